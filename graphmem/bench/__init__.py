@@ -1,0 +1,1 @@
+"""Benchmarks behind ``graphmem bench``: ingest speed, LoCoMo recall quality, scale."""

@@ -1,0 +1,5 @@
+"""The ``graphmem`` command line: a thin layer over :class:`graphmem.Memory`."""
+
+from graphmem.cli.app import main
+
+__all__ = ["main"]

@@ -1,0 +1,152 @@
+"""The top-level ``graphmem`` group: lazy subcommands and the one place errors become messages."""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import sys
+from typing import Any
+
+import click
+
+from graphmem.cli.common import State, db_option, open_memory, print_json, print_table, stderr
+from graphmem.errors import GraphmemError
+
+__all__ = ["LazyGroup", "main"]
+
+# Subcommands live in their own modules and are imported only when used, so `graphmem --help` and
+# `graphmem stats` never load spaCy or the embedding model.
+_LAZY_COMMANDS: dict[str, str] = {
+    "ingest": "graphmem.cli.ingest_cmd:ingest",
+    "recall": "graphmem.cli.recall_cmd:recall",
+    "query": "graphmem.cli.query_cmd:query",
+    "repl": "graphmem.cli.query_cmd:repl",
+    "bench": "graphmem.cli.bench_cmd:bench",
+    "export": "graphmem.cli.graph_cmd:export",
+    "sync": "graphmem.cli.graph_cmd:sync",
+    "viz": "graphmem.cli.graph_cmd:viz",
+    "browser-guide": "graphmem.cli.graph_cmd:browser_guide",
+}
+
+
+class LazyGroup(click.Group):
+    """A click group whose subcommands are imported on first use."""
+
+    def __init__(self, *args: Any, lazy: dict[str, str] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.lazy = dict(lazy or {})
+
+    def _available(self) -> dict[str, str]:
+        found = {}
+        for name, target in self.lazy.items():
+            module = target.split(":", 1)[0]
+            if importlib.util.find_spec(module) is not None:
+                found[name] = target
+        return found
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(set(super().list_commands(ctx)) | set(self._available()))
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in self.commands:
+            return self.commands[cmd_name]
+        target = self._available().get(cmd_name)
+        if target is None:
+            return None
+        module_name, attr = target.split(":", 1)
+        command = getattr(importlib.import_module(module_name), attr)
+        if not isinstance(command, click.Command):
+            raise TypeError(f"{target} is not a click command")
+        return command
+
+
+@click.group(cls=LazyGroup, lazy=_LAZY_COMMANDS, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--db",
+    "db",
+    default=None,
+    metavar="PATH|URI",
+    help="Store directory or neo4j:// URI (default: $GRAPHMEM_DB, $NEO4J_URI or ./graphmem-data).",
+)
+@click.version_option(package_name="graphmem")
+@click.pass_context
+def cli(ctx: click.Context, db: str | None) -> None:
+    """graphmem: long-term memory for conversational agents as a temporal knowledge graph."""
+    ctx.obj = State(db)
+
+
+@cli.command()
+@db_option
+@click.option("--namespace", "-n", default=None, help="Only this namespace.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+@click.pass_context
+def stats(ctx: click.Context, db: str | None, namespace: str | None, as_json: bool) -> None:
+    """Show counts of sessions, events, entities, facts and embeddings per namespace."""
+    with open_memory(ctx, db) as mem:
+        st = mem.stats(namespace)
+        where = mem.store.uri
+    if as_json:
+        print_json({"total": st.as_dict(), "by_namespace": st.by_namespace})
+        return
+    cols = ["namespace", "sessions", "events", "entities", "mentions", "facts", "embeddings"]
+    rows = [[ns, *(counts.get(c, 0) for c in cols[1:])] for ns, counts in sorted(st.by_namespace.items())]
+    if namespace is None:
+        total = st.as_dict()
+        rows.append([f"total ({st.namespaces})", *(total[c] for c in cols[1:])])
+    print_table(f"graphmem store {where}", cols, rows)
+
+
+@cli.command()
+@db_option
+@click.option("--namespace", "-n", required=True, help="The namespace to delete from.")
+@click.option(
+    "--event", "event_id", default=None, help="Delete only this event (and what only it supported)."
+)
+@click.option("--yes", is_flag=True, help="Do not ask before deleting a whole namespace.")
+@click.pass_context
+def forget(ctx: click.Context, db: str | None, namespace: str, event_id: str | None, yes: bool) -> None:
+    """Delete an event, or a whole namespace."""
+    if event_id is None and not yes:
+        click.confirm(f"Delete everything in namespace {namespace!r}?", abort=True)
+    with open_memory(ctx, db) as mem:
+        result = mem.forget(namespace, event_id)
+    print_table(
+        "deleted",
+        ["events", "entities", "facts", "mentions", "sessions"],
+        [[result.events, result.entities, result.facts, result.mentions, result.sessions]],
+    )
+
+
+@cli.command()
+@db_option
+@click.pass_context
+def namespaces(ctx: click.Context, db: str | None) -> None:
+    """List the namespaces in the store."""
+    with open_memory(ctx, db) as mem:
+        for ns in mem.namespaces():
+            click.echo(ns)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the CLI; graphmem errors become one-line messages and exit status 1."""
+    try:
+        cli.main(args=argv, prog_name="graphmem", standalone_mode=False)
+    except GraphmemError as exc:
+        click.echo(f"error: {exc}", err=True)
+        return 1
+    except click.exceptions.Abort:
+        stderr.print("aborted")
+        return 1
+    except click.ClickException as exc:
+        exc.show()
+        return exc.exit_code
+    except click.exceptions.Exit as exc:
+        return int(exc.exit_code)
+    except KeyboardInterrupt:
+        stderr.print("interrupted")
+        return 130
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

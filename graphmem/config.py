@@ -1,0 +1,34 @@
+"""Where things live: resolving the store location from arguments and the environment.
+
+Nothing here runs at import; the environment is read when a function is called.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+__all__ = ["DEFAULT_DB", "is_bolt_uri", "resolve_db"]
+
+#: The store directory used when neither ``--db`` nor ``GRAPHMEM_DB`` nor ``NEO4J_URI`` says otherwise.
+DEFAULT_DB = "./graphmem-data"
+
+_BOLT_SCHEMES = ("neo4j://", "neo4j+s://", "neo4j+ssc://", "bolt://", "bolt+s://", "bolt+ssc://")
+
+
+def is_bolt_uri(location: str | os.PathLike[str]) -> bool:
+    """Whether ``location`` names a Neo4j (Bolt) server rather than a directory."""
+    return str(location).lower().startswith(_BOLT_SCHEMES)
+
+
+def resolve_db(location: str | os.PathLike[str] | None = None) -> str:
+    """Return the store location: the argument, else ``GRAPHMEM_DB``, else ``NEO4J_URI``, else the default.
+
+    A directory path is returned expanded (``~``) but not resolved, so messages show what the user typed.
+    """
+    if location is None or str(location) == "":
+        location = os.environ.get("GRAPHMEM_DB") or os.environ.get("NEO4J_URI") or DEFAULT_DB
+    text = str(location)
+    if is_bolt_uri(text):
+        return text
+    return str(Path(text).expanduser())

@@ -1,0 +1,158 @@
+"""The graphmem error tree.
+
+Every error graphmem raises on purpose derives from :class:`GraphmemError`, so a caller can catch one
+class. Third-party exceptions are wrapped where they enter (``raise ... from exc``)::
+
+    GraphmemError
+    ├── ConfigError                 bad settings: path, namespace, URI, option values
+    ├── MissingDependencyError      an optional package is not installed (names the pip line)
+    ├── StoreError                  the store cannot be opened, read or written
+    │   ├── SchemaVersionError      the store was written by a newer graphmem
+    │   └── NotFoundError           a node asked for by id does not exist
+    ├── ExtractionError             an extractor failed on some input
+    ├── IngestError                 an input file is unreadable or malformed (path, line)
+    ├── QueryError
+    │   ├── QuerySyntaxError        the query text does not parse (line, column, context)
+    │   ├── QuerySemanticError      it parses but means nothing valid (span, suggestion)
+    │   └── QueryLimitError         it exceeds a hop, result or time limit
+    └── VectorIndexError            the vector index is unusable and could not be rebuilt
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "ConfigError",
+    "ExtractionError",
+    "GraphmemError",
+    "IngestError",
+    "MissingDependencyError",
+    "NotFoundError",
+    "QueryError",
+    "QueryLimitError",
+    "QuerySemanticError",
+    "QuerySyntaxError",
+    "SchemaVersionError",
+    "StoreError",
+    "VectorIndexError",
+]
+
+
+class GraphmemError(Exception):
+    """Root of every error graphmem raises on purpose."""
+
+
+class ConfigError(GraphmemError):
+    """A setting, path, namespace or option value is not valid."""
+
+
+class MissingDependencyError(GraphmemError):
+    """An optional dependency is missing; the message names the install line."""
+
+    def __init__(self, package: str, extra: str | None = None, purpose: str = "") -> None:
+        line = f"pip install 'graphmem[{extra}]'" if extra else f"pip install {package}"
+        what = f" for {purpose}" if purpose else ""
+        super().__init__(f"the package {package!r} is needed{what}; install it with: {line}")
+        self.package = package
+        self.extra = extra
+
+
+class StoreError(GraphmemError):
+    """The store cannot be opened, read or written."""
+
+
+class SchemaVersionError(StoreError):
+    """The store was written by a newer graphmem schema than this one understands."""
+
+
+class NotFoundError(StoreError):
+    """A node asked for by id does not exist in the namespace."""
+
+
+class ExtractionError(GraphmemError):
+    """An extractor failed on some input."""
+
+
+class IngestError(GraphmemError):
+    """An input is unreadable or malformed; ``path`` and ``line`` (or ``json_path``) say where."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        path: str | None = None,
+        line: int | None = None,
+        json_path: str | None = None,
+    ) -> None:
+        self.path = path
+        self.line = line
+        self.json_path = json_path
+        self.reason = message
+        where = path or "<input>"
+        if line is not None:
+            where = f"{where}:{line}"
+        if json_path:
+            where = f"{where} at {json_path}"
+        super().__init__(f"{where}: {message}")
+
+
+class QueryError(GraphmemError):
+    """Base of the errors a query can raise."""
+
+
+class QuerySyntaxError(QueryError):
+    """The query text does not parse.
+
+    Attributes:
+        line: 1-based line of the fault.
+        column: 1-based column of the fault.
+        context: the source line with a caret under the fault.
+    """
+
+    def __init__(self, message: str, *, line: int, column: int, context: str = "") -> None:
+        self.line = line
+        self.column = column
+        self.context = context
+        self.reason = message
+        text = f"line {line}, column {column}: {message}"
+        if context:
+            text = f"{text}\n{context}"
+        super().__init__(text)
+
+    def get_context(self) -> str:
+        """Return the source line with a caret under the fault."""
+        return self.context
+
+
+class QuerySemanticError(QueryError):
+    """The query parses but names something invalid (unknown label, bad date, unbound parameter)."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        line: int | None = None,
+        column: int | None = None,
+        context: str = "",
+        suggestion: str | None = None,
+    ) -> None:
+        self.line = line
+        self.column = column
+        self.context = context
+        self.suggestion = suggestion
+        self.reason = message
+        text = message
+        if suggestion:
+            text = f"{text} (did you mean {suggestion!r}?)"
+        if line is not None:
+            text = f"line {line}, column {column}: {text}"
+        if context:
+            text = f"{text}\n{context}"
+        super().__init__(text)
+
+
+class QueryLimitError(QueryError):
+    """The query exceeds a limit on hops, results or time."""
+
+
+class VectorIndexError(GraphmemError):
+    """The vector index is unusable and could not be rebuilt."""

@@ -1,0 +1,293 @@
+"""The :class:`Memory` facade: the one object users touch."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from pathlib import Path
+from types import TracebackType
+from typing import TYPE_CHECKING, Any
+
+from graphmem.errors import StoreError
+from graphmem.models import Batch, Entity, Event, Fact, Mention, Session, validate_namespace
+from graphmem.store import open_store
+from graphmem.store.base import DeleteResult, GraphStore, StoreStats
+
+if TYPE_CHECKING:
+    from graphmem.embed import Embedder
+    from graphmem.ingest import IngestSummary
+    from graphmem.query.plan import Plan
+    from graphmem.query.result import Result
+    from graphmem.recall import Hit
+
+__all__ = ["Memory"]
+
+
+class Memory:
+    """Long-term memory for conversational agents, shaped as a temporal knowledge graph.
+
+    Open one with :meth:`Memory.open` and use it as a context manager::
+
+        with Memory.open("./mem") as mem:
+            mem.ingest("transcripts/")
+            for hit in mem.recall("camping with the kids", namespace="conv-26"):
+                print(hit.event.text, hit.why)
+
+    Heavy resources (the spaCy pipeline, the embedding model) load lazily on first use and can be
+    injected, so tests and long-running agents share one instance.
+    """
+
+    def __init__(
+        self,
+        store: GraphStore,
+        *,
+        embedder: Embedder | None = None,
+        nlp: Any | None = None,
+        index_dir: str | os.PathLike[str] | None = None,
+    ) -> None:
+        """Wrap an open store. Most callers use :meth:`Memory.open` instead."""
+        self._store = store
+        self._embedder = embedder
+        self._nlp = nlp
+        self._index_dir = Path(index_dir) if index_dir is not None else None
+        self._vectors: Any | None = None
+        self._closed = False
+
+    @classmethod
+    def open(
+        cls,
+        path_or_uri: str | os.PathLike[str] | None = None,
+        *,
+        embedder: Embedder | None = None,
+        nlp: Any | None = None,
+        **store_options: Any,
+    ) -> Memory:
+        """Open (creating if needed) the memory at a directory or a Neo4j URI.
+
+        Args:
+            path_or_uri: a store directory or ``neo4j://host:7687``; ``None`` reads ``GRAPHMEM_DB`` or
+                ``NEO4J_URI`` and falls back to ``./graphmem-data``.
+            embedder: an embedder to use instead of the default sentence-embedding model.
+            nlp: a loaded spaCy pipeline to use instead of loading one.
+            **store_options: backend options, e.g. ``auth=(user, password)`` and ``database`` for Neo4j.
+
+        Raises:
+            StoreError: the store cannot be opened (wrong path, unwritable, corrupt, newer schema).
+            ConfigError: the location or an option is not valid.
+        """
+        store = open_store(path_or_uri, **store_options)
+        index_dir = getattr(store, "directory", None)
+        return cls(store, embedder=embedder, nlp=nlp, index_dir=index_dir)
+
+    # -- lifecycle -----------------------------------------------------------------------------------
+
+    def __enter__(self) -> Memory:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Flush the vector index and close the store. Safe to call twice."""
+        if self._closed:
+            return
+        self._closed = True
+        try:
+            if self._vectors is not None:
+                self._vectors.close()
+        finally:
+            self._store.close()
+
+    @property
+    def store(self) -> GraphStore:
+        """The underlying :class:`~graphmem.store.base.GraphStore`."""
+        if self._closed:
+            raise StoreError("this Memory is closed")
+        return self._store
+
+    def __repr__(self) -> str:
+        state = "closed" if self._closed else "open"
+        return f"<Memory {self._store.uri} {state}>"
+
+    # -- writing -------------------------------------------------------------------------------------
+
+    def write(self, batch: Batch) -> None:
+        """Apply a batch all-or-nothing, then bring the vector index up to date with its embeddings."""
+        self.store.write(batch)
+        if self._vectors is not None and batch.embeddings:
+            self._vectors.add(batch.namespace, batch.embeddings, model=batch.embedding_model)
+
+    def add_events(
+        self,
+        events: Iterable[Event],
+        *,
+        namespace: str,
+        entities: Sequence[Entity] = (),
+        mentions: Sequence[Mention] = (),
+        facts: Sequence[Fact] = (),
+    ) -> int:
+        """Add events (and optionally entities, mentions and facts) to a namespace in one batch.
+
+        Sessions the events name that do not exist yet are created, in order of first appearance,
+        starting at the earliest event time. Returns the number of events written.
+
+        Raises:
+            ConfigError: the namespace is illegal or an event belongs to another namespace.
+            StoreError: the batch was rejected; nothing of it was written.
+        """
+        from graphmem.errors import ConfigError
+
+        validate_namespace(namespace)
+        evs = tuple(events)
+        for ev in evs:
+            if ev.namespace != namespace:
+                raise ConfigError(f"event {ev.id!r} belongs to namespace {ev.namespace!r}, not {namespace!r}")
+        existing = {s.id: s for s in self.store.iter_sessions(namespace)}
+        next_index = max((s.index for s in existing.values()), default=-1) + 1
+        new_sessions: dict[str, Session] = {}
+        for ev in evs:
+            if ev.session in existing or ev.session in new_sessions:
+                continue
+            times = [e.occurred_at for e in evs if e.session == ev.session and e.occurred_at]
+            started: datetime | None = min(times) if times else None
+            new_sessions[ev.session] = Session(namespace, ev.session, next_index, started)
+            next_index += 1
+        self.write(
+            Batch(
+                namespace,
+                sessions=tuple(new_sessions.values()),
+                events=evs,
+                entities=tuple(entities),
+                mentions=tuple(mentions),
+                facts=tuple(facts),
+            )
+        )
+        return len(evs)
+
+    def ingest(
+        self,
+        source: str | os.PathLike[str] | Sequence[str | os.PathLike[str]] | Sequence[dict[str, Any]],
+        *,
+        namespace: str | None = None,
+        format: str | None = None,
+        extractor: str = "spacy",
+        workers: int = 1,
+        progress: bool = False,
+    ) -> IngestSummary:
+        """Ingest transcripts (files, folders, or in-memory records) and return a summary.
+
+        See :func:`graphmem.ingest.ingest` for the formats and options.
+        """
+        from graphmem.ingest import ingest
+
+        return ingest(
+            self,
+            source,
+            namespace=namespace,
+            format=format,
+            extractor=extractor,
+            workers=workers,
+            progress=progress,
+        )
+
+    # -- reading -------------------------------------------------------------------------------------
+
+    def recall(
+        self,
+        text: str,
+        *,
+        namespace: str,
+        k: int = 10,
+        hops: int = 2,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        speakers: Sequence[str] | None = None,
+        as_of: datetime | None = None,
+    ) -> list[Hit]:
+        """Return the ``k`` events that best answer ``text``, each with why it was returned.
+
+        See :func:`graphmem.recall.recall`.
+        """
+        from graphmem.recall import recall
+
+        return recall(
+            self,
+            text,
+            namespace=namespace,
+            k=k,
+            hops=hops,
+            since=since,
+            until=until,
+            speakers=speakers,
+            as_of=as_of,
+        )
+
+    def query(self, text: str, **params: Any) -> Result:
+        """Run a DSL query (see ``docs/dsl.md``); ``params`` bind ``$name`` parameters safely."""
+        from graphmem.query import run_query
+
+        return run_query(self, text, params)
+
+    def explain(self, text: str, **params: Any) -> Plan:
+        """Return the plan a DSL query would run, without running it."""
+        from graphmem.query import explain_query
+
+        return explain_query(self, text, params)
+
+    def stats(self, namespace: str | None = None) -> StoreStats:
+        """Counts of sessions, events, entities, mentions, facts and embeddings."""
+        return self.store.stats(namespace)
+
+    def namespaces(self) -> list[str]:
+        """Every namespace that holds data."""
+        return self.store.namespaces()
+
+    def forget(self, namespace: str, event_id: str | None = None) -> DeleteResult:
+        """Delete one event (and what only it supported), or a whole namespace when no event is given."""
+        if event_id is None:
+            result = self.store.delete_namespace(namespace)
+        else:
+            result = self.store.delete_event(namespace, event_id)
+        if self._vectors is not None:
+            self._vectors.sync(namespace)
+        return result
+
+    # -- lazily loaded resources ---------------------------------------------------------------------
+
+    @property
+    def embedder(self) -> Embedder:
+        """The sentence embedder, loaded on first use unless one was injected."""
+        if self._embedder is None:
+            from graphmem.embed import default_embedder
+
+            self._embedder = default_embedder()
+        return self._embedder
+
+    @property
+    def nlp(self) -> Any:
+        """The spaCy pipeline, loaded on first use unless one was injected."""
+        if self._nlp is None:
+            from graphmem.extract.nlp import load_nlp
+
+            self._nlp = load_nlp()
+        return self._nlp
+
+    @property
+    def vectors(self) -> Any:
+        """The vector index of this store, opened (and verified or rebuilt) on first use."""
+        if self._vectors is None:
+            from graphmem.vector_index import VectorIndex
+
+            self._vectors = VectorIndex.for_memory(self)
+        return self._vectors
+
+    @property
+    def index_dir(self) -> Path | None:
+        """Where local caches (the vector index) live: the store directory, or ``None`` for servers."""
+        return self._index_dir

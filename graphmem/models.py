@@ -1,0 +1,223 @@
+"""The temporal graph data model: plain frozen data, no I/O.
+
+Nodes are :class:`Session`, :class:`Event` and :class:`Entity`; edges are :class:`Mention` (an event
+names an entity, or was spoken by it) and :class:`Fact` (a predicate between two entities with two time
+axes and evidence events). Order edges (event → next event in a session, session → next session) are
+derived from ``Event.seq`` and ``Session.index`` by the store, so they can never dangle.
+
+Every record carries its ``namespace``: one user, one conversation or one agent. Ids are unique within a
+namespace across all node kinds.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+
+from graphmem.errors import ConfigError
+
+__all__ = [
+    "Batch",
+    "EdgeType",
+    "Entity",
+    "Event",
+    "Fact",
+    "Mention",
+    "NodeKind",
+    "Session",
+    "SourceRecord",
+    "TimeRef",
+    "validate_namespace",
+]
+
+_NAMESPACE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:@-]{0,127}$")
+
+
+def validate_namespace(namespace: str) -> str:
+    """Return ``namespace`` if it is legal, else raise :class:`ConfigError` naming it.
+
+    A namespace starts with a letter or digit and continues with letters, digits, ``_ . : @ -``;
+    at most 128 characters.
+    """
+    if not isinstance(namespace, str) or not _NAMESPACE_RE.match(namespace):
+        raise ConfigError(
+            f"illegal namespace {namespace!r}: use 1-128 characters, letters, digits and _ . : @ -, "
+            "starting with a letter or digit"
+        )
+    return namespace
+
+
+class NodeKind(StrEnum):
+    """The kinds of node in the graph."""
+
+    SESSION = "session"
+    EVENT = "event"
+    ENTITY = "entity"
+
+
+class EdgeType(StrEnum):
+    """Edge types, named as Neo4j relationship types."""
+
+    IN_SESSION = "IN_SESSION"  # event -> session
+    NEXT = "NEXT"  # event -> next event in the same session
+    NEXT_SESSION = "NEXT_SESSION"  # session -> next session
+    SPOKEN_BY = "SPOKEN_BY"  # event -> speaker entity
+    MENTIONS = "MENTIONS"  # event -> mentioned entity (with a role)
+    FACT = "FACT"  # entity -> entity (predicate, two time axes, evidence)
+
+
+@dataclass(frozen=True, slots=True)
+class TimeRef:
+    """A time expression found in text, resolved against a reference date where possible.
+
+    ``start``/``end`` bound the interval the phrase denotes (``None`` when it could not be resolved:
+    the phrase is kept, never guessed). ``grain`` is ``day``, ``week``, ``month``, ``year``, ``time`` or
+    ``unknown``.
+    """
+
+    phrase: str
+    start: datetime | None = None
+    end: datetime | None = None
+    grain: str = "unknown"
+
+    @property
+    def resolved(self) -> bool:
+        """Whether the phrase was resolved to an interval."""
+        return self.start is not None
+
+
+@dataclass(frozen=True, slots=True)
+class Session:
+    """A conversation session: a run of turns that happened together."""
+
+    namespace: str
+    id: str
+    index: int
+    started_at: datetime | None = None
+    date_text: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """Something said or done: one dialogue turn, or an observation.
+
+    ``occurred_at`` is the session time plus order; ``times`` are the time expressions in the text,
+    resolved against the session date. ``source_id`` is the input's own id for the turn (a LoCoMo
+    ``dia_id`` such as ``D1:3``); ``source_file``/``source_line`` point back at the input.
+    """
+
+    namespace: str
+    id: str
+    session: str
+    seq: int
+    speaker: str | None
+    text: str
+    occurred_at: datetime | None = None
+    source_id: str | None = None
+    source_file: str | None = None
+    source_line: int | None = None
+    kind: str = "utterance"
+    times: tuple[TimeRef, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Entity:
+    """A person, place, thing or topic."""
+
+    namespace: str
+    id: str
+    name: str
+    type: str = "Thing"
+    aliases: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    """An edge from an event to an entity it names; ``role="speaker"`` is the SPOKEN_BY edge."""
+
+    namespace: str
+    event_id: str
+    entity_id: str
+    role: str = "mention"
+
+    @property
+    def edge_type(self) -> EdgeType:
+        """The graph edge this mention becomes."""
+        return EdgeType.SPOKEN_BY if self.role == "speaker" else EdgeType.MENTIONS
+
+
+@dataclass(frozen=True, slots=True)
+class Fact:
+    """A predicate between two entities with two time axes.
+
+    ``valid_from``/``valid_to``: when it was true in the world (``None`` = unbounded).
+    ``recorded_at``/``expired_at``: when memory learned it and when it was retired (``None`` = still held).
+    ``evidence``: ids of the events that support it.
+    """
+
+    namespace: str
+    id: str
+    subject_id: str
+    predicate: str
+    object_id: str
+    recorded_at: datetime
+    valid_from: datetime | None = None
+    valid_to: datetime | None = None
+    expired_at: datetime | None = None
+    evidence: tuple[str, ...] = ()
+    time_phrase: str | None = None
+    confidence: float = 1.0
+
+    def valid_at(self, when: datetime) -> bool:
+        """Whether the fact held in the world at ``when``."""
+        if self.valid_from is not None and when < self.valid_from:
+            return False
+        return self.valid_to is None or when < self.valid_to
+
+    def known_at(self, when: datetime) -> bool:
+        """Whether memory held the fact at ``when`` (recorded and not yet expired)."""
+        if when < self.recorded_at:
+            return False
+        return self.expired_at is None or when < self.expired_at
+
+
+@dataclass(frozen=True, slots=True)
+class SourceRecord:
+    """Bookkeeping for an ingested input, so unchanged content is not ingested twice."""
+
+    namespace: str
+    key: str
+    content_hash: str
+    ingested_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Batch:
+    """A set of writes applied all-or-nothing to one namespace.
+
+    Records are upserted by id. ``embeddings`` maps node ids to float vectors; ``embedding_model`` names
+    the model that made them.
+    """
+
+    namespace: str
+    sessions: tuple[Session, ...] = ()
+    events: tuple[Event, ...] = ()
+    entities: tuple[Entity, ...] = ()
+    mentions: tuple[Mention, ...] = ()
+    facts: tuple[Fact, ...] = ()
+    embeddings: tuple[tuple[str, Sequence[float]], ...] = ()
+    embedding_model: str | None = None
+    sources: tuple[SourceRecord, ...] = field(default=())
+
+    def __len__(self) -> int:
+        return (
+            len(self.sessions)
+            + len(self.events)
+            + len(self.entities)
+            + len(self.mentions)
+            + len(self.facts)
+            + len(self.embeddings)
+        )

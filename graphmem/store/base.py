@@ -1,0 +1,244 @@
+"""The :class:`GraphStore` protocol: what every backend implements.
+
+A store holds many namespaces; every call takes one. Writes come as a :class:`~graphmem.models.Batch`
+applied all-or-nothing. Reads return the plain models of :mod:`graphmem.models`. The contract suite in
+``tests/store/test_contract.py`` is the executable specification of this protocol.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Protocol, runtime_checkable
+
+from graphmem.models import Batch, EdgeType, Entity, Event, Fact, NodeKind, Session
+
+__all__ = [
+    "DeleteResult",
+    "Direction",
+    "GraphStore",
+    "Neighbor",
+    "Node",
+    "StoreStats",
+    "TextHit",
+    "TimeFilter",
+]
+
+Node = Session | Event | Entity
+
+
+class Direction(StrEnum):
+    """Which way to follow an edge from a node."""
+
+    OUT = "out"
+    IN = "in"
+    BOTH = "both"
+
+
+@dataclass(frozen=True, slots=True)
+class TimeFilter:
+    """Time bounds applied while traversing.
+
+    ``since``/``until`` bound event time (``Event.occurred_at``, inclusive); events with no time pass.
+    ``valid_at`` keeps facts true in the world at that moment; ``as_of`` keeps facts memory held then.
+    """
+
+    since: datetime | None = None
+    until: datetime | None = None
+    valid_at: datetime | None = None
+    as_of: datetime | None = None
+
+    def admits_event(self, event: Event) -> bool:
+        """Whether an event passes the event-time bounds."""
+        when = event.occurred_at
+        if when is None:
+            return True
+        if self.since is not None and when < self.since:
+            return False
+        return self.until is None or when <= self.until
+
+    def admits_fact(self, fact: Fact) -> bool:
+        """Whether a fact passes the two fact axes."""
+        if self.valid_at is not None and not fact.valid_at(self.valid_at):
+            return False
+        return self.as_of is None or fact.known_at(self.as_of)
+
+    @property
+    def empty(self) -> bool:
+        """Whether no bound is set."""
+        return self.since is None and self.until is None and self.valid_at is None and self.as_of is None
+
+
+@dataclass(frozen=True, slots=True)
+class Neighbor:
+    """One step from a node: the edge followed and the node reached.
+
+    ``fact`` is set for FACT edges, ``role`` for mention edges.
+    """
+
+    edge: EdgeType
+    direction: Direction
+    node_id: str
+    kind: NodeKind
+    role: str | None = None
+    fact: Fact | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class TextHit:
+    """A full-text match: an event id and its BM25 score (higher is better)."""
+
+    event_id: str
+    score: float
+
+
+@dataclass(frozen=True, slots=True)
+class DeleteResult:
+    """What a delete removed."""
+
+    events: int = 0
+    entities: int = 0
+    facts: int = 0
+    mentions: int = 0
+    sessions: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class StoreStats:
+    """Counts for one namespace, or for the whole store when ``namespace`` is ``None``."""
+
+    namespace: str | None
+    namespaces: int
+    sessions: int
+    events: int
+    entities: int
+    mentions: int
+    facts: int
+    embeddings: int
+    by_namespace: dict[str, dict[str, int]] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, int]:
+        """The counts as a plain dict."""
+        return {
+            "namespaces": self.namespaces,
+            "sessions": self.sessions,
+            "events": self.events,
+            "entities": self.entities,
+            "mentions": self.mentions,
+            "facts": self.facts,
+            "embeddings": self.embeddings,
+        }
+
+
+@runtime_checkable
+class GraphStore(Protocol):
+    """A durable temporal graph, scoped by namespace.
+
+    Implementations: :class:`~graphmem.store.embedded.EmbeddedStore` (SQLite + networkx) and the Neo4j
+    store. All methods raise :class:`~graphmem.errors.StoreError` subclasses on failure and
+    :class:`~graphmem.errors.ConfigError` for an illegal namespace.
+    """
+
+    #: A short name for the backend and location, for messages and cache keys.
+    uri: str
+
+    def write(self, batch: Batch) -> None:
+        """Apply every record of ``batch`` in one transaction: all of it, or none of it."""
+        ...
+
+    def get_session(self, namespace: str, session_id: str) -> Session | None:
+        """Return the session with this id, or ``None``."""
+        ...
+
+    def get_event(self, namespace: str, event_id: str) -> Event | None:
+        """Return the event with this id, or ``None``."""
+        ...
+
+    def get_events(self, namespace: str, event_ids: Sequence[str]) -> list[Event]:
+        """Return the events that exist among ``event_ids``, in the order asked."""
+        ...
+
+    def get_entity(self, namespace: str, entity_id: str) -> Entity | None:
+        """Return the entity with this id, or ``None``."""
+        ...
+
+    def get_fact(self, namespace: str, fact_id: str) -> Fact | None:
+        """Return the fact with this id, or ``None``."""
+        ...
+
+    def find_entities(self, namespace: str, name: str, *, type: str | None = None, limit: int = 10) -> list[Entity]:
+        """Entities whose name or an alias equals ``name``, ignoring case and surrounding space."""
+        ...
+
+    def find_events_by_source(self, namespace: str, source_id: str) -> list[Event]:
+        """Events whose ``source_id`` equals ``source_id`` (e.g. a LoCoMo ``dia_id``)."""
+        ...
+
+    def neighbors(
+        self,
+        namespace: str,
+        node_id: str,
+        *,
+        edge_types: Iterable[EdgeType] | None = None,
+        direction: Direction = Direction.BOTH,
+        time: TimeFilter | None = None,
+    ) -> list[Neighbor]:
+        """Edges of ``node_id`` of the given types and direction whose far end (or fact) passes ``time``.
+
+        Event endpoints are filtered by event time, FACT edges by the fact axes.
+        """
+        ...
+
+    def iter_sessions(self, namespace: str) -> Iterator[Session]:
+        """Sessions of the namespace in index order."""
+        ...
+
+    def iter_events(self, namespace: str, *, session: str | None = None) -> Iterator[Event]:
+        """Events of the namespace (or one session) in session index, then seq, order."""
+        ...
+
+    def iter_entities(self, namespace: str) -> Iterator[Entity]:
+        """Entities of the namespace, by id."""
+        ...
+
+    def iter_facts(self, namespace: str, *, time: TimeFilter | None = None) -> Iterator[Fact]:
+        """Facts of the namespace that pass ``time``, by id."""
+        ...
+
+    def iter_mentions(self, namespace: str) -> Iterator[tuple[str, str, str]]:
+        """``(event_id, entity_id, role)`` for every mention edge of the namespace."""
+        ...
+
+    def iter_embeddings(self, namespace: str) -> Iterator[tuple[str, list[float], str]]:
+        """``(node_id, vector, model)`` for every stored embedding of the namespace."""
+        ...
+
+    def search_text(self, namespace: str, query: str, *, limit: int = 20) -> list[TextHit]:
+        """Full-text (BM25) search over event text; best first. Any query text is safe."""
+        ...
+
+    def has_source(self, namespace: str, key: str, content_hash: str) -> bool:
+        """Whether an input with this key and content hash was already ingested."""
+        ...
+
+    def namespaces(self) -> list[str]:
+        """Every namespace that holds data, sorted."""
+        ...
+
+    def delete_event(self, namespace: str, event_id: str) -> DeleteResult:
+        """Delete an event, its mentions, the facts only it supported and entities left unused."""
+        ...
+
+    def delete_namespace(self, namespace: str) -> DeleteResult:
+        """Delete everything in a namespace."""
+        ...
+
+    def stats(self, namespace: str | None = None) -> StoreStats:
+        """Counts for one namespace or for the whole store."""
+        ...
+
+    def close(self) -> None:
+        """Release resources; further calls raise :class:`~graphmem.errors.StoreError`."""
+        ...

@@ -1,0 +1,650 @@
+"""The embedded store: SQLite (WAL) as the durable record, networkx in memory for traversal.
+
+A store is a directory holding ``graphmem.sqlite3`` (and, beside it, caches such as the vector index).
+Every batch is one SQLite transaction; the in-memory graph is updated only after it commits, so a failed
+batch leaves both untouched. One process should write to a store at a time.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sqlite3
+import threading
+from collections.abc import Iterable, Iterator, Sequence
+from pathlib import Path
+
+from graphmem.errors import SchemaVersionError, StoreError
+from graphmem.models import Batch, EdgeType, Entity, Event, Fact, NodeKind, Session, validate_namespace
+from graphmem.store.base import DeleteResult, Direction, Neighbor, StoreStats, TextHit, TimeFilter
+from graphmem.store.memgraph import MemoryGraph, normalise_name
+from graphmem.store.sqlite_rows import (
+    APP_ID,
+    SCHEMA,
+    SCHEMA_VERSION,
+    dt_in,
+    entity_from_row,
+    event_from_row,
+    fact_from_row,
+    normalise_dt,
+    session_from_row,
+    times_in,
+    vector_in,
+    vector_out,
+)
+
+__all__ = ["DB_FILENAME", "EmbeddedStore"]
+
+DB_FILENAME = "graphmem.sqlite3"
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+class EmbeddedStore:
+    """A :class:`~graphmem.store.base.GraphStore` in a local directory; no server needed."""
+
+    def __init__(self, directory: Path, conn: sqlite3.Connection) -> None:
+        """Use :meth:`EmbeddedStore.open`."""
+        self.directory = directory
+        self.uri = str(directory)
+        self._conn = conn
+        self._lock = threading.RLock()
+        self._mem = MemoryGraph()
+        self._closed = False
+        self._load()
+
+    # -- opening -------------------------------------------------------------------------------------
+
+    @classmethod
+    def open(cls, path: str | os.PathLike[str], *, create: bool = True) -> EmbeddedStore:
+        """Open the store in directory ``path``, creating it when ``create`` is true.
+
+        Raises:
+            StoreError: the path is a file, cannot be created or written, or holds a database that is
+                not a graphmem store (corrupt or foreign SQLite). The file is never modified then.
+            SchemaVersionError: the store was written by a newer graphmem.
+        """
+        directory = Path(path)
+        if directory.exists() and not directory.is_dir():
+            raise StoreError(f"{directory} is a file, not a graphmem store directory")
+        if not directory.exists():
+            if not create:
+                raise StoreError(f"no graphmem store at {directory}")
+            try:
+                directory.mkdir(parents=True)
+            except OSError as exc:
+                raise StoreError(f"cannot create store directory {directory}: {exc.strerror}") from exc
+        db_path = directory / DB_FILENAME
+        if not os.access(directory, os.W_OK | os.X_OK):
+            raise StoreError(f"store directory {directory} is not writable")
+        if db_path.exists() and not os.access(db_path, os.R_OK | os.W_OK):
+            raise StoreError(f"store file {db_path} is not readable and writable")
+        try:
+            conn = sqlite3.connect(db_path, check_same_thread=False, isolation_level=None)
+        except sqlite3.Error as exc:
+            raise StoreError(f"cannot open {db_path}: {exc}") from exc
+        try:
+            _check_and_init(conn, db_path)
+        except BaseException:
+            conn.close()
+            raise
+        return cls(directory, conn)
+
+    def _load(self) -> None:
+        c = self._conn
+        mem = self._mem
+        for row in c.execute("SELECT ns, id, idx, started_at, date_text FROM sessions"):
+            mem.put_session(session_from_row(row))
+        for row in c.execute(f"SELECT {_EVENT_COLS} FROM events"):
+            mem.put_event(event_from_row(row))
+        for row in c.execute("SELECT ns, id, name, type, aliases FROM entities"):
+            mem.put_entity(entity_from_row(row))
+        for ns, eid, entid, role in c.execute("SELECT ns, event_id, entity_id, role FROM mentions"):
+            mem.put_mention(ns, eid, entid, role)
+        evidence: dict[tuple[str, str], list[str]] = {}
+        for ns, fid, eid in c.execute("SELECT ns, fact_id, event_id FROM fact_evidence ORDER BY ns, fact_id, pos"):
+            evidence.setdefault((ns, fid), []).append(eid)
+        for row in c.execute(f"SELECT {_FACT_COLS} FROM facts"):
+            mem.put_fact(fact_from_row(row, evidence.get((row[0], row[1]), [])))
+        for ns, ix in mem.spaces.items():
+            for sid in ix.sessions:
+                mem.relink_session(ns, sid)
+            mem.relink_sessions(ns)
+
+    def _check_open(self) -> None:
+        if self._closed:
+            raise StoreError(f"the store at {self.directory} is closed")
+
+    def close(self) -> None:
+        """Close the database. Safe to call twice."""
+        with self._lock:
+            if not self._closed:
+                self._closed = True
+                self._conn.close()
+
+    # -- writing -------------------------------------------------------------------------------------
+
+    def write(self, batch: Batch) -> None:
+        """Apply a batch in one transaction; on any error nothing of it is stored."""
+        ns = validate_namespace(batch.namespace)
+        with self._lock:
+            self._check_open()
+            self._validate(batch)
+            c = self._conn
+            try:
+                c.execute("BEGIN IMMEDIATE")
+                self._write_rows(batch)
+                c.execute("COMMIT")
+            except sqlite3.Error as exc:
+                c.execute("ROLLBACK")
+                raise StoreError(f"write to namespace {ns!r} failed, nothing was stored: {exc}") from exc
+            except BaseException:
+                c.execute("ROLLBACK")
+                raise
+            self._apply(batch)
+
+    def _validate(self, batch: Batch) -> None:
+        ns = batch.namespace
+        ix = self._mem.peek(ns)
+        kinds: dict[str, NodeKind] = {}
+        records: Iterable[tuple[NodeKind, Session | Event | Entity]] = [
+            *((NodeKind.SESSION, s) for s in batch.sessions),
+            *((NodeKind.EVENT, e) for e in batch.events),
+            *((NodeKind.ENTITY, e) for e in batch.entities),
+        ]
+        for kind, rec in records:
+            if rec.namespace != ns:
+                raise StoreError(f"{kind} {rec.id!r} is in namespace {rec.namespace!r}, batch is for {ns!r}")
+            if not isinstance(rec.id, str) or not rec.id:
+                raise StoreError(f"{kind} id must be a non-empty string, got {rec.id!r}")
+            have = kinds.get(rec.id) or (ix.kind_of(rec.id) if ix else None)
+            if have is not None and have is not kind:
+                raise StoreError(f"id {rec.id!r} is already a {have} in namespace {ns!r}; cannot also be a {kind}")
+            kinds[rec.id] = kind
+
+        def exists(node_id: str, kind: NodeKind) -> bool:
+            return kinds.get(node_id) is kind or (ix is not None and ix.kind_of(node_id) is kind)
+
+        for ev in batch.events:
+            if not isinstance(ev.text, str):
+                raise StoreError(f"event {ev.id!r} text must be a string")
+            if not exists(ev.session, NodeKind.SESSION):
+                raise StoreError(f"event {ev.id!r} names session {ev.session!r}, which does not exist")
+        for m in batch.mentions:
+            if m.namespace != ns:
+                raise StoreError(f"mention {m.event_id!r}->{m.entity_id!r} is not in namespace {ns!r}")
+            if not exists(m.event_id, NodeKind.EVENT):
+                raise StoreError(f"mention names event {m.event_id!r}, which does not exist")
+            if not exists(m.entity_id, NodeKind.ENTITY):
+                raise StoreError(f"mention names entity {m.entity_id!r}, which does not exist")
+        for f in batch.facts:
+            if f.namespace != ns:
+                raise StoreError(f"fact {f.id!r} is not in namespace {ns!r}")
+            for end in (f.subject_id, f.object_id):
+                if not exists(end, NodeKind.ENTITY):
+                    raise StoreError(f"fact {f.id!r} names entity {end!r}, which does not exist")
+            for eid in f.evidence:
+                if not exists(eid, NodeKind.EVENT):
+                    raise StoreError(f"fact {f.id!r} cites event {eid!r}, which does not exist")
+        for node_id, _vec in batch.embeddings:
+            if node_id not in kinds and (ix is None or ix.kind_of(node_id) is None):
+                raise StoreError(f"embedding for {node_id!r}, which does not exist in namespace {ns!r}")
+        if batch.embeddings and not batch.embedding_model:
+            raise StoreError("a batch with embeddings must name its embedding_model")
+
+    def _write_rows(self, batch: Batch) -> None:
+        c = self._conn
+        ns = batch.namespace
+        c.executemany(
+            "INSERT INTO sessions VALUES (?, ?, ?, ?, ?) ON CONFLICT (ns, id) DO UPDATE SET "
+            "idx = excluded.idx, started_at = excluded.started_at, date_text = excluded.date_text",
+            [(ns, s.id, s.index, dt_in(s.started_at), s.date_text) for s in batch.sessions],
+        )
+        for e in batch.events:
+            rowid = c.execute(
+                "INSERT INTO events VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (ns, id) DO UPDATE SET "
+                "session = excluded.session, seq = excluded.seq, speaker = excluded.speaker, "
+                "text = excluded.text, occurred_at = excluded.occurred_at, source_id = excluded.source_id, "
+                "source_file = excluded.source_file, source_line = excluded.source_line, "
+                "kind = excluded.kind, times = excluded.times RETURNING rowid",
+                (
+                    ns,
+                    e.id,
+                    e.session,
+                    e.seq,
+                    e.speaker,
+                    e.text,
+                    dt_in(e.occurred_at),
+                    e.source_id,
+                    e.source_file,
+                    e.source_line,
+                    e.kind,
+                    times_in(e.times),
+                ),
+            ).fetchone()[0]
+            c.execute("DELETE FROM events_fts WHERE rowid = ?", (rowid,))
+            c.execute("INSERT INTO events_fts (rowid, text) VALUES (?, ?)", (rowid, e.text))
+        c.executemany(
+            "INSERT INTO entities VALUES (?, ?, ?, ?, ?) ON CONFLICT (ns, id) DO UPDATE SET "
+            "name = excluded.name, type = excluded.type, aliases = excluded.aliases",
+            [(ns, e.id, e.name, e.type, _json_list(e.aliases)) for e in batch.entities],
+        )
+        c.executemany(
+            "INSERT OR IGNORE INTO mentions VALUES (?, ?, ?, ?)",
+            [(ns, m.event_id, m.entity_id, m.role) for m in batch.mentions],
+        )
+        for f in batch.facts:
+            c.execute(
+                "INSERT OR REPLACE INTO facts VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    ns,
+                    f.id,
+                    f.subject_id,
+                    f.predicate,
+                    f.object_id,
+                    dt_in(f.recorded_at),
+                    dt_in(f.valid_from),
+                    dt_in(f.valid_to),
+                    dt_in(f.expired_at),
+                    f.time_phrase,
+                    float(f.confidence),
+                ),
+            )
+            c.execute("DELETE FROM fact_evidence WHERE ns = ? AND fact_id = ?", (ns, f.id))
+            c.executemany(
+                "INSERT INTO fact_evidence VALUES (?, ?, ?, ?)",
+                [(ns, f.id, pos, eid) for pos, eid in enumerate(f.evidence)],
+            )
+        model = batch.embedding_model or ""
+        c.executemany(
+            "INSERT OR REPLACE INTO embeddings VALUES (?, ?, ?, ?, ?)",
+            [(ns, node_id, model, *reversed(vector_in(vec))) for node_id, vec in batch.embeddings],
+        )
+        c.executemany(
+            "INSERT OR REPLACE INTO sources VALUES (?, ?, ?, ?)",
+            [(ns, s.key, s.content_hash, dt_in(s.ingested_at)) for s in batch.sources],
+        )
+
+    def _apply(self, batch: Batch) -> None:
+        mem, ns = self._mem, batch.namespace
+        for s in batch.sessions:
+            mem.put_session(s)
+        touched: set[str] = set()
+        for e in batch.events:
+            touched |= mem.put_event(_normalised_event(e))
+        for ent in batch.entities:
+            mem.put_entity(ent)
+        for m in batch.mentions:
+            mem.put_mention(ns, m.event_id, m.entity_id, m.role)
+        for f in batch.facts:
+            mem.put_fact(_normalised_fact(f))
+        for sid in touched:
+            mem.relink_session(ns, sid)
+        if batch.sessions:
+            mem.relink_sessions(ns)
+
+    # -- reading -------------------------------------------------------------------------------------
+
+    def _space(self, namespace: str) -> object:
+        validate_namespace(namespace)
+        self._check_open()
+        return self._mem.peek(namespace)
+
+    def get_session(self, namespace: str, session_id: str) -> Session | None:
+        """Return the session with this id, or ``None``."""
+        ix = self._mem.peek(namespace) if self._space(namespace) else None
+        return ix.sessions.get(session_id) if ix else None
+
+    def get_event(self, namespace: str, event_id: str) -> Event | None:
+        """Return the event with this id, or ``None``."""
+        ix = self._mem.peek(namespace) if self._space(namespace) else None
+        return ix.events.get(event_id) if ix else None
+
+    def get_events(self, namespace: str, event_ids: Sequence[str]) -> list[Event]:
+        """Return the events that exist among ``event_ids``, in the order asked."""
+        ix = self._mem.peek(namespace) if self._space(namespace) else None
+        if ix is None:
+            return []
+        return [ix.events[i] for i in event_ids if i in ix.events]
+
+    def get_entity(self, namespace: str, entity_id: str) -> Entity | None:
+        """Return the entity with this id, or ``None``."""
+        ix = self._mem.peek(namespace) if self._space(namespace) else None
+        return ix.entities.get(entity_id) if ix else None
+
+    def get_fact(self, namespace: str, fact_id: str) -> Fact | None:
+        """Return the fact with this id, or ``None``."""
+        ix = self._mem.peek(namespace) if self._space(namespace) else None
+        return ix.facts.get(fact_id) if ix else None
+
+    def find_entities(self, namespace: str, name: str, *, type: str | None = None, limit: int = 10) -> list[Entity]:
+        """Entities whose name or an alias equals ``name``, ignoring case and surrounding space."""
+        ix = self._mem.peek(namespace) if self._space(namespace) else None
+        if ix is None:
+            return []
+        found = [ix.entities[i] for i in sorted(ix.names.get(normalise_name(name), ()))]
+        if type is not None:
+            found = [e for e in found if e.type == type]
+        return found[:limit]
+
+    def find_events_by_source(self, namespace: str, source_id: str) -> list[Event]:
+        """Events whose ``source_id`` equals ``source_id``."""
+        ix = self._mem.peek(namespace) if self._space(namespace) else None
+        if ix is None:
+            return []
+        return [ix.events[i] for i in sorted(ix.by_source.get(source_id, ()))]
+
+    def neighbors(
+        self,
+        namespace: str,
+        node_id: str,
+        *,
+        edge_types: Iterable[EdgeType] | None = None,
+        direction: Direction = Direction.BOTH,
+        time: TimeFilter | None = None,
+    ) -> list[Neighbor]:
+        """Edges of ``node_id`` of the given types and direction whose far end passes ``time``."""
+        if not self._space(namespace):
+            return []
+        return self._mem.neighbors(namespace, node_id, edge_types, Direction(direction), time)
+
+    def iter_sessions(self, namespace: str) -> Iterator[Session]:
+        """Sessions of the namespace in index order."""
+        ix = self._mem.peek(namespace) if self._space(namespace) else None
+        if ix is not None:
+            yield from ix.ordered_sessions()
+
+    def iter_events(self, namespace: str, *, session: str | None = None) -> Iterator[Event]:
+        """Events of the namespace (or one session) in session order, then seq."""
+        ix = self._mem.peek(namespace) if self._space(namespace) else None
+        if ix is None:
+            return
+        sessions = [session] if session is not None else [s.id for s in ix.ordered_sessions()]
+        for sid in sessions:
+            for eid in ix.ordered_events(sid):
+                yield ix.events[eid]
+
+    def iter_entities(self, namespace: str) -> Iterator[Entity]:
+        """Entities of the namespace, by id."""
+        ix = self._mem.peek(namespace) if self._space(namespace) else None
+        if ix is not None:
+            for eid in sorted(ix.entities):
+                yield ix.entities[eid]
+
+    def iter_facts(self, namespace: str, *, time: TimeFilter | None = None) -> Iterator[Fact]:
+        """Facts of the namespace that pass ``time``, by id."""
+        ix = self._mem.peek(namespace) if self._space(namespace) else None
+        if ix is None:
+            return
+        for fid in sorted(ix.facts):
+            fact = ix.facts[fid]
+            if time is None or time.admits_fact(fact):
+                yield fact
+
+    def iter_mentions(self, namespace: str) -> Iterator[tuple[str, str, str]]:
+        """``(event_id, entity_id, role)`` for every mention edge of the namespace."""
+        self._space(namespace)
+        with self._lock:
+            rows = self._conn.execute(
+                "SELECT event_id, entity_id, role FROM mentions WHERE ns = ? ORDER BY event_id, entity_id, role",
+                (namespace,),
+            ).fetchall()
+        yield from rows
+
+    def iter_embeddings(self, namespace: str) -> Iterator[tuple[str, list[float], str]]:
+        """``(node_id, vector, model)`` for every stored embedding of the namespace."""
+        self._space(namespace)
+        with self._lock:
+            rows = self._conn.execute(
+                "SELECT node_id, vec, model FROM embeddings WHERE ns = ? ORDER BY node_id", (namespace,)
+            ).fetchall()
+        for node_id, blob, model in rows:
+            yield node_id, vector_out(blob), model
+
+    def search_text(self, namespace: str, query: str, *, limit: int = 20) -> list[TextHit]:
+        """BM25 search over event text (SQLite FTS5); the query is tokenised, never parsed as FTS syntax."""
+        if not self._space(namespace):
+            return []
+        words = _WORD.findall(query.casefold())
+        if not words or limit <= 0:
+            return []
+        match = " OR ".join('"' + w.replace('"', '""') + '"' for w in dict.fromkeys(words))
+        with self._lock:
+            rows = self._conn.execute(
+                "SELECT e.id, bm25(events_fts) AS rank FROM events_fts JOIN events e ON e.rowid = events_fts.rowid "
+                "WHERE events_fts MATCH ? AND e.ns = ? ORDER BY rank LIMIT ?",
+                (match, namespace, limit),
+            ).fetchall()
+        return [TextHit(eid, -float(rank)) for eid, rank in rows]
+
+    def has_source(self, namespace: str, key: str, content_hash: str) -> bool:
+        """Whether an input with this key and content hash was already ingested."""
+        self._space(namespace)
+        with self._lock:
+            row = self._conn.execute(
+                "SELECT 1 FROM sources WHERE ns = ? AND key = ? AND content_hash = ?",
+                (namespace, key, content_hash),
+            ).fetchone()
+        return row is not None
+
+    def namespaces(self) -> list[str]:
+        """Every namespace that holds data, sorted."""
+        self._check_open()
+        return sorted(ns for ns, ix in self._mem.spaces.items() if not ix.empty)
+
+    # -- deleting ------------------------------------------------------------------------------------
+
+    def delete_event(self, namespace: str, event_id: str) -> DeleteResult:
+        """Delete an event, its mentions, the facts only it supported and entities left unused."""
+        ix = self._mem.peek(namespace) if self._space(namespace) else None
+        with self._lock:
+            if ix is None or event_id not in ix.events:
+                return DeleteResult()
+            key = (namespace, event_id)
+            graph = self._mem.graph
+            touched_entities = {v[1] for _, v in graph.out_edges(key)} - {ix.events[event_id].session}
+            n_mentions = sum(1 for _, _, d in graph.out_edges(key, data=True) if d["type"] in _MENTIONS)
+            dropped_facts, shrunk_facts = [], []
+            for fid in sorted(ix.evidence.get(event_id, ())):
+                fact = ix.facts[fid]
+                rest = tuple(e for e in fact.evidence if e != event_id)
+                if rest:
+                    shrunk_facts.append(_replace_evidence(fact, rest))
+                else:
+                    dropped_facts.append(fact)
+                    touched_entities |= {fact.subject_id, fact.object_id}
+            c = self._conn
+            try:
+                c.execute("BEGIN IMMEDIATE")
+                rowid = c.execute("SELECT rowid FROM events WHERE ns = ? AND id = ?", (namespace, event_id)).fetchone()
+                c.execute("DELETE FROM events_fts WHERE rowid = ?", (rowid[0],))
+                c.execute("DELETE FROM events WHERE ns = ? AND id = ?", (namespace, event_id))
+                c.execute("DELETE FROM mentions WHERE ns = ? AND event_id = ?", (namespace, event_id))
+                c.execute("DELETE FROM embeddings WHERE ns = ? AND node_id = ?", (namespace, event_id))
+                c.execute("DELETE FROM fact_evidence WHERE ns = ? AND event_id = ?", (namespace, event_id))
+                for f in dropped_facts:
+                    c.execute("DELETE FROM facts WHERE ns = ? AND id = ?", (namespace, f.id))
+                    c.execute("DELETE FROM fact_evidence WHERE ns = ? AND fact_id = ?", (namespace, f.id))
+                for f in shrunk_facts:
+                    c.execute("DELETE FROM fact_evidence WHERE ns = ? AND fact_id = ?", (namespace, f.id))
+                    c.executemany(
+                        "INSERT INTO fact_evidence VALUES (?, ?, ?, ?)",
+                        [(namespace, f.id, pos, eid) for pos, eid in enumerate(f.evidence)],
+                    )
+                dropped_fact_ids = {f.id for f in dropped_facts}
+                orphans = sorted(
+                    ent
+                    for ent in touched_entities
+                    if ent in ix.entities and not self._entity_in_use(namespace, ent, event_id, dropped_fact_ids)
+                )
+                for ent in orphans:
+                    c.execute("DELETE FROM entities WHERE ns = ? AND id = ?", (namespace, ent))
+                    c.execute("DELETE FROM embeddings WHERE ns = ? AND node_id = ?", (namespace, ent))
+                c.execute("COMMIT")
+            except sqlite3.Error as exc:
+                c.execute("ROLLBACK")
+                raise StoreError(f"deleting event {event_id!r} failed, nothing was deleted: {exc}") from exc
+            for f in dropped_facts:
+                self._mem.drop_fact(namespace, f.id)
+            for f in shrunk_facts:
+                self._mem.put_fact(f)
+            self._mem.drop_event(namespace, event_id)
+            for ent in orphans:
+                self._mem.drop_entity(namespace, ent)
+            return DeleteResult(events=1, entities=len(orphans), facts=len(dropped_facts), mentions=n_mentions)
+
+    def _entity_in_use(self, namespace: str, entity_id: str, deleted_event: str, dropped_facts: set[str]) -> bool:
+        for u, _v, data in self._mem.graph.in_edges((namespace, entity_id), data=True):
+            if data["type"] in _MENTIONS and u[1] != deleted_event:
+                return True
+            if data["type"] is EdgeType.FACT and data["fact"].id not in dropped_facts:
+                return True
+        for _, _, data in self._mem.graph.out_edges((namespace, entity_id), data=True):
+            if data["type"] is EdgeType.FACT and data["fact"].id not in dropped_facts:
+                return True
+        return False
+
+    def delete_namespace(self, namespace: str) -> DeleteResult:
+        """Delete everything in a namespace."""
+        ix = self._mem.peek(namespace) if self._space(namespace) else None
+        with self._lock:
+            if ix is None:
+                return DeleteResult()
+            result = DeleteResult(
+                events=len(ix.events),
+                entities=len(ix.entities),
+                facts=len(ix.facts),
+                mentions=ix.mentions,
+                sessions=len(ix.sessions),
+            )
+            c = self._conn
+            try:
+                c.execute("BEGIN IMMEDIATE")
+                c.execute(
+                    "DELETE FROM events_fts WHERE rowid IN (SELECT rowid FROM events WHERE ns = ?)",
+                    (namespace,),
+                )
+                for table in _NS_TABLES:
+                    c.execute(f"DELETE FROM {table} WHERE ns = ?", (namespace,))
+                c.execute("COMMIT")
+            except sqlite3.Error as exc:
+                c.execute("ROLLBACK")
+                raise StoreError(f"deleting namespace {namespace!r} failed, nothing was deleted: {exc}") from exc
+            self._mem.drop_namespace(namespace)
+            return result
+
+    # -- stats ---------------------------------------------------------------------------------------
+
+    def stats(self, namespace: str | None = None) -> StoreStats:
+        """Counts for one namespace or for the whole store."""
+        self._check_open()
+        if namespace is not None:
+            validate_namespace(namespace)
+        with self._lock:
+            emb = dict(self._conn.execute("SELECT ns, count(*) FROM embeddings GROUP BY ns").fetchall())
+        per: dict[str, dict[str, int]] = {}
+        for ns, ix in self._mem.spaces.items():
+            if ix.empty or (namespace is not None and ns != namespace):
+                continue
+            per[ns] = {
+                "sessions": len(ix.sessions),
+                "events": len(ix.events),
+                "entities": len(ix.entities),
+                "mentions": ix.mentions,
+                "facts": len(ix.facts),
+                "embeddings": int(emb.get(ns, 0)),
+            }
+
+        def total(key: str) -> int:
+            return sum(v[key] for v in per.values())
+
+        return StoreStats(
+            namespace,
+            len(per),
+            total("sessions"),
+            total("events"),
+            total("entities"),
+            total("mentions"),
+            total("facts"),
+            total("embeddings"),
+            per,
+        )
+
+
+_EVENT_COLS = "ns, id, session, seq, speaker, text, occurred_at, source_id, source_file, source_line, kind, times"
+_FACT_COLS = (
+    "ns, id, subject_id, predicate, object_id, recorded_at, valid_from, valid_to, expired_at, time_phrase, confidence"
+)
+_NS_TABLES = ("events", "sessions", "entities", "mentions", "facts", "fact_evidence", "embeddings", "sources")
+_MENTIONS = (EdgeType.MENTIONS, EdgeType.SPOKEN_BY)
+
+
+def _json_list(items: Sequence[str]) -> str:
+    import json
+
+    return json.dumps(list(items), ensure_ascii=False)
+
+
+def _normalised_event(e: Event) -> Event:
+    from dataclasses import replace
+
+    from graphmem.models import TimeRef
+
+    if (e.occurred_at is None or e.occurred_at.tzinfo is None) and all(
+        (t.start is None or t.start.tzinfo is None) and (t.end is None or t.end.tzinfo is None) for t in e.times
+    ):
+        return e
+    times = tuple(TimeRef(t.phrase, normalise_dt(t.start), normalise_dt(t.end), t.grain) for t in e.times)
+    return replace(e, occurred_at=normalise_dt(e.occurred_at), times=times)
+
+
+def _normalised_fact(f: Fact) -> Fact:
+    from dataclasses import replace
+
+    recorded = normalise_dt(f.recorded_at)
+    assert recorded is not None
+    return replace(
+        f,
+        recorded_at=recorded,
+        valid_from=normalise_dt(f.valid_from),
+        valid_to=normalise_dt(f.valid_to),
+        expired_at=normalise_dt(f.expired_at),
+    )
+
+
+def _replace_evidence(fact: Fact, evidence: tuple[str, ...]) -> Fact:
+    from dataclasses import replace
+
+    return replace(fact, evidence=evidence)
+
+
+def _check_and_init(conn: sqlite3.Connection, db_path: Path) -> None:
+    """Refuse foreign, corrupt or newer stores without modifying them; initialise new ones."""
+    try:
+        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+    except sqlite3.DatabaseError as exc:
+        raise StoreError(f"{db_path} is not a graphmem store (corrupt, or not an SQLite database): {exc}") from exc
+    if tables:
+        if "meta" not in tables:
+            raise StoreError(f"{db_path} is an SQLite database of another program, not a graphmem store")
+        try:
+            meta = dict(conn.execute("SELECT key, value FROM meta").fetchall())
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"{db_path} is not a graphmem store: {exc}") from exc
+        if meta.get("app") != APP_ID:
+            raise StoreError(f"{db_path} is an SQLite database of another program, not a graphmem store")
+        if version > SCHEMA_VERSION:
+            raise SchemaVersionError(
+                f"{db_path} was written by a newer graphmem (schema {version}; this version reads up to "
+                f"{SCHEMA_VERSION}); upgrade graphmem to open it"
+            )
+    try:
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("PRAGMA synchronous = NORMAL")
+        conn.execute("PRAGMA foreign_keys = OFF")
+        if not tables:
+            conn.executescript("BEGIN IMMEDIATE;" + SCHEMA + "COMMIT;")
+            conn.execute("INSERT OR REPLACE INTO meta VALUES ('app', ?)", (APP_ID,))
+            conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+    except sqlite3.Error as exc:
+        raise StoreError(f"cannot initialise the store at {db_path}: {exc}") from exc

@@ -1,0 +1,267 @@
+"""The in-memory side of the embedded store: a networkx graph plus per-namespace lookups.
+
+SQLite is the durable record; this mirror is rebuilt on open and updated after every committed batch.
+Nodes are keyed ``(namespace, id)``; order edges (NEXT, NEXT_SESSION) are derived from ``Event.seq`` and
+``Session.index`` whenever a session's events or a namespace's sessions change.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+import networkx as nx
+
+from graphmem.models import EdgeType, Entity, Event, Fact, NodeKind, Session
+from graphmem.store.base import Direction, Neighbor, TimeFilter
+
+__all__ = ["MemoryGraph", "NamespaceIndex", "normalise_name"]
+
+
+def normalise_name(name: str) -> str:
+    """The key names are looked up by: case-folded, inner whitespace collapsed."""
+    return " ".join(name.casefold().split())
+
+
+@dataclass(slots=True)
+class NamespaceIndex:
+    """Lookups for one namespace."""
+
+    sessions: dict[str, Session] = field(default_factory=dict)
+    events: dict[str, Event] = field(default_factory=dict)
+    entities: dict[str, Entity] = field(default_factory=dict)
+    facts: dict[str, Fact] = field(default_factory=dict)
+    session_events: dict[str, dict[str, int]] = field(default_factory=dict)
+    names: dict[str, set[str]] = field(default_factory=dict)
+    by_source: dict[str, set[str]] = field(default_factory=dict)
+    evidence: dict[str, set[str]] = field(default_factory=dict)
+    mentions: int = 0
+
+    def kind_of(self, node_id: str) -> NodeKind | None:
+        """The kind of node ``node_id`` names, or ``None``."""
+        if node_id in self.events:
+            return NodeKind.EVENT
+        if node_id in self.entities:
+            return NodeKind.ENTITY
+        if node_id in self.sessions:
+            return NodeKind.SESSION
+        return None
+
+    def ordered_sessions(self) -> list[Session]:
+        """Sessions by index, then id."""
+        return sorted(self.sessions.values(), key=lambda s: (s.index, s.id))
+
+    def ordered_events(self, session_id: str) -> list[str]:
+        """Event ids of a session by seq, then id."""
+        members = self.session_events.get(session_id, {})
+        return sorted(members, key=lambda eid: (members[eid], eid))
+
+    @property
+    def empty(self) -> bool:
+        """Whether the namespace holds nothing."""
+        return not (self.sessions or self.events or self.entities or self.facts)
+
+
+class MemoryGraph:
+    """A networkx MultiDiGraph mirroring the store, with per-namespace lookups."""
+
+    def __init__(self) -> None:
+        self.graph: nx.MultiDiGraph = nx.MultiDiGraph()
+        self.spaces: dict[str, NamespaceIndex] = {}
+
+    def space(self, namespace: str) -> NamespaceIndex:
+        """The lookups of a namespace, created empty on first use."""
+        found = self.spaces.get(namespace)
+        if found is None:
+            found = self.spaces[namespace] = NamespaceIndex()
+        return found
+
+    def peek(self, namespace: str) -> NamespaceIndex | None:
+        """The lookups of a namespace if it holds anything."""
+        return self.spaces.get(namespace)
+
+    # -- nodes ---------------------------------------------------------------------------------------
+
+    def put_session(self, session: Session) -> None:
+        """Insert or replace a session."""
+        ix = self.space(session.namespace)
+        ix.sessions[session.id] = session
+        ix.session_events.setdefault(session.id, {})
+        self.graph.add_node((session.namespace, session.id), kind=NodeKind.SESSION)
+
+    def put_event(self, event: Event) -> set[str]:
+        """Insert or replace an event; returns the sessions whose order changed."""
+        ns = event.namespace
+        ix = self.space(ns)
+        key = (ns, event.id)
+        touched = {event.session}
+        old = ix.events.get(event.id)
+        if old is not None:
+            touched.add(old.session)
+            ix.session_events.get(old.session, {}).pop(event.id, None)
+            if old.source_id is not None:
+                ix.by_source.get(old.source_id, set()).discard(event.id)
+            if self.graph.has_edge(key, (ns, old.session), EdgeType.IN_SESSION.value):
+                self.graph.remove_edge(key, (ns, old.session), EdgeType.IN_SESSION.value)
+        ix.events[event.id] = event
+        ix.session_events.setdefault(event.session, {})[event.id] = event.seq
+        if event.source_id is not None:
+            ix.by_source.setdefault(event.source_id, set()).add(event.id)
+        self.graph.add_node(key, kind=NodeKind.EVENT)
+        self.graph.add_edge(key, (ns, event.session), key=EdgeType.IN_SESSION.value, type=EdgeType.IN_SESSION)
+        return touched
+
+    def put_entity(self, entity: Entity) -> None:
+        """Insert or replace an entity and its name lookups."""
+        ix = self.space(entity.namespace)
+        old = ix.entities.get(entity.id)
+        if old is not None:
+            for name in (old.name, *old.aliases):
+                ix.names.get(normalise_name(name), set()).discard(entity.id)
+        ix.entities[entity.id] = entity
+        for name in (entity.name, *entity.aliases):
+            ix.names.setdefault(normalise_name(name), set()).add(entity.id)
+        self.graph.add_node((entity.namespace, entity.id), kind=NodeKind.ENTITY)
+
+    def put_mention(self, namespace: str, event_id: str, entity_id: str, role: str) -> None:
+        """Add an event → entity edge (SPOKEN_BY for the speaker role, else MENTIONS)."""
+        etype = EdgeType.SPOKEN_BY if role == "speaker" else EdgeType.MENTIONS
+        key = f"{etype.value}:{role}"
+        src, dst = (namespace, event_id), (namespace, entity_id)
+        if not self.graph.has_edge(src, dst, key):
+            self.graph.add_edge(src, dst, key=key, type=etype, role=role)
+            self.space(namespace).mentions += 1
+
+    def put_fact(self, fact: Fact) -> None:
+        """Insert or replace a FACT edge."""
+        ix = self.space(fact.namespace)
+        self.drop_fact(fact.namespace, fact.id)
+        ix.facts[fact.id] = fact
+        for eid in fact.evidence:
+            ix.evidence.setdefault(eid, set()).add(fact.id)
+        self.graph.add_edge(
+            (fact.namespace, fact.subject_id),
+            (fact.namespace, fact.object_id),
+            key=f"FACT:{fact.id}",
+            type=EdgeType.FACT,
+            fact=fact,
+        )
+
+    def drop_fact(self, namespace: str, fact_id: str) -> Fact | None:
+        """Remove a fact if present; returns it."""
+        ix = self.space(namespace)
+        old = ix.facts.pop(fact_id, None)
+        if old is None:
+            return None
+        for eid in old.evidence:
+            ix.evidence.get(eid, set()).discard(fact_id)
+        src, dst = (namespace, old.subject_id), (namespace, old.object_id)
+        if self.graph.has_edge(src, dst, f"FACT:{fact_id}"):
+            self.graph.remove_edge(src, dst, f"FACT:{fact_id}")
+        return old
+
+    def drop_event(self, namespace: str, event_id: str) -> Event | None:
+        """Remove an event node and its edges; its session's order is re-derived."""
+        ix = self.space(namespace)
+        old = ix.events.pop(event_id, None)
+        if old is None:
+            return None
+        key = (namespace, event_id)
+        ix.mentions -= sum(1 for _, _, d in self.graph.out_edges(key, data=True) if d["type"] in _MENTION_TYPES)
+        self.graph.remove_node(key)
+        ix.session_events.get(old.session, {}).pop(event_id, None)
+        if old.source_id is not None:
+            ix.by_source.get(old.source_id, set()).discard(event_id)
+        ix.evidence.pop(event_id, None)
+        self.relink_session(namespace, old.session)
+        return old
+
+    def drop_entity(self, namespace: str, entity_id: str) -> None:
+        """Remove an entity node (callers remove its facts first)."""
+        ix = self.space(namespace)
+        old = ix.entities.pop(entity_id, None)
+        if old is None:
+            return
+        for name in (old.name, *old.aliases):
+            ix.names.get(normalise_name(name), set()).discard(entity_id)
+        key = (namespace, entity_id)
+        ix.mentions -= sum(1 for _, _, d in self.graph.in_edges(key, data=True) if d["type"] in _MENTION_TYPES)
+        self.graph.remove_node(key)
+
+    def drop_namespace(self, namespace: str) -> None:
+        """Forget a namespace entirely."""
+        ix = self.spaces.pop(namespace, None)
+        if ix is None:
+            return
+        keys = [(namespace, i) for i in (*ix.sessions, *ix.events, *ix.entities)]
+        self.graph.remove_nodes_from(keys)
+
+    # -- derived order edges -------------------------------------------------------------------------
+
+    def relink_session(self, namespace: str, session_id: str) -> None:
+        """Re-derive NEXT edges between the events of one session."""
+        ix = self.space(namespace)
+        order = ix.ordered_events(session_id)
+        for eid in order:
+            key = (namespace, eid)
+            stale = [(u, v) for u, v, k in self.graph.out_edges(key, keys=True) if k == EdgeType.NEXT.value]
+            for u, v in stale:
+                self.graph.remove_edge(u, v, EdgeType.NEXT.value)
+        for a, b in itertools.pairwise(order):
+            self.graph.add_edge((namespace, a), (namespace, b), key=EdgeType.NEXT.value, type=EdgeType.NEXT)
+
+    def relink_sessions(self, namespace: str) -> None:
+        """Re-derive NEXT_SESSION edges between the sessions of a namespace."""
+        ix = self.space(namespace)
+        order = [s.id for s in ix.ordered_sessions()]
+        nxt = EdgeType.NEXT_SESSION.value
+        for sid in order:
+            key = (namespace, sid)
+            stale = [(u, v) for u, v, k in self.graph.out_edges(key, keys=True) if k == nxt]
+            for u, v in stale:
+                self.graph.remove_edge(u, v, nxt)
+        for a, b in itertools.pairwise(order):
+            self.graph.add_edge((namespace, a), (namespace, b), key=nxt, type=EdgeType.NEXT_SESSION)
+
+    # -- traversal -----------------------------------------------------------------------------------
+
+    def neighbors(
+        self,
+        namespace: str,
+        node_id: str,
+        edge_types: Iterable[EdgeType] | None,
+        direction: Direction,
+        time: TimeFilter | None,
+    ) -> list[Neighbor]:
+        """Edges of a node, filtered by type, direction and time; see ``GraphStore.neighbors``."""
+        key = (namespace, node_id)
+        if key not in self.graph:
+            return []
+        wanted = None if edge_types is None else {EdgeType(t) for t in edge_types}
+        ix = self.spaces[namespace]
+        out: list[Neighbor] = []
+        sides = []
+        if direction in (Direction.OUT, Direction.BOTH):
+            sides.append((Direction.OUT, self.graph.out_edges(key, data=True)))
+        if direction in (Direction.IN, Direction.BOTH):
+            sides.append((Direction.IN, self.graph.in_edges(key, data=True)))
+        for side, edges in sides:
+            for u, v, data in edges:
+                etype: EdgeType = data["type"]
+                if wanted is not None and etype not in wanted:
+                    continue
+                far = v if side is Direction.OUT else u
+                far_id = far[1]
+                kind: NodeKind = self.graph.nodes[far]["kind"]
+                fact: Fact | None = data.get("fact")
+                if time is not None and not time.empty:
+                    if fact is not None and not time.admits_fact(fact):
+                        continue
+                    if kind is NodeKind.EVENT and not time.admits_event(ix.events[far_id]):
+                        continue
+                out.append(Neighbor(etype, side, far_id, kind, data.get("role"), fact))
+        return out
+
+
+_MENTION_TYPES = (EdgeType.MENTIONS, EdgeType.SPOKEN_BY)

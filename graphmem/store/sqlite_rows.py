@@ -1,0 +1,162 @@
+"""SQLite schema of the embedded store, and conversion between rows and models."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from graphmem.models import Entity, Event, Fact, Session, TimeRef
+
+__all__ = [
+    "APP_ID",
+    "SCHEMA",
+    "SCHEMA_VERSION",
+    "dt_in",
+    "dt_out",
+    "entity_from_row",
+    "event_from_row",
+    "fact_from_row",
+    "normalise_dt",
+    "session_from_row",
+    "times_in",
+    "vector_in",
+    "vector_out",
+]
+
+#: Bumped whenever the table layout changes; a store with a higher number is refused.
+SCHEMA_VERSION = 1
+#: Written into the ``meta`` table so a foreign SQLite file is recognised as such.
+APP_ID = "graphmem"
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS sessions (
+    ns TEXT NOT NULL, id TEXT NOT NULL, idx INTEGER NOT NULL, started_at TEXT, date_text TEXT,
+    PRIMARY KEY (ns, id));
+CREATE TABLE IF NOT EXISTS events (
+    ns TEXT NOT NULL, id TEXT NOT NULL, session TEXT NOT NULL, seq INTEGER NOT NULL, speaker TEXT,
+    text TEXT NOT NULL, occurred_at TEXT, source_id TEXT, source_file TEXT, source_line INTEGER,
+    kind TEXT NOT NULL, times TEXT NOT NULL DEFAULT '[]',
+    PRIMARY KEY (ns, id));
+CREATE INDEX IF NOT EXISTS events_by_session ON events (ns, session, seq);
+CREATE TABLE IF NOT EXISTS entities (
+    ns TEXT NOT NULL, id TEXT NOT NULL, name TEXT NOT NULL, type TEXT NOT NULL,
+    aliases TEXT NOT NULL DEFAULT '[]', PRIMARY KEY (ns, id));
+CREATE TABLE IF NOT EXISTS mentions (
+    ns TEXT NOT NULL, event_id TEXT NOT NULL, entity_id TEXT NOT NULL, role TEXT NOT NULL,
+    PRIMARY KEY (ns, event_id, entity_id, role));
+CREATE INDEX IF NOT EXISTS mentions_by_entity ON mentions (ns, entity_id);
+CREATE TABLE IF NOT EXISTS facts (
+    ns TEXT NOT NULL, id TEXT NOT NULL, subject_id TEXT NOT NULL, predicate TEXT NOT NULL,
+    object_id TEXT NOT NULL, recorded_at TEXT NOT NULL, valid_from TEXT, valid_to TEXT,
+    expired_at TEXT, time_phrase TEXT, confidence REAL NOT NULL DEFAULT 1.0,
+    PRIMARY KEY (ns, id));
+CREATE TABLE IF NOT EXISTS fact_evidence (
+    ns TEXT NOT NULL, fact_id TEXT NOT NULL, pos INTEGER NOT NULL, event_id TEXT NOT NULL,
+    PRIMARY KEY (ns, fact_id, pos));
+CREATE INDEX IF NOT EXISTS evidence_by_event ON fact_evidence (ns, event_id);
+CREATE TABLE IF NOT EXISTS embeddings (
+    ns TEXT NOT NULL, node_id TEXT NOT NULL, model TEXT NOT NULL, dim INTEGER NOT NULL,
+    vec BLOB NOT NULL, PRIMARY KEY (ns, node_id));
+CREATE TABLE IF NOT EXISTS sources (
+    ns TEXT NOT NULL, key TEXT NOT NULL, content_hash TEXT NOT NULL, ingested_at TEXT NOT NULL,
+    PRIMARY KEY (ns, key));
+CREATE VIRTUAL TABLE IF NOT EXISTS events_fts USING fts5(text, tokenize = 'porter unicode61');
+"""
+
+
+def normalise_dt(value: datetime | None) -> datetime | None:
+    """Datetimes are stored naive: an aware one is converted to UTC and its zone dropped."""
+    if value is None or value.tzinfo is None:
+        return value
+    return value.astimezone(UTC).replace(tzinfo=None)
+
+
+def dt_in(value: datetime | None) -> str | None:
+    """A datetime as stored text."""
+    value = normalise_dt(value)
+    return None if value is None else value.isoformat()
+
+
+def dt_out(value: str | None) -> datetime | None:
+    """Stored text back to a datetime."""
+    return None if value is None else datetime.fromisoformat(value)
+
+
+def times_in(times: Sequence[TimeRef]) -> str:
+    """Time references as stored JSON."""
+    return json.dumps([[t.phrase, dt_in(t.start), dt_in(t.end), t.grain] for t in times], ensure_ascii=False)
+
+
+def _times_out(text: str) -> tuple[TimeRef, ...]:
+    return tuple(TimeRef(p, dt_out(s), dt_out(e), g) for p, s, e, g in json.loads(text))
+
+
+def vector_in(vector: Sequence[float]) -> tuple[bytes, int]:
+    """A vector as a float32 blob and its dimension."""
+    import numpy as np
+
+    arr = np.asarray(vector, dtype=np.float32).reshape(-1)
+    return arr.tobytes(), int(arr.shape[0])
+
+
+def vector_out(blob: bytes) -> list[float]:
+    """A float32 blob back to a list of floats."""
+    import numpy as np
+
+    return [float(x) for x in np.frombuffer(blob, dtype=np.float32)]
+
+
+def session_from_row(row: sqlite3.Row | Sequence[Any]) -> Session:
+    """A ``sessions`` row as a :class:`Session`."""
+    ns, sid, idx, started, date_text = row
+    return Session(ns, sid, idx, dt_out(started), date_text)
+
+
+def event_from_row(row: sqlite3.Row | Sequence[Any]) -> Event:
+    """An ``events`` row as an :class:`Event`."""
+    ns, eid, session, seq, speaker, text, occurred, source_id, source_file, source_line, kind, times = row
+    return Event(
+        ns,
+        eid,
+        session,
+        seq,
+        speaker,
+        text,
+        dt_out(occurred),
+        source_id,
+        source_file,
+        source_line,
+        kind,
+        _times_out(times),
+    )
+
+
+def entity_from_row(row: sqlite3.Row | Sequence[Any]) -> Entity:
+    """An ``entities`` row as an :class:`Entity`."""
+    ns, eid, name, etype, aliases = row
+    return Entity(ns, eid, name, etype, tuple(json.loads(aliases)))
+
+
+def fact_from_row(row: sqlite3.Row | Sequence[Any], evidence: Sequence[str]) -> Fact:
+    """A ``facts`` row plus its evidence ids as a :class:`Fact`."""
+    ns, fid, subj, pred, obj, recorded, vfrom, vto, expired, phrase, conf = row
+    recorded_at = dt_out(recorded)
+    assert recorded_at is not None
+    return Fact(
+        ns,
+        fid,
+        subj,
+        pred,
+        obj,
+        recorded_at,
+        dt_out(vfrom),
+        dt_out(vto),
+        dt_out(expired),
+        tuple(evidence),
+        phrase,
+        conf,
+    )

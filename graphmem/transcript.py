@@ -1,0 +1,56 @@
+"""Plain data between the format readers and the extractors.
+
+A reader (``graphmem.formats``) turns an input file into :class:`Transcript` objects, one per namespace;
+an extractor (``graphmem.extract``) turns a transcript into a :class:`~graphmem.models.Batch`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+__all__ = ["RawSession", "RawTurn", "Transcript"]
+
+
+@dataclass(frozen=True, slots=True)
+class RawTurn:
+    """One turn as read from the input, before extraction.
+
+    ``source_id`` is the input's own id (LoCoMo ``dia_id``, a JSONL ``id``); ``line`` is the 1-based line
+    in the source file (or ``None``); ``json_path`` locates it inside a JSON document;
+    ``timestamp`` is a per-turn time when the input has one; ``caption`` is an image caption.
+    """
+
+    speaker: str
+    text: str
+    source_id: str | None = None
+    line: int | None = None
+    json_path: str | None = None
+    timestamp: datetime | None = None
+    caption: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RawSession:
+    """A session as read from the input: its turns in order and its start time when known."""
+
+    id: str
+    index: int
+    turns: tuple[RawTurn, ...]
+    started_at: datetime | None = None
+    date_text: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Transcript:
+    """One conversation from one input: becomes one namespace (unless the caller chooses one)."""
+
+    namespace: str
+    sessions: tuple[RawSession, ...]
+    source_file: str | None = None
+    format: str = "unknown"
+
+    @property
+    def turn_count(self) -> int:
+        """How many turns the transcript holds."""
+        return sum(len(s.turns) for s in self.sessions)

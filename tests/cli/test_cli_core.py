@@ -1,0 +1,118 @@
+"""The core CLI commands and the one place errors become messages."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from graphmem.cli import main
+from graphmem.cli.app import cli
+from graphmem.models import Batch, Event, Session
+from graphmem.store.embedded import DB_FILENAME, EmbeddedStore
+
+
+@pytest.fixture
+def store_dir(tmp_path: Path) -> Path:
+    d = tmp_path / "mem"
+    store = EmbeddedStore.open(d)
+    store.write(Batch("conv-1", (Session("conv-1", "s", 0),), (Event("conv-1", "e", "s", 0, "A", "hi"),)))
+    store.close()
+    return d
+
+
+def test_stats_json(store_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--db", str(store_dir), "stats", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["total"]["events"] == 1
+    assert out["by_namespace"]["conv-1"]["sessions"] == 1
+
+
+def test_stats_table_and_subcommand_db(store_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["stats", "--db", str(store_dir)]) == 0
+    out = capsys.readouterr().out
+    assert "conv-1" in out and "total (1)" in out
+
+
+def test_db_from_environment(
+    store_dir: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("GRAPHMEM_DB", str(store_dir))
+    assert main(["namespaces"]) == 0
+    assert capsys.readouterr().out.split() == ["conv-1"]
+
+
+def test_forget_event_and_namespace(store_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--db", str(store_dir), "forget", "-n", "conv-1", "--event", "e"]) == 0
+    assert main(["--db", str(store_dir), "forget", "-n", "conv-1", "--yes"]) == 0
+    assert main(["--db", str(store_dir), "namespaces"]) == 0
+    out = capsys.readouterr().out
+    assert "conv-1" not in out.splitlines()[-1]
+
+
+@pytest.mark.parametrize(
+    ("setup", "args", "message"),
+    [
+        ("file", ["stats"], "is a file"),
+        ("foreign", ["stats"], "another program"),
+        ("corrupt", ["stats"], "not a graphmem store"),
+        ("ok", ["stats", "--namespace", "bad name"], "illegal namespace"),
+        ("ok", ["forget", "-n", "a/b", "--yes"], "illegal namespace"),
+    ],
+)
+def test_errors_are_one_line_messages(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], setup: str, args: list[str], message: str
+) -> None:
+    target = tmp_path / "db"
+    if setup == "file":
+        target.write_text("x")
+    elif setup in ("foreign", "corrupt"):
+        target.mkdir()
+        if setup == "corrupt":
+            (target / DB_FILENAME).write_bytes(b"garbage" * 50)
+        else:
+            import sqlite3
+
+            conn = sqlite3.connect(target / DB_FILENAME)
+            conn.execute("CREATE TABLE t (x)")
+            conn.commit()
+            conn.close()
+    assert main(["--db", str(target), *args]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("error: ") and message in err
+    assert "Traceback" not in err
+
+
+def test_every_command_has_help() -> None:
+    import click
+
+    ctx = click.Context(cli)
+    for name in cli.list_commands(ctx):
+        command = cli.get_command(ctx, name)
+        assert command is not None, name
+        assert command.help or command.short_help, f"{name} has no help"
+
+
+def test_python_dash_m(store_dir: Path) -> None:
+    proc = subprocess.run(
+        [sys.executable, "-m", "graphmem", "--db", str(store_dir), "stats", "--json"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout)["total"]["events"] == 1
+
+
+def test_import_has_no_side_effects() -> None:
+    code = (
+        "import sys, os; before=set(sys.modules); import graphmem; "
+        "heavy=[m for m in ('spacy','torch','sentence_transformers','hnswlib','neo4j','anthropic','onnxruntime') "
+        "if m in sys.modules]; print(heavy); print(os.path.exists('graphmem-data'))"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True)
+    assert proc.stdout.split("\n")[:2] == ["[]", "False"]

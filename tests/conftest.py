@@ -1,0 +1,9 @@
+"""Shared test setup: offline models, no stray environment."""
+
+from __future__ import annotations
+
+import os
+
+# Tests never reach a model hub; the models are installed packages.
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")

@@ -1,0 +1,462 @@
+"""The GraphStore contract: the executable specification every backend must pass."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from graphmem.errors import ConfigError, StoreError
+from graphmem.models import Batch, EdgeType, Entity, Event, Fact, Mention, NodeKind, Session, SourceRecord, TimeRef
+from graphmem.store.base import Direction, GraphStore, TimeFilter
+from tests.store.conftest import Backend
+
+T0 = datetime(2023, 5, 8, 13, 56)
+
+
+def day(n: int) -> datetime:
+    return T0 + timedelta(days=n)
+
+
+def conversation(ns: str) -> Batch:
+    """Two sessions, four events, three entities, mentions and two facts."""
+    s1 = Session(ns, "s1", 0, day(0), "1:56 pm on 8 May, 2023")
+    s2 = Session(ns, "s2", 1, day(10), "1:56 pm on 18 May, 2023")
+    events = (
+        Event(
+            ns,
+            "e1",
+            "s1",
+            0,
+            "Caroline",
+            "I went to the LGBTQ support group yesterday.",
+            day(0),
+            "D1:1",
+            "conv.json",
+            3,
+            "utterance",
+            (TimeRef("yesterday", day(-1), day(0), "day"),),
+        ),
+        Event(
+            ns, "e2", "s1", 1, "Melanie", "That's great! I'm painting a sunrise.", day(0) + timedelta(minutes=1), "D1:2"
+        ),
+        Event(ns, "e3", "s1", 2, "Caroline", "Painting sounds relaxing.", day(0) + timedelta(minutes=2), "D1:3"),
+        Event(ns, "e4", "s2", 0, "Melanie", "We went camping with the kids.", day(10), "D2:1"),
+    )
+    entities = (
+        Entity(ns, "caroline", "Caroline", "Person", ("Caro",)),
+        Entity(ns, "melanie", "Melanie", "Person", ("Mel",)),
+        Entity(ns, "support-group", "LGBTQ support group", "Topic"),
+        Entity(ns, "camping", "camping", "Topic"),
+    )
+    mentions = (
+        Mention(ns, "e1", "caroline", "speaker"),
+        Mention(ns, "e1", "support-group", "mention"),
+        Mention(ns, "e2", "melanie", "speaker"),
+        Mention(ns, "e2", "caroline", "addressee"),
+        Mention(ns, "e3", "caroline", "speaker"),
+        Mention(ns, "e4", "melanie", "speaker"),
+        Mention(ns, "e4", "camping", "mention"),
+    )
+    facts = (
+        Fact(
+            ns,
+            "f1",
+            "caroline",
+            "attend",
+            "support-group",
+            recorded_at=day(0),
+            valid_from=day(-1),
+            valid_to=day(0),
+            evidence=("e1",),
+            time_phrase="yesterday",
+        ),
+        Fact(
+            ns,
+            "f2",
+            "melanie",
+            "go",
+            "camping",
+            recorded_at=day(10),
+            valid_from=day(9),
+            evidence=("e4", "e2"),
+            expired_at=day(20),
+        ),
+    )
+    return Batch(ns, (s1, s2), events, entities, mentions, facts)
+
+
+def counts(store: GraphStore, ns: str) -> dict[str, int]:
+    return store.stats(ns).as_dict()
+
+
+# -- round trips ---------------------------------------------------------------------------------------
+
+
+def test_write_and_read_back_every_kind(backend: Backend) -> None:
+    store, ns = backend.open(), backend.ns()
+    batch = conversation(ns)
+    store.write(batch)
+    assert list(store.iter_sessions(ns)) == list(batch.sessions)
+    assert list(store.iter_events(ns)) == list(batch.events)
+    assert list(store.iter_events(ns, session="s2")) == [batch.events[3]]
+    assert list(store.iter_entities(ns)) == sorted(batch.entities, key=lambda e: e.id)
+    assert list(store.iter_facts(ns)) == list(batch.facts)
+    assert store.get_session(ns, "s1") == batch.sessions[0]
+    assert store.get_event(ns, "e1") == batch.events[0]
+    assert store.get_entity(ns, "melanie") == batch.entities[1]
+    assert store.get_fact(ns, "f2") == batch.facts[1]
+    assert store.get_event(ns, "nope") is None
+    assert store.get_events(ns, ["e3", "missing", "e1"]) == [batch.events[2], batch.events[0]]
+    assert sorted(store.iter_mentions(ns)) == sorted((m.event_id, m.entity_id, m.role) for m in batch.mentions)
+    assert counts(store, ns) == {
+        "namespaces": 1,
+        "sessions": 2,
+        "events": 4,
+        "entities": 4,
+        "mentions": 7,
+        "facts": 2,
+        "embeddings": 0,
+    }
+
+
+names = st.text(min_size=1, max_size=40).filter(lambda s: s.strip() != "")
+texts = st.text(max_size=300)
+stamps = st.datetimes(min_value=datetime(1900, 1, 1), max_value=datetime(2200, 1, 1))
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    text=texts,
+    speaker=st.one_of(st.none(), names),
+    name=names,
+    aliases=st.lists(names, max_size=3).map(tuple),
+    when=st.one_of(st.none(), stamps),
+    predicate=names,
+    phrase=st.one_of(st.none(), texts),
+)
+def test_round_trip_arbitrary_unicode(
+    backend: Backend,
+    text: str,
+    speaker: str | None,
+    name: str,
+    aliases: tuple[str, ...],
+    when: datetime | None,
+    predicate: str,
+    phrase: str | None,
+) -> None:
+    store = backend.opened[0] if backend.opened else backend.open()
+    ns = backend.ns("rt")
+    store.delete_namespace(ns)
+    session = Session(ns, "s", 0, when, phrase)
+    event = Event(ns, "e", "s", 0, speaker, text, when, source_id=name, times=(TimeRef(text[:20], when, when, "day"),))
+    ent_a = Entity(ns, "a", name, "Person", aliases)
+    ent_b = Entity(ns, "b", text or "x", "Topic")
+    fact = Fact(
+        ns, "f", "a", predicate, "b", recorded_at=when or T0, valid_from=when, evidence=("e",), time_phrase=phrase
+    )
+    store.write(Batch(ns, (session,), (event,), (ent_a, ent_b), (Mention(ns, "e", "a", "speaker"),), (fact,)))
+    assert store.get_session(ns, "s") == session
+    assert store.get_event(ns, "e") == event
+    assert store.get_entity(ns, "a") == ent_a
+    assert store.get_entity(ns, "b") == ent_b
+    assert store.get_fact(ns, "f") == fact
+    assert store.find_events_by_source(ns, name) == [event]
+    assert ent_a in store.find_entities(ns, name)
+    for alias in aliases:
+        assert ent_a in store.find_entities(ns, alias)
+
+
+def test_upsert_replaces_by_id(backend: Backend) -> None:
+    store, ns = backend.open(), backend.ns()
+    store.write(conversation(ns))
+    changed = Event(ns, "e2", "s1", 1, "Melanie", "Actually I paint sunsets.", day(0) + timedelta(minutes=1), "D1:2")
+    store.write(Batch(ns, events=(changed,)))
+    assert store.get_event(ns, "e2") == changed
+    assert counts(store, ns)["events"] == 4
+    assert [h.event_id for h in store.search_text(ns, "sunsets")] == ["e2"]
+    assert store.search_text(ns, "sunrise") == []
+
+
+# -- lookups and traversal ---------------------------------------------------------------------------
+
+
+def test_find_entities_by_name_and_alias_ignoring_case(backend: Backend) -> None:
+    store, ns = backend.open(), backend.ns()
+    store.write(conversation(ns))
+    assert [e.id for e in store.find_entities(ns, "  caroline ")] == ["caroline"]
+    assert [e.id for e in store.find_entities(ns, "MEL")] == ["melanie"]
+    assert store.find_entities(ns, "Mel", type="Place") == []
+    assert store.find_entities(ns, "nobody") == []
+    assert [e.id for e in store.find_events_by_source(ns, "D2:1")] == ["e4"]
+
+
+def test_order_edges_are_derived(backend: Backend) -> None:
+    store, ns = backend.open(), backend.ns()
+    store.write(conversation(ns))
+    nxt = store.neighbors(ns, "e1", edge_types=[EdgeType.NEXT], direction=Direction.OUT)
+    assert [(n.node_id, n.kind) for n in nxt] == [("e2", NodeKind.EVENT)]
+    assert store.neighbors(ns, "e3", edge_types=[EdgeType.NEXT], direction=Direction.OUT) == []
+    back = store.neighbors(ns, "e3", edge_types=[EdgeType.NEXT], direction=Direction.IN)
+    assert [n.node_id for n in back] == ["e2"]
+    sess = store.neighbors(ns, "s1", edge_types=[EdgeType.NEXT_SESSION], direction=Direction.OUT)
+    assert [(n.node_id, n.kind) for n in sess] == [("s2", NodeKind.SESSION)]
+    members = store.neighbors(ns, "s1", edge_types=[EdgeType.IN_SESSION], direction=Direction.IN)
+    assert sorted(n.node_id for n in members) == ["e1", "e2", "e3"]
+    # inserting an event between e1 and e2 relinks the order
+    store.write(Batch(ns, events=(Event(ns, "e1b", "s1", 0, "Caroline", "Also, hi.", day(0)),)))
+    nxt = store.neighbors(ns, "e1", edge_types=[EdgeType.NEXT], direction=Direction.OUT)
+    assert [n.node_id for n in nxt] == ["e1b"]
+
+
+def test_neighbors_by_type_and_direction(backend: Backend) -> None:
+    store, ns = backend.open(), backend.ns()
+    store.write(conversation(ns))
+    spoken = store.neighbors(ns, "e2", edge_types=[EdgeType.SPOKEN_BY], direction=Direction.OUT)
+    assert [(n.node_id, n.role, n.edge) for n in spoken] == [("melanie", "speaker", EdgeType.SPOKEN_BY)]
+    mentions = store.neighbors(ns, "e2", edge_types=[EdgeType.MENTIONS], direction=Direction.OUT)
+    assert [(n.node_id, n.role) for n in mentions] == [("caroline", "addressee")]
+    said = store.neighbors(ns, "caroline", edge_types=[EdgeType.SPOKEN_BY], direction=Direction.IN)
+    assert sorted(n.node_id for n in said) == ["e1", "e3"]
+    facts = store.neighbors(ns, "melanie", edge_types=[EdgeType.FACT], direction=Direction.OUT)
+    assert [(n.node_id, n.fact.predicate if n.fact else None) for n in facts] == [("camping", "go")]
+    assert store.neighbors(ns, "melanie", edge_types=[EdgeType.FACT], direction=Direction.IN) == []
+    every = store.neighbors(ns, "e1")
+    assert {n.edge for n in every} == {EdgeType.IN_SESSION, EdgeType.NEXT, EdgeType.SPOKEN_BY, EdgeType.MENTIONS}
+    assert store.neighbors(ns, "no-such-node") == []
+
+
+def test_event_time_filter_in_traversal(backend: Backend) -> None:
+    store, ns = backend.open(), backend.ns()
+    store.write(conversation(ns))
+    early = TimeFilter(until=day(1))
+    said = store.neighbors(ns, "melanie", edge_types=[EdgeType.SPOKEN_BY], direction=Direction.IN, time=early)
+    assert [n.node_id for n in said] == ["e2"]
+    late = TimeFilter(since=day(5))
+    said = store.neighbors(ns, "melanie", edge_types=[EdgeType.SPOKEN_BY], direction=Direction.IN, time=late)
+    assert [n.node_id for n in said] == ["e4"]
+
+
+def test_both_fact_time_axes(backend: Backend) -> None:
+    store, ns = backend.open(), backend.ns()
+    store.write(conversation(ns))
+
+    def fact_ids(tf: TimeFilter) -> list[str]:
+        return [f.id for f in store.iter_facts(ns, time=tf)]
+
+    # world time: f1 held on day -1 only; f2 from day 9 on
+    assert fact_ids(TimeFilter(valid_at=day(-1))) == ["f1"]
+    assert fact_ids(TimeFilter(valid_at=day(0))) == []
+    assert fact_ids(TimeFilter(valid_at=day(15))) == ["f2"]
+    # record time: f1 known from day 0; f2 known from day 10 until it expired on day 20
+    assert fact_ids(TimeFilter(as_of=day(5))) == ["f1"]
+    assert fact_ids(TimeFilter(as_of=day(12))) == ["f1", "f2"]
+    assert fact_ids(TimeFilter(as_of=day(25))) == ["f1"]
+    # both axes at once
+    assert fact_ids(TimeFilter(valid_at=day(15), as_of=day(12))) == ["f2"]
+    assert fact_ids(TimeFilter(valid_at=day(15), as_of=day(5))) == []
+    # the same filters apply to FACT edges during traversal
+    out = store.neighbors(ns, "melanie", edge_types=[EdgeType.FACT], time=TimeFilter(as_of=day(25)))
+    assert out == []
+    out = store.neighbors(ns, "melanie", edge_types=[EdgeType.FACT], time=TimeFilter(as_of=day(12)))
+    assert [n.fact.id for n in out if n.fact] == ["f2"]
+
+
+def test_retiring_a_fact_keeps_its_history(backend: Backend) -> None:
+    store, ns = backend.open(), backend.ns()
+    store.write(conversation(ns))
+    f1 = store.get_fact(ns, "f1")
+    assert f1 is not None and f1.expired_at is None
+    from dataclasses import replace
+
+    store.write(Batch(ns, facts=(replace(f1, expired_at=day(3)),)))
+    assert [f.id for f in store.iter_facts(ns, time=TimeFilter(as_of=day(2)))] == ["f1"]
+    assert [f.id for f in store.iter_facts(ns, time=TimeFilter(as_of=day(4)))] == []
+
+
+def test_full_text_search(backend: Backend) -> None:
+    store, ns = backend.open(), backend.ns()
+    store.write(conversation(ns))
+    hits = store.search_text(ns, "camping with kids")
+    assert hits and hits[0].event_id == "e4"
+    assert all(h.score > 0 for h in hits)
+    assert [h.event_id for h in store.search_text(ns, "painting", limit=5)] in (["e3", "e2"], ["e2", "e3"])
+    assert len(store.search_text(ns, "painting", limit=1)) == 1
+    for nasty in ['"', "AND OR NOT", "*", "NEAR(a b)", "col:text", "'; DROP TABLE events; --", "", "   "]:
+        store.search_text(ns, nasty)  # any text is safe
+    assert store.search_text(backend.ns("other"), "camping") == []
+
+
+def test_embeddings_round_trip(backend: Backend) -> None:
+    store, ns = backend.open(), backend.ns()
+    batch = conversation(ns)
+    vec = [0.25, -0.5, 1.0, 0.0]
+    from dataclasses import replace
+
+    store.write(replace(batch, embeddings=(("e1", vec), ("camping", [1.0, 0.0, 0.0, 0.0])), embedding_model="m1"))
+    got = {node: (v, model) for node, v, model in store.iter_embeddings(ns)}
+    assert got == {"e1": (vec, "m1"), "camping": ([1.0, 0.0, 0.0, 0.0], "m1")}
+    assert counts(store, ns)["embeddings"] == 2
+
+
+def test_sources_are_remembered(backend: Backend) -> None:
+    store, ns = backend.open(), backend.ns()
+    src = SourceRecord(ns, "data/chat.jsonl", "abc123", day(0))
+    from dataclasses import replace
+
+    store.write(replace(conversation(ns), sources=(src,)))
+    assert store.has_source(ns, "data/chat.jsonl", "abc123")
+    assert not store.has_source(ns, "data/chat.jsonl", "changed")
+    assert not store.has_source(backend.ns("b"), "data/chat.jsonl", "abc123")
+
+
+# -- namespaces ------------------------------------------------------------------------------------------
+
+
+def test_namespaces_are_isolated(backend: Backend) -> None:
+    store = backend.open()
+    a, b = backend.ns("a"), backend.ns("b")
+    store.write(conversation(a))
+    store.write(Batch(b, (Session(b, "s1", 0),), (Event(b, "e1", "s1", 0, "Bob", "Totally different."),)))
+    assert store.get_event(b, "e1") is not None and store.get_event(b, "e1").text == "Totally different."
+    assert store.get_event(a, "e1").text.startswith("I went")
+    assert store.get_entity(b, "caroline") is None
+    assert store.find_entities(b, "Caroline") == []
+    assert list(store.iter_facts(b)) == []
+    assert [h.event_id for h in store.search_text(b, "support group")] == []
+    assert {a, b} <= set(store.namespaces())
+    assert counts(store, b)["events"] == 1
+    store.delete_namespace(a)
+    assert store.get_event(a, "e1") is None
+    assert counts(store, a)["events"] == 0
+    assert store.get_event(b, "e1") is not None
+    assert a not in store.namespaces()
+
+
+@pytest.mark.parametrize("bad", ["", "has space", "semi;colon", "a/b", "-leading", "x" * 200, "é"])
+def test_illegal_namespace_is_refused(backend: Backend, bad: str) -> None:
+    store = backend.open()
+    with pytest.raises(ConfigError, match="namespace"):
+        store.write(Batch(bad, (Session(bad, "s", 0),)))
+    with pytest.raises(ConfigError, match="namespace"):
+        store.get_event(bad, "e1")
+
+
+# -- atomic batches --------------------------------------------------------------------------------------
+
+
+def test_failing_batch_leaves_nothing(backend: Backend) -> None:
+    store, ns = backend.open(), backend.ns()
+    store.write(conversation(ns))
+    before = counts(store, ns)
+    bad_batches = [
+        # a good event followed by a mention of an entity that does not exist
+        Batch(
+            ns, events=(Event(ns, "new", "s1", 9, "X", "new text"),), mentions=(Mention(ns, "new", "ghost", "mention"),)
+        ),
+        # an event in a session that does not exist
+        Batch(ns, events=(Event(ns, "new", "nope", 0, "X", "new text"),)),
+        # a fact citing a missing event
+        Batch(
+            ns,
+            entities=(Entity(ns, "newent", "New"),),
+            facts=(Fact(ns, "fx", "newent", "p", "caroline", day(0), evidence=("missing",)),),
+        ),
+        # an id reused across kinds
+        Batch(ns, entities=(Entity(ns, "e1", "clash"),)),
+        # a record of another namespace
+        Batch(ns, sessions=(Session(backend.ns("zz"), "s9", 9),)),
+        # an embedding of a node that does not exist
+        Batch(ns, embeddings=(("ghost", [1.0]),), embedding_model="m"),
+    ]
+    for bad in bad_batches:
+        with pytest.raises(StoreError):
+            store.write(bad)
+        assert counts(store, ns) == before
+        assert store.get_event(ns, "new") is None
+        assert store.get_entity(ns, "newent") is None
+        assert store.get_event(ns, "e1") == conversation(ns).events[0]
+
+
+# -- lifecycle --------------------------------------------------------------------------------------------
+
+
+def test_reopen_after_close(backend: Backend) -> None:
+    store, ns = backend.open(), backend.ns()
+    batch = conversation(ns)
+    store.write(batch)
+    store.close()
+    with pytest.raises(StoreError):
+        store.get_event(ns, "e1")
+    store.close()  # twice is fine
+    again = backend.open()
+    assert list(again.iter_events(ns)) == list(batch.events)
+    assert list(again.iter_facts(ns)) == list(batch.facts)
+    assert [n.node_id for n in again.neighbors(ns, "e1", edge_types=[EdgeType.NEXT], direction=Direction.OUT)] == ["e2"]
+    assert again.stats(ns).as_dict() == {
+        "namespaces": 1,
+        "sessions": 2,
+        "events": 4,
+        "entities": 4,
+        "mentions": 7,
+        "facts": 2,
+        "embeddings": 0,
+    }
+
+
+# -- deletes ----------------------------------------------------------------------------------------------
+
+
+def test_delete_event_removes_what_only_it_supported(backend: Backend) -> None:
+    store, ns = backend.open(), backend.ns()
+    store.write(conversation(ns))
+    result = store.delete_event(ns, "e1")
+    assert (result.events, result.facts, result.entities, result.mentions) == (1, 1, 1, 2)
+    assert store.get_event(ns, "e1") is None
+    assert store.get_fact(ns, "f1") is None  # only e1 supported it
+    assert store.get_entity(ns, "support-group") is None  # only e1 and f1 used it
+    assert store.get_entity(ns, "caroline") is not None  # still speaks in e3
+    assert store.search_text(ns, "support group") == []
+    assert ("e1", "caroline", "speaker") not in set(store.iter_mentions(ns))
+    # e2 is now first in s1
+    assert store.neighbors(ns, "e2", edge_types=[EdgeType.NEXT], direction=Direction.IN) == []
+
+
+def test_delete_event_shrinks_shared_evidence_and_relinks(backend: Backend) -> None:
+    store, ns = backend.open(), backend.ns()
+    store.write(conversation(ns))
+    result = store.delete_event(ns, "e2")
+    assert result.facts == 0
+    f2 = store.get_fact(ns, "f2")
+    assert f2 is not None and f2.evidence == ("e4",)
+    nxt = store.neighbors(ns, "e1", edge_types=[EdgeType.NEXT], direction=Direction.OUT)
+    assert [n.node_id for n in nxt] == ["e3"]
+    assert store.delete_event(ns, "e2").events == 0  # already gone
+    # survives reopen
+    store.close()
+    again = backend.open()
+    assert again.get_fact(ns, "f2").evidence == ("e4",)
+    assert [n.node_id for n in again.neighbors(ns, "e1", edge_types=[EdgeType.NEXT], direction=Direction.OUT)] == ["e3"]
+
+
+def test_delete_namespace_counts(backend: Backend) -> None:
+    store, ns = backend.open(), backend.ns()
+    store.write(conversation(ns))
+    result = store.delete_namespace(ns)
+    assert (result.events, result.entities, result.facts, result.sessions) == (4, 4, 2, 2)
+    assert list(store.iter_events(ns)) == []
+    assert list(store.iter_sessions(ns)) == []
+    assert store.delete_namespace(ns).events == 0
+
+
+def test_stats_cover_the_whole_store(backend: Backend) -> None:
+    store = backend.open()
+    a, b = backend.ns("a"), backend.ns("b")
+    store.write(conversation(a))
+    store.write(conversation(b))
+    whole = store.stats()
+    assert whole.by_namespace[a]["events"] == 4 and whole.by_namespace[b]["facts"] == 2
+    assert whole.events >= 8
+    assert store.stats(a).namespaces == 1

@@ -1,0 +1,134 @@
+"""Embedded-store behaviour beyond the contract: opening bad locations never loses data."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from graphmem import Memory
+from graphmem.errors import SchemaVersionError, StoreError
+from graphmem.models import Batch, Event, Session
+from graphmem.store.embedded import DB_FILENAME, EmbeddedStore
+from graphmem.store.sqlite_rows import SCHEMA_VERSION
+
+
+def _write_one(path: Path) -> None:
+    store = EmbeddedStore.open(path)
+    store.write(Batch("n", (Session("n", "s", 0),), (Event("n", "e", "s", 0, "A", "kept"),)))
+    store.close()
+
+
+def test_path_that_is_a_file(tmp_path: Path) -> None:
+    f = tmp_path / "afile"
+    f.write_text("hello")
+    with pytest.raises(StoreError, match="is a file"):
+        EmbeddedStore.open(f)
+    assert f.read_text() == "hello"
+
+
+def test_missing_store_without_create(tmp_path: Path) -> None:
+    with pytest.raises(StoreError, match="no graphmem store"):
+        EmbeddedStore.open(tmp_path / "nope", create=False)
+
+
+def test_unwritable_directory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    d = tmp_path / "ro"
+    d.mkdir()
+    d.chmod(0o500)
+    if os.geteuid() == 0:  # root ignores permission bits; make the check see what a user would
+        real_access = os.access
+        monkeypatch.setattr(os, "access", lambda p, mode: False if Path(p) == d else real_access(p, mode))
+    try:
+        with pytest.raises(StoreError, match="not writable"):
+            EmbeddedStore.open(d)
+    finally:
+        d.chmod(0o700)
+    assert list(d.iterdir()) == []
+
+
+def test_uncreatable_directory(tmp_path: Path) -> None:
+    blocker = tmp_path / "blocker"
+    blocker.write_text("x")
+    with pytest.raises(StoreError, match="cannot create"):
+        EmbeddedStore.open(blocker / "sub" / "store")
+
+
+def test_corrupt_file_is_refused_and_untouched(tmp_path: Path) -> None:
+    d = tmp_path / "store"
+    d.mkdir()
+    db = d / DB_FILENAME
+    junk = b"this is not sqlite at all" * 100
+    db.write_bytes(junk)
+    with pytest.raises(StoreError, match="not a graphmem store"):
+        EmbeddedStore.open(d)
+    assert db.read_bytes() == junk
+
+
+def test_foreign_sqlite_is_refused_and_untouched(tmp_path: Path) -> None:
+    d = tmp_path / "store"
+    d.mkdir()
+    db = d / DB_FILENAME
+    conn = sqlite3.connect(db)
+    conn.execute("CREATE TABLE customers (id INTEGER, name TEXT)")
+    conn.execute("INSERT INTO customers VALUES (1, 'Ada')")
+    conn.commit()
+    conn.close()
+    before = db.read_bytes()
+    with pytest.raises(StoreError, match="another program"):
+        EmbeddedStore.open(d)
+    assert db.read_bytes() == before
+    assert not (d / (DB_FILENAME + "-wal")).exists() or (d / (DB_FILENAME + "-wal")).stat().st_size == 0
+
+
+def test_newer_schema_is_refused_and_data_kept(tmp_path: Path) -> None:
+    d = tmp_path / "store"
+    _write_one(d)
+    conn = sqlite3.connect(d / DB_FILENAME)
+    conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    conn.commit()
+    conn.close()
+    with pytest.raises(SchemaVersionError, match="newer graphmem"):
+        EmbeddedStore.open(d)
+    conn = sqlite3.connect(d / DB_FILENAME)
+    assert conn.execute("SELECT text FROM events").fetchall() == [("kept",)]
+    conn.close()
+
+
+def test_failed_open_loses_nothing_already_stored(tmp_path: Path) -> None:
+    d = tmp_path / "store"
+    _write_one(d)
+    with pytest.raises(StoreError):
+        EmbeddedStore.open(d / DB_FILENAME)  # the file, not the directory
+    with Memory.open(d) as mem:
+        assert mem.store.get_event("n", "e").text == "kept"
+
+
+def test_memory_facade_add_events_creates_sessions(tmp_path: Path) -> None:
+    from datetime import datetime
+
+    with Memory.open(tmp_path / "m") as mem:
+        n = mem.add_events(
+            [
+                Event("ns1", "a", "day1", 0, "Ann", "first", datetime(2024, 1, 1, 9)),
+                Event("ns1", "b", "day2", 0, "Bob", "second", datetime(2024, 1, 2, 9)),
+            ],
+            namespace="ns1",
+        )
+        assert n == 2
+        sessions = list(mem.store.iter_sessions("ns1"))
+        assert [(s.id, s.index, s.started_at) for s in sessions] == [
+            ("day1", 0, datetime(2024, 1, 1, 9)),
+            ("day2", 1, datetime(2024, 1, 2, 9)),
+        ]
+        mem.add_events([Event("ns1", "c", "day3", 0, "Ann", "third")], namespace="ns1")
+        assert [s.index for s in mem.store.iter_sessions("ns1")] == [0, 1, 2]
+        assert mem.forget("ns1", "a").events == 1
+        assert mem.stats("ns1").events == 2
+        assert mem.forget("ns1").events == 2
+        assert mem.namespaces() == []
+    assert "closed" in repr(mem)
+    with pytest.raises(StoreError, match="closed"):
+        mem.stats()
