@@ -1,0 +1,108 @@
+"""``graphmem query`` and ``graphmem repl``: the query language from the command line."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+from rich.table import Table
+from rich.text import Text
+
+from graphmem.cli.common import db_option, open_memory, print_json, stdout
+
+__all__ = ["parse_params", "query", "repl"]
+
+
+def parse_params(pairs: tuple[str, ...]) -> dict[str, Any]:
+    """``NAME=VALUE`` pairs as parameters; a VALUE that is JSON (``5``, ``true``, ``["a"]``) is decoded."""
+    params: dict[str, Any] = {}
+    for pair in pairs:
+        name, sep, raw = pair.partition("=")
+        if not sep or not name.isidentifier():
+            raise click.BadParameter(f"{pair!r} is not NAME=VALUE", param_hint="--param")
+        try:
+            value: Any = json.loads(raw)
+        except ValueError:
+            value = raw
+        params[name] = value
+    return params
+
+
+@click.command()
+@db_option
+@click.argument("text")
+@click.option("--namespace", "-n", default=None, help="Namespace to query (default: the store's only one).")
+@click.option("--param", "-p", "params", multiple=True, metavar="NAME=VALUE", help="Bind $NAME (repeatable).")
+@click.option("--explain", is_flag=True, help="Print the plan instead of running the query.")
+@click.option("--json", "as_json", is_flag=True, help="Print rows as JSON.")
+@click.pass_context
+def query(
+    ctx: click.Context,
+    db: str | None,
+    text: str,
+    namespace: str | None,
+    params: tuple[str, ...],
+    explain: bool,
+    as_json: bool,
+) -> None:
+    """Run a query (TEXT, or - to read it from stdin); see docs/dsl.md.
+
+    Example: graphmem query 'FIND (p:Person ~"Carolin")-[:SAID]->(e:Event) RETURN e.time, e.text LIMIT 5'
+    """
+    from graphmem.query import explain_query, run_query
+    from graphmem.query.result import format_value
+
+    if text == "-":
+        text = sys.stdin.read()
+    values = parse_params(params)
+    if namespace:
+        values["namespace"] = namespace
+    with open_memory(ctx, db) as mem:
+        if explain:
+            plan = explain_query(mem, text, values)
+            if as_json:
+                print_json({"plan": str(plan).splitlines()})
+            else:
+                stdout.print(str(plan), markup=False)
+            return
+        result = run_query(mem, text, values)
+    if result.plan.explain:
+        if as_json:
+            print_json({"plan": [r[0] for r in result.rows]})
+        else:
+            stdout.print("\n".join(r[0] for r in result.rows), markup=False)
+        return
+    if as_json:
+        print_json(result.to_json())
+        return
+    table = Table(show_lines=False)
+    for col in result.columns:
+        table.add_column(col, overflow="fold")
+    for row in result.rows:
+        table.add_row(*(Text(format_value(v)) for v in row))
+    stdout.print(table)
+    stdout.print(f"{len(result)} row{'s' if len(result) != 1 else ''} in {result.elapsed_ms:.1f} ms", style="dim")
+
+
+@click.command()
+@db_option
+@click.option("--namespace", "-n", default=None, help="Namespace to query (default: the store's only one).")
+@click.option(
+    "--history",
+    "history",
+    default=None,
+    metavar="FILE",
+    help="History file (default: $GRAPHMEM_HISTORY or ~/.graphmem_history).",
+)
+@click.pass_context
+def repl(ctx: click.Context, db: str | None, namespace: str | None, history: str | None) -> None:
+    """Start the interactive query shell: queries end with ';', .help lists commands."""
+    from graphmem.repl import Repl
+
+    path = history or os.environ.get("GRAPHMEM_HISTORY") or str(Path.home() / ".graphmem_history")
+    with open_memory(ctx, db) as mem:
+        Repl(mem, namespace=namespace, history_path=path).run()

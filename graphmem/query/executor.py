@@ -1,0 +1,419 @@
+"""Run a :class:`~graphmem.query.plan.Plan` over a :class:`~graphmem.store.base.GraphStore`.
+
+The executor only reads through the ``GraphStore`` protocol, so it runs on any backend; semantic seeds
+come from an injected :data:`AboutFn` (the vector index) and RECALL from an injected :data:`RecallFn`, so
+tests can pass fakes. Steps stream rows (generators); ``Sort``, ``Aggregate`` and ``Distinct`` gather
+them. Work and wall time are counted as rows are built, and a query past a limit stops with a
+:class:`~graphmem.errors.QueryLimitError`.
+"""
+
+from __future__ import annotations
+
+import itertools
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import Any
+
+from graphmem.errors import QueryLimitError, QuerySemanticError
+from graphmem.models import EdgeType, Entity, Event, NodeKind, Session
+from graphmem.query import plan as p
+from graphmem.query.aggregate import aggregate_rows, sort_key
+from graphmem.query.limits import DEFAULT_LIMITS, QueryLimits
+from graphmem.query.result import Edge, Result
+from graphmem.query.row import Row
+from graphmem.query.values import Evaluator
+from graphmem.store.base import Direction, GraphStore, TimeFilter
+
+__all__ = ["AboutFn", "RecallFn", "execute", "resolve_namespace"]
+
+#: ``about(namespace, text, k) -> [(event_id, similarity), ...]``, most similar first.
+AboutFn = Callable[[str, str, int], Sequence[tuple[str, float]]]
+#: ``Memory.recall``-shaped: ``recall(text, *, namespace, k, hops, since, until, speakers, as_of)``.
+RecallFn = Callable[..., Sequence[Any]]
+
+Node = Event | Entity | Session
+
+
+def resolve_namespace(plan: p.Plan, store: GraphStore) -> str:
+    """The namespace a plan runs in: the one it names, else the store's only one.
+
+    Raises:
+        QuerySemanticError: no namespace was named and the store holds several (or none), or the named
+            one holds no data (with the closest existing one suggested).
+    """
+    from graphmem.query.resolve import closest
+
+    existing = store.namespaces()
+    if plan.namespace is None:
+        if len(existing) == 1:
+            return existing[0]
+        if not existing:
+            raise QuerySemanticError("the store is empty: ingest something first")
+        raise QuerySemanticError(
+            f"this store holds {len(existing)} namespaces ({', '.join(existing[:8])}"
+            f'{", …" if len(existing) > 8 else ""}); name one with IN "..." or pass namespace='
+        )
+    namespace = str(plan.namespace.value)
+    if namespace not in existing:
+        raise QuerySemanticError(f"namespace {namespace!r} holds no data", suggestion=closest(namespace, existing))
+    return namespace
+
+
+def execute(
+    plan: p.Plan,
+    store: GraphStore,
+    *,
+    namespace: str | None = None,
+    about: AboutFn | None = None,
+    recall: RecallFn | None = None,
+    limits: QueryLimits = DEFAULT_LIMITS,
+) -> Result:
+    """Run ``plan`` and return its rows.
+
+    Args:
+        plan: a plan from :func:`graphmem.query.planner.plan_query`.
+        store: the store to read.
+        namespace: run in this namespace (default: :func:`resolve_namespace`).
+        about: the semantic seed source for ``ABOUT``; required only when the plan uses it.
+        recall: the recall function for ``RECALL``; required only when the plan uses it.
+        limits: row, work and time limits.
+
+    Raises:
+        QueryLimitError: the query returned too many rows, built too many intermediate rows, or ran
+            too long.
+        QuerySemanticError: the namespace cannot be determined, or ``ABOUT``/``RECALL`` has no source.
+    """
+    started = time.perf_counter()
+    ns = namespace or resolve_namespace(plan, store)
+    ctx = _Context(store, ns, about, recall, limits)
+    rows: Iterable[Row] = [Row()]
+    for step in plan.steps:
+        rows = ctx.run(step, rows)
+    out: list[tuple[Any, ...]] = []
+    cap = None if plan.row_limit else limits.max_rows
+    for row in rows:
+        if cap is not None and len(out) >= cap:
+            raise QueryLimitError(
+                f"the query returns more than {cap} rows; add LIMIT (at most {limits.max_rows}) or narrow it"
+            )
+        out.append(tuple(row.cols.get(c) for c in plan.columns))
+    elapsed = (time.perf_counter() - started) * 1000
+    return Result(plan.columns, tuple(out), plan, ns, elapsed)
+
+
+class _Context:
+    """The state of one execution: store, caches, and the work and time budget."""
+
+    def __init__(
+        self,
+        store: GraphStore,
+        namespace: str,
+        about: AboutFn | None,
+        recall: RecallFn | None,
+        limits: QueryLimits,
+    ) -> None:
+        self.store = store
+        self.ns = namespace
+        self.about_fn = about
+        self.recall_fn = recall
+        self.limits = limits
+        self.deadline = time.perf_counter() + limits.timeout
+        self.work = 0
+        self.nodes: dict[str, Node | None] = {}
+        self.about_cache: dict[tuple[str, int], list[tuple[str, float]]] = {}
+        self.entity_list: list[Entity] | None = None
+        self.eval = Evaluator(store, namespace, self.node)
+
+    # -- budget and lookups -----------------------------------------------------------------------
+
+    def tick(self, n: int = 1) -> None:
+        self.work += n
+        if self.work > self.limits.max_work:
+            raise QueryLimitError(
+                f"the query built more than {self.limits.max_work} intermediate rows; "
+                "start from something more specific (a name, ~, ABOUT) or add conditions"
+            )
+        if self.work % 512 < n and time.perf_counter() > self.deadline:
+            raise QueryLimitError(f"the query ran longer than {self.limits.timeout:g} s and was stopped")
+
+    def node(self, node_id: str, kind: NodeKind | None = None) -> Node | None:
+        if node_id in self.nodes:
+            return self.nodes[node_id]
+        found: Node | None = None
+        kinds = (kind,) if kind is not None else (NodeKind.EVENT, NodeKind.ENTITY, NodeKind.SESSION)
+        for k in kinds:
+            if k is NodeKind.EVENT:
+                found = self.store.get_event(self.ns, node_id)
+            elif k is NodeKind.ENTITY:
+                found = self.store.get_entity(self.ns, node_id)
+            else:
+                found = self.store.get_session(self.ns, node_id)
+            if found is not None:
+                break
+        self.nodes[node_id] = found
+        return found
+
+    def entities(self) -> list[Entity]:
+        if self.entity_list is None:
+            self.entity_list = list(self.store.iter_entities(self.ns))
+            self.tick(len(self.entity_list) // 8)
+        return self.entity_list
+
+    def about(self, text: str, k: int) -> list[tuple[str, float]]:
+        key = (text, k)
+        if key not in self.about_cache:
+            if self.about_fn is None:
+                raise QuerySemanticError("ABOUT needs a vector index, and none is available here")
+            hits = self.about_fn(self.ns, text, k)
+            self.about_cache[key] = [(str(i), float(s)) for i, s in hits][:k]
+        return self.about_cache[key]
+
+    # -- steps ------------------------------------------------------------------------------------
+
+    def run(self, step: p.Step, rows: Iterable[Row]) -> Iterable[Row]:
+        if isinstance(step, p.ScanNodes | p.LookupNodes | p.FuzzySeek | p.AboutSeek):
+            return self.seek(step, rows)
+        if isinstance(step, p.Expand):
+            return self.expand(step, rows)
+        if isinstance(step, p.MatchNode):
+            return self.match(step, rows)
+        if isinstance(step, p.Filter):
+            return (r for r in rows if self.eval.test(step.predicate, r))
+        if isinstance(step, p.RecallSeek):
+            return self.recall(step, rows)
+        if isinstance(step, p.Project):
+            return (r.with_cols({n: self.eval.value(e, r) for n, e in step.items}) for r in rows)
+        if isinstance(step, p.Aggregate):
+            return aggregate_rows(step, rows, self.eval)
+        if isinstance(step, p.Distinct):
+            return self.distinct(step, rows)
+        if isinstance(step, p.Sort):
+            return self.sort(step, rows)
+        if isinstance(step, p.Limit):
+            return itertools.islice(rows, step.count)
+        raise TypeError(f"unknown step {step!r}")  # pragma: no cover
+
+    def candidates(
+        self, step: p.ScanNodes | p.LookupNodes | p.FuzzySeek | p.AboutSeek
+    ) -> list[tuple[Node, float | None, str | None]]:
+        """The nodes a seek step binds, with score and note."""
+        store, ns = self.store, self.ns
+        if isinstance(step, p.AboutSeek):
+            hits = self.about(str(step.text.value), step.k)
+            events = {e.id: e for e in store.get_events(ns, [i for i, _ in hits])}
+            return [(events[i], s, f"ABOUT {step.text.value!r} ({s:.3f})") for i, s in hits if i in events]
+        if isinstance(step, p.FuzzySeek):
+            return [
+                (ent, score, f"~{step.text.value!r} matched {name!r} ({score:.2f})")
+                for ent, score, name in self.fuzzy(step.labels, str(step.text.value), step.cutoff, step.limit)
+            ]
+        found: list[Node] = []
+        if isinstance(step, p.LookupNodes):
+            value = str(step.value.value)
+            if step.key == "id":
+                for kind in step.labels.kinds:
+                    node = self.node(value, kind)
+                    if node is not None and _kind(node) is kind:
+                        found.append(node)
+                        break
+            elif step.key == "source":
+                found.extend(store.find_events_by_source(ns, value))
+            else:
+                found.extend(store.find_entities(ns, value, limit=self.limits.max_rows))
+        else:
+            kinds = step.labels.kinds
+            if NodeKind.SESSION in kinds:
+                found.extend(store.iter_sessions(ns))
+            if NodeKind.EVENT in kinds:
+                found.extend(store.iter_events(ns))
+            if NodeKind.ENTITY in kinds:
+                found.extend(self.entities())
+        self.tick(len(found) // 8)
+        return [(n, None, None) for n in found if _admits(step.labels, n)]
+
+    def seek(self, step: p.ScanNodes | p.LookupNodes | p.FuzzySeek | p.AboutSeek, rows: Iterable[Row]) -> Iterator[Row]:
+        cands: list[tuple[Node, float | None, str | None]] | None = None
+        for row in rows:
+            if cands is None:
+                cands = self.candidates(step)
+            for node, score, note in cands:
+                self.tick()
+                yield row.bind(step.var, node, score, note)
+
+    def fuzzy(self, labels: p.Labels, text: str, cutoff: float, limit: int) -> list[tuple[Entity, float, str]]:
+        from rapidfuzz import fuzz, process, utils
+
+        entities = [e for e in self.entities() if _admits(labels, e)]
+        names: list[str] = []
+        owner: list[int] = []
+        for i, ent in enumerate(entities):
+            for name in (ent.name, *ent.aliases):
+                names.append(name)
+                owner.append(i)
+        best: dict[int, tuple[float, str]] = {}
+        matches = process.extract(
+            text, names, scorer=fuzz.token_set_ratio, processor=utils.default_process, score_cutoff=cutoff, limit=None
+        )
+        for name, score, index in matches:
+            ent_i = owner[index]
+            if ent_i not in best or score > best[ent_i][0]:
+                best[ent_i] = (score, name)
+        ranked = sorted(best.items(), key=lambda kv: (-kv[1][0], len(entities[kv[0]].name), entities[kv[0]].id))
+        return [(entities[i], score / 100.0, name) for i, (score, name) in ranked[:limit]]
+
+    def match(self, step: p.MatchNode, rows: Iterable[Row]) -> Iterator[Row]:
+        text = str(step.text.value)
+        about: dict[str, float] | None = None
+        for row in rows:
+            node = row.vals.get(step.var)
+            if step.how == "about":
+                if about is None:
+                    about = dict(self.about(text, step.k))
+                if isinstance(node, Event) and node.id in about:
+                    yield row.bind(step.var, node, about[node.id], f"ABOUT {text!r} ({about[node.id]:.3f})")
+            elif isinstance(node, Entity):
+                score, name = self.eval.fuzzy_score((node.name, *node.aliases), text)
+                if score >= step.cutoff:
+                    yield row.bind(step.var, node, score / 100.0, f"~{text!r} matched {name!r} ({score / 100:.2f})")
+
+    def expand(self, step: p.Expand, rows: Iterable[Row]) -> Iterator[Row]:
+        timef = TimeFilter(as_of=step.as_of, valid_at=step.valid_at)
+        tf = None if timef.empty else timef
+        types = step.types or None
+        for row in rows:
+            src = row.vals.get(step.src)
+            if src is None or isinstance(src, Edge | tuple):
+                continue
+            target = row.vals.get(step.dst) if step.into else None
+            if (step.min_hops, step.max_hops) == (1, 1):
+                for nb in self.store.neighbors(self.ns, src.id, edge_types=types, direction=step.direction, time=tf):
+                    self.tick()
+                    edge = _edge(src.id, nb)
+                    key = _edge_key(edge)
+                    if key in row.edges:
+                        continue
+                    node = self.far_node(nb.node_id, nb.kind, step.dst_labels, target)
+                    if node is not None:
+                        yield row.extend(step.rel, edge, (key,), step.dst, node)
+                continue
+            for node, path in self.paths(src, step, types, tf, row, target):
+                yield row.extend(step.rel, path, tuple(_edge_key(e) for e in path), step.dst, node)
+
+    def far_node(self, node_id: str, kind: NodeKind, labels: p.Labels, target: Any) -> Node | None:
+        if kind not in labels.kinds:
+            return None
+        if target is not None:
+            return target if getattr(target, "id", None) == node_id and _kind(target) is kind else None
+        node = self.node(node_id, kind)
+        return node if node is not None and _admits(labels, node) else None
+
+    def paths(
+        self,
+        src: Node,
+        step: p.Expand,
+        types: tuple[EdgeType, ...] | None,
+        tf: TimeFilter | None,
+        row: Row,
+        target: Any,
+    ) -> Iterator[tuple[Node, tuple[Edge, ...]]]:
+        """Breadth-first: each node reachable in min..max hops once, by its shortest path."""
+        if step.min_hops == 0:
+            kind = _kind(src)
+            node = self.far_node(src.id, kind, step.dst_labels, target)
+            if node is not None:
+                yield node, ()
+        seen = {src.id}
+        frontier: list[tuple[str, tuple[Edge, ...]]] = [(src.id, ())]
+        for depth in range(1, step.max_hops + 1):
+            nxt: list[tuple[str, tuple[Edge, ...]]] = []
+            for node_id, path in frontier:
+                for nb in self.store.neighbors(self.ns, node_id, edge_types=types, direction=step.direction, time=tf):
+                    self.tick()
+                    if nb.node_id in seen:
+                        continue
+                    edge = _edge(node_id, nb)
+                    if _edge_key(edge) in row.edges:
+                        continue
+                    seen.add(nb.node_id)
+                    new_path = (*path, edge)
+                    nxt.append((nb.node_id, new_path))
+                    if depth >= step.min_hops:
+                        node = self.far_node(nb.node_id, nb.kind, step.dst_labels, target)
+                        if node is not None:
+                            yield node, new_path
+            frontier = nxt
+            if not frontier:
+                return
+
+    def recall(self, step: p.RecallSeek, rows: Iterable[Row]) -> Iterator[Row]:
+        if self.recall_fn is None:
+            raise QuerySemanticError("RECALL needs a Memory (vector index and embedder), and none is available here")
+        for row in rows:
+            hits = self.recall_fn(
+                str(step.text.value),
+                namespace=self.ns,
+                k=step.k,
+                hops=step.hops,
+                since=step.since,
+                until=step.until,
+                speakers=[str(s.value) for s in step.speakers] or None,
+                as_of=step.as_of,
+            )
+            for hit in hits:
+                self.tick()
+                why = hit.why.describe() if hasattr(hit.why, "describe") else str(hit.why)
+                yield row.bind(step.var, hit.event, float(hit.score), why)
+
+    def distinct(self, step: p.Distinct, rows: Iterable[Row]) -> Iterator[Row]:
+        seen: set[Any] = set()
+        for row in rows:
+            if step.keys:
+                key = tuple(_hashable(self.eval.value(k, row)) for k in step.keys)
+            else:
+                key = tuple(_hashable(v) for v in row.cols.values())
+            if key not in seen:
+                seen.add(key)
+                yield row
+
+    def sort(self, step: p.Sort, rows: Iterable[Row]) -> list[Row]:
+        items = list(rows)
+        for key in reversed(step.keys):
+            items.sort(key=lambda r, k=key: sort_key(self.eval.value(k.expr, r), k.descending))  # type: ignore[misc]
+        return items
+
+
+def _kind(node: Any) -> NodeKind:
+    if isinstance(node, Event):
+        return NodeKind.EVENT
+    if isinstance(node, Entity):
+        return NodeKind.ENTITY
+    return NodeKind.SESSION
+
+
+def _admits(labels: p.Labels, node: Node) -> bool:
+    kind = _kind(node)
+    if kind not in labels.kinds:
+        return False
+    if kind is NodeKind.ENTITY and labels.types:
+        assert isinstance(node, Entity)
+        return node.type.lower() in {t.lower() for t in labels.types}
+    return True
+
+
+def _edge(from_id: str, nb: Any) -> Edge:
+    if nb.direction == Direction.OUT:
+        return Edge(nb.edge, from_id, nb.node_id, nb.role, nb.fact)
+    return Edge(nb.edge, nb.node_id, from_id, nb.role, nb.fact)
+
+
+def _edge_key(edge: Edge) -> tuple[str, str, str, str | None]:
+    detail = edge.fact.id if edge.fact is not None else edge.role
+    return (edge.type.value, edge.start, edge.end, detail)
+
+
+def _hashable(value: Any) -> Any:
+    if isinstance(value, list):
+        return tuple(_hashable(v) for v in value)
+    if isinstance(value, dict):
+        return tuple(sorted(value.items()))
+    return value

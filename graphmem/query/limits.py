@@ -1,0 +1,48 @@
+"""How much one query may do: hops, rows, work and time.
+
+A query that would go past a limit stops with a :class:`~graphmem.errors.QueryLimitError` that names
+the limit and how to stay under it. Limits found while planning (a hop range or ``LIMIT`` over the
+maximum) raise :class:`PlanLimitError`, which is both a semantic error (it points at the span) and a
+limit error.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from graphmem.errors import QueryLimitError, QuerySemanticError
+
+__all__ = ["DEFAULT_LIMITS", "PlanLimitError", "QueryLimits"]
+
+
+@dataclass(frozen=True, slots=True)
+class QueryLimits:
+    """Bounds on one query.
+
+    Attributes:
+        max_hops: the longest hop range an edge pattern may ask for (``*1..6``).
+        max_rows: the most rows a query may return; asking for more needs a ``LIMIT``.
+        max_work: the most intermediate rows (bindings) a query may build before it is stopped.
+        timeout: seconds a query may run.
+        about_k: how many events ``ABOUT "text"`` seeds when no ``TOP n`` is given.
+        max_about_k: the largest ``TOP n`` allowed.
+        fuzzy_cutoff: the lowest rapidfuzz score (0–100) a ``~"name"`` match may have.
+        max_fuzzy: the most entities one ``~"name"`` may match.
+    """
+
+    max_hops: int = 6
+    max_rows: int = 10_000
+    max_work: int = 2_000_000
+    timeout: float = 10.0
+    about_k: int = 10
+    max_about_k: int = 1_000
+    fuzzy_cutoff: float = 80.0
+    max_fuzzy: int = 50
+
+
+#: The limits used when none are given.
+DEFAULT_LIMITS = QueryLimits()
+
+
+class PlanLimitError(QuerySemanticError, QueryLimitError):
+    """A limit found while planning: a hop range, ``LIMIT`` or ``TOP`` over the maximum."""

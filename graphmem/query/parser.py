@@ -1,0 +1,498 @@
+"""Query text → AST: the Lark LALR parser over ``grammar/graphmem.lark`` and a transformer to :mod:`.ast`.
+
+The grammar is loaded once, on first use (never at import). Lark's errors never reach users: each is
+mapped to a :class:`~graphmem.errors.QuerySyntaxError` carrying the line, the column, the source line with
+a caret under the fault, and what would have been accepted there, in words.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import importlib.resources
+import os
+import re
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import lark
+from lark import Lark, Token, Transformer, v_args
+from lark.exceptions import (
+    LarkError,
+    UnexpectedInput,
+    VisitError,
+)
+from lark.lexer import PatternStr
+from lark.tree import Meta
+
+from graphmem.errors import QuerySyntaxError
+from graphmem.query import ast
+from graphmem.query.syntax_errors import caret_context, syntax_error
+
+__all__ = ["caret_context", "grammar_path", "grammar_text", "keywords", "parse"]
+
+_GRAMMAR_FILE = "graphmem.lark"
+
+_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "\\": "\\", '"': '"', "'": "'"}
+_ESCAPE_RE = re.compile(r"\\(.)", re.DOTALL)
+
+
+def grammar_path() -> Path:
+    """Where the grammar file is: inside the installed package, else the repository's ``grammar/``."""
+    packaged = importlib.resources.files("graphmem") / "grammar" / _GRAMMAR_FILE
+    if packaged.is_file():
+        return Path(str(packaged))
+    return Path(__file__).resolve().parents[2] / "grammar" / _GRAMMAR_FILE
+
+
+@functools.cache
+def grammar_text() -> str:
+    """The text of the grammar (read once)."""
+    return grammar_path().read_text(encoding="utf-8")
+
+
+def _cache_file() -> str | None:
+    """Where the compiled parser is cached: the user's cache folder, when it is writable.
+
+    Building the LALR tables takes about a second; loading them from the cache a few milliseconds.
+    Lark checks the grammar's hash before using a cached file.
+    """
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    directory = Path(base) / "graphmem"
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return None
+    if not os.access(directory, os.W_OK):
+        return None
+    digest = hashlib.sha256(grammar_text().encode("utf-8")).hexdigest()[:16]
+    return str(directory / f"query-grammar-{digest}-lark{lark.__version__}.cache")
+
+
+@functools.cache
+def _lark() -> Lark:
+    options: dict[str, Any] = {}
+    cache = _cache_file()
+    if cache is not None:
+        options["cache"] = cache
+    return Lark(
+        grammar_text(),
+        parser="lalr",
+        lexer="contextual",
+        propagate_positions=True,
+        maybe_placeholders=True,
+        **options,
+    )
+
+
+@functools.cache
+def keywords() -> tuple[str, ...]:
+    """Every keyword of the language, upper case and sorted (for completion and highlighting)."""
+    words: set[str] = set()
+    for term in _lark().terminals:
+        pattern = term.pattern
+        if isinstance(pattern, PatternStr) and pattern.value.isalpha():
+            words.add(pattern.value.upper())
+    words.update({"FIRST", "LAST", "DISTINCT", "NOT", "ASC", "DESC"})
+    words.update({"DAYS", "WEEKS", "MONTHS", "YEARS", "HOURS", "MINUTES"})
+    return tuple(sorted(words))
+
+
+def parse(text: str) -> ast.Query:
+    """Parse query text into a :class:`~graphmem.query.ast.Query`.
+
+    Raises:
+        QuerySyntaxError: the text does not parse; the error names the line and column, shows the line
+            with a caret and says what was expected.
+    """
+    if not isinstance(text, str):
+        raise TypeError(f"a query is text, not {type(text).__name__}")
+    try:
+        tree = _lark().parse(text)
+    except UnexpectedInput as exc:
+        raise syntax_error(_lark(), text, exc) from None
+    except LarkError as exc:  # pragma: no cover - every parse error is an UnexpectedInput
+        raise QuerySyntaxError(str(exc), line=1, column=1) from exc
+    try:
+        query: ast.Query = _ToAst().transform(tree)
+    except VisitError as exc:
+        if isinstance(exc.orig_exc, _DuplicateClause):
+            dup = exc.orig_exc
+            span = dup.meta if isinstance(dup.meta, ast.Span) else _span_of(dup.meta) if dup.meta else ast.NO_SPAN
+            line, column = (span.line, span.column) if span else (1, 1)
+            width = span.end_column - span.column if span and span.end_line == span.line else 1
+            raise QuerySyntaxError(
+                f"{dup.name} is given twice" + ("; use BETWEEN for a range" if dup.name == "a time window" else ""),
+                line=line,
+                column=column,
+                context=caret_context(text, line, column, width),
+            ) from None
+        raise
+    return ast.Query(query.statement, query.explain, source=text, span=query.span)
+
+
+# -- tree → AST -----------------------------------------------------------------------------------------
+
+
+def _span_of(meta: Meta | Token) -> ast.Span:
+    if isinstance(meta, Token):
+        if meta.line is None:
+            return ast.NO_SPAN
+        return ast.Span(
+            meta.line,
+            meta.column or 0,
+            meta.end_line or meta.line,
+            meta.end_column or 0,
+            meta.start_pos or 0,
+            meta.end_pos or 0,
+        )
+    if getattr(meta, "empty", True):
+        return ast.NO_SPAN
+    return ast.Span(meta.line, meta.column, meta.end_line, meta.end_column, meta.start_pos, meta.end_pos)
+
+
+def _unquote(token: Token) -> str:
+    body = str(token)[1:-1]
+    return _ESCAPE_RE.sub(lambda m: _ESCAPES.get(m.group(1), m.group(1)), body)
+
+
+_UNITS = ("minute", "hour", "day", "week", "month", "year")
+
+
+class _Clause:
+    """A clause value with its name and position, until the statement puts it in place."""
+
+    __slots__ = ("meta", "name", "value")
+
+    def __init__(self, name: str, value: Any, meta: Meta | ast.Span | None) -> None:
+        self.name = name
+        self.value = value
+        self.meta = meta
+
+
+def _unwrap(clause: _Clause | None) -> Any:
+    return None if clause is None else clause.value
+
+
+def _clauses(items: Iterable[_Clause]) -> dict[str, Any]:
+    found: dict[str, Any] = {}
+    for clause in items:
+        if clause.name in found:
+            raise _DuplicateClause(clause.name, clause.meta)
+        found[clause.name] = clause.value
+    return found
+
+
+class _DuplicateClause(Exception):
+    def __init__(self, name: str, meta: Meta | ast.Span | None) -> None:
+        super().__init__(name)
+        self.name = name
+        self.meta = meta
+
+
+@v_args(meta=True)
+class _ToAst(Transformer[Token, Any]):
+    """Builds AST nodes bottom-up; every method receives the Lark ``meta`` for the span."""
+
+    # -- literals and values ----------------------------------------------------------------------
+
+    def string(self, meta: Meta, c: list[Token]) -> ast.Literal:
+        return ast.Literal(_unquote(c[0]), _span_of(meta))
+
+    def number(self, meta: Meta, c: list[Token]) -> ast.Literal:
+        text = str(c[0])
+        return ast.Literal(float(text) if "." in text else int(text), _span_of(meta))
+
+    def negative(self, meta: Meta, c: list[Token]) -> ast.Literal:
+        text = str(c[0])
+        return ast.Literal(-(float(text) if "." in text else int(text)), _span_of(meta))
+
+    def int_literal(self, meta: Meta, c: list[Token]) -> ast.Literal:
+        return ast.Literal(int(c[0]), _span_of(meta))
+
+    def date(self, meta: Meta, c: list[Token]) -> ast.DateLit:
+        return ast.DateLit(str(c[0]), span=_span_of(meta))
+
+    def year(self, meta: Meta, c: list[Token]) -> ast.DateLit:
+        return ast.DateLit(str(c[0]), year=True, span=_span_of(meta))
+
+    def date_string(self, meta: Meta, c: list[Token]) -> ast.DateLit:
+        return ast.DateLit(_unquote(c[0]), quoted=True, span=_span_of(meta))
+
+    def true(self, meta: Meta, c: list[Token]) -> ast.Literal:
+        return ast.Literal(True, _span_of(meta))
+
+    def false(self, meta: Meta, c: list[Token]) -> ast.Literal:
+        return ast.Literal(False, _span_of(meta))
+
+    def null(self, meta: Meta, c: list[Token]) -> ast.Literal:
+        return ast.Literal(None, _span_of(meta))
+
+    def param(self, meta: Meta, c: list[Token]) -> ast.Param:
+        return ast.Param(str(c[0])[1:], _span_of(meta))
+
+    def prop(self, meta: Meta, c: list[Token]) -> ast.Prop:
+        return ast.Prop(str(c[0]), str(c[1]), _span_of(meta))
+
+    def var(self, meta: Meta, c: list[Token]) -> ast.Var:
+        return ast.Var(str(c[0]), _span_of(meta))
+
+    def call(self, meta: Meta, c: list[Any]) -> ast.Call:
+        name, distinct, args = c
+        arg = args[0] if args else None
+        star = isinstance(arg, Token) and arg.type == "STAR"
+        return ast.Call(
+            str(name).lower(),
+            None if star else arg,
+            distinct is not None,
+            star,
+            _span_of(meta),
+        )
+
+    def call_args(self, meta: Meta, c: list[Any]) -> list[Any]:
+        return [x for x in c if x is not None]
+
+    def relevance(self, meta: Meta, c: list[Any]) -> ast.Relevance:
+        return ast.Relevance(_span_of(meta))
+
+    def list_value(self, meta: Meta, c: list[Any]) -> ast.ListLit:
+        return ast.ListLit(tuple(x for x in c if x is not None), _span_of(meta))
+
+    def duration(self, meta: Meta, c: list[Token]) -> ast.Duration:
+        unit = str(c[1]).lower().rstrip("s")
+        return ast.Duration(int(c[0]), unit, _span_of(meta))
+
+    def time_value(self, meta: Meta, c: list[Any]) -> ast.TimeValue:
+        base, rest = c[0], c[1:]
+        shifts = tuple((str(rest[i]), rest[i + 1]) for i in range(0, len(rest), 2))
+        return ast.TimeValue(base, shifts, _span_of(meta))
+
+    # -- predicates -------------------------------------------------------------------------------
+
+    def compare(self, meta: Meta, c: list[Any]) -> ast.Compare:
+        op = str(c[1])
+        return ast.Compare("<>" if op == "!=" else op, c[0], c[2], _span_of(meta))
+
+    def fuzzy_compare(self, meta: Meta, c: list[Any]) -> ast.FuzzyCompare:
+        return ast.FuzzyCompare(c[0], c[1], _span_of(meta))
+
+    def in_(self, meta: Meta, c: list[Any]) -> ast.Compare:
+        return ast.Compare("IN", c[0], c[1], _span_of(meta))
+
+    def contains(self, meta: Meta, c: list[Any]) -> ast.Compare:
+        return ast.Compare("CONTAINS", c[0], c[1], _span_of(meta))
+
+    def starts_with(self, meta: Meta, c: list[Any]) -> ast.Compare:
+        return ast.Compare("STARTS WITH", c[0], c[1], _span_of(meta))
+
+    def ends_with(self, meta: Meta, c: list[Any]) -> ast.Compare:
+        return ast.Compare("ENDS WITH", c[0], c[1], _span_of(meta))
+
+    def is_null(self, meta: Meta, c: list[Any]) -> ast.IsNull:
+        return ast.IsNull(c[0], c[1] is not None, _span_of(meta))
+
+    def temporal(self, meta: Meta, c: list[Any]) -> ast.Temporal:
+        return ast.Temporal(c[0], c[1], _span_of(meta))
+
+    def before(self, meta: Meta, c: list[Any]) -> ast.Window:
+        return ast.Window("BEFORE", c[0], span=_span_of(meta))
+
+    def after(self, meta: Meta, c: list[Any]) -> ast.Window:
+        return ast.Window("AFTER", c[0], span=_span_of(meta))
+
+    def on(self, meta: Meta, c: list[Any]) -> ast.Window:
+        return ast.Window("ON", c[0], span=_span_of(meta))
+
+    def between(self, meta: Meta, c: list[Any]) -> ast.Window:
+        return ast.Window("BETWEEN", c[0], c[1], span=_span_of(meta))
+
+    def within(self, meta: Meta, c: list[Any]) -> ast.Window:
+        return ast.Window("WITHIN", c[1], within=c[0], span=_span_of(meta))
+
+    def mentions(self, meta: Meta, c: list[Any]) -> ast.Mentions:
+        return ast.Mentions(str(c[0]), c[1], _span_of(meta))
+
+    def mention_name(self, meta: Meta, c: list[Any]) -> ast.MentionTarget:
+        return ast.MentionTarget("name", c[0], _span_of(meta))
+
+    def mention_fuzzy(self, meta: Meta, c: list[Any]) -> ast.MentionTarget:
+        return ast.MentionTarget("fuzzy", c[0], _span_of(meta))
+
+    def mention_var(self, meta: Meta, c: list[Any]) -> ast.MentionTarget:
+        return ast.MentionTarget("var", ast.Var(str(c[0]), _span_of(c[0])), _span_of(meta))
+
+    def and_(self, meta: Meta, c: list[Any]) -> ast.And:
+        return ast.And(c[0], c[1], _span_of(meta))
+
+    def or_(self, meta: Meta, c: list[Any]) -> ast.Or:
+        return ast.Or(c[0], c[1], _span_of(meta))
+
+    def not_(self, meta: Meta, c: list[Any]) -> ast.Not:
+        return ast.Not(c[1], _span_of(meta))
+
+    # -- patterns ---------------------------------------------------------------------------------
+
+    def labels(self, meta: Meta, c: list[Token]) -> tuple[str, ...]:
+        return tuple(str(t) for t in c)
+
+    def props(self, meta: Meta, c: list[Any]) -> tuple[ast.PropPair, ...]:
+        return tuple(p for p in c if p is not None)
+
+    def prop_pair(self, meta: Meta, c: list[Any]) -> ast.PropPair:
+        return ast.PropPair(str(c[0]), c[1], _span_of(meta))
+
+    def fuzzy(self, meta: Meta, c: list[Any]) -> tuple[str, Any, Any]:
+        return ("fuzzy", c[0], None)
+
+    def about(self, meta: Meta, c: list[Any]) -> tuple[str, Any, Any]:
+        return ("about", c[0], c[1])
+
+    def top(self, meta: Meta, c: list[Any]) -> Any:
+        return c[0]
+
+    def node(self, meta: Meta, c: list[Any]) -> ast.NodePattern:
+        name, labels, matcher, props = c
+        fuzzy = about = top = None
+        if matcher is not None:
+            kind, value, top = matcher
+            if kind == "fuzzy":
+                fuzzy = value
+            else:
+                about = value
+        return ast.NodePattern(
+            None if name is None else str(name),
+            labels or (),
+            fuzzy,
+            about,
+            top,
+            props or (),
+            _span_of(meta),
+        )
+
+    def hop_range(self, meta: Meta, c: list[Any]) -> ast.HopRange:
+        low, dots, high = c
+        return ast.HopRange(
+            None if low is None else int(low),
+            None if high is None else int(high),
+            dots is not None,
+            _span_of(meta),
+        )
+
+    def rel_detail(self, meta: Meta, c: list[Any]) -> tuple[Any, ...]:
+        return tuple(c)
+
+    def _rel(self, direction: str, meta: Meta, c: list[Any]) -> ast.RelPattern:
+        detail = c[0]
+        if detail is None:
+            return ast.RelPattern(direction, bracketed=False, span=_span_of(meta))
+        name, types, hops, props = detail
+        return ast.RelPattern(
+            direction,
+            None if name is None else str(name),
+            types or (),
+            hops,
+            props or (),
+            True,
+            _span_of(meta),
+        )
+
+    def rel_out(self, meta: Meta, c: list[Any]) -> ast.RelPattern:
+        return self._rel("out", meta, c)
+
+    def rel_in(self, meta: Meta, c: list[Any]) -> ast.RelPattern:
+        return self._rel("in", meta, c)
+
+    def rel_both(self, meta: Meta, c: list[Any]) -> ast.RelPattern:
+        return self._rel("both", meta, c)
+
+    def pattern(self, meta: Meta, c: list[Any]) -> ast.PathPattern:
+        return ast.PathPattern(tuple(c), _span_of(meta))
+
+    # -- clauses and statements -------------------------------------------------------------------
+
+    def pick(self, meta: Meta, c: list[Any]) -> ast.Pick:
+        return ast.Pick(str(c[0]).upper(), c[1], _span_of(meta))
+
+    def namespace(self, meta: Meta, c: list[Any]) -> _Clause:
+        return _Clause("IN", c[0], meta)
+
+    def where(self, meta: Meta, c: list[Any]) -> _Clause:
+        return _Clause("WHERE", c[0], meta)
+
+    def as_of(self, meta: Meta, c: list[Any]) -> _Clause:
+        return _Clause("AS OF", c[0], meta)
+
+    def valid_at(self, meta: Meta, c: list[Any]) -> _Clause:
+        return _Clause("VALID AT", c[0], meta)
+
+    def limit(self, meta: Meta, c: list[Any]) -> _Clause:
+        return _Clause("LIMIT", c[0], meta)
+
+    def hops(self, meta: Meta, c: list[Any]) -> _Clause:
+        return _Clause("HOPS", c[0], meta)
+
+    def speakers(self, meta: Meta, c: list[Any]) -> _Clause:
+        return _Clause("BY", tuple(c), meta)
+
+    def return_clause(self, meta: Meta, c: list[Any]) -> tuple[bool, tuple[ast.ReturnItem, ...]]:
+        return c[0] is not None, tuple(c[1:])
+
+    def return_item(self, meta: Meta, c: list[Any]) -> ast.ReturnItem:
+        return ast.ReturnItem(c[0], None if c[1] is None else str(c[1]), _span_of(meta))
+
+    def group_by(self, meta: Meta, c: list[Any]) -> tuple[Any, ...]:
+        return tuple(c)
+
+    def order_by(self, meta: Meta, c: list[Any]) -> tuple[ast.OrderItem, ...]:
+        return tuple(c)
+
+    def order_item(self, meta: Meta, c: list[Any]) -> ast.OrderItem:
+        return ast.OrderItem(c[0], None if c[1] is None else str(c[1]).upper(), _span_of(meta))
+
+    def find(self, meta: Meta, c: list[Any]) -> ast.Find:
+        pick = c[0]
+        ret, group_by, order_by, limit = c[-4:]
+        patterns = tuple(x for x in c[1:-4] if isinstance(x, ast.PathPattern))
+        clauses = _clauses(x for x in c[1:-4] if isinstance(x, _Clause))
+        distinct, returns = ret if ret is not None else (False, ())
+        return ast.Find(
+            patterns,
+            pick,
+            clauses.get("IN"),
+            clauses.get("WHERE"),
+            clauses.get("AS OF"),
+            clauses.get("VALID AT"),
+            returns,
+            distinct,
+            group_by or (),
+            order_by or (),
+            _unwrap(limit),
+            _span_of(meta),
+        )
+
+    def recall(self, meta: Meta, c: list[Any]) -> ast.Recall:
+        clauses = _clauses(_Clause("a time window", x, x.span) if isinstance(x, ast.Window) else x for x in c[1:])
+        return ast.Recall(
+            c[0],
+            clauses.get("IN"),
+            clauses.get("HOPS"),
+            clauses.get("BY", ()),
+            clauses.get("a time window"),
+            clauses.get("AS OF"),
+            clauses.get("LIMIT"),
+            _span_of(meta),
+        )
+
+    def timeline(self, meta: Meta, c: list[Any]) -> ast.Timeline:
+        node, namespace, where, limit = c
+        return ast.Timeline(node, _unwrap(namespace), _unwrap(where), _unwrap(limit), _span_of(meta))
+
+    def explain(self, meta: Meta, c: list[Any]) -> ast.Query:
+        return ast.Query(c[0], True, span=_span_of(meta))
+
+    def start(self, meta: Meta, c: list[Any]) -> ast.Query:
+        inner = c[0]
+        if isinstance(inner, ast.Query):
+            return inner
+        return ast.Query(inner, False, span=_span_of(meta))

@@ -1,0 +1,310 @@
+"""The expressions of a :class:`~graphmem.query.plan.Plan` (re-exported by :mod:`graphmem.query.plan`).
+
+Every user value is already bound here: a :class:`Const` holds the value itself and the ``$name`` it
+came from. ``str()`` of an expression is how ``EXPLAIN`` shows it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from graphmem.query.timeutil import shift
+
+__all__ = [
+    "Agg",
+    "BoolAnd",
+    "BoolNot",
+    "BoolOr",
+    "Bound",
+    "Cmp",
+    "Column",
+    "Const",
+    "Expr",
+    "Func",
+    "HasName",
+    "InTime",
+    "IsNull",
+    "Mentions",
+    "PropRef",
+    "Ref",
+    "Relevance",
+    "Shift",
+    "fmt_value",
+]
+
+
+def fmt_value(value: Any) -> str:
+    if isinstance(value, str):
+        return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    if isinstance(value, datetime):
+        if value.hour == value.minute == value.second == value.microsecond == 0:
+            return value.date().isoformat()
+        return value.isoformat(timespec="seconds" if value.microsecond == 0 else "microseconds")
+    if value is None:
+        return "NULL"
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, tuple):
+        return "[" + ", ".join(fmt_value(v) for v in value) + "]"
+    return str(value)
+
+
+@dataclass(frozen=True, slots=True)
+class Const:
+    """A bound value: str, int, float, bool, ``None``, a naive UTC ``datetime`` or a tuple of these.
+
+    ``param`` names the ``$parameter`` it came from, if any (for display only).
+    """
+
+    value: Any
+    param: str | None = None
+
+    def __str__(self) -> str:
+        text = fmt_value(self.value)
+        return f"{text} (${self.param})" if self.param else text
+
+
+@dataclass(frozen=True, slots=True)
+class Ref:
+    """The node, edge or path bound to a variable."""
+
+    var: str
+
+    def __str__(self) -> str:
+        return self.var
+
+
+@dataclass(frozen=True, slots=True)
+class PropRef:
+    """A property of a bound node or edge (see :data:`NODE_PROPS`, :data:`EDGE_PROPS`)."""
+
+    var: str
+    key: str
+
+    def __str__(self) -> str:
+        return f"{self.var}.{self.key}"
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    """An output column computed by an earlier :class:`Project` or :class:`Aggregate`."""
+
+    name: str
+
+    def __str__(self) -> str:
+        return self.name
+
+
+@dataclass(frozen=True, slots=True)
+class Func:
+    """A scalar function: ``date`` (midnight of a time), ``year``, ``month``, ``lower``, ``upper``, ``size``."""
+
+    name: str
+    arg: Expr
+
+    def __str__(self) -> str:
+        return f"{self.name}({self.arg})"
+
+
+@dataclass(frozen=True, slots=True)
+class Agg:
+    """An aggregate: ``count``, ``min``, ``max``, ``sum``, ``avg``, ``collect``; ``arg`` ``None`` is ``count(*)``."""
+
+    name: str
+    arg: Expr | None = None
+    distinct: bool = False
+
+    def __str__(self) -> str:
+        inner = "*" if self.arg is None else str(self.arg)
+        return f"{self.name}({'DISTINCT ' if self.distinct else ''}{inner})"
+
+
+@dataclass(frozen=True, slots=True)
+class Relevance:
+    """The sum of the match scores (``ABOUT``, ``~``, recall score) of the row's nodes."""
+
+    def __str__(self) -> str:
+        return "relevance"
+
+
+@dataclass(frozen=True, slots=True)
+class Cmp:
+    """``left op right``; ``op`` is ``= <> < <= > >= IN CONTAINS STARTS WITH ENDS WITH ~``.
+
+    ``~`` is a fuzzy match (rapidfuzz ``token_set_ratio`` ≥ ``cutoff``); a list on the left matches when
+    any item does.
+    """
+
+    op: str
+    left: Expr
+    right: Expr
+    cutoff: float | None = None
+
+    def __str__(self) -> str:
+        return f"{self.left} {self.op} {self.right}"
+
+
+@dataclass(frozen=True, slots=True)
+class IsNull:
+    """``operand IS [NOT] NULL``."""
+
+    operand: Expr
+    negated: bool = False
+
+    def __str__(self) -> str:
+        return f"{self.operand} IS {'NOT ' if self.negated else ''}NULL"
+
+
+_SECOND_UNITS = (("week", 604800), ("day", 86400), ("hour", 3600), ("minute", 60), ("second", 1))
+
+
+@dataclass(frozen=True, slots=True)
+class Shift:
+    """A calendar shift: ``months`` and ``seconds`` added (negative to subtract)."""
+
+    months: int = 0
+    seconds: float = 0.0
+
+    def apply(self, value: datetime) -> datetime:
+        """``value`` moved by this shift."""
+        return shift(value, self.months, self.seconds)
+
+    def __bool__(self) -> bool:
+        return bool(self.months or self.seconds)
+
+    def __add__(self, other: Shift) -> Shift:
+        return Shift(self.months + other.months, self.seconds + other.seconds)
+
+    def __str__(self) -> str:
+        parts = []
+        if self.months:
+            amount, unit = (abs(self.months) // 12, "year") if self.months % 12 == 0 else (abs(self.months), "month")
+            parts.append(f"{'-' if self.months < 0 else '+'} {amount} {unit}{'s' if amount != 1 else ''}")
+        if self.seconds:
+            size = abs(self.seconds)
+            unit, length = (
+                next((u, n) for u, n in _SECOND_UNITS if size % n == 0) if size == int(size) else ("second", 1)
+            )
+            count = size / length
+            parts.append(f"{'-' if self.seconds < 0 else '+'} {count:g} {unit}{'s' if count != 1 else ''}")
+        return " ".join(parts)
+
+
+@dataclass(frozen=True, slots=True)
+class Bound:
+    """One end of a time range: ``value`` (a :class:`Const` datetime or a time-valued expression),
+    shifted by ``shift`` after evaluation; ``inclusive`` says whether the end itself is in range."""
+
+    value: Expr
+    inclusive: bool
+    shift: Shift | None = None
+
+    def __str__(self) -> str:
+        return f"{self.value} {self.shift}" if self.shift else str(self.value)
+
+
+@dataclass(frozen=True, slots=True)
+class InTime:
+    """``subject`` (a time) lies between ``low`` and ``high`` (either may be ``None``: unbounded).
+
+    ``op`` is the window the user wrote (``BEFORE``, ``AFTER``, ``ON``, ``BETWEEN``, ``WITHIN``), for
+    display. A missing subject time is unknown, so the row is dropped.
+    """
+
+    subject: Expr
+    low: Bound | None
+    high: Bound | None
+    op: str = ""
+
+    def __str__(self) -> str:
+        parts = []
+        if self.low is not None:
+            parts.append(f"{self.subject} {'>=' if self.low.inclusive else '>'} {self.low}")
+        if self.high is not None:
+            parts.append(f"{self.subject} {'<=' if self.high.inclusive else '<'} {self.high}")
+        return " AND ".join(parts) if parts else "TRUE"
+
+
+@dataclass(frozen=True, slots=True)
+class Mentions:
+    """The event bound to ``var`` has a MENTIONS edge to an entity matching ``target``.
+
+    ``how`` is ``name`` (name or alias equal, ignoring case), ``fuzzy`` (alike, ≥ ``cutoff``) or ``var``
+    (the entity bound to that variable; ``target`` is a :class:`Ref`).
+    """
+
+    var: str
+    how: str
+    target: Expr
+    cutoff: float | None = None
+
+    def __str__(self) -> str:
+        marker = "~" if self.how == "fuzzy" else ""
+        return f"{self.var} MENTIONS {marker}{self.target}"
+
+
+@dataclass(frozen=True, slots=True)
+class HasName:
+    """The entity bound to ``var`` has ``name`` as its name or an alias (ignoring case and spacing)."""
+
+    var: str
+    name: Expr
+
+    def __str__(self) -> str:
+        return f"{self.var} NAMED {self.name}"
+
+
+@dataclass(frozen=True, slots=True)
+class BoolAnd:
+    """Every item holds."""
+
+    items: tuple[Expr, ...]
+
+    def __str__(self) -> str:
+        return " AND ".join(_wrap(i) for i in self.items)
+
+
+@dataclass(frozen=True, slots=True)
+class BoolOr:
+    """Some item holds."""
+
+    items: tuple[Expr, ...]
+
+    def __str__(self) -> str:
+        return " OR ".join(_wrap(i) for i in self.items)
+
+
+@dataclass(frozen=True, slots=True)
+class BoolNot:
+    """The operand does not hold."""
+
+    operand: Expr
+
+    def __str__(self) -> str:
+        return f"NOT {_wrap(self.operand)}"
+
+
+def _wrap(expr: Expr) -> str:
+    text = str(expr)
+    return f"({text})" if isinstance(expr, BoolAnd | BoolOr | InTime) and " " in text else text
+
+
+Expr = (
+    Const
+    | Ref
+    | PropRef
+    | Column
+    | Func
+    | Agg
+    | Relevance
+    | Cmp
+    | IsNull
+    | InTime
+    | Mentions
+    | HasName
+    | BoolAnd
+    | BoolOr
+    | BoolNot
+)

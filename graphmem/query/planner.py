@@ -1,0 +1,593 @@
+"""AST → :class:`~graphmem.query.plan.Plan`: names resolved against the schema, values bound, steps ordered.
+
+The planner never touches a store. It checks every label, edge type, variable, property, function,
+parameter and date (:mod:`graphmem.query.resolve`), infers what kind of node each variable can be from
+the edges around it, picks where each pattern starts (the most selective node: an ``ABOUT`` seed, an id,
+a name, a fuzzy name, a typed scan), expands outwards from there, and places each ``WHERE`` condition
+right after the step that binds its last variable.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import replace
+from typing import Any
+
+from graphmem.errors import ConfigError
+from graphmem.models import EdgeType, NodeKind, validate_namespace
+from graphmem.query import ast
+from graphmem.query import plan as p
+from graphmem.query.kinds import FLIP, reach
+from graphmem.query.limits import DEFAULT_LIMITS, PlanLimitError, QueryLimits
+from graphmem.query.resolve import (
+    ALL_KINDS,
+    DEFAULT_SCHEMA,
+    Resolver,
+    Schema,
+    Scope,
+    VarInfo,
+    vars_of,
+)
+from graphmem.query.timeutil import EPSILON
+from graphmem.query.unparse import unparse_expr
+from graphmem.store.base import Direction
+
+__all__ = ["plan_query"]
+
+
+def plan_query(
+    query: ast.Query,
+    params: Mapping[str, Any] | None = None,
+    *,
+    schema: Schema = DEFAULT_SCHEMA,
+    limits: QueryLimits = DEFAULT_LIMITS,
+) -> p.Plan:
+    """Plan a parsed query.
+
+    Args:
+        query: the parsed query.
+        params: values for ``$name`` parameters; ``namespace`` also sets the default namespace.
+        schema: the labels and edge types that exist.
+        limits: hop, row and size limits checked while planning.
+
+    Raises:
+        QuerySemanticError: a name, value or date is not valid (the error points at it and suggests
+            the closest valid word), or a parameter is not bound.
+        PlanLimitError: a hop range, ``LIMIT`` or ``TOP`` is over its limit.
+    """
+    return _Planner(query, dict(params or {}), schema, limits).plan()
+
+
+class _Planner:
+    def __init__(self, query: ast.Query, params: dict[str, Any], schema: Schema, limits: QueryLimits) -> None:
+        self.query = query
+        self.params = params
+        self.limits = limits
+        self.scope = Scope()
+        self.r = Resolver(query.source, params, schema, limits, self.scope)
+        self.steps: list[p.Step] = []
+        self.bound: set[str] = set()
+        self.pending: list[p.Expr] = []
+        self.counter = 0
+        self.fact_expands = 0
+        self.as_of: Any = None
+        self.valid_at: Any = None
+
+    # -- driver -----------------------------------------------------------------------------------
+
+    def plan(self) -> p.Plan:
+        st = self.query.statement
+        if isinstance(st, ast.Find):
+            kind, columns, row_limit = "find", *self.find(st)
+        elif isinstance(st, ast.Recall):
+            kind, columns, row_limit = "recall", *self.recall(st)
+        else:
+            kind, columns, row_limit = "timeline", *self.timeline(st)
+        return p.Plan(
+            kind,
+            self.namespace(st.namespace),
+            tuple(self.steps),
+            tuple(columns),
+            self.query.explain,
+            row_limit,
+            self.query.source,
+        )
+
+    def namespace(self, node: ast.Literal | ast.Param | None) -> p.Const | None:
+        if node is None:
+            if "namespace" not in self.params:
+                return None
+            node = ast.Param("namespace")
+        value = self.r.text(node, "the namespace")
+        try:
+            validate_namespace(str(value.value))
+        except ConfigError as exc:
+            raise self.r.error(str(exc), node.span) from None
+        return value
+
+    def fresh(self, prefix: str) -> str:
+        self.counter += 1
+        return f"{prefix}{self.counter}"
+
+    def add_step(self, step: p.Step, *binds: str) -> None:
+        self.steps.append(step)
+        self.bound.update(binds)
+        ready = [c for c in self.pending if vars_of(c) <= self.bound]
+        for cond in ready:
+            self.pending.remove(cond)
+            self.steps.append(p.Filter(cond))
+
+    def add_condition(self, cond: p.Expr) -> None:
+        if vars_of(cond) <= self.bound:
+            self.steps.append(p.Filter(cond))
+        else:
+            self.pending.append(cond)
+
+    def add_where(self, where: ast.Expr | None) -> None:
+        if where is None:
+            return
+        cond = self.r.predicate(where)
+        for item in cond.items if isinstance(cond, p.BoolAnd) else (cond,):
+            self.add_condition(item)
+
+    # -- variables and labels ---------------------------------------------------------------------
+
+    def node_labels(self, node: ast.NodePattern) -> p.Labels:
+        if not node.labels:
+            if node.fuzzy is not None:
+                return p.Labels((NodeKind.ENTITY,))
+            if node.about is not None:
+                return p.Labels((NodeKind.EVENT,))
+            return p.Labels()
+        kinds: list[NodeKind] = []
+        types: list[str] = []
+        any_entity = False
+        for name in node.labels:
+            labels = self.r.schema.label(name)
+            if labels is None:
+                from graphmem.query.resolve import closest
+
+                raise self.r.error(
+                    f"unknown label {name} (labels: {', '.join(self.r.schema.labels)})",
+                    node.span,
+                    closest(name, self.r.schema.labels),
+                    word=name,
+                )
+            kinds.extend(k for k in labels.kinds if k not in kinds)
+            if labels.types:
+                types.extend(labels.types)
+            elif NodeKind.ENTITY in labels.kinds:
+                any_entity = True
+        result = p.Labels(tuple(k for k in ALL_KINDS if k in kinds), () if any_entity else tuple(types))
+        if node.fuzzy is not None and NodeKind.ENTITY not in result.kinds:
+            raise self.r.error("~ matches entity names; this node is not an entity (use ABOUT for events)", node.span)
+        if node.about is not None and NodeKind.EVENT not in result.kinds:
+            raise self.r.error("ABOUT finds events; this node is not an Event", node.span)
+        if node.fuzzy is not None:
+            result = replace(result, kinds=(NodeKind.ENTITY,))
+        if node.about is not None:
+            result = p.Labels((NodeKind.EVENT,))
+        return result
+
+    def declare_node(self, node: ast.NodePattern, name: str | None = None) -> str:
+        name = name or node.var or self.fresh("_n")
+        labels = self.node_labels(node)
+        info = self.scope.vars.get(name)
+        if info is None:
+            self.scope.vars[name] = VarInfo(name, True, labels, node.span, internal=node.var is None)
+            return name
+        if not info.is_node:
+            raise self.r.error(f"{name} is already an edge variable", node.span)
+        kinds = tuple(k for k in info.labels.kinds if k in labels.kinds)
+        if info.labels.types and labels.types:
+            types = tuple(t for t in info.labels.types if t in labels.types)
+            if not types:
+                kinds = tuple(k for k in kinds if k is not NodeKind.ENTITY)
+        else:
+            types = info.labels.types or labels.types
+        if not kinds:
+            raise self.r.error(f"{name} cannot have both of these labels", node.span)
+        info.labels = p.Labels(kinds, types)
+        return name
+
+    def declare_rel(self, rel: ast.RelPattern) -> str:
+        name = rel.var or self.fresh("_r")
+        if name in self.scope.vars:
+            what = "an edge" if not self.scope.vars[name].is_node else "a node"
+            raise self.r.error(f"{name} is already {what} variable; an edge variable can be used once", rel.span)
+        self.scope.vars[name] = VarInfo(
+            name, False, span=rel.span, internal=rel.var is None, ranged=rel.hops is not None
+        )
+        return name
+
+    def rel_types(self, rel: ast.RelPattern) -> tuple[tuple[EdgeType, ...], bool]:
+        types: list[EdgeType] = []
+        flags: set[bool] = set()
+        for name in rel.types:
+            found = self.r.schema.edge_type(name)
+            if found is None:
+                from graphmem.query.resolve import closest
+
+                raise self.r.error(
+                    f"unknown edge type {name} (edge types: {', '.join(self.r.schema.edge_types)})",
+                    rel.span,
+                    closest(name, self.r.schema.edge_types),
+                    word=name,
+                )
+            if found[0] not in types:
+                types.append(found[0])
+            flags.add(found[1])
+        if len(flags) > 1 and rel.direction != "both":
+            raise self.r.error(
+                "SAID and PREV run against the stored direction; give them an edge of their own", rel.span
+            )
+        return tuple(types), flags == {True}
+
+    def hop_range(self, rel: ast.RelPattern) -> tuple[int, int]:
+        hops = rel.hops
+        if hops is None:
+            return 1, 1
+        top = self.limits.max_hops
+        if not hops.ranged:
+            if hops.low is None:
+                raise self.r.error(
+                    f"* alone is an unbounded hop range; give an upper bound of at most {top}",
+                    hops.span or rel.span,
+                    f"*1..{top}",
+                    cls=PlanLimitError,
+                )
+            low = high = hops.low
+        else:
+            low = 1 if hops.low is None else hops.low
+            if hops.high is None:
+                raise self.r.error(
+                    f"*{low}.. is an unbounded hop range; give an upper bound of at most {top}",
+                    hops.span or rel.span,
+                    f"*{low}..{max(low, top)}",
+                    cls=PlanLimitError,
+                )
+            high = hops.high
+        if low > high:
+            raise self.r.error(f"the hop range *{low}..{high} is empty", hops.span or rel.span, f"*{high}..{low}")
+        if high > top:
+            raise self.r.error(
+                f"the hop range *{low}..{high} is over the limit of {top} hops",
+                hops.span or rel.span,
+                f"*{min(low, top)}..{top}",
+                cls=PlanLimitError,
+            )
+        if rel.props and (low, high) != (1, 1):
+            raise self.r.error("a hop range cannot carry properties; filter its edges in WHERE", rel.span)
+        return low, high
+
+    def direction(self, rel: ast.RelPattern, reverse: bool) -> Direction:
+        d = {"out": Direction.OUT, "in": Direction.IN, "both": Direction.BOTH}[rel.direction]
+        return FLIP[d] if reverse else d
+
+    # -- patterns ---------------------------------------------------------------------------------
+
+    def declare_patterns(self, patterns: tuple[ast.PathPattern, ...]) -> list[list[tuple[Any, str, Any]]]:
+        """Declare every variable; return per pattern the elements with their names and edge info."""
+        declared: list[list[tuple[Any, str, Any]]] = []
+        for pattern in patterns:
+            items: list[tuple[Any, str, Any]] = []
+            for el in pattern.elements:
+                if isinstance(el, ast.NodePattern):
+                    items.append((el, self.declare_node(el), None))
+                else:
+                    types, reverse = self.rel_types(el)
+                    info = (types, self.direction(el, reverse), self.hop_range(el))
+                    items.append((el, self.declare_rel(el), info))
+            declared.append(items)
+        self.infer_kinds(declared)
+        return declared
+
+    def infer_kinds(self, declared: list[list[tuple[Any, str, Any]]]) -> None:
+        for _ in range(3):
+            for items in declared:
+                for i in range(1, len(items), 2):
+                    (a_el, a, _), (_, _, (types, direction, (low, high))), (b_el, b, _) = items[i - 1 : i + 2]
+                    va, vb = self.scope.vars[a], self.scope.vars[b]
+                    fwd = reach(set(va.labels.kinds), types, direction, low, high)
+                    back = reach(set(vb.labels.kinds), types, FLIP[direction], low, high)
+                    self.narrow(vb, fwd, b_el, items[i][0])
+                    self.narrow(va, back, a_el, items[i][0])
+
+    def narrow(self, info: VarInfo, allowed: set[NodeKind], node: ast.NodePattern, rel: ast.RelPattern) -> None:
+        kinds = tuple(k for k in info.labels.kinds if k in allowed)
+        if not kinds:
+            names = "|".join(k.value.capitalize() for k in info.labels.kinds)
+            edge = "|".join(rel.types) or "any edge"
+            raise self.r.error(f"no {names} node can be at this end of {edge}", node.span)
+        types = info.labels.types if NodeKind.ENTITY in kinds else ()
+        info.labels = p.Labels(kinds, types)
+
+    def start_cost(self, node: ast.NodePattern, name: str) -> int:
+        if name in self.bound:
+            return 0
+        keys = {pp.key for pp in node.props}
+        kinds = self.scope.vars[name].labels.kinds
+        if "id" in keys or ("source" in keys and NodeKind.EVENT in kinds):
+            return 1
+        if "name" in keys and NodeKind.ENTITY in kinds:
+            return 2
+        if node.about is not None:
+            return 3
+        if node.fuzzy is not None:
+            return 4
+        if kinds == (NodeKind.SESSION,):
+            return 5
+        if kinds == (NodeKind.ENTITY,):
+            return 6 if self.scope.vars[name].labels.types else 7
+        return 8 if kinds == (NodeKind.EVENT,) else 9
+
+    def plan_patterns(self, declared: list[list[tuple[Any, str, Any]]]) -> None:
+        remaining = list(declared)
+        while remaining:
+            # Prefer a pattern that touches what is already bound, then the most selective.
+            def cost(items: list[tuple[Any, str, Any]]) -> int:
+                return min(self.start_cost(el, n) for el, n, _ in items[::2])
+
+            items = min(remaining, key=cost)
+            remaining.remove(items)
+            nodes = items[::2]
+            start = min(range(len(nodes)), key=lambda i: self.start_cost(nodes[i][0], nodes[i][1]))
+            self.seek(nodes[start][0], nodes[start][1])
+            for i in range(start, len(nodes) - 1):
+                self.expand(nodes[i][1], items[2 * i + 1], nodes[i + 1], forward=True)
+            for i in range(start, 0, -1):
+                self.expand(nodes[i][1], items[2 * i - 1], nodes[i - 1], forward=False)
+
+    def seek(self, node: ast.NodePattern, name: str) -> None:
+        if name in self.bound:
+            self.node_conditions(node, name, used=None)
+            return
+        labels = self.scope.vars[name].labels
+        props = {pp.key: pp for pp in node.props}
+        used: str | None = None
+        step: p.Step
+        if "id" in props or ("source" in props and NodeKind.EVENT in labels.kinds):
+            used = "id" if "id" in props else "source"
+            step = p.LookupNodes(name, labels, used, self.prop_const(props[used], used))
+        elif "name" in props and NodeKind.ENTITY in labels.kinds:
+            used = "name"
+            entity = p.Labels((NodeKind.ENTITY,), labels.types)
+            step = p.LookupNodes(name, entity, "name", self.prop_const(props["name"], "name"))
+        elif node.about is not None:
+            used = "about"
+            step = p.AboutSeek(name, self.r.text(node.about, "the ABOUT text"), self.about_k(node))
+        elif node.fuzzy is not None:
+            used = "fuzzy"
+            text = self.r.text(node.fuzzy, "the ~ name")
+            step = p.FuzzySeek(name, labels, text, self.limits.fuzzy_cutoff, self.limits.max_fuzzy)
+        else:
+            step = p.ScanNodes(name, labels)
+        self.add_step(step, name)
+        self.node_conditions(node, name, used)
+
+    def prop_const(self, pair: ast.PropPair, key: str) -> p.Const:
+        value = self.r.value(pair.value)
+        if not isinstance(value, p.Const) or not isinstance(value.value, str):
+            raise self.r.error(f"{key} must be text here", pair.span)
+        return value
+
+    def about_k(self, node: ast.NodePattern) -> int:
+        if node.top is None:
+            return self.limits.about_k
+        return self.r.const_int(node.top, "TOP", 1, self.limits.max_about_k)
+
+    def node_conditions(self, node: ast.NodePattern, name: str, used: str | None) -> None:
+        if node.about is not None and used != "about":
+            text = self.r.text(node.about, "the ABOUT text")
+            self.add_step(p.MatchNode(name, "about", text, k=self.about_k(node)))
+        if node.fuzzy is not None and used != "fuzzy":
+            text = self.r.text(node.fuzzy, "the ~ name")
+            self.add_step(p.MatchNode(name, "fuzzy", text, cutoff=self.limits.fuzzy_cutoff))
+        for pair in node.props:
+            if pair.key == used:
+                continue
+            ref = self.r.prop(ast.Prop(name, pair.key, pair.span))
+            value = self.r.value(pair.value)
+            if pair.key == "name" and self.scope.vars[name].labels.kinds == (NodeKind.ENTITY,):
+                self.add_condition(p.HasName(name, value))
+            else:
+                self.add_condition(p.Cmp("=", ref, value))
+
+    def expand(
+        self, src: str, rel_item: tuple[Any, str, Any], dst_item: tuple[Any, str, Any], *, forward: bool
+    ) -> None:
+        rel, rel_name, (types, direction, (low, high)) = rel_item
+        dst_node, dst, _ = dst_item
+        if not forward:
+            direction = FLIP[direction]
+        facts = not types or EdgeType.FACT in types
+        if facts:
+            self.fact_expands += 1
+        step = p.Expand(
+            src,
+            rel_name,
+            types,
+            direction,
+            dst,
+            self.scope.vars[dst].labels,
+            low,
+            high,
+            into=dst in self.bound,
+            as_of=self.as_of if facts else None,
+            valid_at=self.valid_at if facts else None,
+        )
+        self.add_step(step, rel_name, dst)
+        for pair in rel.props:
+            ref = self.r.prop(ast.Prop(rel_name, pair.key, pair.span))
+            self.add_condition(p.Cmp("=", ref, self.r.value(pair.value)))
+        self.node_conditions(dst_node, dst, used=None)
+
+    # -- FIND -------------------------------------------------------------------------------------
+
+    def find(self, st: ast.Find) -> tuple[list[str], bool]:
+        declared = self.declare_patterns(st.patterns)
+        if st.as_of is not None:
+            self.as_of = self.r.moment(st.as_of)
+        if st.valid_at is not None:
+            self.valid_at = self.r.moment(st.valid_at)
+        self.add_where(st.where)
+        self.plan_patterns(declared)
+        assert not self.pending, self.pending
+        if (st.as_of is not None or st.valid_at is not None) and not self.fact_expands:
+            span = (st.as_of or st.valid_at).span  # type: ignore[union-attr]
+            raise self.r.error("AS OF and VALID AT apply to FACT edges, and this pattern has none", span)
+        return self.project(st)
+
+    def return_items(self, st: ast.Find) -> list[tuple[str, ast.Expr, ast.Span]]:
+        if st.returns:
+            items = [(r.alias or unparse_expr(r.expr), r.expr, r.span) for r in st.returns]
+        else:
+            names = self.scope.visible()
+            if not names:
+                raise self.r.error("nothing to return: name a variable, e.g. (e:Event), or add RETURN", st.span)
+            items = [(n, ast.Var(n), st.span) for n in names]
+        seen: set[str] = set()
+        for name, _, span in items:
+            if name in seen:
+                raise self.r.error(f"two columns are called {name}; rename one with AS", span)
+            seen.add(name)
+        return items
+
+    def project(self, st: ast.Find) -> tuple[list[str], bool]:
+        items = [(name, self.r.value(expr, aggregates=True), span) for name, expr, span in self.return_items(st)]
+        columns = [name for name, _, _ in items]
+        aggregated = any(isinstance(e, p.Agg) for _, e, _ in items) or bool(st.group_by)
+        if aggregated:
+            self.aggregate(st, items)
+        else:
+            self.steps.append(p.Project(tuple((n, e) for n, e, _ in items)))
+        if st.distinct:
+            self.steps.append(p.Distinct())
+        self.order(st, items, aggregated)
+        row_limit = st.limit is not None or st.pick is not None
+        if st.limit is not None:
+            self.steps.append(p.Limit(self.r.const_int(st.limit, "LIMIT", 0, self.limits.max_rows)))
+        return columns, row_limit
+
+    def aggregate(self, st: ast.Find, items: list[tuple[str, p.Expr, ast.Span]]) -> None:
+        if st.pick is not None:
+            raise self.r.error(f"{st.pick.which} cannot be combined with aggregates or GROUP BY", st.pick.span)
+        plain = [(n, e, s) for n, e, s in items if not isinstance(e, p.Agg)]
+        aggs = tuple((n, e) for n, e, _ in items if isinstance(e, p.Agg))
+        if st.group_by:
+            keys: list[tuple[str, p.Expr]] = []
+            for g in st.group_by:
+                expr = self.r.value(g)
+                match = next((n for n, e, _ in plain if e == expr), None)
+                keys.append((match or f"_g{len(keys) + 1}", expr))
+            for name, expr, span in plain:
+                if all(expr != k for _, k in keys):
+                    raise self.r.error(f"{name} is neither in GROUP BY nor aggregated", span)
+        else:
+            keys = [(n, e) for n, e, _ in plain]
+        self.steps.append(p.Aggregate(tuple(keys), aggs))
+
+    def order(self, st: ast.Find, items: list[tuple[str, p.Expr, ast.Span]], aggregated: bool) -> None:
+        if st.pick is not None:
+            if st.order_by or st.limit is not None:
+                raise self.r.error(
+                    f"{st.pick.which} orders and limits by itself; drop ORDER BY and LIMIT", st.pick.span
+                )
+            var = self.time_var(st)
+            count = (
+                1 if st.pick.count is None else self.r.const_int(st.pick.count, st.pick.which, 1, self.limits.max_rows)
+            )
+            desc = st.pick.which == "LAST"
+            keys = (p.SortKey(p.PropRef(var, "time"), desc), p.SortKey(p.PropRef(var, "seq"), desc))
+            self.steps.extend([p.Sort(keys), p.Limit(count)])
+            return
+        if not st.order_by:
+            return
+        sort: list[p.SortKey] = []
+        for item in st.order_by:
+            text = unparse_expr(item.expr)
+            column = next((n for n, _, _ in items if n == text), None)
+            if column is None:
+                expr = self.r.value(item.expr, aggregates=aggregated)
+                column = next((n for n, e, _ in items if e == expr), None)
+                if column is None and (aggregated or st.distinct):
+                    raise self.r.error(
+                        "after aggregation or DISTINCT, ORDER BY can use only returned columns", item.span
+                    )
+            sort.append(p.SortKey(p.Column(column) if column else expr, item.descending))
+        self.steps.append(p.Sort(tuple(sort)))
+
+    def time_var(self, st: ast.Find) -> str:
+        for name, info in self.scope.vars.items():
+            if info.is_node and info.labels.kinds == (NodeKind.EVENT,):
+                return name
+        assert st.pick is not None
+        raise self.r.error(f"{st.pick.which} needs an Event in the pattern to order by time", st.pick.span)
+
+    # -- RECALL and TIMELINE ----------------------------------------------------------------------
+
+    def recall(self, st: ast.Recall) -> tuple[list[str], bool]:
+        text = self.r.text(st.text, "the RECALL text")
+        k = 10 if st.limit is None else self.r.const_int(st.limit, "LIMIT", 1, self.limits.max_rows)
+        hops = 2 if st.hops is None else self.r.const_int(st.hops, "HOPS", 0, self.limits.max_hops)
+        speakers = tuple(self.r.text(s, "a speaker") for s in st.speakers)
+        since = until = None
+        if st.window is not None:
+            low, high = self.r.window(None, st.window)
+            if low is not None:
+                assert isinstance(low.value, p.Const)
+                since = low.value.value if low.inclusive else low.value.value + EPSILON
+            if high is not None:
+                assert isinstance(high.value, p.Const)
+                until = high.value.value if high.inclusive else high.value.value - EPSILON
+        as_of = None if st.as_of is None else self.r.moment(st.as_of)
+        self.steps.append(p.RecallSeek("hit", text, k, hops, speakers, since, until, as_of))
+        columns = ["score", "time", "speaker", "text", "source", "why"]
+        self.steps.append(p.Project(tuple((c, p.PropRef("hit", c)) for c in columns)))
+        return columns, True
+
+    def timeline(self, st: ast.Timeline) -> tuple[list[str], bool]:
+        node = st.node
+        labels = self.node_labels(node)
+        if labels.kinds == (NodeKind.EVENT,):
+            if node.var not in (None, "event"):
+                raise self.r.error("in TIMELINE the events are called event; drop the name", node.span, "event")
+            name = self.declare_node(node, "event")
+            self.add_where(st.where)
+            self.seek(node, name)
+        else:
+            if len(labels.kinds) == 3:
+                if not any(pp.key == "name" for pp in node.props):
+                    raise self.r.error(
+                        'TIMELINE needs a node to follow, e.g. (p:Person ~"Caroline"), (s:Session {id: "s1"}) '
+                        'or (e:Event ABOUT "trip")',
+                        node.span,
+                    )
+                node = replace(node, labels=("Entity",))
+                labels = self.node_labels(node)
+            if NodeKind.EVENT in labels.kinds:
+                raise self.r.error("TIMELINE follows either events or entities and sessions, not both", node.span)
+            if node.var == "event":
+                raise self.r.error("in TIMELINE, event names the events; call this node something else", node.span)
+            name = self.declare_node(node)
+            self.scope.vars["event"] = VarInfo("event", True, p.Labels((NodeKind.EVENT,)), node.span)
+            rel = self.fresh("_r")
+            self.scope.vars[rel] = VarInfo(rel, False, internal=True)
+            types: list[EdgeType] = []
+            if NodeKind.ENTITY in labels.kinds:
+                types += [EdgeType.SPOKEN_BY, EdgeType.MENTIONS]
+            if NodeKind.SESSION in labels.kinds:
+                types.append(EdgeType.IN_SESSION)
+            self.add_where(st.where)
+            self.seek(node, name)
+            events = p.Labels((NodeKind.EVENT,))
+            self.add_step(p.Expand(name, rel, tuple(types), Direction.IN, "event", events), rel, "event")
+            self.steps.append(p.Distinct((p.Ref("event"),)))
+        assert not self.pending
+        keys = (p.SortKey(p.PropRef("event", "time")), p.SortKey(p.PropRef("event", "seq")))
+        self.steps.append(p.Sort(keys))
+        if st.limit is not None:
+            self.steps.append(p.Limit(self.r.const_int(st.limit, "LIMIT", 0, self.limits.max_rows)))
+        columns = ["time", "session", "speaker", "text", "source"]
+        self.steps.append(p.Project(tuple((c, p.PropRef("event", c)) for c in columns)))
+        return columns, st.limit is not None

@@ -1,0 +1,146 @@
+"""Lark parse errors → :class:`~graphmem.errors.QuerySyntaxError` with a caret and words, not token names."""
+
+from __future__ import annotations
+
+import re
+
+from lark import Lark, Token
+from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
+from lark.lexer import PatternStr
+
+from graphmem.errors import QuerySyntaxError
+
+__all__ = ["caret_context", "syntax_error"]
+
+# Named terminals of the grammar, described for people.
+_TERMINAL_WORDS: dict[str, str] = {
+    "NAME": "a name",
+    "STRING": 'a quoted string ("...")',
+    "NUMBER": "a number",
+    "INT": "a whole number",
+    "DATE": "a date (2023-06-01)",
+    "PARAM": "a $parameter",
+    "COMPARE": "a comparison (= <> < <= > >=)",
+    "SIGN": "+ or -",
+    "RANGE": "'..'",
+    "STAR": "'*'",
+    "PICK": "FIRST or LAST",
+    "DISTINCT": "DISTINCT",
+    "NOT": "NOT",
+    "ORDER_DIR": "ASC or DESC",
+    "UNIT": "a time unit (days, weeks, months, years, hours, minutes)",
+    "$END": "the end of the query",
+}
+
+
+def caret_context(text: str, line: int, column: int, width: int = 1) -> str:
+    """The source line ``line`` of ``text`` with a caret (or carets) under ``column`` (1-based)."""
+    lines = text.splitlines() or [""]
+    if line < 1 or line > len(lines):
+        return ""
+    src = lines[line - 1].expandtabs(1)
+    column = max(1, min(column, len(src) + 1))
+    width = max(1, min(width, len(src) - column + 1))
+    return f"  {src}\n  {' ' * (column - 1)}{'^' * width}"
+
+
+def _describe_terminal(parser: Lark, name: str) -> str:
+    if name in _TERMINAL_WORDS:
+        return _TERMINAL_WORDS[name]
+    try:
+        pattern = parser.get_terminal(name).pattern
+    except KeyError:  # pragma: no cover - Lark only reports its own terminals
+        return name.lower()
+    if isinstance(pattern, PatternStr):
+        value = pattern.value
+        return value.upper() if value.isalpha() else f"'{value}'"
+    return name.lower()  # pragma: no cover - every regex terminal is described above
+
+
+def _expected_words(parser: Lark, expected: set[str] | frozenset[str]) -> list[str]:
+    words = {_describe_terminal(parser, t) for t in expected}
+    keywords_first = sorted(w for w in words if w.isupper() and " " not in w)
+    others = sorted(w for w in words if w not in keywords_first)
+    return keywords_first + others
+
+
+def _join(words: list[str]) -> str:
+    if not words:
+        return "nothing more"
+    if len(words) == 1:
+        return words[0]
+    if len(words) > 14:
+        words = [*words[:14], "…"]
+    return "one of " + ", ".join(words)
+
+
+def _describe_token(token: Token) -> str:
+    if token.type == "$END":
+        return "the end of the query"
+    value = str(token)
+    kind = {
+        "NAME": "name",
+        "STRING": "string",
+        "NUMBER": "number",
+        "INT": "number",
+        "DATE": "date",
+        "PARAM": "parameter",
+    }.get(token.type)
+    if kind:
+        return f"{kind} {value}" if kind in ("string",) else f"{kind} '{value}'"
+    return f"'{value}'" if not value.isalpha() else value.upper()
+
+
+def syntax_error(parser: Lark, text: str, exc: UnexpectedInput) -> QuerySyntaxError:
+    """Turn a Lark parse error into a :class:`QuerySyntaxError` that says, in words, what was expected."""
+    line = getattr(exc, "line", -1)
+    column = getattr(exc, "column", -1)
+    width = 1
+    hint = ""
+    if (isinstance(exc, UnexpectedToken) and exc.token.type == "$END") or isinstance(exc, UnexpectedEOF):
+        lines = text.splitlines() or [""]
+        line = len(lines)
+        column = len(lines[-1].expandtabs(1)) + 1
+        expected = exc.accepts or exc.expected if isinstance(exc, UnexpectedToken) else exc.expected
+        message = f"the query ended early; expected {_join(_expected_words(parser, set(expected)))}"
+    elif isinstance(exc, UnexpectedToken):
+        token = exc.token
+        width = len(str(token))
+        words = _expected_words(parser, set(exc.accepts or exc.expected))
+        message = f"unexpected {_describe_token(token)}; expected {_join(words)}"
+        if token.type == "NAME":
+            hint = _keyword_hint(str(token), words)
+    elif isinstance(exc, UnexpectedCharacters):
+        pos = exc.pos_in_stream or 0
+        char = text[pos] if 0 <= pos < len(text) else ""
+        words = _expected_words(parser, set(exc.allowed or ()))
+        if char and char in "\"'":
+            message = "this string is not closed before the end of the line"
+            width = len(text[pos:].split("\n", 1)[0])
+        else:
+            message = f"unexpected character {char!r}; expected {_join(words)}"
+            if char.isalpha():
+                word = re.match(r"\w+", text[pos:])
+                if word:
+                    width = len(word.group(0))
+                    hint = _keyword_hint(word.group(0), words)
+    else:  # pragma: no cover - the three above are all Lark raises for LALR
+        message = str(exc)
+    if line < 1:
+        line, column = 1, 1
+    if hint:
+        message = f"{message} (did you mean {hint}?)"
+    return QuerySyntaxError(message, line=line, column=column, context=caret_context(text, line, column, width))
+
+
+def _keyword_hint(word: str, expected_words: list[str]) -> str:
+    from rapidfuzz import process
+    from rapidfuzz.distance import Levenshtein
+
+    candidates = [w for w in expected_words if w.isupper() and w.isalpha()]
+    if not candidates:
+        return ""
+    best = process.extractOne(word.upper(), candidates, scorer=Levenshtein.normalized_similarity)
+    if best is None or best[1] < 0.6:
+        return ""
+    return str(best[0])

@@ -1,0 +1,299 @@
+"""Evaluating plan expressions against a row: properties, functions and three-valued predicates.
+
+A predicate is ``True``, ``False`` or ``None`` (unknown: a missing value was compared); a row passes a
+filter only when it is ``True``. Text tests other than ``=`` ignore case.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from graphmem.models import EdgeType, Entity, Event, NodeKind, Session
+from graphmem.query import plan as p
+from graphmem.query.result import Edge
+from graphmem.query.row import Row
+from graphmem.store.base import Direction, GraphStore
+
+__all__ = ["Evaluator", "normalise_name", "prop_of"]
+
+_EVENT_KEYS: dict[str, Callable[[Event], Any]] = {
+    "id": lambda e: e.id,
+    "text": lambda e: e.text,
+    "speaker": lambda e: e.speaker,
+    "time": lambda e: e.occurred_at,
+    "session": lambda e: e.session,
+    "seq": lambda e: e.seq,
+    "source": lambda e: e.source_id,
+    "kind": lambda e: e.kind,
+    "namespace": lambda e: e.namespace,
+}
+_ENTITY_KEYS: dict[str, Callable[[Entity], Any]] = {
+    "id": lambda e: e.id,
+    "name": lambda e: e.name,
+    "type": lambda e: e.type,
+    "aliases": lambda e: e.aliases,
+    "namespace": lambda e: e.namespace,
+}
+_SESSION_KEYS: dict[str, Callable[[Session], Any]] = {
+    "id": lambda s: s.id,
+    "index": lambda s: s.index,
+    "time": lambda s: s.started_at,
+    "date": lambda s: s.date_text,
+    "namespace": lambda s: s.namespace,
+}
+
+
+def normalise_name(name: str) -> str:
+    """Names compare case-folded with inner whitespace collapsed (as the store looks them up)."""
+    return " ".join(name.casefold().split())
+
+
+def prop_of(value: Any, key: str) -> Any:
+    """Property ``key`` of a node, an edge or a path (a path gives a tuple, one value per edge)."""
+    if value is None:
+        return None
+    if isinstance(value, Event):
+        getter = _EVENT_KEYS.get(key)
+        return getter(value) if getter else None
+    if isinstance(value, Entity):
+        getter_e = _ENTITY_KEYS.get(key)
+        return getter_e(value) if getter_e else None
+    if isinstance(value, Session):
+        getter_s = _SESSION_KEYS.get(key)
+        return getter_s(value) if getter_s else None
+    if isinstance(value, Edge):
+        return value.get(key)
+    if isinstance(value, tuple):
+        if key == "hops":
+            return len(value)
+        return tuple(prop_of(v, key) for v in value)
+    return None
+
+
+class Evaluator:
+    """Evaluates expressions for one execution (it caches the mentions of events)."""
+
+    def __init__(self, store: GraphStore, namespace: str, node: Callable[..., Any]) -> None:
+        self.store = store
+        self.ns = namespace
+        self.node = node
+        self.mention_cache: dict[str, list[Entity]] = {}
+
+    # -- values -----------------------------------------------------------------------------------
+
+    def value(self, expr: p.Expr, row: Row) -> Any:
+        """The value of an expression (predicates give ``True``/``False``/``None``)."""
+        if isinstance(expr, p.Const):
+            return expr.value
+        if isinstance(expr, p.Column):
+            return row.cols.get(expr.name)
+        if isinstance(expr, p.Ref):
+            return row.vals.get(expr.var)
+        if isinstance(expr, p.PropRef):
+            if expr.key == "score":
+                return row.scores.get(expr.var)
+            if expr.key == "why":
+                return row.notes.get(expr.var)
+            return prop_of(row.vals.get(expr.var), expr.key)
+        if isinstance(expr, p.Relevance):
+            return sum(row.scores.values()) if row.scores else 0.0
+        if isinstance(expr, p.Func):
+            return _func(expr.name, self.value(expr.arg, row))
+        if isinstance(expr, p.Agg):
+            return row.cols.get(str(expr))
+        return self.truth(expr, row)
+
+    def test(self, expr: p.Expr, row: Row) -> bool:
+        """Whether a predicate is true for the row."""
+        return self.truth(expr, row) is True
+
+    def truth(self, expr: p.Expr, row: Row) -> bool | None:
+        """Three-valued truth of a predicate."""
+        if isinstance(expr, p.BoolAnd):
+            result: bool | None = True
+            for item in expr.items:
+                t = self.truth(item, row)
+                if t is False:
+                    return False
+                if t is None:
+                    result = None
+            return result
+        if isinstance(expr, p.BoolOr):
+            result = False
+            for item in expr.items:
+                t = self.truth(item, row)
+                if t is True:
+                    return True
+                if t is None:
+                    result = None
+            return result
+        if isinstance(expr, p.BoolNot):
+            t = self.truth(expr.operand, row)
+            return None if t is None else not t
+        if isinstance(expr, p.Cmp):
+            return self.compare(expr, row)
+        if isinstance(expr, p.IsNull):
+            v = self.value(expr.operand, row)
+            empty = v is None
+            return not empty if expr.negated else empty
+        if isinstance(expr, p.InTime):
+            return self.in_time(expr, row)
+        if isinstance(expr, p.Mentions):
+            return self.mentions(expr, row)
+        if isinstance(expr, p.HasName):
+            node = row.vals.get(expr.var)
+            name = self.value(expr.name, row)
+            if not isinstance(node, Entity) or not isinstance(name, str):
+                return None
+            wanted = normalise_name(name)
+            return any(normalise_name(n) == wanted for n in (node.name, *node.aliases))
+        value = self.value(expr, row)
+        return value if isinstance(value, bool) or value is None else None
+
+    def compare(self, expr: p.Cmp, row: Row) -> bool | None:
+        left = self.value(expr.left, row)
+        right = self.value(expr.right, row)
+        if left is None or right is None:
+            return None
+        op = expr.op
+        if op == "~":
+            if not isinstance(right, str):
+                return None
+            names = left if isinstance(left, tuple | list) else (left,)
+            texts = tuple(n for n in names if isinstance(n, str))
+            if not texts:
+                return None
+            return self.fuzzy_score(texts, right)[0] >= (expr.cutoff or 80.0)
+        if op == "IN":
+            if not isinstance(right, tuple | list):
+                return None
+            if isinstance(left, tuple | list):
+                return any(x in right for x in left)
+            return left in right
+        if op in ("CONTAINS", "STARTS WITH", "ENDS WITH"):
+            if not isinstance(right, str):
+                return None
+            needle = right.casefold()
+            if isinstance(left, tuple | list):
+                return any(isinstance(x, str) and _text_test(op, x.casefold(), needle) for x in left)
+            if not isinstance(left, str):
+                return None
+            return _text_test(op, left.casefold(), needle)
+        if isinstance(left, bool) != isinstance(right, bool):
+            return False if op == "=" else (True if op == "<>" else None)
+        try:
+            if op == "=":
+                return bool(left == right)
+            if op == "<>":
+                return bool(left != right)
+            if op == "<":
+                return bool(left < right)
+            if op == "<=":
+                return bool(left <= right)
+            if op == ">":
+                return bool(left > right)
+            if op == ">=":
+                return bool(left >= right)
+        except TypeError:
+            return None
+        raise ValueError(f"unknown comparison {op}")  # pragma: no cover
+
+    def fuzzy_score(self, names: tuple[str, ...], text: str) -> tuple[float, str]:
+        """The best rapidfuzz ``token_set_ratio`` (0–100) of ``text`` against ``names``, and that name."""
+        from rapidfuzz import fuzz, utils
+
+        query = utils.default_process(text)
+        best, best_name = 0.0, ""
+        for name in names:
+            score = fuzz.token_set_ratio(query, utils.default_process(name))
+            if score > best:
+                best, best_name = score, name
+        return best, best_name
+
+    def bound(self, bound: p.Bound | None, row: Row) -> datetime | bool | None:
+        if bound is None:
+            return True
+        value = self.value(bound.value, row)
+        if not isinstance(value, datetime):
+            return None
+        if bound.shift is not None:
+            try:
+                value = bound.shift.apply(value)
+            except (OverflowError, ValueError):
+                return None
+        return value
+
+    def in_time(self, expr: p.InTime, row: Row) -> bool | None:
+        when = self.value(expr.subject, row)
+        if not isinstance(when, datetime):
+            return None
+        low = self.bound(expr.low, row)
+        high = self.bound(expr.high, row)
+        if low is None or high is None:
+            return None
+        if isinstance(low, datetime):
+            assert expr.low is not None
+            if when < low or (when == low and not expr.low.inclusive):
+                return False
+        if isinstance(high, datetime):
+            assert expr.high is not None
+            if when > high or (when == high and not expr.high.inclusive):
+                return False
+        return True
+
+    def mentioned(self, event: Event) -> list[Entity]:
+        """The entities an event mentions."""
+        found = self.mention_cache.get(event.id)
+        if found is None:
+            found = []
+            for nb in self.store.neighbors(self.ns, event.id, edge_types=[EdgeType.MENTIONS], direction=Direction.OUT):
+                ent = self.node(nb.node_id, NodeKind.ENTITY)
+                if isinstance(ent, Entity):
+                    found.append(ent)
+            self.mention_cache[event.id] = found
+        return found
+
+    def mentions(self, expr: p.Mentions, row: Row) -> bool | None:
+        event = row.vals.get(expr.var)
+        if not isinstance(event, Event):
+            return None
+        entities = self.mentioned(event)
+        if expr.how == "var":
+            other = self.value(expr.target, row)
+            return isinstance(other, Entity) and any(e.id == other.id for e in entities)
+        text = self.value(expr.target, row)
+        if not isinstance(text, str):
+            return None
+        if expr.how == "name":
+            wanted = normalise_name(text)
+            return any(normalise_name(n) == wanted for e in entities for n in (e.name, *e.aliases))
+        cutoff = expr.cutoff or 80.0
+        return any(self.fuzzy_score((e.name, *e.aliases), text)[0] >= cutoff for e in entities)
+
+
+def _text_test(op: str, hay: str, needle: str) -> bool:
+    if op == "CONTAINS":
+        return needle in hay
+    if op == "STARTS WITH":
+        return hay.startswith(needle)
+    return hay.endswith(needle)
+
+
+def _func(name: str, value: Any) -> Any:
+    if value is None:
+        return None
+    if name == "date":
+        return value.replace(hour=0, minute=0, second=0, microsecond=0) if isinstance(value, datetime) else None
+    if name == "year":
+        return value.year if isinstance(value, datetime) else None
+    if name == "month":
+        return value.month if isinstance(value, datetime) else None
+    if name == "lower":
+        return value.lower() if isinstance(value, str) else None
+    if name == "upper":
+        return value.upper() if isinstance(value, str) else None
+    if name == "size":
+        return len(value) if isinstance(value, str | tuple | list) else None
+    raise ValueError(f"unknown function {name}")  # pragma: no cover

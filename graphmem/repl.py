@@ -1,0 +1,398 @@
+"""The interactive query shell (``graphmem repl``), on prompt_toolkit.
+
+A query may span lines and ends with ``;``; lines starting with ``.`` are shell commands (``.help``).
+Input is highlighted and completed (keywords, labels, edge types, properties, and entity names from
+the store), history persists in a file, results print as rich tables or JSON, and an error prints a
+message and leaves the session running.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from prompt_toolkit import PromptSession
+from prompt_toolkit.completion import CompleteEvent, Completer, Completion
+from prompt_toolkit.document import Document
+from prompt_toolkit.history import FileHistory, History, InMemoryHistory
+from prompt_toolkit.input import Input
+from prompt_toolkit.key_binding import KeyBindings, KeyPressEvent
+from prompt_toolkit.lexers import Lexer, PygmentsLexer
+from prompt_toolkit.output import Output
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from graphmem.errors import GraphmemError, QuerySemanticError, QuerySyntaxError
+
+if TYPE_CHECKING:
+    from graphmem.memory import Memory
+    from graphmem.query.result import Result
+
+__all__ = ["GraphmemCompleter", "Repl", "make_lexer", "run_repl"]
+
+_COMMANDS = {
+    ".help": "show this help",
+    ".schema": "labels, edge types, properties and what the store holds",
+    ".explain on|off": "print the plan before each result",
+    ".timing [on|off]": "print how long each query took",
+    ".format table|json": "print results as tables or JSON",
+    ".namespace [NAME]": "show or set the namespace queries run in",
+    ".quit": "leave (also Ctrl-D)",
+}
+_HELP_QUERIES = """\
+Queries end with ';' and may span lines. Examples:
+  RECALL "camping with the kids" HOPS 2 LIMIT 5;
+  FIND (p:Person ~"Carolin")-[:SAID]->(e:Event) RETURN e.time, e.text ORDER BY e.time;
+  FIND (e:Event) WHERE e MENTIONS ~"adoption" AND e.time AFTER 2023-06-01 RETURN count(*);
+  TIMELINE (p:Person ~"Melanie") LIMIT 10;
+  EXPLAIN FIND (e:Event ABOUT "charity race")-[:NEXT*1..3]->(later:Event) RETURN later;
+The full reference is docs/dsl.md."""
+
+
+def make_lexer() -> type[Any]:
+    """A Pygments lexer class for the query language (built on first use: it reads the grammar)."""
+    from pygments.lexer import RegexLexer, bygroups  # type: ignore[import-untyped]
+    from pygments.token import (  # type: ignore[import-untyped]
+        Comment,
+        Keyword,
+        Name,
+        Number,
+        Operator,
+        Punctuation,
+        String,
+        Text,
+    )
+
+    from graphmem.query.parser import keywords
+
+    words = "|".join(sorted(keywords(), key=len, reverse=True))
+
+    class GraphmemLexer(RegexLexer):  # type: ignore[misc]
+        name = "graphmem"
+        aliases: ClassVar[list[str]] = ["graphmem", "gmq"]
+        flags = re.IGNORECASE | re.MULTILINE
+        tokens: ClassVar[dict[str, list[Any]]] = {
+            "root": [
+                (r"\s+", Text),
+                (r"//[^\n]*", Comment.Single),
+                (r"/\*[\s\S]*?\*/", Comment.Multiline),
+                (r'"(?:[^"\\\n]|\\.)*"', String.Double),
+                (r"'(?:[^'\\\n]|\\.)*'", String.Single),
+                (r"\d{4}-\d{2}(-\d{2}(T\d{2}:\d{2}(:\d{2})?)?)?", Number.Other),
+                (r"\d+(\.\d+)?", Number),
+                (r"\$[A-Za-z_]\w*", Name.Variable),
+                (r"(:)([A-Za-z_]\w*)", bygroups(Punctuation, Name.Class)),
+                (rf"\b({words})\b", Keyword),
+                (r"[A-Za-z_]\w*(?=\s*\()", Name.Function),
+                (r"[A-Za-z_]\w*", Name),
+                (r"<-|->|\.\.|<>|!=|<=|>=|[-=<>~*+]", Operator),
+                (r"[()\[\]{},.;|]", Punctuation),
+            ]
+        }
+
+    return GraphmemLexer
+
+
+class GraphmemCompleter(Completer):
+    """Completes keywords, labels, edge types, properties, shell commands and entity names."""
+
+    def __init__(self, entity_names: Any) -> None:
+        """``entity_names`` is a callable returning the names to offer inside ``~"…"`` and ``{name: "…"}``."""
+        from graphmem.query.parser import keywords
+        from graphmem.query.plan import EDGE_PROPS, NODE_PROPS
+        from graphmem.query.resolve import AGGREGATES, DEFAULT_SCHEMA, SCALAR_FUNCTIONS
+
+        self.entity_names = entity_names
+        self.keywords = keywords()
+        self.labels = DEFAULT_SCHEMA.labels
+        self.edge_types = DEFAULT_SCHEMA.edge_types
+        props: list[str] = []
+        for keys in (*NODE_PROPS.values(), EDGE_PROPS):
+            props.extend(k for k in keys if k not in props)
+        self.props = (*props, "why")
+        self.functions = (*SCALAR_FUNCTIONS, *AGGREGATES)
+
+    def get_completions(self, document: Document, complete_event: CompleteEvent) -> Iterator[Completion]:
+        before = document.text_before_cursor
+        quoted = re.search(r'(?:~\s*|name\s*:\s*|MENTIONS\s+~?\s*)"([^"]*)$', before, re.IGNORECASE)
+        if quoted:
+            prefix = quoted.group(1)
+            low = prefix.lower()
+            names = sorted(
+                {n for n in self.entity_names() if low in n.lower()}, key=lambda n: (not n.lower().startswith(low), n)
+            )
+            for name in names[:50]:
+                yield Completion(name + '"', start_position=-len(prefix), display=name)
+            return
+        if re.fullmatch(r"\s*\.\w*", before):
+            word = before.strip()
+            for cmd in _COMMANDS:
+                name = cmd.split()[0]
+                if name.startswith(word):
+                    yield Completion(name, start_position=-len(word), display_meta=_COMMANDS[cmd])
+            return
+        prop = re.search(r"[A-Za-z_]\w*\.(\w*)$", before)
+        if prop:
+            yield from _prefixed(prop.group(1), self.props)
+            return
+        label = re.search(r"([\[(])[^\[\]()]*:\s*(?:\w+\|)*(\w*)$", before)
+        if label:
+            options = self.edge_types if label.group(1) == "[" else self.labels
+            yield from _prefixed(label.group(2), options)
+            return
+        tail = re.search(r"(\w*)$", before)
+        prefix = tail.group(1) if tail else ""
+        if not prefix:
+            return
+        yield from _prefixed(prefix, self.keywords, upper=True)
+        yield from _prefixed(prefix, self.functions)
+
+
+def _prefixed(prefix: str, options: Iterable[str], upper: bool = False) -> Iterator[Completion]:
+    low = prefix.lower()
+    for option in options:
+        if option.lower().startswith(low) and option.lower() != low:
+            text = option.upper() if upper else option
+            yield Completion(text, start_position=-len(prefix))
+
+
+class Repl:
+    """One interactive session over a :class:`~graphmem.memory.Memory`.
+
+    ``input``/``output`` default to the terminal; tests pass prompt_toolkit's pipe input and
+    ``DummyOutput`` and a ``console`` writing to a buffer.
+    """
+
+    def __init__(
+        self,
+        memory: Memory,
+        *,
+        namespace: str | None = None,
+        history_path: str | Path | None = None,
+        input: Input | None = None,
+        output: Output | None = None,
+        console: Console | None = None,
+    ) -> None:
+        self.memory = memory
+        self.namespace = namespace
+        self.console = console or Console(highlight=False, soft_wrap=False)
+        self.explain = False
+        self.timing = False
+        self.format = "table"
+        self._names: dict[str | None, list[str]] = {}
+        history: History = FileHistory(str(history_path)) if history_path else InMemoryHistory()
+        lexer: Lexer = PygmentsLexer(make_lexer())
+        self.session: PromptSession[str] = PromptSession(
+            multiline=True,
+            key_bindings=self._bindings(),
+            history=history,
+            lexer=lexer,
+            completer=GraphmemCompleter(self.entity_names),
+            complete_while_typing=False,
+            prompt_continuation=lambda width, line, wrap: "...> ".rjust(width),
+            input=input,
+            output=output,
+        )
+
+    # -- input ------------------------------------------------------------------------------------
+
+    @staticmethod
+    def _bindings() -> KeyBindings:
+        kb = KeyBindings()
+
+        @kb.add("enter")
+        @kb.add("c-j")
+        def _enter(event: KeyPressEvent) -> None:
+            buf = event.current_buffer
+            text = buf.text.strip()
+            if not text or text.endswith(";") or (text.startswith(".") and "\n" not in text):
+                buf.validate_and_handle()
+            else:
+                buf.insert_text("\n")
+
+        return kb
+
+    def prompt_text(self) -> str:
+        """The prompt, naming the namespace when one is set."""
+        return f"graphmem[{self.namespace}]> " if self.namespace else "graphmem> "
+
+    def entity_names(self) -> list[str]:
+        """Entity names (and aliases) of the current namespace, or of all, for completion."""
+        if self.namespace not in self._names:
+            store = self.memory.store
+            spaces = [self.namespace] if self.namespace else store.namespaces()
+            names: set[str] = set()
+            for ns in spaces:
+                try:
+                    for ent in store.iter_entities(ns):
+                        names.add(ent.name)
+                        names.update(ent.aliases)
+                except GraphmemError:
+                    continue
+            self._names[self.namespace] = sorted(names)
+        return self._names[self.namespace]
+
+    def run(self) -> None:
+        """Read and run input until ``.quit`` or end of input."""
+        self.console.print("graphmem query shell — end queries with ';', type .help for help, .quit to leave.")
+        while True:
+            try:
+                text = self.session.prompt(self.prompt_text())
+            except KeyboardInterrupt:
+                continue
+            except EOFError:
+                break
+            if not self.handle(text):
+                break
+
+    # -- commands ---------------------------------------------------------------------------------
+
+    def handle(self, text: str) -> bool:
+        """Run one input; return ``False`` to end the session."""
+        text = text.strip()
+        if not text:
+            return True
+        try:
+            if text.startswith("."):
+                return self.command(text)
+            self.run_query(text)
+        except GraphmemError as exc:
+            self.error(exc)
+        except Exception as exc:  # an unexpected bug must not end the session
+            self.console.print(f"[red]internal error:[/red] {type(exc).__name__}: {exc}", markup=True)
+        return True
+
+    def error(self, exc: GraphmemError) -> None:
+        """Print an error (query errors with the caret context)."""
+        kind = "syntax error" if isinstance(exc, QuerySyntaxError) else "error"
+        if isinstance(exc, QuerySemanticError):
+            kind = "query error"
+        self.console.print(f"[bold red]{kind}:[/bold red] ", end="")
+        self.console.print(str(exc), markup=False, highlight=False, soft_wrap=True)
+
+    def command(self, text: str) -> bool:
+        """Run a dot command."""
+        parts = text.rstrip(";").split()
+        name, args = parts[0].lower(), parts[1:]
+        if name in (".quit", ".exit", ".q"):
+            return False
+        if name == ".help":
+            self.help()
+        elif name == ".schema":
+            self.schema()
+        elif name == ".explain":
+            self.explain = self._switch(args, self.explain, ".explain")
+            self.console.print(f"explain is {'on' if self.explain else 'off'}")
+        elif name == ".timing":
+            self.timing = self._switch(args, not self.timing, ".timing", toggle=True)
+            self.console.print(f"timing is {'on' if self.timing else 'off'}")
+        elif name == ".format":
+            if len(args) != 1 or args[0] not in ("table", "json"):
+                raise QuerySyntaxError("use .format table or .format json", line=1, column=1)
+            self.format = args[0]
+            self.console.print(f"format is {self.format}")
+        elif name in (".namespace", ".ns"):
+            self.set_namespace(args)
+        else:
+            from graphmem.query.resolve import closest
+
+            hint = closest(name, [c.split()[0] for c in _COMMANDS])
+            message = f"unknown command {name}" + (f" (did you mean {hint}?)" if hint else "") + "; try .help"
+            self.console.print(f"[bold red]error:[/bold red] {message}")
+        return True
+
+    def _switch(self, args: list[str], current: bool, name: str, toggle: bool = False) -> bool:
+        if not args and toggle:
+            return current
+        if len(args) != 1 or args[0].lower() not in ("on", "off"):
+            raise QuerySyntaxError(f"use {name} on or {name} off", line=1, column=1)
+        return args[0].lower() == "on"
+
+    def set_namespace(self, args: list[str]) -> None:
+        if not args:
+            self.console.print(
+                f"namespace: {self.namespace or '(the only one)'}; namespaces: " + ", ".join(self.memory.namespaces())
+            )
+            return
+        wanted = args[0].strip("\"'")
+        existing = self.memory.namespaces()
+        if wanted not in existing:
+            from graphmem.query.resolve import closest
+
+            raise QuerySemanticError(f"namespace {wanted!r} holds no data", suggestion=closest(wanted, existing))
+        self.namespace = wanted
+        self.console.print(f"namespace is {wanted}")
+
+    def help(self) -> None:
+        table = Table(title="shell commands", show_header=False, box=None)
+        for cmd, what in _COMMANDS.items():
+            table.add_row(Text(cmd), Text(what))
+        self.console.print(table)
+        self.console.print(_HELP_QUERIES, markup=False, highlight=False)
+
+    def schema(self) -> None:
+        from graphmem.query.plan import EDGE_PROPS, NODE_PROPS
+        from graphmem.query.resolve import DEFAULT_SCHEMA
+
+        table = Table(title="schema", show_lines=False)
+        table.add_column("what")
+        table.add_column("names")
+        table.add_row("node labels", ", ".join(DEFAULT_SCHEMA.labels))
+        table.add_row("edge types", ", ".join(DEFAULT_SCHEMA.edge_types))
+        for kind, keys in NODE_PROPS.items():
+            table.add_row(f"{kind.value} properties", ", ".join(keys))
+        table.add_row("edge properties", ", ".join(EDGE_PROPS))
+        self.console.print(table)
+        stats = self.memory.stats(self.namespace)
+        counts = Table(title=f"store {self.memory.store.uri}")
+        cols = ["namespace", "sessions", "events", "entities", "facts"]
+        for c in cols:
+            counts.add_column(c)
+        for ns, numbers in sorted(stats.by_namespace.items()):
+            counts.add_row(ns, *(str(numbers.get(k, 0)) for k in cols[1:]))
+        self.console.print(counts)
+
+    # -- queries ----------------------------------------------------------------------------------
+
+    def run_query(self, text: str) -> None:
+        from graphmem.query import explain_query, run_query
+
+        params = {"namespace": self.namespace} if self.namespace else {}
+        if self.explain:
+            plan = explain_query(self.memory, text, params)
+            if not plan.explain:
+                self.console.print(str(plan), markup=False, highlight=False, style="dim")
+        result = run_query(self.memory, text, params)
+        self.show(result)
+        if self.timing:
+            rows = f"{len(result)} row{'s' if len(result) != 1 else ''}"
+            self.console.print(f"({rows}, {result.elapsed_ms:.1f} ms)", style="dim")
+
+    def show(self, result: Result) -> None:
+        """Print a result as a table or JSON."""
+        from graphmem.query.result import format_value
+
+        if result.columns == ("plan",) and result.plan.explain:
+            self.console.print("\n".join(r[0] for r in result.rows), markup=False, highlight=False)
+            return
+        if self.format == "json":
+            self.console.print(
+                json.dumps(result.to_json(), indent=2, ensure_ascii=False), markup=False, highlight=False
+            )
+            return
+        table = Table(show_lines=False)
+        for col in result.columns:
+            table.add_column(col, overflow="fold")
+        for row in result.rows:
+            table.add_row(*(Text(format_value(v)) for v in row))
+        self.console.print(table)
+        self.console.print(f"{len(result)} row{'s' if len(result) != 1 else ''}", style="dim")
+
+
+def run_repl(memory: Memory, *, namespace: str | None = None, history_path: str | Path | None = None) -> None:
+    """Start an interactive session on the terminal."""
+    Repl(memory, namespace=namespace, history_path=history_path).run()

@@ -1,0 +1,40 @@
+"""The worked examples in docs/dsl.md parse, run, and still print what the document shows.
+
+RECALL examples are checked for their columns and row count only: their scores and explanations belong
+to the recall ranking, which is tuned on its own (its tests live in tests/recall).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from graphmem import Memory
+from graphmem.errors import GraphmemError
+from graphmem.query import parse
+
+from .dsl_docs import DOC, examples, render
+
+EXAMPLES = examples(DOC.read_text(encoding="utf-8"))
+
+
+def test_there_are_at_least_twelve_examples() -> None:
+    assert len(EXAMPLES) >= 12
+
+
+@pytest.mark.parametrize("example", EXAMPLES, ids=lambda e: e.query.splitlines()[-1][:40])
+def test_example_output_is_current(samples_memory: Memory, example: object) -> None:
+    from .dsl_docs import Example
+
+    assert isinstance(example, Example)
+    if not example.output.startswith("error:"):
+        try:
+            parse(example.query)
+        except GraphmemError as exc:  # pragma: no cover - the assertion below says which
+            pytest.fail(f"example does not parse: {exc}")
+    now = render(samples_memory, example)
+    hint = "docs/dsl.md is out of date; if the change is intended, run: python tests/query/dsl_docs.py"
+    if example.query.lstrip().upper().startswith("RECALL"):
+        shown, current = example.output.splitlines(), now.splitlines()
+        assert (shown[0], shown[-1]) == (current[0], current[-1]), hint
+    else:
+        assert now == example.output, hint

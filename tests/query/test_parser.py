@@ -1,0 +1,135 @@
+"""Parsing: the AST built, and syntax errors that say where and what was expected, in words."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from graphmem.errors import QuerySyntaxError
+from graphmem.query import ast, parse, unparse
+from graphmem.query.parser import grammar_path, keywords
+
+
+def test_grammar_file_is_found() -> None:
+    path = grammar_path()
+    assert path.name == "graphmem.lark" and path.is_file()
+    assert "start:" in path.read_text()
+
+
+def test_find_ast_shape() -> None:
+    query = parse('FIND (p:Person ~"Carolin")-[:SAID]->(e:Event) WHERE e.time AFTER 2023-06-01 RETURN e.text AS t')
+    st = query.statement
+    assert isinstance(st, ast.Find) and not query.explain
+    (pattern,) = st.patterns
+    p, rel, e = pattern.elements
+    assert p == ast.NodePattern("p", ("Person",), fuzzy=ast.Literal("Carolin"))
+    assert rel == ast.RelPattern("out", types=("SAID",))
+    assert e == ast.NodePattern("e", ("Event",))
+    assert st.where == ast.Temporal(
+        ast.Prop("e", "time"), ast.Window("AFTER", ast.TimeValue(ast.DateLit("2023-06-01")))
+    )
+    assert st.returns == (ast.ReturnItem(ast.Prop("e", "text"), "t"),)
+
+
+def test_spans_point_into_the_source() -> None:
+    text = 'FIND (e:Event)\n  WHERE e.speaker = "Jon"'
+    st = parse(text).statement
+    assert isinstance(st, ast.Find) and isinstance(st.where, ast.Compare)
+    span = st.where.left.span
+    assert (span.line, span.column) == (2, 9)
+    assert text[span.start : span.end] == "e.speaker"
+
+
+def test_keywords_ignore_case_and_names_do_not() -> None:
+    a = parse("find (E:event) where E.seq > 1 return e")
+    b = parse("FIND (E:event) WHERE E.seq > 1 RETURN e")
+    assert a == b
+    st = a.statement
+    assert isinstance(st, ast.Find) and st.patterns[0].nodes[0].var == "E"
+
+
+def test_comments_and_semicolon() -> None:
+    assert parse("// hi\nFIND (e) /* there\n */ RETURN e; // bye") == parse("FIND (e) RETURN e")
+
+
+def test_strings_and_escapes() -> None:
+    st = parse(r"""FIND (e) WHERE e.text = 'it\'s "x"\n' RETURN e""").statement
+    assert isinstance(st, ast.Find) and isinstance(st.where, ast.Compare)
+    assert st.where.right == ast.Literal('it\'s "x"\n')
+    assert parse(unparse(parse(r'FIND (e) WHERE e.text = "a\\b\"c" RETURN e'))) == parse(
+        r'FIND (e) WHERE e.text = "a\\b\"c" RETURN e'
+    )
+
+
+def test_hop_range_forms() -> None:
+    def hops(text: str) -> ast.HopRange | None:
+        st = parse(f"FIND (a)-[{text}]->(b)").statement
+        assert isinstance(st, ast.Find)
+        return st.patterns[0].rels[0].hops
+
+    assert hops(":NEXT") is None
+    assert hops("*") == ast.HopRange()
+    assert hops("*2") == ast.HopRange(2)
+    assert hops("*1..3") == ast.HopRange(1, 3, True)
+    assert hops("*..3") == ast.HopRange(None, 3, True)
+    assert hops("r:NEXT*2..") == ast.HopRange(2, None, True)
+
+
+def test_recall_clauses_in_any_order() -> None:
+    a = parse('RECALL "x" IN "ns" HOPS 1 BY "Jon" AFTER 2023-01-01 AS OF 2023-02-01 LIMIT 3')
+    b = parse('RECALL "x" LIMIT 3 AS OF 2023-02-01 AFTER 2023-01-01 BY "Jon" HOPS 1 IN "ns"')
+    assert a == b
+
+
+def test_find_clauses_in_any_order_before_return() -> None:
+    assert parse("FIND (a)-[f:FACT]->(b) WHERE f.id = 1 AS OF 2023 RETURN f") == parse(
+        "FIND (a)-[f:FACT]->(b) AS OF 2023 WHERE f.id = 1 RETURN f"
+    )
+
+
+def test_keywords_list() -> None:
+    words = keywords()
+    for word in ("FIND", "RECALL", "TIMELINE", "MENTIONS", "ABOUT", "BETWEEN", "FIRST", "DESC"):
+        assert word in words
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "column", "words"),
+    [
+        ("FIND (e:Event) RETRUN e", 1, 16, ["unexpected name 'RETRUN'", "RETURN", "did you mean RETURN?"]),
+        ("FIND (e", 1, 8, ["ended early", "')'", "':'"]),
+        ("FIND (e)\nWHERE e.x = ", 2, 13, ["ended early", "a quoted string", "a number"]),
+        ('RECALL "abc', 1, 8, ["string is not closed"]),
+        ("FIND (e) WHERE e.x == 3", 1, 21, ["unexpected '='"]),
+        ("FIND (e) WHERE e.x = 3 %", 1, 24, ["unexpected character '%'"]),
+        ("fnd (e)", 1, 1, ["EXPLAIN", "FIND", "RECALL", "TIMELINE", "did you mean FIND?"]),
+        ("FIND (e)-[:NEXT*1..x]->(f)", 1, 20, ["unexpected name 'x'", "a whole number"]),
+        ('RECALL "x" LIMIT 1 LIMIT 2', 1, 20, ["LIMIT is given twice"]),
+        ("FIND (e) WHERE e.x = 1 WHERE e.y = 2", 1, 24, ["WHERE is given twice"]),
+        ('RECALL "t" AFTER 2023 BEFORE 2024', 1, 23, ["time window is given twice", "BETWEEN"]),
+        ("FIND (e) WHERE e.time AFTER 3 dayz", 1, 31, ["unexpected name 'dayz'"]),
+    ],
+)
+def test_syntax_errors(text: str, line: int, column: int, words: list[str]) -> None:
+    with pytest.raises(QuerySyntaxError) as info:
+        parse(text)
+    err = info.value
+    assert (err.line, err.column) == (line, column), str(err)
+    for word in words:
+        assert word in str(err), str(err)
+    # The context shows the source line and a caret under the column.
+    source_line, caret_line = err.get_context().splitlines()
+    assert source_line.strip() == text.splitlines()[line - 1].strip()
+    assert caret_line.index("^") - 2 == column - 1
+    # No Lark token names leak out.
+    for token in ("LPAR", "RPAR", "__ANON", "$END", "COMPARE", "STRING"):
+        assert token not in str(err)
+
+
+def test_grammar_is_loaded_from_the_package_when_installed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A wheel ships the grammar as graphmem/grammar/graphmem.lark (pyproject force-include).
+    (tmp_path / "grammar").mkdir()
+    (tmp_path / "grammar" / "graphmem.lark").write_text("// packaged copy\n")
+    monkeypatch.setattr("importlib.resources.files", lambda package: tmp_path)
+    assert grammar_path() == tmp_path / "grammar" / "graphmem.lark"

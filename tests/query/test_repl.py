@@ -1,0 +1,131 @@
+"""The REPL, driven through prompt_toolkit's pipe input with a dummy output."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+from typing import Any
+
+from prompt_toolkit.completion import CompleteEvent
+from prompt_toolkit.document import Document
+from prompt_toolkit.input import create_pipe_input
+from prompt_toolkit.output import DummyOutput
+from rich.console import Console
+
+from graphmem import Memory
+from graphmem.repl import GraphmemCompleter, Repl, make_lexer
+
+
+def drive(memory: Memory, keys: str, **options: Any) -> str:
+    """Type ``keys`` into a REPL session and return everything it printed."""
+    buffer = io.StringIO()
+    console = Console(file=buffer, width=200, color_system=None, highlight=False)
+    with create_pipe_input() as pipe:
+        pipe.send_text(keys)
+        pipe.close()
+        Repl(memory, input=pipe, output=DummyOutput(), console=console, **options).run()
+    return buffer.getvalue()
+
+
+def test_multi_line_query_ends_with_semicolon(small_memory: Memory) -> None:
+    out = drive(small_memory, 'FIND (e:Event)\nWHERE e.speaker = "Jon"\nRETURN e.text;\n', namespace="t1")
+    assert "Back from Berlin" in out
+    assert "1 row" in out
+
+
+def test_an_error_never_ends_the_session(small_memory: Memory) -> None:
+    keys = "FIND (e:Evnt) RETURN e;\nFIND (e:Event RETURN e;\nFIND (e:Event) RETURN count(*);\n"
+    out = drive(small_memory, keys, namespace="t1")
+    assert "unknown label Evnt" in out and "did you mean 'Event'?" in out
+    assert "syntax error" in out and "^" in out
+    assert "│ 8 " in out or "│ 8" in out
+
+
+def test_dot_commands(small_memory: Memory) -> None:
+    keys = "\n".join(
+        [
+            ".help",
+            ".namespace t1",
+            ".explain on",
+            ".timing on",
+            'FIND (p:Person {name: "Jon"}) RETURN p.name;',
+            ".explain off",
+            ".format json",
+            'FIND (p:Person {name: "Jon"}) RETURN p.name;',
+            ".schema",
+            ".frmat table",
+            ".explain maybe",
+            ".quit",
+            "FIND (never) RETURN never;",
+        ]
+    )
+    out = drive(small_memory, keys + "\n")
+    assert ".explain on|off" in out  # help
+    assert "namespace is t1" in out
+    assert "LookupNodes p:Person by name" in out  # the plan, printed before the result
+    assert "ms)" in out  # timing
+    start = out.index("[\n")
+    rows = json.loads(out[start : out.index("]", start) + 1])
+    assert rows == [{"p.name": "Jon"}]
+    assert "node labels" in out and "MENTIONS" in out  # schema
+    assert "unknown command .frmat" in out and "did you mean .format?" in out
+    assert "use .explain on or .explain off" in out
+    assert "never" not in out  # the query after .quit was not run
+
+
+def test_quit_stops_reading(small_memory: Memory) -> None:
+    out = drive(small_memory, '.quit\nFIND (e:Event {id: "e8"}) RETURN e.text;\n', namespace="t1")
+    assert "Back from Berlin" not in out
+
+
+def test_history_is_kept_in_a_file(small_memory: Memory, tmp_path: Path) -> None:
+    history = tmp_path / "history"
+    drive(small_memory, "FIND (e:Event) RETURN count(*);\n", namespace="t1", history_path=history)
+    assert "FIND (e:Event) RETURN count(*);" in history.read_text()
+    # A second session sees it: up-arrow recalls the last query.
+    out = drive(small_memory, "\x1b[A\n", namespace="t1", history_path=history)
+    assert "count(*)" in out and "│ 8" in out
+
+
+def test_explain_and_unknown_namespace(small_memory: Memory) -> None:
+    out = drive(small_memory, ".namespace T1\nEXPLAIN FIND (e:Event) RETURN e;\n")
+    assert "holds no data" in out and "did you mean 't1'?" in out
+    assert "ScanNodes e:Event" in out
+
+
+def _completions(completer: GraphmemCompleter, text: str) -> list[str]:
+    return [c.text for c in completer.get_completions(Document(text), CompleteEvent())]
+
+
+def test_completion() -> None:
+    completer = GraphmemCompleter(lambda: ["Caroline", "Carol's mum", "Melanie", "Mel"])
+    assert "FIND" in _completions(completer, "fi")
+    assert "RETURN" in _completions(completer, "FIND (e) RET")
+    assert _completions(completer, "FIND (x:Pers") == ["Person"]
+    assert "MENTIONS" in _completions(completer, "FIND (e)-[:MEN")
+    assert _completions(completer, 'FIND (p ~"Car') == ["Carol's mum\"", 'Caroline"']
+    assert 'Mel"' in _completions(completer, 'FIND (e) WHERE e MENTIONS "me')
+    assert "speaker" in _completions(completer, "FIND (e) WHERE e.spe")
+    assert _completions(completer, ".ex") == [".explain"]
+    assert "count" in _completions(completer, "FIND (e) RETURN cou")
+
+
+def test_entity_names_come_from_the_store(small_memory: Memory) -> None:
+    repl = Repl(small_memory, namespace="t1", input=None, output=DummyOutput(), console=Console(file=io.StringIO()))
+    names = repl.entity_names()
+    assert "Caroline" in names and "Mel" in names and "Zed" not in names
+
+
+def test_highlighting_lexer() -> None:
+    from pygments.token import Comment, Keyword, Name, Number, String
+
+    lexer = make_lexer()()
+    tokens = list(lexer.get_tokens('FIND (p:Person ~"Carolin") WHERE p.x AFTER 2023-06-01 RETURN $y // c'))
+    kinds = {value: kind for kind, value in tokens}
+    assert kinds["FIND"] in Keyword and kinds["AFTER"] in Keyword
+    assert kinds['"Carolin"'] in String
+    assert kinds["Person"] in Name.Class
+    assert kinds["2023-06-01"] in Number
+    assert kinds["$y"] in Name.Variable
+    assert kinds["// c"] in Comment
