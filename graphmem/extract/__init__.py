@@ -1,0 +1,80 @@
+"""Extraction: from a :class:`~graphmem.transcript.Transcript` to a :class:`~graphmem.models.Batch`.
+
+One module per stage: :mod:`~graphmem.extract.events` (turns → events, sessions in date order),
+:mod:`~graphmem.extract.entities` (NER, speakers, pronouns, topics → entities and mentions),
+:mod:`~graphmem.extract.facts` (dependency parse → fact edges), :mod:`~graphmem.extract.times` (time
+expressions resolved against the session date) and :mod:`~graphmem.extract.resolve` (entity resolution
+against what is stored). Two extractors run the stages: ``spacy`` (offline, the default) and ``claude``
+(the Anthropic API with tool-use output). Nothing heavy is imported until an extractor is asked for.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
+
+from graphmem.errors import ConfigError
+
+if TYPE_CHECKING:
+    from graphmem.models import Batch
+    from graphmem.transcript import Transcript
+
+__all__ = ["EXTRACTORS", "Extractor", "get_extractor"]
+
+#: The extractor names :func:`get_extractor` accepts.
+EXTRACTORS = ("spacy", "claude")
+
+
+@runtime_checkable
+class Extractor(Protocol):
+    """Turns transcripts into batches. Implementations are picklable (they load models lazily)."""
+
+    @property
+    def name(self) -> str:
+        """The extractor's name (``spacy``, ``claude``)."""
+        ...
+
+    @property
+    def version(self) -> str:
+        """Changes whenever the output for the same input changes (part of the ingest content hash)."""
+        ...
+
+    def extract(self, transcript: Transcript) -> Batch:
+        """Extract one transcript."""
+        ...
+
+    def extract_many(self, transcripts: Iterable[Transcript]) -> list[Batch]:
+        """Extract several transcripts, one batch each, in order."""
+        ...
+
+
+def get_extractor(name: str = "spacy", memory: Any | None = None, **options: Any) -> Extractor:
+    """Return the extractor called ``name``.
+
+    Args:
+        name: ``"spacy"`` (offline, default) or ``"claude"`` (needs ``ANTHROPIC_API_KEY``).
+        memory: a :class:`~graphmem.Memory` whose injected spaCy pipeline the spaCy extractor reuses.
+        **options: passed to the extractor (``batch_size``, ``namespace``; for Claude also ``model``,
+            ``client``, ``base_url``, ``cache_dir``, ``max_retries`` ...).
+
+    Raises:
+        ConfigError: unknown name or option, or (Claude) no API key.
+        MissingDependencyError: the extractor's package is not installed.
+    """
+    key = (name or "spacy").strip().lower()
+    try:
+        if key == "spacy":
+            from graphmem.extract.pipeline import SpacyExtractor
+
+            if memory is not None and "nlp" not in options:
+                # reuse a pipeline the caller injected into Memory, without loading one here:
+                # worker processes load their own on first use
+                options["nlp"] = getattr(memory, "_nlp", None)
+            return SpacyExtractor(**options)
+        if key == "claude":
+            from graphmem.extract.claude import ClaudeExtractor
+
+            return ClaudeExtractor(**options)
+    except TypeError as exc:
+        raise ConfigError(f"bad option for the {key!r} extractor: {exc}") from exc
+    raise ConfigError(f"unknown extractor {name!r}: choose one of {', '.join(EXTRACTORS)}")

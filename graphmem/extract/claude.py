@@ -1,0 +1,523 @@
+"""The Claude extractor: the Anthropic Messages API with tool-use (structured) output.
+
+Turns are sent in groups (``batch_size`` turns of one session per call) with the session date and the
+participants; Claude answers by calling one tool, ``record_memory``, whose JSON schema holds the
+entities, and per turn the mentions, facts and time expressions. Events, sessions, speakers and ids are
+made exactly as by the spaCy extractor (stage 1 is shared), so both produce the same kind of batch and
+entity resolution treats them alike.
+
+Every answer is cached on disk under ``sha256(prompt version + model + request)``: re-running an
+extraction makes no call. Rate limits (429), server errors (5xx) and overload (529) are retried with
+exponential backoff; other API errors and malformed tool output raise
+:class:`~graphmem.errors.ExtractionError`. The client can be injected (``client=``) and the endpoint
+moved (``base_url=``): tests serve recorded answers from a local HTTP stub through the same code path.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import random
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import replace
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from graphmem.errors import ConfigError, ExtractionError, MissingDependencyError
+from graphmem.extract.entities import EntityRegistry
+from graphmem.extract.events import build_events
+from graphmem.extract.names import fact_id
+from graphmem.extract.times import TimeResolver
+from graphmem.models import Batch, Event, Fact, Mention, TimeRef
+from graphmem.transcript import Transcript
+
+__all__ = ["DEFAULT_MODEL", "PROMPT_VERSION", "TOOL", "ClaudeExtractor"]
+
+#: Bump whenever the prompt or the tool schema changes: it is part of every cache key.
+PROMPT_VERSION = "1"
+DEFAULT_MODEL = "claude-haiku-4-5"
+TOOL_NAME = "record_memory"
+ENTITY_TYPES = ("Person", "Place", "Organization", "Group", "Occasion", "Work", "Product", "Language", "Thing", "Topic")
+ROLES = ("subject", "object", "mention")
+GRAINS = ("day", "week", "month", "year", "time", "unknown")
+
+_NULLABLE_STRING = {"type": ["string", "null"]}
+TOOL: dict[str, Any] = {
+    "name": TOOL_NAME,
+    "description": "Record what the dialogue turns say: entities, and per turn the mentions, facts and times.",
+    "input_schema": {
+        "type": "object",
+        "properties": {
+            "entities": {
+                "type": "array",
+                "description": "Every person, place, organisation, thing or topic the turns name.",
+                "items": {
+                    "type": "object",
+                    "properties": {
+                        "name": {"type": "string"},
+                        "type": {"type": "string", "enum": list(ENTITY_TYPES)},
+                        "aliases": {"type": "array", "items": {"type": "string"}},
+                    },
+                    "required": ["name", "type"],
+                },
+            },
+            "events": {
+                "type": "array",
+                "description": "One entry per turn that mentions anything, keyed by its turn id (T1, T2...).",
+                "items": {
+                    "type": "object",
+                    "properties": {
+                        "turn": {"type": "string"},
+                        "mentions": {
+                            "type": "array",
+                            "items": {
+                                "type": "object",
+                                "properties": {
+                                    "entity": {"type": "string"},
+                                    "role": {"type": "string", "enum": list(ROLES)},
+                                },
+                                "required": ["entity"],
+                            },
+                        },
+                        "facts": {
+                            "type": "array",
+                            "items": {
+                                "type": "object",
+                                "properties": {
+                                    "subject": {"type": "string"},
+                                    "predicate": {"type": "string"},
+                                    "object": {"type": "string"},
+                                    "time_phrase": _NULLABLE_STRING,
+                                },
+                                "required": ["subject", "predicate", "object"],
+                            },
+                        },
+                        "times": {
+                            "type": "array",
+                            "items": {
+                                "type": "object",
+                                "properties": {
+                                    "phrase": {"type": "string"},
+                                    "start": _NULLABLE_STRING,
+                                    "end": _NULLABLE_STRING,
+                                    "grain": {"type": "string", "enum": list(GRAINS)},
+                                },
+                                "required": ["phrase"],
+                            },
+                        },
+                    },
+                    "required": ["turn"],
+                },
+            },
+        },
+        "required": ["entities", "events"],
+    },
+}
+
+SYSTEM_PROMPT = """You extract long-term memory from dialogue transcripts.
+You receive numbered turns (T1, T2, ...) of one session, with the session date and the participants.
+Call the record_memory tool once with:
+- entities: every person, place, organisation, group, occasion, creative work, product, language and
+  salient topic (short common-noun phrase such as "support group", "pottery class") the turns name.
+  Use a participant's name for "I/me/my" (the speaker) and "you/your" (the addressee). Types: Person,
+  Place, Organization, Group, Occasion, Work, Product, Language, Thing, Topic.
+- events: for each turn, the entities it mentions (role subject, object or mention), the facts it
+  states as subject-predicate-object triples between entity names (predicate: a snake_case verb lemma
+  keeping particles, prepositions and negation: go_to, give_up, not_like), and every time expression
+  copied exactly as written, resolved against the session date to an ISO date interval (start
+  inclusive, end exclusive) with its grain, or start null when it names no definite time ("recently").
+  A fact's time_phrase is the time expression it happened at, if the turn gives one.
+State only what the turns say; questions assert nothing. Never invent entities or dates."""
+
+
+def _cache_root(cache_dir: str | os.PathLike[str] | None) -> Path:
+    if cache_dir is not None:
+        return Path(cache_dir)
+    env = os.environ.get("GRAPHMEM_CACHE")
+    return Path(env) if env else Path.home() / ".cache" / "graphmem"
+
+
+def _parse_iso(value: Any) -> datetime | None:
+    if not isinstance(value, str) or not value.strip():
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if parsed.tzinfo is not None:
+        parsed = parsed.astimezone(UTC).replace(tzinfo=None)
+    return parsed
+
+
+def _predicate(text: str) -> str:
+    return "_".join(text.strip().lower().replace("-", " ").split()) or "relate_to"
+
+
+class ClaudeExtractor:
+    """Extracts with Claude through tool use; one API call per ``batch_size`` turns, cached on disk.
+
+    Args:
+        model: the Claude model.
+        batch_size: turns per call (a call never spans two sessions).
+        client: an ``anthropic.Anthropic`` (or compatible) client to use instead of making one.
+        base_url: the API endpoint (a local stub in tests).
+        api_key: the key; default ``ANTHROPIC_API_KEY``.
+        cache_dir: where answers are cached; default ``$GRAPHMEM_CACHE`` or ``~/.cache/graphmem``.
+        use_cache: read and write the cache.
+        max_retries: retries after a rate limit, server error or overload.
+        backoff: first retry delay in seconds (doubled each retry, with jitter), capped by ``max_backoff``.
+        max_tokens: the answer budget per call.
+        timeout: seconds per request.
+        namespace: write every transcript to this namespace instead of its own.
+        now: ``recorded_at`` of facts from turns with no time (default: the time of extraction).
+        sleep: the sleep function (tests pass one that records instead of waiting).
+
+    Raises:
+        ConfigError: no client, no ``api_key`` and ``ANTHROPIC_API_KEY`` unset, or a bad option.
+    """
+
+    name = "claude"
+
+    def __init__(
+        self,
+        *,
+        model: str = DEFAULT_MODEL,
+        batch_size: int = 20,
+        client: Any | None = None,
+        base_url: str | None = None,
+        api_key: str | None = None,
+        cache_dir: str | os.PathLike[str] | None = None,
+        use_cache: bool = True,
+        max_retries: int = 5,
+        backoff: float = 1.0,
+        max_backoff: float = 60.0,
+        max_tokens: int = 8192,
+        timeout: float = 120.0,
+        namespace: str | None = None,
+        now: datetime | None = None,
+        sleep: Callable[[float], None] | None = None,
+    ) -> None:
+        """Check the settings; the client is made on first use."""
+        if batch_size < 1:
+            raise ConfigError(f"batch_size must be at least 1, not {batch_size}")
+        if max_retries < 0:
+            raise ConfigError(f"max_retries must be 0 or more, not {max_retries}")
+        key = api_key or os.environ.get("ANTHROPIC_API_KEY")
+        if client is None and not key:
+            raise ConfigError(
+                "the Claude extractor needs an API key: set ANTHROPIC_API_KEY (or pass api_key=), "
+                "or use the offline extractor with --extractor spacy"
+            )
+        self.model = model
+        self.batch_size = batch_size
+        self.base_url = base_url
+        self.cache_dir = _cache_root(cache_dir)
+        self.use_cache = use_cache
+        self.max_retries = max_retries
+        self.backoff = backoff
+        self.max_backoff = max_backoff
+        self.max_tokens = max_tokens
+        self.timeout = timeout
+        self.namespace = namespace
+        self.now = now
+        self.calls = 0  # API requests made (retries included), for tests and progress
+        self._api_key = key
+        self._client = client
+        self._sleep = sleep or time.sleep
+        self._times = TimeResolver()
+
+    @property
+    def version(self) -> str:
+        """The prompt version and model: a change of either changes the output."""
+        return f"{PROMPT_VERSION}:{self.model}"
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = dict(self.__dict__)
+        state["_client"] = None  # clients do not pickle: a worker makes its own
+        state["_sleep"] = None
+        state["_times"] = None
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self._sleep = time.sleep
+        self._times = TimeResolver()
+
+    def __repr__(self) -> str:
+        return f"<ClaudeExtractor {self.model} batch_size={self.batch_size}>"
+
+    # -- the API -------------------------------------------------------------------------------------
+
+    @property
+    def client(self) -> Any:
+        """The Anthropic client, made on first use."""
+        if self._client is None:
+            try:
+                import anthropic
+            except ImportError as exc:
+                raise MissingDependencyError("anthropic", extra="llm", purpose="the Claude extractor") from exc
+            self._client = anthropic.Anthropic(
+                api_key=self._api_key, base_url=self.base_url, max_retries=0, timeout=self.timeout
+            )
+        return self._client
+
+    def _cache_path(self, content: str) -> Path:
+        payload = json.dumps(
+            {"v": PROMPT_VERSION, "model": self.model, "system": SYSTEM_PROMPT, "tool": TOOL, "content": content},
+            sort_keys=True,
+        )
+        key = hashlib.sha256(payload.encode("utf-8")).hexdigest()
+        return self.cache_dir / "claude" / key[:2] / f"{key}.json"
+
+    def annotate(self, content: str) -> dict[str, Any]:
+        """Return the validated tool input for one request, from the cache or from the API.
+
+        Raises:
+            ExtractionError: the API failed after retries, or answered without a valid tool call.
+        """
+        path = self._cache_path(content)
+        if self.use_cache and path.is_file():
+            try:
+                cached = json.loads(path.read_text(encoding="utf-8"))
+                return _validate(cached)
+            except (OSError, ValueError, ExtractionError):
+                pass  # a damaged entry is fetched again and overwritten
+        data = _validate(self._request(content))
+        if self.use_cache:
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                tmp = path.with_suffix(f".{os.getpid()}.tmp")
+                tmp.write_text(json.dumps(data, sort_keys=True), encoding="utf-8")
+                os.replace(tmp, path)
+            except OSError:
+                pass  # the cache is an optimisation: a read-only disk must not fail the extraction
+        return data
+
+    def _request(self, content: str) -> Any:
+        import anthropic
+
+        retryable = (anthropic.RateLimitError, anthropic.InternalServerError, anthropic.APIConnectionError)
+        attempt = 0
+        while True:
+            self.calls += 1
+            try:
+                message = self.client.messages.create(
+                    model=self.model,
+                    max_tokens=self.max_tokens,
+                    system=SYSTEM_PROMPT,
+                    tools=[TOOL],
+                    tool_choice={"type": "tool", "name": TOOL_NAME},
+                    messages=[{"role": "user", "content": content}],
+                )
+            except retryable as exc:
+                if attempt >= self.max_retries:
+                    raise ExtractionError(
+                        f"the Claude API kept failing after {attempt + 1} attempts: {_describe(exc)}"
+                    ) from exc
+                self._sleep(self._delay(attempt, exc))
+                attempt += 1
+                continue
+            except anthropic.APIStatusError as exc:
+                if exc.status_code >= 500 and attempt < self.max_retries:
+                    self._sleep(self._delay(attempt, exc))
+                    attempt += 1
+                    continue
+                raise ExtractionError(f"the Claude API refused the request: {_describe(exc)}") from exc
+            except anthropic.AnthropicError as exc:
+                raise ExtractionError(f"the Claude API call failed: {exc}") from exc
+            return _tool_input(message)
+
+    def _delay(self, attempt: int, exc: Exception) -> float:
+        delay = min(self.max_backoff, self.backoff * (2**attempt))
+        response = getattr(exc, "response", None)
+        retry_after = response.headers.get("retry-after") if response is not None else None
+        try:
+            if retry_after is not None:
+                delay = max(delay, min(self.max_backoff, float(retry_after)))
+        except ValueError:
+            pass
+        return float(delay) * (1 + random.random() * 0.1)
+
+    # -- extraction ----------------------------------------------------------------------------------
+
+    def extract(self, transcript: Transcript) -> Batch:
+        """Extract one transcript (one API call per ``batch_size`` turns not yet cached)."""
+        plan = build_events(transcript, namespace=self.namespace)
+        namespace = self.namespace or transcript.namespace
+        registry = EntityRegistry(namespace)
+        speaker_ids = {name: registry.add_speaker(name) for name in plan.speakers}
+        now = self.now or datetime.now(UTC).replace(tzinfo=None)
+        events = list(plan.events)
+        mentions: list[Mention] = []
+        facts: list[Fact] = []
+        for start, end in _chunks(events, self.batch_size):
+            group = list(range(start, end))
+            content = _render(plan.sessions, [events[i] for i in group], [plan.addressees[i] for i in group])
+            data = self.annotate(content)
+            by_turn = {f"T{events[i].seq}": i for i in group}
+            types = {_key(e["name"]): e["type"] for e in data["entities"]}
+
+            def entity(name: str, types: dict[str, str] = types) -> str:
+                return registry.speaker_for(name) or registry.add(name.strip(), types.get(_key(name), "Thing"))
+
+            for item in data["entities"]:
+                eid = entity(item["name"])
+                for alias in item.get("aliases") or ():
+                    if isinstance(alias, str) and alias.strip():
+                        registry.add_alias(eid, alias.strip())
+            for item in data["events"]:
+                index = by_turn.get(str(item["turn"]).strip())
+                if index is None:
+                    continue  # a turn id outside this request: nothing to attach it to
+                event = events[index]
+                reference = plan.references[index]
+                times = [self._time(t, reference) for t in item.get("times") or ()]
+                roles: dict[str, str] = {}
+                for m in item.get("mentions") or ():
+                    eid = entity(m["entity"])
+                    role = m.get("role") if m.get("role") in ROLES else "mention"
+                    if _rank(role) > _rank(roles.get(eid)):
+                        roles[eid] = role
+                for f in item.get("facts") or ():
+                    s_id, o_id = entity(f["subject"]), entity(f["object"])
+                    if s_id == o_id:
+                        continue
+                    when = next((t for t in times if t.phrase == f.get("time_phrase") and t.resolved), None)
+                    predicate = _predicate(f["predicate"])
+                    facts.append(
+                        Fact(
+                            namespace=namespace,
+                            id=fact_id(event.id, s_id, predicate, o_id),
+                            subject_id=s_id,
+                            predicate=predicate,
+                            object_id=o_id,
+                            recorded_at=event.occurred_at or now,
+                            valid_from=when.start if when else event.occurred_at,
+                            evidence=(event.id,),
+                            time_phrase=when.phrase if when else None,
+                        )
+                    )
+                    for eid, role in ((s_id, "subject"), (o_id, "object")):
+                        if _rank(role) > _rank(roles.get(eid)):
+                            roles[eid] = role
+                mentions.extend(Mention(namespace, event.id, eid, role) for eid, role in roles.items())
+                if times:
+                    events[index] = replace(event, times=(*event.times, *times))
+        for event in events:
+            speaker_id = speaker_ids.get(event.speaker or "")
+            if speaker_id is not None:
+                mentions.append(Mention(namespace, event.id, speaker_id, "speaker"))
+        return Batch(
+            namespace,
+            sessions=plan.sessions,
+            events=tuple(events),
+            entities=registry.entities(),
+            mentions=tuple(mentions),
+            facts=tuple({f.id: f for f in facts}.values()),
+        )
+
+    def extract_many(self, transcripts: Iterable[Transcript]) -> list[Batch]:
+        """Extract several transcripts, one batch each, in order."""
+        return [self.extract(t) for t in transcripts]
+
+    def _time(self, item: dict[str, Any], reference: datetime | None) -> TimeRef:
+        phrase = item["phrase"]
+        start = _parse_iso(item.get("start"))
+        if start is None:
+            # Claude found the phrase but gave no date: resolve it ourselves (or keep it as text)
+            return self._times.resolve(phrase, reference)
+        end = _parse_iso(item.get("end"))
+        grain = item.get("grain") if item.get("grain") in GRAINS else "day"
+        return TimeRef(phrase, start, end, str(grain))
+
+
+def _key(name: Any) -> str:
+    return " ".join(str(name).lower().split())
+
+
+def _rank(role: str | None) -> int:
+    return {"mention": 0, "object": 1, "subject": 2}.get(role or "", -1)
+
+
+def _chunks(events: Sequence[Event], size: int) -> list[tuple[int, int]]:
+    """Index ranges of at most ``size`` consecutive events of one session."""
+    out: list[tuple[int, int]] = []
+    start = 0
+    for i in range(1, len(events) + 1):
+        if i == len(events) or events[i].session != events[start].session or i - start >= size:
+            if i > start:
+                out.append((start, i))
+            start = i
+    return out
+
+
+def _render(sessions: Sequence[Any], events: Sequence[Event], addressees: Sequence[str | None]) -> str:
+    """The user message for one group of turns (deterministic: it is the cache key)."""
+    session = next((s for s in sessions if s.id == events[0].session), None)
+    started = session.started_at if session is not None else None
+    if started is not None:
+        when = f"{started.date().isoformat()} ({started.strftime('%A')})"
+        if session is not None and session.date_text:
+            when = f"{session.date_text}; {when}"
+    else:
+        when = "unknown"
+    speakers = list(dict.fromkeys(e.speaker for e in events if e.speaker))
+    lines = [f"Session date: {when}", f"Participants: {', '.join(speakers) or 'unknown'}", "Turns:"]
+    for event, addressee in zip(events, addressees, strict=True):
+        to = f" → {addressee}" if addressee else ""
+        lines.append(f"T{event.seq} [{event.speaker or 'unknown'}{to}]: {event.text}")
+    return "\n".join(lines)
+
+
+def _describe(exc: Exception) -> str:
+    status = getattr(exc, "status_code", None)
+    return f"HTTP {status}: {exc}" if status is not None else str(exc)
+
+
+def _tool_input(message: Any) -> Any:
+    stop = getattr(message, "stop_reason", None)
+    for block in getattr(message, "content", None) or ():
+        if getattr(block, "type", None) == "tool_use" and getattr(block, "name", None) == TOOL_NAME:
+            return getattr(block, "input", None)
+    if stop == "max_tokens":
+        raise ExtractionError("Claude's answer was cut off (max_tokens): lower batch_size or raise max_tokens")
+    raise ExtractionError(f"Claude answered without calling the {TOOL_NAME} tool (stop_reason={stop!r})")
+
+
+def _fail(where: str, what: str) -> ExtractionError:
+    return ExtractionError(f"malformed {TOOL_NAME} output at {where}: {what}")
+
+
+def _validate(data: Any) -> dict[str, Any]:
+    """Check the tool input against the schema's shape; raise :class:`ExtractionError` naming the spot."""
+    if not isinstance(data, dict):
+        raise _fail("$", f"expected an object, found {type(data).__name__}")
+    for key in ("entities", "events"):
+        if not isinstance(data.get(key), list):
+            raise _fail(f"$.{key}", "expected a list")
+    for i, item in enumerate(data["entities"]):
+        where = f"$.entities[{i}]"
+        if not isinstance(item, dict) or not isinstance(item.get("name"), str) or not item["name"].strip():
+            raise _fail(where, "an entity needs a non-empty 'name'")
+        if item.get("type") not in ENTITY_TYPES:
+            raise _fail(f"{where}.type", f"unknown entity type {item.get('type')!r}")
+    for i, item in enumerate(data["events"]):
+        where = f"$.events[{i}]"
+        if not isinstance(item, dict) or not isinstance(item.get("turn"), str | int):
+            raise _fail(where, "an event needs a 'turn' id")
+        for name, required in (("mentions", ("entity",)), ("facts", ("subject", "predicate", "object")),
+                               ("times", ("phrase",))):  # fmt: skip
+            values = item.get(name, [])
+            if values is None:
+                continue
+            if not isinstance(values, list):
+                raise _fail(f"{where}.{name}", "expected a list")
+            for j, value in enumerate(values):
+                if not isinstance(value, dict) or not all(
+                    isinstance(value.get(k), str) and value[k].strip() for k in required
+                ):
+                    raise _fail(f"{where}.{name}[{j}]", f"needs non-empty {', '.join(required)}")
+    return data

@@ -1,0 +1,329 @@
+"""Stage 2: entities and mentions from a parsed turn.
+
+Named entities come from spaCy NER, typed by :data:`NER_TYPES`; speakers are Person entities (the
+SPOKEN_BY edge is a mention with role ``speaker``); first-person pronouns are mentions of the speaker and
+second-person pronouns mentions of the addressee; useful noun chunks become ``Topic`` entities (generic
+words, pronouns, determiners and time words are filtered out). Each mention carries a role from the
+parse: ``subject``, ``object`` or ``mention``.
+
+The :class:`EntityRegistry` gives every distinct (type, normalised name) one deterministic id within a
+batch; fuzzy merging across names and against stored entities is :mod:`graphmem.extract.resolve`'s job.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from graphmem.extract.names import entity_id, normalize_name, words
+from graphmem.models import Entity
+
+__all__ = [
+    "GENERIC_WORDS",
+    "NER_TYPES",
+    "EntityRegistry",
+    "TurnAnnotation",
+    "annotate",
+    "role_of",
+    "topic_name",
+]
+
+#: spaCy NER label → entity type. DATE and TIME go to the time stage; numbers and money are dropped.
+NER_TYPES = {
+    "PERSON": "Person",
+    "GPE": "Place",
+    "LOC": "Place",
+    "FAC": "Place",
+    "ORG": "Organization",
+    "NORP": "Group",
+    "EVENT": "Occasion",
+    "WORK_OF_ART": "Work",
+    "PRODUCT": "Product",
+    "LANGUAGE": "Language",
+    "LAW": "Work",
+}
+TIME_LABELS = frozenset({"DATE", "TIME"})
+
+FIRST_PERSON = frozenset({"i", "me", "my", "mine", "myself"})
+SECOND_PERSON = frozenset({"you", "your", "yours", "yourself", "u", "ur"})
+_PRONOUNS = (
+    FIRST_PERSON
+    | SECOND_PERSON
+    | words(
+        "we us our ours ourselves he him his himself she her hers herself it its itself they them their theirs "
+        "themselves this that these those who whom whose which what someone somebody anyone anybody everyone "
+        "everybody something anything everything nothing one ones"
+    )
+)
+
+#: Words too common or too vague to be a topic on their own (they would tie unrelated turns together).
+GENERIC_WORDS = words(
+    """
+    thing things stuff lot lots time times way ways day days bit kind kinds sort sorts one ones something
+    anything everything nothing someone anyone everyone people person guy guys folks place places part
+    idea ideas moment moments today tonight yesterday tomorrow year years week weeks month months hour
+    hours minute minutes weekend hey hi hello wow lol haha omg yeah yes no nope thanks thank ok okay bye
+    congrats congratulations cheers gosh oh ah aw awesome cool great photo photos picture pictures pic
+    pics image images fun question questions answer answers news update updates chat talk word words
+    matter reason reasons point points fact facts case number end start rest side sense look deal life
+    world mind feeling feelings experience experiences lots while others other type types example course
+    plenty tons ton bunch couple piece pieces level area areas anyway dear sure wish wishes luck shot
+    good best well job work step steps journey goal goals plan plans effort memories memory situation
+    load loads lotta kinda sorta gonna wanna ya yep nah phew fyi btw lmao xoxo
+    """
+)
+# Leading modifiers dropped from a topic: they say how the speaker feels, not what the topic is.
+_STOP_MODIFIERS = words(
+    """
+    great good nice awesome amazing cool wonderful lovely fantastic incredible best better favorite
+    favourite such other own same whole real huge special different certain few many much several some
+    any every each lot bit little super totally really so very pretty big small new old last next first
+    entire true perfect beautiful fun exciting interesting important hard tough crazy sweet cute
+    """
+)
+_CONTENT_POS = frozenset({"NOUN", "PROPN", "ADJ"})
+_PROPER_TAGS = frozenset({"NNP", "NNPS"})
+_TITLE_LABELS = frozenset({"WORK_OF_ART", "EVENT", "LAW", "NORP", "LANGUAGE"})
+# Greetings and fillers that NER glues onto names ("Congrats Caroline", "ya, Melanie").
+_INTERJECTIONS = words(
+    """
+    hey hi hello bye goodbye congrats congratulations thanks thank ya yeah yes yep wow oh omg dear sup yo
+    haha lol ok okay cheers hugs aw aww wanna gonna nah phew welcome glad agreed sure
+    """
+)
+_DATE_WORDS = words(
+    "mon tue tues wed thu thur thurs fri sat sun monday tuesday wednesday thursday friday saturday sunday "
+    "jan feb mar apr jun jul aug sep sept oct nov dec last next this"
+)
+_SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass", "csubj", "csubjpass", "expl"})
+_OBJECT_DEPS = frozenset({"dobj", "pobj", "iobj", "dative", "attr", "oprd", "obj", "agent"})
+_ROLE_RANK = {"mention": 0, "object": 1, "subject": 2}
+_MAX_TOPIC_TOKENS = 4
+_MAX_NAME_CHARS = 60
+
+
+def role_of(token: Any) -> str:
+    """The mention role of a token from its dependency label."""
+    dep = token.dep_
+    if dep in _SUBJECT_DEPS:
+        return "subject"
+    if dep in _OBJECT_DEPS:
+        return "object"
+    return "mention"
+
+
+@dataclass(slots=True)
+class _Record:
+    type: str
+    name: str
+    aliases: list[str] = field(default_factory=list)
+
+
+class EntityRegistry:
+    """The entities of one batch, one per (type, normalised name), in first-seen order."""
+
+    def __init__(self, namespace: str) -> None:
+        """Create an empty registry for ``namespace``."""
+        self.namespace = namespace
+        self._records: dict[str, _Record] = {}
+        self._speakers: dict[str, str] = {}  # normalised speaker name (and unique first name) -> id
+
+    def add(self, name: str, type_: str) -> str:
+        """Register a name of a type (idempotent) and return its entity id."""
+        key = name if type_ == "Topic" else normalize_name(name)
+        eid = entity_id(type_, key)
+        record = self._records.get(eid)
+        if record is None:
+            self._records[eid] = _Record(type_, name)
+        elif name != record.name and name not in record.aliases and len(record.aliases) < 16:
+            record.aliases.append(name)
+        return eid
+
+    def add_alias(self, eid: str, name: str) -> None:
+        """Record another name of a registered entity."""
+        record = self._records.get(eid)
+        if record is not None and name != record.name and name not in record.aliases:
+            record.aliases.append(name)
+
+    def add_speaker(self, name: str) -> str:
+        """Register a participant as a Person and remember their name for matching mentions."""
+        eid = self.add(name, "Person")
+        key = normalize_name(name)
+        self._speakers[key] = eid
+        first = key.split(" ")[0] if key else ""
+        if first and first != key:
+            # a first name stands for the speaker only when no other speaker shares it
+            self._speakers[first] = "" if self._speakers.get(first, eid) != eid else eid
+        return eid
+
+    def speaker_for(self, name: str) -> str | None:
+        """The id of the participant a name refers to (full or unique first name), if any."""
+        return self._speakers.get(normalize_name(name)) or None
+
+    def entities(self) -> tuple[Entity, ...]:
+        """The registered entities."""
+        return tuple(Entity(self.namespace, eid, r.name, r.type, tuple(r.aliases)) for eid, r in self._records.items())
+
+    def __len__(self) -> int:
+        return len(self._records)
+
+
+@dataclass(slots=True)
+class TurnAnnotation:
+    """What stage 2 found in one turn.
+
+    ``tokens`` maps token indices to the entity they belong to (for the fact stage); ``mentions`` maps
+    entity ids to the strongest role they take in the turn; ``times`` holds the DATE/TIME spans.
+    """
+
+    tokens: dict[int, str] = field(default_factory=dict)
+    mentions: dict[str, str] = field(default_factory=dict)
+    times: list[Any] = field(default_factory=list)
+
+    def mention(self, eid: str, role: str) -> None:
+        """Record a mention, keeping the strongest role seen for the entity."""
+        old = self.mentions.get(eid)
+        if old is None or _ROLE_RANK[role] > _ROLE_RANK[old]:
+            self.mentions[eid] = role
+
+
+def _entity_name(ent: Any) -> str | None:
+    """The name of an NER span with greetings and articles stripped, or ``None`` if it is not a name."""
+    tokens = list(ent)
+    titled = ent.label_ in _TITLE_LABELS
+    while tokens and (
+        tokens[0].is_punct
+        or tokens[0].lower_ in _INTERJECTIONS
+        or tokens[0].pos_ == "DET"
+        # "Anytime Nate", "Tell Inês": a name starts at a proper noun (titles of works may not)
+        or (not titled and len(tokens) > 1 and tokens[0].tag_ not in _PROPER_TAGS)
+    ):
+        tokens.pop(0)
+    while tokens and (tokens[-1].is_punct or tokens[-1].tag_ == "POS"):
+        tokens.pop()
+    if not tokens:
+        return None
+    if all(t.lower_.strip(".") in _DATE_WORDS for t in tokens):
+        return None  # "Last Fri": a date the NER mislabelled
+    # a name has a proper-noun token; NORP and LANGUAGE may be adjectives ("Swedish") but capitalised
+    capitalised = tokens[0].text[:1].isupper()
+    if not any(t.tag_ in _PROPER_TAGS for t in tokens) and not (capitalised and ent.label_ in _TITLE_LABELS):
+        return None
+    doc = ent.doc
+    text = doc[tokens[0].i : tokens[-1].i + 1].text
+    if text.endswith(("'s", "’s")):
+        text = text[:-2]
+    return text.strip(" .,;:!?\"'()[]{}-–—*~") or None
+
+
+def _useful_name(name: str) -> bool:
+    if not name or len(name) > _MAX_NAME_CHARS or not any(c.isalpha() for c in name):
+        return False
+    lower = name.lower()
+    return lower not in _PRONOUNS and lower not in GENERIC_WORDS
+
+
+def topic_name(tokens: list[Any]) -> str | None:
+    """The topic name of a noun chunk's tokens, or ``None`` when nothing useful is left.
+
+    The name starts after the last coordinating conjunction or punctuation, at the first noun, proper noun
+    or adjective that is not merely evaluative; common nouns are lower-cased and the head is lemmatised
+    (``"my two kids"`` → ``"kid"``); proper nouns keep their case. A generic head ("time", "photo") with
+    only adjectives before it is dropped.
+    """
+    cut = 0
+    for i, tok in enumerate(tokens):
+        if tok.pos_ == "CCONJ" or tok.is_punct or tok.tag_ == "POS":
+            cut = i + 1  # "acceptance and love theme" -> "love theme"; "Genly Ai's journey" -> "journey"
+    tokens = tokens[cut:]
+    start = 0
+    while start < len(tokens) and (
+        tokens[start].pos_ not in _CONTENT_POS
+        or tokens[start].dep_ == "poss"
+        or tokens[start].lower_ in _STOP_MODIFIERS
+        or tokens[start].lower_ in _INTERJECTIONS
+    ):
+        start += 1
+    kept = tokens[start:][-_MAX_TOPIC_TOKENS:]
+    if not kept:
+        return None
+    head = kept[-1]
+    if head.pos_ not in ("NOUN", "PROPN") or not head.is_alpha:
+        return None
+    if head.lower_ in GENERIC_WORDS and all(t.pos_ == "ADJ" for t in kept[:-1]):
+        return None
+    parts: list[str] = []
+    for tok in kept:
+        if not any(c.isalnum() for c in tok.text):
+            return None
+        parts.append(tok.text if tok.pos_ == "PROPN" else tok.lower_)
+    if head.pos_ == "NOUN":
+        lemma = head.lemma_.lower()
+        parts[-1] = lemma if lemma and lemma.isalpha() else head.lower_
+    if len(parts) == 1 and (parts[0].lower() in GENERIC_WORDS or len(parts[0]) < 3):
+        return None
+    name = " ".join(parts)
+    return name if _useful_name(name) else None
+
+
+def annotate(
+    doc: Any,
+    registry: EntityRegistry,
+    *,
+    speaker_id: str | None,
+    addressee_id: str | None,
+) -> TurnAnnotation:
+    """Find the entities, pronoun references and time spans of one parsed turn (stage 2)."""
+    ann = TurnAnnotation()
+    in_time: set[int] = set()
+    in_entity: set[int] = set()
+    for ent in doc.ents:
+        label = ent.label_
+        if label in TIME_LABELS:
+            ann.times.append(ent)
+            in_time.update(range(ent.start, ent.end))
+            continue
+        type_ = NER_TYPES.get(label)
+        if type_ is None:
+            continue
+        name = _entity_name(ent)
+        if name is None or not _useful_name(name):
+            continue
+        eid = registry.speaker_for(name) or registry.add(name, type_)
+        for i in range(ent.start, ent.end):
+            ann.tokens[i] = eid
+        in_entity.update(range(ent.start, ent.end))
+        ann.mention(eid, role_of(ent.root))
+    for tok in doc:
+        if tok.pos_ != "PRON" and tok.tag_ not in ("PRP", "PRP$"):
+            continue
+        lower = tok.lower_
+        if lower in FIRST_PERSON:
+            target = speaker_id
+        elif lower in SECOND_PERSON:
+            target = addressee_id
+        else:
+            continue
+        if target is not None:
+            ann.tokens[tok.i] = target
+            ann.mention(target, role_of(tok))
+    for chunk in doc.noun_chunks:
+        root = chunk.root
+        if root.i in in_entity or root.i in in_time:
+            continue
+        # a named entity inside a chunk stays part of the topic ("LGBTQ support group"); a date does not
+        tokens = [t for t in chunk if t.i not in in_time]
+        if not tokens or tokens[-1].i != root.i:
+            continue
+        name = topic_name(tokens)
+        if name is None:
+            continue
+        # the tagger takes some lower-case words in captions for names: a name has a capital letter
+        proper = root.pos_ == "PROPN" and any(t.text[:1].isupper() for t in tokens)
+        type_ = "Thing" if proper else "Topic"
+        found = registry.speaker_for(name) if proper else None
+        eid = found or registry.add(name, type_)
+        for tok in tokens:
+            ann.tokens.setdefault(tok.i, eid)
+        ann.mention(eid, role_of(root))
+    return ann

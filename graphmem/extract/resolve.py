@@ -1,0 +1,355 @@
+"""Stage 5: entity resolution within a namespace.
+
+A new batch's entities are matched against each other and against the entities already stored; each
+one either joins an entity (its id is rewritten everywhere, its name becomes an alias) or stays new.
+Two names are the same entity when their types are compatible and one of these holds:
+
+- their normalised forms are equal (case, accents, punctuation, possessives, titles removed);
+- (people) one name's words are all in the other ("Caroline" / "Caroline Smith") or one is a nickname
+  prefix of the other's first name ("Mel" / "Melanie");
+- (organisations) one name opens the other ("Lumen" / "Lumen Robotics");
+- (organisations, places) one is the initials of the other ("NYC" / "New York City");
+- their rapidfuzz ratio reaches :attr:`ResolutionConfig.fuzzy_threshold` ("Carolines" / "Caroline");
+- with an embedder: the ratio reaches :attr:`ResolutionConfig.embed_fuzzy_floor` and the cosine of the
+  name embeddings reaches :attr:`ResolutionConfig.embed_threshold`.
+
+Topics (common-noun phrases, already lemmatised) merge only on equal keys: fuzzy matching would join
+"pottery class" with "pottery". ``benchmarks/resolution_eval.py`` measures the precision and recall of
+these rules on a labelled set of name pairs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import numpy as np
+
+from graphmem.extract.names import fact_id, normalize_name
+from graphmem.models import Batch, Entity, Fact, Mention
+
+__all__ = ["DEFAULT_CONFIG", "ResolutionConfig", "compatible", "resolve_batch", "same_entity"]
+
+GENERIC_TYPES = frozenset({"Thing", "Topic"})
+NAMED_TYPES = frozenset(
+    {"Person", "Place", "Organization", "Group", "Occasion", "Work", "Product", "Language", "Thing"}
+)
+_INTERCHANGEABLE = frozenset({"Place", "Organization"})  # NER often swaps them ("Nike", "Harvard")
+_TYPE_RANK = {"Thing": 0, "Topic": 0}  # other types rank 1: more specific
+
+
+@dataclass(frozen=True, slots=True)
+class ResolutionConfig:
+    """Thresholds of :func:`same_entity` (chosen with ``benchmarks/resolution_eval.py``).
+
+    Attributes:
+        fuzzy_threshold: rapidfuzz ratio (0-100) at which two named entities are the same.
+        nickname_min: shortest nickname prefix accepted ("Mel" for "Melanie" needs 3).
+        embed_threshold: cosine of name embeddings at which a fuzzy-close pair is merged.
+        embed_fuzzy_floor: the ratio a pair needs before embeddings are consulted.
+    """
+
+    fuzzy_threshold: float = 92.0
+    nickname_min: int = 3
+    embed_threshold: float = 0.9
+    embed_fuzzy_floor: float = 70.0
+
+
+DEFAULT_CONFIG = ResolutionConfig()
+
+
+def compatible(a: str, b: str, *, exact: bool = False) -> bool:
+    """Whether entities of types ``a`` and ``b`` may be one entity.
+
+    ``Thing`` (a name no NER label fitted) goes with any named type; ``Topic`` only with ``Thing`` and
+    only on an exact name; Place and Organization are interchangeable; with ``exact`` (the same
+    normalised name) any two named types are, since NER labels one name differently in different turns.
+    """
+    if a == b:
+        return True
+    pair = {a, b}
+    if pair <= _INTERCHANGEABLE:
+        return True
+    if "Topic" in pair:
+        return exact and "Thing" in pair
+    if exact:
+        return pair <= NAMED_TYPES  # one name, two NER labels ("Porto" as Person and Place)
+    return "Thing" in pair and pair <= NAMED_TYPES
+
+
+def _fuzz() -> Any:
+    from rapidfuzz import fuzz
+
+    return fuzz
+
+
+def _initials(words: list[str]) -> str:
+    return "".join(w[0] for w in words if w and w not in ("of", "the", "and", "for"))
+
+
+def same_entity(
+    a: str,
+    a_type: str,
+    b: str,
+    b_type: str,
+    *,
+    cosine: float | None = None,
+    config: ResolutionConfig = DEFAULT_CONFIG,
+) -> tuple[bool, str]:
+    """Decide whether two names denote one entity; returns ``(decision, rule)`` naming the rule used.
+
+    Args:
+        a: first name (raw; it is normalised here).
+        a_type: its entity type.
+        b: second name.
+        b_type: its type.
+        cosine: the cosine similarity of the two names' embeddings, when an embedder is used.
+        config: the thresholds.
+    """
+    na, nb = normalize_name(a), normalize_name(b)
+    if not na or not nb:
+        return False, "empty"
+    if na == nb:
+        return (compatible(a_type, b_type, exact=True), "exact")
+    if not compatible(a_type, b_type) or "Topic" in (a_type, b_type):
+        return False, "type"
+    wa, wb = na.split(), nb.split()
+    short, long_ = (wa, wb) if len(na) <= len(nb) else (wb, wa)
+    person = "Person" in (a_type, b_type)
+    if person:
+        if set(short) < set(long_) and len(short) < len(long_):
+            return True, "subset"
+        if (
+            a_type == b_type
+            and len(short) == 1
+            and len(short[0]) >= config.nickname_min
+            and long_[0] != short[0]
+            and long_[0].startswith(short[0])
+        ):
+            return True, "nickname"
+    elif a_type == b_type == "Organization" and len(short) < len(long_) and long_[: len(short)] == short:
+        return True, "short form"  # "Lumen" / "Lumen Robotics", "Google" / "Google LLC"
+    elif (
+        {a_type, b_type} & (_INTERCHANGEABLE | {"Thing"})
+        and len(short) == 1
+        and len(long_) >= 2
+        and short[0] == _initials(long_)
+    ):
+        return True, "initials"
+    ratio = float(_fuzz().ratio(na, nb))
+    if ratio >= config.fuzzy_threshold:
+        return True, "fuzzy"
+    if cosine is not None and ratio >= config.embed_fuzzy_floor and cosine >= config.embed_threshold:
+        return True, "embedding"
+    return False, "different"
+
+
+@dataclass(slots=True)
+class _Cluster:
+    id: str
+    name: str
+    type: str
+    existing: bool
+    aliases: list[str] = field(default_factory=list)
+    changed: bool = False
+
+    def names(self) -> list[str]:
+        return [self.name, *self.aliases]
+
+
+def _priority(entity: Entity, counts: dict[str, int]) -> tuple[int, int, int, int]:
+    # specific types first, then the most mentioned, then the longest name: "Melanie" before "Mel"
+    return (
+        -_TYPE_RANK.get(entity.type, 1),
+        -counts.get(entity.id, 0),
+        -len(entity.name.split()),
+        -len(entity.name),
+    )
+
+
+class _Resolver:
+    def __init__(self, existing: Iterable[Entity], embedder: Any | None, config: ResolutionConfig) -> None:
+        self.config = config
+        self.embedder = embedder
+        self.clusters: list[_Cluster] = []
+        self.by_key: dict[str, list[int]] = {}
+        self.named: list[tuple[str, int]] = []  # (normalised name, cluster) for fuzzy search
+        self.by_word: dict[str, list[int]] = {}  # word -> clusters (people: "Caroline Smith")
+        self.by_prefix: dict[str, list[int]] = {}  # first 3 letters of the first word (nicknames)
+        self.by_initials: dict[str, list[int]] = {}  # initials of multi-word names, and one-word names
+        self.vectors: dict[str, Any] = {}
+        for entity in existing:
+            self._new_cluster(entity, existing=True)
+
+    def _index(self, name: str, cluster: int) -> None:
+        key = normalize_name(name)
+        if not key:
+            return
+        self.by_key.setdefault(key, []).append(cluster)
+        if self.clusters[cluster].type not in NAMED_TYPES:
+            return
+        self.named.append((key, cluster))
+        words = key.split()
+        for word in set(words):
+            self.by_word.setdefault(word, []).append(cluster)
+        self.by_prefix.setdefault(words[0][:3], []).append(cluster)
+        initials = _initials(words) if len(words) > 1 else key
+        self.by_initials.setdefault(initials, []).append(cluster)
+
+    def _new_cluster(self, entity: Entity, *, existing: bool) -> int:
+        self.clusters.append(_Cluster(entity.id, entity.name, entity.type, existing, list(entity.aliases)))
+        index = len(self.clusters) - 1
+        for name in (entity.name, *entity.aliases):
+            self._index(name, index)
+        return index
+
+    def embed(self, names: Sequence[str]) -> None:
+        missing = sorted({n for n in names if n not in self.vectors})
+        if self.embedder is None or not missing:
+            return
+        rows = self.embedder.embed(missing)
+        for name, row in zip(missing, rows, strict=True):
+            self.vectors[name] = row
+
+    def cosine(self, a: str, b: str) -> float | None:
+        va, vb = self.vectors.get(a), self.vectors.get(b)
+        if va is None or vb is None:
+            return None
+        return float(np.dot(va, vb))
+
+    def candidates(self, entity: Entity) -> list[int]:
+        key = normalize_name(entity.name)
+        found = list(self.by_key.get(key, ()))
+        if entity.type in NAMED_TYPES and self.named and key:
+            from rapidfuzz import process
+
+            cutoff = min(self.config.fuzzy_threshold, self.config.embed_fuzzy_floor)
+            choices = [name for name, _ in self.named]
+            for _, _, pos in process.extract(key, choices, scorer=_fuzz().ratio, score_cutoff=cutoff, limit=25):
+                found.append(self.named[pos][1])
+            words = key.split()
+            for word in set(words):
+                found.extend(self.by_word.get(word, ()))
+            found.extend(self.by_prefix.get(words[0][:3], ()))
+            found.extend(self.by_initials.get(_initials(words) if len(words) > 1 else key, ()))
+        seen: set[int] = set()
+        return [c for c in found if not (c in seen or seen.add(c))]  # type: ignore[func-returns-value]
+
+    def assign(self, entity: Entity) -> int:
+        best: tuple[int, float] | None = None
+        for index in self.candidates(entity):
+            cluster = self.clusters[index]
+            for name in cluster.names():
+                cos = self.cosine(entity.name, name)
+                ok, rule = same_entity(entity.name, entity.type, name, cluster.type, cosine=cos, config=self.config)
+                if not ok:
+                    continue
+                strength = {"exact": 3.0, "subset": 2.0, "nickname": 2.0, "initials": 2.0, "short form": 2.0}.get(
+                    rule, 1.0
+                )
+                if best is None or strength > best[1]:
+                    best = (index, strength)
+                break
+        if best is None:
+            return self._new_cluster(entity, existing=False)
+        cluster = self.clusters[best[0]]
+        for name in (entity.name, *entity.aliases):
+            if normalize_name(name) not in {normalize_name(n) for n in cluster.names()}:
+                cluster.aliases.append(name)
+                cluster.changed = True
+                self._index(name, best[0])
+        if _TYPE_RANK.get(cluster.type, 1) < _TYPE_RANK.get(entity.type, 1):
+            cluster.type = entity.type  # a Thing that turns out to be a Person becomes one
+            cluster.changed = True
+        return best[0]
+
+
+def resolve_batch(
+    batch: Batch,
+    existing: Iterable[Entity],
+    embedder: Any | None = None,
+    *,
+    config: ResolutionConfig = DEFAULT_CONFIG,
+) -> Batch:
+    """Merge a batch's entities with each other and with stored ones; rewrite its mentions and facts.
+
+    Args:
+        batch: a freshly extracted batch.
+        existing: the entities already stored in the batch's namespace.
+        embedder: optional; ``embedder.embed(list[str])`` returns L2-normalised rows, used as a second
+            signal for names that are close but not close enough for the fuzzy rule alone.
+        config: thresholds.
+
+    Returns:
+        A batch whose entities are the new ones plus stored ones that gained an alias or a more specific
+        type (re-emitted under their stored id), and whose mentions and facts point at the merged ids.
+        Facts whose two ends merged into one entity are dropped; duplicate facts are combined.
+    """
+    stored = [e for e in existing if e.namespace == batch.namespace]
+    resolver = _Resolver(stored, embedder, config)
+    counts: dict[str, int] = {}
+    for m in batch.mentions:
+        counts[m.entity_id] = counts.get(m.entity_id, 0) + 1
+    order = sorted(batch.entities, key=lambda e: _priority(e, counts))
+    if embedder is not None:
+        named = [e.name for e in order if e.type in NAMED_TYPES]
+        names = named + [n for e in stored if e.type in NAMED_TYPES for n in (e.name, *e.aliases)]
+        resolver.embed(names if len(names) <= 20_000 else named)
+    mapping: dict[str, str] = {}
+    for entity in order:
+        index = resolver.assign(entity)
+        mapping[entity.id] = resolver.clusters[index].id
+    entities = [
+        Entity(batch.namespace, c.id, c.name, c.type, tuple(c.aliases))
+        for c in resolver.clusters
+        if not c.existing or c.changed
+    ]
+    return replace(
+        batch,
+        entities=tuple(entities),
+        mentions=_rewrite_mentions(batch.mentions, mapping),
+        facts=_rewrite_facts(batch.facts, mapping),
+        embeddings=tuple((i, v) for i, v in batch.embeddings if mapping.get(i, i) == i),
+    )
+
+
+_ROLE_RANK = {"mention": 0, "object": 1, "subject": 2}
+
+
+def _rewrite_mentions(mentions: Sequence[Mention], mapping: dict[str, str]) -> tuple[Mention, ...]:
+    out: dict[tuple[str, str, str], Mention] = {}
+    strongest: dict[tuple[str, str], str] = {}
+    for m in mentions:
+        target = mapping.get(m.entity_id, m.entity_id)
+        if m.role == "speaker":
+            out[(m.event_id, target, "speaker")] = replace(m, entity_id=target)
+            continue
+        key = (m.event_id, target)
+        old = strongest.get(key)
+        if old is not None and _ROLE_RANK.get(old, 0) >= _ROLE_RANK.get(m.role, 0):
+            continue
+        if old is not None:
+            out.pop((m.event_id, target, old), None)
+        strongest[key] = m.role
+        out[(m.event_id, target, m.role)] = replace(m, entity_id=target)
+    return tuple(out.values())
+
+
+def _rewrite_facts(facts: Sequence[Fact], mapping: dict[str, str]) -> tuple[Fact, ...]:
+    out: dict[tuple[str, str, str, str], Fact] = {}
+    for f in facts:
+        subject = mapping.get(f.subject_id, f.subject_id)
+        obj = mapping.get(f.object_id, f.object_id)
+        if subject == obj:
+            continue
+        first = f.evidence[0] if f.evidence else ""
+        key = (subject, f.predicate, obj, first)
+        old = out.get(key)
+        if old is not None:
+            out[key] = replace(old, evidence=tuple(dict.fromkeys((*old.evidence, *f.evidence))))
+            continue
+        moved = (subject, obj) != (f.subject_id, f.object_id)
+        fid = fact_id(first, subject, f.predicate, obj) if moved else f.id
+        out[key] = replace(f, id=fid, subject_id=subject, object_id=obj)
+    return tuple(out.values())

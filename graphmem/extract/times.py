@@ -1,0 +1,479 @@
+"""Stage 4: resolving time expressions against the session date.
+
+A phrase such as "yesterday", "last Saturday", "two weeks ago" or "in 2022" becomes a
+:class:`~graphmem.models.TimeRef` with the interval it denotes (``start`` inclusive, ``end`` exclusive)
+and its grain. Common conversational phrases are handled by small rules here (weekends, seasons,
+"the week before", decades, holidays, clock times); the rest goes to ``dateparser`` with the session date
+as its relative base and a preference for the past. A phrase that names no definite time ("recently",
+"a few days ago", "for three years", "every day") is kept with ``start=None``: never guessed.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from graphmem.errors import MissingDependencyError
+from graphmem.extract.names import words
+from graphmem.models import TimeRef
+
+__all__ = ["TimeResolver", "direction", "resolve_time"]
+
+_NUMBERS = {
+    "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
+    "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15, "twenty": 20,
+}  # fmt: skip
+_UNITS = ("day", "week", "month", "year")
+_WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+_MONTHS = sorted(
+    words(
+        "january february march april may june july august september october november december "
+        "jan feb mar apr jun jul aug sep sept oct nov dec"
+    )
+)
+# Words that show a phrase names a point or span of time; without one, dateparser is not asked
+# (it reads "one" as January and "the 90s" as ninety seconds ago).
+_DATEISH = re.compile(
+    r"\b(?:yesterday|today|tonight|tomorrow|ago|last|next|this|past|previous|week|weekend|month|year|"
+    r"morning|afternoon|evening|night|noon|midnight|"
+    + "|".join(_WEEKDAYS)
+    + "|"
+    + "|".join(_MONTHS)
+    + r")\b|\b(?:1[89]|20)\d\d\b|\d{1,2}[/.-]\d{1,2}|\d\s*(?:am|pm)\b|\d:\d\d"
+)
+_LEADING = re.compile(
+    r"^(?:(?:in|on|at|since|during|around|about|by|from|until|till|of|approximately|roughly|"
+    r"nearly|almost|just|only|early|late|earlier|later)\s+)+"
+)
+_VAGUE = re.compile(
+    r"^(?:recently|lately|now and then|these days|nowadays|the other day|someday|some day|one day|soon|"
+    r"sometimes|always|ever|never|once|the past|the future|a while(?: ago| back)?|a bit|ages|years|months|"
+    r"weeks|days|the moment|the time|the day|the week|the weekend before|back then|then|these past few .*)$"
+    r"|\b(?:few|several|some|many)\b|^(?:every|each|all|most)\b"
+    r"|^(?:a|an|one|that|the same|some|this one)\s+(?:morning|night|evening|afternoon|day|week|month|year|weekend)$"
+    r"|\b(?:daily|weekly|monthly|yearly|annually)\b|^(?:on\s+)?(?:weekends|mornings|evenings|nights)$"
+)
+_NUMBER_WORD = r"(\d+|" + "|".join(_NUMBERS) + r")"
+_DURATION = re.compile(
+    r"^(?:for\s+|over\s+)?(?:the\s+)?(?:\d+|" + "|".join(_NUMBERS) + r")(?:\s+and\s+a\s+half|\s+more)?\s+"
+    r"(?:day|week|month|year|hour|minute)s?(?:\s+old|\s+long|\s+now)?$"
+)
+_AGO = re.compile(r"^" + _NUMBER_WORD + r"\s+(day|week|weekend|month|year)s?\s+(?:ago|back|earlier)$")
+_MONTH_NAMES = (
+    "january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
+    "november", "december",
+)  # fmt: skip
+_MONTH_NUMBER = {name: i + 1 for i, name in enumerate(_MONTH_NAMES)} | {
+    "jan": 1, "feb": 2, "mar": 3, "apr": 4, "jun": 6, "jul": 7, "aug": 8, "sep": 9, "sept": 9, "oct": 10,
+    "nov": 11, "dec": 12,
+}  # fmt: skip
+_NAMED_MONTH = re.compile(r"^(last|this|next|this past|past)\s+(" + "|".join(_MONTH_NUMBER) + r")$")
+_PAST_SPAN = re.compile(r"^(?:the\s+)?(?:past|last)\s+(?:" + _NUMBER_WORD + r"\s+)?(day|week|month|year)s?$")
+_BEFORE = re.compile(r"^the\s+(day|week|month|year)\s+before$|^the\s+(?:previous|prior)\s+(day|week|month|year)$")
+_WEEKEND = re.compile(r"^(?:(last|this past|the past|past|this|next|the|over the)\s+)?weekend$")
+_SEASON = re.compile(
+    r"^(?:(last|this past|this|next|the|past)\s+)?(spring|summer|fall|autumn|winter)(?:\s+(?:of\s+)?((?:19|20)\d\d))?$"
+)
+_DECADE = re.compile(r"^(?:the\s+)?(?:(19|20)?(\d)0|'(\d)0)'?s$")
+_CLOCK = re.compile(r"^(\d{1,2})(?::(\d\d))?\s*(am|pm|a\.m\.|p\.m\.|o'clock)?$")
+_HOLIDAY = re.compile(r"^(?:(last|this|next|this past|past)\s+)?(.+?)(?:\s+((?:19|20)\d\d))?$")
+_DAY_WORDS = {
+    "today": 0, "tonight": 0, "this morning": 0, "this afternoon": 0, "this evening": 0, "now": 0,
+    "right now": 0, "earlier today": 0, "later today": 0, "yesterday": -1, "last night": -1,
+    "yesterday morning": -1, "yesterday afternoon": -1, "yesterday evening": -1, "the night before": -1,
+    "the day before yesterday": -2, "tomorrow": 1, "tomorrow morning": 1, "tomorrow night": 1,
+    "tomorrow evening": 1, "the day after tomorrow": 2,
+}  # fmt: skip
+_SEASON_START = {"spring": 3, "summer": 6, "fall": 9, "autumn": 9, "winter": 12}
+
+
+def _nth_weekday(year: int, month: int, weekday: int, n: int) -> date:
+    first = date(year, month, 1)
+    return first + timedelta(days=(weekday - first.weekday()) % 7 + 7 * (n - 1))
+
+
+_HOLIDAYS: dict[str, Callable[[int], date]] = {
+    "christmas": lambda y: date(y, 12, 25),
+    "christmas day": lambda y: date(y, 12, 25),
+    "christmas eve": lambda y: date(y, 12, 24),
+    "new year's eve": lambda y: date(y, 12, 31),
+    "new years eve": lambda y: date(y, 12, 31),
+    "new year's day": lambda y: date(y, 1, 1),
+    "new year's": lambda y: date(y, 1, 1),
+    "new year": lambda y: date(y, 1, 1),
+    "halloween": lambda y: date(y, 10, 31),
+    "valentine's day": lambda y: date(y, 2, 14),
+    "valentines day": lambda y: date(y, 2, 14),
+    "independence day": lambda y: date(y, 7, 4),
+    "the fourth of july": lambda y: date(y, 7, 4),
+    "fourth of july": lambda y: date(y, 7, 4),
+    "thanksgiving": lambda y: _nth_weekday(y, 11, 3, 4),
+    "mother's day": lambda y: _nth_weekday(y, 5, 6, 2),
+    "father's day": lambda y: _nth_weekday(y, 6, 6, 3),
+}
+
+
+def _number(word: str | None) -> int | None:
+    if word is None:
+        return 1
+    if word.isdigit():
+        return int(word)
+    return _NUMBERS.get(word)
+
+
+def _day(d: date) -> datetime:
+    return datetime(d.year, d.month, d.day)
+
+
+def _add_months(d: date, months: int) -> date:
+    total = d.year * 12 + d.month - 1 + months
+    return date(total // 12, total % 12 + 1, 1)
+
+
+def _interval(anchor: date, grain: str) -> tuple[datetime, datetime]:
+    """The calendar interval of ``grain`` that contains ``anchor``."""
+    if grain == "week":
+        monday = anchor - timedelta(days=anchor.weekday())
+        return _day(monday), _day(monday + timedelta(days=7))
+    if grain == "month":
+        first = anchor.replace(day=1)
+        return _day(first), _day(_add_months(first, 1))
+    if grain == "year":
+        return datetime(anchor.year, 1, 1), datetime(anchor.year + 1, 1, 1)
+    return _day(anchor), _day(anchor + timedelta(days=1))
+
+
+def _shift(anchor: date, unit: str, n: int) -> date:
+    if unit == "day":
+        return anchor + timedelta(days=n)
+    if unit == "week":
+        return anchor + timedelta(weeks=n)
+    if unit == "month":
+        shifted = _add_months(anchor.replace(day=1), n)
+        last = (_add_months(shifted, 1) - timedelta(days=1)).day
+        return shifted.replace(day=min(anchor.day, last))
+    try:
+        return anchor.replace(year=anchor.year + n)
+    except ValueError:  # 29 February
+        return anchor.replace(year=anchor.year + n, day=28)
+
+
+class TimeResolver:
+    """Resolves time phrases against reference dates, caching results.
+
+    One instance per extractor (or process); ``resolve`` is deterministic for a phrase and reference.
+    """
+
+    def __init__(self, *, cache_size: int = 50_000) -> None:
+        """Create a resolver; ``cache_size`` bounds the memo of resolved (phrase, reference) pairs."""
+        self._cache: dict[tuple[str, datetime | None, str], TimeRef] = {}
+        self._cache_size = cache_size
+        self._parsers: dict[tuple[datetime, str], Any] = {}
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {"_cache": {}, "_cache_size": self._cache_size, "_parsers": {}}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self._cache = state["_cache"]
+        self._cache_size = state["_cache_size"]
+        self._parsers = state["_parsers"]
+
+    def resolve(self, phrase: str, reference: datetime | None, *, prefer: str = "past") -> TimeRef:
+        """Resolve ``phrase`` relative to ``reference`` (the session or turn time).
+
+        Args:
+            phrase: the time expression as written.
+            reference: the time it is relative to; ``None`` resolves only absolute phrases ("2022").
+            prefer: ``"past"``, ``"future"`` or ``"nearest"``: which way an undirected phrase ("Saturday",
+                "3 June", "Christmas") points. The extractor derives it from the tense of the governing
+                verb (:func:`direction`).
+
+        Returns a :class:`TimeRef` carrying the original phrase; ``start`` is ``None`` when the phrase
+        names no definite time or there is no reference for a relative one.
+        """
+        if prefer not in ("past", "future", "nearest"):
+            raise ValueError(f"prefer must be 'past', 'future' or 'nearest', not {prefer!r}")
+        key = (phrase, reference, prefer)
+        hit = self._cache.get(key)
+        if hit is not None:
+            return hit
+        if prefer == "nearest":
+            back = self._resolve(phrase, reference, "past")
+            ahead = self._resolve(phrase, reference, "future")
+            found = back
+            if back and ahead and reference is not None and abs(ahead[0] - reference) < abs(reference - back[0]):
+                found = ahead
+        else:
+            found = self._resolve(phrase, reference, prefer)
+        ref = TimeRef(phrase, found[0], found[1], found[2]) if found else TimeRef(phrase)
+        if len(self._cache) >= self._cache_size:
+            self._cache.clear()
+        self._cache[key] = ref
+        return ref
+
+    # -- rules ---------------------------------------------------------------------------------------
+
+    def _resolve(self, phrase: str, reference: datetime | None, prefer: str) -> tuple[datetime, datetime, str] | None:
+        text = re.sub(r"\s+", " ", phrase.lower().replace("’", "'"))
+        text = re.split(r"\s[-–—]\s|[,;:!?]", text)[0].strip(' ."()')  # "last week - so" -> "last week"
+        text = _LEADING.sub("", text)
+        text = re.sub(r"^(?:a\s+)?couple(?:\s+of)?\s+", "2 ", text)
+        if not text or _VAGUE.search(text) or _DURATION.match(text):
+            return None
+        absolute = self._absolute(text)
+        if absolute is not None:
+            return absolute
+        if reference is None:
+            return None
+        today = reference.date()
+        for rule in (self._day_word, self._clock, self._ago, self._past_span, self._before, self._weekend,
+                     self._season, self._holiday, self._named_month):  # fmt: skip
+            found = rule(text, today, prefer)
+            if found is not None:
+                return found
+        if not _DATEISH.search(text):
+            return None
+        return self._dateparser(text, reference, prefer)
+
+    @staticmethod
+    def _absolute(text: str) -> tuple[datetime, datetime, str] | None:
+        m = re.fullmatch(r"(?:the\s+year\s+)?((?:19|20)\d\d)", text)
+        if m:
+            year = int(m.group(1))
+            return datetime(year, 1, 1), datetime(year + 1, 1, 1), "year"
+        m = _DECADE.match(text)
+        if m:
+            century = m.group(1) or "19"
+            digit = m.group(2) or m.group(3)
+            if m.group(3) is not None or m.group(1) is None:
+                century = "19" if int(digit) >= 3 else "20"
+            start_year = int(f"{century}{digit}0")
+            return datetime(start_year, 1, 1), datetime(start_year + 10, 1, 1), "year"
+        return None
+
+    @staticmethod
+    def _day_word(text: str, today: date, prefer: str) -> tuple[datetime, datetime, str] | None:
+        offset = _DAY_WORDS.get(text)
+        if offset is None:
+            return None
+        return (*_interval(today + timedelta(days=offset), "day"), "day")
+
+    @staticmethod
+    def _clock(text: str, today: date, prefer: str) -> tuple[datetime, datetime, str] | None:
+        if text in ("noon", "midday"):
+            at = _day(today) + timedelta(hours=12)
+            return at, at, "time"
+        m = _CLOCK.match(text)
+        if not m or m.group(3) is None:
+            return None
+        hour, minute = int(m.group(1)), int(m.group(2) or 0)
+        suffix = m.group(3).replace(".", "")
+        if hour > 12 or minute > 59:
+            return None
+        if suffix == "pm" and hour < 12:
+            hour += 12
+        elif suffix == "am" and hour == 12:
+            hour = 0
+        at = _day(today) + timedelta(hours=hour, minutes=minute)
+        return at, at, "time"
+
+    @staticmethod
+    def _ago(text: str, today: date, prefer: str) -> tuple[datetime, datetime, str] | None:
+        m = _AGO.match(text)
+        if not m:
+            return None
+        n = _number(m.group(1))
+        if n is None:
+            return None
+        unit = m.group(2)
+        if unit == "weekend":
+            saturday = today - timedelta(days=(today.weekday() - 5) % 7 or 7) - timedelta(weeks=n - 1)
+            if today.weekday() == 6:
+                saturday -= timedelta(weeks=1)  # on a Sunday, "a weekend ago" is not this one
+            return _day(saturday), _day(saturday + timedelta(days=2)), "day"
+        return (*_interval(_shift(today, unit, -n), unit), unit)
+
+    @staticmethod
+    def _past_span(text: str, today: date, prefer: str) -> tuple[datetime, datetime, str] | None:
+        m = _PAST_SPAN.match(text)
+        if not m or (m.group(1) is None and text.startswith("last")):
+            return None  # "last week" is a calendar week: dateparser's job
+        n = _number(m.group(1))
+        if n is None:
+            return None
+        unit = m.group(2)
+        return _day(_shift(today, unit, -n)), _day(today + timedelta(days=1)), unit
+
+    @staticmethod
+    def _named_month(text: str, today: date, prefer: str) -> tuple[datetime, datetime, str] | None:
+        m = _NAMED_MONTH.match(text)
+        if not m:
+            return None
+        which, month = m.group(1), _MONTH_NUMBER[m.group(2)]
+        year = today.year
+        if which == "this":
+            pass
+        elif which == "next":
+            year += 1 if month <= today.month else 0
+        else:  # last, this past, past: the latest such month that has ended
+            year -= 1 if month >= today.month else 0
+        return (*_interval(date(year, month, 1), "month"), "month")
+
+    @staticmethod
+    def _before(text: str, today: date, prefer: str) -> tuple[datetime, datetime, str] | None:
+        m = _BEFORE.match(text)
+        if not m:
+            return None
+        unit = m.group(1) or m.group(2)
+        return (*_interval(_shift(today, unit, -1), unit), unit)
+
+    @staticmethod
+    def _weekend(text: str, today: date, prefer: str) -> tuple[datetime, datetime, str] | None:
+        m = _WEEKEND.match(text)
+        if not m:
+            return None
+        which = m.group(1) or "the"
+        monday = today - timedelta(days=today.weekday())
+        this_saturday = monday + timedelta(days=5)
+        in_weekend = today.weekday() >= 5
+        if which in ("this", "the", "over the"):
+            upcoming = in_weekend or which == "this" or prefer == "future"
+            saturday = this_saturday if upcoming else this_saturday - timedelta(days=7)
+        elif which == "next":
+            saturday = this_saturday + timedelta(days=7)
+        else:  # last, this past, the past, past
+            saturday = this_saturday - timedelta(days=7)
+        return _day(saturday), _day(saturday + timedelta(days=2)), "day"
+
+    @staticmethod
+    def _season(text: str, today: date, prefer: str) -> tuple[datetime, datetime, str] | None:
+        m = _SEASON.match(text)
+        if not m:
+            return None
+        which, season, year = m.group(1) or "the", m.group(2), m.group(3)
+        first_month = _SEASON_START[season]
+
+        def span(y: int) -> tuple[date, date]:
+            start = date(y, first_month, 1)
+            return start, _add_months(start, 3)
+
+        if year is not None:
+            start, end = span(int(year))
+        else:
+            # the season containing today, or else the latest one that started before today
+            y = today.year
+            start, end = span(y)
+            while start > today:
+                y -= 1
+                start, end = span(y)
+            current = end > today
+            if which in ("last", "this past", "past") and current:
+                start, end = span(y - 1)
+            elif which == "next" or (not current and (which == "this" or prefer == "future")):
+                start, end = span(y + 1)
+        return _day(start), _day(end), "month"
+
+    @staticmethod
+    def _holiday(text: str, today: date, prefer: str) -> tuple[datetime, datetime, str] | None:
+        m = _HOLIDAY.match(text)
+        if not m:
+            return None
+        which, name, year = m.group(1), m.group(2), m.group(3)
+        make = _HOLIDAYS.get(name)
+        if make is None:
+            return None
+        if year is not None:
+            day = make(int(year))
+        elif which in ("this", "next") or (which is None and prefer == "future"):
+            day = make(today.year)
+            if day < today:
+                day = make(today.year + 1)
+        else:
+            day = make(today.year)
+            strictly_before = which is not None
+            if day > today or (strictly_before and day == today):
+                day = make(today.year - 1)
+        return (*_interval(day, "day"), "day")
+
+    # -- dateparser ----------------------------------------------------------------------------------
+
+    def _parser(self, reference: datetime, prefer: str) -> Any:
+        parser = self._parsers.get((reference, prefer))
+        if parser is None:
+            try:
+                from dateparser.date import DateDataParser
+            except ImportError as exc:  # pragma: no cover - a core dependency
+                raise MissingDependencyError("dateparser", purpose="resolving time expressions") from exc
+            if len(self._parsers) > 64:
+                self._parsers.clear()
+            parser = DateDataParser(
+                languages=["en"],
+                settings={
+                    "RELATIVE_BASE": reference,
+                    "PREFER_DATES_FROM": prefer,
+                    "RETURN_AS_TIMEZONE_AWARE": False,
+                },
+            )
+            self._parsers[(reference, prefer)] = parser
+        return parser
+
+    def _dateparser(self, text: str, reference: datetime, prefer: str) -> tuple[datetime, datetime, str] | None:
+        try:
+            data = self._parser(reference, prefer).get_date_data(text)
+        except (ValueError, OverflowError, TypeError):
+            return None
+        when = data.date_obj if data is not None else None
+        if when is None:
+            return None
+        when = when.replace(tzinfo=None)
+        period = data.period or "day"
+        if period == "time" or (period == "day" and re.search(r"\d\s*(?:am|pm)\b|\d:\d\d", text)):
+            return when, when, "time"
+        grain = period if period in ("week", "month", "year") else "day"
+        return (*_interval(when.date(), grain), grain)
+
+
+_FUTURE_AUX = frozenset(
+    {"will", "'ll", "wo", "shall", "gon", "gonna", "can", "could", "would", "should", "may", "might"}
+)
+_PAST_AUX_TAGS = frozenset({"VBD"})
+
+
+def direction(span: Any) -> str:
+    """``"past"``, ``"future"`` or ``"nearest"``: which way an undirected time phrase points.
+
+    It follows the tense of the verb the phrase hangs from: past tense and perfect ("went", "did go",
+    "have been") point back; a future auxiliary or modal, the present ("starts on 1 April"), the
+    progressive ("I'm moving in June") and a bare infinitive ("to open on 12 October") point forward.
+    Without a verb ("On 3 June, from Manchester.") the nearest occurrence is taken.
+    """
+    node = span.root
+    for _ in range(8):
+        if node.pos_ in ("VERB", "AUX") or node.head is node:
+            break
+        node = node.head
+    if node.pos_ not in ("VERB", "AUX"):
+        return "nearest"
+    auxes = [c for c in node.children if c.dep_ in ("aux", "auxpass")]
+    if any(a.lower_ in _FUTURE_AUX for a in auxes):
+        return "future"
+    if node.tag_ == "VBD" or any(a.tag_ in _PAST_AUX_TAGS for a in auxes):
+        return "past"
+    if node.tag_ == "VBN" and any(a.lemma_ == "have" for a in auxes):
+        return "past"
+    if node.tag_ in ("VBZ", "VBP", "VB") or (node.tag_ == "VBG" and auxes):
+        return "future"
+    return "past"
+
+
+_default: TimeResolver | None = None
+
+
+def resolve_time(phrase: str, reference: datetime | None, *, prefer: str = "past") -> TimeRef:
+    """Resolve one phrase with a process-wide :class:`TimeResolver` (see :meth:`TimeResolver.resolve`)."""
+    global _default
+    if _default is None:
+        _default = TimeResolver()
+    return _default.resolve(phrase, reference, prefer=prefer)

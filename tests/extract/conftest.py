@@ -1,0 +1,81 @@
+"""Fixtures for the extraction tests: one spaCy pipeline per session, small hand-made transcripts."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from graphmem.extract.pipeline import SpacyExtractor
+from graphmem.transcript import RawSession, RawTurn, Transcript
+
+LOCOMO_DEV = Path(__file__).resolve().parents[3] / "shared" / "data" / "locomo" / "locomo_dev.json"
+NOW = datetime(2024, 1, 1, 12, 0)
+
+
+@pytest.fixture(scope="session")
+def nlp() -> Any:
+    from graphmem.extract.nlp import load_nlp
+
+    return load_nlp()
+
+
+@pytest.fixture(scope="session")
+def extractor(nlp: Any) -> SpacyExtractor:
+    return SpacyExtractor(nlp, now=NOW)
+
+
+def make_transcript(
+    sessions: list[tuple[datetime | None, list[tuple[str, str]]]],
+    *,
+    namespace: str = "t",
+    captions: dict[tuple[int, int], str] | None = None,
+) -> Transcript:
+    """A transcript from ``[(session start, [(speaker, text), ...]), ...]``; turn ids are ``D<s>:<t>``."""
+    raw = []
+    for s, (start, turns) in enumerate(sessions, start=1):
+        raw.append(
+            RawSession(
+                f"session_{s}",
+                s - 1,
+                tuple(
+                    RawTurn(
+                        speaker,
+                        text,
+                        source_id=f"D{s}:{t}",
+                        line=t,
+                        caption=(captions or {}).get((s, t)),
+                    )
+                    for t, (speaker, text) in enumerate(turns, start=1)
+                ),
+                started_at=start,
+            )
+        )
+    return Transcript(namespace, tuple(raw), source_file="mem.json", format="test")
+
+
+@pytest.fixture
+def transcript() -> Transcript:
+    return make_transcript(
+        [
+            (
+                datetime(2023, 5, 8, 13, 56),  # a Monday
+                [
+                    ("Caroline", "Hey Mel! I went to a LGBTQ support group yesterday and it was so powerful."),
+                    ("Melanie", "That's great, Caroline! I painted a sunset last Saturday."),
+                    ("Caroline", "I love your painting. Did you go to Paris in 2022?"),
+                    ("Melanie", "No, I visited London with my kids two weeks ago."),
+                ],
+            ),
+            (
+                datetime(2023, 5, 25, 13, 14),
+                [
+                    ("Melanie", "I didn't give up pottery. I took a pottery class last week."),
+                    ("Caroline", "Amazing! I adopted a dog named Oscar."),
+                ],
+            ),
+        ],
+        captions={(1, 2): "a photo of a painting of a sunset over a lake"},
+    )

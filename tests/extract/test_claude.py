@@ -1,0 +1,267 @@
+"""The Claude extractor against recorded answers served by a local HTTP stub (the live code path)."""
+
+from __future__ import annotations
+
+import copy
+import json
+import pickle
+import threading
+from collections.abc import Iterator
+from datetime import datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from graphmem.errors import ConfigError, ExtractionError
+from graphmem.extract import get_extractor
+from graphmem.extract.claude import TOOL_NAME, ClaudeExtractor
+from graphmem.transcript import Transcript
+
+pytestmark = pytest.mark.llm
+
+DATA = Path(__file__).parent / "data"
+NOW = datetime(2024, 1, 1, 12, 0)
+
+
+def recorded(name: str) -> dict[str, Any]:
+    return json.loads((DATA / name).read_text(encoding="utf-8"))
+
+
+def error(status: int, kind: str) -> tuple[int, dict[str, Any], dict[str, str]]:
+    return status, {"type": "error", "error": {"type": kind, "message": f"{kind} (stub)"}}, {}
+
+
+class Stub:
+    """A Messages API stand-in: answers POST /v1/messages from a queue and records the requests."""
+
+    def __init__(self) -> None:
+        self.queue: list[tuple[int, dict[str, Any], dict[str, str]]] = []
+        self.requests: list[dict[str, Any]] = []
+        stub = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                length = int(self.headers.get("content-length") or 0)
+                body = json.loads(self.rfile.read(length) or b"{}")
+                stub.requests.append({"path": self.path, "body": body, "headers": dict(self.headers)})
+                status, payload, headers = stub.queue.pop(0) if stub.queue else error(500, "api_error")
+                data = json.dumps(payload).encode()
+                self.send_response(status)
+                self.send_header("content-type", "application/json")
+                self.send_header("content-length", str(len(data)))
+                for key, value in headers.items():
+                    self.send_header(key, value)
+                self.end_headers()
+                self.wfile.write(data)
+
+            def log_message(self, format: str, *args: Any) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        self.thread = threading.Thread(target=self.server.serve_forever, args=(0.05,), daemon=True)
+
+    def answer(self, payload: dict[str, Any], status: int = 200, headers: dict[str, str] | None = None) -> None:
+        self.queue.append((status, payload, headers or {}))
+
+    def fail(self, status: int, kind: str, headers: dict[str, str] | None = None) -> None:
+        _, payload, _ = error(status, kind)
+        self.answer(payload, status, headers)
+
+
+@pytest.fixture
+def stub() -> Iterator[Stub]:
+    s = Stub()
+    s.thread.start()
+    try:
+        yield s
+    finally:
+        s.server.shutdown()
+        s.server.server_close()
+        s.thread.join(timeout=5)
+
+
+@pytest.fixture
+def sleeps() -> list[float]:
+    return []
+
+
+@pytest.fixture
+def make(stub: Stub, tmp_path: Path, sleeps: list[float]) -> Any:
+    def build(**options: Any) -> ClaudeExtractor:
+        settings: dict[str, Any] = {
+            "api_key": "test-key",
+            "base_url": stub.url,
+            "cache_dir": tmp_path / "cache",
+            "batch_size": 4,
+            "now": NOW,
+            "sleep": sleeps.append,
+            "timeout": 10,
+        }
+        settings.update(options)
+        return ClaudeExtractor(**settings)
+
+    return build
+
+
+def names(batch: Any) -> dict[str, str]:
+    return {e.id: e.name for e in batch.entities}
+
+
+def test_extracts_through_the_api(make: Any, stub: Stub, transcript: Transcript) -> None:
+    stub.answer(recorded("claude_session_1.json"))
+    stub.answer(recorded("claude_session_2.json"))
+    ex = make()
+    batch = ex.extract(transcript)
+    # one call per group of turns: session 1 (4 turns) and session 2 (2 turns)
+    assert len(stub.requests) == 2 and ex.calls == 2
+    request = stub.requests[0]
+    assert request["path"] == "/v1/messages"
+    body = request["body"]
+    assert body["tool_choice"] == {"type": "tool", "name": TOOL_NAME}
+    assert body["tools"][0]["name"] == TOOL_NAME and body["model"] == ex.model
+    content = body["messages"][0]["content"]
+    assert "Session date: 2023-05-08 (Monday)" in content
+    assert "T1 [Caroline → Melanie]: Hey Mel!" in content
+    assert "test-key" in (request["headers"].get("Authorization", "") + request["headers"].get("x-api-key", ""))
+
+    assert [e.source_id for e in batch.events] == ["D1:1", "D1:2", "D1:3", "D1:4", "D2:1", "D2:2"]
+    n = names(batch)
+    by_name = {e.name: e for e in batch.entities}
+    assert by_name["Melanie"].type == "Person" and "Mel" in by_name["Melanie"].aliases
+    assert by_name["Oscar"].aliases == ("the dog",)
+    facts = {(n[f.subject_id], f.predicate, n[f.object_id]): f for f in batch.facts}
+    went = facts[("Caroline", "went_to", "LGBTQ support group")]
+    assert went.valid_from == datetime(2023, 5, 7) and went.time_phrase == "yesterday"
+    assert went.evidence == ("ev:session_1:1",)
+    # a time Claude left unresolved is resolved locally against the session date
+    assert facts[("Melanie", "paint", "sunset painting")].valid_from == datetime(2023, 5, 6)
+    assert ("Melanie", "not_give_up", "pottery") in facts
+    assert facts[("Melanie", "not_visit", "Paris")].time_phrase is None
+    spoken = {m.event_id for m in batch.mentions if m.role == "speaker"}
+    assert spoken == {e.id for e in batch.events}
+    times = {e.source_id: [t.phrase for t in e.times] for e in batch.events if e.times}
+    assert times["D1:4"] == ["two weeks ago"]
+
+
+def test_second_run_is_served_from_the_cache(make: Any, stub: Stub, transcript: Transcript) -> None:
+    stub.answer(recorded("claude_session_1.json"))
+    stub.answer(recorded("claude_session_2.json"))
+    first = make().extract(transcript)
+    again = make()
+    assert again.extract(transcript) == first
+    assert again.calls == 0 and len(stub.requests) == 2
+    # another model is another cache key
+    stub.answer(recorded("claude_session_1.json"))
+    stub.answer(recorded("claude_session_2.json"))
+    other = make(model="claude-sonnet-4-6")
+    other.extract(transcript)
+    assert other.calls == 2
+
+
+def test_cache_dir_from_environment(
+    make: Any, stub: Stub, transcript: Transcript, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("GRAPHMEM_CACHE", str(tmp_path / "env-cache"))
+    stub.answer(recorded("claude_session_1.json"))
+    stub.answer(recorded("claude_session_2.json"))
+    make(cache_dir=None).extract(transcript)
+    assert list((tmp_path / "env-cache" / "claude").rglob("*.json"))
+
+
+def test_retries_rate_limit_then_succeeds(make: Any, stub: Stub, transcript: Transcript, sleeps: list[float]) -> None:
+    stub.fail(429, "rate_limit_error", {"retry-after": "3"})
+    stub.answer(recorded("claude_session_1.json"))
+    stub.fail(529, "overloaded_error")
+    stub.answer(recorded("claude_session_2.json"))
+    ex = make(backoff=0.5)
+    batch = ex.extract(transcript)
+    assert ex.calls == 4 and len(batch.facts) >= 5
+    assert len(sleeps) == 2
+    assert 3.0 <= sleeps[0] < 3.5  # retry-after honoured
+    assert 0.5 <= sleeps[1] < 0.6  # first backoff step
+
+
+def test_backoff_grows_and_gives_up(make: Any, stub: Stub, transcript: Transcript, sleeps: list[float]) -> None:
+    for _ in range(4):
+        stub.fail(500, "api_error")
+    with pytest.raises(ExtractionError, match="kept failing after 4 attempts: HTTP 500"):
+        make(max_retries=3, backoff=1.0).extract(transcript)
+    assert [round(s) for s in sleeps] == [1, 2, 4]
+
+
+def test_client_errors_are_not_retried(make: Any, stub: Stub, transcript: Transcript, sleeps: list[float]) -> None:
+    stub.fail(400, "invalid_request_error")
+    with pytest.raises(ExtractionError, match="refused the request: HTTP 400"):
+        make().extract(transcript)
+    assert len(stub.requests) == 1 and sleeps == []
+
+
+def test_malformed_tool_output(make: Any, stub: Stub, transcript: Transcript) -> None:
+    broken = recorded("claude_session_1.json")
+    del broken["content"][0]["input"]["events"]
+    stub.answer(broken)
+    with pytest.raises(ExtractionError, match=r"malformed record_memory output at \$\.events"):
+        make().extract(transcript)
+    bad_type = copy.deepcopy(recorded("claude_session_1.json"))
+    bad_type["content"][0]["input"]["entities"][0]["type"] = "Alien"
+    stub.answer(bad_type)
+    with pytest.raises(ExtractionError, match=r"entities\[0\]\.type"):
+        make().extract(transcript)
+    bad_fact = copy.deepcopy(recorded("claude_session_1.json"))
+    bad_fact["content"][0]["input"]["events"][0]["facts"][0]["object"] = ""
+    stub.answer(bad_fact)
+    with pytest.raises(ExtractionError, match=r"events\[0\]\.facts\[0\]"):
+        make().extract(transcript)
+
+
+def test_answer_without_tool_call(make: Any, stub: Stub, transcript: Transcript) -> None:
+    stub.answer(recorded("claude_no_tool.json"))
+    with pytest.raises(ExtractionError, match="without calling the record_memory tool"):
+        make().extract(transcript)
+    cut = recorded("claude_no_tool.json") | {"stop_reason": "max_tokens"}
+    stub.answer(cut)
+    with pytest.raises(ExtractionError, match="cut off"):
+        make().extract(transcript)
+
+
+def test_malformed_answers_are_not_cached(make: Any, stub: Stub, transcript: Transcript) -> None:
+    stub.answer(recorded("claude_no_tool.json"))
+    with pytest.raises(ExtractionError):
+        make().extract(transcript)
+    stub.answer(recorded("claude_session_1.json"))
+    stub.answer(recorded("claude_session_2.json"))
+    ex = make()
+    ex.extract(transcript)
+    assert ex.calls == 2
+
+
+def test_missing_api_key_is_a_config_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("ANTHROPIC_API_KEY", raising=False)
+    with pytest.raises(ConfigError, match="ANTHROPIC_API_KEY"):
+        get_extractor("claude")
+    monkeypatch.setenv("ANTHROPIC_API_KEY", "from-env")
+    assert get_extractor("claude").name == "claude"
+
+
+def test_injected_client_and_pickling(stub: Stub, tmp_path: Path, transcript: Transcript) -> None:
+    import anthropic
+
+    client = anthropic.Anthropic(api_key="injected", base_url=stub.url, max_retries=0)
+    stub.answer(recorded("claude_session_1.json"))
+    stub.answer(recorded("claude_session_2.json"))
+    ex = get_extractor("claude", client=client, cache_dir=tmp_path, batch_size=4, now=NOW)
+    assert ex.extract(transcript).facts
+    headers = stub.requests[0]["headers"]
+    assert "injected" in headers.get("Authorization", "") + headers.get("x-api-key", "")
+    clone = pickle.loads(pickle.dumps(ex))
+    assert clone._client is None and clone.version == ex.version and clone.batch_size == 4
+
+
+def test_bad_options() -> None:
+    with pytest.raises(ConfigError, match="batch_size"):
+        ClaudeExtractor(api_key="k", batch_size=0)
+    with pytest.raises(ConfigError, match="max_retries"):
+        ClaudeExtractor(api_key="k", max_retries=-1)

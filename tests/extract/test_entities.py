@@ -1,0 +1,103 @@
+"""Stage 2: NER entities, speakers, pronouns, topics, mention roles."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from graphmem.extract.entities import EntityRegistry, annotate, topic_name
+
+
+def run(nlp: Any, text: str, speakers: tuple[str, ...] = ("Caroline", "Melanie")) -> tuple[dict, EntityRegistry]:
+    registry = EntityRegistry("t")
+    ids = [registry.add_speaker(s) for s in speakers]
+    ann = annotate(nlp(text), registry, speaker_id=ids[0], addressee_id=ids[1] if len(ids) > 1 else None)
+    names = {e.id: e for e in registry.entities()}
+    found = {names[eid].name: (names[eid].type, role) for eid, role in ann.mentions.items()}
+    return found, registry
+
+
+def test_named_entities_get_types(nlp: Any) -> None:
+    found, _ = run(nlp, "I flew from London to Paris with Barack Obama and visited Google.")
+    assert found["London"][0] == "Place"
+    assert found["Paris"][0] == "Place"
+    assert found["Barack Obama"][0] == "Person"
+    assert found["Google"][0] == "Organization"
+
+
+def test_pronouns_map_to_speaker_and_addressee(nlp: Any) -> None:
+    found, _ = run(nlp, "I told you about my dog.")
+    assert found["Caroline"] == ("Person", "subject")  # "I" is the speaker
+    assert found["Melanie"][0] == "Person"  # "you" is the addressee
+    assert found["Melanie"][1] in ("object", "mention")
+
+
+def test_no_addressee_means_no_second_person_mention(nlp: Any) -> None:
+    found, _ = run(nlp, "Did you see it?", speakers=("Caroline",))
+    assert found == {}
+
+
+def test_speaker_names_resolve_to_the_speaker_entity(nlp: Any) -> None:
+    found, registry = run(nlp, "Thanks, Caroline! Melanie loves it.")
+    assert set(found) >= {"Caroline", "Melanie"}
+    assert len([e for e in registry.entities() if e.type == "Person"]) == 2
+
+
+def test_first_name_of_a_full_speaker_name_is_the_speaker(nlp: Any) -> None:
+    registry = EntityRegistry("t")
+    full = registry.add_speaker("Caroline Smith")
+    assert registry.speaker_for("Caroline") == full
+    other = EntityRegistry("t")
+    other.add_speaker("Ann Lee")
+    other.add_speaker("Ann Chen")
+    assert other.speaker_for("Ann") is None  # ambiguous first name
+
+
+def test_topics_are_filtered_and_lemmatised(nlp: Any) -> None:
+    found, _ = run(nlp, "I took my two kids to the new pottery class and we had a great time with lots of stuff.")
+    assert found["kid"] == ("Topic", "object")
+    assert "pottery class" in found
+    for generic in ("time", "great time", "lot", "lots", "stuff", "we", "it"):
+        assert generic not in found
+
+
+def test_greetings_are_not_names(nlp: Any) -> None:
+    found, _ = run(nlp, "Congrats Caroline! Glad you liked it. Bye!")
+    assert "Congrats Caroline" not in found and "congrats Caroline" not in found
+    assert "Glad" not in found and "Bye" not in found
+
+
+def test_dates_are_not_entities(nlp: Any) -> None:
+    registry = EntityRegistry("t")
+    ann = annotate(nlp("I went there last Saturday and in 2022."), registry, speaker_id=None, addressee_id=None)
+    assert [span.text for span in ann.times] == ["last Saturday", "2022"]
+    assert all("Saturday" not in e.name and "2022" not in e.name for e in registry.entities())
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("my kids", "kid"),
+        ("the LGBTQ support group", "LGBTQ support group"),
+        ("acceptance and love theme", "love theme"),
+        ("a great time", None),
+        ("my awesome photos", None),
+        ("such a helpful group", "helpful group"),
+        ("it", None),
+    ],
+)
+def test_topic_name(nlp: Any, text: str, expected: str | None) -> None:
+    doc = nlp(f"I like {text}.")
+    assert topic_name(list(doc[2:-1])) == expected
+
+
+def test_registry_is_idempotent_and_keeps_aliases() -> None:
+    r = EntityRegistry("t")
+    a = r.add("Paris", "Place")
+    assert r.add("PARIS", "Place") == a
+    assert r.add("Paris", "Person") != a
+    r.add_alias(a, "City of Light")
+    entity = next(e for e in r.entities() if e.id == a)
+    assert entity.name == "Paris" and set(entity.aliases) == {"PARIS", "City of Light"}
+    assert len(r) == 2
