@@ -130,7 +130,8 @@ def namespaces(ctx: click.Context, db: str | None) -> None:
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; graphmem errors become one-line messages and exit status 1."""
     try:
-        cli.main(args=argv, prog_name="graphmem", standalone_mode=False)
+        # Without standalone mode click returns a command's exit code instead of raising it.
+        rc = cli.main(args=argv, prog_name="graphmem", standalone_mode=False)
     except GraphmemError as exc:
         click.echo(f"error: {exc}", err=True)
         return 1
@@ -145,7 +146,7 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         stderr.print("interrupted")
         return 130
-    return 0
+    return rc if isinstance(rc, int) else 0
 
 
 if __name__ == "__main__":  # pragma: no cover

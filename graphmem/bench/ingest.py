@@ -1,0 +1,135 @@
+"""``graphmem bench ingest DATA``: ingestion speed, for extraction alone and end to end, by stage.
+
+Two runs over the same input, each into a fresh temporary store, after the models are loaded (load
+time is reported apart):
+
+1. **extract only**: read + extract (no resolution, embedding or writing), ``--workers`` processes;
+2. **end to end**: what ``graphmem ingest`` does: read, extract, resolve, embed (unless ``--no-embed``)
+   and write, with the seconds spent in each stage.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import click
+
+from graphmem.ingest import STAGES, Extractor, _extract_stream, _Job, collect_files, ingest
+from graphmem.memory import Memory
+
+__all__ = ["command", "run_bench"]
+
+
+def _extract_only(mem: Memory, files: list[str], extractor: Extractor, name: str, workers: int) -> dict[str, Any]:
+    from graphmem.formats import read_transcripts
+
+    started = time.perf_counter()
+    jobs = []
+    read_s = 0.0
+    for path in files:
+        t0 = time.perf_counter()
+        job = _Job(path)
+        job.todo = [(t, None) for t in read_transcripts(path)]  # type: ignore[misc]
+        job.read_seconds = time.perf_counter() - t0
+        read_s += job.read_seconds
+        jobs.append(job)
+    turns = sum(j.turns for j in jobs)
+    extract_s = 0.0
+    events = 0
+    for _job, result in _extract_stream(iter(jobs), extractor, name, workers):
+        if result is None or result.error:
+            raise click.ClickException(f"extraction failed: {result.error if result else _job.error}")
+        extract_s += result.seconds
+        events += sum(len(b.events) for b in result.batches)
+    wall = time.perf_counter() - started
+    return {
+        "turns": turns,
+        "events": events,
+        "seconds": round(wall, 3),
+        "turns_per_s": round(turns / wall, 1) if wall else 0.0,
+        "timings": {"read": round(read_s, 3), "extract": round(extract_s, 3)},
+    }
+
+
+def run_bench(data: str, *, workers: int = 1, extractor: str = "spacy", embed: bool = True) -> dict[str, Any]:
+    """Run both measurements on ``data`` (a file or folder) and return the figures as a dict."""
+    files = collect_files([data])
+    if not files:
+        raise click.ClickException(f"no transcript files under {data}")
+    with tempfile.TemporaryDirectory(prefix="graphmem-bench-") as tmp:
+        t0 = time.perf_counter()
+        with Memory.open(Path(tmp) / "extract") as mem:
+            from graphmem.extract import get_extractor
+
+            ex = get_extractor(extractor, mem)
+            if extractor == "spacy":
+                mem.nlp("warm up")
+            load_nlp = time.perf_counter() - t0
+            extract_only = _extract_only(mem, files, ex, extractor, workers)
+        with Memory.open(Path(tmp) / "e2e") as mem:
+            t0 = time.perf_counter()
+            if embed:
+                mem.embedder.embed(["warm up"])
+            load_embedder = time.perf_counter() - t0
+            summary = ingest(mem, files, extractor=extractor, workers=workers, embed=embed)
+            stats = mem.stats().as_dict()
+    if summary.errors:
+        raise click.ClickException("; ".join(m for _, m in summary.errors))
+    return {
+        "data": str(data),
+        "files": len(files),
+        "workers": workers,
+        "extractor": summary.extractor,
+        "embed": embed,
+        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()},
+        "model_load_seconds": {"spacy": round(load_nlp, 3), "embedder": round(load_embedder, 3)},
+        "extract_only": extract_only,
+        "end_to_end": {
+            "turns": summary.turns,
+            "seconds": round(summary.seconds, 3),
+            "turns_per_s": round(summary.turns_per_s, 1),
+            "timings": {k: round(v, 3) for k, v in summary.timings.items()},
+            "store": stats,
+        },
+    }
+
+
+def _print(result: dict[str, Any]) -> None:
+    from graphmem.cli.common import print_table
+
+    ex, e2e = result["extract_only"], result["end_to_end"]
+    print_table(
+        f"ingest speed: {result['data']} ({result['files']} files, {e2e['turns']} turns, "
+        f"{result['workers']} worker(s), {result['extractor']})",
+        ["run", "seconds", "turns/s"],
+        [
+            ["extract only", ex["seconds"], ex["turns_per_s"]],
+            ["end to end" + ("" if result["embed"] else " (no embeddings)"), e2e["seconds"], e2e["turns_per_s"]],
+        ],
+    )
+    total = sum(e2e["timings"].values()) or 1.0
+    print_table(
+        "where the time goes (end to end)",
+        ["stage", "seconds", "share"],
+        [[s, e2e["timings"][s], f"{100 * e2e['timings'][s] / total:.0f}%"] for s in STAGES],
+    )
+
+
+@click.command("ingest")
+@click.argument("data", type=click.Path(exists=True))
+@click.option("--workers", "-w", type=click.IntRange(min=1), default=1, show_default=True, help="Extraction processes.")
+@click.option("--extractor", type=click.Choice(["spacy", "claude"]), default="spacy", show_default=True)
+@click.option("--no-embed", is_flag=True, help="Leave embeddings out of the end-to-end run.")
+@click.option("--json", "json_out", type=click.Path(dir_okay=False), default=None, help="Also write the figures here.")
+def command(data: str, workers: int, extractor: str, no_embed: bool, json_out: str | None) -> None:
+    """Measure ingest speed (turns/s) on DATA: extraction alone and end to end, by stage."""
+    result = run_bench(data, workers=workers, extractor=extractor, embed=not no_embed)
+    _print(result)
+    if json_out:
+        Path(json_out).write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")

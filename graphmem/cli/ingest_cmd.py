@@ -1,0 +1,91 @@
+"""``graphmem ingest``: read transcripts into the store (the CLI twin of :meth:`Memory.ingest`)."""
+
+from __future__ import annotations
+
+import click
+
+from graphmem.cli.common import db_option, open_memory, print_json, print_table, stderr
+from graphmem.formats import FORMATS
+
+__all__ = ["ingest"]
+
+
+@click.command()
+@click.argument("paths", nargs=-1, required=True, metavar="PATH...")
+@db_option
+@click.option("--namespace", "-n", default=None, help="Put everything in this namespace (default: per input).")
+@click.option(
+    "--format", "fmt", type=click.Choice(FORMATS), default=None, help="Input format (default: detected per file)."
+)
+@click.option(
+    "--extractor",
+    type=click.Choice(["spacy", "claude"]),
+    default="spacy",
+    show_default=True,
+    help="spaCy runs offline; claude needs ANTHROPIC_API_KEY.",
+)
+@click.option("--workers", "-w", type=click.IntRange(min=1), default=1, show_default=True, help="Extraction processes.")
+@click.option(
+    "--no-embed", is_flag=True, help="Do not compute event embeddings (recall then uses text and graph only)."
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON instead of a table.")
+@click.pass_context
+def ingest(
+    ctx: click.Context,
+    paths: tuple[str, ...],
+    db: str | None,
+    namespace: str | None,
+    fmt: str | None,
+    extractor: str,
+    workers: int,
+    no_embed: bool,
+    as_json: bool,
+) -> None:
+    """Ingest transcript files or folders (LoCoMo JSON, JSONL, text, chat exports).
+
+    Folders are walked recursively. Each file is written all-or-nothing; unchanged files are skipped, so
+    an interrupted run resumes when run again. Exits with status 1 if any file failed.
+    """
+    with open_memory(ctx, db) as mem:
+        summary = mem.ingest(
+            list(paths),
+            namespace=namespace,
+            format=fmt,
+            extractor=extractor,
+            workers=workers,
+            progress=not as_json and stderr.is_terminal,
+            embed=not no_embed,
+        )
+        where = mem.store.uri
+    if as_json:
+        print_json(summary.as_dict())
+    else:
+        print_table(
+            f"ingested into {where}",
+            ["", "count"],
+            [
+                ["files ok", summary.files_ok],
+                ["files failed", summary.files_failed],
+                ["files skipped (unchanged)", summary.files_skipped],
+                ["turns", summary.turns],
+                ["events", summary.events],
+                ["entities", summary.entities],
+                ["facts", summary.facts],
+                ["seconds", f"{summary.seconds:.2f}"],
+                ["turns/s", f"{summary.turns_per_s:.0f}"],
+            ],
+        )
+    for _path, message in summary.errors:
+        stderr.print(f"error: {message}", markup=False, highlight=False, soft_wrap=True)
+    if not summary.ok:
+        raise _FilesFailed(summary.files_failed)
+
+
+class _FilesFailed(click.ClickException):
+    """Exit status 1 after the summary, with a one-line count instead of click's ``Error:`` banner."""
+
+    def __init__(self, count: int) -> None:
+        super().__init__(f"{count} file(s) failed")
+
+    def show(self, file: object = None) -> None:
+        stderr.print(self.message, markup=False, highlight=False)

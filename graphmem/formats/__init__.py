@@ -1,0 +1,152 @@
+"""Input formats: turn transcript files into :class:`~graphmem.transcript.Transcript` objects.
+
+Four formats, detected from the content (and the extension) unless named:
+
+- ``locomo``: LoCoMo JSON, a list of samples or one sample; each sample becomes its own namespace.
+- ``jsonl``: one message object per line (``speaker``/``role``, ``text``/``content``, optional
+  ``timestamp``, ``session``, ``id``).
+- ``text``: ``Name: utterance`` lines with optional session header lines carrying a date.
+- ``chat``: a chat export ``{"messages": [{"role", "content", ...}]}`` (or a bare list of messages).
+
+Bad input (empty, binary, not UTF-8, malformed JSON, missing fields, absurdly long lines, unknown
+layout) raises :class:`~graphmem.errors.IngestError` naming the file and the line or JSON path.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+from graphmem.errors import IngestError
+from graphmem.formats._records import looks_like_record
+from graphmem.formats._source import (
+    MAX_FILE_BYTES,
+    MAX_LINE_CHARS,
+    MAX_TURN_CHARS,
+    Source,
+    load_source,
+    namespace_from,
+    source_from_bytes,
+)
+from graphmem.formats.chat import looks_like_chat, read_chat
+from graphmem.formats.jsonl import read_jsonl, read_records
+from graphmem.formats.locomo import looks_like_locomo, read_locomo
+from graphmem.formats.text import looks_like_text, read_text
+from graphmem.models import validate_namespace
+from graphmem.transcript import Transcript
+
+__all__ = [
+    "FORMATS",
+    "MAX_FILE_BYTES",
+    "MAX_LINE_CHARS",
+    "MAX_TURN_CHARS",
+    "READER_VERSION",
+    "Source",
+    "detect_format",
+    "load_source",
+    "namespace_from",
+    "read_records",
+    "read_source",
+    "read_transcripts",
+    "sniff_format",
+    "source_from_bytes",
+]
+
+#: The format names accepted by ``format=`` and ``--format``.
+FORMATS = ("locomo", "jsonl", "text", "chat")
+#: Bumped when a reader changes what it produces, so ingestion re-reads unchanged files.
+READER_VERSION = "1"
+
+_JSONL_SUFFIXES = (".jsonl", ".ndjson")
+
+
+def sniff_format(source: Source) -> str:
+    """Decide the format of an already loaded input from its content and extension.
+
+    Raises:
+        IngestError: the content fits no format (malformed JSON names its line).
+    """
+    if source.suffix in _JSONL_SUFFIXES:
+        return "jsonl"
+    if source.text.lstrip()[:1] in ("[", "{"):
+        try:
+            doc = source.json()
+        except IngestError:
+            first = next(line for line in source.text.splitlines() if line.strip())
+            try:
+                if isinstance(json.loads(first), dict):
+                    return "jsonl"
+            except (json.JSONDecodeError, RecursionError):
+                pass
+            if source.suffix != ".json" and looks_like_text(source):
+                return "text"
+            raise
+        if looks_like_locomo(doc):
+            return "locomo"
+        if looks_like_chat(doc):
+            return "chat"
+        if looks_like_record(doc):
+            return "jsonl"
+        raise IngestError(
+            "unknown JSON layout: expected LoCoMo samples, a chat export with 'messages', or message objects",
+            path=source.path,
+            json_path="$",
+        )
+    if source.suffix == ".json":
+        source.json()  # raises the malformed-JSON error with its line
+    if looks_like_text(source):
+        return "text"
+    raise IngestError(
+        "unknown format: not LoCoMo JSON, JSONL messages, a chat export or a 'Name: text' transcript",
+        path=source.path,
+    )
+
+
+def detect_format(path: str | os.PathLike[str]) -> str:
+    """Return the format of the file at ``path``: one of :data:`FORMATS`.
+
+    Raises:
+        IngestError: the file is unreadable or bad (see :func:`load_source`) or fits no format.
+    """
+    return sniff_format(load_source(path))
+
+
+def read_source(source: Source, *, format: str | None = None, namespace: str | None = None) -> list[Transcript]:
+    """Read a loaded input into transcripts (see :func:`read_transcripts`)."""
+    if namespace is not None:
+        validate_namespace(namespace)
+    fmt = format or sniff_format(source)
+    name = Path(source.path).stem
+    if fmt == "locomo":
+        return read_locomo(source, namespace)
+    if fmt == "jsonl":
+        return read_jsonl(source, namespace, name=name)
+    if fmt == "text":
+        return read_text(source, namespace, name=name)
+    if fmt == "chat":
+        return read_chat(source, namespace, name=name)
+    raise IngestError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}", path=source.path)
+
+
+def read_transcripts(
+    path: str | os.PathLike[str], *, format: str | None = None, namespace: str | None = None
+) -> list[Transcript]:
+    """Read the transcript file at ``path``.
+
+    Args:
+        path: the input file.
+        format: one of :data:`FORMATS`; detected from the content when ``None``.
+        namespace: put every conversation of the file here. By default a LoCoMo sample goes to its
+            ``sample_id`` and other files to a namespace named after the file stem. With an explicit
+            namespace, session ids are prefixed with the conversation's name (``conv-26/session_1``,
+            ``chat/session_1``) so several inputs can share it.
+
+    Returns:
+        One transcript per conversation in the file (several for a LoCoMo list).
+
+    Raises:
+        IngestError: the file is unreadable or malformed; names the file and the line or JSON path.
+        ConfigError: ``namespace`` is not a legal namespace.
+    """
+    return read_source(load_source(path), format=format, namespace=namespace)

@@ -1,0 +1,241 @@
+"""Reading an input file safely: size and encoding checks, JSON with positions, shared helpers.
+
+Every reader goes through :func:`load_source`, so every format rejects the same bad inputs the same
+way: empty files, binary files, text that is not UTF-8, absurdly long lines.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from graphmem.errors import IngestError
+
+__all__ = [
+    "MAX_FILE_BYTES",
+    "MAX_LINE_CHARS",
+    "MAX_TURN_CHARS",
+    "Source",
+    "check_turn_text",
+    "load_source",
+    "namespace_from",
+    "parse_date_text",
+    "parse_timestamp",
+]
+
+#: Inputs larger than this are refused (a transcript is text; 256 MiB is far beyond any real one).
+MAX_FILE_BYTES = 256 * 1024 * 1024
+#: Longest line accepted in line-oriented formats (JSONL, plain text).
+MAX_LINE_CHARS = 65_536
+#: Longest single turn accepted in any format.
+MAX_TURN_CHARS = 32_768
+
+_BINARY_MAGIC = (
+    b"\x89PNG",
+    b"%PDF",
+    b"PK\x03\x04",
+    b"\x1f\x8b",
+    b"\xff\xd8\xff",
+    b"GIF8",
+    b"\x7fELF",
+    b"SQLite format 3",
+)
+_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+_NAMESPACE_BAD = re.compile(r"[^A-Za-z0-9_.:@-]+")
+_LOCOMO_DATE = "%I:%M %p on %d %B, %Y"
+_DATE_FORMATS = (
+    _LOCOMO_DATE,
+    "%d %B %Y",
+    "%d %B, %Y",
+    "%B %d, %Y",
+    "%B %d %Y",
+    "%d %b %Y",
+    "%b %d, %Y",
+    "%Y-%m-%d",
+    "%Y-%m-%d %H:%M",
+    "%Y-%m-%d %H:%M:%S",
+    "%d %B %Y, %H:%M",
+    "%d %B %Y %H:%M",
+    "%d %B %Y, %I:%M %p",
+    "%d %B %Y %I:%M %p",
+)
+
+
+@dataclass(slots=True)
+class Source:
+    """An input file read into memory and checked: its bytes, its text and (lazily) its JSON."""
+
+    path: str
+    data: bytes
+    text: str
+    _json: Any = field(default=None, repr=False)
+    _json_loaded: bool = field(default=False, repr=False)
+
+    @property
+    def suffix(self) -> str:
+        """The lower-case file extension, with its dot (``""`` for in-memory input)."""
+        return Path(self.path).suffix.lower()
+
+    def lines(self) -> list[str]:
+        """The text split into lines, each checked against :data:`MAX_LINE_CHARS`."""
+        lines = self.text.splitlines()
+        for number, line in enumerate(lines, 1):
+            if len(line) > MAX_LINE_CHARS:
+                raise IngestError(
+                    f"line is {len(line):,} characters long (the limit is {MAX_LINE_CHARS:,})",
+                    path=self.path,
+                    line=number,
+                )
+        return lines
+
+    def json(self) -> Any:
+        """The whole text parsed as one JSON document (parsed once, then cached).
+
+        Raises:
+            IngestError: the text is not valid JSON; names the line of the fault.
+        """
+        if not self._json_loaded:
+            try:
+                self._json = json.loads(self.text)
+            except json.JSONDecodeError as exc:
+                raise IngestError(
+                    f"malformed JSON: {exc.msg} (column {exc.colno})", path=self.path, line=exc.lineno
+                ) from exc
+            except RecursionError as exc:
+                raise IngestError("malformed JSON: nested too deeply", path=self.path) from exc
+            self._json_loaded = True
+        return self._json
+
+
+def load_source(path: str | os.PathLike[str]) -> Source:
+    """Read ``path`` and check it is a non-empty UTF-8 text file of sane size.
+
+    A UTF-8 byte-order mark is dropped. Windows line ends are normalised by the readers (``splitlines``).
+
+    Raises:
+        IngestError: the file is missing, unreadable, too large, empty, binary or not UTF-8; the
+            encoding error names the line where the first bad byte sits.
+    """
+    where = str(path)
+    p = Path(path)
+    try:
+        size = p.stat().st_size
+        if not p.is_file():
+            raise IngestError("not a regular file", path=where)
+        if size > MAX_FILE_BYTES:
+            raise IngestError(f"file is {size:,} bytes (the limit is {MAX_FILE_BYTES:,})", path=where)
+        data = p.read_bytes()
+    except FileNotFoundError as exc:
+        raise IngestError("no such file", path=where) from exc
+    except OSError as exc:
+        raise IngestError(f"cannot read file: {exc.strerror or exc}", path=where) from exc
+    return source_from_bytes(data, where)
+
+
+def source_from_bytes(data: bytes, path: str) -> Source:
+    """Check raw bytes as :func:`load_source` does and wrap them in a :class:`Source`."""
+    if not data.strip():
+        raise IngestError("empty file", path=path)
+    if data.startswith(_UTF16_BOMS):
+        raise IngestError("file is UTF-16 encoded; save it as UTF-8", path=path)
+    head = data[:8192]
+    if head.startswith(_BINARY_MAGIC) or b"\x00" in head:
+        raise IngestError("binary file, not a text transcript", path=path)
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise IngestError(
+            f"not UTF-8 text (byte 0x{data[exc.start]:02x} at offset {exc.start}); save the file as UTF-8",
+            path=path,
+            line=line,
+        ) from exc
+    if "\x00" in text:
+        raise IngestError(
+            "binary file, not a text transcript", path=path, line=text.count("\n", 0, text.index("\x00")) + 1
+        )
+    return Source(path, data, text)
+
+
+def check_turn_text(text: str, *, path: str, line: int | None = None, json_path: str | None = None) -> str:
+    """Return ``text`` stripped, refusing turns longer than :data:`MAX_TURN_CHARS`."""
+    if len(text) > MAX_TURN_CHARS:
+        raise IngestError(
+            f"turn is {len(text):,} characters long (the limit is {MAX_TURN_CHARS:,})",
+            path=path,
+            line=line,
+            json_path=json_path,
+        )
+    return text.strip()
+
+
+def namespace_from(name: str, fallback: str = "default") -> str:
+    """Turn a file stem or conversation id into a legal namespace (see ``validate_namespace``)."""
+    cleaned = _NAMESPACE_BAD.sub("-", name).strip("-_.:@")[:128]
+    return cleaned or fallback
+
+
+def _naive_utc(value: datetime) -> datetime:
+    """Times are stored naive; an aware time is first converted to UTC."""
+    if value.tzinfo is not None:
+        return value.astimezone(UTC).replace(tzinfo=None)
+    return value
+
+
+def parse_date_text(text: str) -> datetime | None:
+    """Parse a human-written session date (``"14 March 2024"``, LoCoMo's ``"1:56 pm on 8 May, 2023"``).
+
+    Known layouts are tried first, then ``dateparser`` insisting on a year, so a relative phrase such as
+    ``"yesterday"`` is never resolved against today. Returns ``None`` when nothing parses; the caller
+    keeps the text.
+    """
+    cleaned = " ".join(text.replace("—", " ").replace("–", " ").split()).strip(" ,;:-")
+    if not cleaned:
+        return None
+    try:
+        return _naive_utc(datetime.fromisoformat(cleaned))
+    except ValueError:
+        pass
+    for fmt in _DATE_FORMATS:
+        try:
+            return datetime.strptime(cleaned, fmt)
+        except ValueError:
+            continue
+    if not re.search(r"\b\d{4}\b", cleaned):
+        return None
+    import dateparser
+
+    parsed = dateparser.parse(
+        cleaned,
+        languages=["en"],
+        settings={"REQUIRE_PARTS": ["year"], "PREFER_DAY_OF_MONTH": "first", "RETURN_AS_TIMEZONE_AWARE": False},
+    )
+    return _naive_utc(parsed) if parsed is not None else None
+
+
+def parse_timestamp(value: Any, *, path: str, line: int | None = None, json_path: str | None = None) -> datetime:
+    """Parse a machine timestamp: ISO 8601 text, epoch seconds (or milliseconds), or a dated phrase.
+
+    Raises:
+        IngestError: the value is not a time; the message quotes it.
+    """
+    if isinstance(value, bool):
+        parsed = None
+    elif isinstance(value, int | float):
+        seconds = float(value) / 1000.0 if abs(value) > 1e11 else float(value)
+        try:
+            parsed = datetime.fromtimestamp(seconds, UTC).replace(tzinfo=None)
+        except (OverflowError, OSError, ValueError):
+            parsed = None
+    elif isinstance(value, str):
+        parsed = parse_date_text(value)
+    else:
+        parsed = None
+    if parsed is None:
+        raise IngestError(f"not a timestamp: {value!r}", path=path, line=line, json_path=json_path)
+    return parsed

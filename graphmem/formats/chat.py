@@ -1,0 +1,57 @@
+"""Chat exports: ``{"messages": [{"role": ..., "content": ...}, ...]}`` or a bare list of messages.
+
+An optional ``participants`` object maps roles to display names (``{"user": "Dana"}``). Message fields
+are those of :mod:`graphmem.formats._records`; ``system`` and tool messages are left out.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from graphmem.errors import IngestError
+from graphmem.formats._records import Located, looks_like_record, records_to_sessions
+from graphmem.formats._source import Source, namespace_from
+from graphmem.formats.jsonl import prefix_sessions
+from graphmem.transcript import Transcript
+
+__all__ = ["looks_like_chat", "read_chat"]
+
+
+def looks_like_chat(doc: Any) -> bool:
+    """Whether a parsed JSON document is a chat export or a list of message records."""
+    if isinstance(doc, dict):
+        return isinstance(doc.get("messages"), list)
+    return isinstance(doc, list) and bool(doc) and looks_like_record(doc[0])
+
+
+def read_chat(source: Source, namespace: str | None = None, *, name: str = "") -> list[Transcript]:
+    """Read a chat export into one transcript.
+
+    Raises:
+        IngestError: the document has no ``messages`` list or a message is malformed (JSON path).
+    """
+    doc = source.json()
+    names: dict[str, str] = {}
+    if isinstance(doc, dict):
+        messages = doc.get("messages")
+        if not isinstance(messages, list):
+            raise IngestError("missing field 'messages' (a list)", path=source.path, json_path="$")
+        base = "$.messages"
+        participants = doc.get("participants", {})
+        if not isinstance(participants, dict) or not all(
+            isinstance(k, str) and isinstance(v, str) for k, v in participants.items()
+        ):
+            raise IngestError("'participants' must map roles to names", path=source.path, json_path="$.participants")
+        names = {k: v.strip() for k, v in participants.items() if v.strip()}
+    elif isinstance(doc, list):
+        messages, base = doc, "$"
+    else:
+        raise IngestError("expected an object with 'messages'", path=source.path, json_path="$")
+    if not messages:
+        raise IngestError("the chat holds no messages", path=source.path, json_path=base)
+    items = [Located(m, json_path=f"{base}[{i}]") for i, m in enumerate(messages)]
+    sessions = records_to_sessions(items, path=source.path, speaker_names=names)
+    if namespace:
+        sessions = prefix_sessions(sessions, namespace_from(name, "input"))
+    ns = namespace or namespace_from(name)
+    return [Transcript(ns, sessions, source_file=source.path, format="chat")]

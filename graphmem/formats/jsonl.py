@@ -1,0 +1,73 @@
+"""JSONL chat messages: one JSON object per line (see :mod:`graphmem.formats._records` for the fields)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from graphmem.errors import IngestError
+from graphmem.formats._records import Located, records_to_sessions
+from graphmem.formats._source import Source, namespace_from
+from graphmem.transcript import RawSession, Transcript
+
+__all__ = ["prefix_sessions", "read_jsonl", "read_records"]
+
+
+def prefix_sessions(sessions: Sequence[RawSession], prefix: str) -> tuple[RawSession, ...]:
+    """Prefix session ids with ``prefix/`` so conversations sharing one namespace never collide."""
+    return tuple(
+        RawSession(f"{prefix}/{s.id}", s.index, s.turns, started_at=s.started_at, date_text=s.date_text)
+        for s in sessions
+    )
+
+
+def read_jsonl(source: Source, namespace: str | None = None, *, name: str = "") -> list[Transcript]:
+    """Read a JSONL file of messages into one transcript.
+
+    Blank lines are ignored. The namespace is ``namespace`` or one made from ``name`` (the file stem).
+
+    Raises:
+        IngestError: a line is not a JSON object or a record lacks a field; names the line.
+    """
+    items = []
+    for number, line in enumerate(source.lines(), 1):
+        if not line.strip():
+            continue
+        try:
+            obj = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise IngestError(f"malformed JSON: {exc.msg} (column {exc.colno})", path=source.path, line=number) from exc
+        except RecursionError as exc:
+            raise IngestError("malformed JSON: nested too deeply", path=source.path, line=number) from exc
+        items.append(Located(obj, line=number))
+    if not items:
+        raise IngestError("empty file", path=source.path)
+    sessions = records_to_sessions(items, path=source.path)
+    if namespace:
+        sessions = prefix_sessions(sessions, namespace_from(name, "input"))
+    ns = namespace or namespace_from(name)
+    return [Transcript(ns, sessions, source_file=source.path, format="jsonl")]
+
+
+def read_records(records: Sequence[Any], *, namespace: str, key: str, path: str = "<records>") -> Transcript:
+    """Turn in-memory message dicts (shaped like JSONL lines) into one transcript.
+
+    Args:
+        records: the message dicts.
+        namespace: where they go.
+        key: a short tag (e.g. a content hash) prefixed to session ids unless the records name their own
+            sessions, so successive calls never overwrite each other's sessions.
+        path: the name used in error messages.
+
+    Raises:
+        IngestError: a record is malformed; names its index as a JSON path (``$[3]``).
+    """
+    items = [Located(rec, json_path=f"$[{i}]") for i, rec in enumerate(records)]
+    if not items:
+        raise IngestError("no records given", path=path)
+    sessions = records_to_sessions(items, path=path)
+    labelled = any(isinstance(r, dict) and ("session" in r or "session_id" in r) for r in records)
+    if not labelled:
+        sessions = prefix_sessions(sessions, key)
+    return Transcript(namespace, sessions, source_file=None, format="records")

@@ -1,0 +1,107 @@
+"""LoCoMo JSON: a list of conversation samples (or one sample).
+
+Each sample has ``sample_id`` and ``conversation`` with ``speaker_a``/``speaker_b``, ``session_N`` turn
+lists and ``session_N_date_time`` strings (``"1:56 pm on 8 May, 2023"``). Sessions come from the
+``session_N`` keys, not the date keys (some samples carry date keys for sessions that do not exist).
+Turns carry ``speaker``, ``text``, ``dia_id`` and, for shared images, ``blip_caption``.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+from graphmem.errors import IngestError
+from graphmem.formats._source import Source, check_turn_text, namespace_from, parse_date_text
+from graphmem.transcript import RawSession, RawTurn, Transcript
+
+__all__ = ["looks_like_locomo", "read_locomo"]
+
+_SESSION_KEY = re.compile(r"^session_(\d+)$")
+
+
+def looks_like_locomo(doc: Any) -> bool:
+    """Whether a parsed JSON document is shaped like LoCoMo (a sample or a list of samples)."""
+    first = doc[0] if isinstance(doc, list) and doc else doc
+    return isinstance(first, dict) and isinstance(first.get("conversation"), dict)
+
+
+def read_locomo(source: Source, namespace: str | None = None) -> list[Transcript]:
+    """Read every sample of a LoCoMo document.
+
+    Each sample becomes a transcript in the namespace of its ``sample_id``. When ``namespace`` is given,
+    every sample goes there and session ids are prefixed with the sample id so samples never collide.
+
+    Raises:
+        IngestError: the document is not LoCoMo-shaped or a sample lacks a field; names the JSON path.
+    """
+    doc = source.json()
+    samples, prefix = (doc, "$") if isinstance(doc, list) else ([doc], "")
+    if not samples:
+        raise IngestError("the LoCoMo list holds no samples", path=source.path, json_path="$")
+    out = []
+    for i, sample in enumerate(samples):
+        where = f"$[{i}]" if prefix else "$"
+        out.append(_read_sample(source, sample, where, namespace))
+    return out
+
+
+def _fail(source: Source, message: str, json_path: str) -> IngestError:
+    return IngestError(message, path=source.path, json_path=json_path)
+
+
+def _read_sample(source: Source, sample: Any, where: str, namespace: str | None) -> Transcript:
+    if not isinstance(sample, dict):
+        raise _fail(source, f"expected a sample object, found {type(sample).__name__}", where)
+    conv = sample.get("conversation")
+    if not isinstance(conv, dict):
+        raise _fail(source, "missing field 'conversation' (an object)", where)
+    sample_id = sample.get("sample_id")
+    if sample_id is not None and not isinstance(sample_id, str | int):
+        raise _fail(source, "field 'sample_id' must be a string", f"{where}.sample_id")
+    name = str(sample_id) if sample_id is not None else namespace_from(Path(source.path).stem)
+    numbers = sorted(int(m.group(1)) for k in conv if (m := _SESSION_KEY.match(k)))
+    if not numbers:
+        raise _fail(source, "the conversation has no 'session_N' turn lists", f"{where}.conversation")
+    sessions = []
+    for index, n in enumerate(numbers):
+        key = f"session_{n}"
+        turns_doc = conv[key]
+        spath = f"{where}.conversation.{key}"
+        if not isinstance(turns_doc, list):
+            raise _fail(source, f"expected a list of turns, found {type(turns_doc).__name__}", spath)
+        turns = tuple(_read_turn(source, t, f"{spath}[{j}]") for j, t in enumerate(turns_doc))
+        date_text = conv.get(f"{key}_date_time")
+        if date_text is not None and not isinstance(date_text, str):
+            raise _fail(source, "the session date must be a string", f"{spath}_date_time")
+        started = parse_date_text(date_text) if date_text else None
+        session_id = f"{name}/{key}" if namespace else key
+        sessions.append(RawSession(session_id, index, turns, started_at=started, date_text=date_text))
+    ns = namespace or namespace_from(name)
+    return Transcript(ns, tuple(sessions), source_file=source.path, format="locomo")
+
+
+def _read_turn(source: Source, turn: Any, where: str) -> RawTurn:
+    if not isinstance(turn, dict):
+        raise _fail(source, f"expected a turn object, found {type(turn).__name__}", where)
+    for name in ("speaker", "text"):
+        if name not in turn:
+            raise _fail(source, f"missing field {name!r}", where)
+        if not isinstance(turn[name], str):
+            raise _fail(source, f"field {name!r} must be a string", f"{where}.{name}")
+    speaker = turn["speaker"].strip()
+    if not speaker:
+        raise _fail(source, "empty speaker", f"{where}.speaker")
+    text = check_turn_text(turn["text"], path=source.path, json_path=f"{where}.text")
+    dia_id = turn.get("dia_id")
+    if dia_id is not None and not isinstance(dia_id, str):
+        raise _fail(source, "field 'dia_id' must be a string", f"{where}.dia_id")
+    caption = turn.get("blip_caption")
+    if caption is not None:
+        if not isinstance(caption, str):
+            raise _fail(source, "field 'blip_caption' must be a string", f"{where}.blip_caption")
+        caption = check_turn_text(caption, path=source.path, json_path=f"{where}.blip_caption") or None
+    if not text and not caption:
+        raise _fail(source, "turn has neither text nor an image caption", f"{where}.text")
+    return RawTurn(speaker, text, source_id=dia_id, json_path=where, caption=caption)

@@ -1,0 +1,192 @@
+"""Plain-text transcripts: ``Name: utterance`` lines grouped by optional session headers.
+
+A session header is a Markdown heading (``## Session 2 — 14 March 2024``), a ``Session N ...`` line or a
+rule with text (``--- 14 March 2024 ---``); a date in it becomes the session's start time (kept as text
+when it does not parse). A turn may start with a time in brackets (``[10:32] Ana: hi``, or a full
+``[2024-03-14 10:32]``) and may carry an image as ``[image: a photo of ...]``. A line that is neither a
+header nor a turn continues the turn before it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime, time
+
+from graphmem.errors import IngestError
+from graphmem.formats._source import MAX_TURN_CHARS, Source, check_turn_text, namespace_from, parse_date_text
+from graphmem.formats.jsonl import prefix_sessions
+from graphmem.transcript import RawSession, RawTurn, Transcript
+
+__all__ = ["looks_like_text", "read_text"]
+
+_HEADING = re.compile(r"^#{1,6}\s*(?P<body>.*?)\s*#*$")
+_SESSION_LINE = re.compile(r"^\[?\s*session\s+\d+\b.*$", re.IGNORECASE)
+_RULE = re.compile(r"^(?:[-=*~]{3,})\s*(?P<body>.*?)\s*(?:[-=*~]{3,})?$")
+_SESSION_NUMBER = re.compile(r"^\[?\s*session\s+(?P<n>\d+)\b[\s:,—–-]*(?P<rest>.*?)\]?$", re.IGNORECASE)
+_TURN = re.compile(
+    r"^(?:\[(?P<time>[^\]]{1,40})\]\s*)?"
+    r"(?P<speaker>[^\W\d_][\w.'’ -]{0,47}?)\s*:(?:\s+(?P<text>.*)|\s*)$"
+)
+_IMAGE = re.compile(r"\[(?:image|photo|picture)\s*:\s*(?P<caption>[^\]]+)\]", re.IGNORECASE)
+_CLOCK = re.compile(r"^(?P<h>\d{1,2}):(?P<m>\d{2})(?::(?P<s>\d{2}))?\s*(?P<ampm>[ap]\.?m\.?)?$", re.IGNORECASE)
+
+
+def _speaker_ok(name: str) -> bool:
+    return len(name.split()) <= 4 and "://" not in name
+
+
+def _header(line: str) -> str | None:
+    """The text of a session header line, or ``None`` when the line is not a header."""
+    if m := _HEADING.match(line):
+        return m.group("body")
+    if _SESSION_LINE.match(line):
+        return line.strip("[] ")
+    if m := _RULE.match(line):
+        return m.group("body")
+    return None
+
+
+def looks_like_text(source: Source) -> bool:
+    """Whether the first lines read as a ``Name: text`` transcript (most lines are turns or headers)."""
+    turns = other = 0
+    for line in source.text.splitlines()[:200]:
+        stripped = line.strip()
+        if not stripped or len(stripped) > 4096:
+            continue
+        if _header(stripped) is not None:
+            continue
+        m = _TURN.match(stripped)
+        if m and _speaker_ok(m.group("speaker")):
+            turns += 1
+        else:
+            other += 1
+        if turns + other >= 40:
+            break
+    return turns > 0 and turns >= other
+
+
+@dataclass(slots=True)
+class _Pending:
+    speaker: str
+    text: str
+    line: int
+    when: datetime | None
+
+
+@dataclass(slots=True)
+class _Builder:
+    number: int | None
+    date_text: str | None
+    started_at: datetime | None
+    turns: list[RawTurn] = field(default_factory=list)
+
+
+def _turn_time(raw: str, day: datetime | None, *, path: str, line: int) -> datetime | None:
+    if m := _CLOCK.match(raw.strip()):
+        hour, minute, second = int(m.group("h")), int(m.group("m")), int(m.group("s") or 0)
+        ampm = (m.group("ampm") or "").lower().replace(".", "")
+        if ampm == "pm" and hour < 12:
+            hour += 12
+        elif ampm == "am" and hour == 12:
+            hour = 0
+        if hour > 23 or minute > 59 or second > 59:
+            raise IngestError(f"not a time of day: [{raw}]", path=path, line=line)
+        return datetime.combine(day.date(), time(hour, minute, second)) if day else None
+    parsed = parse_date_text(raw)
+    if parsed is None:
+        raise IngestError(f"not a time: [{raw}]", path=path, line=line)
+    return parsed
+
+
+def _new_session(header: str) -> _Builder:
+    m = _SESSION_NUMBER.match(header)
+    rest = m.group("rest") if m else header
+    date_text = rest.strip(" ,;:()—–-") or None
+    started = parse_date_text(date_text) if date_text else None
+    return _Builder(int(m.group("n")) if m else None, date_text, started)
+
+
+def _session_ids(builders: list[_Builder]) -> list[str]:
+    """``session_N`` from the header's own number when unique, else from the position."""
+    used: set[str] = set()
+    ids = []
+    for position, b in enumerate(builders, 1):
+        sid = f"session_{b.number}" if b.number is not None else ""
+        if not sid or sid in used:
+            sid = f"session_{position}"
+            while sid in used:
+                sid += "b"
+        used.add(sid)
+        ids.append(sid)
+    return ids
+
+
+def read_text(source: Source, namespace: str | None = None, *, name: str = "") -> list[Transcript]:
+    """Read a plain-text transcript into one transcript.
+
+    Raises:
+        IngestError: a line is neither a header nor a turn and no turn precedes it, a turn is empty, or a
+            bracketed time does not parse; names the line.
+    """
+    builders: list[_Builder] = []
+    pending: _Pending | None = None
+
+    def flush() -> None:
+        nonlocal pending
+        if pending is None:
+            return
+        captions = [m.group("caption").strip() for m in _IMAGE.finditer(pending.text)]
+        text = " ".join(_IMAGE.sub(" ", pending.text).split())
+        text = check_turn_text(text, path=source.path, line=pending.line)
+        caption = "; ".join(captions) or None
+        if not text and not caption:
+            raise IngestError(f"empty turn for speaker {pending.speaker!r}", path=source.path, line=pending.line)
+        builders[-1].turns.append(
+            RawTurn(pending.speaker, text, line=pending.line, timestamp=pending.when, caption=caption)
+        )
+        pending = None
+
+    for number, raw_line in enumerate(source.lines(), 1):
+        line = raw_line.strip()
+        if not line:
+            continue
+        header = _header(line)
+        if header is not None:
+            flush()
+            builders.append(_new_session(header))
+            continue
+        m = _TURN.match(line)
+        if m and _speaker_ok(m.group("speaker")):
+            flush()
+            if not builders:
+                builders.append(_new_session(""))
+            stamp = m.group("time")
+            when = _turn_time(stamp, builders[-1].started_at, path=source.path, line=number) if stamp else None
+            pending = _Pending(m.group("speaker").strip(), m.group("text") or "", number, when)
+            continue
+        if pending is None:
+            raise IngestError(
+                f"expected 'Name: text' or a session header, found {line[:60]!r}", path=source.path, line=number
+            )
+        pending.text = f"{pending.text} {line}".strip()
+        if len(pending.text) > 2 * MAX_TURN_CHARS:
+            check_turn_text(pending.text, path=source.path, line=pending.line)
+    flush()
+    kept = [b for b in builders if b.turns]
+    if not kept:
+        raise IngestError("no dialogue turns found", path=source.path)
+    sessions = tuple(
+        RawSession(sid, i, tuple(b.turns), started_at=_start(b), date_text=b.date_text)
+        for i, (sid, b) in enumerate(zip(_session_ids(kept), kept, strict=True))
+    )
+    if namespace:
+        sessions = prefix_sessions(sessions, namespace_from(name, "input"))
+    ns = namespace or namespace_from(name)
+    return [Transcript(ns, sessions, source_file=source.path, format="text")]
+
+
+def _start(builder: _Builder) -> datetime | None:
+    """The earliest turn time when turns are timed, else the header's date."""
+    times = [t.timestamp for t in builder.turns if t.timestamp is not None]
+    return min(times) if times else builder.started_at

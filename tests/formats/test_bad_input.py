@@ -1,0 +1,157 @@
+"""Every kind of bad input raises IngestError naming the file and the line or JSON path."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from graphmem.errors import ConfigError, IngestError
+from graphmem.formats import MAX_LINE_CHARS, MAX_TURN_CHARS, read_transcripts
+
+
+def test_malformed_json_names_line(write) -> None:
+    path = write("bad.json", '[\n  {"sample_id": "a",\n   "conversation": {,}\n  }\n]\n')
+    with pytest.raises(IngestError, match="malformed JSON") as info:
+        read_transcripts(path)
+    assert info.value.line == 3
+    assert str(info.value).startswith(f"{path}:3: ")
+
+
+def test_malformed_jsonl_line(write) -> None:
+    good = json.dumps({"speaker": "A", "text": "hi"})
+    path = write("bad.jsonl", f"{good}\n{good}\n{{'speaker': 'A'}}\n")
+    with pytest.raises(IngestError, match="malformed JSON") as info:
+        read_transcripts(path)
+    assert info.value.line == 3
+
+
+def test_wrong_encoding_names_line(write) -> None:
+    path = write("latin1.txt", "Ana: hola\nBo: qué tal\n".encode("latin-1"))
+    with pytest.raises(IngestError, match="not UTF-8") as info:
+        read_transcripts(path)
+    assert info.value.line == 2
+
+
+def test_utf16_is_refused_with_advice(write) -> None:
+    path = write("u16.txt", "Ana: hi\n".encode("utf-16"))
+    with pytest.raises(IngestError, match="UTF-16"):
+        read_transcripts(path)
+
+
+def test_utf8_bom_is_accepted(write) -> None:
+    [t] = read_transcripts(write("bom.txt", "\ufeffAna: hi\nBo: yo\n"))
+    assert t.sessions[0].turns[0].speaker == "Ana"
+
+
+@pytest.mark.parametrize("content", [b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", b"Ana: hi\n\x00\x01\x02\x03"])
+def test_binary_file(write, content: bytes) -> None:
+    with pytest.raises(IngestError, match="binary file"):
+        read_transcripts(write("img.txt", content))
+
+
+@pytest.mark.parametrize("content", ["", "  \n\n\t\n"])
+def test_empty_file(write, content: str) -> None:
+    with pytest.raises(IngestError, match="empty file"):
+        read_transcripts(write("empty.jsonl", content))
+
+
+def test_missing_file(tmp_path) -> None:
+    with pytest.raises(IngestError, match="no such file"):
+        read_transcripts(tmp_path / "nope.json")
+
+
+def test_locomo_missing_turn_field_names_json_path(write) -> None:
+    conv = {"session_1": [{"speaker": "A", "text": "ok"}], "session_3": [{"speaker": "A"}] * 5}
+    conv["session_3"] = [{"speaker": "A", "text": "fine"}] * 4 + [{"speaker": "B", "dia_id": "D3:5"}]
+    path = write("l.json", json.dumps([{"sample_id": "a", "conversation": conv}]))
+    with pytest.raises(IngestError, match="missing field 'text'") as info:
+        read_transcripts(path)
+    assert info.value.json_path == "$[0].conversation.session_3[4]"
+
+
+def test_locomo_wrong_field_type(write) -> None:
+    conv = {"session_1": [{"speaker": "A", "text": 42}]}
+    path = write("l.json", json.dumps({"sample_id": "a", "conversation": conv}))
+    with pytest.raises(IngestError, match="must be a string") as info:
+        read_transcripts(path)
+    assert info.value.json_path == "$.conversation.session_1[0].text"
+
+
+def test_locomo_missing_conversation_and_sessions(write) -> None:
+    with pytest.raises(IngestError, match="missing field 'conversation'"):
+        read_transcripts(write("a.json", json.dumps([{"sample_id": "a"}])), format="locomo")
+    with pytest.raises(IngestError, match="no 'session_N'"):
+        read_transcripts(write("b.json", json.dumps([{"sample_id": "a", "conversation": {"x": 1}}])))
+
+
+def test_jsonl_missing_text_names_line(write) -> None:
+    path = write("m.jsonl", json.dumps({"speaker": "A", "text": "hi"}) + "\n" + json.dumps({"speaker": "B"}))
+    with pytest.raises(IngestError, match="missing field 'text'") as info:
+        read_transcripts(path)
+    assert info.value.line == 2
+
+
+def test_jsonl_missing_speaker_and_non_object(write) -> None:
+    with pytest.raises(IngestError, match="missing field 'speaker'"):
+        read_transcripts(write("m.jsonl", json.dumps({"text": "hi"})), format="jsonl")
+    with pytest.raises(IngestError, match="expected a message object") as info:
+        read_transcripts(write("n.jsonl", '{"speaker": "A", "text": "x"}\n[1, 2]\n'))
+    assert info.value.line == 2
+
+
+def test_jsonl_bad_timestamp(write) -> None:
+    path = write("m.jsonl", json.dumps({"speaker": "A", "text": "hi", "timestamp": "soonish"}))
+    with pytest.raises(IngestError, match="not a timestamp: 'soonish'") as info:
+        read_transcripts(path)
+    assert info.value.line == 1
+
+
+def test_chat_missing_messages_and_bad_message(write) -> None:
+    with pytest.raises(IngestError, match="missing field 'messages'"):
+        read_transcripts(write("c.json", json.dumps({"title": "x"})), format="chat")
+    path = write("d.json", json.dumps({"messages": [{"role": "user", "content": "a"}, {"role": "user"}]}))
+    with pytest.raises(IngestError, match="missing field 'text'") as info:
+        read_transcripts(path)
+    assert info.value.json_path == "$.messages[1]"
+
+
+def test_text_line_without_speaker(write) -> None:
+    path = write("t.txt", "## Session 1 — 1 May 2024\nthis line has no speaker\nAna: hi\n")
+    with pytest.raises(IngestError, match="expected 'Name: text'") as info:
+        read_transcripts(path, format="text")
+    assert info.value.line == 2
+
+
+def test_text_empty_turn_and_bad_time(write) -> None:
+    with pytest.raises(IngestError, match="empty turn") as info:
+        read_transcripts(write("t.txt", "Ana: hi\nBo:\nAna: well\n"))
+    assert info.value.line == 2
+    with pytest.raises(IngestError, match="not a time of day") as info:
+        read_transcripts(write("u.txt", "[25:61] Ana: hi\n"), format="text")
+    assert info.value.line == 1
+
+
+def test_absurdly_long_line(write) -> None:
+    path = write("long.txt", "Ana: hi\nBo: " + "a" * (MAX_LINE_CHARS + 1) + "\n")
+    with pytest.raises(IngestError, match="characters long") as info:
+        read_transcripts(path, format="text")
+    assert info.value.line == 2
+
+
+def test_absurdly_long_turn_in_json(write) -> None:
+    conv = {"session_1": [{"speaker": "A", "text": "w " * MAX_TURN_CHARS}]}
+    path = write("big.json", json.dumps([{"sample_id": "a", "conversation": conv}]))
+    with pytest.raises(IngestError, match="turn is") as info:
+        read_transcripts(path)
+    assert info.value.json_path == "$[0].conversation.session_1[0].text"
+
+
+def test_unknown_format_name(write) -> None:
+    with pytest.raises(IngestError, match="unknown format 'xml'"):
+        read_transcripts(write("t.txt", "Ana: hi\n"), format="xml")
+
+
+def test_illegal_namespace(write) -> None:
+    with pytest.raises(ConfigError, match="illegal namespace"):
+        read_transcripts(write("t.txt", "Ana: hi\n"), namespace="no spaces allowed")

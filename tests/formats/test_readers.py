@@ -1,0 +1,149 @@
+"""Each format reads into the expected sessions and turns."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+
+import pytest
+
+from graphmem.formats import read_records, read_transcripts
+from graphmem.formats._records import SESSION_GAP
+
+from .conftest import DATA
+
+
+def test_locomo_sample_sessions_turns_and_captions() -> None:
+    [t] = read_transcripts(DATA / "locomo_style.json")
+    assert t.namespace == "priya-tomas"
+    assert t.format == "locomo"
+    assert [s.id for s in t.sessions] == ["session_1", "session_2", "session_3"]
+    assert [s.index for s in t.sessions] == [0, 1, 2]
+    assert t.sessions[0].started_at == datetime(2024, 3, 3, 16, 12)
+    assert t.sessions[0].date_text == "4:12 pm on 3 March, 2024"
+    first = t.sessions[0].turns[1]
+    assert (first.speaker, first.source_id) == ("Tomás", "D1:2")
+    assert first.caption == "a photo of a stone castle wall on a misty green hill"
+    assert first.json_path == "$[0].conversation.session_1[1]"
+    assert t.turn_count == 30
+
+
+def test_locomo_single_sample_object_and_session_key_order(write) -> None:
+    conv = {
+        "speaker_a": "A",
+        "speaker_b": "B",
+        "session_10_date_time": "9:00 am on 3 May, 2023",
+        "session_10": [{"speaker": "A", "dia_id": "D10:1", "text": "ten"}],
+        "session_2_date_time": "9:00 am on 2 May, 2023",
+        "session_2": [{"speaker": "B", "dia_id": "D2:1", "text": "two"}],
+        "session_11_date_time": "9:00 am on 4 May, 2023",  # a date key without turns: ignored
+    }
+    path = write("one.json", json.dumps({"sample_id": "s-1", "conversation": conv}))
+    [t] = read_transcripts(path)
+    assert [s.id for s in t.sessions] == ["session_2", "session_10"]
+    assert [s.turns[0].text for s in t.sessions] == ["two", "ten"]
+
+
+def test_locomo_explicit_namespace_prefixes_sessions_per_sample(write) -> None:
+    sample = {"conversation": {"session_1": [{"speaker": "A", "text": "hi"}]}}
+    path = write("two.json", json.dumps([{**sample, "sample_id": "x"}, {**sample, "sample_id": "y"}]))
+    ts = read_transcripts(path, namespace="shared")
+    assert [t.namespace for t in ts] == ["shared", "shared"]
+    assert [t.sessions[0].id for t in ts] == ["x/session_1", "y/session_1"]
+
+
+def test_jsonl_sample_sessions_ids_timestamps() -> None:
+    [t] = read_transcripts(DATA / "chat.jsonl")
+    assert (t.namespace, t.format) == ("chat", "jsonl")
+    assert [s.id for s in t.sessions] == ["session_1", "session_2"]
+    turn = t.sessions[0].turns[0]
+    assert (turn.speaker, turn.source_id, turn.line) == ("Sam", "m1", 1)
+    assert turn.timestamp == datetime(2024, 9, 6, 17, 2)  # +01:00 stored as naive UTC
+    assert t.sessions[1].turns[0].caption == "a photo of a crowded concert hall with purple stage lights"
+    assert t.sessions[1].started_at == datetime(2024, 10, 14, 8, 15)
+
+
+def test_jsonl_role_content_fields_and_gap_sessions(write) -> None:
+    lines = [
+        {"role": "user", "content": "morning", "timestamp": "2024-01-01T08:00:00"},
+        {"role": "assistant", "content": "hello", "timestamp": "2024-01-01T08:01:00"},
+        {"role": "system", "content": "ignored instructions"},
+        {"role": "user", "content": "evening", "timestamp": "2024-01-01T08:01:00"},
+    ]
+    late = datetime(2024, 1, 1, 8, 1) + SESSION_GAP + SESSION_GAP
+    lines[3]["timestamp"] = late.isoformat()
+    path = write("c.jsonl", "\n".join(json.dumps(x) for x in lines) + "\n\n")
+    [t] = read_transcripts(path)
+    assert [[x.text for x in s.turns] for s in t.sessions] == [["morning", "hello"], ["evening"]]
+    assert t.sessions[1].turns[0].line == 4
+
+
+def test_jsonl_epoch_timestamps_and_sessions_sorted_by_date(write) -> None:
+    lines = [
+        {"speaker": "A", "text": "later", "session": "b", "timestamp": 1_700_000_000_000},
+        {"speaker": "A", "text": "earlier", "session": "a", "timestamp": 1_600_000_000},
+    ]
+    path = write("e.jsonl", "\n".join(json.dumps(x) for x in lines))
+    [t] = read_transcripts(path)
+    assert [s.id for s in t.sessions] == ["a", "b"]
+    assert t.sessions[0].started_at == datetime(2020, 9, 13, 12, 26, 40)
+
+
+def test_text_sample_headers_times_continuations_and_images() -> None:
+    [t] = read_transcripts(DATA / "transcript.txt")
+    assert (t.namespace, t.format) == ("transcript", "text")
+    assert [s.id for s in t.sessions] == ["session_1", "session_2"]
+    assert [s.date_text for s in t.sessions] == ["14 March 2024", "2 May 2024"]
+    assert t.sessions[0].started_at == datetime(2024, 3, 14, 19, 2)
+    bike = t.sessions[0].turns[6]
+    assert bike.text.endswith("It folds small enough to fit under my desk at the office.")
+    assert bike.line == 10
+    show = t.sessions[0].turns[7]
+    assert (show.text, show.caption) == ("Show me!", "a photo of a folded green bicycle next to a desk")
+
+
+def test_text_without_headers_and_undated_header(write) -> None:
+    path = write("t.txt", "Ana: hi there\nBo: hello\n\n--- Session 2: the day after ---\nAna: again\n")
+    [t] = read_transcripts(path)
+    assert [s.id for s in t.sessions] == ["session_1", "session_2"]
+    assert t.sessions[0].started_at is None
+    assert t.sessions[1].date_text == "the day after"
+    assert t.sessions[1].started_at is None  # kept as text, never guessed
+
+
+def test_chat_export_participants_and_skipped_messages() -> None:
+    [t] = read_transcripts(DATA / "chat_export.json")
+    assert (t.namespace, t.format) == ("chat_export", "chat")
+    speakers = {turn.speaker for s in t.sessions for turn in s.turns}
+    assert speakers == {"Dana", "Ava"}
+    texts = [turn.text for s in t.sessions for turn in s.turns]
+    assert "hotel search results" not in texts and not any("helpful travel" in x for x in texts)
+    assert "She loves trains, so the Sagano Romantic Train sounds perfect." in texts
+    assert len(t.sessions) == 2  # a pause of weeks splits the chat
+
+
+def test_chat_bare_list_of_messages(write) -> None:
+    path = write("m.json", json.dumps([{"role": "user", "content": "a"}, {"role": "assistant", "content": "b"}]))
+    [t] = read_transcripts(path)
+    assert t.format == "chat"
+    assert [x.json_path for x in t.sessions[0].turns] == ["$[0]", "$[1]"]
+
+
+def test_explicit_namespace_prefixes_session_ids() -> None:
+    [t] = read_transcripts(DATA / "chat.jsonl", namespace="sam")
+    assert t.namespace == "sam"
+    assert t.sessions[0].id == "chat/session_1"
+
+
+def test_records_get_a_key_prefix_unless_they_name_sessions() -> None:
+    t = read_records([{"speaker": "A", "text": "x"}], namespace="n", key="k1")
+    assert t.sessions[0].id == "k1/session_1"
+    t = read_records([{"speaker": "A", "text": "x", "session": 3}], namespace="n", key="k1")
+    assert t.sessions[0].id == "session_3"
+
+
+@pytest.mark.parametrize("fmt", ["locomo", "jsonl", "text", "chat"])
+def test_forced_format_reads_the_sample(fmt: str) -> None:
+    name = {"locomo": "locomo_style.json", "jsonl": "chat.jsonl", "text": "transcript.txt", "chat": "chat_export.json"}
+    [t] = read_transcripts(DATA / name[fmt], format=fmt)
+    assert t.format == fmt and t.turn_count > 5

@@ -1,0 +1,88 @@
+"""Stand-ins for the extractor and the embedder, so orchestration tests run fast and in worker processes.
+
+They live in a module (not a conftest) so spawned worker processes can import them by name.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+
+import numpy as np
+
+from graphmem.models import Batch, Entity, Event, Mention, Session
+from graphmem.transcript import Transcript
+
+
+class FakeExtractor:
+    """One event per turn and one Person entity per speaker; raises on a turn saying ``EXPLODE``."""
+
+    name = "fake"
+    version = "1"
+
+    def __init__(self, fail_on: str = "EXPLODE", interrupt_on: str = "INTERRUPT") -> None:
+        self.fail_on = fail_on
+        self.interrupt_on = interrupt_on
+        self.calls = 0
+
+    def extract(self, transcript: Transcript) -> Batch:
+        self.calls += 1
+        ns = transcript.namespace
+        sessions, events, entities, mentions = [], [], {}, []
+        for s in transcript.sessions:
+            sessions.append(Session(ns, s.id, s.index, s.started_at, s.date_text))
+            for seq, turn in enumerate(s.turns, 1):
+                if self.fail_on in turn.text:
+                    raise ValueError(f"cannot extract {turn.text!r}")
+                if self.interrupt_on in turn.text:
+                    raise KeyboardInterrupt
+                eid = f"ev:{s.id}:{seq}"
+                text = f"{turn.text} [image: {turn.caption}]" if turn.caption else turn.text
+                events.append(
+                    Event(
+                        ns,
+                        eid,
+                        s.id,
+                        seq,
+                        turn.speaker,
+                        text,
+                        occurred_at=turn.timestamp or s.started_at,
+                        source_id=turn.source_id,
+                        source_file=transcript.source_file,
+                        source_line=turn.line,
+                    )
+                )
+                pid = f"ent:person:{turn.speaker.lower()}"
+                entities[pid] = Entity(ns, pid, turn.speaker, "Person")
+                mentions.append(Mention(ns, eid, pid, "speaker"))
+        return Batch(
+            ns,
+            sessions=tuple(sessions),
+            events=tuple(events),
+            entities=tuple(entities.values()),
+            mentions=tuple(mentions),
+        )
+
+
+class FakeEmbedder:
+    """Deterministic unit vectors from a hash of the text."""
+
+    name = "fake-embedder"
+    dim = 8
+
+    def __init__(self) -> None:
+        self.texts = 0
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        self.texts += len(texts)
+        rows = []
+        for text in texts:
+            digest = hashlib.sha256(text.encode()).digest()[: self.dim]
+            rows.append(np.frombuffer(digest, dtype=np.uint8).astype(np.float32) + 1.0)
+        arr = np.array(rows, dtype=np.float32).reshape(len(texts), self.dim)
+        return arr / np.linalg.norm(arr, axis=1, keepdims=True)
+
+
+def keep(batch: Batch, existing: list[Entity]) -> Batch:
+    """A resolver that changes nothing."""
+    return batch
