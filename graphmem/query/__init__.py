@@ -7,6 +7,7 @@ is described in ``docs/dsl.md``.
 
 from __future__ import annotations
 
+import functools
 import time
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
@@ -120,18 +121,25 @@ def run_query(
     """
     started = time.perf_counter()
     plan = explain_query(memory, text, params, limits=limits)
+    store = memory.store
     if plan.explain:
-        lines = tuple((line,) for line in str(plan).splitlines())
+        # A store that compiles plans (Neo4j) shows the plan, the Cypher and its parameters.
+        explain_here = getattr(store, "explain_plan", None)
+        text_plan = str(plan)
+        if explain_here is not None:
+            text_plan = explain_here(plan, resolve_namespace(plan, store), limits=limits)
+        lines = tuple((line,) for line in text_plan.splitlines())
         return Result(("plan",), lines, plan, None, (time.perf_counter() - started) * 1000)
-    namespace = resolve_namespace(plan, memory.store)
+    namespace = resolve_namespace(plan, store)
     uses_about = any(type(s).__name__ in ("AboutSeek", "MatchNode") for s in plan.steps)
-    result = execute(
+    # Chosen by capability: a store that can run a plan itself (push-down to Cypher) does so.
+    runner = getattr(store, "execute_plan", None) or functools.partial(execute, store=store)
+    result = runner(
         plan,
-        memory.store,
         namespace=namespace,
         about=about_from_memory(memory) if uses_about else None,
         recall=memory.recall,
         limits=limits,
     )
     elapsed = (time.perf_counter() - started) * 1000
-    return Result(result.columns, result.rows, plan, namespace, elapsed)
+    return Result(result.columns, result.rows, plan, namespace, elapsed, tuple(getattr(result, "notes", ())))

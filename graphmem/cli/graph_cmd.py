@@ -1,0 +1,179 @@
+"""``graphmem export``, ``sync``, ``viz`` and ``browser-guide``: the graph for other tools and for people.
+
+Each command is a thin layer over a Python twin: :func:`graphmem.export.export_graph`,
+:func:`graphmem.sync.sync_stores`, :mod:`graphmem.viz` and :mod:`graphmem.browser_guide`.
+"""
+
+from __future__ import annotations
+
+import sys
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import click
+
+from graphmem.cli.common import db_option, open_memory, print_json, print_table, stderr
+from graphmem.errors import ConfigError
+from graphmem.export import FORMATS
+
+__all__ = ["browser_guide", "export", "sync", "viz"]
+
+
+def _single_namespace(mem: Any, namespace: str | None) -> str:
+    if namespace is not None:
+        return namespace
+    existing = mem.namespaces()
+    if len(existing) == 1:
+        return str(existing[0])
+    if not existing:
+        raise ConfigError("the store is empty: ingest something first")
+    raise ConfigError(f"the store holds {len(existing)} namespaces; choose one with --namespace/-n")
+
+
+def _parse_when(value: str | None, option: str) -> datetime | None:
+    if value is None:
+        return None
+    try:
+        return datetime.fromisoformat(value)
+    except ValueError as exc:
+        raise ConfigError(
+            f"{option}: {value!r} is not an ISO date or time (e.g. 2023-05-08 or 2023-05-08T13:56)"
+        ) from exc
+
+
+@click.command()
+@db_option
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="json", show_default=True, help="Output format.")
+@click.option("--namespace", "-n", default=None, help="Only this namespace (default: all).")
+@click.option(
+    "--output", "-o", type=click.Path(dir_okay=False, writable=True), default=None, help="File (default: stdout)."
+)
+@click.option("--embeddings", is_flag=True, help="Include embedding vectors (json and cypher).")
+@click.pass_context
+def export(
+    ctx: click.Context, db: str | None, fmt: str, namespace: str | None, output: str | None, embeddings: bool
+) -> None:
+    """Export the graph as JSON (lossless), GraphML (Gephi, yEd) or a Cypher script (cypher-shell -f)."""
+    from graphmem.export import export_graph
+
+    with open_memory(ctx, db) as mem:
+        if output is None:
+            summary = export_graph(mem.store, sys.stdout, fmt, namespace=namespace, embeddings=embeddings)
+        else:
+            try:
+                with open(output, "w", encoding="utf-8") as out:
+                    summary = export_graph(mem.store, out, fmt, namespace=namespace, embeddings=embeddings)
+            except OSError as exc:
+                raise ConfigError(f"cannot write {output}: {exc.strerror}") from exc
+    stderr.print(
+        f"exported {summary.namespaces} namespace(s), {summary.nodes} nodes, {summary.edges} edges as {fmt}"
+        + (f" to {output}" if output else ""),
+        markup=False,
+        highlight=False,
+    )
+
+
+@click.command()
+@click.option("--from", "source", required=True, metavar="PATH|URI", help="The store to copy from.")
+@click.option("--to", "target", required=True, metavar="PATH|URI", help="The store to copy into.")
+@click.option("--namespace", "-n", "namespaces", multiple=True, help="Only this namespace (repeatable).")
+@click.option("--replace", is_flag=True, help="Empty each namespace at the target before copying it.")
+@click.option("--no-embeddings", is_flag=True, help="Do not copy stored embeddings.")
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+def sync(
+    source: str, target: str, namespaces: tuple[str, ...], replace: bool, no_embeddings: bool, as_json: bool
+) -> None:
+    """Copy memory between stores: an embedded directory into Neo4j and back, one namespace or all.
+
+    Neo4j credentials come from NEO4J_USERNAME, NEO4J_PASSWORD and NEO4J_DATABASE. Records are
+    upserted by id, so running a sync again completes one that was interrupted.
+    """
+    from graphmem.store import open_store
+    from graphmem.sync import sync_stores
+
+    src = open_store(source)
+    try:
+        dst = open_store(target)
+        try:
+            summary = sync_stores(
+                src, dst, namespaces=list(namespaces) or None, replace=replace, embeddings=not no_embeddings
+            )
+        finally:
+            dst.close()
+    finally:
+        src.close()
+    rows = [
+        [n.namespace, n.sessions, n.events, n.entities, n.mentions, n.facts, n.embeddings] for n in summary.namespaces
+    ]
+    if as_json:
+        print_json({"source": summary.source, "target": summary.target, "namespaces": rows})
+        return
+    print_table(
+        f"synced {summary.source} → {summary.target}",
+        ["namespace", "sessions", "events", "entities", "mentions", "facts", "embeddings"],
+        rows,
+    )
+
+
+@click.command()
+@db_option
+@click.option("--namespace", "-n", default=None, help="The namespace (default: the only one).")
+@click.option("--entity", default=None, help="Draw this entity's neighbourhood (name or alias).")
+@click.option("--hops", type=click.IntRange(1, 4), default=1, show_default=True, help="Neighbourhood depth.")
+@click.option("--recall", "recall_text", default=None, help="Draw what recall returns for this text, with its paths.")
+@click.option("-k", type=click.IntRange(1, 50), default=5, show_default=True, help="Recall hits to draw.")
+@click.option("--since", default=None, help="Draw the events from this date/time (ISO).")
+@click.option("--until", default=None, help="…up to this date/time (ISO, inclusive).")
+@click.option("--limit", type=click.IntRange(1, 2000), default=150, show_default=True, help="At most this many nodes.")
+@click.option("--output", "-o", default="graphmem-viz.html", show_default=True, help="The HTML file to write.")
+@click.pass_context
+def viz(
+    ctx: click.Context,
+    db: str | None,
+    namespace: str | None,
+    entity: str | None,
+    hops: int,
+    recall_text: str | None,
+    k: int,
+    since: str | None,
+    until: str | None,
+    limit: int,
+    output: str,
+) -> None:
+    """Write a standalone HTML picture (opens offline) of an entity's neighbourhood, a recall result with
+    its explaining paths, or a time range of events."""
+    from graphmem import viz as v
+
+    chosen = sum(x is not None for x in (entity, recall_text)) + (since is not None or until is not None)
+    if chosen != 1:
+        raise click.UsageError("choose one of --entity, --recall, or --since/--until")
+    with open_memory(ctx, db) as mem:
+        ns = _single_namespace(mem, namespace)
+        if entity is not None:
+            graph = v.entity_neighbourhood(mem.store, ns, entity, hops=hops, limit=limit)
+        elif recall_text is not None:
+            graph = v.recall_graph(mem, ns, recall_text, k=k)
+        else:
+            graph = v.time_range_graph(
+                mem.store, ns, since=_parse_when(since, "--since"), until=_parse_when(until, "--until"), limit=limit
+            )
+        path = v.write_html(graph, output)
+    stderr.print(f"wrote {path} ({len(graph.nodes)} nodes, {len(graph.edges)} edges)", markup=False, highlight=False)
+
+
+@click.command("browser-guide")
+@click.option("--grass", is_flag=True, help="Print the Neo4j Browser style sheet (.grass) instead.")
+@click.option("--output", "-o", type=click.Path(dir_okay=False), default=None, help="Write to a file.")
+def browser_guide(grass: bool, output: str | None) -> None:
+    """Print starter Cypher queries for exploring memory in Neo4j Browser (or its .grass style sheet)."""
+    from graphmem.browser_guide import GRASS, guide_text
+
+    text = GRASS if grass else guide_text()
+    if output is None:
+        click.echo(text, nl=not text.endswith("\n"))
+        return
+    try:
+        Path(output).write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(f"cannot write {output}: {exc.strerror}") from exc

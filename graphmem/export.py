@@ -1,0 +1,432 @@
+"""Export a store for other tools: JSON (lossless), GraphML (Gephi, yEd, networkx) and a Cypher script.
+
+Every format is read through the :class:`~graphmem.store.base.GraphStore` protocol, so any backend
+exports. The Cypher script rebuilds the graph in the shape the Neo4j store writes (constraints and
+indexes first), with values as escaped literals, so ``cypher-shell -f graph.cypher`` or Neo4j Browser
+load it and ``Memory.open("neo4j://…")`` reads it back.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import math
+import re
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import IO, Any
+
+from graphmem.errors import ConfigError
+from graphmem.models import Batch, EdgeType, Entity, Event, Fact, Mention, NodeKind, Session, TimeRef
+from graphmem.store import neo4j_write as w
+from graphmem.store.base import GraphStore
+from graphmem.store.cypher_schema import (
+    SCHEMA_STATEMENTS,
+    SCHEMA_VERSION,
+    entity_row,
+    event_row,
+    fact_row,
+    session_row,
+    vector_in,
+)
+
+__all__ = [
+    "FORMATS",
+    "ExportSummary",
+    "NamespaceDump",
+    "batches_from_json",
+    "cypher_literal",
+    "dump_namespace",
+    "export_graph",
+    "iter_cypher_statements",
+]
+
+FORMATS = ("json", "graphml", "cypher")
+_CHUNK = 200
+
+
+@dataclass
+class NamespaceDump:
+    """Everything one namespace holds, read through the store protocol."""
+
+    namespace: str
+    sessions: list[Session]
+    events: list[Event]
+    entities: list[Entity]
+    mentions: list[Mention]
+    facts: list[Fact]
+    embeddings: list[tuple[str, list[float], str]] = field(default_factory=list)
+
+    def next_pairs(self) -> list[tuple[str, str]]:
+        """The derived NEXT edges: consecutive events of each session."""
+        pairs: list[tuple[str, str]] = []
+        for _, group in itertools.groupby(self.events, key=lambda e: e.session):
+            pairs.extend(itertools.pairwise(e.id for e in group))
+        return pairs
+
+    def next_session_pairs(self) -> list[tuple[str, str]]:
+        """The derived NEXT_SESSION edges: consecutive sessions."""
+        return list(itertools.pairwise(s.id for s in self.sessions))
+
+
+@dataclass(frozen=True)
+class ExportSummary:
+    """What an export wrote."""
+
+    format: str
+    namespaces: int
+    nodes: int
+    edges: int
+
+
+def dump_namespace(store: GraphStore, namespace: str, *, embeddings: bool = True) -> NamespaceDump:
+    """Read a whole namespace (events in session order, the rest by id)."""
+    return NamespaceDump(
+        namespace,
+        list(store.iter_sessions(namespace)),
+        list(store.iter_events(namespace)),
+        list(store.iter_entities(namespace)),
+        [Mention(namespace, e, x, role) for e, x, role in store.iter_mentions(namespace)],
+        list(store.iter_facts(namespace)),
+        list(store.iter_embeddings(namespace)) if embeddings else [],
+    )
+
+
+def _namespaces(store: GraphStore, namespace: str | None) -> list[str]:
+    existing = store.namespaces()
+    if namespace is None:
+        return existing
+    if namespace not in existing:
+        raise ConfigError(f"namespace {namespace!r} holds no data in {store.uri}")
+    return [namespace]
+
+
+def export_graph(
+    store: GraphStore, out: IO[str], fmt: str, *, namespace: str | None = None, embeddings: bool = False
+) -> ExportSummary:
+    """Write the store (or one namespace) to ``out`` in ``fmt`` (``json``, ``graphml`` or ``cypher``).
+
+    Args:
+        store: the store to read.
+        out: a text stream.
+        fmt: one of :data:`FORMATS`.
+        namespace: only this namespace.
+        embeddings: include embedding vectors (JSON and Cypher; GraphML never does).
+
+    Raises:
+        ConfigError: an unknown format, or a namespace that holds no data.
+    """
+    if fmt not in FORMATS:
+        raise ConfigError(f"unknown export format {fmt!r}: use one of {', '.join(FORMATS)}")
+    dumps = [dump_namespace(store, ns, embeddings=embeddings) for ns in _namespaces(store, namespace)]
+    nodes = sum(len(d.sessions) + len(d.events) + len(d.entities) for d in dumps)
+    edges = sum(
+        2 * len(d.events)
+        - len({e.session for e in d.events})
+        + len(d.mentions)
+        + len(d.facts)
+        + max(len(d.sessions) - 1, 0)
+        for d in dumps
+    )
+    if fmt == "json":
+        json.dump(_to_json(dumps), out, ensure_ascii=False, indent=1)
+        out.write("\n")
+    elif fmt == "graphml":
+        _write_graphml(dumps, out)
+    else:
+        for statement in iter_cypher_statements(dumps):
+            out.write(statement + ";\n")
+    return ExportSummary(fmt, len(dumps), nodes, edges)
+
+
+# -- JSON ------------------------------------------------------------------------------------------------
+
+
+def _iso(value: datetime | None) -> str | None:
+    return None if value is None else value.isoformat()
+
+
+def _time_json(t: TimeRef) -> dict[str, Any]:
+    return {"phrase": t.phrase, "start": _iso(t.start), "end": _iso(t.end), "grain": t.grain}
+
+
+def _to_json(dumps: Sequence[NamespaceDump]) -> dict[str, Any]:
+    spaces = []
+    for d in dumps:
+        spaces.append(
+            {
+                "namespace": d.namespace,
+                "sessions": [
+                    {"id": s.id, "index": s.index, "started_at": _iso(s.started_at), "date_text": s.date_text}
+                    for s in d.sessions
+                ],
+                "events": [
+                    {
+                        "id": e.id,
+                        "session": e.session,
+                        "seq": e.seq,
+                        "speaker": e.speaker,
+                        "text": e.text,
+                        "occurred_at": _iso(e.occurred_at),
+                        "source_id": e.source_id,
+                        "source_file": e.source_file,
+                        "source_line": e.source_line,
+                        "kind": e.kind,
+                        "times": [_time_json(t) for t in e.times],
+                    }
+                    for e in d.events
+                ],
+                "entities": [
+                    {"id": x.id, "name": x.name, "type": x.type, "aliases": list(x.aliases)} for x in d.entities
+                ],
+                "mentions": [{"event": m.event_id, "entity": m.entity_id, "role": m.role} for m in d.mentions],
+                "facts": [
+                    {
+                        "id": f.id,
+                        "subject": f.subject_id,
+                        "predicate": f.predicate,
+                        "object": f.object_id,
+                        "recorded_at": _iso(f.recorded_at),
+                        "valid_from": _iso(f.valid_from),
+                        "valid_to": _iso(f.valid_to),
+                        "expired_at": _iso(f.expired_at),
+                        "evidence": list(f.evidence),
+                        "time_phrase": f.time_phrase,
+                        "confidence": f.confidence,
+                    }
+                    for f in d.facts
+                ],
+                "embeddings": [{"node": n, "model": m, "vector": v} for n, v, m in d.embeddings],
+            }
+        )
+    return {"format": "graphmem-export", "version": 1, "namespaces": spaces}
+
+
+def _dt(value: str | None) -> datetime | None:
+    return None if value is None else datetime.fromisoformat(value)
+
+
+def batches_from_json(data: dict[str, Any]) -> Iterator[Batch]:
+    """The batches that rebuild an exported JSON document (one per namespace, plus one per model).
+
+    Raises:
+        ConfigError: the document is not a graphmem export.
+    """
+    if data.get("format") != "graphmem-export":
+        raise ConfigError('not a graphmem JSON export (no "format": "graphmem-export")')
+    for space in data["namespaces"]:
+        ns = space["namespace"]
+        sessions = tuple(
+            Session(ns, s["id"], s["index"], _dt(s["started_at"]), s["date_text"]) for s in space["sessions"]
+        )
+        events = tuple(
+            Event(
+                ns,
+                e["id"],
+                e["session"],
+                e["seq"],
+                e["speaker"],
+                e["text"],
+                _dt(e["occurred_at"]),
+                e["source_id"],
+                e["source_file"],
+                e["source_line"],
+                e["kind"],
+                tuple(TimeRef(t["phrase"], _dt(t["start"]), _dt(t["end"]), t["grain"]) for t in e["times"]),
+            )
+            for e in space["events"]
+        )
+        entities = tuple(Entity(ns, x["id"], x["name"], x["type"], tuple(x["aliases"])) for x in space["entities"])
+        mentions = tuple(Mention(ns, m["event"], m["entity"], m["role"]) for m in space["mentions"])
+        facts = tuple(
+            Fact(
+                ns,
+                f["id"],
+                f["subject"],
+                f["predicate"],
+                f["object"],
+                datetime.fromisoformat(f["recorded_at"]),
+                _dt(f["valid_from"]),
+                _dt(f["valid_to"]),
+                _dt(f["expired_at"]),
+                tuple(f["evidence"]),
+                f["time_phrase"],
+                f["confidence"],
+            )
+            for f in space["facts"]
+        )
+        yield Batch(ns, sessions, events, entities, mentions, facts)
+        by_model: dict[str, list[tuple[str, list[float]]]] = {}
+        for item in space.get("embeddings", []):
+            by_model.setdefault(item["model"], []).append((item["node"], item["vector"]))
+        for model, vectors in sorted(by_model.items()):
+            yield Batch(ns, embeddings=tuple(vectors), embedding_model=model)
+
+
+# -- GraphML ---------------------------------------------------------------------------------------------
+
+
+def _attrs(values: dict[str, Any]) -> dict[str, Any]:
+    """GraphML attributes: scalars only (lists as JSON text, datetimes as ISO text), no nulls, and
+    characters XML cannot hold replaced by U+FFFD."""
+    out: dict[str, Any] = {}
+    for key, value in values.items():
+        if value is None:
+            continue
+        if isinstance(value, datetime):
+            value = value.isoformat()
+        elif isinstance(value, list | tuple):
+            value = json.dumps(list(value), ensure_ascii=False)
+        if isinstance(value, str):
+            value = _XML_INVALID.sub("\ufffd", value)
+        out[key] = value
+    return out
+
+
+# Characters XML 1.0 cannot hold (C0 controls other than tab, newline, carriage return; surrogates; FFFE/FFFF).
+_XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def _write_graphml(dumps: Sequence[NamespaceDump], out: IO[str]) -> None:
+    import networkx as nx
+
+    graph = nx.MultiDiGraph()
+    for d in dumps:
+        ns = d.namespace
+
+        def key(node_id: str, ns: str = ns) -> str:
+            return f"{ns}/{node_id}"
+
+        for s in d.sessions:
+            graph.add_node(key(s.id), **_attrs({"label": "Session", "namespace": ns, **session_row(s)}))
+        for e in d.events:
+            graph.add_node(key(e.id), **_attrs({"label": "Event", "namespace": ns, **event_row(e)}))
+            graph.add_edge(key(e.id), key(e.session), type=EdgeType.IN_SESSION.value)
+        for x in d.entities:
+            row = entity_row(x)
+            row.pop("name_keys")
+            graph.add_node(key(x.id), **_attrs({"label": "Entity", "namespace": ns, **row}))
+        for a, b in d.next_pairs():
+            graph.add_edge(key(a), key(b), type=EdgeType.NEXT.value)
+        for a, b in d.next_session_pairs():
+            graph.add_edge(key(a), key(b), type=EdgeType.NEXT_SESSION.value)
+        for m in d.mentions:
+            graph.add_edge(key(m.event_id), key(m.entity_id), type=m.edge_type.value, role=m.role)
+        for f in d.facts:
+            row = fact_row(f)
+            subject, obj = row.pop("subject"), row.pop("object")
+            graph.add_edge(key(subject), key(obj), **_attrs({"type": EdgeType.FACT.value, **row}))
+    for line in nx.generate_graphml(graph):
+        out.write(line + "\n")
+
+
+# -- Cypher ----------------------------------------------------------------------------------------------
+
+_PLAIN_KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_ESCAPES = {"\\": "\\\\", "'": "\\'", "\n": "\\n", "\r": "\\r", "\t": "\\t", "\b": "\\b", "\f": "\\f"}
+
+
+def _string_literal(text: str) -> str:
+    parts = []
+    for ch in text:
+        if ch in _ESCAPES:
+            parts.append(_ESCAPES[ch])
+        elif ord(ch) < 0x20 or ch in "\x7f\u2028\u2029":
+            parts.append(f"\\u{ord(ch):04x}")
+        else:
+            parts.append(ch)
+    return "'" + "".join(parts) + "'"
+
+
+def cypher_literal(value: Any) -> str:
+    """A Python value as a Cypher literal (strings escaped, datetimes as ``localdatetime(...)``).
+
+    Raises:
+        ValueError: a value with no literal form (NaN, infinities, other types).
+    """
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise ValueError(f"no Cypher literal for {value!r}")
+        return repr(value)
+    if isinstance(value, str):
+        return _string_literal(value)
+    if isinstance(value, datetime):
+        if value.tzinfo is not None:
+            raise ValueError("datetimes are exported naive (UTC)")
+        return f"localdatetime({_string_literal(value.isoformat())})"
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(cypher_literal(v) for v in value) + "]"
+    if isinstance(value, dict):
+        items = []
+        for k, v in value.items():
+            name = k if _PLAIN_KEY.match(k) else "`" + k.replace("`", "``") + "`"
+            items.append(f"{name}: {cypher_literal(v)}")
+        return "{" + ", ".join(items) + "}"
+    raise ValueError(f"no Cypher literal for a {type(value).__name__}")
+
+
+def _bind(statement: str, **values: Any) -> str:
+    """One of the store's parameterised statements with its parameters replaced by literals."""
+
+    def literal(match: re.Match[str]) -> str:
+        name = match.group(1)
+        if name not in values:
+            raise KeyError(f"no value for ${name}")
+        return cypher_literal(values[name])
+
+    # one pass, so text inside an inserted literal is never substituted again
+    return re.sub(r"\$(\w+)", literal, statement.strip())
+
+
+def _chunks(rows: Sequence[Any]) -> Iterator[list[Any]]:
+    for start in range(0, len(rows), _CHUNK):
+        yield list(rows[start : start + _CHUNK])
+
+
+def iter_cypher_statements(dumps: Iterable[NamespaceDump]) -> Iterator[str]:
+    """The statements (without ``;``) that rebuild these namespaces in Neo4j: schema, nodes, edges."""
+    for s in SCHEMA_STATEMENTS:
+        yield s.cypher
+    yield _bind("MERGE (m:GraphmemSchema {name: 'graphmem'}) SET m.version = $v", v=SCHEMA_VERSION)
+    for d in dumps:
+        ns = d.namespace
+        for rows in _chunks([session_row(s) for s in d.sessions]):
+            yield _bind(w._PUT_SESSIONS, ns=ns, rows=rows)
+        for rows in _chunks([event_row(e) for e in d.events]):
+            yield _bind(w._PUT_EVENTS, ns=ns, rows=rows)
+        for rows in _chunks([entity_row(x) for x in d.entities]):
+            yield _bind(w._PUT_ENTITIES, ns=ns, rows=rows)
+        for rel, statement in w._PUT_MENTIONS.items():
+            mentions = [
+                {"event": m.event_id, "entity": m.entity_id, "role": m.role}
+                for m in d.mentions
+                if m.edge_type.value == rel
+            ]
+            for rows in _chunks(mentions):
+                yield _bind(statement, ns=ns, rows=rows)
+        for rows in _chunks([fact_row(f) for f in d.facts]):
+            yield _bind(w._DROP_FACTS, ns=ns, ids=[r["id"] for r in rows])
+            yield _bind(w._PUT_FACTS, ns=ns, rows=rows)
+        for pairs in _chunks([list(p) for p in d.next_pairs()]):
+            yield _bind(w._NEXT_MAKE, ns=ns, pairs=pairs)
+        for pairs in _chunks([list(p) for p in d.next_session_pairs()]):
+            yield _bind(w._NEXT_SESSION_MAKE, ns=ns, pairs=pairs)
+        kinds = {
+            **{s.id: NodeKind.SESSION for s in d.sessions},
+            **{e.id: NodeKind.EVENT for e in d.events},
+            **{x.id: NodeKind.ENTITY for x in d.entities},
+        }
+        groups: dict[tuple[NodeKind, str], list[dict[str, Any]]] = {}
+        for node_id, vector, model in d.embeddings:
+            if node_id in kinds:
+                groups.setdefault((kinds[node_id], model), []).append({"id": node_id, "vector": vector_in(vector)})
+        for (kind, model), vec_rows in sorted(groups.items()):
+            for rows in _chunks(vec_rows):
+                yield _bind(w._PUT_EMBEDDINGS[kind], ns=ns, rows=rows, model=model)

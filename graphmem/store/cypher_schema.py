@@ -1,0 +1,296 @@
+"""The Neo4j data model of graphmem: labels, relationship types, schema DDL, and property conversion.
+
+Nodes are ``:Session``, ``:Event`` and ``:Entity`` (plus ``:Source`` bookkeeping and one
+``:GraphmemSchema`` node holding the schema version); every node and relationship carries ``namespace``.
+Relationships are the :class:`~graphmem.models.EdgeType` names::
+
+    (:Event)-[:IN_SESSION]->(:Session)          (:Session)-[:NEXT_SESSION]->(:Session)
+    (:Event)-[:NEXT]->(:Event)                  (:Event)-[:SPOKEN_BY {role: "speaker"}]->(:Entity)
+    (:Event)-[:MENTIONS {role}]->(:Entity)      (:Entity)-[:FACT {id, predicate, ...}]->(:Entity)
+
+Datetimes are stored as Neo4j ``LOCAL DATETIME`` values in UTC (aware values are converted, as in the
+embedded store); an event's resolved time expressions are a JSON string ``times``; embeddings are a
+float list ``embedding`` with ``embedding_model`` on the node they describe.
+
+Labels and types reach Cypher text only from the allow-lists here (:data:`NODE_LABELS`,
+:data:`REL_TYPES`); every value is a query parameter.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from graphmem.models import EdgeType, Entity, Event, Fact, NodeKind, Session, TimeRef
+
+__all__ = [
+    "FULLTEXT_INDEX",
+    "KIND_OF_LABEL",
+    "LABEL_OF_KIND",
+    "NODE_LABELS",
+    "REL_TYPES",
+    "SCHEMA_STATEMENTS",
+    "SCHEMA_VERSION",
+    "SchemaStatement",
+    "dt_in",
+    "dt_out",
+    "entity_from_props",
+    "entity_row",
+    "event_caption",
+    "event_from_props",
+    "event_row",
+    "fact_from_props",
+    "fact_row",
+    "label_for",
+    "name_key",
+    "rel_type_for",
+    "session_from_props",
+    "session_row",
+    "vector_in",
+]
+
+#: Bumped whenever the graph layout changes; a database with a higher number is refused.
+SCHEMA_VERSION = 1
+
+LABEL_OF_KIND: Mapping[NodeKind, str] = {
+    NodeKind.SESSION: "Session",
+    NodeKind.EVENT: "Event",
+    NodeKind.ENTITY: "Entity",
+}
+KIND_OF_LABEL: Mapping[str, NodeKind] = {v: k for k, v in LABEL_OF_KIND.items()}
+#: Every node label graphmem writes (the only labels that may appear in generated Cypher).
+NODE_LABELS: frozenset[str] = frozenset({*LABEL_OF_KIND.values(), "Source", "GraphmemSchema"})
+#: Every relationship type graphmem writes.
+REL_TYPES: frozenset[str] = frozenset(t.value for t in EdgeType)
+
+FULLTEXT_INDEX = "graphmem_event_text"
+
+
+def label_for(kind: NodeKind | str) -> str:
+    """The node label of a kind, from the allow-list; anything else is a ``ValueError``."""
+    label = LABEL_OF_KIND.get(NodeKind(kind))
+    if label is None or label not in NODE_LABELS:  # pragma: no cover - the enum is closed
+        raise ValueError(f"no label for node kind {kind!r}")
+    return label
+
+
+def rel_type_for(edge: EdgeType | str) -> str:
+    """The relationship type of an edge type, from the allow-list; anything else is a ``ValueError``."""
+    value = EdgeType(edge).value
+    if value not in REL_TYPES:  # pragma: no cover - the enum is closed
+        raise ValueError(f"unknown relationship type {edge!r}")
+    return value
+
+
+@dataclass(frozen=True, slots=True)
+class SchemaStatement:
+    """One DDL statement (Neo4j 5 syntax) and what it needs from the server."""
+
+    name: str
+    cypher: str
+    #: ``"fulltext"`` for full-text index DDL, which some Bolt servers (ArcadeDB) do not accept.
+    needs: str | None = None
+
+
+def _unique(name: str, label: str, *props: str) -> SchemaStatement:
+    keys = ", ".join(f"n.{p}" for p in props)
+    return SchemaStatement(name, f"CREATE CONSTRAINT {name} IF NOT EXISTS FOR (n:{label}) REQUIRE ({keys}) IS UNIQUE")
+
+
+def _index(name: str, label: str, *props: str) -> SchemaStatement:
+    keys = ", ".join(f"n.{p}" for p in props)
+    return SchemaStatement(name, f"CREATE INDEX {name} IF NOT EXISTS FOR (n:{label}) ON ({keys})")
+
+
+def _rel_index(name: str, rel_type: str, *props: str) -> SchemaStatement:
+    keys = ", ".join(f"r.{p}" for p in props)
+    return SchemaStatement(name, f"CREATE INDEX {name} IF NOT EXISTS FOR ()-[r:{rel_type}]-() ON ({keys})")
+
+
+#: The schema, created idempotently on open (``IF NOT EXISTS`` everywhere).
+SCHEMA_STATEMENTS: tuple[SchemaStatement, ...] = (
+    _unique("graphmem_session_key", "Session", "namespace", "id"),
+    _unique("graphmem_event_key", "Event", "namespace", "id"),
+    _unique("graphmem_entity_key", "Entity", "namespace", "id"),
+    _unique("graphmem_source_key", "Source", "namespace", "key"),
+    _index("graphmem_session_ns", "Session", "namespace"),
+    _index("graphmem_event_ns", "Event", "namespace"),
+    _index("graphmem_entity_ns", "Entity", "namespace"),
+    _index("graphmem_event_session", "Event", "namespace", "session"),
+    _index("graphmem_event_time", "Event", "namespace", "occurred_at"),
+    _index("graphmem_event_source", "Event", "namespace", "source_id"),
+    _index("graphmem_entity_name", "Entity", "namespace", "name"),
+    _rel_index("graphmem_fact_key", "FACT", "namespace", "id"),
+    _rel_index("graphmem_fact_ns", "FACT", "namespace"),
+    SchemaStatement(
+        FULLTEXT_INDEX,
+        f"CREATE FULLTEXT INDEX {FULLTEXT_INDEX} IF NOT EXISTS FOR (n:Event) ON EACH [n.text] "
+        "OPTIONS {indexConfig: {`fulltext.analyzer`: 'english'}}",
+        needs="fulltext",
+    ),
+)
+
+
+# -- values ------------------------------------------------------------------------------------------
+
+
+def dt_in(value: datetime | None) -> datetime | None:
+    """A datetime as stored: naive UTC (sent to Neo4j as ``LOCAL DATETIME``)."""
+    if value is None or value.tzinfo is None:
+        return value
+    return value.astimezone(UTC).replace(tzinfo=None)
+
+
+def dt_out(value: Any) -> datetime | None:
+    """A stored temporal value (``neo4j.time.DateTime`` or ``datetime``) back to a naive datetime."""
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        return value
+    native = value.to_native()
+    if not isinstance(native, datetime):  # a DATE stored by another client
+        return datetime(native.year, native.month, native.day)
+    return dt_in(native)
+
+
+def _times_in(times: Sequence[TimeRef]) -> str:
+    def iso(d: datetime | None) -> str | None:
+        d = dt_in(d)
+        return None if d is None else d.isoformat()
+
+    return json.dumps([[t.phrase, iso(t.start), iso(t.end), t.grain] for t in times], ensure_ascii=False)
+
+
+def _times_out(text: str | None) -> tuple[TimeRef, ...]:
+    if not text:
+        return ()
+
+    def parse(s: str | None) -> datetime | None:
+        return None if s is None else datetime.fromisoformat(s)
+
+    return tuple(TimeRef(p, parse(s), parse(e), g) for p, s, e, g in json.loads(text))
+
+
+def name_key(name: str) -> str:
+    """The key entity names are looked up by: case-folded, inner whitespace collapsed."""
+    return " ".join(name.casefold().split())
+
+
+def vector_in(vector: Sequence[float]) -> list[float]:
+    """A vector as stored: float32 precision (as in the embedded store and the hnswlib index)."""
+    import numpy as np
+
+    return [float(x) for x in np.asarray(vector, dtype=np.float32).reshape(-1)]
+
+
+# -- rows written (parameters of UNWIND $rows) ---------------------------------------------------------
+
+
+def session_row(s: Session) -> dict[str, Any]:
+    """A session as a parameter row."""
+    return {"id": s.id, "index": s.index, "started_at": dt_in(s.started_at), "date_text": s.date_text}
+
+
+def event_row(e: Event) -> dict[str, Any]:
+    """An event as a parameter row."""
+    return {
+        "id": e.id,
+        "session": e.session,
+        "seq": e.seq,
+        "speaker": e.speaker,
+        "text": e.text,
+        "occurred_at": dt_in(e.occurred_at),
+        "source_id": e.source_id,
+        "source_file": e.source_file,
+        "source_line": e.source_line,
+        "kind": e.kind,
+        "times": _times_in(e.times),
+        "caption": event_caption(e),
+    }
+
+
+def event_caption(e: Event) -> str:
+    """What Neo4j Browser shows on an event node (``docs/graphmem.grass``): its time and a text snippet."""
+    when = dt_in(e.occurred_at)
+    snippet = " ".join(e.text.split())
+    if len(snippet) > 40:
+        snippet = snippet[:39] + "…"
+    return f"{when:%Y-%m-%d %H:%M} {snippet}" if when is not None else snippet
+
+
+def entity_row(e: Entity) -> dict[str, Any]:
+    """An entity as a parameter row (``name_keys`` holds the lookup keys of its name and aliases)."""
+    keys = list(dict.fromkeys(name_key(n) for n in (e.name, *e.aliases)))
+    return {"id": e.id, "name": e.name, "type": e.type, "aliases": list(e.aliases), "name_keys": keys}
+
+
+def fact_row(f: Fact) -> dict[str, Any]:
+    """A fact as a parameter row."""
+    return {
+        "id": f.id,
+        "subject": f.subject_id,
+        "object": f.object_id,
+        "predicate": f.predicate,
+        "recorded_at": dt_in(f.recorded_at),
+        "valid_from": dt_in(f.valid_from),
+        "valid_to": dt_in(f.valid_to),
+        "expired_at": dt_in(f.expired_at),
+        "evidence": list(f.evidence),
+        "time_phrase": f.time_phrase,
+        "confidence": float(f.confidence),
+    }
+
+
+# -- models read back ------------------------------------------------------------------------------------
+
+
+def session_from_props(p: Mapping[str, Any]) -> Session:
+    """Node properties back to a :class:`Session`."""
+    return Session(p["namespace"], p["id"], int(p["index"]), dt_out(p.get("started_at")), p.get("date_text"))
+
+
+def event_from_props(p: Mapping[str, Any]) -> Event:
+    """Node properties back to an :class:`Event`."""
+    line = p.get("source_line")
+    return Event(
+        p["namespace"],
+        p["id"],
+        p["session"],
+        int(p["seq"]),
+        p.get("speaker"),
+        p.get("text") or "",
+        dt_out(p.get("occurred_at")),
+        p.get("source_id"),
+        p.get("source_file"),
+        None if line is None else int(line),
+        p.get("kind") or "utterance",
+        _times_out(p.get("times")),
+    )
+
+
+def entity_from_props(p: Mapping[str, Any]) -> Entity:
+    """Node properties back to an :class:`Entity`."""
+    return Entity(p["namespace"], p["id"], p["name"], p.get("type") or "Thing", tuple(p.get("aliases") or ()))
+
+
+def fact_from_props(p: Mapping[str, Any], subject_id: str, object_id: str) -> Fact:
+    """FACT relationship properties (and its end ids) back to a :class:`Fact`."""
+    recorded = dt_out(p.get("recorded_at"))
+    assert recorded is not None, "a FACT relationship without recorded_at"
+    return Fact(
+        p["namespace"],
+        p["id"],
+        subject_id,
+        p["predicate"],
+        object_id,
+        recorded,
+        dt_out(p.get("valid_from")),
+        dt_out(p.get("valid_to")),
+        dt_out(p.get("expired_at")),
+        tuple(p.get("evidence") or ()),
+        p.get("time_phrase"),
+        float(p.get("confidence", 1.0)),
+    )

@@ -1,0 +1,404 @@
+"""Write transactions of the Neo4j store: batches, deletes and the derived order edges.
+
+Each public function here is a *transaction function* for the driver's ``execute_write``: it may be run
+more than once (the driver retries on transient faults and lost connections), so every statement is an
+idempotent ``MERGE``/``SET``/``DELETE``, and a :class:`~graphmem.errors.StoreError` raised half-way makes
+the driver roll the whole transaction back. Rows travel as ``UNWIND $rows`` parameters; Cypher text is
+constant apart from labels and types taken from :mod:`graphmem.store.cypher_schema`'s allow-lists.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from graphmem.errors import StoreError
+from graphmem.models import Batch, EdgeType, Entity, Event, NodeKind, Session
+from graphmem.store.base import DeleteResult
+from graphmem.store.cypher_schema import (
+    dt_in,
+    entity_row,
+    event_row,
+    fact_row,
+    label_for,
+    session_row,
+    vector_in,
+)
+
+__all__ = ["delete_event", "delete_namespace", "lookup_kinds", "validate_batch", "write_batch"]
+
+Tx = Any  # neo4j.ManagedTransaction; typed loosely so this module imports without the driver
+
+# UNWIND, not ``n.id IN $ids``: one index seek per id on every server (ArcadeDB scans for IN lists).
+_KIND_LOOKUP = """
+UNWIND $ids AS i MATCH (n:Session {namespace: $ns, id: i}) RETURN n.id AS id, 'session' AS kind, null AS session
+UNION ALL
+UNWIND $ids AS i MATCH (n:Event {namespace: $ns, id: i}) RETURN n.id AS id, 'event' AS kind, n.session AS session
+UNION ALL
+UNWIND $ids AS i MATCH (n:Entity {namespace: $ns, id: i}) RETURN n.id AS id, 'entity' AS kind, null AS session
+"""
+
+_PUT_SESSIONS = """
+UNWIND $rows AS row
+MERGE (s:Session {namespace: $ns, id: row.id})
+SET s.index = row.index, s.started_at = row.started_at, s.date_text = row.date_text
+"""
+
+_PUT_EVENTS = """
+UNWIND $rows AS row
+MERGE (e:Event {namespace: $ns, id: row.id})
+SET e.session = row.session, e.seq = row.seq, e.speaker = row.speaker, e.text = row.text,
+    e.occurred_at = row.occurred_at, e.source_id = row.source_id, e.source_file = row.source_file,
+    e.source_line = row.source_line, e.kind = row.kind, e.times = row.times,
+    e.caption = row.caption
+WITH e, row
+OPTIONAL MATCH (e)-[old:IN_SESSION]->(s0:Session)
+WHERE s0.id <> row.session
+DELETE old
+WITH DISTINCT e, row
+MATCH (s:Session {namespace: $ns, id: row.session})
+MERGE (e)-[r:IN_SESSION]->(s)
+SET r.namespace = $ns
+"""
+
+_PUT_ENTITIES = """
+UNWIND $rows AS row
+MERGE (x:Entity {namespace: $ns, id: row.id})
+SET x.name = row.name, x.type = row.type, x.aliases = row.aliases, x.name_keys = row.name_keys
+"""
+
+# One statement per relationship type: a type cannot be a parameter.
+_PUT_MENTIONS = {
+    rel: f"""
+UNWIND $rows AS row
+MATCH (e:Event {{namespace: $ns, id: row.event}})
+MATCH (x:Entity {{namespace: $ns, id: row.entity}})
+MERGE (e)-[r:{rel} {{role: row.role}}]->(x)
+SET r.namespace = $ns
+"""
+    for rel in (EdgeType.MENTIONS.value, EdgeType.SPOKEN_BY.value)
+}
+
+_DROP_FACTS = """
+UNWIND $ids AS fid
+MATCH ()-[r:FACT {namespace: $ns, id: fid}]->()
+DELETE r
+"""
+
+_PUT_FACTS = """
+UNWIND $rows AS row
+MATCH (a:Entity {namespace: $ns, id: row.subject})
+MATCH (b:Entity {namespace: $ns, id: row.object})
+CREATE (a)-[r:FACT]->(b)
+SET r.namespace = $ns, r.id = row.id, r.predicate = row.predicate, r.recorded_at = row.recorded_at,
+    r.valid_from = row.valid_from, r.valid_to = row.valid_to, r.expired_at = row.expired_at,
+    r.evidence = row.evidence, r.time_phrase = row.time_phrase, r.confidence = row.confidence
+"""
+
+_PUT_EMBEDDINGS = {
+    kind: f"""
+UNWIND $rows AS row
+MATCH (n:{label_for(kind)} {{namespace: $ns, id: row.id}})
+SET n.embedding = row.vector, n.embedding_model = $model
+"""
+    for kind in NodeKind
+}
+
+_PUT_SOURCES = """
+UNWIND $rows AS row
+MERGE (s:Source {namespace: $ns, key: row.key})
+SET s.content_hash = row.content_hash, s.ingested_at = row.ingested_at
+"""
+
+_SESSION_ORDER = """
+UNWIND $sids AS sid
+MATCH (e:Event {namespace: $ns, session: sid})
+OPTIONAL MATCH (e)-[:NEXT]->(f:Event)
+RETURN sid, e.id AS id, e.seq AS seq, collect(f.id) AS nxt
+"""
+
+_SESSIONS_ORDER = """
+MATCH (s:Session {namespace: $ns})
+OPTIONAL MATCH (s)-[:NEXT_SESSION]->(t:Session)
+RETURN s.id AS id, s.index AS idx, collect(t.id) AS nxt
+"""
+
+
+def _link_statements(label: str, rel: str) -> tuple[str, str]:
+    drop = f"""
+UNWIND $pairs AS p
+MATCH (a:{label} {{namespace: $ns, id: p[0]}})-[r:{rel}]->(b:{label} {{namespace: $ns, id: p[1]}})
+DELETE r
+"""
+    make = f"""
+UNWIND $pairs AS p
+MATCH (a:{label} {{namespace: $ns, id: p[0]}})
+MATCH (b:{label} {{namespace: $ns, id: p[1]}})
+MERGE (a)-[r:{rel}]->(b)
+SET r.namespace = $ns
+"""
+    return drop, make
+
+
+_NEXT_DROP, _NEXT_MAKE = _link_statements("Event", EdgeType.NEXT.value)
+_NEXT_SESSION_DROP, _NEXT_SESSION_MAKE = _link_statements("Session", EdgeType.NEXT_SESSION.value)
+
+
+def lookup_kinds(tx: Tx, ns: str, ids: Iterable[str]) -> tuple[dict[str, NodeKind], dict[str, str]]:
+    """The kinds of the ids that exist in ``ns``, and the session of each existing event."""
+    wanted = sorted(set(ids))
+    kinds: dict[str, NodeKind] = {}
+    sessions: dict[str, str] = {}
+    if not wanted:
+        return kinds, sessions
+    for rec in tx.run(_KIND_LOOKUP, ns=ns, ids=wanted):
+        kinds[rec["id"]] = NodeKind(rec["kind"])
+        if rec["session"] is not None:
+            sessions[rec["id"]] = rec["session"]
+    return kinds, sessions
+
+
+def _referenced_ids(batch: Batch) -> set[str]:
+    ids: set[str] = set()
+    records: tuple[Session | Event | Entity, ...] = (*batch.sessions, *batch.events, *batch.entities)
+    for rec in records:
+        if isinstance(rec.id, str):
+            ids.add(rec.id)
+    ids.update(e.session for e in batch.events if isinstance(e.session, str))
+    for m in batch.mentions:
+        ids.update((m.event_id, m.entity_id))
+    for f in batch.facts:
+        ids.update((f.subject_id, f.object_id, *f.evidence))
+    ids.update(node_id for node_id, _ in batch.embeddings)
+    return {i for i in ids if isinstance(i, str)}
+
+
+def validate_batch(batch: Batch, existing: Mapping[str, NodeKind]) -> dict[str, NodeKind]:
+    """Check a batch against the ids that already exist; return the kind of every id it touches.
+
+    The same rules as the embedded store: records of the batch's namespace only, non-empty string
+    ids, one kind per id, and every session, event and entity referred to exists (in the store or the
+    batch). Embeddings need an ``embedding_model``.
+
+    Raises:
+        StoreError: naming the first offending record.
+    """
+    ns = batch.namespace
+    kinds: dict[str, NodeKind] = {}
+    records: list[tuple[NodeKind, Any]] = [
+        *((NodeKind.SESSION, s) for s in batch.sessions),
+        *((NodeKind.EVENT, e) for e in batch.events),
+        *((NodeKind.ENTITY, e) for e in batch.entities),
+    ]
+    for kind, rec in records:
+        if rec.namespace != ns:
+            raise StoreError(f"{kind} {rec.id!r} is in namespace {rec.namespace!r}, batch is for {ns!r}")
+        if not isinstance(rec.id, str) or not rec.id:
+            raise StoreError(f"{kind} id must be a non-empty string, got {rec.id!r}")
+        have = kinds.get(rec.id) or existing.get(rec.id)
+        if have is not None and have is not kind:
+            raise StoreError(f"id {rec.id!r} is already a {have} in namespace {ns!r}; cannot also be a {kind}")
+        kinds[rec.id] = kind
+
+    def exists(node_id: str, kind: NodeKind) -> bool:
+        return kinds.get(node_id) is kind or existing.get(node_id) is kind
+
+    for ev in batch.events:
+        if not isinstance(ev.text, str):
+            raise StoreError(f"event {ev.id!r} text must be a string")
+        if not exists(ev.session, NodeKind.SESSION):
+            raise StoreError(f"event {ev.id!r} names session {ev.session!r}, which does not exist")
+    for m in batch.mentions:
+        if m.namespace != ns:
+            raise StoreError(f"mention {m.event_id!r}->{m.entity_id!r} is not in namespace {ns!r}")
+        if not exists(m.event_id, NodeKind.EVENT):
+            raise StoreError(f"mention names event {m.event_id!r}, which does not exist")
+        if not exists(m.entity_id, NodeKind.ENTITY):
+            raise StoreError(f"mention names entity {m.entity_id!r}, which does not exist")
+    for f in batch.facts:
+        if f.namespace != ns:
+            raise StoreError(f"fact {f.id!r} is not in namespace {ns!r}")
+        if not isinstance(f.id, str) or not f.id:
+            raise StoreError(f"fact id must be a non-empty string, got {f.id!r}")
+        for end in (f.subject_id, f.object_id):
+            if not exists(end, NodeKind.ENTITY):
+                raise StoreError(f"fact {f.id!r} names entity {end!r}, which does not exist")
+        for eid in f.evidence:
+            if not exists(eid, NodeKind.EVENT):
+                raise StoreError(f"fact {f.id!r} cites event {eid!r}, which does not exist")
+    for node_id, _vec in batch.embeddings:
+        if node_id not in kinds and node_id not in existing:
+            raise StoreError(f"embedding for {node_id!r}, which does not exist in namespace {ns!r}")
+    if batch.embeddings and not batch.embedding_model:
+        raise StoreError("a batch with embeddings must name its embedding_model")
+    return {**existing, **kinds}
+
+
+def write_batch(tx: Tx, batch: Batch) -> None:
+    """Transaction function: validate ``batch`` against the database, then write all of it."""
+    ns = batch.namespace
+    existing, old_sessions = lookup_kinds(tx, ns, _referenced_ids(batch))
+    kinds = validate_batch(batch, existing)
+    if batch.sessions:
+        tx.run(_PUT_SESSIONS, ns=ns, rows=[session_row(s) for s in batch.sessions]).consume()
+    if batch.events:
+        tx.run(_PUT_EVENTS, ns=ns, rows=[event_row(e) for e in batch.events]).consume()
+    if batch.entities:
+        tx.run(_PUT_ENTITIES, ns=ns, rows=[entity_row(e) for e in batch.entities]).consume()
+    for rel, statement in _PUT_MENTIONS.items():
+        rows = [
+            {"event": m.event_id, "entity": m.entity_id, "role": m.role}
+            for m in batch.mentions
+            if m.edge_type.value == rel
+        ]
+        if rows:
+            tx.run(statement, ns=ns, rows=rows).consume()
+    if batch.facts:
+        latest = {f.id: f for f in batch.facts}  # a fact repeated in a batch: the last one wins
+        tx.run(_DROP_FACTS, ns=ns, ids=sorted(latest)).consume()
+        tx.run(_PUT_FACTS, ns=ns, rows=[fact_row(f) for f in latest.values()]).consume()
+    if batch.embeddings:
+        by_kind: dict[NodeKind, dict[str, list[float]]] = {}
+        for node_id, vec in batch.embeddings:
+            by_kind.setdefault(kinds[node_id], {})[node_id] = vector_in(vec)
+        for kind, vectors in by_kind.items():
+            vec_rows = [{"id": i, "vector": v} for i, v in vectors.items()]
+            tx.run(_PUT_EMBEDDINGS[kind], ns=ns, rows=vec_rows, model=batch.embedding_model).consume()
+    if batch.sources:
+        src_rows = [
+            {"key": s.key, "content_hash": s.content_hash, "ingested_at": dt_in(s.ingested_at)} for s in batch.sources
+        ]
+        tx.run(_PUT_SOURCES, ns=ns, rows=src_rows).consume()
+    touched = {e.session for e in batch.events} | {old_sessions[e.id] for e in batch.events if e.id in old_sessions}
+    relink_sessions_events(tx, ns, touched)
+    if batch.sessions:
+        relink_session_order(tx, ns)
+
+
+def relink_sessions_events(tx: Tx, ns: str, session_ids: Iterable[str]) -> None:
+    """Re-derive the NEXT edges of the events of these sessions (by seq, then id)."""
+    sids = sorted(set(session_ids))
+    if not sids:
+        return
+    members: dict[str, list[tuple[int, str]]] = {sid: [] for sid in sids}
+    have: set[tuple[str, str]] = set()
+    for rec in tx.run(_SESSION_ORDER, ns=ns, sids=sids):
+        members[rec["sid"]].append((int(rec["seq"]), rec["id"]))
+        have.update((rec["id"], nxt) for nxt in rec["nxt"])
+    want: set[tuple[str, str]] = set()
+    for order in members.values():
+        ids = [eid for _, eid in sorted(order)]
+        want.update(itertools.pairwise(ids))
+    _apply_links(tx, ns, have, want, _NEXT_DROP, _NEXT_MAKE)
+
+
+def relink_session_order(tx: Tx, ns: str) -> None:
+    """Re-derive the NEXT_SESSION edges of a namespace (by index, then id)."""
+    order: list[tuple[int, str]] = []
+    have: set[tuple[str, str]] = set()
+    for rec in tx.run(_SESSIONS_ORDER, ns=ns):
+        order.append((int(rec["idx"]), rec["id"]))
+        have.update((rec["id"], nxt) for nxt in rec["nxt"])
+    want = set(itertools.pairwise([sid for _, sid in sorted(order)]))
+    _apply_links(tx, ns, have, want, _NEXT_SESSION_DROP, _NEXT_SESSION_MAKE)
+
+
+def _apply_links(tx: Tx, ns: str, have: set[tuple[str, str]], want: set[tuple[str, str]], drop: str, make: str) -> None:
+    stale = sorted(have - want)
+    missing = sorted(want - have)
+    if stale:
+        tx.run(drop, ns=ns, pairs=[list(p) for p in stale]).consume()
+    if missing:
+        tx.run(make, ns=ns, pairs=[list(p) for p in missing]).consume()
+
+
+# -- deletes ---------------------------------------------------------------------------------------------
+
+_EVENT_EDGES = """
+MATCH (e:Event {namespace: $ns, id: $id})
+OPTIONAL MATCH (e)-[r:MENTIONS|SPOKEN_BY]->(x:Entity)
+RETURN e.session AS session, collect(x.id) AS entities, count(r) AS mentions
+"""
+
+_EVIDENCE_OF = """
+MATCH (a:Entity)-[r:FACT {namespace: $ns}]->(b:Entity)
+WHERE $id IN r.evidence
+RETURN r.id AS id, r.evidence AS evidence, a.id AS subject, b.id AS object
+"""
+
+_SET_EVIDENCE = """
+UNWIND $rows AS row
+MATCH ()-[r:FACT {namespace: $ns, id: row.id}]->()
+SET r.evidence = row.evidence
+"""
+
+_DROP_EVENT = """
+MATCH (e:Event {namespace: $ns, id: $id})
+DETACH DELETE e
+"""
+
+_DROP_ORPHANS = """
+UNWIND $ids AS xid
+MATCH (x:Entity {namespace: $ns, id: xid})
+OPTIONAL MATCH (x)-[r]-()
+WITH x, count(r) AS degree
+WHERE degree = 0
+DETACH DELETE x
+RETURN count(*) AS dropped
+"""
+
+
+def delete_event(tx: Tx, ns: str, event_id: str) -> DeleteResult:
+    """Transaction function: delete an event, its mentions, facts only it supported, unused entities."""
+    rows = list(tx.run(_EVENT_EDGES, ns=ns, id=event_id))
+    if not rows or rows[0]["session"] is None:
+        return DeleteResult()
+    session = rows[0]["session"]
+    touched = set(rows[0]["entities"])
+    mentions = int(rows[0]["mentions"])
+    dropped: list[str] = []
+    shrunk: list[dict[str, Any]] = []
+    for rec in tx.run(_EVIDENCE_OF, ns=ns, id=event_id):
+        rest = [e for e in rec["evidence"] if e != event_id]
+        if rest:
+            shrunk.append({"id": rec["id"], "evidence": rest})
+        else:
+            dropped.append(rec["id"])
+            touched.update((rec["subject"], rec["object"]))
+    if dropped:
+        tx.run(_DROP_FACTS, ns=ns, ids=dropped).consume()
+    if shrunk:
+        tx.run(_SET_EVIDENCE, ns=ns, rows=shrunk).consume()
+    tx.run(_DROP_EVENT, ns=ns, id=event_id).consume()
+    orphans = 0
+    if touched:
+        rec = tx.run(_DROP_ORPHANS, ns=ns, ids=sorted(touched)).single()
+        orphans = int(rec["dropped"]) if rec is not None else 0
+    relink_sessions_events(tx, ns, [session])
+    return DeleteResult(events=1, entities=orphans, facts=len(dropped), mentions=mentions)
+
+
+_NAMESPACE_COUNTS = """
+OPTIONAL MATCH (s:Session {namespace: $ns}) WITH count(s) AS sessions
+OPTIONAL MATCH (e:Event {namespace: $ns}) WITH sessions, count(e) AS events
+OPTIONAL MATCH (x:Entity {namespace: $ns}) WITH sessions, events, count(x) AS entities
+OPTIONAL MATCH ()-[f:FACT {namespace: $ns}]->() WITH sessions, events, entities, count(f) AS facts
+OPTIONAL MATCH (:Event {namespace: $ns})-[m:MENTIONS|SPOKEN_BY]->()
+RETURN sessions, events, entities, facts, count(m) AS mentions
+"""
+
+
+def delete_namespace(tx: Tx, ns: str) -> DeleteResult:
+    """Transaction function: delete every node (and so every relationship) of a namespace."""
+    rec = tx.run(_NAMESPACE_COUNTS, ns=ns).single()
+    result = DeleteResult(
+        events=int(rec["events"]),
+        entities=int(rec["entities"]),
+        facts=int(rec["facts"]),
+        mentions=int(rec["mentions"]),
+        sessions=int(rec["sessions"]),
+    )
+    for label in ("Event", "Entity", "Session", "Source"):
+        tx.run(f"MATCH (n:{label} {{namespace: $ns}}) DETACH DELETE n", ns=ns).consume()
+    return result

@@ -1,0 +1,49 @@
+"""``graphmem bench backends`` on a slice of LoCoMo: both backends measured in one run."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from graphmem.bench.backends import DSL_TEMPLATES, _percentiles, run_backends
+from tests.support.bolt_server import BoltTarget, wipe_database
+
+LOCOMO = Path(__file__).resolve().parents[3] / "shared" / "data" / "locomo" / "locomo_dev.json"
+
+
+def test_percentiles() -> None:
+    assert _percentiles([]) == {"p50": 0.0, "p95": 0.0, "n": 0}
+    values = [float(v) for v in range(1, 101)]
+    assert _percentiles(values) == {"p50": 51.0, "p95": 96.0, "n": 100}
+
+
+@pytest.mark.neo4j
+@pytest.mark.slow
+def test_bench_backends_on_a_locomo_slice(tmp_path: Path, bolt_server: BoltTarget) -> None:
+    if not LOCOMO.exists():
+        pytest.skip(f"LoCoMo dev file not found at {LOCOMO}")
+    conv = json.loads(LOCOMO.read_text())[0]
+    keep = {k: v for k, v in conv["conversation"].items() if k.startswith(("speaker_", "session_1"))}
+    keep = {k: v for k, v in keep.items() if not k.startswith("session_1") or k in ("session_1", "session_1_date_time")}
+    keep["session_1"] = keep["session_1"][:8]
+    qa = [q for q in conv["qa"] if all(str(e).startswith("D1:") for e in q.get("evidence", []))][:3]
+    data = tmp_path / "slice.json"
+    data.write_text(json.dumps([{**conv, "conversation": keep, "qa": qa}]))
+    wipe_database(bolt_server)
+    result = run_backends(
+        str(data),
+        bolt_server.uri,
+        auth=bolt_server.auth,
+        database=bolt_server.database,
+        questions_per_namespace=2,
+        repeats=1,
+    )
+    for name in ("embedded", "bolt"):
+        r = result[name]
+        assert r["ingest"]["turns"] == 8 and r["ingest"]["turns_per_s"] > 0
+        assert r["recall_ms"]["n"] == 2 and r["recall_ms"]["p50"] > 0
+        assert r["dsl_ms"]["n"] == 2 * len(DSL_TEMPLATES) and r["stats"]["events"] == 8
+    assert result["bolt"]["dsl_runs"]["pushed down"] > 0
+    assert result["bolt"]["write_only"]["events"] == 8

@@ -1,0 +1,187 @@
+"""Export (JSON, GraphML, Cypher) and sync between the embedded store and a Bolt server."""
+
+from __future__ import annotations
+
+import io
+import json
+import xml.etree.ElementTree as ET
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from graphmem.cli.app import main
+from graphmem.errors import ConfigError
+from graphmem.export import batches_from_json, cypher_literal, export_graph
+from graphmem.models import Batch, Event, Session
+from graphmem.store.base import GraphStore
+from graphmem.store.embedded import EmbeddedStore
+from graphmem.store.neo4j_store import Neo4jStore
+from graphmem.sync import sync_stores
+from tests.store.test_contract import conversation
+from tests.support.bolt_server import BoltTarget
+
+NASTY = 'it\'s a "test" \\ with\nnewlines\ttabs ; DETACH DELETE n // $rows $ns `tick` é 🙂 \x00\x1f'
+
+
+def _source(tmp_path: Path, *namespaces: str) -> EmbeddedStore:
+    store = EmbeddedStore.open(tmp_path / "src")
+    for ns in namespaces:
+        batch = conversation(ns)
+        odd = Event(ns, "e5", "s2", 1, "Mel'anie", NASTY, None, "D2:2")
+        store.write(
+            replace(
+                batch,
+                events=(*batch.events, odd),
+                embeddings=(("e1", [0.5, -0.25, 1.0]), ("camping", [1.0, 0.0, 0.0])),
+                embedding_model="test-model",
+            )
+        )
+    return store
+
+
+def _same(a: GraphStore, b: GraphStore, ns: str) -> None:
+    assert list(a.iter_sessions(ns)) == list(b.iter_sessions(ns))
+    assert list(a.iter_events(ns)) == list(b.iter_events(ns))
+    assert list(a.iter_entities(ns)) == list(b.iter_entities(ns))
+    assert list(a.iter_facts(ns)) == list(b.iter_facts(ns))
+    assert sorted(a.iter_mentions(ns)) == sorted(b.iter_mentions(ns))
+    assert sorted(a.iter_embeddings(ns)) == sorted(b.iter_embeddings(ns))
+    assert a.stats(ns).as_dict() == b.stats(ns).as_dict()
+
+
+# -- export, any backend ----------------------------------------------------------------------------------
+
+
+def test_json_export_is_lossless(tmp_path: Path) -> None:
+    src = _source(tmp_path, "a", "b")
+    out = io.StringIO()
+    summary = export_graph(src, out, "json", embeddings=True)
+    assert summary.namespaces == 2 and summary.nodes == 2 * (2 + 5 + 4)
+    copy = EmbeddedStore.open(tmp_path / "copy")
+    for batch in batches_from_json(json.loads(out.getvalue())):
+        copy.write(batch)
+    for ns in ("a", "b"):
+        _same(src, copy, ns)
+
+
+def test_graphml_export_has_every_node_and_edge(tmp_path: Path) -> None:
+    src = _source(tmp_path, "a")
+    out = io.StringIO()
+    summary = export_graph(src, out, "graphml", namespace="a")
+    root = ET.fromstring(out.getvalue())
+    ns = {"g": "http://graphml.graphdrawing.org/xmlns"}
+    assert len(root.findall(".//g:node", ns)) == summary.nodes == 11
+    assert len(root.findall(".//g:edge", ns)) == summary.edges
+    import networkx as nx
+
+    graph = nx.read_graphml(io.StringIO(out.getvalue()))
+    assert graph.nodes["a/e5"]["text"] == NASTY.replace("\x00", "\ufffd").replace("\x1f", "\ufffd")
+    types = {d["type"] for _, _, d in graph.edges(data=True)}
+    assert types == {"IN_SESSION", "NEXT", "NEXT_SESSION", "SPOKEN_BY", "MENTIONS", "FACT"}
+
+
+def test_unknown_format_and_namespace_are_named(tmp_path: Path) -> None:
+    src = _source(tmp_path, "a")
+    with pytest.raises(ConfigError, match="unknown export format 'csv'"):
+        export_graph(src, io.StringIO(), "csv")
+    with pytest.raises(ConfigError, match="namespace 'zz' holds no data"):
+        export_graph(src, io.StringIO(), "json", namespace="zz")
+
+
+@pytest.mark.parametrize(
+    ("value", "literal"),
+    [
+        (None, "null"),
+        (True, "true"),
+        (3, "3"),
+        (0.5, "0.5"),
+        ("a'b\\c\nd", "'a\\'b\\\\c\\nd'"),
+        (["x", 1], "['x', 1]"),
+        ({"k": 1, "odd key`": "v"}, "{k: 1, `odd key```: 'v'}"),
+    ],
+)
+def test_cypher_literals_escape(value: object, literal: str) -> None:
+    assert cypher_literal(value) == literal
+
+
+def test_cypher_literal_refuses_what_it_cannot_write() -> None:
+    with pytest.raises(ValueError):
+        cypher_literal(float("nan"))
+    with pytest.raises(ValueError):
+        cypher_literal(object())
+
+
+# -- against the Bolt server ---------------------------------------------------------------------------------
+
+
+@pytest.mark.neo4j
+def test_cypher_script_rebuilds_the_graph_in_neo4j(
+    tmp_path: Path, neo4j_store: Neo4jStore, bolt_server: BoltTarget
+) -> None:
+    from neo4j import GraphDatabase
+
+    src = _source(tmp_path, "a")
+    out = io.StringIO()
+    export_graph(src, out, "cypher", embeddings=True)
+    script = out.getvalue()
+    statements = [s for s in script.split(";\n") if s.strip()]
+    with GraphDatabase.driver(bolt_server.uri, auth=bolt_server.auth) as driver:
+        for statement in statements:
+            if "FULLTEXT" in statement and bolt_server.arcadedb:
+                continue  # ArcadeDB rejects full-text DDL (see test_schema)
+            driver.execute_query(statement, database_=bolt_server.database)
+    _same(src, neo4j_store, "a")
+    nxt = [n.node_id for n in neo4j_store.neighbors("a", "e4", edge_types=["NEXT"], direction="out")]  # type: ignore[list-item]
+    assert nxt == ["e5"]
+
+
+@pytest.mark.neo4j
+def test_sync_embedded_to_neo4j_and_back(tmp_path: Path, neo4j_store: Neo4jStore) -> None:
+    src = _source(tmp_path, "a", "b")
+    summary = sync_stores(src, neo4j_store, namespaces=["a"], batch_events=2)
+    assert [n.namespace for n in summary.namespaces] == ["a"] and summary.events == 5
+    assert neo4j_store.namespaces() == ["a"]
+    _same(src, neo4j_store, "a")
+    sync_stores(src, neo4j_store)  # all namespaces; running again is harmless
+    _same(src, neo4j_store, "a")
+    _same(src, neo4j_store, "b")
+    back = EmbeddedStore.open(tmp_path / "back")
+    sync_stores(neo4j_store, back)
+    for ns in ("a", "b"):
+        _same(src, back, ns)
+    assert [h.event_id for h in back.search_text("a", "camping kids")][:1] == ["e4"]
+
+
+@pytest.mark.neo4j
+def test_sync_replace_drops_what_the_source_no_longer_has(tmp_path: Path, neo4j_store: Neo4jStore) -> None:
+    src = _source(tmp_path, "a")
+    neo4j_store.write(Batch("a", (Session("a", "stale", 9),)))
+    sync_stores(src, neo4j_store)
+    assert neo4j_store.get_session("a", "stale") is not None
+    sync_stores(src, neo4j_store, replace=True)
+    assert neo4j_store.get_session("a", "stale") is None
+    _same(src, neo4j_store, "a")
+
+
+@pytest.mark.neo4j
+def test_cli_sync_uses_env_credentials(
+    tmp_path: Path,
+    neo4j_store: Neo4jStore,
+    bolt_server: BoltTarget,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    _source(tmp_path, "a").close()
+    monkeypatch.setenv("NEO4J_USERNAME", bolt_server.user)
+    monkeypatch.setenv("NEO4J_PASSWORD", bolt_server.password)
+    monkeypatch.setenv("NEO4J_DATABASE", bolt_server.database)
+    assert main(["sync", "--from", str(tmp_path / "src"), "--to", bolt_server.uri, "-n", "a", "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["namespaces"][0][:3] == ["a", 2, 5]
+    assert neo4j_store.stats("a").events == 5
+    assert main(["export", "--db", bolt_server.uri, "--format", "json", "-o", str(tmp_path / "x.json")]) == 0
+    assert json.loads((tmp_path / "x.json").read_text())["namespaces"][0]["namespace"] == "a"
+    monkeypatch.setenv("NEO4J_PASSWORD", "wrong")
+    assert main(["sync", "--from", str(tmp_path / "src"), "--to", bolt_server.uri]) == 1
+    assert "refused the credentials" in capsys.readouterr().err

@@ -1,0 +1,146 @@
+"""Bad input and faults: wrong credentials, server down or restarting, a missing database.
+
+Every fault is a named graphmem error, a batch is all-or-nothing, and the store works again once the
+server is back.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from graphmem.cli.app import main
+from graphmem.errors import ConfigError, StoreError
+from graphmem.models import Batch, Event, Session
+from graphmem.store import neo4j_write
+from graphmem.store.neo4j_store import Neo4jStore
+from tests.support.bolt_server import BoltTarget, free_port, start_server
+
+pytestmark = pytest.mark.neo4j
+
+
+def _batch(ns: str, n: int, *, start: int = 0) -> Batch:
+    events = tuple(Event(ns, f"e{i}", "s1", i, "Ann", f"turn number {i}") for i in range(start, start + n))
+    return Batch(ns, (Session(ns, "s1", 0),), events)
+
+
+def test_wrong_credentials_name_the_user(bolt_server: BoltTarget) -> None:
+    with pytest.raises(ConfigError, match="refused the credentials of user 'mallory'"):
+        Neo4jStore.open(bolt_server.uri, auth=("mallory", "wrong"), database=bolt_server.database)
+
+
+def test_server_down_is_a_store_error_naming_the_uri() -> None:
+    uri = f"bolt://127.0.0.1:{free_port()}"
+    with pytest.raises(StoreError, match=f"server at {uri} is down or unreachable"):
+        Neo4jStore.open(uri, auth=("neo4j", "x"), connection_timeout=2.0)
+
+
+def test_malformed_uri_is_a_config_error() -> None:
+    with pytest.raises(ConfigError, match="not a valid Neo4j URI"):
+        Neo4jStore.open("bolt://127.0.0.1:notaport", auth=("neo4j", "x"))
+
+
+def test_missing_database_is_named(bolt_server: BoltTarget) -> None:
+    with pytest.raises(StoreError, match="no database 'graphmem_missing_db'"):
+        Neo4jStore.open(bolt_server.uri, auth=bolt_server.auth, database="graphmem_missing_db", create=False)
+
+
+def test_missing_database_with_create_is_created_or_named(bolt_server: BoltTarget) -> None:
+    # Neo4j Enterprise creates it; servers that cannot (Community, ArcadeDB) give a named error.
+    try:
+        store = Neo4jStore.open(bolt_server.uri, auth=bolt_server.auth, database="graphmemcreated", create=True)
+    except StoreError as exc:
+        assert "no database 'graphmemcreated'" in str(exc) and "could not be created" in str(exc)
+    else:
+        assert store.namespaces() == []
+        store.close()
+
+
+def test_env_credentials_are_read_at_open(bolt_server: BoltTarget, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("NEO4J_USERNAME", bolt_server.user)
+    monkeypatch.setenv("NEO4J_PASSWORD", bolt_server.password)
+    monkeypatch.setenv("NEO4J_DATABASE", bolt_server.database)
+    store = Neo4jStore.open(bolt_server.uri)
+    assert store.database == bolt_server.database and store.user == bolt_server.user
+    store.close()
+    monkeypatch.setenv("NEO4J_PASSWORD", "not-the-password")
+    with pytest.raises(ConfigError, match="credentials"):
+        Neo4jStore.open(bolt_server.uri)
+
+
+def test_error_inside_a_batch_rolls_all_of_it_back(neo4j_store: Neo4jStore, monkeypatch: pytest.MonkeyPatch) -> None:
+    ns = "faults-rollback"
+    neo4j_store.write(_batch(ns, 3))
+    real = neo4j_write.relink_sessions_events
+
+    def explode(tx: Any, ns: str, sids: Any) -> None:
+        real(tx, ns, sids)  # the events and their edges are written by now
+        raise StoreError("injected failure after the writes")
+
+    monkeypatch.setattr(neo4j_write, "relink_sessions_events", explode)
+    with pytest.raises(StoreError, match="injected"):
+        neo4j_store.write(_batch(ns, 5, start=3))
+    monkeypatch.undo()
+    assert [e.id for e in neo4j_store.iter_events(ns)] == ["e0", "e1", "e2"]
+    assert neo4j_store.stats(ns).events == 3
+
+
+def test_transient_fault_mid_batch_is_retried_once_applied(
+    neo4j_store: Neo4jStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from neo4j.exceptions import SessionExpired
+
+    ns = "faults-retry"
+    calls = []
+    real = neo4j_write.write_batch
+
+    def flaky(tx: Any, batch: Batch) -> None:
+        calls.append(1)
+        real(tx, batch)
+        if len(calls) == 1:  # the connection drops after the statements ran, before commit
+            raise SessionExpired("connection lost mid-batch")
+
+    monkeypatch.setattr(neo4j_write, "write_batch", flaky)
+    neo4j_store.write(_batch(ns, 4))
+    assert len(calls) == 2
+    assert [e.id for e in neo4j_store.iter_events(ns)] == ["e0", "e1", "e2", "e3"]
+    from graphmem.models import EdgeType
+    from graphmem.store.base import Direction
+
+    nxt = neo4j_store.neighbors(ns, "e0", edge_types=[EdgeType.NEXT], direction=Direction.OUT)
+    assert [n.node_id for n in nxt] == ["e1"]
+
+
+def test_cli_reports_a_down_server_and_exits_1(capsys: pytest.CaptureFixture[str]) -> None:
+    uri = f"bolt://127.0.0.1:{free_port()}"
+    assert main(["stats", "--db", uri]) == 1
+    err = capsys.readouterr().err
+    assert "error:" in err and "down or unreachable" in err
+
+
+@pytest.mark.slow
+def test_server_stopping_and_coming_back(tmp_path: Path, bolt_server: BoltTarget) -> None:
+    if not bolt_server.arcadedb or bolt_server.http_port is None:
+        pytest.skip("needs a server this test can stop and restart (the ArcadeDB test server)")
+    port, http_port = free_port(), free_port()
+    server = start_server(port=port, http_port=http_port, root=tmp_path / "srv")
+    try:
+        store = Neo4jStore.open(
+            server.target.uri, auth=server.target.auth, database=server.target.database, max_transaction_retry_time=2.0
+        )
+        ns = "faults-restart"
+        store.write(_batch(ns, 2))
+        server.stop()
+        with pytest.raises(StoreError, match="down or unreachable"):
+            store.write(_batch(ns, 3, start=2))
+        with pytest.raises(StoreError, match="down or unreachable"):
+            store.stats(ns)
+        server = start_server(port=port, http_port=http_port, root=tmp_path / "srv")
+        assert [e.id for e in store.iter_events(ns)] == ["e0", "e1"]  # nothing half-written
+        store.write(_batch(ns, 3, start=2))  # the same store object works again
+        assert store.stats(ns).events == 5
+        store.close()
+    finally:
+        server.stop()

@@ -1,0 +1,244 @@
+"""DSL push-down: plans compile to one parameterised Cypher query that gives the executor's answers.
+
+Every golden query of ``tests/query/golden`` runs twice over the same small graph, once with the
+embedded executor and once pushed down to the Bolt server, and the rows must be the same (in the same
+order when the plan sorts). Injection is tried through every kind of literal.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from graphmem import Memory
+from graphmem.errors import GraphmemError, QueryLimitError
+from graphmem.query import explain_query
+from graphmem.query import plan as p
+from graphmem.query.cypher import CypherQuery, NotPushable, compile_plan
+from graphmem.query.executor import execute
+from graphmem.query.limits import DEFAULT_LIMITS, QueryLimits
+from graphmem.store.neo4j_store import Neo4jStore
+from graphmem.sync import sync_stores
+from tests.query.conftest import _events, fake_about, small_graph
+from tests.query.test_golden import Case, all_cases
+from tests.support.bolt_server import BoltTarget, wipe_database
+
+pytestmark = pytest.mark.neo4j
+
+ABOUT = fake_about(_events())
+
+
+@pytest.fixture(scope="module")
+def graphs(tmp_path_factory: pytest.TempPathFactory, bolt_server: BoltTarget) -> Iterator[tuple[Memory, Neo4jStore]]:
+    """The query tests' small graph, embedded and in the Bolt server."""
+    wipe_database(bolt_server)
+    mem = Memory.open(tmp_path_factory.mktemp("pushdown") / "db")
+    small_graph(mem)
+    neo = Neo4jStore.open(bolt_server.uri, auth=bolt_server.auth, database=bolt_server.database)
+    sync_stores(mem.store, neo)
+    yield mem, neo
+    neo.close()
+    mem.close()
+
+
+def _namespace(plan: p.Plan) -> str:
+    return str(plan.namespace.value) if plan.namespace is not None else "t1"
+
+
+def _both(mem: Memory, neo: Neo4jStore, text: str, params: dict[str, Any] | None = None, **kw: Any) -> tuple[Any, Any]:
+    plan = explain_query(mem, text, params or {})
+    ns = _namespace(plan)
+    limits = kw.pop("limits", DEFAULT_LIMITS)
+    want = execute(plan, mem.store, namespace=ns, about=ABOUT, limits=limits)
+    got = neo.execute_plan(plan, namespace=ns, about=ABOUT, limits=limits)
+    return want, got
+
+
+def _same_rows(plan: p.Plan, want: Any, got: Any) -> None:
+    if any(isinstance(s, p.Sort) for s in plan.steps):
+        assert list(got.rows) == list(want.rows)
+    else:
+        assert sorted(map(repr, got.rows)) == sorted(map(repr, want.rows))
+
+
+CASES = [c for c in all_cases() if not c.query.lstrip().upper().startswith(("EXPLAIN", "RECALL"))]
+
+
+@pytest.mark.parametrize("case", CASES, ids=[f"{c.file.stem}-{c.index}" for c in CASES])
+def test_golden_query_gives_the_same_rows_pushed_down(case: Case, graphs: tuple[Memory, Neo4jStore]) -> None:
+    mem, neo = graphs
+    plan = explain_query(mem, case.query, case.params)
+    want, got = _both(mem, neo, case.query, case.params)
+    _same_rows(plan, want, got)
+    assert got.columns == want.columns
+
+
+def test_most_golden_queries_push_down(graphs: tuple[Memory, Neo4jStore]) -> None:
+    mem, _ = graphs
+    pushed, reasons = 0, []
+    for case in CASES:
+        plan = explain_query(mem, case.query, case.params)
+        try:
+            compile_plan(plan, _namespace(plan))
+            pushed += 1
+        except NotPushable as exc:
+            reasons.append(exc.reason)
+    assert pushed >= 0.9 * len(CASES), reasons
+    assert all(r for r in reasons)
+
+
+def test_user_values_never_reach_the_cypher_text(graphs: tuple[Memory, Neo4jStore]) -> None:
+    mem, _ = graphs
+    for case in CASES:
+        plan = explain_query(mem, case.query, case.params)
+        try:
+            query = compile_plan(plan, _namespace(plan))
+        except NotPushable:
+            continue
+        for value in _consts(plan):
+            if isinstance(value, str) and len(value) > 1:
+                assert value not in query.text, (case.query, value)
+        # labels and relationship types come from the allow-list only
+        labels = set(re.findall(r"[(\s](?:\w+):(\w+)", query.text))
+        assert labels <= {
+            "Event",
+            "Entity",
+            "Session",
+            "IN_SESSION",
+            "NEXT",
+            "NEXT_SESSION",
+            "SPOKEN_BY",
+            "MENTIONS",
+            "FACT",
+        }, labels
+
+
+def _consts(obj: Any) -> Iterator[Any]:
+    if isinstance(obj, p.Const):
+        yield obj.value
+        return
+    if isinstance(obj, tuple | list):
+        for item in obj:
+            yield from _consts(item)
+        return
+    if hasattr(obj, "__dataclass_fields__"):
+        for name in obj.__dataclass_fields__:
+            yield from _consts(getattr(obj, name))
+
+
+def test_explain_shows_the_generated_cypher(graphs: tuple[Memory, Neo4jStore]) -> None:
+    mem, neo = graphs
+    plan = explain_query(mem, 'FIND (p:Person {name: "Melanie"})-[:SAID]->(e:Event ABOUT "camping") RETURN e.text')
+    text = neo.explain_plan(plan, "t1")
+    assert text.startswith(str(plan))
+    assert "pushed down to Cypher:" in text and "MATCH (n1:Entity)" in text
+    assert "$seeds" in text and "top 10 events nearest 'camping'" in text
+    assert "'Melanie'" not in text.split("// parameters:")[0]
+    fuzzy = explain_query(mem, 'FIND (e:Event) WHERE e.speaker ~ "Melani" RETURN e.id')
+    assert "runs on the client" in neo.explain_plan(fuzzy, "t1")
+
+
+def test_what_does_not_push_down_runs_on_the_client(graphs: tuple[Memory, Neo4jStore]) -> None:
+    mem, neo = graphs
+    want, got = _both(mem, neo, 'FIND (e:Event) WHERE e.speaker ~ "Melani" RETURN e.id')
+    assert sorted(got.rows) == sorted(want.rows) and len(got.rows) == 4
+    assert any("ran on the client" in n for n in got.notes)
+    _, pushed = _both(mem, neo, 'FIND (e:Event) WHERE e.speaker = "Melanie" RETURN e.id')
+    assert pushed.notes == ("pushed down to Cypher",)
+
+
+def test_row_limit_is_enforced_in_the_database(graphs: tuple[Memory, Neo4jStore]) -> None:
+    mem, neo = graphs
+    small = QueryLimits(max_rows=3)
+    with pytest.raises(QueryLimitError, match="more than 3 rows"):
+        _both(mem, neo, "FIND (e:Event) RETURN e.id", limits=small)
+    _, got = _both(mem, neo, "FIND (e:Event) RETURN e.id LIMIT 3", limits=small)
+    assert len(got.rows) == 3
+
+
+INJECTIONS = [
+    "' OR 1=1 //",
+    '"}) MATCH (n) DETACH DELETE n //',
+    "`) DETACH DELETE n //",
+    "\\'; MATCH (n) DETACH DELETE n; //",
+    "$ns",
+    "{namespace: 't2'}",
+    "*/ MATCH (n) DETACH DELETE n /*",
+    "Caroline\n}) RETURN 1 //",
+    "🙂 é ß \u0000",
+]
+
+
+def _dsl_string(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
+
+
+def _injection_queries(bad: str) -> list[tuple[str, dict[str, Any]]]:
+    s = _dsl_string(bad)
+    return [
+        (f"FIND (e:Event) WHERE e.text CONTAINS {s} RETURN e.id", {}),
+        (f"FIND (e:Event) WHERE e.speaker = {s} OR e.speaker STARTS WITH {s} RETURN e.id", {}),
+        (f"FIND (x:Entity {{name: {s}}}) RETURN x.id", {}),
+        (f"FIND (e:Event {{source: {s}}}) RETURN e.id", {}),
+        (f"FIND (e:Event {{id: {s}}})-[:NEXT]->(n) RETURN n.id", {}),
+        (f"FIND (e:Event) WHERE e MENTIONS {s} RETURN e.id", {}),
+        (f"FIND (x:Entity ~{s}) RETURN x.id", {}),
+        (f"FIND (e:Event ABOUT {s}) RETURN e.id", {}),
+        (f'FIND (e:Event) WHERE e.speaker IN [{s}, "Melanie"] RETURN e.id, {s} AS echo', {}),
+        (
+            "FIND (e:Event) WHERE e.text CONTAINS $bad OR e.speaker IN $list RETURN e.id, $bad AS echo",
+            {"bad": bad, "list": [bad]},
+        ),
+        ("FIND (e:Event) WHERE e.seq > $n AND e.time BEFORE $when RETURN e.id", {"n": -1, "when": "2023-06-01"}),
+        ("FIND (e:Event) WHERE e.seq = 99999999999 OR e.seq >= 1.5 RETURN e.id", {}),
+        (f"TIMELINE (x {{name: {s}}}) LIMIT 5", {}),
+    ]
+
+
+@pytest.mark.parametrize("bad", INJECTIONS)
+def test_injection_through_every_literal_kind(bad: str, graphs: tuple[Memory, Neo4jStore]) -> None:
+    mem, neo = graphs
+    before = neo.stats().as_dict()
+    for text, params in _injection_queries(bad):
+        try:
+            plan = explain_query(mem, text, params)
+        except GraphmemError:
+            continue  # a named query error is an acceptable answer to odd input
+        ns = _namespace(plan)
+        try:
+            query = compile_plan(plan, ns)
+        except NotPushable:
+            query = None
+        if isinstance(query, CypherQuery):
+            assert "DETACH" not in query.text, text
+            if bad == "$ns":  # looks like the namespace parameter, and is passed as a value
+                assert query.text.count("$ns") == compile_plan(
+                    explain_query(mem, text.replace(bad, "x"), params), ns
+                ).text.count("$ns")
+            else:
+                assert bad not in query.text, text
+        want, got = _both(mem, neo, text, params)
+        _same_rows(plan, want, got)
+    assert neo.stats().as_dict() == before
+    assert neo.namespaces() == ["t1", "t2"]
+
+
+def test_time_literals_and_parameters_are_native_times(graphs: tuple[Memory, Neo4jStore]) -> None:
+    mem, neo = graphs
+    text = "FIND (e:Event) WHERE e.time AFTER $day AND e.time < $end RETURN e.id ORDER BY e.time"
+    plan = explain_query(mem, text, {"day": "2023-05-08", "end": datetime(2023, 6, 10, 9, 1)})
+    query = compile_plan(plan, "t1")
+    assert any(isinstance(v, datetime) for v in query.params.values())
+    want, got = _both(mem, neo, text, {"day": "2023-05-08", "end": datetime(2023, 6, 10, 9, 1)})
+    assert list(got.rows) == list(want.rows) == [("e5",)]
+
+
+def test_the_readme_picture_paths_exist() -> None:
+    # the docs reference files this test suite checks exist
+    docs = Path(__file__).resolve().parents[2] / "docs"
+    assert (docs / "neo4j-browser.md").exists()

@@ -1,0 +1,97 @@
+"""The graph as Neo4j sees it: schema DDL, labels and types, namespaces on everything, full-text."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+from neo4j import GraphDatabase
+
+from graphmem.errors import SchemaVersionError
+from graphmem.models import EdgeType
+from graphmem.store.cypher_schema import FULLTEXT_INDEX, NODE_LABELS, REL_TYPES, SCHEMA_STATEMENTS
+from graphmem.store.neo4j_store import Neo4jStore
+from tests.store.test_contract import conversation
+from tests.support.bolt_server import BoltTarget
+
+pytestmark = pytest.mark.neo4j
+
+ARCADEDB_NO_FULLTEXT = "ArcadeDB's Bolt plugin rejects CREATE FULLTEXT INDEX (Neo4j 5 syntax)"
+
+
+def _run(target: BoltTarget, cypher: str, **params: object) -> list[dict[str, object]]:
+    with GraphDatabase.driver(target.uri, auth=target.auth) as driver:
+        records, _, _ = driver.execute_query(cypher, params, database_=target.database)
+    return [r.data() for r in records]
+
+
+def test_schema_is_created_and_reopening_is_idempotent(neo4j_store: Neo4jStore, bolt_server: BoltTarget) -> None:
+    neo4j_store._create_schema()  # a second run of every statement changes nothing
+    again = Neo4jStore.open(bolt_server.uri, auth=bolt_server.auth, database=bolt_server.database)
+    again.close()
+    constraints = {r["name"] for r in _run(bolt_server, "SHOW CONSTRAINTS")}
+    assert {"graphmem_session_key", "graphmem_event_key", "graphmem_entity_key", "graphmem_source_key"} <= constraints
+    indexes = {r["name"] for r in _run(bolt_server, "SHOW INDEXES")}
+    expected = {s.name for s in SCHEMA_STATEMENTS if s.needs is None and "key" not in s.name}
+    assert expected <= indexes
+    assert _run(bolt_server, "MATCH (m:GraphmemSchema) RETURN m.version AS v") == [{"v": 1}]
+
+
+def test_fulltext_index_exists(neo4j_store: Neo4jStore, bolt_server: BoltTarget) -> None:
+    if bolt_server.arcadedb:
+        pytest.skip(ARCADEDB_NO_FULLTEXT)
+    assert neo4j_store.fulltext
+    assert FULLTEXT_INDEX in {r["name"] for r in _run(bolt_server, "SHOW INDEXES")}
+
+
+def test_arcadedb_skips_only_the_fulltext_ddl_and_says_why(
+    bolt_server: BoltTarget, caplog: pytest.LogCaptureFixture
+) -> None:
+    if not bolt_server.arcadedb:
+        pytest.skip("only ArcadeDB lacks the full-text index")
+    store = Neo4jStore.open(bolt_server.uri, auth=bolt_server.auth, database=bolt_server.database)
+    with caplog.at_level(logging.INFO, logger="graphmem.store.neo4j_store"):
+        store._create_schema()
+    store.close()
+    skipped = [r.getMessage() for r in caplog.records if "skipped" in r.getMessage()]
+    assert len(skipped) == 1 and FULLTEXT_INDEX in skipped[0] and "ArcadeDB" in skipped[0]
+    assert not store.fulltext
+
+
+def test_newer_schema_is_refused(neo4j_store: Neo4jStore, bolt_server: BoltTarget) -> None:
+    _run(bolt_server, "MATCH (m:GraphmemSchema) SET m.version = 99")
+    try:
+        with pytest.raises(SchemaVersionError, match="newer graphmem"):
+            Neo4jStore.open(bolt_server.uri, auth=bolt_server.auth, database=bolt_server.database)
+    finally:
+        _run(bolt_server, "MATCH (m:GraphmemSchema) SET m.version = 1")
+
+
+def test_data_model_in_neo4j_terms(neo4j_store: Neo4jStore, bolt_server: BoltTarget) -> None:
+    neo4j_store.write(conversation("model"))
+    labels = {tuple(r["l"]) for r in _run(bolt_server, "MATCH (n) RETURN DISTINCT labels(n) AS l")}
+    assert {("Session",), ("Event",), ("Entity",)} <= labels
+    assert {label for ls in labels for label in ls} <= NODE_LABELS
+    types = {r["t"] for r in _run(bolt_server, "MATCH ()-[r]->() RETURN DISTINCT type(r) AS t")}
+    assert types == {t.value for t in EdgeType} and types <= REL_TYPES
+    unscoped = _run(bolt_server, "MATCH (n) WHERE n.namespace IS NULL AND NOT n:GraphmemSchema RETURN count(n) AS c")
+    assert unscoped == [{"c": 0}]
+    assert _run(bolt_server, "MATCH ()-[r]->() WHERE r.namespace IS NULL RETURN count(r) AS c") == [{"c": 0}]
+    # what a person types in Browser works: Caroline's timeline, with native datetimes
+    rows = _run(
+        bolt_server,
+        "MATCH (e:Event)-[:SPOKEN_BY]->(:Entity {name: 'Caroline'}) RETURN e.id AS id ORDER BY e.occurred_at",
+    )
+    assert [r["id"] for r in rows] == ["e1", "e3"]
+    fact = _run(bolt_server, "MATCH (:Entity {id: 'melanie'})-[f:FACT]->(o) RETURN f.predicate AS p, o.name AS o")
+    assert fact == [{"p": "go", "o": "camping"}]
+
+
+def test_client_side_full_text_fallback_ranks_like_bm25(neo4j_store: Neo4jStore) -> None:
+    neo4j_store.write(conversation("fts"))
+    neo4j_store.fulltext = False  # force the fallback, whatever the server
+    hits = neo4j_store.search_text("fts", "camping with kids")
+    assert hits[0].event_id == "e4" and all(h.score > 0 for h in hits)
+    assert {h.event_id for h in neo4j_store.search_text("fts", "paint")} == {"e2", "e3"}  # light stemming
+    assert neo4j_store.search_text("fts", "nothing-matches-this") == []
+    assert neo4j_store.search_text("other", "camping") == []
