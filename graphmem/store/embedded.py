@@ -15,7 +15,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
 from graphmem.errors import SchemaVersionError, StoreError
-from graphmem.models import Batch, EdgeType, Entity, Event, Fact, NodeKind, Session, validate_namespace
+from graphmem.models import Batch, EdgeType, Entity, Event, Fact, Session, validate_namespace
 from graphmem.store.base import DeleteResult, Direction, Neighbor, StoreStats, TextHit, TimeFilter
 from graphmem.store.memgraph import MemoryGraph, normalise_name
 from graphmem.store.sqlite_rows import (
@@ -32,6 +32,7 @@ from graphmem.store.sqlite_rows import (
     vector_in,
     vector_out,
 )
+from graphmem.store.validate import validate_batch
 
 __all__ = ["DB_FILENAME", "EmbeddedStore"]
 
@@ -143,53 +144,8 @@ class EmbeddedStore:
             self._apply(batch)
 
     def _validate(self, batch: Batch) -> None:
-        ns = batch.namespace
-        ix = self._mem.peek(ns)
-        kinds: dict[str, NodeKind] = {}
-        records: Iterable[tuple[NodeKind, Session | Event | Entity]] = [
-            *((NodeKind.SESSION, s) for s in batch.sessions),
-            *((NodeKind.EVENT, e) for e in batch.events),
-            *((NodeKind.ENTITY, e) for e in batch.entities),
-        ]
-        for kind, rec in records:
-            if rec.namespace != ns:
-                raise StoreError(f"{kind} {rec.id!r} is in namespace {rec.namespace!r}, batch is for {ns!r}")
-            if not isinstance(rec.id, str) or not rec.id:
-                raise StoreError(f"{kind} id must be a non-empty string, got {rec.id!r}")
-            have = kinds.get(rec.id) or (ix.kind_of(rec.id) if ix else None)
-            if have is not None and have is not kind:
-                raise StoreError(f"id {rec.id!r} is already a {have} in namespace {ns!r}; cannot also be a {kind}")
-            kinds[rec.id] = kind
-
-        def exists(node_id: str, kind: NodeKind) -> bool:
-            return kinds.get(node_id) is kind or (ix is not None and ix.kind_of(node_id) is kind)
-
-        for ev in batch.events:
-            if not isinstance(ev.text, str):
-                raise StoreError(f"event {ev.id!r} text must be a string")
-            if not exists(ev.session, NodeKind.SESSION):
-                raise StoreError(f"event {ev.id!r} names session {ev.session!r}, which does not exist")
-        for m in batch.mentions:
-            if m.namespace != ns:
-                raise StoreError(f"mention {m.event_id!r}->{m.entity_id!r} is not in namespace {ns!r}")
-            if not exists(m.event_id, NodeKind.EVENT):
-                raise StoreError(f"mention names event {m.event_id!r}, which does not exist")
-            if not exists(m.entity_id, NodeKind.ENTITY):
-                raise StoreError(f"mention names entity {m.entity_id!r}, which does not exist")
-        for f in batch.facts:
-            if f.namespace != ns:
-                raise StoreError(f"fact {f.id!r} is not in namespace {ns!r}")
-            for end in (f.subject_id, f.object_id):
-                if not exists(end, NodeKind.ENTITY):
-                    raise StoreError(f"fact {f.id!r} names entity {end!r}, which does not exist")
-            for eid in f.evidence:
-                if not exists(eid, NodeKind.EVENT):
-                    raise StoreError(f"fact {f.id!r} cites event {eid!r}, which does not exist")
-        for node_id, _vec in batch.embeddings:
-            if node_id not in kinds and (ix is None or ix.kind_of(node_id) is None):
-                raise StoreError(f"embedding for {node_id!r}, which does not exist in namespace {ns!r}")
-        if batch.embeddings and not batch.embedding_model:
-            raise StoreError("a batch with embeddings must name its embedding_model")
+        ix = self._mem.peek(batch.namespace)
+        validate_batch(batch, ix.kind_of if ix is not None else lambda _id: None)
 
     def _write_rows(self, batch: Batch) -> None:
         c = self._conn

@@ -10,10 +10,9 @@ constant apart from labels and types taken from :mod:`graphmem.store.cypher_sche
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from typing import Any
 
-from graphmem.errors import StoreError
 from graphmem.models import Batch, EdgeType, Entity, Event, NodeKind, Session
 from graphmem.store.base import DeleteResult
 from graphmem.store.cypher_schema import (
@@ -25,8 +24,9 @@ from graphmem.store.cypher_schema import (
     session_row,
     vector_in,
 )
+from graphmem.store.validate import validate_batch
 
-__all__ = ["delete_event", "delete_namespace", "lookup_kinds", "validate_batch", "write_batch"]
+__all__ = ["delete_event", "delete_namespace", "lookup_kinds", "write_batch"]
 
 Tx = Any  # neo4j.ManagedTransaction; typed loosely so this module imports without the driver
 
@@ -174,72 +174,11 @@ def _referenced_ids(batch: Batch) -> set[str]:
     return {i for i in ids if isinstance(i, str)}
 
 
-def validate_batch(batch: Batch, existing: Mapping[str, NodeKind]) -> dict[str, NodeKind]:
-    """Check a batch against the ids that already exist; return the kind of every id it touches.
-
-    The same rules as the embedded store: records of the batch's namespace only, non-empty string
-    ids, one kind per id, and every session, event and entity referred to exists (in the store or the
-    batch). Embeddings need an ``embedding_model``.
-
-    Raises:
-        StoreError: naming the first offending record.
-    """
-    ns = batch.namespace
-    kinds: dict[str, NodeKind] = {}
-    records: list[tuple[NodeKind, Any]] = [
-        *((NodeKind.SESSION, s) for s in batch.sessions),
-        *((NodeKind.EVENT, e) for e in batch.events),
-        *((NodeKind.ENTITY, e) for e in batch.entities),
-    ]
-    for kind, rec in records:
-        if rec.namespace != ns:
-            raise StoreError(f"{kind} {rec.id!r} is in namespace {rec.namespace!r}, batch is for {ns!r}")
-        if not isinstance(rec.id, str) or not rec.id:
-            raise StoreError(f"{kind} id must be a non-empty string, got {rec.id!r}")
-        have = kinds.get(rec.id) or existing.get(rec.id)
-        if have is not None and have is not kind:
-            raise StoreError(f"id {rec.id!r} is already a {have} in namespace {ns!r}; cannot also be a {kind}")
-        kinds[rec.id] = kind
-
-    def exists(node_id: str, kind: NodeKind) -> bool:
-        return kinds.get(node_id) is kind or existing.get(node_id) is kind
-
-    for ev in batch.events:
-        if not isinstance(ev.text, str):
-            raise StoreError(f"event {ev.id!r} text must be a string")
-        if not exists(ev.session, NodeKind.SESSION):
-            raise StoreError(f"event {ev.id!r} names session {ev.session!r}, which does not exist")
-    for m in batch.mentions:
-        if m.namespace != ns:
-            raise StoreError(f"mention {m.event_id!r}->{m.entity_id!r} is not in namespace {ns!r}")
-        if not exists(m.event_id, NodeKind.EVENT):
-            raise StoreError(f"mention names event {m.event_id!r}, which does not exist")
-        if not exists(m.entity_id, NodeKind.ENTITY):
-            raise StoreError(f"mention names entity {m.entity_id!r}, which does not exist")
-    for f in batch.facts:
-        if f.namespace != ns:
-            raise StoreError(f"fact {f.id!r} is not in namespace {ns!r}")
-        if not isinstance(f.id, str) or not f.id:
-            raise StoreError(f"fact id must be a non-empty string, got {f.id!r}")
-        for end in (f.subject_id, f.object_id):
-            if not exists(end, NodeKind.ENTITY):
-                raise StoreError(f"fact {f.id!r} names entity {end!r}, which does not exist")
-        for eid in f.evidence:
-            if not exists(eid, NodeKind.EVENT):
-                raise StoreError(f"fact {f.id!r} cites event {eid!r}, which does not exist")
-    for node_id, _vec in batch.embeddings:
-        if node_id not in kinds and node_id not in existing:
-            raise StoreError(f"embedding for {node_id!r}, which does not exist in namespace {ns!r}")
-    if batch.embeddings and not batch.embedding_model:
-        raise StoreError("a batch with embeddings must name its embedding_model")
-    return {**existing, **kinds}
-
-
 def write_batch(tx: Tx, batch: Batch) -> None:
     """Transaction function: validate ``batch`` against the database, then write all of it."""
     ns = batch.namespace
     existing, old_sessions = lookup_kinds(tx, ns, _referenced_ids(batch))
-    kinds = validate_batch(batch, existing)
+    kinds = {**existing, **validate_batch(batch, existing.get)}
     if batch.sessions:
         tx.run(_PUT_SESSIONS, ns=ns, rows=[session_row(s) for s in batch.sessions]).consume()
     if batch.events:
