@@ -199,7 +199,10 @@ class Batch:
     """A set of writes applied all-or-nothing to one namespace.
 
     Records are upserted by id. ``embeddings`` maps node ids to float vectors; ``embedding_model`` names
-    the model that made them.
+    the model that made them. ``retract`` lists event ids deleted first, in the same transaction, as
+    :meth:`~graphmem.store.base.GraphStore.delete_event` would (their mentions, the facts only they
+    supported, and entities left unused unless this batch uses them): re-ingesting an edited file
+    retracts what its earlier version wrote and writes the new version atomically.
     """
 
     namespace: str
@@ -211,6 +214,7 @@ class Batch:
     embeddings: tuple[tuple[str, Sequence[float]], ...] = ()
     embedding_model: str | None = None
     sources: tuple[SourceRecord, ...] = field(default=())
+    retract: tuple[str, ...] = ()
 
     def __len__(self) -> int:
         return (

@@ -119,6 +119,25 @@ class StoreStats:
     embeddings: int
     by_namespace: dict[str, dict[str, int]] = field(default_factory=dict)
 
+    @classmethod
+    def from_counts(cls, namespace: str | None, per: dict[str, dict[str, int]]) -> StoreStats:
+        """Stats from per-namespace counts (keys: sessions, events, entities, mentions, facts, embeddings)."""
+
+        def total(key: str) -> int:
+            return sum(counts.get(key, 0) for counts in per.values())
+
+        return cls(
+            namespace,
+            len(per),
+            total("sessions"),
+            total("events"),
+            total("entities"),
+            total("mentions"),
+            total("facts"),
+            total("embeddings"),
+            per,
+        )
+
     def as_dict(self) -> dict[str, int]:
         """The counts as a plain dict."""
         return {

@@ -15,9 +15,10 @@ from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
 from graphmem.errors import SchemaVersionError, StoreError
-from graphmem.models import Batch, EdgeType, Entity, Event, Fact, Session, validate_namespace
+from graphmem.models import Batch, EdgeType, Entity, Event, Fact, NodeKind, Session, validate_namespace
 from graphmem.store.base import DeleteResult, Direction, Neighbor, StoreStats, TextHit, TimeFilter
 from graphmem.store.memgraph import MemoryGraph, normalise_name
+from graphmem.store.retraction import Retraction, apply_retraction, entities_used_by, plan_retraction
 from graphmem.store.sqlite_rows import (
     APP_ID,
     SCHEMA,
@@ -125,14 +126,19 @@ class EmbeddedStore:
     # -- writing -------------------------------------------------------------------------------------
 
     def write(self, batch: Batch) -> None:
-        """Apply a batch in one transaction; on any error nothing of it is stored."""
+        """Apply a batch in one transaction (retractions first); on any error nothing of it is stored."""
         ns = validate_namespace(batch.namespace)
         with self._lock:
             self._check_open()
-            self._validate(batch)
+            retraction = None
+            if batch.retract:
+                retraction = plan_retraction(self._mem, ns, batch.retract, keep=entities_used_by(batch))
+            self._validate(batch, set(retraction.events) if retraction else set())
             c = self._conn
             try:
                 c.execute("BEGIN IMMEDIATE")
+                if retraction is not None:
+                    self._delete_rows(ns, retraction)
                 self._write_rows(batch)
                 c.execute("COMMIT")
             except sqlite3.Error as exc:
@@ -141,11 +147,19 @@ class EmbeddedStore:
             except BaseException:
                 c.execute("ROLLBACK")
                 raise
+            if retraction is not None:
+                apply_retraction(self._mem, ns, retraction)
             self._apply(batch)
 
-    def _validate(self, batch: Batch) -> None:
+    def _validate(self, batch: Batch, retracted: set[str]) -> None:
         ix = self._mem.peek(batch.namespace)
-        validate_batch(batch, ix.kind_of if ix is not None else lambda _id: None)
+
+        def kind_of(node_id: str) -> NodeKind | None:
+            if ix is None or node_id in retracted:
+                return None
+            return ix.kind_of(node_id)
+
+        validate_batch(batch, kind_of)
 
     def _write_rows(self, batch: Batch) -> None:
         c = self._conn
@@ -391,73 +405,50 @@ class EmbeddedStore:
 
     def delete_event(self, namespace: str, event_id: str) -> DeleteResult:
         """Delete an event, its mentions, the facts only it supported and entities left unused."""
-        ix = self._mem.peek(namespace) if self._space(namespace) else None
+        if not self._space(namespace):
+            return DeleteResult()
         with self._lock:
-            if ix is None or event_id not in ix.events:
+            plan = plan_retraction(self._mem, namespace, [event_id], keep=set())
+            if not plan.events:
                 return DeleteResult()
-            key = (namespace, event_id)
-            graph = self._mem.graph
-            touched_entities = {v[1] for _, v in graph.out_edges(key)} - {ix.events[event_id].session}
-            n_mentions = sum(1 for _, _, d in graph.out_edges(key, data=True) if d["type"] in _MENTIONS)
-            dropped_facts, shrunk_facts = [], []
-            for fid in sorted(ix.evidence.get(event_id, ())):
-                fact = ix.facts[fid]
-                rest = tuple(e for e in fact.evidence if e != event_id)
-                if rest:
-                    shrunk_facts.append(_replace_evidence(fact, rest))
-                else:
-                    dropped_facts.append(fact)
-                    touched_entities |= {fact.subject_id, fact.object_id}
             c = self._conn
             try:
                 c.execute("BEGIN IMMEDIATE")
-                rowid = c.execute("SELECT rowid FROM events WHERE ns = ? AND id = ?", (namespace, event_id)).fetchone()
-                c.execute("DELETE FROM events_fts WHERE rowid = ?", (rowid[0],))
-                c.execute("DELETE FROM events WHERE ns = ? AND id = ?", (namespace, event_id))
-                c.execute("DELETE FROM mentions WHERE ns = ? AND event_id = ?", (namespace, event_id))
-                c.execute("DELETE FROM embeddings WHERE ns = ? AND node_id = ?", (namespace, event_id))
-                c.execute("DELETE FROM fact_evidence WHERE ns = ? AND event_id = ?", (namespace, event_id))
-                for f in dropped_facts:
-                    c.execute("DELETE FROM facts WHERE ns = ? AND id = ?", (namespace, f.id))
-                    c.execute("DELETE FROM fact_evidence WHERE ns = ? AND fact_id = ?", (namespace, f.id))
-                for f in shrunk_facts:
-                    c.execute("DELETE FROM fact_evidence WHERE ns = ? AND fact_id = ?", (namespace, f.id))
-                    c.executemany(
-                        "INSERT INTO fact_evidence VALUES (?, ?, ?, ?)",
-                        [(namespace, f.id, pos, eid) for pos, eid in enumerate(f.evidence)],
-                    )
-                dropped_fact_ids = {f.id for f in dropped_facts}
-                orphans = sorted(
-                    ent
-                    for ent in touched_entities
-                    if ent in ix.entities and not self._entity_in_use(namespace, ent, event_id, dropped_fact_ids)
-                )
-                for ent in orphans:
-                    c.execute("DELETE FROM entities WHERE ns = ? AND id = ?", (namespace, ent))
-                    c.execute("DELETE FROM embeddings WHERE ns = ? AND node_id = ?", (namespace, ent))
+                self._delete_rows(namespace, plan)
                 c.execute("COMMIT")
             except sqlite3.Error as exc:
                 c.execute("ROLLBACK")
                 raise StoreError(f"deleting event {event_id!r} failed, nothing was deleted: {exc}") from exc
-            for f in dropped_facts:
-                self._mem.drop_fact(namespace, f.id)
-            for f in shrunk_facts:
-                self._mem.put_fact(f)
-            self._mem.drop_event(namespace, event_id)
-            for ent in orphans:
-                self._mem.drop_entity(namespace, ent)
-            return DeleteResult(events=1, entities=len(orphans), facts=len(dropped_facts), mentions=n_mentions)
+            apply_retraction(self._mem, namespace, plan)
+            return DeleteResult(
+                events=len(plan.events),
+                entities=len(plan.orphans),
+                facts=len(plan.dropped_facts),
+                mentions=plan.mentions,
+            )
 
-    def _entity_in_use(self, namespace: str, entity_id: str, deleted_event: str, dropped_facts: set[str]) -> bool:
-        for u, _v, data in self._mem.graph.in_edges((namespace, entity_id), data=True):
-            if data["type"] in _MENTIONS and u[1] != deleted_event:
-                return True
-            if data["type"] is EdgeType.FACT and data["fact"].id not in dropped_facts:
-                return True
-        for _, _, data in self._mem.graph.out_edges((namespace, entity_id), data=True):
-            if data["type"] is EdgeType.FACT and data["fact"].id not in dropped_facts:
-                return True
-        return False
+    def _delete_rows(self, namespace: str, plan: Retraction) -> None:
+        """The SQL side of a retraction, inside the caller's transaction."""
+        c = self._conn
+        for eid in plan.events:
+            c.execute(
+                "DELETE FROM events_fts WHERE rowid = (SELECT rowid FROM events WHERE ns = ? AND id = ?)",
+                (namespace, eid),
+            )
+            for table, column in _EVENT_ROWS:
+                c.execute(f"DELETE FROM {table} WHERE ns = ? AND {column} = ?", (namespace, eid))
+        for f in plan.dropped_facts:
+            c.execute("DELETE FROM facts WHERE ns = ? AND id = ?", (namespace, f.id))
+            c.execute("DELETE FROM fact_evidence WHERE ns = ? AND fact_id = ?", (namespace, f.id))
+        for f in plan.shrunk_facts:
+            c.execute("DELETE FROM fact_evidence WHERE ns = ? AND fact_id = ?", (namespace, f.id))
+            c.executemany(
+                "INSERT INTO fact_evidence VALUES (?, ?, ?, ?)",
+                [(namespace, f.id, pos, eid) for pos, eid in enumerate(f.evidence)],
+            )
+        for ent in plan.orphans:
+            c.execute("DELETE FROM entities WHERE ns = ? AND id = ?", (namespace, ent))
+            c.execute("DELETE FROM embeddings WHERE ns = ? AND node_id = ?", (namespace, ent))
 
     def delete_namespace(self, namespace: str) -> DeleteResult:
         """Delete everything in a namespace."""
@@ -510,20 +501,7 @@ class EmbeddedStore:
                 "embeddings": int(emb.get(ns, 0)),
             }
 
-        def total(key: str) -> int:
-            return sum(v[key] for v in per.values())
-
-        return StoreStats(
-            namespace,
-            len(per),
-            total("sessions"),
-            total("events"),
-            total("entities"),
-            total("mentions"),
-            total("facts"),
-            total("embeddings"),
-            per,
-        )
+        return StoreStats.from_counts(namespace, per)
 
 
 _EVENT_COLS = "ns, id, session, seq, speaker, text, occurred_at, source_id, source_file, source_line, kind, times"
@@ -531,7 +509,7 @@ _FACT_COLS = (
     "ns, id, subject_id, predicate, object_id, recorded_at, valid_from, valid_to, expired_at, time_phrase, confidence"
 )
 _NS_TABLES = ("events", "sessions", "entities", "mentions", "facts", "fact_evidence", "embeddings", "sources")
-_MENTIONS = (EdgeType.MENTIONS, EdgeType.SPOKEN_BY)
+_EVENT_ROWS = (("events", "id"), ("mentions", "event_id"), ("embeddings", "node_id"), ("fact_evidence", "event_id"))
 
 
 def _json_list(items: Sequence[str]) -> str:

@@ -8,6 +8,7 @@ Nodes are keyed ``(namespace, id)``; order edges (NEXT, NEXT_SESSION) are derive
 from __future__ import annotations
 
 import itertools
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -20,8 +21,10 @@ __all__ = ["MemoryGraph", "NamespaceIndex", "normalise_name"]
 
 
 def normalise_name(name: str) -> str:
-    """The key names are looked up by: case-folded, inner whitespace collapsed."""
-    return " ".join(name.casefold().split())
+    """The key names are looked up by: accents dropped, case-folded, inner whitespace collapsed."""
+    decomposed = unicodedata.normalize("NFKD", name)
+    bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return " ".join(unicodedata.normalize("NFC", bare).casefold().split())
 
 
 @dataclass(slots=True)

@@ -460,3 +460,64 @@ def test_stats_cover_the_whole_store(backend: Backend) -> None:
     assert whole.by_namespace[a]["events"] == 4 and whole.by_namespace[b]["facts"] == 2
     assert whole.events >= 8
     assert store.stats(a).namespaces == 1
+
+
+# -- retraction inside a batch ----------------------------------------------------------------------------
+
+
+def test_batch_retract_replaces_atomically(backend: Backend) -> None:
+    store, ns = backend.open(), backend.ns()
+    store.write(conversation(ns))
+    # a new version of session 1: e1 and e2 are rewritten, e3 disappears; caroline is still used
+    new_e1 = Event(ns, "e1", "s1", 0, "Caroline", "I went hiking yesterday.", day(0), "D1:1")
+    hiking = Entity(ns, "hiking", "hiking", "Topic")
+    store.write(
+        Batch(
+            ns,
+            events=(new_e1,),
+            entities=(hiking,),
+            mentions=(Mention(ns, "e1", "caroline", "speaker"), Mention(ns, "e1", "hiking", "mention")),
+            retract=("e1", "e2", "e3"),
+        )
+    )
+    assert [e.id for e in store.iter_events(ns)] == ["e1", "e4"]
+    assert store.get_event(ns, "e1") == new_e1
+    assert sorted(m for m in store.iter_mentions(ns) if m[0] == "e1") == [
+        ("e1", "caroline", "speaker"),
+        ("e1", "hiking", "mention"),
+    ]
+    assert store.get_fact(ns, "f1") is None  # only the old e1 supported it
+    assert store.get_fact(ns, "f2").evidence == ("e4",)  # e2 left its evidence
+    assert store.get_entity(ns, "support-group") is None  # left unused
+    assert store.get_entity(ns, "caroline") is not None  # the batch uses it
+    assert [h.event_id for h in store.search_text(ns, "support group")] == []
+    assert [h.event_id for h in store.search_text(ns, "hiking")] == ["e1"]
+    assert store.neighbors(ns, "e1", edge_types=[EdgeType.NEXT], direction=Direction.OUT) == []
+
+
+def test_batch_retract_is_rolled_back_with_a_failing_batch(backend: Backend) -> None:
+    store, ns = backend.open(), backend.ns()
+    store.write(conversation(ns))
+    before = counts(store, ns)
+    with pytest.raises(StoreError):
+        store.write(Batch(ns, mentions=(Mention(ns, "e4", "ghost", "mention"),), retract=("e1", "e2")))
+    assert counts(store, ns) == before
+    assert store.get_event(ns, "e1") == conversation(ns).events[0]
+    assert store.get_fact(ns, "f1") is not None
+
+
+def test_batch_cannot_refer_to_an_event_it_retracts(backend: Backend) -> None:
+    store, ns = backend.open(), backend.ns()
+    store.write(conversation(ns))
+    with pytest.raises(StoreError, match="e3"):
+        store.write(Batch(ns, mentions=(Mention(ns, "e3", "camping", "mention"),), retract=("e3",)))
+    assert store.get_event(ns, "e3") is not None
+
+
+def test_names_match_without_accents(backend: Backend) -> None:
+    store, ns = backend.open(), backend.ns()
+    store.write(Batch(ns, entities=(Entity(ns, "ines", "Inês", "Person", ("Tomás's sister",)), Entity(ns, "z", "Zoë"))))
+    assert [e.id for e in store.find_entities(ns, "Ines")] == ["ines"]
+    assert [e.id for e in store.find_entities(ns, "INÊS")] == ["ines"]
+    assert [e.id for e in store.find_entities(ns, "tomas's sister")] == ["ines"]
+    assert [e.id for e in store.find_entities(ns, "zoe")] == ["z"]

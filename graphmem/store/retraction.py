@@ -1,0 +1,98 @@
+"""Planning what deleting events removes: the rule shared by ``delete_event`` and ``Batch.retract``.
+
+Deleting a set of events removes their mentions; facts whose evidence lies wholly inside the set are
+dropped and the others lose those events from their evidence; entities left with no mention and no fact
+are dropped too, unless the batch being written uses them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+
+from graphmem.models import Batch, EdgeType, Fact
+from graphmem.store.memgraph import MemoryGraph
+
+__all__ = ["Retraction", "apply_retraction", "entities_used_by", "plan_retraction"]
+
+_MENTIONS = (EdgeType.MENTIONS, EdgeType.SPOKEN_BY)
+
+
+@dataclass(slots=True)
+class Retraction:
+    """What deleting some events removes or rewrites."""
+
+    events: list[str] = field(default_factory=list)
+    mentions: int = 0
+    dropped_facts: list[Fact] = field(default_factory=list)
+    shrunk_facts: list[Fact] = field(default_factory=list)
+    orphans: list[str] = field(default_factory=list)
+
+
+def entities_used_by(batch: Batch) -> set[str]:
+    """Entity ids a batch writes or refers to (these survive a retraction in the same batch)."""
+    used = {e.id for e in batch.entities} | {m.entity_id for m in batch.mentions}
+    for f in batch.facts:
+        used |= {f.subject_id, f.object_id}
+    return used
+
+
+def plan_retraction(mem: MemoryGraph, namespace: str, event_ids: Iterable[str], keep: set[str]) -> Retraction:
+    """Work out, without changing anything, what deleting ``event_ids`` removes.
+
+    Args:
+        mem: the in-memory mirror of the store (its state before the deletion).
+        namespace: the namespace of the events.
+        event_ids: the events to delete; ids that do not exist are ignored.
+        keep: entity ids that must not be dropped even if left unused.
+    """
+    ix = mem.peek(namespace)
+    plan = Retraction()
+    if ix is None:
+        return plan
+    gone = {i for i in event_ids if i in ix.events}
+    plan.events = sorted(gone)
+    graph = mem.graph
+    touched: set[str] = set()
+    for eid in plan.events:
+        for _, v, data in graph.out_edges((namespace, eid), data=True):
+            if data["type"] in _MENTIONS:
+                plan.mentions += 1
+                touched.add(v[1])
+    fact_ids = sorted({fid for eid in plan.events for fid in ix.evidence.get(eid, ())})
+    for fid in fact_ids:
+        fact = ix.facts[fid]
+        rest = tuple(e for e in fact.evidence if e not in gone)
+        if rest:
+            plan.shrunk_facts.append(replace(fact, evidence=rest))
+        else:
+            plan.dropped_facts.append(fact)
+            touched |= {fact.subject_id, fact.object_id}
+    dropped = {f.id for f in plan.dropped_facts}
+
+    def in_use(entity_id: str) -> bool:
+        key = (namespace, entity_id)
+        for u, _v, data in graph.in_edges(key, data=True):
+            if data["type"] in _MENTIONS and u[1] not in gone:
+                return True
+            if data["type"] is EdgeType.FACT and data["fact"].id not in dropped:
+                return True
+        return any(
+            data["type"] is EdgeType.FACT and data["fact"].id not in dropped
+            for _, _, data in graph.out_edges(key, data=True)
+        )
+
+    plan.orphans = sorted(e for e in touched if e in ix.entities and e not in keep and not in_use(e))
+    return plan
+
+
+def apply_retraction(mem: MemoryGraph, namespace: str, plan: Retraction) -> None:
+    """Carry a committed retraction into the in-memory mirror."""
+    for f in plan.dropped_facts:
+        mem.drop_fact(namespace, f.id)
+    for f in plan.shrunk_facts:
+        mem.put_fact(f)
+    for eid in plan.events:
+        mem.drop_event(namespace, eid)
+    for ent in plan.orphans:
+        mem.drop_entity(namespace, ent)
