@@ -6,13 +6,17 @@ Nothing here runs at import; the environment is read when a function is called.
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
+
+from graphmem.errors import ConfigError
 
 __all__ = ["DEFAULT_DB", "is_bolt_uri", "resolve_db"]
 
 #: The store directory used when neither ``--db`` nor ``GRAPHMEM_DB`` nor ``NEO4J_URI`` says otherwise.
 DEFAULT_DB = "./graphmem-data"
 
+_SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*)://")
 _BOLT_SCHEMES = ("neo4j://", "neo4j+s://", "neo4j+ssc://", "bolt://", "bolt+s://", "bolt+ssc://")
 
 
@@ -31,4 +35,10 @@ def resolve_db(location: str | os.PathLike[str] | None = None) -> str:
     text = str(location)
     if is_bolt_uri(text):
         return text
+    scheme = _SCHEME.match(text)
+    if scheme:
+        raise ConfigError(
+            f"unsupported store location {text!r}: use a directory path or a neo4j:// or bolt:// URI "
+            f"(not {scheme.group(1)}://)"
+        )
     return str(Path(text).expanduser())

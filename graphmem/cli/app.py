@@ -11,6 +11,7 @@ import click
 
 from graphmem.cli.common import State, db_option, open_memory, print_json, print_table, stderr
 from graphmem.errors import GraphmemError
+from graphmem.models import validate_namespace
 
 __all__ = ["LazyGroup", "main"]
 
@@ -99,13 +100,12 @@ def stats(ctx: click.Context, db: str | None, namespace: str | None, as_json: bo
 @cli.command()
 @db_option
 @click.option("--namespace", "-n", required=True, help="The namespace to delete from.")
-@click.option(
-    "--event", "event_id", default=None, help="Delete only this event (and what only it supported)."
-)
+@click.option("--event", "event_id", default=None, help="Delete only this event (and what only it supported).")
 @click.option("--yes", is_flag=True, help="Do not ask before deleting a whole namespace.")
 @click.pass_context
 def forget(ctx: click.Context, db: str | None, namespace: str, event_id: str | None, yes: bool) -> None:
     """Delete an event, or a whole namespace."""
+    validate_namespace(namespace)
     if event_id is None and not yes:
         click.confirm(f"Delete everything in namespace {namespace!r}?", abort=True)
     with open_memory(ctx, db) as mem:

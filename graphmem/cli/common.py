@@ -38,11 +38,15 @@ def db_option(func: Any) -> Any:
 
 
 @contextmanager
-def open_memory(ctx: click.Context, db: str | None = None, **options: Any) -> Iterator[Memory]:
-    """Open the memory named by ``--db`` on the command or the group."""
+def open_memory(ctx: click.Context, db: str | None = None, *, create: bool = False, **options: Any) -> Iterator[Memory]:
+    """Open the memory named by ``--db`` on the command or the group.
+
+    Only commands that write (``ingest``, a ``sync`` target) pass ``create=True``: a mistyped path given
+    to a reading command is an error, never a new empty store.
+    """
     state = ctx.find_object(State)
     where = db or (state.db if state else None)
-    with Memory.open(where, **options) as mem:
+    with Memory.open(where, create=create, **options) as mem:
         yield mem
 
 

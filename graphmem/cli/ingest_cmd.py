@@ -46,7 +46,7 @@ def ingest(
     Folders are walked recursively. Each file is written all-or-nothing; unchanged files are skipped, so
     an interrupted run resumes when run again. Exits with status 1 if any file failed.
     """
-    with open_memory(ctx, db) as mem:
+    with open_memory(ctx, db, create=True) as mem:
         summary = mem.ingest(
             list(paths),
             namespace=namespace,

@@ -67,7 +67,9 @@ def test_errors_are_one_line_messages(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], setup: str, args: list[str], message: str
 ) -> None:
     target = tmp_path / "db"
-    if setup == "file":
+    if setup == "ok":
+        EmbeddedStore.open(target).close()
+    elif setup == "file":
         target.write_text("x")
     elif setup in ("foreign", "corrupt"):
         target.mkdir()
@@ -116,3 +118,28 @@ def test_import_has_no_side_effects() -> None:
     )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True)
     assert proc.stdout.split("\n")[:2] == ["[]", "False"]
+
+
+@pytest.mark.parametrize("command", [["stats"], ["namespaces"], ["forget", "-n", "x", "--yes"]])
+def test_reading_commands_never_create_a_store(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], command: list[str]
+) -> None:
+    missing = tmp_path / "typo" / "mem"
+    assert main(["--db", str(missing), *command]) == 1
+    assert "no graphmem store" in capsys.readouterr().err
+    assert not missing.exists() and not missing.parent.exists()
+
+
+def test_unknown_uri_scheme_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert main(["--db", "http://example.invalid/db", "stats"]) == 1
+    assert "unsupported store location" in capsys.readouterr().err
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_forget_checks_the_namespace_before_asking(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--db", str(tmp_path), "forget", "-n", "bad ns!"]) == 1
+    captured = capsys.readouterr()
+    assert "illegal namespace" in captured.err and "Delete everything" not in captured.out
