@@ -3,8 +3,12 @@
 ``graphmem sync --from ./mem --to neo4j://host:7687`` is :func:`sync_stores`. It reads through the
 :class:`~graphmem.store.base.GraphStore` protocol and writes batches, so it works between any two
 backends. Records are upserted by id, so a sync that stopped half-way (server down) is completed by
-running it again; ``replace=True`` empties each target namespace first, so records deleted at the source
-disappear at the target too.
+running it again.
+
+``replace=True`` makes each target namespace hold what the source holds, records deleted at the source
+disappearing at the target too, and never shows a half-copied namespace: it is written as one batch, so a
+failure leaves the target as it was: :meth:`~graphmem.store.base.GraphStore.replace_namespace` empties the
+namespace and writes the batch in one transaction.
 """
 
 from __future__ import annotations
@@ -51,7 +55,22 @@ class SyncSummary:
         return sum(n.events for n in self.namespaces)
 
 
+def _embedding_batches(dump: NamespaceDump, per_batch: int | None) -> list[Batch]:
+    """The stored embeddings, one model per batch (``per_batch`` vectors at most; ``None``: no cap)."""
+    by_model: dict[str, list[tuple[str, list[float]]]] = {}
+    for node_id, vector, model in dump.embeddings:
+        by_model.setdefault(model, []).append((node_id, vector))
+    batches = []
+    for model, vectors in sorted(by_model.items()):
+        size = per_batch or len(vectors)
+        for start in range(0, len(vectors), size):
+            chunk = tuple(vectors[start : start + size])
+            batches.append(Batch(dump.namespace, embeddings=chunk, embedding_model=model or "unknown"))
+    return batches
+
+
 def _batches(dump: NamespaceDump, batch_events: int) -> list[Batch]:
+    """Upsert batches: sessions and entities, then events with their mentions, facts, embeddings."""
     ns = dump.namespace
     batches = [Batch(ns, sessions=tuple(dump.sessions), entities=tuple(dump.entities))]
     by_event: dict[str, list[Mention]] = {}
@@ -63,14 +82,25 @@ def _batches(dump: NamespaceDump, batch_events: int) -> list[Batch]:
         batches.append(Batch(ns, events=events, mentions=mentions))
     for start in range(0, len(dump.facts), batch_events):
         batches.append(Batch(ns, facts=tuple(dump.facts[start : start + batch_events])))
-    by_model: dict[str, list[tuple[str, list[float]]]] = {}
-    for node_id, vector, model in dump.embeddings:
-        by_model.setdefault(model, []).append((node_id, vector))
-    for model, vectors in sorted(by_model.items()):
-        for start in range(0, len(vectors), batch_events):
-            chunk = tuple(vectors[start : start + batch_events])
-            batches.append(Batch(ns, embeddings=chunk, embedding_model=model or "unknown"))
+    batches.extend(_embedding_batches(dump, batch_events))
     return [b for b in batches if len(b)]
+
+
+def _whole(dump: NamespaceDump) -> list[Batch]:
+    """The namespace as one batch (with the vectors of its main model); other models' vectors follow."""
+    extra = _embedding_batches(dump, None)
+    first = extra.pop(0) if extra else None
+    whole = Batch(
+        dump.namespace,
+        sessions=tuple(dump.sessions),
+        events=tuple(dump.events),
+        entities=tuple(dump.entities),
+        mentions=tuple(dump.mentions),
+        facts=tuple(dump.facts),
+        embeddings=first.embeddings if first else (),
+        embedding_model=first.embedding_model if first else None,
+    )
+    return [whole, *extra]
 
 
 def sync_stores(
@@ -89,14 +119,16 @@ def sync_stores(
         source: the store to read.
         target: the store to write.
         namespaces: the namespaces to copy (default: every one the source holds).
-        replace: delete each namespace at the target before copying it.
+        replace: make each namespace at the target hold what the source holds, in one batch (see the
+            module docstring); a failure leaves the target namespace as it was.
         embeddings: copy stored embeddings too (the target's clients then need no re-embedding).
-        batch_events: events per write batch.
+        batch_events: events per write batch (without ``replace``).
         progress: called as ``progress(namespace, batches_done, batches_total)``.
 
     Raises:
         ConfigError: a named namespace holds no data at the source, or source and target are the same.
-        StoreError: a read or write failed; batches already written stay (run the sync again).
+        StoreError: a read or write failed; batches already written stay (run the sync again), and with
+            ``replace`` the namespace being replaced is unchanged.
     """
     if source.uri == target.uri:
         raise ConfigError(f"source and target are the same store ({source.uri})")
@@ -108,11 +140,12 @@ def sync_stores(
     summary = SyncSummary(source.uri, target.uri)
     for ns in wanted:
         dump = dump_namespace(source, ns, embeddings=embeddings)
-        batches = _batches(dump, max(1, batch_events))
-        if replace:
-            target.delete_namespace(ns)
+        batches = _whole(dump) if replace else _batches(dump, max(1, batch_events))
         for done, batch in enumerate(batches, 1):
-            target.write(batch)
+            if replace and done == 1:
+                target.replace_namespace(batch)
+            else:
+                target.write(batch)
             if progress is not None:
                 progress(ns, done, len(batches))
         summary.namespaces.append(

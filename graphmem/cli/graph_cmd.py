@@ -6,8 +6,9 @@ Each command is a thin layer over a Python twin: :func:`graphmem.export.export_g
 
 from __future__ import annotations
 
+import re
 import sys
-from datetime import datetime
+from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +19,8 @@ from graphmem.errors import ConfigError
 from graphmem.export import FORMATS
 
 __all__ = ["browser_guide", "export", "sync", "viz"]
+
+_BARE_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 def _single_namespace(mem: Any, namespace: str | None) -> str:
@@ -31,11 +34,17 @@ def _single_namespace(mem: Any, namespace: str | None) -> str:
     raise ConfigError(f"the store holds {len(existing)} namespaces; choose one with --namespace/-n")
 
 
-def _parse_when(value: str | None, option: str) -> datetime | None:
+def _parse_when(value: str | None, option: str, *, end_of_day: bool = False) -> datetime | None:
+    """An ISO date or time; a bare date is its first instant, or with ``end_of_day`` its last one (so
+    ``--until 2024-03-14`` keeps all of that day)."""
     if value is None:
         return None
+    text = value.strip()
     try:
-        return datetime.fromisoformat(value)
+        if _BARE_DATE.fullmatch(text):
+            day = date.fromisoformat(text)
+            return datetime.combine(day, time.max if end_of_day else time.min)
+        return datetime.fromisoformat(text)
     except ValueError as exc:
         raise ConfigError(
             f"{option}: {value!r} is not an ISO date or time (e.g. 2023-05-08 or 2023-05-08T13:56)"
@@ -57,7 +66,7 @@ def export(
     """Export the graph as JSON (lossless), GraphML (Gephi, yEd) or a Cypher script (cypher-shell -f)."""
     from graphmem.export import export_graph
 
-    with open_memory(ctx, db) as mem:
+    with open_memory(ctx, db, create=False) as mem:
         if output is None:
             summary = export_graph(mem.store, sys.stdout, fmt, namespace=namespace, embeddings=embeddings)
         else:
@@ -71,6 +80,7 @@ def export(
         + (f" to {output}" if output else ""),
         markup=False,
         highlight=False,
+        soft_wrap=True,
     )
 
 
@@ -78,7 +88,9 @@ def export(
 @click.option("--from", "source", required=True, metavar="PATH|URI", help="The store to copy from.")
 @click.option("--to", "target", required=True, metavar="PATH|URI", help="The store to copy into.")
 @click.option("--namespace", "-n", "namespaces", multiple=True, help="Only this namespace (repeatable).")
-@click.option("--replace", is_flag=True, help="Empty each namespace at the target before copying it.")
+@click.option(
+    "--replace", is_flag=True, help="Make each target namespace hold exactly what the source holds (atomically)."
+)
 @click.option("--no-embeddings", is_flag=True, help="Do not copy stored embeddings.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 def sync(
@@ -87,14 +99,15 @@ def sync(
     """Copy memory between stores: an embedded directory into Neo4j and back, one namespace or all.
 
     Neo4j credentials come from NEO4J_USERNAME, NEO4J_PASSWORD and NEO4J_DATABASE. Records are
-    upserted by id, so running a sync again completes one that was interrupted.
+    upserted by id, so running a sync again completes one that was interrupted. The source must exist;
+    only the target is created when missing.
     """
     from graphmem.store import open_store
     from graphmem.sync import sync_stores
 
-    src = open_store(source)
+    src = open_store(source, create=False)
     try:
-        dst = open_store(target)
+        dst = open_store(target, create=True)
         try:
             summary = sync_stores(
                 src, dst, namespaces=list(namespaces) or None, replace=replace, embeddings=not no_embeddings
@@ -124,7 +137,7 @@ def sync(
 @click.option("--recall", "recall_text", default=None, help="Draw what recall returns for this text, with its paths.")
 @click.option("-k", type=click.IntRange(1, 50), default=5, show_default=True, help="Recall hits to draw.")
 @click.option("--since", default=None, help="Draw the events from this date/time (ISO).")
-@click.option("--until", default=None, help="…up to this date/time (ISO, inclusive).")
+@click.option("--until", default=None, help="…up to this date/time (ISO, inclusive; a date means its whole day).")
 @click.option("--limit", type=click.IntRange(1, 2000), default=150, show_default=True, help="At most this many nodes.")
 @click.option("--output", "-o", default="graphmem-viz.html", show_default=True, help="The HTML file to write.")
 @click.pass_context
@@ -148,7 +161,7 @@ def viz(
     chosen = sum(x is not None for x in (entity, recall_text)) + (since is not None or until is not None)
     if chosen != 1:
         raise click.UsageError("choose one of --entity, --recall, or --since/--until")
-    with open_memory(ctx, db) as mem:
+    with open_memory(ctx, db, create=False) as mem:
         ns = _single_namespace(mem, namespace)
         if entity is not None:
             graph = v.entity_neighbourhood(mem.store, ns, entity, hops=hops, limit=limit)
@@ -156,10 +169,19 @@ def viz(
             graph = v.recall_graph(mem, ns, recall_text, k=k)
         else:
             graph = v.time_range_graph(
-                mem.store, ns, since=_parse_when(since, "--since"), until=_parse_when(until, "--until"), limit=limit
+                mem.store,
+                ns,
+                since=_parse_when(since, "--since"),
+                until=_parse_when(until, "--until", end_of_day=True),
+                limit=limit,
             )
         path = v.write_html(graph, output)
-    stderr.print(f"wrote {path} ({len(graph.nodes)} nodes, {len(graph.edges)} edges)", markup=False, highlight=False)
+    stderr.print(
+        f"wrote {path} ({len(graph.nodes)} nodes, {len(graph.edges)} edges)",
+        markup=False,
+        highlight=False,
+        soft_wrap=True,
+    )
 
 
 @click.command("browser-guide")

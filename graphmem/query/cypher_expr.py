@@ -4,6 +4,10 @@ Part of the push-down compiler (:mod:`graphmem.query.cypher`): :class:`ExprCompi
 expressions into Cypher text with every value a parameter, and tracks what type each expression has so
 that only expressions whose Cypher meaning equals the executor's are compiled; anything else raises
 :class:`NotPushable`.
+
+Names compare as the executor compares them: equality and ``MENTIONS "name"`` through the stored
+``name_keys`` (accents dropped, case-folded; :func:`graphmem.store.cypher_schema.name_key`), and ``~``
+through candidate ids computed on the client with :func:`graphmem.query.values.fuzzy_entities`.
 """
 
 from __future__ import annotations
@@ -15,6 +19,8 @@ from typing import Any
 
 from graphmem.models import Entity, NodeKind
 from graphmem.query import plan as p
+from graphmem.query.timeutil import shift_clamped
+from graphmem.query.values import fuzzy_entities
 from graphmem.store.cypher_schema import label_for, name_key
 
 __all__ = ["AboutFn", "Deferred", "EntitiesFn", "ExprCompiler", "NotPushable", "Var", "fuzzy_entities"]
@@ -321,10 +327,7 @@ class ExprCompiler:
             if not isinstance(value, datetime):
                 return None
             if bound.shift:
-                try:
-                    value = bound.shift.apply(value)
-                except (OverflowError, ValueError):
-                    return None
+                value = shift_clamped(value, bound.shift.months, bound.shift.seconds)  # as the executor
             return self.param(value)
         text, kind = self.value(bound.value)
         if kind != "datetime":
@@ -398,31 +401,3 @@ def const_kind(value: Any) -> str:
     if isinstance(value, tuple | list):
         return "list_str" if all(isinstance(v, str) for v in value) else "list"
     return "any"
-
-
-def fuzzy_entities(
-    entities: Sequence[Entity], labels: p.Labels, text: str, cutoff: float, limit: int | None
-) -> list[tuple[Entity, float, str]]:
-    """Entities whose name or an alias is alike ``text`` (rapidfuzz ``token_set_ratio`` ≥ ``cutoff``),
-    best first (ties: shorter name, then id), as ``(entity, score 0–1, matched name)``."""
-    from rapidfuzz import fuzz, process, utils
-
-    types = {t.lower() for t in labels.types}
-    admitted = [e for e in entities if NodeKind.ENTITY in labels.kinds and (not types or e.type.lower() in types)]
-    names: list[str] = []
-    owner: list[int] = []
-    for i, ent in enumerate(admitted):
-        for name in (ent.name, *ent.aliases):
-            names.append(name)
-            owner.append(i)
-    best: dict[int, tuple[float, str]] = {}
-    for name, score, index in process.extract(
-        text, names, scorer=fuzz.token_set_ratio, processor=utils.default_process, score_cutoff=cutoff, limit=None
-    ):
-        i = owner[index]
-        if i not in best or score > best[i][0]:
-            best[i] = (score, name)
-    ranked = sorted(best.items(), key=lambda kv: (-kv[1][0], len(admitted[kv[0]].name), admitted[kv[0]].id))
-    if limit is not None:
-        ranked = ranked[:limit]
-    return [(admitted[i], score / 100.0, name) for i, (score, name) in ranked]

@@ -254,6 +254,10 @@ class GraphStore(Protocol):
         """Delete everything in a namespace."""
         ...
 
+    def replace_namespace(self, batch: Batch) -> DeleteResult:
+        """Make the batch's namespace hold exactly ``batch``, in one transaction; returns what was deleted."""
+        ...
+
     def stats(self, namespace: str | None = None) -> StoreStats:
         """Counts for one namespace or for the whole store."""
         ...

@@ -25,6 +25,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from graphmem.models import EdgeType, Entity, Event, Fact, NodeKind, Session, TimeRef
+from graphmem.store.memgraph import normalise_name
 
 __all__ = [
     "FULLTEXT_INDEX",
@@ -46,14 +47,16 @@ __all__ = [
     "fact_row",
     "label_for",
     "name_key",
+    "name_keys",
     "rel_type_for",
     "session_from_props",
     "session_row",
     "vector_in",
 ]
 
-#: Bumped whenever the graph layout changes; a database with a higher number is refused.
-SCHEMA_VERSION = 1
+#: Bumped whenever the graph layout changes; a database with a higher number is refused. Version 2: an
+#: entity's ``name_keys`` drop accents (see :func:`name_key`); opening a version 1 database recomputes them.
+SCHEMA_VERSION = 2
 
 LABEL_OF_KIND: Mapping[NodeKind, str] = {
     NodeKind.SESSION: "Session",
@@ -175,8 +178,17 @@ def _times_out(text: str | None) -> tuple[TimeRef, ...]:
 
 
 def name_key(name: str) -> str:
-    """The key entity names are looked up by: case-folded, inner whitespace collapsed."""
-    return " ".join(name.casefold().split())
+    """The key entity names are looked up by: accents dropped, case-folded, inner whitespace collapsed.
+
+    The same key as the embedded store's (:func:`graphmem.store.memgraph.normalise_name`), so both
+    backends find ``Inês`` by ``ines``.
+    """
+    return normalise_name(name)
+
+
+def name_keys(name: str, aliases: Sequence[str] = ()) -> list[str]:
+    """The lookup keys of an entity's name and aliases, without repeats (its ``name_keys`` property)."""
+    return list(dict.fromkeys(name_key(n) for n in (name, *aliases)))
 
 
 def vector_in(vector: Sequence[float]) -> list[float]:
@@ -223,8 +235,13 @@ def event_caption(e: Event) -> str:
 
 def entity_row(e: Entity) -> dict[str, Any]:
     """An entity as a parameter row (``name_keys`` holds the lookup keys of its name and aliases)."""
-    keys = list(dict.fromkeys(name_key(n) for n in (e.name, *e.aliases)))
-    return {"id": e.id, "name": e.name, "type": e.type, "aliases": list(e.aliases), "name_keys": keys}
+    return {
+        "id": e.id,
+        "name": e.name,
+        "type": e.type,
+        "aliases": list(e.aliases),
+        "name_keys": name_keys(e.name, e.aliases),
+    }
 
 
 def fact_row(f: Fact) -> dict[str, Any]:

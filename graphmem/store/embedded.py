@@ -27,7 +27,9 @@ from graphmem.store.sqlite_rows import (
     entity_from_row,
     event_from_row,
     fact_from_row,
-    normalise_dt,
+    json_list,
+    normalised_event,
+    normalised_fact,
     session_from_row,
     times_in,
     vector_in,
@@ -196,7 +198,7 @@ class EmbeddedStore:
         c.executemany(
             "INSERT INTO entities VALUES (?, ?, ?, ?, ?) ON CONFLICT (ns, id) DO UPDATE SET "
             "name = excluded.name, type = excluded.type, aliases = excluded.aliases",
-            [(ns, e.id, e.name, e.type, _json_list(e.aliases)) for e in batch.entities],
+            [(ns, e.id, e.name, e.type, json_list(e.aliases)) for e in batch.entities],
         )
         c.executemany(
             "INSERT OR IGNORE INTO mentions VALUES (?, ?, ?, ?)",
@@ -240,13 +242,13 @@ class EmbeddedStore:
             mem.put_session(s)
         touched: set[str] = set()
         for e in batch.events:
-            touched |= mem.put_event(_normalised_event(e))
+            touched |= mem.put_event(normalised_event(e))
         for ent in batch.entities:
             mem.put_entity(ent)
         for m in batch.mentions:
             mem.put_mention(ns, m.event_id, m.entity_id, m.role)
         for f in batch.facts:
-            mem.put_fact(_normalised_fact(f))
+            mem.put_fact(normalised_fact(f))
         for sid in touched:
             mem.relink_session(ns, sid)
         if batch.sessions:
@@ -452,17 +454,28 @@ class EmbeddedStore:
 
     def delete_namespace(self, namespace: str) -> DeleteResult:
         """Delete everything in a namespace."""
+        return self._replace(namespace, None)
+
+    def replace_namespace(self, batch: Batch) -> DeleteResult:
+        """Make the batch's namespace hold exactly ``batch``, in one transaction; returns what was deleted."""
+        return self._replace(validate_namespace(batch.namespace), batch)
+
+    def _replace(self, namespace: str, batch: Batch | None) -> DeleteResult:
         ix = self._mem.peek(namespace) if self._space(namespace) else None
         with self._lock:
-            if ix is None:
+            if batch is not None:
+                validate_batch(batch, lambda _id: None)
+            if ix is None and batch is None:
                 return DeleteResult()
-            result = DeleteResult(
-                events=len(ix.events),
-                entities=len(ix.entities),
-                facts=len(ix.facts),
-                mentions=ix.mentions,
-                sessions=len(ix.sessions),
-            )
+            result = DeleteResult()
+            if ix is not None:
+                result = DeleteResult(
+                    events=len(ix.events),
+                    entities=len(ix.entities),
+                    facts=len(ix.facts),
+                    mentions=ix.mentions,
+                    sessions=len(ix.sessions),
+                )
             c = self._conn
             try:
                 c.execute("BEGIN IMMEDIATE")
@@ -472,11 +485,18 @@ class EmbeddedStore:
                 )
                 for table in _NS_TABLES:
                     c.execute(f"DELETE FROM {table} WHERE ns = ?", (namespace,))
+                if batch is not None:
+                    self._write_rows(batch)
                 c.execute("COMMIT")
             except sqlite3.Error as exc:
                 c.execute("ROLLBACK")
-                raise StoreError(f"deleting namespace {namespace!r} failed, nothing was deleted: {exc}") from exc
+                raise StoreError(f"replacing namespace {namespace!r} failed, nothing was changed: {exc}") from exc
+            except BaseException:
+                c.execute("ROLLBACK")
+                raise
             self._mem.drop_namespace(namespace)
+            if batch is not None:
+                self._apply(batch)
             return result
 
     # -- stats ---------------------------------------------------------------------------------------
@@ -510,45 +530,6 @@ _FACT_COLS = (
 )
 _NS_TABLES = ("events", "sessions", "entities", "mentions", "facts", "fact_evidence", "embeddings", "sources")
 _EVENT_ROWS = (("events", "id"), ("mentions", "event_id"), ("embeddings", "node_id"), ("fact_evidence", "event_id"))
-
-
-def _json_list(items: Sequence[str]) -> str:
-    import json
-
-    return json.dumps(list(items), ensure_ascii=False)
-
-
-def _normalised_event(e: Event) -> Event:
-    from dataclasses import replace
-
-    from graphmem.models import TimeRef
-
-    if (e.occurred_at is None or e.occurred_at.tzinfo is None) and all(
-        (t.start is None or t.start.tzinfo is None) and (t.end is None or t.end.tzinfo is None) for t in e.times
-    ):
-        return e
-    times = tuple(TimeRef(t.phrase, normalise_dt(t.start), normalise_dt(t.end), t.grain) for t in e.times)
-    return replace(e, occurred_at=normalise_dt(e.occurred_at), times=times)
-
-
-def _normalised_fact(f: Fact) -> Fact:
-    from dataclasses import replace
-
-    recorded = normalise_dt(f.recorded_at)
-    assert recorded is not None
-    return replace(
-        f,
-        recorded_at=recorded,
-        valid_from=normalise_dt(f.valid_from),
-        valid_to=normalise_dt(f.valid_to),
-        expired_at=normalise_dt(f.expired_at),
-    )
-
-
-def _replace_evidence(fact: Fact, evidence: tuple[str, ...]) -> Fact:
-    from dataclasses import replace
-
-    return replace(fact, evidence=evidence)
 
 
 def _check_and_init(conn: sqlite3.Connection, db_path: Path) -> None:

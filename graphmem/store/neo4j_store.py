@@ -14,13 +14,12 @@ candidates found by ``CONTAINS`` with BM25 on the client (see :func:`_bm25`).
 from __future__ import annotations
 
 import logging
-import os
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
-from graphmem.errors import ConfigError, MissingDependencyError, StoreError
+from graphmem.errors import ConfigError, StoreError
 from graphmem.models import Batch, EdgeType, Entity, Event, Fact, NodeKind, Session, validate_namespace
 from graphmem.store import neo4j_write
 from graphmem.store.base import DeleteResult, Direction, Neighbor, StoreStats, TextHit, TimeFilter
@@ -128,58 +127,26 @@ class Neo4jStore:
                 be created), or the schema cannot be created.
             SchemaVersionError: the database was written by a newer graphmem.
             MissingDependencyError: the ``neo4j`` driver is not installed.
+
+        The driver's own log records (such as "Unable to retrieve routing information" when the server
+        is down) are not printed unless the application configures logging: the error raised says it.
         """
-        try:
-            import neo4j
-        except ImportError as exc:
-            raise MissingDependencyError("neo4j", "neo4j", "the Neo4j backend") from exc
-        if auth is None:
-            user_env = os.environ.get("NEO4J_USERNAME")
-            password_env = os.environ.get("NEO4J_PASSWORD")
-            if user_env is not None or password_env is not None:
-                auth = (user_env or "neo4j", password_env or "")
-        if database is None:
-            database = os.environ.get("NEO4J_DATABASE") or None
-        user = auth[0] if auth else None
-        try:
-            driver = neo4j.GraphDatabase.driver(
-                uri,
-                auth=auth,
-                connection_timeout=connection_timeout,
-                connection_acquisition_timeout=connection_timeout * 2,
-                max_transaction_retry_time=max_transaction_retry_time,
-            )
-        except (ValueError, neo4j.exceptions.ConfigurationError) as exc:
-            raise ConfigError(f"not a valid Neo4j URI {uri!r}: {exc}") from exc
-        store = cls(driver, uri, database, user=user)
-        try:
-            try:
-                with store._errors("connecting"):
-                    driver.verify_connectivity()
-                    store.agent = str(driver.get_server_info().agent)
-            except ValueError as exc:  # the driver's word for an address it cannot resolve or parse
-                raise ConfigError(f"not a valid Neo4j URI {uri!r}: {exc}") from exc
-            store._check_database(create)
-            store._ensure_schema()
-        except BaseException:
-            driver.close()
-            raise
-        return store
+        from graphmem.store.neo4j_setup import connect
+
+        return connect(
+            cls,
+            uri,
+            auth=auth,
+            database=database,
+            create=create,
+            connection_timeout=connection_timeout,
+            max_transaction_retry_time=max_transaction_retry_time,
+        )
 
     @property
     def arcadedb(self) -> bool:
         """Whether the server is ArcadeDB's Bolt plugin (used only to explain skipped DDL)."""
         return "arcadedb" in self.agent.lower()
-
-    def _check_database(self, create: bool) -> None:
-        from graphmem.store.neo4j_setup import check_database
-
-        check_database(self, create)
-
-    def _ensure_schema(self) -> None:
-        from graphmem.store.neo4j_setup import ensure_schema
-
-        ensure_schema(self)
 
     def _create_schema(self) -> None:
         from graphmem.store.neo4j_setup import create_schema
@@ -547,6 +514,15 @@ class Neo4jStore:
         ns = self._ns(namespace)
         return self._write_tx(f"deleting namespace {ns!r}", neo4j_write.delete_namespace, ns)
 
+    def replace_namespace(self, batch: Batch) -> DeleteResult:
+        """Make the batch's namespace hold exactly ``batch``, in one transaction; returns what was deleted.
+
+        The capability ``sync --replace`` looks for (``getattr(store, "replace_namespace", None)``): the
+        namespace never shows a half-copied state, and a failure leaves it as it was.
+        """
+        ns = validate_namespace(batch.namespace)
+        return self._write_tx(f"replacing namespace {ns!r}", neo4j_write.replace_namespace, batch)
+
     # -- stats -----------------------------------------------------------------------------------------
 
     def stats(self, namespace: str | None = None) -> StoreStats:
@@ -572,21 +548,7 @@ class Neo4jStore:
             if r["ns"] is not None:
                 bump(r["ns"], "facts" if r["type"] == "FACT" else "mentions", int(r["n"]))
         per = {ns: c for ns, c in per.items() if c["sessions"] or c["events"] or c["entities"] or c["facts"]}
-
-        def total(key: str) -> int:
-            return sum(v[key] for v in per.values())
-
-        return StoreStats(
-            namespace,
-            len(per),
-            total("sessions"),
-            total("events"),
-            total("entities"),
-            total("mentions"),
-            total("facts"),
-            total("embeddings"),
-            per,
-        )
+        return StoreStats.from_counts(namespace, per)
 
 
 # -- helpers -----------------------------------------------------------------------------------------------

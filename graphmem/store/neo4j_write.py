@@ -5,12 +5,16 @@ more than once (the driver retries on transient faults and lost connections), so
 idempotent ``MERGE``/``SET``/``DELETE``, and a :class:`~graphmem.errors.StoreError` raised half-way makes
 the driver roll the whole transaction back. Rows travel as ``UNWIND $rows`` parameters; Cypher text is
 constant apart from labels and types taken from :mod:`graphmem.store.cypher_schema`'s allow-lists.
+
+Deleting events (``delete_event`` and a batch's ``retract``) follows the rule of
+:mod:`graphmem.store.retraction`, shared with the embedded store: :func:`retract_events` does both.
 """
 
 from __future__ import annotations
 
 import itertools
 from collections.abc import Iterable
+from dataclasses import replace
 from typing import Any
 
 from graphmem.models import Batch, EdgeType, Entity, Event, NodeKind, Session
@@ -24,11 +28,23 @@ from graphmem.store.cypher_schema import (
     session_row,
     vector_in,
 )
+from graphmem.store.retraction import entities_used_by
 from graphmem.store.validate import validate_batch
 
-__all__ = ["delete_event", "delete_namespace", "lookup_kinds", "write_batch"]
+__all__ = [
+    "ROWS_PER_STATEMENT",
+    "delete_event",
+    "delete_namespace",
+    "lookup_kinds",
+    "replace_namespace",
+    "retract_events",
+    "write_batch",
+]
 
 Tx = Any  # neo4j.ManagedTransaction; typed loosely so this module imports without the driver
+
+#: Rows sent with one statement; a larger batch runs the statement several times in its transaction.
+ROWS_PER_STATEMENT = 2000
 
 # UNWIND, not ``n.id IN $ids``: one index seek per id on every server (ArcadeDB scans for IN lists).
 _KIND_LOOKUP = """
@@ -175,44 +191,73 @@ def _referenced_ids(batch: Batch) -> set[str]:
 
 
 def write_batch(tx: Tx, batch: Batch) -> None:
-    """Transaction function: validate ``batch`` against the database, then write all of it."""
+    """Transaction function: validate ``batch`` against the database, retract its ``retract`` events, then
+    write all of it.
+
+    Retracted events count as absent for validation (a batch may re-create them, not refer to them
+    otherwise); entities the batch writes or refers to survive the retraction even if it leaves them unused.
+    """
     ns = batch.namespace
-    existing, old_sessions = lookup_kinds(tx, ns, _referenced_ids(batch))
+    retract = {i for i in batch.retract if isinstance(i, str)}
+    found, old_sessions = lookup_kinds(tx, ns, _referenced_ids(batch) | retract)
+    retracted = sorted(i for i in retract if found.get(i) is NodeKind.EVENT)
+    existing = {i: k for i, k in found.items() if i not in retract or k is not NodeKind.EVENT}
     kinds = {**existing, **validate_batch(batch, existing.get)}
+    touched: set[str] = set()
+    if retracted:
+        _, retracted_sessions = retract_events(tx, ns, retracted, keep=entities_used_by(batch))
+        touched |= retracted_sessions
     if batch.sessions:
-        tx.run(_PUT_SESSIONS, ns=ns, rows=[session_row(s) for s in batch.sessions]).consume()
+        _run_rows(tx, _PUT_SESSIONS, ns, [session_row(s) for s in batch.sessions])
     if batch.events:
-        tx.run(_PUT_EVENTS, ns=ns, rows=[event_row(e) for e in batch.events]).consume()
+        _run_rows(tx, _PUT_EVENTS, ns, [event_row(e) for e in batch.events])
     if batch.entities:
-        tx.run(_PUT_ENTITIES, ns=ns, rows=[entity_row(e) for e in batch.entities]).consume()
+        _run_rows(tx, _PUT_ENTITIES, ns, [entity_row(e) for e in batch.entities])
     for rel, statement in _PUT_MENTIONS.items():
         rows = [
             {"event": m.event_id, "entity": m.entity_id, "role": m.role}
             for m in batch.mentions
             if m.edge_type.value == rel
         ]
-        if rows:
-            tx.run(statement, ns=ns, rows=rows).consume()
+        _run_rows(tx, statement, ns, rows)
     if batch.facts:
         latest = {f.id: f for f in batch.facts}  # a fact repeated in a batch: the last one wins
-        tx.run(_DROP_FACTS, ns=ns, ids=sorted(latest)).consume()
-        tx.run(_PUT_FACTS, ns=ns, rows=[fact_row(f) for f in latest.values()]).consume()
+        _run_rows(tx, _DROP_FACTS, ns, sorted(latest), key="ids")
+        _run_rows(tx, _PUT_FACTS, ns, [fact_row(f) for f in latest.values()])
     if batch.embeddings:
         by_kind: dict[NodeKind, dict[str, list[float]]] = {}
         for node_id, vec in batch.embeddings:
             by_kind.setdefault(kinds[node_id], {})[node_id] = vector_in(vec)
         for kind, vectors in by_kind.items():
             vec_rows = [{"id": i, "vector": v} for i, v in vectors.items()]
-            tx.run(_PUT_EMBEDDINGS[kind], ns=ns, rows=vec_rows, model=batch.embedding_model).consume()
+            _run_rows(tx, _PUT_EMBEDDINGS[kind], ns, vec_rows, model=batch.embedding_model)
     if batch.sources:
         src_rows = [
             {"key": s.key, "content_hash": s.content_hash, "ingested_at": dt_in(s.ingested_at)} for s in batch.sources
         ]
-        tx.run(_PUT_SOURCES, ns=ns, rows=src_rows).consume()
-    touched = {e.session for e in batch.events} | {old_sessions[e.id] for e in batch.events if e.id in old_sessions}
+        _run_rows(tx, _PUT_SOURCES, ns, src_rows)
+    touched |= {e.session for e in batch.events}
+    touched |= {old_sessions[e.id] for e in batch.events if e.id in old_sessions}
     relink_sessions_events(tx, ns, touched)
     if batch.sessions:
         relink_session_order(tx, ns)
+
+
+def _run_rows(tx: Tx, statement: str, ns: str, rows: list[Any], *, key: str = "rows", **params: Any) -> None:
+    """Run an ``UNWIND`` statement over ``rows`` in chunks (one transaction, messages of bounded size)."""
+    for start in range(0, len(rows), ROWS_PER_STATEMENT):
+        tx.run(statement, ns=ns, **{key: rows[start : start + ROWS_PER_STATEMENT]}, **params).consume()
+
+
+def replace_namespace(tx: Tx, batch: Batch) -> DeleteResult:
+    """Transaction function: delete everything of the batch's namespace, then write the batch.
+
+    What ``sync --replace`` needs: the namespace holds exactly the batch afterwards, or (the
+    transaction failing) exactly what it held before.
+    """
+    deleted = delete_namespace(tx, batch.namespace)
+    write_batch(tx, replace(batch, retract=()))
+    return deleted
 
 
 def relink_sessions_events(tx: Tx, ns: str, session_ids: Iterable[str]) -> None:
@@ -254,15 +299,16 @@ def _apply_links(tx: Tx, ns: str, have: set[tuple[str, str]], want: set[tuple[st
 
 # -- deletes ---------------------------------------------------------------------------------------------
 
-_EVENT_EDGES = """
-MATCH (e:Event {namespace: $ns, id: $id})
+_EVENTS_EDGES = """
+UNWIND $ids AS i
+MATCH (e:Event {namespace: $ns, id: i})
 OPTIONAL MATCH (e)-[r:MENTIONS|SPOKEN_BY]->(x:Entity)
-RETURN e.session AS session, collect(x.id) AS entities, count(r) AS mentions
+RETURN e.id AS id, e.session AS session, collect(x.id) AS entities, count(r) AS mentions
 """
 
 _EVIDENCE_OF = """
 MATCH (a:Entity)-[r:FACT {namespace: $ns}]->(b:Entity)
-WHERE $id IN r.evidence
+WHERE any(i IN r.evidence WHERE i IN $ids)
 RETURN r.id AS id, r.evidence AS evidence, a.id AS subject, b.id AS object
 """
 
@@ -272,8 +318,9 @@ MATCH ()-[r:FACT {namespace: $ns, id: row.id}]->()
 SET r.evidence = row.evidence
 """
 
-_DROP_EVENT = """
-MATCH (e:Event {namespace: $ns, id: $id})
+_DROP_EVENTS = """
+UNWIND $ids AS i
+MATCH (e:Event {namespace: $ns, id: i})
 DETACH DELETE e
 """
 
@@ -288,18 +335,27 @@ RETURN count(*) AS dropped
 """
 
 
-def delete_event(tx: Tx, ns: str, event_id: str) -> DeleteResult:
-    """Transaction function: delete an event, its mentions, facts only it supported, unused entities."""
-    rows = list(tx.run(_EVENT_EDGES, ns=ns, id=event_id))
-    if not rows or rows[0]["session"] is None:
-        return DeleteResult()
-    session = rows[0]["session"]
-    touched = set(rows[0]["entities"])
-    mentions = int(rows[0]["mentions"])
+def retract_events(
+    tx: Tx, ns: str, event_ids: Iterable[str], *, keep: Iterable[str] = ()
+) -> tuple[DeleteResult, set[str]]:
+    """Delete events with their mentions; drop the facts only they supported and shrink the evidence of the
+    others; drop the entities left with no mention and no fact, except those in ``keep``.
+
+    Ids that are not events of ``ns`` are ignored. Returns what was deleted and the sessions whose NEXT
+    order the caller must re-derive (:func:`delete_event` does it; a batch does it after its writes).
+    """
+    wanted = sorted(set(event_ids))
+    rows = list(tx.run(_EVENTS_EDGES, ns=ns, ids=wanted)) if wanted else []
+    gone = {r["id"] for r in rows}
+    if not gone:
+        return DeleteResult(), set()
+    sessions = {r["session"] for r in rows if r["session"] is not None}
+    touched = {x for r in rows for x in r["entities"]}
+    mentions = sum(int(r["mentions"]) for r in rows)
     dropped: list[str] = []
     shrunk: list[dict[str, Any]] = []
-    for rec in tx.run(_EVIDENCE_OF, ns=ns, id=event_id):
-        rest = [e for e in rec["evidence"] if e != event_id]
+    for rec in tx.run(_EVIDENCE_OF, ns=ns, ids=sorted(gone)):
+        rest = [e for e in rec["evidence"] if e not in gone]
         if rest:
             shrunk.append({"id": rec["id"], "evidence": rest})
         else:
@@ -309,13 +365,21 @@ def delete_event(tx: Tx, ns: str, event_id: str) -> DeleteResult:
         tx.run(_DROP_FACTS, ns=ns, ids=dropped).consume()
     if shrunk:
         tx.run(_SET_EVIDENCE, ns=ns, rows=shrunk).consume()
-    tx.run(_DROP_EVENT, ns=ns, id=event_id).consume()
+    tx.run(_DROP_EVENTS, ns=ns, ids=sorted(gone)).consume()
     orphans = 0
-    if touched:
-        rec = tx.run(_DROP_ORPHANS, ns=ns, ids=sorted(touched)).single()
+    candidates = sorted(touched - set(keep))
+    if candidates:
+        rec = tx.run(_DROP_ORPHANS, ns=ns, ids=candidates).single()
         orphans = int(rec["dropped"]) if rec is not None else 0
-    relink_sessions_events(tx, ns, [session])
-    return DeleteResult(events=1, entities=orphans, facts=len(dropped), mentions=mentions)
+    result = DeleteResult(events=len(gone), entities=orphans, facts=len(dropped), mentions=mentions)
+    return result, sessions
+
+
+def delete_event(tx: Tx, ns: str, event_id: str) -> DeleteResult:
+    """Transaction function: delete an event, its mentions, facts only it supported, unused entities."""
+    result, sessions = retract_events(tx, ns, [event_id])
+    relink_sessions_events(tx, ns, sessions)
+    return result
 
 
 _NAMESPACE_COUNTS = """

@@ -19,7 +19,10 @@ __all__ = [
     "entity_from_row",
     "event_from_row",
     "fact_from_row",
+    "json_list",
     "normalise_dt",
+    "normalised_event",
+    "normalised_fact",
     "session_from_row",
     "times_in",
     "vector_in",
@@ -159,4 +162,40 @@ def fact_from_row(row: sqlite3.Row | Sequence[Any], evidence: Sequence[str]) -> 
         tuple(evidence),
         phrase,
         conf,
+    )
+
+
+def json_list(items: Sequence[str]) -> str:
+    """A list of strings as stored JSON."""
+    import json
+
+    return json.dumps(list(items), ensure_ascii=False)
+
+
+def normalised_event(e: Event) -> Event:
+    """The event with every datetime made naive UTC (see :func:`normalise_dt`)."""
+    from dataclasses import replace
+
+    from graphmem.models import TimeRef
+
+    if (e.occurred_at is None or e.occurred_at.tzinfo is None) and all(
+        (t.start is None or t.start.tzinfo is None) and (t.end is None or t.end.tzinfo is None) for t in e.times
+    ):
+        return e
+    times = tuple(TimeRef(t.phrase, normalise_dt(t.start), normalise_dt(t.end), t.grain) for t in e.times)
+    return replace(e, occurred_at=normalise_dt(e.occurred_at), times=times)
+
+
+def normalised_fact(f: Fact) -> Fact:
+    """The fact with every datetime made naive UTC."""
+    from dataclasses import replace
+
+    recorded = normalise_dt(f.recorded_at)
+    assert recorded is not None
+    return replace(
+        f,
+        recorded_at=recorded,
+        valid_from=normalise_dt(f.valid_from),
+        valid_to=normalise_dt(f.valid_to),
+        expired_at=normalise_dt(f.expired_at),
     )

@@ -11,9 +11,10 @@ from pathlib import Path
 import pytest
 
 from graphmem.cli.app import main
-from graphmem.errors import ConfigError
-from graphmem.export import batches_from_json, cypher_literal, export_graph
-from graphmem.models import Batch, Event, Session
+from graphmem.errors import ConfigError, StoreError
+from graphmem.export import batches_from_json, cypher_literal, dump_namespace, export_graph
+from graphmem.models import Batch, Entity, Event, Mention, Session
+from graphmem.store import neo4j_write
 from graphmem.store.base import GraphStore
 from graphmem.store.embedded import EmbeddedStore
 from graphmem.store.neo4j_store import Neo4jStore
@@ -161,6 +162,94 @@ def test_sync_replace_drops_what_the_source_no_longer_has(tmp_path: Path, neo4j_
     assert neo4j_store.get_session("a", "stale") is not None
     sync_stores(src, neo4j_store, replace=True)
     assert neo4j_store.get_session("a", "stale") is None
+    _same(src, neo4j_store, "a")
+
+
+def test_cli_export_and_sync_never_create_a_source_at_a_mistyped_path(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _source(tmp_path, "a").close()
+    typo, target = tmp_path / "scr", tmp_path / "copy"
+    assert main(["export", "--db", str(typo), "-o", str(tmp_path / "x.json")]) == 1
+    assert "no graphmem store" in capsys.readouterr().err and not typo.exists()
+    assert main(["sync", "--from", str(typo), "--to", str(target)]) == 1
+    assert "no graphmem store" in capsys.readouterr().err
+    assert not typo.exists() and not target.exists()
+    assert main(["sync", "--from", str(tmp_path / "src"), "--to", str(target)]) == 0  # the target is created
+    assert EmbeddedStore.open(target, create=False).stats("a").events == 5
+
+
+class _FailsOnFacts:
+    """A target whose writes fail once a batch carries facts (a server dying mid-sync)."""
+
+    def __init__(self, store: EmbeddedStore) -> None:
+        self.store = store
+        self.uri = store.uri + "#failing"
+
+    def write(self, batch: Batch) -> None:
+        if batch.facts:
+            raise StoreError("the target went away")
+        self.store.write(batch)
+
+    def replace_namespace(self, batch: Batch) -> object:
+        if batch.facts:
+            raise StoreError("the target went away")
+        return self.store.replace_namespace(batch)
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self.store, name)
+
+
+def _older_version(store: GraphStore, ns: str) -> None:
+    """What the target held before: the conversation with a stale event, session and mention."""
+    store.write(conversation(ns))
+    store.write(
+        Batch(
+            ns,
+            sessions=(Session(ns, "stale-session", 7),),
+            events=(Event(ns, "stale", "s2", 9, "Ann", "this turn was deleted at the source"),),
+            entities=(Entity(ns, "ann", "Ann", "Person"),),
+            mentions=(Mention(ns, "stale", "ann", "speaker"), Mention(ns, "e1", "ann", "mention")),
+        )
+    )
+
+
+def test_sync_replace_failing_midway_leaves_an_embedded_target_as_it_was(tmp_path: Path) -> None:
+    src = _source(tmp_path, "a")
+    target = EmbeddedStore.open(tmp_path / "dst")
+    _older_version(target, "a")
+    before = dump_namespace(target, "a")
+    with pytest.raises(StoreError, match="went away"):
+        sync_stores(src, _FailsOnFacts(target), replace=True)  # type: ignore[arg-type]
+    assert dump_namespace(target, "a") == before
+
+
+def test_sync_replace_into_an_embedded_store_is_exact(tmp_path: Path) -> None:
+    src = _source(tmp_path, "a")
+    target = EmbeddedStore.open(tmp_path / "dst")
+    _older_version(target, "a")
+    sync_stores(src, target, replace=True)
+    assert target.get_event("a", "stale") is None
+    assert target.get_session("a", "stale-session") is None
+    assert target.get_entity("a", "ann") is None
+    assert list(target.iter_events("a")) == list(src.iter_events("a"))
+    assert sorted(target.iter_mentions("a")) == sorted(src.iter_mentions("a"))
+    assert list(target.iter_facts("a")) == list(src.iter_facts("a"))
+
+
+@pytest.mark.neo4j
+def test_sync_replace_failing_midway_leaves_neo4j_as_it_was(
+    tmp_path: Path, neo4j_store: Neo4jStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    src = _source(tmp_path, "a")
+    _older_version(neo4j_store, "a")
+    before = dump_namespace(neo4j_store, "a")
+    monkeypatch.setattr(neo4j_write, "_PUT_FACTS", "THIS IS NOT CYPHER")  # fails after the other writes
+    with pytest.raises(StoreError, match="nothing was written"):
+        sync_stores(src, neo4j_store, replace=True)
+    assert dump_namespace(neo4j_store, "a") == before
+    monkeypatch.undo()
+    sync_stores(src, neo4j_store, replace=True)
     _same(src, neo4j_store, "a")
 
 

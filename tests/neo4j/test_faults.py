@@ -6,6 +6,8 @@ server is back.
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -118,6 +120,22 @@ def test_cli_reports_a_down_server_and_exits_1(capsys: pytest.CaptureFixture[str
     assert main(["stats", "--db", uri]) == 1
     err = capsys.readouterr().err
     assert "error:" in err and "down or unreachable" in err
+
+
+def test_cli_prints_only_graphmem_error_not_driver_logs(tmp_path: Path) -> None:
+    # a fresh process: pytest's own log handlers would hide what Python prints for an unconfigured logger
+    uri = f"neo4j://127.0.0.1:{free_port()}"
+    proc = subprocess.run(
+        [sys.executable, "-m", "graphmem", "stats", "--db", uri],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=tmp_path,
+        check=False,
+    )
+    assert proc.returncode == 1
+    assert proc.stderr.startswith("error: the Neo4j server at"), proc.stderr
+    assert proc.stderr.count("Unable to retrieve routing information") == 1  # only inside graphmem's message
 
 
 @pytest.mark.slow

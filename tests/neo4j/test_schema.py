@@ -8,8 +8,8 @@ import pytest
 from neo4j import GraphDatabase
 
 from graphmem.errors import SchemaVersionError
-from graphmem.models import EdgeType
-from graphmem.store.cypher_schema import FULLTEXT_INDEX, NODE_LABELS, REL_TYPES, SCHEMA_STATEMENTS
+from graphmem.models import Batch, EdgeType, Entity
+from graphmem.store.cypher_schema import FULLTEXT_INDEX, NODE_LABELS, REL_TYPES, SCHEMA_STATEMENTS, SCHEMA_VERSION
 from graphmem.store.neo4j_store import Neo4jStore
 from tests.store.test_contract import conversation
 from tests.support.bolt_server import BoltTarget
@@ -34,7 +34,7 @@ def test_schema_is_created_and_reopening_is_idempotent(neo4j_store: Neo4jStore, 
     indexes = {r["name"] for r in _run(bolt_server, "SHOW INDEXES")}
     expected = {s.name for s in SCHEMA_STATEMENTS if s.needs is None and "key" not in s.name}
     assert expected <= indexes
-    assert _run(bolt_server, "MATCH (m:GraphmemSchema) RETURN m.version AS v") == [{"v": 1}]
+    assert _run(bolt_server, "MATCH (m:GraphmemSchema) RETURN m.version AS v") == [{"v": SCHEMA_VERSION}]
 
 
 def test_fulltext_index_exists(neo4j_store: Neo4jStore, bolt_server: BoltTarget) -> None:
@@ -64,7 +64,22 @@ def test_newer_schema_is_refused(neo4j_store: Neo4jStore, bolt_server: BoltTarge
         with pytest.raises(SchemaVersionError, match="newer graphmem"):
             Neo4jStore.open(bolt_server.uri, auth=bolt_server.auth, database=bolt_server.database)
     finally:
-        _run(bolt_server, "MATCH (m:GraphmemSchema) SET m.version = 1")
+        _run(bolt_server, "MATCH (m:GraphmemSchema) SET m.version = $v", v=SCHEMA_VERSION)
+
+
+def test_schema_1_name_keys_are_migrated_on_open(neo4j_store: Neo4jStore, bolt_server: BoltTarget) -> None:
+    neo4j_store.write(Batch("mig", entities=(Entity("mig", "ines", "Inês", "Person", ("Tomás's  Sister",)),)))
+    # what graphmem 0.1 (schema 1) stored: case-folded keys that keep their accents
+    _run(bolt_server, "MATCH (x:Entity {id: 'ines'}) SET x.name_keys = ['inês', \"tomás's sister\"]")
+    _run(bolt_server, "MATCH (m:GraphmemSchema) SET m.version = 1")
+    assert neo4j_store.find_entities("mig", "Ines") == []
+    again = Neo4jStore.open(bolt_server.uri, auth=bolt_server.auth, database=bolt_server.database)
+    try:
+        assert [e.id for e in again.find_entities("mig", "INES")] == ["ines"]
+        assert [e.id for e in again.find_entities("mig", "tomas's sister")] == ["ines"]
+    finally:
+        again.close()
+    assert _run(bolt_server, "MATCH (m:GraphmemSchema) RETURN m.version AS v") == [{"v": SCHEMA_VERSION}]
 
 
 def test_data_model_in_neo4j_terms(neo4j_store: Neo4jStore, bolt_server: BoltTarget) -> None:

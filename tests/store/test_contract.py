@@ -521,3 +521,21 @@ def test_names_match_without_accents(backend: Backend) -> None:
     assert [e.id for e in store.find_entities(ns, "INÊS")] == ["ines"]
     assert [e.id for e in store.find_entities(ns, "tomas's sister")] == ["ines"]
     assert [e.id for e in store.find_entities(ns, "zoe")] == ["z"]
+
+
+def test_replace_namespace_is_exact_and_atomic(backend: Backend) -> None:
+    store, ns = backend.open(), backend.ns()
+    store.write(conversation(ns))
+    other = backend.ns("other")
+    store.write(conversation(other))
+    fresh = Batch(ns, (Session(ns, "s9", 0),), (Event(ns, "x1", "s9", 0, "Zed", "Only this now."),))
+    removed = store.replace_namespace(fresh)
+    assert (removed.events, removed.facts, removed.sessions) == (4, 2, 2)
+    assert [e.id for e in store.iter_events(ns)] == ["x1"]
+    assert [s.id for s in store.iter_sessions(ns)] == ["s9"]
+    assert list(store.iter_entities(ns)) == [] and list(store.iter_facts(ns)) == []
+    assert counts(store, other)["events"] == 4  # other namespaces untouched
+    bad = Batch(ns, events=(Event(ns, "y", "nope", 0, "Zed", "session missing"),))
+    with pytest.raises(StoreError):
+        store.replace_namespace(bad)
+    assert [e.id for e in store.iter_events(ns)] == ["x1"]

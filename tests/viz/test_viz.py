@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -133,3 +134,27 @@ def test_cli_viz_writes_the_file(store: EmbeddedStore, tmp_path: Path) -> None:
     assert main(["viz", "--db", db, "--since", "2023-05-17", "-o", str(out)]) == 0
     assert main(["viz", "--db", db, "--since", "yesterday-ish", "-o", str(out)]) == 1
     assert main(["viz", "--db", db, "-o", str(out)]) == 2  # no view chosen: a usage error
+
+
+def test_cli_viz_until_a_bare_date_keeps_that_whole_day(
+    store: EmbeddedStore, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from graphmem.cli.graph_cmd import _parse_when
+
+    store.close()
+    out, db = tmp_path / "out.html", str(tmp_path / "mem")
+    first_day = day(0).date().isoformat()  # e1, e2 and e3 happen in the afternoon of that day
+    assert main(["viz", "--db", db, "--until", first_day, "-o", str(out)]) == 0
+    assert "(6 nodes" in capsys.readouterr().err  # e1–e3, Caroline, Melanie, the support group
+    assert main(["viz", "--db", db, "--since", first_day, "--until", first_day, "-o", str(out)]) == 0
+    assert "(6 nodes" in capsys.readouterr().err
+    assert _parse_when("2024-03-14", "--until", end_of_day=True) == datetime(2024, 3, 14, 23, 59, 59, 999999)
+    assert _parse_when("2024-03-14", "--since") == datetime(2024, 3, 14)
+    assert _parse_when("2024-03-14T10:00", "--until", end_of_day=True) == datetime(2024, 3, 14, 10, 0)
+
+
+def test_cli_viz_never_creates_a_store_at_a_mistyped_path(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    typo = tmp_path / "mme"
+    assert main(["viz", "--db", str(typo), "--entity", "Melanie", "-o", str(tmp_path / "o.html")]) == 1
+    assert "no graphmem store" in capsys.readouterr().err
+    assert not typo.exists() and not (tmp_path / "o.html").exists()
