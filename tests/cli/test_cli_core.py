@@ -143,3 +143,16 @@ def test_forget_checks_the_namespace_before_asking(tmp_path: Path, capsys: pytes
     assert main(["--db", str(tmp_path), "forget", "-n", "bad ns!"]) == 1
     captured = capsys.readouterr()
     assert "illegal namespace" in captured.err and "Delete everything" not in captured.out
+
+
+def test_every_command_is_documented() -> None:
+    import click
+
+    docs = (Path(__file__).resolve().parents[2] / "docs" / "cli.md").read_text(encoding="utf-8")
+    ctx = click.Context(cli)
+    for name in cli.list_commands(ctx):
+        assert f"| `{name}" in docs, f"{name} is missing from docs/cli.md"
+    bench = cli.get_command(ctx, "bench")
+    assert isinstance(bench, click.Group)
+    for name in bench.list_commands(click.Context(bench)):
+        assert f"| `bench {name}" in docs, f"bench {name} is missing from docs/cli.md"
