@@ -8,7 +8,6 @@ message and leaves the session running.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -32,7 +31,10 @@ if TYPE_CHECKING:
     from graphmem.memory import Memory
     from graphmem.query.result import Result
 
-__all__ = ["GraphmemCompleter", "Repl", "make_lexer", "run_repl"]
+__all__ = ["NAMESPACE_COMMAND_HINT", "GraphmemCompleter", "Repl", "make_lexer", "run_repl"]
+
+#: How the namespace is set in the shell, quoted when a query names none and the store holds several.
+NAMESPACE_COMMAND_HINT = "set one with .namespace NAME"
 
 _COMMANDS = {
     ".help": "show this help",
@@ -117,6 +119,8 @@ class GraphmemCompleter(Completer):
         self.functions = (*SCALAR_FUNCTIONS, *AGGREGATES)
 
     def get_completions(self, document: Document, complete_event: CompleteEvent) -> Iterator[Completion]:
+        """What fits at the cursor: entity names in quotes after ``~``/``name:``/``MENTIONS``, dot commands,
+        properties after ``var.``, labels and edge types after ``:``, else keywords and functions."""
         before = document.text_before_cursor
         quoted = re.search(r'(?:~\s*|name\s*:\s*|MENTIONS\s+~?\s*)"([^"]*)$', before, re.IGNORECASE)
         if quoted:
@@ -313,6 +317,7 @@ class Repl:
         return args[0].lower() == "on"
 
     def set_namespace(self, args: list[str]) -> None:
+        """``.namespace [NAME]``: show the namespace and the ones that exist, or switch to ``NAME``."""
         if not args:
             self.console.print(
                 f"namespace: {self.namespace or '(the only one)'}; namespaces: " + ", ".join(self.memory.namespaces())
@@ -328,6 +333,7 @@ class Repl:
         self.console.print(f"namespace is {wanted}")
 
     def help(self) -> None:
+        """``.help``: the shell commands and example queries."""
         table = Table(title="shell commands", show_header=False, box=None)
         for cmd, what in _COMMANDS.items():
             table.add_row(Text(cmd), Text(what))
@@ -335,6 +341,7 @@ class Repl:
         self.console.print(_HELP_QUERIES, markup=False, highlight=False)
 
     def schema(self) -> None:
+        """``.schema``: labels, edge types and properties, and what the store holds per namespace."""
         from graphmem.query.plan import EDGE_PROPS, NODE_PROPS
         from graphmem.query.resolve import DEFAULT_SCHEMA
 
@@ -359,6 +366,7 @@ class Repl:
     # -- queries ----------------------------------------------------------------------------------
 
     def run_query(self, text: str) -> None:
+        """Run one query and print its result (after its plan, with ``.explain on``)."""
         from graphmem.query import explain_query, run_query
 
         params = {"namespace": self.namespace} if self.namespace else {}
@@ -366,31 +374,16 @@ class Repl:
             plan = explain_query(self.memory, text, params)
             if not plan.explain:
                 self.console.print(str(plan), markup=False, highlight=False, style="dim")
-        result = run_query(self.memory, text, params)
+        result = run_query(self.memory, text, params, namespace_hint=NAMESPACE_COMMAND_HINT)
         self.show(result)
-        if self.timing:
-            rows = f"{len(result)} row{'s' if len(result) != 1 else ''}"
-            self.console.print(f"({rows}, {result.elapsed_ms:.1f} ms)", style="dim")
 
     def show(self, result: Result) -> None:
-        """Print a result as a table or JSON."""
-        from graphmem.query.result import format_value
+        """Print a result as a table or JSON (see :func:`graphmem.cli.common.render_result`)."""
+        from graphmem.cli.common import render_result, result_summary
 
-        if result.columns == ("plan",) and result.plan.explain:
-            self.console.print("\n".join(r[0] for r in result.rows), markup=False, highlight=False)
-            return
-        if self.format == "json":
-            self.console.print(
-                json.dumps(result.to_json(), indent=2, ensure_ascii=False), markup=False, highlight=False
-            )
-            return
-        table = Table(show_lines=False)
-        for col in result.columns:
-            table.add_column(col, overflow="fold")
-        for row in result.rows:
-            table.add_row(*(Text(format_value(v)) for v in row))
-        self.console.print(table)
-        self.console.print(f"{len(result)} row{'s' if len(result) != 1 else ''}", style="dim")
+        render_result(self.console, result, self.format, timing=self.timing)
+        if self.format == "json" and self.timing:
+            self.console.print(f"({result_summary(result)})", style="dim", highlight=False)
 
 
 def run_repl(memory: Memory, *, namespace: str | None = None, history_path: str | Path | None = None) -> None:

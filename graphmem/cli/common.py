@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 from rich.console import Console
@@ -13,7 +13,20 @@ from rich.table import Table
 
 from graphmem.memory import Memory
 
-__all__ = ["State", "db_option", "open_memory", "print_json", "print_table", "stderr", "stdout"]
+if TYPE_CHECKING:
+    from graphmem.query.result import Result
+
+__all__ = [
+    "State",
+    "db_option",
+    "open_memory",
+    "print_json",
+    "print_table",
+    "render_result",
+    "result_summary",
+    "stderr",
+    "stdout",
+]
 
 stdout = Console(highlight=False, soft_wrap=True)
 stderr = Console(stderr=True, highlight=False)
@@ -63,3 +76,42 @@ def print_table(title: str | None, columns: Sequence[str], rows: Sequence[Sequen
     for row in rows:
         table.add_row(*("" if v is None else str(v) for v in row))
     stdout.print(table)
+
+
+def result_summary(result: Result, *, timing: bool = True) -> str:
+    """``3 rows`` (``3 rows in 1.2 ms`` with ``timing``)."""
+    rows = f"{len(result)} row{'s' if len(result) != 1 else ''}"
+    return f"{rows} in {result.elapsed_ms:.1f} ms" if timing else rows
+
+
+def render_result(console: Console, result: Result, fmt: str = "table", *, timing: bool = True) -> None:
+    """Print a query result on ``console``, as ``graphmem query`` and the REPL show it.
+
+    Args:
+        console: where to print.
+        result: the result of a query; for an ``EXPLAIN`` query, its rows are the lines of the plan.
+        fmt: ``table`` (a rich table and a dim summary line) or ``json`` (rows as a JSON list, or
+            ``{"plan": [lines]}`` for ``EXPLAIN``; nothing else is printed, so the output parses).
+        timing: whether the summary line says how long the query took.
+    """
+    from rich.text import Text
+
+    from graphmem.query.result import format_value
+
+    if fmt == "json":
+        data: Any = {"plan": [r[0] for r in result.rows]} if result.plan.explain else result.to_json()
+        text = json.dumps(data, indent=2, default=str, ensure_ascii=False)
+        console.print(text, markup=False, highlight=False, emoji=False, soft_wrap=True)
+        return
+    if fmt != "table":
+        raise ValueError(f"unknown format {fmt!r} (table or json)")
+    if result.plan.explain:
+        console.print("\n".join(r[0] for r in result.rows), markup=False, highlight=False, emoji=False)
+        return
+    table = Table(show_lines=False)
+    for col in result.columns:
+        table.add_column(col, overflow="fold")
+    for row in result.rows:
+        table.add_row(*(Text(format_value(v)) for v in row))
+    console.print(table)
+    console.print(result_summary(result, timing=timing), style="dim", highlight=False)

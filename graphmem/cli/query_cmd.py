@@ -9,12 +9,13 @@ from pathlib import Path
 from typing import Any
 
 import click
-from rich.table import Table
-from rich.text import Text
 
-from graphmem.cli.common import db_option, open_memory, print_json, stdout
+from graphmem.cli.common import db_option, open_memory, print_json, render_result, stdout
 
-__all__ = ["parse_params", "query", "repl"]
+__all__ = ["NAMESPACE_OPTION_HINT", "parse_params", "query", "repl"]
+
+#: How the namespace is named on the command line, quoted when a query names none and the store holds several.
+NAMESPACE_OPTION_HINT = "pass -n/--namespace NAME"
 
 
 def parse_params(pairs: tuple[str, ...]) -> dict[str, Any]:
@@ -54,7 +55,6 @@ def query(
     Example: graphmem query 'FIND (p:Person ~"Carolin")-[:SAID]->(e:Event) RETURN e.time, e.text LIMIT 5'
     """
     from graphmem.query import explain_query, run_query
-    from graphmem.query.result import format_value
 
     if text == "-":
         text = sys.stdin.read()
@@ -69,23 +69,8 @@ def query(
             else:
                 stdout.print(str(plan), markup=False)
             return
-        result = run_query(mem, text, values)
-    if result.plan.explain:
-        if as_json:
-            print_json({"plan": [r[0] for r in result.rows]})
-        else:
-            stdout.print("\n".join(r[0] for r in result.rows), markup=False)
-        return
-    if as_json:
-        print_json(result.to_json())
-        return
-    table = Table(show_lines=False)
-    for col in result.columns:
-        table.add_column(col, overflow="fold")
-    for row in result.rows:
-        table.add_row(*(Text(format_value(v)) for v in row))
-    stdout.print(table)
-    stdout.print(f"{len(result)} row{'s' if len(result) != 1 else ''} in {result.elapsed_ms:.1f} ms", style="dim")
+        result = run_query(mem, text, values, namespace_hint=NAMESPACE_OPTION_HINT)
+    render_result(stdout, result, "json" if as_json else "table")
 
 
 @click.command()

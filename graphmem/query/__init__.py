@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from graphmem.query.ast import Query
-from graphmem.query.executor import AboutFn, execute, resolve_namespace
+from graphmem.query.executor import NAMESPACE_HINT, AboutFn, execute, resolve_namespace
 from graphmem.query.limits import DEFAULT_LIMITS, PlanLimitError, QueryLimits
 from graphmem.query.parser import parse
 from graphmem.query.plan import Plan
@@ -104,7 +104,12 @@ def explain_query(
 
 
 def run_query(
-    memory: Memory, text: str, params: Mapping[str, Any] | None = None, *, limits: QueryLimits = DEFAULT_LIMITS
+    memory: Memory,
+    text: str,
+    params: Mapping[str, Any] | None = None,
+    *,
+    limits: QueryLimits = DEFAULT_LIMITS,
+    namespace_hint: str = NAMESPACE_HINT,
 ) -> Result:
     """Parse, plan and run ``text`` against ``memory``; ``EXPLAIN`` queries return the plan as rows.
 
@@ -113,6 +118,8 @@ def run_query(
         text: the query.
         params: values for ``$name`` parameters (``namespace`` also sets the default namespace).
         limits: hop, row, work and time limits.
+        namespace_hint: how the caller names a namespace, quoted in the error when the query names
+            none and the store holds several.
 
     Raises:
         QuerySyntaxError: the text does not parse.
@@ -127,10 +134,10 @@ def run_query(
         explain_here = getattr(store, "explain_plan", None)
         text_plan = str(plan)
         if explain_here is not None:
-            text_plan = explain_here(plan, resolve_namespace(plan, store), limits=limits)
+            text_plan = explain_here(plan, resolve_namespace(plan, store, hint=namespace_hint), limits=limits)
         lines = tuple((line,) for line in text_plan.splitlines())
         return Result(("plan",), lines, plan, None, (time.perf_counter() - started) * 1000)
-    namespace = resolve_namespace(plan, store)
+    namespace = resolve_namespace(plan, store, hint=namespace_hint)
     uses_about = any(type(s).__name__ in ("AboutSeek", "MatchNode") for s in plan.steps)
     # Chosen by capability: a store that can run a plan itself (push-down to Cypher) does so.
     runner = getattr(store, "execute_plan", None) or functools.partial(execute, store=store)

@@ -21,10 +21,10 @@ from graphmem.query.aggregate import aggregate_rows, sort_key
 from graphmem.query.limits import DEFAULT_LIMITS, QueryLimits
 from graphmem.query.result import Edge, Result
 from graphmem.query.row import Row
-from graphmem.query.values import Evaluator
+from graphmem.query.values import Evaluator, fuzzy_entities
 from graphmem.store.base import Direction, GraphStore, TimeFilter
 
-__all__ = ["AboutFn", "RecallFn", "execute", "resolve_namespace"]
+__all__ = ["NAMESPACE_HINT", "AboutFn", "RecallFn", "execute", "resolve_namespace"]
 
 #: ``about(namespace, text, k) -> [(event_id, similarity), ...]``, most similar first.
 AboutFn = Callable[[str, str, int], Sequence[tuple[str, float]]]
@@ -33,9 +33,18 @@ RecallFn = Callable[..., Sequence[Any]]
 
 Node = Event | Entity | Session
 
+#: How a Python caller names the namespace, quoted when a query names none and the store holds several.
+NAMESPACE_HINT = 'pass namespace="..."'
 
-def resolve_namespace(plan: p.Plan, store: GraphStore) -> str:
+
+def resolve_namespace(plan: p.Plan, store: GraphStore, *, hint: str = NAMESPACE_HINT) -> str:
     """The namespace a plan runs in: the one it names, else the store's only one.
+
+    Args:
+        plan: the planned query.
+        store: the store it runs on.
+        hint: how the caller can name a namespace, for the error when the store holds several
+            (the CLI says ``-n/--namespace``, the REPL ``.namespace NAME``).
 
     Raises:
         QuerySemanticError: no namespace was named and the store holds several (or none), or the named
@@ -51,7 +60,7 @@ def resolve_namespace(plan: p.Plan, store: GraphStore) -> str:
             raise QuerySemanticError("the store is empty: ingest something first")
         raise QuerySemanticError(
             f"this store holds {len(existing)} namespaces ({', '.join(existing[:8])}"
-            f'{", …" if len(existing) > 8 else ""}); name one with IN "..." or pass namespace='
+            f'{", …" if len(existing) > 8 else ""}); name one with IN "..." or {hint}'
         )
     namespace = str(plan.namespace.value)
     if namespace not in existing:
@@ -241,25 +250,7 @@ class _Context:
                 yield row.bind(step.var, node, score, note)
 
     def fuzzy(self, labels: p.Labels, text: str, cutoff: float, limit: int) -> list[tuple[Entity, float, str]]:
-        from rapidfuzz import fuzz, process, utils
-
-        entities = [e for e in self.entities() if _admits(labels, e)]
-        names: list[str] = []
-        owner: list[int] = []
-        for i, ent in enumerate(entities):
-            for name in (ent.name, *ent.aliases):
-                names.append(name)
-                owner.append(i)
-        best: dict[int, tuple[float, str]] = {}
-        matches = process.extract(
-            text, names, scorer=fuzz.token_set_ratio, processor=utils.default_process, score_cutoff=cutoff, limit=None
-        )
-        for name, score, index in matches:
-            ent_i = owner[index]
-            if ent_i not in best or score > best[ent_i][0]:
-                best[ent_i] = (score, name)
-        ranked = sorted(best.items(), key=lambda kv: (-kv[1][0], len(entities[kv[0]].name), entities[kv[0]].id))
-        return [(entities[i], score / 100.0, name) for i, (score, name) in ranked[:limit]]
+        return fuzzy_entities(self.entities(), labels, text, cutoff, limit)
 
     def match(self, step: p.MatchNode, rows: Iterable[Row]) -> Iterator[Row]:
         text = str(step.text.value)

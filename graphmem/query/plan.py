@@ -18,10 +18,11 @@ a tuple of edges. The stream starts as one empty row. Steps in order:
   empty incoming row it is the start of the match). Cypher: ``MATCH (v:Label)`` with the step's lookup.
 
   - :class:`ScanNodes` — every node with the labels.
-  - :class:`LookupNodes` — nodes by ``id``, by ``name`` (entity name or alias, ignoring case and
-    surrounding space) or by ``source`` (an event's ``source_id``).
+  - :class:`LookupNodes` — nodes by ``id``, by ``name`` (entity name or alias, ignoring case, accents
+    and spacing) or by ``source`` (an event's ``source_id``).
   - :class:`FuzzySeek` — entities whose name or an alias is alike the text (rapidfuzz
-    ``token_set_ratio`` on case-folded text, score ≥ ``cutoff``, best ``limit``). Score = ratio / 100.
+    ``token_set_ratio`` on case-folded text without accents, score ≥ ``cutoff``, best ``limit``; see
+    :func:`graphmem.query.values.fuzzy_entities`). Score = ratio / 100.
   - :class:`AboutSeek` — the ``k`` events nearest the text in the vector index. Score = similarity.
 
 - :class:`Expand` follows edges from a bound variable to ``dst`` (binding it, or when ``into`` checking
@@ -44,7 +45,10 @@ Expressions are :class:`Const`, :class:`Ref` (a variable), :class:`PropRef` (a p
 listed in :data:`NODE_PROPS`, edge keys in :data:`EDGE_PROPS`), :class:`Column` (an output column),
 :class:`Func`, :class:`Agg`, :class:`Relevance` and the predicates :class:`Cmp`, :class:`IsNull`,
 :class:`InTime`, :class:`Mentions`, :class:`HasName`, :class:`BoolAnd`, :class:`BoolOr`, :class:`BoolNot`.
-Text comparisons (``CONTAINS``, ``STARTS WITH``, ``ENDS WITH``, ``~``) ignore case; ``=`` does not.
+Text comparisons (``CONTAINS``, ``STARTS WITH``, ``ENDS WITH``, ``~``) ignore case, and ``~`` accents too;
+``=`` does not. A comparison with a date (a date literal, a ``date`` parameter, a year compared with a
+time) never reaches the plan as a :class:`Cmp`: the planner writes it as the :class:`InTime` interval
+test of the matching window (``t <= 2024-01`` is ``t < 2024-02-01``), so a compiler needs no extra case.
 """
 
 from __future__ import annotations
@@ -169,6 +173,7 @@ class ScanNodes:
     labels: Labels
 
     def describe(self) -> str:
+        """The step as one line of ``EXPLAIN``."""
         return f"ScanNodes {self.var}:{self.labels}"
 
 
@@ -182,6 +187,7 @@ class LookupNodes:
     value: Const
 
     def describe(self) -> str:
+        """The step as one line of ``EXPLAIN``."""
         return f"LookupNodes {self.var}:{self.labels} by {self.key} = {self.value}"
 
 
@@ -196,6 +202,7 @@ class FuzzySeek:
     limit: int
 
     def describe(self) -> str:
+        """The step as one line of ``EXPLAIN``."""
         return f"FuzzySeek {self.var}:{self.labels} ~ {self.text} (score >= {self.cutoff:g}, best {self.limit})"
 
 
@@ -208,6 +215,7 @@ class AboutSeek:
     k: int
 
     def describe(self) -> str:
+        """The step as one line of ``EXPLAIN``."""
         return f"AboutSeek {self.var}:Event ABOUT {self.text} (top {self.k})"
 
 
@@ -232,6 +240,7 @@ class Expand:
     valid_at: datetime | None = None
 
     def describe(self) -> str:
+        """The step as one line of ``EXPLAIN``."""
         types = "|".join(t.value for t in self.types) or "any"
         hops = "" if (self.min_hops, self.max_hops) == (1, 1) else f"*{self.min_hops}..{self.max_hops}"
         left, right = {Direction.OUT: ("-", "->"), Direction.IN: ("<-", "-"), Direction.BOTH: ("-", "-")}[
@@ -259,6 +268,7 @@ class MatchNode:
     cutoff: float = 0.0
 
     def describe(self) -> str:
+        """The step as one line of ``EXPLAIN``."""
         if self.how == "about":
             return f"MatchNode {self.var} ABOUT {self.text} (top {self.k})"
         return f"MatchNode {self.var} ~ {self.text} (score >= {self.cutoff:g})"
@@ -271,6 +281,7 @@ class Filter:
     predicate: Expr
 
     def describe(self) -> str:
+        """The step as one line of ``EXPLAIN``."""
         return f"Filter {self.predicate}"
 
 
@@ -291,6 +302,7 @@ class RecallSeek:
     as_of: datetime | None = None
 
     def describe(self) -> str:
+        """The step as one line of ``EXPLAIN``."""
         text = f"RecallSeek {self.var} {self.text} (k {self.k}, hops {self.hops}"
         if self.speakers:
             text += ", by " + ", ".join(str(s) for s in self.speakers)
@@ -311,6 +323,7 @@ class Aggregate:
     aggregates: tuple[tuple[str, Agg], ...]
 
     def describe(self) -> str:
+        """The step as one line of ``EXPLAIN``."""
         keys = ", ".join(str(e) for _, e in self.keys) or "()"
         aggs = ", ".join(str(a) for _, a in self.aggregates)
         return f"Aggregate {aggs} group by {keys}" if aggs else f"Aggregate group by {keys}"
@@ -323,6 +336,7 @@ class Project:
     items: tuple[tuple[str, Expr], ...]
 
     def describe(self) -> str:
+        """The step as one line of ``EXPLAIN``."""
         parts = [str(e) if str(e) == name else f"{e} AS {name}" for name, e in self.items]
         return "Project " + ", ".join(parts)
 
@@ -334,6 +348,7 @@ class Distinct:
     keys: tuple[Expr, ...] = ()
 
     def describe(self) -> str:
+        """The step as one line of ``EXPLAIN``."""
         return "Distinct" + (" on " + ", ".join(str(k) for k in self.keys) if self.keys else "")
 
 
@@ -355,6 +370,7 @@ class Sort:
     keys: tuple[SortKey, ...]
 
     def describe(self) -> str:
+        """The step as one line of ``EXPLAIN``."""
         return "Sort " + ", ".join(str(k) for k in self.keys)
 
 
@@ -365,6 +381,7 @@ class Limit:
     count: int
 
     def describe(self) -> str:
+        """The step as one line of ``EXPLAIN``."""
         return f"Limit {self.count}"
 
 

@@ -36,6 +36,8 @@ __all__ = [
 
 
 def fmt_value(value: Any) -> str:
+    """A bound value as ``EXPLAIN`` shows it: quoted text, ISO dates (the day alone at midnight), ``NULL``,
+    ``TRUE``/``FALSE``, ``[a, b]`` for lists."""
     if isinstance(value, str):
         return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
     if isinstance(value, datetime):
@@ -133,8 +135,8 @@ class Relevance:
 class Cmp:
     """``left op right``; ``op`` is ``= <> < <= > >= IN CONTAINS STARTS WITH ENDS WITH ~``.
 
-    ``~`` is a fuzzy match (rapidfuzz ``token_set_ratio`` ≥ ``cutoff``); a list on the left matches when
-    any item does.
+    ``~`` is a fuzzy match (rapidfuzz ``token_set_ratio`` ≥ ``cutoff``, ignoring case and accents); a list
+    on the left matches when any item does. Comparisons with a date are planned as :class:`InTime`.
     """
 
     op: str
@@ -209,8 +211,9 @@ class Bound:
 class InTime:
     """``subject`` (a time) lies between ``low`` and ``high`` (either may be ``None``: unbounded).
 
-    ``op`` is the window the user wrote (``BEFORE``, ``AFTER``, ``ON``, ``BETWEEN``, ``WITHIN``), for
-    display. A missing subject time is unknown, so the row is dropped.
+    ``op`` is the window the user wrote (``BEFORE``, ``AFTER``, ``ON``, ``BETWEEN``, ``WITHIN``) or the
+    comparison with a date it came from (``= < <= > >=``; ``<>`` is ``NOT`` of ``=``), for display only.
+    A missing subject time is unknown, so the row is dropped.
     """
 
     subject: Expr
@@ -231,7 +234,7 @@ class InTime:
 class Mentions:
     """The event bound to ``var`` has a MENTIONS edge to an entity matching ``target``.
 
-    ``how`` is ``name`` (name or alias equal, ignoring case), ``fuzzy`` (alike, ≥ ``cutoff``) or ``var``
+    ``how`` is ``name`` (name or alias equal, ignoring case and accents), ``fuzzy`` (alike, ≥ ``cutoff``) or ``var``
     (the entity bound to that variable; ``target`` is a :class:`Ref`).
     """
 
@@ -247,7 +250,7 @@ class Mentions:
 
 @dataclass(frozen=True, slots=True)
 class HasName:
-    """The entity bound to ``var`` has ``name`` as its name or an alias (ignoring case and spacing)."""
+    """The entity bound to ``var`` has ``name`` as its name or an alias (ignoring case, accents, spacing)."""
 
     var: str
     name: Expr

@@ -28,7 +28,7 @@ from graphmem.query.resolve import (
     VarInfo,
     vars_of,
 )
-from graphmem.query.timeutil import EPSILON
+from graphmem.query.timeutil import shift_clamped
 from graphmem.query.unparse import unparse_expr
 from graphmem.store.base import Direction
 
@@ -387,11 +387,10 @@ class _Planner:
             if pair.key == used:
                 continue
             ref = self.r.prop(ast.Prop(name, pair.key, pair.span))
-            value = self.r.value(pair.value)
             if pair.key == "name" and self.scope.vars[name].labels.kinds == (NodeKind.ENTITY,):
-                self.add_condition(p.HasName(name, value))
+                self.add_condition(p.HasName(name, self.r.value(pair.value)))
             else:
-                self.add_condition(p.Cmp("=", ref, value))
+                self.add_condition(self.r.equals(ref, pair.value))
 
     def expand(
         self, src: str, rel_item: tuple[Any, str, Any], dst_item: tuple[Any, str, Any], *, forward: bool
@@ -419,7 +418,7 @@ class _Planner:
         self.add_step(step, rel_name, dst)
         for pair in rel.props:
             ref = self.r.prop(ast.Prop(rel_name, pair.key, pair.span))
-            self.add_condition(p.Cmp("=", ref, self.r.value(pair.value)))
+            self.add_condition(self.r.equals(ref, pair.value))
         self.node_conditions(dst_node, dst, used=None)
 
     # -- FIND -------------------------------------------------------------------------------------
@@ -536,10 +535,10 @@ class _Planner:
             low, high = self.r.window(None, st.window)
             if low is not None:
                 assert isinstance(low.value, p.Const)
-                since = low.value.value if low.inclusive else low.value.value + EPSILON
+                since = low.value.value if low.inclusive else shift_clamped(low.value.value, seconds=1e-6)
             if high is not None:
                 assert isinstance(high.value, p.Const)
-                until = high.value.value if high.inclusive else high.value.value - EPSILON
+                until = high.value.value if high.inclusive else shift_clamped(high.value.value, seconds=-1e-6)
         as_of = None if st.as_of is None else self.r.moment(st.as_of)
         self.steps.append(p.RecallSeek("hit", text, k, hops, speakers, since, until, as_of))
         columns = ["score", "time", "speaker", "text", "source", "why"]

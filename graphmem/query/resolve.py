@@ -1,25 +1,26 @@
 """Name and value resolution for the planner: labels, edge types, variables, parameters, dates, expressions.
 
-Everything a query names is checked here against the :class:`Schema` and the variables in scope; a
-wrong name raises :class:`~graphmem.errors.QuerySemanticError` pointing at its span and suggesting the
-closest valid word.
+Everything a query names is checked here against the :class:`~graphmem.query.schema.Schema` (re-exported
+here) and the variables in scope; a wrong name raises :class:`~graphmem.errors.QuerySemanticError` pointing
+at its span and suggesting the closest valid word.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
 
 from graphmem.errors import QuerySemanticError
-from graphmem.models import EdgeType, NodeKind
+from graphmem.models import NodeKind
 from graphmem.query import ast
 from graphmem.query import plan as p
 from graphmem.query.limits import QueryLimits
+from graphmem.query.schema import DEFAULT_ENTITY_TYPES, DEFAULT_SCHEMA, Schema, closest
 from graphmem.query.syntax_errors import caret_context
-from graphmem.query.timeutil import DateTextError, interval_of, naive_utc, parse_date_text, shift
+from graphmem.query.timeutil import DateTextError, interval_of, naive_utc, parse_date_text, shift_clamped
 
 __all__ = [
     "AGGREGATES",
@@ -34,94 +35,17 @@ __all__ = [
     "vars_of",
 ]
 
-#: Entity types the extractors write (spaCy NER types mapped, speakers, noun-chunk topics).
-DEFAULT_ENTITY_TYPES = (
-    "Person",
-    "Place",
-    "Organization",
-    "Group",
-    "Occasion",
-    "Work",
-    "Product",
-    "Language",
-    "Thing",
-    "Topic",
-)
 AGGREGATES = ("avg", "collect", "count", "max", "min", "sum")
 SCALAR_FUNCTIONS = ("date", "lower", "month", "size", "upper", "year")
 _TIME_KEYS = ("time", "valid_from", "valid_to", "recorded_at", "expired_at")
 _UNIT_SECONDS = {"minute": 60, "hour": 3600, "day": 86400, "week": 604800}
 _UNIT_MONTHS = {"month": 1, "year": 12}
+# A duration longer than the whole calendar (years 1-9999) is a mistake, not a window.
+_MAX_MONTHS = 10_000 * 12
+_MAX_SECONDS = 10_000 * 366 * 86_400
+# ``a op d`` with a date on the left reads as ``d flipped-op a``.
+_FLIP_OP = {"=": "=", "<>": "<>", "<": ">", "<=": ">=", ">": "<", ">=": "<="}
 ALL_KINDS = (NodeKind.SESSION, NodeKind.EVENT, NodeKind.ENTITY)
-
-
-def closest(word: str, candidates: Iterable[str], cutoff: float = 60.0) -> str | None:
-    """The candidate most like ``word`` (ignoring case), or ``None`` when none is close."""
-    from rapidfuzz import fuzz, process
-
-    options = list(dict.fromkeys(candidates))
-    if not options:
-        return None
-    best = process.extractOne(word, options, scorer=fuzz.ratio, processor=str.lower, score_cutoff=cutoff)
-    return None if best is None else str(best[0])
-
-
-@dataclass(frozen=True, slots=True)
-class Schema:
-    """The labels and edge types a query may name.
-
-    Node labels are the kinds ``Event``, ``Entity`` and ``Session`` plus the entity types (``Person``,
-    ``Place``, …), matched ignoring case. Edge types are :class:`~graphmem.models.EdgeType` plus two
-    reversed aliases: ``SAID`` (person → event, the reverse of ``SPOKEN_BY``) and ``PREV`` (the reverse
-    of ``NEXT``).
-    """
-
-    entity_types: tuple[str, ...] = DEFAULT_ENTITY_TYPES
-
-    def with_types(self, types: Iterable[str]) -> Schema:
-        """This schema with more entity types (e.g. the ones a store actually holds)."""
-        known = {t.lower() for t in self.entity_types}
-        extra = sorted({t for t in types if t and t.lower() not in known and t.isidentifier()})
-        return Schema((*self.entity_types, *extra)) if extra else self
-
-    @property
-    def labels(self) -> tuple[str, ...]:
-        """Every node label, kinds first."""
-        return ("Event", "Entity", "Session", *self.entity_types)
-
-    @property
-    def edge_types(self) -> tuple[str, ...]:
-        """Every edge type name, aliases included."""
-        return (*(t.value for t in EdgeType), "SAID", "PREV")
-
-    def label(self, name: str) -> p.Labels | None:
-        """The node set a label names, or ``None`` when it names none."""
-        low = name.lower()
-        if low == "event":
-            return p.Labels((NodeKind.EVENT,))
-        if low == "session":
-            return p.Labels((NodeKind.SESSION,))
-        if low == "entity":
-            return p.Labels((NodeKind.ENTITY,))
-        for t in self.entity_types:
-            if t.lower() == low:
-                return p.Labels((NodeKind.ENTITY,), (t,))
-        return None
-
-    def edge_type(self, name: str) -> tuple[EdgeType, bool] | None:
-        """The stored edge type a name means and whether it is followed in reverse, or ``None``."""
-        up = name.upper()
-        if up == "SAID":
-            return EdgeType.SPOKEN_BY, True
-        if up == "PREV":
-            return EdgeType.NEXT, True
-        try:
-            return EdgeType(up), False
-        except ValueError:
-            return None
-
-
-DEFAULT_SCHEMA = Schema()
 
 
 @dataclass(slots=True)
@@ -283,16 +207,28 @@ class Resolver:
         """A duration as a signed calendar shift."""
         factor = -1 if sign == "-" else 1
         if node.unit in _UNIT_MONTHS:
-            return p.Shift(months=factor * node.amount * _UNIT_MONTHS[node.unit])
-        return p.Shift(seconds=float(factor * node.amount * _UNIT_SECONDS[node.unit]))
+            size, top = node.amount * _UNIT_MONTHS[node.unit], _MAX_MONTHS // _UNIT_MONTHS[node.unit]
+        else:
+            size, top = node.amount * _UNIT_SECONDS[node.unit], _MAX_SECONDS // _UNIT_SECONDS[node.unit]
+        if node.amount > top:
+            raise self.error(
+                f"{node.amount} {node.unit}s is longer than the calendar (at most {top} {node.unit}s)", node.span
+            )
+        if node.unit in _UNIT_MONTHS:
+            return p.Shift(months=factor * size)
+        return p.Shift(seconds=float(factor * size))
 
     def _shift_interval(
         self, interval: tuple[datetime, datetime], by: p.Shift, span: ast.Span
     ) -> tuple[datetime, datetime]:
-        try:
-            return shift(interval[0], by.months, by.seconds), shift(interval[1], by.months, by.seconds)
-        except (OverflowError, ValueError):
-            raise self.error("this date moves out of the calendar's range", span) from None
+        # An end that moves past the calendar is clamped; an interval that moves out of it entirely is an error.
+        if not by:
+            return interval
+        start = shift_clamped(interval[0], by.months, by.seconds)
+        end = shift_clamped(interval[1], by.months, by.seconds)
+        if start == datetime.max or end == datetime.min:
+            raise self.error("this date moves out of the calendar's range", span)
+        return start, end
 
     def time_operand(self, node: ast.TimeValue) -> tuple[datetime, datetime] | tuple[p.Expr, p.Shift]:
         """A time value: a constant interval, or a node's time expression with a pending shift."""
@@ -352,8 +288,8 @@ class Resolver:
         width = self.duration(node.within)
         back = p.Shift(-width.months, -width.seconds)
         if isinstance(low_op[0], datetime):
-            start, end = self._shift_interval(low_op, back, node.span)
-            _, end = self._shift_interval(low_op, width, node.span)
+            start = shift_clamped(low_op[0], back.months, back.seconds)
+            end = shift_clamped(low_op[1], width.months, width.seconds)
             return p.Bound(p.Const(start), True), p.Bound(p.Const(end), False)
         expr, by = low_op
         return p.Bound(expr, True, by + back), p.Bound(expr, True, by + width)
@@ -450,6 +386,9 @@ class Resolver:
         if isinstance(node, ast.Not):
             return p.BoolNot(self.predicate(node.operand))
         if isinstance(node, ast.Compare):
+            dated = self.date_compare(node.op, node.left, node.right)
+            if dated is not None:
+                return dated
             right = self.value(node.right)
             if node.op == "IN" and isinstance(right, p.Const) and not isinstance(right.value, tuple):
                 raise self.error('IN needs a list, such as ["a", "b"] or a list parameter', node.right.span)
@@ -465,6 +404,68 @@ class Resolver:
         if isinstance(node, ast.Mentions):
             return self.mentions(node)
         raise self.error("this is a value, not a condition; compare it with something", node.span)
+
+    def equals(self, left: p.Expr, right: ast.Expr) -> p.Expr:
+        """``left = right`` for a property map entry (a date on the right means its interval, as ``ON``)."""
+        interval = self.date_operand(right, left)
+        if interval is not None:
+            return _interval_test(left, "=", interval, _param_name(right))
+        return p.Cmp("=", left, self.value(right))
+
+    def date_operand(self, node: ast.Expr, subject: p.Expr | None = None) -> tuple[datetime, datetime] | None:
+        """The interval of a date operand, or ``None`` when ``node`` is not one.
+
+        A date literal, a parameter bound to a ``date``, or a whole number compared with a time
+        (``subject`` is a time property or ``date(...)``), which is a year as in the windows. A
+        ``datetime`` parameter is a moment, so it compares as a point and stays a plain comparison.
+        """
+        if isinstance(node, ast.DateLit):
+            return self.interval(node)
+        if isinstance(node, ast.Param) and node.name in self.params:
+            value = self.params[node.name]
+            if isinstance(value, date) and not isinstance(value, datetime):
+                return interval_of(value)
+        if (
+            subject is not None
+            and _is_time(subject)
+            and isinstance(node, ast.Literal)
+            and isinstance(node.value, int)
+            and not isinstance(node.value, bool)
+        ):
+            if not 1 <= node.value <= 9999:
+                raise self.error(
+                    f"{subject} is a time; compare it with a date (2024-03-01) or a year (1 to 9999), not {node.value}",
+                    node.span,
+                )
+            return parse_date_text(f"{node.value:04d}")
+        return None
+
+    def date_compare(self, op: str, left: ast.Expr, right: ast.Expr) -> p.Expr | None:
+        """A comparison with a date as the interval test its window would be, or ``None`` if no side is a date.
+
+        ``t = d`` is ``t ON d``, ``t < d`` is ``t BEFORE d``, ``t > d`` is ``t AFTER d``, ``t <= d`` is
+        ``t <`` the end of ``d``, ``t >= d`` is ``t >=`` the start of ``d``, and ``t <> d`` is
+        ``NOT t ON d``; ``t IN [d1, d2]`` (a list of dates) is ``t ON d1 OR t ON d2``.
+        """
+        if op == "IN":
+            if not isinstance(right, ast.ListLit) or not right.items:
+                return None
+            subject = self.value(left)
+            intervals = [self.date_operand(item, subject) for item in right.items]
+            if any(i is None for i in intervals):
+                return None
+            tests = [_interval_test(subject, "=", i, None) for i in intervals if i is not None]
+            return tests[0] if len(tests) == 1 else p.BoolOr(tuple(tests))
+        if op not in _FLIP_OP:
+            return None
+        right_value, left_value = self.value(right), self.value(left)
+        interval = self.date_operand(right, left_value)
+        if interval is not None:
+            return _interval_test(left_value, op, interval, _param_name(right))
+        interval = self.date_operand(left, right_value)
+        if interval is not None:
+            return _interval_test(right_value, _FLIP_OP[op], interval, _param_name(left))
+        return None
 
     def mentions(self, node: ast.Mentions) -> p.Mentions:
         """``e MENTIONS target``."""
@@ -524,6 +525,34 @@ def _flatten(cls: type[p.BoolAnd] | type[p.BoolOr], left: p.Expr, right: p.Expr)
         else:
             items.append(side)
     return cls(tuple(items))
+
+
+def _interval_test(subject: p.Expr, op: str, interval: tuple[datetime, datetime], param: str | None) -> p.Expr:
+    """``subject op`` the interval ``[start, end)``, as the same :class:`~graphmem.query.plan.InTime` test
+    the time windows use (``=`` is ``ON``, ``<`` ``BEFORE``, ``>`` ``AFTER``)."""
+    start, end = (p.Bound(p.Const(v, param), True) for v in interval)
+    if op == "=":
+        return p.InTime(subject, start, replace(end, inclusive=False), op)
+    if op == "<>":
+        return p.BoolNot(p.InTime(subject, start, replace(end, inclusive=False), "="))
+    if op == "<":
+        return p.InTime(subject, None, replace(start, inclusive=False), op)
+    if op == "<=":
+        return p.InTime(subject, None, replace(end, inclusive=False), op)
+    if op == ">":
+        return p.InTime(subject, end, None, op)
+    assert op == ">=", op
+    return p.InTime(subject, start, None, op)
+
+
+def _is_time(expr: p.Expr) -> bool:
+    if isinstance(expr, p.PropRef):
+        return expr.key in _TIME_KEYS
+    return isinstance(expr, p.Func) and expr.name == "date"
+
+
+def _param_name(node: ast.Expr) -> str | None:
+    return node.name if isinstance(node, ast.Param) else None
 
 
 def _low(

@@ -4,6 +4,9 @@ A date literal denotes an interval ``[start, end)``: ``2023`` the year, ``2023-0
 ``2023-06-01`` the day, ``2023-06-01T14:30`` the minute. Windows use both ends: ``BEFORE d`` is before its
 start, ``AFTER d`` after its end, ``ON d`` inside it, ``BETWEEN a AND b`` from the start of ``a`` to the end
 of ``b``. All datetimes are naive UTC, as the store keeps them.
+
+The calendar ends at ``datetime.max``: an interval that would end past it (``9999-12-31``, ``9999``)
+ends at ``datetime.max`` instead, so the last microsecond of the calendar is never inside a window.
 """
 
 from __future__ import annotations
@@ -12,7 +15,16 @@ import calendar
 import re
 from datetime import UTC, date, datetime, timedelta
 
-__all__ = ["EPSILON", "DateTextError", "add_months", "interval_of", "naive_utc", "parse_date_text", "shift"]
+__all__ = [
+    "EPSILON",
+    "DateTextError",
+    "add_months",
+    "interval_of",
+    "naive_utc",
+    "parse_date_text",
+    "shift",
+    "shift_clamped",
+]
 
 #: The length of a moment: a datetime ``t`` as an interval is ``[t, t + EPSILON)``.
 EPSILON = timedelta(microseconds=1)
@@ -42,10 +54,16 @@ class DateTextError(ValueError):
 
 
 def naive_utc(value: datetime) -> datetime:
-    """``value`` as naive UTC (aware datetimes are converted, naive ones kept)."""
+    """``value`` as naive UTC (aware datetimes are converted, naive ones kept).
+
+    An aware time whose UTC value falls outside the calendar is clamped to ``datetime.min``/``max``.
+    """
     if value.tzinfo is None:
         return value
-    return value.astimezone(UTC).replace(tzinfo=None)
+    try:
+        return value.astimezone(UTC).replace(tzinfo=None)
+    except OverflowError:
+        return datetime.max if value.year > 1 else datetime.min
 
 
 def add_months(value: datetime, months: int) -> datetime:
@@ -66,18 +84,29 @@ def shift(value: datetime, months: int = 0, seconds: float = 0.0) -> datetime:
     return add_months(value, months) + timedelta(seconds=seconds)
 
 
+def shift_clamped(value: datetime, months: int = 0, seconds: float = 0.0) -> datetime:
+    """:func:`shift`, but a result past either end of the calendar is ``datetime.max``/``datetime.min``."""
+    try:
+        value = add_months(value, months)
+    except (OverflowError, ValueError):
+        return datetime.max if months > 0 else datetime.min
+    try:
+        return value + timedelta(seconds=seconds)
+    except (OverflowError, ValueError):
+        return datetime.max if seconds > 0 else datetime.min
+
+
 def _grain_end(start: datetime, grain: str) -> datetime:
-    if grain == "year":
-        return start.replace(year=start.year + 1) if start.year < 9999 else datetime.max
-    if grain == "month":
-        return add_months(start, 1) if (start.year, start.month) != (9999, 12) else datetime.max
-    if grain == "day":
-        return start + timedelta(days=1)
-    if grain == "minute":
-        return start + timedelta(minutes=1)
-    if grain == "second":
-        return start + timedelta(seconds=1)
-    return start + EPSILON
+    """The end of the interval of ``grain`` starting at ``start``, clamped to the end of the calendar."""
+    try:
+        if grain == "year":
+            return start.replace(year=start.year + 1)
+        if grain == "month":
+            return add_months(start, 1)
+        steps = {"day": timedelta(days=1), "minute": timedelta(minutes=1), "second": timedelta(seconds=1)}
+        return start + steps.get(grain, EPSILON)
+    except (OverflowError, ValueError):
+        return datetime.max
 
 
 def parse_date_text(text: str) -> tuple[datetime, datetime]:
@@ -136,6 +165,6 @@ def interval_of(value: datetime | date) -> tuple[datetime, datetime]:
     """The interval of a bound parameter: a ``date`` is its day, a ``datetime`` a moment."""
     if isinstance(value, datetime):
         moment = naive_utc(value)
-        return moment, moment + EPSILON
+        return moment, _grain_end(moment, "moment")
     start = datetime(value.year, value.month, value.day)
-    return start, start + timedelta(days=1)
+    return start, _grain_end(start, "day")

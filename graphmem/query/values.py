@@ -1,12 +1,14 @@
 """Evaluating plan expressions against a row: properties, functions and three-valued predicates.
 
 A predicate is ``True``, ``False`` or ``None`` (unknown: a missing value was compared); a row passes a
-filter only when it is ``True``. Text tests other than ``=`` ignore case.
+filter only when it is ``True``. Text tests other than ``=`` ignore case; ``~`` and name equality also
+ignore accents.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import unicodedata
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -14,9 +16,10 @@ from graphmem.models import EdgeType, Entity, Event, NodeKind, Session
 from graphmem.query import plan as p
 from graphmem.query.result import Edge
 from graphmem.query.row import Row
+from graphmem.query.timeutil import shift_clamped
 from graphmem.store.base import Direction, GraphStore
 
-__all__ = ["Evaluator", "normalise_name", "prop_of"]
+__all__ = ["Evaluator", "fuzzy_entities", "fuzzy_key", "normalise_name", "prop_of", "strip_accents"]
 
 _EVENT_KEYS: dict[str, Callable[[Event], Any]] = {
     "id": lambda e: e.id,
@@ -45,9 +48,63 @@ _SESSION_KEYS: dict[str, Callable[[Session], Any]] = {
 }
 
 
+def strip_accents(text: str) -> str:
+    """``text`` without diacritics: NFKD-decomposed, combining marks dropped, recomposed (``Inês`` → ``Ines``)."""
+    if text.isascii():
+        return text
+    bare = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+    return unicodedata.normalize("NFC", bare)
+
+
 def normalise_name(name: str) -> str:
-    """Names compare case-folded with inner whitespace collapsed (as the store looks them up)."""
-    return " ".join(name.casefold().split())
+    """Names compare accents stripped, case-folded, inner whitespace collapsed (as the store looks them up:
+    :func:`graphmem.store.memgraph.normalise_name`)."""
+    return " ".join(strip_accents(name).casefold().split())
+
+
+def fuzzy_key(text: str) -> str:
+    """The form ``~`` compares: accents stripped, then rapidfuzz's ``default_process`` (lower case,
+    punctuation to spaces, trimmed)."""
+    from rapidfuzz import utils
+
+    return str(utils.default_process(strip_accents(text)))
+
+
+def fuzzy_entities(
+    entities: Sequence[Entity], labels: p.Labels, text: str, cutoff: float, limit: int | None
+) -> list[tuple[Entity, float, str]]:
+    """Entities (of ``labels``) whose name or an alias is alike ``text``: rapidfuzz ``token_set_ratio`` on
+    :func:`fuzzy_key` forms ≥ ``cutoff``, best first (ties: shorter name, then id), as
+    ``(entity, score 0–1, matched name)``; at most ``limit`` (all when ``None``)."""
+    from rapidfuzz import fuzz, process, utils
+
+    types = {t.lower() for t in labels.types}
+    admitted = [e for e in entities if NodeKind.ENTITY in labels.kinds and (not types or e.type.lower() in types)]
+    names: list[str] = []
+    owner: list[int] = []
+    for i, ent in enumerate(admitted):
+        for name in (ent.name, *ent.aliases):
+            names.append(name)
+            owner.append(i)
+    best: dict[int, tuple[float, str]] = {}
+    # Accents stripped here, the rest of fuzzy_key by rapidfuzz's own (C) default_process.
+    bare = [strip_accents(n) for n in names]
+    matches = process.extract(
+        strip_accents(text),
+        bare,
+        scorer=fuzz.token_set_ratio,
+        processor=utils.default_process,
+        score_cutoff=cutoff,
+        limit=None,
+    )
+    for _, score, index in matches:
+        i, name = owner[index], names[index]
+        if i not in best or score > best[i][0]:
+            best[i] = (score, name)
+    ranked = sorted(best.items(), key=lambda kv: (-kv[1][0], len(admitted[kv[0]].name), admitted[kv[0]].id))
+    if limit is not None:
+        ranked = ranked[:limit]
+    return [(admitted[i], score / 100.0, name) for i, (score, name) in ranked]
 
 
 def prop_of(value: Any, key: str) -> Any:
@@ -153,6 +210,7 @@ class Evaluator:
         return value if isinstance(value, bool) or value is None else None
 
     def compare(self, expr: p.Cmp, row: Row) -> bool | None:
+        """Three-valued truth of ``left op right`` (a missing side is unknown)."""
         left = self.value(expr.left, row)
         right = self.value(expr.right, row)
         if left is None or right is None:
@@ -202,30 +260,30 @@ class Evaluator:
 
     def fuzzy_score(self, names: tuple[str, ...], text: str) -> tuple[float, str]:
         """The best rapidfuzz ``token_set_ratio`` (0–100) of ``text`` against ``names``, and that name."""
-        from rapidfuzz import fuzz, utils
+        from rapidfuzz import fuzz
 
-        query = utils.default_process(text)
+        query = fuzzy_key(text)
         best, best_name = 0.0, ""
         for name in names:
-            score = fuzz.token_set_ratio(query, utils.default_process(name))
+            score = fuzz.token_set_ratio(query, fuzzy_key(name))
             if score > best:
                 best, best_name = score, name
         return best, best_name
 
     def bound(self, bound: p.Bound | None, row: Row) -> datetime | bool | None:
+        """One end of a time window: its time (shifted, clamped to the calendar), ``True`` when the window
+        is open on that side, ``None`` when the bound has no time."""
         if bound is None:
             return True
         value = self.value(bound.value, row)
         if not isinstance(value, datetime):
             return None
         if bound.shift is not None:
-            try:
-                value = bound.shift.apply(value)
-            except (OverflowError, ValueError):
-                return None
+            value = shift_clamped(value, bound.shift.months, bound.shift.seconds)
         return value
 
     def in_time(self, expr: p.InTime, row: Row) -> bool | None:
+        """Three-valued truth of a time window: unknown when the subject or a bound has no time."""
         when = self.value(expr.subject, row)
         if not isinstance(when, datetime):
             return None
@@ -256,6 +314,7 @@ class Evaluator:
         return found
 
     def mentions(self, expr: p.Mentions, row: Row) -> bool | None:
+        """Three-valued truth of ``e MENTIONS target`` (unknown when ``e`` is not bound to an event)."""
         event = row.vals.get(expr.var)
         if not isinstance(event, Event):
             return None

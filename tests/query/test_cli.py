@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+import io
 import json
+import re
 from typing import Any
 
 import pytest
+from rich.console import Console
 
 from graphmem import Memory
 from graphmem.cli.app import main
+from graphmem.cli.common import render_result
 from graphmem.cli.query_cmd import parse_params
+from graphmem.errors import QuerySemanticError
+
+from .test_repl import drive
 
 
 def db_of(memory: Memory) -> str:
@@ -73,3 +80,63 @@ def test_parse_params() -> None:
 def test_help(command: str, capsys: pytest.CaptureFixture[str]) -> None:
     assert main([command, "--help"]) == 0
     assert "Usage" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "FIND (e:Event) WHERE e.time ON 9999-12-31 RETURN e",
+        "FIND (a)-[f:FACT]->(b) AS OF 9999-12-31 RETURN f",
+        "FIND (e:Event) WHERE e.time <= 9999-12-31T23:59:59 AND e.time > 0001 RETURN count(*)",
+    ],
+)
+def test_dates_at_the_end_of_the_calendar(small_memory: Memory, capsys: pytest.CaptureFixture[str], text: str) -> None:
+    code = main(["--db", db_of(small_memory), "query", "-n", "t1", text])
+    captured = capsys.readouterr()
+    assert code == 0, captured.err
+    assert "Traceback" not in captured.err and "row" in captured.out
+
+
+def test_the_namespace_error_names_the_option(small_memory: Memory, capsys: pytest.CaptureFixture[str]) -> None:
+    # The small store holds t1 and t2, and the query names neither.
+    code = main(["--db", db_of(small_memory), "query", "FIND (e:Event) RETURN count(*)"])
+    err = capsys.readouterr().err
+    assert code == 1
+    assert "2 namespaces" in err and "-n/--namespace" in err and "namespace=" not in err
+    with pytest.raises(QuerySemanticError, match=re.escape('pass namespace="..."')):
+        small_memory.query("FIND (e:Event) RETURN count(*)")
+
+
+def test_render_result_is_shared_by_the_cli_and_the_repl(
+    small_memory: Memory, capsys: pytest.CaptureFixture[str]
+) -> None:
+    text = 'FIND (e:Event) WHERE e.speaker = "Jon" RETURN e.id, e.time, e.text'
+    result = small_memory.query(text, namespace="t1")
+    buffer = io.StringIO()
+    render_result(Console(file=buffer, width=100, color_system=None), result, "table", timing=False)
+    table = buffer.getvalue()
+    assert "e8" in table and "Back from Berlin" in table and table.rstrip().endswith("1 row")
+    buffer = io.StringIO()
+    render_result(Console(file=buffer, width=20), result, "json")
+    assert json.loads(buffer.getvalue()) == [{"e.id": "e8", "e.time": None, "e.text": "Back from Berlin"}]
+    explained = small_memory.query("EXPLAIN " + text, namespace="t1")
+    buffer = io.StringIO()
+    render_result(Console(file=buffer, width=20), explained, "json")
+    assert json.loads(buffer.getvalue())["plan"][1] == "  1. ScanNodes e:Event"
+
+    # The CLI and the REPL print the same JSON for the same query.
+    assert main(["--db", db_of(small_memory), "query", "-n", "t1", "--json", text]) == 0
+    cli_json = json.loads(capsys.readouterr().out)
+    repl_out = drive(small_memory, f".format json\n{text};\n", namespace="t1")
+    start = repl_out.index("[\n")
+    assert json.loads(repl_out[start : repl_out.index("]", start) + 1]) == cli_json == buffer_rows(result)
+
+
+def buffer_rows(result: Any) -> list[dict[str, Any]]:
+    return list(result.to_json())
+
+
+def test_unknown_render_format_is_refused(small_memory: Memory) -> None:
+    result = small_memory.query("FIND (e:Event) RETURN count(*)", namespace="t1")
+    with pytest.raises(ValueError, match="unknown format 'yaml'"):
+        render_result(Console(file=io.StringIO()), result, "yaml")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import re
-from datetime import date, datetime
+from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
 import pytest
@@ -29,7 +29,20 @@ names = st.from_regex(r"[A-Za-z_][A-Za-z0-9_]{0,6}", fullmatch=True).filter(
     lambda n: n.lower() not in _RESERVED and not _UNIT_RE.match(n.lower())
 )
 texts = st.text(st.characters(exclude_categories=("Cs",)), max_size=12)
-params = st.builds(ast.Param, names)
+# Bound parameters, with dates at both ends of the calendar.
+_PARAMS: dict[str, Any] = {
+    "who": "Caroline",
+    "n": 3,
+    "day": date(2023, 6, 10),
+    "t": datetime(2023, 6, 1),
+    "ids": ["e1"],
+    "end": date(9999, 12, 31),
+    "last": datetime.max,
+    "first": datetime.min,
+    "late": datetime(9999, 12, 31, 23, tzinfo=timezone(timedelta(hours=-5))),
+    "endtext": "31 December 9999",
+}
+params = st.builds(ast.Param, names | st.sampled_from(sorted(_PARAMS)))
 str_values = st.one_of(st.builds(ast.Literal, texts), params)
 int_values = st.one_of(st.builds(ast.Literal, st.integers(0, 10**6)), params)
 scalars = st.one_of(
@@ -39,14 +52,22 @@ scalars = st.one_of(
     st.booleans(),
     st.none(),
 )
-date_texts = st.from_regex(r"\d{4}-\d{2}(-\d{2}(T\d{2}:\d{2}(:\d{2})?)?)?", fullmatch=True)
+# The ends of the calendar, where intervals and shifts overflow unless clamped.
+EDGE_DATES = ("9999-12", "9999-12-31", "9999-12-31T23:59", "9999-12-31T23:59:59", "0001-01", "0001-01-01")
+date_texts = st.from_regex(r"\d{4}-\d{2}(-\d{2}(T\d{2}:\d{2}(:\d{2})?)?)?", fullmatch=True) | st.sampled_from(
+    EDGE_DATES
+)
 durations = st.builds(
-    ast.Duration, st.integers(0, 999), st.sampled_from(["minute", "hour", "day", "week", "month", "year"])
+    ast.Duration,
+    st.integers(0, 999) | st.integers(0, 10**25),
+    st.sampled_from(["minute", "hour", "day", "week", "month", "year"]),
 )
 time_bases = st.one_of(
     st.builds(ast.DateLit, date_texts),
     st.builds(ast.DateLit, texts, quoted=st.just(True)),
-    st.builds(ast.DateLit, st.from_regex(r"\d{1,5}", fullmatch=True), year=st.just(True)),
+    st.builds(
+        ast.DateLit, st.from_regex(r"\d{1,5}", fullmatch=True) | st.sampled_from(["9999", "1"]), year=st.just(True)
+    ),
     params,
     st.builds(ast.Prop, names, names),
     st.builds(ast.Var, names),
@@ -197,13 +218,6 @@ def test_unparse_then_parse_is_the_identity(query: ast.Query) -> None:
     assert unparse(parse(text)) == text
 
 
-_PARAMS: dict[str, Any] = {
-    "who": "Caroline",
-    "n": 3,
-    "day": date(2023, 6, 10),
-    "t": datetime(2023, 6, 1),
-    "ids": ["e1"],
-}
 _ALLOWED = (QuerySyntaxError, QuerySemanticError)
 
 
@@ -225,6 +239,8 @@ _TOKENS = [
     "(", ")", "[", "]", "{", "}", "-", "->", "<-", ":", ",", ".", "..", "*", "~", "$who", "$nope", '"x"', "'y'",
     "2023-06-01", "2023-13-40", "3", "-1", "0", "999999", "e", "x", "event", "FIND", "WHERE", "RETURN", "AND", "OR",
     "NOT", "ABOUT", "MENTIONS", "AFTER", "BETWEEN", "LIMIT", "AS OF", "count(*)", "Person", "NEXT*1..9", "/*", "//",
+    *EDGE_DATES, "9999", "0001", "+ 1 day", "- 1 year", "WITHIN 3 days OF", "ON", "<=", ">", "=", "$end", "$last",
+    "$late", "~\"Inês\"",
 ]  # fmt: skip
 
 
@@ -263,3 +279,82 @@ def test_mutated_queries_plan_or_fail_by_name_and_run(small_store: Any, text: st
     limits = QueryLimits(max_work=20_000, timeout=5.0, max_rows=500)
     with contextlib.suppress(QueryError):
         execute(plan, memory.store, namespace="t1", about=about, recall=recall, limits=limits)
+
+
+# -- time: dates anywhere in the calendar, windows, comparisons and shifts, run on the small graph --
+
+_SUBJECTS = ["e.time", "e", "s.time", "s", "f.valid_from", "f.valid_to", "f.recorded_at", "date(e.time)"]
+_DATE_PARAMS = ["$day", "$t", "$end", "$last", "$first", "$late", "$endtext"]
+_GRAINS = ("%Y", "%Y-%m", "%Y-%m-%d", "%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S")
+valid_dates = st.builds(lambda d, fmt: f"{d.year:04d}{d.strftime(fmt)[4:]}", st.datetimes(), st.sampled_from(_GRAINS))
+edge_dates = st.sampled_from([*EDGE_DATES, "9999", "0001"])
+time_dates = st.one_of(
+    valid_dates,
+    edge_dates,
+    edge_dates,
+    st.sampled_from(_DATE_PARAMS),
+    st.sampled_from(["1", "0", "10000", "2023-02-30"]),
+)
+small_amounts = st.integers(0, 999)
+time_durations = st.builds(
+    "{} {}".format,
+    st.one_of(*[small_amounts] * 5, st.sampled_from([3_660_000, 3_660_001, 10**25])),
+    st.sampled_from(["minutes", "hours", "days", "weeks", "months", "years"]),
+)
+time_values_text = st.builds(
+    lambda base, shifts: base + "".join(f" {sign} {d}" for sign, d in shifts),
+    time_dates | st.sampled_from(_SUBJECTS),
+    st.lists(st.tuples(st.sampled_from("+-"), time_durations), max_size=2),
+)
+
+
+@st.composite
+def time_conditions(draw: st.DrawFn) -> str:
+    subject = draw(st.sampled_from(_SUBJECTS))
+    form = draw(st.sampled_from(["compare", "window", "between", "within", "in"]))
+    if form == "compare":
+        op = draw(st.sampled_from(["=", "<>", "<", "<=", ">", ">="]))
+        other = draw(time_dates | st.sampled_from(_SUBJECTS))
+        return f"{other} {op} {subject}" if draw(st.booleans()) else f"{subject} {op} {other}"
+    if form == "window":
+        return f"{subject} {draw(st.sampled_from(['BEFORE', 'AFTER', 'ON']))} {draw(time_values_text)}"
+    if form == "between":
+        return f"{subject} BETWEEN {draw(time_values_text)} AND {draw(time_values_text)}"
+    if form == "within":
+        return f"{subject} WITHIN {draw(time_durations)} OF {draw(time_values_text)}"
+    return f"{subject} IN [{', '.join(draw(st.lists(time_dates, min_size=1, max_size=3)))}]"
+
+
+@st.composite
+def time_queries(draw: st.DrawFn) -> str:
+    if draw(st.integers(0, 5)) == 0:
+        window = draw(time_conditions()).split(" ", 1)[1]
+        return f'RECALL "camping" {window} AS OF {draw(time_values_text)}'
+    where = draw(time_conditions())
+    for _ in range(draw(st.integers(0, 2))):
+        where = f"{'NOT ' if draw(st.booleans()) else ''}{where} {draw(st.sampled_from(['AND', 'OR']))} " + draw(
+            time_conditions()
+        )
+    axes = "".join(f" {clause} {draw(time_values_text)}" for clause in ("AS OF", "VALID AT") if draw(st.booleans()))
+    return (
+        "FIND (s:Session)<-[:IN_SESSION]-(e:Event)-[:SPOKEN_BY]->(p)-[f:FACT]->(x)"
+        f"{axes} WHERE {where} RETURN e.id, f.id LIMIT 50"
+    )
+
+
+def run_time_query(memory: Memory, about: Any, text: str) -> None:
+    """Plan and run ``text``: a result or a named QueryError, nothing else."""
+    try:
+        plan = plan_query(parse(text), _PARAMS)
+    except QueryError:
+        return
+    limits = QueryLimits(max_work=20_000, timeout=5.0, max_rows=500)
+    with contextlib.suppress(QueryError):
+        execute(plan, memory.store, namespace="t1", about=about, recall=lambda *a, **k: [], limits=limits)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(text=time_queries())
+def test_any_date_gives_a_result_or_a_named_error(small_store: Any, text: str) -> None:
+    memory, about = small_store
+    run_time_query(memory, about, text)

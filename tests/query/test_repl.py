@@ -129,3 +129,11 @@ def test_highlighting_lexer() -> None:
     assert kinds["2023-06-01"] in Number
     assert kinds["$y"] in Name.Variable
     assert kinds["// c"] in Comment
+
+
+def test_the_namespace_error_names_the_shell_command(small_memory: Memory) -> None:
+    out = drive(
+        small_memory, "FIND (e:Event) RETURN count(*);\n.timing on\n.namespace t2\nFIND (e:Event) RETURN e.text;\n"
+    )
+    assert "2 namespaces" in out and "set one with .namespace NAME" in out and "namespace=" not in out
+    assert "Another namespace entirely" in out and "1 row in " in out

@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
 
-from graphmem.query.timeutil import EPSILON, add_months, interval_of, naive_utc, parse_date_text
+from graphmem.query.timeutil import EPSILON, add_months, interval_of, naive_utc, parse_date_text, shift_clamped
 
 
 @pytest.mark.parametrize(
@@ -48,3 +48,35 @@ def test_parameters_as_intervals() -> None:
     moment = datetime(2024, 3, 24, 20, 30, tzinfo=timezone(timedelta(hours=1)))
     assert interval_of(moment) == (datetime(2024, 3, 24, 19, 30), datetime(2024, 3, 24, 19, 30) + EPSILON)
     assert naive_utc(datetime(2024, 1, 1, tzinfo=UTC)) == datetime(2024, 1, 1)
+
+
+@pytest.mark.parametrize(
+    ("text", "start"),
+    [
+        ("9999", datetime(9999, 1, 1)),
+        ("9999-12", datetime(9999, 12, 1)),
+        ("9999-12-31", datetime(9999, 12, 31)),
+        ("9999-12-31T23:59", datetime(9999, 12, 31, 23, 59)),
+        ("9999-12-31T23:59:59", datetime(9999, 12, 31, 23, 59, 59)),
+        ("31 December 9999", datetime(9999, 12, 31)),
+        ("December 9999", datetime(9999, 12, 1)),
+    ],
+)
+def test_intervals_at_the_end_of_the_calendar_end_there(text: str, start: datetime) -> None:
+    assert parse_date_text(text) == (start, datetime.max)
+
+
+def test_parameters_at_the_ends_of_the_calendar() -> None:
+    assert interval_of(date(9999, 12, 31)) == (datetime(9999, 12, 31), datetime.max)
+    assert interval_of(datetime.max) == (datetime.max, datetime.max)
+    assert naive_utc(datetime(9999, 12, 31, 23, tzinfo=timezone(timedelta(hours=-5)))) == datetime.max
+    assert naive_utc(datetime(1, 1, 1, tzinfo=timezone(timedelta(hours=5)))) == datetime.min
+
+
+def test_shift_clamped_stops_at_the_ends() -> None:
+    assert shift_clamped(datetime(2024, 1, 31), 1, 60) == datetime(2024, 2, 29, 0, 1)
+    assert shift_clamped(datetime(9999, 12, 31), 1) == datetime.max
+    assert shift_clamped(datetime(9999, 12, 31), 0, 86400) == datetime.max
+    assert shift_clamped(datetime(1, 1, 1), -1) == datetime.min
+    assert shift_clamped(datetime(1, 1, 1), 0, -1.0) == datetime.min
+    assert shift_clamped(datetime(2024, 1, 1), 0, 1e300) == datetime.max

@@ -1,0 +1,155 @@
+"""Comparisons with dates mean the date's interval, as the time windows do; dates at the calendar's ends.
+
+On the small graph (``conftest.py``): e1-e4 are on 2023-05-08 (13:56-13:59), e5-e7 on 2023-06-10
+(09:00-09:02), e8 has no time.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+import pytest
+
+from graphmem import Memory
+from graphmem.errors import QuerySemanticError
+from graphmem.query import parse, plan_query
+from graphmem.query import plan as p
+
+from .test_executor import col, run
+
+MAY_8 = ["e1", "e2", "e3", "e4"]
+JUNE_10 = ["e5", "e6", "e7"]
+
+
+def ids(mem: Memory, where: str, **params: Any) -> list[Any]:
+    return col(run(mem, f"FIND (e:Event) WHERE {where} RETURN e.id ORDER BY e.id", **params))
+
+
+@pytest.mark.parametrize(
+    ("where", "expected"),
+    [
+        ("e.time = 2023-05-08", MAY_8),
+        ("e.time <= 2023-05", MAY_8),
+        ("e.time <= 2023-05-08", MAY_8),
+        ("e.time > 2023-05-08", JUNE_10),
+        ("e.time > 2023-05", JUNE_10),
+        ("e.time < 2023-06-10", MAY_8),
+        ("e.time >= 2023-06-10", JUNE_10),
+        ("e.time >= 2023-06-10T09:01", ["e6", "e7"]),
+        ("e.time = 2023-05-08T13:57", ["e2"]),
+        ("e.time <> 2023-05-08", JUNE_10),
+        ("2023-05-08 < e.time", JUNE_10),
+        ("2023-05-08T13:57 >= e.time", ["e1", "e2"]),
+        ("e.time IN [2023-05-08T13:56, 2023-06]", ["e1", *JUNE_10]),
+        ("date(e.time) = 2023-06-10", JUNE_10),
+        ("e.time = 2023", [*MAY_8, *JUNE_10]),  # a number compared with a time is a year, as in windows
+        ("e.time > 2022 AND e.time < 2024 AND 2023 >= e.time", [*MAY_8, *JUNE_10]),
+        ("e.time IN [2022, 2023-05]", MAY_8),
+        ("e.seq = 2", ["e3", "e7"]),  # ... but only compared with a time
+        ('e.time = "8 May 2023"', []),  # a string is text, not a date: it equals no time
+    ],
+)
+def test_comparison_with_a_date_means_its_interval(small_memory: Memory, where: str, expected: list[str]) -> None:
+    assert ids(small_memory, where) == expected
+
+
+@pytest.mark.parametrize("day", ["2023", "2023-05", "2023-05-08", "2023-05-08T13:57", "2023-06-10T09:01:00", "2024"])
+def test_comparisons_agree_with_the_windows(small_memory: Memory, day: str) -> None:
+    def same(comparison: str, window: str) -> None:
+        assert ids(small_memory, f"e.time {comparison} {day}") == ids(small_memory, f"e.time {window} {day}")
+
+    same("=", "ON")
+    same("<", "BEFORE")
+    same(">", "AFTER")
+    assert ids(small_memory, f"e.time <= {day}") == ids(small_memory, f"e.time BEFORE {day} OR e.time ON {day}")
+    assert ids(small_memory, f"e.time >= {day}") == ids(small_memory, f"e.time ON {day} OR e.time AFTER {day}")
+    assert ids(small_memory, f"e.time <> {day}") == ids(small_memory, f"NOT e.time ON {day}")
+
+
+def test_date_parameters_are_days_and_datetime_parameters_moments(small_memory: Memory) -> None:
+    assert ids(small_memory, "e.time = $day", day=date(2023, 6, 10)) == JUNE_10
+    assert ids(small_memory, "e.time <= $day", day=date(2023, 5, 8)) == MAY_8
+    assert ids(small_memory, "e.time = $t", t=datetime(2023, 6, 10, 9, 1)) == ["e6"]
+    assert ids(small_memory, "e.time <= $t", t=datetime(2023, 6, 10, 9, 1)) == [*MAY_8, "e5", "e6"]
+
+
+def test_property_maps_with_a_date_mean_its_interval(small_memory: Memory) -> None:
+    text = "FIND (e:Event {time: 2023-06-10})-[:SPOKEN_BY]->(p) RETURN e.id, p.name ORDER BY e.id"
+    assert run(small_memory, text).rows == (("e5", "Melanie"), ("e6", "Caroline"), ("e7", "Melanie"))
+    facts = "FIND (a)-[f:FACT {valid_from: 2023-06}]->(b) RETURN f.id ORDER BY f.id"
+    assert col(run(small_memory, facts)) == ["f2", "f4"]
+
+
+def test_date_comparisons_plan_to_the_window_predicates() -> None:
+    # The plan keeps the test explicit (InTime, as the windows), so a compiler needs no new case.
+    def condition(where: str) -> p.Expr:
+        plan = plan_query(parse(f"FIND (e:Event) WHERE {where} RETURN e"))
+        filters = [s.predicate for s in plan.steps if isinstance(s, p.Filter)]
+        assert len(filters) == 1
+        return filters[0]
+
+    for comparison, window in [("=", "ON"), ("<", "BEFORE"), (">", "AFTER")]:
+        got, want = condition(f"e.time {comparison} 2024-01"), condition(f"e.time {window} 2024-01")
+        assert isinstance(got, p.InTime)
+        assert (got.subject, got.low, got.high) == (want.subject, want.low, want.high)
+    assert condition("e.time <= 2024-01") == p.InTime(
+        p.PropRef("e", "time"), None, p.Bound(p.Const(datetime(2024, 2, 1)), False), "<="
+    )
+    assert condition("e.time >= 2024-01") == p.InTime(
+        p.PropRef("e", "time"), p.Bound(p.Const(datetime(2024, 1, 1)), True), None, ">="
+    )
+    assert isinstance(condition("e.time <> 2024-01"), p.BoolNot)
+
+
+# -- the ends of the calendar -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "FIND (e:Event) WHERE e.time ON 9999-12-31 RETURN e",
+        "FIND (e:Event) WHERE e.time ON 9999-12-31T23:59:59 RETURN e",
+        "FIND (e:Event) WHERE e.time = 9999-12-31T23:59 OR e.time > 9999 RETURN e",
+        "FIND (e:Event) WHERE e.time AFTER 9999 OR e.time BETWEEN 9999-12 AND 9999-12-31 RETURN e",
+        "FIND (e:Event) WHERE e.time WITHIN 1 day OF 9999-12-31 RETURN e",
+        "FIND (e:Event) WHERE e.time BEFORE 0001-01-01 OR e.time WITHIN 2 days OF 0001-01-01 RETURN e",
+        "FIND (e:Event), (s:Event) WHERE e.time WITHIN 9999 years OF s.time RETURN count(*)",
+        "FIND (a)-[f:FACT]->(b) AS OF 9999-12-31 RETURN f.id",
+        "FIND (a)-[f:FACT]->(b) VALID AT 9999-12-31T23:59:59 RETURN f.id",
+        "FIND (e:Event) WHERE e.time <= $end RETURN e.id",
+        "FIND (e:Event) WHERE e.time = $last OR e ON $late RETURN e.id",
+    ],
+)
+def test_the_end_of_the_calendar_is_a_date_like_any_other(small_memory: Memory, text: str) -> None:
+    late = datetime(9999, 12, 31, 23, 0, tzinfo=__import__("datetime").timezone.min)
+    run(small_memory, text, end=date(9999, 12, 31), last=datetime.max, late=late)
+
+
+def test_the_end_of_the_calendar_keeps_what_is_in_it(small_memory: Memory) -> None:
+    assert len(ids(small_memory, "e.time <= 9999-12-31")) == 7
+    assert ids(small_memory, "e.time ON 9999") == []
+    assert len(ids(small_memory, "e.time >= 0001-01-01")) == 7
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("FIND (e:Event) WHERE e.time AFTER 9999-12-31 + 1 day RETURN e", "out of the calendar's range"),
+        ("FIND (e:Event) WHERE e.time BEFORE 0001-01-01 - 1 day RETURN e", "out of the calendar's range"),
+        ("FIND (e:Event) WHERE e.time WITHIN 10001 years OF 2024 RETURN e", "longer than the calendar"),
+        ("FIND (e:Event) WHERE e.time WITHIN 99999999999999999999999 days OF 2024 RETURN e", "at most 3660000 days"),
+        ("FIND (e:Event) WHERE e.time > 20240 RETURN e", "e.time is a time; compare it with a date"),
+        ("FIND (a)-[f:FACT {valid_to: 0}]->(b) RETURN f", "f.valid_to is a time; .* not 0"),
+    ],
+)
+def test_dates_moved_out_of_the_calendar_are_named_errors(text: str, message: str) -> None:
+    with pytest.raises(QuerySemanticError, match=message):
+        plan_query(parse(text))
+
+
+def test_recall_windows_at_the_ends_of_the_calendar() -> None:
+    first = plan_query(parse('RECALL "x" BEFORE 0001-01-01')).steps[0]
+    last = plan_query(parse('RECALL "x" AFTER 9999-12-31T23:59:59')).steps[0]
+    assert isinstance(first, p.RecallSeek) and first.until == datetime.min
+    assert isinstance(last, p.RecallSeek) and last.since == datetime.max
