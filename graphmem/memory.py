@@ -16,7 +16,7 @@ from graphmem.store.base import DeleteResult, GraphStore, StoreStats
 
 if TYPE_CHECKING:
     from graphmem.embed import Embedder
-    from graphmem.ingest import IngestSummary
+    from graphmem.ingest import Extractor, IngestSummary
     from graphmem.query.plan import Plan
     from graphmem.query.result import Result
     from graphmem.recall import Hit
@@ -52,6 +52,7 @@ class Memory:
         self._nlp = nlp
         self._index_dir = Path(index_dir) if index_dir is not None else None
         self._vectors: Any | None = None
+        self._derived: dict[str, dict[str, Any]] = {}
         self._closed = False
 
     @classmethod
@@ -120,6 +121,7 @@ class Memory:
     def write(self, batch: Batch) -> None:
         """Apply a batch all-or-nothing, then bring the vector index up to date with its embeddings."""
         self.store.write(batch)
+        self._derived.pop(batch.namespace, None)
         if self._vectors is not None and batch.embeddings:
             self._vectors.add(batch.namespace, batch.embeddings, model=batch.embedding_model)
 
@@ -176,9 +178,10 @@ class Memory:
         *,
         namespace: str | None = None,
         format: str | None = None,
-        extractor: str = "spacy",
+        extractor: str | Extractor = "spacy",
         workers: int = 1,
         progress: bool = False,
+        embed: bool = True,
     ) -> IngestSummary:
         """Ingest transcripts (files, folders, or in-memory records) and return a summary.
 
@@ -194,6 +197,7 @@ class Memory:
             extractor=extractor,
             workers=workers,
             progress=progress,
+            embed=embed,
         )
 
     # -- reading -------------------------------------------------------------------------------------
@@ -254,6 +258,7 @@ class Memory:
             result = self.store.delete_namespace(namespace)
         else:
             result = self.store.delete_event(namespace, event_id)
+        self._derived.pop(namespace, None)
         if self._vectors is not None:
             self._vectors.sync(namespace)
         return result
@@ -286,6 +291,15 @@ class Memory:
 
             self._vectors = VectorIndex.for_memory(self)
         return self._vectors
+
+    def derived(self, namespace: str) -> dict[str, Any]:
+        """Scratch space for data derived from one namespace (e.g. recall's entity degrees).
+
+        Components keep what they compute from the store here, under a key of their own; the memory
+        drops a namespace's entry whenever :meth:`write` or :meth:`forget` changes that namespace, so
+        nothing derived outlives the data it came from.
+        """
+        return self._derived.setdefault(namespace, {})
 
     @property
     def index_dir(self) -> Path | None:

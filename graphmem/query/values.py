@@ -7,7 +7,6 @@ ignore accents.
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
@@ -18,6 +17,7 @@ from graphmem.query.result import Edge
 from graphmem.query.row import Row
 from graphmem.query.timeutil import shift_clamped
 from graphmem.store.base import Direction, GraphStore
+from graphmem.text import normalise_name, strip_accents
 
 __all__ = ["Evaluator", "fuzzy_entities", "fuzzy_key", "normalise_name", "prop_of", "strip_accents"]
 
@@ -46,20 +46,6 @@ _SESSION_KEYS: dict[str, Callable[[Session], Any]] = {
     "date": lambda s: s.date_text,
     "namespace": lambda s: s.namespace,
 }
-
-
-def strip_accents(text: str) -> str:
-    """``text`` without diacritics: NFKD-decomposed, combining marks dropped, recomposed (``Inês`` → ``Ines``)."""
-    if text.isascii():
-        return text
-    bare = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
-    return unicodedata.normalize("NFC", bare)
-
-
-def normalise_name(name: str) -> str:
-    """Names compare accents stripped, case-folded, inner whitespace collapsed (as the store looks them up:
-    :func:`graphmem.store.memgraph.normalise_name`)."""
-    return " ".join(strip_accents(name).casefold().split())
 
 
 def fuzzy_key(text: str) -> str:

@@ -8,7 +8,6 @@ Nodes are keyed ``(namespace, id)``; order edges (NEXT, NEXT_SESSION) are derive
 from __future__ import annotations
 
 import itertools
-import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -16,15 +15,9 @@ import networkx as nx
 
 from graphmem.models import EdgeType, Entity, Event, Fact, NodeKind, Session
 from graphmem.store.base import Direction, Neighbor, TimeFilter
+from graphmem.text import normalise_name
 
 __all__ = ["MemoryGraph", "NamespaceIndex", "normalise_name"]
-
-
-def normalise_name(name: str) -> str:
-    """The key names are looked up by: accents dropped, case-folded, inner whitespace collapsed."""
-    decomposed = unicodedata.normalize("NFKD", name)
-    bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return " ".join(unicodedata.normalize("NFC", bare).casefold().split())
 
 
 @dataclass(slots=True)

@@ -1,0 +1,310 @@
+"""``graphmem bench locomo DATA.json``: evidence recall on LoCoMo, three methods in one run.
+
+Each conversation is ingested (``Memory.ingest``, the same pipeline as ``graphmem ingest``) into its own
+namespace of a temporary store; every question is then asked through :func:`graphmem.recall.recall`
+three ways, on the same store and the same embedder:
+
+* ``graphmem``: the full method (dense + BM25 seeds, graph traversal, names);
+* ``dense``: nearest vectors from the hnswlib index only;
+* ``bm25``: full-text matches only.
+
+Gold evidence is the official ``evidence`` list, parsed with ``D(\\d+):(\\d+)`` (leading zeros
+stripped, anything else dropped); ids naming no turn of the conversation are dropped too. Questions
+left with no gold are not scored. Per category (by number) and overall: recall@k (``|gold ∩ top-k| /
+|gold|``, averaged over questions), hit@k (at least one gold id in the top k) and MRR (of the first gold
+id in the top ``max(k)``). Latency is the wall time of each ``recall`` call, query embedding included,
+after one warm-up call per namespace (``cpu_ms`` gives the same as CPU time, steadier on a shared
+machine). The method sees only the question text: neither its category nor
+its evidence.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import statistics
+import tempfile
+import time
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import click
+
+from graphmem.errors import ConfigError, IngestError
+from graphmem.memory import Memory
+from graphmem.recall import RecallConfig, recall
+from graphmem.recall.config import DEFAULT_CONFIG
+
+__all__ = ["METHODS", "Question", "command", "load_questions", "parse_evidence", "run_locomo", "score"]
+
+_EVIDENCE = re.compile(r"D(\d+):(\d+)")
+
+#: The three methods compared: name → recall configuration.
+METHODS: dict[str, RecallConfig] = {
+    "graphmem": DEFAULT_CONFIG,
+    "dense": DEFAULT_CONFIG.with_(text=False, graph=False),
+    "bm25": DEFAULT_CONFIG.with_(dense=False, graph=False),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Question:
+    """One LoCoMo question: where to ask it, the text, its category and the gold turn ids."""
+
+    namespace: str
+    text: str
+    category: int
+    gold: tuple[str, ...]
+
+
+def parse_evidence(items: Sequence[Any]) -> list[str]:
+    """Dialogue ids from an evidence list: ``D(\\d+):(\\d+)`` anywhere in each item, leading zeros stripped.
+
+    >>> parse_evidence(["D8:6; D9:17", "D30:05", "D", "D:11:26"])
+    ['D8:6', 'D9:17', 'D30:5']
+    """
+    out: list[str] = []
+    for item in items:
+        for session, turn in _EVIDENCE.findall(str(item)):
+            ident = f"D{int(session)}:{int(turn)}"
+            if ident not in out:
+                out.append(ident)
+    return out
+
+
+def load_questions(path: str | Path) -> tuple[list[Question], dict[str, set[str]]]:
+    """The questions of a LoCoMo file and, per namespace, the dialogue ids that exist.
+
+    Raises:
+        IngestError: the file is not LoCoMo JSON.
+    """
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise IngestError(f"cannot read LoCoMo JSON: {exc}", path=str(path)) from exc
+    if not isinstance(data, list):
+        raise IngestError("expected a JSON list of conversations", path=str(path))
+    questions: list[Question] = []
+    turns: dict[str, set[str]] = {}
+    for i, sample in enumerate(data):
+        try:
+            namespace = str(sample["sample_id"])
+            conversation = sample["conversation"]
+            qa = sample["qa"]
+        except (KeyError, TypeError) as exc:
+            raise IngestError(f"conversation {i} lacks {exc}", path=str(path), json_path=f"$[{i}]") from exc
+        ids: set[str] = set()
+        for key, value in conversation.items():
+            if re.fullmatch(r"session_\d+", key) and isinstance(value, list):
+                ids.update(parse_evidence([t.get("dia_id", "") for t in value if isinstance(t, dict)]))
+        turns[namespace] = ids
+        for item in qa:
+            gold = tuple(g for g in parse_evidence(item.get("evidence") or []) if g in ids)
+            questions.append(Question(namespace, str(item["question"]), int(item["category"]), gold))
+    return questions, turns
+
+
+def _percentile(values: Sequence[float], q: float) -> float:
+    if not values:
+        return 0.0
+    ordered = sorted(values)
+    pos = (len(ordered) - 1) * q
+    lo = int(pos)
+    hi = min(lo + 1, len(ordered) - 1)
+    return ordered[lo] + (ordered[hi] - ordered[lo]) * (pos - lo)
+
+
+def score(ranked: Sequence[str], gold: Sequence[str], ks: Sequence[int]) -> dict[str, float]:
+    """recall@k, hit@k and MRR of one ranked list against its gold ids."""
+    gold_set = set(gold)
+    out: dict[str, float] = {}
+    for k in ks:
+        found = len(gold_set & set(ranked[:k]))
+        out[f"recall@{k}"] = found / len(gold_set)
+        out[f"hit@{k}"] = 1.0 if found else 0.0
+    rr = 0.0
+    for position, ident in enumerate(ranked, 1):
+        if ident in gold_set:
+            rr = 1.0 / position
+            break
+    out["mrr"] = rr
+    return out
+
+
+def _aggregate(rows: list[tuple[int, dict[str, float]]]) -> dict[str, Any]:
+    def mean(items: list[dict[str, float]]) -> dict[str, float]:
+        keys = items[0].keys() if items else []
+        return {key: round(100 * statistics.fmean(r[key] for r in items), 2) for key in keys}
+
+    overall = mean([r for _, r in rows])
+    by_cat: dict[str, Any] = {}
+    for cat in sorted({c for c, _ in rows}):
+        items = [r for c, r in rows if c == cat]
+        by_cat[str(cat)] = {**mean(items), "questions": len(items)}
+    return {**overall, "questions": len(rows), "by_category": by_cat}
+
+
+def _ingest(memory: Memory, data: str) -> dict[str, Any]:
+    summary = memory.ingest(data)
+    if not summary.ok:
+        raise click.ClickException(f"ingesting {data} failed: {summary.errors}")
+    return {"turns": summary.turns, "seconds": round(summary.seconds, 3), "turns_per_s": round(summary.turns_per_s, 1)}
+
+
+def run_locomo(
+    data: str | Path,
+    *,
+    ks: Sequence[int] = (1, 5, 10, 25, 50),
+    methods: dict[str, RecallConfig] | None = None,
+    store: str | Path | None = None,
+    hops: int = 2,
+    progress: Callable[[int, int], None] | None = None,
+    memory: Memory | None = None,
+) -> dict[str, Any]:
+    """Ingest ``data`` and score every method on every question; returns the figures as a dict.
+
+    Args:
+        data: a LoCoMo JSON file.
+        ks: the cut-offs.
+        methods: name → configuration (default: :data:`METHODS`).
+        store: a store directory to use (and keep) instead of a temporary one; conversations already
+            ingested there are not ingested again.
+        hops: traversal depth for the methods that traverse.
+        progress: called with (done, total) after each question.
+        memory: an open memory to use instead of opening ``store`` (for tests).
+    """
+    ks = sorted(set(ks))
+    if not ks or ks[0] < 1:
+        raise ConfigError("every k must be at least 1")
+    methods = methods or METHODS
+    questions, _turns = load_questions(data)
+    with tempfile.TemporaryDirectory(prefix="graphmem-locomo-") as tmp:
+        mem = memory or Memory.open(store or Path(tmp) / "store")
+        try:
+            ingest = _ingest(mem, str(data))
+            return _evaluate(mem, questions, ks, methods, hops, progress, ingest, str(data))
+        finally:
+            if memory is None:
+                mem.close()
+
+
+def _evaluate(
+    mem: Memory,
+    questions: list[Question],
+    ks: list[int],
+    methods: dict[str, RecallConfig],
+    hops: int,
+    progress: Callable[[int, int], None] | None,
+    ingest: dict[str, Any],
+    data: str,
+) -> dict[str, Any]:
+    scored = [q for q in questions if q.gold]
+    depth = max(ks)
+    for namespace in sorted({q.namespace for q in scored}):  # warm-up: model load, index verification
+        for cfg in methods.values():
+            recall(mem, "warm up", namespace=namespace, k=depth, hops=hops, config=cfg)
+    rows: dict[str, list[tuple[int, dict[str, float]]]] = defaultdict(list)
+    latency: dict[str, list[float]] = defaultdict(list)
+    cpu: dict[str, list[float]] = defaultdict(list)
+    total = len(scored) * len(methods)
+    done = 0
+    for q in scored:
+        for name, cfg in methods.items():
+            started, cpu_started = time.perf_counter(), time.process_time()
+            hits = recall(mem, q.text, namespace=q.namespace, k=depth, hops=hops, config=cfg)
+            latency[name].append(1000 * (time.perf_counter() - started))
+            cpu[name].append(1000 * (time.process_time() - cpu_started))
+            ranked = [h.event.source_id or h.event.id for h in hits]
+            rows[name].append((q.category, score(ranked, q.gold, ks)))
+            done += 1
+            if progress is not None:
+                progress(done, total)
+    result: dict[str, Any] = {"methods": {}, "ingest": ingest}
+    for name in methods:
+        figures = _aggregate(rows[name])
+        figures["latency_ms"] = {
+            "p50": round(_percentile(latency[name], 0.50), 2),
+            "p95": round(_percentile(latency[name], 0.95), 2),
+        }
+        figures["cpu_ms"] = {
+            "p50": round(_percentile(cpu[name], 0.50), 2),
+            "p95": round(_percentile(cpu[name], 0.95), 2),
+        }
+        result["methods"][name] = figures
+    result["questions"] = {"total": len(questions), "scored": len(scored), "without_gold": len(questions) - len(scored)}
+    result["ks"] = ks
+    result["data"] = data
+    result["hops"] = hops
+    return result
+
+
+def print_report(result: dict[str, Any]) -> None:
+    """Print the figures as rich tables."""
+    from graphmem.cli.common import print_table
+
+    ks = result["ks"]
+    methods = result["methods"]
+    columns = ["method", *(f"R@{k}" for k in ks), *(f"H@{k}" for k in ks), "MRR", "p50 ms", "p95 ms"]
+    rows = []
+    for name, fig in methods.items():
+        rows.append(
+            [
+                name,
+                *(f"{fig[f'recall@{k}']:.1f}" for k in ks),
+                *(f"{fig[f'hit@{k}']:.1f}" for k in ks),
+                f"{fig['mrr']:.1f}",
+                f"{fig['latency_ms']['p50']:.1f}",
+                f"{fig['latency_ms']['p95']:.1f}",
+            ]
+        )
+    q = result["questions"]
+    print_table(f"LoCoMo evidence recall, all categories ({q['scored']} questions)", columns, rows)
+    cats = sorted({c for fig in methods.values() for c in fig["by_category"]}, key=int)
+    for k in ks:
+        cols = ["method", *(f"cat {c}" for c in cats), "all"]
+        rows = [
+            [name, *(f"{fig['by_category'][c][f'recall@{k}']:.1f}" for c in cats), f"{fig[f'recall@{k}']:.1f}"]
+            for name, fig in methods.items()
+        ]
+        print_table(f"recall@{k} by category", cols, rows)
+    ing = result["ingest"]
+    print_table("ingest", ["turns", "seconds", "turns/s"], [[ing["turns"], ing["seconds"], ing["turns_per_s"]]])
+
+
+def _parse_ks(text: str) -> list[int]:
+    try:
+        ks = [int(part) for part in text.split(",") if part.strip()]
+    except ValueError as exc:
+        raise click.BadParameter(f"{text!r} is not a comma-separated list of integers") from exc
+    if not ks or min(ks) < 1:
+        raise click.BadParameter("every k must be a positive integer")
+    return ks
+
+
+@click.command("locomo")
+@click.argument("data", type=click.Path(exists=True, dir_okay=False))
+@click.option("--k", "k_text", default="1,5,10,25,50", show_default=True, help="Cut-offs, comma-separated.")
+@click.option("--hops", default=2, show_default=True, help="Traversal depth of the graphmem method.")
+@click.option("--json", "json_out", type=click.Path(dir_okay=False), default=None, help="Also write the figures here.")
+@click.option(
+    "--store", type=click.Path(file_okay=False), default=None, help="Keep the store here (default: temporary)."
+)
+def command(data: str, k_text: str, hops: int, json_out: str | None, store: str | None) -> None:
+    """Evidence recall on LoCoMo for graphmem, dense-only and BM25-only, per category and overall."""
+    from rich.progress import Progress
+
+    ks = _parse_ks(k_text)
+    with Progress(transient=True) as bar:
+        task = bar.add_task("asking", total=None)
+
+        def advance(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        result = run_locomo(data, ks=ks, store=store, hops=hops, progress=advance)
+    print_report(result)
+    if json_out:
+        Path(json_out).write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+        click.echo(f"wrote {json_out}")

@@ -1,0 +1,78 @@
+"""``graphmem recall``: the events that answer a question, each with why (the CLI twin of ``Memory.recall``)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import click
+
+from graphmem.cli.common import db_option, open_memory, print_json, stdout
+
+__all__ = ["recall"]
+
+_DATE_FORMATS = ["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
+
+
+@click.command()
+@click.argument("question")
+@db_option
+@click.option("--namespace", "-n", required=True, help="The namespace to search.")
+@click.option("--k", "k", type=click.IntRange(min=1), default=10, show_default=True, help="How many events.")
+@click.option("--hops", type=click.IntRange(min=0), default=2, show_default=True, help="Traversal depth.")
+@click.option("--since", type=click.DateTime(_DATE_FORMATS), default=None, help="Only events at or after.")
+@click.option("--until", type=click.DateTime(_DATE_FORMATS), default=None, help="Only events at or before.")
+@click.option(
+    "--as-of", "as_of", type=click.DateTime(_DATE_FORMATS), default=None, help="Recall what memory held then."
+)
+@click.option("--speaker", "speakers", multiple=True, help="Only events by this speaker (repeatable).")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON (with the full explanation) instead of a table.")
+@click.pass_context
+def recall(
+    ctx: click.Context,
+    question: str,
+    db: str | None,
+    namespace: str,
+    k: int,
+    hops: int,
+    since: datetime | None,
+    until: datetime | None,
+    as_of: datetime | None,
+    speakers: tuple[str, ...],
+    as_json: bool,
+) -> None:
+    """Recall the events of a namespace that answer QUESTION, and why each was returned."""
+    with open_memory(ctx, db) as mem:
+        hits = mem.recall(
+            question,
+            namespace=namespace,
+            k=k,
+            hops=hops,
+            since=since,
+            until=until,
+            as_of=as_of,
+            speakers=list(speakers) if speakers else None,
+        )
+    if as_json:
+        print_json({"question": question, "namespace": namespace, "hits": [h.as_dict() for h in hits]})
+        return
+    from rich.table import Table
+
+    table = Table(title=f"recall: {question}", show_lines=True)
+    for column, ratio in (("#", None), ("score", None), ("id", None), ("when", None), ("speaker", None)):
+        table.add_column(column, ratio=ratio, no_wrap=True)
+    table.add_column("text", ratio=3, overflow="fold")
+    table.add_column("why", ratio=2, overflow="fold")
+    for rank, hit in enumerate(hits, 1):
+        ev = hit.event
+        table.add_row(
+            str(rank),
+            f"{hit.score:.3f}",
+            ev.source_id or ev.id,
+            ev.occurred_at.strftime("%Y-%m-%d") if ev.occurred_at else "",
+            ev.speaker or "",
+            ev.text,
+            hit.why.describe(),
+        )
+    stdout.print(table)
+    if not hits:
+        click.echo("no events matched", err=True)

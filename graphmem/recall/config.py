@@ -1,0 +1,78 @@
+"""The knobs of recall, in one frozen dataclass with the defaults the benchmarks were run with."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Any
+
+__all__ = ["DEFAULT_CONFIG", "RecallConfig"]
+
+
+@dataclass(frozen=True, slots=True)
+class RecallConfig:
+    """How recall seeds, traverses and ranks.
+
+    The three switches make the baselines the benchmark compares against: ``dense`` only is plain vector
+    search, ``text`` only is plain BM25, and ``graph`` turns the traversal on.
+
+    Attributes:
+        dense: use nearest-vector seeds.
+        text: use full-text (BM25) seeds.
+        graph: traverse from the seeds (and use names in the question); off = rank seeds only.
+        dense_k: how many nearest vectors to take as seeds.
+        text_k: how many full-text matches to take as seeds.
+        dense_weight: weight of the normalised cosine score in the fused seed score.
+        text_weight: weight of the normalised BM25 score in the fused seed score.
+        expand: how many of the best nodes each hop expands (bounds the work per query).
+        next_weight: share of a turn's score passed to the turns just before and after it.
+        next_hops: how many of the hops may follow NEXT edges (1 = only the turns right beside a seed).
+        session_weight: share of the best turns' scores passed to every turn of their session.
+        session_top: how many of the best seed turns feed their session.
+        session_max: sessions with more turns than this only lift turns already reached.
+        mention_weight: share of a turn's score passed through a thing it mentions to other turns that
+            mention it (divided by the square root of how many do).
+        entity_weight: the score a thing named in the question passes to the turns that mention it.
+        fact_weight: share passed along a fact to its evidence turns.
+        hub_share: entities mentioned by more than this share of a namespace's turns are hubs: they pass
+            nothing on (they would flood the results), though naming them still counts.
+        hub_min: ... but never fewer than this many mentions make a hub,
+        hub_max: ... and always more than this many do (spreading over thousands of turns passes next
+            to nothing to each, and costs time).
+        name_boost: a turn spoken by (or whose subject is) a person named in the question scores this
+            much more, relatively.
+        type_boost: relative lift for a turn that mentions a thing of the type the question asks for
+            ("where" → a place, "which books" → a work, "who" → a person who is not a participant).
+        time_boost: relative lift, for "when" questions, for a turn that says when (a resolved time).
+        answer_top: how many of the best candidates are checked for the answer type.
+    """
+
+    dense: bool = True
+    text: bool = True
+    graph: bool = True
+    dense_k: int = 100
+    text_k: int = 100
+    dense_weight: float = 1.0
+    text_weight: float = 1.0
+    expand: int = 30
+    next_weight: float = 0.4
+    next_hops: int = 1
+    session_weight: float = 0.03
+    session_top: int = 10
+    session_max: int = 400
+    mention_weight: float = 0.05
+    entity_weight: float = 0.0
+    fact_weight: float = 0.2
+    hub_share: float = 0.05
+    hub_min: int = 20
+    hub_max: int = 200
+    name_boost: float = 0.65
+    type_boost: float = 0.8
+    time_boost: float = 0.5
+    answer_top: int = 60
+
+    def with_(self, **changes: Any) -> RecallConfig:
+        """A copy with some fields changed."""
+        return replace(self, **changes)
+
+
+DEFAULT_CONFIG = RecallConfig()

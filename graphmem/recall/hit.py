@@ -1,0 +1,214 @@
+"""What recall returns: a :class:`Hit` per event, and :class:`Why` it was returned."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from graphmem.models import Event
+
+__all__ = ["Hit", "Seed", "Step", "TimeWindow", "Why"]
+
+
+@dataclass(frozen=True, slots=True)
+class Seed:
+    """A starting point of the traversal.
+
+    ``kind`` is ``dense`` (nearest vector), ``text`` (BM25 full-text match) or ``entity`` (a node named
+    in the question); ``rank`` is 1-based within its kind; ``score`` is the raw score of that kind
+    (cosine similarity, BM25, or the entity's weight); ``label`` is a short human-readable name.
+    """
+
+    kind: str
+    node_id: str
+    score: float
+    rank: int
+    label: str = ""
+
+    def describe(self) -> str:
+        """E.g. ``text #2 (7.31)`` or ``entity 'Melanie'``."""
+        if self.kind == "entity":
+            return f"entity {self.label or self.node_id!r}"
+        return f"{self.kind} #{self.rank} ({self.score:.3g})"
+
+    def describe_at(self) -> str:
+        """Like :meth:`describe`, naming the node: ``D1:3 (text #2 (7.31))``."""
+        if self.kind == "entity":
+            return self.describe()
+        return f"{self.label or self.node_id} ({self.describe()})"
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """One edge of a path: from ``source`` along ``edge`` to ``target``.
+
+    ``direction`` is ``out`` when the stored edge points from source to target, ``in`` when it was
+    followed backwards. ``detail`` names the mention role or the fact predicate when there is one.
+    """
+
+    source: str
+    edge: str
+    target: str
+    direction: str = "out"
+    detail: str | None = None
+
+    def describe(self) -> str:
+        """E.g. ``D1:3 -NEXT-> D1:4`` or ``D1:4 <-MENTIONS- ent:pottery``."""
+        label = self.edge if self.detail is None else f"{self.edge}:{self.detail}"
+        if self.direction == "in":
+            return f"{self.source} <-{label}- {self.target}"
+        return f"{self.source} -{label}-> {self.target}"
+
+
+@dataclass(frozen=True, slots=True)
+class TimeWindow:
+    """The time bounds the event passed (``None`` = unbounded) and when it happened.
+
+    ``since``/``until`` bound event time; ``as_of`` is the moment whose memory was asked for: facts
+    recorded and not expired then, events that had happened by then.
+    """
+
+    since: datetime | None = None
+    until: datetime | None = None
+    as_of: datetime | None = None
+    occurred_at: datetime | None = None
+
+    @property
+    def bounded(self) -> bool:
+        """Whether any bound was set."""
+        return self.since is not None or self.until is not None or self.as_of is not None
+
+    def describe(self) -> str:
+        """E.g. ``2023-05-01 ≤ 2023-05-08 13:56 ≤ 2023-06-01`` or ``2023-05-08 13:56``."""
+        when = _fmt(self.occurred_at) if self.occurred_at else "undated"
+        parts = []
+        if self.since is not None:
+            parts.append(f"{_fmt(self.since)} ≤ ")
+        parts.append(when)
+        if self.until is not None:
+            parts.append(f" ≤ {_fmt(self.until)}")
+        if self.as_of is not None:
+            parts.append(f" (as of {_fmt(self.as_of)})")
+        return "".join(parts)
+
+
+def _fmt(when: datetime) -> str:
+    if when.hour == when.minute == when.second == 0:
+        return when.strftime("%Y-%m-%d")
+    return when.strftime("%Y-%m-%d %H:%M")
+
+
+_LIFTS = {
+    "speaker": "spoken by a person asked about",
+    "answer_type": "names a thing of the asked type",
+    "time": "says when",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Why:
+    """Why an event was returned.
+
+    Attributes:
+        seeds: the event's own seed entries (how the dense and full-text searches ranked it), best
+            first, then the seed its best path starts from when that is another node.
+        path: the edges from ``origin`` to the event, when what arrived over them outweighs the event's
+            own seed score (empty otherwise).
+        origin: the seed ``path`` starts from (``None`` when there is no path).
+        window: the time window that admitted it.
+        speakers: the speaker filter it passed (``None`` when there was none).
+        parts: the score decomposed: ``seed`` (its own fused seed score), ``graph`` (what arrived over
+            edges) and the relative lifts that applied: ``speaker`` (spoken by a person the question
+            names), ``answer_type`` (mentions a thing of the asked type), ``time`` (says when, for a
+            "when" question).
+    """
+
+    seeds: tuple[Seed, ...]
+    path: tuple[Step, ...] = ()
+    origin: Seed | None = None
+    window: TimeWindow = field(default_factory=TimeWindow)
+    speakers: tuple[str, ...] | None = None
+    parts: dict[str, float] = field(default_factory=dict)
+
+    def describe(self) -> str:
+        """A one-line explanation for tables."""
+        bits = []
+        own = [s for s in self.seeds if s is not self.origin]
+        if own:
+            bits.append(" + ".join(s.describe() for s in own[:3]))
+        if self.path:
+            start = f" from {self.origin.describe_at()}" if self.origin is not None else ""
+            bits.append(f"reached{start}: " + ", ".join(s.describe() for s in self.path))
+        lifts = [label for key, label in _LIFTS.items() if self.parts.get(key)]
+        if lifts:
+            bits.append("lifted: " + ", ".join(lifts))
+        if self.window.bounded:
+            bits.append("in " + self.window.describe())
+        if self.speakers:
+            bits.append("speaker in " + ", ".join(self.speakers))
+        return "; ".join(bits)
+
+    def as_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict."""
+        return {
+            "seeds": [
+                {"kind": s.kind, "node_id": s.node_id, "score": s.score, "rank": s.rank, "label": s.label}
+                for s in self.seeds
+            ],
+            "origin": (
+                {
+                    "kind": self.origin.kind,
+                    "node_id": self.origin.node_id,
+                    "score": self.origin.score,
+                    "rank": self.origin.rank,
+                    "label": self.origin.label,
+                }
+                if self.origin is not None
+                else None
+            ),
+            "path": [
+                {"source": s.source, "edge": s.edge, "target": s.target, "direction": s.direction, "detail": s.detail}
+                for s in self.path
+            ],
+            "window": {
+                "since": _iso(self.window.since),
+                "until": _iso(self.window.until),
+                "as_of": _iso(self.window.as_of),
+                "occurred_at": _iso(self.window.occurred_at),
+            },
+            "speakers": list(self.speakers) if self.speakers is not None else None,
+            "parts": dict(self.parts),
+        }
+
+
+def _iso(when: datetime | None) -> str | None:
+    return when.isoformat() if when is not None else None
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """One recalled event with its score (higher is better) and the reason it was recalled."""
+
+    event: Event
+    score: float
+    why: Why
+
+    @property
+    def source_id(self) -> str | None:
+        """The input's own id of the event (e.g. a LoCoMo ``dia_id``)."""
+        return self.event.source_id
+
+    def as_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict."""
+        ev = self.event
+        return {
+            "event_id": ev.id,
+            "source_id": ev.source_id,
+            "session": ev.session,
+            "speaker": ev.speaker,
+            "text": ev.text,
+            "occurred_at": _iso(ev.occurred_at),
+            "score": self.score,
+            "why": self.why.as_dict(),
+        }

@@ -1,0 +1,77 @@
+"""The embedders: shapes, normalisation, batching, selection, and agreement between implementations."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from graphmem import embed as embed_mod
+from graphmem.embed import Embedder, OnnxEmbedder, SentenceTransformerEmbedder, make_embedder, normalize
+from graphmem.errors import ConfigError
+
+TEXTS = [
+    "I went hiking in the Alps with my sister.",
+    "She adopted a beagle puppy named Biscuit.",
+    "The cello lessons are every Tuesday.",
+    "",
+    "A much longer sentence " * 80,
+]
+
+
+def test_onnx_vectors_are_unit_float32(embedder: Embedder) -> None:
+    vectors = embedder.embed(TEXTS)
+    assert vectors.shape == (len(TEXTS), 384)
+    assert vectors.dtype == np.float32
+    np.testing.assert_allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
+
+
+def test_batch_equals_one_by_one(embedder: Embedder) -> None:
+    together = embedder.embed(TEXTS[:3])
+    apart = np.vstack([embedder.embed([t]) for t in TEXTS[:3]])
+    np.testing.assert_allclose(together, apart, atol=1e-5)
+
+
+def test_empty_input(embedder: Embedder) -> None:
+    assert embedder.embed([]).shape == (0, 384)
+
+
+def test_similar_sentences_are_closer(embedder: Embedder) -> None:
+    a, b, c = embedder.embed(["I love my new puppy", "My dog is a young beagle", "Quarterly tax filing deadline"])
+    assert float(a @ b) > float(a @ c) + 0.1
+
+
+def test_onnx_agrees_with_sentence_transformers(embedder: Embedder) -> None:
+    st = SentenceTransformerEmbedder()
+    assert st.dim == 384
+    cosines = np.sum(embedder.embed(TEXTS) * st.embed(TEXTS), axis=1)
+    assert float(cosines.min()) > 0.98, cosines
+    assert st.space == OnnxEmbedder.space
+
+
+def test_normalize_keeps_zero_rows() -> None:
+    out = normalize([[3.0, 4.0], [0.0, 0.0]])
+    np.testing.assert_allclose(out, [[0.6, 0.8], [0.0, 0.0]])
+
+
+def test_unknown_spec_is_a_config_error() -> None:
+    with pytest.raises(ConfigError, match="unknown embedder"):
+        make_embedder("word2vec")
+
+
+def test_default_embedder_reads_environment_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    built: list[str | None] = []
+
+    def fake(spec: str | None = None) -> str:
+        built.append(spec)
+        return f"embedder<{spec}>"
+
+    monkeypatch.setattr(embed_mod, "_default", None)
+    monkeypatch.setattr(embed_mod, "make_embedder", fake)
+    monkeypatch.setenv("GRAPHMEM_EMBEDDER", "sentence-transformers")
+    assert embed_mod.default_embedder() == "embedder<sentence-transformers>"
+    assert embed_mod.default_embedder() == "embedder<sentence-transformers>"
+    assert built == ["sentence-transformers"]
+
+
+def test_auto_picks_onnx_when_installed() -> None:
+    assert isinstance(make_embedder("auto"), OnnxEmbedder)

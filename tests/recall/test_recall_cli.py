@@ -1,0 +1,53 @@
+"""``graphmem recall``: table and JSON output over a store built by hand."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from graphmem.cli import main
+from graphmem.embed import Embedder
+from graphmem.memory import Memory
+
+from .conftest import NS, write_dialogue
+
+
+@pytest.fixture
+def store_dir(tmp_path: Path, embedder: Embedder, monkeypatch: pytest.MonkeyPatch) -> Path:
+    import graphmem.embed
+
+    monkeypatch.setattr(graphmem.embed, "_default", embedder)  # the CLI uses the process-wide embedder
+    with Memory.open(tmp_path / "mem", embedder=embedder) as mem:
+        write_dialogue(mem)
+    return tmp_path / "mem"
+
+
+def test_recall_json(store_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert (
+        main(["--db", str(store_dir), "recall", "What instrument is Ben learning?", "-n", NS, "--k", "3", "--json"])
+        == 0
+    )
+    out = json.loads(capsys.readouterr().out)
+    assert out["namespace"] == NS and len(out["hits"]) == 3
+    top = out["hits"][0]
+    assert top["source_id"] == "s3-1" and "cello" in top["text"]
+    assert top["why"]["seeds"] and "window" in top["why"]
+
+
+def test_recall_table_has_why_column(store_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    args = ["--db", str(store_dir), "recall", "puppy", "-n", NS, "--speaker", "Ana", "--since", "2024-03-05"]
+    assert main(args) == 0
+    out = capsys.readouterr().out
+    assert "why" in out and "Biscuit" in out
+    assert "dense #" in out or "text #" in out
+    assert main([*args, "--json"]) == 0
+    hits = json.loads(capsys.readouterr().out)["hits"]
+    assert hits and {h["speaker"] for h in hits} == {"Ana"}
+    assert all(h["occurred_at"] >= "2024-03-05" for h in hits)
+
+
+def test_recall_bad_namespace_is_a_message(store_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--db", str(store_dir), "recall", "x", "-n", "bad name!"]) == 1
+    assert "illegal namespace" in capsys.readouterr().err

@@ -1,0 +1,210 @@
+"""The hnswlib index: search, namespaces, persistence, and repair when it disagrees with the store."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from graphmem import vector_index as vi
+from graphmem.errors import VectorIndexError
+from graphmem.memory import Memory
+from graphmem.models import Batch, Event, Session
+from graphmem.store.embedded import EmbeddedStore
+from graphmem.vector_index import INDEX_FILE, MANIFEST_FILE, VectorIndex
+
+DIM = 16
+MODEL = "test-model"
+
+
+def _vectors(n: int, seed: int) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    v = rng.normal(size=(n, DIM)).astype(np.float32)
+    return v / np.linalg.norm(v, axis=1, keepdims=True)
+
+
+def _batch(namespace: str, ids: list[str], vectors: np.ndarray, *, model: str = MODEL, session: bool = True) -> Batch:
+    events = tuple(Event(namespace, i, "s", n, "A", f"text {i}") for n, i in enumerate(ids))
+    return Batch(
+        namespace,
+        sessions=(Session(namespace, "s", 0),) if session else (),
+        events=events,
+        embeddings=tuple((i, v.tolist()) for i, v in zip(ids, vectors, strict=True)),
+        embedding_model=model,
+    )
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[EmbeddedStore]:
+    s = EmbeddedStore.open(tmp_path / "store")
+    yield s
+    s.close()
+
+
+def _fill(store: EmbeddedStore, namespace: str, n: int, seed: int) -> tuple[list[str], np.ndarray]:
+    ids = [f"{namespace}-e{i}" for i in range(n)]
+    vectors = _vectors(n, seed)
+    store.write(_batch(namespace, ids, vectors))
+    return ids, vectors
+
+
+def _top(index: VectorIndex, namespace: str, query: np.ndarray, k: int = 5) -> list[str]:
+    return [h.node_id for h in index.search(namespace, query, k)]
+
+
+def test_search_finds_itself_and_stays_in_namespace(store: EmbeddedStore, tmp_path: Path) -> None:
+    a_ids, a_vecs = _fill(store, "a", 40, 1)
+    b_ids, _ = _fill(store, "b", 40, 2)
+    index = VectorIndex(store, tmp_path / "idx")
+    hits = index.search("a", a_vecs[7], 10)
+    assert hits[0].node_id == a_ids[7]
+    assert hits[0].score == pytest.approx(1.0, abs=1e-4)
+    assert all(h.node_id in a_ids for h in hits)
+    assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)
+    assert index.search("missing", a_vecs[0], 5) == []
+    assert index.count("a") == 40 and index.count("b") == 40
+    assert len(index) == 80 and b_ids[0] not in {h.node_id for h in index.search("a", a_vecs[0], 80)}
+    index.close()
+
+
+def test_approximate_search_is_filtered_by_namespace(
+    store: EmbeddedStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(vi, "EXACT_SEARCH_MAX", 0)
+    a_ids, a_vecs = _fill(store, "a", 60, 3)
+    _fill(store, "b", 300, 4)
+    index = VectorIndex(store, tmp_path / "idx")
+    for i in (0, 17, 59):
+        hits = index.search("a", a_vecs[i], 10)
+        assert hits[0].node_id == a_ids[i]
+        assert {h.node_id for h in hits} <= set(a_ids)
+    index.close()
+
+
+def test_close_and_reopen_loads_without_rebuilding(store: EmbeddedStore, tmp_path: Path) -> None:
+    _, vecs = _fill(store, "a", 30, 5)
+    index = VectorIndex(store, tmp_path / "idx")
+    before = _top(index, "a", vecs[3])
+    index.close()
+    manifest = json.loads((tmp_path / "idx" / MANIFEST_FILE).read_text())
+    assert manifest["count"] == 30 and manifest["model"] == MODEL and manifest["namespaces"]["a"]["count"] == 30
+    again = VectorIndex(store, tmp_path / "idx")
+    assert again.rebuilt is None
+    assert _top(again, "a", vecs[3]) == before
+    assert again.repairs == 0
+    again.close()
+
+
+@pytest.mark.parametrize("damage", ["delete_index", "delete_manifest", "corrupt_index", "truncate_ids"])
+def test_damaged_files_are_rebuilt_from_the_store(store: EmbeddedStore, tmp_path: Path, damage: str) -> None:
+    _, vecs = _fill(store, "a", 30, 6)
+    folder = tmp_path / "idx"
+    index = VectorIndex(store, folder)
+    before = _top(index, "a", vecs[11])
+    index.close()
+    if damage == "delete_index":
+        (folder / INDEX_FILE).unlink()
+    elif damage == "delete_manifest":
+        (folder / MANIFEST_FILE).unlink()
+    elif damage == "corrupt_index":
+        data = bytearray((folder / INDEX_FILE).read_bytes())
+        data[len(data) // 2 : len(data) // 2 + 64] = b"\xff" * 64
+        (folder / INDEX_FILE).write_bytes(bytes(data))
+    else:
+        (folder / vi.IDS_FILE).write_text('{"labels": [')
+    again = VectorIndex(store, folder)
+    assert again.rebuilt is not None
+    assert _top(again, "a", vecs[11]) == before
+    again.close()
+    third = VectorIndex(store, folder)
+    assert third.rebuilt is None
+    assert _top(third, "a", vecs[11]) == before
+    third.close()
+
+
+def test_writes_behind_the_index_are_caught_on_open(store: EmbeddedStore, tmp_path: Path) -> None:
+    ids, vecs = _fill(store, "a", 20, 7)
+    index = VectorIndex(store, tmp_path / "idx")
+    index.search("a", vecs[0], 1)
+    index.close()
+    # more embeddings arrive without the index (another process, or a crash before it was saved)
+    new_ids = [f"late-{i}" for i in range(5)]
+    new_vecs = _vectors(5, 8)
+    store.write(_batch("a", new_ids, new_vecs, session=False))
+    # and one stored vector changes under an existing id
+    changed = _vectors(1, 9)
+    store.write(_batch("a", [ids[0]], changed, session=False))
+    again = VectorIndex(store, tmp_path / "idx")
+    assert _top(again, "a", new_vecs[2], 1) == [new_ids[2]]
+    assert _top(again, "a", changed[0], 1) == [ids[0]]
+    assert again.repairs == 1
+    assert again.count("a") == 25
+    again.close()
+
+
+def test_deleted_events_leave_the_index(store: EmbeddedStore, tmp_path: Path) -> None:
+    ids, vecs = _fill(store, "a", 20, 10)
+    index = VectorIndex(store, tmp_path / "idx")
+    assert _top(index, "a", vecs[4], 1) == [ids[4]]
+    store.delete_event("a", ids[4])
+    index.sync("a")
+    assert ids[4] not in _top(index, "a", vecs[4], 20)
+    assert index.count("a") == 19
+    store.delete_namespace("a")
+    index.sync("a")
+    assert index.search("a", vecs[0], 5) == []
+    index.close()
+
+
+def test_incremental_adds_resize(store: EmbeddedStore, tmp_path: Path) -> None:
+    index = VectorIndex(store, tmp_path / "idx")
+    total = 0
+    for step in range(3):
+        ids = [f"x{step}-{i}" for i in range(700)]
+        vecs = _vectors(700, 20 + step)
+        store.write(_batch("a", ids, vecs, session=step == 0))
+        index.add("a", list(zip(ids, vecs.tolist(), strict=True)), model=MODEL)
+        total += 700
+        assert _top(index, "a", vecs[699], 1) == [ids[699]]
+    assert index.count("a") == total
+    index.close()
+    again = VectorIndex(store, tmp_path / "idx")
+    assert again.rebuilt is None and again.count("a") == total and again.repairs == 0
+    again.close()
+
+
+def test_model_and_dimension_mismatch_are_refused(store: EmbeddedStore, tmp_path: Path) -> None:
+    ids, vecs = _fill(store, "a", 5, 11)
+    index = VectorIndex(store, tmp_path / "idx")
+    with pytest.raises(VectorIndexError, match="model"):
+        index.add("a", [(ids[0], vecs[0].tolist())], model="another-model")
+    with pytest.raises(VectorIndexError, match="dimension"):
+        index.add("a", [(ids[0], [1.0, 0.0])], model=MODEL)
+    with pytest.raises(VectorIndexError, match="dimension"):
+        index.search("a", np.ones(3), 1)
+    index.close()
+    with pytest.raises(VectorIndexError, match="closed"):
+        index.search("a", vecs[0], 1)
+
+
+def test_minilm_variants_share_a_space() -> None:
+    assert vi.model_space("all-MiniLM-L6-v2-onnx-int8") == vi.model_space("all-MiniLM-L6-v2")
+    assert vi.model_space("other") != vi.model_space("all-MiniLM-L6-v2")
+
+
+def test_memory_keeps_the_index_beside_the_store(tmp_path: Path) -> None:
+    ids = [f"e{i}" for i in range(10)]
+    vecs = _vectors(10, 12)
+    with Memory.open(tmp_path / "mem", embedder=object()) as mem:  # type: ignore[arg-type]
+        assert mem.vectors.count("a") == 0
+        mem.write(_batch("a", ids, vecs))
+        assert _top(mem.vectors, "a", vecs[2], 1) == [ids[2]]
+    assert (tmp_path / "mem" / INDEX_FILE).exists()
+    with Memory.open(tmp_path / "mem") as mem:
+        assert mem.vectors.rebuilt is None
+        assert _top(mem.vectors, "a", vecs[2], 1) == [ids[2]]
+        mem.forget("a", ids[2])
+        assert ids[2] not in _top(mem.vectors, "a", vecs[2], 10)
