@@ -27,6 +27,8 @@ from graphmem.store.sqlite_rows import (
     entity_from_row,
     event_from_row,
     fact_from_row,
+    fts_ddl,
+    fts_table,
     json_list,
     normalised_event,
     normalised_fact,
@@ -171,6 +173,9 @@ class EmbeddedStore:
             "idx = excluded.idx, started_at = excluded.started_at, date_text = excluded.date_text",
             [(ns, s.id, s.index, dt_in(s.started_at), s.date_text) for s in batch.sessions],
         )
+        fts = fts_table(ns)
+        if batch.events:
+            c.execute(fts_ddl(ns))
         for e in batch.events:
             rowid = c.execute(
                 "INSERT INTO events VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (ns, id) DO UPDATE SET "
@@ -193,8 +198,8 @@ class EmbeddedStore:
                     times_in(e.times),
                 ),
             ).fetchone()[0]
-            c.execute("DELETE FROM events_fts WHERE rowid = ?", (rowid,))
-            c.execute("INSERT INTO events_fts (rowid, text) VALUES (?, ?)", (rowid, e.text))
+            c.execute(f"DELETE FROM {fts} WHERE rowid = ?", (rowid,))
+            c.execute(f"INSERT INTO {fts} (rowid, text) VALUES (?, ?)", (rowid, e.text))
         c.executemany(
             "INSERT INTO entities VALUES (?, ?, ?, ?, ?) ON CONFLICT (ns, id) DO UPDATE SET "
             "name = excluded.name, type = excluded.type, aliases = excluded.aliases",
@@ -380,11 +385,14 @@ class EmbeddedStore:
         if not words or limit <= 0:
             return []
         match = " OR ".join('"' + w.replace('"', '""') + '"' for w in dict.fromkeys(words))
+        fts = fts_table(namespace)
         with self._lock:
+            if not self._conn.execute("SELECT 1 FROM sqlite_master WHERE name = ?", (fts,)).fetchone():
+                return []  # the namespace holds no event yet
             rows = self._conn.execute(
-                "SELECT e.id, bm25(events_fts) AS rank FROM events_fts JOIN events e ON e.rowid = events_fts.rowid "
-                "WHERE events_fts MATCH ? AND e.ns = ? ORDER BY rank LIMIT ?",
-                (match, namespace, limit),
+                f"SELECT e.id, bm25({fts}) AS rank FROM {fts} JOIN events e ON e.rowid = {fts}.rowid "
+                f"WHERE {fts} MATCH ? ORDER BY rank LIMIT ?",
+                (match, limit),
             ).fetchall()
         return [TextHit(eid, -float(rank)) for eid, rank in rows]
 
@@ -434,7 +442,7 @@ class EmbeddedStore:
         c = self._conn
         for eid in plan.events:
             c.execute(
-                "DELETE FROM events_fts WHERE rowid = (SELECT rowid FROM events WHERE ns = ? AND id = ?)",
+                f"DELETE FROM {fts_table(namespace)} WHERE rowid = (SELECT rowid FROM events WHERE ns = ? AND id = ?)",
                 (namespace, eid),
             )
             for table, column in _EVENT_ROWS:
@@ -479,10 +487,7 @@ class EmbeddedStore:
             c = self._conn
             try:
                 c.execute("BEGIN IMMEDIATE")
-                c.execute(
-                    "DELETE FROM events_fts WHERE rowid IN (SELECT rowid FROM events WHERE ns = ?)",
-                    (namespace,),
-                )
+                c.execute(f"DROP TABLE IF EXISTS {fts_table(namespace)}")
                 for table in _NS_TABLES:
                     c.execute(f"DELETE FROM {table} WHERE ns = ?", (namespace,))
                 if batch is not None:
@@ -548,7 +553,9 @@ def _check_and_init(conn: sqlite3.Connection, db_path: Path) -> None:
             raise StoreError(f"{db_path} is not a graphmem store: {exc}") from exc
         if meta.get("app") != APP_ID:
             raise StoreError(f"{db_path} is an SQLite database of another program, not a graphmem store")
-        if version > SCHEMA_VERSION:
+        if version < SCHEMA_VERSION:
+            _migrate(conn, version, db_path)
+        elif version > SCHEMA_VERSION:
             raise SchemaVersionError(
                 f"{db_path} was written by a newer graphmem (schema {version}; this version reads up to "
                 f"{SCHEMA_VERSION}); upgrade graphmem to open it"
@@ -563,3 +570,21 @@ def _check_and_init(conn: sqlite3.Connection, db_path: Path) -> None:
             conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
     except sqlite3.Error as exc:
         raise StoreError(f"cannot initialise the store at {db_path}: {exc}") from exc
+
+
+def _migrate(conn: sqlite3.Connection, version: int, db_path: Path) -> None:
+    """Bring an older store up to :data:`SCHEMA_VERSION` in one transaction."""
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+        if version < 2:  # one shared full-text table → one per namespace
+            for (ns,) in conn.execute("SELECT DISTINCT ns FROM events").fetchall():
+                conn.execute(fts_ddl(ns))
+                conn.execute(
+                    f"INSERT INTO {fts_table(ns)} (rowid, text) SELECT rowid, text FROM events WHERE ns = ?", (ns,)
+                )
+            conn.execute("DROP TABLE IF EXISTS events_fts")
+        conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        conn.execute("COMMIT")
+    except sqlite3.Error as exc:
+        conn.execute("ROLLBACK")
+        raise StoreError(f"cannot upgrade {db_path} from schema {version} to {SCHEMA_VERSION}: {exc}") from exc

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import sqlite3
 from collections.abc import Sequence
@@ -19,6 +20,8 @@ __all__ = [
     "entity_from_row",
     "event_from_row",
     "fact_from_row",
+    "fts_ddl",
+    "fts_table",
     "json_list",
     "normalise_dt",
     "normalised_event",
@@ -29,8 +32,9 @@ __all__ = [
     "vector_out",
 ]
 
-#: Bumped whenever the table layout changes; a store with a higher number is refused.
-SCHEMA_VERSION = 1
+#: Bumped whenever the table layout changes; a store with a higher number is refused. Version 2 gave
+#: every namespace a full-text table of its own (version 1 shared one ``events_fts``).
+SCHEMA_VERSION = 2
 #: Written into the ``meta`` table so a foreign SQLite file is recognised as such.
 APP_ID = "graphmem"
 
@@ -67,8 +71,17 @@ CREATE TABLE IF NOT EXISTS embeddings (
 CREATE TABLE IF NOT EXISTS sources (
     ns TEXT NOT NULL, key TEXT NOT NULL, content_hash TEXT NOT NULL, ingested_at TEXT NOT NULL,
     PRIMARY KEY (ns, key));
-CREATE VIRTUAL TABLE IF NOT EXISTS events_fts USING fts5(text, tokenize = 'porter unicode61');
 """
+
+
+def fts_table(namespace: str) -> str:
+    """The name of a namespace's full-text table: derived from a hash, never from the text itself."""
+    return "fts_" + hashlib.sha1(namespace.encode("utf-8")).hexdigest()[:24]
+
+
+def fts_ddl(namespace: str) -> str:
+    """The statement that creates a namespace's full-text table (BM25 statistics stay per namespace)."""
+    return f"CREATE VIRTUAL TABLE IF NOT EXISTS {fts_table(namespace)} USING fts5(text, tokenize = 'porter unicode61')"
 
 
 def normalise_dt(value: datetime | None) -> datetime | None:
@@ -167,8 +180,6 @@ def fact_from_row(row: sqlite3.Row | Sequence[Any], evidence: Sequence[str]) -> 
 
 def json_list(items: Sequence[str]) -> str:
     """A list of strings as stored JSON."""
-    import json
-
     return json.dumps(list(items), ensure_ascii=False)
 
 

@@ -132,3 +132,44 @@ def test_memory_facade_add_events_creates_sessions(tmp_path: Path) -> None:
     assert "closed" in repr(mem)
     with pytest.raises(StoreError, match="closed"):
         mem.stats()
+
+
+def test_schema_1_store_is_upgraded_in_place(tmp_path: Path) -> None:
+    from graphmem.store.sqlite_rows import fts_table
+
+    d = tmp_path / "store"
+    _write_one(d)
+    # rewrite it as schema 1 had it: one shared full-text table
+    conn = sqlite3.connect(d / DB_FILENAME)
+    conn.execute(f"DROP TABLE {fts_table('n')}")
+    conn.execute("CREATE VIRTUAL TABLE events_fts USING fts5(text, tokenize = 'porter unicode61')")
+    conn.execute("INSERT INTO events_fts (rowid, text) SELECT rowid, text FROM events")
+    conn.execute("PRAGMA user_version = 1")
+    conn.commit()
+    conn.close()
+    store = EmbeddedStore.open(d)
+    assert [h.event_id for h in store.search_text("n", "kept")] == ["e"]
+    store.close()
+    conn = sqlite3.connect(d / DB_FILENAME)
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    assert conn.execute("SELECT count(*) FROM sqlite_master WHERE name = 'events_fts'").fetchone()[0] == 0
+    conn.close()
+
+
+def test_full_text_statistics_are_per_namespace(tmp_path: Path) -> None:
+    store = EmbeddedStore.open(tmp_path / "s")
+    # "garden" is rare in namespace a but everywhere in namespace b: a's scores must not depend on b
+    store.write(
+        Batch(
+            "a",
+            (Session("a", "s", 0),),
+            tuple(Event("a", f"e{i}", "s", i, "A", t) for i, t in enumerate(["my garden", "a cat", "a dog"])),
+        )
+    )
+    before = store.search_text("a", "garden")
+    store.write(
+        Batch("b", (Session("b", "s", 0),), tuple(Event("b", f"e{i}", "s", i, "B", "garden garden") for i in range(50)))
+    )
+    assert store.search_text("a", "garden") == before
+    assert store.search_text("c", "garden") == []
+    store.close()
