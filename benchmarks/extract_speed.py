@@ -51,6 +51,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from graphmem.extract.events import build_events
     from graphmem.extract.pipeline import SpacyExtractor
     from graphmem.extract.resolve import resolve_batch
+    from graphmem.extract.temporal import STATE_PREDICATES, update_facts
     from graphmem.formats import read_transcripts
 
     console = Console()
@@ -74,6 +75,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     stage_wall, stage_cpu, _ = timed(stages, args.repeat)
     full_wall, full_cpu, batches = timed(lambda: ex.extract_many(transcripts), args.repeat)
     res_wall, res_cpu, resolved = timed(lambda: [resolve_batch(b, []) for b in batches], args.repeat)
+    upd_wall, upd_cpu, resolved = timed(lambda: [update_facts(b, []) for b in resolved], args.repeat)
 
     table = Table(title=f"Extraction on {args.data.name}: {len(transcripts)} conversations, {turns} turns")
     for col in ("stage", "wall s", "turns/s (wall)", "CPU s", "turns/s (CPU)"):
@@ -86,16 +88,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     row("stages 1-4 on parsed turns", stage_wall, stage_cpu)
     row("extract_many (parse + stages)", full_wall, full_cpu)
     row("resolve_batch (nothing stored)", res_wall, res_cpu)
-    row("extract + resolve", full_wall + res_wall, full_cpu + res_cpu)
+    row("update_facts (nothing stored)", upd_wall, upd_cpu)
+    row("extract + resolve + update", full_wall + res_wall + upd_wall, full_cpu + res_cpu + upd_cpu)
     console.print(table)
     counts = Table(title="Output")
-    for col in ("events", "entities", "mentions", "facts", "dated events", "times unresolved"):
+    for col in ("events", "entities", "mentions", "facts", "state facts", "ended", "dated events", "times unresolved"):
         counts.add_column(col, justify="right")
     counts.add_row(
         str(sum(len(b.events) for b in resolved)),
         str(sum(len(b.entities) for b in resolved)),
         str(sum(len(b.mentions) for b in resolved)),
         str(sum(len(b.facts) for b in resolved)),
+        str(sum(1 for b in resolved for f in b.facts if f.predicate in STATE_PREDICATES)),
+        str(sum(1 for b in resolved for f in b.facts if f.valid_to is not None)),
         str(sum(1 for b in resolved for e in b.events if any(t.resolved for t in e.times))),
         str(sum(1 for b in resolved for e in b.events for t in e.times if not t.resolved)),
     )

@@ -1,11 +1,13 @@
 """Extraction: from a :class:`~graphmem.transcript.Transcript` to a :class:`~graphmem.models.Batch`.
 
 One module per stage: :mod:`~graphmem.extract.events` (turns → events, sessions in date order),
-:mod:`~graphmem.extract.entities` (NER, speakers, pronouns, topics → entities and mentions),
-:mod:`~graphmem.extract.facts` (dependency parse → fact edges), :mod:`~graphmem.extract.times` (time
-expressions resolved against the session date) and :mod:`~graphmem.extract.resolve` (entity resolution
-against what is stored). Two extractors run the stages: ``spacy`` (offline, the default) and ``claude``
-(the Anthropic API with tool-use output). Nothing heavy is imported until an extractor is asked for.
+:mod:`~graphmem.extract.entities` (NER, speakers, pronouns, topics, appositions → entities and
+mentions), :mod:`~graphmem.extract.facts` and :mod:`~graphmem.extract.relations` (dependency parse →
+fact edges, roles and states), :mod:`~graphmem.extract.times` (time expressions resolved against the
+session date), :mod:`~graphmem.extract.resolve` (entity resolution against what is stored) and
+:mod:`~graphmem.extract.temporal` (state facts ended by newer ones, across the namespace). Two
+extractors run the stages: ``spacy`` (offline, the default) and ``claude`` (the Anthropic API with
+tool-use output). Nothing heavy is imported until an extractor is asked for.
 """
 
 from __future__ import annotations

@@ -22,7 +22,7 @@ import random
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +30,8 @@ from graphmem.errors import ConfigError, ExtractionError, MissingDependencyError
 from graphmem.extract.entities import EntityRegistry
 from graphmem.extract.events import build_events
 from graphmem.extract.names import fact_id
-from graphmem.extract.times import TimeResolver
+from graphmem.extract.temporal import state_predicate, update_facts
+from graphmem.extract.times import TimeResolver, to_utc
 from graphmem.models import Batch, Event, Fact, Mention, TimeRef
 from graphmem.transcript import Transcript
 
@@ -38,6 +39,9 @@ __all__ = ["DEFAULT_MODEL", "PROMPT_VERSION", "TOOL", "ClaudeExtractor"]
 
 #: Bump whenever the prompt or the tool schema changes: it is part of every cache key.
 PROMPT_VERSION = "1"
+# Bumped when what is made of the same answers changes (state facts, wall-clock times); not part of the
+# cache key, since the answers themselves do not change.
+_BUILD_VERSION = "2"
 DEFAULT_MODEL = "claude-haiku-4-5"
 TOOL_NAME = "record_memory"
 ENTITY_TYPES = ("Person", "Place", "Organization", "Group", "Occasion", "Work", "Product", "Language", "Thing", "Topic")
@@ -231,8 +235,8 @@ class ClaudeExtractor:
 
     @property
     def version(self) -> str:
-        """The prompt version and model: a change of either changes the output."""
-        return f"{PROMPT_VERSION}:{self.model}"
+        """The prompt version, the build version and the model: a change of any changes the output."""
+        return f"{PROMPT_VERSION}.{_BUILD_VERSION}:{self.model}"
 
     def __getstate__(self) -> dict[str, Any]:
         state = dict(self.__dict__)
@@ -355,7 +359,12 @@ class ClaudeExtractor:
         facts: list[Fact] = []
         for start, end in _chunks(events, self.batch_size):
             group = list(range(start, end))
-            content = _render(plan.sessions, [events[i] for i in group], [plan.addressees[i] for i in group])
+            content = _render(
+                plan.sessions,
+                [events[i] for i in group],
+                [plan.addressees[i] for i in group],
+                plan.offset(group[0]),
+            )
             data = self.annotate(content)
             by_turn = {f"T{events[i].seq}": i for i in group}
             types = {_key(e["name"]): e["type"] for e in data["entities"]}
@@ -374,7 +383,8 @@ class ClaudeExtractor:
                     continue  # a turn id outside this request: nothing to attach it to
                 event = events[index]
                 reference = plan.references[index]
-                times = [self._time(t, reference) for t in item.get("times") or ()]
+                offset = plan.offset(index)
+                times = [self._time(t, reference, offset) for t in item.get("times") or ()]
                 roles: dict[str, str] = {}
                 for m in item.get("mentions") or ():
                     eid = entity(m["entity"])
@@ -387,19 +397,23 @@ class ClaudeExtractor:
                         continue
                     when = next((t for t in times if t.phrase == f.get("time_phrase") and t.resolved), None)
                     predicate = _predicate(f["predicate"])
-                    facts.append(
-                        Fact(
-                            namespace=namespace,
-                            id=fact_id(event.id, s_id, predicate, o_id),
-                            subject_id=s_id,
-                            predicate=predicate,
-                            object_id=o_id,
-                            recorded_at=event.occurred_at or now,
-                            valid_from=when.start if when else event.occurred_at,
-                            evidence=(event.id,),
-                            time_phrase=when.phrase if when else None,
+                    state = state_predicate(predicate)
+                    # a state in another spelling ("work_for") also under its state name, so that
+                    # temporal maintenance sees it (graphmem.extract.temporal)
+                    for name in dict.fromkeys((predicate, state or predicate)):
+                        facts.append(
+                            Fact(
+                                namespace=namespace,
+                                id=fact_id(event.id, s_id, name, o_id),
+                                subject_id=s_id,
+                                predicate=name,
+                                object_id=o_id,
+                                recorded_at=event.occurred_at or now,
+                                valid_from=when.start if when else event.occurred_at,
+                                evidence=(event.id,),
+                                time_phrase=when.phrase if when else None,
+                            )
                         )
-                    )
                     for eid, role in ((s_id, "subject"), (o_id, "object")):
                         if _rank(role) > _rank(roles.get(eid)):
                             roles[eid] = role
@@ -410,7 +424,7 @@ class ClaudeExtractor:
             speaker_id = speaker_ids.get(event.speaker or "")
             if speaker_id is not None:
                 mentions.append(Mention(namespace, event.id, speaker_id, "speaker"))
-        return Batch(
+        batch = Batch(
             namespace,
             sessions=plan.sessions,
             events=tuple(events),
@@ -418,20 +432,30 @@ class ClaudeExtractor:
             mentions=tuple(mentions),
             facts=tuple({f.id: f for f in facts}.values()),
         )
+        return update_facts(batch, ())
 
     def extract_many(self, transcripts: Iterable[Transcript]) -> list[Batch]:
         """Extract several transcripts, one batch each, in order."""
         return [self.extract(t) for t in transcripts]
 
-    def _time(self, item: dict[str, Any], reference: datetime | None) -> TimeRef:
+    def _time(self, item: dict[str, Any], reference: datetime | None, offset: timedelta | None = None) -> TimeRef:
+        """A time Claude returned; its dates are on the speaker's wall clock unless they carry an offset."""
         phrase = item["phrase"]
         start = _parse_iso(item.get("start"))
         if start is None:
             # Claude found the phrase but gave no date: resolve it ourselves (or keep it as text)
-            return self._times.resolve(phrase, reference)
+            return to_utc(self._times.resolve(phrase, reference), offset)
         end = _parse_iso(item.get("end"))
         grain = item.get("grain") if item.get("grain") in GRAINS else "day"
-        return TimeRef(phrase, start, end, str(grain))
+        ref = TimeRef(phrase, start, end, str(grain))
+        return ref if _has_offset(item.get("start")) else to_utc(ref, offset)
+
+
+def _has_offset(value: Any) -> bool:
+    try:
+        return datetime.fromisoformat(str(value).strip().replace("Z", "+00:00")).tzinfo is not None
+    except ValueError:
+        return False
 
 
 def _key(name: Any) -> str:
@@ -454,10 +478,21 @@ def _chunks(events: Sequence[Event], size: int) -> list[tuple[int, int]]:
     return out
 
 
-def _render(sessions: Sequence[Any], events: Sequence[Event], addressees: Sequence[str | None]) -> str:
-    """The user message for one group of turns (deterministic: it is the cache key)."""
+def _render(
+    sessions: Sequence[Any],
+    events: Sequence[Event],
+    addressees: Sequence[str | None],
+    offset: timedelta | None = None,
+) -> str:
+    """The user message for one group of turns (deterministic: it is the cache key).
+
+    The session date is shown on the speakers' wall clock (``offset`` from UTC), the calendar their
+    relative dates count in.
+    """
     session = next((s for s in sessions if s.id == events[0].session), None)
     started = session.started_at if session is not None else None
+    if started is not None and offset:
+        started = started + offset
     if started is not None:
         when = f"{started.date().isoformat()} ({started.strftime('%A')})"
         if session is not None and session.date_text:

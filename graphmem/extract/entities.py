@@ -15,6 +15,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
+
 from graphmem.extract.names import entity_id, normalize_name, words
 from graphmem.models import Entity
 
@@ -26,6 +28,7 @@ __all__ = [
     "annotate",
     "role_of",
     "topic_name",
+    "topic_names",
 ]
 
 #: spaCy NER label → entity type. DATE and TIME go to the time stage; numbers and money are dropped.
@@ -79,6 +82,7 @@ _STOP_MODIFIERS = words(
     favourite such other own same whole real huge special different certain few many much several some
     any every each lot bit little super totally really so very pretty big small new old last next first
     entire true perfect beautiful fun exciting interesting important hard tough crazy sweet cute
+    poor dear lucky sad silly stupid lil adorable gorgeous precious darling brave wise
     """
 )
 _CONTENT_POS = frozenset({"NOUN", "PROPN", "ADJ"})
@@ -90,6 +94,10 @@ _INTERJECTIONS = words(
     hey hi hello bye goodbye congrats congratulations thanks thank ya yeah yes yep wow oh omg dear sup yo
     haha lol ok okay cheers hugs aw aww wanna gonna nah phew welcome glad agreed sure
     """
+)
+# Nouns that carry a greeting, not a topic ("Tell Inês congratulations").
+_GREETING_HEADS = _INTERJECTIONS | words(
+    "congratulation kudos condolences condolence regards props wishes hug hugs greetings greeting"
 )
 _DATE_WORDS = words(
     "mon tue tues wed thu thur thurs fri sat sun monday tuesday wednesday thursday friday saturday sunday "
@@ -128,9 +136,14 @@ class EntityRegistry:
         self._records: dict[str, _Record] = {}
         self._speakers: dict[str, str] = {}  # normalised speaker name (and unique first name) -> id
 
-    def add(self, name: str, type_: str) -> str:
-        """Register a name of a type (idempotent) and return its entity id."""
-        key = name if type_ == "Topic" else normalize_name(name)
+    def add(self, name: str, type_: str, *, key: str | None = None) -> str:
+        """Register a name of a type (idempotent) and return its entity id.
+
+        ``key`` is what identifies the entity (default: the normalised name; for topics the name with
+        its head lemmatised, so "running shoes" and "running shoe" are one topic).
+        """
+        if key is None:
+            key = name if type_ == "Topic" else normalize_name(name)
         eid = entity_id(type_, key)
         record = self._records.get(eid)
         if record is None:
@@ -156,6 +169,11 @@ class EntityRegistry:
             self._speakers[first] = "" if self._speakers.get(first, eid) != eid else eid
         return eid
 
+    def type_of(self, eid: str) -> str | None:
+        """The type of a registered entity (``None`` if unknown)."""
+        record = self._records.get(eid)
+        return record.type if record is not None else None
+
     def speaker_for(self, name: str) -> str | None:
         """The id of the participant a name refers to (full or unique first name), if any."""
         return self._speakers.get(normalize_name(name)) or None
@@ -173,12 +191,15 @@ class TurnAnnotation:
     """What stage 2 found in one turn.
 
     ``tokens`` maps token indices to the entity they belong to (for the fact stage); ``mentions`` maps
-    entity ids to the strongest role they take in the turn; ``times`` holds the DATE/TIME spans.
+    entity ids to the strongest role they take in the turn; ``times`` holds the DATE/TIME spans;
+    ``roles`` holds ``(named entity, role word, whose, token index)`` from appositions such as "my
+    sister Clara" (Clara, ``sister``, the speaker).
     """
 
     tokens: dict[int, str] = field(default_factory=dict)
     mentions: dict[str, str] = field(default_factory=dict)
     times: list[Any] = field(default_factory=list)
+    roles: list[tuple[str, str, str, int]] = field(default_factory=list)
 
     def mention(self, eid: str, role: str) -> None:
         """Record a mention, keeping the strongest role seen for the entity."""
@@ -223,13 +244,23 @@ def _useful_name(name: str) -> bool:
     return lower not in _PRONOUNS and lower not in GENERIC_WORDS
 
 
-def topic_name(tokens: list[Any]) -> str | None:
-    """The topic name of a noun chunk's tokens, or ``None`` when nothing useful is left.
+def _proper(tok: Any) -> bool:
+    """A proper noun, or a noun written like one inside a sentence ("poor Bolt" tagged as a noun)."""
+    if tok.pos_ == "PROPN":
+        return tok.text[:1].isupper() or tok.tag_ in _PROPER_TAGS
+    return tok.pos_ == "NOUN" and tok.text[:1].isupper() and not tok.is_sent_start and not tok.text.isupper()
 
-    The name starts after the last coordinating conjunction or punctuation, at the first noun, proper noun
-    or adjective that is not merely evaluative; common nouns are lower-cased and the head is lemmatised
-    (``"my two kids"`` → ``"kid"``); proper nouns keep their case. A generic head ("time", "photo") with
-    only adjectives before it is dropped.
+
+def topic_names(tokens: list[Any]) -> tuple[str, str] | None:
+    """The readable name and the identity key of a noun chunk's topic, or ``None`` when nothing useful
+    is left.
+
+    The name starts after the last coordinating conjunction or punctuation, at the first noun, proper
+    noun or adjective that is not merely evaluative ("poor", "great"); lower-case adjectives before a
+    proper noun go too ("poor Bolt" → "Bolt"). It keeps the words as written, common nouns lower-cased
+    ("my two kids" → ``kids``); the key lemmatises the head (``kid``), so singular and plural are one
+    topic. A generic head ("time", "photo") with only adjectives before it, and a greeting ("Inês
+    congratulations"), give ``None``.
     """
     cut = 0
     for i, tok in enumerate(tokens):
@@ -250,20 +281,83 @@ def topic_name(tokens: list[Any]) -> str | None:
     head = kept[-1]
     if head.pos_ not in ("NOUN", "PROPN") or not head.is_alpha:
         return None
+    if head.lower_ in _GREETING_HEADS or head.lemma_.lower() in _GREETING_HEADS:
+        return None
+    if _proper(head):
+        while len(kept) > 1 and kept[0].pos_ == "ADJ" and kept[0].text[:1].islower():
+            kept = kept[1:]
     if head.lower_ in GENERIC_WORDS and all(t.pos_ == "ADJ" for t in kept[:-1]):
         return None
     parts: list[str] = []
     for tok in kept:
         if not any(c.isalnum() for c in tok.text):
             return None
-        parts.append(tok.text if tok.pos_ == "PROPN" else tok.lower_)
-    if head.pos_ == "NOUN":
+        parts.append(tok.text if _proper(tok) else tok.lower_)
+    key_parts = list(parts)
+    if head.pos_ == "NOUN" and not _proper(head):
         lemma = head.lemma_.lower()
-        parts[-1] = lemma if lemma and lemma.isalpha() else head.lower_
-    if len(parts) == 1 and (parts[0].lower() in GENERIC_WORDS or len(parts[0]) < 3):
+        key_parts[-1] = lemma if lemma and lemma.isalpha() else head.lower_
+    if len(parts) == 1 and (key_parts[0].lower() in GENERIC_WORDS or len(parts[0]) < 3):
         return None
-    name = " ".join(parts)
-    return name if _useful_name(name) else None
+    name, key = " ".join(parts), " ".join(key_parts)
+    return (name, key) if _useful_name(name) and _useful_name(key) else None
+
+
+def topic_name(tokens: list[Any]) -> str | None:
+    """The readable topic name of a noun chunk's tokens (see :func:`topic_names`), or ``None``."""
+    found = topic_names(tokens)
+    return found[0] if found is not None else None
+
+
+def _appositions(doc: Any, ann: TurnAnnotation, registry: EntityRegistry, participants: set[str | None]) -> None:
+    """Let a name stand for the role noun it is set beside: "my sister Clara is driving me" makes Clara
+    the subject, and records ``(Clara, "sister", speaker)`` in ``ann.roles``; "My manager, Keiko
+    Tanaka," and "Keiko Tanaka, my manager," alike; and "my guinea pig Oscar" when the parser makes
+    the role part of the name.
+
+    A participant's name is a vocative, not an apposition ("Hey Nate, my favourite treat is ..."), and
+    only a person (or an unlabelled name) gets a role fact ("my home country, Sweden" gets none).
+    """
+    strings = doc.vocab.strings
+    deps = doc.to_array("DEP")
+    # only appositions and compounds matter: find them on the array, not by walking every token
+    for i in np.flatnonzero((deps == strings["appos"]) | (deps == strings["compound"])):
+        tok = doc[int(i)]
+        dep = tok.dep_
+        pairs: tuple[tuple[Any, Any], ...]
+        if dep == "appos":
+            pairs = ((tok.head, tok), (tok, tok.head))
+        elif dep == "compound" and tok.is_lower and any(c.dep_ == "poss" for c in tok.children):
+            pairs = ((tok, tok.head),)  # "my guinea pig Oscar", parsed as one name
+        else:
+            continue
+        for role_tok, named_tok in pairs:
+            named = ann.tokens.get(named_tok.i)
+            if named is None or named in participants or role_tok.pos_ != "NOUN":
+                continue
+            if registry.type_of(named) in (None, "Topic"):
+                continue
+            topic = ann.tokens.get(role_tok.i)
+            if topic is not None and registry.type_of(topic) != "Topic":
+                continue
+            ann.tokens[role_tok.i] = named
+            ann.mention(named, role_of(role_tok))
+            if topic is not None and ann.mentions.get(topic) in ("subject", "object"):
+                ann.mentions[topic] = "mention"
+            owner_tok = next((c for c in role_tok.children if c.dep_ == "poss"), None)
+            owner = ann.tokens.get(owner_tok.i) if owner_tok is not None else None
+            # "my guinea pig Oscar" -> guinea_pig; "my best friend Sarah" -> friend
+            compounds = [c.lower_ for c in role_tok.children if c.dep_ == "compound" and c.i < role_tok.i]
+            role = "_".join([*compounds, role_tok.lemma_.lower()])
+            if (
+                owner is not None
+                and owner != named
+                and registry.type_of(owner) != "Topic"
+                and registry.type_of(named) in ("Person", "Thing")
+                and role.replace("_", "").isalpha()
+            ):
+                ann.roles.append((named, role, owner, role_tok.i))
+            break
 
 
 def annotate(
@@ -315,15 +409,16 @@ def annotate(
         tokens = [t for t in chunk if t.i not in in_time]
         if not tokens or tokens[-1].i != root.i:
             continue
-        name = topic_name(tokens)
-        if name is None:
+        found_names = topic_names(tokens)
+        if found_names is None:
             continue
+        name, key = found_names
         # the tagger takes some lower-case words in captions for names: a name has a capital letter
-        proper = root.pos_ == "PROPN" and any(t.text[:1].isupper() for t in tokens)
-        type_ = "Thing" if proper else "Topic"
+        proper = _proper(root) and any(t.text[:1].isupper() for t in tokens)
         found = registry.speaker_for(name) if proper else None
-        eid = found or registry.add(name, type_)
+        eid = found or (registry.add(name, "Thing") if proper else registry.add(name, "Topic", key=key))
         for tok in tokens:
             ann.tokens.setdefault(tok.i, eid)
         ann.mention(eid, role_of(root))
+    _appositions(doc, ann, registry, {speaker_id, addressee_id})
     return ann

@@ -25,8 +25,12 @@ TURN_OFFSET = timedelta(seconds=1)
 class EventPlan:
     """The events of a transcript with what later stages need to know about each turn.
 
-    ``reference`` is the time relative expressions in a turn are resolved against; ``addressee`` is the
-    participant the speaker most likely talks to (``None`` when unknown).
+    ``reference`` is the time relative expressions in a turn are resolved against: the speaker's wall
+    clock (an aware input time in its own offset, made naive), since "yesterday" said at 00:30+02:00 is
+    the day before in the speaker's calendar, not in UTC's. ``offset`` is that time's UTC offset
+    (``None`` for naive input), which turns what is resolved back into naive UTC, the store's convention
+    (:func:`graphmem.extract.times.to_utc`). ``addressee`` is the participant the speaker most likely
+    talks to (``None`` when unknown).
     """
 
     sessions: tuple[Session, ...]
@@ -34,6 +38,11 @@ class EventPlan:
     references: tuple[datetime | None, ...]
     addressees: tuple[str | None, ...]
     speakers: tuple[str, ...]
+    offsets: tuple[timedelta | None, ...] = ()
+
+    def offset(self, index: int) -> timedelta | None:
+        """The UTC offset of the ``index``-th turn's reference time (``None``: naive, already UTC)."""
+        return self.offsets[index] if index < len(self.offsets) else None
 
 
 def event_text(turn: RawTurn) -> str:
@@ -99,6 +108,7 @@ def build_events(transcript: Transcript, *, namespace: str | None = None) -> Eve
     sessions: list[Session] = []
     events: list[Event] = []
     references: list[datetime | None] = []
+    offsets: list[timedelta | None] = []
     addressees: list[str | None] = []
     for index, raw in enumerate(order_sessions(transcript.sessions)):
         start = naive_utc(raw.started_at)
@@ -121,5 +131,9 @@ def build_events(transcript: Transcript, *, namespace: str | None = None) -> Eve
                     source_line=turn.line,
                 )
             )
-            references.append(own if own is not None else start)
-    return EventPlan(tuple(sessions), tuple(events), tuple(references), tuple(addressees), tuple(participants))
+            reference = turn.timestamp if turn.timestamp is not None else raw.started_at
+            references.append(reference.replace(tzinfo=None) if reference is not None else None)
+            offsets.append(reference.utcoffset() if reference is not None else None)
+    return EventPlan(
+        tuple(sessions), tuple(events), tuple(references), tuple(addressees), tuple(participants), tuple(offsets)
+    )

@@ -2,30 +2,37 @@
 
 For every verb whose subject and object both resolve to entities of the turn (pronouns included: "I"
 is the speaker), a :class:`~graphmem.models.Fact` edge is made. The predicate is the verb lemma with
-its particle (``give_up``), a preposition for prepositional objects (``go_to``), an open complement
-(``want_to_adopt``) and negation (``not_like``). Conjoined subjects and objects each get a fact; a verb
-without its own subject borrows the subject of the verb it is conjoined to or complements.
+its particle (``give_up``), a preposition for prepositional objects (``go_to``, ``move_out_of``), an
+open complement (``want_to_adopt``) and negation (``not_like``). Conjoined subjects and objects each get
+a fact; a verb without its own subject borrows the subject of the verb it is conjoined to or
+complements. :mod:`graphmem.extract.relations` adds role facts (``sister_of``) and state facts
+(``works_at``, ``lives_in``, ``married_to``) read off the same parse.
 
-``valid_from`` is the start of a resolved time expression attached to the verb (or the only one in the
-sentence), else the event time; ``recorded_at`` is the event time: what memory learned, when.
+``valid_from`` is the start of a resolved time expression of the fact's own clause (see
+:func:`_attached`), else the event time; ``recorded_at`` is the event time: what memory learned, when.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import re
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+import numpy as np
+
+from graphmem.extract import relations
 from graphmem.extract.names import fact_id
 from graphmem.models import Event, Fact, TimeRef
 
-__all__ = ["Triple", "build_facts", "triples"]
+__all__ = ["Triple", "build_facts", "start_times", "triples"]
 
 _SUBJECT_DEPS = ("nsubj", "nsubjpass", "csubj")
 _DIRECT_DEPS = ("dobj", "attr", "oprd", "dative", "obj")
 _COMPLEMENT_DEPS = ("xcomp", "ccomp")
 _MAX_PREDICATE_PARTS = 4
+_START_WORDS = re.compile(r"\b(?:start|begin|began|begun)", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,7 +53,7 @@ def _subjects(verb: Any) -> list[Any]:
     found = [c for c in verb.children if c.dep_ in _SUBJECT_DEPS]
     hops = 0
     node = verb
-    while not found and node.dep_ in ("conj", "xcomp", "advcl") and node.head is not node and hops < 3:
+    while not found and node.dep_ in ("conj", "xcomp", "advcl", "acomp") and node.head is not node and hops < 3:
         node = node.head
         found = [c for c in node.children if c.dep_ in _SUBJECT_DEPS]
         hops += 1
@@ -96,16 +103,32 @@ def _objects(verb: Any) -> Iterator[tuple[Any, str]]:
                 yield obj, ""
         elif dep in ("prep", "agent"):
             prep = child.lower_ if dep == "prep" else "by"
-            for pobj in (c for c in child.children if c.dep_ == "pobj"):
+            pobjs = [c for c in child.children if c.dep_ == "pobj"]
+            for pobj in pobjs:
                 for obj in _with_conjuncts(pobj):
                     yield obj, f"_{prep}"
+            if not pobjs:  # "moved out of Lisbon": one preposition chained to another
+                for inner in (c for c in child.children if c.dep_ == "prep"):
+                    for pobj in (c for c in inner.children if c.dep_ == "pobj"):
+                        for obj in _with_conjuncts(pobj):
+                            yield obj, f"_{prep}_{inner.lower_}"
 
 
-def triples(doc: Any, entity_of: dict[int, str]) -> list[Triple]:
-    """The subject–verb–object triples of a parsed turn whose ends are both entities."""
+def _verbs(doc: Any) -> list[Any]:
+    """The verbs and auxiliaries of a turn, found on spaCy's POS array (much cheaper than walking the
+    tokens, which builds a Python object for each)."""
+    from spacy.symbols import AUX, VERB
+
+    pos = doc.to_array("POS")
+    return [doc[int(i)] for i in np.flatnonzero((pos == VERB) | (pos == AUX))]
+
+
+def triples(doc: Any, entity_of: dict[int, str], verbs: list[Any] | None = None) -> list[Triple]:
+    """The subject–verb–object triples of a parsed turn whose ends are both entities (``verbs``: the
+    turn's verbs, when the caller has them)."""
     out: list[Triple] = []
     seen: set[tuple[str, str, str]] = set()
-    for verb in doc:
+    for verb in _verbs(doc) if verbs is None else verbs:
         if not (verb.pos_ == "VERB" or (verb.pos_ == "AUX" and verb.lemma_ == "be" and verb.dep_ == "ROOT")):
             continue
         if _is_question(verb.sent):
@@ -151,22 +174,57 @@ def _verb_of(token: Any) -> Any:
     return node
 
 
-def _time_for(verb: Any, times: list[tuple[Any, TimeRef]]) -> TimeRef | None:
-    """The resolved time expression attached to ``verb`` (or its complement head), else the sentence's
-    only resolved one."""
-    sentence = verb.sent
-    in_sentence = [(span, ref) for span, ref in times if ref.resolved and span.sent == sentence]
-    if not in_sentence:
-        return None
+def _has_subject(verb: Any) -> bool:
+    return any(c.dep_ in _SUBJECT_DEPS for c in verb.children)
+
+
+def _clause_verbs(verb: Any) -> set[int]:
+    """The verbs whose time a fact of ``verb`` takes: itself and the verbs it complements or is
+    conjoined to ("went hiking", "bought ... and rode")."""
     targets = {verb.i}
     node = verb
     while node.dep_ in ("xcomp", "conj") and node.head is not node:
         node = node.head
         targets.add(node.i)
+    return targets
+
+
+def _attached(governor: Any, targets: set[int]) -> bool:
+    """Whether a time phrase governed by ``governor`` belongs to the clause of ``targets``.
+
+    It does when its verb is one of them, or a participle or infinitive without a subject of its own
+    that modifies one of them or their object ("a job at the school, starting in November"). A verb with
+    its own subject is another clause: "the seedlings my mum gave me last week" dates the giving, not
+    the bringing.
+    """
+    if governor.i in targets:
+        return True
+    node = governor
+    for _ in range(3):
+        if node.pos_ not in ("VERB", "AUX") or _has_subject(node):
+            return False
+        if node.dep_ not in ("advcl", "acl", "xcomp", "pcomp") or node.head is node:
+            return False
+        node = _verb_of(node.head)
+        if node.i in targets:
+            return True
+    return False
+
+
+def _time_for(verb: Any, times: list[tuple[Any, TimeRef]]) -> TimeRef | None:
+    """The resolved time expression attached to ``verb``'s clause (see :func:`_attached`); a phrase in a
+    verbless sentence ("On 3 June.") counts when it is the sentence's only one."""
+    sentence = verb.sent
+    in_sentence = [(span, ref) for span, ref in times if ref.resolved and span.sent == sentence]
+    if not in_sentence:
+        return None
+    targets = _clause_verbs(verb)
     for span, ref in in_sentence:
-        if _verb_of(span.root).i in targets:
+        if _attached(_verb_of(span.root), targets):
             return ref
-    return in_sentence[0][1] if len(in_sentence) == 1 else None
+    if len(in_sentence) == 1 and _verb_of(in_sentence[0][0].root).pos_ not in ("VERB", "AUX"):
+        return in_sentence[0][1]
+    return None
 
 
 def build_facts(
@@ -176,6 +234,8 @@ def build_facts(
     times: list[tuple[Any, TimeRef]],
     *,
     recorded_at: datetime,
+    type_of: Callable[[str], str | None] | None = None,
+    roles: Sequence[tuple[str, str, str, int]] = (),
 ) -> list[Fact]:
     """The facts of one parsed turn (stage 3), each with the turn as evidence.
 
@@ -185,22 +245,53 @@ def build_facts(
         entity_of: token index → entity id, from stage 2.
         times: the DATE/TIME spans of the turn with their resolved :class:`TimeRef`.
         recorded_at: when memory learned the facts (the event time, or ingestion time without one).
+        type_of: entity id → type; with it, the state facts of :mod:`graphmem.extract.relations`
+            (``works_at``, ``lives_in``, ``married_to``) are added.
+        roles: ``(named entity, role, whose, token index)`` from stage 2's appositions; each becomes a
+            ``<role>_of`` fact ("Clara ``sister_of`` Jon").
     """
-    facts = []
-    for triple in triples(doc, entity_of):
-        subject, obj = entity_of[triple.subject], entity_of[triple.object]
-        when = _time_for(doc[triple.verb], times)
-        facts.append(
-            Fact(
-                namespace=event.namespace,
-                id=fact_id(event.id, subject, triple.predicate, obj),
-                subject_id=subject,
-                predicate=triple.predicate,
-                object_id=obj,
-                recorded_at=recorded_at,
-                valid_from=when.start if when is not None else event.occurred_at,
-                evidence=(event.id,),
-                time_phrase=when.phrase if when is not None else None,
-            )
+    facts: dict[tuple[str, str, str], Fact] = {}
+
+    def add(subject: str, predicate: str, obj: str, when: TimeRef | None, *, timeless: bool = False) -> None:
+        key = (subject, predicate, obj)
+        if subject == obj or key in facts:
+            return
+        facts[key] = Fact(
+            namespace=event.namespace,
+            id=fact_id(event.id, subject, predicate, obj),
+            subject_id=subject,
+            predicate=predicate,
+            object_id=obj,
+            recorded_at=recorded_at,
+            valid_from=when.start if when is not None else None if timeless else event.occurred_at,
+            evidence=(event.id,),
+            time_phrase=when.phrase if when is not None else None,
         )
-    return facts
+
+    verbs = _verbs(doc)
+    found = triples(doc, entity_of, verbs)
+    for triple in found:
+        add(entity_of[triple.subject], triple.predicate, entity_of[triple.object], _time_for(doc[triple.verb], times))
+    if type_of is not None:
+        surface = [(t.subject, t.predicate, t.object, t.verb) for t in found]
+        for subject, predicate, obj, verb in relations.states(doc, entity_of, type_of, surface, verbs):
+            if not _is_question(verb.sent):
+                add(entity_of[subject.i], predicate, obj, _time_for(verb, times))
+    for named, role, owner, index in roles:
+        token = doc[index]
+        if not _is_question(token.sent):
+            add(named, f"{role}_of", owner, None, timeless=role in relations.FAMILY_ROLES)
+    return list(facts.values())
+
+
+def start_times(doc: Any, entity_of: dict[int, str], times: list[tuple[Any, TimeRef]]) -> list[tuple[str, TimeRef]]:
+    """``(subject, time)`` for each dated "I start on 1 April" of the turn (see
+    :func:`graphmem.extract.relations.start_times`): the start of the job the subject last talked of."""
+    out: list[tuple[str, TimeRef]] = []
+    if not times or not _START_WORDS.search(doc.text):
+        return out
+    for subject, verb in relations.start_times(doc, entity_of):
+        when = _time_for(verb, times)
+        if when is not None and not _is_question(verb.sent):
+            out.append((subject, when))
+    return out

@@ -2,9 +2,11 @@
 
 ``extract_many`` feeds all turns of all transcripts through one ``nlp.pipe`` stream (batched, the
 fastest way to run spaCy), then walks the parsed turns in order: events (stage 1), entities and
-mentions (stage 2), time expressions (stage 4, needed by facts) and facts (stage 3). Entity resolution
-(stage 5) is separate, because it needs the entities already stored: see
-:func:`graphmem.extract.resolve.resolve_batch`.
+mentions (stage 2), time expressions (stage 4, needed by facts) and facts (stage 3); "I start on 1
+April" dates the job the speaker last named in the session, and state facts ended within the batch get
+their ``valid_to`` (:func:`graphmem.extract.temporal.update_facts`). Entity resolution (stage 5) and
+maintenance across the namespace are separate, because they need what is already stored: see
+:func:`graphmem.extract.resolve.resolve_batch` and :func:`graphmem.extract.temporal.update_facts`.
 
 The extractor holds only settings, so it pickles small; the spaCy pipeline is loaded on first use in
 whatever process runs it (once per process, see :func:`graphmem.extract.nlp.load_nlp`).
@@ -13,16 +15,18 @@ whatever process runs it (once per process, see :func:`graphmem.extract.nlp.load
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
 from graphmem.errors import ExtractionError
 from graphmem.extract.entities import EntityRegistry, annotate
 from graphmem.extract.events import EventPlan, build_events
-from graphmem.extract.facts import build_facts
+from graphmem.extract.facts import build_facts, start_times
 from graphmem.extract.names import words
 from graphmem.extract.nlp import CompiledAttributeRuler
-from graphmem.extract.times import TimeResolver, direction
+from graphmem.extract.temporal import update_facts
+from graphmem.extract.times import TimeResolver, direction, to_utc
 from graphmem.models import Batch, Event, Fact, Mention, TimeRef
 from graphmem.transcript import Transcript
 
@@ -45,7 +49,7 @@ class SpacyExtractor:
 
     name = "spacy"
     #: Bump when the output for the same input changes, so stored content is re-extracted.
-    version = "1"
+    version = "2"
 
     def __init__(
         self,
@@ -163,8 +167,13 @@ class SpacyExtractor:
         events: list[Event] = []
         mentions: list[Mention] = []
         facts: list[Fact] = []
-        for event, reference, addressee in zip(plan.events, plan.references, plan.addressees, strict=True):
+        session: str | None = None
+        jobs: dict[str, int] = {}  # subject -> index in facts of their latest undated works_at fact
+        for index, (event, reference, addressee) in enumerate(
+            zip(plan.events, plan.references, plan.addressees, strict=True)
+        ):
             doc = next(docs)
+            offset = plan.offset(index)
             speaker_id = speaker_ids.get(event.speaker or "")
             ann = annotate(
                 doc,
@@ -172,18 +181,36 @@ class SpacyExtractor:
                 speaker_id=speaker_id,
                 addressee_id=speaker_ids.get(addressee) if addressee else None,
             )
-            times = [(span, self._times.resolve(span.text, reference, prefer=direction(span))) for span in ann.times]
+            times = [
+                (span, to_utc(self._times.resolve(span.text, reference, prefer=direction(span)), offset))
+                for span in ann.times
+            ]
             events.append(_with_times(event, [ref for _, ref in times]))
             if speaker_id is not None:
                 mentions.append(Mention(namespace, event.id, speaker_id, "speaker"))
             recorded = event.occurred_at or now
-            turn_facts = build_facts(doc, event, ann.tokens, times, recorded_at=recorded)
+            turn_facts = build_facts(
+                doc, event, ann.tokens, times, recorded_at=recorded, type_of=registry.type_of, roles=ann.roles
+            )
             for fact in turn_facts:
                 ann.mention(fact.subject_id, "subject")
                 ann.mention(fact.object_id, "object")
             mentions.extend(Mention(namespace, event.id, eid, role) for eid, role in ann.mentions.items())
+            if event.session != session:
+                session, jobs = event.session, {}
+            for subject, when in start_times(doc, ann.tokens, times):
+                # "I start on 1 April": the start of the job the speaker last talked of in this session
+                at = jobs.pop(subject, None)
+                if at is not None:
+                    old = facts[at]
+                    facts[at] = replace(
+                        old, valid_from=when.start, time_phrase=when.phrase, evidence=(*old.evidence, event.id)
+                    )
+            for fact in turn_facts:
+                if fact.predicate == "works_at" and fact.time_phrase is None:
+                    jobs[fact.subject_id] = len(facts) + turn_facts.index(fact)
             facts.extend(turn_facts)
-        return Batch(
+        batch = Batch(
             namespace,
             sessions=plan.sessions,
             events=tuple(events),
@@ -191,6 +218,7 @@ class SpacyExtractor:
             mentions=tuple(mentions),
             facts=tuple(facts),
         )
+        return update_facts(batch, ())
 
 
 # Words that may start a DATE/TIME entity in lower case (names are caught by their tags).
@@ -233,6 +261,4 @@ def _listens(nlp: Any, name: str) -> bool:
 def _with_times(event: Event, times: Sequence[TimeRef]) -> Event:
     if not times:
         return event
-    from dataclasses import replace
-
     return replace(event, times=tuple(times))

@@ -88,6 +88,28 @@ def _initials(words: list[str]) -> str:
     return "".join(w[0] for w in words if w and w not in ("of", "the", "and", "for"))
 
 
+# Types a lone first name may carry when NER mislabels it ("Keiko" as an organisation). Places are left
+# out: "Paris" beside "Paris Hilton" is usually the city.
+_FIRST_NAME_TYPES = frozenset({"Person", "Organization", "Thing", "Group", "Product", "Work", "Occasion"})
+
+
+def _first_name_of(wa: list[str], a_type: str, wb: list[str], b_type: str) -> bool:
+    """Whether one name is a lone word equal to the first word of the other, a person's full name:
+    "Keiko" / "Keiko Tanaka". Within one namespace that is a strong sign of one person, whatever label
+    NER put on the lone word."""
+    for short, s_type, long_, l_type in ((wa, a_type, wb, b_type), (wb, b_type, wa, a_type)):
+        if (
+            l_type == "Person"
+            and s_type in _FIRST_NAME_TYPES
+            and len(short) == 1
+            and len(long_) >= 2
+            and short[0] == long_[0]
+            and len(short[0]) >= 2
+        ):
+            return True
+    return False
+
+
 def same_entity(
     a: str,
     a_type: str,
@@ -112,9 +134,11 @@ def same_entity(
         return False, "empty"
     if na == nb:
         return (compatible(a_type, b_type, exact=True), "exact")
-    if not compatible(a_type, b_type) or "Topic" in (a_type, b_type):
-        return False, "type"
     wa, wb = na.split(), nb.split()
+    if not compatible(a_type, b_type) or "Topic" in (a_type, b_type):
+        if _first_name_of(wa, a_type, wb, b_type):
+            return True, "first name"
+        return False, "type"
     short, long_ = (wa, wb) if len(na) <= len(nb) else (wb, wa)
     person = "Person" in (a_type, b_type)
     if person:
@@ -143,6 +167,10 @@ def same_entity(
     if cosine is not None and ratio >= config.embed_fuzzy_floor and cosine >= config.embed_threshold:
         return True, "embedding"
     return False, "different"
+
+
+# How sure each rule is, to pick among several matching clusters (fuzzy and embedding rules: 1).
+_STRENGTH = {"exact": 3.0, "subset": 2.0, "nickname": 2.0, "initials": 2.0, "short form": 2.0, "first name": 2.0}
 
 
 @dataclass(slots=True)
@@ -174,6 +202,7 @@ class _Resolver:
         self.embedder = embedder
         self.clusters: list[_Cluster] = []
         self.by_key: dict[str, list[int]] = {}
+        self.by_id: dict[str, int] = {}
         self.named: list[tuple[str, int]] = []  # (normalised name, cluster) for fuzzy search
         self.by_word: dict[str, list[int]] = {}  # word -> clusters (people: "Caroline Smith")
         self.by_prefix: dict[str, list[int]] = {}  # first 3 letters of the first word (nicknames)
@@ -200,6 +229,7 @@ class _Resolver:
     def _new_cluster(self, entity: Entity, *, existing: bool) -> int:
         self.clusters.append(_Cluster(entity.id, entity.name, entity.type, existing, list(entity.aliases)))
         index = len(self.clusters) - 1
+        self.by_id.setdefault(entity.id, index)
         for name in (entity.name, *entity.aliases):
             self._index(name, index)
         return index
@@ -238,6 +268,11 @@ class _Resolver:
 
     def assign(self, entity: Entity) -> int:
         best: tuple[int, float] | None = None
+        best_rule = ""
+        same_id = self.by_id.get(entity.id)
+        if same_id is not None and compatible(entity.type, self.clusters[same_id].type, exact=True):
+            # one id is one entity: a topic's id comes from its lemmatised name ("kids" and "kid")
+            best, best_rule = (same_id, 4.0), "id"
         for index in self.candidates(entity):
             cluster = self.clusters[index]
             for name in cluster.names():
@@ -245,11 +280,9 @@ class _Resolver:
                 ok, rule = same_entity(entity.name, entity.type, name, cluster.type, cosine=cos, config=self.config)
                 if not ok:
                     continue
-                strength = {"exact": 3.0, "subset": 2.0, "nickname": 2.0, "initials": 2.0, "short form": 2.0}.get(
-                    rule, 1.0
-                )
+                strength = _STRENGTH.get(rule, 1.0)
                 if best is None or strength > best[1]:
-                    best = (index, strength)
+                    best, best_rule = (index, strength), rule
                 break
         if best is None:
             return self._new_cluster(entity, existing=False)
@@ -262,6 +295,14 @@ class _Resolver:
         if _TYPE_RANK.get(cluster.type, 1) < _TYPE_RANK.get(entity.type, 1):
             cluster.type = entity.type  # a Thing that turns out to be a Person becomes one
             cluster.changed = True
+        if (
+            best_rule == "first name"
+            and entity.type == "Person"
+            and len(entity.name.split()) > len(cluster.name.split())
+        ):
+            # "Keiko Tanaka" arriving for a stored "Keiko" (labelled an organisation): a person, by full name
+            cluster.aliases = [n for n in cluster.aliases if n != entity.name] + [cluster.name]
+            cluster.name, cluster.type, cluster.changed = entity.name, "Person", True
         return best[0]
 
 

@@ -19,7 +19,7 @@ from graphmem.errors import MissingDependencyError
 from graphmem.extract.names import words
 from graphmem.models import TimeRef
 
-__all__ = ["TimeResolver", "direction", "resolve_time"]
+__all__ = ["TimeResolver", "direction", "resolve_time", "to_utc"]
 
 _NUMBERS = {
     "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
@@ -70,7 +70,8 @@ _MONTH_NUMBER = {name: i + 1 for i, name in enumerate(_MONTH_NAMES)} | {
     "nov": 11, "dec": 12,
 }  # fmt: skip
 _NAMED_MONTH = re.compile(r"^(last|this|next|this past|past)\s+(" + "|".join(_MONTH_NUMBER) + r")$")
-_PAST_SPAN = re.compile(r"^(?:the\s+)?(?:past|last)\s+(?:" + _NUMBER_WORD + r"\s+)?(day|week|month|year)s?$")
+_PAST_SPAN = re.compile(r"^(?:the\s+)?(past|last)\s+(?:" + _NUMBER_WORD + r"\s+)?(day|week|month|year)s?$")
+_NEXT_SPAN = re.compile(r"^(?:the\s+)?(?:next|coming)\s+" + _NUMBER_WORD + r"\s+(day|week|month|year)s?$")
 _BEFORE = re.compile(r"^the\s+(day|week|month|year)\s+before$|^the\s+(?:previous|prior)\s+(day|week|month|year)$")
 _WEEKEND = re.compile(r"^(?:(last|this past|the past|past|this|next|the|over the)\s+)?weekend$")
 _SEASON = re.compile(
@@ -87,6 +88,8 @@ _DAY_WORDS = {
     "tomorrow evening": 1, "the day after tomorrow": 2,
 }  # fmt: skip
 _SEASON_START = {"spring": 3, "summer": 6, "fall": 9, "autumn": 9, "winter": 12}
+# A rule's answer for "this phrase is mine and names no definite time": stop, do not ask dateparser.
+_UNRESOLVED = (datetime.min, datetime.min, "unknown")
 
 
 def _nth_weekday(year: int, month: int, weekday: int, n: int) -> date:
@@ -228,9 +231,11 @@ class TimeResolver:
         if reference is None:
             return None
         today = reference.date()
-        for rule in (self._day_word, self._clock, self._ago, self._past_span, self._before, self._weekend,
-                     self._season, self._holiday, self._named_month):  # fmt: skip
+        for rule in (self._day_word, self._clock, self._ago, self._past_span, self._next_span, self._before,
+                     self._weekend, self._season, self._holiday, self._named_month):  # fmt: skip
             found = rule(text, today, prefer)
+            if found is _UNRESOLVED:
+                return None
             if found is not None:
                 return found
         if not _DATEISH.search(text):
@@ -298,13 +303,27 @@ class TimeResolver:
     @staticmethod
     def _past_span(text: str, today: date, prefer: str) -> tuple[datetime, datetime, str] | None:
         m = _PAST_SPAN.match(text)
-        if not m or (m.group(1) is None and text.startswith("last")):
+        if not m or (m.group(2) is None and text.startswith("last")):
             return None  # "last week" is a calendar week: dateparser's job
-        n = _number(m.group(1))
+        if prefer == "future" and m.group(1) == "last":
+            # "will join us for the last three days": the end of something ahead, not the days before now
+            return _UNRESOLVED
+        n = _number(m.group(2))
         if n is None:
             return None
-        unit = m.group(2)
+        unit = m.group(3)
         return _day(_shift(today, unit, -n)), _day(today + timedelta(days=1)), unit
+
+    @staticmethod
+    def _next_span(text: str, today: date, prefer: str) -> tuple[datetime, datetime, str] | None:
+        m = _NEXT_SPAN.match(text)
+        if not m:
+            return None
+        n = _number(m.group(1))
+        if n is None or prefer == "past":
+            return _UNRESOLVED  # "I spent the next three days in bed": after a past event, not after now
+        unit = m.group(2)
+        return _day(today), _day(_shift(today, unit, n)), unit
 
     @staticmethod
     def _named_month(text: str, today: date, prefer: str) -> tuple[datetime, datetime, str] | None:
@@ -438,34 +457,72 @@ class TimeResolver:
 _FUTURE_AUX = frozenset(
     {"will", "'ll", "wo", "shall", "gon", "gonna", "can", "could", "would", "should", "may", "might"}
 )
-_PAST_AUX_TAGS = frozenset({"VBD"})
+_PRESENT_TAGS = frozenset({"VBZ", "VBP"})
+# Verbs whose bare participle announces what comes next ("a new job, starting in November").
+_INCEPTIVE = frozenset({"start", "begin", "commence", "kick", "open", "launch"})
+
+
+def _governing_verb(token: Any) -> Any | None:
+    node = token
+    for _ in range(8):
+        if node.pos_ in ("VERB", "AUX"):
+            return node
+        if node.head is node:
+            return None
+        node = node.head
+    return None
+
+
+def _tense(verb: Any, depth: int = 0) -> str:
+    auxes = [c for c in verb.children if c.dep_ in ("aux", "auxpass")]
+    if any(a.lower_ in _FUTURE_AUX for a in auxes):
+        return "future"
+    if verb.tag_ == "VBD" or any(a.tag_ == "VBD" for a in auxes):
+        return "past"
+    if any(a.lemma_ == "have" for a in auxes):
+        return "past"  # the perfect: "have lived", "'ve been running since January"
+    if any(a.tag_ in _PRESENT_TAGS for a in auxes) or verb.tag_ in ("VBZ", "VBP", "VB"):
+        # the present, its progressive and passive ("is getting married in June", "is planned for
+        # June") and the bare infinitive ("to open on 12 October") point forward
+        return "future"
+    if verb.tag_ in ("VBG", "VBN"):
+        # a bare participle: "starting in November" announces; otherwise it takes the tense of the
+        # clause it hangs from ("walking home on Saturday, I met ...")
+        if verb.lemma_ in _INCEPTIVE:
+            return "future"
+        head = _governing_verb(verb.head) if verb.head is not verb else None
+        if head is not None and head is not verb and depth < 3:
+            return _tense(head, depth + 1)
+        return "nearest"
+    return "past"
 
 
 def direction(span: Any) -> str:
     """``"past"``, ``"future"`` or ``"nearest"``: which way an undirected time phrase points.
 
     It follows the tense of the verb the phrase hangs from: past tense and perfect ("went", "did go",
-    "have been") point back; a future auxiliary or modal, the present ("starts on 1 April"), the
-    progressive ("I'm moving in June") and a bare infinitive ("to open on 12 October") point forward.
-    Without a verb ("On 3 June, from Manchester.") the nearest occurrence is taken.
+    "have been", "have been running") point back; a future auxiliary or modal, the present ("starts on
+    1 April"), a present auxiliary ("is getting married in June", "I'm moving in June") and a bare
+    infinitive ("to open on 12 October") point forward. A bare participle points forward when it
+    announces a start ("starting in November") and otherwise takes the tense of the clause it hangs
+    from. Without a verb ("On 3 June, from Manchester.") the nearest occurrence is taken.
     """
-    node = span.root
-    for _ in range(8):
-        if node.pos_ in ("VERB", "AUX") or node.head is node:
-            break
-        node = node.head
-    if node.pos_ not in ("VERB", "AUX"):
+    verb = _governing_verb(span.root)
+    if verb is None:
         return "nearest"
-    auxes = [c for c in node.children if c.dep_ in ("aux", "auxpass")]
-    if any(a.lower_ in _FUTURE_AUX for a in auxes):
-        return "future"
-    if node.tag_ == "VBD" or any(a.tag_ in _PAST_AUX_TAGS for a in auxes):
-        return "past"
-    if node.tag_ == "VBN" and any(a.lemma_ == "have" for a in auxes):
-        return "past"
-    if node.tag_ in ("VBZ", "VBP", "VB") or (node.tag_ == "VBG" and auxes):
-        return "future"
-    return "past"
+    return _tense(verb)
+
+
+def to_utc(ref: TimeRef, offset: timedelta | None) -> TimeRef:
+    """``ref`` resolved on a wall clock ``offset`` ahead of UTC, as naive UTC (the store's convention).
+
+    "Yesterday" said at 00:30 on 2 May at +02:00 is 1 May on the speaker's calendar, which starts at
+    22:00 on 30 April in UTC. Naive input (``offset`` ``None`` or zero) is returned unchanged.
+    """
+    if not offset or ref.start is None:
+        return ref
+    end = ref.end - offset if ref.end is not None else None
+    return TimeRef(ref.phrase, ref.start - offset, end, ref.grain)
 
 
 _default: TimeResolver | None = None

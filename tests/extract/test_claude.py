@@ -265,3 +265,79 @@ def test_bad_options() -> None:
         ClaudeExtractor(api_key="k", batch_size=0)
     with pytest.raises(ConfigError, match="max_retries"):
         ClaudeExtractor(api_key="k", max_retries=-1)
+
+
+def _answer(events: list[dict[str, Any]], entities: list[dict[str, Any]]) -> dict[str, Any]:
+    return {
+        "id": "msg_state",
+        "type": "message",
+        "role": "assistant",
+        "model": "claude-haiku-4-5",
+        "content": [
+            {
+                "type": "tool_use",
+                "id": "toolu_state",
+                "name": TOOL_NAME,
+                "input": {"entities": entities, "events": events},
+            }
+        ],
+        "stop_reason": "tool_use",
+        "stop_sequence": None,
+        "usage": {"input_tokens": 1, "output_tokens": 1},
+    }
+
+
+def test_states_in_other_spellings_are_kept_and_ended(make: Any, stub: Stub) -> None:
+    from datetime import timedelta, timezone
+
+    from graphmem.transcript import RawSession, RawTurn
+
+    cest = timezone(timedelta(hours=2))
+    turns = (
+        RawTurn(
+            "Priya", "I've worked for Northwind Bank since 2019.", timestamp=datetime(2024, 3, 3, 0, 30, tzinfo=cest)
+        ),
+        RawTurn("Priya", "I start at Lumen Robotics on 1 April.", timestamp=datetime(2024, 3, 3, 0, 31, tzinfo=cest)),
+    )
+    transcript = Transcript("p", (RawSession("s1", 0, turns, started_at=turns[0].timestamp),))
+    stub.answer(
+        _answer(
+            [
+                {
+                    "turn": "T1",
+                    "facts": [
+                        {
+                            "subject": "Priya",
+                            "predicate": "work for",
+                            "object": "Northwind Bank",
+                            "time_phrase": "since 2019",
+                        }
+                    ],
+                    "times": [{"phrase": "since 2019", "start": "2019-01-01", "end": "2020-01-01", "grain": "year"}],
+                },
+                {
+                    "turn": "T2",
+                    "facts": [
+                        {
+                            "subject": "Priya",
+                            "predicate": "works_at",
+                            "object": "Lumen Robotics",
+                            "time_phrase": "1 April",
+                        }
+                    ],
+                    "times": [{"phrase": "1 April", "start": "2024-04-01", "end": "2024-04-02", "grain": "day"}],
+                },
+            ],
+            [{"name": "Northwind Bank", "type": "Organization"}, {"name": "Lumen Robotics", "type": "Organization"}],
+        )
+    )
+    batch = make().extract(transcript)
+    n = names(batch)
+    facts = {(f.predicate, n[f.object_id]): f for f in batch.facts}
+    assert ("work_for", "Northwind Bank") in facts  # what was said is kept
+    northwind, lumen = facts[("works_at", "Northwind Bank")], facts[("works_at", "Lumen Robotics")]
+    # dates are on Priya's wall clock (+02:00), stored as naive UTC
+    assert northwind.valid_from == datetime(2018, 12, 31, 22)
+    assert lumen.valid_from == datetime(2024, 3, 31, 22) and lumen.valid_to is None
+    assert northwind.valid_to == lumen.valid_from
+    assert "Session date: 2024-03-03 (Sunday)" in stub.requests[0]["body"]["messages"][0]["content"]

@@ -13,7 +13,7 @@ from graphmem.errors import ConfigError
 from graphmem.extract import Extractor, get_extractor
 from graphmem.extract.pipeline import SpacyExtractor
 from graphmem.extract.resolve import resolve_batch
-from graphmem.models import Batch
+from graphmem.models import Batch, TimeRef
 from graphmem.transcript import Transcript
 
 from .conftest import LOCOMO_DEV, NOW
@@ -184,3 +184,77 @@ def test_random_text_never_crashes(extractor: SpacyExtractor) -> None:
         assert len(batch.events) == len(texts)
 
     check()
+
+
+def _dated(batch: Batch) -> dict[str, TimeRef]:
+    return {t.phrase: t for e in batch.events for t in e.times}
+
+
+def test_undirected_dates_follow_the_tense(extractor: SpacyExtractor) -> None:
+    from .conftest import make_transcript
+
+    batch = extractor.extract(
+        make_transcript(
+            [
+                (datetime(2024, 4, 28, 10, 5), [("Tomás", "It is! She is getting married in June, by the way.")]),
+                (
+                    datetime(2024, 9, 6, 18, 10),
+                    [("Riley", "I got a job teaching guitar at the Hackney Music School, starting in November.")],
+                ),
+                (
+                    datetime(2024, 3, 1, 17, 45),
+                    [("Dana", "My brother Kenji will join us in Osaka for the last three days.")],
+                ),
+            ]
+        )
+    )
+    times = _dated(batch)
+    assert times["June"].start == datetime(2024, 6, 1)  # not June 2023
+    assert times["November"].start == datetime(2024, 11, 1)  # not November 2023
+    assert times["the last three days"].start is None  # the end of the trip ahead, not late February
+
+
+def test_relative_dates_count_on_the_speakers_wall_clock(extractor: SpacyExtractor) -> None:
+    from datetime import timedelta, timezone
+
+    from graphmem.transcript import RawSession, RawTurn
+
+    cest = timezone(timedelta(hours=2))
+    said = datetime(2024, 5, 2, 0, 30, tzinfo=cest)  # 22:30 on 1 May in UTC
+    turn = RawTurn("Ana", "I finished the book yesterday.", source_id="m1", timestamp=said)
+    batch = extractor.extract(Transcript("tz", (RawSession("s1", 0, (turn,), started_at=said),)))
+    (event,) = batch.events
+    assert event.occurred_at == datetime(2024, 5, 1, 22, 30)  # stored as naive UTC
+    (yesterday,) = event.times
+    # 1 May on Ana's calendar, from its start at +02:00, in UTC (resolving in UTC would give 30 April)
+    assert (yesterday.start, yesterday.end) == (datetime(2024, 4, 30, 22), datetime(2024, 5, 1, 22))
+    (fact,) = [f for f in batch.facts if f.predicate == "finish"]
+    assert fact.valid_from == datetime(2024, 4, 30, 22)
+
+
+def test_a_later_start_dates_the_job_and_ends_the_old_one(extractor: SpacyExtractor) -> None:
+    from .conftest import make_transcript
+
+    batch = extractor.extract(
+        make_transcript(
+            [
+                (datetime(2024, 3, 3, 16, 12), [("Priya", "I've been an analyst at Northwind Bank since 2019.")]),
+                (
+                    datetime(2024, 3, 24, 19, 30),
+                    [
+                        ("Priya", "I got the job at Lumen Robotics!"),
+                        ("Tomás", "When do you start?"),
+                        ("Priya", "I start on 1 April."),
+                    ],
+                ),
+                (datetime(2024, 4, 28, 10, 5), [("Priya", "I start on 2 May.")]),  # another session: no job in it
+            ]
+        )
+    )
+    n = names(batch)
+    jobs = {n[f.object_id]: f for f in batch.facts if f.predicate == "works_at"}
+    lumen, northwind = jobs["Lumen Robotics"], jobs["Northwind Bank"]
+    assert lumen.valid_from == datetime(2024, 4, 1) and lumen.time_phrase == "1 April"
+    assert lumen.evidence == ("ev:session_2:1", "ev:session_2:3")
+    assert lumen.valid_to is None
+    assert (northwind.valid_from, northwind.valid_to) == (datetime(2019, 1, 1), datetime(2024, 4, 1))

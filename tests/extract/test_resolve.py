@@ -140,6 +140,30 @@ def test_mentions_keep_the_strongest_role() -> None:
     assert sorted(m.role for m in out.mentions) == ["speaker", "subject"]
 
 
+def test_a_first_name_joins_the_stored_full_name() -> None:
+    stored = Entity("ns", "ent:person:keiko-tanaka", "Keiko Tanaka", "Person")
+    out = resolve_batch(batch_of(Entity("ns", "ent:organization:keiko", "Keiko", "Organization")), [stored])
+    assert out.mentions[0].entity_id == stored.id
+    (entity,) = out.entities
+    assert (entity.name, entity.type, entity.aliases) == ("Keiko Tanaka", "Person", ("Keiko",))
+
+
+def test_a_full_name_takes_over_a_stored_first_name() -> None:
+    stored = Entity("ns", "ent:organization:keiko", "Keiko", "Organization")
+    out = resolve_batch(batch_of(Entity("ns", "ent:person:keiko-tanaka", "Keiko Tanaka", "Person")), [stored])
+    assert out.mentions[0].entity_id == stored.id
+    (entity,) = out.entities
+    assert (entity.name, entity.type, entity.aliases) == ("Keiko Tanaka", "Person", ("Keiko",))
+
+
+def test_topics_with_one_id_are_one_topic() -> None:
+    stored = Entity("ns", "ent:topic:running-shoe", "running shoes", "Topic")
+    out = resolve_batch(batch_of(Entity("ns", "ent:topic:running-shoe", "running shoe", "Topic")), [stored])
+    assert out.mentions[0].entity_id == stored.id
+    (entity,) = out.entities  # re-emitted with the other spelling as an alias, its name kept
+    assert (entity.name, entity.aliases) == ("running shoes", ("running shoe",))
+
+
 def test_other_namespaces_are_ignored() -> None:
     elsewhere = Entity("other", "ent:person:melanie", "Melanie", "Person")
     out = resolve_batch(batch_of(Entity("ns", "b", "Mel", "Person")), [elsewhere])

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import pickle
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import pytest
 
-from graphmem.extract.times import TimeResolver, direction, resolve_time
+from graphmem.extract.times import TimeResolver, direction, resolve_time, to_utc
+from graphmem.models import TimeRef
 
 REF = datetime(2023, 5, 8, 13, 56)  # Monday 8 May 2023, the first LoCoMo session date
 
@@ -127,6 +128,32 @@ def test_direction_changes_undirected_phrases_only() -> None:
         r.resolve("June", REF, prefer="sideways")
 
 
+def test_last_and_next_spans_follow_the_tense() -> None:
+    r = TimeResolver()
+    ref = d("2024-03-01 17:45")
+    # "will join us for the last three days": the end of the trip ahead, not the three days before now
+    assert r.resolve("the last three days", ref, prefer="future").start is None
+    assert r.resolve("the last three days", ref, prefer="past").start == d("2024-02-27")
+    assert r.resolve("the past two weeks", ref, prefer="future").start == d("2024-02-16")  # "past" is explicit
+    ahead = r.resolve("the next three days", ref, prefer="future")
+    assert (ahead.start, ahead.end, ahead.grain) == (d("2024-03-01"), d("2024-03-04"), "day")
+    assert r.resolve("the next three days", ref, prefer="past").start is None  # after a past event
+
+
+def test_to_utc_shifts_a_wall_clock_interval() -> None:
+    local = TimeResolver().resolve("yesterday", d("2024-05-02 00:30"))
+    assert (local.start, local.end) == (d("2024-05-01"), d("2024-05-02"))
+    utc = to_utc(local, timedelta(hours=2))
+    assert (utc.phrase, utc.start, utc.end, utc.grain) == (
+        "yesterday",
+        d("2024-04-30 22:00"),
+        d("2024-05-01 22:00"),
+        "day",
+    )
+    assert to_utc(local, None) is local and to_utc(local, timedelta(0)) is local
+    assert to_utc(TimeRef("recently"), timedelta(hours=2)) == TimeRef("recently")
+
+
 def test_results_are_cached_and_resolver_pickles() -> None:
     r = TimeResolver()
     assert r.resolve("yesterday", REF) is r.resolve("yesterday", REF)
@@ -144,6 +171,14 @@ def test_results_are_cached_and_resolver_pickles() -> None:
         ("I'm moving to Berlin in June.", "June", "future"),
         ("We will fly on 2 April.", "2 April", "future"),
         ("On 3 June, from Manchester.", "3 June", "nearest"),
+        # a present auxiliary is the present progressive or passive: what is planned
+        ("She is getting married in June, by the way.", "June", "future"),
+        ("The wedding is planned for June.", "June", "future"),
+        # a bare participle announcing a start points ahead; others follow their clause
+        ("I got a job teaching guitar at the school, starting in November.", "November", "future"),
+        ("Walking home on Saturday, I met Tom.", "Saturday", "past"),
+        # the perfect progressive is past, not a present auxiliary
+        ("I have been running since January.", "January", "past"),
     ],
 )
 def test_direction_follows_the_verb_tense(nlp, text: str, phrase: str, expected: str) -> None:
