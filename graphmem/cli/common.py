@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
@@ -28,7 +29,8 @@ __all__ = [
     "stdout",
 ]
 
-stdout = Console(highlight=False, soft_wrap=True)
+# Piped output (files, CI logs) gets room for wide tables instead of rich's 80-column fallback.
+stdout = Console(highlight=False, soft_wrap=True, width=None if sys.stdout.isatty() else 160)
 stderr = Console(stderr=True, highlight=False)
 
 
