@@ -122,8 +122,11 @@ class Memory:
         """Apply a batch all-or-nothing, then bring the vector index up to date with its embeddings."""
         self.store.write(batch)
         self._derived.pop(batch.namespace, None)
-        if self._vectors is not None and batch.embeddings:
-            self._vectors.add(batch.namespace, batch.embeddings, model=batch.embedding_model)
+        if self._vectors is not None:
+            if batch.retract:  # retracted events leave the index too
+                self._vectors.sync(batch.namespace)
+            elif batch.embeddings:
+                self._vectors.add(batch.namespace, batch.embeddings, model=batch.embedding_model)
 
     def add_events(
         self,

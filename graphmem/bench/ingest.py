@@ -6,6 +6,10 @@ time is reported apart):
 1. **extract only**: read + extract (no resolution, embedding or writing), ``--workers`` processes;
 2. **end to end**: what ``graphmem ingest`` does: read, extract, resolve, embed (unless ``--no-embed``)
    and write, with the seconds spent in each stage.
+
+Each run also reports its CPU seconds (this process and its worker processes) and turns per CPU second:
+on a shared machine wall time depends on the other load (the load average is reported too), CPU time
+much less, so ``turns / (cpu_seconds / cores)`` is what the run would reach on idle cores.
 """
 
 from __future__ import annotations
@@ -13,17 +17,45 @@ from __future__ import annotations
 import json
 import os
 import platform
+import resource
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import click
 
-from graphmem.ingest import STAGES, Extractor, _extract_stream, _Job, collect_files, ingest
+from graphmem.extract import Extractor
+from graphmem.ingest import STAGES, _extract_stream, collect_files, ingest
+from graphmem.ingest_read import Job, Todo
 from graphmem.memory import Memory
 
 __all__ = ["command", "run_bench"]
+
+
+@contextmanager
+def _cpu() -> Iterator[dict[str, float]]:
+    """Measure the CPU seconds of this process and of the children it reaps meanwhile (worker pools)."""
+
+    def now() -> float:
+        me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+        return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
+
+    out: dict[str, float] = {}
+    started = now()
+    try:
+        yield out
+    finally:
+        out["cpu_seconds"] = now() - started
+
+
+def _with_cpu(figures: dict[str, Any], cpu: dict[str, float]) -> dict[str, Any]:
+    seconds = cpu["cpu_seconds"]
+    figures["cpu_seconds"] = round(seconds, 3)
+    figures["turns_per_cpu_s"] = round(figures["turns"] / seconds, 1) if seconds else 0.0
+    return figures
 
 
 def _extract_only(mem: Memory, files: list[str], extractor: Extractor, name: str, workers: int) -> dict[str, Any]:
@@ -34,8 +66,7 @@ def _extract_only(mem: Memory, files: list[str], extractor: Extractor, name: str
     read_s = 0.0
     for path in files:
         t0 = time.perf_counter()
-        job = _Job(path)
-        job.todo = [(t, None) for t in read_transcripts(path)]  # type: ignore[misc]
+        job = Job(path, todo=[Todo(t, None) for t in read_transcripts(path)])
         job.read_seconds = time.perf_counter() - t0
         read_s += job.read_seconds
         jobs.append(job)
@@ -71,14 +102,19 @@ def run_bench(data: str, *, workers: int = 1, extractor: str = "spacy", embed: b
             if extractor == "spacy":
                 mem.nlp("warm up")
             load_nlp = time.perf_counter() - t0
-            extract_only = _extract_only(mem, files, ex, extractor, workers)
+            load_before = os.getloadavg()
+            with _cpu() as cpu:
+                extract_only = _extract_only(mem, files, ex, extractor, workers)
+            extract_only = _with_cpu(extract_only, cpu)
         with Memory.open(Path(tmp) / "e2e") as mem:
             t0 = time.perf_counter()
             if embed:
                 mem.embedder.embed(["warm up"])
             load_embedder = time.perf_counter() - t0
-            summary = ingest(mem, files, extractor=extractor, workers=workers, embed=embed)
+            with _cpu() as cpu:
+                summary = ingest(mem, files, extractor=extractor, workers=workers, embed=embed)
             stats = mem.stats().as_dict()
+    load_after = os.getloadavg()
     if summary.errors:
         raise click.ClickException("; ".join(m for _, m in summary.errors))
     return {
@@ -87,31 +123,44 @@ def run_bench(data: str, *, workers: int = 1, extractor: str = "spacy", embed: b
         "workers": workers,
         "extractor": summary.extractor,
         "embed": embed,
-        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()},
+        "machine": {
+            "cpus": os.cpu_count(),
+            "python": platform.python_version(),
+            "platform": platform.platform(),
+            "load_average_before": [round(x, 2) for x in load_before],
+            "load_average_after": [round(x, 2) for x in load_after],
+        },
         "model_load_seconds": {"spacy": round(load_nlp, 3), "embedder": round(load_embedder, 3)},
         "extract_only": extract_only,
-        "end_to_end": {
-            "turns": summary.turns,
-            "seconds": round(summary.seconds, 3),
-            "turns_per_s": round(summary.turns_per_s, 1),
-            "timings": {k: round(v, 3) for k, v in summary.timings.items()},
-            "store": stats,
-        },
+        "end_to_end": _with_cpu(
+            {
+                "turns": summary.turns,
+                "seconds": round(summary.seconds, 3),
+                "turns_per_s": round(summary.turns_per_s, 1),
+                "timings": {k: round(v, 3) for k, v in summary.timings.items()},
+                "store": stats,
+            },
+            cpu,
+        ),
     }
 
 
 def _print(result: dict[str, Any]) -> None:
     from graphmem.cli.common import print_table
 
-    ex, e2e = result["extract_only"], result["end_to_end"]
+    ex, e2e, machine = result["extract_only"], result["end_to_end"], result["machine"]
+    cores = machine["cpus"] or 1
+
+    def row(name: str, run: dict[str, Any]) -> list[Any]:
+        idle = run["turns_per_cpu_s"] * min(cores, result["workers"])  # perfect scaling: an upper bound
+        return [name, run["seconds"], run["turns_per_s"], run["cpu_seconds"], run["turns_per_cpu_s"], round(idle, 1)]
+
+    load = machine["load_average_before"][0], machine["load_average_after"][0]
     print_table(
         f"ingest speed: {result['data']} ({result['files']} files, {e2e['turns']} turns, "
-        f"{result['workers']} worker(s), {result['extractor']})",
-        ["run", "seconds", "turns/s"],
-        [
-            ["extract only", ex["seconds"], ex["turns_per_s"]],
-            ["end to end" + ("" if result["embed"] else " (no embeddings)"), e2e["seconds"], e2e["turns_per_s"]],
-        ],
+        f"{result['workers']} worker(s), {result['extractor']}; {cores} cores, load {load[0]} → {load[1]})",
+        ["run", "seconds", "turns/s", "cpu s", "turns/cpu-s", "≤ turns/s idle"],
+        [row("extract only", ex), row("end to end" + ("" if result["embed"] else " (no embeddings)"), e2e)],
     )
     total = sum(e2e["timings"].values()) or 1.0
     print_table(

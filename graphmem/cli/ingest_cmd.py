@@ -44,7 +44,8 @@ def ingest(
     """Ingest transcript files or folders (LoCoMo JSON, JSONL, text, chat exports).
 
     Folders are walked recursively. Each file is written all-or-nothing; unchanged files are skipped, so
-    an interrupted run resumes when run again. Exits with status 1 if any file failed.
+    an interrupted run resumes when run again, and an edited file replaces what its earlier version
+    wrote. Exits with status 1 if any file failed (or a folder holds no transcript file).
     """
     with open_memory(ctx, db, create=True) as mem:
         summary = mem.ingest(
@@ -71,6 +72,7 @@ def ingest(
                 ["events", summary.events],
                 ["entities", summary.entities],
                 ["facts", summary.facts],
+                ["events retracted", summary.events_retracted],
                 ["seconds", f"{summary.seconds:.2f}"],
                 ["turns/s", f"{summary.turns_per_s:.0f}"],
             ],

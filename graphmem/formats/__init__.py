@@ -28,6 +28,8 @@ from graphmem.formats._source import (
     load_source,
     namespace_from,
     source_from_bytes,
+    source_key,
+    source_tag,
 )
 from graphmem.formats.chat import looks_like_chat, read_chat
 from graphmem.formats.jsonl import read_jsonl, read_records
@@ -51,12 +53,14 @@ __all__ = [
     "read_transcripts",
     "sniff_format",
     "source_from_bytes",
+    "source_key",
+    "source_tag",
 ]
 
 #: The format names accepted by ``format=`` and ``--format``.
 FORMATS = ("locomo", "jsonl", "text", "chat")
 #: Bumped when a reader changes what it produces, so ingestion re-reads unchanged files.
-READER_VERSION = "1"
+READER_VERSION = "2"
 
 _JSONL_SUFFIXES = (".jsonl", ".ndjson")
 
@@ -95,6 +99,7 @@ def sniff_format(source: Source) -> str:
         )
     if source.suffix == ".json":
         source.json()  # raises the malformed-JSON error with its line
+    source.lines()  # a line too long is named as such, whatever the layout would have been
     if looks_like_text(source):
         return "text"
     raise IngestError(
@@ -112,20 +117,28 @@ def detect_format(path: str | os.PathLike[str]) -> str:
     return sniff_format(load_source(path))
 
 
-def read_source(source: Source, *, format: str | None = None, namespace: str | None = None) -> list[Transcript]:
-    """Read a loaded input into transcripts (see :func:`read_transcripts`)."""
+def read_source(
+    source: Source, *, format: str | None = None, namespace: str | None = None, tagged: bool = False
+) -> list[Transcript]:
+    """Read a loaded input into transcripts (see :func:`read_transcripts`).
+
+    With ``tagged``, session ids carry the input's :func:`source_tag` (``chat-1f2e3d4c/session_1``):
+    ingestion asks for that when the plain ids are taken by another input in the same namespace.
+    LoCoMo samples with a ``sample_id`` keep their ids.
+    """
     if namespace is not None:
         validate_namespace(namespace)
     fmt = format or sniff_format(source)
     name = Path(source.path).stem
+    tag = source_tag(source.key, name) if tagged else None
     if fmt == "locomo":
-        return read_locomo(source, namespace)
+        return read_locomo(source, namespace, tag=tag)
     if fmt == "jsonl":
-        return read_jsonl(source, namespace, name=name)
+        return read_jsonl(source, namespace, name=name, tag=tag)
     if fmt == "text":
-        return read_text(source, namespace, name=name)
+        return read_text(source, namespace, name=name, tag=tag)
     if fmt == "chat":
-        return read_chat(source, namespace, name=name)
+        return read_chat(source, namespace, name=name, tag=tag)
     raise IngestError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}", path=source.path)
 
 
@@ -140,7 +153,8 @@ def read_transcripts(
         namespace: put every conversation of the file here. By default a LoCoMo sample goes to its
             ``sample_id`` and other files to a namespace named after the file stem. With an explicit
             namespace, session ids are prefixed with the conversation's name (``conv-26/session_1``,
-            ``chat/session_1``) so several inputs can share it.
+            ``chat/session_1``) so several inputs can share it. Every transcript's ``source_file`` is
+            the file's absolute path (:func:`source_key`).
 
     Returns:
         One transcript per conversation in the file (several for a LoCoMo list).

@@ -6,6 +6,7 @@ way: empty files, binary files, text that is not UTF-8, absurdly long lines.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
@@ -26,6 +27,8 @@ __all__ = [
     "namespace_from",
     "parse_date_text",
     "parse_timestamp",
+    "source_key",
+    "source_tag",
 ]
 
 #: Inputs larger than this are refused (a transcript is text; 256 MiB is far beyond any real one).
@@ -68,13 +71,23 @@ _DATE_FORMATS = (
 
 @dataclass(slots=True)
 class Source:
-    """An input file read into memory and checked: its bytes, its text and (lazily) its JSON."""
+    """An input file read into memory and checked: its bytes, its text and (lazily) its lines and JSON.
+
+    ``path`` is the file as named by the caller (used in error messages); ``key`` identifies the input
+    for good (the absolute path, see :func:`source_key`) and becomes every event's ``source_file``.
+    """
 
     path: str
     data: bytes
     text: str
+    key: str = ""
     _json: Any = field(default=None, repr=False)
     _json_loaded: bool = field(default=False, repr=False)
+    _lines: list[str] | None = field(default=None, repr=False)
+
+    def __post_init__(self) -> None:
+        if not self.key:
+            self.key = source_key(self.path)
 
     @property
     def suffix(self) -> str:
@@ -82,16 +95,22 @@ class Source:
         return Path(self.path).suffix.lower()
 
     def lines(self) -> list[str]:
-        """The text split into lines, each checked against :data:`MAX_LINE_CHARS`."""
-        lines = self.text.splitlines()
-        for number, line in enumerate(lines, 1):
-            if len(line) > MAX_LINE_CHARS:
-                raise IngestError(
-                    f"line is {len(line):,} characters long (the limit is {MAX_LINE_CHARS:,})",
-                    path=self.path,
-                    line=number,
-                )
-        return lines
+        """The text split into lines, each checked against :data:`MAX_LINE_CHARS` (split once, then cached).
+
+        Raises:
+            IngestError: a line is too long; names it.
+        """
+        if self._lines is None:
+            lines = self.text.splitlines()
+            for number, line in enumerate(lines, 1):
+                if len(line) > MAX_LINE_CHARS:
+                    raise IngestError(
+                        f"line is {len(line):,} characters long (the limit is {MAX_LINE_CHARS:,})",
+                        path=self.path,
+                        line=number,
+                    )
+            self._lines = lines
+        return self._lines
 
     def json(self) -> Any:
         """The whole text parsed as one JSON document (parsed once, then cached).
@@ -137,8 +156,32 @@ def load_source(path: str | os.PathLike[str]) -> Source:
     return source_from_bytes(data, where)
 
 
-def source_from_bytes(data: bytes, path: str) -> Source:
-    """Check raw bytes as :func:`load_source` does and wrap them in a :class:`Source`."""
+def source_key(path: str | os.PathLike[str]) -> str:
+    """The lasting identity of an input file: its absolute path (``<name>`` stands for itself).
+
+    Ingestion keys its source records with it and writes it as every event's ``source_file``, so an
+    edited file is recognised (and its earlier version retracted) however it is named on the command line.
+    """
+    text = str(path)
+    if text.startswith("<") and text.endswith(">"):
+        return text
+    return str(Path(path).resolve())
+
+
+def source_tag(key: str, stem: str) -> str:
+    """A short, stable tag for one input: ``<stem>-<8 hex digits of its key's hash>``.
+
+    Prefixed to session ids when a conversation would otherwise reuse ids another input wrote into the
+    same namespace (two ``chat.txt`` files in different folders).
+    """
+    return f"{namespace_from(stem, 'input')}-{hashlib.sha256(key.encode()).hexdigest()[:8]}"
+
+
+def source_from_bytes(data: bytes, path: str, *, key: str | None = None) -> Source:
+    """Check raw bytes as :func:`load_source` does and wrap them in a :class:`Source`.
+
+    ``key`` defaults to :func:`source_key` of ``path``.
+    """
     if not data.strip():
         raise IngestError("empty file", path=path)
     if data.startswith(_UTF16_BOMS):
@@ -159,7 +202,7 @@ def source_from_bytes(data: bytes, path: str) -> Source:
         raise IngestError(
             "binary file, not a text transcript", path=path, line=text.count("\n", 0, text.index("\x00")) + 1
         )
-    return Source(path, data, text)
+    return Source(path, data, text, key or source_key(path))
 
 
 def check_turn_text(text: str, *, path: str, line: int | None = None, json_path: str | None = None) -> str:

@@ -24,8 +24,12 @@ def looks_like_chat(doc: Any) -> bool:
     return isinstance(doc, list) and bool(doc) and looks_like_record(doc[0])
 
 
-def read_chat(source: Source, namespace: str | None = None, *, name: str = "") -> list[Transcript]:
+def read_chat(
+    source: Source, namespace: str | None = None, *, name: str = "", tag: str | None = None
+) -> list[Transcript]:
     """Read a chat export into one transcript.
+
+    Session ids are prefixed as :func:`~graphmem.formats.jsonl.read_jsonl` does.
 
     Raises:
         IngestError: the document has no ``messages`` list or a message is malformed (JSON path).
@@ -51,7 +55,7 @@ def read_chat(source: Source, namespace: str | None = None, *, name: str = "") -
         raise IngestError("the chat holds no messages", path=source.path, json_path=base)
     items = [Located(m, json_path=f"{base}[{i}]") for i, m in enumerate(messages)]
     sessions = records_to_sessions(items, path=source.path, speaker_names=names)
-    if namespace:
-        sessions = prefix_sessions(sessions, namespace_from(name, "input"))
+    if tag or namespace:
+        sessions = prefix_sessions(sessions, tag or namespace_from(name, "input"))
     ns = namespace or namespace_from(name)
-    return [Transcript(ns, sessions, source_file=source.path, format="chat")]
+    return [Transcript(ns, sessions, source_file=source.key, format="chat")]

@@ -22,10 +22,14 @@ def prefix_sessions(sessions: Sequence[RawSession], prefix: str) -> tuple[RawSes
     )
 
 
-def read_jsonl(source: Source, namespace: str | None = None, *, name: str = "") -> list[Transcript]:
+def read_jsonl(
+    source: Source, namespace: str | None = None, *, name: str = "", tag: str | None = None
+) -> list[Transcript]:
     """Read a JSONL file of messages into one transcript.
 
     Blank lines are ignored. The namespace is ``namespace`` or one made from ``name`` (the file stem).
+    Session ids are prefixed with ``tag/`` when a tag is given, else with ``name/`` under an explicit
+    namespace, so inputs sharing a namespace never overwrite each other's sessions.
 
     Raises:
         IngestError: a line is not a JSON object or a record lacks a field; names the line.
@@ -44,10 +48,10 @@ def read_jsonl(source: Source, namespace: str | None = None, *, name: str = "") 
     if not items:
         raise IngestError("empty file", path=source.path)
     sessions = records_to_sessions(items, path=source.path)
-    if namespace:
-        sessions = prefix_sessions(sessions, namespace_from(name, "input"))
+    if tag or namespace:
+        sessions = prefix_sessions(sessions, tag or namespace_from(name, "input"))
     ns = namespace or namespace_from(name)
-    return [Transcript(ns, sessions, source_file=source.path, format="jsonl")]
+    return [Transcript(ns, sessions, source_file=source.key, format="jsonl")]
 
 
 def read_records(records: Sequence[Any], *, namespace: str, key: str, path: str = "<records>") -> Transcript:

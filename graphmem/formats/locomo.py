@@ -27,11 +27,14 @@ def looks_like_locomo(doc: Any) -> bool:
     return isinstance(first, dict) and isinstance(first.get("conversation"), dict)
 
 
-def read_locomo(source: Source, namespace: str | None = None) -> list[Transcript]:
+def read_locomo(source: Source, namespace: str | None = None, *, tag: str | None = None) -> list[Transcript]:
     """Read every sample of a LoCoMo document.
 
     Each sample becomes a transcript in the namespace of its ``sample_id``. When ``namespace`` is given,
     every sample goes there and session ids are prefixed with the sample id so samples never collide.
+    A sample without ``sample_id`` is named after the file stem (``<stem>-<n>`` when the file holds
+    several samples); its session ids are prefixed with ``tag`` when one is given. Samples with a
+    ``sample_id`` keep their ids whatever the tag: the id names the conversation.
 
     Raises:
         IngestError: the document is not LoCoMo-shaped or a sample lacks a field; names the JSON path.
@@ -43,7 +46,8 @@ def read_locomo(source: Source, namespace: str | None = None) -> list[Transcript
     out = []
     for i, sample in enumerate(samples):
         where = f"$[{i}]" if prefix else "$"
-        out.append(_read_sample(source, sample, where, namespace))
+        suffix = f"-{i + 1}" if len(samples) > 1 else ""
+        out.append(_read_sample(source, sample, where, namespace, suffix, tag))
     return out
 
 
@@ -51,7 +55,9 @@ def _fail(source: Source, message: str, json_path: str) -> IngestError:
     return IngestError(message, path=source.path, json_path=json_path)
 
 
-def _read_sample(source: Source, sample: Any, where: str, namespace: str | None) -> Transcript:
+def _read_sample(
+    source: Source, sample: Any, where: str, namespace: str | None, suffix: str, tag: str | None
+) -> Transcript:
     if not isinstance(sample, dict):
         raise _fail(source, f"expected a sample object, found {type(sample).__name__}", where)
     conv = sample.get("conversation")
@@ -60,7 +66,11 @@ def _read_sample(source: Source, sample: Any, where: str, namespace: str | None)
     sample_id = sample.get("sample_id")
     if sample_id is not None and not isinstance(sample_id, str | int):
         raise _fail(source, "field 'sample_id' must be a string", f"{where}.sample_id")
-    name = str(sample_id) if sample_id is not None else namespace_from(Path(source.path).stem)
+    if sample_id is not None:
+        name, session_prefix = str(sample_id), str(sample_id) if namespace else None
+    else:
+        name = namespace_from(Path(source.path).stem) + suffix
+        session_prefix = f"{tag}{suffix}" if tag else (name if namespace else None)
     numbers = sorted(int(m.group(1)) for k in conv if (m := _SESSION_KEY.match(k)))
     if not numbers:
         raise _fail(source, "the conversation has no 'session_N' turn lists", f"{where}.conversation")
@@ -76,10 +86,10 @@ def _read_sample(source: Source, sample: Any, where: str, namespace: str | None)
         if date_text is not None and not isinstance(date_text, str):
             raise _fail(source, "the session date must be a string", f"{spath}_date_time")
         started = parse_date_text(date_text) if date_text else None
-        session_id = f"{name}/{key}" if namespace else key
+        session_id = f"{session_prefix}/{key}" if session_prefix else key
         sessions.append(RawSession(session_id, index, turns, started_at=started, date_text=date_text))
     ns = namespace or namespace_from(name)
-    return Transcript(ns, tuple(sessions), source_file=source.path, format="locomo")
+    return Transcript(ns, tuple(sessions), source_file=source.key, format="locomo")
 
 
 def _read_turn(source: Source, turn: Any, where: str) -> RawTurn:

@@ -122,8 +122,12 @@ def _session_ids(builders: list[_Builder]) -> list[str]:
     return ids
 
 
-def read_text(source: Source, namespace: str | None = None, *, name: str = "") -> list[Transcript]:
+def read_text(
+    source: Source, namespace: str | None = None, *, name: str = "", tag: str | None = None
+) -> list[Transcript]:
     """Read a plain-text transcript into one transcript.
+
+    Session ids are prefixed as :func:`~graphmem.formats.jsonl.read_jsonl` does.
 
     Raises:
         IngestError: a line is neither a header nor a turn and no turn precedes it, a turn is empty, or a
@@ -180,10 +184,10 @@ def read_text(source: Source, namespace: str | None = None, *, name: str = "") -
         RawSession(sid, i, tuple(b.turns), started_at=_start(b), date_text=b.date_text)
         for i, (sid, b) in enumerate(zip(_session_ids(kept), kept, strict=True))
     )
-    if namespace:
-        sessions = prefix_sessions(sessions, namespace_from(name, "input"))
+    if tag or namespace:
+        sessions = prefix_sessions(sessions, tag or namespace_from(name, "input"))
     ns = namespace or namespace_from(name)
-    return [Transcript(ns, sessions, source_file=source.path, format="text")]
+    return [Transcript(ns, sessions, source_file=source.key, format="text")]
 
 
 def _start(builder: _Builder) -> datetime | None:

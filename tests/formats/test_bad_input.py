@@ -155,3 +155,26 @@ def test_unknown_format_name(write) -> None:
 def test_illegal_namespace(write) -> None:
     with pytest.raises(ConfigError, match="illegal namespace"):
         read_transcripts(write("t.txt", "Ana: hi\n"), namespace="no spaces allowed")
+
+
+@pytest.mark.parametrize("name", ["long.txt", "long.log", "long"])
+def test_absurdly_long_first_line_is_named_not_unknown_format(write, name: str) -> None:
+    path = write(name, "Ana: " + "a" * (MAX_LINE_CHARS + 1) + "\n")
+    with pytest.raises(IngestError, match=f"is {MAX_LINE_CHARS + 6:,} characters long") as info:
+        read_transcripts(path)
+    assert info.value.line == 1
+
+
+def test_long_first_line_of_prose_is_named_too(write) -> None:
+    path = write("notes.txt", "x" * (MAX_LINE_CHARS + 1))
+    with pytest.raises(IngestError, match="characters long") as info:
+        read_transcripts(path)
+    assert info.value.line == 1
+
+
+def test_minified_json_may_be_one_long_line(write) -> None:
+    turns = [{"speaker": "AB"[i % 2], "dia_id": f"D1:{i + 1}", "text": "word " * 40} for i in range(400)]
+    text = json.dumps([{"sample_id": "m", "conversation": {"session_1": turns}}])
+    assert len(text) > MAX_LINE_CHARS and "\n" not in text
+    [t] = read_transcripts(write("minified.json", text))
+    assert t.turn_count == 400

@@ -147,3 +147,39 @@ def test_forced_format_reads_the_sample(fmt: str) -> None:
     name = {"locomo": "locomo_style.json", "jsonl": "chat.jsonl", "text": "transcript.txt", "chat": "chat_export.json"}
     [t] = read_transcripts(DATA / name[fmt], format=fmt)
     assert t.format == fmt and t.turn_count > 5
+
+
+def test_locomo_samples_without_ids_get_numbered_namespaces(write) -> None:
+    sample = {"conversation": {"session_1": [{"speaker": "A", "text": "hi"}]}}
+    ts = read_transcripts(write("convs.json", json.dumps([sample, sample])))
+    assert [t.namespace for t in ts] == ["convs-1", "convs-2"]
+    [one] = read_transcripts(write("solo.json", json.dumps(sample)))
+    assert one.namespace == "solo" and one.sessions[0].id == "session_1"
+
+
+def test_tagged_session_ids_and_source_key(write, monkeypatch) -> None:
+    from graphmem.formats import load_source, read_source, source_key, source_tag
+
+    path = write("chat.txt", "Ana: hi\nBo: yo\n")
+    monkeypatch.chdir(path.parent)
+    src = load_source("chat.txt")
+    assert src.key == source_key("chat.txt") == str(path.resolve())
+    [plain] = read_source(src)
+    assert plain.source_file == str(path.resolve()) and plain.sessions[0].id == "session_1"
+    tag = source_tag(src.key, "chat")
+    assert tag.startswith("chat-") and len(tag) == len("chat-") + 8
+    assert tag != source_tag(str(path.parent / "other" / "chat.txt"), "chat")
+    [tagged] = read_source(src, tagged=True)
+    assert [s.id for s in tagged.sessions] == [f"{tag}/session_1"]
+    [shared] = read_source(src, namespace="friends", tagged=True)
+    assert (shared.namespace, shared.sessions[0].id) == ("friends", f"{tag}/session_1")
+
+
+def test_tag_leaves_locomo_sample_ids_alone(write) -> None:
+    from graphmem.formats import load_source, read_source
+
+    conv = {"session_1": [{"speaker": "A", "dia_id": "D1:1", "text": "hi"}]}
+    path = write("l.json", json.dumps([{"sample_id": "conv-1", "conversation": conv}, {"conversation": conv}]))
+    first, second = read_source(load_source(path), tagged=True)
+    assert (first.namespace, first.sessions[0].id) == ("conv-1", "session_1")
+    assert second.namespace == "l-2" and second.sessions[0].id.endswith("-2/session_1")

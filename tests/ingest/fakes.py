@@ -7,10 +7,12 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
+from dataclasses import replace
+from datetime import datetime
 
 import numpy as np
 
-from graphmem.models import Batch, Entity, Event, Mention, Session
+from graphmem.models import Batch, Entity, Event, Fact, Mention, Session
 from graphmem.transcript import Transcript
 
 
@@ -86,3 +88,33 @@ class FakeEmbedder:
 def keep(batch: Batch, existing: list[Entity]) -> Batch:
     """A resolver that changes nothing."""
     return batch
+
+
+class HomeExtractor(FakeExtractor):
+    """Like :class:`FakeExtractor`, plus a ``lives_in`` fact for every turn saying ``home: <place>``."""
+
+    name = "fake-home"
+
+    def extract(self, transcript: Transcript) -> Batch:
+        batch = super().extract(transcript)
+        places, facts = [], []
+        for ev in batch.events:
+            if ev.text.startswith("home: ") and ev.speaker:
+                place = ev.text.removeprefix("home: ").strip()
+                pid = f"ent:place:{place.lower()}"
+                places.append(Entity(batch.namespace, pid, place, "Place"))
+                subject = f"ent:person:{ev.speaker.lower()}"
+                when = ev.occurred_at or datetime(2000, 1, 1)
+                facts.append(
+                    Fact(
+                        batch.namespace,
+                        f"fact:{subject}:{pid}",
+                        subject,
+                        "lives_in",
+                        pid,
+                        when,
+                        when,
+                        evidence=(ev.id,),
+                    )
+                )
+        return replace(batch, entities=(*batch.entities, *places), facts=tuple(facts))

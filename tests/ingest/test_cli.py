@@ -63,5 +63,9 @@ def test_bench_ingest(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Non
     figures = json.loads(out.read_text(encoding="utf-8"))
     assert figures["extract_only"]["turns"] == figures["end_to_end"]["turns"] == 13
     assert figures["end_to_end"]["turns_per_s"] > 0
+    for run in ("extract_only", "end_to_end"):
+        assert figures[run]["cpu_seconds"] > 0
+        assert figures[run]["turns_per_cpu_s"] == pytest.approx(13 / figures[run]["cpu_seconds"], rel=0.05)
+    assert len(figures["machine"]["load_average_before"]) == 3
     assert set(figures["end_to_end"]["timings"]) == {"read", "extract", "resolve", "embed", "write"}
     assert "where the time goes" in capsys.readouterr().out

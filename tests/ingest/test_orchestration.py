@@ -230,3 +230,31 @@ def test_what_workers_receive_to_embed() -> None:
     proxy = _for_workers(default)
     assert isinstance(proxy, _DefaultEmbedder) and proxy.name == default.name
     assert proxy.embed(["same space"]).tolist() == default.embed(["same space"]).tolist()
+
+
+def test_longest_conversations_are_submitted_first() -> None:
+    from concurrent.futures import Future
+
+    from graphmem.ingest import _submit
+    from graphmem.ingest_read import Job, Todo
+    from graphmem.transcript import RawSession, RawTurn, Transcript
+
+    def transcript(name: str, turns: int) -> Transcript:
+        raw = tuple(RawTurn("A", str(i)) for i in range(turns))
+        return Transcript(name, (RawSession("session_1", 0, raw),))
+
+    class Pool:
+        def __init__(self) -> None:
+            self.order: list[str] = []
+
+        def submit(self, fn: object, transcripts: list[Transcript], path: str) -> Future[str]:
+            self.order.append(transcripts[0].namespace)
+            fut: Future[str] = Future()
+            fut.set_result(transcripts[0].namespace)
+            return fut
+
+    pool = Pool()
+    job = Job("f.json", todo=[Todo(transcript(n, k), None) for n, k in (("a", 1), ("b", 3), ("c", 2))])
+    futures = _submit(pool, job)  # type: ignore[arg-type]
+    assert pool.order == ["b", "c", "a"]
+    assert [f.result() for f in futures] == ["a", "b", "c"]

@@ -208,3 +208,25 @@ def test_memory_keeps_the_index_beside_the_store(tmp_path: Path) -> None:
         assert _top(mem.vectors, "a", vecs[2], 1) == [ids[2]]
         mem.forget("a", ids[2])
         assert ids[2] not in _top(mem.vectors, "a", vecs[2], 10)
+
+
+def test_memory_write_with_retract_keeps_the_open_index_in_step(tmp_path: Path) -> None:
+    with Memory.open(tmp_path / "m") as mem:
+        ids = ["e0", "e1", "e2"]
+        vecs = _vectors(3, 7)
+        mem.write(_batch("n", ids, vecs))
+        index = mem.vectors  # opened and verified
+        assert _top(index, "n", vecs[1], k=1) == ["e1"]
+        new = _vectors(1, 8)
+        replacement = _batch("n", ["e9"], new, session=False)
+        mem.write(
+            Batch(
+                "n",
+                events=replacement.events,
+                embeddings=replacement.embeddings,
+                embedding_model=MODEL,
+                retract=("e1",),
+            )
+        )
+        assert "e1" not in _top(index, "n", vecs[1], k=3)
+        assert _top(index, "n", new[0], k=1) == ["e9"]

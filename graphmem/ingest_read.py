@@ -1,0 +1,271 @@
+"""The read stage of ingestion: inputs → checked transcripts, with what each must replace.
+
+For every input this decides, before anything is extracted:
+
+- whether it is new, changed or unchanged: a transcript whose source record (file key + content hash) is
+  already stored is skipped, so re-ingesting unchanged content is a no-op;
+- which session ids it writes: an input keeps its plain ids (``session_1``) unless another input already
+  holds them in the same namespace (two ``chat.txt`` in different folders); then its ids carry its
+  :func:`~graphmem.formats.source_tag`, so two inputs never write the same session or event;
+- what it retracts: the events an earlier version of the same input wrote into the namespace (found by
+  their ``source_file``, the input's absolute path), deleted in the same transaction as the new version
+  is written.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import time
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from graphmem.errors import ConfigError, GraphmemError, IngestError
+from graphmem.formats import READER_VERSION, load_source, read_records, read_source
+from graphmem.models import SourceRecord
+from graphmem.transcript import Transcript
+
+if TYPE_CHECKING:
+    from graphmem.extract import Extractor
+    from graphmem.store.base import GraphStore
+
+__all__ = ["FOLDER_SUFFIXES", "Job", "Records", "Todo", "collect_files", "inputs_of", "read_jobs"]
+
+#: Extensions picked up when walking a folder (an explicitly named file may have any extension).
+FOLDER_SUFFIXES = frozenset({".json", ".jsonl", ".ndjson", ".txt", ".log"})
+
+
+def collect_files(paths: Sequence[str | os.PathLike[str]]) -> list[str]:
+    """Expand paths into input files: folders recursively (sorted, hidden entries and files without a
+    transcript extension skipped), files as given, duplicates dropped. Missing paths, and folders holding
+    no transcript file, are kept as they are so that reading them reports the error."""
+    out: list[str] = []
+    seen: set[str] = set()
+
+    def add(p: Path) -> None:
+        key = str(p.resolve())
+        if key not in seen:
+            seen.add(key)
+            out.append(str(p))
+
+    for raw in paths:
+        p = Path(raw)
+        if p.is_dir():
+            before = len(out)
+            for root, dirs, files in os.walk(p):
+                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+                for name in sorted(files):
+                    if not name.startswith(".") and Path(name).suffix.lower() in FOLDER_SUFFIXES:
+                        add(Path(root) / name)
+            if len(out) == before:
+                add(p)
+        else:
+            add(p)
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class Records:
+    """In-memory message dicts given to ``ingest`` instead of paths."""
+
+    records: list[Any]
+
+
+def inputs_of(source: Any) -> list[str] | Records:
+    """The input files named by ``source``, or the in-memory records it holds.
+
+    Raises:
+        ConfigError: ``source`` is neither paths nor message dicts.
+    """
+    if isinstance(source, dict):
+        return Records([source])
+    if isinstance(source, str | os.PathLike):
+        return collect_files([source])
+    if not isinstance(source, Sequence) or isinstance(source, bytes):
+        raise ConfigError(f"cannot ingest a {type(source).__name__}: give paths or a list of message dicts")
+    items = list(source)
+    if items and all(isinstance(item, dict) for item in items):
+        return Records(items)
+    if not all(isinstance(item, str | os.PathLike) for item in items):
+        raise ConfigError("give either paths or message dicts, not a mix")
+    return collect_files(items)
+
+
+@dataclass(frozen=True, slots=True)
+class Todo:
+    """One transcript to write, its source record, and the events of its earlier version to retract."""
+
+    transcript: Transcript
+    record: SourceRecord | None
+    retract: tuple[str, ...] = ()
+
+
+@dataclass(slots=True)
+class Job:
+    """One input: its transcripts still to ingest; or why it failed."""
+
+    path: str
+    todo: list[Todo] = field(default_factory=list)
+    error: str | None = None
+    skipped: bool = False
+    read_seconds: float = 0.0
+
+    @property
+    def turns(self) -> int:
+        """Turns still to ingest."""
+        return sum(t.transcript.turn_count for t in self.todo)
+
+
+@dataclass(slots=True)
+class _Namespace:
+    """What one namespace held when first looked at in this run, plus the sessions this run claims."""
+
+    owner: dict[str, str | None] = field(default_factory=dict)  # session id → source_file of its events
+    events: dict[str | None, list[tuple[str, str]]] = field(default_factory=dict)  # source → (event, session)
+
+
+class _Owners:
+    """Who wrote which session and event, per namespace, read from the store once per run."""
+
+    def __init__(self, store: GraphStore) -> None:
+        self._store = store
+        self._seen: dict[str, _Namespace] = {}
+
+    def _get(self, namespace: str) -> _Namespace:
+        ns = self._seen.get(namespace)
+        if ns is None:
+            ns = self._seen[namespace] = _Namespace()
+            for ev in self._store.iter_events(namespace):
+                ns.owner.setdefault(ev.session, ev.source_file)
+                ns.events.setdefault(ev.source_file, []).append((ev.id, ev.session))
+        return ns
+
+    def taken(self, transcript: Transcript, key: str) -> bool:
+        """Whether another input holds (or in this run claimed) a session id of ``transcript``."""
+        owner = self._get(transcript.namespace).owner
+        return any(owner.get(s.id, key) != key for s in transcript.sessions)
+
+    def claim(self, transcript: Transcript, key: str) -> None:
+        """Record that ``key`` writes the sessions of ``transcript``."""
+        owner = self._get(transcript.namespace).owner
+        for s in transcript.sessions:
+            owner[s.id] = key
+
+    def earlier(self, namespace: str, key: str, keep: set[str]) -> tuple[str, ...]:
+        """Events ``key`` wrote into ``namespace`` before this run, except in the sessions ``keep``."""
+        return tuple(e for e, session in self._get(namespace).events.get(key, ()) if session not in keep)
+
+
+def _content_hash(digest: str, fmt: str, extractor: Extractor, embed: bool) -> str:
+    parts = [digest, fmt, READER_VERSION, extractor.name, extractor.version, "embed" if embed else "noembed"]
+    return "sha256:" + hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
+
+
+#: ``(sha256 of the content, format) → content hash`` for the run's extractor and embedding choice.
+_Hasher = Callable[[str, str], str]
+
+
+def _now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def _plan_file(
+    store: GraphStore,
+    owners: _Owners,
+    job: Job,
+    path: str,
+    *,
+    namespace: str | None,
+    format: str | None,
+    hashed: _Hasher,
+) -> None:
+    src = load_source(path)
+    transcripts = read_source(src, format=format, namespace=namespace)
+    fmt = transcripts[0].format if transcripts else (format or "unknown")
+    content_hash = hashed(hashlib.sha256(src.data).hexdigest(), fmt)
+    key = src.key
+    tkeys = [key if len(transcripts) == 1 else f"{key}#{i}" for i in range(len(transcripts))]
+    current = [store.has_source(t.namespace, k, content_hash) for t, k in zip(transcripts, tkeys, strict=True)]
+    if all(current):
+        job.skipped = True
+        return
+    readings = [transcripts]
+    if any(owners.taken(t, key) for t, done in zip(transcripts, current, strict=True) if not done):
+        transcripts = read_source(src, format=fmt, namespace=namespace, tagged=True)
+        readings.append(transcripts)
+    keep: dict[str, set[str]] = {}  # sessions an interrupted run of this very version wrote (with or without tag)
+    for reading in readings:
+        for t, done in zip(reading, current, strict=True):
+            if done:
+                keep.setdefault(t.namespace, set()).update(s.id for s in t.sessions)
+    retracted: set[str] = set()
+    now = _now()
+    for t, k, done in zip(transcripts, tkeys, current, strict=True):
+        if done:
+            continue
+        retract: tuple[str, ...] = ()
+        if t.namespace not in retracted:  # the first batch into a namespace replaces the earlier version
+            retracted.add(t.namespace)
+            retract = owners.earlier(t.namespace, key, keep.get(t.namespace, set()))
+        owners.claim(t, key)
+        job.todo.append(Todo(t, SourceRecord(t.namespace, k, content_hash, now), retract))
+
+
+def _plan_records(store: GraphStore, job: Job, records: list[Any], namespace: str | None, hashed: _Hasher) -> None:
+    blob = json.dumps(records, sort_keys=True, default=str, ensure_ascii=False).encode()
+    digest = hashlib.sha256(blob).hexdigest()
+    ns = namespace or "default"
+    transcript = read_records(records, namespace=ns, key=f"records-{digest[:8]}")
+    key = f"records:{digest[:16]}"
+    content_hash = hashed(digest, "records")
+    if store.has_source(ns, key, content_hash):
+        job.skipped = True
+    else:
+        job.todo.append(Todo(transcript, SourceRecord(ns, key, content_hash, _now())))
+
+
+def read_jobs(
+    store: GraphStore,
+    inputs: list[str] | Records,
+    *,
+    namespace: str | None,
+    format: str | None,
+    extractor: Extractor,
+    embed: bool,
+) -> Iterator[Job]:
+    """Yield one job per input, read and checked against the store (lazily, so a big folder streams).
+
+    A failed read leaves the job's ``error`` set (the message names the file and the line or JSON path).
+    """
+
+    def hashed(digest: str, fmt: str) -> str:
+        return _content_hash(digest, fmt, extractor, embed)
+
+    if isinstance(inputs, Records):
+        started = time.perf_counter()
+        job = Job("<records>")
+        try:
+            _plan_records(store, job, inputs.records, namespace, hashed)
+        except GraphmemError as exc:
+            job.error = str(exc)
+        job.read_seconds = time.perf_counter() - started
+        yield job
+        return
+    owners = _Owners(store)
+    suffixes = ", ".join(sorted(FOLDER_SUFFIXES))
+    for path in inputs:
+        started = time.perf_counter()
+        job = Job(path)
+        try:
+            if Path(path).is_dir():
+                job.error = f"no transcript files under {path} (looked for {suffixes})"
+            else:
+                _plan_file(store, owners, job, path, namespace=namespace, format=format, hashed=hashed)
+        except GraphmemError as exc:
+            job.error = str(exc) if isinstance(exc, IngestError) else f"{path}: {exc}"
+        job.read_seconds = time.perf_counter() - started
+        yield job
