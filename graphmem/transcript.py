@@ -18,7 +18,9 @@ class RawTurn:
 
     ``source_id`` is the input's own id (LoCoMo ``dia_id``, a JSONL ``id``); ``line`` is the 1-based line
     in the source file (or ``None``); ``json_path`` locates it inside a JSON document;
-    ``timestamp`` is a per-turn time when the input has one; ``caption`` is an image caption.
+    ``timestamp`` is a per-turn time when the input has one: timezone-aware when the input gave an
+    offset (so relative dates resolve against the speaker's local wall clock; the store keeps naive UTC),
+    naive otherwise; ``caption`` is an image caption.
     """
 
     speaker: str
@@ -32,7 +34,10 @@ class RawTurn:
 
 @dataclass(frozen=True, slots=True)
 class RawSession:
-    """A session as read from the input: its turns in order and its start time when known."""
+    """A session as read from the input: its turns in order and its start time when known.
+
+    ``started_at`` is aware or naive as the input gave it (see :attr:`RawTurn.timestamp`).
+    """
 
     id: str
     index: int

@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from graphmem.errors import IngestError
-from graphmem.formats._source import check_turn_text, parse_timestamp
+from graphmem.formats._source import check_turn_text, naive_utc, parse_timestamp
 from graphmem.transcript import RawSession, RawTurn
 
 __all__ = ["SESSION_GAP", "SKIPPED_ROLES", "Located", "looks_like_record", "records_to_sessions"]
@@ -141,7 +141,7 @@ def records_to_sessions(
                     raise fail(f"field {sk!r} must be a string or an integer", f".{sk}")
                 current = str(label).strip() or current
         elif when is not None:
-            if last_time is not None and when - last_time > SESSION_GAP:
+            if last_time is not None and naive_utc(when) - naive_utc(last_time) > SESSION_GAP:
                 gap_sessions += 1
                 current = str(gap_sessions)
             last_time = when
@@ -162,9 +162,9 @@ def records_to_sessions(
     for label, turns in groups.items():
         times = [t.timestamp for t in turns if t.timestamp is not None]
         sid = f"session_{label}" if label.isdigit() else label
-        sessions.append(RawSession(sid, 0, tuple(turns), started_at=min(times) if times else None))
+        sessions.append(RawSession(sid, 0, tuple(turns), started_at=min(times, key=naive_utc) if times else None))
     if all(s.started_at is not None for s in sessions):
-        sessions.sort(key=lambda s: s.started_at or datetime.min)
+        sessions.sort(key=lambda s: naive_utc(s.started_at) if s.started_at else datetime.min)
     return tuple(
         RawSession(s.id, i, s.turns, started_at=s.started_at, date_text=s.date_text) for i, s in enumerate(sessions)
     )

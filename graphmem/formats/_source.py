@@ -24,6 +24,7 @@ __all__ = [
     "Source",
     "check_turn_text",
     "load_source",
+    "naive_utc",
     "namespace_from",
     "parse_date_text",
     "parse_timestamp",
@@ -223,8 +224,12 @@ def namespace_from(name: str, fallback: str = "default") -> str:
     return cleaned or fallback
 
 
-def _naive_utc(value: datetime) -> datetime:
-    """Times are stored naive; an aware time is first converted to UTC."""
+def naive_utc(value: datetime) -> datetime:
+    """``value`` as naive UTC (an aware time is converted; a naive one is returned as is).
+
+    The readers keep a timestamp's offset (so relative dates resolve against the speaker's wall clock)
+    and compare or sort times through this key, since naive and aware values cannot be compared.
+    """
     if value.tzinfo is not None:
         return value.astimezone(UTC).replace(tzinfo=None)
     return value
@@ -235,13 +240,14 @@ def parse_date_text(text: str) -> datetime | None:
 
     Known layouts are tried first, then ``dateparser`` insisting on a year, so a relative phrase such as
     ``"yesterday"`` is never resolved against today. Returns ``None`` when nothing parses; the caller
-    keeps the text.
+    keeps the text. ISO 8601 text with an offset (``"2024-09-07T00:30:00+02:00"``) stays aware, so the
+    speaker's local wall time is kept; the store converts it to naive UTC.
     """
     cleaned = " ".join(text.replace("—", " ").replace("–", " ").split()).strip(" ,;:-")
     if not cleaned:
         return None
     try:
-        return _naive_utc(datetime.fromisoformat(cleaned))
+        return datetime.fromisoformat(cleaned)
     except ValueError:
         pass
     for fmt in _DATE_FORMATS:
@@ -258,11 +264,13 @@ def parse_date_text(text: str) -> datetime | None:
         languages=["en"],
         settings={"REQUIRE_PARTS": ["year"], "PREFER_DAY_OF_MONTH": "first", "RETURN_AS_TIMEZONE_AWARE": False},
     )
-    return _naive_utc(parsed) if parsed is not None else None
+    return naive_utc(parsed) if parsed is not None else None
 
 
 def parse_timestamp(value: Any, *, path: str, line: int | None = None, json_path: str | None = None) -> datetime:
     """Parse a machine timestamp: ISO 8601 text, epoch seconds (or milliseconds), or a dated phrase.
+
+    Epoch numbers become naive UTC; text keeps its offset when it gives one (see :func:`parse_date_text`).
 
     Raises:
         IngestError: the value is not a time; the message quotes it.

@@ -3,8 +3,9 @@
 A session header is a Markdown heading (``## Session 2 — 14 March 2024``), a ``Session N ...`` line or a
 rule with text (``--- 14 March 2024 ---``); a date in it becomes the session's start time (kept as text
 when it does not parse). A turn may start with a time in brackets (``[10:32] Ana: hi``, or a full
-``[2024-03-14 10:32]``) and may carry an image as ``[image: a photo of ...]``. A line that is neither a
-header nor a turn continues the turn before it.
+``[2024-03-14 10:32]``; a bare clock time takes the header date's offset, if any) and may carry an
+image as ``[image: a photo of ...]``. A line that is neither a header nor a turn continues the turn before
+it.
 """
 
 from __future__ import annotations
@@ -14,7 +15,14 @@ from dataclasses import dataclass, field
 from datetime import datetime, time
 
 from graphmem.errors import IngestError
-from graphmem.formats._source import MAX_TURN_CHARS, Source, check_turn_text, namespace_from, parse_date_text
+from graphmem.formats._source import (
+    MAX_TURN_CHARS,
+    Source,
+    check_turn_text,
+    naive_utc,
+    namespace_from,
+    parse_date_text,
+)
 from graphmem.formats.jsonl import prefix_sessions
 from graphmem.transcript import RawSession, RawTurn, Transcript
 
@@ -92,7 +100,7 @@ def _turn_time(raw: str, day: datetime | None, *, path: str, line: int) -> datet
             hour = 0
         if hour > 23 or minute > 59 or second > 59:
             raise IngestError(f"not a time of day: [{raw}]", path=path, line=line)
-        return datetime.combine(day.date(), time(hour, minute, second)) if day else None
+        return datetime.combine(day.date(), time(hour, minute, second), tzinfo=day.tzinfo) if day else None
     parsed = parse_date_text(raw)
     if parsed is None:
         raise IngestError(f"not a time: [{raw}]", path=path, line=line)
@@ -193,4 +201,4 @@ def read_text(
 def _start(builder: _Builder) -> datetime | None:
     """The earliest turn time when turns are timed, else the header's date."""
     times = [t.timestamp for t in builder.turns if t.timestamp is not None]
-    return min(times) if times else builder.started_at
+    return min(times, key=naive_utc) if times else builder.started_at

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
 
 import pytest
 
@@ -58,9 +58,10 @@ def test_jsonl_sample_sessions_ids_timestamps() -> None:
     assert [s.id for s in t.sessions] == ["session_1", "session_2"]
     turn = t.sessions[0].turns[0]
     assert (turn.speaker, turn.source_id, turn.line) == ("Sam", "m1", 1)
-    assert turn.timestamp == datetime(2024, 9, 6, 17, 2)  # +01:00 stored as naive UTC
+    assert turn.timestamp == datetime(2024, 9, 6, 18, 2, tzinfo=timezone(timedelta(hours=1)))
+    assert turn.timestamp.utcoffset() == timedelta(hours=1)  # the offset is kept, not converted
     assert t.sessions[1].turns[0].caption == "a photo of a crowded concert hall with purple stage lights"
-    assert t.sessions[1].started_at == datetime(2024, 10, 14, 8, 15)
+    assert t.sessions[1].started_at == datetime(2024, 10, 14, 9, 15, tzinfo=timezone(timedelta(hours=1)))
 
 
 def test_jsonl_role_content_fields_and_gap_sessions(write) -> None:
