@@ -32,6 +32,7 @@ from graphmem.store.sqlite_rows import (
     json_list,
     normalised_event,
     normalised_fact,
+    normalised_session,
     session_from_row,
     times_in,
     vector_in,
@@ -244,7 +245,7 @@ class EmbeddedStore:
     def _apply(self, batch: Batch) -> None:
         mem, ns = self._mem, batch.namespace
         for s in batch.sessions:
-            mem.put_session(s)
+            mem.put_session(normalised_session(s))
         touched: set[str] = set()
         for e in batch.events:
             touched |= mem.put_event(normalised_event(e))

@@ -30,8 +30,9 @@ class Retraction:
 
 
 def entities_used_by(batch: Batch) -> set[str]:
-    """Entity ids a batch writes or refers to (these survive a retraction in the same batch)."""
+    """Node ids a batch writes or refers to, embeddings included (these survive a retraction in the same batch)."""
     used = {e.id for e in batch.entities} | {m.entity_id for m in batch.mentions}
+    used |= {node_id for node_id, _vector in batch.embeddings}
     for f in batch.facts:
         used |= {f.subject_id, f.object_id}
     return used

@@ -26,6 +26,7 @@ __all__ = [
     "normalise_dt",
     "normalised_event",
     "normalised_fact",
+    "normalised_session",
     "session_from_row",
     "times_in",
     "vector_in",
@@ -181,6 +182,15 @@ def fact_from_row(row: sqlite3.Row | Sequence[Any], evidence: Sequence[str]) -> 
 def json_list(items: Sequence[str]) -> str:
     """A list of strings as stored JSON."""
     return json.dumps(list(items), ensure_ascii=False)
+
+
+def normalised_session(s: Session) -> Session:
+    """The session with its start made naive UTC."""
+    from dataclasses import replace
+
+    if s.started_at is None or s.started_at.tzinfo is None:
+        return s
+    return replace(s, started_at=normalise_dt(s.started_at))
 
 
 def normalised_event(e: Event) -> Event:

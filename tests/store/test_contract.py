@@ -539,3 +539,31 @@ def test_replace_namespace_is_exact_and_atomic(backend: Backend) -> None:
     with pytest.raises(StoreError):
         store.replace_namespace(bad)
     assert [e.id for e in store.iter_events(ns)] == ["x1"]
+
+
+def test_aware_times_are_stored_as_naive_utc(backend: Backend) -> None:
+    from datetime import timezone
+
+    store, ns = backend.open(), backend.ns()
+    plus5 = timezone(timedelta(hours=5))
+    store.write(
+        Batch(
+            ns,
+            (Session(ns, "s", 0, datetime(2024, 1, 1, 10, tzinfo=plus5)),),
+            (Event(ns, "e", "s", 0, "A", "hi", datetime(2024, 1, 1, 10, 30, tzinfo=plus5)),),
+        )
+    )
+    assert store.get_session(ns, "s").started_at == datetime(2024, 1, 1, 5)
+    assert store.get_event(ns, "e").occurred_at == datetime(2024, 1, 1, 5, 30)
+    store.close()
+    again = backend.open()
+    assert again.get_session(ns, "s").started_at == datetime(2024, 1, 1, 5)
+
+
+def test_retract_keeps_entities_the_batch_embeds(backend: Backend) -> None:
+    store, ns = backend.open(), backend.ns()
+    store.write(conversation(ns))
+    # support-group is used only by e1; the batch retracts e1 but writes an embedding for the entity
+    store.write(Batch(ns, embeddings=(("support-group", [1.0, 0.0]),), embedding_model="m", retract=("e1",)))
+    assert store.get_entity(ns, "support-group") is not None
+    assert {node for node, _v, _m in store.iter_embeddings(ns)} == {"support-group"}
