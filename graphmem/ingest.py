@@ -29,7 +29,7 @@ from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from graphmem.errors import ConfigError, GraphmemError, IngestError
 from graphmem.extract import Extractor
@@ -39,14 +39,38 @@ from graphmem.models import Batch, Entity, validate_namespace
 from graphmem.transcript import Transcript
 
 if TYPE_CHECKING:
-    from graphmem.memory import Memory
+    from graphmem.embed import Embedder
+    from graphmem.store.base import GraphStore
 
-__all__ = ["FOLDER_SUFFIXES", "STAGES", "Extractor", "IngestSummary", "collect_files", "ingest"]
+__all__ = ["FOLDER_SUFFIXES", "STAGES", "Extractor", "IngestSummary", "IngestTarget", "collect_files", "ingest"]
 
 #: The timed stages, in pipeline order.
 STAGES = ("read", "extract", "resolve", "embed", "write")
 
 Resolver = Callable[[Batch, list[Entity]], Batch]
+
+
+class IngestTarget(Protocol):
+    """What ingestion needs from where it writes (a :class:`~graphmem.Memory` is one).
+
+    ``store`` is read (entities to resolve against, stored facts, source records), ``embedder`` is asked
+    for only when something is embedded, and every batch goes through ``write``, which keeps whatever
+    mirrors the store (the vector index, recall's caches) up to date.
+    """
+
+    @property
+    def store(self) -> GraphStore:
+        """The store read while ingesting."""
+        ...
+
+    @property
+    def embedder(self) -> Embedder:
+        """The embedder (loaded on first use)."""
+        ...
+
+    def write(self, batch: Batch) -> None:
+        """Apply one batch all-or-nothing."""
+        ...
 
 
 @dataclass(slots=True)
@@ -162,7 +186,7 @@ def _worker_init(spec: str | Extractor, embedder: Any | None) -> None:
     if isinstance(spec, str):
         from graphmem.extract import get_extractor
 
-        _worker_extractor = get_extractor(spec, None)
+        _worker_extractor = get_extractor(spec)
     else:
         _worker_extractor = spec
     _worker_embedder = embedder
@@ -308,7 +332,7 @@ class _Progress:
 # -- the single writer -------------------------------------------------------------------------------
 
 
-def _default_resolver(memory: Memory, embed: bool) -> Resolver:
+def _default_resolver(target: IngestTarget, embed: bool) -> Resolver:
     """:func:`graphmem.extract.resolve.resolve_batch` (with the embedder as a second signal when embedding),
     then :func:`graphmem.extract.temporal.update_facts` against the namespace's stored facts, so state
     facts are ended by later ones whatever order files come in (facts only the batch's ``retract`` events
@@ -317,14 +341,14 @@ def _default_resolver(memory: Memory, embed: bool) -> Resolver:
     from graphmem.extract.temporal import update_facts
 
     def resolve(batch: Batch, existing: list[Entity]) -> Batch:
-        resolved = resolve_batch(batch, existing, memory.embedder if embed else None)
-        return update_facts(resolved, memory.store.iter_facts(batch.namespace))
+        resolved = resolve_batch(batch, existing, target.embedder if embed else None)
+        return update_facts(resolved, target.store.iter_facts(batch.namespace))
 
     return resolve
 
 
 def _write_job(
-    memory: Memory,
+    target: IngestTarget,
     job: Job,
     result: _Extracted,
     resolver: Resolver,
@@ -338,15 +362,15 @@ def _write_job(
         started = time.perf_counter()
         if todo.retract:  # before resolving: what the earlier version wrote no longer counts
             batch = replace(batch, retract=(*batch.retract, *todo.retract))
-        batch = resolver(batch, list(memory.store.iter_entities(batch.namespace)))
+        batch = resolver(batch, list(target.store.iter_entities(batch.namespace)))
         t["resolve"] += time.perf_counter() - started
         if embed and not batch.embeddings:
             started = time.perf_counter()
-            batch = _attach_embeddings(batch, memory.embedder)
+            batch = _attach_embeddings(batch, target.embedder)
             t["embed"] += time.perf_counter() - started
         started = time.perf_counter()
         sources = (*batch.sources, todo.record) if todo.record is not None else batch.sources
-        memory.write(replace(batch, sources=sources))
+        target.write(replace(batch, sources=sources))
         t["write"] += time.perf_counter() - started
         summary.turns += todo.transcript.turn_count
         summary.events_retracted += len(todo.retract)
@@ -358,16 +382,16 @@ def _write_job(
         on_write()
 
 
-def _get_extractor(memory: Memory, extractor: str | Extractor) -> Extractor:
+def _get_extractor(extractor: str | Extractor, nlp: Any | None) -> Extractor:
     if not isinstance(extractor, str):
         return extractor
     from graphmem.extract import get_extractor
 
-    return get_extractor(extractor, memory)
+    return get_extractor(extractor, nlp=nlp)
 
 
 def ingest(
-    memory: Memory,
+    target: IngestTarget,
     source: str | os.PathLike[str] | Sequence[str | os.PathLike[str]] | Sequence[dict[str, Any]],
     *,
     namespace: str | None = None,
@@ -377,11 +401,12 @@ def ingest(
     progress: bool = False,
     embed: bool = True,
     resolver: Resolver | None = None,
+    nlp: Any | None = None,
 ) -> IngestSummary:
-    """Ingest transcripts into ``memory`` and return what happened.
+    """Ingest transcripts into ``target`` and return what happened.
 
     Args:
-        memory: the open memory to write into.
+        target: where to write (an open :class:`~graphmem.Memory`, see :class:`IngestTarget`).
         source: a file, a folder (walked recursively for ``.json``, ``.jsonl``, ``.ndjson``, ``.txt`` and
             ``.log`` files), a list of those, or in-memory message dicts shaped like JSONL lines.
         namespace: put everything here; by default a LoCoMo sample goes to its ``sample_id``, another file
@@ -392,9 +417,10 @@ def ingest(
         extractor: ``spacy`` (offline, the default), ``claude``, or an :class:`Extractor` object.
         workers: extraction processes; ``1`` extracts in this process. Writing is always done here.
         progress: show a progress bar (files, turns, turns/s) on stderr.
-        embed: embed event texts with ``memory.embedder`` and store the vectors.
+        embed: embed event texts with ``target.embedder`` and store the vectors.
         resolver: the entity resolver run before each write; defaults to
             :func:`graphmem.extract.resolve.resolve_batch`.
+        nlp: a loaded spaCy pipeline for the ``spacy`` extractor to reuse (default: loaded on first use).
 
     Returns:
         The :class:`IngestSummary`. Inputs that fail (a folder without transcript files counts as one)
@@ -411,11 +437,11 @@ def ingest(
     if workers < 1:
         raise ConfigError(f"workers must be at least 1, got {workers}")
     started = time.perf_counter()
-    ex = _get_extractor(memory, extractor)
-    resolve = resolver or _default_resolver(memory, embed)
+    ex = _get_extractor(extractor, nlp)
+    resolve = resolver or _default_resolver(target, embed)
     summary = IngestSummary(extractor=f"{ex.name} {ex.version}", workers=workers)
     inputs = inputs_of(source)
-    jobs = read_jobs(memory.store, inputs, namespace=namespace, format=format, extractor=ex, embed=embed)
+    jobs = read_jobs(target.store, inputs, namespace=namespace, format=format, extractor=ex, embed=embed)
     with _Progress(len(inputs) if isinstance(inputs, list) else 1, enabled=progress) as bar:
 
         def tick(files: int) -> None:
@@ -424,7 +450,7 @@ def ingest(
 
         spec = extractor if isinstance(extractor, str) else ex
         # workers embed what they extract when the embedder can travel; else the writer embeds
-        shipped = _for_workers(memory.embedder) if embed and workers > 1 else None
+        shipped = _for_workers(target.embedder) if embed and workers > 1 else None
         for job, result in _extract_stream(jobs, ex, spec, workers, shipped):
             summary.timings["read"] += job.read_seconds
             if job.error is None and result is not None:
@@ -438,7 +464,7 @@ def ingest(
                 summary.files_skipped += 1
             elif result is not None:
                 try:
-                    _write_job(memory, job, result, resolve, embed, summary, lambda: tick(0))
+                    _write_job(target, job, result, resolve, embed, summary, lambda: tick(0))
                     summary.files_ok += 1
                 except Exception as exc:  # a store or resolver failure on one input; others continue
                     detail = str(exc) if isinstance(exc, GraphmemError) else f"{type(exc).__name__}: {exc}"

@@ -9,17 +9,22 @@ from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
+from graphmem.config import resolve_db
 from graphmem.errors import StoreError
 from graphmem.models import Batch, Entity, Event, Fact, Mention, Session, validate_namespace
+from graphmem.recall.cache import NamespaceCache, NamespaceCaches
+from graphmem.settings import Settings
 from graphmem.store import open_store
 from graphmem.store.base import DeleteResult, GraphStore, StoreStats
 
 if TYPE_CHECKING:
-    from graphmem.embed import Embedder
+    from graphmem.embed import Embedder, FloatArray
     from graphmem.ingest import Extractor, IngestSummary
+    from graphmem.query import AboutFn
     from graphmem.query.plan import Plan
     from graphmem.query.result import Result
-    from graphmem.recall import Hit
+    from graphmem.recall import Hit, RecallConfig, RecallRequest
+    from graphmem.vector_index import VectorIndex
 
 __all__ = ["Memory"]
 
@@ -45,14 +50,16 @@ class Memory:
         embedder: Embedder | None = None,
         nlp: Any | None = None,
         index_dir: str | os.PathLike[str] | None = None,
+        settings: Settings | None = None,
     ) -> None:
         """Wrap an open store. Most callers use :meth:`Memory.open` instead."""
         self._store = store
         self._embedder = embedder
         self._nlp = nlp
         self._index_dir = Path(index_dir) if index_dir is not None else None
-        self._vectors: Any | None = None
-        self._derived: dict[str, dict[str, Any]] = {}
+        self._settings = settings
+        self._vectors: VectorIndex | None = None
+        self._caches = NamespaceCaches()
         self._closed = False
 
     @classmethod
@@ -62,6 +69,7 @@ class Memory:
         *,
         embedder: Embedder | None = None,
         nlp: Any | None = None,
+        settings: Settings | None = None,
         **store_options: Any,
     ) -> Memory:
         """Open (creating if needed) the memory at a directory or a Neo4j URI.
@@ -71,15 +79,17 @@ class Memory:
                 ``NEO4J_URI`` and falls back to ``./graphmem-data``.
             embedder: an embedder to use instead of the default sentence-embedding model.
             nlp: a loaded spaCy pipeline to use instead of loading one.
+            settings: the environment's settings (default: :meth:`Settings.from_env`, read now).
             **store_options: backend options, e.g. ``auth=(user, password)`` and ``database`` for Neo4j.
 
         Raises:
             StoreError: the store cannot be opened (wrong path, unwritable, corrupt, newer schema).
             ConfigError: the location or an option is not valid.
         """
-        store = open_store(path_or_uri, **store_options)
+        settings = settings or Settings.from_env()
+        store = open_store(resolve_db(path_or_uri, settings), **store_options)
         index_dir = getattr(store, "directory", None)
-        return cls(store, embedder=embedder, nlp=nlp, index_dir=index_dir)
+        return cls(store, embedder=embedder, nlp=nlp, index_dir=index_dir, settings=settings)
 
     # -- lifecycle -----------------------------------------------------------------------------------
 
@@ -121,7 +131,7 @@ class Memory:
     def write(self, batch: Batch) -> None:
         """Apply a batch all-or-nothing, then bring the vector index up to date with its embeddings."""
         self.store.write(batch)
-        self._derived.pop(batch.namespace, None)
+        self._caches.drop(batch.namespace)
         if self._vectors is not None:
             if batch.retract:  # retracted events leave the index too
                 self._vectors.sync(batch.namespace)
@@ -201,6 +211,7 @@ class Memory:
             workers=workers,
             progress=progress,
             embed=embed,
+            nlp=self._nlp,
         )
 
     # -- reading -------------------------------------------------------------------------------------
@@ -219,33 +230,52 @@ class Memory:
     ) -> list[Hit]:
         """Return the ``k`` events that best answer ``text``, each with why it was returned.
 
-        See :func:`graphmem.recall.recall`.
+        The arguments are the fields of :class:`~graphmem.recall.RecallRequest`; see
+        :func:`graphmem.recall.recall`.
+
+        Raises:
+            ConfigError: an illegal namespace, a non-positive ``k`` or a negative ``hops``.
+        """
+        from graphmem.recall import RecallRequest
+
+        request = RecallRequest.of(
+            text, namespace=namespace, k=k, hops=hops, since=since, until=until, speakers=speakers, as_of=as_of
+        )
+        return self.recall_request(request)
+
+    def recall_request(self, request: RecallRequest, *, config: RecallConfig | None = None) -> list[Hit]:
+        """:meth:`recall` for a request already built (what the CLI and the DSL's ``RECALL`` pass).
+
+        ``config`` changes recall's weights and switches (see :class:`~graphmem.recall.RecallConfig`).
         """
         from graphmem.recall import recall
 
         return recall(
-            self,
-            text,
-            namespace=namespace,
-            k=k,
-            hops=hops,
-            since=since,
-            until=until,
-            speakers=speakers,
-            as_of=as_of,
+            request,
+            store=self.store,
+            vectors=self.vectors,
+            embed=self._embed,
+            cache=self.recall_cache(request.namespace),
+            config=config,
         )
 
     def query(self, text: str, **params: Any) -> Result:
         """Run a DSL query (see ``docs/dsl.md``); ``params`` bind ``$name`` parameters safely."""
         from graphmem.query import run_query
 
-        return run_query(self, text, params)
+        return run_query(self.store, text, params, about=self.about_source(), recall=self.recall_request)
+
+    def about_source(self) -> AboutFn:
+        """The DSL's ``ABOUT`` seed source over this memory's vector index and embedder (both loaded on use)."""
+        from graphmem.query import about_from_index
+
+        return about_from_index(self.store, lambda: self.vectors, self._embed)
 
     def explain(self, text: str, **params: Any) -> Plan:
         """Return the plan a DSL query would run, without running it."""
         from graphmem.query import explain_query
 
-        return explain_query(self, text, params)
+        return explain_query(self.store, text, params)
 
     def stats(self, namespace: str | None = None) -> StoreStats:
         """Counts of sessions, events, entities, mentions, facts and embeddings."""
@@ -261,7 +291,7 @@ class Memory:
             result = self.store.delete_namespace(namespace)
         else:
             result = self.store.delete_event(namespace, event_id)
-        self._derived.pop(namespace, None)
+        self._caches.drop(namespace)
         if self._vectors is not None:
             self._vectors.sync(namespace)
         return result
@@ -274,7 +304,7 @@ class Memory:
         if self._embedder is None:
             from graphmem.embed import default_embedder
 
-            self._embedder = default_embedder()
+            self._embedder = default_embedder(self.settings.embedder)
         return self._embedder
 
     @property
@@ -286,23 +316,33 @@ class Memory:
             self._nlp = load_nlp()
         return self._nlp
 
+    def _embed(self, texts: Sequence[str]) -> FloatArray:
+        """Embed with :attr:`embedder`, loading it only when something is embedded."""
+        return self.embedder.embed(texts)
+
     @property
-    def vectors(self) -> Any:
+    def settings(self) -> Settings:
+        """The settings this memory was opened with (read from the environment on first use if none)."""
+        if self._settings is None:
+            self._settings = Settings.from_env()
+        return self._settings
+
+    @property
+    def vectors(self) -> VectorIndex:
         """The vector index of this store, opened (and verified or rebuilt) on first use."""
         if self._vectors is None:
             from graphmem.vector_index import VectorIndex
 
-            self._vectors = VectorIndex.for_memory(self)
+            self._vectors = VectorIndex.for_store(self.store, self._index_dir, settings=self.settings)
         return self._vectors
 
-    def derived(self, namespace: str) -> dict[str, Any]:
-        """Scratch space for data derived from one namespace (e.g. recall's entity degrees).
+    def recall_cache(self, namespace: str) -> NamespaceCache:
+        """What recall derived from ``namespace`` (participants, entity degrees).
 
-        Components keep what they compute from the store here, under a key of their own; the memory
-        drops a namespace's entry whenever :meth:`write` or :meth:`forget` changes that namespace, so
-        nothing derived outlives the data it came from.
+        Dropped whenever :meth:`write` or :meth:`forget` changes that namespace, so nothing derived
+        outlives the data it came from.
         """
-        return self._derived.setdefault(namespace, {})
+        return self._caches.get(namespace)
 
     @property
     def index_dir(self) -> Path | None:

@@ -371,10 +371,18 @@ class Repl:
 
         params = {"namespace": self.namespace} if self.namespace else {}
         if self.explain:
-            plan = explain_query(self.memory, text, params)
+            plan = explain_query(self.memory.store, text, params)
             if not plan.explain:
                 self.console.print(str(plan), markup=False, highlight=False, style="dim")
-        result = run_query(self.memory, text, params, namespace_hint=NAMESPACE_COMMAND_HINT)
+        mem = self.memory
+        result = run_query(
+            mem.store,
+            text,
+            params,
+            about=mem.about_source(),
+            recall=mem.recall_request,
+            namespace_hint=NAMESPACE_COMMAND_HINT,
+        )
         self.show(result)
 
     def show(self, result: Result) -> None:

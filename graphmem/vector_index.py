@@ -39,7 +39,7 @@ from graphmem.embed import MINILM_SPACE, normalize
 from graphmem.errors import ConfigError, MissingDependencyError, VectorIndexError
 
 if TYPE_CHECKING:
-    from graphmem.memory import Memory
+    from graphmem.settings import Settings
     from graphmem.store.base import GraphStore
 
 __all__ = ["VectorHit", "VectorIndex", "model_space"]
@@ -135,20 +135,24 @@ def _atomic_write(path: Path, data: bytes) -> None:
         raise
 
 
-def default_cache_dir(store_uri: str) -> Path:
-    """Where the index of a server store (Neo4j) is cached: a folder keyed by the store's uri."""
-    base = os.environ.get("GRAPHMEM_CACHE_DIR") or os.environ.get("XDG_CACHE_HOME")
-    root = Path(base) if base else Path.home() / ".cache"
-    if not os.environ.get("GRAPHMEM_CACHE_DIR"):
-        root = root / "graphmem"
+def default_cache_dir(store_uri: str, settings: Settings | None = None) -> Path:
+    """Where the index of a server store (Neo4j) is cached: a folder keyed by the store's uri.
+
+    The root is :attr:`Settings.vector_cache_root <graphmem.settings.Settings.vector_cache_root>`
+    (``settings`` default to :meth:`Settings.from_env`).
+    """
+    if settings is None:
+        from graphmem.settings import Settings
+
+        settings = Settings.from_env()
     key = hashlib.sha256(store_uri.encode()).hexdigest()[:16]
-    return root / "vectors" / key
+    return settings.vector_cache_root / "vectors" / key
 
 
 class VectorIndex:
     """An hnswlib cosine index over the embeddings of every namespace of one store.
 
-    Use :meth:`for_memory` (what :attr:`Memory.vectors` does) or :meth:`open`. Thread-safe.
+    Use :meth:`for_store` (what :attr:`Memory.vectors` does) or :meth:`open`. Thread-safe.
 
     Args:
         store: the store whose embeddings the index mirrors (the source of truth).
@@ -182,12 +186,23 @@ class VectorIndex:
     # -- construction ----------------------------------------------------------------------------
 
     @classmethod
-    def for_memory(cls, memory: Memory) -> VectorIndex:
-        """Open the index of ``memory``'s store: in its store directory, else in a cache folder."""
-        directory = memory.index_dir
+    def for_store(
+        cls,
+        store: GraphStore,
+        directory: str | os.PathLike[str] | None = None,
+        *,
+        settings: Settings | None = None,
+    ) -> VectorIndex:
+        """Open the index of ``store``: in ``directory`` (its store folder), else in a cache folder.
+
+        Args:
+            store: the store whose embeddings the index mirrors.
+            directory: where the index lives; ``None`` (a server store) = :func:`default_cache_dir`.
+            settings: where the cache folder is (default: read from the environment now).
+        """
         if directory is None:
-            directory = default_cache_dir(memory.store.uri)
-        return cls(memory.store, directory)
+            directory = default_cache_dir(store.uri, settings)
+        return cls(store, directory)
 
     @classmethod
     def open(cls, store: GraphStore, directory: str | os.PathLike[str]) -> VectorIndex:

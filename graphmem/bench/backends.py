@@ -275,7 +275,10 @@ def command(
             uri = values["GRAPHMEM_TEST_BOLT_URI"]
             auth = (values["GRAPHMEM_TEST_BOLT_USER"], values["GRAPHMEM_TEST_BOLT_PASSWORD"])
             database = values["GRAPHMEM_TEST_BOLT_DATABASE"]
-        uri = uri or os.environ.get("NEO4J_URI")
+        if not uri:
+            from graphmem.settings import Settings
+
+            uri = Settings.from_env().neo4j_uri
         if not uri:
             raise click.UsageError("give --uri (or set NEO4J_URI), or --start-arcadedb")
         try:

@@ -98,7 +98,7 @@ def run_bench(data: str, *, workers: int = 1, extractor: str = "spacy", embed: b
         with Memory.open(Path(tmp) / "extract") as mem:
             from graphmem.extract import get_extractor
 
-            ex = get_extractor(extractor, mem)
+            ex = get_extractor(extractor)
             if extractor == "spacy":
                 mem.nlp("warm up")
             load_nlp = time.perf_counter() - t0

@@ -35,7 +35,7 @@ import click
 
 from graphmem.errors import ConfigError, IngestError
 from graphmem.memory import Memory
-from graphmem.recall import RecallConfig, recall
+from graphmem.recall import RecallConfig, RecallRequest
 from graphmem.recall.config import DEFAULT_CONFIG
 
 __all__ = ["METHODS", "Question", "command", "load_questions", "parse_evidence", "run_locomo", "score"]
@@ -205,7 +205,7 @@ def _evaluate(
     depth = max(ks)
     for namespace in sorted({q.namespace for q in scored}):  # warm-up: model load, index verification
         for cfg in methods.values():
-            recall(mem, "warm up", namespace=namespace, k=depth, hops=hops, config=cfg)
+            mem.recall_request(RecallRequest.of("warm up", namespace=namespace, k=depth, hops=hops), config=cfg)
     rows: dict[str, list[tuple[int, dict[str, float]]]] = defaultdict(list)
     latency: dict[str, list[float]] = defaultdict(list)
     cpu: dict[str, list[float]] = defaultdict(list)
@@ -214,7 +214,8 @@ def _evaluate(
     for q in scored:
         for name, cfg in methods.items():
             started, cpu_started = time.perf_counter(), time.process_time()
-            hits = recall(mem, q.text, namespace=q.namespace, k=depth, hops=hops, config=cfg)
+            request = RecallRequest.of(q.text, namespace=q.namespace, k=depth, hops=hops)
+            hits = mem.recall_request(request, config=cfg)
             latency[name].append(1000 * (time.perf_counter() - started))
             cpu[name].append(1000 * (time.process_time() - cpu_started))
             ranked = [h.event.source_id or h.event.id for h in hits]

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import json
-import os
 import sys
-from pathlib import Path
 from typing import Any
 
 import click
@@ -63,13 +61,20 @@ def query(
         values["namespace"] = namespace
     with open_memory(ctx, db) as mem:
         if explain:
-            plan = explain_query(mem, text, values)
+            plan = explain_query(mem.store, text, values)
             if as_json:
                 print_json({"plan": str(plan).splitlines()})
             else:
                 stdout.print(str(plan), markup=False)
             return
-        result = run_query(mem, text, values, namespace_hint=NAMESPACE_OPTION_HINT)
+        result = run_query(
+            mem.store,
+            text,
+            values,
+            about=mem.about_source(),
+            recall=mem.recall_request,
+            namespace_hint=NAMESPACE_OPTION_HINT,
+        )
     render_result(stdout, result, "json" if as_json else "table")
 
 
@@ -87,7 +92,8 @@ def query(
 def repl(ctx: click.Context, db: str | None, namespace: str | None, history: str | None) -> None:
     """Start the interactive query shell: queries end with ';', .help lists commands."""
     from graphmem.repl import Repl
+    from graphmem.settings import Settings
 
-    path = history or os.environ.get("GRAPHMEM_HISTORY") or str(Path.home() / ".graphmem_history")
+    path = history or str(Settings.from_env().history_path)
     with open_memory(ctx, db) as mem:
         Repl(mem, namespace=namespace, history_path=path).run()

@@ -41,17 +41,11 @@ def recall(
     as_json: bool,
 ) -> None:
     """Recall the events of a namespace that answer QUESTION, and why each was returned."""
+    from graphmem.recall import RecallRequest
+
     with open_memory(ctx, db) as mem:
-        hits = mem.recall(
-            question,
-            namespace=namespace,
-            k=k,
-            hops=hops,
-            since=since,
-            until=until,
-            as_of=as_of,
-            speakers=list(speakers) if speakers else None,
-        )
+        request = RecallRequest(question, namespace, k, hops, since, until, speakers or None, as_of)
+        hits = mem.recall_request(request)
     if as_json:
         print_json({"question": question, "namespace": namespace, "hits": [h.as_dict() for h in hits]})
         return

@@ -50,12 +50,13 @@ class Extractor(Protocol):
         ...
 
 
-def get_extractor(name: str = "spacy", memory: Any | None = None, **options: Any) -> Extractor:
+def get_extractor(name: str = "spacy", *, nlp: Any | None = None, **options: Any) -> Extractor:
     """Return the extractor called ``name``.
 
     Args:
         name: ``"spacy"`` (offline, default) or ``"claude"`` (needs ``ANTHROPIC_API_KEY``).
-        memory: a :class:`~graphmem.Memory` whose injected spaCy pipeline the spaCy extractor reuses.
+        nlp: a loaded spaCy pipeline for the spaCy extractor to reuse (others ignore it); ``None``
+            loads one on first use (worker processes load their own).
         **options: passed to the extractor (``batch_size``, ``namespace``; for Claude also ``model``,
             ``client``, ``base_url``, ``cache_dir``, ``max_retries`` ...).
 
@@ -68,11 +69,7 @@ def get_extractor(name: str = "spacy", memory: Any | None = None, **options: Any
         if key == "spacy":
             from graphmem.extract.pipeline import SpacyExtractor
 
-            if memory is not None and "nlp" not in options:
-                # reuse a pipeline the caller injected into Memory, without loading one here:
-                # worker processes load their own on first use
-                options["nlp"] = getattr(memory, "_nlp", None)
-            return SpacyExtractor(**options)
+            return SpacyExtractor(nlp=nlp, **options)
         if key == "claude":
             from graphmem.extract.claude import ClaudeExtractor
 

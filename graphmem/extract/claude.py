@@ -140,8 +140,9 @@ State only what the turns say; questions assert nothing. Never invent entities o
 def _cache_root(cache_dir: str | os.PathLike[str] | None) -> Path:
     if cache_dir is not None:
         return Path(cache_dir)
-    env = os.environ.get("GRAPHMEM_CACHE")
-    return Path(env) if env else Path.home() / ".cache" / "graphmem"
+    from graphmem.settings import Settings
+
+    return Settings.from_env().extraction_cache_root
 
 
 def _parse_iso(value: Any) -> datetime | None:
@@ -209,7 +210,11 @@ class ClaudeExtractor:
             raise ConfigError(f"batch_size must be at least 1, not {batch_size}")
         if max_retries < 0:
             raise ConfigError(f"max_retries must be 0 or more, not {max_retries}")
-        key = api_key or os.environ.get("ANTHROPIC_API_KEY")
+        if not api_key:
+            from graphmem.settings import Settings
+
+            api_key = Settings.from_env().anthropic_api_key
+        key = api_key
         if client is None and not key:
             raise ConfigError(
                 "the Claude extractor needs an API key: set ANTHROPIC_API_KEY (or pass api_key=), "

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import functools
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from graphmem.query.ast import Query
-from graphmem.query.executor import NAMESPACE_HINT, AboutFn, execute, resolve_namespace
+from graphmem.query.executor import NAMESPACE_HINT, AboutFn, RecallFn, execute, resolve_namespace
 from graphmem.query.limits import DEFAULT_LIMITS, PlanLimitError, QueryLimits
 from graphmem.query.parser import parse
 from graphmem.query.plan import Plan
@@ -23,7 +23,9 @@ from graphmem.query.result import Edge, Result
 from graphmem.query.unparse import unparse
 
 if TYPE_CHECKING:
-    from graphmem.memory import Memory
+    from graphmem.recall.core import EmbedFn
+    from graphmem.store.base import GraphStore
+    from graphmem.vector_index import VectorIndex
 
 __all__ = [
     "DEFAULT_LIMITS",
@@ -33,9 +35,10 @@ __all__ = [
     "PlanLimitError",
     "Query",
     "QueryLimits",
+    "RecallFn",
     "Result",
     "Schema",
-    "about_from_memory",
+    "about_from_index",
     "execute",
     "explain_query",
     "parse",
@@ -46,13 +49,19 @@ __all__ = [
 ]
 
 
-def about_from_memory(memory: Memory) -> AboutFn:
-    """The ``ABOUT`` seed source of a memory: its embedder and vector index, limited to events."""
+def about_from_index(store: GraphStore, vectors: Callable[[], VectorIndex], embed: EmbedFn) -> AboutFn:
+    """The ``ABOUT`` seed source: nearest vectors of ``store``'s index, limited to events.
+
+    Args:
+        store: the store the events are read from.
+        vectors: returns the vector index (called on first use, so a memory can open it lazily).
+        embed: embeds the ``ABOUT`` text.
+    """
 
     def about(namespace: str, text: str, k: int) -> Sequence[tuple[str, float]]:
-        vector = memory.embedder.embed([text])[0]
-        hits = memory.vectors.search(namespace, vector, k=2 * k + 8)
-        events = {e.id for e in memory.store.get_events(namespace, [h.node_id for h in hits])}
+        vector = embed([text])[0]
+        hits = vectors().search(namespace, vector, k=2 * k + 8)
+        events = {e.id for e in store.get_events(namespace, [h.node_id for h in hits])}
         return [(h.node_id, float(h.score)) for h in hits if h.node_id in events][:k]
 
     return about
@@ -71,12 +80,11 @@ def _labels(query: Query) -> set[str]:
     return {label for node in nodes for label in node.labels}
 
 
-def schema_for(memory: Memory, query: Query, params: Mapping[str, Any]) -> Schema:
+def schema_for(store: GraphStore, query: Query, params: Mapping[str, Any]) -> Schema:
     """The default schema, plus the entity types the store holds when the query names other labels."""
     unknown = {label for label in _labels(query) if DEFAULT_SCHEMA.label(label) is None}
     if not unknown:
         return DEFAULT_SCHEMA
-    store = memory.store
     namespaces = store.namespaces()
     wanted = getattr(query.statement, "namespace", None)
     from graphmem.query import ast
@@ -90,9 +98,9 @@ def schema_for(memory: Memory, query: Query, params: Mapping[str, Any]) -> Schem
 
 
 def explain_query(
-    memory: Memory, text: str, params: Mapping[str, Any] | None = None, *, limits: QueryLimits = DEFAULT_LIMITS
+    store: GraphStore, text: str, params: Mapping[str, Any] | None = None, *, limits: QueryLimits = DEFAULT_LIMITS
 ) -> Plan:
-    """Parse and plan ``text`` without running it.
+    """Parse and plan ``text`` without running it (``store`` supplies the entity types it holds).
 
     Raises:
         QuerySyntaxError: the text does not parse.
@@ -100,23 +108,27 @@ def explain_query(
     """
     values = dict(params or {})
     query = parse(text)
-    return plan_query(query, values, schema=schema_for(memory, query, values), limits=limits)
+    return plan_query(query, values, schema=schema_for(store, query, values), limits=limits)
 
 
 def run_query(
-    memory: Memory,
+    store: GraphStore,
     text: str,
     params: Mapping[str, Any] | None = None,
     *,
+    about: AboutFn | None = None,
+    recall: RecallFn | None = None,
     limits: QueryLimits = DEFAULT_LIMITS,
     namespace_hint: str = NAMESPACE_HINT,
 ) -> Result:
-    """Parse, plan and run ``text`` against ``memory``; ``EXPLAIN`` queries return the plan as rows.
+    """Parse, plan and run ``text`` against ``store``; ``EXPLAIN`` queries return the plan as rows.
 
     Args:
-        memory: the memory to query.
+        store: the store to query.
         text: the query.
         params: values for ``$name`` parameters (``namespace`` also sets the default namespace).
+        about: the ``ABOUT`` seed source (see :func:`about_from_index`); needed only by plans that use it.
+        recall: runs ``RECALL`` (``Memory.recall_request``); needed only by ``RECALL`` queries.
         limits: hop, row, work and time limits.
         namespace_hint: how the caller names a namespace, quoted in the error when the query names
             none and the store holds several.
@@ -127,8 +139,7 @@ def run_query(
         QueryLimitError: the query went past a limit.
     """
     started = time.perf_counter()
-    plan = explain_query(memory, text, params, limits=limits)
-    store = memory.store
+    plan = explain_query(store, text, params, limits=limits)
     if plan.explain:
         # A store that compiles plans (Neo4j) shows the plan, the Cypher and its parameters.
         explain_here = getattr(store, "explain_plan", None)
@@ -144,8 +155,8 @@ def run_query(
     result = runner(
         plan,
         namespace=namespace,
-        about=about_from_memory(memory) if uses_about else None,
-        recall=memory.recall,
+        about=about if uses_about else None,
+        recall=recall,
         limits=limits,
     )
     elapsed = (time.perf_counter() - started) * 1000

@@ -12,7 +12,7 @@ from __future__ import annotations
 import itertools
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from graphmem.errors import QueryLimitError, QuerySemanticError
 from graphmem.models import EdgeType, Entity, Event, NodeKind, Session
@@ -24,12 +24,15 @@ from graphmem.query.row import Row
 from graphmem.query.values import Evaluator, fuzzy_entities
 from graphmem.store.base import Direction, GraphStore, TimeFilter
 
+if TYPE_CHECKING:
+    from graphmem.recall import Hit, RecallRequest
+
 __all__ = ["NAMESPACE_HINT", "AboutFn", "RecallFn", "execute", "resolve_namespace"]
 
 #: ``about(namespace, text, k) -> [(event_id, similarity), ...]``, most similar first.
 AboutFn = Callable[[str, str, int], Sequence[tuple[str, float]]]
-#: ``Memory.recall``-shaped: ``recall(text, *, namespace, k, hops, since, until, speakers, as_of)``.
-RecallFn = Callable[..., Sequence[Any]]
+#: ``recall(request) -> hits``, best first (``Memory.recall_request``).
+RecallFn = Callable[["RecallRequest"], Sequence["Hit"]]
 
 Node = Event | Entity | Session
 
@@ -339,21 +342,11 @@ class _Context:
     def recall(self, step: p.RecallSeek, rows: Iterable[Row]) -> Iterator[Row]:
         if self.recall_fn is None:
             raise QuerySemanticError("RECALL needs a Memory (vector index and embedder), and none is available here")
+        request = step.request(self.ns)
         for row in rows:
-            hits = self.recall_fn(
-                str(step.text.value),
-                namespace=self.ns,
-                k=step.k,
-                hops=step.hops,
-                since=step.since,
-                until=step.until,
-                speakers=[str(s.value) for s in step.speakers] or None,
-                as_of=step.as_of,
-            )
-            for hit in hits:
+            for hit in self.recall_fn(request):
                 self.tick()
-                why = hit.why.describe() if hasattr(hit.why, "describe") else str(hit.why)
-                yield row.bind(step.var, hit.event, float(hit.score), why)
+                yield row.bind(step.var, hit.event, float(hit.score), hit.why.describe())
 
     def distinct(self, step: p.Distinct, rows: Iterable[Row]) -> Iterator[Row]:
         seen: set[Any] = set()

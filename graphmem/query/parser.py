@@ -58,8 +58,9 @@ def _cache_file() -> str | None:
     Building the LALR tables takes about a second; loading them from the cache a few milliseconds.
     Lark checks the grammar's hash before using a cached file.
     """
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    directory = Path(base) / "graphmem"
+    from graphmem.settings import Settings
+
+    directory = Settings.from_env().cache_home / "graphmem"
     try:
         directory.mkdir(parents=True, exist_ok=True)
     except OSError:

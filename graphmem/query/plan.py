@@ -56,6 +56,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from graphmem.models import EdgeType, NodeKind
 from graphmem.query.plan_expr import (
@@ -80,6 +81,9 @@ from graphmem.query.plan_expr import (
     fmt_value,
 )
 from graphmem.store.base import Direction
+
+if TYPE_CHECKING:
+    from graphmem.recall.request import RecallRequest
 
 __all__ = [
     "EDGE_PROPS",
@@ -289,7 +293,8 @@ class Filter:
 class RecallSeek:
     """Run recall (vector + full-text seeds, graph traversal); bind ``var`` to each hit's event.
 
-    The row also carries the hit's score and its explanation (``why``).
+    The row also carries the hit's score and its explanation (``why``). :meth:`request` turns the step
+    into the :class:`~graphmem.recall.RecallRequest` the executor passes to recall.
     """
 
     var: str
@@ -300,6 +305,15 @@ class RecallSeek:
     since: datetime | None = None
     until: datetime | None = None
     as_of: datetime | None = None
+
+    def request(self, namespace: str) -> RecallRequest:
+        """The recall request this step makes in ``namespace``."""
+        from graphmem.recall.request import RecallRequest
+
+        speakers = tuple(str(s.value) for s in self.speakers) or None
+        return RecallRequest(
+            str(self.text.value), namespace, self.k, self.hops, self.since, self.until, speakers, self.as_of
+        )
 
     def describe(self) -> str:
         """The step as one line of ``EXPLAIN``."""

@@ -1,7 +1,9 @@
 """What recall remembers between queries about a namespace: its participants and entity degrees.
 
-Both are derived from the store and only steer weights; they are dropped for a namespace whenever
-:meth:`Memory.write` or :meth:`Memory.forget` touches it (see :meth:`Memory.derived`).
+Both are derived from the store and only steer weights. :class:`NamespaceCaches` holds one
+:class:`NamespaceCache` per namespace; its owner (the :class:`~graphmem.memory.Memory`) drops a
+namespace's entry whenever :meth:`Memory.write` or :meth:`Memory.forget` touches it, so nothing derived
+outlives the data it came from.
 """
 
 from __future__ import annotations
@@ -12,11 +14,10 @@ from typing import TYPE_CHECKING
 from graphmem.text import normalise_name
 
 if TYPE_CHECKING:
-    from graphmem.memory import Memory
     from graphmem.models import EdgeType
-    from graphmem.store.base import Neighbor
+    from graphmem.store.base import GraphStore, Neighbor
 
-__all__ = ["NamespaceCache", "namespace_cache"]
+__all__ = ["NamespaceCache", "NamespaceCaches"]
 
 
 @dataclass(slots=True)
@@ -34,10 +35,10 @@ class NamespaceCache:
     edges: dict[tuple[str, tuple[EdgeType, ...], str], list[Neighbor]] = field(default_factory=dict)
     participants: dict[str, str] | None = None
 
-    def load_participants(self, memory: Memory, namespace: str) -> dict[str, str]:
+    def load_participants(self, store: GraphStore, namespace: str) -> dict[str, str]:
         """The participants, read from the store's events on first use."""
         if self.participants is None:
-            speakers = {ev.speaker for ev in memory.store.iter_events(namespace) if ev.speaker}
+            speakers = {ev.speaker for ev in store.iter_events(namespace) if ev.speaker}
             names: dict[str, str] = {normalise_name(s): s for s in speakers}
             firsts: dict[str, set[str]] = {}
             for speaker in speakers:
@@ -51,10 +52,21 @@ class NamespaceCache:
         return self.participants
 
 
-def namespace_cache(memory: Memory, namespace: str) -> NamespaceCache:
-    """Recall's cache for ``namespace`` in ``memory``; the memory drops it whenever the namespace changes."""
-    found = memory.derived(namespace).get("recall")
-    if found is None:
-        found = memory.derived(namespace)["recall"] = NamespaceCache()
-    assert isinstance(found, NamespaceCache)
-    return found
+class NamespaceCaches:
+    """One :class:`NamespaceCache` per namespace, created on first use and dropped when the data changes."""
+
+    __slots__ = ("_by_namespace",)
+
+    def __init__(self) -> None:
+        self._by_namespace: dict[str, NamespaceCache] = {}
+
+    def get(self, namespace: str) -> NamespaceCache:
+        """The cache of ``namespace``, created empty on first use."""
+        found = self._by_namespace.get(namespace)
+        if found is None:
+            found = self._by_namespace[namespace] = NamespaceCache()
+        return found
+
+    def drop(self, namespace: str) -> None:
+        """Forget what was derived from ``namespace`` (call after anything changes it)."""
+        self._by_namespace.pop(namespace, None)

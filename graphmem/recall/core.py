@@ -2,142 +2,183 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from graphmem.errors import ConfigError
-from graphmem.models import Event, validate_namespace
-from graphmem.recall.cache import namespace_cache
+from graphmem.models import Entity, Event
+from graphmem.recall.cache import NamespaceCache
 from graphmem.recall.config import DEFAULT_CONFIG, RecallConfig
 from graphmem.recall.hit import Hit, Seed
-from graphmem.recall.query import analyse, participants_named, pronouns_for
+from graphmem.recall.query import QueryTerms, analyse, participants_named, pronouns_for
 from graphmem.recall.rank import Ranking, rank
+from graphmem.recall.request import RecallRequest
 from graphmem.recall.seeds import SeedSet, dense_seeds, entity_seeds, fuse, text_seeds
 from graphmem.recall.traverse import Reach, Traversal
-from graphmem.store.base import TimeFilter
 from graphmem.text import normalise_name
 
 if TYPE_CHECKING:
-    from graphmem.memory import Memory
+    from graphmem.embed import FloatArray
+    from graphmem.store.base import GraphStore, TimeFilter
+    from graphmem.vector_index import VectorIndex
 
-__all__ = ["recall"]
+__all__ = ["EmbedFn", "recall"]
+
+#: Texts → an ``(n, dim)`` array of unit vectors (an :class:`~graphmem.embed.Embedder`'s ``embed``).
+#: Called only when the namespace has vectors, so a memory can load its model lazily behind it.
+EmbedFn = Callable[[Sequence[str]], "FloatArray"]
 
 
 def recall(
-    memory: Memory,
-    text: str,
+    request: RecallRequest,
     *,
-    namespace: str,
-    k: int = 10,
-    hops: int = 2,
-    since: datetime | None = None,
-    until: datetime | None = None,
-    speakers: Sequence[str] | None = None,
-    as_of: datetime | None = None,
+    store: GraphStore,
+    vectors: VectorIndex,
+    embed: EmbedFn,
+    cache: NamespaceCache | None = None,
     config: RecallConfig | None = None,
 ) -> list[Hit]:
-    """Return the ``k`` events of ``namespace`` that best answer ``text``, each with why it was returned.
+    """Return the ``request.k`` events that best answer ``request.text``, each with why it was returned.
 
     Seeds come from the vector index (nearest turns to the question) and from full-text search (BM25
     over the question's content words), fused after normalising each. From the best seeds a bounded
-    propagation follows the graph for ``hops`` steps: neighbouring turns, the session, things mentioned
-    (hubs damped) and facts. People named in the question lift the turns they spoke.
+    propagation follows the graph for ``request.hops`` steps: neighbouring turns, the session, things
+    mentioned (hubs damped) and facts. People named in the question lift the turns they spoke.
 
     Args:
-        memory: the memory to search.
-        text: the question.
-        namespace: the namespace to search.
-        k: how many hits to return.
-        hops: how many edges the traversal may follow from a seed (0 = seeds only).
-        since: only events at or after this time.
-        until: only events at or before this time.
-        speakers: only events spoken by one of these (names compared ignoring case).
-        as_of: recall what memory held at this moment: facts recorded and not yet expired then, and
-            events that had happened by then.
+        request: the question, namespace, depth and filters (see :class:`RecallRequest`).
+        store: the graph to search.
+        vectors: the vector index of ``store``.
+        embed: embeds the question (called only when the namespace has vectors).
+        cache: what recall remembers about the namespace between queries (participants, entity
+            degrees); the caller drops it when the namespace changes. ``None`` = a fresh one.
         config: weights and switches (see :class:`RecallConfig`); the default is what the benchmarks use.
 
     Raises:
-        ConfigError: an illegal namespace or a non-positive ``k``.
+        ConfigError: the config turns off both dense and text seeds.
         VectorIndexError: the vector index is unusable and cannot be rebuilt.
     """
-    validate_namespace(namespace)
-    if k < 1:
-        raise ConfigError(f"k must be at least 1, not {k}")
-    if hops < 0:
-        raise ConfigError(f"hops must be 0 or more, not {hops}")
     cfg = config or DEFAULT_CONFIG
     if not (cfg.dense or cfg.text):
         raise ConfigError("recall needs dense or text seeds (or both)")
-    store = memory.store
-    until_eff = until if as_of is None else (as_of if until is None else min(until, as_of))
-    window = TimeFilter(since=since, until=until_eff, as_of=as_of)
-    speaker_set = {normalise_name(s) for s in speakers} if speakers is not None else None
-    filtered = not window.empty or speaker_set is not None
-    cache: dict[str, Event] = {}
+    ns_cache = cache if cache is not None else NamespaceCache()
+    admit = _Admit(store, request)
+    question = _Question.read(request, store, ns_cache, cfg)
+    seeds = SeedSet(cache=admit.cache)
+    things = _seed(request, question, seeds, store, vectors, embed, admit, cfg)
+    reached = _walk(request, seeds, things, store, vectors, ns_cache, admit, cfg)
+    info = Ranking(
+        query=question.terms,
+        named=frozenset(question.named.values()),
+        participants=frozenset(question.participants),
+        since=request.since,
+        until=request.until,
+        as_of=request.as_of,
+        speakers=request.speakers,
+    )
+    return rank(store, request.namespace, seeds, reached, info, cfg, request.k, admit)
 
-    def admit(ids: list[str]) -> list[Event]:
-        missing = [i for i in ids if i not in cache]
+
+class _Admit:
+    """Fetches events by id (once per query) and keeps those that pass the request's filters."""
+
+    __slots__ = ("cache", "namespace", "speakers", "store", "window")
+
+    def __init__(self, store: GraphStore, request: RecallRequest) -> None:
+        self.store = store
+        self.namespace = request.namespace
+        self.window: TimeFilter = request.window
+        self.speakers = request.speaker_names
+        self.cache: dict[str, Event] = {}
+
+    def __call__(self, ids: list[str]) -> list[Event]:
+        missing = [i for i in ids if i not in self.cache]
         if missing:
-            for fetched in store.get_events(namespace, missing):
-                cache[fetched.id] = fetched
+            for fetched in self.store.get_events(self.namespace, missing):
+                self.cache[fetched.id] = fetched
         out = []
         for i in ids:
-            ev = cache.get(i)
-            if ev is None or not window.admits_event(ev):
+            ev = self.cache.get(i)
+            if ev is None or not self.window.admits_event(ev):
                 continue
-            if speaker_set is not None and normalise_name(ev.speaker or "") not in speaker_set:
+            if self.speakers is not None and normalise_name(ev.speaker or "") not in self.speakers:
                 continue
             out.append(ev)
         return out
 
-    query = analyse(text)
-    seeds = SeedSet(cache=cache)
-    ns_cache = namespace_cache(memory, namespace)
-    named: dict[str, str] = {}
-    participants: dict[str, str] = {}
-    dense_text = text
-    if cfg.graph:
+
+@dataclass(frozen=True, slots=True)
+class _Question:
+    """The question as recall reads it: its terms, the text to embed, and the participants it names."""
+
+    terms: QueryTerms
+    dense_text: str
+    named: dict[str, str]
+    participants: dict[str, str]
+
+    @classmethod
+    def read(cls, request: RecallRequest, store: GraphStore, cache: NamespaceCache, cfg: RecallConfig) -> _Question:
+        terms = analyse(request.text)
+        if not cfg.graph:
+            return cls(terms, request.text, {}, {})
         # Participants named in the question are matched through who spoke, not through their names:
         # most turns about a speaker never name them, and the turns that do are mostly the other speaker
         # addressing them. So their names leave the embedded and the full-text query, and their turns
         # get a boost in ranking instead.
-        participants = ns_cache.load_participants(memory, namespace)
-        named = participants_named(query, participants)
-        if named:
-            dense_text = pronouns_for(text, named)
-            query = query.without(set(named))
+        participants = cache.load_participants(store, request.namespace)
+        named = participants_named(terms, participants)
+        if not named:
+            return cls(terms, request.text, named, participants)
+        return cls(terms.without(set(named)), pronouns_for(request.text, named), named, participants)
+
+
+def _seed(
+    request: RecallRequest,
+    question: _Question,
+    seeds: SeedSet,
+    store: GraphStore,
+    vectors: VectorIndex,
+    embed: EmbedFn,
+    admit: _Admit,
+    cfg: RecallConfig,
+) -> list[Entity]:
+    """Fill ``seeds`` with the fused dense and full-text seeds; return the things the question names."""
+    namespace, k = request.namespace, request.k
     depth = max(k, cfg.dense_k if cfg.graph or cfg.text else k)
     dense: list[tuple[Event, float]] = []
-    if cfg.dense and memory.vectors.count(namespace) > 0:
-        vector = memory.embedder.embed([dense_text])[0]
-        dense = dense_seeds(memory.vectors, vector, namespace, depth, admit, filtered=filtered)
-    things: list[Any] = []
+    if cfg.dense and vectors.count(namespace) > 0:
+        vector = embed([question.dense_text])[0]
+        dense = dense_seeds(vectors, vector, namespace, depth, admit, filtered=request.filtered)
+    things: list[Entity] = []
     if cfg.graph and cfg.entity_weight > 0:
-        _people, things = entity_seeds(store, query, namespace)
+        _people, things = entity_seeds(store, question.terms, namespace)
     lexical: list[tuple[Event, float]] = []
     if cfg.text:
-        lexical = text_seeds(store, query, namespace, max(k, cfg.text_k), admit, filtered=filtered)
+        lexical = text_seeds(store, question.terms, namespace, max(k, cfg.text_k), admit, filtered=request.filtered)
     fuse(dense, lexical, cfg, seeds)
+    return things
 
-    reached: dict[str, Reach] = {}
-    if cfg.graph:
-        entity_list = [(ent, Seed("entity", ent.id, cfg.entity_weight, i, ent.name)) for i, ent in enumerate(things, 1)]
-        if hops > 0:
-            size = memory.vectors.count(namespace) if cfg.dense else len(seeds.events)
-            walk = Traversal(store, namespace, window, admit, cfg, ns_cache.degree, size, ns_cache.edges)
-            origins = {eid: max(s, key=_seed_strength) for eid, s in seeds.seeds.items()}
-            reached = walk.run(seeds.events, origins, entity_list, hops)
-    info = Ranking(
-        query=query,
-        named=frozenset(named.values()),
-        participants=frozenset(participants),
-        since=since,
-        until=until,
-        as_of=as_of,
-        speakers=tuple(speakers) if speakers is not None else None,
-    )
-    return rank(store, namespace, seeds, reached, info, cfg, k, admit)
+
+def _walk(
+    request: RecallRequest,
+    seeds: SeedSet,
+    things: list[Entity],
+    store: GraphStore,
+    vectors: VectorIndex,
+    cache: NamespaceCache,
+    admit: _Admit,
+    cfg: RecallConfig,
+) -> dict[str, Reach]:
+    """Propagate from the seeds (and the things named) for ``request.hops`` steps."""
+    if not cfg.graph or request.hops == 0:
+        return {}
+    namespace = request.namespace
+    entity_list = [(ent, Seed("entity", ent.id, cfg.entity_weight, i, ent.name)) for i, ent in enumerate(things, 1)]
+    size = vectors.count(namespace) if cfg.dense else len(seeds.events)
+    walk = Traversal(store, namespace, admit.window, admit, cfg, cache.degree, size, cache.edges)
+    origins = {eid: max(s, key=_seed_strength) for eid, s in seeds.seeds.items()}
+    return walk.run(seeds.events, origins, entity_list, request.hops)
 
 
 def _seed_strength(seed: Seed) -> float:

@@ -11,7 +11,6 @@ reason (search then falls back to client-side BM25); any other failure is an err
 from __future__ import annotations
 
 import logging
-import os
 from typing import TYPE_CHECKING
 
 from graphmem.errors import ConfigError, MissingDependencyError, SchemaVersionError, StoreError
@@ -54,13 +53,9 @@ def connect(
     except ImportError as exc:
         raise MissingDependencyError("neo4j", "neo4j", "the Neo4j backend") from exc
     quiet_driver_logs()
-    if auth is None:
-        user_env = os.environ.get("NEO4J_USERNAME")
-        password_env = os.environ.get("NEO4J_PASSWORD")
-        if user_env is not None or password_env is not None:
-            auth = (user_env or "neo4j", password_env or "")
-    if database is None:
-        database = os.environ.get("NEO4J_DATABASE") or None
+    from graphmem.settings import neo4j_login
+
+    auth, database = neo4j_login(auth, database)
     try:
         driver = neo4j.GraphDatabase.driver(
             uri,

@@ -114,11 +114,9 @@ def test_get_extractor(nlp: Any) -> None:
         get_extractor("spacy", batch_size=0)
 
 
-def test_get_extractor_reuses_memory_pipeline(nlp: Any) -> None:
-    class FakeMemory:
-        _nlp = nlp
-
-    assert get_extractor("spacy", memory=FakeMemory()).nlp is nlp
+def test_get_extractor_reuses_a_loaded_pipeline(nlp: Any) -> None:
+    assert get_extractor("spacy", nlp=nlp).nlp is nlp
+    assert get_extractor("spacy").nlp is nlp  # loaded once per process
 
 
 @pytest.mark.skipif(not LOCOMO_DEV.is_file(), reason="LoCoMo dev file not present at ../shared/data/locomo")

@@ -51,7 +51,7 @@ def _namespace(plan: p.Plan) -> str:
 
 
 def _both(mem: Memory, neo: Neo4jStore, text: str, params: dict[str, Any] | None = None, **kw: Any) -> tuple[Any, Any]:
-    plan = explain_query(mem, text, params or {})
+    plan = explain_query(mem.store, text, params or {})
     ns = _namespace(plan)
     limits = kw.pop("limits", DEFAULT_LIMITS)
     want = execute(plan, mem.store, namespace=ns, about=ABOUT, limits=limits)
@@ -72,7 +72,7 @@ CASES = [c for c in all_cases() if not c.query.lstrip().upper().startswith(("EXP
 @pytest.mark.parametrize("case", CASES, ids=[f"{c.file.stem}-{c.index}" for c in CASES])
 def test_golden_query_gives_the_same_rows_pushed_down(case: Case, graphs: tuple[Memory, Neo4jStore]) -> None:
     mem, neo = graphs
-    plan = explain_query(mem, case.query, case.params)
+    plan = explain_query(mem.store, case.query, case.params)
     want, got = _both(mem, neo, case.query, case.params)
     _same_rows(plan, want, got)
     assert got.columns == want.columns
@@ -82,7 +82,7 @@ def test_most_golden_queries_push_down(graphs: tuple[Memory, Neo4jStore]) -> Non
     mem, _ = graphs
     pushed, reasons = 0, []
     for case in CASES:
-        plan = explain_query(mem, case.query, case.params)
+        plan = explain_query(mem.store, case.query, case.params)
         try:
             compile_plan(plan, _namespace(plan))
             pushed += 1
@@ -95,7 +95,7 @@ def test_most_golden_queries_push_down(graphs: tuple[Memory, Neo4jStore]) -> Non
 def test_user_values_never_reach_the_cypher_text(graphs: tuple[Memory, Neo4jStore]) -> None:
     mem, _ = graphs
     for case in CASES:
-        plan = explain_query(mem, case.query, case.params)
+        plan = explain_query(mem.store, case.query, case.params)
         try:
             query = compile_plan(plan, _namespace(plan))
         except NotPushable:
@@ -133,13 +133,15 @@ def _consts(obj: Any) -> Iterator[Any]:
 
 def test_explain_shows_the_generated_cypher(graphs: tuple[Memory, Neo4jStore]) -> None:
     mem, neo = graphs
-    plan = explain_query(mem, 'FIND (p:Person {name: "Melanie"})-[:SAID]->(e:Event ABOUT "camping") RETURN e.text')
+    plan = explain_query(
+        mem.store, 'FIND (p:Person {name: "Melanie"})-[:SAID]->(e:Event ABOUT "camping") RETURN e.text'
+    )
     text = neo.explain_plan(plan, "t1")
     assert text.startswith(str(plan))
     assert "pushed down to Cypher:" in text and "MATCH (n1:Entity)" in text
     assert "$seeds" in text and "top 10 events nearest 'camping'" in text
     assert "'Melanie'" not in text.split("// parameters:")[0]
-    fuzzy = explain_query(mem, 'FIND (e:Event) WHERE e.speaker ~ "Melani" RETURN e.id')
+    fuzzy = explain_query(mem.store, 'FIND (e:Event) WHERE e.speaker ~ "Melani" RETURN e.id')
     assert "runs on the client" in neo.explain_plan(fuzzy, "t1")
 
 
@@ -206,7 +208,7 @@ def test_injection_through_every_literal_kind(bad: str, graphs: tuple[Memory, Ne
     before = neo.stats().as_dict()
     for text, params in _injection_queries(bad):
         try:
-            plan = explain_query(mem, text, params)
+            plan = explain_query(mem.store, text, params)
         except GraphmemError:
             continue  # a named query error is an acceptable answer to odd input
         ns = _namespace(plan)
@@ -218,7 +220,7 @@ def test_injection_through_every_literal_kind(bad: str, graphs: tuple[Memory, Ne
             assert "DETACH" not in query.text, text
             if bad == "$ns":  # looks like the namespace parameter, and is passed as a value
                 assert query.text.count("$ns") == compile_plan(
-                    explain_query(mem, text.replace(bad, "x"), params), ns
+                    explain_query(mem.store, text.replace(bad, "x"), params), ns
                 ).text.count("$ns")
             else:
                 assert bad not in query.text, text
@@ -231,7 +233,7 @@ def test_injection_through_every_literal_kind(bad: str, graphs: tuple[Memory, Ne
 def test_time_literals_and_parameters_are_native_times(graphs: tuple[Memory, Neo4jStore]) -> None:
     mem, neo = graphs
     text = "FIND (e:Event) WHERE e.time AFTER $day AND e.time < $end RETURN e.id ORDER BY e.time"
-    plan = explain_query(mem, text, {"day": "2023-05-08", "end": datetime(2023, 6, 10, 9, 1)})
+    plan = explain_query(mem.store, text, {"day": "2023-05-08", "end": datetime(2023, 6, 10, 9, 1)})
     query = compile_plan(plan, "t1")
     assert any(isinstance(v, datetime) for v in query.params.values())
     want, got = _both(mem, neo, text, {"day": "2023-05-08", "end": datetime(2023, 6, 10, 9, 1)})

@@ -13,6 +13,7 @@ from graphmem.errors import QueryLimitError, QuerySemanticError
 from graphmem.query import QueryLimits, execute, parse, plan_query
 from graphmem.query.limits import DEFAULT_LIMITS, PlanLimitError
 from graphmem.query.result import Edge, Result
+from graphmem.recall import RecallRequest
 
 
 def run(
@@ -282,12 +283,12 @@ def test_about_needs_a_source(small_memory: Memory) -> None:
 
 
 def test_recall_passes_the_window(small_memory: Memory) -> None:
-    calls: list[dict[str, Any]] = []
+    calls: list[RecallRequest] = []
     event = small_memory.store.get_event("t1", "e3")
 
-    def recall(text: str, **kwargs: Any) -> list[Any]:
-        calls.append({"text": text, **kwargs})
-        return [SimpleNamespace(event=event, score=0.75, why="dense #1")]
+    def recall(request: RecallRequest) -> list[Any]:
+        calls.append(request)
+        return [SimpleNamespace(event=event, score=0.75, why=SimpleNamespace(describe=lambda: "dense #1"))]
 
     result = run(
         small_memory,
@@ -295,16 +296,16 @@ def test_recall_passes_the_window(small_memory: Memory) -> None:
         recall=recall,
     )
     assert calls == [
-        {
-            "text": "adoption",
-            "namespace": "t1",
-            "k": 3,
-            "hops": 1,
-            "since": datetime(2023, 5, 1),
-            "until": datetime(2023, 5, 31, 23, 59, 59, 999999),
-            "speakers": ["Caroline"],
-            "as_of": datetime(2023, 6, 1),
-        }
+        RecallRequest(
+            text="adoption",
+            namespace="t1",
+            k=3,
+            hops=1,
+            since=datetime(2023, 5, 1),
+            until=datetime(2023, 5, 31, 23, 59, 59, 999999),
+            speakers=("Caroline",),
+            as_of=datetime(2023, 6, 1),
+        )
     ]
     assert result.rows == ((0.75, datetime(2023, 5, 8, 13, 58), "Caroline", event.text, "D1:3", "dense #1"),)
 

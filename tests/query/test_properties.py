@@ -19,6 +19,7 @@ from graphmem import Memory
 from graphmem.errors import QueryError, QuerySemanticError, QuerySyntaxError
 from graphmem.query import QueryLimits, ast, execute, parse, plan_query, unparse
 from graphmem.query.parser import keywords
+from graphmem.recall import RecallRequest
 
 from .test_golden import all_cases
 
@@ -273,7 +274,7 @@ def test_mutated_queries_plan_or_fail_by_name_and_run(small_store: Any, text: st
     plan = _plan_or_named_error(text)
     assume(plan is not None)
 
-    def recall(question: str, **kwargs: Any) -> list[Any]:
+    def recall(request: RecallRequest) -> list[Any]:
         return []
 
     limits = QueryLimits(max_work=20_000, timeout=5.0, max_rows=500)
@@ -350,7 +351,7 @@ def run_time_query(memory: Memory, about: Any, text: str) -> None:
         return
     limits = QueryLimits(max_work=20_000, timeout=5.0, max_rows=500)
     with contextlib.suppress(QueryError):
-        execute(plan, memory.store, namespace="t1", about=about, recall=lambda *a, **k: [], limits=limits)
+        execute(plan, memory.store, namespace="t1", about=about, recall=lambda request: [], limits=limits)
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

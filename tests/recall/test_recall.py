@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 import pytest
 
 from graphmem.errors import ConfigError
 from graphmem.memory import Memory
-from graphmem.recall import Hit, RecallConfig, recall
+from graphmem.recall import Hit, RecallConfig, RecallRequest, recall
 from graphmem.recall.query import analyse, participants_named, pronouns_for
 
 from .conftest import NS, START
@@ -16,6 +17,12 @@ from .conftest import NS, START
 
 def _ids(hits: list[Hit]) -> list[str]:
     return [h.event.id for h in hits]
+
+
+def _recall(memory: Memory, text: str, *, config: RecallConfig, **options: Any) -> list[Hit]:
+    """The recall stage called directly with its dependencies (a fresh namespace cache each call)."""
+    request = RecallRequest.of(text, **options)
+    return recall(request, store=memory.store, vectors=memory.vectors, embed=memory.embedder.embed, config=config)
 
 
 def test_best_hit_answers_the_question(memory: Memory) -> None:
@@ -82,7 +89,7 @@ def test_speaker_filter_applies_to_everything_reached(memory: Memory) -> None:
 def test_named_participant_lifts_their_turns(memory: Memory) -> None:
     plain = RecallConfig(name_boost=0.0)
     lifted = memory.recall("What did Ben do?", namespace=NS, k=14)
-    flat = recall(memory, "What did Ben do?", namespace=NS, k=14, config=plain)
+    flat = _recall(memory, "What did Ben do?", namespace=NS, k=14, config=plain)
     ben = {h.event.id for h in lifted if h.event.speaker == "Ben"}
     assert all("speaker" in h.why.parts for h in lifted if h.event.id in ben)
     top_lifted = sum(h.event.speaker == "Ben" for h in lifted[:5])
@@ -99,9 +106,9 @@ def test_answer_type_lift_for_where_questions(memory: Memory) -> None:
 
 
 def test_methods_without_graph(memory: Memory) -> None:
-    dense = recall(memory, "a dog that chews shoes", namespace=NS, k=3, config=RecallConfig(text=False, graph=False))
+    dense = _recall(memory, "a dog that chews shoes", namespace=NS, k=3, config=RecallConfig(text=False, graph=False))
     assert all(s.kind == "dense" for h in dense for s in h.why.seeds)
-    lexical = recall(memory, "cello", namespace=NS, k=3, config=RecallConfig(dense=False, graph=False))
+    lexical = _recall(memory, "cello", namespace=NS, k=3, config=RecallConfig(dense=False, graph=False))
     assert _ids(lexical) == ["s3:1"]  # only one turn says cello
     assert lexical[0].why.seeds[0].kind == "text"
 
@@ -109,11 +116,11 @@ def test_methods_without_graph(memory: Memory) -> None:
 def test_hub_speaker_does_not_flood(memory: Memory) -> None:
     # Every turn mentions its speaker; with mentions expanded, the hub must not pass score on.
     cfg = RecallConfig(mention_weight=1.0, hub_min=3, hub_share=0.2)
-    hits = recall(memory, "sourdough starter", namespace=NS, k=14, config=cfg)
+    hits = _recall(memory, "sourdough starter", namespace=NS, k=14, config=cfg)
     via_hub = [h for h in hits if any(s.source in {"ent:ana", "ent:ben"} for s in h.why.path)]
     assert not via_hub
     # while a rare entity does link its turns: Biscuit is named in three turns of two sessions
-    hits = recall(memory, "Biscuit", namespace=NS, k=14, config=cfg)
+    hits = _recall(memory, "Biscuit", namespace=NS, k=14, config=cfg)
     linked = {h.event.id for h in hits if any(s.source == "ent:biscuit" for s in h.why.path)}
     assert linked and linked <= {"s2:1", "s2:3", "s3:4"}
     for hit in hits:  # never back to where it came from
@@ -127,7 +134,7 @@ def test_unknown_namespace_and_bad_arguments(memory: Memory) -> None:
     with pytest.raises(ConfigError):
         memory.recall("x", namespace="bad namespace!")
     with pytest.raises(ConfigError):
-        recall(memory, "x", namespace=NS, config=RecallConfig(dense=False, text=False))
+        _recall(memory, "x", namespace=NS, config=RecallConfig(dense=False, text=False))
 
 
 def test_recall_survives_reopen(memory: Memory, tmp_path) -> None:  # type: ignore[no-untyped-def]
@@ -172,7 +179,7 @@ def test_as_of_applies_to_fact_edges(memory: Memory) -> None:
     cfg = RecallConfig(mention_weight=1.0, fact_weight=1.0, hub_min=3, hub_share=0.2)
 
     def fact_steps(**kwargs: object) -> list[str]:
-        hits = recall(memory, "Biscuit the beagle", namespace=NS, k=14, config=cfg, **kwargs)  # type: ignore[arg-type]
+        hits = _recall(memory, "Biscuit the beagle", namespace=NS, k=14, config=cfg, **kwargs)
         return [h.event.id for h in hits if any(s.edge == "FACT" for s in h.why.path)]
 
     assert fact_steps() == ["s1:6"]
