@@ -36,6 +36,7 @@ __all__ = [
     "Param",
     "PathPattern",
     "Pick",
+    "Predicate",
     "Prop",
     "PropPair",
     "Query",
@@ -48,6 +49,7 @@ __all__ = [
     "Temporal",
     "TimeValue",
     "Timeline",
+    "Value",
     "Var",
     "Window",
 ]
@@ -273,24 +275,11 @@ class Not:
     span: Span = field(default=NO_SPAN, compare=False, repr=False)
 
 
-Expr = (
-    Literal
-    | DateLit
-    | Param
-    | Var
-    | Prop
-    | Call
-    | Relevance
-    | ListLit
-    | Compare
-    | FuzzyCompare
-    | IsNull
-    | Temporal
-    | Mentions
-    | And
-    | Or
-    | Not
-)
+#: Expressions that compute a value.
+Value = Literal | DateLit | Param | Var | Prop | Call | Relevance | ListLit
+#: Expressions that test something.
+Predicate = Compare | FuzzyCompare | IsNull | Temporal | Mentions | And | Or | Not
+Expr = Value | Predicate
 
 # -- patterns ---------------------------------------------------------------------------------------
 

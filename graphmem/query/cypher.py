@@ -23,7 +23,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, assert_never
 
 from graphmem.models import NodeKind
 from graphmem.query import plan as p
@@ -135,8 +135,8 @@ class _Compiler(ExprCompiler):
             self.sort(step)
         elif isinstance(step, p.Limit):
             self.limit = step.count if self.limit is None else min(self.limit, step.count)
-        else:  # pragma: no cover - the Step union is closed
-            raise NotPushable(f"unknown step {type(step).__name__}")
+        else:
+            assert_never(step)  # a new step type must be handled above (mypy checks)
 
     def bind_node(self, name: str, kinds: tuple[NodeKind, ...]) -> Var:
         if name in self.vars:

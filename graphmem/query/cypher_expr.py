@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, assert_never
 
 from graphmem.models import Entity, NodeKind
 from graphmem.query import plan as p
@@ -213,7 +213,9 @@ class ExprCompiler:
             )
         if isinstance(expr, p.Func):
             return self.func(expr)
-        return self.predicate(expr), "bool"
+        if isinstance(expr, p.PredicateExpr):
+            return self.predicate(expr), "bool"
+        assert_never(expr)
 
     def prop(self, expr: p.PropRef) -> tuple[str, str]:
         v = self.var(expr.var)
@@ -291,10 +293,12 @@ class ExprCompiler:
                 raise NotPushable("NAMED with a computed name")
             key = self.param(name_key(expr.name.value))
             return f"(CASE WHEN {v.ident}:Entity THEN {key} IN {v.ident}.name_keys END)"
-        text, kind = self.value(expr)
-        if kind not in ("bool", "null"):
-            raise NotPushable("a condition that may not be true or false")
-        return text
+        if isinstance(expr, p.ValueExpr):
+            text, kind = self.value(expr)
+            if kind not in ("bool", "null"):
+                raise NotPushable("a condition that may not be true or false")
+            return text
+        assert_never(expr)
 
     def compare(self, expr: p.Cmp) -> str:
         if expr.op == "~":

@@ -12,7 +12,7 @@ from __future__ import annotations
 import itertools
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, assert_never
 
 from graphmem.errors import QueryLimitError, QuerySemanticError
 from graphmem.models import EdgeType, Entity, Event, NodeKind, Session
@@ -203,7 +203,7 @@ class _Context:
             return self.sort(step, rows)
         if isinstance(step, p.Limit):
             return itertools.islice(rows, step.count)
-        raise TypeError(f"unknown step {step!r}")  # pragma: no cover
+        assert_never(step)  # a new step type must be handled above (mypy checks)
 
     def candidates(
         self, step: p.ScanNodes | p.LookupNodes | p.FuzzySeek | p.AboutSeek

@@ -74,10 +74,12 @@ from graphmem.query.plan_expr import (
     InTime,
     IsNull,
     Mentions,
+    PredicateExpr,
     PropRef,
     Ref,
     Relevance,
     Shift,
+    ValueExpr,
     fmt_value,
 )
 from graphmem.store.base import Direction
@@ -113,6 +115,7 @@ __all__ = [
     "MatchNode",
     "Mentions",
     "Plan",
+    "PredicateExpr",
     "Project",
     "PropRef",
     "RecallSeek",
@@ -123,6 +126,7 @@ __all__ = [
     "Sort",
     "SortKey",
     "Step",
+    "ValueExpr",
 ]
 
 #: Property keys of each node kind. ``time`` is ``Event.occurred_at`` / ``Session.started_at``;

@@ -27,10 +27,12 @@ __all__ = [
     "InTime",
     "IsNull",
     "Mentions",
+    "PredicateExpr",
     "PropRef",
     "Ref",
     "Relevance",
     "Shift",
+    "ValueExpr",
     "fmt_value",
 ]
 
@@ -294,20 +296,8 @@ def _wrap(expr: Expr) -> str:
     return f"({text})" if isinstance(expr, BoolAnd | BoolOr | InTime) and " " in text else text
 
 
-Expr = (
-    Const
-    | Ref
-    | PropRef
-    | Column
-    | Func
-    | Agg
-    | Relevance
-    | Cmp
-    | IsNull
-    | InTime
-    | Mentions
-    | HasName
-    | BoolAnd
-    | BoolOr
-    | BoolNot
-)
+#: Expressions that compute a value.
+ValueExpr = Const | Ref | PropRef | Column | Func | Agg | Relevance
+#: Expressions that test something (three-valued: true, false or unknown).
+PredicateExpr = Cmp | IsNull | InTime | Mentions | HasName | BoolAnd | BoolOr | BoolNot
+Expr = ValueExpr | PredicateExpr

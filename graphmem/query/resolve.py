@@ -11,7 +11,7 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
-from typing import Any
+from typing import Any, assert_never
 
 from graphmem.errors import QuerySemanticError
 from graphmem.models import NodeKind
@@ -353,7 +353,9 @@ class Resolver:
             return p.Const(tuple(items))
         if isinstance(node, ast.Call):
             return self.call(node, aggregates=aggregates)
-        raise self.error("a condition cannot be used as a value here", node.span)
+        if isinstance(node, ast.Predicate):
+            raise self.error("a condition cannot be used as a value here", node.span)
+        assert_never(node)
 
     def call(self, node: ast.Call, *, aggregates: bool) -> p.Expr:
         """A function call or aggregate."""
@@ -403,7 +405,9 @@ class Resolver:
             return p.InTime(subject, low, high, node.window.op)
         if isinstance(node, ast.Mentions):
             return self.mentions(node)
-        raise self.error("this is a value, not a condition; compare it with something", node.span)
+        if isinstance(node, ast.Value):
+            raise self.error("this is a value, not a condition; compare it with something", node.span)
+        assert_never(node)
 
     def equals(self, left: p.Expr, right: ast.Expr) -> p.Expr:
         """``left = right`` for a property map entry (a date on the right means its interval, as ``ON``)."""
@@ -514,7 +518,7 @@ def vars_of(expr: p.Expr | p.Bound | None) -> set[str]:
         return out
     if isinstance(expr, p.BoolNot):
         return vars_of(expr.operand)
-    raise TypeError(expr)  # pragma: no cover
+    assert_never(expr)
 
 
 def _flatten(cls: type[p.BoolAnd] | type[p.BoolOr], left: p.Expr, right: p.Expr) -> p.Expr:

@@ -7,6 +7,7 @@ checks this with hypothesis.
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import assert_never
 
 from graphmem.query import ast
 
@@ -74,6 +75,24 @@ def _window(node: ast.Window) -> str:
 
 def unparse_expr(node: ast.Expr) -> str:
     """One expression (a value or a predicate) as text."""
+    if isinstance(node, ast.Value):
+        return _value(node)
+    if isinstance(node, ast.Compare):
+        return f"{unparse_expr(node.left)} {node.op} {unparse_expr(node.right)}"
+    if isinstance(node, ast.FuzzyCompare):
+        return f"{unparse_expr(node.left)} ~ {unparse_expr(node.right)}"
+    if isinstance(node, ast.IsNull):
+        return f"{unparse_expr(node.operand)} IS {'NOT ' if node.negated else ''}NULL"
+    if isinstance(node, ast.Temporal):
+        return f"{unparse_expr(node.subject)} {_window(node.window)}"
+    if isinstance(node, ast.Mentions):
+        return f"{node.var} MENTIONS {_mention_target(node.target)}"
+    if isinstance(node, ast.Not | ast.And | ast.Or):
+        return _boolean(node)
+    assert_never(node)
+
+
+def _value(node: ast.Value) -> str:
     if isinstance(node, ast.Literal):
         return _literal(node)
     if isinstance(node, ast.DateLit):
@@ -93,21 +112,14 @@ def unparse_expr(node: ast.Expr) -> str:
         return "RELEVANCE"
     if isinstance(node, ast.ListLit):
         return "[" + ", ".join(unparse_expr(i) for i in node.items) + "]"
-    if isinstance(node, ast.Compare):
-        return f"{unparse_expr(node.left)} {node.op} {unparse_expr(node.right)}"
-    if isinstance(node, ast.FuzzyCompare):
-        return f"{unparse_expr(node.left)} ~ {unparse_expr(node.right)}"
-    if isinstance(node, ast.IsNull):
-        return f"{unparse_expr(node.operand)} IS {'NOT ' if node.negated else ''}NULL"
-    if isinstance(node, ast.Temporal):
-        return f"{unparse_expr(node.subject)} {_window(node.window)}"
-    if isinstance(node, ast.Mentions):
-        return f"{node.var} MENTIONS {_mention_target(node.target)}"
+    assert_never(node)
+
+
+def _boolean(node: ast.Not | ast.And | ast.Or) -> str:
+    """NOT / AND / OR, parenthesising operands that bind looser (AND over OR; OR is left-associative)."""
     if isinstance(node, ast.Not):
         inner = unparse_expr(node.operand)
-        if isinstance(node.operand, ast.And | ast.Or):
-            inner = f"({inner})"
-        return f"NOT {inner}"
+        return f"NOT ({inner})" if isinstance(node.operand, ast.And | ast.Or) else f"NOT {inner}"
     if isinstance(node, ast.And):
         left = unparse_expr(node.left)
         if isinstance(node.left, ast.Or):
@@ -116,12 +128,10 @@ def unparse_expr(node: ast.Expr) -> str:
         if isinstance(node.right, ast.And | ast.Or):
             right = f"({right})"
         return f"{left} AND {right}"
-    if isinstance(node, ast.Or):
-        right = unparse_expr(node.right)
-        if isinstance(node.right, ast.Or):
-            right = f"({right})"
-        return f"{unparse_expr(node.left)} OR {right}"
-    raise TypeError(f"not an expression node: {node!r}")  # pragma: no cover
+    right = unparse_expr(node.right)
+    if isinstance(node.right, ast.Or):
+        right = f"({right})"
+    return f"{unparse_expr(node.left)} OR {right}"
 
 
 def _mention_target(target: ast.MentionTarget) -> str:
@@ -256,4 +266,4 @@ def unparse(node: ast.Query | ast.Statement) -> str:
         return _recall(node)
     if isinstance(node, ast.Timeline):
         return _timeline(node)
-    raise TypeError(f"not a statement: {node!r}")  # pragma: no cover
+    assert_never(node)

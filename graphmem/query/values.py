@@ -7,9 +7,10 @@ ignore accents.
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Callable, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, assert_never
 
 from graphmem.models import EdgeType, Entity, Event, NodeKind, Session
 from graphmem.query import plan as p
@@ -146,32 +147,18 @@ class Evaluator:
             return _func(expr.name, self.value(expr.arg, row))
         if isinstance(expr, p.Agg):
             return row.cols.get(str(expr))
-        return self.truth(expr, row)
+        if isinstance(expr, p.PredicateExpr):
+            return self.truth(expr, row)
+        assert_never(expr)
 
     def test(self, expr: p.Expr, row: Row) -> bool:
         """Whether a predicate is true for the row."""
         return self.truth(expr, row) is True
 
     def truth(self, expr: p.Expr, row: Row) -> bool | None:
-        """Three-valued truth of a predicate."""
-        if isinstance(expr, p.BoolAnd):
-            result: bool | None = True
-            for item in expr.items:
-                t = self.truth(item, row)
-                if t is False:
-                    return False
-                if t is None:
-                    result = None
-            return result
-        if isinstance(expr, p.BoolOr):
-            result = False
-            for item in expr.items:
-                t = self.truth(item, row)
-                if t is True:
-                    return True
-                if t is None:
-                    result = None
-            return result
+        """Three-valued truth of a predicate (a value is true only when it is ``True``)."""
+        if isinstance(expr, p.BoolAnd | p.BoolOr):
+            return self.junction(expr, row)
         if isinstance(expr, p.BoolNot):
             t = self.truth(expr.operand, row)
             return None if t is None else not t
@@ -192,8 +179,22 @@ class Evaluator:
                 return None
             wanted = normalise_name(name)
             return any(normalise_name(n) == wanted for n in (node.name, *node.aliases))
-        value = self.value(expr, row)
-        return value if isinstance(value, bool) or value is None else None
+        if isinstance(expr, p.ValueExpr):
+            value = self.value(expr, row)
+            return value if isinstance(value, bool) or value is None else None
+        assert_never(expr)
+
+    def junction(self, expr: p.BoolAnd | p.BoolOr, row: Row) -> bool | None:
+        """Three-valued AND / OR: the deciding value (false / true) wins, else unknown beats the other."""
+        deciding = isinstance(expr, p.BoolOr)
+        result: bool | None = not deciding
+        for item in expr.items:
+            t = self.truth(item, row)
+            if t is deciding:
+                return deciding
+            if t is None:
+                result = None
+        return result
 
     def compare(self, expr: p.Cmp, row: Row) -> bool | None:
         """Three-valued truth of ``left op right`` (a missing side is unknown)."""
@@ -217,32 +218,8 @@ class Evaluator:
                 return any(x in right for x in left)
             return left in right
         if op in ("CONTAINS", "STARTS WITH", "ENDS WITH"):
-            if not isinstance(right, str):
-                return None
-            needle = right.casefold()
-            if isinstance(left, tuple | list):
-                return any(isinstance(x, str) and _text_test(op, x.casefold(), needle) for x in left)
-            if not isinstance(left, str):
-                return None
-            return _text_test(op, left.casefold(), needle)
-        if isinstance(left, bool) != isinstance(right, bool):
-            return False if op == "=" else (True if op == "<>" else None)
-        try:
-            if op == "=":
-                return bool(left == right)
-            if op == "<>":
-                return bool(left != right)
-            if op == "<":
-                return bool(left < right)
-            if op == "<=":
-                return bool(left <= right)
-            if op == ">":
-                return bool(left > right)
-            if op == ">=":
-                return bool(left >= right)
-        except TypeError:
-            return None
-        raise ValueError(f"unknown comparison {op}")  # pragma: no cover
+            return _text_compare(op, left, right)
+        return _order_compare(op, left, right)
 
     def fuzzy_score(self, names: tuple[str, ...], text: str) -> tuple[float, str]:
         """The best rapidfuzz ``token_set_ratio`` (0–100) of ``text`` against ``names``, and that name."""
@@ -316,6 +293,41 @@ class Evaluator:
             return any(normalise_name(n) == wanted for e in entities for n in (e.name, *e.aliases))
         cutoff = expr.cutoff or 80.0
         return any(self.fuzzy_score((e.name, *e.aliases), text)[0] >= cutoff for e in entities)
+
+
+def _text_compare(op: str, left: Any, right: Any) -> bool | None:
+    """``CONTAINS`` / ``STARTS WITH`` / ``ENDS WITH``, ignoring case; a list passes when any item does."""
+    if not isinstance(right, str):
+        return None
+    needle = right.casefold()
+    if isinstance(left, tuple | list):
+        return any(isinstance(x, str) and _text_test(op, x.casefold(), needle) for x in left)
+    if not isinstance(left, str):
+        return None
+    return _text_test(op, left.casefold(), needle)
+
+
+_ORDER: dict[str, Callable[[Any, Any], Any]] = {
+    "=": operator.eq,
+    "<>": operator.ne,
+    "<": operator.lt,
+    "<=": operator.le,
+    ">": operator.gt,
+    ">=": operator.ge,
+}
+
+
+def _order_compare(op: str, left: Any, right: Any) -> bool | None:
+    """``=``, ``<>`` and the orderings; values that cannot be compared give unknown (booleans only equal booleans)."""
+    test = _ORDER.get(op)
+    if test is None:  # pragma: no cover - the planner emits only the operators above
+        raise ValueError(f"unknown comparison {op}")
+    if isinstance(left, bool) != isinstance(right, bool):
+        return False if op == "=" else (True if op == "<>" else None)
+    try:
+        return bool(test(left, right))
+    except TypeError:
+        return None
 
 
 def _text_test(op: str, hay: str, needle: str) -> bool:
