@@ -135,7 +135,7 @@ def sync(
 @click.option("--entity", default=None, help="Draw this entity's neighbourhood (name or alias).")
 @click.option("--hops", type=click.IntRange(1, 4), default=1, show_default=True, help="Neighbourhood depth.")
 @click.option("--recall", "recall_text", default=None, help="Draw what recall returns for this text, with its paths.")
-@click.option("-k", type=click.IntRange(1, 50), default=5, show_default=True, help="Recall hits to draw.")
+@click.option("-k", "--k", "k", type=click.IntRange(1, 50), default=5, show_default=True, help="Recall hits to draw.")
 @click.option("--since", default=None, help="Draw the events from this date/time (ISO).")
 @click.option("--until", default=None, help="…up to this date/time (ISO, inclusive; a date means its whole day).")
 @click.option("--limit", type=click.IntRange(1, 2000), default=150, show_default=True, help="At most this many nodes.")
@@ -155,7 +155,12 @@ def viz(
     output: str,
 ) -> None:
     """Write a standalone HTML picture (opens offline) of an entity's neighbourhood, a recall result with
-    its explaining paths, or a time range of events."""
+    its explaining paths, or a time range of events.
+
+    Events run left to right in conversation order (sessions as bands, one row per speaker); entities
+    sit beside the turns that mention them. A recall picture rings the seeds the searches started from
+    and draws the edges each hit's path traversed. Hover a node for its speaker, time and full text.
+    """
     from graphmem import viz as v
 
     chosen = sum(x is not None for x in (entity, recall_text)) + (since is not None or until is not None)

@@ -1,10 +1,10 @@
-"""``graphmem viz``: standalone HTML pictures, rendered in headless Chromium to check they show nodes."""
+"""``graphmem viz`` on the small contract conversation: what is gathered, the layout, the Bokeh model."""
 
 from __future__ import annotations
 
+import itertools
+import logging
 import re
-import shutil
-import subprocess
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -13,10 +13,25 @@ import pytest
 
 from graphmem.cli.app import main
 from graphmem.errors import ConfigError
+from graphmem.models import Event, Session
 from graphmem.recall.hit import Hit, Seed, Step, Why
 from graphmem.store.embedded import EmbeddedStore
-from graphmem.viz import KIND_COLORS, entity_neighbourhood, recall_graph, render_html, time_range_graph, write_html
+from graphmem.viz import (
+    KIND_COLORS,
+    VizEdge,
+    VizGraph,
+    build_plot,
+    entity_neighbourhood,
+    hits_graph,
+    recall_graph,
+    render_html,
+    time_range_graph,
+    validation_problems,
+    write_html,
+)
+from graphmem.viz.layout import Layout, layout
 from tests.store.test_contract import conversation, day
+from tests.viz.chromium import count_near, probe, screenshot
 
 
 @pytest.fixture
@@ -26,11 +41,21 @@ def store(tmp_path: Path) -> EmbeddedStore:
     return s
 
 
+def _path_hit(store: EmbeddedStore) -> Hit:
+    e4 = store.get_event("c1", "e4")
+    assert e4 is not None
+    melanie = Seed("entity", "melanie", 1.0, 1, "Melanie")
+    why = Why(seeds=(melanie,), path=(Step("melanie", "SPOKEN_BY", "e4", "in", "speaker"),), origin=melanie)
+    return Hit(e4, 1.0, why)
+
+
 def test_entity_neighbourhood_follows_mentions_and_facts(store: EmbeddedStore) -> None:
     one = entity_neighbourhood(store, "c1", "caro", hops=1)  # an alias, any case
     assert one.nodes["caroline"].highlight
     assert set(one.nodes) == {"caroline", "e1", "e2", "e3", "support-group"}
-    assert ("caroline", "support-group", "FACT", "attend") in one.edges
+    assert VizEdge("caroline", "support-group", "FACT", "attend") in one.edges
+    assert VizEdge("e1", "support-group", "MENTIONS", "mention") in one.edges  # drawn beside its turn
+    assert set(one.sessions) == {"s1"}
     two = entity_neighbourhood(store, "c1", "Caroline", hops=2)
     assert "melanie" in two.nodes  # via e2, which Melanie spoke
     assert len(entity_neighbourhood(store, "c1", "Caroline", hops=2, limit=3).nodes) == 3
@@ -43,30 +68,121 @@ def test_time_range_keeps_the_events_in_range(store: EmbeddedStore) -> None:
     assert {n.id for n in graph.nodes.values() if n.kind == "event"} == {"e4"}
     assert {"melanie", "camping"} <= set(graph.nodes)
     everything = time_range_graph(store, "c1")
-    assert ("e1", "e2", "NEXT", "") in everything.edges and ("e3", "e4", "NEXT", "") not in everything.edges
+    assert VizEdge("e1", "e2", "NEXT") in everything.edges
+    assert VizEdge("e3", "e4", "NEXT") not in everything.edges
 
 
-def test_recall_graph_draws_hits_and_their_paths(store: EmbeddedStore) -> None:
-    e4 = store.get_event("c1", "e4")
-    assert e4 is not None
-    why = Why(
-        seeds=(Seed("entity", "melanie", 1.0, 1, "Melanie"),),
-        path=(Step("melanie", "SPOKEN_BY", "e4", "in", "speaker"),),
-    )
+def test_recall_graph_draws_hits_seeds_and_their_paths(store: EmbeddedStore) -> None:
+    hit = _path_hit(store)
 
     class FakeMemory:
         def __init__(self) -> None:
             self.store = store
 
         def recall(self, text: str, **_: Any) -> list[Hit]:
-            return [Hit(e4, 1.0, why)]
+            return [hit]
 
     graph = recall_graph(FakeMemory(), "c1", "camping")  # type: ignore[arg-type]
-    assert graph.nodes["e4"].highlight and not graph.nodes["melanie"].highlight
-    assert graph.edges == [("e4", "melanie", "SPOKEN_BY", "speaker")]
+    assert graph.nodes["e4"].highlight and graph.nodes["e4"].rank == 1
+    assert not graph.nodes["melanie"].highlight and graph.nodes["melanie"].seeds == ["entity 'Melanie'"]
+    # the traversed edge is a path edge (stored direction kept), the hit's mention is context
+    assert VizEdge("e4", "melanie", "SPOKEN_BY", "speaker", path=True) in graph.edges
+    assert VizEdge("e4", "camping", "MENTIONS", "mention") in graph.edges
+    assert [e for e in graph.edges if e.path] == [VizEdge("e4", "melanie", "SPOKEN_BY", "speaker", path=True)]
 
 
-def test_html_is_standalone(store: EmbeddedStore) -> None:
+def test_any_edge_type_on_a_path_is_drawn(store: EmbeddedStore) -> None:
+    e3, e4 = store.get_event("c1", "e3"), store.get_event("c1", "e4")
+    assert e3 is not None and e4 is not None
+    seed = Seed("dense", "e3", 0.9, 1, "D1:3")
+    why = Why(seeds=(seed,), path=(Step("e3", "IN_SESSION", "s1"), Step("s1", "WHATEVER", "e4", "in")), origin=seed)
+    graph = hits_graph(store, "c1", "t", [Hit(e4, 0.5, why)])
+    assert {(e.source, e.target, e.type) for e in graph.edges if e.path} == {
+        ("e3", "s1", "IN_SESSION"),
+        ("e4", "s1", "WHATEVER"),
+    }
+    plot = build_plot(graph)
+    names = {r.name for r in plot.renderers}
+    assert {"graphmem-edges-path", "graphmem-seeds", "graphmem-nodes-session"} <= names
+    assert validation_problems(plot) == []
+
+
+def test_layout_puts_events_in_time_order_and_speakers_in_lanes(store: EmbeddedStore) -> None:
+    graph = time_range_graph(store, "c1")
+    placed = layout(graph, inner_width=900)
+    xs = [placed.pos[e][0] for e in ("e1", "e2", "e3", "e4")]
+    assert xs == sorted(xs) and len(set(xs)) == 4
+    assert placed.pos["e1"][1] == placed.pos["e3"][1] != placed.pos["e2"][1]  # Caroline's lane, Melanie's lane
+    assert [b.label.split(" · ")[0] for b in placed.bands] == ["S1", "S2"]
+    assert placed.pos["caroline"][0] < xs[0] and placed.pos["caroline"][1] == placed.pos["e1"][1]
+    for node_id in ("camping", "support-group"):  # beside the lanes, not on them
+        assert placed.pos[node_id][1] not in {lane.y for lane in placed.lanes}
+    lo, hi = placed.x_range
+    assert all(lo <= x <= hi for x, _ in placed.pos.values())
+
+
+def _spans(placed: Layout) -> list[tuple[float, float, float, float]]:
+    px = placed.px_per_unit
+    return sorted(
+        (
+            placed.pos[i][0] * px - len(lab.text) * 3.3,
+            placed.pos[i][0] * px + len(lab.text) * 3.3,
+            placed.pos[i][1],
+            lab.dy,
+        )
+        for i, lab in placed.labels.items()
+        if lab.align == "center"
+    )
+
+
+def test_turn_labels_are_culled_where_they_would_overlap() -> None:
+    graph = VizGraph("crowded")
+    graph.sessions["s"] = Session("n", "s", 0, day(0))
+    for seq in range(60):
+        graph.add_node(Event("n", f"e{seq}", "s", seq, "Ann", "text", day(0), source_id=f"D1:{seq}"))
+    graph.nodes["e30"].rank = 1
+    graph.nodes["e30"].highlight = True
+    placed = layout(graph, inner_width=600)
+    spans = _spans(placed)
+    rows: dict[tuple[float, float], list[tuple[float, float]]] = {}
+    for lo, hi, y, dy in spans:
+        rows.setdefault((y, dy), []).append((lo, hi))
+    for row in rows.values():
+        for (_a, a_hi), (b_lo, _b) in itertools.pairwise(row):
+            assert b_lo >= a_hi - 1, f"labels overlap in {row}"
+    assert 4 < len(placed.labels) < 60  # some turn labels were culled; hover still shows them
+    assert placed.labels["e30"].text == "#1 D1:30"  # a hit always keeps its label
+
+
+def test_the_plot_passes_bokehs_own_checks(store: EmbeddedStore, caplog: pytest.LogCaptureFixture) -> None:
+    for graph in (
+        entity_neighbourhood(store, "c1", "Caroline", hops=2),
+        time_range_graph(store, "c1"),
+        hits_graph(store, "c1", "t", [_path_hit(store)]),
+    ):
+        assert validation_problems(build_plot(graph)) == []
+        with caplog.at_level(logging.WARNING, logger="bokeh"):
+            render_html(graph)
+    assert not [r for r in caplog.records if r.name.startswith("bokeh")], caplog.text
+
+
+def test_the_validation_check_can_fail() -> None:
+    from bokeh.models import ColumnDataSource
+    from bokeh.plotting import figure
+
+    plot = figure()
+    plot.segment(
+        "x0",
+        "y0",
+        "x1",
+        "y1",
+        source=ColumnDataSource({"x0": [0], "y0": [0], "x1": [1], "y1": [1]}),
+        line_color="color",
+    )
+    assert any("BAD_COLUMN_NAME" in p for p in validation_problems(plot))
+
+
+def test_hover_text_is_escaped_and_the_page_standalone(store: EmbeddedStore) -> None:
     graph = entity_neighbourhood(store, "c1", "Caroline")
     graph.title = "<script>alert(1)</script>"
     page = render_html(graph)
@@ -74,55 +190,26 @@ def test_html_is_standalone(store: EmbeddedStore) -> None:
     assert not re.search(r"<link[^>]*href=\"https?:", page)
     assert "<script>alert(1)</script>" not in page.split("<body>")[0]
     assert "Caroline" in page
-
-
-def _chromium() -> str | None:
-    return shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
-
-
-def _screenshot(html: Path, png: Path) -> None:
-    browser = _chromium()
-    if browser is None:
-        pytest.skip("needs Chromium (apt-get install -y chromium)")
-    cmd = [
-        browser,
-        "--headless",
-        "--no-sandbox",
-        "--disable-background-networking",
-        "--disable-gpu",
-        "--hide-scrollbars",
-        "--window-size=1000,800",
-        "--virtual-time-budget=8000",
-        f"--screenshot={png}",
-        html.resolve().as_uri(),
-    ]
-    done = subprocess.run(cmd, capture_output=True, text=True, timeout=120, check=False)
-    assert png.exists(), f"no screenshot: {done.stderr[-2000:]}"
-
-
-def _count(image: Any, hex_color: str, tolerance: int = 12) -> int:
-    want = tuple(int(hex_color[i : i + 2], 16) for i in (1, 3, 5))
-    return sum(
-        n
-        for n, rgb in image.getcolors(maxcolors=1 << 20)
-        if all(abs(int(c) - w) <= tolerance for c, w in zip(rgb[:3], want, strict=True))
-    )
+    assert "{safe}" not in page  # Bokeh escapes @fields in the tooltip template unless told not to
 
 
 def test_screenshot_shows_the_nodes(store: EmbeddedStore, tmp_path: Path) -> None:
     from PIL import Image
 
-    html = write_html(entity_neighbourhood(store, "c1", "Caroline", hops=2), tmp_path / "viz.html")
+    graph = entity_neighbourhood(store, "c1", "Caroline", hops=2)
+    html = write_html(graph, tmp_path / "viz.html")
+    seen = probe(html, tmp_path)
+    assert seen["problems"] == [] and seen["documents"] == 1
+    nodes = sum(n for k, n in seen["counts"].items() if k.startswith("graphmem-nodes-"))
+    edges = sum(n for k, n in seen["counts"].items() if k.startswith("graphmem-edges-"))
+    assert (nodes, edges) == (len(graph.nodes), len(graph.edges))
     png = tmp_path / "shot.png"
-    _screenshot(html, png)
+    screenshot(html, png)
     image = Image.open(png).convert("RGB")
-    assert image.size == (1000, 800)
-    colors = image.getcolors(maxcolors=1 << 20)
-    assert len(colors) > 20, "the page rendered blank"
-    # the start entity (hit colour), events and other entities are all on the picture
-    assert _count(image, KIND_COLORS["hit"]) > 100
-    assert _count(image, KIND_COLORS["event"]) > 3 * 60
-    assert _count(image, KIND_COLORS["entity"]) > 2 * 100
+    assert len(image.getcolors(maxcolors=1 << 22)) > 20, "the page rendered blank"
+    assert count_near(image, KIND_COLORS["hit"]) > 100  # the start entity
+    assert count_near(image, KIND_COLORS["event"]) > 3 * 60
+    assert count_near(image, KIND_COLORS["entity"]) > 2 * 100
 
 
 def test_cli_viz_writes_the_file(store: EmbeddedStore, tmp_path: Path) -> None:
