@@ -1,26 +1,82 @@
 """Exploring memory in Neo4j Browser: starter Cypher queries and the ``.grass`` style sheet.
 
-``graphmem browser-guide`` prints these; ``docs/neo4j-browser.md`` shows the same queries (a test keeps
-the two in step and runs every query against the Bolt test server).
+``graphmem browser-guide`` prints the queries with ``:param`` lines whose values are taken from the store
+the guide is printed for (its busiest conversation, its most talkative speakers, a predicate its facts
+use, a session and a month it holds, …), so every query returns rows when pasted. ``docs/neo4j-browser.md``
+shows the same queries (a test keeps the two in step, and runs every printed query on a Bolt server).
+The queries take parameters only; the printed values are Cypher string literals, escaped.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from collections import Counter
+from dataclasses import astuple, dataclass, fields
+from datetime import datetime, timedelta
 
-__all__ = ["GRASS", "STARTER_QUERIES", "StarterQuery", "guide_text"]
+from graphmem.errors import ConfigError
+from graphmem.store.base import GraphStore
+
+__all__ = [
+    "EXAMPLE_VALUES",
+    "GRASS",
+    "STARTER_QUERIES",
+    "GuideValues",
+    "StarterQuery",
+    "cypher_string",
+    "guide_text",
+    "guide_values",
+]
 
 
 @dataclass(frozen=True)
 class StarterQuery:
-    """A query to paste into Browser, with example parameter values (set with ``:param``)."""
+    """A query to paste into Browser and the names of its parameters (set with ``:param``)."""
 
     title: str
     cypher: str
-    params: tuple[tuple[str, str], ...] = ()
+    params: tuple[str, ...] = ()
     #: Needs the full-text index (Neo4j only).
     fulltext: bool = False
 
+
+@dataclass(frozen=True, slots=True)
+class GuideValues:
+    """The parameter values printed with the starter queries (see :func:`guide_values`)."""
+
+    ns: str
+    person: str
+    other: str
+    session: str
+    date: str
+    at: str
+    predicate: str
+    since: str
+    until: str
+    seed: str
+    hit: str
+    words: str
+
+    def as_dict(self) -> dict[str, str]:
+        """``{parameter name: value}``."""
+        return dict(zip((f.name for f in fields(self)), astuple(self), strict=True))
+
+
+#: Printed when no store is at hand: a LoCoMo conversation ingested with the default extractor.
+EXAMPLE_VALUES = GuideValues(
+    ns="conv-26",
+    person="Caroline",
+    other="Melanie",
+    session="session_1",
+    date="2023-07-12T16:33:10",
+    at="2023-07-12T16:33:10",
+    predicate="have",
+    since="2023-05-01T00:00:00",
+    until="2023-06-01T00:00:00",
+    seed="ent:person:caroline",
+    hit="ev:session_1:1",
+    words="support group",
+)
 
 STARTER_QUERIES: tuple[StarterQuery, ...] = (
     StarterQuery(
@@ -32,19 +88,19 @@ STARTER_QUERIES: tuple[StarterQuery, ...] = (
         "The sessions of a conversation, in order",
         "MATCH (s:Session {namespace: $ns})\nRETURN s.id AS session, s.date_text AS date, s.started_at AS started\n"
         "ORDER BY s.index",
-        (("ns", '"conv-26"'),),
+        ("ns",),
     ),
     StarterQuery(
         "A person's timeline: everything they said, in time order",
         "MATCH (e:Event)-[:SPOKEN_BY]->(p:Entity {namespace: $ns})\nWHERE toLower(p.name) = toLower($person)\n"
         "RETURN e.occurred_at AS time, e.source_id AS turn, e.text AS said\nORDER BY e.occurred_at, e.seq",
-        (("ns", '"conv-26"'), ("person", '"Caroline"')),
+        ("ns", "person"),
     ),
     StarterQuery(
         "One session as a chain of turns (graph view)",
         "MATCH (s:Session {namespace: $ns, id: $session})<-[:IN_SESSION]-(e:Event)\n"
         "OPTIONAL MATCH (e)-[n:NEXT]->(f:Event)\nRETURN s, e, n, f",
-        (("ns", '"conv-26"'), ("session", '"session_1"')),
+        ("ns", "session"),
     ),
     StarterQuery(
         "What two people both talked about",
@@ -52,7 +108,7 @@ STARTER_QUERIES: tuple[StarterQuery, ...] = (
         "<-[:MENTIONS]-(:Event)-[:SPOKEN_BY]->(b:Entity {namespace: $ns})\n"
         "WHERE toLower(a.name) = toLower($person) AND toLower(b.name) = toLower($other)\n"
         "RETURN t.name AS topic, count(*) AS mentions\nORDER BY mentions DESC LIMIT 25",
-        (("ns", '"conv-26"'), ("person", '"Caroline"'), ("other", '"Melanie"')),
+        ("ns", "person", "other"),
     ),
     StarterQuery(
         "Facts true in the world on a date",
@@ -60,52 +116,52 @@ STARTER_QUERIES: tuple[StarterQuery, ...] = (
         "WHERE (f.valid_from IS NULL OR f.valid_from <= localdatetime($date))\n"
         "  AND (f.valid_to IS NULL OR localdatetime($date) < f.valid_to)\n"
         "RETURN s.name AS subject, f.predicate AS predicate, o.name AS object, f.valid_from AS since",
-        (("ns", '"conv-26"'), ("date", '"2023-05-07T12:00:00"')),
+        ("ns", "date"),
     ),
     StarterQuery(
         "What memory believed at a moment (record time)",
         "MATCH (s:Entity {namespace: $ns})-[f:FACT]->(o:Entity)\nWHERE f.recorded_at <= localdatetime($at)\n"
         "  AND (f.expired_at IS NULL OR localdatetime($at) < f.expired_at)\n"
         "RETURN s.name AS subject, f.predicate AS predicate, o.name AS object, f.recorded_at AS learned",
-        (("ns", '"conv-26"'), ("at", '"2023-05-20T00:00:00"')),
+        ("ns", "at"),
     ),
     StarterQuery(
         "The events that support a fact",
         "MATCH (s:Entity)-[f:FACT {namespace: $ns}]->(o:Entity)\nWHERE f.predicate = $predicate\n"
         "MATCH (e:Event {namespace: $ns}) WHERE e.id IN f.evidence\n"
         "RETURN s.name AS subject, f.predicate AS predicate, o.name AS object, e.source_id AS turn, e.text AS text",
-        (("ns", '"conv-26"'), ("predicate", '"go"')),
+        ("ns", "predicate"),
     ),
     StarterQuery(
         "The most mentioned people and things",
         "MATCH (x:Entity {namespace: $ns})<-[:MENTIONS]-(:Event)\nRETURN x.name AS name, x.type AS type, "
         "count(*) AS mentions\nORDER BY mentions DESC LIMIT 20",
-        (("ns", '"conv-26"'),),
+        ("ns",),
     ),
     StarterQuery(
         "Events in a time range",
         "MATCH (e:Event {namespace: $ns})\n"
         "WHERE localdatetime($since) <= e.occurred_at < localdatetime($until)\n"
         "RETURN e.occurred_at AS time, e.speaker AS speaker, e.text AS text\nORDER BY e.occurred_at, e.seq",
-        (("ns", '"conv-26"'), ("since", '"2023-05-01T00:00:00"'), ("until", '"2023-06-01T00:00:00"')),
+        ("ns", "since", "until"),
     ),
     StarterQuery(
         "An entity's neighbourhood, two hops out (graph view)",
         "MATCH p = (x:Entity {namespace: $ns})-[:SPOKEN_BY|MENTIONS|FACT*1..2]-()\n"
         "WHERE toLower(x.name) = toLower($person)\nRETURN p LIMIT 100",
-        (("ns", '"conv-26"'), ("person", '"Melanie"')),
+        ("ns", "person"),
     ),
     StarterQuery(
         "The path that explains a recall hit: from a seed to the hit (graph view)",
         "MATCH (seed:Entity {namespace: $ns, id: $seed}), (hit:Event {namespace: $ns, id: $hit})\n"
         "MATCH p = shortestPath((seed)-[*..4]-(hit))\nRETURN p",
-        (("ns", '"conv-26"'), ("seed", '"melanie"'), ("hit", '"e4"')),
+        ("ns", "seed", "hit"),
     ),
     StarterQuery(
         "Full-text search over what was said (Neo4j's full-text index)",
         "CALL db.index.fulltext.queryNodes('graphmem_event_text', $words) YIELD node, score\n"
         "WHERE node.namespace = $ns\nRETURN node.source_id AS turn, node.text AS text, score LIMIT 10",
-        (("ns", '"conv-26"'), ("words", '"camping kids"')),
+        ("ns", "words"),
         fulltext=True,
     ),
 )
@@ -185,16 +241,116 @@ relationship.IN_SESSION {
 """
 
 
-def guide_text() -> str:
-    """The starter queries as text to paste into Browser: ``:param`` lines, then the query."""
+_WORD = re.compile(r"[A-Za-z]{5,}")
+
+
+def cypher_string(value: str) -> str:
+    """``value`` as a double-quoted Cypher string literal (backslashes, quotes and control characters
+    escaped), for text a user pastes after ``:param name =>``."""
+    out = []
+    for ch in value:
+        if ch in '"\\':
+            out.append("\\" + ch)
+        elif ch == "\n":
+            out.append("\\n")
+        elif ch == "\t":
+            out.append("\\t")
+        elif ch == "\r":
+            out.append("\\r")
+        elif ord(ch) < 0x20 or ord(ch) == 0x7F:
+            out.append(f"\\u{ord(ch):04x}")
+        else:
+            out.append(ch)
+    return '"' + "".join(out) + '"'
+
+
+def _iso(value: datetime) -> str:
+    return value.replace(tzinfo=None).isoformat(timespec="seconds")
+
+
+def guide_values(store: GraphStore, namespace: str | None = None) -> GuideValues:
+    """Parameter values that select data of ``store``: the namespace (``namespace``, or the one with the
+    most events), its two most talkative speakers, a session with events, a fact's valid and recorded
+    times, the predicate most facts with evidence use, the month of its first dated event, a speaker's
+    entity id and one of their turns, and two words of that turn. What the store lacks keeps the value
+    of :data:`EXAMPLE_VALUES`.
+
+    Raises:
+        ConfigError: the store is empty, or ``namespace`` holds no data.
+    """
+    names = store.namespaces()
+    if namespace is None:
+        if not names:
+            raise ConfigError("the store is empty: ingest something first")
+        namespace = max(names, key=lambda ns: (store.stats(ns).events, ns))
+    elif namespace not in names:
+        raise ConfigError(f"namespace {namespace!r} holds no data")
+    values = EXAMPLE_VALUES.as_dict() | {"ns": namespace}
+    spoken: Counter[str] = Counter()
+    turn_of: dict[str, str] = {}
+    for event_id, entity_id, role in store.iter_mentions(namespace):
+        if role == "speaker":
+            spoken[entity_id] += 1
+            turn_of.setdefault(entity_id, event_id)
+    speakers = [store.get_entity(namespace, entity_id) for entity_id, _n in spoken.most_common(2)]
+    found = [e for e in speakers if e is not None]
+    if found:
+        values |= {"person": found[0].name, "seed": found[0].id, "hit": turn_of[found[0].id]}
+        values["other"] = found[1].name if len(found) > 1 else found[0].name
+        turn = store.get_event(namespace, turn_of[found[0].id])
+        words = sorted(set(_WORD.findall(turn.text if turn else "")), key=lambda w: (-len(w), w))[:2]
+        if words:
+            values["words"] = " ".join(words)
+    values |= _session_values(store, namespace) | _fact_values(store, namespace)
+    return GuideValues(**values)
+
+
+def _session_values(store: GraphStore, namespace: str) -> dict[str, str]:
+    values: dict[str, str] = {}
+    for event in store.iter_events(namespace):
+        values.setdefault("session", event.session)
+        if event.occurred_at is not None:
+            first = event.occurred_at.replace(tzinfo=None, day=1, hour=0, minute=0, second=0, microsecond=0)
+            after = (first + timedelta(days=32)).replace(day=1)
+            return values | {"since": _iso(first), "until": _iso(after)}
+    return values
+
+
+def _fact_values(store: GraphStore, namespace: str) -> dict[str, str]:
+    values: dict[str, str] = {}
+    predicates: Counter[str] = Counter()
+    for fact in store.iter_facts(namespace):
+        if fact.evidence:
+            predicates[fact.predicate] += 1
+        if "at" not in values and (fact.expired_at is None or fact.expired_at > fact.recorded_at):
+            values["at"] = _iso(fact.recorded_at)
+        if "date" not in values and fact.valid_from is not None:
+            if fact.valid_to is None or fact.valid_to > fact.valid_from:
+                values["date"] = _iso(fact.valid_from)
+        elif "date" not in values and fact.valid_to is not None:
+            values["date"] = _iso(fact.valid_to - timedelta(seconds=1))
+    if predicates:
+        values["predicate"] = predicates.most_common(1)[0][0]
+    return values
+
+
+def guide_text(values: GuideValues = EXAMPLE_VALUES, *, source: str | None = None) -> str:
+    """The starter queries as text to paste into Browser: ``:param`` lines, then the query.
+
+    Args:
+        values: the parameter values (from :func:`guide_values`, or the examples).
+        source: where the values were taken from, named in the header.
+    """
+    where = f"values from {source}" if source else "example values (pass --db to take them from your store)"
     parts = [
-        "// graphmem starter queries for Neo4j Browser.",
+        "// graphmem starter queries for Neo4j Browser; " + where + ".",
         "// Style: drag docs/graphmem.grass onto Browser (or `graphmem browser-guide --grass > graphmem.grass`).",
         "",
     ]
+    chosen = values.as_dict()
     for number, q in enumerate(STARTER_QUERIES, 1):
         parts.append(f"// {number}. {q.title}" + (" (needs the full-text index: Neo4j only)" if q.fulltext else ""))
-        parts.extend(f":param {name} => {value}" for name, value in q.params)
+        parts.extend(f":param {name} => {cypher_string(chosen[name])}" for name in q.params)
         parts.append(q.cypher + ";")
         parts.append("")
     return "\n".join(parts)

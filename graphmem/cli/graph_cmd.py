@@ -14,7 +14,8 @@ from typing import Any
 
 import click
 
-from graphmem.cli.common import db_option, open_memory, print_json, print_table, stderr
+from graphmem.cli.common import State, db_option, open_memory, print_json, print_table, stderr
+from graphmem.config import is_bolt_uri, resolve_db
 from graphmem.errors import ConfigError
 from graphmem.export import FORMATS
 
@@ -190,13 +191,32 @@ def viz(
 
 
 @click.command("browser-guide")
+@db_option
+@click.option("--namespace", "-n", default=None, help="Take the values from this namespace (default: the busiest).")
 @click.option("--grass", is_flag=True, help="Print the Neo4j Browser style sheet (.grass) instead.")
 @click.option("--output", "-o", type=click.Path(dir_okay=False), default=None, help="Write to a file.")
-def browser_guide(grass: bool, output: str | None) -> None:
-    """Print starter Cypher queries for exploring memory in Neo4j Browser (or its .grass style sheet)."""
-    from graphmem.browser_guide import GRASS, guide_text
+@click.pass_context
+def browser_guide(ctx: click.Context, db: str | None, namespace: str | None, grass: bool, output: str | None) -> None:
+    """Print starter Cypher queries for exploring memory in Neo4j Browser (or its .grass style sheet).
 
-    text = GRASS if grass else guide_text()
+    The :param values are taken from the store (--db): its busiest namespace (or --namespace), its
+    most talkative speakers, a session, a predicate and times its facts use, so each query returns rows.
+    Without a store at hand the values are examples from a LoCoMo conversation.
+    """
+    from graphmem.browser_guide import EXAMPLE_VALUES, GRASS, guide_text, guide_values
+
+    if grass:
+        text = GRASS
+    else:
+        state = ctx.find_object(State)
+        given = db or (state.db if state else None)
+        where = resolve_db(given)
+        if given is None and namespace is None and not is_bolt_uri(where) and not Path(where).exists():
+            text = guide_text(EXAMPLE_VALUES)  # no store at hand: say so in the header
+        else:
+            with open_memory(ctx, db, create=False) as mem:
+                values = guide_values(mem.store, namespace)
+            text = guide_text(values, source=f"{where}, namespace {values.ns}")
     if output is None:
         click.echo(text, nl=not text.endswith("\n"))
         return
