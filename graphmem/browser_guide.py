@@ -75,7 +75,7 @@ EXAMPLE_VALUES = GuideValues(
     until="2023-06-01T00:00:00",
     seed="ent:person:caroline",
     hit="ev:session_1:1",
-    words="support group",
+    words="yesterday powerful",
 )
 
 STARTER_QUERIES: tuple[StarterQuery, ...] = (
@@ -241,7 +241,7 @@ relationship.IN_SESSION {
 """
 
 
-_WORD = re.compile(r"[A-Za-z]{5,}")
+_WORD = re.compile(r"\b[a-z]{5,}\b")  # lower-case words: things said, not names
 
 
 def cypher_string(value: str) -> str:
@@ -287,20 +287,22 @@ def guide_values(store: GraphStore, namespace: str | None = None) -> GuideValues
         raise ConfigError(f"namespace {namespace!r} holds no data")
     values = EXAMPLE_VALUES.as_dict() | {"ns": namespace}
     spoken: Counter[str] = Counter()
-    turn_of: dict[str, str] = {}
+    turns: dict[str, set[str]] = {}
     for event_id, entity_id, role in store.iter_mentions(namespace):
         if role == "speaker":
             spoken[entity_id] += 1
-            turn_of.setdefault(entity_id, event_id)
+            turns.setdefault(entity_id, set()).add(event_id)
     speakers = [store.get_entity(namespace, entity_id) for entity_id, _n in spoken.most_common(2)]
     found = [e for e in speakers if e is not None]
     if found:
-        values |= {"person": found[0].name, "seed": found[0].id, "hit": turn_of[found[0].id]}
-        values["other"] = found[1].name if len(found) > 1 else found[0].name
-        turn = store.get_event(namespace, turn_of[found[0].id])
-        words = sorted(set(_WORD.findall(turn.text if turn else "")), key=lambda w: (-len(w), w))[:2]
-        if words:
-            values["words"] = " ".join(words)
+        person = found[0]
+        said = [e for e in store.iter_events(namespace) if e.id in turns[person.id]]
+        values |= {"person": person.name, "other": found[-1].name, "seed": person.id, "hit": said[0].id}
+        for event in said:  # two words of the first of their turns that has some
+            words = sorted(set(_WORD.findall(event.text)), key=lambda w: (-len(w), w))[:2]
+            if len(words) == 2:
+                values["words"] = " ".join(words)
+                break
     values |= _session_values(store, namespace) | _fact_values(store, namespace)
     return GuideValues(**values)
 

@@ -7,30 +7,16 @@ from pathlib import Path
 import pytest
 from neo4j import GraphDatabase
 
-from graphmem.browser_guide import GRASS, STARTER_QUERIES, StarterQuery, guide_text
+from graphmem.browser_guide import EXAMPLE_VALUES, GRASS, STARTER_QUERIES, cypher_string, guide_text, guide_values
 from graphmem.cli.app import main
 from graphmem.models import Batch, Mention
 from graphmem.store.neo4j_store import Neo4jStore
-from tests.store.test_contract import conversation
 from tests.support.bolt_server import BoltTarget
+from tests.viz.guide_text import blocks, cypher_literal
+from tests.viz.test_browser_guide import ODD, odd_conversation
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
 NS = "guide"
-# Parameters that select data of tests.store.test_contract.conversation().
-PARAMS = {
-    "ns": NS,
-    "person": "Caroline",
-    "other": "Melanie",
-    "session": "s1",
-    "date": "2023-05-07T20:00:00",
-    "at": "2023-05-20T00:00:00",
-    "predicate": "go",
-    "since": "2023-05-01T00:00:00",
-    "until": "2023-06-01T00:00:00",
-    "seed": "melanie",
-    "hit": "e4",
-    "words": "camping kids",
-}
 
 
 def test_docs_show_every_query_and_the_style_sheet() -> None:
@@ -38,33 +24,39 @@ def test_docs_show_every_query_and_the_style_sheet() -> None:
     assert len(STARTER_QUERIES) >= 12
     for q in STARTER_QUERIES:
         assert q.cypher in doc, f"docs/neo4j-browser.md lacks {q.title!r}"
+        shown = "\n".join(f":param {k} => {cypher_string(EXAMPLE_VALUES.as_dict()[k])}" for k in q.params)
+        assert f"{shown}\n{q.cypher}" in doc, f"docs/neo4j-browser.md shows other values for {q.title!r}"
         assert q.title in doc
     assert (DOCS / "graphmem.grass").read_text() == GRASS
     for label in ("node.Event", "node.Entity", "node.Session", "relationship.FACT"):
         assert label in GRASS
 
 
-def test_cli_prints_the_guide_and_the_grass(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
-    assert main(["browser-guide"]) == 0
-    out = capsys.readouterr().out
-    assert out.strip() == guide_text().strip()
-    assert ':param person => "Caroline"' in out
+def test_cli_prints_the_grass(tmp_path: Path) -> None:
     assert main(["browser-guide", "--grass", "-o", str(tmp_path / "g.grass")]) == 0
     assert (tmp_path / "g.grass").read_text() == GRASS
 
 
 @pytest.mark.neo4j
-@pytest.mark.parametrize("query", STARTER_QUERIES, ids=[q.title[:40] for q in STARTER_QUERIES])
-def test_starter_query_runs_and_finds_something(
-    query: StarterQuery, neo4j_store: Neo4jStore, bolt_server: BoltTarget
-) -> None:
-    if query.fulltext and not neo4j_store.fulltext:
-        pytest.skip("ArcadeDB's Bolt plugin has no full-text index (CREATE FULLTEXT INDEX is rejected)")
-    batch = conversation(NS)
-    neo4j_store.write(batch)
+def test_every_printed_query_finds_something(neo4j_store: Neo4jStore, bolt_server: BoltTarget) -> None:
+    """The guide printed for a Bolt store (values taken from it, a speaker named with quotes and a
+    backslash): each ``:param`` literal reads back as the value, and each query returns rows."""
+    neo4j_store.write(odd_conversation(NS))
     # Melanie also talks about the support group, so the two people share a topic
     neo4j_store.write(Batch(NS, mentions=(Mention(NS, "e2", "support-group"),)))
-    params = {name: PARAMS[name] for name, _ in query.params}
+    values = guide_values(neo4j_store)
+    assert values.ns == NS and values.person == ODD
+    printed = blocks(guide_text(values))
+    assert len(printed) == len(STARTER_QUERIES)
     with GraphDatabase.driver(bolt_server.uri, auth=bolt_server.auth) as driver:
-        records, _, _ = driver.execute_query(query.cypher, params, database_=bolt_server.database)
-    assert records, f"{query.title!r} found nothing"
+        for (title, literals, cypher), query in zip(printed, STARTER_QUERIES, strict=True):
+            if query.fulltext and not neo4j_store.fulltext:
+                continue  # ArcadeDB's Bolt plugin has no full-text index (CREATE FULLTEXT INDEX is rejected)
+            params = {}
+            for name, literal in literals.items():
+                # what Browser does with `:param name => literal` (the literal is the guide's own text)
+                read, _, _ = driver.execute_query(f"RETURN {literal} AS v", database_=bolt_server.database)
+                params[name] = read[0]["v"]
+                assert params[name] == values.as_dict()[name] == cypher_literal(literal)
+            records, _, _ = driver.execute_query(cypher, params, database_=bolt_server.database)
+            assert records, f"{title!r} found nothing"
