@@ -176,15 +176,15 @@ def layout(graph: VizGraph, *, inner_width: float) -> Layout:
     return Layout(
         pos=pos,
         labels=labels,
-        bands=tuple(_fit_band_labels(bands, px_per_unit)),
+        bands=tuple(_fit_band_labels(bands, px_per_unit, (span + 1.5) * px_per_unit)),
         lanes=tuple(lanes),
-        x_range=(left, span + 1.0),
+        x_range=(left, span + 1.5),
         y_range=(min(ys) - 0.7, max(ys) + 1.3),
         px_per_unit=px_per_unit,
     )
 
 
-def _fit_band_labels(bands: list[Band], px_per_unit: float) -> list[Band]:
+def _fit_band_labels(bands: list[Band], px_per_unit: float, right_px: float) -> list[Band]:
     """Each band's caption in full where it fits, else its session number, else nothing; two rows."""
     rows = _Rows(px_per_unit)
     fitted = []
@@ -193,6 +193,8 @@ def _fit_band_labels(bands: list[Band], px_per_unit: float) -> list[Band]:
         label, at = "", 0
         for text in (band.label, band.label.split(" · ")[0]):
             half = len(text) * CHAR_PX * 0.9 / 2 + 4
+            if centre + half > right_px:
+                continue
             row = next((r for r in (0, 1) if rows.free(r, centre - half, centre + half)), None)
             if row is not None:
                 rows.take(row, centre - half, centre + half)
