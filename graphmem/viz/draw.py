@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from graphmem.errors import ConfigError, MissingDependencyError
 from graphmem.models import Entity, Event
 from graphmem.viz.gather import VizEdge, VizGraph, VizNode
-from graphmem.viz.layout import Layout, layout, node_label, session_caption
+from graphmem.viz.layout import HEAD_X, Layout, layout, node_label, session_caption
 
 if TYPE_CHECKING:
     from bokeh.models import Model
@@ -174,10 +174,10 @@ def _draw_background(plot: Any, placed: Layout, y0: float, y1: float, source: An
         line_dash="dashed",
         level="underlay",
     )
-    unheaded = [lane for lane in placed.lanes if not any(placed.pos.get(n) == (-1.6, lane.y) for n in placed.labels)]
-    if unheaded:
+    unheaded = [lane for lane in placed.lanes if lane.head is None]
+    if unheaded:  # no entity for this speaker is drawn: name the lane
         plot.text(
-            x=[-1.2] * len(unheaded),
+            x=[HEAD_X] * len(unheaded),
             y=[lane.y for lane in unheaded],
             text=[lane.speaker for lane in unheaded],
             text_align="right",

@@ -85,6 +85,7 @@ class VizGraph:
     nodes: dict[str, VizNode] = field(default_factory=dict)
     edges: list[VizEdge] = field(default_factory=list)
     sessions: dict[str, Session] = field(default_factory=dict)
+    _edge_at: dict[tuple[str, str, str, str], int] = field(default_factory=dict, repr=False, compare=False)
 
     def add_node(self, item: Event | Entity | Session, *, highlight: bool = False) -> VizNode:
         """Add a node (once; a later highlight sticks) and return it."""
@@ -96,12 +97,13 @@ class VizGraph:
 
     def add_edge(self, source: str, target: str, edge_type: str, label: str = "", *, path: bool = False) -> None:
         """Add an edge between two nodes (a duplicate only upgrades the edge to a path edge)."""
-        for i, edge in enumerate(self.edges):
-            if (edge.source, edge.target, edge.type, edge.label) == (source, target, edge_type, label):
-                if path and not edge.path:
-                    self.edges[i] = VizEdge(source, target, edge_type, label, True)
-                return
-        self.edges.append(VizEdge(source, target, edge_type, label, path))
+        key = (source, target, edge_type, label)
+        at = self._edge_at.get(key)
+        if at is None:
+            self._edge_at[key] = len(self.edges)
+            self.edges.append(VizEdge(source, target, edge_type, label, path))
+        elif path and not self.edges[at].path:
+            self.edges[at] = VizEdge(source, target, edge_type, label, True)
 
     def events(self) -> list[Event]:
         """The events drawn, in no particular order."""

@@ -27,6 +27,7 @@ MAX_ROWS = 5  # rows on each side
 CHAR_PX = 6.6  # mean width of a 9pt label character
 MARKER_PX = 18.0  # room a marker takes in a row
 LABEL_MAX = 22  # characters of a label before it is cut
+HEAD_X = -1.6  # x of the speakers' entities, left of the first event
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +47,7 @@ class Lane:
 
     y: float
     speaker: str
+    head: str | None = None  # the id of the speaker's entity drawn at the lane's head, if any
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,7 +151,7 @@ def layout(graph: VizGraph, *, inner_width: float) -> Layout:
     top = lanes[0].y if lanes else 0.0
     bottom = lanes[-1].y if lanes else 0.0
 
-    head = -1.6  # x of the speakers' entities, left of the first event
+    head = HEAD_X
     head_px = max((len(short(lane.speaker)) for lane in lanes), default=0) * CHAR_PX + 30.0
     px_per_unit = max(inner_width - head_px, 0.4 * inner_width) / (span + 1.5 - head)
     left = head - 0.5 - head_px / px_per_unit
@@ -157,19 +159,23 @@ def layout(graph: VizGraph, *, inner_width: float) -> Layout:
     _label_events(graph, events, pos, labels, lane_y, px_per_unit)
 
     # speakers at the head of their lane
-    by_name = {lane.speaker.casefold(): lane.y for lane in lanes}
+    open_lanes = {lane.speaker.casefold(): lane for lane in lanes}
+    heads: dict[str, str] = {}  # lane speaker -> the entity drawn at its head
     rest: list[VizNode] = []
     spoke = {e.target for e in graph.edges if e.type == EdgeType.SPOKEN_BY.value}
     for node in graph.nodes.values():
         if isinstance(node.item, Event):
             continue
-        lane = by_name.get(node.item.name.casefold()) if isinstance(node.item, Entity) else None
-        if lane is not None and (node.id in spoke or not spoke):
-            by_name.pop(node.item.name.casefold())  # type: ignore[union-attr]
-            pos[node.id] = (head, lane)
+        key = node.item.name.casefold() if isinstance(node.item, Entity) else None
+        lane = open_lanes.get(key) if key is not None else None
+        if key is not None and lane is not None and (node.id in spoke or not spoke):
+            del open_lanes[key]
+            heads[lane.speaker] = node.id
+            pos[node.id] = (head, lane.y)
             labels[node.id] = Label(node_label(node), "right", 0.0)
         else:
             rest.append(node)
+    lanes = [Lane(lane.y, lane.speaker, heads.get(lane.speaker)) for lane in lanes]
     _pack_rows(graph, rest, pos, labels, (top, bottom), px_per_unit, span)
 
     ys = [y for _x, y in pos.values()] or [0.0]
