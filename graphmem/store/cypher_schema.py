@@ -25,7 +25,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from graphmem.models import EdgeType, Entity, Event, Fact, NodeKind, Session, TimeRef
-from graphmem.store.memgraph import normalise_name
+from graphmem.store.mirror import normalise_name
 
 __all__ = [
     "FULLTEXT_INDEX",
@@ -180,7 +180,7 @@ def _times_out(text: str | None) -> tuple[TimeRef, ...]:
 def name_key(name: str) -> str:
     """The key entity names are looked up by: accents dropped, case-folded, inner whitespace collapsed.
 
-    The same key as the embedded store's (:func:`graphmem.store.memgraph.normalise_name`), so both
+    The same key as the embedded store's (:func:`graphmem.store.mirror.normalise_name`), so both
     backends find ``Inês`` by ``ines``.
     """
     return normalise_name(name)
