@@ -10,7 +10,7 @@ from neo4j import GraphDatabase
 from graphmem.browser_guide import GRASS, STARTER_QUERIES, StarterQuery, guide_text
 from graphmem.cli.app import main
 from graphmem.models import Batch, Mention
-from graphmem.store.neo4j_store import Neo4jStore
+from graphmem.store.cypher import CypherStore
 from tests.store.test_contract import conversation
 from tests.support.bolt_server import BoltTarget
 
@@ -56,7 +56,7 @@ def test_cli_prints_the_guide_and_the_grass(capsys: pytest.CaptureFixture[str], 
 @pytest.mark.neo4j
 @pytest.mark.parametrize("query", STARTER_QUERIES, ids=[q.title[:40] for q in STARTER_QUERIES])
 def test_starter_query_runs_and_finds_something(
-    query: StarterQuery, neo4j_store: Neo4jStore, bolt_server: BoltTarget
+    query: StarterQuery, neo4j_store: CypherStore, bolt_server: BoltTarget
 ) -> None:
     if query.fulltext and not neo4j_store.fulltext:
         pytest.skip("ArcadeDB's Bolt plugin has no full-text index (CREATE FULLTEXT INDEX is rejected)")
