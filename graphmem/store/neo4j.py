@@ -21,10 +21,11 @@ from graphmem.store.cypher.dialect import dialect_for_agent
 from graphmem.store.cypher.session import CypherTx, Row
 from graphmem.store.cypher.store import CypherStore
 
-__all__ = ["Neo4jSession", "connect", "quiet_driver_logs", "short_error"]
+__all__ = ["Neo4jSession", "connect", "plain_value", "quiet_driver_logs", "short_error"]
 
 T = TypeVar("T")
 _SCALARS = (str, int, float, bool, type(None))
+_SCALAR_TYPES = frozenset(_SCALARS)
 
 
 def quiet_driver_logs() -> None:
@@ -248,17 +249,18 @@ class _Tx:
 
 
 def _row(record: Any) -> Row:
-    return {key: _plain(value) for key, value in record.items()}
+    return {key: plain_value(value) for key, value in record.items()}
 
 
-def _plain(value: Any) -> Any:
+def plain_value(value: Any) -> Any:
     """A driver value as plain Python: temporal values as ``datetime``/``date``/``time``, recursively."""
     if isinstance(value, _SCALARS):
         return value
     if isinstance(value, list):
-        return value if all(isinstance(v, _SCALARS) for v in value) else [_plain(v) for v in value]
+        # one pass in C for the common case (an embedding: hundreds of floats)
+        return value if _SCALAR_TYPES.issuperset(map(type, value)) else [plain_value(v) for v in value]
     if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
+        return {k: plain_value(v) for k, v in value.items()}
     from neo4j.time import Date, DateTime, Time
 
     if isinstance(value, DateTime | Date | Time):
