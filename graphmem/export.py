@@ -19,10 +19,10 @@ from typing import IO, Any
 
 from graphmem.errors import ConfigError
 from graphmem.models import Batch, EdgeType, Entity, Event, Fact, Mention, NodeKind, Session, TimeRef
-from graphmem.store import neo4j_write as w
 from graphmem.store.base import GraphStore
-from graphmem.store.cypher_schema import (
-    SCHEMA_STATEMENTS,
+from graphmem.store.cypher import write as w
+from graphmem.store.cypher.dialect import NEO4J
+from graphmem.store.cypher.schema import (
     SCHEMA_VERSION,
     entity_row,
     event_row,
@@ -30,6 +30,7 @@ from graphmem.store.cypher_schema import (
     session_row,
     vector_in,
 )
+from graphmem.store.cypher.setup import RECORD_VERSION
 
 __all__ = [
     "FORMATS",
@@ -392,18 +393,18 @@ def _chunks(rows: Sequence[Any]) -> Iterator[list[Any]]:
 
 def iter_cypher_statements(dumps: Iterable[NamespaceDump]) -> Iterator[str]:
     """The statements (without ``;``) that rebuild these namespaces in Neo4j: schema, nodes, edges."""
-    for s in SCHEMA_STATEMENTS:
+    for s in NEO4J.schema_statements():
         yield s.cypher
-    yield _bind("MERGE (m:GraphmemSchema {name: 'graphmem'}) SET m.version = $v", v=SCHEMA_VERSION)
+    yield _bind(RECORD_VERSION, version=SCHEMA_VERSION)
     for d in dumps:
         ns = d.namespace
         for rows in _chunks([session_row(s) for s in d.sessions]):
-            yield _bind(w._PUT_SESSIONS, ns=ns, rows=rows)
+            yield _bind(w.PUT_SESSIONS, ns=ns, rows=rows)
         for rows in _chunks([event_row(e) for e in d.events]):
-            yield _bind(w._PUT_EVENTS, ns=ns, rows=rows)
+            yield _bind(w.PUT_EVENTS, ns=ns, rows=rows)
         for rows in _chunks([entity_row(x) for x in d.entities]):
-            yield _bind(w._PUT_ENTITIES, ns=ns, rows=rows)
-        for rel, statement in w._PUT_MENTIONS.items():
+            yield _bind(w.PUT_ENTITIES, ns=ns, rows=rows)
+        for rel, statement in w.PUT_MENTIONS.items():
             mentions = [
                 {"event": m.event_id, "entity": m.entity_id, "role": m.role}
                 for m in d.mentions
@@ -412,12 +413,12 @@ def iter_cypher_statements(dumps: Iterable[NamespaceDump]) -> Iterator[str]:
             for rows in _chunks(mentions):
                 yield _bind(statement, ns=ns, rows=rows)
         for rows in _chunks([fact_row(f) for f in d.facts]):
-            yield _bind(w._DROP_FACTS, ns=ns, ids=[r["id"] for r in rows])
-            yield _bind(w._PUT_FACTS, ns=ns, rows=rows)
+            yield _bind(w.DROP_FACTS, ns=ns, ids=[r["id"] for r in rows])
+            yield _bind(w.PUT_FACTS, ns=ns, rows=rows)
         for pairs in _chunks([list(p) for p in d.next_pairs()]):
-            yield _bind(w._NEXT_MAKE, ns=ns, pairs=pairs)
+            yield _bind(w.NEXT_MAKE, ns=ns, pairs=pairs)
         for pairs in _chunks([list(p) for p in d.next_session_pairs()]):
-            yield _bind(w._NEXT_SESSION_MAKE, ns=ns, pairs=pairs)
+            yield _bind(w.NEXT_SESSION_MAKE, ns=ns, pairs=pairs)
         kinds = {
             **{s.id: NodeKind.SESSION for s in d.sessions},
             **{e.id: NodeKind.EVENT for e in d.events},
@@ -429,4 +430,4 @@ def iter_cypher_statements(dumps: Iterable[NamespaceDump]) -> Iterator[str]:
                 groups.setdefault((kinds[node_id], model), []).append({"id": node_id, "vector": vector_in(vector)})
         for (kind, model), vec_rows in sorted(groups.items()):
             for rows in _chunks(vec_rows):
-                yield _bind(w._PUT_EMBEDDINGS[kind], ns=ns, rows=rows, model=model)
+                yield _bind(w.PUT_EMBEDDINGS[kind], ns=ns, rows=rows, model=model)

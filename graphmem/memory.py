@@ -15,7 +15,7 @@ from graphmem.models import Batch, Entity, Event, Fact, Mention, Session, valida
 from graphmem.recall.cache import NamespaceCache, NamespaceCaches
 from graphmem.settings import Settings
 from graphmem.store import open_store
-from graphmem.store.base import DeleteResult, GraphStore, StoreStats
+from graphmem.store.base import DeleteResult, GraphStore, HasDirectory, StoreStats
 
 if TYPE_CHECKING:
     from graphmem.embed import Embedder, FloatArray
@@ -88,7 +88,7 @@ class Memory:
         """
         settings = settings or Settings.from_env()
         store = open_store(resolve_db(path_or_uri, settings), **store_options)
-        index_dir = getattr(store, "directory", None)
+        index_dir = store.directory if isinstance(store, HasDirectory) else None
         return cls(store, embedder=embedder, nlp=nlp, index_dir=index_dir, settings=settings)
 
     # -- lifecycle -----------------------------------------------------------------------------------

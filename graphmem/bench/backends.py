@@ -7,7 +7,7 @@ On a LoCoMo file (default: the dev split) the benchmark measures, for each backe
    :func:`graphmem.sync.sync_stores`) in turns/s;
 2. **recall**: ``Memory.recall`` latency p50/p95 over a sample of the file's questions;
 3. **DSL**: latency p50/p95 of a set of query templates per conversation; on the Bolt server through
-   ``Neo4jStore.execute_plan`` (pushed down to Cypher where the plan compiles).
+   :func:`graphmem.query.pushdown.run_plan` (pushed down to Cypher where the plan compiles).
 
 The Bolt server is ``--uri`` (credentials from ``NEO4J_USERNAME``/``NEO4J_PASSWORD``/``NEO4J_DATABASE``)
 or, with ``--start-arcadedb``, the ArcadeDB test server of ``tests/support/bolt_server.py``.
@@ -30,6 +30,10 @@ from typing import Any
 import click
 
 from graphmem.memory import Memory
+from graphmem.query.plan import Plan
+from graphmem.query.result import Result
+from graphmem.store import GraphStore, RunsCypher, open_store
+from graphmem.store.cypher import CypherStore
 
 __all__ = ["DSL_TEMPLATES", "command", "run_backends"]
 
@@ -89,8 +93,9 @@ def _speakers(mem: Memory, ns: str) -> list[str]:
 
 def _dsl_latencies(mem: Memory, namespaces: Sequence[str], repeats: int) -> tuple[list[float], dict[str, int]]:
     from graphmem.query.executor import execute
+    from graphmem.query.pushdown import run_plan
 
-    runner = getattr(mem.store, "execute_plan", None)
+    store = mem.store
     times: list[float] = []
     how = {"pushed down": 0, "client": 0}
     for ns in namespaces:
@@ -99,13 +104,13 @@ def _dsl_latencies(mem: Memory, namespaces: Sequence[str], repeats: int) -> tupl
                 params = {"speaker": speaker, "namespace": ns} if "$speaker" in template else {"namespace": ns}
                 plan = mem.explain(template, **params)
 
-                def run(plan: Any = plan, ns: str = ns) -> Any:
-                    if runner is not None:
-                        return runner(plan, namespace=ns)
-                    return execute(plan, mem.store, namespace=ns)
+                def run(plan: Plan = plan, ns: str = ns) -> Result:
+                    if isinstance(store, RunsCypher):
+                        return run_plan(store, plan, namespace=ns)
+                    return execute(plan, store, namespace=ns)
 
                 result = run()
-                pushed = any("pushed down" in n for n in getattr(result, "notes", ()))
+                pushed = any("pushed down" in n for n in result.notes)
                 how["pushed down" if pushed else "client"] += 1
                 times += [_timed(run) for _ in range(repeats)]
     return times, how
@@ -204,17 +209,16 @@ def run_backends(
     with tempfile.TemporaryDirectory(prefix="graphmem-bench-backends-") as tmp:
         with Memory.open(Path(tmp) / "embedded", embedder=embedder, nlp=nlp) as mem:
             result["embedded"] = _measure(mem, data, questions, repeats)
-            from graphmem.store.neo4j_store import Neo4jStore
 
-            def open_target() -> Neo4jStore:
-                return Neo4jStore.open(uri, auth=auth, database=database)
+            def open_target() -> GraphStore:
+                return open_store(uri, auth=auth, database=database)
 
             write_speed = _write_speed(mem, open_target)
         with Memory.open(uri, embedder=embedder, nlp=nlp, auth=auth, database=database) as mem:
             for ns in mem.namespaces():
                 mem.forget(ns)
             bolt = _measure(mem, data, questions, repeats)
-            bolt["server"] = getattr(mem.store, "agent", "")
+            bolt["server"] = mem.store.server if isinstance(mem.store, CypherStore) else ""
             bolt["write_only"] = write_speed
             result["bolt"] = bolt
     return result

@@ -15,9 +15,10 @@ from typing import Any
 import click
 
 from graphmem.cli.common import State, db_option, open_memory, print_json, print_table, stderr
-from graphmem.config import is_bolt_uri, resolve_db
+from graphmem.config import resolve_db
 from graphmem.errors import ConfigError
 from graphmem.export import FORMATS
+from graphmem.store.registry import scheme_of
 
 __all__ = ["browser_guide", "export", "sync", "viz"]
 
@@ -211,7 +212,7 @@ def browser_guide(ctx: click.Context, db: str | None, namespace: str | None, gra
         state = ctx.find_object(State)
         given = db or (state.db if state else None)
         where = resolve_db(given)
-        if given is None and namespace is None and not is_bolt_uri(where) and not Path(where).exists():
+        if given is None and namespace is None and scheme_of(where) is None and not Path(where).exists():
             text = guide_text(EXAMPLE_VALUES)  # no store at hand: say so in the header
         else:
             with open_memory(ctx, db, create=False) as mem:

@@ -7,7 +7,6 @@ is described in ``docs/dsl.md``.
 
 from __future__ import annotations
 
-import functools
 import time
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
@@ -16,11 +15,13 @@ from graphmem.query.ast import Query
 from graphmem.query.executor import NAMESPACE_HINT, AboutFn, RecallFn, execute, resolve_namespace
 from graphmem.query.limits import DEFAULT_LIMITS, PlanLimitError, QueryLimits
 from graphmem.query.parser import parse
-from graphmem.query.plan import Plan
+from graphmem.query.plan import AboutSeek, MatchNode, Plan
 from graphmem.query.planner import plan_query
+from graphmem.query.pushdown import explain_plan, run_plan
 from graphmem.query.resolve import DEFAULT_SCHEMA, Schema
 from graphmem.query.result import Edge, Result
 from graphmem.query.unparse import unparse
+from graphmem.store.base import RunsCypher
 
 if TYPE_CHECKING:
     from graphmem.recall.core import EmbedFn
@@ -86,7 +87,7 @@ def schema_for(store: GraphStore, query: Query, params: Mapping[str, Any]) -> Sc
     if not unknown:
         return DEFAULT_SCHEMA
     namespaces = store.namespaces()
-    wanted = getattr(query.statement, "namespace", None)
+    wanted = query.statement.namespace
     from graphmem.query import ast
 
     if isinstance(wanted, ast.Literal) and wanted.value in namespaces:
@@ -141,23 +142,19 @@ def run_query(
     started = time.perf_counter()
     plan = explain_query(store, text, params, limits=limits)
     if plan.explain:
-        # A store that compiles plans (Neo4j) shows the plan, the Cypher and its parameters.
-        explain_here = getattr(store, "explain_plan", None)
+        # A store that runs Cypher shows the plan, the Cypher it compiles to and its parameters.
         text_plan = str(plan)
-        if explain_here is not None:
-            text_plan = explain_here(plan, resolve_namespace(plan, store, hint=namespace_hint), limits=limits)
+        if isinstance(store, RunsCypher):
+            text_plan = explain_plan(store, plan, resolve_namespace(plan, store, hint=namespace_hint), limits=limits)
         lines = tuple((line,) for line in text_plan.splitlines())
         return Result(("plan",), lines, plan, None, (time.perf_counter() - started) * 1000)
     namespace = resolve_namespace(plan, store, hint=namespace_hint)
-    uses_about = any(type(s).__name__ in ("AboutSeek", "MatchNode") for s in plan.steps)
-    # Chosen by capability: a store that can run a plan itself (push-down to Cypher) does so.
-    runner = getattr(store, "execute_plan", None) or functools.partial(execute, store=store)
-    result = runner(
-        plan,
-        namespace=namespace,
-        about=about if uses_about else None,
-        recall=recall,
-        limits=limits,
-    )
+    uses_about = any(isinstance(s, AboutSeek | MatchNode) for s in plan.steps)
+    about = about if uses_about else None
+    # Chosen by capability: a store that runs Cypher gets the plan pushed down where it compiles.
+    if isinstance(store, RunsCypher):
+        result = run_plan(store, plan, namespace=namespace, about=about, recall=recall, limits=limits)
+    else:
+        result = execute(plan, store, namespace=namespace, about=about, recall=recall, limits=limits)
     elapsed = (time.perf_counter() - started) * 1000
-    return Result(result.columns, result.rows, plan, namespace, elapsed, tuple(getattr(result, "notes", ())))
+    return Result(result.columns, result.rows, plan, namespace, elapsed, result.notes)

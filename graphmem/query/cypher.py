@@ -4,7 +4,7 @@ The compiler walks the plan's steps in order and emits one ``MATCH``/``WITH`` cl
 a ``RETURN`` of the plan's columns, with the executor's semantics (see :mod:`graphmem.query.plan`):
 
 * every user value is a parameter (``$p1``…), never text in the query; labels and relationship types
-  come only from the schema's allow-lists (:mod:`graphmem.store.cypher_schema`); variables are renamed
+  come only from the schema's allow-lists (:mod:`graphmem.store.cypher.schema`); variables are renamed
   to generated identifiers (``n0``, ``r1``…), so no name the user typed reaches the Cypher text;
 * ``ABOUT`` seeds (the vector index) and ``~`` fuzzy matches (rapidfuzz over entity names) are
   computed on the client and passed as parameter lists of ``{id, score, note}``;
@@ -15,7 +15,7 @@ a ``RETURN`` of the plan's columns, with the executor's semantics (see :mod:`gra
 What Cypher cannot do the same way (``RECALL``, ``~`` on arbitrary text, ``DISTINCT`` on some columns,
 sorting by whole nodes, long untyped hop ranges) raises :class:`NotPushable` naming the reason, and the
 caller runs the plan with the embedded executor instead. :func:`compile_plan` only builds text; the
-Neo4j store runs it (``Neo4jStore.execute_plan``).
+caller runs it (:mod:`graphmem.query.pushdown`).
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ from graphmem.query.cypher_expr import (
     fuzzy_entities,
 )
 from graphmem.store.base import Direction
-from graphmem.store.cypher_schema import label_for, name_key, rel_type_for
+from graphmem.store.cypher.schema import label_for, name_key, rel_type_for
 
 __all__ = ["CypherQuery", "Deferred", "NotPushable", "compile_plan", "fuzzy_entities"]
 

@@ -6,7 +6,7 @@ that only expressions whose Cypher meaning equals the executor's are compiled; a
 :class:`NotPushable`.
 
 Names compare as the executor compares them: equality and ``MENTIONS "name"`` through the stored
-``name_keys`` (accents dropped, case-folded; :func:`graphmem.store.cypher_schema.name_key`), and ``~``
+``name_keys`` (accents dropped, case-folded; :func:`graphmem.store.cypher.schema.name_key`), and ``~``
 through candidate ids computed on the client with :func:`graphmem.query.values.fuzzy_entities`.
 """
 
@@ -21,7 +21,7 @@ from graphmem.models import Entity, NodeKind
 from graphmem.query import plan as p
 from graphmem.query.timeutil import shift_clamped
 from graphmem.query.values import fuzzy_entities
-from graphmem.store.cypher_schema import label_for, name_key
+from graphmem.store.cypher.schema import label_for, name_key
 
 __all__ = ["AboutFn", "Deferred", "EntitiesFn", "ExprCompiler", "NotPushable", "Var", "fuzzy_entities"]
 
@@ -383,7 +383,7 @@ def param_value(value: Any) -> Any:
     if isinstance(value, tuple | list):
         return [param_value(v) for v in value]
     if isinstance(value, datetime) and value.tzinfo is not None:
-        from graphmem.store.cypher_schema import dt_in
+        from graphmem.store.cypher.schema import dt_in
 
         return dt_in(value)
     return value

@@ -5,22 +5,27 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from graphmem.config import is_bolt_uri, resolve_db
+from graphmem.config import resolve_db
 from graphmem.store.base import (
     DeleteResult,
     Direction,
     GraphStore,
+    HasDirectory,
     Neighbor,
+    RunsCypher,
     StoreStats,
     TextHit,
     TimeFilter,
 )
+from graphmem.store.registry import open_location
 
 __all__ = [
     "DeleteResult",
     "Direction",
     "GraphStore",
+    "HasDirectory",
     "Neighbor",
+    "RunsCypher",
     "StoreStats",
     "TextHit",
     "TimeFilter",
@@ -29,17 +34,15 @@ __all__ = [
 
 
 def open_store(location: str | os.PathLike[str] | None = None, **options: Any) -> GraphStore:
-    """Open the store at ``location``: a directory (embedded) or a ``neo4j://``/``bolt://`` URI.
+    """Open the store at ``location``: a directory (embedded) or a URI (``neo4j://``, ``bolt://``…).
+
+    The backend is chosen by the URI scheme (:data:`graphmem.store.registry.OPENERS`).
 
     Args:
-        location: a directory path or a Bolt URI; ``None`` reads ``GRAPHMEM_DB`` / ``NEO4J_URI``.
+        location: a directory path or a URI; ``None`` reads ``GRAPHMEM_DB`` / ``NEO4J_URI``.
         **options: backend options (``create`` for the embedded store; ``auth``, ``database`` for Neo4j).
+
+    Raises:
+        ConfigError: the location's scheme names no backend.
     """
-    where = resolve_db(location)
-    if is_bolt_uri(where):
-        from graphmem.store.neo4j_store import Neo4jStore
-
-        return Neo4jStore.open(where, **options)
-    from graphmem.store.embedded import EmbeddedStore
-
-    return EmbeddedStore.open(where, **options)
+    return open_location(resolve_db(location), **options)

@@ -3,15 +3,20 @@
 A store holds many namespaces; every call takes one. Writes come as a :class:`~graphmem.models.Batch`
 applied all-or-nothing. Reads return the plain models of :mod:`graphmem.models`. The contract suite in
 ``tests/store/test_contract.py`` is the executable specification of this protocol.
+
+What only some backends can do is a capability protocol declared here, and callers choose by
+``isinstance`` on it, never by probing attributes: :class:`RunsCypher` (the query layer pushes DSL plans
+down to the server) and :class:`HasDirectory` (caches such as the vector index live beside the data).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
-from typing import Protocol, runtime_checkable
+from pathlib import Path
+from typing import Any, Protocol, runtime_checkable
 
 from graphmem.models import Batch, EdgeType, Entity, Event, Fact, NodeKind, Session
 
@@ -19,8 +24,10 @@ __all__ = [
     "DeleteResult",
     "Direction",
     "GraphStore",
+    "HasDirectory",
     "Neighbor",
     "Node",
+    "RunsCypher",
     "StoreStats",
     "TextHit",
     "TimeFilter",
@@ -265,3 +272,34 @@ class GraphStore(Protocol):
     def close(self) -> None:
         """Release resources; further calls raise :class:`~graphmem.errors.StoreError`."""
         ...
+
+
+@runtime_checkable
+class RunsCypher(GraphStore, Protocol):
+    """A store that runs read-only Cypher in its server: the query layer pushes DSL plans down to it.
+
+    Implemented by :class:`~graphmem.store.cypher.store.CypherStore`; the policy (compile, else run on
+    the client) is :mod:`graphmem.query.pushdown`.
+    """
+
+    def run_cypher(
+        self, cypher: str, params: Mapping[str, Any] | None = None, *, timeout: float | None = None
+    ) -> list[list[Any]]:
+        """Run a read-only query (text built by graphmem, every value in ``params``); rows as lists.
+
+        Raises:
+            QueryLimitError: the server stopped it after ``timeout`` seconds.
+            StoreError: the server is down or rejected the query.
+        """
+        ...
+
+
+@runtime_checkable
+class HasDirectory(Protocol):
+    """A store kept in a local directory, beside which caches (the vector index) are kept.
+
+    Implemented by :class:`~graphmem.store.embedded.EmbeddedStore`; a store without one (a server)
+    keeps its caches in a per-URI cache folder.
+    """
+
+    directory: Path

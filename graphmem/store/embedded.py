@@ -17,7 +17,7 @@ from pathlib import Path
 from graphmem.errors import SchemaVersionError, StoreError
 from graphmem.models import Batch, EdgeType, Entity, Event, Fact, NodeKind, Session, validate_namespace
 from graphmem.store.base import DeleteResult, Direction, Neighbor, StoreStats, TextHit, TimeFilter
-from graphmem.store.memgraph import MemoryGraph, normalise_name
+from graphmem.store.mirror import MemoryGraph, normalise_name
 from graphmem.store.retraction import Retraction, apply_retraction, entities_used_by, plan_retraction
 from graphmem.store.sqlite_rows import (
     APP_ID,

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 
 from graphmem.models import Batch, EdgeType, Fact
-from graphmem.store.memgraph import MemoryGraph
+from graphmem.store.mirror import MemoryGraph
 
 __all__ = ["Retraction", "apply_retraction", "entities_used_by", "plan_retraction"]
 

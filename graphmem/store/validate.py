@@ -22,6 +22,27 @@ def validate_batch(batch: Batch, kind_of: Callable[[str], NodeKind | None]) -> d
     Raises:
         StoreError: naming the first offending record.
     """
+    kinds = _node_kinds(batch, kind_of)
+
+    def exists(node_id: str, kind: NodeKind) -> bool:
+        return kinds.get(node_id) is kind or kind_of(node_id) is kind
+
+    _check_events(batch, exists)
+    _check_mentions(batch, exists)
+    _check_facts(batch, exists)
+    for node_id, _vec in batch.embeddings:
+        if node_id not in kinds and kind_of(node_id) is None:
+            raise StoreError(f"embedding for {node_id!r}, which does not exist in namespace {batch.namespace!r}")
+    if batch.embeddings and not batch.embedding_model:
+        raise StoreError("a batch with embeddings must name its embedding_model")
+    return kinds
+
+
+_Exists = Callable[[str, NodeKind], bool]
+
+
+def _node_kinds(batch: Batch, kind_of: Callable[[str], NodeKind | None]) -> dict[str, NodeKind]:
+    """The kind of every node the batch writes, checking namespaces, ids and one kind per id."""
     ns = batch.namespace
     kinds: dict[str, NodeKind] = {}
     records: list[tuple[NodeKind, Session | Event | Entity]] = [
@@ -38,25 +59,31 @@ def validate_batch(batch: Batch, kind_of: Callable[[str], NodeKind | None]) -> d
         if have is not None and have is not kind:
             raise StoreError(f"id {rec.id!r} is already a {have} in namespace {ns!r}; cannot also be a {kind}")
         kinds[rec.id] = kind
+    return kinds
 
-    def exists(node_id: str, kind: NodeKind) -> bool:
-        return kinds.get(node_id) is kind or kind_of(node_id) is kind
 
+def _check_events(batch: Batch, exists: _Exists) -> None:
     for ev in batch.events:
         if not isinstance(ev.text, str):
             raise StoreError(f"event {ev.id!r} text must be a string")
         if not exists(ev.session, NodeKind.SESSION):
             raise StoreError(f"event {ev.id!r} names session {ev.session!r}, which does not exist")
+
+
+def _check_mentions(batch: Batch, exists: _Exists) -> None:
     for m in batch.mentions:
-        if m.namespace != ns:
-            raise StoreError(f"mention {m.event_id!r}->{m.entity_id!r} is not in namespace {ns!r}")
+        if m.namespace != batch.namespace:
+            raise StoreError(f"mention {m.event_id!r}->{m.entity_id!r} is not in namespace {batch.namespace!r}")
         if not exists(m.event_id, NodeKind.EVENT):
             raise StoreError(f"mention names event {m.event_id!r}, which does not exist")
         if not exists(m.entity_id, NodeKind.ENTITY):
             raise StoreError(f"mention names entity {m.entity_id!r}, which does not exist")
+
+
+def _check_facts(batch: Batch, exists: _Exists) -> None:
     for f in batch.facts:
-        if f.namespace != ns:
-            raise StoreError(f"fact {f.id!r} is not in namespace {ns!r}")
+        if f.namespace != batch.namespace:
+            raise StoreError(f"fact {f.id!r} is not in namespace {batch.namespace!r}")
         if not isinstance(f.id, str) or not f.id:
             raise StoreError(f"fact id must be a non-empty string, got {f.id!r}")
         for end in (f.subject_id, f.object_id):
@@ -65,9 +92,3 @@ def validate_batch(batch: Batch, kind_of: Callable[[str], NodeKind | None]) -> d
         for eid in f.evidence:
             if not exists(eid, NodeKind.EVENT):
                 raise StoreError(f"fact {f.id!r} cites event {eid!r}, which does not exist")
-    for node_id, _vec in batch.embeddings:
-        if node_id not in kinds and kind_of(node_id) is None:
-            raise StoreError(f"embedding for {node_id!r}, which does not exist in namespace {ns!r}")
-    if batch.embeddings and not batch.embedding_model:
-        raise StoreError("a batch with embeddings must name its embedding_model")
-    return kinds

@@ -10,7 +10,7 @@ from neo4j import GraphDatabase
 from graphmem.browser_guide import EXAMPLE_VALUES, GRASS, STARTER_QUERIES, cypher_string, guide_text, guide_values
 from graphmem.cli.app import main
 from graphmem.models import Batch, Mention
-from graphmem.store.neo4j_store import Neo4jStore
+from graphmem.store.cypher import CypherStore
 from tests.support.bolt_server import BoltTarget
 from tests.viz.guide_text import blocks, cypher_literal
 from tests.viz.test_browser_guide import ODD, odd_conversation
@@ -38,7 +38,7 @@ def test_cli_prints_the_grass(tmp_path: Path) -> None:
 
 
 @pytest.mark.neo4j
-def test_every_printed_query_finds_something(neo4j_store: Neo4jStore, bolt_server: BoltTarget) -> None:
+def test_every_printed_query_finds_something(neo4j_store: CypherStore, bolt_server: BoltTarget) -> None:
     """The guide printed for a Bolt store (values taken from it, a speaker named with quotes and a
     backslash): each ``:param`` literal reads back as the value, and each query returns rows."""
     neo4j_store.write(odd_conversation(NS))

@@ -14,10 +14,10 @@ from graphmem.cli.app import main
 from graphmem.errors import ConfigError, StoreError
 from graphmem.export import batches_from_json, cypher_literal, dump_namespace, export_graph
 from graphmem.models import Batch, Entity, Event, Mention, Session
-from graphmem.store import neo4j_write
 from graphmem.store.base import GraphStore
+from graphmem.store.cypher import CypherStore
+from graphmem.store.cypher import write as cypher_write
 from graphmem.store.embedded import EmbeddedStore
-from graphmem.store.neo4j_store import Neo4jStore
 from graphmem.sync import sync_stores
 from tests.store.test_contract import conversation
 from tests.support.bolt_server import BoltTarget
@@ -118,7 +118,7 @@ def test_cypher_literal_refuses_what_it_cannot_write() -> None:
 
 @pytest.mark.neo4j
 def test_cypher_script_rebuilds_the_graph_in_neo4j(
-    tmp_path: Path, neo4j_store: Neo4jStore, bolt_server: BoltTarget
+    tmp_path: Path, neo4j_store: CypherStore, bolt_server: BoltTarget
 ) -> None:
     from neo4j import GraphDatabase
 
@@ -138,7 +138,7 @@ def test_cypher_script_rebuilds_the_graph_in_neo4j(
 
 
 @pytest.mark.neo4j
-def test_sync_embedded_to_neo4j_and_back(tmp_path: Path, neo4j_store: Neo4jStore) -> None:
+def test_sync_embedded_to_neo4j_and_back(tmp_path: Path, neo4j_store: CypherStore) -> None:
     src = _source(tmp_path, "a", "b")
     summary = sync_stores(src, neo4j_store, namespaces=["a"], batch_events=2)
     assert [n.namespace for n in summary.namespaces] == ["a"] and summary.events == 5
@@ -155,7 +155,7 @@ def test_sync_embedded_to_neo4j_and_back(tmp_path: Path, neo4j_store: Neo4jStore
 
 
 @pytest.mark.neo4j
-def test_sync_replace_drops_what_the_source_no_longer_has(tmp_path: Path, neo4j_store: Neo4jStore) -> None:
+def test_sync_replace_drops_what_the_source_no_longer_has(tmp_path: Path, neo4j_store: CypherStore) -> None:
     src = _source(tmp_path, "a")
     neo4j_store.write(Batch("a", (Session("a", "stale", 9),)))
     sync_stores(src, neo4j_store)
@@ -239,12 +239,12 @@ def test_sync_replace_into_an_embedded_store_is_exact(tmp_path: Path) -> None:
 
 @pytest.mark.neo4j
 def test_sync_replace_failing_midway_leaves_neo4j_as_it_was(
-    tmp_path: Path, neo4j_store: Neo4jStore, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, neo4j_store: CypherStore, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     src = _source(tmp_path, "a")
     _older_version(neo4j_store, "a")
     before = dump_namespace(neo4j_store, "a")
-    monkeypatch.setattr(neo4j_write, "_PUT_FACTS", "THIS IS NOT CYPHER")  # fails after the other writes
+    monkeypatch.setattr(cypher_write, "PUT_FACTS", "THIS IS NOT CYPHER")  # fails after the other writes
     with pytest.raises(StoreError, match="nothing was written"):
         sync_stores(src, neo4j_store, replace=True)
     assert dump_namespace(neo4j_store, "a") == before
@@ -256,7 +256,7 @@ def test_sync_replace_failing_midway_leaves_neo4j_as_it_was(
 @pytest.mark.neo4j
 def test_cli_sync_uses_env_credentials(
     tmp_path: Path,
-    neo4j_store: Neo4jStore,
+    neo4j_store: CypherStore,
     bolt_server: BoltTarget,
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],

@@ -16,8 +16,9 @@ import pytest
 from graphmem.cli.app import main
 from graphmem.errors import ConfigError, StoreError
 from graphmem.models import Batch, Event, Session
-from graphmem.store import neo4j_write
-from graphmem.store.neo4j_store import Neo4jStore
+from graphmem.store.cypher import CypherStore
+from graphmem.store.cypher import write as cypher_write
+from graphmem.store.neo4j import connect
 from tests.support.bolt_server import BoltTarget, free_port, start_server
 
 pytestmark = pytest.mark.neo4j
@@ -30,29 +31,29 @@ def _batch(ns: str, n: int, *, start: int = 0) -> Batch:
 
 def test_wrong_credentials_name_the_user(bolt_server: BoltTarget) -> None:
     with pytest.raises(ConfigError, match="refused the credentials of user 'mallory'"):
-        Neo4jStore.open(bolt_server.uri, auth=("mallory", "wrong"), database=bolt_server.database)
+        connect(bolt_server.uri, auth=("mallory", "wrong"), database=bolt_server.database)
 
 
 def test_server_down_is_a_store_error_naming_the_uri() -> None:
     uri = f"bolt://127.0.0.1:{free_port()}"
     with pytest.raises(StoreError, match=f"server at {uri} is down or unreachable"):
-        Neo4jStore.open(uri, auth=("neo4j", "x"), connection_timeout=2.0)
+        connect(uri, auth=("neo4j", "x"), connection_timeout=2.0)
 
 
 def test_malformed_uri_is_a_config_error() -> None:
     with pytest.raises(ConfigError, match="not a valid Neo4j URI"):
-        Neo4jStore.open("bolt://127.0.0.1:notaport", auth=("neo4j", "x"))
+        connect("bolt://127.0.0.1:notaport", auth=("neo4j", "x"))
 
 
 def test_missing_database_is_named(bolt_server: BoltTarget) -> None:
     with pytest.raises(StoreError, match="no database 'graphmem_missing_db'"):
-        Neo4jStore.open(bolt_server.uri, auth=bolt_server.auth, database="graphmem_missing_db", create=False)
+        connect(bolt_server.uri, auth=bolt_server.auth, database="graphmem_missing_db", create=False)
 
 
 def test_missing_database_with_create_is_created_or_named(bolt_server: BoltTarget) -> None:
     # Neo4j Enterprise creates it; servers that cannot (Community, ArcadeDB) give a named error.
     try:
-        store = Neo4jStore.open(bolt_server.uri, auth=bolt_server.auth, database="graphmemcreated", create=True)
+        store = connect(bolt_server.uri, auth=bolt_server.auth, database="graphmemcreated", create=True)
     except StoreError as exc:
         assert "no database 'graphmemcreated'" in str(exc) and "could not be created" in str(exc)
     else:
@@ -64,24 +65,24 @@ def test_env_credentials_are_read_at_open(bolt_server: BoltTarget, monkeypatch: 
     monkeypatch.setenv("NEO4J_USERNAME", bolt_server.user)
     monkeypatch.setenv("NEO4J_PASSWORD", bolt_server.password)
     monkeypatch.setenv("NEO4J_DATABASE", bolt_server.database)
-    store = Neo4jStore.open(bolt_server.uri)
-    assert store.database == bolt_server.database and store.user == bolt_server.user
+    store = connect(bolt_server.uri)
+    assert store.uri.endswith("/" + bolt_server.database) and store.namespaces() is not None
     store.close()
     monkeypatch.setenv("NEO4J_PASSWORD", "not-the-password")
     with pytest.raises(ConfigError, match="credentials"):
-        Neo4jStore.open(bolt_server.uri)
+        connect(bolt_server.uri)
 
 
-def test_error_inside_a_batch_rolls_all_of_it_back(neo4j_store: Neo4jStore, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_error_inside_a_batch_rolls_all_of_it_back(neo4j_store: CypherStore, monkeypatch: pytest.MonkeyPatch) -> None:
     ns = "faults-rollback"
     neo4j_store.write(_batch(ns, 3))
-    real = neo4j_write.relink_sessions_events
+    real = cypher_write.relink_sessions_events
 
     def explode(tx: Any, ns: str, sids: Any) -> None:
         real(tx, ns, sids)  # the events and their edges are written by now
         raise StoreError("injected failure after the writes")
 
-    monkeypatch.setattr(neo4j_write, "relink_sessions_events", explode)
+    monkeypatch.setattr(cypher_write, "relink_sessions_events", explode)
     with pytest.raises(StoreError, match="injected"):
         neo4j_store.write(_batch(ns, 5, start=3))
     monkeypatch.undo()
@@ -90,13 +91,13 @@ def test_error_inside_a_batch_rolls_all_of_it_back(neo4j_store: Neo4jStore, monk
 
 
 def test_transient_fault_mid_batch_is_retried_once_applied(
-    neo4j_store: Neo4jStore, monkeypatch: pytest.MonkeyPatch
+    neo4j_store: CypherStore, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from neo4j.exceptions import SessionExpired
 
     ns = "faults-retry"
     calls = []
-    real = neo4j_write.write_batch
+    real = cypher_write.write_batch
 
     def flaky(tx: Any, batch: Batch) -> None:
         calls.append(1)
@@ -104,7 +105,7 @@ def test_transient_fault_mid_batch_is_retried_once_applied(
         if len(calls) == 1:  # the connection drops after the statements ran, before commit
             raise SessionExpired("connection lost mid-batch")
 
-    monkeypatch.setattr(neo4j_write, "write_batch", flaky)
+    monkeypatch.setattr(cypher_write, "write_batch", flaky)
     neo4j_store.write(_batch(ns, 4))
     assert len(calls) == 2
     assert [e.id for e in neo4j_store.iter_events(ns)] == ["e0", "e1", "e2", "e3"]
@@ -145,7 +146,7 @@ def test_server_stopping_and_coming_back(tmp_path: Path, bolt_server: BoltTarget
     port, http_port = free_port(), free_port()
     server = start_server(port=port, http_port=http_port, root=tmp_path / "srv")
     try:
-        store = Neo4jStore.open(
+        store = connect(
             server.target.uri, auth=server.target.auth, database=server.target.database, max_transaction_retry_time=2.0
         )
         ns = "faults-restart"

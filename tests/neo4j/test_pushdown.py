@@ -22,7 +22,9 @@ from graphmem.query import plan as p
 from graphmem.query.cypher import CypherQuery, NotPushable, compile_plan
 from graphmem.query.executor import execute
 from graphmem.query.limits import DEFAULT_LIMITS, QueryLimits
-from graphmem.store.neo4j_store import Neo4jStore
+from graphmem.query.pushdown import explain_plan, run_plan
+from graphmem.store.cypher import CypherStore
+from graphmem.store.neo4j import connect
 from graphmem.sync import sync_stores
 from tests.query.conftest import _events, fake_about, small_graph
 from tests.query.test_golden import Case, all_cases
@@ -34,12 +36,12 @@ ABOUT = fake_about(_events())
 
 
 @pytest.fixture(scope="module")
-def graphs(tmp_path_factory: pytest.TempPathFactory, bolt_server: BoltTarget) -> Iterator[tuple[Memory, Neo4jStore]]:
+def graphs(tmp_path_factory: pytest.TempPathFactory, bolt_server: BoltTarget) -> Iterator[tuple[Memory, CypherStore]]:
     """The query tests' small graph, embedded and in the Bolt server."""
     wipe_database(bolt_server)
     mem = Memory.open(tmp_path_factory.mktemp("pushdown") / "db")
     small_graph(mem)
-    neo = Neo4jStore.open(bolt_server.uri, auth=bolt_server.auth, database=bolt_server.database)
+    neo = connect(bolt_server.uri, auth=bolt_server.auth, database=bolt_server.database)
     sync_stores(mem.store, neo)
     yield mem, neo
     neo.close()
@@ -50,12 +52,12 @@ def _namespace(plan: p.Plan) -> str:
     return str(plan.namespace.value) if plan.namespace is not None else "t1"
 
 
-def _both(mem: Memory, neo: Neo4jStore, text: str, params: dict[str, Any] | None = None, **kw: Any) -> tuple[Any, Any]:
+def _both(mem: Memory, neo: CypherStore, text: str, params: dict[str, Any] | None = None, **kw: Any) -> tuple[Any, Any]:
     plan = explain_query(mem.store, text, params or {})
     ns = _namespace(plan)
     limits = kw.pop("limits", DEFAULT_LIMITS)
     want = execute(plan, mem.store, namespace=ns, about=ABOUT, limits=limits)
-    got = neo.execute_plan(plan, namespace=ns, about=ABOUT, limits=limits)
+    got = run_plan(neo, plan, namespace=ns, about=ABOUT, limits=limits)
     return want, got
 
 
@@ -70,7 +72,7 @@ CASES = [c for c in all_cases() if not c.query.lstrip().upper().startswith(("EXP
 
 
 @pytest.mark.parametrize("case", CASES, ids=[f"{c.file.stem}-{c.index}" for c in CASES])
-def test_golden_query_gives_the_same_rows_pushed_down(case: Case, graphs: tuple[Memory, Neo4jStore]) -> None:
+def test_golden_query_gives_the_same_rows_pushed_down(case: Case, graphs: tuple[Memory, CypherStore]) -> None:
     mem, neo = graphs
     plan = explain_query(mem.store, case.query, case.params)
     want, got = _both(mem, neo, case.query, case.params)
@@ -78,7 +80,7 @@ def test_golden_query_gives_the_same_rows_pushed_down(case: Case, graphs: tuple[
     assert got.columns == want.columns
 
 
-def test_most_golden_queries_push_down(graphs: tuple[Memory, Neo4jStore]) -> None:
+def test_most_golden_queries_push_down(graphs: tuple[Memory, CypherStore]) -> None:
     mem, _ = graphs
     pushed, reasons = 0, []
     for case in CASES:
@@ -92,7 +94,7 @@ def test_most_golden_queries_push_down(graphs: tuple[Memory, Neo4jStore]) -> Non
     assert all(r for r in reasons)
 
 
-def test_user_values_never_reach_the_cypher_text(graphs: tuple[Memory, Neo4jStore]) -> None:
+def test_user_values_never_reach_the_cypher_text(graphs: tuple[Memory, CypherStore]) -> None:
     mem, _ = graphs
     for case in CASES:
         plan = explain_query(mem.store, case.query, case.params)
@@ -131,21 +133,21 @@ def _consts(obj: Any) -> Iterator[Any]:
             yield from _consts(getattr(obj, name))
 
 
-def test_explain_shows_the_generated_cypher(graphs: tuple[Memory, Neo4jStore]) -> None:
+def test_explain_shows_the_generated_cypher(graphs: tuple[Memory, CypherStore]) -> None:
     mem, neo = graphs
     plan = explain_query(
         mem.store, 'FIND (p:Person {name: "Melanie"})-[:SAID]->(e:Event ABOUT "camping") RETURN e.text'
     )
-    text = neo.explain_plan(plan, "t1")
+    text = explain_plan(neo, plan, "t1")
     assert text.startswith(str(plan))
     assert "pushed down to Cypher:" in text and "MATCH (n1:Entity)" in text
     assert "$seeds" in text and "top 10 events nearest 'camping'" in text
     assert "'Melanie'" not in text.split("// parameters:")[0]
     fuzzy = explain_query(mem.store, 'FIND (e:Event) WHERE e.speaker ~ "Melani" RETURN e.id')
-    assert "runs on the client" in neo.explain_plan(fuzzy, "t1")
+    assert "runs on the client" in explain_plan(neo, fuzzy, "t1")
 
 
-def test_what_does_not_push_down_runs_on_the_client(graphs: tuple[Memory, Neo4jStore]) -> None:
+def test_what_does_not_push_down_runs_on_the_client(graphs: tuple[Memory, CypherStore]) -> None:
     mem, neo = graphs
     want, got = _both(mem, neo, 'FIND (e:Event) WHERE e.speaker ~ "Melani" RETURN e.id')
     assert sorted(got.rows) == sorted(want.rows) and len(got.rows) == 4
@@ -154,7 +156,7 @@ def test_what_does_not_push_down_runs_on_the_client(graphs: tuple[Memory, Neo4jS
     assert pushed.notes == ("pushed down to Cypher",)
 
 
-def test_row_limit_is_enforced_in_the_database(graphs: tuple[Memory, Neo4jStore]) -> None:
+def test_row_limit_is_enforced_in_the_database(graphs: tuple[Memory, CypherStore]) -> None:
     mem, neo = graphs
     small = QueryLimits(max_rows=3)
     with pytest.raises(QueryLimitError, match="more than 3 rows"):
@@ -203,7 +205,7 @@ def _injection_queries(bad: str) -> list[tuple[str, dict[str, Any]]]:
 
 
 @pytest.mark.parametrize("bad", INJECTIONS)
-def test_injection_through_every_literal_kind(bad: str, graphs: tuple[Memory, Neo4jStore]) -> None:
+def test_injection_through_every_literal_kind(bad: str, graphs: tuple[Memory, CypherStore]) -> None:
     mem, neo = graphs
     before = neo.stats().as_dict()
     for text, params in _injection_queries(bad):
@@ -230,7 +232,7 @@ def test_injection_through_every_literal_kind(bad: str, graphs: tuple[Memory, Ne
     assert neo.namespaces() == ["t1", "t2"]
 
 
-def test_time_literals_and_parameters_are_native_times(graphs: tuple[Memory, Neo4jStore]) -> None:
+def test_time_literals_and_parameters_are_native_times(graphs: tuple[Memory, CypherStore]) -> None:
     mem, neo = graphs
     text = "FIND (e:Event) WHERE e.time AFTER $day AND e.time < $end RETURN e.id ORDER BY e.time"
     plan = explain_query(mem.store, text, {"day": "2023-05-08", "end": datetime(2023, 6, 10, 9, 1)})

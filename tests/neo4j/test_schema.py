@@ -9,8 +9,9 @@ from neo4j import GraphDatabase
 
 from graphmem.errors import SchemaVersionError
 from graphmem.models import Batch, EdgeType, Entity
-from graphmem.store.cypher_schema import FULLTEXT_INDEX, NODE_LABELS, REL_TYPES, SCHEMA_STATEMENTS, SCHEMA_VERSION
-from graphmem.store.neo4j_store import Neo4jStore
+from graphmem.store.cypher import CypherStore
+from graphmem.store.cypher.schema import FULLTEXT_INDEX, NODE_LABELS, REL_TYPES, SCHEMA, SCHEMA_VERSION
+from graphmem.store.neo4j import connect
 from tests.store.test_contract import conversation
 from tests.support.bolt_server import BoltTarget
 
@@ -25,19 +26,19 @@ def _run(target: BoltTarget, cypher: str, **params: object) -> list[dict[str, ob
     return [r.data() for r in records]
 
 
-def test_schema_is_created_and_reopening_is_idempotent(neo4j_store: Neo4jStore, bolt_server: BoltTarget) -> None:
-    neo4j_store._create_schema()  # a second run of every statement changes nothing
-    again = Neo4jStore.open(bolt_server.uri, auth=bolt_server.auth, database=bolt_server.database)
+def test_schema_is_created_and_reopening_is_idempotent(neo4j_store: CypherStore, bolt_server: BoltTarget) -> None:
+    neo4j_store.create_schema()  # a second run of every statement changes nothing
+    again = connect(bolt_server.uri, auth=bolt_server.auth, database=bolt_server.database)
     again.close()
     constraints = {r["name"] for r in _run(bolt_server, "SHOW CONSTRAINTS")}
     assert {"graphmem_session_key", "graphmem_event_key", "graphmem_entity_key", "graphmem_source_key"} <= constraints
     indexes = {r["name"] for r in _run(bolt_server, "SHOW INDEXES")}
-    expected = {s.name for s in SCHEMA_STATEMENTS if s.needs is None and "key" not in s.name}
+    expected = {s.name for s in SCHEMA if "key" not in s.name}
     assert expected <= indexes
     assert _run(bolt_server, "MATCH (m:GraphmemSchema) RETURN m.version AS v") == [{"v": SCHEMA_VERSION}]
 
 
-def test_fulltext_index_exists(neo4j_store: Neo4jStore, bolt_server: BoltTarget) -> None:
+def test_fulltext_index_exists(neo4j_store: CypherStore, bolt_server: BoltTarget) -> None:
     if bolt_server.arcadedb:
         pytest.skip(ARCADEDB_NO_FULLTEXT)
     assert neo4j_store.fulltext
@@ -49,31 +50,31 @@ def test_arcadedb_skips_only_the_fulltext_ddl_and_says_why(
 ) -> None:
     if not bolt_server.arcadedb:
         pytest.skip("only ArcadeDB lacks the full-text index")
-    store = Neo4jStore.open(bolt_server.uri, auth=bolt_server.auth, database=bolt_server.database)
-    with caplog.at_level(logging.INFO, logger="graphmem.store.neo4j_store"):
-        store._create_schema()
+    store = connect(bolt_server.uri, auth=bolt_server.auth, database=bolt_server.database)
+    with caplog.at_level(logging.INFO, logger="graphmem.store.cypher.setup"):
+        store.create_schema()
     store.close()
     skipped = [r.getMessage() for r in caplog.records if "skipped" in r.getMessage()]
     assert len(skipped) == 1 and FULLTEXT_INDEX in skipped[0] and "ArcadeDB" in skipped[0]
     assert not store.fulltext
 
 
-def test_newer_schema_is_refused(neo4j_store: Neo4jStore, bolt_server: BoltTarget) -> None:
+def test_newer_schema_is_refused(neo4j_store: CypherStore, bolt_server: BoltTarget) -> None:
     _run(bolt_server, "MATCH (m:GraphmemSchema) SET m.version = 99")
     try:
         with pytest.raises(SchemaVersionError, match="newer graphmem"):
-            Neo4jStore.open(bolt_server.uri, auth=bolt_server.auth, database=bolt_server.database)
+            connect(bolt_server.uri, auth=bolt_server.auth, database=bolt_server.database)
     finally:
         _run(bolt_server, "MATCH (m:GraphmemSchema) SET m.version = $v", v=SCHEMA_VERSION)
 
 
-def test_schema_1_name_keys_are_migrated_on_open(neo4j_store: Neo4jStore, bolt_server: BoltTarget) -> None:
+def test_schema_1_name_keys_are_migrated_on_open(neo4j_store: CypherStore, bolt_server: BoltTarget) -> None:
     neo4j_store.write(Batch("mig", entities=(Entity("mig", "ines", "Inês", "Person", ("Tomás's  Sister",)),)))
     # what graphmem 0.1 (schema 1) stored: case-folded keys that keep their accents
     _run(bolt_server, "MATCH (x:Entity {id: 'ines'}) SET x.name_keys = ['inês', \"tomás's sister\"]")
     _run(bolt_server, "MATCH (m:GraphmemSchema) SET m.version = 1")
     assert neo4j_store.find_entities("mig", "Ines") == []
-    again = Neo4jStore.open(bolt_server.uri, auth=bolt_server.auth, database=bolt_server.database)
+    again = connect(bolt_server.uri, auth=bolt_server.auth, database=bolt_server.database)
     try:
         assert [e.id for e in again.find_entities("mig", "INES")] == ["ines"]
         assert [e.id for e in again.find_entities("mig", "tomas's sister")] == ["ines"]
@@ -82,7 +83,7 @@ def test_schema_1_name_keys_are_migrated_on_open(neo4j_store: Neo4jStore, bolt_s
     assert _run(bolt_server, "MATCH (m:GraphmemSchema) RETURN m.version AS v") == [{"v": SCHEMA_VERSION}]
 
 
-def test_data_model_in_neo4j_terms(neo4j_store: Neo4jStore, bolt_server: BoltTarget) -> None:
+def test_data_model_in_neo4j_terms(neo4j_store: CypherStore, bolt_server: BoltTarget) -> None:
     neo4j_store.write(conversation("model"))
     labels = {tuple(r["l"]) for r in _run(bolt_server, "MATCH (n) RETURN DISTINCT labels(n) AS l")}
     assert {("Session",), ("Event",), ("Entity",)} <= labels
@@ -102,7 +103,7 @@ def test_data_model_in_neo4j_terms(neo4j_store: Neo4jStore, bolt_server: BoltTar
     assert fact == [{"p": "go", "o": "camping"}]
 
 
-def test_client_side_full_text_fallback_ranks_like_bm25(neo4j_store: Neo4jStore) -> None:
+def test_client_side_full_text_fallback_ranks_like_bm25(neo4j_store: CypherStore) -> None:
     neo4j_store.write(conversation("fts"))
     neo4j_store.fulltext = False  # force the fallback, whatever the server
     hits = neo4j_store.search_text("fts", "camping with kids")

@@ -8,19 +8,19 @@ import pytest
 
 from graphmem.errors import StoreError
 from graphmem.models import Batch, EdgeType, Event, Fact
-from graphmem.store import neo4j_write
 from graphmem.store.base import Direction
-from graphmem.store.neo4j_store import Neo4jStore
+from graphmem.store.cypher import CypherStore
+from graphmem.store.cypher import write as cypher_write
 from tests.store.test_contract import conversation, day
 
 pytestmark = pytest.mark.neo4j
 
 
-def _next(store: Neo4jStore, ns: str, event_id: str) -> list[str]:
+def _next(store: CypherStore, ns: str, event_id: str) -> list[str]:
     return [n.node_id for n in store.neighbors(ns, event_id, edge_types=[EdgeType.NEXT], direction=Direction.OUT)]
 
 
-def test_retracting_every_supporting_event_drops_the_fact_and_relinks_the_session(neo4j_store: Neo4jStore) -> None:
+def test_retracting_every_supporting_event_drops_the_fact_and_relinks_the_session(neo4j_store: CypherStore) -> None:
     ns = "r"
     base = conversation(ns)
     both = Fact(ns, "f-both", "caroline", "likes", "melanie", day(0), evidence=("e1", "e3"))
@@ -37,9 +37,9 @@ def test_retracting_every_supporting_event_drops_the_fact_and_relinks_the_sessio
 
 
 def test_big_batches_are_sent_in_chunks_within_one_transaction(
-    neo4j_store: Neo4jStore, monkeypatch: pytest.MonkeyPatch
+    neo4j_store: CypherStore, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(neo4j_write, "ROWS_PER_STATEMENT", 2)
+    monkeypatch.setattr(cypher_write, "ROWS_PER_STATEMENT", 2)
     ns = "chunks"
     base = conversation(ns)
     extra = tuple(Event(ns, f"x{i}", "s2", i + 1, "Ann", f"turn {i}") for i in range(7))
@@ -49,11 +49,11 @@ def test_big_batches_are_sent_in_chunks_within_one_transaction(
     assert _next(neo4j_store, ns, "x5") == ["x6"]
 
 
-def test_replace_namespace_is_one_transaction(neo4j_store: Neo4jStore, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_replace_namespace_is_one_transaction(neo4j_store: CypherStore, monkeypatch: pytest.MonkeyPatch) -> None:
     ns = "rep"
     neo4j_store.write(conversation(ns))
     smaller = Batch(ns, sessions=conversation(ns).sessions[:1], events=conversation(ns).events[:1])
-    monkeypatch.setattr(neo4j_write, "_PUT_EVENTS", "NOT CYPHER")
+    monkeypatch.setattr(cypher_write, "PUT_EVENTS", "NOT CYPHER")
     with pytest.raises(StoreError, match="nothing was written"):
         neo4j_store.replace_namespace(smaller)
     assert neo4j_store.stats(ns).events == 4

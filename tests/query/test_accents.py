@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from graphmem import Entity, Event, Memory, Mention
 from graphmem.query.values import fuzzy_key, normalise_name, strip_accents
-from graphmem.store.memgraph import normalise_name as store_key
+from graphmem.store.mirror import normalise_name as store_key
 
 from .test_executor import col, run
 

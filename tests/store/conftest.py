@@ -44,9 +44,9 @@ def _embedded(tmp_path: Path) -> Callable[[], GraphStore]:
 
 def _neo4j(request: pytest.FixtureRequest) -> Callable[[], GraphStore]:
     bolt: Any = request.getfixturevalue("bolt_server")
-    from graphmem.store.neo4j_store import Neo4jStore
+    from graphmem.store.neo4j import connect
 
-    return lambda: Neo4jStore.open(bolt.uri, auth=bolt.auth, database=bolt.database)
+    return lambda: connect(bolt.uri, auth=bolt.auth, database=bolt.database)
 
 
 @pytest.fixture(params=["embedded", pytest.param("neo4j", marks=pytest.mark.neo4j)])

@@ -17,7 +17,7 @@ Command line (for CI)::
 
 Pytest: ``pytest_plugins = ["tests.support.bolt_server"]`` (or import the fixtures) gives the session
 fixture ``bolt_server`` (a :class:`BoltTarget`) and the function fixture ``neo4j_store`` (an open
-``Neo4jStore`` on an emptied database).
+``CypherStore`` on an emptied database).
 """
 
 from __future__ import annotations
@@ -414,11 +414,11 @@ if pytest is not None:
 
     @pytest.fixture
     def neo4j_store(bolt_server: BoltTarget) -> Iterator[Any]:
-        """An open ``Neo4jStore`` on the session's server, its database emptied first."""
-        from graphmem.store.neo4j_store import Neo4jStore
+        """An open ``CypherStore`` on the session's server, its database emptied first."""
+        from graphmem.store.neo4j import connect
 
         wipe_database(bolt_server)
-        store = Neo4jStore.open(bolt_server.uri, auth=bolt_server.auth, database=bolt_server.database)
+        store = connect(bolt_server.uri, auth=bolt_server.auth, database=bolt_server.database)
         try:
             yield store
         finally:

@@ -1,10 +1,12 @@
-"""Write transactions of the Neo4j store: batches, deletes and the derived order edges.
+"""Write transactions of the Cypher store: batches, deletes and the derived order edges.
 
-Each public function here is a *transaction function* for the driver's ``execute_write``: it may be run
-more than once (the driver retries on transient faults and lost connections), so every statement is an
-idempotent ``MERGE``/``SET``/``DELETE``, and a :class:`~graphmem.errors.StoreError` raised half-way makes
-the driver roll the whole transaction back. Rows travel as ``UNWIND $rows`` parameters; Cypher text is
-constant apart from labels and types taken from :mod:`graphmem.store.cypher_schema`'s allow-lists.
+Each public function here is a *transaction function* for :meth:`CypherSession.write
+<graphmem.store.cypher.session.CypherSession.write>`: it may be run more than once (the session retries
+on transient faults and lost connections), so every statement is an
+idempotent ``MERGE``/``SET``/``DELETE``, and a :class:`~graphmem.errors.StoreError` raised half-way rolls
+the whole transaction back. Rows travel as ``UNWIND $rows`` parameters; Cypher text is constant apart
+from labels and types taken from :mod:`graphmem.store.cypher.schema`'s allow-lists. The statements are
+public (``PUT_*``): the Cypher script export (:mod:`graphmem.export`) writes the same ones.
 
 Deleting events (``delete_event`` and a batch's ``retract``) follows the rule of
 :mod:`graphmem.store.retraction`, shared with the embedded store: :func:`retract_events` does both.
@@ -19,7 +21,7 @@ from typing import Any
 
 from graphmem.models import Batch, EdgeType, Entity, Event, NodeKind, Session
 from graphmem.store.base import DeleteResult
-from graphmem.store.cypher_schema import (
+from graphmem.store.cypher.schema import (
     dt_in,
     entity_row,
     event_row,
@@ -28,10 +30,21 @@ from graphmem.store.cypher_schema import (
     session_row,
     vector_in,
 )
+from graphmem.store.cypher.session import CypherTx
 from graphmem.store.retraction import entities_used_by
 from graphmem.store.validate import validate_batch
 
 __all__ = [
+    "DROP_FACTS",
+    "NEXT_MAKE",
+    "NEXT_SESSION_MAKE",
+    "PUT_EMBEDDINGS",
+    "PUT_ENTITIES",
+    "PUT_EVENTS",
+    "PUT_FACTS",
+    "PUT_MENTIONS",
+    "PUT_SESSIONS",
+    "PUT_SOURCES",
     "ROWS_PER_STATEMENT",
     "delete_event",
     "delete_namespace",
@@ -41,13 +54,11 @@ __all__ = [
     "write_batch",
 ]
 
-Tx = Any  # neo4j.ManagedTransaction; typed loosely so this module imports without the driver
-
 #: Rows sent with one statement; a larger batch runs the statement several times in its transaction.
 ROWS_PER_STATEMENT = 2000
 
 # UNWIND, not ``n.id IN $ids``: one index seek per id on every server (ArcadeDB scans for IN lists).
-_KIND_LOOKUP = """
+KIND_LOOKUP = """
 UNWIND $ids AS i MATCH (n:Session {namespace: $ns, id: i}) RETURN n.id AS id, 'session' AS kind, null AS session
 UNION ALL
 UNWIND $ids AS i MATCH (n:Event {namespace: $ns, id: i}) RETURN n.id AS id, 'event' AS kind, n.session AS session
@@ -55,13 +66,13 @@ UNION ALL
 UNWIND $ids AS i MATCH (n:Entity {namespace: $ns, id: i}) RETURN n.id AS id, 'entity' AS kind, null AS session
 """
 
-_PUT_SESSIONS = """
+PUT_SESSIONS = """
 UNWIND $rows AS row
 MERGE (s:Session {namespace: $ns, id: row.id})
 SET s.index = row.index, s.started_at = row.started_at, s.date_text = row.date_text
 """
 
-_PUT_EVENTS = """
+PUT_EVENTS = """
 UNWIND $rows AS row
 MERGE (e:Event {namespace: $ns, id: row.id})
 SET e.session = row.session, e.seq = row.seq, e.speaker = row.speaker, e.text = row.text,
@@ -78,14 +89,14 @@ MERGE (e)-[r:IN_SESSION]->(s)
 SET r.namespace = $ns
 """
 
-_PUT_ENTITIES = """
+PUT_ENTITIES = """
 UNWIND $rows AS row
 MERGE (x:Entity {namespace: $ns, id: row.id})
 SET x.name = row.name, x.type = row.type, x.aliases = row.aliases, x.name_keys = row.name_keys
 """
 
 # One statement per relationship type: a type cannot be a parameter.
-_PUT_MENTIONS = {
+PUT_MENTIONS = {
     rel: f"""
 UNWIND $rows AS row
 MATCH (e:Event {{namespace: $ns, id: row.event}})
@@ -96,13 +107,13 @@ SET r.namespace = $ns
     for rel in (EdgeType.MENTIONS.value, EdgeType.SPOKEN_BY.value)
 }
 
-_DROP_FACTS = """
+DROP_FACTS = """
 UNWIND $ids AS fid
 MATCH ()-[r:FACT {namespace: $ns, id: fid}]->()
 DELETE r
 """
 
-_PUT_FACTS = """
+PUT_FACTS = """
 UNWIND $rows AS row
 MATCH (a:Entity {namespace: $ns, id: row.subject})
 MATCH (b:Entity {namespace: $ns, id: row.object})
@@ -112,7 +123,7 @@ SET r.namespace = $ns, r.id = row.id, r.predicate = row.predicate, r.recorded_at
     r.evidence = row.evidence, r.time_phrase = row.time_phrase, r.confidence = row.confidence
 """
 
-_PUT_EMBEDDINGS = {
+PUT_EMBEDDINGS = {
     kind: f"""
 UNWIND $rows AS row
 MATCH (n:{label_for(kind)} {{namespace: $ns, id: row.id}})
@@ -121,20 +132,20 @@ SET n.embedding = row.vector, n.embedding_model = $model
     for kind in NodeKind
 }
 
-_PUT_SOURCES = """
+PUT_SOURCES = """
 UNWIND $rows AS row
 MERGE (s:Source {namespace: $ns, key: row.key})
 SET s.content_hash = row.content_hash, s.ingested_at = row.ingested_at
 """
 
-_SESSION_ORDER = """
+SESSION_ORDER = """
 UNWIND $sids AS sid
 MATCH (e:Event {namespace: $ns, session: sid})
 OPTIONAL MATCH (e)-[:NEXT]->(f:Event)
 RETURN sid, e.id AS id, e.seq AS seq, collect(f.id) AS nxt
 """
 
-_SESSIONS_ORDER = """
+SESSIONS_ORDER = """
 MATCH (s:Session {namespace: $ns})
 OPTIONAL MATCH (s)-[:NEXT_SESSION]->(t:Session)
 RETURN s.id AS id, s.index AS idx, collect(t.id) AS nxt
@@ -157,18 +168,18 @@ SET r.namespace = $ns
     return drop, make
 
 
-_NEXT_DROP, _NEXT_MAKE = _link_statements("Event", EdgeType.NEXT.value)
-_NEXT_SESSION_DROP, _NEXT_SESSION_MAKE = _link_statements("Session", EdgeType.NEXT_SESSION.value)
+NEXT_DROP, NEXT_MAKE = _link_statements("Event", EdgeType.NEXT.value)
+NEXT_SESSION_DROP, NEXT_SESSION_MAKE = _link_statements("Session", EdgeType.NEXT_SESSION.value)
 
 
-def lookup_kinds(tx: Tx, ns: str, ids: Iterable[str]) -> tuple[dict[str, NodeKind], dict[str, str]]:
+def lookup_kinds(tx: CypherTx, ns: str, ids: Iterable[str]) -> tuple[dict[str, NodeKind], dict[str, str]]:
     """The kinds of the ids that exist in ``ns``, and the session of each existing event."""
     wanted = sorted(set(ids))
     kinds: dict[str, NodeKind] = {}
     sessions: dict[str, str] = {}
     if not wanted:
         return kinds, sessions
-    for rec in tx.run(_KIND_LOOKUP, ns=ns, ids=wanted):
+    for rec in tx.run(KIND_LOOKUP, ns=ns, ids=wanted):
         kinds[rec["id"]] = NodeKind(rec["kind"])
         if rec["session"] is not None:
             sessions[rec["id"]] = rec["session"]
@@ -190,7 +201,7 @@ def _referenced_ids(batch: Batch) -> set[str]:
     return {i for i in ids if isinstance(i, str)}
 
 
-def write_batch(tx: Tx, batch: Batch) -> None:
+def write_batch(tx: CypherTx, batch: Batch) -> None:
     """Transaction function: validate ``batch`` against the database, retract its ``retract`` events, then
     write all of it.
 
@@ -208,12 +219,12 @@ def write_batch(tx: Tx, batch: Batch) -> None:
         _, retracted_sessions = retract_events(tx, ns, retracted, keep=entities_used_by(batch))
         touched |= retracted_sessions
     if batch.sessions:
-        _run_rows(tx, _PUT_SESSIONS, ns, [session_row(s) for s in batch.sessions])
+        _run_rows(tx, PUT_SESSIONS, ns, [session_row(s) for s in batch.sessions])
     if batch.events:
-        _run_rows(tx, _PUT_EVENTS, ns, [event_row(e) for e in batch.events])
+        _run_rows(tx, PUT_EVENTS, ns, [event_row(e) for e in batch.events])
     if batch.entities:
-        _run_rows(tx, _PUT_ENTITIES, ns, [entity_row(e) for e in batch.entities])
-    for rel, statement in _PUT_MENTIONS.items():
+        _run_rows(tx, PUT_ENTITIES, ns, [entity_row(e) for e in batch.entities])
+    for rel, statement in PUT_MENTIONS.items():
         rows = [
             {"event": m.event_id, "entity": m.entity_id, "role": m.role}
             for m in batch.mentions
@@ -222,20 +233,20 @@ def write_batch(tx: Tx, batch: Batch) -> None:
         _run_rows(tx, statement, ns, rows)
     if batch.facts:
         latest = {f.id: f for f in batch.facts}  # a fact repeated in a batch: the last one wins
-        _run_rows(tx, _DROP_FACTS, ns, sorted(latest), key="ids")
-        _run_rows(tx, _PUT_FACTS, ns, [fact_row(f) for f in latest.values()])
+        _run_rows(tx, DROP_FACTS, ns, sorted(latest), key="ids")
+        _run_rows(tx, PUT_FACTS, ns, [fact_row(f) for f in latest.values()])
     if batch.embeddings:
         by_kind: dict[NodeKind, dict[str, list[float]]] = {}
         for node_id, vec in batch.embeddings:
             by_kind.setdefault(kinds[node_id], {})[node_id] = vector_in(vec)
         for kind, vectors in by_kind.items():
             vec_rows = [{"id": i, "vector": v} for i, v in vectors.items()]
-            _run_rows(tx, _PUT_EMBEDDINGS[kind], ns, vec_rows, model=batch.embedding_model)
+            _run_rows(tx, PUT_EMBEDDINGS[kind], ns, vec_rows, model=batch.embedding_model)
     if batch.sources:
         src_rows = [
             {"key": s.key, "content_hash": s.content_hash, "ingested_at": dt_in(s.ingested_at)} for s in batch.sources
         ]
-        _run_rows(tx, _PUT_SOURCES, ns, src_rows)
+        _run_rows(tx, PUT_SOURCES, ns, src_rows)
     touched |= {e.session for e in batch.events}
     touched |= {old_sessions[e.id] for e in batch.events if e.id in old_sessions}
     relink_sessions_events(tx, ns, touched)
@@ -243,13 +254,13 @@ def write_batch(tx: Tx, batch: Batch) -> None:
         relink_session_order(tx, ns)
 
 
-def _run_rows(tx: Tx, statement: str, ns: str, rows: list[Any], *, key: str = "rows", **params: Any) -> None:
+def _run_rows(tx: CypherTx, statement: str, ns: str, rows: list[Any], *, key: str = "rows", **params: Any) -> None:
     """Run an ``UNWIND`` statement over ``rows`` in chunks (one transaction, messages of bounded size)."""
     for start in range(0, len(rows), ROWS_PER_STATEMENT):
-        tx.run(statement, ns=ns, **{key: rows[start : start + ROWS_PER_STATEMENT]}, **params).consume()
+        tx.run(statement, ns=ns, **{key: rows[start : start + ROWS_PER_STATEMENT]}, **params)
 
 
-def replace_namespace(tx: Tx, batch: Batch) -> DeleteResult:
+def replace_namespace(tx: CypherTx, batch: Batch) -> DeleteResult:
     """Transaction function: delete everything of the batch's namespace, then write the batch.
 
     What ``sync --replace`` needs: the namespace holds exactly the batch afterwards, or (the
@@ -260,71 +271,73 @@ def replace_namespace(tx: Tx, batch: Batch) -> DeleteResult:
     return deleted
 
 
-def relink_sessions_events(tx: Tx, ns: str, session_ids: Iterable[str]) -> None:
+def relink_sessions_events(tx: CypherTx, ns: str, session_ids: Iterable[str]) -> None:
     """Re-derive the NEXT edges of the events of these sessions (by seq, then id)."""
     sids = sorted(set(session_ids))
     if not sids:
         return
     members: dict[str, list[tuple[int, str]]] = {sid: [] for sid in sids}
     have: set[tuple[str, str]] = set()
-    for rec in tx.run(_SESSION_ORDER, ns=ns, sids=sids):
+    for rec in tx.run(SESSION_ORDER, ns=ns, sids=sids):
         members[rec["sid"]].append((int(rec["seq"]), rec["id"]))
         have.update((rec["id"], nxt) for nxt in rec["nxt"])
     want: set[tuple[str, str]] = set()
     for order in members.values():
         ids = [eid for _, eid in sorted(order)]
         want.update(itertools.pairwise(ids))
-    _apply_links(tx, ns, have, want, _NEXT_DROP, _NEXT_MAKE)
+    _apply_links(tx, ns, have, want, NEXT_DROP, NEXT_MAKE)
 
 
-def relink_session_order(tx: Tx, ns: str) -> None:
+def relink_session_order(tx: CypherTx, ns: str) -> None:
     """Re-derive the NEXT_SESSION edges of a namespace (by index, then id)."""
     order: list[tuple[int, str]] = []
     have: set[tuple[str, str]] = set()
-    for rec in tx.run(_SESSIONS_ORDER, ns=ns):
+    for rec in tx.run(SESSIONS_ORDER, ns=ns):
         order.append((int(rec["idx"]), rec["id"]))
         have.update((rec["id"], nxt) for nxt in rec["nxt"])
     want = set(itertools.pairwise([sid for _, sid in sorted(order)]))
-    _apply_links(tx, ns, have, want, _NEXT_SESSION_DROP, _NEXT_SESSION_MAKE)
+    _apply_links(tx, ns, have, want, NEXT_SESSION_DROP, NEXT_SESSION_MAKE)
 
 
-def _apply_links(tx: Tx, ns: str, have: set[tuple[str, str]], want: set[tuple[str, str]], drop: str, make: str) -> None:
+def _apply_links(
+    tx: CypherTx, ns: str, have: set[tuple[str, str]], want: set[tuple[str, str]], drop: str, make: str
+) -> None:
     stale = sorted(have - want)
     missing = sorted(want - have)
     if stale:
-        tx.run(drop, ns=ns, pairs=[list(p) for p in stale]).consume()
+        tx.run(drop, ns=ns, pairs=[list(p) for p in stale])
     if missing:
-        tx.run(make, ns=ns, pairs=[list(p) for p in missing]).consume()
+        tx.run(make, ns=ns, pairs=[list(p) for p in missing])
 
 
 # -- deletes ---------------------------------------------------------------------------------------------
 
-_EVENTS_EDGES = """
+EVENTS_EDGES = """
 UNWIND $ids AS i
 MATCH (e:Event {namespace: $ns, id: i})
 OPTIONAL MATCH (e)-[r:MENTIONS|SPOKEN_BY]->(x:Entity)
 RETURN e.id AS id, e.session AS session, collect(x.id) AS entities, count(r) AS mentions
 """
 
-_EVIDENCE_OF = """
+EVIDENCE_OF = """
 MATCH (a:Entity)-[r:FACT {namespace: $ns}]->(b:Entity)
 WHERE any(i IN r.evidence WHERE i IN $ids)
 RETURN r.id AS id, r.evidence AS evidence, a.id AS subject, b.id AS object
 """
 
-_SET_EVIDENCE = """
+SET_EVIDENCE = """
 UNWIND $rows AS row
 MATCH ()-[r:FACT {namespace: $ns, id: row.id}]->()
 SET r.evidence = row.evidence
 """
 
-_DROP_EVENTS = """
+DROP_EVENTS = """
 UNWIND $ids AS i
 MATCH (e:Event {namespace: $ns, id: i})
 DETACH DELETE e
 """
 
-_DROP_ORPHANS = """
+DROP_ORPHANS = """
 UNWIND $ids AS xid
 MATCH (x:Entity {namespace: $ns, id: xid})
 OPTIONAL MATCH (x)-[r]-()
@@ -336,7 +349,7 @@ RETURN count(*) AS dropped
 
 
 def retract_events(
-    tx: Tx, ns: str, event_ids: Iterable[str], *, keep: Iterable[str] = ()
+    tx: CypherTx, ns: str, event_ids: Iterable[str], *, keep: Iterable[str] = ()
 ) -> tuple[DeleteResult, set[str]]:
     """Delete events with their mentions; drop the facts only they supported and shrink the evidence of the
     others; drop the entities left with no mention and no fact, except those in ``keep``.
@@ -345,7 +358,7 @@ def retract_events(
     order the caller must re-derive (:func:`delete_event` does it; a batch does it after its writes).
     """
     wanted = sorted(set(event_ids))
-    rows = list(tx.run(_EVENTS_EDGES, ns=ns, ids=wanted)) if wanted else []
+    rows = tx.run(EVENTS_EDGES, ns=ns, ids=wanted) if wanted else []
     gone = {r["id"] for r in rows}
     if not gone:
         return DeleteResult(), set()
@@ -354,7 +367,7 @@ def retract_events(
     mentions = sum(int(r["mentions"]) for r in rows)
     dropped: list[str] = []
     shrunk: list[dict[str, Any]] = []
-    for rec in tx.run(_EVIDENCE_OF, ns=ns, ids=sorted(gone)):
+    for rec in tx.run(EVIDENCE_OF, ns=ns, ids=sorted(gone)):
         rest = [e for e in rec["evidence"] if e not in gone]
         if rest:
             shrunk.append({"id": rec["id"], "evidence": rest})
@@ -362,27 +375,27 @@ def retract_events(
             dropped.append(rec["id"])
             touched.update((rec["subject"], rec["object"]))
     if dropped:
-        tx.run(_DROP_FACTS, ns=ns, ids=dropped).consume()
+        tx.run(DROP_FACTS, ns=ns, ids=dropped)
     if shrunk:
-        tx.run(_SET_EVIDENCE, ns=ns, rows=shrunk).consume()
-    tx.run(_DROP_EVENTS, ns=ns, ids=sorted(gone)).consume()
+        tx.run(SET_EVIDENCE, ns=ns, rows=shrunk)
+    tx.run(DROP_EVENTS, ns=ns, ids=sorted(gone))
     orphans = 0
     candidates = sorted(touched - set(keep))
     if candidates:
-        rec = tx.run(_DROP_ORPHANS, ns=ns, ids=candidates).single()
-        orphans = int(rec["dropped"]) if rec is not None else 0
+        dropped_rows = tx.run(DROP_ORPHANS, ns=ns, ids=candidates)
+        orphans = int(dropped_rows[0]["dropped"]) if dropped_rows else 0
     result = DeleteResult(events=len(gone), entities=orphans, facts=len(dropped), mentions=mentions)
     return result, sessions
 
 
-def delete_event(tx: Tx, ns: str, event_id: str) -> DeleteResult:
+def delete_event(tx: CypherTx, ns: str, event_id: str) -> DeleteResult:
     """Transaction function: delete an event, its mentions, facts only it supported, unused entities."""
     result, sessions = retract_events(tx, ns, [event_id])
     relink_sessions_events(tx, ns, sessions)
     return result
 
 
-_NAMESPACE_COUNTS = """
+NAMESPACE_COUNTS = """
 OPTIONAL MATCH (s:Session {namespace: $ns}) WITH count(s) AS sessions
 OPTIONAL MATCH (e:Event {namespace: $ns}) WITH sessions, count(e) AS events
 OPTIONAL MATCH (x:Entity {namespace: $ns}) WITH sessions, events, count(x) AS entities
@@ -392,9 +405,9 @@ RETURN sessions, events, entities, facts, count(m) AS mentions
 """
 
 
-def delete_namespace(tx: Tx, ns: str) -> DeleteResult:
+def delete_namespace(tx: CypherTx, ns: str) -> DeleteResult:
     """Transaction function: delete every node (and so every relationship) of a namespace."""
-    rec = tx.run(_NAMESPACE_COUNTS, ns=ns).single()
+    rec = tx.run(NAMESPACE_COUNTS, ns=ns)[0]
     result = DeleteResult(
         events=int(rec["events"]),
         entities=int(rec["entities"]),
@@ -403,5 +416,5 @@ def delete_namespace(tx: Tx, ns: str) -> DeleteResult:
         sessions=int(rec["sessions"]),
     )
     for label in ("Event", "Entity", "Session", "Source"):
-        tx.run(f"MATCH (n:{label} {{namespace: $ns}}) DETACH DELETE n", ns=ns).consume()
+        tx.run(f"MATCH (n:{label} {{namespace: $ns}}) DETACH DELETE n", ns=ns)
     return result

@@ -1,29 +1,30 @@
-"""The Neo4j store: the :class:`~graphmem.store.base.GraphStore` contract over Bolt with the official driver.
+"""The Cypher store: the :class:`~graphmem.store.base.GraphStore` contract once for every Cypher server.
 
-The graph lives in Neo4j in the shape described in :mod:`graphmem.store.cypher_schema`, so people can
-explore it in Neo4j Browser and other clients can read it. Batches are written by one managed transaction
-(:mod:`graphmem.store.neo4j_write`) with the driver's retries: all of a batch, or none of it. Reads use
-``execute_query`` with the driver's bookmarks, so a write is visible to the next read.
+A :class:`CypherStore` runs its Cypher through a :class:`~graphmem.store.cypher.session.CypherSession`
+(the I/O: the ``neo4j`` driver for Bolt servers, see :mod:`graphmem.store.neo4j`) and takes what differs
+between servers from a :class:`~graphmem.store.cypher.dialect.CypherDialect` value chosen once when it
+connects. The graph has the shape described in :mod:`graphmem.store.cypher.schema`, so people can
+explore it in Neo4j Browser and other clients can read it. Batches are written by one managed
+transaction (:mod:`graphmem.store.cypher.write`): all of a batch, or none of it; a write is visible to
+the next read.
 
-Any Bolt server speaking Neo4j 5 Cypher works. Where a server lacks a feature the store needs, the
-feature is detected at open time, never guessed from the server's name in query code: without the
-full-text index (ArcadeDB's Bolt plugin rejects its DDL) :meth:`Neo4jStore.search_text` scores
-candidates found by ``CONTAINS`` with BM25 on the client (see :func:`_bm25`).
+Where the dialect has no full-text index (ArcadeDB), :meth:`CypherStore.search_text` scores candidates
+found by ``CONTAINS`` with BM25 on the client (:mod:`graphmem.store.cypher.text_search`).
 """
 
 from __future__ import annotations
 
-import logging
 import re
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from datetime import datetime
 from typing import Any, TypeVar
 
-from graphmem.errors import ConfigError, StoreError
+from graphmem.errors import StoreError
 from graphmem.models import Batch, EdgeType, Entity, Event, Fact, NodeKind, Session, validate_namespace
-from graphmem.store import neo4j_write
 from graphmem.store.base import DeleteResult, Direction, Neighbor, StoreStats, TextHit, TimeFilter
-from graphmem.store.cypher_schema import (
+from graphmem.store.cypher import setup, write
+from graphmem.store.cypher.dialect import CypherDialect
+from graphmem.store.cypher.schema import (
     FULLTEXT_INDEX,
     KIND_OF_LABEL,
     dt_in,
@@ -34,10 +35,11 @@ from graphmem.store.cypher_schema import (
     name_key,
     session_from_props,
 )
+from graphmem.store.cypher.session import CypherSession, CypherTx, Row
+from graphmem.store.cypher.text_search import search_text_fallback
 
-__all__ = ["Neo4jStore"]
+__all__ = ["CypherStore"]
 
-log = logging.getLogger(__name__)
 T = TypeVar("T")
 _WORD = re.compile(r"\w+", re.UNICODE)
 
@@ -68,121 +70,44 @@ RETURN r.namespace AS ns, type(r) AS type, count(*) AS n
 """
 
 
-class Neo4jStore:
-    """A :class:`~graphmem.store.base.GraphStore` in a Neo4j database (or another Bolt server).
+class CypherStore:
+    """A :class:`~graphmem.store.base.GraphStore` in a database of a Cypher server.
 
-    Open one with :meth:`Neo4jStore.open` or ``Memory.open("neo4j://host:7687", auth=..., database=...)``.
+    Open one with :func:`graphmem.store.open_store` or ``Memory.open("neo4j://host:7687", auth=...,
+    database=...)``; :meth:`CypherStore.open` wraps a session that is already connected.
 
     Attributes:
-        uri: ``<server uri>/<database>``, for messages and as the key of client-side caches.
-        server_uri: the Bolt URI as given.
-        database: the database name (``None``: the server's default database).
-        fulltext: whether the server has the full-text index on event text.
+        uri: the session's ``<server uri>/<database>``, for messages and as the key of client-side caches.
+        dialect: what this server's Cypher differs in.
+        server: what the server calls itself (its Bolt agent string, e.g. ``Neo4j/5.20.0``).
+        fulltext: whether the database has the full-text index on event text.
     """
 
-    directory = None  # no local directory: caches go to a per-URI cache folder
-
-    def __init__(
-        self, driver: Any, server_uri: str, database: str | None, *, user: str | None, agent: str = ""
-    ) -> None:
-        """Wrap an open driver. Use :meth:`Neo4jStore.open`."""
-        self._driver = driver
-        self.server_uri = server_uri
-        self.database = database
-        self.uri = f"{server_uri.rstrip('/')}/{database or 'default'}"
-        self.user = user
-        self.agent = agent
+    def __init__(self, session: CypherSession, dialect: CypherDialect, *, server: str = "") -> None:
+        """Wrap a session without touching the schema. Use :meth:`CypherStore.open`."""
+        self._session = session
+        self.dialect = dialect
+        self.server = server
+        self.uri = session.uri
         self.fulltext = False
         self._closed = False
 
-    # -- opening -------------------------------------------------------------------------------------
-
     @classmethod
-    def open(
-        cls,
-        uri: str,
-        *,
-        auth: tuple[str, str] | None = None,
-        database: str | None = None,
-        create: bool = True,
-        connection_timeout: float = 10.0,
-        max_transaction_retry_time: float = 15.0,
-    ) -> Neo4jStore:
-        """Connect to the server at ``uri``, check the database and create the schema idempotently.
-
-        Args:
-            uri: ``neo4j://``, ``bolt://`` (or ``+s``/``+ssc``) URI of the server.
-            auth: ``(user, password)``; ``None`` reads ``NEO4J_USERNAME``/``NEO4J_PASSWORD`` (no auth
-                when neither is set).
-            database: the database; ``None`` reads ``NEO4J_DATABASE``, else the server's default.
-            create: create the database when it does not exist (needs a server that can, e.g. Neo4j
-                Enterprise); when false a missing database is an error.
-            connection_timeout: seconds to wait for a connection.
-            max_transaction_retry_time: seconds the driver keeps retrying a transaction on transient
-                faults (a server restarting) before giving up.
+    def open(cls, session: CypherSession, dialect: CypherDialect, *, server: str = "") -> CypherStore:
+        """A store over a connected session: the schema is checked, created or migrated first.
 
         Raises:
-            ConfigError: the URI is malformed, or the server refused the credentials.
-            StoreError: the server is down or unreachable, the database does not exist (and could not
-                be created), or the schema cannot be created.
             SchemaVersionError: the database was written by a newer graphmem.
-            MissingDependencyError: the ``neo4j`` driver is not installed.
-
-        The driver's own log records (such as "Unable to retrieve routing information" when the server
-        is down) are not printed unless the application configures logging: the error raised says it.
+            StoreError: the schema cannot be read or created.
         """
-        from graphmem.store.neo4j_setup import connect
+        store = cls(session, dialect, server=server)
+        store.fulltext = setup.ensure_schema(session, dialect)
+        return store
 
-        return connect(
-            cls,
-            uri,
-            auth=auth,
-            database=database,
-            create=create,
-            connection_timeout=connection_timeout,
-            max_transaction_retry_time=max_transaction_retry_time,
-        )
-
-    @property
-    def arcadedb(self) -> bool:
-        """Whether the server is ArcadeDB's Bolt plugin (used only to explain skipped DDL)."""
-        return "arcadedb" in self.agent.lower()
-
-    def _create_schema(self) -> None:
-        from graphmem.store.neo4j_setup import create_schema
-
-        create_schema(self)
-
-    # -- errors ----------------------------------------------------------------------------------------
-
-    def _wrap(self, exc: BaseException, action: str) -> Exception:
-        """A driver exception as a named graphmem error."""
-        from neo4j import exceptions as nx
-
-        where = self.server_uri
-        if isinstance(exc, nx.AuthError):
-            who = f"user {self.user!r}" if self.user else "an unauthenticated client"
-            return ConfigError(f"the Neo4j server at {where} refused the credentials of {who}: {short_error(exc)}")
-        if isinstance(exc, (nx.ServiceUnavailable, nx.SessionExpired)):
-            return StoreError(f"the Neo4j server at {where} is down or unreachable while {action}: {short_error(exc)}")
-        if isinstance(exc, nx.ClientError) and exc.code == "Neo.ClientError.Database.DatabaseNotFound":
-            return StoreError(f"no database {self.database!r} on the Neo4j server at {where}")
-        if isinstance(exc, nx.Neo4jError):
-            return StoreError(f"Neo4j error while {action} at {self.uri}: {exc.code}: {short_error(exc)}")
-        if isinstance(exc, nx.DriverError):
-            return StoreError(f"Neo4j driver error while {action} at {self.uri}: {short_error(exc)}")
-        return StoreError(f"{action} failed at {self.uri}: {exc}")
-
-    @contextmanager
-    def _errors(self, action: str) -> Iterator[None]:
-        from neo4j.exceptions import DriverError, Neo4jError
-
-        try:
-            yield
-        except (DriverError, Neo4jError) as exc:
-            raise self._wrap(exc, action) from exc
-        except OSError as exc:
-            raise self._wrap(exc, action) from exc
+    def create_schema(self) -> None:
+        """Run every schema statement of the dialect again (idempotent) and record the schema version."""
+        self._check_open()
+        setup.create_schema(self._session, self.dialect)
 
     def _check_open(self) -> None:
         if self._closed:
@@ -193,41 +118,28 @@ class Neo4jStore:
         self._check_open()
         return namespace
 
-    def _read(self, cypher: str, **params: Any) -> list[Any]:
-        from neo4j import RoutingControl
+    def _read(self, cypher: str, **params: Any) -> list[Row]:
+        return self._session.read(cypher, params)
 
-        with self._errors("reading"):
-            records, _, _ = self._driver.execute_query(
-                cypher, params, database_=self.database, routing_=RoutingControl.READ
-            )
-        return list(records)
-
-    def _write_tx(self, action: str, fn: Callable[..., T], *args: Any) -> T:
+    def _write(self, action: str, work: Callable[[CypherTx], T]) -> T:
         self._check_open()
-        with (
-            self._errors(f"{action}; nothing was written"),
-            self._driver.session(
-                database=self.database, bookmark_manager=self._driver.execute_query_bookmark_manager
-            ) as session,
-        ):
-            result: T = session.execute_write(fn, *args)
-            return result
+        return self._session.write(work, action=f"{action}; nothing was written")
 
     def close(self) -> None:
-        """Close the driver. Safe to call twice."""
+        """Close the session. Safe to call twice."""
         if not self._closed:
             self._closed = True
-            self._driver.close()
+            self._session.close()
 
     def __repr__(self) -> str:
-        return f"<Neo4jStore {self.uri}{' closed' if self._closed else ''}>"
+        return f"<CypherStore {self.dialect.name} {self.uri}{' closed' if self._closed else ''}>"
 
     # -- writing ---------------------------------------------------------------------------------------
 
     def write(self, batch: Batch) -> None:
         """Apply a batch in one managed transaction (retried on transient faults); all or nothing."""
         ns = validate_namespace(batch.namespace)
-        self._write_tx(f"writing a batch to namespace {ns!r}", neo4j_write.write_batch, batch)
+        self._write(f"writing a batch to namespace {ns!r}", lambda tx: write.write_batch(tx, batch))
 
     # -- reading ---------------------------------------------------------------------------------------
 
@@ -405,20 +317,11 @@ class Neo4jStore:
         words = list(dict.fromkeys(_WORD.findall(query.casefold())))
         if not words or limit <= 0:
             return []
-        if self.fulltext:
+        if self.fulltext and self.dialect.fulltext_search is not None:
             lucene = " OR ".join(f'"{w}"' for w in words)  # \w+ words hold no Lucene syntax
-            rows = self._read(
-                "CALL db.index.fulltext.queryNodes($index, $query) YIELD node, score "
-                "WHERE node.namespace = $ns RETURN node.id AS id, score ORDER BY score DESC LIMIT $limit",
-                index=FULLTEXT_INDEX,
-                query=lucene,
-                ns=ns,
-                limit=limit,
-            )
+            rows = self._read(self.dialect.fulltext_search, index=FULLTEXT_INDEX, query=lucene, ns=ns, limit=limit)
             return [TextHit(r["id"], float(r["score"])) for r in rows]
-        from graphmem.store.neo4j_query import search_text_fallback
-
-        return search_text_fallback(self._read, ns, words, limit)
+        return search_text_fallback(self._session, ns, words, limit)
 
     def has_source(self, namespace: str, key: str, content_hash: str) -> bool:
         """Whether an input with this key and content hash was already ingested."""
@@ -443,85 +346,44 @@ class Neo4jStore:
     # -- queries ---------------------------------------------------------------------------------------
 
     def run_cypher(
-        self, cypher: str, params: dict[str, Any] | None = None, *, timeout: float | None = None
+        self, cypher: str, params: Mapping[str, Any] | None = None, *, timeout: float | None = None
     ) -> list[list[Any]]:
         """Run a read-only Cypher query (text built by graphmem, values as ``params``); rows as lists.
+
+        The :class:`~graphmem.store.base.RunsCypher` capability: the query layer pushes DSL plans down
+        through it (:mod:`graphmem.query.pushdown`).
 
         Raises:
             QueryLimitError: the server stopped it after ``timeout`` seconds.
             StoreError: the server is down or rejected the query.
         """
-        from neo4j import Query, RoutingControl
-        from neo4j.exceptions import ClientError
-
         self._check_open()
         try:
-            with self._errors("running a query"):
-                try:
-                    records, _, _ = self._driver.execute_query(
-                        Query(cypher, timeout=timeout),
-                        params or {},
-                        database_=self.database,
-                        routing_=RoutingControl.READ,
-                    )
-                except ClientError as exc:
-                    if "Timeout" in (exc.code or "") or "TimedOut" in (exc.code or ""):
-                        from graphmem.errors import QueryLimitError
-
-                        raise QueryLimitError(f"the query ran longer than {timeout:g} s and was stopped") from exc
-                    raise
+            rows = self._session.read(cypher, params, action="running a query", timeout=timeout)
         except StoreError as exc:
             raise StoreError(f"{exc}\nthe query was:\n{cypher}") from exc.__cause__
-        return [list(r.values()) for r in records]
-
-    def execute_plan(
-        self,
-        plan: Any,
-        *,
-        namespace: str,
-        about: Any = None,
-        recall: Any = None,
-        limits: Any = None,
-    ) -> Any:
-        """Run a DSL plan inside Neo4j as one Cypher query where it compiles, else with the executor.
-
-        The capability the query layer looks for (``getattr(store, "execute_plan", None)``); see
-        :func:`graphmem.store.neo4j_query.run_plan`.
-        """
-        from graphmem.query.limits import DEFAULT_LIMITS
-        from graphmem.store.neo4j_query import run_plan
-
-        return run_plan(
-            self, plan, namespace=self._ns(namespace), about=about, recall=recall, limits=limits or DEFAULT_LIMITS
-        )
-
-    def explain_plan(self, plan: Any, namespace: str, *, limits: Any = None) -> str:
-        """The plan and the Cypher it compiles to here (what ``EXPLAIN`` shows on this backend)."""
-        from graphmem.query.limits import DEFAULT_LIMITS
-        from graphmem.store.neo4j_query import explain_plan
-
-        return explain_plan(self, plan, self._ns(namespace), limits=limits or DEFAULT_LIMITS)
+        return [list(r.values()) for r in rows]
 
     # -- deleting --------------------------------------------------------------------------------------
 
     def delete_event(self, namespace: str, event_id: str) -> DeleteResult:
         """Delete an event, its mentions, the facts only it supported and entities left unused."""
         ns = self._ns(namespace)
-        return self._write_tx(f"deleting event {event_id!r}", neo4j_write.delete_event, ns, event_id)
+        return self._write(f"deleting event {event_id!r}", lambda tx: write.delete_event(tx, ns, event_id))
 
     def delete_namespace(self, namespace: str) -> DeleteResult:
         """Delete everything in a namespace, in one transaction."""
         ns = self._ns(namespace)
-        return self._write_tx(f"deleting namespace {ns!r}", neo4j_write.delete_namespace, ns)
+        return self._write(f"deleting namespace {ns!r}", lambda tx: write.delete_namespace(tx, ns))
 
     def replace_namespace(self, batch: Batch) -> DeleteResult:
         """Make the batch's namespace hold exactly ``batch``, in one transaction; returns what was deleted.
 
-        The capability ``sync --replace`` looks for (``getattr(store, "replace_namespace", None)``): the
-        namespace never shows a half-copied state, and a failure leaves it as it was.
+        What ``sync --replace`` needs: the namespace never shows a half-copied state, and a failure leaves
+        it as it was.
         """
         ns = validate_namespace(batch.namespace)
-        return self._write_tx(f"replacing namespace {ns!r}", neo4j_write.replace_namespace, batch)
+        return self._write(f"replacing namespace {ns!r}", lambda tx: write.replace_namespace(tx, batch))
 
     # -- stats -----------------------------------------------------------------------------------------
 
@@ -554,12 +416,6 @@ class Neo4jStore:
 # -- helpers -----------------------------------------------------------------------------------------------
 
 
-def short_error(exc: BaseException) -> str:
-    """A driver error as one short line."""
-    message = getattr(exc, "message", None) or str(exc)
-    return " ".join(str(message).split())[:300]
-
-
 def _kind_of(labels: Sequence[str]) -> NodeKind | None:
     for label in labels:
         kind = KIND_OF_LABEL.get(label)
@@ -568,7 +424,7 @@ def _kind_of(labels: Sequence[str]) -> NodeKind | None:
     return None
 
 
-def _admits_event_time(time: TimeFilter, when: Any) -> bool:
+def _admits_event_time(time: TimeFilter, when: datetime | None) -> bool:
     """``TimeFilter.admits_event`` for a stored event time (naive UTC, like the bounds after ``dt_in``)."""
     if when is None:
         return True

@@ -1,4 +1,4 @@
-"""The Neo4j data model of graphmem: labels, relationship types, schema DDL, and property conversion.
+"""The Cypher data model of graphmem: labels, relationship types, the schema, and property conversion.
 
 Nodes are ``:Session``, ``:Event`` and ``:Entity`` (plus ``:Source`` bookkeeping and one
 ``:GraphmemSchema`` node holding the schema version); every node and relationship carries ``namespace``.
@@ -8,12 +8,14 @@ Relationships are the :class:`~graphmem.models.EdgeType` names::
     (:Event)-[:NEXT]->(:Event)                  (:Event)-[:SPOKEN_BY {role: "speaker"}]->(:Entity)
     (:Event)-[:MENTIONS {role}]->(:Entity)      (:Entity)-[:FACT {id, predicate, ...}]->(:Entity)
 
-Datetimes are stored as Neo4j ``LOCAL DATETIME`` values in UTC (aware values are converted, as in the
+Datetimes are stored as Cypher ``LOCAL DATETIME`` values in UTC (aware values are converted, as in the
 embedded store); an event's resolved time expressions are a JSON string ``times``; embeddings are a
 float list ``embedding`` with ``embedding_model`` on the node they describe.
 
 Labels and types reach Cypher text only from the allow-lists here (:data:`NODE_LABELS`,
-:data:`REL_TYPES`); every value is a query parameter.
+:data:`REL_TYPES`); every value is a query parameter. The schema is data (:data:`SCHEMA`): which
+constraints and indexes exist; each server's :class:`~graphmem.store.cypher.dialect.CypherDialect` writes
+their DDL.
 """
 
 from __future__ import annotations
@@ -21,11 +23,11 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from graphmem.models import EdgeType, Entity, Event, Fact, NodeKind, Session, TimeRef
-from graphmem.store.memgraph import normalise_name
+from graphmem.text import normalise_name
 
 __all__ = [
     "FULLTEXT_INDEX",
@@ -33,9 +35,9 @@ __all__ = [
     "LABEL_OF_KIND",
     "NODE_LABELS",
     "REL_TYPES",
-    "SCHEMA_STATEMENTS",
+    "SCHEMA",
     "SCHEMA_VERSION",
-    "SchemaStatement",
+    "IndexSpec",
     "dt_in",
     "dt_out",
     "entity_from_props",
@@ -89,32 +91,34 @@ def rel_type_for(edge: EdgeType | str) -> str:
 
 
 @dataclass(frozen=True, slots=True)
-class SchemaStatement:
-    """One DDL statement (Neo4j 5 syntax) and what it needs from the server."""
+class IndexSpec:
+    """One constraint or index of the schema, as data; a dialect writes its DDL.
+
+    ``kind`` is ``"unique"`` (a uniqueness constraint on node properties), ``"node"`` (a node property
+    index) or ``"relationship"`` (a relationship property index); ``target`` is the label or type.
+    """
 
     name: str
-    cypher: str
-    #: ``"fulltext"`` for full-text index DDL, which some Bolt servers (ArcadeDB) do not accept.
-    needs: str | None = None
+    kind: str
+    target: str
+    props: tuple[str, ...]
 
 
-def _unique(name: str, label: str, *props: str) -> SchemaStatement:
-    keys = ", ".join(f"n.{p}" for p in props)
-    return SchemaStatement(name, f"CREATE CONSTRAINT {name} IF NOT EXISTS FOR (n:{label}) REQUIRE ({keys}) IS UNIQUE")
+def _unique(name: str, label: str, *props: str) -> IndexSpec:
+    return IndexSpec(name, "unique", label, props)
 
 
-def _index(name: str, label: str, *props: str) -> SchemaStatement:
-    keys = ", ".join(f"n.{p}" for p in props)
-    return SchemaStatement(name, f"CREATE INDEX {name} IF NOT EXISTS FOR (n:{label}) ON ({keys})")
+def _index(name: str, label: str, *props: str) -> IndexSpec:
+    return IndexSpec(name, "node", label, props)
 
 
-def _rel_index(name: str, rel_type: str, *props: str) -> SchemaStatement:
-    keys = ", ".join(f"r.{p}" for p in props)
-    return SchemaStatement(name, f"CREATE INDEX {name} IF NOT EXISTS FOR ()-[r:{rel_type}]-() ON ({keys})")
+def _rel_index(name: str, rel_type: str, *props: str) -> IndexSpec:
+    return IndexSpec(name, "relationship", rel_type, props)
 
 
-#: The schema, created idempotently on open (``IF NOT EXISTS`` everywhere).
-SCHEMA_STATEMENTS: tuple[SchemaStatement, ...] = (
+#: The constraints and indexes, created idempotently on open. The full-text index on event text
+#: (:data:`FULLTEXT_INDEX`) is not here: whether and how a server has one is up to its dialect.
+SCHEMA: tuple[IndexSpec, ...] = (
     _unique("graphmem_session_key", "Session", "namespace", "id"),
     _unique("graphmem_event_key", "Event", "namespace", "id"),
     _unique("graphmem_entity_key", "Entity", "namespace", "id"),
@@ -128,12 +132,6 @@ SCHEMA_STATEMENTS: tuple[SchemaStatement, ...] = (
     _index("graphmem_entity_name", "Entity", "namespace", "name"),
     _rel_index("graphmem_fact_key", "FACT", "namespace", "id"),
     _rel_index("graphmem_fact_ns", "FACT", "namespace"),
-    SchemaStatement(
-        FULLTEXT_INDEX,
-        f"CREATE FULLTEXT INDEX {FULLTEXT_INDEX} IF NOT EXISTS FOR (n:Event) ON EACH [n.text] "
-        "OPTIONS {indexConfig: {`fulltext.analyzer`: 'english'}}",
-        needs="fulltext",
-    ),
 )
 
 
@@ -147,16 +145,16 @@ def dt_in(value: datetime | None) -> datetime | None:
     return value.astimezone(UTC).replace(tzinfo=None)
 
 
-def dt_out(value: Any) -> datetime | None:
-    """A stored temporal value (``neo4j.time.DateTime`` or ``datetime``) back to a naive datetime."""
+def dt_out(value: datetime | date | None) -> datetime | None:
+    """A stored temporal value, as a session returns it, back to a naive datetime (UTC when it had a zone).
+
+    A ``DATE`` another client stored reads as midnight that day.
+    """
     if value is None:
         return None
     if isinstance(value, datetime):
-        return value
-    native = value.to_native()
-    if not isinstance(native, datetime):  # a DATE stored by another client
-        return datetime(native.year, native.month, native.day)
-    return dt_in(native)
+        return dt_in(value)
+    return datetime(value.year, value.month, value.day)
 
 
 def _times_in(times: Sequence[TimeRef]) -> str:
@@ -180,7 +178,7 @@ def _times_out(text: str | None) -> tuple[TimeRef, ...]:
 def name_key(name: str) -> str:
     """The key entity names are looked up by: accents dropped, case-folded, inner whitespace collapsed.
 
-    The same key as the embedded store's (:func:`graphmem.store.memgraph.normalise_name`), so both
+    The same key as the embedded store's (:func:`graphmem.text.normalise_name`), so both
     backends find ``Inês`` by ``ines``.
     """
     return normalise_name(name)

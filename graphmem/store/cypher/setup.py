@@ -1,0 +1,79 @@
+"""The schema of a Cypher database: refuse a newer one, create an older or missing one, migrate data.
+
+The statements are the dialect's rendering of :data:`graphmem.store.cypher.schema.SCHEMA` (all
+idempotent, ``IF NOT EXISTS``); they run when the database holds no graphmem schema node or an older
+version, and data written under an older version is brought up to date (:func:`migrate`) before the new
+version is recorded. A dialect without a full-text index logs why it is skipped (search then ranks with
+BM25 on the client); any failing statement is an error.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from graphmem.errors import SchemaVersionError
+from graphmem.store.cypher.dialect import CypherDialect
+from graphmem.store.cypher.schema import FULLTEXT_INDEX, SCHEMA_VERSION, name_keys
+from graphmem.store.cypher.session import CypherSession
+
+__all__ = ["RECORD_VERSION", "create_schema", "ensure_schema", "migrate"]
+
+log = logging.getLogger(__name__)
+
+_SCHEMA_VERSION = "MATCH (m:GraphmemSchema {name: 'graphmem'}) RETURN m.version AS version"
+RECORD_VERSION = "MERGE (m:GraphmemSchema {name: 'graphmem'}) SET m.version = $version"
+
+
+def ensure_schema(session: CypherSession, dialect: CypherDialect) -> bool:
+    """Refuse a newer schema, create an older or missing one; whether the full-text index exists.
+
+    Raises:
+        SchemaVersionError: the database was written by a newer graphmem.
+        StoreError: a statement failed.
+    """
+    rows = session.run(_SCHEMA_VERSION, action="reading the schema version")
+    version = int(rows[0]["version"]) if rows else None
+    if version is not None and version > SCHEMA_VERSION:
+        raise SchemaVersionError(
+            f"the database {session.uri} was written by a newer graphmem (schema {version}; this version "
+            f"reads up to {SCHEMA_VERSION}); upgrade graphmem to open it"
+        )
+    if version != SCHEMA_VERSION:
+        create_schema(session, dialect, version)
+    indexes = session.run(dialect.list_indexes, action="listing indexes")
+    return any(r.get("name") == FULLTEXT_INDEX for r in indexes)
+
+
+def create_schema(session: CypherSession, dialect: CypherDialect, old_version: int | None = None) -> None:
+    """Run every schema statement (idempotent), migrate data of ``old_version``, record the schema version."""
+    for statement in dialect.schema_statements():
+        session.run(statement.cypher, action=f"creating the schema ({statement.name})")
+    if dialect.fulltext_ddl is None:
+        log.info("skipped %s: %s; search_text falls back to client-side BM25", FULLTEXT_INDEX, dialect.no_fulltext)
+    if dialect.await_indexes is not None:
+        session.run(dialect.await_indexes, action="waiting for indexes")
+    if old_version is not None:
+        migrate(session, old_version)
+    session.run(RECORD_VERSION, {"version": SCHEMA_VERSION}, action="recording the schema version")
+
+
+_ALL_ENTITIES = "MATCH (x:Entity) RETURN x.namespace AS ns, x.id AS id, x.name AS name, x.aliases AS aliases"
+_SET_NAME_KEYS = """
+UNWIND $rows AS row
+MATCH (x:Entity {namespace: row.ns, id: row.id})
+SET x.name_keys = row.keys
+"""
+
+
+def migrate(session: CypherSession, old_version: int) -> None:
+    """Bring data written under schema ``old_version`` up to :data:`SCHEMA_VERSION` (idempotent).
+
+    Version 1 to 2: recompute every entity's ``name_keys`` with accents dropped.
+    """
+    if old_version < 2:
+        action = "migrating entity name keys to schema 2"
+        records = session.run(_ALL_ENTITIES, action=action)
+        rows = [{"ns": r["ns"], "id": r["id"], "keys": name_keys(r["name"] or "", r["aliases"] or ())} for r in records]
+        for start in range(0, len(rows), 1000):
+            session.run(_SET_NAME_KEYS, {"rows": rows[start : start + 1000]}, action=action)
+        log.info("migrated the name keys of %d entities to schema %d", len(rows), SCHEMA_VERSION)

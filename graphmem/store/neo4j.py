@@ -1,0 +1,269 @@
+"""Bolt servers (Neo4j, ArcadeDB's Bolt plugin, …) through the official ``neo4j`` driver.
+
+This module only connects and maps errors: :func:`connect` opens the driver, checks the database
+(creating it where allowed), reads the server's agent string once to pick its
+:class:`~graphmem.store.cypher.dialect.CypherDialect`, and returns a
+:class:`~graphmem.store.cypher.store.CypherStore` over a :class:`Neo4jSession`. The session turns driver
+records into plain dicts of plain Python values and driver exceptions into graphmem errors.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from datetime import date, datetime, time
+from typing import Any, TypeVar
+
+from graphmem.errors import ConfigError, MissingDependencyError, QueryLimitError, StoreError
+from graphmem.settings import neo4j_login
+from graphmem.store.cypher.dialect import dialect_for_agent
+from graphmem.store.cypher.session import CypherTx, Row
+from graphmem.store.cypher.store import CypherStore
+
+__all__ = ["Neo4jSession", "connect", "plain_value", "quiet_driver_logs", "short_error"]
+
+T = TypeVar("T")
+_SCALARS = (str, int, float, bool, type(None))
+_SCALAR_TYPES = frozenset(_SCALARS)
+
+
+def quiet_driver_logs() -> None:
+    """Keep the ``neo4j`` driver's log records off stderr unless the application configures logging.
+
+    Without a handler of its own, Python prints warnings of an unconfigured logger to stderr ("Unable to
+    retrieve routing information" before graphmem's ``error:``); a :class:`logging.NullHandler` on the
+    ``neo4j`` logger stops that and still lets records reach handlers the application installs.
+    """
+    driver_log = logging.getLogger("neo4j")
+    if not any(isinstance(h, logging.NullHandler) for h in driver_log.handlers):
+        driver_log.addHandler(logging.NullHandler())
+
+
+def short_error(exc: BaseException) -> str:
+    """A driver error as one short line."""
+    from neo4j.exceptions import Neo4jError
+
+    message = exc.message if isinstance(exc, Neo4jError) and exc.message else str(exc)
+    return " ".join(str(message).split())[:300]
+
+
+def connect(
+    uri: str,
+    *,
+    auth: tuple[str, str] | None = None,
+    database: str | None = None,
+    create: bool = True,
+    connection_timeout: float = 10.0,
+    max_transaction_retry_time: float = 15.0,
+) -> CypherStore:
+    """Connect to the Bolt server at ``uri``, check the database and create the schema idempotently.
+
+    Args:
+        uri: ``neo4j://``, ``bolt://`` (or ``+s``/``+ssc``) URI of the server.
+        auth: ``(user, password)``; ``None`` reads ``NEO4J_USERNAME``/``NEO4J_PASSWORD`` (no auth
+            when neither is set).
+        database: the database; ``None`` reads ``NEO4J_DATABASE``, else the server's default.
+        create: create the database when it does not exist (needs a server that can, e.g. Neo4j
+            Enterprise); when false a missing database is an error.
+        connection_timeout: seconds to wait for a connection.
+        max_transaction_retry_time: seconds the driver keeps retrying a transaction on transient
+            faults (a server restarting) before giving up.
+
+    Raises:
+        ConfigError: the URI is malformed, or the server refused the credentials.
+        StoreError: the server is down or unreachable, the database does not exist (and could not
+            be created), or the schema cannot be created.
+        SchemaVersionError: the database was written by a newer graphmem.
+        MissingDependencyError: the ``neo4j`` driver is not installed.
+
+    The driver's own log records (such as "Unable to retrieve routing information" when the server
+    is down) are not printed unless the application configures logging: the error raised says it.
+    """
+    try:
+        import neo4j
+    except ImportError as exc:
+        raise MissingDependencyError("neo4j", "neo4j", "the Neo4j backend") from exc
+    quiet_driver_logs()
+    auth, database = neo4j_login(auth, database)
+    try:
+        driver = neo4j.GraphDatabase.driver(
+            uri,
+            auth=auth,
+            connection_timeout=connection_timeout,
+            connection_acquisition_timeout=connection_timeout * 2,
+            max_transaction_retry_time=max_transaction_retry_time,
+        )
+    except (ValueError, neo4j.exceptions.ConfigurationError) as exc:
+        raise ConfigError(f"not a valid Neo4j URI {uri!r}: {exc}") from exc
+    session = Neo4jSession(driver, uri, database, user=auth[0] if auth else None)
+    try:
+        try:
+            with session.errors("connecting"):
+                driver.verify_connectivity()
+                agent = str(driver.get_server_info().agent)
+        except ValueError as exc:  # the driver's word for an address it cannot resolve or parse
+            raise ConfigError(f"not a valid Neo4j URI {uri!r}: {exc}") from exc
+        session.check_database(create)
+        return CypherStore.open(session, dialect_for_agent(agent), server=agent)
+    except BaseException:
+        driver.close()
+        raise
+
+
+class Neo4jSession:
+    """A :class:`~graphmem.store.cypher.session.CypherSession` over the ``neo4j`` driver.
+
+    Reads use ``execute_query`` with the driver's bookmarks, so a write is visible to the next read;
+    writes run in one managed transaction that the driver retries on transient faults.
+
+    Attributes:
+        uri: ``<server uri>/<database>``.
+        server_uri: the Bolt URI as given.
+        database: the database name (``None``: the server's default database).
+        user: the user name sent, if any (for messages).
+    """
+
+    def __init__(self, driver: Any, server_uri: str, database: str | None, *, user: str | None) -> None:
+        """Wrap an open driver. Use :func:`connect`."""
+        self._driver = driver
+        self.server_uri = server_uri
+        self.database = database
+        self.user = user
+        self.uri = f"{server_uri.rstrip('/')}/{database or 'default'}"
+
+    def __repr__(self) -> str:
+        return f"<Neo4jSession {self.uri}>"
+
+    # -- errors ----------------------------------------------------------------------------------------
+
+    def wrap(self, exc: BaseException, action: str) -> Exception:
+        """A driver exception as a named graphmem error."""
+        from neo4j import exceptions as nx
+
+        where = self.server_uri
+        if isinstance(exc, nx.AuthError):
+            who = f"user {self.user!r}" if self.user else "an unauthenticated client"
+            return ConfigError(f"the Neo4j server at {where} refused the credentials of {who}: {short_error(exc)}")
+        if isinstance(exc, (nx.ServiceUnavailable, nx.SessionExpired)):
+            return StoreError(f"the Neo4j server at {where} is down or unreachable while {action}: {short_error(exc)}")
+        if isinstance(exc, nx.ClientError) and exc.code == "Neo.ClientError.Database.DatabaseNotFound":
+            return StoreError(f"no database {self.database!r} on the Neo4j server at {where}")
+        if isinstance(exc, nx.Neo4jError):
+            return StoreError(f"Neo4j error while {action} at {self.uri}: {exc.code}: {short_error(exc)}")
+        if isinstance(exc, nx.DriverError):
+            return StoreError(f"Neo4j driver error while {action} at {self.uri}: {short_error(exc)}")
+        return StoreError(f"{action} failed at {self.uri}: {exc}")
+
+    @contextmanager
+    def errors(self, action: str) -> Iterator[None]:
+        """Turn driver exceptions (and socket errors) raised inside into named graphmem errors."""
+        from neo4j.exceptions import DriverError, Neo4jError
+
+        try:
+            yield
+        except (DriverError, Neo4jError, OSError) as exc:
+            raise self.wrap(exc, action) from exc
+
+    # -- the session protocol --------------------------------------------------------------------------
+
+    def read(
+        self,
+        cypher: str,
+        params: Mapping[str, Any] | None = None,
+        *,
+        action: str = "reading",
+        timeout: float | None = None,
+    ) -> list[Row]:
+        """Run a read-only statement on a reader; its rows (see ``CypherSession.read``)."""
+        from neo4j import Query, RoutingControl
+        from neo4j.exceptions import ClientError
+
+        with self.errors(action):
+            try:
+                records, _, _ = self._driver.execute_query(
+                    Query(cypher, timeout=timeout), params or {}, database_=self.database, routing_=RoutingControl.READ
+                )
+            except ClientError as exc:
+                if timeout is not None and ("Timeout" in (exc.code or "") or "TimedOut" in (exc.code or "")):
+                    raise QueryLimitError(f"the query ran longer than {timeout:g} s and was stopped") from exc
+                raise
+        return [_row(r) for r in records]
+
+    def write(self, work: Callable[[CypherTx], T], *, action: str) -> T:
+        """Run ``work`` in one managed write transaction (retried on transient faults)."""
+        with (
+            self.errors(action),
+            self._driver.session(
+                database=self.database, bookmark_manager=self._driver.execute_query_bookmark_manager
+            ) as session,
+        ):
+            result: T = session.execute_write(lambda tx: work(_Tx(tx)))
+            return result
+
+    def run(self, cypher: str, params: Mapping[str, Any] | None = None, *, action: str) -> list[Row]:
+        """Run one statement on the writer (schema DDL, administration); its rows."""
+        with self.errors(action):
+            records, _, _ = self._driver.execute_query(cypher, params or {}, database_=self.database)
+        return [_row(r) for r in records]
+
+    def close(self) -> None:
+        """Close the driver. Safe to call twice."""
+        self._driver.close()
+
+    # -- connecting ------------------------------------------------------------------------------------
+
+    def check_database(self, create: bool) -> None:
+        """Raise a named :class:`StoreError` unless the database exists (or could be created)."""
+        from neo4j.exceptions import ClientError
+
+        try:
+            self._driver.execute_query("RETURN 1 AS ok", database_=self.database)
+            return
+        except ClientError as exc:
+            if exc.code != "Neo.ClientError.Database.DatabaseNotFound":
+                raise self.wrap(exc, "checking the database") from exc
+            missing = exc
+        except Exception as exc:
+            raise self.wrap(exc, "checking the database") from exc
+        name = self.database
+        if not create or name is None:
+            raise StoreError(f"no database {name!r} on the Neo4j server at {self.server_uri}") from missing
+        try:
+            self._driver.execute_query("CREATE DATABASE $name IF NOT EXISTS WAIT", name=name, database_="system")
+        except Exception as exc:
+            raise StoreError(
+                f"no database {name!r} on the Neo4j server at {self.server_uri}, and it could not be "
+                f"created ({short_error(exc)}); create it first or pass an existing database"
+            ) from exc
+
+
+class _Tx:
+    """A driver transaction as a :class:`~graphmem.store.cypher.session.CypherTx`."""
+
+    def __init__(self, tx: Any) -> None:
+        self._tx = tx
+
+    def run(self, cypher: str, /, **params: Any) -> list[Row]:
+        return [_row(r) for r in self._tx.run(cypher, params)]
+
+
+def _row(record: Any) -> Row:
+    return {key: plain_value(value) for key, value in record.items()}
+
+
+def plain_value(value: Any) -> Any:
+    """A driver value as plain Python: temporal values as ``datetime``/``date``/``time``, recursively."""
+    if isinstance(value, _SCALARS):
+        return value
+    if isinstance(value, list):
+        # one pass in C for the common case (an embedding: hundreds of floats)
+        return value if _SCALAR_TYPES.issuperset(map(type, value)) else [plain_value(v) for v in value]
+    if isinstance(value, dict):
+        return {k: plain_value(v) for k, v in value.items()}
+    from neo4j.time import Date, DateTime, Time
+
+    if isinstance(value, DateTime | Date | Time):
+        native: datetime | date | time = value.to_native()
+        return native
+    return value
