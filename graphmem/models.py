@@ -25,6 +25,7 @@ __all__ = [
     "Entity",
     "Event",
     "Fact",
+    "FactClosing",
     "Mention",
     "NodeKind",
     "Session",
@@ -185,6 +186,27 @@ class Fact:
 
 
 @dataclass(frozen=True, slots=True)
+class FactClosing:
+    """A statement that a fact stopped holding in the world ("I quit", "we broke up", "Max passed away").
+
+    It names the fact it ends by ``subject_id``, ``predicate`` and ``object_id``; an end left ``None``
+    matches any value ("I quit my job" ends whichever ``works_at`` held; "my cat died" ends whoever's
+    ``has_pet`` the cat was). ``at`` is when it stopped holding (``None``: unknown, the statement's time is
+    used), ``recorded_at`` when memory learned it, ``evidence`` the events that say so. Temporal
+    maintenance (:mod:`graphmem.extract.temporal`) applies closings to the facts they match.
+    """
+
+    namespace: str
+    predicate: str
+    recorded_at: datetime
+    subject_id: str | None = None
+    object_id: str | None = None
+    at: datetime | None = None
+    evidence: tuple[str, ...] = ()
+    phrase: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class SourceRecord:
     """Bookkeeping for an ingested input, so unchanged content is not ingested twice."""
 
@@ -202,7 +224,8 @@ class Batch:
     the model that made them. ``retract`` lists event ids deleted first, in the same transaction, as
     :meth:`~graphmem.store.base.GraphStore.delete_event` would (their mentions, the facts only they
     supported, and entities left unused unless this batch uses them): re-ingesting an edited file
-    retracts what its earlier version wrote and writes the new version atomically.
+    retracts what its earlier version wrote and writes the new version atomically. ``closings`` are the
+    ending statements extraction found (:class:`FactClosing`); temporal maintenance applies them.
     """
 
     namespace: str
@@ -215,6 +238,7 @@ class Batch:
     embedding_model: str | None = None
     sources: tuple[SourceRecord, ...] = field(default=())
     retract: tuple[str, ...] = ()
+    closings: tuple[FactClosing, ...] = ()
 
     def __len__(self) -> int:
         return (

@@ -21,34 +21,34 @@ import os
 import random
 import time
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from graphmem.errors import ConfigError, ExtractionError, MissingDependencyError
-from graphmem.extract.entities import EntityRegistry
+from graphmem.extract.claude_batch import ROLES, AnswerBuilder
 from graphmem.extract.events import build_events
-from graphmem.extract.names import fact_id
-from graphmem.extract.temporal import state_predicate, update_facts
+from graphmem.extract.temporal import update_facts
 from graphmem.extract.times import TimeResolver, to_utc
-from graphmem.models import Batch, Event, Fact, Mention, TimeRef
+from graphmem.extract.vocabulary import PREDICATES
+from graphmem.models import Batch, Event, TimeRef
 from graphmem.transcript import Transcript
 
 __all__ = ["DEFAULT_MODEL", "PROMPT_VERSION", "TOOL", "ClaudeExtractor"]
 
 #: Bump whenever the prompt or the tool schema changes: it is part of every cache key.
-PROMPT_VERSION = "1"
+PROMPT_VERSION = "2"
 # Bumped when what is made of the same answers changes (state facts, wall-clock times); not part of the
 # cache key, since the answers themselves do not change.
 _BUILD_VERSION = "2"
 DEFAULT_MODEL = "claude-haiku-4-5"
 TOOL_NAME = "record_memory"
 ENTITY_TYPES = ("Person", "Place", "Organization", "Group", "Occasion", "Work", "Product", "Language", "Thing", "Topic")
-ROLES = ("subject", "object", "mention")
 GRAINS = ("day", "week", "month", "year", "time", "unknown")
 
 _NULLABLE_STRING = {"type": ["string", "null"]}
+_CLOSABLE = [p.name for p in PREDICATES if p.name != "said_about"]
+_VOCABULARY = "\n".join(f"  {p.name}: {p.description}" for p in PREDICATES)
 TOOL: dict[str, Any] = {
     "name": TOOL_NAME,
     "description": "Record what the dialogue turns say: entities, and per turn the mentions, facts and times.",
@@ -92,11 +92,26 @@ TOOL: dict[str, Any] = {
                                 "type": "object",
                                 "properties": {
                                     "subject": {"type": "string"},
-                                    "predicate": {"type": "string"},
+                                    "predicate": {"type": "string", "description": "A predicate of the vocabulary."},
                                     "object": {"type": "string"},
                                     "time_phrase": _NULLABLE_STRING,
+                                    "until_phrase": _NULLABLE_STRING,
                                 },
                                 "required": ["subject", "predicate", "object"],
+                            },
+                        },
+                        "closings": {
+                            "type": "array",
+                            "description": "Facts the turn says ended: a job quit, a move out, a break-up, a death.",
+                            "items": {
+                                "type": "object",
+                                "properties": {
+                                    "subject": _NULLABLE_STRING,
+                                    "predicate": {"type": "string", "enum": _CLOSABLE},
+                                    "object": _NULLABLE_STRING,
+                                    "time_phrase": _NULLABLE_STRING,
+                                },
+                                "required": ["predicate"],
                             },
                         },
                         "times": {
@@ -121,7 +136,8 @@ TOOL: dict[str, Any] = {
     },
 }
 
-SYSTEM_PROMPT = """You extract long-term memory from dialogue transcripts.
+SYSTEM_PROMPT = (
+    """You extract long-term memory from dialogue transcripts.
 You receive numbered turns (T1, T2, ...) of one session, with the session date and the participants.
 Call the record_memory tool once with:
 - entities: every person, place, organisation, group, occasion, creative work, product, language and
@@ -129,12 +145,22 @@ Call the record_memory tool once with:
   Use a participant's name for "I/me/my" (the speaker) and "you/your" (the addressee). Types: Person,
   Place, Organization, Group, Occasion, Work, Product, Language, Thing, Topic.
 - events: for each turn, the entities it mentions (role subject, object or mention), the facts it
-  states as subject-predicate-object triples between entity names (predicate: a snake_case verb lemma
-  keeping particles, prepositions and negation: go_to, give_up, not_like), and every time expression
+  states as subject-predicate-object triples between entity names, and every time expression
   copied exactly as written, resolved against the session date to an ISO date interval (start
   inclusive, end exclusive) with its grain, or start null when it names no definite time ("recently").
-  A fact's time_phrase is the time expression it happened at, if the turn gives one.
-State only what the turns say; questions assert nothing. Never invent entities or dates."""
+  A fact's predicate is one of the vocabulary below (said_about when none fits; a family or work role
+  as <role>_of, e.g. sister_of); its time_phrase is when it began or happened ("since 2020",
+  "yesterday"), its until_phrase when it ends ("until June"), if the turn says so.
+- closings: for each turn, the facts it says ended ("I quit my job", "we broke up", "I moved out of
+  Porto", "Max passed away", "I sold my car", "I don't play guitar anymore", "I no longer ..."): the
+  predicate, subject and object as for a fact (null for an end the turn does not name: "I quit my job"
+  has no object, "Max passed away" no subject) and the time_phrase of the ending.
+Vocabulary:
+"""
+    + _VOCABULARY
+    + """
+State only what the turns say; questions and negations assert nothing. Never invent entities or dates."""
+)
 
 
 def _cache_root(cache_dir: str | os.PathLike[str] | None) -> Path:
@@ -155,10 +181,6 @@ def _parse_iso(value: Any) -> datetime | None:
     if parsed.tzinfo is not None:
         parsed = parsed.astimezone(UTC).replace(tzinfo=None)
     return parsed
-
-
-def _predicate(text: str) -> str:
-    return "_".join(text.strip().lower().replace("-", " ").split()) or "relate_to"
 
 
 class ClaudeExtractor:
@@ -355,13 +377,9 @@ class ClaudeExtractor:
     def extract(self, transcript: Transcript) -> Batch:
         """Extract one transcript (one API call per ``batch_size`` turns not yet cached)."""
         plan = build_events(transcript, namespace=self.namespace)
-        namespace = self.namespace or transcript.namespace
-        registry = EntityRegistry(namespace)
-        speaker_ids = {name: registry.add_speaker(name) for name in plan.speakers}
         now = self.now or datetime.now(UTC).replace(tzinfo=None)
-        events = list(plan.events)
-        mentions: list[Mention] = []
-        facts: list[Fact] = []
+        builder = AnswerBuilder(plan, self.namespace or transcript.namespace, now, self._time)
+        events = plan.events
         for start, end in _chunks(events, self.batch_size):
             group = list(range(start, end))
             content = _render(
@@ -370,74 +388,8 @@ class ClaudeExtractor:
                 [plan.addressees[i] for i in group],
                 plan.offset(group[0]),
             )
-            data = self.annotate(content)
-            by_turn = {f"T{events[i].seq}": i for i in group}
-            types = {_key(e["name"]): e["type"] for e in data["entities"]}
-
-            def entity(name: str, types: dict[str, str] = types) -> str:
-                return registry.speaker_for(name) or registry.add(name.strip(), types.get(_key(name), "Thing"))
-
-            for item in data["entities"]:
-                eid = entity(item["name"])
-                for alias in item.get("aliases") or ():
-                    if isinstance(alias, str) and alias.strip():
-                        registry.add_alias(eid, alias.strip())
-            for item in data["events"]:
-                index = by_turn.get(str(item["turn"]).strip())
-                if index is None:
-                    continue  # a turn id outside this request: nothing to attach it to
-                event = events[index]
-                reference = plan.references[index]
-                offset = plan.offset(index)
-                times = [self._time(t, reference, offset) for t in item.get("times") or ()]
-                roles: dict[str, str] = {}
-                for m in item.get("mentions") or ():
-                    eid = entity(m["entity"])
-                    role = m.get("role") if m.get("role") in ROLES else "mention"
-                    if _rank(role) > _rank(roles.get(eid)):
-                        roles[eid] = role
-                for f in item.get("facts") or ():
-                    s_id, o_id = entity(f["subject"]), entity(f["object"])
-                    if s_id == o_id:
-                        continue
-                    when = next((t for t in times if t.phrase == f.get("time_phrase") and t.resolved), None)
-                    predicate = _predicate(f["predicate"])
-                    state = state_predicate(predicate)
-                    # a state in another spelling ("work_for") also under its state name, so that
-                    # temporal maintenance sees it (graphmem.extract.temporal)
-                    for name in dict.fromkeys((predicate, state or predicate)):
-                        facts.append(
-                            Fact(
-                                namespace=namespace,
-                                id=fact_id(event.id, s_id, name, o_id),
-                                subject_id=s_id,
-                                predicate=name,
-                                object_id=o_id,
-                                recorded_at=event.occurred_at or now,
-                                valid_from=when.start if when else event.occurred_at,
-                                evidence=(event.id,),
-                                time_phrase=when.phrase if when else None,
-                            )
-                        )
-                    for eid, role in ((s_id, "subject"), (o_id, "object")):
-                        if _rank(role) > _rank(roles.get(eid)):
-                            roles[eid] = role
-                mentions.extend(Mention(namespace, event.id, eid, role) for eid, role in roles.items())
-                if times:
-                    events[index] = replace(event, times=(*event.times, *times))
-        for event in events:
-            speaker_id = speaker_ids.get(event.speaker or "")
-            if speaker_id is not None:
-                mentions.append(Mention(namespace, event.id, speaker_id, "speaker"))
-        batch = Batch(
-            namespace,
-            sessions=plan.sessions,
-            events=tuple(events),
-            entities=registry.entities(),
-            mentions=tuple(mentions),
-            facts=tuple({f.id: f for f in facts}.values()),
-        )
-        return update_facts(batch, ())
+            builder.add(self.annotate(content), group)
+        return update_facts(builder.batch(), ())
 
     def extract_many(self, transcripts: Iterable[Transcript]) -> list[Batch]:
         """Extract several transcripts, one batch each, in order."""
@@ -461,14 +413,6 @@ def _has_offset(value: Any) -> bool:
         return datetime.fromisoformat(str(value).strip().replace("Z", "+00:00")).tzinfo is not None
     except ValueError:
         return False
-
-
-def _key(name: Any) -> str:
-    return " ".join(str(name).lower().split())
-
-
-def _rank(role: str | None) -> int:
-    return {"mention": 0, "object": 1, "subject": 2}.get(role or "", -1)
 
 
 def _chunks(events: Sequence[Event], size: int) -> list[tuple[int, int]]:
@@ -549,7 +493,7 @@ def _validate(data: Any) -> dict[str, Any]:
         if not isinstance(item, dict) or not isinstance(item.get("turn"), str | int):
             raise _fail(where, "an event needs a 'turn' id")
         for name, required in (("mentions", ("entity",)), ("facts", ("subject", "predicate", "object")),
-                               ("times", ("phrase",))):  # fmt: skip
+                               ("closings", ("predicate",)), ("times", ("phrase",))):  # fmt: skip
             values = item.get(name, [])
             if values is None:
                 continue

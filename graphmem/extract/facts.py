@@ -1,48 +1,71 @@
-"""Stage 3: subject–verb–object facts from the dependency parse.
+"""Stage 3: subject–predicate–object facts in the fact vocabulary, from the dependency parse.
 
 For every verb whose subject and object both resolve to entities of the turn (pronouns included: "I"
-is the speaker), a :class:`~graphmem.models.Fact` edge is made. The predicate is the verb lemma with
-its particle (``give_up``), a preposition for prepositional objects (``go_to``, ``move_out_of``), an
-open complement (``want_to_adopt``) and negation (``not_like``). Conjoined subjects and objects each get
-a fact; a verb without its own subject borrows the subject of the verb it is conjoined to or
-complements. :mod:`graphmem.extract.relations` adds role facts (``sister_of``) and state facts
-(``works_at``, ``lives_in``, ``married_to``) read off the same parse.
+is the speaker), the verb is read as a :class:`~graphmem.extract.readings.Clause` (verb lemma with its
+particle, the object's preposition, the verbs it complements, negation, "no longer") and mapped onto
+the declared vocabulary of :mod:`graphmem.extract.vocabulary` by :func:`graphmem.extract.readings.read`:
+"I joined Globex" is ``works_at`` Globex, "I adopted a puppy" ``has_pet`` puppy, "I want to visit
+Paris" ``plans`` Paris; a verb the vocabulary does not cover links the two ends with the generic
+``said_about`` when both are specific, and is dropped otherwise ("creativity keeps me at peace", "I'm a
+mom"). Conjoined subjects and objects each get a fact; a verb without its own subject borrows the
+subject of the verb it is conjoined to or complements. :mod:`graphmem.extract.relations` adds role
+facts (``sister_of``, "my dog Max" → ``has_pet``) and states read off nouns ("an analyst at X",
+"got the job at X").
 
-``valid_from`` is the start of a resolved time expression of the fact's own clause (see
-:func:`_attached`), else the event time; ``recorded_at`` is the event time: what memory learned, when.
+Ending statements ("I quit my job", "we broke up", "Max passed away", "I don't play guitar anymore")
+become :class:`~graphmem.models.FactClosing` records, applied by :mod:`graphmem.extract.temporal`.
+
+Valid-time bounds come from the time phrases of the fact's own clause (:mod:`graphmem.extract.bounds`:
+"since 2020", "until June", "for three years"), else the event time; ``recorded_at`` is the event
+time: what memory learned, when.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 import numpy as np
 
 from graphmem.extract import relations
+from graphmem.extract.bounds import Bounds, bounds_for, clause_time
 from graphmem.extract.names import fact_id
-from graphmem.models import Event, Fact, TimeRef
+from graphmem.extract.readings import Clause, clause_of, intransitive_closings, read, with_object
+from graphmem.extract.vocabulary import role_predicate
+from graphmem.models import Event, Fact, FactClosing, TimeRef
 
-__all__ = ["Triple", "build_facts", "start_times", "triples"]
+__all__ = ["Extracted", "Triple", "build_facts", "start_times", "triples"]
 
 _SUBJECT_DEPS = ("nsubj", "nsubjpass", "csubj")
 _DIRECT_DEPS = ("dobj", "attr", "oprd", "dative", "obj")
-_COMPLEMENT_DEPS = ("xcomp", "ccomp")
-_MAX_PREDICATE_PARTS = 4
+_PRONOUNS = frozenset({"PRON"})
 _START_WORDS = re.compile(r"\b(?:start|begin|began|begun)", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
 class Triple:
-    """A subject–predicate–object reading of a verb, as token indices plus the predicate text."""
+    """A subject–verb–object reading of a verb, as token indices plus its clause."""
 
     subject: int
-    predicate: str
+    clause: Clause
     object: int
     verb: int
+
+    @property
+    def predicate(self) -> str:
+        """The predicate as said (``not_want_to_adopt``), before the vocabulary is applied."""
+        return self.clause.surface
+
+
+@dataclass(frozen=True, slots=True)
+class Extracted:
+    """The facts and closings of one turn."""
+
+    facts: list[Fact] = field(default_factory=list)
+    closings: list[FactClosing] = field(default_factory=list)
 
 
 def _with_conjuncts(token: Any) -> list[Any]:
@@ -61,37 +84,6 @@ def _subjects(verb: Any) -> list[Any]:
     for subject in found:
         out.extend(_with_conjuncts(subject))
     return out
-
-
-def _base_predicate(verb: Any) -> str:
-    parts = [verb.lemma_.lower()]
-    parts.extend(c.lower_ for c in verb.children if c.dep_ == "prt")
-    return "_".join(parts)
-
-
-def _negated(verb: Any) -> bool:
-    return any(c.dep_ == "neg" for c in verb.children)
-
-
-def _predicate(verb: Any) -> tuple[str, bool]:
-    """The predicate of a verb including the verbs it complements ("want to adopt"), and its negation."""
-    chain = [verb]
-    node = verb
-    while node.dep_ == "xcomp" and node.head is not node and node.head.pos_ == "VERB":
-        node = node.head
-        if node.lemma_ == "go" and node.lower_ in ("going", "gon"):
-            continue  # "going to paint" is the future of "paint", not a predicate of its own
-        chain.append(node)
-        if len(chain) >= _MAX_PREDICATE_PARTS:
-            break
-    chain.reverse()
-    negated = any(_negated(v) for v in chain)
-    words = []
-    for i, v in enumerate(chain):
-        words.append(_base_predicate(v))
-        if i < len(chain) - 1:
-            words.append("to")
-    return "_".join(words), negated
 
 
 def _objects(verb: Any) -> Iterator[tuple[Any, str]]:
@@ -123,40 +115,36 @@ def _verbs(doc: Any) -> list[Any]:
     return [doc[int(i)] for i in np.flatnonzero((pos == VERB) | (pos == AUX))]
 
 
+def _asserting(verb: Any) -> bool:
+    is_verb = verb.pos_ == "VERB" or (verb.pos_ == "AUX" and verb.lemma_ == "be" and verb.dep_ == "ROOT")
+    return is_verb and not _is_question(verb.sent)  # a question asserts nothing
+
+
 def triples(doc: Any, entity_of: dict[int, str], verbs: list[Any] | None = None) -> list[Triple]:
     """The subject–verb–object triples of a parsed turn whose ends are both entities (``verbs``: the
     turn's verbs, when the caller has them)."""
     out: list[Triple] = []
     seen: set[tuple[str, str, str]] = set()
     for verb in _verbs(doc) if verbs is None else verbs:
-        if not (verb.pos_ == "VERB" or (verb.pos_ == "AUX" and verb.lemma_ == "be" and verb.dep_ == "ROOT")):
+        if not _asserting(verb):
             continue
-        if _is_question(verb.sent):
-            continue  # a question asserts nothing
         subjects = [s for s in _subjects(verb) if s.i in entity_of]
-        if not subjects:
-            continue
-        objects = [(o, suffix) for o, suffix in _objects(verb) if o.i in entity_of]
+        objects = [(o, suffix) for o, suffix in _objects(verb) if o.i in entity_of] if subjects else []
         if not objects:
             continue
-        base, negated = _predicate(verb)
+        clause = clause_of(verb)
         passive = any(s.dep_ == "nsubjpass" for s in verb.children)
         for subject in subjects:
             for obj, suffix in objects:
-                s_tok, o_tok = subject, obj
-                predicate = base + suffix
+                s_tok, o_tok, read_as = subject, obj, with_object(clause, suffix, passive)
                 if passive and suffix == "_by":  # "the cake was baked by Mel" -> Mel bake cake
-                    s_tok, o_tok, predicate = obj, subject, base
-                elif passive:
-                    predicate = f"be_{predicate}"
-                if negated:
-                    predicate = f"not_{predicate}"
+                    s_tok, o_tok, read_as = obj, subject, clause
                 s_id, o_id = entity_of[s_tok.i], entity_of[o_tok.i]
-                key = (s_id, predicate, o_id)
+                key = (s_id, read_as.surface, o_id)
                 if s_id == o_id or key in seen:
                     continue
                 seen.add(key)
-                out.append(Triple(s_tok.i, predicate, o_tok.i, verb.i))
+                out.append(Triple(s_tok.i, read_as, o_tok.i, verb.i))
     return out
 
 
@@ -165,66 +153,52 @@ def _is_question(sentence: Any) -> bool:
     return last.text == "?" or (len(sentence) > 1 and last.is_space and sentence[-2].text == "?")
 
 
-def _verb_of(token: Any) -> Any:
-    node = token
-    for _ in range(8):
-        if node.pos_ in ("VERB", "AUX") or node.head is node:
-            return node
-        node = node.head
-    return node
+def _name(eid: str) -> str:
+    """The words of an entity's name, from its id (``ent:organization:harvard-university``)."""
+    return eid.rsplit(":", 1)[-1].replace("-", " ")
 
 
-def _has_subject(verb: Any) -> bool:
-    return any(c.dep_ in _SUBJECT_DEPS for c in verb.children)
+class _Turn:
+    """Collects the facts and closings of one turn, one per key."""
 
+    def __init__(self, event: Event, recorded_at: datetime) -> None:
+        self.event = event
+        self.recorded_at = recorded_at
+        self.facts: dict[tuple[str, str, str], Fact] = {}
+        self.closings: dict[tuple[str | None, str, str | None], FactClosing] = {}
 
-def _clause_verbs(verb: Any) -> set[int]:
-    """The verbs whose time a fact of ``verb`` takes: itself and the verbs it complements or is
-    conjoined to ("went hiking", "bought ... and rode")."""
-    targets = {verb.i}
-    node = verb
-    while node.dep_ in ("xcomp", "conj") and node.head is not node:
-        node = node.head
-        targets.add(node.i)
-    return targets
+    def fact(self, subject: str, predicate: str, obj: str, bounds: Bounds) -> None:
+        key = (subject, predicate, obj)
+        if subject == obj or key in self.facts:
+            return
+        event = self.event
+        self.facts[key] = Fact(
+            namespace=event.namespace,
+            id=fact_id(event.id, subject, predicate, obj),
+            subject_id=subject,
+            predicate=predicate,
+            object_id=obj,
+            recorded_at=self.recorded_at,
+            valid_from=bounds.valid_from,
+            valid_to=bounds.valid_to,
+            evidence=(event.id,),
+            time_phrase=bounds.phrase,
+        )
 
-
-def _attached(governor: Any, targets: set[int]) -> bool:
-    """Whether a time phrase governed by ``governor`` belongs to the clause of ``targets``.
-
-    It does when its verb is one of them, or a participle or infinitive without a subject of its own
-    that modifies one of them or their object ("a job at the school, starting in November"). A verb with
-    its own subject is another clause: "the seedlings my mum gave me last week" dates the giving, not
-    the bringing.
-    """
-    if governor.i in targets:
-        return True
-    node = governor
-    for _ in range(3):
-        if node.pos_ not in ("VERB", "AUX") or _has_subject(node):
-            return False
-        if node.dep_ not in ("advcl", "acl", "xcomp", "pcomp") or node.head is node:
-            return False
-        node = _verb_of(node.head)
-        if node.i in targets:
-            return True
-    return False
-
-
-def _time_for(verb: Any, times: list[tuple[Any, TimeRef]]) -> TimeRef | None:
-    """The resolved time expression attached to ``verb``'s clause (see :func:`_attached`); a phrase in a
-    verbless sentence ("On 3 June.") counts when it is the sentence's only one."""
-    sentence = verb.sent
-    in_sentence = [(span, ref) for span, ref in times if ref.resolved and span.sent == sentence]
-    if not in_sentence:
-        return None
-    targets = _clause_verbs(verb)
-    for span, ref in in_sentence:
-        if _attached(_verb_of(span.root), targets):
-            return ref
-    if len(in_sentence) == 1 and _verb_of(in_sentence[0][0].root).pos_ not in ("VERB", "AUX"):
-        return in_sentence[0][1]
-    return None
+    def closing(self, subject: str | None, predicate: str, obj: str | None, when: TimeRef | None) -> None:
+        key = (subject, predicate, obj)
+        if key in self.closings or (subject is not None and subject == obj):
+            return
+        self.closings[key] = FactClosing(
+            namespace=self.event.namespace,
+            predicate=predicate,
+            recorded_at=self.recorded_at,
+            subject_id=subject,
+            object_id=obj,
+            at=when.start if when is not None else self.event.occurred_at,
+            evidence=(self.event.id,),
+            phrase=when.phrase if when is not None else None,
+        )
 
 
 def build_facts(
@@ -234,10 +208,11 @@ def build_facts(
     times: list[tuple[Any, TimeRef]],
     *,
     recorded_at: datetime,
-    type_of: Callable[[str], str | None] | None = None,
+    type_of: Callable[[str], str | None],
     roles: Sequence[tuple[str, str, str, int]] = (),
-) -> list[Fact]:
-    """The facts of one parsed turn (stage 3), each with the turn as evidence.
+    speaker_id: str | None = None,
+) -> Extracted:
+    """The facts and closings of one parsed turn (stage 3), each with the turn as evidence.
 
     Args:
         doc: the parsed turn.
@@ -245,43 +220,57 @@ def build_facts(
         entity_of: token index → entity id, from stage 2.
         times: the DATE/TIME spans of the turn with their resolved :class:`TimeRef`.
         recorded_at: when memory learned the facts (the event time, or ingestion time without one).
-        type_of: entity id → type; with it, the state facts of :mod:`graphmem.extract.relations`
-            (``works_at``, ``lives_in``, ``married_to``) are added.
+        type_of: entity id → type, for the vocabulary's type constraints.
         roles: ``(named entity, role, whose, token index)`` from stage 2's appositions; each becomes a
-            ``<role>_of`` fact ("Clara ``sister_of`` Jon").
+            ``<role>_of`` fact ("Clara ``sister_of`` Jon"), or the vocabulary predicate the role noun
+            states ("my dog Max": the owner ``has_pet`` Max).
+        speaker_id: the speaker's entity ("we broke up" ends the speaker's relationship).
     """
-    facts: dict[tuple[str, str, str], Fact] = {}
-
-    def add(subject: str, predicate: str, obj: str, when: TimeRef | None, *, timeless: bool = False) -> None:
-        key = (subject, predicate, obj)
-        if subject == obj or key in facts:
-            return
-        facts[key] = Fact(
-            namespace=event.namespace,
-            id=fact_id(event.id, subject, predicate, obj),
-            subject_id=subject,
-            predicate=predicate,
-            object_id=obj,
-            recorded_at=recorded_at,
-            valid_from=when.start if when is not None else None if timeless else event.occurred_at,
-            evidence=(event.id,),
-            time_phrase=when.phrase if when is not None else None,
-        )
-
+    turn = _Turn(event, recorded_at)
     verbs = _verbs(doc)
-    found = triples(doc, entity_of, verbs)
-    for triple in found:
-        add(entity_of[triple.subject], triple.predicate, entity_of[triple.object], _time_for(doc[triple.verb], times))
-    if type_of is not None:
-        surface = [(t.subject, t.predicate, t.object, t.verb) for t in found]
-        for subject, predicate, obj, verb in relations.states(doc, entity_of, type_of, surface, verbs):
-            if not _is_question(verb.sent):
-                add(entity_of[subject.i], predicate, obj, _time_for(verb, times))
+    for triple in triples(doc, entity_of, verbs):
+        _add_triple(turn, doc, triple, entity_of, type_of, times)
+    for subject, predicate, obj, verb in relations.states(doc, entity_of, type_of, verbs):
+        if not _is_question(verb.sent):
+            turn.fact(entity_of[subject.i], predicate, obj, bounds_for(verb, times, event.occurred_at))
+    asserting = [v for v in verbs if not _is_question(v.sent)]
+    for who, ended, what, verb in intransitive_closings(asserting, entity_of, speaker_id):
+        turn.closing(who, ended, what, clause_time(verb, times))
     for named, role, owner, index in roles:
-        token = doc[index]
-        if not _is_question(token.sent):
-            add(named, f"{role}_of", owner, None, timeless=role in relations.FAMILY_ROLES)
-    return list(facts.values())
+        if _is_question(doc[index].sent):
+            continue
+        stated = role_predicate(role)
+        if stated is not None:
+            turn.fact(owner, stated, named, Bounds(event.occurred_at))
+        else:
+            timeless = role in relations.FAMILY_ROLES
+            turn.fact(named, f"{role}_of", owner, Bounds(None if timeless else event.occurred_at))
+    return Extracted(list(turn.facts.values()), list(turn.closings.values()))
+
+
+def _add_triple(
+    turn: _Turn,
+    doc: Any,
+    triple: Triple,
+    entity_of: dict[int, str],
+    type_of: Callable[[str], str | None],
+    times: list[tuple[Any, TimeRef]],
+) -> None:
+    s_id, o_id = entity_of[triple.subject], entity_of[triple.object]
+    s_tok, o_tok, verb = doc[triple.subject], doc[triple.object], doc[triple.verb]
+    readings = read(
+        triple.clause,
+        type_of(s_id),
+        type_of(o_id),
+        o_tok.lemma_.lower(),
+        _name(o_id),
+        pronouns=s_tok.pos_ in _PRONOUNS and o_tok.pos_ in _PRONOUNS,
+    )
+    for reading in readings:
+        if reading.closing:
+            turn.closing(s_id, reading.predicate, None if reading.any_object else o_id, clause_time(verb, times))
+        else:
+            turn.fact(s_id, reading.predicate, o_id, bounds_for(verb, times, turn.event.occurred_at))
 
 
 def start_times(doc: Any, entity_of: dict[int, str], times: list[tuple[Any, TimeRef]]) -> list[tuple[str, TimeRef]]:
@@ -291,7 +280,7 @@ def start_times(doc: Any, entity_of: dict[int, str], times: list[tuple[Any, Time
     if not times or not _START_WORDS.search(doc.text):
         return out
     for subject, verb in relations.start_times(doc, entity_of):
-        when = _time_for(verb, times)
+        when = clause_time(verb, times)
         if when is not None and not _is_question(verb.sent):
             out.append((subject, when))
     return out

@@ -27,7 +27,7 @@ from graphmem.extract.names import words
 from graphmem.extract.nlp import CompiledAttributeRuler
 from graphmem.extract.temporal import update_facts
 from graphmem.extract.times import TimeResolver, direction, to_utc
-from graphmem.models import Batch, Event, Fact, Mention, TimeRef
+from graphmem.models import Batch, Event, Fact, FactClosing, Mention, TimeRef
 from graphmem.transcript import Transcript
 
 __all__ = ["SpacyExtractor"]
@@ -49,7 +49,7 @@ class SpacyExtractor:
 
     name = "spacy"
     #: Bump when the output for the same input changes, so stored content is re-extracted.
-    version = "2"
+    version = "3"
 
     def __init__(
         self,
@@ -167,6 +167,7 @@ class SpacyExtractor:
         events: list[Event] = []
         mentions: list[Mention] = []
         facts: list[Fact] = []
+        closings: list[FactClosing] = []
         session: str | None = None
         jobs: dict[str, int] = {}  # subject -> index in facts of their latest undated works_at fact
         for index, (event, reference, addressee) in enumerate(
@@ -189,9 +190,18 @@ class SpacyExtractor:
             if speaker_id is not None:
                 mentions.append(Mention(namespace, event.id, speaker_id, "speaker"))
             recorded = event.occurred_at or now
-            turn_facts = build_facts(
-                doc, event, ann.tokens, times, recorded_at=recorded, type_of=registry.type_of, roles=ann.roles
+            extracted = build_facts(
+                doc,
+                event,
+                ann.tokens,
+                times,
+                recorded_at=recorded,
+                type_of=registry.type_of,
+                roles=ann.roles,
+                speaker_id=speaker_id,
             )
+            turn_facts = extracted.facts
+            closings.extend(extracted.closings)
             for fact in turn_facts:
                 ann.mention(fact.subject_id, "subject")
                 ann.mention(fact.object_id, "object")
@@ -217,6 +227,7 @@ class SpacyExtractor:
             entities=registry.entities(),
             mentions=tuple(mentions),
             facts=tuple(facts),
+            closings=tuple(closings),
         )
         return update_facts(batch, ())
 

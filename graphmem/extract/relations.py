@@ -1,20 +1,22 @@
-"""Stage 3, second pass: relations read off the parse beyond the verb's own words.
+"""Stage 3, second pass: relations read off nouns and appositions, beyond the verb's own words.
 
-The plain triples of :mod:`graphmem.extract.facts` keep what was said ("Priya ``be`` analyst", "Jon
-``move_to`` Berlin"). This pass adds the facts a reader would draw from the same sentence, so that
-questions about roles and states have one predicate to ask for:
+The triples of :mod:`graphmem.extract.facts` read what a verb says outright through the vocabulary
+("I work for X" → ``works_at``; "I moved to X" → ``lives_in``). This pass adds the facts a reader draws
+from the nouns of the same sentence, so that questions about roles and states have one predicate to ask
+for:
 
 - **roles** from appositions: "my sister Clara" → Clara ``sister_of`` the speaker; "My manager, Keiko
   Tanaka," → Keiko Tanaka ``manager_of`` the speaker (a family role holds with no start date; any other
-  from the turn on);
-- **states** (the predicates :mod:`graphmem.extract.temporal` keeps one object of at a time):
+  from the turn on); a role noun the vocabulary covers states its predicate instead ("my dog Max" →
+  the speaker ``has_pet`` Max, see :func:`graphmem.extract.vocabulary.role_predicate`);
+- **states** read off nouns:
 
   | said | state |
   |---|---|
-  | I work at / for X; X hired me | ``works_at`` X |
-  | I've been an analyst at X; I got a job (position, internship) at X | ``works_at`` X |
-  | I live in X; I moved to X; I moved into a flat in X; they moved me to X | ``lives_in`` X |
-  | I married X; I'm married to X | ``married_to`` X |
+  | I've been an analyst at X; I got a job (position, internship) at X; X hired me | ``works_at`` X |
+  | I'm a student at X | ``studies_at`` X |
+  | I'm a member of X | ``member_of`` X |
+  | I moved into a flat in X; they moved me to X; I live in a small flat in X | ``lives_in`` X |
 
   with X a named entity of a fitting type (a workplace may also be a common noun: "the bakery");
 - **starts**: "I start on 1 April" with no object of its own dates the job the speaker last mentioned
@@ -44,7 +46,7 @@ _JOB_NOUNS = words("job position role post internship placement apprenticeship r
 # Nouns after "be ... at X" that are not employment ("a student at", "a member of").
 _NOT_JOBS = words(
     """
-    student pupil member fan customer client guest visitor patient regular tourist resident volunteer
+    fan customer client guest visitor patient regular tourist resident volunteer
     beginner newbie loss one person part
     """
 )
@@ -52,25 +54,9 @@ _JOB_VERBS = words("get land take accept start begin find have secure score snag
 _WORK_PREPS = frozenset({"at", "for", "with"})
 _WORKPLACE_TYPES = frozenset({"Organization", "Place", "Thing", "Topic"})
 _PLACE_TYPES = frozenset({"Place", "Thing", "Organization"})
-_PERSON_TYPES = frozenset({"Person", "Thing"})  # a spouse
-_SURFACE_STATES = {
-    "work_at": "works_at",
-    "work_for": "works_at",
-    "start_at": "works_at",
-    "begin_at": "works_at",
-    "live_in": "lives_in",
-    "reside_in": "lives_in",
-    "move_to": "lives_in",
-    "relocate_to": "lives_in",
-    "settle_in": "lives_in",
-    "marry": "married_to",
-    "wed": "married_to",
-    "be_marry_to": "married_to",
-    "marry_to": "married_to",  # "is getting married to Rui"
-    "get_marry_to": "married_to",
-}
+_GROUP_TYPES = frozenset({"Group", "Organization", "Thing", "Topic"})
+_STUDENTS = words("student pupil undergrad undergraduate grad postgrad freshman sophomore junior senior")
 _START_OBJECTS = _JOB_NOUNS | words("work there")
-_STATE_LEMMAS = _JOB_VERBS | words("be live move relocate hire employ")
 
 #: ``(subject token, state predicate, object entity id, verb token)`` — one state fact.
 State = tuple[Any, str, str, Any]
@@ -117,81 +103,98 @@ def _workplaces(noun: Any, verb: Any) -> Iterator[Any]:
                     yield place
 
 
+class _States:
+    """Collects the state facts of one turn; each ``_<lemma>`` method reads one kind of sentence."""
+
+    def __init__(self, entity_of: Mapping[int, str], type_of: Callable[[str], str | None]) -> None:
+        self.entity_of = entity_of
+        self.type_of = type_of
+        self.out: list[State] = []
+
+    def add(self, subject: Any, predicate: str, obj: Any, verb: Any, types: frozenset[str]) -> None:
+        s_id, o_id = self.entity_of.get(subject.i), self.entity_of.get(obj.i)
+        if s_id is None or o_id is None or s_id == o_id:
+            return
+        # the subject is anyone named (NER calls a person a place now and then), never a common noun
+        if self.type_of(s_id) in (None, "Topic") or self.type_of(o_id) not in types:
+            return
+        self.out.append((subject, predicate, o_id, verb))
+
+    def be(self, verb: Any, subjects: list[Any]) -> None:
+        """ "I've been an analyst at Northwind Bank"; "a student at X", "a member of X"."""
+        for attr in (c for c in verb.children if c.dep_ == "attr" and c.pos_ == "NOUN"):
+            noun = attr.lemma_.lower()
+            if noun in _STUDENTS:
+                self._each(subjects, "studies_at", _pobjs(attr, frozenset({"at", "of"})), verb, _PLACE_TYPES)
+            elif noun == "member":
+                self._each(subjects, "member_of", _pobjs(attr, frozenset({"of"})), verb, _GROUP_TYPES)
+            elif noun not in _NOT_JOBS:
+                self._each(subjects, "works_at", _pobjs(attr, _WORK_PREPS), verb, _PLACE_TYPES)
+
+    def job(self, verb: Any, subjects: list[Any]) -> None:
+        """ "I got the job at Lumen Robotics"."""
+        for obj in (c for c in verb.children if c.dep_ == "dobj"):
+            if _job_noun(obj):
+                self._each(subjects, "works_at", _workplaces(obj, verb), verb, _WORKPLACE_TYPES)
+
+    def home(self, verb: Any, subjects: list[Any]) -> None:
+        """ "moved into a new apartment in Alfama"; "my company is moving me to Berlin"; "I live in a
+        small flat in Porto"."""
+        movers = [c for c in verb.children if c.dep_ == "dobj"] or subjects
+        into = frozenset({"in", "at"}) if verb.lemma_.lower() == "live" else frozenset({"to", "into"})
+        for target in _pobjs(verb, into):
+            self._each(movers, "lives_in", _pobjs(target, frozenset({"in", "on"})), verb, _PLACE_TYPES)
+            if movers is not subjects:
+                self._each(movers, "lives_in", [target], verb, _PLACE_TYPES)
+
+    def hire(self, verb: Any, subjects: list[Any]) -> None:
+        """ "Lumen hired me", "I was hired by Lumen"."""
+        employers = [c for c in subjects if c.dep_ == "nsubj"] + list(_pobjs_agent(verb))
+        employees = [c for c in verb.children if c.dep_ == "dobj"] + [c for c in subjects if c.dep_ == "nsubjpass"]
+        for employee in employees:
+            self._each([employee], "works_at", employers, verb, _PLACE_TYPES)
+
+    def _each(
+        self, subjects: Iterable[Any], predicate: str, objects: Iterable[Any], verb: Any, types: frozenset[str]
+    ) -> None:
+        found = list(objects)
+        for subject in subjects:
+            for obj in found:
+                self.add(subject, predicate, obj, verb, types)
+
+
+_HANDLERS: dict[str, Callable[[_States, Any, list[Any]], None]] = {
+    "be": _States.be,
+    **dict.fromkeys(("live", "move", "relocate"), _States.home),
+    **dict.fromkeys(("hire", "employ"), _States.hire),
+}
+
+
 def states(
     doc: Any,
     entity_of: Mapping[int, str],
     type_of: Callable[[str], str | None],
-    surface: Iterator[tuple[int, str, int, int]] | list[tuple[int, str, int, int]],
     verbs: Iterable[Any] | None = None,
 ) -> list[State]:
-    """The state facts of a parsed turn (see the module docs).
+    """The state facts of a parsed turn read off nouns and verbs' objects (see the module docs); the
+    states a verb says outright ("I work for X") come from the vocabulary
+    (:mod:`graphmem.extract.readings`).
 
     Args:
         doc: the parsed turn.
         entity_of: token index → entity id, from stage 2.
         type_of: entity id → entity type.
-        surface: the turn's plain triples as ``(subject token, predicate, object token, verb token)``
-            indices.
         verbs: the turn's verbs, when the caller has them (default: every token is looked at).
     """
-    out: list[State] = []
-
-    def add(subject: Any, predicate: str, obj: Any, verb: Any, types: frozenset[str]) -> None:
-        s_id, o_id = entity_of.get(subject.i), entity_of.get(obj.i)
-        if s_id is None or o_id is None or s_id == o_id:
-            return
-        # the subject is anyone named (NER calls a person a place now and then), never a common noun
-        if type_of(s_id) in (None, "Topic") or type_of(o_id) not in types:
-            return
-        out.append((subject, predicate, o_id, verb))
-
-    for s_i, predicate, o_i, v_i in surface:
-        state = _SURFACE_STATES.get(predicate)
-        if state is None:
-            continue
-        types = _WORKPLACE_TYPES if state == "works_at" else _PERSON_TYPES if state == "married_to" else _PLACE_TYPES
-        if predicate in ("start_at", "begin_at"):
-            types = _PLACE_TYPES  # "start at school" is not a job; "start at Lumen Robotics" is
-        add(doc[s_i], state, doc[o_i], doc[v_i], types)
-
+    found = _States(entity_of, type_of)
     for verb in doc if verbs is None else verbs:
         lemma = verb.lemma_.lower()
-        if lemma not in _STATE_LEMMAS or verb.pos_ not in ("VERB", "AUX") or _negated(verb):
+        if verb.pos_ not in ("VERB", "AUX") or _negated(verb):
             continue
-        subjects = _subjects(verb)
-        if lemma == "be":  # "I've been an analyst at Northwind Bank"
-            for attr in (c for c in verb.children if c.dep_ == "attr" and c.pos_ == "NOUN"):
-                if attr.lemma_.lower() in _NOT_JOBS:
-                    continue
-                for place in _pobjs(attr, frozenset({"at", "for", "with"})):
-                    for subject in subjects:
-                        add(subject, "works_at", place, verb, _PLACE_TYPES)
-        elif lemma in _JOB_VERBS:  # "I got the job at Lumen Robotics"
-            for obj in (c for c in verb.children if c.dep_ == "dobj"):
-                if not _job_noun(obj):
-                    continue
-                for place in _workplaces(obj, verb):
-                    for subject in subjects:
-                        add(subject, "works_at", place, verb, _WORKPLACE_TYPES)
-        elif lemma in ("live", "move", "relocate"):
-            # "moved into a new apartment in Alfama"; "my company is moving me to Berlin"; "I live in a
-            # small flat in Porto"
-            movers = [c for c in verb.children if c.dep_ == "dobj"] or subjects
-            into = frozenset({"in", "at"}) if lemma == "live" else frozenset({"to", "into"})
-            for target in _pobjs(verb, into):
-                for place in _pobjs(target, frozenset({"in", "on"})):
-                    for mover in movers:
-                        add(mover, "lives_in", place, verb, _PLACE_TYPES)
-                if movers is not subjects:
-                    for mover in movers:
-                        add(mover, "lives_in", target, verb, _PLACE_TYPES)
-        elif lemma in ("hire", "employ"):  # "Lumen hired me", "I was hired by Lumen"
-            employers = [c for c in subjects if c.dep_ == "nsubj"] + list(_pobjs_agent(verb))
-            employees = [c for c in verb.children if c.dep_ == "dobj"] + [c for c in subjects if c.dep_ == "nsubjpass"]
-            for employee in employees:
-                for employer in employers:
-                    add(employee, "works_at", employer, verb, _PLACE_TYPES)
-    return out
+        handler = _HANDLERS.get(lemma) or (_States.job if lemma in _JOB_VERBS else None)
+        if handler is not None:
+            handler(found, verb, _subjects(verb))
+    return found.out
 
 
 def _pobjs_agent(verb: Any) -> Iterator[Any]:

@@ -27,6 +27,7 @@ from typing import Any
 import numpy as np
 
 from graphmem.extract.names import fact_id, normalize_name
+from graphmem.extract.temporal import remap_closings
 from graphmem.models import Batch, Entity, Fact, Mention
 
 __all__ = ["DEFAULT_CONFIG", "ResolutionConfig", "compatible", "resolve_batch", "same_entity"]
@@ -351,6 +352,7 @@ def resolve_batch(
         entities=tuple(entities),
         mentions=_rewrite_mentions(batch.mentions, mapping),
         facts=_rewrite_facts(batch.facts, mapping),
+        closings=remap_closings(batch.closings, mapping),
         embeddings=tuple((i, v) for i, v in batch.embeddings if mapping.get(i, i) == i),
     )
 

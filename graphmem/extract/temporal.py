@@ -1,144 +1,170 @@
-"""Temporal fact maintenance: facts about a state end in the world when a newer state replaces them.
+"""Temporal fact maintenance: facts end in the world when a newer value or an ending statement says so.
 
-Most facts record something that happened ("Priya hand_in notice") and never end. A few predicates
-are *states* a subject holds with one object at a time (:data:`STATE_PREDICATES`):
+Most facts record something that happened ("Priya ``went_to`` Lisbon") and never end. The vocabulary
+(:mod:`graphmem.extract.vocabulary`) declares which predicates are **single-valued**: a subject holds
+one object at a time (``works_at``, ``lives_in``, ``married_to``, ``dating``, ``studies_at``). A fact's
+``valid_to`` (the world axis) is the earliest of
 
-- ``works_at``: a person works at one employer;
-- ``lives_in``: a person lives in one place;
-- ``married_to``: a person is married to one person.
+- its own bound, when its clause said one ("until June", see :mod:`graphmem.extract.bounds`);
+- for a single-valued predicate, the ``valid_from`` of a fact with the same subject and predicate and a
+  *different* object that starts strictly later (Priya ``works_at`` Lumen Robotics from 1 April 2024
+  ends Priya ``works_at`` Northwind Bank then);
+- the time of a :class:`~graphmem.models.FactClosing` that matches it ("I quit my job", "we broke up",
+  "Max passed away", "I sold my car", "I don't play guitar anymore"), dated strictly after it began. A
+  closing names subject, predicate and object; an end it leaves open matches any value.
 
-For these, a fact's ``valid_to`` (the world axis) is the earliest ``valid_from`` of
-
-- a fact with the same subject and predicate and a *different* object that starts strictly later
-  (Priya ``works_at`` Lumen Robotics from 1 April 2024 ends Priya ``works_at`` Northwind Bank then), or
-- a *change* fact (:data:`CHANGE_PREDICATES`: "left", "quit", "moved out of", "divorced", ...) with the
-  same subject and the same object, dated strictly after the state began.
-
-``valid_to`` of a state fact is derived: :func:`update_facts` recomputes it from every fact of the
-namespace, so it is the same whatever order files are ingested in, and a retracted fact stops ending
-others. ``expired_at`` (the memory axis: when memory stopped holding a fact) is never set here: it is
-kept for retractions and corrections, not for changes in the world. Facts with no ``valid_from``
-(undated input) cannot be ordered and are never ended by a later one.
+Derivation is order-free: :func:`update_facts` recomputes supersession from every fact of the namespace,
+so it is the same whatever order files are ingested in, and a retracted fact stops ending others. A
+stored fact keeps a ``valid_to`` that no supersession explains (an earlier closing or bound) unless a
+newer end comes earlier. ``expired_at`` (the memory axis) is never set here: versioning a closed fact is
+the store's business. Facts with no ``valid_from`` (undated input) cannot be ordered and are never
+ended by a later fact; a closing ends them when it was recorded later.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime
 
-from graphmem.models import Batch, Fact
+from graphmem.extract.vocabulary import PREDICATES, canonical, is_single_valued
+from graphmem.models import Batch, Fact, FactClosing
 
-__all__ = ["CHANGE_PREDICATES", "STATE_PREDICATES", "state_predicate", "update_facts", "valid_to_of"]
+__all__ = [
+    "STATE_PREDICATES",
+    "closing_ends",
+    "remap_closings",
+    "state_predicate",
+    "supersession_ends",
+    "update_facts",
+    "valid_to_of",
+]
 
-#: Predicates holding one object per subject at a time (see the module docs).
-STATE_PREDICATES = frozenset({"works_at", "lives_in", "married_to"})
-
-_WORK = frozenset({"works_at"})
-_HOME = frozenset({"lives_in"})
-_SPOUSE = frozenset({"married_to"})
-#: Predicates (verb lemmas as the fact stage writes them) that end the named state for the same object.
-CHANGE_PREDICATES: dict[str, frozenset[str]] = {
-    "leave": _WORK | _HOME,
-    "leave_at": _WORK,  # "left my job at X"
-    "quit": _WORK,
-    "quit_at": _WORK,
-    "resign_from": _WORK,
-    "retire_from": _WORK,
-    "be_fire_from": _WORK,
-    "be_lay_off_from": _WORK,
-    "lose_at": _WORK,  # "lost my job at X"
-    "move_out_of": _HOME,
-    "move_from": _HOME,
-    "move_away_from": _HOME,
-    "divorce": _SPOUSE,
-    "be_divorce_from": _SPOUSE,
-    "separate_from": _SPOUSE,
-    "split_up_with": _SPOUSE,
-}
-
-# Other spellings of the states (an LLM extractor's predicates, snake_cased).
-_SYNONYMS = {
-    "works_at": "works_at",
-    "work_at": "works_at",
-    "work_for": "works_at",
-    "works_for": "works_at",
-    "employed_by": "works_at",
-    "employed_at": "works_at",
-    "is_employed_by": "works_at",
-    "be_employed_by": "works_at",
-    "lives_in": "lives_in",
-    "live_in": "lives_in",
-    "resides_in": "lives_in",
-    "reside_in": "lives_in",
-    "married_to": "married_to",
-    "is_married_to": "married_to",
-    "be_married_to": "married_to",
-    "marry": "married_to",
-    "married": "married_to",
-}
+#: Predicates holding one object per subject at a time (declared single-valued in the vocabulary).
+STATE_PREDICATES = frozenset(p.name for p in PREDICATES if p.single_valued)
 
 
 def state_predicate(predicate: str) -> str | None:
-    """The state predicate a predicate spells (``"work_for"`` → ``"works_at"``), or ``None``."""
-    return _SYNONYMS.get(predicate)
+    """The single-valued predicate a predicate spells (``"work_for"`` → ``"works_at"``), or ``None``."""
+    name = canonical(predicate)
+    return name if name is not None and is_single_valued(name) else None
 
 
 def _starts_after(when: datetime | None, start: datetime | None) -> bool:
     return when is not None and (start is None or when > start)
 
 
-def valid_to_of(facts: Iterable[Fact]) -> dict[str, datetime | None]:
-    """The derived ``valid_to`` of every state fact among ``facts``, by fact id (see the module docs)."""
-    states: dict[tuple[str, str], list[Fact]] = {}
-    changes: dict[tuple[str, str], list[Fact]] = {}
+def _earliest(*values: datetime | None) -> datetime | None:
+    return min((v for v in values if v is not None), default=None)
+
+
+def supersession_ends(facts: Iterable[Fact]) -> dict[str, datetime]:
+    """``valid_to`` of each single-valued fact a later fact with another object replaces, by fact id."""
+    groups: dict[tuple[str, str], list[Fact]] = {}
     for f in facts:
-        if f.predicate in STATE_PREDICATES:
-            states.setdefault((f.subject_id, f.predicate), []).append(f)
-        elif f.predicate in CHANGE_PREDICATES:
-            changes.setdefault((f.subject_id, f.object_id), []).append(f)
-    out: dict[str, datetime | None] = {}
-    for (subject, predicate), group in states.items():
+        if is_single_valued(f.predicate):
+            groups.setdefault((f.subject_id, f.predicate), []).append(f)
+    out: dict[str, datetime] = {}
+    for group in groups.values():
         for f in group:
-            ends = [
+            later = [
                 g.valid_from for g in group if g.object_id != f.object_id and _starts_after(g.valid_from, f.valid_from)
             ]
-            ends.extend(
-                c.valid_from
-                for c in changes.get((subject, f.object_id), ())
-                if predicate in CHANGE_PREDICATES[c.predicate] and _starts_after(c.valid_from, f.valid_from)
-            )
-            out[f.id] = min((e for e in ends if e is not None), default=None)
+            end = _earliest(*later)
+            if end is not None:
+                out[f.id] = end
     return out
 
 
+def _matches(closing: FactClosing, f: Fact) -> bool:
+    if closing.predicate != f.predicate:
+        return False
+    if closing.subject_id is not None and closing.subject_id != f.subject_id:
+        return False
+    if closing.object_id is not None and closing.object_id != f.object_id:
+        return False
+    if f.valid_from is None:
+        return closing.recorded_at > f.recorded_at
+    return _starts_after(closing.at or closing.recorded_at, f.valid_from)
+
+
+def closing_ends(facts: Iterable[Fact], closings: Sequence[FactClosing]) -> dict[str, datetime]:
+    """``valid_to`` of each fact a closing ends, by fact id (the earliest matching closing)."""
+    out: dict[str, datetime] = {}
+    if not closings:
+        return out
+    by_predicate: dict[str, list[FactClosing]] = {}
+    for c in closings:
+        by_predicate.setdefault(c.predicate, []).append(c)
+    for f in facts:
+        ends = [c.at or c.recorded_at for c in by_predicate.get(f.predicate, ()) if _matches(c, f)]
+        end = _earliest(*ends)
+        if end is not None:
+            out[f.id] = end
+    return out
+
+
+def valid_to_of(facts: Iterable[Fact], closings: Sequence[FactClosing] = ()) -> dict[str, datetime | None]:
+    """The derived ``valid_to`` of every fact among ``facts`` that a newer value or a closing can end
+    (single-valued facts, and facts a closing names), by fact id (see the module docs)."""
+    facts = list(facts)
+    superseded = supersession_ends(facts)
+    closed = closing_ends(facts, closings)
+    out: dict[str, datetime | None] = {}
+    for f in facts:
+        if is_single_valued(f.predicate) or f.id in closed:
+            out[f.id] = _earliest(superseded.get(f.id), closed.get(f.id))
+    return out
+
+
+def remap_closings(closings: Sequence[FactClosing], mapping: Mapping[str, str]) -> tuple[FactClosing, ...]:
+    """The closings with their entity ids rewritten by entity resolution's ``mapping``."""
+    out = []
+    for c in closings:
+        subject = mapping.get(c.subject_id, c.subject_id) if c.subject_id is not None else None
+        obj = mapping.get(c.object_id, c.object_id) if c.object_id is not None else None
+        out.append(
+            replace(c, subject_id=subject, object_id=obj) if (subject, obj) != (c.subject_id, c.object_id) else c
+        )
+    return tuple(out)
+
+
 def update_facts(batch: Batch, existing_facts: Iterable[Fact]) -> Batch:
-    """Set ``valid_to`` on the state facts of a batch and of its namespace (run after entity resolution).
+    """Set ``valid_to`` on the facts of a batch and of its namespace (run after entity resolution).
 
     Args:
-        batch: a resolved batch (its entity ids are the stored ones).
+        batch: a resolved batch (its entity ids are the stored ones); its ``closings`` are applied.
         existing_facts: the facts already stored in the batch's namespace.
 
     Returns:
-        The batch with its own facts' ``valid_to`` derived, plus every stored fact whose ``valid_to``
-        changes, re-emitted under its id (the store upserts it). Stored facts that only the batch's
-        ``retract`` events supported are left out of the reckoning, as the write deletes them.
+        The batch with its own facts' ``valid_to`` derived (never later than the bound their clause
+        said), plus every stored fact whose ``valid_to`` changes, re-emitted under its id (the store
+        upserts it). Stored facts that only the batch's ``retract`` events supported are left out of the
+        reckoning, as the write deletes them.
     """
     retracted = set(batch.retract)
     own = {f.id for f in batch.facts}
     stored: dict[str, Fact] = {}
+    gone: list[Fact] = []
     for f in existing_facts:
         if f.namespace != batch.namespace or f.id in own:
             continue
         if retracted and f.evidence and set(f.evidence) <= retracted:
+            gone.append(f)
             continue
         stored[f.id] = f
-    derived = valid_to_of([*stored.values(), *batch.facts])
-    facts = [
-        replace(f, valid_to=derived[f.id]) if derived.get(f.id, f.valid_to) != f.valid_to else f for f in batch.facts
-    ]
+    derived = valid_to_of([*stored.values(), *batch.facts], batch.closings)
+    # an end some fact (retracted ones included) explains is recomputed; any other end was set by an
+    # earlier closing or bound and stays
+    explained = supersession_ends([*stored.values(), *gone, *batch.facts])
+    facts = []
+    for f in batch.facts:
+        end = _earliest(f.valid_to, derived.get(f.id)) if f.id in derived else f.valid_to
+        facts.append(replace(f, valid_to=end) if end != f.valid_to else f)
     for fid, f in stored.items():
-        if fid in derived and derived[fid] != f.valid_to:
+        kept = f.valid_to if f.valid_to is not None and explained.get(fid) != f.valid_to else None
+        end = _earliest(kept, derived.get(fid)) if fid in derived else f.valid_to
+        if end != f.valid_to:
             evidence = tuple(e for e in f.evidence if e not in retracted) or f.evidence
-            facts.append(replace(f, valid_to=derived[fid], evidence=evidence))
+            facts.append(replace(f, valid_to=end, evidence=evidence))
     return replace(batch, facts=tuple(facts))

@@ -137,9 +137,12 @@ def test_extracts_through_the_api(make: Any, stub: Stub, transcript: Transcript)
     assert went.valid_from == datetime(2023, 5, 7) and went.time_phrase == "yesterday"
     assert went.evidence == ("ev:session_1:1",)
     # a time Claude left unresolved is resolved locally against the session date
-    assert facts[("Melanie", "paint", "sunset painting")].valid_from == datetime(2023, 5, 6)
-    assert ("Melanie", "not_give_up", "pottery") in facts
-    assert facts[("Melanie", "not_visit", "Paris")].time_phrase is None
+    assert facts[("Melanie", "created", "sunset painting")].valid_from == datetime(2023, 5, 6)
+    # predicates are the vocabulary's: a negation asserts nothing, an unknown verb is said_about
+    assert ("Melanie", "practises", "pottery") in facts and ("Caroline", "has_pet", "Oscar") in facts
+    assert ("Melanie", "said_about", "pottery class") in facts
+    assert not any(p.startswith("not_") for _, p, _ in facts)
+    assert {p for _, p, _ in facts} <= {"went_to", "created", "practises", "has_pet", "said_about"}
     spoken = {m.event_id for m in batch.mentions if m.role == "speaker"}
     assert spoken == {e.id for e in batch.events}
     times = {e.source_id: [t.phrase for t in e.times] for e in batch.events if e.times}
@@ -287,7 +290,7 @@ def _answer(events: list[dict[str, Any]], entities: list[dict[str, Any]]) -> dic
     }
 
 
-def test_states_in_other_spellings_are_kept_and_ended(make: Any, stub: Stub) -> None:
+def test_states_in_other_spellings_are_normalised_and_closed(make: Any, stub: Stub) -> None:
     from datetime import timedelta, timezone
 
     from graphmem.transcript import RawSession, RawTurn
@@ -298,6 +301,8 @@ def test_states_in_other_spellings_are_kept_and_ended(make: Any, stub: Stub) -> 
             "Priya", "I've worked for Northwind Bank since 2019.", timestamp=datetime(2024, 3, 3, 0, 30, tzinfo=cest)
         ),
         RawTurn("Priya", "I start at Lumen Robotics on 1 April.", timestamp=datetime(2024, 3, 3, 0, 31, tzinfo=cest)),
+        RawTurn("Priya", "Tomás and I broke up last week.", timestamp=datetime(2024, 3, 3, 0, 32, tzinfo=cest)),
+        RawTurn("Priya", "I'm in Lisbon until June.", timestamp=datetime(2024, 3, 3, 0, 33, tzinfo=cest)),
     )
     transcript = Transcript("p", (RawSession("s1", 0, turns, started_at=turns[0].timestamp),))
     stub.answer(
@@ -327,14 +332,37 @@ def test_states_in_other_spellings_are_kept_and_ended(make: Any, stub: Stub) -> 
                     ],
                     "times": [{"phrase": "1 April", "start": "2024-04-01", "end": "2024-04-02", "grain": "day"}],
                 },
+                {
+                    "turn": "T3",
+                    "closings": [
+                        {"subject": "Priya", "predicate": "dating", "object": None, "time_phrase": "last week"}
+                    ],
+                    "times": [{"phrase": "last week", "start": "2024-02-19", "end": "2024-02-26", "grain": "week"}],
+                },
+                {
+                    "turn": "T4",
+                    "facts": [
+                        {"subject": "Priya", "predicate": "lives in", "object": "Lisbon", "until_phrase": "June"}
+                    ],
+                    "times": [{"phrase": "June", "start": "2024-06-01", "end": "2024-07-01", "grain": "month"}],
+                },
             ],
-            [{"name": "Northwind Bank", "type": "Organization"}, {"name": "Lumen Robotics", "type": "Organization"}],
+            [
+                {"name": "Northwind Bank", "type": "Organization"},
+                {"name": "Lumen Robotics", "type": "Organization"},
+                {"name": "Lisbon", "type": "Place"},
+            ],
         )
     )
     batch = make().extract(transcript)
     n = names(batch)
     facts = {(f.predicate, n[f.object_id]): f for f in batch.facts}
-    assert ("work_for", "Northwind Bank") in facts  # what was said is kept
+    assert not any(p == "work_for" for p, _ in facts)  # "work for" is works_at
+    (closing,) = batch.closings
+    assert (n[closing.subject_id or ""], closing.predicate, closing.object_id) == ("Priya", "dating", None)
+    assert closing.at == datetime(2024, 2, 18, 22) and closing.evidence == ("ev:s1:3",)
+    lisbon = facts[("lives_in", "Lisbon")]
+    assert lisbon.valid_to == datetime(2024, 5, 31, 22) and lisbon.time_phrase == "June"
     northwind, lumen = facts[("works_at", "Northwind Bank")], facts[("works_at", "Lumen Robotics")]
     # dates are on Priya's wall clock (+02:00), stored as naive UTC
     assert northwind.valid_from == datetime(2018, 12, 31, 22)

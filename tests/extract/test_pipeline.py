@@ -49,11 +49,12 @@ def test_facts_and_times(extractor: SpacyExtractor, transcript: Transcript) -> N
     batch = extractor.extract(transcript)
     n = names(batch)
     facts = {(n[f.subject_id], f.predicate, n[f.object_id]): f for f in batch.facts}
-    went = facts[("Caroline", "go_to", "LGBTQ support group")]
+    went = facts[("Caroline", "went_to", "LGBTQ support group")]
     assert went.valid_from == datetime(2023, 5, 7) and went.time_phrase == "yesterday"
     assert went.recorded_at == datetime(2023, 5, 8, 13, 56)
-    assert ("Melanie", "not_give_up", "pottery") in facts
-    assert facts[("Melanie", "visit", "London")].valid_from == datetime(2023, 4, 24)
+    assert not any(o == "pottery" for _, _, o in facts)  # "I didn't give up pottery" asserts nothing
+    assert facts[("Melanie", "went_to", "London")].valid_from == datetime(2023, 4, 24)
+    assert ("Caroline", "has_pet", "dog") in facts or ("Caroline", "has_pet", "Oscar") in facts
     dated = {e.source_id: [t.phrase for t in e.times] for e in batch.events if e.times}
     assert dated["D1:2"] == ["last Saturday"] and dated["D1:4"] == ["two weeks ago"]
 
@@ -226,7 +227,7 @@ def test_relative_dates_count_on_the_speakers_wall_clock(extractor: SpacyExtract
     (yesterday,) = event.times
     # 1 May on Ana's calendar, from its start at +02:00, in UTC (resolving in UTC would give 30 April)
     assert (yesterday.start, yesterday.end) == (datetime(2024, 4, 30, 22), datetime(2024, 5, 1, 22))
-    (fact,) = [f for f in batch.facts if f.predicate == "finish"]
+    (fact,) = [f for f in batch.facts if f.predicate == "said_about"]
     assert fact.valid_from == datetime(2024, 4, 30, 22)
 
 

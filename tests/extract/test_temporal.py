@@ -14,7 +14,7 @@ from graphmem.extract.resolve import resolve_batch
 from graphmem.extract.temporal import STATE_PREDICATES, state_predicate, update_facts, valid_to_of
 from graphmem.ingest import ingest
 from graphmem.memory import Memory
-from graphmem.models import Batch, Entity, Fact
+from graphmem.models import Batch, Entity, Fact, FactClosing
 from graphmem.store.base import TimeFilter
 
 DATA = Path(__file__).resolve().parents[2] / "data"
@@ -72,42 +72,80 @@ def test_the_earliest_later_state_wins_and_a_return_is_a_new_stint() -> None:
         # undated: cannot be ordered
         (fact("a", "works_at", "x", None), fact("b", "works_at", "y", None)),
         # not a state: events never end
-        (fact("a", "visit", "x", "2019-01-01"), fact("b", "visit", "y", "2024-01-01")),
+        (fact("a", "went_to", "x", "2019-01-01"), fact("b", "went_to", "y", "2024-01-01")),
     ],
 )
 def test_nothing_ends(facts: tuple[Fact, ...]) -> None:
     assert all(v is None for v in ends(*facts).values())
 
 
-def test_a_change_ends_the_matching_state() -> None:
-    got = ends(
+def closing(predicate: str, obj: str | None, at: str, subject: str | None = "priya") -> FactClosing:
+    return FactClosing(
+        "ns", predicate, day("2024-10-01"), subject_id=subject, object_id=obj, at=day(at), evidence=("ev:x",)
+    )
+
+
+def test_a_closing_ends_the_matching_fact() -> None:
+    facts = (
         fact("a", "works_at", "bakery", "2020-01-01"),
         fact("b", "lives_in", "lisbon", "2020-01-01"),
-        fact("c", "quit", "bakery", "2024-09-06"),
-        fact("d", "move_out_of", "lisbon", "2023-01-01"),
-        fact("e", "leave", "lisbon", "2022-01-01"),  # "leave" ends a home or a job; the earliest counts
+        fact("c", "has_pet", "max", "2021-01-01"),
+        fact("d", "plays", "guitar", "2015-01-01"),
     )
-    assert got == {"a": day("2024-09-06"), "b": day("2022-01-01")}
+    got = valid_to_of(
+        facts,
+        [
+            closing("works_at", None, "2024-09-06"),  # "I quit my job": whichever held
+            closing("lives_in", "lisbon", "2023-01-01"),
+            closing("lives_in", "lisbon", "2022-01-01"),  # the earliest counts
+            closing("has_pet", "max", "2024-02-01", subject=None),  # "Max passed away"
+            closing("plays", "guitar", "2024-03-01"),  # "I don't play guitar anymore"
+        ],
+    )
+    assert got == {
+        "a": day("2024-09-06"),
+        "b": day("2022-01-01"),
+        "c": day("2024-02-01"),
+        "d": day("2024-03-01"),
+    }
 
 
 @pytest.mark.parametrize(
     "change",
     [
-        fact("c", "quit", "other", "2024-01-01"),  # another object
-        fact("c", "quit", "bakery", "2019-01-01"),  # before the state began: an earlier stint
-        fact("c", "not_quit", "bakery", "2024-01-01"),  # negated
-        fact("c", "move_out_of", "bakery", "2024-01-01"),  # ends a home, not a job
-        fact("c", "quit", "bakery", "2024-01-01", subject="tomas"),  # someone else
+        closing("works_at", "other", "2024-01-01"),  # another object
+        closing("works_at", "bakery", "2019-01-01"),  # before the state began: an earlier stint
+        closing("lives_in", "bakery", "2024-01-01"),  # ends a home, not a job
+        closing("works_at", "bakery", "2024-01-01", subject="tomas"),  # someone else
     ],
 )
-def test_a_change_that_does_not_match_ends_nothing(change: Fact) -> None:
-    assert ends(fact("a", "works_at", "bakery", "2020-01-01"), change) == {"a": None}
+def test_a_closing_that_does_not_match_ends_nothing(change: FactClosing) -> None:
+    assert valid_to_of([fact("a", "works_at", "bakery", "2020-01-01")], [change]) == {"a": None}
+
+
+def test_closings_from_a_batch_end_stored_facts_and_stay() -> None:
+    stored = [fact("pet", "has_pet", "max", "2021-01-01")]
+    batch = Batch("ns", closings=(closing("has_pet", "max", "2024-02-01", subject=None),))
+    (ended,) = update_facts(batch, stored).facts
+    assert ended.valid_to == day("2024-02-01")
+    # a later batch with nothing to say about Max leaves the end alone
+    assert update_facts(Batch("ns", facts=(fact("job", "works_at", "x", "2024-05-01"),)), [ended]).facts == (
+        fact("job", "works_at", "x", "2024-05-01"),
+    )
+
+
+def test_a_bound_said_in_the_clause_is_kept() -> None:
+    until = fact("a", "lives_in", "lisbon", "2024-03-01", valid_to=day("2024-06-01"))
+    later = fact("b", "lives_in", "porto", "2024-09-01")
+    out = {f.id: f.valid_to for f in update_facts(Batch("ns", facts=(until, later)), ()).facts}
+    assert out == {"a": day("2024-06-01"), "b": None}
 
 
 def test_state_predicate_spellings() -> None:
     assert state_predicate("work_for") == "works_at" and state_predicate("lives_in") == "lives_in"
     assert state_predicate("marry") == "married_to" and state_predicate("visit") is None
     assert {state_predicate(p) for p in STATE_PREDICATES} == STATE_PREDICATES
+    assert {"works_at", "lives_in", "married_to", "dating", "studies_at"} <= STATE_PREDICATES
 
 
 def test_update_facts_re_emits_stored_facts_it_ends() -> None:

@@ -1,0 +1,182 @@
+"""Valid-time bounds of a fact from the time phrases of its clause.
+
+A fact's clause is its verb plus the verbs it complements or is conjoined to, and the subjectless
+participles and infinitives hanging from them (:func:`attached`). A time phrase of that clause bounds
+the fact by the preposition it hangs from:
+
+| said | bound |
+|---|---|
+| I went there *yesterday*; I've been an analyst *since 2019* | ``valid_from`` = the phrase's start |
+| I'm staying in Lisbon *until June* | ``valid_to`` = start of June (``through June``: its end) |
+| I've lived in Porto *for three years* (perfect or present) | ``valid_from`` = statement time − 3 years |
+
+A past-tense duration ("I lived there for three years") says the state ended at some unknown time, so
+it sets no bound. Without a phrase, ``valid_from`` is the statement's time.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from graphmem.models import TimeRef
+
+__all__ = ["Bounds", "attached", "bounds_for", "clause_time", "duration_before", "verb_of"]
+
+_SUBJECT_DEPS = ("nsubj", "nsubjpass", "csubj")
+_UNTIL = frozenset({"until", "till", "til", "'til", "through", "thru", "up_to"})
+_NUMBER_WORDS = {
+    "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
+    "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15, "twenty": 20,
+    "couple": 2, "few": 3, "several": 3,
+}  # fmt: skip
+_DURATION = re.compile(
+    r"^(?:for\s+)?(?:about\s+|around\s+|almost\s+|nearly\s+|over\s+)?(?:a\s+)?(\d+|"
+    + "|".join(_NUMBER_WORDS)
+    + r")(?:\s+of)?\s+(day|week|month|year|decade)s?$",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Bounds:
+    """The valid-time bounds of a fact and the phrase that set them (``None``: none did)."""
+
+    valid_from: datetime | None
+    valid_to: datetime | None = None
+    phrase: str | None = None
+
+
+def verb_of(token: Any) -> Any:
+    """The nearest verb governing ``token`` (itself when it is one)."""
+    node = token
+    for _ in range(8):
+        if node.pos_ in ("VERB", "AUX") or node.head is node:
+            return node
+        node = node.head
+    return node
+
+
+def _has_subject(verb: Any) -> bool:
+    return any(c.dep_ in _SUBJECT_DEPS for c in verb.children)
+
+
+def _clause_verbs(verb: Any) -> set[int]:
+    """The verbs whose time a fact of ``verb`` takes: itself and the verbs it complements or is
+    conjoined to ("went hiking", "bought ... and rode")."""
+    targets = {verb.i}
+    node = verb
+    while node.dep_ in ("xcomp", "conj") and node.head is not node:
+        node = node.head
+        targets.add(node.i)
+    return targets
+
+
+def attached(governor: Any, targets: set[int]) -> bool:
+    """Whether a time phrase governed by ``governor`` belongs to the clause of ``targets``.
+
+    It does when its verb is one of them, or a participle or infinitive without a subject of its own
+    that modifies one of them or their object ("a job at the school, starting in November"). A verb with
+    its own subject is another clause: "the seedlings my mum gave me last week" dates the giving, not
+    the bringing.
+    """
+    if governor.i in targets:
+        return True
+    node = governor
+    for _ in range(3):
+        if node.pos_ not in ("VERB", "AUX") or _has_subject(node):
+            return False
+        if node.dep_ not in ("advcl", "acl", "xcomp", "pcomp") or node.head is node:
+            return False
+        node = verb_of(node.head)
+        if node.i in targets:
+            return True
+    return False
+
+
+def _clause_phrases(verb: Any, times: list[tuple[Any, TimeRef]]) -> list[tuple[Any, TimeRef]]:
+    sentence = verb.sent
+    in_sentence = [(span, ref) for span, ref in times if span.sent == sentence]
+    targets = _clause_verbs(verb)
+    return [(span, ref) for span, ref in in_sentence if attached(verb_of(span.root), targets)]
+
+
+def clause_time(verb: Any, times: list[tuple[Any, TimeRef]]) -> TimeRef | None:
+    """The resolved time expression attached to ``verb``'s clause (see :func:`attached`); a phrase in a
+    verbless sentence ("On 3 June.") counts when it is the sentence's only one."""
+    for _span, ref in _clause_phrases(verb, times):
+        if ref.resolved and _preposition(_span) not in _UNTIL:
+            return ref
+    resolved = [(span, ref) for span, ref in times if ref.resolved and span.sent == verb.sent]
+    if len(resolved) == 1 and verb_of(resolved[0][0].root).pos_ not in ("VERB", "AUX"):
+        return resolved[0][1]
+    return None
+
+
+def _preposition(span: Any) -> str:
+    """The preposition a time phrase hangs from ("until June" → ``until``), or its own first word."""
+    root = span.root
+    if root.dep_ == "pobj" and root.head.dep_ == "prep":
+        return str(root.head.lower_)
+    first = span[0].lower_
+    return str(first) if first in ("since", "for", "until", "till") else ""
+
+
+def _lasting(verb: Any) -> bool:
+    """Whether the verb still holds at the time of speaking: a perfect ("I've lived") or present."""
+    for node in (verb, verb.head if verb.dep_ == "xcomp" else verb):
+        if any(c.dep_ == "aux" and c.lemma_ == "have" for c in node.children):
+            return True
+        if node.tag_ in ("VBZ", "VBP"):
+            return True
+    return False
+
+
+def duration_before(phrase: str, when: datetime) -> datetime | None:
+    """``when`` minus the duration ``phrase`` names ("three years", "for 6 months"), or ``None``."""
+    m = _DURATION.match(phrase.strip())
+    if m is None:
+        return None
+    raw = m.group(1).lower()
+    n = int(raw) if raw.isdigit() else _NUMBER_WORDS[raw]
+    unit = m.group(2).lower()
+    if unit in ("day", "week"):
+        return when - timedelta(days=n * (7 if unit == "week" else 1))
+    months = n * {"month": 1, "year": 12, "decade": 120}[unit]
+    year, month = divmod(when.year * 12 + when.month - 1 - months, 12)
+    last = calendar.monthrange(year, month + 1)[1]
+    return when.replace(year=year, month=month + 1, day=min(when.day, last))
+
+
+def bounds_for(
+    verb: Any, times: list[tuple[Any, TimeRef]], said_at: datetime | None, *, timeless: bool = False
+) -> Bounds:
+    """The valid-time bounds of a fact stated by ``verb`` (see the module docs).
+
+    Args:
+        verb: the fact's verb token.
+        times: the turn's time phrases with their resolved :class:`TimeRef`.
+        said_at: when the turn was said (the default ``valid_from``).
+        timeless: with no phrase, leave ``valid_from`` unset (a family role always held).
+    """
+    start: datetime | None = None
+    end: datetime | None = None
+    phrase: str | None = None
+    for span, ref in _clause_phrases(verb, times):
+        prep = _preposition(span)
+        if prep in _UNTIL and ref.resolved and end is None:
+            end = ref.end if prep in ("through", "thru") else ref.start
+            phrase = phrase or ref.phrase
+        elif prep == "for" and not ref.resolved and said_at is not None and start is None and _lasting(verb):
+            start = duration_before(ref.phrase, said_at)
+            phrase = ref.phrase if start is not None else phrase
+    if start is None:
+        when = clause_time(verb, times)
+        if when is not None:
+            start, phrase = when.start, when.phrase
+    if start is None and not timeless:
+        start = said_at
+    return Bounds(start, end, phrase)

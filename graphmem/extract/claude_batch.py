@@ -1,0 +1,176 @@
+"""Turning the Claude extractor's tool answers into a batch (the half of :mod:`graphmem.extract.claude`
+that does no I/O).
+
+Each answer holds entities and, per turn, mentions, facts, closings and times. Entities go through the
+same :class:`~graphmem.extract.entities.EntityRegistry` as the spaCy extractor's, so both give the same
+kind of batch. Predicates are mapped onto the fact vocabulary (:func:`graphmem.extract.vocabulary.
+canonical`): a spelling of a declared predicate ("work for") is that predicate, a negation asserts
+nothing, and anything else is the generic ``said_about``. A fact's ``time_phrase`` dates its start, its
+``until_phrase`` its end; each closing becomes a :class:`~graphmem.models.FactClosing`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+from datetime import datetime, timedelta
+from typing import Any
+
+from graphmem.extract.entities import EntityRegistry
+from graphmem.extract.events import EventPlan
+from graphmem.extract.names import fact_id
+from graphmem.extract.vocabulary import canonical
+from graphmem.models import Batch, Event, Fact, FactClosing, Mention, TimeRef
+
+__all__ = ["AnswerBuilder", "normalise_predicate"]
+
+ROLES = ("subject", "object", "mention")
+
+#: ``(item, reference time, offset from UTC)`` → a resolved time.
+TimeReader = Callable[[dict[str, Any], datetime | None, timedelta | None], TimeRef]
+
+
+def normalise_predicate(text: str) -> str | None:
+    """The vocabulary predicate Claude's predicate names; ``None`` for a negation (it asserts nothing)."""
+    key = "_".join(text.strip().lower().replace("-", " ").split())
+    name = canonical(key)
+    if name is not None:
+        return name
+    return None if key.startswith(("not_", "no_", "never_")) else "said_about"
+
+
+def _key(name: Any) -> str:
+    return " ".join(str(name).lower().split())
+
+
+def _rank(role: str | None) -> int:
+    return {"mention": 0, "object": 1, "subject": 2}.get(role or "", -1)
+
+
+class AnswerBuilder:
+    """Accumulates the answers for one transcript into one batch."""
+
+    def __init__(self, plan: EventPlan, namespace: str, now: datetime, read_time: TimeReader) -> None:
+        """Start a batch for ``plan``'s events in ``namespace``."""
+        self.plan = plan
+        self.namespace = namespace
+        self.now = now
+        self.read_time = read_time
+        self.registry = EntityRegistry(namespace)
+        self.speaker_ids = {name: self.registry.add_speaker(name) for name in plan.speakers}
+        self.events = list(plan.events)
+        self.mentions: list[Mention] = []
+        self.facts: dict[str, Fact] = {}
+        self.closings: list[FactClosing] = []
+        self._types: dict[str, str] = {}
+
+    def entity(self, name: str) -> str:
+        """The id of the entity ``name`` (a participant's name is the participant)."""
+        speaker = self.registry.speaker_for(name)
+        return speaker or self.registry.add(name.strip(), self._types.get(_key(name), "Thing"))
+
+    def add(self, data: dict[str, Any], group: Sequence[int]) -> None:
+        """Add one validated answer about the events at indices ``group``."""
+        self._types = {_key(e["name"]): e["type"] for e in data["entities"]}
+        for item in data["entities"]:
+            eid = self.entity(item["name"])
+            for alias in item.get("aliases") or ():
+                if isinstance(alias, str) and alias.strip():
+                    self.registry.add_alias(eid, alias.strip())
+        by_turn = {f"T{self.events[i].seq}": i for i in group}
+        for item in data["events"]:
+            index = by_turn.get(str(item["turn"]).strip())
+            if index is not None:  # else a turn id outside this request: nothing to attach it to
+                self._event(item, index)
+
+    def _event(self, item: dict[str, Any], index: int) -> None:
+        event = self.events[index]
+        times = [
+            self.read_time(t, self.plan.references[index], self.plan.offset(index)) for t in item.get("times") or ()
+        ]
+        roles: dict[str, str] = {}
+
+        def mention(eid: str, role: str) -> None:
+            if _rank(role) > _rank(roles.get(eid)):
+                roles[eid] = role
+
+        for m in item.get("mentions") or ():
+            mention(self.entity(m["entity"]), m.get("role") if m.get("role") in ROLES else "mention")
+        for f in item.get("facts") or ():
+            ends = self._fact(f, event, times)
+            if ends is not None:
+                mention(ends[0], "subject")
+                mention(ends[1], "object")
+        for c in item.get("closings") or ():
+            self._closing(c, event, times)
+        self.mentions.extend(Mention(self.namespace, event.id, eid, role) for eid, role in roles.items())
+        if times:
+            self.events[index] = replace(event, times=(*event.times, *times))
+
+    def _fact(self, f: dict[str, Any], event: Event, times: list[TimeRef]) -> tuple[str, str] | None:
+        s_id, o_id = self.entity(f["subject"]), self.entity(f["object"])
+        predicate = normalise_predicate(f["predicate"])
+        if s_id == o_id or predicate is None:
+            return None
+        when = _time_named(times, f.get("time_phrase"))
+        until = _time_named(times, f.get("until_phrase"))
+        fid = fact_id(event.id, s_id, predicate, o_id)
+        self.facts[fid] = Fact(
+            namespace=self.namespace,
+            id=fid,
+            subject_id=s_id,
+            predicate=predicate,
+            object_id=o_id,
+            recorded_at=event.occurred_at or self.now,
+            valid_from=when.start if when else event.occurred_at,
+            valid_to=until.start if until else None,
+            evidence=(event.id,),
+            time_phrase=when.phrase if when else until.phrase if until else None,
+        )
+        return s_id, o_id
+
+    def _closing(self, c: dict[str, Any], event: Event, times: list[TimeRef]) -> None:
+        predicate = canonical(str(c["predicate"]))
+        if predicate is None:
+            return
+        subject = self.entity(c["subject"]) if _named(c.get("subject")) else None
+        obj = self.entity(c["object"]) if _named(c.get("object")) else None
+        when = _time_named(times, c.get("time_phrase"))
+        self.closings.append(
+            FactClosing(
+                namespace=self.namespace,
+                predicate=predicate,
+                recorded_at=event.occurred_at or self.now,
+                subject_id=subject,
+                object_id=obj,
+                at=when.start if when else event.occurred_at,
+                evidence=(event.id,),
+                phrase=when.phrase if when else None,
+            )
+        )
+
+    def batch(self) -> Batch:
+        """The batch of everything added (before temporal maintenance)."""
+        for event in self.events:
+            speaker_id = self.speaker_ids.get(event.speaker or "")
+            if speaker_id is not None:
+                self.mentions.append(Mention(self.namespace, event.id, speaker_id, "speaker"))
+        return Batch(
+            self.namespace,
+            sessions=self.plan.sessions,
+            events=tuple(self.events),
+            entities=self.registry.entities(),
+            mentions=tuple(self.mentions),
+            facts=tuple(self.facts.values()),
+            closings=tuple(self.closings),
+        )
+
+
+def _named(value: Any) -> bool:
+    return isinstance(value, str) and bool(value.strip())
+
+
+def _time_named(times: Sequence[TimeRef], phrase: Any) -> TimeRef | None:
+    if not _named(phrase):
+        return None
+    return next((t for t in times if t.phrase == phrase and t.resolved), None)

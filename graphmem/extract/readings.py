@@ -1,0 +1,297 @@
+"""Readings: what a subject–verb–object triple states in the fact vocabulary.
+
+:mod:`graphmem.extract.facts` reads each verb as a :class:`Clause`: the chain of verbs it complements
+("want to adopt", "stopped playing"), its surface predicate (verb lemma, particle, preposition:
+``go_to``) and its polarity. :func:`read` maps the clause and its object onto
+:mod:`graphmem.extract.vocabulary`:
+
+- a statement ("I work for Globex", "I joined Globex") gives a fact of the first predicate that states
+  the surface predicate and whose types fit (``works_at``);
+- an ending ("I quit my job", "I stopped playing guitar", "I don't live in Porto anymore") gives a
+  closing of each predicate it may end, with the object as written, or any object when it is a generic
+  noun of that predicate ("my job", "my boyfriend");
+- a plan ("I want to adopt a dog", "planning to visit Paris") gives ``plans``;
+- a negation asserts nothing, except "don't like" (``dislikes``);
+- anything else gives the generic ``said_about`` when the subject is specific (not a common noun), the
+  verb is not a light verb ("be", "have", "keep"), and the two ends are not both pronouns.
+
+:func:`intransitive_closings` reads endings with no object: "I quit", "we broke up", "Max passed away".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from graphmem.extract import vocabulary as vocab
+
+__all__ = ["Clause", "Reading", "clause_of", "intransitive_closings", "read"]
+
+_SUBJECT_DEPS = ("nsubj", "nsubjpass", "csubj")
+_MAX_CHAIN = 4
+_FUTURE_GO = ("going", "gon")
+# Endings with no object, and the predicates whose current value they end.
+_INTRANSITIVE = {
+    "quit": ("works_at",),
+    "resign": ("works_at",),
+    "retire": ("works_at",),
+    "be_fire": ("works_at",),
+    "be_lay_off": ("works_at",),
+    "move_out": ("lives_in",),
+    "move_away": ("lives_in",),
+    "break_up": ("dating",),
+    "split_up": ("dating", "married_to"),
+    "split": ("dating", "married_to"),
+    "divorce": ("married_to",),
+    "get_divorce": ("married_to",),
+    "be_divorce": ("married_to",),
+    "separate": ("married_to",),
+    "graduate": ("studies_at",),
+    "drop_out": ("studies_at",),
+}
+# What ends when someone or something is gone ("Max passed away").
+_GONE = ("has_pet", "has_child", "married_to", "dating")
+_WE = frozenset({"we", "us"})
+_LIKING = frozenset({"like", "love", "enjoy"})  # "I don't like pottery": dislikes
+
+
+@dataclass(frozen=True, slots=True)
+class Clause:
+    """A verb read with the verbs it complements.
+
+    Attributes:
+        outer: base predicates of the governing verbs, outermost first ("want", "stop").
+        inner: the surface predicate of the verb itself, with the object's preposition (``play``,
+            ``go_to``, ``be_hire_by``).
+        negated: a ``not`` anywhere in the chain.
+        no_longer: "no longer", "anymore", "any more": a state that ended.
+    """
+
+    outer: tuple[str, ...]
+    inner: str
+    negated: bool
+    no_longer: bool = False
+
+    @property
+    def surface(self) -> str:
+        """The whole predicate as said: ``not_want_to_adopt``."""
+        text = "_to_".join((*self.outer, self.inner))
+        return f"not_{text}" if self.negated else text
+
+
+@dataclass(frozen=True, slots=True)
+class Reading:
+    """One vocabulary reading of a triple: a fact, or a closing (``any_object``: of whichever value)."""
+
+    predicate: str
+    closing: bool = False
+    any_object: bool = False
+
+
+def base_predicate(verb: Any) -> str:
+    """The verb lemma with its particles (``give_up``)."""
+    parts = [verb.lemma_.lower()]
+    parts.extend(c.lower_ for c in verb.children if c.dep_ == "prt")
+    return "_".join(parts)
+
+
+def _negated(verb: Any) -> bool:
+    return any(c.dep_ == "neg" for c in verb.children)
+
+
+def _no_longer(verb: Any) -> bool:
+    for c in verb.children:
+        if c.dep_ != "advmod":
+            continue
+        lower = c.lower_
+        if lower == "anymore" or (lower == "more" and any(g.lower_ == "any" for g in c.children)):
+            return True
+        if lower == "longer" and any(g.lower_ in ("no", "any") for g in c.children):
+            return True
+    return False
+
+
+def clause_of(verb: Any) -> Clause:
+    """The :class:`Clause` of a verb (without the object's preposition, which :func:`with_object` adds)."""
+    chain = [verb]
+    node = verb
+    while node.dep_ == "xcomp" and node.head is not node and node.head.pos_ in ("VERB", "AUX"):
+        node = node.head
+        if node.lemma_ == "go" and node.lower_ in _FUTURE_GO:
+            continue  # "going to paint" is the future of "paint", not a predicate of its own
+        chain.append(node)
+        if len(chain) >= _MAX_CHAIN:
+            break
+    chain.reverse()
+    negated = any(_negated(v) for v in chain)
+    no_longer = any(_no_longer(v) for v in chain)
+    return Clause(tuple(base_predicate(v) for v in chain[:-1]), base_predicate(verb), negated, no_longer)
+
+
+def with_object(clause: Clause, suffix: str, passive: bool) -> Clause:
+    """The clause with its object's preposition (``_to``) and voice (``be_`` for a passive)."""
+    inner = clause.inner + suffix
+    if passive:
+        inner = f"be_{inner}"
+    return Clause(clause.outer, inner, clause.negated, clause.no_longer)
+
+
+def _statements(inner: str, subject_type: str | None, fits: Callable[[vocab.Predicate], bool]) -> str | None:
+    for p in vocab.statements_for(inner):
+        if subject_type in p.subject_types and fits(p):
+            return p.name
+    return None
+
+
+def _closings(
+    predicates: Iterable[vocab.Predicate], head: str, fits: Callable[[vocab.Predicate], bool]
+) -> list[Reading]:
+    out = []
+    for p in predicates:
+        if head in p.generic:
+            out.append(Reading(p.name, closing=True, any_object=True))
+        elif fits(p):
+            out.append(Reading(p.name, closing=True))
+    return out
+
+
+def read(
+    clause: Clause,
+    subject_type: str | None,
+    object_type: str | None,
+    object_head: str,
+    object_name: str,
+    *,
+    pronouns: bool = False,
+) -> list[Reading]:
+    """The vocabulary readings of a triple (see the module docs); empty: it is dropped.
+
+    Args:
+        clause: the verb's clause, object preposition included.
+        subject_type: the subject entity's type.
+        object_type: the object entity's type.
+        object_head: the lemma of the object's head noun.
+        object_name: the object entity's name.
+        pronouns: both ends are pronouns ("I love you").
+    """
+
+    def fits(p: vocab.Predicate) -> bool:
+        return p.fits(object_type, object_head, object_name)
+
+    inner = clause.inner
+    outer = set(clause.outer)
+    if clause.no_longer or outer & vocab.ASPECT_ENDINGS:
+        return _closings(vocab.statements_for(inner), object_head, fits)
+    if clause.negated:
+        return [Reading("dislikes")] if inner in _LIKING and object_type not in (None, "Person") else []
+    if outer & vocab.ASPECT_PLANS:
+        plans = vocab.by_name("plans")
+        return [Reading("plans")] if plans is not None and fits(plans) and subject_type in plans.subject_types else []
+    stated = _statements(inner, subject_type, fits)
+    if stated is not None:
+        return [Reading(stated)]
+    ended = _closings(vocab.endings_for(inner), object_head, fits)
+    if ended:
+        return ended
+    verb = inner.removeprefix("be_").split("_")[0]
+    if subject_type in (None, "Topic") or pronouns or verb in vocab.LIGHT_VERBS:
+        return []
+    if object_type is None or (object_type == "Topic" and object_head in vocab.GENERIC):
+        return []
+    return [Reading("said_about")]
+
+
+def _subjects(verb: Any) -> list[Any]:
+    found = [c for c in verb.children if c.dep_ in _SUBJECT_DEPS]
+    node, hops = verb, 0
+    while not found and node.dep_ in ("conj", "xcomp", "advcl") and node.head is not node and hops < 3:
+        node = node.head
+        found = [c for c in node.children if c.dep_ in _SUBJECT_DEPS]
+        hops += 1
+    return [t for s in found for t in (s, *s.conjuncts)]
+
+
+def _objects(verb: Any) -> Iterator[tuple[Any, str]]:
+    """The verb's objects with the preposition suffix they add (``""``, ``"_of"``, ``"_out_of"``)."""
+    for c in verb.children:
+        if c.dep_ in ("dobj", "obj", "attr", "dative"):
+            yield c, ""
+        elif c.dep_ == "prep":
+            for g in c.children:
+                if g.dep_ == "pobj":
+                    yield g, f"_{c.lower_}"
+                elif g.dep_ == "prep":  # "out of"
+                    yield from ((h, f"_{c.lower_}_{g.lower_}") for h in g.children if h.dep_ == "pobj")
+
+
+def _generic_closings(verb: Any, entity_of: Mapping[int, str], base: str) -> Iterator[tuple[Any, str]]:
+    """``(object token, predicate)`` for an ending whose object is a generic noun that names no entity:
+    "I quit my job", "I moved out of the apartment", "I broke up with my boyfriend"."""
+    for obj, suffix in _objects(verb):
+        if obj.i in entity_of and obj.pos_ != "NOUN":
+            continue
+        head = obj.lemma_.lower()
+        for p in vocab.endings_for(base + suffix):
+            if head in p.generic:
+                yield obj, p.name
+
+
+Closing = tuple[str | None, str, str | None, Any]
+
+
+def intransitive_closings(
+    verbs: Iterable[Any], entity_of: Mapping[int, str], speaker_id: str | None
+) -> Iterator[Closing]:
+    """``(subject, predicate, object, verb)`` closings of endings said with no object.
+
+    "I quit", "I got laid off", "I quit my job" (a generic noun names no entity) end the speaker's
+    current job; "we broke up", "Ana and I split up" the relationship ("we" is the speaker's side);
+    "Max passed away", "my cat ran away" end every pet, child or partner fact whose object is Max or
+    the cat (the subject is left open).
+    """
+    for verb in verbs:
+        if verb.pos_ != "VERB" or _negated(verb):
+            continue
+        base = base_predicate(verb)
+        if any(c.dep_ == "nsubjpass" for c in verb.children):
+            base = f"be_{base}"
+        if any(True for _ in _objects(verb)):
+            yield from _generic(verb, entity_of, speaker_id, base)
+        elif base in vocab.VANISHING:
+            yield from _vanished(verb, entity_of, speaker_id)
+        elif base in _INTRANSITIVE:
+            yield from _ended(verb, entity_of, speaker_id, _INTRANSITIVE[base])
+
+
+def _who(subjects: Iterable[Any], entity_of: Mapping[int, str], speaker_id: str | None) -> list[str]:
+    ids = (entity_of.get(s.i) or (speaker_id if s.lower_ in _WE else None) for s in subjects)
+    return [i for i in dict.fromkeys(ids) if i is not None]
+
+
+def _generic(verb: Any, entity_of: Mapping[int, str], speaker_id: str | None, base: str) -> Iterator[Closing]:
+    predicates = sorted({p for _, p in _generic_closings(verb, entity_of, base)})
+    for who in _who(_subjects(verb), entity_of, speaker_id) if predicates else ():
+        for predicate in predicates:
+            yield who, predicate, None, verb
+
+
+def _vanished(verb: Any, entity_of: Mapping[int, str], speaker_id: str | None) -> Iterator[Closing]:
+    for s in _subjects(verb):
+        eid = entity_of.get(s.i)
+        if eid is not None and eid != speaker_id:
+            for predicate in _GONE:
+                yield None, predicate, eid, verb
+
+
+def _ended(
+    verb: Any, entity_of: Mapping[int, str], speaker_id: str | None, predicates: tuple[str, ...]
+) -> Iterator[Closing]:
+    known = _who(_subjects(verb), entity_of, speaker_id)
+    for predicate in predicates:
+        if len(known) == 2 and predicate in ("dating", "married_to"):  # "Ana and I split up"
+            yield known[0], predicate, known[1], verb
+            yield known[1], predicate, known[0], verb
+            continue
+        for subject in known:
+            yield subject, predicate, None, verb
