@@ -34,7 +34,7 @@ from graphmem.extract import relations
 from graphmem.extract.bounds import Bounds, bounds_for, clause_time
 from graphmem.extract.names import fact_id
 from graphmem.extract.readings import Clause, clause_of, intransitive_closings, read, with_object
-from graphmem.extract.vocabulary import role_predicate
+from graphmem.extract.vocabulary import HYPOTHETICAL, role_predicate
 from graphmem.models import Event, Fact, FactClosing, TimeRef
 
 __all__ = ["Extracted", "Triple", "build_facts", "start_times", "triples"]
@@ -53,6 +53,7 @@ class Triple:
     clause: Clause
     object: int
     verb: int
+    kind: int = -1  # the noun an object named by "a cat named Miso" is: its type for the vocabulary
 
     @property
     def predicate(self) -> str:
@@ -115,9 +116,22 @@ def _verbs(doc: Any) -> list[Any]:
     return [doc[int(i)] for i in np.flatnonzero((pos == VERB) | (pos == AUX))]
 
 
+def _hypothetical(verb: Any) -> bool:
+    """ "I could write a whole movie", "you can create that space": a modal asserts nothing."""
+    node = verb
+    for _ in range(3):
+        if any(c.dep_ == "aux" and c.lower_ in HYPOTHETICAL for c in node.children):
+            return True
+        if node.dep_ not in ("xcomp", "conj") or node.head is node:
+            return False
+        node = node.head
+    return False
+
+
 def _asserting(verb: Any) -> bool:
     is_verb = verb.pos_ == "VERB" or (verb.pos_ == "AUX" and verb.lemma_ == "be" and verb.dep_ == "ROOT")
-    return is_verb and not _is_question(verb.sent)  # a question asserts nothing
+    # a question or a hypothetical asserts nothing
+    return is_verb and not _is_question(verb.sent) and not _hypothetical(verb)
 
 
 def triples(doc: Any, entity_of: dict[int, str], verbs: list[Any] | None = None) -> list[Triple]:
@@ -135,7 +149,7 @@ def triples(doc: Any, entity_of: dict[int, str], verbs: list[Any] | None = None)
         clause = clause_of(verb)
         passive = any(s.dep_ == "nsubjpass" for s in verb.children)
         for subject in subjects:
-            for obj, suffix in objects:
+            for obj, suffix, kind in _named_too(objects, entity_of):
                 s_tok, o_tok, read_as = subject, obj, with_object(clause, suffix, passive)
                 if passive and suffix == "_by":  # "the cake was baked by Mel" -> Mel bake cake
                     s_tok, o_tok, read_as = obj, subject, clause
@@ -144,8 +158,18 @@ def triples(doc: Any, entity_of: dict[int, str], verbs: list[Any] | None = None)
                 if s_id == o_id or key in seen:
                     continue
                 seen.add(key)
-                out.append(Triple(s_tok.i, read_as, o_tok.i, verb.i))
+                out.append(Triple(s_tok.i, read_as, o_tok.i, verb.i, kind))
     return out
+
+
+def _named_too(objects: list[tuple[Any, str]], entity_of: dict[int, str]) -> Iterator[tuple[Any, str, int]]:
+    """Each object, then the name it is given ("a cat named Miso", "a dog called Rex") with the noun."""
+    for obj, suffix in objects:
+        yield obj, suffix, -1
+        for acl in (c for c in obj.children if c.dep_ == "acl" and c.lemma_ in ("name", "call")):
+            for name in (g for g in acl.children if g.dep_ in ("oprd", "attr", "dobj", "xcomp")):
+                if name.i in entity_of:
+                    yield name, suffix, obj.i
 
 
 def _is_question(sentence: Any) -> bool:
@@ -258,11 +282,12 @@ def _add_triple(
 ) -> None:
     s_id, o_id = entity_of[triple.subject], entity_of[triple.object]
     s_tok, o_tok, verb = doc[triple.subject], doc[triple.object], doc[triple.verb]
+    kind = doc[triple.kind] if triple.kind >= 0 else None
     readings = read(
         triple.clause,
         type_of(s_id),
-        type_of(o_id),
-        o_tok.lemma_.lower(),
+        "Topic" if kind is not None else type_of(o_id),
+        (kind if kind is not None else o_tok).lemma_.lower(),
         _name(o_id),
         pronouns=s_tok.pos_ in _PRONOUNS and o_tok.pos_ in _PRONOUNS,
     )

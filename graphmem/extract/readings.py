@@ -53,6 +53,8 @@ _INTRANSITIVE = {
 # What ends when someone or something is gone ("Max passed away").
 _GONE = ("has_pet", "has_child", "married_to", "dating")
 _WE = frozenset({"we", "us"})
+_PARTICLES = frozenset({"away", "out", "off"})  # "gave away" parsed as an adverb
+_TIME_ENTS = frozenset({"DATE", "TIME"})
 _LIKING = frozenset({"like", "love", "enjoy"})  # "I don't like pottery": dislikes
 
 
@@ -92,7 +94,7 @@ class Reading:
 def base_predicate(verb: Any) -> str:
     """The verb lemma with its particles (``give_up``)."""
     parts = [verb.lemma_.lower()]
-    parts.extend(c.lower_ for c in verb.children if c.dep_ == "prt")
+    parts.extend(c.lower_ for c in verb.children if c.dep_ == "prt" or (c.dep_ == "advmod" and c.lower_ in _PARTICLES))
     return "_".join(parts)
 
 
@@ -145,15 +147,31 @@ def _statements(inner: str, subject_type: str | None, fits: Callable[[vocab.Pred
 
 
 def _closings(
-    predicates: Iterable[vocab.Predicate], head: str, fits: Callable[[vocab.Predicate], bool]
+    predicates: Iterable[vocab.Predicate], head: str, fits: Callable[[vocab.Predicate], bool], named: bool
 ) -> list[Reading]:
+    """Closings of ``predicates``; a named object fits any (a closing only ends a fact it matches, so
+    the type check a statement needs would only lose closings to NER's typing of names)."""
     out = []
     for p in predicates:
         if head in p.generic:
             out.append(Reading(p.name, closing=True, any_object=True))
-        elif fits(p):
+        elif named or fits(p):
             out.append(Reading(p.name, closing=True))
     return out
+
+
+def _plan(
+    inner: str, subject_type: str | None, object_type: str | None, fits: Callable[[vocab.Predicate], bool]
+) -> list[Reading]:
+    """``plans`` for a wish with a concrete aim: a named object, or a verb that states a vocabulary
+    predicate or is a plan verb ("want to visit Rome", "hope to adopt a dog", "want to learn Spanish");
+    not "want to make a difference"."""
+    plans = vocab.by_name("plans")
+    if plans is None or subject_type not in plans.subject_types or not fits(plans):
+        return []
+    verb = inner.removeprefix("be_").split("_")[0]
+    concrete = object_type not in (None, "Topic") or verb in vocab.PLAN_VERBS
+    return [Reading("plans")] if concrete or _statements(inner, subject_type, fits) is not None else []
 
 
 def read(
@@ -181,17 +199,17 @@ def read(
 
     inner = clause.inner
     outer = set(clause.outer)
+    named = object_type not in (None, "Topic")
     if clause.no_longer or outer & vocab.ASPECT_ENDINGS:
-        return _closings(vocab.statements_for(inner), object_head, fits)
+        return _closings(vocab.statements_for(inner), object_head, fits, named)
     if clause.negated:
         return [Reading("dislikes")] if inner in _LIKING and object_type not in (None, "Person") else []
     if outer & vocab.ASPECT_PLANS:
-        plans = vocab.by_name("plans")
-        return [Reading("plans")] if plans is not None and fits(plans) and subject_type in plans.subject_types else []
+        return _plan(inner, subject_type, object_type, fits)
     stated = _statements(inner, subject_type, fits)
     if stated is not None:
         return [Reading(stated)]
-    ended = _closings(vocab.endings_for(inner), object_head, fits)
+    ended = _closings(vocab.endings_for(inner), object_head, fits, named)
     if ended:
         return ended
     verb = inner.removeprefix("be_").split("_")[0]
@@ -225,6 +243,11 @@ def _objects(verb: Any) -> Iterator[tuple[Any, str]]:
                     yield from ((h, f"_{c.lower_}_{g.lower_}") for h in g.children if h.dep_ == "pobj")
 
 
+def _has_object(verb: Any, entity_of: Mapping[int, str]) -> bool:
+    """Whether the verb has a direct object, or a prepositional one that is an entity and no date."""
+    return any(not suffix or (o.i in entity_of and o.ent_type_ not in _TIME_ENTS) for o, suffix in _objects(verb))
+
+
 def _generic_closings(verb: Any, entity_of: Mapping[int, str], base: str) -> Iterator[tuple[Any, str]]:
     """``(object token, predicate)`` for an ending whose object is a generic noun that names no entity:
     "I quit my job", "I moved out of the apartment", "I broke up with my boyfriend"."""
@@ -256,8 +279,9 @@ def intransitive_closings(
         base = base_predicate(verb)
         if any(c.dep_ == "nsubjpass" for c in verb.children):
             base = f"be_{base}"
-        if any(True for _ in _objects(verb)):
-            yield from _generic(verb, entity_of, speaker_id, base)
+        generic = list(_generic(verb, entity_of, speaker_id, base))
+        if generic or _has_object(verb, entity_of):
+            yield from generic
         elif base in vocab.VANISHING:
             yield from _vanished(verb, entity_of, speaker_id)
         elif base in _INTRANSITIVE:

@@ -31,7 +31,9 @@ __all__ = [
     "ASPECT_PLANS",
     "ASPECT_STARTS",
     "GENERIC",
+    "HYPOTHETICAL",
     "LIGHT_VERBS",
+    "PLAN_VERBS",
     "PREDICATES",
     "VANISHING",
     "Predicate",
@@ -51,6 +53,7 @@ _ANY = frozenset(
     {"Person", "Place", "Organization", "Group", "Occasion", "Work", "Product", "Language", "Thing", "Topic"}
 )
 _NOT_PERSON = _ANY - _PERSON
+_NAMED = _ANY - {"Topic", "Occasion", "Language", "Work", "Product"}  # a partner: NER types names loosely
 _AGENT = frozenset({"Person", "Thing", "Group", "Organization"})
 
 ANIMALS = words(
@@ -113,6 +116,15 @@ ASPECT_ENDINGS = words("stop quit cease give_up")
 ASPECT_STARTS = words("start begin take_up")
 #: Outer verbs whose complement is a plan ("planning to visit", "want to adopt").
 ASPECT_PLANS = words("plan want hope intend aim mean consider think_about look_forward")
+#: Verbs whose object under "want to", "plan to" is a plan worth keeping (not "want to make a difference").
+PLAN_VERBS = words(
+    """
+    try learn start open visit travel buy attend join adopt write publish launch enter organise organize
+    host see go get move study apply
+    """
+)
+#: Auxiliaries of a hypothetical: "I could write a whole movie" asserts nothing.
+HYPOTHETICAL = words("could would might should may must")
 #: Intransitive endings: the subject itself is gone ("Max passed away", "my cat ran away").
 VANISHING = words("die pass_away pass run_away go_missing")
 
@@ -184,7 +196,7 @@ PREDICATES: tuple[Predicate, ...] = (
         "lives_in",
         "has a home in a place",
         _NAMED_PERSON,
-        _PLACE,
+        _PLACE | {"Person"},  # NER calls many towns a person
         single_valued=True,
         states=words("live_in stay_in reside_in move_to relocate_to settle_in move_into be_base_in"),
         endings=words("move_out_of move_from move_away_from leave sell"),
@@ -194,7 +206,7 @@ PREDICATES: tuple[Predicate, ...] = (
         "married_to",
         "is married to a person",
         _NAMED_PERSON,
-        _NAMED_PERSON,
+        _NAMED,
         single_valued=True,
         states=words("marry wed be_marry_to marry_to get_marry_to"),
         endings=words("divorce be_divorce_from get_divorce_from separate_from split_up_with split_from leave"),
@@ -204,7 +216,7 @@ PREDICATES: tuple[Predicate, ...] = (
         "dating",
         "is in a relationship with a person",
         _NAMED_PERSON,
-        _NAMED_PERSON,
+        _NAMED,
         single_valued=True,
         states=words("date go_out_with be_date be_with get_together_with"),
         endings=words("break_up_with split_up_with split_from dump leave end_thing_with"),
@@ -214,7 +226,7 @@ PREDICATES: tuple[Predicate, ...] = (
         "has_pet",
         "keeps an animal",
         _NAMED_PERSON,
-        _ANY - {"Place", "Organization", "Occasion", "Language"},
+        frozenset({"Topic", "Thing"}),  # a named pet comes through "my dog Max" or "a dog named Max"
         states=words("adopt have get own rescue bring_home foster take_in"),
         endings=words("lose give_away rehome give_up"),
         nouns=ANIMALS,
@@ -224,7 +236,7 @@ PREDICATES: tuple[Predicate, ...] = (
         "has_child",
         "is the parent of a child",
         _NAMED_PERSON,
-        _ANY - {"Place", "Organization", "Occasion", "Language", "Work", "Product"},
+        frozenset({"Topic", "Thing"}),
         states=words("have adopt give_birth_to raise"),
         nouns=CHILDREN,
         noun_types=frozenset({"Topic", "Thing"}),
@@ -246,7 +258,7 @@ PREDICATES: tuple[Predicate, ...] = (
         "belongs to a group, club or team",
         _NAMED_PERSON,
         frozenset({"Group", "Organization", "Topic", "Thing"}),
-        states=words("join belong_to be_member_of be_part_of sign_up_for be_in"),
+        states=words("join belong_to be_member_of be_part_of sign_up_for"),
         endings=words("leave quit drop_out_of"),
         nouns=GROUPS,
         noun_types=frozenset({"Topic", "Thing"}),
@@ -287,7 +299,7 @@ PREDICATES: tuple[Predicate, ...] = (
         "likes or loves something",
         _NAMED_PERSON,
         _NOT_PERSON,
-        states=words("like love enjoy adore appreciate prefer"),
+        states=words("like love enjoy adore prefer"),
         endings=words("stop_like stop_love"),
     ),
     Predicate(
@@ -304,8 +316,7 @@ PREDICATES: tuple[Predicate, ...] = (
         frozenset({"Place", "Organization", "Occasion", "Thing", "Topic", "Group"}),
         states=words(
             """
-            go_to visit travel_to fly_to drive_to head_to return_to attend be_at go_on take_to hike_to
-            walk_to run_to be_in
+            go_to visit travel_to fly_to drive_to head_to return_to attend go_on hike_to walk_to run_to
             """
         ),
     ),
@@ -323,8 +334,7 @@ PREDICATES: tuple[Predicate, ...] = (
         frozenset({"Topic", "Thing", "Work", "Product"}),
         states=words(
             """
-            make paint bake write create build draw knit cook compose sculpt craft design record publish
-            sew carve
+            paint bake write draw knit cook compose sculpt craft design record publish sew carve
             """
         ),
     ),

@@ -1,0 +1,72 @@
+"""The labelled fact sets: fact precision on LoCoMo dev labels and closings on life-change scenarios,
+pinned as lower bounds (``benchmarks/fact_eval.py`` prints the full figures)."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import pytest
+
+from graphmem.extract.vocabulary import by_name
+
+from .conftest import LOCOMO_DEV
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _fact_eval() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("fact_eval", ROOT / "benchmarks" / "fact_eval.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+fact_eval = _fact_eval()
+
+
+def test_the_labelled_sets_are_big_enough_and_well_formed() -> None:
+    labels = fact_eval.load_labels()
+    assert len(labels) >= 300
+    for key, row in labels.items():
+        assert row["label"] in ("correct", "incorrect"), key
+        assert row["source"] in ("before", "after"), key
+        assert row["right"] is None or by_name(row["right"]) is not None or row["right"].endswith("_of"), key
+        if row["source"] == "after" and row["label"] == "correct":
+            assert row["right"] == row["predicate"], key  # rule 4: the predicate is the right one
+    assert {k[0] for k in labels} <= {"conv-26", "conv-30", "conv-41", "conv-42", "conv-43"}
+    scenarios = fact_eval.load_scenarios()
+    assert len(scenarios) >= 40
+    for s in scenarios:
+        assert all(by_name(p) is not None for _, p, _ in s["closes"]), s["name"]
+
+
+def test_closings_on_life_change_scenarios(extractor: Any) -> None:
+    score = fact_eval.score_closings(fact_eval.load_scenarios(), extractor)
+    # lower bounds of the figures in docs/extraction.md (precision 1.000, recall 0.860 when pinned)
+    assert score.precision >= 0.95
+    assert score.recall >= 0.80
+
+
+@pytest.mark.skipif(not LOCOMO_DEV.is_file(), reason="LoCoMo dev file not present at ../shared/data/locomo")
+def test_fact_precision_on_labelled_locomo_turns(extractor: Any) -> None:
+    labels = fact_eval.load_labels()
+    turns = {(k[0], k[1]) for k in labels}
+    rows = fact_eval.extract_facts(LOCOMO_DEV, extractor, turns=turns)
+    score = fact_eval.score_facts(rows, labels)
+    assert score.labelled >= 100  # the labels still cover what the extractor makes
+    assert score.precision >= PRECISION_FLOOR
+
+
+def test_a_dump_is_scored_like_an_extraction(tmp_path: Path) -> None:
+    labels = fact_eval.load_labels()
+    (key, row), *_ = labels.items()
+    dump = [dict(zip(("conv", "turn", "subject", "predicate", "object"), key, strict=True))]
+    path = tmp_path / "facts.json"
+    path.write_text(json.dumps(dump), encoding="utf-8")
+    score = fact_eval.score_facts(json.loads(path.read_text(encoding="utf-8")), labels)
+    assert (score.facts, score.labelled, score.correct) == (1, 1, int(row["label"] == "correct"))
