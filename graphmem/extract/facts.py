@@ -34,7 +34,7 @@ from graphmem.extract import relations
 from graphmem.extract.bounds import Bounds, bounds_for, clause_time
 from graphmem.extract.names import fact_id
 from graphmem.extract.readings import Clause, clause_of, intransitive_closings, read, with_object
-from graphmem.extract.vocabulary import HYPOTHETICAL, role_predicate
+from graphmem.extract.vocabulary import EVENTS, HYPOTHETICAL, role_predicate
 from graphmem.models import Event, Fact, FactClosing, TimeRef
 
 __all__ = ["Extracted", "Triple", "build_facts", "start_times", "triples"]
@@ -42,6 +42,8 @@ __all__ = ["Extracted", "Triple", "build_facts", "start_times", "triples"]
 _SUBJECT_DEPS = ("nsubj", "nsubjpass", "csubj")
 _DIRECT_DEPS = ("dobj", "attr", "oprd", "dative", "obj")
 _PRONOUNS = frozenset({"PRON"})
+_MAYBE = frozenset({"maybe", "perhaps", "possibly", "hopefully", "someday"})
+_IF = frozenset({"if", "whether", "unless"})
 _START_WORDS = re.compile(r"\b(?:start|begin|began|begun)", re.IGNORECASE)
 
 
@@ -116,13 +118,22 @@ def _verbs(doc: Any) -> list[Any]:
     return [doc[int(i)] for i in np.flatnonzero((pos == VERB) | (pos == AUX))]
 
 
+def _unreal(child: Any, verb: Any) -> bool:
+    if child.dep_ == "aux":
+        return child.lower_ in HYPOTHETICAL or (child.lower_ == "'d" and verb.tag_ == "VB")  # 'd: would
+    if child.dep_ == "advmod":
+        return child.lower_ in _MAYBE
+    return child.dep_ == "mark" and child.lower_ in _IF
+
+
 def _hypothetical(verb: Any) -> bool:
-    """ "I could write a whole movie", "you can create that space": a modal asserts nothing."""
+    """Whether a verb is said as a possibility, not a fact: "I could write a whole movie", "maybe I'll
+    get a pet", "who knows if I'll ever get a dog", "you'd love this novel"."""
     node = verb
     for _ in range(3):
-        if any(c.dep_ == "aux" and c.lower_ in HYPOTHETICAL for c in node.children):
+        if any(_unreal(c, node) for c in node.children):
             return True
-        if node.dep_ not in ("xcomp", "conj") or node.head is node:
+        if node.dep_ not in ("xcomp", "conj", "ccomp") or node.head is node:
             return False
         node = node.head
     return False
@@ -170,6 +181,11 @@ def _named_too(objects: list[tuple[Any, str]], entity_of: dict[int, str]) -> Ite
             for name in (g for g in acl.children if g.dep_ in ("oprd", "attr", "dobj", "xcomp")):
                 if name.i in entity_of:
                     yield name, suffix, obj.i
+
+
+def _progressive(verb: Any) -> bool:
+    """ "I'm going to a conference": the present progressive of a verb of doing tells of a plan."""
+    return verb.tag_ == "VBG" and any(c.dep_ == "aux" and c.tag_ in ("VBP", "VBZ") for c in verb.children)
 
 
 def _is_question(sentence: Any) -> bool:
@@ -255,9 +271,9 @@ def build_facts(
     for triple in triples(doc, entity_of, verbs):
         _add_triple(turn, doc, triple, entity_of, type_of, times)
     for subject, predicate, obj, verb in relations.states(doc, entity_of, type_of, verbs):
-        if not _is_question(verb.sent):
+        if not _is_question(verb.sent) and not _hypothetical(verb):
             turn.fact(entity_of[subject.i], predicate, obj, bounds_for(verb, times, event.occurred_at))
-    asserting = [v for v in verbs if not _is_question(v.sent)]
+    asserting = [v for v in verbs if not _is_question(v.sent) and not _hypothetical(v)]
     for who, ended, what, verb in intransitive_closings(asserting, entity_of, speaker_id):
         turn.closing(who, ended, what, clause_time(verb, times))
     for named, role, owner, index in roles:
@@ -290,12 +306,19 @@ def _add_triple(
         (kind if kind is not None else o_tok).lemma_.lower(),
         _name(o_id),
         pronouns=s_tok.pos_ in _PRONOUNS and o_tok.pos_ in _PRONOUNS,
+        definite=any(c.dep_ == "det" and c.lower_ == "the" for c in o_tok.children),
     )
+    said = turn.event.occurred_at
     for reading in readings:
         if reading.closing:
             turn.closing(s_id, reading.predicate, None if reading.any_object else o_id, clause_time(verb, times))
-        else:
-            turn.fact(s_id, reading.predicate, o_id, bounds_for(verb, times, turn.event.occurred_at))
+            continue
+        bounds = bounds_for(verb, times, said)
+        ahead = said is not None and bounds.valid_from is not None and bounds.valid_from > said
+        # something done once, dated after it is said, is a plan; so is "I'm going to a conference"
+        going = reading.predicate == "went_to" and _progressive(verb)
+        predicate = "plans" if (ahead and reading.predicate in EVENTS) or going else reading.predicate
+        turn.fact(s_id, predicate, o_id, bounds)
 
 
 def start_times(doc: Any, entity_of: dict[int, str], times: list[tuple[Any, TimeRef]]) -> list[tuple[str, TimeRef]]:

@@ -12,8 +12,11 @@
   noun of that predicate ("my job", "my boyfriend");
 - a plan ("I want to adopt a dog", "planning to visit Paris") gives ``plans``;
 - a negation asserts nothing, except "don't like" (``dislikes``);
-- anything else gives the generic ``said_about`` when the subject is specific (not a common noun), the
-  verb is not a light verb ("be", "have", "keep"), and the two ends are not both pronouns.
+- anything else gives the generic ``said_about`` between two specific ends: a named subject and a
+  named object (not a common noun), a verb that is not a light verb ("be", "have", "keep"), and not
+  two pronouns;
+- an abstract or evaluative common-noun object ("your help", "a difference", "the freedom") gives
+  nothing.
 
 :func:`intransitive_closings` reads endings with no object: "I quit", "we broke up", "Max passed away".
 """
@@ -169,7 +172,9 @@ def _plan(
     plans = vocab.by_name("plans")
     if plans is None or subject_type not in plans.subject_types or not fits(plans):
         return []
-    verb = inner.removeprefix("be_").split("_")[0]
+    verb, *rest = inner.removeprefix("be_").split("_")
+    if rest and not set(rest) & vocab.PLAN_PREPOSITIONS:
+        return []  # "going into policymaking because of my degree": the degree is no aim
     concrete = object_type not in (None, "Topic") or verb in vocab.PLAN_VERBS
     return [Reading("plans")] if concrete or _statements(inner, subject_type, fits) is not None else []
 
@@ -182,6 +187,7 @@ def read(
     object_name: str,
     *,
     pronouns: bool = False,
+    definite: bool = False,
 ) -> list[Reading]:
     """The vocabulary readings of a triple (see the module docs); empty: it is dropped.
 
@@ -192,6 +198,8 @@ def read(
         object_head: the lemma of the object's head noun.
         object_name: the object entity's name.
         pronouns: both ends are pronouns ("I love you").
+        definite: the object is a common noun with "the" ("I love the dark sky"): a reaction to
+            something at hand, not a standing liking.
     """
 
     def fits(p: vocab.Predicate) -> bool:
@@ -200,6 +208,8 @@ def read(
     inner = clause.inner
     outer = set(clause.outer)
     named = object_type not in (None, "Topic")
+    if pronouns or (not named and object_head in vocab.VAGUE):
+        return []
     if clause.no_longer or outer & vocab.ASPECT_ENDINGS:
         return _closings(vocab.statements_for(inner), object_head, fits, named)
     if clause.negated:
@@ -207,15 +217,15 @@ def read(
     if outer & vocab.ASPECT_PLANS:
         return _plan(inner, subject_type, object_type, fits)
     stated = _statements(inner, subject_type, fits)
+    if stated == "likes" and definite and not named:
+        return []
     if stated is not None:
         return [Reading(stated)]
     ended = _closings(vocab.endings_for(inner), object_head, fits, named)
     if ended:
         return ended
     verb = inner.removeprefix("be_").split("_")[0]
-    if subject_type in (None, "Topic") or pronouns or verb in vocab.LIGHT_VERBS:
-        return []
-    if object_type is None or (object_type == "Topic" and object_head in vocab.GENERIC):
+    if subject_type in (None, "Topic") or verb in vocab.LIGHT_VERBS or not named:
         return []
     return [Reading("said_about")]
 

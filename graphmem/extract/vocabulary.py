@@ -30,11 +30,14 @@ __all__ = [
     "ASPECT_ENDINGS",
     "ASPECT_PLANS",
     "ASPECT_STARTS",
+    "EVENTS",
     "GENERIC",
     "HYPOTHETICAL",
     "LIGHT_VERBS",
+    "PLAN_PREPOSITIONS",
     "PLAN_VERBS",
     "PREDICATES",
+    "VAGUE",
     "VANISHING",
     "Predicate",
     "by_name",
@@ -79,7 +82,9 @@ CHILDREN = words("kid kids child children son daughter baby babies boy girl twin
 PARTNERS = words("boyfriend girlfriend partner fiance fiancé fiancee fiancée bf gf")
 SPOUSES = words("husband wife spouse")
 SCHOOLS = words("school university college uni academy class course program programme degree grad_school")
-GROUPS = words("club team group band choir community league society association crew chapter troupe orchestra")
+GROUPS = words(
+    "club team group band choir community league society association crew chapter troupe orchestra gym brigade"
+)
 JOBS = words("job work position role post internship career company firm employer office gig")
 HOMES = words("apartment flat house home place city town country neighbourhood neighborhood area")
 OWNABLES = words(
@@ -91,7 +96,7 @@ OWNABLES = words(
 WORKPLACES = words(
     """
     bakery shelter hospital school cafe restaurant store shop company firm startup office library studio
-    clinic agency factory hotel bank bar lab farm salon gym center centre museum gallery newspaper
+    clinic agency factory hotel bank bar lab farm salon center centre museum gallery newspaper
     magazine nonprofit charity organization organisation kitchen warehouse daycare
     """
 )
@@ -103,6 +108,19 @@ HOBBIES = words(
     """
 )
 
+#: Abstract or evaluative nouns no memory keeps as the object of a fact ("I appreciate your help",
+#: "I love the freedom it brings", "I want to make a difference").
+VAGUE = words(
+    """
+    help support encouragement kindness word words advice suggestion recommendation idea thought thoughts
+    feedback progress energy freedom connection connections structure color colour texture vibe
+    atmosphere feeling feelings emotion emotions peace joy happiness love passion passions dream dreams
+    success successes difference impact change challenge challenges struggle struggles journey
+    experience experiences opportunity opportunities way time moment moments memory memories stuff
+    thing things lot part sense fun blast chance option options strength strategy strategies terms
+    positivity greatness self care heart reminder spot note beauty view
+    """
+)
 #: Verbs that carry no relation of their own: "I'm a mom", "it keeps me at peace".
 LIGHT_VERBS = words(
     """
@@ -113,9 +131,14 @@ LIGHT_VERBS = words(
 #: Outer verbs whose complement ends ("stopped playing", "quit smoking", "gave up painting").
 ASPECT_ENDINGS = words("stop quit cease give_up")
 #: Outer verbs whose complement starts ("started painting", "took up running").
-ASPECT_STARTS = words("start begin take_up")
+ASPECT_STARTS = words("start begin take_up finish")
 #: Outer verbs whose complement is a plan ("planning to visit", "want to adopt").
 ASPECT_PLANS = words("plan want hope intend aim mean consider think_about look_forward")
+#: Predicates of something done once: dated after the statement, they are a plan ("I'm going to a
+#: conference next month").
+EVENTS = words("went_to created read met")
+#: Prepositions through which a wish has an aim ("want to move to Rome"; not "because of my degree").
+PLAN_PREPOSITIONS = words("to for in at on into with")
 #: Verbs whose object under "want to", "plan to" is a plan worth keeping (not "want to make a difference").
 PLAN_VERBS = words(
     """
@@ -298,7 +321,7 @@ PREDICATES: tuple[Predicate, ...] = (
         "likes",
         "likes or loves something",
         _NAMED_PERSON,
-        _NOT_PERSON,
+        _ANY,  # "I love Taylor Swift"; "I love you" is dropped as two pronouns
         states=words("like love enjoy adore prefer"),
         endings=words("stop_like stop_love"),
     ),
@@ -310,10 +333,17 @@ PREDICATES: tuple[Predicate, ...] = (
         states=words("hate dislike detest not_like not_enjoy not_love"),
     ),
     Predicate(
+        "met",
+        "met or befriended a person",
+        _NAMED_PERSON,
+        _NAMED_PERSON,
+        states=words("meet befriend meet_up_with hang_out_with catch_up_with visit spend_time_with talk_to"),
+    ),
+    Predicate(
         "went_to",
         "went to a place or occasion",
         _AGENT,
-        frozenset({"Place", "Organization", "Occasion", "Thing", "Topic", "Group"}),
+        frozenset({"Place", "Organization", "Occasion", "Thing", "Topic", "Group", "Person"}),
         states=words(
             """
             go_to visit travel_to fly_to drive_to head_to return_to attend go_on hike_to walk_to run_to
@@ -342,20 +372,13 @@ PREDICATES: tuple[Predicate, ...] = (
         "read",
         "read a book or other work",
         _NAMED_PERSON,
-        frozenset({"Work", "Topic", "Thing", "Product"}),
-        states=words("read finish_read"),
-    ),
-    Predicate(
-        "met",
-        "met or befriended a person",
-        _NAMED_PERSON,
-        _NAMED_PERSON,
-        states=words("meet befriend meet_up_with hang_out_with catch_up_with visit spend_time_with talk_to"),
+        frozenset({"Work", "Topic", "Thing", "Product", "Person"}),  # NER calls many titles a person
+        states=words("read reread finish_read"),
     ),
     Predicate(
         "said_about",
         "a statement of the subject about the object no other predicate captures",
-        _ANY - {"Topic"},
+        _PERSON,
         _ANY,
     ),
 )

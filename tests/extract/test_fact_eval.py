@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import sys
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -22,11 +23,15 @@ def _fact_eval() -> ModuleType:
     spec = importlib.util.spec_from_file_location("fact_eval", ROOT / "benchmarks" / "fact_eval.py")
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # its dataclasses look their module up
     spec.loader.exec_module(module)
     return module
 
 
 fact_eval = _fact_eval()
+#: Lower bound of fact precision on the labelled turns extracted on their own (0.765 when pinned; 0.785
+#: on the whole dev file, where entities are typed with the whole conversation's context).
+PRECISION_FLOOR = 0.74
 
 
 def test_the_labelled_sets_are_big_enough_and_well_formed() -> None:
