@@ -2,10 +2,13 @@
 
 One module per stage: :mod:`~graphmem.extract.events` (turns → events, sessions in date order),
 :mod:`~graphmem.extract.entities` (NER, speakers, pronouns, topics, appositions → entities and
-mentions), :mod:`~graphmem.extract.facts` and :mod:`~graphmem.extract.relations` (dependency parse →
-fact edges, roles and states), :mod:`~graphmem.extract.times` (time expressions resolved against the
+mentions), :mod:`~graphmem.extract.facts`, :mod:`~graphmem.extract.readings` and
+:mod:`~graphmem.extract.relations` (dependency parse → facts in the declared vocabulary of
+:mod:`~graphmem.extract.vocabulary`, closings, roles and states; bounds from
+:mod:`~graphmem.extract.bounds`), :mod:`~graphmem.extract.times` (time expressions resolved against the
 session date), :mod:`~graphmem.extract.resolve` (entity resolution against what is stored) and
-:mod:`~graphmem.extract.temporal` (state facts ended by newer ones, across the namespace). Two
+:mod:`~graphmem.extract.temporal` (facts closed by newer values and ending statements, across the
+namespace). Two
 extractors run the stages: ``spacy`` (offline, the default) and ``claude`` (the Anthropic API with
 tool-use output). Nothing heavy is imported until an extractor is asked for.
 """
