@@ -1,12 +1,19 @@
-"""``graphmem bench locomo DATA.json``: evidence recall on LoCoMo, three methods in one run.
+"""``graphmem bench locomo DATA.json``: evidence recall on LoCoMo, the method and its ablation in one run.
 
 Each conversation is ingested (``Memory.ingest``, the same pipeline as ``graphmem ingest``) into its own
 namespace of a temporary store; every question is then asked through :func:`graphmem.recall.recall`
-three ways, on the same store and the same embedder:
+five ways, on the same store and the same embedder:
 
 * ``graphmem``: the full method (dense + BM25 seeds, graph traversal, names);
+* ``no links``: the same without entity and fact edges (temporal neighbours only: NEXT, IN_SESSION);
+* ``seeds only``: the same without any graph edge (fused seeds, names and answer-type lifts);
 * ``dense``: nearest vectors from the hnswlib index only;
 * ``bm25``: full-text matches only.
+
+For each method it also counts, over all top-10 hits, how many came through an entity or a fact:
+``via_links`` is the share whose explained path (``why.path``, the largest contribution that
+outweighs the hit's own seed score) passes a MENTIONS or FACT edge, ``link_lifted`` the share whose
+score has any part that arrived through things or facts (``why.parts["link"] > 0``).
 
 Gold evidence is the official ``evidence`` list, parsed with ``D(\\d+):(\\d+)`` (leading zeros
 stripped, anything else dropped); ids naming no turn of the conversation are dropped too. Questions
@@ -42,12 +49,16 @@ __all__ = ["METHODS", "Question", "command", "load_questions", "parse_evidence",
 
 _EVIDENCE = re.compile(r"D(\d+):(\d+)")
 
-#: The three methods compared: name → recall configuration.
+#: The methods compared: name → recall configuration.
 METHODS: dict[str, RecallConfig] = {
     "graphmem": DEFAULT_CONFIG,
+    "no links": DEFAULT_CONFIG.with_(mention_weight=0.0, fact_weight=0.0, entity_weight=0.0),
+    "seeds only": DEFAULT_CONFIG.with_(next_weight=0.0, session_weight=0.0, mention_weight=0.0, fact_weight=0.0),
     "dense": DEFAULT_CONFIG.with_(text=False, graph=False),
     "bm25": DEFAULT_CONFIG.with_(dense=False, graph=False),
 }
+_LINK_EDGES = frozenset({"MENTIONS", "FACT"})
+_SHARE_DEPTH = 10
 
 
 @dataclass(frozen=True, slots=True)
@@ -209,6 +220,7 @@ def _evaluate(
     rows: dict[str, list[tuple[int, dict[str, float]]]] = defaultdict(list)
     latency: dict[str, list[float]] = defaultdict(list)
     cpu: dict[str, list[float]] = defaultdict(list)
+    links: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])  # hits, via a link path, lifted by links
     total = len(scored) * len(methods)
     done = 0
     for q in scored:
@@ -220,6 +232,11 @@ def _evaluate(
             cpu[name].append(1000 * (time.process_time() - cpu_started))
             ranked = [h.event.source_id or h.event.id for h in hits]
             rows[name].append((q.category, score(ranked, q.gold, ks)))
+            counts = links[name]
+            for hit in hits[:_SHARE_DEPTH]:
+                counts[0] += 1
+                counts[1] += any(step.edge in _LINK_EDGES for step in hit.why.path)
+                counts[2] += hit.why.parts.get("link", 0.0) > 0
             done += 1
             if progress is not None:
                 progress(done, total)
@@ -233,6 +250,12 @@ def _evaluate(
         figures["cpu_ms"] = {
             "p50": round(_percentile(cpu[name], 0.50), 2),
             "p95": round(_percentile(cpu[name], 0.95), 2),
+        }
+        hit_count, via, lifted = links[name]
+        figures["top10_links"] = {
+            "hits": hit_count,
+            "via_links": round(100 * via / hit_count, 2) if hit_count else 0.0,
+            "link_lifted": round(100 * lifted / hit_count, 2) if hit_count else 0.0,
         }
         result["methods"][name] = figures
     result["questions"] = {"total": len(questions), "scored": len(scored), "without_gold": len(questions) - len(scored)}
@@ -248,7 +271,16 @@ def print_report(result: dict[str, Any]) -> None:
 
     ks = result["ks"]
     methods = result["methods"]
-    columns = ["method", *(f"R@{k}" for k in ks), *(f"H@{k}" for k in ks), "MRR", "p50 ms", "p95 ms"]
+    columns = [
+        "method",
+        *(f"R@{k}" for k in ks),
+        *(f"H@{k}" for k in ks),
+        "MRR",
+        "p50 ms",
+        "p95 ms",
+        "via links %",
+        "link-lifted %",
+    ]
     rows = []
     for name, fig in methods.items():
         rows.append(
@@ -259,6 +291,8 @@ def print_report(result: dict[str, Any]) -> None:
                 f"{fig['mrr']:.1f}",
                 f"{fig['latency_ms']['p50']:.1f}",
                 f"{fig['latency_ms']['p95']:.1f}",
+                f"{fig['top10_links']['via_links']:.1f}",
+                f"{fig['top10_links']['link_lifted']:.1f}",
             ]
         )
     q = result["questions"]
@@ -294,7 +328,8 @@ def _parse_ks(text: str) -> list[int]:
     "--store", type=click.Path(file_okay=False), default=None, help="Keep the store here (default: temporary)."
 )
 def command(data: str, k_text: str, hops: int, json_out: str | None, store: str | None) -> None:
-    """Evidence recall on LoCoMo for graphmem, dense-only and BM25-only, per category and overall."""
+    """Evidence recall on LoCoMo for graphmem, its ablation (no entity/fact edges, seeds only), dense-only and
+    BM25-only, per category and overall, with the share of top-10 hits that came through entities or facts."""
     from rich.progress import Progress
 
     ks = _parse_ks(k_text)

@@ -29,10 +29,16 @@ class RecallConfig:
         session_weight: share of the best turns' scores passed to every turn of their session.
         session_top: how many of the best seed turns feed their session.
         session_max: sessions with more turns than this only lift turns already reached.
-        mention_weight: share of a turn's score passed through a thing it mentions to other turns that
-            mention it (divided by the square root of how many do).
-        entity_weight: the score a thing named in the question passes to the turns that mention it.
-        fact_weight: share passed along a fact to its evidence turns.
+        mention_weight: share of a turn's score passed to the things it names (split between them by
+            specificity, ``log(N / df)``); a thing passes its score on evenly over its edges. Only the
+            ratio to ``entity_weight`` matters: ranking calibrates this channel (see ``link_weight``).
+        entity_weight: the score a thing named in the question passes on (0 = names in the question
+            are not walked from).
+        fact_weight: how much a fact edge of a thing counts against one of its mention edges when the
+            thing passes its score on (1 = a plain random walk over both).
+        link_weight: what arrives through things and facts is divided by the query's best such score
+            and multiplied by this before it is added to the seed score (a calibrated fusion, like the
+            full-text seeds'); 0 = the entity/fact channel does not count.
         hub_share: entities mentioned by more than this share of a namespace's turns are hubs: they pass
             nothing on (they would flood the results), though naming them still counts.
         hub_min: ... but never fewer than this many mentions make a hub,
@@ -59,9 +65,10 @@ class RecallConfig:
     session_weight: float = 0.03
     session_top: int = 10
     session_max: int = 400
-    mention_weight: float = 0.05
+    mention_weight: float = 1.0
     entity_weight: float = 0.0
-    fact_weight: float = 0.2
+    fact_weight: float = 1.0
+    link_weight: float = 0.5
     hub_share: float = 0.05
     hub_min: int = 20
     hub_max: int = 200

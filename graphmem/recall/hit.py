@@ -119,9 +119,12 @@ class Why:
         window: the time window that admitted it.
         speakers: the speaker filter it passed (``None`` when there was none).
         parts: the score decomposed: ``seed`` (its own fused seed score), ``graph`` (what arrived over
-            edges) and the relative lifts that applied: ``speaker`` (spoken by a person the question
+            ``NEXT`` and ``IN_SESSION`` edges), ``link`` (what arrived through things and facts,
+            calibrated per query) and the relative lifts that applied: ``speaker`` (spoken by a person the question
             names), ``answer_type`` (mentions a thing of the asked type), ``time`` (says when, for a
             "when" question).
+        via: the things and facts the largest ``link`` contribution came through, named, e.g.
+            ``entity 'Sintra' (MENTIONS)`` (empty when nothing arrived that way).
     """
 
     seeds: tuple[Seed, ...]
@@ -130,6 +133,7 @@ class Why:
     window: TimeWindow = field(default_factory=TimeWindow)
     speakers: tuple[str, ...] | None = None
     parts: dict[str, float] = field(default_factory=dict)
+    via: tuple[str, ...] = ()
 
     def describe(self) -> str:
         """A one-line explanation for tables."""
@@ -137,9 +141,13 @@ class Why:
         own = [s for s in self.seeds if s is not self.origin]
         if own:
             bits.append(" + ".join(s.describe() for s in own[:3]))
+        linked = any(step.edge in {"MENTIONS", "FACT"} for step in self.path)
         if self.path:
             start = f" from {self.origin.describe_at()}" if self.origin is not None else ""
-            bits.append(f"reached{start}: " + ", ".join(s.describe() for s in self.path))
+            through = f" via {', '.join(self.via)}" if linked and self.via else ""
+            bits.append(f"reached{start}{through}: " + ", ".join(s.describe() for s in self.path))
+        if self.via and not linked:
+            bits.append("linked via " + ", ".join(self.via))
         lifts = [label for key, label in _LIFTS.items() if self.parts.get(key)]
         if lifts:
             bits.append("lifted: " + ", ".join(lifts))
@@ -179,6 +187,7 @@ class Why:
             },
             "speakers": list(self.speakers) if self.speakers is not None else None,
             "parts": dict(self.parts),
+            "via": list(self.via),
         }
 
 

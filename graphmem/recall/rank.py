@@ -56,22 +56,36 @@ def rank(
     candidates = set(seeds.events) | set(reached)
     events = {ev.id: ev for ev in admit(sorted(candidates))}
     names = {normalise_name(p) for p in info.named}
+    link_scale = _link_scale(reached, events, cfg)
     scored: dict[str, tuple[float, dict[str, float]]] = {}
     for eid, ev in events.items():
         base = seeds.events.get(eid, 0.0)
-        graph = reached[eid].mass if eid in reached else 0.0
-        if base + graph <= 0:
+        reach = reached.get(eid)
+        graph = reach.mass if reach is not None else 0.0
+        link = reach.link * link_scale if reach is not None else 0.0
+        if base + graph + link <= 0:
             continue
-        parts = {"seed": base, "graph": graph}
+        parts = {"seed": base, "graph": graph, "link": link}
         boost = 1.0
         if cfg.graph and names and normalise_name(ev.speaker or "") in names:
             parts["speaker"] = cfg.name_boost
             boost += cfg.name_boost
-        scored[eid] = ((base + graph) * boost, parts)
+        scored[eid] = ((base + graph + link) * boost, parts)
     if cfg.graph:
         _answer_boost(store, namespace, events, scored, info, cfg)
     order = sorted(scored, key=lambda e: (-scored[e][0], e))[:k]
-    return [_hit(events[eid], scored[eid][0], scored[eid][1], seeds, reached, info) for eid in order]
+    return [_hit(store, namespace, events[eid], scored[eid][0], scored[eid][1], seeds, reached, info, link_scale) for eid in order]
+
+
+def _link_scale(reached: dict[str, Reach], events: dict[str, Event], cfg: RecallConfig) -> float:
+    """What turns the link channel (score that came through things and facts) into seed-score units.
+
+    Its raw scale depends on how many things the extractor found and how they are shared, so it is
+    calibrated per query like the full-text seeds: the best link score among the candidates becomes
+    ``link_weight``.
+    """
+    best = max((reached[e].link for e in events if e in reached), default=0.0)
+    return cfg.link_weight / best if best > 0 else 0.0
 
 
 def _answer_boost(
@@ -103,23 +117,34 @@ def _answer_boost(
 
 
 def _hit(
+    store: GraphStore,
+    namespace: str,
     ev: Event,
     score: float,
     parts: dict[str, float],
     seeds: SeedSet,
     reached: dict[str, Reach],
     info: Ranking,
+    link_scale: float,
 ) -> Hit:
     own = sorted(seeds.seeds.get(ev.id, []), key=lambda s: s.rank)
     reach = reached.get(ev.id)
     path: Sequence[Step] = ()
     origin = None
+    via: tuple[str, ...] = ()
     chain = list(own)
-    if reach is not None and reach.origin is not None and (not own or reach.best > parts["seed"]):
-        path = reach.path
-        origin = reach.origin
-        if origin not in chain:
-            chain.append(origin)
+    if reach is not None:
+        # the single largest contribution that arrived over edges, in the units of the final score
+        best, best_origin, best_path = reach.best, reach.origin, reach.path
+        if reach.link_origin is not None:
+            via = _via(store, namespace, reach.link_path)
+            if reach.link_best * link_scale > best or best_origin is None:
+                best, best_origin, best_path = reach.link_best * link_scale, reach.link_origin, reach.link_path
+        if best_origin is not None and (not own or best > parts["seed"]):
+            path = best_path
+            origin = best_origin
+            if origin not in chain:
+                chain.append(origin)
     why = Why(
         seeds=tuple(chain),
         path=tuple(path),
@@ -127,5 +152,24 @@ def _hit(
         window=TimeWindow(since=info.since, until=info.until, as_of=info.as_of, occurred_at=ev.occurred_at),
         speakers=info.speakers,
         parts=parts,
+        via=via,
     )
     return Hit(ev, score, why)
+
+
+def _via(store: GraphStore, namespace: str, path: Sequence[Step]) -> tuple[str, ...]:
+    """The things and facts a link path went through, named: ``entity 'Sintra' (MENTIONS)``."""
+    out: list[str] = []
+    for step in path:
+        if step.edge == "MENTIONS" and step.direction == "out":
+            entity = store.get_entity(namespace, step.target)
+            label = f"entity {entity.name!r}" if entity is not None else f"entity {step.target}"
+            out.append(f"{label} (MENTIONS)")
+        elif step.edge == "FACT" and step.detail:
+            entity = store.get_entity(namespace, step.source)
+            subject = entity.name if entity is not None else step.source
+            out.append(f"fact {subject!r} {step.detail} (FACT)")
+        elif step.edge == "MENTIONS" and not out:
+            entity = store.get_entity(namespace, step.source)  # an entity the question named
+            out.append(f"entity {entity.name if entity is not None else step.source!r} (MENTIONS)")
+    return tuple(out)

@@ -7,10 +7,17 @@ they pass on:
 * ``NEXT`` (either way): the turns just before and after a turn; questions are often answered in the
   reply to the turn that matches them.
 * ``IN_SESSION``: the best turns lift their session, and the session lifts all its turns.
-* ``MENTIONS``: a turn passes score through the things it names to other turns naming them, divided by
-  the square root of how many do; hubs (things mentioned by a large share of the namespace, and the
-  speakers themselves) pass nothing, so they cannot flood the results.
-* ``FACT``: a thing passes score along its facts to the facts' evidence turns.
+* ``MENTIONS``: a turn passes score to the things it names, each in proportion to its specificity
+  (inverse document frequency over the namespace's turns, ``log(N / df)``), and a thing passes what it
+  received evenly to every turn naming it (``1 / df`` each), as a random walk does. A thing named by
+  every turn (the speakers) is worth nothing; hubs (things named by a large share of the namespace)
+  pass nothing on at all, which also bounds the work.
+* ``FACT``: a thing passes ``fact_weight`` of its score along its facts (split evenly between them) to
+  the facts' evidence turns and to the other end of each fact.
+
+What arrives through a thing or a fact is kept apart from what arrives over ``NEXT`` and
+``IN_SESSION``: its scale depends on how many things the extractor found, so ranking calibrates it
+(divides by the best such score of the query) before fusing it with the seed score.
 
 Time bounds are applied in the traversal: every ``neighbors`` call carries the query's
 :class:`~graphmem.store.base.TimeFilter`, so an event outside the window is never reached and a fact not
@@ -36,25 +43,40 @@ if TYPE_CHECKING:
 __all__ = ["Reach", "Traversal"]
 
 _MENTION_EDGES = (EdgeType.MENTIONS, EdgeType.SPOKEN_BY)
+_ENTITY_EDGES = (*_MENTION_EDGES, EdgeType.FACT)
+#: Edges whose score is the "link" channel (through a thing or a fact), calibrated apart in ranking.
+_LINK_EDGES = frozenset({EdgeType.MENTIONS.value, EdgeType.SPOKEN_BY.value, EdgeType.FACT.value})
 #: How many ``neighbors`` answers a namespace's cache holds before it starts over.
 EDGE_CACHE_MAX = 200_000
 
 
 @dataclass(slots=True)
 class Reach:
-    """What arrived at a node: the total, and the single best contribution with its origin and path."""
+    """What arrived at a node, per channel, with the single best contribution of each.
+
+    ``mass``/``best``/``origin``/``path`` are for the temporal edges (``NEXT``, ``IN_SESSION``);
+    ``link``/``link_best``/``link_origin``/``link_path`` for what came through a thing or a fact.
+    """
 
     mass: float = 0.0
     best: float = 0.0
     origin: Seed | None = None
     path: tuple[Step, ...] = ()
+    link: float = 0.0
+    link_best: float = 0.0
+    link_origin: Seed | None = None
+    link_path: tuple[Step, ...] = ()
 
-    def receive(self, amount: float, origin: Seed | None, path: tuple[Step, ...]) -> None:
+    def receive(self, amount: float, origin: Seed | None, path: tuple[Step, ...], *, linked: bool = False) -> None:
+        """Add ``amount`` to the channel it came through; keep its path if it is that channel's best."""
+        if linked:
+            self.link += amount
+            if origin is not None and amount > self.link_best:
+                self.link_best, self.link_origin, self.link_path = amount, origin, path
+            return
         self.mass += amount
         if origin is not None and amount > self.best:
-            self.best = amount
-            self.origin = origin
-            self.path = path
+            self.best, self.origin, self.path = amount, origin, path
 
 
 @dataclass(slots=True)
@@ -64,6 +86,7 @@ class _Node:
     origin: Seed | None
     path: tuple[Step, ...]
     best: float = 0.0
+    linked: bool = False
 
     def __post_init__(self) -> None:
         if self.origin is not None:
@@ -116,11 +139,11 @@ class Traversal:
         for eid, score in sorted(seeds.items(), key=lambda kv: -kv[1])[: cfg.expand]:
             frontier[eid] = _Node(NodeKind.EVENT, score, origins.get(eid), ())
         for ent, seed in entities:
-            frontier[ent.id] = _Node(NodeKind.ENTITY, seed.score, seed, ())
+            frontier[ent.id] = _Node(NodeKind.ENTITY, seed.score, seed, (), linked=True)
         session_feed = set(sorted(seeds, key=lambda e: -seeds[e])[: cfg.session_top])
         for hop in range(1, hops + 1):
             last = hop == hops
-            pushes: dict[str, _Node] = {}
+            pushes: dict[tuple[str, bool], _Node] = {}
             for node_id, node in self._budget(frontier):
                 if node.mass <= 0:
                     continue
@@ -135,36 +158,50 @@ class Traversal:
         return self.reached
 
     def _budget(self, frontier: dict[str, _Node]) -> list[tuple[str, _Node]]:
-        """The frontier nodes expanded this hop: the ``expand`` best events and entities, every session."""
-        chosen: list[tuple[str, _Node]] = []
-        for kind in (NodeKind.EVENT, NodeKind.ENTITY, NodeKind.SESSION):
-            nodes = sorted(((k, n) for k, n in frontier.items() if n.kind is kind), key=lambda kv: -kv[1].mass)
-            chosen.extend(nodes if kind is NodeKind.SESSION else nodes[: self.config.expand])
+        """The frontier nodes expanded this hop: the ``expand`` best events, every thing and session.
+
+        Things are not cut: only the ``expand`` best events name them, and a thing named by more turns
+        than the hub limit passes nothing, so each costs at most that many pushes.
+        """
+        events = sorted(((k, n) for k, n in frontier.items() if n.kind is NodeKind.EVENT), key=lambda kv: -kv[1].mass)
+        chosen = events[: self.config.expand]
+        chosen.extend((k, n) for k, n in frontier.items() if n.kind is not NodeKind.EVENT)
         return chosen
 
     # -- edges -----------------------------------------------------------------------------------
 
     def _push(
-        self, pushes: dict[str, _Node], target: str, kind: NodeKind, amount: float, node: _Node, step: Step
+        self,
+        pushes: dict[tuple[str, bool], _Node],
+        target: str,
+        kind: NodeKind,
+        amount: float,
+        node: _Node,
+        step: Step,
     ) -> None:
         if amount <= 0:
             return
-        found = pushes.get(target)
+        linked = node.linked or step.edge in _LINK_EDGES
+        found = pushes.get((target, linked))
         path = (*node.path, step)
         origin = node.origin
         if path[0].source == target:
-            # Back where the walk started (a turn, through a thing it names, to itself): the score counts,
-            # as in any random walk with restarts, but a loop explains nothing.
+            if linked:
+                # A turn, through a thing it names, back to itself: the link channel measures what
+                # *other* turns say about it, and a turn's own words are already in its seed score.
+                return
+            # Back where the walk started over temporal edges: the score counts, as in any random walk
+            # with restarts, but a loop explains nothing.
             origin, path = None, ()
         if found is None:
-            pushes[target] = _Node(kind, amount, origin, path)
+            pushes[target, linked] = _Node(kind, amount, origin, path, linked=linked)
             return
         if origin is not None and (found.origin is None or amount > found.best):
             found.origin, found.path, found.best = origin, path, amount
         found.mass += amount
 
     def _from_event(
-        self, eid: str, node: _Node, pushes: dict[str, _Node], *, hop: int, last: bool, feed_session: bool
+        self, eid: str, node: _Node, pushes: dict[tuple[str, bool], _Node], *, hop: int, last: bool, feed_session: bool
     ) -> None:
         cfg = self.config
         wanted: list[EdgeType] = []
@@ -176,7 +213,8 @@ class Traversal:
             wanted.extend(_MENTION_EDGES)
         if not wanted:
             return
-        for nb in self._neighbors(eid, tuple(wanted)):
+        neighbors = self._neighbors(eid, tuple(wanted))
+        for nb in neighbors:
             if nb.edge is EdgeType.NEXT:
                 step = Step(eid, "NEXT", nb.node_id, nb.direction.value)
                 self._push(pushes, nb.node_id, NodeKind.EVENT, node.mass * cfg.next_weight, node, step)
@@ -185,36 +223,80 @@ class Traversal:
                 self._push(pushes, nb.node_id, NodeKind.SESSION, node.mass * cfg.session_weight, node, step)
             elif nb.edge is EdgeType.SPOKEN_BY:
                 self.speakers.add(nb.node_id)
-            elif nb.edge is EdgeType.MENTIONS and nb.direction is Direction.OUT:
-                step = Step(eid, "MENTIONS", nb.node_id, "out", nb.role)
-                self._push(pushes, nb.node_id, NodeKind.ENTITY, node.mass * cfg.mention_weight, node, step)
+        named = [nb for nb in neighbors if nb.edge is EdgeType.MENTIONS and nb.direction is Direction.OUT]
+        weights = {nb.node_id: self.specificity(nb.node_id) for nb in named}
+        total = sum(weights.values())
+        if total <= 0:
+            return
+        for nb in named:
+            share = weights[nb.node_id] / total
+            if share <= 0 or self._is_hub(nb.node_id):
+                continue
+            step = Step(eid, "MENTIONS", nb.node_id, "out", nb.role)
+            self._push(pushes, nb.node_id, NodeKind.ENTITY, node.mass * cfg.mention_weight * share, node, step)
 
-    def _from_entity(self, entity_id: str, node: _Node, pushes: dict[str, _Node], *, last: bool) -> None:
+    def specificity(self, entity_id: str) -> float:
+        """How much naming this thing says about a turn: ``log(N / df)`` over the namespace's turns, where
+        ``df`` is how many turns name it (0 for the speakers, and for a thing every turn names)."""
+        if entity_id in self.speakers:
+            return 0.0
+        df = self._degree(entity_id)
+        if df <= 0 or self.size <= df:
+            return 0.0
+        return math.log(self.size / df)
+
+    def _is_hub(self, entity_id: str) -> bool:
+        return entity_id in self.speakers or self._degree(entity_id) > self.hub_limit
+
+    def _degree(self, entity_id: str) -> int:
+        """How many turns name the thing (cached per namespace; counted over all time)."""
+        found = self.degree.get(entity_id)
+        if found is None:
+            found = len(self._mentions(entity_id, self._all_edges(entity_id)))
+            self.degree[entity_id] = found
+        return found
+
+    def _all_edges(self, entity_id: str) -> list[Neighbor]:
+        """The thing's mention and fact edges without time bounds (for counting, not for walking)."""
+        key = (entity_id, _ENTITY_EDGES, Direction.BOTH.value)
+        found = self.edge_cache.get(key)
+        if found is None:
+            found = self.store.neighbors(self.namespace, entity_id, edge_types=_ENTITY_EDGES, direction=Direction.BOTH)
+            if self.time.empty:
+                self._remember(key, found)
+        return found
+
+    @staticmethod
+    def _mentions(entity_id: str, neighbors: list[Neighbor]) -> list[Neighbor]:
+        return [nb for nb in neighbors if nb.edge in _MENTION_EDGES and nb.kind is NodeKind.EVENT]
+
+    def _from_entity(self, entity_id: str, node: _Node, pushes: dict[tuple[str, bool], _Node], *, last: bool) -> None:
         cfg = self.config
-        if entity_id in self.speakers or self.degree.get(entity_id, 0) > self.hub_limit:
+        if self._is_hub(entity_id):
             return
-        neighbors = self._neighbors(entity_id, (*_MENTION_EDGES, EdgeType.FACT))
-        mentions = [nb for nb in neighbors if nb.edge in _MENTION_EDGES and nb.kind is NodeKind.EVENT]
-        if self.time.empty:
-            self.degree[entity_id] = len(mentions)
-        if len(mentions) > self.hub_limit:
-            self.edge_cache.pop((entity_id, (*_MENTION_EDGES, EdgeType.FACT), Direction.BOTH.value), None)
+        neighbors = self._neighbors(entity_id, _ENTITY_EDGES)
+        mentions = self._mentions(entity_id, neighbors)
+        facts = [nb for nb in neighbors if nb.edge is EdgeType.FACT and nb.fact is not None] if cfg.fact_weight > 0 else []
+        # a random walk's step: the thing's score spread over its edges, each mention edge counting 1 and
+        # each fact ``fact_weight``; all its mentions count, also those outside the time window, so a
+        # window does not inflate what the rest receive
+        edges = self._degree(entity_id) + cfg.fact_weight * len(facts)
+        if edges <= 0:
             return
-        share = node.mass / math.sqrt(max(1, len(mentions)))
+        unit = node.mass / edges
         for nb in mentions:
             step = Step(entity_id, nb.edge.value, nb.node_id, "in", nb.role)
-            self._push(pushes, nb.node_id, NodeKind.EVENT, share, node, step)
-        for nb in neighbors:
-            if nb.edge is not EdgeType.FACT or nb.fact is None or cfg.fact_weight <= 0:
-                continue
+            self._push(pushes, nb.node_id, NodeKind.EVENT, unit, node, step)
+        for nb in facts:
             fact = nb.fact
-            amount = node.mass * cfg.fact_weight * fact.confidence
-            for evidence in fact.evidence:
-                step = Step(entity_id, "FACT", evidence, nb.direction.value, fact.predicate)
-                self._push(pushes, evidence, NodeKind.EVENT, amount, node, step)
+            assert fact is not None
+            targets = [(evidence, NodeKind.EVENT) for evidence in fact.evidence]
             if not last:
-                step = Step(entity_id, "FACT", nb.node_id, nb.direction.value, fact.predicate)
-                self._push(pushes, nb.node_id, NodeKind.ENTITY, amount, node, step)
+                targets.append((nb.node_id, NodeKind.ENTITY))
+            amount = unit * cfg.fact_weight * fact.confidence / max(1, len(targets))
+            for target, kind in targets:
+                step = Step(entity_id, "FACT", target, nb.direction.value, fact.predicate)
+                self._push(pushes, target, kind, amount, node, step)
 
     def _neighbors(
         self, node_id: str, edges: tuple[EdgeType, ...], direction: Direction = Direction.BOTH
@@ -227,12 +309,15 @@ class Traversal:
         found = self.edge_cache.get(key)
         if found is None:
             found = self.store.neighbors(self.namespace, node_id, edge_types=edges, direction=direction)
-            if len(self.edge_cache) >= EDGE_CACHE_MAX:
-                self.edge_cache.clear()
-            self.edge_cache[key] = found
+            self._remember(key, found)
         return found
 
-    def _from_session(self, session_id: str, node: _Node, pushes: dict[str, _Node]) -> None:
+    def _remember(self, key: tuple[str, tuple[EdgeType, ...], str], found: list[Neighbor]) -> None:
+        if len(self.edge_cache) >= EDGE_CACHE_MAX:
+            self.edge_cache.clear()
+        self.edge_cache[key] = found
+
+    def _from_session(self, session_id: str, node: _Node, pushes: dict[tuple[str, bool], _Node]) -> None:
         members = self._neighbors(session_id, (EdgeType.IN_SESSION,), Direction.IN)
         if len(members) > self.config.session_max:
             members = [nb for nb in members if nb.node_id in self.reached]
@@ -242,15 +327,24 @@ class Traversal:
 
     # -- bookkeeping -----------------------------------------------------------------------------
 
-    def _settle(self, pushes: dict[str, _Node]) -> dict[str, _Node]:
-        """Admit the events reached (speaker filter), record what they received; returns the next frontier."""
-        events = [nid for nid, n in pushes.items() if n.kind is NodeKind.EVENT]
+    def _settle(self, pushes: dict[tuple[str, bool], _Node]) -> dict[str, _Node]:
+        """Admit the events reached (speaker filter), record what they received per channel; returns the
+        next frontier (a node reached through both channels is expanded once, with both masses)."""
+        events = [nid for (nid, _), n in pushes.items() if n.kind is NodeKind.EVENT]
         admitted = {ev.id for ev in self.admit(events)} if events else set()
         frontier: dict[str, _Node] = {}
-        for node_id, node in pushes.items():
+        for (node_id, linked), node in pushes.items():
             if node.kind is NodeKind.EVENT:
                 if node_id not in admitted:
                     continue
-                self.reached.setdefault(node_id, Reach()).receive(node.mass, node.origin, node.path)
-            frontier[node_id] = node
+                self.reached.setdefault(node_id, Reach()).receive(node.mass, node.origin, node.path, linked=linked)
+            found = frontier.get(node_id)
+            if found is None:
+                frontier[node_id] = node
+                continue
+            better = node if node.origin is not None and (found.origin is None or node.best > found.best) else found
+            merged = _Node(node.kind, found.mass + node.mass, better.origin, better.path)
+            merged.best = better.best
+            merged.linked = (node if node.mass > found.mass else found).linked
+            frontier[node_id] = merged
         return frontier

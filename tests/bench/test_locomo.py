@@ -95,9 +95,9 @@ def test_score() -> None:
     assert score(["x"], ["b"], [1]) == {"recall@1": 0.0, "hit@1": 0.0, "mrr": 0.0}
 
 
-def test_run_reports_three_methods_by_category(tiny: Path, tmp_path: Path) -> None:
+def test_run_reports_methods_and_ablation_by_category(tiny: Path, tmp_path: Path) -> None:
     result = run_locomo(tiny, ks=[1, 3], store=tmp_path / "store")
-    assert set(result["methods"]) == set(METHODS) == {"graphmem", "dense", "bm25"}
+    assert set(result["methods"]) == set(METHODS) == {"graphmem", "no links", "seeds only", "dense", "bm25"}
     assert result["questions"] == {"total": 6, "scored": 5, "without_gold": 1}
     assert result["ingest"]["turns"] == 12 and result["ingest"]["turns_per_s"] > 0
     for figures in result["methods"].values():
@@ -105,7 +105,12 @@ def test_run_reports_three_methods_by_category(tiny: Path, tmp_path: Path) -> No
         assert set(figures["by_category"]) == {"1", "2", "4", "5"}
         assert 0 <= figures["recall@1"] <= figures["recall@3"] <= 100
         assert figures["latency_ms"]["p50"] <= figures["latency_ms"]["p95"]
+        links = figures["top10_links"]
+        assert links["hits"] > 0 and 0 <= links["via_links"] <= links["link_lifted"] <= 100
     assert result["methods"]["graphmem"]["by_category"]["4"]["questions"] == 2
+    # the ablated methods cannot come through an entity or a fact
+    for name in ("no links", "seeds only", "dense", "bm25"):
+        assert result["methods"][name]["top10_links"]["link_lifted"] == 0, name
 
 
 def test_cli_writes_json(tiny: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -113,6 +118,7 @@ def test_cli_writes_json(tiny: Path, tmp_path: Path, capsys: pytest.CaptureFixtu
     assert main(["bench", "locomo", str(tiny), "--k", "1,5", "--json", str(out)]) == 0
     printed = capsys.readouterr().out
     assert "graphmem" in printed and "dense" in printed and "bm25" in printed and "recall@5 by category" in printed
+    assert "no links" in printed and "seeds only" in printed and "via links" in printed
     data = json.loads(out.read_text())
     assert data["methods"]["graphmem"]["by_category"]["4"]["recall@5"] >= 0
     assert data["ks"] == [1, 5]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from datetime import timedelta
 from typing import Any
 
@@ -185,3 +186,34 @@ def test_as_of_applies_to_fact_edges(memory: Memory) -> None:
     assert fact_steps() == ["s1:6"]
     assert fact_steps(as_of=START + timedelta(days=30)) == ["s1:6"]
     assert fact_steps(as_of=START + timedelta(days=19)) == []  # memory did not hold the fact yet
+
+
+def test_shared_specific_entity_links_sessions(memory: Memory) -> None:
+    # "the beagle chewed my shoes" (s2:3) names Biscuit; so does s3:4, a week later, which shares no word
+    # with the question: it is reached through the thing both name, and its why says so.
+    question = "What did the beagle chew?"
+    hits = recall(memory, question, namespace=NS, k=14)
+    by_id = {h.event.id: h for h in hits}
+    linked = by_id["s3:4"]
+    assert linked.why.parts["link"] > 0
+    assert linked.why.via and linked.why.via[0] == "entity 'Biscuit' (MENTIONS)"
+    assert "via entity 'Biscuit' (MENTIONS)" in linked.why.describe()
+    assert linked.why.as_dict()["via"] == list(linked.why.via)
+    # without entity edges it gets nothing that way, and scores lower
+    plain = recall(memory, question, namespace=NS, k=14, config=RecallConfig(mention_weight=0.0, fact_weight=0.0))
+    unlinked = {h.event.id: h for h in plain}["s3:4"]
+    assert unlinked.why.parts["link"] == 0 and not unlinked.why.via
+    assert linked.score > unlinked.score
+    # a speaker (named by every turn of theirs) carries nothing: no hit came through Ana or Ben
+    assert not [h for h in hits if any(s.target in {"ent:ana", "ent:ben"} for s in h.why.path)]
+
+
+def test_specificity_is_inverse_document_frequency(memory: Memory) -> None:
+    from graphmem.recall.traverse import Traversal
+    from graphmem.store.base import TimeFilter
+
+    walk = Traversal(memory.store, NS, TimeFilter(), lambda ids: [], RecallConfig(), {}, 14)
+    assert walk.specificity("ent:cello") == pytest.approx(math.log(14 / 1))
+    assert walk.specificity("ent:biscuit") == pytest.approx(math.log(14 / 3))
+    walk.speakers.add("ent:ana")
+    assert walk.specificity("ent:ana") == 0.0
