@@ -74,7 +74,10 @@ def rank(
     if cfg.graph:
         _answer_boost(store, namespace, events, scored, info, cfg)
     order = sorted(scored, key=lambda e: (-scored[e][0], e))[:k]
-    return [_hit(store, namespace, events[eid], scored[eid][0], scored[eid][1], seeds, reached, info, link_scale) for eid in order]
+    return [
+        _hit(store, namespace, events[eid], scored[eid][0], scored[eid][1], seeds, reached, info, link_scale)
+        for eid in order
+    ]
 
 
 def _link_scale(reached: dict[str, Reach], events: dict[str, Event], cfg: RecallConfig) -> float:
