@@ -1,12 +1,13 @@
-"""LoCoMo evidence recall: the three methods of ``graphmem bench locomo`` plus an ablation of graphmem.
+"""LoCoMo evidence recall: the methods of ``graphmem bench locomo`` plus a finer ablation of graphmem.
 
 Usage::
 
     .venv/bin/python benchmarks/recall_locomo.py [DATA.json] [--store DIR] [--json OUT] [--no-ablation]
 
 Ingests the file once (into ``--store`` if given, so a second run skips ingestion), then asks every
-question with each configuration and prints Markdown tables: the three methods at every k, recall@10
-by category, and recall@10 / MRR with one part of graphmem switched off at a time. All
+question with each configuration and prints Markdown tables: the methods (graphmem, no entity/fact
+edges, seeds only, dense, BM25) at every k with the share of top-10 hits that came through an entity
+or a fact, recall@10 by category, and recall@10 / MRR with one part of graphmem switched off at a time. All
 configurations run on the same store with the same embedder; latency is per ``recall`` call, query
 embedding included.
 """
@@ -34,7 +35,7 @@ ABLATION: dict[str, RecallConfig] = {
     "- speaker lift": DEFAULT_CONFIG.with_(name_boost=0.0),
     "- NEXT edges": DEFAULT_CONFIG.with_(next_weight=0.0),
     "- session edges": DEFAULT_CONFIG.with_(session_weight=0.0),
-    "- mention edges": DEFAULT_CONFIG.with_(mention_weight=0.0),
+    "- fact edges": DEFAULT_CONFIG.with_(fact_weight=0.0),
     "- answer type/time": DEFAULT_CONFIG.with_(type_boost=0.0, time_boost=0.0),
     "fusion only (no graph)": DEFAULT_CONFIG.with_(graph=False),
 }
@@ -42,12 +43,14 @@ ABLATION: dict[str, RecallConfig] = {
 
 def markdown(result: dict[str, Any], ablation: dict[str, Any] | None) -> str:
     """The figures as Markdown tables."""
-    lines = ["| method | " + " | ".join(f"R@{k}" for k in KS) + " | MRR | p50 ms | p95 ms |"]
-    lines.append("|---" * (len(KS) + 4) + "|")
+    lines = ["| method | " + " | ".join(f"R@{k}" for k in KS) + " | MRR | p50 ms | p95 ms | via links % |"]
+    lines.append("|---" * (len(KS) + 5) + "|")
     for name, fig in result["methods"].items():
         cells = [f"{fig[f'recall@{k}']:.1f}" for k in KS]
         lat = fig["latency_ms"]
-        lines.append(f"| {name} | {' | '.join(cells)} | {fig['mrr']:.1f} | {lat['p50']:.1f} | {lat['p95']:.1f} |")
+        via = fig["top10_links"]["via_links"]
+        row = f"| {name} | {' | '.join(cells)} | {fig['mrr']:.1f} | {lat['p50']:.1f} | {lat['p95']:.1f} | {via:.1f} |"
+        lines.append(row)
     lines += ["", "| recall@10 | cat 1 | cat 2 | cat 3 | cat 4 | cat 5 | all |", "|---|---|---|---|---|---|---|"]
     for name, fig in result["methods"].items():
         cats = [f"{fig['by_category'][c]['recall@10']:.1f}" for c in "12345"]

@@ -46,6 +46,8 @@ _MENTION_EDGES = (EdgeType.MENTIONS, EdgeType.SPOKEN_BY)
 _ENTITY_EDGES = (*_MENTION_EDGES, EdgeType.FACT)
 #: Edges whose score is the "link" channel (through a thing or a fact), calibrated apart in ranking.
 _LINK_EDGES = frozenset({EdgeType.MENTIONS.value, EdgeType.SPOKEN_BY.value, EdgeType.FACT.value})
+#: Things whose push per edge is below this share of the hop's largest are not expanded (see ``_budget``).
+PUSH_EPSILON = 0.02
 #: How many ``neighbors`` answers a namespace's cache holds before it starts over.
 EDGE_CACHE_MAX = 200_000
 
@@ -153,19 +155,26 @@ class Traversal:
                     self._from_entity(node_id, node, pushes, last=last)
                 elif node.kind is NodeKind.SESSION:
                     self._from_session(node_id, node, pushes)
-            frontier = self._settle(pushes)
+            frontier = self._settle(pushes, last=last)
             session_feed = set()
         return self.reached
 
     def _budget(self, frontier: dict[str, _Node]) -> list[tuple[str, _Node]]:
-        """The frontier nodes expanded this hop: the ``expand`` best events, every thing and session.
+        """The frontier nodes expanded this hop: the ``expand`` best events, every session, and the things
+        whose push is not negligible.
 
-        Things are not cut: only the ``expand`` best events name them, and a thing named by more turns
-        than the hub limit passes nothing, so each costs at most that many pushes.
+        A thing passes ``mass / df`` to each turn naming it; as in approximate personalised PageRank
+        (push with a residual threshold), a thing whose per-edge push is below ``PUSH_EPSILON`` of the
+        largest one this hop is not expanded: what it would pass cannot change a ranking, and skipping
+        it bounds the work. A hub is never expanded at all.
         """
         events = sorted(((k, n) for k, n in frontier.items() if n.kind is NodeKind.EVENT), key=lambda kv: -kv[1].mass)
         chosen = events[: self.config.expand]
-        chosen.extend((k, n) for k, n in frontier.items() if n.kind is not NodeKind.EVENT)
+        things = [(k, n, n.mass / max(1, self._degree(k))) for k, n in frontier.items() if n.kind is NodeKind.ENTITY]
+        if things:
+            floor = PUSH_EPSILON * max(push for _, _, push in things)
+            chosen.extend((k, n) for k, n, push in things if push >= floor)
+        chosen.extend((k, n) for k, n in frontier.items() if n.kind is NodeKind.SESSION)
         return chosen
 
     # -- edges -----------------------------------------------------------------------------------
@@ -230,7 +239,13 @@ class Traversal:
             return
         for nb in named:
             share = weights[nb.node_id] / total
-            if share <= 0 or self._is_hub(nb.node_id):
+            if (
+                share <= 0
+                or self._is_hub(nb.node_id)
+                or (self._degree(nb.node_id) < 2 and not self._has_facts(nb.node_id))
+            ):
+                # nothing to pass on: a hub passes nothing, and a thing only this turn names leads back
+                # to it alone (its share is still counted above, so specific turns spread less)
                 continue
             step = Step(eid, "MENTIONS", nb.node_id, "out", nb.role)
             self._push(pushes, nb.node_id, NodeKind.ENTITY, node.mass * cfg.mention_weight * share, node, step)
@@ -244,6 +259,9 @@ class Traversal:
         if df <= 0 or self.size <= df:
             return 0.0
         return math.log(self.size / df)
+
+    def _has_facts(self, entity_id: str) -> bool:
+        return self.config.fact_weight > 0 and any(nb.edge is EdgeType.FACT for nb in self._all_edges(entity_id))
 
     def _is_hub(self, entity_id: str) -> bool:
         return entity_id in self.speakers or self._degree(entity_id) > self.hub_limit
@@ -327,17 +345,24 @@ class Traversal:
 
     # -- bookkeeping -----------------------------------------------------------------------------
 
-    def _settle(self, pushes: dict[tuple[str, bool], _Node]) -> dict[str, _Node]:
+    def _settle(self, pushes: dict[tuple[str, bool], _Node], *, last: bool = False) -> dict[str, _Node]:
         """Admit the events reached (speaker filter), record what they received per channel; returns the
-        next frontier (a node reached through both channels is expanded once, with both masses)."""
+        next frontier (a node reached through both channels is expanded once, with both masses), which
+        is empty after the last hop."""
         events = [nid for (nid, _), n in pushes.items() if n.kind is NodeKind.EVENT]
         admitted = {ev.id for ev in self.admit(events)} if events else set()
+        reached = self.reached
         frontier: dict[str, _Node] = {}
         for (node_id, linked), node in pushes.items():
             if node.kind is NodeKind.EVENT:
                 if node_id not in admitted:
                     continue
-                self.reached.setdefault(node_id, Reach()).receive(node.mass, node.origin, node.path, linked=linked)
+                reach = reached.get(node_id)
+                if reach is None:
+                    reach = reached[node_id] = Reach()
+                reach.receive(node.mass, node.origin, node.path, linked=linked)
+            if last:
+                continue
             found = frontier.get(node_id)
             if found is None:
                 frontier[node_id] = node
