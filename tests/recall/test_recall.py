@@ -192,7 +192,7 @@ def test_shared_specific_entity_links_sessions(memory: Memory) -> None:
     # "the beagle chewed my shoes" (s2:3) names Biscuit; so does s3:4, a week later, which shares no word
     # with the question: it is reached through the thing both name, and its why says so.
     question = "What did the beagle chew?"
-    hits = recall(memory, question, namespace=NS, k=14)
+    hits = _recall(memory, question, namespace=NS, k=14, config=RecallConfig())
     by_id = {h.event.id: h for h in hits}
     linked = by_id["s3:4"]
     assert linked.why.parts["link"] > 0
@@ -200,7 +200,7 @@ def test_shared_specific_entity_links_sessions(memory: Memory) -> None:
     assert "via entity 'Biscuit' (MENTIONS)" in linked.why.describe()
     assert linked.why.as_dict()["via"] == list(linked.why.via)
     # without entity edges it gets nothing that way, and scores lower
-    plain = recall(memory, question, namespace=NS, k=14, config=RecallConfig(mention_weight=0.0, fact_weight=0.0))
+    plain = _recall(memory, question, namespace=NS, k=14, config=RecallConfig(mention_weight=0.0, fact_weight=0.0))
     unlinked = {h.event.id: h for h in plain}["s3:4"]
     assert unlinked.why.parts["link"] == 0 and not unlinked.why.via
     assert linked.score > unlinked.score
