@@ -12,13 +12,15 @@ batch; fuzzy merging across names and against stored entities is :mod:`graphmem.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
 
 from graphmem.extract.names import entity_id, normalize_name, words
-from graphmem.models import Entity
+from graphmem.models import Batch, Entity
 
 __all__ = [
     "GENERIC_WORDS",
@@ -26,6 +28,7 @@ __all__ = [
     "EntityRegistry",
     "TurnAnnotation",
     "annotate",
+    "keep_salient_topics",
     "role_of",
     "topic_name",
     "topic_names",
@@ -82,7 +85,7 @@ _STOP_MODIFIERS = words(
     favourite such other own same whole real huge special different certain few many much several some
     any every each lot bit little super totally really so very pretty big small new old last next first
     entire true perfect beautiful fun exciting interesting important hard tough crazy sweet cute
-    poor dear lucky sad silly stupid lil adorable gorgeous precious darling brave wise
+    poor dear lucky sad silly stupid lil adorable gorgeous precious darling brave wise kinda sorta
     """
 )
 _CONTENT_POS = frozenset({"NOUN", "PROPN", "ADJ"})
@@ -92,7 +95,8 @@ _TITLE_LABELS = frozenset({"WORK_OF_ART", "EVENT", "LAW", "NORP", "LANGUAGE"})
 _INTERJECTIONS = words(
     """
     hey hi hello bye goodbye congrats congratulations thanks thank ya yeah yes yep wow oh omg dear sup yo
-    haha lol ok okay cheers hugs aw aww wanna gonna nah phew welcome glad agreed sure
+    haha lol ok okay cheers hugs aw aww awww wanna gonna nah phew welcome glad agreed sure woah whoa woo
+    woohoo yay yikes hmm ugh
     """
 )
 # Nouns that carry a greeting, not a topic ("Tell Inês congratulations").
@@ -101,7 +105,8 @@ _GREETING_HEADS = _INTERJECTIONS | words(
 )
 _DATE_WORDS = words(
     "mon tue tues wed thu thur thurs fri sat sun monday tuesday wednesday thursday friday saturday sunday "
-    "jan feb mar apr jun jul aug sep sept oct nov dec last next this"
+    "jan feb mar apr jun jul aug sep sept oct nov dec last next this january february march april may june "
+    "july august september october november december"
 )
 _SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass", "csubj", "csubjpass", "expl"})
 _OBJECT_DEPS = frozenset({"dobj", "pobj", "iobj", "dative", "attr", "oprd", "obj", "agent"})
@@ -135,6 +140,8 @@ class EntityRegistry:
         self.namespace = namespace
         self._records: dict[str, _Record] = {}
         self._speakers: dict[str, str] = {}  # normalised speaker name (and unique first name) -> id
+        self._named: dict[str, str] = {}  # normalised name -> id of a named (non-topic) entity
+        self._lower: set[str] = set()  # words used in lower case in the batch
 
     def add(self, name: str, type_: str, *, key: str | None = None) -> str:
         """Register a name of a type (idempotent) and return its entity id.
@@ -146,6 +153,8 @@ class EntityRegistry:
             key = name if type_ == "Topic" else normalize_name(name)
         eid = entity_id(type_, key)
         record = self._records.get(eid)
+        if type_ != "Topic":
+            self._named.setdefault(normalize_name(name), eid)
         if record is None:
             self._records[eid] = _Record(type_, name)
         elif name != record.name and name not in record.aliases and len(record.aliases) < 16:
@@ -168,6 +177,20 @@ class EntityRegistry:
             # a first name stands for the speaker only when no other speaker shares it
             self._speakers[first] = "" if self._speakers.get(first, eid) != eid else eid
         return eid
+
+    def named(self, name: str) -> str | None:
+        """The id of a registered named (non-topic) entity with this normalised name, if any."""
+        return self._named.get(normalize_name(name))
+
+    def note_words(self, doc: Any) -> None:
+        """Remember the words a parsed turn uses in lower case (evidence that a word is no name)."""
+        for tok in doc:
+            if tok.is_alpha and tok.is_lower and tok.pos_ in ("NOUN", "ADJ", "VERB"):
+                self._lower.add(tok.lower_)
+
+    def seen_lower(self, word: str) -> bool:
+        """Whether this batch has used ``word`` in lower case as a noun, adjective or verb."""
+        return word.lower() in self._lower
 
     def type_of(self, eid: str) -> str | None:
         """The type of a registered entity (``None`` if unknown)."""
@@ -193,13 +216,15 @@ class TurnAnnotation:
     ``tokens`` maps token indices to the entity they belong to (for the fact stage); ``mentions`` maps
     entity ids to the strongest role they take in the turn; ``times`` holds the DATE/TIME spans;
     ``roles`` holds ``(named entity, role word, whose, token index)`` from appositions such as "my
-    sister Clara" (Clara, ``sister``, the speaker).
+    sister Clara" (Clara, ``sister``, the speaker); ``spans`` holds the token ranges ``(start, end,
+    entity id)`` that name a (non-topic) entity in the text.
     """
 
     tokens: dict[int, str] = field(default_factory=dict)
     mentions: dict[str, str] = field(default_factory=dict)
     times: list[Any] = field(default_factory=list)
     roles: list[tuple[str, str, str, int]] = field(default_factory=list)
+    spans: list[tuple[int, int, str]] = field(default_factory=list)
 
     def mention(self, eid: str, role: str) -> None:
         """Record a mention, keeping the strongest role seen for the entity."""
@@ -208,8 +233,9 @@ class TurnAnnotation:
             self.mentions[eid] = role
 
 
-def _entity_name(ent: Any) -> str | None:
-    """The name of an NER span with greetings and articles stripped, or ``None`` if it is not a name."""
+def _entity_name(ent: Any) -> tuple[str, int, int] | None:
+    """The name of an NER span with greetings and articles stripped, and the token range it keeps
+    (``start``, ``end`` exclusive), or ``None`` if it is not a name."""
     tokens = list(ent)
     titled = ent.label_ in _TITLE_LABELS
     while tokens and (
@@ -226,6 +252,8 @@ def _entity_name(ent: Any) -> str | None:
         return None
     if all(t.lower_.strip(".") in _DATE_WORDS for t in tokens):
         return None  # "Last Fri": a date the NER mislabelled
+    if len(tokens) == 1 and tokens[0].tag_ == "UH":
+        return None  # an interjection ("Woohoo")
     # a name has a proper-noun token; NORP and LANGUAGE may be adjectives ("Swedish") but capitalised
     capitalised = tokens[0].text[:1].isupper()
     if not any(t.tag_ in _PROPER_TAGS for t in tokens) and not (capitalised and ent.label_ in _TITLE_LABELS):
@@ -234,7 +262,8 @@ def _entity_name(ent: Any) -> str | None:
     text = doc[tokens[0].i : tokens[-1].i + 1].text
     if text.endswith(("'s", "’s")):
         text = text[:-2]
-    return text.strip(" .,;:!?\"'()[]{}-–—*~") or None
+    text = text.strip(" .,;:!?\"'()[]{}-–—*~")
+    return (text, tokens[0].i, tokens[-1].i + 1) if text else None
 
 
 def _useful_name(name: str) -> bool:
@@ -360,6 +389,90 @@ def _appositions(doc: Any, ann: TurnAnnotation, registry: EntityRegistry, partic
             break
 
 
+_QUOTED = (
+    re.compile(r'["“]([^"“”\n]{1,80}?)["”]'),
+    re.compile(r"(?<![\w'’])['‘]([^'‘’\n]{1,60}?)['’](?![\w'’])"),
+)
+_SENTENCE_END = frozenset(".!?")
+
+
+def _quoted_titles(doc: Any) -> list[tuple[int, int, str, str]]:
+    """Titles written in quotes: ``(start char, end char, name, type)``.
+
+    A quoted run of at most ten words whose first word is capitalised and whose other words are
+    capitalised or function words ("Charlotte's Web", 'Connected LGBTQ Activists', "The Lord of the
+    Rings") names one thing, whatever NER made of its parts. It is a ``Work`` unless NER labels the whole
+    run an organisation. A quoted sentence ("Turn on the light ...") is no title.
+    """
+    text = doc.text
+    out: list[tuple[int, int, str, str]] = []
+    taken: list[tuple[int, int]] = []
+    for pattern in _QUOTED:
+        for m in pattern.finditer(text):
+            inner = m.group(1)
+            stripped = inner.strip(" ,;:-–—")
+            if stripped[-1:] in _SENTENCE_END:
+                stripped = stripped[:-1].rstrip()
+            if not stripped or not stripped[0].isupper() and not stripped[0].isdigit():
+                continue
+            start = m.start(1) + inner.index(stripped)
+            end = start + len(stripped)
+            if any(start < e and s < end for s, e in taken):
+                continue
+            span = doc.char_span(start, end, alignment_mode="expand")
+            if span is None or len(span) > 12:
+                continue
+            alpha = [t for t in span if t.is_alpha]
+            if not alpha or len(alpha) > 10:
+                continue
+            if not all(t.text[:1].isupper() or t.is_stop or t.text.isdigit() for t in alpha):
+                continue
+            if any(t.text in _SENTENCE_END for t in span[:-1]):
+                continue
+            type_ = "Work"
+            for ent in doc.ents:
+                if ent.label_ == "ORG" and ent.start <= span.start and ent.end >= span.end:
+                    type_ = "Organization"
+            taken.append((start, end))
+            out.append((start, end, stripped, type_))
+    return out
+
+
+def _weak_name(doc: Any, start: int, end: int, registry: EntityRegistry) -> bool:
+    """Whether a one-word name stands where a capital letter says nothing (a sentence's first word)
+    and the word is used in lower case in this batch: "Guitar's mostly my thing", "Blue calms me"."""
+    if end - start != 1:
+        return False
+    tok = doc[start]
+    first = tok.is_sent_start or (tok.i > 0 and doc[tok.i - 1].is_punct and doc[tok.i - 1].is_sent_start)
+    return bool(first) and registry.seen_lower(tok.lower_)
+
+
+def _name_word(tok: Any) -> bool:
+    """A capitalised word inside a sentence that may be part of a name (not "I", not a greeting)."""
+    return (
+        not tok.is_sent_start
+        and tok.text[:1].isupper()
+        and any(c.isalpha() for c in tok.text)
+        and tok.text != "I"
+        and tok.lower_ not in _INTERJECTIONS
+        and tok.tag_ != "UH"
+        and (tok.i == 0 or not tok.doc[tok.i - 1].is_punct or tok.doc[tok.i - 1].text in ("-", "&"))
+    )
+
+
+def _claim(ann: TurnAnnotation, doc: Any, start: int, end: int, eid: str) -> None:
+    """Map the tokens of a name to its entity and record the span and its role."""
+    span = doc[start:end]
+    for i in range(start, end):
+        ann.tokens[i] = eid
+    end_char = span.end_char
+    if span.text.endswith(("'s", "’s")):
+        end_char -= 2
+    ann.spans.append((span.start_char, end_char, eid))
+    ann.mention(eid, role_of(span.root))
+
+
 def annotate(
     doc: Any,
     registry: EntityRegistry,
@@ -371,24 +484,62 @@ def annotate(
     ann = TurnAnnotation()
     in_time: set[int] = set()
     in_entity: set[int] = set()
+    registry.note_words(doc)
+    for start_char, end_char, name, type_ in _quoted_titles(doc):
+        span = doc.char_span(start_char, end_char, alignment_mode="expand")
+        eid = registry.speaker_for(name) or registry.add(name, type_)
+        for i in range(span.start, span.end):
+            ann.tokens[i] = eid
+        in_entity.update(range(span.start, span.end))
+        ann.spans.append((start_char, end_char, eid))
+        ann.mention(eid, role_of(span.root))
     for ent in doc.ents:
+        if any(i in in_entity for i in range(ent.start, ent.end)):
+            continue  # part of a quoted title
         label = ent.label_
         if label in TIME_LABELS:
             ann.times.append(ent)
             in_time.update(range(ent.start, ent.end))
+            if all(t.pos_ == "PROPN" and t.lower_ not in _DATE_WORDS for t in ent):
+                eid = registry.add(ent.text, "Occasion")  # "Thanksgiving": a date and an occasion
+                in_entity.update(range(ent.start, ent.end))
+                _claim(ann, doc, ent.start, ent.end, eid)
             continue
         type_ = NER_TYPES.get(label)
         if type_ is None:
             continue
-        name = _entity_name(ent)
-        if name is None or not _useful_name(name):
+        found = _entity_name(ent)
+        if found is None or not _useful_name(found[0]):
             continue
-        eid = registry.speaker_for(name) or registry.add(name, type_)
-        for i in range(ent.start, ent.end):
-            ann.tokens[i] = eid
+        name, start, end = found
+        # "Under Armour", "J.K. Rowling": capitalised words just before a name inside a sentence belong to it
+        while start > 0 and _name_word(doc[start - 1]) and start - 1 not in in_time:
+            start -= 1
+            if start in in_entity:
+                break
+        if start < found[1]:
+            for i, (s0, e0, old) in enumerate(ann.spans):
+                if doc[start].idx <= s0 < doc[found[1]].idx:
+                    del ann.spans[i]
+                    break
+            name = doc[start:end].text
+            if name.endswith(("'s", "’s")):
+                name = name[:-2]
+        eid = registry.speaker_for(name)
+        if eid is None:
+            if _weak_name(doc, start, end, registry):
+                continue  # a common word at the start of a sentence: left to the topics
+            eid = registry.add(name, type_)
         in_entity.update(range(ent.start, ent.end))
-        ann.mention(eid, role_of(ent.root))
+        _claim(ann, doc, start, end, eid)
     for tok in doc:
+        # a participant named where NER saw no name ("Cool, Jon!")
+        if tok.i not in in_entity and tok.is_title and tok.is_alpha:
+            eid = registry.speaker_for(tok.text)
+            if eid is not None:
+                in_entity.add(tok.i)
+                _claim(ann, doc, tok.i, tok.i + 1, eid)
+                continue
         if tok.pos_ != "PRON" and tok.tag_ not in ("PRP", "PRP$"):
             continue
         lower = tok.lower_
@@ -405,6 +556,8 @@ def annotate(
         root = chunk.root
         if root.i in in_entity or root.i in in_time:
             continue
+        if not root.whitespace_ and root.i + 1 < len(doc) and doc[root.i + 1].is_alpha:
+            continue  # half of a contraction ("Gon|na"), not a noun
         # a named entity inside a chunk stays part of the topic ("LGBTQ support group"); a date does not
         tokens = [t for t in chunk if t.i not in in_time]
         if not tokens or tokens[-1].i != root.i:
@@ -415,10 +568,51 @@ def annotate(
         name, key = found_names
         # the tagger takes some lower-case words in captions for names: a name has a capital letter
         proper = _proper(root) and any(t.text[:1].isupper() for t in tokens)
-        found = registry.speaker_for(name) if proper else None
-        eid = found or (registry.add(name, "Thing") if proper else registry.add(name, "Topic", key=key))
+        if proper and len(tokens) == 1 and _weak_name(doc, root.i, root.i + 1, registry):
+            proper, name, key = False, root.lower_, root.lemma_.lower() or root.lower_
+        named = registry.speaker_for(name) or registry.named(name)
+        if named is not None:
+            eid = named  # "Caroline" or "kickboxing" already known as a name: not also a topic
+        elif proper:
+            eid = registry.add(name, "Thing")
+        else:
+            eid = registry.add(name, "Topic", key=key)
         for tok in tokens:
             ann.tokens.setdefault(tok.i, eid)
+        if registry.type_of(eid) != "Topic":
+            at = doc.text.lower().find(name.lower(), chunk.start_char)
+            if 0 <= at < chunk.end_char:
+                ann.spans.append((at, at + len(name), eid))
         ann.mention(eid, role_of(root))
     _appositions(doc, ann, registry, {speaker_id, addressee_id})
     return ann
+
+
+def keep_salient_topics(batch: Batch, stored: Iterable[Entity] = ()) -> Batch:
+    """Drop the batch's topics that are not worth a node, with their mentions.
+
+    A topic is kept when it is an end of a fact, when the batch mentions it in two sessions or more (in
+    two turns or more when the batch holds a single session), or when the namespace already holds it
+    (``stored``: an earlier batch found it salient). Named entities and speakers are never dropped.
+    """
+    topics = {e.id for e in batch.entities if e.type == "Topic"}
+    if not topics:
+        return batch
+    keep = {f.subject_id for f in batch.facts} | {f.object_id for f in batch.facts}
+    keep |= {e.id for e in stored if e.type == "Topic"}
+    session_of = {ev.id: ev.session for ev in batch.events}
+    one_session = len({ev.session for ev in batch.events}) <= 1
+    seen: dict[str, set[str]] = {}
+    for m in batch.mentions:
+        if m.entity_id in topics:
+            seen.setdefault(m.entity_id, set()).add(m.event_id if one_session else session_of.get(m.event_id, ""))
+    keep |= {eid for eid, where in seen.items() if len(where) >= 2}
+    drop = topics - keep
+    if not drop:
+        return batch
+    return replace(
+        batch,
+        entities=tuple(e for e in batch.entities if e.id not in drop),
+        mentions=tuple(m for m in batch.mentions if m.entity_id not in drop),
+        embeddings=tuple((i, v) for i, v in batch.embeddings if i not in drop),
+    )

@@ -143,8 +143,10 @@ def same_entity(
     short, long_ = (wa, wb) if len(na) <= len(nb) else (wb, wa)
     person = "Person" in (a_type, b_type)
     if person:
-        if set(short) < set(long_) and len(short) < len(long_):
-            return True, "subset"
+        if len(wa) >= 2 and len(wb) >= 2 and not _same_given(wa[0], wb[0], config):
+            return False, "given names"  # "Jane Smith" / "John Smith"
+        if set(short) < set(long_) and len(short) < len(long_) and (len(short) > 1 or short[0] == long_[0]):
+            return True, "subset"  # "Caroline" / "Caroline Smith"; a surname alone is not enough
         if (
             a_type == b_type
             and len(short) == 1
@@ -156,7 +158,7 @@ def same_entity(
     elif a_type == b_type == "Organization" and len(short) < len(long_) and long_[: len(short)] == short:
         return True, "short form"  # "Lumen" / "Lumen Robotics", "Google" / "Google LLC"
     elif (
-        {a_type, b_type} & (_INTERCHANGEABLE | {"Thing"})
+        {a_type, b_type} & (_INTERCHANGEABLE | {"Thing", "Work"})
         and len(short) == 1
         and len(long_) >= 2
         and short[0] == _initials(long_)
@@ -168,6 +170,27 @@ def same_entity(
     if cosine is not None and ratio >= config.embed_fuzzy_floor and cosine >= config.embed_threshold:
         return True, "embedding"
     return False, "different"
+
+
+def _same_given(a: str, b: str, config: ResolutionConfig) -> bool:
+    """Whether two given names may be one ("Mel" / "Melanie", equal names)."""
+    short, long_ = (a, b) if len(a) <= len(b) else (b, a)
+    return short == long_ or (len(short) >= config.nickname_min and long_.startswith(short))
+
+
+def _conflicts(name: str, type_: str, cluster: _Cluster, config: ResolutionConfig) -> bool:
+    """Whether a person's full name cannot join a cluster: another full name in it has a different given
+    name or surname ("John Smith" and "Jane Smith"), or the cluster is a one-word name that the full
+    name's given name does not match ("Mel Gibson" reached "Melanie" only through her alias "Mel")."""
+    words = normalize_name(name).split()
+    if type_ != "Person" or len(words) < 2:
+        return False
+    for other in cluster.names():
+        ow = normalize_name(other).split()
+        if len(ow) >= 2 and (not _same_given(words[0], ow[0], config) or words[-1] != ow[-1]):
+            return True
+    main = normalize_name(cluster.name).split()
+    return len(main) == 1 and main[0] != words[0]
 
 
 # How sure each rule is, to pick among several matching clusters (fuzzy and embedding rules: 1).
@@ -276,6 +299,8 @@ class _Resolver:
             best, best_rule = (same_id, 4.0), "id"
         for index in self.candidates(entity):
             cluster = self.clusters[index]
+            if _conflicts(entity.name, entity.type, cluster, self.config):
+                continue
             for name in cluster.names():
                 cos = self.cosine(entity.name, name)
                 ok, rule = same_entity(entity.name, entity.type, name, cluster.type, cosine=cos, config=self.config)
@@ -313,8 +338,13 @@ def resolve_batch(
     embedder: Any | None = None,
     *,
     config: ResolutionConfig = DEFAULT_CONFIG,
+    salience: bool = True,
 ) -> Batch:
     """Merge a batch's entities with each other and with stored ones; rewrite its mentions and facts.
+
+    First the batch's topics that are not salient are dropped
+    (:func:`graphmem.extract.entities.keep_salient_topics`: a fact's end, said in two sessions, or
+    already stored), unless ``salience`` is false.
 
     Args:
         batch: a freshly extracted batch.
@@ -329,6 +359,10 @@ def resolve_batch(
         Facts whose two ends merged into one entity are dropped; duplicate facts are combined.
     """
     stored = [e for e in existing if e.namespace == batch.namespace]
+    if salience:
+        from graphmem.extract.entities import keep_salient_topics
+
+        batch = keep_salient_topics(batch, stored)
     resolver = _Resolver(stored, embedder, config)
     counts: dict[str, int] = {}
     for m in batch.mentions:
