@@ -188,7 +188,7 @@ def extract(labels: list[dict[str, Any]], source: dict[str, dict[str, Any]], nlp
 
     Returns the system's named spans (with resolved ids and types) and the list of resolved batches.
     """
-    from graphmem.extract import entities
+    from graphmem.extract import resolve
     from graphmem.extract.entities import EntityRegistry, annotate
     from graphmem.extract.events import build_events
     from graphmem.extract.pipeline import SpacyExtractor
@@ -229,7 +229,7 @@ def extract(labels: list[dict[str, Any]], source: dict[str, dict[str, Any]], nlp
             mentions=tuple(mentions),
         )
         # topics not worth a node are dropped before resolution (main had no such step)
-        keep = getattr(entities, "keep_salient_topics", None)
+        keep = getattr(resolve, "keep_salient_topics", None)
         options: dict[str, Any] = {}
         if keep is not None:
             batch = keep(batch)
@@ -237,8 +237,12 @@ def extract(labels: list[dict[str, Any]], source: dict[str, dict[str, Any]], nlp
         # one probe mention per entity: after resolution it names the entity each id became
         probes = tuple(Mention(transcript.namespace, f"probe:{e.id}", e.id, "mention") for e in batch.entities)
         resolved = resolve_batch(replace(batch, mentions=batch.mentions + probes), (), **options)
-        mapping = {m.event_id[len("probe:") :]: m.entity_id for m in resolved.mentions if m.event_id.startswith("probe:")}
-        resolved = replace(resolved, mentions=tuple(m for m in resolved.mentions if not m.event_id.startswith("probe:")))
+        mapping = {
+            m.event_id[len("probe:") :]: m.entity_id for m in resolved.mentions if m.event_id.startswith("probe:")
+        }
+        resolved = replace(
+            resolved, mentions=tuple(m for m in resolved.mentions if not m.event_id.startswith("probe:"))
+        )
         batches.append(resolved)
         types = {e.id: e.type for e in resolved.entities}
         for dia, start, end, text, eid in raw:

@@ -13,14 +13,13 @@ batch; fuzzy merging across names and against stored entities is :mod:`graphmem.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
 from graphmem.extract.names import entity_id, normalize_name, words
-from graphmem.models import Batch, Entity
+from graphmem.models import Entity
 
 __all__ = [
     "GENERIC_WORDS",
@@ -28,7 +27,6 @@ __all__ = [
     "EntityRegistry",
     "TurnAnnotation",
     "annotate",
-    "keep_salient_topics",
     "role_of",
     "topic_name",
     "topic_names",
@@ -413,7 +411,7 @@ def _quoted_titles(doc: Any) -> list[tuple[int, int, str, str]]:
             stripped = inner.strip(" ,;:-–—")
             if stripped[-1:] in _SENTENCE_END:
                 stripped = stripped[:-1].rstrip()
-            if not stripped or not stripped[0].isupper() and not stripped[0].isdigit():
+            if not stripped or (not stripped[0].isupper() and not stripped[0].isdigit()):
                 continue
             start = m.start(1) + inner.index(stripped)
             end = start + len(stripped)
@@ -485,14 +483,14 @@ def annotate(
     in_time: set[int] = set()
     in_entity: set[int] = set()
     registry.note_words(doc)
-    for start_char, end_char, name, type_ in _quoted_titles(doc):
+    for start_char, end_char, title_name, title_type in _quoted_titles(doc):
         span = doc.char_span(start_char, end_char, alignment_mode="expand")
-        eid = registry.speaker_for(name) or registry.add(name, type_)
+        title = registry.speaker_for(title_name) or registry.add(title_name, title_type)
         for i in range(span.start, span.end):
-            ann.tokens[i] = eid
+            ann.tokens[i] = title
         in_entity.update(range(span.start, span.end))
-        ann.spans.append((start_char, end_char, eid))
-        ann.mention(eid, role_of(span.root))
+        ann.spans.append((start_char, end_char, title))
+        ann.mention(title, role_of(span.root))
     for ent in doc.ents:
         if any(i in in_entity for i in range(ent.start, ent.end)):
             continue  # part of a quoted title
@@ -501,9 +499,9 @@ def annotate(
             ann.times.append(ent)
             in_time.update(range(ent.start, ent.end))
             if all(t.pos_ == "PROPN" and t.lower_ not in _DATE_WORDS for t in ent):
-                eid = registry.add(ent.text, "Occasion")  # "Thanksgiving": a date and an occasion
+                occasion = registry.add(ent.text, "Occasion")  # "Thanksgiving": a date and an occasion
                 in_entity.update(range(ent.start, ent.end))
-                _claim(ann, doc, ent.start, ent.end, eid)
+                _claim(ann, doc, ent.start, ent.end, occasion)
             continue
         type_ = NER_TYPES.get(label)
         if type_ is None:
@@ -518,27 +516,27 @@ def annotate(
             if start in in_entity:
                 break
         if start < found[1]:
-            for i, (s0, e0, old) in enumerate(ann.spans):
+            for i, (s0, _, _) in enumerate(ann.spans):
                 if doc[start].idx <= s0 < doc[found[1]].idx:
                     del ann.spans[i]
                     break
             name = doc[start:end].text
             if name.endswith(("'s", "’s")):
                 name = name[:-2]
-        eid = registry.speaker_for(name)
-        if eid is None:
+        named = registry.speaker_for(name)
+        if named is None:
             if _weak_name(doc, start, end, registry):
                 continue  # a common word at the start of a sentence: left to the topics
-            eid = registry.add(name, type_)
+            named = registry.add(name, type_)
         in_entity.update(range(ent.start, ent.end))
-        _claim(ann, doc, start, end, eid)
+        _claim(ann, doc, start, end, named)
     for tok in doc:
         # a participant named where NER saw no name ("Cool, Jon!")
         if tok.i not in in_entity and tok.is_title and tok.is_alpha:
-            eid = registry.speaker_for(tok.text)
-            if eid is not None:
+            participant = registry.speaker_for(tok.text)
+            if participant is not None:
                 in_entity.add(tok.i)
-                _claim(ann, doc, tok.i, tok.i + 1, eid)
+                _claim(ann, doc, tok.i, tok.i + 1, participant)
                 continue
         if tok.pos_ != "PRON" and tok.tag_ not in ("PRP", "PRP$"):
             continue
@@ -586,33 +584,3 @@ def annotate(
         ann.mention(eid, role_of(root))
     _appositions(doc, ann, registry, {speaker_id, addressee_id})
     return ann
-
-
-def keep_salient_topics(batch: Batch, stored: Iterable[Entity] = ()) -> Batch:
-    """Drop the batch's topics that are not worth a node, with their mentions.
-
-    A topic is kept when it is an end of a fact, when the batch mentions it in two sessions or more (in
-    two turns or more when the batch holds a single session), or when the namespace already holds it
-    (``stored``: an earlier batch found it salient). Named entities and speakers are never dropped.
-    """
-    topics = {e.id for e in batch.entities if e.type == "Topic"}
-    if not topics:
-        return batch
-    keep = {f.subject_id for f in batch.facts} | {f.object_id for f in batch.facts}
-    keep |= {e.id for e in stored if e.type == "Topic"}
-    session_of = {ev.id: ev.session for ev in batch.events}
-    one_session = len({ev.session for ev in batch.events}) <= 1
-    seen: dict[str, set[str]] = {}
-    for m in batch.mentions:
-        if m.entity_id in topics:
-            seen.setdefault(m.entity_id, set()).add(m.event_id if one_session else session_of.get(m.event_id, ""))
-    keep |= {eid for eid, where in seen.items() if len(where) >= 2}
-    drop = topics - keep
-    if not drop:
-        return batch
-    return replace(
-        batch,
-        entities=tuple(e for e in batch.entities if e.id not in drop),
-        mentions=tuple(m for m in batch.mentions if m.entity_id not in drop),
-        embeddings=tuple((i, v) for i, v in batch.embeddings if i not in drop),
-    )

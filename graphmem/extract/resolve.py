@@ -30,7 +30,14 @@ from graphmem.extract.names import fact_id, normalize_name
 from graphmem.extract.temporal import remap_closings
 from graphmem.models import Batch, Entity, Fact, Mention
 
-__all__ = ["DEFAULT_CONFIG", "ResolutionConfig", "compatible", "resolve_batch", "same_entity"]
+__all__ = [
+    "DEFAULT_CONFIG",
+    "ResolutionConfig",
+    "compatible",
+    "keep_salient_topics",
+    "resolve_batch",
+    "same_entity",
+]
 
 GENERIC_TYPES = frozenset({"Thing", "Topic"})
 NAMED_TYPES = frozenset(
@@ -332,6 +339,36 @@ class _Resolver:
         return best[0]
 
 
+def keep_salient_topics(batch: Batch, stored: Iterable[Entity] = ()) -> Batch:
+    """Drop the batch's topics that are not worth a node, with their mentions.
+
+    A topic is kept when it is an end of a fact, when the batch mentions it in two sessions or more (in
+    two turns or more when the batch holds a single session), or when the namespace already holds it
+    (``stored``: an earlier batch found it salient). Named entities and speakers are never dropped.
+    """
+    topics = {e.id for e in batch.entities if e.type == "Topic"}
+    if not topics:
+        return batch
+    keep = {f.subject_id for f in batch.facts} | {f.object_id for f in batch.facts}
+    keep |= {e.id for e in stored if e.type == "Topic"}
+    session_of = {ev.id: ev.session for ev in batch.events}
+    one_session = len({ev.session for ev in batch.events}) <= 1
+    seen: dict[str, set[str]] = {}
+    for m in batch.mentions:
+        if m.entity_id in topics:
+            seen.setdefault(m.entity_id, set()).add(m.event_id if one_session else session_of.get(m.event_id, ""))
+    keep |= {eid for eid, where in seen.items() if len(where) >= 2}
+    drop = topics - keep
+    if not drop:
+        return batch
+    return replace(
+        batch,
+        entities=tuple(e for e in batch.entities if e.id not in drop),
+        mentions=tuple(m for m in batch.mentions if m.entity_id not in drop),
+        embeddings=tuple((i, v) for i, v in batch.embeddings if i not in drop),
+    )
+
+
 def resolve_batch(
     batch: Batch,
     existing: Iterable[Entity],
@@ -343,7 +380,7 @@ def resolve_batch(
     """Merge a batch's entities with each other and with stored ones; rewrite its mentions and facts.
 
     First the batch's topics that are not salient are dropped
-    (:func:`graphmem.extract.entities.keep_salient_topics`: a fact's end, said in two sessions, or
+    (:func:`keep_salient_topics`: a fact's end, said in two sessions, or
     already stored), unless ``salience`` is false.
 
     Args:
@@ -360,8 +397,6 @@ def resolve_batch(
     """
     stored = [e for e in existing if e.namespace == batch.namespace]
     if salience:
-        from graphmem.extract.entities import keep_salient_topics
-
         batch = keep_salient_topics(batch, stored)
     resolver = _Resolver(stored, embedder, config)
     counts: dict[str, int] = {}
