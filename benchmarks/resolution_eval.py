@@ -78,7 +78,7 @@ def merges(pair: Pair, config: ResolutionConfig, embedder: Any | None) -> bool:
     stored = Entity("eval", "stored", pair.a, pair.a_type)
     incoming = Entity("eval", "incoming", pair.b, pair.b_type)
     batch = Batch("eval", entities=(incoming,), mentions=(Mention("eval", "ev", "incoming"),))
-    out = resolve_batch(batch, [stored], embedder, config=config)
+    out = resolve_batch(batch, [stored], embedder, config=config, salience=False)
     return out.mentions[0].entity_id == "stored"
 
 

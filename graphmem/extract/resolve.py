@@ -150,10 +150,10 @@ def same_entity(
     short, long_ = (wa, wb) if len(na) <= len(nb) else (wb, wa)
     person = "Person" in (a_type, b_type)
     if person:
+        if set(short) < set(long_) and len(short) < len(long_):
+            return True, "subset"  # "Caroline" / "Caroline Smith", "Le Guin" / "Ursula K. Le Guin"
         if len(wa) >= 2 and len(wb) >= 2 and not _same_given(wa[0], wb[0], config):
             return False, "given names"  # "Jane Smith" / "John Smith"
-        if set(short) < set(long_) and len(short) < len(long_) and (len(short) > 1 or short[0] == long_[0]):
-            return True, "subset"  # "Caroline" / "Caroline Smith"; a surname alone is not enough
         if (
             a_type == b_type
             and len(short) == 1
@@ -188,16 +188,18 @@ def _same_given(a: str, b: str, config: ResolutionConfig) -> bool:
 def _conflicts(name: str, type_: str, cluster: _Cluster, config: ResolutionConfig) -> bool:
     """Whether a person's full name cannot join a cluster: another full name in it has a different given
     name or surname ("John Smith" and "Jane Smith"), or the cluster is a one-word name that the full
-    name's given name does not match ("Mel Gibson" reached "Melanie" only through her alias "Mel")."""
+    name does not contain ("Mel Gibson" would reach "Melanie" only through her alias "Mel")."""
     words = normalize_name(name).split()
     if type_ != "Person" or len(words) < 2:
         return False
     for other in cluster.names():
         ow = normalize_name(other).split()
-        if len(ow) >= 2 and (not _same_given(words[0], ow[0], config) or words[-1] != ow[-1]):
+        if len(ow) < 2 or set(ow) <= set(words) or set(words) <= set(ow):
+            continue
+        if not _same_given(words[0], ow[0], config) or words[-1] != ow[-1]:
             return True
     main = normalize_name(cluster.name).split()
-    return len(main) == 1 and main[0] != words[0]
+    return len(main) == 1 and main[0] not in words
 
 
 # How sure each rule is, to pick among several matching clusters (fuzzy and embedding rules: 1).

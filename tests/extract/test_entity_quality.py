@@ -112,7 +112,6 @@ def _person(eid: str, name: str, *aliases: str) -> Entity:
     ("stored", "arriving"),
     [
         (_person("a", "Jane Smith", "Smith"), _person("b", "John Smith")),
-        (_person("a", "Jane Smith"), _person("b", "Smith")),
         (_person("a", "Melanie", "Mel"), _person("b", "Mel Gibson")),
     ],
 )
