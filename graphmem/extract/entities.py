@@ -1,10 +1,14 @@
 """Stage 2: entities and mentions from a parsed turn.
 
-Named entities come from spaCy NER, typed by :data:`NER_TYPES`; speakers are Person entities (the
-SPOKEN_BY edge is a mention with role ``speaker``); first-person pronouns are mentions of the speaker and
-second-person pronouns mentions of the addressee; useful noun chunks become ``Topic`` entities (generic
-words, pronouns, determiners and time words are filtered out). Each mention carries a role from the
-parse: ``subject``, ``object`` or ``mention``.
+Named entities come from spaCy NER, typed by :data:`NER_TYPES`, with only the name's own tokens (no
+greeting); quoted titles are kept whole ("Charlotte's Web" is one Work); a one-word name opening a
+sentence whose word the batch uses in lower case is no name ("Guitar's mostly my thing"). Speakers are
+Person entities (the SPOKEN_BY edge is a mention with role ``speaker``), also where NER missed their
+name; first-person pronouns are mentions of the speaker and second-person pronouns mentions of the
+addressee; useful noun chunks become ``Topic`` candidates (generic words, pronouns, determiners, time
+words and names already known are filtered out; which topics are salient enough to keep is decided at
+merge time by :func:`graphmem.extract.resolve.keep_salient_topics`). Each mention carries a role from
+the parse: ``subject``, ``object`` or ``mention``.
 
 The :class:`EntityRegistry` gives every distinct (type, normalised name) one deterministic id within a
 batch; fuzzy merging across names and against stored entities is :mod:`graphmem.extract.resolve`'s job.
@@ -214,8 +218,8 @@ class TurnAnnotation:
     ``tokens`` maps token indices to the entity they belong to (for the fact stage); ``mentions`` maps
     entity ids to the strongest role they take in the turn; ``times`` holds the DATE/TIME spans;
     ``roles`` holds ``(named entity, role word, whose, token index)`` from appositions such as "my
-    sister Clara" (Clara, ``sister``, the speaker); ``spans`` holds the token ranges ``(start, end,
-    entity id)`` that name a (non-topic) entity in the text.
+    sister Clara" (Clara, ``sister``, the speaker); ``spans`` holds the character ranges ``(start,
+    end, entity id)`` of the text that name a (non-topic) entity.
     """
 
     tokens: dict[int, str] = field(default_factory=dict)
