@@ -171,3 +171,38 @@ def test_labelled_figures_do_not_regress(nlp: Any) -> None:
     assert scores.merge_precision >= 0.95  # measured 1.0
     assert scores.merge_recall >= 0.5  # measured 0.556
     assert scores.topic_dupes == 0
+
+
+def test_extraction_then_resolution_keeps_names_and_recurring_topics(extractor: Any) -> None:
+    from datetime import datetime
+
+    from .conftest import make_transcript
+
+    transcript = make_transcript(
+        [
+            (
+                datetime(2023, 5, 1),
+                [
+                    ("Caroline", 'Hey Mel! I loved reading "Charlotte\'s Web" as a kid.'),
+                    ("Melanie", "Hey Caroline! I was thinkin of pottery, kinda jobs at the top."),
+                ],
+            ),
+            (
+                datetime(2023, 6, 1),
+                [
+                    ("Caroline", "How is the pottery going, Mel?"),
+                    ("Melanie", "Great! caroline, you should try pottery too."),
+                ],
+            ),
+        ]
+    )
+    out = resolve_batch(extractor.extract(transcript), [])
+    by_type: dict[str, set[str]] = {}
+    for e in out.entities:
+        by_type.setdefault(e.type, set()).add(e.name)
+    assert by_type["Person"] == {"Caroline", "Melanie"}
+    assert "Charlotte's Web" in by_type["Work"]
+    assert "pottery" in by_type["Topic"]  # said in two sessions
+    # said once and in no fact ("thinkin" and "kid" end facts today: their salience follows fact quality)
+    assert not by_type["Topic"] & {"top", "kinda jobs", "jobs", "caroline"}
+    assert not any(e.type == "Place" for e in out.entities)
