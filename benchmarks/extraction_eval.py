@@ -279,7 +279,13 @@ def score(labels: list[dict[str, Any]], found: Iterable[Found], batches: Iterabl
     for key, g in gold.items():
         if key not in seen:
             s.errors["missed span"].append(f"{g.conversation} {g.dia_id} {g.span!r} ({g.type})")
-    # merges over distinct surface forms per conversation
+    _score_merges(s, matched)
+    _score_topics(s, batches)
+    return s
+
+
+def _score_merges(s: Scores, matched: list[tuple[Gold, Found]]) -> None:
+    """Merge counts over every pair of distinct surface forms of matched spans in one conversation."""
     by_conv: dict[str, dict[str, tuple[Counter[str], Counter[str]]]] = defaultdict(dict)
     for g, f in matched:
         gold_c, sys_c = by_conv[g.conversation].setdefault(g.span, (Counter(), Counter()))
@@ -299,6 +305,10 @@ def score(labels: list[dict[str, Any]], found: Iterable[Found], batches: Iterabl
                     s.errors["wrong merge"].append(f"{conversation} {a!r} + {b!r}")
                 elif same and not merged:
                     s.errors["missed merge"].append(f"{conversation} {a!r} / {b!r}")
+
+
+def _score_topics(s: Scores, batches: Iterable[Any]) -> None:
+    """Topic counts, and topics that repeat a named entity's or a speaker's name."""
     from graphmem.extract.names import normalize_name
 
     for batch in batches:
@@ -310,7 +320,6 @@ def score(labels: list[dict[str, Any]], found: Iterable[Found], batches: Iterabl
             if normalize_name(e.name) in named:
                 s.topic_dupes += 1
                 s.errors["topic repeating a name"].append(f"{batch.namespace} {e.name!r}")
-    return s
 
 
 def evaluate(nlp: Any = None, labels_path: Path = LABELS, data: Path = DATA) -> Scores:

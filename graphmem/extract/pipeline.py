@@ -49,7 +49,7 @@ class SpacyExtractor:
 
     name = "spacy"
     #: Bump when the output for the same input changes, so stored content is re-extracted.
-    version = "3"
+    version = "4"
 
     def __init__(
         self,
