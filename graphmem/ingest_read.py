@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from graphmem.errors import ConfigError, GraphmemError, IngestError
-from graphmem.formats import READER_VERSION, load_source, read_records, read_source
+from graphmem.formats import READER_VERSION, load_source, read_records, read_source, source_key
 from graphmem.models import SourceRecord
 from graphmem.transcript import Transcript
 
@@ -47,7 +47,7 @@ def collect_files(paths: Sequence[str | os.PathLike[str]]) -> list[str]:
     seen: set[str] = set()
 
     def add(p: Path) -> None:
-        key = str(p.resolve())
+        key = source_key(p)
         if key not in seen:
             seen.add(key)
             out.append(str(p))
@@ -267,5 +267,7 @@ def read_jobs(
                 _plan_file(store, owners, job, path, namespace=namespace, format=format, hashed=hashed)
         except GraphmemError as exc:
             job.error = str(exc) if isinstance(exc, IngestError) else f"{path}: {exc}"
+        except Exception as exc:  # a reader bug on one input must not stop a run over a folder
+            job.error = f"{path}: cannot read: {type(exc).__name__}: {exc}"
         job.read_seconds = time.perf_counter() - started
         yield job

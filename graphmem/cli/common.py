@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 import click
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from graphmem.memory import Memory
 
@@ -21,7 +22,9 @@ __all__ = [
     "State",
     "db_option",
     "open_memory",
+    "plain",
     "print_json",
+    "print_plain",
     "print_table",
     "render_result",
     "result_summary",
@@ -70,13 +73,23 @@ def print_json(data: Any) -> None:
     click.echo(json.dumps(data, indent=2, default=str, ensure_ascii=False))
 
 
+def plain(value: Any) -> Text:
+    """``value`` as rich text taken literally: no markup (``[b]``), no emoji codes (``:100:``)."""
+    return Text("" if value is None else str(value))
+
+
+def print_plain(console: Console, message: str) -> None:
+    """Print ``message`` exactly as it is (paths, user text, error messages), wrapped softly."""
+    console.print(plain(message), soft_wrap=True)
+
+
 def print_table(title: str | None, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
-    """Print a rich table."""
-    table = Table(title=title, show_lines=False)
+    """Print a rich table; the title and cells are printed literally (see :func:`plain`)."""
+    table = Table(title=plain(title) if title is not None else None, show_lines=False)
     for col in columns:
-        table.add_column(str(col))
+        table.add_column(plain(col))
     for row in rows:
-        table.add_row(*("" if v is None else str(v) for v in row))
+        table.add_row(*(plain(v) for v in row))
     stdout.print(table)
 
 
@@ -96,8 +109,6 @@ def render_result(console: Console, result: Result, fmt: str = "table", *, timin
             ``{"plan": [lines]}`` for ``EXPLAIN``; nothing else is printed, so the output parses).
         timing: whether the summary line says how long the query took.
     """
-    from rich.text import Text
-
     from graphmem.query.result import format_value
 
     if fmt == "json":
@@ -112,7 +123,7 @@ def render_result(console: Console, result: Result, fmt: str = "table", *, timin
         return
     table = Table(show_lines=False)
     for col in result.columns:
-        table.add_column(col, overflow="fold")
+        table.add_column(plain(col), overflow="fold")
     for row in result.rows:
         table.add_row(*(Text(format_value(v)) for v in row))
     console.print(table)

@@ -18,6 +18,7 @@ from graphmem.cli.common import State, db_option, open_memory, print_json, print
 from graphmem.config import resolve_db
 from graphmem.errors import ConfigError
 from graphmem.export import FORMATS
+from graphmem.namespaces import require_namespace
 from graphmem.store.registry import scheme_of
 
 __all__ = ["browser_guide", "export", "sync", "viz"]
@@ -26,9 +27,9 @@ _BARE_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 def _single_namespace(mem: Any, namespace: str | None) -> str:
-    if namespace is not None:
-        return namespace
     existing = mem.namespaces()
+    if namespace is not None:
+        return require_namespace(namespace, existing, where=mem.store.uri)
     if len(existing) == 1:
         return str(existing[0])
     if not existing:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from graphmem.cli.common import db_option, open_memory, print_json, print_table, stderr
+from graphmem.cli.common import db_option, open_memory, print_json, print_plain, print_table, stderr
 from graphmem.formats import FORMATS
 
 __all__ = ["ingest"]
@@ -78,7 +78,7 @@ def ingest(
             ],
         )
     for _path, message in summary.errors:
-        stderr.print(f"error: {message}", markup=False, highlight=False, soft_wrap=True)
+        print_plain(stderr, f"error: {message}")
     if not summary.ok:
         raise _FilesFailed(summary.files_failed)
 
@@ -90,4 +90,4 @@ class _FilesFailed(click.ClickException):
         super().__init__(f"{count} file(s) failed")
 
     def show(self, file: object = None) -> None:
-        stderr.print(self.message, markup=False, highlight=False)
+        print_plain(stderr, self.message)

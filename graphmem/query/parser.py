@@ -28,6 +28,7 @@ from lark.tree import Meta
 
 from graphmem.errors import QuerySyntaxError
 from graphmem.query import ast
+from graphmem.query.nesting import shape_tree
 from graphmem.query.syntax_errors import caret_context, syntax_error
 
 __all__ = ["caret_context", "grammar_path", "grammar_text", "keywords", "parse"]
@@ -105,7 +106,8 @@ def parse(text: str) -> ast.Query:
 
     Raises:
         QuerySyntaxError: the text does not parse; the error names the line and column, shows the line
-            with a caret and says what was expected.
+            with a caret and says what was expected. A query nested too deeply or with an overlong
+            pattern is refused the same way (see :mod:`graphmem.query.nesting`).
     """
     if not isinstance(text, str):
         raise TypeError(f"a query is text, not {type(text).__name__}")
@@ -115,6 +117,7 @@ def parse(text: str) -> ast.Query:
         raise syntax_error(_lark(), text, exc) from None
     except LarkError as exc:  # pragma: no cover - every parse error is an UnexpectedInput
         raise QuerySyntaxError(str(exc), line=1, column=1) from exc
+    shape_tree(tree, text)
     try:
         query: ast.Query = _ToAst().transform(tree)
     except VisitError as exc:
