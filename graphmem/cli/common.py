@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 __all__ = [
     "State",
     "db_option",
+    "k_option",
     "open_memory",
     "plain",
     "print_json",
@@ -53,6 +54,13 @@ def db_option(func: Any) -> Any:
         metavar="PATH|URI",
         help="Store directory or neo4j:// URI (default: $GRAPHMEM_DB, $NEO4J_URI or ./graphmem-data).",
     )(func)
+
+
+def k_option(*, default: int, maximum: int | None = None, help: str) -> Any:
+    """``-k/--k``: how many results; spelled the same on every command that takes it."""
+    return click.option(
+        "-k", "--k", "k", type=click.IntRange(1, maximum), default=default, show_default=True, help=help
+    )
 
 
 @contextmanager

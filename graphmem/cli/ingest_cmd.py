@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import os
+
 import click
 
 from graphmem.cli.common import db_option, open_memory, print_json, print_plain, print_table, stderr
+from graphmem.errors import ConfigError
 from graphmem.formats import FORMATS
 
 __all__ = ["ingest"]
@@ -45,8 +48,12 @@ def ingest(
 
     Folders are walked recursively. Each file is written all-or-nothing; unchanged files are skipped, so
     an interrupted run resumes when run again, and an edited file replaces what its earlier version
-    wrote. Exits with status 1 if any file failed (or a folder holds no transcript file).
+    wrote. Exits with status 1 if any file failed (or a folder holds no transcript file); a path that does
+    not exist stops the command before anything is opened or written.
     """
+    missing = [p for p in paths if not os.path.lexists(p)]
+    if missing:  # before the store is opened: a mistyped path neither prints a summary nor creates a store
+        raise ConfigError(f"no such file or folder: {', '.join(missing)}")
     with open_memory(ctx, db, create=True) as mem:
         summary = mem.ingest(
             list(paths),

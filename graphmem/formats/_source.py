@@ -6,6 +6,8 @@ way: empty files, binary files, text that is not UTF-8, absurdly long lines.
 
 from __future__ import annotations
 
+import codecs
+import errno
 import hashlib
 import json
 import os
@@ -189,6 +191,8 @@ def load_source(path: str | os.PathLike[str]) -> Source:
     except FileNotFoundError as exc:
         raise IngestError("no such file", path=where) from exc
     except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise IngestError("symbolic link loop: the link never reaches a file", path=where) from exc
         raise IngestError(f"cannot read file: {exc.strerror or exc}", path=where) from exc
     return source_from_bytes(data, where)
 
@@ -226,22 +230,25 @@ def source_from_bytes(data: bytes, path: str, *, key: str | None = None) -> Sour
         raise IngestError("empty file", path=path)
     if data.startswith(_UTF16_BOMS):
         raise IngestError("file is UTF-16 encoded; save it as UTF-8", path=path)
-    head = data[:8192]
-    if head.startswith(_BINARY_MAGIC) or b"\x00" in head:
+    if data.startswith(_BINARY_MAGIC):
         raise IngestError("binary file, not a text transcript", path=path)
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
+    nul = data.find(b"\x00")
+    if nul >= 0:
         raise IngestError(
-            f"not UTF-8 text (byte 0x{data[exc.start]:02x} at offset {exc.start}); save the file as UTF-8",
+            f"binary file, not a text transcript (a NUL byte at offset {nul})",
             path=path,
-            line=line,
-        ) from exc
-    if "\x00" in text:
-        raise IngestError(
-            "binary file, not a text transcript", path=path, line=text.count("\n", 0, text.index("\x00")) + 1
+            line=data.count(b"\n", 0, nul) + 1,
         )
+    bom = len(codecs.BOM_UTF8) if data.startswith(codecs.BOM_UTF8) else 0
+    try:
+        text = data[bom:].decode("utf-8")
+    except UnicodeDecodeError as exc:
+        at = exc.start + bom  # offsets count from the start of the file, byte-order mark included
+        raise IngestError(
+            f"not UTF-8 text (byte 0x{data[at]:02x} at offset {at}); save the file as UTF-8",
+            path=path,
+            line=data.count(b"\n", 0, at) + 1,
+        ) from exc
     return Source(path, data, text, key or source_key(path))
 
 
