@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 from rich.console import Console
@@ -33,6 +33,8 @@ __all__ = [
     "stdout",
 ]
 
+F = TypeVar("F", bound=Callable[..., Any])
+
 # Piped output (files, CI logs) gets room for wide tables instead of rich's 80-column fallback.
 stdout = Console(highlight=False, soft_wrap=True, width=None if sys.stdout.isatty() else 160)
 stderr = Console(stderr=True, highlight=False)
@@ -56,7 +58,7 @@ def db_option(func: Any) -> Any:
     )(func)
 
 
-def k_option(*, default: int, maximum: int | None = None, help: str) -> Any:
+def k_option(*, default: int, maximum: int | None = None, help: str) -> Callable[[F], F]:
     """``-k/--k``: how many results; spelled the same on every command that takes it."""
     return click.option(
         "-k", "--k", "k", type=click.IntRange(1, maximum), default=default, show_default=True, help=help
