@@ -30,6 +30,8 @@ MAX_PATTERN_STEPS = 32
 MAX_PATTERNS = 16
 
 _CHAINS = frozenset({"or_", "and_"})
+#: Shorter chains keep the parser's left-deep shape (so plans and EXPLAIN read as written).
+_BALANCE_FROM = 16
 
 _Tree = Tree[Token]
 _Node = Tree[Token] | Token
@@ -65,16 +67,17 @@ def _joined(data: str, left: _Node, right: _Node) -> _Tree:
 
 
 def _terms(node: _Tree) -> list[_Node]:
-    """The operands of a chain of ``node.data`` nodes, left to right (iteratively)."""
-    terms: list[_Node] = []
-    stack: list[_Node] = [node]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, Tree) and item.data == node.data and len(item.children) == 2:
-            stack.extend(reversed(item.children))
-        else:
-            terms.append(item)
-    return terms
+    """The operands of a left-deep chain of ``node.data`` nodes, left to right (iteratively).
+
+    Only the left spine is followed: that is how the grammar nests ``a OR b OR c``; a right operand of
+    the same kind was written in parentheses (``a OR (b OR c)``) and stays one operand.
+    """
+    right: list[_Node] = []
+    item: _Node = node
+    while isinstance(item, Tree) and item.data == node.data and len(item.children) == 2:
+        right.append(item.children[1])
+        item = item.children[0]
+    return [item, *reversed(right)]
 
 
 def _balanced(data: str, terms: list[_Node]) -> _Node:
@@ -127,7 +130,7 @@ def shape_tree(tree: _Tree, text: str) -> _Tree:
         for i, child in enumerate(node.children):
             if isinstance(child, Tree) and child.data in _CHAINS:
                 terms = _terms(child)
-                if len(terms) > 2:
+                if len(terms) > _BALANCE_FROM:
                     child = _balanced(child.data, terms)
                     node.children[i] = child
             if isinstance(child, Tree):
