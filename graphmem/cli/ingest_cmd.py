@@ -46,9 +46,9 @@ def ingest(
 ) -> None:
     """Ingest transcript files or folders (LoCoMo JSON, JSONL, text, chat exports).
 
-    Folders are walked recursively. Each file is written all-or-nothing; unchanged files are skipped, so
-    an interrupted run resumes when run again, and an edited file replaces what its earlier version
-    wrote. Exits with status 1 if any file failed (or a folder holds no transcript file); a path that does
+    Folders are walked recursively. A malformed file writes nothing; a good one is committed a few
+    sessions at a time, so an interrupted run resumes where it stopped when run again. Unchanged files
+    are skipped, and an edited file replaces what its earlier version wrote. Exits with status 1 if any file failed (or a folder holds no transcript file); a path that does
     not exist stops the command before anything is opened or written.
     """
     missing = [p for p in paths if not os.path.lexists(p)]
