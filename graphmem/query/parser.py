@@ -132,6 +132,15 @@ def parse(text: str) -> ast.Query:
                 column=column,
                 context=caret_context(text, line, column, width),
             ) from None
+        if isinstance(exc.orig_exc, ValueError | OverflowError):  # a number too long to convert, say
+            span = _span_of(exc.obj.meta if isinstance(exc.obj, lark.Tree) else exc.obj) if exc.obj else ast.NO_SPAN
+            line, column = (span.line, span.column) if span else (1, 1)
+            raise QuerySyntaxError(
+                f"cannot read this value: {exc.orig_exc}",
+                line=line,
+                column=column,
+                context=caret_context(text, line, column),
+            ) from None
         raise
     return ast.Query(query.statement, query.explain, source=text, span=query.span)
 

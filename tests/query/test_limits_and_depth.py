@@ -105,3 +105,17 @@ def test_a_cross_product_stops_on_the_memory_cap(small_memory: Memory) -> None:
 
 def test_the_default_limits_carry_a_memory_cap() -> None:
     assert 0 < QueryLimits().max_memory_mb <= 256
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "FIND (e:Event) WHERE e.seq = 1" + "0" * 5000 + " RETURN e",
+        "FIND (e:Event) WHERE e.seq = -1" + "0" * 5000 + " RETURN e",
+        "FIND (e)-[*1.." + "9" * 5000 + "]->(x) RETURN e",
+    ],
+)
+def test_numbers_too_long_to_read_are_a_syntax_error(small_memory: Memory, text: str) -> None:
+    with pytest.raises(QuerySyntaxError, match="cannot read this value") as info:
+        small_memory.query(text, namespace=NS)
+    assert info.value.line == 1 and info.value.column > 1
