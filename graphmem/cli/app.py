@@ -13,6 +13,7 @@ from graphmem.cli.common import State, db_option, open_memory, print_json, print
 from graphmem.errors import GraphmemError
 from graphmem.models import validate_namespace
 from graphmem.namespaces import require_namespace
+from graphmem.text import clean_text
 
 __all__ = ["LazyGroup", "main"]
 
@@ -135,7 +136,7 @@ def main(argv: list[str] | None = None) -> int:
         # Without standalone mode click returns a command's exit code instead of raising it.
         rc = cli.main(args=argv, prog_name="graphmem", standalone_mode=False)
     except GraphmemError as exc:
-        click.echo(f"error: {exc}", err=True)
+        click.echo(clean_text(f"error: {exc}"), err=True)
         return 1
     except click.exceptions.Abort:
         stderr.print("aborted")

@@ -14,6 +14,7 @@ from rich.table import Table
 from rich.text import Text
 
 from graphmem.memory import Memory
+from graphmem.text import clean_text
 
 if TYPE_CHECKING:
     from graphmem.query.result import Result
@@ -80,12 +81,13 @@ def open_memory(ctx: click.Context, db: str | None = None, *, create: bool = Fal
 
 def print_json(data: Any) -> None:
     """Print ``data`` as JSON on stdout (datetimes as ISO strings)."""
-    click.echo(json.dumps(data, indent=2, default=str, ensure_ascii=False))
+    click.echo(clean_text(json.dumps(data, indent=2, default=str, ensure_ascii=False)))
 
 
 def plain(value: Any) -> Text:
-    """``value`` as rich text taken literally: no markup (``[b]``), no emoji codes (``:100:``)."""
-    return Text("" if value is None else str(value))
+    """``value`` as rich text taken literally: no markup (``[b]``), no emoji codes (``:100:``), and
+    lone surrogates (an argument that was not UTF-8) replaced so the terminal can encode it."""
+    return Text("" if value is None else clean_text(str(value)))
 
 
 def print_plain(console: Console, message: str) -> None:

@@ -48,8 +48,9 @@ def ingest(
 
     Folders are walked recursively. A malformed file writes nothing; a good one is committed a few
     sessions at a time, so an interrupted run resumes where it stopped when run again. Unchanged files
-    are skipped, and an edited file replaces what its earlier version wrote. Exits with status 1 if any file failed (or a folder holds no transcript file); a path that does
-    not exist stops the command before anything is opened or written.
+    are skipped, and an edited file replaces what its earlier version wrote. Exits with status 1 if any
+    file failed (or a folder holds no transcript file); a path that does not exist stops the command
+    before anything is opened or written.
     """
     missing = [p for p in paths if not os.path.lexists(p)]
     if missing:  # before the store is opened: a mistyped path neither prints a summary nor creates a store

@@ -7,6 +7,7 @@ from datetime import datetime
 import click
 
 from graphmem.cli.common import db_option, k_option, open_memory, plain, print_json, stdout
+from graphmem.text import clean_text
 
 __all__ = ["recall"]
 
@@ -43,6 +44,7 @@ def recall(
     """Recall the events of a namespace that answer QUESTION, and why each was returned."""
     from graphmem.recall import RecallRequest
 
+    question = clean_text(question)  # an argument that was not UTF-8 arrives with lone surrogates
     with open_memory(ctx, db) as mem:
         request = RecallRequest(question, namespace, k, hops, since, until, speakers or None, as_of)
         hits = mem.recall_request(request)
