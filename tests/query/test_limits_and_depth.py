@@ -98,7 +98,7 @@ def test_a_cross_product_stops_on_the_memory_cap(small_memory: Memory) -> None:
     limits = QueryLimits(max_memory_mb=8, max_work=10**9, timeout=600.0)
     before = resident_memory()
     with pytest.raises(QueryLimitError, match="grew memory by more than 8 MiB"):
-        run_query(small_memory, text, {"namespace": NS}, limits=limits)
+        run_query(small_memory.store, text, {"namespace": NS}, limits=limits)
     grown = (resident_memory() or 0) - (before or 0)
     assert grown < 200 << 20
 
