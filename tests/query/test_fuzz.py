@@ -132,6 +132,7 @@ def test_only_graphmem_errors_escape_memory_query(small_memory: Memory, text: st
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(3600)
 @settings(max_examples=20_000, deadline=None, suppress_health_check=list(HealthCheck))
 @given(text=fuzzed(), params=st.sampled_from(_PINNED))
 def test_only_graphmem_errors_escape_memory_query_long_run(
