@@ -2,8 +2,8 @@
 
 Generated queries (AST → text), mutated queries (the golden queries with characters, tokens and
 repeated runs inserted, deleted or replaced) and raw text, including lone surrogates and nesting
-hundreds deep, all go through the public facade with parameters bound. 2,000 examples run in CI;
-``pytest -m slow`` runs 20,000.
+hundreds deep, all go through the public facade with parameters bound. 2,000 examples run in every
+test run; ``pytest -m slow`` adds a run of 20,000.
 """
 
 from __future__ import annotations
@@ -131,11 +131,18 @@ def test_only_graphmem_errors_escape_memory_query(small_memory: Memory, text: st
     _query(small_memory, text, params)
 
 
+@pytest.fixture
+def asked_for_slow(request: pytest.FixtureRequest) -> None:
+    """Skip unless the run selects slow tests (``-m slow``): 20,000 examples take many minutes."""
+    if "slow" not in (request.config.getoption("markexpr") or "").replace("not slow", ""):
+        pytest.skip("20,000 fuzz examples: run with -m slow")
+
+
 @pytest.mark.slow
 @pytest.mark.timeout(3600)
 @settings(max_examples=20_000, deadline=None, suppress_health_check=list(HealthCheck))
 @given(text=fuzzed(), params=st.sampled_from(_PINNED))
 def test_only_graphmem_errors_escape_memory_query_long_run(
-    small_memory: Memory, text: str, params: dict[str, Any]
+    asked_for_slow: None, small_memory: Memory, text: str, params: dict[str, Any]
 ) -> None:
     _query(small_memory, text, params)
