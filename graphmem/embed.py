@@ -23,6 +23,7 @@ import numpy as np
 import numpy.typing as npt
 
 from graphmem.errors import ConfigError, MissingDependencyError
+from graphmem.text import clean_text
 
 __all__ = [
     "MINILM_SPACE",
@@ -135,7 +136,7 @@ class OnnxEmbedder:
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
         if not texts:
             return out
-        encodings = self._tokenizer.encode_batch([t if t else " " for t in texts])
+        encodings = self._tokenizer.encode_batch([clean_text(t) if t else " " for t in texts])
         order = sorted(range(len(encodings)), key=lambda i: len(encodings[i].ids))
         for start in range(0, len(order), self.batch_size):
             chunk = order[start : start + self.batch_size]
@@ -201,7 +202,7 @@ class SentenceTransformerEmbedder:
             return np.zeros((0, self.dim), dtype=np.float32)
         with self._lock:
             vectors = self._model.encode(
-                list(texts),
+                [clean_text(t) for t in texts],
                 batch_size=self.batch_size,
                 convert_to_numpy=True,
                 normalize_embeddings=True,

@@ -5,6 +5,7 @@ class. Third-party exceptions are wrapped where they enter (``raise ... from exc
 
     GraphmemError
     ├── ConfigError                 bad settings: path, namespace, URI, option values
+    │   └── UnknownNamespaceError   a named namespace holds no data (the closest one suggested)
     ├── MissingDependencyError      an optional package is not installed (names the pip line)
     ├── StoreError                  the store cannot be opened, read or written
     │   ├── SchemaVersionError      the store was written by a newer graphmem
@@ -33,6 +34,7 @@ __all__ = [
     "QuerySyntaxError",
     "SchemaVersionError",
     "StoreError",
+    "UnknownNamespaceError",
     "VectorIndexError",
 ]
 
@@ -43,6 +45,15 @@ class GraphmemError(Exception):
 
 class ConfigError(GraphmemError):
     """A setting, path, namespace or option value is not valid."""
+
+
+class UnknownNamespaceError(ConfigError):
+    """A namespace named by the caller holds no data; ``suggestion`` is the closest one that does."""
+
+    def __init__(self, message: str, *, suggestion: str | None = None) -> None:
+        self.reason = message
+        self.suggestion = suggestion
+        super().__init__(f"{message} (did you mean {suggestion!r}?)" if suggestion else message)
 
 
 class MissingDependencyError(GraphmemError):

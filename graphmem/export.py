@@ -19,6 +19,7 @@ from typing import IO, Any
 
 from graphmem.errors import ConfigError
 from graphmem.models import Batch, EdgeType, Entity, Event, Fact, Mention, NodeKind, Session, TimeRef
+from graphmem.namespaces import require_namespace
 from graphmem.store.base import GraphStore
 from graphmem.store.cypher import write as w
 from graphmem.store.cypher.dialect import NEO4J
@@ -98,9 +99,7 @@ def _namespaces(store: GraphStore, namespace: str | None) -> list[str]:
     existing = store.namespaces()
     if namespace is None:
         return existing
-    if namespace not in existing:
-        raise ConfigError(f"namespace {namespace!r} holds no data in {store.uri}")
-    return [namespace]
+    return [require_namespace(namespace, existing, where=store.uri)]
 
 
 def export_graph(

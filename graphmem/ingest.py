@@ -11,12 +11,13 @@ The pipeline per input is read → extract → resolve → embed → write:
   ``workers > 1`` this runs in worker processes, each loading its own spaCy pipeline once.
 - **resolve**, **embed**, **write** (parent, the single writer, in input order): entities are resolved
   against those already in the namespace, event texts are embedded, and the batch is written together
-  with its :class:`~graphmem.models.SourceRecord`, all-or-nothing.
+  with its :class:`~graphmem.models.SourceRecord` marks, all-or-nothing.
 
-Every transcript of a file is extracted before any of it is written, so a file that fails to read or
-extract leaves nothing behind. A LoCoMo file holding several conversations writes one batch per
-conversation (a batch holds one namespace); should the store fail between two of them, the next run
-picks up the rest.
+A file is read and checked whole before anything is extracted, so malformed input leaves nothing
+behind. It is then extracted and committed in units of consecutive sessions
+(:data:`~graphmem.ingest_read.UNIT_TURNS` turns or more; a batch holds one namespace), each unit
+marking its sessions done: a large file shows its turns as they are committed, and a run interrupted
+(Ctrl-C, a crash, an extractor failure) keeps what it committed and resumes at the next unit.
 """
 
 from __future__ import annotations
@@ -229,18 +230,24 @@ def _for_workers(embedder: Any) -> Any | None:
     return embedder
 
 
+#: The extraction of one unit (see :class:`~graphmem.ingest_read.Todo`) at a time, in order, on demand.
+Parts = Iterator[_Extracted]
+
+
 def _extract_stream(
     jobs: Iterator[Job], extractor: Extractor, spec: str | Extractor, workers: int, embedder: Any | None = None
-) -> Iterator[tuple[Job, _Extracted | None]]:
-    """Yield every job with its extraction result, in input order.
+) -> Iterator[tuple[Job, Parts | None]]:
+    """Yield every job with its units' extraction results, in input order, as they become ready.
 
-    With ``workers > 1`` the work runs in a process pool; an ``embedder`` given here is sent to the
-    workers, which then embed the events they extract.
+    In this process (``workers == 1``) a unit is extracted when the writer asks for it, so each session
+    is committed before the next is extracted. With ``workers > 1`` the units run in a process pool (an
+    ``embedder`` given here is sent to the workers, which then embed the events they extract) and come
+    back in order as each finishes. The caller consumes a job's parts before asking for the next job.
     """
     if workers <= 1:
         for job in jobs:
             ready = job.todo and job.error is None
-            yield job, _extract_all(extractor, [t.transcript for t in job.todo], job.path) if ready else None
+            yield job, (_extract_all(extractor, [t.transcript], job.path) for t in job.todo) if ready else None
         return
     # spawn, not fork: the parent may hold torch/ONNX threads, which do not survive a fork.
     context = multiprocessing.get_context("spawn")
@@ -262,9 +269,9 @@ def _extract_stream(
 
 
 def _submit(pool: ProcessPoolExecutor, job: Job) -> list[Future[_Extracted]]:
-    """Submit one task per conversation, so a file of many conversations uses every worker.
+    """Submit one task per unit (a session), so a large file uses every worker.
 
-    The longest conversations go first (longest-processing-time-first): with LoCoMo's five conversations
+    The longest units go first (longest-processing-time-first): with LoCoMo's five conversations
     of 369 to 680 turns on two workers, the last worker then finishes 6% after the ideal instead of 24%.
     The futures come back in the input's order.
     """
@@ -273,21 +280,11 @@ def _submit(pool: ProcessPoolExecutor, job: Job) -> list[Future[_Extracted]]:
     return [submitted[i] for i in range(len(job.todo))]
 
 
-def _gather(job: Job, futures: list[Future[_Extracted]]) -> tuple[Job, _Extracted | None]:
-    """Join the per-conversation results of one input: all batches, or its first error."""
+def _gather(job: Job, futures: list[Future[_Extracted]]) -> tuple[Job, Parts | None]:
+    """The results of one input's units, each waited for when the writer reaches it."""
     if not futures:
         return job, None
-    out = _Extracted()
-    for fut in futures:
-        part = fut.result()
-        out.seconds += part.seconds
-        out.embed_seconds += part.embed_seconds
-        if part.error is not None and out.error is None:
-            out.error = part.error
-        out.batches.extend(part.batches)
-    if out.error is not None:
-        out.batches = []
-    return job, out
+    return job, (fut.result() for fut in futures)
 
 
 # -- progress ---------------------------------------------------------------------------------------
@@ -350,36 +347,52 @@ def _default_resolver(target: IngestTarget, embed: bool) -> Resolver:
 def _write_job(
     target: IngestTarget,
     job: Job,
-    result: _Extracted,
+    parts: Parts,
     resolver: Resolver,
     embed: bool,
     summary: IngestSummary,
     on_write: Callable[[], None],
-) -> None:
-    """Resolve, embed and write the batches of one input; record the outcome in ``summary``."""
+) -> str | None:
+    """Resolve, embed and write the units of one input as each is extracted, one commit per unit.
+
+    Returns the extraction error that stopped the input (the units before it stay committed, and a
+    later run resumes at the failed one), or ``None``.
+    """
     t = summary.timings
-    for todo, batch in zip(job.todo, result.batches, strict=True):
-        started = time.perf_counter()
-        if todo.retract:  # before resolving: what the earlier version wrote no longer counts
-            batch = replace(batch, retract=(*batch.retract, *todo.retract))
-        batch = resolver(batch, list(target.store.iter_entities(batch.namespace)))
-        t["resolve"] += time.perf_counter() - started
-        if embed and not batch.embeddings:
+    for todo, part in zip(job.todo, parts, strict=True):
+        t["extract"] += part.seconds
+        t["embed"] += part.embed_seconds
+        if part.error is not None:
+            return part.error
+        for batch in part.batches:
             started = time.perf_counter()
-            batch = _attach_embeddings(batch, target.embedder)
-            t["embed"] += time.perf_counter() - started
-        started = time.perf_counter()
-        sources = (*batch.sources, todo.record) if todo.record is not None else batch.sources
-        target.write(replace(batch, sources=sources))
-        t["write"] += time.perf_counter() - started
+            if todo.indexes:  # the extraction of a part numbers its sessions from 0
+                index = dict(todo.indexes)
+                batch = replace(
+                    batch, sessions=tuple(replace(s, index=index.get(s.id, s.index)) for s in batch.sessions)
+                )
+            if todo.retract:  # before resolving: what the earlier version wrote no longer counts
+                batch = replace(batch, retract=(*batch.retract, *todo.retract))
+            existing = list(target.store.iter_entities(batch.namespace))
+            batch = resolver(batch, existing)
+            t["resolve"] += time.perf_counter() - started
+            if embed and not batch.embeddings:
+                started = time.perf_counter()
+                batch = _attach_embeddings(batch, target.embedder)
+                t["embed"] += time.perf_counter() - started
+            started = time.perf_counter()
+            records = (*todo.marks, todo.record) if todo.record is not None else todo.marks
+            target.write(replace(batch, sources=(*batch.sources, *records)))
+            t["write"] += time.perf_counter() - started
+            summary.events_retracted += len(todo.retract)
+            summary.events += len(batch.events)
+            summary.entities += len({e.id for e in batch.entities} - {e.id for e in existing})  # new ones
+            summary.facts += len(batch.facts)
+            if batch.namespace not in summary.namespaces:
+                summary.namespaces.append(batch.namespace)
         summary.turns += todo.transcript.turn_count
-        summary.events_retracted += len(todo.retract)
-        summary.events += len(batch.events)
-        summary.entities += len(batch.entities)
-        summary.facts += len(batch.facts)
-        if batch.namespace not in summary.namespaces:
-            summary.namespaces.append(batch.namespace)
         on_write()
+    return None
 
 
 def _get_extractor(extractor: str | Extractor, nlp: Any | None) -> Extractor:
@@ -416,7 +429,7 @@ def ingest(
         format: one of ``locomo``, ``jsonl``, ``text``, ``chat``; detected per file when ``None``.
         extractor: ``spacy`` (offline, the default), ``claude``, or an :class:`Extractor` object.
         workers: extraction processes; ``1`` extracts in this process. Writing is always done here.
-        progress: show a progress bar (files, turns, turns/s) on stderr.
+        progress: show a progress bar on stderr (files, and turns as each unit is committed, turns/s).
         embed: embed event texts with ``target.embedder`` and store the vectors.
         resolver: the entity resolver run before each write; defaults to
             :func:`graphmem.extract.resolve.resolve_batch`.
@@ -424,8 +437,10 @@ def ingest(
 
     Returns:
         The :class:`IngestSummary`. Inputs that fail (a folder without transcript files counts as one)
-        are listed in ``errors`` and leave nothing behind; the others are ingested. An edited file
-        replaces what its earlier version wrote in the same transaction (``events_retracted``).
+        are listed in ``errors``: one that cannot be read leaves nothing behind, one whose extraction
+        fails keeps the units committed before the failure (a later run resumes after them); the
+        others are ingested. An edited file replaces what its earlier version wrote
+        (``events_retracted``), starting in the transaction of its first unit.
 
     Raises:
         ConfigError: a bad option (unknown format, illegal namespace, ``workers < 1``).
@@ -451,25 +466,21 @@ def ingest(
         spec = extractor if isinstance(extractor, str) else ex
         # workers embed what they extract when the embedder can travel; else the writer embeds
         shipped = _for_workers(target.embedder) if embed and workers > 1 else None
-        for job, result in _extract_stream(jobs, ex, spec, workers, shipped):
+        for job, parts in _extract_stream(jobs, ex, spec, workers, shipped):
             summary.timings["read"] += job.read_seconds
-            if job.error is None and result is not None:
-                summary.timings["extract"] += result.seconds
-                summary.timings["embed"] += result.embed_seconds
-                job.error = result.error
+            if job.error is None and job.skipped:
+                summary.files_skipped += 1
+            elif job.error is None and parts is not None:
+                try:
+                    job.error = _write_job(target, job, parts, resolve, embed, summary, lambda: tick(0))
+                except Exception as exc:  # a store or resolver failure on one input; others continue
+                    detail = str(exc) if isinstance(exc, GraphmemError) else f"{type(exc).__name__}: {exc}"
+                    job.error = f"{job.path}: {detail}"
+                if job.error is None:
+                    summary.files_ok += 1
             if job.error is not None:
                 summary.files_failed += 1
                 summary.errors.append((job.path, job.error))
-            elif job.skipped:
-                summary.files_skipped += 1
-            elif result is not None:
-                try:
-                    _write_job(target, job, result, resolve, embed, summary, lambda: tick(0))
-                    summary.files_ok += 1
-                except Exception as exc:  # a store or resolver failure on one input; others continue
-                    detail = str(exc) if isinstance(exc, GraphmemError) else f"{type(exc).__name__}: {exc}"
-                    summary.files_failed += 1
-                    summary.errors.append((job.path, f"{job.path}: {detail}"))
             tick(1)
     summary.seconds = time.perf_counter() - started
     return summary

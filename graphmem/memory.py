@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from graphmem.config import resolve_db
 from graphmem.errors import StoreError
 from graphmem.models import Batch, Entity, Event, Fact, Mention, Session, validate_namespace
+from graphmem.namespaces import require_namespace
 from graphmem.recall.cache import NamespaceCache, NamespaceCaches
 from graphmem.settings import Settings
 from graphmem.store import open_store
@@ -250,7 +251,7 @@ class Memory:
         """
         from graphmem.recall import recall
 
-        return recall(
+        hits = recall(
             request,
             store=self.store,
             vectors=self.vectors,
@@ -258,6 +259,9 @@ class Memory:
             cache=self.recall_cache(request.namespace),
             config=config,
         )
+        if not hits:  # nothing found: say so when the namespace itself is the mistake
+            require_namespace(request.namespace, self.store.namespaces())
+        return hits
 
     def query(self, text: str, **params: Any) -> Result:
         """Run a DSL query (see ``docs/dsl.md``); ``params`` bind ``$name`` parameters safely."""
@@ -278,7 +282,9 @@ class Memory:
         return explain_query(self.store, text, params)
 
     def stats(self, namespace: str | None = None) -> StoreStats:
-        """Counts of sessions, events, entities, mentions, facts and embeddings."""
+        """Counts of sessions, events, entities, mentions, facts and embeddings (of one namespace, or all)."""
+        if namespace is not None:
+            require_namespace(namespace, self.store.namespaces())
         return self.store.stats(namespace)
 
     def namespaces(self) -> list[str]:
@@ -286,7 +292,12 @@ class Memory:
         return self.store.namespaces()
 
     def forget(self, namespace: str, event_id: str | None = None) -> DeleteResult:
-        """Delete one event (and what only it supported), or a whole namespace when no event is given."""
+        """Delete one event (and what only it supported), or a whole namespace when no event is given.
+
+        Raises:
+            UnknownNamespaceError: the namespace holds no data (the closest one is suggested).
+        """
+        require_namespace(namespace, self.store.namespaces())
         if event_id is None:
             result = self.store.delete_namespace(namespace)
         else:

@@ -34,7 +34,7 @@ __all__ = [
     "validate_namespace",
 ]
 
-_NAMESPACE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:@-]{0,127}$")
+_NAMESPACE_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.:@-]{0,127}")
 
 
 def validate_namespace(namespace: str) -> str:
@@ -43,7 +43,7 @@ def validate_namespace(namespace: str) -> str:
     A namespace starts with a letter or digit and continues with letters, digits, ``_ . : @ -``;
     at most 128 characters.
     """
-    if not isinstance(namespace, str) or not _NAMESPACE_RE.match(namespace):
+    if not isinstance(namespace, str) or not _NAMESPACE_RE.fullmatch(namespace):
         raise ConfigError(
             f"illegal namespace {namespace!r}: use 1-128 characters, letters, digits and _ . : @ -, "
             "starting with a letter or digit"

@@ -26,6 +26,7 @@ from rich.table import Table
 from rich.text import Text
 
 from graphmem.errors import GraphmemError, QuerySemanticError, QuerySyntaxError
+from graphmem.namespaces import require_namespace
 
 if TYPE_CHECKING:
     from graphmem.memory import Memory
@@ -267,7 +268,8 @@ class Repl:
         except GraphmemError as exc:
             self.error(exc)
         except Exception as exc:  # an unexpected bug must not end the session
-            self.console.print(f"[red]internal error:[/red] {type(exc).__name__}: {exc}", markup=True)
+            self.console.print("[red]internal error:[/red] ", end="")
+            self.console.print(Text(f"{type(exc).__name__}: {exc}"), soft_wrap=True)
         return True
 
     def error(self, exc: GraphmemError) -> None:
@@ -276,7 +278,7 @@ class Repl:
         if isinstance(exc, QuerySemanticError):
             kind = "query error"
         self.console.print(f"[bold red]{kind}:[/bold red] ", end="")
-        self.console.print(str(exc), markup=False, highlight=False, soft_wrap=True)
+        self.console.print(Text(str(exc)), highlight=False, soft_wrap=True)
 
     def command(self, text: str) -> bool:
         """Run a dot command."""
@@ -306,7 +308,8 @@ class Repl:
 
             hint = closest(name, [c.split()[0] for c in _COMMANDS])
             message = f"unknown command {name}" + (f" (did you mean {hint}?)" if hint else "") + "; try .help"
-            self.console.print(f"[bold red]error:[/bold red] {message}")
+            self.console.print("[bold red]error:[/bold red] ", end="")
+            self.console.print(Text(message))
         return True
 
     def _switch(self, args: list[str], current: bool, name: str, toggle: bool = False) -> bool:
@@ -319,18 +322,13 @@ class Repl:
     def set_namespace(self, args: list[str]) -> None:
         """``.namespace [NAME]``: show the namespace and the ones that exist, or switch to ``NAME``."""
         if not args:
-            self.console.print(
-                f"namespace: {self.namespace or '(the only one)'}; namespaces: " + ", ".join(self.memory.namespaces())
-            )
+            names = ", ".join(self.memory.namespaces())
+            self.console.print(Text(f"namespace: {self.namespace or '(the only one)'}; namespaces: {names}"))
             return
         wanted = args[0].strip("\"'")
-        existing = self.memory.namespaces()
-        if wanted not in existing:
-            from graphmem.query.resolve import closest
-
-            raise QuerySemanticError(f"namespace {wanted!r} holds no data", suggestion=closest(wanted, existing))
+        require_namespace(wanted, self.memory.namespaces(), error=QuerySemanticError)
         self.namespace = wanted
-        self.console.print(f"namespace is {wanted}")
+        self.console.print(Text(f"namespace is {wanted}"))
 
     def help(self) -> None:
         """``.help``: the shell commands and example queries."""

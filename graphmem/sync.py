@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from graphmem.errors import ConfigError
 from graphmem.export import NamespaceDump, dump_namespace
 from graphmem.models import Batch, Mention
+from graphmem.namespaces import require_namespace
 from graphmem.store.base import GraphStore
 
 __all__ = ["NamespaceSync", "SyncSummary", "sync_stores"]
@@ -135,8 +136,7 @@ def sync_stores(
     existing = source.namespaces()
     wanted = list(namespaces) if namespaces else existing
     for ns in wanted:
-        if ns not in existing:
-            raise ConfigError(f"namespace {ns!r} holds no data in {source.uri}")
+        require_namespace(ns, existing, where=source.uri)
     summary = SyncSummary(source.uri, target.uri)
     for ns in wanted:
         dump = dump_namespace(source, ns, embeddings=embeddings)

@@ -73,11 +73,14 @@ def _extract_only(mem: Memory, files: list[str], extractor: Extractor, name: str
     turns = sum(j.turns for j in jobs)
     extract_s = 0.0
     events = 0
-    for _job, result in _extract_stream(iter(jobs), extractor, name, workers):
-        if result is None or result.error:
-            raise click.ClickException(f"extraction failed: {result.error if result else _job.error}")
-        extract_s += result.seconds
-        events += sum(len(b.events) for b in result.batches)
+    for _job, parts in _extract_stream(iter(jobs), extractor, name, workers):
+        if parts is None:
+            raise click.ClickException(f"extraction failed: {_job.error}")
+        for result in parts:
+            if result.error:
+                raise click.ClickException(f"extraction failed: {result.error}")
+            extract_s += result.seconds
+            events += sum(len(b.events) for b in result.batches)
     wall = time.perf_counter() - started
     return {
         "turns": turns,

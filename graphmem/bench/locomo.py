@@ -321,7 +321,7 @@ def _parse_ks(text: str) -> list[int]:
 
 @click.command("locomo")
 @click.argument("data", type=click.Path(exists=True, dir_okay=False))
-@click.option("--k", "k_text", default="1,5,10,25,50", show_default=True, help="Cut-offs, comma-separated.")
+@click.option("-k", "--k", "k_text", default="1,5,10,25,50", show_default=True, help="Cut-offs, comma-separated.")
 @click.option("--hops", default=2, show_default=True, help="Traversal depth of the graphmem method.")
 @click.option("--json", "json_out", type=click.Path(dir_okay=False), default=None, help="Also write the figures here.")
 @click.option(

@@ -12,6 +12,8 @@ import click
 from graphmem.cli.common import State, db_option, open_memory, print_json, print_table, stderr
 from graphmem.errors import GraphmemError
 from graphmem.models import validate_namespace
+from graphmem.namespaces import require_namespace
+from graphmem.text import clean_text
 
 __all__ = ["LazyGroup", "main"]
 
@@ -106,9 +108,10 @@ def stats(ctx: click.Context, db: str | None, namespace: str | None, as_json: bo
 def forget(ctx: click.Context, db: str | None, namespace: str, event_id: str | None, yes: bool) -> None:
     """Delete an event, or a whole namespace."""
     validate_namespace(namespace)
-    if event_id is None and not yes:
-        click.confirm(f"Delete everything in namespace {namespace!r}?", abort=True)
     with open_memory(ctx, db) as mem:
+        require_namespace(namespace, mem.namespaces(), where=mem.store.uri)  # before asking
+        if event_id is None and not yes:
+            click.confirm(f"Delete everything in namespace {namespace!r}?", abort=True)
         result = mem.forget(namespace, event_id)
     print_table(
         "deleted",
@@ -133,7 +136,7 @@ def main(argv: list[str] | None = None) -> int:
         # Without standalone mode click returns a command's exit code instead of raising it.
         rc = cli.main(args=argv, prog_name="graphmem", standalone_mode=False)
     except GraphmemError as exc:
-        click.echo(f"error: {exc}", err=True)
+        click.echo(clean_text(f"error: {exc}"), err=True)
         return 1
     except click.exceptions.Abort:
         stderr.print("aborted")

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from graphmem.memory import Memory
+from graphmem.text import clean_text
 
 if TYPE_CHECKING:
     from graphmem.query.result import Result
@@ -20,14 +22,19 @@ if TYPE_CHECKING:
 __all__ = [
     "State",
     "db_option",
+    "k_option",
     "open_memory",
+    "plain",
     "print_json",
+    "print_plain",
     "print_table",
     "render_result",
     "result_summary",
     "stderr",
     "stdout",
 ]
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 # Piped output (files, CI logs) gets room for wide tables instead of rich's 80-column fallback.
 stdout = Console(highlight=False, soft_wrap=True, width=None if sys.stdout.isatty() else 160)
@@ -52,6 +59,13 @@ def db_option(func: Any) -> Any:
     )(func)
 
 
+def k_option(*, default: int, maximum: int | None = None, help: str) -> Callable[[F], F]:
+    """``-k/--k``: how many results; spelled the same on every command that takes it."""
+    return click.option(
+        "-k", "--k", "k", type=click.IntRange(1, maximum), default=default, show_default=True, help=help
+    )
+
+
 @contextmanager
 def open_memory(ctx: click.Context, db: str | None = None, *, create: bool = False, **options: Any) -> Iterator[Memory]:
     """Open the memory named by ``--db`` on the command or the group.
@@ -67,16 +81,27 @@ def open_memory(ctx: click.Context, db: str | None = None, *, create: bool = Fal
 
 def print_json(data: Any) -> None:
     """Print ``data`` as JSON on stdout (datetimes as ISO strings)."""
-    click.echo(json.dumps(data, indent=2, default=str, ensure_ascii=False))
+    click.echo(clean_text(json.dumps(data, indent=2, default=str, ensure_ascii=False)))
+
+
+def plain(value: Any) -> Text:
+    """``value`` as rich text taken literally: no markup (``[b]``), no emoji codes (``:100:``), and
+    lone surrogates (an argument that was not UTF-8) replaced so the terminal can encode it."""
+    return Text("" if value is None else clean_text(str(value)))
+
+
+def print_plain(console: Console, message: str) -> None:
+    """Print ``message`` exactly as it is (paths, user text, error messages), wrapped softly."""
+    console.print(plain(message), soft_wrap=True)
 
 
 def print_table(title: str | None, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
-    """Print a rich table."""
-    table = Table(title=title, show_lines=False)
+    """Print a rich table; the title and cells are printed literally (see :func:`plain`)."""
+    table = Table(title=plain(title) if title is not None else None, show_lines=False)
     for col in columns:
-        table.add_column(str(col))
+        table.add_column(plain(col))
     for row in rows:
-        table.add_row(*("" if v is None else str(v) for v in row))
+        table.add_row(*(plain(v) for v in row))
     stdout.print(table)
 
 
@@ -96,8 +121,6 @@ def render_result(console: Console, result: Result, fmt: str = "table", *, timin
             ``{"plan": [lines]}`` for ``EXPLAIN``; nothing else is printed, so the output parses).
         timing: whether the summary line says how long the query took.
     """
-    from rich.text import Text
-
     from graphmem.query.result import format_value
 
     if fmt == "json":
@@ -112,7 +135,7 @@ def render_result(console: Console, result: Result, fmt: str = "table", *, timin
         return
     table = Table(show_lines=False)
     for col in result.columns:
-        table.add_column(col, overflow="fold")
+        table.add_column(plain(col), overflow="fold")
     for row in result.rows:
         table.add_row(*(Text(format_value(v)) for v in row))
     console.print(table)

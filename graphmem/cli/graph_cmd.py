@@ -14,10 +14,11 @@ from typing import Any
 
 import click
 
-from graphmem.cli.common import State, db_option, open_memory, print_json, print_table, stderr
+from graphmem.cli.common import State, db_option, k_option, open_memory, print_json, print_table, stderr
 from graphmem.config import resolve_db
 from graphmem.errors import ConfigError
 from graphmem.export import FORMATS
+from graphmem.namespaces import require_namespace
 from graphmem.store.registry import scheme_of
 
 __all__ = ["browser_guide", "export", "sync", "viz"]
@@ -26,9 +27,9 @@ _BARE_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 def _single_namespace(mem: Any, namespace: str | None) -> str:
-    if namespace is not None:
-        return namespace
     existing = mem.namespaces()
+    if namespace is not None:
+        return require_namespace(namespace, existing, where=mem.store.uri)
     if len(existing) == 1:
         return str(existing[0])
     if not existing:
@@ -137,7 +138,7 @@ def sync(
 @click.option("--entity", default=None, help="Draw this entity's neighbourhood (name or alias).")
 @click.option("--hops", type=click.IntRange(1, 4), default=1, show_default=True, help="Neighbourhood depth.")
 @click.option("--recall", "recall_text", default=None, help="Draw what recall returns for this text, with its paths.")
-@click.option("-k", "--k", "k", type=click.IntRange(1, 50), default=5, show_default=True, help="Recall hits to draw.")
+@k_option(default=5, maximum=50, help="Recall hits to draw.")
 @click.option("--since", default=None, help="Draw the events from this date/time (ISO).")
 @click.option("--until", default=None, help="…up to this date/time (ISO, inclusive; a date means its whole day).")
 @click.option("--limit", type=click.IntRange(1, 2000), default=150, show_default=True, help="At most this many nodes.")

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import os
+
 import click
 
-from graphmem.cli.common import db_option, open_memory, print_json, print_table, stderr
+from graphmem.cli.common import db_option, open_memory, print_json, print_plain, print_table, stderr
+from graphmem.errors import ConfigError
 from graphmem.formats import FORMATS
 
 __all__ = ["ingest"]
@@ -43,10 +46,15 @@ def ingest(
 ) -> None:
     """Ingest transcript files or folders (LoCoMo JSON, JSONL, text, chat exports).
 
-    Folders are walked recursively. Each file is written all-or-nothing; unchanged files are skipped, so
-    an interrupted run resumes when run again, and an edited file replaces what its earlier version
-    wrote. Exits with status 1 if any file failed (or a folder holds no transcript file).
+    Folders are walked recursively. A malformed file writes nothing; a good one is committed a few
+    sessions at a time, so an interrupted run resumes where it stopped when run again. Unchanged files
+    are skipped, and an edited file replaces what its earlier version wrote. Exits with status 1 if any
+    file failed (or a folder holds no transcript file); a path that does not exist stops the command
+    before anything is opened or written.
     """
+    missing = [p for p in paths if not os.path.lexists(p)]
+    if missing:  # before the store is opened: a mistyped path neither prints a summary nor creates a store
+        raise ConfigError(f"no such file or folder: {', '.join(missing)}")
     with open_memory(ctx, db, create=True) as mem:
         summary = mem.ingest(
             list(paths),
@@ -78,7 +86,7 @@ def ingest(
             ],
         )
     for _path, message in summary.errors:
-        stderr.print(f"error: {message}", markup=False, highlight=False, soft_wrap=True)
+        print_plain(stderr, f"error: {message}")
     if not summary.ok:
         raise _FilesFailed(summary.files_failed)
 
@@ -90,4 +98,4 @@ class _FilesFailed(click.ClickException):
         super().__init__(f"{count} file(s) failed")
 
     def show(self, file: object = None) -> None:
-        stderr.print(self.message, markup=False, highlight=False)
+        print_plain(stderr, self.message)

@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from graphmem.cli.common import db_option, open_memory, print_json, render_result, stdout
+from graphmem.cli.common import db_option, open_memory, print_json, print_plain, render_result, stdout
 
 __all__ = ["NAMESPACE_OPTION_HINT", "parse_params", "query", "repl"]
 
@@ -65,7 +65,7 @@ def query(
             if as_json:
                 print_json({"plan": str(plan).splitlines()})
             else:
-                stdout.print(str(plan), markup=False)
+                print_plain(stdout, str(plan))
             return
         result = run_query(
             mem.store,

@@ -6,7 +6,8 @@ from datetime import datetime
 
 import click
 
-from graphmem.cli.common import db_option, open_memory, print_json, stdout
+from graphmem.cli.common import db_option, k_option, open_memory, plain, print_json, stdout
+from graphmem.text import clean_text
 
 __all__ = ["recall"]
 
@@ -17,7 +18,7 @@ _DATE_FORMATS = ["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d
 @click.argument("question")
 @db_option
 @click.option("--namespace", "-n", required=True, help="The namespace to search.")
-@click.option("--k", "k", type=click.IntRange(min=1), default=10, show_default=True, help="How many events.")
+@k_option(default=10, help="How many events.")
 @click.option("--hops", type=click.IntRange(min=0), default=2, show_default=True, help="Traversal depth.")
 @click.option("--since", type=click.DateTime(_DATE_FORMATS), default=None, help="Only events at or after.")
 @click.option("--until", type=click.DateTime(_DATE_FORMATS), default=None, help="Only events at or before.")
@@ -43,6 +44,7 @@ def recall(
     """Recall the events of a namespace that answer QUESTION, and why each was returned."""
     from graphmem.recall import RecallRequest
 
+    question = clean_text(question)  # an argument that was not UTF-8 arrives with lone surrogates
     with open_memory(ctx, db) as mem:
         request = RecallRequest(question, namespace, k, hops, since, until, speakers or None, as_of)
         hits = mem.recall_request(request)
@@ -51,14 +53,14 @@ def recall(
         return
     from rich.table import Table
 
-    table = Table(title=f"recall: {question}", show_lines=True)
+    table = Table(title=plain(f"recall: {question}"), show_lines=True)
     for column, ratio in (("#", None), ("score", None), ("id", None), ("when", None), ("speaker", None)):
         table.add_column(column, ratio=ratio, no_wrap=True)
     table.add_column("text", ratio=3, overflow="fold")
     table.add_column("why", ratio=2, overflow="fold")
     for rank, hit in enumerate(hits, 1):
         ev = hit.event
-        table.add_row(
+        cells = (
             str(rank),
             f"{hit.score:.3f}",
             ev.source_id or ev.id,
@@ -67,6 +69,7 @@ def recall(
             ev.text,
             hit.why.describe(),
         )
+        table.add_row(*(plain(c) for c in cells))  # user text is printed literally, never as markup
     stdout.print(table)
     if not hits:
         click.echo("no events matched", err=True)

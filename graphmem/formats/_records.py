@@ -15,6 +15,7 @@ from typing import Any
 
 from graphmem.errors import IngestError
 from graphmem.formats._source import check_turn_text, naive_utc, parse_timestamp
+from graphmem.text import clean_text
 from graphmem.transcript import RawSession, RawTurn
 
 __all__ = ["SESSION_GAP", "SKIPPED_ROLES", "Located", "looks_like_record", "records_to_sessions"]
@@ -67,6 +68,137 @@ def _text_of(value: Any, fail: Any) -> str:
     raise fail(f"the text must be a string or a list of text parts, found {type(value).__name__}")
 
 
+@dataclass(frozen=True, slots=True)
+class _Turn:
+    """One record read into a turn, with the session label it carries (if any)."""
+
+    turn: RawTurn
+    label: str | None
+
+
+class _Fields:
+    """Reads the fields of one record, raising errors that name its line or JSON path."""
+
+    def __init__(self, it: Located, path: str) -> None:
+        self.it = it
+        self.path = path
+
+    def fail(self, message: str, key: str | None = None) -> IngestError:
+        jp = self.it.json_path
+        if jp and key:
+            jp = f"{jp}.{key}"
+        return IngestError(message, path=self.path, line=self.it.line, json_path=jp)
+
+    def json_path(self, key: str) -> str | None:
+        return f"{self.it.json_path}.{key}" if self.it.json_path else None
+
+    def speaker(self, rec: dict[str, Any], names: dict[str, str]) -> str:
+        key, speaker = _first(rec, _SPEAKER_KEYS)
+        if key is None:
+            raise self.fail("missing field 'speaker' (or 'role'/'name')")
+        if not isinstance(speaker, str) or not speaker.strip():
+            raise self.fail(f"field {key!r} must be a non-empty string", key)
+        speaker = clean_text(speaker.strip())
+        return names.get(speaker, speaker)
+
+    def text(self, rec: dict[str, Any]) -> str | None:
+        """The turn's text; ``None`` for a message without content (``content: null``)."""
+        key, raw = _first(rec, _TEXT_KEYS)
+        if key is None:
+            if not any(k in rec for k in _TEXT_KEYS):
+                raise self.fail("missing field 'text' (or 'content')")
+            return None
+        text = _text_of(raw, lambda m: self.fail(m, key))
+        return check_turn_text(text, path=self.path, line=self.it.line, json_path=self.json_path(key))
+
+    def caption(self, rec: dict[str, Any]) -> str | None:
+        _, caption = _first(rec, _CAPTION_KEYS)
+        if caption is not None and not isinstance(caption, str):
+            raise self.fail("the image caption must be a string")
+        return clean_text(caption.strip()) if caption else None
+
+    def time(self, rec: dict[str, Any]) -> datetime | None:
+        key, raw = _first(rec, _TIME_KEYS)
+        if key is None:
+            return None
+        return parse_timestamp(raw, path=self.path, line=self.it.line, json_path=self.json_path(key))
+
+    def source_id(self, rec: dict[str, Any]) -> str | None:
+        key, raw = _first(rec, _ID_KEYS)
+        if raw is not None and not isinstance(raw, str | int):
+            raise self.fail(f"field {key!r} must be a string or an integer", key)
+        return clean_text(str(raw)) if raw is not None else None
+
+    def label(self, rec: dict[str, Any]) -> str | None:
+        key, label = _first(rec, _SESSION_KEYS)
+        if label is None:
+            return None
+        if not isinstance(label, str | int) or isinstance(label, bool) or key is None:
+            raise self.fail(f"field {key!r} must be a string or an integer", key)
+        return clean_text(str(label).strip()) or None
+
+
+def _read_turn(it: Located, path: str, names: dict[str, str]) -> _Turn | None:
+    """One record as a turn, or ``None`` when it is left out (a skipped role, no text)."""
+    rec = it.record
+    fields = _Fields(it, path)
+    if not isinstance(rec, dict):
+        raise fields.fail(f"expected a message object, found {type(rec).__name__}")
+    role = rec.get("role")
+    if isinstance(role, str) and role.lower() in SKIPPED_ROLES:
+        return None
+    speaker = fields.speaker(rec, names)
+    text = fields.text(rec)
+    if text is None:
+        return None  # content: null, e.g. a message that only called a tool
+    caption = fields.caption(rec)
+    if not text and not caption:
+        return None
+    turn = RawTurn(
+        speaker,
+        text,
+        source_id=fields.source_id(rec),
+        line=it.line,
+        json_path=it.json_path,
+        timestamp=fields.time(rec),
+        caption=caption,
+    )
+    return _Turn(turn, fields.label(rec))
+
+
+def _group(turns: list[_Turn], labelled: bool) -> dict[str, list[RawTurn]]:
+    """Turns grouped by session label, or (without labels) split where a pause exceeds the gap."""
+    groups: dict[str, list[RawTurn]] = {}
+    current = "1"
+    last_time: datetime | None = None
+    gap_sessions = 1
+    for item in turns:
+        when = item.turn.timestamp
+        if labelled:
+            current = item.label or current
+        elif when is not None:
+            if last_time is not None and naive_utc(when) - naive_utc(last_time) > SESSION_GAP:
+                gap_sessions += 1
+                current = str(gap_sessions)
+            last_time = when
+        groups.setdefault(current, []).append(item.turn)
+    return groups
+
+
+def _sessions(groups: dict[str, list[RawTurn]]) -> tuple[RawSession, ...]:
+    """Groups as sessions, in date order when every session is dated, indexed from 0."""
+    sessions = []
+    for label, turns in groups.items():
+        times = [t.timestamp for t in turns if t.timestamp is not None]
+        sid = f"session_{label}" if label.isdigit() else label
+        sessions.append(RawSession(sid, 0, tuple(turns), started_at=min(times, key=naive_utc) if times else None))
+    if all(s.started_at is not None for s in sessions):
+        sessions.sort(key=lambda s: naive_utc(s.started_at) if s.started_at else datetime.min)
+    return tuple(
+        RawSession(s.id, i, s.turns, started_at=s.started_at, date_text=s.date_text) for i, s in enumerate(sessions)
+    )
+
+
 def records_to_sessions(
     items: Sequence[Located], *, path: str, speaker_names: dict[str, str] | None = None
 ) -> tuple[RawSession, ...]:
@@ -85,86 +217,8 @@ def records_to_sessions(
         IngestError: a record is not an object, lacks a speaker or a text, or has a bad field.
     """
     names = speaker_names or {}
-    groups: dict[str, list[RawTurn]] = {}
     labelled = any(isinstance(it.record, dict) and _first(it.record, _SESSION_KEYS)[0] for it in items)
-    current = "1"
-    last_time: datetime | None = None
-    gap_sessions = 1
-    for it in items:
-        rec = it.record
-
-        def fail(message: str, suffix: str = "", it: Located = it) -> IngestError:
-            jp = f"{it.json_path}{suffix}" if it.json_path else None
-            return IngestError(message, path=path, line=it.line, json_path=jp)
-
-        if not isinstance(rec, dict):
-            raise fail(f"expected a message object, found {type(rec).__name__}")
-        role = rec.get("role")
-        if isinstance(role, str) and role.lower() in SKIPPED_ROLES:
-            continue
-        skey, speaker = _first(rec, _SPEAKER_KEYS)
-        if skey is None:
-            raise fail("missing field 'speaker' (or 'role'/'name')")
-        if not isinstance(speaker, str) or not speaker.strip():
-            raise fail(f"field {skey!r} must be a non-empty string", f".{skey}")
-        speaker = names.get(speaker.strip(), speaker.strip())
-        tkey, raw_text = _first(rec, _TEXT_KEYS)
-        if tkey is None:
-            if not any(k in rec for k in _TEXT_KEYS):
-                raise fail("missing field 'text' (or 'content')")
-            continue  # content: null, e.g. a message that only called a tool
-        text = check_turn_text(
-            _text_of(raw_text, lambda m, k=tkey: fail(m, f".{k}")),
-            path=path,
-            line=it.line,
-            json_path=f"{it.json_path}.{tkey}" if it.json_path else None,
-        )
-        _, caption = _first(rec, _CAPTION_KEYS)
-        if caption is not None and not isinstance(caption, str):
-            raise fail("the image caption must be a string")
-        caption = caption.strip() if caption else None
-        if not text and not caption:
-            continue
-        when = None
-        wkey, raw_time = _first(rec, _TIME_KEYS)
-        if wkey is not None:
-            jp = f"{it.json_path}.{wkey}" if it.json_path else None
-            when = parse_timestamp(raw_time, path=path, line=it.line, json_path=jp)
-        ikey, raw_id = _first(rec, _ID_KEYS)
-        if raw_id is not None and not isinstance(raw_id, str | int):
-            raise fail(f"field {ikey!r} must be a string or an integer", f".{ikey}")
-        source_id = str(raw_id) if raw_id is not None else None
-        if labelled:
-            sk, label = _first(rec, _SESSION_KEYS)
-            if label is not None:
-                if not isinstance(label, str | int) or isinstance(label, bool):
-                    raise fail(f"field {sk!r} must be a string or an integer", f".{sk}")
-                current = str(label).strip() or current
-        elif when is not None:
-            if last_time is not None and naive_utc(when) - naive_utc(last_time) > SESSION_GAP:
-                gap_sessions += 1
-                current = str(gap_sessions)
-            last_time = when
-        groups.setdefault(current, []).append(
-            RawTurn(
-                speaker,
-                text,
-                source_id=source_id,
-                line=it.line,
-                json_path=it.json_path,
-                timestamp=when,
-                caption=caption,
-            )
-        )
-    if not groups:
+    turns = [turn for it in items if (turn := _read_turn(it, path, names)) is not None]
+    if not turns:
         raise IngestError("no dialogue turns found", path=path)
-    sessions = []
-    for label, turns in groups.items():
-        times = [t.timestamp for t in turns if t.timestamp is not None]
-        sid = f"session_{label}" if label.isdigit() else label
-        sessions.append(RawSession(sid, 0, tuple(turns), started_at=min(times, key=naive_utc) if times else None))
-    if all(s.started_at is not None for s in sessions):
-        sessions.sort(key=lambda s: naive_utc(s.started_at) if s.started_at else datetime.min)
-    return tuple(
-        RawSession(s.id, i, s.turns, started_at=s.started_at, date_text=s.date_text) for i, s in enumerate(sessions)
-    )
+    return _sessions(_group(turns, labelled))

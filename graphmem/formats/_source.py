@@ -6,6 +6,8 @@ way: empty files, binary files, text that is not UTF-8, absurdly long lines.
 
 from __future__ import annotations
 
+import codecs
+import errno
 import hashlib
 import json
 import os
@@ -16,14 +18,18 @@ from pathlib import Path
 from typing import Any
 
 from graphmem.errors import IngestError
+from graphmem.text import clean_text
 
 __all__ = [
+    "EARLIEST",
+    "LATEST",
     "MAX_FILE_BYTES",
     "MAX_LINE_CHARS",
     "MAX_TURN_CHARS",
     "Source",
     "check_turn_text",
     "load_source",
+    "loads_json",
     "naive_utc",
     "namespace_from",
     "parse_date_text",
@@ -50,6 +56,10 @@ _BINARY_MAGIC = (
     b"SQLite format 3",
 )
 _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+#: The earliest and (exclusive) latest UTC times a reader accepts.
+EARLIEST = datetime(100, 1, 1)
+LATEST = datetime(9900, 1, 1)
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
 _NAMESPACE_BAD = re.compile(r"[^A-Za-z0-9_.:@-]+")
 _LOCOMO_DATE = "%I:%M %p on %d %B, %Y"
 _DATE_FORMATS = (
@@ -121,7 +131,7 @@ class Source:
         """
         if not self._json_loaded:
             try:
-                self._json = json.loads(self.text)
+                self._json = loads_json(self.text)
             except json.JSONDecodeError as exc:
                 raise IngestError(
                     f"malformed JSON: {exc.msg} (column {exc.colno})", path=self.path, line=exc.lineno
@@ -130,6 +140,34 @@ class Source:
                 raise IngestError("malformed JSON: nested too deeply", path=self.path) from exc
             self._json_loaded = True
         return self._json
+
+
+def _clean_strings(doc: Any) -> Any:
+    """``doc`` (parsed JSON) with lone surrogates in every string replaced (iteratively: JSON may nest deep)."""
+    if isinstance(doc, str):
+        return clean_text(doc)
+    stack = [doc]
+    while stack:
+        node = stack.pop()
+        items = node.items() if isinstance(node, dict) else enumerate(node)
+        updates = []
+        for key, value in items:
+            if isinstance(value, str):
+                updates.append((key, clean_text(value)))
+            elif isinstance(value, dict | list):
+                stack.append(value)
+        for key, value in updates:
+            node[key] = value
+        if isinstance(node, dict):
+            for key in [k for k in node if isinstance(k, str) and clean_text(k) != k]:
+                node[clean_text(key)] = node.pop(key)
+    return doc
+
+
+def loads_json(text: str) -> Any:
+    """``json.loads``, with lone surrogates (from ``\\ud800`` escapes) replaced by U+FFFD in every string."""
+    doc = json.loads(text)
+    return _clean_strings(doc) if _SURROGATE_ESCAPE.search(text) else doc
 
 
 def load_source(path: str | os.PathLike[str]) -> Source:
@@ -153,6 +191,8 @@ def load_source(path: str | os.PathLike[str]) -> Source:
     except FileNotFoundError as exc:
         raise IngestError("no such file", path=where) from exc
     except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise IngestError("symbolic link loop: the link never reaches a file", path=where) from exc
         raise IngestError(f"cannot read file: {exc.strerror or exc}", path=where) from exc
     return source_from_bytes(data, where)
 
@@ -166,7 +206,10 @@ def source_key(path: str | os.PathLike[str]) -> str:
     text = str(path)
     if text.startswith("<") and text.endswith(">"):
         return text
-    return str(Path(path).resolve())
+    try:
+        return str(Path(path).resolve())
+    except (OSError, RuntimeError):  # a symlink loop: reading it reports the error
+        return os.path.abspath(text)
 
 
 def source_tag(key: str, stem: str) -> str:
@@ -187,22 +230,25 @@ def source_from_bytes(data: bytes, path: str, *, key: str | None = None) -> Sour
         raise IngestError("empty file", path=path)
     if data.startswith(_UTF16_BOMS):
         raise IngestError("file is UTF-16 encoded; save it as UTF-8", path=path)
-    head = data[:8192]
-    if head.startswith(_BINARY_MAGIC) or b"\x00" in head:
+    if data.startswith(_BINARY_MAGIC):
         raise IngestError("binary file, not a text transcript", path=path)
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
+    nul = data.find(b"\x00")
+    if nul >= 0:
         raise IngestError(
-            f"not UTF-8 text (byte 0x{data[exc.start]:02x} at offset {exc.start}); save the file as UTF-8",
+            f"binary file, not a text transcript (a NUL byte at offset {nul})",
             path=path,
-            line=line,
-        ) from exc
-    if "\x00" in text:
-        raise IngestError(
-            "binary file, not a text transcript", path=path, line=text.count("\n", 0, text.index("\x00")) + 1
+            line=data.count(b"\n", 0, nul) + 1,
         )
+    bom = len(codecs.BOM_UTF8) if data.startswith(codecs.BOM_UTF8) else 0
+    try:
+        text = data[bom:].decode("utf-8")
+    except UnicodeDecodeError as exc:
+        at = exc.start + bom  # offsets count from the start of the file, byte-order mark included
+        raise IngestError(
+            f"not UTF-8 text (byte 0x{data[at]:02x} at offset {at}); save the file as UTF-8",
+            path=path,
+            line=data.count(b"\n", 0, at) + 1,
+        ) from exc
     return Source(path, data, text, key or source_key(path))
 
 
@@ -215,7 +261,7 @@ def check_turn_text(text: str, *, path: str, line: int | None = None, json_path:
             line=line,
             json_path=json_path,
         )
-    return text.strip()
+    return clean_text(text).strip()
 
 
 def namespace_from(name: str, fallback: str = "default") -> str:
@@ -228,11 +274,27 @@ def naive_utc(value: datetime) -> datetime:
     """``value`` as naive UTC (an aware time is converted; a naive one is returned as is).
 
     The readers keep a timestamp's offset (so relative dates resolve against the speaker's wall clock)
-    and compare or sort times through this key, since naive and aware values cannot be compared.
+    and compare or sort times through this key, since naive and aware values cannot be compared. The
+    readers refuse times whose UTC value falls outside :data:`EARLIEST` .. :data:`LATEST` (see
+    :func:`parse_timestamp`), so the conversion cannot overflow here.
     """
     if value.tzinfo is not None:
         return value.astimezone(UTC).replace(tzinfo=None)
     return value
+
+
+def _in_range(value: datetime) -> bool:
+    """Whether ``value``'s UTC time lies within :data:`EARLIEST` .. :data:`LATEST`.
+
+    ``9999-12-31T23:30-05:00`` has no UTC time at all; a time near the ends of the calendar would
+    overflow later, when turn offsets are added or a relative phrase ("next year") is resolved.
+    """
+    if value.tzinfo is not None:
+        try:
+            value = value.astimezone(UTC).replace(tzinfo=None)
+        except OverflowError:
+            return False
+    return EARLIEST <= value < LATEST
 
 
 def parse_date_text(text: str) -> datetime | None:
@@ -241,8 +303,14 @@ def parse_date_text(text: str) -> datetime | None:
     Known layouts are tried first, then ``dateparser`` insisting on a year, so a relative phrase such as
     ``"yesterday"`` is never resolved against today. Returns ``None`` when nothing parses; the caller
     keeps the text. ISO 8601 text with an offset (``"2024-09-07T00:30:00+02:00"``) stays aware, so the
-    speaker's local wall time is kept; the store converts it to naive UTC.
+    speaker's local wall time is kept; the store converts it to naive UTC. A date outside
+    :data:`EARLIEST` .. :data:`LATEST` counts as unparsed.
     """
+    parsed = _parse_date(text)
+    return parsed if parsed is not None and _in_range(parsed) else None
+
+
+def _parse_date(text: str) -> datetime | None:
     cleaned = " ".join(text.replace("—", " ").replace("–", " ").split()).strip(" ,;:-")
     if not cleaned:
         return None
@@ -284,9 +352,16 @@ def parse_timestamp(value: Any, *, path: str, line: int | None = None, json_path
         except (OverflowError, OSError, ValueError):
             parsed = None
     elif isinstance(value, str):
-        parsed = parse_date_text(value)
+        parsed = _parse_date(value)
     else:
         parsed = None
     if parsed is None:
         raise IngestError(f"not a timestamp: {value!r}", path=path, line=line, json_path=json_path)
+    if not _in_range(parsed):
+        raise IngestError(
+            f"timestamp out of range: {value!r} (accepted: years {EARLIEST.year} to {LATEST.year - 1}, in UTC)",
+            path=path,
+            line=line,
+            json_path=json_path,
+        )
     return parsed

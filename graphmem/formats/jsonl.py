@@ -8,7 +8,7 @@ from typing import Any
 
 from graphmem.errors import IngestError
 from graphmem.formats._records import Located, records_to_sessions
-from graphmem.formats._source import Source, namespace_from
+from graphmem.formats._source import Source, loads_json, namespace_from
 from graphmem.transcript import RawSession, Transcript
 
 __all__ = ["prefix_sessions", "read_jsonl", "read_records"]
@@ -39,7 +39,7 @@ def read_jsonl(
         if not line.strip():
             continue
         try:
-            obj = json.loads(line)
+            obj = loads_json(line)
         except json.JSONDecodeError as exc:
             raise IngestError(f"malformed JSON: {exc.msg} (column {exc.colno})", path=source.path, line=number) from exc
         except RecursionError as exc:

@@ -16,9 +16,10 @@ from typing import TYPE_CHECKING, Any, assert_never
 
 from graphmem.errors import QueryLimitError, QuerySemanticError
 from graphmem.models import EdgeType, Entity, Event, NodeKind, Session
+from graphmem.namespaces import require_namespace
 from graphmem.query import plan as p
 from graphmem.query.aggregate import aggregate_rows, sort_key
-from graphmem.query.limits import DEFAULT_LIMITS, QueryLimits
+from graphmem.query.limits import DEFAULT_LIMITS, QueryLimits, resident_memory
 from graphmem.query.result import Edge, Result
 from graphmem.query.row import Row
 from graphmem.query.values import Evaluator, fuzzy_entities
@@ -53,8 +54,6 @@ def resolve_namespace(plan: p.Plan, store: GraphStore, *, hint: str = NAMESPACE_
         QuerySemanticError: no namespace was named and the store holds several (or none), or the named
             one holds no data (with the closest existing one suggested).
     """
-    from graphmem.query.resolve import closest
-
     existing = store.namespaces()
     if plan.namespace is None:
         if len(existing) == 1:
@@ -65,10 +64,7 @@ def resolve_namespace(plan: p.Plan, store: GraphStore, *, hint: str = NAMESPACE_
             f"this store holds {len(existing)} namespaces ({', '.join(existing[:8])}"
             f'{", …" if len(existing) > 8 else ""}); name one with IN "..." or {hint}'
         )
-    namespace = str(plan.namespace.value)
-    if namespace not in existing:
-        raise QuerySemanticError(f"namespace {namespace!r} holds no data", suggestion=closest(namespace, existing))
-    return namespace
+    return require_namespace(str(plan.namespace.value), existing, error=QuerySemanticError)
 
 
 def execute(
@@ -99,8 +95,15 @@ def execute(
     ns = namespace or resolve_namespace(plan, store)
     ctx = _Context(store, ns, about, recall, limits)
     rows: Iterable[Row] = [Row()]
+    tests: list[p.Expr] = []  # consecutive filters run as one, so 5,000 conditions do not nest 5,000 generators
     for step in plan.steps:
+        if isinstance(step, p.Filter):
+            tests.append(step.predicate)
+            continue
+        rows = ctx.filter(tests, rows) if tests else rows
+        tests = []
         rows = ctx.run(step, rows)
+    rows = ctx.filter(tests, rows) if tests else rows
     out: list[tuple[Any, ...]] = []
     cap = None if plan.row_limit else limits.max_rows
     for row in rows:
@@ -131,6 +134,7 @@ class _Context:
         self.limits = limits
         self.deadline = time.perf_counter() + limits.timeout
         self.work = 0
+        self.memory_base = resident_memory()
         self.nodes: dict[str, Node | None] = {}
         self.about_cache: dict[tuple[str, int], list[tuple[str, float]]] = {}
         self.entity_list: list[Entity] | None = None
@@ -145,8 +149,28 @@ class _Context:
                 f"the query built more than {self.limits.max_work} intermediate rows; "
                 "start from something more specific (a name, ~, ABOUT) or add conditions"
             )
-        if self.work % 512 < n and time.perf_counter() > self.deadline:
-            raise QueryLimitError(f"the query ran longer than {self.limits.timeout:g} s and was stopped")
+        if self.work % 512 < n:
+            if time.perf_counter() > self.deadline:
+                raise QueryLimitError(f"the query ran longer than {self.limits.timeout:g} s and was stopped")
+            self.check_memory()
+
+    def check_memory(self) -> None:
+        now = resident_memory() if self.memory_base is not None else None
+        if (
+            now is not None
+            and self.memory_base is not None
+            and now - self.memory_base > self.limits.max_memory_mb << 20
+        ):
+            raise QueryLimitError(
+                f"the query grew memory by more than {self.limits.max_memory_mb} MiB and was stopped; "
+                "add conditions, a LIMIT, or return fewer columns"
+            )
+
+    def allow(self, before: int | None) -> None:
+        """Do not count what loading a model (for ``ABOUT`` or ``RECALL``) added since ``before``."""
+        after = resident_memory()
+        if self.memory_base is not None and before is not None and after is not None:
+            self.memory_base += max(0, after - before)
 
     def node(self, node_id: str, kind: NodeKind | None = None) -> Node | None:
         if node_id in self.nodes:
@@ -176,11 +200,17 @@ class _Context:
         if key not in self.about_cache:
             if self.about_fn is None:
                 raise QuerySemanticError("ABOUT needs a vector index, and none is available here")
+            before = resident_memory()
             hits = self.about_fn(self.ns, text, k)
+            self.allow(before)
             self.about_cache[key] = [(str(i), float(s)) for i, s in hits][:k]
         return self.about_cache[key]
 
     # -- steps ------------------------------------------------------------------------------------
+
+    def filter(self, predicates: Sequence[p.Expr], rows: Iterable[Row]) -> Iterator[Row]:
+        test = self.eval.test
+        return (r for r in rows if all(test(pred, r) for pred in predicates))
 
     def run(self, step: p.Step, rows: Iterable[Row]) -> Iterable[Row]:
         if isinstance(step, p.ScanNodes | p.LookupNodes | p.FuzzySeek | p.AboutSeek):
@@ -344,7 +374,10 @@ class _Context:
             raise QuerySemanticError("RECALL needs a Memory (vector index and embedder), and none is available here")
         request = step.request(self.ns)
         for row in rows:
-            for hit in self.recall_fn(request):
+            before = resident_memory()
+            hits = self.recall_fn(request)
+            self.allow(before)
+            for hit in hits:
                 self.tick()
                 yield row.bind(step.var, hit.event, float(hit.score), hit.why.describe())
 

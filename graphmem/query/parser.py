@@ -28,6 +28,7 @@ from lark.tree import Meta
 
 from graphmem.errors import QuerySyntaxError
 from graphmem.query import ast
+from graphmem.query.nesting import shape_tree
 from graphmem.query.syntax_errors import caret_context, syntax_error
 
 __all__ = ["caret_context", "grammar_path", "grammar_text", "keywords", "parse"]
@@ -105,7 +106,8 @@ def parse(text: str) -> ast.Query:
 
     Raises:
         QuerySyntaxError: the text does not parse; the error names the line and column, shows the line
-            with a caret and says what was expected.
+            with a caret and says what was expected. A query nested too deeply or with an overlong
+            pattern is refused the same way (see :mod:`graphmem.query.nesting`).
     """
     if not isinstance(text, str):
         raise TypeError(f"a query is text, not {type(text).__name__}")
@@ -115,6 +117,7 @@ def parse(text: str) -> ast.Query:
         raise syntax_error(_lark(), text, exc) from None
     except LarkError as exc:  # pragma: no cover - every parse error is an UnexpectedInput
         raise QuerySyntaxError(str(exc), line=1, column=1) from exc
+    shape_tree(tree, text)
     try:
         query: ast.Query = _ToAst().transform(tree)
     except VisitError as exc:
@@ -128,6 +131,15 @@ def parse(text: str) -> ast.Query:
                 line=line,
                 column=column,
                 context=caret_context(text, line, column, width),
+            ) from None
+        if isinstance(exc.orig_exc, ValueError | OverflowError):  # a number too long to convert, say
+            span = _span_of(exc.obj.meta if isinstance(exc.obj, lark.Tree) else exc.obj) if exc.obj else ast.NO_SPAN
+            line, column = (span.line, span.column) if span else (1, 1)
+            raise QuerySyntaxError(
+                f"cannot read this value: {exc.orig_exc}",
+                line=line,
+                column=column,
+                context=caret_context(text, line, column),
             ) from None
         raise
     return ast.Query(query.statement, query.explain, source=text, span=query.span)

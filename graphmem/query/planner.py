@@ -103,6 +103,14 @@ class _Planner:
             validate_namespace(str(value.value))
         except ConfigError as exc:
             raise self.r.error(str(exc), node.span) from None
+        pinned = self.params.get("namespace")
+        if isinstance(pinned, str) and value.value != pinned:
+            # a caller that fixes the namespace (an agent tool serving one tenant) must not be escaped
+            raise self.r.error(
+                f"the query names namespace {value.value!r}, but this caller fixed namespace {pinned!r}; "
+                "a query cannot leave the namespace it is given",
+                node.span,
+            )
         return value
 
     def fresh(self, prefix: str) -> str:

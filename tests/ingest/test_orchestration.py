@@ -99,19 +99,29 @@ def test_missing_path_is_a_failed_file(memory: Memory, tmp_path: Path) -> None:
     assert "no such file" in summary.errors[0][1]
 
 
-def test_a_file_failing_midway_leaves_nothing(memory: Memory, tmp_path: Path) -> None:
+def test_a_file_failing_midway_keeps_its_committed_sessions_and_resumes(
+    memory: Memory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("graphmem.ingest_read.UNIT_TURNS", 1)  # one session per unit
     turn = {"speaker": "A", "dia_id": "D1:1", "text": "fine"}
     bad = {"speaker": "B", "dia_id": "D1:2", "text": "EXPLODE here"}
     samples = [
         {"sample_id": "first", "conversation": {"session_1": [turn, turn]}},
-        {"sample_id": "second", "conversation": {"session_1": [turn, bad]}},
+        {"sample_id": "second", "conversation": {"session_1": [turn, turn], "session_2": [turn, bad]}},
     ]
     path = tmp_path / "two.json"
     path.write_text(json.dumps(samples), encoding="utf-8")
     summary = run(memory, [path, DATA / "chat.jsonl"])
     assert (summary.files_ok, summary.files_failed) == (1, 1)
     assert "extraction failed: ValueError" in summary.errors[0][1]
-    assert memory.namespaces() == ["chat"]  # nothing of "first", though it extracted fine
+    # every session committed before the failure stays; the failed one wrote nothing
+    assert memory.stats("first").events == 2
+    assert [s.id for s in memory.store.iter_sessions("second")] == ["session_1"]
+    samples[1]["conversation"]["session_2"][1] = {**bad, "text": "fixed"}
+    path.write_text(json.dumps(samples), encoding="utf-8")
+    again = run(memory, [path, DATA / "chat.jsonl"])
+    assert (again.files_ok, again.files_failed, again.files_skipped) == (1, 0, 1)
+    assert (memory.stats("first").events, memory.stats("second").events) == (2, 4)
 
 
 def test_store_failure_on_one_file_then_resume(memory: Memory, tmp_path: Path) -> None:
@@ -128,16 +138,61 @@ def test_store_failure_on_one_file_then_resume(memory: Memory, tmp_path: Path) -
     assert memory.stats("chat_export").events == SAMPLE_TURNS["chat_export"]
 
 
-def test_interrupted_run_resumes(memory: Memory, data_copy: Path) -> None:
+def test_interrupted_run_resumes(memory: Memory, data_copy: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("graphmem.ingest_read.UNIT_TURNS", 1)  # one session per unit
     path = data_copy / "transcript.txt"
     path.write_text(path.read_text(encoding="utf-8") + "Maya: INTERRUPT\n", encoding="utf-8")
     with pytest.raises(KeyboardInterrupt):
         run(memory, [*sorted(data_copy.glob("*.j*")), path])
-    done = set(memory.namespaces())
-    assert done == {"priya-tomas", "chat", "chat_export"}
+    assert set(memory.namespaces()) == {"priya-tomas", "chat", "chat_export", "transcript"}
     path.write_text(path.read_text(encoding="utf-8").replace("INTERRUPT", "back again"), encoding="utf-8")
     again = run(memory, data_copy)
     assert (again.files_ok, again.files_skipped) == (1, 3)
+    assert memory.stats("transcript").events == SAMPLE_TURNS["transcript"] + 1
+
+
+def _sessions_file(path: Path, sessions: int, turns: int = 3) -> Path:
+    lines = [
+        json.dumps({"speaker": "AB"[i % 2], "text": f"turn {i} of session {s}", "session": f"s{s:02d}"})
+        for s in range(sessions)
+        for i in range(turns)
+    ]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+class _StopAfter(FakeExtractor):
+    """Interrupts (as Ctrl-C would) when asked to extract its ``stop``-th transcript."""
+
+    def __init__(self, stop: int) -> None:
+        super().__init__()
+        self.stop = stop
+
+    def extract(self, transcript):
+        if self.calls + 1 == self.stop:
+            raise KeyboardInterrupt
+        return super().extract(transcript)
+
+
+def test_an_interrupted_large_file_resumes_at_the_session_it_stopped_in(
+    memory: Memory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("graphmem.ingest_read.UNIT_TURNS", 3)  # one session per unit
+    path = _sessions_file(tmp_path / "big.jsonl", sessions=10)
+    with pytest.raises(KeyboardInterrupt):
+        run(memory, path, extractor=_StopAfter(7))
+    sessions = [s.id for s in memory.store.iter_sessions("big")]
+    assert sessions == [f"s{i:02d}" for i in range(6)]  # six sessions committed before the interrupt
+    extractor = FakeExtractor()
+    again = run(memory, path, extractor=extractor)
+    assert extractor.calls == 4  # only the four sessions not yet committed are extracted again
+    assert (again.files_ok, again.turns, again.events_retracted) == (1, 12, 0)
+    stored = sorted(memory.store.iter_sessions("big"), key=lambda s: s.index)
+    assert [s.id for s in stored] == [f"s{i:02d}" for i in range(10)]
+    assert [s.index for s in stored] == list(range(10))
+    events = list(memory.store.iter_events("big"))
+    assert len(events) == len({e.id for e in events}) == 30  # nothing lost, nothing twice
+    assert run(memory, path).files_skipped == 1
 
 
 def test_workers_two_matches_one(tmp_path: Path) -> None:
@@ -258,3 +313,31 @@ def test_longest_conversations_are_submitted_first() -> None:
     futures = _submit(pool, job)  # type: ignore[arg-type]
     assert pool.order == ["b", "c", "a"]
     assert [f.result() for f in futures] == ["a", "b", "c"]
+
+
+def test_sessions_are_committed_in_units_of_enough_turns(memory: Memory, tmp_path: Path) -> None:
+    from graphmem.ingest_read import UNIT_TURNS
+
+    path = _sessions_file(tmp_path / "big.jsonl", sessions=2 * -(-UNIT_TURNS // 10) + 1, turns=10)
+    extractor = FakeExtractor()
+    summary = run(memory, path, extractor=extractor)
+    assert extractor.calls == 3  # two full units and the rest
+    stored = sorted(memory.store.iter_sessions("big"), key=lambda s: s.index)
+    assert [s.index for s in stored] == list(range(len(stored)))
+    assert summary.turns == len(list(memory.store.iter_events("big")))
+
+
+def test_progress_counts_turns_as_units_are_committed(
+    memory: Memory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import graphmem.ingest as ingest_module
+
+    monkeypatch.setattr("graphmem.ingest_read.UNIT_TURNS", 6)
+    seen: list[tuple[int, int]] = []
+
+    def advance(self: object, summary: IngestSummary, files: int = 1) -> None:
+        seen.append((summary.turns, files))
+
+    monkeypatch.setattr(ingest_module._Progress, "advance", advance)
+    run(memory, _sessions_file(tmp_path / "big.jsonl", sessions=6), progress=False)
+    assert seen == [(6, 0), (12, 0), (18, 0), (18, 1)]  # turns shown while the one file is still running

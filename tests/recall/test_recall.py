@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from graphmem.errors import ConfigError
+from graphmem.errors import ConfigError, UnknownNamespaceError
 from graphmem.memory import Memory
 from graphmem.recall import Hit, RecallConfig, RecallRequest, recall
 from graphmem.recall.query import analyse, participants_named, pronouns_for
@@ -129,7 +129,8 @@ def test_hub_speaker_does_not_flood(memory: Memory) -> None:
 
 
 def test_unknown_namespace_and_bad_arguments(memory: Memory) -> None:
-    assert memory.recall("anything", namespace="nobody-here") == []
+    with pytest.raises(UnknownNamespaceError, match="namespace 'nobody-here' holds no data"):
+        memory.recall("anything", namespace="nobody-here")  # a typo is named, not an empty answer
     with pytest.raises(ConfigError):
         memory.recall("x", namespace=NS, k=0)
     with pytest.raises(ConfigError):

@@ -1,0 +1,55 @@
+"""One answer for a namespace that holds nothing: every command that takes one checks it here.
+
+``graphmem recall "job" -n priya`` once printed an empty table and ``forget -n chatt`` printed zeros:
+a mistyped namespace looked like an empty result. :func:`require_namespace` turns it into
+``namespace 'priya' holds no data (did you mean 'priya-tomas'?)`` for recall, forget, stats, export,
+sync, viz and queries alike.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from graphmem.errors import GraphmemError, UnknownNamespaceError
+from graphmem.models import validate_namespace
+
+__all__ = ["closest_namespace", "require_namespace"]
+
+
+def closest_namespace(namespace: str, existing: Sequence[str]) -> str | None:
+    """The existing namespace most like ``namespace`` (``priya`` → ``priya-tomas``), or ``None``."""
+    from graphmem.query.schema import closest
+
+    if not existing:
+        return None
+    prefixed = [ns for ns in existing if ns.lower().startswith(namespace.lower())]
+    if len(prefixed) == 1:
+        return prefixed[0]
+    return closest(namespace, existing)
+
+
+def require_namespace(
+    namespace: str,
+    existing: Sequence[str],
+    *,
+    where: str | None = None,
+    error: Callable[..., GraphmemError] = UnknownNamespaceError,
+) -> str:
+    """Return ``namespace`` if it is legal and among ``existing``; else raise ``error`` saying so.
+
+    Args:
+        namespace: the namespace a caller named.
+        existing: the namespaces the store holds (``store.namespaces()``).
+        where: the store, named in the message (``in /data/graphmem``).
+        error: the error class, called as ``error(message, suggestion=closest)``; the query layer passes
+            :class:`~graphmem.errors.QuerySemanticError`.
+
+    Raises:
+        ConfigError: the namespace is not legal.
+        UnknownNamespaceError: (or ``error``) it holds no data; the closest existing one is suggested.
+    """
+    validate_namespace(namespace)
+    if namespace in existing:
+        return namespace
+    place = f" in {where}" if where else ""
+    raise error(f"namespace {namespace!r} holds no data{place}", suggestion=closest_namespace(namespace, existing))

@@ -1,0 +1,121 @@
+"""The CLI never fails silently: mistyped namespaces and paths are named, messages print literally,
+and one option has one spelling across commands."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+import pytest
+
+from graphmem.cli import main
+from graphmem.cli.app import cli
+from graphmem.models import Batch, Event, Session
+from graphmem.store.embedded import EmbeddedStore
+
+
+@pytest.fixture
+def store_dir(tmp_path: Path) -> Path:
+    d = tmp_path / "mem"
+    store = EmbeddedStore.open(d)
+    for ns in ("priya-tomas", "chat"):
+        store.write(Batch(ns, (Session(ns, "s", 0),), (Event(ns, "e", "s", 0, "A", "hi there"),)))
+    store.close()
+    return d
+
+
+@pytest.mark.parametrize(
+    ("args", "typo", "meant"),
+    [
+        (["recall", "job", "-n", "priya"], "priya", "priya-tomas"),
+        (["forget", "-n", "chatt", "--yes"], "chatt", "chat"),
+        (["forget", "-n", "chatt", "--event", "e"], "chatt", "chat"),
+        (["stats", "-n", "priya"], "priya", "priya-tomas"),
+        (["export", "-n", "chatt"], "chatt", "chat"),
+        (["query", "-n", "priya", "FIND (e:Event) RETURN count(*)"], "priya", "priya-tomas"),
+    ],
+)
+def test_a_mistyped_namespace_is_named_with_the_closest_one(
+    store_dir: Path, capsys: pytest.CaptureFixture[str], args: list[str], typo: str, meant: str
+) -> None:
+    assert main(["--db", str(store_dir), *args]) == 1
+    captured = capsys.readouterr()
+    assert f"namespace '{typo}' holds no data" in captured.err
+    assert f"(did you mean '{meant}'?)" in captured.err
+    assert "deleted" not in captured.out
+    assert main(["--db", str(store_dir), "stats", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["total"]["events"] == 2  # nothing was forgotten
+
+
+def test_ingest_of_a_missing_path_prints_nothing_and_creates_no_store(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = tmp_path / "new-store"
+    assert main(["--db", str(db), "ingest", str(tmp_path / "nonexistent" / "path.json")]) == 1
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert "no such file or folder" in captured.err and "path.json" in captured.err
+    assert not db.exists()
+
+
+def test_error_messages_print_literally(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    bad = tmp_path / "cut [b]x.json"
+    bad.write_text("[\n" + '  {"speaker": "A", "text": "hi"},\n' * 98 + "  {,}\n]\n", encoding="utf-8")
+    assert main(["--db", str(tmp_path / "db"), "ingest", str(bad), "--no-embed"]) == 1
+    err = capsys.readouterr().err
+    assert f"{bad}:100: malformed JSON" in err  # ":100:" is not an emoji, "[b]" is not markup
+    assert "💯" not in err
+
+
+def test_table_cells_print_literally(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    d = tmp_path / "mem"
+    store = EmbeddedStore.open(d)
+    store.write(Batch("a", (Session("a", "s", 0),), (Event("a", "e", "s", 0, "A", "x"),)))
+    store.close()
+    assert main(["--db", str(d), "stats"]) == 0
+    assert main(["--db", str(d), "query", "-n", "a", 'FIND (e:Event) RETURN ":100: [/b]" AS t']) == 0
+    out = capsys.readouterr().out
+    assert ":100: [/b]" in out
+
+
+def _commands(group: click.Group, ctx: click.Context) -> list[click.Command]:
+    found: list[click.Command] = []
+    for name in group.list_commands(ctx):
+        command = group.get_command(ctx, name)
+        assert command is not None
+        found.append(command)
+        if isinstance(command, click.Group):
+            found.extend(_commands(command, click.Context(command, parent=ctx)))
+    return found
+
+
+def test_one_option_has_one_spelling_across_commands() -> None:
+    ctx = click.Context(cli)
+    spellings: dict[str, set[tuple[str, ...]]] = {}
+    for command in _commands(cli, ctx):
+        for param in command.params:
+            if isinstance(param, click.Option):
+                opts = tuple(sorted(param.opts))
+                for opt in opts:
+                    spellings.setdefault(opt, set()).add(opts)
+    clashes = {opt: forms for opt, forms in spellings.items() if len(forms) > 1}
+    assert not clashes, clashes
+    assert ("--k", "-k") in spellings["-k"]
+
+
+def test_recall_takes_k_like_viz(store_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    for flag in ("-k", "--k"):
+        assert main(["--db", str(store_dir), "recall", "hi", "-n", "chat", flag, "1", "--json"]) == 0
+        assert len(json.loads(capsys.readouterr().out)["hits"]) <= 1
+
+
+def test_recall_takes_an_argument_that_was_not_utf8(store_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--db", str(store_dir), "recall", "caf\udce9", "-n", "chat"]) == 0
+    assert "caf\ufffd" in capsys.readouterr().out
+    assert main(["--db", str(store_dir), "recall", "caf\udce9", "-n", "chat", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["question"] == "caf\ufffd"
+    assert (
+        main(["--db", str(store_dir), "query", "-n", "chat", 'FIND (e:Event) WHERE e.text = "\udce9" RETURN e.text'])
+        == 0
+    )
