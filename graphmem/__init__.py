@@ -4,6 +4,7 @@ Start with :class:`graphmem.Memory`. Importing this package has no side effects:
 environment is read and no files are touched until you call something.
 """
 
+from graphmem.aio import AsyncMemory
 from graphmem.errors import (
     ConfigError,
     ExtractionError,
@@ -26,6 +27,7 @@ from graphmem.store.base import Direction, GraphStore, TimeFilter
 __version__ = "0.1.0"
 
 __all__ = [
+    "AsyncMemory",
     "Batch",
     "ConfigError",
     "Direction",

@@ -22,6 +22,8 @@ __all__ = ["LazyGroup", "main"]
 _LAZY_COMMANDS: dict[str, str] = {
     "ingest": "graphmem.cli.ingest_cmd:ingest",
     "recall": "graphmem.cli.recall_cmd:recall",
+    "context": "graphmem.cli.context_cmd:context",
+    "mcp": "graphmem.cli.mcp_cmd:mcp",
     "query": "graphmem.cli.query_cmd:query",
     "repl": "graphmem.cli.query_cmd:repl",
     "bench": "graphmem.cli.bench_cmd:bench",

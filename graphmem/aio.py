@@ -1,0 +1,245 @@
+""":class:`AsyncMemory`: the :class:`~graphmem.Memory` API for code that runs an event loop.
+
+Every method is a coroutine that runs the blocking work (SQLite, hnswlib, the embedding model, spaCy)
+on one worker thread owned by the instance, never on the event loop. One thread, not a pool, on
+purpose: the embedded store runs every statement on a single SQLite connection under a lock, so
+parallel readers would only queue on that lock, and the memory's lazily loaded resources (embedder,
+vector index) are built once on that thread instead of racing. Calls run in the order they were
+awaited, so a ``recall`` awaited after an ``add`` sees what was added, and writes are serialised.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import os
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime
+from types import TracebackType
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
+
+from graphmem.memory import Memory
+
+if TYPE_CHECKING:
+    from graphmem.context import Context
+    from graphmem.ingest import Extractor, IngestSummary
+    from graphmem.lookup import StatedFact
+    from graphmem.models import Batch, Entity, Event, Fact, Mention
+    from graphmem.query.plan import Plan
+    from graphmem.query.result import Result
+    from graphmem.recall import Hit, RecallConfig, RecallRequest
+    from graphmem.store.base import DeleteResult, StoreStats
+
+__all__ = ["AsyncMemory"]
+
+_P = ParamSpec("_P")
+_T = TypeVar("_T")
+
+
+class AsyncMemory:
+    """Long-term memory for agents that run an event loop; the same methods as :class:`~graphmem.Memory`.
+
+    ::
+
+        async with await AsyncMemory.open("./mem") as mem:
+            await mem.add([{"speaker": "Ana", "text": "I adopted a beagle called Biscuit"}], namespace="ana")
+            ctx = await mem.context("What is Ana's dog called?", namespace="ana")
+            print(ctx.text)
+
+    Wrap a memory you opened yourself with ``AsyncMemory(memory)``; :meth:`close` closes it.
+    """
+
+    def __init__(self, memory: Memory, *, executor: ThreadPoolExecutor | None = None) -> None:
+        """Wrap an open :class:`Memory`; its work runs on ``executor`` (default: a new one-thread executor)."""
+        self._memory = memory
+        self._own_executor = executor is None
+        self._executor = executor or ThreadPoolExecutor(max_workers=1, thread_name_prefix="graphmem")
+        self._closed = False
+
+    @classmethod
+    async def open(cls, path_or_uri: str | os.PathLike[str] | None = None, **options: Any) -> AsyncMemory:
+        """Open a memory off the event loop; the arguments are those of :meth:`Memory.open`."""
+        executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="graphmem")
+        loop = asyncio.get_running_loop()
+        try:
+            memory = await loop.run_in_executor(executor, functools.partial(Memory.open, path_or_uri, **options))
+        except BaseException:
+            executor.shutdown(wait=False)
+            raise
+        mem = cls(memory, executor=executor)
+        mem._own_executor = True
+        return mem
+
+    @property
+    def memory(self) -> Memory:
+        """The wrapped synchronous memory (use it only from the worker thread or after :meth:`close`)."""
+        return self._memory
+
+    async def _run(self, fn: Callable[_P, _T], /, *args: _P.args, **kwargs: _P.kwargs) -> _T:
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._executor, functools.partial(fn, *args, **kwargs))
+
+    # -- lifecycle -----------------------------------------------------------------------------------
+
+    async def __aenter__(self) -> AsyncMemory:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.close()
+
+    async def close(self) -> None:
+        """Close the memory (after the calls already queued) and stop the worker thread. Safe to call twice."""
+        if self._closed:
+            return
+        self._closed = True
+        try:
+            await self._run(self._memory.close)
+        finally:
+            if self._own_executor:
+                self._executor.shutdown(wait=True)
+
+    def __repr__(self) -> str:
+        return f"<AsyncMemory {self._memory!r}>"
+
+    # -- writing -------------------------------------------------------------------------------------
+
+    async def add(
+        self,
+        messages: Mapping[str, Any] | Sequence[Mapping[str, Any]],
+        *,
+        namespace: str,
+        session: str | None = None,
+    ) -> list[str]:
+        """See :meth:`Memory.add`: append messages as an agent talks; returns the ids of their events."""
+        return await self._run(self._memory.add, messages, namespace=namespace, session=session)  # type: ignore[attr-defined]
+
+    async def write(self, batch: Batch) -> None:
+        """See :meth:`Memory.write`."""
+        await self._run(self._memory.write, batch)
+
+    async def add_events(
+        self,
+        events: Sequence[Event],
+        *,
+        namespace: str,
+        entities: Sequence[Entity] = (),
+        mentions: Sequence[Mention] = (),
+        facts: Sequence[Fact] = (),
+    ) -> int:
+        """See :meth:`Memory.add_events`."""
+        return await self._run(
+            self._memory.add_events, events, namespace=namespace, entities=entities, mentions=mentions, facts=facts
+        )
+
+    async def ingest(
+        self,
+        source: str | os.PathLike[str] | Sequence[str | os.PathLike[str]] | Sequence[dict[str, Any]],
+        *,
+        namespace: str | None = None,
+        format: str | None = None,
+        extractor: str | Extractor = "spacy",
+        workers: int = 1,
+        embed: bool = True,
+    ) -> IngestSummary:
+        """See :meth:`Memory.ingest` (no progress bar: it would draw from another thread)."""
+        return await self._run(
+            self._memory.ingest,
+            source,
+            namespace=namespace,
+            format=format,
+            extractor=extractor,
+            workers=workers,
+            embed=embed,
+        )
+
+    async def forget(self, namespace: str, event_id: str | None = None) -> DeleteResult:
+        """See :meth:`Memory.forget`."""
+        return await self._run(self._memory.forget, namespace, event_id)
+
+    # -- reading -------------------------------------------------------------------------------------
+
+    async def recall(
+        self,
+        text: str,
+        *,
+        namespace: str,
+        k: int = 10,
+        hops: int = 2,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        speakers: Sequence[str] | None = None,
+        as_of: datetime | None = None,
+    ) -> list[Hit]:
+        """See :meth:`Memory.recall`."""
+        return await self._run(
+            self._memory.recall,
+            text,
+            namespace=namespace,
+            k=k,
+            hops=hops,
+            since=since,
+            until=until,
+            speakers=speakers,
+            as_of=as_of,
+        )
+
+    async def recall_request(self, request: RecallRequest, *, config: RecallConfig | None = None) -> list[Hit]:
+        """See :meth:`Memory.recall_request`."""
+        return await self._run(self._memory.recall_request, request, config=config)
+
+    async def context(
+        self,
+        question: str,
+        *,
+        namespace: str,
+        budget_tokens: int = 1500,
+        k: int = 20,
+        since: datetime | None = None,
+        until: datetime | None = None,
+    ) -> Context:
+        """See :meth:`Memory.context`."""
+        return await self._run(
+            self._memory.context,
+            question,
+            namespace=namespace,
+            budget_tokens=budget_tokens,
+            k=k,
+            since=since,
+            until=until,
+        )
+
+    async def context_for(self, request: RecallRequest, *, budget_tokens: int = 1500) -> Context:
+        """See :meth:`Memory.context_for`."""
+        return await self._run(self._memory.context_for, request, budget_tokens=budget_tokens)
+
+    async def timeline(
+        self, entity: str, *, namespace: str, since: datetime | None = None, until: datetime | None = None
+    ) -> list[Event]:
+        """See :meth:`Memory.timeline`."""
+        return await self._run(self._memory.timeline, entity, namespace=namespace, since=since, until=until)
+
+    async def facts(self, entity: str, *, namespace: str, valid_at: datetime | None = None) -> list[StatedFact]:
+        """See :meth:`Memory.facts`."""
+        return await self._run(self._memory.facts, entity, namespace=namespace, valid_at=valid_at)
+
+    async def query(self, text: str, **params: Any) -> Result:
+        """See :meth:`Memory.query`."""
+        return await self._run(self._memory.query, text, **params)
+
+    async def explain(self, text: str, **params: Any) -> Plan:
+        """See :meth:`Memory.explain`."""
+        return await self._run(self._memory.explain, text, **params)
+
+    async def stats(self, namespace: str | None = None) -> StoreStats:
+        """See :meth:`Memory.stats`."""
+        return await self._run(self._memory.stats, namespace)
+
+    async def namespaces(self) -> list[str]:
+        """See :meth:`Memory.namespaces`."""
+        return await self._run(self._memory.namespaces)

@@ -1,0 +1,47 @@
+"""``graphmem context``: what memory holds about a question, as a prompt-ready block (``Memory.context``)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import click
+
+from graphmem.cli.common import db_option, open_memory, print_json
+
+__all__ = ["context"]
+
+_DATE_FORMATS = ["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
+
+
+@click.command()
+@click.argument("question")
+@db_option
+@click.option("--namespace", "-n", required=True, help="The namespace to search.")
+@click.option("--budget", "budget", type=click.IntRange(min=1), default=1500, show_default=True, help="Token budget.")
+@click.option("--k", "k", type=click.IntRange(min=1), default=20, show_default=True, help="Events to consider.")
+@click.option("--since", type=click.DateTime(_DATE_FORMATS), default=None, help="Only events at or after.")
+@click.option("--until", type=click.DateTime(_DATE_FORMATS), default=None, help="Only events at or before.")
+@click.option("--json", "as_json", is_flag=True, help="Print the structured fields and the text as JSON.")
+@click.pass_context
+def context(
+    ctx: click.Context,
+    question: str,
+    db: str | None,
+    namespace: str,
+    budget: int,
+    k: int,
+    since: datetime | None,
+    until: datetime | None,
+    as_json: bool,
+) -> None:
+    """Print what memory holds about QUESTION: current facts and recalled events with reasons, within a budget."""
+    from graphmem.recall import RecallRequest
+
+    with open_memory(ctx, db) as mem:
+        request = RecallRequest.of(question, namespace=namespace, k=k, since=since, until=until)
+        result = mem.context_for(request, budget_tokens=budget)
+    if as_json:
+        print_json(result.as_dict())
+        return
+    click.echo(result.text)
+    click.echo(f"({result.tokens} of {budget} tokens)", err=True)

@@ -1,0 +1,309 @@
+"""graphmem as a Model Context Protocol server (``graphmem mcp``), on the official ``mcp`` SDK.
+
+Tools (each with a JSON schema from its signature and a docstring an agent can follow):
+``add_messages``, ``recall``, ``query``, ``timeline``, ``facts``, ``forget``. Resources: the DSL
+reference (``graphmem://docs/dsl``) and the namespace list (``graphmem://namespaces``).
+
+Every tool runs on an :class:`~graphmem.aio.AsyncMemory`, so blocking work stays off the server's event
+loop and writes are serialised. A :class:`~graphmem.errors.GraphmemError` becomes an MCP tool error
+whose text is what the CLI prints (``error: …``, a DSL error with its caret line), never a crash.
+
+Transports: ``stdio`` (what desktop clients spawn) and streamable HTTP, bound to 127.0.0.1 unless a
+host is given. The SDK is the optional extra ``graphmem[mcp]``.
+"""
+
+from __future__ import annotations
+
+import importlib.resources
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any, Literal
+
+from pydantic import Field
+
+from graphmem.errors import ConfigError, GraphmemError, MissingDependencyError
+from graphmem.models import Event
+
+if TYPE_CHECKING:
+    from mcp.server.mcpserver import MCPServer
+
+    from graphmem.aio import AsyncMemory
+
+__all__ = [
+    "DEFAULT_HOST",
+    "DEFAULT_PORT",
+    "TOOLS",
+    "GraphmemTools",
+    "build_server",
+    "dsl_reference",
+    "parse_when",
+    "serve",
+]
+
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 8765
+
+_INSTRUCTIONS = """\
+graphmem is a long-term memory of conversations, kept per namespace (one conversation, user or agent).
+Store what is said with add_messages; before answering a question about the past, call recall and paste
+its text into your reasoning: it lists the current facts about the people and things the question names
+and the best-matching past messages, each with its date, speaker and why it was picked. Use timeline for
+everything about one person or thing in time order, facts for what is true about it, query for exact
+questions in the graphmem query language (read the resource graphmem://docs/dsl first), and forget to
+delete. Dates are ISO: 2024-05-01 or 2024-05-01T14:30."""
+
+
+def _require_sdk() -> None:
+    try:
+        import mcp  # noqa: F401
+    except ImportError as exc:
+        raise MissingDependencyError("mcp", extra="mcp", purpose="the MCP server") from exc
+
+
+def dsl_reference() -> str:
+    """The DSL reference (``docs/dsl.md``): shipped inside the package, else read from the repository."""
+    packaged = importlib.resources.files("graphmem") / "docs" / "dsl.md"
+    if packaged.is_file():
+        return packaged.read_text(encoding="utf-8")
+    return (Path(__file__).resolve().parents[1] / "docs" / "dsl.md").read_text(encoding="utf-8")
+
+
+def parse_when(value: str | None, name: str) -> datetime | None:
+    """An ISO date or date-time argument (``2024-05-01``, ``2024-05-01T14:30``, with or without a zone).
+
+    Raises:
+        ConfigError: the text is not such a date; the message names the argument.
+    """
+    if value is None or not value.strip():
+        return None
+    try:
+        return datetime.fromisoformat(value.strip())
+    except ValueError:
+        raise ConfigError(f"{name}: {value!r} is not a date; write 2024-05-01 or 2024-05-01T14:30") from None
+
+
+def _cli_message(exc: GraphmemError) -> str:
+    """What ``graphmem`` prints for this error (see :func:`graphmem.cli.app.main`)."""
+    return f"error: {exc}"
+
+
+@contextmanager
+def _as_tool_error() -> Iterator[None]:
+    """Turn a graphmem error into an MCP tool error carrying the CLI's message."""
+    from mcp.server.mcpserver.exceptions import ToolError
+
+    try:
+        yield
+    except GraphmemError as exc:
+        raise ToolError(_cli_message(exc)) from exc
+
+
+def _event_dict(ev: Event) -> dict[str, Any]:
+    return {
+        "event_id": ev.id,
+        "time": ev.occurred_at.isoformat() if ev.occurred_at else None,
+        "session": ev.session,
+        "speaker": ev.speaker,
+        "text": ev.text,
+        "source_id": ev.source_id,
+    }
+
+
+_NS = "The namespace: one conversation, user or agent, e.g. 'conv-26'."
+_SINCE = "Only messages at or after this ISO date."
+_UNTIL = "Only messages at or before this ISO date."
+_ENTITY = "A person, place or thing by name, e.g. 'Riley'."
+_MESSAGES = (
+    "Messages in the order they were said. Each is an object with 'speaker' and 'text', and optionally "
+    "'time' (ISO date-time; default now), 'session', 'id' (your own id) and 'caption' (a description of "
+    "a shared image)."
+)
+_QUERY = "A graphmem query, e.g. 'FIND (e:Event) WHERE e.speaker = $who RETURN e.text LIMIT 5'."
+_PARAMS = 'Values for the query\'s $name parameters, e.g. {"who": "Sam"}.'
+_EVENT_ID = "Delete only this event (an id from add_messages or recall); omit to delete the whole namespace."
+
+
+class GraphmemTools:
+    """The MCP tools over one :class:`~graphmem.aio.AsyncMemory` (each method is one tool)."""
+
+    def __init__(self, memory: AsyncMemory) -> None:
+        self.memory = memory
+
+    async def add_messages(
+        self,
+        namespace: Annotated[str, Field(description=_NS)],
+        messages: Annotated[list[dict[str, Any]], Field(description=_MESSAGES)],
+    ) -> dict[str, Any]:
+        """Remember messages of a conversation: store them as events, with the people, things and facts they name.
+
+        Call it after each exchange you want remembered. Returns the ids of the stored events (use an id
+        with forget to delete that message).
+        """
+        with _as_tool_error():
+            ids = await self.memory.add(messages, namespace=namespace)
+        return {"namespace": namespace, "event_ids": ids}
+
+    async def recall(
+        self,
+        question: Annotated[str, Field(description="The question in plain words, e.g. 'Where does Riley work?'.")],
+        namespace: Annotated[str, Field(description=_NS)],
+        k: Annotated[int, Field(ge=1, le=100, description="How many past messages to consider.")] = 10,
+        since: Annotated[str | None, Field(description=_SINCE)] = None,
+        until: Annotated[str | None, Field(description=_UNTIL)] = None,
+    ) -> str:
+        """Recall what memory holds about a question, as a block of text ready to use in your answer.
+
+        The block lists the current facts about the people and things the question names, then the
+        best-matching past messages, best first, each as [date time] speaker: text (why: the reason it
+        was picked). It fits about 1500 tokens. Answer from it; say so when it does not hold the answer.
+        """
+        from graphmem.recall import RecallRequest
+
+        with _as_tool_error():
+            request = RecallRequest.of(
+                question, namespace=namespace, k=k, since=parse_when(since, "since"), until=parse_when(until, "until")
+            )
+            return (await self.memory.context_for(request)).text
+
+    async def query(
+        self,
+        query: Annotated[str, Field(description=_QUERY)],
+        namespace: Annotated[str | None, Field(description='The namespace (or name it in the query: IN "ns").')] = None,
+        params: Annotated[dict[str, Any] | None, Field(description=_PARAMS)] = None,
+    ) -> dict[str, Any]:
+        """Run a query in the graphmem query language and return its rows (columns and one object per row).
+
+        Read the resource graphmem://docs/dsl for the language. Pass user values as params, never pasted
+        into the query text. A syntax error comes back with the line, the column and a caret under the
+        fault: fix the query and try again.
+        """
+        bound = dict(params or {})
+        if namespace is not None:
+            bound["namespace"] = namespace
+        with _as_tool_error():
+            result = await self.memory.query(query, **bound)
+        return {
+            "namespace": result.namespace,
+            "columns": list(result.columns),
+            "rows": result.to_json(),
+            "row_count": len(result),
+        }
+
+    async def timeline(
+        self,
+        entity: Annotated[str, Field(description=_ENTITY)],
+        namespace: Annotated[str, Field(description=_NS)],
+        since: Annotated[str | None, Field(description=_SINCE)] = None,
+        until: Annotated[str | None, Field(description=_UNTIL)] = None,
+    ) -> dict[str, Any]:
+        """List, in time order, every message that mentions the named person or thing or that they said.
+
+        An unknown name is an error that suggests the closest names memory holds.
+        """
+        with _as_tool_error():
+            events = await self.memory.timeline(
+                entity, namespace=namespace, since=parse_when(since, "since"), until=parse_when(until, "until")
+            )
+        return {"entity": entity, "namespace": namespace, "events": [_event_dict(ev) for ev in events]}
+
+    async def facts(
+        self,
+        entity: Annotated[str, Field(description=_ENTITY)],
+        namespace: Annotated[str, Field(description=_NS)],
+        valid_at: Annotated[
+            str | None, Field(description="Only facts true at this ISO date (default: all held).")
+        ] = None,
+    ) -> dict[str, Any]:
+        """List the facts memory holds about the named person or thing (subject predicate object, with dates).
+
+        Each fact has when it became true (valid_from), when it stopped (valid_to) and the ids of the
+        messages it came from (evidence). Pass valid_at to ask what was true on a date.
+        """
+        with _as_tool_error():
+            found = await self.memory.facts(entity, namespace=namespace, valid_at=parse_when(valid_at, "valid_at"))
+        return {"entity": entity, "namespace": namespace, "facts": [f.as_dict() for f in found]}
+
+    async def forget(
+        self,
+        namespace: Annotated[str, Field(description=_NS)],
+        event_id: Annotated[str | None, Field(description=_EVENT_ID)] = None,
+    ) -> dict[str, Any]:
+        """Delete one stored message (and what only it supported), or a whole namespace when no event_id is given.
+
+        This cannot be undone. Returns how many events, entities, facts, mentions and sessions went.
+        """
+        with _as_tool_error():
+            result = await self.memory.forget(namespace, event_id)
+        deleted = {
+            "events": result.events,
+            "entities": result.entities,
+            "facts": result.facts,
+            "mentions": result.mentions,
+            "sessions": result.sessions,
+        }
+        return {"namespace": namespace, "deleted": deleted}
+
+    async def namespaces(self) -> list[str]:
+        """The namespaces this memory holds."""
+        return await self.memory.namespaces()
+
+
+#: The tools, in the order they are listed.
+TOOLS = ("add_messages", "recall", "query", "timeline", "facts", "forget")
+
+
+def build_server(memory: AsyncMemory, *, name: str = "graphmem") -> MCPServer:
+    """An MCP server whose tools and resources read and write ``memory``.
+
+    Raises:
+        MissingDependencyError: the ``mcp`` package is not installed.
+    """
+    _require_sdk()
+    from mcp.server.mcpserver import MCPServer
+
+    from graphmem import __version__
+
+    server: MCPServer = MCPServer(name, instructions=_INSTRUCTIONS, version=__version__, log_level="WARNING")
+    tools = GraphmemTools(memory)
+    for tool in TOOLS:
+        server.add_tool(getattr(tools, tool), name=tool)
+    server.resource("graphmem://docs/dsl", name="dsl", title="graphmem query language", mime_type="text/markdown")(
+        dsl_reference
+    )
+    server.resource("graphmem://namespaces", name="namespaces", mime_type="application/json")(tools.namespaces)
+    return server
+
+
+def serve(
+    db: str | None,
+    *,
+    transport: Literal["stdio", "http"] = "stdio",
+    host: str = DEFAULT_HOST,
+    port: int = DEFAULT_PORT,
+    **open_options: Any,
+) -> None:
+    """Open the memory at ``db`` and serve it over ``transport`` until the client goes away.
+
+    Raises:
+        MissingDependencyError: the ``mcp`` package is not installed.
+        StoreError: the store cannot be opened.
+    """
+    _require_sdk()
+    import anyio
+
+    from graphmem.aio import AsyncMemory
+    from graphmem.memory import Memory
+
+    memory = Memory.open(db, **open_options)
+
+    async def main() -> None:
+        async with AsyncMemory(memory) as amem:
+            server = build_server(amem)
+            if transport == "stdio":
+                await server.run_stdio_async()
+            else:
+                await server.run_streamable_http_async(host=host, port=port)
+
+    anyio.run(main)
