@@ -1,0 +1,84 @@
+"""AsyncMemory under an event loop: the same answers as Memory, off the loop, in call order."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from pathlib import Path
+
+import pytest
+
+from graphmem import AsyncMemory
+from graphmem.embed import Embedder
+from graphmem.errors import QuerySyntaxError
+from graphmem.memory import Memory
+from tests.recall.conftest import NS, build_batches
+
+pytestmark = pytest.mark.anyio
+
+
+async def test_same_answers_as_memory(memory: Memory) -> None:
+    expected = [h.event.id for h in memory.recall("puppy", namespace=NS, k=3)]
+    amem = AsyncMemory(memory)
+    try:
+        assert [h.event.id for h in await amem.recall("puppy", namespace=NS, k=3)] == expected
+        ctx = await amem.context("What is the name of Ana's puppy?", namespace=NS)
+        assert ctx.text == memory.context("What is the name of Ana's puppy?", namespace=NS).text
+        assert [e.id for e in await amem.timeline("Biscuit", namespace=NS)] == ["s2:1", "s2:3", "s3:4"]
+        assert [f.fact.id for f in await amem.facts("Ana", namespace=NS)] == ["f:owns"]
+        result = await amem.query("FIND (e:Event) WHERE e.speaker = $who RETURN count(*) AS n", who="Ana", namespace=NS)
+        assert result.rows == ((7,),)
+        plan = await amem.explain("FIND (e:Event) RETURN e", namespace=NS)
+        assert str(plan) == str(memory.explain("FIND (e:Event) RETURN e", namespace=NS))
+        assert await amem.namespaces() == [NS]
+        assert (await amem.stats(NS)).events == 14
+        with pytest.raises(QuerySyntaxError):
+            await amem.query("FIND (e:Event) RETRUN e", namespace=NS)
+        gone = await amem.forget(NS, "s1:1")
+        assert gone.events == 1 and (await amem.stats(NS)).events == 13
+    finally:
+        await amem.close()
+        await amem.close()  # twice is fine
+
+
+async def test_work_runs_off_the_loop_on_one_thread(memory: Memory) -> None:
+    seen: list[str] = []
+    original = memory.recall_request
+
+    def spy(*args: object, **kwargs: object) -> object:
+        seen.append(threading.current_thread().name)
+        return original(*args, **kwargs)  # type: ignore[arg-type]
+
+    memory.recall_request = spy  # type: ignore[method-assign]
+    async with AsyncMemory(memory) as amem:
+        # the loop keeps running while recall works: a ticker advances meanwhile
+        ticks = 0
+
+        async def ticker() -> None:
+            nonlocal ticks
+            while True:
+                ticks += 1
+                await asyncio.sleep(0)
+
+        task = asyncio.create_task(ticker())
+        await asyncio.gather(*(amem.recall(q, namespace=NS) for q in ("puppy", "cello", "bread", "hiking")))
+        task.cancel()
+    assert ticks > 0
+    assert len(seen) == 4 and len(set(seen)) == 1
+    assert seen[0] != threading.main_thread().name and seen[0].startswith("graphmem")
+
+
+async def test_writes_are_serialised_in_call_order(tmp_path: Path, embedder: Embedder) -> None:
+    async with await AsyncMemory.open(tmp_path / "mem", embedder=embedder) as amem:
+        for batch in build_batches():
+            await amem.write(batch)
+        order = await asyncio.gather(amem.forget(NS, "s1:1"), amem.stats(NS), amem.forget(NS, "s1:2"), amem.stats(NS))
+        assert order[0].events == 1 and order[1].events == 13
+        assert order[2].events == 1 and order[3].events == 12
+    assert repr(amem).startswith("<AsyncMemory")
+
+
+async def test_open_failure_is_raised(tmp_path: Path) -> None:
+    (tmp_path / "file").write_text("not a store")
+    with pytest.raises(Exception, match="store|director"):
+        await AsyncMemory.open(tmp_path / "file")

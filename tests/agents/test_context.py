@@ -1,0 +1,107 @@
+"""Memory.context: current facts and recalled events with reasons, within a real token budget."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+
+import pytest
+from click.testing import CliRunner
+
+from graphmem.cli.app import cli
+from graphmem.context import default_token_counter, reason
+from graphmem.errors import ConfigError
+from graphmem.memory import Memory
+from graphmem.recall.hit import Seed, Step, Why
+from tests.recall.conftest import NS
+
+QUESTION = "What is the name of Ana's puppy?"
+
+
+def test_current_facts_and_reasoned_events(memory: Memory) -> None:
+    ctx = memory.context(QUESTION, namespace=NS)
+    assert "Ana" in ctx.entities
+    facts = [f.describe() for f in ctx.facts]
+    # current and held: in; ended in the world (valid_to passed) or retired by memory (expired): out
+    assert "Ana owns Biscuit (from 2024-03-08)" in facts
+    assert not any("starter" in f for f in facts)
+    assert all(f.fact.id != "f:retired" for f in ctx.facts)
+    top = ctx.events[0]
+    assert "puppy named Biscuit" in top.event.text
+    assert top.reason and top.reason != "recalled"
+    line = top.line()
+    assert line.startswith("- [2024-03-08 10:01] Ana: Ben, I adopted a puppy named Biscuit!")
+    assert line in ctx.text and "Ana owns Biscuit" in ctx.text
+    assert ctx.text.index("Facts:") < ctx.text.index("Events (best first):")
+    assert ctx.tokens == default_token_counter()(ctx.text)
+    assert str(ctx) == ctx.text
+
+
+def test_facts_about_every_entity_named(memory: Memory) -> None:
+    ctx = memory.context("Does Ben still live in the Alps and does he play the cello?", namespace=NS)
+    ids = {f.fact.id for f in ctx.facts}
+    assert "f:cello" in ids  # current
+    assert "f:lived" not in ids  # valid 2020-2023 only
+
+
+@pytest.mark.parametrize("budget", [40, 80, 160, 400, 1500])
+def test_budget_is_respected(memory: Memory, budget: int) -> None:
+    count = default_token_counter()
+    ctx = memory.context(QUESTION, namespace=NS, budget_tokens=budget, k=14)
+    assert ctx.tokens <= budget
+    assert count(ctx.text) == ctx.tokens
+    assert ctx.budget_tokens == budget
+    assert len(ctx.events) + ctx.omitted_events == 14
+    if budget == 1500:
+        assert ctx.omitted_events == 0 and ctx.omitted_facts == 0
+
+
+def test_a_smaller_budget_keeps_the_best_events(memory: Memory) -> None:
+    big = memory.context(QUESTION, namespace=NS, budget_tokens=1500, k=14)
+    small = memory.context(QUESTION, namespace=NS, budget_tokens=120, k=14)
+    assert 0 < len(small.events) < len(big.events)
+    assert small.events[0].event.id == big.events[0].event.id
+    assert small.omitted_events > 0
+
+
+def test_budget_too_small_for_the_heading(memory: Memory) -> None:
+    with pytest.raises(ConfigError, match="budget_tokens must be at least"):
+        memory.context(QUESTION, namespace=NS, budget_tokens=5)
+
+
+def test_time_window_and_nothing_found(memory: Memory) -> None:
+    ctx = memory.context(QUESTION, namespace=NS, since=datetime(2030, 1, 1))
+    assert ctx.events == ()
+    assert ctx.facts  # facts are about the entities named, whatever the event window
+    empty = memory.context("zzz qqq", namespace=NS, since=datetime(2030, 1, 1))
+    assert "(memory holds nothing about this)" in empty.text
+
+
+def test_as_dict_is_json(memory: Memory) -> None:
+    data = json.loads(json.dumps(memory.context(QUESTION, namespace=NS).as_dict()))
+    assert data["facts"][0]["subject"] == "Ana"
+    assert data["events"][0]["speaker"] == "Ana" and data["events"][0]["reason"]
+
+
+def test_reason_reads_why() -> None:
+    origin = Seed("dense", "s2:1", 0.7, 1, "s2-1")
+    why = Why(
+        (Seed("text", "s2:3", 5.0, 2), Seed("entity", "ent:ana", 1.0, 1, "Ana"), origin),
+        path=(Step("s2:1", "NEXT", "s2:2"), Step("s2:2", "NEXT", "s2:3")),
+        origin=origin,
+        parts={"speaker": 0.2, "time": 0.0},
+    )
+    assert reason(why) == "shares words (#2), names Ana, linked to s2-1 via next, said by someone asked about"
+    assert reason(Why(())) == "recalled"
+
+
+def test_cli_context(memory: Memory) -> None:
+    where = str(memory.store.directory)  # type: ignore[attr-defined]
+    memory.close()
+    runner = CliRunner()
+    out = runner.invoke(cli, ["context", QUESTION, "--db", where, "-n", NS, "--budget", "200"])
+    assert out.exit_code == 0, out.output
+    assert "Ana owns Biscuit" in out.stdout and "puppy named Biscuit" in out.stdout
+    out = runner.invoke(cli, ["context", QUESTION, "--db", where, "-n", NS, "--json"])
+    data = json.loads(out.stdout)
+    assert data["budget_tokens"] == 1500 and data["tokens"] <= 1500

@@ -1,0 +1,50 @@
+"""Memory.timeline and Memory.facts: direct reads by name."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta, timezone
+
+import pytest
+
+from graphmem.errors import ConfigError, NotFoundError
+from graphmem.memory import Memory
+from tests.recall.conftest import NS
+
+
+def test_timeline_in_time_order(memory: Memory) -> None:
+    events = memory.timeline("biscuit", namespace=NS)  # names ignore case
+    assert [e.id for e in events] == ["s2:1", "s2:3", "s3:4"]
+    ben = memory.timeline("Ben", namespace=NS)
+    assert {e.speaker for e in ben} == {"Ben"}  # the turns he spoke
+    times = [e.occurred_at for e in ben]
+    assert times == sorted(times)  # type: ignore[type-var]
+
+
+def test_timeline_window(memory: Memory) -> None:
+    since = datetime(2024, 3, 15)
+    assert [e.id for e in memory.timeline("Biscuit", namespace=NS, since=since)] == ["s3:4"]
+    until = datetime(2024, 3, 8, 10, 2)
+    assert [e.id for e in memory.timeline("Biscuit", namespace=NS, until=until)] == ["s2:1"]
+    # an aware bound is compared in UTC: 11:02 at +01:00 is 10:02 UTC
+    aware = datetime(2024, 3, 8, 11, 2, tzinfo=timezone(timedelta(hours=1)))
+    assert [e.id for e in memory.timeline("Biscuit", namespace=NS, until=aware)] == ["s2:1"]
+
+
+def test_unknown_name_suggests(memory: Memory) -> None:
+    with pytest.raises(NotFoundError, match=r"no entity named 'Biscit' in namespace 'chat-1'; closest: 'Biscuit'"):
+        memory.timeline("Biscit", namespace=NS)
+    with pytest.raises(ConfigError):
+        memory.facts("Ana", namespace="bad namespace!")
+
+
+def test_facts(memory: Memory) -> None:
+    held = {f.fact.id: f for f in memory.facts("Ana", namespace=NS)}
+    assert set(held) == {"f:owns"}  # the retired fact is not held any more
+    assert held["f:owns"].describe() == "Ana owns Biscuit (from 2024-03-08)"
+    assert held["f:owns"].as_dict()["object"] == "Biscuit"
+    ben = {f.fact.id for f in memory.facts("Ben", namespace=NS)}
+    assert ben == {"f:lived", "f:cello"}
+    assert {f.fact.id for f in memory.facts("Ben", namespace=NS, valid_at=datetime(2021, 6, 1))} == {"f:lived"}
+    now = datetime.now(UTC)
+    assert {f.fact.id for f in memory.facts("Ben", namespace=NS, valid_at=now)} == {"f:cello"}
+    assert [f.fact.id for f in memory.facts("Biscuit", namespace=NS)] == ["f:owns"]  # as object too

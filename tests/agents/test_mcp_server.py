@@ -1,0 +1,187 @@
+"""The MCP server end to end: the SDK's own client spawns ``graphmem mcp`` and drives every tool."""
+
+from __future__ import annotations
+
+import json
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from graphmem.cli.app import main
+from graphmem.embed import Embedder
+from graphmem.errors import MissingDependencyError
+from graphmem.memory import Memory
+from tests.agents.conftest import PYTHON, fill
+from tests.recall.conftest import NS
+
+mcp = pytest.importorskip("mcp", reason="the MCP SDK is the graphmem[mcp] extra (installed by the dev extra)")
+
+from mcp import Client  # noqa: E402
+from mcp.client.stdio import StdioServerParameters  # noqa: E402
+
+pytestmark = pytest.mark.anyio
+
+TOOLS = {
+    "add_messages": ["namespace", "messages"],
+    "recall": ["question", "namespace", "k", "since", "until"],
+    "query": ["query", "namespace", "params"],
+    "timeline": ["entity", "namespace", "since", "until"],
+    "facts": ["entity", "namespace", "valid_at"],
+    "forget": ["namespace", "event_id"],
+}
+
+
+@pytest.fixture
+def store(tmp_path: Path, embedder: Embedder) -> str:
+    where = tmp_path / "mem"
+    with Memory.open(where, embedder=embedder) as mem:
+        fill(mem)
+    return str(where)
+
+
+def text_of(result: Any) -> str:
+    return "\n".join(block.text for block in result.content if block.type == "text")
+
+
+def cli_error(argv: list[str], capsys: pytest.CaptureFixture[str]) -> str:
+    """What the CLI prints on stderr for a failing command."""
+    capsys.readouterr()
+    assert main(argv) == 1
+    return capsys.readouterr().err.strip()
+
+
+async def test_an_agent_session_over_stdio(
+    store: str, child_env: dict[str, str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    server = StdioServerParameters(command=PYTHON, args=["-m", "graphmem", "mcp", "--db", store], env=child_env)
+    async with Client(server, read_timeout_seconds=120) as client:
+        listed = {t.name: t for t in (await client.list_tools()).tools}
+        assert {name: list(t.input_schema["properties"]) for name, t in listed.items()} == TOOLS
+        for name, tool in listed.items():
+            assert tool.description and len(tool.description) > 60, name
+        assert listed["recall"].input_schema["required"] == ["question", "namespace"]
+        assert listed["add_messages"].input_schema["properties"]["messages"]["type"] == "array"
+
+        # remember, then recall what was remembered
+        added = await client.call_tool(
+            "add_messages",
+            {
+                "namespace": NS,
+                "messages": [
+                    {
+                        "speaker": "Ana",
+                        "text": "Biscuit won first prize at the dog show in Leeds!",
+                        "time": "2024-04-02T18:00",
+                    },
+                    {"speaker": "Ben", "text": "Brilliant, she earned a new squeaky toy."},
+                ],
+            },
+        )
+        assert not added.is_error, text_of(added)
+        ids = added.structured_content["event_ids"]
+        assert len(ids) == 2
+        recalled = await client.call_tool("recall", {"question": "Where was the dog show?", "namespace": NS})
+        assert not recalled.is_error
+        block = text_of(recalled)
+        assert block.startswith(f"Memory of {NS!r}")
+        assert "Ana: Biscuit won first prize at the dog show in Leeds!" in block and "(why: " in block
+        window = await client.call_tool(
+            "recall", {"question": "puppy", "namespace": NS, "k": 3, "since": "2024-03-08", "until": "2024-03-09"}
+        )
+        assert "2024-03-08" in text_of(window) and "2024-03-15" not in text_of(window)
+
+        # a DSL query with parameters, and a DSL error as a tool error with the CLI's message and caret
+        rows = await client.call_tool(
+            "query",
+            {
+                "query": "FIND (e:Event) WHERE e.speaker = $who RETURN count(*) AS n",
+                "namespace": NS,
+                "params": {"who": "Ben"},
+            },
+        )
+        assert rows.structured_content["rows"] == [{"n": 8}]
+        bad = await client.call_tool("query", {"query": "FIND (e:Event) RETRUN e", "namespace": NS})
+        assert bad.is_error
+        expected = cli_error(["query", "FIND (e:Event) RETRUN e", "--db", store, "-n", NS], capsys)
+        assert expected.startswith("error: line 1, column 16: unexpected name 'RETRUN'")
+        assert expected in text_of(bad) and "^^^^^^" in text_of(bad)
+
+        timeline = await client.call_tool("timeline", {"entity": "Biscuit", "namespace": NS, "until": "2024-03-20"})
+        assert [e["event_id"] for e in timeline.structured_content["events"]] == ["s2:1", "s2:3", "s3:4"]
+        unknown = await client.call_tool("timeline", {"entity": "Biscit", "namespace": NS})
+        assert unknown.is_error
+        assert "closest: 'Biscuit'" in text_of(unknown)
+
+        facts = await client.call_tool("facts", {"entity": "Ben", "namespace": NS, "valid_at": "2021-06-01"})
+        assert [f["predicate"] for f in facts.structured_content["facts"]] == ["lives_in"]
+        bad_date = await client.call_tool("facts", {"entity": "Ben", "namespace": NS, "valid_at": "June"})
+        assert bad_date.is_error and "valid_at: 'June' is not a date" in text_of(bad_date)
+
+        gone = await client.call_tool("forget", {"namespace": NS, "event_id": ids[0]})
+        assert gone.structured_content["deleted"]["events"] == 1
+        after = await client.call_tool("recall", {"question": "Where was the dog show?", "namespace": NS})
+        assert "dog show in Leeds" not in text_of(after)
+        bad_ns = await client.call_tool("forget", {"namespace": "no such/ns", "event_id": "x"})
+        assert bad_ns.is_error and text_of(bad_ns).count("error: ") == 1
+        assert cli_error(["forget", "--db", store, "-n", "no such/ns", "--event", "x"], capsys) in text_of(bad_ns)
+
+        resources = {str(r.uri) for r in (await client.list_resources()).resources}
+        assert resources == {"graphmem://docs/dsl", "graphmem://namespaces"}
+        dsl = (await client.read_resource("graphmem://docs/dsl")).contents[0]
+        assert "# The graphmem query language" in dsl.text  # type: ignore[union-attr]
+        spaces = (await client.read_resource("graphmem://namespaces")).contents[0]
+        assert json.loads(spaces.text) == [NS]  # type: ignore[union-attr]
+
+        # a whole namespace goes when no event is named; the server is still up after every error
+        wiped = await client.call_tool("forget", {"namespace": NS})
+        assert wiped.structured_content["deleted"]["events"] == 15
+        spaces = (await client.read_resource("graphmem://namespaces")).contents[0]
+        assert json.loads(spaces.text) == []  # type: ignore[union-attr]
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+async def test_streamable_http_on_loopback(store: str, child_env: dict[str, str]) -> None:
+    import os
+
+    port = _free_port()
+    env = {**os.environ, **child_env}
+    argv = [PYTHON, "-m", "graphmem", "mcp", "--db", store, "--transport", "http", "--port", str(port)]
+    proc = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 60
+        while True:  # wait until it listens (bounded)
+            with socket.socket() as sock:
+                if sock.connect_ex(("127.0.0.1", port)) == 0:
+                    break
+            assert proc.poll() is None, proc.stderr.read().decode() if proc.stderr else ""
+            assert time.monotonic() < deadline, "the HTTP server did not start"
+            time.sleep(0.2)
+        async with Client(f"http://127.0.0.1:{port}/mcp", read_timeout_seconds=120) as client:
+            result = await client.call_tool("recall", {"question": "Who plays the cello?", "namespace": NS})
+            assert not result.is_error
+            assert "Ben plays cello" in text_of(result) and "I started learning the cello" in text_of(result)
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+        if proc.stderr:
+            proc.stderr.close()
+
+
+def test_missing_sdk_names_the_install_line(monkeypatch: pytest.MonkeyPatch) -> None:
+    from graphmem.mcp_server import build_server, serve
+
+    monkeypatch.setitem(sys.modules, "mcp", None)
+    with pytest.raises(MissingDependencyError, match=r"pip install 'graphmem\[mcp\]'"):
+        build_server(None)  # type: ignore[arg-type]
+    with pytest.raises(MissingDependencyError, match=r"pip install 'graphmem\[mcp\]'"):
+        serve("unused")
