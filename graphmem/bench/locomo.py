@@ -40,6 +40,7 @@ from typing import Any
 
 import click
 
+from graphmem.bench.answers import answer_options, run_answer_command
 from graphmem.errors import ConfigError, IngestError
 from graphmem.memory import Memory
 from graphmem.recall import RecallConfig, RecallRequest
@@ -327,9 +328,13 @@ def _parse_ks(text: str) -> list[int]:
 @click.option(
     "--store", type=click.Path(file_okay=False), default=None, help="Keep the store here (default: temporary)."
 )
-def command(data: str, k_text: str, hops: int, json_out: str | None, store: str | None) -> None:
+@answer_options
+def command(data: str, k_text: str, hops: int, json_out: str | None, store: str | None, **answer_opts: Any) -> None:
     """Evidence recall on LoCoMo for graphmem, its ablation (no entity/fact edges, seeds only), dense-only and
-    BM25-only, per category and overall, with the share of top-10 hits that came through entities or facts."""
+    BM25-only, per category and overall, with the share of top-10 hits that came through entities or facts.
+    With --answer claude: answer accuracy (F1, J) from context() beside the whole conversation."""
+    if answer_opts["answer"]:
+        return run_answer_command(data, store=store, json_out=json_out, **answer_opts)
     from rich.progress import Progress
 
     ks = _parse_ks(k_text)
