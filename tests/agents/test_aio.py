@@ -10,7 +10,7 @@ import pytest
 
 from graphmem import AsyncMemory
 from graphmem.embed import Embedder
-from graphmem.errors import QuerySyntaxError
+from graphmem.errors import QuerySyntaxError, StoreError
 from graphmem.memory import Memory
 from tests.recall.conftest import NS, build_batches
 
@@ -80,5 +80,5 @@ async def test_writes_are_serialised_in_call_order(tmp_path: Path, embedder: Emb
 
 async def test_open_failure_is_raised(tmp_path: Path) -> None:
     (tmp_path / "file").write_text("not a store")
-    with pytest.raises(Exception, match="store|director"):
+    with pytest.raises(StoreError):
         await AsyncMemory.open(tmp_path / "file")
