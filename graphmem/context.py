@@ -18,6 +18,7 @@ holds for the text as a whole.
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -192,14 +193,21 @@ def reason(why: Why) -> str:
     return ", ".join(bits) or "recalled"
 
 
-def _fact_order(facts: Sequence[StatedFact], recalled: set[str]) -> list[StatedFact]:
-    """Facts backed by a recalled event first, then the most recent first."""
+_WORD = re.compile(r"[^\W_]+")
 
-    def key(item: StatedFact) -> tuple[int, float]:
+
+def _fact_order(facts: Sequence[StatedFact], recalled: set[str], terms: Sequence[str]) -> list[StatedFact]:
+    """Facts that share words with the question first (``work`` finds ``works_at``, compared on the first
+    four letters), then those backed by a recalled event, then the most recent."""
+    keys = {t[:4] for t in terms if len(t) >= 3}
+
+    def key(item: StatedFact) -> tuple[int, int, float]:
         f = item.fact
+        words = _WORD.findall(f"{f.predicate} {item.subject} {item.object}".lower())
+        overlap = len({w[:4] for w in words if len(w) >= 3} & keys)
         backed = any(ev in recalled for ev in f.evidence)
         when = f.valid_from or f.recorded_at
-        return (0 if backed else 1, -when.timestamp() if when.year > 1 else 0.0)
+        return (-overlap, 0 if backed else 1, -when.timestamp() if when.year > 1 else 0.0)
 
     return sorted(facts, key=key)
 
@@ -237,10 +245,13 @@ def build_context(
         raise ConfigError(f"budget_tokens must be at least {used} for a context heading, not {budget_tokens}")
 
     hits = recall(request)
-    people, things = entity_seeds(store, analyse(request.text), request.namespace)
+    terms = analyse(request.text)
+    people, things = entity_seeds(store, terms, request.namespace)
     entities: list[Entity] = [*people, *things]
     current = entity_facts(store, request.namespace, entities, valid_at=moment, as_of=moment) if entities else []
-    ordered = _fact_order(current, {h.event.id for h in hits})
+    named = {w for e in entities for n in (e.name, *e.aliases) for w in _WORD.findall(n.lower())}
+    topic = [t for t in terms.terms if t not in named]
+    ordered = _fact_order(current, {h.event.id for h in hits}, topic)
 
     fact_texts = [f"- {fact.describe()}" for fact in ordered]
     items = [ContextEvent(hit.event, hit.score, reason(hit.why)) for hit in hits]

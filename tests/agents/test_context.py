@@ -105,3 +105,22 @@ def test_cli_context(memory: Memory) -> None:
     out = runner.invoke(cli, ["context", QUESTION, "--db", where, "-n", NS, "--json"])
     data = json.loads(out.stdout)
     assert data["budget_tokens"] == 1500 and data["tokens"] <= 1500
+
+
+def test_facts_sharing_the_question_words_come_first() -> None:
+    from graphmem.context import _fact_order
+    from graphmem.lookup import StatedFact
+    from graphmem.models import Fact
+
+    def stated(ident: str, predicate: str, obj: str, day: int, evidence: tuple[str, ...] = ()) -> StatedFact:
+        when = datetime(2024, 4, day)
+        return StatedFact(Fact(NS, ident, "ent:p", predicate, "ent:o", when, when, evidence=evidence), "Priya", obj)
+
+    facts = [
+        stated("hear", "hear", "fado", 28),
+        stated("work", "works_at", "Lumen Robotics", 1),
+        stated("move", "move_into", "apartment", 27, ("e9",)),
+        stated("live", "lives_in", "Alfama", 27),
+    ]
+    ordered = [f.fact.id for f in _fact_order(facts, {"e9"}, ["work", "now", "live"])]
+    assert ordered == ["live", "work", "move", "hear"]  # words shared, then backed by a hit, then recent
