@@ -13,7 +13,6 @@ Targets (issue 14): MCP recall p95 ≤ 30 ms, ``context()`` p95 ≤ 20 ms.
 from __future__ import annotations
 
 import json
-import os
 import statistics
 import sys
 import tempfile
@@ -43,9 +42,9 @@ async def _mcp_round_trips(store: str, questions: list[tuple[str, str]], warmup:
     from mcp import Client
     from mcp.client.stdio import StdioServerParameters
 
-    repo = str(Path(__file__).resolve().parents[2])
+    # the server runs this very graphmem: its parent folder first on the child's path
     env = {
-        "PYTHONPATH": os.pathsep.join(p for p in (repo, os.environ.get("PYTHONPATH", "")) if p),
+        "PYTHONPATH": str(Path(__file__).resolve().parents[2]),
         "HF_HUB_OFFLINE": "1",
         "TRANSFORMERS_OFFLINE": "1",
     }
