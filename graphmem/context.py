@@ -49,6 +49,8 @@ TokenCounter = Callable[[str], int]
 #: At most this share of the budget goes to facts, so events always get room.
 FACT_SHARE = 0.35
 
+_FACT_CHUNK = 24  # fact lines counted per tokenizer call
+_MIN_LINE = 4  # no fact line is shorter than this many tokens ("- a p b")
 _TEXT_LIMIT = 400  # characters of one event's text shown; longer turns are cut with an ellipsis
 
 
@@ -65,7 +67,8 @@ class WordPieceCounter:
         """The token count of each text (one batch call: far cheaper than one call per text)."""
         if not texts:
             return []
-        return [len(e.ids) for e in self._tokenizer.encode_batch(list(texts), add_special_tokens=False)]
+        encode = getattr(self._tokenizer, "encode_batch_fast", None) or self._tokenizer.encode_batch  # no offsets
+        return [len(e.ids) for e in encode(list(texts), add_special_tokens=False)]
 
 
 @functools.cache
@@ -212,6 +215,28 @@ def _fact_order(facts: Sequence[StatedFact], recalled: set[str], terms: Sequence
     return sorted(facts, key=key)
 
 
+def _fit_facts(ordered: Sequence[StatedFact], count: TokenCounter, *, room: int) -> tuple[list[StatedFact], int]:
+    """The facts, in order, whose lines (under a ``Facts:`` title) fit in ``room`` tokens, and what they take.
+
+    Lines are counted a chunk at a time and counting stops once the room is full, so a person with
+    hundreds of facts costs no more than the few dozen that fit.
+    """
+    title = count("Facts:")
+    if not ordered or title >= room:
+        return [], 0
+    kept: list[StatedFact] = []
+    spent = title
+    for start in range(0, len(ordered), _FACT_CHUNK):
+        chunk = ordered[start : start + _FACT_CHUNK]
+        for fact, cost in zip(chunk, _count_all(count, [f"- {f.describe()}" for f in chunk]), strict=True):
+            if spent + cost <= room:
+                kept.append(fact)
+                spent += cost
+        if room - spent < _MIN_LINE:
+            break
+    return (kept, spent) if kept else ([], 0)
+
+
 def build_context(
     request: RecallRequest,
     *,
@@ -253,34 +278,23 @@ def build_context(
     topic = [t for t in terms.terms if t not in named]
     ordered = _fact_order(current, {h.event.id for h in hits}, topic)
 
-    fact_texts = [f"- {fact.describe()}" for fact in ordered]
+    lines = [heading]
+    fact_lines, spent = _fit_facts(ordered, count, room=min(int(budget_tokens * FACT_SHARE), budget_tokens - used))
+    if fact_lines:
+        lines.append("Facts:")
+        lines.extend(f"- {fact.describe()}" for fact in fact_lines)
+        used += spent
+
     items = [ContextEvent(hit.event, hit.score, reason(hit.why)) for hit in hits]
     event_texts = [item.line() for item in items]
-    fact_title, event_title = "Facts:", "Events (best first):"
-    costs = _count_all(count, [fact_title, event_title, *fact_texts, *event_texts])
-    fact_costs, event_costs = costs[2 : 2 + len(fact_texts)], costs[2 + len(fact_texts) :]
-
-    lines = [heading]
-    fact_lines: list[StatedFact] = []
-    fact_room = int(budget_tokens * FACT_SHARE)
-    if ordered and used + costs[0] <= budget_tokens:
-        lines.append(fact_title)
-        spent = costs[0]
-        for fact, line, cost in zip(ordered, fact_texts, fact_costs, strict=True):
-            if spent + cost > fact_room or used + spent + cost > budget_tokens:
-                continue
-            lines.append(line)
-            fact_lines.append(fact)
-            spent += cost
-        if fact_lines:
-            used += spent
-        else:
-            lines.pop()
+    event_title = "Events (best first):"
+    costs = _count_all(count, [event_title, *event_texts])
+    event_costs = costs[1:]
 
     events: list[ContextEvent] = []
-    if items and used + costs[1] <= budget_tokens:
+    if items and used + costs[0] <= budget_tokens:
         lines.append(event_title)
-        spent = costs[1]
+        spent = costs[0]
         for item, line, cost in zip(items, event_texts, event_costs, strict=True):
             if used + spent + cost > budget_tokens:
                 continue
