@@ -55,20 +55,35 @@ _TEXT_LIMIT = 400  # characters of one event's text shown; longer turns are cut 
 
 
 class WordPieceCounter:
-    """Counts tokens with a ``tokenizers`` tokenizer; :meth:`many` counts a list in one batch call."""
+    """Counts tokens with a ``tokenizers`` WordPiece tokenizer, remembering the counts of recent lines.
 
-    def __init__(self, tokenizer: Any) -> None:
+    WordPiece splits on whitespace before anything else, so the count of lines joined by newlines is
+    the sum of their counts (:attr:`additive`): a context is counted line by line, and lines that come
+    back (the same person's facts, question after question) are not tokenised again.
+    """
+
+    #: The count of texts joined by whitespace is the sum of their counts.
+    additive = True
+
+    def __init__(self, tokenizer: Any, *, remember: int = 50_000) -> None:
         self._tokenizer = tokenizer
+        self._known: dict[str, int] = {}
+        self._remember = remember
 
     def __call__(self, text: str) -> int:
-        return len(self._tokenizer.encode(text, add_special_tokens=False).ids)
+        return self.many([text])[0]
 
     def many(self, texts: Sequence[str]) -> list[int]:
-        """The token count of each text (one batch call: far cheaper than one call per text)."""
-        if not texts:
-            return []
-        encode = getattr(self._tokenizer, "encode_batch_fast", None) or self._tokenizer.encode_batch  # no offsets
-        return [len(e.ids) for e in encode(list(texts), add_special_tokens=False)]
+        """The token count of each text; the unknown ones are tokenised in one batch call."""
+        known = self._known
+        missing = [t for t in dict.fromkeys(texts) if t not in known]
+        if missing:
+            if len(known) + len(missing) > self._remember:
+                known.clear()
+            encode = getattr(self._tokenizer, "encode_batch_fast", None) or self._tokenizer.encode_batch  # no offsets
+            for text, encoding in zip(missing, encode(missing, add_special_tokens=False), strict=True):
+                known[text] = len(encoding.ids)
+        return [known[t] if t in known else self.many([t])[0] for t in texts]
 
 
 @functools.cache
@@ -307,8 +322,10 @@ def build_context(
             lines.pop()
     if not fact_lines and not events:
         lines.append("(memory holds nothing about this)")
+        used += count(lines[-1])
     text = "\n".join(lines)
-    tokens = count(text)
+    additive = isinstance(count, WordPieceCounter) and count.additive
+    tokens = used if additive else count(text)
     while tokens > budget_tokens and len(lines) > 1:  # joins can tokenise differently: re-check the whole
         dropped = lines.pop()
         if events and dropped == events[-1].line():

@@ -124,3 +124,15 @@ def test_facts_sharing_the_question_words_come_first() -> None:
     ]
     ordered = [f.fact.id for f in _fact_order(facts, {"e9"}, ["work", "now", "live"])]
     assert ordered == ["live", "work", "move", "hear"]  # words shared, then backed by a hit, then recent
+
+
+def test_word_piece_counter_remembers_and_adds_up() -> None:
+    from graphmem.context import WordPieceCounter
+
+    shared = default_token_counter()
+    counter = WordPieceCounter(shared._tokenizer, remember=3)
+    lines = ["- Ana owns Biscuit (from 2024-03-08)", "Events (best first):", "- [2024-03-08 10:01] Ana: unforgettable!"]
+    counts = counter.many([*lines, lines[0]])
+    assert counts[0] == counts[3] and all(c > 0 for c in counts)
+    assert counter("\n".join(lines)) == sum(counts[:3])  # additive over newline-joined lines
+    assert counter.many(["x y z", *lines]) == [3, *counts[:3]]  # past `remember` the memory starts again
