@@ -195,6 +195,9 @@ class ClaudeAnswerer:
         batch: use the Message Batches API (half price, results within 24 h) instead of one call each.
         poll_seconds: how often to ask whether a batch has ended.
         sleep: how to wait between polls (tests pass a no-op).
+
+    Attributes:
+        errors: one line per request that did not succeed (its reply is left empty).
     """
 
     model: str = DEFAULT_MODEL
@@ -203,8 +206,8 @@ class ClaudeAnswerer:
     batch: bool = True
     poll_seconds: float = 15.0
     sleep: Callable[[float], None] = time.sleep
-    errors: list[str] = field(default_factory=list)
-    _client: Any = None
+    errors: list[str] = field(default_factory=list, init=False)
+    _client: Any = field(default=None, init=False, repr=False)
 
     def client(self) -> Any:
         """The ``anthropic.Anthropic`` client, made on first use."""
