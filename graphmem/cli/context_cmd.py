@@ -6,7 +6,7 @@ from datetime import datetime
 
 import click
 
-from graphmem.cli.common import db_option, open_memory, print_json
+from graphmem.cli.common import db_option, k_option, open_memory, print_json
 
 __all__ = ["context"]
 
@@ -18,7 +18,7 @@ _DATE_FORMATS = ["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d
 @db_option
 @click.option("--namespace", "-n", required=True, help="The namespace to search.")
 @click.option("--budget", "budget", type=click.IntRange(min=1), default=1500, show_default=True, help="Token budget.")
-@click.option("--k", "k", type=click.IntRange(min=1), default=20, show_default=True, help="Events to consider.")
+@k_option(default=20, help="Events to consider.")
 @click.option("--since", type=click.DateTime(_DATE_FORMATS), default=None, help="Only events at or after.")
 @click.option("--until", type=click.DateTime(_DATE_FORMATS), default=None, help="Only events at or before.")
 @click.option("--json", "as_json", is_flag=True, help="Print the structured fields and the text as JSON.")
@@ -36,7 +36,9 @@ def context(
 ) -> None:
     """Print what memory holds about QUESTION: current facts and recalled events with reasons, within a budget."""
     from graphmem.recall import RecallRequest
+    from graphmem.text import clean_text
 
+    question = clean_text(question)  # an argument that was not UTF-8 arrives with lone surrogates
     with open_memory(ctx, db) as mem:
         request = RecallRequest.of(question, namespace=namespace, k=k, since=since, until=until)
         result = mem.context_for(request, budget_tokens=budget)
