@@ -82,3 +82,17 @@ async def test_open_failure_is_raised(tmp_path: Path) -> None:
     (tmp_path / "file").write_text("not a store")
     with pytest.raises(StoreError):
         await AsyncMemory.open(tmp_path / "file")
+
+
+NEEDS_ADD = pytest.mark.skipif(not hasattr(Memory, "add"), reason="Memory.add lands with issue 10 (live memory)")
+
+
+@NEEDS_ADD
+async def test_add_then_recall_in_call_order(tmp_path: Path, embedder: Embedder) -> None:
+    async with await AsyncMemory.open(tmp_path / "mem", embedder=embedder) as amem:
+        message = {"speaker": "Ana", "text": "I adopted a beagle called Biscuit.", "time": "2024-03-08T10:00"}
+        adding = asyncio.ensure_future(amem.add([message], namespace="ana"))
+        recalled = asyncio.ensure_future(amem.recall("Which dog did Ana adopt?", namespace="ana", k=1))
+        ids, hits = await asyncio.gather(adding, recalled)  # the recall, awaited second, sees the add
+        assert len(ids) == 1 and [h.event.id for h in hits] == ids
+        assert hits[0].event.text == message["text"]
