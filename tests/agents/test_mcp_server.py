@@ -160,8 +160,6 @@ async def test_add_messages_then_recall_over_stdio(store: str, child_env: dict[s
         assert "dog show in Leeds" not in text_of(after)
         rows = await client.call_tool("query", {"query": "FIND (e:Event) RETURN count(*) AS n", "namespace": NS})
         assert rows.structured_content["rows"] == [{"n": 15}]
-        bad = await client.call_tool("add_messages", {"namespace": NS, "messages": [{"speaker": "Ana"}]})
-        assert bad.is_error and text_of(bad).count("error: ") == 1  # a malformed message is named, not a crash
 
 
 def _free_port() -> int:
