@@ -43,7 +43,7 @@ def recall(
     """Recall the events of a namespace that answer QUESTION, and why each was returned."""
     from graphmem.recall import RecallRequest
 
-    with open_memory(ctx, db) as mem:
+    with open_memory(ctx, db, read_only=True) as mem:
         request = RecallRequest(question, namespace, k, hops, since, until, speakers or None, as_of)
         hits = mem.recall_request(request)
     if as_json:
