@@ -15,8 +15,10 @@ from graphmem.errors import (
     QueryLimitError,
     QuerySemanticError,
     QuerySyntaxError,
+    ReadOnlyStoreError,
     SchemaVersionError,
     StoreError,
+    StoreLockedError,
     VectorIndexError,
 )
 from graphmem.memory import Memory
@@ -46,9 +48,11 @@ __all__ = [
     "QueryLimitError",
     "QuerySemanticError",
     "QuerySyntaxError",
+    "ReadOnlyStoreError",
     "SchemaVersionError",
     "Session",
     "StoreError",
+    "StoreLockedError",
     "TimeFilter",
     "TimeRef",
     "VectorIndexError",

@@ -13,6 +13,7 @@ _BENCHMARKS = {
     "locomo": "graphmem.bench.locomo:command",
     "scale": "graphmem.bench.scale:command",
     "backends": "graphmem.bench.backends:command",
+    "live": "graphmem.bench.live:command",
 }
 
 
