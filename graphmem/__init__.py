@@ -16,8 +16,10 @@ from graphmem.errors import (
     QueryLimitError,
     QuerySemanticError,
     QuerySyntaxError,
+    ReadOnlyStoreError,
     SchemaVersionError,
     StoreError,
+    StoreLockedError,
     VectorIndexError,
 )
 from graphmem.memory import Memory
@@ -48,9 +50,11 @@ __all__ = [
     "QueryLimitError",
     "QuerySemanticError",
     "QuerySyntaxError",
+    "ReadOnlyStoreError",
     "SchemaVersionError",
     "Session",
     "StoreError",
+    "StoreLockedError",
     "TimeFilter",
     "TimeRef",
     "VectorIndexError",

@@ -17,7 +17,7 @@ from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar, cast
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
 from graphmem.memory import Memory
 
@@ -117,9 +117,7 @@ class AsyncMemory:
         session: str | None = None,
     ) -> list[str]:
         """See :meth:`Memory.add`: append messages as an agent talks; returns the ids of their events."""
-        # cast: Memory.add arrives with issue 10; this line type-checks before and after it lands
-        add: Callable[..., list[str]] = cast(Any, self._memory).add
-        return await self._run(add, messages, namespace=namespace, session=session)
+        return await self._run(self._memory.add, messages, namespace=namespace, session=session)
 
     async def write(self, batch: Batch) -> None:
         """See :meth:`Memory.write`."""

@@ -9,7 +9,9 @@ class. Third-party exceptions are wrapped where they enter (``raise ... from exc
     ├── MissingDependencyError      an optional package is not installed (names the pip line)
     ├── StoreError                  the store cannot be opened, read or written
     │   ├── SchemaVersionError      the store was written by a newer graphmem
-    │   └── NotFoundError           a node asked for by id does not exist
+    │   ├── NotFoundError           a node asked for by id does not exist
+    │   ├── StoreLockedError        another writer held the store's write lock past the timeout
+    │   └── ReadOnlyStoreError      a write was asked of a store opened read-only
     ├── ExtractionError             an extractor failed on some input
     ├── IngestError                 an input file is unreadable or malformed (path, line)
     ├── QueryError
@@ -32,8 +34,10 @@ __all__ = [
     "QueryLimitError",
     "QuerySemanticError",
     "QuerySyntaxError",
+    "ReadOnlyStoreError",
     "SchemaVersionError",
     "StoreError",
+    "StoreLockedError",
     "UnknownNamespaceError",
     "VectorIndexError",
 ]
@@ -77,6 +81,21 @@ class SchemaVersionError(StoreError):
 
 class NotFoundError(StoreError):
     """A node asked for by id does not exist in the namespace."""
+
+
+class StoreLockedError(StoreError):
+    """Another writer held the store's write lock for longer than the wait allowed.
+
+    ``holder`` describes it as its lock file does (pid, command, since when), or is ``None`` when unknown.
+    """
+
+    def __init__(self, message: str, *, holder: str | None = None) -> None:
+        super().__init__(message)
+        self.holder = holder
+
+
+class ReadOnlyStoreError(StoreError):
+    """A write (ingest, add, forget) was asked of a store opened read-only."""
 
 
 class ExtractionError(GraphmemError):

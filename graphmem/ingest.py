@@ -29,15 +29,17 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Protocol
 
 from graphmem.errors import ConfigError, GraphmemError, IngestError
 from graphmem.extract import Extractor
 from graphmem.formats import FORMATS
-from graphmem.ingest_read import FOLDER_SUFFIXES, Job, collect_files, inputs_of, read_jobs
-from graphmem.models import Batch, Entity, validate_namespace
+from graphmem.ingest_read import FOLDER_SUFFIXES, Job, Records, collect_files, inputs_of, read_jobs
+from graphmem.models import Batch, validate_namespace
 from graphmem.transcript import Transcript
+from graphmem.writer import Resolver, Timings, attach_embeddings, commit_batch, default_resolver
 
 if TYPE_CHECKING:
     from graphmem.embed import Embedder
@@ -47,8 +49,6 @@ __all__ = ["FOLDER_SUFFIXES", "STAGES", "Extractor", "IngestSummary", "IngestTar
 
 #: The timed stages, in pipeline order.
 STAGES = ("read", "extract", "resolve", "embed", "write")
-
-Resolver = Callable[[Batch, list[Entity]], Batch]
 
 
 class IngestTarget(Protocol):
@@ -71,6 +71,10 @@ class IngestTarget(Protocol):
 
     def write(self, batch: Batch) -> None:
         """Apply one batch all-or-nothing."""
+        ...
+
+    def writing(self) -> AbstractContextManager[None]:
+        """Hold the store's write lock for the whole run (having caught up with other writers)."""
         ...
 
 
@@ -140,15 +144,6 @@ class _Extracted:
     embed_seconds: float = 0.0
 
 
-def _attach_embeddings(batch: Batch, embedder: Any) -> Batch:
-    """The batch with a vector for every event text, made by ``embedder``."""
-    if not batch.events:
-        return batch
-    vectors = embedder.embed([e.text for e in batch.events])
-    pairs = tuple((e.id, v.tolist()) for e, v in zip(batch.events, vectors, strict=True))
-    return replace(batch, embeddings=batch.embeddings + pairs, embedding_model=embedder.name)
-
-
 def _extract_all(
     extractor: Extractor, transcripts: Sequence[Transcript], path: str, embedder: Any | None = None
 ) -> _Extracted:
@@ -167,7 +162,7 @@ def _extract_all(
         out.seconds = time.perf_counter() - started
         if embedder is not None:
             started = time.perf_counter()
-            batches = [_attach_embeddings(b, embedder) for b in batches]
+            batches = [attach_embeddings(b, embedder) for b in batches]
             out.embed_seconds = time.perf_counter() - started
         out.batches = batches
     except Exception as exc:  # one bad input must not stop a run over thousands of files
@@ -329,21 +324,6 @@ class _Progress:
 # -- the single writer -------------------------------------------------------------------------------
 
 
-def _default_resolver(target: IngestTarget, embed: bool) -> Resolver:
-    """:func:`graphmem.extract.resolve.resolve_batch` (with the embedder as a second signal when embedding),
-    then :func:`graphmem.extract.temporal.update_facts` against the namespace's stored facts, so state
-    facts are ended by later ones whatever order files come in (facts only the batch's ``retract`` events
-    supported are left out of that reckoning)."""
-    from graphmem.extract.resolve import resolve_batch
-    from graphmem.extract.temporal import update_facts
-
-    def resolve(batch: Batch, existing: list[Entity]) -> Batch:
-        resolved = resolve_batch(batch, existing, target.embedder if embed else None)
-        return update_facts(resolved, target.store.iter_facts(batch.namespace))
-
-    return resolve
-
-
 def _write_job(
     target: IngestTarget,
     job: Job,
@@ -355,44 +335,91 @@ def _write_job(
 ) -> str | None:
     """Resolve, embed and write the units of one input as each is extracted, one commit per unit.
 
-    Returns the extraction error that stopped the input (the units before it stay committed, and a
-    later run resumes at the failed one), or ``None``.
+    Every unit goes through the one write path (:func:`graphmem.writer.commit_batch`). Returns the
+    extraction error that stopped the input (the units before it stay committed, and a later run resumes
+    at the failed one), or ``None``.
     """
     t = summary.timings
-    for todo, part in zip(job.todo, parts, strict=True):
-        t["extract"] += part.seconds
-        t["embed"] += part.embed_seconds
-        if part.error is not None:
-            return part.error
-        for batch in part.batches:
-            started = time.perf_counter()
-            if todo.indexes:  # the extraction of a part numbers its sessions from 0
-                index = dict(todo.indexes)
-                batch = replace(
-                    batch, sessions=tuple(replace(s, index=index.get(s.id, s.index)) for s in batch.sessions)
+    spent = Timings()
+    try:
+        for todo, part in zip(job.todo, parts, strict=True):
+            t["extract"] += part.seconds
+            t["embed"] += part.embed_seconds
+            if part.error is not None:
+                return part.error
+            for extracted in part.batches:
+                batch = extracted
+                if todo.indexes:  # the extraction of a part numbers its sessions from 0
+                    index = dict(todo.indexes)
+                    batch = replace(
+                        batch, sessions=tuple(replace(s, index=index.get(s.id, s.index)) for s in batch.sessions)
+                    )
+                known = {e.id for e in target.store.iter_entities(batch.namespace)}
+                records = (*todo.marks, todo.record) if todo.record is not None else todo.marks
+                batch = commit_batch(
+                    target,
+                    batch,
+                    resolver=resolver,
+                    embed=embed,
+                    records=records,
+                    retract=todo.retract,
+                    timings=spent,
                 )
-            if todo.retract:  # before resolving: what the earlier version wrote no longer counts
-                batch = replace(batch, retract=(*batch.retract, *todo.retract))
-            existing = list(target.store.iter_entities(batch.namespace))
-            batch = resolver(batch, existing)
-            t["resolve"] += time.perf_counter() - started
-            if embed and not batch.embeddings:
-                started = time.perf_counter()
-                batch = _attach_embeddings(batch, target.embedder)
-                t["embed"] += time.perf_counter() - started
-            started = time.perf_counter()
-            records = (*todo.marks, todo.record) if todo.record is not None else todo.marks
-            target.write(replace(batch, sources=(*batch.sources, *records)))
-            t["write"] += time.perf_counter() - started
-            summary.events_retracted += len(todo.retract)
-            summary.events += len(batch.events)
-            summary.entities += len({e.id for e in batch.entities} - {e.id for e in existing})  # new ones
-            summary.facts += len(batch.facts)
-            if batch.namespace not in summary.namespaces:
-                summary.namespaces.append(batch.namespace)
-        summary.turns += todo.transcript.turn_count
-        on_write()
+                summary.events_retracted += len(todo.retract)
+                summary.events += len(batch.events)
+                summary.entities += len({e.id for e in batch.entities} - known)  # new ones
+                summary.facts += len(batch.facts)
+                if batch.namespace not in summary.namespaces:
+                    summary.namespaces.append(batch.namespace)
+            summary.turns += todo.transcript.turn_count
+            on_write()
+    finally:
+        for stage in ("resolve", "embed", "write"):
+            t[stage] += getattr(spent, stage)
     return None
+
+
+def _add_records(
+    target: IngestTarget,
+    inputs: Records,
+    namespace: str,
+    extractor: Extractor,
+    resolver: Resolver,
+    embed: bool,
+    summary: IngestSummary,
+    started: float,
+) -> IngestSummary:
+    """Ingest in-memory messages the way :meth:`Memory.add` appends them (no idempotence by content)."""
+    from graphmem.live import add
+
+    spent = Timings()
+    try:
+        with target.writing():
+            before = target.store.stats(namespace)
+            ids = add(
+                target,
+                inputs.records,
+                namespace=namespace,
+                extractor=extractor,
+                resolver=resolver,
+                embed=embed,
+                timings=spent,
+            )
+            after = target.store.stats(namespace)
+    except GraphmemError as exc:
+        summary.files_failed = 1
+        summary.errors.append(("<records>", str(exc)))
+    else:
+        summary.files_ok = 1
+        summary.turns = len(ids)
+        summary.events = after.events - before.events
+        summary.entities = after.entities - before.entities
+        summary.facts = after.facts - before.facts
+        summary.namespaces.append(namespace)
+    for stage in ("resolve", "embed", "write"):
+        summary.timings[stage] += getattr(spent, stage)
+    summary.seconds = time.perf_counter() - started
+    return summary
 
 
 def _get_extractor(extractor: str | Extractor, nlp: Any | None) -> Extractor:
@@ -453,11 +480,14 @@ def ingest(
         raise ConfigError(f"workers must be at least 1, got {workers}")
     started = time.perf_counter()
     ex = _get_extractor(extractor, nlp)
-    resolve = resolver or _default_resolver(target, embed)
+    resolve = resolver or default_resolver(target, embed)
     summary = IngestSummary(extractor=f"{ex.name} {ex.version}", workers=workers)
     inputs = inputs_of(source)
+    if isinstance(inputs, Records):  # in-memory messages have no file identity: they are added
+        return _add_records(target, inputs, namespace or "default", ex, resolve, embed, summary, started)
     jobs = read_jobs(target.store, inputs, namespace=namespace, format=format, extractor=ex, embed=embed)
-    with _Progress(len(inputs) if isinstance(inputs, list) else 1, enabled=progress) as bar:
+    # one writer at a time, from reading what the store holds to the last commit (read_jobs is lazy)
+    with target.writing(), _Progress(len(inputs) if isinstance(inputs, list) else 1, enabled=progress) as bar:
 
         def tick(files: int) -> None:
             summary.seconds = time.perf_counter() - started

@@ -3,20 +3,21 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager, nullcontext
 from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
 from graphmem.config import resolve_db
-from graphmem.errors import StoreError
+from graphmem.errors import ReadOnlyStoreError, StoreError
 from graphmem.models import Batch, Entity, Event, Fact, Mention, Session, validate_namespace
 from graphmem.namespaces import require_namespace
 from graphmem.recall.cache import NamespaceCache, NamespaceCaches
 from graphmem.settings import Settings
 from graphmem.store import open_store
-from graphmem.store.base import DeleteResult, GraphStore, HasDirectory, StoreStats
+from graphmem.store.base import DeleteResult, GraphStore, HasDirectory, Refreshing, StoreStats, WriteLocking
 
 if TYPE_CHECKING:
     from graphmem.context import Context
@@ -54,9 +55,11 @@ class Memory:
         nlp: Any | None = None,
         index_dir: str | os.PathLike[str] | None = None,
         settings: Settings | None = None,
+        read_only: bool = False,
     ) -> None:
         """Wrap an open store. Most callers use :meth:`Memory.open` instead."""
         self._store = store
+        self.read_only = read_only or bool(getattr(store, "read_only", False))
         self._embedder = embedder
         self._nlp = nlp
         self._index_dir = Path(index_dir) if index_dir is not None else None
@@ -73,6 +76,7 @@ class Memory:
         embedder: Embedder | None = None,
         nlp: Any | None = None,
         settings: Settings | None = None,
+        read_only: bool = False,
         **store_options: Any,
     ) -> Memory:
         """Open (creating if needed) the memory at a directory or a Neo4j URI.
@@ -83,16 +87,30 @@ class Memory:
             embedder: an embedder to use instead of the default sentence-embedding model.
             nlp: a loaded spaCy pipeline to use instead of loading one.
             settings: the environment's settings (default: :meth:`Settings.from_env`, read now).
-            **store_options: backend options, e.g. ``auth=(user, password)`` and ``database`` for Neo4j.
+            read_only: open for reading only: a store the user cannot write opens, and every write
+                (ingest, add, forget) raises :class:`~graphmem.errors.ReadOnlyStoreError`.
+            **store_options: backend options, e.g. ``auth=(user, password)`` and ``database`` for Neo4j,
+                ``lock_timeout`` (seconds a writer waits for another; default ``GRAPHMEM_LOCK_TIMEOUT``)
+                for a store directory.
 
         Raises:
             StoreError: the store cannot be opened (wrong path, unwritable, corrupt, newer schema).
             ConfigError: the location or an option is not valid.
         """
         settings = settings or Settings.from_env()
-        store = open_store(resolve_db(path_or_uri, settings), **store_options)
+        where = resolve_db(path_or_uri, settings)
+        from graphmem.store.registry import scheme_of
+
+        if scheme_of(where) is None:  # a store directory: the embedded store's options
+            from graphmem.store.lock import parse_lock_timeout
+
+            if read_only:
+                store_options["read_only"] = True
+            else:
+                store_options.setdefault("lock_timeout", parse_lock_timeout(settings.lock_timeout))
+        store = open_store(where, **store_options)
         index_dir = store.directory if isinstance(store, HasDirectory) else None
-        return cls(store, embedder=embedder, nlp=nlp, index_dir=index_dir, settings=settings)
+        return cls(store, embedder=embedder, nlp=nlp, index_dir=index_dir, settings=settings, read_only=read_only)
 
     # -- lifecycle -----------------------------------------------------------------------------------
 
@@ -114,7 +132,7 @@ class Memory:
         self._closed = True
         try:
             if self._vectors is not None:
-                self._vectors.close()
+                self._vectors.close(save=not self.read_only)
         finally:
             self._store.close()
 
@@ -129,11 +147,70 @@ class Memory:
         state = "closed" if self._closed else "open"
         return f"<Memory {self._store.uri} {state}>"
 
+    # -- other processes -----------------------------------------------------------------------------
+
+    def refresh(self) -> None:
+        """Catch up with what other processes committed to the store.
+
+        Every read through this object (recall, query, stats, namespaces) calls it first; it costs one
+        SQLite pragma when nothing changed, and reloads only the namespaces that did (their graph
+        mirror, recall's caches and vector index entries).
+        """
+        store = self.store
+        if isinstance(store, Refreshing):
+            for namespace in store.refresh():
+                self._caches.drop(namespace)
+                if self._vectors is not None:
+                    self._vectors.sync(namespace)
+
+    @contextmanager
+    def writing(self) -> Iterator[None]:
+        """Hold the store's write lock for a whole operation, having caught up with other writers first.
+
+        Re-entrant. Reads and writes inside the block see one consistent store that no other process
+        changes until the block ends.
+
+        Raises:
+            ReadOnlyStoreError: this memory is read-only.
+            StoreLockedError: another process held the lock for longer than the store's lock timeout.
+        """
+        if self.read_only:
+            raise ReadOnlyStoreError(f"{self._store.uri} is open read-only; open it without read_only to write")
+        store = self.store
+        with store.write_lock() if isinstance(store, WriteLocking) else nullcontext():
+            self.refresh()
+            yield
+
     # -- writing -------------------------------------------------------------------------------------
+
+    def add(
+        self,
+        messages: Mapping[str, Any] | Sequence[Mapping[str, Any]],
+        *,
+        namespace: str,
+        session: str | None = None,
+    ) -> list[str]:
+        """Append messages to ``namespace`` as an agent talks; return the ids of their events.
+
+        A message is a dict shaped like a JSONL line: ``speaker``, ``text``, and optionally ``time``,
+        ``session``, ``id`` and ``caption``. It joins its session (or ``session``, or the namespace's
+        latest one unless the pause since its last turn exceeds the session gap) at the next position;
+        without a time it takes the current time. Entities are resolved against what the namespace
+        holds. See :func:`graphmem.live.add`.
+
+        Raises:
+            IngestError: a message is malformed (its index and field are named).
+            ReadOnlyStoreError: this memory is read-only.
+            StoreLockedError: another process held the store's write lock for too long.
+        """
+        from graphmem.live import add
+
+        return add(self, messages, namespace=namespace, session=session, nlp=self._nlp)
 
     def write(self, batch: Batch) -> None:
         """Apply a batch all-or-nothing, then bring the vector index up to date with its embeddings."""
-        self.store.write(batch)
+        with self.writing():
+            self.store.write(batch)
         self._caches.drop(batch.namespace)
         if self._vectors is not None:
             if batch.retract:  # retracted events leave the index too
@@ -166,26 +243,27 @@ class Memory:
         for ev in evs:
             if ev.namespace != namespace:
                 raise ConfigError(f"event {ev.id!r} belongs to namespace {ev.namespace!r}, not {namespace!r}")
-        existing = {s.id: s for s in self.store.iter_sessions(namespace)}
-        next_index = max((s.index for s in existing.values()), default=-1) + 1
-        new_sessions: dict[str, Session] = {}
-        for ev in evs:
-            if ev.session in existing or ev.session in new_sessions:
-                continue
-            times = [e.occurred_at for e in evs if e.session == ev.session and e.occurred_at]
-            started: datetime | None = min(times) if times else None
-            new_sessions[ev.session] = Session(namespace, ev.session, next_index, started)
-            next_index += 1
-        self.write(
-            Batch(
-                namespace,
-                sessions=tuple(new_sessions.values()),
-                events=evs,
-                entities=tuple(entities),
-                mentions=tuple(mentions),
-                facts=tuple(facts),
+        with self.writing():
+            existing = {s.id: s for s in self.store.iter_sessions(namespace)}
+            next_index = max((s.index for s in existing.values()), default=-1) + 1
+            new_sessions: dict[str, Session] = {}
+            for ev in evs:
+                if ev.session in existing or ev.session in new_sessions:
+                    continue
+                times = [e.occurred_at for e in evs if e.session == ev.session and e.occurred_at]
+                started: datetime | None = min(times) if times else None
+                new_sessions[ev.session] = Session(namespace, ev.session, next_index, started)
+                next_index += 1
+            self.write(
+                Batch(
+                    namespace,
+                    sessions=tuple(new_sessions.values()),
+                    events=evs,
+                    entities=tuple(entities),
+                    mentions=tuple(mentions),
+                    facts=tuple(facts),
+                )
             )
-        )
         return len(evs)
 
     def ingest(
@@ -253,6 +331,7 @@ class Memory:
         """
         from graphmem.recall import recall
 
+        self.refresh()
         hits = recall(
             request,
             store=self.store,
@@ -328,6 +407,7 @@ class Memory:
         """Run a DSL query (see ``docs/dsl.md``); ``params`` bind ``$name`` parameters safely."""
         from graphmem.query import run_query
 
+        self.refresh()
         return run_query(self.store, text, params, about=self.about_source(), recall=self.recall_request)
 
     def about_source(self) -> AboutFn:
@@ -340,16 +420,19 @@ class Memory:
         """Return the plan a DSL query would run, without running it."""
         from graphmem.query import explain_query
 
+        self.refresh()
         return explain_query(self.store, text, params)
 
     def stats(self, namespace: str | None = None) -> StoreStats:
         """Counts of sessions, events, entities, mentions, facts and embeddings (of one namespace, or all)."""
+        self.refresh()
         if namespace is not None:
             require_namespace(namespace, self.store.namespaces())
         return self.store.stats(namespace)
 
     def namespaces(self) -> list[str]:
         """Every namespace that holds data."""
+        self.refresh()
         return self.store.namespaces()
 
     def forget(self, namespace: str, event_id: str | None = None) -> DeleteResult:
@@ -358,14 +441,16 @@ class Memory:
         Raises:
             UnknownNamespaceError: the namespace holds no data (the closest one is suggested).
         """
+        self.refresh()
         require_namespace(namespace, self.store.namespaces())
-        if event_id is None:
-            result = self.store.delete_namespace(namespace)
-        else:
-            result = self.store.delete_event(namespace, event_id)
-        self._caches.drop(namespace)
-        if self._vectors is not None:
-            self._vectors.sync(namespace)
+        with self.writing():
+            if event_id is None:
+                result = self.store.delete_namespace(namespace)
+            else:
+                result = self.store.delete_event(namespace, event_id)
+            self._caches.drop(namespace)
+            if self._vectors is not None:
+                self._vectors.sync(namespace)
         return result
 
     # -- lazily loaded resources ---------------------------------------------------------------------

@@ -4,19 +4,20 @@
 (``Memory.open``, the CLI) build one and pass it, or the values they need, down. No module writes the
 environment.
 
-========================  ============================================================================
-``GRAPHMEM_DB``           the store: a directory or a ``neo4j://``/``bolt://`` URI
-``NEO4J_URI``             the store when ``GRAPHMEM_DB`` is unset
-``NEO4J_USERNAME``        Bolt user name (with ``NEO4J_PASSWORD``) when no ``auth`` is given
-``NEO4J_PASSWORD``        Bolt password
-``NEO4J_DATABASE``        Bolt database when none is given
-``GRAPHMEM_EMBEDDER``     ``onnx``, ``sentence-transformers`` or ``sentence-transformers:<model>``
-``GRAPHMEM_CACHE``        where the Claude extractor caches responses (default ``~/.cache/graphmem``)
-``GRAPHMEM_CACHE_DIR``    where vector indexes of server stores are cached
-``XDG_CACHE_HOME``        the user's cache folder (default ``~/.cache``)
-``GRAPHMEM_HISTORY``      the REPL's history file (default ``~/.graphmem_history``)
-``ANTHROPIC_API_KEY``     the Claude extractor's API key
-========================  ============================================================================
+=========================  ============================================================================
+``GRAPHMEM_DB``            the store: a directory or a ``neo4j://``/``bolt://`` URI
+``NEO4J_URI``              the store when ``GRAPHMEM_DB`` is unset
+``NEO4J_USERNAME``         Bolt user name (with ``NEO4J_PASSWORD``) when no ``auth`` is given
+``NEO4J_PASSWORD``         Bolt password
+``NEO4J_DATABASE``         Bolt database when none is given
+``GRAPHMEM_EMBEDDER``      ``onnx``, ``sentence-transformers`` or ``sentence-transformers:<model>``
+``GRAPHMEM_CACHE``         where the Claude extractor caches responses (default ``~/.cache/graphmem``)
+``GRAPHMEM_CACHE_DIR``     where vector indexes of server stores are cached
+``XDG_CACHE_HOME``         the user's cache folder (default ``~/.cache``)
+``GRAPHMEM_HISTORY``       the REPL's history file (default ``~/.graphmem_history``)
+``GRAPHMEM_LOCK_TIMEOUT``  seconds a writer waits for another to release a store (default 30)
+``ANTHROPIC_API_KEY``      the Claude extractor's API key
+=========================  ============================================================================
 """
 
 from __future__ import annotations
@@ -43,6 +44,7 @@ class Settings:
     cache_dir: str | None = None
     xdg_cache_home: str | None = None
     history: str | None = None
+    lock_timeout: str | None = None
     anthropic_api_key: str | None = field(default=None, repr=False)
 
     @classmethod
@@ -67,6 +69,7 @@ class Settings:
             cache_dir=get("GRAPHMEM_CACHE_DIR"),
             xdg_cache_home=get("XDG_CACHE_HOME"),
             history=get("GRAPHMEM_HISTORY"),
+            lock_timeout=get("GRAPHMEM_LOCK_TIMEOUT"),
             anthropic_api_key=get("ANTHROPIC_API_KEY"),
         )
 

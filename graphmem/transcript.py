@@ -36,7 +36,9 @@ class RawTurn:
 class RawSession:
     """A session as read from the input: its turns in order and its start time when known.
 
-    ``started_at`` is aware or naive as the input gave it (see :attr:`RawTurn.timestamp`).
+    ``started_at`` is aware or naive as the input gave it (see :attr:`RawTurn.timestamp`). ``first_seq``
+    is the position of the first turn in the session: 1 for a file, the next free position when
+    messages are appended to a stored session (:func:`graphmem.live.add`).
     """
 
     id: str
@@ -44,16 +46,22 @@ class RawSession:
     turns: tuple[RawTurn, ...]
     started_at: datetime | None = None
     date_text: str | None = None
+    first_seq: int = 1
 
 
 @dataclass(frozen=True, slots=True)
 class Transcript:
-    """One conversation from one input: becomes one namespace (unless the caller chooses one)."""
+    """One conversation from one input: becomes one namespace (unless the caller chooses one).
+
+    ``participants`` names speakers known beyond these turns (those of the stored session that new
+    messages join), so whom a speaker addresses is found as it would be over the whole conversation.
+    """
 
     namespace: str
     sessions: tuple[RawSession, ...]
     source_file: str | None = None
     format: str = "unknown"
+    participants: tuple[str, ...] = ()
 
     @property
     def turn_count(self) -> int:

@@ -599,9 +599,17 @@ class VectorIndex:
         try:
             with contextlib.suppress(FileNotFoundError):
                 manifest_path.unlink()  # a crash below leaves no manifest: next open rebuilds
-            tmp_index = index_path.with_suffix(".hnsw.tmp")
-            self._index.save_index(str(tmp_index))
-            os.replace(tmp_index, index_path)
+            # a unique temporary name, renamed into place: processes saving at once never share a file
+            fd, tmp_index = tempfile.mkstemp(dir=self.directory, prefix=f".{INDEX_FILE}.", suffix=".tmp")
+            os.close(fd)
+            try:
+                self._index.save_index(tmp_index)
+                index_sha = _sha256_file(Path(tmp_index))
+                os.replace(tmp_index, index_path)
+            except BaseException:
+                with contextlib.suppress(OSError):
+                    os.unlink(tmp_index)
+                raise
             records = {
                 "next_label": self._next_label,
                 "free": sorted(self._free),
@@ -616,7 +624,7 @@ class VectorIndex:
                 "dim": self._dim,
                 "count": len(self._owner),
                 "capacity": int(self._index.get_max_elements()),
-                "index_sha256": _sha256_file(index_path),
+                "index_sha256": index_sha,
                 "ids_sha256": hashlib.sha256(ids_bytes).hexdigest(),
                 "namespaces": {
                     name: {"count": len(ns.labels), "ids_sha": _ids_sha(ns.labels), "checksum": ns.checksum}
@@ -625,16 +633,20 @@ class VectorIndex:
                 },
             }
             _atomic_write(manifest_path, json.dumps(manifest, indent=1).encode())
-        except OSError as exc:
+        except (OSError, RuntimeError) as exc:
             raise VectorIndexError(f"cannot write the vector index to {self.directory}: {exc}") from exc
 
-    def close(self) -> None:
-        """Save pending changes and release the index. Safe to call twice."""
+    def close(self, *, save: bool = True) -> None:
+        """Save pending changes (unless ``save`` is false: a read-only store) and release the index.
+
+        Safe to call twice.
+        """
         with self._lock:
             if self._closed:
                 return
             try:
-                self.flush()
+                if save:
+                    self.flush()
             finally:
                 self._closed = True
                 self._index = None

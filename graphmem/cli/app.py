@@ -21,6 +21,7 @@ __all__ = ["LazyGroup", "main"]
 # `graphmem stats` never load spaCy or the embedding model.
 _LAZY_COMMANDS: dict[str, str] = {
     "ingest": "graphmem.cli.ingest_cmd:ingest",
+    "add": "graphmem.cli.add_cmd:add",
     "recall": "graphmem.cli.recall_cmd:recall",
     "context": "graphmem.cli.context_cmd:context",
     "mcp": "graphmem.cli.mcp_cmd:mcp",
@@ -87,7 +88,7 @@ def cli(ctx: click.Context, db: str | None) -> None:
 @click.pass_context
 def stats(ctx: click.Context, db: str | None, namespace: str | None, as_json: bool) -> None:
     """Show counts of sessions, events, entities, facts and embeddings per namespace."""
-    with open_memory(ctx, db) as mem:
+    with open_memory(ctx, db, read_only=True) as mem:
         st = mem.stats(namespace)
         where = mem.store.uri
     if as_json:
@@ -127,7 +128,7 @@ def forget(ctx: click.Context, db: str | None, namespace: str, event_id: str | N
 @click.pass_context
 def namespaces(ctx: click.Context, db: str | None) -> None:
     """List the namespaces in the store."""
-    with open_memory(ctx, db) as mem:
+    with open_memory(ctx, db, read_only=True) as mem:
         for ns in mem.namespaces():
             click.echo(ns)
 

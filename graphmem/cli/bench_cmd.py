@@ -14,6 +14,7 @@ _BENCHMARKS = {
     "scale": "graphmem.bench.scale:command",
     "backends": "graphmem.bench.backends:command",
     "mcp": "graphmem.bench.mcp:command",
+    "live": "graphmem.bench.live:command",
 }
 
 

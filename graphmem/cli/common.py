@@ -67,15 +67,22 @@ def k_option(*, default: int, maximum: int | None = None, help: str) -> Callable
 
 
 @contextmanager
-def open_memory(ctx: click.Context, db: str | None = None, *, create: bool = False, **options: Any) -> Iterator[Memory]:
+def open_memory(
+    ctx: click.Context, db: str | None = None, *, create: bool = False, read_only: bool = False, **options: Any
+) -> Iterator[Memory]:
     """Open the memory named by ``--db`` on the command or the group.
 
-    Only commands that write (``ingest``, a ``sync`` target) pass ``create=True``: a mistyped path given
-    to a reading command is an error, never a new empty store.
+    Only commands that write (``ingest``, ``add``, a ``sync`` target) pass ``create=True``: a mistyped
+    path given to a reading command is an error, never a new empty store. Reading commands pass
+    ``read_only=True``, so they work on a store the user may read but not write.
     """
     state = ctx.find_object(State)
     where = db or (state.db if state else None)
-    with Memory.open(where, create=create, **options) as mem:
+    if read_only:
+        options["read_only"] = True
+    else:
+        options["create"] = create
+    with Memory.open(where, **options) as mem:
         yield mem
 
 

@@ -69,7 +69,7 @@ def export(
     """Export the graph as JSON (lossless), GraphML (Gephi, yEd) or a Cypher script (cypher-shell -f)."""
     from graphmem.export import export_graph
 
-    with open_memory(ctx, db, create=False) as mem:
+    with open_memory(ctx, db, read_only=True) as mem:
         if output is None:
             summary = export_graph(mem.store, sys.stdout, fmt, namespace=namespace, embeddings=embeddings)
         else:
@@ -169,7 +169,7 @@ def viz(
     chosen = sum(x is not None for x in (entity, recall_text)) + (since is not None or until is not None)
     if chosen != 1:
         raise click.UsageError("choose one of --entity, --recall, or --since/--until")
-    with open_memory(ctx, db, create=False) as mem:
+    with open_memory(ctx, db, read_only=True) as mem:
         ns = _single_namespace(mem, namespace)
         if entity is not None:
             graph = v.entity_neighbourhood(mem.store, ns, entity, hops=hops, limit=limit)

@@ -59,7 +59,7 @@ def query(
     values = parse_params(params)
     if namespace:
         values["namespace"] = namespace
-    with open_memory(ctx, db) as mem:
+    with open_memory(ctx, db, read_only=True) as mem:
         if explain:
             plan = explain_query(mem.store, text, values)
             if as_json:
@@ -95,5 +95,5 @@ def repl(ctx: click.Context, db: str | None, namespace: str | None, history: str
     from graphmem.settings import Settings
 
     path = history or str(Settings.from_env().history_path)
-    with open_memory(ctx, db) as mem:
+    with open_memory(ctx, db, read_only=True) as mem:
         Repl(mem, namespace=namespace, history_path=path).run()

@@ -45,7 +45,7 @@ def recall(
     from graphmem.recall import RecallRequest
 
     question = clean_text(question)  # an argument that was not UTF-8 arrives with lone surrogates
-    with open_memory(ctx, db) as mem:
+    with open_memory(ctx, db, read_only=True) as mem:
         request = RecallRequest(question, namespace, k, hops, since, until, speakers or None, as_of)
         hits = mem.recall_request(request)
     if as_json:

@@ -100,7 +100,7 @@ def build_events(transcript: Transcript, *, namespace: str | None = None) -> Eve
         ConfigError: the namespace is not legal.
     """
     ns = validate_namespace(namespace or transcript.namespace)
-    participants: list[str] = []
+    participants: list[str] = list(transcript.participants)
     for raw in transcript.sessions:
         for turn in raw.turns:
             if turn.speaker not in participants:
@@ -114,7 +114,7 @@ def build_events(transcript: Transcript, *, namespace: str | None = None) -> Eve
         start = naive_utc(raw.started_at)
         sessions.append(Session(ns, raw.id, index, start, raw.date_text))
         addressees.extend(_addressees([t.speaker for t in raw.turns], participants))
-        for seq, turn in enumerate(raw.turns, start=1):
+        for seq, turn in enumerate(raw.turns, start=raw.first_seq):
             own = naive_utc(turn.timestamp)
             occurred = own if own is not None else (start + TURN_OFFSET * (seq - 1) if start else None)
             events.append(

@@ -33,8 +33,8 @@ def read_locomo(source: Source, namespace: str | None = None, *, tag: str | None
     Each sample becomes a transcript in the namespace of its ``sample_id``. When ``namespace`` is given,
     every sample goes there and session ids are prefixed with the sample id so samples never collide.
     A sample without ``sample_id`` is named after the file stem (``<stem>-<n>`` when the file holds
-    several samples); its session ids are prefixed with ``tag`` when one is given. Samples with a
-    ``sample_id`` keep their ids whatever the tag: the id names the conversation.
+    several samples). Session ids are prefixed with ``tag`` when one is given (the file's sessions
+    would otherwise take ids another file wrote into the same namespace), ``sample_id`` or not.
 
     Raises:
         IngestError: the document is not LoCoMo-shaped or a sample lacks a field; names the JSON path.
@@ -67,7 +67,10 @@ def _read_sample(
     if sample_id is not None and not isinstance(sample_id, str | int):
         raise _fail(source, "field 'sample_id' must be a string", f"{where}.sample_id")
     if sample_id is not None:
-        name, session_prefix = str(sample_id), str(sample_id) if namespace else None
+        name = str(sample_id)
+        # a tag (another file already holds these session ids) keeps two files apart even when their
+        # sample_id coincides (an edited copy at another path)
+        session_prefix = "/".join(p for p in (tag, name if namespace else None) if p) or None
     else:
         name = namespace_from(Path(source.path).stem) + suffix
         session_prefix = f"{tag}{suffix}" if tag else (name if namespace else None)

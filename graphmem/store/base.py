@@ -12,6 +12,7 @@ down to the server) and :class:`HasDirectory` (caches such as the vector index l
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -27,10 +28,12 @@ __all__ = [
     "HasDirectory",
     "Neighbor",
     "Node",
+    "Refreshing",
     "RunsCypher",
     "StoreStats",
     "TextHit",
     "TimeFilter",
+    "WriteLocking",
 ]
 
 Node = Session | Event | Entity
@@ -295,6 +298,20 @@ class RunsCypher(GraphStore, Protocol):
 
 
 @runtime_checkable
+class WriteLocking(Protocol):
+    """A store that other processes may write too, guarded by a store-wide write lock.
+
+    A writer holds the lock across a whole operation (read what is stored, decide, commit), so two
+    writers never decide from the same state. Stores on a server (Neo4j) serialise in their own
+    transactions and do not implement this.
+    """
+
+    def write_lock(self) -> AbstractContextManager[object]:
+        """The re-entrant lock; a second writer waits, then raises :class:`~graphmem.errors.StoreLockedError`."""
+        ...
+
+
+@runtime_checkable
 class HasDirectory(Protocol):
     """A store kept in a local directory, beside which caches (the vector index) are kept.
 
@@ -303,3 +320,12 @@ class HasDirectory(Protocol):
     """
 
     directory: Path
+
+
+@runtime_checkable
+class Refreshing(Protocol):
+    """A store that keeps a copy of the record in memory and must catch up with other processes' writes."""
+
+    def refresh(self, *, keep: bool = False) -> frozenset[str]:
+        """Reload what other processes changed; return the namespaces reloaded since the last call."""
+        ...

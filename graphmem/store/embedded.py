@@ -7,16 +7,21 @@ batch leaves both untouched. One process should write to a store at a time.
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import sqlite3
 import threading
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from pathlib import Path
+from typing import Concatenate, ParamSpec, TypeVar
 
-from graphmem.errors import SchemaVersionError, StoreError
+from graphmem.errors import ReadOnlyStoreError, SchemaVersionError, StoreError
 from graphmem.models import Batch, EdgeType, Entity, Event, Fact, NodeKind, Session, validate_namespace
 from graphmem.store.base import DeleteResult, Direction, Neighbor, StoreStats, TextHit, TimeFilter
+from graphmem.store.freshness import Freshness, install_generations
+from graphmem.store.lock import DEFAULT_LOCK_TIMEOUT, WriteLock
 from graphmem.store.mirror import MemoryGraph, normalise_name
 from graphmem.store.retraction import Retraction, apply_retraction, entities_used_by, plan_retraction
 from graphmem.store.sqlite_rows import (
@@ -45,25 +50,70 @@ __all__ = ["DB_FILENAME", "EmbeddedStore"]
 DB_FILENAME = "graphmem.sqlite3"
 _WORD = re.compile(r"\w+", re.UNICODE)
 
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+
+
+def _exclusive(
+    method: Callable[Concatenate[EmbeddedStore, _P], _R],
+) -> Callable[Concatenate[EmbeddedStore, _P], _R]:
+    """Run a writing method under the store's write lock, after catching up with other writers."""
+
+    def run(self: EmbeddedStore, /, *args: _P.args, **kwargs: _P.kwargs) -> _R:
+        if self.read_only:
+            raise ReadOnlyStoreError(f"the store at {self.directory} is open read-only; open it without read_only")
+        with self.write_lock():
+            self.refresh(keep=True)
+            result = method(self, *args, **kwargs)
+            self._fresh.saw_own_writes()
+        return result
+
+    functools.update_wrapper(run, method)
+    return run
+
 
 class EmbeddedStore:
     """A :class:`~graphmem.store.base.GraphStore` in a local directory; no server needed."""
 
-    def __init__(self, directory: Path, conn: sqlite3.Connection) -> None:
+    def __init__(
+        self,
+        directory: Path,
+        conn: sqlite3.Connection,
+        *,
+        read_only: bool = False,
+        lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
+    ) -> None:
         """Use :meth:`EmbeddedStore.open`."""
         self.directory = directory
         self.uri = str(directory)
+        self.read_only = read_only
         self._conn = conn
         self._lock = threading.RLock()
         self._mem = MemoryGraph()
         self._closed = False
-        self._load()
+        self._write_lock = None if read_only else WriteLock(directory, timeout=lock_timeout)
+        self._unseen: set[str] = set()  # namespaces reloaded since the caller last asked (see refresh)
+        with self._snapshot():
+            self._load()
+            self._fresh = Freshness(conn)
 
     # -- opening -------------------------------------------------------------------------------------
 
     @classmethod
-    def open(cls, path: str | os.PathLike[str], *, create: bool = True) -> EmbeddedStore:
+    def open(
+        cls,
+        path: str | os.PathLike[str],
+        *,
+        create: bool = True,
+        read_only: bool = False,
+        lock_timeout: float | None = None,
+    ) -> EmbeddedStore:
         """Open the store in directory ``path``, creating it when ``create`` is true.
+
+        With ``read_only`` the database is opened with SQLite's ``mode=ro``: reads work on a store the
+        user cannot write, and every write raises :class:`~graphmem.errors.ReadOnlyStoreError`. A
+        writer waits up to ``lock_timeout`` seconds (default 30; ``Memory.open`` passes
+        ``GRAPHMEM_LOCK_TIMEOUT``) for another to release the store's write lock.
 
         Raises:
             StoreError: the path is a file, cannot be created or written, or holds a database that is
@@ -73,6 +123,11 @@ class EmbeddedStore:
         directory = Path(path)
         if directory.exists() and not directory.is_dir():
             raise StoreError(f"{directory} is a file, not a graphmem store directory")
+        if read_only:
+            from graphmem.store.readonly import connect_read_only
+
+            conn = connect_read_only(directory / DB_FILENAME)
+            return cls(directory, conn, read_only=True)
         if not directory.exists():
             if not create:
                 raise StoreError(f"no graphmem store at {directory}")
@@ -91,31 +146,81 @@ class EmbeddedStore:
             raise StoreError(f"cannot open {db_path}: {exc}") from exc
         try:
             _check_and_init(conn, db_path)
+            install_generations(conn)
+        except sqlite3.Error as exc:
+            conn.close()
+            raise StoreError(f"cannot initialise the store at {db_path}: {exc}") from exc
         except BaseException:
             conn.close()
             raise
-        return cls(directory, conn)
+        timeout = lock_timeout if lock_timeout is not None else DEFAULT_LOCK_TIMEOUT
+        return cls(directory, conn, lock_timeout=timeout)
 
-    def _load(self) -> None:
+    def _load(self, namespace: str | None = None) -> None:
+        """Load the mirror from the record: every namespace, or (re)load just ``namespace``."""
         c = self._conn
         mem = self._mem
-        for row in c.execute("SELECT ns, id, idx, started_at, date_text FROM sessions"):
+        where, args = (" WHERE ns = ?", (namespace,)) if namespace is not None else ("", ())
+        if namespace is not None:
+            mem.drop_namespace(namespace)
+        for row in c.execute(f"SELECT ns, id, idx, started_at, date_text FROM sessions{where}", args):
             mem.put_session(session_from_row(row))
-        for row in c.execute(f"SELECT {_EVENT_COLS} FROM events"):
+        for row in c.execute(f"SELECT {_EVENT_COLS} FROM events{where}", args):
             mem.put_event(event_from_row(row))
-        for row in c.execute("SELECT ns, id, name, type, aliases FROM entities"):
+        for row in c.execute(f"SELECT ns, id, name, type, aliases FROM entities{where}", args):
             mem.put_entity(entity_from_row(row))
-        for ns, eid, entid, role in c.execute("SELECT ns, event_id, entity_id, role FROM mentions"):
+        for ns, eid, entid, role in c.execute(f"SELECT ns, event_id, entity_id, role FROM mentions{where}", args):
             mem.put_mention(ns, eid, entid, role)
         evidence: dict[tuple[str, str], list[str]] = {}
-        for ns, fid, eid in c.execute("SELECT ns, fact_id, event_id FROM fact_evidence ORDER BY ns, fact_id, pos"):
+        rows = c.execute(f"SELECT ns, fact_id, event_id FROM fact_evidence{where} ORDER BY ns, fact_id, pos", args)
+        for ns, fid, eid in rows:
             evidence.setdefault((ns, fid), []).append(eid)
-        for row in c.execute(f"SELECT {_FACT_COLS} FROM facts"):
+        for row in c.execute(f"SELECT {_FACT_COLS} FROM facts{where}", args):
             mem.put_fact(fact_from_row(row, evidence.get((row[0], row[1]), [])))
         for ns, ix in mem.spaces.items():
+            if namespace is not None and ns != namespace:
+                continue
             for sid in ix.sessions:
                 mem.relink_session(ns, sid)
             mem.relink_sessions(ns)
+
+    # -- other processes -----------------------------------------------------------------------------
+
+    @contextmanager
+    def _snapshot(self) -> Iterator[None]:
+        """A read transaction: every SELECT inside sees one committed state, whatever others commit meanwhile."""
+        self._conn.execute("BEGIN")
+        try:
+            yield
+        finally:
+            self._conn.execute("COMMIT")
+
+    def write_lock(self) -> AbstractContextManager[object]:
+        """The store-wide write lock (re-entrant); a read-only store has none to take."""
+        return self._write_lock if self._write_lock is not None else nullcontext()
+
+    def refresh(self, *, keep: bool = False) -> frozenset[str]:
+        """Catch up with what other processes committed: reload the namespaces they changed.
+
+        Returns the namespaces reloaded since the previous call (so the caller can drop what it derived
+        from them); with ``keep`` they are remembered for that next call instead.
+        """
+        with self._lock, self._snapshot():
+            self._check_open()
+            changed = self._fresh.changed()
+            if changed is None:
+                before = set(self._mem.spaces)
+                self._mem = MemoryGraph()
+                self._load()
+                changed = before | set(self._mem.spaces)
+            else:
+                for ns in changed:
+                    self._load(ns)
+            self._unseen |= changed
+            if keep:
+                return frozenset()
+            out, self._unseen = frozenset(self._unseen), set()
+            return out
 
     def _check_open(self) -> None:
         if self._closed:
@@ -130,6 +235,7 @@ class EmbeddedStore:
 
     # -- writing -------------------------------------------------------------------------------------
 
+    @_exclusive
     def write(self, batch: Batch) -> None:
         """Apply a batch in one transaction (retractions first); on any error nothing of it is stored."""
         ns = validate_namespace(batch.namespace)
@@ -414,6 +520,7 @@ class EmbeddedStore:
 
     # -- deleting ------------------------------------------------------------------------------------
 
+    @_exclusive
     def delete_event(self, namespace: str, event_id: str) -> DeleteResult:
         """Delete an event, its mentions, the facts only it supported and entities left unused."""
         if not self._space(namespace):
@@ -469,6 +576,7 @@ class EmbeddedStore:
         """Make the batch's namespace hold exactly ``batch``, in one transaction; returns what was deleted."""
         return self._replace(validate_namespace(batch.namespace), batch)
 
+    @_exclusive
     def _replace(self, namespace: str, batch: Batch | None) -> DeleteResult:
         ix = self._mem.peek(namespace) if self._space(namespace) else None
         with self._lock:

@@ -84,10 +84,6 @@ async def test_open_failure_is_raised(tmp_path: Path) -> None:
         await AsyncMemory.open(tmp_path / "file")
 
 
-NEEDS_ADD = pytest.mark.skipif(not hasattr(Memory, "add"), reason="Memory.add lands with issue 10 (live memory)")
-
-
-@NEEDS_ADD
 async def test_add_then_recall_in_call_order(tmp_path: Path, embedder: Embedder) -> None:
     async with await AsyncMemory.open(tmp_path / "mem", embedder=embedder) as amem:
         message = {"speaker": "Ana", "text": "I adopted a beagle called Biscuit.", "time": "2024-03-08T10:00"}

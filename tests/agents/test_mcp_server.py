@@ -127,7 +127,6 @@ async def test_an_agent_session_over_stdio(
         assert json.loads(spaces.text) == []  # type: ignore[union-attr]
 
 
-@pytest.mark.skipif(not hasattr(Memory, "add"), reason="add_messages needs Memory.add (issue 10, live memory)")
 async def test_add_messages_then_recall_over_stdio(store: str, child_env: dict[str, str]) -> None:
     server = StdioServerParameters(command=PYTHON, args=["-m", "graphmem", "mcp", "--db", store], env=child_env)
     async with Client(server, read_timeout_seconds=120) as client:

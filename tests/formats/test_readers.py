@@ -176,11 +176,13 @@ def test_tagged_session_ids_and_source_key(write, monkeypatch) -> None:
     assert (shared.namespace, shared.sessions[0].id) == ("friends", f"{tag}/session_1")
 
 
-def test_tag_leaves_locomo_sample_ids_alone(write) -> None:
+def test_tag_prefixes_locomo_sessions_even_with_a_sample_id(write) -> None:
+    # two files with the same sample_id (an edited copy elsewhere) must not write the same session ids
     from graphmem.formats import load_source, read_source
 
     conv = {"session_1": [{"speaker": "A", "dia_id": "D1:1", "text": "hi"}]}
     path = write("l.json", json.dumps([{"sample_id": "conv-1", "conversation": conv}, {"conversation": conv}]))
     first, second = read_source(load_source(path), tagged=True)
-    assert (first.namespace, first.sessions[0].id) == ("conv-1", "session_1")
+    assert first.namespace == "conv-1" and first.sessions[0].id.startswith("l-")
+    assert first.sessions[0].id.endswith("/session_1") and first.sessions[0].id != "session_1"
     assert second.namespace == "l-2" and second.sessions[0].id.endswith("-2/session_1")

@@ -33,7 +33,7 @@ class FakeExtractor:
         sessions, events, entities, mentions = [], [], {}, []
         for s in transcript.sessions:
             sessions.append(Session(ns, s.id, s.index, s.started_at, s.date_text))
-            for seq, turn in enumerate(s.turns, 1):
+            for seq, turn in enumerate(s.turns, s.first_seq):
                 if self.fail_on in turn.text:
                     raise ValueError(f"cannot extract {turn.text!r}")
                 if self.interrupt_on in turn.text:

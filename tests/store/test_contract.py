@@ -567,3 +567,70 @@ def test_retract_keeps_entities_the_batch_embeds(backend: Backend) -> None:
     store.write(Batch(ns, embeddings=(("support-group", [1.0, 0.0]),), embedding_model="m", retract=("e1",)))
     assert store.get_entity(ns, "support-group") is not None
     assert {node for node, _v, _m in store.iter_embeddings(ns)} == {"support-group"}
+
+
+# -- live memory: messages added one at a time, other handles, read-only facades ----------------------
+
+
+def _refreshed(store: GraphStore) -> GraphStore:
+    from graphmem.store.base import Refreshing
+
+    if isinstance(store, Refreshing):  # a store with an in-memory copy catches up; a server is always current
+        store.refresh()
+    return store
+
+
+def test_add_appends_through_the_shared_write_path(backend: Backend) -> None:
+    from graphmem.live import add
+    from graphmem.memory import Memory
+    from tests.ingest.fakes import FakeExtractor
+
+    ns = backend.ns()
+    mem = Memory(backend.open())
+    first = add(
+        mem,
+        {"speaker": "Dana", "text": "ok", "time": "2024-05-01T09:00:00"},
+        namespace=ns,
+        extractor=FakeExtractor(),
+        embed=False,
+    )
+    more = add(
+        mem,
+        [
+            {"speaker": "Sam", "text": "ok", "time": "2024-05-01T09:01:00"},
+            {"speaker": "Dana", "text": "bye", "time": "2024-05-01T09:02:00"},
+        ],
+        namespace=ns,
+        extractor=FakeExtractor(),
+        embed=False,
+    )
+    assert first + more == ["ev:session_1:1", "ev:session_1:2", "ev:session_1:3"]
+    other = _refreshed(backend.open())
+    assert [(e.seq, e.text) for e in other.iter_events(ns)] == [(1, "ok"), (2, "ok"), (3, "bye")]
+    nxt = other.neighbors(ns, "ev:session_1:2", edge_types=[EdgeType.NEXT], direction=Direction.OUT)
+    assert [n.node_id for n in nxt] == ["ev:session_1:3"]
+    assert [(s.id, s.index) for s in other.iter_sessions(ns)] == [("session_1", 0)]
+
+
+def test_a_second_handle_sees_writes_and_deletes(backend: Backend) -> None:
+    ns = backend.ns()
+    writer, reader = backend.open(), backend.open()
+    assert reader.namespaces() == [] or ns not in reader.namespaces()
+    writer.write(Batch(ns, sessions=(Session(ns, "s", 0),), events=(Event(ns, "e1", "s", 1, "A", "hello"),)))
+    assert [e.id for e in _refreshed(reader).iter_events(ns)] == ["e1"]
+    writer.delete_namespace(ns)
+    assert ns not in _refreshed(reader).namespaces()
+    assert list(reader.iter_events(ns)) == []
+
+
+def test_a_read_only_memory_refuses_writes(backend: Backend) -> None:
+    from graphmem.errors import ReadOnlyStoreError
+    from graphmem.memory import Memory
+
+    ns = backend.ns()
+    mem = Memory(backend.open(), read_only=True)
+    with pytest.raises(ReadOnlyStoreError):
+        mem.add({"speaker": "Dana", "text": "hi"}, namespace=ns)
+    with pytest.raises(ReadOnlyStoreError):
+        mem.forget(ns)
+    assert mem.stats(ns).events == 0

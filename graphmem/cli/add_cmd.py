@@ -1,0 +1,80 @@
+"""``graphmem add``: append messages to a namespace as they are said (the CLI twin of :meth:`Memory.add`)."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import click
+
+from graphmem.cli.common import db_option, open_memory, print_json
+from graphmem.errors import IngestError
+
+__all__ = ["add"]
+
+
+@click.command()
+@click.argument("text", required=False)
+@db_option
+@click.option("--namespace", "-n", required=True, help="The namespace to add to.")
+@click.option("--speaker", "-s", default=None, help="Who said TEXT (required with TEXT).")
+@click.option("--session", default=None, help="The session to join (default: the namespace's latest one).")
+@click.option("--time", "when", default=None, help="When it was said, ISO 8601 (default: now).")
+@click.option("--id", "message_id", default=None, help="The message's own id (re-adding it is a no-op).")
+@click.option("--json", "as_json", is_flag=True, help="Print the event ids as JSON.")
+@click.pass_context
+def add(
+    ctx: click.Context,
+    text: str | None,
+    db: str | None,
+    namespace: str,
+    speaker: str | None,
+    session: str | None,
+    when: str | None,
+    message_id: str | None,
+    as_json: bool,
+) -> None:
+    """Add one message (TEXT with --speaker), or JSONL messages read from stdin when TEXT is absent or '-'.
+
+    Each message joins its session at the next position, and its entities are resolved against what the
+    namespace already holds. Prints the id of every event written.
+
+    Example: graphmem add -n dana --speaker Dana "I start at Acme on Monday."
+    """
+    if text is not None and text != "-":
+        if not speaker:
+            raise click.UsageError("--speaker is required with TEXT")
+        message: dict[str, object] = {"speaker": speaker, "text": text}
+        for key, value in (("time", when), ("id", message_id)):
+            if value is not None:
+                message[key] = value
+        messages: list[dict[str, object]] = [message]
+    else:
+        if speaker or when or message_id:
+            raise click.UsageError("--speaker, --time and --id go with TEXT; JSONL lines carry their own fields")
+        messages = _read_jsonl()
+    with open_memory(ctx, db, create=True) as mem:
+        ids = mem.add(messages, namespace=namespace, session=session)
+    if as_json:
+        print_json({"namespace": namespace, "events": ids})
+    else:
+        for event_id in ids:
+            click.echo(event_id)
+
+
+def _read_jsonl() -> list[dict[str, object]]:
+    """The JSONL messages on stdin (blank lines skipped); a bad line is named by its number."""
+    out: list[dict[str, object]] = []
+    for number, line in enumerate(sys.stdin, 1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise IngestError(f"not valid JSON: {exc.msg}", path="<stdin>", line=number) from exc
+        if not isinstance(record, dict):
+            raise IngestError(f"expected a message object, found {type(record).__name__}", path="<stdin>", line=number)
+        out.append(record)
+    if not out:
+        raise IngestError("no messages on stdin (give TEXT with --speaker, or JSONL lines)", path="<stdin>")
+    return out

@@ -1,0 +1,314 @@
+"""Live memory: an agent adds messages one at a time, each appended to its session.
+
+:func:`add` places every message in a session of the namespace before anything is extracted:
+
+- a message naming a session (its ``session`` field, or the ``session`` argument) joins that session
+  at its next position, with a NEXT edge from the session's previous last turn; a session that does
+  not exist yet is created after the namespace's last one;
+- a message naming none joins the namespace's latest session, unless the pause since that session's
+  last turn exceeds :data:`~graphmem.formats.SESSION_GAP`, which starts a new session;
+- a message without a time takes the current time.
+
+A message's identity is its position in its session, or the ``id`` it gives: repeated identical texts
+are separate events, and re-adding a message with an ``id`` already stored returns the stored event
+(a retry) instead of writing it twice. The placed messages are then extracted as one transcript and go
+through the same write path as files (:func:`graphmem.writer.commit_batch`): entities are resolved
+against those the namespace holds, so a person named in message 40 is the entity named in message 3.
+The whole call runs under the store's write lock, so concurrent writers never take the same position.
+"""
+
+from __future__ import annotations
+
+import weakref
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from graphmem.errors import ConfigError, ExtractionError, IngestError
+from graphmem.extract.events import event_text
+from graphmem.extract.names import event_id
+from graphmem.formats._records import SESSION_GAP, Located, records_to_sessions
+from graphmem.formats._source import naive_utc
+from graphmem.models import Event, Session, validate_namespace
+from graphmem.transcript import RawSession, RawTurn, Transcript
+
+if TYPE_CHECKING:
+    from graphmem.extract import Extractor
+    from graphmem.ingest import IngestTarget
+    from graphmem.store.base import GraphStore
+    from graphmem.writer import Resolver, Timings
+
+__all__ = ["Message", "add", "messages_of", "parse_messages"]
+
+_SESSION_KEYS = ("session", "session_id")
+_PATH = "<records>"
+
+
+@dataclass(frozen=True, slots=True)
+class Message:
+    """One message to add: the turn as read, and the session it names (``None``: the latest one)."""
+
+    turn: RawTurn
+    session: str | None = None
+
+
+def parse_messages(messages: Mapping[str, Any] | Sequence[Mapping[str, Any]], *, path: str = _PATH) -> list[Message]:
+    """Check message dicts (shaped like JSONL lines) and read them into :class:`Message` values.
+
+    Messages whose role is ``system``/``tool`` or whose text is empty are left out, as in files.
+
+    Raises:
+        IngestError: a message is malformed; names its index (``$[3]``) and the field.
+    """
+    items = [messages] if isinstance(messages, Mapping) else list(messages)
+    out: list[Message] = []
+    for i, record in enumerate(items):
+        where = Located(dict(record) if isinstance(record, Mapping) else record, json_path=f"$[{i}]")
+        try:
+            sessions = records_to_sessions([where], path=path)
+        except IngestError as exc:
+            if isinstance(record, Mapping) and str(exc).endswith("no dialogue turns found"):
+                continue  # a system or tool message, or an empty one: not dialogue
+            raise
+        labelled = isinstance(record, Mapping) and any(record.get(k) is not None for k in _SESSION_KEYS)
+        # a labelled message's session is named as in a file ("3" → "session_3")
+        out.append(Message(sessions[0].turns[0], sessions[0].id if labelled else None))
+    return out
+
+
+def _now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+@dataclass(slots=True)
+class _Open:
+    """A session as the messages of this call find it: stored, or created by this call."""
+
+    session: Session
+    last_seq: int
+    last_time: datetime | None
+    speakers: list[str]
+    new: bool = False
+    turns: list[RawTurn] = field(default_factory=list)
+
+
+class _Placement:
+    """Where the messages of one call go, read from the namespace once (under the write lock)."""
+
+    def __init__(self, store: GraphStore, namespace: str) -> None:
+        self.store = store
+        self.namespace = namespace
+        self.sessions = {s.id: s for s in store.iter_sessions(namespace)}
+        self.next_index = max((s.index for s in self.sessions.values()), default=-1) + 1
+        self.latest = max(self.sessions.values(), key=lambda s: s.index).id if self.sessions else None
+        self.open: dict[str, _Open] = {}
+        self.order: list[str] = []
+
+    def _get(self, session_id: str, when: datetime) -> _Open:
+        found = self.open.get(session_id)
+        if found is not None:
+            return found
+        stored = self.sessions.get(session_id)
+        if stored is None:
+            found = _Open(Session(self.namespace, session_id, self.next_index, when), 0, None, [], new=True)
+            self.sessions[session_id] = found.session
+            self.next_index += 1
+        else:
+            events = list(self.store.iter_events(self.namespace, session=session_id))
+            last = max(events, key=lambda e: e.seq, default=None)
+            speakers = list(dict.fromkeys(e.speaker for e in events if e.speaker))
+            found = _Open(stored, last.seq if last else 0, last.occurred_at if last else None, speakers)
+        self.open[session_id] = found
+        self.order.append(session_id)
+        return found
+
+    def _fresh_id(self) -> str:
+        n = self.next_index + 1
+        while f"session_{n}" in self.sessions:
+            n += 1
+        return f"session_{n}"
+
+    def place(self, message: Message, when: datetime) -> tuple[str, int]:
+        """Put ``message`` (at time ``when``, naive UTC) in its session; return its session and position."""
+        sid = message.session
+        if sid is None:
+            sid = self.latest
+            if sid is not None:
+                current = self._get(sid, when)
+                if current.last_time is not None and when - current.last_time > SESSION_GAP:
+                    sid = None
+            if sid is None:
+                sid = self._fresh_id()
+        target = self._get(sid, when)
+        target.turns.append(message.turn)
+        target.last_seq += 1
+        target.last_time = when
+        if message.turn.speaker not in target.speakers:
+            target.speakers.append(message.turn.speaker)
+        if self.latest is None or target.session.index >= self.sessions[self.latest].index:
+            self.latest = sid
+        return sid, target.last_seq
+
+    def transcript(self) -> Transcript:
+        """The placed messages as one transcript: each session's new turns from their next position."""
+        raws = []
+        speakers: list[str] = []
+        for sid in self.order:
+            o = self.open[sid]
+            if not o.turns:
+                continue
+            start = o.session.started_at
+            first_seq = o.last_seq - len(o.turns) + 1
+            raws.append(RawSession(sid, o.session.index, tuple(o.turns), start, o.session.date_text, first_seq))
+            speakers.extend(s for s in o.speakers if s not in speakers)
+        return Transcript(self.namespace, tuple(raws), format="live", participants=tuple(speakers))
+
+    def new_sessions(self) -> tuple[Session, ...]:
+        """The sessions this call creates, each starting at its first message's time."""
+        return tuple(self.open[sid].session for sid in self.order if self.open[sid].new and self.open[sid].turns)
+
+
+def _retry_of(store: GraphStore, namespace: str, turn: RawTurn) -> Event | None:
+    """The stored event of a message re-sent with the same ``id``, or ``None`` when it is new.
+
+    Raises:
+        IngestError: the stored message with that id says something else (nothing is overwritten).
+    """
+    if turn.source_id is None:
+        return None
+    for event in store.find_events_by_source(namespace, turn.source_id):
+        if event.source_file is None:
+            if event.speaker != turn.speaker or event.text != event_text(turn):
+                raise IngestError(
+                    f"message id {turn.source_id!r} is already stored in namespace {namespace!r} as "
+                    f"{event.id} with another speaker or text; forget that event first to replace it",
+                    path=_PATH,
+                )
+            return event
+    return None
+
+
+def add(
+    memory: IngestTarget,
+    messages: Mapping[str, Any] | Sequence[Mapping[str, Any]],
+    *,
+    namespace: str,
+    session: str | None = None,
+    extractor: Extractor | None = None,
+    resolver: Resolver | None = None,
+    embed: bool = True,
+    timings: Timings | None = None,
+    nlp: Any | None = None,
+) -> list[str]:
+    """Append messages to a namespace and return the ids of their events, in order.
+
+    See the module docstring for where each message goes. Runs under the store's write lock, against
+    what the namespace holds when the lock is taken.
+
+    Args:
+        memory: the open memory (or another :class:`~graphmem.ingest.IngestTarget`).
+        messages: one message dict or a list, shaped like a JSONL line: ``speaker``, ``text``, optional
+            ``time`` (ISO 8601 or epoch seconds), ``session``, ``id`` and ``caption``.
+        namespace: where the messages go.
+        session: the session of messages that name none (default: the namespace's latest one).
+        extractor: the extractor (default: spaCy, made once per memory and reusing ``nlp``).
+        resolver: the entity resolver (default: as for files).
+        embed: embed the event texts.
+        timings: where to add the seconds spent resolving, embedding and writing.
+        nlp: a loaded spaCy pipeline for the default extractor (default: loaded on first use).
+
+    Raises:
+        ConfigError: the namespace or session is not legal.
+        IngestError: a message is malformed (names its index) or re-uses a stored id with other text.
+        StoreError: the write failed (nothing was written) or the store is locked by another writer.
+    """
+    from graphmem.writer import commit_batch, default_resolver
+
+    validate_namespace(namespace)
+    if session is not None and (not isinstance(session, str) or not session.strip()):
+        raise ConfigError(f"session must be a non-empty string, not {session!r}")
+    parsed = parse_messages(messages)
+    if session is not None:
+        parsed = [m if m.session is not None else replace(m, session=session.strip()) for m in parsed]
+    if not parsed:
+        return []
+    ex = extractor if extractor is not None else _extractor(memory, nlp)
+    with memory.writing():
+        store = memory.store
+        placement = _Placement(store, namespace)
+        ids: list[str] = []
+        retried: set[str] = set()
+        seen: dict[str, str] = {}
+        for message in parsed:
+            given = message.turn.source_id
+            if given is not None and given in seen:  # the same message twice in one call
+                ids.append(seen[given])
+                retried.add(seen[given])
+                continue
+            retry = _retry_of(store, namespace, message.turn)
+            if retry is not None:
+                ids.append(retry.id)
+                retried.add(retry.id)
+                continue
+            when = naive_utc(message.turn.timestamp) if message.turn.timestamp is not None else _now()
+            turn = message.turn if message.turn.timestamp is not None else replace(message.turn, timestamp=when)
+            sid, seq = placement.place(replace(message, turn=turn), when)
+            ids.append(event_id(sid, seq))
+            if given is not None:
+                seen[given] = ids[-1]
+        transcript = placement.transcript()
+        if transcript.sessions:
+            batch = ex.extract(transcript)
+            placed = list(dict.fromkeys(i for i in ids if i not in retried))
+            if [e.id for e in batch.events] != placed:
+                raise ExtractionError(
+                    f"extractor {ex.name!r} returned events {[e.id for e in batch.events][:5]} for messages "
+                    f"placed at {placed[:5]}: it must number turns from each session's first_seq"
+                )
+            batch = replace(batch, sessions=placement.new_sessions())
+            commit_batch(
+                memory,
+                batch,
+                resolver=resolver or default_resolver(memory, embed),
+                embed=embed,
+                timings=timings,
+            )
+    return ids
+
+
+def _extractor(memory: IngestTarget, nlp: Any | None) -> Extractor:
+    """The spaCy extractor of ``memory``, made once (it caches compiled rules) and sharing ``nlp``."""
+    found = _EXTRACTORS.get(memory)
+    if found is None:
+        from graphmem.extract import get_extractor
+
+        found = _EXTRACTORS[memory] = get_extractor("spacy", nlp=nlp)
+    return found
+
+
+_EXTRACTORS: weakref.WeakKeyDictionary[IngestTarget, Extractor] = weakref.WeakKeyDictionary()
+
+
+def messages_of(transcript: Transcript) -> list[dict[str, Any]]:
+    """A transcript's turns as the messages an agent would have added one at a time, in order.
+
+    Each carries its session, its own id, its caption and its time: the turn's timestamp, else the
+    session start plus one second per turn (the time ingestion gives it), else none. Used to check that
+    adding a conversation message by message builds what ingesting it builds (``bench live``, tests).
+    """
+    from graphmem.extract.events import TURN_OFFSET, order_sessions
+
+    out: list[dict[str, Any]] = []
+    for raw in order_sessions(transcript.sessions):
+        for seq, turn in enumerate(raw.turns, start=raw.first_seq):
+            message: dict[str, Any] = {"speaker": turn.speaker, "text": turn.text, "session": raw.id}
+            when = turn.timestamp or (raw.started_at + TURN_OFFSET * (seq - 1) if raw.started_at else None)
+            if when is not None:
+                message["time"] = when.isoformat()
+            if turn.source_id is not None:
+                message["id"] = turn.source_id
+            if turn.caption:
+                message["caption"] = turn.caption
+            out.append(message)
+    return out

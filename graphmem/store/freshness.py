@@ -1,0 +1,82 @@
+"""Fresh reads across processes: which namespaces another connection changed since we last looked.
+
+The embedded store keeps a networkx mirror of the SQLite record in memory, loaded at open. Another
+process writing the same store changes the record, not our mirror. Two cheap signals tell us when and
+where:
+
+- ``PRAGMA data_version`` changes whenever another connection commits (never for our own commits), so
+  one pragma per read says whether anything needs a look;
+- the ``generations`` table holds a counter per namespace, bumped by triggers on every table the mirror
+  is built from, inside the writer's transaction. Comparing the counters with those we saw names the
+  namespaces to reload; the others keep their mirror (and their vector index) untouched.
+
+Stores written before the table existed (or opened read-only before it was installed) have no
+counters: then any outside change reloads every namespace.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+__all__ = ["Freshness", "install_generations"]
+
+#: Tables whose rows the mirror is built from, each with a namespace column ``ns``.
+_TRACKED = ("sessions", "events", "entities", "mentions", "facts", "fact_evidence", "embeddings")
+
+
+def install_generations(conn: sqlite3.Connection) -> None:
+    """Create the ``generations`` table and its triggers if missing (needs a writable connection)."""
+    parts = ["CREATE TABLE IF NOT EXISTS generations (ns TEXT PRIMARY KEY, gen INTEGER NOT NULL);"]
+    bump = "INSERT INTO generations VALUES ({row}.ns, 1) ON CONFLICT (ns) DO UPDATE SET gen = gen + 1;"
+    for table in _TRACKED:
+        for op, row in (("INSERT", "NEW"), ("UPDATE", "NEW"), ("DELETE", "OLD")):
+            parts.append(
+                f"CREATE TRIGGER IF NOT EXISTS gen_{table}_{op.lower()} AFTER {op} ON {table} "
+                f"BEGIN {bump.format(row=row)} END;"
+            )
+    conn.executescript("BEGIN IMMEDIATE;" + "".join(parts) + "COMMIT;")
+
+
+class Freshness:
+    """What this connection last saw of the store: its data version and every namespace's counter."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        """Record the store's state as of now (call right after loading the mirror)."""
+        self._conn = conn
+        self._tracked = bool(
+            conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'generations'").fetchone()
+        )
+        self._version = self._data_version()
+        self._gens = self._read()
+
+    def _data_version(self) -> int:
+        return int(self._conn.execute("PRAGMA data_version").fetchone()[0])
+
+    def _read(self) -> dict[str, int]:
+        if not self._tracked:
+            return {}
+        return {ns: int(gen) for ns, gen in self._conn.execute("SELECT ns, gen FROM generations")}
+
+    def changed(self) -> set[str] | None:
+        """Namespaces changed by other connections since the last call; ``None`` means every namespace.
+
+        An empty set means nothing changed.
+        """
+        version = self._data_version()
+        if version == self._version:
+            return set()
+        self._version = version
+        if not self._tracked:
+            return None
+        gens = self._read()
+        names = {ns for ns in gens.keys() | self._gens.keys() if gens.get(ns) != self._gens.get(ns)}
+        self._gens = gens
+        return names
+
+    def saw_own_writes(self) -> None:
+        """Note the counters our own commits left, so they are not taken for other writers' changes.
+
+        Call it while holding the write lock, after catching up with :meth:`changed`: no other writer
+        can have committed in between.
+        """
+        self._gens = self._read()

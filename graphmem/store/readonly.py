@@ -1,0 +1,76 @@
+"""Opening an embedded store read-only: reads work where the user cannot write, writes are refused.
+
+The database is opened through SQLite's ``mode=ro`` URI, so no statement can change it whatever the
+file permissions are. A store in WAL mode needs its shared-memory file to be readable; when the folder
+is not writable and that file does not exist (the last writer closed cleanly), SQLite cannot create it
+and the store is opened ``immutable`` instead: fine for a store nobody is writing at the time.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+from urllib.parse import quote
+
+from graphmem.errors import SchemaVersionError, StoreError
+from graphmem.store.sqlite_rows import APP_ID, SCHEMA_VERSION
+
+__all__ = ["connect_read_only"]
+
+
+def _connect(db_path: Path, extra: str) -> sqlite3.Connection:
+    uri = f"file:{quote(str(db_path.resolve()))}?mode=ro{extra}"
+    conn = sqlite3.connect(uri, uri=True, check_same_thread=False, isolation_level=None)
+    try:
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    except BaseException:
+        conn.close()
+        raise
+    return conn
+
+
+def connect_read_only(db_path: Path) -> sqlite3.Connection:
+    """Open ``db_path`` read-only and check it is a graphmem store this version reads.
+
+    Raises:
+        StoreError: there is no store there, it cannot be read, or it is not a graphmem store.
+        SchemaVersionError: the store was written by a newer graphmem.
+    """
+    if not db_path.exists():
+        raise StoreError(f"no graphmem store at {db_path.parent}")
+    try:
+        try:
+            conn = _connect(db_path, "")
+        except sqlite3.OperationalError:
+            conn = _connect(db_path, "&immutable=1")
+    except sqlite3.DatabaseError as exc:
+        if "not a database" in str(exc):
+            raise StoreError(f"{db_path} is not a graphmem store (corrupt, or not an SQLite database): {exc}") from exc
+        raise StoreError(f"cannot open {db_path} for reading: {exc}") from exc
+    try:
+        _check(conn, db_path)
+    except BaseException:
+        conn.close()
+        raise
+    return conn
+
+
+def _check(conn: sqlite3.Connection, db_path: Path) -> None:
+    try:
+        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+        meta = dict(conn.execute("SELECT key, value FROM meta").fetchall()) if "meta" in tables else {}
+    except sqlite3.DatabaseError as exc:
+        raise StoreError(f"{db_path} is not a graphmem store (corrupt, or not an SQLite database): {exc}") from exc
+    if meta.get("app") != APP_ID:
+        raise StoreError(f"{db_path} is an SQLite database of another program, not a graphmem store")
+    if version > SCHEMA_VERSION:
+        raise SchemaVersionError(
+            f"{db_path} was written by a newer graphmem (schema {version}; this version reads up to "
+            f"{SCHEMA_VERSION}); upgrade graphmem to open it"
+        )
+    if version < SCHEMA_VERSION:
+        raise StoreError(
+            f"{db_path} uses an older schema ({version}) that must be upgraded first: open it once without "
+            "read_only, as a user who may write it"
+        )

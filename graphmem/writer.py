@@ -1,0 +1,174 @@
+"""The one write path: an extracted batch → resolved against the namespace → embedded → committed.
+
+Both ways into memory end here: :func:`graphmem.ingest.ingest` (a file is one batch per transcript, with
+its source record and the events of its earlier version to retract) and :func:`graphmem.live.add`
+(messages appended to their sessions). Entities are resolved against those the namespace already holds
+(:func:`graphmem.extract.resolve.resolve_batch`), state facts are ended by later ones across the
+namespace (:func:`graphmem.extract.temporal.update_facts`), event texts are embedded, and the batch is
+written all-or-nothing through :meth:`graphmem.Memory.write`.
+"""
+
+from __future__ import annotations
+
+import time
+import weakref
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Any, Protocol
+
+from graphmem.models import Batch, Entity, SourceRecord
+
+if TYPE_CHECKING:
+    from graphmem.embed import Embedder
+    from graphmem.store.base import GraphStore
+
+__all__ = [
+    "NameVectors",
+    "Resolver",
+    "Timings",
+    "WriteTarget",
+    "attach_embeddings",
+    "commit_batch",
+    "default_resolver",
+    "name_vectors",
+]
+
+#: Resolves a batch's entities and facts against the entities stored in its namespace.
+Resolver = Callable[[Batch, list[Entity]], Batch]
+
+
+class WriteTarget(Protocol):
+    """Where the write path writes (a :class:`~graphmem.Memory` is one): its store is read to resolve
+    against, its embedder embeds, and every batch goes through its ``write``."""
+
+    @property
+    def store(self) -> GraphStore:
+        """The store read while resolving."""
+        ...
+
+    @property
+    def embedder(self) -> Embedder:
+        """The embedder (loaded on first use)."""
+        ...
+
+    def write(self, batch: Batch) -> None:
+        """Apply one batch all-or-nothing."""
+        ...
+
+
+@dataclass(slots=True)
+class Timings:
+    """Seconds spent in each step of :func:`commit_batch` (summed over calls)."""
+
+    resolve: float = 0.0
+    embed: float = 0.0
+    write: float = 0.0
+
+
+def default_resolver(memory: WriteTarget, embed: bool) -> Resolver:
+    """:func:`graphmem.extract.resolve.resolve_batch` (with the embedder as a second signal when embedding),
+    then :func:`graphmem.extract.temporal.update_facts` against the namespace's stored facts, so state
+    facts are ended by later ones whatever order inputs come in (facts only the batch's ``retract`` events
+    supported are left out of that reckoning)."""
+    from graphmem.extract.resolve import resolve_batch
+    from graphmem.extract.temporal import update_facts
+
+    def resolve(batch: Batch, existing: list[Entity]) -> Batch:
+        resolved = resolve_batch(batch, existing, name_vectors(memory) if embed else None)
+        return update_facts(resolved, memory.store.iter_facts(batch.namespace))
+
+    return resolve
+
+
+class NameVectors:
+    """An embedder that remembers the vectors of the entity names it embedded.
+
+    Resolution compares a batch's names with every stored name; without this, adding one message would
+    embed the whole namespace's names again each time.
+    """
+
+    #: Names remembered before the cache starts over.
+    LIMIT = 200_000
+
+    def __init__(self, embedder: Any) -> None:
+        """Wrap ``embedder`` (anything with ``embed(list[str])`` returning one row per text)."""
+        self.embedder = embedder
+        self.name = embedder.name
+        self._rows: dict[str, Any] = {}
+
+    def embed(self, texts: Sequence[str]) -> Any:
+        """One row per text, embedding only the texts not seen before."""
+        import numpy as np
+
+        missing = [t for t in dict.fromkeys(texts) if t not in self._rows]
+        if missing:
+            if len(self._rows) + len(missing) > self.LIMIT:
+                self._rows.clear()
+            for text, row in zip(missing, self.embedder.embed(missing), strict=True):
+                self._rows[text] = np.asarray(row, dtype=np.float32)
+        if not texts:
+            return np.zeros((0, 0), dtype=np.float32)
+        return np.stack([self._rows[t] for t in texts])
+
+
+_NAME_VECTORS: weakref.WeakKeyDictionary[WriteTarget, NameVectors] = weakref.WeakKeyDictionary()
+
+
+def name_vectors(memory: WriteTarget) -> NameVectors:
+    """The :class:`NameVectors` of ``memory``'s embedder, kept as long as the memory."""
+    found = _NAME_VECTORS.get(memory)
+    if found is None or found.embedder is not memory.embedder:
+        found = _NAME_VECTORS[memory] = NameVectors(memory.embedder)
+    return found
+
+
+def attach_embeddings(batch: Batch, embedder: Any) -> Batch:
+    """Embed the batch's event texts and attach the vectors (no-op for a batch without events)."""
+    if not batch.events:
+        return batch
+    vectors = embedder.embed([ev.text for ev in batch.events])
+    pairs = tuple((ev.id, [float(x) for x in vec]) for ev, vec in zip(batch.events, vectors, strict=True))
+    return replace(batch, embeddings=batch.embeddings + pairs, embedding_model=embedder.name)
+
+
+def commit_batch(
+    memory: WriteTarget,
+    batch: Batch,
+    *,
+    resolver: Resolver,
+    embed: bool,
+    records: Sequence[SourceRecord] = (),
+    retract: tuple[str, ...] = (),
+    timings: Timings | None = None,
+) -> Batch:
+    """Resolve, embed and write one extracted batch; return the batch as written.
+
+    Args:
+        memory: the memory to write into (the caller holds its write lock for the whole operation).
+        batch: a freshly extracted batch.
+        resolver: resolves the batch against the namespace's stored entities and facts.
+        embed: embed event texts with ``memory.embedder`` unless the batch already carries vectors.
+        records: the source records of a file input (files only: they make re-ingesting unchanged
+            content a no-op, and mark the sessions a resumed file has committed).
+        retract: events of an earlier version of the same input, deleted in the same transaction.
+        timings: where to add the seconds spent per step.
+
+    Raises:
+        StoreError: the batch was rejected; nothing of it was written.
+    """
+    t = timings if timings is not None else Timings()
+    started = time.perf_counter()
+    if retract:  # before resolving: what the earlier version wrote no longer counts
+        batch = replace(batch, retract=(*batch.retract, *retract))
+    batch = resolver(batch, list(memory.store.iter_entities(batch.namespace)))
+    t.resolve += time.perf_counter() - started
+    if embed and not batch.embeddings:
+        started = time.perf_counter()
+        batch = attach_embeddings(batch, memory.embedder)
+        t.embed += time.perf_counter() - started
+    started = time.perf_counter()
+    if records:
+        batch = replace(batch, sources=(*batch.sources, *records))
+    memory.write(batch)
+    t.write += time.perf_counter() - started
+    return batch

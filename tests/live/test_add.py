@@ -1,0 +1,95 @@
+"""Memory.add: messages appended one at a time keep their place, their session and their entities."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import pytest
+
+from graphmem import EdgeType, IngestError, Memory
+from graphmem.store.base import Direction
+
+
+def _next_of(memory: Memory, namespace: str, event_id: str) -> list[str]:
+    found = memory.store.neighbors(namespace, event_id, edge_types=[EdgeType.NEXT], direction=Direction.OUT)
+    return [n.node_id for n in found]
+
+
+def test_the_issue_snippet_keeps_all_three_messages(memory: Memory) -> None:
+    for text in ["I work at Acme.", "My dog is Rex.", "See you tomorrow."]:
+        memory.ingest({"speaker": "Dana", "text": text, "session": "chat-1"}, namespace="a")
+    events = list(memory.store.iter_events("a"))
+    assert [(e.seq, e.text) for e in events] == [
+        (1, "I work at Acme."),
+        (2, "My dog is Rex."),
+        (3, "See you tomorrow."),
+    ]
+    assert _next_of(memory, "a", events[0].id) == [events[1].id]
+    assert _next_of(memory, "a", events[1].id) == [events[2].id]
+    works = [f for f in memory.store.iter_facts("a") if f.predicate == "works_at"]
+    assert works and works[0].evidence == (events[0].id,)  # the fact cites the message that said it
+
+
+def test_add_returns_ids_and_appends_with_next_edges(memory: Memory) -> None:
+    first = memory.add({"speaker": "Dana", "text": "ok"}, namespace="n")
+    more = memory.add([{"speaker": "Sam", "text": "ok"}, {"speaker": "Dana", "text": "ok"}], namespace="n")
+    assert first == ["ev:session_1:1"]
+    assert more == ["ev:session_1:2", "ev:session_1:3"]  # repeated texts are separate events
+    assert memory.stats("n").events == 3
+    assert _next_of(memory, "n", "ev:session_1:2") == ["ev:session_1:3"]
+    assert [s.index for s in memory.store.iter_sessions("n")] == [0]
+
+
+def test_a_long_pause_starts_a_new_session(memory: Memory) -> None:
+    t0 = datetime(2024, 5, 1, 9, 0)
+    memory.add({"speaker": "Dana", "text": "Morning!", "time": t0.isoformat()}, namespace="n")
+    memory.add({"speaker": "Sam", "text": "Hi Dana.", "time": (t0 + timedelta(minutes=5)).isoformat()}, namespace="n")
+    later = memory.add(
+        {"speaker": "Dana", "text": "Back again.", "time": (t0 + timedelta(days=1)).isoformat()}, namespace="n"
+    )
+    sessions = list(memory.store.iter_sessions("n"))
+    assert [(s.id, s.index) for s in sessions] == [("session_1", 0), ("session_2", 1)]
+    assert sessions[1].started_at == t0 + timedelta(days=1)
+    assert later == ["ev:session_2:1"]
+    nxt = memory.store.neighbors("n", "session_1", edge_types=[EdgeType.NEXT_SESSION], direction=Direction.OUT)
+    assert [n.node_id for n in nxt] == ["session_2"]
+
+
+def test_named_sessions_are_created_in_order_and_joined(memory: Memory) -> None:
+    memory.add({"speaker": "A", "text": "one", "session": "s-a"}, namespace="n")
+    memory.add({"speaker": "A", "text": "two"}, namespace="n", session="s-b")
+    memory.add({"speaker": "B", "text": "three", "session": "s-a"}, namespace="n")
+    assert [(s.id, s.index) for s in memory.store.iter_sessions("n")] == [("s-a", 0), ("s-b", 1)]
+    assert [e.id for e in memory.store.iter_events("n", session="s-a")] == ["ev:s-a:1", "ev:s-a:2"]
+    # a message without a session joins the latest session
+    assert memory.add({"speaker": "B", "text": "four"}, namespace="n") == ["ev:s-b:2"]
+
+
+def test_a_given_id_is_the_identity_of_a_message(memory: Memory) -> None:
+    first = memory.add({"speaker": "Dana", "text": "hi", "id": "m1"}, namespace="n")
+    again = memory.add({"speaker": "Dana", "text": "hi", "id": "m1"}, namespace="n")  # a retry
+    assert again == first and memory.stats("n").events == 1
+    with pytest.raises(IngestError, match="'m1' is already stored"):
+        memory.add({"speaker": "Dana", "text": "something else", "id": "m1"}, namespace="n")
+    assert [e.text for e in memory.store.iter_events("n")] == ["hi"]
+
+
+def test_entities_resolve_against_what_the_namespace_holds(memory: Memory) -> None:
+    memory.add({"speaker": "Dana", "text": "My sister Maria Lopez moved to Lisbon."}, namespace="n")
+    memory.add({"speaker": "Sam", "text": "Nice."}, namespace="n")
+    memory.add({"speaker": "Dana", "text": "Maria Lopez loves Lisbon."}, namespace="n")
+    marias = [e for e in memory.store.iter_entities("n") if "Maria" in e.name]
+    assert len(marias) == 1
+    mentioning = {m[0] for m in memory.store.iter_mentions("n") if m[1] == marias[0].id}
+    assert mentioning == {"ev:session_1:1", "ev:session_1:3"}
+
+
+def test_a_bad_message_is_named_and_nothing_is_written(memory: Memory) -> None:
+    with pytest.raises(IngestError, match=r"\$\[1\]: missing field 'text'"):
+        memory.add([{"speaker": "Dana", "text": "fine"}, {"speaker": "Dana"}], namespace="n")
+    assert memory.namespaces() == []
+
+
+def test_system_messages_are_left_out(memory: Memory) -> None:
+    ids = memory.add([{"role": "system", "content": "be nice"}, {"role": "user", "content": "hello"}], namespace="n")
+    assert ids == ["ev:session_1:1"]
