@@ -441,9 +441,8 @@ class Memory:
         Raises:
             UnknownNamespaceError: the namespace holds no data (the closest one is suggested).
         """
-        self.refresh()
-        require_namespace(namespace, self.store.namespaces())
-        with self.writing():
+        with self.writing():  # a read-only memory refuses before the namespace is looked at
+            require_namespace(namespace, self.store.namespaces())
             if event_id is None:
                 result = self.store.delete_namespace(namespace)
             else:

@@ -66,16 +66,18 @@ class Timings:
 
 
 def default_resolver(memory: WriteTarget, embed: bool) -> Resolver:
-    """:func:`graphmem.extract.resolve.resolve_batch` (with the embedder as a second signal when embedding),
-    then :func:`graphmem.extract.temporal.update_facts` against the namespace's stored facts, so state
+    """:func:`graphmem.extract.resolve.resolve_batch` (with the embedder as a second signal when embedding,
+    and the store as the history topic salience is judged on, so batching does not change it), then
+    :func:`graphmem.extract.temporal.update_facts` against the namespace's stored facts, so state
     facts are ended by later ones whatever order inputs come in (facts only the batch's ``retract`` events
     supported are left out of that reckoning)."""
     from graphmem.extract.resolve import resolve_batch
     from graphmem.extract.temporal import update_facts
 
     def resolve(batch: Batch, existing: list[Entity]) -> Batch:
-        resolved = resolve_batch(batch, existing, name_vectors(memory) if embed else None)
-        return update_facts(resolved, memory.store.iter_facts(batch.namespace))
+        store = memory.store
+        resolved = resolve_batch(batch, existing, name_vectors(memory) if embed else None, history=store)
+        return update_facts(resolved, store.iter_facts(batch.namespace))
 
     return resolve
 

@@ -17,7 +17,7 @@ __all__ = ["add"]
 @click.argument("text", required=False)
 @db_option
 @click.option("--namespace", "-n", required=True, help="The namespace to add to.")
-@click.option("--speaker", "-s", default=None, help="Who said TEXT (required with TEXT).")
+@click.option("--speaker", default=None, help="Who said TEXT (required with TEXT).")
 @click.option("--session", default=None, help="The session to join (default: the namespace's latest one).")
 @click.option("--time", "when", default=None, help="When it was said, ISO 8601 (default: now).")
 @click.option("--id", "message_id", default=None, help="The message's own id (re-adding it is a no-op).")

@@ -20,15 +20,19 @@ these rules on a labelled set of name pairs.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from graphmem.extract.names import fact_id, normalize_name
 from graphmem.extract.temporal import remap_closings
-from graphmem.models import Batch, Entity, Fact, Mention
+from graphmem.models import Batch, Entity, Event, Fact, Mention
+
+if TYPE_CHECKING:
+    from graphmem.store.base import GraphStore
 
 __all__ = [
     "DEFAULT_CONFIG",
@@ -341,26 +345,71 @@ class _Resolver:
         return best[0]
 
 
-def keep_salient_topics(batch: Batch, stored: Iterable[Entity] = ()) -> Batch:
+_WORDS = re.compile(r"[^\W_]+")
+
+#: Stored events a topic's phrase is looked up in (BM25 hits, best first) before they are checked.
+HISTORY_HITS = 50
+
+
+def _inflections(word: str) -> tuple[str, ...]:
+    """A noun and its regular plurals ("kid", "kids"; "class", "classes"; "hobby", "hobbies")."""
+    forms = [word, word + "s", word + "es"]
+    if len(word) > 2 and word.endswith("y"):
+        forms.append(word[:-1] + "ies")
+    return tuple(forms)
+
+
+def _says(words: Sequence[str], phrase: Sequence[str]) -> bool:
+    """Whether ``words`` (a text's lower-case words) contain ``phrase``, its last word perhaps a regular
+    plural ("kids" for the topic "kid", "pottery classes" for "pottery class")."""
+    n = len(phrase)
+    if not n:
+        return False
+    heads = _inflections(phrase[-1])
+    body = list(phrase[:-1])
+    return any(words[i + n - 1] in heads and list(words[i : i + n - 1]) == body for i in range(len(words) - n + 1))
+
+
+def _phrases(entity: Entity) -> list[list[str]]:
+    """The word sequences that say a topic: its key (the lemmatised phrase its id is made of), its name
+    and its aliases."""
+    key = entity.id.rsplit(":", 1)[-1].replace("-", " ")
+    out: list[list[str]] = []
+    for name in (key, entity.name, *entity.aliases):
+        words = _WORDS.findall(name.casefold())
+        if words and words not in out:
+            out.append(words)
+    return out
+
+
+def _session_indexes(batch: Batch, history: GraphStore | None) -> dict[str, int]:
+    """The index of every session of the namespace, stored or in the batch (the batch's win)."""
+    index = {s.id: s.index for s in history.iter_sessions(batch.namespace)} if history is not None else {}
+    index.update({s.id: s.index for s in batch.sessions})
+    return index
+
+
+def keep_salient_topics(batch: Batch, stored: Iterable[Entity] = (), history: GraphStore | None = None) -> Batch:
     """Drop the batch's topics that are not worth a node, with their mentions.
 
-    A topic is kept when it is an end of a fact, when the batch mentions it in two sessions or more (in
-    two turns or more when the batch holds a single session), or when the namespace already holds it
-    (``stored``: an earlier batch found it salient). Named entities and speakers are never dropped.
+    A topic is kept when it is an end of a fact, when the namespace already holds it (``stored``), or
+    when it recurs in the namespace: its phrase is said in two sessions or more, or in two turns or more
+    of the namespace's first session (a conversation of one session has no other recurrence). Recurrence
+    counts the events that mention the topic and the events whose text says its phrase, in the batch and
+    (with ``history``, the store) among the events already stored, found with its full-text search. So
+    the decision depends on what the namespace has been told, never on how the messages were batched:
+    a conversation added message by message keeps the topics ingesting it whole keeps.
+    Named entities and speakers are never dropped.
     """
-    topics = {e.id for e in batch.entities if e.type == "Topic"}
+    topics = {e.id: e for e in batch.entities if e.type == "Topic"}
     if not topics:
         return batch
     keep = {f.subject_id for f in batch.facts} | {f.object_id for f in batch.facts}
     keep |= {e.id for e in stored if e.type == "Topic"}
-    session_of = {ev.id: ev.session for ev in batch.events}
-    one_session = len({ev.session for ev in batch.events}) <= 1
-    seen: dict[str, set[str]] = {}
-    for m in batch.mentions:
-        if m.entity_id in topics:
-            seen.setdefault(m.entity_id, set()).add(m.event_id if one_session else session_of.get(m.event_id, ""))
-    keep |= {eid for eid, where in seen.items() if len(where) >= 2}
-    drop = topics - keep
+    todo = {eid: e for eid, e in topics.items() if eid not in keep}
+    if todo:
+        keep |= _recurring(batch, todo, history)
+    drop = set(topics) - keep
     if not drop:
         return batch
     return replace(
@@ -371,6 +420,60 @@ def keep_salient_topics(batch: Batch, stored: Iterable[Entity] = ()) -> Batch:
     )
 
 
+def _recurring(batch: Batch, topics: dict[str, Entity], history: GraphStore | None) -> set[str]:
+    """The ``topics`` that, by their latest mention in the batch, the namespace has heard in two sessions,
+    or in two turns of its first session (events in conversation order: session index, then turn)."""
+    index = _session_indexes(batch, history)
+    unknown = len(index)  # a session without a record sorts after the known ones
+
+    def order(ev: Event) -> tuple[int, int, str]:
+        return (index.get(ev.session, unknown), ev.seq, ev.id)
+
+    first = min(index, key=lambda sid: (index[sid], sid)) if index else None
+    if first is None and batch.events:
+        first = min(batch.events, key=order).session
+    retracted = set(batch.retract)
+    events = {ev.id: ev for ev in batch.events}
+    latest: dict[str, Event] = {}
+    for m in batch.mentions:
+        ev = events.get(m.event_id)
+        if m.entity_id in topics and ev is not None:
+            old = latest.get(m.entity_id)
+            if old is None or order(ev) > order(old):
+                latest[m.entity_id] = ev
+    words = {ev.id: _WORDS.findall(ev.text.casefold()) for ev in batch.events}
+
+    def recurs(seen: dict[str, str]) -> bool:
+        return len(set(seen.values())) >= 2 or sum(1 for s in seen.values() if s == first) >= 2
+
+    out: set[str] = set()
+    for eid, last in latest.items():
+        phrases = _phrases(topics[eid])
+        until = order(last)
+        seen = {
+            m.event_id: events[m.event_id].session
+            for m in batch.mentions
+            if m.entity_id == eid and m.event_id in events and order(events[m.event_id]) <= until
+        }
+        for ev in batch.events:
+            if ev.id not in seen and order(ev) <= until and any(_says(words[ev.id], p) for p in phrases):
+                seen[ev.id] = ev.session
+        if not recurs(seen) and history is not None and phrases:
+            query = " ".join(dict.fromkeys(w for p in phrases for w in (*p[:-1], *_inflections(p[-1]))))
+            ids = [
+                h.event_id
+                for h in history.search_text(batch.namespace, query, limit=HISTORY_HITS)
+                if h.event_id not in seen and h.event_id not in retracted and h.event_id not in events
+            ]
+            for ev in history.get_events(batch.namespace, ids) if ids else ():
+                text = _WORDS.findall(ev.text.casefold())
+                if order(ev) <= until and any(_says(text, p) for p in phrases):
+                    seen[ev.id] = ev.session
+        if recurs(seen):
+            out.add(eid)
+    return out
+
+
 def resolve_batch(
     batch: Batch,
     existing: Iterable[Entity],
@@ -378,12 +481,12 @@ def resolve_batch(
     *,
     config: ResolutionConfig = DEFAULT_CONFIG,
     salience: bool = True,
+    history: GraphStore | None = None,
 ) -> Batch:
     """Merge a batch's entities with each other and with stored ones; rewrite its mentions and facts.
 
-    First the batch's topics that are not salient are dropped
-    (:func:`keep_salient_topics`: a fact's end, said in two sessions, or
-    already stored), unless ``salience`` is false.
+    First the batch's topics that are not salient are dropped (:func:`keep_salient_topics`: a fact's
+    end, already stored, or recurring in the namespace), unless ``salience`` is false.
 
     Args:
         batch: a freshly extracted batch.
@@ -391,6 +494,8 @@ def resolve_batch(
         embedder: optional; ``embedder.embed(list[str])`` returns L2-normalised rows, used as a second
             signal for names that are close but not close enough for the fuzzy rule alone.
         config: thresholds.
+        salience: drop the topics that are not salient first.
+        history: the store holding the namespace, where salience looks for a topic's earlier uses.
 
     Returns:
         A batch whose entities are the new ones plus stored ones that gained an alias or a more specific
@@ -399,7 +504,7 @@ def resolve_batch(
     """
     stored = [e for e in existing if e.namespace == batch.namespace]
     if salience:
-        batch = keep_salient_topics(batch, stored)
+        batch = keep_salient_topics(batch, stored, history)
     resolver = _Resolver(stored, embedder, config)
     counts: dict[str, int] = {}
     for m in batch.mentions:
