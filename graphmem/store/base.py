@@ -6,7 +6,8 @@ applied all-or-nothing. Reads return the plain models of :mod:`graphmem.models`.
 
 What only some backends can do is a capability protocol declared here, and callers choose by
 ``isinstance`` on it, never by probing attributes: :class:`RunsCypher` (the query layer pushes DSL plans
-down to the server) and :class:`HasDirectory` (caches such as the vector index live beside the data).
+down to the server), :class:`HasDirectory` (caches such as the vector index live beside the data) and
+:class:`FetchesFrontier` (the edges of a whole traversal frontier in one call).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from graphmem.models import Batch, EdgeType, Entity, Event, Fact, NodeKind, Sess
 __all__ = [
     "DeleteResult",
     "Direction",
+    "FetchesFrontier",
     "GraphStore",
     "HasDirectory",
     "Neighbor",
@@ -291,6 +293,28 @@ class RunsCypher(GraphStore, Protocol):
             QueryLimitError: the server stopped it after ``timeout`` seconds.
             StoreError: the server is down or rejected the query.
         """
+        ...
+
+
+@runtime_checkable
+class FetchesFrontier(Protocol):
+    """A store that gives the edges of many nodes in one call: one round trip per traversal hop.
+
+    Implemented by both stores: :class:`~graphmem.store.cypher.store.CypherStore` sends one
+    ``n.id IN $ids`` query, :class:`~graphmem.store.embedded.EmbeddedStore` reads its in-memory mirror.
+    """
+
+    def neighbors_many(
+        self,
+        namespace: str,
+        node_ids: Sequence[str],
+        *,
+        edge_types: Iterable[EdgeType] | None = None,
+        direction: Direction = Direction.BOTH,
+        time: TimeFilter | None = None,
+    ) -> dict[str, list[Neighbor]]:
+        """For every id of ``node_ids``: exactly what :meth:`GraphStore.neighbors` gives for it (an id
+        that names no node maps to an empty list)."""
         ...
 
 

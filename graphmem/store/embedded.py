@@ -325,6 +325,22 @@ class EmbeddedStore:
             return []
         return self._mem.neighbors(namespace, node_id, edge_types, Direction(direction), time)
 
+    def neighbors_many(
+        self,
+        namespace: str,
+        node_ids: Sequence[str],
+        *,
+        edge_types: Iterable[EdgeType] | None = None,
+        direction: Direction = Direction.BOTH,
+        time: TimeFilter | None = None,
+    ) -> dict[str, list[Neighbor]]:
+        """:meth:`neighbors` of every id (the :class:`~graphmem.store.base.FetchesFrontier` capability)."""
+        if not self._space(namespace):
+            return {node_id: [] for node_id in node_ids}
+        types = list(edge_types) if edge_types is not None else None
+        way = Direction(direction)
+        return {node_id: self._mem.neighbors(namespace, node_id, types, way, time) for node_id in node_ids}
+
     def iter_sessions(self, namespace: str) -> Iterator[Session]:
         """Sessions of the namespace in index order."""
         ix = self._mem.peek(namespace) if self._space(namespace) else None

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from graphmem.errors import ConfigError, StoreError
 from graphmem.models import Batch, EdgeType, Entity, Event, Fact, Mention, NodeKind, Session, SourceRecord, TimeRef
-from graphmem.store.base import Direction, GraphStore, TimeFilter
+from graphmem.store.base import Direction, FetchesFrontier, GraphStore, TimeFilter
 from tests.store.conftest import Backend
 
 T0 = datetime(2023, 5, 8, 13, 56)
@@ -226,6 +226,27 @@ def test_neighbors_by_type_and_direction(backend: Backend) -> None:
     every = store.neighbors(ns, "e1")
     assert {n.edge for n in every} == {EdgeType.IN_SESSION, EdgeType.NEXT, EdgeType.SPOKEN_BY, EdgeType.MENTIONS}
     assert store.neighbors(ns, "no-such-node") == []
+
+
+def test_frontier_in_one_call_equals_node_by_node(backend: Backend) -> None:
+    store, ns = backend.open(), backend.ns()
+    store.write(conversation(ns))
+    assert isinstance(store, FetchesFrontier)
+    ids = ["e1", "e2", "caroline", "melanie", "s1", "no-such-node"]
+    window = TimeFilter(since=day(0), until=day(5), valid_at=day(1))
+    for edges, direction, time in [
+        (None, Direction.BOTH, None),
+        ([EdgeType.MENTIONS, EdgeType.SPOKEN_BY], Direction.OUT, None),
+        ([EdgeType.FACT, EdgeType.MENTIONS], Direction.IN, window),
+        (None, Direction.BOTH, window),
+    ]:
+        many = store.neighbors_many(ns, ids, edge_types=edges, direction=direction, time=time)
+        assert list(many) == ids
+        for node_id in ids:
+            assert many[node_id] == store.neighbors(ns, node_id, edge_types=edges, direction=direction, time=time)
+    assert store.neighbors_many(ns, ["e1"], edge_types=[]) == {"e1": []}
+    assert store.neighbors_many(ns, []) == {}
+    assert store.neighbors_many(backend.ns("empty"), ["e1"]) == {"e1": []}
 
 
 def test_event_time_filter_in_traversal(backend: Backend) -> None:

@@ -127,6 +127,8 @@ def store_workload(store: CypherStore, batch: Callable[[str], Batch], ns: str) -
     for node in (event.id, entity.id):
         store.neighbors(ns, node)
         store.neighbors(ns, node, edge_types=[EdgeType.MENTIONS], direction=Direction.OUT, time=window)
+    store.neighbors_many(ns, [event.id, entity.id])
+    store.neighbors_many(ns, [event.id], edge_types=[EdgeType.NEXT], direction=Direction.IN, time=window)
     list(store.iter_sessions(ns))
     list(store.iter_events(ns))
     list(store.iter_events(ns, session=event.session))
