@@ -49,7 +49,9 @@ class TimeFilter:
     """Time bounds applied while traversing.
 
     ``since``/``until`` bound event time (``Event.occurred_at``, inclusive); events with no time pass.
-    ``valid_at`` keeps facts true in the world at that moment; ``as_of`` keeps facts memory held then.
+    ``valid_at`` keeps facts true in the world at that moment; ``as_of`` keeps the fact versions memory
+    held then (recorded by then, not yet expired). Without ``as_of`` only the versions memory holds now
+    pass: an expired version is history, read with ``as_of`` or ``iter_facts(..., history=True)``.
     """
 
     since: datetime | None = None
@@ -70,7 +72,9 @@ class TimeFilter:
         """Whether a fact passes the two fact axes."""
         if self.valid_at is not None and not fact.valid_at(self.valid_at):
             return False
-        return self.as_of is None or fact.known_at(self.as_of)
+        if self.as_of is None:
+            return fact.expired_at is None
+        return fact.known_at(self.as_of)
 
     @property
     def empty(self) -> bool:
@@ -191,7 +195,7 @@ class GraphStore(Protocol):
         ...
 
     def get_fact(self, namespace: str, fact_id: str) -> Fact | None:
-        """Return the fact with this id, or ``None``."""
+        """Return the fact with this id (its current version; an archived version by its own id), or ``None``."""
         ...
 
     def find_entities(self, namespace: str, name: str, *, type: str | None = None, limit: int = 10) -> list[Entity]:
@@ -229,8 +233,11 @@ class GraphStore(Protocol):
         """Entities of the namespace, by id."""
         ...
 
-    def iter_facts(self, namespace: str, *, time: TimeFilter | None = None) -> Iterator[Fact]:
-        """Facts of the namespace that pass ``time``, by id."""
+    def iter_facts(self, namespace: str, *, time: TimeFilter | None = None, history: bool = False) -> Iterator[Fact]:
+        """Fact versions of the namespace that pass ``time`` (by default the current ones), by id.
+
+        ``history=True`` yields every version, expired ones included, ignoring ``time``.
+        """
         ...
 
     def iter_mentions(self, namespace: str) -> Iterator[tuple[str, str, str]]:
