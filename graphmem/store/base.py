@@ -51,13 +51,15 @@ class TimeFilter:
     ``since``/``until`` bound event time (``Event.occurred_at``, inclusive); events with no time pass.
     ``valid_at`` keeps facts true in the world at that moment; ``as_of`` keeps the fact versions memory
     held then (recorded by then, not yet expired). Without ``as_of`` only the versions memory holds now
-    pass: an expired version is history, read with ``as_of`` or ``iter_facts(..., history=True)``.
+    pass: an expired version is history, read with ``as_of``, or with ``history=True`` (every version
+    and valid time: the DSL's ``ALL TIME``).
     """
 
     since: datetime | None = None
     until: datetime | None = None
     valid_at: datetime | None = None
     as_of: datetime | None = None
+    history: bool = False
 
     def admits_event(self, event: Event) -> bool:
         """Whether an event passes the event-time bounds."""
@@ -69,7 +71,9 @@ class TimeFilter:
         return self.until is None or when <= self.until
 
     def admits_fact(self, fact: Fact) -> bool:
-        """Whether a fact passes the two fact axes."""
+        """Whether a fact passes the two fact axes (any version and valid time with ``history``)."""
+        if self.history:
+            return True
         if self.valid_at is not None and not fact.valid_at(self.valid_at):
             return False
         if self.as_of is None:
@@ -79,7 +83,13 @@ class TimeFilter:
     @property
     def empty(self) -> bool:
         """Whether no bound is set."""
-        return self.since is None and self.until is None and self.valid_at is None and self.as_of is None
+        return (
+            self.since is None
+            and self.until is None
+            and self.valid_at is None
+            and self.as_of is None
+            and not self.history
+        )
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,7 +10,8 @@ version was recorded. Nothing is updated in place:
   it); the stored version is archived, expired at that time. A version names the statements that made
   it in ``revised_by``; when the writer leaves it empty and the batch holds the fact whose new value
   ended this one (same subject and predicate, starting when this one ends), that fact's evidence and
-  ``recorded_at`` are used. A write that changes only evidence,
+  ``recorded_at`` are used. A new fact that a later fact of the same batch ends is written as both
+  versions (open until that fact was recorded, then closed). A write that changes only evidence,
   phrase or confidence, or that cannot be dated after the stored version, updates that version.
 - **Retracting** events (``delete_event``, ``Batch.retract``) removes the versions they caused (a
   version's ``revised_by``) and re-links the chain (:func:`unwind_chain`): retracting the statement that
@@ -86,6 +87,18 @@ def _cause_in_batch(f: Fact, facts: Sequence[Fact]) -> Fact | None:
     return None
 
 
+def _split_new(f: Fact, facts: Sequence[Fact]) -> list[Fact]:
+    """A new fact ended by a later statement of the same batch, as two versions: open until that
+    statement was recorded, then closed (so ``AS OF`` a time between the two sees it open)."""
+    if f.revised_by or f.expired_at is not None or is_archive(f.id):
+        return [f]
+    cause = _cause_in_batch(f, facts)
+    if cause is None or cause.recorded_at <= f.recorded_at:
+        return [f]
+    opened = replace(f, id=archive_id(f.id, f.recorded_at), valid_to=None, expired_at=cause.recorded_at)
+    return [opened, replace(f, recorded_at=cause.recorded_at, revised_by=cause.evidence)]
+
+
 def version_batch(batch: Batch, current: Callable[[str], Fact | None]) -> Batch:
     """The batch with each changed fact written as a new version and its stored version archived.
 
@@ -100,7 +113,10 @@ def version_batch(batch: Batch, current: Callable[[str], Fact | None]) -> Batch:
     out: list[Fact] = []
     for f in batch.facts:
         old = current(f.id) if not is_archive(f.id) and f.expired_at is None else None
-        if old is None or _same_claim(old, f):
+        if old is None:
+            out.extend(_split_new(f, batch.facts))
+            continue
+        if _same_claim(old, f):
             out.append(f)
             continue
         cause = _cause_in_batch(f, batch.facts) if not f.revised_by else None
