@@ -10,9 +10,11 @@ version was recorded. Nothing is updated in place:
   it); the stored version is archived, expired at that time. A version names the statements that made
   it in ``revised_by``; when the writer leaves it empty and the batch holds the fact whose new value
   ended this one (same subject and predicate, starting when this one ends), that fact's evidence and
-  ``recorded_at`` are used. A new fact that a later fact of the same batch ends is written as both
-  versions (open until that fact was recorded, then closed). A write that changes only evidence,
-  phrase or confidence, or that cannot be dated after the stored version, updates that version.
+  ``recorded_at`` are used (a fact about the same subject starting when this one ends: a new value of
+  the predicate, else an ending statement such as "left Acme"). A new fact that a later fact of the
+  same batch ends is written as both versions (open until that fact was recorded, then closed). A
+  write that changes only evidence, phrase or confidence, or that cannot be dated after the stored
+  version, updates that version.
 - **Retracting** events (``delete_event``, ``Batch.retract``) removes the versions they caused (a
   version's ``revised_by``) and re-links the chain (:func:`unwind_chain`): retracting the statement that
   closed a fact makes the version before it current again.
@@ -78,13 +80,13 @@ def normalised_batch_times(batch: Batch) -> Batch:
 
 
 def _cause_in_batch(f: Fact, facts: Sequence[Fact]) -> Fact | None:
-    """The batch's fact whose new value ended ``f`` (same subject and predicate, starting when ``f`` ends)."""
+    """The batch's fact that ended ``f``: one about the same subject that starts when ``f`` ends (a new
+    value of the predicate first, then an ending statement about the same object, then any)."""
     if f.valid_to is None:
         return None
-    for g in facts:
-        if g.id != f.id and (g.subject_id, g.predicate, g.valid_from) == (f.subject_id, f.predicate, f.valid_to):
-            return g
-    return None
+    found = [g for g in facts if g.id != f.id and g.subject_id == f.subject_id and g.valid_from == f.valid_to]
+    found.sort(key=lambda g: (g.predicate != f.predicate, g.object_id != f.object_id, g.id))
+    return found[0] if found else None
 
 
 def _split_new(f: Fact, facts: Sequence[Fact]) -> list[Fact]:
