@@ -10,8 +10,9 @@ version was recorded. Nothing is updated in place:
   it); the stored version is archived, expired at that time. A version names the statements that made
   it in ``revised_by``; when the writer leaves it empty and the batch holds the fact whose new value
   ended this one (same subject and predicate, starting when this one ends), that fact's evidence and
-  ``recorded_at`` are used (a fact about the same subject starting when this one ends: a new value of
-  the predicate, else an ending statement such as "left Acme"). A new fact that a later fact of the
+  ``recorded_at`` are used: a :class:`~graphmem.models.FactClosing` of the batch that ends it ("I quit
+  my job"), else a fact about the same subject starting when this one ends (a new value of the
+  predicate, else an ending statement such as "left Acme"). A new fact that a later fact of the
   same batch ends is written as both versions (open until that fact was recorded, then closed). A
   write that changes only evidence, phrase or confidence, or that cannot be dated after the stored
   version, updates that version.
@@ -26,11 +27,11 @@ current versions only (:meth:`graphmem.store.base.TimeFilter.admits_fact`).
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime
 
-from graphmem.models import Batch, Fact
-from graphmem.store.sqlite_rows import normalised_event, normalised_fact
+from graphmem.models import Batch, Fact, FactClosing
+from graphmem.store.sqlite_rows import normalise_dt, normalised_event, normalised_fact
 
 __all__ = [
     "archive_id",
@@ -71,30 +72,56 @@ def _same_claim(a: Fact, b: Fact) -> bool:
 
 
 def normalised_batch_times(batch: Batch) -> Batch:
-    """The batch with its facts' and events' datetimes naive UTC, as stores keep them."""
+    """The batch with its facts', closings' and events' datetimes naive UTC, as stores keep them."""
+    closings = tuple(
+        replace(c, recorded_at=normalise_dt(c.recorded_at) or c.recorded_at, at=normalise_dt(c.at))
+        for c in batch.closings
+    )
     return replace(
         batch,
         facts=tuple(normalised_fact(f) for f in batch.facts),
         events=tuple(normalised_event(e) for e in batch.events),
+        closings=closings,
     )
 
 
-def _cause_in_batch(f: Fact, facts: Sequence[Fact]) -> Fact | None:
-    """The batch's fact that ended ``f``: one about the same subject that starts when ``f`` ends (a new
-    value of the predicate first, then an ending statement about the same object, then any)."""
+@dataclass(frozen=True, slots=True)
+class _Cause:
+    """The statement that ended a fact: when memory learned it and the events that say it."""
+
+    recorded_at: datetime
+    evidence: tuple[str, ...]
+
+
+def _closes(c: FactClosing, f: Fact) -> bool:
+    return (
+        c.predicate == f.predicate
+        and c.subject_id in (None, f.subject_id)
+        and c.object_id in (None, f.object_id)
+        and (c.at or c.recorded_at) == f.valid_to
+    )
+
+
+def _cause_in_batch(f: Fact, batch: Batch) -> _Cause | None:
+    """What in the batch ended ``f``: a closing whose end is ``f``'s ``valid_to`` ("I quit", "we broke
+    up"), else a fact about the same subject starting when ``f`` ends (a new value of the predicate
+    first, then an ending statement about the same object, then any)."""
     if f.valid_to is None:
         return None
-    found = [g for g in facts if g.id != f.id and g.subject_id == f.subject_id and g.valid_from == f.valid_to]
+    closings = sorted((c for c in batch.closings if _closes(c, f)), key=lambda c: c.recorded_at)
+    if closings:
+        return _Cause(closings[0].recorded_at, closings[0].evidence)
+    found = [g for g in batch.facts if g.id != f.id and g.subject_id == f.subject_id and g.valid_from == f.valid_to]
     found.sort(key=lambda g: (g.predicate != f.predicate, g.object_id != f.object_id, g.id))
-    return found[0] if found else None
+    return _Cause(found[0].recorded_at, found[0].evidence) if found else None
 
 
-def _split_new(f: Fact, facts: Sequence[Fact]) -> list[Fact]:
+def _split_new(f: Fact, batch: Batch) -> list[Fact]:
     """A new fact ended by a later statement of the same batch, as two versions: open until that
     statement was recorded, then closed (so ``AS OF`` a time between the two sees it open)."""
     if f.revised_by or f.expired_at is not None or is_archive(f.id):
         return [f]
-    cause = _cause_in_batch(f, facts)
+    cause = _cause_in_batch(f, batch)
     if cause is None or cause.recorded_at <= f.recorded_at:
         return [f]
     opened = replace(f, id=archive_id(f.id, f.recorded_at), valid_to=None, expired_at=cause.recorded_at)
@@ -116,12 +143,12 @@ def version_batch(batch: Batch, current: Callable[[str], Fact | None]) -> Batch:
     for f in batch.facts:
         old = current(f.id) if not is_archive(f.id) and f.expired_at is None else None
         if old is None:
-            out.extend(_split_new(f, batch.facts))
+            out.extend(_split_new(f, batch))
             continue
         if _same_claim(old, f):
             out.append(f)
             continue
-        cause = _cause_in_batch(f, batch.facts) if not f.revised_by else None
+        cause = _cause_in_batch(f, batch) if not f.revised_by else None
         if cause is not None:
             f = replace(f, recorded_at=max(f.recorded_at, cause.recorded_at), revised_by=cause.evidence)
         when = max((t for t in (f.recorded_at, latest_statement) if t is not None), default=f.recorded_at)

@@ -9,7 +9,19 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from graphmem.errors import ConfigError, StoreError
-from graphmem.models import Batch, EdgeType, Entity, Event, Fact, Mention, NodeKind, Session, SourceRecord, TimeRef
+from graphmem.models import (
+    Batch,
+    EdgeType,
+    Entity,
+    Event,
+    Fact,
+    FactClosing,
+    Mention,
+    NodeKind,
+    Session,
+    SourceRecord,
+    TimeRef,
+)
 from graphmem.store.base import Direction, GraphStore, TimeFilter
 from tests.store.conftest import Backend
 
@@ -394,6 +406,30 @@ def test_retracting_the_closing_statement_restores_the_prior_version(backend: Ba
     store.write(Batch(ns, retract=("e2",)))
     assert [f.id for f in store.iter_facts(ns, history=True)] == ["fa"]
     assert employers(store, ns) == ["acme"]
+
+
+def test_a_closing_without_a_new_value_versions_the_fact(backend: Backend) -> None:
+    store, ns = backend.open(), backend.ns()
+    first, _ = job_history(ns)
+    store.write(first)
+    quit_ = Event(ns, "e9", "s1", 1, "Dana", "I quit my job.", day(50))
+    closing = FactClosing(ns, "works_at", day(50), subject_id="dana", evidence=("e9",), phrase="quit")
+    stored = store.get_fact(ns, "fa")
+    assert stored is not None
+    ended = Fact(
+        ns, "fa", "dana", "works_at", "acme", recorded_at=day(1), valid_from=day(0), valid_to=day(50), evidence=("e1",)
+    )
+    store.write(Batch(ns, events=(quit_,), facts=(ended,), closings=(closing,)))
+    current = store.get_fact(ns, "fa")
+    assert current is not None and (current.recorded_at, current.valid_to, current.revised_by) == (
+        day(50),
+        day(50),
+        ("e9",),
+    )
+    assert employers(store, ns, TimeFilter(as_of=day(45), valid_at=day(60))) == ["acme"]
+    assert employers(store, ns, TimeFilter(valid_at=day(60))) == []
+    store.delete_event(ns, "e9")
+    assert store.get_fact(ns, "fa") == stored
 
 
 def test_a_second_closing_extends_the_chain_and_unwinds_in_the_middle(backend: Backend) -> None:
