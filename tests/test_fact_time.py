@@ -82,7 +82,7 @@ def test_cli_facts(store_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["--db", str(store_dir), "facts", "-n", NS, "--as-of", day(25).date().isoformat(), "--json"]) == 0
     then = json.loads(capsys.readouterr().out)
     assert [(f["object"], f["expired_at"]) for f in then] == [("Acme", str(day(30)))]
-    assert main(["--db", str(store_dir), "facts", "-n", NS, "--all-time", "-e", "Dana"]) == 0
+    assert main(["--db", str(store_dir), "facts", "-n", NS, "--all-time", "--entity", "Dana"]) == 0
     assert capsys.readouterr().out.count("Acme") == 2
     assert main(["--db", str(store_dir), "facts", "-n", NS, "--all-time", "--valid-at", "2024-01-01"]) != 0
     assert "all_time" in capsys.readouterr().err

@@ -20,8 +20,8 @@ def _fmt(when: datetime | None) -> str:
 @click.command()
 @db_option
 @click.option("--namespace", "-n", required=True, help="The namespace to read.")
-@click.option("--entity", "-e", "entity", default=None, help="Only facts about the entity with this name.")
-@click.option("--predicate", "-p", default=None, help="Only facts with this predicate.")
+@click.option("--entity", "entity", default=None, help="Only facts about the entity with this name.")
+@click.option("--predicate", default=None, help="Only facts with this predicate.")
 @click.option("--valid-at", type=click.DateTime(_DATE_FORMATS), default=None, help="What held then (default: now).")
 @click.option("--as-of", type=click.DateTime(_DATE_FORMATS), default=None, help="What memory believed then.")
 @click.option("--all-time", is_flag=True, help="Every version, whatever its times.")
