@@ -41,6 +41,7 @@ from graphmem.store.cypher.text_search import search_text_fallback
 __all__ = ["CypherStore"]
 
 T = TypeVar("T")
+_NOW = TimeFilter()  # no bound: the fact versions memory holds now
 _WORD = re.compile(r"\w+", re.UNICODE)
 
 # What reads return of a node: every model property, never the embedding (hundreds of floats).
@@ -284,16 +285,17 @@ class CypherStore:
         rows = self._read("MATCH (n:Entity {namespace: $ns}) RETURN " + _ENTITY_MAP + " AS p", ns=ns)
         yield from sorted((entity_from_props(r["p"]) for r in rows), key=lambda e: e.id)
 
-    def iter_facts(self, namespace: str, *, time: TimeFilter | None = None) -> Iterator[Fact]:
-        """Facts of the namespace that pass ``time``, by id."""
+    def iter_facts(self, namespace: str, *, time: TimeFilter | None = None, history: bool = False) -> Iterator[Fact]:
+        """Fact versions of the namespace that pass ``time`` (by default the current ones), by id."""
         ns = self._ns(namespace)
         rows = self._read(
             "MATCH (a:Entity)-[r:FACT {namespace: $ns}]->(b:Entity) RETURN properties(r) AS p, a.id AS s, b.id AS o",
             ns=ns,
         )
         facts = sorted((fact_from_props(r["p"], r["s"], r["o"]) for r in rows), key=lambda f: f.id)
+        admit = time or TimeFilter()
         for fact in facts:
-            if time is None or time.admits_fact(fact):
+            if history or admit.admits_fact(fact):
                 yield fact
 
     def iter_mentions(self, namespace: str) -> Iterator[tuple[str, str, str]]:
@@ -436,11 +438,10 @@ def _neighbors_from_rows(rows: Iterable[Row], direction: Direction, time: TimeFi
         if kind is None:
             continue
         fact = fact_from_props(r["p"], r["src"], r["dst"]) if edge is EdgeType.FACT else None
-        if time is not None and not time.empty:
-            if fact is not None and not time.admits_fact(fact):
-                continue
-            if kind is NodeKind.EVENT and not _admits_event_time(time, dt_out(r["at"])):
-                continue
+        if fact is not None and not (time or _NOW).admits_fact(fact):
+            continue
+        if time is not None and kind is NodeKind.EVENT and not _admits_event_time(time, dt_out(r["at"])):
+            continue
         role = r["p"].get("role") if edge in (EdgeType.MENTIONS, EdgeType.SPOKEN_BY) else None
         if r["out"] and direction in (Direction.OUT, Direction.BOTH):
             outs.append(Neighbor(edge, Direction.OUT, r["id"], kind, role, fact))
