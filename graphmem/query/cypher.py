@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, assert_never
 
 from graphmem.models import NodeKind
@@ -79,6 +79,8 @@ def _show(value: Any) -> str:
 
 class _Compiler(ExprCompiler):
     """Compiles the steps of a plan, in order, into clauses."""
+
+    now: datetime
 
     def live(self) -> list[str]:
         if self.aggregated or self.distinct:
@@ -275,8 +277,14 @@ class _Compiler(ExprCompiler):
 
     def fact_time(self, step: p.Expand) -> str | None:
         conds = []
-        if step.valid_at is not None:
-            at = self.param(step.valid_at)
+        if step.fact_time is not p.FactTime.CURRENT:
+            return None  # ALL TIME, or a step that follows no FACT edge
+        valid_at = step.valid_at
+        if valid_at is None and step.as_of is None:
+            valid_at = self.now
+            conds.append("{r}.expired_at IS NULL")
+        if valid_at is not None:
+            at = self.param(valid_at)
             conds.append(f"({{r}}.valid_from IS NULL OR {{r}}.valid_from <= {at})")
             conds.append(f"({{r}}.valid_to IS NULL OR {at} < {{r}}.valid_to)")
         if step.as_of is not None:
@@ -408,6 +416,7 @@ def compile_plan(
     about: AboutFn | None = None,
     entities: EntitiesFn | None = None,
     max_rows: int | None = None,
+    now: datetime | None = None,
 ) -> CypherQuery:
     """Compile ``plan`` to one Cypher query over ``namespace``.
 
@@ -418,11 +427,13 @@ def compile_plan(
         entities: the entities of the namespace, for ``~`` matches (called when the query runs).
         max_rows: without a ``LIMIT`` in the plan, cap the rows at this + 1 so the caller can tell the
             plan returned too many.
+        now: the current time current facts must be valid at (default: the clock, naive UTC).
 
     Raises:
         NotPushable: a step or expression has no Cypher form with the executor's semantics.
     """
     compiler = _Compiler(namespace, about, entities, max_rows)
+    compiler.now = now if now is not None else datetime.now(UTC).replace(tzinfo=None)
     for step in plan.steps:
         compiler.step(step)
     text = compiler.finish(plan)

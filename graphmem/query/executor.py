@@ -12,6 +12,7 @@ from __future__ import annotations
 import itertools
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, assert_never
 
 from graphmem.errors import QueryLimitError, QuerySemanticError
@@ -132,6 +133,7 @@ class _Context:
         self.about_fn = about
         self.recall_fn = recall
         self.limits = limits
+        self.now = datetime.now(UTC).replace(tzinfo=None)  # current facts are valid at this moment
         self.deadline = time.perf_counter() + limits.timeout
         self.work = 0
         self.memory_base = resident_memory()
@@ -301,8 +303,7 @@ class _Context:
                     yield row.bind(step.var, node, score / 100.0, f"~{text!r} matched {name!r} ({score / 100:.2f})")
 
     def expand(self, step: p.Expand, rows: Iterable[Row]) -> Iterator[Row]:
-        timef = TimeFilter(as_of=step.as_of, valid_at=step.valid_at)
-        tf = None if timef.empty else timef
+        tf = step.time_filter(self.now)
         types = step.types or None
         for row in rows:
             src = row.vals.get(step.src)

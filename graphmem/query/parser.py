@@ -439,6 +439,9 @@ class _ToAst(Transformer[Token, Any]):
     def valid_at(self, meta: Meta, c: list[Any]) -> _Clause:
         return _Clause("VALID AT", c[0], meta)
 
+    def all_time(self, meta: Meta, c: list[Any]) -> _Clause:
+        return _Clause("ALL TIME", True, meta)
+
     def limit(self, meta: Meta, c: list[Any]) -> _Clause:
         return _Clause("LIMIT", c[0], meta)
 
@@ -482,6 +485,7 @@ class _ToAst(Transformer[Token, Any]):
             order_by or (),
             _unwrap(limit),
             _span_of(meta),
+            all_time=bool(clauses.get("ALL TIME")),
         )
 
     def recall(self, meta: Meta, c: list[Any]) -> ast.Recall:

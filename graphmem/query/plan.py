@@ -56,6 +56,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from graphmem.models import EdgeType, NodeKind
@@ -82,7 +83,7 @@ from graphmem.query.plan_expr import (
     ValueExpr,
     fmt_value,
 )
-from graphmem.store.base import Direction
+from graphmem.store.base import Direction, TimeFilter
 
 if TYPE_CHECKING:
     from graphmem.recall.request import RecallRequest
@@ -103,6 +104,7 @@ __all__ = [
     "Distinct",
     "Expand",
     "Expr",
+    "FactTime",
     "Filter",
     "Func",
     "FuzzySeek",
@@ -227,12 +229,26 @@ class AboutSeek:
         return f"AboutSeek {self.var}:Event ABOUT {self.text} (top {self.k})"
 
 
+class FactTime(StrEnum):
+    """Which FACT edges an :class:`Expand` follows.
+
+    ``CURRENT`` (the default): without ``AS OF``/``VALID AT``, the facts valid now in the versions memory
+    holds now; with them, those clauses. ``ALL``: every version, whatever its times (``ALL TIME``).
+    ``NONE``: the step cannot follow a FACT edge.
+    """
+
+    CURRENT = "current"
+    ALL = "all"
+    NONE = "none"
+
+
 @dataclass(frozen=True, slots=True)
 class Expand:
     """Follow edges of ``types`` (all when empty) from ``src`` in ``direction`` to ``dst``.
 
     ``rel`` is the edge variable (always named; the planner names anonymous ones ``_r1``…). With
-    ``into`` the far node must equal the one ``dst`` is already bound to.
+    ``into`` the far node must equal the one ``dst`` is already bound to. FACT edges pass ``facts``
+    (:class:`FactTime`) and ``as_of``/``valid_at``.
     """
 
     src: str
@@ -246,6 +262,7 @@ class Expand:
     into: bool = False
     as_of: datetime | None = None
     valid_at: datetime | None = None
+    facts: FactTime = FactTime.CURRENT
 
     def describe(self) -> str:
         """The step as one line of ``EXPLAIN``."""
@@ -261,7 +278,26 @@ class Expand:
             text += f" facts as of {fmt_value(self.as_of)}"
         if self.valid_at is not None:
             text += f" facts valid at {fmt_value(self.valid_at)}"
+        if self.facts is FactTime.ALL:
+            text += " facts of all time"
+        elif self.fact_time is FactTime.CURRENT and self.as_of is None and self.valid_at is None:
+            text += " current facts"
         return text
+
+    @property
+    def fact_time(self) -> FactTime:
+        """``facts``, or ``NONE`` when the step's edge types leave FACT out."""
+        return self.facts if not self.types or EdgeType.FACT in self.types else FactTime.NONE
+
+    def time_filter(self, now: datetime) -> TimeFilter | None:
+        """The filter FACT edges of this step must pass, ``now`` standing for the current time."""
+        if self.fact_time is FactTime.NONE:
+            return None
+        if self.fact_time is FactTime.ALL:
+            return TimeFilter(history=True)
+        if self.as_of is None and self.valid_at is None:
+            return TimeFilter(valid_at=now)
+        return TimeFilter(as_of=self.as_of, valid_at=self.valid_at)
 
 
 @dataclass(frozen=True, slots=True)

@@ -72,6 +72,7 @@ class _Planner:
         self.fact_expands = 0
         self.as_of: Any = None
         self.valid_at: Any = None
+        self.fact_time = p.FactTime.CURRENT
 
     # -- driver -----------------------------------------------------------------------------------
 
@@ -422,6 +423,7 @@ class _Planner:
             into=dst in self.bound,
             as_of=self.as_of if facts else None,
             valid_at=self.valid_at if facts else None,
+            facts=self.fact_time if facts else p.FactTime.NONE,
         )
         self.add_step(step, rel_name, dst)
         for pair in rel.props:
@@ -437,6 +439,13 @@ class _Planner:
             self.as_of = self.r.moment(st.as_of)
         if st.valid_at is not None:
             self.valid_at = self.r.moment(st.valid_at)
+        if st.as_of is not None and st.valid_at is None:
+            self.valid_at = self.as_of  # what memory then believed held then
+        if st.all_time:
+            if st.as_of is not None or st.valid_at is not None:
+                span = (st.as_of or st.valid_at).span  # type: ignore[union-attr]
+                raise self.r.error("ALL TIME reads every fact version: drop AS OF and VALID AT, or ALL TIME", span)
+            self.fact_time = p.FactTime.ALL
         self.add_where(st.where)
         self.plan_patterns(declared)
         assert not self.pending, self.pending

@@ -215,6 +215,8 @@ def _find(node: ast.Find) -> str:
         parts.append("AS OF " + _time(node.as_of))
     if node.valid_at is not None:
         parts.append("VALID AT " + _time(node.valid_at))
+    if node.all_time:
+        parts.append("ALL TIME")
     if node.returns:
         parts.append("RETURN" + (" DISTINCT" if node.distinct else ""))
         parts.append(", ".join(_return_item(r) for r in node.returns))

@@ -30,8 +30,13 @@ class RecallRequest:
         since: only events at or after this time.
         until: only events at or before this time.
         speakers: only events spoken by one of these (names compared ignoring case); ``None`` = anyone.
-        as_of: recall what memory held at this moment: facts recorded and not yet expired then, and
-            events that had happened by then.
+        as_of: recall what memory held at this moment: facts recorded and not yet expired then (and
+            valid then, unless ``valid_at`` names another moment), and events that had happened by then.
+        valid_at: traverse only facts that held at this moment (with ``as_of``: default ``as_of``).
+        all_time: traverse facts of every version (not with ``as_of``/``valid_at``).
+        Without any, recall follows the facts in the version memory holds now, whatever their valid
+        time: a question may ask about the past, and a closed fact leads to its evidence
+        (:mod:`graphmem.fact_time`; the query language and ``Memory.facts`` default to facts valid now).
 
     Raises:
         ConfigError: an illegal namespace, a non-positive ``k`` or a negative ``hops``.
@@ -45,9 +50,13 @@ class RecallRequest:
     until: datetime | None = None
     speakers: tuple[str, ...] | None = None
     as_of: datetime | None = None
+    valid_at: datetime | None = None
+    all_time: bool = False
 
     def __post_init__(self) -> None:
         validate_namespace(self.namespace)
+        if self.all_time and (self.as_of is not None or self.valid_at is not None):
+            raise ConfigError("all_time reads every fact version: give it without as_of and valid_at")
         if self.k < 1:
             raise ConfigError(f"k must be at least 1, not {self.k}")
         if self.hops < 0:
@@ -65,18 +74,28 @@ class RecallRequest:
         until: datetime | None = None,
         speakers: Sequence[str] | None = None,
         as_of: datetime | None = None,
+        valid_at: datetime | None = None,
+        all_time: bool = False,
     ) -> RecallRequest:
         """Build a request from the keyword arguments ``Memory.recall`` takes (``speakers`` any sequence)."""
         who = tuple(speakers) if speakers is not None else None
-        return cls(text, namespace, k, hops, since, until, who, as_of)
+        return cls(text, namespace, k, hops, since, until, who, as_of, valid_at, all_time)
 
     @property
     def window(self) -> TimeFilter:
-        """The time filter events must pass: ``since``..``until``, no later than ``as_of``."""
+        """The time filter events must pass (``since``..``until``, no later than ``as_of``) and the facts
+        traversal follows (current ones unless ``as_of``, ``valid_at`` or ``all_time`` say otherwise)."""
+        from dataclasses import replace
+
+        from graphmem.fact_time import fact_filter
+
         until = self.until
         if self.as_of is not None:
             until = self.as_of if until is None else min(until, self.as_of)
-        return TimeFilter(since=self.since, until=until, as_of=self.as_of)
+        if self.valid_at is None and self.as_of is None and not self.all_time:
+            return TimeFilter(since=self.since, until=until)  # facts: the current versions (store default)
+        facts = fact_filter(valid_at=self.valid_at, as_of=self.as_of, all_time=self.all_time)
+        return replace(facts, since=self.since, until=until)
 
     @property
     def speaker_names(self) -> frozenset[str] | None:

@@ -6,7 +6,8 @@ applied all-or-nothing. Reads return the plain models of :mod:`graphmem.models`.
 
 What only some backends can do is a capability protocol declared here, and callers choose by
 ``isinstance`` on it, never by probing attributes: :class:`RunsCypher` (the query layer pushes DSL plans
-down to the server) and :class:`HasDirectory` (caches such as the vector index live beside the data).
+down to the server), :class:`HasDirectory` (caches such as the vector index live beside the data) and
+:class:`FetchesFrontier` (the edges of a whole traversal frontier in one call).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from graphmem.models import Batch, EdgeType, Entity, Event, Fact, NodeKind, Sess
 __all__ = [
     "DeleteResult",
     "Direction",
+    "FetchesFrontier",
     "GraphStore",
     "HasDirectory",
     "Neighbor",
@@ -52,13 +54,17 @@ class TimeFilter:
     """Time bounds applied while traversing.
 
     ``since``/``until`` bound event time (``Event.occurred_at``, inclusive); events with no time pass.
-    ``valid_at`` keeps facts true in the world at that moment; ``as_of`` keeps facts memory held then.
+    ``valid_at`` keeps facts true in the world at that moment; ``as_of`` keeps the fact versions memory
+    held then (recorded by then, not yet expired). Without ``as_of`` only the versions memory holds now
+    pass: an expired version is history, read with ``as_of``, or with ``history=True`` (every version
+    and valid time: the DSL's ``ALL TIME``).
     """
 
     since: datetime | None = None
     until: datetime | None = None
     valid_at: datetime | None = None
     as_of: datetime | None = None
+    history: bool = False
 
     def admits_event(self, event: Event) -> bool:
         """Whether an event passes the event-time bounds."""
@@ -70,15 +76,25 @@ class TimeFilter:
         return self.until is None or when <= self.until
 
     def admits_fact(self, fact: Fact) -> bool:
-        """Whether a fact passes the two fact axes."""
+        """Whether a fact passes the two fact axes (any version and valid time with ``history``)."""
+        if self.history:
+            return True
         if self.valid_at is not None and not fact.valid_at(self.valid_at):
             return False
-        return self.as_of is None or fact.known_at(self.as_of)
+        if self.as_of is None:
+            return fact.expired_at is None
+        return fact.known_at(self.as_of)
 
     @property
     def empty(self) -> bool:
         """Whether no bound is set."""
-        return self.since is None and self.until is None and self.valid_at is None and self.as_of is None
+        return (
+            self.since is None
+            and self.until is None
+            and self.valid_at is None
+            and self.as_of is None
+            and not self.history
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -194,7 +210,7 @@ class GraphStore(Protocol):
         ...
 
     def get_fact(self, namespace: str, fact_id: str) -> Fact | None:
-        """Return the fact with this id, or ``None``."""
+        """Return the fact with this id (its current version; an archived version by its own id), or ``None``."""
         ...
 
     def find_entities(self, namespace: str, name: str, *, type: str | None = None, limit: int = 10) -> list[Entity]:
@@ -232,8 +248,11 @@ class GraphStore(Protocol):
         """Entities of the namespace, by id."""
         ...
 
-    def iter_facts(self, namespace: str, *, time: TimeFilter | None = None) -> Iterator[Fact]:
-        """Facts of the namespace that pass ``time``, by id."""
+    def iter_facts(self, namespace: str, *, time: TimeFilter | None = None, history: bool = False) -> Iterator[Fact]:
+        """Fact versions of the namespace that pass ``time`` (by default the current ones), by id.
+
+        ``history=True`` yields every version, expired ones included, ignoring ``time``.
+        """
         ...
 
     def iter_mentions(self, namespace: str) -> Iterator[tuple[str, str, str]]:
@@ -308,6 +327,28 @@ class WriteLocking(Protocol):
 
     def write_lock(self) -> AbstractContextManager[object]:
         """The re-entrant lock; a second writer waits, then raises :class:`~graphmem.errors.StoreLockedError`."""
+        ...
+
+
+@runtime_checkable
+class FetchesFrontier(Protocol):
+    """A store that gives the edges of many nodes in one call: one round trip per traversal hop.
+
+    Implemented by both stores: :class:`~graphmem.store.cypher.store.CypherStore` sends one
+    ``n.id IN $ids`` query, :class:`~graphmem.store.embedded.EmbeddedStore` reads its in-memory mirror.
+    """
+
+    def neighbors_many(
+        self,
+        namespace: str,
+        node_ids: Sequence[str],
+        *,
+        edge_types: Iterable[EdgeType] | None = None,
+        direction: Direction = Direction.BOTH,
+        time: TimeFilter | None = None,
+    ) -> dict[str, list[Neighbor]]:
+        """For every id of ``node_ids``: exactly what :meth:`GraphStore.neighbors` gives for it (an id
+        that names no node maps to an empty list)."""
         ...
 
 

@@ -14,6 +14,7 @@ import sqlite3
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager, nullcontext
+from dataclasses import replace
 from pathlib import Path
 from typing import Concatenate, ParamSpec, TypeVar
 
@@ -44,6 +45,7 @@ from graphmem.store.sqlite_rows import (
     vector_out,
 )
 from graphmem.store.validate import validate_batch
+from graphmem.store.versions import normalised_batch_times, version_batch
 
 __all__ = ["DB_FILENAME", "EmbeddedStore"]
 
@@ -245,6 +247,7 @@ class EmbeddedStore:
             if batch.retract:
                 retraction = plan_retraction(self._mem, ns, batch.retract, keep=entities_used_by(batch))
             self._validate(batch, set(retraction.events) if retraction else set())
+            batch = self._versioned(batch, retraction)
             c = self._conn
             try:
                 c.execute("BEGIN IMMEDIATE")
@@ -261,6 +264,25 @@ class EmbeddedStore:
             if retraction is not None:
                 apply_retraction(self._mem, ns, retraction)
             self._apply(batch)
+
+    def _versioned(self, batch: Batch, retraction: Retraction | None) -> Batch:
+        """The batch with changed facts written as new versions (see :mod:`graphmem.store.versions`)."""
+        if not batch.facts:
+            return batch
+        ix = self._mem.peek(batch.namespace)
+        dropped = {f.id for f in retraction.dropped_facts} if retraction else set()
+        rewritten = {f.id: f for f in retraction.shrunk_facts} if retraction else {}
+
+        def current(fact_id: str) -> Fact | None:
+            if fact_id in rewritten:
+                return rewritten[fact_id]
+            if ix is None or fact_id in dropped:
+                return None
+            return ix.facts.get(fact_id)
+
+        normal = normalised_batch_times(batch)
+        versioned = version_batch(normal, current)
+        return batch if versioned.facts == normal.facts else replace(batch, facts=versioned.facts)
 
     def _validate(self, batch: Batch, retracted: set[str]) -> None:
         ix = self._mem.peek(batch.namespace)
@@ -317,27 +339,7 @@ class EmbeddedStore:
             [(ns, m.event_id, m.entity_id, m.role) for m in batch.mentions],
         )
         for f in batch.facts:
-            c.execute(
-                "INSERT OR REPLACE INTO facts VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    ns,
-                    f.id,
-                    f.subject_id,
-                    f.predicate,
-                    f.object_id,
-                    dt_in(f.recorded_at),
-                    dt_in(f.valid_from),
-                    dt_in(f.valid_to),
-                    dt_in(f.expired_at),
-                    f.time_phrase,
-                    float(f.confidence),
-                ),
-            )
-            c.execute("DELETE FROM fact_evidence WHERE ns = ? AND fact_id = ?", (ns, f.id))
-            c.executemany(
-                "INSERT INTO fact_evidence VALUES (?, ?, ?, ?)",
-                [(ns, f.id, pos, eid) for pos, eid in enumerate(f.evidence)],
-            )
+            self._put_fact_row(ns, f)
         model = batch.embedding_model or ""
         c.executemany(
             "INSERT OR REPLACE INTO embeddings VALUES (?, ?, ?, ?, ?)",
@@ -346,6 +348,32 @@ class EmbeddedStore:
         c.executemany(
             "INSERT OR REPLACE INTO sources VALUES (?, ?, ?, ?)",
             [(ns, s.key, s.content_hash, dt_in(s.ingested_at)) for s in batch.sources],
+        )
+
+    def _put_fact_row(self, ns: str, f: Fact) -> None:
+        """Write one fact version (row and evidence) in full, inside the caller's transaction."""
+        c = self._conn
+        c.execute(
+            "INSERT OR REPLACE INTO facts VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                ns,
+                f.id,
+                f.subject_id,
+                f.predicate,
+                f.object_id,
+                dt_in(f.recorded_at),
+                dt_in(f.valid_from),
+                dt_in(f.valid_to),
+                dt_in(f.expired_at),
+                f.time_phrase,
+                float(f.confidence),
+                json_list(f.revised_by),
+            ),
+        )
+        c.execute("DELETE FROM fact_evidence WHERE ns = ? AND fact_id = ?", (ns, f.id))
+        c.executemany(
+            "INSERT INTO fact_evidence VALUES (?, ?, ?, ?)",
+            [(ns, f.id, pos, eid) for pos, eid in enumerate(f.evidence)],
         )
 
     def _apply(self, batch: Batch) -> None:
@@ -431,6 +459,22 @@ class EmbeddedStore:
             return []
         return self._mem.neighbors(namespace, node_id, edge_types, Direction(direction), time)
 
+    def neighbors_many(
+        self,
+        namespace: str,
+        node_ids: Sequence[str],
+        *,
+        edge_types: Iterable[EdgeType] | None = None,
+        direction: Direction = Direction.BOTH,
+        time: TimeFilter | None = None,
+    ) -> dict[str, list[Neighbor]]:
+        """:meth:`neighbors` of every id (the :class:`~graphmem.store.base.FetchesFrontier` capability)."""
+        if not self._space(namespace):
+            return {node_id: [] for node_id in node_ids}
+        types = list(edge_types) if edge_types is not None else None
+        way = Direction(direction)
+        return {node_id: self._mem.neighbors(namespace, node_id, types, way, time) for node_id in node_ids}
+
     def iter_sessions(self, namespace: str) -> Iterator[Session]:
         """Sessions of the namespace in index order."""
         ix = self._mem.peek(namespace) if self._space(namespace) else None
@@ -454,14 +498,15 @@ class EmbeddedStore:
             for eid in sorted(ix.entities):
                 yield ix.entities[eid]
 
-    def iter_facts(self, namespace: str, *, time: TimeFilter | None = None) -> Iterator[Fact]:
-        """Facts of the namespace that pass ``time``, by id."""
+    def iter_facts(self, namespace: str, *, time: TimeFilter | None = None, history: bool = False) -> Iterator[Fact]:
+        """Fact versions of the namespace that pass ``time`` (by default the current ones), by id."""
         ix = self._mem.peek(namespace) if self._space(namespace) else None
         if ix is None:
             return
+        admit = time or TimeFilter()
         for fid in sorted(ix.facts):
             fact = ix.facts[fid]
-            if time is None or time.admits_fact(fact):
+            if history or admit.admits_fact(fact):
                 yield fact
 
     def iter_mentions(self, namespace: str) -> Iterator[tuple[str, str, str]]:
@@ -559,11 +604,7 @@ class EmbeddedStore:
             c.execute("DELETE FROM facts WHERE ns = ? AND id = ?", (namespace, f.id))
             c.execute("DELETE FROM fact_evidence WHERE ns = ? AND fact_id = ?", (namespace, f.id))
         for f in plan.shrunk_facts:
-            c.execute("DELETE FROM fact_evidence WHERE ns = ? AND fact_id = ?", (namespace, f.id))
-            c.executemany(
-                "INSERT INTO fact_evidence VALUES (?, ?, ?, ?)",
-                [(namespace, f.id, pos, eid) for pos, eid in enumerate(f.evidence)],
-            )
+            self._put_fact_row(namespace, f)
         for ent in plan.orphans:
             c.execute("DELETE FROM entities WHERE ns = ? AND id = ?", (namespace, ent))
             c.execute("DELETE FROM embeddings WHERE ns = ? AND node_id = ?", (namespace, ent))
@@ -640,7 +681,8 @@ class EmbeddedStore:
 
 _EVENT_COLS = "ns, id, session, seq, speaker, text, occurred_at, source_id, source_file, source_line, kind, times"
 _FACT_COLS = (
-    "ns, id, subject_id, predicate, object_id, recorded_at, valid_from, valid_to, expired_at, time_phrase, confidence"
+    "ns, id, subject_id, predicate, object_id, recorded_at, valid_from, valid_to, expired_at, time_phrase, confidence, "
+    "revised_by"
 )
 _NS_TABLES = ("events", "sessions", "entities", "mentions", "facts", "fact_evidence", "embeddings", "sources")
 _EVENT_ROWS = (("events", "id"), ("mentions", "event_id"), ("embeddings", "node_id"), ("fact_evidence", "event_id"))
@@ -692,6 +734,8 @@ def _migrate(conn: sqlite3.Connection, version: int, db_path: Path) -> None:
                     f"INSERT INTO {fts_table(ns)} (rowid, text) SELECT rowid, text FROM events WHERE ns = ?", (ns,)
                 )
             conn.execute("DROP TABLE IF EXISTS events_fts")
+        if version < 3:  # fact versions name the statements that made them
+            conn.execute("ALTER TABLE facts ADD COLUMN revised_by TEXT NOT NULL DEFAULT '[]'")
         conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
         conn.execute("COMMIT")
     except sqlite3.Error as exc:

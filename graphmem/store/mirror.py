@@ -251,13 +251,13 @@ class MemoryGraph:
                 far_id = far[1]
                 kind: NodeKind = self.graph.nodes[far]["kind"]
                 fact: Fact | None = data.get("fact")
-                if time is not None and not time.empty:
-                    if fact is not None and not time.admits_fact(fact):
-                        continue
-                    if kind is NodeKind.EVENT and not time.admits_event(ix.events[far_id]):
-                        continue
+                if fact is not None and not (time or _NOW).admits_fact(fact):
+                    continue
+                if time is not None and kind is NodeKind.EVENT and not time.admits_event(ix.events[far_id]):
+                    continue
                 out.append(Neighbor(etype, side, far_id, kind, data.get("role"), fact))
         return out
 
 
+_NOW = TimeFilter()  # no bound: the fact versions memory holds now
 _MENTION_TYPES = (EdgeType.MENTIONS, EdgeType.SPOKEN_BY)

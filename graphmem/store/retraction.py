@@ -1,17 +1,20 @@
 """Planning what deleting events removes: the rule shared by ``delete_event`` and ``Batch.retract``.
 
-Deleting a set of events removes their mentions; facts whose evidence lies wholly inside the set are
-dropped and the others lose those events from their evidence; entities left with no mention and no fact
-are dropped too, unless the batch being written uses them.
+Deleting a set of events removes their mentions; fact versions whose evidence lies wholly inside the set,
+or that the set caused (``revised_by``), are dropped and each fact's version chain re-linked, so the
+version before a retracted closing is current again (:func:`graphmem.store.versions.unwind_chain`); the
+others lose those events from their evidence; entities left with no mention and no fact are dropped too,
+unless the batch being written uses them.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 from graphmem.models import Batch, EdgeType, Fact
 from graphmem.store.mirror import MemoryGraph
+from graphmem.store.versions import logical_id, unwind_chain
 
 __all__ = ["Retraction", "apply_retraction", "entities_used_by", "plan_retraction"]
 
@@ -25,6 +28,7 @@ class Retraction:
     events: list[str] = field(default_factory=list)
     mentions: int = 0
     dropped_facts: list[Fact] = field(default_factory=list)
+    #: fact versions rewritten in full (evidence shrunk, or re-linked in their chain)
     shrunk_facts: list[Fact] = field(default_factory=list)
     orphans: list[str] = field(default_factory=list)
 
@@ -60,15 +64,20 @@ def plan_retraction(mem: MemoryGraph, namespace: str, event_ids: Iterable[str], 
             if data["type"] in _MENTIONS:
                 plan.mentions += 1
                 touched.add(v[1])
-    fact_ids = sorted({fid for eid in plan.events for fid in ix.evidence.get(eid, ())})
-    for fid in fact_ids:
-        fact = ix.facts[fid]
-        rest = tuple(e for e in fact.evidence if e not in gone)
-        if rest:
-            plan.shrunk_facts.append(replace(fact, evidence=rest))
-        else:
+    affected = {logical_id(fid) for eid in plan.events for fid in ix.evidence.get(eid, ())}
+    affected |= {logical_id(f.id) for f in ix.facts.values() if f.revised_by and gone & set(f.revised_by)}
+    chains: dict[str, list[Fact]] = {}
+    if affected:
+        for fid, fact in ix.facts.items():
+            if logical_id(fid) in affected:
+                chains.setdefault(logical_id(fid), []).append(fact)
+    for lid in sorted(chains):
+        drop, puts = unwind_chain(chains[lid], gone)
+        for fid in drop:
+            fact = ix.facts[fid]
             plan.dropped_facts.append(fact)
             touched |= {fact.subject_id, fact.object_id}
+        plan.shrunk_facts.extend(puts)
     dropped = {f.id for f in plan.dropped_facts}
 
     def in_use(entity_id: str) -> bool:

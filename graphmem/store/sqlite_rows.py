@@ -35,7 +35,7 @@ __all__ = [
 
 #: Bumped whenever the table layout changes; a store with a higher number is refused. Version 2 gave
 #: every namespace a full-text table of its own (version 1 shared one ``events_fts``).
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 #: Written into the ``meta`` table so a foreign SQLite file is recognised as such.
 APP_ID = "graphmem"
 
@@ -61,7 +61,7 @@ CREATE TABLE IF NOT EXISTS facts (
     ns TEXT NOT NULL, id TEXT NOT NULL, subject_id TEXT NOT NULL, predicate TEXT NOT NULL,
     object_id TEXT NOT NULL, recorded_at TEXT NOT NULL, valid_from TEXT, valid_to TEXT,
     expired_at TEXT, time_phrase TEXT, confidence REAL NOT NULL DEFAULT 1.0,
-    PRIMARY KEY (ns, id));
+    revised_by TEXT NOT NULL DEFAULT '[]', PRIMARY KEY (ns, id));
 CREATE TABLE IF NOT EXISTS fact_evidence (
     ns TEXT NOT NULL, fact_id TEXT NOT NULL, pos INTEGER NOT NULL, event_id TEXT NOT NULL,
     PRIMARY KEY (ns, fact_id, pos));
@@ -160,7 +160,7 @@ def entity_from_row(row: sqlite3.Row | Sequence[Any]) -> Entity:
 
 def fact_from_row(row: sqlite3.Row | Sequence[Any], evidence: Sequence[str]) -> Fact:
     """A ``facts`` row plus its evidence ids as a :class:`Fact`."""
-    ns, fid, subj, pred, obj, recorded, vfrom, vto, expired, phrase, conf = row
+    ns, fid, subj, pred, obj, recorded, vfrom, vto, expired, phrase, conf, revised = row
     recorded_at = dt_out(recorded)
     assert recorded_at is not None
     return Fact(
@@ -176,6 +176,7 @@ def fact_from_row(row: sqlite3.Row | Sequence[Any], evidence: Sequence[str]) -> 
         tuple(evidence),
         phrase,
         conf,
+        tuple(json.loads(revised)),
     )
 
 

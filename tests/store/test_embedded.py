@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import os
 import sqlite3
+from datetime import datetime
 from pathlib import Path
 
 import pytest
 
 from graphmem import Memory
 from graphmem.errors import SchemaVersionError, StoreError
-from graphmem.models import Batch, Event, Session
+from graphmem.models import Batch, Entity, Event, Fact, Session
 from graphmem.store.embedded import DB_FILENAME, EmbeddedStore
 from graphmem.store.sqlite_rows import SCHEMA_VERSION
 
@@ -144,6 +145,7 @@ def test_schema_1_store_is_upgraded_in_place(tmp_path: Path) -> None:
     conn.execute(f"DROP TABLE {fts_table('n')}")
     conn.execute("CREATE VIRTUAL TABLE events_fts USING fts5(text, tokenize = 'porter unicode61')")
     conn.execute("INSERT INTO events_fts (rowid, text) SELECT rowid, text FROM events")
+    conn.execute("ALTER TABLE facts DROP COLUMN revised_by")
     conn.execute("PRAGMA user_version = 1")
     conn.commit()
     conn.close()
@@ -153,6 +155,38 @@ def test_schema_1_store_is_upgraded_in_place(tmp_path: Path) -> None:
     conn = sqlite3.connect(d / DB_FILENAME)
     assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
     assert conn.execute("SELECT count(*) FROM sqlite_master WHERE name = 'events_fts'").fetchone()[0] == 0
+    conn.close()
+
+
+def test_schema_2_store_is_upgraded_in_place_and_keeps_its_facts(tmp_path: Path) -> None:
+    d = tmp_path / "store"
+    store = EmbeddedStore.open(d)
+    when = datetime(2024, 1, 1)
+    fact = Fact("n", "f", "a", "likes", "b", recorded_at=when, evidence=("e",))
+    store.write(
+        Batch(
+            "n",
+            (Session("n", "s", 0),),
+            (Event("n", "e", "s", 0, "A", "a likes b", when),),
+            (Entity("n", "a", "A"), Entity("n", "b", "B")),
+            facts=(fact,),
+        )
+    )
+    store.close()
+    # rewrite it as schema 2 had it: facts without revised_by
+    conn = sqlite3.connect(d / DB_FILENAME)
+    conn.execute("ALTER TABLE facts DROP COLUMN revised_by")
+    conn.execute("PRAGMA user_version = 2")
+    conn.commit()
+    conn.close()
+    store = EmbeddedStore.open(d)
+    assert list(store.iter_facts("n")) == [fact]
+    closed = Fact("n", "f", "a", "likes", "b", recorded_at=when, valid_to=when, evidence=("e",), revised_by=("e",))
+    store.write(Batch("n", facts=(closed,)))  # not datable after the stored version: corrected in place
+    assert store.get_fact("n", "f") == closed
+    store.close()
+    conn = sqlite3.connect(d / DB_FILENAME)
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 3
     conn.close()
 
 

@@ -256,6 +256,7 @@ def fact_row(f: Fact) -> dict[str, Any]:
         "evidence": list(f.evidence),
         "time_phrase": f.time_phrase,
         "confidence": float(f.confidence),
+        "revised_by": list(f.revised_by),
     }
 
 
@@ -308,4 +309,5 @@ def fact_from_props(p: Mapping[str, Any], subject_id: str, object_id: str) -> Fa
         tuple(p.get("evidence") or ()),
         p.get("time_phrase"),
         float(p.get("confidence", 1.0)),
+        tuple(p.get("revised_by") or ()),
     )

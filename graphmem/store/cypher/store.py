@@ -41,6 +41,7 @@ from graphmem.store.cypher.text_search import search_text_fallback
 __all__ = ["CypherStore"]
 
 T = TypeVar("T")
+_NOW = TimeFilter()  # no bound: the fact versions memory holds now
 _WORD = re.compile(r"\w+", re.UNICODE)
 
 # What reads return of a node: every model property, never the embedding (hundreds of floats).
@@ -56,6 +57,17 @@ _NEIGHBORS = "\nUNION ALL\n".join(
     f"MATCH (n:{label} {{namespace: $ns, id: $id}})-[r]-(m) "
     "WHERE ($types IS NULL OR type(r) IN $types) AND (m:Session OR m:Event OR m:Entity) "
     "RETURN type(r) AS type, startNode(r) = n AS out, endNode(r) = n AS inn, labels(m) AS labels, "
+    "m.id AS id, m.occurred_at AS at, properties(r) AS p, startNode(r).id AS src, endNode(r).id AS dst"
+    for label in ("Session", "Event", "Entity")
+)
+
+# The edges of many nodes of any label in one round trip (a traversal frontier). ``n.id IN $ids`` beside the
+# namespace: on ArcadeDB it measured faster than ``UNWIND $ids AS nid MATCH (n {id: nid})`` (27.6 vs 43.6 ms
+# for six nodes), and Neo4j plans both as index seeks.
+_NEIGHBORS_MANY = "\nUNION ALL\n".join(
+    f"MATCH (n:{label})-[r]-(m) WHERE n.namespace = $ns AND n.id IN $ids "
+    "AND ($types IS NULL OR type(r) IN $types) AND (m:Session OR m:Event OR m:Entity) "
+    "RETURN n.id AS origin, type(r) AS type, startNode(r) = n AS out, endNode(r) = n AS inn, labels(m) AS labels, "
     "m.id AS id, m.occurred_at AS at, properties(r) AS p, startNode(r).id AS src, endNode(r).id AS dst"
     for label in ("Session", "Event", "Entity")
 )
@@ -224,29 +236,28 @@ class CypherStore:
         if types == []:
             return []
         rows = self._read(_NEIGHBORS, ns=ns, id=node_id, types=types)
-        outs: list[Neighbor] = []
-        ins: list[Neighbor] = []
-        for r in rows:
-            edge = EdgeType(r["type"])
-            kind = _kind_of(r["labels"])
-            if kind is None:
-                continue
-            fact = fact_from_props(r["p"], r["src"], r["dst"]) if edge is EdgeType.FACT else None
-            if time is not None and not time.empty:
-                if fact is not None and not time.admits_fact(fact):
-                    continue
-                if kind is NodeKind.EVENT and not _admits_event_time(time, dt_out(r["at"])):
-                    continue
-            role = r["p"].get("role") if edge in (EdgeType.MENTIONS, EdgeType.SPOKEN_BY) else None
-            if r["out"] and direction in (Direction.OUT, Direction.BOTH):
-                outs.append(Neighbor(edge, Direction.OUT, r["id"], kind, role, fact))
-            if r["inn"] and direction in (Direction.IN, Direction.BOTH):
-                ins.append(Neighbor(edge, Direction.IN, r["id"], kind, role, fact))
+        return _neighbors_from_rows(rows, direction, time)
 
-        def key(n: Neighbor) -> tuple[str, str, str, str]:
-            return (n.edge.value, n.node_id, n.role or "", n.fact.id if n.fact else "")
-
-        return sorted(outs, key=key) + sorted(ins, key=key)
+    def neighbors_many(
+        self,
+        namespace: str,
+        node_ids: Sequence[str],
+        *,
+        edge_types: Iterable[EdgeType] | None = None,
+        direction: Direction = Direction.BOTH,
+        time: TimeFilter | None = None,
+    ) -> dict[str, list[Neighbor]]:
+        """:meth:`neighbors` of every id in one query (the
+        :class:`~graphmem.store.base.FetchesFrontier` capability: one round trip per traversal hop)."""
+        ns = self._ns(namespace)
+        direction = Direction(direction)
+        types = sorted({EdgeType(t).value for t in edge_types}) if edge_types is not None else None
+        ids = sorted(set(node_ids))
+        found: dict[str, list[Row]] = {node_id: [] for node_id in ids}
+        if ids and types != []:
+            for row in self._read(_NEIGHBORS_MANY, ns=ns, ids=ids, types=types):
+                found[row["origin"]].append(row)
+        return {node_id: _neighbors_from_rows(found[node_id], direction, time) for node_id in node_ids}
 
     def iter_sessions(self, namespace: str) -> Iterator[Session]:
         """Sessions of the namespace in index order (then id)."""
@@ -274,16 +285,17 @@ class CypherStore:
         rows = self._read("MATCH (n:Entity {namespace: $ns}) RETURN " + _ENTITY_MAP + " AS p", ns=ns)
         yield from sorted((entity_from_props(r["p"]) for r in rows), key=lambda e: e.id)
 
-    def iter_facts(self, namespace: str, *, time: TimeFilter | None = None) -> Iterator[Fact]:
-        """Facts of the namespace that pass ``time``, by id."""
+    def iter_facts(self, namespace: str, *, time: TimeFilter | None = None, history: bool = False) -> Iterator[Fact]:
+        """Fact versions of the namespace that pass ``time`` (by default the current ones), by id."""
         ns = self._ns(namespace)
         rows = self._read(
             "MATCH (a:Entity)-[r:FACT {namespace: $ns}]->(b:Entity) RETURN properties(r) AS p, a.id AS s, b.id AS o",
             ns=ns,
         )
         facts = sorted((fact_from_props(r["p"], r["s"], r["o"]) for r in rows), key=lambda f: f.id)
+        admit = time or TimeFilter()
         for fact in facts:
-            if time is None or time.admits_fact(fact):
+            if history or admit.admits_fact(fact):
                 yield fact
 
     def iter_mentions(self, namespace: str) -> Iterator[tuple[str, str, str]]:
@@ -414,6 +426,32 @@ class CypherStore:
 
 
 # -- helpers -----------------------------------------------------------------------------------------------
+
+
+def _neighbors_from_rows(rows: Iterable[Row], direction: Direction, time: TimeFilter | None) -> list[Neighbor]:
+    """The :class:`Neighbor` values of one node's edge rows, outgoing first, each side in a stable order."""
+    outs: list[Neighbor] = []
+    ins: list[Neighbor] = []
+    for r in rows:
+        edge = EdgeType(r["type"])
+        kind = _kind_of(r["labels"])
+        if kind is None:
+            continue
+        fact = fact_from_props(r["p"], r["src"], r["dst"]) if edge is EdgeType.FACT else None
+        if fact is not None and not (time or _NOW).admits_fact(fact):
+            continue
+        if time is not None and kind is NodeKind.EVENT and not _admits_event_time(time, dt_out(r["at"])):
+            continue
+        role = r["p"].get("role") if edge in (EdgeType.MENTIONS, EdgeType.SPOKEN_BY) else None
+        if r["out"] and direction in (Direction.OUT, Direction.BOTH):
+            outs.append(Neighbor(edge, Direction.OUT, r["id"], kind, role, fact))
+        if r["inn"] and direction in (Direction.IN, Direction.BOTH):
+            ins.append(Neighbor(edge, Direction.IN, r["id"], kind, role, fact))
+
+    def key(n: Neighbor) -> tuple[str, str, str, str]:
+        return (n.edge.value, n.node_id, n.role or "", n.fact.id if n.fact else "")
+
+    return sorted(outs, key=key) + sorted(ins, key=key)
 
 
 def _kind_of(labels: Sequence[str]) -> NodeKind | None:

@@ -15,16 +15,18 @@ Deleting events (``delete_event`` and a batch's ``retract``) follows the rule of
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import replace
+from datetime import datetime
 from typing import Any
 
-from graphmem.models import Batch, EdgeType, Entity, Event, NodeKind, Session
+from graphmem.models import Batch, EdgeType, Entity, Event, Fact, NodeKind, Session
 from graphmem.store.base import DeleteResult
 from graphmem.store.cypher.schema import (
     dt_in,
     entity_row,
     event_row,
+    fact_from_props,
     fact_row,
     label_for,
     session_row,
@@ -33,6 +35,7 @@ from graphmem.store.cypher.schema import (
 from graphmem.store.cypher.session import CypherTx
 from graphmem.store.retraction import entities_used_by
 from graphmem.store.validate import validate_batch
+from graphmem.store.versions import archive_id, logical_id, normalised_batch_times, unwind_chain, version_batch
 
 __all__ = [
     "DROP_FACTS",
@@ -120,7 +123,8 @@ MATCH (b:Entity {namespace: $ns, id: row.object})
 CREATE (a)-[r:FACT]->(b)
 SET r.namespace = $ns, r.id = row.id, r.predicate = row.predicate, r.recorded_at = row.recorded_at,
     r.valid_from = row.valid_from, r.valid_to = row.valid_to, r.expired_at = row.expired_at,
-    r.evidence = row.evidence, r.time_phrase = row.time_phrase, r.confidence = row.confidence
+    r.evidence = row.evidence, r.time_phrase = row.time_phrase, r.confidence = row.confidence,
+    r.revised_by = row.revised_by
 """
 
 PUT_EMBEDDINGS = {
@@ -232,6 +236,7 @@ def write_batch(tx: CypherTx, batch: Batch) -> None:
         ]
         _run_rows(tx, statement, ns, rows)
     if batch.facts:
+        batch = version_batch(normalised_batch_times(batch), _current_lookup(tx, ns, batch))
         latest = {f.id: f for f in batch.facts}  # a fact repeated in a batch: the last one wins
         _run_rows(tx, DROP_FACTS, ns, sorted(latest), key="ids")
         _run_rows(tx, PUT_FACTS, ns, [fact_row(f) for f in latest.values()])
@@ -252,6 +257,18 @@ def write_batch(tx: CypherTx, batch: Batch) -> None:
     relink_sessions_events(tx, ns, touched)
     if batch.sessions:
         relink_session_order(tx, ns)
+
+
+def _current_lookup(tx: CypherTx, ns: str, batch: Batch) -> Callable[[str], Fact | None]:
+    """The stored current version of each fact id the batch writes (read inside the write transaction)."""
+    ids = sorted({f.id for f in batch.facts})
+    found = {}
+    for start in range(0, len(ids), ROWS_PER_STATEMENT):
+        for rec in tx.run(CURRENT_FACTS, ns=ns, ids=ids[start : start + ROWS_PER_STATEMENT]):
+            fact = fact_from_props(rec["p"], rec["s"], rec["o"])
+            if fact.expired_at is None:
+                found[fact.id] = fact
+    return found.get
 
 
 def _run_rows(tx: CypherTx, statement: str, ns: str, rows: list[Any], *, key: str = "rows", **params: Any) -> None:
@@ -320,15 +337,21 @@ RETURN e.id AS id, e.session AS session, collect(x.id) AS entities, count(r) AS 
 """
 
 EVIDENCE_OF = """
-MATCH (a:Entity)-[r:FACT {namespace: $ns}]->(b:Entity)
-WHERE any(i IN r.evidence WHERE i IN $ids)
-RETURN r.id AS id, r.evidence AS evidence, a.id AS subject, b.id AS object
+MATCH ()-[r:FACT {namespace: $ns}]->()
+WHERE any(i IN r.evidence WHERE i IN $ids) OR any(i IN coalesce(r.revised_by, []) WHERE i IN $ids)
+RETURN DISTINCT r.id AS id
 """
 
-SET_EVIDENCE = """
-UNWIND $rows AS row
-MATCH ()-[r:FACT {namespace: $ns, id: row.id}]->()
-SET r.evidence = row.evidence
+VERSIONS_OF = """
+MATCH (a:Entity)-[r:FACT {namespace: $ns}]->(b:Entity)
+WHERE r.id IN $ids OR any(p IN $prefixes WHERE r.id STARTS WITH p)
+RETURN properties(r) AS p, a.id AS s, b.id AS o
+"""
+
+CURRENT_FACTS = """
+UNWIND $ids AS fid
+MATCH (a:Entity)-[r:FACT {namespace: $ns, id: fid}]->(b:Entity)
+RETURN properties(r) AS p, a.id AS s, b.id AS o
 """
 
 DROP_EVENTS = """
@@ -366,18 +389,25 @@ def retract_events(
     touched = {x for r in rows for x in r["entities"]}
     mentions = sum(int(r["mentions"]) for r in rows)
     dropped: list[str] = []
-    shrunk: list[dict[str, Any]] = []
-    for rec in tx.run(EVIDENCE_OF, ns=ns, ids=sorted(gone)):
-        rest = [e for e in rec["evidence"] if e not in gone]
-        if rest:
-            shrunk.append({"id": rec["id"], "evidence": rest})
-        else:
-            dropped.append(rec["id"])
-            touched.update((rec["subject"], rec["object"]))
-    if dropped:
-        tx.run(DROP_FACTS, ns=ns, ids=dropped)
-    if shrunk:
-        tx.run(SET_EVIDENCE, ns=ns, rows=shrunk)
+    puts: list[Fact] = []
+    logical = sorted({logical_id(r["id"]) for r in tx.run(EVIDENCE_OF, ns=ns, ids=sorted(gone))})
+    if logical:
+        chains: dict[str, list[Fact]] = {}
+        prefixes = [archive_id(i, datetime.min)[: len(i) + 1] for i in logical]
+        for rec in tx.run(VERSIONS_OF, ns=ns, ids=logical, prefixes=prefixes):
+            fact = fact_from_props(rec["p"], rec["s"], rec["o"])
+            chains.setdefault(logical_id(fact.id), []).append(fact)
+        for lid in sorted(chains):
+            drop, rewrite = unwind_chain(chains[lid], gone)
+            by_id = {f.id: f for f in chains[lid]}
+            for fid in drop:
+                dropped.append(fid)
+                touched.update((by_id[fid].subject_id, by_id[fid].object_id))
+            puts.extend(rewrite)
+    if dropped or puts:
+        tx.run(DROP_FACTS, ns=ns, ids=sorted({*dropped, *(f.id for f in puts)}))
+    if puts:
+        _run_rows(tx, PUT_FACTS, ns, [fact_row(f) for f in puts])
     tx.run(DROP_EVENTS, ns=ns, ids=sorted(gone))
     orphans = 0
     candidates = sorted(touched - set(keep))

@@ -1,0 +1,84 @@
+"""``graphmem facts``: facts on their two time axes, current ones by default (the CLI twin of ``Memory.facts_at``)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import click
+
+from graphmem.cli.common import db_option, open_memory, print_json, print_table
+
+__all__ = ["facts"]
+
+_DATE_FORMATS = ["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
+
+
+def _fmt(when: datetime | None) -> str:
+    return "" if when is None else when.strftime("%Y-%m-%d %H:%M")
+
+
+@click.command()
+@db_option
+@click.option("--namespace", "-n", required=True, help="The namespace to read.")
+@click.option("--entity", "entity", default=None, help="Only facts about the entity with this name.")
+@click.option("--predicate", default=None, help="Only facts with this predicate.")
+@click.option("--valid-at", type=click.DateTime(_DATE_FORMATS), default=None, help="What held then (default: now).")
+@click.option("--as-of", type=click.DateTime(_DATE_FORMATS), default=None, help="What memory believed then.")
+@click.option("--all-time", is_flag=True, help="Every version, whatever its times.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+@click.pass_context
+def facts(
+    ctx: click.Context,
+    db: str | None,
+    namespace: str,
+    entity: str | None,
+    predicate: str | None,
+    valid_at: datetime | None,
+    as_of: datetime | None,
+    all_time: bool,
+    as_json: bool,
+) -> None:
+    """Facts of a namespace: those valid now in the version memory holds now, unless --valid-at, --as-of
+    or --all-time asks otherwise."""
+    with open_memory(ctx, db) as mem:
+        found = mem.facts_at(
+            namespace, entity=entity, predicate=predicate, valid_at=valid_at, as_of=as_of, all_time=all_time
+        )
+        names = {}
+        for f in found:
+            for eid in (f.subject_id, f.object_id):
+                if eid not in names:
+                    ent = mem.store.get_entity(namespace, eid)
+                    names[eid] = ent.name if ent is not None else eid
+    if as_json:
+        print_json(
+            [
+                {
+                    "id": f.id,
+                    "subject": names[f.subject_id],
+                    "predicate": f.predicate,
+                    "object": names[f.object_id],
+                    "valid_from": f.valid_from,
+                    "valid_to": f.valid_to,
+                    "recorded_at": f.recorded_at,
+                    "expired_at": f.expired_at,
+                    "evidence": list(f.evidence),
+                }
+                for f in found
+            ]
+        )
+        return
+    cols = ["subject", "predicate", "object", "valid_from", "valid_to", "recorded_at", "expired_at"]
+    rows = [
+        [
+            names[f.subject_id],
+            f.predicate,
+            names[f.object_id],
+            _fmt(f.valid_from),
+            _fmt(f.valid_to),
+            _fmt(f.recorded_at),
+            _fmt(f.expired_at),
+        ]
+        for f in found
+    ]
+    print_table(f"facts in {namespace}", cols, rows)

@@ -1,0 +1,93 @@
+"""Reading facts on their two time axes: current facts by default.
+
+A fact holds in the world from ``valid_from`` to ``valid_to`` and is held by memory from ``recorded_at``
+to ``expired_at`` (see :mod:`graphmem.store.versions`). :func:`facts_at` answers the three questions a
+memory of someone's life must tell apart:
+
+- *now* (the default): facts valid now, in the versions memory holds now;
+- ``valid_at=t``: what held at ``t``, as memory knows it now;
+- ``as_of=t``: what memory believed at ``t`` (versions recorded by ``t`` and not yet expired then),
+  about ``t`` unless ``valid_at`` names another moment;
+- ``all_time=True``: every version, whatever its times.
+
+The query language's ``VALID AT``/``AS OF``/``ALL TIME`` and recall's fact filter mean the same.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from graphmem.errors import ConfigError
+from graphmem.models import Fact
+from graphmem.store.base import GraphStore, TimeFilter
+
+__all__ = ["fact_filter", "facts_at", "utc_now"]
+
+
+def utc_now() -> datetime:
+    """The current time as stores keep times: naive UTC."""
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def _naive(when: datetime | None) -> datetime | None:
+    if when is None or when.tzinfo is None:
+        return when
+    return when.astimezone(UTC).replace(tzinfo=None)
+
+
+def fact_filter(
+    *,
+    valid_at: datetime | None = None,
+    as_of: datetime | None = None,
+    all_time: bool = False,
+    now: datetime | None = None,
+) -> TimeFilter:
+    """The :class:`TimeFilter` facts must pass for these options (see the module docs).
+
+    Raises:
+        ConfigError: ``all_time`` with ``valid_at`` or ``as_of``.
+    """
+    if all_time:
+        if valid_at is not None or as_of is not None:
+            raise ConfigError("all_time reads every fact version: give it without valid_at and as_of")
+        return TimeFilter(history=True)
+    valid_at, as_of = _naive(valid_at), _naive(as_of)
+    if as_of is not None:
+        return TimeFilter(as_of=as_of, valid_at=valid_at or as_of)
+    return TimeFilter(valid_at=valid_at or _naive(now) or utc_now())
+
+
+def facts_at(
+    store: GraphStore,
+    namespace: str,
+    *,
+    entity_id: str | None = None,
+    predicate: str | None = None,
+    valid_at: datetime | None = None,
+    as_of: datetime | None = None,
+    all_time: bool = False,
+    now: datetime | None = None,
+) -> list[Fact]:
+    """Facts of ``namespace`` on the given time axes (current ones by default), by recorded time then id.
+
+    Args:
+        store: the store to read.
+        namespace: the namespace.
+        entity_id: only facts with this entity as subject or object.
+        predicate: only facts with this predicate.
+        valid_at: what held at this moment (default: now).
+        as_of: what memory believed at this moment.
+        all_time: every version, whatever its times.
+        now: the current time (default: the clock), for tests and replays.
+
+    Raises:
+        ConfigError: ``all_time`` with ``valid_at`` or ``as_of``; an illegal namespace.
+    """
+    tf = fact_filter(valid_at=valid_at, as_of=as_of, all_time=all_time, now=now)
+    out = [
+        f
+        for f in store.iter_facts(namespace, time=tf)
+        if (entity_id is None or entity_id in (f.subject_id, f.object_id))
+        and (predicate is None or f.predicate == predicate)
+    ]
+    return sorted(out, key=lambda f: (f.recorded_at, f.id))

@@ -1,0 +1,207 @@
+"""Fact versions: the record-time axis kept whole, shared by every store.
+
+A fact (one id) has a *chain* of versions. The current version keeps the fact's id; each earlier one is
+archived under ``<id>@<its recorded_at>`` (:func:`archive_id`) with ``expired_at`` set to the time the next
+version was recorded. Nothing is updated in place:
+
+- **Writing** a fact whose id is stored with another valid time, subject, predicate or object makes a new
+  version (:func:`version_batch`): it is recorded at the written fact's ``recorded_at`` when that is later
+  than the stored version's, else at the latest time of the batch's events (the statements that changed
+  it); the stored version is archived, expired at that time. A version names the statements that made
+  it in ``revised_by``; when the writer leaves it empty and the batch holds the fact whose new value
+  ended this one (same subject and predicate, starting when this one ends), that fact's evidence and
+  ``recorded_at`` are used: a :class:`~graphmem.models.FactClosing` of the batch that ends it ("I quit
+  my job"), else a fact about the same subject starting when this one ends (a new value of the
+  predicate, else an ending statement such as "left Acme"). A new fact that a later fact of the
+  same batch ends is written as both versions (open until that fact was recorded, then closed). A
+  write that changes only evidence, phrase or confidence, or that cannot be dated after the stored
+  version, updates that version.
+- **Retracting** events (``delete_event``, ``Batch.retract``) removes the versions they caused (a
+  version's ``revised_by``) and re-links the chain (:func:`unwind_chain`): retracting the statement that
+  closed a fact makes the version before it current again.
+
+``AS OF t`` reads the versions recorded by ``t`` and not yet expired then; every other read sees the
+current versions only (:meth:`graphmem.store.base.TimeFilter.admits_fact`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime
+
+from graphmem.models import Batch, Fact, FactClosing
+from graphmem.store.sqlite_rows import normalise_dt, normalised_event, normalised_fact
+
+__all__ = [
+    "archive_id",
+    "chain_order",
+    "is_archive",
+    "logical_id",
+    "normalised_batch_times",
+    "unwind_chain",
+    "version_batch",
+]
+
+_SEP = "@"
+
+
+def archive_id(fact_id: str, recorded_at: datetime) -> str:
+    """The id an earlier version of ``fact_id`` recorded at ``recorded_at`` is kept under."""
+    return f"{fact_id}{_SEP}{recorded_at.isoformat()}"
+
+
+def is_archive(fact_id: str) -> bool:
+    """Whether ``fact_id`` names an archived (expired) version."""
+    return _SEP in fact_id
+
+
+def logical_id(fact_id: str) -> str:
+    """The id of the fact a version belongs to (``f1@2024-01-01T00:00:00`` → ``f1``)."""
+    return fact_id.split(_SEP, 1)[0]
+
+
+def _same_claim(a: Fact, b: Fact) -> bool:
+    return (a.subject_id, a.predicate, a.object_id, a.valid_from, a.valid_to) == (
+        b.subject_id,
+        b.predicate,
+        b.object_id,
+        b.valid_from,
+        b.valid_to,
+    )
+
+
+def normalised_batch_times(batch: Batch) -> Batch:
+    """The batch with its facts', closings' and events' datetimes naive UTC, as stores keep them."""
+    closings = tuple(
+        replace(c, recorded_at=normalise_dt(c.recorded_at) or c.recorded_at, at=normalise_dt(c.at))
+        for c in batch.closings
+    )
+    return replace(
+        batch,
+        facts=tuple(normalised_fact(f) for f in batch.facts),
+        events=tuple(normalised_event(e) for e in batch.events),
+        closings=closings,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class _Cause:
+    """The statement that ended a fact: when memory learned it and the events that say it."""
+
+    recorded_at: datetime
+    evidence: tuple[str, ...]
+
+
+def _closes(c: FactClosing, f: Fact) -> bool:
+    return (
+        c.predicate == f.predicate
+        and c.subject_id in (None, f.subject_id)
+        and c.object_id in (None, f.object_id)
+        and (c.at or c.recorded_at) == f.valid_to
+    )
+
+
+def _cause_in_batch(f: Fact, batch: Batch) -> _Cause | None:
+    """What in the batch ended ``f``: a closing whose end is ``f``'s ``valid_to`` ("I quit", "we broke
+    up"), else a fact about the same subject starting when ``f`` ends (a new value of the predicate
+    first, then an ending statement about the same object, then any)."""
+    if f.valid_to is None:
+        return None
+    closings = sorted((c for c in batch.closings if _closes(c, f)), key=lambda c: c.recorded_at)
+    if closings:
+        return _Cause(closings[0].recorded_at, closings[0].evidence)
+    found = [g for g in batch.facts if g.id != f.id and g.subject_id == f.subject_id and g.valid_from == f.valid_to]
+    found.sort(key=lambda g: (g.predicate != f.predicate, g.object_id != f.object_id, g.id))
+    return _Cause(found[0].recorded_at, found[0].evidence) if found else None
+
+
+def _split_new(f: Fact, batch: Batch) -> list[Fact]:
+    """A new fact ended by a later statement of the same batch, as two versions: open until that
+    statement was recorded, then closed (so ``AS OF`` a time between the two sees it open)."""
+    if f.revised_by or f.expired_at is not None or is_archive(f.id):
+        return [f]
+    cause = _cause_in_batch(f, batch)
+    if cause is None or cause.recorded_at <= f.recorded_at:
+        return [f]
+    opened = replace(f, id=archive_id(f.id, f.recorded_at), valid_to=None, expired_at=cause.recorded_at)
+    return [opened, replace(f, recorded_at=cause.recorded_at, revised_by=cause.evidence)]
+
+
+def version_batch(batch: Batch, current: Callable[[str], Fact | None]) -> Batch:
+    """The batch with each changed fact written as a new version and its stored version archived.
+
+    Args:
+        batch: the batch to write (datetimes already normalised).
+        current: the stored, unexpired version of a fact id (``None`` when there is none).
+    """
+    if not batch.facts:
+        return batch
+    times = [e.occurred_at for e in batch.events if e.occurred_at is not None]
+    latest_statement = max(times, default=None)
+    out: list[Fact] = []
+    for f in batch.facts:
+        old = current(f.id) if not is_archive(f.id) and f.expired_at is None else None
+        if old is None:
+            out.extend(_split_new(f, batch))
+            continue
+        if _same_claim(old, f):
+            out.append(f)
+            continue
+        cause = _cause_in_batch(f, batch) if not f.revised_by else None
+        if cause is not None:
+            f = replace(f, recorded_at=max(f.recorded_at, cause.recorded_at), revised_by=cause.evidence)
+        when = max((t for t in (f.recorded_at, latest_statement) if t is not None), default=f.recorded_at)
+        if cause is not None:
+            when = f.recorded_at
+        if when <= old.recorded_at:  # cannot be dated after the stored version: a correction of it
+            out.append(replace(f, recorded_at=old.recorded_at))
+            continue
+        out.append(replace(old, id=archive_id(old.id, old.recorded_at), expired_at=when))
+        out.append(replace(f, recorded_at=when))
+    return replace(batch, facts=tuple(out))
+
+
+def chain_order(versions: Iterable[Fact]) -> list[Fact]:
+    """The versions of one fact oldest first (by record time; the current one last)."""
+    return sorted(versions, key=lambda v: (not is_archive(v.id) and v.expired_at is None, v.recorded_at))
+
+
+def unwind_chain(chain: Sequence[Fact], gone: set[str]) -> tuple[list[str], list[Fact]]:
+    """Remove from one fact's version chain what deleting the events ``gone`` removes.
+
+    A version whose evidence lies wholly in ``gone`` or that ``gone`` caused (``revised_by``) is removed;
+    the others lose ``gone`` from their evidence and are re-linked: each is expired when the next kept
+    one was recorded, the last is current under the fact's id.
+
+    Returns:
+        The version ids to delete and the versions to write (full records), or ``([], [])`` when the
+        chain is untouched.
+    """
+    ordered = chain_order(chain)
+    if not ordered:
+        return [], []
+    touched = any(gone & set(v.evidence) or gone & set(v.revised_by) for v in ordered)
+    if not touched:
+        return [], []
+    fid = logical_id(ordered[0].id)
+    kept = [
+        replace(v, evidence=tuple(e for e in v.evidence if e not in gone))
+        for v in ordered
+        if not (gone & set(v.revised_by)) and not (v.evidence and set(v.evidence) <= gone)
+    ]
+    rebuilt: list[Fact] = []
+    for i, v in enumerate(kept):
+        last = i == len(kept) - 1
+        rebuilt.append(
+            replace(
+                v,
+                id=fid if last else archive_id(fid, v.recorded_at),
+                expired_at=None if last else kept[i + 1].recorded_at,
+            )
+        )
+    new_ids = {v.id for v in rebuilt}
+    old_by_id = {v.id: v for v in ordered}
+    drop = sorted(v.id for v in ordered if v.id not in new_ids)
+    puts = [v for v in rebuilt if old_by_id.get(v.id) != v]
+    return drop, puts

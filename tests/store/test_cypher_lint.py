@@ -1,0 +1,111 @@
+"""Every Cypher text graphmem emits passes Neo4j's own front end (parser and semantic analysis), no server needed.
+
+The linter is ``@neo4j-cypher/language-support`` under Node (``tools/cypher-lint``; install it with
+``npm ci --prefix tools/cypher-lint``). The texts are collected from the code that emits them
+(:mod:`tests.support.cypher_texts`): the dialects' DDL for Neo4j and ArcadeDB, every statement the Cypher
+store sends under a workload that calls each of its methods (recorded on the Bolt test server), the
+push-down of every golden query, and the Browser guide. Each text is linted with the parameters graphmem
+passes to it declared; any diagnostic fails the test, an undeclared parameter included.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.query.test_golden import all_cases
+from tests.store.test_contract import conversation
+from tests.support.cypher_texts import (
+    CypherText,
+    RecordingSession,
+    dialect_texts,
+    guide_texts,
+    pushdown_texts,
+    recorded_texts,
+    store_workload,
+)
+
+LINTER = Path(__file__).resolve().parents[2] / "tools" / "cypher-lint"
+INSTALL = "npm ci --prefix tools/cypher-lint"
+
+
+def lint(texts: list[CypherText]) -> list[tuple[CypherText, list[dict[str, Any]]]]:
+    """Each text with the diagnostics of Neo4j's linter."""
+    node = shutil.which("node")
+    assert node is not None, f"Node.js is needed for the Cypher linter (Debian: apt-get install nodejs npm; {INSTALL})"
+    package = LINTER / "node_modules" / "@neo4j-cypher" / "language-support"
+    assert package.is_dir(), f"the Cypher linter is not installed; run: {INSTALL}"
+    payload = [{"name": t.name, "query": t.query, "parameters": sorted(t.parameters)} for t in texts]
+    proc = subprocess.run(
+        [node, str(LINTER / "lint.mjs")],
+        input=json.dumps(payload),
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+        cwd=LINTER,
+    )
+    assert proc.returncode == 0, proc.stderr
+    results = json.loads(proc.stdout)
+    assert [r["name"] for r in results] == [t.name for t in texts]
+    return [(t, r["diagnostics"]) for t, r in zip(texts, results, strict=True)]
+
+
+def report(problems: list[tuple[CypherText, list[dict[str, Any]]]]) -> str:
+    lines = []
+    for text, diagnostics in problems:
+        lines.append(f"== {text.name} (parameters: {', '.join(sorted(text.parameters)) or 'none'})")
+        lines.append(text.query)
+        lines.extend(f"   at {d['offset']}: {d['message']}" for d in diagnostics)
+    return "\n".join(lines)
+
+
+def check(texts: list[CypherText]) -> None:
+    problems = [(t, d) for t, d in lint(texts) if d]
+    assert not problems, f"{len(problems)} of {len(texts)} Cypher texts fail Neo4j's linter:\n{report(problems)}"
+
+
+def test_the_linter_can_fail() -> None:
+    bad = [
+        CypherText("typo", "MATCH (n) RETRN n", frozenset()),
+        CypherText("undeclared parameter", "MATCH (n {id: $id}) RETURN n", frozenset()),
+        CypherText("unknown function", "RETURN toLowr('x') AS y", frozenset()),
+        CypherText("good", "MATCH (n {id: $id}) RETURN n", frozenset({"id"})),
+    ]
+    results = lint(bad)
+    assert [bool(d) for _, d in results] == [True, True, True, False], results
+
+
+def test_dialect_ddl_and_guide() -> None:
+    texts = [*dialect_texts(), *guide_texts()]
+    assert any(t.name.startswith("Neo4j DDL") for t in texts) and any(t.name.startswith("ArcadeDB DDL") for t in texts)
+    check(texts)
+
+
+def test_pushdown_of_every_golden_query() -> None:
+    cases = [(f"{c.file.name}#{c.index}", c.query, c.params) for c in all_cases()]
+    texts, local = pushdown_texts(cases)
+    assert len(texts) >= len(cases) // 2, f"only {len(texts)} of {len(cases)} golden queries compile: {local}"
+    check(texts)
+
+
+@pytest.mark.neo4j
+def test_every_store_statement(bolt_server: Any) -> None:
+    from graphmem.store.cypher.store import CypherStore
+    from graphmem.store.neo4j import connect
+
+    opened = connect(bolt_server.uri, auth=bolt_server.auth, database=bolt_server.database)
+    recorder = RecordingSession(opened._session)
+    store = CypherStore(recorder, opened.dialect, server=opened.server)
+    try:
+        store_workload(store, conversation, "lint-workload")
+    finally:
+        store.close()
+    texts = list(recorded_texts(recorder))
+    assert len(texts) >= 30, f"the workload sent only {len(texts)} distinct statements"
+    check(texts)

@@ -1,0 +1,186 @@
+"""Every Cypher text graphmem emits, collected from the code that emits it, for Neo4j's linter.
+
+Three sources, none of them a grep of the source files:
+
+* the dialects' values (:mod:`graphmem.store.cypher.dialect`): schema DDL, full-text search, index
+  waits, for Neo4j and for ArcadeDB;
+* a :class:`RecordingSession` around a real Bolt session, under a workload that calls every
+  :class:`~graphmem.store.cypher.store.CypherStore` method (writes, reads, traversal, deletes, stats):
+  each statement the store sends, with the parameter names it sends;
+* the push-down compiler (:func:`graphmem.query.cypher.compile_plan`) over every golden query, and the
+  Browser guide's starter queries.
+
+Each text comes with the parameters graphmem passes to it, so the linter reports a parameter the text
+uses but nobody passes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import Any, TypeVar
+
+from graphmem.browser_guide import STARTER_QUERIES
+from graphmem.models import Batch, EdgeType, SourceRecord
+from graphmem.query import parse, plan_query
+from graphmem.query.cypher import NotPushable, compile_plan
+from graphmem.store.base import Direction, TimeFilter
+from graphmem.store.cypher import setup
+from graphmem.store.cypher.dialect import DIALECTS
+from graphmem.store.cypher.session import CypherSession, CypherTx, Row
+from graphmem.store.cypher.store import CypherStore
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class CypherText:
+    """One statement graphmem sends: where it comes from, its text, and the parameters passed with it."""
+
+    name: str
+    query: str
+    parameters: frozenset[str]
+
+
+class _RecordingTx:
+    def __init__(self, tx: CypherTx, record: Callable[[str, Mapping[str, Any]], None]) -> None:
+        self._tx = tx
+        self._record = record
+
+    def run(self, cypher: str, /, **params: Any) -> list[Row]:
+        self._record(cypher, params)
+        return self._tx.run(cypher, **params)
+
+
+class RecordingSession:
+    """A :class:`CypherSession` that passes everything to another one and remembers each statement."""
+
+    def __init__(self, inner: CypherSession) -> None:
+        self._inner = inner
+        self.uri = inner.uri
+        self.seen: dict[str, set[str]] = {}
+
+    def _record(self, cypher: str, params: Mapping[str, Any] | None) -> None:
+        self.seen.setdefault(cypher, set()).update(params or {})
+
+    def read(
+        self,
+        cypher: str,
+        params: Mapping[str, Any] | None = None,
+        *,
+        action: str = "reading",
+        timeout: float | None = None,
+    ) -> list[Row]:
+        self._record(cypher, params)
+        return self._inner.read(cypher, params, action=action, timeout=timeout)
+
+    def write(self, work: Callable[[CypherTx], T], *, action: str) -> T:
+        return self._inner.write(lambda tx: work(_RecordingTx(tx, self._record)), action=action)
+
+    def run(self, cypher: str, params: Mapping[str, Any] | None = None, *, action: str) -> list[Row]:
+        self._record(cypher, params)
+        return self._inner.run(cypher, params, action=action)
+
+    def close(self) -> None:
+        self._inner.close()
+
+
+def dialect_texts() -> Iterator[CypherText]:
+    """The DDL and dialect-specific statements of every dialect."""
+    for dialect in DIALECTS:
+        for statement in dialect.schema_statements():
+            yield CypherText(f"{dialect.name} DDL {statement.name}", statement.cypher, frozenset())
+        if dialect.fulltext_search is not None:
+            params = frozenset({"index", "query", "ns", "limit"})
+            yield CypherText(f"{dialect.name} full-text search", dialect.fulltext_search, params)
+        if dialect.await_indexes is not None:
+            yield CypherText(f"{dialect.name} await indexes", dialect.await_indexes, frozenset())
+        yield CypherText(f"{dialect.name} list indexes", dialect.list_indexes, frozenset())
+    yield CypherText("schema migration: entities", setup._ALL_ENTITIES, frozenset())
+    yield CypherText("schema migration: name keys", setup._SET_NAME_KEYS, frozenset({"rows"}))
+
+
+def store_workload(store: CypherStore, batch: Callable[[str], Batch], ns: str) -> None:
+    """Call every method of ``store`` that talks to the server, on the namespace ``ns``."""
+    store.create_schema()
+    plain = batch(ns)
+    entity = plain.entities[0]
+    first = replace(
+        plain,
+        embeddings=((plain.events[0].id, [0.25, -0.5, 1.0, 0.0]), (entity.id, [1.0, 0.0, 0.0, 0.0])),
+        embedding_model="lint-model",
+        sources=(SourceRecord(ns, "some/file.json", "0" * 64, datetime(2023, 5, 8)),),
+    )
+    store.write(first)
+    event = first.events[0]
+    store.get_session(ns, event.session)
+    store.get_event(ns, event.id)
+    store.get_events(ns, [e.id for e in first.events])
+    store.get_entity(ns, entity.id)
+    if first.facts:
+        store.get_fact(ns, first.facts[0].id)
+    store.find_entities(ns, entity.name)
+    store.find_entities(ns, entity.name, type=entity.type)
+    store.find_events_by_source(ns, event.source_id or "")
+    window = TimeFilter(since=datetime(2000, 1, 1), until=datetime(2100, 1, 1), valid_at=datetime(2023, 5, 9))
+    for node in (event.id, entity.id):
+        store.neighbors(ns, node)
+        store.neighbors(ns, node, edge_types=[EdgeType.MENTIONS], direction=Direction.OUT, time=window)
+    store.neighbors_many(ns, [event.id, entity.id])
+    store.neighbors_many(ns, [event.id], edge_types=[EdgeType.NEXT], direction=Direction.IN, time=window)
+    list(store.iter_sessions(ns))
+    list(store.iter_events(ns))
+    list(store.iter_events(ns, session=event.session))
+    list(store.iter_entities(ns))
+    list(store.iter_facts(ns))
+    list(store.iter_facts(ns, time=window))
+    list(store.iter_mentions(ns))
+    list(store.iter_embeddings(ns))
+    store.search_text(ns, "support group yesterday")
+    store.has_source(ns, "some/file.json", "0" * 64)
+    store.namespaces()
+    store.stats()
+    store.stats(ns)
+    store.write(Batch(ns, retract=(first.events[-1].id,)))
+    store.delete_event(ns, first.events[0].id)
+    store.replace_namespace(batch(ns))
+    store.delete_namespace(ns)
+
+
+def recorded_texts(session: RecordingSession) -> Iterator[CypherText]:
+    """What a :class:`RecordingSession` saw, one text per distinct statement."""
+    for n, (query, params) in enumerate(sorted(session.seen.items())):
+        yield CypherText(f"store statement {n + 1}", query, frozenset(params))
+
+
+def pushdown_texts(queries: list[tuple[str, str, dict[str, Any]]]) -> tuple[list[CypherText], list[str]]:
+    """The push-down of each ``(name, DSL query, DSL parameters)`` that compiles; and the names that do not."""
+    texts: list[CypherText] = []
+    local: list[str] = []
+    for name, query, params in queries:
+        plan = plan_query(parse(query), params)
+        try:
+            compiled = compile_plan(plan, "lint-ns", about=None, entities=None, max_rows=1000)
+        except NotPushable:
+            local.append(name)
+            continue
+        texts.append(CypherText(f"push-down of {name}", compiled.text, frozenset(compiled.params)))
+    return texts, local
+
+
+def guide_texts() -> Iterator[CypherText]:
+    """The Browser guide's starter queries, with the parameters the guide tells the user to set."""
+    for query in STARTER_QUERIES:
+        yield CypherText(f"browser guide: {query.title}", query.cypher, frozenset(query.params))
+
+
+__all__ = [
+    "CypherText",
+    "RecordingSession",
+    "dialect_texts",
+    "guide_texts",
+    "pushdown_texts",
+    "recorded_texts",
+    "store_workload",
+]

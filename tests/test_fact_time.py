@@ -1,0 +1,88 @@
+"""Facts on their two time axes through the API and the CLI: current by default (issue 12)."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+from graphmem import Memory
+from graphmem.cli import main
+from graphmem.errors import ConfigError
+from graphmem.fact_time import fact_filter, facts_at
+from graphmem.recall import RecallRequest
+from graphmem.store.embedded import EmbeddedStore
+from tests.store.test_contract import day, job_history
+
+NS = "dana"
+
+
+@pytest.fixture
+def store_dir(tmp_path: Path) -> Path:
+    d = tmp_path / "mem"
+    store = EmbeddedStore.open(d)
+    first, second = job_history(NS)
+    store.write(first)
+    store.write(second)
+    store.close()
+    return d
+
+
+def employers(facts: list) -> list[str]:  # type: ignore[type-arg]
+    return [f.object_id for f in facts if f.predicate == "works_at"]
+
+
+def test_now_then_and_believed_then(store_dir: Path) -> None:
+    store = EmbeddedStore.open(store_dir)
+    try:
+        assert employers(facts_at(store, NS)) == ["globex"]
+        assert employers(facts_at(store, NS, valid_at=day(10))) == ["acme"]
+        # on day 25 memory had not yet heard of the change: it believed Acme held on day 22
+        assert employers(facts_at(store, NS, as_of=day(25), valid_at=day(22))) == ["acme"]
+        assert employers(facts_at(store, NS, as_of=day(35), valid_at=day(22))) == ["globex"]
+        # AS OF alone asks about that same moment
+        assert employers(facts_at(store, NS, as_of=day(25))) == ["acme"]
+        history = facts_at(store, NS, all_time=True)
+        assert [(f.object_id, f.expired_at) for f in history] == [("acme", day(30)), ("acme", None), ("globex", None)]
+        assert employers(facts_at(store, NS, entity_id="globex")) == ["globex"]
+        assert facts_at(store, NS, entity_id="acme") == []  # the Acme job is over
+        assert employers(facts_at(store, NS, now=day(10))) == ["acme"]
+    finally:
+        store.close()
+
+
+def test_all_time_excludes_the_other_options() -> None:
+    with pytest.raises(ConfigError, match="all_time"):
+        fact_filter(all_time=True, as_of=datetime(2024, 1, 1))
+    with pytest.raises(ConfigError, match="all_time"):
+        RecallRequest.of("where does Dana work", namespace=NS, all_time=True, valid_at=datetime(2024, 1, 1))
+
+
+def test_recall_request_fact_filter() -> None:
+    plain = RecallRequest.of("q", namespace=NS).window
+    assert plain.empty  # the store's default: the versions memory holds now, any valid time
+    at = RecallRequest.of("q", namespace=NS, as_of=day(25)).window
+    assert (at.as_of, at.valid_at, at.until) == (day(25), day(25), day(25))
+    assert RecallRequest.of("q", namespace=NS, all_time=True).window.history
+
+
+def test_memory_facts_by_entity_name(store_dir: Path) -> None:
+    with Memory.open(store_dir) as mem:
+        assert employers(mem.facts_at(NS, entity="Dana")) == ["globex"]
+        assert employers(mem.facts_at(NS, entity="dana", valid_at=day(10))) == ["acme"]
+        assert mem.facts_at(NS, entity="Nobody") == []
+
+
+def test_cli_facts(store_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--db", str(store_dir), "facts", "-n", NS, "--json"]) == 0
+    now = json.loads(capsys.readouterr().out)
+    assert [(f["predicate"], f["object"]) for f in now] == [("works_at", "Globex")]
+    assert main(["--db", str(store_dir), "facts", "-n", NS, "--as-of", day(25).date().isoformat(), "--json"]) == 0
+    then = json.loads(capsys.readouterr().out)
+    assert [(f["object"], f["expired_at"]) for f in then] == [("Acme", str(day(30)))]
+    assert main(["--db", str(store_dir), "facts", "-n", NS, "--all-time", "--entity", "Dana"]) == 0
+    assert capsys.readouterr().out.count("Acme") == 2
+    assert main(["--db", str(store_dir), "facts", "-n", NS, "--all-time", "--valid-at", "2024-01-01"]) != 0
+    assert "all_time" in capsys.readouterr().err
