@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 from graphmem.errors import ConfigError
 from graphmem.lookup import StatedFact, entity_facts
 from graphmem.models import Entity, Event
-from graphmem.recall.hit import Hit, Why
+from graphmem.recall.hit import Hit, Why, event_fields
 
 if TYPE_CHECKING:
     from graphmem.recall import RecallRequest
@@ -125,17 +125,7 @@ class ContextEvent:
 
     def as_dict(self) -> dict[str, Any]:
         """A JSON-ready dict."""
-        ev = self.event
-        return {
-            "event_id": ev.id,
-            "source_id": ev.source_id,
-            "session": ev.session,
-            "speaker": ev.speaker,
-            "text": ev.text,
-            "occurred_at": ev.occurred_at.isoformat() if ev.occurred_at else None,
-            "score": self.score,
-            "reason": self.reason,
-        }
+        return {**event_fields(self.event), "score": self.score, "reason": self.reason}
 
 
 @dataclass(frozen=True, slots=True)

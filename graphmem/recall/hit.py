@@ -8,7 +8,7 @@ from typing import Any
 
 from graphmem.models import Event
 
-__all__ = ["Hit", "Seed", "Step", "TimeWindow", "Why"]
+__all__ = ["Hit", "Seed", "Step", "TimeWindow", "Why", "event_fields"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -195,6 +195,18 @@ def _iso(when: datetime | None) -> str | None:
     return when.isoformat() if when is not None else None
 
 
+def event_fields(ev: Event) -> dict[str, Any]:
+    """The JSON-ready fields of an event that recall results show (id, source id, session, speaker, text, time)."""
+    return {
+        "event_id": ev.id,
+        "source_id": ev.source_id,
+        "session": ev.session,
+        "speaker": ev.speaker,
+        "text": ev.text,
+        "occurred_at": _iso(ev.occurred_at),
+    }
+
+
 @dataclass(frozen=True, slots=True)
 class Hit:
     """One recalled event with its score (higher is better) and the reason it was recalled."""
@@ -210,14 +222,4 @@ class Hit:
 
     def as_dict(self) -> dict[str, Any]:
         """A JSON-ready dict."""
-        ev = self.event
-        return {
-            "event_id": ev.id,
-            "source_id": ev.source_id,
-            "session": ev.session,
-            "speaker": ev.speaker,
-            "text": ev.text,
-            "occurred_at": _iso(ev.occurred_at),
-            "score": self.score,
-            "why": self.why.as_dict(),
-        }
+        return {**event_fields(self.event), "score": self.score, "why": self.why.as_dict()}
