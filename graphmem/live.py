@@ -19,8 +19,9 @@ The whole call runs under the store's write lock, so concurrent writers never ta
 
 from __future__ import annotations
 
+import re
 import weakref
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -39,7 +40,7 @@ if TYPE_CHECKING:
     from graphmem.store.base import GraphStore
     from graphmem.writer import Resolver, Timings
 
-__all__ = ["Message", "add", "messages_of", "parse_messages"]
+__all__ = ["Message", "add", "lower_words", "messages_of", "parse_messages"]
 
 _SESSION_KEYS = ("session", "session_id")
 _PATH = "<records>"
@@ -259,6 +260,8 @@ def add(
                 seen[given] = ids[-1]
         transcript = placement.transcript()
         if transcript.sessions:
+            words = _vocabulary(memory, store, namespace)
+            transcript = replace(transcript, vocabulary=frozenset(words))
             batch = ex.extract(transcript)
             placed = list(dict.fromkeys(i for i in ids if i not in retried))
             if [e.id for e in batch.events] != placed:
@@ -274,7 +277,39 @@ def add(
                 embed=embed,
                 timings=timings,
             )
+            words.update(lower_words(e.text for e in batch.events))
     return ids
+
+
+#: Runs of lower-case letters: the words a text uses in lower case.
+_LOWER = re.compile(r"\b[a-z]+\b")
+
+
+def lower_words(texts: Iterable[str]) -> set[str]:
+    """The words ``texts`` use in lower case, function words left out.
+
+    A whole-file extraction knows which words a conversation uses in lower case (a noun, verb or
+    adjective seen so: evidence that the word is no name when it starts a sentence capitalised). A
+    message added later is extracted alone, so it is given this set for what the namespace already
+    holds. Function words ("will", "may") are left out, as the file pass counts only nouns, verbs and
+    adjectives: "Will" at a sentence start stays a possible name.
+    """
+    from graphmem.recall.query import STOP_WORDS
+
+    found: set[str] = set()
+    for text in texts:
+        found.update(_LOWER.findall(text))
+    return found - STOP_WORDS
+
+
+def _vocabulary(memory: IngestTarget, store: GraphStore, namespace: str) -> set[str]:
+    """The lower-case words of ``namespace`` (read from the store once per memory, then kept current
+    with what this memory adds; another process's additions are missed, which costs only typing)."""
+    known = _VOCABULARY.setdefault(memory, {})
+    words = known.get(namespace)
+    if words is None:
+        words = known[namespace] = lower_words(e.text for e in store.iter_events(namespace))
+    return words
 
 
 def _extractor(memory: IngestTarget, nlp: Any | None) -> Extractor:
@@ -288,6 +323,7 @@ def _extractor(memory: IngestTarget, nlp: Any | None) -> Extractor:
 
 
 _EXTRACTORS: weakref.WeakKeyDictionary[IngestTarget, Extractor] = weakref.WeakKeyDictionary()
+_VOCABULARY: weakref.WeakKeyDictionary[IngestTarget, dict[str, set[str]]] = weakref.WeakKeyDictionary()
 
 
 def messages_of(transcript: Transcript) -> list[dict[str, Any]]:

@@ -55,6 +55,9 @@ class Transcript:
 
     ``participants`` names speakers known beyond these turns (those of the stored session that new
     messages join), so whom a speaker addresses is found as it would be over the whole conversation.
+    ``vocabulary`` holds words the namespace already uses in lower case (for messages added to a
+    stored conversation), so a capitalised word at a sentence start ("Rock on!") is typed as a common
+    word as it would be over the whole conversation.
     """
 
     namespace: str
@@ -62,6 +65,7 @@ class Transcript:
     source_file: str | None = None
     format: str = "unknown"
     participants: tuple[str, ...] = ()
+    vocabulary: frozenset[str] = frozenset()
 
     @property
     def turn_count(self) -> int:

@@ -34,7 +34,8 @@ from typing import Any
 
 import click
 
-from graphmem.errors import ConfigError, ExtractionError, IngestError, MissingDependencyError
+from graphmem.bench.locomo_file import Question, read_locomo_file
+from graphmem.errors import ConfigError, ExtractionError, MissingDependencyError
 
 __all__ = [
     "PRICES",
@@ -75,60 +76,20 @@ ANSWER_TOKENS = 64
 JUDGE_TOKENS = 8
 
 
-@dataclass(frozen=True, slots=True)
-class AnswerQuestion:
-    """One LoCoMo question with its gold answer."""
-
-    namespace: str
-    index: int
-    text: str
-    category: int
-    answer: str
+#: A question with its gold answer: the one LoCoMo question type (see :mod:`graphmem.bench.locomo_file`).
+AnswerQuestion = Question
 
 
-def _render_conversation(conversation: Mapping[str, Any]) -> str:
-    """The whole conversation as text: each session's date, then ``speaker: text`` per turn."""
-    keys = sorted(
-        (k for k in conversation if re.fullmatch(r"session_\d+", k) and isinstance(conversation[k], list)),
-        key=lambda k: int(k.split("_")[1]),
-    )
-    out: list[str] = []
-    for key in keys:
-        out.append(f"{key} ({conversation.get(key + '_date_time', 'undated')}):")
-        for turn in conversation[key]:
-            if not isinstance(turn, dict):
-                continue
-            caption = f" [shares {turn['blip_caption']}]" if turn.get("blip_caption") else ""
-            out.append(f"{turn.get('speaker', '?')}: {turn.get('text', '')}{caption}")
-    return "\n".join(out)
-
-
-def load_answer_questions(path: str | Path) -> tuple[list[AnswerQuestion], dict[str, str]]:
-    """The answerable questions (categories 1–4) of a LoCoMo file, and each conversation as text.
+def load_answer_questions(path: str | Path) -> tuple[list[Question], dict[str, str]]:
+    """The answerable questions (categories 1–4, with a gold answer) of a LoCoMo file, and each
+    conversation as text.
 
     Raises:
         IngestError: the file is not LoCoMo JSON.
     """
-    try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise IngestError(f"cannot read LoCoMo JSON: {exc}", path=str(path)) from exc
-    if not isinstance(data, list):
-        raise IngestError("expected a JSON list of conversations", path=str(path))
-    questions: list[AnswerQuestion] = []
-    conversations: dict[str, str] = {}
-    for i, sample in enumerate(data):
-        try:
-            namespace = str(sample["sample_id"])
-            conversations[namespace] = _render_conversation(sample["conversation"])
-            qa = sample["qa"]
-        except (KeyError, TypeError) as exc:
-            raise IngestError(f"conversation {i} lacks {exc}", path=str(path), json_path=f"$[{i}]") from exc
-        for j, item in enumerate(qa):
-            category = int(item.get("category", 0))
-            if category in CATEGORIES and item.get("answer") is not None:
-                questions.append(AnswerQuestion(namespace, j, str(item["question"]), category, str(item["answer"])))
-    return questions, conversations
+    read = read_locomo_file(path)
+    questions = [q for q in read.questions if q.category in CATEGORIES and q.answer is not None]
+    return questions, read.conversations
 
 
 # -- the LoCoMo paper's token F1 -----------------------------------------------------------------------
@@ -424,7 +385,7 @@ def run_answers(
         item: dict[str, Any] = {"namespace": q.namespace, "question": q.text, "category": q.category, "gold": q.answer}
         for method in METHODS:
             cid = f"q{i}-{method}"
-            f1 = token_f1(answers[cid], q.answer, q.category)
+            f1 = token_f1(answers[cid], q.answer or "", q.category)
             label = judged.get(cid, "").upper()
             correct = 1.0 if "CORRECT" in label and "WRONG" not in label else 0.0
             rows[method].append((q.category, f1, correct))

@@ -2,11 +2,15 @@
 
 Each conversation is ingested (``Memory.ingest``, the same pipeline as ``graphmem ingest``) into its own
 namespace of a temporary store; every question is then asked through :func:`graphmem.recall.recall`
-five ways, on the same store and the same embedder:
+seven ways, on the same store and the same embedder:
 
-* ``graphmem``: the full method (dense + BM25 seeds, graph traversal, names);
-* ``no links``: the same without entity and fact edges (temporal neighbours only: NEXT, IN_SESSION);
-* ``seeds only``: the same without any graph edge (fused seeds, names and answer-type lifts);
+* ``graphmem``: the default method (dense + BM25 seeds, graph traversal, names, turns that only ask
+  lowered);
+* ``entity walk``: the same with the entity and fact walk on (off by default, see
+  :data:`~graphmem.recall.config.ENTITY_WALK_CONFIG`);
+* ``no links``: without entity and fact edges (temporal neighbours only: NEXT, IN_SESSION);
+* ``no asking``: the default without lowering turns that only ask (:mod:`graphmem.recall.acts`);
+* ``seeds only``: the default without any graph edge (fused seeds, names and answer-type lifts);
 * ``dense``: nearest vectors from the hnswlib index only;
 * ``bm25``: full-text matches only.
 
@@ -28,32 +32,31 @@ its evidence.
 from __future__ import annotations
 
 import json
-import re
 import statistics
 import tempfile
 import time
 from collections import defaultdict
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import click
 
 from graphmem.bench.answers import answer_options, run_answer_command
-from graphmem.errors import ConfigError, IngestError
+from graphmem.bench.locomo_file import Question, parse_evidence, read_locomo_file
+from graphmem.errors import ConfigError
 from graphmem.memory import Memory
 from graphmem.recall import RecallConfig, RecallRequest
-from graphmem.recall.config import DEFAULT_CONFIG
+from graphmem.recall.config import DEFAULT_CONFIG, ENTITY_WALK_CONFIG
 
 __all__ = ["METHODS", "Question", "command", "load_questions", "parse_evidence", "run_locomo", "score"]
-
-_EVIDENCE = re.compile(r"D(\d+):(\d+)")
 
 #: The methods compared: name → recall configuration.
 METHODS: dict[str, RecallConfig] = {
     "graphmem": DEFAULT_CONFIG,
-    "no links": DEFAULT_CONFIG.with_(mention_weight=0.0, fact_weight=0.0, entity_weight=0.0),
+    "entity walk": ENTITY_WALK_CONFIG,
+    "no links": DEFAULT_CONFIG.with_(mention_weight=0.0, fact_weight=0.0, entity_weight=0.0, link_weight=0.0),
+    "no asking": DEFAULT_CONFIG.with_(asking_factor=1.0),
     "seeds only": DEFAULT_CONFIG.with_(next_weight=0.0, session_weight=0.0, mention_weight=0.0, fact_weight=0.0),
     "dense": DEFAULT_CONFIG.with_(text=False, graph=False),
     "bm25": DEFAULT_CONFIG.with_(dense=False, graph=False),
@@ -62,61 +65,14 @@ _LINK_EDGES = frozenset({"MENTIONS", "FACT"})
 _SHARE_DEPTH = 10
 
 
-@dataclass(frozen=True, slots=True)
-class Question:
-    """One LoCoMo question: where to ask it, the text, its category and the gold turn ids."""
-
-    namespace: str
-    text: str
-    category: int
-    gold: tuple[str, ...]
-
-
-def parse_evidence(items: Sequence[Any]) -> list[str]:
-    """Dialogue ids from an evidence list: ``D(\\d+):(\\d+)`` anywhere in each item, leading zeros stripped.
-
-    >>> parse_evidence(["D8:6; D9:17", "D30:05", "D", "D:11:26"])
-    ['D8:6', 'D9:17', 'D30:5']
-    """
-    out: list[str] = []
-    for item in items:
-        for session, turn in _EVIDENCE.findall(str(item)):
-            ident = f"D{int(session)}:{int(turn)}"
-            if ident not in out:
-                out.append(ident)
-    return out
-
-
 def load_questions(path: str | Path) -> tuple[list[Question], dict[str, set[str]]]:
     """The questions of a LoCoMo file and, per namespace, the dialogue ids that exist.
 
     Raises:
         IngestError: the file is not LoCoMo JSON.
     """
-    try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise IngestError(f"cannot read LoCoMo JSON: {exc}", path=str(path)) from exc
-    if not isinstance(data, list):
-        raise IngestError("expected a JSON list of conversations", path=str(path))
-    questions: list[Question] = []
-    turns: dict[str, set[str]] = {}
-    for i, sample in enumerate(data):
-        try:
-            namespace = str(sample["sample_id"])
-            conversation = sample["conversation"]
-            qa = sample["qa"]
-        except (KeyError, TypeError) as exc:
-            raise IngestError(f"conversation {i} lacks {exc}", path=str(path), json_path=f"$[{i}]") from exc
-        ids: set[str] = set()
-        for key, value in conversation.items():
-            if re.fullmatch(r"session_\d+", key) and isinstance(value, list):
-                ids.update(parse_evidence([t.get("dia_id", "") for t in value if isinstance(t, dict)]))
-        turns[namespace] = ids
-        for item in qa:
-            gold = tuple(g for g in parse_evidence(item.get("evidence") or []) if g in ids)
-            questions.append(Question(namespace, str(item["question"]), int(item["category"]), gold))
-    return questions, turns
+    read = read_locomo_file(path)
+    return list(read.questions), read.turns
 
 
 def _percentile(values: Sequence[float], q: float) -> float:

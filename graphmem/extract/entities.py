@@ -17,6 +17,7 @@ batch; fuzzy merging across names and against stored entities is :mod:`graphmem.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -137,13 +138,14 @@ class _Record:
 class EntityRegistry:
     """The entities of one batch, one per (type, normalised name), in first-seen order."""
 
-    def __init__(self, namespace: str) -> None:
-        """Create an empty registry for ``namespace``."""
+    def __init__(self, namespace: str, *, lower: Iterable[str] = ()) -> None:
+        """Create an empty registry for ``namespace``; ``lower``: words the namespace is known to use in
+        lower case already (messages added to a stored conversation), as :meth:`note_words` records."""
         self.namespace = namespace
         self._records: dict[str, _Record] = {}
         self._speakers: dict[str, str] = {}  # normalised speaker name (and unique first name) -> id
         self._named: dict[str, str] = {}  # normalised name -> id of a named (non-topic) entity
-        self._lower: set[str] = set()  # words used in lower case in the batch
+        self._lower: set[str] = set(lower)  # words used in lower case in the batch (or known before it)
 
     def add(self, name: str, type_: str, *, key: str | None = None) -> str:
         """Register a name of a type (idempotent) and return its entity id.

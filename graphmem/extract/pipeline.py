@@ -116,7 +116,8 @@ class SpacyExtractor:
         batches = []
         for transcript, plan in zip(items, plans, strict=True):
             try:
-                batches.append(self._build(plan, docs, now, self.namespace or transcript.namespace))
+                namespace = self.namespace or transcript.namespace
+                batches.append(self._build(plan, docs, now, namespace, transcript.vocabulary))
             except ExtractionError:
                 raise
             except Exception as exc:  # a spaCy or stage bug must name the input it failed on
@@ -161,8 +162,10 @@ class SpacyExtractor:
                 return None  # a ruler with pattern features we do not compile: spaCy runs it
         return self._ruler
 
-    def _build(self, plan: EventPlan, docs: Iterator[Any], now: datetime, namespace: str) -> Batch:
-        registry = EntityRegistry(namespace)
+    def _build(
+        self, plan: EventPlan, docs: Iterator[Any], now: datetime, namespace: str, vocabulary: frozenset[str]
+    ) -> Batch:
+        registry = EntityRegistry(namespace, lower=vocabulary)
         speaker_ids = {name: registry.add_speaker(name) for name in plan.speakers}
         events: list[Event] = []
         mentions: list[Mention] = []

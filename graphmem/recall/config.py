@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Any
 
-__all__ = ["DEFAULT_CONFIG", "RecallConfig"]
+__all__ = ["DEFAULT_CONFIG", "ENTITY_WALK_CONFIG", "RecallConfig"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +50,9 @@ class RecallConfig:
             ("where" → a place, "which books" → a work, "who" → a person who is not a participant).
         time_boost: relative lift, for "when" questions, for a turn that says when (a resolved time).
         answer_top: how many of the best candidates are checked for the answer type.
+        asking_factor: the share of its score a turn that only asks keeps (every sentence of four
+            words or more is a question, see :mod:`graphmem.recall.acts`): it holds no answer, and
+            what it matched passes to the reply over NEXT; 1 = no change.
     """
 
     dense: bool = True
@@ -65,10 +68,10 @@ class RecallConfig:
     session_weight: float = 0.03
     session_top: int = 10
     session_max: int = 400
-    mention_weight: float = 1.0
+    mention_weight: float = 0.0
     entity_weight: float = 0.0
     fact_weight: float = 1.0
-    link_weight: float = 0.5
+    link_weight: float = 0.0
     hub_share: float = 0.05
     hub_min: int = 20
     hub_max: int = 200
@@ -76,6 +79,7 @@ class RecallConfig:
     type_boost: float = 0.8
     time_boost: float = 0.5
     answer_top: int = 60
+    asking_factor: float = 0.3
 
     def with_(self, **changes: Any) -> RecallConfig:
         """A copy with some fields changed."""
@@ -83,3 +87,8 @@ class RecallConfig:
 
 
 DEFAULT_CONFIG = RecallConfig()
+
+#: The default with the entity and fact walk on (``mention_weight`` 1, ``link_weight`` 0.5): turns reached
+#: through a thing or fact they share with a seed turn get a calibrated share. Off by default: on the
+#: LoCoMo dev file it costs recall (docs/recall.md, the ``entity walk`` row of ``graphmem bench locomo``).
+ENTITY_WALK_CONFIG = DEFAULT_CONFIG.with_(mention_weight=1.0, link_weight=0.5)

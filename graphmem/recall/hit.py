@@ -122,7 +122,7 @@ class Why:
             ``NEXT`` and ``IN_SESSION`` edges), ``link`` (what arrived through things and facts,
             calibrated per query) and the relative lifts that applied: ``speaker`` (spoken by a person the question
             names), ``answer_type`` (mentions a thing of the asked type), ``time`` (says when, for a
-            "when" question).
+            "when" question); ``asks`` is the share kept by a turn that only asks (it holds no answer).
         via: the things and facts the largest ``link`` contribution came through, named, e.g.
             ``entity 'Sintra' (MENTIONS)`` (empty when nothing arrived that way).
     """
@@ -151,6 +151,8 @@ class Why:
         lifts = [label for key, label in _LIFTS.items() if self.parts.get(key)]
         if lifts:
             bits.append("lifted: " + ", ".join(lifts))
+        if self.parts.get("asks"):
+            bits.append("lowered: it only asks")
         if self.window.bounded:
             bits.append("in " + self.window.describe())
         if self.speakers:

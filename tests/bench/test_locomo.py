@@ -97,7 +97,8 @@ def test_score() -> None:
 
 def test_run_reports_methods_and_ablation_by_category(tiny: Path, tmp_path: Path) -> None:
     result = run_locomo(tiny, ks=[1, 3], store=tmp_path / "store")
-    assert set(result["methods"]) == set(METHODS) == {"graphmem", "no links", "seeds only", "dense", "bm25"}
+    assert set(result["methods"]) == set(METHODS)
+    assert set(METHODS) == {"graphmem", "entity walk", "no links", "no asking", "seeds only", "dense", "bm25"}
     assert result["questions"] == {"total": 6, "scored": 5, "without_gold": 1}
     assert result["ingest"]["turns"] == 12 and result["ingest"]["turns_per_s"] > 0
     for figures in result["methods"].values():
@@ -109,7 +110,7 @@ def test_run_reports_methods_and_ablation_by_category(tiny: Path, tmp_path: Path
         assert links["hits"] > 0 and 0 <= links["via_links"] <= links["link_lifted"] <= 100
     assert result["methods"]["graphmem"]["by_category"]["4"]["questions"] == 2
     # the ablated methods cannot come through an entity or a fact
-    for name in ("no links", "seeds only", "dense", "bm25"):
+    for name in ("no links", "seeds only", "dense", "bm25", "graphmem", "no asking"):  # the walk is off by default
         assert result["methods"][name]["top10_links"]["link_lifted"] == 0, name
 
 

@@ -11,6 +11,7 @@ import pytest
 from graphmem.errors import ConfigError, UnknownNamespaceError
 from graphmem.memory import Memory
 from graphmem.recall import Hit, RecallConfig, RecallRequest, recall
+from graphmem.recall.config import ENTITY_WALK_CONFIG
 from graphmem.recall.query import analyse, participants_named, pronouns_for
 
 from .conftest import NS, START
@@ -116,7 +117,7 @@ def test_methods_without_graph(memory: Memory) -> None:
 
 def test_hub_speaker_does_not_flood(memory: Memory) -> None:
     # Every turn mentions its speaker; with mentions expanded, the hub must not pass score on.
-    cfg = RecallConfig(mention_weight=1.0, hub_min=3, hub_share=0.2)
+    cfg = RecallConfig(mention_weight=1.0, link_weight=0.5, hub_min=3, hub_share=0.2)
     hits = _recall(memory, "sourdough starter", namespace=NS, k=14, config=cfg)
     via_hub = [h for h in hits if any(s.source in {"ent:ana", "ent:ben"} for s in h.why.path)]
     assert not via_hub
@@ -178,7 +179,7 @@ def test_as_of_applies_to_fact_edges(memory: Memory) -> None:
         evidence=("s1:6",),
     )
     memory.write(Batch(NS, facts=(fact,)))
-    cfg = RecallConfig(mention_weight=1.0, fact_weight=1.0, hub_min=3, hub_share=0.2)
+    cfg = RecallConfig(mention_weight=1.0, link_weight=0.5, fact_weight=1.0, hub_min=3, hub_share=0.2)
 
     def fact_steps(**kwargs: object) -> list[str]:
         hits = _recall(memory, "Biscuit the beagle", namespace=NS, k=14, config=cfg, **kwargs)
@@ -193,7 +194,7 @@ def test_shared_specific_entity_links_sessions(memory: Memory) -> None:
     # "the beagle chewed my shoes" (s2:3) names Biscuit; so does s3:4, a week later, which shares no word
     # with the question: it is reached through the thing both name, and its why says so.
     question = "What did the beagle chew?"
-    hits = _recall(memory, question, namespace=NS, k=14, config=RecallConfig())
+    hits = _recall(memory, question, namespace=NS, k=14, config=ENTITY_WALK_CONFIG)
     by_id = {h.event.id: h for h in hits}
     linked = by_id["s3:4"]
     assert linked.why.parts["link"] > 0
