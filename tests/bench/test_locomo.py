@@ -88,6 +88,20 @@ def test_load_questions_drops_turns_that_do_not_exist(tiny: Path) -> None:
     assert by_text["Is it sunny?"].gold == ()
 
 
+def test_one_reader_gives_evidence_and_answers(tiny: Path) -> None:
+    from graphmem.bench.answers import load_answer_questions
+
+    questions, _turns = load_questions(tiny)
+    by_text = {q.text: q for q in questions}
+    chew = by_text["What did Ana's dog chew?"]
+    assert (chew.index, chew.answer, chew.gold) == (1, "shoes", ("D2:3", "D2:1"))
+    assert by_text["What did Ben adopt?"].answer is None  # category 5 has no gold answer
+    answerable, conversations = load_answer_questions(tiny)
+    # the answer bench reads the same questions: those of categories 1-4 with an answer
+    assert answerable == [q for q in questions if q.category in (1, 2, 3, 4) and q.answer is not None]
+    assert set(conversations) == {"t-1", "t-2"} and conversations["t-1"].startswith("session_1 (")
+
+
 def test_score() -> None:
     out = score(["a", "x", "b", "y"], ["a", "b", "c"], [1, 3])
     assert out == {"recall@1": 1 / 3, "hit@1": 1.0, "recall@3": 2 / 3, "hit@3": 1.0, "mrr": 1.0}

@@ -93,3 +93,17 @@ def test_a_bad_message_is_named_and_nothing_is_written(memory: Memory) -> None:
 def test_system_messages_are_left_out(memory: Memory) -> None:
     ids = memory.add([{"role": "system", "content": "be nice"}, {"role": "user", "content": "hello"}], namespace="n")
     assert ids == ["ev:session_1:1"]
+
+
+def test_a_word_the_namespace_uses_in_lower_case_is_no_name_at_a_sentence_start(memory: Memory) -> None:
+    # "Guitar is mostly my thing" alone reads like a name; a conversation that said "guitar" before
+    # tells the extractor otherwise, also when the two messages are added one at a time.
+    from graphmem.live import lower_words
+
+    said = "Guitar is mostly my thing these days, honestly."
+    memory.add({"speaker": "Ana", "text": said}, namespace="fresh")
+    assert ("Guitar", "Person") in {(e.name, e.type) for e in memory.store.iter_entities("fresh")}
+    memory.add({"speaker": "Ben", "text": "I bought a new guitar last week."}, namespace="told")
+    memory.add({"speaker": "Ana", "text": said}, namespace="told")
+    assert "guitar" not in {e.name.casefold() for e in memory.store.iter_entities("told") if e.type != "Topic"}
+    assert lower_words(["Will you play the Guitar? I will.", "a new guitar"]) == {"play", "guitar", "new"}
