@@ -12,9 +12,15 @@ shared with the turn is not part of what was said.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
-__all__ = ["MIN_WORDS", "asks_only"]
+if TYPE_CHECKING:
+    from graphmem.models import Event
+    from graphmem.recall.config import RecallConfig
+
+__all__ = ["MIN_WORDS", "asks_only", "lower_askers"]
 
 #: Sentences with fewer words than this ("Wow!", "Cool, thanks!") do not decide what a turn does.
 MIN_WORDS = 4
@@ -39,3 +45,19 @@ def asks_only(text: str) -> bool:
     sentences = [s.strip() for s in _SENTENCE.split(said)]
     content = [s for s in sentences if len(_WORD.findall(s)) >= MIN_WORDS]
     return bool(content) and all(s.endswith("?") for s in content)
+
+
+def lower_askers(
+    events: Mapping[str, Event], scored: dict[str, tuple[float, dict[str, float]]], cfg: RecallConfig
+) -> None:
+    """Multiply the score of each of the ``cfg.answer_top`` best candidates that only asks by
+    ``cfg.asking_factor`` (recorded as the ``asks`` part). Only the best are read, like the answer-type
+    lifts: a turn further down cannot reach the results by being lowered."""
+    if cfg.asking_factor == 1.0:
+        return
+    top = sorted(scored, key=lambda e: -scored[e][0])[: cfg.answer_top]
+    for eid in top:
+        if asks_only(events[eid].text):
+            score, parts = scored[eid]
+            parts["asks"] = cfg.asking_factor
+            scored[eid] = (score * cfg.asking_factor, parts)

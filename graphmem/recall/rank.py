@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from graphmem.models import Event
-from graphmem.recall.acts import asks_only
+from graphmem.recall.acts import lower_askers
 from graphmem.recall.answer import answer_types, asks_time, holds_answer_type
 from graphmem.recall.config import RecallConfig
 from graphmem.recall.hit import Hit, Step, TimeWindow, Why
@@ -71,12 +71,10 @@ def rank(
         if cfg.graph and names and normalise_name(ev.speaker or "") in names:
             parts["speaker"] = cfg.name_boost
             boost += cfg.name_boost
-        if cfg.graph and cfg.asking_factor != 1.0 and asks_only(ev.text):
-            parts["asks"] = cfg.asking_factor
-            boost *= cfg.asking_factor
         scored[eid] = ((base + graph + link) * boost, parts)
     if cfg.graph:
         _answer_boost(store, namespace, events, scored, info, cfg)
+        lower_askers(events, scored, cfg)
     order = sorted(scored, key=lambda e: (-scored[e][0], e))[:k]
     return [
         _hit(store, namespace, events[eid], scored[eid][0], scored[eid][1], seeds, reached, info, link_scale)
