@@ -277,7 +277,7 @@ def add(
                 embed=embed,
                 timings=timings,
             )
-            words.update(lower_words(e.text for e in batch.events))
+            _learn(memory, namespace, [e.text for e in batch.events])
     return ids
 
 
@@ -303,13 +303,22 @@ def lower_words(texts: Iterable[str]) -> set[str]:
 
 
 def _vocabulary(memory: IngestTarget, store: GraphStore, namespace: str) -> set[str]:
-    """The lower-case words of ``namespace`` (read from the store once per memory, then kept current
-    with what this memory adds; another process's additions are missed, which costs only typing)."""
+    """The lower-case words of ``namespace``: read from the store once per memory, then kept current with
+    what :func:`add` adds, and read again whenever the namespace's event count says someone else wrote."""
     known = _VOCABULARY.setdefault(memory, {})
-    words = known.get(namespace)
-    if words is None:
-        words = known[namespace] = lower_words(e.text for e in store.iter_events(namespace))
-    return words
+    count = store.stats(namespace).events
+    cached = known.get(namespace)
+    if cached is None or cached[0] != count:
+        cached = known[namespace] = (count, lower_words(e.text for e in store.iter_events(namespace)))
+    return cached[1]
+
+
+def _learn(memory: IngestTarget, namespace: str, texts: Sequence[str]) -> None:
+    """Add the words of the events just written (under the write lock) to the namespace's vocabulary."""
+    cached = _VOCABULARY.get(memory, {}).get(namespace)
+    if cached is not None:
+        cached[1].update(lower_words(texts))
+        _VOCABULARY[memory][namespace] = (cached[0] + len(texts), cached[1])
 
 
 def _extractor(memory: IngestTarget, nlp: Any | None) -> Extractor:
@@ -323,7 +332,8 @@ def _extractor(memory: IngestTarget, nlp: Any | None) -> Extractor:
 
 
 _EXTRACTORS: weakref.WeakKeyDictionary[IngestTarget, Extractor] = weakref.WeakKeyDictionary()
-_VOCABULARY: weakref.WeakKeyDictionary[IngestTarget, dict[str, set[str]]] = weakref.WeakKeyDictionary()
+#: memory → namespace → (its event count when read, its lower-case words)
+_VOCABULARY: weakref.WeakKeyDictionary[IngestTarget, dict[str, tuple[int, set[str]]]] = weakref.WeakKeyDictionary()
 
 
 def messages_of(transcript: Transcript) -> list[dict[str, Any]]:
