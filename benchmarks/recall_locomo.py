@@ -24,7 +24,7 @@ from typing import Any
 from graphmem.bench.locomo import METHODS, _evaluate, _ingest, load_questions
 from graphmem.memory import Memory
 from graphmem.recall import RecallConfig
-from graphmem.recall.config import DEFAULT_CONFIG
+from graphmem.recall.config import DEFAULT_CONFIG, ENTITY_WALK_CONFIG
 
 DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "locomo" / "locomo_dev.json"
 KS = [1, 5, 10, 25, 50]
@@ -35,7 +35,8 @@ ABLATION: dict[str, RecallConfig] = {
     "- speaker lift": DEFAULT_CONFIG.with_(name_boost=0.0),
     "- NEXT edges": DEFAULT_CONFIG.with_(next_weight=0.0),
     "- session edges": DEFAULT_CONFIG.with_(session_weight=0.0),
-    "- fact edges": DEFAULT_CONFIG.with_(fact_weight=0.0),
+    "+ entity/fact walk": ENTITY_WALK_CONFIG,
+    "- lowering turns that only ask": DEFAULT_CONFIG.with_(asking_factor=1.0),
     "- answer type/time": DEFAULT_CONFIG.with_(type_boost=0.0, time_boost=0.0),
     "fusion only (no graph)": DEFAULT_CONFIG.with_(graph=False),
 }
