@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from graphmem.query.plan import Plan
     from graphmem.query.result import Result
     from graphmem.recall import Hit, RecallConfig, RecallRequest
+    from graphmem.recall.request import TimeAxis
     from graphmem.vector_index import VectorIndex
 
 __all__ = ["Memory"]
@@ -310,6 +311,8 @@ class Memory:
         as_of: datetime | None = None,
         valid_at: datetime | None = None,
         all_time: bool = False,
+        time_axis: TimeAxis = "either",
+        reference: datetime | None = None,
     ) -> list[Hit]:
         """Return the ``k`` events that best answer ``text``, each with why it was returned.
 
@@ -332,6 +335,8 @@ class Memory:
             as_of=as_of,
             valid_at=valid_at,
             all_time=all_time,
+            time_axis=time_axis,
+            reference=reference,
         )
         return self.recall_request(request)
 

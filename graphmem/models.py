@@ -123,6 +123,40 @@ class Event:
     kind: str = "utterance"
     times: tuple[TimeRef, ...] = ()
 
+    @property
+    def happened_ref(self) -> TimeRef | None:
+        """The time phrase that says when what the event tells of happened, or ``None``.
+
+        The most specific resolved phrase of the text: the narrowest interval, a day or longer preferred
+        to a clock time (a clock time is resolved on the day it was said, so "last Saturday at 5pm" is
+        the Saturday); the first of equals.
+        """
+        resolved = [t for t in self.times if t.start is not None]
+        if not resolved:
+            return None
+
+        def width(t: TimeRef) -> tuple[bool, float]:
+            assert t.start is not None
+            return t.grain == "time", ((t.end or t.start) - t.start).total_seconds()
+
+        return min(resolved, key=width)
+
+    @property
+    def happened(self) -> tuple[datetime, datetime] | None:
+        """When what the event tells of happened: ``(start, end)``, ``end`` exclusive (``start`` for a moment).
+
+        "I ran a charity race last Saturday" said on 25 May 2023 happened on 20 May 2023 (the whole
+        day); a turn with no resolved time phrase happened when it was said (``occurred_at`` twice).
+        ``None`` when neither is known. The query language calls its start ``e.happened`` (beside
+        ``e.time``, when it was said).
+        """
+        ref = self.happened_ref
+        if ref is not None and ref.start is not None:
+            return ref.start, ref.end if ref.end is not None and ref.end > ref.start else ref.start
+        if self.occurred_at is None:
+            return None
+        return self.occurred_at, self.occurred_at
+
 
 @dataclass(frozen=True, slots=True)
 class Entity:

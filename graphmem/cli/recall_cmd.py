@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Literal
 
 import click
 
@@ -25,6 +26,13 @@ _DATE_FORMATS = ["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d
 @click.option(
     "--as-of", "as_of", type=click.DateTime(_DATE_FORMATS), default=None, help="Recall what memory held then."
 )
+@click.option(
+    "--time-axis",
+    type=click.Choice(["said", "happened", "either"]),
+    default="either",
+    show_default=True,
+    help="What --since/--until bound: when a turn was said, when what it tells of happened, or either.",
+)
 @click.option("--speaker", "speakers", multiple=True, help="Only events by this speaker (repeatable).")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON (with the full explanation) instead of a table.")
 @click.pass_context
@@ -38,6 +46,7 @@ def recall(
     since: datetime | None,
     until: datetime | None,
     as_of: datetime | None,
+    time_axis: Literal["said", "happened", "either"],
     speakers: tuple[str, ...],
     as_json: bool,
 ) -> None:
@@ -46,7 +55,17 @@ def recall(
 
     question = clean_text(question)  # an argument that was not UTF-8 arrives with lone surrogates
     with open_memory(ctx, db, read_only=True) as mem:
-        request = RecallRequest(question, namespace, k, hops, since, until, speakers or None, as_of)
+        request = RecallRequest.of(
+            question,
+            namespace=namespace,
+            k=k,
+            hops=hops,
+            since=since,
+            until=until,
+            speakers=speakers or None,
+            as_of=as_of,
+            time_axis=time_axis,
+        )
         hits = mem.recall_request(request)
     if as_json:
         print_json({"question": question, "namespace": namespace, "hits": [h.as_dict() for h in hits]})

@@ -413,7 +413,11 @@ class Find:
 
 @dataclass(frozen=True, slots=True)
 class Recall:
-    """``RECALL "text" [IN ns] [HOPS n] [BY speaker, ...] [window] [AS OF t] [LIMIT n]``."""
+    """``RECALL "text" [IN ns] [HOPS n] [BY speaker, ...] [[SAID|HAPPENED] window] [AS OF t] [LIMIT n]``.
+
+    ``axis`` is what the window bounds: ``"said"``, ``"happened"`` or ``None`` (either; see
+    :class:`~graphmem.recall.RecallRequest`'s ``time_axis``).
+    """
 
     text: Literal | Param
     namespace: Literal | Param | None = None
@@ -423,6 +427,7 @@ class Recall:
     as_of: TimeValue | None = None
     limit: Literal | Param | None = None
     span: Span = field(default=NO_SPAN, compare=False, repr=False)
+    axis: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -37,6 +37,8 @@ NODE_KEYS: Mapping[NodeKind, Mapping[str, tuple[str, str]]] = {
         "text": ("text", "str"),
         "speaker": ("speaker", "str"),
         "time": ("occurred_at", "datetime"),
+        "happened": ("happened", "datetime"),
+        "happened_end": ("happened_end", "datetime"),
         "session": ("session", "str"),
         "seq": ("seq", "int"),
         "source": ("source_id", "str"),
@@ -58,6 +60,16 @@ NODE_KEYS: Mapping[NodeKind, Mapping[str, tuple[str, str]]] = {
         "namespace": ("namespace", "str"),
     },
 }
+# Stored properties an older store may lack, read through the one it always has (events written before
+# ``happened`` was stored happened when they were said).
+_FALLBACK = {"happened": "occurred_at", "happened_end": "occurred_at"}
+
+
+def _stored(ident: str, prop: str) -> str:
+    fallback = _FALLBACK.get(prop)
+    return f"coalesce({ident}.{prop}, {ident}.{fallback})" if fallback else f"{ident}.{prop}"
+
+
 EDGE_KEYS: Mapping[str, tuple[str, str]] = {
     "role": ("role", "str"),
     "id": ("id", "str"),
@@ -231,8 +243,8 @@ class ExprCompiler:
             kinds = {kind for _, (_, kind) in cases}
             kind = kinds.pop() if len(kinds) == 1 else "any"
             if len(cases) == len(v.kinds) and len({prop for _, (prop, _) in cases}) == 1:
-                return f"{v.ident}.{cases[0][1][0]}", kind
-            whens = " ".join(f"WHEN {v.ident}:{label_for(k)} THEN {v.ident}.{prop}" for k, (prop, _) in cases)
+                return _stored(v.ident, cases[0][1][0]), kind
+            whens = " ".join(f"WHEN {v.ident}:{label_for(k)} THEN {_stored(v.ident, prop)}" for k, (prop, _) in cases)
             return f"CASE {whens} END", kind
         if key in ("score", "why"):
             return "null", "null"

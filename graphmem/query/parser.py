@@ -488,17 +488,28 @@ class _ToAst(Transformer[Token, Any]):
             all_time=bool(clauses.get("ALL TIME")),
         )
 
+    def said_window(self, meta: Meta, c: list[Any]) -> _Clause:
+        return _Clause("a time window", ("said", c[0]), meta)
+
+    def happened_window(self, meta: Meta, c: list[Any]) -> _Clause:
+        return _Clause("a time window", ("happened", c[0]), meta)
+
     def recall(self, meta: Meta, c: list[Any]) -> ast.Recall:
         clauses = _clauses(_Clause("a time window", x, x.span) if isinstance(x, ast.Window) else x for x in c[1:])
+        window = clauses.get("a time window")
+        axis = None
+        if isinstance(window, tuple):
+            axis, window = window
         return ast.Recall(
             c[0],
             clauses.get("IN"),
             clauses.get("HOPS"),
             clauses.get("BY", ()),
-            clauses.get("a time window"),
+            window,
             clauses.get("AS OF"),
             clauses.get("LIMIT"),
             _span_of(meta),
+            axis=axis,
         )
 
     def timeline(self, meta: Meta, c: list[Any]) -> ast.Timeline:

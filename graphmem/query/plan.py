@@ -132,9 +132,23 @@ __all__ = [
 ]
 
 #: Property keys of each node kind. ``time`` is ``Event.occurred_at`` / ``Session.started_at``;
+#: ``happened``/``happened_end`` bound ``Event.happened`` (when what the event tells of happened);
 #: ``source`` is ``Event.source_id``; ``date`` is ``Session.date_text``; ``score`` is the match score.
 NODE_PROPS: Mapping[NodeKind, tuple[str, ...]] = {
-    NodeKind.EVENT: ("id", "text", "speaker", "time", "session", "seq", "source", "kind", "namespace", "score"),
+    NodeKind.EVENT: (
+        "id",
+        "text",
+        "speaker",
+        "time",
+        "happened",
+        "happened_end",
+        "session",
+        "seq",
+        "source",
+        "kind",
+        "namespace",
+        "score",
+    ),
     NodeKind.ENTITY: ("id", "name", "type", "aliases", "namespace", "score"),
     NodeKind.SESSION: ("id", "index", "time", "date", "namespace"),
 }
@@ -345,14 +359,23 @@ class RecallSeek:
     since: datetime | None = None
     until: datetime | None = None
     as_of: datetime | None = None
+    axis: str = "either"
 
     def request(self, namespace: str) -> RecallRequest:
         """The recall request this step makes in ``namespace``."""
         from graphmem.recall.request import RecallRequest
 
         speakers = tuple(str(s.value) for s in self.speakers) or None
-        return RecallRequest(
-            str(self.text.value), namespace, self.k, self.hops, self.since, self.until, speakers, self.as_of
+        return RecallRequest.of(
+            str(self.text.value),
+            namespace=namespace,
+            k=self.k,
+            hops=self.hops,
+            since=self.since,
+            until=self.until,
+            speakers=speakers,
+            as_of=self.as_of,
+            time_axis=self.axis,  # type: ignore[arg-type]  # the grammar admits said|happened only
         )
 
     def describe(self) -> str:
@@ -364,6 +387,8 @@ class RecallSeek:
             text += f", since {fmt_value(self.since)}"
         if self.until is not None:
             text += f", until {fmt_value(self.until)}"
+        if (self.since is not None or self.until is not None) and self.axis != "either":
+            text += f" ({self.axis} time)"
         if self.as_of is not None:
             text += f", facts as of {fmt_value(self.as_of)}"
         return text + ")"

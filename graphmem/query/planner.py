@@ -557,7 +557,8 @@ class _Planner:
                 assert isinstance(high.value, p.Const)
                 until = high.value.value if high.inclusive else shift_clamped(high.value.value, seconds=-1e-6)
         as_of = None if st.as_of is None else self.r.moment(st.as_of)
-        self.steps.append(p.RecallSeek("hit", text, k, hops, speakers, since, until, as_of))
+        axis = st.axis or "either"
+        self.steps.append(p.RecallSeek("hit", text, k, hops, speakers, since, until, as_of, axis))
         columns = ["score", "time", "speaker", "text", "source", "why"]
         self.steps.append(p.Project(tuple((c, p.PropRef("hit", c)) for c in columns)))
         return columns, True

@@ -37,7 +37,8 @@ __all__ = [
 
 AGGREGATES = ("avg", "collect", "count", "max", "min", "sum")
 SCALAR_FUNCTIONS = ("date", "lower", "month", "size", "upper", "year")
-_TIME_KEYS = ("time", "valid_from", "valid_to", "recorded_at", "expired_at")
+_EDGE_TIME_KEYS = ("valid_from", "valid_to", "recorded_at", "expired_at")
+_TIME_KEYS = ("time", "happened", "happened_end", *_EDGE_TIME_KEYS)
 _UNIT_SECONDS = {"minute": 60, "hour": 3600, "day": 86400, "week": 604800}
 _UNIT_MONTHS = {"month": 1, "year": 12}
 # A duration longer than the whole calendar (years 1-9999) is a mistake, not a window.
@@ -254,7 +255,7 @@ class Resolver:
             if not info.is_node:
                 raise self.error(
                     f"{node.name} is an edge; compare one of its times: "
-                    + ", ".join(f"{node.name}.{k}" for k in _TIME_KEYS[1:]),
+                    + ", ".join(f"{node.name}.{k}" for k in _EDGE_TIME_KEYS),
                     node.span,
                 )
             if NodeKind.ENTITY in info.labels.kinds and len(info.labels.kinds) == 1:

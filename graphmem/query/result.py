@@ -100,6 +100,7 @@ def jsonable(value: Any) -> Any:
             "session": value.session,
             "speaker": value.speaker,
             "time": _iso(value.occurred_at),
+            "happened": _iso(span[0]) if (span := value.happened) is not None else None,
             "text": value.text,
         }
     if isinstance(value, Entity):

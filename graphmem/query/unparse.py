@@ -238,7 +238,7 @@ def _recall(node: ast.Recall) -> str:
     if node.speakers:
         parts.append("BY " + ", ".join(unparse_expr(s) for s in node.speakers))
     if node.window is not None:
-        parts.append(_window(node.window))
+        parts.append((node.axis.upper() + " " if node.axis else "") + _window(node.window))
     if node.as_of is not None:
         parts.append("AS OF " + _time(node.as_of))
     if node.limit is not None:

@@ -27,6 +27,8 @@ _EVENT_KEYS: dict[str, Callable[[Event], Any]] = {
     "text": lambda e: e.text,
     "speaker": lambda e: e.speaker,
     "time": lambda e: e.occurred_at,
+    "happened": lambda e: span[0] if (span := e.happened) is not None else None,
+    "happened_end": lambda e: span[1] if (span := e.happened) is not None else None,
     "session": lambda e: e.session,
     "seq": lambda e: e.seq,
     "source": lambda e: e.source_id,

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from graphmem.errors import ConfigError
+from graphmem.fact_time import utc_now
 from graphmem.models import Entity, Event
 from graphmem.recall.cache import NamespaceCache
 from graphmem.recall.config import DEFAULT_CONFIG, RecallConfig
@@ -16,6 +17,7 @@ from graphmem.recall.rank import Ranking, rank
 from graphmem.recall.request import RecallRequest
 from graphmem.recall.seeds import SeedSet, dense_seeds, entity_seeds, fuse, text_seeds
 from graphmem.recall.traverse import Reach, Traversal
+from graphmem.recall.when import asked_window
 from graphmem.text import normalise_name
 
 if TYPE_CHECKING:
@@ -76,6 +78,7 @@ def recall(
         until=request.until,
         as_of=request.as_of,
         speakers=request.speakers,
+        asked=asked_window(request.text, request.reference or request.as_of or utc_now()) if cfg.date_boost else None,
     )
     return rank(store, request.namespace, seeds, reached, info, cfg, request.k, admit)
 
@@ -83,11 +86,12 @@ def recall(
 class _Admit:
     """Fetches events by id (once per query) and keeps those that pass the request's filters."""
 
-    __slots__ = ("cache", "namespace", "speakers", "store", "window")
+    __slots__ = ("cache", "namespace", "request", "speakers", "store", "window")
 
     def __init__(self, store: GraphStore, request: RecallRequest) -> None:
         self.store = store
         self.namespace = request.namespace
+        self.request = request
         self.window: TimeFilter = request.window
         self.speakers = request.speaker_names
         self.cache: dict[str, Event] = {}
@@ -100,7 +104,7 @@ class _Admit:
         out = []
         for i in ids:
             ev = self.cache.get(i)
-            if ev is None or not self.window.admits_event(ev):
+            if ev is None or not self.request.admits(ev):
                 continue
             if self.speakers is not None and normalise_name(ev.speaker or "") not in self.speakers:
                 continue

@@ -66,13 +66,15 @@ class TimeWindow:
     """The time bounds the event passed (``None`` = unbounded) and when it happened.
 
     ``since``/``until`` bound event time; ``as_of`` is the moment whose memory was asked for: facts
-    recorded and not expired then, events that had happened by then.
+    recorded and not expired then, events that had happened by then. ``happened`` is the start of
+    ``Event.happened`` when the text says a time of its own (``None`` otherwise).
     """
 
     since: datetime | None = None
     until: datetime | None = None
     as_of: datetime | None = None
     occurred_at: datetime | None = None
+    happened: datetime | None = None
 
     @property
     def bounded(self) -> bool:
@@ -82,6 +84,8 @@ class TimeWindow:
     def describe(self) -> str:
         """E.g. ``2023-05-01 ≤ 2023-05-08 13:56 ≤ 2023-06-01`` or ``2023-05-08 13:56``."""
         when = _fmt(self.occurred_at) if self.occurred_at else "undated"
+        if self.happened is not None and self.happened != self.occurred_at:
+            when = f"happened {_fmt(self.happened)}, said {when}"
         parts = []
         if self.since is not None:
             parts.append(f"{_fmt(self.since)} ≤ ")
@@ -186,6 +190,7 @@ class Why:
                 "until": _iso(self.window.until),
                 "as_of": _iso(self.window.as_of),
                 "occurred_at": _iso(self.window.occurred_at),
+                "happened": _iso(self.window.happened),
             },
             "speakers": list(self.speakers) if self.speakers is not None else None,
             "parts": dict(self.parts),
@@ -206,6 +211,7 @@ def event_fields(ev: Event) -> dict[str, Any]:
         "speaker": ev.speaker,
         "text": ev.text,
         "occurred_at": _iso(ev.occurred_at),
+        "happened": [_iso(t) for t in span] if (span := ev.happened) is not None else None,
     }
 
 

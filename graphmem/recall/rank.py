@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from graphmem.models import Event
+from graphmem.models import Event, TimeRef
 from graphmem.recall.acts import lower_askers
 from graphmem.recall.answer import answer_types, asks_time, holds_answer_type
 from graphmem.recall.config import RecallConfig
@@ -15,6 +15,7 @@ from graphmem.recall.hit import Hit, Step, TimeWindow, Why
 from graphmem.recall.query import QueryTerms
 from graphmem.recall.seeds import SeedSet
 from graphmem.recall.traverse import Reach
+from graphmem.recall.when import in_window
 from graphmem.text import normalise_name
 
 if TYPE_CHECKING:
@@ -32,6 +33,7 @@ class Ranking:
         named: speakers the question names (their turns get ``name_boost``).
         participants: normalised names of everyone who speaks in the namespace.
         since, until, as_of, speakers: the filters, for the explanation.
+        asked: the interval the question's date names ("on 20 May 2023"), or ``None``.
     """
 
     query: QueryTerms
@@ -41,6 +43,7 @@ class Ranking:
     until: datetime | None = None
     as_of: datetime | None = None
     speakers: tuple[str, ...] | None = None
+    asked: TimeRef | None = None
 
 
 def rank(
@@ -71,6 +74,9 @@ def rank(
         if cfg.graph and names and normalise_name(ev.speaker or "") in names:
             parts["speaker"] = cfg.name_boost
             boost += cfg.name_boost
+        if info.asked is not None and in_window(ev, info.asked):
+            parts["date"] = cfg.date_boost
+            boost += cfg.date_boost
         scored[eid] = ((base + graph + link) * boost, parts)
     if cfg.graph:
         _answer_boost(store, namespace, events, scored, info, cfg)
@@ -154,7 +160,13 @@ def _hit(
         seeds=tuple(chain),
         path=tuple(path),
         origin=origin,
-        window=TimeWindow(since=info.since, until=info.until, as_of=info.as_of, occurred_at=ev.occurred_at),
+        window=TimeWindow(
+            since=info.since,
+            until=info.until,
+            as_of=info.as_of,
+            occurred_at=ev.occurred_at,
+            happened=ref.start if (ref := ev.happened_ref) is not None else None,
+        ),
         speakers=info.speakers,
         parts=parts,
         via=via,

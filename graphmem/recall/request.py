@@ -5,13 +5,19 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Literal, get_args
 
 from graphmem.errors import ConfigError
-from graphmem.models import validate_namespace
+from graphmem.models import Event, validate_namespace
 from graphmem.store.base import TimeFilter
 from graphmem.text import normalise_name
 
-__all__ = ["RecallRequest"]
+__all__ = ["RecallRequest", "TimeAxis"]
+
+#: Which time of an event ``since``/``until`` bound: when it was ``said`` (``Event.occurred_at``), when
+#: what it tells of ``happened`` (``Event.happened``), or ``either``.
+TimeAxis = Literal["said", "happened", "either"]
+TIME_AXES: tuple[str, ...] = get_args(TimeAxis)
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,13 +33,20 @@ class RecallRequest:
         namespace: the namespace to search.
         k: how many hits to return (at least 1).
         hops: how many edges the traversal may follow from a seed (0 = seeds only).
-        since: only events at or after this time.
-        until: only events at or before this time.
+        since: only events at or after this time (on ``time_axis``).
+        until: only events at or before this time (on ``time_axis``).
         speakers: only events spoken by one of these (names compared ignoring case); ``None`` = anyone.
         as_of: recall what memory held at this moment: facts recorded and not yet expired then (and
             valid then, unless ``valid_at`` names another moment), and events that had happened by then.
         valid_at: traverse only facts that held at this moment (with ``as_of``: default ``as_of``).
         all_time: traverse facts of every version (not with ``as_of``/``valid_at``).
+        time_axis: what ``since``/``until`` bound: ``"said"`` (when the turn was said), ``"happened"``
+            (when what it tells of happened: :attr:`Event.happened`, whose interval must overlap the
+            window) or ``"either"`` (the default: an event passes on either axis, so "I ran a race last
+            Saturday" said on 25 May is found by a window on 20 May and by one on 25 May).
+        reference: the moment the question is asked, against which its relative dates ("last summer")
+            are read (default: ``as_of``, else now). A date the question names lifts the events that
+            happened or were said then (:mod:`graphmem.recall.when`).
         Without any, recall follows the facts in the version memory holds now, whatever their valid
         time: a question may ask about the past, and a closed fact leads to its evidence
         (:mod:`graphmem.fact_time`; the query language and ``Memory.facts`` default to facts valid now).
@@ -52,9 +65,13 @@ class RecallRequest:
     as_of: datetime | None = None
     valid_at: datetime | None = None
     all_time: bool = False
+    time_axis: TimeAxis = "either"
+    reference: datetime | None = None
 
     def __post_init__(self) -> None:
         validate_namespace(self.namespace)
+        if self.time_axis not in TIME_AXES:
+            raise ConfigError(f"time_axis must be one of {', '.join(TIME_AXES)}, not {self.time_axis!r}")
         if self.all_time and (self.as_of is not None or self.valid_at is not None):
             raise ConfigError("all_time reads every fact version: give it without as_of and valid_at")
         if self.k < 1:
@@ -76,26 +93,51 @@ class RecallRequest:
         as_of: datetime | None = None,
         valid_at: datetime | None = None,
         all_time: bool = False,
+        time_axis: TimeAxis = "either",
+        reference: datetime | None = None,
     ) -> RecallRequest:
         """Build a request from the keyword arguments ``Memory.recall`` takes (``speakers`` any sequence)."""
         who = tuple(speakers) if speakers is not None else None
-        return cls(text, namespace, k, hops, since, until, who, as_of, valid_at, all_time)
+        return cls(text, namespace, k, hops, since, until, who, as_of, valid_at, all_time, time_axis, reference)
 
     @property
     def window(self) -> TimeFilter:
         """The time filter events must pass (``since``..``until``, no later than ``as_of``) and the facts
-        traversal follows (current ones unless ``as_of``, ``valid_at`` or ``all_time`` say otherwise)."""
+        traversal follows (current ones unless ``as_of``, ``valid_at`` or ``all_time`` say otherwise).
+
+        Stores bound said time only: on the ``happened`` and ``either`` axes ``since``/``until`` are left
+        out here and applied by :meth:`admits` (``as_of`` always bounds said time: what memory knew then).
+        """
         from dataclasses import replace
 
         from graphmem.fact_time import fact_filter
 
-        until = self.until
+        said = self.time_axis == "said"
+        since = self.since if said else None
+        until = self.until if said else None
         if self.as_of is not None:
             until = self.as_of if until is None else min(until, self.as_of)
         if self.valid_at is None and self.as_of is None and not self.all_time:
-            return TimeFilter(since=self.since, until=until)  # facts: the current versions (store default)
+            return TimeFilter(since=since, until=until)  # facts: the current versions (store default)
         facts = fact_filter(valid_at=self.valid_at, as_of=self.as_of, all_time=self.all_time)
-        return replace(facts, since=self.since, until=until)
+        return replace(facts, since=since, until=until)
+
+    def admits(self, event: Event) -> bool:
+        """Whether ``event`` passes ``since``/``until`` on :attr:`time_axis` (and :attr:`window`)."""
+        if not self.window.admits_event(event):
+            return False
+        if self.time_axis == "said" or (self.since is None and self.until is None):
+            return True
+        said = event.occurred_at
+        said_in = said is None or (
+            (self.since is None or said >= self.since) and (self.until is None or said <= self.until)
+        )
+        if self.time_axis == "either" and said_in:
+            return True
+        span = event.happened
+        if span is None:
+            return True  # undated events pass, as on the said axis
+        return overlaps(span, self.since, self.until)
 
     @property
     def speaker_names(self) -> frozenset[str] | None:
@@ -105,4 +147,14 @@ class RecallRequest:
     @property
     def filtered(self) -> bool:
         """Whether any filter applies (seed sources then search deeper to find enough admitted events)."""
-        return not self.window.empty or self.speakers is not None
+        return not self.window.empty or self.since is not None or self.until is not None or self.speakers is not None
+
+
+def overlaps(span: tuple[datetime, datetime], since: datetime | None, until: datetime | None) -> bool:
+    """Whether an interval ``[start, end)`` (a moment when ``start == end``) meets ``[since, until]``."""
+    start, end = span
+    if until is not None and start > until:
+        return False
+    if since is None:
+        return True
+    return end > since if end > start else start >= since

@@ -9,7 +9,7 @@ Session s1 (2023-05-08), s2 (2023-06-10), s3 (2023-07-01)::
     e2 s1 13:57 Melanie   "That's great! I'm going camping with the kids"    mentions camping, kids
     e3 s1 13:58 Caroline  "I want to look into adoption agencies"            mentions adoption
     e4 s1 13:59 Melanie   "Camping is our favourite family thing"            mentions camping
-    e5 s2 09:00 Melanie   "I ran a charity race last weekend"                mentions race
+    e5 s2 09:00 Melanie   "I ran a charity race last weekend"                mentions race (happened 2023-06-03)
     e6 s2 09:01 Caroline  "Adoption is going well, I met an agency"          mentions adoption, agency
     e7 s2 09:02 Melanie   "Caroline, you inspire me"                         mentions Caroline
     e8 s3 (no time) Jon   "Back from Berlin"                                 mentions berlin
@@ -31,6 +31,7 @@ from typing import Any
 import pytest
 
 from graphmem import Entity, Event, Fact, Memory, Mention
+from graphmem.models import TimeRef
 
 DATA = Path(__file__).resolve().parents[2] / "data"
 NS = "t1"
@@ -49,8 +50,12 @@ def _events() -> list[Event]:
         ("e7", "s2", 2, "Melanie", "Caroline, you inspire me", datetime(2023, 6, 10, 9, 2)),
         ("e8", "s3", 0, "Jon", "Back from Berlin", None),
     ]
+    # e5's "last weekend" is when the race happened: e.happened is 2023-06-03, e.time 2023-06-10
+    weekend = (TimeRef("last weekend", datetime(2023, 6, 3), datetime(2023, 6, 5), "day"),)
     return [
-        Event(NS, eid, sess, seq, who, text, when, source_id=f"D{sess[1]}:{seq + 1}")
+        Event(
+            NS, eid, sess, seq, who, text, when, source_id=f"D{sess[1]}:{seq + 1}", times=weekend if eid == "e5" else ()
+        )
         for eid, sess, seq, who, text, when in rows
     ]
 

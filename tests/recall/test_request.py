@@ -39,5 +39,9 @@ def test_window_ends_at_as_of() -> None:
     assert RecallRequest("q", "ns").window.empty and not RecallRequest("q", "ns").filtered
     assert RecallRequest("q", "ns", as_of=june).window.until == june
     assert RecallRequest("q", "ns", until=july, as_of=june).window.until == june
-    assert RecallRequest("q", "ns", since=may, until=may, as_of=june).window.until == may
+    said = RecallRequest("q", "ns", since=may, until=may, as_of=june, time_axis="said")
+    assert said.window.until == may
+    # on the default axis (either) stores bound said time by as_of only; admits() applies since/until
+    either = RecallRequest("q", "ns", since=may, until=may, as_of=june)
+    assert either.window.until == june and either.window.since is None and either.filtered
     assert RecallRequest("q", "ns", as_of=june).window.as_of == june

@@ -218,6 +218,8 @@ def event_row(e: Event) -> dict[str, Any]:
         "source_line": e.source_line,
         "kind": e.kind,
         "times": _times_in(e.times),
+        "happened": dt_in(span[0]) if (span := e.happened) is not None else None,
+        "happened_end": dt_in(span[1]) if span is not None else None,
         "caption": event_caption(e),
     }
 

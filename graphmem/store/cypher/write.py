@@ -81,7 +81,7 @@ MERGE (e:Event {namespace: $ns, id: row.id})
 SET e.session = row.session, e.seq = row.seq, e.speaker = row.speaker, e.text = row.text,
     e.occurred_at = row.occurred_at, e.source_id = row.source_id, e.source_file = row.source_file,
     e.source_line = row.source_line, e.kind = row.kind, e.times = row.times,
-    e.caption = row.caption
+    e.happened = row.happened, e.happened_end = row.happened_end, e.caption = row.caption
 WITH e, row
 OPTIONAL MATCH (e)-[old:IN_SESSION]->(s0:Session)
 WHERE s0.id <> row.session
