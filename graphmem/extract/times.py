@@ -19,7 +19,7 @@ from graphmem.errors import MissingDependencyError
 from graphmem.extract.names import words
 from graphmem.models import TimeRef
 
-__all__ = ["TimeResolver", "direction", "resolve_time", "to_utc"]
+__all__ = ["TimeResolver", "direction", "duration", "resolve_time", "to_utc"]
 
 _NUMBERS = {
     "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
@@ -59,6 +59,16 @@ _NUMBER_WORD = r"(\d+|" + "|".join(_NUMBERS) + r")"
 _DURATION = re.compile(
     r"^(?:for\s+|over\s+)?(?:the\s+)?(?:\d+|" + "|".join(_NUMBERS) + r")(?:\s+and\s+a\s+half|\s+more)?\s+"
     r"(?:day|week|month|year|hour|minute)s?(?:\s+old|\s+long|\s+now)?$"
+)
+# "a few weeks ago": a few is two to four, so the span from four units back to two units back
+_FEW_AGO = re.compile(r"^a\s+few\s+(day|week|month|year)s\s+(?:ago|back|earlier)$")
+_FEW = (2, 4)
+# A length of time: "seven years", "for 4 years", "for about four months now", "5 years already".
+_LENGTH = re.compile(
+    r"^(?:(?:for|over|about|around|almost|nearly|roughly|approximately|just|only|some|well over)\s+)*"
+    + _NUMBER_WORD
+    + r"(?:\s+and\s+a\s+half)?\s+(minute|hour|day|week|month|year|decade)s?"
+    r"(?:\s+(?:now|already|long|so far|in total|straight|or so))*$"
 )
 _AGO = re.compile(r"^" + _NUMBER_WORD + r"\s+(day|week|weekend|month|year)s?\s+(?:ago|back|earlier)$")
 _MONTH_NAMES = (
@@ -163,6 +173,28 @@ def _shift(anchor: date, unit: str, n: int) -> date:
         return anchor.replace(year=anchor.year + n, day=28)
 
 
+def duration(phrase: str) -> tuple[float, str] | None:
+    """The length a phrase names, as ``(amount, unit)``: "for seven years" → ``(7, "year")``.
+
+    A duration says how long, not when ("I've known them for 4 years", "Seven years now"), so
+    :meth:`TimeResolver.resolve` leaves it unresolved; fact bounds turn it into a start with the tense
+    of its clause (:mod:`graphmem.extract.bounds`). Vague amounts ("a few days") give ``None``.
+    """
+    text = re.sub(r"\s+", " ", phrase.lower().replace("’", "'")).strip(' ."!,')
+    text = re.sub(r"^(?:a\s+)?couple(?:\s+of)?\s+", "2 ", text)
+    m = _LENGTH.match(text)
+    if not m:
+        return None
+    n = _number(m.group(1))
+    if n is None:
+        return None
+    amount = n + (0.5 if "and a half" in text else 0)
+    unit = m.group(2)
+    if unit == "decade":
+        return amount * 10, "year"
+    return amount, unit
+
+
 class TimeResolver:
     """Resolves time phrases against reference dates, caching results.
 
@@ -223,7 +255,13 @@ class TimeResolver:
         text = re.split(r"\s[-–—]\s|[,;:!?]", text)[0].strip(' ."()')  # "last week - so" -> "last week"
         text = _LEADING.sub("", text)
         text = re.sub(r"^(?:a\s+)?couple(?:\s+of)?\s+", "2 ", text)
-        if not text or _VAGUE.search(text) or _DURATION.match(text):
+        few = _FEW_AGO.match(text)
+        if few is not None and reference is not None:
+            unit, today = few.group(1), reference.date()
+            start = _interval(_shift(today, unit, -_FEW[1]), unit)[0]
+            end = _interval(_shift(today, unit, -_FEW[0]), unit)[1]
+            return start, end, unit
+        if not text or _VAGUE.search(text) or _DURATION.match(text) or duration(text) is not None:
             return None
         absolute = self._absolute(text)
         if absolute is not None:

@@ -108,8 +108,13 @@ def test_without_a_time_valid_from_is_the_event_time(nlp: Any) -> None:
 
 
 def test_unresolved_time_is_not_used(nlp: Any) -> None:
-    (fact,) = [f for f in facts_of(nlp, "I adopted a dog a few days ago.") if f[1] == "has_pet"]
+    (fact,) = [f for f in facts_of(nlp, "I adopted a dog several weeks ago.") if f[1] == "has_pet"]
     assert fact[3] == REF and fact[4] is None
+
+
+def test_a_few_days_ago_dates_the_fact_from_its_earliest_day(nlp: Any) -> None:
+    (fact,) = [f for f in facts_of(nlp, "I adopted a dog a few days ago.") if f[1] == "has_pet"]
+    assert fact[3] == datetime(2023, 5, 4) and fact[4] == "a few days ago"  # two to four days back
 
 
 @pytest.mark.parametrize("text", ["Wow!", "That is so cool.", "It was raining."])

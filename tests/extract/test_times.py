@@ -84,8 +84,7 @@ def test_clock_time_is_a_point_on_the_reference_day() -> None:
     "phrase",
     [
         "recently",
-        "a few days ago",
-        "several weeks ago",
+        "several weeks ago",  # unlike "a few days ago" (test_relative_dates.py)
         "the past few months",
         "three years",  # a duration, not a date
         "for 2 years",
