@@ -78,9 +78,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.show_wrong:
         for row, got in wrong:
             want = f"{row['start']}..{row['end']} ({row['grain']})" if row["start"] else "unresolved"
-            print(
-                f"  {row['conversation']} {row['dia_id']} {row['phrase']!r} @ {row['reference']}: want {want}, got {got}"
-            )
+            where = f"{row['conversation']} {row['dia_id']} {row['phrase']!r} @ {row['reference']}"
+            print(f"  {where}: want {want}, got {got}")
     return 0
 
 

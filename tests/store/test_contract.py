@@ -276,6 +276,15 @@ def test_event_time_filter_in_traversal(backend: Backend) -> None:
     assert [n.node_id for n in said] == ["e4"]
 
 
+def test_events_keep_when_they_happened(backend: Backend) -> None:
+    store, ns = backend.open(), backend.ns()
+    store.write(conversation(ns))
+    e1, e2 = store.get_events(ns, ["e1", "e2"])
+    assert e1.happened == (day(-1), day(0))  # "yesterday"
+    assert e1.happened_ref is not None and e1.happened_ref.phrase == "yesterday"
+    assert e2.happened == (e2.occurred_at, e2.occurred_at)  # no time phrase: when it was said
+
+
 def test_both_fact_time_axes(backend: Backend) -> None:
     store, ns = backend.open(), backend.ns()
     store.write(conversation(ns))
