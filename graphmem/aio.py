@@ -224,9 +224,26 @@ class AsyncMemory:
         """See :meth:`Memory.timeline`."""
         return await self._run(self._memory.timeline, entity, namespace=namespace, since=since, until=until)
 
-    async def facts(self, entity: str, *, namespace: str, valid_at: datetime | None = None) -> list[StatedFact]:
+    async def facts(
+        self,
+        entity: str | None = None,
+        *,
+        namespace: str,
+        predicate: str | None = None,
+        valid_at: datetime | None = None,
+        as_of: datetime | None = None,
+        all_time: bool = False,
+    ) -> list[StatedFact]:
         """See :meth:`Memory.facts`."""
-        return await self._run(self._memory.facts, entity, namespace=namespace, valid_at=valid_at)
+        return await self._run(
+            self._memory.facts,
+            entity,
+            namespace=namespace,
+            predicate=predicate,
+            valid_at=valid_at,
+            as_of=as_of,
+            all_time=all_time,
+        )
 
     async def query(self, text: str, **params: Any) -> Result:
         """See :meth:`Memory.query`."""

@@ -1,4 +1,4 @@
-"""Looking things up by name: an entity's timeline and the facts about it (``Memory.timeline``/``facts``).
+"""Looking things up by name: an entity's timeline and facts, named (``Memory.timeline``/``Memory.facts``).
 
 These are the direct reads an agent asks for most, without writing a query: "what happened with
 Riley between May and June" and "what is true about Riley now". Names are matched as the store does
@@ -122,31 +122,50 @@ def timeline(
 def entity_facts(
     store: GraphStore,
     namespace: str,
-    entity: str | Iterable[Entity],
+    entity: str | Iterable[Entity] | None = None,
     *,
+    predicate: str | None = None,
     valid_at: datetime | None = None,
     as_of: datetime | None = None,
+    all_time: bool = False,
+    now: datetime | None = None,
 ) -> list[StatedFact]:
-    """The facts whose subject or object is the entity, oldest first.
+    """Facts of ``namespace`` (about ``entity`` when given) on their two time axes, named, oldest first.
+
+    Current facts by default: valid now, in the version memory holds now (:mod:`graphmem.fact_time`).
 
     Args:
         store: the store to read.
         namespace: the namespace.
-        entity: a name (resolved with :func:`resolve_entity`) or entities already resolved.
-        valid_at: keep only facts true in the world at this moment.
-        as_of: keep only facts memory held at this moment (recorded, not yet expired).
+        entity: a name (resolved with :func:`resolve_entity`), entities already resolved, or ``None``
+            for every fact of the namespace.
+        predicate: only facts with this predicate.
+        valid_at: what held at this moment (default: now), as memory knows it now.
+        as_of: what memory believed at this moment (about that moment, unless ``valid_at`` is given).
+        all_time: every version, whatever its times (not with ``valid_at``/``as_of``).
+        now: the current time (default: the clock), for tests and replays.
 
     Raises:
-        ConfigError: an illegal namespace.
+        ConfigError: an illegal namespace; ``all_time`` with ``valid_at``/``as_of``.
         NotFoundError: ``entity`` is a name no entity has.
     """
-    entities = resolve_entity(store, namespace, entity) if isinstance(entity, str) else list(entity)
-    window = TimeFilter(valid_at=valid_at, as_of=as_of)
+    from graphmem.fact_time import fact_filter
+
+    validate_namespace(namespace)
+    window = fact_filter(valid_at=valid_at, as_of=as_of, all_time=all_time, now=now)
     facts: dict[str, Fact] = {}
-    for ent in entities:
-        for nb in store.neighbors(namespace, ent.id, edge_types=(EdgeType.FACT,), time=window):
-            if nb.fact is not None and window.admits_fact(nb.fact):
-                facts.setdefault(nb.fact.id, nb.fact)
+    entities: list[Entity] = []
+    if entity is None:
+        for f in store.iter_facts(namespace, time=window):
+            if predicate in (None, f.predicate):
+                facts.setdefault(f.id, f)
+    else:
+        entities = resolve_entity(store, namespace, entity) if isinstance(entity, str) else list(entity)
+        for ent in entities:
+            for nb in store.neighbors(namespace, ent.id, edge_types=(EdgeType.FACT,), time=window):
+                fact = nb.fact
+                if fact is not None and window.admits_fact(fact) and predicate in (None, fact.predicate):
+                    facts.setdefault(fact.id, fact)
     names: dict[str, str] = {e.id: e.name for e in entities}
     for fact in facts.values():
         for node in (fact.subject_id, fact.object_id):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, nullcontext
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
@@ -405,63 +405,39 @@ class Memory:
             until=naive_utc(until) if until else None,
         )
 
-    def facts(self, entity: str, *, namespace: str, valid_at: datetime | None = None) -> list[StatedFact]:
-        """The facts about ``entity`` memory still holds, true at ``valid_at`` when given, oldest first.
+    def facts(
+        self,
+        entity: str | None = None,
+        *,
+        namespace: str,
+        predicate: str | None = None,
+        valid_at: datetime | None = None,
+        as_of: datetime | None = None,
+        all_time: bool = False,
+    ) -> list[StatedFact]:
+        """Facts of ``namespace`` (about ``entity``, a name or alias, when given), named, oldest first.
+
+        Current facts by default: those valid now, in the version memory holds now. ``valid_at`` asks
+        what held then (as memory knows it now), ``as_of`` what memory believed then, ``all_time`` for
+        every version (see :mod:`graphmem.fact_time`). Each :class:`~graphmem.lookup.StatedFact` holds
+        the stored ``fact`` and the names of its two ends.
 
         Raises:
+            ConfigError: ``all_time`` with ``valid_at``/``as_of``; an illegal namespace.
             NotFoundError: no entity has that name (the message suggests the closest).
         """
         from graphmem.lookup import entity_facts
         from graphmem.query.timeutil import naive_utc
 
-        now = datetime.now(UTC).replace(tzinfo=None)
         return entity_facts(
-            self.store, namespace, entity, valid_at=naive_utc(valid_at) if valid_at else None, as_of=now
+            self.store,
+            namespace,
+            entity,
+            predicate=predicate,
+            valid_at=naive_utc(valid_at) if valid_at else None,
+            as_of=naive_utc(as_of) if as_of else None,
+            all_time=all_time,
         )
-
-    def facts_at(
-        self,
-        namespace: str,
-        *,
-        entity: str | None = None,
-        predicate: str | None = None,
-        valid_at: datetime | None = None,
-        as_of: datetime | None = None,
-        all_time: bool = False,
-    ) -> list[Fact]:
-        """Facts of ``namespace``: those valid now, in the version memory holds now, unless asked otherwise.
-
-        Args:
-            namespace: the namespace.
-            entity: only facts about the entity with this name (or alias); none match an unknown name.
-            predicate: only facts with this predicate.
-            valid_at: what held at this moment (as memory knows it now).
-            as_of: what memory believed at this moment (about that moment, unless ``valid_at`` is given).
-            all_time: every version, whatever its times.
-
-        See :func:`graphmem.fact_time.facts_at`, which takes an entity id.
-
-        Raises:
-            ConfigError: ``all_time`` with ``valid_at``/``as_of``; an illegal namespace.
-        """
-        from graphmem.fact_time import facts_at
-
-        if entity is None:
-            return facts_at(
-                self.store, namespace, predicate=predicate, valid_at=valid_at, as_of=as_of, all_time=all_time
-            )
-        out: list[Fact] = []
-        for ent in self.store.find_entities(namespace, entity, limit=50):
-            out += facts_at(
-                self.store,
-                namespace,
-                entity_id=ent.id,
-                predicate=predicate,
-                valid_at=valid_at,
-                as_of=as_of,
-                all_time=all_time,
-            )
-        return sorted(dict.fromkeys(out), key=lambda f: (f.recorded_at, f.id))
 
     def query(self, text: str, **params: Any) -> Result:
         """Run a DSL query (see ``docs/dsl.md``); ``params`` bind ``$name`` parameters safely."""

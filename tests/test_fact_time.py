@@ -10,7 +10,7 @@ import pytest
 
 from graphmem import Memory
 from graphmem.cli import main
-from graphmem.errors import ConfigError
+from graphmem.errors import ConfigError, NotFoundError
 from graphmem.fact_time import fact_filter, facts_at
 from graphmem.recall import RecallRequest
 from graphmem.store.embedded import EmbeddedStore
@@ -70,9 +70,15 @@ def test_recall_request_fact_filter() -> None:
 
 def test_memory_facts_by_entity_name(store_dir: Path) -> None:
     with Memory.open(store_dir) as mem:
-        assert employers(mem.facts_at(NS, entity="Dana")) == ["globex"]
-        assert employers(mem.facts_at(NS, entity="dana", valid_at=day(10))) == ["acme"]
-        assert mem.facts_at(NS, entity="Nobody") == []
+        assert employers([s.fact for s in mem.facts("Dana", namespace=NS)]) == ["globex"]
+        assert employers([s.fact for s in mem.facts("dana", namespace=NS, valid_at=day(10))]) == ["acme"]
+        assert employers([s.fact for s in mem.facts(namespace=NS, predicate="works_at")]) == ["globex"]
+        history = mem.facts("Dana", namespace=NS, all_time=True)
+        assert len(history) > len(mem.facts("Dana", namespace=NS))
+        believed = mem.facts("Dana", namespace=NS, as_of=day(25), valid_at=day(22))
+        assert employers([s.fact for s in believed]) == ["acme"]
+        with pytest.raises(NotFoundError, match="no entity named 'Nobody'"):
+            mem.facts("Nobody", namespace=NS)
 
 
 def test_cli_facts(store_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -1,4 +1,4 @@
-"""``graphmem facts``: facts on their two time axes, current ones by default (the CLI twin of ``Memory.facts_at``)."""
+"""``graphmem facts``: facts on their two time axes, current ones by default (the CLI twin of ``Memory.facts``)."""
 
 from __future__ import annotations
 
@@ -41,15 +41,11 @@ def facts(
     """Facts of a namespace: those valid now in the version memory holds now, unless --valid-at, --as-of
     or --all-time asks otherwise."""
     with open_memory(ctx, db) as mem:
-        found = mem.facts_at(
-            namespace, entity=entity, predicate=predicate, valid_at=valid_at, as_of=as_of, all_time=all_time
+        stated = mem.facts(
+            entity, namespace=namespace, predicate=predicate, valid_at=valid_at, as_of=as_of, all_time=all_time
         )
-        names = {}
-        for f in found:
-            for eid in (f.subject_id, f.object_id):
-                if eid not in names:
-                    ent = mem.store.get_entity(namespace, eid)
-                    names[eid] = ent.name if ent is not None else eid
+    found = [s.fact for s in stated]
+    names = {s.fact.subject_id: s.subject for s in stated} | {s.fact.object_id: s.object for s in stated}
     if as_json:
         print_json(
             [

@@ -43,7 +43,8 @@ def test_facts(memory: Memory) -> None:
     assert held["f:owns"].describe() == "Ana owns Biscuit (from 2024-03-08)"
     assert held["f:owns"].as_dict()["object"] == "Biscuit"
     ben = {f.fact.id for f in memory.facts("Ben", namespace=NS)}
-    assert ben == {"f:lived", "f:cello"}
+    assert ben == {"f:cello"}  # current facts by default: f:lived held in 2021 only
+    assert {f.fact.id for f in memory.facts("Ben", namespace=NS, all_time=True)} >= {"f:lived", "f:cello"}
     assert {f.fact.id for f in memory.facts("Ben", namespace=NS, valid_at=datetime(2021, 6, 1))} == {"f:lived"}
     now = datetime.now(UTC)
     assert {f.fact.id for f in memory.facts("Ben", namespace=NS, valid_at=now)} == {"f:cello"}
