@@ -50,7 +50,7 @@ class RecallConfig:
             ("where" → a place, "which books" → a work, "who" → a person who is not a participant).
         time_boost: relative lift, for "when" questions, for a turn that says when (a resolved time).
         date_boost: relative lift for a turn that happened or was said within the date the question
-            names ("on 20 May 2023", "last summer"; :mod:`graphmem.recall.when`).
+            names ("on 20 May 2023", "last summer"; :mod:`graphmem.recall.when`); with ``graph`` only.
         answer_top: how many of the best candidates are checked for the answer type.
         asking_factor: the share of its score a turn that only asks keeps, among the ``answer_top``
             best (every sentence of four words or more is a question, see :mod:`graphmem.recall.acts`):

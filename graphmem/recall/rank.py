@@ -74,7 +74,7 @@ def rank(
         if cfg.graph and names and normalise_name(ev.speaker or "") in names:
             parts["speaker"] = cfg.name_boost
             boost += cfg.name_boost
-        if info.asked is not None and in_window(ev, info.asked):
+        if cfg.graph and info.asked is not None and in_window(ev, info.asked):
             parts["date"] = cfg.date_boost
             boost += cfg.date_boost
         scored[eid] = ((base + graph + link) * boost, parts)
