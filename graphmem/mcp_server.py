@@ -212,9 +212,7 @@ class GraphmemTools:
         self,
         entity: Annotated[str, Field(description=_ENTITY)],
         namespace: Annotated[str, Field(description=_NS)],
-        valid_at: Annotated[
-            str | None, Field(description="Only facts true at this ISO date (default: now).")
-        ] = None,
+        valid_at: Annotated[str | None, Field(description="Only facts true at this ISO date (default: now).")] = None,
     ) -> dict[str, Any]:
         """List the facts memory holds about the named person or thing (subject predicate object, with dates).
 
