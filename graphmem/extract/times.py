@@ -252,6 +252,7 @@ class TimeResolver:
 
     def _resolve(self, phrase: str, reference: datetime | None, prefer: str) -> tuple[datetime, datetime, str] | None:
         text = re.sub(r"\s+", " ", phrase.lower().replace("’", "'"))
+        text = re.sub(r",\s*(?=(?:19|20)\d\d\b)", " ", text)  # "May 7, 2023": the year is part of the date
         text = re.split(r"\s[-–—]\s|[,;:!?]", text)[0].strip(' ."()')  # "last week - so" -> "last week"
         text = _LEADING.sub("", text)
         text = re.sub(r"^(?:a\s+)?couple(?:\s+of)?\s+", "2 ", text)

@@ -29,8 +29,8 @@ _SEASON = r"(?:spring|summer|fall|autumn|winter)"
 _WEEKDAY = r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)"
 _NUMBER = r"(?:\d+|a|an|one|two|three|four|five|six|seven|eight|nine|ten|a few|a couple of)"
 _PATTERNS = [
-    rf"\b{_DAY}\s+(?:of\s+)?{_MONTH}(?:,?\s+{_YEAR})?\b",
-    rf"\b{_MONTH}\s+{_DAY}(?:,?\s+{_YEAR})?\b",
+    rf"\b{_DAY}\s+(?:of\s+)?{_MONTH}(?:,?\s*{_YEAR})?\b",
+    rf"\b{_MONTH}\s+{_DAY}(?:,?\s*{_YEAR})?\b",
     r"\b\d{4}-\d\d-\d\d\b",
     rf"\b{_MONTH},?\s+{_YEAR}\b",
     rf"\b(?:the\s+)?{_SEASON}\s+(?:of\s+)?{_YEAR}\b",

@@ -87,6 +87,11 @@ def test_an_unknown_axis_is_a_config_error() -> None:
         ("Where did she go last summer?", datetime(2022, 6, 1), datetime(2022, 9, 1)),
         ("What did he do two weeks ago?", datetime(2023, 7, 17), datetime(2023, 7, 24)),
         ("What did they do in the summer of 2021?", datetime(2021, 6, 1), datetime(2021, 9, 1)),
+        # a comma before the year keeps it (not read against the question time)
+        ("What did Melanie show on October 13, 2023?", datetime(2023, 10, 13), datetime(2023, 10, 14)),
+        ("What did Gina find on 1 February, 2023?", datetime(2023, 2, 1), datetime(2023, 2, 2)),
+        ("Where was the picture taken on December 1,2023?", datetime(2023, 12, 1), datetime(2023, 12, 2)),
+        ("What did Tim finish on 8th December, 2023?", datetime(2023, 12, 8), datetime(2023, 12, 9)),
     ],
 )
 def test_the_date_a_question_names(question: str, start: datetime, end: datetime) -> None:
