@@ -76,6 +76,8 @@ def test_filters_apply_over_bolt(memories: tuple[Memory, Memory]) -> None:
     local, remote = memories
     for kw in (
         {"since": datetime(2024, 3, 8)},
+        {"since": datetime(2024, 3, 8), "time_axis": "said"},
+        {"since": datetime(2024, 3, 8), "time_axis": "happened"},
         {"until": datetime(2024, 3, 2)},
         {"speakers": ["Ben"]},
         {"as_of": datetime(2024, 3, 9)},
