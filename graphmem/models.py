@@ -106,8 +106,9 @@ class Event:
     """Something said or done: one dialogue turn, or an observation.
 
     ``occurred_at`` is when it was said (the session time plus order); ``times`` are the time expressions
-    in the text, resolved against the session date; :attr:`happened` is when what it tells of happened. ``source_id`` is the input's own id for the turn (a LoCoMo
-    ``dia_id`` such as ``D1:3``); ``source_file``/``source_line`` point back at the input.
+    in the text, resolved against the session date; :attr:`happened` is when what it tells of happened.
+    ``source_id`` is the input's own id for the turn (a LoCoMo ``dia_id`` such as ``D1:3``);
+    ``source_file``/``source_line`` point back at the input.
     """
 
     namespace: str
