@@ -107,6 +107,7 @@ _LIFTS = {
     "speaker": "spoken by a person asked about",
     "answer_type": "names a thing of the asked type",
     "time": "says when",
+    "date": "in the date asked about",
 }
 
 
@@ -126,7 +127,8 @@ class Why:
             ``NEXT`` and ``IN_SESSION`` edges), ``link`` (what arrived through things and facts,
             calibrated per query) and the relative lifts that applied: ``speaker`` (spoken by a person the question
             names), ``answer_type`` (mentions a thing of the asked type), ``time`` (says when, for a
-            "when" question); ``asks`` is the share kept by a turn that only asks (it holds no answer).
+            "when" question), ``date`` (happened or was said within the date the question names);
+            ``asks`` is the share kept by a turn that only asks (it holds no answer).
         via: the things and facts the largest ``link`` contribution came through, named, e.g.
             ``entity 'Sintra' (MENTIONS)`` (empty when nothing arrived that way).
     """
