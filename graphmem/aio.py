@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from graphmem.query.plan import Plan
     from graphmem.query.result import Result
     from graphmem.recall import Hit, RecallConfig, RecallRequest
+    from graphmem.recall.request import TimeAxis
     from graphmem.store.base import DeleteResult, StoreStats
 
 __all__ = ["AsyncMemory"]
@@ -175,6 +176,10 @@ class AsyncMemory:
         until: datetime | None = None,
         speakers: Sequence[str] | None = None,
         as_of: datetime | None = None,
+        valid_at: datetime | None = None,
+        all_time: bool = False,
+        time_axis: TimeAxis = "either",
+        reference: datetime | None = None,
     ) -> list[Hit]:
         """See :meth:`Memory.recall`."""
         return await self._run(
@@ -187,6 +192,10 @@ class AsyncMemory:
             until=until,
             speakers=speakers,
             as_of=as_of,
+            valid_at=valid_at,
+            all_time=all_time,
+            time_axis=time_axis,
+            reference=reference,
         )
 
     async def recall_request(self, request: RecallRequest, *, config: RecallConfig | None = None) -> list[Hit]:

@@ -92,3 +92,19 @@ async def test_add_then_recall_in_call_order(tmp_path: Path, embedder: Embedder)
         ids, hits = await asyncio.gather(adding, recalled)  # the recall, awaited second, sees the add
         assert len(ids) == 1 and [h.event.id for h in hits] == ids
         assert hits[0].event.text == message["text"]
+
+
+def test_every_public_method_takes_what_memory_takes() -> None:
+    """The async facade mirrors Memory: a parameter added to Memory but not to AsyncMemory fails here."""
+    import inspect
+
+    left_out = {"ingest": {"progress"}}  # a progress bar would draw from the executor's thread
+    for name, method in inspect.getmembers(AsyncMemory, inspect.iscoroutinefunction):
+        if name.startswith("_") or not hasattr(Memory, name):
+            continue
+        signature = inspect.signature(method)
+        if any(p.kind is p.VAR_KEYWORD for p in signature.parameters.values()):
+            continue  # open() forwards everything to Memory.open
+        ours = list(signature.parameters)
+        theirs = [p for p in inspect.signature(getattr(Memory, name)).parameters if p not in left_out.get(name, ())]
+        assert ours == theirs, f"AsyncMemory.{name} takes {ours}, Memory.{name} takes {theirs}"
