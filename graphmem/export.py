@@ -289,7 +289,12 @@ _XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]
 
 
 def _write_graphml(dumps: Sequence[NamespaceDump], out: IO[str]) -> None:
-    import networkx as nx
+    try:
+        import networkx as nx
+    except ImportError as exc:
+        from graphmem.errors import MissingDependencyError
+
+        raise MissingDependencyError("networkx", "graphml", "GraphML export") from exc
 
     graph = nx.MultiDiGraph()
     for d in dumps:

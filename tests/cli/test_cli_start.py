@@ -15,9 +15,19 @@ from graphmem.models import Batch, Event, Session
 from graphmem.store.embedded import EmbeddedStore
 
 # Heavy modules a recall from the shell has no use for.
-NOT_FOR_RECALL = ("networkx", "asyncio", "spacy", "torch", "sentence_transformers", "neo4j", "prompt_toolkit", "lark")
+NOT_FOR_RECALL = (
+    "networkx",
+    "asyncio",
+    "spacy",
+    "torch",
+    "sentence_transformers",
+    "neo4j",
+    "prompt_toolkit",
+    "lark",
+    "tokenizers",
+)
 # What `graphmem --help` must not load either (the store, vectors and the embedder).
-NOT_FOR_HELP = (*NOT_FOR_RECALL, "numpy", "onnxruntime", "tokenizers", "hnswlib", "graphmem.memory")
+NOT_FOR_HELP = (*NOT_FOR_RECALL, "numpy", "onnxruntime", "hnswlib", "graphmem.memory")
 
 
 def _loaded(args: list[str], names: tuple[str, ...]) -> list[str]:
