@@ -31,7 +31,7 @@ __all__ = ["command", "run_bench", "time_command"]
 QUESTION = "what did they talk about last week?"
 
 
-def time_command(args: list[str], *, repeat: int, env: dict[str, str] | None = None) -> dict[str, Any]:
+def time_command(args: list[str], *, repeat: int) -> dict[str, Any]:
     """Run ``python -m graphmem ARGS`` ``repeat`` times; return wall and CPU seconds (median, best).
 
     Raises:
@@ -42,9 +42,7 @@ def time_command(args: list[str], *, repeat: int, env: dict[str, str] | None = N
     for _ in range(repeat):
         before = resource.getrusage(resource.RUSAGE_CHILDREN)
         started = time.perf_counter()
-        proc = subprocess.run(
-            [sys.executable, "-m", "graphmem", *args], capture_output=True, text=True, env=env, check=False
-        )
+        proc = subprocess.run([sys.executable, "-m", "graphmem", *args], capture_output=True, text=True, check=False)
         walls.append(time.perf_counter() - started)
         after = resource.getrusage(resource.RUSAGE_CHILDREN)
         cpus.append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
@@ -87,13 +85,12 @@ def run_bench(
             if summary.errors:
                 raise click.ClickException("; ".join(m for _, m in summary.errors))
         ns = namespace or _first_namespace(db)
-        env = dict(os.environ)
         load_before = os.getloadavg()
         runs = [
-            time_command(["--help"], repeat=repeat, env=env),
-            time_command(["--db", db, "stats"], repeat=repeat, env=env),
-            time_command(["--db", db, "recall", question, "-n", ns, "-k", "5"], repeat=repeat, env=env),
-            time_command(["--db", db, "recall", question, "-n", ns, "-k", "5", "--json"], repeat=repeat, env=env),
+            time_command(["--help"], repeat=repeat),
+            time_command(["--db", db, "stats"], repeat=repeat),
+            time_command(["--db", db, "recall", question, "-n", ns, "-k", "5"], repeat=repeat),
+            time_command(["--db", db, "recall", question, "-n", ns, "-k", "5", "--json"], repeat=repeat),
         ]
         load_after = os.getloadavg()
     return {
