@@ -10,7 +10,7 @@ together three things:
   form of :class:`~graphmem.recall.Why`).
 
 The block is cut to ``budget_tokens`` as counted by a real tokenizer: by default the embedding model's
-own ``tokenizer.json`` (WordPiece, :mod:`graphmem.wordpiece`, loaded once), never characters / 4. Lines are
+own ``tokenizer.json`` (WordPiece, loaded once through ``tokenizers``), never characters / 4. Lines are
 added in priority order while they fit; the count of the final text is checked again, so the budget
 holds for the text as a whole.
 """
@@ -32,7 +32,6 @@ from graphmem.recall.hit import Hit, Why, event_fields
 if TYPE_CHECKING:
     from graphmem.recall import RecallRequest
     from graphmem.store.base import GraphStore
-    from graphmem.wordpiece import WordPieceTokenizer
 
 __all__ = [
     "Context",
@@ -56,7 +55,7 @@ _TEXT_LIMIT = 400  # characters of one event's text shown; longer turns are cut 
 
 
 class WordPieceCounter:
-    """Counts tokens with a :class:`~graphmem.wordpiece.WordPieceTokenizer`, remembering the counts of recent lines.
+    """Counts tokens with a ``tokenizers`` WordPiece tokenizer, remembering the counts of recent lines.
 
     WordPiece splits on whitespace before anything else, so the count of lines joined by newlines is
     the sum of their counts (:attr:`additive`): a context is counted line by line, and lines that come
@@ -66,7 +65,7 @@ class WordPieceCounter:
     #: The count of texts joined by whitespace is the sum of their counts.
     additive = True
 
-    def __init__(self, tokenizer: WordPieceTokenizer, *, remember: int = 50_000) -> None:
+    def __init__(self, tokenizer: Any, *, remember: int = 50_000) -> None:
         self._tokenizer = tokenizer
         self._known: dict[str, int] = {}
         self._remember = remember
@@ -81,19 +80,24 @@ class WordPieceCounter:
         if missing:
             if len(known) + len(missing) > self._remember:
                 known.clear()
-            for text, ids in zip(missing, self._tokenizer.encode_batch(missing, add_special_tokens=False), strict=True):
-                known[text] = len(ids)
+            encode = getattr(self._tokenizer, "encode_batch_fast", None) or self._tokenizer.encode_batch  # no offsets
+            for text, encoding in zip(missing, encode(missing, add_special_tokens=False), strict=True):
+                known[text] = len(encoding.ids)
         return [known[t] if t in known else self.many([t])[0] for t in texts]
 
 
 @functools.cache
 def default_token_counter() -> WordPieceCounter:
     """The embedding model's WordPiece tokenizer (all-MiniLM-L6-v2's ``tokenizer.json``, packaged with
-    graphmem), loaded once."""
-    from graphmem.embed import packaged_tokenizer_json
-    from graphmem.wordpiece import WordPieceTokenizer
+    graphmem, so the light install counts with it too), loaded once through ``tokenizers``."""
+    from tokenizers import Tokenizer
 
-    return WordPieceCounter(WordPieceTokenizer.from_str(packaged_tokenizer_json(), max_length=None))
+    from graphmem.embed import packaged_tokenizer_json
+
+    tokenizer = Tokenizer.from_str(packaged_tokenizer_json())
+    tokenizer.no_truncation()
+    tokenizer.no_padding()
+    return WordPieceCounter(tokenizer)
 
 
 def _count_all(count: TokenCounter, texts: Sequence[str]) -> list[int]:

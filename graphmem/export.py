@@ -289,12 +289,7 @@ _XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]
 
 
 def _write_graphml(dumps: Sequence[NamespaceDump], out: IO[str]) -> None:
-    try:
-        import networkx as nx
-    except ImportError as exc:
-        from graphmem.errors import MissingDependencyError
-
-        raise MissingDependencyError("networkx", "graphml", "GraphML export") from exc
+    import networkx as nx
 
     graph = nx.MultiDiGraph()
     for d in dumps:

@@ -1,4 +1,4 @@
-"""The in-memory side of the embedded store: a multigraph plus per-namespace lookups.
+"""The in-memory side of the embedded store: a networkx graph plus per-namespace lookups.
 
 SQLite is the durable record; this mirror is rebuilt on open and updated after every committed batch.
 Nodes are keyed ``(namespace, id)``; order edges (NEXT, NEXT_SESSION) are derived from ``Event.seq`` and
@@ -11,9 +11,10 @@ import itertools
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+import networkx as nx
+
 from graphmem.models import EdgeType, Entity, Event, Fact, NodeKind, Session
 from graphmem.store.base import Direction, Neighbor, TimeFilter
-from graphmem.store.multigraph import MultiDiGraph
 from graphmem.text import normalise_name
 
 __all__ = ["MemoryGraph", "NamespaceIndex", "normalise_name"]
@@ -59,10 +60,10 @@ class NamespaceIndex:
 
 
 class MemoryGraph:
-    """A MultiDiGraph (:mod:`graphmem.store.multigraph`) mirroring the store, with per-namespace lookups."""
+    """A networkx MultiDiGraph mirroring the store, with per-namespace lookups."""
 
     def __init__(self) -> None:
-        self.graph = MultiDiGraph()  # networkx's layout, without its import cost
+        self.graph: nx.MultiDiGraph = nx.MultiDiGraph()
         self.spaces: dict[str, NamespaceIndex] = {}
 
     def space(self, namespace: str) -> NamespaceIndex:

@@ -14,20 +14,10 @@ from pathlib import Path
 from graphmem.models import Batch, Event, Session
 from graphmem.store.embedded import EmbeddedStore
 
-# Heavy modules a recall from the shell has no use for.
-NOT_FOR_RECALL = (
-    "networkx",
-    "asyncio",
-    "spacy",
-    "torch",
-    "sentence_transformers",
-    "neo4j",
-    "prompt_toolkit",
-    "lark",
-    "tokenizers",
-)
+# Heavy modules a recall from the shell has no use for (networkx it needs: the namespace's graph is one).
+NOT_FOR_RECALL = ("asyncio", "spacy", "torch", "sentence_transformers", "neo4j", "prompt_toolkit", "lark")
 # What `graphmem --help` must not load either (the store, vectors and the embedder).
-NOT_FOR_HELP = (*NOT_FOR_RECALL, "numpy", "onnxruntime", "hnswlib", "graphmem.memory")
+NOT_FOR_HELP = (*NOT_FOR_RECALL, "networkx", "numpy", "onnxruntime", "tokenizers", "hnswlib", "graphmem.memory")
 
 
 def _loaded(args: list[str], names: tuple[str, ...]) -> list[str]:

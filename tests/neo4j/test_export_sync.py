@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import json
-import sys
 import xml.etree.ElementTree as ET
 from dataclasses import replace
 from pathlib import Path
@@ -12,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from graphmem.cli.app import main
-from graphmem.errors import ConfigError, MissingDependencyError, StoreError
+from graphmem.errors import ConfigError, StoreError
 from graphmem.export import batches_from_json, cypher_literal, dump_namespace, export_graph
 from graphmem.models import Batch, Entity, Event, Mention, Session
 from graphmem.store.base import GraphStore
@@ -81,13 +80,6 @@ def test_graphml_export_has_every_node_and_edge(tmp_path: Path) -> None:
     assert graph.nodes["a/e5"]["text"] == NASTY.replace("\x00", "\ufffd").replace("\x1f", "\ufffd")
     types = {d["type"] for _, _, d in graph.edges(data=True)}
     assert types == {"IN_SESSION", "NEXT", "NEXT_SESSION", "SPOKEN_BY", "MENTIONS", "FACT"}
-
-
-def test_graphml_without_networkx_names_the_extra(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    src = _source(tmp_path, "a")
-    monkeypatch.setitem(sys.modules, "networkx", None)  # as if the graphml extra were not installed
-    with pytest.raises(MissingDependencyError, match=r"graphmem\[graphml\]"):
-        export_graph(src, io.StringIO(), "graphml", namespace="a")
 
 
 def test_unknown_format_and_namespace_are_named(tmp_path: Path) -> None:
