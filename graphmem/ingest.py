@@ -151,8 +151,7 @@ def _extract_all(
     started = time.perf_counter()
     out = _Extracted()
     try:
-        many = getattr(extractor, "extract_many", None)
-        batches = list(many(transcripts)) if many else [extractor.extract(t) for t in transcripts]
+        batches = list(extractor.extract_many(transcripts))
         for t, batch in zip(transcripts, batches, strict=True):
             if batch.namespace != t.namespace:
                 raise IngestError(
@@ -354,9 +353,8 @@ def _write_job(
                     batch = replace(
                         batch, sessions=tuple(replace(s, index=index.get(s.id, s.index)) for s in batch.sessions)
                     )
-                known = {e.id for e in target.store.iter_entities(batch.namespace)}
                 records = (*todo.marks, todo.record) if todo.record is not None else todo.marks
-                batch = commit_batch(
+                written = commit_batch(
                     target,
                     batch,
                     resolver=resolver,
@@ -365,9 +363,10 @@ def _write_job(
                     retract=todo.retract,
                     timings=spent,
                 )
+                batch = written.batch
                 summary.events_retracted += len(todo.retract)
                 summary.events += len(batch.events)
-                summary.entities += len({e.id for e in batch.entities} - known)  # new ones
+                summary.entities += len(written.new_entities)
                 summary.facts += len(batch.facts)
                 if batch.namespace not in summary.namespaces:
                     summary.namespaces.append(batch.namespace)

@@ -40,6 +40,7 @@ __all__ = [
     "Job",
     "Records",
     "Todo",
+    "check_readable",
     "collect_files",
     "inputs_of",
     "read_jobs",
@@ -77,6 +78,26 @@ def collect_files(paths: Sequence[str | os.PathLike[str]]) -> list[str]:
         else:
             add(p)
     return out
+
+
+def check_readable(paths: Sequence[str | os.PathLike[str]]) -> None:
+    """Check that every input file (folders walked as :func:`collect_files` does) can be opened.
+
+    The CLI calls this before it opens (and maybe creates) a store, so an input it cannot read stops the
+    command with nothing written, as a missing path does.
+
+    Raises:
+        IngestError: an input cannot be opened; the message names it and the reason.
+    """
+    for path in collect_files(paths):
+        try:
+            if os.path.isdir(path):
+                os.listdir(path)
+            else:
+                with open(path, "rb"):
+                    pass
+        except OSError as exc:
+            raise IngestError(f"cannot read: {exc.strerror or exc}", path=path) from exc
 
 
 @dataclass(frozen=True, slots=True)

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from graphmem.store.base import GraphStore
 
 __all__ = [
+    "Committed",
     "NameVectors",
     "Resolver",
     "Timings",
@@ -63,6 +64,15 @@ class Timings:
     resolve: float = 0.0
     embed: float = 0.0
     write: float = 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class Committed:
+    """What :func:`commit_batch` wrote: the batch as written, and which of its entities are new to the
+    namespace (the resolver already read the namespace's entities, so callers need not scan them again)."""
+
+    batch: Batch
+    new_entities: frozenset[str]
 
 
 def default_resolver(memory: WriteTarget, embed: bool) -> Resolver:
@@ -142,8 +152,8 @@ def commit_batch(
     records: Sequence[SourceRecord] = (),
     retract: tuple[str, ...] = (),
     timings: Timings | None = None,
-) -> Batch:
-    """Resolve, embed and write one extracted batch; return the batch as written.
+) -> Committed:
+    """Resolve, embed and write one extracted batch; return what was written (see :class:`Committed`).
 
     Args:
         memory: the memory to write into (the caller holds its write lock for the whole operation).
@@ -162,7 +172,10 @@ def commit_batch(
     started = time.perf_counter()
     if retract:  # before resolving: what the earlier version wrote no longer counts
         batch = replace(batch, retract=(*batch.retract, *retract))
-    batch = resolver(batch, list(memory.store.iter_entities(batch.namespace)))
+    existing = list(memory.store.iter_entities(batch.namespace))
+    batch = resolver(batch, existing)
+    known = {e.id for e in existing}
+    new_entities = frozenset(e.id for e in batch.entities if e.id not in known)
     t.resolve += time.perf_counter() - started
     if embed and not batch.embeddings:
         started = time.perf_counter()
@@ -173,4 +186,4 @@ def commit_batch(
         batch = replace(batch, sources=(*batch.sources, *records))
     memory.write(batch)
     t.write += time.perf_counter() - started
-    return batch
+    return Committed(batch, new_entities)

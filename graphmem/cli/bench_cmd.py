@@ -9,6 +9,7 @@ from graphmem.cli.app import LazyGroup
 __all__ = ["bench"]
 
 _BENCHMARKS = {
+    "cli": "graphmem.bench.cli:command",
     "ingest": "graphmem.bench.ingest:command",
     "locomo": "graphmem.bench.locomo:command",
     "scale": "graphmem.bench.scale:command",
@@ -20,4 +21,4 @@ _BENCHMARKS = {
 
 @click.group(cls=LazyGroup, lazy=_BENCHMARKS)
 def bench() -> None:
-    """Measure ingest speed, recall quality on LoCoMo, and behaviour at scale."""
+    """Measure CLI start time, ingest speed, recall quality on LoCoMo, and behaviour at scale."""

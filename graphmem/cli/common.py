@@ -13,10 +13,10 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from graphmem.memory import Memory
 from graphmem.text import clean_text
 
 if TYPE_CHECKING:
+    from graphmem.memory import Memory
     from graphmem.query.result import Result
 
 __all__ = [
@@ -76,6 +76,8 @@ def open_memory(
     path given to a reading command is an error, never a new empty store. Reading commands pass
     ``read_only=True``, so they work on a store the user may read but not write.
     """
+    from graphmem.memory import Memory  # here, not at import: `graphmem --help` never loads the store
+
     state = ctx.find_object(State)
     where = db or (state.db if state else None)
     if read_only:

@@ -49,12 +49,15 @@ def ingest(
     Folders are walked recursively. A malformed file writes nothing; a good one is committed a few
     sessions at a time, so an interrupted run resumes where it stopped when run again. Unchanged files
     are skipped, and an edited file replaces what its earlier version wrote. Exits with status 1 if any
-    file failed (or a folder holds no transcript file); a path that does not exist stops the command
-    before anything is opened or written.
+    file failed (or a folder holds no transcript file); a path that does not exist or cannot be read
+    stops the command before anything is opened or written.
     """
+    from graphmem.ingest_read import check_readable
+
     missing = [p for p in paths if not os.path.lexists(p)]
     if missing:  # before the store is opened: a mistyped path neither prints a summary nor creates a store
         raise ConfigError(f"no such file or folder: {', '.join(missing)}")
+    check_readable(paths)  # likewise for an input that exists but cannot be opened
     with open_memory(ctx, db, create=True) as mem:
         summary = mem.ingest(
             list(paths),

@@ -21,7 +21,7 @@ these rules on a labelled set of name pairs.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Container, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
@@ -370,6 +370,22 @@ def _says(words: Sequence[str], phrase: Sequence[str]) -> bool:
     return any(words[i + n - 1] in heads and list(words[i : i + n - 1]) == body for i in range(len(words) - n + 1))
 
 
+def _mentioning(batch: Batch, entities: Container[str]) -> dict[str, list[str]]:
+    """The batch's events that mention each of ``entities``, in mention order."""
+    events = {ev.id for ev in batch.events}
+    out: dict[str, list[str]] = {}
+    for m in batch.mentions:
+        if m.entity_id in entities and m.event_id in events:
+            out.setdefault(m.entity_id, []).append(m.event_id)
+    return out
+
+
+def _says_one(words: Sequence[str], has: set[str], needs: list[tuple[set[str], tuple[str, ...], list[str]]]) -> bool:
+    """:func:`_says` for any of several phrases, each given with its body's words and its head's forms
+    (a text whose word set ``has`` lacks them cannot say it, and is not scanned)."""
+    return any(body <= has and not has.isdisjoint(heads) and _says(words, p) for body, heads, p in needs)
+
+
 def _phrases(entity: Entity) -> list[list[str]]:
     """The word sequences that say a topic: its key (the lemmatised phrase its id is made of), its name
     and its aliases."""
@@ -442,6 +458,8 @@ def _recurring(batch: Batch, topics: dict[str, Entity], history: GraphStore | No
             if old is None or order(ev) > order(old):
                 latest[m.entity_id] = ev
     words = {ev.id: _WORDS.findall(ev.text.casefold()) for ev in batch.events}
+    vocab = {eid: set(w) for eid, w in words.items()}  # to skip, cheaply, texts that cannot say a phrase
+    by_topic = _mentioning(batch, topics)
 
     def recurs(seen: dict[str, str]) -> bool:
         return len(set(seen.values())) >= 2 or sum(1 for s in seen.values() if s == first) >= 2
@@ -450,13 +468,10 @@ def _recurring(batch: Batch, topics: dict[str, Entity], history: GraphStore | No
     for eid, last in latest.items():
         phrases = _phrases(topics[eid])
         until = order(last)
-        seen = {
-            m.event_id: events[m.event_id].session
-            for m in batch.mentions
-            if m.entity_id == eid and m.event_id in events and order(events[m.event_id]) <= until
-        }
+        seen = {i: events[i].session for i in by_topic.get(eid, ()) if order(events[i]) <= until}
+        needs = [(set(p[:-1]), _inflections(p[-1]), p) for p in phrases]
         for ev in batch.events:
-            if ev.id not in seen and order(ev) <= until and any(_says(words[ev.id], p) for p in phrases):
+            if ev.id not in seen and order(ev) <= until and _says_one(words[ev.id], vocab[ev.id], needs):
                 seen[ev.id] = ev.session
         if not recurs(seen) and history is not None and phrases:
             query = " ".join(dict.fromkeys(w for p in phrases for w in (*p[:-1], *_inflections(p[-1]))))

@@ -11,10 +11,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from graphmem.models import Batch, EdgeType, Fact
-from graphmem.store.mirror import MemoryGraph
 from graphmem.store.versions import logical_id, unwind_chain
+
+if TYPE_CHECKING:
+    from graphmem.store.mirror import MemoryGraph
 
 __all__ = ["Retraction", "apply_retraction", "entities_used_by", "plan_retraction"]
 

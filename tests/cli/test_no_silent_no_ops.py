@@ -119,3 +119,36 @@ def test_recall_takes_an_argument_that_was_not_utf8(store_dir: Path, capsys: pyt
         main(["--db", str(store_dir), "query", "-n", "chat", 'FIND (e:Event) WHERE e.text = "\udce9" RETURN e.text'])
         == 0
     )
+
+
+def _unreadable(tmp_path: Path, kind: str) -> Path:
+    """An input that exists but cannot be opened, even by root: a dangling symlink or a Unix socket."""
+    if kind == "dangling symlink":
+        path = tmp_path / "gone.json"
+        path.symlink_to(tmp_path / "moved-away.json")
+        return path
+    import socket
+
+    path = tmp_path / "chat.txt"
+    sock = socket.socket(socket.AF_UNIX)
+    sock.bind(str(path))
+    sock.close()
+    return path
+
+
+@pytest.mark.parametrize("kind", ["dangling symlink", "socket"])
+@pytest.mark.parametrize("in_folder", [False, True])
+def test_ingest_of_an_unreadable_file_names_it_and_creates_no_store(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], kind: str, in_folder: bool
+) -> None:
+    inputs = tmp_path / "inputs"
+    inputs.mkdir()
+    (inputs / "good.txt").write_text("A: hello there\n", encoding="utf-8")
+    bad = _unreadable(inputs, kind)
+    db = tmp_path / "new-store"
+    given = [str(inputs)] if in_folder else [str(inputs / "good.txt"), str(bad)]
+    assert main(["--db", str(db), "ingest", *given, "--no-embed"]) == 1
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert str(bad) in captured.err and "cannot read" in captured.err
+    assert not db.exists()

@@ -6,7 +6,7 @@ They live in a module (not a conftest) so spawned worker processes can import th
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from datetime import datetime
 
@@ -26,6 +26,10 @@ class FakeExtractor:
         self.fail_on = fail_on
         self.interrupt_on = interrupt_on
         self.calls = 0
+
+    def extract_many(self, transcripts: Iterable[Transcript]) -> list[Batch]:
+        # through ``extract``, so subclasses that change ``extract`` change this too
+        return [self.extract(t) for t in transcripts]
 
     def extract(self, transcript: Transcript) -> Batch:
         self.calls += 1

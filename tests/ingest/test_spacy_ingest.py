@@ -86,6 +86,42 @@ def test_locomo_conversation_with_spacy(memory: Memory, spacy_extractor: Any, tm
     assert any(e.times for e in events) and memory.stats(ns).facts > 0
 
 
+def _contents(mem: Memory) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for ns in mem.namespaces():
+        store = mem.store
+        out[ns] = {
+            "sessions": list(store.iter_sessions(ns)),
+            "events": list(store.iter_events(ns)),
+            "entities": sorted(store.iter_entities(ns), key=lambda e: e.id),
+            "facts": sorted(store.iter_facts(ns), key=lambda f: f.id),
+            "mentions": sorted(store.iter_mentions(ns)),
+            "embeddings": sorted((i, [round(x, 6) for x in v], m) for i, v, m in store.iter_embeddings(ns)),
+        }
+    return out
+
+
+def test_workers_write_the_store_the_serial_path_writes(tmp_path: Path, nlp: Any) -> None:
+    """Extraction and embedding in two worker processes, resolution and writing here: the same store,
+    every event, entity, fact, mention and vector, as extracting and embedding in this process."""
+    from datetime import datetime
+
+    from graphmem.extract.pipeline import SpacyExtractor
+
+    from .fakes import FakeEmbedder
+
+    now = datetime(2025, 1, 1)  # facts from undated turns are recorded "now": the same now for both runs
+    stores = []
+    for workers in (1, 2):
+        with Memory.open(tmp_path / f"db{workers}", embedder=FakeEmbedder()) as mem:
+            extractor = SpacyExtractor(nlp if workers == 1 else None, now=now)
+            summary = ingest(mem, DATA, extractor=extractor, workers=workers)
+            assert summary.files_ok == 4, summary.errors
+            stores.append(_contents(mem))
+    assert stores[0] == stores[1]
+    assert sum(len(ns["embeddings"]) for ns in stores[0].values()) == 67
+
+
 def test_two_spacy_workers_match_one(tmp_path: Path, spacy_extractor: Any) -> None:
     results = []
     for workers in (1, 2):
