@@ -40,8 +40,9 @@ from typing import TYPE_CHECKING
 
 from graphmem.models import EdgeType, Entity, Event, NodeKind
 from graphmem.recall.config import RecallConfig
+from graphmem.recall.fetch import edges_of
 from graphmem.recall.hit import Seed, Step
-from graphmem.store.base import Direction, FetchesFrontier, Neighbor, TimeFilter
+from graphmem.store.base import Direction, Neighbor, TimeFilter
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -239,11 +240,7 @@ class Traversal:
 
     def _fetch(self, node_ids: list[str], time: TimeFilter | None) -> dict[str, list[Neighbor]]:
         """Every edge of each node (both ways, within ``time``): one round trip where the store can."""
-        if not node_ids:
-            return {}
-        if isinstance(self.store, FetchesFrontier):
-            return self.store.neighbors_many(self.namespace, node_ids, direction=Direction.BOTH, time=time)
-        return {n: self.store.neighbors(self.namespace, n, direction=Direction.BOTH, time=time) for n in node_ids}
+        return edges_of(self.store, self.namespace, node_ids, time=time)
 
     def _fetch_untimed(self, node_ids: Iterable[str]) -> None:
         """Make sure the edges of every node without time bounds are in the cache (one fetch for the missing)."""

@@ -6,8 +6,9 @@ applied all-or-nothing. Reads return the plain models of :mod:`graphmem.models`.
 
 What only some backends can do is a capability protocol declared here, and callers choose by
 ``isinstance`` on it, never by probing attributes: :class:`RunsCypher` (the query layer pushes DSL plans
-down to the server), :class:`HasDirectory` (caches such as the vector index live beside the data) and
-:class:`FetchesFrontier` (the edges of a whole traversal frontier in one call).
+down to the server), :class:`HasDirectory` (caches such as the vector index live beside the data),
+:class:`FetchesFrontier` (the edges of a whole traversal frontier in one call) and :class:`FetchesEntities`
+(many entities by id in one call).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from graphmem.models import Batch, EdgeType, Entity, Event, Fact, NodeKind, Sess
 __all__ = [
     "DeleteResult",
     "Direction",
+    "FetchesEntities",
     "FetchesFrontier",
     "GraphStore",
     "HasDirectory",
@@ -349,6 +351,19 @@ class FetchesFrontier(Protocol):
     ) -> dict[str, list[Neighbor]]:
         """For every id of ``node_ids``: exactly what :meth:`GraphStore.neighbors` gives for it (an id
         that names no node maps to an empty list)."""
+        ...
+
+
+@runtime_checkable
+class FetchesEntities(Protocol):
+    """A store where reading many entities costs one round trip, not one per entity (a server).
+
+    Implemented by :class:`~graphmem.store.cypher.store.CypherStore`. The embedded store reads entities
+    from memory, where a call per entity costs nothing, and does not need it.
+    """
+
+    def get_entities(self, namespace: str, entity_ids: Sequence[str]) -> list[Entity]:
+        """The entities that exist among ``entity_ids``, in the order asked (each once)."""
         ...
 
 

@@ -188,6 +188,19 @@ class CypherStore:
         )
         return entity_from_props(rows[0]["p"]) if rows else None
 
+    def get_entities(self, namespace: str, entity_ids: Sequence[str]) -> list[Entity]:
+        """The entities that exist among ``entity_ids``, in the order asked, in one query (the
+        :class:`~graphmem.store.base.FetchesEntities` capability)."""
+        ns = self._ns(namespace)
+        ids = [i for i in dict.fromkeys(entity_ids) if isinstance(i, str)]
+        if not ids:
+            return []
+        rows = self._read(
+            "UNWIND $ids AS i MATCH (n:Entity {namespace: $ns, id: i}) RETURN " + _ENTITY_MAP + " AS p", ns=ns, ids=ids
+        )
+        by_id = {r["p"]["id"]: entity_from_props(r["p"]) for r in rows}
+        return [by_id[i] for i in ids if i in by_id]
+
     def get_fact(self, namespace: str, fact_id: str) -> Fact | None:
         """Return the fact with this id, or ``None``."""
         ns = self._ns(namespace)
