@@ -52,12 +52,19 @@ _EVENT_MAP = (
 )
 _ENTITY_MAP = "n {.namespace, .id, .name, .type, .aliases}"
 
+# What a neighbour row holds besides the edge type. The fact's ends are known without asking for them (the
+# node asked about and ``m``, ordered by ``out``): ``startNode(r).id`` and ``endNode(r).id`` measured about
+# a sixth of the query's time on ArcadeDB.
+_EDGE_COLUMNS = (
+    "startNode(r) = n AS out, endNode(r) = n AS inn, labels(m) AS labels, m.id AS id, m.occurred_at AS at, "
+    "properties(r) AS p"
+)
+
 # The edges of a node of any label in one round trip: one index seek per label.
 _NEIGHBORS = "\nUNION ALL\n".join(
     f"MATCH (n:{label} {{namespace: $ns, id: $id}})-[r]-(m) "
     "WHERE ($types IS NULL OR type(r) IN $types) AND (m:Session OR m:Event OR m:Entity) "
-    "RETURN type(r) AS type, startNode(r) = n AS out, endNode(r) = n AS inn, labels(m) AS labels, "
-    "m.id AS id, m.occurred_at AS at, properties(r) AS p, startNode(r).id AS src, endNode(r).id AS dst"
+    "RETURN type(r) AS type, " + _EDGE_COLUMNS
     for label in ("Session", "Event", "Entity")
 )
 
@@ -67,8 +74,7 @@ _NEIGHBORS = "\nUNION ALL\n".join(
 _NEIGHBORS_MANY = "\nUNION ALL\n".join(
     f"MATCH (n:{label})-[r]-(m) WHERE n.namespace = $ns AND n.id IN $ids "
     "AND ($types IS NULL OR type(r) IN $types) AND (m:Session OR m:Event OR m:Entity) "
-    "RETURN n.id AS origin, type(r) AS type, startNode(r) = n AS out, endNode(r) = n AS inn, labels(m) AS labels, "
-    "m.id AS id, m.occurred_at AS at, properties(r) AS p, startNode(r).id AS src, endNode(r).id AS dst"
+    "RETURN n.id AS origin, type(r) AS type, " + _EDGE_COLUMNS
     for label in ("Session", "Event", "Entity")
 )
 
@@ -249,7 +255,7 @@ class CypherStore:
         if types == []:
             return []
         rows = self._read(_NEIGHBORS, ns=ns, id=node_id, types=types)
-        return _neighbors_from_rows(rows, direction, time)
+        return _neighbors_from_rows(node_id, rows, direction, time)
 
     def neighbors_many(
         self,
@@ -270,7 +276,7 @@ class CypherStore:
         if ids and types != []:
             for row in self._read(_NEIGHBORS_MANY, ns=ns, ids=ids, types=types):
                 found[row["origin"]].append(row)
-        return {node_id: _neighbors_from_rows(found[node_id], direction, time) for node_id in node_ids}
+        return {node_id: _neighbors_from_rows(node_id, found[node_id], direction, time) for node_id in node_ids}
 
     def iter_sessions(self, namespace: str) -> Iterator[Session]:
         """Sessions of the namespace in index order (then id)."""
@@ -441,7 +447,9 @@ class CypherStore:
 # -- helpers -----------------------------------------------------------------------------------------------
 
 
-def _neighbors_from_rows(rows: Iterable[Row], direction: Direction, time: TimeFilter | None) -> list[Neighbor]:
+def _neighbors_from_rows(
+    node_id: str, rows: Iterable[Row], direction: Direction, time: TimeFilter | None
+) -> list[Neighbor]:
     """The :class:`Neighbor` values of one node's edge rows, outgoing first, each side in a stable order."""
     outs: list[Neighbor] = []
     ins: list[Neighbor] = []
@@ -450,7 +458,10 @@ def _neighbors_from_rows(rows: Iterable[Row], direction: Direction, time: TimeFi
         kind = _kind_of(r["labels"])
         if kind is None:
             continue
-        fact = fact_from_props(r["p"], r["src"], r["dst"]) if edge is EdgeType.FACT else None
+        fact = None
+        if edge is EdgeType.FACT:
+            src, dst = (node_id, r["id"]) if r["out"] else (r["id"], node_id)
+            fact = fact_from_props(r["p"], src, dst)
         if fact is not None and not (time or _NOW).admits_fact(fact):
             continue
         if time is not None and kind is NodeKind.EVENT and not _admits_event_time(time, dt_out(r["at"])):
