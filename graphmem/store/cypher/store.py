@@ -9,7 +9,9 @@ transaction (:mod:`graphmem.store.cypher.write`): all of a batch, or none of it;
 the next read.
 
 Where the dialect has no full-text index (ArcadeDB), :meth:`CypherStore.search_text` scores candidates
-found by ``CONTAINS`` with BM25 on the client (:mod:`graphmem.store.cypher.text_search`).
+found by ``CONTAINS`` with BM25 on the client (:mod:`graphmem.store.cypher.text_search`). Where it has a
+vector index (Neo4j 5.13+), :meth:`CypherStore.search_vectors` finds the nearest events in the server;
+elsewhere it answers ``None`` and recall searches its local copy of the embeddings.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from graphmem.store.cypher.dialect import CypherDialect
 from graphmem.store.cypher.schema import (
     FULLTEXT_INDEX,
     KIND_OF_LABEL,
+    VECTOR_INDEX,
     dt_in,
     dt_out,
     entity_from_props,
@@ -99,6 +102,7 @@ class CypherStore:
         dialect: what this server's Cypher differs in.
         server: what the server calls itself (its Bolt agent string, e.g. ``Neo4j/5.20.0``).
         fulltext: whether the database has the full-text index on event text.
+        vector_index: whether the database has the vector index on event embeddings.
     """
 
     def __init__(self, session: CypherSession, dialect: CypherDialect, *, server: str = "") -> None:
@@ -108,6 +112,7 @@ class CypherStore:
         self.server = server
         self.uri = session.uri
         self.fulltext = False
+        self.vector_index = False
         self._closed = False
 
     @classmethod
@@ -119,7 +124,9 @@ class CypherStore:
             StoreError: the schema cannot be read or created.
         """
         store = cls(session, dialect, server=server)
-        store.fulltext = setup.ensure_schema(session, dialect)
+        indexes = setup.ensure_schema(session, dialect)
+        store.fulltext = FULLTEXT_INDEX in indexes
+        store.vector_index = VECTOR_INDEX in indexes and dialect.vector_search is not None
         return store
 
     def create_schema(self) -> None:
@@ -353,6 +360,30 @@ class CypherStore:
             rows = self._read(self.dialect.fulltext_search, index=FULLTEXT_INDEX, query=lucene, ns=ns, limit=limit)
             return [TextHit(r["id"], float(r["score"])) for r in rows]
         return search_text_fallback(self._session, ns, words, limit)
+
+    def search_vectors(self, namespace: str, vector: Sequence[float], k: int) -> list[tuple[str, float]] | None:
+        """The ``k`` events nearest to ``vector`` by the server's vector index, as ``(event id, cosine)``,
+        best first; ``None`` where there is no such index for vectors this wide (the
+        :class:`~graphmem.store.base.SearchesVectors` capability).
+
+        The index spans every namespace, so it is asked for more than ``k`` (four times as many each time)
+        until ``k`` of this namespace's events are found or the index has no more.
+        """
+        ns = self._ns(namespace)
+        query = self.dialect.vector_search
+        if not self.vector_index or query is None or len(vector) != self.dialect.vector_dimensions:
+            return None
+        if k <= 0:
+            return []
+        values = [float(x) for x in vector]
+        ask = k
+        while True:
+            rows = self._read(query, index=VECTOR_INDEX, k=ask, vector=values)
+            hits = [(r["id"], 2.0 * float(r["score"]) - 1.0) for r in rows if r["ns"] == ns]
+            if len(hits) >= k or len(rows) < ask:
+                hits.sort(key=lambda hit: (-hit[1], hit[0]))
+                return hits[:k]
+            ask *= 4
 
     def has_source(self, namespace: str, key: str, content_hash: str) -> bool:
         """Whether an input with this key and content hash was already ingested."""
