@@ -5,7 +5,8 @@ On a LoCoMo file (default: the dev split) the benchmark measures, for each backe
 1. **ingest**: ``Memory.ingest`` end to end (read, extract, resolve, embed, write) in turns/s, and the
    store's write speed alone (the embedded store copied into the backend with
    :func:`graphmem.sync.sync_stores`) in turns/s;
-2. **recall**: ``Memory.recall`` latency p50/p95 over a sample of the file's questions;
+2. **recall**: ``Memory.recall`` latency p50/p95 over a sample of the file's questions, and the ratio
+   Bolt ÷ embedded of each (both measured in this run, so machine load weighs on both alike);
 3. **DSL**: latency p50/p95 of a set of query templates per conversation; on the Bolt server through
    :func:`graphmem.query.pushdown.run_plan` (pushed down to Cypher where the plan compiles).
 
@@ -35,7 +36,7 @@ from graphmem.query.result import Result
 from graphmem.store import GraphStore, RunsCypher, open_store
 from graphmem.store.cypher import CypherStore
 
-__all__ = ["DSL_TEMPLATES", "command", "run_backends"]
+__all__ = ["DSL_TEMPLATES", "command", "recall_ratio", "run_backends"]
 
 DEFAULT_DATA = "/work/shared/data/locomo/locomo_dev.json"
 
@@ -221,7 +222,13 @@ def run_backends(
             bolt["server"] = mem.store.server if isinstance(mem.store, CypherStore) else ""
             bolt["write_only"] = write_speed
             result["bolt"] = bolt
+    result["recall_ratio"] = recall_ratio(result["embedded"]["recall_ms"], result["bolt"]["recall_ms"])
     return result
+
+
+def recall_ratio(embedded: dict[str, float], bolt: dict[str, float]) -> dict[str, float]:
+    """Bolt recall latency over embedded, per percentile, from one run (``0.0`` where embedded took no time)."""
+    return {q: round(bolt[q] / embedded[q], 2) if embedded[q] > 0 else 0.0 for q in ("p50", "p95")}
 
 
 def _print(result: dict[str, Any]) -> None:
@@ -255,6 +262,9 @@ def _print(result: dict[str, Any]) -> None:
         ],
         rows,
     )
+    ratio = result.get("recall_ratio")
+    if ratio:
+        click.echo(f"recall, Bolt ÷ embedded in this run: p50 {ratio['p50']}×, p95 {ratio['p95']}×")
 
 
 @click.command("backends")
