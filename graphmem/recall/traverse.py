@@ -397,13 +397,22 @@ class Traversal:
         self, node_id: str, edges: tuple[EdgeType, ...], direction: Direction = Direction.BOTH
     ) -> list[Neighbor]:
         """What ``store.neighbors`` gives for these edge types and direction within the query's time
-        bounds: the node's edges (fetched with its frontier) filtered here, which keeps their order."""
+        bounds: the node's edges (fetched with its frontier) filtered here, which keeps their order.
+        Without time bounds the answer is cached per namespace, like the edges it comes from."""
+        key = (node_id, edges, direction.value)
+        if self.time.empty:
+            found = self.edge_cache.get(key)
+            if found is not None:
+                return found
         wanted = frozenset(edges)
-        return [
+        found = [
             nb
             for nb in self._every_edge(node_id)
             if nb.edge in wanted and (direction is Direction.BOTH or nb.direction is direction)
         ]
+        if self.time.empty and len(self.edge_cache) < EDGE_CACHE_MAX:
+            self.edge_cache[key] = found
+        return found
 
     def _from_session(self, session_id: str, node: _Node, pushes: dict[tuple[str, bool], _Node]) -> None:
         members = self._neighbors(session_id, (EdgeType.IN_SESSION,), Direction.IN)
