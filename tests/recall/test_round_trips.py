@@ -20,6 +20,7 @@ from graphmem.embed import Embedder
 from graphmem.models import Batch, Entity, Event, Mention, Session
 from graphmem.recall import RecallRequest, recall
 from graphmem.recall.cache import NamespaceCache
+from graphmem.recall.config import DEFAULT_CONFIG, ENTITY_WALK_CONFIG, RecallConfig
 from graphmem.store.base import FetchesEntities, FetchesFrontier, GraphStore
 from graphmem.store.cypher.session import CypherSession, CypherTx, Row
 from graphmem.store.embedded import EmbeddedStore
@@ -137,8 +138,10 @@ def embedded(tmp_path: Path, embedder: Embedder) -> Iterator[tuple[EmbeddedStore
     store.close()
 
 
-def hits_of(store: Any, vectors: VectorIndex, embedder: Embedder, request: RecallRequest) -> list[dict[str, Any]]:
-    return [h.as_dict() for h in recall(request, store=store, vectors=vectors, embed=embedder.embed)]
+def hits_of(
+    store: Any, vectors: VectorIndex, embedder: Embedder, request: RecallRequest, config: RecallConfig
+) -> list[dict[str, Any]]:
+    return [h.as_dict() for h in recall(request, store=store, vectors=vectors, embed=embedder.embed, config=config)]
 
 
 def test_the_dialogue_is_big_enough_to_tell(embedded: tuple[EmbeddedStore, VectorIndex]) -> None:
@@ -148,14 +151,15 @@ def test_the_dialogue_is_big_enough_to_tell(embedded: tuple[EmbeddedStore, Vecto
     assert len(list(store.iter_events("big"))) == 72
 
 
+@pytest.mark.parametrize("config", [DEFAULT_CONFIG, ENTITY_WALK_CONFIG], ids=["default", "entity walk"])
 def test_batched_frontier_gives_the_hits_of_per_node_reads(
-    embedded: tuple[EmbeddedStore, VectorIndex], embedder: Embedder
+    embedded: tuple[EmbeddedStore, VectorIndex], embedder: Embedder, config: RecallConfig
 ) -> None:
     store, vectors = embedded
     for request in requests("big"):
-        batched = hits_of(store, vectors, embedder, request)
+        batched = hits_of(store, vectors, embedder, request, config)
         assert batched, request.text
-        assert batched == hits_of(PerNode(store), vectors, embedder, request), request.text
+        assert batched == hits_of(PerNode(store), vectors, embedder, request, config), request.text
 
 
 def test_store_calls_per_recall_are_bounded(
@@ -166,7 +170,9 @@ def test_store_calls_per_recall_are_bounded(
     for request in requests("big"):
         calls.reset()
         cache = NamespaceCache()  # cold: nothing cached from an earlier question
-        hits = recall(request, store=store, vectors=vectors, embed=embedder.embed, cache=cache)
+        hits = recall(
+            request, store=store, vectors=vectors, embed=embedder.embed, cache=cache, config=ENTITY_WALK_CONFIG
+        )
         assert hits
         # per hop: the frontier's things (degrees), the frontier, the things its turns name; plus the
         # answer-type check; a speaker met late may cost one call of its own
@@ -174,7 +180,14 @@ def test_store_calls_per_recall_are_bounded(
         assert calls.counts["neighbors"] <= 2, (request.text, calls.counts)
     calls.reset()
     per_node = Calls(monkeypatch, store, ("neighbors",))
-    recall(next(requests("big")), store=PerNode(store), vectors=vectors, embed=embedder.embed, cache=NamespaceCache())
+    recall(
+        next(requests("big")),
+        store=PerNode(store),
+        vectors=vectors,
+        embed=embedder.embed,
+        cache=NamespaceCache(),
+        config=ENTITY_WALK_CONFIG,
+    )
     assert per_node.counts["neighbors"] > 3 * HOPS + 3, "the dialogue is too small for the bound to tell"
 
 
@@ -226,7 +239,9 @@ def test_round_trips_per_recall_over_bolt(bolt_server: Any, tmp_path: Path, embe
             cache = NamespaceCache()
             cache.load_participants(store, namespace)  # once per namespace, not per question
             session.reads.clear()
-            hits = recall(request, store=store, vectors=vectors, embed=embedder.embed, cache=cache)
+            hits = recall(
+                request, store=store, vectors=vectors, embed=embedder.embed, cache=cache, config=ENTITY_WALK_CONFIG
+            )
             assert hits, request.text
             # seeds (vectors' events, text search and its events), per hop (frontier things,
             # frontier, named things, new events), ranking (answer types, their entities, link names)
