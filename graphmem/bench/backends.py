@@ -5,7 +5,9 @@ On a LoCoMo file (default: the dev split) the benchmark measures, for each backe
 1. **ingest**: ``Memory.ingest`` end to end (read, extract, resolve, embed, write) in turns/s, and the
    store's write speed alone (the embedded store copied into the backend with
    :func:`graphmem.sync.sync_stores`) in turns/s;
-2. **recall**: ``Memory.recall`` latency p50/p95 over a sample of the file's questions;
+2. **recall**: ``Memory.recall`` latency p50/p95 over a sample of the file's questions, and the ratio
+   Bolt ÷ embedded of each: the two backends answer each question in turn, so a change of machine load
+   during the run weighs on both alike;
 3. **DSL**: latency p50/p95 of a set of query templates per conversation; on the Bolt server through
    :func:`graphmem.query.pushdown.run_plan` (pushed down to Cypher where the plan compiles).
 
@@ -35,7 +37,7 @@ from graphmem.query.result import Result
 from graphmem.store import GraphStore, RunsCypher, open_store
 from graphmem.store.cypher import CypherStore
 
-__all__ = ["DSL_TEMPLATES", "command", "run_backends"]
+__all__ = ["DSL_TEMPLATES", "command", "recall_ratio", "run_backends"]
 
 DEFAULT_DATA = "/work/shared/data/locomo/locomo_dev.json"
 
@@ -116,26 +118,36 @@ def _dsl_latencies(mem: Memory, namespaces: Sequence[str], repeats: int) -> tupl
     return times, how
 
 
-def _measure(mem: Memory, data: str, questions: list[tuple[str, str]], repeats: int) -> dict[str, Any]:
+def _ingest(mem: Memory, data: str) -> dict[str, Any]:
     summary = mem.ingest(data)
     if not summary.ok:
         raise click.ClickException(f"ingesting {data} into {mem.store.uri} failed: {summary.errors}")
-    namespaces = mem.namespaces()
-    for ns in namespaces:
+    for ns in mem.namespaces():
         mem.recall("warm up", namespace=ns)
-    recall_ms = []
+    return {
+        "turns": summary.turns,
+        "seconds": round(summary.seconds, 2),
+        "turns_per_s": round(summary.turns_per_s, 1),
+    }
+
+
+def _recall_latencies(memories: Sequence[Memory], questions: list[tuple[str, str]]) -> list[list[float]]:
+    """Recall latency of every question on each memory, the memories taking turns question by question, so
+    a change of machine load during the run weighs on them alike."""
+    times: list[list[float]] = [[] for _ in memories]
     for ns, q in questions:
-        started = time.perf_counter()
-        mem.recall(q, namespace=ns, k=10)
-        recall_ms.append(1000 * (time.perf_counter() - started))
-    dsl_ms, how = _dsl_latencies(mem, namespaces, repeats)
+        for mem, out in zip(memories, times, strict=True):
+            started = time.perf_counter()
+            mem.recall(q, namespace=ns, k=10)
+            out.append(1000 * (time.perf_counter() - started))
+    return times
+
+
+def _measure(mem: Memory, ingest: dict[str, Any], recall_ms: list[float], repeats: int) -> dict[str, Any]:
+    dsl_ms, how = _dsl_latencies(mem, mem.namespaces(), repeats)
     return {
         "store": mem.store.uri,
-        "ingest": {
-            "turns": summary.turns,
-            "seconds": round(summary.seconds, 2),
-            "turns_per_s": round(summary.turns_per_s, 1),
-        },
+        "ingest": ingest,
         "recall_ms": _percentiles(recall_ms),
         "dsl_ms": _percentiles(dsl_ms),
         "dsl_runs": how,
@@ -206,22 +218,33 @@ def run_backends(
         "questions": len(questions),
         "dsl_templates": len(DSL_TEMPLATES),
     }
-    with tempfile.TemporaryDirectory(prefix="graphmem-bench-backends-") as tmp:
-        with Memory.open(Path(tmp) / "embedded", embedder=embedder, nlp=nlp) as mem:
-            result["embedded"] = _measure(mem, data, questions, repeats)
+    with (
+        tempfile.TemporaryDirectory(prefix="graphmem-bench-backends-") as tmp,
+        Memory.open(Path(tmp) / "embedded", embedder=embedder, nlp=nlp) as local,
+    ):
+        local_ingest = _ingest(local, data)
 
-            def open_target() -> GraphStore:
-                return open_store(uri, auth=auth, database=database)
+        def open_target() -> GraphStore:
+            return open_store(uri, auth=auth, database=database)
 
-            write_speed = _write_speed(mem, open_target)
-        with Memory.open(uri, embedder=embedder, nlp=nlp, auth=auth, database=database) as mem:
-            for ns in mem.namespaces():
-                mem.forget(ns)
-            bolt = _measure(mem, data, questions, repeats)
-            bolt["server"] = mem.store.server if isinstance(mem.store, CypherStore) else ""
+        write_speed = _write_speed(local, open_target)
+        with Memory.open(uri, embedder=embedder, nlp=nlp, auth=auth, database=database) as remote:
+            for ns in remote.namespaces():
+                remote.forget(ns)
+            remote_ingest = _ingest(remote, data)
+            local_ms, remote_ms = _recall_latencies([local, remote], questions)
+            result["embedded"] = _measure(local, local_ingest, local_ms, repeats)
+            bolt = _measure(remote, remote_ingest, remote_ms, repeats)
+            bolt["server"] = remote.store.server if isinstance(remote.store, CypherStore) else ""
             bolt["write_only"] = write_speed
             result["bolt"] = bolt
+    result["recall_ratio"] = recall_ratio(result["embedded"]["recall_ms"], result["bolt"]["recall_ms"])
     return result
+
+
+def recall_ratio(embedded: dict[str, float], bolt: dict[str, float]) -> dict[str, float]:
+    """Bolt recall latency over embedded, per percentile, from one run (``0.0`` where embedded took no time)."""
+    return {q: round(bolt[q] / embedded[q], 2) if embedded[q] > 0 else 0.0 for q in ("p50", "p95")}
 
 
 def _print(result: dict[str, Any]) -> None:
@@ -255,6 +278,9 @@ def _print(result: dict[str, Any]) -> None:
         ],
         rows,
     )
+    ratio = result.get("recall_ratio")
+    if ratio:
+        click.echo(f"recall, Bolt ÷ embedded in this run: p50 {ratio['p50']}×, p95 {ratio['p95']}×")
 
 
 @click.command("backends")

@@ -13,6 +13,7 @@ import re
 from collections.abc import Iterable
 
 from graphmem.models import EdgeType, Event, NodeKind
+from graphmem.recall.fetch import edges_of, entities_by_id
 from graphmem.recall.query import QueryTerms
 from graphmem.store.base import Direction, GraphStore
 
@@ -76,18 +77,19 @@ def holds_answer_type(
     found: set[str] = set()
     if not types:
         return found
-    kinds = {}
+    events = list(events)
+    edges = edges_of(
+        store, namespace, [ev.id for ev in events], edge_types=[EdgeType.MENTIONS], direction=Direction.OUT
+    )
+    named = entities_by_id(
+        store, namespace, (nb.node_id for ev in events for nb in edges[ev.id] if nb.kind is NodeKind.ENTITY)
+    )
     for ev in events:
-        for nb in store.neighbors(namespace, ev.id, edge_types=[EdgeType.MENTIONS], direction=Direction.OUT):
-            if nb.kind is not NodeKind.ENTITY:
+        for nb in edges[ev.id]:
+            ent = named.get(nb.node_id) if nb.kind is NodeKind.ENTITY else None
+            if ent is None or (ent.type == "Person" and " ".join(ent.name.casefold().split()) in participants):
                 continue
-            if nb.node_id not in kinds:
-                ent = store.get_entity(namespace, nb.node_id)
-                if ent is None or (ent.type == "Person" and " ".join(ent.name.casefold().split()) in participants):
-                    kinds[nb.node_id] = ""
-                else:
-                    kinds[nb.node_id] = ent.type
-            if kinds[nb.node_id] in types:
+            if ent.type in types:
                 found.add(ev.id)
                 break
     return found

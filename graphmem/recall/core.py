@@ -153,7 +153,7 @@ def _seed(
     dense: list[tuple[Event, float]] = []
     if cfg.dense and vectors.count(namespace) > 0:
         vector = embed([question.dense_text])[0]
-        dense = dense_seeds(vectors, vector, namespace, depth, admit, filtered=request.filtered)
+        dense = dense_seeds(vectors, vector, namespace, depth, admit, filtered=request.filtered, store=store)
     things: list[Entity] = []
     if cfg.graph and cfg.entity_weight > 0:
         _people, things = entity_seeds(store, question.terms, namespace)

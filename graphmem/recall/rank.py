@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from graphmem.models import Event, TimeRef
+from graphmem.models import Entity, Event, TimeRef
 from graphmem.recall.acts import lower_askers
 from graphmem.recall.answer import answer_types, asks_time, holds_answer_type
 from graphmem.recall.config import RecallConfig
+from graphmem.recall.fetch import entities_by_id
 from graphmem.recall.hit import Hit, Step, TimeWindow, Why
 from graphmem.recall.query import QueryTerms
 from graphmem.recall.seeds import SeedSet
@@ -82,10 +83,10 @@ def rank(
         _answer_boost(store, namespace, events, scored, info, cfg)
         lower_askers(events, scored, cfg)
     order = sorted(scored, key=lambda e: (-scored[e][0], e))[:k]
-    return [
-        _hit(store, namespace, events[eid], scored[eid][0], scored[eid][1], seeds, reached, info, link_scale)
-        for eid in order
-    ]
+    # the things and facts the hits' link paths went through, named in one read
+    steps = [step for eid in order if eid in reached for step in reached[eid].link_path]
+    named = entities_by_id(store, namespace, [node for step in steps for node in (step.source, step.target)])
+    return [_hit(named, events[eid], scored[eid][0], scored[eid][1], seeds, reached, info, link_scale) for eid in order]
 
 
 def _link_scale(reached: dict[str, Reach], events: dict[str, Event], cfg: RecallConfig) -> float:
@@ -128,8 +129,7 @@ def _answer_boost(
 
 
 def _hit(
-    store: GraphStore,
-    namespace: str,
+    named: Mapping[str, Entity],
     ev: Event,
     score: float,
     parts: dict[str, float],
@@ -148,7 +148,7 @@ def _hit(
         # the single largest contribution that arrived over edges, in the units of the final score
         best, best_origin, best_path = reach.best, reach.origin, reach.path
         if reach.link_origin is not None:
-            via = _via(store, namespace, reach.link_path)
+            via = _via(named, reach.link_path)
             if reach.link_best * link_scale > best or best_origin is None:
                 best, best_origin, best_path = reach.link_best * link_scale, reach.link_origin, reach.link_path
         if best_origin is not None and (not own or best > parts["seed"]):
@@ -174,19 +174,19 @@ def _hit(
     return Hit(ev, score, why)
 
 
-def _via(store: GraphStore, namespace: str, path: Sequence[Step]) -> tuple[str, ...]:
+def _via(named: Mapping[str, Entity], path: Sequence[Step]) -> tuple[str, ...]:
     """The things and facts a link path went through, named: ``entity 'Sintra' (MENTIONS)``."""
     out: list[str] = []
     for step in path:
         if step.edge == "MENTIONS" and step.direction == "out":
-            entity = store.get_entity(namespace, step.target)
+            entity = named.get(step.target)
             label = f"entity {entity.name!r}" if entity is not None else f"entity {step.target}"
             out.append(f"{label} (MENTIONS)")
         elif step.edge == "FACT" and step.detail:
-            entity = store.get_entity(namespace, step.source)
+            entity = named.get(step.source)
             subject = entity.name if entity is not None else step.source
             out.append(f"fact {subject!r} {step.detail} (FACT)")
         elif step.edge == "MENTIONS" and not out:
-            entity = store.get_entity(namespace, step.source)  # an entity the question named
+            entity = named.get(step.source)  # an entity the question named
             out.append(f"entity {entity.name if entity is not None else step.source!r} (MENTIONS)")
     return tuple(out)

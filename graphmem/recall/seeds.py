@@ -18,6 +18,7 @@ from graphmem.models import Entity, Event
 from graphmem.recall.config import RecallConfig
 from graphmem.recall.hit import Seed
 from graphmem.recall.query import QueryTerms
+from graphmem.store.base import SearchesVectors
 
 if TYPE_CHECKING:
     from graphmem.store.base import GraphStore
@@ -74,14 +75,23 @@ def dense_seeds(
     admit: Callable[[list[str]], list[Event]],
     *,
     filtered: bool,
+    store: GraphStore | None = None,
 ) -> list[tuple[Event, float]]:
-    """The ``k`` admitted events nearest to the query vector, with their cosine similarity."""
-    ceiling = max(k, vectors.count(namespace))
+    """The ``k`` admitted events nearest to the query vector, with their cosine similarity.
+
+    They come from the server's vector index where ``store`` has one (:class:`SearchesVectors`), else
+    from the local index ``vectors``.
+    """
+    server = store if isinstance(store, SearchesVectors) else None
 
     def fetch(limit: int) -> list[tuple[str, float]]:
+        if server is not None:
+            found = server.search_vectors(namespace, query_vector.tolist(), limit)
+            if found is not None:
+                return found
         return [(h.node_id, h.score) for h in vectors.search(namespace, query_vector, limit)]
 
-    return _deepening(fetch, k, admit, filtered, ceiling)
+    return _deepening(fetch, k, admit, filtered, max(k, vectors.count(namespace)))
 
 
 def text_seeds(

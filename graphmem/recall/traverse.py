@@ -19,10 +19,16 @@ What arrives through a thing or a fact is kept apart from what arrives over ``NE
 ``IN_SESSION``: its scale depends on how many things the extractor found, so ranking calibrates it
 (divides by the best such score of the query) before fusing it with the seed score.
 
-Time bounds are applied in the traversal: every ``neighbors`` call carries the query's
+Time bounds are applied in the traversal: every edge fetch carries the query's
 :class:`~graphmem.store.base.TimeFilter`, so an event outside the window is never reached and a fact not
 held ``as_of`` the asked moment is never followed; the speaker filter is checked on every event reached
 before it may pass anything on.
+
+The edges are fetched a frontier at a time, not a node at a time: before a hop's nodes are expanded, the
+edges of all of them come in one :meth:`~graphmem.store.base.FetchesFrontier.neighbors_many` call (every
+edge type, both directions; each node's answer is then filtered here to what it follows), and the edges
+of the things the hop's turns name (to weigh them by specificity) in one more. On a server that is a
+bounded number of round trips per hop (at most three) instead of one per node expanded or weighed.
 """
 
 from __future__ import annotations
@@ -34,10 +40,13 @@ from typing import TYPE_CHECKING
 
 from graphmem.models import EdgeType, Entity, Event, NodeKind
 from graphmem.recall.config import RecallConfig
+from graphmem.recall.fetch import edges_of
 from graphmem.recall.hit import Seed, Step
 from graphmem.store.base import Direction, Neighbor, TimeFilter
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
     from graphmem.store.base import GraphStore
 
 __all__ = ["Reach", "Traversal"]
@@ -50,6 +59,8 @@ _LINK_EDGES = frozenset({EdgeType.MENTIONS.value, EdgeType.SPOKEN_BY.value, Edge
 PUSH_EPSILON = 0.02
 #: How many ``neighbors`` answers a namespace's cache holds before it starts over.
 EDGE_CACHE_MAX = 200_000
+#: The key under which a node's edges of every type, both ways, are kept (what one frontier fetch gives).
+_EVERY_EDGE = tuple(EdgeType)
 
 
 @dataclass(slots=True)
@@ -121,6 +132,8 @@ class Traversal:
     edge_cache: dict[tuple[str, tuple[EdgeType, ...], str], list[Neighbor]] = field(default_factory=dict)
     reached: dict[str, Reach] = field(default_factory=dict)
     speakers: set[str] = field(default_factory=set)
+    #: This hop's edges within the time bounds (when the query has any), fetched for the whole frontier.
+    timed: dict[str, list[Neighbor]] = field(default_factory=dict)
 
     @property
     def hub_limit(self) -> int:
@@ -146,9 +159,10 @@ class Traversal:
         for hop in range(1, hops + 1):
             last = hop == hops
             pushes: dict[tuple[str, bool], _Node] = {}
-            for node_id, node in self._budget(frontier):
-                if node.mass <= 0:
-                    continue
+            self._fetch_untimed(k for k, n in frontier.items() if n.kind is NodeKind.ENTITY and k not in self.degree)
+            chosen = [(k, n) for k, n in self._budget(frontier) if n.mass > 0]
+            self._prefetch(chosen, hop=hop, last=last, session_feed=session_feed)
+            for node_id, node in chosen:
                 if node.kind is NodeKind.EVENT:
                     self._from_event(node_id, node, pushes, hop=hop, last=last, feed_session=node_id in session_feed)
                 elif node.kind is NodeKind.ENTITY:
@@ -176,6 +190,75 @@ class Traversal:
             chosen.extend((k, n) for k, n, push in things if push >= floor)
         chosen.extend((k, n) for k, n in frontier.items() if n.kind is NodeKind.SESSION)
         return chosen
+
+    def _event_edges(self, *, hop: int, last: bool, feed_session: bool) -> tuple[EdgeType, ...]:
+        """The edges a turn on this hop's frontier follows."""
+        cfg = self.config
+        wanted: list[EdgeType] = []
+        if cfg.next_weight > 0 and hop <= cfg.next_hops:
+            wanted.append(EdgeType.NEXT)
+        if not last and cfg.session_weight > 0 and feed_session:
+            wanted.append(EdgeType.IN_SESSION)
+        if not last and cfg.mention_weight > 0:
+            wanted.extend(_MENTION_EDGES)
+        return tuple(wanted)
+
+    # -- fetching a frontier at once -------------------------------------------------------------
+
+    def _prefetch(self, chosen: list[tuple[str, _Node]], *, hop: int, last: bool, session_feed: set[str]) -> None:
+        """Fetch the edges of every node expanded this hop in one call, then those of the things the hop's
+        turns name (their specificity weighs what each receives) in one more.
+
+        Only what the expansion will ask for is fetched; whatever it asks for that is not here yet (it
+        cannot guess a speaker it has not met) is fetched on its own, so this changes round trips, never
+        results.
+        """
+        expand: list[str] = []
+        naming: list[str] = []
+        for node_id, node in chosen:
+            if node.kind is NodeKind.EVENT:
+                wanted = self._event_edges(hop=hop, last=last, feed_session=node_id in session_feed)
+                if wanted:
+                    expand.append(node_id)
+                if EdgeType.MENTIONS in wanted:
+                    naming.append(node_id)
+            elif node.kind is NodeKind.SESSION or (node.kind is NodeKind.ENTITY and not self._is_hub(node_id)):
+                expand.append(node_id)
+        if self.time.empty:
+            self._fetch_untimed(expand)
+        else:
+            self.timed = self._fetch(expand, self.time)
+        named: list[str] = []
+        spoken = set(self.speakers)
+        for eid in naming:
+            for nb in self._every_edge(eid):
+                if nb.edge is EdgeType.SPOKEN_BY:
+                    spoken.add(nb.node_id)
+                elif nb.edge is EdgeType.MENTIONS and nb.direction is Direction.OUT and nb.node_id not in self.degree:
+                    named.append(nb.node_id)
+        self._fetch_untimed(n for n in named if n not in spoken)
+
+    def _fetch(self, node_ids: list[str], time: TimeFilter | None) -> dict[str, list[Neighbor]]:
+        """Every edge of each node (both ways, within ``time``): one round trip where the store can."""
+        return edges_of(self.store, self.namespace, node_ids, time=time)
+
+    def _fetch_untimed(self, node_ids: Iterable[str]) -> None:
+        """Make sure the edges of every node without time bounds are in the cache (one fetch for the missing)."""
+        missing = [n for n in dict.fromkeys(node_ids) if (n, _EVERY_EDGE, Direction.BOTH.value) not in self.edge_cache]
+        found = self._fetch(missing, None)
+        if len(self.edge_cache) + len(found) > EDGE_CACHE_MAX:
+            self.edge_cache.clear()
+        for node_id, edges in found.items():
+            self.edge_cache[node_id, _EVERY_EDGE, Direction.BOTH.value] = edges
+
+    def _every_edge(self, node_id: str) -> list[Neighbor]:
+        """Every edge of the node within the query's time bounds (fetched with the frontier, else now)."""
+        if self.time.empty:
+            return self._all_edges(node_id)
+        found = self.timed.get(node_id)
+        if found is None:
+            found = self.timed[node_id] = self._fetch([node_id], self.time)[node_id]
+        return found
 
     # -- edges -----------------------------------------------------------------------------------
 
@@ -213,16 +296,10 @@ class Traversal:
         self, eid: str, node: _Node, pushes: dict[tuple[str, bool], _Node], *, hop: int, last: bool, feed_session: bool
     ) -> None:
         cfg = self.config
-        wanted: list[EdgeType] = []
-        if cfg.next_weight > 0 and hop <= cfg.next_hops:
-            wanted.append(EdgeType.NEXT)
-        if not last and cfg.session_weight > 0 and feed_session:
-            wanted.append(EdgeType.IN_SESSION)
-        if not last and cfg.mention_weight > 0:
-            wanted.extend(_MENTION_EDGES)
+        wanted = self._event_edges(hop=hop, last=last, feed_session=feed_session)
         if not wanted:
             return
-        neighbors = self._neighbors(eid, tuple(wanted))
+        neighbors = self._neighbors(eid, wanted)
         for nb in neighbors:
             if nb.edge is EdgeType.NEXT:
                 step = Step(eid, "NEXT", nb.node_id, nb.direction.value)
@@ -274,14 +351,14 @@ class Traversal:
             self.degree[entity_id] = found
         return found
 
-    def _all_edges(self, entity_id: str) -> list[Neighbor]:
-        """The thing's mention and fact edges without time bounds (for counting, not for walking)."""
-        key = (entity_id, _ENTITY_EDGES, Direction.BOTH.value)
+    def _all_edges(self, node_id: str) -> list[Neighbor]:
+        """Every edge of the node without time bounds (for counting a thing's mentions, and for walking
+        when the query has no bounds), cached per namespace until the next write to it."""
+        key = (node_id, _EVERY_EDGE, Direction.BOTH.value)
         found = self.edge_cache.get(key)
         if found is None:
-            found = self.store.neighbors(self.namespace, entity_id, edge_types=_ENTITY_EDGES, direction=Direction.BOTH)
-            if self.time.empty:
-                self._remember(key, found)
+            self._fetch_untimed([node_id])
+            found = self.edge_cache[key]
         return found
 
     @staticmethod
@@ -319,21 +396,23 @@ class Traversal:
     def _neighbors(
         self, node_id: str, edges: tuple[EdgeType, ...], direction: Direction = Direction.BOTH
     ) -> list[Neighbor]:
-        """``store.neighbors`` through the query's time filter; without one, answers are cached per
-        namespace (until the next write to it), so repeated questions do not walk the same edges again."""
-        if not self.time.empty:
-            return self.store.neighbors(self.namespace, node_id, edge_types=edges, direction=direction, time=self.time)
+        """What ``store.neighbors`` gives for these edge types and direction within the query's time
+        bounds: the node's edges (fetched with its frontier) filtered here, which keeps their order.
+        Without time bounds the answer is cached per namespace, like the edges it comes from."""
         key = (node_id, edges, direction.value)
-        found = self.edge_cache.get(key)
-        if found is None:
-            found = self.store.neighbors(self.namespace, node_id, edge_types=edges, direction=direction)
-            self._remember(key, found)
+        if self.time.empty:
+            found = self.edge_cache.get(key)
+            if found is not None:
+                return found
+        wanted = frozenset(edges)
+        found = [
+            nb
+            for nb in self._every_edge(node_id)
+            if nb.edge in wanted and (direction is Direction.BOTH or nb.direction is direction)
+        ]
+        if self.time.empty and len(self.edge_cache) < EDGE_CACHE_MAX:
+            self.edge_cache[key] = found
         return found
-
-    def _remember(self, key: tuple[str, tuple[EdgeType, ...], str], found: list[Neighbor]) -> None:
-        if len(self.edge_cache) >= EDGE_CACHE_MAX:
-            self.edge_cache.clear()
-        self.edge_cache[key] = found
 
     def _from_session(self, session_id: str, node: _Node, pushes: dict[tuple[str, bool], _Node]) -> None:
         members = self._neighbors(session_id, (EdgeType.IN_SESSION,), Direction.IN)

@@ -6,8 +6,9 @@ applied all-or-nothing. Reads return the plain models of :mod:`graphmem.models`.
 
 What only some backends can do is a capability protocol declared here, and callers choose by
 ``isinstance`` on it, never by probing attributes: :class:`RunsCypher` (the query layer pushes DSL plans
-down to the server), :class:`HasDirectory` (caches such as the vector index live beside the data) and
-:class:`FetchesFrontier` (the edges of a whole traversal frontier in one call).
+down to the server), :class:`HasDirectory` (caches such as the vector index live beside the data),
+:class:`FetchesFrontier` (the edges of a whole traversal frontier in one call), :class:`FetchesEntities`
+(many entities by id in one call) and :class:`SearchesVectors` (nearest events by the server's vector index).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from graphmem.models import Batch, EdgeType, Entity, Event, Fact, NodeKind, Sess
 __all__ = [
     "DeleteResult",
     "Direction",
+    "FetchesEntities",
     "FetchesFrontier",
     "GraphStore",
     "HasDirectory",
@@ -32,6 +34,7 @@ __all__ = [
     "Node",
     "Refreshing",
     "RunsCypher",
+    "SearchesVectors",
     "StoreStats",
     "TextHit",
     "TimeFilter",
@@ -349,6 +352,34 @@ class FetchesFrontier(Protocol):
     ) -> dict[str, list[Neighbor]]:
         """For every id of ``node_ids``: exactly what :meth:`GraphStore.neighbors` gives for it (an id
         that names no node maps to an empty list)."""
+        ...
+
+
+@runtime_checkable
+class FetchesEntities(Protocol):
+    """A store where reading many entities costs one round trip, not one per entity (a server).
+
+    Implemented by :class:`~graphmem.store.cypher.store.CypherStore`. The embedded store reads entities
+    from memory, where a call per entity costs nothing, and does not need it.
+    """
+
+    def get_entities(self, namespace: str, entity_ids: Sequence[str]) -> list[Entity]:
+        """The entities that exist among ``entity_ids``, in the order asked (each once)."""
+        ...
+
+
+@runtime_checkable
+class SearchesVectors(Protocol):
+    """A store whose server may hold a vector index of event embeddings (Neo4j 5.13+).
+
+    Implemented by :class:`~graphmem.store.cypher.store.CypherStore`; whether the index exists depends on
+    the server (its dialect), so a call may answer ``None``, and recall then searches the local hnswlib
+    copy of the embeddings (:class:`~graphmem.vector_index.VectorIndex`).
+    """
+
+    def search_vectors(self, namespace: str, vector: Sequence[float], k: int) -> list[tuple[str, float]] | None:
+        """The ``k`` events of the namespace nearest to ``vector``: ``(event id, cosine similarity)``, best
+        first; ``None`` when the server has no vector index for such vectors."""
         ...
 
 

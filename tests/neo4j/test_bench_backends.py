@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from graphmem.bench.backends import DSL_TEMPLATES, _percentiles, run_backends
+from graphmem.bench.backends import DSL_TEMPLATES, _percentiles, recall_ratio, run_backends
 from tests.support.bolt_server import BoltTarget, wipe_database
 
 LOCOMO = Path(__file__).resolve().parents[3] / "shared" / "data" / "locomo" / "locomo_dev.json"
@@ -17,6 +17,11 @@ def test_percentiles() -> None:
     assert _percentiles([]) == {"p50": 0.0, "p95": 0.0, "n": 0}
     values = [float(v) for v in range(1, 101)]
     assert _percentiles(values) == {"p50": 51.0, "p95": 96.0, "n": 100}
+
+
+def test_recall_ratio() -> None:
+    assert recall_ratio({"p50": 20.0, "p95": 40.0}, {"p50": 50.0, "p95": 60.0}) == {"p50": 2.5, "p95": 1.5}
+    assert recall_ratio({"p50": 0.0, "p95": 10.0}, {"p50": 5.0, "p95": 5.0}) == {"p50": 0.0, "p95": 0.5}
 
 
 @pytest.mark.neo4j
@@ -47,3 +52,4 @@ def test_bench_backends_on_a_locomo_slice(tmp_path: Path, bolt_server: BoltTarge
         assert r["dsl_ms"]["n"] == 2 * len(DSL_TEMPLATES) and r["stats"]["events"] == 8
     assert result["bolt"]["dsl_runs"]["pushed down"] > 0
     assert result["bolt"]["write_only"]["events"] == 8
+    assert result["recall_ratio"]["p50"] > 0

@@ -10,7 +10,14 @@ from neo4j import GraphDatabase
 from graphmem.errors import SchemaVersionError
 from graphmem.models import Batch, EdgeType, Entity
 from graphmem.store.cypher import CypherStore
-from graphmem.store.cypher.schema import FULLTEXT_INDEX, NODE_LABELS, REL_TYPES, SCHEMA, SCHEMA_VERSION
+from graphmem.store.cypher.schema import (
+    FULLTEXT_INDEX,
+    NODE_LABELS,
+    REL_TYPES,
+    SCHEMA,
+    SCHEMA_VERSION,
+    VECTOR_INDEX,
+)
 from graphmem.store.neo4j import connect
 from tests.store.test_contract import conversation
 from tests.support.bolt_server import BoltTarget
@@ -45,7 +52,14 @@ def test_fulltext_index_exists(neo4j_store: CypherStore, bolt_server: BoltTarget
     assert FULLTEXT_INDEX in {r["name"] for r in _run(bolt_server, "SHOW INDEXES")}
 
 
-def test_arcadedb_skips_only_the_fulltext_ddl_and_says_why(
+def test_vector_index_exists(neo4j_store: CypherStore, bolt_server: BoltTarget) -> None:
+    if bolt_server.arcadedb:
+        pytest.skip("ArcadeDB's Bolt plugin rejects CREATE VECTOR INDEX")
+    assert neo4j_store.vector_index
+    assert VECTOR_INDEX in {r["name"] for r in _run(bolt_server, "SHOW INDEXES")}
+
+
+def test_arcadedb_skips_only_the_fulltext_and_vector_ddl_and_says_why(
     bolt_server: BoltTarget, caplog: pytest.LogCaptureFixture
 ) -> None:
     if not bolt_server.arcadedb:
@@ -55,8 +69,9 @@ def test_arcadedb_skips_only_the_fulltext_ddl_and_says_why(
         store.create_schema()
     store.close()
     skipped = [r.getMessage() for r in caplog.records if "skipped" in r.getMessage()]
-    assert len(skipped) == 1 and FULLTEXT_INDEX in skipped[0] and "ArcadeDB" in skipped[0]
-    assert not store.fulltext
+    assert len(skipped) == 2 and all("ArcadeDB" in message for message in skipped)
+    assert FULLTEXT_INDEX in skipped[0] and VECTOR_INDEX in skipped[1]
+    assert not store.fulltext and not store.vector_index
 
 
 def test_newer_schema_is_refused(neo4j_store: CypherStore, bolt_server: BoltTarget) -> None:

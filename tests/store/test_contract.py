@@ -22,7 +22,8 @@ from graphmem.models import (
     SourceRecord,
     TimeRef,
 )
-from graphmem.store.base import Direction, FetchesFrontier, GraphStore, TimeFilter
+from graphmem.recall.fetch import entities_by_id
+from graphmem.store.base import Direction, FetchesEntities, FetchesFrontier, GraphStore, TimeFilter
 from tests.store.conftest import Backend
 
 T0 = datetime(2023, 5, 8, 13, 56)
@@ -263,6 +264,34 @@ def test_frontier_in_one_call_equals_node_by_node(backend: Backend) -> None:
     assert store.neighbors_many(ns, ["e1"], edge_types=[]) == {"e1": []}
     assert store.neighbors_many(ns, []) == {}
     assert store.neighbors_many(backend.ns("empty"), ["e1"]) == {"e1": []}
+
+
+def test_every_edge_filtered_equals_the_edges_asked_for(backend: Backend) -> None:
+    """Recall fetches every edge of a frontier once and filters it per use: that must keep the store's order."""
+    store, ns = backend.open(), backend.ns()
+    store.write(conversation(ns))
+    window = TimeFilter(since=day(0), until=day(5))
+    kinds = [[EdgeType.NEXT], [EdgeType.MENTIONS, EdgeType.SPOKEN_BY], [EdgeType.FACT, EdgeType.MENTIONS]]
+    for node_id in ["e1", "e2", "e4", "caroline", "melanie", "s1"]:
+        for time in (None, window):
+            every = store.neighbors(ns, node_id, time=time)
+            for edges in kinds:
+                for direction in Direction:
+                    kept = [n for n in every if n.edge in edges and direction in (Direction.BOTH, n.direction)]
+                    assert kept == store.neighbors(ns, node_id, edge_types=edges, direction=direction, time=time)
+
+
+def test_entities_in_one_call(backend: Backend) -> None:
+    store, ns = backend.open(), backend.ns()
+    store.write(conversation(ns))
+    wanted = ["melanie", "no-such-entity", "caroline", "melanie"]
+    found = entities_by_id(store, ns, wanted)
+    assert list(found) == ["melanie", "caroline"]
+    assert found["caroline"] == store.get_entity(ns, "caroline")
+    assert isinstance(store, FetchesEntities) == (backend.name == "neo4j")  # a server: one query for them all
+    if isinstance(store, FetchesEntities):
+        assert store.get_entities(ns, wanted) == [found["melanie"], found["caroline"]]
+        assert store.get_entities(ns, []) == []
 
 
 def test_event_time_filter_in_traversal(backend: Backend) -> None:

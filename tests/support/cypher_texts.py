@@ -94,6 +94,9 @@ def dialect_texts() -> Iterator[CypherText]:
         if dialect.fulltext_search is not None:
             params = frozenset({"index", "query", "ns", "limit"})
             yield CypherText(f"{dialect.name} full-text search", dialect.fulltext_search, params)
+        if dialect.vector_search is not None:
+            params = frozenset({"index", "k", "vector"})
+            yield CypherText(f"{dialect.name} vector search", dialect.vector_search, params)
         if dialect.await_indexes is not None:
             yield CypherText(f"{dialect.name} await indexes", dialect.await_indexes, frozenset())
         yield CypherText(f"{dialect.name} list indexes", dialect.list_indexes, frozenset())
@@ -118,6 +121,8 @@ def store_workload(store: CypherStore, batch: Callable[[str], Batch], ns: str) -
     store.get_event(ns, event.id)
     store.get_events(ns, [e.id for e in first.events])
     store.get_entity(ns, entity.id)
+    store.get_entities(ns, [entity.id, "no-such-entity"])
+    store.search_vectors(ns, [0.0] * store.dialect.vector_dimensions, 3)
     if first.facts:
         store.get_fact(ns, first.facts[0].id)
     store.find_entities(ns, entity.name)

@@ -1,8 +1,8 @@
 """What differs between Cypher servers, as values: one :class:`CypherDialect` per server family.
 
 The Cypher store (:class:`~graphmem.store.cypher.store.CypherStore`) is written once; the few things
-servers disagree on (the DDL of constraints and indexes, whether and how there is a full-text index,
-how to wait for indexes) are fields of a frozen dialect value chosen once when the store connects
+servers disagree on (the DDL of constraints and indexes, whether and how there is a full-text index or
+a vector index, how to wait for indexes) are fields of a frozen dialect value chosen once when the store connects
 (:func:`dialect_for_agent`), never tested again by name in query code.
 
 Adding a server that speaks Neo4j-flavoured Cypher means adding a value here (and a row in
@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from graphmem.store.cypher.schema import FULLTEXT_INDEX, SCHEMA, IndexSpec
+from graphmem.store.cypher.schema import FULLTEXT_INDEX, SCHEMA, VECTOR_INDEX, IndexSpec
 
 __all__ = ["ARCADEDB", "DIALECTS", "NEO4J", "CypherDialect", "SchemaStatement", "dialect_for_agent"]
 
@@ -44,6 +44,15 @@ class CypherDialect:
         fulltext_search: finds events by the full-text index (parameters ``$index``, ``$query`` in
             Lucene syntax, ``$ns``, ``$limit``; returns ``id`` and ``score``), or ``None``.
         no_fulltext: why the server has no full-text index, logged when the schema is created.
+        vector_index_ddl: creates the vector index :data:`VECTOR_INDEX` on ``Event.embedding`` (cosine,
+            ``{dimensions}`` wide), or ``None`` where the server has none (recall then searches the
+            local hnswlib copy of the embeddings).
+        vector_search: the ``$k`` events nearest to ``$vector`` by the vector index ``$index``; returns
+            ``id``, ``ns`` (the namespace: the index spans them all) and ``score`` (Neo4j's cosine
+            score, ``(1 + cos) / 2``), or ``None``.
+        vector_dimensions: the width of the vectors the vector index holds (the packaged MiniLM's);
+            other vectors are searched locally.
+        no_vector_index: why the server has no vector index.
         await_indexes: waits until new indexes are online; ``None`` where DDL is synchronous.
         list_indexes: lists the indexes, with a ``name`` column.
     """
@@ -62,6 +71,16 @@ class CypherDialect:
         "WHERE node.namespace = $ns RETURN node.id AS id, score ORDER BY score DESC LIMIT $limit"
     )
     no_fulltext: str = ""
+    vector_index_ddl: str | None = (
+        "CREATE VECTOR INDEX {name} IF NOT EXISTS FOR (n:Event) ON (n.embedding) "
+        "OPTIONS {{indexConfig: {{`vector.dimensions`: {dimensions}, `vector.similarity_function`: 'cosine'}}}}"
+    )
+    vector_search: str | None = (
+        "CALL db.index.vector.queryNodes($index, $k, $vector) YIELD node, score "
+        "RETURN node.id AS id, node.namespace AS ns, score"
+    )
+    vector_dimensions: int = 384
+    no_vector_index: str = ""
     await_indexes: str | None = "CALL db.awaitIndexes(300)"
     list_indexes: str = "SHOW INDEXES"
 
@@ -73,24 +92,39 @@ class CypherDialect:
         return template[spec.kind].format(name=spec.name, target=spec.target, keys=keys)
 
     def schema_statements(self) -> tuple[SchemaStatement, ...]:
-        """Every DDL statement of the schema in this dialect, the full-text index last (if any)."""
+        """Every DDL statement of the schema in this dialect, then the full-text and vector indexes (if any)."""
         statements = [SchemaStatement(spec.name, self.ddl(spec)) for spec in SCHEMA]
         if self.fulltext_ddl is not None:
             statements.append(SchemaStatement(FULLTEXT_INDEX, self.fulltext_ddl.format(name=FULLTEXT_INDEX)))
+        vector = self.vector_statement()
+        if vector is not None:
+            statements.append(vector)
         return tuple(statements)
 
+    def vector_statement(self) -> SchemaStatement | None:
+        """The DDL of the vector index, or ``None`` where the server has none."""
+        if self.vector_index_ddl is None:
+            return None
+        ddl = self.vector_index_ddl.format(name=VECTOR_INDEX, dimensions=int(self.vector_dimensions))
+        return SchemaStatement(VECTOR_INDEX, ddl)
 
-#: Neo4j 5 (and servers that copy its Cypher exactly): Lucene full-text index, asynchronous index builds.
+
+#: Neo4j 5.13+ (and servers that copy its Cypher exactly): Lucene full-text index, a vector index on event
+#: embeddings, asynchronous index builds.
 NEO4J = CypherDialect(name="Neo4j", agent="neo4j")
 
 #: ArcadeDB's Bolt plugin: Neo4j 5 DDL for constraints and indexes, built synchronously; it rejects the
-#: full-text index DDL, so event text is ranked with BM25 on the client.
+#: full-text and vector index DDL ("Only standard, RANGE and TEXT index types are supported"), so event text
+#: is ranked with BM25 on the client and vector seeds come from the local hnswlib copy.
 ARCADEDB = CypherDialect(
     name="ArcadeDB",
     agent="arcadedb",
     fulltext_ddl=None,
     fulltext_search=None,
     no_fulltext="ArcadeDB's Bolt plugin does not accept full-text index DDL",
+    vector_index_ddl=None,
+    vector_search=None,
+    no_vector_index="ArcadeDB's Bolt plugin accepts only standard, RANGE and TEXT index DDL",
     await_indexes=None,
 )
 

@@ -37,6 +37,7 @@ __all__ = [
     "REL_TYPES",
     "SCHEMA",
     "SCHEMA_VERSION",
+    "VECTOR_INDEX",
     "IndexSpec",
     "dt_in",
     "dt_out",
@@ -72,6 +73,8 @@ NODE_LABELS: frozenset[str] = frozenset({*LABEL_OF_KIND.values(), "Source", "Gra
 REL_TYPES: frozenset[str] = frozenset(t.value for t in EdgeType)
 
 FULLTEXT_INDEX = "graphmem_event_text"
+#: The vector index on ``Event.embedding``, where the dialect has one (Neo4j 5.13+).
+VECTOR_INDEX = "graphmem_event_embedding"
 
 
 def label_for(kind: NodeKind | str) -> str:

@@ -4,7 +4,9 @@ The statements are the dialect's rendering of :data:`graphmem.store.cypher.schem
 idempotent, ``IF NOT EXISTS``); they run when the database holds no graphmem schema node or an older
 version, and data written under an older version is brought up to date (:func:`migrate`) before the new
 version is recorded. A dialect without a full-text index logs why it is skipped (search then ranks with
-BM25 on the client); any failing statement is an error.
+BM25 on the client), and likewise without a vector index (vector seeds then come from the local hnswlib
+copy); a database created before the vector index existed gets it when opened. Any failing statement is
+an error.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import logging
 
 from graphmem.errors import SchemaVersionError
 from graphmem.store.cypher.dialect import CypherDialect
-from graphmem.store.cypher.schema import FULLTEXT_INDEX, SCHEMA_VERSION, name_keys
+from graphmem.store.cypher.schema import FULLTEXT_INDEX, SCHEMA_VERSION, VECTOR_INDEX, name_keys
 from graphmem.store.cypher.session import CypherSession
 
 __all__ = ["RECORD_VERSION", "create_schema", "ensure_schema", "migrate"]
@@ -24,8 +26,8 @@ _SCHEMA_VERSION = "MATCH (m:GraphmemSchema {name: 'graphmem'}) RETURN m.version 
 RECORD_VERSION = "MERGE (m:GraphmemSchema {name: 'graphmem'}) SET m.version = $version"
 
 
-def ensure_schema(session: CypherSession, dialect: CypherDialect) -> bool:
-    """Refuse a newer schema, create an older or missing one; whether the full-text index exists.
+def ensure_schema(session: CypherSession, dialect: CypherDialect) -> frozenset[str]:
+    """Refuse a newer schema, create an older or missing one; the names of the indexes that exist.
 
     Raises:
         SchemaVersionError: the database was written by a newer graphmem.
@@ -40,8 +42,14 @@ def ensure_schema(session: CypherSession, dialect: CypherDialect) -> bool:
         )
     if version != SCHEMA_VERSION:
         create_schema(session, dialect, version)
-    indexes = session.run(dialect.list_indexes, action="listing indexes")
-    return any(r.get("name") == FULLTEXT_INDEX for r in indexes)
+    names = frozenset(str(r.get("name")) for r in session.run(dialect.list_indexes, action="listing indexes"))
+    vector = dialect.vector_statement()
+    if vector is not None and vector.name not in names:  # a database made before the vector index
+        session.run(vector.cypher, action=f"creating the schema ({vector.name})")
+        if dialect.await_indexes is not None:
+            session.run(dialect.await_indexes, action="waiting for indexes")
+        names |= {vector.name}
+    return names
 
 
 def create_schema(session: CypherSession, dialect: CypherDialect, old_version: int | None = None) -> None:
@@ -50,6 +58,8 @@ def create_schema(session: CypherSession, dialect: CypherDialect, old_version: i
         session.run(statement.cypher, action=f"creating the schema ({statement.name})")
     if dialect.fulltext_ddl is None:
         log.info("skipped %s: %s; search_text falls back to client-side BM25", FULLTEXT_INDEX, dialect.no_fulltext)
+    if dialect.vector_index_ddl is None:
+        log.info("skipped %s: %s; vector seeds come from the local index", VECTOR_INDEX, dialect.no_vector_index)
     if dialect.await_indexes is not None:
         session.run(dialect.await_indexes, action="waiting for indexes")
     if old_version is not None:

@@ -18,11 +18,12 @@ __all__ = ["bm25", "search_text_fallback", "stem"]
 _WORD = re.compile(r"\w+", re.UNICODE)
 _SUFFIXES = ("ing", "ed", "es", "s")
 
+# The candidates and the namespace's totals (for BM25's idf and length norm) in one round trip.
 _CANDIDATES = (
+    "MATCH (t:Event {namespace: $ns}) WITH count(t) AS total, avg(size(t.text)) AS chars "
     "MATCH (n:Event {namespace: $ns}) WHERE any(w IN $stems WHERE toLower(n.text) CONTAINS w) "
-    "RETURN n.id AS id, n.text AS text"
+    "RETURN n.id AS id, n.text AS text, total, chars"
 )
-_TOTALS = "MATCH (n:Event {namespace: $ns}) RETURN count(n) AS n, avg(size(n.text)) AS chars"
 
 
 def stem(word: str) -> str:
@@ -39,10 +40,9 @@ def search_text_fallback(session: CypherSession, ns: str, words: list[str], limi
     rows = session.read(_CANDIDATES, {"ns": ns, "stems": stems})
     if not rows:
         return []
-    totals = session.read(_TOTALS, {"ns": ns})[0]
     docs = {r["id"]: Counter(stem(t) for t in _WORD.findall((r["text"] or "").casefold())) for r in rows}
     lengths = {r["id"]: len(r["text"] or "") for r in rows}
-    return bm25(docs, lengths, stems, int(totals["n"]), float(totals["chars"] or 1.0))[:limit]
+    return bm25(docs, lengths, stems, int(rows[0]["total"]), float(rows[0]["chars"] or 1.0))[:limit]
 
 
 def bm25(
