@@ -594,6 +594,21 @@ class EmbeddedStore:
         for node_id, blob, model in rows:
             yield node_id, vector_out(blob), model
 
+    def iter_embedding_blobs(self, namespace: str) -> Iterator[tuple[str, bytes, str]]:
+        """``(node_id, float32 bytes, model)`` per stored embedding (the ``ReadsVectorBlobs`` capability)."""
+        self._check(namespace)
+        after = ""
+        while True:  # in pages by key: no lock or cursor is held while the caller works
+            with self._lock:
+                rows = self._conn.execute(
+                    "SELECT node_id, vec, model FROM embeddings WHERE ns = ? AND node_id > ? ORDER BY node_id LIMIT ?",
+                    (namespace, after, 10_000),
+                ).fetchall()
+            yield from rows
+            if len(rows) < 10_000:
+                return
+            after = rows[-1][0]
+
     def search_text(self, namespace: str, query: str, *, limit: int = 20) -> list[TextHit]:
         """BM25 search over event text (SQLite FTS5); the query is tokenised, never parsed as FTS syntax."""
         self._check(namespace)

@@ -1,4 +1,4 @@
-"""The hnswlib index: search, namespaces, persistence, and repair when it disagrees with the store."""
+"""The vector index: search, per-namespace files, persistence, and repair when it disagrees with the store."""
 
 from __future__ import annotations
 
@@ -14,7 +14,8 @@ from graphmem.errors import VectorIndexError
 from graphmem.memory import Memory
 from graphmem.models import Batch, Event, Session
 from graphmem.store.embedded import EmbeddedStore
-from graphmem.vector_index import INDEX_FILE, MANIFEST_FILE, VectorIndex
+from graphmem import vector_space as vs
+from graphmem.vector_index import VectorIndex, space_folder
 
 DIM = 16
 MODEL = "test-model"
@@ -73,7 +74,7 @@ def test_search_finds_itself_and_stays_in_namespace(store: EmbeddedStore, tmp_pa
 def test_approximate_search_is_filtered_by_namespace(
     store: EmbeddedStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(vi, "EXACT_SEARCH_MAX", 0)
+    monkeypatch.setattr(vs, "EXACT_SEARCH_MAX", 0)
     a_ids, a_vecs = _fill(store, "a", 60, 3)
     _fill(store, "b", 300, 4)
     index = VectorIndex(store, tmp_path / "idx")
@@ -81,7 +82,11 @@ def test_approximate_search_is_filtered_by_namespace(
         hits = index.search("a", a_vecs[i], 10)
         assert hits[0].node_id == a_ids[i]
         assert {h.node_id for h in hits} <= set(a_ids)
+    assert index.loaded == {"a"}  # b's vectors were never read
     index.close()
+    manifest = json.loads((space_folder(tmp_path / "idx", "a") / vs.MANIFEST).read_text())
+    assert manifest["mode"] == "hnsw" and manifest["count"] == 60
+    assert not space_folder(tmp_path / "idx", "b").exists()
 
 
 def test_close_and_reopen_loads_without_rebuilding(store: EmbeddedStore, tmp_path: Path) -> None:
@@ -89,11 +94,12 @@ def test_close_and_reopen_loads_without_rebuilding(store: EmbeddedStore, tmp_pat
     index = VectorIndex(store, tmp_path / "idx")
     before = _top(index, "a", vecs[3])
     index.close()
-    manifest = json.loads((tmp_path / "idx" / MANIFEST_FILE).read_text())
-    assert manifest["count"] == 30 and manifest["model"] == MODEL and manifest["namespaces"]["a"]["count"] == 30
+    manifest = json.loads((space_folder(tmp_path / "idx", "a") / vs.MANIFEST).read_text())
+    assert manifest["count"] == 30 and manifest["model"] == MODEL and manifest["namespace"] == "a"
+    assert manifest["mode"] == "exact" and manifest["generation"] == store.generation("a")
     again = VectorIndex(store, tmp_path / "idx")
-    assert again.rebuilt is None
     assert _top(again, "a", vecs[3]) == before
+    assert again.rebuilt is None
     assert again.repairs == 0
     again.close()
 
@@ -105,23 +111,24 @@ def test_damaged_files_are_rebuilt_from_the_store(store: EmbeddedStore, tmp_path
     index = VectorIndex(store, folder)
     before = _top(index, "a", vecs[11])
     index.close()
+    files = space_folder(folder, "a")
     if damage == "delete_index":
-        (folder / INDEX_FILE).unlink()
+        (files / vs.MATRIX).unlink()
     elif damage == "delete_manifest":
-        (folder / MANIFEST_FILE).unlink()
+        (files / vs.MANIFEST).unlink()
     elif damage == "corrupt_index":
-        data = bytearray((folder / INDEX_FILE).read_bytes())
+        data = bytearray((files / vs.MATRIX).read_bytes())
         data[len(data) // 2 : len(data) // 2 + 64] = b"\xff" * 64
-        (folder / INDEX_FILE).write_bytes(bytes(data))
+        (files / vs.MATRIX).write_bytes(bytes(data))
     else:
-        (folder / vi.IDS_FILE).write_text('{"labels": [')
+        (files / vs.IDS).write_text('{"ids": [')
     again = VectorIndex(store, folder)
-    assert again.rebuilt is not None
     assert _top(again, "a", vecs[11]) == before
+    assert again.rebuilt is not None
     again.close()
     third = VectorIndex(store, folder)
-    assert third.rebuilt is None
     assert _top(third, "a", vecs[11]) == before
+    assert third.rebuilt is None
     third.close()
 
 
@@ -202,7 +209,7 @@ def test_memory_keeps_the_index_beside_the_store(tmp_path: Path) -> None:
         assert mem.vectors.count("a") == 0
         mem.write(_batch("a", ids, vecs))
         assert _top(mem.vectors, "a", vecs[2], 1) == [ids[2]]
-    assert (tmp_path / "mem" / INDEX_FILE).exists()
+    assert (space_folder(tmp_path / "mem", "a") / vs.MANIFEST).exists()
     with Memory.open(tmp_path / "mem") as mem:
         assert mem.vectors.rebuilt is None
         assert _top(mem.vectors, "a", vecs[2], 1) == [ids[2]]
