@@ -34,17 +34,13 @@ from graphmem.store.mirror import MemoryGraph, NamespaceIndex, estimate_bytes, n
 from graphmem.store.retraction import Retraction, apply_retraction, entities_used_by, plan_retraction
 from graphmem.store.sqlite_rows import (
     check_and_init,
-    dt_in,
-    fts_ddl,
     fts_table,
-    json_list,
     normalised_event,
     normalised_fact,
     normalised_session,
-    times_in,
-    vector_in,
     vector_out,
 )
+from graphmem.store.sqlite_writes import NS_TABLES, delete_rows, write_rows
 from graphmem.store.validate import validate_batch
 from graphmem.store.versions import normalised_batch_times, version_batch
 
@@ -307,8 +303,8 @@ class EmbeddedStore:
             try:
                 c.execute("BEGIN IMMEDIATE")
                 if retraction is not None:
-                    self._delete_rows(ns, retraction)
-                self._write_rows(batch)
+                    delete_rows(c, ns, retraction)
+                write_rows(c, batch)
                 c.execute("COMMIT")
             except sqlite3.Error as exc:
                 c.execute("ROLLBACK")
@@ -358,88 +354,6 @@ class EmbeddedStore:
             return ix.kind_of(node_id) if ix is not None else None
 
         validate_batch(batch, kind_of)
-
-    def _write_rows(self, batch: Batch) -> None:
-        c = self._conn
-        ns = batch.namespace
-        c.executemany(
-            "INSERT INTO sessions VALUES (?, ?, ?, ?, ?) ON CONFLICT (ns, id) DO UPDATE SET "
-            "idx = excluded.idx, started_at = excluded.started_at, date_text = excluded.date_text",
-            [(ns, s.id, s.index, dt_in(s.started_at), s.date_text) for s in batch.sessions],
-        )
-        fts = fts_table(ns)
-        if batch.events:
-            c.execute(fts_ddl(ns))
-        for e in batch.events:
-            rowid = c.execute(
-                "INSERT INTO events VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (ns, id) DO UPDATE SET "
-                "session = excluded.session, seq = excluded.seq, speaker = excluded.speaker, "
-                "text = excluded.text, occurred_at = excluded.occurred_at, source_id = excluded.source_id, "
-                "source_file = excluded.source_file, source_line = excluded.source_line, "
-                "kind = excluded.kind, times = excluded.times RETURNING rowid",
-                (
-                    ns,
-                    e.id,
-                    e.session,
-                    e.seq,
-                    e.speaker,
-                    e.text,
-                    dt_in(e.occurred_at),
-                    e.source_id,
-                    e.source_file,
-                    e.source_line,
-                    e.kind,
-                    times_in(e.times),
-                ),
-            ).fetchone()[0]
-            c.execute(f"DELETE FROM {fts} WHERE rowid = ?", (rowid,))
-            c.execute(f"INSERT INTO {fts} (rowid, text) VALUES (?, ?)", (rowid, e.text))
-        c.executemany(
-            "INSERT INTO entities VALUES (?, ?, ?, ?, ?) ON CONFLICT (ns, id) DO UPDATE SET "
-            "name = excluded.name, type = excluded.type, aliases = excluded.aliases",
-            [(ns, e.id, e.name, e.type, json_list(e.aliases)) for e in batch.entities],
-        )
-        c.executemany(
-            "INSERT OR IGNORE INTO mentions VALUES (?, ?, ?, ?)",
-            [(ns, m.event_id, m.entity_id, m.role) for m in batch.mentions],
-        )
-        for f in batch.facts:
-            self._put_fact_row(ns, f)
-        model = batch.embedding_model or ""
-        c.executemany(
-            "INSERT OR REPLACE INTO embeddings VALUES (?, ?, ?, ?, ?)",
-            [(ns, node_id, model, *reversed(vector_in(vec))) for node_id, vec in batch.embeddings],
-        )
-        c.executemany(
-            "INSERT OR REPLACE INTO sources VALUES (?, ?, ?, ?)",
-            [(ns, s.key, s.content_hash, dt_in(s.ingested_at)) for s in batch.sources],
-        )
-
-    def _put_fact_row(self, ns: str, f: Fact) -> None:
-        """Write one fact version (row and evidence) in full, inside the caller's transaction."""
-        c = self._conn
-        c.execute(
-            "INSERT OR REPLACE INTO facts VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                ns,
-                f.id,
-                f.subject_id,
-                f.predicate,
-                f.object_id,
-                dt_in(f.recorded_at),
-                dt_in(f.valid_from),
-                dt_in(f.valid_to),
-                dt_in(f.expired_at),
-                f.time_phrase,
-                float(f.confidence),
-                json_list(f.revised_by),
-            ),
-        )
-        c.execute("DELETE FROM fact_evidence WHERE ns = ? AND fact_id = ?", (ns, f.id))
-        c.executemany(
-            "INSERT INTO fact_evidence VALUES (?, ?, ?, ?)",
-            [(ns, f.id, pos, eid) for pos, eid in enumerate(f.evidence)],
-        )
 
     def _apply(self, batch: Batch) -> None:
         mem, ns = self._mem, batch.namespace
@@ -657,7 +571,7 @@ class EmbeddedStore:
             c = self._conn
             try:
                 c.execute("BEGIN IMMEDIATE")
-                self._delete_rows(namespace, plan)
+                delete_rows(c, namespace, plan)
                 c.execute("COMMIT")
             except sqlite3.Error as exc:
                 c.execute("ROLLBACK")
@@ -670,25 +584,6 @@ class EmbeddedStore:
                 facts=len(plan.dropped_facts),
                 mentions=plan.mentions,
             )
-
-    def _delete_rows(self, namespace: str, plan: Retraction) -> None:
-        """The SQL side of a retraction, inside the caller's transaction."""
-        c = self._conn
-        for eid in plan.events:
-            c.execute(
-                f"DELETE FROM {fts_table(namespace)} WHERE rowid = (SELECT rowid FROM events WHERE ns = ? AND id = ?)",
-                (namespace, eid),
-            )
-            for table, column in _EVENT_ROWS:
-                c.execute(f"DELETE FROM {table} WHERE ns = ? AND {column} = ?", (namespace, eid))
-        for f in plan.dropped_facts:
-            c.execute("DELETE FROM facts WHERE ns = ? AND id = ?", (namespace, f.id))
-            c.execute("DELETE FROM fact_evidence WHERE ns = ? AND fact_id = ?", (namespace, f.id))
-        for f in plan.shrunk_facts:
-            self._put_fact_row(namespace, f)
-        for ent in plan.orphans:
-            c.execute("DELETE FROM entities WHERE ns = ? AND id = ?", (namespace, ent))
-            c.execute("DELETE FROM embeddings WHERE ns = ? AND node_id = ?", (namespace, ent))
 
     def delete_namespace(self, namespace: str) -> DeleteResult:
         """Delete everything in a namespace."""
@@ -720,10 +615,10 @@ class EmbeddedStore:
             try:
                 c.execute("BEGIN IMMEDIATE")
                 c.execute(f"DROP TABLE IF EXISTS {fts_table(namespace)}")
-                for table in _NS_TABLES:
+                for table in NS_TABLES:
                     c.execute(f"DELETE FROM {table} WHERE ns = ?", (namespace,))
                 if batch is not None:
-                    self._write_rows(batch)
+                    write_rows(c, batch)
                 c.execute("COMMIT")
             except sqlite3.Error as exc:
                 c.execute("ROLLBACK")
@@ -757,7 +652,3 @@ def _held_bytes(ix: NamespaceIndex | None) -> int:
         mentions=ix.mentions,
         facts=len(ix.facts),
     )
-
-
-_NS_TABLES = ("events", "sessions", "entities", "mentions", "facts", "fact_evidence", "embeddings", "sources")
-_EVENT_ROWS = (("events", "id"), ("mentions", "event_id"), ("embeddings", "node_id"), ("fact_evidence", "event_id"))
