@@ -3,8 +3,9 @@
 The embedded store's graph mirror and the vector index load a namespace on its first read. Each tells
 the :class:`CacheBudget` what it holds (an estimate in bytes); when the total passes the limit the
 least recently used namespaces of any holder are dropped (their data stays on disk and is read back
-on next use). A namespace being loaded is never dropped for itself, so one namespace larger than the
-budget still loads: the budget bounds what is kept, not what one read needs.
+on next use). The namespace being charged is never dropped for itself, by any holder (its graph is
+not evicted to make room for its own vectors), so one namespace larger than the budget still loads
+whole: the budget bounds what is kept besides it, not what one read needs.
 
 A holder drops a namespace in :meth:`Evictable.evict`. Eviction may be asked from another holder's
 thread while that holder is busy: holders then take the request without blocking (they drop it at
@@ -62,7 +63,7 @@ class CacheBudget:
         """Record that ``holder`` holds ``namespace`` at about ``nbytes``, as the most recently used entry.
 
         Call it before loading (with an estimate) to make room first, and again after with the size
-        held. Entries over the budget are evicted, least recently used first, never this one.
+        held. Entries over the budget are evicted, least recently used first, never one of this namespace.
         """
         key = (id(holder), namespace)
         victims: list[tuple[Evictable, str]] = []
@@ -76,7 +77,7 @@ class CacheBudget:
                 for other in list(self._entries):
                     if self._used <= self.limit:
                         break
-                    if other == key:
+                    if other[1] == namespace:
                         continue
                     victim, size = self._entries.pop(other)
                     self._used -= size

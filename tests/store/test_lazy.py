@@ -248,3 +248,29 @@ def test_an_old_single_file_index_is_replaced_on_open(tmp_path: Path) -> None:
     with Memory.open(tmp_path / "s", embedder=object()) as mem:  # type: ignore[arg-type]
         assert not mem.vectors.migrated
         assert mem.vectors.search("b", query, 60) == hits
+
+
+class _Holder:
+    def __init__(self) -> None:
+        self.dropped: list[str] = []
+
+    def evict(self, namespace: str) -> None:
+        self.dropped.append(namespace)
+
+
+def test_the_budget_never_evicts_the_namespace_it_makes_room_for() -> None:
+    budget = CacheBudget(100)
+    graphs, vectors = _Holder(), _Holder()
+    budget.charge(graphs, "a", 60)
+    budget.charge(vectors, "b", 30)
+    budget.charge(vectors, "a", 80)  # a's vectors do not push out a's graph; b goes
+    assert vectors.dropped == ["b"] and graphs.dropped == []
+    assert budget.used == 140 and budget.held(graphs) == ["a"]
+    budget.charge(graphs, "c", 10)  # a's graph is the least recently used entry now: it goes, and that is enough
+    assert graphs.dropped == ["a"] and vectors.dropped == ["b"]
+    assert budget.used == 90 and budget.evictions == 2
+    budget.touch(graphs, "c")
+    budget.release_all(graphs)
+    assert budget.used == 80
+    budget.release(vectors, "a")
+    assert budget.used == 0
