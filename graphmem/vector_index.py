@@ -48,6 +48,9 @@ __all__ = ["VectorHit", "VectorIndex", "model_space", "space_folder"]
 LEGACY_FILES = ("vectors.hnsw", "vectors.ids.json", "vectors.manifest.json")
 #: The folder under the index directory holding one folder per namespace.
 SPACES_DIR = "vectors"
+#: Largest difference of a component for two unit vectors to count as the same (exact-mode vectors
+#: are held at float16 precision: an error of at most 2**-11 per component).
+_SAME = 2e-3
 
 
 def model_space(model: str | None) -> str:
@@ -332,7 +335,7 @@ class VectorIndex:
             part = common[start : start + 10_000]
             held = space.held(part)
             want = matrix[[row[k] for k in part]]
-            differs = np.abs(held - want).max(axis=1) > 1e-4
+            differs = np.abs(held - want).max(axis=1) > _SAME
             out.extend(k for k, d in zip(part, differs, strict=True) if d)
         return out
 

@@ -15,8 +15,12 @@ Files in the namespace's folder::
     manifest.json   format, namespace, model, dimension, mode, counts, the store generation the
                     vectors match, and the sha256 of every file below
     ids.json        label -> node id (null for a free label)
-    vectors.npy     the matrix (exact mode), or
-    index.hnsw      the hnswlib graph (hnsw mode)
+    vectors.npy     the matrix (exact mode), stored as float16 and searched as float32, or
+    index.hnsw      the hnswlib graph (hnsw mode; hnswlib keeps float32)
+
+float16 halves the matrix on disk (held in memory at the same precision, so results do not change
+when a namespace is saved and loaded again); searching at float16 precision lost nothing measurable (recall@10 of
+exact search 1.0 at 30,000 vectors and 0.9995 at 5,000 against float32; docs/scale.md).
 """
 
 from __future__ import annotations
@@ -140,7 +144,7 @@ class NamespaceVectors:
                 grown = np.zeros((max(len(self.ids), 2 * self.matrix.shape[0], 256), self.dim), dtype=np.float32)
                 grown[: self.matrix.shape[0]] = self.matrix
                 self.matrix = grown
-            self.matrix[labels] = matrix
+            self.matrix[labels] = matrix.astype(np.float16)  # held at the precision it is saved with
         else:
             self._hnsw_add(matrix, labels)
         self.dirty = True
@@ -278,7 +282,7 @@ class SpaceFiles:
                 space.matrix = None
             else:
                 matrix = np.load(self.folder / MATRIX, allow_pickle=False)
-                if matrix.shape != (len(ids), space.dim):
+                if matrix.dtype not in (np.float16, np.float32) or matrix.shape != (len(ids), space.dim):
                     return "matrix shape differs from the id map"
                 space.matrix = np.ascontiguousarray(matrix, dtype=np.float32)
             gen = manifest.get("generation")
@@ -301,7 +305,7 @@ class SpaceFiles:
                     (folder / MATRIX).unlink()
             else:
                 assert space.matrix is not None
-                rows = space.matrix[: len(space.ids)]
+                rows = space.matrix[: len(space.ids)].astype(np.float16)
                 files[MATRIX] = self._write(MATRIX, lambda tmp: _save_npy(tmp, rows))
                 with contextlib.suppress(FileNotFoundError):
                     (folder / HNSW).unlink()
@@ -347,6 +351,6 @@ class SpaceFiles:
             self.folder.rmdir()
 
 
-def _save_npy(path: str, rows: npt.NDArray[np.float32]) -> None:
+def _save_npy(path: str, rows: npt.NDArray[np.float16]) -> None:
     with open(path, "wb") as fh:
         np.save(fh, rows, allow_pickle=False)
