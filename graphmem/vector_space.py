@@ -60,9 +60,9 @@ EXACT_SEARCH_MAX = 20_000
 #: hnsw graph degree (links per node on layer 0: 2 × M). See docs/scale.md.
 HNSW_M = 16
 #: Candidate list size while building. See docs/scale.md.
-EF_CONSTRUCTION = 100
+EF_CONSTRUCTION = 200
 #: Minimum candidate list size while searching (raised to 2 × k for large k).
-EF_SEARCH = 96
+EF_SEARCH = 128
 #: Vectors added to an hnsw graph per call while building (bounds the temporary copies).
 ADD_CHUNK = 10_000
 _HNSW_THREADS = 1  # deterministic, and fair to a shared machine

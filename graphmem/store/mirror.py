@@ -143,12 +143,15 @@ class MemoryGraph:
             ix.names.setdefault(normalise_name(name), set()).add(entity.id)
         self.graph.add_node((entity.namespace, entity.id), kind=NodeKind.ENTITY)
 
-    def put_mention(self, namespace: str, event_id: str, entity_id: str, role: str) -> None:
-        """Add an event → entity edge (SPOKEN_BY for the speaker role, else MENTIONS)."""
+    def put_mention(self, namespace: str, event_id: str, entity_id: str, role: str, *, new: bool = False) -> None:
+        """Add an event → entity edge (SPOKEN_BY for the speaker role, else MENTIONS).
+
+        ``new`` skips the check for an existing edge (loading rows whose key is unique).
+        """
         etype = EdgeType.SPOKEN_BY if role == "speaker" else EdgeType.MENTIONS
         key = f"{etype.value}:{role}"
         src, dst = (namespace, event_id), (namespace, entity_id)
-        if not self.graph.has_edge(src, dst, key):
+        if new or not self.graph.has_edge(src, dst, key):
             self.graph.add_edge(src, dst, key=key, type=etype, role=role)
             self.space(namespace).mentions += 1
 
@@ -218,11 +221,11 @@ class MemoryGraph:
 
     # -- derived order edges -------------------------------------------------------------------------
 
-    def relink_session(self, namespace: str, session_id: str) -> None:
-        """Re-derive NEXT edges between the events of one session."""
+    def relink_session(self, namespace: str, session_id: str, *, fresh: bool = False) -> None:
+        """Re-derive NEXT edges between the events of one session (``fresh``: none exist yet, as on load)."""
         ix = self.space(namespace)
         order = ix.ordered_events(session_id)
-        for eid in order:
+        for eid in () if fresh else order:
             key = (namespace, eid)
             stale = [(u, v) for u, v, k in self.graph.out_edges(key, keys=True) if k == EdgeType.NEXT.value]
             for u, v in stale:

@@ -53,7 +53,7 @@ def load_namespace(conn: sqlite3.Connection, mem: MemoryGraph, namespace: str) -
     for row in conn.execute("SELECT ns, id, name, type, aliases FROM entities WHERE ns = ?", args):
         mem.put_entity(entity_from_row(row))
     for ns, eid, entid, role in conn.execute("SELECT ns, event_id, entity_id, role FROM mentions WHERE ns = ?", args):
-        mem.put_mention(ns, eid, entid, role)
+        mem.put_mention(ns, eid, entid, role, new=True)
     evidence: dict[str, list[str]] = {}
     rows = conn.execute("SELECT fact_id, event_id FROM fact_evidence WHERE ns = ? ORDER BY fact_id, pos", args)
     for fid, eid in rows:
@@ -63,7 +63,7 @@ def load_namespace(conn: sqlite3.Connection, mem: MemoryGraph, namespace: str) -
     ix = mem.peek(namespace)
     if ix is not None:
         for sid in ix.sessions:
-            mem.relink_session(namespace, sid)
+            mem.relink_session(namespace, sid, fresh=True)
         mem.relink_sessions(namespace)
 
 
