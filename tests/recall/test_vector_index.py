@@ -10,11 +10,11 @@ import numpy as np
 import pytest
 
 from graphmem import vector_index as vi
+from graphmem import vector_space as vs
 from graphmem.errors import VectorIndexError
 from graphmem.memory import Memory
 from graphmem.models import Batch, Event, Session
 from graphmem.store.embedded import EmbeddedStore
-from graphmem import vector_space as vs
 from graphmem.vector_index import VectorIndex, space_folder
 
 DIM = 16
@@ -237,3 +237,28 @@ def test_memory_write_with_retract_keeps_the_open_index_in_step(tmp_path: Path) 
         )
         assert "e1" not in _top(index, "n", vecs[1], k=3)
         assert _top(index, "n", new[0], k=1) == ["e9"]
+
+
+def test_a_namespace_outgrowing_exact_search_becomes_an_hnsw_graph_built_in_chunks(
+    store: EmbeddedStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(vs, "EXACT_SEARCH_MAX", 50)
+    monkeypatch.setattr(vs, "ADD_CHUNK", 16)
+    index = VectorIndex(store, tmp_path / "idx")
+    ids = [f"x{i}" for i in range(130)]
+    vecs = _vectors(130, 40)
+    store.write(_batch("a", ids, vecs))
+    for start in range(0, 130, 13):  # arrives in small writes, as an agent adds turns
+        index.add("a", list(zip(ids[start : start + 13], vecs[start : start + 13].tolist(), strict=True)), model=MODEL)
+    assert index.count("a") == 130
+    store.delete_event("a", "x7")
+    index.sync("a")
+    assert index.count("a") == 129 and "x7" not in _top(index, "a", vecs[7], 10)
+    assert all(_top(index, "a", vecs[i], 1) == [ids[i]] for i in (0, 64, 129))
+    index.close()
+    manifest = json.loads((space_folder(tmp_path / "idx", "a") / vs.MANIFEST).read_text())
+    assert manifest["mode"] == "hnsw" and manifest["count"] == 129 and manifest["capacity"] >= 130
+    again = VectorIndex(store, tmp_path / "idx")
+    assert again.count("a") == 129 and again.repairs == 0 and again.rebuilt is None
+    assert _top(again, "a", vecs[64], 1) == [ids[64]]
+    again.close()
