@@ -124,6 +124,9 @@ class NamespaceVectors:
             raise VectorIndexError(
                 f"vectors of dimension {matrix.shape[1]} cannot join an index of dimension {self.dim}"
             )
+        arriving = len({node_id for node_id in ids if node_id not in self.labels})
+        if self.hnsw is None and len(self.labels) + arriving > EXACT_SEARCH_MAX:
+            self._to_hnsw(room=arriving)  # before new labels exist: only written rows move over
         labels = np.empty(len(ids), dtype=np.int64)
         for i, node_id in enumerate(ids):
             label = self.labels.get(node_id)
@@ -136,8 +139,6 @@ class NamespaceVectors:
                     self.ids.append(node_id)
                 self.labels[node_id] = label
             labels[i] = label
-        if self.hnsw is None and len(self.labels) > EXACT_SEARCH_MAX:
-            self._to_hnsw()
         if self.hnsw is None:
             assert self.matrix is not None
             if len(self.ids) > self.matrix.shape[0]:
@@ -184,13 +185,13 @@ class NamespaceVectors:
                 matrix[start : start + ADD_CHUNK], labels[start : start + ADD_CHUNK], num_threads=_HNSW_THREADS
             )
 
-    def _to_hnsw(self) -> None:
-        """Turn the matrix into an hnsw graph (the namespace outgrew exact search)."""
+    def _to_hnsw(self, room: int = 0) -> None:
+        """Turn the matrix into an hnsw graph (the namespace outgrew exact search), with ``room`` to spare."""
         assert self.matrix is not None
         live = np.asarray([label for label, node_id in enumerate(self.ids) if node_id is not None], dtype=np.int64)
         old = self.matrix
-        self.hnsw = self._new_hnsw(len(self.ids) + len(self.ids) // 4)
-        live = live[live < old.shape[0]]
+        size = len(self.ids) + room
+        self.hnsw = self._new_hnsw(size + size // 4)
         self._hnsw_add(old[live], live)
         for label in self.free:
             with contextlib.suppress(RuntimeError):
@@ -227,17 +228,31 @@ class NamespaceVectors:
             top = np.argpartition(-scores, k - 1)[:k]
             top = top[np.argsort(-scores[top], kind="stable")]
             return [(self.ids[i] or "", float(scores[i])) for i in top]
-        self.hnsw.set_ef(max(EF_SEARCH, 2 * k))
-        try:
-            labels, distances = self.hnsw.knn_query(vector[None, :], k=k, num_threads=1)
-        except RuntimeError as exc:
-            raise VectorIndexError(f"vector search failed: {exc}") from exc
+        labels, distances = self._knn(vector, k)
         out = []
         for label, dist in zip(labels[0], distances[0], strict=True):
             node_id = self.ids[int(label)] if int(label) < len(self.ids) else None
             if node_id is not None:
                 out.append((node_id, 1.0 - float(dist)))
         return out
+
+    def _knn(self, vector: npt.NDArray[np.float32], k: int) -> tuple[Any, Any]:
+        """hnswlib's ``k`` nearest, or as many as it can reach.
+
+        hnswlib raises when its search reaches fewer than ``k`` elements, which happens with many
+        near-identical vectors (parts of the graph are then hard to reach). A wider search is tried
+        first, then fewer results are asked for, halving ``k``.
+        """
+        assert self.hnsw is not None
+        ef = max(EF_SEARCH, 2 * k)
+        for attempt_k, attempt_ef in [(k, ef), (k, 4 * ef)] + [(k >> s, 4 * ef) for s in range(1, k.bit_length())]:
+            self.hnsw.set_ef(attempt_ef)
+            try:
+                labels, distances = self.hnsw.knn_query(vector[None, :], k=attempt_k, num_threads=1)
+                return labels, distances
+            except RuntimeError as exc:
+                error = exc
+        raise VectorIndexError(f"vector search failed: {error}")
 
 
 class SpaceFiles:

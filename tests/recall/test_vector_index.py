@@ -262,3 +262,36 @@ def test_a_namespace_outgrowing_exact_search_becomes_an_hnsw_graph_built_in_chun
     assert again.count("a") == 129 and again.repairs == 0 and again.rebuilt is None
     assert _top(again, "a", vecs[64], 1) == [ids[64]]
     again.close()
+
+
+def test_hnsw_search_returns_what_it_reaches_when_hnswlib_cannot_give_k(
+    store: EmbeddedStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(vs, "EXACT_SEARCH_MAX", 10)
+    ids = [f"x{i}" for i in range(40)]
+    vecs = _vectors(40, 50)
+    store.write(_batch("a", ids, vecs))
+    index = VectorIndex(store, tmp_path / "idx")
+    space = index._ensure("a")
+    assert space is not None and space.mode == "hnsw"
+    asked: list[int] = []
+
+    class ReachesFive:
+        """hnswlib's index, but its search reaches only five elements (as with many near-duplicates)."""
+
+        def __init__(self, real: object) -> None:
+            self.real = real
+
+        def __getattr__(self, name: str) -> object:
+            return getattr(self.real, name)
+
+        def knn_query(self, data: np.ndarray, k: int, num_threads: int) -> object:
+            asked.append(k)
+            if k > 5:  # what hnswlib raises when its search reaches fewer than k elements
+                raise RuntimeError("Cannot return the results in a contiguous 2D array. Probably ef or M is too small")
+            return self.real.knn_query(data, k=k, num_threads=num_threads)  # type: ignore[attr-defined]
+
+    space.hnsw = ReachesFive(space.hnsw)
+    hits = index.search("a", vecs[3], 20)
+    assert asked == [20, 20, 10, 5] and len(hits) == 5 and hits[0].node_id == "x3"
+    index.close()
