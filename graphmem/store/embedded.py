@@ -632,12 +632,29 @@ class EmbeddedStore:
     # -- stats ---------------------------------------------------------------------------------------
 
     def stats(self, namespace: str | None = None) -> StoreStats:
-        """Counts for one namespace or for the whole store."""
+        """Counts for one namespace or for the whole store (a loaded namespace counts from memory)."""
         if namespace is not None:
             validate_namespace(namespace)
         with self._lock:
             self._check_open()
-            per = sqlite_reads.count_rows(self._conn, namespace)
+            self._drain_evictions()
+            ix = self._mem.peek(namespace) if namespace in self._loaded else None
+            if namespace is None or namespace not in self._loaded:
+                per = sqlite_reads.count_rows(self._conn, namespace)
+            elif ix is None or ix.empty:
+                per = {}
+            else:
+                embeddings = self._conn.execute("SELECT count(*) FROM embeddings WHERE ns = ?", (namespace,))
+                per = {
+                    namespace: {
+                        "sessions": len(ix.sessions),
+                        "events": len(ix.events),
+                        "entities": len(ix.entities),
+                        "mentions": ix.mentions,
+                        "facts": len(ix.facts),
+                        "embeddings": int(embeddings.fetchone()[0]),
+                    }
+                }
         return StoreStats.from_counts(namespace, per)
 
 

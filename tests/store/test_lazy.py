@@ -93,8 +93,13 @@ def test_opening_loads_no_namespace_and_a_read_loads_only_its_own(tmp_path: Path
     assert store.stats().events == 100 and store.stats("b").events == 60
     assert store.search_text("a", "topic")  # full text is read from SQLite
     assert store.loaded == frozenset()
+    from_sql = store.stats("b")
     assert store.get_event("b", "e3") is not None
     assert store.loaded == {"b"}
+    assert store.stats("b") == from_sql  # counted from the loaded mirror now: the same figures
+    store.unload("b")
+    assert store.stats("b") == from_sql and store.loaded == frozenset()
+    store.get_event("b", "e3")
     assert store.get_event("missing", "e3") is None
     store.close()
 
