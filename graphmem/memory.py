@@ -17,7 +17,17 @@ from graphmem.namespaces import require_namespace
 from graphmem.recall.cache import NamespaceCache, NamespaceCaches
 from graphmem.settings import Settings
 from graphmem.store import open_store
-from graphmem.store.base import DeleteResult, GraphStore, HasDirectory, Refreshing, StoreStats, WriteLocking
+from graphmem.store.base import (
+    CountsChanges,
+    DeleteResult,
+    GraphStore,
+    HasDirectory,
+    Refreshing,
+    StoreStats,
+    Unloading,
+    WriteLocking,
+)
+from graphmem.store.budget import CacheBudget, megabytes
 
 if TYPE_CHECKING:
     from graphmem.context import Context
@@ -57,8 +67,12 @@ class Memory:
         index_dir: str | os.PathLike[str] | None = None,
         settings: Settings | None = None,
         read_only: bool = False,
+        budget: CacheBudget | None = None,
     ) -> None:
-        """Wrap an open store. Most callers use :meth:`Memory.open` instead."""
+        """Wrap an open store. Most callers use :meth:`Memory.open` instead.
+
+        ``budget`` is the memory budget the store was opened with; the vector index shares it.
+        """
         self._store = store
         self.read_only = read_only or bool(getattr(store, "read_only", False))
         self._embedder = embedder
@@ -67,6 +81,7 @@ class Memory:
         self._settings = settings
         self._vectors: VectorIndex | None = None
         self._caches = NamespaceCaches()
+        self._budget = budget
         self._closed = False
 
     @classmethod
@@ -78,6 +93,7 @@ class Memory:
         nlp: Any | None = None,
         settings: Settings | None = None,
         read_only: bool = False,
+        cache_mb: float | None = None,
         **store_options: Any,
     ) -> Memory:
         """Open (creating if needed) the memory at a directory or a Neo4j URI.
@@ -90,6 +106,9 @@ class Memory:
             settings: the environment's settings (default: :meth:`Settings.from_env`, read now).
             read_only: open for reading only: a store the user cannot write opens, and every write
                 (ingest, add, forget) raises :class:`~graphmem.errors.ReadOnlyStoreError`.
+            cache_mb: memory budget in MiB for the namespaces a store directory holds in memory (graphs
+                and vectors, least recently used dropped first); default ``GRAPHMEM_CACHE_MB`` or 2048.
+                Opening loads no namespace; each loads on its first read.
             **store_options: backend options, e.g. ``auth=(user, password)`` and ``database`` for Neo4j,
                 ``lock_timeout`` (seconds a writer waits for another; default ``GRAPHMEM_LOCK_TIMEOUT``)
                 for a store directory.
@@ -102,16 +121,29 @@ class Memory:
         where = resolve_db(path_or_uri, settings)
         from graphmem.store.registry import scheme_of
 
+        budget = None
         if scheme_of(where) is None:  # a store directory: the embedded store's options
+            from graphmem.settings import parse_cache_mb
             from graphmem.store.lock import parse_lock_timeout
 
+            mb = parse_cache_mb(cache_mb, "cache_mb") if cache_mb is not None else settings.cache_budget_mb
+            budget = CacheBudget(megabytes(mb))
+            store_options["budget"] = budget
             if read_only:
                 store_options["read_only"] = True
             else:
                 store_options.setdefault("lock_timeout", parse_lock_timeout(settings.lock_timeout))
         store = open_store(where, **store_options)
         index_dir = store.directory if isinstance(store, HasDirectory) else None
-        return cls(store, embedder=embedder, nlp=nlp, index_dir=index_dir, settings=settings, read_only=read_only)
+        return cls(
+            store,
+            embedder=embedder,
+            nlp=nlp,
+            index_dir=index_dir,
+            settings=settings,
+            read_only=read_only,
+            budget=budget,
+        )
 
     # -- lifecycle -----------------------------------------------------------------------------------
 
@@ -209,15 +241,26 @@ class Memory:
         return add(self, messages, namespace=namespace, session=session, nlp=self._nlp)
 
     def write(self, batch: Batch) -> None:
-        """Apply a batch all-or-nothing, then bring the vector index up to date with its embeddings."""
+        """Apply a batch all-or-nothing, then bring the vector index up to date with its embeddings.
+
+        The index is updated under the store's write lock, so it can record which store state its
+        files match (and be trusted on the next open without reading the stored vectors).
+        """
+        ns = batch.namespace
         with self.writing():
+            store = self._store
+            counter = store if isinstance(store, CountsChanges) and self._vectors is not None else None
+            before = counter.generation(ns) if counter is not None else None
             self.store.write(batch)
-        self._caches.drop(batch.namespace)
-        if self._vectors is not None:
-            if batch.retract:  # retracted events leave the index too
-                self._vectors.sync(batch.namespace)
-            elif batch.embeddings:
-                self._vectors.add(batch.namespace, batch.embeddings, model=batch.embedding_model)
+            self._caches.drop(ns)
+            if self._vectors is not None:
+                if batch.retract:  # retracted events leave the index too
+                    self._vectors.sync(ns)
+                else:
+                    if batch.embeddings:
+                        self._vectors.add(ns, batch.embeddings, model=batch.embedding_model)
+                    after = counter.generation(ns) if counter is not None else None
+                    self._vectors.advance(ns, before, after)
 
     def add_events(
         self,
@@ -525,8 +568,29 @@ class Memory:
         if self._vectors is None:
             from graphmem.vector_index import VectorIndex
 
-            self._vectors = VectorIndex.for_store(self.store, self._index_dir, settings=self.settings)
+            self._vectors = VectorIndex.for_store(
+                self.store, self._index_dir, settings=self.settings, budget=self._budget, writable=not self.read_only
+            )
         return self._vectors
+
+    def unload(self, namespace: str) -> None:
+        """Drop ``namespace``'s graph, vectors and recall caches from memory (its data stays stored).
+
+        The next read loads it again; the memory budget does the same by itself for the least
+        recently used namespaces.
+        """
+        validate_namespace(namespace)
+        store = self.store
+        if isinstance(store, Unloading):
+            store.unload(namespace)
+        if self._vectors is not None:
+            self._vectors.unload(namespace)
+        self._caches.drop(namespace)
+
+    @property
+    def budget(self) -> CacheBudget | None:
+        """The memory budget of a store directory's loaded namespaces (``None`` for a server store)."""
+        return self._budget
 
     def recall_cache(self, namespace: str) -> NamespaceCache:
         """What recall derived from ``namespace`` (participants, entity degrees).

@@ -16,6 +16,7 @@ environment.
 ``XDG_CACHE_HOME``         the user's cache folder (default ``~/.cache``)
 ``GRAPHMEM_HISTORY``       the REPL's history file (default ``~/.graphmem_history``)
 ``GRAPHMEM_LOCK_TIMEOUT``  seconds a writer waits for another to release a store (default 30)
+``GRAPHMEM_CACHE_MB``      memory budget (MiB) for namespaces loaded from a store directory (default 2048)
 ``ANTHROPIC_API_KEY``      the Claude extractor's API key
 =========================  ============================================================================
 """
@@ -27,7 +28,27 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-__all__ = ["Settings", "neo4j_login"]
+__all__ = ["DEFAULT_CACHE_MB", "Settings", "neo4j_login", "parse_cache_mb"]
+
+#: The default memory budget (MiB) for namespaces loaded into memory (graph mirrors and vectors).
+DEFAULT_CACHE_MB = 2048.0
+
+
+def parse_cache_mb(value: str | float, where: str) -> float:
+    """A cache budget in MiB from text or a number; ``where`` names its source in the error.
+
+    Raises:
+        ConfigError: not a positive number.
+    """
+    from graphmem.errors import ConfigError
+
+    try:
+        mb = float(value)
+    except ValueError:
+        raise ConfigError(f"{where} must be a number of MiB, not {value!r}") from None
+    if not mb > 0 or mb != mb or mb == float("inf"):
+        raise ConfigError(f"{where} must be a positive number of MiB, not {value!r}")
+    return mb
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +66,7 @@ class Settings:
     xdg_cache_home: str | None = None
     history: str | None = None
     lock_timeout: str | None = None
+    cache_mb: str | None = None
     anthropic_api_key: str | None = field(default=None, repr=False)
 
     @classmethod
@@ -70,6 +92,7 @@ class Settings:
             xdg_cache_home=get("XDG_CACHE_HOME"),
             history=get("GRAPHMEM_HISTORY"),
             lock_timeout=get("GRAPHMEM_LOCK_TIMEOUT"),
+            cache_mb=get("GRAPHMEM_CACHE_MB"),
             anthropic_api_key=get("ANTHROPIC_API_KEY"),
         )
 
@@ -97,6 +120,17 @@ class Settings:
     def history_path(self) -> Path:
         """The REPL history file: ``GRAPHMEM_HISTORY``, else ``~/.graphmem_history``."""
         return Path(self.history) if self.history else Path.home() / ".graphmem_history"
+
+    @property
+    def cache_budget_mb(self) -> float:
+        """The memory budget in MiB for loaded namespaces: ``GRAPHMEM_CACHE_MB``, else 2048.
+
+        Raises:
+            ConfigError: the value is not a positive number.
+        """
+        if self.cache_mb is None:
+            return DEFAULT_CACHE_MB
+        return parse_cache_mb(self.cache_mb, "GRAPHMEM_CACHE_MB")
 
     def bolt_login(
         self, auth: tuple[str, str] | None, database: str | None

@@ -1,16 +1,23 @@
-"""``graphmem bench scale --events N``: how ingest, size, open time and recall latency grow with a store.
+"""``graphmem bench scale --events N --namespaces N``: how ingest, size, open time, recall and memory grow.
 
 Synthetic two-person dialogue (seeded, so every run writes the same text) is ingested through
 ``Memory.ingest`` (the full pipeline: spaCy extraction, embedding, store, vector index) in chunks of
-whole sessions. At each checkpoint (1k, 3k, 10k, 30k, 100k, ... events, up to ``--events``) it records:
+whole sessions, or with ``--bulk`` through ``Memory.write`` without the spaCy extraction (see
+:class:`BulkWriter`; what it changes is said there). At each checkpoint (1k, 3k, 10k, 30k, 100k, ...
+events, up to ``--events``) it records:
 
-* ingest rate (turns/s over the chunks since the previous checkpoint);
-* store size on disk (database and vector index);
-* open time: ``Memory.open`` plus verifying the vector index against the store, after a close;
-* the first recall after opening (it loads per-namespace caches);
+* ingest rate (turns/s over the chunks since the previous checkpoint; with ``--bulk`` not the pipeline's);
+* store size on disk (database and vector files);
+
+and, in a fresh process that opens the store cold (:mod:`graphmem.bench.scale_probe`):
+
+* open time (``Memory.open``; it loads no namespace) and the time to load every namespace's vectors;
+* the first recall after opening (it loads that namespace's graph and vectors);
 * recall latency p50/p95 over ``--queries`` questions (query embedding included), as wall time and as
-  CPU time of this process (steadier on a shared machine);
-* peak resident memory of the process so far.
+  CPU time of the probe (steadier on a shared machine);
+* resident memory after open, peak resident memory of the probe (open and recalls), evictions by the
+  memory budget, and with two namespaces or more the resident memory with one namespace loaded, with a
+  second one too, and after dropping the second.
 
 The latency curve is plotted against size into ``--plot`` (default ``docs/scale.png``).
 """
@@ -19,9 +26,6 @@ from __future__ import annotations
 
 import json
 import random
-import resource
-import statistics
-import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -166,17 +170,61 @@ def _dir_bytes(path: Path) -> int:
     return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
 
 
-def _peak_rss_mb() -> float:
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return peak / (1024 * 1024) if sys.platform == "darwin" else peak / 1024
+_OBJECTS = sorted({obj for _verb, _base, objects in _ACTIVITIES for obj in objects}, key=len, reverse=True)
 
 
-def _percentile(values: Sequence[float], q: float) -> float:
-    ordered = sorted(values)
-    pos = (len(ordered) - 1) * q
-    lo = int(pos)
-    hi = min(lo + 1, len(ordered) - 1)
-    return ordered[lo] + (ordered[hi] - ordered[lo]) * (pos - lo)
+def _slug(text: str) -> str:
+    return "-".join(text.lower().split())
+
+
+class BulkWriter:
+    """Writes synthetic sessions through :meth:`Memory.write` without the spaCy extraction.
+
+    What the full pipeline would store for this dialogue, minus what only spaCy finds: each turn is an
+    event with its real embedding (each distinct text is embedded once by the real embedder and its
+    vector reused: the same vector the pipeline would compute), the speaker is a PERSON entity with a
+    SPOKEN_BY edge, and the activity's object (known from the generator, not extracted) is a THING
+    entity with a MENTIONS edge. No facts and no time expressions are written.
+    """
+
+    def __init__(self, mem: Memory, vectors: dict[str, list[float]]) -> None:
+        self.mem = mem
+        self.vectors = vectors  # text -> its embedding, shared across reopenings
+
+    def write(self, namespace: str, records: Sequence[dict[str, Any]]) -> None:
+        """Write one session of records (as :func:`dialogue` yields them)."""
+        from graphmem.models import Batch, Entity, Event, Mention, Session
+
+        unseen = sorted({r["text"] for r in records} - self.vectors.keys())
+        if unseen:
+            for text, vec in zip(unseen, self.mem.embedder.embed(unseen), strict=True):
+                self.vectors[text] = [float(x) for x in vec]
+        session = records[0]["session"]
+        started = datetime.fromisoformat(records[0]["timestamp"])
+        events, mentions, entities = [], [], {}
+        for seq, r in enumerate(records):
+            when = datetime.fromisoformat(r["timestamp"])
+            ev = Event(namespace, r["id"], session, seq, r["speaker"], r["text"], when)
+            events.append(ev)
+            person = f"person-{_slug(r['speaker'])}"
+            entities[person] = Entity(namespace, person, r["speaker"], "PERSON")
+            mentions.append(Mention(namespace, ev.id, person, "speaker"))
+            thing = next((obj for obj in _OBJECTS if obj in r["text"]), None)
+            if thing is not None:
+                key = f"thing-{_slug(thing)}"
+                entities[key] = Entity(namespace, key, thing, "THING")
+                mentions.append(Mention(namespace, ev.id, key))
+        self.mem.write(
+            Batch(
+                namespace,
+                sessions=(Session(namespace, session, int(session[1:]), started),),
+                events=tuple(events),
+                entities=tuple(entities.values()),
+                mentions=tuple(mentions),
+                embeddings=tuple((ev.id, self.vectors[ev.text]) for ev in events),
+                embedding_model=self.mem.embedder.name,
+            )
+        )
 
 
 def run_scale(
@@ -187,75 +235,87 @@ def run_scale(
     queries: int = 200,
     chunk: int = 1000,
     k: int = 10,
+    bulk: bool = False,
+    cache_mb: float | None = None,
     progress: Callable[[str], None] | None = None,
+    on_checkpoint: Callable[[dict[str, Any]], None] | None = None,
 ) -> dict[str, Any]:
-    """Ingest ``events`` synthetic turns, measuring at each checkpoint; returns the figures as a dict."""
+    """Ingest ``events`` synthetic turns, measuring at each checkpoint; returns the figures as a dict.
+
+    Ingest runs in this process; the open and recall figures come from a fresh process per checkpoint
+    (:mod:`graphmem.bench.scale_probe`). With ``bulk`` the turns are written by :class:`BulkWriter`
+    (no spaCy extraction): the ingest rate is then not the pipeline's, and the graph has speaker and
+    object entities only. ``on_checkpoint`` gets the result so far after every checkpoint.
+    """
+    from graphmem.bench.scale_probe import probe_in_fresh_process
+
     say = progress or (lambda _msg: None)
     asked = questions(queries, namespaces=namespaces)
     rows: list[dict[str, Any]] = []
+    result: dict[str, Any] = {
+        "namespaces": namespaces,
+        "queries": queries,
+        "k": k,
+        "bulk": bulk,
+        "cache_mb": cache_mb,
+        "checkpoints": rows,
+    }
     with tempfile.TemporaryDirectory(prefix="graphmem-scale-") as tmp:
         where = Path(store) if store is not None else Path(tmp) / "store"
-        mem = Memory.open(where)
+        mem = Memory.open(where, cache_mb=cache_mb)
         embedder = mem.embedder
-        mem.embedder.embed(["warm up"])
+        embedder.embed(["warm up"])
+        cache: dict[str, list[float]] = {}
+        writer = BulkWriter(mem, cache)
+        mem.vectors.count("scale-0")  # opened before writing, so writes keep it current
         source = dialogue(events, namespaces=namespaces)
         done = 0
         try:
             for mark in checkpoints(events):
                 ingest_s = 0.0
                 turns = 0
-                pending: dict[str, list[dict[str, Any]]] = {}
+                pending: dict[str, list[list[dict[str, Any]]]] = {}
                 while done < mark:
                     namespace, records = next(source)
-                    pending.setdefault(namespace, []).extend(records)
+                    pending.setdefault(namespace, []).append(records)
                     done += len(records)
-                    if sum(len(r) for r in pending.values()) >= chunk or done >= mark:
-                        for ns, recs in pending.items():
-                            summary = mem.ingest(recs, namespace=ns)
+                    if sum(len(r) for s in pending.values() for r in s) >= chunk or done >= mark:
+                        started = time.perf_counter()
+                        for ns, sessions in pending.items():
+                            if bulk:
+                                for recs in sessions:
+                                    writer.write(ns, recs)
+                                turns += sum(len(recs) for recs in sessions)
+                                continue
+                            summary = mem.ingest([r for recs in sessions for r in recs], namespace=ns)
                             if not summary.ok:
                                 raise click.ClickException(f"ingest failed: {summary.errors}")
-                            ingest_s += summary.seconds
                             turns += summary.turns
+                        ingest_s += time.perf_counter() - started
                         pending = {}
                         say(f"ingested {done:,} events")
                 mem.close()
-                started = time.perf_counter()
-                mem = Memory.open(where, embedder=embedder)
-                open_s = time.perf_counter() - started
-                started = time.perf_counter()
-                for n in range(namespaces):
-                    mem.vectors.count(f"scale-{n}")
-                index_s = time.perf_counter() - started
-                started = time.perf_counter()
-                mem.recall(asked[0][1], namespace=asked[0][0], k=k)
-                first_ms = 1000 * (time.perf_counter() - started)
-                for n in range(1, namespaces):  # warm the other namespaces' caches too
-                    mem.recall("hello", namespace=f"scale-{n}", k=k)
-                latencies = []
-                cpu = []
-                for namespace, text in asked:
-                    started, cpu_started = time.perf_counter(), time.process_time()
-                    mem.recall(text, namespace=namespace, k=k)
-                    latencies.append(1000 * (time.perf_counter() - started))
-                    cpu.append(1000 * (time.process_time() - cpu_started))
+                say(f"probing {done:,} events in a fresh process")
+                try:
+                    figures = probe_in_fresh_process(where, asked, namespaces, k, cache_mb)
+                except RuntimeError as exc:
+                    raise click.ClickException(str(exc)) from exc
                 row = {
                     "events": done,
                     "ingest_turns_per_s": round(turns / ingest_s, 1) if ingest_s else 0.0,
                     "store_mb": round(_dir_bytes(where) / 1e6, 1),
-                    "open_s": round(open_s, 3),
-                    "index_open_s": round(index_s, 3),
-                    "first_recall_ms": round(first_ms, 1),
-                    "recall_p50_ms": round(statistics.median(latencies), 2),
-                    "recall_p95_ms": round(_percentile(latencies, 0.95), 2),
-                    "recall_cpu_p50_ms": round(statistics.median(cpu), 2),
-                    "recall_cpu_p95_ms": round(_percentile(cpu, 0.95), 2),
-                    "peak_rss_mb": round(_peak_rss_mb(), 1),
+                    **figures,
                 }
                 rows.append(row)
                 say(json.dumps(row))
+                if on_checkpoint is not None:
+                    on_checkpoint(result)
+                mem = Memory.open(where, embedder=embedder, cache_mb=cache_mb)
+                writer = BulkWriter(mem, cache)
+                mem.vectors.count("scale-0")
         finally:
             mem.close()
-    return {"namespaces": namespaces, "queries": queries, "k": k, "checkpoints": rows}
+    return result
 
 
 def plot(result: dict[str, Any], path: str | Path) -> None:
@@ -303,6 +363,12 @@ def plot(result: dict[str, Any], path: str | Path) -> None:
 @click.option("--queries", type=click.IntRange(min=1), default=200, show_default=True, help="Recalls per checkpoint.")
 @click.option("--chunk", type=click.IntRange(min=20), default=1000, show_default=True, help="Turns per ingest call.")
 @click.option("--store", type=click.Path(file_okay=False), default=None, help="Keep the store here.")
+@click.option(
+    "--bulk",
+    is_flag=True,
+    help="Write turns without spaCy extraction (real embeddings; speaker/object entities from the generator).",
+)
+@click.option("--cache-mb", type=click.FloatRange(min=1), default=None, help="Memory budget, MiB (GRAPHMEM_CACHE_MB).")
 @click.option("--json", "json_out", type=click.Path(dir_okay=False), default=None, help="Also write the figures.")
 @click.option(
     "--plot", "plot_out", type=click.Path(dir_okay=False), default="docs/scale.png", show_default=True, help="PNG."
@@ -313,6 +379,8 @@ def command(
     queries: int,
     chunk: int,
     store: str | None,
+    bulk: bool,
+    cache_mb: float | None,
     json_out: str | None,
     plot_out: str | None,
 ) -> None:
@@ -321,18 +389,27 @@ def command(
 
     if store is not None and Path(store).exists() and any(Path(store).iterdir()):
         raise click.BadParameter(f"{store} is not empty; the benchmark needs a new store", param_hint="--store")
+
+    def save(result: dict[str, Any]) -> None:
+        if json_out:
+            Path(json_out).write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+
     result = run_scale(
         events,
         store=store,
         namespaces=namespaces,
         queries=queries,
         chunk=chunk,
+        bulk=bulk,
+        cache_mb=cache_mb,
         progress=lambda msg: stderr.print(msg, markup=False, highlight=False),
+        on_checkpoint=save,
     )
-    columns = list(result["checkpoints"][0])
-    print_table("graphmem bench scale", columns, [[row[c] for c in columns] for row in result["checkpoints"]])
+    rows = result["checkpoints"]
+    columns = list(dict.fromkeys(c for row in rows for c in row))
+    print_table("graphmem bench scale", columns, [[row.get(c, "") for c in columns] for row in rows])
     if json_out:
-        Path(json_out).write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+        save(result)
         click.echo(f"wrote {json_out}")
     if plot_out:
         plot(result, plot_out)

@@ -8,6 +8,7 @@ outlives the data it came from.
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -53,19 +54,31 @@ class NamespaceCache:
 
 
 class NamespaceCaches:
-    """One :class:`NamespaceCache` per namespace, created on first use and dropped when the data changes."""
+    """One :class:`NamespaceCache` per namespace, created on first use and dropped when the data changes.
 
-    __slots__ = ("_by_namespace",)
+    At most ``limit`` namespaces keep a cache (the least recently used is dropped first), so an agent
+    serving many tenants does not keep what it derived from each of them.
+    """
 
-    def __init__(self) -> None:
-        self._by_namespace: dict[str, NamespaceCache] = {}
+    __slots__ = ("_by_namespace", "limit")
+
+    def __init__(self, limit: int = 64) -> None:
+        self._by_namespace: OrderedDict[str, NamespaceCache] = OrderedDict()
+        self.limit = limit
 
     def get(self, namespace: str) -> NamespaceCache:
         """The cache of ``namespace``, created empty on first use."""
         found = self._by_namespace.get(namespace)
         if found is None:
             found = self._by_namespace[namespace] = NamespaceCache()
+            while len(self._by_namespace) > self.limit:
+                self._by_namespace.popitem(last=False)
+        else:
+            self._by_namespace.move_to_end(namespace)
         return found
+
+    def __contains__(self, namespace: object) -> bool:
+        return namespace in self._by_namespace
 
     def drop(self, namespace: str) -> None:
         """Forget what was derived from ``namespace`` (call after anything changes it)."""

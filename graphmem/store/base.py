@@ -401,3 +401,34 @@ class Refreshing(Protocol):
     def refresh(self, *, keep: bool = False) -> frozenset[str]:
         """Reload what other processes changed; return the namespaces reloaded since the last call."""
         ...
+
+
+@runtime_checkable
+class CountsChanges(Protocol):
+    """A store that keeps a change counter per namespace, bumped by every committed write to it.
+
+    The vector index records the counter its files match and trusts them while it is unchanged.
+    Implemented by :class:`~graphmem.store.embedded.EmbeddedStore`.
+    """
+
+    def generation(self, namespace: str) -> int | None:
+        """The counter of ``namespace`` (0 if never written); ``None`` when this store keeps none."""
+        ...
+
+
+@runtime_checkable
+class ReadsVectorBlobs(Protocol):
+    """A store that gives stored embeddings as raw float32 bytes (no float lists for large namespaces)."""
+
+    def iter_embedding_blobs(self, namespace: str) -> Iterator[tuple[str, bytes, str]]:
+        """``(node_id, float32 bytes, model)`` for every stored embedding of the namespace."""
+        ...
+
+
+@runtime_checkable
+class Unloading(Protocol):
+    """A store that loads namespaces into memory on first read and can drop one on request."""
+
+    def unload(self, namespace: str) -> None:
+        """Drop ``namespace`` from memory now; the next read loads it again."""
+        ...

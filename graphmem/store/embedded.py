@@ -2,7 +2,12 @@
 
 A store is a directory holding ``graphmem.sqlite3`` (and, beside it, caches such as the vector index).
 Every batch is one SQLite transaction; the in-memory graph is updated only after it commits, so a failed
-batch leaves both untouched. One process should write to a store at a time.
+batch leaves both untouched.
+
+Opening reads no namespace: a namespace's graph is loaded into memory on its first read and dropped
+again when a :class:`~graphmem.store.budget.CacheBudget` needs the room (least recently used first).
+Writes to a namespace that is not loaded go to SQLite only (what they check is read from indexed
+rows, :mod:`graphmem.store.sqlite_reads`); ``namespaces()`` and ``stats()`` are answered from SQLite.
 """
 
 from __future__ import annotations
@@ -18,32 +23,24 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Concatenate, ParamSpec, TypeVar
 
-from graphmem.errors import ReadOnlyStoreError, SchemaVersionError, StoreError
+from graphmem.errors import ReadOnlyStoreError, StoreError
 from graphmem.models import Batch, EdgeType, Entity, Event, Fact, NodeKind, Session, validate_namespace
+from graphmem.store import sqlite_reads
 from graphmem.store.base import DeleteResult, Direction, Neighbor, StoreStats, TextHit, TimeFilter
+from graphmem.store.budget import CacheBudget
 from graphmem.store.freshness import Freshness, install_generations
 from graphmem.store.lock import DEFAULT_LOCK_TIMEOUT, WriteLock
-from graphmem.store.mirror import MemoryGraph, normalise_name
+from graphmem.store.mirror import MemoryGraph, NamespaceIndex, estimate_bytes, normalise_name
 from graphmem.store.retraction import Retraction, apply_retraction, entities_used_by, plan_retraction
 from graphmem.store.sqlite_rows import (
-    APP_ID,
-    SCHEMA,
-    SCHEMA_VERSION,
-    dt_in,
-    entity_from_row,
-    event_from_row,
-    fact_from_row,
-    fts_ddl,
+    check_and_init,
     fts_table,
-    json_list,
     normalised_event,
     normalised_fact,
     normalised_session,
-    session_from_row,
-    times_in,
-    vector_in,
     vector_out,
 )
+from graphmem.store.sqlite_writes import NS_TABLES, delete_rows, write_rows
 from graphmem.store.validate import validate_batch
 from graphmem.store.versions import normalised_batch_times, version_batch
 
@@ -84,6 +81,7 @@ class EmbeddedStore:
         *,
         read_only: bool = False,
         lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
+        budget: CacheBudget | None = None,
     ) -> None:
         """Use :meth:`EmbeddedStore.open`."""
         self.directory = directory
@@ -92,11 +90,13 @@ class EmbeddedStore:
         self._conn = conn
         self._lock = threading.RLock()
         self._mem = MemoryGraph()
+        self._loaded: set[str] = set()  # namespaces whose rows the mirror holds (possibly none)
+        self._evicting: set[str] = set()  # eviction asked while busy: done at the next access
+        self._budget = budget if budget is not None else CacheBudget(None)
         self._closed = False
         self._write_lock = None if read_only else WriteLock(directory, timeout=lock_timeout)
         self._unseen: set[str] = set()  # namespaces reloaded since the caller last asked (see refresh)
         with self._snapshot():
-            self._load()
             self._fresh = Freshness(conn)
 
     # -- opening -------------------------------------------------------------------------------------
@@ -109,8 +109,12 @@ class EmbeddedStore:
         create: bool = True,
         read_only: bool = False,
         lock_timeout: float | None = None,
+        budget: CacheBudget | None = None,
     ) -> EmbeddedStore:
         """Open the store in directory ``path``, creating it when ``create`` is true.
+
+        Opening loads no namespace into memory; ``budget`` bounds how much the loaded ones may take
+        (shared with the vector index by ``Memory.open``; default: no bound).
 
         With ``read_only`` the database is opened with SQLite's ``mode=ro``: reads work on a store the
         user cannot write, and every write raises :class:`~graphmem.errors.ReadOnlyStoreError`. A
@@ -129,7 +133,7 @@ class EmbeddedStore:
             from graphmem.store.readonly import connect_read_only
 
             conn = connect_read_only(directory / DB_FILENAME)
-            return cls(directory, conn, read_only=True)
+            return cls(directory, conn, read_only=True, budget=budget)
         if not directory.exists():
             if not create:
                 raise StoreError(f"no graphmem store at {directory}")
@@ -147,7 +151,7 @@ class EmbeddedStore:
         except sqlite3.Error as exc:
             raise StoreError(f"cannot open {db_path}: {exc}") from exc
         try:
-            _check_and_init(conn, db_path)
+            check_and_init(conn, db_path)
             install_generations(conn)
         except sqlite3.Error as exc:
             conn.close()
@@ -156,35 +160,80 @@ class EmbeddedStore:
             conn.close()
             raise
         timeout = lock_timeout if lock_timeout is not None else DEFAULT_LOCK_TIMEOUT
-        return cls(directory, conn, lock_timeout=timeout)
+        return cls(directory, conn, lock_timeout=timeout, budget=budget)
 
-    def _load(self, namespace: str | None = None) -> None:
-        """Load the mirror from the record: every namespace, or (re)load just ``namespace``."""
+    # -- loading namespaces --------------------------------------------------------------------------
+
+    def _ix(self, namespace: str) -> NamespaceIndex | None:
+        """The mirror of ``namespace`` (loading it on first use), or ``None`` when it holds nothing."""
+        validate_namespace(namespace)
+        with self._lock:
+            self._check_open()
+            self._drain_evictions()
+            if namespace not in self._loaded:
+                self._load(namespace)
+            else:
+                self._budget.touch(self, namespace)
+            return self._mem.peek(namespace)
+
+    def _load(self, namespace: str) -> None:
+        """Read one namespace into the mirror, in one read transaction, making room in the budget first."""
         c = self._conn
-        mem = self._mem
-        where, args = (" WHERE ns = ?", (namespace,)) if namespace is not None else ("", ())
-        if namespace is not None:
-            mem.drop_namespace(namespace)
-        for row in c.execute(f"SELECT ns, id, idx, started_at, date_text FROM sessions{where}", args):
-            mem.put_session(session_from_row(row))
-        for row in c.execute(f"SELECT {_EVENT_COLS} FROM events{where}", args):
-            mem.put_event(event_from_row(row))
-        for row in c.execute(f"SELECT ns, id, name, type, aliases FROM entities{where}", args):
-            mem.put_entity(entity_from_row(row))
-        for ns, eid, entid, role in c.execute(f"SELECT ns, event_id, entity_id, role FROM mentions{where}", args):
-            mem.put_mention(ns, eid, entid, role)
-        evidence: dict[tuple[str, str], list[str]] = {}
-        rows = c.execute(f"SELECT ns, fact_id, event_id FROM fact_evidence{where} ORDER BY ns, fact_id, pos", args)
-        for ns, fid, eid in rows:
-            evidence.setdefault((ns, fid), []).append(eid)
-        for row in c.execute(f"SELECT {_FACT_COLS} FROM facts{where}", args):
-            mem.put_fact(fact_from_row(row, evidence.get((row[0], row[1]), [])))
-        for ns, ix in mem.spaces.items():
-            if namespace is not None and ns != namespace:
-                continue
-            for sid in ix.sessions:
-                mem.relink_session(ns, sid)
-            mem.relink_sessions(ns)
+        outer = c.in_transaction
+        if not outer:
+            c.execute("BEGIN")
+        try:
+            events = c.execute("SELECT count(*) FROM events WHERE ns = ?", (namespace,)).fetchone()[0]
+            self._budget.charge(self, namespace, estimate_bytes(events=int(events)))
+            self._drain_evictions()
+            self._mem.drop_namespace(namespace)
+            sqlite_reads.load_namespace(c, self._mem, namespace)
+        finally:
+            if not outer:
+                c.execute("COMMIT")
+        self._loaded.add(namespace)
+        ix = self._mem.peek(namespace)
+        self._budget.charge(self, namespace, _held_bytes(ix))
+
+    def _unload(self, namespace: str) -> None:
+        self._mem.drop_namespace(namespace)
+        self._loaded.discard(namespace)
+        self._budget.release(self, namespace)
+
+    def evict(self, namespace: str) -> None:
+        """Drop ``namespace``'s graph from memory (it is read back on next use); for the budget's LRU."""
+        if self._lock.acquire(blocking=False):
+            try:
+                self._mem.drop_namespace(namespace)
+                self._loaded.discard(namespace)
+            finally:
+                self._lock.release()
+        else:
+            self._evicting.add(namespace)
+
+    def _drain_evictions(self) -> None:
+        while self._evicting:
+            namespace = self._evicting.pop()
+            self._mem.drop_namespace(namespace)
+            self._loaded.discard(namespace)
+
+    def unload(self, namespace: str) -> None:
+        """Drop ``namespace``'s graph from memory now; the next read loads it again."""
+        with self._lock:
+            self._unload(namespace)
+
+    @property
+    def loaded(self) -> frozenset[str]:
+        """The namespaces whose graph is in memory now."""
+        with self._lock:
+            self._drain_evictions()
+            return frozenset(self._loaded)
+
+    def generation(self, namespace: str) -> int | None:
+        """The change counter of ``namespace`` (see :mod:`graphmem.store.freshness`); ``None`` if untracked."""
+        with self._lock:
+            self._check_open()
+            return sqlite_reads.generation(self._conn, namespace)
 
     # -- other processes -----------------------------------------------------------------------------
 
@@ -204,20 +253,17 @@ class EmbeddedStore:
     def refresh(self, *, keep: bool = False) -> frozenset[str]:
         """Catch up with what other processes committed: reload the namespaces they changed.
 
-        Returns the namespaces reloaded since the previous call (so the caller can drop what it derived
+        A changed namespace is dropped from memory and read back on its next use. Returns the
+        namespaces changed since the previous call (so the caller can drop what it derived
         from them); with ``keep`` they are remembered for that next call instead.
         """
         with self._lock, self._snapshot():
             self._check_open()
             changed = self._fresh.changed()
-            if changed is None:
-                before = set(self._mem.spaces)
-                self._mem = MemoryGraph()
-                self._load()
-                changed = before | set(self._mem.spaces)
-            else:
-                for ns in changed:
-                    self._load(ns)
+            if changed is None:  # a store without change counters: anything may have changed
+                changed = set(self._loaded) | set(sqlite_reads.namespaces_with_data(self._conn))
+            for ns in changed & self._loaded:
+                self._unload(ns)  # read back on next use
             self._unseen |= changed
             if keep:
                 return frozenset()
@@ -234,6 +280,9 @@ class EmbeddedStore:
             if not self._closed:
                 self._closed = True
                 self._conn.close()
+                self._budget.release_all(self)
+                self._mem = MemoryGraph()
+                self._loaded.clear()
 
     # -- writing -------------------------------------------------------------------------------------
 
@@ -243,8 +292,10 @@ class EmbeddedStore:
         ns = validate_namespace(batch.namespace)
         with self._lock:
             self._check_open()
+            self._drain_evictions()
             retraction = None
-            if batch.retract:
+            if batch.retract:  # planning a retraction walks the graph: load it
+                self._ix(ns)
                 retraction = plan_retraction(self._mem, ns, batch.retract, keep=entities_used_by(batch))
             self._validate(batch, set(retraction.events) if retraction else set())
             batch = self._versioned(batch, retraction)
@@ -252,8 +303,8 @@ class EmbeddedStore:
             try:
                 c.execute("BEGIN IMMEDIATE")
                 if retraction is not None:
-                    self._delete_rows(ns, retraction)
-                self._write_rows(batch)
+                    delete_rows(c, ns, retraction)
+                write_rows(c, batch)
                 c.execute("COMMIT")
             except sqlite3.Error as exc:
                 c.execute("ROLLBACK")
@@ -261,120 +312,48 @@ class EmbeddedStore:
             except BaseException:
                 c.execute("ROLLBACK")
                 raise
+            if ns not in self._loaded:
+                return  # read from SQLite when first needed
             if retraction is not None:
                 apply_retraction(self._mem, ns, retraction)
             self._apply(batch)
+            self._budget.charge(self, ns, _held_bytes(self._mem.peek(ns)))
 
     def _versioned(self, batch: Batch, retraction: Retraction | None) -> Batch:
         """The batch with changed facts written as new versions (see :mod:`graphmem.store.versions`)."""
         if not batch.facts:
             return batch
-        ix = self._mem.peek(batch.namespace)
+        ns = batch.namespace
+        ix = self._mem.peek(ns) if ns in self._loaded else None
         dropped = {f.id for f in retraction.dropped_facts} if retraction else set()
         rewritten = {f.id: f for f in retraction.shrunk_facts} if retraction else {}
 
         def current(fact_id: str) -> Fact | None:
             if fact_id in rewritten:
                 return rewritten[fact_id]
-            if ix is None or fact_id in dropped:
+            if fact_id in dropped:
                 return None
-            return ix.facts.get(fact_id)
+            if ns not in self._loaded:
+                return sqlite_reads.stored_fact(self._conn, ns, fact_id)
+            return ix.facts.get(fact_id) if ix is not None else None
 
         normal = normalised_batch_times(batch)
         versioned = version_batch(normal, current)
         return batch if versioned.facts == normal.facts else replace(batch, facts=versioned.facts)
 
     def _validate(self, batch: Batch, retracted: set[str]) -> None:
-        ix = self._mem.peek(batch.namespace)
+        ns = batch.namespace
+        loaded = ns in self._loaded
+        ix = self._mem.peek(ns)
 
         def kind_of(node_id: str) -> NodeKind | None:
-            if ix is None or node_id in retracted:
+            if node_id in retracted:
                 return None
-            return ix.kind_of(node_id)
+            if not loaded:
+                return sqlite_reads.kind_of(self._conn, ns, node_id)
+            return ix.kind_of(node_id) if ix is not None else None
 
         validate_batch(batch, kind_of)
-
-    def _write_rows(self, batch: Batch) -> None:
-        c = self._conn
-        ns = batch.namespace
-        c.executemany(
-            "INSERT INTO sessions VALUES (?, ?, ?, ?, ?) ON CONFLICT (ns, id) DO UPDATE SET "
-            "idx = excluded.idx, started_at = excluded.started_at, date_text = excluded.date_text",
-            [(ns, s.id, s.index, dt_in(s.started_at), s.date_text) for s in batch.sessions],
-        )
-        fts = fts_table(ns)
-        if batch.events:
-            c.execute(fts_ddl(ns))
-        for e in batch.events:
-            rowid = c.execute(
-                "INSERT INTO events VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (ns, id) DO UPDATE SET "
-                "session = excluded.session, seq = excluded.seq, speaker = excluded.speaker, "
-                "text = excluded.text, occurred_at = excluded.occurred_at, source_id = excluded.source_id, "
-                "source_file = excluded.source_file, source_line = excluded.source_line, "
-                "kind = excluded.kind, times = excluded.times RETURNING rowid",
-                (
-                    ns,
-                    e.id,
-                    e.session,
-                    e.seq,
-                    e.speaker,
-                    e.text,
-                    dt_in(e.occurred_at),
-                    e.source_id,
-                    e.source_file,
-                    e.source_line,
-                    e.kind,
-                    times_in(e.times),
-                ),
-            ).fetchone()[0]
-            c.execute(f"DELETE FROM {fts} WHERE rowid = ?", (rowid,))
-            c.execute(f"INSERT INTO {fts} (rowid, text) VALUES (?, ?)", (rowid, e.text))
-        c.executemany(
-            "INSERT INTO entities VALUES (?, ?, ?, ?, ?) ON CONFLICT (ns, id) DO UPDATE SET "
-            "name = excluded.name, type = excluded.type, aliases = excluded.aliases",
-            [(ns, e.id, e.name, e.type, json_list(e.aliases)) for e in batch.entities],
-        )
-        c.executemany(
-            "INSERT OR IGNORE INTO mentions VALUES (?, ?, ?, ?)",
-            [(ns, m.event_id, m.entity_id, m.role) for m in batch.mentions],
-        )
-        for f in batch.facts:
-            self._put_fact_row(ns, f)
-        model = batch.embedding_model or ""
-        c.executemany(
-            "INSERT OR REPLACE INTO embeddings VALUES (?, ?, ?, ?, ?)",
-            [(ns, node_id, model, *reversed(vector_in(vec))) for node_id, vec in batch.embeddings],
-        )
-        c.executemany(
-            "INSERT OR REPLACE INTO sources VALUES (?, ?, ?, ?)",
-            [(ns, s.key, s.content_hash, dt_in(s.ingested_at)) for s in batch.sources],
-        )
-
-    def _put_fact_row(self, ns: str, f: Fact) -> None:
-        """Write one fact version (row and evidence) in full, inside the caller's transaction."""
-        c = self._conn
-        c.execute(
-            "INSERT OR REPLACE INTO facts VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                ns,
-                f.id,
-                f.subject_id,
-                f.predicate,
-                f.object_id,
-                dt_in(f.recorded_at),
-                dt_in(f.valid_from),
-                dt_in(f.valid_to),
-                dt_in(f.expired_at),
-                f.time_phrase,
-                float(f.confidence),
-                json_list(f.revised_by),
-            ),
-        )
-        c.execute("DELETE FROM fact_evidence WHERE ns = ? AND fact_id = ?", (ns, f.id))
-        c.executemany(
-            "INSERT INTO fact_evidence VALUES (?, ?, ?, ?)",
-            [(ns, f.id, pos, eid) for pos, eid in enumerate(f.evidence)],
-        )
 
     def _apply(self, batch: Batch) -> None:
         mem, ns = self._mem, batch.namespace
@@ -396,41 +375,41 @@ class EmbeddedStore:
 
     # -- reading -------------------------------------------------------------------------------------
 
-    def _space(self, namespace: str) -> object:
+    def _check(self, namespace: str) -> None:
+        """Check the name and that the store is open (reads answered from SQLite load nothing)."""
         validate_namespace(namespace)
         self._check_open()
-        return self._mem.peek(namespace)
 
     def get_session(self, namespace: str, session_id: str) -> Session | None:
         """Return the session with this id, or ``None``."""
-        ix = self._mem.peek(namespace) if self._space(namespace) else None
+        ix = self._ix(namespace)
         return ix.sessions.get(session_id) if ix else None
 
     def get_event(self, namespace: str, event_id: str) -> Event | None:
         """Return the event with this id, or ``None``."""
-        ix = self._mem.peek(namespace) if self._space(namespace) else None
+        ix = self._ix(namespace)
         return ix.events.get(event_id) if ix else None
 
     def get_events(self, namespace: str, event_ids: Sequence[str]) -> list[Event]:
         """Return the events that exist among ``event_ids``, in the order asked."""
-        ix = self._mem.peek(namespace) if self._space(namespace) else None
+        ix = self._ix(namespace)
         if ix is None:
             return []
         return [ix.events[i] for i in event_ids if i in ix.events]
 
     def get_entity(self, namespace: str, entity_id: str) -> Entity | None:
         """Return the entity with this id, or ``None``."""
-        ix = self._mem.peek(namespace) if self._space(namespace) else None
+        ix = self._ix(namespace)
         return ix.entities.get(entity_id) if ix else None
 
     def get_fact(self, namespace: str, fact_id: str) -> Fact | None:
         """Return the fact with this id, or ``None``."""
-        ix = self._mem.peek(namespace) if self._space(namespace) else None
+        ix = self._ix(namespace)
         return ix.facts.get(fact_id) if ix else None
 
     def find_entities(self, namespace: str, name: str, *, type: str | None = None, limit: int = 10) -> list[Entity]:
         """Entities whose name or an alias equals ``name``, ignoring case and surrounding space."""
-        ix = self._mem.peek(namespace) if self._space(namespace) else None
+        ix = self._ix(namespace)
         if ix is None:
             return []
         found = [ix.entities[i] for i in sorted(ix.names.get(normalise_name(name), ()))]
@@ -440,7 +419,7 @@ class EmbeddedStore:
 
     def find_events_by_source(self, namespace: str, source_id: str) -> list[Event]:
         """Events whose ``source_id`` equals ``source_id``."""
-        ix = self._mem.peek(namespace) if self._space(namespace) else None
+        ix = self._ix(namespace)
         if ix is None:
             return []
         return [ix.events[i] for i in sorted(ix.by_source.get(source_id, ()))]
@@ -455,7 +434,7 @@ class EmbeddedStore:
         time: TimeFilter | None = None,
     ) -> list[Neighbor]:
         """Edges of ``node_id`` of the given types and direction whose far end passes ``time``."""
-        if not self._space(namespace):
+        if self._ix(namespace) is None:
             return []
         return self._mem.neighbors(namespace, node_id, edge_types, Direction(direction), time)
 
@@ -469,7 +448,7 @@ class EmbeddedStore:
         time: TimeFilter | None = None,
     ) -> dict[str, list[Neighbor]]:
         """:meth:`neighbors` of every id (the :class:`~graphmem.store.base.FetchesFrontier` capability)."""
-        if not self._space(namespace):
+        if self._ix(namespace) is None:
             return {node_id: [] for node_id in node_ids}
         types = list(edge_types) if edge_types is not None else None
         way = Direction(direction)
@@ -477,13 +456,13 @@ class EmbeddedStore:
 
     def iter_sessions(self, namespace: str) -> Iterator[Session]:
         """Sessions of the namespace in index order."""
-        ix = self._mem.peek(namespace) if self._space(namespace) else None
+        ix = self._ix(namespace)
         if ix is not None:
             yield from ix.ordered_sessions()
 
     def iter_events(self, namespace: str, *, session: str | None = None) -> Iterator[Event]:
         """Events of the namespace (or one session) in session order, then seq."""
-        ix = self._mem.peek(namespace) if self._space(namespace) else None
+        ix = self._ix(namespace)
         if ix is None:
             return
         sessions = [session] if session is not None else [s.id for s in ix.ordered_sessions()]
@@ -493,14 +472,14 @@ class EmbeddedStore:
 
     def iter_entities(self, namespace: str) -> Iterator[Entity]:
         """Entities of the namespace, by id."""
-        ix = self._mem.peek(namespace) if self._space(namespace) else None
+        ix = self._ix(namespace)
         if ix is not None:
             for eid in sorted(ix.entities):
                 yield ix.entities[eid]
 
     def iter_facts(self, namespace: str, *, time: TimeFilter | None = None, history: bool = False) -> Iterator[Fact]:
         """Fact versions of the namespace that pass ``time`` (by default the current ones), by id."""
-        ix = self._mem.peek(namespace) if self._space(namespace) else None
+        ix = self._ix(namespace)
         if ix is None:
             return
         admit = time or TimeFilter()
@@ -511,7 +490,7 @@ class EmbeddedStore:
 
     def iter_mentions(self, namespace: str) -> Iterator[tuple[str, str, str]]:
         """``(event_id, entity_id, role)`` for every mention edge of the namespace."""
-        self._space(namespace)
+        self._check(namespace)
         with self._lock:
             rows = self._conn.execute(
                 "SELECT event_id, entity_id, role FROM mentions WHERE ns = ? ORDER BY event_id, entity_id, role",
@@ -521,7 +500,7 @@ class EmbeddedStore:
 
     def iter_embeddings(self, namespace: str) -> Iterator[tuple[str, list[float], str]]:
         """``(node_id, vector, model)`` for every stored embedding of the namespace."""
-        self._space(namespace)
+        self._check(namespace)
         with self._lock:
             rows = self._conn.execute(
                 "SELECT node_id, vec, model FROM embeddings WHERE ns = ? ORDER BY node_id", (namespace,)
@@ -529,10 +508,24 @@ class EmbeddedStore:
         for node_id, blob, model in rows:
             yield node_id, vector_out(blob), model
 
+    def iter_embedding_blobs(self, namespace: str) -> Iterator[tuple[str, bytes, str]]:
+        """``(node_id, float32 bytes, model)`` per stored embedding (the ``ReadsVectorBlobs`` capability)."""
+        self._check(namespace)
+        after = ""
+        while True:  # in pages by key: no lock or cursor is held while the caller works
+            with self._lock:
+                rows = self._conn.execute(
+                    "SELECT node_id, vec, model FROM embeddings WHERE ns = ? AND node_id > ? ORDER BY node_id LIMIT ?",
+                    (namespace, after, 10_000),
+                ).fetchall()
+            yield from rows
+            if len(rows) < 10_000:
+                return
+            after = rows[-1][0]
+
     def search_text(self, namespace: str, query: str, *, limit: int = 20) -> list[TextHit]:
         """BM25 search over event text (SQLite FTS5); the query is tokenised, never parsed as FTS syntax."""
-        if not self._space(namespace):
-            return []
+        self._check(namespace)
         words = _WORD.findall(query.casefold())
         if not words or limit <= 0:
             return []
@@ -550,7 +543,7 @@ class EmbeddedStore:
 
     def has_source(self, namespace: str, key: str, content_hash: str) -> bool:
         """Whether an input with this key and content hash was already ingested."""
-        self._space(namespace)
+        self._check(namespace)
         with self._lock:
             row = self._conn.execute(
                 "SELECT 1 FROM sources WHERE ns = ? AND key = ? AND content_hash = ?",
@@ -560,15 +553,16 @@ class EmbeddedStore:
 
     def namespaces(self) -> list[str]:
         """Every namespace that holds data, sorted."""
-        self._check_open()
-        return sorted(ns for ns, ix in self._mem.spaces.items() if not ix.empty)
+        with self._lock:
+            self._check_open()
+            return sqlite_reads.namespaces_with_data(self._conn)
 
     # -- deleting ------------------------------------------------------------------------------------
 
     @_exclusive
     def delete_event(self, namespace: str, event_id: str) -> DeleteResult:
         """Delete an event, its mentions, the facts only it supported and entities left unused."""
-        if not self._space(namespace):
+        if self._ix(namespace) is None:
             return DeleteResult()
         with self._lock:
             plan = plan_retraction(self._mem, namespace, [event_id], keep=set())
@@ -577,37 +571,19 @@ class EmbeddedStore:
             c = self._conn
             try:
                 c.execute("BEGIN IMMEDIATE")
-                self._delete_rows(namespace, plan)
+                delete_rows(c, namespace, plan)
                 c.execute("COMMIT")
             except sqlite3.Error as exc:
                 c.execute("ROLLBACK")
                 raise StoreError(f"deleting event {event_id!r} failed, nothing was deleted: {exc}") from exc
             apply_retraction(self._mem, namespace, plan)
+            self._budget.charge(self, namespace, _held_bytes(self._mem.peek(namespace)))
             return DeleteResult(
                 events=len(plan.events),
                 entities=len(plan.orphans),
                 facts=len(plan.dropped_facts),
                 mentions=plan.mentions,
             )
-
-    def _delete_rows(self, namespace: str, plan: Retraction) -> None:
-        """The SQL side of a retraction, inside the caller's transaction."""
-        c = self._conn
-        for eid in plan.events:
-            c.execute(
-                f"DELETE FROM {fts_table(namespace)} WHERE rowid = (SELECT rowid FROM events WHERE ns = ? AND id = ?)",
-                (namespace, eid),
-            )
-            for table, column in _EVENT_ROWS:
-                c.execute(f"DELETE FROM {table} WHERE ns = ? AND {column} = ?", (namespace, eid))
-        for f in plan.dropped_facts:
-            c.execute("DELETE FROM facts WHERE ns = ? AND id = ?", (namespace, f.id))
-            c.execute("DELETE FROM fact_evidence WHERE ns = ? AND fact_id = ?", (namespace, f.id))
-        for f in plan.shrunk_facts:
-            self._put_fact_row(namespace, f)
-        for ent in plan.orphans:
-            c.execute("DELETE FROM entities WHERE ns = ? AND id = ?", (namespace, ent))
-            c.execute("DELETE FROM embeddings WHERE ns = ? AND node_id = ?", (namespace, ent))
 
     def delete_namespace(self, namespace: str) -> DeleteResult:
         """Delete everything in a namespace."""
@@ -619,29 +595,30 @@ class EmbeddedStore:
 
     @_exclusive
     def _replace(self, namespace: str, batch: Batch | None) -> DeleteResult:
-        ix = self._mem.peek(namespace) if self._space(namespace) else None
+        self._check(namespace)
         with self._lock:
             if batch is not None:
                 validate_batch(batch, lambda _id: None)
-            if ix is None and batch is None:
+            held = sqlite_reads.count_rows(self._conn, namespace).get(namespace)
+            if held is None and batch is None:
                 return DeleteResult()
             result = DeleteResult()
-            if ix is not None:
+            if held is not None:
                 result = DeleteResult(
-                    events=len(ix.events),
-                    entities=len(ix.entities),
-                    facts=len(ix.facts),
-                    mentions=ix.mentions,
-                    sessions=len(ix.sessions),
+                    events=held["events"],
+                    entities=held["entities"],
+                    facts=held["facts"],
+                    mentions=held["mentions"],
+                    sessions=held["sessions"],
                 )
             c = self._conn
             try:
                 c.execute("BEGIN IMMEDIATE")
                 c.execute(f"DROP TABLE IF EXISTS {fts_table(namespace)}")
-                for table in _NS_TABLES:
+                for table in NS_TABLES:
                     c.execute(f"DELETE FROM {table} WHERE ns = ?", (namespace,))
                 if batch is not None:
-                    self._write_rows(batch)
+                    write_rows(c, batch)
                 c.execute("COMMIT")
             except sqlite3.Error as exc:
                 c.execute("ROLLBACK")
@@ -649,95 +626,46 @@ class EmbeddedStore:
             except BaseException:
                 c.execute("ROLLBACK")
                 raise
-            self._mem.drop_namespace(namespace)
-            if batch is not None:
-                self._apply(batch)
+            self._unload(namespace)  # read back on next use
             return result
 
     # -- stats ---------------------------------------------------------------------------------------
 
     def stats(self, namespace: str | None = None) -> StoreStats:
-        """Counts for one namespace or for the whole store."""
-        self._check_open()
+        """Counts for one namespace or for the whole store (a loaded namespace counts from memory)."""
         if namespace is not None:
             validate_namespace(namespace)
         with self._lock:
-            emb = dict(self._conn.execute("SELECT ns, count(*) FROM embeddings GROUP BY ns").fetchall())
-        per: dict[str, dict[str, int]] = {}
-        for ns, ix in self._mem.spaces.items():
-            if ix.empty or (namespace is not None and ns != namespace):
-                continue
-            per[ns] = {
-                "sessions": len(ix.sessions),
-                "events": len(ix.events),
-                "entities": len(ix.entities),
-                "mentions": ix.mentions,
-                "facts": len(ix.facts),
-                "embeddings": int(emb.get(ns, 0)),
-            }
-
+            self._check_open()
+            self._drain_evictions()
+            ix = self._mem.peek(namespace) if namespace in self._loaded else None
+            if namespace is None or namespace not in self._loaded:
+                per = sqlite_reads.count_rows(self._conn, namespace)
+            elif ix is None or ix.empty:
+                per = {}
+            else:
+                embeddings = self._conn.execute("SELECT count(*) FROM embeddings WHERE ns = ?", (namespace,))
+                per = {
+                    namespace: {
+                        "sessions": len(ix.sessions),
+                        "events": len(ix.events),
+                        "entities": len(ix.entities),
+                        "mentions": ix.mentions,
+                        "facts": len(ix.facts),
+                        "embeddings": int(embeddings.fetchone()[0]),
+                    }
+                }
         return StoreStats.from_counts(namespace, per)
 
 
-_EVENT_COLS = "ns, id, session, seq, speaker, text, occurred_at, source_id, source_file, source_line, kind, times"
-_FACT_COLS = (
-    "ns, id, subject_id, predicate, object_id, recorded_at, valid_from, valid_to, expired_at, time_phrase, confidence, "
-    "revised_by"
-)
-_NS_TABLES = ("events", "sessions", "entities", "mentions", "facts", "fact_evidence", "embeddings", "sources")
-_EVENT_ROWS = (("events", "id"), ("mentions", "event_id"), ("embeddings", "node_id"), ("fact_evidence", "event_id"))
-
-
-def _check_and_init(conn: sqlite3.Connection, db_path: Path) -> None:
-    """Refuse foreign, corrupt or newer stores without modifying them; initialise new ones."""
-    try:
-        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-        version = conn.execute("PRAGMA user_version").fetchone()[0]
-    except sqlite3.DatabaseError as exc:
-        raise StoreError(f"{db_path} is not a graphmem store (corrupt, or not an SQLite database): {exc}") from exc
-    if tables:
-        if "meta" not in tables:
-            raise StoreError(f"{db_path} is an SQLite database of another program, not a graphmem store")
-        try:
-            meta = dict(conn.execute("SELECT key, value FROM meta").fetchall())
-        except sqlite3.DatabaseError as exc:
-            raise StoreError(f"{db_path} is not a graphmem store: {exc}") from exc
-        if meta.get("app") != APP_ID:
-            raise StoreError(f"{db_path} is an SQLite database of another program, not a graphmem store")
-        if version < SCHEMA_VERSION:
-            _migrate(conn, version, db_path)
-        elif version > SCHEMA_VERSION:
-            raise SchemaVersionError(
-                f"{db_path} was written by a newer graphmem (schema {version}; this version reads up to "
-                f"{SCHEMA_VERSION}); upgrade graphmem to open it"
-            )
-    try:
-        conn.execute("PRAGMA journal_mode = WAL")
-        conn.execute("PRAGMA synchronous = NORMAL")
-        conn.execute("PRAGMA foreign_keys = OFF")
-        if not tables:
-            conn.executescript("BEGIN IMMEDIATE;" + SCHEMA + "COMMIT;")
-            conn.execute("INSERT OR REPLACE INTO meta VALUES ('app', ?)", (APP_ID,))
-            conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-    except sqlite3.Error as exc:
-        raise StoreError(f"cannot initialise the store at {db_path}: {exc}") from exc
-
-
-def _migrate(conn: sqlite3.Connection, version: int, db_path: Path) -> None:
-    """Bring an older store up to :data:`SCHEMA_VERSION` in one transaction."""
-    try:
-        conn.execute("BEGIN IMMEDIATE")
-        if version < 2:  # one shared full-text table → one per namespace
-            for (ns,) in conn.execute("SELECT DISTINCT ns FROM events").fetchall():
-                conn.execute(fts_ddl(ns))
-                conn.execute(
-                    f"INSERT INTO {fts_table(ns)} (rowid, text) SELECT rowid, text FROM events WHERE ns = ?", (ns,)
-                )
-            conn.execute("DROP TABLE IF EXISTS events_fts")
-        if version < 3:  # fact versions name the statements that made them
-            conn.execute("ALTER TABLE facts ADD COLUMN revised_by TEXT NOT NULL DEFAULT '[]'")
-        conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-        conn.execute("COMMIT")
-    except sqlite3.Error as exc:
-        conn.execute("ROLLBACK")
-        raise StoreError(f"cannot upgrade {db_path} from schema {version} to {SCHEMA_VERSION}: {exc}") from exc
+def _held_bytes(ix: NamespaceIndex | None) -> int:
+    """The estimated memory of a loaded namespace's mirror."""
+    if ix is None:
+        return estimate_bytes()
+    return estimate_bytes(
+        sessions=len(ix.sessions),
+        events=len(ix.events),
+        entities=len(ix.entities),
+        mentions=ix.mentions,
+        facts=len(ix.facts),
+    )

@@ -1,6 +1,7 @@
 """The in-memory side of the embedded store: a networkx graph plus per-namespace lookups.
 
-SQLite is the durable record; this mirror is rebuilt on open and updated after every committed batch.
+SQLite is the durable record; a namespace is read into this mirror on its first use (and dropped again
+under memory pressure), and updated after every committed batch while it is loaded.
 Nodes are keyed ``(namespace, id)``; order edges (NEXT, NEXT_SESSION) are derived from ``Event.seq`` and
 ``Session.index`` whenever a session's events or a namespace's sessions change.
 """
@@ -17,7 +18,29 @@ from graphmem.models import EdgeType, Entity, Event, Fact, NodeKind, Session
 from graphmem.store.base import Direction, Neighbor, TimeFilter
 from graphmem.text import normalise_name
 
-__all__ = ["MemoryGraph", "NamespaceIndex", "normalise_name"]
+__all__ = ["MemoryGraph", "NamespaceIndex", "estimate_bytes", "normalise_name"]
+
+
+#: Measured bytes of the mirror per stored item (tracemalloc over a loaded synthetic namespace, see
+#: ``tests/store/test_lazy.py``); a namespace's size in the memory budget is their weighted sum.
+BYTES_PER_EVENT = 2600
+BYTES_PER_ENTITY = 1200
+BYTES_PER_MENTION = 500
+BYTES_PER_FACT = 1500
+BYTES_PER_SESSION = 1000
+_BASE_BYTES = 4096
+
+
+def estimate_bytes(*, sessions: int = 0, events: int = 0, entities: int = 0, mentions: int = 0, facts: int = 0) -> int:
+    """About how much memory the mirror of a namespace with these counts takes."""
+    return (
+        _BASE_BYTES
+        + sessions * BYTES_PER_SESSION
+        + events * BYTES_PER_EVENT
+        + entities * BYTES_PER_ENTITY
+        + mentions * BYTES_PER_MENTION
+        + facts * BYTES_PER_FACT
+    )
 
 
 @dataclass(slots=True)
@@ -120,12 +143,15 @@ class MemoryGraph:
             ix.names.setdefault(normalise_name(name), set()).add(entity.id)
         self.graph.add_node((entity.namespace, entity.id), kind=NodeKind.ENTITY)
 
-    def put_mention(self, namespace: str, event_id: str, entity_id: str, role: str) -> None:
-        """Add an event → entity edge (SPOKEN_BY for the speaker role, else MENTIONS)."""
+    def put_mention(self, namespace: str, event_id: str, entity_id: str, role: str, *, new: bool = False) -> None:
+        """Add an event → entity edge (SPOKEN_BY for the speaker role, else MENTIONS).
+
+        ``new`` skips the check for an existing edge (loading rows whose key is unique).
+        """
         etype = EdgeType.SPOKEN_BY if role == "speaker" else EdgeType.MENTIONS
         key = f"{etype.value}:{role}"
         src, dst = (namespace, event_id), (namespace, entity_id)
-        if not self.graph.has_edge(src, dst, key):
+        if new or not self.graph.has_edge(src, dst, key):
             self.graph.add_edge(src, dst, key=key, type=etype, role=role)
             self.space(namespace).mentions += 1
 
@@ -195,11 +221,11 @@ class MemoryGraph:
 
     # -- derived order edges -------------------------------------------------------------------------
 
-    def relink_session(self, namespace: str, session_id: str) -> None:
-        """Re-derive NEXT edges between the events of one session."""
+    def relink_session(self, namespace: str, session_id: str, *, fresh: bool = False) -> None:
+        """Re-derive NEXT edges between the events of one session (``fresh``: none exist yet, as on load)."""
         ix = self.space(namespace)
         order = ix.ordered_events(session_id)
-        for eid in order:
+        for eid in () if fresh else order:
             key = (namespace, eid)
             stale = [(u, v) for u, v, k in self.graph.out_edges(key, keys=True) if k == EdgeType.NEXT.value]
             for u, v in stale:

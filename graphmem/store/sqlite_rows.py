@@ -7,14 +7,17 @@ import json
 import sqlite3
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
+from graphmem.errors import SchemaVersionError, StoreError
 from graphmem.models import Entity, Event, Fact, Session, TimeRef
 
 __all__ = [
     "APP_ID",
     "SCHEMA",
     "SCHEMA_VERSION",
+    "check_and_init",
     "dt_in",
     "dt_out",
     "entity_from_row",
@@ -23,6 +26,7 @@ __all__ = [
     "fts_ddl",
     "fts_table",
     "json_list",
+    "migrate",
     "normalise_dt",
     "normalised_event",
     "normalised_fact",
@@ -109,6 +113,8 @@ def times_in(times: Sequence[TimeRef]) -> str:
 
 
 def _times_out(text: str) -> tuple[TimeRef, ...]:
+    if text == "[]":  # most turns: no need to parse
+        return ()
     return tuple(TimeRef(p, dt_out(s), dt_out(e), g) for p, s, e, g in json.loads(text))
 
 
@@ -221,3 +227,58 @@ def normalised_fact(f: Fact) -> Fact:
         valid_to=normalise_dt(f.valid_to),
         expired_at=normalise_dt(f.expired_at),
     )
+
+
+def check_and_init(conn: sqlite3.Connection, db_path: Path) -> None:
+    """Refuse foreign, corrupt or newer stores without modifying them; initialise new ones."""
+    try:
+        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+    except sqlite3.DatabaseError as exc:
+        raise StoreError(f"{db_path} is not a graphmem store (corrupt, or not an SQLite database): {exc}") from exc
+    if tables:
+        if "meta" not in tables:
+            raise StoreError(f"{db_path} is an SQLite database of another program, not a graphmem store")
+        try:
+            meta = dict(conn.execute("SELECT key, value FROM meta").fetchall())
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"{db_path} is not a graphmem store: {exc}") from exc
+        if meta.get("app") != APP_ID:
+            raise StoreError(f"{db_path} is an SQLite database of another program, not a graphmem store")
+        if version < SCHEMA_VERSION:
+            migrate(conn, version, db_path)
+        elif version > SCHEMA_VERSION:
+            raise SchemaVersionError(
+                f"{db_path} was written by a newer graphmem (schema {version}; this version reads up to "
+                f"{SCHEMA_VERSION}); upgrade graphmem to open it"
+            )
+    try:
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("PRAGMA synchronous = NORMAL")
+        conn.execute("PRAGMA foreign_keys = OFF")
+        if not tables:
+            conn.executescript("BEGIN IMMEDIATE;" + SCHEMA + "COMMIT;")
+            conn.execute("INSERT OR REPLACE INTO meta VALUES ('app', ?)", (APP_ID,))
+            conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+    except sqlite3.Error as exc:
+        raise StoreError(f"cannot initialise the store at {db_path}: {exc}") from exc
+
+
+def migrate(conn: sqlite3.Connection, version: int, db_path: Path) -> None:
+    """Bring an older store up to :data:`SCHEMA_VERSION` in one transaction."""
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+        if version < 2:  # one shared full-text table → one per namespace
+            for (ns,) in conn.execute("SELECT DISTINCT ns FROM events").fetchall():
+                conn.execute(fts_ddl(ns))
+                conn.execute(
+                    f"INSERT INTO {fts_table(ns)} (rowid, text) SELECT rowid, text FROM events WHERE ns = ?", (ns,)
+                )
+            conn.execute("DROP TABLE IF EXISTS events_fts")
+        if version < 3:  # fact versions name the statements that made them
+            conn.execute("ALTER TABLE facts ADD COLUMN revised_by TEXT NOT NULL DEFAULT '[]'")
+        conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        conn.execute("COMMIT")
+    except sqlite3.Error as exc:
+        conn.execute("ROLLBACK")
+        raise StoreError(f"cannot upgrade {db_path} from schema {version} to {SCHEMA_VERSION}: {exc}") from exc

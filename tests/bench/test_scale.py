@@ -40,6 +40,20 @@ def test_tiny_run_and_plot(tmp_path: Path) -> None:
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
+def test_bulk_run_writes_real_vectors_and_measures_a_second_namespace(tmp_path: Path) -> None:
+    result = run_scale(200, namespaces=2, queries=5, chunk=40, store=tmp_path / "store", bulk=True, cache_mb=64)
+    (row,) = result["checkpoints"]
+    assert result["bulk"] and row["events"] == 200
+    assert row["rss_one_ns_mb"] > 0 and row["rss_two_ns_mb"] > 0 and row["rss_after_drop_mb"] > 0
+    assert 0 < row["recall_p50_ms"] <= row["recall_p95_ms"]
+    from graphmem.memory import Memory
+
+    with Memory.open(tmp_path / "store") as mem:
+        stats = mem.stats("scale-1")
+        assert stats.events == 100 and stats.embeddings == 100
+        assert {e.type for e in mem.store.iter_entities("scale-1")} == {"PERSON", "THING"}
+
+
 def test_cli_refuses_a_store_with_data(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     (tmp_path / "full").mkdir()
     (tmp_path / "full" / "something").write_text("x")

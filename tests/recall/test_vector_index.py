@@ -1,4 +1,4 @@
-"""The hnswlib index: search, namespaces, persistence, and repair when it disagrees with the store."""
+"""The vector index: search, per-namespace files, persistence, and repair when it disagrees with the store."""
 
 from __future__ import annotations
 
@@ -10,11 +10,12 @@ import numpy as np
 import pytest
 
 from graphmem import vector_index as vi
+from graphmem import vector_space as vs
 from graphmem.errors import VectorIndexError
 from graphmem.memory import Memory
 from graphmem.models import Batch, Event, Session
 from graphmem.store.embedded import EmbeddedStore
-from graphmem.vector_index import INDEX_FILE, MANIFEST_FILE, VectorIndex
+from graphmem.vector_index import VectorIndex, space_folder
 
 DIM = 16
 MODEL = "test-model"
@@ -73,7 +74,7 @@ def test_search_finds_itself_and_stays_in_namespace(store: EmbeddedStore, tmp_pa
 def test_approximate_search_is_filtered_by_namespace(
     store: EmbeddedStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(vi, "EXACT_SEARCH_MAX", 0)
+    monkeypatch.setattr(vs, "EXACT_SEARCH_MAX", 0)
     a_ids, a_vecs = _fill(store, "a", 60, 3)
     _fill(store, "b", 300, 4)
     index = VectorIndex(store, tmp_path / "idx")
@@ -81,7 +82,11 @@ def test_approximate_search_is_filtered_by_namespace(
         hits = index.search("a", a_vecs[i], 10)
         assert hits[0].node_id == a_ids[i]
         assert {h.node_id for h in hits} <= set(a_ids)
+    assert index.loaded == {"a"}  # b's vectors were never read
     index.close()
+    manifest = json.loads((space_folder(tmp_path / "idx", "a") / vs.MANIFEST).read_text())
+    assert manifest["mode"] == "hnsw" and manifest["count"] == 60
+    assert not space_folder(tmp_path / "idx", "b").exists()
 
 
 def test_close_and_reopen_loads_without_rebuilding(store: EmbeddedStore, tmp_path: Path) -> None:
@@ -89,11 +94,12 @@ def test_close_and_reopen_loads_without_rebuilding(store: EmbeddedStore, tmp_pat
     index = VectorIndex(store, tmp_path / "idx")
     before = _top(index, "a", vecs[3])
     index.close()
-    manifest = json.loads((tmp_path / "idx" / MANIFEST_FILE).read_text())
-    assert manifest["count"] == 30 and manifest["model"] == MODEL and manifest["namespaces"]["a"]["count"] == 30
+    manifest = json.loads((space_folder(tmp_path / "idx", "a") / vs.MANIFEST).read_text())
+    assert manifest["count"] == 30 and manifest["model"] == MODEL and manifest["namespace"] == "a"
+    assert manifest["mode"] == "exact" and manifest["generation"] == store.generation("a")
     again = VectorIndex(store, tmp_path / "idx")
-    assert again.rebuilt is None
     assert _top(again, "a", vecs[3]) == before
+    assert again.rebuilt is None
     assert again.repairs == 0
     again.close()
 
@@ -105,23 +111,24 @@ def test_damaged_files_are_rebuilt_from_the_store(store: EmbeddedStore, tmp_path
     index = VectorIndex(store, folder)
     before = _top(index, "a", vecs[11])
     index.close()
+    files = space_folder(folder, "a")
     if damage == "delete_index":
-        (folder / INDEX_FILE).unlink()
+        (files / vs.MATRIX).unlink()
     elif damage == "delete_manifest":
-        (folder / MANIFEST_FILE).unlink()
+        (files / vs.MANIFEST).unlink()
     elif damage == "corrupt_index":
-        data = bytearray((folder / INDEX_FILE).read_bytes())
+        data = bytearray((files / vs.MATRIX).read_bytes())
         data[len(data) // 2 : len(data) // 2 + 64] = b"\xff" * 64
-        (folder / INDEX_FILE).write_bytes(bytes(data))
+        (files / vs.MATRIX).write_bytes(bytes(data))
     else:
-        (folder / vi.IDS_FILE).write_text('{"labels": [')
+        (files / vs.IDS).write_text('{"ids": [')
     again = VectorIndex(store, folder)
-    assert again.rebuilt is not None
     assert _top(again, "a", vecs[11]) == before
+    assert again.rebuilt is not None
     again.close()
     third = VectorIndex(store, folder)
-    assert third.rebuilt is None
     assert _top(third, "a", vecs[11]) == before
+    assert third.rebuilt is None
     third.close()
 
 
@@ -202,7 +209,7 @@ def test_memory_keeps_the_index_beside_the_store(tmp_path: Path) -> None:
         assert mem.vectors.count("a") == 0
         mem.write(_batch("a", ids, vecs))
         assert _top(mem.vectors, "a", vecs[2], 1) == [ids[2]]
-    assert (tmp_path / "mem" / INDEX_FILE).exists()
+    assert (space_folder(tmp_path / "mem", "a") / vs.MANIFEST).exists()
     with Memory.open(tmp_path / "mem") as mem:
         assert mem.vectors.rebuilt is None
         assert _top(mem.vectors, "a", vecs[2], 1) == [ids[2]]
@@ -230,3 +237,61 @@ def test_memory_write_with_retract_keeps_the_open_index_in_step(tmp_path: Path) 
         )
         assert "e1" not in _top(index, "n", vecs[1], k=3)
         assert _top(index, "n", new[0], k=1) == ["e9"]
+
+
+def test_a_namespace_outgrowing_exact_search_becomes_an_hnsw_graph_built_in_chunks(
+    store: EmbeddedStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(vs, "EXACT_SEARCH_MAX", 50)
+    monkeypatch.setattr(vs, "ADD_CHUNK", 16)
+    index = VectorIndex(store, tmp_path / "idx")
+    ids = [f"x{i}" for i in range(130)]
+    vecs = _vectors(130, 40)
+    store.write(_batch("a", ids, vecs))
+    for start in range(0, 130, 13):  # arrives in small writes, as an agent adds turns
+        index.add("a", list(zip(ids[start : start + 13], vecs[start : start + 13].tolist(), strict=True)), model=MODEL)
+    assert index.count("a") == 130
+    store.delete_event("a", "x7")
+    index.sync("a")
+    assert index.count("a") == 129 and "x7" not in _top(index, "a", vecs[7], 10)
+    assert all(_top(index, "a", vecs[i], 1) == [ids[i]] for i in (0, 64, 129))
+    index.close()
+    manifest = json.loads((space_folder(tmp_path / "idx", "a") / vs.MANIFEST).read_text())
+    assert manifest["mode"] == "hnsw" and manifest["count"] == 129 and manifest["capacity"] >= 130
+    again = VectorIndex(store, tmp_path / "idx")
+    assert again.count("a") == 129 and again.repairs == 0 and again.rebuilt is None
+    assert _top(again, "a", vecs[64], 1) == [ids[64]]
+    again.close()
+
+
+def test_hnsw_search_returns_what_it_reaches_when_hnswlib_cannot_give_k(
+    store: EmbeddedStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(vs, "EXACT_SEARCH_MAX", 10)
+    ids = [f"x{i}" for i in range(40)]
+    vecs = _vectors(40, 50)
+    store.write(_batch("a", ids, vecs))
+    index = VectorIndex(store, tmp_path / "idx")
+    space = index._ensure("a")
+    assert space is not None and space.mode == "hnsw"
+    asked: list[int] = []
+
+    class ReachesFive:
+        """hnswlib's index, but its search reaches only five elements (as with many near-duplicates)."""
+
+        def __init__(self, real: object) -> None:
+            self.real = real
+
+        def __getattr__(self, name: str) -> object:
+            return getattr(self.real, name)
+
+        def knn_query(self, data: np.ndarray, k: int, num_threads: int) -> object:
+            asked.append(k)
+            if k > 5:  # what hnswlib raises when its search reaches fewer than k elements
+                raise RuntimeError("Cannot return the results in a contiguous 2D array. Probably ef or M is too small")
+            return self.real.knn_query(data, k=k, num_threads=num_threads)  # type: ignore[attr-defined]
+
+    space.hnsw = ReachesFive(space.hnsw)
+    hits = index.search("a", vecs[3], 20)
+    assert asked == [20, 20, 10, 5] and len(hits) == 5 and hits[0].node_id == "x3"
+    index.close()

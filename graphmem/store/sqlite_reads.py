@@ -1,0 +1,133 @@
+"""Reads straight from the embedded store's SQLite record, for namespaces whose mirror is not loaded.
+
+The mirror (:mod:`graphmem.store.mirror`) is loaded per namespace on first read. What a write needs to
+know (does a node exist, which fact version is current), what ``namespaces()`` and ``stats()`` report,
+and the loading itself are answered here from indexed queries, so opening a store and writing to a
+namespace never load a graph.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+from graphmem.models import Fact, NodeKind
+from graphmem.store.mirror import MemoryGraph
+from graphmem.store.sqlite_rows import entity_from_row, event_from_row, fact_from_row, session_from_row
+
+__all__ = [
+    "EVENT_COLS",
+    "FACT_COLS",
+    "count_rows",
+    "generation",
+    "kind_of",
+    "load_namespace",
+    "namespaces_with_data",
+    "stored_fact",
+]
+
+EVENT_COLS = "ns, id, session, seq, speaker, text, occurred_at, source_id, source_file, source_line, kind, times"
+FACT_COLS = (
+    "ns, id, subject_id, predicate, object_id, recorded_at, valid_from, valid_to, expired_at, time_phrase, confidence, "
+    "revised_by"
+)
+#: Tables whose rows make a namespace "hold data" (what the mirror's ``NamespaceIndex.empty`` checks).
+_DATA_TABLES = ("sessions", "events", "entities", "facts")
+#: ``stats`` figures and the table each is counted from.
+_COUNTED = {
+    "sessions": "sessions",
+    "events": "events",
+    "entities": "entities",
+    "mentions": "mentions",
+    "facts": "facts",
+    "embeddings": "embeddings",
+}
+
+
+def load_namespace(conn: sqlite3.Connection, mem: MemoryGraph, namespace: str) -> None:
+    """Put every row of ``namespace`` into the mirror ``mem`` (which must not hold it yet)."""
+    args = (namespace,)
+    for row in conn.execute("SELECT ns, id, idx, started_at, date_text FROM sessions WHERE ns = ?", args):
+        mem.put_session(session_from_row(row))
+    for row in conn.execute(f"SELECT {EVENT_COLS} FROM events WHERE ns = ?", args):
+        mem.put_event(event_from_row(row))
+    for row in conn.execute("SELECT ns, id, name, type, aliases FROM entities WHERE ns = ?", args):
+        mem.put_entity(entity_from_row(row))
+    for ns, eid, entid, role in conn.execute("SELECT ns, event_id, entity_id, role FROM mentions WHERE ns = ?", args):
+        mem.put_mention(ns, eid, entid, role, new=True)
+    evidence: dict[str, list[str]] = {}
+    rows = conn.execute("SELECT fact_id, event_id FROM fact_evidence WHERE ns = ? ORDER BY fact_id, pos", args)
+    for fid, eid in rows:
+        evidence.setdefault(fid, []).append(eid)
+    for row in conn.execute(f"SELECT {FACT_COLS} FROM facts WHERE ns = ?", args):
+        mem.put_fact(fact_from_row(row, evidence.get(row[1], [])))
+    ix = mem.peek(namespace)
+    if ix is not None:
+        for sid in ix.sessions:
+            mem.relink_session(namespace, sid, fresh=True)
+        mem.relink_sessions(namespace)
+
+
+def kind_of(conn: sqlite3.Connection, namespace: str, node_id: str) -> NodeKind | None:
+    """The kind of the stored node ``node_id`` of ``namespace``, or ``None``."""
+    for table, kind in (("events", NodeKind.EVENT), ("entities", NodeKind.ENTITY), ("sessions", NodeKind.SESSION)):
+        if conn.execute(f"SELECT 1 FROM {table} WHERE ns = ? AND id = ?", (namespace, node_id)).fetchone():
+            return kind
+    return None
+
+
+def stored_fact(conn: sqlite3.Connection, namespace: str, fact_id: str) -> Fact | None:
+    """The stored fact version ``fact_id`` of ``namespace``, or ``None``."""
+    row = conn.execute(f"SELECT {FACT_COLS} FROM facts WHERE ns = ? AND id = ?", (namespace, fact_id)).fetchone()
+    if row is None:
+        return None
+    evidence = [
+        eid
+        for (eid,) in conn.execute(
+            "SELECT event_id FROM fact_evidence WHERE ns = ? AND fact_id = ? ORDER BY pos", (namespace, fact_id)
+        )
+    ]
+    return fact_from_row(row, evidence)
+
+
+def _has_generations(conn: sqlite3.Connection) -> bool:
+    found = conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'generations'").fetchone()
+    return found is not None
+
+
+def namespaces_with_data(conn: sqlite3.Connection) -> list[str]:
+    """Every namespace holding a session, event, entity or fact, sorted.
+
+    With the ``generations`` table (every namespace ever written has a row) this is a few index probes
+    per namespace; without it, a scan of each table's namespace column.
+    """
+    if _has_generations(conn):
+        candidates = [ns for (ns,) in conn.execute("SELECT ns FROM generations")]
+        out = [
+            ns
+            for ns in candidates
+            if any(conn.execute(f"SELECT 1 FROM {t} WHERE ns = ? LIMIT 1", (ns,)).fetchone() for t in _DATA_TABLES)
+        ]
+        return sorted(out)
+    union = " UNION ".join(f"SELECT DISTINCT ns FROM {t}" for t in _DATA_TABLES)
+    return sorted(ns for (ns,) in conn.execute(union))
+
+
+def count_rows(conn: sqlite3.Connection, namespace: str | None) -> dict[str, dict[str, int]]:
+    """``stats`` counts per namespace holding data (of ``namespace`` only when given)."""
+    per: dict[str, dict[str, int]] = {}
+    for figure, table in _COUNTED.items():
+        if namespace is None:
+            rows = conn.execute(f"SELECT ns, count(*) FROM {table} GROUP BY ns").fetchall()
+        else:
+            rows = [(namespace, conn.execute(f"SELECT count(*) FROM {table} WHERE ns = ?", (namespace,)).fetchone()[0])]
+        for ns, n in rows:
+            per.setdefault(ns, dict.fromkeys(_COUNTED, 0))[figure] = int(n)
+    return {ns: c for ns, c in per.items() if any(c[f] for f in _DATA_TABLES)}
+
+
+def generation(conn: sqlite3.Connection, namespace: str) -> int | None:
+    """The change counter of ``namespace`` (0 if never written); ``None`` for a store without counters."""
+    if not _has_generations(conn):
+        return None
+    row = conn.execute("SELECT gen FROM generations WHERE ns = ?", (namespace,)).fetchone()
+    return int(row[0]) if row else 0

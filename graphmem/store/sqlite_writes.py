@@ -1,0 +1,117 @@
+"""The SQL side of writing to the embedded store: rows of a batch, and of a retraction, in the caller's transaction."""
+
+from __future__ import annotations
+
+import sqlite3
+
+from graphmem.models import Batch, Fact
+from graphmem.store.retraction import Retraction
+from graphmem.store.sqlite_rows import dt_in, fts_ddl, fts_table, json_list, times_in, vector_in
+
+__all__ = ["EVENT_ROWS", "NS_TABLES", "delete_rows", "put_fact_row", "write_rows"]
+
+#: Every table with a namespace column (what deleting a namespace clears).
+NS_TABLES = ("events", "sessions", "entities", "mentions", "facts", "fact_evidence", "embeddings", "sources")
+EVENT_ROWS = (("events", "id"), ("mentions", "event_id"), ("embeddings", "node_id"), ("fact_evidence", "event_id"))
+
+
+def write_rows(c: sqlite3.Connection, batch: Batch) -> None:
+    """Insert or replace the rows of a batch, inside the caller's transaction."""
+    ns = batch.namespace
+    c.executemany(
+        "INSERT INTO sessions VALUES (?, ?, ?, ?, ?) ON CONFLICT (ns, id) DO UPDATE SET "
+        "idx = excluded.idx, started_at = excluded.started_at, date_text = excluded.date_text",
+        [(ns, s.id, s.index, dt_in(s.started_at), s.date_text) for s in batch.sessions],
+    )
+    fts = fts_table(ns)
+    if batch.events:
+        c.execute(fts_ddl(ns))
+    for e in batch.events:
+        rowid = c.execute(
+            "INSERT INTO events VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (ns, id) DO UPDATE SET "
+            "session = excluded.session, seq = excluded.seq, speaker = excluded.speaker, "
+            "text = excluded.text, occurred_at = excluded.occurred_at, source_id = excluded.source_id, "
+            "source_file = excluded.source_file, source_line = excluded.source_line, "
+            "kind = excluded.kind, times = excluded.times RETURNING rowid",
+            (
+                ns,
+                e.id,
+                e.session,
+                e.seq,
+                e.speaker,
+                e.text,
+                dt_in(e.occurred_at),
+                e.source_id,
+                e.source_file,
+                e.source_line,
+                e.kind,
+                times_in(e.times),
+            ),
+        ).fetchone()[0]
+        c.execute(f"DELETE FROM {fts} WHERE rowid = ?", (rowid,))
+        c.execute(f"INSERT INTO {fts} (rowid, text) VALUES (?, ?)", (rowid, e.text))
+    c.executemany(
+        "INSERT INTO entities VALUES (?, ?, ?, ?, ?) ON CONFLICT (ns, id) DO UPDATE SET "
+        "name = excluded.name, type = excluded.type, aliases = excluded.aliases",
+        [(ns, e.id, e.name, e.type, json_list(e.aliases)) for e in batch.entities],
+    )
+    c.executemany(
+        "INSERT OR IGNORE INTO mentions VALUES (?, ?, ?, ?)",
+        [(ns, m.event_id, m.entity_id, m.role) for m in batch.mentions],
+    )
+    for f in batch.facts:
+        put_fact_row(c, ns, f)
+    model = batch.embedding_model or ""
+    c.executemany(
+        "INSERT OR REPLACE INTO embeddings VALUES (?, ?, ?, ?, ?)",
+        [(ns, node_id, model, *reversed(vector_in(vec))) for node_id, vec in batch.embeddings],
+    )
+    c.executemany(
+        "INSERT OR REPLACE INTO sources VALUES (?, ?, ?, ?)",
+        [(ns, s.key, s.content_hash, dt_in(s.ingested_at)) for s in batch.sources],
+    )
+
+
+def put_fact_row(c: sqlite3.Connection, ns: str, f: Fact) -> None:
+    """Write one fact version (row and evidence) in full, inside the caller's transaction."""
+    c.execute(
+        "INSERT OR REPLACE INTO facts VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            ns,
+            f.id,
+            f.subject_id,
+            f.predicate,
+            f.object_id,
+            dt_in(f.recorded_at),
+            dt_in(f.valid_from),
+            dt_in(f.valid_to),
+            dt_in(f.expired_at),
+            f.time_phrase,
+            float(f.confidence),
+            json_list(f.revised_by),
+        ),
+    )
+    c.execute("DELETE FROM fact_evidence WHERE ns = ? AND fact_id = ?", (ns, f.id))
+    c.executemany(
+        "INSERT INTO fact_evidence VALUES (?, ?, ?, ?)",
+        [(ns, f.id, pos, eid) for pos, eid in enumerate(f.evidence)],
+    )
+
+
+def delete_rows(c: sqlite3.Connection, namespace: str, plan: Retraction) -> None:
+    """The SQL side of a retraction, inside the caller's transaction."""
+    for eid in plan.events:
+        c.execute(
+            f"DELETE FROM {fts_table(namespace)} WHERE rowid = (SELECT rowid FROM events WHERE ns = ? AND id = ?)",
+            (namespace, eid),
+        )
+        for table, column in EVENT_ROWS:
+            c.execute(f"DELETE FROM {table} WHERE ns = ? AND {column} = ?", (namespace, eid))
+    for f in plan.dropped_facts:
+        c.execute("DELETE FROM facts WHERE ns = ? AND id = ?", (namespace, f.id))
+        c.execute("DELETE FROM fact_evidence WHERE ns = ? AND fact_id = ?", (namespace, f.id))
+    for f in plan.shrunk_facts:
+        put_fact_row(c, namespace, f)
+    for ent in plan.orphans:
+        c.execute("DELETE FROM entities WHERE ns = ? AND id = ?", (namespace, ent))
+        c.execute("DELETE FROM embeddings WHERE ns = ? AND node_id = ?", (namespace, ent))
