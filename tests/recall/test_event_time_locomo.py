@@ -3,7 +3,6 @@ five days later (skipped when the shared data folder is absent)."""
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
 from pathlib import Path
 
@@ -11,25 +10,14 @@ import pytest
 
 from graphmem.memory import Memory
 from tests.ingest.fakes import FakeEmbedder
+from tests.support.locomo import ingest_conv26
 
-LOCOMO_DEV = Path(__file__).resolve().parents[3] / "shared" / "data" / "locomo" / "locomo_dev.json"
 SESSIONS = 3
 
 
 @pytest.fixture(scope="module")
 def conv26(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    if not LOCOMO_DEV.exists():
-        pytest.skip(f"needs the LoCoMo dev file at {LOCOMO_DEV}")
-    sample = json.loads(LOCOMO_DEV.read_text(encoding="utf-8"))[0]
-    conv = sample["conversation"]
-    keep = {f"session_{i}" for i in range(1, SESSIONS + 1)}
-    cut = {k: v for k, v in conv.items() if k.startswith("speaker_") or k.removesuffix("_date_time") in keep}
-    work = tmp_path_factory.mktemp("conv26")
-    source = work / "conv-26.json"
-    source.write_text(json.dumps([{"sample_id": sample["sample_id"], "conversation": cut}]), encoding="utf-8")
-    with Memory.open(work / "mem", embedder=FakeEmbedder(), create=True) as mem:
-        mem.ingest(source)
-    return work / "mem"
+    return ingest_conv26(tmp_path_factory.mktemp("conv26"), SESSIONS)
 
 
 def test_the_charity_race_is_found_on_the_day_it_happened(conv26: Path) -> None:

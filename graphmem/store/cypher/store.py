@@ -183,14 +183,7 @@ class CypherStore:
 
     def get_events(self, namespace: str, event_ids: Sequence[str]) -> list[Event]:
         """Return the events that exist among ``event_ids``, in the order asked."""
-        ns = self._ns(namespace)
-        ids = [i for i in dict.fromkeys(event_ids) if isinstance(i, str)]
-        if not ids:
-            return []
-        rows = self._read(
-            "UNWIND $ids AS i MATCH (n:Event {namespace: $ns, id: i}) RETURN " + _EVENT_MAP + " AS p", ns=ns, ids=ids
-        )
-        by_id = {r["p"]["id"]: event_from_props(r["p"]) for r in rows}
+        by_id = {p["id"]: event_from_props(p) for p in self._nodes_by_id("Event", _EVENT_MAP, namespace, event_ids)}
         return [by_id[i] for i in event_ids if i in by_id]
 
     def get_entity(self, namespace: str, entity_id: str) -> Entity | None:
@@ -204,15 +197,20 @@ class CypherStore:
     def get_entities(self, namespace: str, entity_ids: Sequence[str]) -> list[Entity]:
         """The entities that exist among ``entity_ids``, in the order asked, in one query (the
         :class:`~graphmem.store.base.FetchesEntities` capability)."""
+        by_id = {p["id"]: entity_from_props(p) for p in self._nodes_by_id("Entity", _ENTITY_MAP, namespace, entity_ids)}
+        return [by_id[i] for i in dict.fromkeys(entity_ids) if i in by_id]
+
+    def _nodes_by_id(self, label: str, projection: str, namespace: str, ids: Sequence[str]) -> list[dict[str, Any]]:
+        """The property maps of the ``label`` nodes among ``ids``, in one query (``label`` and
+        ``projection`` are this module's constants, never user input)."""
         ns = self._ns(namespace)
-        ids = [i for i in dict.fromkeys(entity_ids) if isinstance(i, str)]
-        if not ids:
+        wanted = [i for i in dict.fromkeys(ids) if isinstance(i, str)]
+        if not wanted:
             return []
         rows = self._read(
-            "UNWIND $ids AS i MATCH (n:Entity {namespace: $ns, id: i}) RETURN " + _ENTITY_MAP + " AS p", ns=ns, ids=ids
+            f"UNWIND $ids AS i MATCH (n:{label} {{namespace: $ns, id: i}}) RETURN {projection} AS p", ns=ns, ids=wanted
         )
-        by_id = {r["p"]["id"]: entity_from_props(r["p"]) for r in rows}
-        return [by_id[i] for i in ids if i in by_id]
+        return [r["p"] for r in rows]
 
     def get_fact(self, namespace: str, fact_id: str) -> Fact | None:
         """Return the fact with this id, or ``None``."""
