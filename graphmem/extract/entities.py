@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 
 from graphmem.extract.names import entity_id, normalize_name, words
+from graphmem.extract.relations import activity_gerunds, activity_subjects
 from graphmem.models import Entity
 
 __all__ = [
@@ -588,5 +589,17 @@ def annotate(
             if 0 <= at < chunk.end_char:
                 ann.spans.append((at, at + len(name), eid))
         ann.mention(eid, role_of(root))
+    for verb, gerund in activity_gerunds(doc):
+        # "we went camping": the speaker went too
+        for we in activity_subjects(verb):
+            if we.lower_ == "we" and we.i not in ann.tokens and speaker_id is not None:
+                ann.tokens[we.i] = speaker_id
+                ann.mention(speaker_id, role_of(we))
+        # "went camping": the activity is a verb, so no noun chunk made it a thing
+        if gerund.i not in ann.tokens and gerund.i not in in_entity:
+            name = gerund.lower_
+            eid = registry.named(name) or registry.add(name, "Topic", key=name)
+            ann.tokens[gerund.i] = eid
+            ann.mention(eid, role_of(gerund))
     _appositions(doc, ann, registry, {speaker_id, addressee_id})
     return ann

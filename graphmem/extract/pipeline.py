@@ -49,7 +49,7 @@ class SpacyExtractor:
 
     name = "spacy"
     #: Bump when the output for the same input changes, so stored content is re-extracted.
-    version = "4"
+    version = "5"
 
     def __init__(
         self,

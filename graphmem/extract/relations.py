@@ -19,6 +19,14 @@ for:
   | I moved into a flat in X; they moved me to X; I live in a small flat in X | ``lives_in`` X |
 
   with X a named entity of a fitting type (a workplace may also be a common noun: "the bakery");
+- **activities** the subject does (``practises``), read off the construction rather than a word list
+  of hobbies: a bare gerund after a verb of going or taking up ("we went camping", "I go swimming",
+  "I started painting", "I tried surfing"; the gerund has no object or complement of its own, so "I
+  started feeling better" is none), a lesson noun with a modifier naming the activity after a verb of
+  taking or joining ("I took a pottery class", "I signed up for a painting class"), and "I've been
+  painting" with a gerund of the hobby list. Said as a plan ("I'm going camping next month", "I want
+  to try surfing", "I'll go fishing"), the fact is ``plans``. :func:`activity_gerunds` also tells
+  stage 2 which gerunds to keep as things (the gerund is a verb, so no noun chunk holds it);
 - **starts**: "I start on 1 April" with no object of its own dates the job the speaker last mentioned
   (the extractor applies it, see :func:`start_times`).
 """
@@ -29,8 +37,9 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
 from graphmem.extract.names import words
+from graphmem.extract.vocabulary import ACTIVITY_VERBS, ASPECT_PLANS, HOBBIES, LESSON_VERBS, LESSONS, LIGHT_VERBS
 
-__all__ = ["FAMILY_ROLES", "State", "start_times", "states"]
+__all__ = ["FAMILY_ROLES", "State", "activity_gerunds", "activity_subjects", "start_times", "states"]
 
 #: Roles that hold for life: their facts carry no ``valid_from``.
 FAMILY_ROLES = words(
@@ -57,6 +66,15 @@ _PLACE_TYPES = frozenset({"Place", "Thing", "Organization"})
 _GROUP_TYPES = frozenset({"Group", "Organization", "Thing", "Topic"})
 _STUDENTS = words("student pupil undergrad undergraduate grad postgrad freshman sophomore junior senior")
 _START_OBJECTS = _JOB_NOUNS | words("work there")
+_ACTIVITY_TYPES = frozenset({"Topic", "Thing"})
+# Dependents that make a gerund a verb with its own content ("started feeling better", "went to see her").
+_GERUND_CONTENT = frozenset({"dobj", "ccomp", "acomp", "xcomp", "attr", "oprd", "dative", "nsubj"})
+_WILL = frozenset({"will", "'ll", "shall"})
+_GERUND_OBJECTS = _GERUND_CONTENT - {"nsubj"}
+# Gerunds that name no activity of their own: "started working on it", "went going".
+_NOT_ACTIVITIES = words("work go")
+# Objects that only say how much ("I've been reading a lot").
+_AMOUNTS = words("lot bit ton bunch more")
 
 #: ``(subject token, state predicate, object entity id, verb token)`` — one state fact.
 State = tuple[Any, str, str, Any]
@@ -75,6 +93,80 @@ def _subjects(verb: Any) -> list[Any]:
         found = [c for c in node.children if c.dep_ in ("nsubj", "nsubjpass")]
         hops += 1
     return [t for s in found for t in (s, *s.conjuncts)]
+
+
+def _lemma_with_particle(verb: Any) -> str:
+    particles = [c.lower_ for c in verb.children if c.dep_ == "prt"]
+    lemma = verb.lemma_.lower()
+    return f"{lemma}_{particles[0]}" if particles else lemma
+
+
+def _bare_gerund(token: Any) -> bool:
+    """ "camping" in "went camping": a gerund with no object or complement, not a light verb."""
+    return (
+        token.tag_ == "VBG"
+        and token.is_alpha
+        and token.lemma_.lower() not in LIGHT_VERBS
+        and token.lemma_.lower() not in _NOT_ACTIVITIES
+        and not any(c.dep_ in _GERUND_CONTENT for c in token.children)
+    )
+
+
+def _progressive_hobby(verb: Any) -> bool:
+    """ "I've been painting", "I'm reading a lot these days": a hobby's gerund as the verb of its clause,
+    with no object of its own ("I'm reading this book" is a ``read`` fact, "I'm writing a script" a
+    ``created`` one)."""
+    return (
+        verb.tag_ == "VBG"
+        and verb.lower_ in HOBBIES
+        and verb.dep_ in ("ROOT", "conj")
+        and any(c.dep_ == "aux" and c.lemma_ == "be" for c in verb.children)
+        and not any(c.dep_ in _GERUND_OBJECTS and c.lemma_.lower() not in _AMOUNTS for c in verb.children)
+    )
+
+
+def activity_gerunds(tokens: Iterable[Any]) -> Iterator[tuple[Any, Any]]:
+    """``(verb, gerund)`` for each activity said with a gerund among ``tokens`` (a turn's verbs, or all
+    its tokens): "went camping" → (went, camping); "I've been painting" → (painting, painting)."""
+    for verb in tokens:
+        if verb.pos_ != "VERB":
+            continue
+        lemma = _lemma_with_particle(verb)
+        if lemma in ACTIVITY_VERBS:
+            for child in verb.children:
+                if child.dep_ in ("xcomp", "dobj") and _bare_gerund(child):
+                    yield verb, child
+                elif child.dep_ == "dobj" and lemma != "go" and child.lemma_.lower() in HOBBIES:
+                    yield verb, child  # "I started pottery", "I took up knitting"
+        elif _progressive_hobby(verb) and not (verb.lower_ == "going" and verb.lemma_ == "go"):
+            yield verb, verb
+
+
+def _planned(verb: Any) -> bool:
+    """ "I'm going camping next month", "I want to try surfing", "I'll go fishing": an activity ahead."""
+    if verb.lemma_.lower() == "go" and verb.tag_ == "VBG" and any(c.dep_ == "aux" for c in verb.children):
+        return True
+    if any(c.dep_ == "aux" and c.lower_ in _WILL for c in verb.children):
+        return True
+    head = verb.head
+    return verb.dep_ == "xcomp" and head is not verb and _lemma_with_particle(head) in ASPECT_PLANS
+
+
+def _lessons(verb: Any) -> Iterator[Any]:
+    """The lesson nouns a verb of taking or joining has as its object ("took a pottery class"), each
+    with a modifier that names the activity (not "took a class", "joined the new class")."""
+    objects = [c for c in verb.children if c.dep_ == "dobj"]
+    objects += list(_pobjs(verb, frozenset({"for", "in"})))
+    for obj in objects:
+        if obj.lemma_.lower() in LESSONS and any(
+            c.dep_ in ("compound", "amod") and c.pos_ in ("NOUN", "VERB", "PROPN") for c in obj.children
+        ):
+            yield obj
+
+
+def activity_subjects(verb: Any) -> list[Any]:
+    """Who does the activity of ``verb`` (its subjects, or those of the verb it is conjoined to)."""
+    return _subjects(verb)
 
 
 def _pobjs(token: Any, preps: frozenset[str]) -> Iterator[Any]:
@@ -154,6 +246,11 @@ class _States:
         for employee in employees:
             self._each([employee], "works_at", employers, verb, _PLACE_TYPES)
 
+    def activity(self, verb: Any, thing: Any, subjects: list[Any]) -> None:
+        """ "we went camping", "I took a pottery class": the subjects do the activity (or plan it)."""
+        predicate = "plans" if _planned(verb) else "practises"
+        self._each(subjects, predicate, [thing], verb, _ACTIVITY_TYPES)
+
     def _each(
         self, subjects: Iterable[Any], predicate: str, objects: Iterable[Any], verb: Any, types: frozenset[str]
     ) -> None:
@@ -187,13 +284,20 @@ def states(
         verbs: the turn's verbs, when the caller has them (default: every token is looked at).
     """
     found = _States(entity_of, type_of)
-    for verb in doc if verbs is None else verbs:
+    tokens = list(doc if verbs is None else verbs)
+    for verb in tokens:
         lemma = verb.lemma_.lower()
         if verb.pos_ not in ("VERB", "AUX") or _negated(verb):
             continue
         handler = _HANDLERS.get(lemma) or (_States.job if lemma in _JOB_VERBS else None)
         if handler is not None:
             handler(found, verb, _subjects(verb))
+        if _lemma_with_particle(verb) in LESSON_VERBS:
+            for lesson in _lessons(verb):
+                found.activity(verb, lesson, _subjects(verb))
+    for verb, gerund in activity_gerunds(tokens):
+        if not _negated(verb):
+            found.activity(verb, gerund, _subjects(verb))
     return found.out
 
 

@@ -27,12 +27,15 @@ from dataclasses import dataclass
 from graphmem.extract.names import words
 
 __all__ = [
+    "ACTIVITY_VERBS",
     "ASPECT_ENDINGS",
     "ASPECT_PLANS",
     "ASPECT_STARTS",
     "EVENTS",
     "GENERIC",
     "HYPOTHETICAL",
+    "LESSONS",
+    "LESSON_VERBS",
     "LIGHT_VERBS",
     "PLAN_PREPOSITIONS",
     "PLAN_VERBS",
@@ -104,9 +107,19 @@ HOBBIES = words(
     """
     painting drawing pottery photography yoga running hiking knitting sewing baking cooking writing
     gardening dancing singing swimming cycling surfing skating skiing climbing meditation camping
-    fishing reading sculpting woodworking journaling crafting boxing
+    fishing reading sculpting woodworking journaling crafting boxing jogging biking kayaking rowing
+    snowboarding skateboarding volunteering birdwatching bowling golfing horseback_riding
     """
 )
+#: Nouns of something taken or joined to learn an activity ("a pottery class", "salsa lessons"): with
+#: a modifier naming the activity, the whole phrase is one (see :mod:`graphmem.extract.relations`).
+LESSONS = words("class lesson course workshop")
+#: Verbs whose bare gerund complement is an activity the subject does: "went camping", "started
+#: painting", "tried surfing" (``take_up``: the verb with its particle). Not "keep": "keep going",
+#: "keep pushing" say one perseveres, not what one does.
+ACTIVITY_VERBS = words("go start begin try take_up")
+#: Verbs whose object, a lesson noun with a modifier, is an activity taken up ("took a pottery class").
+LESSON_VERBS = words("take join start begin try do enrol enroll")
 
 #: Abstract or evaluative nouns no memory keeps as the object of a fact ("I appreciate your help",
 #: "I love the freedom it brings", "I want to make a difference").
@@ -309,7 +322,7 @@ PREDICATES: tuple[Predicate, ...] = (
     ),
     Predicate(
         "practises",
-        "does a hobby or activity",
+        "does a hobby or activity",  # also "went camping", "took a pottery class" (relations.py)
         _NAMED_PERSON,
         frozenset({"Topic", "Thing"}),
         states=words("do practice practise take_up learn try pick_up"),
