@@ -2,12 +2,14 @@
 
 Each conversation is ingested (``Memory.ingest``, the same pipeline as ``graphmem ingest``) into its own
 namespace of a temporary store; every question is then asked through :func:`graphmem.recall.recall`
-seven ways, on the same store and the same embedder:
+eight ways, on the same store and the same embedder:
 
 * ``graphmem``: the default method (dense + BM25 seeds, graph traversal, names, turns that only ask
   lowered);
 * ``entity walk``: the same with the entity and fact walk on (off by default, see
   :data:`~graphmem.recall.config.ENTITY_WALK_CONFIG`);
+* ``person facts``: the default with the person-fact seeds on (off by default, see
+  :mod:`graphmem.recall.person_facts` and :data:`~graphmem.recall.config.PERSON_FACTS_CONFIG`);
 * ``no links``: without entity and fact edges (temporal neighbours only: NEXT, IN_SESSION);
 * ``no asking``: the default without lowering turns that only ask (:mod:`graphmem.recall.acts`);
 * ``seeds only``: the default without any graph edge (fused seeds, names and answer-type lifts);
@@ -47,7 +49,7 @@ from graphmem.bench.locomo_file import Question, parse_evidence, read_locomo_fil
 from graphmem.errors import ConfigError
 from graphmem.memory import Memory
 from graphmem.recall import RecallConfig, RecallRequest
-from graphmem.recall.config import DEFAULT_CONFIG, ENTITY_WALK_CONFIG
+from graphmem.recall.config import DEFAULT_CONFIG, ENTITY_WALK_CONFIG, PERSON_FACTS_CONFIG
 
 __all__ = ["METHODS", "Question", "command", "load_questions", "parse_evidence", "run_locomo", "score"]
 
@@ -55,6 +57,7 @@ __all__ = ["METHODS", "Question", "command", "load_questions", "parse_evidence",
 METHODS: dict[str, RecallConfig] = {
     "graphmem": DEFAULT_CONFIG,
     "entity walk": ENTITY_WALK_CONFIG,
+    "person facts": PERSON_FACTS_CONFIG,
     "no links": DEFAULT_CONFIG.with_(mention_weight=0.0, fact_weight=0.0, entity_weight=0.0, link_weight=0.0),
     "no asking": DEFAULT_CONFIG.with_(asking_factor=1.0),
     "seeds only": DEFAULT_CONFIG.with_(next_weight=0.0, session_weight=0.0, mention_weight=0.0, fact_weight=0.0),

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from graphmem.text import normalise_name
 
@@ -30,11 +30,14 @@ class NamespaceCache:
         edges: answers of ``store.neighbors`` without time bounds, by (node, edge types, direction).
         participants: normalised name → speaker name, for everyone who speaks in the namespace (full
             names, and first names that only one speaker has); ``None`` until first needed.
+        derived: what a recall channel derives from the namespace, by channel (e.g. the person facts
+            of :mod:`graphmem.recall.person_facts`), dropped with the rest.
     """
 
     degree: dict[str, int] = field(default_factory=dict)
     edges: dict[tuple[str, tuple[EdgeType, ...], str], list[Neighbor]] = field(default_factory=dict)
     participants: dict[str, str] | None = None
+    derived: dict[str, Any] = field(default_factory=dict)
 
     def load_participants(self, store: GraphStore, namespace: str) -> dict[str, str]:
         """The participants, read from the store's events on first use."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Any
 
-__all__ = ["DEFAULT_CONFIG", "ENTITY_WALK_CONFIG", "RecallConfig"]
+__all__ = ["DEFAULT_CONFIG", "ENTITY_WALK_CONFIG", "PERSON_FACTS_CONFIG", "RecallConfig"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +56,10 @@ class RecallConfig:
             best (every sentence of four words or more is a question, see :mod:`graphmem.recall.acts`):
             it holds no answer, and what it matched passes to the reply over NEXT; 1 = no change.
             0.3 was chosen by leave-one-conversation-out on the LoCoMo dev file.
+        fact_seed_weight: weight of the person-fact seeds (:mod:`graphmem.recall.person_facts`): the
+            evidence turns of the facts of a person the question names, ranked by how well the fact's
+            description fits the question; 0 = off.
+        fact_seed_k: how many of each named person's best-fitting facts seed.
     """
 
     dense: bool = True
@@ -84,6 +88,8 @@ class RecallConfig:
     date_boost: float = 0.5
     answer_top: int = 60
     asking_factor: float = 0.3
+    fact_seed_weight: float = 0.0
+    fact_seed_k: int = 10
 
     def with_(self, **changes: Any) -> RecallConfig:
         """A copy with some fields changed."""
@@ -96,3 +102,6 @@ DEFAULT_CONFIG = RecallConfig()
 #: through a thing or fact they share with a seed turn get a calibrated share. Off by default: on the
 #: LoCoMo dev file it costs recall (docs/recall.md, the ``entity walk`` row of ``graphmem bench locomo``).
 ENTITY_WALK_CONFIG = DEFAULT_CONFIG.with_(mention_weight=1.0, link_weight=0.5)
+
+#: The default with the person-fact seeds on (see :mod:`graphmem.recall.person_facts`).
+PERSON_FACTS_CONFIG = DEFAULT_CONFIG.with_(fact_seed_weight=0.5)

@@ -12,6 +12,7 @@ from graphmem.models import Entity, Event
 from graphmem.recall.cache import NamespaceCache
 from graphmem.recall.config import DEFAULT_CONFIG, RecallConfig
 from graphmem.recall.hit import Hit, Seed
+from graphmem.recall.person_facts import fact_seeds
 from graphmem.recall.query import QueryTerms, analyse, participants_named, pronouns_for
 from graphmem.recall.rank import Ranking, rank
 from graphmem.recall.request import RecallRequest
@@ -68,7 +69,12 @@ def recall(
     admit = _Admit(store, request)
     question = _Question.read(request, store, ns_cache, cfg)
     seeds = SeedSet(cache=admit.cache)
+    embed = _once(embed)  # the question is embedded once, whichever channel asks first
     things = _seed(request, question, seeds, store, vectors, embed, admit, cfg)
+    if cfg.graph and cfg.fact_seed_weight > 0 and question.named and vectors.count(request.namespace) > 0:
+        vector = embed([question.dense_text])[0]
+        speakers = sorted(set(question.named.values()))
+        fact_seeds(store, request.namespace, speakers, vector, embed, admit, ns_cache, cfg, seeds)
     reached = _walk(request, seeds, things, store, vectors, ns_cache, admit, cfg)
     info = Ranking(
         query=question.terms,
@@ -183,6 +189,21 @@ def _walk(
     walk = Traversal(store, namespace, admit.window, admit, cfg, cache.degree, size, cache.edges)
     origins = {eid: max(s, key=_seed_strength) for eid, s in seeds.seeds.items()}
     return walk.run(seeds.events, origins, entity_list, request.hops)
+
+
+def _once(embed: EmbedFn) -> EmbedFn:
+    """``embed`` remembering its last answer (the question is asked for by more than one channel)."""
+    last: list[tuple[tuple[str, ...], FloatArray]] = []
+
+    def remembered(texts: Sequence[str]) -> FloatArray:
+        key = tuple(texts)
+        if last and last[0][0] == key:
+            return last[0][1]
+        vectors = embed(texts)
+        last[:] = [(key, vectors)]
+        return vectors
+
+    return remembered
 
 
 def _seed_strength(seed: Seed) -> float:

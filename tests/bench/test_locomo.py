@@ -112,7 +112,16 @@ def test_score() -> None:
 def test_run_reports_methods_and_ablation_by_category(tiny: Path, tmp_path: Path) -> None:
     result = run_locomo(tiny, ks=[1, 3], store=tmp_path / "store")
     assert set(result["methods"]) == set(METHODS)
-    assert set(METHODS) == {"graphmem", "entity walk", "no links", "no asking", "seeds only", "dense", "bm25"}
+    assert set(METHODS) == {
+        "graphmem",
+        "entity walk",
+        "person facts",
+        "no links",
+        "no asking",
+        "seeds only",
+        "dense",
+        "bm25",
+    }
     assert result["questions"] == {"total": 6, "scored": 5, "without_gold": 1}
     assert result["ingest"]["turns"] == 12 and result["ingest"]["turns_per_s"] > 0
     for figures in result["methods"].values():
