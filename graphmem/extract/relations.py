@@ -17,6 +17,7 @@ for:
   | I'm a student at X | ``studies_at`` X |
   | I'm a member of X | ``member_of`` X |
   | I moved into a flat in X; they moved me to X; I live in a small flat in X | ``lives_in`` X |
+  | I was in X (at X); I've been to X — X a named place | ``went_to`` X |
 
   with X a named entity of a fitting type (a workplace may also be a common noun: "the bakery");
 - **activities** the subject does (``practises``), read off the construction rather than a word list
@@ -67,6 +68,7 @@ _GROUP_TYPES = frozenset({"Group", "Organization", "Thing", "Topic"})
 _STUDENTS = words("student pupil undergrad undergraduate grad postgrad freshman sophomore junior senior")
 _START_OBJECTS = _JOB_NOUNS | words("work there")
 _ACTIVITY_TYPES = frozenset({"Topic", "Thing"})
+_VISITED = frozenset({"Place"})
 # Dependents that make a gerund a verb with its own content ("started feeling better", "went to see her").
 _GERUND_CONTENT = frozenset({"dobj", "ccomp", "acomp", "xcomp", "attr", "oprd", "dative", "nsubj"})
 _WILL = frozenset({"will", "'ll", "shall"})
@@ -213,7 +215,12 @@ class _States:
         self.out.append((subject, predicate, o_id, verb))
 
     def be(self, verb: Any, subjects: list[Any]) -> None:
-        """ "I've been an analyst at Northwind Bank"; "a student at X", "a member of X"."""
+        """ "I've been an analyst at Northwind Bank"; "a student at X", "a member of X"; "I was in
+        Chicago", "I've been to Paris" (a named place, in the past: ``went_to``)."""
+        perfect = verb.tag_ == "VBN" and any(c.dep_ == "aux" and c.lemma_ == "have" for c in verb.children)
+        if verb.tag_ == "VBD" or perfect:
+            where = _pobjs(verb, frozenset({"to"}) if perfect else frozenset({"in", "at"}))
+            self._each(subjects, "went_to", where, verb, _VISITED)
         for attr in (c for c in verb.children if c.dep_ == "attr" and c.pos_ == "NOUN"):
             noun = attr.lemma_.lower()
             if noun in _STUDENTS:

@@ -40,6 +40,7 @@ __all__ = [
     "PLAN_PREPOSITIONS",
     "PLAN_VERBS",
     "PREDICATES",
+    "SCREENINGS",
     "VAGUE",
     "VANISHING",
     "Predicate",
@@ -111,6 +112,13 @@ HOBBIES = words(
     snowboarding skateboarding volunteering birdwatching bowling golfing horseback_riding
     """
 )
+#: What one watches: "we watched a movie", "I've been bingeing a series".
+SCREENINGS = words(
+    """
+    movie movies film films show shows series documentary documentaries video videos game games match
+    matches episode episodes anime cartoon cartoons sitcom drama dramas concert play musical
+    """
+)
 #: Nouns of something taken or joined to learn an activity ("a pottery class", "salsa lessons"): with
 #: a modifier naming the activity, the whole phrase is one (see :mod:`graphmem.extract.relations`).
 LESSONS = words("class lesson course workshop")
@@ -149,7 +157,7 @@ ASPECT_STARTS = words("start begin take_up finish")
 ASPECT_PLANS = words("plan want hope intend aim mean consider think_about look_forward")
 #: Predicates of something done once: dated after the statement, they are a plan ("I'm going to a
 #: conference next month").
-EVENTS = words("went_to created read met")
+EVENTS = words("went_to created read met watched")
 #: Prepositions through which a wish has an aim ("want to move to Rome"; not "because of my degree").
 PLAN_PREPOSITIONS = words("to for in at on into with")
 #: Verbs whose object under "want to", "plan to" is a plan worth keeping (not "want to make a difference").
@@ -389,6 +397,14 @@ PREDICATES: tuple[Predicate, ...] = (
         states=words("read reread finish_read"),
     ),
     Predicate(
+        "watched",
+        "watched a film, show, game or video",
+        _NAMED_PERSON,
+        frozenset({"Work", "Topic", "Thing", "Product", "Person"}),  # NER calls many titles a person
+        states=words("watch rewatch binge"),
+        nouns=SCREENINGS,
+    ),
+    Predicate(
         "said_about",
         "a statement of the subject about the object no other predicate captures",
         _PERSON,
@@ -477,6 +493,8 @@ _SPELLINGS = {
     "go_to": "went_to",
     "goes_to": "went_to",
     "visit": "went_to",
+    "watch": "watched",
+    "watches": "watched",
 }
 
 

@@ -49,3 +49,37 @@ def test_activities_are_read_off_the_construction(nlp: Any, text: str, expected:
 )
 def test_no_activity_where_none_is_said(nlp: Any, text: str) -> None:
     assert activities(nlp, text) == set()
+
+
+def _facts(nlp: Any, text: str, predicate: str) -> set[tuple[str, str, str]]:
+    return {(s, p, o) for s, p, o, _, _ in facts_of(nlp, text, full=True) if p == predicate}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("I was in Chicago last week, it was awesome!", {("Caroline", "went_to", "Chicago")}),
+        ("I have been to Paris twice.", {("Caroline", "went_to", "Paris")}),
+        ("I was in a rush.", set()),  # not a named place
+        ("Have you been to Paris?", set()),
+    ],
+)
+def test_being_at_a_named_place_in_the_past_is_a_visit(
+    nlp: Any, text: str, expected: set[tuple[str, str, str]]
+) -> None:
+    assert _facts(nlp, text, "went_to") == expected
+
+
+def test_watching_a_film_or_a_title() -> None:
+    from graphmem.extract.vocabulary import by_name
+
+    watched = by_name("watched")
+    assert watched is not None
+    assert watched.fits("Topic", "movie") and not watched.fits("Topic", "sunset")
+    assert watched.fits("Work", "inception", "Inception")
+
+
+def test_watched_facts(nlp: Any) -> None:
+    assert _facts(nlp, 'I watched "Inception" last night.', "watched") == {("Caroline", "watched", "Inception")}
+    assert _facts(nlp, "I watched the game with my dad.", "watched") == {("Caroline", "watched", "game")}
+    assert _facts(nlp, "I watched the sunset.", "watched") == set()
