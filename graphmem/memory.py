@@ -109,6 +109,8 @@ class Memory:
             cache_mb: memory budget in MiB for the namespaces a store directory holds in memory (graphs
                 and vectors, least recently used dropped first); default ``GRAPHMEM_CACHE_MB`` or 2048.
                 Opening loads no namespace; each loads on its first read.
+                A namespace with more events than ``mirror_max_events`` (a store option; default
+                ``GRAPHMEM_MIRROR_MAX_EVENTS`` or 200,000) is never loaded: it is read from SQLite.
             **store_options: backend options, e.g. ``auth=(user, password)`` and ``database`` for Neo4j,
                 ``lock_timeout`` (seconds a writer waits for another; default ``GRAPHMEM_LOCK_TIMEOUT``)
                 for a store directory.
@@ -129,6 +131,7 @@ class Memory:
             mb = parse_cache_mb(cache_mb, "cache_mb") if cache_mb is not None else settings.cache_budget_mb
             budget = CacheBudget(megabytes(mb))
             store_options["budget"] = budget
+            store_options.setdefault("mirror_max_events", settings.mirror_event_limit)
             if read_only:
                 store_options["read_only"] = True
             else:

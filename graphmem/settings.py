@@ -17,6 +17,8 @@ environment.
 ``GRAPHMEM_HISTORY``       the REPL's history file (default ``~/.graphmem_history``)
 ``GRAPHMEM_LOCK_TIMEOUT``  seconds a writer waits for another to release a store (default 30)
 ``GRAPHMEM_CACHE_MB``      memory budget (MiB) for namespaces loaded from a store directory (default 2048)
+``GRAPHMEM_MIRROR_MAX_EVENTS``  a namespace with more events is read from SQLite, never loaded (default
+                           200000; 0: every namespace)
 ``ANTHROPIC_API_KEY``      the Claude extractor's API key
 =========================  ============================================================================
 """
@@ -28,10 +30,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-__all__ = ["DEFAULT_CACHE_MB", "Settings", "neo4j_login", "parse_cache_mb"]
+__all__ = ["DEFAULT_CACHE_MB", "DEFAULT_MIRROR_MAX_EVENTS", "Settings", "neo4j_login", "parse_cache_mb"]
 
 #: The default memory budget (MiB) for namespaces loaded into memory (graph mirrors and vectors).
 DEFAULT_CACHE_MB = 2048.0
+#: Namespaces with more events than this are read from SQLite instead of loaded into memory: loading a
+#: 1M-event namespace took 134 s and 5.9 GB (docs/scale.md), and recall reads a few hundred nodes of it.
+DEFAULT_MIRROR_MAX_EVENTS = 200_000
 
 
 def parse_cache_mb(value: str | float, where: str) -> float:
@@ -67,6 +72,7 @@ class Settings:
     history: str | None = None
     lock_timeout: str | None = None
     cache_mb: str | None = None
+    mirror_max_events: str | None = None
     anthropic_api_key: str | None = field(default=None, repr=False)
 
     @classmethod
@@ -93,6 +99,7 @@ class Settings:
             history=get("GRAPHMEM_HISTORY"),
             lock_timeout=get("GRAPHMEM_LOCK_TIMEOUT"),
             cache_mb=get("GRAPHMEM_CACHE_MB"),
+            mirror_max_events=get("GRAPHMEM_MIRROR_MAX_EVENTS"),
             anthropic_api_key=get("ANTHROPIC_API_KEY"),
         )
 
@@ -131,6 +138,24 @@ class Settings:
         if self.cache_mb is None:
             return DEFAULT_CACHE_MB
         return parse_cache_mb(self.cache_mb, "GRAPHMEM_CACHE_MB")
+
+    @property
+    def mirror_event_limit(self) -> int:
+        """``GRAPHMEM_MIRROR_MAX_EVENTS``, else 200,000: above it a namespace is read from SQLite.
+
+        Raises:
+            ConfigError: the value is not a whole number >= 0.
+        """
+        if self.mirror_max_events is None:
+            return DEFAULT_MIRROR_MAX_EVENTS
+        from graphmem.errors import ConfigError
+
+        text = self.mirror_max_events.strip().replace("_", "")
+        if not text.isdigit():
+            raise ConfigError(
+                f"GRAPHMEM_MIRROR_MAX_EVENTS must be a whole number of events >= 0, not {self.mirror_max_events!r}"
+            )
+        return int(text)
 
     def bolt_login(
         self, auth: tuple[str, str] | None, database: str | None

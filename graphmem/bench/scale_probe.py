@@ -17,7 +17,7 @@ import resource
 import statistics
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -57,13 +57,24 @@ def _recall_ms(mem: Any, namespace: str, text: str, k: int) -> tuple[float, floa
 
 
 def probe(
-    where: str, asked: Sequence[tuple[str, str]], namespaces: int, k: int, cache_mb: float | None
+    where: str,
+    asked: Sequence[tuple[str, str]],
+    namespaces: int,
+    k: int,
+    cache_mb: float | None,
+    *,
+    read_only: bool = False,
+    store_options: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """Open the store at ``where``, recall ``asked`` (``(namespace, question)``), and measure."""
+    """Open the store at ``where``, recall ``asked`` (``(namespace, question)``), and measure.
+
+    ``read_only`` opens it read-only (a store the probe must not change); ``store_options`` go to
+    :meth:`Memory.open` (e.g. ``mirror_max_events``).
+    """
     from graphmem.memory import Memory
 
     started = time.perf_counter()
-    mem = Memory.open(where, cache_mb=cache_mb)
+    mem = Memory.open(where, cache_mb=cache_mb, read_only=read_only, **dict(store_options or {}))
     open_s = time.perf_counter() - started
     try:
         mem.embedder.embed(["warm up"])  # the model load is not the store's cost
@@ -131,9 +142,9 @@ def _second_namespace(mem: Any, asked: Sequence[tuple[str, str]], k: int, namesp
     }
 
 
-def _child(conn: Any, args: tuple[Any, ...]) -> None:
+def _child(conn: Any, args: tuple[Any, ...], options: dict[str, Any]) -> None:
     try:
-        conn.send(("ok", probe(*args)))
+        conn.send(("ok", probe(*args, **options)))
     except BaseException as exc:  # reported in the parent
         conn.send(("error", f"{exc.__class__.__name__}: {exc}"))
     finally:
@@ -141,7 +152,14 @@ def _child(conn: Any, args: tuple[Any, ...]) -> None:
 
 
 def probe_in_fresh_process(
-    where: str | Path, asked: Sequence[tuple[str, str]], namespaces: int, k: int, cache_mb: float | None
+    where: str | Path,
+    asked: Sequence[tuple[str, str]],
+    namespaces: int,
+    k: int,
+    cache_mb: float | None,
+    *,
+    read_only: bool = False,
+    store_options: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     """:func:`probe` in a new process; its figures as a dict.
 
@@ -150,7 +168,8 @@ def probe_in_fresh_process(
     """
     ctx = multiprocessing.get_context("spawn")
     parent, child = ctx.Pipe(duplex=False)
-    process = ctx.Process(target=_child, args=(child, (str(where), list(asked), namespaces, k, cache_mb)))
+    options = {"read_only": read_only, "store_options": dict(store_options or {})}
+    process = ctx.Process(target=_child, args=(child, (str(where), list(asked), namespaces, k, cache_mb), options))
     process.start()
     child.close()
     try:

@@ -42,7 +42,12 @@ class NamespaceCache:
     def load_participants(self, store: GraphStore, namespace: str) -> dict[str, str]:
         """The participants, read from the store's events on first use."""
         if self.participants is None:
-            speakers = {ev.speaker for ev in store.iter_events(namespace) if ev.speaker}
+            from graphmem.store.base import ListsSpeakers
+
+            if isinstance(store, ListsSpeakers):
+                speakers = set(store.speakers(namespace))
+            else:
+                speakers = {ev.speaker for ev in store.iter_events(namespace) if ev.speaker}
             names: dict[str, str] = {normalise_name(s): s for s in speakers}
             firsts: dict[str, set[str]] = {}
             for speaker in speakers:

@@ -30,6 +30,7 @@ __all__ = [
     "FetchesFrontier",
     "GraphStore",
     "HasDirectory",
+    "ListsSpeakers",
     "Neighbor",
     "Node",
     "Refreshing",
@@ -365,6 +366,19 @@ class FetchesEntities(Protocol):
 
     def get_entities(self, namespace: str, entity_ids: Sequence[str]) -> list[Entity]:
         """The entities that exist among ``entity_ids``, in the order asked (each once)."""
+        ...
+
+
+@runtime_checkable
+class ListsSpeakers(Protocol):
+    """A store that lists a namespace's speakers without reading every event (an indexed query).
+
+    Implemented by :class:`~graphmem.store.embedded.EmbeddedStore`; recall falls back to
+    :meth:`GraphStore.iter_events` elsewhere.
+    """
+
+    def speakers(self, namespace: str) -> list[str]:
+        """Every distinct, non-empty ``Event.speaker`` of the namespace, sorted."""
         ...
 
 

@@ -8,6 +8,8 @@ Opening reads no namespace: a namespace's graph is loaded into memory on its fir
 again when a :class:`~graphmem.store.budget.CacheBudget` needs the room (least recently used first).
 Writes to a namespace that is not loaded go to SQLite only (what they check is read from indexed
 rows, :mod:`graphmem.store.sqlite_reads`); ``namespaces()`` and ``stats()`` are answered from SQLite.
+A namespace holding more events than ``mirror_max_events`` is never loaded: its reads are answered from
+indexed queries (:mod:`graphmem.store.sqlite_graph`), with the same results.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from typing import Concatenate, ParamSpec, TypeVar
 
 from graphmem.errors import ReadOnlyStoreError, StoreError
 from graphmem.models import Batch, EdgeType, Entity, Event, Fact, NodeKind, Session, validate_namespace
+from graphmem.settings import DEFAULT_MIRROR_MAX_EVENTS
 from graphmem.store import sqlite_reads
 from graphmem.store.base import DeleteResult, Direction, Neighbor, StoreStats, TextHit, TimeFilter
 from graphmem.store.budget import CacheBudget
@@ -32,6 +35,7 @@ from graphmem.store.freshness import Freshness, install_generations
 from graphmem.store.lock import DEFAULT_LOCK_TIMEOUT, WriteLock
 from graphmem.store.mirror import MemoryGraph, NamespaceIndex, estimate_bytes, normalise_name
 from graphmem.store.retraction import Retraction, apply_retraction, entities_used_by, plan_retraction
+from graphmem.store.sqlite_graph import DISK_INDEXES, DiskNamespace
 from graphmem.store.sqlite_rows import (
     check_and_init,
     fts_table,
@@ -82,6 +86,7 @@ class EmbeddedStore:
         read_only: bool = False,
         lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
         budget: CacheBudget | None = None,
+        mirror_max_events: int | None = None,
     ) -> None:
         """Use :meth:`EmbeddedStore.open`."""
         self.directory = directory
@@ -96,6 +101,8 @@ class EmbeddedStore:
         self._closed = False
         self._write_lock = None if read_only else WriteLock(directory, timeout=lock_timeout)
         self._unseen: set[str] = set()  # namespaces reloaded since the caller last asked (see refresh)
+        self.mirror_max_events = mirror_max_events
+        self._disk: dict[str, DiskNamespace] = {}  # namespaces read from SQLite, not loaded
         with self._snapshot():
             self._fresh = Freshness(conn)
 
@@ -110,6 +117,7 @@ class EmbeddedStore:
         read_only: bool = False,
         lock_timeout: float | None = None,
         budget: CacheBudget | None = None,
+        mirror_max_events: int | None = DEFAULT_MIRROR_MAX_EVENTS,
     ) -> EmbeddedStore:
         """Open the store in directory ``path``, creating it when ``create`` is true.
 
@@ -120,6 +128,10 @@ class EmbeddedStore:
         user cannot write, and every write raises :class:`~graphmem.errors.ReadOnlyStoreError`. A
         writer waits up to ``lock_timeout`` seconds (default 30; ``Memory.open`` passes
         ``GRAPHMEM_LOCK_TIMEOUT``) for another to release the store's write lock.
+
+        A namespace holding more than ``mirror_max_events`` events (default 200,000; ``Memory.open``
+        passes ``GRAPHMEM_MIRROR_MAX_EVENTS``) is not loaded into memory: its reads are indexed SQLite
+        queries. ``0`` reads every namespace from SQLite; ``None`` loads every namespace.
 
         Raises:
             StoreError: the path is a file, cannot be created or written, or holds a database that is
@@ -133,7 +145,7 @@ class EmbeddedStore:
             from graphmem.store.readonly import connect_read_only
 
             conn = connect_read_only(directory / DB_FILENAME)
-            return cls(directory, conn, read_only=True, budget=budget)
+            return cls(directory, conn, read_only=True, budget=budget, mirror_max_events=mirror_max_events)
         if not directory.exists():
             if not create:
                 raise StoreError(f"no graphmem store at {directory}")
@@ -153,6 +165,8 @@ class EmbeddedStore:
         try:
             check_and_init(conn, db_path)
             install_generations(conn)
+            for ddl in DISK_INDEXES:  # stores written before these indexes existed get them now
+                conn.execute(ddl)
         except sqlite3.Error as exc:
             conn.close()
             raise StoreError(f"cannot initialise the store at {db_path}: {exc}") from exc
@@ -160,7 +174,7 @@ class EmbeddedStore:
             conn.close()
             raise
         timeout = lock_timeout if lock_timeout is not None else DEFAULT_LOCK_TIMEOUT
-        return cls(directory, conn, lock_timeout=timeout, budget=budget)
+        return cls(directory, conn, lock_timeout=timeout, budget=budget, mirror_max_events=mirror_max_events)
 
     # -- loading namespaces --------------------------------------------------------------------------
 
@@ -175,6 +189,26 @@ class EmbeddedStore:
             else:
                 self._budget.touch(self, namespace)
             return self._mem.peek(namespace)
+
+    def _on_disk(self, namespace: str) -> DiskNamespace | None:
+        """The SQLite reads of ``namespace`` when it is served from disk, else ``None`` (use the mirror)."""
+        validate_namespace(namespace)
+        with self._lock:
+            self._check_open()
+            self._drain_evictions()
+            if self.mirror_max_events is None or namespace in self._loaded:
+                return None
+            view = self._disk.get(namespace)
+            if view is None:
+                limit = self.mirror_max_events
+                if limit > 0:
+                    held = self._conn.execute(
+                        "SELECT count(*) FROM (SELECT 1 FROM events WHERE ns = ? LIMIT ?)", (namespace, limit + 1)
+                    ).fetchone()[0]
+                    if held <= limit:
+                        return None
+                view = self._disk[namespace] = DiskNamespace(self._conn, namespace)
+            return view
 
     def _load(self, namespace: str) -> None:
         """Read one namespace into the mirror, in one read transaction, making room in the budget first."""
@@ -235,6 +269,15 @@ class EmbeddedStore:
             self._check_open()
             return sqlite_reads.generation(self._conn, namespace)
 
+    @contextmanager
+    def _read(self) -> Iterator[None]:
+        """A read transaction unless one is open: several SELECTs see one committed state."""
+        if self._conn.in_transaction:
+            yield
+            return
+        with self._snapshot():
+            yield
+
     # -- other processes -----------------------------------------------------------------------------
 
     @contextmanager
@@ -264,6 +307,8 @@ class EmbeddedStore:
                 changed = set(self._loaded) | set(sqlite_reads.namespaces_with_data(self._conn))
             for ns in changed & self._loaded:
                 self._unload(ns)  # read back on next use
+            for ns in changed:
+                self._disk.pop(ns, None)
             self._unseen |= changed
             if keep:
                 return frozenset()
@@ -283,6 +328,7 @@ class EmbeddedStore:
                 self._budget.release_all(self)
                 self._mem = MemoryGraph()
                 self._loaded.clear()
+                self._disk.clear()
 
     # -- writing -------------------------------------------------------------------------------------
 
@@ -294,9 +340,8 @@ class EmbeddedStore:
             self._check_open()
             self._drain_evictions()
             retraction = None
-            if batch.retract:  # planning a retraction walks the graph: load it
-                self._ix(ns)
-                retraction = plan_retraction(self._mem, ns, batch.retract, keep=entities_used_by(batch))
+            if batch.retract:  # planning a retraction walks the graph
+                retraction = plan_retraction(self._graph_of(ns), ns, batch.retract, keep=entities_used_by(batch))
             self._validate(batch, set(retraction.events) if retraction else set())
             batch = self._versioned(batch, retraction)
             c = self._conn
@@ -313,11 +358,21 @@ class EmbeddedStore:
                 c.execute("ROLLBACK")
                 raise
             if ns not in self._loaded:
+                self._disk.pop(ns, None)  # its lookups (and whether to load it) are decided afresh
                 return  # read from SQLite when first needed
             if retraction is not None:
                 apply_retraction(self._mem, ns, retraction)
             self._apply(batch)
             self._budget.charge(self, ns, _held_bytes(self._mem.peek(ns)))
+
+    def _graph_of(self, namespace: str) -> MemoryGraph:
+        """A graph holding ``namespace``: the mirror, or (served from disk) a copy read for this one use."""
+        if self._on_disk(namespace) is None:
+            self._ix(namespace)
+            return self._mem
+        graph = MemoryGraph()
+        sqlite_reads.load_namespace(self._conn, graph, namespace)
+        return graph
 
     def _versioned(self, batch: Batch, retraction: Retraction | None) -> Batch:
         """The batch with changed facts written as new versions (see :mod:`graphmem.store.versions`)."""
@@ -382,16 +437,26 @@ class EmbeddedStore:
 
     def get_session(self, namespace: str, session_id: str) -> Session | None:
         """Return the session with this id, or ``None``."""
+        if disk := self._on_disk(namespace):
+            with self._lock:
+                return disk.get_session(session_id)
         ix = self._ix(namespace)
         return ix.sessions.get(session_id) if ix else None
 
     def get_event(self, namespace: str, event_id: str) -> Event | None:
         """Return the event with this id, or ``None``."""
+        if disk := self._on_disk(namespace):
+            with self._lock:
+                found = disk.get_events([event_id])
+            return found[0] if found else None
         ix = self._ix(namespace)
         return ix.events.get(event_id) if ix else None
 
     def get_events(self, namespace: str, event_ids: Sequence[str]) -> list[Event]:
         """Return the events that exist among ``event_ids``, in the order asked."""
+        if disk := self._on_disk(namespace):
+            with self._lock:
+                return disk.get_events(event_ids)
         ix = self._ix(namespace)
         if ix is None:
             return []
@@ -399,26 +464,39 @@ class EmbeddedStore:
 
     def get_entity(self, namespace: str, entity_id: str) -> Entity | None:
         """Return the entity with this id, or ``None``."""
+        if disk := self._on_disk(namespace):
+            with self._lock:
+                return disk.get_entity(entity_id)
         ix = self._ix(namespace)
         return ix.entities.get(entity_id) if ix else None
 
     def get_fact(self, namespace: str, fact_id: str) -> Fact | None:
         """Return the fact with this id, or ``None``."""
+        if disk := self._on_disk(namespace):
+            with self._lock:
+                return disk.get_fact(fact_id)
         ix = self._ix(namespace)
         return ix.facts.get(fact_id) if ix else None
 
     def find_entities(self, namespace: str, name: str, *, type: str | None = None, limit: int = 10) -> list[Entity]:
         """Entities whose name or an alias equals ``name``, ignoring case and surrounding space."""
-        ix = self._ix(namespace)
-        if ix is None:
-            return []
-        found = [ix.entities[i] for i in sorted(ix.names.get(normalise_name(name), ()))]
+        if disk := self._on_disk(namespace):
+            with self._lock:
+                found = disk.find_entities(name)
+        else:
+            ix = self._ix(namespace)
+            if ix is None:
+                return []
+            found = [ix.entities[i] for i in sorted(ix.names.get(normalise_name(name), ()))]
         if type is not None:
             found = [e for e in found if e.type == type]
         return found[:limit]
 
     def find_events_by_source(self, namespace: str, source_id: str) -> list[Event]:
         """Events whose ``source_id`` equals ``source_id``."""
+        if disk := self._on_disk(namespace):
+            with self._lock:
+                return disk.find_events_by_source(source_id)
         ix = self._ix(namespace)
         if ix is None:
             return []
@@ -434,6 +512,10 @@ class EmbeddedStore:
         time: TimeFilter | None = None,
     ) -> list[Neighbor]:
         """Edges of ``node_id`` of the given types and direction whose far end passes ``time``."""
+        if disk := self._on_disk(namespace):
+            wanted = None if edge_types is None else frozenset(EdgeType(t) for t in edge_types)
+            with self._lock, self._read():
+                return disk.neighbors(node_id, wanted, Direction(direction), time)
         if self._ix(namespace) is None:
             return []
         return self._mem.neighbors(namespace, node_id, edge_types, Direction(direction), time)
@@ -448,6 +530,10 @@ class EmbeddedStore:
         time: TimeFilter | None = None,
     ) -> dict[str, list[Neighbor]]:
         """:meth:`neighbors` of every id (the :class:`~graphmem.store.base.FetchesFrontier` capability)."""
+        if disk := self._on_disk(namespace):
+            wanted = None if edge_types is None else frozenset(EdgeType(t) for t in edge_types)
+            with self._lock, self._read():
+                return {node_id: disk.neighbors(node_id, wanted, Direction(direction), time) for node_id in node_ids}
         if self._ix(namespace) is None:
             return {node_id: [] for node_id in node_ids}
         types = list(edge_types) if edge_types is not None else None
@@ -456,12 +542,21 @@ class EmbeddedStore:
 
     def iter_sessions(self, namespace: str) -> Iterator[Session]:
         """Sessions of the namespace in index order."""
+        if disk := self._on_disk(namespace):
+            with self._lock:
+                yield from disk.sessions()
+            return
         ix = self._ix(namespace)
         if ix is not None:
             yield from ix.ordered_sessions()
 
     def iter_events(self, namespace: str, *, session: str | None = None) -> Iterator[Event]:
         """Events of the namespace (or one session) in session order, then seq."""
+        if disk := self._on_disk(namespace):
+            with self._lock:
+                found = disk.events(session)
+            yield from found
+            return
         ix = self._ix(namespace)
         if ix is None:
             return
@@ -472,6 +567,11 @@ class EmbeddedStore:
 
     def iter_entities(self, namespace: str) -> Iterator[Entity]:
         """Entities of the namespace, by id."""
+        if disk := self._on_disk(namespace):
+            with self._lock:
+                found = disk.entities()
+            yield from found
+            return
         ix = self._ix(namespace)
         if ix is not None:
             for eid in sorted(ix.entities):
@@ -479,6 +579,11 @@ class EmbeddedStore:
 
     def iter_facts(self, namespace: str, *, time: TimeFilter | None = None, history: bool = False) -> Iterator[Fact]:
         """Fact versions of the namespace that pass ``time`` (by default the current ones), by id."""
+        if disk := self._on_disk(namespace):
+            with self._lock, self._read():
+                facts = list(disk.facts(time, history))
+            yield from facts
+            return
         ix = self._ix(namespace)
         if ix is None:
             return
@@ -487,6 +592,14 @@ class EmbeddedStore:
             fact = ix.facts[fid]
             if history or admit.admits_fact(fact):
                 yield fact
+
+    def speakers(self, namespace: str) -> list[str]:
+        """Every distinct speaker of the namespace's events, sorted (the ``ListsSpeakers`` capability)."""
+        if disk := self._on_disk(namespace):
+            with self._lock:
+                return disk.speakers()
+        ix = self._ix(namespace)
+        return sorted({e.speaker for e in ix.events.values() if e.speaker}) if ix else []
 
     def iter_mentions(self, namespace: str) -> Iterator[tuple[str, str, str]]:
         """``(event_id, entity_id, role)`` for every mention edge of the namespace."""
@@ -562,10 +675,12 @@ class EmbeddedStore:
     @_exclusive
     def delete_event(self, namespace: str, event_id: str) -> DeleteResult:
         """Delete an event, its mentions, the facts only it supported and entities left unused."""
-        if self._ix(namespace) is None:
-            return DeleteResult()
         with self._lock:
-            plan = plan_retraction(self._mem, namespace, [event_id], keep=set())
+            disk = self._on_disk(namespace)
+            graph = self._graph_of(namespace)
+            if graph.peek(namespace) is None:
+                return DeleteResult()
+            plan = plan_retraction(graph, namespace, [event_id], keep=set())
             if not plan.events:
                 return DeleteResult()
             c = self._conn
@@ -576,8 +691,11 @@ class EmbeddedStore:
             except sqlite3.Error as exc:
                 c.execute("ROLLBACK")
                 raise StoreError(f"deleting event {event_id!r} failed, nothing was deleted: {exc}") from exc
-            apply_retraction(self._mem, namespace, plan)
-            self._budget.charge(self, namespace, _held_bytes(self._mem.peek(namespace)))
+            if disk is not None:
+                self._disk.pop(namespace, None)
+            else:
+                apply_retraction(self._mem, namespace, plan)
+                self._budget.charge(self, namespace, _held_bytes(self._mem.peek(namespace)))
             return DeleteResult(
                 events=len(plan.events),
                 entities=len(plan.orphans),
@@ -627,6 +745,7 @@ class EmbeddedStore:
                 c.execute("ROLLBACK")
                 raise
             self._unload(namespace)  # read back on next use
+            self._disk.pop(namespace, None)
             return result
 
     # -- stats ---------------------------------------------------------------------------------------

@@ -44,21 +44,27 @@ _COUNTED = {
 
 
 def load_namespace(conn: sqlite3.Connection, mem: MemoryGraph, namespace: str) -> None:
-    """Put every row of ``namespace`` into the mirror ``mem`` (which must not hold it yet)."""
+    """Put every row of ``namespace`` into the mirror ``mem`` (which must not hold it yet).
+
+    Rows are read in key order (the primary key's own order, so no sort), which fixes the order of the
+    edges the mirror gives; :mod:`graphmem.store.sqlite_graph` gives the same order from SQLite.
+    """
     args = (namespace,)
-    for row in conn.execute("SELECT ns, id, idx, started_at, date_text FROM sessions WHERE ns = ?", args):
+    for row in conn.execute("SELECT ns, id, idx, started_at, date_text FROM sessions WHERE ns = ? ORDER BY id", args):
         mem.put_session(session_from_row(row))
-    for row in conn.execute(f"SELECT {EVENT_COLS} FROM events WHERE ns = ?", args):
+    for row in conn.execute(f"SELECT {EVENT_COLS} FROM events WHERE ns = ? ORDER BY id", args):
         mem.put_event(event_from_row(row))
-    for row in conn.execute("SELECT ns, id, name, type, aliases FROM entities WHERE ns = ?", args):
+    for row in conn.execute("SELECT ns, id, name, type, aliases FROM entities WHERE ns = ? ORDER BY id", args):
         mem.put_entity(entity_from_row(row))
-    for ns, eid, entid, role in conn.execute("SELECT ns, event_id, entity_id, role FROM mentions WHERE ns = ?", args):
+    for ns, eid, entid, role in conn.execute(
+        "SELECT ns, event_id, entity_id, role FROM mentions WHERE ns = ? ORDER BY event_id, entity_id, role", args
+    ):
         mem.put_mention(ns, eid, entid, role, new=True)
     evidence: dict[str, list[str]] = {}
     rows = conn.execute("SELECT fact_id, event_id FROM fact_evidence WHERE ns = ? ORDER BY fact_id, pos", args)
     for fid, eid in rows:
         evidence.setdefault(fid, []).append(eid)
-    for row in conn.execute(f"SELECT {FACT_COLS} FROM facts WHERE ns = ?", args):
+    for row in conn.execute(f"SELECT {FACT_COLS} FROM facts WHERE ns = ? ORDER BY id", args):
         mem.put_fact(fact_from_row(row, evidence.get(row[1], [])))
     ix = mem.peek(namespace)
     if ix is not None:

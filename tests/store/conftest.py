@@ -38,8 +38,8 @@ class Backend:
         return f"{self.prefix}-{name}"
 
 
-def _embedded(tmp_path: Path) -> Callable[[], GraphStore]:
-    return lambda: EmbeddedStore.open(tmp_path / "store")
+def _embedded(tmp_path: Path, mirror_max_events: int | None = None) -> Callable[[], GraphStore]:
+    return lambda: EmbeddedStore.open(tmp_path / "store", mirror_max_events=mirror_max_events)
 
 
 def _neo4j(request: pytest.FixtureRequest) -> Callable[[], GraphStore]:
@@ -49,10 +49,15 @@ def _neo4j(request: pytest.FixtureRequest) -> Callable[[], GraphStore]:
     return lambda: connect(bolt.uri, auth=bolt.auth, database=bolt.database)
 
 
-@pytest.fixture(params=["embedded", pytest.param("neo4j", marks=pytest.mark.neo4j)])
+@pytest.fixture(params=["embedded", "embedded-sqlite", pytest.param("neo4j", marks=pytest.mark.neo4j)])
 def backend(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Backend]:
-    """A backend to run a contract test against."""
-    opener = _embedded(tmp_path) if request.param == "embedded" else _neo4j(request)
+    """A backend to run a contract test against (``embedded-sqlite``: every read answered from SQLite)."""
+    if request.param == "embedded":
+        opener = _embedded(tmp_path, mirror_max_events=None)
+    elif request.param == "embedded-sqlite":
+        opener = _embedded(tmp_path, mirror_max_events=0)
+    else:
+        opener = _neo4j(request)
     b = Backend(request.param, opener)
     yield b
     for store in b.opened:

@@ -1,0 +1,313 @@
+"""Graph reads of one namespace answered from the embedded store's SQLite record, without its mirror.
+
+A namespace holding more events than the store's ``mirror_max_events`` is not loaded into the networkx
+mirror (:mod:`graphmem.store.mirror`): loading a million events costs minutes and gigabytes, while recall
+reads a few hundred nodes. :class:`DiskNamespace` answers the reads from indexed queries instead, with
+the same results as the mirror, in the order a freshly loaded mirror gives them (edges of a node: out
+then in; per side session, mention, FACT, then order edges; mentions by entity or event id, facts by id).
+
+Order edges (NEXT, NEXT_SESSION) are derived as in the mirror: the next event of a session by
+``(seq, id)``, the next session by ``(index, id)``. The only lookups held in memory are the names of the
+namespace's entities and the order of its sessions, built on first use; the store drops the view whenever
+the namespace changes.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+
+from graphmem.models import EdgeType, Entity, Event, Fact, NodeKind, Session
+from graphmem.store.base import Direction, Neighbor, TimeFilter
+from graphmem.store.sqlite_reads import EVENT_COLS, FACT_COLS, kind_of, stored_fact
+from graphmem.store.sqlite_rows import dt_out, entity_from_row, event_from_row, fact_from_row, session_from_row
+from graphmem.text import normalise_name
+
+__all__ = ["DISK_INDEXES", "DiskNamespace"]
+
+#: Indexes the SQLite-served reads use beyond the schema's own (created when a store opens writable; a
+#: read-only store without them gives the same answers, scanning the namespace's rows instead).
+DISK_INDEXES = (
+    "CREATE INDEX IF NOT EXISTS facts_by_subject ON facts (ns, subject_id)",
+    "CREATE INDEX IF NOT EXISTS facts_by_object ON facts (ns, object_id)",
+    "CREATE INDEX IF NOT EXISTS events_by_source ON events (ns, source_id)",
+)
+
+_SESSION_COLS = "ns, id, idx, started_at, date_text"
+_ENTITY_COLS = "ns, id, name, type, aliases"
+_NOW = TimeFilter()  # no bound: the fact versions memory holds now
+_CHUNK = 500  # ids per IN (...) list
+
+
+@dataclass(slots=True)
+class DiskNamespace:
+    """Reads of ``namespace`` from SQLite; the caller holds the store's lock around every call."""
+
+    conn: sqlite3.Connection
+    namespace: str
+    _names: dict[str, list[str]] | None = field(default=None, init=False)
+    _session_order: list[str] | None = field(default=None, init=False)
+    _session_pos: dict[str, int] = field(default_factory=dict, init=False)
+
+    # -- nodes ---------------------------------------------------------------------------------------
+
+    def get_session(self, session_id: str) -> Session | None:
+        """The session with this id, or ``None``."""
+        row = self.conn.execute(
+            f"SELECT {_SESSION_COLS} FROM sessions WHERE ns = ? AND id = ?", (self.namespace, session_id)
+        ).fetchone()
+        return session_from_row(row) if row else None
+
+    def get_events(self, event_ids: Sequence[str]) -> list[Event]:
+        """The events that exist among ``event_ids``, in the order asked."""
+        found: dict[str, Event] = {}
+        unique = list(dict.fromkeys(event_ids))
+        for start in range(0, len(unique), _CHUNK):
+            part = unique[start : start + _CHUNK]
+            marks = ",".join("?" * len(part))
+            rows = self.conn.execute(
+                f"SELECT {EVENT_COLS} FROM events WHERE ns = ? AND id IN ({marks})", (self.namespace, *part)
+            )
+            for row in rows:
+                found[row[1]] = event_from_row(row)
+        return [found[i] for i in event_ids if i in found]
+
+    def get_entity(self, entity_id: str) -> Entity | None:
+        """The entity with this id, or ``None``."""
+        row = self.conn.execute(
+            f"SELECT {_ENTITY_COLS} FROM entities WHERE ns = ? AND id = ?", (self.namespace, entity_id)
+        ).fetchone()
+        return entity_from_row(row) if row else None
+
+    def get_fact(self, fact_id: str) -> Fact | None:
+        """The fact version with this id, or ``None``."""
+        return stored_fact(self.conn, self.namespace, fact_id)
+
+    def find_entities(self, name: str) -> list[Entity]:
+        """Entities whose name or an alias normalises to ``name``'s key, by id."""
+        if self._names is None:
+            names: dict[str, list[str]] = {}
+            for eid, ename, aliases in self.conn.execute(
+                "SELECT id, name, aliases FROM entities WHERE ns = ? ORDER BY id", (self.namespace,)
+            ):
+                entity = entity_from_row((self.namespace, eid, ename, "", aliases))
+                for key in dict.fromkeys(normalise_name(n) for n in (entity.name, *entity.aliases)):
+                    names.setdefault(key, []).append(eid)
+            self._names = names
+        ids = self._names.get(normalise_name(name), [])
+        return [e for e in (self.get_entity(i) for i in ids) if e is not None]
+
+    def find_events_by_source(self, source_id: str) -> list[Event]:
+        """Events whose ``source_id`` equals ``source_id``, by id."""
+        sql = f"SELECT {EVENT_COLS} FROM events WHERE ns = ? AND source_id = ?"  # sorted here: see _mentioned_by
+        return sorted(
+            (event_from_row(r) for r in self.conn.execute(sql, (self.namespace, source_id))), key=lambda e: e.id
+        )
+
+    def speakers(self) -> list[str]:
+        """Every distinct speaker name of the namespace's events, sorted."""
+        rows = self.conn.execute(
+            "SELECT DISTINCT speaker FROM events WHERE ns = ? AND speaker IS NOT NULL AND speaker != ''",
+            (self.namespace,),
+        )
+        return sorted(s for (s,) in rows)
+
+    # -- whole namespace -----------------------------------------------------------------------------
+
+    def sessions(self) -> list[Session]:
+        """Sessions by index, then id."""
+        rows = self.conn.execute(
+            f"SELECT {_SESSION_COLS} FROM sessions WHERE ns = ? ORDER BY idx, id", (self.namespace,)
+        )
+        return [session_from_row(r) for r in rows]
+
+    def events(self, session: str | None) -> list[Event]:
+        """Events of the namespace (or one session) by session index, then seq, then id."""
+        if session is not None:
+            rows = self.conn.execute(
+                f"SELECT {EVENT_COLS} FROM events WHERE ns = ? AND session = ? ORDER BY seq, id",
+                (self.namespace, session),
+            ).fetchall()
+        else:
+            cols = ", ".join(f"e.{c.strip()}" for c in EVENT_COLS.split(","))
+            rows = self.conn.execute(
+                f"SELECT {cols} FROM events e JOIN sessions s ON s.ns = e.ns AND s.id = e.session "
+                "WHERE e.ns = ? ORDER BY s.idx, s.id, e.seq, e.id",
+                (self.namespace,),
+            ).fetchall()
+        return [event_from_row(r) for r in rows]
+
+    def entities(self) -> list[Entity]:
+        """Entities by id."""
+        rows = self.conn.execute(f"SELECT {_ENTITY_COLS} FROM entities WHERE ns = ? ORDER BY id", (self.namespace,))
+        return [entity_from_row(r) for r in rows]
+
+    def facts(self, time: TimeFilter | None, history: bool) -> Iterator[Fact]:
+        """Fact versions that pass ``time`` (every one with ``history``), by id."""
+        admit = time or _NOW
+        evidence: dict[str, list[str]] = {}
+        rows = self.conn.execute(
+            "SELECT fact_id, event_id FROM fact_evidence WHERE ns = ? ORDER BY fact_id, pos", (self.namespace,)
+        )
+        for fid, eid in rows:
+            evidence.setdefault(fid, []).append(eid)
+        for row in self.conn.execute(f"SELECT {FACT_COLS} FROM facts WHERE ns = ? ORDER BY id", (self.namespace,)):
+            fact = fact_from_row(row, evidence.get(row[1], []))
+            if history or admit.admits_fact(fact):
+                yield fact
+
+    # -- edges ---------------------------------------------------------------------------------------
+
+    def neighbors(
+        self, node_id: str, wanted: frozenset[EdgeType] | None, direction: Direction, time: TimeFilter | None
+    ) -> list[Neighbor]:
+        """What the mirror's ``neighbors`` gives for this node, from SQLite."""
+        kind = kind_of(self.conn, self.namespace, node_id)
+        if kind is None or (wanted is not None and not wanted):
+            return []
+        out: list[Neighbor] = []
+        for side in (Direction.OUT, Direction.IN):
+            if direction in (side, Direction.BOTH):
+                out.extend(self._side(node_id, kind, side, wanted, time))
+        return out
+
+    def _side(
+        self, node_id: str, kind: NodeKind, side: Direction, wanted: frozenset[EdgeType] | None, time: TimeFilter | None
+    ) -> list[Neighbor]:
+        def want(*types: EdgeType) -> bool:
+            return wanted is None or any(t in wanted for t in types)
+
+        timed = time is not None and (time.since is not None or time.until is not None)
+        found: list[Neighbor] = []
+        row = None
+        if kind is NodeKind.EVENT:
+            row = self.conn.execute(
+                "SELECT session, seq FROM events WHERE ns = ? AND id = ?", (self.namespace, node_id)
+            ).fetchone()
+        if kind is NodeKind.EVENT and side is Direction.OUT and row is not None:
+            if want(EdgeType.IN_SESSION):
+                found.append(Neighbor(EdgeType.IN_SESSION, side, row[0], NodeKind.SESSION))
+            if want(EdgeType.MENTIONS, EdgeType.SPOKEN_BY):
+                rows = self.conn.execute(
+                    "SELECT entity_id, role FROM mentions WHERE ns = ? AND event_id = ? ORDER BY entity_id, role",
+                    (self.namespace, node_id),
+                )
+                found.extend(_mention(side, entity_id, NodeKind.ENTITY, role) for entity_id, role in rows)
+        if kind is NodeKind.ENTITY and side is Direction.IN and want(EdgeType.MENTIONS, EdgeType.SPOKEN_BY):
+            found.extend(self._mentioned_by(node_id, time if timed else None))
+        if kind is NodeKind.SESSION and side is Direction.IN and want(EdgeType.IN_SESSION):
+            sql = "SELECT id, occurred_at FROM events WHERE ns = ? AND session = ?"  # sorted here: see _mentioned_by
+            rows = sorted(self.conn.execute(sql, (self.namespace, node_id)))
+            found.extend(
+                Neighbor(EdgeType.IN_SESSION, side, eid, NodeKind.EVENT)
+                for eid, occurred in rows
+                if not timed or _admits(time, occurred)
+            )
+        if want(EdgeType.FACT):
+            found.extend(self._facts(node_id, side, time))
+        if kind is NodeKind.EVENT and row is not None and want(EdgeType.NEXT):
+            step = self._step(row[0], row[1], node_id, later=side is Direction.OUT)
+            if step is not None and (not timed or _admits(time, step[1])):
+                found.append(Neighbor(EdgeType.NEXT, side, step[0], NodeKind.EVENT))
+        if kind is NodeKind.SESSION and want(EdgeType.NEXT_SESSION):
+            other = self._next_session(node_id, later=side is Direction.OUT)
+            if other is not None:
+                found.append(Neighbor(EdgeType.NEXT_SESSION, side, other, NodeKind.SESSION))
+        return [nb for nb in found if wanted is None or nb.edge in wanted]
+
+    def _mentioned_by(self, entity_id: str, time: TimeFilter | None) -> list[Neighbor]:
+        # sorted here, not by ORDER BY: without statistics SQLite would walk the primary key (every
+        # mention of the namespace, in event order) rather than sort the entity's own few
+        args = (self.namespace, entity_id)
+        if time is None:
+            sql = "SELECT event_id, role FROM mentions INDEXED BY mentions_by_entity WHERE ns = ? AND entity_id = ?"
+            rows = sorted(self.conn.execute(sql, args))
+            return [_mention(Direction.IN, eid, NodeKind.EVENT, role) for eid, role in rows]
+        sql = (
+            "SELECT m.event_id, m.role, e.occurred_at FROM mentions m INDEXED BY mentions_by_entity "
+            "JOIN events e ON e.ns = m.ns AND e.id = m.event_id WHERE m.ns = ? AND m.entity_id = ?"
+        )
+        timed = sorted(self.conn.execute(sql, args), key=lambda r: (r[0], r[1]))
+        return [
+            _mention(Direction.IN, eid, NodeKind.EVENT, role)
+            for eid, role, occurred in timed
+            if _admits(time, occurred)
+        ]
+
+    def _facts(self, node_id: str, side: Direction, time: TimeFilter | None) -> list[Neighbor]:
+        near, far_col = ("subject_id", 4) if side is Direction.OUT else ("object_id", 2)
+        sql = f"SELECT {FACT_COLS} FROM facts WHERE ns = ? AND {near} = ?"  # sorted here: see _mentioned_by
+        rows = sorted(self.conn.execute(sql, (self.namespace, node_id)), key=lambda r: str(r[1]))
+        out: list[Neighbor] = []
+        for row in rows:
+            evidence = [
+                eid
+                for (eid,) in self.conn.execute(
+                    "SELECT event_id FROM fact_evidence WHERE ns = ? AND fact_id = ? ORDER BY pos",
+                    (self.namespace, row[1]),
+                )
+            ]
+            fact = fact_from_row(row, evidence)
+            if not (time or _NOW).admits_fact(fact):
+                continue
+            far = row[far_col]
+            kind = kind_of(self.conn, self.namespace, far)
+            if kind is None:
+                continue
+            if time is not None and kind is NodeKind.EVENT:
+                got = self.conn.execute(
+                    "SELECT occurred_at FROM events WHERE ns = ? AND id = ?", (self.namespace, far)
+                ).fetchone()
+                if got is not None and not _admits(time, got[0]):
+                    continue
+            out.append(Neighbor(EdgeType.FACT, side, far, kind, None, fact))
+        # the mirror groups a node's edges by the node at the far end, first met first
+        order: dict[str, int] = {}
+        for nb in out:
+            order.setdefault(nb.node_id, len(order))
+        return sorted(out, key=lambda nb: order[nb.node_id])
+
+    def _step(self, session: str, seq: int, event_id: str, *, later: bool) -> tuple[str, str | None] | None:
+        """The event after (or before) this one in its session, by (seq, id): its id and time."""
+        if later:
+            sql = (
+                "SELECT id, occurred_at FROM events WHERE ns = ? AND session = ? AND seq >= ? "
+                "AND (seq > ? OR id > ?) ORDER BY seq, id LIMIT 1"
+            )
+        else:
+            sql = (
+                "SELECT id, occurred_at FROM events WHERE ns = ? AND session = ? AND seq <= ? "
+                "AND (seq < ? OR id < ?) ORDER BY seq DESC, id DESC LIMIT 1"
+            )
+        row = self.conn.execute(sql, (self.namespace, session, seq, seq, event_id)).fetchone()
+        return (row[0], row[1]) if row else None
+
+    def _next_session(self, session_id: str, *, later: bool) -> str | None:
+        if self._session_order is None:
+            self._session_order = [
+                sid
+                for (sid,) in self.conn.execute(
+                    "SELECT id FROM sessions WHERE ns = ? ORDER BY idx, id", (self.namespace,)
+                )
+            ]
+            self._session_pos = {sid: i for i, sid in enumerate(self._session_order)}
+        pos = self._session_pos.get(session_id)
+        if pos is None:
+            return None
+        other = pos + 1 if later else pos - 1
+        return self._session_order[other] if 0 <= other < len(self._session_order) else None
+
+
+def _mention(side: Direction, node_id: str, kind: NodeKind, role: str) -> Neighbor:
+    etype = EdgeType.SPOKEN_BY if role == "speaker" else EdgeType.MENTIONS
+    return Neighbor(etype, side, node_id, kind, role)
+
+
+def _admits(time: TimeFilter | None, occurred: str | None) -> bool:
+    if time is None or occurred is None:
+        return True
+    when = dt_out(occurred)
+    if time.since is not None and when is not None and when < time.since:
+        return False
+    return time.until is None or when is None or when <= time.until

@@ -1,0 +1,56 @@
+"""Recall over a namespace read from SQLite (above ``mirror_max_events``) finds the hits of the loaded mirror.
+
+The embedded store serves a big namespace's reads from indexed SQLite queries instead of loading it
+(see graphmem/store/sqlite_graph.py); recall must not tell the difference: same hits, same scores, same
+explanations, with and without a time window, for both traversal configurations.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from graphmem.embed import Embedder
+from graphmem.memory import Memory
+from graphmem.recall.config import DEFAULT_CONFIG, ENTITY_WALK_CONFIG, RecallConfig
+from graphmem.store.embedded import EmbeddedStore
+from graphmem.vector_index import VectorIndex
+from tests.recall.test_round_trips import QUESTIONS, hits_of, requests, write_dialogue
+
+
+@pytest.fixture
+def store_dir(tmp_path: Path, embedder: Embedder) -> Iterator[Path]:
+    store = EmbeddedStore.open(tmp_path / "store")
+    write_dialogue(store, "big", embedder)
+    store.close()
+    yield tmp_path / "store"
+
+
+@pytest.mark.parametrize("config", [DEFAULT_CONFIG, ENTITY_WALK_CONFIG], ids=["default", "entity walk"])
+def test_recall_hits_are_the_same_from_sqlite(
+    store_dir: Path, tmp_path: Path, embedder: Embedder, config: RecallConfig
+) -> None:
+    mirror = EmbeddedStore.open(store_dir, mirror_max_events=None)
+    disk = EmbeddedStore.open(store_dir, mirror_max_events=0)
+    vectors = VectorIndex.open(mirror, tmp_path / "vectors")
+    try:
+        for request in requests("big"):
+            want = hits_of(mirror, vectors, embedder, request, config)
+            assert want, request.text
+            assert hits_of(disk, vectors, embedder, request, config) == want, request.text
+        assert disk.loaded == frozenset() and mirror.loaded == {"big"}
+    finally:
+        vectors.close()
+        mirror.close()
+        disk.close()
+
+
+def test_memory_reads_a_big_namespace_from_sqlite(store_dir: Path, embedder: Embedder) -> None:
+    with Memory.open(store_dir, embedder=embedder, read_only=True) as loaded:
+        want = [h.as_dict() for h in loaded.recall(QUESTIONS[1], namespace="big", k=5)]
+        assert loaded.store.loaded == {"big"}  # type: ignore[attr-defined]
+    with Memory.open(store_dir, embedder=embedder, read_only=True, mirror_max_events=10) as mem:
+        assert [h.as_dict() for h in mem.recall(QUESTIONS[1], namespace="big", k=5)] == want
+        assert mem.store.loaded == frozenset()  # type: ignore[attr-defined]

@@ -1,0 +1,170 @@
+"""Namespaces read from SQLite (above ``mirror_max_events``) give exactly what the loaded mirror gives.
+
+The contract suite runs on the embedded store in both modes (``embedded`` and ``embedded-sqlite`` in
+conftest.py); these tests add the exact order of every edge list on a store large enough to have hubs,
+facts with old versions and several sessions, the threshold itself, and writes to a namespace served
+from SQLite.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from graphmem.errors import ConfigError
+from graphmem.models import Batch, EdgeType, Entity, Event, Fact, Mention, Session
+from graphmem.settings import DEFAULT_MIRROR_MAX_EVENTS, Settings
+from graphmem.store.base import Direction, TimeFilter
+from graphmem.store.embedded import EmbeddedStore
+
+NS = "chat"
+T0 = datetime(2024, 5, 1, 9, 0)
+THINGS = ("pottery", "lisbon", "violin", "kyoto", "chess")
+
+
+def _batches(ns: str = NS) -> list[Batch]:
+    out = []
+    for index in range(3):
+        sid = f"s{index}"
+        started = T0 + timedelta(days=7 * index)
+        events, mentions = [], []
+        entities = {p: Entity(ns, p, p.title(), "Person") for p in ("ana", "ben")}
+        for seq in range(8):
+            speaker = ("ana", "ben")[seq % 2]
+            thing = THINGS[(seq + index) % len(THINGS)]
+            eid = f"{sid}:{seq}"
+            when = None if seq == 5 else started + timedelta(minutes=seq)
+            events.append(
+                Event(ns, eid, sid, seq % 4, speaker.title(), f"{speaker} on {thing}", when, f"D{index}:{seq}")
+            )
+            mentions += [Mention(ns, eid, speaker, "speaker"), Mention(ns, eid, speaker, "subject")]
+            mentions.append(Mention(ns, eid, thing, "mention"))
+            entities[thing] = Entity(ns, thing, thing.title(), "Topic", aliases=(f"{thing} club",))
+        out.append(
+            Batch(
+                ns,
+                sessions=(Session(ns, sid, 2 - index, started),),  # index order differs from id order
+                events=tuple(events),
+                entities=tuple(entities.values()),
+                mentions=tuple(mentions),
+            )
+        )
+    facts = (
+        Fact(ns, "f1", "ana", "likes", "pottery", T0, valid_from=T0, evidence=("s0:0",)),
+        Fact(ns, "f2", "ben", "lives_in", "lisbon", T0, valid_to=T0 + timedelta(days=9), evidence=("s0:1", "s1:1")),
+        Fact(ns, "f3", "ana", "knows", "ben", T0 + timedelta(days=3), evidence=("s1:2",)),
+    )
+    out.append(Batch(ns, facts=facts))
+    later = Fact(ns, "f1", "ana", "likes", "chess", T0 + timedelta(days=20), evidence=("s2:0",))
+    out.append(Batch(ns, facts=(later,)))  # a new version of f1: the old one is kept as history
+    return out
+
+
+@pytest.fixture
+def stores(tmp_path: Path) -> Iterator[tuple[EmbeddedStore, EmbeddedStore]]:
+    """The same store opened twice: every namespace loaded, and every namespace read from SQLite."""
+    writer = EmbeddedStore.open(tmp_path / "s", mirror_max_events=None)
+    for batch in _batches():
+        writer.write(batch)
+    writer.close()
+    mirror = EmbeddedStore.open(tmp_path / "s", mirror_max_events=None)
+    disk = EmbeddedStore.open(tmp_path / "s", mirror_max_events=0)
+    yield mirror, disk
+    mirror.close()
+    disk.close()
+
+
+TIMES = (
+    None,
+    TimeFilter(),
+    TimeFilter(since=T0 + timedelta(minutes=3), until=T0 + timedelta(days=7, minutes=4)),
+    TimeFilter(as_of=T0 + timedelta(days=5)),
+    TimeFilter(valid_at=T0 + timedelta(days=12)),
+    TimeFilter(history=True),
+)
+EDGES = (None, *([t] for t in EdgeType), [EdgeType.MENTIONS, EdgeType.NEXT])
+
+
+def test_every_edge_list_is_the_mirrors_in_order(stores: tuple[EmbeddedStore, EmbeddedStore]) -> None:
+    mirror, disk = stores
+    nodes = [e.id for e in mirror.iter_events(NS)] + [e.id for e in mirror.iter_entities(NS)]
+    nodes += [s.id for s in mirror.iter_sessions(NS)] + ["nowhere"]
+    checked = 0
+    for node, edges, way, time in itertools.product(nodes, EDGES, Direction, TIMES):
+        want = mirror.neighbors(NS, node, edge_types=edges, direction=way, time=time)
+        assert disk.neighbors(NS, node, edge_types=edges, direction=way, time=time) == want, (node, edges, way, time)
+        checked += bool(want)
+    assert checked > 1000  # the lists compared are not all empty
+    many = disk.neighbors_many(NS, nodes, time=TIMES[2])
+    assert many == mirror.neighbors_many(NS, nodes, time=TIMES[2])
+    assert disk.loaded == frozenset() and mirror.loaded == {NS}
+
+
+def test_node_reads_are_the_mirrors(stores: tuple[EmbeddedStore, EmbeddedStore]) -> None:
+    mirror, disk = stores
+    assert list(disk.iter_sessions(NS)) == list(mirror.iter_sessions(NS))
+    assert list(disk.iter_events(NS)) == list(mirror.iter_events(NS))
+    assert list(disk.iter_events(NS, session="s1")) == list(mirror.iter_events(NS, session="s1"))
+    assert list(disk.iter_entities(NS)) == list(mirror.iter_entities(NS))
+    for time in TIMES:
+        assert list(disk.iter_facts(NS, time=time)) == list(mirror.iter_facts(NS, time=time))
+    assert list(disk.iter_facts(NS, history=True)) == list(mirror.iter_facts(NS, history=True))
+    ids = ["s2:3", "nope", "s0:0", "s2:3"]
+    assert disk.get_events(NS, ids) == mirror.get_events(NS, ids)
+    for name in ("Pottery", "  POTTERY club ", "ana", "nobody"):
+        assert disk.find_entities(NS, name) == mirror.find_entities(NS, name)
+    assert disk.find_entities(NS, "chess", type="Person") == []
+    assert disk.find_events_by_source(NS, "D1:2") == mirror.find_events_by_source(NS, "D1:2")
+    assert disk.get_fact(NS, "f2") == mirror.get_fact(NS, "f2")
+    assert disk.get_session(NS, "s1") == mirror.get_session(NS, "s1")
+    assert disk.get_entity(NS, "kyoto") == mirror.get_entity(NS, "kyoto")
+    assert disk.speakers(NS) == mirror.speakers(NS) == ["Ana", "Ben"]
+    assert disk.stats(NS) == mirror.stats(NS)
+    assert disk.loaded == frozenset()
+
+
+def test_only_namespaces_above_the_limit_stay_on_disk(tmp_path: Path) -> None:
+    store = EmbeddedStore.open(tmp_path / "s", mirror_max_events=8)
+    for batch in _batches("big")[:2] + _batches("small")[:1]:  # 16 events and 8 events
+        store.write(batch)
+    assert store.get_event("big", "s0:1") is not None and store.get_event("small", "s0:1") is not None
+    assert store.loaded == {"small"}
+    store.close()
+
+
+def test_writes_to_a_namespace_on_disk_are_read_back(tmp_path: Path) -> None:
+    store = EmbeddedStore.open(tmp_path / "s", mirror_max_events=0)
+    for batch in _batches():
+        store.write(batch)
+    nxt = store.neighbors(NS, "s0:4", edge_types=[EdgeType.NEXT], direction=Direction.OUT)
+    assert [n.node_id for n in nxt] == ["s0:1"]  # seq 0, 0, 1, 1, ...: (seq, id) order
+    extra = Event(NS, "s0:x", "s0", 0, "Ana", "ana on kyoto again", T0)  # seq 0 ties: after s0:4 by id
+    store.write(Batch(NS, events=(extra,), mentions=(Mention(NS, "s0:x", "kyoto", "mention"),)))
+    out = store.neighbors(NS, "s0:x", direction=Direction.OUT)
+    assert [(n.edge, n.node_id) for n in out] == [
+        (EdgeType.IN_SESSION, "s0"),
+        (EdgeType.MENTIONS, "kyoto"),
+        (EdgeType.NEXT, "s0:1"),
+    ]
+    back = store.neighbors(NS, "s0:x", edge_types=[EdgeType.NEXT], direction=Direction.IN)
+    assert [n.node_id for n in back] == ["s0:4"]
+    assert store.find_entities(NS, "Kyoto club")[0].id == "kyoto"
+    deleted = store.delete_event(NS, "s0:x")
+    assert deleted.events == 1
+    assert store.get_event(NS, "s0:x") is None
+    store.write(Batch(NS, retract=("s0:0",)))  # planning a retraction reads a copy of the graph
+    assert store.get_fact(NS, "f1") is not None
+    assert store.loaded == frozenset()
+    store.close()
+
+
+def test_the_limit_is_a_setting() -> None:
+    assert Settings.from_env({}).mirror_event_limit == DEFAULT_MIRROR_MAX_EVENTS == 200_000
+    assert Settings.from_env({"GRAPHMEM_MIRROR_MAX_EVENTS": "1_000"}).mirror_event_limit == 1000
+    assert Settings.from_env({"GRAPHMEM_MIRROR_MAX_EVENTS": "0"}).mirror_event_limit == 0
+    with pytest.raises(ConfigError, match="GRAPHMEM_MIRROR_MAX_EVENTS"):
+        _ = Settings.from_env({"GRAPHMEM_MIRROR_MAX_EVENTS": "-3"}).mirror_event_limit
