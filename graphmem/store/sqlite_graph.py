@@ -189,19 +189,19 @@ class DiskNamespace:
             if want(EdgeType.IN_SESSION):
                 found.append(Neighbor(EdgeType.IN_SESSION, side, row[0], NodeKind.SESSION))
             if want(EdgeType.MENTIONS, EdgeType.SPOKEN_BY):
-                rows = self.conn.execute(
+                named = self.conn.execute(
                     "SELECT entity_id, role FROM mentions WHERE ns = ? AND event_id = ? ORDER BY entity_id, role",
                     (self.namespace, node_id),
                 )
-                found.extend(_mention(side, entity_id, NodeKind.ENTITY, role) for entity_id, role in rows)
+                found.extend(_mention(side, entity_id, NodeKind.ENTITY, role) for entity_id, role in named)
         if kind is NodeKind.ENTITY and side is Direction.IN and want(EdgeType.MENTIONS, EdgeType.SPOKEN_BY):
             found.extend(self._mentioned_by(node_id, time if timed else None))
         if kind is NodeKind.SESSION and side is Direction.IN and want(EdgeType.IN_SESSION):
             sql = "SELECT id, occurred_at FROM events WHERE ns = ? AND session = ?"  # sorted here: see _mentioned_by
-            rows = sorted(self.conn.execute(sql, (self.namespace, node_id)))
+            members = sorted(self.conn.execute(sql, (self.namespace, node_id)))
             found.extend(
                 Neighbor(EdgeType.IN_SESSION, side, eid, NodeKind.EVENT)
-                for eid, occurred in rows
+                for eid, occurred in members
                 if not timed or _admits(time, occurred)
             )
         if want(EdgeType.FACT):
