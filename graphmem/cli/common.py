@@ -68,18 +68,35 @@ def k_option(*, default: int, maximum: int | None = None, help: str) -> Callable
 
 @contextmanager
 def open_memory(
-    ctx: click.Context, db: str | None = None, *, create: bool = False, read_only: bool = False, **options: Any
+    ctx: click.Context,
+    db: str | None = None,
+    *,
+    create: bool = False,
+    read_only: bool = False,
+    one_shot: bool = False,
+    **options: Any,
 ) -> Iterator[Memory]:
     """Open the memory named by ``--db`` on the command or the group.
 
     Only commands that write (``ingest``, ``add``, a ``sync`` target) pass ``create=True``: a mistyped
     path given to a reading command is an error, never a new empty store. Reading commands pass
-    ``read_only=True``, so they work on a store the user may read but not write.
+    ``read_only=True``, so they work on a store the user may read but not write. A command that reads a
+    few nodes and exits (``recall``) passes ``one_shot=True``: a store directory's namespaces are then
+    read from SQLite, never loaded into memory (loading costs more than the command), unless
+    ``GRAPHMEM_MIRROR_MAX_EVENTS`` is set.
     """
     from graphmem.memory import Memory  # here, not at import: `graphmem --help` never loads the store
 
     state = ctx.find_object(State)
     where = db or (state.db if state else None)
+    if one_shot:
+        from graphmem.config import resolve_db
+        from graphmem.settings import Settings
+        from graphmem.store.registry import scheme_of
+
+        settings = Settings.from_env()
+        if settings.mirror_max_events is None and scheme_of(resolve_db(where, settings)) is None:
+            options.setdefault("mirror_max_events", 0)
     if read_only:
         options["read_only"] = True
     else:

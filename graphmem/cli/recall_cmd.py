@@ -54,7 +54,7 @@ def recall(
     from graphmem.recall import RecallRequest
 
     question = clean_text(question)  # an argument that was not UTF-8 arrives with lone surrogates
-    with open_memory(ctx, db, read_only=True) as mem:
+    with open_memory(ctx, db, read_only=True, one_shot=True) as mem:
         request = RecallRequest.of(
             question,
             namespace=namespace,

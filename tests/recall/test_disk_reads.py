@@ -10,8 +10,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
+import click
 import pytest
 
+from graphmem.cli.common import open_memory
 from graphmem.embed import Embedder
 from graphmem.memory import Memory
 from graphmem.recall.config import DEFAULT_CONFIG, ENTITY_WALK_CONFIG, RecallConfig
@@ -54,3 +56,17 @@ def test_memory_reads_a_big_namespace_from_sqlite(store_dir: Path, embedder: Emb
     with Memory.open(store_dir, embedder=embedder, read_only=True, mirror_max_events=10) as mem:
         assert [h.as_dict() for h in mem.recall(QUESTIONS[1], namespace="big", k=5)] == want
         assert mem.store.loaded == frozenset()  # type: ignore[attr-defined]
+
+
+def test_a_one_shot_cli_recall_reads_from_sqlite(
+    store_dir: Path, embedder: Embedder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ctx = click.Context(click.Command("recall"))
+    monkeypatch.delenv("GRAPHMEM_MIRROR_MAX_EVENTS", raising=False)
+    with open_memory(ctx, str(store_dir), read_only=True, one_shot=True, embedder=embedder) as mem:
+        hits = [h.as_dict() for h in mem.recall(QUESTIONS[0], namespace="big", k=5)]
+        assert hits and mem.store.loaded == frozenset()  # type: ignore[attr-defined]
+    monkeypatch.setenv("GRAPHMEM_MIRROR_MAX_EVENTS", "1000")  # the setting, when given, decides
+    with open_memory(ctx, str(store_dir), read_only=True, one_shot=True, embedder=embedder) as mem:
+        assert [h.as_dict() for h in mem.recall(QUESTIONS[0], namespace="big", k=5)] == hits
+        assert mem.store.loaded == {"big"}  # type: ignore[attr-defined]
