@@ -25,7 +25,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Concatenate, ParamSpec, TypeVar
 
-from graphmem.errors import ReadOnlyStoreError, StoreError
+from graphmem.errors import ConfigError, ReadOnlyStoreError, StoreError
 from graphmem.models import Batch, EdgeType, Entity, Event, Fact, NodeKind, Session, validate_namespace
 from graphmem.settings import DEFAULT_MIRROR_MAX_EVENTS
 from graphmem.store import sqlite_reads
@@ -89,6 +89,9 @@ class EmbeddedStore:
         mirror_max_events: int | None = None,
     ) -> None:
         """Use :meth:`EmbeddedStore.open`."""
+        if mirror_max_events is not None and mirror_max_events < 0:
+            conn.close()
+            raise ConfigError(f"mirror_max_events must be a number of events >= 0 or None, not {mirror_max_events}")
         self.directory = directory
         self.uri = str(directory)
         self.read_only = read_only

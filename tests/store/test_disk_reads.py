@@ -162,6 +162,11 @@ def test_writes_to_a_namespace_on_disk_are_read_back(tmp_path: Path) -> None:
     store.close()
 
 
+def test_a_negative_limit_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="mirror_max_events"):
+        EmbeddedStore.open(tmp_path / "s", mirror_max_events=-1)
+
+
 def test_the_limit_is_a_setting() -> None:
     assert Settings.from_env({}).mirror_event_limit == DEFAULT_MIRROR_MAX_EVENTS == 200_000
     assert Settings.from_env({"GRAPHMEM_MIRROR_MAX_EVENTS": "1_000"}).mirror_event_limit == 1000
