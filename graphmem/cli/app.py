@@ -9,7 +9,7 @@ from typing import Any
 
 import click
 
-from graphmem.cli.common import State, db_option, open_memory, print_json, print_table, stderr
+from graphmem.cli.common import State, db_option, open_memory, print_json, print_table, stderr_console
 from graphmem.errors import GraphmemError
 from graphmem.models import validate_namespace
 from graphmem.namespaces import require_namespace
@@ -143,7 +143,7 @@ def main(argv: list[str] | None = None) -> int:
         click.echo(clean_text(f"error: {exc}"), err=True)
         return 1
     except click.exceptions.Abort:
-        stderr.print("aborted")
+        stderr_console().print("aborted")
         return 1
     except click.ClickException as exc:
         exc.show()
@@ -151,7 +151,7 @@ def main(argv: list[str] | None = None) -> int:
     except click.exceptions.Exit as exc:
         return int(exc.exit_code)
     except KeyboardInterrupt:
-        stderr.print("interrupted")
+        stderr_console().print("interrupted")
         return 130
     return rc if isinstance(rc, int) else 0
 
