@@ -23,6 +23,7 @@ __all__ = [
     "State",
     "db_option",
     "k_option",
+    "may_exit_fast",
     "open_memory",
     "plain",
     "print_json",
@@ -134,6 +135,20 @@ def open_memory(
         options["create"] = create
     with Memory.open(where, **options) as mem:
         yield mem
+    if one_shot and read_only:
+        _exit.fast = True  # closed, nothing written: the process may end without teardown (app.run)
+
+
+class _Exit:
+    fast = False
+
+
+_exit = _Exit()
+
+
+def may_exit_fast() -> bool:
+    """Whether the command that ran was a one-shot read that closed its store (see ``graphmem.cli.run``)."""
+    return _exit.fast
 
 
 def print_json(data: Any) -> None:
