@@ -1,7 +1,5 @@
 """``python -m graphmem``."""
 
-import sys
+from graphmem.cli import run
 
-from graphmem.cli import main
-
-sys.exit(main())
+run()

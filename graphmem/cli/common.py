@@ -9,13 +9,13 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
-from rich.console import Console
-from rich.table import Table
-from rich.text import Text
 
 from graphmem.text import clean_text
 
 if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.text import Text
+
     from graphmem.memory import Memory
     from graphmem.query.result import Result
 
@@ -23,6 +23,7 @@ __all__ = [
     "State",
     "db_option",
     "k_option",
+    "may_exit_fast",
     "open_memory",
     "plain",
     "print_json",
@@ -30,15 +31,46 @@ __all__ = [
     "print_table",
     "render_result",
     "result_summary",
-    "stderr",
-    "stdout",
+    "stderr_console",
+    "stdout_console",
 ]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-# Piped output (files, CI logs) gets room for wide tables instead of rich's 80-column fallback.
-stdout = Console(highlight=False, soft_wrap=True, width=None if sys.stdout.isatty() else 160)
-stderr = Console(stderr=True, highlight=False)
+_consoles: dict[str, Console] = {}
+
+
+def stdout_console() -> Console:
+    """The rich console on stdout, made on first use (importing rich costs a one-shot call ~0.06 s of CPU,
+    and ``graphmem --help`` or ``recall --json`` never print through rich)."""
+    console = _consoles.get("stdout")
+    if console is None:
+        from rich.console import Console
+
+        # Piped output (files, CI logs) gets room for wide tables instead of rich's 80-column fallback.
+        console = _consoles["stdout"] = Console(
+            highlight=False, soft_wrap=True, width=None if sys.stdout.isatty() else 160
+        )
+    return console
+
+
+def stderr_console() -> Console:
+    """The rich console on stderr, made on first use (see :func:`stdout_console`)."""
+    console = _consoles.get("stderr")
+    if console is None:
+        from rich.console import Console
+
+        console = _consoles["stderr"] = Console(stderr=True, highlight=False)
+    return console
+
+
+def __getattr__(name: str) -> Console:
+    # ``stdout`` and ``stderr`` stay importable (graphmem.bench.scale uses one); importing one makes its console.
+    if name == "stdout":
+        return stdout_console()
+    if name == "stderr":
+        return stderr_console()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 class State:
@@ -103,6 +135,20 @@ def open_memory(
         options["create"] = create
     with Memory.open(where, **options) as mem:
         yield mem
+    if one_shot and read_only:
+        _exit.fast = True  # closed, nothing written: the process may end without teardown (app.run)
+
+
+class _Exit:
+    fast = False
+
+
+_exit = _Exit()
+
+
+def may_exit_fast() -> bool:
+    """Whether the command that ran was a one-shot read that closed its store (see ``graphmem.cli.run``)."""
+    return _exit.fast
 
 
 def print_json(data: Any) -> None:
@@ -113,6 +159,8 @@ def print_json(data: Any) -> None:
 def plain(value: Any) -> Text:
     """``value`` as rich text taken literally: no markup (``[b]``), no emoji codes (``:100:``), and
     lone surrogates (an argument that was not UTF-8) replaced so the terminal can encode it."""
+    from rich.text import Text
+
     return Text("" if value is None else clean_text(str(value)))
 
 
@@ -123,12 +171,14 @@ def print_plain(console: Console, message: str) -> None:
 
 def print_table(title: str | None, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
     """Print a rich table; the title and cells are printed literally (see :func:`plain`)."""
+    from rich.table import Table
+
     table = Table(title=plain(title) if title is not None else None, show_lines=False)
     for col in columns:
         table.add_column(plain(col))
     for row in rows:
         table.add_row(*(plain(v) for v in row))
-    stdout.print(table)
+    stdout_console().print(table)
 
 
 def result_summary(result: Result, *, timing: bool = True) -> str:
@@ -147,6 +197,9 @@ def render_result(console: Console, result: Result, fmt: str = "table", *, timin
             ``{"plan": [lines]}`` for ``EXPLAIN``; nothing else is printed, so the output parses).
         timing: whether the summary line says how long the query took.
     """
+    from rich.table import Table
+    from rich.text import Text
+
     from graphmem.query.result import format_value
 
     if fmt == "json":

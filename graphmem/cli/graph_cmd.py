@@ -14,7 +14,7 @@ from typing import Any
 
 import click
 
-from graphmem.cli.common import State, db_option, k_option, open_memory, print_json, print_table, stderr
+from graphmem.cli.common import State, db_option, k_option, open_memory, print_json, print_table, stderr_console
 from graphmem.config import resolve_db
 from graphmem.errors import ConfigError
 from graphmem.export import FORMATS
@@ -78,7 +78,7 @@ def export(
                     summary = export_graph(mem.store, out, fmt, namespace=namespace, embeddings=embeddings)
             except OSError as exc:
                 raise ConfigError(f"cannot write {output}: {exc.strerror}") from exc
-    stderr.print(
+    stderr_console().print(
         f"exported {summary.namespaces} namespace(s), {summary.nodes} nodes, {summary.edges} edges as {fmt}"
         + (f" to {output}" if output else ""),
         markup=False,
@@ -184,7 +184,7 @@ def viz(
                 limit=limit,
             )
         path = v.write_html(graph, output)
-    stderr.print(
+    stderr_console().print(
         f"wrote {path} ({len(graph.nodes)} nodes, {len(graph.edges)} edges)",
         markup=False,
         highlight=False,

@@ -6,7 +6,7 @@ import os
 
 import click
 
-from graphmem.cli.common import db_option, open_memory, print_json, print_plain, print_table, stderr
+from graphmem.cli.common import db_option, open_memory, print_json, print_plain, print_table, stderr_console
 from graphmem.errors import ConfigError
 from graphmem.formats import FORMATS
 
@@ -65,7 +65,7 @@ def ingest(
             format=fmt,
             extractor=extractor,
             workers=workers,
-            progress=not as_json and stderr.is_terminal,
+            progress=not as_json and stderr_console().is_terminal,
             embed=not no_embed,
         )
         where = mem.store.uri
@@ -89,7 +89,7 @@ def ingest(
             ],
         )
     for _path, message in summary.errors:
-        print_plain(stderr, f"error: {message}")
+        print_plain(stderr_console(), f"error: {message}")
     if not summary.ok:
         raise _FilesFailed(summary.files_failed)
 
@@ -101,4 +101,4 @@ class _FilesFailed(click.ClickException):
         super().__init__(f"{count} file(s) failed")
 
     def show(self, file: object = None) -> None:
-        print_plain(stderr, self.message)
+        print_plain(stderr_console(), self.message)

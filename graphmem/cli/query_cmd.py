@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from graphmem.cli.common import db_option, open_memory, print_json, print_plain, render_result, stdout
+from graphmem.cli.common import db_option, open_memory, print_json, print_plain, render_result, stdout_console
 
 __all__ = ["NAMESPACE_OPTION_HINT", "parse_params", "query", "repl"]
 
@@ -65,7 +65,7 @@ def query(
             if as_json:
                 print_json({"plan": str(plan).splitlines()})
             else:
-                print_plain(stdout, str(plan))
+                print_plain(stdout_console(), str(plan))
             return
         result = run_query(
             mem.store,
@@ -75,7 +75,7 @@ def query(
             recall=mem.recall_request,
             namespace_hint=NAMESPACE_OPTION_HINT,
         )
-    render_result(stdout, result, "json" if as_json else "table")
+    render_result(stdout_console(), result, "json" if as_json else "table")
 
 
 @click.command()

@@ -7,7 +7,7 @@ from typing import Literal
 
 import click
 
-from graphmem.cli.common import db_option, k_option, open_memory, plain, print_json, stdout
+from graphmem.cli.common import db_option, k_option, open_memory, plain, print_json, stdout_console
 from graphmem.text import clean_text
 
 __all__ = ["recall"]
@@ -89,6 +89,6 @@ def recall(
             hit.why.describe(),
         )
         table.add_row(*(plain(c) for c in cells))  # user text is printed literally, never as markup
-    stdout.print(table)
+    stdout_console().print(table)
     if not hits:
         click.echo("no events matched", err=True)

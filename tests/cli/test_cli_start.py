@@ -15,9 +15,31 @@ from graphmem.models import Batch, Event, Session
 from graphmem.store.embedded import EmbeddedStore
 
 # Heavy modules a recall from the shell has no use for (networkx it needs: the namespace's graph is one).
-NOT_FOR_RECALL = ("asyncio", "spacy", "torch", "sentence_transformers", "neo4j", "prompt_toolkit", "lark")
-# What `graphmem --help` must not load either (the store, vectors and the embedder).
-NOT_FOR_HELP = (*NOT_FOR_RECALL, "networkx", "numpy", "onnxruntime", "tokenizers", "hnswlib", "graphmem.memory")
+# dateparser: the question's "last week" is resolved by graphmem's own rules (graphmem.extract.times).
+NOT_FOR_RECALL = (
+    "asyncio",
+    "spacy",
+    "torch",
+    "sentence_transformers",
+    "transformers",
+    "anthropic",
+    "neo4j",
+    "prompt_toolkit",
+    "lark",
+    "dateparser",
+)
+# `recall --json` prints no table, so it does not load rich either.
+NOT_FOR_RECALL_JSON = (*NOT_FOR_RECALL, "rich")
+# What `graphmem --help` must not load either (the store, vectors, the embedder, rich).
+NOT_FOR_HELP = (
+    *NOT_FOR_RECALL_JSON,
+    "networkx",
+    "numpy",
+    "onnxruntime",
+    "tokenizers",
+    "hnswlib",
+    "graphmem.memory",
+)
 
 
 def _loaded(args: list[str], names: tuple[str, ...]) -> list[str]:
@@ -43,6 +65,27 @@ def test_recall_loads_only_what_it_uses(tmp_path: Path) -> None:
     events = tuple(Event("n", f"e{i}", "s", i, "Ann", f"Ann went hiking in the hills, day {i}") for i in range(3))
     store.write(Batch("n", (Session("n", "s", 0),), events))
     store.close()
-    args = ["--db", str(tmp_path / "mem"), "recall", "where did Ann go hiking?", "-n", "n", "-k", "2"]
+    args = ["--db", str(tmp_path / "mem"), "recall", "where did Ann go hiking last week?", "-n", "n", "-k", "2"]
     assert _loaded(args, NOT_FOR_RECALL) == []
-    assert _loaded([*args, "--json"], NOT_FOR_RECALL) == []
+    assert _loaded([*args, "--json"], NOT_FOR_RECALL_JSON) == []
+
+
+def test_the_checks_see_what_is_loaded(tmp_path: Path) -> None:
+    # The probe notices what is imported: the table output does load rich (and the store numpy).
+    store = EmbeddedStore.open(tmp_path / "mem")
+    store.write(Batch("n", (Session("n", "s", 0),), (Event("n", "e0", "s", 0, "Ann", "Ann went hiking"),)))
+    store.close()
+    args = ["--db", str(tmp_path / "mem"), "recall", "where did Ann go hiking?", "-n", "n", "-k", "1"]
+    assert _loaded(args, ("rich", "numpy")) == ["rich", "numpy"]
+
+
+def test_recall_with_vectors_uses_onnx_only(tmp_path: Path) -> None:
+    # A store written through the real pipeline (spaCy, the default ONNX embedder): the recall embeds
+    # the question with ONNX Runtime and loads neither torch nor sentence-transformers nor spaCy.
+    from graphmem.cli import main
+
+    db = str(tmp_path / "mem")
+    add = ["--db", db, "add", "-n", "n", "--speaker", "Ann", "--time", "2023-05-10T10:00:00"]
+    assert main([*add, "I went hiking in the hills with my sister."]) == 0
+    args = ["--db", db, "recall", "what did Ann do last week?", "-n", "n", "-k", "1", "--json"]
+    assert _loaded(args, (*NOT_FOR_RECALL_JSON, "onnxruntime")) == ["onnxruntime"]

@@ -1,0 +1,63 @@
+"""``graphmem`` as a program: a one-shot recall ends without interpreter teardown, output complete."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from graphmem.models import Batch, Event, Session
+from graphmem.store.embedded import EmbeddedStore
+
+
+def _store(path: Path, events: int) -> str:
+    store = EmbeddedStore.open(path)
+    evs = tuple(
+        Event("n", f"e{i}", "s", i, "Ann", f"Ann went hiking in the hills, day {i} " + "x" * 400) for i in range(events)
+    )
+    store.write(Batch("n", (Session("n", "s", 0),), evs))
+    store.close()
+    return str(path)
+
+
+def _program(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "graphmem", *args], capture_output=True, text=True, timeout=120, check=False
+    )
+
+
+def test_recall_output_is_complete_after_a_fast_exit(tmp_path: Path) -> None:
+    db = _store(tmp_path / "mem", 300)
+    # Larger than a pipe's buffer: everything must be flushed before the process ends.
+    proc = _program("--db", db, "recall", "where did Ann go hiking?", "-n", "n", "-k", "300", "--hops", "0", "--json")
+    assert proc.returncode == 0, proc.stderr
+    assert len(proc.stdout) > 65536
+    hits = json.loads(proc.stdout)["hits"]
+    assert len(hits) == 300
+    table = _program("--db", db, "recall", "where did Ann go hiking?", "-n", "n", "-k", "2")
+    assert table.returncode == 0, table.stderr
+    assert "Ann went hiking" in table.stdout
+
+
+def test_a_failing_recall_still_reports_and_exits_1(tmp_path: Path) -> None:
+    db = _store(tmp_path / "mem", 1)
+    proc = _program("--db", db, "recall", "anything", "-n", "missing")
+    assert proc.returncode == 1
+    assert "missing" in proc.stderr
+
+
+def test_the_fast_exit_is_only_for_one_shot_reads(tmp_path: Path) -> None:
+    db = _store(tmp_path / "mem", 1)
+    code = (
+        "import io, sys, contextlib\n"
+        "from graphmem.cli import main\n"
+        "from graphmem.cli.common import may_exit_fast\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n"
+        "    main(['--db', sys.argv[1], 'stats'])\n"
+        "    after_stats = may_exit_fast()\n"
+        "    main(['--db', sys.argv[1], 'recall', 'hiking', '-n', 'n', '--json'])\n"
+        "print(after_stats, may_exit_fast())\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code, db], capture_output=True, text=True, timeout=120, check=True)
+    assert proc.stdout.strip().splitlines()[-1] == "False True"
