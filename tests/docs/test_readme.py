@@ -30,5 +30,5 @@ def test_the_readme_python_session_prints_its_documented_output(
     monkeypatch.chdir(tmp_path)
     printed = io.StringIO()
     with contextlib.redirect_stdout(printed):
-        exec(compile(code, "README.md", "exec"), {})  # noqa: S102 - the README's own example
+        exec(compile(code, "README.md", "exec"), {})  # the README's own example
     assert printed.getvalue() == expected
