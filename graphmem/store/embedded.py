@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import functools
 import os
-import re
 import sqlite3
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -44,6 +43,7 @@ from graphmem.store.sqlite_rows import (
     normalised_session,
     vector_out,
 )
+from graphmem.store.sqlite_text import TermStats, events_at, query_words, top_rows
 from graphmem.store.sqlite_writes import NS_TABLES, delete_rows, write_rows
 from graphmem.store.validate import validate_batch
 from graphmem.store.versions import normalised_batch_times, version_batch
@@ -51,7 +51,6 @@ from graphmem.store.versions import normalised_batch_times, version_batch
 __all__ = ["DB_FILENAME", "EmbeddedStore"]
 
 DB_FILENAME = "graphmem.sqlite3"
-_WORD = re.compile(r"\w+", re.UNICODE)
 
 _P = ParamSpec("_P")
 _R = TypeVar("_R")
@@ -106,6 +105,7 @@ class EmbeddedStore:
         self._unseen: set[str] = set()  # namespaces reloaded since the caller last asked (see refresh)
         self.mirror_max_events = mirror_max_events
         self._disk: dict[str, DiskNamespace] = {}  # namespaces read from SQLite, not loaded
+        self._terms: dict[str, TermStats] = {}  # full-text statistics per namespace, until it changes
         with self._snapshot():
             self._fresh = Freshness(conn)
 
@@ -311,12 +311,17 @@ class EmbeddedStore:
             for ns in changed & self._loaded:
                 self._unload(ns)  # read back on next use
             for ns in changed:
-                self._disk.pop(ns, None)
+                self._forget(ns)
             self._unseen |= changed
             if keep:
                 return frozenset()
             out, self._unseen = frozenset(self._unseen), set()
             return out
+
+    def _forget(self, namespace: str) -> None:
+        """Drop what is kept about ``namespace`` beside its mirror (it changed)."""
+        self._disk.pop(namespace, None)
+        self._terms.pop(namespace, None)
 
     def _check_open(self) -> None:
         if self._closed:
@@ -332,6 +337,7 @@ class EmbeddedStore:
                 self._mem = MemoryGraph()
                 self._loaded.clear()
                 self._disk.clear()
+                self._terms.clear()
 
     # -- writing -------------------------------------------------------------------------------------
 
@@ -360,8 +366,8 @@ class EmbeddedStore:
             except BaseException:
                 c.execute("ROLLBACK")
                 raise
+            self._forget(ns)  # its lookups (and whether to load it) are decided afresh
             if ns not in self._loaded:
-                self._disk.pop(ns, None)  # its lookups (and whether to load it) are decided afresh
                 return  # read from SQLite when first needed
             if retraction is not None:
                 apply_retraction(self._mem, ns, retraction)
@@ -640,22 +646,23 @@ class EmbeddedStore:
             after = rows[-1][0]
 
     def search_text(self, namespace: str, query: str, *, limit: int = 20) -> list[TextHit]:
-        """BM25 search over event text (SQLite FTS5); the query is tokenised, never parsed as FTS syntax."""
+        """BM25 search over event text (SQLite FTS5); the query is tokenised, never parsed as FTS syntax.
+
+        Ranked inside FTS5 with exact pruning of frequent words (:mod:`graphmem.store.sqlite_text`);
+        ties are broken by insertion order.
+        """
         self._check(namespace)
-        words = _WORD.findall(query.casefold())
+        words = query_words(query)
         if not words or limit <= 0:
             return []
-        match = " OR ".join('"' + w.replace('"', '""') + '"' for w in dict.fromkeys(words))
         fts = fts_table(namespace)
-        with self._lock:
+        with self._lock, self._read():
             if not self._conn.execute("SELECT 1 FROM sqlite_master WHERE name = ?", (fts,)).fetchone():
                 return []  # the namespace holds no event yet
-            rows = self._conn.execute(
-                f"SELECT e.id, bm25({fts}) AS rank FROM {fts} JOIN events e ON e.rowid = {fts}.rowid "
-                f"WHERE {fts} MATCH ? ORDER BY rank LIMIT ?",
-                (match, limit),
-            ).fetchall()
-        return [TextHit(eid, -float(rank)) for eid, rank in rows]
+            stats = self._terms.setdefault(namespace, TermStats())
+            ranked = top_rows(self._conn, fts, words, limit, stats)
+            ids = events_at(self._conn, [rowid for rowid, _score in ranked])
+        return [TextHit(ids[rowid], score) for rowid, score in ranked if rowid in ids]
 
     def has_source(self, namespace: str, key: str, content_hash: str) -> bool:
         """Whether an input with this key and content hash was already ingested."""
@@ -694,9 +701,8 @@ class EmbeddedStore:
             except sqlite3.Error as exc:
                 c.execute("ROLLBACK")
                 raise StoreError(f"deleting event {event_id!r} failed, nothing was deleted: {exc}") from exc
-            if disk is not None:
-                self._disk.pop(namespace, None)
-            else:
+            self._forget(namespace)
+            if disk is None:
                 apply_retraction(self._mem, namespace, plan)
                 self._budget.charge(self, namespace, _held_bytes(self._mem.peek(namespace)))
             return DeleteResult(
@@ -748,7 +754,7 @@ class EmbeddedStore:
                 c.execute("ROLLBACK")
                 raise
             self._unload(namespace)  # read back on next use
-            self._disk.pop(namespace, None)
+            self._forget(namespace)
             return result
 
     # -- stats ---------------------------------------------------------------------------------------

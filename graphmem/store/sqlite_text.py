@@ -1,0 +1,142 @@
+"""Full-text search of one namespace: SQLite FTS5 BM25, top-k ranked inside FTS5 with exact pruning.
+
+FTS5 is cheap at walking postings and dear at scoring them: ``bm25()`` reads each matching row's
+length and positions. A question's common words ("old", "watch") match a tenth of a large namespace,
+so scoring every row that matches any word costs far more than the few rare words that decide the
+top of the list. Two things keep the work small without changing the answer:
+
+* ranking happens inside FTS5 (``ORDER BY bm25, rowid LIMIT k`` over the full-text table alone);
+  only the ``k`` rows returned are joined to ``events`` by the caller;
+* MaxScore pruning (Turtle and Flood, "Query evaluation: strategies and optimizations", 1995), which
+  is rank-safe: BM25 is a sum of one share per query term, and a term's share in any row is at most
+  its *upper bound*, the best score of that term alone in the namespace. Terms are ordered from the
+  most to the least frequent; the frequent prefix ``C`` is left out of *matching* (though not of
+  scoring) when the ``k``-th best score among rows holding a rarer term is above the sum of
+  ``C``'s upper bounds: a row holding only words of ``C`` cannot reach the top ``k`` then. Rows
+  holding a rare term are scored in two disjoint FTS5 queries, ``C AND R`` and ``R NOT C``; each
+  scores a row exactly as the unpruned ``C OR R`` does (same phrases in the same order; an absent
+  phrase adds exactly 0.0), so the hits, their scores and their order are those of the full query.
+  When the proof fails, a larger rare set is tried, and last the full query; a split is tried only
+  while the rows scored by the splits so far stay below the rows the full query scores, so the worst
+  case costs less than twice the full query.
+
+Ties are broken by rowid (insertion order), so the order is deterministic. Document frequencies and
+upper bounds are kept per namespace in :class:`TermStats` (computed on first use of a word, from the
+index itself); the store drops them whenever the namespace changes.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import sqlite3
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+__all__ = ["TermStats", "events_at", "fts_match", "query_words", "top_rows"]
+
+_WORD = re.compile(r"\w+", re.UNICODE)
+#: float rounding: a computed sum of shares may exceed the sum of computed bounds by a few ulps
+_ROUNDING = 1e-9
+
+
+def query_words(text: str) -> list[str]:
+    """The words of a query, casefolded, each once, in order (FTS5 syntax is never parsed)."""
+    return list(dict.fromkeys(_WORD.findall(text.casefold())))
+
+
+def _phrase(word: str) -> str:
+    return '"' + word.replace('"', '""') + '"'
+
+
+def fts_match(words: Sequence[str]) -> str:
+    """An FTS5 expression matching rows holding any of ``words`` (each a quoted phrase)."""
+    return " OR ".join(_phrase(w) for w in words)
+
+
+@dataclass(slots=True)
+class TermStats:
+    """Per-word statistics of one namespace's full-text table, filled on first use.
+
+    Attributes:
+        frequency: word → the number of rows holding it.
+        bound: word → the best BM25 score of the word alone over the namespace (its largest share).
+    """
+
+    frequency: dict[str, int] = field(default_factory=dict)
+    bound: dict[str, float] = field(default_factory=dict)
+
+    def rows_with(self, conn: sqlite3.Connection, table: str, word: str) -> int:
+        """How many rows hold ``word`` (walks its postings once, no scoring)."""
+        held = self.frequency.get(word)
+        if held is None:
+            sql = f"SELECT count(*) FROM {table} WHERE {table} MATCH ?"
+            held = self.frequency[word] = int(conn.execute(sql, (_phrase(word),)).fetchone()[0])
+        return held
+
+    def best_share(self, conn: sqlite3.Connection, table: str, word: str) -> float:
+        """The largest score ``word`` alone gives any row (scores its postings once)."""
+        best = self.bound.get(word)
+        if best is None:
+            sql = f"SELECT bm25({table}) AS r FROM {table} WHERE {table} MATCH ? ORDER BY r LIMIT 1"
+            found = conn.execute(sql, (_phrase(word),)).fetchone()
+            best = self.bound[word] = -float(found[0]) if found is not None else 0.0
+        return best
+
+
+def top_rows(
+    conn: sqlite3.Connection, table: str, words: Sequence[str], limit: int, stats: TermStats
+) -> list[tuple[int, float]]:
+    """``(rowid, score)`` of the ``limit`` best rows for ``words`` (BM25, higher is better), best first.
+
+    The answer is that of ``SELECT rowid, -bm25 ... WHERE MATCH 'w1 OR w2 ...' ORDER BY bm25, rowid
+    LIMIT k`` with the words ordered from the most to the least frequent; see the module docstring
+    for how less of it is scored.
+    """
+    if limit <= 0:
+        return []
+    held = {w: stats.rows_with(conn, table, w) for w in words}
+    order = sorted((w for w in held if held[w] > 0), key=lambda w: (-held[w], w))
+    if not order:
+        return []
+    everything = sum(held[w] for w in order)  # rows the full query scores (at most)
+    spent = 0  # rows scored by splits that failed
+    for split in range(len(order) - 1, 0, -1):
+        common, rare = order[:split], order[split:]
+        cost = sum(held[w] for w in rare)
+        if spent + cost >= everything:
+            break  # scoring this split would cost more than the full query: never pay more than twice it
+        spent += cost
+        ceiling = math.fsum(stats.best_share(conn, table, w) for w in common)
+        found = _split_rows(conn, table, common, rare, limit)
+        if len(found) >= limit and found[limit - 1][1] > ceiling * (1 + _ROUNDING):
+            return found
+    return _ranked(conn, table, fts_match(order), limit)
+
+
+def _ranked(conn: sqlite3.Connection, table: str, match: str, limit: int) -> list[tuple[int, float]]:
+    sql = f"SELECT rowid, bm25({table}) AS r FROM {table} WHERE {table} MATCH ? ORDER BY r, rowid LIMIT ?"
+    return [(rowid, -float(r)) for rowid, r in conn.execute(sql, (match, limit))]
+
+
+def _split_rows(
+    conn: sqlite3.Connection, table: str, common: Sequence[str], rare: Sequence[str], limit: int
+) -> list[tuple[int, float]]:
+    """The best ``limit`` rows holding a ``rare`` word, scored over ``common`` and ``rare`` words alike."""
+    c, r = fts_match(common), fts_match(rare)
+    part = f"SELECT rowid, bm25({table}) AS r FROM {table} WHERE {table} MATCH ? ORDER BY r, rowid LIMIT ?"
+    sql = f"SELECT * FROM ({part}) UNION ALL SELECT * FROM ({part}) ORDER BY r, rowid LIMIT ?"
+    both = f"({c}) AND ({r})"  # phrases in the order of the full query: common, then rare
+    only_rare = f"({r}) NOT ({c})"  # the common phrases add 0.0 to these rows
+    rows = conn.execute(sql, (both, limit, only_rare, limit, limit))
+    return [(rowid, -float(score)) for rowid, score in rows]
+
+
+def events_at(conn: sqlite3.Connection, rowids: Sequence[int]) -> dict[int, str]:
+    """Event ids by rowid (the full-text table's rowid is the event row's)."""
+    found: dict[int, str] = {}
+    for start in range(0, len(rowids), 500):
+        part = rowids[start : start + 500]
+        marks = ",".join("?" * len(part))
+        found.update(conn.execute(f"SELECT rowid, id FROM events WHERE rowid IN ({marks})", part).fetchall())
+    return found
