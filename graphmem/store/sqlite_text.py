@@ -21,8 +21,11 @@ top of the list. Two things keep the work small without changing the answer:
   case costs less than twice the full query.
 
 Ties are broken by rowid (insertion order), so the order is deterministic. Document frequencies and
-upper bounds are kept per namespace in :class:`TermStats` (computed on first use of a word, from the
-index itself); the store drops them whenever the namespace changes.
+each word's best rows alone (a "champion list", Manning, Raghavan and Schütze, *Introduction to
+Information Retrieval*, 7.1.3; its head is the word's upper bound) are kept per namespace in
+:class:`TermStats`, computed on first use of a word from the index itself; a one-word query is
+answered from its list when the list is long enough. The store drops them whenever the namespace
+changes, so every answer is that of the index as it is.
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ from __future__ import annotations
 import math
 import re
 import sqlite3
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -60,11 +64,14 @@ class TermStats:
 
     Attributes:
         frequency: word → the number of rows holding it.
-        bound: word → the best BM25 score of the word alone over the namespace (its largest share).
+        best: word → its best rows alone, ``(rowid, score)`` best first (a "champion list"), as many
+            as the longest list asked for so far; the first score is the word's upper bound. At most
+            ``max_words`` words keep a list (least recently used dropped first).
     """
 
     frequency: dict[str, int] = field(default_factory=dict)
-    bound: dict[str, float] = field(default_factory=dict)
+    best: OrderedDict[str, list[tuple[int, float]]] = field(default_factory=OrderedDict)
+    max_words: int = 1024
 
     def rows_with(self, conn: sqlite3.Connection, table: str, word: str) -> int:
         """How many rows hold ``word`` (walks its postings once, no scoring)."""
@@ -74,14 +81,21 @@ class TermStats:
             held = self.frequency[word] = int(conn.execute(sql, (_phrase(word),)).fetchone()[0])
         return held
 
-    def best_share(self, conn: sqlite3.Connection, table: str, word: str) -> float:
-        """The largest score ``word`` alone gives any row (scores its postings once)."""
-        best = self.bound.get(word)
-        if best is None:
-            sql = f"SELECT bm25({table}) AS r FROM {table} WHERE {table} MATCH ? ORDER BY r LIMIT 1"
-            found = conn.execute(sql, (_phrase(word),)).fetchone()
-            best = self.bound[word] = -float(found[0]) if found is not None else 0.0
-        return best
+    def ranked(self, conn: sqlite3.Connection, table: str, word: str, limit: int) -> list[tuple[int, float]]:
+        """The ``limit`` best rows of ``word`` alone (scores its postings once per longer list asked)."""
+        kept = self.best.get(word)
+        if kept is None or (len(kept) < limit and len(kept) < self.rows_with(conn, table, word)):
+            kept = _ranked(conn, table, _phrase(word), limit)
+            self.best[word] = kept
+            while len(self.best) > self.max_words:
+                self.best.popitem(last=False)
+        self.best.move_to_end(word)
+        return kept[:limit]
+
+    def upper_bound(self, conn: sqlite3.Connection, table: str, word: str, limit: int) -> float:
+        """The largest score ``word`` alone gives any row (its list is fetched ``limit`` long)."""
+        top = self.ranked(conn, table, word, limit)
+        return top[0][1] if top else 0.0
 
 
 def top_rows(
@@ -99,6 +113,8 @@ def top_rows(
     order = sorted((w for w in held if held[w] > 0), key=lambda w: (-held[w], w))
     if not order:
         return []
+    if len(order) == 1:
+        return stats.ranked(conn, table, order[0], limit)
     everything = sum(held[w] for w in order)  # rows the full query scores (at most)
     spent = 0  # rows scored by splits that failed
     for split in range(len(order) - 1, 0, -1):
@@ -107,7 +123,7 @@ def top_rows(
         if spent + cost >= everything:
             break  # scoring this split would cost more than the full query: never pay more than twice it
         spent += cost
-        ceiling = math.fsum(stats.best_share(conn, table, w) for w in common)
+        ceiling = math.fsum(stats.upper_bound(conn, table, w, limit) for w in common)
         found = _split_rows(conn, table, common, rare, limit)
         if len(found) >= limit and found[limit - 1][1] > ceiling * (1 + _ROUNDING):
             return found
