@@ -13,9 +13,12 @@ top of the list. Two things keep the work small without changing the answer:
   most to the least frequent; the frequent prefix ``C`` is left out of *matching* (though not of
   scoring) when the ``k``-th best score among rows holding a rarer term is above the sum of
   ``C``'s upper bounds: a row holding only words of ``C`` cannot reach the top ``k`` then. Rows
-  holding a rare term are scored in two disjoint FTS5 queries, ``C AND R`` and ``R NOT C``; each
+  holding a rare term are scored in two disjoint FTS5 queries, ``C AND R`` and ``R NOT C`` (the
+  second is skipped when the ``k``-th row of the first beats the upper bounds of ``R`` too); each
   scores a row exactly as the unpruned ``C OR R`` does (same phrases in the same order; an absent
   phrase adds exactly 0.0), so the hits, their scores and their order are those of the full query.
+  When only rows holding *every* word of ``C`` could still beat the ``k``-th, those (a conjunction,
+  cheap) are scored too, as ``C AND ... NOT R``.
   When the proof fails, a larger rare set is tried, and last the full query; a split is tried only
   while the rows scored by the splits so far stay below the rows the full query scores, so the worst
   case costs less than twice the full query.
@@ -123,29 +126,42 @@ def top_rows(
         if spent + cost >= everything:
             break  # scoring this split would cost more than the full query: never pay more than twice it
         spent += cost
-        ceiling = math.fsum(stats.upper_bound(conn, table, w, limit) for w in common)
-        found = _split_rows(conn, table, common, rare, limit)
-        if len(found) >= limit and found[limit - 1][1] > ceiling * (1 + _ROUNDING):
+        ceiling = _ceiling(conn, table, common, limit, stats)
+        c, r = fts_match(common), fts_match(rare)
+        found = _ranked(conn, table, f"({c}) AND ({r})", limit)  # phrases in the full query's order
+        if _beats(found, limit, ceiling) and _beats(found, limit, _ceiling(conn, table, rare, limit, stats)):
+            return found  # rows holding only common words, or only rare ones, score below the k-th
+        alone = _ranked(conn, table, f"({r}) NOT ({c})", limit)  # the common phrases add 0.0 to these
+        found = _merged(found, alone, limit)
+        if _beats(found, limit, ceiling):
             return found
+        # Rows holding only common words but not all of them may still be below the k-th: then the
+        # rows holding every common word (a conjunction: cheap) are the only ones left to score.
+        short = max(_ceiling(conn, table, [x for x in common if x != w], limit, stats) for w in common)
+        if len(common) > 1 and _beats(found, limit, short):
+            every = " AND ".join(_phrase(w) for w in common)
+            found = _merged(found, _ranked(conn, table, f"({every}) NOT ({r})", limit), limit)
+            return found  # its k-th only rose: still above ``short``
     return _ranked(conn, table, fts_match(order), limit)
+
+
+def _merged(a: Sequence[tuple[int, float]], b: Sequence[tuple[int, float]], limit: int) -> list[tuple[int, float]]:
+    return sorted([*a, *b], key=lambda hit: (-hit[1], hit[0]))[:limit]
+
+
+def _ceiling(conn: sqlite3.Connection, table: str, words: Sequence[str], limit: int, stats: TermStats) -> float:
+    """The most a row holding only some of ``words`` can score: the sum of their upper bounds."""
+    return math.fsum(stats.upper_bound(conn, table, w, limit) for w in words)
+
+
+def _beats(found: Sequence[tuple[int, float]], limit: int, ceiling: float) -> bool:
+    """Whether ``limit`` rows were found and the last of them scores above ``ceiling``."""
+    return len(found) >= limit and found[limit - 1][1] > ceiling * (1 + _ROUNDING)
 
 
 def _ranked(conn: sqlite3.Connection, table: str, match: str, limit: int) -> list[tuple[int, float]]:
     sql = f"SELECT rowid, bm25({table}) AS r FROM {table} WHERE {table} MATCH ? ORDER BY r, rowid LIMIT ?"
     return [(rowid, -float(r)) for rowid, r in conn.execute(sql, (match, limit))]
-
-
-def _split_rows(
-    conn: sqlite3.Connection, table: str, common: Sequence[str], rare: Sequence[str], limit: int
-) -> list[tuple[int, float]]:
-    """The best ``limit`` rows holding a ``rare`` word, scored over ``common`` and ``rare`` words alike."""
-    c, r = fts_match(common), fts_match(rare)
-    part = f"SELECT rowid, bm25({table}) AS r FROM {table} WHERE {table} MATCH ? ORDER BY r, rowid LIMIT ?"
-    sql = f"SELECT * FROM ({part}) UNION ALL SELECT * FROM ({part}) ORDER BY r, rowid LIMIT ?"
-    both = f"({c}) AND ({r})"  # phrases in the order of the full query: common, then rare
-    only_rare = f"({r}) NOT ({c})"  # the common phrases add 0.0 to these rows
-    rows = conn.execute(sql, (both, limit, only_rare, limit, limit))
-    return [(rowid, -float(score)) for rowid, score in rows]
 
 
 def events_at(conn: sqlite3.Connection, rowids: Sequence[int]) -> dict[int, str]:
