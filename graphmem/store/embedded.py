@@ -32,7 +32,8 @@ from graphmem.store.base import DeleteResult, Direction, Neighbor, StoreStats, T
 from graphmem.store.budget import CacheBudget
 from graphmem.store.freshness import Freshness, install_generations
 from graphmem.store.lock import DEFAULT_LOCK_TIMEOUT, WriteLock
-from graphmem.store.mirror import MemoryGraph, NamespaceIndex, estimate_bytes, normalise_name
+from graphmem.store.mirror import MemoryGraph, NamespaceIndex
+from graphmem.store.namespace_loading import NamespaceLoader
 from graphmem.store.retraction import Retraction, apply_retraction, entities_used_by, plan_retraction
 from graphmem.store.sqlite_graph import DISK_INDEXES, DiskNamespace
 from graphmem.store.sqlite_rows import (
@@ -43,10 +44,11 @@ from graphmem.store.sqlite_rows import (
     normalised_session,
     vector_out,
 )
-from graphmem.store.sqlite_text import TermStats, events_at, query_words, top_rows
+from graphmem.store.sqlite_text import events_at, query_words, top_rows
 from graphmem.store.sqlite_writes import NS_TABLES, delete_rows, write_rows
 from graphmem.store.validate import validate_batch
 from graphmem.store.versions import normalised_batch_times, version_batch
+from graphmem.text import normalise_name
 
 __all__ = ["DB_FILENAME", "EmbeddedStore"]
 
@@ -96,16 +98,11 @@ class EmbeddedStore:
         self.read_only = read_only
         self._conn = conn
         self._lock = threading.RLock()
-        self._mem = MemoryGraph()
-        self._loaded: set[str] = set()  # namespaces whose rows the mirror holds (possibly none)
-        self._evicting: set[str] = set()  # eviction asked while busy: done at the next access
-        self._budget = budget if budget is not None else CacheBudget(None)
+        self._ns = NamespaceLoader(conn, self._lock, budget, mirror_max_events)
         self._closed = False
         self._write_lock = None if read_only else WriteLock(directory, timeout=lock_timeout)
         self._unseen: set[str] = set()  # namespaces reloaded since the caller last asked (see refresh)
         self.mirror_max_events = mirror_max_events
-        self._disk: dict[str, DiskNamespace] = {}  # namespaces read from SQLite, not loaded
-        self._terms: dict[str, TermStats] = {}  # full-text statistics per namespace, until it changes
         with self._snapshot():
             self._fresh = Freshness(conn)
 
@@ -179,92 +176,40 @@ class EmbeddedStore:
         timeout = lock_timeout if lock_timeout is not None else DEFAULT_LOCK_TIMEOUT
         return cls(directory, conn, lock_timeout=timeout, budget=budget, mirror_max_events=mirror_max_events)
 
-    # -- loading namespaces --------------------------------------------------------------------------
+    # -- loading namespaces (see :mod:`graphmem.store.namespace_loading`) ---------------------------
 
     def _ix(self, namespace: str) -> NamespaceIndex | None:
         """The mirror of ``namespace`` (loading it on first use), or ``None`` when it holds nothing."""
         validate_namespace(namespace)
         with self._lock:
             self._check_open()
-            self._drain_evictions()
-            if namespace not in self._loaded:
-                self._load(namespace)
-            else:
-                self._budget.touch(self, namespace)
-            return self._mem.peek(namespace)
+            return self._ns.index(namespace)
 
     def _on_disk(self, namespace: str) -> DiskNamespace | None:
         """The SQLite reads of ``namespace`` when it is served from disk, else ``None`` (use the mirror)."""
         validate_namespace(namespace)
         with self._lock:
             self._check_open()
-            self._drain_evictions()
-            if self.mirror_max_events is None or namespace in self._loaded:
-                return None
-            view = self._disk.get(namespace)
-            if view is None:
-                limit = self.mirror_max_events
-                if limit > 0:
-                    held = self._conn.execute(
-                        "SELECT count(*) FROM (SELECT 1 FROM events WHERE ns = ? LIMIT ?)", (namespace, limit + 1)
-                    ).fetchone()[0]
-                    if held <= limit:
-                        return None
-                view = self._disk[namespace] = DiskNamespace(self._conn, namespace)
-            return view
+            return self._ns.on_disk(namespace)
 
-    def _load(self, namespace: str) -> None:
-        """Read one namespace into the mirror, in one read transaction, making room in the budget first."""
-        c = self._conn
-        outer = c.in_transaction
-        if not outer:
-            c.execute("BEGIN")
-        try:
-            events = c.execute("SELECT count(*) FROM events WHERE ns = ?", (namespace,)).fetchone()[0]
-            self._budget.charge(self, namespace, estimate_bytes(events=int(events)))
-            self._drain_evictions()
-            self._mem.drop_namespace(namespace)
-            sqlite_reads.load_namespace(c, self._mem, namespace)
-        finally:
-            if not outer:
-                c.execute("COMMIT")
-        self._loaded.add(namespace)
-        ix = self._mem.peek(namespace)
-        self._budget.charge(self, namespace, _held_bytes(ix))
-
-    def _unload(self, namespace: str) -> None:
-        self._mem.drop_namespace(namespace)
-        self._loaded.discard(namespace)
-        self._budget.release(self, namespace)
+    @property
+    def _mem(self) -> MemoryGraph:
+        return self._ns.mirror
 
     def evict(self, namespace: str) -> None:
-        """Drop ``namespace``'s graph from memory (it is read back on next use); for the budget's LRU."""
-        if self._lock.acquire(blocking=False):
-            try:
-                self._mem.drop_namespace(namespace)
-                self._loaded.discard(namespace)
-            finally:
-                self._lock.release()
-        else:
-            self._evicting.add(namespace)
-
-    def _drain_evictions(self) -> None:
-        while self._evicting:
-            namespace = self._evicting.pop()
-            self._mem.drop_namespace(namespace)
-            self._loaded.discard(namespace)
+        """Drop ``namespace``'s graph from memory (it is read back on next use)."""
+        self._ns.evict(namespace)
 
     def unload(self, namespace: str) -> None:
         """Drop ``namespace``'s graph from memory now; the next read loads it again."""
         with self._lock:
-            self._unload(namespace)
+            self._ns.unload(namespace)
 
     @property
     def loaded(self) -> frozenset[str]:
         """The namespaces whose graph is in memory now."""
         with self._lock:
-            self._drain_evictions()
-            return frozenset(self._loaded)
+            return self._ns.loaded()
 
     def generation(self, namespace: str) -> int | None:
         """The change counter of ``namespace`` (see :mod:`graphmem.store.freshness`); ``None`` if untracked."""
@@ -307,21 +252,16 @@ class EmbeddedStore:
             self._check_open()
             changed = self._fresh.changed()
             if changed is None:  # a store without change counters: anything may have changed
-                changed = set(self._loaded) | set(sqlite_reads.namespaces_with_data(self._conn))
-            for ns in changed & self._loaded:
-                self._unload(ns)  # read back on next use
+                changed = set(self._ns.loaded()) | set(sqlite_reads.namespaces_with_data(self._conn))
             for ns in changed:
-                self._forget(ns)
+                if self._ns.is_loaded(ns):
+                    self._ns.unload(ns)  # read back on next use
+                self._ns.forget(ns)
             self._unseen |= changed
             if keep:
                 return frozenset()
             out, self._unseen = frozenset(self._unseen), set()
             return out
-
-    def _forget(self, namespace: str) -> None:
-        """Drop what is kept about ``namespace`` beside its mirror (it changed)."""
-        self._disk.pop(namespace, None)
-        self._terms.pop(namespace, None)
 
     def _check_open(self) -> None:
         if self._closed:
@@ -333,11 +273,7 @@ class EmbeddedStore:
             if not self._closed:
                 self._closed = True
                 self._conn.close()
-                self._budget.release_all(self)
-                self._mem = MemoryGraph()
-                self._loaded.clear()
-                self._disk.clear()
-                self._terms.clear()
+                self._ns.clear()
 
     # -- writing -------------------------------------------------------------------------------------
 
@@ -347,7 +283,7 @@ class EmbeddedStore:
         ns = validate_namespace(batch.namespace)
         with self._lock:
             self._check_open()
-            self._drain_evictions()
+            self._ns.drain_evictions()
             retraction = None
             if batch.retract:  # planning a retraction walks the graph
                 retraction = plan_retraction(self._graph_of(ns), ns, batch.retract, keep=entities_used_by(batch))
@@ -366,13 +302,13 @@ class EmbeddedStore:
             except BaseException:
                 c.execute("ROLLBACK")
                 raise
-            self._forget(ns)  # its lookups (and whether to load it) are decided afresh
-            if ns not in self._loaded:
+            self._ns.forget(ns)  # its lookups (and whether to load it) are decided afresh
+            if not self._ns.is_loaded(ns):
                 return  # read from SQLite when first needed
             if retraction is not None:
                 apply_retraction(self._mem, ns, retraction)
             self._apply(batch)
-            self._budget.charge(self, ns, _held_bytes(self._mem.peek(ns)))
+            self._ns.charge(ns)
 
     def _graph_of(self, namespace: str) -> MemoryGraph:
         """A graph holding ``namespace``: the mirror, or (served from disk) a copy read for this one use."""
@@ -388,7 +324,8 @@ class EmbeddedStore:
         if not batch.facts:
             return batch
         ns = batch.namespace
-        ix = self._mem.peek(ns) if ns in self._loaded else None
+        ix = self._ns.peek(ns)
+        loaded = self._ns.is_loaded(ns)
         dropped = {f.id for f in retraction.dropped_facts} if retraction else set()
         rewritten = {f.id: f for f in retraction.shrunk_facts} if retraction else {}
 
@@ -397,7 +334,7 @@ class EmbeddedStore:
                 return rewritten[fact_id]
             if fact_id in dropped:
                 return None
-            if ns not in self._loaded:
+            if not loaded:
                 return sqlite_reads.stored_fact(self._conn, ns, fact_id)
             return ix.facts.get(fact_id) if ix is not None else None
 
@@ -407,8 +344,8 @@ class EmbeddedStore:
 
     def _validate(self, batch: Batch, retracted: set[str]) -> None:
         ns = batch.namespace
-        loaded = ns in self._loaded
-        ix = self._mem.peek(ns)
+        loaded = self._ns.is_loaded(ns)
+        ix = self._ns.peek(ns)
 
         def kind_of(node_id: str) -> NodeKind | None:
             if node_id in retracted:
@@ -659,7 +596,7 @@ class EmbeddedStore:
         with self._lock, self._read():
             if not self._conn.execute("SELECT 1 FROM sqlite_master WHERE name = ?", (fts,)).fetchone():
                 return []  # the namespace holds no event yet
-            stats = self._terms.setdefault(namespace, TermStats())
+            stats = self._ns.text_stats(namespace)
             ranked = top_rows(self._conn, fts, words, limit, stats)
             ids = events_at(self._conn, [rowid for rowid, _score in ranked])
         return [TextHit(ids[rowid], score) for rowid, score in ranked if rowid in ids]
@@ -701,10 +638,10 @@ class EmbeddedStore:
             except sqlite3.Error as exc:
                 c.execute("ROLLBACK")
                 raise StoreError(f"deleting event {event_id!r} failed, nothing was deleted: {exc}") from exc
-            self._forget(namespace)
+            self._ns.forget(namespace)
             if disk is None:
                 apply_retraction(self._mem, namespace, plan)
-                self._budget.charge(self, namespace, _held_bytes(self._mem.peek(namespace)))
+                self._ns.charge(namespace)
             return DeleteResult(
                 events=len(plan.events),
                 entities=len(plan.orphans),
@@ -753,8 +690,8 @@ class EmbeddedStore:
             except BaseException:
                 c.execute("ROLLBACK")
                 raise
-            self._unload(namespace)  # read back on next use
-            self._forget(namespace)
+            self._ns.unload(namespace)  # read back on next use
+            self._ns.forget(namespace)
             return result
 
     # -- stats ---------------------------------------------------------------------------------------
@@ -765,11 +702,10 @@ class EmbeddedStore:
             validate_namespace(namespace)
         with self._lock:
             self._check_open()
-            self._drain_evictions()
-            ix = self._mem.peek(namespace) if namespace in self._loaded else None
-            if namespace is None or namespace not in self._loaded:
+            self._ns.drain_evictions()
+            if namespace is None or not self._ns.is_loaded(namespace):
                 per = sqlite_reads.count_rows(self._conn, namespace)
-            elif ix is None or ix.empty:
+            elif (ix := self._ns.peek(namespace)) is None or ix.empty:
                 per = {}
             else:
                 embeddings = self._conn.execute("SELECT count(*) FROM embeddings WHERE ns = ?", (namespace,))
@@ -784,16 +720,3 @@ class EmbeddedStore:
                     }
                 }
         return StoreStats.from_counts(namespace, per)
-
-
-def _held_bytes(ix: NamespaceIndex | None) -> int:
-    """The estimated memory of a loaded namespace's mirror."""
-    if ix is None:
-        return estimate_bytes()
-    return estimate_bytes(
-        sessions=len(ix.sessions),
-        events=len(ix.events),
-        entities=len(ix.entities),
-        mentions=ix.mentions,
-        facts=len(ix.facts),
-    )
