@@ -20,8 +20,8 @@ top of the list. Two things keep the work small without changing the answer:
   When only rows holding *every* word of ``C`` could still beat the ``k``-th, those (a conjunction,
   cheap) are scored too, as ``C AND ... NOT R``.
   When the proof fails, a larger rare set is tried, and last the full query; a split is tried only
-  while the rows scored by the splits so far stay below the rows the full query scores, so the worst
-  case costs less than twice the full query.
+  while the rows scored so far (splits, and learning words' upper bounds) do not exceed the rows the
+  full query scores, so the worst case costs at most twice the full query.
 
 Ties are broken by rowid (insertion order), so the order is deterministic. Document frequencies and
 each word's best rows alone (a "champion list", Manning, Raghavan and Schütze, *Introduction to
@@ -96,9 +96,15 @@ class TermStats:
         return kept[:limit]
 
     def upper_bound(self, conn: sqlite3.Connection, table: str, word: str, limit: int) -> float:
-        """The largest score ``word`` alone gives any row (its list is fetched ``limit`` long)."""
-        top = self.ranked(conn, table, word, limit)
+        """The largest score ``word`` alone gives any row (a list is fetched ``limit`` long if none is kept)."""
+        top = self.best.get(word)
+        if top is None:
+            top = self.ranked(conn, table, word, limit)
         return top[0][1] if top else 0.0
+
+    def unknown(self, words: Sequence[str]) -> int:
+        """Rows to score to learn the upper bounds of ``words`` not known yet."""
+        return sum(self.frequency.get(w, 0) for w in words if w not in self.best)
 
 
 def top_rows(
@@ -119,18 +125,21 @@ def top_rows(
     if len(order) == 1:
         return stats.ranked(conn, table, order[0], limit)
     everything = sum(held[w] for w in order)  # rows the full query scores (at most)
-    spent = 0  # rows scored by splits that failed
+    spent = 0  # rows scored so far (bounds learnt, splits): at most ``everything``, so that the worst
+    # case, pruning failing after all, costs at most twice the full query
     for split in range(len(order) - 1, 0, -1):
         common, rare = order[:split], order[split:]
-        cost = sum(held[w] for w in rare)
-        if spent + cost >= everything:
-            break  # scoring this split would cost more than the full query: never pay more than twice it
+        cost = stats.unknown(common) + sum(held[w] for w in rare)
+        if spent + cost > everything:
+            break  # pruning would cost more than the full query from here
         spent += cost
         ceiling = _ceiling(conn, table, common, limit, stats)
         c, r = fts_match(common), fts_match(rare)
         found = _ranked(conn, table, f"({c}) AND ({r})", limit)  # phrases in the full query's order
-        if _beats(found, limit, ceiling) and _beats(found, limit, _ceiling(conn, table, rare, limit, stats)):
-            return found  # rows holding only common words, or only rare ones, score below the k-th
+        if _beats(found, limit, ceiling) and spent + stats.unknown(rare) <= everything:
+            spent += stats.unknown(rare)
+            if _beats(found, limit, _ceiling(conn, table, rare, limit, stats)):
+                return found  # rows holding only common words, or only rare ones, score below the k-th
         alone = _ranked(conn, table, f"({r}) NOT ({c})", limit)  # the common phrases add 0.0 to these
         found = _merged(found, alone, limit)
         if _beats(found, limit, ceiling):
