@@ -4,12 +4,14 @@ A store is a directory holding ``graphmem.sqlite3`` (and, beside it, caches such
 Every batch is one SQLite transaction; the in-memory graph is updated only after it commits, so a failed
 batch leaves both untouched.
 
-Opening reads no namespace: a namespace's graph is loaded into memory on its first read and dropped
-again when a :class:`~graphmem.store.budget.CacheBudget` needs the room (least recently used first).
+Opening reads no namespace (nor imports networkx): a namespace's graph is loaded into memory on its
+first read and dropped again when a :class:`~graphmem.store.budget.CacheBudget` needs the room (least
+recently used first); see :mod:`graphmem.store.namespace_loading`.
 Writes to a namespace that is not loaded go to SQLite only (what they check is read from indexed
 rows, :mod:`graphmem.store.sqlite_reads`); ``namespaces()`` and ``stats()`` are answered from SQLite.
 A namespace holding more events than ``mirror_max_events`` is never loaded: its reads are answered from
-indexed queries (:mod:`graphmem.store.sqlite_graph`), with the same results.
+indexed queries (:mod:`graphmem.store.sqlite_graph`), with the same results. Full-text search is
+SQLite FTS5 in every case (:mod:`graphmem.store.sqlite_text`).
 """
 
 from __future__ import annotations
@@ -25,27 +27,24 @@ from pathlib import Path
 from typing import Concatenate, ParamSpec, TypeVar
 
 from graphmem.errors import ConfigError, ReadOnlyStoreError, StoreError
-from graphmem.models import Batch, EdgeType, Entity, Event, Fact, NodeKind, Session, validate_namespace
+from graphmem.models import Batch, EdgeType, Entity, Event, Fact, Session, validate_namespace
 from graphmem.settings import DEFAULT_MIRROR_MAX_EVENTS
 from graphmem.store import sqlite_reads
 from graphmem.store.base import DeleteResult, Direction, Neighbor, StoreStats, TextHit, TimeFilter
 from graphmem.store.budget import CacheBudget
-from graphmem.store.freshness import Freshness, install_generations
+from graphmem.store.freshness import Freshness
 from graphmem.store.lock import DEFAULT_LOCK_TIMEOUT, WriteLock
 from graphmem.store.mirror import MemoryGraph, NamespaceIndex
 from graphmem.store.namespace_loading import NamespaceLoader
 from graphmem.store.retraction import Retraction, apply_retraction, entities_used_by, plan_retraction
-from graphmem.store.sqlite_graph import DISK_INDEXES, DiskNamespace
+from graphmem.store.sqlite_graph import DiskNamespace
+from graphmem.store.sqlite_open import connect_writable
 from graphmem.store.sqlite_rows import (
-    check_and_init,
     fts_table,
-    normalised_event,
-    normalised_fact,
-    normalised_session,
     vector_out,
 )
-from graphmem.store.sqlite_text import events_at, query_words, top_rows
-from graphmem.store.sqlite_writes import NS_TABLES, delete_rows, write_rows
+from graphmem.store.sqlite_text import best_events, query_words
+from graphmem.store.sqlite_writes import clear_namespace, delete_rows, one_transaction, write_rows
 from graphmem.store.validate import validate_batch
 from graphmem.store.versions import normalised_batch_times, version_batch
 from graphmem.text import normalise_name
@@ -146,33 +145,7 @@ class EmbeddedStore:
 
             conn = connect_read_only(directory / DB_FILENAME)
             return cls(directory, conn, read_only=True, budget=budget, mirror_max_events=mirror_max_events)
-        if not directory.exists():
-            if not create:
-                raise StoreError(f"no graphmem store at {directory}")
-            try:
-                directory.mkdir(parents=True)
-            except OSError as exc:
-                raise StoreError(f"cannot create store directory {directory}: {exc.strerror}") from exc
-        db_path = directory / DB_FILENAME
-        if not os.access(directory, os.W_OK | os.X_OK):
-            raise StoreError(f"store directory {directory} is not writable")
-        if db_path.exists() and not os.access(db_path, os.R_OK | os.W_OK):
-            raise StoreError(f"store file {db_path} is not readable and writable")
-        try:
-            conn = sqlite3.connect(db_path, check_same_thread=False, isolation_level=None)
-        except sqlite3.Error as exc:
-            raise StoreError(f"cannot open {db_path}: {exc}") from exc
-        try:
-            check_and_init(conn, db_path)
-            install_generations(conn)
-            for ddl in DISK_INDEXES:  # stores written before these indexes existed get them now
-                conn.execute(ddl)
-        except sqlite3.Error as exc:
-            conn.close()
-            raise StoreError(f"cannot initialise the store at {db_path}: {exc}") from exc
-        except BaseException:
-            conn.close()
-            raise
+        conn = connect_writable(directory, directory / DB_FILENAME, create=create)
         timeout = lock_timeout if lock_timeout is not None else DEFAULT_LOCK_TIMEOUT
         return cls(directory, conn, lock_timeout=timeout, budget=budget, mirror_max_events=mirror_max_events)
 
@@ -289,26 +262,16 @@ class EmbeddedStore:
                 retraction = plan_retraction(self._graph_of(ns), ns, batch.retract, keep=entities_used_by(batch))
             self._validate(batch, set(retraction.events) if retraction else set())
             batch = self._versioned(batch, retraction)
-            c = self._conn
-            try:
-                c.execute("BEGIN IMMEDIATE")
+            with one_transaction(self._conn, f"write to namespace {ns!r} failed, nothing was stored"):
                 if retraction is not None:
-                    delete_rows(c, ns, retraction)
-                write_rows(c, batch)
-                c.execute("COMMIT")
-            except sqlite3.Error as exc:
-                c.execute("ROLLBACK")
-                raise StoreError(f"write to namespace {ns!r} failed, nothing was stored: {exc}") from exc
-            except BaseException:
-                c.execute("ROLLBACK")
-                raise
+                    delete_rows(self._conn, ns, retraction)
+                write_rows(self._conn, batch)
             self._ns.forget(ns)  # its lookups (and whether to load it) are decided afresh
             if not self._ns.is_loaded(ns):
                 return  # read from SQLite when first needed
             if retraction is not None:
                 apply_retraction(self._mem, ns, retraction)
-            self._apply(batch)
-            self._ns.charge(ns)
+            self._ns.apply(batch)
 
     def _graph_of(self, namespace: str) -> MemoryGraph:
         """A graph holding ``namespace``: the mirror, or (served from disk) a copy read for this one use."""
@@ -324,19 +287,13 @@ class EmbeddedStore:
         if not batch.facts:
             return batch
         ns = batch.namespace
-        ix = self._ns.peek(ns)
-        loaded = self._ns.is_loaded(ns)
         dropped = {f.id for f in retraction.dropped_facts} if retraction else set()
         rewritten = {f.id: f for f in retraction.shrunk_facts} if retraction else {}
 
         def current(fact_id: str) -> Fact | None:
             if fact_id in rewritten:
                 return rewritten[fact_id]
-            if fact_id in dropped:
-                return None
-            if not loaded:
-                return sqlite_reads.stored_fact(self._conn, ns, fact_id)
-            return ix.facts.get(fact_id) if ix is not None else None
+            return None if fact_id in dropped else self._ns.stored_fact(ns, fact_id)
 
         normal = normalised_batch_times(batch)
         versioned = version_batch(normal, current)
@@ -344,35 +301,7 @@ class EmbeddedStore:
 
     def _validate(self, batch: Batch, retracted: set[str]) -> None:
         ns = batch.namespace
-        loaded = self._ns.is_loaded(ns)
-        ix = self._ns.peek(ns)
-
-        def kind_of(node_id: str) -> NodeKind | None:
-            if node_id in retracted:
-                return None
-            if not loaded:
-                return sqlite_reads.kind_of(self._conn, ns, node_id)
-            return ix.kind_of(node_id) if ix is not None else None
-
-        validate_batch(batch, kind_of)
-
-    def _apply(self, batch: Batch) -> None:
-        mem, ns = self._mem, batch.namespace
-        for s in batch.sessions:
-            mem.put_session(normalised_session(s))
-        touched: set[str] = set()
-        for e in batch.events:
-            touched |= mem.put_event(normalised_event(e))
-        for ent in batch.entities:
-            mem.put_entity(ent)
-        for m in batch.mentions:
-            mem.put_mention(ns, m.event_id, m.entity_id, m.role)
-        for f in batch.facts:
-            mem.put_fact(normalised_fact(f))
-        for sid in touched:
-            mem.relink_session(ns, sid)
-        if batch.sessions:
-            mem.relink_sessions(ns)
+        validate_batch(batch, lambda node_id: None if node_id in retracted else self._ns.kind_of(ns, node_id))
 
     # -- reading -------------------------------------------------------------------------------------
 
@@ -551,19 +480,14 @@ class EmbeddedStore:
         """``(event_id, entity_id, role)`` for every mention edge of the namespace."""
         self._check(namespace)
         with self._lock:
-            rows = self._conn.execute(
-                "SELECT event_id, entity_id, role FROM mentions WHERE ns = ? ORDER BY event_id, entity_id, role",
-                (namespace,),
-            ).fetchall()
+            rows = sqlite_reads.mentions_of(self._conn, namespace)
         yield from rows
 
     def iter_embeddings(self, namespace: str) -> Iterator[tuple[str, list[float], str]]:
         """``(node_id, vector, model)`` for every stored embedding of the namespace."""
         self._check(namespace)
         with self._lock:
-            rows = self._conn.execute(
-                "SELECT node_id, vec, model FROM embeddings WHERE ns = ? ORDER BY node_id", (namespace,)
-            ).fetchall()
+            rows = sqlite_reads.embeddings_after(self._conn, namespace, "", None)
         for node_id, blob, model in rows:
             yield node_id, vector_out(blob), model
 
@@ -573,10 +497,7 @@ class EmbeddedStore:
         after = ""
         while True:  # in pages by key: no lock or cursor is held while the caller works
             with self._lock:
-                rows = self._conn.execute(
-                    "SELECT node_id, vec, model FROM embeddings WHERE ns = ? AND node_id > ? ORDER BY node_id LIMIT ?",
-                    (namespace, after, 10_000),
-                ).fetchall()
+                rows = sqlite_reads.embeddings_after(self._conn, namespace, after, 10_000)
             yield from rows
             if len(rows) < 10_000:
                 return
@@ -592,14 +513,9 @@ class EmbeddedStore:
         words = query_words(query)
         if not words or limit <= 0:
             return []
-        fts = fts_table(namespace)
         with self._lock, self._read():
-            if not self._conn.execute("SELECT 1 FROM sqlite_master WHERE name = ?", (fts,)).fetchone():
-                return []  # the namespace holds no event yet
-            stats = self._ns.text_stats(namespace)
-            ranked = top_rows(self._conn, fts, words, limit, stats)
-            ids = events_at(self._conn, [rowid for rowid, _score in ranked])
-        return [TextHit(ids[rowid], score) for rowid, score in ranked if rowid in ids]
+            found = best_events(self._conn, fts_table(namespace), words, limit, self._ns.text_stats(namespace))
+        return [TextHit(event_id, score) for event_id, score in found]
 
     def has_source(self, namespace: str, key: str, content_hash: str) -> bool:
         """Whether an input with this key and content hash was already ingested."""
@@ -630,14 +546,8 @@ class EmbeddedStore:
             plan = plan_retraction(graph, namespace, [event_id], keep=set())
             if not plan.events:
                 return DeleteResult()
-            c = self._conn
-            try:
-                c.execute("BEGIN IMMEDIATE")
-                delete_rows(c, namespace, plan)
-                c.execute("COMMIT")
-            except sqlite3.Error as exc:
-                c.execute("ROLLBACK")
-                raise StoreError(f"deleting event {event_id!r} failed, nothing was deleted: {exc}") from exc
+            with one_transaction(self._conn, f"deleting event {event_id!r} failed, nothing was deleted"):
+                delete_rows(self._conn, namespace, plan)
             self._ns.forget(namespace)
             if disk is None:
                 apply_retraction(self._mem, namespace, plan)
@@ -675,21 +585,10 @@ class EmbeddedStore:
                     mentions=held["mentions"],
                     sessions=held["sessions"],
                 )
-            c = self._conn
-            try:
-                c.execute("BEGIN IMMEDIATE")
-                c.execute(f"DROP TABLE IF EXISTS {fts_table(namespace)}")
-                for table in NS_TABLES:
-                    c.execute(f"DELETE FROM {table} WHERE ns = ?", (namespace,))
+            with one_transaction(self._conn, f"replacing namespace {namespace!r} failed, nothing was changed"):
+                clear_namespace(self._conn, namespace)
                 if batch is not None:
-                    write_rows(c, batch)
-                c.execute("COMMIT")
-            except sqlite3.Error as exc:
-                c.execute("ROLLBACK")
-                raise StoreError(f"replacing namespace {namespace!r} failed, nothing was changed: {exc}") from exc
-            except BaseException:
-                c.execute("ROLLBACK")
-                raise
+                    write_rows(self._conn, batch)
             self._ns.unload(namespace)  # read back on next use
             self._ns.forget(namespace)
             return result

@@ -16,10 +16,12 @@ from __future__ import annotations
 import sqlite3
 import threading
 
+from graphmem.models import Batch, Fact, NodeKind
 from graphmem.store import sqlite_reads
 from graphmem.store.budget import CacheBudget
 from graphmem.store.mirror import MemoryGraph, NamespaceIndex, estimate_bytes
 from graphmem.store.sqlite_graph import DiskNamespace
+from graphmem.store.sqlite_rows import normalised_event, normalised_fact, normalised_session
 from graphmem.store.sqlite_text import TermStats
 
 __all__ = ["NamespaceLoader"]
@@ -101,6 +103,42 @@ class NamespaceLoader:
     def text_stats(self, namespace: str) -> TermStats:
         """The full-text statistics kept for ``namespace`` (empty until words are looked up)."""
         return self._terms.setdefault(namespace, TermStats())
+
+    # -- what a write checks against, and applying it ------------------------------------------------
+
+    def kind_of(self, namespace: str, node_id: str) -> NodeKind | None:
+        """The kind of node ``node_id`` is, from the mirror when loaded, else from SQLite."""
+        if namespace not in self._loaded:
+            return sqlite_reads.kind_of(self._conn, namespace, node_id)
+        ix = self.peek(namespace)
+        return ix.kind_of(node_id) if ix is not None else None
+
+    def stored_fact(self, namespace: str, fact_id: str) -> Fact | None:
+        """The stored version of fact ``fact_id``, from the mirror when loaded, else from SQLite."""
+        if namespace not in self._loaded:
+            return sqlite_reads.stored_fact(self._conn, namespace, fact_id)
+        ix = self.peek(namespace)
+        return ix.facts.get(fact_id) if ix is not None else None
+
+    def apply(self, batch: Batch) -> None:
+        """Put a committed batch into the mirror of its (loaded) namespace."""
+        mem, ns = self.mirror, batch.namespace
+        for s in batch.sessions:
+            mem.put_session(normalised_session(s))
+        touched: set[str] = set()
+        for e in batch.events:
+            touched |= mem.put_event(normalised_event(e))
+        for ent in batch.entities:
+            mem.put_entity(ent)
+        for m in batch.mentions:
+            mem.put_mention(ns, m.event_id, m.entity_id, m.role)
+        for f in batch.facts:
+            mem.put_fact(normalised_fact(f))
+        for sid in touched:
+            mem.relink_session(ns, sid)
+        if batch.sessions:
+            mem.relink_sessions(ns)
+        self.charge(ns)
 
     # -- loading and dropping ------------------------------------------------------------------------
 

@@ -40,7 +40,7 @@ from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-__all__ = ["TermStats", "events_at", "fts_match", "query_words", "top_rows"]
+__all__ = ["TermStats", "best_events", "fts_match", "query_words", "top_rows"]
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 #: float rounding: a computed sum of shares may exceed the sum of computed bounds by a few ulps
@@ -173,11 +173,17 @@ def _ranked(conn: sqlite3.Connection, table: str, match: str, limit: int) -> lis
     return [(rowid, -float(r)) for rowid, r in conn.execute(sql, (match, limit))]
 
 
-def events_at(conn: sqlite3.Connection, rowids: Sequence[int]) -> dict[int, str]:
-    """Event ids by rowid (the full-text table's rowid is the event row's)."""
-    found: dict[int, str] = {}
-    for start in range(0, len(rowids), 500):
-        part = rowids[start : start + 500]
-        marks = ",".join("?" * len(part))
-        found.update(conn.execute(f"SELECT rowid, id FROM events WHERE rowid IN ({marks})", part).fetchall())
-    return found
+def best_events(
+    conn: sqlite3.Connection, table: str, words: Sequence[str], limit: int, stats: TermStats
+) -> list[tuple[str, float]]:
+    """``(event id, score)`` of the ``limit`` best events for ``words`` (:func:`top_rows`), best first.
+
+    Only these rows are read from ``events`` (the full-text table's rowid is the event row's); a
+    namespace without a full-text table yet holds no event.
+    """
+    if not conn.execute("SELECT 1 FROM sqlite_master WHERE name = ?", (table,)).fetchone():
+        return []
+    ranked = top_rows(conn, table, words, limit, stats)
+    marks = ",".join("?" * len(ranked))
+    ids = dict(conn.execute(f"SELECT rowid, id FROM events WHERE rowid IN ({marks})", [r for r, _ in ranked]))
+    return [(ids[rowid], score) for rowid, score in ranked if rowid in ids]
