@@ -45,6 +45,7 @@ __all__ = ["TermStats", "best_events", "fts_match", "query_words", "top_rows"]
 _WORD = re.compile(r"\w+", re.UNICODE)
 #: float rounding: a computed sum of shares may exceed the sum of computed bounds by a few ulps
 _ROUNDING = 1e-9
+_CHUNK = 500  # ids per IN (...) list
 
 
 def query_words(text: str) -> list[str]:
@@ -184,6 +185,9 @@ def best_events(
     if not conn.execute("SELECT 1 FROM sqlite_master WHERE name = ?", (table,)).fetchone():
         return []
     ranked = top_rows(conn, table, words, limit, stats)
-    marks = ",".join("?" * len(ranked))
-    ids = dict(conn.execute(f"SELECT rowid, id FROM events WHERE rowid IN ({marks})", [r for r, _ in ranked]))
+    ids: dict[int, str] = {}
+    for start in range(0, len(ranked), _CHUNK):  # deepened searches ask for more rows than one IN list takes
+        part = [rowid for rowid, _score in ranked[start : start + _CHUNK]]
+        marks = ",".join("?" * len(part))
+        ids.update(conn.execute(f"SELECT rowid, id FROM events WHERE rowid IN ({marks})", part))
     return [(ids[rowid], score) for rowid, score in ranked if rowid in ids]

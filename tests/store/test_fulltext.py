@@ -91,7 +91,7 @@ def test_query_words_are_casefolded_once_and_never_syntax() -> None:
 def _event(i: int, text: str) -> Event:
     return Event(
         namespace="n",
-        id=f"e{i:03d}",
+        id=f"e{i:05d}",
         session="s1",
         seq=i,
         speaker="Ann",
@@ -106,11 +106,21 @@ def test_ties_follow_insertion_order_and_writes_are_seen(tmp_path: Path, limit: 
     session = Session(namespace="n", id="s1", index=0, started_at=datetime(2024, 1, 1, tzinfo=UTC))
     store.write(Batch(namespace="n", sessions=[session], events=[_event(i, "we watched a film") for i in range(5)]))
     hits = store.search_text("n", "film", limit=10)
-    assert [h.event_id for h in hits] == [f"e{i:03d}" for i in range(5)]
+    assert [h.event_id for h in hits] == [f"e{i:05d}" for i in range(5)]
     assert len({h.score for h in hits}) == 1
     # what a word's statistics were is forgotten when the namespace changes
     store.write(Batch(namespace="n", events=[_event(9, "film film film")]))
-    assert store.search_text("n", "film", limit=1)[0].event_id == "e009"
-    store.delete_event("n", "e009")
-    assert store.search_text("n", "film", limit=1)[0].event_id == "e000"
+    assert store.search_text("n", "film", limit=1)[0].event_id == "e00009"
+    store.delete_event("n", "e00009")
+    assert store.search_text("n", "film", limit=1)[0].event_id == "e00000"
+    store.close()
+
+
+def test_a_deep_search_returns_more_hits_than_one_sql_list_takes(tmp_path: Path) -> None:
+    store = EmbeddedStore.open(tmp_path / "s", mirror_max_events=0)
+    session = Session(namespace="n", id="s1", index=0, started_at=datetime(2024, 1, 1, tzinfo=UTC))
+    events = [_event(i, "a film again" if i % 2 else "a film") for i in range(33_000)]  # > SQLite's 32,766 variables
+    store.write(Batch(namespace="n", sessions=[session], events=events))
+    hits = store.search_text("n", "film", limit=40_000)
+    assert len({h.event_id for h in hits}) == len(hits) == 33_000
     store.close()
