@@ -4,19 +4,20 @@ A store is a directory holding ``graphmem.sqlite3`` (and, beside it, caches such
 Every batch is one SQLite transaction; the in-memory graph is updated only after it commits, so a failed
 batch leaves both untouched.
 
-Opening reads no namespace: a namespace's graph is loaded into memory on its first read and dropped
-again when a :class:`~graphmem.store.budget.CacheBudget` needs the room (least recently used first).
+Opening reads no namespace (nor imports networkx): a namespace's graph is loaded into memory on its
+first read and dropped again when a :class:`~graphmem.store.budget.CacheBudget` needs the room (least
+recently used first); see :mod:`graphmem.store.namespace_loading`.
 Writes to a namespace that is not loaded go to SQLite only (what they check is read from indexed
 rows, :mod:`graphmem.store.sqlite_reads`); ``namespaces()`` and ``stats()`` are answered from SQLite.
 A namespace holding more events than ``mirror_max_events`` is never loaded: its reads are answered from
-indexed queries (:mod:`graphmem.store.sqlite_graph`), with the same results.
+indexed queries (:mod:`graphmem.store.sqlite_graph`), with the same results. Full-text search is
+SQLite FTS5 in every case (:mod:`graphmem.store.sqlite_text`).
 """
 
 from __future__ import annotations
 
 import functools
 import os
-import re
 import sqlite3
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -26,32 +27,31 @@ from pathlib import Path
 from typing import Concatenate, ParamSpec, TypeVar
 
 from graphmem.errors import ConfigError, ReadOnlyStoreError, StoreError
-from graphmem.models import Batch, EdgeType, Entity, Event, Fact, NodeKind, Session, validate_namespace
+from graphmem.models import Batch, EdgeType, Entity, Event, Fact, Session, validate_namespace
 from graphmem.settings import DEFAULT_MIRROR_MAX_EVENTS
 from graphmem.store import sqlite_reads
 from graphmem.store.base import DeleteResult, Direction, Neighbor, StoreStats, TextHit, TimeFilter
 from graphmem.store.budget import CacheBudget
-from graphmem.store.freshness import Freshness, install_generations
+from graphmem.store.freshness import Freshness
 from graphmem.store.lock import DEFAULT_LOCK_TIMEOUT, WriteLock
-from graphmem.store.mirror import MemoryGraph, NamespaceIndex, estimate_bytes, normalise_name
+from graphmem.store.mirror import MemoryGraph, NamespaceIndex
+from graphmem.store.namespace_loading import NamespaceLoader
 from graphmem.store.retraction import Retraction, apply_retraction, entities_used_by, plan_retraction
-from graphmem.store.sqlite_graph import DISK_INDEXES, DiskNamespace
+from graphmem.store.sqlite_graph import DiskNamespace
+from graphmem.store.sqlite_open import connect_writable
 from graphmem.store.sqlite_rows import (
-    check_and_init,
     fts_table,
-    normalised_event,
-    normalised_fact,
-    normalised_session,
     vector_out,
 )
-from graphmem.store.sqlite_writes import NS_TABLES, delete_rows, write_rows
+from graphmem.store.sqlite_text import best_events, query_words
+from graphmem.store.sqlite_writes import clear_namespace, delete_rows, one_transaction, write_rows
 from graphmem.store.validate import validate_batch
 from graphmem.store.versions import normalised_batch_times, version_batch
+from graphmem.text import normalise_name
 
 __all__ = ["DB_FILENAME", "EmbeddedStore"]
 
 DB_FILENAME = "graphmem.sqlite3"
-_WORD = re.compile(r"\w+", re.UNICODE)
 
 _P = ParamSpec("_P")
 _R = TypeVar("_R")
@@ -97,15 +97,11 @@ class EmbeddedStore:
         self.read_only = read_only
         self._conn = conn
         self._lock = threading.RLock()
-        self._mem = MemoryGraph()
-        self._loaded: set[str] = set()  # namespaces whose rows the mirror holds (possibly none)
-        self._evicting: set[str] = set()  # eviction asked while busy: done at the next access
-        self._budget = budget if budget is not None else CacheBudget(None)
+        self._ns = NamespaceLoader(conn, self._lock, budget, mirror_max_events)
         self._closed = False
         self._write_lock = None if read_only else WriteLock(directory, timeout=lock_timeout)
         self._unseen: set[str] = set()  # namespaces reloaded since the caller last asked (see refresh)
         self.mirror_max_events = mirror_max_events
-        self._disk: dict[str, DiskNamespace] = {}  # namespaces read from SQLite, not loaded
         with self._snapshot():
             self._fresh = Freshness(conn)
 
@@ -149,122 +145,44 @@ class EmbeddedStore:
 
             conn = connect_read_only(directory / DB_FILENAME)
             return cls(directory, conn, read_only=True, budget=budget, mirror_max_events=mirror_max_events)
-        if not directory.exists():
-            if not create:
-                raise StoreError(f"no graphmem store at {directory}")
-            try:
-                directory.mkdir(parents=True)
-            except OSError as exc:
-                raise StoreError(f"cannot create store directory {directory}: {exc.strerror}") from exc
-        db_path = directory / DB_FILENAME
-        if not os.access(directory, os.W_OK | os.X_OK):
-            raise StoreError(f"store directory {directory} is not writable")
-        if db_path.exists() and not os.access(db_path, os.R_OK | os.W_OK):
-            raise StoreError(f"store file {db_path} is not readable and writable")
-        try:
-            conn = sqlite3.connect(db_path, check_same_thread=False, isolation_level=None)
-        except sqlite3.Error as exc:
-            raise StoreError(f"cannot open {db_path}: {exc}") from exc
-        try:
-            check_and_init(conn, db_path)
-            install_generations(conn)
-            for ddl in DISK_INDEXES:  # stores written before these indexes existed get them now
-                conn.execute(ddl)
-        except sqlite3.Error as exc:
-            conn.close()
-            raise StoreError(f"cannot initialise the store at {db_path}: {exc}") from exc
-        except BaseException:
-            conn.close()
-            raise
+        conn = connect_writable(directory, directory / DB_FILENAME, create=create)
         timeout = lock_timeout if lock_timeout is not None else DEFAULT_LOCK_TIMEOUT
         return cls(directory, conn, lock_timeout=timeout, budget=budget, mirror_max_events=mirror_max_events)
 
-    # -- loading namespaces --------------------------------------------------------------------------
+    # -- loading namespaces (see :mod:`graphmem.store.namespace_loading`) ---------------------------
 
     def _ix(self, namespace: str) -> NamespaceIndex | None:
         """The mirror of ``namespace`` (loading it on first use), or ``None`` when it holds nothing."""
         validate_namespace(namespace)
         with self._lock:
             self._check_open()
-            self._drain_evictions()
-            if namespace not in self._loaded:
-                self._load(namespace)
-            else:
-                self._budget.touch(self, namespace)
-            return self._mem.peek(namespace)
+            return self._ns.index(namespace)
 
     def _on_disk(self, namespace: str) -> DiskNamespace | None:
         """The SQLite reads of ``namespace`` when it is served from disk, else ``None`` (use the mirror)."""
         validate_namespace(namespace)
         with self._lock:
             self._check_open()
-            self._drain_evictions()
-            if self.mirror_max_events is None or namespace in self._loaded:
-                return None
-            view = self._disk.get(namespace)
-            if view is None:
-                limit = self.mirror_max_events
-                if limit > 0:
-                    held = self._conn.execute(
-                        "SELECT count(*) FROM (SELECT 1 FROM events WHERE ns = ? LIMIT ?)", (namespace, limit + 1)
-                    ).fetchone()[0]
-                    if held <= limit:
-                        return None
-                view = self._disk[namespace] = DiskNamespace(self._conn, namespace)
-            return view
+            return self._ns.on_disk(namespace)
 
-    def _load(self, namespace: str) -> None:
-        """Read one namespace into the mirror, in one read transaction, making room in the budget first."""
-        c = self._conn
-        outer = c.in_transaction
-        if not outer:
-            c.execute("BEGIN")
-        try:
-            events = c.execute("SELECT count(*) FROM events WHERE ns = ?", (namespace,)).fetchone()[0]
-            self._budget.charge(self, namespace, estimate_bytes(events=int(events)))
-            self._drain_evictions()
-            self._mem.drop_namespace(namespace)
-            sqlite_reads.load_namespace(c, self._mem, namespace)
-        finally:
-            if not outer:
-                c.execute("COMMIT")
-        self._loaded.add(namespace)
-        ix = self._mem.peek(namespace)
-        self._budget.charge(self, namespace, _held_bytes(ix))
-
-    def _unload(self, namespace: str) -> None:
-        self._mem.drop_namespace(namespace)
-        self._loaded.discard(namespace)
-        self._budget.release(self, namespace)
+    @property
+    def _mem(self) -> MemoryGraph:
+        return self._ns.mirror
 
     def evict(self, namespace: str) -> None:
-        """Drop ``namespace``'s graph from memory (it is read back on next use); for the budget's LRU."""
-        if self._lock.acquire(blocking=False):
-            try:
-                self._mem.drop_namespace(namespace)
-                self._loaded.discard(namespace)
-            finally:
-                self._lock.release()
-        else:
-            self._evicting.add(namespace)
-
-    def _drain_evictions(self) -> None:
-        while self._evicting:
-            namespace = self._evicting.pop()
-            self._mem.drop_namespace(namespace)
-            self._loaded.discard(namespace)
+        """Drop ``namespace``'s graph from memory (it is read back on next use)."""
+        self._ns.evict(namespace)
 
     def unload(self, namespace: str) -> None:
         """Drop ``namespace``'s graph from memory now; the next read loads it again."""
         with self._lock:
-            self._unload(namespace)
+            self._ns.unload(namespace)
 
     @property
     def loaded(self) -> frozenset[str]:
         """The namespaces whose graph is in memory now."""
         with self._lock:
-            self._drain_evictions()
-            return frozenset(self._loaded)
+            return self._ns.loaded()
 
     def generation(self, namespace: str) -> int | None:
         """The change counter of ``namespace`` (see :mod:`graphmem.store.freshness`); ``None`` if untracked."""
@@ -307,11 +225,11 @@ class EmbeddedStore:
             self._check_open()
             changed = self._fresh.changed()
             if changed is None:  # a store without change counters: anything may have changed
-                changed = set(self._loaded) | set(sqlite_reads.namespaces_with_data(self._conn))
-            for ns in changed & self._loaded:
-                self._unload(ns)  # read back on next use
+                changed = set(self._ns.loaded()) | set(sqlite_reads.namespaces_with_data(self._conn))
             for ns in changed:
-                self._disk.pop(ns, None)
+                if self._ns.is_loaded(ns):
+                    self._ns.unload(ns)  # read back on next use
+                self._ns.forget(ns)
             self._unseen |= changed
             if keep:
                 return frozenset()
@@ -328,10 +246,7 @@ class EmbeddedStore:
             if not self._closed:
                 self._closed = True
                 self._conn.close()
-                self._budget.release_all(self)
-                self._mem = MemoryGraph()
-                self._loaded.clear()
-                self._disk.clear()
+                self._ns.clear()
 
     # -- writing -------------------------------------------------------------------------------------
 
@@ -341,32 +256,22 @@ class EmbeddedStore:
         ns = validate_namespace(batch.namespace)
         with self._lock:
             self._check_open()
-            self._drain_evictions()
+            self._ns.drain_evictions()
             retraction = None
             if batch.retract:  # planning a retraction walks the graph
                 retraction = plan_retraction(self._graph_of(ns), ns, batch.retract, keep=entities_used_by(batch))
             self._validate(batch, set(retraction.events) if retraction else set())
             batch = self._versioned(batch, retraction)
-            c = self._conn
-            try:
-                c.execute("BEGIN IMMEDIATE")
+            with one_transaction(self._conn, f"write to namespace {ns!r} failed, nothing was stored"):
                 if retraction is not None:
-                    delete_rows(c, ns, retraction)
-                write_rows(c, batch)
-                c.execute("COMMIT")
-            except sqlite3.Error as exc:
-                c.execute("ROLLBACK")
-                raise StoreError(f"write to namespace {ns!r} failed, nothing was stored: {exc}") from exc
-            except BaseException:
-                c.execute("ROLLBACK")
-                raise
-            if ns not in self._loaded:
-                self._disk.pop(ns, None)  # its lookups (and whether to load it) are decided afresh
+                    delete_rows(self._conn, ns, retraction)
+                write_rows(self._conn, batch)
+            self._ns.forget(ns)  # its lookups (and whether to load it) are decided afresh
+            if not self._ns.is_loaded(ns):
                 return  # read from SQLite when first needed
             if retraction is not None:
                 apply_retraction(self._mem, ns, retraction)
-            self._apply(batch)
-            self._budget.charge(self, ns, _held_bytes(self._mem.peek(ns)))
+            self._ns.apply(batch)
 
     def _graph_of(self, namespace: str) -> MemoryGraph:
         """A graph holding ``namespace``: the mirror, or (served from disk) a copy read for this one use."""
@@ -382,18 +287,13 @@ class EmbeddedStore:
         if not batch.facts:
             return batch
         ns = batch.namespace
-        ix = self._mem.peek(ns) if ns in self._loaded else None
         dropped = {f.id for f in retraction.dropped_facts} if retraction else set()
         rewritten = {f.id: f for f in retraction.shrunk_facts} if retraction else {}
 
         def current(fact_id: str) -> Fact | None:
             if fact_id in rewritten:
                 return rewritten[fact_id]
-            if fact_id in dropped:
-                return None
-            if ns not in self._loaded:
-                return sqlite_reads.stored_fact(self._conn, ns, fact_id)
-            return ix.facts.get(fact_id) if ix is not None else None
+            return None if fact_id in dropped else self._ns.stored_fact(ns, fact_id)
 
         normal = normalised_batch_times(batch)
         versioned = version_batch(normal, current)
@@ -401,35 +301,7 @@ class EmbeddedStore:
 
     def _validate(self, batch: Batch, retracted: set[str]) -> None:
         ns = batch.namespace
-        loaded = ns in self._loaded
-        ix = self._mem.peek(ns)
-
-        def kind_of(node_id: str) -> NodeKind | None:
-            if node_id in retracted:
-                return None
-            if not loaded:
-                return sqlite_reads.kind_of(self._conn, ns, node_id)
-            return ix.kind_of(node_id) if ix is not None else None
-
-        validate_batch(batch, kind_of)
-
-    def _apply(self, batch: Batch) -> None:
-        mem, ns = self._mem, batch.namespace
-        for s in batch.sessions:
-            mem.put_session(normalised_session(s))
-        touched: set[str] = set()
-        for e in batch.events:
-            touched |= mem.put_event(normalised_event(e))
-        for ent in batch.entities:
-            mem.put_entity(ent)
-        for m in batch.mentions:
-            mem.put_mention(ns, m.event_id, m.entity_id, m.role)
-        for f in batch.facts:
-            mem.put_fact(normalised_fact(f))
-        for sid in touched:
-            mem.relink_session(ns, sid)
-        if batch.sessions:
-            mem.relink_sessions(ns)
+        validate_batch(batch, lambda node_id: None if node_id in retracted else self._ns.kind_of(ns, node_id))
 
     # -- reading -------------------------------------------------------------------------------------
 
@@ -608,19 +480,14 @@ class EmbeddedStore:
         """``(event_id, entity_id, role)`` for every mention edge of the namespace."""
         self._check(namespace)
         with self._lock:
-            rows = self._conn.execute(
-                "SELECT event_id, entity_id, role FROM mentions WHERE ns = ? ORDER BY event_id, entity_id, role",
-                (namespace,),
-            ).fetchall()
+            rows = sqlite_reads.mentions_of(self._conn, namespace)
         yield from rows
 
     def iter_embeddings(self, namespace: str) -> Iterator[tuple[str, list[float], str]]:
         """``(node_id, vector, model)`` for every stored embedding of the namespace."""
         self._check(namespace)
         with self._lock:
-            rows = self._conn.execute(
-                "SELECT node_id, vec, model FROM embeddings WHERE ns = ? ORDER BY node_id", (namespace,)
-            ).fetchall()
+            rows = sqlite_reads.embeddings_after(self._conn, namespace, "", None)
         for node_id, blob, model in rows:
             yield node_id, vector_out(blob), model
 
@@ -630,32 +497,25 @@ class EmbeddedStore:
         after = ""
         while True:  # in pages by key: no lock or cursor is held while the caller works
             with self._lock:
-                rows = self._conn.execute(
-                    "SELECT node_id, vec, model FROM embeddings WHERE ns = ? AND node_id > ? ORDER BY node_id LIMIT ?",
-                    (namespace, after, 10_000),
-                ).fetchall()
+                rows = sqlite_reads.embeddings_after(self._conn, namespace, after, 10_000)
             yield from rows
             if len(rows) < 10_000:
                 return
             after = rows[-1][0]
 
     def search_text(self, namespace: str, query: str, *, limit: int = 20) -> list[TextHit]:
-        """BM25 search over event text (SQLite FTS5); the query is tokenised, never parsed as FTS syntax."""
+        """BM25 search over event text (SQLite FTS5); the query is tokenised, never parsed as FTS syntax.
+
+        Ranked inside FTS5 with exact pruning of frequent words (:mod:`graphmem.store.sqlite_text`);
+        ties are broken by insertion order.
+        """
         self._check(namespace)
-        words = _WORD.findall(query.casefold())
+        words = query_words(query)
         if not words or limit <= 0:
             return []
-        match = " OR ".join('"' + w.replace('"', '""') + '"' for w in dict.fromkeys(words))
-        fts = fts_table(namespace)
-        with self._lock:
-            if not self._conn.execute("SELECT 1 FROM sqlite_master WHERE name = ?", (fts,)).fetchone():
-                return []  # the namespace holds no event yet
-            rows = self._conn.execute(
-                f"SELECT e.id, bm25({fts}) AS rank FROM {fts} JOIN events e ON e.rowid = {fts}.rowid "
-                f"WHERE {fts} MATCH ? ORDER BY rank LIMIT ?",
-                (match, limit),
-            ).fetchall()
-        return [TextHit(eid, -float(rank)) for eid, rank in rows]
+        with self._lock, self._read():
+            found = best_events(self._conn, fts_table(namespace), words, limit, self._ns.text_stats(namespace))
+        return [TextHit(event_id, score) for event_id, score in found]
 
     def has_source(self, namespace: str, key: str, content_hash: str) -> bool:
         """Whether an input with this key and content hash was already ingested."""
@@ -686,19 +546,12 @@ class EmbeddedStore:
             plan = plan_retraction(graph, namespace, [event_id], keep=set())
             if not plan.events:
                 return DeleteResult()
-            c = self._conn
-            try:
-                c.execute("BEGIN IMMEDIATE")
-                delete_rows(c, namespace, plan)
-                c.execute("COMMIT")
-            except sqlite3.Error as exc:
-                c.execute("ROLLBACK")
-                raise StoreError(f"deleting event {event_id!r} failed, nothing was deleted: {exc}") from exc
-            if disk is not None:
-                self._disk.pop(namespace, None)
-            else:
+            with one_transaction(self._conn, f"deleting event {event_id!r} failed, nothing was deleted"):
+                delete_rows(self._conn, namespace, plan)
+            self._ns.forget(namespace)
+            if disk is None:
                 apply_retraction(self._mem, namespace, plan)
-                self._budget.charge(self, namespace, _held_bytes(self._mem.peek(namespace)))
+                self._ns.charge(namespace)
             return DeleteResult(
                 events=len(plan.events),
                 entities=len(plan.orphans),
@@ -732,23 +585,12 @@ class EmbeddedStore:
                     mentions=held["mentions"],
                     sessions=held["sessions"],
                 )
-            c = self._conn
-            try:
-                c.execute("BEGIN IMMEDIATE")
-                c.execute(f"DROP TABLE IF EXISTS {fts_table(namespace)}")
-                for table in NS_TABLES:
-                    c.execute(f"DELETE FROM {table} WHERE ns = ?", (namespace,))
+            with one_transaction(self._conn, f"replacing namespace {namespace!r} failed, nothing was changed"):
+                clear_namespace(self._conn, namespace)
                 if batch is not None:
-                    write_rows(c, batch)
-                c.execute("COMMIT")
-            except sqlite3.Error as exc:
-                c.execute("ROLLBACK")
-                raise StoreError(f"replacing namespace {namespace!r} failed, nothing was changed: {exc}") from exc
-            except BaseException:
-                c.execute("ROLLBACK")
-                raise
-            self._unload(namespace)  # read back on next use
-            self._disk.pop(namespace, None)
+                    write_rows(self._conn, batch)
+            self._ns.unload(namespace)  # read back on next use
+            self._ns.forget(namespace)
             return result
 
     # -- stats ---------------------------------------------------------------------------------------
@@ -759,11 +601,10 @@ class EmbeddedStore:
             validate_namespace(namespace)
         with self._lock:
             self._check_open()
-            self._drain_evictions()
-            ix = self._mem.peek(namespace) if namespace in self._loaded else None
-            if namespace is None or namespace not in self._loaded:
+            self._ns.drain_evictions()
+            if namespace is None or not self._ns.is_loaded(namespace):
                 per = sqlite_reads.count_rows(self._conn, namespace)
-            elif ix is None or ix.empty:
+            elif (ix := self._ns.peek(namespace)) is None or ix.empty:
                 per = {}
             else:
                 embeddings = self._conn.execute("SELECT count(*) FROM embeddings WHERE ns = ?", (namespace,))
@@ -778,16 +619,3 @@ class EmbeddedStore:
                     }
                 }
         return StoreStats.from_counts(namespace, per)
-
-
-def _held_bytes(ix: NamespaceIndex | None) -> int:
-    """The estimated memory of a loaded namespace's mirror."""
-    if ix is None:
-        return estimate_bytes()
-    return estimate_bytes(
-        sessions=len(ix.sessions),
-        events=len(ix.events),
-        entities=len(ix.entities),
-        mentions=ix.mentions,
-        facts=len(ix.facts),
-    )

@@ -11,12 +11,14 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-
-import networkx as nx
+from typing import TYPE_CHECKING
 
 from graphmem.models import EdgeType, Entity, Event, Fact, NodeKind, Session
 from graphmem.store.base import Direction, Neighbor, TimeFilter
 from graphmem.text import normalise_name
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 __all__ = ["MemoryGraph", "NamespaceIndex", "estimate_bytes", "normalise_name"]
 
@@ -86,6 +88,8 @@ class MemoryGraph:
     """A networkx MultiDiGraph mirroring the store, with per-namespace lookups."""
 
     def __init__(self) -> None:
+        import networkx as nx  # here, not at import: a store that loads no namespace never needs it
+
         self.graph: nx.MultiDiGraph = nx.MultiDiGraph()
         self.spaces: dict[str, NamespaceIndex] = {}
 

@@ -18,9 +18,11 @@ __all__ = [
     "EVENT_COLS",
     "FACT_COLS",
     "count_rows",
+    "embeddings_after",
     "generation",
     "kind_of",
     "load_namespace",
+    "mentions_of",
     "namespaces_with_data",
     "stored_fact",
 ]
@@ -137,3 +139,17 @@ def generation(conn: sqlite3.Connection, namespace: str) -> int | None:
         return None
     row = conn.execute("SELECT gen FROM generations WHERE ns = ?", (namespace,)).fetchone()
     return int(row[0]) if row else 0
+
+
+def mentions_of(conn: sqlite3.Connection, namespace: str) -> list[tuple[str, str, str]]:
+    """``(event_id, entity_id, role)`` of every mention of ``namespace``, sorted."""
+    sql = "SELECT event_id, entity_id, role FROM mentions WHERE ns = ? ORDER BY event_id, entity_id, role"
+    return conn.execute(sql, (namespace,)).fetchall()
+
+
+def embeddings_after(
+    conn: sqlite3.Connection, namespace: str, after: str, limit: int | None
+) -> list[tuple[str, bytes, str]]:
+    """``(node_id, float32 bytes, model)`` of stored embeddings with ids after ``after``, by id (``limit`` rows)."""
+    sql = "SELECT node_id, vec, model FROM embeddings WHERE ns = ? AND node_id > ? ORDER BY node_id LIMIT ?"
+    return conn.execute(sql, (namespace, after, -1 if limit is None else limit)).fetchall()

@@ -3,16 +3,45 @@
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 
+from graphmem.errors import StoreError
 from graphmem.models import Batch, Fact
 from graphmem.store.retraction import Retraction
 from graphmem.store.sqlite_rows import dt_in, fts_ddl, fts_table, json_list, times_in, vector_in
 
-__all__ = ["EVENT_ROWS", "NS_TABLES", "delete_rows", "put_fact_row", "write_rows"]
+__all__ = ["EVENT_ROWS", "NS_TABLES", "clear_namespace", "delete_rows", "one_transaction", "put_fact_row", "write_rows"]
 
 #: Every table with a namespace column (what deleting a namespace clears).
 NS_TABLES = ("events", "sessions", "entities", "mentions", "facts", "fact_evidence", "embeddings", "sources")
 EVENT_ROWS = (("events", "id"), ("mentions", "event_id"), ("embeddings", "node_id"), ("fact_evidence", "event_id"))
+
+
+@contextmanager
+def one_transaction(c: sqlite3.Connection, failure: str) -> Iterator[None]:
+    """A write transaction (``BEGIN IMMEDIATE``), committed at the end and rolled back on any error.
+
+    Raises:
+        StoreError: an SQLite error, as ``"{failure}: {error}"``; nothing of the transaction is stored.
+    """
+    try:
+        c.execute("BEGIN IMMEDIATE")
+        yield
+        c.execute("COMMIT")
+    except sqlite3.Error as exc:
+        c.execute("ROLLBACK")
+        raise StoreError(f"{failure}: {exc}") from exc
+    except BaseException:
+        c.execute("ROLLBACK")
+        raise
+
+
+def clear_namespace(c: sqlite3.Connection, namespace: str) -> None:
+    """Delete every row of ``namespace`` and its full-text table, inside the caller's transaction."""
+    c.execute(f"DROP TABLE IF EXISTS {fts_table(namespace)}")
+    for table in NS_TABLES:
+        c.execute(f"DELETE FROM {table} WHERE ns = ?", (namespace,))
 
 
 def write_rows(c: sqlite3.Connection, batch: Batch) -> None:

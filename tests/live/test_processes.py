@@ -199,6 +199,7 @@ _AS_NOBODY = """
 import os, sys
 import graphmem.cli.app, graphmem.cli.query_cmd, graphmem.query, graphmem.store.readonly, graphmem.store.embedded
 import graphmem.memory, importlib.readers, importlib.resources  # the CLI imports these lazily
+import networkx  # imported when a namespace is first loaded into memory
 import graphmem.query.executor, graphmem.query.planner, graphmem.query.parser, rich.table, json, sqlite3, difflib
 if os.geteuid() == 0:
     os.setgid(65534)

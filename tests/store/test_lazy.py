@@ -8,6 +8,9 @@ in the same way, exercised by tests/recall/test_vector_index.py through the shar
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 import tracemalloc
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -279,3 +282,28 @@ def test_the_budget_never_evicts_the_namespace_it_makes_room_for() -> None:
     assert budget.used == 80
     budget.release(vectors, "a")
     assert budget.used == 0
+
+
+_READ_IN_A_FRESH_PROCESS = """
+import sys
+from graphmem.memory import Memory
+
+mem = Memory.open(sys.argv[1], read_only=True, mirror_max_events=int(sys.argv[2]) if sys.argv[2] != "none" else None)
+store = mem.store
+assert store.search_text("a", "topic") and store.get_events("a", ["e1"])
+assert store.neighbors("a", "e1") and mem.stats("a").events == 30
+print("networkx" in sys.modules)
+mem.close()
+"""
+
+
+@pytest.mark.parametrize(("limit", "imported"), [("0", False), ("none", True)])
+def test_networkx_is_imported_only_when_a_namespace_is_loaded(tmp_path: Path, limit: str, imported: bool) -> None:
+    _fill(tmp_path / "s", {"a": 30})
+    script = tmp_path / "read.py"
+    script.write_text(_READ_IN_A_FRESH_PROCESS, encoding="utf-8")
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
+    done = subprocess.run(
+        [sys.executable, str(script), str(tmp_path / "s"), limit], capture_output=True, text=True, env=env, check=True
+    )
+    assert done.stdout.strip() == str(imported)

@@ -1,0 +1,216 @@
+"""Which namespaces of an embedded store are in memory: loaded on first read, dropped under a budget.
+
+A namespace's graph is read from SQLite into the networkx mirror (:mod:`graphmem.store.mirror`) the
+first time it is read, and dropped again when the :class:`~graphmem.store.budget.CacheBudget` needs
+the room (least recently used first) or when the namespace changes. A namespace holding more events
+than ``mirror_max_events`` is never loaded: its reads are answered by a
+:class:`~graphmem.store.sqlite_graph.DiskNamespace`. Per-namespace full-text statistics
+(:class:`~graphmem.store.sqlite_text.TermStats`) are kept here too, and forgotten with the rest.
+
+The mirror itself (and networkx with it) is created when the first namespace is loaded: opening a
+store, or reading only namespaces served from SQLite, never imports networkx.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+
+from graphmem.models import Batch, Fact, NodeKind
+from graphmem.store import sqlite_reads
+from graphmem.store.budget import CacheBudget
+from graphmem.store.mirror import MemoryGraph, NamespaceIndex, estimate_bytes
+from graphmem.store.sqlite_graph import DiskNamespace
+from graphmem.store.sqlite_rows import normalised_event, normalised_fact, normalised_session
+from graphmem.store.sqlite_text import TermStats
+
+__all__ = ["NamespaceLoader"]
+
+
+class NamespaceLoader:
+    """The in-memory side of one embedded store, namespace by namespace.
+
+    Every method but :meth:`evict` expects the caller to hold ``lock`` (the store's lock).
+    """
+
+    def __init__(
+        self,
+        conn: sqlite3.Connection,
+        lock: threading.RLock,
+        budget: CacheBudget | None,
+        mirror_max_events: int | None,
+    ) -> None:
+        self._conn = conn
+        self._lock = lock
+        self.budget = budget if budget is not None else CacheBudget(None)
+        self.mirror_max_events = mirror_max_events
+        self._mem: MemoryGraph | None = None  # created on the first load
+        self._loaded: set[str] = set()  # namespaces whose rows the mirror holds (possibly none)
+        self._evicting: set[str] = set()  # eviction asked while busy: done at the next access
+        self._disk: dict[str, DiskNamespace] = {}  # namespaces read from SQLite, not loaded
+        self._terms: dict[str, TermStats] = {}  # full-text statistics per namespace, until it changes
+
+    # -- the mirror ----------------------------------------------------------------------------------
+
+    @property
+    def mirror(self) -> MemoryGraph:
+        """The in-memory graph of the loaded namespaces (created, and networkx imported, on first use)."""
+        if self._mem is None:
+            self._mem = MemoryGraph()
+        return self._mem
+
+    def peek(self, namespace: str) -> NamespaceIndex | None:
+        """The loaded lookups of ``namespace`` if it is loaded and holds anything; loads nothing."""
+        if self._mem is None or namespace not in self._loaded:
+            return None
+        return self._mem.peek(namespace)
+
+    def is_loaded(self, namespace: str) -> bool:
+        """Whether ``namespace``'s graph is in memory now."""
+        return namespace in self._loaded
+
+    def loaded(self) -> frozenset[str]:
+        """The namespaces whose graph is in memory now."""
+        self.drain_evictions()
+        return frozenset(self._loaded)
+
+    def index(self, namespace: str) -> NamespaceIndex | None:
+        """The mirror of ``namespace`` (loading it on first use), or ``None`` when it holds nothing."""
+        self.drain_evictions()
+        if namespace not in self._loaded:
+            self._load(namespace)
+        else:
+            self.budget.touch(self, namespace)
+        return self.mirror.peek(namespace)
+
+    def on_disk(self, namespace: str) -> DiskNamespace | None:
+        """The SQLite reads of ``namespace`` when it is served from disk, else ``None`` (use the mirror)."""
+        self.drain_evictions()
+        if self.mirror_max_events is None or namespace in self._loaded:
+            return None
+        view = self._disk.get(namespace)
+        if view is None:
+            limit = self.mirror_max_events
+            if limit > 0:
+                held = self._conn.execute(
+                    "SELECT count(*) FROM (SELECT 1 FROM events WHERE ns = ? LIMIT ?)", (namespace, limit + 1)
+                ).fetchone()[0]
+                if held <= limit:
+                    return None
+            view = self._disk[namespace] = DiskNamespace(self._conn, namespace)
+        return view
+
+    def text_stats(self, namespace: str) -> TermStats:
+        """The full-text statistics kept for ``namespace`` (empty until words are looked up)."""
+        return self._terms.setdefault(namespace, TermStats())
+
+    # -- what a write checks against, and applying it ------------------------------------------------
+
+    def kind_of(self, namespace: str, node_id: str) -> NodeKind | None:
+        """The kind of node ``node_id`` is, from the mirror when loaded, else from SQLite."""
+        if namespace not in self._loaded:
+            return sqlite_reads.kind_of(self._conn, namespace, node_id)
+        ix = self.peek(namespace)
+        return ix.kind_of(node_id) if ix is not None else None
+
+    def stored_fact(self, namespace: str, fact_id: str) -> Fact | None:
+        """The stored version of fact ``fact_id``, from the mirror when loaded, else from SQLite."""
+        if namespace not in self._loaded:
+            return sqlite_reads.stored_fact(self._conn, namespace, fact_id)
+        ix = self.peek(namespace)
+        return ix.facts.get(fact_id) if ix is not None else None
+
+    def apply(self, batch: Batch) -> None:
+        """Put a committed batch into the mirror of its (loaded) namespace."""
+        mem, ns = self.mirror, batch.namespace
+        for s in batch.sessions:
+            mem.put_session(normalised_session(s))
+        touched: set[str] = set()
+        for e in batch.events:
+            touched |= mem.put_event(normalised_event(e))
+        for ent in batch.entities:
+            mem.put_entity(ent)
+        for m in batch.mentions:
+            mem.put_mention(ns, m.event_id, m.entity_id, m.role)
+        for f in batch.facts:
+            mem.put_fact(normalised_fact(f))
+        for sid in touched:
+            mem.relink_session(ns, sid)
+        if batch.sessions:
+            mem.relink_sessions(ns)
+        self.charge(ns)
+
+    # -- loading and dropping ------------------------------------------------------------------------
+
+    def _load(self, namespace: str) -> None:
+        """Read one namespace into the mirror, in one read transaction, making room in the budget first."""
+        c = self._conn
+        outer = c.in_transaction
+        if not outer:
+            c.execute("BEGIN")
+        try:
+            events = c.execute("SELECT count(*) FROM events WHERE ns = ?", (namespace,)).fetchone()[0]
+            self.budget.charge(self, namespace, estimate_bytes(events=int(events)))
+            self.drain_evictions()
+            self.mirror.drop_namespace(namespace)
+            sqlite_reads.load_namespace(c, self.mirror, namespace)
+        finally:
+            if not outer:
+                c.execute("COMMIT")
+        self._loaded.add(namespace)
+        self.charge(namespace)
+
+    def charge(self, namespace: str) -> None:
+        """Tell the budget what the loaded ``namespace`` holds now."""
+        self.budget.charge(self, namespace, held_bytes(self.peek(namespace)))
+
+    def _drop(self, namespace: str) -> None:
+        if self._mem is not None:
+            self._mem.drop_namespace(namespace)
+        self._loaded.discard(namespace)
+
+    def unload(self, namespace: str) -> None:
+        """Drop ``namespace``'s graph from memory now; the next read loads it again."""
+        self._drop(namespace)
+        self.budget.release(self, namespace)
+
+    def evict(self, namespace: str) -> None:
+        """Drop ``namespace``'s graph (read back on next use); for the budget's LRU, from any thread."""
+        if self._lock.acquire(blocking=False):
+            try:
+                self._drop(namespace)
+            finally:
+                self._lock.release()
+        else:
+            self._evicting.add(namespace)
+
+    def drain_evictions(self) -> None:
+        """Do the evictions asked while the store was busy."""
+        while self._evicting:
+            self._drop(self._evicting.pop())
+
+    def forget(self, namespace: str) -> None:
+        """Drop what is kept about ``namespace`` beside its mirror (it changed)."""
+        self._disk.pop(namespace, None)
+        self._terms.pop(namespace, None)
+
+    def clear(self) -> None:
+        """Drop everything (the store closes)."""
+        self.budget.release_all(self)
+        self._mem = None
+        self._loaded.clear()
+        self._disk.clear()
+        self._terms.clear()
+
+
+def held_bytes(ix: NamespaceIndex | None) -> int:
+    """The estimated memory of a loaded namespace's mirror."""
+    if ix is None:
+        return estimate_bytes()
+    return estimate_bytes(
+        sessions=len(ix.sessions),
+        events=len(ix.events),
+        entities=len(ix.entities),
+        mentions=ix.mentions,
+        facts=len(ix.facts),
+    )

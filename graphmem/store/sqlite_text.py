@@ -1,0 +1,193 @@
+"""Full-text search of one namespace: SQLite FTS5 BM25, top-k ranked inside FTS5 with exact pruning.
+
+FTS5 is cheap at walking postings and dear at scoring them: ``bm25()`` reads each matching row's
+length and positions. A question's common words ("old", "watch") match a tenth of a large namespace,
+so scoring every row that matches any word costs far more than the few rare words that decide the
+top of the list. Two things keep the work small without changing the answer:
+
+* ranking happens inside FTS5 (``ORDER BY bm25, rowid LIMIT k`` over the full-text table alone);
+  only the ``k`` rows returned are joined to ``events`` by the caller;
+* MaxScore pruning (Turtle and Flood, "Query evaluation: strategies and optimizations", 1995), which
+  is rank-safe: BM25 is a sum of one share per query term, and a term's share in any row is at most
+  its *upper bound*, the best score of that term alone in the namespace. Terms are ordered from the
+  most to the least frequent; the frequent prefix ``C`` is left out of *matching* (though not of
+  scoring) when the ``k``-th best score among rows holding a rarer term is above the sum of
+  ``C``'s upper bounds: a row holding only words of ``C`` cannot reach the top ``k`` then. Rows
+  holding a rare term are scored in two disjoint FTS5 queries, ``C AND R`` and ``R NOT C`` (the
+  second is skipped when the ``k``-th row of the first beats the upper bounds of ``R`` too); each
+  scores a row exactly as the unpruned ``C OR R`` does (same phrases in the same order; an absent
+  phrase adds exactly 0.0), so the hits, their scores and their order are those of the full query.
+  When only rows holding *every* word of ``C`` could still beat the ``k``-th, those (a conjunction,
+  cheap) are scored too, as ``C AND ... NOT R``.
+  When the proof fails, a larger rare set is tried, and last the full query; a split is tried only
+  while the rows scored so far (splits, and learning words' upper bounds) do not exceed the rows the
+  full query scores, so the worst case costs at most twice the full query.
+
+Ties are broken by rowid (insertion order), so the order is deterministic. Document frequencies and
+each word's best rows alone (a "champion list", Manning, Raghavan and Schütze, *Introduction to
+Information Retrieval*, 7.1.3; its head is the word's upper bound) are kept per namespace in
+:class:`TermStats`, computed on first use of a word from the index itself; a one-word query is
+answered from its list when the list is long enough. The store drops them whenever the namespace
+changes, so every answer is that of the index as it is.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import sqlite3
+from collections import OrderedDict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+__all__ = ["TermStats", "best_events", "fts_match", "query_words", "top_rows"]
+
+_WORD = re.compile(r"\w+", re.UNICODE)
+#: float rounding: a computed sum of shares may exceed the sum of computed bounds by a few ulps
+_ROUNDING = 1e-9
+_CHUNK = 500  # ids per IN (...) list
+
+
+def query_words(text: str) -> list[str]:
+    """The words of a query, casefolded, each once, in order (FTS5 syntax is never parsed)."""
+    return list(dict.fromkeys(_WORD.findall(text.casefold())))
+
+
+def _phrase(word: str) -> str:
+    return '"' + word.replace('"', '""') + '"'
+
+
+def fts_match(words: Sequence[str]) -> str:
+    """An FTS5 expression matching rows holding any of ``words`` (each a quoted phrase)."""
+    return " OR ".join(_phrase(w) for w in words)
+
+
+@dataclass(slots=True)
+class TermStats:
+    """Per-word statistics of one namespace's full-text table, filled on first use.
+
+    Attributes:
+        frequency: word → the number of rows holding it.
+        best: word → its best rows alone, ``(rowid, score)`` best first (a "champion list"), as many
+            as the longest list asked for so far; the first score is the word's upper bound. At most
+            ``max_words`` words keep a list (least recently used dropped first).
+    """
+
+    frequency: dict[str, int] = field(default_factory=dict)
+    best: OrderedDict[str, list[tuple[int, float]]] = field(default_factory=OrderedDict)
+    max_words: int = 1024
+
+    def rows_with(self, conn: sqlite3.Connection, table: str, word: str) -> int:
+        """How many rows hold ``word`` (walks its postings once, no scoring)."""
+        held = self.frequency.get(word)
+        if held is None:
+            sql = f"SELECT count(*) FROM {table} WHERE {table} MATCH ?"
+            held = self.frequency[word] = int(conn.execute(sql, (_phrase(word),)).fetchone()[0])
+        return held
+
+    def ranked(self, conn: sqlite3.Connection, table: str, word: str, limit: int) -> list[tuple[int, float]]:
+        """The ``limit`` best rows of ``word`` alone (scores its postings once per longer list asked)."""
+        kept = self.best.get(word)
+        if kept is None or (len(kept) < limit and len(kept) < self.rows_with(conn, table, word)):
+            kept = _ranked(conn, table, _phrase(word), limit)
+            self.best[word] = kept
+            while len(self.best) > self.max_words:
+                self.best.popitem(last=False)
+        self.best.move_to_end(word)
+        return kept[:limit]
+
+    def upper_bound(self, conn: sqlite3.Connection, table: str, word: str, limit: int) -> float:
+        """The largest score ``word`` alone gives any row (a list is fetched ``limit`` long if none is kept)."""
+        top = self.best.get(word)
+        if top is None:
+            top = self.ranked(conn, table, word, limit)
+        return top[0][1] if top else 0.0
+
+    def unknown(self, words: Sequence[str]) -> int:
+        """Rows to score to learn the upper bounds of ``words`` not known yet."""
+        return sum(self.frequency.get(w, 0) for w in words if w not in self.best)
+
+
+def top_rows(
+    conn: sqlite3.Connection, table: str, words: Sequence[str], limit: int, stats: TermStats
+) -> list[tuple[int, float]]:
+    """``(rowid, score)`` of the ``limit`` best rows for ``words`` (BM25, higher is better), best first.
+
+    The answer is that of ``SELECT rowid, -bm25 ... WHERE MATCH 'w1 OR w2 ...' ORDER BY bm25, rowid
+    LIMIT k`` with the words ordered from the most to the least frequent; see the module docstring
+    for how less of it is scored.
+    """
+    if limit <= 0:
+        return []
+    held = {w: stats.rows_with(conn, table, w) for w in words}
+    order = sorted((w for w in held if held[w] > 0), key=lambda w: (-held[w], w))
+    if not order:
+        return []
+    if len(order) == 1:
+        return stats.ranked(conn, table, order[0], limit)
+    everything = sum(held[w] for w in order)  # rows the full query scores (at most)
+    spent = 0  # rows scored so far (bounds learnt, splits): at most ``everything``, so that the worst
+    # case, pruning failing after all, costs at most twice the full query
+    for split in range(len(order) - 1, 0, -1):
+        common, rare = order[:split], order[split:]
+        cost = stats.unknown(common) + sum(held[w] for w in rare)
+        if spent + cost > everything:
+            break  # pruning would cost more than the full query from here
+        spent += cost
+        ceiling = _ceiling(conn, table, common, limit, stats)
+        c, r = fts_match(common), fts_match(rare)
+        found = _ranked(conn, table, f"({c}) AND ({r})", limit)  # phrases in the full query's order
+        if _beats(found, limit, ceiling) and spent + stats.unknown(rare) <= everything:
+            spent += stats.unknown(rare)
+            if _beats(found, limit, _ceiling(conn, table, rare, limit, stats)):
+                return found  # rows holding only common words, or only rare ones, score below the k-th
+        alone = _ranked(conn, table, f"({r}) NOT ({c})", limit)  # the common phrases add 0.0 to these
+        found = _merged(found, alone, limit)
+        if _beats(found, limit, ceiling):
+            return found
+        # Rows holding only common words but not all of them may still be below the k-th: then the
+        # rows holding every common word (a conjunction: cheap) are the only ones left to score.
+        short = max(_ceiling(conn, table, [x for x in common if x != w], limit, stats) for w in common)
+        if len(common) > 1 and _beats(found, limit, short):
+            every = " AND ".join(_phrase(w) for w in common)
+            found = _merged(found, _ranked(conn, table, f"({every}) NOT ({r})", limit), limit)
+            return found  # its k-th only rose: still above ``short``
+    return _ranked(conn, table, fts_match(order), limit)
+
+
+def _merged(a: Sequence[tuple[int, float]], b: Sequence[tuple[int, float]], limit: int) -> list[tuple[int, float]]:
+    return sorted([*a, *b], key=lambda hit: (-hit[1], hit[0]))[:limit]
+
+
+def _ceiling(conn: sqlite3.Connection, table: str, words: Sequence[str], limit: int, stats: TermStats) -> float:
+    """The most a row holding only some of ``words`` can score: the sum of their upper bounds."""
+    return math.fsum(stats.upper_bound(conn, table, w, limit) for w in words)
+
+
+def _beats(found: Sequence[tuple[int, float]], limit: int, ceiling: float) -> bool:
+    """Whether ``limit`` rows were found and the last of them scores above ``ceiling``."""
+    return len(found) >= limit and found[limit - 1][1] > ceiling * (1 + _ROUNDING)
+
+
+def _ranked(conn: sqlite3.Connection, table: str, match: str, limit: int) -> list[tuple[int, float]]:
+    sql = f"SELECT rowid, bm25({table}) AS r FROM {table} WHERE {table} MATCH ? ORDER BY r, rowid LIMIT ?"
+    return [(rowid, -float(r)) for rowid, r in conn.execute(sql, (match, limit))]
+
+
+def best_events(
+    conn: sqlite3.Connection, table: str, words: Sequence[str], limit: int, stats: TermStats
+) -> list[tuple[str, float]]:
+    """``(event id, score)`` of the ``limit`` best events for ``words`` (:func:`top_rows`), best first.
+
+    Only these rows are read from ``events`` (the full-text table's rowid is the event row's); a
+    namespace without a full-text table yet holds no event.
+    """
+    if not conn.execute("SELECT 1 FROM sqlite_master WHERE name = ?", (table,)).fetchone():
+        return []
+    ranked = top_rows(conn, table, words, limit, stats)
+    ids: dict[int, str] = {}
+    for start in range(0, len(ranked), _CHUNK):  # deepened searches ask for more rows than one IN list takes
+        part = [rowid for rowid, _score in ranked[start : start + _CHUNK]]
+        marks = ",".join("?" * len(part))
+        ids.update(conn.execute(f"SELECT rowid, id FROM events WHERE rowid IN ({marks})", part))
+    return [(ids[rowid], score) for rowid, score in ranked if rowid in ids]
