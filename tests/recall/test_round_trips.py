@@ -10,6 +10,7 @@ the batched reads give exactly the hits of the per-node ones.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
+from contextlib import AbstractContextManager
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
@@ -209,6 +210,9 @@ class CountingSession:
     ) -> list[Row]:
         self.reads.append(cypher)
         return self._inner.read(cypher, params, action=action, timeout=timeout)
+
+    def reading(self) -> AbstractContextManager[None]:
+        return self._inner.reading()
 
     def write(self, work: Callable[[CypherTx], T], *, action: str) -> T:
         return self._inner.write(work, action=action)

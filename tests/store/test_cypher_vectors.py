@@ -9,6 +9,7 @@ the fallback, run for real by the Bolt tests.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from contextlib import AbstractContextManager, nullcontext
 from typing import Any, TypeVar
 
 import numpy as np
@@ -47,6 +48,9 @@ class ScriptedSession:
         if cypher == "SHOW INDEXES":
             return [{"name": name} for name in self.indexes]
         return []
+
+    def reading(self) -> AbstractContextManager[None]:
+        return nullcontext()
 
     def write(self, work: Callable[[CypherTx], T], *, action: str) -> T:  # pragma: no cover - not used
         raise AssertionError("no writes here")

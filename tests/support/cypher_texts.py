@@ -17,6 +17,7 @@ uses but nobody passes.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any, TypeVar
@@ -74,6 +75,9 @@ class RecordingSession:
     ) -> list[Row]:
         self._record(cypher, params)
         return self._inner.read(cypher, params, action=action, timeout=timeout)
+
+    def reading(self) -> AbstractContextManager[None]:
+        return self._inner.reading()
 
     def write(self, work: Callable[[CypherTx], T], *, action: str) -> T:
         return self._inner.write(lambda tx: work(_RecordingTx(tx, self._record)), action=action)

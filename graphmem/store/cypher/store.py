@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager
 from datetime import datetime
 from typing import Any, TypeVar
 
@@ -142,6 +143,12 @@ class CypherStore:
         validate_namespace(namespace)
         self._check_open()
         return namespace
+
+    def reading(self) -> AbstractContextManager[None]:
+        """A scope whose reads (on this thread) share one connection: one round trip per statement (the
+        :class:`~graphmem.store.base.ScopesReads` capability; a recall runs in one)."""
+        self._check_open()
+        return self._session.reading()
 
     def _read(self, cypher: str, **params: Any) -> list[Row]:
         return self._session.read(cypher, params)
