@@ -99,7 +99,7 @@ def dialect_texts() -> Iterator[CypherText]:
             params = frozenset({"index", "query", "ns", "limit"})
             yield CypherText(f"{dialect.name} full-text search", dialect.fulltext_search, params)
         if dialect.vector_search is not None:
-            params = frozenset({"index", "k", "vector"})
+            params = frozenset({"index", "k", "vector", "ns"})
             yield CypherText(f"{dialect.name} vector search", dialect.vector_search, params)
         if dialect.await_indexes is not None:
             yield CypherText(f"{dialect.name} await indexes", dialect.await_indexes, frozenset())

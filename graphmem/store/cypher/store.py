@@ -389,6 +389,8 @@ class CypherStore:
         if self.fulltext and self.dialect.fulltext_search is not None:
             lucene = " OR ".join(f'"{w}"' for w in words)  # \w+ words hold no Lucene syntax
             rows = self._read(self.dialect.fulltext_search, index=FULLTEXT_INDEX, query=lucene, ns=ns, limit=limit)
+            for r in rows:
+                self._seen.add(event_from_props(r["p"]))
             return [TextHit(r["id"], float(r["score"])) for r in rows]
         return search_text_fallback(self._session, ns, words, limit, seen=self._seen.add)
 
@@ -409,8 +411,11 @@ class CypherStore:
         values = [float(x) for x in vector]
         ask = k
         while True:
-            rows = self._read(query, index=VECTOR_INDEX, k=ask, vector=values)
+            rows = self._read(query, index=VECTOR_INDEX, k=ask, vector=values, ns=ns)
             hits = [(r["id"], 2.0 * float(r["score"]) - 1.0) for r in rows if r["ns"] == ns]
+            for r in rows:
+                if r["ns"] == ns and r["p"] is not None:
+                    self._seen.add(event_from_props(r["p"]))
             if len(hits) >= k or len(rows) < ask:
                 hits.sort(key=lambda hit: (-hit[1], hit[0]))
                 return hits[:k]
