@@ -23,6 +23,7 @@ from graphmem.store.base import (
     GraphStore,
     HasDirectory,
     Refreshing,
+    ScopesReads,
     StoreStats,
     Unloading,
     WriteLocking,
@@ -394,14 +395,15 @@ class Memory:
         from graphmem.recall import recall
 
         self.refresh()
-        hits = recall(
-            request,
-            store=self.store,
-            vectors=self.vectors,
-            embed=self._embed,
-            cache=self.recall_cache(request.namespace),
-            config=config,
-        )
+        with self.store.reading() if isinstance(self.store, ScopesReads) else nullcontext():
+            hits = recall(
+                request,
+                store=self.store,
+                vectors=self.vectors,
+                embed=self._embed,
+                cache=self.recall_cache(request.namespace),
+                config=config,
+            )
         if not hits:  # nothing found: say so when the namespace itself is the mistake
             require_namespace(request.namespace, self.store.namespaces())
         return hits

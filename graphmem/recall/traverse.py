@@ -25,10 +25,13 @@ held ``as_of`` the asked moment is never followed; the speaker filter is checked
 before it may pass anything on.
 
 The edges are fetched a frontier at a time, not a node at a time: before a hop's nodes are expanded, the
-edges of all of them come in one :meth:`~graphmem.store.base.FetchesFrontier.neighbors_many` call (every
-edge type, both directions; each node's answer is then filtered here to what it follows), and the edges
-of the things the hop's turns name (to weigh them by specificity) in one more. On a server that is a
-bounded number of round trips per hop (at most three) instead of one per node expanded or weighed.
+edges of all of them come in one :meth:`~graphmem.store.base.FetchesFrontier.neighbors_many` call (the
+edge types the hop follows, both directions: a turn that only follows ``NEXT`` does not bring its mention
+edges over the wire; each node's answer is then filtered here to what it follows), and the edges of the
+things the hop's turns name (to weigh them by specificity) in one more. Without time bounds the edges are
+cached per namespace and per edge type, so a later query assembles any combination of types it has. On a
+server that is a bounded number of round trips per hop (at most three) instead of one per node expanded
+or weighed.
 """
 
 from __future__ import annotations
@@ -59,8 +62,26 @@ _LINK_EDGES = frozenset({EdgeType.MENTIONS.value, EdgeType.SPOKEN_BY.value, Edge
 PUSH_EPSILON = 0.02
 #: How many ``neighbors`` answers a namespace's cache holds before it starts over.
 EDGE_CACHE_MAX = 200_000
-#: The key under which a node's edges of every type, both ways, are kept (what one frontier fetch gives).
-_EVERY_EDGE = tuple(EdgeType)
+#: The third part of the cache key under which the edges of one type of a node, both ways, are kept as
+#: fetched (``(node id, (edge type,), _FETCHED)``); a node's edges are fetched only for the types a hop
+#: follows, and each type is cached on its own so any later combination can be assembled.
+_FETCHED = "fetched"
+
+
+#: A node's edges fetched within a query's time bounds: the edge types fetched, the edges of those types.
+_Timed = tuple[frozenset[EdgeType], list[Neighbor]]
+
+
+def _by_value(types: Iterable[EdgeType]) -> tuple[EdgeType, ...]:
+    return tuple(sorted(set(types), key=lambda t: t.value))
+
+
+def _in_order(parts: Iterable[list[Neighbor]]) -> list[Neighbor]:
+    """Per-type edge lists (each in ``neighbors`` order, in edge-type order) as one ``neighbors`` answer:
+    every outgoing edge first, then every incoming one, each side ordered by edge type first."""
+    parts = list(parts)
+    outs = [nb for part in parts for nb in part if nb.direction is Direction.OUT]
+    return outs + [nb for part in parts for nb in part if nb.direction is Direction.IN]
 
 
 @dataclass(slots=True)
@@ -132,8 +153,9 @@ class Traversal:
     edge_cache: dict[tuple[str, tuple[EdgeType, ...], str], list[Neighbor]] = field(default_factory=dict)
     reached: dict[str, Reach] = field(default_factory=dict)
     speakers: set[str] = field(default_factory=set)
-    #: This hop's edges within the time bounds (when the query has any), fetched for the whole frontier.
-    timed: dict[str, list[Neighbor]] = field(default_factory=dict)
+    #: This hop's edges within the time bounds (when the query has any), fetched for the whole frontier:
+    #: node id → (the edge types fetched, its edges of those types in ``neighbors`` order).
+    timed: dict[str, _Timed] = field(default_factory=dict)
 
     @property
     def hub_limit(self) -> int:
@@ -159,7 +181,9 @@ class Traversal:
         for hop in range(1, hops + 1):
             last = hop == hops
             pushes: dict[tuple[str, bool], _Node] = {}
-            self._fetch_untimed(k for k, n in frontier.items() if n.kind is NodeKind.ENTITY and k not in self.degree)
+            self._fetch_untimed(
+                {k: _ENTITY_EDGES for k, n in frontier.items() if n.kind is NodeKind.ENTITY and k not in self.degree}
+            )
             chosen = [(k, n) for k, n in self._budget(frontier) if n.mass > 0]
             self._prefetch(chosen, hop=hop, last=last, session_feed=session_feed)
             for node_id, node in chosen:
@@ -213,52 +237,79 @@ class Traversal:
         cannot guess a speaker it has not met) is fetched on its own, so this changes round trips, never
         results.
         """
-        expand: list[str] = []
+        expand: dict[str, tuple[EdgeType, ...]] = {}
         naming: list[str] = []
         for node_id, node in chosen:
             if node.kind is NodeKind.EVENT:
                 wanted = self._event_edges(hop=hop, last=last, feed_session=node_id in session_feed)
                 if wanted:
-                    expand.append(node_id)
+                    expand[node_id] = wanted
                 if EdgeType.MENTIONS in wanted:
                     naming.append(node_id)
-            elif node.kind is NodeKind.SESSION or (node.kind is NodeKind.ENTITY and not self._is_hub(node_id)):
-                expand.append(node_id)
+            elif node.kind is NodeKind.SESSION:
+                expand[node_id] = (EdgeType.IN_SESSION,)
+            elif node.kind is NodeKind.ENTITY and not self._is_hub(node_id):
+                expand[node_id] = _ENTITY_EDGES
         if self.time.empty:
             self._fetch_untimed(expand)
         else:
-            self.timed = self._fetch(expand, self.time)
+            self.timed = self._fetch_timed(expand)
         named: list[str] = []
         spoken = set(self.speakers)
         for eid in naming:
-            for nb in self._every_edge(eid):
+            for nb in self._within(eid, _MENTION_EDGES):
                 if nb.edge is EdgeType.SPOKEN_BY:
                     spoken.add(nb.node_id)
                 elif nb.edge is EdgeType.MENTIONS and nb.direction is Direction.OUT and nb.node_id not in self.degree:
                     named.append(nb.node_id)
-        self._fetch_untimed(n for n in named if n not in spoken)
+        self._fetch_untimed({n: _ENTITY_EDGES for n in named if n not in spoken})
 
-    def _fetch(self, node_ids: list[str], time: TimeFilter | None) -> dict[str, list[Neighbor]]:
-        """Every edge of each node (both ways, within ``time``): one round trip where the store can."""
-        return edges_of(self.store, self.namespace, node_ids, time=time)
-
-    def _fetch_untimed(self, node_ids: Iterable[str]) -> None:
-        """Make sure the edges of every node without time bounds are in the cache (one fetch for the missing)."""
-        missing = [n for n in dict.fromkeys(node_ids) if (n, _EVERY_EDGE, Direction.BOTH.value) not in self.edge_cache]
-        found = self._fetch(missing, None)
-        if len(self.edge_cache) + len(found) > EDGE_CACHE_MAX:
+    def _fetch_untimed(self, wanted: dict[str, tuple[EdgeType, ...]]) -> None:
+        """Make sure the edges of the wanted types of every node, without time bounds, are in the cache: one
+        fetch (one round trip where the store can) of the types missing, for the nodes missing any."""
+        missing: dict[str, set[EdgeType]] = {}
+        for node_id, types in wanted.items():
+            lacking = {t for t in types if (node_id, (t,), _FETCHED) not in self.edge_cache}
+            if lacking:
+                missing[node_id] = lacking
+        if not missing:
+            return
+        union = _by_value(t for types in missing.values() for t in types)
+        found = edges_of(self.store, self.namespace, list(missing), edge_types=union)
+        if len(self.edge_cache) + len(found) * len(union) > EDGE_CACHE_MAX:
             self.edge_cache.clear()
         for node_id, edges in found.items():
-            self.edge_cache[node_id, _EVERY_EDGE, Direction.BOTH.value] = edges
+            for t in union:
+                self.edge_cache[node_id, (t,), _FETCHED] = [nb for nb in edges if nb.edge is t]
 
-    def _every_edge(self, node_id: str) -> list[Neighbor]:
-        """Every edge of the node within the query's time bounds (fetched with the frontier, else now)."""
+    def _fetch_timed(self, wanted: dict[str, tuple[EdgeType, ...]]) -> dict[str, _Timed]:
+        """The edges of the wanted types of every node within the query's time bounds, in one fetch."""
+        if not wanted:
+            return {}
+        union = _by_value(t for types in wanted.values() for t in types)
+        found = edges_of(self.store, self.namespace, list(wanted), edge_types=union, time=self.time)
+        return {node_id: (frozenset(union), edges) for node_id, edges in found.items()}
+
+    def _within(self, node_id: str, types: tuple[EdgeType, ...]) -> list[Neighbor]:
+        """The node's edges of these types (both ways, in ``neighbors`` order) within the query's time
+        bounds: fetched with the frontier where they were, else now."""
         if self.time.empty:
-            return self._all_edges(node_id)
-        found = self.timed.get(node_id)
-        if found is None:
-            found = self.timed[node_id] = self._fetch([node_id], self.time)[node_id]
-        return found
+            return self._edges(node_id, types)
+        entry = self.timed.get(node_id)
+        if entry is None or not entry[0].issuperset(types):
+            fetched = _by_value((*types, *(entry[0] if entry is not None else ())))
+            edges = edges_of(self.store, self.namespace, [node_id], edge_types=fetched, time=self.time)[node_id]
+            entry = self.timed[node_id] = (frozenset(fetched), edges)
+        wanted = frozenset(types)
+        return [nb for nb in entry[1] if nb.edge in wanted]
+
+    def _edges(self, node_id: str, types: tuple[EdgeType, ...]) -> list[Neighbor]:
+        """The node's edges of these types without time bounds (both ways, in ``neighbors`` order), from the
+        cache shared across queries (fetched now when missing)."""
+        keys = [(node_id, (t,), _FETCHED) for t in _by_value(types)]
+        if any(key not in self.edge_cache for key in keys):
+            self._fetch_untimed({node_id: types})
+        return _in_order(self.edge_cache[key] for key in keys)
 
     # -- edges -----------------------------------------------------------------------------------
 
@@ -338,7 +389,7 @@ class Traversal:
         return math.log(self.size / df)
 
     def _has_facts(self, entity_id: str) -> bool:
-        return self.config.fact_weight > 0 and any(nb.edge is EdgeType.FACT for nb in self._all_edges(entity_id))
+        return self.config.fact_weight > 0 and bool(self._edges(entity_id, (EdgeType.FACT,)))
 
     def _is_hub(self, entity_id: str) -> bool:
         return entity_id in self.speakers or self._degree(entity_id) > self.hub_limit
@@ -347,18 +398,8 @@ class Traversal:
         """How many turns name the thing (cached per namespace; counted over all time)."""
         found = self.degree.get(entity_id)
         if found is None:
-            found = len(self._mentions(entity_id, self._all_edges(entity_id)))
+            found = len(self._mentions(entity_id, self._edges(entity_id, _MENTION_EDGES)))
             self.degree[entity_id] = found
-        return found
-
-    def _all_edges(self, node_id: str) -> list[Neighbor]:
-        """Every edge of the node without time bounds (for counting a thing's mentions, and for walking
-        when the query has no bounds), cached per namespace until the next write to it."""
-        key = (node_id, _EVERY_EDGE, Direction.BOTH.value)
-        found = self.edge_cache.get(key)
-        if found is None:
-            self._fetch_untimed([node_id])
-            found = self.edge_cache[key]
         return found
 
     @staticmethod
@@ -407,7 +448,7 @@ class Traversal:
         wanted = frozenset(edges)
         found = [
             nb
-            for nb in self._every_edge(node_id)
+            for nb in self._within(node_id, edges)
             if nb.edge in wanted and (direction is Direction.BOTH or nb.direction is direction)
         ]
         if self.time.empty and len(self.edge_cache) < EDGE_CACHE_MAX:

@@ -35,6 +35,7 @@ __all__ = [
     "Node",
     "Refreshing",
     "RunsCypher",
+    "ScopesReads",
     "SearchesVectors",
     "StoreStats",
     "TextHit",
@@ -366,6 +367,20 @@ class FetchesEntities(Protocol):
 
     def get_entities(self, namespace: str, entity_ids: Sequence[str]) -> list[Entity]:
         """The entities that exist among ``entity_ids``, in the order asked (each once)."""
+        ...
+
+
+@runtime_checkable
+class ScopesReads(Protocol):
+    """A store whose consecutive reads cost less inside a scope (a server: one connection, one round trip
+    per statement).
+
+    Implemented by :class:`~graphmem.store.cypher.store.CypherStore`; a recall runs inside one scope. The
+    scope keeps no data: every read inside still sees what is committed when it runs.
+    """
+
+    def reading(self) -> AbstractContextManager[None]:
+        """A scope for the reads this thread makes inside it."""
         ...
 
 

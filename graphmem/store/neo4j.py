@@ -10,8 +10,9 @@ records into plain dicts of plain Python values and driver exceptions into graph
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from datetime import date, datetime, time
 from typing import Any, TypeVar
 
@@ -131,6 +132,7 @@ class Neo4jSession:
         self.database = database
         self.user = user
         self.uri = f"{server_uri.rstrip('/')}/{database or 'default'}"
+        self._scope = threading.local()  # this thread's read session (see ``reading``)
 
     def __repr__(self) -> str:
         return f"<Neo4jSession {self.uri}>"
@@ -175,10 +177,18 @@ class Neo4jSession:
         action: str = "reading",
         timeout: float | None = None,
     ) -> list[Row]:
-        """Run a read-only statement on a reader; its rows (see ``CypherSession.read``)."""
+        """Run a read-only statement on a reader; its rows (see ``CypherSession.read``).
+
+        Inside :meth:`reading` (and without a ``timeout``) the statement runs on the scope's session:
+        one round trip. Elsewhere it is a managed transaction of its own (two: the commit is one).
+        """
         from neo4j import Query, RoutingControl
         from neo4j.exceptions import ClientError
 
+        scope: _ReadScope | None = getattr(self._scope, "current", None)
+        if scope is not None and timeout is None:
+            with self.errors(action):
+                return scope.run(cypher, params or {})
         with self.errors(action):
             try:
                 records, _, _ = self._driver.execute_query(
@@ -189,6 +199,36 @@ class Neo4jSession:
                     raise QueryLimitError(f"the query ran longer than {timeout:g} s and was stopped") from exc
                 raise
         return [_row(r) for r in records]
+
+    @contextmanager
+    def reading(self) -> Iterator[None]:
+        """Send this thread's reads inside over one driver session (see ``CypherSession.reading``).
+
+        The session reads in auto-commit mode with the driver's bookmarks (a write made before is
+        visible), so each statement is one round trip (``RUN`` and ``PULL`` pipelined) instead of the
+        three messages of a managed transaction (``BEGIN``/``RUN``/``PULL``, then ``COMMIT``). Nested
+        scopes share the outer one.
+        """
+        if getattr(self._scope, "current", None) is not None:
+            yield
+            return
+        scope = _ReadScope(self)
+        self._scope.current = scope
+        try:
+            yield
+        finally:
+            self._scope.current = None
+            scope.close()
+
+    def _read_session(self) -> Any:
+        """A driver session for reads, sharing the bookmarks of ``execute_query`` (and so of writes)."""
+        from neo4j import READ_ACCESS
+
+        return self._driver.session(
+            database=self.database,
+            default_access_mode=READ_ACCESS,
+            bookmark_manager=self._driver.execute_query_bookmark_manager,
+        )
 
     def write(self, work: Callable[[CypherTx], T], *, action: str) -> T:
         """Run ``work`` in one managed write transaction (retried on transient faults)."""
@@ -236,6 +276,41 @@ class Neo4jSession:
                 f"no database {name!r} on the Neo4j server at {self.server_uri}, and it could not be "
                 f"created ({short_error(exc)}); create it first or pass an existing database"
             ) from exc
+
+
+class _ReadScope:
+    """The driver session of one :meth:`Neo4jSession.reading` scope, opened on the first read."""
+
+    def __init__(self, owner: Neo4jSession) -> None:
+        self._owner = owner
+        self._session: Any = None
+
+    def run(self, cypher: str, params: Mapping[str, Any]) -> list[Row]:
+        """Run one auto-commit read; once more on a new session when the first fails in a way the driver
+        calls retryable (a lost connection, a reader gone): reads are idempotent."""
+        from neo4j.exceptions import DriverError, Neo4jError
+
+        try:
+            return self._run(cypher, params)
+        except (DriverError, Neo4jError) as exc:
+            if not exc.is_retryable():
+                raise
+            self.close()
+            return self._run(cypher, params)
+
+    def _run(self, cypher: str, params: Mapping[str, Any]) -> list[Row]:
+        if self._session is None:
+            self._session = self._owner._read_session()
+        return [_row(r) for r in self._session.run(cypher, params)]
+
+    def close(self) -> None:
+        """Give the connection back to the pool; a failure to do so loses nothing (the reads are done)."""
+        from neo4j.exceptions import DriverError, Neo4jError
+
+        if self._session is not None:
+            session, self._session = self._session, None
+            with suppress(DriverError, Neo4jError, OSError):
+                session.close()
 
 
 class _Tx:

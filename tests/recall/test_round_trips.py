@@ -10,6 +10,7 @@ the batched reads give exactly the hits of the per-node ones.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
+from contextlib import AbstractContextManager
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
@@ -210,6 +211,9 @@ class CountingSession:
         self.reads.append(cypher)
         return self._inner.read(cypher, params, action=action, timeout=timeout)
 
+    def reading(self) -> AbstractContextManager[None]:
+        return self._inner.reading()
+
     def write(self, work: Callable[[CypherTx], T], *, action: str) -> T:
         return self._inner.write(work, action=action)
 
@@ -239,13 +243,17 @@ def test_round_trips_per_recall_over_bolt(bolt_server: Any, tmp_path: Path, embe
             cache = NamespaceCache()
             cache.load_participants(store, namespace)  # once per namespace, not per question
             session.reads.clear()
-            hits = recall(
-                request, store=store, vectors=vectors, embed=embedder.embed, cache=cache, config=ENTITY_WALK_CONFIG
-            )
+            with store.reading():  # as Memory.recall does
+                hits = recall(
+                    request, store=store, vectors=vectors, embed=embedder.embed, cache=cache, config=ENTITY_WALK_CONFIG
+                )
             assert hits, request.text
-            # seeds (vectors' events, text search and its events), per hop (frontier things,
-            # frontier, named things, new events), ranking (answer types, their entities, link names)
-            assert len(session.reads) <= 3 + 4 * HOPS + 3, (request.text, session.reads)
+            # seeds (vectors' events, text search, whose rows carry their events), per hop (frontier
+            # things, frontier, named things: the frontier's rows carry the events it reaches), ranking
+            # (answer types' entities, link names)
+            assert len(session.reads) <= 2 + 3 * HOPS + 2, (request.text, session.reads)
+            by_id = [q for q in session.reads if q.startswith("UNWIND $ids AS i MATCH (n:Event")]
+            assert len(by_id) <= 1, session.reads  # the vector seeds' events; a hop's come with its edges
             single = [q for q in session.reads if "{namespace: $ns, id: $id}" in q]
             assert len(single) <= 2, single  # one-node reads: a speaker met late, at most
         vectors.close()

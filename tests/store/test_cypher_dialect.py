@@ -31,7 +31,9 @@ def test_neo4j_ddl_is_neo4j_5_syntax() -> None:
     assert list(statements) == [*(spec.name for spec in SCHEMA), FULLTEXT_INDEX, VECTOR_INDEX]
     assert NEO4J.vector_search == (
         "CALL db.index.vector.queryNodes($index, $k, $vector) YIELD node, score "
-        "RETURN node.id AS id, node.namespace AS ns, score"
+        "RETURN node.id AS id, node.namespace AS ns, score, CASE WHEN node.namespace = $ns THEN node {.namespace, "
+        ".id, .session, .seq, .speaker, .text, .occurred_at, .source_id, .source_file, .source_line, .kind, .times} "
+        "END AS p"
     )
 
 

@@ -9,6 +9,7 @@ the fallback, run for real by the Bolt tests.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from contextlib import AbstractContextManager, nullcontext
 from typing import Any, TypeVar
 
 import numpy as np
@@ -48,6 +49,9 @@ class ScriptedSession:
             return [{"name": name} for name in self.indexes]
         return []
 
+    def reading(self) -> AbstractContextManager[None]:
+        return nullcontext()
+
     def write(self, work: Callable[[CypherTx], T], *, action: str) -> T:  # pragma: no cover - not used
         raise AssertionError("no writes here")
 
@@ -83,9 +87,15 @@ def test_neo4j_vector_search_filters_the_namespace_and_reads_cosine(monkeypatch:
     more = [("e2", "ns", 0.75), ("e3", "ns", 0.5)]
 
     def answer(cypher: str, params: Mapping[str, Any]) -> list[Row]:
+        if cypher.startswith("UNWIND $ids AS i MATCH (n:Event"):
+            return []  # events by id (none stored here)
         assert cypher == NEO4J.vector_search
         rows = (nearest + more)[: params["k"]]
-        return [{"id": i, "ns": ns, "score": score} for i, ns, score in rows]
+        assert params["ns"] == "ns"
+        return [
+            {"id": i, "ns": ns, "score": score, "p": _props(ns, i, n) if ns == params["ns"] else None}
+            for n, (i, ns, score) in enumerate(rows)
+        ]
 
     session = ScriptedSession([FULLTEXT_INDEX, VECTOR_INDEX], answer)
     store = open_store(session, NEO4J, monkeypatch)
@@ -102,6 +112,17 @@ def test_neo4j_vector_search_filters_the_namespace_and_reads_cosine(monkeypatch:
         ("e2", pytest.approx(0.5)),
         ("e3", pytest.approx(0.0)),
     ]
+    # inside a read scope (a recall), the events found come with the search: asking for them costs nothing
+    with store.reading():
+        store.search_vectors("ns", [0.1] * 384, 2)
+        session.sent.clear()
+        assert [ev.text for ev in store.get_events("ns", ["e2", "e1"])] == ["words of e2", "words of e1"]
+        assert session.sent == []
+    assert [ev.id for ev in store.get_events("ns", ["e1"])] == [] and len(session.sent) == 1  # after: asked
+
+
+def _props(ns: str, event_id: str, seq: int) -> dict[str, Any]:
+    return {"namespace": ns, "id": event_id, "session": "s1", "seq": seq, "text": f"words of {event_id}"}
 
 
 class _Local:
@@ -141,3 +162,20 @@ def test_dense_seeds_come_from_the_server_index_when_it_answers() -> None:
     fallback = dense_seeds(local, vector, "ns", 2, _admit, filtered=False, store=_Server(None))  # type: ignore[arg-type]
     assert [(ev.id, score) for ev, score in fallback] == [("local-1", 0.7)] and local.searched == 1
     assert isinstance(_Server(None), SearchesVectors) and not isinstance(ARCADEDB, SearchesVectors)
+
+
+def test_neo4j_full_text_hits_bring_their_events_into_a_read_scope(monkeypatch: pytest.MonkeyPatch) -> None:
+    def answer(cypher: str, params: Mapping[str, Any]) -> list[Row]:
+        if cypher.startswith("UNWIND $ids AS i MATCH (n:Event"):
+            return []
+        assert cypher == NEO4J.fulltext_search
+        assert params["query"] == '"sunsets" OR "beach"' and params["ns"] == "ns"
+        return [{"id": "e2", "score": 2.5, "p": _props("ns", "e2", 1)}]
+
+    session = ScriptedSession([FULLTEXT_INDEX, VECTOR_INDEX], answer)
+    store = open_store(session, NEO4J, monkeypatch)
+    with store.reading():
+        assert [(h.event_id, h.score) for h in store.search_text("ns", "Sunsets, beach!")] == [("e2", 2.5)]
+        session.sent.clear()
+        assert [ev.text for ev in store.get_events("ns", ["e2"])] == ["words of e2"] and session.sent == []
+    assert store.get_events("ns", ["e2"]) == [] and len(session.sent) == 1

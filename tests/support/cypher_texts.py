@@ -17,6 +17,7 @@ uses but nobody passes.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any, TypeVar
@@ -75,6 +76,9 @@ class RecordingSession:
         self._record(cypher, params)
         return self._inner.read(cypher, params, action=action, timeout=timeout)
 
+    def reading(self) -> AbstractContextManager[None]:
+        return self._inner.reading()
+
     def write(self, work: Callable[[CypherTx], T], *, action: str) -> T:
         return self._inner.write(lambda tx: work(_RecordingTx(tx, self._record)), action=action)
 
@@ -95,7 +99,7 @@ def dialect_texts() -> Iterator[CypherText]:
             params = frozenset({"index", "query", "ns", "limit"})
             yield CypherText(f"{dialect.name} full-text search", dialect.fulltext_search, params)
         if dialect.vector_search is not None:
-            params = frozenset({"index", "k", "vector"})
+            params = frozenset({"index", "k", "vector", "ns"})
             yield CypherText(f"{dialect.name} vector search", dialect.vector_search, params)
         if dialect.await_indexes is not None:
             yield CypherText(f"{dialect.name} await indexes", dialect.await_indexes, frozenset())
@@ -134,6 +138,9 @@ def store_workload(store: CypherStore, batch: Callable[[str], Batch], ns: str) -
         store.neighbors(ns, node, edge_types=[EdgeType.MENTIONS], direction=Direction.OUT, time=window)
     store.neighbors_many(ns, [event.id, entity.id])
     store.neighbors_many(ns, [event.id], edge_types=[EdgeType.NEXT], direction=Direction.IN, time=window)
+    with store.reading():  # a recall's scope: frontier reads bring the events at their far ends
+        store.neighbors_many(ns, [event.id, entity.id])
+        store.get_events(ns, [e.id for e in first.events])
     list(store.iter_sessions(ns))
     list(store.iter_events(ns))
     list(store.iter_events(ns, session=event.session))

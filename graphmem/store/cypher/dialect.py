@@ -13,7 +13,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from graphmem.store.cypher.schema import FULLTEXT_INDEX, SCHEMA, VECTOR_INDEX, IndexSpec
+from graphmem.store.cypher.schema import EVENT_KEYS, FULLTEXT_INDEX, SCHEMA, VECTOR_INDEX, IndexSpec, projection
+
+# The event's properties in a search's rows: recall asks for the events it found right after (see
+# :mod:`graphmem.store.cypher.scope`).
+_NODE_EVENT = projection("node", EVENT_KEYS)
 
 __all__ = ["ARCADEDB", "DIALECTS", "NEO4J", "CypherDialect", "SchemaStatement", "dialect_for_agent"]
 
@@ -42,14 +46,16 @@ class CypherDialect:
         fulltext_ddl: creates the full-text index :data:`FULLTEXT_INDEX` on ``Event.text``; ``None``
             where the server has none (search then ranks with BM25 on the client).
         fulltext_search: finds events by the full-text index (parameters ``$index``, ``$query`` in
-            Lucene syntax, ``$ns``, ``$limit``; returns ``id`` and ``score``), or ``None``.
+            Lucene syntax, ``$ns``, ``$limit``; returns ``id``, ``score`` and ``p``, the event's
+            properties), or ``None``.
         no_fulltext: why the server has no full-text index, logged when the schema is created.
         vector_index_ddl: creates the vector index :data:`VECTOR_INDEX` on ``Event.embedding`` (cosine,
             ``{dimensions}`` wide), or ``None`` where the server has none (recall then searches the
             local hnswlib copy of the embeddings).
         vector_search: the ``$k`` events nearest to ``$vector`` by the vector index ``$index``; returns
-            ``id``, ``ns`` (the namespace: the index spans them all) and ``score`` (Neo4j's cosine
-            score, ``(1 + cos) / 2``), or ``None``.
+            ``id``, ``ns`` (the namespace: the index spans them all), ``score`` (Neo4j's cosine
+            score, ``(1 + cos) / 2``) and ``p`` (the event's properties where its namespace is ``$ns``,
+            else ``null``), or ``None``.
         vector_dimensions: the width of the vectors the vector index holds (the packaged MiniLM's);
             other vectors are searched locally.
         no_vector_index: why the server has no vector index.
@@ -68,7 +74,8 @@ class CypherDialect:
     )
     fulltext_search: str | None = (
         "CALL db.index.fulltext.queryNodes($index, $query) YIELD node, score "
-        "WHERE node.namespace = $ns RETURN node.id AS id, score ORDER BY score DESC LIMIT $limit"
+        "WHERE node.namespace = $ns RETURN node.id AS id, score, " + _NODE_EVENT + " AS p "
+        "ORDER BY score DESC LIMIT $limit"
     )
     no_fulltext: str = ""
     vector_index_ddl: str | None = (
@@ -77,7 +84,8 @@ class CypherDialect:
     )
     vector_search: str | None = (
         "CALL db.index.vector.queryNodes($index, $k, $vector) YIELD node, score "
-        "RETURN node.id AS id, node.namespace AS ns, score"
+        "RETURN node.id AS id, node.namespace AS ns, score, "
+        "CASE WHEN node.namespace = $ns THEN " + _NODE_EVENT + " END AS p"
     )
     vector_dimensions: int = 384
     no_vector_index: str = ""

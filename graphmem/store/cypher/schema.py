@@ -30,6 +30,7 @@ from graphmem.models import EdgeType, Entity, Event, Fact, NodeKind, Session, Ti
 from graphmem.text import normalise_name
 
 __all__ = [
+    "EVENT_KEYS",
     "FULLTEXT_INDEX",
     "KIND_OF_LABEL",
     "LABEL_OF_KIND",
@@ -51,6 +52,7 @@ __all__ = [
     "label_for",
     "name_key",
     "name_keys",
+    "projection",
     "rel_type_for",
     "session_from_props",
     "session_row",
@@ -73,6 +75,29 @@ NODE_LABELS: frozenset[str] = frozenset({*LABEL_OF_KIND.values(), "Source", "Gra
 REL_TYPES: frozenset[str] = frozenset(t.value for t in EdgeType)
 
 FULLTEXT_INDEX = "graphmem_event_text"
+
+#: What reads return of an event: every model property, never the embedding (hundreds of floats).
+EVENT_KEYS = (
+    "namespace",
+    "id",
+    "session",
+    "seq",
+    "speaker",
+    "text",
+    "occurred_at",
+    "source_id",
+    "source_file",
+    "source_line",
+    "kind",
+    "times",
+)
+
+
+def projection(var: str, keys: tuple[str, ...]) -> str:
+    """A Cypher map projection of the node ``var`` (a variable of graphmem's own text) on ``keys``."""
+    return f"{var} {{{', '.join('.' + k for k in keys)}}}"
+
+
 #: The vector index on ``Event.embedding``, where the dialect has one (Neo4j 5.13+).
 VECTOR_INDEX = "graphmem_event_embedding"
 

@@ -11,6 +11,7 @@ their parameters, returns rows as plain dicts of plain Python values (temporal v
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from contextlib import AbstractContextManager
 from typing import Any, Protocol, TypeVar
 
 __all__ = ["CypherSession", "CypherTx", "Row"]
@@ -57,6 +58,16 @@ class CypherSession(Protocol):
         Raises:
             QueryLimitError: the server stopped the statement after ``timeout`` seconds.
             StoreError: the server is down or rejected the statement.
+        """
+        ...
+
+    def reading(self) -> AbstractContextManager[None]:
+        """A scope whose reads (on this thread, without a ``timeout``) share one connection: one round trip
+        per statement, where a read on its own may cost more (a managed transaction's commit).
+
+        A store opens one around work that reads many times in a row (a recall). Nothing is kept
+        between statements but the connection: each read sees what is committed when it runs. Nested
+        scopes share the outer one.
         """
         ...
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from datetime import datetime
 from typing import Any, TypeVar
 
@@ -27,6 +28,7 @@ from graphmem.store.base import DeleteResult, Direction, Neighbor, StoreStats, T
 from graphmem.store.cypher import setup, write
 from graphmem.store.cypher.dialect import CypherDialect
 from graphmem.store.cypher.schema import (
+    EVENT_KEYS,
     FULLTEXT_INDEX,
     KIND_OF_LABEL,
     VECTOR_INDEX,
@@ -36,8 +38,10 @@ from graphmem.store.cypher.schema import (
     event_from_props,
     fact_from_props,
     name_key,
+    projection,
     session_from_props,
 )
+from graphmem.store.cypher.scope import SeenEvents
 from graphmem.store.cypher.session import CypherSession, CypherTx, Row
 from graphmem.store.cypher.text_search import search_text_fallback
 
@@ -49,10 +53,7 @@ _WORD = re.compile(r"\w+", re.UNICODE)
 
 # What reads return of a node: every model property, never the embedding (hundreds of floats).
 _SESSION_MAP = "n {.namespace, .id, .index, .started_at, .date_text}"
-_EVENT_MAP = (
-    "n {.namespace, .id, .session, .seq, .speaker, .text, .occurred_at, .source_id, .source_file, "
-    ".source_line, .kind, .times}"
-)
+_EVENT_MAP = projection("n", EVENT_KEYS)
 _ENTITY_MAP = "n {.namespace, .id, .name, .type, .aliases}"
 
 # What a neighbour row holds besides the edge type. The fact's ends are known without asking for them (the
@@ -71,14 +72,22 @@ _NEIGHBORS = "\nUNION ALL\n".join(
     for label in ("Session", "Event", "Entity")
 )
 
-# The edges of many nodes of any label in one round trip (a traversal frontier). ``n.id IN $ids`` beside the
-# namespace: on ArcadeDB it measured faster than ``UNWIND $ids AS nid MATCH (n {id: nid})`` (27.6 vs 43.6 ms
-# for six nodes), and Neo4j plans both as index seeks.
+# The edges of many nodes of any label in one round trip (a traversal frontier): per label, one index seek
+# per id. ``UNWIND $ids`` measured faster on ArcadeDB 26.10 than ``n.id IN $ids`` (the server's own
+# figures for 30 turns: 2-5 against 8-15 ms; benchmarks/probe_bolt_recall.py), and Neo4j plans both as
+# index seeks.
 _NEIGHBORS_MANY = "\nUNION ALL\n".join(
-    f"MATCH (n:{label})-[r]-(m) WHERE n.namespace = $ns AND n.id IN $ids "
-    "AND ($types IS NULL OR type(r) IN $types) AND (m:Session OR m:Event OR m:Entity) "
-    "RETURN n.id AS origin, type(r) AS type, " + _EDGE_COLUMNS
+    f"UNWIND $ids AS origin MATCH (n:{label} {{namespace: $ns, id: origin}})-[r]-(m) "
+    "WHERE ($types IS NULL OR type(r) IN $types) AND (m:Session OR m:Event OR m:Entity) "
+    "RETURN origin, type(r) AS type, " + _EDGE_COLUMNS
     for label in ("Session", "Event", "Entity")
+)
+
+# The same with the event at the far end of each edge (``event``; ``null`` for another label): read inside a
+# scope, where recall asks for the events a hop reached right after.
+_NEIGHBORS_MANY_EVENTS = "\nUNION ALL\n".join(
+    part + ", CASE WHEN m:Event THEN " + projection("m", EVENT_KEYS) + " END AS event"
+    for part in _NEIGHBORS_MANY.split("\nUNION ALL\n")
 )
 
 _STATS_NODES = """
@@ -114,6 +123,7 @@ class CypherStore:
         self.fulltext = False
         self.vector_index = False
         self._closed = False
+        self._seen = SeenEvents()
 
     @classmethod
     def open(cls, session: CypherSession, dialect: CypherDialect, *, server: str = "") -> CypherStore:
@@ -142,6 +152,19 @@ class CypherStore:
         validate_namespace(namespace)
         self._check_open()
         return namespace
+
+    @contextmanager
+    def reading(self) -> Iterator[None]:
+        """A scope whose reads (on this thread) share one connection: one round trip per statement (the
+        :class:`~graphmem.store.base.ScopesReads` capability; a recall runs in one).
+
+        Events that statements of the scope brought along (full-text candidates, the far ends of a
+        hop's edges) answer :meth:`get_events` until the scope ends (see
+        :mod:`graphmem.store.cypher.scope`); nothing is kept after it.
+        """
+        self._check_open()
+        with self._session.reading(), self._seen.scope():
+            yield
 
     def _read(self, cypher: str, **params: Any) -> list[Row]:
         return self._session.read(cypher, params)
@@ -183,7 +206,14 @@ class CypherStore:
 
     def get_events(self, namespace: str, event_ids: Sequence[str]) -> list[Event]:
         """Return the events that exist among ``event_ids``, in the order asked."""
-        by_id = {p["id"]: event_from_props(p) for p in self._nodes_by_id("Event", _EVENT_MAP, namespace, event_ids)}
+        ns = self._ns(namespace)
+        by_id: dict[str, Event] = {}
+        for i in event_ids:
+            seen = self._seen.get(ns, i) if isinstance(i, str) else None
+            if seen is not None:
+                by_id[i] = seen
+        rest = [i for i in event_ids if i not in by_id]
+        by_id.update((p["id"], event_from_props(p)) for p in self._nodes_by_id("Event", _EVENT_MAP, ns, rest))
         return [by_id[i] for i in event_ids if i in by_id]
 
     def get_entity(self, namespace: str, entity_id: str) -> Entity | None:
@@ -279,8 +309,11 @@ class CypherStore:
         ids = sorted(set(node_ids))
         found: dict[str, list[Row]] = {node_id: [] for node_id in ids}
         if ids and types != []:
-            for row in self._read(_NEIGHBORS_MANY, ns=ns, ids=ids, types=types):
+            remember = self._seen.active
+            for row in self._read(_NEIGHBORS_MANY_EVENTS if remember else _NEIGHBORS_MANY, ns=ns, ids=ids, types=types):
                 found[row["origin"]].append(row)
+                if remember and row["event"] is not None:
+                    self._seen.add(event_from_props(row["event"]))
         return {node_id: _neighbors_from_rows(node_id, found[node_id], direction, time) for node_id in node_ids}
 
     def iter_sessions(self, namespace: str) -> Iterator[Session]:
@@ -356,8 +389,10 @@ class CypherStore:
         if self.fulltext and self.dialect.fulltext_search is not None:
             lucene = " OR ".join(f'"{w}"' for w in words)  # \w+ words hold no Lucene syntax
             rows = self._read(self.dialect.fulltext_search, index=FULLTEXT_INDEX, query=lucene, ns=ns, limit=limit)
+            for r in rows:
+                self._seen.add(event_from_props(r["p"]))
             return [TextHit(r["id"], float(r["score"])) for r in rows]
-        return search_text_fallback(self._session, ns, words, limit)
+        return search_text_fallback(self._session, ns, words, limit, seen=self._seen.add)
 
     def search_vectors(self, namespace: str, vector: Sequence[float], k: int) -> list[tuple[str, float]] | None:
         """The ``k`` events nearest to ``vector`` by the server's vector index, as ``(event id, cosine)``,
@@ -376,8 +411,11 @@ class CypherStore:
         values = [float(x) for x in vector]
         ask = k
         while True:
-            rows = self._read(query, index=VECTOR_INDEX, k=ask, vector=values)
+            rows = self._read(query, index=VECTOR_INDEX, k=ask, vector=values, ns=ns)
             hits = [(r["id"], 2.0 * float(r["score"]) - 1.0) for r in rows if r["ns"] == ns]
+            for r in rows:
+                if r["ns"] == ns and r["p"] is not None:
+                    self._seen.add(event_from_props(r["p"]))
             if len(hits) >= k or len(rows) < ask:
                 hits.sort(key=lambda hit: (-hit[1], hit[0]))
                 return hits[:k]

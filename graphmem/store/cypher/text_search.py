@@ -9,8 +9,11 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
+from collections.abc import Callable
 
+from graphmem.models import Event
 from graphmem.store.base import TextHit
+from graphmem.store.cypher.schema import EVENT_KEYS, event_from_props, projection
 from graphmem.store.cypher.session import CypherSession
 
 __all__ = ["bm25", "search_text_fallback", "stem"]
@@ -18,11 +21,12 @@ __all__ = ["bm25", "search_text_fallback", "stem"]
 _WORD = re.compile(r"\w+", re.UNICODE)
 _SUFFIXES = ("ing", "ed", "es", "s")
 
-# The candidates and the namespace's totals (for BM25's idf and length norm) in one round trip.
+# The candidates (whole events: recall asks for the best of them next) and the namespace's totals (for
+# BM25's idf and length norm) in one round trip.
 _CANDIDATES = (
     "MATCH (t:Event {namespace: $ns}) WITH count(t) AS total, avg(size(t.text)) AS chars "
     "MATCH (n:Event {namespace: $ns}) WHERE any(w IN $stems WHERE toLower(n.text) CONTAINS w) "
-    "RETURN n.id AS id, n.text AS text, total, chars"
+    "RETURN " + projection("n", EVENT_KEYS) + " AS p, total, chars"
 )
 
 
@@ -34,14 +38,23 @@ def stem(word: str) -> str:
     return word
 
 
-def search_text_fallback(session: CypherSession, ns: str, words: list[str], limit: int) -> list[TextHit]:
-    """BM25 over the events of ``ns`` whose lower-cased text contains a (stemmed) query word."""
+def search_text_fallback(
+    session: CypherSession, ns: str, words: list[str], limit: int, *, seen: Callable[[Event], None] | None = None
+) -> list[TextHit]:
+    """BM25 over the events of ``ns`` whose lower-cased text contains a (stemmed) query word; ``seen`` is
+    given every candidate event."""
     stems = list(dict.fromkeys(stem(w) for w in words))
     rows = session.read(_CANDIDATES, {"ns": ns, "stems": stems})
     if not rows:
         return []
-    docs = {r["id"]: Counter(stem(t) for t in _WORD.findall((r["text"] or "").casefold())) for r in rows}
-    lengths = {r["id"]: len(r["text"] or "") for r in rows}
+    docs: dict[str, Counter[str]] = {}
+    lengths: dict[str, int] = {}
+    for r in rows:
+        event = event_from_props(r["p"])
+        docs[event.id] = Counter(stem(t) for t in _WORD.findall(event.text.casefold()))
+        lengths[event.id] = len(event.text)
+        if seen is not None:
+            seen(event)
     return bm25(docs, lengths, stems, int(rows[0]["total"]), float(rows[0]["chars"] or 1.0))[:limit]
 
 
