@@ -438,6 +438,16 @@ class VectorIndex:
                 )
             return [VectorHit(node_id, score) for node_id, score in space.search(vector, k)]
 
+    def vectors(self, namespace: str, ids: Sequence[str]) -> npt.NDArray[np.float32]:
+        """The stored vectors of those ``ids`` that ``namespace`` holds, one row each in the given order (ids
+        it does not hold are skipped; an empty ``(0, 0)`` array when it holds none)."""
+        with self._lock:
+            space = self._ensure(namespace)
+            held = [i for i in ids if space is not None and i in space.labels]
+            if space is None or not held:
+                return np.zeros((0, 0), dtype=np.float32)
+            return np.asarray(space.held(held), dtype=np.float32)
+
     # -- persistence -----------------------------------------------------------------------------
 
     def flush(self) -> None:

@@ -20,6 +20,7 @@ from graphmem.models import Batch, Entity, SourceRecord
 
 if TYPE_CHECKING:
     from graphmem.embed import Embedder
+    from graphmem.embed_text import EventLookup
     from graphmem.store.base import GraphStore
 
 __all__ = [
@@ -134,11 +135,17 @@ def name_vectors(memory: WriteTarget) -> NameVectors:
     return found
 
 
-def attach_embeddings(batch: Batch, embedder: Any) -> Batch:
-    """Embed the batch's event texts and attach the vectors (no-op for a batch without events)."""
+def attach_embeddings(batch: Batch, embedder: Any, lookup: EventLookup | None = None) -> Batch:
+    """Embed the batch's events and attach the vectors (no-op for a batch without events).
+
+    Each event is embedded with its context (:func:`graphmem.embed_text.embed_events`); ``lookup``
+    fetches stored events by id, for a turn whose previous turn is not in the batch.
+    """
     if not batch.events:
         return batch
-    vectors = embedder.embed([ev.text for ev in batch.events])
+    from graphmem.embed_text import embed_events
+
+    vectors = embed_events(embedder, batch.events, lookup)
     pairs = tuple((ev.id, [float(x) for x in vec]) for ev, vec in zip(batch.events, vectors, strict=True))
     return replace(batch, embeddings=batch.embeddings + pairs, embedding_model=embedder.name)
 
@@ -179,7 +186,8 @@ def commit_batch(
     t.resolve += time.perf_counter() - started
     if embed and not batch.embeddings:
         started = time.perf_counter()
-        batch = attach_embeddings(batch, memory.embedder)
+        store, namespace = memory.store, batch.namespace
+        batch = attach_embeddings(batch, memory.embedder, lambda ids: store.get_events(namespace, ids))
         t.embed += time.perf_counter() - started
     started = time.perf_counter()
     if records:

@@ -2,7 +2,7 @@
 
 Each conversation is ingested (``Memory.ingest``, the same pipeline as ``graphmem ingest``) into its own
 namespace of a temporary store; every question is then asked through :func:`graphmem.recall.recall`
-eight ways, on the same store and the same embedder:
+nine ways, on the same store and the same embedder:
 
 * ``graphmem``: the default method (dense + BM25 seeds, graph traversal, names, turns that only ask
   lowered);
@@ -10,6 +10,8 @@ eight ways, on the same store and the same embedder:
   :data:`~graphmem.recall.config.ENTITY_WALK_CONFIG`);
 * ``person facts``: the default with the person-fact seeds on (off by default, see
   :mod:`graphmem.recall.person_facts` and :data:`~graphmem.recall.config.PERSON_FACTS_CONFIG`);
+* ``feedback``: the default with a second seeding round from pseudo-relevance feedback (off by default,
+  see :mod:`graphmem.recall.feedback` and :data:`~graphmem.recall.config.FEEDBACK_CONFIG`);
 * ``no links``: without entity and fact edges (temporal neighbours only: NEXT, IN_SESSION);
 * ``no asking``: the default without lowering turns that only ask (:mod:`graphmem.recall.acts`);
 * ``seeds only``: the default without any graph edge (fused seeds, names and answer-type lifts);
@@ -49,7 +51,7 @@ from graphmem.bench.locomo_file import Question, parse_evidence, read_locomo_fil
 from graphmem.errors import ConfigError
 from graphmem.memory import Memory
 from graphmem.recall import RecallConfig, RecallRequest
-from graphmem.recall.config import DEFAULT_CONFIG, ENTITY_WALK_CONFIG, PERSON_FACTS_CONFIG
+from graphmem.recall.config import DEFAULT_CONFIG, ENTITY_WALK_CONFIG, FEEDBACK_CONFIG, PERSON_FACTS_CONFIG
 
 __all__ = ["METHODS", "Question", "command", "load_questions", "parse_evidence", "run_locomo", "score"]
 
@@ -58,6 +60,7 @@ METHODS: dict[str, RecallConfig] = {
     "graphmem": DEFAULT_CONFIG,
     "entity walk": ENTITY_WALK_CONFIG,
     "person facts": PERSON_FACTS_CONFIG,
+    "feedback": FEEDBACK_CONFIG,
     "no links": DEFAULT_CONFIG.with_(mention_weight=0.0, fact_weight=0.0, entity_weight=0.0, link_weight=0.0),
     "no asking": DEFAULT_CONFIG.with_(asking_factor=1.0),
     "seeds only": DEFAULT_CONFIG.with_(next_weight=0.0, session_weight=0.0, mention_weight=0.0, fact_weight=0.0),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Any
 
-__all__ = ["DEFAULT_CONFIG", "ENTITY_WALK_CONFIG", "PERSON_FACTS_CONFIG", "RecallConfig"]
+__all__ = ["DEFAULT_CONFIG", "ENTITY_WALK_CONFIG", "FEEDBACK_CONFIG", "PERSON_FACTS_CONFIG", "RecallConfig"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,7 +24,9 @@ class RecallConfig:
         dense_weight: weight of the normalised cosine score in the fused seed score.
         text_weight: weight of the normalised BM25 score in the fused seed score.
         expand: how many of the best nodes each hop expands (bounds the work per query).
-        next_weight: share of a turn's score passed to the turns just before and after it.
+        next_weight: share of a turn's score passed to the turns just before and after it. 0.3 was chosen
+            by leave-one-conversation-out on the LoCoMo dev file (with turns embedded in context,
+            :mod:`graphmem.embed_text`, which already carries some of what a reply owes its question).
         next_hops: how many of the hops may follow NEXT edges (1 = only the turns right beside a seed).
         session_weight: share of the best turns' scores passed to every turn of their session.
         session_top: how many of the best seed turns feed their session.
@@ -60,6 +62,13 @@ class RecallConfig:
             evidence turns of the facts of a person the question names, ranked by how well the fact's
             description fits the question; 0 = off.
         fact_seed_k: how many of each named person's best-fitting facts seed.
+        feedback_docs: how many of the best fused seeds feed a second seeding round (pseudo-relevance
+            feedback, :mod:`graphmem.recall.feedback`); 0 = no second round.
+        feedback_dense: Rocchio's β: the question's vector moves by β times the mean of those seeds'
+            vectors before the second dense search; 0 = no second dense search.
+        feedback_weight: weight of the second dense list in the fused seed score.
+        feedback_terms: how many expansion words (RM3-style) the second full-text search takes.
+        feedback_text: weight of the second full-text list in the fused seed score; 0 = none.
     """
 
     dense: bool = True
@@ -70,7 +79,7 @@ class RecallConfig:
     dense_weight: float = 1.0
     text_weight: float = 1.0
     expand: int = 30
-    next_weight: float = 0.4
+    next_weight: float = 0.3
     next_hops: int = 1
     session_weight: float = 0.03
     session_top: int = 10
@@ -90,6 +99,11 @@ class RecallConfig:
     asking_factor: float = 0.3
     fact_seed_weight: float = 0.0
     fact_seed_k: int = 10
+    feedback_docs: int = 0
+    feedback_dense: float = 0.0
+    feedback_weight: float = 0.5
+    feedback_terms: int = 10
+    feedback_text: float = 0.0
 
     def with_(self, **changes: Any) -> RecallConfig:
         """A copy with some fields changed."""
@@ -105,3 +119,8 @@ ENTITY_WALK_CONFIG = DEFAULT_CONFIG.with_(mention_weight=1.0, link_weight=0.5)
 
 #: The default with the person-fact seeds on (see :mod:`graphmem.recall.person_facts`).
 PERSON_FACTS_CONFIG = DEFAULT_CONFIG.with_(fact_seed_weight=0.5)
+
+#: The default with a second seeding round from pseudo-relevance feedback (see :mod:`graphmem.recall.feedback`):
+#: Rocchio from the 5 best seeds (β 0.5, weight 0.5) and 10 expansion words at weight 0.3. Off by default: on
+#: the LoCoMo dev file it costs recall (docs/recall.md, the ``feedback`` row of ``graphmem bench locomo``).
+FEEDBACK_CONFIG = DEFAULT_CONFIG.with_(feedback_docs=5, feedback_dense=0.5, feedback_weight=0.5, feedback_text=0.3)

@@ -11,6 +11,7 @@ from graphmem.fact_time import utc_now
 from graphmem.models import Entity, Event
 from graphmem.recall.cache import NamespaceCache
 from graphmem.recall.config import DEFAULT_CONFIG, RecallConfig
+from graphmem.recall.feedback import feedback_round
 from graphmem.recall.hit import Hit, Seed
 from graphmem.recall.person_facts import fact_seeds
 from graphmem.recall.query import QueryTerms, analyse, participants_named, pronouns_for
@@ -167,6 +168,20 @@ def _seed(
     if cfg.text:
         lexical = text_seeds(store, question.terms, namespace, max(k, cfg.text_k), admit, filtered=request.filtered)
     fuse(dense, lexical, cfg, seeds)
+    if cfg.feedback_docs > 0:
+        feedback_round(
+            seeds,
+            question.terms,
+            embed([question.dense_text])[0] if dense else None,
+            store=store,
+            vectors=vectors,
+            namespace=namespace,
+            depth=depth,
+            admit=admit,
+            filtered=request.filtered,
+            exclude={w for name in question.participants for w in name.split()},
+            cfg=cfg,
+        )
     return things
 
 

@@ -116,6 +116,7 @@ def test_run_reports_methods_and_ablation_by_category(tiny: Path, tmp_path: Path
         "graphmem",
         "entity walk",
         "person facts",
+        "feedback",
         "no links",
         "no asking",
         "seeds only",

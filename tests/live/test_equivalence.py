@@ -69,6 +69,12 @@ def test_added_one_by_one_equals_ingested(tmp_path: Path, nlp: Any) -> None:
         ]
         for edge in (EdgeType.NEXT, EdgeType.NEXT_SESSION):
             assert _edges(live, ns, edge) == _edges(batch, ns, edge)
+        # Each turn is embedded with the turn it replies to (graphmem.embed_text): a message added alone
+        # finds that turn in the store, so its vector is the one the file's batch gave it.
+        want_vectors = {eid: vec for eid, vec, _model in batch.store.iter_embeddings(ns)}
+        got_vectors = {eid: vec for eid, vec, _model in live.store.iter_embeddings(ns)}
+        assert sorted(got_vectors) == sorted(want_vectors) == sorted(e.id for e in want)
+        assert all(got_vectors[eid] == pytest.approx(vec, abs=1e-6) for eid, vec in want_vectors.items())
         # The same entities, typed alike. Topic salience is judged on the namespace's history, so it does not
         # depend on batching; a capitalised word at a sentence start ("Rock on!") counts as a common word when
         # the conversation uses it in lower case, which a one-message add learns from the lower-case
