@@ -26,6 +26,7 @@ from graphmem.store.base import (
     ScopesReads,
     StoreStats,
     Unloading,
+    WatchesChanges,
     WriteLocking,
 )
 from graphmem.store.budget import CacheBudget, megabytes
@@ -191,7 +192,9 @@ class Memory:
 
         Every read through this object (recall, query, stats, namespaces) calls it first; it costs one
         SQLite pragma when nothing changed, and reloads only the namespaces that did (their graph
-        mirror, recall's caches and vector index entries).
+        mirror, recall's caches and vector index entries). On a server store, a recall (and a DSL
+        ``ABOUT``) reads its namespace's change counter instead and drops recall's caches and the local
+        vector copy when another process wrote it.
         """
         store = self.store
         if isinstance(store, Refreshing):
@@ -199,6 +202,15 @@ class Memory:
                 self._caches.drop(namespace)
                 if self._vectors is not None:
                     self._vectors.sync(namespace)
+
+    def _catch_up(self, namespace: str) -> None:
+        """Drop what was derived from ``namespace`` if other processes wrote it since (a server store: one
+        small read, made inside the caller's read scope; see :class:`~graphmem.store.base.WatchesChanges`)."""
+        store = self.store
+        if isinstance(store, WatchesChanges) and store.changed_elsewhere(namespace):
+            self._caches.drop(namespace)
+            if self._vectors is not None:
+                self._vectors.sync(namespace)
 
     @contextmanager
     def writing(self) -> Iterator[None]:
@@ -396,6 +408,7 @@ class Memory:
 
         self.refresh()
         with self.store.reading() if isinstance(self.store, ScopesReads) else nullcontext():
+            self._catch_up(request.namespace)
             hits = recall(
                 request,
                 store=self.store,
@@ -498,7 +511,13 @@ class Memory:
         """The DSL's ``ABOUT`` seed source over this memory's vector index and embedder (both loaded on use)."""
         from graphmem.query import about_from_index
 
-        return about_from_index(self.store, lambda: self.vectors, self._embed)
+        nearest = about_from_index(self.store, lambda: self.vectors, self._embed)
+
+        def about(namespace: str, text: str, k: int) -> Sequence[tuple[str, float]]:
+            self._catch_up(namespace)
+            return nearest(namespace, text, k)
+
+        return about
 
     def explain(self, text: str, **params: Any) -> Plan:
         """Return the plan a DSL query would run, without running it."""
@@ -600,8 +619,8 @@ class Memory:
     def recall_cache(self, namespace: str) -> NamespaceCache:
         """What recall derived from ``namespace`` (participants, entity degrees).
 
-        Dropped whenever :meth:`write` or :meth:`forget` changes that namespace, so nothing derived
-        outlives the data it came from.
+        Dropped whenever :meth:`write` or :meth:`forget` changes that namespace (or, on a server store,
+        when a recall finds that another process wrote it), so nothing derived outlives the data it came from.
         """
         return self._caches.get(namespace)
 

@@ -446,6 +446,23 @@ class CountsChanges(Protocol):
 
 
 @runtime_checkable
+class WatchesChanges(Protocol):
+    """A server store that other processes may write: it says when a namespace changed behind its back.
+
+    Every write transaction bumps a change counter of its namespace, and the store remembers the value
+    its holder's caches match; :class:`~graphmem.memory.Memory` asks once per recall and drops what it
+    derived from the namespace (recall's caches, its local vector copy) when the answer is true.
+    Implemented by :class:`~graphmem.store.cypher.store.CypherStore` (see
+    :mod:`graphmem.store.cypher.changes`); the embedded store catches up through :class:`Refreshing`.
+    """
+
+    def changed_elsewhere(self, namespace: str) -> bool:
+        """Whether other connections wrote ``namespace`` since the last call (true on the first call for
+        it); this store's own writes do not count unless another writer's came in between."""
+        ...
+
+
+@runtime_checkable
 class ReadsVectorBlobs(Protocol):
     """A store that gives stored embeddings as raw float32 bytes (no float lists for large namespaces)."""
 

@@ -139,6 +139,7 @@ def store_workload(store: CypherStore, batch: Callable[[str], Batch], ns: str) -
     store.neighbors_many(ns, [event.id, entity.id])
     store.neighbors_many(ns, [event.id], edge_types=[EdgeType.NEXT], direction=Direction.IN, time=window)
     with store.reading():  # a recall's scope: frontier reads bring the events at their far ends
+        store.changed_elsewhere(ns)
         store.neighbors_many(ns, [event.id, entity.id])
         store.get_events(ns, [e.id for e in first.events])
     list(store.iter_sessions(ns))

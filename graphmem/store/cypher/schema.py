@@ -1,7 +1,9 @@
 """The Cypher data model of graphmem: labels, relationship types, the schema, and property conversion.
 
-Nodes are ``:Session``, ``:Event`` and ``:Entity`` (plus ``:Source`` bookkeeping and one
-``:GraphmemSchema`` node holding the schema version); every node and relationship carries ``namespace``.
+Nodes are ``:Session``, ``:Event`` and ``:Entity`` (plus ``:Source`` bookkeeping, one
+``:GraphmemNamespace`` node per namespace holding its change counter (:mod:`graphmem.store.cypher.changes`)
+and one ``:GraphmemSchema`` node holding the schema version); every node but the last and every
+relationship carries ``namespace``.
 Relationships are the :class:`~graphmem.models.EdgeType` names::
 
     (:Event)-[:IN_SESSION]->(:Session)          (:Session)-[:NEXT_SESSION]->(:Session)
@@ -61,7 +63,9 @@ __all__ = [
 
 #: Bumped whenever the graph layout changes; a database with a higher number is refused. Version 2: an
 #: entity's ``name_keys`` drop accents (see :func:`name_key`); opening a version 1 database recomputes them.
-SCHEMA_VERSION = 2
+#: Version 3: every write transaction bumps the namespace's change counter, so a graphmem that does not
+#: (and whose writes other clients would miss) refuses the database.
+SCHEMA_VERSION = 3
 
 LABEL_OF_KIND: Mapping[NodeKind, str] = {
     NodeKind.SESSION: "Session",
@@ -70,7 +74,7 @@ LABEL_OF_KIND: Mapping[NodeKind, str] = {
 }
 KIND_OF_LABEL: Mapping[str, NodeKind] = {v: k for k, v in LABEL_OF_KIND.items()}
 #: Every node label graphmem writes (the only labels that may appear in generated Cypher).
-NODE_LABELS: frozenset[str] = frozenset({*LABEL_OF_KIND.values(), "Source", "GraphmemSchema"})
+NODE_LABELS: frozenset[str] = frozenset({*LABEL_OF_KIND.values(), "Source", "GraphmemNamespace", "GraphmemSchema"})
 #: Every relationship type graphmem writes.
 REL_TYPES: frozenset[str] = frozenset(t.value for t in EdgeType)
 
@@ -151,6 +155,7 @@ SCHEMA: tuple[IndexSpec, ...] = (
     _unique("graphmem_event_key", "Event", "namespace", "id"),
     _unique("graphmem_entity_key", "Entity", "namespace", "id"),
     _unique("graphmem_source_key", "Source", "namespace", "key"),
+    _unique("graphmem_namespace_key", "GraphmemNamespace", "namespace"),
     _index("graphmem_session_ns", "Session", "namespace"),
     _index("graphmem_event_ns", "Event", "namespace"),
     _index("graphmem_entity_ns", "Entity", "namespace"),

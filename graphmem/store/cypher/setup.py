@@ -78,7 +78,8 @@ SET x.name_keys = row.keys
 def migrate(session: CypherSession, old_version: int) -> None:
     """Bring data written under schema ``old_version`` up to :data:`SCHEMA_VERSION` (idempotent).
 
-    Version 1 to 2: recompute every entity's ``name_keys`` with accents dropped.
+    Version 1 to 2: recompute every entity's ``name_keys`` with accents dropped. Version 2 to 3: nothing
+    (a namespace gets its change counter on its next write; until then it reads as unknown).
     """
     if old_version < 2:
         action = "migrating entity name keys to schema 2"

@@ -6,7 +6,8 @@ between servers from a :class:`~graphmem.store.cypher.dialect.CypherDialect` val
 connects. The graph has the shape described in :mod:`graphmem.store.cypher.schema`, so people can
 explore it in Neo4j Browser and other clients can read it. Batches are written by one managed
 transaction (:mod:`graphmem.store.cypher.write`): all of a batch, or none of it; a write is visible to
-the next read.
+the next read. Each write transaction also bumps the namespace's change counter, so a client that keeps
+caches of the namespace notices other processes' writes (:mod:`graphmem.store.cypher.changes`).
 
 Where the dialect has no full-text index (ArcadeDB), :meth:`CypherStore.search_text` scores candidates
 found by ``CONTAINS`` with BM25 on the client (:mod:`graphmem.store.cypher.text_search`). Where it has a
@@ -25,7 +26,7 @@ from typing import Any, TypeVar
 from graphmem.errors import StoreError
 from graphmem.models import Batch, EdgeType, Entity, Event, Fact, NodeKind, Session, validate_namespace
 from graphmem.store.base import DeleteResult, Direction, Neighbor, StoreStats, TextHit, TimeFilter
-from graphmem.store.cypher import setup, write
+from graphmem.store.cypher import changes, setup, write
 from graphmem.store.cypher.dialect import CypherDialect
 from graphmem.store.cypher.schema import (
     EVENT_KEYS,
@@ -124,6 +125,7 @@ class CypherStore:
         self.vector_index = False
         self._closed = False
         self._seen = SeenEvents()
+        self._counters = changes.ChangeCounters()
 
     @classmethod
     def open(cls, session: CypherSession, dialect: CypherDialect, *, server: str = "") -> CypherStore:
@@ -169,9 +171,29 @@ class CypherStore:
     def _read(self, cypher: str, **params: Any) -> list[Row]:
         return self._session.read(cypher, params)
 
-    def _write(self, action: str, work: Callable[[CypherTx], T]) -> T:
+    def _write(self, ns: str, action: str, work: Callable[[CypherTx], T]) -> T:
+        """Run ``work`` in one write transaction that first bumps the change counter of ``ns``."""
         self._check_open()
-        return self._session.write(work, action=f"{action}; nothing was written")
+
+        def counted(tx: CypherTx) -> tuple[int, T]:
+            after = changes.bump(tx, ns)
+            return after, work(tx)
+
+        after, result = self._session.write(counted, action=f"{action}; nothing was written")
+        self._counters.wrote(ns, after)
+        return result
+
+    def changed_elsewhere(self, namespace: str) -> bool:
+        """Whether other connections wrote ``namespace`` since the last call (true on the first call for a
+        namespace); this store's own writes do not count unless another writer's came in between (the
+        :class:`~graphmem.store.base.WatchesChanges` capability, see :mod:`graphmem.store.cypher.changes`).
+
+        One small read; inside :meth:`reading` it uses the scope's connection.
+        """
+        ns = self._ns(namespace)
+        rows = self._read(changes.READ, ns=ns)
+        now = rows[0]["changes"] if rows else None
+        return self._counters.changed(ns, None if now is None else int(now))
 
     def close(self) -> None:
         """Close the session. Safe to call twice."""
@@ -187,7 +209,7 @@ class CypherStore:
     def write(self, batch: Batch) -> None:
         """Apply a batch in one managed transaction (retried on transient faults); all or nothing."""
         ns = validate_namespace(batch.namespace)
-        self._write(f"writing a batch to namespace {ns!r}", lambda tx: write.write_batch(tx, batch))
+        self._write(ns, f"writing a batch to namespace {ns!r}", lambda tx: write.write_batch(tx, batch))
 
     # -- reading ---------------------------------------------------------------------------------------
 
@@ -467,12 +489,12 @@ class CypherStore:
     def delete_event(self, namespace: str, event_id: str) -> DeleteResult:
         """Delete an event, its mentions, the facts only it supported and entities left unused."""
         ns = self._ns(namespace)
-        return self._write(f"deleting event {event_id!r}", lambda tx: write.delete_event(tx, ns, event_id))
+        return self._write(ns, f"deleting event {event_id!r}", lambda tx: write.delete_event(tx, ns, event_id))
 
     def delete_namespace(self, namespace: str) -> DeleteResult:
         """Delete everything in a namespace, in one transaction."""
         ns = self._ns(namespace)
-        return self._write(f"deleting namespace {ns!r}", lambda tx: write.delete_namespace(tx, ns))
+        return self._write(ns, f"deleting namespace {ns!r}", lambda tx: write.delete_namespace(tx, ns))
 
     def replace_namespace(self, batch: Batch) -> DeleteResult:
         """Make the batch's namespace hold exactly ``batch``, in one transaction; returns what was deleted.
@@ -481,7 +503,7 @@ class CypherStore:
         it as it was.
         """
         ns = validate_namespace(batch.namespace)
-        return self._write(f"replacing namespace {ns!r}", lambda tx: write.replace_namespace(tx, batch))
+        return self._write(ns, f"replacing namespace {ns!r}", lambda tx: write.replace_namespace(tx, batch))
 
     # -- stats -----------------------------------------------------------------------------------------
 
