@@ -77,7 +77,8 @@ def use_numpy_gemm(nlp: Any) -> int:
         if not isinstance(model, Model):
             continue
         for node in model.walk():
-            if type(node.ops) is NumpyOps and node.ops.use_blis:
+            current = node.ops
+            if isinstance(current, NumpyOps) and type(current) is NumpyOps and current.use_blis:
                 node.ops = ops
                 switched += 1
     return switched

@@ -16,8 +16,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import replace
-from itertools import islice
 from datetime import UTC, datetime
+from itertools import islice
 from typing import Any
 
 from graphmem.errors import ExtractionError
