@@ -83,3 +83,39 @@ def test_a_helper_failure_fails_that_unit_only(tmp_path: Path, monkeypatch: pyte
         with pytest.raises(IngestError, match="cannot embed BOOM"):
             alone.result(alone.submit(["BOOM"]))
         assert not alone.started
+
+
+SCRIPT = """
+import sys
+from pathlib import Path
+from graphmem.ingest import ingest
+from graphmem.memory import Memory
+from tests.ingest.fakes import FakeEmbedder, FakeExtractor, keep
+print("RUN", flush=True)
+with Memory.open(Path(sys.argv[2]), embedder=FakeEmbedder()) as mem:
+    summary = ingest(mem, sys.argv[1], extractor=FakeExtractor(), resolver=keep)
+    print("DONE", summary.files_ok, summary.events, summary.helpers, flush=True)
+"""
+
+
+def test_a_script_without_a_main_guard_ingests_once(tmp_path: Path) -> None:
+    """The helper is its own program (``python -m graphmem.embed_pool``), not a spawned copy of the
+    caller: a script without ``if __name__ == "__main__"`` is not run again inside it."""
+    import subprocess
+    import sys
+
+    turns = "".join(f"{'Ana' if i % 2 else 'Ben'}: turn number {i} of a long chat\n" for i in range(300))
+    (tmp_path / "chat.txt").write_text(turns, encoding="utf-8")
+    (tmp_path / "script.py").write_text(SCRIPT, encoding="utf-8")
+    root = Path(__file__).resolve().parents[2]
+    done = subprocess.run(
+        [sys.executable, str(tmp_path / "script.py"), str(tmp_path / "chat.txt"), str(tmp_path / "db")],
+        capture_output=True,
+        text=True,
+        cwd=root,
+        env={**__import__("os").environ, "PYTHONPATH": str(root)},
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    assert (done.stdout + done.stderr).count("RUN") == 1
+    assert "DONE 1 300 1" in done.stdout
