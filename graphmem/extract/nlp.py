@@ -70,7 +70,10 @@ def use_numpy_gemm(nlp: Any) -> int:
     """
     from thinc.api import Model, NumpyOps
 
-    ops = NumpyOps(use_blis=False)
+    try:
+        ops = NumpyOps(use_blis=False)
+    except TypeError:  # a thinc without the option: BLIS it is
+        return 0
     switched = 0
     for _, component in nlp.pipeline:
         model = getattr(component, "model", None)  # rule-based components have no model
@@ -78,7 +81,7 @@ def use_numpy_gemm(nlp: Any) -> int:
             continue
         for node in model.walk():
             current = node.ops
-            if isinstance(current, NumpyOps) and type(current) is NumpyOps and current.use_blis:
+            if isinstance(current, NumpyOps) and type(current) is NumpyOps and getattr(current, "use_blis", False):
                 node.ops = ops
                 switched += 1
     return switched
