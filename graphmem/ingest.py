@@ -546,7 +546,7 @@ def ingest(
             :func:`graphmem.extract.resolve.resolve_batch`.
         nlp: a loaded spaCy pipeline for the ``spacy`` extractor to reuse (default: loaded on first use).
         embed_helper: with ``workers == 1``, embed in a helper process while this one extracts and
-            writes (:mod:`graphmem.embed_pool`; started from an input's second unit, so small inputs run
+            writes (:mod:`graphmem.embed_pool`; started once 256 texts were queued, so small inputs run
             in this process alone). The vectors equal this process's up to float rounding.
 
     Returns:
