@@ -27,7 +27,15 @@ import numpy as np
 from graphmem.extract.names import event_id
 from graphmem.models import Event
 
-__all__ = ["CONTEXT_WORDS", "EventLookup", "embed_events", "embedding_text", "embedding_texts"]
+__all__ = [
+    "CONTEXT_WORDS",
+    "EventLookup",
+    "embed_events",
+    "embedding_request",
+    "embedding_text",
+    "embedding_texts",
+    "event_vectors",
+]
 
 #: Words of the previous turn kept in a turn's embedded text.
 CONTEXT_WORDS = 40
@@ -69,6 +77,24 @@ def embedding_texts(events: Sequence[Event], lookup: EventLookup | None = None) 
     return [embedding_text(ev, by_place.get((ev.session, ev.seq - 1))) for ev in events]
 
 
+def embedding_request(events: Sequence[Event], lookup: EventLookup | None = None) -> tuple[list[str], list[int]]:
+    """What :func:`embed_events` embeds for ``events``: each event's own text, then its text in context
+    where that differs; and the indexes of the events that have the second text."""
+    own = [ev.text for ev in events]
+    context = embedding_texts(events, lookup)
+    extra = [i for i, (a, b) in enumerate(zip(own, context, strict=True)) if a != b]
+    return own + [context[i] for i in extra], extra
+
+
+def event_vectors(rows: Any, count: int, extra: Sequence[int]) -> np.ndarray[Any, Any]:
+    """The unit vector of each of ``count`` events from the rows embedded for :func:`embedding_request`."""
+    matrix: np.ndarray[Any, Any] = np.asarray(rows, dtype=np.float32)
+    vectors = matrix[:count].copy()
+    vectors[list(extra)] += matrix[count:]
+    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+    return vectors / np.where(norms > 0, norms, 1.0)
+
+
 def embed_events(embedder: Any, events: Sequence[Event], lookup: EventLookup | None = None) -> np.ndarray[Any, Any]:
     """One unit vector per event: the mean of the embeddings of its text and of its text in context.
 
@@ -79,11 +105,5 @@ def embed_events(embedder: Any, events: Sequence[Event], lookup: EventLookup | N
     """
     if not events:
         return np.zeros((0, 0), dtype=np.float32)
-    own = [ev.text for ev in events]
-    context = embedding_texts(events, lookup)
-    extra = [i for i, (a, b) in enumerate(zip(own, context, strict=True)) if a != b]
-    rows = np.asarray(embedder.embed(own + [context[i] for i in extra]), dtype=np.float32)
-    vectors = rows[: len(events)].copy()
-    vectors[extra] += rows[len(events) :]
-    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
-    return vectors / np.where(norms > 0, norms, 1.0)
+    texts, extra = embedding_request(events, lookup)
+    return event_vectors(embedder.embed(texts), len(events), extra)

@@ -11,7 +11,10 @@ The pipeline per input is read → extract → resolve → embed → write:
   ``workers > 1`` this runs in worker processes, each loading its own spaCy pipeline once.
 - **resolve**, **embed**, **write** (parent, the single writer, in input order): entities are resolved
   against those already in the namespace, event texts are embedded, and the batch is written together
-  with its :class:`~graphmem.models.SourceRecord` marks, all-or-nothing.
+  with its :class:`~graphmem.models.SourceRecord` marks, all-or-nothing. With one extraction process,
+  a unit's texts are embedded by a helper process (:mod:`graphmem.embed_pool`) while the next unit is
+  extracted, the parent taking queued texts itself whenever it would wait; with ``workers > 1`` the
+  workers embed what they extract.
 
 A file is read and checked whole before anything is extracted, so malformed input leaves nothing
 behind. It is then extracted and committed in units of consecutive sessions
@@ -29,7 +32,7 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
-from contextlib import AbstractContextManager
+from contextlib import AbstractContextManager, ExitStack
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -39,10 +42,18 @@ from graphmem.formats import FORMATS
 from graphmem.ingest_read import FOLDER_SUFFIXES, Job, Records, collect_files, inputs_of, read_jobs
 from graphmem.models import Batch, validate_namespace
 from graphmem.transcript import Transcript
-from graphmem.writer import Resolver, Timings, attach_embeddings, commit_batch, default_resolver
+from graphmem.writer import (
+    Resolver,
+    Timings,
+    attach_embeddings,
+    commit_batch,
+    default_resolver,
+    with_embeddings,
+)
 
 if TYPE_CHECKING:
     from graphmem.embed import Embedder
+    from graphmem.embed_pool import EmbedPool, Ticket
     from graphmem.store.base import GraphStore
 
 __all__ = ["FOLDER_SUFFIXES", "STAGES", "Extractor", "IngestSummary", "IngestTarget", "collect_files", "ingest"]
@@ -101,6 +112,8 @@ class IngestSummary:
     timings: dict[str, float] = field(default_factory=lambda: dict.fromkeys(STAGES, 0.0))
     extractor: str = ""
     workers: int = 1
+    #: Helper processes started beside the workers (the embedding helper of :mod:`graphmem.embed_pool`).
+    helpers: int = 0
 
     @property
     def turns_per_s(self) -> float:
@@ -130,6 +143,7 @@ class IngestSummary:
             "timings": {k: round(v, 3) for k, v in self.timings.items()},
             "extractor": self.extractor,
             "workers": self.workers,
+            "helpers": self.helpers,
         }
 
 
@@ -279,6 +293,76 @@ def _gather(job: Job, futures: list[Future[_Extracted]]) -> tuple[Job, Parts | N
     if not futures:
         return job, None
     return job, (fut.result() for fut in futures)
+
+
+def _embedding_ahead(parts: Parts, pool: EmbedPool, store: GraphStore) -> Parts:
+    """Queue each unit's texts for embedding as soon as it is extracted and hand the units on one behind,
+    their vectors attached: the helper process embeds a unit while this process extracts the next one."""
+    pending: deque[tuple[_Extracted, list[tuple[Ticket, list[int]]]]] = deque()
+    while True:
+        try:
+            part = next(parts)
+        except StopIteration:
+            break
+        except BaseException:  # Ctrl-C while extracting: what was extracted before is still written
+            while pending:
+                yield _attach_pooled(*pending.popleft(), pool)
+            raise
+        tickets = [] if part.error is not None else [_request(pool, store, b) for b in part.batches]
+        pending.append((part, tickets))
+        if len(pending) > 1:
+            yield _attach_pooled(*pending.popleft(), pool)
+    while pending:
+        yield _attach_pooled(*pending.popleft(), pool)
+
+
+def _request(pool: EmbedPool, store: GraphStore, batch: Batch) -> tuple[Ticket, list[int]]:
+    """Queue what :func:`graphmem.writer.attach_embeddings` would embed for ``batch``."""
+    from graphmem.embed_text import embedding_request
+
+    namespace = batch.namespace
+    texts, extra = embedding_request(batch.events, lambda ids: store.get_events(namespace, ids))
+    return pool.submit(texts), extra
+
+
+def _attach_pooled(part: _Extracted, tickets: list[tuple[Ticket, list[int]]], pool: EmbedPool) -> _Extracted:
+    if part.error is not None:
+        return part
+    from graphmem.embed_text import event_vectors
+
+    started = time.perf_counter()
+    try:
+        part.batches = [
+            with_embeddings(batch, event_vectors(pool.result(ticket), len(batch.events), extra), pool.name)
+            if batch.events
+            else batch
+            for batch, (ticket, extra) in zip(part.batches, tickets, strict=True)
+        ]
+    except GraphmemError as exc:
+        part.batches, part.error = [], str(exc)
+    part.embed_seconds += time.perf_counter() - started
+    return part
+
+
+class _LazyPool:
+    """The run's :class:`~graphmem.embed_pool.EmbedPool`, made when the first unit is ready to embed."""
+
+    def __init__(self, target: IngestTarget) -> None:
+        self._target = target
+        self.pool: EmbedPool | None = None
+
+    def get(self) -> EmbedPool:
+        if self.pool is None:
+            from graphmem.embed_pool import EmbedPool
+
+            embedder = self._target.embedder
+            self.pool = EmbedPool(embedder, _for_workers(embedder))
+        return self.pool
+
+    def close(self, summary: IngestSummary) -> None:
+        if self.pool is not None:
+            self.pool.close()
+            summary.helpers += int(self.pool.started)
 
 
 # -- progress ---------------------------------------------------------------------------------------
@@ -441,6 +525,7 @@ def ingest(
     embed: bool = True,
     resolver: Resolver | None = None,
     nlp: Any | None = None,
+    embed_helper: bool = True,
 ) -> IngestSummary:
     """Ingest transcripts into ``target`` and return what happened.
 
@@ -460,6 +545,9 @@ def ingest(
         resolver: the entity resolver run before each write; defaults to
             :func:`graphmem.extract.resolve.resolve_batch`.
         nlp: a loaded spaCy pipeline for the ``spacy`` extractor to reuse (default: loaded on first use).
+        embed_helper: with ``workers == 1``, embed in a helper process while this one extracts and
+            writes (:mod:`graphmem.embed_pool`; started once 256 texts were queued, so small inputs run
+            in this process alone). The vectors equal this process's up to float rounding.
 
     Returns:
         The :class:`IngestSummary`. Inputs that fail (a folder without transcript files counts as one)
@@ -486,7 +574,11 @@ def ingest(
         return _add_records(target, inputs, namespace or "default", ex, resolve, embed, summary, started)
     jobs = read_jobs(target.store, inputs, namespace=namespace, format=format, extractor=ex, embed=embed)
     # one writer at a time, from reading what the store holds to the last commit (read_jobs is lazy)
-    with target.writing(), _Progress(len(inputs) if isinstance(inputs, list) else 1, enabled=progress) as bar:
+    with (
+        target.writing(),
+        _Progress(len(inputs) if isinstance(inputs, list) else 1, enabled=progress) as bar,
+        ExitStack() as stack,
+    ):
 
         def tick(files: int) -> None:
             summary.seconds = time.perf_counter() - started
@@ -495,7 +587,12 @@ def ingest(
         spec = extractor if isinstance(extractor, str) else ex
         # workers embed what they extract when the embedder can travel; else the writer embeds
         shipped = _for_workers(target.embedder) if embed and workers > 1 else None
+        pooled = _LazyPool(target) if embed and workers == 1 and embed_helper else None
+        if pooled is not None:
+            stack.callback(pooled.close, summary)
         for job, parts in _extract_stream(jobs, ex, spec, workers, shipped):
+            if pooled is not None and parts is not None:
+                parts = _embedding_ahead(parts, pooled.get(), target.store)
             summary.timings["read"] += job.read_seconds
             if job.error is None and job.skipped:
                 summary.files_skipped += 1

@@ -33,6 +33,7 @@ __all__ = [
     "commit_batch",
     "default_resolver",
     "name_vectors",
+    "with_embeddings",
 ]
 
 #: Resolves a batch's entities and facts against the entities stored in its namespace.
@@ -135,6 +136,14 @@ def name_vectors(memory: WriteTarget) -> NameVectors:
     return found
 
 
+def with_embeddings(batch: Batch, vectors: Any, model: str) -> Batch:
+    """Attach ``vectors`` (one row per event, in order) made by the embedder named ``model``."""
+    if not batch.events:
+        return batch
+    pairs = tuple((ev.id, [float(x) for x in vec]) for ev, vec in zip(batch.events, vectors, strict=True))
+    return replace(batch, embeddings=batch.embeddings + pairs, embedding_model=model)
+
+
 def attach_embeddings(batch: Batch, embedder: Any, lookup: EventLookup | None = None) -> Batch:
     """Embed the batch's events and attach the vectors (no-op for a batch without events).
 
@@ -145,9 +154,7 @@ def attach_embeddings(batch: Batch, embedder: Any, lookup: EventLookup | None = 
         return batch
     from graphmem.embed_text import embed_events
 
-    vectors = embed_events(embedder, batch.events, lookup)
-    pairs = tuple((ev.id, [float(x) for x in vec]) for ev, vec in zip(batch.events, vectors, strict=True))
-    return replace(batch, embeddings=batch.embeddings + pairs, embedding_model=embedder.name)
+    return with_embeddings(batch, embed_events(embedder, batch.events, lookup), embedder.name)
 
 
 def commit_batch(

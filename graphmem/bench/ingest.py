@@ -7,9 +7,10 @@ time is reported apart):
 2. **end to end**: what ``graphmem ingest`` does: read, extract, resolve, embed (unless ``--no-embed``)
    and write, with the seconds spent in each stage.
 
-Each run also reports its CPU seconds (this process and its worker processes) and turns per CPU second:
-on a shared machine wall time depends on the other load (the load average is reported too), CPU time
-much less, so ``turns / (cpu_seconds / cores)`` is what the run would reach on idle cores.
+Each run also reports its CPU seconds (this process and its worker and helper processes) and turns per
+CPU second: on a shared machine wall time depends on the other load (the load average is reported too),
+CPU time much less, so ``turns / (cpu_seconds / min(cores, processes))`` bounds what the run would reach
+on idle cores (``processes``: this one or the extraction workers, plus the embedding helper if it ran).
 """
 
 from __future__ import annotations
@@ -84,6 +85,7 @@ def _extract_only(mem: Memory, files: list[str], extractor: Extractor, name: str
     wall = time.perf_counter() - started
     return {
         "turns": turns,
+        "processes": workers,
         "events": events,
         "seconds": round(wall, 3),
         "turns_per_s": round(turns / wall, 1) if wall else 0.0,
@@ -91,7 +93,9 @@ def _extract_only(mem: Memory, files: list[str], extractor: Extractor, name: str
     }
 
 
-def run_bench(data: str, *, workers: int = 1, extractor: str = "spacy", embed: bool = True) -> dict[str, Any]:
+def run_bench(
+    data: str, *, workers: int = 1, extractor: str = "spacy", embed: bool = True, helper: bool = True
+) -> dict[str, Any]:
     """Run both measurements on ``data`` (a file or folder) and return the figures as a dict."""
     files = collect_files([data])
     if not files:
@@ -115,7 +119,7 @@ def run_bench(data: str, *, workers: int = 1, extractor: str = "spacy", embed: b
                 mem.embedder.embed(["warm up"])
             load_embedder = time.perf_counter() - t0
             with _cpu() as cpu:
-                summary = ingest(mem, files, extractor=extractor, workers=workers, embed=embed)
+                summary = ingest(mem, files, extractor=extractor, workers=workers, embed=embed, embed_helper=helper)
             stats = mem.stats().as_dict()
     load_after = os.getloadavg()
     if summary.errors:
@@ -138,6 +142,7 @@ def run_bench(data: str, *, workers: int = 1, extractor: str = "spacy", embed: b
         "end_to_end": _with_cpu(
             {
                 "turns": summary.turns,
+                "processes": workers + summary.helpers,
                 "seconds": round(summary.seconds, 3),
                 "turns_per_s": round(summary.turns_per_s, 1),
                 "timings": {k: round(v, 3) for k, v in summary.timings.items()},
@@ -155,7 +160,7 @@ def _print(result: dict[str, Any]) -> None:
     cores = machine["cpus"] or 1
 
     def row(name: str, run: dict[str, Any]) -> list[Any]:
-        idle = run["turns_per_cpu_s"] * min(cores, result["workers"])  # perfect scaling: an upper bound
+        idle = run["turns_per_cpu_s"] * min(cores, run["processes"])  # perfect scaling: an upper bound
         return [name, run["seconds"], run["turns_per_s"], run["cpu_seconds"], run["turns_per_cpu_s"], round(idle, 1)]
 
     load = machine["load_average_before"][0], machine["load_average_after"][0]
@@ -178,10 +183,11 @@ def _print(result: dict[str, Any]) -> None:
 @click.option("--workers", "-w", type=click.IntRange(min=1), default=1, show_default=True, help="Extraction processes.")
 @click.option("--extractor", type=click.Choice(["spacy", "claude"]), default="spacy", show_default=True)
 @click.option("--no-embed", is_flag=True, help="Leave embeddings out of the end-to-end run.")
+@click.option("--no-helper", is_flag=True, help="Embed in this process (no embedding helper process).")
 @click.option("--json", "json_out", type=click.Path(dir_okay=False), default=None, help="Also write the figures here.")
-def command(data: str, workers: int, extractor: str, no_embed: bool, json_out: str | None) -> None:
+def command(data: str, workers: int, extractor: str, no_embed: bool, no_helper: bool, json_out: str | None) -> None:
     """Measure ingest speed (turns/s) on DATA: extraction alone and end to end, by stage."""
-    result = run_bench(data, workers=workers, extractor=extractor, embed=not no_embed)
+    result = run_bench(data, workers=workers, extractor=extractor, embed=not no_embed, helper=not no_helper)
     _print(result)
     if json_out:
         Path(json_out).write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")

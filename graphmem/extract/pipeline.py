@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
+from itertools import islice
 from typing import Any
 
 from graphmem.errors import ExtractionError
@@ -24,7 +25,7 @@ from graphmem.extract.entities import EntityRegistry, annotate
 from graphmem.extract.events import EventPlan, build_events
 from graphmem.extract.facts import build_facts, start_times
 from graphmem.extract.names import words
-from graphmem.extract.nlp import CompiledAttributeRuler
+from graphmem.extract.nlp import CompiledAttributeRuler, one_blas_thread
 from graphmem.extract.temporal import update_facts
 from graphmem.extract.times import TimeResolver, direction, to_utc
 from graphmem.models import Batch, Event, Fact, FactClosing, Mention, TimeRef
@@ -130,29 +131,27 @@ class SpacyExtractor:
 
         Its ``attribute_ruler`` runs as a :class:`CompiledAttributeRuler` (same output, a quarter of the
         time) and NER runs only on turns that can hold a name or a date (:func:`_needs_ner`). Any other
-        pipeline runs unchanged.
+        pipeline runs unchanged. Turns are parsed ``batch_size`` at a time with numpy's BLAS on one
+        thread (:func:`~graphmem.extract.nlp.one_blas_thread`), the limit never held across a ``yield``.
         """
         nlp = self.nlp
         names = list(nlp.pipe_names)
         tail = names[names.index("attribute_ruler") :] if "attribute_ruler" in names else []
         ruler = self._compiled_ruler(nlp) if tail == ["attribute_ruler", "lemmatizer", "ner"] else None
         gate = self.gate_ner and names[-1:] == ["ner"] and not _listens(nlp, "ner")
-        if ruler is None and not gate:
-            yield from nlp.pipe(texts, batch_size=self.batch_size)
-            return
         disable = tail if ruler is not None else ["ner"] if gate else []
         lemmatizer = nlp.get_pipe("lemmatizer") if ruler is not None else None
-        ner = nlp.get_pipe("ner")
-        chunk: list[Any] = []
-        for doc in nlp.pipe(texts, batch_size=self.batch_size, disable=disable):
-            if ruler is not None and lemmatizer is not None:
-                lemmatizer(ruler(doc))
-            chunk.append(doc)
-            if len(chunk) >= self.batch_size:
-                yield from _run_ner(ner, chunk, gate)
-                chunk = []
-        if chunk:
-            yield from _run_ner(ner, chunk, gate)
+        ner = nlp.get_pipe("ner") if ruler is not None or gate else None
+        pending = iter(texts)
+        while chunk := list(islice(pending, self.batch_size)):
+            with one_blas_thread():
+                docs = list(nlp.pipe(chunk, batch_size=self.batch_size, disable=disable))
+                if ruler is not None and lemmatizer is not None:
+                    for doc in docs:
+                        lemmatizer(ruler(doc))
+                if ner is not None:
+                    _run_ner(ner, docs, gate)
+            yield from docs
 
     def _compiled_ruler(self, nlp: Any) -> CompiledAttributeRuler | None:
         if self._ruler is None or self._ruler.ruler is not nlp.get_pipe("attribute_ruler"):

@@ -88,3 +88,29 @@ def test_unknown_pipeline_runs_unchanged(nlp: Any) -> None:
     blank = spacy.blank("en")
     docs = list(SpacyExtractor(blank)._parse(iter(["Hello there, Caroline."])))
     assert [t.text for t in docs[0]] == ["Hello", "there", ",", "Caroline", "."]
+
+
+def test_numpy_gemm_gives_the_blis_pipelines_annotations(nlp: Any) -> None:
+    import importlib.util
+
+    from thinc.api import Model, NumpyOps
+
+    from graphmem.extract.nlp import MODEL_PACKAGES, use_numpy_gemm
+
+    module = next(importlib.import_module(n) for n in MODEL_PACKAGES if importlib.util.find_spec(n))
+    stock = module.load()  # a second copy, as spaCy loads it: BLIS
+
+    def layers(pipeline: Any) -> list[Any]:
+        models = [getattr(c, "model", None) for _, c in pipeline.pipeline]
+        return [n for m in models if isinstance(m, Model) for n in m.walk()]
+
+    assert any(isinstance(n.ops, NumpyOps) and n.ops.use_blis for n in layers(stock))
+    assert layers(nlp) and not any(isinstance(n.ops, NumpyOps) and n.ops.use_blis for n in layers(nlp))
+    sample = texts()
+    fast = list(SpacyExtractor(nlp, gate_ner=False)._parse(iter(sample)))
+    plain = list(stock.pipe(sample))
+    assert [signature(d) for d in fast] == [signature(d) for d in plain]
+    assert [[(e.start, e.end, e.label_) for e in d.ents] for d in fast] == [
+        [(e.start, e.end, e.label_) for e in d.ents] for d in plain
+    ]
+    assert use_numpy_gemm(stock) > 0 and use_numpy_gemm(stock) == 0  # switched once, then left alone

@@ -1,0 +1,275 @@
+"""Embedding beside extraction: one helper process embeds event texts while this process parses and writes.
+
+On LoCoMo the sentence embedder costs about as much CPU as spaCy and the rules together, so ingesting a
+file in one process leaves the second core idle. :class:`EmbedPool` takes the texts of a unit as soon as
+it is extracted, cuts them into chunks and queues them; a helper process (spawned once
+:data:`HELPER_AFTER_TEXTS` texts were queued, so a small input never pays for it) embeds chunks while
+this process extracts the next unit, and this process embeds queued chunks itself whenever it would
+otherwise wait for a result (work sharing: the queue stays here and the helper is handed two chunks at a
+time), so both cores stay busy whichever side is slower. The helper holds only the embedder: it starts
+in about a second, where an extraction worker loads spaCy too.
+
+The helper is ``python -m graphmem.embed_pool`` talking pickles over its stdin and stdout, not a
+``multiprocessing`` child: a spawned child re-runs the caller's ``__main__`` module, so a script without
+an ``if __name__ == "__main__"`` guard would ingest again inside the helper. If the helper cannot start
+or stops, the chunks it held are embedded here.
+
+A chunk is embedded whole by one process with the same model, so vectors do not depend on who embedded
+it; they differ from embedding a whole unit in one call only in float rounding (chunks are cut from the
+texts sorted by length, as the embedder sorts its own batches).
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import queue
+import subprocess
+import sys
+import threading
+import time
+from collections import deque
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import IO, Any
+
+import numpy as np
+
+from graphmem.errors import IngestError
+
+__all__ = ["CHUNK_TEXTS", "HELPER_AFTER_TEXTS", "EmbedPool", "Ticket"]
+
+#: Texts per queued chunk: large enough to keep the embedder's length-sorted batches full, small enough
+#: that the two processes share the last unit of a file evenly.
+CHUNK_TEXTS = 64
+
+#: The helper process starts once this many texts were queued (a unit of a large input is 256 turns or more).
+HELPER_AFTER_TEXTS = 256
+
+_IN_FLIGHT = 2  # chunks handed to the helper at a time: one to embed, one waiting in its pipe
+
+
+@dataclass(slots=True)
+class Ticket:
+    """The chunks of one :meth:`EmbedPool.submit` call and where each chunk's rows go."""
+
+    size: int
+    chunks: list[tuple[int, list[int]]] = field(default_factory=list)  # chunk id, rows of the result
+
+
+def _serve(source: IO[bytes], sink: IO[bytes]) -> None:  # pragma: no cover - runs in the helper process
+    """The helper's loop: ``sys.path``, then the embedder, then chunks until ``None`` or end of input."""
+    sys.path[:] = pickle.load(source)
+    embedder = pickle.load(source)
+    while True:
+        try:
+            item = pickle.load(source)
+        except EOFError:
+            return
+        if item is None:
+            return
+        chunk_id, texts = item
+        reply: tuple[int, Any, str | None]
+        try:
+            reply = (chunk_id, np.asarray(embedder.embed(texts), dtype=np.float32), None)
+        except Exception as exc:  # the writer reports it for the unit; the helper keeps serving
+            reply = (chunk_id, None, f"{type(exc).__name__}: {exc}")
+        pickle.dump(reply, sink, protocol=pickle.HIGHEST_PROTOCOL)
+        sink.flush()
+
+
+class EmbedPool:
+    """Embeds texts in a helper process and in this one, sharing one queue of chunks kept here.
+
+    Args:
+        embedder: the embedder this process uses (its ``name`` is the vectors' model).
+        shipped: what the helper process embeds with (a picklable embedder, or a stand-in that builds the
+            same one there: see ``graphmem.ingest``); ``None`` embeds everything here.
+        chunk: texts per chunk.
+
+    Use as a context manager; leaving it stops the helper.
+    """
+
+    def __init__(self, embedder: Any, shipped: Any | None, *, chunk: int = CHUNK_TEXTS) -> None:
+        self.embedder = embedder
+        self.name = str(embedder.name)
+        self._shipped = shipped
+        self._chunk = max(1, chunk)
+        self._backlog: deque[tuple[int, list[str]]] = deque()
+        self._in_flight: dict[int, list[str]] = {}
+        self._replies: queue.Queue[tuple[int, Any, str | None] | None] = queue.Queue()
+        self._process: subprocess.Popen[bytes] | None = None  # while the helper takes chunks
+        self._handle: tuple[subprocess.Popen[bytes], threading.Thread] | None = None  # to stop it
+        self._queued = 0
+        self._next_id = 0
+        self._results: dict[int, Any] = {}
+        self._errors: dict[int, str] = {}
+        #: Whether the helper process was started.
+        self.started = False
+        #: Seconds this process spent embedding queued chunks itself, and waiting for the helper.
+        self.local_seconds = 0.0
+        self.wait_seconds = 0.0
+
+    def __enter__(self) -> EmbedPool:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Stop the helper process (if it was started) and close its pipes."""
+        handle, self._handle, self._process = self._handle, None, None
+        if handle is None:
+            return
+        process, reader = handle
+        try:
+            if process.stdin is not None and not process.stdin.closed:
+                pickle.dump(None, process.stdin)
+                process.stdin.close()
+            process.wait(5)
+        except (OSError, subprocess.TimeoutExpired):  # pragma: no cover - a stuck or dead helper
+            process.kill()
+            process.wait(5)
+        finally:
+            reader.join(5)
+            for pipe in (process.stdin, process.stdout):
+                if pipe is not None:
+                    pipe.close()
+
+    def submit(self, texts: Sequence[str]) -> Ticket:
+        """Queue ``texts`` for embedding; :meth:`result` returns their vectors in this order."""
+        ticket = Ticket(len(texts))
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        for start in range(0, len(order), self._chunk):
+            rows = order[start : start + self._chunk]
+            chunk_id = self._next_id
+            self._next_id += 1
+            self._backlog.append((chunk_id, [texts[i] for i in rows]))
+            ticket.chunks.append((chunk_id, rows))
+        self._queued += len(texts)
+        if self._queued >= HELPER_AFTER_TEXTS and not self.started and self._shipped is not None:
+            self._start()
+        self._feed()
+        return ticket
+
+    def result(self, ticket: Ticket) -> Any:
+        """The vectors of a submitted ticket, ``(size, dim)``; embeds queued chunks here while waiting.
+
+        Raises:
+            IngestError: embedding one of the chunks failed.
+        """
+        rows = None
+        for chunk_id, where in ticket.chunks:
+            vectors = self._wait(chunk_id)
+            if rows is None:
+                rows = np.zeros((ticket.size, vectors.shape[1]), dtype=np.float32)
+            rows[where] = vectors
+        return rows if rows is not None else np.zeros((0, 0), dtype=np.float32)
+
+    # -- the helper process ----------------------------------------------------------------------
+
+    def _start(self) -> None:
+        self.started = True
+        try:
+            process = subprocess.Popen(
+                [sys.executable, "-m", "graphmem.embed_pool"], stdin=subprocess.PIPE, stdout=subprocess.PIPE
+            )
+        except OSError:  # no helper: this process embeds everything
+            return
+        assert process.stdin is not None and process.stdout is not None
+        try:
+            pickle.dump(list(sys.path), process.stdin)
+            pickle.dump(self._shipped, process.stdin)
+            process.stdin.flush()
+        except Exception:  # pickling raises several types; the helper is then not used
+            process.kill()
+            process.wait(5)
+            process.stdin.close()
+            process.stdout.close()
+            return
+        reader = threading.Thread(target=self._read, args=(process.stdout,), name="graphmem-embed-reader")
+        reader.daemon = True
+        reader.start()
+        self._process, self._handle = process, (process, reader)
+
+    def _read(self, stdout: IO[bytes]) -> None:
+        """Move the helper's replies to the queue; ``None`` when it stops."""
+        try:
+            while True:
+                self._replies.put(pickle.load(stdout))
+        except (EOFError, OSError, pickle.UnpicklingError):
+            self._replies.put(None)
+
+    def _feed(self) -> None:
+        """Hand the helper the next chunks while it holds fewer than two."""
+        process = self._process
+        if process is None or process.stdin is None:
+            return
+        while self._backlog and len(self._in_flight) < _IN_FLIGHT:
+            chunk_id, texts = self._backlog.popleft()
+            self._in_flight[chunk_id] = texts
+            try:
+                pickle.dump((chunk_id, texts), process.stdin, protocol=pickle.HIGHEST_PROTOCOL)
+                process.stdin.flush()
+            except OSError:  # the helper stopped: its reader queues ``None``, handled in _take
+                return
+
+    def _take(self, block: bool) -> bool:
+        """Collect one reply from the helper; ``False`` when there was none to take."""
+        try:
+            reply = self._replies.get(timeout=1.0) if block else self._replies.get_nowait()
+        except queue.Empty:
+            return False
+        if reply is None:  # the helper stopped: embed what it held here
+            self._process = None
+            for chunk_id, texts in sorted(self._in_flight.items(), reverse=True):
+                self._backlog.appendleft((chunk_id, texts))
+            self._in_flight.clear()
+            return True
+        chunk_id, vectors, error = reply
+        self._in_flight.pop(chunk_id, None)
+        if error is not None:
+            self._errors[chunk_id] = error
+        else:
+            self._results[chunk_id] = vectors
+        self._feed()
+        return True
+
+    # -- waiting, and embedding here ---------------------------------------------------------------
+
+    def _wait(self, chunk_id: int) -> Any:
+        while chunk_id not in self._results and chunk_id not in self._errors:
+            while self._take(block=False):
+                pass
+            if chunk_id in self._results or chunk_id in self._errors:
+                break
+            if chunk_id in self._in_flight:  # the helper has it: wait for its reply
+                started = time.perf_counter()
+                self._take(block=True)
+                self.wait_seconds += time.perf_counter() - started
+            else:
+                self._embed_here()
+        if chunk_id in self._errors:
+            raise IngestError(f"embedding failed: {self._errors.pop(chunk_id)}")
+        return self._results.pop(chunk_id)
+
+    def _embed_here(self) -> None:
+        """Embed the next queued chunk in this process."""
+        chunk_id, texts = self._backlog.popleft()
+        started = time.perf_counter()
+        try:
+            self._results[chunk_id] = np.asarray(self.embedder.embed(texts), dtype=np.float32)
+        except Exception as exc:  # reported for the chunk's unit, as the helper's failures are
+            self._errors[chunk_id] = f"{type(exc).__name__}: {exc}"
+        self.local_seconds += time.perf_counter() - started
+
+
+def _main() -> None:  # pragma: no cover - the helper process
+    source = sys.stdin.buffer
+    sink = os.fdopen(os.dup(sys.stdout.fileno()), "wb")
+    os.dup2(sys.stderr.fileno(), sys.stdout.fileno())  # a stray print must not corrupt the replies
+    _serve(source, sink)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    _main()

@@ -1,0 +1,121 @@
+"""Embedding in a helper process beside extraction (graphmem.embed_pool): the same store as embedding here."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from graphmem.embed_pool import EmbedPool
+from graphmem.errors import IngestError
+from graphmem.ingest import ingest
+from graphmem.memory import Memory
+
+from .conftest import DATA
+from .fakes import FakeEmbedder
+from .test_spacy_ingest import _contents
+
+
+class FailingEmbedder(FakeEmbedder):
+    """Fails on any text holding ``BOOM``."""
+
+    name = "failing-embedder"
+
+    def embed(self, texts: Any) -> np.ndarray:
+        if any("BOOM" in t for t in texts):
+            raise ValueError("cannot embed BOOM")
+        return super().embed(texts)
+
+
+def test_helper_writes_the_store_the_serial_path_writes(
+    tmp_path: Path, nlp: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Units extracted here, embedded by the helper and by this process: every event, entity, fact,
+    mention and vector as when this process embeds each unit as it writes it."""
+    from graphmem.extract.pipeline import SpacyExtractor
+
+    monkeypatch.setattr("graphmem.ingest_read.UNIT_TURNS", 4)  # several units per file
+    monkeypatch.setattr("graphmem.embed_pool.HELPER_AFTER_TEXTS", 1)  # start the helper at once
+    stores, helpers = [], []
+    for helper in (False, True):
+        with Memory.open(tmp_path / f"db{helper}", embedder=FakeEmbedder()) as mem:
+            extractor = SpacyExtractor(nlp, now=datetime(2025, 1, 1))
+            summary = ingest(mem, DATA, extractor=extractor, embed_helper=helper)
+            assert summary.files_ok == 4, summary.errors
+            stores.append(_contents(mem))
+            helpers.append(summary.helpers)
+    assert helpers == [0, 1]
+    assert stores[0] == stores[1]
+    assert sum(len(ns["embeddings"]) for ns in stores[0].values()) == 67
+
+
+def test_pool_with_the_onnx_embedder_matches_one_call(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The default embedder rebuilt in the helper: vectors equal one in-process call up to rounding."""
+    from graphmem.embed import default_embedder
+    from graphmem.ingest import _for_workers
+
+    monkeypatch.setattr("graphmem.embed_pool.HELPER_AFTER_TEXTS", 1)
+    embedder = default_embedder()
+    texts = [f"I adopted a dog called Rex in {1990 + i}, and {'we walk a lot. ' * (i % 7)}" for i in range(150)]
+    with EmbedPool(embedder, _for_workers(embedder), chunk=16) as pool:
+        tickets = [pool.submit(texts[:70]), pool.submit(texts[70:])]
+        got = np.vstack([pool.result(t) for t in tickets])
+        assert pool.started
+    want = embedder.embed(texts)
+    assert got.shape == want.shape
+    assert np.allclose(got, want, atol=1e-5)
+
+
+def test_a_helper_failure_fails_that_unit_only(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("graphmem.embed_pool.HELPER_AFTER_TEXTS", 1)
+    with EmbedPool(FailingEmbedder(), FailingEmbedder(), chunk=2) as pool:
+        good = pool.submit(["fine", "also fine", "still fine"])
+        bad = pool.submit(["fine", "BOOM here"])
+        after = pool.submit(["fine again"])
+        assert pool.result(good).shape == (3, 8)
+        with pytest.raises(IngestError, match="cannot embed BOOM"):
+            pool.result(bad)
+        assert pool.result(after).shape == (1, 8)
+    with EmbedPool(FailingEmbedder(), None) as alone:  # no helper: this process embeds and reports the same
+        with pytest.raises(IngestError, match="cannot embed BOOM"):
+            alone.result(alone.submit(["BOOM"]))
+        assert not alone.started
+
+
+SCRIPT = """
+import sys
+from pathlib import Path
+from graphmem.ingest import ingest
+from graphmem.memory import Memory
+from tests.ingest.fakes import FakeEmbedder, FakeExtractor, keep
+print("RUN", flush=True)
+with Memory.open(Path(sys.argv[2]), embedder=FakeEmbedder()) as mem:
+    summary = ingest(mem, sys.argv[1], extractor=FakeExtractor(), resolver=keep)
+    print("DONE", summary.files_ok, summary.events, summary.helpers, flush=True)
+"""
+
+
+def test_a_script_without_a_main_guard_ingests_once(tmp_path: Path) -> None:
+    """The helper is its own program (``python -m graphmem.embed_pool``), not a spawned copy of the
+    caller: a script without ``if __name__ == "__main__"`` is not run again inside it."""
+    import subprocess
+    import sys
+
+    turns = "".join(f"{'Ana' if i % 2 else 'Ben'}: turn number {i} of a long chat\n" for i in range(300))
+    (tmp_path / "chat.txt").write_text(turns, encoding="utf-8")
+    (tmp_path / "script.py").write_text(SCRIPT, encoding="utf-8")
+    root = Path(__file__).resolve().parents[2]
+    done = subprocess.run(
+        [sys.executable, str(tmp_path / "script.py"), str(tmp_path / "chat.txt"), str(tmp_path / "db")],
+        capture_output=True,
+        text=True,
+        cwd=root,
+        env={**__import__("os").environ, "PYTHONPATH": str(root)},
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    assert (done.stdout + done.stderr).count("RUN") == 1
+    assert "DONE 1 300 1" in done.stdout
