@@ -12,7 +12,14 @@ Prints recall@10 per category and overall, and per conversation (for leave-one-c
 
 Variants: ``plain`` (the turn), ``speaker`` (``Speaker: turn``), ``context``
 (:func:`graphmem.embed_text.embedding_text`), ``max`` (the turn and the context text, max of the two
-cosines), ``mean`` (their mean, what ingestion stores: :func:`graphmem.embed_text.embed_events`).
+cosines), ``mean`` (their mean: unit(v_turn + v_context)). Variants built from vectors ingestion already
+has, with no second text per turn: ``prev:A`` (unit(v_turn + A·v_prev), ``v_prev`` the previous turn's
+own vector in the same session), ``prevspk:A:B`` (unit(v_turn + A·v_prev + B·v_speaker), ``v_speaker``
+the embedding of the speaker's name), ``chain:A`` (unit(v_turn + A·w_prev), ``w_prev`` the previous
+turn's *final* vector, so context decays over the whole session). ``--cache FILE`` keeps the turn,
+context and name embeddings between runs; ``--cost NS`` prints the embedding CPU seconds each kind of
+text costs for one namespace; ``--json`` keeps each question's result for leave-one-out
+(``benchmarks/embed_loo.py``).
 """
 
 from __future__ import annotations
@@ -20,6 +27,7 @@ from __future__ import annotations
 import argparse
 import json
 import statistics
+import time
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
@@ -68,23 +76,92 @@ def _unit(rows: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
     return (rows / np.linalg.norm(rows, axis=1, keepdims=True)).astype(np.float32)
 
 
-def _space(mem: Memory, namespace: str, variant: str) -> tuple[list[str], list[np.ndarray[Any, Any]]]:
+def _previous(events: list[Any]) -> list[int]:
+    """Index of each event's previous turn (same session, ``seq - 1``, said by someone), or -1."""
+    where = {(e.session, e.seq): i for i, e in enumerate(events)}
+    out = []
+    for e in events:
+        j = where.get((e.session, e.seq - 1), -1)
+        out.append(j if e.speaker and j >= 0 and events[j].text.strip() else -1)
+    return out
+
+
+def _texts(mem: Memory, namespace: str, cache: dict[str, Any], speaker: bool) -> dict[str, Any]:
+    """The namespace's events and the embeddings of their texts, context texts and speaker names."""
     events = sorted(mem.store.iter_events(namespace), key=lambda e: (e.session, e.seq))
-    embed = mem.embedder.embed
-    own = [e.text for e in events]
-    context = embedding_texts(events)
-    if variant == "plain":
-        matrices = [np.asarray(embed(own), dtype=np.float32)]
-    elif variant == "speaker":
-        matrices = [np.asarray(embed([f"{e.speaker}: {e.text}" if e.speaker else e.text for e in events]))]
-    elif variant == "context":
-        matrices = [np.asarray(embed(context), dtype=np.float32)]
-    elif variant in ("max", "mean"):
-        a, b = np.asarray(embed(own), dtype=np.float32), np.asarray(embed(context), dtype=np.float32)
-        matrices = [a, b] if variant == "max" else [_unit(a + b)]
+    if f"{namespace}/own" not in cache:
+        embed = mem.embedder.embed
+        names = sorted({e.speaker for e in events if e.speaker})
+        cache[f"{namespace}/own"] = np.asarray(embed([e.text for e in events]), dtype=np.float32)
+        cache[f"{namespace}/context"] = np.asarray(embed(embedding_texts(events)), dtype=np.float32)
+        cache[f"{namespace}/names"] = np.asarray(embed(names), dtype=np.float32)
+        cache[f"{namespace}/name_list"] = np.asarray(names)
+    if speaker and f"{namespace}/speaker" not in cache:
+        said = [f"{e.speaker}: {e.text}" if e.speaker else e.text for e in events]
+        cache[f"{namespace}/speaker"] = np.asarray(mem.embedder.embed(said), dtype=np.float32)
+    names = [str(n) for n in cache[f"{namespace}/name_list"]]
+    return {
+        "events": events,
+        "own": cache[f"{namespace}/own"],
+        "context": cache[f"{namespace}/context"],
+        "speaker": cache.get(f"{namespace}/speaker"),
+        "name": {n: cache[f"{namespace}/names"][i] for i, n in enumerate(names)},
+    }
+
+
+def _space(t: dict[str, Any], variant: str) -> tuple[list[str], list[np.ndarray[Any, Any]]]:
+    events, own, context = t["events"], t["own"], t["context"]
+    kind, *weights = variant.split(":")
+    w = [float(x) for x in weights]
+    prev = _previous(events)
+    if kind == "plain":
+        matrices = [own]
+    elif kind == "speaker":
+        matrices = [t["speaker"]]
+    elif kind == "context":
+        matrices = [context]
+    elif kind == "max":
+        matrices = [own, context]
+    elif kind == "mean":
+        matrices = [_unit(own + context)]
+    elif kind in ("prev", "prevspk"):
+        rows = own.copy()
+        for i, j in enumerate(prev):
+            if j >= 0:
+                rows[i] += w[0] * own[j]
+            if kind == "prevspk" and events[i].speaker:
+                rows[i] += w[1] * t["name"][events[i].speaker]
+        matrices = [_unit(rows)]
+    elif kind == "chain":
+        rows = own.copy()
+        for i, j in enumerate(prev):  # events are in session order, so row j is final before row i
+            if j >= 0:
+                rows[i] += w[0] * rows[j]
+            rows[i] /= np.linalg.norm(rows[i])
+        matrices = [_unit(rows)]
     else:
         raise SystemExit(f"unknown variant {variant!r}")
     return [e.id for e in events], matrices
+
+
+def _cost(mem: Memory, namespace: str) -> None:
+    """Embedding CPU seconds for one namespace's turns, per kind of text embedded at ingest."""
+    events = sorted(mem.store.iter_events(namespace), key=lambda e: (e.session, e.seq))
+    own = [e.text for e in events]
+    context = embedding_texts(events)
+    names = sorted({e.speaker for e in events if e.speaker})
+    for label, texts in (
+        ("turns (plain, prev, chain)", own),
+        ("context texts (mean adds these)", [c for o, c in zip(own, context, strict=True) if o != c]),
+        ("speaker names (prevspk adds these)", names),
+    ):
+        runs = []
+        for _ in range(3):
+            start = time.process_time()
+            for i in range(0, len(texts), 64):
+                mem.embedder.embed(texts[i : i + 64])
+            runs.append(time.process_time() - start)
+        print(f"{namespace} {label}: {len(texts)} texts, CPU s {' '.join(f'{r:.2f}' for r in runs)}", flush=True)
 
 
 def main() -> None:
@@ -95,17 +172,30 @@ def main() -> None:
     parser.add_argument("--next-weights", default=str(DEFAULT_CONFIG.next_weight))
     parser.add_argument("--namespaces", default=None, help="comma-separated (default: every conversation)")
     parser.add_argument("--json", default=None)
+    parser.add_argument("--cache", default=None, help="npz file of the embeddings, written once, then reused")
+    parser.add_argument("--cost", default=None, help="a namespace: print embedding CPU seconds per kind of text")
+    parser.add_argument("--no-dense", action="store_true", help="only the full method")
     args = parser.parse_args()
     questions, _ = load_questions(args.data)
     wanted = set(args.namespaces.split(",")) if args.namespaces else None
     scored = [q for q in questions if q.gold and (wanted is None or q.namespace in wanted)]
     namespaces = sorted({q.namespace for q in scored})
     configs = {f"graphmem next {w}": DEFAULT_CONFIG.with_(next_weight=float(w)) for w in args.next_weights.split(",")}
-    configs["dense"] = DEFAULT_CONFIG.with_(text=False, graph=False)
+    if not args.no_dense:
+        configs["dense"] = DEFAULT_CONFIG.with_(text=False, graph=False)
     out: dict[str, Any] = {}
     with Memory.open(args.store, read_only=True) as mem:
+        if args.cost:
+            _cost(mem, args.cost)
+            return
+        cached = Path(args.cache) if args.cache else None
+        cache: dict[str, Any] = dict(np.load(cached)) if cached and cached.exists() else {}
+        speaker = "speaker" in args.variants.split(",")
+        texts = {ns: _texts(mem, ns, cache, speaker) for ns in namespaces}
+        if cached and not cached.exists():
+            np.savez(cached, **cache)
         for variant in args.variants.split(","):
-            index = _Index({ns: _space(mem, ns, variant) for ns in namespaces})
+            index = _Index({ns: _space(texts[ns], variant) for ns in namespaces})
             for name, cfg in configs.items():
                 rows: list[tuple[int, str, float]] = []
                 for q in scored:
@@ -126,7 +216,7 @@ def main() -> None:
                     by[namespace].append(r)
                     by["all"].append(r)
                 figures = {key: round(100 * statistics.fmean(v), 2) for key, v in sorted(by.items())}
-                out[f"{variant} | {name}"] = figures
+                out[f"{variant} | {name}"] = {"figures": figures, "rows": rows}
                 print(f"{variant:8} {name:20} " + "  ".join(f"{k} {v}" for k, v in figures.items()), flush=True)
     if args.json:
         Path(args.json).write_text(json.dumps(out, indent=2) + "\n", encoding="utf-8")
