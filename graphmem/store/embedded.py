@@ -158,12 +158,15 @@ class EmbeddedStore:
             self._check_open()
             return self._ns.index(namespace)
 
-    def _on_disk(self, namespace: str) -> DiskNamespace | None:
-        """The SQLite reads of ``namespace`` when it is served from disk, else ``None`` (use the mirror)."""
+    def _on_disk(self, namespace: str, *, admit: bool = True) -> DiskNamespace | None:
+        """The SQLite reads of ``namespace`` when it is served from disk, else ``None`` (use the mirror).
+
+        ``admit`` false (writes) loads any namespace small enough, whether the budget is full or not.
+        """
         validate_namespace(namespace)
         with self._lock:
             self._check_open()
-            return self._ns.on_disk(namespace)
+            return self._ns.on_disk(namespace, admit=admit)
 
     @property
     def _mem(self) -> MemoryGraph:
@@ -275,7 +278,7 @@ class EmbeddedStore:
 
     def _graph_of(self, namespace: str) -> MemoryGraph:
         """A graph holding ``namespace``: the mirror, or (served from disk) a copy read for this one use."""
-        if self._on_disk(namespace) is None:
+        if self._on_disk(namespace, admit=False) is None:
             self._ix(namespace)
             return self._mem
         graph = MemoryGraph()
@@ -539,7 +542,7 @@ class EmbeddedStore:
     def delete_event(self, namespace: str, event_id: str) -> DeleteResult:
         """Delete an event, its mentions, the facts only it supported and entities left unused."""
         with self._lock:
-            disk = self._on_disk(namespace)
+            disk = self._on_disk(namespace, admit=False)
             graph = self._graph_of(namespace)
             if graph.peek(namespace) is None:
                 return DeleteResult()
