@@ -6,8 +6,9 @@ the room (least recently used first) or when the namespace changes. A namespace 
 than ``mirror_max_events`` is never loaded: its reads are answered by a
 :class:`~graphmem.store.sqlite_graph.DiskNamespace`. Once the budget is full, a smaller namespace is
 answered the same way until it is read again soon (:mod:`graphmem.store.admission`, 2Q admission), so
-reading more namespaces than fit does not reload one into networkx at nearly every read. Per-namespace full-text statistics
-(:class:`~graphmem.store.sqlite_text.TermStats`) are kept here too, and forgotten with the rest.
+reading more namespaces than fit does not reload one into networkx at nearly every read.
+Per-namespace full-text statistics (:class:`~graphmem.store.sqlite_text.TermStats`) are kept here too,
+and forgotten with the rest.
 
 The mirror itself (and networkx with it) is created when the first namespace is loaded: opening a
 store, or reading only namespaces served from SQLite, never imports networkx.
@@ -103,9 +104,13 @@ class NamespaceLoader:
         if view is not None:
             return view
         passing = self._passing
-        if admit and passing is not None and passing.namespace == namespace:
-            if self._admission.same_reference(namespace):
-                return passing
+        if (
+            admit
+            and passing is not None
+            and passing.namespace == namespace
+            and self._admission.same_reference(namespace)
+        ):
+            return passing  # the rest of a reference answered from SQLite
         limit = self.mirror_max_events
         if limit == 0:
             view = self._disk[namespace] = DiskNamespace(self._conn, namespace)
