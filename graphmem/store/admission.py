@@ -11,8 +11,9 @@ each read once (a scan, or uniform random use of more namespaces than fit) no lo
 namespaces that are read again and again.
 
 As in 2Q, correlated references count once: the store reads a namespace many times to answer one
-recall, so consecutive reads of the same namespace, with no other namespace read in between, are one
-reference. The ghost list holds as many names as half the namespaces the mirror holds, and at least two
+recall, so the reads of one read scope (``EmbeddedStore.reading``, which ``Memory`` opens around each
+recall), and outside scopes consecutive reads of the same namespace with no other namespace read in
+between, are one reference. The ghost list holds as many names as half the namespaces the mirror holds, and at least two
 (so two namespaces read in turn are admitted even when one large namespace fills the budget).
 """
 
@@ -34,6 +35,10 @@ class GhostAdmission:
         """Record a read of ``namespace`` that loads it or finds it loaded (it leaves the ghost list)."""
         self._last = namespace
         self._ghosts.pop(namespace, None)
+
+    def begin(self) -> None:
+        """A read scope starts: the next read starts a new reference, whatever namespace it reads."""
+        self._last = None
 
     def same_reference(self, namespace: str) -> bool:
         """Whether a read of ``namespace`` continues the reference of the read before it."""

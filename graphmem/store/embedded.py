@@ -101,6 +101,7 @@ class EmbeddedStore:
         self._closed = False
         self._write_lock = None if read_only else WriteLock(directory, timeout=lock_timeout)
         self._unseen: set[str] = set()  # namespaces reloaded since the caller last asked (see refresh)
+        self._scopes = threading.local()  # read scopes open in each thread (see reading)
         self.mirror_max_events = mirror_max_events
         with self._snapshot():
             self._fresh = Freshness(conn)
@@ -192,6 +193,24 @@ class EmbeddedStore:
         with self._lock:
             self._check_open()
             return sqlite_reads.generation(self._conn, namespace)
+
+    @contextmanager
+    def reading(self) -> Iterator[None]:
+        """A read scope (the :class:`~graphmem.store.base.ScopesReads` capability; one recall).
+
+        Its reads of a namespace count as one reference for admission into memory once the budget is
+        full (:mod:`graphmem.store.admission`): a namespace read in one scope is answered from SQLite,
+        and loaded when a later scope reads it again soon. Nested scopes of a thread are one scope.
+        """
+        depth = getattr(self._scopes, "depth", 0)
+        if depth == 0:
+            with self._lock:
+                self._ns.new_reference()
+        self._scopes.depth = depth + 1
+        try:
+            yield
+        finally:
+            self._scopes.depth = depth
 
     @contextmanager
     def _read(self) -> Iterator[None]:

@@ -140,6 +140,10 @@ class NamespaceLoader:
         limit = self.budget.limit
         return limit is None or self.budget.used + estimate_bytes(events=events) <= limit
 
+    def new_reference(self) -> None:
+        """A read scope starts (one recall): its reads are one reference for admission."""
+        self._admission.begin()
+
     def text_stats(self, namespace: str) -> TermStats:
         """The full-text statistics kept for ``namespace`` (empty until words are looked up)."""
         return self._terms.setdefault(namespace, TermStats())

@@ -83,3 +83,17 @@ def test_writes_under_a_full_budget_behave_as_without_admission(tmp_path: Path) 
     assert store.get_event("c", "e0") is None and store.get_event("c", "e99") is not None
     assert "c" in store.loaded
     store.close()
+
+
+def test_a_read_scope_is_one_reference_and_the_next_scope_loads(tmp_path: Path) -> None:
+    store, budget, expected = _full_store(tmp_path / "s")
+    store.get_event("a", "e0")  # room: loaded
+    with store.reading():
+        assert _snapshot(store, "b") == expected["b"]
+        with store.reading():  # nested: the same scope
+            assert _snapshot(store, "b") == expected["b"]
+        assert store.loaded == {"a"}
+    with store.reading():  # b alone again, in a new scope (the next recall): admitted
+        assert _snapshot(store, "b") == expected["b"]
+    assert store.loaded == {"b"} and budget.evictions == 1
+    store.close()
