@@ -26,6 +26,7 @@ def _probe(where: str, namespaces: int, count: int) -> dict[str, Any]:
     from graphmem.bench.scale import questions
     from graphmem.bench.scale_probe import current_rss_mb, peak_rss_mb, percentile
     from graphmem.memory import Memory
+    from graphmem.store.embedded import EmbeddedStore
 
     mem = Memory.open(where, read_only=True)
     try:
@@ -55,7 +56,7 @@ def _probe(where: str, namespaces: int, count: int) -> dict[str, Any]:
             "recall_cpu_p95_ms": round(percentile(cpu, 0.95), 1),
             "evictions_total": mem.budget.evictions if mem.budget is not None else 0,
             "evictions_during_questions": (mem.budget.evictions if mem.budget is not None else 0) - evictions_before,
-            "graphs_loaded_at_end": len(getattr(store, "loaded", ())),
+            "graphs_loaded_at_end": len(store.loaded) if isinstance(store, EmbeddedStore) else 0,
             "rss_end_mb": round(current_rss_mb(), 1),
             "peak_rss_mb": round(peak_rss_mb(), 1),
         }

@@ -13,8 +13,9 @@ namespaces that are read again and again.
 As in 2Q, correlated references count once: the store reads a namespace many times to answer one
 recall, so the reads of one read scope (``EmbeddedStore.reading``, which ``Memory`` opens around each
 recall), and outside scopes consecutive reads of the same namespace with no other namespace read in
-between, are one reference. The ghost list holds as many names as half the namespaces the mirror holds, and at least two
-(so two namespaces read in turn are admitted even when one large namespace fills the budget).
+between, are one reference. The ghost list holds as many names as half the namespaces the mirror
+holds, and at least two (so two namespaces read in turn are admitted even when one large namespace
+fills the budget).
 """
 
 from __future__ import annotations
