@@ -375,8 +375,9 @@ class ScopesReads(Protocol):
     """A store whose consecutive reads cost less inside a scope (a server: one connection, one round trip
     per statement).
 
-    Implemented by :class:`~graphmem.store.cypher.store.CypherStore`; a recall runs inside one scope. The
-    scope keeps no data: every read inside still sees what is committed when it runs.
+    Implemented by :class:`~graphmem.store.cypher.store.CypherStore` and, for admission into memory
+    (:mod:`graphmem.store.admission`), by :class:`~graphmem.store.embedded.EmbeddedStore`; a recall runs
+    inside one scope. The scope keeps no data: every read inside still sees what is committed when it runs.
     """
 
     def reading(self) -> AbstractContextManager[None]:

@@ -101,6 +101,7 @@ class EmbeddedStore:
         self._closed = False
         self._write_lock = None if read_only else WriteLock(directory, timeout=lock_timeout)
         self._unseen: set[str] = set()  # namespaces reloaded since the caller last asked (see refresh)
+        self._scopes = threading.local()  # read scopes open in each thread (see reading)
         self.mirror_max_events = mirror_max_events
         with self._snapshot():
             self._fresh = Freshness(conn)
@@ -158,12 +159,15 @@ class EmbeddedStore:
             self._check_open()
             return self._ns.index(namespace)
 
-    def _on_disk(self, namespace: str) -> DiskNamespace | None:
-        """The SQLite reads of ``namespace`` when it is served from disk, else ``None`` (use the mirror)."""
+    def _on_disk(self, namespace: str, *, admit: bool = True) -> DiskNamespace | None:
+        """The SQLite reads of ``namespace`` when it is served from disk, else ``None`` (use the mirror).
+
+        ``admit`` false (writes) loads any namespace small enough, whether the budget is full or not.
+        """
         validate_namespace(namespace)
         with self._lock:
             self._check_open()
-            return self._ns.on_disk(namespace)
+            return self._ns.on_disk(namespace, admit=admit)
 
     @property
     def _mem(self) -> MemoryGraph:
@@ -189,6 +193,24 @@ class EmbeddedStore:
         with self._lock:
             self._check_open()
             return sqlite_reads.generation(self._conn, namespace)
+
+    @contextmanager
+    def reading(self) -> Iterator[None]:
+        """A read scope (the :class:`~graphmem.store.base.ScopesReads` capability; one recall).
+
+        Its reads of a namespace count as one reference for admission into memory once the budget is
+        full (:mod:`graphmem.store.admission`): a namespace read in one scope is answered from SQLite,
+        and loaded when a later scope reads it again soon. Nested scopes of a thread are one scope.
+        """
+        depth = getattr(self._scopes, "depth", 0)
+        if depth == 0:
+            with self._lock:
+                self._ns.new_reference()
+        self._scopes.depth = depth + 1
+        try:
+            yield
+        finally:
+            self._scopes.depth = depth
 
     @contextmanager
     def _read(self) -> Iterator[None]:
@@ -275,7 +297,7 @@ class EmbeddedStore:
 
     def _graph_of(self, namespace: str) -> MemoryGraph:
         """A graph holding ``namespace``: the mirror, or (served from disk) a copy read for this one use."""
-        if self._on_disk(namespace) is None:
+        if self._on_disk(namespace, admit=False) is None:
             self._ix(namespace)
             return self._mem
         graph = MemoryGraph()
@@ -539,7 +561,7 @@ class EmbeddedStore:
     def delete_event(self, namespace: str, event_id: str) -> DeleteResult:
         """Delete an event, its mentions, the facts only it supported and entities left unused."""
         with self._lock:
-            disk = self._on_disk(namespace)
+            disk = self._on_disk(namespace, admit=False)
             graph = self._graph_of(namespace)
             if graph.peek(namespace) is None:
                 return DeleteResult()

@@ -4,8 +4,11 @@ A namespace's graph is read from SQLite into the networkx mirror (:mod:`graphmem
 first time it is read, and dropped again when the :class:`~graphmem.store.budget.CacheBudget` needs
 the room (least recently used first) or when the namespace changes. A namespace holding more events
 than ``mirror_max_events`` is never loaded: its reads are answered by a
-:class:`~graphmem.store.sqlite_graph.DiskNamespace`. Per-namespace full-text statistics
-(:class:`~graphmem.store.sqlite_text.TermStats`) are kept here too, and forgotten with the rest.
+:class:`~graphmem.store.sqlite_graph.DiskNamespace`. Once the budget is full, a smaller namespace is
+answered the same way until it is read again soon (:mod:`graphmem.store.admission`, 2Q admission), so
+reading more namespaces than fit does not reload one into networkx at nearly every read.
+Per-namespace full-text statistics (:class:`~graphmem.store.sqlite_text.TermStats`) are kept here too,
+and forgotten with the rest.
 
 The mirror itself (and networkx with it) is created when the first namespace is loaded: opening a
 store, or reading only namespaces served from SQLite, never imports networkx.
@@ -18,6 +21,7 @@ import threading
 
 from graphmem.models import Batch, Fact, NodeKind
 from graphmem.store import sqlite_reads
+from graphmem.store.admission import GhostAdmission
 from graphmem.store.budget import CacheBudget
 from graphmem.store.mirror import MemoryGraph, NamespaceIndex, estimate_bytes
 from graphmem.store.sqlite_graph import DiskNamespace
@@ -47,7 +51,9 @@ class NamespaceLoader:
         self._mem: MemoryGraph | None = None  # created on the first load
         self._loaded: set[str] = set()  # namespaces whose rows the mirror holds (possibly none)
         self._evicting: set[str] = set()  # eviction asked while busy: done at the next access
-        self._disk: dict[str, DiskNamespace] = {}  # namespaces read from SQLite, not loaded
+        self._disk: dict[str, DiskNamespace] = {}  # namespaces too large to load, read from SQLite
+        self._admission = GhostAdmission()  # which namespaces to load once the budget is full
+        self._passing: DiskNamespace | None = None  # a namespace read from SQLite until admitted
         self._terms: dict[str, TermStats] = {}  # full-text statistics per namespace, until it changes
 
     # -- the mirror ----------------------------------------------------------------------------------
@@ -83,22 +89,60 @@ class NamespaceLoader:
             self.budget.touch(self, namespace)
         return self.mirror.peek(namespace)
 
-    def on_disk(self, namespace: str) -> DiskNamespace | None:
-        """The SQLite reads of ``namespace`` when it is served from disk, else ``None`` (use the mirror)."""
+    def on_disk(self, namespace: str, *, admit: bool = True) -> DiskNamespace | None:
+        """The SQLite reads of ``namespace`` when it is served from disk, else ``None`` (use the mirror).
+
+        A namespace with more than ``mirror_max_events`` events is always served from disk. A smaller
+        one is loaded, unless the budget is full and :class:`~graphmem.store.admission.GhostAdmission`
+        does not admit it yet (reads only: a write passes ``admit=False`` and loads as it always did).
+        """
         self.drain_evictions()
         if self.mirror_max_events is None or namespace in self._loaded:
+            self._admission.note(namespace)
             return None
         view = self._disk.get(namespace)
-        if view is None:
-            limit = self.mirror_max_events
-            if limit > 0:
-                held = self._conn.execute(
-                    "SELECT count(*) FROM (SELECT 1 FROM events WHERE ns = ? LIMIT ?)", (namespace, limit + 1)
-                ).fetchone()[0]
-                if held <= limit:
-                    return None
+        if view is not None:
+            return view
+        passing = self._passing
+        if (
+            admit
+            and passing is not None
+            and passing.namespace == namespace
+            and self._admission.same_reference(namespace)
+        ):
+            return passing  # the rest of a reference answered from SQLite
+        limit = self.mirror_max_events
+        if limit == 0:
             view = self._disk[namespace] = DiskNamespace(self._conn, namespace)
-        return view
+            return view
+        held = self._conn.execute(
+            "SELECT count(*) FROM (SELECT 1 FROM events WHERE ns = ? LIMIT ?)", (namespace, limit + 1)
+        ).fetchone()[0]
+        if held > limit:
+            view = self._disk[namespace] = DiskNamespace(self._conn, namespace)
+            return view
+        if not admit or self._has_room(int(held)) or self._admitted(namespace):
+            self._admission.note(namespace)
+            self._passing = None
+            return None
+        if passing is None or passing.namespace != namespace:
+            self._passing = passing = DiskNamespace(self._conn, namespace)
+        return passing
+
+    def _admitted(self, namespace: str) -> bool:
+        """Whether to load ``namespace`` although the budget is full (a reference is decided once)."""
+        if self._admission.same_reference(namespace):
+            return False
+        return self._admission.admits(namespace, len(self._loaded))
+
+    def _has_room(self, events: int) -> bool:
+        """Whether loading a namespace of ``events`` events fits the budget without evicting another."""
+        limit = self.budget.limit
+        return limit is None or self.budget.used + estimate_bytes(events=events) <= limit
+
+    def new_reference(self) -> None:
+        """A read scope starts (one recall): its reads are one reference for admission."""
+        self._admission.begin()
 
     def text_stats(self, namespace: str) -> TermStats:
         """The full-text statistics kept for ``namespace`` (empty until words are looked up)."""
@@ -193,6 +237,8 @@ class NamespaceLoader:
         """Drop what is kept about ``namespace`` beside its mirror (it changed)."""
         self._disk.pop(namespace, None)
         self._terms.pop(namespace, None)
+        if self._passing is not None and self._passing.namespace == namespace:
+            self._passing = None
 
     def clear(self) -> None:
         """Drop everything (the store closes)."""
@@ -201,6 +247,8 @@ class NamespaceLoader:
         self._loaded.clear()
         self._disk.clear()
         self._terms.clear()
+        self._passing = None
+        self._admission.clear()
 
 
 def held_bytes(ix: NamespaceIndex | None) -> int:

@@ -70,3 +70,20 @@ def test_a_one_shot_cli_recall_reads_from_sqlite(
     with open_memory(ctx, str(store_dir), read_only=True, one_shot=True, embedder=embedder) as mem:
         assert [h.as_dict() for h in mem.recall(QUESTIONS[0], namespace="big", k=5)] == hits
         assert mem.store.loaded == {"big"}  # type: ignore[attr-defined]
+
+
+def test_recall_is_the_same_before_and_after_admission(store_dir: Path, embedder: Embedder) -> None:
+    """With the memory budget full, a namespace read once is answered from SQLite, then loaded: same hits."""
+    with Memory.open(store_dir, embedder=embedder) as writer:
+        write_dialogue(writer.store, "other", embedder)
+    with Memory.open(store_dir, embedder=embedder, read_only=True) as loaded:
+        want = [h.as_dict() for h in loaded.recall(QUESTIONS[1], namespace="big", k=5)]
+        other = [h.as_dict() for h in loaded.recall(QUESTIONS[1], namespace="other", k=5)]
+    with Memory.open(store_dir, embedder=embedder, read_only=True, cache_mb=0.001) as mem:
+        store = mem.store
+        assert [h.as_dict() for h in mem.recall(QUESTIONS[1], namespace="big", k=5)] == want
+        assert store.loaded == frozenset()  # type: ignore[attr-defined]  # one recall, one reference: not admitted
+        assert [h.as_dict() for h in mem.recall(QUESTIONS[1], namespace="big", k=5)] == want
+        assert store.loaded == {"big"}  # type: ignore[attr-defined]  # read again soon: loaded
+        assert [h.as_dict() for h in mem.recall(QUESTIONS[1], namespace="other", k=5)] == other
+        assert "other" not in store.loaded  # type: ignore[attr-defined]  # full: its first recall from SQLite

@@ -152,11 +152,14 @@ def test_a_small_budget_evicts_the_least_recently_used_and_reloads_identically(t
     store = EmbeddedStore.open(tmp_path / "s", budget=budget)
     assert _snapshot(store, "a") == expected["a"]
     assert _snapshot(store, "c") == expected["c"]
-    assert store.loaded == {"a", "c"}
+    assert store.loaded == {"a", "c"}  # while there is room a namespace loads on its first read
     assert _snapshot(store, "b") == expected["b"]
+    assert store.loaded == {"a", "c"} and budget.evictions == 0  # full: b read once is answered from SQLite
+    assert _snapshot(store, "a") == expected["a"]
+    assert _snapshot(store, "b") == expected["b"]  # read again soon: admitted, loaded
     assert store.loaded == {"b"}  # a and c were dropped to make room
     assert budget.evictions == 2 and budget.used <= budget.limit  # type: ignore[operator]
-    for ns in ("a", "b", "c", "a"):  # evicted namespaces read back the same
+    for ns in ("a", "c", "a", "c"):  # evicted namespaces read back the same, from SQLite then loaded
         assert _snapshot(store, ns) == expected[ns]
     assert store.loaded == {"c", "a"}  # b went when a came back; the two small ones fit together
     store.close()
@@ -201,7 +204,7 @@ def test_memory_budget_covers_graphs_and_vectors_and_recall_is_unchanged(tmp_pat
         expected = {ns: mem.vectors.search(ns, query, 5) for ns in SIZES}
     with Memory.open(tmp_path / "s", embedder=object(), cache_mb=0.02) as mem:  # type: ignore[arg-type]
         assert mem.budget is not None and mem.budget.limit == int(0.02 * 1024 * 1024)
-        for ns in ("a", "b", "c", "a", "b"):
+        for ns in ("a", "b", "a", "c", "b"):  # a graph is loaded when read again soon (2Q admission)
             assert mem.vectors.search(ns, query, 5) == expected[ns]
             mem.store.get_event(ns, "e0")
         assert mem.budget.evictions > 0

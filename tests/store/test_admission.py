@@ -1,0 +1,99 @@
+"""2Q admission of namespaces into the mirror once the memory budget is full (graphmem/store/admission.py).
+
+While the budget has room a namespace loads on its first read (tests/store/test_lazy.py). Once loading
+would evict another, a namespace read once is answered from SQLite, and loaded when read again while its
+name is in the ghost list; reads in a row of one namespace are one reference; writes load as before.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from graphmem.models import Batch, Event
+from graphmem.store import mirror
+from graphmem.store.admission import GhostAdmission
+from graphmem.store.budget import CacheBudget
+from graphmem.store.embedded import EmbeddedStore
+from tests.store.test_lazy import _batch, _fill, _snapshot
+
+SIZES = {"a": 30, "b": 30, "c": 30, "d": 30}
+
+
+def test_a_first_reference_is_remembered_and_a_second_is_admitted() -> None:
+    gate = GhostAdmission()
+    assert not gate.admits("a", resident=0)
+    assert gate.same_reference("a")  # further reads of a, nothing in between: the same reference
+    assert not gate.same_reference("b")
+    assert not gate.admits("b", resident=0)
+    assert gate.admits("a", resident=0)  # a again, b came between: admitted
+    assert not gate.admits("a", resident=0)  # its name left the list when admitted
+
+
+def test_the_ghost_list_keeps_half_the_loaded_namespaces_and_at_least_two() -> None:
+    gate = GhostAdmission()
+    for ns in ("a", "b", "c"):
+        assert not gate.admits(ns, resident=1)
+    assert not gate.admits("a", resident=1)  # forgotten: only b and c were kept
+    assert gate.admits("c", resident=1)
+    wide = GhostAdmission()
+    for ns in "abcdef":
+        assert not wide.admits(ns, resident=10)
+    assert wide.admits("b", resident=10)  # five names kept: a went, b stayed
+    wide.note("c")  # c read while loaded: not a ghost any more
+    assert not wide.admits("c", resident=10)
+
+
+def _full_store(path: Path) -> tuple[EmbeddedStore, CacheBudget, dict[str, tuple[object, ...]]]:
+    _fill(path, SIZES)
+    free = EmbeddedStore.open(path)
+    expected = {ns: _snapshot(free, ns) for ns in SIZES}
+    free.close()
+    budget = CacheBudget(mirror.estimate_bytes(events=45, mentions=12, entities=1, sessions=1))  # one fits
+    return EmbeddedStore.open(path, budget=budget), budget, expected
+
+
+def test_with_the_budget_full_the_first_read_is_from_sqlite_and_the_second_loads(tmp_path: Path) -> None:
+    store, budget, expected = _full_store(tmp_path / "s")
+    assert _snapshot(store, "a") == expected["a"]
+    assert store.loaded == {"a"}  # room: loaded at once
+    assert _snapshot(store, "b") == expected["b"]  # many reads in a row: one reference
+    assert store.loaded == {"a"} and budget.evictions == 0
+    assert _snapshot(store, "c") == expected["c"]
+    assert store.loaded == {"a"} and budget.evictions == 0
+    assert _snapshot(store, "b") == expected["b"]  # read again soon: loaded, a evicted
+    assert store.loaded == {"b"} and budget.evictions == 1
+    assert budget.used <= budget.limit  # type: ignore[operator]
+    for ns in ("d", "a", "d"):
+        assert _snapshot(store, ns) == expected[ns]
+    assert store.loaded == {"d"} and budget.evictions == 2
+    store.close()
+
+
+def test_writes_under_a_full_budget_behave_as_without_admission(tmp_path: Path) -> None:
+    store, _budget, _expected = _full_store(tmp_path / "s")
+    store.get_event("a", "e0")
+    assert store.loaded == {"a"}
+    more = _batch("b", 2, start=30)
+    store.write(Batch("b", events=more.events))  # not loaded: written to SQLite only, as always
+    assert store.loaded == {"a"}
+    assert store.get_event("b", "e31") == more.events[1]  # read from SQLite: the write is seen
+    assert store.loaded == {"a"}
+    retracting = Batch("c", events=(Event("c", "e99", "s0", 99, "Ann", "new turn"),), retract=("e0",))
+    store.write(retracting)  # planning a retraction loads the namespace, as without admission
+    assert store.get_event("c", "e0") is None and store.get_event("c", "e99") is not None
+    assert "c" in store.loaded
+    store.close()
+
+
+def test_a_read_scope_is_one_reference_and_the_next_scope_loads(tmp_path: Path) -> None:
+    store, budget, expected = _full_store(tmp_path / "s")
+    store.get_event("a", "e0")  # room: loaded
+    with store.reading():
+        assert _snapshot(store, "b") == expected["b"]
+        with store.reading():  # nested: the same scope
+            assert _snapshot(store, "b") == expected["b"]
+        assert store.loaded == {"a"}
+    with store.reading():  # b alone again, in a new scope (the next recall): admitted
+        assert _snapshot(store, "b") == expected["b"]
+    assert store.loaded == {"b"} and budget.evictions == 1
+    store.close()
