@@ -264,6 +264,11 @@ def make_embedder(spec: str | None = None) -> Embedder:
     )
 
 
+def is_default_embedder(embedder: Any) -> bool:
+    """Whether ``embedder`` is the process-wide embedder of :func:`default_embedder` (never builds it)."""
+    return embedder is not None and embedder is _default
+
+
 def default_embedder(spec: str | None = None) -> Embedder:
     """The process-wide embedder, built on first call and then reused.
 

@@ -24,6 +24,7 @@ from __future__ import annotations
 import os
 import pickle
 import queue
+import signal
 import subprocess
 import sys
 import threading
@@ -197,7 +198,7 @@ class EmbedPool:
         try:
             while True:
                 self._replies.put(pickle.load(stdout))
-        except (EOFError, OSError, pickle.UnpicklingError):
+        except Exception:  # end of input, a broken pipe or an unreadable reply: the helper is done
             self._replies.put(None)
 
     def _feed(self) -> None:
@@ -222,13 +223,18 @@ class EmbedPool:
             return False
         if reply is None:  # the helper stopped: embed what it held here
             self._process = None
-            for chunk_id, texts in sorted(self._in_flight.items(), reverse=True):
-                self._backlog.appendleft((chunk_id, texts))
+            for held_id, held in sorted(self._in_flight.items(), reverse=True):
+                self._backlog.appendleft((held_id, held))
             self._in_flight.clear()
             return True
         chunk_id, vectors, error = reply
-        self._in_flight.pop(chunk_id, None)
-        if error is not None:
+        texts = self._in_flight.pop(chunk_id, [])
+        if error is not None and texts:
+            # the helper could not embed it (say it cannot build this embedder): this process embeds it,
+            # and the helper gets no more chunks; a failure here is the unit's error
+            self._process = None
+            self._backlog.appendleft((chunk_id, texts))
+        elif error is not None:
             self._errors[chunk_id] = error
         else:
             self._results[chunk_id] = vectors
@@ -265,6 +271,7 @@ class EmbedPool:
 
 
 def _main() -> None:  # pragma: no cover - the helper process
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the writer's to handle; it stops us by EOF
     source = sys.stdin.buffer
     sink = os.fdopen(os.dup(sys.stdout.fileno()), "wb")
     os.dup2(sys.stderr.fileno(), sys.stdout.fileno())  # a stray print must not corrupt the replies

@@ -92,7 +92,8 @@ def event_vectors(rows: Any, count: int, extra: Sequence[int]) -> np.ndarray[Any
     vectors = matrix[:count].copy()
     vectors[list(extra)] += matrix[count:]
     norms = np.linalg.norm(vectors, axis=1, keepdims=True)
-    return vectors / np.where(norms > 0, norms, 1.0)
+    unit: np.ndarray[Any, Any] = vectors / np.where(norms > 0, norms, 1.0)
+    return unit
 
 
 def embed_events(embedder: Any, events: Sequence[Event], lookup: EventLookup | None = None) -> np.ndarray[Any, Any]:

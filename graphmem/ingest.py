@@ -232,9 +232,9 @@ def _for_workers(embedder: Any) -> Any | None:
     try:
         pickle.dumps(embedder)
     except Exception:  # pickling raises TypeError, AttributeError, PicklingError ... depending on the object
-        from graphmem.embed import default_embedder
+        from graphmem.embed import is_default_embedder
 
-        return _DefaultEmbedder(embedder.name) if embedder is default_embedder() else None
+        return _DefaultEmbedder(embedder.name) if is_default_embedder(embedder) else None
     return embedder
 
 

@@ -208,9 +208,13 @@ class Memory:
         small read, made inside the caller's read scope; see :class:`~graphmem.store.base.WatchesChanges`)."""
         store = self.store
         if isinstance(store, WatchesChanges) and store.changed_elsewhere(namespace):
-            self._caches.drop(namespace)
-            if self._vectors is not None:
-                self._vectors.sync(namespace)
+            try:
+                self._caches.drop(namespace)
+                if self._vectors is not None:
+                    self._vectors.sync(namespace)
+            except BaseException:
+                store.forget_changes(namespace)  # the next recall tries again
+                raise
 
     @contextmanager
     def writing(self) -> Iterator[None]:

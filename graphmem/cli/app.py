@@ -17,6 +17,7 @@ from graphmem.cli.common import (
     open_memory,
     print_json,
     print_table,
+    reset_exit,
     stderr_console,
 )
 from graphmem.errors import GraphmemError
@@ -145,6 +146,7 @@ def namespaces(ctx: click.Context, db: str | None) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; graphmem errors become one-line messages and exit status 1."""
+    reset_exit()  # a fast exit is earned by this command alone
     try:
         # Without standalone mode click returns a command's exit code instead of raising it.
         rc = cli.main(args=argv, prog_name="graphmem", standalone_mode=False)

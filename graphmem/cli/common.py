@@ -30,6 +30,7 @@ __all__ = [
     "print_plain",
     "print_table",
     "render_result",
+    "reset_exit",
     "result_summary",
     "stderr_console",
     "stdout_console",
@@ -144,6 +145,11 @@ class _Exit:
 
 
 _exit = _Exit()
+
+
+def reset_exit() -> None:
+    """Forget an earlier command's fast exit (``main`` runs several commands in one process in tests)."""
+    _exit.fast = False
 
 
 def may_exit_fast() -> bool:

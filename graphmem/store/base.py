@@ -462,6 +462,11 @@ class WatchesChanges(Protocol):
         it); this store's own writes do not count unless another writer's came in between."""
         ...
 
+    def forget_changes(self, namespace: str) -> None:
+        """Forget the counter value known for ``namespace``: the next :meth:`changed_elsewhere` answers
+        true (the holder failed to catch up, so its caches may still be stale)."""
+        ...
+
 
 @runtime_checkable
 class ReadsVectorBlobs(Protocol):

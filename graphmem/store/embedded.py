@@ -536,7 +536,8 @@ class EmbeddedStore:
         if not words or limit <= 0:
             return []
         with self._lock, self._read():
-            found = best_events(self._conn, fts_table(namespace), words, limit, self._ns.text_stats(namespace))
+            version = int(self._conn.execute("PRAGMA data_version").fetchone()[0])
+            found = best_events(self._conn, fts_table(namespace), words, limit, self._ns.text_stats(namespace, version))
         return [TextHit(event_id, score) for event_id, score in found]
 
     def has_source(self, namespace: str, key: str, content_hash: str) -> bool:

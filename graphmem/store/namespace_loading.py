@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+from collections import OrderedDict
 
 from graphmem.models import Batch, Fact, NodeKind
 from graphmem.store import sqlite_reads
@@ -27,6 +28,10 @@ from graphmem.store.mirror import MemoryGraph, NamespaceIndex, estimate_bytes
 from graphmem.store.sqlite_graph import DiskNamespace
 from graphmem.store.sqlite_rows import normalised_event, normalised_fact, normalised_session
 from graphmem.store.sqlite_text import TermStats
+
+#: Full-text statistics are kept for this many namespaces, the ones searched last (each holds at most
+#: ``TermStats.max_words`` words).
+MAX_TEXT_STATS = 64
 
 __all__ = ["NamespaceLoader"]
 
@@ -54,7 +59,7 @@ class NamespaceLoader:
         self._disk: dict[str, DiskNamespace] = {}  # namespaces too large to load, read from SQLite
         self._admission = GhostAdmission()  # which namespaces to load once the budget is full
         self._passing: DiskNamespace | None = None  # a namespace read from SQLite until admitted
-        self._terms: dict[str, TermStats] = {}  # full-text statistics per namespace, until it changes
+        self._terms: OrderedDict[str, TermStats] = OrderedDict()  # full-text statistics, until it changes
 
     # -- the mirror ----------------------------------------------------------------------------------
 
@@ -144,9 +149,20 @@ class NamespaceLoader:
         """A read scope starts (one recall): its reads are one reference for admission."""
         self._admission.begin()
 
-    def text_stats(self, namespace: str) -> TermStats:
-        """The full-text statistics kept for ``namespace`` (empty until words are looked up)."""
-        return self._terms.setdefault(namespace, TermStats())
+    def text_stats(self, namespace: str, data_version: int) -> TermStats:
+        """The full-text statistics kept for ``namespace`` (empty until words are looked up).
+
+        ``data_version`` is SQLite's ``PRAGMA data_version`` read in the same snapshot: another connection's
+        commit changes it, and statistics learnt before are dropped (this connection's writes call
+        :meth:`forget`). Statistics are kept for the ``MAX_TEXT_STATS`` namespaces searched last.
+        """
+        stats = self._terms.get(namespace)
+        if stats is None or stats.data_version != data_version:
+            stats = self._terms[namespace] = TermStats(data_version=data_version)
+            while len(self._terms) > MAX_TEXT_STATS:
+                self._terms.popitem(last=False)
+        self._terms.move_to_end(namespace)
+        return stats
 
     # -- what a write checks against, and applying it ------------------------------------------------
 

@@ -67,12 +67,15 @@ class TermStats:
     """Per-word statistics of one namespace's full-text table, filled on first use.
 
     Attributes:
+        data_version: SQLite's ``PRAGMA data_version`` when they were learnt (another connection's commit
+            changes it, and they no longer hold).
         frequency: word → the number of rows holding it.
         best: word → its best rows alone, ``(rowid, score)`` best first (a "champion list"), as many
             as the longest list asked for so far; the first score is the word's upper bound. At most
             ``max_words`` words keep a list (least recently used dropped first).
     """
 
+    data_version: int = 0
     frequency: dict[str, int] = field(default_factory=dict)
     best: OrderedDict[str, list[tuple[int, float]]] = field(default_factory=OrderedDict)
     max_words: int = 1024

@@ -30,11 +30,18 @@ def one_transaction(c: sqlite3.Connection, failure: str) -> Iterator[None]:
         yield
         c.execute("COMMIT")
     except sqlite3.Error as exc:
-        c.execute("ROLLBACK")
+        _roll_back(c)
         raise StoreError(f"{failure}: {exc}") from exc
     except BaseException:
-        c.execute("ROLLBACK")
+        _roll_back(c)
         raise
+
+
+def _roll_back(c: sqlite3.Connection) -> None:
+    # BEGIN itself may have failed ("database is locked"), or SQLite may have rolled back already (a full
+    # disk): ROLLBACK would then raise over the error that matters.
+    if c.in_transaction:
+        c.execute("ROLLBACK")
 
 
 def clear_namespace(c: sqlite3.Connection, namespace: str) -> None:

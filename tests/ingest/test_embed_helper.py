@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,21 @@ from graphmem.memory import Memory
 from .conftest import DATA
 from .fakes import FakeEmbedder
 from .test_spacy_ingest import _contents
+
+
+class OnlyHereEmbedder(FakeEmbedder):
+    """Embeds in the process that made it and fails in any other (a helper that cannot build the model)."""
+
+    name = "only-here-embedder"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.pid = os.getpid()
+
+    def embed(self, texts: Any) -> np.ndarray:
+        if os.getpid() != self.pid:
+            raise RuntimeError("no model in this process")
+        return super().embed(texts)
 
 
 class FailingEmbedder(FakeEmbedder):
@@ -83,6 +99,17 @@ def test_a_helper_failure_fails_that_unit_only(tmp_path: Path, monkeypatch: pyte
         with pytest.raises(IngestError, match="cannot embed BOOM"):
             alone.result(alone.submit(["BOOM"]))
         assert not alone.started
+
+
+def test_what_the_helper_cannot_embed_is_embedded_here(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("graphmem.embed_pool.HELPER_AFTER_TEXTS", 1)
+    embedder = OnlyHereEmbedder()
+    texts = [f"turn number {i}" for i in range(40)]
+    with EmbedPool(embedder, embedder, chunk=4) as pool:
+        tickets = [pool.submit(texts[:25]), pool.submit(texts[25:])]
+        got = np.vstack([pool.result(t) for t in tickets])
+        assert pool.started
+    assert np.array_equal(got, embedder.embed(texts))
 
 
 SCRIPT = """

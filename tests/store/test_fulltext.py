@@ -116,6 +116,20 @@ def test_ties_follow_insertion_order_and_writes_are_seen(tmp_path: Path, limit: 
     store.close()
 
 
+@pytest.mark.parametrize("limit", [None, 0])
+def test_another_connections_write_is_seen_without_a_refresh(tmp_path: Path, limit: int | None) -> None:
+    reader = EmbeddedStore.open(tmp_path / "s", mirror_max_events=limit)
+    session = Session(namespace="n", id="s1", index=0, started_at=datetime(2024, 1, 1, tzinfo=UTC))
+    reader.write(Batch(namespace="n", sessions=[session], events=[_event(i, "we watched a film") for i in range(5)]))
+    assert reader.search_text("n", "film", limit=1)[0].event_id == "e00000"  # statistics of "film" learnt
+    writer = EmbeddedStore.open(tmp_path / "s", mirror_max_events=limit)
+    writer.write(Batch(namespace="n", events=[_event(9, "film film film")]))
+    writer.close()
+    # the reader's statistics came from before the other connection's commit: they must not answer
+    assert reader.search_text("n", "film", limit=1)[0].event_id == "e00009"
+    reader.close()
+
+
 def test_a_deep_search_returns_more_hits_than_one_sql_list_takes(tmp_path: Path) -> None:
     store = EmbeddedStore.open(tmp_path / "s", mirror_max_events=0)
     session = Session(namespace="n", id="s1", index=0, started_at=datetime(2024, 1, 1, tzinfo=UTC))

@@ -63,6 +63,11 @@ class ChangeCounters:
             if self._known.get(ns) == after - 1:
                 self._known[ns] = after
 
+    def forget(self, ns: str) -> None:
+        """Know no value for ``ns``: the next :meth:`changed` answers true."""
+        with self._lock:
+            self._known.pop(ns, None)
+
     def changed(self, ns: str, now: int | None) -> bool:
         """Whether the counter read now differs from the value known (true when none is known yet)."""
         with self._lock:

@@ -195,6 +195,10 @@ class CypherStore:
         now = rows[0]["changes"] if rows else None
         return self._counters.changed(ns, None if now is None else int(now))
 
+    def forget_changes(self, namespace: str) -> None:
+        """Forget the counter value known for ``namespace`` (the next :meth:`changed_elsewhere` is true)."""
+        self._counters.forget(self._ns(namespace))
+
     def close(self) -> None:
         """Close the session. Safe to call twice."""
         if not self._closed:
