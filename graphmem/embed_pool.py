@@ -47,6 +47,10 @@ CHUNK_TEXTS = 64
 #: The helper process starts once this many texts were queued (a unit of a large input is 256 turns or more).
 HELPER_AFTER_TEXTS = 256
 
+#: A helper that holds chunks and has not answered for this many seconds is stopped, and what it held
+#: is embedded here: a hung or stopped helper must not hang ingest.
+HELPER_SILENCE_S = 120.0
+
 _IN_FLIGHT = 2  # chunks handed to the helper at a time: one to embed, one waiting in its pipe
 
 
@@ -105,6 +109,7 @@ class EmbedPool:
         self._next_id = 0
         self._results: dict[int, Any] = {}
         self._errors: dict[int, str] = {}
+        self._heard = 0.0  # when the helper last answered, or was handed work while it held none
         #: Whether the helper process was started.
         self.started = False
         #: Seconds this process spent embedding queued chunks itself, and waiting for the helper.
@@ -208,6 +213,8 @@ class EmbedPool:
             return
         while self._backlog and len(self._in_flight) < _IN_FLIGHT:
             chunk_id, texts = self._backlog.popleft()
+            if not self._in_flight:
+                self._heard = time.monotonic()
             self._in_flight[chunk_id] = texts
             try:
                 pickle.dump((chunk_id, texts), process.stdin, protocol=pickle.HIGHEST_PROTOCOL)
@@ -227,6 +234,7 @@ class EmbedPool:
                 self._backlog.appendleft((held_id, held))
             self._in_flight.clear()
             return True
+        self._heard = time.monotonic()
         chunk_id, vectors, error = reply
         texts = self._in_flight.pop(chunk_id, [])
         if error is not None and texts:
@@ -251,13 +259,23 @@ class EmbedPool:
                 break
             if chunk_id in self._in_flight:  # the helper has it: wait for its reply
                 started = time.perf_counter()
-                self._take(block=True)
+                if not self._take(block=True) and time.monotonic() - self._heard > HELPER_SILENCE_S:
+                    self._abandon()
                 self.wait_seconds += time.perf_counter() - started
             else:
                 self._embed_here()
         if chunk_id in self._errors:
             raise IngestError(f"embedding failed: {self._errors.pop(chunk_id)}")
         return self._results.pop(chunk_id)
+
+    def _abandon(self) -> None:
+        """Stop a helper that stopped answering; what it held is embedded here."""
+        if self._handle is not None:
+            self._handle[0].kill()
+        self._process = None
+        for held_id, held in sorted(self._in_flight.items(), reverse=True):
+            self._backlog.appendleft((held_id, held))
+        self._in_flight.clear()
 
     def _embed_here(self) -> None:
         """Embed the next queued chunk in this process."""

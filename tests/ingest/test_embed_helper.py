@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import signal
+import threading
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -110,6 +112,28 @@ def test_what_the_helper_cannot_embed_is_embedded_here(monkeypatch: pytest.Monke
         got = np.vstack([pool.result(t) for t in tickets])
         assert pool.started
     assert np.array_equal(got, embedder.embed(texts))
+
+
+def test_a_helper_that_stops_answering_does_not_hang_ingest(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("graphmem.embed_pool.HELPER_AFTER_TEXTS", 1)
+    monkeypatch.setattr("graphmem.embed_pool.HELPER_SILENCE_S", 0.5)
+    embedder = FakeEmbedder()
+    texts = [f"turn number {i}" for i in range(20)]
+    got: list[np.ndarray] = []
+
+    def run() -> None:
+        with EmbedPool(embedder, FakeEmbedder(), chunk=4) as pool:
+            ticket = pool.submit(texts)
+            assert pool.started and pool._handle is not None
+            os.kill(pool._handle[0].pid, signal.SIGSTOP)  # hung before it answered anything
+            got.append(pool.result(ticket))
+
+    worker = threading.Thread(target=run, daemon=True)
+    worker.start()
+    worker.join(30)
+    assert not worker.is_alive(), "ingest hung on a stopped helper"
+    assert np.array_equal(got[0], FakeEmbedder().embed(texts))
+    assert embedder.texts > 0  # what the helper held was embedded here
 
 
 SCRIPT = """
