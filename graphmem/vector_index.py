@@ -35,7 +35,7 @@ import numpy.typing as npt
 from graphmem.embed import MINILM_SPACE, normalize
 from graphmem.errors import ConfigError, MissingDependencyError, VectorIndexError
 from graphmem.store.base import CountsChanges, ReadsVectorBlobs
-from graphmem.store.budget import CacheBudget
+from graphmem.store.budget import CacheBudget, DeferredEvictions
 from graphmem.vector_space import NamespaceVectors, SpaceFiles
 
 if TYPE_CHECKING:
@@ -121,7 +121,7 @@ class VectorIndex:
         self._writable = writable
         self._lock = threading.RLock()
         self._spaces: dict[str, NamespaceVectors | None] = {}  # loaded and verified; None = no vectors
-        self._evicting: set[str] = set()
+        self._evictions = DeferredEvictions(self._lock, self._drop)
         self._closed = False
         #: Why a namespace's files were last (re)built on load, or ``None``. For diagnostics.
         self.rebuilt: str | None = None
@@ -394,13 +394,7 @@ class VectorIndex:
 
     def evict(self, namespace: str) -> None:
         """Save and drop ``namespace``'s vectors from memory (loaded again on next use); for the budget."""
-        if self._lock.acquire(blocking=False):
-            try:
-                self._drop(namespace)
-            finally:
-                self._lock.release()
-        else:
-            self._evicting.add(namespace)
+        self._evictions.evict(namespace)
 
     def unload(self, namespace: str) -> None:
         """Save and drop ``namespace``'s vectors from memory now."""
@@ -414,8 +408,7 @@ class VectorIndex:
             self._files(namespace).save(namespace, space)
 
     def _drain_evictions(self) -> None:
-        while self._evicting:
-            self._drop(self._evicting.pop())
+        self._evictions.drain()
 
     # -- search ----------------------------------------------------------------------------------
 

@@ -16,9 +16,10 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 from typing import Protocol
 
-__all__ = ["CacheBudget", "Evictable", "megabytes"]
+__all__ = ["CacheBudget", "DeferredEvictions", "Evictable", "megabytes"]
 
 
 class Evictable(Protocol):
@@ -27,6 +28,37 @@ class Evictable(Protocol):
     def evict(self, namespace: str) -> None:
         """Drop ``namespace`` from memory (now, or at the next access if busy); its data stays on disk."""
         ...
+
+
+class _Lock(Protocol):
+    def acquire(self, blocking: bool = ..., timeout: float = ...) -> bool: ...
+
+    def release(self) -> None: ...
+
+
+class DeferredEvictions:
+    """How a holder takes an eviction without blocking: ``drop`` now if its ``lock`` is free, else at
+    its next access (the holder calls :meth:`drain` under its lock)."""
+
+    def __init__(self, lock: _Lock, drop: Callable[[str], None]) -> None:
+        self._lock = lock
+        self._drop = drop
+        self._pending: set[str] = set()
+
+    def evict(self, namespace: str) -> None:
+        """Drop ``namespace`` now, or mark it to be dropped at the holder's next access if it is busy."""
+        if self._lock.acquire(blocking=False):
+            try:
+                self._drop(namespace)
+            finally:
+                self._lock.release()
+        else:
+            self._pending.add(namespace)
+
+    def drain(self) -> None:
+        """Drop what was asked while the holder was busy (called with the holder's lock held)."""
+        while self._pending:
+            self._drop(self._pending.pop())
 
 
 def megabytes(value: float) -> int:

@@ -23,7 +23,7 @@ from collections import OrderedDict
 from graphmem.models import Batch, Fact, NodeKind
 from graphmem.store import sqlite_reads
 from graphmem.store.admission import GhostAdmission
-from graphmem.store.budget import CacheBudget
+from graphmem.store.budget import CacheBudget, DeferredEvictions
 from graphmem.store.mirror import MemoryGraph, NamespaceIndex, estimate_bytes
 from graphmem.store.sqlite_graph import DiskNamespace
 from graphmem.store.sqlite_rows import normalised_event, normalised_fact, normalised_session
@@ -55,7 +55,7 @@ class NamespaceLoader:
         self.mirror_max_events = mirror_max_events
         self._mem: MemoryGraph | None = None  # created on the first load
         self._loaded: set[str] = set()  # namespaces whose rows the mirror holds (possibly none)
-        self._evicting: set[str] = set()  # eviction asked while busy: done at the next access
+        self._evictions = DeferredEvictions(lock, self._drop)
         self._disk: dict[str, DiskNamespace] = {}  # namespaces too large to load, read from SQLite
         self._admission = GhostAdmission()  # which namespaces to load once the budget is full
         self._passing: DiskNamespace | None = None  # a namespace read from SQLite until admitted
@@ -236,18 +236,11 @@ class NamespaceLoader:
 
     def evict(self, namespace: str) -> None:
         """Drop ``namespace``'s graph (read back on next use); for the budget's LRU, from any thread."""
-        if self._lock.acquire(blocking=False):
-            try:
-                self._drop(namespace)
-            finally:
-                self._lock.release()
-        else:
-            self._evicting.add(namespace)
+        self._evictions.evict(namespace)
 
     def drain_evictions(self) -> None:
         """Do the evictions asked while the store was busy."""
-        while self._evicting:
-            self._drop(self._evicting.pop())
+        self._evictions.drain()
 
     def forget(self, namespace: str) -> None:
         """Drop what is kept about ``namespace`` beside its mirror (it changed)."""
