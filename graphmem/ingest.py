@@ -48,6 +48,7 @@ from graphmem.writer import (
     attach_embeddings,
     commit_batch,
     default_resolver,
+    vector_scheme,
     with_embeddings,
 )
 
@@ -572,7 +573,15 @@ def ingest(
     inputs = inputs_of(source)
     if isinstance(inputs, Records):  # in-memory messages have no file identity: they are added
         return _add_records(target, inputs, namespace or "default", ex, resolve, embed, summary, started)
-    jobs = read_jobs(target.store, inputs, namespace=namespace, format=format, extractor=ex, embed=embed)
+    jobs = read_jobs(
+        target.store,
+        inputs,
+        namespace=namespace,
+        format=format,
+        extractor=ex,
+        embed=embed,
+        vectors=lambda: vector_scheme(target.embedder),
+    )
     # one writer at a time, from reading what the store holds to the last commit (read_jobs is lazy)
     with (
         target.writing(),
