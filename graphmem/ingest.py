@@ -30,7 +30,7 @@ import os
 import pickle
 import time
 from collections import deque
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import AbstractContextManager, ExitStack
 from dataclasses import dataclass, field, replace
@@ -39,7 +39,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from graphmem.errors import ConfigError, GraphmemError, IngestError
 from graphmem.extract import Extractor
 from graphmem.formats import FORMATS
-from graphmem.ingest_read import FOLDER_SUFFIXES, Job, Records, collect_files, inputs_of, read_jobs
+from graphmem.ingest_read import FOLDER_SUFFIXES, Job, Records, Todo, collect_files, inputs_of, read_jobs
 from graphmem.models import Batch, validate_namespace
 from graphmem.transcript import Transcript
 from graphmem.writer import (
@@ -48,6 +48,7 @@ from graphmem.writer import (
     attach_embeddings,
     commit_batch,
     default_resolver,
+    vector_scheme,
     with_embeddings,
 )
 
@@ -238,8 +239,9 @@ def _for_workers(embedder: Any) -> Any | None:
     return embedder
 
 
-#: The extraction of one unit (see :class:`~graphmem.ingest_read.Todo`) at a time, in order, on demand.
-Parts = Iterator[_Extracted]
+#: The extraction of one unit (see :class:`~graphmem.ingest_read.Todo`) at a time, in order, on demand;
+#: the writer closes it when it stops early, so units after a failed one are neither extracted nor embedded.
+Parts = Generator[_Extracted, None, None]
 
 
 def _extract_stream(
@@ -289,15 +291,33 @@ def _submit(pool: ProcessPoolExecutor, job: Job) -> list[Future[_Extracted]]:
 
 
 def _gather(job: Job, futures: list[Future[_Extracted]]) -> tuple[Job, Parts | None]:
-    """The results of one input's units, each waited for when the writer reaches it."""
+    """The results of one input's units, each waited for when the writer reaches it; closing them early
+    (the writer stopped at a failed unit) cancels the units not started yet."""
     if not futures:
         return job, None
-    return job, (fut.result() for fut in futures)
+
+    def results() -> Parts:
+        try:
+            for fut in futures:
+                yield fut.result()
+        finally:
+            for fut in futures:
+                fut.cancel()  # a no-op for those done or running
+
+    return job, results()
 
 
 def _embedding_ahead(parts: Parts, pool: EmbedPool, store: GraphStore) -> Parts:
     """Queue each unit's texts for embedding as soon as it is extracted and hand the units on one behind,
-    their vectors attached: the helper process embeds a unit while this process extracts the next one."""
+    their vectors attached: the helper process embeds a unit while this process extracts the next one.
+
+    A unit whose extraction failed is handed on at once and nothing after it is extracted: the writer
+    stops there (see :func:`_write_job`), so a unit extracted ahead of it would only wait in the queue.
+    When the writer stops at a unit for another reason (its embedding or write failed), the unit after
+    it was already queued: :class:`~graphmem.embed_pool.EmbedPool` has no way to take a ticket back, so
+    its chunks are still embedded (by the helper, or here while the next input waits) and their vectors
+    kept by the pool until the run ends: one unit of wasted work per such failure.
+    """
     pending: deque[tuple[_Extracted, list[tuple[Ticket, list[int]]]]] = deque()
     while True:
         try:
@@ -310,6 +330,8 @@ def _embedding_ahead(parts: Parts, pool: EmbedPool, store: GraphStore) -> Parts:
             raise
         tickets = [] if part.error is not None else [_request(pool, store, b) for b in part.batches]
         pending.append((part, tickets))
+        if part.error is not None:
+            break
         if len(pending) > 1:
             yield _attach_pooled(*pending.popleft(), pool)
     while pending:
@@ -418,48 +440,81 @@ def _write_job(
 ) -> str | None:
     """Resolve, embed and write the units of one input as each is extracted, one commit per unit.
 
-    Every unit goes through the one write path (:func:`graphmem.writer.commit_batch`). Returns the
-    extraction error that stopped the input (the units before it stay committed, and a later run resumes
-    at the failed one), or ``None``.
+    Every unit goes through the one write path (:func:`graphmem.writer.commit_batch`). Returns the error
+    that stopped the input (an extraction, embedding, resolution or store failure of one unit; see
+    :func:`_stopped_at`), or ``None``. The units before it stay committed; it and the units after it are
+    not written (the last unit carries the record that marks the whole input done, and a later run
+    resumes at the failed unit), and ``parts`` is closed so nothing after it is extracted or embedded.
     """
     t = summary.timings
     spent = Timings()
     try:
-        for todo, part in zip(job.todo, parts, strict=True):
+        for n, (todo, part) in enumerate(zip(job.todo, parts, strict=True)):
             t["extract"] += part.seconds
             t["embed"] += part.embed_seconds
             if part.error is not None:
-                return part.error
-            for extracted in part.batches:
-                batch = extracted
-                if todo.indexes:  # the extraction of a part numbers its sessions from 0
-                    index = dict(todo.indexes)
-                    batch = replace(
-                        batch, sessions=tuple(replace(s, index=index.get(s.id, s.index)) for s in batch.sessions)
-                    )
-                records = (*todo.marks, todo.record) if todo.record is not None else todo.marks
-                written = commit_batch(
-                    target,
-                    batch,
-                    resolver=resolver,
-                    embed=embed,
-                    records=records,
-                    retract=todo.retract,
-                    timings=spent,
-                )
-                batch = written.batch
-                summary.events_retracted += len(todo.retract)
-                summary.events += len(batch.events)
-                summary.entities += len(written.new_entities)
-                summary.facts += len(batch.facts)
-                if batch.namespace not in summary.namespaces:
-                    summary.namespaces.append(batch.namespace)
-            summary.turns += todo.transcript.turn_count
+                return _stopped_at(job, n, part.error)
+            try:
+                _write_unit(target, todo, part, resolver, embed, summary, spent)
+            except Exception as exc:  # a store or resolver failure: reported for this unit, as extraction's
+                detail = str(exc) if isinstance(exc, GraphmemError) else f"{type(exc).__name__}: {exc}"
+                return _stopped_at(job, n, f"{job.path}: {detail}")
             on_write()
     finally:
+        parts.close()
         for stage in ("resolve", "embed", "write"):
             t[stage] += getattr(spent, stage)
     return None
+
+
+def _write_unit(
+    target: IngestTarget,
+    todo: Todo,
+    part: _Extracted,
+    resolver: Resolver,
+    embed: bool,
+    summary: IngestSummary,
+    spent: Timings,
+) -> None:
+    """Commit the batches of one extracted unit (one per transcript) and count them in ``summary``."""
+    for extracted in part.batches:
+        batch = extracted
+        if todo.indexes:  # the extraction of a part numbers its sessions from 0
+            index = dict(todo.indexes)
+            batch = replace(batch, sessions=tuple(replace(s, index=index.get(s.id, s.index)) for s in batch.sessions))
+        records = (*todo.marks, todo.record) if todo.record is not None else todo.marks
+        written = commit_batch(
+            target, batch, resolver=resolver, embed=embed, records=records, retract=todo.retract, timings=spent
+        )
+        batch = written.batch
+        summary.events_retracted += len(todo.retract)
+        summary.events += len(batch.events)
+        summary.entities += len(written.new_entities)
+        summary.facts += len(batch.facts)
+        if batch.namespace not in summary.namespaces:
+            summary.namespaces.append(batch.namespace)
+    summary.turns += todo.transcript.turn_count
+
+
+#: Sessions named in the message of an input that stopped part way (the rest are counted).
+_NAMED_SESSIONS = 6
+
+
+def _stopped_at(job: Job, index: int, error: str) -> str:
+    """The error of an input stopped at its unit ``index``: ``error``, then where that unit starts in the
+    file (``path:line``, when its reader knows lines) and the sessions not written."""
+    rest = [(t.transcript.namespace, s) for t in job.todo[index:] for s in t.transcript.sessions]
+    lines = (turn.line for _, s in rest[:1] for turn in s.turns if turn.line is not None)
+    line = next(lines, None)
+    where = f"{job.path}:{line}" if line is not None else job.path
+    several = len({ns for ns, _ in rest}) > 1
+    names = [f"{ns}/{s.id}" if several else s.id for ns, s in rest]
+    listed = ", ".join(names[:_NAMED_SESSIONS]) + (f", … ({len(names)} in all)" if len(names) > _NAMED_SESSIONS else "")
+    kept = sum(len(t.transcript.sessions) for t in job.todo[:index])
+    return (
+        f"{error} (the unit starting at {where}, session {names[0]}; not written: {listed}; "
+        f"{kept} session(s) of this run committed before it; ingesting the same content again resumes there)"
+    )
 
 
 def _add_records(
@@ -551,10 +606,13 @@ def ingest(
 
     Returns:
         The :class:`IngestSummary`. Inputs that fail (a folder without transcript files counts as one)
-        are listed in ``errors``: one that cannot be read leaves nothing behind, one whose extraction
-        fails keeps the units committed before the failure (a later run resumes after them); the
-        others are ingested. An edited file replaces what its earlier version wrote
-        (``events_retracted``), starting in the transaction of its first unit.
+        are listed in ``errors``: one that cannot be read leaves nothing behind; one whose unit fails
+        (its extraction, embedding, resolution or write) keeps the units committed before it, while
+        that unit and those after it are not written (nothing after it is extracted), and its message
+        names the ``path:line`` where the failed unit starts and the sessions not written (ingesting
+        the same content again resumes at that unit); the other inputs are ingested. An edited file
+        replaces what its earlier version wrote (``events_retracted``), starting in the transaction of
+        its first unit.
 
     Raises:
         ConfigError: a bad option (unknown format, illegal namespace, ``workers < 1``).
@@ -572,7 +630,15 @@ def ingest(
     inputs = inputs_of(source)
     if isinstance(inputs, Records):  # in-memory messages have no file identity: they are added
         return _add_records(target, inputs, namespace or "default", ex, resolve, embed, summary, started)
-    jobs = read_jobs(target.store, inputs, namespace=namespace, format=format, extractor=ex, embed=embed)
+    jobs = read_jobs(
+        target.store,
+        inputs,
+        namespace=namespace,
+        format=format,
+        extractor=ex,
+        embed=embed,
+        vectors=lambda: vector_scheme(target.embedder),
+    )
     # one writer at a time, from reading what the store holds to the last commit (read_jobs is lazy)
     with (
         target.writing(),

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from graphmem.store.base import GraphStore
 
 __all__ = [
+    "EMBED_TEXT_VERSION",
     "Committed",
     "NameVectors",
     "Resolver",
@@ -33,8 +34,17 @@ __all__ = [
     "commit_batch",
     "default_resolver",
     "name_vectors",
+    "vector_scheme",
     "with_embeddings",
 ]
+
+#: How an event's vector is made from the event (:mod:`graphmem.embed_text`): bump it whenever the text a
+#: turn is embedded as, or how its embeddings are combined, changes. It is part of every ingested
+#: input's content hash (:func:`vector_scheme`), so re-ingesting an unchanged file into a store whose
+#: vectors were made otherwise embeds it again instead of skipping it. ``1``: the turn's own text alone
+#: (stores ingested before contextual vectors); ``2``: the mean of the embeddings of the turn's text and of
+#: its text in context.
+EMBED_TEXT_VERSION = "2"
 
 #: Resolves a batch's entities and facts against the entities stored in its namespace.
 Resolver = Callable[[Batch, list[Entity]], Batch]
@@ -134,6 +144,17 @@ def name_vectors(memory: WriteTarget) -> NameVectors:
     if found is None or found.embedder is not memory.embedder:
         found = _NAME_VECTORS[memory] = NameVectors(memory.embedder)
     return found
+
+
+def vector_scheme(embedder: Any) -> str:
+    """How ``embedder`` makes event vectors: its vector space and :data:`EMBED_TEXT_VERSION`.
+
+    The space (:func:`graphmem.embed.embedder_space`), not the exact model name: variants of one model
+    whose vectors share an index (all-MiniLM-L6-v2 under ONNX or torch) need no new embedding.
+    """
+    from graphmem.embed import embedder_space
+
+    return f"{embedder_space(embedder)}|text-v{EMBED_TEXT_VERSION}"
 
 
 def with_embeddings(batch: Batch, vectors: Any, model: str) -> Batch:

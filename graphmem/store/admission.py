@@ -13,24 +13,40 @@ namespaces that are read again and again.
 As in 2Q, correlated references count once: the store reads a namespace many times to answer one
 recall, so the reads of one read scope (``EmbeddedStore.reading``, which ``Memory`` opens around each
 recall), and outside scopes consecutive reads of the same namespace with no other namespace read in
-between, are one reference. The ghost list holds as many names as half the namespaces the mirror
+between, are one reference. "The read before" is per thread: two threads recalling at once interleave
+their reads, and a shared slot would make each read of one recall look like a new reference (its
+namespace then admitted by its own second read, which is what scan resistance must prevent). The ghost
+list, like the mirror, is shared. The ghost list holds as many names as half the namespaces the mirror
 holds, and at least two (so two namespaces read in turn are admitted even when one large namespace
 fills the budget).
 """
 
 from __future__ import annotations
 
+import threading
 from collections import OrderedDict
 
 __all__ = ["GhostAdmission"]
 
 
 class GhostAdmission:
-    """The ``A1out`` ghost list of 2Q over namespace names; the caller serialises calls."""
+    """The ``A1out`` ghost list of 2Q over namespace names; the caller serialises calls.
+
+    The namespace read last, whose further reads continue the same reference, is kept per thread.
+    """
 
     def __init__(self) -> None:
         self._ghosts: OrderedDict[str, None] = OrderedDict()
-        self._last: str | None = None  # the namespace read last: its further reads are the same reference
+        self._local = threading.local()  # .last: the namespace this thread read last
+
+    @property
+    def _last(self) -> str | None:
+        last: str | None = getattr(self._local, "last", None)
+        return last
+
+    @_last.setter
+    def _last(self, namespace: str | None) -> None:
+        self._local.last = namespace
 
     def note(self, namespace: str) -> None:
         """Record a read of ``namespace`` that loads it or finds it loaded (it leaves the ghost list)."""
@@ -38,11 +54,11 @@ class GhostAdmission:
         self._ghosts.pop(namespace, None)
 
     def begin(self) -> None:
-        """A read scope starts: the next read starts a new reference, whatever namespace it reads."""
+        """A read scope of this thread starts: its next read starts a new reference, whatever it reads."""
         self._last = None
 
     def same_reference(self, namespace: str) -> bool:
-        """Whether a read of ``namespace`` continues the reference of the read before it."""
+        """Whether this thread's read of ``namespace`` continues the reference of its read before."""
         return namespace == self._last
 
     def admits(self, namespace: str, resident: int) -> bool:
@@ -61,6 +77,6 @@ class GhostAdmission:
         return False
 
     def clear(self) -> None:
-        """Forget every name."""
+        """Forget every name (other threads' last reads too)."""
         self._ghosts.clear()
-        self._last = None
+        self._local = threading.local()

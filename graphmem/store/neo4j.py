@@ -19,7 +19,7 @@ from typing import Any, TypeVar
 from graphmem.errors import ConfigError, MissingDependencyError, QueryLimitError, StoreError
 from graphmem.settings import neo4j_login
 from graphmem.store.cypher.dialect import dialect_for_agent
-from graphmem.store.cypher.session import CypherTx, Row
+from graphmem.store.cypher.session import Backoff, CypherTx, Row, retry_transient
 from graphmem.store.cypher.store import CypherStore
 
 __all__ = ["Neo4jSession", "connect", "plain_value", "quiet_driver_logs", "short_error"]
@@ -69,7 +69,7 @@ def connect(
             Enterprise); when false a missing database is an error.
         connection_timeout: seconds to wait for a connection.
         max_transaction_retry_time: seconds the driver keeps retrying a transaction on transient
-            faults (a server restarting) before giving up.
+            faults (a server restarting) before giving up; a read scope's statements retry as long.
 
     Raises:
         ConfigError: the URI is malformed, or the server refused the credentials.
@@ -97,7 +97,8 @@ def connect(
         )
     except (ValueError, neo4j.exceptions.ConfigurationError) as exc:
         raise ConfigError(f"not a valid Neo4j URI {uri!r}: {exc}") from exc
-    session = Neo4jSession(driver, uri, database, user=auth[0] if auth else None)
+    backoff = Backoff(deadline=max_transaction_retry_time)
+    session = Neo4jSession(driver, uri, database, user=auth[0] if auth else None, backoff=backoff)
     try:
         try:
             with session.errors("connecting"):
@@ -125,9 +126,12 @@ class Neo4jSession:
         user: the user name sent, if any (for messages).
     """
 
-    def __init__(self, driver: Any, server_uri: str, database: str | None, *, user: str | None) -> None:
-        """Wrap an open driver. Use :func:`connect`."""
+    def __init__(
+        self, driver: Any, server_uri: str, database: str | None, *, user: str | None, backoff: Backoff | None = None
+    ) -> None:
+        """Wrap an open driver (use :func:`connect`); ``backoff`` paces a read scope's retries."""
         self._driver = driver
+        self.backoff = backoff if backoff is not None else Backoff()
         self.server_uri = server_uri
         self.database = database
         self.user = user
@@ -286,17 +290,17 @@ class _ReadScope:
         self._session: Any = None
 
     def run(self, cypher: str, params: Mapping[str, Any]) -> list[Row]:
-        """Run one auto-commit read; once more on a new session when the first fails in a way the driver
-        calls retryable (a lost connection, a reader gone): reads are idempotent."""
+        """Run one auto-commit read; again, on a new session, after each failure the driver calls
+        retryable (a lost connection, a reader gone, a database restarting), with exponential backoff
+        and jitter until the session's :class:`Backoff` deadline (reads are idempotent)."""
         from neo4j.exceptions import DriverError, Neo4jError
 
-        try:
-            return self._run(cypher, params)
-        except (DriverError, Neo4jError) as exc:
-            if not exc.is_retryable():
-                raise
-            self.close()
-            return self._run(cypher, params)
+        def transient(exc: Exception) -> bool:
+            return isinstance(exc, DriverError | Neo4jError) and exc.is_retryable()
+
+        return retry_transient(
+            lambda: self._run(cypher, params), transient=transient, backoff=self._owner.backoff, before_retry=self.close
+        )
 
     def _run(self, cypher: str, params: Mapping[str, Any]) -> list[Row]:
         if self._session is None:

@@ -7,6 +7,8 @@ name is in the ghost list; reads in a row of one namespace are one reference; wr
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack
 from pathlib import Path
 
 from graphmem.models import Batch, Event
@@ -41,6 +43,19 @@ def test_the_ghost_list_keeps_half_the_loaded_namespaces_and_at_least_two() -> N
     assert wide.admits("b", resident=10)  # five names kept: a went, b stayed
     wide.note("c")  # c read while loaded: not a ghost any more
     assert not wide.admits("c", resident=10)
+
+
+def test_the_read_before_is_per_thread() -> None:
+    gate = GhostAdmission()
+    with ThreadPoolExecutor(1) as other:
+        assert not gate.admits("a", resident=0)  # this thread reads a
+        assert not other.submit(gate.admits, "b", 0).result()  # another thread reads b meanwhile
+        assert gate.same_reference("a")  # this thread's next read of a continues its reference
+        assert other.submit(gate.same_reference, "b").result()
+        assert not other.submit(gate.same_reference, "a").result()
+        other.submit(gate.begin).result()  # another thread's scope starts: this thread's reference goes on
+        assert gate.same_reference("a")
+    assert gate.admits("b", resident=0)  # the ghost list is shared: b was read by the other thread
 
 
 def _full_store(path: Path) -> tuple[EmbeddedStore, CacheBudget, dict[str, tuple[object, ...]]]:
@@ -96,4 +111,22 @@ def test_a_read_scope_is_one_reference_and_the_next_scope_loads(tmp_path: Path) 
     with store.reading():  # b alone again, in a new scope (the next recall): admitted
         assert _snapshot(store, "b") == expected["b"]
     assert store.loaded == {"b"} and budget.evictions == 1
+    store.close()
+
+
+def test_concurrent_read_scopes_do_not_admit_each_other_namespaces(tmp_path: Path) -> None:
+    """Two recalls at once, each reading its namespace several times with the other's reads in between:
+    each is still one reference, so neither namespace is loaded (a shared "last read" admitted both)."""
+    store, budget, _expected = _full_store(tmp_path / "s")
+    store.get_event("a", "e0")  # room: loaded; the budget is now full
+    with ThreadPoolExecutor(1) as one, ThreadPoolExecutor(1) as two:
+        scopes = {one: ExitStack(), two: ExitStack()}
+        for pool, stack in scopes.items():  # each thread opens its scope (one recall each)
+            pool.submit(stack.enter_context, store.reading()).result()
+        for n in range(3):  # the two threads' reads interleave
+            assert one.submit(store.get_event, "b", f"e{n}").result() is not None
+            assert two.submit(store.get_event, "c", f"e{n}").result() is not None
+        for pool, stack in scopes.items():
+            pool.submit(stack.close).result()
+    assert store.loaded == {"a"} and budget.evictions == 0
     store.close()

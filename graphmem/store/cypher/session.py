@@ -6,15 +6,22 @@ their parameters, returns rows as plain dicts of plain Python values (temporal v
 (:class:`~graphmem.errors.StoreError`, :class:`~graphmem.errors.ConfigError`,
 :class:`~graphmem.errors.QueryLimitError`). :mod:`graphmem.store.neo4j` implements it over the official
 ``neo4j`` driver (any Bolt server); a test can implement it with a fake.
+
+:class:`Backoff` and :func:`retry_transient` are how a session retries a read after a transient fault
+outside the driver's managed transactions (a read scope's auto-commit statements): exponential backoff
+with jitter, bounded in time as the driver bounds its own retries.
 """
 
 from __future__ import annotations
 
+import random
+import time
 from collections.abc import Callable, Mapping
 from contextlib import AbstractContextManager
+from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
 
-__all__ = ["CypherSession", "CypherTx", "Row"]
+__all__ = ["Backoff", "CypherSession", "CypherTx", "Row", "retry_transient"]
 
 T = TypeVar("T")
 
@@ -93,3 +100,68 @@ class CypherSession(Protocol):
     def close(self) -> None:
         """Release the connection. Safe to call twice."""
         ...
+
+
+@dataclass(frozen=True, slots=True)
+class Backoff:
+    """How long to wait between attempts of a statement that failed transiently, and for how long to try.
+
+    The n-th retry waits ``first * multiplier ** (n - 1)`` seconds (at most ``longest``), each wait moved
+    by up to ``jitter`` of itself either way so that clients failing together do not retry together. No
+    retry starts once ``deadline`` seconds have passed since the first attempt, or would pass during
+    its wait (the driver's ``max_transaction_retry_time`` bounds its managed transactions the same way).
+    The first wait is short: the common transient fault is a pooled connection the server dropped, which
+    a new connection fixes at once; a server that is restarting gets the longer waits.
+
+    Attributes:
+        first: seconds before the first retry.
+        multiplier: each wait is this many times the one before.
+        longest: no wait is longer than this.
+        jitter: the fraction of a wait added or taken away at random.
+        deadline: seconds after the first attempt when no retry starts any more.
+        sleep: waits (``time.sleep``; a test passes a fake clock's).
+        clock: seconds from a fixed point (``time.monotonic``), for the deadline.
+    """
+
+    first: float = 0.1
+    multiplier: float = 2.0
+    longest: float = 4.0
+    jitter: float = 0.2
+    deadline: float = 15.0
+    sleep: Callable[[float], None] = time.sleep
+    clock: Callable[[], float] = time.monotonic
+
+    def wait(self, retry: int) -> float:
+        """Seconds to wait before retry number ``retry`` (1 for the first), jitter included."""
+        base = min(self.first * self.multiplier ** (retry - 1), self.longest)
+        return base * (1.0 + self.jitter * random.uniform(-1.0, 1.0))
+
+
+def retry_transient(
+    call: Callable[[], T],
+    *,
+    transient: Callable[[Exception], bool],
+    backoff: Backoff,
+    before_retry: Callable[[], None] | None = None,
+) -> T:
+    """Run ``call``, and again after each failure ``transient`` accepts, waiting as ``backoff`` says.
+
+    Only idempotent work (a read) may be retried so. ``before_retry`` runs before each retry (to drop a
+    connection that failed). The last failure is raised when ``backoff.deadline`` is reached, and any
+    failure ``transient`` refuses at once.
+    """
+    started = backoff.clock()
+    retry = 0
+    while True:
+        try:
+            return call()
+        except Exception as exc:
+            if not transient(exc):
+                raise
+            retry += 1
+            pause = backoff.wait(retry)
+            if backoff.clock() - started + pause > backoff.deadline:
+                raise
+        if before_retry is not None:
+            before_retry()
+        backoff.sleep(pause)

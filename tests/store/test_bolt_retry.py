@@ -1,0 +1,124 @@
+"""A read scope's statement retried after transient Bolt faults: with exponential backoff and jitter, on a
+new driver session each time, until a deadline; other faults are raised at once (no server needed)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from graphmem.errors import StoreError
+from graphmem.store.cypher.session import Backoff, retry_transient
+
+neo4j = pytest.importorskip("neo4j")
+from neo4j.exceptions import ClientError, SessionExpired  # noqa: E402
+
+from graphmem.store.neo4j import Neo4jSession  # noqa: E402
+
+
+class _Record(dict[str, Any]):
+    pass
+
+
+class _FakeSession:
+    def __init__(self, driver: _FakeDriver) -> None:
+        self.driver = driver
+        self.closed = False
+
+    def run(self, cypher: str, params: dict[str, Any]) -> list[_Record]:
+        self.driver.runs += 1
+        if self.driver.failures:
+            raise self.driver.failures.pop(0)
+        return [_Record(ok=1)]
+
+    def close(self) -> None:
+        self.closed = True
+
+
+class _FakeDriver:
+    """Hands out sessions whose next statements fail with ``failures`` in order, then succeed."""
+
+    execute_query_bookmark_manager = None
+
+    def __init__(self, failures: list[Exception]) -> None:
+        self.failures = failures
+        self.sessions: list[_FakeSession] = []
+        self.runs = 0
+
+    def session(self, **_config: Any) -> _FakeSession:
+        self.sessions.append(_FakeSession(self))
+        return self.sessions[-1]
+
+
+class _Clock:
+    """A clock that moves only when slept on; records each wait."""
+
+    def __init__(self, waits: list[float]) -> None:
+        self.now = 0.0
+        self.waits = waits
+
+    def sleep(self, seconds: float) -> None:
+        self.waits.append(seconds)
+        self.now += seconds
+
+
+def _session(failures: list[Exception], waits: list[float], deadline: float = 15.0) -> tuple[Neo4jSession, _FakeDriver]:
+    driver = _FakeDriver(failures)
+    clock = _Clock(waits)
+    backoff = Backoff(
+        first=0.1,
+        multiplier=2.0,
+        longest=0.5,
+        jitter=0.2,
+        deadline=deadline,
+        sleep=clock.sleep,
+        clock=lambda: clock.now,
+    )
+    return Neo4jSession(driver, "bolt://fake", "db", user=None, backoff=backoff), driver
+
+
+def test_transient_faults_are_retried_with_growing_jittered_waits_on_new_sessions() -> None:
+    waits: list[float] = []
+    session, driver = _session([SessionExpired("connection lost") for _ in range(4)], waits)
+    with session.reading():
+        assert session.read("RETURN 1 AS ok") == [{"ok": 1}]
+    assert driver.runs == 5
+    bases = [0.1, 0.2, 0.4, 0.5]  # doubling, at most ``longest``
+    assert len(waits) == 4
+    assert all(b * 0.8 <= w <= b * 1.2 for w, b in zip(waits, bases, strict=True))
+    assert len(driver.sessions) == 5 and all(s.closed for s in driver.sessions)  # a new session per attempt
+
+
+def test_retries_stop_at_the_deadline_and_the_fault_is_a_store_error() -> None:
+    waits: list[float] = []
+    session, driver = _session([SessionExpired("connection lost") for _ in range(50)], waits, deadline=0.5)
+    with session.reading(), pytest.raises(StoreError, match="down or unreachable"):
+        session.read("RETURN 1 AS ok")
+    assert 0 < driver.runs < 50  # gave up before the faults ran out
+    assert sum(waits) <= 0.5
+
+
+def test_a_fault_that_is_not_transient_is_raised_at_once() -> None:
+    waits: list[float] = []
+    bad = ClientError._hydrate_neo4j(code="Neo.ClientError.Statement.SyntaxError", message="bad")
+    session, driver = _session([bad], waits)
+    with session.reading(), pytest.raises(StoreError, match="SyntaxError"):
+        session.read("RETRUN 1")
+    assert driver.runs == 1 and waits == []
+
+
+def test_retry_transient_retries_only_what_it_is_told_is_transient() -> None:
+    calls: list[int] = []
+    waits: list[float] = []
+
+    def flaky() -> str:
+        calls.append(1)
+        if len(calls) < 3:
+            raise TimeoutError("again")
+        return "done"
+
+    backoff = Backoff(first=1.0, jitter=0.0, sleep=waits.append)
+    assert retry_transient(flaky, transient=lambda e: isinstance(e, TimeoutError), backoff=backoff) == "done"
+    assert waits == [1.0, 2.0]
+    with pytest.raises(ValueError):
+        retry_transient(lambda: int("x"), transient=lambda e: isinstance(e, TimeoutError), backoff=backoff)
