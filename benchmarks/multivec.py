@@ -258,6 +258,7 @@ def main() -> None:
     parser.add_argument("--cache", default=None, help="npz file of the embeddings, written once, then reused")
     parser.add_argument("--no-dense", action="store_true", help="only the full method")
     parser.add_argument("--loo", action="store_true")
+    parser.add_argument("--ranked", action="store_true", help="keep each question's top 10 and gold in the json")
     args = parser.parse_args()
     questions, _ = load_questions(args.data)
     wanted = set(args.namespaces.split(",")) if args.namespaces else None
@@ -286,6 +287,7 @@ def main() -> None:
             index = _Index(spaces, variant)
             for name, cfg in configs.items():
                 rows: list[tuple[int, str, float]] = []
+                ranked_lists: list[tuple[list[str], list[str]]] = []
                 for q in scored:
                     request = RecallRequest.of(q.text, namespace=q.namespace, k=50, hops=2)  # as the bench asks
                     hits = recall(
@@ -298,6 +300,7 @@ def main() -> None:
                     )
                     ranked = [h.event.source_id or h.event.id for h in hits]
                     rows.append((q.category, q.namespace, score(ranked, q.gold, [10])["recall@10"]))
+                    ranked_lists.append((ranked[:10], sorted(q.gold)))
                 by: dict[str, list[float]] = defaultdict(list)
                 for category, namespace, r in rows:
                     by[f"cat {category}"].append(r)
@@ -305,6 +308,8 @@ def main() -> None:
                     by["all"].append(r)
                 figures = {key: round(100 * statistics.fmean(v), 2) for key, v in sorted(by.items())}
                 out[f"{variant} | {name}"] = {"figures": figures, "rows": rows}
+                if args.ranked:
+                    out[f"{variant} | {name}"]["ranked"] = ranked_lists
                 print(f"{variant:12} {name:9} " + "  ".join(f"{k} {v}" for k, v in figures.items()), flush=True)
     if args.json:
         Path(args.json).write_text(json.dumps(out, indent=2) + "\n", encoding="utf-8")
