@@ -13,7 +13,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from graphmem.errors import SchemaVersionError, StoreError
-from graphmem.store.sqlite_rows import APP_ID, SCHEMA_VERSION
+from graphmem.store.sqlite_rows import APP_ID, OLDEST_READABLE, SCHEMA_VERSION
 
 __all__ = ["connect_read_only"]
 
@@ -69,7 +69,7 @@ def _check(conn: sqlite3.Connection, db_path: Path) -> None:
             f"{db_path} was written by a newer graphmem (schema {version}; this version reads up to "
             f"{SCHEMA_VERSION}); upgrade graphmem to open it"
         )
-    if version < SCHEMA_VERSION:
+    if version < OLDEST_READABLE:
         raise StoreError(
             f"{db_path} uses an older schema ({version}) that must be upgraded first: open it once without "
             "read_only, as a user who may write it"

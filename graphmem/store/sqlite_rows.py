@@ -12,9 +12,11 @@ from typing import Any
 
 from graphmem.errors import SchemaVersionError, StoreError
 from graphmem.models import Entity, Event, Fact, Session, TimeRef
+from graphmem.store.sqlite_terms import BOUNDS_DDL, backfill
 
 __all__ = [
     "APP_ID",
+    "OLDEST_READABLE",
     "SCHEMA",
     "SCHEMA_VERSION",
     "check_and_init",
@@ -38,12 +40,17 @@ __all__ = [
 ]
 
 #: Bumped whenever the table layout changes; a store with a higher number is refused. Version 2 gave
-#: every namespace a full-text table of its own (version 1 shared one ``events_fts``).
-SCHEMA_VERSION = 3
+#: every namespace a full-text table of its own (version 1 shared one ``events_fts``); version 4 keeps
+#: per-token summaries of them (``fts_term_bounds``, :mod:`graphmem.store.sqlite_terms`), which every
+#: write must maintain, so an older graphmem must not write a version 4 store.
+SCHEMA_VERSION = 4
+#: The oldest schema that can be read without upgrading (read-only): version 3 lacks only the summaries,
+#: and full-text search learns its bounds without them.
+OLDEST_READABLE = 3
 #: Written into the ``meta`` table so a foreign SQLite file is recognised as such.
 APP_ID = "graphmem"
 
-SCHEMA = """
+_TABLES = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS sessions (
     ns TEXT NOT NULL, id TEXT NOT NULL, idx INTEGER NOT NULL, started_at TEXT, date_text TEXT,
@@ -77,6 +84,8 @@ CREATE TABLE IF NOT EXISTS sources (
     ns TEXT NOT NULL, key TEXT NOT NULL, content_hash TEXT NOT NULL, ingested_at TEXT NOT NULL,
     PRIMARY KEY (ns, key));
 """
+#: Every table of a new store.
+SCHEMA = f"{_TABLES}{BOUNDS_DDL};\n"
 
 
 def fts_table(namespace: str) -> str:
@@ -277,6 +286,11 @@ def migrate(conn: sqlite3.Connection, version: int, db_path: Path) -> None:
             conn.execute("DROP TABLE IF EXISTS events_fts")
         if version < 3:  # fact versions name the statements that made them
             conn.execute("ALTER TABLE facts ADD COLUMN revised_by TEXT NOT NULL DEFAULT '[]'")
+        if version < 4:  # per-token summaries of the full-text tables, for their words' BM25 bounds
+            conn.execute(BOUNDS_DDL)
+            names = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+            namespaces = [r[0] for r in conn.execute("SELECT DISTINCT ns FROM events")]
+            backfill(conn, [fts_table(ns) for ns in namespaces if fts_table(ns) in names])
         conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
         conn.execute("COMMIT")
     except sqlite3.Error as exc:

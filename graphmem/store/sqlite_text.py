@@ -23,12 +23,15 @@ top of the list. Two things keep the work small without changing the answer:
   while the rows scored so far (splits, and learning words' upper bounds) do not exceed the rows the
   full query scores, so the worst case costs at most twice the full query.
 
-Ties are broken by rowid (insertion order), so the order is deterministic. Document frequencies and
-each word's best rows alone (a "champion list", Manning, Raghavan and Schütze, *Introduction to
-Information Retrieval*, 7.1.3; its head is the word's upper bound) are kept per namespace in
-:class:`TermStats`, computed on first use of a word from the index itself; a one-word query is
-answered from its list when the list is long enough. The store drops them whenever the namespace
-changes, so every answer is that of the index as it is.
+Ties are broken by rowid (insertion order), so the order is deterministic. A word's upper bound comes,
+without scoring anything, from per-token summaries kept at write time (:mod:`graphmem.store.sqlite_terms`:
+the largest tf and the shortest row among the rows holding it give a safe, possibly loose, bound). A
+store without them (schema 3, opened read-only) learns the bound on first use of a word instead: the
+word's best rows alone (a "champion list", Manning, Raghavan and Schütze, *Introduction to Information
+Retrieval*, 7.1.3; its head is the word's exact upper bound), which is kept and, once known, used in place
+of the summary's bound. Document frequencies, bounds and lists are kept per namespace in
+:class:`TermStats`; a one-word query is answered from its list when the list is long enough. The store
+drops them whenever the namespace changes, so every answer is that of the index as it is.
 """
 
 from __future__ import annotations
@@ -39,6 +42,8 @@ import sqlite3
 from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+
+from graphmem.store import sqlite_terms
 
 __all__ = ["TermStats", "best_events", "fts_match", "query_words", "top_rows"]
 
@@ -73,12 +78,19 @@ class TermStats:
         best: word → its best rows alone, ``(rowid, score)`` best first (a "champion list"), as many
             as the longest list asked for so far; the first score is the word's upper bound. At most
             ``max_words`` words keep a list (least recently used dropped first).
+        bounds: word → an upper bound of its score alone computed from the write-time summaries
+            (:meth:`prepare`), at least the head of its champion list.
+        learnt: how many words' bounds were learnt by scoring their rows (no summary to compute them from).
     """
 
     data_version: int = 0
     frequency: dict[str, int] = field(default_factory=dict)
     best: OrderedDict[str, list[tuple[int, float]]] = field(default_factory=OrderedDict)
     max_words: int = 1024
+    bounds: dict[str, float] = field(default_factory=dict)
+    learnt: int = 0
+    _table: tuple[int, int] | None = field(default=None, init=False, repr=False)
+    _summarised: bool | None = field(default=None, init=False, repr=False)
 
     def rows_with(self, conn: sqlite3.Connection, table: str, word: str) -> int:
         """How many rows hold ``word`` (walks its postings once, no scoring)."""
@@ -100,15 +112,43 @@ class TermStats:
         return kept[:limit]
 
     def upper_bound(self, conn: sqlite3.Connection, table: str, word: str, limit: int) -> float:
-        """The largest score ``word`` alone gives any row (a list is fetched ``limit`` long if none is kept)."""
+        """At least the largest score ``word`` alone gives any row: the head of its champion list when
+        kept, else its bound from the summaries, else learnt (a list fetched ``limit`` long)."""
         top = self.best.get(word)
         if top is None:
+            bound = self.bounds.get(word)
+            if bound is not None:
+                return bound
+            self.learnt += 1
             top = self.ranked(conn, table, word, limit)
         return top[0][1] if top else 0.0
 
     def unknown(self, words: Sequence[str]) -> int:
         """Rows to score to learn the upper bounds of ``words`` not known yet."""
-        return sum(self.frequency.get(w, 0) for w in words if w not in self.best)
+        return sum(self.frequency.get(w, 0) for w in words if w not in self.best and w not in self.bounds)
+
+    def prepare(self, conn: sqlite3.Connection, table: str, words: Sequence[str]) -> None:
+        """Compute the bounds of ``words`` (counted by :meth:`rows_with` already) from the write-time
+        summaries, when the store keeps them; a word without a summary is left to be learnt."""
+        if self._summarised is None:
+            self._table = sqlite_terms.averages(conn, table) if sqlite_terms.has_bounds(conn) else None
+            self._summarised = self._table is not None and self._table[0] > 0
+        need = [w for w in words if w not in self.bounds and w not in self.best and self.frequency.get(w, 0) > 0]
+        if not self._summarised or not need or self._table is None:
+            return
+        try:
+            tokens = sqlite_terms.tokens_of(conn, need)
+        except sqlite3.Error:  # no scratch table to tokenise with: learn as before
+            self._summarised = False
+            return
+        kept = sqlite_terms.summaries(conn, table, [t for w in need for t in tokens[w]])
+        rows, size = self._table
+        for w in need:
+            parts = [kept[t] for t in tokens[w] if t in kept]
+            if not parts or len(parts) < len(tokens[w]):
+                continue  # a token never summarised: learnt if needed (not expected in a summarised store)
+            levels = sqlite_terms.phrase_levels(parts)
+            self.bounds[w] = sqlite_terms.share_bound(self.frequency[w], rows, size, levels)
 
 
 def top_rows(
@@ -128,6 +168,7 @@ def top_rows(
         return []
     if len(order) == 1:
         return stats.ranked(conn, table, order[0], limit)
+    stats.prepare(conn, table, order)
     everything = sum(held[w] for w in order)  # rows the full query scores (at most)
     spent = 0  # rows scored so far (bounds learnt, splits): at most ``everything``, so that the worst
     # case, pruning failing after all, costs at most twice the full query

@@ -10,6 +10,7 @@ from graphmem.errors import StoreError
 from graphmem.models import Batch, Fact
 from graphmem.store.retraction import Retraction
 from graphmem.store.sqlite_rows import dt_in, fts_ddl, fts_table, json_list, times_in, vector_in
+from graphmem.store.sqlite_terms import note_rows
 
 __all__ = ["EVENT_ROWS", "NS_TABLES", "clear_namespace", "delete_rows", "one_transaction", "put_fact_row", "write_rows"]
 
@@ -47,6 +48,7 @@ def _roll_back(c: sqlite3.Connection) -> None:
 def clear_namespace(c: sqlite3.Connection, namespace: str) -> None:
     """Delete every row of ``namespace`` and its full-text table, inside the caller's transaction."""
     c.execute(f"DROP TABLE IF EXISTS {fts_table(namespace)}")
+    c.execute("DELETE FROM fts_term_bounds WHERE fts = ?", (fts_table(namespace),))
     for table in NS_TABLES:
         c.execute(f"DELETE FROM {table} WHERE ns = ?", (namespace,))
 
@@ -62,6 +64,7 @@ def write_rows(c: sqlite3.Connection, batch: Batch) -> None:
     fts = fts_table(ns)
     if batch.events:
         c.execute(fts_ddl(ns))
+    written: list[tuple[int, str]] = []
     for e in batch.events:
         rowid = c.execute(
             "INSERT INTO events VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (ns, id) DO UPDATE SET "
@@ -86,6 +89,9 @@ def write_rows(c: sqlite3.Connection, batch: Batch) -> None:
         ).fetchone()[0]
         c.execute(f"DELETE FROM {fts} WHERE rowid = ?", (rowid,))
         c.execute(f"INSERT INTO {fts} (rowid, text) VALUES (?, ?)", (rowid, e.text))
+        written.append((rowid, e.text))
+    # summaries of its tokens (the old text of a replaced row stays summarised: still a safe bound)
+    note_rows(c, fts, written)
     c.executemany(
         "INSERT INTO entities VALUES (?, ?, ?, ?, ?) ON CONFLICT (ns, id) DO UPDATE SET "
         "name = excluded.name, type = excluded.type, aliases = excluded.aliases",

@@ -10,7 +10,9 @@ from pathlib import Path
 import pytest
 
 from graphmem.models import Batch, Event, Session
-from graphmem.store.embedded import EmbeddedStore
+from graphmem.store import sqlite_terms
+from graphmem.store.embedded import DB_FILENAME, EmbeddedStore
+from graphmem.store.sqlite_rows import SCHEMA_VERSION, fts_table
 from graphmem.store.sqlite_text import TermStats, fts_match, query_words, top_rows
 
 _TABLE = "fts_test"
@@ -27,16 +29,28 @@ _TOPICS = [
 _FILLER = ["we", "then", "it", "was", "fun", "long", "day", "and", "later", "home", "rain", "sun"]
 
 
-def _table(rows: int, seed: int) -> sqlite3.Connection:
+def _table(rows: int, seed: int, *, summarised: bool = False, repeats: bool = False) -> sqlite3.Connection:
+    """A random table; ``summarised``: with write-time summaries; ``repeats``: words repeated in a row
+    (tf up to 5) and words of two tokens ("old_trail")."""
     rng = random.Random(seed)
     topics = [text for text, weight in _TOPICS for _ in range(weight)]
-    conn = sqlite3.connect(":memory:")
+    conn = sqlite3.connect(":memory:", isolation_level=None)
     conn.execute(f"CREATE VIRTUAL TABLE {_TABLE} USING fts5(text, tokenize = 'porter unicode61')")
+    if summarised:
+        conn.execute(sqlite_terms.BOUNDS_DDL)
+    written = []
     for rowid in range(1, rows + 1):
         words = rng.choices(_FILLER, k=rng.randrange(1, 12))
         if rng.random() < 0.6:
             words.insert(rng.randrange(len(words) + 1), rng.choice(topics))
-        conn.execute(f"INSERT INTO {_TABLE} (rowid, text) VALUES (?, ?)", (rowid, " ".join(words)))
+        if repeats and rng.random() < 0.2:
+            words += [rng.choice(["old", "hiking", "radio", "old_trail", "fun"])] * rng.randrange(1, 6)
+        text = " ".join(words)
+        conn.execute(f"INSERT INTO {_TABLE} (rowid, text) VALUES (?, ?)", (rowid, text))
+        written.append((rowid, text))
+        if summarised and (len(written) == 250 or rowid == rows):  # folded in batches, as the store writes
+            sqlite_terms.note_rows(conn, _TABLE, written)
+            written.clear()
     return conn
 
 
@@ -137,4 +151,138 @@ def test_a_deep_search_returns_more_hits_than_one_sql_list_takes(tmp_path: Path)
     store.write(Batch(namespace="n", sessions=[session], events=events))
     hits = store.search_text("n", "film", limit=40_000)
     assert len({h.event_id for h in hits}) == len(hits) == 33_000
+    store.close()
+
+
+_WORDS = ["old", "watch", "go", "hike", "western", "alps", "trail", "radio", "fun", "we", "old_trail", "absent"]
+
+
+def _exact_bound(conn: sqlite3.Connection, word: str) -> float:
+    """The best score ``word`` alone gives any row (scoring all its rows)."""
+    sql = f"SELECT bm25({_TABLE}) FROM {_TABLE} WHERE {_TABLE} MATCH ?"
+    return max((-r for (r,) in conn.execute(sql, (fts_match([word]),))), default=0.0)
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_summary_bounds_are_safe_and_exact_until_rows_are_deleted(seed: int) -> None:
+    conn = _table(2000, seed, summarised=True, repeats=True)
+    stats = TermStats()
+    for w in _WORDS:
+        stats.rows_with(conn, _TABLE, w)
+    stats.prepare(conn, _TABLE, _WORDS)
+    assert set(stats.bounds) == {w for w in _WORDS if stats.frequency[w] > 0} >= {"old", "old_trail", "western"}
+    tokens = sqlite_terms.tokens_of(conn, _WORDS)
+    assert tokens["old_trail"] == ("old", "trail") and tokens["hike"] == ("hike",)
+    exact_ones = 0
+    for w, bound in stats.bounds.items():
+        exact = _exact_bound(conn, w)
+        assert bound >= exact, w
+        levels = sqlite_terms.summaries(conn, _TABLE, tokens[w])
+        if len(tokens[w]) == 1 and max(tf for tf, _ in levels[tokens[w][0]]) < 3:  # each tf a level of its own
+            assert bound == pytest.approx(exact, rel=1e-8), w  # only the margin above
+            exact_ones += 1
+    assert exact_ones >= 2
+    # deleting rows (the best ones first) leaves the summaries as they were: looser, still safe
+    for w in ("old", "radio", "western"):
+        best = conn.execute(
+            f"SELECT rowid FROM {_TABLE} WHERE {_TABLE} MATCH ? ORDER BY bm25({_TABLE}) LIMIT 30", (fts_match([w]),)
+        ).fetchall()
+        conn.executemany(f"DELETE FROM {_TABLE} WHERE rowid = ?", best)
+    stats = TermStats()  # the store starts afresh when the table changes
+    for w in _WORDS:
+        stats.rows_with(conn, _TABLE, w)
+    stats.prepare(conn, _TABLE, _WORDS)
+    for w, bound in stats.bounds.items():
+        assert bound >= _exact_bound(conn, w), w
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_pruning_with_summaries_equals_the_full_query_and_learns_nothing(seed: int) -> None:
+    conn = _table(3000, seed, summarised=True, repeats=True)
+    rng = random.Random(200 + seed)
+    queries = [rng.sample(_WORDS, rng.randrange(2, 6)) for _ in range(40)]
+    statements: list[str] = []
+    conn.set_trace_callback(statements.append)
+    for deleted in (False, True):
+        if deleted:  # some of every word's best rows gone, summaries untouched
+            gone = [r for (r,) in conn.execute(f"SELECT rowid FROM {_TABLE} WHERE {_TABLE} MATCH 'old OR radio'")]
+            conn.executemany(f"DELETE FROM {_TABLE} WHERE rowid = ?", [(r,) for r in gone[::3]])
+        stats = TermStats()
+        pruned = 0
+        for words in queries:
+            for limit in (1, 10, 100):
+                statements.clear()
+                got = top_rows(conn, _TABLE, words, limit, stats)
+                split = any(" AND " in s or " NOT " in s for s in statements)
+                full = any("bm25" in s and " OR " in s and " AND " not in s and " NOT " not in s for s in statements)
+                pruned += split and not full
+                assert got == _full(conn, words, limit, stats), (words, limit, deleted)
+        assert pruned > 0
+        assert stats.learnt == 0  # every bound came from the summaries
+
+
+def test_a_new_word_needs_no_learning_query() -> None:
+    conn = _table(3000, 5, summarised=True)
+    statements: list[str] = []
+    conn.set_trace_callback(statements.append)
+    stats = TermStats()
+    top_rows(conn, _TABLE, ["old", "western"], 10, stats)
+    ranked = [s for s in statements if "bm25" in s]
+    # only split or full queries are scored: none of one word alone (which is how a bound is learnt)
+    assert ranked and all(" AND " in s or " NOT " in s or " OR " in s for s in ranked)
+    assert stats.learnt == 0 and not stats.best
+    # without summaries the same query learns the bounds of its words
+    plain = _table(3000, 5)
+    learning = TermStats()
+    words = ["old", "western"]
+    assert top_rows(plain, _TABLE, words, 10, learning) == top_rows(conn, _TABLE, words, 10, stats)
+    assert learning.learnt > 0
+
+
+def _bounds(directory: Path) -> list[tuple[str, str, int, int, int]]:
+    conn = sqlite3.connect(directory / DB_FILENAME)
+    try:
+        return conn.execute("SELECT * FROM fts_term_bounds ORDER BY fts, term, level").fetchall()
+    finally:
+        conn.close()
+
+
+def test_a_schema_3_store_is_read_as_it_is_and_summarised_when_opened_for_writing(tmp_path: Path) -> None:
+    session = Session(namespace="n", id="s1", index=0, started_at=datetime(2024, 1, 1, tzinfo=UTC))
+    rng = random.Random(3)
+    texts = [" ".join(rng.choices([*_FILLER, "film", "film", "old"], k=rng.randrange(1, 9))) for _ in range(300)]
+    events = [_event(i, t) for i, t in enumerate(texts)]
+    fresh, old = tmp_path / "fresh", tmp_path / "old"
+    for where in (fresh, old):
+        store = EmbeddedStore.open(where, mirror_max_events=0)
+        store.write(Batch(namespace="n", sessions=[session], events=events[:200]))
+        store.write(Batch(namespace="n", events=events[200:]))
+        store.close()
+    expected = _bounds(fresh)
+    assert expected and {row[0] for row in expected} == {fts_table("n")}
+    conn = sqlite3.connect(old / DB_FILENAME)  # as schema 3 had it: no summaries
+    conn.execute("DROP TABLE fts_term_bounds")
+    conn.execute("PRAGMA user_version = 3")
+    conn.commit()
+    conn.close()
+    reader = EmbeddedStore.open(old, read_only=True, mirror_max_events=0)  # read as it is: bounds learnt
+    hits = reader.search_text("n", "old film fun", limit=5)
+    reader.close()
+    store = EmbeddedStore.open(old, mirror_max_events=0)  # upgraded: summaries of every row
+    assert store.search_text("n", "old film fun", limit=5) == hits
+    store.close()
+    assert _bounds(old) == expected
+    conn = sqlite3.connect(old / DB_FILENAME)
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 4
+    conn.close()
+
+
+def test_forgetting_a_namespace_drops_its_summaries(tmp_path: Path) -> None:
+    store = EmbeddedStore.open(tmp_path / "s", mirror_max_events=0)
+    session = Session(namespace="n", id="s1", index=0, started_at=datetime(2024, 1, 1, tzinfo=UTC))
+    store.write(Batch(namespace="n", sessions=[session], events=[_event(i, "we watched a film") for i in range(5)]))
+    store.write(Batch(namespace="m", sessions=[Session("m", "s1", 0)], events=[Event("m", "e", "s1", 0, "A", "film")]))
+    assert {row[0] for row in _bounds(tmp_path / "s")} == {fts_table("n"), fts_table("m")}
+    store.delete_namespace("n")
+    assert {row[0] for row in _bounds(tmp_path / "s")} == {fts_table("m")}
     store.close()
