@@ -138,7 +138,10 @@ def store_workload(store: CypherStore, batch: Callable[[str], Batch], ns: str) -
         store.neighbors(ns, node, edge_types=[EdgeType.MENTIONS], direction=Direction.OUT, time=window)
     store.neighbors_many(ns, [event.id, entity.id])
     store.neighbors_many(ns, [event.id], edge_types=[EdgeType.NEXT], direction=Direction.IN, time=window)
-    with store.reading():  # a recall's scope: frontier reads bring the events at their far ends
+    with store.reading():  # a read scope: frontier reads bring the events at their far ends
+        store.neighbors_many(ns, [event.id, entity.id])
+        store.get_events(ns, [e.id for e in first.events])
+    with store.reading():  # a recall's scope: the counter read, then the namespace's copy is loaded
         store.changed_elsewhere(ns)
         store.neighbors_many(ns, [event.id, entity.id])
         store.get_events(ns, [e.id for e in first.events])
