@@ -16,6 +16,8 @@ another): ``PYTHONPATH=/path/to/main python benchmarks/probe_bolt_recall.py --wo
 then the same with this checkout's path; each report names the ``graphmem`` it imported. CPU times are
 this process's (``time.process_time``): the server's own CPU is not in them. ``--copy-max-events 0``
 turns off the Bolt store's copy of a namespace (every read goes to the server), where the build has one.
+``--bump-every K`` writes an empty batch to the question's namespace on the Bolt server before every K-th
+question (untimed): its change counter moves as a writer's would, nothing else changes.
 
 Figures are from one machine at one moment (here: 2 shared cores), so compare within a run.
 """
@@ -174,12 +176,19 @@ def pct(values: list[float], q: float) -> float:
 
 
 def probe(
-    work: Path, data: str, env: dict[str, str], per_namespace: int, out: Path | None, copy_max_events: int | None
+    work: Path,
+    data: str,
+    env: dict[str, str],
+    per_namespace: int,
+    out: Path | None,
+    copy_max_events: int | None,
+    bump_every: int = 0,
 ) -> dict[str, Any]:
     import graphmem
     from graphmem.bench.backends import _questions
     from graphmem.embed import default_embedder
     from graphmem.memory import Memory
+    from graphmem.models import Batch
 
     Wire.install()
     recorder = Statements()
@@ -203,7 +212,9 @@ def probe(
         for ns in local.namespaces():
             local.recall("warm up", namespace=ns)
             remote.recall("warm up", namespace=ns)
-        for ns, q in questions:
+        for i, (ns, q) in enumerate(questions):
+            if bump_every and i % bump_every == 0:
+                remote.store.write(Batch(ns))
             started, cpu = time.perf_counter(), time.process_time()
             mine = local.recall(q, namespace=ns, k=10)
             local_ms = 1000 * (time.perf_counter() - started)
@@ -246,6 +257,7 @@ def probe(
     report: dict[str, Any] = {
         "graphmem": str(Path(graphmem.__file__).parent),
         "copy_max_events": copy_bound,
+        "bump_every": bump_every,
         "questions": n,
         "same_hits": same,
         "ratio_p50": ratio(0.5),
@@ -292,6 +304,7 @@ def main() -> None:
     parser.add_argument(
         "--copy-max-events", type=int, default=None, help="the Bolt store's copy bound (0: no copy; default: its own)"
     )
+    parser.add_argument("--bump-every", type=int, default=0, help="move the change counter every K questions")
     args = parser.parse_args()
     args.work.mkdir(parents=True, exist_ok=True)
     if args.stop:
@@ -301,7 +314,7 @@ def main() -> None:
         return
     env = bolt_env(args.work)
     prepare(args.work, args.data, env)
-    report = probe(args.work, args.data, env, args.questions, args.json, args.copy_max_events)
+    report = probe(args.work, args.data, env, args.questions, args.json, args.copy_max_events, args.bump_every)
     print(json.dumps(report, indent=2))
 
 

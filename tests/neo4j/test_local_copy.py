@@ -174,8 +174,12 @@ def test_another_writer_stops_the_copy_at_once(stores: tuple[CypherStore, Counti
         assert any(nb.node_id == "e5" for nb in reader.neighbors(NS, "e4", edge_types=[EdgeType.NEXT]))
     # the counter moved since the last scope: the server answered, no copy was read whole
     assert not LOADS & set(session.reads), session.reads
+    with reader.reading():  # once more at the same counter: still the server
+        assert not reader.changed_elsewhere(NS)
+        assert [e.id for e in reader.get_events(NS, ["e5"])] == ["e5"]
+    assert not LOADS & set(session.reads), session.reads
     session.reads.clear()
-    with reader.reading():  # it held still since: the copy is read again, with the new turn
+    with reader.reading():  # it held through two scopes: the copy is read again, with the new turn
         assert not reader.changed_elsewhere(NS)
         assert [e.id for e in reader.get_events(NS, ["e5"])] == ["e5"]
     assert set(session.reads) - {session.reads[0]} == LOADS
@@ -206,33 +210,49 @@ def test_a_namespace_over_the_bound_is_read_from_the_server(bolt_server: BoltTar
         reader.close()
 
 
-def test_copies_are_loaded_first_then_only_when_the_counter_held() -> None:
-    copies = LocalCopies(max_events=10)
+def test_a_copy_is_read_first_then_only_after_the_counter_held() -> None:
+    copies = LocalCopies(max_events=10, reload_after=2)
     assert copies.wanted("a") is None  # outside a scope
     with copies.scope():
         assert copies.wanted("a") is None  # no counter read in this scope
         copies.observed("a", 7)
-        assert copies.wanted("a") == (7, None, True)  # never copied: load
+        assert copies.wanted("a") == (7, None, True)  # never copied: read it
+        copies.keep("a", _copy_at(7, 4))
+        assert _tag(copies.wanted("a")) == 7
     with copies.scope():
         copies.observed("a", 7)
-        assert copies.wanted("a") == (7, None, True)  # still never copied
-    with copies.scope():
-        copies.observed("a", 8)  # held from 7 to 8? no: it moved, and a copy of 7 exists
-        copies.keep("a", _copy_at(7))
-        assert copies.wanted("a") == (8, None, True)  # the scope began before the copy: never copied
-    with copies.scope():
-        copies.observed("a", 9)
-        assert copies.wanted("a") == (9, None, False)  # moved since the last scope: the server answers
+        assert _tag(copies.wanted("a")) == 7  # the counter held: the copy answers
+    for _ in range(2):  # it moved: the server answers until two scopes in a row read the same value
+        with copies.scope():
+            copies.observed("a", 9)
+            assert copies.wanted("a") == (9, None, False)
     with copies.scope():
         copies.observed("a", 9)
-        assert copies.wanted("a") == (9, None, True)  # held: copy again
-        copies.keep("a", _copy_at(9))
-        found = copies.wanted("a")
-        assert found is not None and found[1] is not None and found[1].changes == 9
+        assert copies.wanted("a") == (9, None, True)
+    with copies.scope():
+        copies.observed("a", 10)  # moved again: the run starts over
+        assert copies.wanted("a") == (10, None, False)
     assert LocalCopies(max_events=0).wanted("a") is None
 
 
-def _copy_at(changes: int) -> Any:
+def test_copies_are_dropped_least_recently_used_first() -> None:
+    copies = LocalCopies(max_events=10, max_total_events=10)
+    with copies.scope():
+        for name in ("a", "b", "c"):
+            copies.observed(name, 1)
+            copies.keep(name, _copy_at(1, 4, name))
+        assert _tag(copies.wanted("b")) == 1 and _tag(copies.wanted("c")) == 1
+    with copies.scope():
+        copies.observed("a", 1)
+        assert copies.wanted("a") == (1, None, False)  # dropped, and copied once: read again after a run
+
+
+def _tag(wanted: tuple[int, Any, bool] | None) -> int | None:
+    return None if wanted is None or wanted[1] is None else int(wanted[1].changes)
+
+
+def _copy_at(changes: int, events: int = 0, namespace: str = "a") -> Any:
     from graphmem.store.cypher.copy import NamespaceCopy
 
-    return NamespaceCopy("a", changes, {}, {}, {}, 0, 1.0, {}, {})
+    held = {f"e{i}": Event(namespace, f"e{i}", "s", i, None, "", None) for i in range(events)}
+    return NamespaceCopy(namespace, changes, held, {}, {}, events, 1.0, {}, {})

@@ -7,8 +7,9 @@ moved can be answered from a copy read earlier, without asking the server again.
 
 :class:`LocalCopies` keeps such copies (:class:`NamespaceCopy`: the namespace's events, entities, the
 edges of every node, and what BM25 needs for full-text search where the server has no full-text index),
-at most ``max_namespaces`` of them, each tagged with the counter value read (in the same read scope)
-*before* it was loaded, and only of namespaces of at most ``max_events`` events. A copy is used inside a
+each tagged with the counter value read (in the same read scope) *before* it was loaded, only of
+namespaces of at most ``max_events`` events, and at most ``max_total_events`` events in all (the least
+recently used copies are dropped first). A copy is used inside a
 read scope whose counter read gave its tag, and only there; a read outside a scope, or in a scope that
 did not read the counter, goes to the server as before.
 
@@ -16,10 +17,14 @@ A copy holds what the statements loading it returned, and every answer taken fro
 those rows exactly as the server's answer would be from the rows it sends (the same row shapes go
 through the same conversion), so a recall gives the same hits either way.
 
-When is a copy loaded? On the first read that can use one, when the namespace never had a copy, or when
-the counter read now is the one the previous scope read (it held still between two recalls). A
-namespace written between every two recalls (a live agent adding a turn, then asking) is answered by
-the server instead of being read whole after each write.
+When is a copy loaded? Reading one costs about as much as three to five recalls answered by the server
+(measured on LoCoMo conversations of 370-680 turns; ``docs/scale.md``), so, as a renter buys once the
+rent paid nears the price: on the first read of a namespace that can use one (as the embedded store
+loads a namespace on its first read), and after that only once ``reload_after`` scopes in a row were
+answered by the server at the counter value read now. A namespace written between every few recalls (a
+live agent adding a turn, then asking once or twice) is answered by the server as before, instead of
+being read whole after each write; one copied again after each write costs at most the reload plus
+``reload_after`` server recalls per change.
 
 Loads run after the counter read, each statement read-committed on its own: a write committed in between
 may show in a copy tagged with the older value, which the next recall (reading the newer value) drops.
@@ -166,12 +171,14 @@ class LocalCopies:
     Thread-safe. ``max_events = 0`` keeps no copy (every read goes to the server).
     """
 
-    def __init__(self, *, max_events: int = 5000, max_namespaces: int = 8) -> None:
+    def __init__(self, *, max_events: int = 5000, max_total_events: int = 20_000, reload_after: int = 2) -> None:
         self.max_events = max_events
-        self.max_namespaces = max_namespaces
+        self.max_total_events = max_total_events
+        self.reload_after = reload_after
         self._lock = threading.Lock()
         self._copies: OrderedDict[str, NamespaceCopy] = OrderedDict()
-        self._previous: dict[str, int] = {}  # the counter the last scope reading it read
+        self._runs: dict[str, tuple[int, int]] = {}  # the counter scopes read last, how many scopes in a row
+        self._copied: set[str] = set()  # namespaces copied once (the first copy needs no run)
         self._too_big: set[str] = set()
         self._local = threading.local()
 
@@ -193,8 +200,10 @@ class LocalCopies:
         if counters is None or changes is None:
             return
         with self._lock:
-            held = self._previous.get(namespace) == changes or namespace not in self._copies
-            self._previous[namespace] = changes
+            last, run = self._runs.get(namespace, (None, 0))
+            run = run + 1 if last == changes else 1
+            self._runs[namespace] = (changes, run)
+            held = namespace not in self._copied or run > self.reload_after
         counters[namespace] = (changes, held)
 
     def wanted(self, namespace: str) -> tuple[int, NamespaceCopy | None, bool] | None:
@@ -218,10 +227,13 @@ class LocalCopies:
                 self._too_big.add(namespace)
                 self._copies.pop(namespace, None)
                 return
+            self._copied.add(namespace)
             self._copies[namespace] = copy
             self._copies.move_to_end(namespace)
-            while len(self._copies) > self.max_namespaces:
-                self._copies.popitem(last=False)
+            total = sum(len(c.events) for c in self._copies.values())
+            while total > self.max_total_events and len(self._copies) > 1:
+                _, dropped = self._copies.popitem(last=False)
+                total -= len(dropped.events)
 
     def forget(self, namespace: str) -> None:
         """Drop the copy of ``namespace`` and what was known of its size (it was deleted or replaced)."""
