@@ -17,7 +17,16 @@ import pytest
 
 from graphmem.models import Batch, EdgeType, Event, Mention
 from graphmem.store.base import Direction, TimeFilter
-from graphmem.store.cypher.copy import LOAD_EDGES, LOAD_ENTITIES, LOAD_EVENTS, LocalCopies
+from graphmem.store.cypher.copy import (
+    EDGES,
+    EVENTS,
+    LOAD_EDGES,
+    LOAD_ENTITIES,
+    LOAD_EVENTS,
+    EdgeCopy,
+    LocalCopies,
+    NamespaceCopy,
+)
 from graphmem.store.cypher.session import CypherSession, CypherTx, Row
 from graphmem.store.cypher.store import CypherStore
 from tests.store.test_contract import conversation
@@ -137,7 +146,8 @@ def test_a_recall_reads_only_the_counter_while_nothing_changes(
     reader, session, _ = stores
     with reader.reading():
         reader.changed_elsewhere(NS)
-        reader.get_events(NS, ["e1"])  # the first use loads the copy
+        reader.get_events(NS, ["e1"])  # the first use of each part reads it
+        reader.neighbors_many(NS, ["e1"])
     for _ in range(3):
         session.reads.clear()
         with reader.reading():
@@ -165,6 +175,7 @@ def test_another_writer_stops_the_copy_at_once(stores: tuple[CypherStore, Counti
         reader.changed_elsewhere(NS)
         assert reader.get_events(NS, ["e5"]) == []
         assert not reader.search_text(NS, "lighthouse", limit=5)
+        assert not any(nb.node_id == "e5" for nb in reader.neighbors(NS, "e4", edge_types=[EdgeType.NEXT]))
     writer.write(_late_turn())
     session.reads.clear()
     with reader.reading():
@@ -174,15 +185,12 @@ def test_another_writer_stops_the_copy_at_once(stores: tuple[CypherStore, Counti
         assert any(nb.node_id == "e5" for nb in reader.neighbors(NS, "e4", edge_types=[EdgeType.NEXT]))
     # the counter moved since the last scope: the server answered, no copy was read whole
     assert not LOADS & set(session.reads), session.reads
-    with reader.reading():  # once more at the same counter: still the server
-        assert not reader.changed_elsewhere(NS)
-        assert [e.id for e in reader.get_events(NS, ["e5"])] == ["e5"]
-    assert not LOADS & set(session.reads), session.reads
     session.reads.clear()
-    with reader.reading():  # it held through two scopes: the copy is read again, with the new turn
+    with reader.reading():  # it held since: the events are read again (the edges wait for a longer run)
         assert not reader.changed_elsewhere(NS)
         assert [e.id for e in reader.get_events(NS, ["e5"])] == ["e5"]
-    assert set(session.reads) - {session.reads[0]} == LOADS
+        assert any(nb.node_id == "e5" for nb in reader.neighbors(NS, "e4", edge_types=[EdgeType.NEXT]))
+    assert set(session.reads[1:3]) == {LOAD_EVENTS, LOAD_ENTITIES} and LOAD_EDGES not in session.reads
 
 
 def test_own_writes_move_the_counter_too(stores: tuple[CypherStore, Counting, CypherStore]) -> None:
@@ -210,49 +218,58 @@ def test_a_namespace_over_the_bound_is_read_from_the_server(bolt_server: BoltTar
         reader.close()
 
 
-def test_a_copy_is_read_first_then_only_after_the_counter_held() -> None:
-    copies = LocalCopies(max_events=10, reload_after=2)
-    assert copies.wanted("a") is None  # outside a scope
+def test_a_part_is_read_first_then_only_after_the_counter_held() -> None:
+    copies = LocalCopies(max_events=10, reload_after={EVENTS: 1, EDGES: 2})
+    assert copies.wanted("a", EVENTS) is None  # outside a scope
     with copies.scope():
-        assert copies.wanted("a") is None  # no counter read in this scope
+        assert copies.wanted("a", EVENTS) is None  # no counter read in this scope
         copies.observed("a", 7)
-        assert copies.wanted("a") == (7, None, True)  # never copied: read it
-        copies.keep("a", _copy_at(7, 4))
-        assert _tag(copies.wanted("a")) == 7
+        assert copies.wanted("a", EDGES) == (7, None, False)  # the size is not known yet
+        assert copies.wanted("a", EVENTS) == (7, None, True)  # never copied: read it
+        copies.keep("a", EVENTS, _events_at(7, 4))
+        assert copies.wanted("a", EDGES) == (7, None, True)
+        copies.keep("a", EDGES, EdgeCopy("a", 7, {}))
+        assert _tag(copies.wanted("a", EVENTS)) == 7 and _tag(copies.wanted("a", EDGES)) == 7
     with copies.scope():
         copies.observed("a", 7)
-        assert _tag(copies.wanted("a")) == 7  # the counter held: the copy answers
-    for _ in range(2):  # it moved: the server answers until two scopes in a row read the same value
-        with copies.scope():
-            copies.observed("a", 9)
-            assert copies.wanted("a") == (9, None, False)
-    with copies.scope():
+        assert _tag(copies.wanted("a", EVENTS)) == 7  # the counter held: the copy answers
+    with copies.scope():  # it moved: the server answers
         copies.observed("a", 9)
-        assert copies.wanted("a") == (9, None, True)
+        assert copies.wanted("a", EVENTS) == (9, None, False)
+        assert copies.wanted("a", EDGES) == (9, None, False)
+    with copies.scope():  # one scope held: the events are read again
+        copies.observed("a", 9)
+        assert copies.wanted("a", EVENTS) == (9, None, True)
+        assert copies.wanted("a", EDGES) == (9, None, False)
+    with copies.scope():  # two: the edges too
+        copies.observed("a", 9)
+        assert copies.wanted("a", EDGES) == (9, None, True)
     with copies.scope():
         copies.observed("a", 10)  # moved again: the run starts over
-        assert copies.wanted("a") == (10, None, False)
-    assert LocalCopies(max_events=0).wanted("a") is None
+        assert copies.wanted("a", EVENTS) == (10, None, False)
+    with copies.scope():
+        copies.observed("b", 1)
+        copies.keep("b", EVENTS, None)  # too big: never again, and no edges
+        assert copies.wanted("b", EVENTS) == (1, None, False) and copies.wanted("b", EDGES) == (1, None, False)
+    assert LocalCopies(max_events=0).wanted("a", EVENTS) is None
 
 
 def test_copies_are_dropped_least_recently_used_first() -> None:
-    copies = LocalCopies(max_events=10, max_total_events=10)
+    copies = LocalCopies(max_events=10, max_total=10, reload_after={EVENTS: 5, EDGES: 5})
     with copies.scope():
         for name in ("a", "b", "c"):
             copies.observed(name, 1)
-            copies.keep(name, _copy_at(1, 4, name))
-        assert _tag(copies.wanted("b")) == 1 and _tag(copies.wanted("c")) == 1
+            copies.keep(name, EVENTS, _events_at(1, 4, name))
+        assert _tag(copies.wanted("b", EVENTS)) == 1 and _tag(copies.wanted("c", EVENTS)) == 1
     with copies.scope():
         copies.observed("a", 1)
-        assert copies.wanted("a") == (1, None, False)  # dropped, and copied once: read again after a run
+        assert copies.wanted("a", EVENTS) == (1, None, False)  # dropped, and copied once: read after a run
 
 
 def _tag(wanted: tuple[int, Any, bool] | None) -> int | None:
     return None if wanted is None or wanted[1] is None else int(wanted[1].changes)
 
 
-def _copy_at(changes: int, events: int = 0, namespace: str = "a") -> Any:
-    from graphmem.store.cypher.copy import NamespaceCopy
-
+def _events_at(changes: int, events: int = 0, namespace: str = "a") -> NamespaceCopy:
     held = {f"e{i}": Event(namespace, f"e{i}", "s", i, None, "", None) for i in range(events)}
-    return NamespaceCopy(namespace, changes, held, {}, {}, events, 1.0, {}, {})
+    return NamespaceCopy(namespace, changes, held, {}, events, 1.0, {}, {})

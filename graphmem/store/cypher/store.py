@@ -26,8 +26,7 @@ from graphmem.errors import StoreError
 from graphmem.models import Batch, EdgeType, Entity, Event, Fact, Session, validate_namespace
 from graphmem.store.base import DeleteResult, Direction, Neighbor, StoreStats, TextHit, TimeFilter
 from graphmem.store.cypher import changes, setup, write
-from graphmem.store.cypher.copy import LocalCopies, NamespaceCopy
-from graphmem.store.cypher.copy import load as load_copy
+from graphmem.store.cypher.copy import EDGES, EVENTS, EdgeCopy, LocalCopies, NamespaceCopy, load_edges, load_events
 from graphmem.store.cypher.dialect import CypherDialect
 from graphmem.store.cypher.neighbors import (
     NEIGHBORS,
@@ -191,15 +190,26 @@ class CypherStore:
         self._copies.max_events = int(value)
 
     def _copy(self, ns: str) -> NamespaceCopy | None:
-        """The copy of ``ns`` that answers reads in this scope (loaded now if it may be), or ``None``."""
-        wanted = self._copies.wanted(ns)
+        """The events part of the copy of ``ns`` that answers reads in this scope (read now if it may be)."""
+        wanted = self._copies.wanted(ns, EVENTS)
         if wanted is None:
             return None
         now, copy, may_load = wanted
         if copy is None and may_load:
-            copy = load_copy(self._session, ns, now, self._copies.max_events)
-            self._copies.keep(ns, copy)
-        return copy
+            copy = load_events(self._session, ns, now, self._copies.max_events)
+            self._copies.keep(ns, EVENTS, copy)
+        return copy if isinstance(copy, NamespaceCopy) else None
+
+    def _edge_copy(self, ns: str) -> EdgeCopy | None:
+        """The edges part of the copy of ``ns`` that answers reads in this scope (read now if it may be)."""
+        wanted = self._copies.wanted(ns, EDGES)
+        if wanted is None:
+            return None
+        now, copy, may_load = wanted
+        if copy is None and may_load:
+            copy = load_edges(self._session, ns, now)
+            self._copies.keep(ns, EDGES, copy)
+        return copy if isinstance(copy, EdgeCopy) else None
 
     def forget_changes(self, namespace: str) -> None:
         """Forget the counter value known for ``namespace`` (the next :meth:`changed_elsewhere` is true)."""
@@ -330,9 +340,9 @@ class CypherStore:
         types = sorted({EdgeType(t).value for t in edge_types}) if edge_types is not None else None
         if types == []:
             return []
-        copy = self._copy(ns)
-        if copy is not None:
-            return neighbors_from_rows(node_id, copy.rows_of(node_id, types), direction, time)
+        edges = self._edge_copy(ns)
+        if edges is not None:
+            return neighbors_from_rows(node_id, edges.rows_of(node_id, types), direction, time)
         rows = self._read(NEIGHBORS, ns=ns, id=node_id, types=types)
         return neighbors_from_rows(node_id, rows, direction, time)
 
@@ -352,9 +362,9 @@ class CypherStore:
         types = sorted({EdgeType(t).value for t in edge_types}) if edge_types is not None else None
         ids = sorted(set(node_ids))
         found: dict[str, list[Row]] = {node_id: [] for node_id in ids}
-        copy = self._copy(ns) if ids and types != [] else None
-        if copy is not None:
-            found = {node_id: copy.rows_of(node_id, types) for node_id in ids}
+        edges = self._edge_copy(ns) if ids and types != [] else None
+        if edges is not None:
+            found = {node_id: edges.rows_of(node_id, types) for node_id in ids}
         elif ids and types != []:
             remember = self._seen.active
             for row in self._read(NEIGHBORS_MANY_EVENTS if remember else NEIGHBORS_MANY, ns=ns, ids=ids, types=types):
