@@ -273,3 +273,18 @@ def _tag(wanted: tuple[int, Any, bool] | None) -> int | None:
 def _events_at(changes: int, events: int = 0, namespace: str = "a") -> NamespaceCopy:
     held = {f"e{i}": Event(namespace, f"e{i}", "s", i, None, "", None) for i in range(events)}
     return NamespaceCopy(namespace, changes, held, {}, events, 1.0, {}, {})
+
+
+def test_the_linted_workload_reads_both_parts(bolt_server: BoltTarget, neo4j_store: CypherStore) -> None:
+    """``tests/store/test_cypher_lint.py`` lints what this workload sends: the copy's statements must be in it."""
+    from graphmem.store.neo4j import connect
+    from tests.support.cypher_texts import RecordingSession, store_workload
+
+    opened = connect(bolt_server.uri, auth=bolt_server.auth, database=bolt_server.database)
+    session = RecordingSession(opened._session)
+    store = CypherStore(session, opened.dialect, server=opened.server)
+    try:
+        store_workload(store, conversation, "lint-copy")
+    finally:
+        store.close()
+    assert set(session.seen) >= LOADS

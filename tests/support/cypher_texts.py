@@ -141,10 +141,10 @@ def store_workload(store: CypherStore, batch: Callable[[str], Batch], ns: str) -
     with store.reading():  # a read scope: frontier reads bring the events at their far ends
         store.neighbors_many(ns, [event.id, entity.id])
         store.get_events(ns, [e.id for e in first.events])
-    with store.reading():  # a recall's scope: the counter read, then the namespace's copy is loaded
+    with store.reading():  # a recall's scope: the counter read, then the namespace's copy is read (both parts)
         store.changed_elsewhere(ns)
-        store.neighbors_many(ns, [event.id, entity.id])
         store.get_events(ns, [e.id for e in first.events])
+        store.neighbors_many(ns, [event.id, entity.id])
     list(store.iter_sessions(ns))
     list(store.iter_events(ns))
     list(store.iter_events(ns, session=event.session))
