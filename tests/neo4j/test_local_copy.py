@@ -255,7 +255,7 @@ def test_a_part_is_read_first_then_only_after_the_counter_held() -> None:
 
 
 def test_copies_are_dropped_least_recently_used_first() -> None:
-    copies = LocalCopies(max_events=10, max_total=10, reload_after={EVENTS: 5, EDGES: 5})
+    copies = LocalCopies(max_events=10, max_bytes=10 * 3000, reload_after={EVENTS: 5, EDGES: 5})
     with copies.scope():
         for name in ("a", "b", "c"):
             copies.observed(name, 1)
