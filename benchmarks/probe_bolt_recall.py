@@ -11,6 +11,14 @@ statements' wall time.
     python benchmarks/probe_bolt_recall.py --work /tmp/bolt-work            # prepare and probe
     python benchmarks/probe_bolt_recall.py --work /tmp/bolt-work --stop     # stop the server it started
 
+Two builds back to back on the same prepared work folder (the script of this checkout, the library of
+another): ``PYTHONPATH=/path/to/main python benchmarks/probe_bolt_recall.py --work DIR --json main.json``,
+then the same with this checkout's path; each report names the ``graphmem`` it imported. CPU times are
+this process's (``time.process_time``): the server's own CPU is not in them. ``--copy-max-events 0``
+turns off the Bolt store's copy of a namespace (every read goes to the server), where the build has one.
+``--bump-every K`` writes an empty batch to the question's namespace on the Bolt server before every K-th
+question (untimed): its change counter moves as a writer's would, nothing else changes.
+
 Figures are from one machine at one moment (here: 2 shared cores), so compare within a run.
 """
 
@@ -167,10 +175,20 @@ def pct(values: list[float], q: float) -> float:
     return round(ordered[min(len(ordered) - 1, int(q * len(ordered)))], 2) if ordered else 0.0
 
 
-def probe(work: Path, data: str, env: dict[str, str], per_namespace: int, out: Path | None) -> dict[str, Any]:
+def probe(
+    work: Path,
+    data: str,
+    env: dict[str, str],
+    per_namespace: int,
+    out: Path | None,
+    copy_max_events: int | None,
+    bump_every: int = 0,
+) -> dict[str, Any]:
+    import graphmem
     from graphmem.bench.backends import _questions
     from graphmem.embed import default_embedder
     from graphmem.memory import Memory
+    from graphmem.models import Batch
 
     Wire.install()
     recorder = Statements()
@@ -186,18 +204,27 @@ def probe(work: Path, data: str, env: dict[str, str], per_namespace: int, out: P
         Memory.open(work / "embedded", embedder=embedder) as local,
         Memory.open(env["GRAPHMEM_TEST_BOLT_URI"], embedder=embedder, **bolt_login(env)) as remote,
     ):
+        if copy_max_events is not None:
+            if not hasattr(remote.store, "copy_max_events"):
+                raise SystemExit("this graphmem's Bolt store keeps no copy of a namespace")
+            remote.store.copy_max_events = copy_max_events  # type: ignore[attr-defined]
+        copy_bound = getattr(remote.store, "copy_max_events", None)
         for ns in local.namespaces():
             local.recall("warm up", namespace=ns)
             remote.recall("warm up", namespace=ns)
-        for ns, q in questions:
-            started = time.perf_counter()
+        for i, (ns, q) in enumerate(questions):
+            if bump_every and i % bump_every == 0:
+                remote.store.write(Batch(ns))
+            started, cpu = time.perf_counter(), time.process_time()
             mine = local.recall(q, namespace=ns, k=10)
             local_ms = 1000 * (time.perf_counter() - started)
+            local_cpu = 1000 * (time.process_time() - cpu)
             with recorder.recording():
                 sends = Wire.sends
-                started = time.perf_counter()
+                started, cpu = time.perf_counter(), time.process_time()
                 theirs = remote.recall(q, namespace=ns, k=10)
                 remote_ms = 1000 * (time.perf_counter() - started)
+                remote_cpu = 1000 * (time.process_time() - cpu)
                 sends = Wire.sends - sends
             hits.append([h.event.id for h in theirs])
             same += [h.event.id for h in mine] == [h.event.id for h in theirs]
@@ -208,6 +235,8 @@ def probe(work: Path, data: str, env: dict[str, str], per_namespace: int, out: P
                 {
                     "embedded_ms": local_ms,
                     "bolt_ms": remote_ms,
+                    "embedded_cpu_ms": local_cpu,
+                    "bolt_cpu_ms": remote_cpu,
                     "statements": len(stmts),
                     "sends": sends,
                     "rows": sum(s["rows"] for s in stmts),
@@ -222,11 +251,21 @@ def probe(work: Path, data: str, env: dict[str, str], per_namespace: int, out: P
     def col(key: str) -> list[float]:
         return [r[key] for r in per_recall]
 
+    def ratio(q: float) -> float:
+        return round(pct(col("bolt_ms"), q) / max(pct(col("embedded_ms"), q), 1e-9), 2)
+
     report: dict[str, Any] = {
+        "graphmem": str(Path(graphmem.__file__).parent),
+        "copy_max_events": copy_bound,
+        "bump_every": bump_every,
         "questions": n,
         "same_hits": same,
+        "ratio_p50": ratio(0.5),
+        "ratio_p95": ratio(0.95),
         "embedded_ms": {"p50": pct(col("embedded_ms"), 0.5), "p95": pct(col("embedded_ms"), 0.95)},
         "bolt_ms": {"p50": pct(col("bolt_ms"), 0.5), "p95": pct(col("bolt_ms"), 0.95)},
+        "embedded_cpu_ms": {"p50": pct(col("embedded_cpu_ms"), 0.5), "p95": pct(col("embedded_cpu_ms"), 0.95)},
+        "bolt_cpu_ms": {"p50": pct(col("bolt_cpu_ms"), 0.5), "p95": pct(col("bolt_cpu_ms"), 0.95)},
         "per_recall_mean": {
             k: round(statistics.mean(col(k)), 2)
             for k in ("bolt_ms", "statement_ms", "server_ms", "convert_ms", "statements", "sends", "rows", "bytes")
@@ -262,6 +301,10 @@ def main() -> None:
     parser.add_argument("--questions", type=int, default=20, help="recall questions per conversation")
     parser.add_argument("--json", type=Path, default=None)
     parser.add_argument("--stop", action="store_true", help="stop the server started in --work")
+    parser.add_argument(
+        "--copy-max-events", type=int, default=None, help="the Bolt store's copy bound (0: no copy; default: its own)"
+    )
+    parser.add_argument("--bump-every", type=int, default=0, help="move the change counter every K questions")
     args = parser.parse_args()
     args.work.mkdir(parents=True, exist_ok=True)
     if args.stop:
@@ -271,7 +314,7 @@ def main() -> None:
         return
     env = bolt_env(args.work)
     prepare(args.work, args.data, env)
-    report = probe(args.work, args.data, env, args.questions, args.json)
+    report = probe(args.work, args.data, env, args.questions, args.json, args.copy_max_events, args.bump_every)
     print(json.dumps(report, indent=2))
 
 

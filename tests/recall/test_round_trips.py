@@ -260,3 +260,50 @@ def test_round_trips_per_recall_over_bolt(bolt_server: Any, tmp_path: Path, embe
     finally:
         store.delete_namespace(namespace)
         store.close()
+
+
+@pytest.mark.neo4j
+def test_a_recall_whose_namespace_held_still_reads_only_its_counter(
+    bolt_server: Any, tmp_path: Path, embedder: Embedder
+) -> None:
+    """As :class:`~graphmem.memory.Memory` recalls: the change counter first, in the recall's scope. The first
+    recall reads the namespace's copy (:mod:`graphmem.store.cypher.copy`); while nobody writes, every later
+    one sends the counter read alone, and gives the hits the server's answers give."""
+    from graphmem.store.cypher.copy import LOAD_EDGES, LOAD_ENTITIES, LOAD_EVENTS
+    from graphmem.store.cypher.store import CypherStore
+    from graphmem.store.neo4j import connect
+
+    opened = connect(bolt_server.uri, auth=bolt_server.auth, database=bolt_server.database)
+    session = CountingSession(opened._session)
+    store = CypherStore(session, opened.dialect, server=opened.server)
+    namespace = "held-still-" + tmp_path.name[-8:].replace("_", "-")
+    try:
+        store.delete_namespace(namespace)
+        write_dialogue(store, namespace, embedder)
+        vectors = VectorIndex.open(store, tmp_path / "vectors")
+        vectors.count(namespace)
+        cache = NamespaceCache()
+        cache.load_participants(store, namespace)
+        served = [hits_of(store, vectors, embedder, r, ENTITY_WALK_CONFIG) for r in requests(namespace)]
+        for round_ in range(2):
+            for i, (request, expected) in enumerate(zip(requests(namespace), served, strict=True)):
+                session.reads.clear()
+                with store.reading():
+                    store.changed_elsewhere(namespace)
+                    hits = recall(
+                        request,
+                        store=store,
+                        vectors=vectors,
+                        embed=embedder.embed,
+                        cache=cache,
+                        config=ENTITY_WALK_CONFIG,
+                    )
+                assert [h.as_dict() for h in hits] == expected, request.text
+                if round_ or i:
+                    assert len(session.reads) == 1, session.reads  # the counter
+                else:  # the first recall loads the copy
+                    assert set(session.reads[1:]) == {LOAD_EVENTS, LOAD_ENTITIES, LOAD_EDGES}, session.reads
+        vectors.close()
+    finally:
+        store.delete_namespace(namespace)
+        store.close()

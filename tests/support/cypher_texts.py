@@ -138,10 +138,13 @@ def store_workload(store: CypherStore, batch: Callable[[str], Batch], ns: str) -
         store.neighbors(ns, node, edge_types=[EdgeType.MENTIONS], direction=Direction.OUT, time=window)
     store.neighbors_many(ns, [event.id, entity.id])
     store.neighbors_many(ns, [event.id], edge_types=[EdgeType.NEXT], direction=Direction.IN, time=window)
-    with store.reading():  # a recall's scope: frontier reads bring the events at their far ends
-        store.changed_elsewhere(ns)
+    with store.reading():  # a read scope: frontier reads bring the events at their far ends
         store.neighbors_many(ns, [event.id, entity.id])
         store.get_events(ns, [e.id for e in first.events])
+    with store.reading():  # a recall's scope: the counter read, then the namespace's copy is read (both parts)
+        store.changed_elsewhere(ns)
+        store.get_events(ns, [e.id for e in first.events])
+        store.neighbors_many(ns, [event.id, entity.id])
     list(store.iter_sessions(ns))
     list(store.iter_events(ns))
     list(store.iter_events(ns, session=event.session))

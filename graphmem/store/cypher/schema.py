@@ -32,6 +32,7 @@ from graphmem.models import EdgeType, Entity, Event, Fact, NodeKind, Session, Ti
 from graphmem.text import normalise_name
 
 __all__ = [
+    "ENTITY_KEYS",
     "EVENT_KEYS",
     "FULLTEXT_INDEX",
     "KIND_OF_LABEL",
@@ -95,6 +96,10 @@ EVENT_KEYS = (
     "kind",
     "times",
 )
+
+
+#: What reads return of an entity (its ``name_keys`` are derived from these).
+ENTITY_KEYS = ("namespace", "id", "name", "type", "aliases")
 
 
 def projection(var: str, keys: tuple[str, ...]) -> str:

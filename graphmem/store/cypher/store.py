@@ -20,21 +20,26 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from datetime import datetime
 from typing import Any, TypeVar
 
 from graphmem.errors import StoreError
-from graphmem.models import Batch, EdgeType, Entity, Event, Fact, NodeKind, Session, validate_namespace
+from graphmem.models import Batch, EdgeType, Entity, Event, Fact, Session, validate_namespace
 from graphmem.store.base import DeleteResult, Direction, Neighbor, StoreStats, TextHit, TimeFilter
 from graphmem.store.cypher import changes, setup, write
+from graphmem.store.cypher.copy import EDGES, EVENTS, EdgeCopy, LocalCopies, NamespaceCopy, load_edges, load_events
 from graphmem.store.cypher.dialect import CypherDialect
+from graphmem.store.cypher.neighbors import (
+    NEIGHBORS,
+    NEIGHBORS_MANY,
+    NEIGHBORS_MANY_EVENTS,
+    kind_of,
+    neighbors_from_rows,
+)
 from graphmem.store.cypher.schema import (
+    ENTITY_KEYS,
     EVENT_KEYS,
     FULLTEXT_INDEX,
-    KIND_OF_LABEL,
     VECTOR_INDEX,
-    dt_in,
-    dt_out,
     entity_from_props,
     event_from_props,
     fact_from_props,
@@ -49,47 +54,12 @@ from graphmem.store.cypher.text_search import search_text_fallback
 __all__ = ["CypherStore"]
 
 T = TypeVar("T")
-_NOW = TimeFilter()  # no bound: the fact versions memory holds now
 _WORD = re.compile(r"\w+", re.UNICODE)
 
 # What reads return of a node: every model property, never the embedding (hundreds of floats).
 _SESSION_MAP = "n {.namespace, .id, .index, .started_at, .date_text}"
 _EVENT_MAP = projection("n", EVENT_KEYS)
-_ENTITY_MAP = "n {.namespace, .id, .name, .type, .aliases}"
-
-# What a neighbour row holds besides the edge type. The fact's ends are known without asking for them (the
-# node asked about and ``m``, ordered by ``out``): ``startNode(r).id`` and ``endNode(r).id`` measured about
-# a sixth of the query's time on ArcadeDB.
-_EDGE_COLUMNS = (
-    "startNode(r) = n AS out, endNode(r) = n AS inn, labels(m) AS labels, m.id AS id, m.occurred_at AS at, "
-    "properties(r) AS p"
-)
-
-# The edges of a node of any label in one round trip: one index seek per label.
-_NEIGHBORS = "\nUNION ALL\n".join(
-    f"MATCH (n:{label} {{namespace: $ns, id: $id}})-[r]-(m) "
-    "WHERE ($types IS NULL OR type(r) IN $types) AND (m:Session OR m:Event OR m:Entity) "
-    "RETURN type(r) AS type, " + _EDGE_COLUMNS
-    for label in ("Session", "Event", "Entity")
-)
-
-# The edges of many nodes of any label in one round trip (a traversal frontier): per label, one index seek
-# per id. ``UNWIND $ids`` measured faster on ArcadeDB 26.10 than ``n.id IN $ids`` (the server's own
-# figures for 30 turns: 2-5 against 8-15 ms; benchmarks/probe_bolt_recall.py), and Neo4j plans both as
-# index seeks.
-_NEIGHBORS_MANY = "\nUNION ALL\n".join(
-    f"UNWIND $ids AS origin MATCH (n:{label} {{namespace: $ns, id: origin}})-[r]-(m) "
-    "WHERE ($types IS NULL OR type(r) IN $types) AND (m:Session OR m:Event OR m:Entity) "
-    "RETURN origin, type(r) AS type, " + _EDGE_COLUMNS
-    for label in ("Session", "Event", "Entity")
-)
-
-# The same with the event at the far end of each edge (``event``; ``null`` for another label): read inside a
-# scope, where recall asks for the events a hop reached right after.
-_NEIGHBORS_MANY_EVENTS = "\nUNION ALL\n".join(
-    part + ", CASE WHEN m:Event THEN " + projection("m", EVENT_KEYS) + " END AS event"
-    for part in _NEIGHBORS_MANY.split("\nUNION ALL\n")
-)
+_ENTITY_MAP = projection("n", ENTITY_KEYS)
 
 _STATS_NODES = """
 MATCH (n:Session|Event|Entity) WHERE $ns IS NULL OR n.namespace = $ns
@@ -115,8 +85,14 @@ class CypherStore:
         vector_index: whether the database has the vector index on event embeddings.
     """
 
-    def __init__(self, session: CypherSession, dialect: CypherDialect, *, server: str = "") -> None:
-        """Wrap a session without touching the schema. Use :meth:`CypherStore.open`."""
+    def __init__(
+        self, session: CypherSession, dialect: CypherDialect, *, server: str = "", copy_max_events: int = 5000
+    ) -> None:
+        """Wrap a session without touching the schema. Use :meth:`CypherStore.open`.
+
+        ``copy_max_events``: namespaces of at most this many events are copied to the client while
+        their change counter holds (see :mod:`graphmem.store.cypher.copy`); 0 = never.
+        """
         self._session = session
         self.dialect = dialect
         self.server = server
@@ -126,6 +102,7 @@ class CypherStore:
         self._closed = False
         self._seen = SeenEvents()
         self._counters = changes.ChangeCounters()
+        self._copies = LocalCopies(max_events=copy_max_events)
 
     @classmethod
     def open(cls, session: CypherSession, dialect: CypherDialect, *, server: str = "") -> CypherStore:
@@ -165,7 +142,7 @@ class CypherStore:
         :mod:`graphmem.store.cypher.scope`); nothing is kept after it.
         """
         self._check_open()
-        with self._session.reading(), self._seen.scope():
+        with self._session.reading(), self._seen.scope(), self._copies.scope():
             yield
 
     def _read(self, cypher: str, **params: Any) -> list[Row]:
@@ -183,17 +160,56 @@ class CypherStore:
         self._counters.wrote(ns, after)
         return result
 
+    def _forgetting_copy(self, ns: str, result: T) -> T:
+        self._copies.forget(ns)  # its size is no longer known
+        return result
+
     def changed_elsewhere(self, namespace: str) -> bool:
         """Whether other connections wrote ``namespace`` since the last call (true on the first call for a
         namespace); this store's own writes do not count unless another writer's came in between (the
         :class:`~graphmem.store.base.WatchesChanges` capability, see :mod:`graphmem.store.cypher.changes`).
 
-        One small read; inside :meth:`reading` it uses the scope's connection.
+        One small read; inside :meth:`reading` it uses the scope's connection, and the rest of the scope
+        may answer reads of ``namespace`` from the client's copy of it, when the copy was loaded with the
+        counter where it is now (see :mod:`graphmem.store.cypher.copy`).
         """
         ns = self._ns(namespace)
         rows = self._read(changes.READ, ns=ns)
-        now = rows[0]["changes"] if rows else None
-        return self._counters.changed(ns, None if now is None else int(now))
+        now = None if not rows or rows[0]["changes"] is None else int(rows[0]["changes"])
+        self._copies.observed(ns, now)
+        return self._counters.changed(ns, now)
+
+    @property
+    def copy_max_events(self) -> int:
+        """Namespaces of at most this many events are answered from a client copy while their change counter
+        holds (0: never; see :mod:`graphmem.store.cypher.copy`)."""
+        return self._copies.max_events
+
+    @copy_max_events.setter
+    def copy_max_events(self, value: int) -> None:
+        self._copies.max_events = int(value)
+
+    def _copy(self, ns: str) -> NamespaceCopy | None:
+        """The events part of the copy of ``ns`` that answers reads in this scope (read now if it may be)."""
+        wanted = self._copies.wanted(ns, EVENTS)
+        if wanted is None:
+            return None
+        now, copy, may_load = wanted
+        if copy is None and may_load:
+            copy = load_events(self._session, ns, now, self._copies.max_events)
+            self._copies.keep(ns, EVENTS, copy)
+        return copy if isinstance(copy, NamespaceCopy) else None
+
+    def _edge_copy(self, ns: str) -> EdgeCopy | None:
+        """The edges part of the copy of ``ns`` that answers reads in this scope (read now if it may be)."""
+        wanted = self._copies.wanted(ns, EDGES)
+        if wanted is None:
+            return None
+        now, copy, may_load = wanted
+        if copy is None and may_load:
+            copy = load_edges(self._session, ns, now)
+            self._copies.keep(ns, EDGES, copy)
+        return copy if isinstance(copy, EdgeCopy) else None
 
     def forget_changes(self, namespace: str) -> None:
         """Forget the counter value known for ``namespace`` (the next :meth:`changed_elsewhere` is true)."""
@@ -233,6 +249,9 @@ class CypherStore:
     def get_events(self, namespace: str, event_ids: Sequence[str]) -> list[Event]:
         """Return the events that exist among ``event_ids``, in the order asked."""
         ns = self._ns(namespace)
+        copy = self._copy(ns)
+        if copy is not None:
+            return [copy.events[i] for i in event_ids if isinstance(i, str) and i in copy.events]
         by_id: dict[str, Event] = {}
         for i in event_ids:
             seen = self._seen.get(ns, i) if isinstance(i, str) else None
@@ -245,6 +264,9 @@ class CypherStore:
     def get_entity(self, namespace: str, entity_id: str) -> Entity | None:
         """Return the entity with this id, or ``None``."""
         ns = self._ns(namespace)
+        copy = self._copy(ns)
+        if copy is not None:
+            return copy.entities.get(entity_id) if isinstance(entity_id, str) else None
         rows = self._read(
             "MATCH (n:Entity {namespace: $ns, id: $id}) RETURN " + _ENTITY_MAP + " AS p", ns=ns, id=entity_id
         )
@@ -253,6 +275,9 @@ class CypherStore:
     def get_entities(self, namespace: str, entity_ids: Sequence[str]) -> list[Entity]:
         """The entities that exist among ``entity_ids``, in the order asked, in one query (the
         :class:`~graphmem.store.base.FetchesEntities` capability)."""
+        copy = self._copy(self._ns(namespace))
+        if copy is not None:
+            return [copy.entities[i] for i in dict.fromkeys(entity_ids) if isinstance(i, str) and i in copy.entities]
         by_id = {p["id"]: entity_from_props(p) for p in self._nodes_by_id("Entity", _ENTITY_MAP, namespace, entity_ids)}
         return [by_id[i] for i in dict.fromkeys(entity_ids) if i in by_id]
 
@@ -315,8 +340,11 @@ class CypherStore:
         types = sorted({EdgeType(t).value for t in edge_types}) if edge_types is not None else None
         if types == []:
             return []
-        rows = self._read(_NEIGHBORS, ns=ns, id=node_id, types=types)
-        return _neighbors_from_rows(node_id, rows, direction, time)
+        edges = self._edge_copy(ns)
+        if edges is not None:
+            return neighbors_from_rows(node_id, edges.rows_of(node_id, types), direction, time)
+        rows = self._read(NEIGHBORS, ns=ns, id=node_id, types=types)
+        return neighbors_from_rows(node_id, rows, direction, time)
 
     def neighbors_many(
         self,
@@ -334,13 +362,16 @@ class CypherStore:
         types = sorted({EdgeType(t).value for t in edge_types}) if edge_types is not None else None
         ids = sorted(set(node_ids))
         found: dict[str, list[Row]] = {node_id: [] for node_id in ids}
-        if ids and types != []:
+        edges = self._edge_copy(ns) if ids and types != [] else None
+        if edges is not None:
+            found = {node_id: edges.rows_of(node_id, types) for node_id in ids}
+        elif ids and types != []:
             remember = self._seen.active
-            for row in self._read(_NEIGHBORS_MANY_EVENTS if remember else _NEIGHBORS_MANY, ns=ns, ids=ids, types=types):
+            for row in self._read(NEIGHBORS_MANY_EVENTS if remember else NEIGHBORS_MANY, ns=ns, ids=ids, types=types):
                 found[row["origin"]].append(row)
                 if remember and row["event"] is not None:
                     self._seen.add(event_from_props(row["event"]))
-        return {node_id: _neighbors_from_rows(node_id, found[node_id], direction, time) for node_id in node_ids}
+        return {node_id: neighbors_from_rows(node_id, found[node_id], direction, time) for node_id in node_ids}
 
     def iter_sessions(self, namespace: str) -> Iterator[Session]:
         """Sessions of the namespace in index order (then id)."""
@@ -412,12 +443,15 @@ class CypherStore:
         words = list(dict.fromkeys(_WORD.findall(query.casefold())))
         if not words or limit <= 0:
             return []
-        if self.fulltext and self.dialect.fulltext_search is not None:
+        if self.fulltext and self.dialect.fulltext_search is not None:  # the server's index ranks
             lucene = " OR ".join(f'"{w}"' for w in words)  # \w+ words hold no Lucene syntax
             rows = self._read(self.dialect.fulltext_search, index=FULLTEXT_INDEX, query=lucene, ns=ns, limit=limit)
             for r in rows:
                 self._seen.add(event_from_props(r["p"]))
             return [TextHit(r["id"], float(r["score"])) for r in rows]
+        copy = self._copy(ns)
+        if copy is not None:
+            return copy.search_text(words, limit)
         return search_text_fallback(self._session, ns, words, limit, seen=self._seen.add)
 
     def search_vectors(self, namespace: str, vector: Sequence[float], k: int) -> list[tuple[str, float]] | None:
@@ -493,12 +527,14 @@ class CypherStore:
     def delete_event(self, namespace: str, event_id: str) -> DeleteResult:
         """Delete an event, its mentions, the facts only it supported and entities left unused."""
         ns = self._ns(namespace)
-        return self._write(ns, f"deleting event {event_id!r}", lambda tx: write.delete_event(tx, ns, event_id))
+        deleted = self._write(ns, f"deleting event {event_id!r}", lambda tx: write.delete_event(tx, ns, event_id))
+        return self._forgetting_copy(ns, deleted)
 
     def delete_namespace(self, namespace: str) -> DeleteResult:
         """Delete everything in a namespace, in one transaction."""
         ns = self._ns(namespace)
-        return self._write(ns, f"deleting namespace {ns!r}", lambda tx: write.delete_namespace(tx, ns))
+        deleted = self._write(ns, f"deleting namespace {ns!r}", lambda tx: write.delete_namespace(tx, ns))
+        return self._forgetting_copy(ns, deleted)
 
     def replace_namespace(self, batch: Batch) -> DeleteResult:
         """Make the batch's namespace hold exactly ``batch``, in one transaction; returns what was deleted.
@@ -507,7 +543,8 @@ class CypherStore:
         it as it was.
         """
         ns = validate_namespace(batch.namespace)
-        return self._write(ns, f"replacing namespace {ns!r}", lambda tx: write.replace_namespace(tx, batch))
+        deleted = self._write(ns, f"replacing namespace {ns!r}", lambda tx: write.replace_namespace(tx, batch))
+        return self._forgetting_copy(ns, deleted)
 
     # -- stats -----------------------------------------------------------------------------------------
 
@@ -525,7 +562,7 @@ class CypherStore:
             counts[key] += n
 
         for r in self._read(_STATS_NODES, ns=namespace):
-            kind = _kind_of(r["labels"])
+            kind = kind_of(r["labels"])
             if kind is None or r["ns"] is None:
                 continue
             bump(r["ns"], {"session": "sessions", "event": "events", "entity": "entities"}[kind.value], int(r["n"]))
@@ -535,55 +572,3 @@ class CypherStore:
                 bump(r["ns"], "facts" if r["type"] == "FACT" else "mentions", int(r["n"]))
         per = {ns: c for ns, c in per.items() if c["sessions"] or c["events"] or c["entities"] or c["facts"]}
         return StoreStats.from_counts(namespace, per)
-
-
-# -- helpers -----------------------------------------------------------------------------------------------
-
-
-def _neighbors_from_rows(
-    node_id: str, rows: Iterable[Row], direction: Direction, time: TimeFilter | None
-) -> list[Neighbor]:
-    """The :class:`Neighbor` values of one node's edge rows, outgoing first, each side in a stable order."""
-    outs: list[Neighbor] = []
-    ins: list[Neighbor] = []
-    for r in rows:
-        edge = EdgeType(r["type"])
-        kind = _kind_of(r["labels"])
-        if kind is None:
-            continue
-        fact = None
-        if edge is EdgeType.FACT:
-            src, dst = (node_id, r["id"]) if r["out"] else (r["id"], node_id)
-            fact = fact_from_props(r["p"], src, dst)
-        if fact is not None and not (time or _NOW).admits_fact(fact):
-            continue
-        if time is not None and kind is NodeKind.EVENT and not _admits_event_time(time, dt_out(r["at"])):
-            continue
-        role = r["p"].get("role") if edge in (EdgeType.MENTIONS, EdgeType.SPOKEN_BY) else None
-        if r["out"] and direction in (Direction.OUT, Direction.BOTH):
-            outs.append(Neighbor(edge, Direction.OUT, r["id"], kind, role, fact))
-        if r["inn"] and direction in (Direction.IN, Direction.BOTH):
-            ins.append(Neighbor(edge, Direction.IN, r["id"], kind, role, fact))
-
-    def key(n: Neighbor) -> tuple[str, str, str, str]:
-        return (n.edge.value, n.node_id, n.role or "", n.fact.id if n.fact else "")
-
-    return sorted(outs, key=key) + sorted(ins, key=key)
-
-
-def _kind_of(labels: Sequence[str]) -> NodeKind | None:
-    for label in labels:
-        kind = KIND_OF_LABEL.get(label)
-        if kind is not None:
-            return kind
-    return None
-
-
-def _admits_event_time(time: TimeFilter, when: datetime | None) -> bool:
-    """``TimeFilter.admits_event`` for a stored event time (naive UTC, like the bounds after ``dt_in``)."""
-    if when is None:
-        return True
-    since, until = dt_in(time.since), dt_in(time.until)
-    if since is not None and when < since:
-        return False
-    return until is None or when <= until
