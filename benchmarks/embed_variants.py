@@ -16,7 +16,11 @@ cosines), ``mean`` (their mean: unit(v_turn + v_context)). Variants built from v
 has, with no second text per turn: ``prev:A`` (unit(v_turn + A·v_prev), ``v_prev`` the previous turn's
 own vector in the same session), ``prevspk:A:B`` (unit(v_turn + A·v_prev + B·v_speaker), ``v_speaker``
 the embedding of the speaker's name), ``chain:A`` (unit(v_turn + A·w_prev), ``w_prev`` the previous
-turn's *final* vector, so context decays over the whole session). ``--cache FILE`` keeps the turn,
+turn's *final* vector, so context decays over the whole session). One pass over the context text with the
+previous turn clipped to N words: ``context@N``, ``mean@N`` (with the turn's own embedding), ``span@N:A``
+(unit(v_context + A·v_span), ``v_span`` the turn's own tokens pooled from that pass: what the default
+ONNX embedder does, :class:`graphmem.embed_text.EmbeddingRequest`) and ``spancls@N:A`` (the span with
+[CLS] and [SEP]). ``--cache FILE`` keeps the turn,
 context and name embeddings between runs; ``--cost NS`` prints the embedding CPU seconds each kind of
 text costs for one namespace; ``--json`` keeps each question's result for leave-one-out
 (``benchmarks/embed_loo.py``).
@@ -86,7 +90,42 @@ def _previous(events: list[Any]) -> list[int]:
     return out
 
 
-def _texts(mem: Memory, namespace: str, cache: dict[str, Any], speaker: bool) -> dict[str, Any]:
+def _one_pass(mem: Memory, namespace: str, events: list[Any], words: int, cache: dict[str, Any]) -> None:
+    """Cache, for context texts clipped to ``words`` words, their embeddings and what one pass over them
+    gives for the turn's own tokens: ``span`` (the turn's tokens) and ``spancls`` (with [CLS] and [SEP])."""
+    key = f"{namespace}/ctx@{words}"
+    if key in cache:
+        return
+    import graphmem.embed_text as et
+
+    kept, et.CONTEXT_WORDS = et.CONTEXT_WORDS, words
+    try:
+        texts = embedding_texts(events)
+    finally:
+        et.CONTEXT_WORDS = kept
+    spans = [(len(e.speaker) + 2, len(e.speaker) + 2 + len(e.text)) if e.speaker else (0, len(e.text)) for e in events]
+    embedder = mem.embedder
+    whole = np.zeros((len(texts), embedder.dim), dtype=np.float32)
+    span = np.zeros_like(whole)
+    spancls = np.zeros_like(whole)
+    from graphmem.embed import _span_mask
+
+    for rows, hidden, mask, encodings in embedder._passes(texts):  # type: ignore[attr-defined]
+        inside = np.zeros_like(mask)
+        for row, (i, encoding) in enumerate(zip(rows, encodings, strict=True)):
+            inside[row, : len(encoding.ids)] = _span_mask(encoding, spans[i])
+        ends = inside.copy()
+        ends[:, 0] = 1
+        ends[np.arange(len(rows)), mask.sum(axis=1) - 1] = 1
+        for out, m in ((whole, mask), (span, inside), (spancls, ends)):
+            w = m[..., None].astype(np.float32)
+            out[rows] = (hidden * w).sum(axis=1) / np.maximum(w.sum(axis=1), 1e-9)
+    cache[key] = _unit(whole)
+    cache[f"{namespace}/span@{words}"] = _unit(span)
+    cache[f"{namespace}/spancls@{words}"] = _unit(spancls)
+
+
+def _texts(mem: Memory, namespace: str, cache: dict[str, Any], speaker: bool, words_wanted: set[int]) -> dict[str, Any]:
     """The namespace's events and the embeddings of their texts, context texts and speaker names."""
     events = sorted(mem.store.iter_events(namespace), key=lambda e: (e.session, e.seq))
     if f"{namespace}/own" not in cache:
@@ -100,13 +139,32 @@ def _texts(mem: Memory, namespace: str, cache: dict[str, Any], speaker: bool) ->
         said = [f"{e.speaker}: {e.text}" if e.speaker else e.text for e in events]
         cache[f"{namespace}/speaker"] = np.asarray(mem.embedder.embed(said), dtype=np.float32)
     names = [str(n) for n in cache[f"{namespace}/name_list"]]
+    for words in sorted(words_wanted):
+        _one_pass(mem, namespace, events, words, cache)
     return {
         "events": events,
         "own": cache[f"{namespace}/own"],
         "context": cache[f"{namespace}/context"],
         "speaker": cache.get(f"{namespace}/speaker"),
         "name": {n: cache[f"{namespace}/names"][i] for i, n in enumerate(names)},
+        "one_pass": {k.split("/", 1)[1]: v for k, v in cache.items() if k.startswith(f"{namespace}/") and "@" in k},
     }
+
+
+def _one_pass_space(t: dict[str, Any], kind: str, w: list[float], own: Any) -> list[np.ndarray[Any, Any]]:
+    """``context@N`` (the context text clipped to N words), ``mean@N`` (its mean with the turn's own
+    embedding), ``span@N:A`` / ``spancls@N:A`` (one pass: unit(context + A · the turn's own tokens
+    pooled from it, without / with [CLS] and [SEP]))."""
+    what, words = kind.split("@")
+    ctx = t["one_pass"][f"ctx@{words}"]
+    if what == "context":
+        return [ctx]
+    if what == "mean":
+        return [_unit(own + ctx)]
+    if what in ("span", "spancls"):
+        part = t["one_pass"][f"{what}@{words}"]
+        return [_unit((w[0] if w else 1.0) * part + ctx)]
+    raise SystemExit(f"unknown variant {kind!r}")
 
 
 def _space(t: dict[str, Any], variant: str) -> tuple[list[str], list[np.ndarray[Any, Any]]]:
@@ -114,7 +172,9 @@ def _space(t: dict[str, Any], variant: str) -> tuple[list[str], list[np.ndarray[
     kind, *weights = variant.split(":")
     w = [float(x) for x in weights]
     prev = _previous(events)
-    if kind == "plain":
+    if "@" in kind:  # one pass over the context text clipped to N words
+        matrices = _one_pass_space(t, kind, w, own)
+    elif kind == "plain":
         matrices = [own]
     elif kind == "speaker":
         matrices = [t["speaker"]]
@@ -191,8 +251,9 @@ def main() -> None:
         cached = Path(args.cache) if args.cache else None
         cache: dict[str, Any] = dict(np.load(cached)) if cached and cached.exists() else {}
         speaker = "speaker" in args.variants.split(",")
-        texts = {ns: _texts(mem, ns, cache, speaker) for ns in namespaces}
-        if cached and not cached.exists():
+        words = {int(v.split(":")[0].split("@")[1]) for v in args.variants.split(",") if "@" in v}
+        texts = {ns: _texts(mem, ns, cache, speaker, words) for ns in namespaces}
+        if cached and (not cached.exists() or words):
             np.savez(cached, **cache)
         for variant in args.variants.split(","):
             index = _Index({ns: _space(texts[ns], variant) for ns in namespaces})

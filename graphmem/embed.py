@@ -18,7 +18,7 @@ import gzip
 import importlib.resources
 import os
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
@@ -33,6 +33,7 @@ __all__ = [
     "Embedder",
     "OnnxEmbedder",
     "SentenceTransformerEmbedder",
+    "SpanEmbedder",
     "default_embedder",
     "embedder_space",
     "make_embedder",
@@ -59,6 +60,20 @@ class Embedder(Protocol):
 
     def embed(self, texts: Sequence[str]) -> FloatArray:
         """Return an ``(len(texts), dim)`` float32 array of unit vectors, in input order."""
+        ...
+
+
+@runtime_checkable
+class SpanEmbedder(Embedder, Protocol):
+    """An embedder that can also pool a part of a text from the same forward pass."""
+
+    def embed_spans(self, texts: Sequence[str], spans: Sequence[tuple[int, int]]) -> tuple[FloatArray, FloatArray]:
+        """Embed each of ``texts`` once; return two ``(len(texts), dim)`` arrays of unit vectors.
+
+        The first is :meth:`embed`'s (every token pooled); the second pools only the tokens inside the
+        character span ``spans[i] = (start, end)`` of ``texts[i]``, so they are read in the context of
+        the whole text. A span holding no token gives a zero row.
+        """
         ...
 
 
@@ -149,8 +164,29 @@ class OnnxEmbedder:
     def embed(self, texts: Sequence[str]) -> FloatArray:
         """Return unit vectors for ``texts`` (see :class:`Embedder`)."""
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        for rows, hidden, mask, _ in self._passes(texts):
+            out[rows] = _mean(hidden, mask)
+        return normalize(out)
+
+    def embed_spans(self, texts: Sequence[str], spans: Sequence[tuple[int, int]]) -> tuple[FloatArray, FloatArray]:
+        """Embed each text once and pool its tokens twice (see :class:`SpanEmbedder`)."""
+        if len(spans) != len(texts):
+            raise ValueError(f"embed_spans: {len(texts)} texts but {len(spans)} spans")
+        whole = np.zeros((len(texts), self.dim), dtype=np.float32)
+        part = np.zeros_like(whole)
+        for rows, hidden, mask, encodings in self._passes(texts):
+            whole[rows] = _mean(hidden, mask)
+            inside = np.zeros_like(mask)
+            for row, (i, encoding) in enumerate(zip(rows, encodings, strict=True)):
+                inside[row, : len(encoding.ids)] = _span_mask(encoding, spans[i])
+            part[rows] = _mean(hidden, inside)
+        return normalize(whole), normalize(part)
+
+    def _passes(self, texts: Sequence[str]) -> Iterator[tuple[list[int], Any, Any, list[Any]]]:
+        """Run the model over ``texts`` in length-sorted batches: each batch's text indexes, last hidden
+        state, attention mask and encodings."""
         if not texts:
-            return out
+            return
         encodings = self._tokenizer.encode_batch([clean_text(t) if t else " " for t in texts])
         order = sorted(range(len(encodings)), key=lambda i: len(encodings[i].ids))
         for start in range(0, len(order), self.batch_size):
@@ -167,13 +203,25 @@ class OnnxEmbedder:
                 feeds["token_type_ids"] = np.zeros_like(ids)
             with self._lock:
                 hidden = self._session.run(None, feeds)[0]
-            weights = mask[..., None].astype(np.float32)
-            pooled = (hidden * weights).sum(axis=1) / np.maximum(weights.sum(axis=1), 1e-9)
-            out[chunk] = pooled
-        return normalize(out)
+            yield chunk, hidden, mask, [encodings[i] for i in chunk]
 
     def __repr__(self) -> str:
         return f"<OnnxEmbedder {self.name} dim={self.dim}>"
+
+
+def _mean(hidden: Any, mask: Any) -> Any:
+    """Mean of ``hidden``'s token rows where ``mask`` is 1 (a row with none is zero)."""
+    weights = mask[..., None].astype(np.float32)
+    return (hidden * weights).sum(axis=1) / np.maximum(weights.sum(axis=1), 1e-9)
+
+
+def _span_mask(encoding: Any, span: tuple[int, int]) -> Any:
+    """1 for the tokens of ``encoding`` that lie inside the character ``span`` (special tokens never)."""
+    offsets = np.asarray(encoding.offsets, dtype=np.int64).reshape(-1, 2)
+    special = np.asarray(encoding.special_tokens_mask, dtype=bool)
+    start, end = span
+    keep = (offsets[:, 0] >= start) & (offsets[:, 1] <= end) & (offsets[:, 1] > offsets[:, 0]) & ~special
+    return keep.astype(np.int64)
 
 
 class SentenceTransformerEmbedder:

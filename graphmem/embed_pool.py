@@ -73,14 +73,26 @@ def _serve(source: IO[bytes], sink: IO[bytes]) -> None:  # pragma: no cover - ru
             return
         if item is None:
             return
-        chunk_id, texts = item
+        chunk_id, texts, spans = item
         reply: tuple[int, Any, str | None]
         try:
-            reply = (chunk_id, np.asarray(embedder.embed(texts), dtype=np.float32), None)
+            reply = (chunk_id, _embed_chunk(embedder, texts, spans), None)
         except Exception as exc:  # the writer reports it for the unit; the helper keeps serving
             reply = (chunk_id, None, f"{type(exc).__name__}: {exc}")
         pickle.dump(reply, sink, protocol=pickle.HIGHEST_PROTOCOL)
         sink.flush()
+
+
+#: The texts of a chunk and, for a one-pass request, the span of each text to pool apart.
+_Chunk = tuple[list[str], list[tuple[int, int]] | None]
+
+
+def _embed_chunk(embedder: Any, texts: list[str], spans: list[tuple[int, int]] | None) -> Any:
+    """The rows of one chunk: ``embed(texts)``, or with ``spans`` both arrays of ``embed_spans`` side by side."""
+    if spans is None:
+        return np.asarray(embedder.embed(texts), dtype=np.float32)
+    whole, part = embedder.embed_spans(texts, spans)
+    return np.hstack([np.asarray(whole, dtype=np.float32), np.asarray(part, dtype=np.float32)])
 
 
 class EmbedPool:
@@ -100,8 +112,8 @@ class EmbedPool:
         self.name = str(embedder.name)
         self._shipped = shipped
         self._chunk = max(1, chunk)
-        self._backlog: deque[tuple[int, list[str]]] = deque()
-        self._in_flight: dict[int, list[str]] = {}
+        self._backlog: deque[tuple[int, _Chunk]] = deque()
+        self._in_flight: dict[int, _Chunk] = {}
         self._replies: queue.Queue[tuple[int, Any, str | None] | None] = queue.Queue()
         self._process: subprocess.Popen[bytes] | None = None  # while the helper takes chunks
         self._handle: tuple[subprocess.Popen[bytes], threading.Thread] | None = None  # to stop it
@@ -142,15 +154,21 @@ class EmbedPool:
                 if pipe is not None:
                     pipe.close()
 
-    def submit(self, texts: Sequence[str]) -> Ticket:
-        """Queue ``texts`` for embedding; :meth:`result` returns their vectors in this order."""
+    def submit(self, texts: Sequence[str], spans: Sequence[tuple[int, int]] | None = None) -> Ticket:
+        """Queue ``texts`` for embedding; :meth:`result` returns their vectors in this order.
+
+        With ``spans`` (one per text) the embedder's ``embed_spans`` is used (a
+        :class:`~graphmem.embed.SpanEmbedder`) and each result row holds both of its vectors, the whole
+        text's then the span's.
+        """
         ticket = Ticket(len(texts))
         order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
         for start in range(0, len(order), self._chunk):
             rows = order[start : start + self._chunk]
             chunk_id = self._next_id
             self._next_id += 1
-            self._backlog.append((chunk_id, [texts[i] for i in rows]))
+            part = [spans[i] for i in rows] if spans is not None else None
+            self._backlog.append((chunk_id, ([texts[i] for i in rows], part)))
             ticket.chunks.append((chunk_id, rows))
         self._queued += len(texts)
         if self._queued >= HELPER_AFTER_TEXTS and not self.started and self._shipped is not None:
@@ -212,12 +230,12 @@ class EmbedPool:
         if process is None or process.stdin is None:
             return
         while self._backlog and len(self._in_flight) < _IN_FLIGHT:
-            chunk_id, texts = self._backlog.popleft()
+            chunk_id, chunk = self._backlog.popleft()
             if not self._in_flight:
                 self._heard = time.monotonic()
-            self._in_flight[chunk_id] = texts
+            self._in_flight[chunk_id] = chunk
             try:
-                pickle.dump((chunk_id, texts), process.stdin, protocol=pickle.HIGHEST_PROTOCOL)
+                pickle.dump((chunk_id, *chunk), process.stdin, protocol=pickle.HIGHEST_PROTOCOL)
                 process.stdin.flush()
             except OSError:  # the helper stopped: its reader queues ``None``, handled in _take
                 return
@@ -236,12 +254,12 @@ class EmbedPool:
             return True
         self._heard = time.monotonic()
         chunk_id, vectors, error = reply
-        texts = self._in_flight.pop(chunk_id, [])
-        if error is not None and texts:
+        chunk = self._in_flight.pop(chunk_id, None)
+        if error is not None and chunk is not None:
             # the helper could not embed it (say it cannot build this embedder): this process embeds it,
             # and the helper gets no more chunks; a failure here is the unit's error
             self._process = None
-            self._backlog.appendleft((chunk_id, texts))
+            self._backlog.appendleft((chunk_id, chunk))
         elif error is not None:
             self._errors[chunk_id] = error
         else:
@@ -279,10 +297,10 @@ class EmbedPool:
 
     def _embed_here(self) -> None:
         """Embed the next queued chunk in this process."""
-        chunk_id, texts = self._backlog.popleft()
+        chunk_id, (texts, spans) = self._backlog.popleft()
         started = time.perf_counter()
         try:
-            self._results[chunk_id] = np.asarray(self.embedder.embed(texts), dtype=np.float32)
+            self._results[chunk_id] = _embed_chunk(self.embedder, texts, spans)
         except Exception as exc:  # reported for the chunk's unit, as the helper's failures are
             self._errors[chunk_id] = f"{type(exc).__name__}: {exc}"
         self.local_seconds += time.perf_counter() - started

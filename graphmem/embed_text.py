@@ -20,6 +20,7 @@ conversation message by message embeds exactly what ingesting the file embeds.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -29,16 +30,21 @@ from graphmem.models import Event
 
 __all__ = [
     "CONTEXT_WORDS",
+    "OWN_WEIGHT",
+    "EmbeddingRequest",
     "EventLookup",
     "embed_events",
     "embedding_request",
     "embedding_text",
     "embedding_texts",
-    "event_vectors",
 ]
 
 #: Words of the previous turn kept in a turn's embedded text.
 CONTEXT_WORDS = 40
+
+#: One-pass embedders: the weight of the turn's own tokens (read in context) beside the whole context
+#: text's vector (see :class:`EmbeddingRequest`).
+OWN_WEIGHT = 4.0
 
 #: Event ids → the stored events among them (``GraphStore.get_events`` bound to a namespace).
 EventLookup = Callable[[list[str]], Iterable[Event]]
@@ -77,34 +83,76 @@ def embedding_texts(events: Sequence[Event], lookup: EventLookup | None = None) 
     return [embedding_text(ev, by_place.get((ev.session, ev.seq - 1))) for ev in events]
 
 
-def embedding_request(events: Sequence[Event], lookup: EventLookup | None = None) -> tuple[list[str], list[int]]:
-    """What :func:`embed_events` embeds for ``events``: each event's own text, then its text in context
-    where that differs; and the indexes of the events that have the second text."""
+@dataclass(frozen=True, slots=True)
+class EmbeddingRequest:
+    """What :func:`embed_events` embeds for some events, and how their vectors are made of the rows.
+
+    Two ways, by what the embedder can do:
+
+    - **one pass** (a :class:`~graphmem.embed.SpanEmbedder`): each event's text in context, embedded
+      once; ``spans`` holds where the event's own text lies in it. The embedder pools every token (the
+      context vector) and the own text's tokens, read in context; the event's vector is
+      unit(context + :data:`OWN_WEIGHT` · own).
+    - **two texts** (any other embedder): each event's own text, then its text in context where that
+      differs (``extra``: the events that have the second text); the event's vector is the mean of the
+      two embeddings.
+
+    An event whose text in context is its own text (no speaker) gets the embedding of its own text
+    either way.
+    """
+
+    texts: list[str]
+    count: int
+    extra: list[int]
+    spans: list[tuple[int, int]] | None = None
+
+    def vectors(self, rows: Any, parts: Any = None) -> np.ndarray[Any, Any]:
+        """The unit vector of each event, from the embedder's rows for :attr:`texts` (and, one pass, the
+        pooled own-text rows ``parts``)."""
+        matrix: np.ndarray[Any, Any] = np.asarray(rows, dtype=np.float32)
+        if self.spans is None:
+            vectors = matrix[: self.count].copy()
+            vectors[self.extra] += matrix[self.count :]
+        else:
+            vectors = matrix.copy()
+            vectors[self.extra] += OWN_WEIGHT * np.asarray(parts, dtype=np.float32)[self.extra]
+        norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+        unit: np.ndarray[Any, Any] = vectors / np.where(norms > 0, norms, 1.0)
+        return unit
+
+
+def embedding_request(
+    events: Sequence[Event], lookup: EventLookup | None = None, *, one_pass: bool = False
+) -> EmbeddingRequest:
+    """What :func:`embed_events` embeds for ``events`` (see :class:`EmbeddingRequest`); ``one_pass`` for
+    an embedder that pools a span of a text (:class:`~graphmem.embed.SpanEmbedder`)."""
     own = [ev.text for ev in events]
     context = embedding_texts(events, lookup)
     extra = [i for i, (a, b) in enumerate(zip(own, context, strict=True)) if a != b]
-    return own + [context[i] for i in extra], extra
-
-
-def event_vectors(rows: Any, count: int, extra: Sequence[int]) -> np.ndarray[Any, Any]:
-    """The unit vector of each of ``count`` events from the rows embedded for :func:`embedding_request`."""
-    matrix: np.ndarray[Any, Any] = np.asarray(rows, dtype=np.float32)
-    vectors = matrix[:count].copy()
-    vectors[list(extra)] += matrix[count:]
-    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
-    unit: np.ndarray[Any, Any] = vectors / np.where(norms > 0, norms, 1.0)
-    return unit
+    if not one_pass:
+        return EmbeddingRequest(own + [context[i] for i in extra], len(events), extra)
+    spans = [(0, len(text)) for text in own]
+    for i in extra:  # the context text starts with "Speaker: " and the turn (embedding_text)
+        start = len(events[i].speaker or "") + 2
+        spans[i] = (start, start + len(own[i]))
+    return EmbeddingRequest(context, len(events), extra, spans)
 
 
 def embed_events(embedder: Any, events: Sequence[Event], lookup: EventLookup | None = None) -> np.ndarray[Any, Any]:
-    """One unit vector per event: the mean of the embeddings of its text and of its text in context.
+    """One unit vector per event, made of its own text and its text in context (see :class:`EmbeddingRequest`).
 
-    ``embedder`` is anything with ``embed(list[str])`` returning one row per text. Both texts are embedded
-    in one call; the mean keeps what the turn says on its own (a turn that names its topic stays close
-    to it) and adds what it answers (a short reply moves towards the question it replies to). An event
-    whose contextual text is its own text is embedded once.
+    ``embedder`` is anything with ``embed(list[str])`` returning one row per text; a
+    :class:`~graphmem.embed.SpanEmbedder` is run once per event, any other once per text. The own text
+    keeps what the turn says on its own (a turn that names its topic stays close to it) and the context
+    adds what it answers (a short reply moves towards the question it replies to).
     """
     if not events:
         return np.zeros((0, 0), dtype=np.float32)
-    texts, extra = embedding_request(events, lookup)
-    return event_vectors(embedder.embed(texts), len(events), extra)
+    from graphmem.embed import SpanEmbedder
+
+    if isinstance(embedder, SpanEmbedder):
+        request = embedding_request(events, lookup, one_pass=True)
+        assert request.spans is not None
+        return request.vectors(*embedder.embed_spans(request.texts, request.spans))
+    request = embedding_request(events, lookup)
+    return request.vectors(embedder.embed(request.texts))

@@ -55,6 +55,7 @@ from graphmem.writer import (
 if TYPE_CHECKING:
     from graphmem.embed import Embedder
     from graphmem.embed_pool import EmbedPool, Ticket
+    from graphmem.embed_text import EmbeddingRequest
     from graphmem.store.base import GraphStore
 
 __all__ = ["FOLDER_SUFFIXES", "STAGES", "Extractor", "IngestSummary", "IngestTarget", "collect_files", "ingest"]
@@ -215,13 +216,28 @@ class _DefaultEmbedder:
     def __init__(self, name: str) -> None:
         self.name = name
 
-    def embed(self, texts: Sequence[str]) -> Any:
+    def _embedder(self) -> Any:
         from graphmem.embed import default_embedder
 
         embedder = default_embedder()
         if embedder.name != self.name:  # the worker must write into the same vector space
             raise ConfigError(f"worker embedder {embedder.name!r} differs from the parent's {self.name!r}")
-        return embedder.embed(texts)
+        return embedder
+
+    def embed(self, texts: Sequence[str]) -> Any:
+        return self._embedder().embed(texts)
+
+
+class _DefaultSpanEmbedder(_DefaultEmbedder):
+    """:class:`_DefaultEmbedder` for a default embedder that is a :class:`~graphmem.embed.SpanEmbedder`."""
+
+    def embed_spans(self, texts: Sequence[str], spans: Sequence[tuple[int, int]]) -> Any:
+        from graphmem.embed import SpanEmbedder
+
+        embedder = self._embedder()
+        if not isinstance(embedder, SpanEmbedder):  # pragma: no cover - the parent checked the same one
+            raise ConfigError(f"worker embedder {embedder.name!r} cannot pool spans")
+        return embedder.embed_spans(texts, spans)
 
 
 def _for_workers(embedder: Any) -> Any | None:
@@ -233,9 +249,12 @@ def _for_workers(embedder: Any) -> Any | None:
     try:
         pickle.dumps(embedder)
     except Exception:  # pickling raises TypeError, AttributeError, PicklingError ... depending on the object
-        from graphmem.embed import is_default_embedder
+        from graphmem.embed import SpanEmbedder, is_default_embedder
 
-        return _DefaultEmbedder(embedder.name) if is_default_embedder(embedder) else None
+        if not is_default_embedder(embedder):
+            return None
+        kind = _DefaultSpanEmbedder if isinstance(embedder, SpanEmbedder) else _DefaultEmbedder
+        return kind(embedder.name)
     return embedder
 
 
@@ -318,7 +337,7 @@ def _embedding_ahead(parts: Parts, pool: EmbedPool, store: GraphStore) -> Parts:
     its chunks are still embedded (by the helper, or here while the next input waits) and their vectors
     kept by the pool until the run ends: one unit of wasted work per such failure.
     """
-    pending: deque[tuple[_Extracted, list[tuple[Ticket, list[int]]]]] = deque()
+    pending: deque[tuple[_Extracted, list[tuple[Ticket, EmbeddingRequest]]]] = deque()
     while True:
         try:
             part = next(parts)
@@ -338,27 +357,32 @@ def _embedding_ahead(parts: Parts, pool: EmbedPool, store: GraphStore) -> Parts:
         yield _attach_pooled(*pending.popleft(), pool)
 
 
-def _request(pool: EmbedPool, store: GraphStore, batch: Batch) -> tuple[Ticket, list[int]]:
+def _request(pool: EmbedPool, store: GraphStore, batch: Batch) -> tuple[Ticket, EmbeddingRequest]:
     """Queue what :func:`graphmem.writer.attach_embeddings` would embed for ``batch``."""
+    from graphmem.embed import SpanEmbedder
     from graphmem.embed_text import embedding_request
 
     namespace = batch.namespace
-    texts, extra = embedding_request(batch.events, lambda ids: store.get_events(namespace, ids))
-    return pool.submit(texts), extra
+    one_pass = isinstance(pool.embedder, SpanEmbedder)
+    request = embedding_request(batch.events, lambda ids: store.get_events(namespace, ids), one_pass=one_pass)
+    return pool.submit(request.texts, request.spans), request
 
 
-def _attach_pooled(part: _Extracted, tickets: list[tuple[Ticket, list[int]]], pool: EmbedPool) -> _Extracted:
+def _pooled_vectors(rows: Any, request: EmbeddingRequest) -> Any:
+    if request.spans is None:
+        return request.vectors(rows)
+    dim = rows.shape[1] // 2
+    return request.vectors(rows[:, :dim], rows[:, dim:])
+
+
+def _attach_pooled(part: _Extracted, tickets: list[tuple[Ticket, EmbeddingRequest]], pool: EmbedPool) -> _Extracted:
     if part.error is not None:
         return part
-    from graphmem.embed_text import event_vectors
-
     started = time.perf_counter()
     try:
         part.batches = [
-            with_embeddings(batch, event_vectors(pool.result(ticket), len(batch.events), extra), pool.name)
-            if batch.events
-            else batch
-            for batch, (ticket, extra) in zip(part.batches, tickets, strict=True)
+            with_embeddings(batch, _pooled_vectors(pool.result(ticket), request), pool.name) if batch.events else batch
+            for batch, (ticket, request) in zip(part.batches, tickets, strict=True)
         ]
     except GraphmemError as exc:
         part.batches, part.error = [], str(exc)

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "EMBED_TEXT_VERSION",
+    "ONE_PASS_TEXT_VERSION",
     "Committed",
     "NameVectors",
     "Resolver",
@@ -45,6 +46,12 @@ __all__ = [
 #: (stores ingested before contextual vectors); ``2``: the mean of the embeddings of the turn's text and of
 #: its text in context.
 EMBED_TEXT_VERSION = "2"
+
+#: :data:`EMBED_TEXT_VERSION` for an embedder that pools a span of a text
+#: (:class:`~graphmem.embed.SpanEmbedder`, the default ONNX one): ``3``: the turn's text in context
+#: embedded once, its own tokens pooled apart and added with weight
+#: :data:`~graphmem.embed_text.OWN_WEIGHT` (see :class:`~graphmem.embed_text.EmbeddingRequest`).
+ONE_PASS_TEXT_VERSION = "3"
 
 #: Resolves a batch's entities and facts against the entities stored in its namespace.
 Resolver = Callable[[Batch, list[Entity]], Batch]
@@ -147,14 +154,16 @@ def name_vectors(memory: WriteTarget) -> NameVectors:
 
 
 def vector_scheme(embedder: Any) -> str:
-    """How ``embedder`` makes event vectors: its vector space and :data:`EMBED_TEXT_VERSION`.
+    """How ``embedder`` makes event vectors: its vector space and :data:`EMBED_TEXT_VERSION` (or
+    :data:`ONE_PASS_TEXT_VERSION` for a :class:`~graphmem.embed.SpanEmbedder`).
 
     The space (:func:`graphmem.embed.embedder_space`), not the exact model name: variants of one model
-    whose vectors share an index (all-MiniLM-L6-v2 under ONNX or torch) need no new embedding.
+    whose vectors share an index and are combined the same way need no new embedding.
     """
-    from graphmem.embed import embedder_space
+    from graphmem.embed import SpanEmbedder, embedder_space
 
-    return f"{embedder_space(embedder)}|text-v{EMBED_TEXT_VERSION}"
+    version = ONE_PASS_TEXT_VERSION if isinstance(embedder, SpanEmbedder) else EMBED_TEXT_VERSION
+    return f"{embedder_space(embedder)}|text-v{version}"
 
 
 def with_embeddings(batch: Batch, vectors: Any, model: str) -> Batch:

@@ -80,3 +80,20 @@ def test_embed_events_is_the_mean_of_the_turn_and_the_turn_in_context() -> None:
     assert vectors[2] == pytest.approx(embedder.embed(["x"])[0], abs=1e-6)  # no speaker: its own text only
     assert embedder.texts[:5].count("x") == 1  # embedded once, in one call with the others
     assert embed_events(embedder, []).shape == (0, 0)
+
+
+def test_a_span_embedder_embeds_each_turn_once_in_context() -> None:
+    from graphmem.embed_text import OWN_WEIGHT
+    from tests.ingest.fakes import FakeSpanEmbedder
+
+    events = [_ev("s1", 1, "Ana", "How was the trip?"), _ev("s1", 2, "Ben", "We loved it!"), _ev("s1", 3, None, "x")]
+    embedder = FakeSpanEmbedder()
+    vectors = embed_events(embedder, events)
+    assert embedder.calls == 1 and embedder.texts == 6  # one call: the three texts, and the three spans
+    texts = embedding_texts(events)
+    whole, part = embedder.embed_spans(texts, [(5, 22), (5, 17), (0, 1)])
+    assert [t[a:b] for t, (a, b) in zip(texts, [(5, 22), (5, 17), (0, 1)], strict=True)] == [e.text for e in events]
+    for i in (0, 1):  # the context vector plus the turn's own tokens
+        want = whole[i] + OWN_WEIGHT * part[i]
+        assert vectors[i] == pytest.approx(want / np.linalg.norm(want), abs=1e-6)
+    assert vectors[2] == pytest.approx(whole[2], abs=1e-6)  # no speaker: its own text, embedded once

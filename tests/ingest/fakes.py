@@ -89,6 +89,23 @@ class FakeEmbedder:
         return arr / np.linalg.norm(arr, axis=1, keepdims=True)
 
 
+class FakeSpanEmbedder(FakeEmbedder):
+    """A :class:`~graphmem.embed.SpanEmbedder`: the span's row is the fake vector of the span's text
+    plus a little of the whole text's (so it depends on the context, as a model's would)."""
+
+    name = "fake-span-embedder"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.calls = 0
+
+    def embed_spans(self, texts: Sequence[str], spans: Sequence[tuple[int, int]]) -> tuple[np.ndarray, np.ndarray]:
+        self.calls += 1
+        whole = self.embed(texts)
+        part = self.embed([t[a:b] for t, (a, b) in zip(texts, spans, strict=True)]) + 0.25 * whole
+        return whole, part / np.linalg.norm(part, axis=1, keepdims=True)
+
+
 def keep(batch: Batch, existing: list[Entity]) -> Batch:
     """A resolver that changes nothing."""
     return batch

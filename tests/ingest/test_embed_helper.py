@@ -18,7 +18,7 @@ from graphmem.ingest import ingest
 from graphmem.memory import Memory
 
 from .conftest import DATA
-from .fakes import FakeEmbedder
+from .fakes import FakeEmbedder, FakeSpanEmbedder
 from .test_spacy_ingest import _contents
 
 
@@ -48,8 +48,9 @@ class FailingEmbedder(FakeEmbedder):
         return super().embed(texts)
 
 
+@pytest.mark.parametrize("kind", [FakeEmbedder, FakeSpanEmbedder])  # two texts per turn, and one pass
 def test_helper_writes_the_store_the_serial_path_writes(
-    tmp_path: Path, nlp: Any, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, nlp: Any, monkeypatch: pytest.MonkeyPatch, kind: type[FakeEmbedder]
 ) -> None:
     """Units extracted here, embedded by the helper and by this process: every event, entity, fact,
     mention and vector as when this process embeds each unit as it writes it."""
@@ -59,7 +60,7 @@ def test_helper_writes_the_store_the_serial_path_writes(
     monkeypatch.setattr("graphmem.embed_pool.HELPER_AFTER_TEXTS", 1)  # start the helper at once
     stores, helpers = [], []
     for helper in (False, True):
-        with Memory.open(tmp_path / f"db{helper}", embedder=FakeEmbedder()) as mem:
+        with Memory.open(tmp_path / f"db{helper}", embedder=kind()) as mem:
             extractor = SpacyExtractor(nlp, now=datetime(2025, 1, 1))
             summary = ingest(mem, DATA, extractor=extractor, embed_helper=helper)
             assert summary.files_ok == 4, summary.errors
@@ -85,6 +86,23 @@ def test_pool_with_the_onnx_embedder_matches_one_call(monkeypatch: pytest.Monkey
     want = embedder.embed(texts)
     assert got.shape == want.shape
     assert np.allclose(got, want, atol=1e-5)
+
+
+def test_pool_with_the_onnx_embedder_pools_spans_as_one_call(monkeypatch: pytest.MonkeyPatch) -> None:
+    """One pass per text through the helper: both pooled vectors equal one in-process call up to rounding."""
+    from graphmem.embed import default_embedder
+    from graphmem.ingest import _for_workers
+
+    monkeypatch.setattr("graphmem.embed_pool.HELPER_AFTER_TEXTS", 1)
+    embedder = default_embedder()
+    texts = [f"Ana: I adopted a dog in {1990 + i}! (replying to Ben: {'Any news? ' * (i % 5)})" for i in range(90)]
+    spans = [(5, 5 + len(f"I adopted a dog in {1990 + i}!")) for i in range(90)]
+    with EmbedPool(embedder, _for_workers(embedder), chunk=16) as pool:
+        tickets = [pool.submit(texts[:40], spans[:40]), pool.submit(texts[40:], spans[40:])]
+        got = np.vstack([pool.result(t) for t in tickets])
+        assert pool.started
+    whole, part = embedder.embed_spans(texts, spans)  # type: ignore[attr-defined]
+    assert np.allclose(got, np.hstack([whole, part]), atol=1e-5)
 
 
 def test_a_helper_failure_fails_that_unit_only(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -13,6 +13,7 @@ import pytest
 
 import graphmem.embed_text
 import graphmem.writer
+from graphmem.embed_text import EmbeddingRequest
 from graphmem.ingest import IngestSummary, ingest
 from graphmem.memory import Memory
 from graphmem.models import Event
@@ -29,9 +30,9 @@ def run(memory: Memory, path: Path = FILE, **kw: Any) -> IngestSummary:
     return ingest(memory, path, extractor=FakeExtractor(), **kw)
 
 
-def _plain_request(events: Sequence[Event], lookup: Any = None) -> tuple[list[str], list[int]]:
+def _plain_request(events: Sequence[Event], lookup: Any = None, *, one_pass: bool = False) -> EmbeddingRequest:
     """The scheme before contextual vectors: each turn embedded as its own text alone."""
-    return [ev.text for ev in events], []
+    return EmbeddingRequest([ev.text for ev in events], len(events), [])
 
 
 def _vectors(memory: Memory, ns: str = NS) -> dict[str, list[float]]:

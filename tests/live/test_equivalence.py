@@ -12,7 +12,7 @@ from graphmem import EdgeType, Memory
 from graphmem.formats import read_transcripts
 from graphmem.live import messages_of
 from graphmem.store.base import Direction
-from tests.ingest.fakes import FakeEmbedder
+from tests.ingest.fakes import FakeEmbedder, FakeSpanEmbedder
 
 from .conftest import LOCOMO_DEV
 
@@ -45,13 +45,14 @@ def _edges(mem: Memory, ns: str, edge: EdgeType) -> set[tuple[str, str]]:
     return out
 
 
-def test_added_one_by_one_equals_ingested(tmp_path: Path, nlp: Any) -> None:
+@pytest.mark.parametrize("kind", [FakeEmbedder, FakeSpanEmbedder])  # two texts per turn, and one pass
+def test_added_one_by_one_equals_ingested(tmp_path: Path, nlp: Any, kind: type[FakeEmbedder]) -> None:
     path = _smallest_conversation(tmp_path)
     (transcript,) = read_transcripts(path)
     ns = transcript.namespace
     with (
-        Memory.open(tmp_path / "batch", embedder=FakeEmbedder(), nlp=nlp) as batch,
-        Memory.open(tmp_path / "live", embedder=FakeEmbedder(), nlp=nlp) as live,
+        Memory.open(tmp_path / "batch", embedder=kind(), nlp=nlp) as batch,
+        Memory.open(tmp_path / "live", embedder=kind(), nlp=nlp) as live,
     ):
         assert batch.ingest(path).ok
         messages = messages_of(transcript)
