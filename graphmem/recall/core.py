@@ -111,7 +111,7 @@ class _Admit:
         out = []
         for i in ids:
             ev = self.cache.get(i)
-            if ev is None or not self.request.admits(ev):
+            if ev is None or not self.request.admits(ev, self.window):
                 continue
             if self.speakers is not None and normalise_name(ev.speaker or "") not in self.speakers:
                 continue

@@ -32,12 +32,16 @@ DISK_INDEXES = (
     "CREATE INDEX IF NOT EXISTS facts_by_subject ON facts (ns, subject_id)",
     "CREATE INDEX IF NOT EXISTS facts_by_object ON facts (ns, object_id)",
     "CREATE INDEX IF NOT EXISTS events_by_source ON events (ns, source_id)",
+    "CREATE INDEX IF NOT EXISTS events_by_speaker ON events (ns, speaker)",
 )
 
 _SESSION_COLS = "ns, id, idx, started_at, date_text"
 _ENTITY_COLS = "ns, id, name, type, aliases"
 _NOW = TimeFilter()  # no bound: the fact versions memory holds now
 _CHUNK = 500  # ids per IN (...) list
+#: How many decoded events a view keeps between reads (it starts over when full). Recall asks for the
+#: same few hundred turns query after query; the view is dropped whenever the namespace changes.
+EVENT_CACHE = 20_000
 
 
 @dataclass(slots=True)
@@ -49,6 +53,8 @@ class DiskNamespace:
     _names: dict[str, list[str]] | None = field(default=None, init=False)
     _session_order: list[str] | None = field(default=None, init=False)
     _session_pos: dict[str, int] = field(default_factory=dict, init=False)
+    _events: dict[str, Event] = field(default_factory=dict, init=False)
+    _speakers: list[str] | None = field(default=None, init=False)
 
     # -- nodes ---------------------------------------------------------------------------------------
 
@@ -60,18 +66,22 @@ class DiskNamespace:
         return session_from_row(row) if row else None
 
     def get_events(self, event_ids: Sequence[str]) -> list[Event]:
-        """The events that exist among ``event_ids``, in the order asked."""
-        found: dict[str, Event] = {}
+        """The events that exist among ``event_ids``, in the order asked (decoded ones kept, see ``EVENT_CACHE``)."""
+        known = self._events
         unique = list(dict.fromkeys(event_ids))
-        for start in range(0, len(unique), _CHUNK):
-            part = unique[start : start + _CHUNK]
-            marks = ",".join("?" * len(part))
-            rows = self.conn.execute(
-                f"SELECT {EVENT_COLS} FROM events WHERE ns = ? AND id IN ({marks})", (self.namespace, *part)
-            )
-            for row in rows:
-                found[row[1]] = event_from_row(row)
-        return [found[i] for i in event_ids if i in found]
+        if len(known) + len(unique) > EVENT_CACHE:
+            known.clear()
+        missing = [i for i in unique if i not in known]
+        if missing:
+            for start in range(0, len(missing), _CHUNK):
+                part = missing[start : start + _CHUNK]
+                marks = ",".join("?" * len(part))
+                rows = self.conn.execute(
+                    f"SELECT {EVENT_COLS} FROM events WHERE ns = ? AND id IN ({marks})", (self.namespace, *part)
+                )
+                for row in rows:
+                    known[row[1]] = event_from_row(row)
+        return [known[i] for i in event_ids if i in known]
 
     def get_entity(self, entity_id: str) -> Entity | None:
         """The entity with this id, or ``None``."""
@@ -106,12 +116,30 @@ class DiskNamespace:
         )
 
     def speakers(self) -> list[str]:
-        """Every distinct speaker name of the namespace's events, sorted."""
-        rows = self.conn.execute(
-            "SELECT DISTINCT speaker FROM events WHERE ns = ? AND speaker IS NOT NULL AND speaker != ''",
-            (self.namespace,),
-        )
-        return sorted(s for (s,) in rows)
+        """Every distinct speaker name of the namespace's events, sorted (kept until the view is dropped).
+
+        With the ``events_by_speaker`` index (see ``DISK_INDEXES``) each name is one index probe past the
+        last; a read-only store without it scans the namespace's events once.
+        """
+        if self._speakers is None:
+            if self.conn.execute(
+                "SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = 'events_by_speaker'"
+            ).fetchone():
+                found: list[str] = []
+                sql = (
+                    "SELECT speaker FROM events INDEXED BY events_by_speaker "
+                    "WHERE ns = ? AND speaker > ? ORDER BY speaker LIMIT 1"
+                )
+                while row := self.conn.execute(sql, (self.namespace, found[-1] if found else "")).fetchone():
+                    found.append(row[0])
+                self._speakers = found
+            else:
+                rows = self.conn.execute(
+                    "SELECT DISTINCT speaker FROM events WHERE ns = ? AND speaker IS NOT NULL AND speaker != ''",
+                    (self.namespace,),
+                )
+                self._speakers = sorted(s for (s,) in rows)
+        return list(self._speakers)
 
     # -- whole namespace -----------------------------------------------------------------------------
 
@@ -163,28 +191,35 @@ class DiskNamespace:
         self, node_id: str, wanted: frozenset[EdgeType] | None, direction: Direction, time: TimeFilter | None
     ) -> list[Neighbor]:
         """What the mirror's ``neighbors`` gives for this node, from SQLite."""
-        kind = kind_of(self.conn, self.namespace, node_id)
-        if kind is None or (wanted is not None and not wanted):
+        if wanted is not None and not wanted:
+            return []
+        # an event's own row answers its kind and its place in the session in one read
+        row = self.conn.execute(
+            "SELECT session, seq FROM events WHERE ns = ? AND id = ?", (self.namespace, node_id)
+        ).fetchone()
+        kind = NodeKind.EVENT if row is not None else kind_of(self.conn, self.namespace, node_id, events=False)
+        if kind is None:
             return []
         out: list[Neighbor] = []
         for side in (Direction.OUT, Direction.IN):
             if direction in (side, Direction.BOTH):
-                out.extend(self._side(node_id, kind, side, wanted, time))
+                out.extend(self._side(node_id, kind, row, side, wanted, time))
         return out
 
     def _side(
-        self, node_id: str, kind: NodeKind, side: Direction, wanted: frozenset[EdgeType] | None, time: TimeFilter | None
+        self,
+        node_id: str,
+        kind: NodeKind,
+        row: tuple[str, int] | None,
+        side: Direction,
+        wanted: frozenset[EdgeType] | None,
+        time: TimeFilter | None,
     ) -> list[Neighbor]:
         def want(*types: EdgeType) -> bool:
-            return wanted is None or any(t in wanted for t in types)
+            return wanted is None or not wanted.isdisjoint(types)
 
         timed = time is not None and (time.since is not None or time.until is not None)
         found: list[Neighbor] = []
-        row = None
-        if kind is NodeKind.EVENT:
-            row = self.conn.execute(
-                "SELECT session, seq FROM events WHERE ns = ? AND id = ?", (self.namespace, node_id)
-            ).fetchone()
         if kind is NodeKind.EVENT and side is Direction.OUT and row is not None:
             if want(EdgeType.IN_SESSION):
                 found.append(Neighbor(EdgeType.IN_SESSION, side, row[0], NodeKind.SESSION))
