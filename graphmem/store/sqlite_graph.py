@@ -17,6 +17,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from graphmem.models import EdgeType, Entity, Event, Fact, NodeKind, Session
 from graphmem.store.base import Direction, Neighbor, TimeFilter
@@ -39,6 +40,7 @@ _SESSION_COLS = "ns, id, idx, started_at, date_text"
 _ENTITY_COLS = "ns, id, name, type, aliases"
 _NOW = TimeFilter()  # no bound: the fact versions memory holds now
 _CHUNK = 500  # ids per IN (...) list
+_MENTION_EDGES = (EdgeType.MENTIONS, EdgeType.SPOKEN_BY)
 #: How many decoded events a view keeps between reads (it starts over when full). Recall asks for the
 #: same few hundred turns query after query; the view is dropped whenever the namespace changes.
 EVENT_CACHE = 20_000
@@ -191,26 +193,58 @@ class DiskNamespace:
         self, node_id: str, wanted: frozenset[EdgeType] | None, direction: Direction, time: TimeFilter | None
     ) -> list[Neighbor]:
         """What the mirror's ``neighbors`` gives for this node, from SQLite."""
+        return self.neighbors_many([node_id], wanted, direction, time)[node_id]
+
+    def neighbors_many(
+        self,
+        node_ids: Sequence[str],
+        wanted: frozenset[EdgeType] | None,
+        direction: Direction,
+        time: TimeFilter | None,
+    ) -> dict[str, list[Neighbor]]:
+        """:meth:`neighbors` of every id; the nodes' kinds, the events' places in their sessions and what
+        they mention are read for the whole batch (a few ``IN (...)`` reads, not a few per node)."""
+        out: dict[str, list[Neighbor]] = {node_id: [] for node_id in node_ids}
         if wanted is not None and not wanted:
-            return []
-        # an event's own row answers its kind and its place in the session in one read
-        row = self.conn.execute(
-            "SELECT session, seq FROM events WHERE ns = ? AND id = ?", (self.namespace, node_id)
-        ).fetchone()
-        kind = NodeKind.EVENT if row is not None else kind_of(self.conn, self.namespace, node_id, events=False)
-        if kind is None:
-            return []
-        out: list[Neighbor] = []
-        for side in (Direction.OUT, Direction.IN):
-            if direction in (side, Direction.BOTH):
-                out.extend(self._side(node_id, kind, row, side, wanted, time))
+            return out
+        ids = list(out)
+        rows: dict[str, tuple[str, int]] = {
+            eid: (session, seq) for eid, session, seq in self._in("SELECT id, session, seq FROM events", ids)
+        }
+        kinds = dict.fromkeys(rows, NodeKind.EVENT)
+        rest = [i for i in ids if i not in rows]
+        for table, table_kind in (("entities", NodeKind.ENTITY), ("sessions", NodeKind.SESSION)):  # as kind_of
+            if rest:
+                kinds.update((i, table_kind) for (i,) in self._in(f"SELECT id FROM {table}", rest))
+                rest = [i for i in rest if i not in kinds]
+        named: dict[str, list[tuple[str, str]]] = {}
+        if rows and direction is not Direction.IN and (wanted is None or not wanted.isdisjoint(_MENTION_EDGES)):
+            sql = "SELECT event_id, entity_id, role FROM mentions"
+            for eid, entity_id, role in self._in(sql, list(rows), column="event_id"):
+                named.setdefault(eid, []).append((entity_id, role))
+        for node_id in ids:
+            kind = kinds.get(node_id)
+            if kind is None:
+                continue
+            mentioned = sorted(named.get(node_id, ()))  # by entity id, then role, as the mirror
+            for side in (Direction.OUT, Direction.IN):
+                if direction in (side, Direction.BOTH):
+                    out[node_id].extend(self._side(node_id, kind, rows.get(node_id), mentioned, side, wanted, time))
         return out
+
+    def _in(self, select: str, ids: Sequence[str], *, column: str = "id") -> Iterator[tuple[Any, ...]]:
+        """The rows of ``select`` (a ``SELECT ... FROM table``) of this namespace whose ``column`` is in ``ids``."""
+        for start in range(0, len(ids), _CHUNK):
+            part = ids[start : start + _CHUNK]
+            marks = ",".join("?" * len(part))
+            yield from self.conn.execute(f"{select} WHERE ns = ? AND {column} IN ({marks})", (self.namespace, *part))
 
     def _side(
         self,
         node_id: str,
         kind: NodeKind,
         row: tuple[str, int] | None,
+        mentioned: list[tuple[str, str]],
         side: Direction,
         wanted: frozenset[EdgeType] | None,
         time: TimeFilter | None,
@@ -223,12 +257,8 @@ class DiskNamespace:
         if kind is NodeKind.EVENT and side is Direction.OUT and row is not None:
             if want(EdgeType.IN_SESSION):
                 found.append(Neighbor(EdgeType.IN_SESSION, side, row[0], NodeKind.SESSION))
-            if want(EdgeType.MENTIONS, EdgeType.SPOKEN_BY):
-                named = self.conn.execute(
-                    "SELECT entity_id, role FROM mentions WHERE ns = ? AND event_id = ? ORDER BY entity_id, role",
-                    (self.namespace, node_id),
-                )
-                found.extend(_mention(side, entity_id, NodeKind.ENTITY, role) for entity_id, role in named)
+            if want(*_MENTION_EDGES):
+                found.extend(_mention(side, entity_id, NodeKind.ENTITY, role) for entity_id, role in mentioned)
         if kind is NodeKind.ENTITY and side is Direction.IN and want(EdgeType.MENTIONS, EdgeType.SPOKEN_BY):
             found.extend(self._mentioned_by(node_id, time if timed else None))
         if kind is NodeKind.SESSION and side is Direction.IN and want(EdgeType.IN_SESSION):

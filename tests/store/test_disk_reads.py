@@ -101,8 +101,10 @@ def test_every_edge_list_is_the_mirrors_in_order(stores: tuple[EmbeddedStore, Em
         assert disk.neighbors(NS, node, edge_types=edges, direction=way, time=time) == want, (node, edges, way, time)
         checked += bool(want)
     assert checked > 1000  # the lists compared are not all empty
-    many = disk.neighbors_many(NS, nodes, time=TIMES[2])
-    assert many == mirror.neighbors_many(NS, nodes, time=TIMES[2])
+    asked = [*nodes, nodes[0], "nowhere"]  # duplicates and unknown ids as well
+    for edges, way, time in itertools.product(EDGES, Direction, TIMES):
+        many = disk.neighbors_many(NS, asked, edge_types=edges, direction=way, time=time)
+        assert many == mirror.neighbors_many(NS, asked, edge_types=edges, direction=way, time=time), (edges, way)
     assert disk.loaded == frozenset() and mirror.loaded == {NS}
 
 
