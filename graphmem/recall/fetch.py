@@ -8,7 +8,7 @@ store is asked once per node (the embedded store reads memory, where that costs 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING
 
 from graphmem.store.base import Direction, FetchesEntities, FetchesFrontier
 
@@ -17,19 +17,6 @@ if TYPE_CHECKING:
     from graphmem.store.base import GraphStore, Neighbor, TimeFilter
 
 __all__ = ["edges_of", "entities_by_id"]
-
-#: Whether a store class has a capability, by (class, capability). ``isinstance`` against a runtime
-#: protocol walks the protocol's members on every call (Python 3.11: a fraction of a millisecond, paid
-#: several times per recall); capabilities are methods of the store's class, so the answer is per class.
-_CAPABLE: dict[tuple[type, type], bool] = {}
-
-
-def _capable(store: object, capability: type) -> bool:
-    key = (type(store), capability)
-    found = _CAPABLE.get(key)
-    if found is None:
-        found = _CAPABLE[key] = isinstance(store, capability)
-    return found
 
 
 def edges_of(
@@ -45,10 +32,8 @@ def edges_of(
     if not node_ids:
         return {}
     types = None if edge_types is None else tuple(edge_types)
-    if _capable(store, FetchesFrontier):
-        return cast("FetchesFrontier", store).neighbors_many(
-            namespace, node_ids, edge_types=types, direction=direction, time=time
-        )
+    if isinstance(store, FetchesFrontier):
+        return store.neighbors_many(namespace, node_ids, edge_types=types, direction=direction, time=time)
     return {
         node_id: store.neighbors(namespace, node_id, edge_types=types, direction=direction, time=time)
         for node_id in node_ids
@@ -60,7 +45,7 @@ def entities_by_id(store: GraphStore, namespace: str, entity_ids: Iterable[str])
     ids = list(dict.fromkeys(entity_ids))
     if not ids:
         return {}
-    if _capable(store, FetchesEntities):
-        return {ent.id: ent for ent in cast("FetchesEntities", store).get_entities(namespace, ids)}
+    if isinstance(store, FetchesEntities):
+        return {ent.id: ent for ent in store.get_entities(namespace, ids)}
     found = (store.get_entity(namespace, entity_id) for entity_id in ids)
     return {ent.id: ent for ent in found if ent is not None}

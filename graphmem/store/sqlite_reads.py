@@ -75,12 +75,9 @@ def load_namespace(conn: sqlite3.Connection, mem: MemoryGraph, namespace: str) -
         mem.relink_sessions(namespace)
 
 
-_KINDS = (("events", NodeKind.EVENT), ("entities", NodeKind.ENTITY), ("sessions", NodeKind.SESSION))
-
-
-def kind_of(conn: sqlite3.Connection, namespace: str, node_id: str, *, events: bool = True) -> NodeKind | None:
-    """The kind of the stored node ``node_id`` of ``namespace``, or ``None`` (not an event, unless ``events``)."""
-    for table, kind in _KINDS if events else _KINDS[1:]:
+def kind_of(conn: sqlite3.Connection, namespace: str, node_id: str) -> NodeKind | None:
+    """The kind of the stored node ``node_id`` of ``namespace``, or ``None``."""
+    for table, kind in (("events", NodeKind.EVENT), ("entities", NodeKind.ENTITY), ("sessions", NodeKind.SESSION)):
         if conn.execute(f"SELECT 1 FROM {table} WHERE ns = ? AND id = ?", (namespace, node_id)).fetchone():
             return kind
     return None
