@@ -93,7 +93,7 @@ def recall(
 class _Admit:
     """Fetches events by id (once per query) and keeps those that pass the request's filters."""
 
-    __slots__ = ("cache", "namespace", "request", "speakers", "store", "window")
+    __slots__ = ("cache", "namespace", "open", "request", "speakers", "store", "window")
 
     def __init__(self, store: GraphStore, request: RecallRequest) -> None:
         self.store = store
@@ -102,16 +102,28 @@ class _Admit:
         self.window: TimeFilter = request.window
         self.speakers = request.speaker_names
         self.cache: dict[str, Event] = {}
+        # no time bound on either axis and no speaker filter: every event that exists passes
+        window = self.window
+        self.open = (
+            window.since is None
+            and window.until is None
+            and request.since is None
+            and request.until is None
+            and self.speakers is None
+        )
 
     def __call__(self, ids: list[str]) -> list[Event]:
-        missing = [i for i in ids if i not in self.cache]
+        cache = self.cache
+        missing = [i for i in ids if i not in cache]
         if missing:
             for fetched in self.store.get_events(self.namespace, missing):
-                self.cache[fetched.id] = fetched
+                cache[fetched.id] = fetched
+        if self.open:
+            return [ev for i in ids if (ev := cache.get(i)) is not None]
         out = []
         for i in ids:
             ev = self.cache.get(i)
-            if ev is None or not self.request.admits(ev):
+            if ev is None or not self.request.admits(ev, self.window):
                 continue
             if self.speakers is not None and normalise_name(ev.speaker or "") not in self.speakers:
                 continue

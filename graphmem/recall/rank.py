@@ -63,6 +63,7 @@ def rank(
     names = {normalise_name(p) for p in info.named}
     link_scale = _link_scale(reached, events, cfg)
     scored: dict[str, tuple[float, dict[str, float]]] = {}
+    said_by: dict[str, bool] = {}  # speaker → whether the question names them (a few speakers, many turns)
     for eid, ev in events.items():
         base = seeds.events.get(eid, 0.0)
         reach = reached.get(eid)
@@ -72,9 +73,14 @@ def rank(
             continue
         parts = {"seed": base, "graph": graph, "link": link}
         boost = 1.0
-        if cfg.graph and names and normalise_name(ev.speaker or "") in names:
-            parts["speaker"] = cfg.name_boost
-            boost += cfg.name_boost
+        if cfg.graph and names:
+            speaker = ev.speaker or ""
+            named_speaker = said_by.get(speaker)
+            if named_speaker is None:
+                named_speaker = said_by[speaker] = normalise_name(speaker) in names
+            if named_speaker:
+                parts["speaker"] = cfg.name_boost
+                boost += cfg.name_boost
         if cfg.graph and info.asked is not None and in_window(ev, info.asked):
             parts["date"] = cfg.date_boost
             boost += cfg.date_boost

@@ -122,9 +122,10 @@ class RecallRequest:
         facts = fact_filter(valid_at=self.valid_at, as_of=self.as_of, all_time=self.all_time)
         return replace(facts, since=since, until=until)
 
-    def admits(self, event: Event) -> bool:
-        """Whether ``event`` passes ``since``/``until`` on :attr:`time_axis` (and :attr:`window`)."""
-        if not self.window.admits_event(event):
+    def admits(self, event: Event, window: TimeFilter | None = None) -> bool:
+        """Whether ``event`` passes ``since``/``until`` on :attr:`time_axis` (and :attr:`window`, which a
+        caller checking many events passes in, built once)."""
+        if not (self.window if window is None else window).admits_event(event):
             return False
         if self.time_axis == "said" or (self.since is None and self.until is None):
             return True

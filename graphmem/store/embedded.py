@@ -430,7 +430,7 @@ class EmbeddedStore:
         if disk := self._on_disk(namespace):
             wanted = None if edge_types is None else frozenset(EdgeType(t) for t in edge_types)
             with self._lock, self._read():
-                return {node_id: disk.neighbors(node_id, wanted, Direction(direction), time) for node_id in node_ids}
+                return disk.neighbors_many(node_ids, wanted, Direction(direction), time)
         if self._ix(namespace) is None:
             return {node_id: [] for node_id in node_ids}
         types = list(edge_types) if edge_types is not None else None

@@ -17,6 +17,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from graphmem.models import EdgeType, Entity, Event, Fact, NodeKind, Session
 from graphmem.store.base import Direction, Neighbor, TimeFilter
@@ -32,12 +33,17 @@ DISK_INDEXES = (
     "CREATE INDEX IF NOT EXISTS facts_by_subject ON facts (ns, subject_id)",
     "CREATE INDEX IF NOT EXISTS facts_by_object ON facts (ns, object_id)",
     "CREATE INDEX IF NOT EXISTS events_by_source ON events (ns, source_id)",
+    "CREATE INDEX IF NOT EXISTS events_by_speaker ON events (ns, speaker)",
 )
 
 _SESSION_COLS = "ns, id, idx, started_at, date_text"
 _ENTITY_COLS = "ns, id, name, type, aliases"
 _NOW = TimeFilter()  # no bound: the fact versions memory holds now
 _CHUNK = 500  # ids per IN (...) list
+_MENTION_EDGES = (EdgeType.MENTIONS, EdgeType.SPOKEN_BY)
+#: How many decoded events a view keeps between reads (it starts over when full). Recall asks for the
+#: same few hundred turns query after query; the view is dropped whenever the namespace changes.
+EVENT_CACHE = 20_000
 
 
 @dataclass(slots=True)
@@ -49,6 +55,8 @@ class DiskNamespace:
     _names: dict[str, list[str]] | None = field(default=None, init=False)
     _session_order: list[str] | None = field(default=None, init=False)
     _session_pos: dict[str, int] = field(default_factory=dict, init=False)
+    _events: dict[str, Event] = field(default_factory=dict, init=False)
+    _speakers: list[str] | None = field(default=None, init=False)
 
     # -- nodes ---------------------------------------------------------------------------------------
 
@@ -60,18 +68,22 @@ class DiskNamespace:
         return session_from_row(row) if row else None
 
     def get_events(self, event_ids: Sequence[str]) -> list[Event]:
-        """The events that exist among ``event_ids``, in the order asked."""
-        found: dict[str, Event] = {}
+        """The events that exist among ``event_ids``, in the order asked (decoded ones kept, see ``EVENT_CACHE``)."""
+        known = self._events
         unique = list(dict.fromkeys(event_ids))
-        for start in range(0, len(unique), _CHUNK):
-            part = unique[start : start + _CHUNK]
-            marks = ",".join("?" * len(part))
-            rows = self.conn.execute(
-                f"SELECT {EVENT_COLS} FROM events WHERE ns = ? AND id IN ({marks})", (self.namespace, *part)
-            )
-            for row in rows:
-                found[row[1]] = event_from_row(row)
-        return [found[i] for i in event_ids if i in found]
+        if len(known) + len(unique) > EVENT_CACHE:
+            known.clear()
+        missing = [i for i in unique if i not in known]
+        if missing:
+            for start in range(0, len(missing), _CHUNK):
+                part = missing[start : start + _CHUNK]
+                marks = ",".join("?" * len(part))
+                rows = self.conn.execute(
+                    f"SELECT {EVENT_COLS} FROM events WHERE ns = ? AND id IN ({marks})", (self.namespace, *part)
+                )
+                for row in rows:
+                    known[row[1]] = event_from_row(row)
+        return [known[i] for i in event_ids if i in known]
 
     def get_entity(self, entity_id: str) -> Entity | None:
         """The entity with this id, or ``None``."""
@@ -106,12 +118,30 @@ class DiskNamespace:
         )
 
     def speakers(self) -> list[str]:
-        """Every distinct speaker name of the namespace's events, sorted."""
-        rows = self.conn.execute(
-            "SELECT DISTINCT speaker FROM events WHERE ns = ? AND speaker IS NOT NULL AND speaker != ''",
-            (self.namespace,),
-        )
-        return sorted(s for (s,) in rows)
+        """Every distinct speaker name of the namespace's events, sorted (kept until the view is dropped).
+
+        With the ``events_by_speaker`` index (see ``DISK_INDEXES``) each name is one index probe past the
+        last; a read-only store without it scans the namespace's events once.
+        """
+        if self._speakers is None:
+            if self.conn.execute(
+                "SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = 'events_by_speaker'"
+            ).fetchone():
+                found: list[str] = []
+                sql = (
+                    "SELECT speaker FROM events INDEXED BY events_by_speaker "
+                    "WHERE ns = ? AND speaker > ? ORDER BY speaker LIMIT 1"
+                )
+                while row := self.conn.execute(sql, (self.namespace, found[-1] if found else "")).fetchone():
+                    found.append(row[0])
+                self._speakers = found
+            else:
+                rows = self.conn.execute(
+                    "SELECT DISTINCT speaker FROM events WHERE ns = ? AND speaker IS NOT NULL AND speaker != ''",
+                    (self.namespace,),
+                )
+                self._speakers = sorted(s for (s,) in rows)
+        return list(self._speakers)
 
     # -- whole namespace -----------------------------------------------------------------------------
 
@@ -163,37 +193,72 @@ class DiskNamespace:
         self, node_id: str, wanted: frozenset[EdgeType] | None, direction: Direction, time: TimeFilter | None
     ) -> list[Neighbor]:
         """What the mirror's ``neighbors`` gives for this node, from SQLite."""
-        kind = kind_of(self.conn, self.namespace, node_id)
-        if kind is None or (wanted is not None and not wanted):
-            return []
-        out: list[Neighbor] = []
-        for side in (Direction.OUT, Direction.IN):
-            if direction in (side, Direction.BOTH):
-                out.extend(self._side(node_id, kind, side, wanted, time))
+        return self.neighbors_many([node_id], wanted, direction, time)[node_id]
+
+    def neighbors_many(
+        self,
+        node_ids: Sequence[str],
+        wanted: frozenset[EdgeType] | None,
+        direction: Direction,
+        time: TimeFilter | None,
+    ) -> dict[str, list[Neighbor]]:
+        """:meth:`neighbors` of every id; the nodes' kinds, the events' places in their sessions and what
+        they mention are read for the whole batch (a few ``IN (...)`` reads, not a few per node)."""
+        out: dict[str, list[Neighbor]] = {node_id: [] for node_id in node_ids}
+        if wanted is not None and not wanted:
+            return out
+        ids = list(out)
+        rows: dict[str, tuple[str, int]] = {
+            eid: (session, seq) for eid, session, seq in self._in("SELECT id, session, seq FROM events", ids)
+        }
+        kinds = dict.fromkeys(rows, NodeKind.EVENT)
+        rest = [i for i in ids if i not in rows]
+        for table, table_kind in (("entities", NodeKind.ENTITY), ("sessions", NodeKind.SESSION)):  # as kind_of
+            if rest:
+                kinds.update((i, table_kind) for (i,) in self._in(f"SELECT id FROM {table}", rest))
+                rest = [i for i in rest if i not in kinds]
+        named: dict[str, list[tuple[str, str]]] = {}
+        if rows and direction is not Direction.IN and (wanted is None or not wanted.isdisjoint(_MENTION_EDGES)):
+            sql = "SELECT event_id, entity_id, role FROM mentions"
+            for eid, entity_id, role in self._in(sql, list(rows), column="event_id"):
+                named.setdefault(eid, []).append((entity_id, role))
+        for node_id in ids:
+            kind = kinds.get(node_id)
+            if kind is None:
+                continue
+            mentioned = sorted(named.get(node_id, ()))  # by entity id, then role, as the mirror
+            for side in (Direction.OUT, Direction.IN):
+                if direction in (side, Direction.BOTH):
+                    out[node_id].extend(self._side(node_id, kind, rows.get(node_id), mentioned, side, wanted, time))
         return out
 
+    def _in(self, select: str, ids: Sequence[str], *, column: str = "id") -> Iterator[tuple[Any, ...]]:
+        """The rows of ``select`` (a ``SELECT ... FROM table``) of this namespace whose ``column`` is in ``ids``."""
+        for start in range(0, len(ids), _CHUNK):
+            part = ids[start : start + _CHUNK]
+            marks = ",".join("?" * len(part))
+            yield from self.conn.execute(f"{select} WHERE ns = ? AND {column} IN ({marks})", (self.namespace, *part))
+
     def _side(
-        self, node_id: str, kind: NodeKind, side: Direction, wanted: frozenset[EdgeType] | None, time: TimeFilter | None
+        self,
+        node_id: str,
+        kind: NodeKind,
+        row: tuple[str, int] | None,
+        mentioned: list[tuple[str, str]],
+        side: Direction,
+        wanted: frozenset[EdgeType] | None,
+        time: TimeFilter | None,
     ) -> list[Neighbor]:
         def want(*types: EdgeType) -> bool:
-            return wanted is None or any(t in wanted for t in types)
+            return wanted is None or not wanted.isdisjoint(types)
 
         timed = time is not None and (time.since is not None or time.until is not None)
         found: list[Neighbor] = []
-        row = None
-        if kind is NodeKind.EVENT:
-            row = self.conn.execute(
-                "SELECT session, seq FROM events WHERE ns = ? AND id = ?", (self.namespace, node_id)
-            ).fetchone()
         if kind is NodeKind.EVENT and side is Direction.OUT and row is not None:
             if want(EdgeType.IN_SESSION):
                 found.append(Neighbor(EdgeType.IN_SESSION, side, row[0], NodeKind.SESSION))
-            if want(EdgeType.MENTIONS, EdgeType.SPOKEN_BY):
-                named = self.conn.execute(
-                    "SELECT entity_id, role FROM mentions WHERE ns = ? AND event_id = ? ORDER BY entity_id, role",
-                    (self.namespace, node_id),
-                )
-                found.extend(_mention(side, entity_id, NodeKind.ENTITY, role) for entity_id, role in named)
+            if want(*_MENTION_EDGES):
+                found.extend(_mention(side, entity_id, NodeKind.ENTITY, role) for entity_id, role in mentioned)
         if kind is NodeKind.ENTITY and side is Direction.IN and want(EdgeType.MENTIONS, EdgeType.SPOKEN_BY):
             found.extend(self._mentioned_by(node_id, time if timed else None))
         if kind is NodeKind.SESSION and side is Direction.IN and want(EdgeType.IN_SESSION):

@@ -9,6 +9,7 @@ from SQLite.
 from __future__ import annotations
 
 import itertools
+import sqlite3
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -18,6 +19,7 @@ import pytest
 from graphmem.errors import ConfigError
 from graphmem.models import Batch, EdgeType, Entity, Event, Fact, Mention, Session
 from graphmem.settings import DEFAULT_MIRROR_MAX_EVENTS, Settings
+from graphmem.store import sqlite_graph
 from graphmem.store.base import Direction, TimeFilter
 from graphmem.store.embedded import EmbeddedStore
 
@@ -99,8 +101,10 @@ def test_every_edge_list_is_the_mirrors_in_order(stores: tuple[EmbeddedStore, Em
         assert disk.neighbors(NS, node, edge_types=edges, direction=way, time=time) == want, (node, edges, way, time)
         checked += bool(want)
     assert checked > 1000  # the lists compared are not all empty
-    many = disk.neighbors_many(NS, nodes, time=TIMES[2])
-    assert many == mirror.neighbors_many(NS, nodes, time=TIMES[2])
+    asked = [*nodes, nodes[0], "nowhere"]  # duplicates and unknown ids as well
+    for edges, way, time in itertools.product(EDGES, Direction, TIMES):
+        many = disk.neighbors_many(NS, asked, edge_types=edges, direction=way, time=time)
+        assert many == mirror.neighbors_many(NS, asked, edge_types=edges, direction=way, time=time), (edges, way)
     assert disk.loaded == frozenset() and mirror.loaded == {NS}
 
 
@@ -173,3 +177,38 @@ def test_the_limit_is_a_setting() -> None:
     assert Settings.from_env({"GRAPHMEM_MIRROR_MAX_EVENTS": "0"}).mirror_event_limit == 0
     with pytest.raises(ConfigError, match="GRAPHMEM_MIRROR_MAX_EVENTS"):
         _ = Settings.from_env({"GRAPHMEM_MIRROR_MAX_EVENTS": "-3"}).mirror_event_limit
+
+
+def test_speakers_with_and_without_their_index(tmp_path: Path) -> None:
+    """The ``events_by_speaker`` index is made when a store opens writable; a store without it (read-only,
+    written before the index existed) lists the same speakers by scanning."""
+    ns = "talk"
+    names = ("Zoë", "ana", "", None, "Ben", "ana", "Ánne")
+    events = tuple(Event(ns, f"e{i}", "s", i, who, f"turn {i}", T0) for i, who in enumerate(names))
+    writer = EmbeddedStore.open(tmp_path / "s", mirror_max_events=None)
+    writer.write(Batch(ns, sessions=(Session(ns, "s", 0, T0),), events=events))
+    expected = writer.speakers(ns)
+    writer.close()
+    assert expected == sorted({"Zoë", "ana", "Ben", "Ánne"})
+    indexed = EmbeddedStore.open(tmp_path / "s", mirror_max_events=0)
+    assert indexed.speakers(ns) == expected
+    indexed.close()
+    conn = sqlite3.connect(tmp_path / "s" / "graphmem.sqlite3")
+    conn.execute("DROP INDEX events_by_speaker")
+    conn.close()
+    scanned = EmbeddedStore.open(tmp_path / "s", read_only=True, mirror_max_events=0)
+    assert scanned.speakers(ns) == expected
+    scanned.close()
+
+
+@pytest.mark.parametrize("kept", [3, 20_000])
+def test_events_read_again_are_the_same(
+    stores: tuple[EmbeddedStore, EmbeddedStore], kept: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Decoded events are kept between reads (the view starts over when ``kept`` would be exceeded)."""
+    monkeypatch.setattr(sqlite_graph, "EVENT_CACHE", kept)
+    mirror, disk = stores
+    first = disk.get_events(NS, ["s0:1", "s1:2"])
+    again = disk.get_events(NS, ["s1:2", "missing", "s0:1", "s2:0"])  # two kept, one read now
+    assert again == mirror.get_events(NS, ["s1:2", "missing", "s0:1", "s2:0"])
+    assert first == mirror.get_events(NS, ["s0:1", "s1:2"])
