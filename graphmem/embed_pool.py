@@ -9,10 +9,14 @@ otherwise wait for a result (work sharing: the queue stays here and the helper i
 time), so both cores stay busy whichever side is slower. The helper holds only the embedder: it starts
 in about a second, where an extraction worker loads spaCy too.
 
-The helper is ``python -m graphmem.embed_pool`` talking pickles over its stdin and stdout, not a
+The helper is ``python -c`` :data:`_BOOT` talking pickles over its stdin and stdout, not a
 ``multiprocessing`` child: a spawned child re-runs the caller's ``__main__`` module, so a script without
-an ``if __name__ == "__main__"`` guard would ingest again inside the helper. If the helper cannot start
-or stops, the chunks it held are embedded here.
+an ``if __name__ == "__main__"`` guard would ingest again inside the helper. The bootstrap takes this
+process's ``sys.path`` before it imports graphmem, so the helper runs the same graphmem as this process
+(``python -m graphmem.embed_pool`` imported whichever graphmem its own path found first: another checkout,
+or none). Pickles are written to the helper by a thread of their own, so a helper that stops reading never
+blocks this process (it is stopped after :data:`HELPER_SILENCE_S`). If the helper cannot start or stops,
+the chunks it held are embedded here.
 
 A chunk is embedded whole by one process with the same model, so vectors do not depend on who embedded
 it; they differ from embedding a whole unit in one call only in float rounding (chunks are cut from the
@@ -21,6 +25,7 @@ texts sorted by length, as the embedder sorts its own batches).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import pickle
 import queue
@@ -53,6 +58,11 @@ HELPER_SILENCE_S = 120.0
 
 _IN_FLIGHT = 2  # chunks handed to the helper at a time: one to embed, one waiting in its pipe
 
+#: The helper's command line: ``sys.path`` first (before graphmem is imported), then :func:`_main`.
+_BOOT = (
+    "import pickle, sys; sys.path[:] = pickle.load(sys.stdin.buffer); from graphmem.embed_pool import _main; _main()"
+)
+
 
 @dataclass(slots=True)
 class Ticket:
@@ -63,8 +73,8 @@ class Ticket:
 
 
 def _serve(source: IO[bytes], sink: IO[bytes]) -> None:  # pragma: no cover - runs in the helper process
-    """The helper's loop: ``sys.path``, then the embedder, then chunks until ``None`` or end of input."""
-    sys.path[:] = pickle.load(source)
+    """The helper's loop: the embedder, then chunks until ``None`` or end of input (``sys.path`` was read
+    by :data:`_BOOT`)."""
     embedder = pickle.load(source)
     while True:
         try:
@@ -116,11 +126,13 @@ class EmbedPool:
         self._in_flight: dict[int, _Chunk] = {}
         self._replies: queue.Queue[tuple[int, Any, str | None] | None] = queue.Queue()
         self._process: subprocess.Popen[bytes] | None = None  # while the helper takes chunks
-        self._handle: tuple[subprocess.Popen[bytes], threading.Thread] | None = None  # to stop it
+        self._handle: tuple[subprocess.Popen[bytes], threading.Thread, threading.Thread] | None = None  # to stop it
+        self._outbox: queue.Queue[bytes | None] = queue.Queue()  # pickles for the writer thread; None: stop
         self._queued = 0
         self._next_id = 0
         self._results: dict[int, Any] = {}
         self._errors: dict[int, str] = {}
+        self._dropped: set[int] = set()  # chunks of discarded tickets the helper still holds
         self._heard = 0.0  # when the helper last answered, or was handed work while it held none
         #: Whether the helper process was started.
         self.started = False
@@ -139,20 +151,20 @@ class EmbedPool:
         handle, self._handle, self._process = self._handle, None, None
         if handle is None:
             return
-        process, reader = handle
+        process, reader, writer = handle
+        self._outbox.put(None)  # the writer sends the helper ``None`` and closes its stdin
         try:
-            if process.stdin is not None and not process.stdin.closed:
-                pickle.dump(None, process.stdin)
-                process.stdin.close()
             process.wait(5)
-        except (OSError, subprocess.TimeoutExpired):  # pragma: no cover - a stuck or dead helper
+        except subprocess.TimeoutExpired:  # pragma: no cover - a stuck helper (its writer may be blocked)
             process.kill()
             process.wait(5)
         finally:
+            writer.join(5)
             reader.join(5)
             for pipe in (process.stdin, process.stdout):
                 if pipe is not None:
-                    pipe.close()
+                    with contextlib.suppress(OSError):
+                        pipe.close()
 
     def submit(self, texts: Sequence[str], spans: Sequence[tuple[int, int]] | None = None) -> Ticket:
         """Queue ``texts`` for embedding; :meth:`result` returns their vectors in this order.
@@ -190,31 +202,52 @@ class EmbedPool:
             rows[where] = vectors
         return rows if rows is not None else np.zeros((0, 0), dtype=np.float32)
 
+    def discard(self, ticket: Ticket) -> None:
+        """Forget a submitted ticket whose vectors are no longer wanted (its unit will not be written).
+
+        Its queued chunks are not embedded, and its vectors are not kept, now or when the helper answers.
+        """
+        ids = {chunk_id for chunk_id, _ in ticket.chunks}
+        self._backlog = deque(item for item in self._backlog if item[0] not in ids)
+        for chunk_id in ids:
+            self._results.pop(chunk_id, None)
+            self._errors.pop(chunk_id, None)
+        self._dropped |= ids & self._in_flight.keys()
+
     # -- the helper process ----------------------------------------------------------------------
 
     def _start(self) -> None:
         self.started = True
         try:
-            process = subprocess.Popen(
-                [sys.executable, "-m", "graphmem.embed_pool"], stdin=subprocess.PIPE, stdout=subprocess.PIPE
-            )
+            shipped = pickle.dumps(self._shipped, protocol=pickle.HIGHEST_PROTOCOL)
+        except Exception:  # pickling raises several types; the helper is then not used
+            return
+        try:
+            process = subprocess.Popen([sys.executable, "-c", _BOOT], stdin=subprocess.PIPE, stdout=subprocess.PIPE)
         except OSError:  # no helper: this process embeds everything
             return
         assert process.stdin is not None and process.stdout is not None
-        try:
-            pickle.dump(list(sys.path), process.stdin)
-            pickle.dump(self._shipped, process.stdin)
-            process.stdin.flush()
-        except Exception:  # pickling raises several types; the helper is then not used
-            process.kill()
-            process.wait(5)
-            process.stdin.close()
-            process.stdout.close()
-            return
+        self._outbox.put(pickle.dumps(list(sys.path), protocol=pickle.HIGHEST_PROTOCOL))
+        self._outbox.put(shipped)
+        writer = threading.Thread(target=self._write, args=(process.stdin,), name="graphmem-embed-writer")
         reader = threading.Thread(target=self._read, args=(process.stdout,), name="graphmem-embed-reader")
-        reader.daemon = True
-        reader.start()
-        self._process, self._handle = process, (process, reader)
+        for thread in (writer, reader):
+            thread.daemon = True
+            thread.start()
+        self._process, self._handle = process, (process, reader, writer)
+
+    def _write(self, stdin: IO[bytes]) -> None:
+        """Send the outbox's pickles to the helper; on ``None`` (or when it stops), close its stdin."""
+        try:
+            while (data := self._outbox.get()) is not None:
+                stdin.write(data)
+                stdin.flush()
+            stdin.write(pickle.dumps(None))
+        except (OSError, ValueError):  # the helper stopped (its reader queues ``None``) or was closed
+            pass
+        finally:
+            with contextlib.suppress(OSError, ValueError):
+                stdin.close()
 
     def _read(self, stdout: IO[bytes]) -> None:
         """Move the helper's replies to the queue; ``None`` when it stops."""
@@ -226,19 +259,15 @@ class EmbedPool:
 
     def _feed(self) -> None:
         """Hand the helper the next chunks while it holds fewer than two."""
-        process = self._process
-        if process is None or process.stdin is None:
+        if self._process is None:
             return
         while self._backlog and len(self._in_flight) < _IN_FLIGHT:
             chunk_id, chunk = self._backlog.popleft()
             if not self._in_flight:
                 self._heard = time.monotonic()
             self._in_flight[chunk_id] = chunk
-            try:
-                pickle.dump((chunk_id, *chunk), process.stdin, protocol=pickle.HIGHEST_PROTOCOL)
-                process.stdin.flush()
-            except OSError:  # the helper stopped: its reader queues ``None``, handled in _take
-                return
+            # never blocks: the writer thread sends it (a helper that stops reading blocks only that thread)
+            self._outbox.put(pickle.dumps((chunk_id, *chunk), protocol=pickle.HIGHEST_PROTOCOL))
 
     def _take(self, block: bool) -> bool:
         """Collect one reply from the helper; ``False`` when there was none to take."""
@@ -248,14 +277,14 @@ class EmbedPool:
             return False
         if reply is None:  # the helper stopped: embed what it held here
             self._process = None
-            for held_id, held in sorted(self._in_flight.items(), reverse=True):
-                self._backlog.appendleft((held_id, held))
-            self._in_flight.clear()
+            self._requeue_held()
             return True
         self._heard = time.monotonic()
         chunk_id, vectors, error = reply
         chunk = self._in_flight.pop(chunk_id, None)
-        if error is not None and chunk is not None:
+        if chunk_id in self._dropped:  # its ticket was discarded
+            self._dropped.discard(chunk_id)
+        elif error is not None and chunk is not None:
             # the helper could not embed it (say it cannot build this embedder): this process embeds it,
             # and the helper gets no more chunks; a failure here is the unit's error
             self._process = None
@@ -291,8 +320,14 @@ class EmbedPool:
         if self._handle is not None:
             self._handle[0].kill()
         self._process = None
+        self._requeue_held()
+
+    def _requeue_held(self) -> None:
+        """Put the chunks the helper held back at the front of the queue (those still wanted)."""
         for held_id, held in sorted(self._in_flight.items(), reverse=True):
-            self._backlog.appendleft((held_id, held))
+            if held_id not in self._dropped:
+                self._backlog.appendleft((held_id, held))
+        self._dropped.clear()
         self._in_flight.clear()
 
     def _embed_here(self) -> None:
@@ -314,5 +349,6 @@ def _main() -> None:  # pragma: no cover - the helper process
     _serve(source, sink)
 
 
-if __name__ == "__main__":  # pragma: no cover
+if __name__ == "__main__":  # pragma: no cover - ``python -m graphmem.embed_pool``: the path comes first here too
+    sys.path[:] = pickle.load(sys.stdin.buffer)
     _main()

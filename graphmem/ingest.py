@@ -333,28 +333,32 @@ def _embedding_ahead(parts: Parts, pool: EmbedPool, store: GraphStore) -> Parts:
     A unit whose extraction failed is handed on at once and nothing after it is extracted: the writer
     stops there (see :func:`_write_job`), so a unit extracted ahead of it would only wait in the queue.
     When the writer stops at a unit for another reason (its embedding or write failed), the unit after
-    it was already queued: :class:`~graphmem.embed_pool.EmbedPool` has no way to take a ticket back, so
-    its chunks are still embedded (by the helper, or here while the next input waits) and their vectors
-    kept by the pool until the run ends: one unit of wasted work per such failure.
+    it was already queued: closing this generator discards its tickets
+    (:meth:`~graphmem.embed_pool.EmbedPool.discard`), so it is not embedded.
     """
     pending: deque[tuple[_Extracted, list[tuple[Ticket, EmbeddingRequest]]]] = deque()
-    while True:
-        try:
-            part = next(parts)
-        except StopIteration:
-            break
-        except BaseException:  # Ctrl-C while extracting: what was extracted before is still written
-            while pending:
+    try:
+        while True:
+            try:
+                part = next(parts)
+            except StopIteration:
+                break
+            except BaseException:  # Ctrl-C while extracting: what was extracted before is still written
+                while pending:
+                    yield _attach_pooled(*pending.popleft(), pool)
+                raise
+            tickets = [] if part.error is not None else [_request(pool, store, b) for b in part.batches]
+            pending.append((part, tickets))
+            if part.error is not None:
+                break
+            if len(pending) > 1:
                 yield _attach_pooled(*pending.popleft(), pool)
-            raise
-        tickets = [] if part.error is not None else [_request(pool, store, b) for b in part.batches]
-        pending.append((part, tickets))
-        if part.error is not None:
-            break
-        if len(pending) > 1:
+        while pending:
             yield _attach_pooled(*pending.popleft(), pool)
-    while pending:
-        yield _attach_pooled(*pending.popleft(), pool)
+    finally:  # the writer stopped early: the units queued after the one it stopped at are not wanted
+        for _part, tickets in pending:
+            for ticket, _ in tickets:
+                pool.discard(ticket)
 
 
 def _request(pool: EmbedPool, store: GraphStore, batch: Batch) -> tuple[Ticket, EmbeddingRequest]:

@@ -168,8 +168,8 @@ with Memory.open(Path(sys.argv[2]), embedder=FakeEmbedder()) as mem:
 
 
 def test_a_script_without_a_main_guard_ingests_once(tmp_path: Path) -> None:
-    """The helper is its own program (``python -m graphmem.embed_pool``), not a spawned copy of the
-    caller: a script without ``if __name__ == "__main__"`` is not run again inside it."""
+    """The helper is its own program (``python -c`` graphmem.embed_pool's bootstrap), not a spawned copy of
+    the caller: a script without ``if __name__ == "__main__"`` is not run again inside it."""
     import subprocess
     import sys
 

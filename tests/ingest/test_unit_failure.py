@@ -122,3 +122,19 @@ def test_with_workers_the_failure_is_reported_the_same_way(tmp_path: Path) -> No
         assert memory.stats("chat").events == 13
         [(_, message)] = summary.errors
         assert f"{path}:7" in message and "not written: s02, s03, s04" in message
+
+
+@pytest.mark.usefixtures("units")
+def test_a_unit_queued_before_a_write_failure_is_not_embedded(tmp_path: Path) -> None:
+    path = _file(tmp_path / "talk.jsonl", bad="fine")
+    embedder = _Recording()
+
+    def failing(batch: Batch, existing: list[Entity]) -> Batch:
+        if any(s.id == f"s{FAILING:02d}" for s in batch.sessions):
+            raise RuntimeError("resolver crashed")
+        return batch
+
+    with Memory.open(tmp_path / "db", embedder=embedder) as memory:
+        summary = _run(memory, [path, DATA / "chat.jsonl"], resolver=failing)
+        assert summary.files_failed == 1 and memory.stats("chat").events == 13
+        assert not any("session 3" in t for t in embedder.seen)  # queued ahead of the failure, then discarded
