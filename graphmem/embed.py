@@ -39,6 +39,7 @@ __all__ = [
     "make_embedder",
     "normalize",
     "packaged_tokenizer_json",
+    "pools_spans",
 ]
 
 #: The vector space of all-MiniLM-L6-v2, shared by both implementations.
@@ -75,6 +76,17 @@ class SpanEmbedder(Embedder, Protocol):
         the whole text. A span holding no token gives a zero row.
         """
         ...
+
+
+def pools_spans(embedder: object) -> bool:
+    """Whether ``embedder`` embeds a turn in one pass (has :meth:`SpanEmbedder.embed_spans`).
+
+    Every stage that decides how vectors are made (serial, the embedding helper, worker processes,
+    the vector scheme recorded in the store) asks this one question, so they cannot disagree. It looks
+    at the method alone: ``isinstance(x, SpanEmbedder)`` also requires ``name`` and ``dim``, which a
+    stand-in sent to worker processes need not carry.
+    """
+    return callable(getattr(embedder, "embed_spans", None))
 
 
 def normalize(vectors: npt.ArrayLike) -> FloatArray:

@@ -148,9 +148,9 @@ def embed_events(embedder: Any, events: Sequence[Event], lookup: EventLookup | N
     """
     if not events:
         return np.zeros((0, 0), dtype=np.float32)
-    from graphmem.embed import SpanEmbedder
+    from graphmem.embed import pools_spans
 
-    if isinstance(embedder, SpanEmbedder):
+    if pools_spans(embedder):
         request = embedding_request(events, lookup, one_pass=True)
         assert request.spans is not None
         return request.vectors(*embedder.embed_spans(request.texts, request.spans))

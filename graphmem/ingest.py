@@ -48,7 +48,6 @@ from graphmem.writer import (
     attach_embeddings,
     commit_batch,
     default_resolver,
-    vector_scheme,
     with_embeddings,
 )
 
@@ -232,10 +231,10 @@ class _DefaultSpanEmbedder(_DefaultEmbedder):
     """:class:`_DefaultEmbedder` for a default embedder that is a :class:`~graphmem.embed.SpanEmbedder`."""
 
     def embed_spans(self, texts: Sequence[str], spans: Sequence[tuple[int, int]]) -> Any:
-        from graphmem.embed import SpanEmbedder
+        from graphmem.embed import pools_spans
 
         embedder = self._embedder()
-        if not isinstance(embedder, SpanEmbedder):  # pragma: no cover - the parent checked the same one
+        if not pools_spans(embedder):  # pragma: no cover - the parent checked the same one
             raise ConfigError(f"worker embedder {embedder.name!r} cannot pool spans")
         return embedder.embed_spans(texts, spans)
 
@@ -249,11 +248,11 @@ def _for_workers(embedder: Any) -> Any | None:
     try:
         pickle.dumps(embedder)
     except Exception:  # pickling raises TypeError, AttributeError, PicklingError ... depending on the object
-        from graphmem.embed import SpanEmbedder, is_default_embedder
+        from graphmem.embed import is_default_embedder, pools_spans
 
         if not is_default_embedder(embedder):
             return None
-        kind = _DefaultSpanEmbedder if isinstance(embedder, SpanEmbedder) else _DefaultEmbedder
+        kind = _DefaultSpanEmbedder if pools_spans(embedder) else _DefaultEmbedder
         return kind(embedder.name)
     return embedder
 
@@ -337,16 +336,16 @@ def _embedding_ahead(parts: Parts, pool: EmbedPool, store: GraphStore) -> Parts:
     (:meth:`~graphmem.embed_pool.EmbedPool.discard`), so it is not embedded.
     """
     pending: deque[tuple[_Extracted, list[tuple[Ticket, EmbeddingRequest]]]] = deque()
+    interrupted: BaseException | None = None
     try:
         while True:
             try:
                 part = next(parts)
             except StopIteration:
                 break
-            except BaseException:  # Ctrl-C while extracting: what was extracted before is still written
-                while pending:
-                    yield _attach_pooled(*pending.popleft(), pool)
-                raise
+            except BaseException as exc:  # Ctrl-C while extracting: what was extracted before is still written
+                interrupted = exc
+                break
             tickets = [] if part.error is not None else [_request(pool, store, b) for b in part.batches]
             pending.append((part, tickets))
             if part.error is not None:
@@ -359,15 +358,17 @@ def _embedding_ahead(parts: Parts, pool: EmbedPool, store: GraphStore) -> Parts:
         for _part, tickets in pending:
             for ticket, _ in tickets:
                 pool.discard(ticket)
+        if interrupted is not None:  # raised here, so a writer closing this early cannot swallow it
+            raise interrupted
 
 
 def _request(pool: EmbedPool, store: GraphStore, batch: Batch) -> tuple[Ticket, EmbeddingRequest]:
     """Queue what :func:`graphmem.writer.attach_embeddings` would embed for ``batch``."""
-    from graphmem.embed import SpanEmbedder
+    from graphmem.embed import pools_spans
     from graphmem.embed_text import embedding_request
 
     namespace = batch.namespace
-    one_pass = isinstance(pool.embedder, SpanEmbedder)
+    one_pass = pools_spans(pool.embedder)
     request = embedding_request(batch.events, lambda ids: store.get_events(namespace, ids), one_pass=one_pass)
     return pool.submit(request.texts, request.spans), request
 
@@ -658,15 +659,7 @@ def ingest(
     inputs = inputs_of(source)
     if isinstance(inputs, Records):  # in-memory messages have no file identity: they are added
         return _add_records(target, inputs, namespace or "default", ex, resolve, embed, summary, started)
-    jobs = read_jobs(
-        target.store,
-        inputs,
-        namespace=namespace,
-        format=format,
-        extractor=ex,
-        embed=embed,
-        vectors=lambda: vector_scheme(target.embedder),
-    )
+    jobs = read_jobs(target.store, inputs, namespace=namespace, format=format, extractor=ex, embed=embed)
     # one writer at a time, from reading what the store holds to the last commit (read_jobs is lazy)
     with (
         target.writing(),

@@ -5,8 +5,10 @@ For every input this decides, before anything is extracted:
 - whether it is new, changed or unchanged: a transcript whose source record (file key + content hash) is
   already stored is skipped, so re-ingesting unchanged content is a no-op. The content hash covers the
   bytes and what made the stored data from them: the reader, the extractor and its version, and whether
-  and how events were embedded (the embedder's vector space and
-  :data:`~graphmem.writer.EMBED_TEXT_VERSION`), so a change to any of those ingests the input again;
+  events were embedded. It does not cover how they were embedded (the embedder, the embedded-text
+  scheme of :mod:`graphmem.embed_text`): a store embedded by an older scheme keeps its vectors. Re-ingesting
+  would replace the input's events through retraction, which brings back events forgotten since and
+  drops fact revisions made by live messages; re-embedding in place is not built yet;
 - which session ids it writes: an input keeps its plain ids (``session_1``) unless another input already
   holds them in the same namespace (two ``chat.txt`` in different folders); then its ids carry its
   :func:`~graphmem.formats.source_tag`, so two inputs never write the same session or event;
@@ -209,19 +211,13 @@ class _Owners:
         return tuple(e for e, session in self._get(namespace).events.get(key, ()) if session not in keep)
 
 
-def _content_hash(digest: str, fmt: str, extractor: Extractor, vectors: str | None) -> str:
-    """The hash a source record stores: the content and how it was read, extracted and embedded.
-
-    ``vectors`` is :func:`graphmem.writer.vector_scheme` of the embedder, ``None`` without embedding.
-    (Before the scheme was part of it an embedding run hashed ``"embed"``: such records match no
-    scheme, so their inputs are ingested again once, replacing what they wrote.)
-    """
-    embedded = "noembed" if vectors is None else f"embed:{vectors}"
-    parts = [digest, fmt, READER_VERSION, extractor.name, extractor.version, embedded]
+def _content_hash(digest: str, fmt: str, extractor: Extractor, embed: bool) -> str:
+    """The hash a source record stores: the content and how it was read, extracted and (whether) embedded."""
+    parts = [digest, fmt, READER_VERSION, extractor.name, extractor.version, "embed" if embed else "noembed"]
     return "sha256:" + hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
 
 
-#: ``(sha256 of the content, format) → content hash`` for the run's extractor and embedding scheme.
+#: ``(sha256 of the content, format) → content hash`` for the run's extractor and embedding choice.
 _Hasher = Callable[[str, str], str]
 
 
@@ -322,23 +318,14 @@ def read_jobs(
     format: str | None,
     extractor: Extractor,
     embed: bool,
-    vectors: Callable[[], str] | None = None,
 ) -> Iterator[Job]:
     """Yield one job per input, read and checked against the store (lazily, so a big folder streams).
 
     A failed read leaves the job's ``error`` set (the message names the file and the line or JSON path).
-    With ``embed``, ``vectors`` gives how events are embedded (:func:`graphmem.writer.vector_scheme` of
-    the embedder); it is asked once, when the first input is hashed (so an embedder loaded on first use
-    is loaded then). Without it the scheme counts as unknown (``"?"``).
     """
-    scheme: list[str] = []
 
     def hashed(digest: str, fmt: str) -> str:
-        if not embed:
-            return _content_hash(digest, fmt, extractor, None)
-        if not scheme:
-            scheme.append(vectors() if vectors is not None else "?")
-        return _content_hash(digest, fmt, extractor, scheme[0])
+        return _content_hash(digest, fmt, extractor, embed)
 
     if isinstance(inputs, Records):
         started = time.perf_counter()

@@ -24,8 +24,6 @@ if TYPE_CHECKING:
     from graphmem.store.base import GraphStore
 
 __all__ = [
-    "EMBED_TEXT_VERSION",
-    "ONE_PASS_TEXT_VERSION",
     "Committed",
     "NameVectors",
     "Resolver",
@@ -35,23 +33,8 @@ __all__ = [
     "commit_batch",
     "default_resolver",
     "name_vectors",
-    "vector_scheme",
     "with_embeddings",
 ]
-
-#: How an event's vector is made from the event (:mod:`graphmem.embed_text`): bump it whenever the text a
-#: turn is embedded as, or how its embeddings are combined, changes. It is part of every ingested
-#: input's content hash (:func:`vector_scheme`), so re-ingesting an unchanged file into a store whose
-#: vectors were made otherwise embeds it again instead of skipping it. ``1``: the turn's own text alone
-#: (stores ingested before contextual vectors); ``2``: the mean of the embeddings of the turn's text and of
-#: its text in context.
-EMBED_TEXT_VERSION = "2"
-
-#: :data:`EMBED_TEXT_VERSION` for an embedder that pools a span of a text
-#: (:class:`~graphmem.embed.SpanEmbedder`, the default ONNX one): ``3``: the turn's text in context
-#: embedded once, its own tokens pooled apart and added with weight
-#: :data:`~graphmem.embed_text.OWN_WEIGHT` (see :class:`~graphmem.embed_text.EmbeddingRequest`).
-ONE_PASS_TEXT_VERSION = "3"
 
 #: Resolves a batch's entities and facts against the entities stored in its namespace.
 Resolver = Callable[[Batch, list[Entity]], Batch]
@@ -151,19 +134,6 @@ def name_vectors(memory: WriteTarget) -> NameVectors:
     if found is None or found.embedder is not memory.embedder:
         found = _NAME_VECTORS[memory] = NameVectors(memory.embedder)
     return found
-
-
-def vector_scheme(embedder: Any) -> str:
-    """How ``embedder`` makes event vectors: its vector space and :data:`EMBED_TEXT_VERSION` (or
-    :data:`ONE_PASS_TEXT_VERSION` for a :class:`~graphmem.embed.SpanEmbedder`).
-
-    The space (:func:`graphmem.embed.embedder_space`), not the exact model name: variants of one model
-    whose vectors share an index and are combined the same way need no new embedding.
-    """
-    from graphmem.embed import SpanEmbedder, embedder_space
-
-    version = ONE_PASS_TEXT_VERSION if isinstance(embedder, SpanEmbedder) else EMBED_TEXT_VERSION
-    return f"{embedder_space(embedder)}|text-v{version}"
 
 
 def with_embeddings(batch: Batch, vectors: Any, model: str) -> Batch:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from graphmem.errors import ConfigError
@@ -343,3 +344,21 @@ def test_progress_counts_turns_as_units_are_committed(
     monkeypatch.setattr(ingest_module._Progress, "advance", advance)
     run(memory, _sessions_file(tmp_path / "big.jsonl", sessions=6), progress=False)
     assert seen == [(6, 0), (12, 0), (18, 0), (18, 1)]  # turns shown while the one file is still running
+
+
+def test_workers_embed_events_as_the_parent_does() -> None:
+    """The stand-in sent to worker processes makes the parent's vectors (one pass per turn), not another kind."""
+    from graphmem.embed import default_embedder
+    from graphmem.embed_text import embed_events
+    from graphmem.ingest import _for_workers
+    from graphmem.models import Event
+
+    default = default_embedder()
+    proxy = _for_workers(default)
+    assert proxy is not None
+    events = [
+        Event("w", "ev:s:1", "s", 1, "Ana", "Did you ever get a dog?"),
+        Event("w", "ev:s:2", "s", 2, "Ben", "Yes, Rex, a beagle, last spring."),
+    ]
+    got, want = embed_events(proxy, events), embed_events(default, events)
+    assert np.allclose(got, want, atol=1e-6)

@@ -138,3 +138,28 @@ def test_a_unit_queued_before_a_write_failure_is_not_embedded(tmp_path: Path) ->
         summary = _run(memory, [path, DATA / "chat.jsonl"], resolver=failing)
         assert summary.files_failed == 1 and memory.stats("chat").events == 13
         assert not any("session 3" in t for t in embedder.seen)  # queued ahead of the failure, then discarded
+
+
+def test_ctrl_c_while_extracting_ahead_is_not_swallowed_by_a_failed_write(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The helper path extracts one unit ahead: Ctrl-C there, while the unit before it fails to write,
+    still stops the run (it used to be replaced by the writer closing the stream, and the run went on)."""
+    monkeypatch.setattr("graphmem.ingest_read.UNIT_TURNS", 1)
+    lines = []
+    for s in range(4):
+        for i in range(3):
+            text = "INTERRUPT" if (s, i) == (2, 0) else f"turn {i} of session {s}"
+            lines.append(json.dumps({"speaker": "AB"[i % 2], "text": text, "session": f"s{s:02d}"}))
+    talk = tmp_path / "talk.jsonl"
+    talk.write_text("\n".join(lines) + "\n")
+
+    def failing(batch: Batch, existing: Any) -> Batch:
+        if any(s.id == "s01" for s in batch.sessions):
+            raise RuntimeError("store down")
+        return batch
+
+    with Memory.open(tmp_path / "db", embedder=FakeEmbedder()) as memory:
+        with pytest.raises(KeyboardInterrupt):
+            ingest(memory, [talk, DATA / "chat.jsonl"], extractor=FakeExtractor(), resolver=failing, embed_helper=True)
+        assert "chat" not in memory.namespaces()  # the next input was not started

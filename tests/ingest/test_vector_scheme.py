@@ -1,6 +1,8 @@
-"""The content hash of an ingested input covers how its events were embedded (graphmem/ingest_read.py):
-a store whose vectors were made by an older embedded-text scheme, or another embedder, is embedded again
-by the next ingest of the same unchanged file, replacing its events instead of adding to them."""
+"""The content hash of an ingested input does not cover how its events were embedded (graphmem/ingest_read.py).
+
+Re-ingesting an unchanged file would replace its events through retraction, which brings back events
+forgotten since and drops fact revisions made by live messages. So a store embedded by an older scheme
+keeps its vectors, the next ingest of the same file skips it, and nothing forgotten comes back."""
 
 from __future__ import annotations
 
@@ -12,7 +14,6 @@ import numpy as np
 import pytest
 
 import graphmem.embed_text
-import graphmem.writer
 from graphmem.embed_text import EmbeddingRequest
 from graphmem.ingest import IngestSummary, ingest
 from graphmem.memory import Memory
@@ -51,75 +52,42 @@ def _contents(memory: Memory, ns: str = NS) -> tuple[Any, ...]:
 
 @pytest.fixture
 def old_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Memory:
-    """A store ingested before contextual vectors: plain vectors, hashed under scheme version 1."""
+    """A store ingested before contextual vectors: each turn embedded as its own text alone."""
     memory = Memory.open(tmp_path / "old", embedder=FakeEmbedder())
     with monkeypatch.context() as old:
         old.setattr(graphmem.embed_text, "embedding_request", _plain_request)
-        old.setattr(graphmem.writer, "EMBED_TEXT_VERSION", "1")
         assert run(memory).files_ok == 1
     return memory
 
 
-def test_reingesting_a_store_of_an_older_scheme_embeds_again_without_duplicates(
-    old_store: Memory, tmp_path: Path
-) -> None:
+def test_an_older_scheme_is_kept_and_the_unchanged_file_skipped(old_store: Memory) -> None:
     plain, before = _vectors(old_store), _contents(old_store)
-    with Memory.open(tmp_path / "fresh", embedder=FakeEmbedder()) as fresh:
-        run(fresh)
-        expected = _vectors(fresh)
-    assert set(plain) == set(expected) and any(not np.allclose(plain[k], expected[k]) for k in plain)
-
     again = run(old_store)
-    assert (again.files_ok, again.files_skipped) == (1, 0)  # not skipped although the file is unchanged
-    assert again.events_retracted == len(plain)  # the old version's events are replaced, in one transaction
-    assert _contents(old_store) == before  # the same events, entities and mentions: nothing twice
+    assert (again.files_ok, again.files_skipped, again.events_retracted) == (0, 1, 0)
+    assert _contents(old_store) == before
     got = _vectors(old_store)
-    assert set(got) == set(expected)
-    assert all(np.allclose(got[k], expected[k], atol=1e-6) for k in expected)  # as a fresh ingest embeds
-    assert old_store.stats(NS).embeddings == len(expected)
-    assert run(old_store).files_skipped == 1  # and now it is current
+    assert set(got) == set(plain) and all(np.allclose(got[k], plain[k]) for k in plain)
     old_store.close()
 
 
-def test_a_file_of_several_units_is_embedded_again_unit_by_unit(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr("graphmem.ingest_read.UNIT_TURNS", 1)  # one session per unit: three commits
-    memory = Memory.open(tmp_path / "old", embedder=FakeEmbedder())
-    with monkeypatch.context() as old:
-        old.setattr(graphmem.embed_text, "embedding_request", _plain_request)
-        old.setattr(graphmem.writer, "EMBED_TEXT_VERSION", "1")
-        run(memory, SESSIONS_FILE)
-    before = _contents(memory, SESSIONS_NS)
-    with Memory.open(tmp_path / "fresh", embedder=FakeEmbedder()) as fresh:
-        run(fresh, SESSIONS_FILE)
-        expected = _vectors(fresh, SESSIONS_NS)
-    assert run(memory, SESSIONS_FILE).files_ok == 1
-    assert _contents(memory, SESSIONS_NS) == before
-    got = _vectors(memory, SESSIONS_NS)
-    assert set(got) == set(expected) and all(np.allclose(got[k], expected[k], atol=1e-6) for k in expected)
-    assert run(memory, SESSIONS_FILE).files_skipped == 1
-    memory.close()
+def test_a_forgotten_event_stays_forgotten_after_an_upgrade(old_store: Memory) -> None:
+    first = sorted(e.id for e in old_store.store.iter_events(NS))[0]
+    old_store.forget(NS, first)
+    run(old_store)  # the same file, under the current scheme
+    assert first not in {e.id for e in old_store.store.iter_events(NS)}
+    old_store.close()
 
 
-def test_another_embedder_space_ingests_again_and_the_same_one_skips(memory: Memory) -> None:
-    run(memory)
-    assert run(memory).files_skipped == 1
-
-    class Other(FakeEmbedder):
-        name = "other-embedder"
-
-    with Memory.open(memory.store.directory, embedder=Other()) as other:  # type: ignore[attr-defined]
-        memory.close()
-        assert run(other).files_skipped == 0
+def test_an_unchanged_reingest_loads_no_embedder(tmp_path: Path) -> None:
+    with Memory.open(tmp_path / "m", embedder=FakeEmbedder()) as memory:
+        run(memory)
+    with Memory.open(tmp_path / "m") as reopened:  # the default embedder, loaded only on first use
+        assert run(reopened).files_skipped == 1
+        assert reopened._embedder is None
 
 
-def test_without_embedding_the_hash_ignores_the_embedder(memory: Memory) -> None:
+def test_without_embedding_the_hash_differs(memory: Memory) -> None:
     run(memory, embed=False)
     assert run(memory, embed=False).files_skipped == 1
     assert memory.stats(NS).embeddings == 0
-
-
-def test_the_scheme_names_the_space_and_the_version() -> None:
-    scheme = graphmem.writer.vector_scheme(FakeEmbedder())
-    assert scheme == f"fake-embedder|text-v{graphmem.writer.EMBED_TEXT_VERSION}"
+    assert run(memory).files_skipped == 0  # now embedded: ingested again
