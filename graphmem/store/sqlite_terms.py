@@ -29,7 +29,8 @@ from __future__ import annotations
 
 import math
 import sqlite3
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 
 __all__ = [
     "BOUNDS_DDL",
@@ -86,15 +87,33 @@ def _clear_scratch(conn: sqlite3.Connection) -> None:
     conn.execute(f"INSERT INTO temp.{_SCRATCH} ({_SCRATCH}) VALUES ('delete-all')")
 
 
-def note_rows(conn: sqlite3.Connection, table: str, rows: Iterable[tuple[int, str]]) -> None:
-    """Fold the rows just written to ``table`` (``(rowid, text)``) into its summaries, in the caller's transaction."""
-    rows = list(rows)
-    if not rows:
-        return
+@contextmanager
+def _scratch_rows(conn: sqlite3.Connection, rows: Iterable[tuple[int, str]]) -> Iterator[None]:
+    """The scratch table holding ``rows`` (``(doc, text)``, one text a doc) and nothing else, emptied after.
+
+    It is emptied first as well: rows left by a statement that failed half-way would be read as part of
+    these (tokens of another text, or of another row with the same doc).
+    """
     _scratch(conn)
-    conn.executemany(f"INSERT INTO temp.{_SCRATCH} (rowid, text) VALUES (?, ?)", rows)
-    conn.execute(_FOLD, (table,))
     _clear_scratch(conn)
+    try:
+        conn.executemany(f"INSERT INTO temp.{_SCRATCH} (rowid, text) VALUES (?, ?)", rows)
+        yield
+    finally:
+        _clear_scratch(conn)
+
+
+def note_rows(conn: sqlite3.Connection, table: str, rows: Iterable[tuple[int, str]]) -> None:
+    """Fold the rows just written to ``table`` (``(rowid, text)``) into its summaries, in the caller's transaction.
+
+    A rowid given more than once (a row replaced within the batch) counts with its last text, the one
+    the table holds: in the scratch table its texts would be one doc, as long as all of them together.
+    """
+    last = dict(rows)
+    if not last:
+        return
+    with _scratch_rows(conn, last.items()):
+        conn.execute(_FOLD, (table,))
 
 
 def backfill(conn: sqlite3.Connection, tables: Iterable[str]) -> None:
@@ -119,12 +138,10 @@ def tokens_of(conn: sqlite3.Connection, words: Sequence[str]) -> dict[str, tuple
     """
     if not words:
         return {}
-    _scratch(conn)
-    conn.executemany(f"INSERT INTO temp.{_SCRATCH} (rowid, text) VALUES (?, ?)", enumerate(words))
     found: dict[int, list[str]] = {}
-    for doc, term in conn.execute(f"SELECT doc, term FROM temp.{_SCRATCH}_v ORDER BY doc, offset"):
-        found.setdefault(doc, []).append(term)
-    _clear_scratch(conn)
+    with _scratch_rows(conn, enumerate(words)):
+        for doc, term in conn.execute(f"SELECT doc, term FROM temp.{_SCRATCH}_v ORDER BY doc, offset"):
+            found.setdefault(doc, []).append(term)
     return {w: tuple(found.get(i, ())) for i, w in enumerate(words)}
 
 

@@ -64,7 +64,7 @@ def write_rows(c: sqlite3.Connection, batch: Batch) -> None:
     fts = fts_table(ns)
     if batch.events:
         c.execute(fts_ddl(ns))
-    written: list[tuple[int, str]] = []
+    written: dict[int, str] = {}  # rowid → its last text (an event id may come twice in a batch)
     for e in batch.events:
         rowid = c.execute(
             "INSERT INTO events VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (ns, id) DO UPDATE SET "
@@ -89,9 +89,9 @@ def write_rows(c: sqlite3.Connection, batch: Batch) -> None:
         ).fetchone()[0]
         c.execute(f"DELETE FROM {fts} WHERE rowid = ?", (rowid,))
         c.execute(f"INSERT INTO {fts} (rowid, text) VALUES (?, ?)", (rowid, e.text))
-        written.append((rowid, e.text))
+        written[rowid] = e.text
     # summaries of its tokens (the old text of a replaced row stays summarised: still a safe bound)
-    note_rows(c, fts, written)
+    note_rows(c, fts, written.items())
     c.executemany(
         "INSERT INTO entities VALUES (?, ?, ?, ?, ?) ON CONFLICT (ns, id) DO UPDATE SET "
         "name = excluded.name, type = excluded.type, aliases = excluded.aliases",

@@ -286,3 +286,83 @@ def test_forgetting_a_namespace_drops_its_summaries(tmp_path: Path) -> None:
     store.delete_namespace("n")
     assert {row[0] for row in _bounds(tmp_path / "s")} == {fts_table("m")}
     store.close()
+
+
+def _summary_rows(conn: sqlite3.Connection) -> list[tuple[str, str, int, int, int]]:
+    return conn.execute("SELECT * FROM fts_term_bounds ORDER BY fts, term, level").fetchall()
+
+
+def _summarised_table(rows: list[tuple[int, str]], conn: sqlite3.Connection | None = None) -> sqlite3.Connection:
+    """``rows`` written to a new table of ``conn`` (a new connection by default) and folded in one call."""
+    conn = conn or sqlite3.connect(":memory:", isolation_level=None)
+    conn.execute(f"CREATE VIRTUAL TABLE {_TABLE} USING fts5(text, tokenize = 'porter unicode61')")
+    conn.execute(sqlite_terms.BOUNDS_DDL)
+    last = dict(rows)
+    conn.executemany(f"INSERT INTO {_TABLE} (rowid, text) VALUES (?, ?)", last.items())
+    sqlite_terms.note_rows(conn, _TABLE, rows)
+    return conn
+
+
+def test_a_rowid_noted_twice_counts_with_its_last_text() -> None:
+    long = "we went home later that day and it was a long day " * 3
+    rows = [(1, "radio " + long), (2, "an old radio"), (3, long), (4, "fun"), (3, "radio radio radio")]
+    once = _summarised_table([r for i, r in enumerate(rows) if i != 2])  # rowid 3 with its last text only
+    twice = _summarised_table(rows)
+    assert _summary_rows(twice) == _summary_rows(once)
+    # rowid 3 ("radio radio radio") is the best row for "radio": its bound is exact, not that of one row
+    # as long as both texts together
+    stats = TermStats()
+    stats.rows_with(twice, _TABLE, "radio")
+    stats.prepare(twice, _TABLE, ["radio"])
+    assert stats.bounds["radio"] == pytest.approx(_exact_bound(twice, "radio"), rel=1e-8)
+
+
+def test_an_event_id_twice_in_one_batch_keeps_search_exact(tmp_path: Path) -> None:
+    store = EmbeddedStore.open(tmp_path / "s", mirror_max_events=0)
+    session = Session(namespace="n", id="s1", index=0, started_at=datetime(2024, 1, 1, tzinfo=UTC))
+    long = " ".join(["we talked about the weather and went home later that day"] * 5)
+    events = [_event(i, f"we went out {i}") for i in range(180)]
+    events += [_event(300 + i, "radio " + long) for i in range(20)]
+    events += [_event(400, "radio zebra " + long)]
+    events += [_event(999, long), _event(999, "radio radio radio")]  # the same id twice: the last is stored
+    store.write(Batch(namespace="n", sessions=[session], events=events))
+    assert store.get_event("n", "e00999").text == "radio radio radio"
+    hits = store.search_text("n", "radio zebra", limit=3)
+    store.close()
+    table = fts_table("n")
+    conn = sqlite3.connect(tmp_path / "s" / DB_FILENAME)
+    full = conn.execute(
+        f"SELECT e.id, -bm25({table}) FROM {table} JOIN events AS e ON e.rowid = {table}.rowid "
+        f"WHERE {table} MATCH ? ORDER BY bm25({table}), {table}.rowid LIMIT 3",
+        (fts_match(["radio", "zebra"]),),
+    ).fetchall()
+    assert full[0][0] == "e00999"
+    assert [(h.event_id, h.score) for h in hits] == [(i, pytest.approx(s, rel=1e-9)) for i, s in full]
+    stats = TermStats()
+    words = ["radio", "zebra"]
+    for w in words:
+        stats.rows_with(conn, table, w)
+    stats.prepare(conn, table, words)
+    for w in words:
+        sql = f"SELECT -bm25({table}) AS s FROM {table} WHERE {table} MATCH ? ORDER BY s DESC LIMIT 1"
+        assert stats.bounds[w] >= conn.execute(sql, (fts_match([w]),)).fetchone()[0], w
+    conn.close()
+
+
+def test_a_failed_tokenisation_leaves_nothing_for_the_next_fold() -> None:
+    rows = [(1, "an old radio"), (2, "we went hiking"), (3, "old old friend"), (4, "fun")]
+    clean = _summarised_table(rows)
+    conn = sqlite3.connect(":memory:", isolation_level=None)
+    sqlite_terms.tokens_of(conn, ["warm"])  # the scratch table exists
+
+    def no_vocabulary(action: int, table: str | None, *_: str | None) -> int:
+        denied = action == sqlite3.SQLITE_READ and table == "graphmem_scratch_v"
+        return sqlite3.SQLITE_DENY if denied else sqlite3.SQLITE_OK
+
+    conn.set_authorizer(no_vocabulary)  # fails after the words are in the scratch table
+    with pytest.raises(sqlite3.Error):
+        sqlite_terms.tokens_of(conn, ["zebra", "old_trail", "radio radio"])
+    conn.set_authorizer(None)
+    _summarised_table(rows, conn)
+    assert _summary_rows(conn) == _summary_rows(clean)
+    assert sqlite_terms.tokens_of(conn, ["old_trail"]) == {"old_trail": ("old", "trail")}
