@@ -11,8 +11,9 @@ from pathlib import Path
 
 from graphmem.errors import StoreError
 from graphmem.store.freshness import install_generations
+from graphmem.store.lock import WriteLock
 from graphmem.store.sqlite_graph import DISK_INDEXES
-from graphmem.store.sqlite_rows import check_and_init
+from graphmem.store.sqlite_rows import SCHEMA_VERSION, check_and_init
 
 __all__ = ["connect_writable"]
 
@@ -41,7 +42,14 @@ def connect_writable(directory: Path, db_path: Path, *, create: bool) -> sqlite3
     except sqlite3.Error as exc:
         raise StoreError(f"cannot open {db_path}: {exc}") from exc
     try:
-        check_and_init(conn, db_path)
+        if _upgrade_due(conn):
+            # An upgrade can take a while (the schema 4 backfill: about 40 s at a million events), longer
+            # than SQLite makes another connection wait; holding graphmem's write lock makes other writers
+            # wait for it (or fail naming this process), and one process upgrades while another waits.
+            with WriteLock(directory):
+                check_and_init(conn, db_path)
+        else:
+            check_and_init(conn, db_path)
         install_generations(conn)
         for ddl in DISK_INDEXES:  # stores written before these indexes existed get them now
             conn.execute(ddl)
@@ -52,3 +60,14 @@ def connect_writable(directory: Path, db_path: Path, *, create: bool) -> sqlite3
         conn.close()
         raise
     return conn
+
+
+def _upgrade_due(conn: sqlite3.Connection) -> bool:
+    """Whether the database holds an older graphmem schema (a foreign or corrupt file is left to
+    :func:`~graphmem.store.sqlite_rows.check_and_init`, which refuses it without writing)."""
+    try:
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        has_tables = conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' LIMIT 1").fetchone()
+    except sqlite3.DatabaseError:
+        return False
+    return has_tables is not None and 0 < version < SCHEMA_VERSION

@@ -366,3 +366,34 @@ def test_a_failed_tokenisation_leaves_nothing_for_the_next_fold() -> None:
     _summarised_table(rows, conn)
     assert _summary_rows(conn) == _summary_rows(clean)
     assert sqlite_terms.tokens_of(conn, ["old_trail"]) == {"old_trail": ("old", "trail")}
+
+
+def test_an_upgrade_holds_the_store_write_lock(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Another graphmem writer waits for an upgrade (its backfill can outlast SQLite's busy wait)."""
+    import os
+
+    import graphmem.store.sqlite_rows as rows
+    from graphmem.store.lock import WriteLock
+
+    where = tmp_path / "old"
+    store = EmbeddedStore.open(where, mirror_max_events=0)
+    session = Session(namespace="n", id="s1", index=0, started_at=datetime(2024, 1, 1, tzinfo=UTC))
+    store.write(Batch(namespace="n", sessions=[session], events=[_event(i, "an old film") for i in range(3)]))
+    store.close()
+    conn = sqlite3.connect(where / DB_FILENAME)
+    conn.execute("DROP TABLE fts_term_bounds")
+    conn.execute("PRAGMA user_version = 3")
+    conn.commit()
+    conn.close()
+    holders: list[str | None] = []
+    real = rows.migrate
+
+    def watched(conn: sqlite3.Connection, version: int, db_path: Path) -> None:
+        holders.append(WriteLock(where).holder())
+        real(conn, version, db_path)
+
+    monkeypatch.setattr(rows, "migrate", watched)
+    EmbeddedStore.open(where, mirror_max_events=0).close()
+    assert len(holders) == 1 and holders[0] is not None and str(os.getpid()) in holders[0]
+    EmbeddedStore.open(where, mirror_max_events=0).close()  # current now: no upgrade, no lock taken
+    assert len(holders) == 1
