@@ -8,7 +8,9 @@ than ``mirror_max_events`` is never loaded: its reads are answered by a
 answered the same way until it is read again soon (:mod:`graphmem.store.admission`, 2Q admission), so
 reading more namespaces than fit does not reload one into networkx at nearly every read.
 Per-namespace full-text statistics (:class:`~graphmem.store.sqlite_text.TermStats`) are kept here too,
-and forgotten with the rest.
+and forgotten with the rest. The views of namespaces served from SQLite share one bounded cache of decoded
+events (:class:`~graphmem.store.sqlite_graph.EventCache`); views and cache are dropped whenever
+``PRAGMA data_version`` shows another connection's commit (one pragma per read of such a namespace).
 
 The mirror itself (and networkx with it) is created when the first namespace is loaded: opening a
 store, or reading only namespaces served from SQLite, never imports networkx.
@@ -25,7 +27,7 @@ from graphmem.store import sqlite_reads
 from graphmem.store.admission import GhostAdmission
 from graphmem.store.budget import CacheBudget, DeferredEvictions
 from graphmem.store.mirror import MemoryGraph, NamespaceIndex, estimate_bytes
-from graphmem.store.sqlite_graph import DiskNamespace
+from graphmem.store.sqlite_graph import DiskNamespace, EventCache
 from graphmem.store.sqlite_rows import normalised_event, normalised_fact, normalised_session
 from graphmem.store.sqlite_text import TermStats
 
@@ -57,6 +59,8 @@ class NamespaceLoader:
         self._loaded: set[str] = set()  # namespaces whose rows the mirror holds (possibly none)
         self._evictions = DeferredEvictions(lock, self._drop)
         self._disk: dict[str, DiskNamespace] = {}  # namespaces too large to load, read from SQLite
+        self._events = EventCache()  # decoded events of every DiskNamespace view, bounded in total
+        self._version: int | None = None  # PRAGMA data_version the views were built under
         self._admission = GhostAdmission()  # which namespaces to load once the budget is full
         self._passing: DiskNamespace | None = None  # a namespace read from SQLite until admitted
         self._terms: OrderedDict[str, TermStats] = OrderedDict()  # full-text statistics, until it changes
@@ -105,6 +109,10 @@ class NamespaceLoader:
         if self.mirror_max_events is None or namespace in self._loaded:
             self._admission.note(namespace)
             return None
+        version = int(self._conn.execute("PRAGMA data_version").fetchone()[0])
+        if version != self._version:  # another connection committed: what the views hold may be stale
+            self._version = version
+            self._drop_views()
         view = self._disk.get(namespace)
         if view is not None:
             return view
@@ -118,20 +126,20 @@ class NamespaceLoader:
             return passing  # the rest of a reference answered from SQLite
         limit = self.mirror_max_events
         if limit == 0:
-            view = self._disk[namespace] = DiskNamespace(self._conn, namespace)
+            view = self._disk[namespace] = DiskNamespace(self._conn, namespace, self._events)
             return view
         held = self._conn.execute(
             "SELECT count(*) FROM (SELECT 1 FROM events WHERE ns = ? LIMIT ?)", (namespace, limit + 1)
         ).fetchone()[0]
         if held > limit:
-            view = self._disk[namespace] = DiskNamespace(self._conn, namespace)
+            view = self._disk[namespace] = DiskNamespace(self._conn, namespace, self._events)
             return view
         if not admit or self._has_room(int(held)) or self._admitted(namespace):
             self._admission.note(namespace)
             self._passing = None
             return None
         if passing is None or passing.namespace != namespace:
-            self._passing = passing = DiskNamespace(self._conn, namespace)
+            self._passing = passing = DiskNamespace(self._conn, namespace, self._events)
         return passing
 
     def _admitted(self, namespace: str) -> bool:
@@ -249,14 +257,19 @@ class NamespaceLoader:
         if self._passing is not None and self._passing.namespace == namespace:
             self._passing = None
 
+    def _drop_views(self) -> None:
+        """Drop every view of a namespace served from SQLite, and the events they decoded."""
+        self._disk.clear()
+        self._passing = None
+        self._events.clear()
+
     def clear(self) -> None:
         """Drop everything (the store closes)."""
         self.budget.release_all(self)
         self._mem = None
         self._loaded.clear()
-        self._disk.clear()
+        self._drop_views()
         self._terms.clear()
-        self._passing = None
         self._admission.clear()
 
 

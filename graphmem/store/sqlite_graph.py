@@ -8,13 +8,16 @@ then in; per side session, mention, FACT, then order edges; mentions by entity o
 
 Order edges (NEXT, NEXT_SESSION) are derived as in the mirror: the next event of a session by
 ``(seq, id)``, the next session by ``(index, id)``. The only lookups held in memory are the names of the
-namespace's entities and the order of its sessions, built on first use; the store drops the view whenever
-the namespace changes.
+namespace's entities, the order of its sessions and its speakers, built on first use, and decoded events
+in one :class:`EventCache` shared by every view of the store; the store drops a view whenever the
+namespace changes, and every view (with the shared events) when another connection commits.
 """
 
 from __future__ import annotations
 
+import itertools
 import sqlite3
+from collections import OrderedDict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -25,7 +28,7 @@ from graphmem.store.sqlite_reads import EVENT_COLS, FACT_COLS, kind_of, stored_f
 from graphmem.store.sqlite_rows import dt_out, entity_from_row, event_from_row, fact_from_row, session_from_row
 from graphmem.text import normalise_name
 
-__all__ = ["DISK_INDEXES", "DiskNamespace"]
+__all__ = ["DISK_INDEXES", "EVENT_CACHE", "DiskNamespace", "EventCache"]
 
 #: Indexes the SQLite-served reads use beyond the schema's own (created when a store opens writable; a
 #: read-only store without them gives the same answers, scanning the namespace's rows instead).
@@ -41,9 +44,53 @@ _ENTITY_COLS = "ns, id, name, type, aliases"
 _NOW = TimeFilter()  # no bound: the fact versions memory holds now
 _CHUNK = 500  # ids per IN (...) list
 _MENTION_EDGES = (EdgeType.MENTIONS, EdgeType.SPOKEN_BY)
-#: How many decoded events a view keeps between reads (it starts over when full). Recall asks for the
-#: same few hundred turns query after query; the view is dropped whenever the namespace changes.
+#: How many decoded events a store keeps between reads, over all its namespaces served from SQLite (the
+#: least recently used go first). Recall asks for the same few hundred turns query after query.
 EVENT_CACHE = 20_000
+_views = itertools.count()  # a key per view: events of a dropped view are never found again
+
+
+class EventCache:
+    """Decoded events of every :class:`DiskNamespace` of one store: one LRU of at most ``EVENT_CACHE``.
+
+    Keyed by ``(view, event id)``: a view dropped because its namespace changed leaves its events
+    unreachable, and they age out. A read asking for more than ``EVENT_CACHE`` events is not kept.
+    The caller holds the store's lock.
+    """
+
+    __slots__ = ("_events",)
+
+    def __init__(self) -> None:
+        self._events: OrderedDict[tuple[int, str], Event] = OrderedDict()
+
+    def __len__(self) -> int:
+        return len(self._events)
+
+    def take(self, view: int, event_ids: Sequence[str]) -> tuple[dict[str, Event], list[str]]:
+        """The events kept for ``view`` among ``event_ids`` (marked as just used), and the ids not kept."""
+        events = self._events
+        get, touch = events.get, events.move_to_end
+        found: dict[str, Event] = {}
+        missing: list[str] = []
+        for event_id in event_ids:
+            key = (view, event_id)
+            event = get(key)
+            if event is None:
+                missing.append(event_id)
+            else:
+                touch(key)
+                found[event_id] = event
+        return found, missing
+
+    def put(self, view: int, event: Event) -> None:
+        """Keep ``event`` for ``view``, dropping the least recently used past ``EVENT_CACHE``."""
+        self._events[(view, event.id)] = event
+        while len(self._events) > EVENT_CACHE:
+            self._events.popitem(last=False)
+
+    def clear(self) -> None:
+        """Drop every event (another connection committed)."""
+        self._events.clear()
 
 
 @dataclass(slots=True)
@@ -52,10 +99,11 @@ class DiskNamespace:
 
     conn: sqlite3.Connection
     namespace: str
+    cache: EventCache = field(default_factory=EventCache)
+    _key: int = field(default_factory=lambda: next(_views), init=False)
     _names: dict[str, list[str]] | None = field(default=None, init=False)
     _session_order: list[str] | None = field(default=None, init=False)
     _session_pos: dict[str, int] = field(default_factory=dict, init=False)
-    _events: dict[str, Event] = field(default_factory=dict, init=False)
     _speakers: list[str] | None = field(default=None, init=False)
 
     # -- nodes ---------------------------------------------------------------------------------------
@@ -69,20 +117,20 @@ class DiskNamespace:
 
     def get_events(self, event_ids: Sequence[str]) -> list[Event]:
         """The events that exist among ``event_ids``, in the order asked (decoded ones kept, see ``EVENT_CACHE``)."""
-        known = self._events
+        cache, view = self.cache, self._key
         unique = list(dict.fromkeys(event_ids))
-        if len(known) + len(unique) > EVENT_CACHE:
-            known.clear()
-        missing = [i for i in unique if i not in known]
-        if missing:
-            for start in range(0, len(missing), _CHUNK):
-                part = missing[start : start + _CHUNK]
-                marks = ",".join("?" * len(part))
-                rows = self.conn.execute(
-                    f"SELECT {EVENT_COLS} FROM events WHERE ns = ? AND id IN ({marks})", (self.namespace, *part)
-                )
-                for row in rows:
-                    known[row[1]] = event_from_row(row)
+        keep = len(unique) <= EVENT_CACHE
+        known, missing = cache.take(view, unique) if keep else ({}, unique)
+        for start in range(0, len(missing), _CHUNK):
+            part = missing[start : start + _CHUNK]
+            marks = ",".join("?" * len(part))
+            rows = self.conn.execute(
+                f"SELECT {EVENT_COLS} FROM events WHERE ns = ? AND id IN ({marks})", (self.namespace, *part)
+            )
+            for row in rows:
+                event = known[row[1]] = event_from_row(row)
+                if keep:
+                    cache.put(view, event)
         return [known[i] for i in event_ids if i in known]
 
     def get_entity(self, entity_id: str) -> Entity | None:

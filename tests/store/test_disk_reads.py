@@ -212,3 +212,72 @@ def test_events_read_again_are_the_same(
     again = disk.get_events(NS, ["s1:2", "missing", "s0:1", "s2:0"])  # two kept, one read now
     assert again == mirror.get_events(NS, ["s1:2", "missing", "s0:1", "s2:0"])
     assert first == mirror.get_events(NS, ["s0:1", "s1:2"])
+
+
+def _counting_decodes(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Ids of the event rows decoded from now on (a kept event is not decoded again)."""
+    decoded: list[str] = []
+    real = sqlite_graph.event_from_row
+
+    def counting(row: tuple[object, ...]) -> Event:
+        decoded.append(str(row[1]))
+        return real(row)
+
+    monkeypatch.setattr(sqlite_graph, "event_from_row", counting)
+    return decoded
+
+
+def test_decoded_events_are_bounded_over_all_namespaces(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """One LRU of ``EVENT_CACHE`` events serves every namespace read from SQLite; a read of more ids than
+    that is answered whole but kept nowhere (nor does it push out what is kept)."""
+    store = EmbeddedStore.open(tmp_path / "s", mirror_max_events=0)
+    for ns in ("a", "b"):
+        events = tuple(Event(ns, f"e{i}", "s", i, "Ann", f"{ns} turn {i}", T0) for i in range(6))
+        store.write(Batch(ns, sessions=(Session(ns, "s", 0, T0),), events=events))
+    monkeypatch.setattr(sqlite_graph, "EVENT_CACHE", 4)
+    decoded = _counting_decodes(monkeypatch)
+    assert [e.text for e in store.get_events("a", ["e0", "e1"])] == ["a turn 0", "a turn 1"]
+    store.get_events("a", ["e0", "e1"])
+    assert decoded == ["e0", "e1"]  # kept
+    store.get_events("b", ["e0", "e1", "e2"])  # 5 events over both namespaces: a's e0 goes
+    decoded.clear()
+    assert [e.text for e in store.get_events("a", ["e1", "e0"])] == ["a turn 1", "a turn 0"]
+    assert decoded == ["e0"]
+    wide = [f"e{i}" for i in range(6)]  # more than EVENT_CACHE: read, not kept
+    decoded.clear()
+    assert [e.text for e in store.get_events("b", wide)] == [f"b turn {i}" for i in range(6)]
+    assert [e.text for e in store.get_events("b", wide)] == [f"b turn {i}" for i in range(6)]
+    assert len(decoded) == 12
+    decoded.clear()
+    store.get_events("a", ["e1", "e0"])
+    assert decoded == []  # what was kept before the wide reads still is
+    store.close()
+
+
+def test_another_connections_commit_is_seen_without_refresh(tmp_path: Path) -> None:
+    """Events, speakers and entity names kept by a reader's views are dropped when another connection
+    commits (``PRAGMA data_version`` changes), as its full-text search already sees the new rows."""
+    ns = "talk"
+    writer = EmbeddedStore.open(tmp_path / "s", mirror_max_events=0)
+    events = (Event(ns, "e1", "s", 1, "Ann", "we saw a film", T0), Event(ns, "e2", "s", 2, "Ann", "a hike", T0))
+    writer.write(
+        Batch(ns, sessions=(Session(ns, "s", 0, T0),), events=events, entities=(Entity(ns, "ann", "Ann", "Person"),))
+    )
+    reader = EmbeddedStore.open(tmp_path / "s", mirror_max_events=0)
+    assert [e.text for e in reader.get_events(ns, ["e1", "e2"])] == ["we saw a film", "a hike"]
+    assert reader.speakers(ns) == ["Ann"] and reader.find_entities(ns, "Bo") == []
+    writer.write(
+        Batch(
+            ns,
+            events=(Event(ns, "e1", "s", 1, "Bo", "we saw a zebra", T0),),
+            entities=(Entity(ns, "bo", "Bo", "Person"),),
+        )
+    )
+    writer.delete_event(ns, "e2")
+    assert [h.event_id for h in reader.search_text(ns, "zebra")] == ["e1"]
+    assert [(e.speaker, e.text) for e in reader.get_events(ns, ["e1", "e2"])] == [("Bo", "we saw a zebra")]
+    assert reader.get_event(ns, "e2") is None
+    assert "Bo" in reader.speakers(ns)
+    assert [e.id for e in reader.find_entities(ns, "Bo")] == ["bo"]
+    reader.close()
+    writer.close()
