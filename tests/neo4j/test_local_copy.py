@@ -218,6 +218,34 @@ def test_a_namespace_over_the_bound_is_read_from_the_server(bolt_server: BoltTar
         reader.close()
 
 
+def _long_turns(count: int, words: int) -> Batch:
+    when = datetime(2023, 5, 20, 10, 0)
+    rows = [" ".join(f"word{(i * 7 + j * 13) % 997}" for j in range(words)) for i in range(count)]
+    rows[3] += " the lighthouse painting"
+    return Batch(NS, events=tuple(Event(NS, f"long{i}", "s2", 10 + i, "Melanie", t, when) for i, t in enumerate(rows)))
+
+
+def test_a_namespace_over_the_byte_cap_is_read_from_the_server(
+    bolt_server: BoltTarget, neo4j_store: CypherStore
+) -> None:
+    neo4j_store.write(conversation(NS))
+    neo4j_store.write(_long_turns(20, 400))  # ~3.8 KB each: the events part is estimated far above the cap
+    reader, session = _connect(bolt_server)
+    reader._copies.max_bytes = 64 << 10
+    try:
+        served = answers(reader)
+        assert [h.event_id for h in reader.search_text(NS, "lighthouse painting", limit=3)][:1] == ["long3"]
+        for _ in range(2):
+            with reader.reading():
+                reader.changed_elsewhere(NS)
+                assert answers(reader) == served
+        assert session.reads.count(LOAD_EVENTS) == 1  # tried once, found too big, not tried again
+        assert LOAD_EDGES not in session.reads
+        assert not reader._copies._copies  # nothing kept
+    finally:
+        reader.close()
+
+
 def test_a_part_is_read_first_then_only_after_the_counter_held() -> None:
     copies = LocalCopies(max_events=10, reload_after={EVENTS: 1, EDGES: 2})
     assert copies.wanted("a", EVENTS) is None  # outside a scope
@@ -255,7 +283,8 @@ def test_a_part_is_read_first_then_only_after_the_counter_held() -> None:
 
 
 def test_copies_are_dropped_least_recently_used_first() -> None:
-    copies = LocalCopies(max_events=10, max_bytes=10 * 3000, reload_after={EVENTS: 5, EDGES: 5})
+    one = _events_at(1, 4).size
+    copies = LocalCopies(max_events=10, max_bytes=2 * one + one // 2, reload_after={EVENTS: 5, EDGES: 5})
     with copies.scope():
         for name in ("a", "b", "c"):
             copies.observed(name, 1)

@@ -10,8 +10,9 @@ namespace's events, entities, and what BM25 needs for full-text search where the
 full-text index) and :class:`EdgeCopy` (the edge rows of every node). Each is tagged with the counter
 value read (in the same read scope) *before* it was read; only namespaces of at most ``max_events``
 events are copied, and all copies together take at most ``max_bytes`` (64 MiB by default, estimated from
-what an event or entity and an edge row measured under ``tracemalloc``: about 3,000 and 750 bytes; the
-least recently used part is dropped first). A copy is used inside a read scope whose counter read
+what they hold by :func:`events_bytes` and :func:`edges_bytes`; the least recently used part is dropped
+first, and a part estimated at more than ``max_bytes`` alone is not kept: its namespace is answered by the
+server). A copy is used inside a read scope whose counter read
 gave its tag, and only there; a read outside a scope, or in a scope that did not read the counter, goes
 to the server as before.
 
@@ -35,11 +36,12 @@ may show in a copy tagged with the older value, which the next recall (reading t
 from __future__ import annotations
 
 import re
+import sys
 import threading
 from collections import Counter, OrderedDict
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from graphmem.models import Entity, Event
 from graphmem.store.base import TextHit
@@ -56,14 +58,23 @@ __all__ = [
     "EdgeCopy",
     "LocalCopies",
     "NamespaceCopy",
+    "edges_bytes",
+    "events_bytes",
     "load_edges",
     "load_events",
 ]
 
 _WORD = re.compile(r"\w+", re.UNICODE)
-# What one event or entity (with its BM25 counts) and one edge row take in a copy: measured with
-# tracemalloc on a LoCoMo conversation (1,064 events and entities: 3.1 MB; 8,694 edge rows: 6.5 MB).
-_ITEM_BYTES, _ROW_BYTES = 3000, 750
+# What a copy holds beyond the strings counted one by one (``sys.getsizeof`` of an event's text, the lengths
+# of its other strings and of an entity's): an event (its object, dict slots, BM25 Counter and short
+# strings), each (event, distinct stem) pair (the Counter's entry and key string, the posting's entry), each
+# stem of the namespace (its posting set and slot), an entity, and a neighbour row (its dict, labels list and
+# list slot; a properties map shared by the rows of both ends is counted once).
+# Calibrated with tracemalloc on the load functions below over rows shaped like the server's, the rows
+# dropped (benchmarks/copy_bytes.py, docs/scale.md): estimate ÷ measured 1.01-1.02 for LoCoMo turns (~130
+# chars, 22 stems each), 0.96-1.05 for ~2.6 KB texts (2,000 of random words: 105.6 MiB measured; LoCoMo
+# turns joined), 1.01 for 25 random words each (19,513 stems in all), 0.97-1.02 for edge rows.
+_EVENT_BYTES, _TERM_BYTES, _STEM_BYTES, _ENTITY_BYTES, _ROW_BYTES = 320, 140, 180, 260, 430
 _LABELS = ("Session", "Event", "Entity")
 
 #: The namespace's events (none when there are more than ``$most``), with the totals BM25 needs computed by
@@ -88,6 +99,71 @@ LOAD_EDGES = "\nUNION ALL\n".join(
 )
 
 
+def events_bytes(
+    events: Iterable[Event],
+    entities: Iterable[Entity],
+    terms: Mapping[str, Mapping[str, int]],
+    postings: Mapping[str, object],
+) -> int:
+    """The bytes an events part holding ``events``, ``entities`` and the BM25 ``terms`` takes, estimated.
+
+    Args:
+        events: the events held.
+        entities: the entities held.
+        terms: each event's stemmed word counts.
+        postings: the stems of the namespace (what each maps to is not looked at).
+
+    Returns:
+        The estimate, from what is held (text lengths, distinct stems per event and in all), not a fixed size
+        per event.
+    """
+    size = sum(_event_bytes(e) for e in events) + sum(_entity_bytes(e) for e in entities)
+    return size + _TERM_BYTES * sum(len(counts) for counts in terms.values()) + _STEM_BYTES * len(postings)
+
+
+def edges_bytes(edges: Mapping[str, Sequence[Row]]) -> int:
+    """The bytes an edges part holding the neighbour rows ``edges`` takes, estimated.
+
+    Args:
+        edges: node id → its neighbour rows (as :func:`load_edges` builds them).
+
+    Returns:
+        The estimate, from the rows and their properties (a properties map shared by two rows counted once).
+    """
+    seen: set[int] = set()
+    size = 0
+    for rows in edges.values():
+        for row in rows:
+            size += _row_bytes(row, seen)
+    return size
+
+
+def _event_bytes(event: Event) -> int:
+    short = (event.id, event.session, event.speaker, event.source_id, event.source_file, event.kind)
+    return _EVENT_BYTES + sys.getsizeof(event.text) + sum(len(s) for s in short if s) + 120 * len(event.times)
+
+
+def _entity_bytes(entity: Entity) -> int:
+    return (
+        _ENTITY_BYTES + len(entity.id) + len(entity.name) + len(entity.type) + sum(60 + len(a) for a in entity.aliases)
+    )
+
+
+def _row_bytes(row: Row, seen: set[int]) -> int:
+    size = _ROW_BYTES + len(row["id"])
+    props = row["p"]
+    if id(props) not in seen:
+        seen.add(id(props))
+        size += sys.getsizeof(props) + sum(_value_bytes(v) for v in props.values())
+    return size
+
+
+def _value_bytes(value: object) -> int:
+    if isinstance(value, list | tuple):
+        return sys.getsizeof(value) + sum(_value_bytes(v) for v in value)
+    return sys.getsizeof(value)
+
+
 @dataclass(frozen=True, slots=True)
 class NamespaceCopy:
     """The events and entities the server held of one namespace when its change counter read ``changes``.
@@ -101,6 +177,8 @@ class NamespaceCopy:
         chars: their mean text length as the server measured it (BM25's length norm).
         terms: each event's stemmed word counts (BM25's term frequencies).
         postings: stem → the ids of the events holding it.
+        size: the bytes the copy takes, estimated by :func:`events_bytes` (counted against
+            :attr:`LocalCopies.max_bytes`).
     """
 
     namespace: str
@@ -111,11 +189,12 @@ class NamespaceCopy:
     chars: float
     terms: Mapping[str, Counter[str]]
     postings: Mapping[str, frozenset[str]]
+    size: int = field(init=False, repr=False, compare=False)
 
-    @property
-    def size(self) -> int:
-        """The bytes the copy takes, estimated (counted against :attr:`LocalCopies.max_bytes`)."""
-        return _ITEM_BYTES * (len(self.events) + len(self.entities))
+    def __post_init__(self) -> None:
+        object.__setattr__(
+            self, "size", events_bytes(self.events.values(), self.entities.values(), self.terms, self.postings)
+        )
 
     def search_text(self, words: list[str], limit: int) -> list[TextHit]:
         """:func:`~graphmem.store.cypher.text_search.search_text_fallback` over the copy: the candidates are
@@ -145,16 +224,17 @@ class EdgeCopy:
         changes: the counter value read before the copy was loaded.
         edges: node id → its neighbour rows, shaped like the server's (``type``, ``out``, ``inn``,
             ``labels``, ``id``, ``at``, ``p``).
+        size: the bytes the copy takes, estimated by :func:`edges_bytes` (counted against
+            :attr:`LocalCopies.max_bytes`).
     """
 
     namespace: str
     changes: int
     edges: Mapping[str, Sequence[Row]]
+    size: int = field(init=False, repr=False, compare=False)
 
-    @property
-    def size(self) -> int:
-        """The bytes the copy takes, estimated (counted against :attr:`LocalCopies.max_bytes`)."""
-        return _ROW_BYTES * sum(len(rows) for rows in self.edges.values())
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "size", edges_bytes(self.edges))
 
     def rows_of(self, node_id: str, types: Sequence[str] | None) -> list[Row]:
         """The neighbour rows of one node whose edge type is among ``types`` (all when ``None``)."""
@@ -166,8 +246,11 @@ class EdgeCopy:
 EVENTS, EDGES = "events", "edges"
 
 
-def load_events(session: CypherSession, namespace: str, changes: int, max_events: int) -> NamespaceCopy | None:
-    """Read the events and entities of ``namespace`` (two statements); ``None`` past ``max_events`` events."""
+def load_events(
+    session: CypherSession, namespace: str, changes: int, max_events: int, max_bytes: int | None = None
+) -> NamespaceCopy | None:
+    """Read the events and entities of ``namespace`` (two statements); ``None`` past ``max_events`` events, or
+    once the copy is estimated (:func:`events_bytes`) at more than ``max_bytes`` (the rest is not built)."""
     rows = session.read(LOAD_EVENTS, {"ns": namespace, "most": max_events})
     total = int(rows[0]["total"]) if rows else 0
     if total > max_events:
@@ -176,26 +259,44 @@ def load_events(session: CypherSession, namespace: str, changes: int, max_events
     chars = float(rows[0]["chars"] or 1.0) if rows else 1.0
     entity_rows = session.read(LOAD_ENTITIES, {"ns": namespace})
     entities = {p["id"]: entity_from_props(p) for p in (r["p"] for r in entity_rows)}
+    most = float("inf") if max_bytes is None else max_bytes
+    size = sum(_entity_bytes(e) for e in entities.values())
+    if size + sum(_event_bytes(e) for e in events.values()) > most:
+        return None
     terms: dict[str, Counter[str]] = {}
     postings: dict[str, set[str]] = {}
     for event in events.values():
         counts = terms[event.id] = Counter(stem(t) for t in _WORD.findall(event.text.casefold()))
+        stems = len(postings)
         for term in counts:
             postings.setdefault(term, set()).add(event.id)
+        size += _event_bytes(event) + _TERM_BYTES * len(counts) + _STEM_BYTES * (len(postings) - stems)
+        if size > most:
+            return None
     frozen = {term: frozenset(ids) for term, ids in postings.items()}
     return NamespaceCopy(namespace, changes, events, entities, total, chars, terms, frozen)
 
 
-def load_edges(session: CypherSession, namespace: str, changes: int) -> EdgeCopy:
-    """Read every edge of ``namespace`` (one statement) as the neighbour rows of both its ends."""
+def load_edges(session: CypherSession, namespace: str, changes: int, max_bytes: int | None = None) -> EdgeCopy | None:
+    """Read every edge of ``namespace`` (one statement) as the neighbour rows of both its ends; ``None`` once
+    the copy is estimated (:func:`edges_bytes`) at more than ``max_bytes`` (the rest is not built)."""
+    most = float("inf") if max_bytes is None else max_bytes
     edges: dict[str, list[Row]] = {}
+    seen: set[int] = set()
+    size = 0
     for r in session.read(LOAD_EDGES, {"ns": namespace}):
         # a self-loop is one row with both ends, as the server's undirected match gives it
         loop = r["b_ns"] == namespace and r["b"] == r["a"]
         kind, props = r["type"], r["p"]
-        edges.setdefault(r["a"], []).append(_edge(kind, True, loop, r["b_labels"], r["b"], r["b_at"], props))
+        row = _edge(kind, True, loop, r["b_labels"], r["b"], r["b_at"], props)
+        edges.setdefault(r["a"], []).append(row)
+        size += _row_bytes(row, seen)
         if r["b_ns"] == namespace and not loop:
-            edges.setdefault(r["b"], []).append(_edge(kind, False, True, r["a_labels"], r["a"], r["a_at"], props))
+            row = _edge(kind, False, True, r["a_labels"], r["a"], r["a_at"], props)
+            edges.setdefault(r["b"], []).append(row)
+            size += _row_bytes(row, seen)
+        if size > most:
+            return None
     return EdgeCopy(namespace, changes, edges)
 
 
@@ -274,9 +375,10 @@ class LocalCopies:
             return changes, None, due and sized
 
     def keep(self, namespace: str, part: str, copy: _Copy | None) -> None:
-        """Keep a part just read (``None``: the namespace is too big to copy; it is not tried again)."""
+        """Keep a part just read (``None``, or a part estimated at more than :attr:`max_bytes`: the namespace is
+        too big to copy; it is not tried again and the server answers its reads)."""
         with self._lock:
-            if copy is None:
+            if copy is None or copy.size > self.max_bytes:
                 self._too_big.add(namespace)
                 self._small.discard(namespace)
                 for key in [k for k in self._copies if k[0] == namespace]:
@@ -289,7 +391,7 @@ class LocalCopies:
             self._copies[key] = copy
             self._copies.move_to_end(key)
             total = sum(c.size for c in self._copies.values())
-            while total > self.max_bytes and len(self._copies) > 1:
+            while total > self.max_bytes:  # the part just kept fits alone: it is never the one dropped
                 _, dropped = self._copies.popitem(last=False)
                 total -= dropped.size
 

@@ -196,7 +196,7 @@ class CypherStore:
             return None
         now, copy, may_load = wanted
         if copy is None and may_load:
-            copy = load_events(self._session, ns, now, self._copies.max_events)
+            copy = load_events(self._session, ns, now, self._copies.max_events, self._copies.max_bytes)
             self._copies.keep(ns, EVENTS, copy)
         return copy if isinstance(copy, NamespaceCopy) else None
 
@@ -207,7 +207,7 @@ class CypherStore:
             return None
         now, copy, may_load = wanted
         if copy is None and may_load:
-            copy = load_edges(self._session, ns, now)
+            copy = load_edges(self._session, ns, now, self._copies.max_bytes)
             self._copies.keep(ns, EDGES, copy)
         return copy if isinstance(copy, EdgeCopy) else None
 
