@@ -81,8 +81,8 @@ class SpanEmbedder(Embedder, Protocol):
 def pools_spans(embedder: object) -> bool:
     """Whether ``embedder`` embeds a turn in one pass (has :meth:`SpanEmbedder.embed_spans`).
 
-    Every stage that decides how vectors are made (serial, the embedding helper, worker processes,
-    the vector scheme recorded in the store) asks this one question, so they cannot disagree. It looks
+    Every stage that decides how vectors are made (serial, the embedding helper, worker processes) asks
+    this one question, so they cannot disagree. It looks
     at the method alone: ``isinstance(x, SpanEmbedder)`` also requires ``name`` and ``dim``, which a
     stand-in sent to worker processes need not carry.
     """
