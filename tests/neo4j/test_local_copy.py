@@ -8,10 +8,9 @@ as another connection writes the namespace.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
-from contextlib import AbstractContextManager
+from collections.abc import Iterator
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any
 
 import pytest
 
@@ -27,14 +26,13 @@ from graphmem.store.cypher.copy import (
     LocalCopies,
     NamespaceCopy,
 )
-from graphmem.store.cypher.session import CypherSession, CypherTx, Row
 from graphmem.store.cypher.store import CypherStore
 from tests.store.test_contract import conversation
 from tests.support.bolt_server import BoltTarget
+from tests.support.counting_session import CountingSession
 
 pytestmark = pytest.mark.neo4j
 
-T = TypeVar("T")
 NS = "copy"
 LOADS = {LOAD_EVENTS, LOAD_ENTITIES, LOAD_EDGES}
 TYPES: tuple[tuple[EdgeType, ...] | None, ...] = (
@@ -52,48 +50,18 @@ WINDOWS = (
 )
 
 
-class Counting:
-    """A session that passes everything on and remembers the read statements sent."""
-
-    def __init__(self, inner: CypherSession) -> None:
-        self._inner = inner
-        self.uri = inner.uri
-        self.reads: list[str] = []
-
-    def read(
-        self,
-        cypher: str,
-        params: Mapping[str, Any] | None = None,
-        *,
-        action: str = "reading",
-        timeout: float | None = None,
-    ) -> list[Row]:
-        self.reads.append(cypher)
-        return self._inner.read(cypher, params, action=action, timeout=timeout)
-
-    def reading(self) -> AbstractContextManager[None]:
-        return self._inner.reading()
-
-    def write(self, work: Callable[[CypherTx], T], *, action: str) -> T:
-        return self._inner.write(work, action=action)
-
-    def run(self, cypher: str, params: Mapping[str, Any] | None = None, *, action: str) -> list[Row]:
-        return self._inner.run(cypher, params, action=action)
-
-    def close(self) -> None:
-        self._inner.close()
-
-
-def _connect(bolt: BoltTarget, **options: Any) -> tuple[CypherStore, Counting]:
+def _connect(bolt: BoltTarget, **options: Any) -> tuple[CypherStore, CountingSession]:
     from graphmem.store.neo4j import connect
 
     opened = connect(bolt.uri, auth=bolt.auth, database=bolt.database)
-    session = Counting(opened._session)
+    session = CountingSession(opened._session)
     return CypherStore(session, opened.dialect, server=opened.server, **options), session
 
 
 @pytest.fixture
-def stores(neo4j_store: CypherStore, bolt_server: BoltTarget) -> Iterator[tuple[CypherStore, Counting, CypherStore]]:
+def stores(
+    neo4j_store: CypherStore, bolt_server: BoltTarget
+) -> Iterator[tuple[CypherStore, CountingSession, CypherStore]]:
     """A reader (counting its statements) and another connection that writes, on one namespace."""
     neo4j_store.write(conversation(NS))
     reader, session = _connect(bolt_server)
@@ -125,7 +93,7 @@ def answers(store: CypherStore) -> dict[str, Any]:
     return out
 
 
-def test_the_copy_answers_as_the_server_does(stores: tuple[CypherStore, Counting, CypherStore]) -> None:
+def test_the_copy_answers_as_the_server_does(stores: tuple[CypherStore, CountingSession, CypherStore]) -> None:
     reader, session, _ = stores
     served = answers(reader)
     assert served["many None both None"]["e1"], "the data has edges to compare"
@@ -141,7 +109,7 @@ def test_the_copy_answers_as_the_server_does(stores: tuple[CypherStore, Counting
 
 
 def test_a_recall_reads_only_the_counter_while_nothing_changes(
-    stores: tuple[CypherStore, Counting, CypherStore],
+    stores: tuple[CypherStore, CountingSession, CypherStore],
 ) -> None:
     reader, session, _ = stores
     with reader.reading():
@@ -169,7 +137,7 @@ def _late_turn() -> Batch:
     )
 
 
-def test_another_writer_stops_the_copy_at_once(stores: tuple[CypherStore, Counting, CypherStore]) -> None:
+def test_another_writer_stops_the_copy_at_once(stores: tuple[CypherStore, CountingSession, CypherStore]) -> None:
     reader, session, writer = stores
     with reader.reading():
         reader.changed_elsewhere(NS)
@@ -193,7 +161,7 @@ def test_another_writer_stops_the_copy_at_once(stores: tuple[CypherStore, Counti
     assert set(session.reads[1:3]) == {LOAD_EVENTS, LOAD_ENTITIES} and LOAD_EDGES not in session.reads
 
 
-def test_own_writes_move_the_counter_too(stores: tuple[CypherStore, Counting, CypherStore]) -> None:
+def test_own_writes_move_the_counter_too(stores: tuple[CypherStore, CountingSession, CypherStore]) -> None:
     reader, _, _ = stores
     with reader.reading():
         reader.changed_elsewhere(NS)

@@ -9,11 +9,10 @@ the batched reads give exactly the hits of the per-node ones.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
-from contextlib import AbstractContextManager
+from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import pytest
 
@@ -23,11 +22,10 @@ from graphmem.recall import RecallRequest, recall
 from graphmem.recall.cache import NamespaceCache
 from graphmem.recall.config import DEFAULT_CONFIG, ENTITY_WALK_CONFIG, RecallConfig
 from graphmem.store.base import FetchesEntities, FetchesFrontier, GraphStore
-from graphmem.store.cypher.session import CypherSession, CypherTx, Row
 from graphmem.store.embedded import EmbeddedStore
 from graphmem.vector_index import VectorIndex
+from tests.support.counting_session import CountingSession
 
-T = TypeVar("T")
 START = datetime(2024, 5, 1, 9, 0)
 TOPICS = ("pottery", "Lisbon", "marathon", "violin", "sourdough", "Kyoto", "chess", "kayak", "tomatoes", "jazz")
 QUESTIONS = (
@@ -190,38 +188,6 @@ def test_store_calls_per_recall_are_bounded(
         config=ENTITY_WALK_CONFIG,
     )
     assert per_node.counts["neighbors"] > 3 * HOPS + 3, "the dialogue is too small for the bound to tell"
-
-
-class CountingSession:
-    """A :class:`CypherSession` that passes everything on and counts the read statements sent."""
-
-    def __init__(self, inner: CypherSession) -> None:
-        self._inner = inner
-        self.uri = inner.uri
-        self.reads: list[str] = []
-
-    def read(
-        self,
-        cypher: str,
-        params: Mapping[str, Any] | None = None,
-        *,
-        action: str = "reading",
-        timeout: float | None = None,
-    ) -> list[Row]:
-        self.reads.append(cypher)
-        return self._inner.read(cypher, params, action=action, timeout=timeout)
-
-    def reading(self) -> AbstractContextManager[None]:
-        return self._inner.reading()
-
-    def write(self, work: Callable[[CypherTx], T], *, action: str) -> T:
-        return self._inner.write(work, action=action)
-
-    def run(self, cypher: str, params: Mapping[str, Any] | None = None, *, action: str) -> list[Row]:
-        return self._inner.run(cypher, params, action=action)
-
-    def close(self) -> None:
-        self._inner.close()
 
 
 @pytest.mark.neo4j
