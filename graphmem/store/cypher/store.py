@@ -54,6 +54,7 @@ from graphmem.store.cypher.text_search import search_text_fallback
 __all__ = ["CypherStore"]
 
 T = TypeVar("T")
+P = TypeVar("P", NamespaceCopy, EdgeCopy)
 _WORD = re.compile(r"\w+", re.UNICODE)
 
 # What reads return of a node: every model property, never the embedding (hundreds of floats).
@@ -191,25 +192,28 @@ class CypherStore:
 
     def _copy(self, ns: str) -> NamespaceCopy | None:
         """The events part of the copy of ``ns`` that answers reads in this scope (read now if it may be)."""
-        wanted = self._copies.wanted(ns, EVENTS)
-        if wanted is None:
-            return None
-        now, copy, may_load = wanted
-        if copy is None and may_load:
-            copy = load_events(self._session, ns, now, self._copies.max_events, self._copies.max_bytes)
-            self._copies.keep(ns, EVENTS, copy)
-        return copy if isinstance(copy, NamespaceCopy) else None
+        copies = self._copies
+        return self._part(
+            ns,
+            EVENTS,
+            NamespaceCopy,
+            lambda now: load_events(self._session, ns, now, copies.max_events, copies.max_bytes),
+        )
 
     def _edge_copy(self, ns: str) -> EdgeCopy | None:
         """The edges part of the copy of ``ns`` that answers reads in this scope (read now if it may be)."""
-        wanted = self._copies.wanted(ns, EDGES)
+        return self._part(ns, EDGES, EdgeCopy, lambda now: load_edges(self._session, ns, now, self._copies.max_bytes))
+
+    def _part(self, ns: str, part: str, kind: type[P], load: Callable[[int], P | None]) -> P | None:
+        """The ``part`` of the copy of ``ns`` for this scope: the one kept, or ``load(counter)`` when it may be read."""
+        wanted = self._copies.wanted(ns, part)
         if wanted is None:
             return None
         now, copy, may_load = wanted
         if copy is None and may_load:
-            copy = load_edges(self._session, ns, now, self._copies.max_bytes)
-            self._copies.keep(ns, EDGES, copy)
-        return copy if isinstance(copy, EdgeCopy) else None
+            copy = load(now)
+            self._copies.keep(ns, part, copy)
+        return copy if isinstance(copy, kind) else None
 
     def forget_changes(self, namespace: str) -> None:
         """Forget the counter value known for ``namespace`` (the next :meth:`changed_elsewhere` is true)."""
