@@ -30,19 +30,18 @@ from __future__ import annotations
 
 import argparse
 import json
-import statistics
 import time
-from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+from standin_recall import figures as summarise
+from standin_recall import line, score_questions
 
-from graphmem.bench.locomo import load_questions, score
+from graphmem.bench.locomo import load_questions
 from graphmem.embed_text import embedding_texts
 from graphmem.memory import Memory
-from graphmem.recall import RecallRequest, recall
 from graphmem.recall.config import DEFAULT_CONFIG
 
 DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "locomo" / "locomo_dev.json"
@@ -258,27 +257,12 @@ def main() -> None:
         for variant in args.variants.split(","):
             index = _Index({ns: _space(texts[ns], variant) for ns in namespaces})
             for name, cfg in configs.items():
-                rows: list[tuple[int, str, float]] = []
-                for q in scored:
-                    request = RecallRequest.of(q.text, namespace=q.namespace, k=50, hops=2)  # as the bench asks
-                    hits = recall(
-                        request,
-                        store=mem.store,
-                        vectors=index,  # type: ignore[arg-type]
-                        embed=mem.embedder.embed,
-                        cache=mem.recall_cache(q.namespace),
-                        config=cfg,
-                    )
-                    ranked = [h.event.source_id or h.event.id for h in hits]
-                    rows.append((q.category, q.namespace, score(ranked, q.gold, [10])["recall@10"]))
-                by: dict[str, list[float]] = defaultdict(list)
-                for category, namespace, r in rows:
-                    by[f"cat {category}"].append(r)
-                    by[namespace].append(r)
-                    by["all"].append(r)
-                figures = {key: round(100 * statistics.fmean(v), 2) for key, v in sorted(by.items())}
+                rows, _ = score_questions(
+                    mem, scored, index=index, embed=mem.embedder.embed, cache=mem.recall_cache, config=cfg
+                )
+                figures = summarise(rows)
                 out[f"{variant} | {name}"] = {"figures": figures, "rows": rows}
-                print(f"{variant:8} {name:20} " + "  ".join(f"{k} {v}" for k, v in figures.items()), flush=True)
+                print(f"{variant:8} {name:20} " + line(figures), flush=True)
     if args.json:
         Path(args.json).write_text(json.dumps(out, indent=2) + "\n", encoding="utf-8")
 

@@ -30,22 +30,21 @@ from __future__ import annotations
 import argparse
 import importlib
 import json
-import statistics
 import sys
 import time
-from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+from standin_recall import figures as summarise
+from standin_recall import line, score_questions
 
-from graphmem.bench.locomo import load_questions, score
+from graphmem.bench.locomo import load_questions
 from graphmem.embed import make_embedder, packaged_tokenizer_json
 from graphmem.embed_text import embedding_texts
 from graphmem.memory import Memory
-from graphmem.recall import RecallRequest, recall
 from graphmem.recall.cache import NamespaceCache
 from graphmem.recall.config import DEFAULT_CONFIG
 
@@ -192,27 +191,10 @@ def main() -> None:
             index = _Index(spaces)
             for name, cfg in configs.items():
                 caches = {ns: NamespaceCache() for ns in namespaces}
-                rows: list[tuple[int, str, float]] = []
-                for q in scored:
-                    request = RecallRequest.of(q.text, namespace=q.namespace, k=50, hops=2)  # as the bench asks
-                    hits = recall(
-                        request,
-                        store=mem.store,
-                        vectors=index,  # type: ignore[arg-type]
-                        embed=embed,
-                        cache=caches[q.namespace],
-                        config=cfg,
-                    )
-                    ranked = [h.event.source_id or h.event.id for h in hits]
-                    rows.append((q.category, q.namespace, score(ranked, q.gold, [10])["recall@10"]))
-                by: dict[str, list[float]] = defaultdict(list)
-                for category, namespace, r in rows:
-                    by[f"cat {category}"].append(r)
-                    by[namespace].append(r)
-                    by["all"].append(r)
-                figures = {key: round(100 * statistics.fmean(v), 2) for key, v in sorted(by.items())}
+                rows, _ = score_questions(mem, scored, index=index, embed=embed, cache=caches.__getitem__, config=cfg)
+                figures = summarise(rows)
                 out[f"{spec} | {name}"] = {"figures": figures, "rows": rows}
-                print(f"{spec:40} {name:9} " + "  ".join(f"{k} {v}" for k, v in figures.items()), flush=True)
+                print(f"{spec:40} {name:9} " + line(figures), flush=True)
     if args.json:
         Path(args.json).write_text(json.dumps(out, indent=2) + "\n", encoding="utf-8")
 

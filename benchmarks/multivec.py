@@ -43,11 +43,12 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from standin_recall import figures as summarise
+from standin_recall import line, score_questions
 
-from graphmem.bench.locomo import load_questions, score
+from graphmem.bench.locomo import load_questions
 from graphmem.embed_text import embedding_texts
 from graphmem.memory import Memory
-from graphmem.recall import RecallRequest, recall
 from graphmem.recall.config import DEFAULT_CONFIG
 
 DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "locomo" / "locomo_dev.json"
@@ -286,31 +287,14 @@ def main() -> None:
         for variant in args.variants.split(","):
             index = _Index(spaces, variant)
             for name, cfg in configs.items():
-                rows: list[tuple[int, str, float]] = []
-                ranked_lists: list[tuple[list[str], list[str]]] = []
-                for q in scored:
-                    request = RecallRequest.of(q.text, namespace=q.namespace, k=50, hops=2)  # as the bench asks
-                    hits = recall(
-                        request,
-                        store=mem.store,
-                        vectors=index,  # type: ignore[arg-type]
-                        embed=embed,
-                        cache=mem.recall_cache(q.namespace),
-                        config=cfg,
-                    )
-                    ranked = [h.event.source_id or h.event.id for h in hits]
-                    rows.append((q.category, q.namespace, score(ranked, q.gold, [10])["recall@10"]))
-                    ranked_lists.append((ranked[:10], sorted(q.gold)))
-                by: dict[str, list[float]] = defaultdict(list)
-                for category, namespace, r in rows:
-                    by[f"cat {category}"].append(r)
-                    by[namespace].append(r)
-                    by["all"].append(r)
-                figures = {key: round(100 * statistics.fmean(v), 2) for key, v in sorted(by.items())}
+                rows, ranked_lists = score_questions(
+                    mem, scored, index=index, embed=embed, cache=mem.recall_cache, config=cfg
+                )
+                figures = summarise(rows)
                 out[f"{variant} | {name}"] = {"figures": figures, "rows": rows}
                 if args.ranked:
                     out[f"{variant} | {name}"]["ranked"] = ranked_lists
-                print(f"{variant:12} {name:9} " + "  ".join(f"{k} {v}" for k, v in figures.items()), flush=True)
+                print(f"{variant:12} {name:9} " + line(figures), flush=True)
     if args.json:
         Path(args.json).write_text(json.dumps(out, indent=2) + "\n", encoding="utf-8")
     if args.loo:
