@@ -39,6 +39,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from graphmem.errors import ConfigError, GraphmemError, IngestError
 from graphmem.extract import Extractor
 from graphmem.formats import FORMATS
+from graphmem.ingest_diff import without_events
 from graphmem.ingest_read import FOLDER_SUFFIXES, Job, Records, Todo, collect_files, inputs_of, read_jobs
 from graphmem.models import Batch, validate_namespace
 from graphmem.transcript import Transcript
@@ -96,13 +97,17 @@ class IngestSummary:
 
     ``seconds`` is wall time for the whole run; ``timings`` splits it by stage (with ``workers > 1``,
     ``extract`` sums the workers' time). ``errors`` holds ``(path, message)`` for every failed input.
-    ``events_retracted`` counts the events of earlier versions of edited inputs that were replaced.
+    ``turns`` counts the turns written (extracted, embedded and stored); ``turns_kept`` the turns of
+    changed inputs left as stored, each session's unchanged leading turns (:mod:`graphmem.ingest_diff`);
+    ``events_retracted`` the events of earlier versions of edited inputs that were deleted (the changed
+    rest of a session, and sessions the input no longer holds).
     """
 
     files_ok: int = 0
     files_failed: int = 0
     files_skipped: int = 0
     turns: int = 0
+    turns_kept: int = 0
     events: int = 0
     entities: int = 0
     facts: int = 0
@@ -133,6 +138,7 @@ class IngestSummary:
             "files_failed": self.files_failed,
             "files_skipped": self.files_skipped,
             "turns": self.turns,
+            "turns_kept": self.turns_kept,
             "events": self.events,
             "entities": self.entities,
             "facts": self.facts,
@@ -166,7 +172,10 @@ def _extract_all(
     started = time.perf_counter()
     out = _Extracted()
     try:
-        batches = list(extractor.extract_many(transcripts))
+        # a unit with no turns to write (a changed input whose edits only removed turns) is not extracted
+        todo = [t for t in transcripts if t.sessions]
+        found = iter(extractor.extract_many(todo) if todo else [])
+        batches = [next(found) if t.sessions else Batch(t.namespace) for t in transcripts]
         for t, batch in zip(transcripts, batches, strict=True):
             if batch.namespace != t.namespace:
                 raise IngestError(
@@ -507,7 +516,7 @@ def _write_unit(
 ) -> None:
     """Commit the batches of one extracted unit (one per transcript) and count them in ``summary``."""
     for extracted in part.batches:
-        batch = extracted
+        batch = without_events(extracted, set(todo.forgotten)) if todo.forgotten else extracted
         if todo.indexes:  # the extraction of a part numbers its sessions from 0
             index = dict(todo.indexes)
             batch = replace(batch, sessions=tuple(replace(s, index=index.get(s.id, s.index)) for s in batch.sessions))
@@ -522,7 +531,7 @@ def _write_unit(
         summary.facts += len(batch.facts)
         if batch.namespace not in summary.namespaces:
             summary.namespaces.append(batch.namespace)
-    summary.turns += todo.transcript.turn_count
+    summary.turns += todo.transcript.turn_count - len(todo.forgotten)
 
 
 #: Sessions named in the message of an input that stopped part way (the rest are counted).
@@ -684,6 +693,7 @@ def ingest(
             if job.error is None and job.skipped:
                 summary.files_skipped += 1
             elif job.error is None and parts is not None:
+                summary.turns_kept += job.kept
                 try:
                     job.error = _write_job(target, job, parts, resolve, embed, summary, lambda: tick(0))
                 except Exception as exc:  # a store or resolver failure on one input; others continue
