@@ -28,7 +28,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 
 from graphmem.extract.names import event_id
-from graphmem.ingest_prints import SessionPrint, kept_turns
+from graphmem.ingest_prints import SessionPrint, kept_turns, statement
 from graphmem.models import Batch, Fact
 from graphmem.transcript import RawSession
 
@@ -56,9 +56,9 @@ class SessionPlan:
     unchanged: bool = False
 
 
-def _forgotten_prints(old: SessionPrint, written: Mapping[int, str], kept: int) -> list[str]:
-    """Turn prints of the stored version, after ``kept``, whose events are no longer stored."""
-    return [p for seq, p in enumerate(old.turns, start=1) if seq > kept and seq not in written]
+def _forgotten(old: SessionPrint, written: Mapping[int, str], kept: int) -> list[str]:
+    """What the turns of the stored version after ``kept`` whose events are no longer stored said."""
+    return [statement(p) for seq, p in enumerate(old.turns, start=1) if seq > kept and seq not in written]
 
 
 def _jobs(facts: Iterable[Fact], written: Mapping[str, Mapping[int, str]]) -> dict[str, list[tuple[int, Fact]]]:
@@ -114,7 +114,9 @@ def plan_sessions(
     for index, (raw, new) in enumerate(zip(ordered, prints, strict=True)):
         stored = written.get(raw.id, {})
         before = old.get(raw.id)
-        if raw.id in done or (before is not None and before == new):
+        # a print is written with its session, so it tells; a mark (of this very content) only when the
+        # session was committed by a graphmem that kept no prints
+        if before == new or (before is None and raw.id in done):
             plans.append(SessionPlan(index, RawSession(raw.id, raw.index, ()), new, len(new.turns), unchanged=True))
             continue
         kept = kept_turns(before, new)
@@ -129,10 +131,10 @@ def plan_sessions(
         turns = raw.turns[kept:]
         forgotten: list[str] = []
         if before is not None and not before.gone:
-            lost = _forgotten_prints(before, stored, kept)
+            lost = _forgotten(before, stored, kept)
             for seq, p in enumerate(new.turns[kept:], start=kept + 1):
-                if p in lost:
-                    lost.remove(p)
+                if statement(p) in lost:
+                    lost.remove(statement(p))
                     forgotten.append(event_id(raw.id, seq))
         part = RawSession(raw.id, raw.index, turns, raw.started_at, raw.date_text, kept + 1)
         plans.append(SessionPlan(index, part, new, kept, retract, tuple(forgotten)))

@@ -5,7 +5,7 @@ input's own record (key ``<input key>#turns@<session id>``, see :func:`prints_ke
 holds the session's fingerprint and one fingerprint per turn, in order (:class:`SessionPrint`):
 
 - a **turn** fingerprint covers what its event is built from: speaker, text, image caption, the turn's
-  own time, its id in the input and its line;
+  own time, its id in the input, and its line (kept apart, see :func:`statement`);
 - the **session** fingerprint covers what every turn of the session depends on: the session id, its
   place among the sessions, its date and date text, whom the speakers address (the conversation's two
   participants, or several), and how the input was read, extracted and (whether) embedded.
@@ -24,7 +24,16 @@ from datetime import datetime
 
 from graphmem.transcript import RawSession, RawTurn
 
-__all__ = ["PRINT_FORMAT", "SessionPrint", "addressing", "kept_turns", "prints_key", "prints_prefix", "turn_print"]
+__all__ = [
+    "PRINT_FORMAT",
+    "SessionPrint",
+    "addressing",
+    "kept_turns",
+    "prints_key",
+    "prints_prefix",
+    "statement",
+    "turn_print",
+]
 
 #: Marks the layout of a stored print; a print in another layout is ignored (its session is redone).
 PRINT_FORMAT = "turns/1"
@@ -39,8 +48,15 @@ def _digest(*parts: object) -> str:
 
 
 def turn_print(turn: RawTurn) -> str:
-    """The fingerprint of one turn's own content (speaker, text, caption, time, input id, line)."""
-    return _digest("turn", turn.speaker, turn.text, turn.caption, turn.timestamp, turn.source_id, turn.line)
+    """The fingerprint of one turn: a digest of what it says (speaker, text, caption, time, input id),
+    then ``:`` and its line in the input when it has one (see :func:`statement`)."""
+    said = _digest("turn", turn.speaker, turn.text, turn.caption, turn.timestamp, turn.source_id)
+    return f"{said}:{turn.line}" if turn.line is not None else said
+
+
+def statement(turn_print: str) -> str:
+    """What a turn says, without where it stands: a forgotten turn that only moved is still forgotten."""
+    return turn_print.split(":", 1)[0]
 
 
 def addressing(speakers: Sequence[str]) -> str:

@@ -313,10 +313,15 @@ def _plan_sessions(
         facts=lambda: store.iter_facts(ns),
     )
     ids = {s.id for s in ordered}
+    left = {sid for sid, p in old.items() if not p.gone} | set(written)
     gone = [
-        SourceRecord(ns, prints_key(key, sid), SessionPrint("", (), gone=True).encode(), _now())
-        for sid, p in old.items()
-        if sid not in ids and not p.gone
+        record
+        for sid in sorted(left - ids)
+        for record in (
+            SourceRecord(ns, prints_key(key, sid), SessionPrint("", (), gone=True).encode(), _now()),
+            # the session's mark goes too: the input going back to that content must write it again
+            SourceRecord(ns, session_key(key, sid), "gone", _now()),
+        )
     ]
     return plans, gone
 
