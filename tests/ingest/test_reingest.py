@@ -272,3 +272,30 @@ def test_live_fact_revision_survives_reingesting_an_unrelated_edit(spacy_mem: Me
     assert [(f.object, f.fact.valid_to) for f in held] == [("Porto", None)]
     versions = mem.facts("Ana", namespace="ana", predicate="lives_in", all_time=True)
     assert sorted(f.object for f in versions) == ["Lisbon", "Porto", "Porto"]
+
+
+def test_a_turn_dating_an_earlier_job_redoes_that_job(spacy_mem: Memory, tmp_path: Path, nlp: Any) -> None:
+    # "I start on 1 April" dates the job named earlier in the session: that turn is extracted again with it
+    path = tmp_path / "priya.txt"
+    talk = [
+        "Tomás: Hi Priya, how was your week?",
+        "Priya: I got the job at Lumen Robotics!",
+        "Tomás: Congratulations, that is great news.",
+    ]
+    path.write_text(chat(talk), encoding="utf-8")
+    assert ingest(spacy_mem, path).ok
+    path.write_text(chat([*talk, "Priya: I start on 1 April."]), encoding="utf-8")
+    summary = ingest(spacy_mem, path)
+    assert (summary.turns, summary.turns_kept, summary.events_retracted) == (3, 1, 2)
+
+    def jobs(mem: Memory) -> list[tuple[Any, ...]]:
+        return [(f.predicate, f.object_id, f.valid_from, f.evidence) for f in mem.store.iter_facts("priya")]
+
+    (copy := tmp_path / "whole").mkdir()
+    (copy / path.name).write_bytes(path.read_bytes())
+    with Memory.open(copy / "db", embedder=FakeEmbedder(), nlp=nlp) as whole:
+        assert ingest(whole, copy / path.name).ok
+        assert jobs(spacy_mem) == jobs(whole)
+    assert [(p, o, v) for p, o, v, _ in jobs(spacy_mem)] == [
+        ("works_at", "ent:organization:lumen-robotics", datetime(2024, 4, 1))
+    ]
