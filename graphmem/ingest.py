@@ -5,8 +5,9 @@ The pipeline per input is read → extract → resolve → embed → write:
 - **read** (parent process, :mod:`graphmem.ingest_read`): the file is checked and parsed into transcripts
   by :mod:`graphmem.formats`; a transcript whose source record (file key + content hash) is already in
   the store is skipped, so re-ingesting unchanged content is a no-op and an interrupted run resumes
-  where it stopped. An edited file retracts what its earlier version wrote, in the same transaction as
-  the new version is written; two inputs never write the same session or event ids.
+  where it stopped. An edited file redoes only what changed (:mod:`graphmem.ingest_diff`): each session
+  keeps its unchanged leading turns, and the rest is retracted and written again in one transaction per
+  unit; two inputs never write the same session or event ids.
 - **extract**: the extractor turns each transcript into a :class:`~graphmem.models.Batch`. With
   ``workers > 1`` this runs in worker processes, each loading its own spaCy pipeline once.
 - **resolve**, **embed**, **write** (parent, the single writer, in input order): entities are resolved
@@ -649,8 +650,8 @@ def ingest(
         that unit and those after it are not written (nothing after it is extracted), and its message
         names the ``path:line`` where the failed unit starts and the sessions not written (ingesting
         the same content again resumes at that unit); the other inputs are ingested. An edited file
-        replaces what its earlier version wrote (``events_retracted``), starting in the transaction of
-        its first unit.
+        redoes only what changed: each session keeps its unchanged leading turns (``turns_kept``), and
+        the rest is retracted (``events_retracted``) and written again in the transaction of its unit.
 
     Raises:
         ConfigError: a bad option (unknown format, illegal namespace, ``workers < 1``).

@@ -6,15 +6,15 @@ For every input this decides, before anything is extracted:
   already stored is skipped, so re-ingesting unchanged content is a no-op. The content hash covers the
   bytes and what made the stored data from them: the reader, the extractor and its version, and whether
   events were embedded. It does not cover how they were embedded (the embedder, the embedded-text
-  scheme of :mod:`graphmem.embed_text`): a store embedded by an older scheme keeps its vectors. Re-ingesting
-  would replace the input's events through retraction, which brings back events forgotten since and
-  drops fact revisions made by live messages; re-embedding in place is not built yet;
+  scheme of :mod:`graphmem.embed_text`): a store embedded by an older scheme keeps its vectors;
 - which session ids it writes: an input keeps its plain ids (``session_1``) unless another input already
   holds them in the same namespace (two ``chat.txt`` in different folders); then its ids carry its
   :func:`~graphmem.formats.source_tag`, so two inputs never write the same session or event;
-- what it retracts: the events an earlier version of the same input wrote into the namespace (found by
-  their ``source_file``, the input's absolute path), deleted in the same transaction as the new version
-  is written.
+- what a changed input redoes (:mod:`graphmem.ingest_diff`, from the turn fingerprints of
+  :mod:`graphmem.ingest_prints` stored beside its record): each session keeps its unchanged leading
+  turns; the rest is retracted (the events the earlier version wrote there, found by their
+  ``source_file``, the input's absolute path) and written again in the same transaction; sessions the
+  input no longer holds are retracted with its first unit into their namespace.
 """
 
 from __future__ import annotations
