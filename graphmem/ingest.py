@@ -5,8 +5,9 @@ The pipeline per input is read → extract → resolve → embed → write:
 - **read** (parent process, :mod:`graphmem.ingest_read`): the file is checked and parsed into transcripts
   by :mod:`graphmem.formats`; a transcript whose source record (file key + content hash) is already in
   the store is skipped, so re-ingesting unchanged content is a no-op and an interrupted run resumes
-  where it stopped. An edited file retracts what its earlier version wrote, in the same transaction as
-  the new version is written; two inputs never write the same session or event ids.
+  where it stopped. An edited file redoes only what changed (:mod:`graphmem.ingest_diff`): each session
+  keeps its unchanged leading turns, and the rest is retracted and written again in one transaction per
+  unit; two inputs never write the same session or event ids.
 - **extract**: the extractor turns each transcript into a :class:`~graphmem.models.Batch`. With
   ``workers > 1`` this runs in worker processes, each loading its own spaCy pipeline once.
 - **resolve**, **embed**, **write** (parent, the single writer, in input order): entities are resolved
@@ -39,6 +40,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from graphmem.errors import ConfigError, GraphmemError, IngestError
 from graphmem.extract import Extractor
 from graphmem.formats import FORMATS
+from graphmem.ingest_diff import without_events
 from graphmem.ingest_read import FOLDER_SUFFIXES, Job, Records, Todo, collect_files, inputs_of, read_jobs
 from graphmem.models import Batch, validate_namespace
 from graphmem.transcript import Transcript
@@ -96,13 +98,17 @@ class IngestSummary:
 
     ``seconds`` is wall time for the whole run; ``timings`` splits it by stage (with ``workers > 1``,
     ``extract`` sums the workers' time). ``errors`` holds ``(path, message)`` for every failed input.
-    ``events_retracted`` counts the events of earlier versions of edited inputs that were replaced.
+    ``turns`` counts the turns written (extracted, embedded and stored); ``turns_kept`` the turns of
+    changed inputs left as stored, each session's unchanged leading turns (:mod:`graphmem.ingest_diff`);
+    ``events_retracted`` the events of earlier versions of edited inputs that were deleted (the changed
+    rest of a session, and sessions the input no longer holds).
     """
 
     files_ok: int = 0
     files_failed: int = 0
     files_skipped: int = 0
     turns: int = 0
+    turns_kept: int = 0
     events: int = 0
     entities: int = 0
     facts: int = 0
@@ -133,6 +139,7 @@ class IngestSummary:
             "files_failed": self.files_failed,
             "files_skipped": self.files_skipped,
             "turns": self.turns,
+            "turns_kept": self.turns_kept,
             "events": self.events,
             "entities": self.entities,
             "facts": self.facts,
@@ -166,7 +173,10 @@ def _extract_all(
     started = time.perf_counter()
     out = _Extracted()
     try:
-        batches = list(extractor.extract_many(transcripts))
+        # a unit with no turns to write (a changed input whose edits only removed turns) is not extracted
+        todo = [t for t in transcripts if t.sessions]
+        found = iter(extractor.extract_many(todo) if todo else [])
+        batches = [next(found) if t.sessions else Batch(t.namespace) for t in transcripts]
         for t, batch in zip(transcripts, batches, strict=True):
             if batch.namespace != t.namespace:
                 raise IngestError(
@@ -507,7 +517,7 @@ def _write_unit(
 ) -> None:
     """Commit the batches of one extracted unit (one per transcript) and count them in ``summary``."""
     for extracted in part.batches:
-        batch = extracted
+        batch = without_events(extracted, set(todo.forgotten)) if todo.forgotten else extracted
         if todo.indexes:  # the extraction of a part numbers its sessions from 0
             index = dict(todo.indexes)
             batch = replace(batch, sessions=tuple(replace(s, index=index.get(s.id, s.index)) for s in batch.sessions))
@@ -522,7 +532,7 @@ def _write_unit(
         summary.facts += len(batch.facts)
         if batch.namespace not in summary.namespaces:
             summary.namespaces.append(batch.namespace)
-    summary.turns += todo.transcript.turn_count
+    summary.turns += todo.transcript.turn_count - len(todo.forgotten)
 
 
 #: Sessions named in the message of an input that stopped part way (the rest are counted).
@@ -640,8 +650,8 @@ def ingest(
         that unit and those after it are not written (nothing after it is extracted), and its message
         names the ``path:line`` where the failed unit starts and the sessions not written (ingesting
         the same content again resumes at that unit); the other inputs are ingested. An edited file
-        replaces what its earlier version wrote (``events_retracted``), starting in the transaction of
-        its first unit.
+        redoes only what changed: each session keeps its unchanged leading turns (``turns_kept``), and
+        the rest is retracted (``events_retracted``) and written again in the transaction of its unit.
 
     Raises:
         ConfigError: a bad option (unknown format, illegal namespace, ``workers < 1``).
@@ -684,6 +694,7 @@ def ingest(
             if job.error is None and job.skipped:
                 summary.files_skipped += 1
             elif job.error is None and parts is not None:
+                summary.turns_kept += job.kept
                 try:
                     job.error = _write_job(target, job, parts, resolve, embed, summary, lambda: tick(0))
                 except Exception as exc:  # a store or resolver failure on one input; others continue

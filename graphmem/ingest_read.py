@@ -6,15 +6,15 @@ For every input this decides, before anything is extracted:
   already stored is skipped, so re-ingesting unchanged content is a no-op. The content hash covers the
   bytes and what made the stored data from them: the reader, the extractor and its version, and whether
   events were embedded. It does not cover how they were embedded (the embedder, the embedded-text
-  scheme of :mod:`graphmem.embed_text`): a store embedded by an older scheme keeps its vectors. Re-ingesting
-  would replace the input's events through retraction, which brings back events forgotten since and
-  drops fact revisions made by live messages; re-embedding in place is not built yet;
+  scheme of :mod:`graphmem.embed_text`): a store embedded by an older scheme keeps its vectors;
 - which session ids it writes: an input keeps its plain ids (``session_1``) unless another input already
   holds them in the same namespace (two ``chat.txt`` in different folders); then its ids carry its
   :func:`~graphmem.formats.source_tag`, so two inputs never write the same session or event;
-- what it retracts: the events an earlier version of the same input wrote into the namespace (found by
-  their ``source_file``, the input's absolute path), deleted in the same transaction as the new version
-  is written.
+- what a changed input redoes (:mod:`graphmem.ingest_diff`, from the turn fingerprints of
+  :mod:`graphmem.ingest_prints` stored beside its record): each session keeps its unchanged leading
+  turns; the rest is retracted (the events the earlier version wrote there, found by their
+  ``source_file``, the input's absolute path) and written again in the same transaction; sessions the
+  input no longer holds are retracted with its first unit into their namespace.
 """
 
 from __future__ import annotations
@@ -32,8 +32,10 @@ from typing import TYPE_CHECKING, Any
 from graphmem.errors import ConfigError, GraphmemError, IngestError
 from graphmem.extract.events import order_sessions
 from graphmem.formats import READER_VERSION, load_source, read_records, read_source, source_key
+from graphmem.ingest_diff import SessionPlan, plan_sessions
+from graphmem.ingest_prints import SessionPrint, addressing, prints_key, prints_prefix
 from graphmem.models import SourceRecord
-from graphmem.transcript import RawSession, Transcript
+from graphmem.transcript import Transcript
 
 if TYPE_CHECKING:
     from graphmem.extract import Extractor
@@ -142,10 +144,14 @@ UNIT_TURNS = 256
 class Todo:
     """One unit to extract and commit in one batch: consecutive sessions of a transcript (or all of it).
 
-    ``record`` marks the whole transcript done (on its last unit; ``None`` on the others); ``marks``
-    mark each session of the unit committed, so an interrupted run resumes after them; ``retract``
-    lists events of the input's earlier version to delete in the same transaction; ``indexes`` gives
-    each session's place in its whole transcript, which the extraction of a part cannot know.
+    A session whose leading turns are unchanged since the input was last ingested appears with only its
+    changed or new turns, numbered on from its ``first_seq``. ``record`` marks the whole transcript done
+    (on its last unit; ``None`` on the others); ``marks`` mark each session of the unit committed (so an
+    interrupted run resumes after them) and hold the sessions' turn fingerprints
+    (:mod:`graphmem.ingest_prints`); ``retract`` lists events of the input's earlier version to delete
+    in the same transaction; ``indexes`` gives each session's place in its whole transcript, which the
+    extraction of a part cannot know; ``forgotten`` lists the events of this unit not to write again,
+    their unchanged turns having been forgotten (:meth:`graphmem.Memory.forget`) since.
     """
 
     transcript: Transcript
@@ -153,6 +159,7 @@ class Todo:
     retract: tuple[str, ...] = ()
     marks: tuple[SourceRecord, ...] = ()
     indexes: tuple[tuple[str, int], ...] = ()
+    forgotten: tuple[str, ...] = ()
 
 
 @dataclass(slots=True)
@@ -164,6 +171,8 @@ class Job:
     error: str | None = None
     skipped: bool = False
     read_seconds: float = 0.0
+    #: Turns of a changed input left as they were stored (each session's unchanged leading turns).
+    kept: int = 0
 
     @property
     def turns(self) -> int:
@@ -176,7 +185,8 @@ class _Namespace:
     """What one namespace held when first looked at in this run, plus the sessions this run claims."""
 
     owner: dict[str, str | None] = field(default_factory=dict)  # session id → source_file of its events
-    events: dict[str | None, list[tuple[str, str]]] = field(default_factory=dict)  # source → (event, session)
+    # source → session → {seq: event id}
+    events: dict[str | None, dict[str, dict[int, str]]] = field(default_factory=dict)
 
 
 class _Owners:
@@ -192,7 +202,7 @@ class _Owners:
             ns = self._seen[namespace] = _Namespace()
             for ev in self._store.iter_events(namespace):
                 ns.owner.setdefault(ev.session, ev.source_file)
-                ns.events.setdefault(ev.source_file, []).append((ev.id, ev.session))
+                ns.events.setdefault(ev.source_file, {}).setdefault(ev.session, {})[ev.seq] = ev.id
         return ns
 
     def taken(self, transcript: Transcript, key: str) -> bool:
@@ -206,9 +216,9 @@ class _Owners:
         for s in transcript.sessions:
             owner[s.id] = key
 
-    def earlier(self, namespace: str, key: str, keep: set[str]) -> tuple[str, ...]:
-        """Events ``key`` wrote into ``namespace`` before this run, except in the sessions ``keep``."""
-        return tuple(e for e, session in self._get(namespace).events.get(key, ()) if session not in keep)
+    def written(self, namespace: str, key: str) -> dict[str, dict[int, str]]:
+        """The events ``key`` wrote into ``namespace`` before this run: session id → seq → event id."""
+        return self._get(namespace).events.get(key, {})
 
 
 def _content_hash(digest: str, fmt: str, extractor: Extractor, embed: bool) -> str:
@@ -255,35 +265,126 @@ def _plan_file(
             ns = t.namespace
             ids = {s.id for s in t.sessions if done or store.has_source(ns, session_key(k, s.id), content_hash)}
             keep.setdefault(ns, set()).update(ids)
-    retracted: set[str] = set()
+    # the sessions of the new version, per namespace: the input's events in any other session go
+    new_ids: dict[str, set[str]] = {}
+    for t in transcripts:
+        new_ids.setdefault(t.namespace, set()).update(s.id for s in t.sessions)
+    stale_done: set[str] = set()
     now = _now()
+    config = hashed("", fmt)
     for t, k, done in zip(transcripts, tkeys, current, strict=True):
         if done:
             continue
         owners.claim(t, key)
-        ordered = order_sessions(t.sessions)
-        pending = [(i, s) for i, s in enumerate(ordered) if s.id not in keep.get(t.namespace, set())]
-        units = _units(pending)
-        for n, unit in enumerate(units):
-            retract: tuple[str, ...] = ()
-            if t.namespace not in retracted:  # the first batch into a namespace replaces the earlier version
-                retracted.add(t.namespace)
-                retract = owners.earlier(t.namespace, key, keep.get(t.namespace, set()))
-            marks = tuple(SourceRecord(t.namespace, session_key(k, s.id), content_hash, now) for _, s in unit)
-            record = SourceRecord(t.namespace, k, content_hash, now) if n == len(units) - 1 else None
-            part = replace(t, sessions=tuple(s for _, s in unit))
-            job.todo.append(Todo(part, record, retract, marks, tuple((s.id, i) for i, s in unit)))
+        ns = t.namespace
+        written = owners.written(ns, key)
+        stale: tuple[str, ...] = ()
+        if ns not in stale_done:  # the first unit into a namespace retracts the sessions that disappeared
+            stale_done.add(ns)
+            stale = tuple(e for sid, evs in written.items() if sid not in new_ids[ns] for _, e in sorted(evs.items()))
+        plans, gone = _plan_sessions(store, t, k, written, keep.get(ns, set()), config)
+        job.kept += sum(p.kept for p in plans)
+        _add_units(job, t, k, plans, gone, stale, content_hash, now, store)
     job.skipped = not job.todo
 
 
-def _units(pending: list[tuple[int, RawSession]]) -> list[list[tuple[int, RawSession]]]:
-    """Consecutive sessions grouped into units of at least :data:`UNIT_TURNS` turns (the last may be short)."""
-    units: list[list[tuple[int, RawSession]]] = []
-    current: list[tuple[int, RawSession]] = []
+def _plan_sessions(
+    store: GraphStore, t: Transcript, key: str, written: dict[str, dict[int, str]], done: set[str], config: str
+) -> tuple[list[SessionPlan], list[SourceRecord]]:
+    """Each session's plan (see :mod:`graphmem.ingest_diff`), and the records of stored prints whose
+    session the new version no longer holds."""
+    ns = t.namespace
+    ordered = order_sessions(t.sessions)
+    addressed = addressing([turn.speaker for s in ordered for turn in s.turns])
+    prints = [SessionPrint.of(s, i, addressed, config) for i, s in enumerate(ordered)]
+    prefix = prints_prefix(key)
+    old: dict[str, SessionPrint] = {}
+    for record in store.source_records(ns, prefix):
+        decoded = SessionPrint.decode(record.content_hash)
+        if decoded is not None:
+            old[record.key[len(prefix) :]] = decoded
+    plans = plan_sessions(
+        ordered,
+        prints,
+        old,
+        written,
+        done=done,
+        many=addressed == "many",
+        facts=lambda: store.iter_facts(ns),
+    )
+    ids = {s.id for s in ordered}
+    left = {sid for sid, p in old.items() if not p.gone} | set(written)
+    gone = [
+        record
+        for sid in sorted(left - ids)
+        for record in (
+            SourceRecord(ns, prints_key(key, sid), SessionPrint("", (), gone=True).encode(), _now()),
+            # the session's mark goes too: the input going back to that content must write it again
+            SourceRecord(ns, session_key(key, sid), "gone", _now()),
+        )
+    ]
+    return plans, gone
+
+
+def _add_units(
+    job: Job,
+    t: Transcript,
+    key: str,
+    plans: list[SessionPlan],
+    gone: list[SourceRecord],
+    stale: tuple[str, ...],
+    content_hash: str,
+    now: datetime,
+    store: GraphStore,
+) -> None:
+    """Group the sessions to write into units and add them to ``job`` (see :class:`Todo`)."""
+    ns = t.namespace
+
+    def prints_of(items: Sequence[SessionPlan]) -> tuple[SourceRecord, ...]:
+        return tuple(SourceRecord(ns, prints_key(key, p.raw.id), p.print.encode(), now) for p in items)
+
+    # unchanged sessions keep their events; their prints are written again (with the first unit), so a
+    # session marked done by an interrupted run of an older graphmem gets one
+    settled = [p for p in plans if p.unchanged]
+    pending = [p for p in plans if not p.unchanged]
+    first_extra = (*gone, *prints_of(settled))
+    units = _units(pending)
+    if not units:
+        units = [[]]  # nothing to extract: one empty unit still retracts and records the new version
+    continued = any(p.kept for p in pending)
+    vocabulary = _vocabulary(store, ns, {e for p in pending for e in p.retract} | set(stale)) if continued else None
+    speakers = tuple(dict.fromkeys(turn.speaker for s in order_sessions(t.sessions) for turn in s.turns))
+    for n, unit in enumerate(units):
+        retract = (*(stale if n == 0 else ()), *(e for p in unit for e in p.retract))
+        marks = tuple(SourceRecord(ns, session_key(key, p.raw.id), content_hash, now) for p in unit)
+        marks += prints_of(unit) + (first_extra if n == 0 else ())
+        record = SourceRecord(ns, key, content_hash, now) if n == len(units) - 1 else None
+        part = replace(t, sessions=tuple(p.raw for p in unit))
+        if any(p.kept for p in unit):  # continues stored sessions: as the whole conversation would be read
+            part = replace(
+                part, participants=speakers if len(speakers) == 2 else (), vocabulary=frozenset(vocabulary or ())
+            )
+        forgotten = tuple(e for p in unit for e in p.forgotten)
+        job.todo.append(Todo(part, record, retract, marks, tuple((p.raw.id, p.index) for p in unit), forgotten))
+
+
+def _vocabulary(store: GraphStore, namespace: str, retracted: set[str]) -> set[str]:
+    """The words the namespace uses in lower case, leaving out the events about to be retracted (see
+    :func:`graphmem.live.lower_words`): what a continued session's new turns are extracted with."""
+    from graphmem.live import lower_words
+
+    return lower_words(e.text for e in store.iter_events(namespace) if e.id not in retracted)
+
+
+def _units(pending: list[SessionPlan]) -> list[list[SessionPlan]]:
+    """Consecutive sessions grouped into units of at least :data:`UNIT_TURNS` turns to write (the last
+    may be short)."""
+    units: list[list[SessionPlan]] = []
+    current: list[SessionPlan] = []
     turns = 0
     for item in pending:
         current.append(item)
-        turns += len(item[1].turns)
+        turns += len(item.raw.turns)
         if turns >= UNIT_TURNS:
             units.append(current)
             current, turns = [], 0

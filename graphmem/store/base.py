@@ -21,7 +21,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
-from graphmem.models import Batch, EdgeType, Entity, Event, Fact, NodeKind, Session
+from graphmem.models import Batch, EdgeType, Entity, Event, Fact, NodeKind, Session, SourceRecord
 
 __all__ = [
     "DeleteResult",
@@ -274,6 +274,14 @@ class GraphStore(Protocol):
 
     def has_source(self, namespace: str, key: str, content_hash: str) -> bool:
         """Whether an input with this key and content hash was already ingested."""
+        ...
+
+    def source_records(self, namespace: str, prefix: str) -> list[SourceRecord]:
+        """The source records of the namespace whose key starts with ``prefix``, sorted by key.
+
+        Ingestion keeps per-session turn fingerprints as source records beside an input's own record
+        (see :mod:`graphmem.ingest_prints`) and reads them back with this.
+        """
         ...
 
     def namespaces(self) -> list[str]:

@@ -23,11 +23,12 @@ import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import replace
+from datetime import datetime
 from pathlib import Path
 from typing import Concatenate, ParamSpec, TypeVar
 
 from graphmem.errors import ConfigError, ReadOnlyStoreError, StoreError
-from graphmem.models import Batch, EdgeType, Entity, Event, Fact, Session, validate_namespace
+from graphmem.models import Batch, EdgeType, Entity, Event, Fact, Session, SourceRecord, validate_namespace
 from graphmem.settings import DEFAULT_MIRROR_MAX_EVENTS
 from graphmem.store import sqlite_reads
 from graphmem.store.base import DeleteResult, Direction, Neighbor, StoreStats, TextHit, TimeFilter
@@ -40,6 +41,7 @@ from graphmem.store.retraction import Retraction, apply_retraction, entities_use
 from graphmem.store.sqlite_graph import DiskNamespace
 from graphmem.store.sqlite_open import connect_writable
 from graphmem.store.sqlite_rows import (
+    dt_out,
     fts_table,
     vector_out,
 )
@@ -549,6 +551,17 @@ class EmbeddedStore:
                 (namespace, key, content_hash),
             ).fetchone()
         return row is not None
+
+    def source_records(self, namespace: str, prefix: str) -> list[SourceRecord]:
+        """The source records of the namespace whose key starts with ``prefix``, sorted by key."""
+        self._check(namespace)
+        with self._lock:
+            rows = self._conn.execute(
+                "SELECT key, content_hash, ingested_at FROM sources"
+                " WHERE ns = ? AND key >= ? AND substr(key, 1, ?) = ? ORDER BY key",  # the key bound uses the index
+                (namespace, prefix, len(prefix), prefix),
+            ).fetchall()
+        return [SourceRecord(namespace, key, digest, dt_out(at) or datetime.min) for key, digest, at in rows]
 
     def namespaces(self) -> list[str]:
         """Every namespace that holds data, sorted."""

@@ -22,7 +22,7 @@ def test_ingest_table_then_no_op(tmp_path: Path, capsys: pytest.CaptureFixture[s
     db = str(tmp_path / "db")
     assert main(["ingest", "--db", db, "--no-embed", str(DATA)]) == 0
     out = capsys.readouterr().out
-    assert "files ok" in out and "│ turns                     │ 67    │" in out
+    assert "files ok" in out and "│ turns written             │ 67    │" in out
     assert main(["--db", db, "ingest", "--no-embed", "--json", str(DATA)]) == 0
     summary = json.loads(capsys.readouterr().out)
     assert (summary["files_ok"], summary["files_skipped"], summary["turns"]) == (0, 4, 0)

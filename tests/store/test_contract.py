@@ -558,6 +558,25 @@ def test_sources_are_remembered(backend: Backend) -> None:
     assert not store.has_source(backend.ns("b"), "data/chat.jsonl", "abc123")
 
 
+def test_source_records_are_read_by_key_prefix(backend: Backend) -> None:
+    store, ns = backend.open(), backend.ns()
+    keys = ["data/chat.jsonl", "data/chat.jsonl#turns@s2", "data/chat.jsonl#turns@s1", "data/chat.jsonl2", "other"]
+    records = tuple(SourceRecord(ns, k, f"h-{k}", day(i)) for i, k in enumerate(keys))
+    from dataclasses import replace
+
+    store.write(replace(conversation(ns), sources=records))
+    got = store.source_records(ns, "data/chat.jsonl#turns@")
+    assert [(r.key, r.content_hash, r.ingested_at) for r in got] == [
+        ("data/chat.jsonl#turns@s1", "h-data/chat.jsonl#turns@s1", day(2)),
+        ("data/chat.jsonl#turns@s2", "h-data/chat.jsonl#turns@s2", day(1)),
+    ]
+    assert [r.key for r in store.source_records(ns, "data/chat.jsonl")] == sorted(keys[:4])
+    assert store.source_records(ns, "data/%") == [] and store.source_records(backend.ns("b"), "data/") == []
+    # a record is overwritten by key, as a session's fingerprints are when it changes
+    store.write(Batch(ns, sources=(SourceRecord(ns, "data/chat.jsonl#turns@s1", "new", day(5)),)))
+    assert [r.content_hash for r in store.source_records(ns, "data/chat.jsonl#turns@s1")] == ["new"]
+
+
 # -- namespaces ------------------------------------------------------------------------------------------
 
 

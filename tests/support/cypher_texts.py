@@ -155,6 +155,7 @@ def store_workload(store: CypherStore, batch: Callable[[str], Batch], ns: str) -
     list(store.iter_embeddings(ns))
     store.search_text(ns, "support group yesterday")
     store.has_source(ns, "some/file.json", "0" * 64)
+    store.source_records(ns, "some/file.json#turns@")
     store.namespaces()
     store.stats()
     store.stats(ns)

@@ -20,10 +20,11 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from datetime import datetime
 from typing import Any, TypeVar
 
 from graphmem.errors import StoreError
-from graphmem.models import Batch, EdgeType, Entity, Event, Fact, Session, validate_namespace
+from graphmem.models import Batch, EdgeType, Entity, Event, Fact, Session, SourceRecord, validate_namespace
 from graphmem.store.base import DeleteResult, Direction, Neighbor, StoreStats, TextHit, TimeFilter
 from graphmem.store.cypher import changes, setup, write
 from graphmem.store.cypher.copy import EDGES, EVENTS, EdgeCopy, LocalCopies, NamespaceCopy, load_edges, load_events
@@ -40,6 +41,7 @@ from graphmem.store.cypher.schema import (
     EVENT_KEYS,
     FULLTEXT_INDEX,
     VECTOR_INDEX,
+    dt_out,
     entity_from_props,
     event_from_props,
     fact_from_props,
@@ -495,6 +497,19 @@ class CypherStore:
             hash=content_hash,
         )
         return bool(rows and rows[0]["n"])
+
+    def source_records(self, namespace: str, prefix: str) -> list[SourceRecord]:
+        """The source records of the namespace whose key starts with ``prefix``, sorted by key."""
+        ns = self._ns(namespace)
+        rows = self._read(
+            "MATCH (s:Source {namespace: $ns}) WHERE s.key STARTS WITH $prefix "
+            "RETURN s.key AS key, s.content_hash AS content_hash, s.ingested_at AS ingested_at ORDER BY key",
+            ns=ns,
+            prefix=prefix,
+        )
+        return [
+            SourceRecord(namespace, r["key"], r["content_hash"], dt_out(r["ingested_at"]) or datetime.min) for r in rows
+        ]
 
     def namespaces(self) -> list[str]:
         """Every namespace that holds sessions, events, entities or facts, sorted."""

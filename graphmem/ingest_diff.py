@@ -1,0 +1,167 @@
+"""What re-ingesting a changed transcript redoes, session by session (no I/O: the read stage supplies the store's part).
+
+For each session of the new version, :func:`plan_sessions` compares the turn fingerprints stored when
+the input was last ingested (:mod:`graphmem.ingest_prints`) with the new ones:
+
+- the session's longest unchanged prefix of turns is kept as stored: not retracted, not extracted
+  again, not embedded again (its forgotten events stay forgotten);
+- the rest of the session (from the first turn whose content, or whose context, changed) is retracted
+  and written again as a continuation of the kept turns, numbered on from them;
+- a turn of that rest whose own content is unchanged but whose event was forgotten since is not
+  written again; an edited turn is a new statement and is written.
+
+Extraction of a kept turn must not depend on what follows it, or the kept turns would differ from a
+whole-file extraction of the new version. Two things in extraction look ahead, and move the cut back:
+
+- whom a speaker addresses: with two participants it is always the other one, but with more (or
+  fewer) it is found from neighbouring turns of the session, including the next speaker for a
+  session's opening turns; such a session is kept only when it is wholly unchanged. A change in who
+  takes part (a third speaker joins) changes every session's fingerprint;
+- "I start on 1 April" dates the job the speaker last named earlier in the same session: when a kept
+  turn holds an undated ``works_at`` fact (or one dated by a turn now redone), the cut moves back to
+  before that turn.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, replace
+
+from graphmem.extract.names import event_id
+from graphmem.ingest_prints import SessionPrint, kept_turns, statement
+from graphmem.models import Batch, Fact
+from graphmem.transcript import RawSession
+
+__all__ = ["SessionPlan", "plan_sessions", "without_events"]
+
+#: The predicate whose undated facts a later turn of the session may date ("I start on 1 April").
+_DATED_LATER = "works_at"
+
+
+@dataclass(frozen=True, slots=True)
+class SessionPlan:
+    """What to do with one session of the new version.
+
+    ``kept`` leading turns stay as stored; ``raw`` holds the turns to write (from ``kept + 1`` on, as
+    its ``first_seq`` says; empty when the session is unchanged); ``retract`` the stored events of the
+    earlier version from ``kept + 1`` on; ``forgotten`` the ids among the written events not to write.
+    """
+
+    index: int
+    raw: RawSession
+    print: SessionPrint
+    kept: int
+    retract: tuple[str, ...] = ()
+    forgotten: tuple[str, ...] = ()
+    unchanged: bool = False
+
+
+def _forgotten(old: SessionPrint, written: Mapping[int, str], kept: int) -> list[str]:
+    """What the turns of the stored version after ``kept`` whose events are no longer stored said."""
+    return [statement(p) for seq, p in enumerate(old.turns, start=1) if seq > kept and seq not in written]
+
+
+def _jobs(facts: Iterable[Fact], written: Mapping[str, Mapping[int, str]]) -> dict[str, list[tuple[int, Fact]]]:
+    """Per session, the ``works_at`` facts with evidence in it, each with its first turn there."""
+    where = {eid: (session, seq) for session, events in written.items() for seq, eid in events.items()}
+    out: dict[str, list[tuple[int, Fact]]] = {}
+    for f in facts:
+        if f.predicate != _DATED_LATER:
+            continue
+        first: dict[str, int] = {}
+        for e in f.evidence:
+            if e in where:
+                session, seq = where[e]
+                first[session] = min(seq, first.get(session, seq))
+        for session, seq in first.items():
+            out.setdefault(session, []).append((seq, f))
+    return out
+
+
+def _cut_for_jobs(kept: int, jobs: list[tuple[int, Fact]], redone: set[str]) -> int:
+    """``kept`` moved back before any kept turn whose job fact is undated, or dated by a redone turn."""
+    cut = kept
+    for seq, f in jobs:
+        if seq <= kept and (f.time_phrase is None or redone.intersection(f.evidence)):
+            cut = min(cut, seq - 1)
+    return cut
+
+
+def plan_sessions(
+    ordered: list[RawSession],
+    prints: list[SessionPrint],
+    old: Mapping[str, SessionPrint],
+    written: Mapping[str, Mapping[int, str]],
+    *,
+    done: set[str],
+    many: bool,
+    facts: Callable[[], Iterable[Fact]],
+) -> list[SessionPlan]:
+    """Plan every session of the new version of one transcript (see the module docs).
+
+    Args:
+        ordered: the new version's sessions in transcript order (date order when all are dated).
+        prints: their fingerprints, in the same order.
+        old: the stored prints of the earlier version, by session id (empty for a new input, or one
+            ingested before prints were kept: then every session is written whole).
+        written: the events the input wrote before: session id → seq → event id.
+        done: sessions an interrupted run of this very version already committed.
+        many: speakers are addressed from neighbouring turns (not two participants).
+        facts: the namespace's current facts (read only when a session keeps some turns).
+    """
+    plans: list[SessionPlan] = []
+    jobs: dict[str, list[tuple[int, Fact]]] | None = None
+    for index, (raw, new) in enumerate(zip(ordered, prints, strict=True)):
+        stored = written.get(raw.id, {})
+        before = old.get(raw.id)
+        # a print is written with its session, so it tells; a mark (of this very content) only when the
+        # session was committed by a graphmem that kept no prints
+        if before == new or (before is None and raw.id in done):
+            plans.append(SessionPlan(index, RawSession(raw.id, raw.index, ()), new, len(new.turns), unchanged=True))
+            continue
+        kept = kept_turns(before, new)
+        if kept and many:
+            kept = 0
+        if kept:
+            if jobs is None:
+                jobs = _jobs(facts(), written)
+            redone = {eid for seq, eid in stored.items() if seq > kept}
+            kept = _cut_for_jobs(kept, jobs.get(raw.id, []), redone)
+        retract = tuple(eid for seq, eid in sorted(stored.items()) if seq > kept)
+        turns = raw.turns[kept:]
+        forgotten: list[str] = []
+        if before is not None and not before.gone:
+            lost = _forgotten(before, stored, kept)
+            for seq, p in enumerate(new.turns[kept:], start=kept + 1):
+                if statement(p) in lost:
+                    lost.remove(statement(p))
+                    forgotten.append(event_id(raw.id, seq))
+        part = RawSession(raw.id, raw.index, turns, raw.started_at, raw.date_text, kept + 1)
+        plans.append(SessionPlan(index, part, new, kept, retract, tuple(forgotten)))
+    return plans
+
+
+def without_events(batch: Batch, ids: set[str]) -> Batch:
+    """``batch`` without the events ``ids`` (forgotten turns not to write again), as forgetting them
+    after the write would leave it: their mentions and vectors go, facts lose them as evidence (a fact
+    only they supported goes), and so do the entities that only they mentioned."""
+    if not ids:
+        return batch
+    mentions = tuple(m for m in batch.mentions if m.event_id not in ids)
+    facts = []
+    for f in batch.facts:
+        evidence = tuple(e for e in f.evidence if e not in ids)
+        if evidence or not f.evidence:
+            facts.append(replace(f, evidence=evidence, revised_by=tuple(e for e in f.revised_by if e not in ids)))
+    closings = tuple(c for c in batch.closings if not c.evidence or set(c.evidence) - ids)
+    used = {m.entity_id for m in mentions} | {f.subject_id for f in facts} | {f.object_id for f in facts}
+    lost = {m.entity_id for m in batch.mentions if m.event_id in ids} - used
+    return replace(
+        batch,
+        events=tuple(e for e in batch.events if e.id not in ids),
+        mentions=mentions,
+        facts=tuple(facts),
+        closings=closings,
+        entities=tuple(e for e in batch.entities if e.id not in lost),
+        embeddings=tuple((n, v) for n, v in batch.embeddings if n not in ids and n not in lost),
+    )

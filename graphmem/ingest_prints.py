@@ -1,0 +1,117 @@
+"""Turn fingerprints: what re-ingesting an edited input compares to find what it must redo.
+
+Every session an input wrote is remembered as one :class:`~graphmem.models.SourceRecord` beside the
+input's own record (key ``<input key>#turns@<session id>``, see :func:`prints_key`). Its ``content_hash``
+holds the session's fingerprint and one fingerprint per turn, in order (:class:`SessionPrint`):
+
+- a **turn** fingerprint covers what its event is built from: speaker, text, image caption, the turn's
+  own time, its id in the input, and its line (kept apart, see :func:`statement`);
+- the **session** fingerprint covers what every turn of the session depends on: the session id, its
+  place among the sessions, its date and date text, whom the speakers address (the conversation's two
+  participants, or several), and how the input was read, extracted and (whether) embedded.
+
+:func:`kept_turns` compares a stored print with a new one: the turns before the first difference are
+the session's longest unchanged prefix, which re-ingestion leaves untouched. A turn is only kept when
+every turn before it is, since its embedded text includes the turn it replies to.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from graphmem.transcript import RawSession, RawTurn
+
+__all__ = [
+    "PRINT_FORMAT",
+    "SessionPrint",
+    "addressing",
+    "kept_turns",
+    "prints_key",
+    "prints_prefix",
+    "statement",
+    "turn_print",
+]
+
+#: Marks the layout of a stored print; a print in another layout is ignored (its session is redone).
+PRINT_FORMAT = "turns/1"
+#: The content of the record of a session that the input no longer holds.
+_GONE = f"{PRINT_FORMAT} gone"
+_HEX = 16  # 64 bits per fingerprint: a collision within one session is not a practical concern
+
+
+def _digest(*parts: object) -> str:
+    text = "\x1f".join("" if p is None else p.isoformat() if isinstance(p, datetime) else str(p) for p in parts)
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:_HEX]
+
+
+def turn_print(turn: RawTurn) -> str:
+    """The fingerprint of one turn: a digest of what it says (speaker, text, caption, time, input id),
+    then ``:`` and its line in the input when it has one (see :func:`statement`)."""
+    said = _digest("turn", turn.speaker, turn.text, turn.caption, turn.timestamp, turn.source_id)
+    return f"{said}:{turn.line}" if turn.line is not None else said
+
+
+def statement(turn_print: str) -> str:
+    """What a turn says, without where it stands: a forgotten turn that only moved is still forgotten."""
+    return turn_print.split(":", 1)[0]
+
+
+def addressing(speakers: Sequence[str]) -> str:
+    """Whom the turns of a conversation address, as extraction decides it: with exactly two participants,
+    always the other one (their names, sorted); with more or fewer, the neighbouring speakers (``many``)."""
+    distinct = sorted(set(speakers))
+    return "pair:" + "\x1f".join(distinct) if len(distinct) == 2 else "many"
+
+
+def prints_prefix(key: str) -> str:
+    """The key prefix of every session print of the input (or transcript) keyed ``key``."""
+    return f"{key}#turns@"
+
+
+def prints_key(key: str, session_id: str) -> str:
+    """The source-record key of one session's print."""
+    return f"{prints_prefix(key)}{session_id}"
+
+
+@dataclass(frozen=True, slots=True)
+class SessionPrint:
+    """One session's fingerprint and its turns' fingerprints, in order (``gone``: no longer in the input)."""
+
+    session: str
+    turns: tuple[str, ...]
+    gone: bool = False
+
+    @classmethod
+    def of(cls, raw: RawSession, index: int, addressed: str, config: str) -> SessionPrint:
+        """The print of a session read from the input, placed ``index``-th among the transcript's sessions."""
+        session = _digest("session", raw.id, index, raw.started_at, raw.date_text, addressed, config)
+        return cls(session, tuple(turn_print(t) for t in raw.turns))
+
+    def encode(self) -> str:
+        """The text stored as the record's ``content_hash``."""
+        return _GONE if self.gone else f"{PRINT_FORMAT} {self.session} {','.join(self.turns)}"
+
+    @classmethod
+    def decode(cls, text: str) -> SessionPrint | None:
+        """A stored print, or ``None`` when ``text`` is not one this version reads."""
+        if text == _GONE:
+            return cls("", (), gone=True)
+        parts = text.split(" ")
+        if len(parts) != 3 or parts[0] != PRINT_FORMAT:
+            return None
+        return cls(parts[1], tuple(parts[2].split(",")) if parts[2] else ())
+
+
+def kept_turns(old: SessionPrint | None, new: SessionPrint) -> int:
+    """How many leading turns of the session are unchanged (0 when the session itself changed)."""
+    if old is None or old.gone or old.session != new.session:
+        return 0
+    n = 0
+    for a, b in zip(old.turns, new.turns, strict=False):
+        if a != b:
+            break
+        n += 1
+    return n
