@@ -46,9 +46,9 @@ def _ingest(memory: Memory) -> None:
         assert ingest(memory, path, namespace=ns, extractor=FakeExtractor()).files_ok == 1
 
 
-def _old_store(path: Path, embedder: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+def _old_store(where: Path | str, embedder: Any, monkeypatch: pytest.MonkeyPatch, **options: Any) -> None:
     """A store ingested under an older scheme (version 0, turns embedded alone) with ``embedder``."""
-    with monkeypatch.context() as old, Memory.open(path, embedder=embedder) as memory:
+    with monkeypatch.context() as old, Memory.open(where, embedder=embedder, **options) as memory:
         old.setattr(graphmem.embed_text, "embedding_request", _plain_request)
         old.setattr(graphmem.embed_text, "SCHEME_VERSION", 0)
         _ingest(memory)
@@ -109,7 +109,9 @@ def test_reembedding_an_older_scheme_gives_what_a_fresh_ingest_stores(
         assert set(old) == set(fresh) and all(old[k] != fresh[k] for k in fresh)
         statuses = memory.vector_status()
         assert all(s.stale == s.total > 0 and not s.other_space for s in statuses)
-        assert {o.scheme for s in statuses for o, _ in s.origins} == {scheme_of(kind()).replace(f"/{SCHEME_VERSION}/", "/0/")}
+        assert {o.scheme for s in statuses for o, _ in s.origins} == {
+            scheme_of(kind()).replace(f"/{SCHEME_VERSION}/", "/0/")
+        }
         _ = memory.vectors.count("chat")  # the index is loaded: it must follow the new vectors
         summary = memory.reembed(batch=3)
         assert summary.namespaces == {ns: sum(1 for n, _ in fresh if n == ns) for ns in FILES}
@@ -171,7 +173,7 @@ def test_another_vector_space_is_refused_by_recall_until_reembedded(
         with pytest.raises(KeyboardInterrupt):
             memory.reembed("chat", batch=2)
         monkeypatch.undo()
-        with pytest.raises(VectorIndexError, match="several models.*graphmem reembed"):
+        with pytest.raises(VectorIndexError, match=r"several models.*graphmem reembed"):
             memory.recall("the trip", namespace="chat", k=2)  # half done: both models
         memory.reembed()
         assert memory.recall("the trip", namespace="chat", k=2)
