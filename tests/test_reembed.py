@@ -207,3 +207,20 @@ def test_vectors_written_without_a_scheme_read_as_unknown(tmp_path: Path) -> Non
         status = memory.vector_status("chat")[0]
         assert dict(status.origins)[VectorOrigin(embedder.name, "")] == 1 and status.stale == 1
         assert memory.reembed("chat").namespaces == {"chat": 1}
+
+
+def test_the_async_twin(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import asyncio
+
+    from graphmem.aio import AsyncMemory
+
+    _old_store(tmp_path / "old", FakeEmbedder(), monkeypatch)
+
+    async def run() -> None:
+        async with AsyncMemory(Memory.open(tmp_path / "old", embedder=FakeEmbedder())) as mem:
+            stale = sum(s.stale for s in await mem.vector_status())
+            assert stale > 0
+            assert (await mem.reembed(batch=5)).events == stale
+            assert sum(s.stale for s in await mem.vector_status()) == 0
+
+    asyncio.run(run())
