@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from graphmem.query.result import Result
     from graphmem.recall import Hit, RecallConfig, RecallRequest
     from graphmem.recall.request import TimeAxis
+    from graphmem.reembed import ReembedSummary, VectorStatus
     from graphmem.store.base import DeleteResult, StoreStats
 
 __all__ = ["AsyncMemory"]
@@ -120,9 +121,9 @@ class AsyncMemory:
         """See :meth:`Memory.add`: append messages as an agent talks; returns the ids of their events."""
         return await self._run(self._memory.add, messages, namespace=namespace, session=session)
 
-    async def write(self, batch: Batch) -> None:
+    async def write(self, batch: Batch, *, rebuild_vectors: bool = False) -> None:
         """See :meth:`Memory.write`."""
-        await self._run(self._memory.write, batch)
+        await self._run(self._memory.write, batch, rebuild_vectors=rebuild_vectors)
 
     async def add_events(
         self,
@@ -158,6 +159,14 @@ class AsyncMemory:
             workers=workers,
             embed=embed,
         )
+
+    async def reembed(self, namespace: str | None = None, *, batch: int = 256) -> ReembedSummary:
+        """See :meth:`Memory.reembed` (no progress bar: it would draw from another thread)."""
+        return await self._run(self._memory.reembed, namespace, batch=batch)
+
+    async def vector_status(self, namespace: str | None = None) -> list[VectorStatus]:
+        """See :meth:`Memory.vector_status`."""
+        return await self._run(self._memory.vector_status, namespace)
 
     async def forget(self, namespace: str, event_id: str | None = None) -> DeleteResult:
         """See :meth:`Memory.forget`."""

@@ -31,12 +31,16 @@ from graphmem.models import Event
 __all__ = [
     "CONTEXT_WORDS",
     "OWN_WEIGHT",
+    "SCHEME_VERSION",
     "EmbeddingRequest",
     "EventLookup",
     "embed_events",
     "embedding_request",
+    "embedding_scheme",
     "embedding_text",
     "embedding_texts",
+    "is_current_scheme",
+    "scheme_of",
 ]
 
 #: Words of the previous turn kept in a turn's embedded text.
@@ -46,8 +50,34 @@ CONTEXT_WORDS = 40
 #: text's vector (see :class:`EmbeddingRequest`).
 OWN_WEIGHT = 4.0
 
+#: Version of the rules that make a turn's vector: :func:`embedding_text` and how
+#: :meth:`EmbeddingRequest.vectors` combines the rows. Bump it whenever they change (a change of
+#: :data:`CONTEXT_WORDS` or :data:`OWN_WEIGHT` changes the scheme id by itself): stored vectors of an
+#: older scheme then read as stale, and ``graphmem reembed`` re-embeds them (:mod:`graphmem.reembed`).
+SCHEME_VERSION = 1
+
 #: Event ids → the stored events among them (``GraphStore.get_events`` bound to a namespace).
 EventLookup = Callable[[list[str]], Iterable[Event]]
+
+
+def embedding_scheme(one_pass: bool) -> str:
+    """The id stored beside every vector this module makes (``Batch.embedding_scheme``), e.g.
+    ``turn-context/1/one-pass/own-4/words-40``: the version, the way (one pass, or the mean of two
+    texts; see :class:`EmbeddingRequest`) and its constants."""
+    way = f"one-pass/own-{OWN_WEIGHT:g}" if one_pass else "two-text"
+    return f"turn-context/{SCHEME_VERSION}/{way}/words-{CONTEXT_WORDS}"
+
+
+def scheme_of(embedder: Any) -> str:
+    """The scheme :func:`embed_events` follows with ``embedder`` (one pass when it pools spans)."""
+    from graphmem.embed import pools_spans
+
+    return embedding_scheme(pools_spans(embedder))
+
+
+def is_current_scheme(scheme: str | None) -> bool:
+    """Whether ``scheme`` is one this version makes (with some embedder); ``None``/``""`` is unknown: no."""
+    return scheme in (embedding_scheme(True), embedding_scheme(False))
 
 
 def embedding_text(event: Event, previous: Event | None) -> str:
@@ -105,6 +135,11 @@ class EmbeddingRequest:
     count: int
     extra: list[int]
     spans: list[tuple[int, int]] | None = None
+
+    @property
+    def scheme(self) -> str:
+        """The scheme id of the vectors this request makes (:func:`embedding_scheme`)."""
+        return embedding_scheme(self.spans is not None)
 
     def vectors(self, rows: Any, parts: Any = None) -> np.ndarray[Any, Any]:
         """The unit vector of each event, from the embedder's rows for :attr:`texts` (and, one pass, the

@@ -59,6 +59,8 @@ class NamespaceDump:
     mentions: list[Mention]
     facts: list[Fact]
     embeddings: list[tuple[str, list[float], str]] = field(default_factory=list)
+    #: The embedded-text scheme of each event vector whose scheme is known (``Batch.embedding_scheme``).
+    schemes: dict[str, str] = field(default_factory=dict)
 
     def next_pairs(self) -> list[tuple[str, str]]:
         """The derived NEXT edges: consecutive events of each session."""
@@ -92,7 +94,20 @@ def dump_namespace(store: GraphStore, namespace: str, *, embeddings: bool = True
         [Mention(namespace, e, x, role) for e, x, role in store.iter_mentions(namespace)],
         list(store.iter_facts(namespace, history=True)),
         list(store.iter_embeddings(namespace)) if embeddings else [],
+        _schemes(store, namespace) if embeddings else {},
     )
+
+
+def _schemes(store: GraphStore, namespace: str) -> dict[str, str]:
+    """Event id → the embedded-text scheme of its vector, for the vectors whose scheme is known."""
+    out: dict[str, str] = {}
+    after = ""
+    while True:
+        page = store.event_embedding_origins(namespace, after=after, limit=10_000)
+        out.update((event_id, scheme) for event_id, _model, scheme in page if scheme)
+        if len(page) < 10_000:
+            return out
+        after = page[-1][0]
 
 
 def _namespaces(store: GraphStore, namespace: str | None) -> list[str]:
@@ -197,7 +212,9 @@ def _to_json(dumps: Sequence[NamespaceDump]) -> dict[str, Any]:
                     }
                     for f in d.facts
                 ],
-                "embeddings": [{"node": n, "model": m, "vector": v} for n, v, m in d.embeddings],
+                "embeddings": [
+                    {"node": n, "model": m, "scheme": d.schemes.get(n), "vector": v} for n, v, m in d.embeddings
+                ],
             }
         )
     return {"format": "graphmem-export", "version": 1, "namespaces": spaces}
@@ -257,11 +274,12 @@ def batches_from_json(data: dict[str, Any]) -> Iterator[Batch]:
             for f in space["facts"]
         )
         yield Batch(ns, sessions, events, entities, mentions, facts)
-        by_model: dict[str, list[tuple[str, list[float]]]] = {}
+        by_origin: dict[tuple[str, str], list[tuple[str, list[float]]]] = {}
         for item in space.get("embeddings", []):
-            by_model.setdefault(item["model"], []).append((item["node"], item["vector"]))
-        for model, vectors in sorted(by_model.items()):
-            yield Batch(ns, embeddings=tuple(vectors), embedding_model=model)
+            origin = (item["model"], item.get("scheme") or "")
+            by_origin.setdefault(origin, []).append((item["node"], item["vector"]))
+        for (model, scheme), vectors in sorted(by_origin.items()):
+            yield Batch(ns, embeddings=tuple(vectors), embedding_model=model, embedding_scheme=scheme or None)
 
 
 # -- GraphML ---------------------------------------------------------------------------------------------
@@ -423,10 +441,11 @@ def iter_cypher_statements(dumps: Iterable[NamespaceDump]) -> Iterator[str]:
             **{e.id: NodeKind.EVENT for e in d.events},
             **{x.id: NodeKind.ENTITY for x in d.entities},
         }
-        groups: dict[tuple[NodeKind, str], list[dict[str, Any]]] = {}
+        groups: dict[tuple[NodeKind, str, str], list[dict[str, Any]]] = {}
         for node_id, vector, model in d.embeddings:
             if node_id in kinds:
-                groups.setdefault((kinds[node_id], model), []).append({"id": node_id, "vector": vector_in(vector)})
-        for (kind, model), vec_rows in sorted(groups.items()):
+                key = (kinds[node_id], model, d.schemes.get(node_id, ""))
+                groups.setdefault(key, []).append({"id": node_id, "vector": vector_in(vector)})
+        for (kind, model, scheme), vec_rows in sorted(groups.items()):
             for rows in _chunks(vec_rows):
-                yield _bind(w.PUT_EMBEDDINGS[kind], ns=ns, rows=rows, model=model)
+                yield _bind(w.PUT_EMBEDDINGS[kind], ns=ns, rows=rows, model=model, scheme=scheme or None)

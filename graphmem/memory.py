@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, nullcontext
 from datetime import datetime
 from pathlib import Path
@@ -41,6 +41,7 @@ if TYPE_CHECKING:
     from graphmem.query.result import Result
     from graphmem.recall import Hit, RecallConfig, RecallRequest
     from graphmem.recall.request import TimeAxis
+    from graphmem.reembed import ReembedSummary, VectorStatus
     from graphmem.vector_index import VectorIndex
 
 __all__ = ["Memory"]
@@ -260,11 +261,13 @@ class Memory:
 
         return add(self, messages, namespace=namespace, session=session, nlp=self._nlp)
 
-    def write(self, batch: Batch) -> None:
+    def write(self, batch: Batch, *, rebuild_vectors: bool = False) -> None:
         """Apply a batch all-or-nothing, then bring the vector index up to date with its embeddings.
 
         The index is updated under the store's write lock, so it can record which store state its
-        files match (and be trusted on the next open without reading the stored vectors).
+        files match (and be trusted on the next open without reading the stored vectors). With
+        ``rebuild_vectors`` the namespace's index is dropped instead, to be built from the store on its
+        next use: for writes that change the model of its vectors (:meth:`reembed`).
         """
         ns = batch.namespace
         with self.writing():
@@ -274,7 +277,9 @@ class Memory:
             self.store.write(batch)
             self._caches.drop(ns)
             if self._vectors is not None:
-                if batch.retract:  # retracted events leave the index too
+                if rebuild_vectors:
+                    self._vectors.discard(ns)
+                elif batch.retract:  # retracted events leave the index too
                     self._vectors.sync(ns)
                 else:
                     if batch.embeddings:
@@ -359,6 +364,44 @@ class Memory:
             nlp=self._nlp,
         )
 
+    def reembed(self, namespace: str | None = None, *, batch: int = 256, progress: bool = False) -> ReembedSummary:
+        """Re-embed, in place, the events whose vectors another embedder or embedded-text scheme made.
+
+        Each stale event gets the vector :meth:`ingest` and :meth:`add` would store today (its text in
+        the context of the previous turn of its session, :mod:`graphmem.embed_text`); events, facts,
+        entities and their versions are untouched. Work goes ``batch`` events at a time, each batch one
+        write transaction under the store's write lock; an interrupted run keeps the batches it committed,
+        and running it again continues with what is still stale. See :func:`graphmem.reembed.reembed`.
+
+        Args:
+            namespace: only this namespace (default: every namespace of the store).
+            batch: events per write transaction.
+            progress: show a progress bar on stderr.
+
+        Raises:
+            ReadOnlyStoreError: this memory is read-only.
+            UnknownNamespaceError: ``namespace`` holds no data.
+        """
+        from graphmem.reembed import reembed
+
+        return reembed(self, self._namespaces_of(namespace), batch=batch, progress=progress)
+
+    def vector_status(self, namespace: str | None = None) -> list[VectorStatus]:
+        """What made the stored event vectors of each namespace, and how many are stale (made by another
+        embedder or embedded-text scheme than this memory's embedder and today's scheme); the Python twin of
+        ``graphmem reembed --check``. Loads the embedder (its name and kind decide what is current)."""
+        from graphmem.reembed import vector_status
+
+        return vector_status(self.store, self.embedder, self._namespaces_of(namespace))
+
+    def _namespaces_of(self, namespace: str | None) -> list[str]:
+        """``[namespace]`` (checked to hold data), or every namespace of the store."""
+        held = self.namespaces()
+        if namespace is None:
+            return held
+        require_namespace(namespace, held)
+        return [namespace]
+
     # -- reading -------------------------------------------------------------------------------------
 
     def recall(
@@ -417,7 +460,7 @@ class Memory:
                 request,
                 store=self.store,
                 vectors=self.vectors,
-                embed=self._embed,
+                embed=self._embed_for(request.namespace),
                 cache=self.recall_cache(request.namespace),
                 config=config,
             )
@@ -519,6 +562,7 @@ class Memory:
 
         def about(namespace: str, text: str, k: int) -> Sequence[tuple[str, float]]:
             self._catch_up(namespace)
+            self.vectors.require_space(namespace, self.embedder)
             return nearest(namespace, text, k)
 
         return about
@@ -582,6 +626,20 @@ class Memory:
     def _embed(self, texts: Sequence[str]) -> FloatArray:
         """Embed with :attr:`embedder`, loading it only when something is embedded."""
         return self.embedder.embed(texts)
+
+    def _embed_for(self, namespace: str) -> Callable[[Sequence[str]], FloatArray]:
+        """:meth:`_embed` for queries searching ``namespace``'s vectors: the first call checks that they are
+        of the embedder's vector space (a clear error naming ``graphmem reembed`` if not)."""
+        checked = False
+
+        def embed(texts: Sequence[str]) -> FloatArray:
+            nonlocal checked
+            if not checked:
+                self.vectors.require_space(namespace, self.embedder)
+                checked = True
+            return self.embedder.embed(texts)
+
+        return embed
 
     @property
     def settings(self) -> Settings:

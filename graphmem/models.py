@@ -259,9 +259,11 @@ class Batch:
     """A set of writes applied all-or-nothing to one namespace.
 
     Records are upserted by id. ``embeddings`` maps node ids to float vectors; ``embedding_model`` names
-    the model that made them. ``retract`` lists event ids deleted first, in the same transaction, as
-    :meth:`~graphmem.store.base.GraphStore.delete_event` would (their mentions, the facts only they
-    supported, and entities left unused unless this batch uses them): re-ingesting an edited file
+    the model that made them and ``embedding_scheme`` the embedded-text scheme of event vectors
+    (:func:`graphmem.embed_text.embedding_scheme`; ``None``: unknown). ``retract`` lists event ids
+    deleted first, in the same transaction, as :meth:`~graphmem.store.base.GraphStore.delete_event`
+    would (their mentions, the facts only they supported, and entities left unused unless this batch
+    uses them): re-ingesting an edited file
     retracts what its earlier version wrote and writes the new version atomically. ``closings`` are the
     ending statements extraction found (:class:`FactClosing`); temporal maintenance applies them.
     """
@@ -274,6 +276,7 @@ class Batch:
     facts: tuple[Fact, ...] = ()
     embeddings: tuple[tuple[str, Sequence[float]], ...] = ()
     embedding_model: str | None = None
+    embedding_scheme: str | None = None
     sources: tuple[SourceRecord, ...] = field(default=())
     retract: tuple[str, ...] = ()
     closings: tuple[FactClosing, ...] = ()

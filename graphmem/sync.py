@@ -57,16 +57,24 @@ class SyncSummary:
 
 
 def _embedding_batches(dump: NamespaceDump, per_batch: int | None) -> list[Batch]:
-    """The stored embeddings, one model per batch (``per_batch`` vectors at most; ``None``: no cap)."""
-    by_model: dict[str, list[tuple[str, list[float]]]] = {}
+    """The stored embeddings, one model and embedded-text scheme per batch (``per_batch`` vectors at most;
+    ``None``: no cap)."""
+    by_origin: dict[tuple[str, str], list[tuple[str, list[float]]]] = {}
     for node_id, vector, model in dump.embeddings:
-        by_model.setdefault(model, []).append((node_id, vector))
+        by_origin.setdefault((model, dump.schemes.get(node_id, "")), []).append((node_id, vector))
     batches = []
-    for model, vectors in sorted(by_model.items()):
+    for (model, scheme), vectors in sorted(by_origin.items()):
         size = per_batch or len(vectors)
         for start in range(0, len(vectors), size):
             chunk = tuple(vectors[start : start + size])
-            batches.append(Batch(dump.namespace, embeddings=chunk, embedding_model=model or "unknown"))
+            batches.append(
+                Batch(
+                    dump.namespace,
+                    embeddings=chunk,
+                    embedding_model=model or "unknown",
+                    embedding_scheme=scheme or None,
+                )
+            )
     return batches
 
 
@@ -100,6 +108,7 @@ def _whole(dump: NamespaceDump) -> list[Batch]:
         facts=tuple(dump.facts),
         embeddings=first.embeddings if first else (),
         embedding_model=first.embedding_model if first else None,
+        embedding_scheme=first.embedding_scheme if first else None,
     )
     return [whole, *extra]
 

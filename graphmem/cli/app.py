@@ -43,6 +43,7 @@ _LAZY_COMMANDS: dict[str, str] = {
     "sync": "graphmem.cli.graph_cmd:sync",
     "viz": "graphmem.cli.graph_cmd:viz",
     "browser-guide": "graphmem.cli.graph_cmd:browser_guide",
+    "reembed": "graphmem.cli.reembed_cmd:reembed",
 }
 
 

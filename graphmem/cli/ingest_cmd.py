@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import os
+from typing import TYPE_CHECKING
 
 import click
 
 from graphmem.cli.common import db_option, open_memory, print_json, print_plain, print_table, stderr_console
 from graphmem.errors import ConfigError
 from graphmem.formats import FORMATS
+
+if TYPE_CHECKING:
+    from graphmem.memory import Memory
 
 __all__ = ["ingest"]
 
@@ -58,6 +62,7 @@ def ingest(
     if missing:  # before the store is opened: a mistyped path neither prints a summary nor creates a store
         raise ConfigError(f"no such file or folder: {', '.join(missing)}")
     check_readable(paths)  # likewise for an input that exists but cannot be opened
+    note = ""
     with open_memory(ctx, db, create=True) as mem:
         summary = mem.ingest(
             list(paths),
@@ -69,6 +74,8 @@ def ingest(
             embed=not no_embed,
         )
         where = mem.store.uri
+        if summary.files_skipped and not no_embed:  # unchanged files keep their vectors: say if they are old
+            note = _older_vectors(mem, namespace)
     if as_json:
         print_json(summary.as_dict())
     else:
@@ -89,10 +96,28 @@ def ingest(
                 ["turns/s", f"{summary.turns_per_s:.0f}"],
             ],
         )
+    if note:
+        print_plain(stderr_console(), note)
     for _path, message in summary.errors:
         print_plain(stderr_console(), f"error: {message}")
     if not summary.ok:
         raise _FilesFailed(summary.files_failed)
+
+
+def _older_vectors(mem: Memory, namespace: str | None) -> str:
+    """A note when stored event vectors (of ``namespace``, else of every namespace) follow an older or
+    unknown embedded-text scheme, else ``""``; loads no embedder."""
+    from graphmem.reembed import older_schemes
+
+    held = mem.namespaces()
+    chosen = held if namespace is None else [ns for ns in held if ns == namespace]
+    stale, total, places = older_schemes(mem.store, chosen)
+    if not stale:
+        return ""
+    return (
+        f"note: {stale} of {total} event vectors in {places} namespace(s) were made by an older or unknown "
+        "embedded-text scheme (unchanged files keep them); `graphmem reembed` re-embeds them in place"
+    )
 
 
 class _FilesFailed(click.ClickException):

@@ -268,6 +268,24 @@ class GraphStore(Protocol):
         """``(node_id, vector, model)`` for every stored embedding of the namespace."""
         ...
 
+    def embedding_origins(self, namespace: str) -> dict[tuple[str, str], int]:
+        """How many stored event embeddings of the namespace each ``(model, scheme)`` made.
+
+        ``scheme`` is the batch's ``embedding_scheme``; ``""`` when unknown (written without one, or
+        before graphmem recorded it). Embeddings of sessions and entities are not counted.
+        """
+        ...
+
+    def event_embedding_origins(
+        self, namespace: str, *, after: str = "", limit: int = 1000
+    ) -> list[tuple[str, str, str]]:
+        """``(event_id, model, scheme)`` of the first ``limit`` embedded events with ids after ``after``, by id.
+
+        Pages through a namespace's event embeddings without reading a vector (``after`` = the last id of
+        the previous page); ``scheme`` as in :meth:`embedding_origins`.
+        """
+        ...
+
     def search_text(self, namespace: str, query: str, *, limit: int = 20) -> list[TextHit]:
         """Full-text (BM25) search over event text; best first. Any query text is safe."""
         ...

@@ -527,6 +527,20 @@ class EmbeddedStore:
                 return
             after = rows[-1][0]
 
+    def embedding_origins(self, namespace: str) -> dict[tuple[str, str], int]:
+        """How many event embeddings of the namespace each ``(model, scheme)`` made (``""``: unknown scheme)."""
+        self._check(namespace)
+        with self._lock, self._read():
+            return sqlite_reads.embedding_origins(self._conn, namespace)
+
+    def event_embedding_origins(
+        self, namespace: str, *, after: str = "", limit: int = 1000
+    ) -> list[tuple[str, str, str]]:
+        """``(event_id, model, scheme)`` of the first ``limit`` embedded events with ids after ``after``, by id."""
+        self._check(namespace)
+        with self._lock:
+            return sqlite_reads.event_embedding_origins(self._conn, namespace, after, limit)
+
     def search_text(self, namespace: str, query: str, *, limit: int = 20) -> list[TextHit]:
         """BM25 search over event text (SQLite FTS5); the query is tokenised, never parsed as FTS syntax.
 

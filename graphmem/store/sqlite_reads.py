@@ -18,7 +18,9 @@ __all__ = [
     "EVENT_COLS",
     "FACT_COLS",
     "count_rows",
+    "embedding_origins",
     "embeddings_after",
+    "event_embedding_origins",
     "generation",
     "kind_of",
     "load_namespace",
@@ -153,3 +155,31 @@ def embeddings_after(
     """``(node_id, float32 bytes, model)`` of stored embeddings with ids after ``after``, by id (``limit`` rows)."""
     sql = "SELECT node_id, vec, model FROM embeddings WHERE ns = ? AND node_id > ? ORDER BY node_id LIMIT ?"
     return conn.execute(sql, (namespace, after, -1 if limit is None else limit)).fetchall()
+
+
+def _scheme_column(conn: sqlite3.Connection) -> str:
+    """The ``scheme`` column, or ``''`` for a store of schema 3 or 4 opened read-only (not upgraded)."""
+    columns = {row[1] for row in conn.execute("PRAGMA table_info(embeddings)")}
+    return "m.scheme" if "scheme" in columns else "''"
+
+
+def embedding_origins(conn: sqlite3.Connection, namespace: str) -> dict[tuple[str, str], int]:
+    """How many event embeddings of ``namespace`` each ``(model, scheme)`` made (``''``: unknown scheme)."""
+    scheme = _scheme_column(conn)
+    sql = (
+        f"SELECT m.model, {scheme}, count(*) FROM embeddings m JOIN events e ON e.ns = m.ns AND e.id = m.node_id "
+        f"WHERE m.ns = ? GROUP BY m.model, {scheme}"
+    )
+    return {(model, sch): int(n) for model, sch, n in conn.execute(sql, (namespace,))}
+
+
+def event_embedding_origins(
+    conn: sqlite3.Connection, namespace: str, after: str, limit: int
+) -> list[tuple[str, str, str]]:
+    """``(event_id, model, scheme)`` of embedded events of ``namespace`` with ids after ``after``, by id."""
+    sql = (
+        f"SELECT m.node_id, m.model, {_scheme_column(conn)} FROM embeddings m "
+        "JOIN events e ON e.ns = m.ns AND e.id = m.node_id "
+        "WHERE m.ns = ? AND m.node_id > ? ORDER BY m.node_id LIMIT ?"
+    )
+    return [(i, model, scheme) for i, model, scheme in conn.execute(sql, (namespace, after, limit))]

@@ -42,8 +42,9 @@ __all__ = [
 #: Bumped whenever the table layout changes; a store with a higher number is refused. Version 2 gave
 #: every namespace a full-text table of its own (version 1 shared one ``events_fts``); version 4 keeps
 #: per-token summaries of them (``fts_term_bounds``, :mod:`graphmem.store.sqlite_terms`), which every
-#: write must maintain, so an older graphmem must not write a version 4 store.
-SCHEMA_VERSION = 4
+#: write must maintain, so an older graphmem must not write a version 4 store. Version 5 records the
+#: embedded-text scheme of each embedding (``embeddings.scheme``, ``''`` = unknown).
+SCHEMA_VERSION = 5
 #: The oldest schema that can be read without upgrading (read-only): version 3 lacks only the summaries,
 #: and full-text search learns its bounds without them.
 OLDEST_READABLE = 3
@@ -79,7 +80,7 @@ CREATE TABLE IF NOT EXISTS fact_evidence (
 CREATE INDEX IF NOT EXISTS evidence_by_event ON fact_evidence (ns, event_id);
 CREATE TABLE IF NOT EXISTS embeddings (
     ns TEXT NOT NULL, node_id TEXT NOT NULL, model TEXT NOT NULL, dim INTEGER NOT NULL,
-    vec BLOB NOT NULL, PRIMARY KEY (ns, node_id));
+    vec BLOB NOT NULL, scheme TEXT NOT NULL DEFAULT '', PRIMARY KEY (ns, node_id));
 CREATE TABLE IF NOT EXISTS sources (
     ns TEXT NOT NULL, key TEXT NOT NULL, content_hash TEXT NOT NULL, ingested_at TEXT NOT NULL,
     PRIMARY KEY (ns, key));
@@ -291,6 +292,9 @@ def migrate(conn: sqlite3.Connection, version: int, db_path: Path) -> None:
             names = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
             namespaces = [r[0] for r in conn.execute("SELECT DISTINCT ns FROM events")]
             backfill(conn, [fts_table(ns) for ns in namespaces if fts_table(ns) in names])
+        columns = {row[1] for row in conn.execute("PRAGMA table_info(embeddings)")}
+        if "scheme" not in columns:  # schema 5: the embedded-text scheme of each vector ('' = unknown)
+            conn.execute("ALTER TABLE embeddings ADD COLUMN scheme TEXT NOT NULL DEFAULT ''")
         conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
         conn.execute("COMMIT")
     except sqlite3.Error as exc:

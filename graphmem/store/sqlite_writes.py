@@ -103,10 +103,10 @@ def write_rows(c: sqlite3.Connection, batch: Batch) -> None:
     )
     for f in batch.facts:
         put_fact_row(c, ns, f)
-    model = batch.embedding_model or ""
+    model, scheme = batch.embedding_model or "", batch.embedding_scheme or ""
     c.executemany(
-        "INSERT OR REPLACE INTO embeddings VALUES (?, ?, ?, ?, ?)",
-        [(ns, node_id, model, *reversed(vector_in(vec))) for node_id, vec in batch.embeddings],
+        "INSERT OR REPLACE INTO embeddings (ns, node_id, model, dim, vec, scheme) VALUES (?, ?, ?, ?, ?, ?)",
+        [(ns, node_id, model, *reversed(vector_in(vec)), scheme) for node_id, vec in batch.embeddings],
     )
     c.executemany(
         "INSERT OR REPLACE INTO sources VALUES (?, ?, ?, ?)",

@@ -38,6 +38,9 @@ def _source(tmp_path: Path, *namespaces: str) -> EmbeddedStore:
                 embedding_model="test-model",
             )
         )
+        store.write(
+            Batch(ns, embeddings=(("e2", [0.0, 1.0, 0.5]),), embedding_model="test-model", embedding_scheme="s/1")
+        )
     return store
 
 
@@ -48,6 +51,7 @@ def _same(a: GraphStore, b: GraphStore, ns: str) -> None:
     assert list(a.iter_facts(ns)) == list(b.iter_facts(ns))
     assert sorted(a.iter_mentions(ns)) == sorted(b.iter_mentions(ns))
     assert sorted(a.iter_embeddings(ns)) == sorted(b.iter_embeddings(ns))
+    assert a.embedding_origins(ns) == b.embedding_origins(ns) == {("test-model", ""): 1, ("test-model", "s/1"): 1}
     assert a.stats(ns).as_dict() == b.stats(ns).as_dict()
 
 

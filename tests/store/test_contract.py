@@ -547,6 +547,27 @@ def test_embeddings_round_trip(backend: Backend) -> None:
     assert counts(store, ns)["embeddings"] == 2
 
 
+def test_embedding_origins_count_event_vectors_by_model_and_scheme(backend: Backend) -> None:
+    from dataclasses import replace
+
+    store, ns = backend.open(), backend.ns()
+    vec = [0.25, -0.5, 1.0, 0.0]
+    store.write(replace(conversation(ns), embeddings=(("e1", vec), ("e2", vec)), embedding_model="m1"))
+    assert store.embedding_origins(ns) == {("m1", ""): 2}  # written without a scheme: unknown
+    store.write(Batch(ns, embeddings=(("e3", vec), ("e2", vec)), embedding_model="m2", embedding_scheme="s/2"))
+    store.write(Batch(ns, embeddings=(("camping", vec),), embedding_model="m3", embedding_scheme="s/3"))  # an entity
+    assert store.embedding_origins(ns) == {("m1", ""): 1, ("m2", "s/2"): 2}
+    assert store.event_embedding_origins(ns) == [("e1", "m1", ""), ("e2", "m2", "s/2"), ("e3", "m2", "s/2")]
+    assert store.event_embedding_origins(ns, after="e1", limit=1) == [("e2", "m2", "s/2")]
+    assert store.event_embedding_origins(ns, after="e3") == []
+    store.write(Batch(ns, embeddings=(("e2", vec),), embedding_model="m1"))  # rewritten without a scheme
+    assert store.embedding_origins(ns) == {("m1", ""): 2, ("m2", "s/2"): 1}
+    store.delete_event(ns, "e1")
+    assert store.embedding_origins(ns) == {("m1", ""): 1, ("m2", "s/2"): 1}
+    assert store.embedding_origins(backend.ns("other")) == {}
+    assert store.event_embedding_origins(backend.ns("other")) == []
+
+
 def test_sources_are_remembered(backend: Backend) -> None:
     store, ns = backend.open(), backend.ns()
     src = SourceRecord(ns, "data/chat.jsonl", "abc123", day(0))

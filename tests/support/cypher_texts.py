@@ -117,6 +117,7 @@ def store_workload(store: CypherStore, batch: Callable[[str], Batch], ns: str) -
         plain,
         embeddings=((plain.events[0].id, [0.25, -0.5, 1.0, 0.0]), (entity.id, [1.0, 0.0, 0.0, 0.0])),
         embedding_model="lint-model",
+        embedding_scheme="lint-scheme",
         sources=(SourceRecord(ns, "some/file.json", "0" * 64, datetime(2023, 5, 8)),),
     )
     store.write(first)
@@ -153,6 +154,8 @@ def store_workload(store: CypherStore, batch: Callable[[str], Batch], ns: str) -
     list(store.iter_facts(ns, time=window))
     list(store.iter_mentions(ns))
     list(store.iter_embeddings(ns))
+    store.embedding_origins(ns)
+    store.event_embedding_origins(ns, after="", limit=10)
     store.search_text(ns, "support group yesterday")
     store.has_source(ns, "some/file.json", "0" * 64)
     store.source_records(ns, "some/file.json#turns@")

@@ -12,7 +12,8 @@ Relationships are the :class:`~graphmem.models.EdgeType` names::
 
 Datetimes are stored as Cypher ``LOCAL DATETIME`` values in UTC (aware values are converted, as in the
 embedded store); an event's resolved time expressions are a JSON string ``times``; embeddings are a
-float list ``embedding`` with ``embedding_model`` on the node they describe.
+float list ``embedding`` with ``embedding_model`` and ``embedding_scheme`` (the embedded-text scheme of
+:mod:`graphmem.embed_text`; absent = unknown) on the node they describe.
 
 Labels and types reach Cypher text only from the allow-lists here (:data:`NODE_LABELS`,
 :data:`REL_TYPES`); every value is a query parameter. The schema is data (:data:`SCHEMA`): which

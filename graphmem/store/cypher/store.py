@@ -439,6 +439,34 @@ class CypherStore:
         for r in sorted(rows, key=lambda r: r["id"]):
             yield r["id"], [float(x) for x in r["v"]], r["model"] or ""
 
+    def embedding_origins(self, namespace: str) -> dict[tuple[str, str], int]:
+        """How many event embeddings of the namespace each ``(model, scheme)`` made (``""``: unknown scheme)."""
+        ns = self._ns(namespace)
+        rows = self._read(
+            "MATCH (n:Event) WHERE n.namespace = $ns AND n.embedding IS NOT NULL "
+            "RETURN n.embedding_model AS model, n.embedding_scheme AS scheme, count(*) AS n",
+            ns=ns,
+        )
+        out: dict[tuple[str, str], int] = {}
+        for r in rows:
+            key = (r["model"] or "", r["scheme"] or "")
+            out[key] = out.get(key, 0) + int(r["n"])
+        return out
+
+    def event_embedding_origins(
+        self, namespace: str, *, after: str = "", limit: int = 1000
+    ) -> list[tuple[str, str, str]]:
+        """``(event_id, model, scheme)`` of the first ``limit`` embedded events with ids after ``after``, by id."""
+        ns = self._ns(namespace)
+        rows = self._read(
+            "MATCH (n:Event) WHERE n.namespace = $ns AND n.id > $after AND n.embedding IS NOT NULL "
+            "RETURN n.id AS id, n.embedding_model AS model, n.embedding_scheme AS scheme ORDER BY n.id LIMIT $limit",
+            ns=ns,
+            after=after,
+            limit=int(limit),
+        )
+        return [(r["id"], r["model"] or "", r["scheme"] or "") for r in rows]
+
     def search_text(self, namespace: str, query: str, *, limit: int = 20) -> list[TextHit]:
         """Full-text search over event text, best first; the query is tokenised, never parsed.
 

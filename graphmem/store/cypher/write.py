@@ -131,7 +131,7 @@ PUT_EMBEDDINGS = {
     kind: f"""
 UNWIND $rows AS row
 MATCH (n:{label_for(kind)} {{namespace: $ns, id: row.id}})
-SET n.embedding = row.vector, n.embedding_model = $model
+SET n.embedding = row.vector, n.embedding_model = $model, n.embedding_scheme = $scheme
 """
     for kind in NodeKind
 }
@@ -246,7 +246,8 @@ def write_batch(tx: CypherTx, batch: Batch) -> None:
             by_kind.setdefault(kinds[node_id], {})[node_id] = vector_in(vec)
         for kind, vectors in by_kind.items():
             vec_rows = [{"id": i, "vector": v} for i, v in vectors.items()]
-            _run_rows(tx, PUT_EMBEDDINGS[kind], ns, vec_rows, model=batch.embedding_model)
+            scheme = batch.embedding_scheme or None  # null removes the property: unknown
+            _run_rows(tx, PUT_EMBEDDINGS[kind], ns, vec_rows, model=batch.embedding_model, scheme=scheme)
     if batch.sources:
         src_rows = [
             {"key": s.key, "content_hash": s.content_hash, "ingested_at": dt_in(s.ingested_at)} for s in batch.sources

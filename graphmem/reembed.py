@@ -1,0 +1,313 @@
+"""Re-embedding stored events in place, when the embedder or the embedded-text scheme changes.
+
+Every stored event vector records what made it: the embedder's name (``Batch.embedding_model``) and the
+embedded-text scheme (``Batch.embedding_scheme``, :func:`graphmem.embed_text.embedding_scheme`; stores
+written before graphmem recorded it read as an unknown scheme). A vector is **stale** when either differs
+from what :meth:`Memory.ingest <graphmem.Memory.ingest>` and :meth:`Memory.add <graphmem.Memory.add>`
+would store today with the memory's embedder. :func:`vector_status` counts them per namespace
+(``graphmem reembed --check``); :func:`reembed` rewrites them (``graphmem reembed``).
+
+Re-embedding changes vectors only: events, sessions, entities, facts and their versions stay as they
+are (re-ingesting would replace the events through retraction, see ``docs/extraction.md``). An event is
+embedded exactly as the write path embeds it (:func:`graphmem.writer.attach_embeddings`), its previous
+turn read from the store. Work goes in batches of events, each one write transaction under the store's
+write lock that also updates the vector index, so an interrupted run keeps what it committed and a
+second run continues with what is still stale. When the new vectors are of another vector space than the
+old ones, the namespace's index is dropped while the namespace holds both (its recall fails naming
+``graphmem reembed`` until the run completes) and built again from the store on its next use.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import AbstractContextManager
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Protocol
+
+from graphmem.embed_text import is_current_scheme, scheme_of
+from graphmem.models import Batch
+
+if TYPE_CHECKING:
+    from graphmem.embed import Embedder
+    from graphmem.store.base import GraphStore
+
+__all__ = [
+    "ReembedSummary",
+    "ReembedTarget",
+    "VectorOrigin",
+    "VectorStatus",
+    "current_origin",
+    "older_schemes",
+    "reembed",
+    "vector_status",
+]
+
+#: Event ids read per page while looking for stale vectors.
+PAGE = 1000
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class VectorOrigin:
+    """What made a stored vector: the embedder's name and the embedded-text scheme (``""``: unknown)."""
+
+    model: str
+    scheme: str
+
+    def __str__(self) -> str:
+        return f"{self.model or 'unknown model'} / {self.scheme or 'unknown scheme'}"
+
+
+def current_origin(embedder: Any) -> VectorOrigin:
+    """What ``embedder`` makes today (its name, and the scheme :mod:`graphmem.embed_text` follows with it)."""
+    return VectorOrigin(str(embedder.name), scheme_of(embedder))
+
+
+@dataclass(frozen=True, slots=True)
+class VectorStatus:
+    """The stored event vectors of one namespace, by what made them.
+
+    Attributes:
+        namespace: the namespace.
+        current: what the memory's embedder makes today.
+        origins: ``(origin, events)`` for every origin found, most events first.
+        other_space: some vectors are of another vector space than the embedder's: recall refuses the
+            namespace until they are re-embedded.
+    """
+
+    namespace: str
+    current: VectorOrigin
+    origins: tuple[tuple[VectorOrigin, int], ...]
+    other_space: bool
+
+    @property
+    def total(self) -> int:
+        """Events with a stored vector."""
+        return sum(n for _, n in self.origins)
+
+    @property
+    def stale(self) -> int:
+        """Events whose vector another embedder or scheme made."""
+        return sum(n for origin, n in self.origins if origin != self.current)
+
+    def as_dict(self) -> dict[str, Any]:
+        """The status as plain JSON-ready data."""
+        return {
+            "namespace": self.namespace,
+            "events": self.total,
+            "stale": self.stale,
+            "other_space": self.other_space,
+            "current": {"model": self.current.model, "scheme": self.current.scheme},
+            "origins": [
+                {"model": o.model, "scheme": o.scheme or None, "events": n, "current": o == self.current}
+                for o, n in self.origins
+            ],
+        }
+
+
+def _status(store: GraphStore, namespace: str, current: VectorOrigin, embedder: Any) -> VectorStatus:
+    from graphmem.vector_index import same_space
+
+    counts = store.embedding_origins(namespace)
+    origins = sorted(
+        ((VectorOrigin(model, scheme), n) for (model, scheme), n in counts.items()), key=lambda p: (-p[1], p[0])
+    )
+    other = any(not same_space(o.model, embedder) for o, _ in origins)
+    return VectorStatus(namespace, current, tuple(origins), other)
+
+
+def vector_status(store: GraphStore, embedder: Any, namespaces: Sequence[str]) -> list[VectorStatus]:
+    """What made the stored event vectors of each of ``namespaces``, beside what ``embedder`` makes today."""
+    current = current_origin(embedder)
+    return [_status(store, ns, current, embedder) for ns in namespaces]
+
+
+def older_schemes(store: GraphStore, namespaces: Sequence[str]) -> tuple[int, int, int]:
+    """``(events, of, namespaces)``: stored event vectors of an older or unknown embedded-text scheme among
+    ``of`` event vectors, in how many namespaces. Reads no vector and loads no embedder (what ingest of
+    unchanged files reports; the model is checked by :func:`vector_status`)."""
+    stale = total = places = 0
+    for ns in namespaces:
+        counts = store.embedding_origins(ns)
+        old = sum(n for (_model, scheme), n in counts.items() if not is_current_scheme(scheme))
+        stale += old
+        total += sum(counts.values())
+        places += int(old > 0)
+    return stale, total, places
+
+
+class ReembedTarget(Protocol):
+    """What :func:`reembed` works on (a :class:`~graphmem.Memory` is one)."""
+
+    @property
+    def store(self) -> GraphStore:
+        """The store whose vectors are rewritten."""
+        ...
+
+    @property
+    def embedder(self) -> Embedder:
+        """The embedder that makes the new vectors."""
+        ...
+
+    def writing(self) -> AbstractContextManager[None]:
+        """The store's write lock, held across one batch."""
+        ...
+
+    def write(self, batch: Batch, *, rebuild_vectors: bool = False) -> None:
+        """Apply one batch all-or-nothing and update the vector index (or drop it: ``rebuild_vectors``)."""
+        ...
+
+
+@dataclass(slots=True)
+class ReembedSummary:
+    """What a re-embedding run did: events re-embedded per namespace, batches committed, seconds spent."""
+
+    namespaces: dict[str, int] = field(default_factory=dict)
+    batches: int = 0
+    seconds: float = 0.0
+    embed_seconds: float = 0.0
+    write_seconds: float = 0.0
+
+    @property
+    def events(self) -> int:
+        """Events re-embedded."""
+        return sum(self.namespaces.values())
+
+    @property
+    def events_per_s(self) -> float:
+        """Events re-embedded per second of wall time."""
+        return self.events / self.seconds if self.seconds > 0 else 0.0
+
+    def as_dict(self) -> dict[str, Any]:
+        """The summary as plain JSON-ready data."""
+        return {
+            "events": self.events,
+            "namespaces": dict(self.namespaces),
+            "batches": self.batches,
+            "seconds": round(self.seconds, 3),
+            "events_per_s": round(self.events_per_s, 1),
+            "embed_seconds": round(self.embed_seconds, 3),
+            "write_seconds": round(self.write_seconds, 3),
+        }
+
+
+def _stale_ids(store: GraphStore, namespace: str, current: VectorOrigin) -> Iterator[str]:
+    """Ids of the namespace's events whose vector ``current`` did not make, by id, a page at a time (read
+    as the run goes: a batch rewrites only ids before the cursor)."""
+    after = ""
+    while True:
+        page = store.event_embedding_origins(namespace, after=after, limit=PAGE)
+        for event_id, model, scheme in page:
+            if VectorOrigin(model, scheme) != current:
+                yield event_id
+        if len(page) < PAGE:
+            return
+        after = page[-1][0]
+
+
+def _batches(ids: Iterator[str], size: int) -> Iterator[list[str]]:
+    chunk: list[str] = []
+    for event_id in ids:
+        chunk.append(event_id)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def reembed(
+    target: ReembedTarget, namespaces: Sequence[str], *, batch: int = 256, progress: bool = False
+) -> ReembedSummary:
+    """Give every stale event vector of ``namespaces`` the one ingest would store today (see the module).
+
+    Args:
+        target: the memory to re-embed (its store, embedder, write lock and write path).
+        namespaces: the namespaces to look through.
+        batch: events per write transaction (>= 1).
+        progress: show a progress bar on stderr (events done of those stale when the run started).
+
+    Raises:
+        ConfigError: ``batch`` is below 1.
+        StoreError: a batch was rejected; the batches before it stay committed.
+    """
+    from graphmem.errors import ConfigError
+    from graphmem.vector_index import model_space
+    from graphmem.writer import attach_embeddings
+
+    if batch < 1:
+        raise ConfigError(f"batch must be at least 1 event, not {batch}")
+    started = time.perf_counter()
+    summary = ReembedSummary()
+    embedder = target.embedder
+    current = current_origin(embedder)
+    store = target.store
+    todo = [s for s in vector_status(store, embedder, namespaces) if s.stale]
+    with _Progress(sum(s.stale for s in todo), enabled=progress) as bar:
+        for status in todo:
+            ns = status.namespace
+            # the index holds one model space: vectors of another are not added to it, it is built anew
+            rebuild = any(model_space(o.model) != model_space(current.model) for o, _ in status.origins)
+            summary.namespaces[ns] = 0
+            for ids in _batches(_stale_ids(store, ns, current), batch):
+                with target.writing():
+                    t0 = time.perf_counter()
+                    events = store.get_events(ns, ids)  # those still there
+                    embedded = attach_embeddings(Batch(ns, events=tuple(events)), embedder, _lookup(store, ns))
+                    t1 = time.perf_counter()
+                    if embedded.embeddings:
+                        only_vectors = Batch(
+                            ns,
+                            embeddings=embedded.embeddings,
+                            embedding_model=embedded.embedding_model,
+                            embedding_scheme=embedded.embedding_scheme,
+                        )
+                        target.write(only_vectors, rebuild_vectors=rebuild)
+                    summary.embed_seconds += t1 - t0
+                    summary.write_seconds += time.perf_counter() - t1
+                summary.namespaces[ns] += len(events)
+                summary.batches += 1
+                bar.advance(len(ids), summary.events, time.perf_counter() - started)
+    summary.seconds = time.perf_counter() - started
+    return summary
+
+
+def _lookup(store: GraphStore, namespace: str) -> Any:
+    """Stored events by id (a turn's previous turn, when it is not in the batch)."""
+    return lambda ids: store.get_events(namespace, ids)
+
+
+class _Progress:
+    """A rich progress bar on stderr (events re-embedded of those stale, events/s), or nothing."""
+
+    def __init__(self, total: int, *, enabled: bool) -> None:
+        self._total = total
+        self._enabled = enabled and total > 0
+        self._bar: Any = None
+        self._task: Any = None
+
+    def __enter__(self) -> _Progress:
+        if self._enabled:
+            from rich.console import Console
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+            self._bar = Progress(
+                TextColumn("[bold]reembed"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TextColumn("events  {task.fields[rate]:,.0f} events/s"),
+                TimeElapsedColumn(),
+                console=Console(stderr=True),
+            )
+            self._task = self._bar.add_task("reembed", total=self._total, rate=0.0)
+            self._bar.start()
+        return self
+
+    def advance(self, events: int, done: int, seconds: float) -> None:
+        """Count ``events`` more done (``done`` in all after ``seconds``)."""
+        if self._bar is not None:
+            self._bar.update(self._task, advance=events, rate=done / seconds if seconds > 0 else 0.0)
+
+    def __exit__(self, *exc: object) -> None:
+        if self._bar is not None:
+            self._bar.stop()
