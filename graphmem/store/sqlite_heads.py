@@ -38,7 +38,7 @@ __all__ = [
 ]
 
 #: Rows kept per (table, token, level): a word's top-k is read from its heads when k is well below this.
-HEAD = 64
+HEAD = 256
 #: Levels: ``tf`` itself up to ``_LEVELS - 1``, then ``_LEVELS`` or more (bounded by ``fts_term_bounds``'
 #: largest ``tf`` of its top level, 3 or more).
 _LEVELS = 8
