@@ -29,8 +29,11 @@ the largest tf and the shortest row among the rows holding it give a safe, possi
 store without them (schema 3, opened read-only) learns the bound on first use of a word instead: the
 word's best rows alone (a "champion list", Manning, Raghavan and Schütze, *Introduction to Information
 Retrieval*, 7.1.3; its head is the word's exact upper bound), which is kept and, once known, used in place
-of the summary's bound. Document frequencies, bounds and lists are kept per namespace in
-:class:`TermStats`; a one-word query is answered from its list when the list is long enough. The store
+of the summary's bound. A one-word query is answered from the word's *heads*, kept at write time
+(:mod:`graphmem.store.sqlite_heads`: each token's shortest rows per tf, scored exactly, with a bound on
+the rest), when they decide it, and else by scoring its rows. Document frequencies, bounds and lists
+are kept per namespace in :class:`TermStats`; a one-word query is answered from its list when the list
+is long enough. The store
 drops them whenever the namespace changes, so every answer is that of the index as it is.
 """
 
