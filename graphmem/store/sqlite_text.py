@@ -98,6 +98,7 @@ class TermStats:
     _table: tuple[int, int] | None = field(default=None, init=False, repr=False)
     _summarised: bool | None = field(default=None, init=False, repr=False)
     _heads: bool | None = field(default=None, init=False, repr=False)
+    _checked: bool = field(default=False, init=False, repr=False)
 
     def rows_with(self, conn: sqlite3.Connection, table: str, word: str) -> int:
         """How many rows hold ``word`` (walks its postings once, no scoring)."""
@@ -153,6 +154,15 @@ class TermStats:
         if len(tokens) != 1:
             return None
         found = sqlite_heads.top_of_word(conn, table, tokens[0], self.rows_with(conn, table, word), self._table, limit)
+        if found and not self._checked:
+            # the heads' scores repeat FTS5's arithmetic; a build of SQLite that rounds otherwise (fused
+            # multiply-adds) would give other last bits: checked once against FTS5 itself, else not used
+            rowid, mine = found[0]
+            sql = f"SELECT bm25({table}) FROM {table} WHERE {table} MATCH ? AND rowid = ?"
+            theirs = conn.execute(sql, (_phrase(word), rowid)).fetchone()
+            self._heads = self._checked = theirs is not None and -float(theirs[0]) == mine
+            if not self._heads:
+                return None
         self.from_heads += found is not None
         return found
 
