@@ -11,6 +11,9 @@ them would), with the upper bounds
 * ``learnt``: scored on first use of a word (the champion list's head: exact), as a store without
   write-time summaries does; ``learnt again``: the same questions asked a second time (bounds known);
 * ``summaries``: computed from the write-time summaries (``fts_term_bounds``; needs a schema 4 store);
+* ``summaries and heads``: the same, and one-word searches read from the write-time heads
+  (``fts_term_heads``, :mod:`graphmem.store.sqlite_heads`; needs a schema 5 store). Every other mode
+  leaves the heads unused;
 * ``idf only``: ``idf · (k1 + 1)``, the bound without any summary (what the write side could skip);
 * ``full``: no pruning, the unpruned query.
 
@@ -30,7 +33,7 @@ from typing import Any
 
 from graphmem.bench.scale import questions
 from graphmem.bench.scale_probe import percentile
-from graphmem.store import sqlite_terms, sqlite_text
+from graphmem.store import sqlite_heads, sqlite_terms, sqlite_text
 from graphmem.store.readonly import connect_read_only
 from graphmem.store.sqlite_rows import fts_table
 
@@ -62,6 +65,7 @@ def _replay(conn: Any, table: str, calls: list[tuple[list[str], int]], mode: str
     original_ranked = sqlite_text._ranked
     original_summaries = sqlite_terms.summaries
     original_has = sqlite_terms.has_bounds
+    original_heads = sqlite_heads.has_heads
 
     def ranked(c: Any, t: str, match: str, limit: int) -> list[tuple[int, float]]:
         if counting[0]:
@@ -72,6 +76,8 @@ def _replay(conn: Any, table: str, calls: list[tuple[list[str], int]], mode: str
         return {term: [(1 << 40, 0)] for term in original_summaries(c, t, terms)}
 
     sqlite_text._ranked = ranked  # type: ignore[assignment]
+    if mode != "summaries and heads":
+        sqlite_heads.has_heads = lambda c: False  # type: ignore[assignment]
     if mode.startswith("learnt"):
         sqlite_terms.has_bounds = lambda c: False  # type: ignore[assignment]
     elif mode == "idf only":
@@ -104,7 +110,8 @@ def _replay(conn: Any, table: str, calls: list[tuple[list[str], int]], mode: str
         sqlite_text._ranked = original_ranked  # type: ignore[assignment]
         sqlite_terms.summaries = original_summaries  # type: ignore[assignment]
         sqlite_terms.has_bounds = original_has  # type: ignore[assignment]
-    return {"cpu_ms": cpu, "rows": rows, "answers": answers, "learnt": stats.learnt}
+        sqlite_heads.has_heads = original_heads  # type: ignore[assignment]
+    return {"cpu_ms": cpu, "rows": rows, "answers": answers, "learnt": stats.learnt, "from_heads": stats.from_heads}
 
 
 def _summary(run: dict[str, Any]) -> dict[str, Any]:
@@ -116,6 +123,7 @@ def _summary(run: dict[str, Any]) -> dict[str, Any]:
         "rows_scored_total": sum(run["rows"]),
         "rows_scored_p95": round(percentile(run["rows"], 0.95)),
         "words_learnt": run["learnt"],
+        "searches_from_heads": run["from_heads"],
     }
 
 
@@ -129,6 +137,8 @@ def main(argv: list[str]) -> None:
     modes = ["full", "learnt", "learnt again", "idf only"]
     if sqlite_terms.has_bounds(conn):
         modes.append("summaries")
+    if sqlite_heads.has_heads(conn):
+        modes.append("summaries and heads")
     out: dict[str, Any] = {"store": where, "searches": len(calls), "load_average_before": [round(x, 2) for x in load]}
     full = _replay(conn, table, calls, "full", True)
     for mode in modes:
@@ -137,6 +147,7 @@ def main(argv: list[str]) -> None:
         timed = [_replay(conn, table, calls, mode, False) for _ in range(2)]  # CPU without the counting
         best = min(timed, key=lambda r: sum(r["cpu_ms"]))
         out[mode] = _summary({**best, "rows": counted["rows"], "learnt": counted["learnt"]})
+        out[mode]["searches_from_heads"] = counted["from_heads"]
     conn.close()
     text = json.dumps(out, indent=1)
     print(text)

@@ -12,6 +12,7 @@ from typing import Any
 
 from graphmem.errors import SchemaVersionError, StoreError
 from graphmem.models import Entity, Event, Fact, Session, TimeRef
+from graphmem.store.sqlite_heads import HEADS_DDL
 from graphmem.store.sqlite_terms import BOUNDS_DDL, backfill
 
 __all__ = [
@@ -43,10 +44,13 @@ __all__ = [
 #: every namespace a full-text table of its own (version 1 shared one ``events_fts``); version 4 keeps
 #: per-token summaries of them (``fts_term_bounds``, :mod:`graphmem.store.sqlite_terms`), which every
 #: write must maintain, so an older graphmem must not write a version 4 store. Version 5 records the
-#: embedded-text scheme of each embedding (``embeddings.scheme``, ``''`` = unknown).
-SCHEMA_VERSION = 5
+#: embedded-text scheme of each embedding (``embeddings.scheme``, ``''`` = unknown); version 6 keeps the
+#: heads of each token's postings (``fts_term_heads``/``fts_term_tails``, :mod:`graphmem.store.sqlite_heads`),
+#: which every write must maintain too.
+SCHEMA_VERSION = 6
 #: The oldest schema that can be read without upgrading (read-only): version 3 lacks only the summaries,
-#: and full-text search learns its bounds without them.
+#: and full-text search learns its bounds without them; versions 4 and 5 lack the heads, and one-word
+#: searches score every posting without them.
 OLDEST_READABLE = 3
 #: Written into the ``meta`` table so a foreign SQLite file is recognised as such.
 APP_ID = "graphmem"
@@ -86,7 +90,7 @@ CREATE TABLE IF NOT EXISTS sources (
     PRIMARY KEY (ns, key));
 """
 #: Every table of a new store.
-SCHEMA = f"{_TABLES}{BOUNDS_DDL};\n"
+SCHEMA = f"{_TABLES}{BOUNDS_DDL};\n" + "".join(f"{ddl};\n" for ddl in HEADS_DDL)
 
 
 def fts_table(namespace: str) -> str:
@@ -289,9 +293,13 @@ def migrate(conn: sqlite3.Connection, version: int, db_path: Path) -> None:
             conn.execute("ALTER TABLE facts ADD COLUMN revised_by TEXT NOT NULL DEFAULT '[]'")
         if version < 4:  # per-token summaries of the full-text tables, for their words' BM25 bounds
             conn.execute(BOUNDS_DDL)
+        if version < 6:  # the heads of each token's postings, for one word's top-k
+            for ddl in HEADS_DDL:
+                conn.execute(ddl)
             names = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
             namespaces = [r[0] for r in conn.execute("SELECT DISTINCT ns FROM events")]
-            backfill(conn, [fts_table(ns) for ns in namespaces if fts_table(ns) in names])
+            tables = [fts_table(ns) for ns in namespaces if fts_table(ns) in names]
+            backfill(conn, tables, bounds=version < 4, heads=True)
         columns = {row[1] for row in conn.execute("PRAGMA table_info(embeddings)")}
         if "scheme" not in columns:  # schema 5: the embedded-text scheme of each vector ('' = unknown)
             conn.execute("ALTER TABLE embeddings ADD COLUMN scheme TEXT NOT NULL DEFAULT ''")

@@ -32,6 +32,8 @@ import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 
+from graphmem.store import sqlite_heads
+
 __all__ = [
     "BOUNDS_DDL",
     "averages",
@@ -60,11 +62,17 @@ _SCRATCH_DDL = (
     f"CREATE VIRTUAL TABLE IF NOT EXISTS temp.{_SCRATCH} USING fts5(text, content = '', tokenize = 'porter unicode61')",
     f"CREATE VIRTUAL TABLE IF NOT EXISTS temp.{_SCRATCH}_v USING fts5vocab(temp, {_SCRATCH}, 'instance')",
 )
-_FOLD = f"""
+#: ``(token, doc, tf, doc length)`` of the scratch table's rows, read from its vocabulary once per fold
+TF = "graphmem_tf"
+_TF_DDL = f"CREATE TEMP TABLE IF NOT EXISTS {TF} (term TEXT, doc INTEGER, n INTEGER, d INTEGER)"
+_TF_FILL = f"""
 WITH tf AS (SELECT term, doc, count(*) AS n FROM temp.{_SCRATCH}_v GROUP BY term, doc),
      len AS (SELECT doc, count(*) AS d FROM temp.{_SCRATCH}_v GROUP BY doc)
+INSERT INTO temp.{TF} (term, doc, n, d) SELECT term, doc, n, d FROM tf JOIN len USING (doc)
+"""
+_FOLD = f"""
 INSERT INTO fts_term_bounds (fts, term, level, max_tf, min_len)
-SELECT ?, term, min(n, {_LEVELS}), max(n), min(d) FROM tf JOIN len USING (doc)
+SELECT ?, term, min(n, {_LEVELS}), max(n), min(d) FROM temp.{TF}
 WHERE true GROUP BY term, min(n, {_LEVELS})
 ON CONFLICT (fts, term, level) DO UPDATE SET
     max_tf = max(max_tf, excluded.max_tf), min_len = min(min_len, excluded.min_len)
@@ -103,21 +111,37 @@ def _scratch_rows(conn: sqlite3.Connection, rows: Iterable[tuple[int, str]]) -> 
         _clear_scratch(conn)
 
 
-def note_rows(conn: sqlite3.Connection, table: str, rows: Iterable[tuple[int, str]]) -> None:
-    """Fold the rows just written to ``table`` (``(rowid, text)``) into its summaries, in the caller's transaction.
+def note_rows(
+    conn: sqlite3.Connection, table: str, rows: Iterable[tuple[int, str]], *, bounds: bool = True, heads: bool = True
+) -> None:
+    """Fold the rows just written to ``table`` (``(rowid, text)``) into its summaries (``bounds``) and its
+    heads (``heads``, :mod:`graphmem.store.sqlite_heads`), in the caller's transaction.
 
     A rowid given more than once (a row replaced within the batch) counts with its last text, the one
     the table holds: in the scratch table its texts would be one doc, as long as all of them together.
+    A row written before (replaced) leaves the heads first: its old text no longer ranks it.
     """
     last = dict(rows)
     if not last:
         return
+    if heads:
+        sqlite_heads.forget_rows(conn, table, last)
     with _scratch_rows(conn, last.items()):
-        conn.execute(_FOLD, (table,))
+        conn.execute(_TF_DDL)
+        conn.execute(f"DELETE FROM temp.{TF}")
+        try:
+            conn.execute(_TF_FILL)
+            if bounds:
+                conn.execute(_FOLD, (table,))
+            if heads:
+                sqlite_heads.note_heads(conn, table)
+        finally:
+            conn.execute(f"DELETE FROM temp.{TF}")
 
 
-def backfill(conn: sqlite3.Connection, tables: Iterable[str]) -> None:
-    """Summarise every row of ``tables`` (a store written before summaries were kept), in the caller's transaction."""
+def backfill(conn: sqlite3.Connection, tables: Iterable[str], *, bounds: bool = True, heads: bool = True) -> None:
+    """Summarise every row of ``tables`` (a store written before summaries, or heads, were kept), in the
+    caller's transaction."""
     for table in tables:
         last = 0
         while True:
@@ -126,7 +150,7 @@ def backfill(conn: sqlite3.Connection, tables: Iterable[str]) -> None:
             ).fetchall()
             if not chunk:
                 break
-            note_rows(conn, table, chunk)
+            note_rows(conn, table, chunk, bounds=bounds, heads=heads)
             last = chunk[-1][0]
 
 

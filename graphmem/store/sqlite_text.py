@@ -29,8 +29,11 @@ the largest tf and the shortest row among the rows holding it give a safe, possi
 store without them (schema 3, opened read-only) learns the bound on first use of a word instead: the
 word's best rows alone (a "champion list", Manning, Raghavan and Schütze, *Introduction to Information
 Retrieval*, 7.1.3; its head is the word's exact upper bound), which is kept and, once known, used in place
-of the summary's bound. Document frequencies, bounds and lists are kept per namespace in
-:class:`TermStats`; a one-word query is answered from its list when the list is long enough. The store
+of the summary's bound. A one-word query is answered from the word's *heads*, kept at write time
+(:mod:`graphmem.store.sqlite_heads`: each token's shortest rows per tf, scored exactly, with a bound on
+the rest), when they decide it, and else by scoring its rows. Document frequencies, bounds and lists
+are kept per namespace in :class:`TermStats`; a one-word query is answered from its list when the list
+is long enough. The store
 drops them whenever the namespace changes, so every answer is that of the index as it is.
 """
 
@@ -43,7 +46,7 @@ from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from graphmem.store import sqlite_terms
+from graphmem.store import sqlite_heads, sqlite_terms
 
 __all__ = ["TermStats", "best_events", "fts_match", "query_words", "top_rows"]
 
@@ -81,6 +84,8 @@ class TermStats:
         bounds: word → an upper bound of its score alone computed from the write-time summaries
             (:meth:`prepare`), at least the head of its champion list.
         learnt: how many words' bounds were learnt by scoring their rows (no summary to compute them from).
+        from_heads: how many one-word searches were answered from the write-time heads
+            (:mod:`graphmem.store.sqlite_heads`) without scoring the word's postings.
     """
 
     data_version: int = 0
@@ -89,8 +94,11 @@ class TermStats:
     max_words: int = 1024
     bounds: dict[str, float] = field(default_factory=dict)
     learnt: int = 0
+    from_heads: int = 0
     _table: tuple[int, int] | None = field(default=None, init=False, repr=False)
     _summarised: bool | None = field(default=None, init=False, repr=False)
+    _heads: bool | None = field(default=None, init=False, repr=False)
+    _checked: bool = field(default=False, init=False, repr=False)
 
     def rows_with(self, conn: sqlite3.Connection, table: str, word: str) -> int:
         """How many rows hold ``word`` (walks its postings once, no scoring)."""
@@ -101,10 +109,13 @@ class TermStats:
         return held
 
     def ranked(self, conn: sqlite3.Connection, table: str, word: str, limit: int) -> list[tuple[int, float]]:
-        """The ``limit`` best rows of ``word`` alone (scores its postings once per longer list asked)."""
+        """The ``limit`` best rows of ``word`` alone: from its heads when they decide it, else by scoring
+        its postings (once per longer list asked)."""
         kept = self.best.get(word)
         if kept is None or (len(kept) < limit and len(kept) < self.rows_with(conn, table, word)):
-            kept = _ranked(conn, table, _phrase(word), limit)
+            kept = self._from_heads(conn, table, word, limit)
+            if kept is None:
+                kept = _ranked(conn, table, _phrase(word), limit)
             self.best[word] = kept
             while len(self.best) > self.max_words:
                 self.best.popitem(last=False)
@@ -122,6 +133,38 @@ class TermStats:
             self.learnt += 1
             top = self.ranked(conn, table, word, limit)
         return top[0][1] if top else 0.0
+
+    def _from_heads(
+        self, conn: sqlite3.Connection, table: str, word: str, limit: int
+    ) -> list[tuple[int, float]] | None:
+        """``word``'s ``limit`` best rows from the write-time heads, or ``None`` when the store keeps none,
+        the word is not one token, or the heads do not decide the answer."""
+        if self._heads is None:
+            self._heads = sqlite_heads.has_heads(conn)
+            if self._heads and self._table is None:
+                self._table = sqlite_terms.averages(conn, table)
+            self._heads = self._heads and self._table is not None
+        if not self._heads or self._table is None or limit > sqlite_heads.HEAD:
+            return None
+        try:
+            tokens = sqlite_terms.tokens_of(conn, [word])[word]
+        except sqlite3.Error:  # no scratch table to tokenise with
+            self._heads = False
+            return None
+        if len(tokens) != 1:
+            return None
+        found = sqlite_heads.top_of_word(conn, table, tokens[0], self.rows_with(conn, table, word), self._table, limit)
+        if found and not self._checked:
+            # the heads' scores repeat FTS5's arithmetic; a build of SQLite that rounds otherwise (fused
+            # multiply-adds) would give other last bits: checked once against FTS5 itself, else not used
+            rowid, mine = found[0]
+            sql = f"SELECT bm25({table}) FROM {table} WHERE {table} MATCH ? AND rowid = ?"
+            theirs = conn.execute(sql, (_phrase(word), rowid)).fetchone()
+            self._heads = self._checked = theirs is not None and -float(theirs[0]) == mine
+            if not self._heads:
+                return None
+        self.from_heads += found is not None
+        return found
 
     def unknown(self, words: Sequence[str]) -> int:
         """Rows to score to learn the upper bounds of ``words`` not known yet."""

@@ -8,6 +8,7 @@ from contextlib import contextmanager
 
 from graphmem.errors import StoreError
 from graphmem.models import Batch, Fact
+from graphmem.store import sqlite_heads
 from graphmem.store.retraction import Retraction
 from graphmem.store.sqlite_rows import dt_in, fts_ddl, fts_table, json_list, times_in, vector_in
 from graphmem.store.sqlite_terms import note_rows
@@ -49,6 +50,7 @@ def clear_namespace(c: sqlite3.Connection, namespace: str) -> None:
     """Delete every row of ``namespace`` and its full-text table, inside the caller's transaction."""
     c.execute(f"DROP TABLE IF EXISTS {fts_table(namespace)}")
     c.execute("DELETE FROM fts_term_bounds WHERE fts = ?", (fts_table(namespace),))
+    sqlite_heads.forget_all(c, fts_table(namespace))
     for table in NS_TABLES:
         c.execute(f"DELETE FROM {table} WHERE ns = ?", (namespace,))
 
@@ -90,7 +92,8 @@ def write_rows(c: sqlite3.Connection, batch: Batch) -> None:
         c.execute(f"DELETE FROM {fts} WHERE rowid = ?", (rowid,))
         c.execute(f"INSERT INTO {fts} (rowid, text) VALUES (?, ?)", (rowid, e.text))
         written[rowid] = e.text
-    # summaries of its tokens (the old text of a replaced row stays summarised: still a safe bound)
+    # summaries of its tokens (the old text of a replaced row stays summarised: still a safe bound), and
+    # heads (a replaced row's old text leaves them)
     note_rows(c, fts, written.items())
     c.executemany(
         "INSERT INTO entities VALUES (?, ?, ?, ?, ?) ON CONFLICT (ns, id) DO UPDATE SET "
@@ -143,10 +146,10 @@ def put_fact_row(c: sqlite3.Connection, ns: str, f: Fact) -> None:
 def delete_rows(c: sqlite3.Connection, namespace: str, plan: Retraction) -> None:
     """The SQL side of a retraction, inside the caller's transaction."""
     for eid in plan.events:
-        c.execute(
-            f"DELETE FROM {fts_table(namespace)} WHERE rowid = (SELECT rowid FROM events WHERE ns = ? AND id = ?)",
-            (namespace, eid),
-        )
+        row = c.execute("SELECT rowid FROM events WHERE ns = ? AND id = ?", (namespace, eid)).fetchone()
+        if row is not None:
+            c.execute(f"DELETE FROM {fts_table(namespace)} WHERE rowid = ?", row)
+            sqlite_heads.forget_rows(c, fts_table(namespace), [row[0]])
         for table, column in EVENT_ROWS:
             c.execute(f"DELETE FROM {table} WHERE ns = ? AND {column} = ?", (namespace, eid))
     for f in plan.dropped_facts:

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from graphmem.models import Batch, Event, Session
-from graphmem.store import sqlite_terms
+from graphmem.store import sqlite_heads, sqlite_terms
 from graphmem.store.embedded import DB_FILENAME, EmbeddedStore
 from graphmem.store.sqlite_rows import SCHEMA_VERSION, fts_table
 from graphmem.store.sqlite_text import TermStats, fts_match, query_words, top_rows
@@ -38,6 +38,8 @@ def _table(rows: int, seed: int, *, summarised: bool = False, repeats: bool = Fa
     conn.execute(f"CREATE VIRTUAL TABLE {_TABLE} USING fts5(text, tokenize = 'porter unicode61')")
     if summarised:
         conn.execute(sqlite_terms.BOUNDS_DDL)
+        for ddl in sqlite_heads.HEADS_DDL:
+            conn.execute(ddl)
     written = []
     for rowid in range(1, rows + 1):
         words = rng.choices(_FILLER, k=rng.randrange(1, 12))
@@ -204,9 +206,11 @@ def test_pruning_with_summaries_equals_the_full_query_and_learns_nothing(seed: i
     statements: list[str] = []
     conn.set_trace_callback(statements.append)
     for deleted in (False, True):
-        if deleted:  # some of every word's best rows gone, summaries untouched
+        if deleted:  # some of every word's best rows gone, summaries untouched (the heads forget them, as the
+            # store's deletes do)
             gone = [r for (r,) in conn.execute(f"SELECT rowid FROM {_TABLE} WHERE {_TABLE} MATCH 'old OR radio'")]
             conn.executemany(f"DELETE FROM {_TABLE} WHERE rowid = ?", [(r,) for r in gone[::3]])
+            sqlite_heads.forget_rows(conn, _TABLE, gone[::3])
         stats = TermStats()
         pruned = 0
         for words in queries:
@@ -260,8 +264,10 @@ def test_a_schema_3_store_is_read_as_it_is_and_summarised_when_opened_for_writin
         store.close()
     expected = _bounds(fresh)
     assert expected and {row[0] for row in expected} == {fts_table("n")}
-    conn = sqlite3.connect(old / DB_FILENAME)  # as schema 3 had it: no summaries
+    conn = sqlite3.connect(old / DB_FILENAME)  # as schema 3 had it: no summaries, no heads
     conn.execute("DROP TABLE fts_term_bounds")
+    conn.execute("DROP TABLE fts_term_heads")
+    conn.execute("DROP TABLE fts_term_tails")
     conn.execute("PRAGMA user_version = 3")
     conn.commit()
     conn.close()
@@ -273,7 +279,7 @@ def test_a_schema_3_store_is_read_as_it_is_and_summarised_when_opened_for_writin
     store.close()
     assert _bounds(old) == expected
     conn = sqlite3.connect(old / DB_FILENAME)
-    assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 5
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 6
     conn.close()
 
 
@@ -297,6 +303,8 @@ def _summarised_table(rows: list[tuple[int, str]], conn: sqlite3.Connection | No
     conn = conn or sqlite3.connect(":memory:", isolation_level=None)
     conn.execute(f"CREATE VIRTUAL TABLE {_TABLE} USING fts5(text, tokenize = 'porter unicode61')")
     conn.execute(sqlite_terms.BOUNDS_DDL)
+    for ddl in sqlite_heads.HEADS_DDL:
+        conn.execute(ddl)
     last = dict(rows)
     conn.executemany(f"INSERT INTO {_TABLE} (rowid, text) VALUES (?, ?)", last.items())
     sqlite_terms.note_rows(conn, _TABLE, rows)
