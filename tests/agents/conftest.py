@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from graphmem.embed import Embedder, OnnxEmbedder
+from graphmem.embed import Embedder, Int8OnnxEmbedder
 from graphmem.memory import Memory
 from graphmem.models import Batch, Entity, Fact
 from tests.recall.conftest import NS, write_dialogue
@@ -47,7 +47,7 @@ FACTS = (
 @pytest.fixture(scope="session")
 def embedder() -> Embedder:
     """One ONNX embedder (the default one a server process loads too)."""
-    return OnnxEmbedder()
+    return Int8OnnxEmbedder()
 
 
 def fill(mem: Memory) -> None:

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from graphmem import EdgeType, Memory
+from graphmem.embed import Int8OnnxEmbedder
 from graphmem.formats import read_transcripts
 from graphmem.live import messages_of
 from graphmem.store.base import Direction
@@ -45,8 +46,9 @@ def _edges(mem: Memory, ns: str, edge: EdgeType) -> set[tuple[str, str]]:
     return out
 
 
-@pytest.mark.parametrize("kind", [FakeEmbedder, FakeSpanEmbedder])  # two texts per turn, and one pass
-def test_added_one_by_one_equals_ingested(tmp_path: Path, nlp: Any, kind: type[FakeEmbedder]) -> None:
+# Two texts per turn, one pass, and the int8 model (dynamic quantisation: a vector could depend on its batch).
+@pytest.mark.parametrize("kind", [FakeEmbedder, FakeSpanEmbedder, Int8OnnxEmbedder])
+def test_added_one_by_one_equals_ingested(tmp_path: Path, nlp: Any, kind: type[Any]) -> None:
     path = _smallest_conversation(tmp_path)
     (transcript,) = read_transcripts(path)
     ns = transcript.namespace

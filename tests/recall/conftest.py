@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from graphmem.embed import Embedder, OnnxEmbedder
+from graphmem.embed import Embedder, Int8OnnxEmbedder
 from graphmem.memory import Memory
 from graphmem.models import Batch, Entity, Event, Mention, Session
 
@@ -71,8 +71,8 @@ def build_batches(namespace: str = NS) -> list[Batch]:
 
 @pytest.fixture(scope="session")
 def embedder() -> Embedder:
-    """One ONNX embedder for every test that needs real vectors."""
-    return OnnxEmbedder()
+    """One embedder for every test that needs real vectors: the default one (int8 ONNX)."""
+    return Int8OnnxEmbedder()
 
 
 def write_dialogue(mem: Memory, namespace: str = NS) -> None:
