@@ -396,7 +396,9 @@ def _attach_pooled(part: _Extracted, tickets: list[tuple[Ticket, EmbeddingReques
     started = time.perf_counter()
     try:
         part.batches = [
-            with_embeddings(batch, _pooled_vectors(pool.result(ticket), request), pool.name) if batch.events else batch
+            with_embeddings(batch, _pooled_vectors(pool.result(ticket), request), pool.name, request.scheme)
+            if batch.events
+            else batch
             for batch, (ticket, request) in zip(part.batches, tickets, strict=True)
         ]
     except GraphmemError as exc:

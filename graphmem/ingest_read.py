@@ -6,7 +6,8 @@ For every input this decides, before anything is extracted:
   already stored is skipped, so re-ingesting unchanged content is a no-op. The content hash covers the
   bytes and what made the stored data from them: the reader, the extractor and its version, and whether
   events were embedded. It does not cover how they were embedded (the embedder, the embedded-text
-  scheme of :mod:`graphmem.embed_text`): a store embedded by an older scheme keeps its vectors;
+  scheme of :mod:`graphmem.embed_text`): a store embedded by an older scheme keeps its vectors, and
+  ``graphmem reembed`` (:mod:`graphmem.reembed`) re-embeds them in place;
 - which session ids it writes: an input keeps its plain ids (``session_1``) unless another input already
   holds them in the same namespace (two ``chat.txt`` in different folders); then its ids carry its
   :func:`~graphmem.formats.source_tag`, so two inputs never write the same session or event;

@@ -197,12 +197,6 @@ def commit_batch(
         store, namespace = memory.store, batch.namespace
         batch = attach_embeddings(batch, memory.embedder, lambda ids: store.get_events(namespace, ids))
         t.embed += time.perf_counter() - started
-    elif embed and batch.embeddings and batch.embedding_scheme is None:
-        # embedded ahead by this run's helper (graphmem.ingest): with this embedder, so today's scheme
-        from graphmem.embed_text import scheme_of
-
-        if batch.embedding_model == memory.embedder.name:
-            batch = replace(batch, embedding_scheme=scheme_of(memory.embedder))
     started = time.perf_counter()
     if records:
         batch = replace(batch, sources=(*batch.sources, *records))
