@@ -366,6 +366,7 @@ class SentenceTransformerEmbedder:
 
 
 _default: Embedder | None = None
+_default_spec: str | None = None  # what built it (GRAPHMEM_EMBEDDER syntax), for worker processes
 _default_lock = threading.Lock()
 
 
@@ -416,7 +417,7 @@ def default_embedder(spec: str | None = None) -> Embedder:
         spec: what to build on the first call (see :func:`make_embedder`); default
             ``Settings.from_env().embedder`` (``GRAPHMEM_EMBEDDER``). Later calls return the same one.
     """
-    global _default
+    global _default, _default_spec
     with _default_lock:
         if _default is None:
             if spec is None:
@@ -424,7 +425,14 @@ def default_embedder(spec: str | None = None) -> Embedder:
 
                 spec = Settings.from_env().embedder
             _default = make_embedder(spec)
+            _default_spec = spec
         return _default
+
+
+def default_embedder_spec() -> str | None:
+    """What the process-wide embedder was built from (``None`` before it is built), so another process can
+    build the same one with ``default_embedder(spec)``."""
+    return _default_spec
 
 
 def embedder_space(embedder: Any) -> str:

@@ -222,13 +222,14 @@ def _worker_extract(transcripts: list[Transcript], path: str) -> _Extracted:
 class _DefaultEmbedder:
     """Stands in a worker process for :func:`graphmem.embed.default_embedder`, which it loads there once."""
 
-    def __init__(self, name: str) -> None:
+    def __init__(self, name: str, spec: str | None = None) -> None:
         self.name = name
+        self.spec = spec  # what built the parent's (a Settings value may differ from this process's env)
 
     def _embedder(self) -> Any:
         from graphmem.embed import default_embedder
 
-        embedder = default_embedder()
+        embedder = default_embedder(self.spec)
         if embedder.name != self.name:  # the worker must write into the same vector space
             raise ConfigError(f"worker embedder {embedder.name!r} differs from the parent's {self.name!r}")
         return embedder
@@ -258,12 +259,12 @@ def _for_workers(embedder: Any) -> Any | None:
     try:
         pickle.dumps(embedder)
     except Exception:  # pickling raises TypeError, AttributeError, PicklingError ... depending on the object
-        from graphmem.embed import is_default_embedder, pools_spans
+        from graphmem.embed import default_embedder_spec, is_default_embedder, pools_spans
 
         if not is_default_embedder(embedder):
             return None
         kind = _DefaultSpanEmbedder if pools_spans(embedder) else _DefaultEmbedder
-        return kind(embedder.name)
+        return kind(embedder.name, default_embedder_spec())
     return embedder
 
 

@@ -362,3 +362,23 @@ def test_workers_embed_events_as_the_parent_does() -> None:
     ]
     got, want = embed_events(proxy, events), embed_events(default, events)
     assert np.allclose(got, want, atol=1e-6)
+
+
+def test_workers_build_the_embedder_the_parent_was_built_from(tmp_path: Path) -> None:
+    """A parent whose default embedder came from a setting (not the environment) gets the same in workers."""
+    import os
+    import pickle
+    import subprocess
+    import sys
+
+    from graphmem.embed import make_embedder
+    from graphmem.ingest import _DefaultEmbedder
+
+    legacy = make_embedder("onnx")  # what Settings(embedder="onnx") builds in the parent
+    stand_in = tmp_path / "stand_in.pickle"
+    stand_in.write_bytes(pickle.dumps(_DefaultEmbedder(legacy.name, "onnx")))
+    env = {k: v for k, v in os.environ.items() if k != "GRAPHMEM_EMBEDDER"}  # the worker's env says "auto"
+    code = "import pickle, sys; e = pickle.load(open(sys.argv[1], 'rb')); print(e.embed(['same space']).shape)"
+    done = subprocess.run([sys.executable, "-c", code, str(stand_in)], env=env, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "(1, 384)"
