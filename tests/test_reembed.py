@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 import graphmem.embed_text
-from graphmem.embed_text import SCHEME_VERSION, EmbeddingRequest, scheme_of
+from graphmem.embed_text import SCHEME_VERSION, EmbeddingRequest, embedding_scheme, scheme_of
 from graphmem.errors import ConfigError, UnknownNamespaceError, VectorIndexError
 from graphmem.ingest import ingest
 from graphmem.memory import Memory
@@ -109,8 +109,9 @@ def test_reembedding_an_older_scheme_gives_what_a_fresh_ingest_stores(
         assert set(old) == set(fresh) and all(old[k] != fresh[k] for k in fresh)
         statuses = memory.vector_status()
         assert all(s.stale == s.total > 0 and not s.other_space for s in statuses)
+        # the old request embeds each turn alone (no spans): recorded as that, at version 0
         assert {o.scheme for s in statuses for o, _ in s.origins} == {
-            scheme_of(kind()).replace(f"/{SCHEME_VERSION}/", "/0/")
+            embedding_scheme(one_pass=False).replace(f"/{SCHEME_VERSION}/", "/0/")
         }
         _ = memory.vectors.count("chat")  # the index is loaded: it must follow the new vectors
         summary = memory.reembed(batch=3)
