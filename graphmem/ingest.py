@@ -623,7 +623,7 @@ def _space_mismatch(target: IngestTarget) -> Callable[[str], str | None]:
 
     def check(namespace: str) -> str | None:
         if namespace not in seen:
-            models = {model for model, _scheme in target.store.embedding_origins(namespace)}
+            models = {model for model, _scheme in target.store.embedding_origins(namespace) if model}
             other = sorted(m for m in models if not same_space(m, target.embedder))
             seen[namespace] = (
                 f"namespace {namespace!r} holds vectors of {', '.join(other)}, not of the embedder "
