@@ -15,7 +15,9 @@ For every input this decides, before anything is extracted:
   :mod:`graphmem.ingest_prints` stored beside its record): each session keeps its unchanged leading
   turns; the rest is retracted (the events the earlier version wrote there, found by their
   ``source_file``, the input's absolute path) and written again in the same transaction; sessions the
-  input no longer holds are retracted with its first unit into their namespace.
+  input no longer holds are retracted with its first unit into their namespace. Every record of a
+  conversation is kept in its namespace under the input's key (never its position in a file of several
+  conversations); a namespace the input no longer writes is retracted whole, in a unit of its own.
 """
 
 from __future__ import annotations
