@@ -186,7 +186,12 @@ def _extract_all(
         out.seconds = time.perf_counter() - started
         if embedder is not None:
             started = time.perf_counter()
-            batches = [attach_embeddings(b, embedder) for b in batches]
+            # a unit continuing a stored session is left to the writer, which embeds its first turn with
+            # the stored turn it replies to (see graphmem.embed_text); a worker cannot read the store
+            batches = [
+                b if any(s.first_seq > 1 for s in t.sessions) else attach_embeddings(b, embedder)
+                for t, b in zip(transcripts, batches, strict=True)
+            ]
             out.embed_seconds = time.perf_counter() - started
         out.batches = batches
     except Exception as exc:  # one bad input must not stop a run over thousands of files
@@ -610,6 +615,30 @@ def _get_extractor(extractor: str | Extractor, nlp: Any | None) -> Extractor:
     return get_extractor(extractor, nlp=nlp)
 
 
+def _space_mismatch(target: IngestTarget) -> Callable[[str], str | None]:
+    """Per namespace (remembered for the run), why ``target.embedder`` must not add vectors there: the
+    stored ones are another model's, and a namespace of two models cannot be searched (``None``: fine)."""
+    from graphmem.vector_index import REEMBED_HINT, same_space
+
+    seen: dict[str, str | None] = {}
+
+    def check(namespace: str) -> str | None:
+        if namespace not in seen:
+            models = {model for model, _scheme in target.store.embedding_origins(namespace) if model}
+            other = sorted(m for m in models if not same_space(m, target.embedder))
+            seen[namespace] = (
+                f"namespace {namespace!r} holds vectors of {', '.join(other)}, not of the embedder "
+                f"{target.embedder.name!r}: adding to it would leave two models that recall cannot search "
+                f"together; nothing was written. Either {REEMBED_HINT}, then ingest again, or ingest with "
+                "the embedder that made the stored vectors"
+                if other
+                else None
+            )
+        return seen[namespace]
+
+    return check
+
+
 def ingest(
     target: IngestTarget,
     source: str | os.PathLike[str] | Sequence[str | os.PathLike[str]] | Sequence[dict[str, Any]],
@@ -672,7 +701,10 @@ def ingest(
     inputs = inputs_of(source)
     if isinstance(inputs, Records):  # in-memory messages have no file identity: they are added
         return _add_records(target, inputs, namespace or "default", ex, resolve, embed, summary, started)
-    jobs = read_jobs(target.store, inputs, namespace=namespace, format=format, extractor=ex, embed=embed)
+    mismatch = _space_mismatch(target) if embed else None
+    jobs = read_jobs(
+        target.store, inputs, namespace=namespace, format=format, extractor=ex, embed=embed, mismatch=mismatch
+    )
     # one writer at a time, from reading what the store holds to the last commit (read_jobs is lazy)
     with (
         target.writing(),

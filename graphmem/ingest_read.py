@@ -15,11 +15,14 @@ For every input this decides, before anything is extracted:
   :mod:`graphmem.ingest_prints` stored beside its record): each session keeps its unchanged leading
   turns; the rest is retracted (the events the earlier version wrote there, found by their
   ``source_file``, the input's absolute path) and written again in the same transaction; sessions the
-  input no longer holds are retracted with its first unit into their namespace.
+  input no longer holds are retracted with its first unit into their namespace. Every record of a
+  conversation is kept in its namespace under the input's key (never its position in a file of several
+  conversations); a namespace the input no longer writes is retracted whole, in a unit of its own.
 """
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import json
 import os
@@ -196,6 +199,8 @@ class _Owners:
     def __init__(self, store: GraphStore) -> None:
         self._store = store
         self._seen: dict[str, _Namespace] = {}
+        self._records: list[SourceRecord] | None = None  # every namespace's, sorted by key
+        self._keys: list[str] = []
 
     def _get(self, namespace: str) -> _Namespace:
         ns = self._seen.get(namespace)
@@ -220,6 +225,25 @@ class _Owners:
     def written(self, namespace: str, key: str) -> dict[str, dict[int, str]]:
         """The events ``key`` wrote into ``namespace`` before this run: session id → seq → event id."""
         return self._get(namespace).events.get(key, {})
+
+    def held(self, key: str) -> dict[str, list[SourceRecord]]:
+        """Per namespace, the records (not marked gone) the input keyed ``key`` left there before this run.
+
+        Every namespace's records are read once per run (an input's own records are only ever written
+        while it is planned and committed, after this looked).
+        """
+        if self._records is None:
+            found = [r for ns in self._store.namespaces() for r in self._store.source_records(ns, "")]
+            self._records = sorted(found, key=lambda r: r.key)
+            self._keys = [r.key for r in self._records]
+        out: dict[str, list[SourceRecord]] = {}
+        for r in self._records[bisect.bisect_left(self._keys, key) :]:
+            if not r.key.startswith(key):
+                break
+            rest = r.key[len(key) :]
+            if (not rest or rest[0] in "@#") and r.content_hash not in (_GONE, _GONE_PRINT):
+                out.setdefault(r.namespace, []).append(r)
+        return out
 
 
 def _content_hash(digest: str, fmt: str, extractor: Extractor, embed: bool) -> str:
@@ -251,60 +275,123 @@ def _plan_file(
     fmt = transcripts[0].format if transcripts else (format or "unknown")
     content_hash = hashed(hashlib.sha256(src.data).hexdigest(), fmt)
     key = src.key
-    tkeys = [key if len(transcripts) == 1 else f"{key}#{i}" for i in range(len(transcripts))]
-    current = [store.has_source(t.namespace, k, content_hash) for t, k in zip(transcripts, tkeys, strict=True)]
-    if all(current):
+    # every record of a conversation is keyed by the file and kept in its namespace (source records are
+    # per namespace), never by its position in the file: reordering conversations changes nothing
+    spaces = list(dict.fromkeys(t.namespace for t in transcripts))
+    current = {ns: store.has_source(ns, key, content_hash) for ns in spaces}
+    if all(current.values()):
         job.skipped = True
         return
     readings = [transcripts]
-    if any(owners.taken(t, key) for t, done in zip(transcripts, current, strict=True) if not done):
+    if any(owners.taken(t, key) for t in transcripts if not current[t.namespace]):
         transcripts = read_source(src, format=fmt, namespace=namespace, tagged=True)
         readings.append(transcripts)
     keep: dict[str, set[str]] = {}  # sessions an interrupted run of this very version wrote (with or without tag)
     for reading in readings:
-        for t, k, done in zip(reading, tkeys, current, strict=True):
-            ns = t.namespace
-            ids = {s.id for s in t.sessions if done or store.has_source(ns, session_key(k, s.id), content_hash)}
+        for t in reading:
+            ns, done = t.namespace, current[t.namespace]
+            ids = {s.id for s in t.sessions if done or store.has_source(ns, session_key(key, s.id), content_hash)}
             keep.setdefault(ns, set()).update(ids)
-    # the sessions of the new version, per namespace: the input's events in any other session go
-    new_ids: dict[str, set[str]] = {}
+    groups: dict[str, list[Transcript]] = {}
     for t in transcripts:
-        new_ids.setdefault(t.namespace, set()).update(s.id for s in t.sessions)
-    stale_done: set[str] = set()
+        groups.setdefault(t.namespace, []).append(t)
     now = _now()
     config = hashed("", fmt)
-    for t, k, done in zip(transcripts, tkeys, current, strict=True):
-        if done:
+    # namespaces the file wrote before and no longer does: retracted first, so a run interrupted later
+    # has already let go of them
+    for ns, records in owners.held(key).items():
+        if ns not in groups:
+            _add_gone_namespace(job, owners, ns, key, records, now)
+    for ns, group in groups.items():
+        if current[ns]:
             continue
-        owners.claim(t, key)
-        ns = t.namespace
+        for t in group:
+            owners.claim(t, key)
         written = owners.written(ns, key)
-        stale: tuple[str, ...] = ()
-        if ns not in stale_done:  # the first unit into a namespace retracts the sessions that disappeared
-            stale_done.add(ns)
-            stale = tuple(e for sid, evs in written.items() if sid not in new_ids[ns] for _, e in sorted(evs.items()))
-        plans, gone = _plan_sessions(store, t, k, written, keep.get(ns, set()), config)
-        job.kept += sum(p.kept for p in plans)
-        _add_units(job, t, k, plans, gone, stale, content_hash, now, store)
+        new_ids = {s.id for t in group for s in t.sessions}
+        # the first unit into a namespace retracts the sessions that disappeared
+        stale = tuple(e for sid, evs in written.items() if sid not in new_ids for _, e in sorted(evs.items()))
+        old = _old_prints(store, ns, key)
+        gone = _gone_records(ns, key, old, written, new_ids)
+        for n, t in enumerate(group):
+            plans = _plan_sessions(store, t, old, written, keep.get(ns, set()), config)
+            job.kept += sum(p.kept for p in plans)
+            first = n == 0
+            _add_units(
+                job,
+                t,
+                key,
+                plans,
+                gone if first else [],
+                stale if first else (),
+                content_hash,
+                n == len(group) - 1,
+                now,
+                store,
+                written,
+            )
     job.skipped = not job.todo
 
 
-def _plan_sessions(
-    store: GraphStore, t: Transcript, key: str, written: dict[str, dict[int, str]], done: set[str], config: str
-) -> tuple[list[SessionPlan], list[SourceRecord]]:
-    """Each session's plan (see :mod:`graphmem.ingest_diff`), and the records of stored prints whose
-    session the new version no longer holds."""
-    ns = t.namespace
-    ordered = order_sessions(t.sessions)
-    addressed = addressing([turn.speaker for s in ordered for turn in s.turns])
-    prints = [SessionPrint.of(s, i, addressed, config) for i, s in enumerate(ordered)]
+def _add_gone_namespace(
+    job: Job, owners: _Owners, ns: str, key: str, records: list[SourceRecord], now: datetime
+) -> None:
+    """One unit retracting everything the input wrote into ``ns``, which its new version no longer writes,
+    its records there marked gone (the input going back to that content must write it again)."""
+    written = owners.written(ns, key)
+    retract = tuple(e for _, evs in sorted(written.items()) for _, e in sorted(evs.items()))
+    marks = tuple(
+        SourceRecord(ns, r.key, _GONE_PRINT if r.key.startswith(prints_prefix(key)) else _GONE, now) for r in records
+    )
+    job.todo.append(Todo(Transcript(ns, (), source_file=key), None, retract, marks))
+
+
+#: The content of the records (the input's own, a session's mark) of what the input no longer holds.
+_GONE = "gone"
+_GONE_PRINT = SessionPrint("", (), gone=True).encode()
+
+
+def _old_prints(store: GraphStore, ns: str, key: str) -> dict[str, SessionPrint]:
+    """The session prints the input stored in ``ns``, by session id."""
     prefix = prints_prefix(key)
     old: dict[str, SessionPrint] = {}
     for record in store.source_records(ns, prefix):
         decoded = SessionPrint.decode(record.content_hash)
         if decoded is not None:
             old[record.key[len(prefix) :]] = decoded
-    plans = plan_sessions(
+    return old
+
+
+def _gone_records(
+    ns: str, key: str, old: dict[str, SessionPrint], written: dict[str, dict[int, str]], ids: set[str]
+) -> list[SourceRecord]:
+    """The records marking gone the sessions of ``ns`` the input held and its new version (``ids``) does not."""
+    left = {sid for sid, p in old.items() if not p.gone} | set(written)
+    return [
+        record
+        for sid in sorted(left - ids)
+        for record in (
+            SourceRecord(ns, prints_key(key, sid), _GONE_PRINT, _now()),
+            # the session's mark goes too: the input going back to that content must write it again
+            SourceRecord(ns, session_key(key, sid), _GONE, _now()),
+        )
+    ]
+
+
+def _plan_sessions(
+    store: GraphStore,
+    t: Transcript,
+    old: dict[str, SessionPrint],
+    written: dict[str, dict[int, str]],
+    done: set[str],
+    config: str,
+) -> list[SessionPlan]:
+    """Each session's plan (see :mod:`graphmem.ingest_diff`)."""
+    ns = t.namespace
+    ordered = order_sessions(t.sessions)
+    addressed = addressing([turn.speaker for s in ordered for turn in s.turns])
+    prints = [SessionPrint.of(s, i, addressed, config) for i, s in enumerate(ordered)]
+    return plan_sessions(
         ordered,
         prints,
         old,
@@ -313,18 +400,15 @@ def _plan_sessions(
         many=addressed == "many",
         facts=lambda: store.iter_facts(ns),
     )
-    ids = {s.id for s in ordered}
-    left = {sid for sid, p in old.items() if not p.gone} | set(written)
-    gone = [
-        record
-        for sid in sorted(left - ids)
-        for record in (
-            SourceRecord(ns, prints_key(key, sid), SessionPrint("", (), gone=True).encode(), _now()),
-            # the session's mark goes too: the input going back to that content must write it again
-            SourceRecord(ns, session_key(key, sid), "gone", _now()),
-        )
-    ]
-    return plans, gone
+
+
+def _participants(t: Transcript) -> tuple[str, ...]:
+    """Everyone taking part in the whole conversation, in the order extraction finds them
+    (:func:`graphmem.extract.events.build_events`)."""
+    found = dict.fromkeys(t.participants)
+    for s in t.sessions:
+        found.update(dict.fromkeys(turn.speaker for turn in s.turns))
+    return tuple(found)
 
 
 def _add_units(
@@ -335,10 +419,14 @@ def _add_units(
     gone: list[SourceRecord],
     stale: tuple[str, ...],
     content_hash: str,
+    recorded: bool,
     now: datetime,
     store: GraphStore,
+    written: dict[str, dict[int, str]],
 ) -> None:
-    """Group the sessions to write into units and add them to ``job`` (see :class:`Todo`)."""
+    """Group the sessions to write into units and add them to ``job`` (see :class:`Todo`); the last
+    carries the input's record in the namespace when ``recorded`` (``t`` is the namespace's last
+    conversation of the input)."""
     ns = t.namespace
 
     def prints_of(items: Sequence[SessionPlan]) -> tuple[SourceRecord, ...]:
@@ -352,29 +440,34 @@ def _add_units(
     units = _units(pending)
     if not units:
         units = [[]]  # nothing to extract: one empty unit still retracts and records the new version
-    continued = any(p.kept for p in pending)
-    vocabulary = _vocabulary(store, ns, {e for p in pending for e in p.retract} | set(stale)) if continued else None
-    speakers = tuple(dict.fromkeys(turn.speaker for s in order_sessions(t.sessions) for turn in s.turns))
+    # a unit holding part of the conversation is extracted as the whole would be: with everyone taking
+    # part (whom a speaker addresses) and, when stored turns are kept, the words they use in lower case
+    partial = len(units) > 1 or bool(settled) or any(p.kept for p in pending)
+    vocabulary: frozenset[str] = frozenset()
+    if settled or any(p.kept for p in pending):
+        retracted = {e for p in pending for e in p.retract} | set(stale)
+        kept_ids = [e for evs in written.values() for e in evs.values() if e not in retracted]
+        vocabulary = frozenset(_vocabulary(store, ns, kept_ids))
+    participants = _participants(t)
     for n, unit in enumerate(units):
         retract = (*(stale if n == 0 else ()), *(e for p in unit for e in p.retract))
         marks = tuple(SourceRecord(ns, session_key(key, p.raw.id), content_hash, now) for p in unit)
         marks += prints_of(unit) + (first_extra if n == 0 else ())
-        record = SourceRecord(ns, key, content_hash, now) if n == len(units) - 1 else None
+        last = n == len(units) - 1
+        record = SourceRecord(ns, key, content_hash, now) if last and recorded else None
         part = replace(t, sessions=tuple(p.raw for p in unit))
-        if any(p.kept for p in unit):  # continues stored sessions: as the whole conversation would be read
-            part = replace(
-                part, participants=speakers if len(speakers) == 2 else (), vocabulary=frozenset(vocabulary or ())
-            )
+        if partial:
+            part = replace(part, participants=participants, vocabulary=vocabulary)
         forgotten = tuple(e for p in unit for e in p.forgotten)
         job.todo.append(Todo(part, record, retract, marks, tuple((p.raw.id, p.index) for p in unit), forgotten))
 
 
-def _vocabulary(store: GraphStore, namespace: str, retracted: set[str]) -> set[str]:
-    """The words the namespace uses in lower case, leaving out the events about to be retracted (see
-    :func:`graphmem.live.lower_words`): what a continued session's new turns are extracted with."""
+def _vocabulary(store: GraphStore, namespace: str, ids: Sequence[str]) -> set[str]:
+    """The words the input's kept events use in lower case (see :func:`graphmem.live.lower_words`): what
+    the turns written again are extracted with, as the whole conversation would be."""
     from graphmem.live import lower_words
 
-    return lower_words(e.text for e in store.iter_events(namespace) if e.id not in retracted)
+    return lower_words(e.text for e in store.get_events(namespace, list(ids))) if ids else set()
 
 
 def _units(pending: list[SessionPlan]) -> list[list[SessionPlan]]:
@@ -412,6 +505,17 @@ def _plan_records(store: GraphStore, job: Job, records: list[Any], namespace: st
         job.todo.append(Todo(transcript, SourceRecord(ns, key, content_hash, _now())))
 
 
+def _check_space(job: Job, mismatch: Callable[[str], str | None] | None) -> None:
+    """Fail ``job`` (nothing written) when it would embed into a namespace holding another model's vectors."""
+    if mismatch is None:
+        return
+    for ns in dict.fromkeys(t.transcript.namespace for t in job.todo if t.transcript.sessions):
+        reason = mismatch(ns)
+        if reason is not None:
+            job.todo, job.kept = [], 0
+            raise IngestError(reason, path=job.path)
+
+
 def read_jobs(
     store: GraphStore,
     inputs: list[str] | Records,
@@ -420,10 +524,14 @@ def read_jobs(
     format: str | None,
     extractor: Extractor,
     embed: bool,
+    mismatch: Callable[[str], str | None] | None = None,
 ) -> Iterator[Job]:
     """Yield one job per input, read and checked against the store (lazily, so a big folder streams).
 
     A failed read leaves the job's ``error`` set (the message names the file and the line or JSON path).
+    ``mismatch`` tells, for a namespace, why the run's embedder must not write there (its stored vectors
+    are another model's; see :func:`graphmem.ingest.ingest`), or ``None``: a job with turns to write
+    into such a namespace fails with that message, before anything of it is written.
     """
 
     def hashed(digest: str, fmt: str) -> str:
@@ -449,6 +557,7 @@ def read_jobs(
                 job.error = f"no transcript files under {path} (looked for {suffixes})"
             else:
                 _plan_file(store, owners, job, path, namespace=namespace, format=format, hashed=hashed)
+                _check_space(job, mismatch)
         except GraphmemError as exc:
             job.error = str(exc) if isinstance(exc, IngestError) else f"{path}: {exc}"
         except Exception as exc:  # a reader bug on one input must not stop a run over a folder

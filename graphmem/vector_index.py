@@ -419,7 +419,8 @@ class VectorIndex:
         if len({model_space(m) for m in models}) > 1:
             raise VectorIndexError(
                 f"namespace {namespace!r} holds embeddings of several models ({', '.join(sorted(models))}), "
-                f"as an interrupted re-embedding leaves it; {REEMBED_HINT}"
+                "as an interrupted re-embedding, or writing with another embedder than the stored vectors', "
+                f"leaves it; {REEMBED_HINT}"
             )
         matrix = np.empty((len(rows), dim or 0), dtype=np.float32)
         for start in range(0, len(rows), 10_000):
