@@ -48,12 +48,16 @@ from dataclasses import dataclass, field
 
 from graphmem.store import sqlite_heads, sqlite_heads_words, sqlite_terms
 
-__all__ = ["TermStats", "best_events", "fts_match", "query_words", "top_rows"]
+__all__ = ["HEADS_WORTH", "TermStats", "best_events", "fts_match", "query_words", "top_rows"]
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 #: float rounding: a computed sum of shares may exceed the sum of computed bounds by a few ulps
 _ROUNDING = 1e-9
 _CHUNK = 500  # ids per IN (...) list
+#: Several words are decided from the heads only when they hold at least this many rows in all: the heads'
+#: work is about the same whatever the table (a few hundred rows a word read, scored and perhaps counted
+#: from their text: 5-15 ms CPU), while scoring postings costs about 1.4 µs a row (docs/scale.md).
+HEADS_WORTH = 20_000
 
 
 def query_words(text: str) -> list[str]:
@@ -263,9 +267,10 @@ def top_rows(
         return []
     if len(order) == 1:
         return stats.ranked(conn, table, order[0], limit)
-    decided = stats.many_from_heads(conn, table, order, limit)
-    if decided is not None:
-        return decided
+    if sum(held[w] for w in order) >= HEADS_WORTH:
+        decided = stats.many_from_heads(conn, table, order, limit)
+        if decided is not None:
+            return decided
     stats.prepare(conn, table, order)
     everything = sum(held[w] for w in order)  # rows the full query scores (at most)
     spent = 0  # rows scored so far (bounds learnt, splits): at most ``everything``, so that the worst

@@ -7,7 +7,7 @@ import sqlite3
 
 import pytest
 
-from graphmem.store import sqlite_heads_words, sqlite_terms
+from graphmem.store import sqlite_heads_words, sqlite_terms, sqlite_text
 from graphmem.store.sqlite_text import TermStats, fts_match, top_rows
 from tests.store.test_fulltext_heads import _TABLE, _delete, _table, _write
 
@@ -28,6 +28,12 @@ _TEMPLATES = [
 _FILLER = ["yesterday", "with", "my", "partner", "it", "was", "fun", "really"]
 _WORDS = ["start", "learning", "cello", "chess", "hiking", "alps", "rockies", "go", "painted", "sunset", "lake"]
 _WORDS += ["old", "fence", "western", "radio", "watch", "absent"]
+
+
+@pytest.fixture(autouse=True)
+def _small_tables_too(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These tables hold a few thousand rows: the heads are tried whatever the words' rows."""
+    monkeypatch.setattr(sqlite_text, "HEADS_WORTH", 0)
 
 
 def _text(rng: random.Random) -> str:
@@ -144,3 +150,11 @@ def test_ties_past_a_tail_are_not_taken_for_the_answer() -> None:
         stats = TermStats()
         assert top_rows(conn, _TABLE, ["x", "y"], limit, stats) == _full(conn, ["x", "y"], limit), limit
         assert stats.from_heads == (limit <= 256), limit  # up to x's tail, the tie rule proves it
+
+
+def test_words_holding_few_rows_are_scored_from_their_postings(monkeypatch: pytest.MonkeyPatch) -> None:
+    conn = _random_table(5, rows=900)
+    monkeypatch.setattr(sqlite_text, "HEADS_WORTH", 10**9)  # the default's effect on a small table
+    stats = TermStats()
+    assert top_rows(conn, _TABLE, ["start", "learning"], 10, stats) == _full(conn, ["start", "learning"], 10)
+    assert stats.from_heads == 0
