@@ -31,10 +31,12 @@ word's best rows alone (a "champion list", Manning, Raghavan and Schütze, *Intr
 Retrieval*, 7.1.3; its head is the word's exact upper bound), which is kept and, once known, used in place
 of the summary's bound. A one-word query is answered from the word's *heads*, kept at write time
 (:mod:`graphmem.store.sqlite_heads`: each token's shortest rows per tf, scored exactly, with a bound on
-the rest), when they decide it, and else by scoring its rows. Document frequencies, bounds and lists
-are kept per namespace in :class:`TermStats`; a one-word query is answered from its list when the list
-is long enough. The store
-drops them whenever the namespace changes, so every answer is that of the index as it is.
+the rest), when they decide it, and else by scoring its rows; a query of several one-token words holding
+:data:`HEADS_WORTH` rows or more in all is answered from the words' heads by a threshold algorithm
+(:mod:`graphmem.store.sqlite_heads_words`) when they decide it, and else as above. Document frequencies,
+bounds and lists are kept per namespace in :class:`TermStats`; a one-word query is answered from its list
+when the list is long enough. The store drops them whenever the namespace changes, so every answer is that
+of the index as it is.
 """
 
 from __future__ import annotations
