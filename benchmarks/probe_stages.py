@@ -6,14 +6,16 @@ Opens ``STORE`` read-only as ``benchmarks/probe_store.py`` does (``LIMIT`` is ``
 the first question, then ``COUNT`` (default 100) of ``graphmem.bench.scale.questions``, and records for each
 question the wall and CPU milliseconds of the whole recall and of each wrapped stage (full-text search,
 question embedding, vector search, event rows, edges), the bytes read from disk (``/proc/self/io``
-``read_bytes``: page-cache misses) and the major page faults. Prints the slowest questions by wall time
-and the sums over the questions above the wall p90. See docs/scale.md.
+``read_bytes``: page-cache misses), the major page faults, and the time its threads waited for a CPU
+(``/proc/self/task/*/schedstat``, Linux: wall time beyond CPU that is not I/O). Prints the slowest
+questions by wall time and the sums over all questions. See docs/scale.md.
 """
 
 from __future__ import annotations
 
 import collections
 import json
+import os
 import resource
 import sys
 import time
@@ -44,13 +46,21 @@ def _timed(owner: Any, name: str, label: str) -> None:
     setattr(owner, name, wrapper)
 
 
-def _disk() -> tuple[int, int]:
+def _disk() -> tuple[int, int, int]:
+    """Bytes read from disk, major page faults, and nanoseconds this process's threads waited for a CPU."""
     read = 0
     with open("/proc/self/io", encoding="ascii") as io:
         for line in io:
             if line.startswith("read_bytes:"):
                 read = int(line.split()[1])
-    return read, resource.getrusage(resource.RUSAGE_SELF).ru_majflt
+    waited = 0
+    for task in os.listdir("/proc/self/task"):
+        try:
+            with open(f"/proc/self/task/{task}/schedstat", encoding="ascii") as stat:
+                waited += int(stat.read().split()[1])
+        except OSError:
+            pass
+    return read, resource.getrusage(resource.RUSAGE_SELF).ru_majflt, waited
 
 
 def main(argv: list[str]) -> None:
@@ -84,6 +94,7 @@ def main(argv: list[str]) -> None:
             after = _disk()
             row["read_kb"] = (after[0] - disk[0]) // 1024
             row["majflt"] = after[1] - disk[1]
+            row["runqueue_ms"] = (after[2] - disk[2]) / 1e6
             for label in ("fulltext", "embed", "vectors", "events", "edges"):
                 row[label] = (round(1000 * _WALL[label], 2), round(1000 * _CPU[label], 2))
             rows.append(row)
@@ -93,11 +104,21 @@ def main(argv: list[str]) -> None:
         f"first recall {first_ms:.0f} ms; wall p50/p95 {percentile(walls, 0.5):.1f}/{percentile(walls, 0.95):.1f}"
         f" CPU p50/p95 {percentile(cpus, 0.5):.1f}/{percentile(cpus, 0.95):.1f}"
     )
-    print(f"{'wall':>6} {'cpu':>6} {'readKB':>7} {'mflt':>5}  stage wall/cpu: fulltext embed vectors events edges")
+    print(
+        f"{'wall':>6} {'cpu':>6} {'queue':>6} {'readKB':>7} {'mflt':>5}  "
+        "stage wall/cpu: fulltext embed vectors events edges"
+    )
     for r in sorted(rows, key=lambda r: -r["wall"])[:15]:
         stages = "  ".join(f"{r[s][0]:.0f}/{r[s][1]:.0f}" for s in ("fulltext", "embed", "vectors", "events", "edges"))
-        print(f"{r['wall']:6.1f} {r['cpu']:6.1f} {r['read_kb']:7d} {r['majflt']:5d}  {stages}  {r['question'][:50]}")
+        print(
+            f"{r['wall']:6.1f} {r['cpu']:6.1f} {r['runqueue_ms']:6.1f} {r['read_kb']:7d} {r['majflt']:5d}  "
+            f"{stages}  {r['question'][:50]}"
+        )
     print("total read KB", sum(r["read_kb"] for r in rows), "majflt", sum(r["majflt"] for r in rows))
+    print(
+        f"summed over the questions: wall {sum(walls):.0f} ms, CPU {sum(cpus):.0f} ms, "
+        f"waiting for a CPU {sum(r['runqueue_ms'] for r in rows):.0f} ms"
+    )
     if len(argv) > 3:
         with open(argv[3], "w", encoding="utf-8") as out:
             json.dump({"first_recall_ms": first_ms, "rows": rows}, out, indent=1)
