@@ -27,6 +27,7 @@ instance table), never by a copy of its tokenizer, so the tokens are the index's
 
 from __future__ import annotations
 
+import bisect
 import math
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
@@ -43,6 +44,7 @@ __all__ = [
     "phrase_levels",
     "share_bound",
     "summaries",
+    "token_counts",
     "tokens_of",
 ]
 
@@ -167,6 +169,51 @@ def tokens_of(conn: sqlite3.Connection, words: Sequence[str]) -> dict[str, tuple
         for doc, term in conn.execute(f"SELECT doc, term FROM temp.{_SCRATCH}_v ORDER BY doc, offset"):
             found.setdefault(doc, []).append(term)
     return {w: tuple(found.get(i, ())) for i, w in enumerate(words)}
+
+
+#: Written between texts tokenised together (:func:`token_counts`); a text holding it is detected, not miscounted.
+_SEPARATOR = "qq0graphmemsep0qq"
+_COUNT_CHUNK = 500
+
+
+def token_counts(
+    conn: sqlite3.Connection, table: str, rowids: Sequence[int], terms: Sequence[str]
+) -> dict[int, tuple[int, dict[str, int]]] | None:
+    """``rowid → (its length in tokens, {term: occurrences})`` for rows of ``table``, by FTS5's tokeniser.
+
+    The rows' texts are tokenised in one scratch row, each followed by a separator token, so the cost is
+    one FTS5 insert whatever the number of rows; a row's length is the tokens between two separators
+    (what FTS5 records as its size). ``None`` when a row is missing or a text holds the separator itself.
+
+    Raises:
+        sqlite3.Error: the scratch table cannot be written.
+    """
+    texts: dict[int, str] = {}
+    for start in range(0, len(rowids), _COUNT_CHUNK):
+        part = list(rowids[start : start + _COUNT_CHUNK])
+        marks = ",".join("?" * len(part))
+        # FTS5's content table: a plain b-tree read (through the virtual table, each rowid is a search)
+        texts.update(conn.execute(f"SELECT id, c0 FROM {table}_content WHERE id IN ({marks})", part))
+    order = list(dict.fromkeys(rowids))
+    if len(texts) != len(order) or not order:
+        return {} if not order else None
+    joined = "".join(f"{texts[r] or ''} {_SEPARATOR} " for r in order)
+    wanted = [_SEPARATOR, *dict.fromkeys(terms)]
+    marks = ",".join("?" * len(wanted))
+    with _scratch_rows(conn, [(1, joined)]):
+        sql = f"SELECT term, offset FROM temp.{_SCRATCH}_v WHERE term IN ({marks})"
+        found = conn.execute(sql, wanted).fetchall()
+    ends = sorted(offset for term, offset in found if term == _SEPARATOR)
+    if len(ends) != len(order):
+        return None
+    out: dict[int, tuple[int, dict[str, int]]] = {}
+    for i, rowid in enumerate(order):
+        out[rowid] = (ends[i] - (ends[i - 1] + 1 if i else 0), {})
+    for term, offset in found:
+        if term != _SEPARATOR:
+            counts = out[order[bisect.bisect_left(ends, offset)]][1]
+            counts[term] = counts.get(term, 0) + 1
+    return out
 
 
 def averages(conn: sqlite3.Connection, table: str) -> tuple[int, int] | None:

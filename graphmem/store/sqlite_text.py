@@ -31,10 +31,12 @@ word's best rows alone (a "champion list", Manning, Raghavan and Schütze, *Intr
 Retrieval*, 7.1.3; its head is the word's exact upper bound), which is kept and, once known, used in place
 of the summary's bound. A one-word query is answered from the word's *heads*, kept at write time
 (:mod:`graphmem.store.sqlite_heads`: each token's shortest rows per tf, scored exactly, with a bound on
-the rest), when they decide it, and else by scoring its rows. Document frequencies, bounds and lists
-are kept per namespace in :class:`TermStats`; a one-word query is answered from its list when the list
-is long enough. The store
-drops them whenever the namespace changes, so every answer is that of the index as it is.
+the rest), when they decide it, and else by scoring its rows; a query of several one-token words holding
+:data:`HEADS_WORTH` rows or more in all is answered from the words' heads by a threshold algorithm
+(:mod:`graphmem.store.sqlite_heads_words`) when they decide it, and else as above. Document frequencies,
+bounds and lists are kept per namespace in :class:`TermStats`; a one-word query is answered from its list
+when the list is long enough. The store drops them whenever the namespace changes, so every answer is that
+of the index as it is.
 """
 
 from __future__ import annotations
@@ -46,14 +48,18 @@ from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from graphmem.store import sqlite_heads, sqlite_terms
+from graphmem.store import sqlite_heads, sqlite_heads_words, sqlite_terms
 
-__all__ = ["TermStats", "best_events", "fts_match", "query_words", "top_rows"]
+__all__ = ["HEADS_WORTH", "TermStats", "best_events", "fts_match", "query_words", "top_rows"]
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 #: float rounding: a computed sum of shares may exceed the sum of computed bounds by a few ulps
 _ROUNDING = 1e-9
 _CHUNK = 500  # ids per IN (...) list
+#: Several words are decided from the heads only when they hold at least this many rows in all: the heads'
+#: work is about the same whatever the table (a few hundred rows a word read, scored and perhaps counted
+#: from their text: 5-15 ms CPU), while scoring postings costs about 1.4 µs a row (docs/scale.md).
+HEADS_WORTH = 20_000
 
 
 def query_words(text: str) -> list[str]:
@@ -99,6 +105,8 @@ class TermStats:
     _summarised: bool | None = field(default=None, init=False, repr=False)
     _heads: bool | None = field(default=None, init=False, repr=False)
     _checked: bool = field(default=False, init=False, repr=False)
+    _checked_many: bool = field(default=False, init=False, repr=False)
+    _tokens: dict[str, tuple[str, ...]] = field(default_factory=dict, init=False, repr=False)
 
     def rows_with(self, conn: sqlite3.Connection, table: str, word: str) -> int:
         """How many rows hold ``word`` (walks its postings once, no scoring)."""
@@ -147,7 +155,7 @@ class TermStats:
         if not self._heads or self._table is None or limit > sqlite_heads.HEAD:
             return None
         try:
-            tokens = sqlite_terms.tokens_of(conn, [word])[word]
+            tokens = self._tokens_of(conn, [word])[word]
         except sqlite3.Error:  # no scratch table to tokenise with
             self._heads = False
             return None
@@ -162,6 +170,56 @@ class TermStats:
             theirs = conn.execute(sql, (_phrase(word), rowid)).fetchone()
             self._heads = self._checked = theirs is not None and -float(theirs[0]) == mine
             if not self._heads:
+                return None
+        self.from_heads += found is not None
+        return found
+
+    def _tokens_of(self, conn: sqlite3.Connection, words: Sequence[str]) -> dict[str, tuple[str, ...]]:
+        need = [w for w in words if w not in self._tokens]
+        if need:
+            self._tokens.update(sqlite_terms.tokens_of(conn, need))
+        return {w: self._tokens[w] for w in words}
+
+    def many_from_heads(
+        self, conn: sqlite3.Connection, table: str, order: Sequence[str], limit: int
+    ) -> list[tuple[int, float]] | None:
+        """The ``limit`` best rows for the words ``order`` (the unpruned query's phrase order, each counted
+        by :meth:`rows_with`) from the write-time heads (:mod:`graphmem.store.sqlite_heads_words`), or
+        ``None`` when the store keeps none, a word is not one token, or the heads do not decide it."""
+        if self._heads is None:
+            self._heads = sqlite_heads.has_heads(conn)
+            if self._heads and self._table is None:
+                self._table = sqlite_terms.averages(conn, table)
+            self._heads = self._heads and self._table is not None
+        if not self._heads or self._table is None:
+            return None
+        try:
+            tokens = self._tokens_of(conn, order)
+        except sqlite3.Error:  # no scratch table to tokenise with
+            self._heads = False
+            return None
+        if any(len(tokens[w]) != 1 for w in order):
+            return None
+        try:
+            found = sqlite_heads_words.top_of_words(
+                conn,
+                table,
+                order,
+                [tokens[w][0] for w in order],
+                [self.frequency[w] for w in order],
+                self._table,
+                limit,
+            )
+        except sqlite3.Error:  # the scratch table cannot be written: score the postings
+            return None
+        if found and not self._checked_many:
+            # the sums repeat FTS5's arithmetic; checked once against FTS5 itself, else not used (as above)
+            rowid, mine = found[0]
+            sql = f"SELECT bm25({table}) FROM {table} WHERE {table} MATCH ? AND rowid = ?"
+            theirs = conn.execute(sql, (fts_match(order), rowid)).fetchone()
+            self._checked_many = theirs is not None and -float(theirs[0]) == mine
+            if not self._checked_many:
+                self._heads = False
                 return None
         self.from_heads += found is not None
         return found
@@ -211,6 +269,10 @@ def top_rows(
         return []
     if len(order) == 1:
         return stats.ranked(conn, table, order[0], limit)
+    if sum(held[w] for w in order) >= HEADS_WORTH:
+        decided = stats.many_from_heads(conn, table, order, limit)
+        if decided is not None:
+            return decided
     stats.prepare(conn, table, order)
     everything = sum(held[w] for w in order)  # rows the full query scores (at most)
     spent = 0  # rows scored so far (bounds learnt, splits): at most ``everything``, so that the worst
