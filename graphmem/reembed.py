@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from graphmem.embed_text import is_current_scheme, scheme_of
 from graphmem.models import Batch
+from graphmem.progress import ProgressBar
 
 if TYPE_CHECKING:
     from graphmem.embed import Embedder
@@ -243,7 +244,8 @@ def reembed(
     current = current_origin(embedder)
     store = target.store
     todo = [s for s in vector_status(store, embedder, namespaces) if s.stale]
-    with _Progress(sum(s.stale for s in todo), enabled=progress) as bar:
+    text = "events  {task.fields[rate]:,.0f} events/s"
+    with ProgressBar("reembed", sum(s.stale for s in todo), text, enabled=progress, rate=0.0) as bar:
         for status in todo:
             ns = status.namespace
             # the index holds one model space: vectors of another are not added to it, it is built anew
@@ -267,7 +269,8 @@ def reembed(
                     summary.write_seconds += time.perf_counter() - t1
                 summary.namespaces[ns] += len(events)
                 summary.batches += 1
-                bar.advance(len(ids), summary.events, time.perf_counter() - started)
+                seconds = time.perf_counter() - started
+                bar.advance(len(ids), rate=summary.events / seconds if seconds > 0 else 0.0)
     summary.seconds = time.perf_counter() - started
     return summary
 
@@ -275,39 +278,3 @@ def reembed(
 def _lookup(store: GraphStore, namespace: str) -> Any:
     """Stored events by id (a turn's previous turn, when it is not in the batch)."""
     return lambda ids: store.get_events(namespace, ids)
-
-
-class _Progress:
-    """A rich progress bar on stderr (events re-embedded of those stale, events/s), or nothing."""
-
-    def __init__(self, total: int, *, enabled: bool) -> None:
-        self._total = total
-        self._enabled = enabled and total > 0
-        self._bar: Any = None
-        self._task: Any = None
-
-    def __enter__(self) -> _Progress:
-        if self._enabled:
-            from rich.console import Console
-            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
-            self._bar = Progress(
-                TextColumn("[bold]reembed"),
-                BarColumn(),
-                MofNCompleteColumn(),
-                TextColumn("events  {task.fields[rate]:,.0f} events/s"),
-                TimeElapsedColumn(),
-                console=Console(stderr=True),
-            )
-            self._task = self._bar.add_task("reembed", total=self._total, rate=0.0)
-            self._bar.start()
-        return self
-
-    def advance(self, events: int, done: int, seconds: float) -> None:
-        """Count ``events`` more done (``done`` in all after ``seconds``)."""
-        if self._bar is not None:
-            self._bar.update(self._task, advance=events, rate=done / seconds if seconds > 0 else 0.0)
-
-    def __exit__(self, *exc: object) -> None:
-        if self._bar is not None:
-            self._bar.stop()
