@@ -139,9 +139,7 @@ class Here:
 import graphmem.embed_pool
 graphmem.embed_pool.HELPER_AFTER_TEXTS = 1
 with EmbedPool(Here(), Reporter(sys.argv[3]), chunk=1) as pool:
-    ticket = pool.submit(["a", "b", "c", "d"])
-    while pool._process is not None and not pool._results and not pool._errors:
-        pool._take(block=True)
+    ticket = pool.submit(["a", "b", "c", "d"])  # the helper holds "a" and "b": this process embeds the rest
     pool.result(ticket)
 import graphmem
 print(graphmem.__file__)
