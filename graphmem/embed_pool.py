@@ -1,13 +1,17 @@
 """Embedding beside extraction: one helper process embeds event texts while this process parses and writes.
 
-On LoCoMo the sentence embedder costs about as much CPU as spaCy and the rules together, so ingesting a
-file in one process leaves the second core idle. :class:`EmbedPool` takes the texts of a unit as soon as
-it is extracted, cuts them into chunks and queues them; a helper process (spawned once
+On LoCoMo the sentence embedder costs about three times the CPU of spaCy and the rules together, so
+ingesting a file in one process leaves the second core idle. :class:`EmbedPool` takes the texts of a unit
+as soon as it is extracted, cuts them into chunks and queues them; a helper process (spawned once
 :data:`HELPER_AFTER_TEXTS` texts were queued, so a small input never pays for it) embeds chunks while
-this process extracts the next unit, and this process embeds queued chunks itself whenever it would
-otherwise wait for a result (work sharing: the queue stays here and the helper is handed two chunks at a
-time), so both cores stay busy whichever side is slower. The helper holds only the embedder: it starts
-in about a second, where an extraction worker loads spaCy too.
+this process extracts the next unit. The queue stays here: the helper holds two chunks at a time and is
+handed the next one from the head of the queue by a reader thread as soon as it answers, whatever this
+process is doing (the thread needs the GIL only for a moment, which the interpreter hands over every few
+milliseconds and ONNX Runtime releases while it runs). When this process waits for a unit's
+vectors it embeds that unit's queued chunks itself, from the tail of the queue, then chunks of later units
+while the helper finishes the last of the unit (leaving it :data:`HELPER_RESERVE_TEXTS` texts), so both
+cores stay busy whichever side is slower, and after the last unit is extracted both processes embed. The
+helper holds only the embedder: it starts in about a second, where an extraction worker loads spaCy too.
 
 The helper is ``python -c`` :data:`_BOOT` talking pickles over its stdin and stdout, not a
 ``multiprocessing`` child: a spawned child re-runs the caller's ``__main__`` module, so a script without
@@ -19,8 +23,10 @@ blocks this process (it is stopped after :data:`HELPER_SILENCE_S`). If the helpe
 the chunks it held are embedded here.
 
 A chunk is embedded whole by one process with the same model, so vectors do not depend on who embedded
-it; they differ from embedding a whole unit in one call only in float rounding (chunks are cut from the
-texts sorted by length, as the embedder sorts its own batches).
+it. The default embedder (:class:`~graphmem.embed.Int8OnnxEmbedder`) runs one text per pass, so its
+vectors do not depend on the chunks either; an embedder that batches texts gets chunks of
+:data:`BATCHED_CHUNK_TEXTS`, and its vectors differ from embedding a whole unit in one call only in
+float rounding (chunks are cut from the texts sorted by length, as the embedder sorts its own batches).
 """
 
 from __future__ import annotations
@@ -43,11 +49,20 @@ import numpy as np
 
 from graphmem.errors import IngestError
 
-__all__ = ["CHUNK_TEXTS", "HELPER_AFTER_TEXTS", "EmbedPool", "Ticket"]
+__all__ = ["BATCHED_CHUNK_TEXTS", "CHUNK_TEXTS", "HELPER_AFTER_TEXTS", "HELPER_RESERVE_TEXTS", "EmbedPool", "Ticket"]
 
-#: Texts per queued chunk: large enough to keep the embedder's length-sorted batches full, small enough
-#: that the two processes share the last unit of a file evenly.
-CHUNK_TEXTS = 64
+#: Texts per queued chunk for an embedder that runs one text per pass: about 0.3 s of CPU here, so this
+#: process, waiting for the last chunks of a unit that the helper holds, waits little.
+CHUNK_TEXTS = 16
+
+#: Texts per queued chunk for an embedder that batches texts (``batch_size`` above 1): large enough to
+#: keep its length-sorted batches full (and the same chunks, so the same float rounding, as before).
+BATCHED_CHUNK_TEXTS = 64
+
+#: Texts this process leaves queued for the helper when, waiting for a unit the helper is finishing, it
+#: embeds chunks of later units: enough to keep the helper busy while this process writes a unit and
+#: extracts the next (about two seconds).
+HELPER_RESERVE_TEXTS = 128
 
 #: The helper process starts once this many texts were queued (a unit of a large input is 256 turns or more).
 HELPER_AFTER_TEXTS = 256
@@ -108,37 +123,50 @@ def _embed_chunk(embedder: Any, texts: list[str], spans: list[tuple[int, int]] |
 class EmbedPool:
     """Embeds texts in a helper process and in this one, sharing one queue of chunks kept here.
 
+    The helper takes chunks from the head of the queue (its reader thread hands it the next one as soon
+    as it answers, whatever this process is doing); this process, when it waits for a ticket, embeds that
+    ticket's chunks from the tail of the queue, then (while the helper still holds one of them) chunks of
+    later tickets as long as :data:`HELPER_RESERVE_TEXTS` texts stay queued for the helper.
+
     Args:
         embedder: the embedder this process uses (its ``name`` is the vectors' model).
         shipped: what the helper process embeds with (a picklable embedder, or a stand-in that builds the
             same one there: see ``graphmem.ingest``); ``None`` embeds everything here.
-        chunk: texts per chunk.
+        chunk: texts per chunk; default :data:`CHUNK_TEXTS`, or :data:`BATCHED_CHUNK_TEXTS` for an
+            embedder that batches texts (its ``batch_size`` is above 1).
 
     Use as a context manager; leaving it stops the helper.
     """
 
-    def __init__(self, embedder: Any, shipped: Any | None, *, chunk: int = CHUNK_TEXTS) -> None:
+    def __init__(self, embedder: Any, shipped: Any | None, *, chunk: int | None = None) -> None:
         self.embedder = embedder
         self.name = str(embedder.name)
         self._shipped = shipped
+        if chunk is None:
+            batched = int(getattr(embedder, "batch_size", 1) or 1) > 1
+            chunk = BATCHED_CHUNK_TEXTS if batched else CHUNK_TEXTS
         self._chunk = max(1, chunk)
+        # everything below is shared with the reader thread, under this condition's lock
+        self._cond = threading.Condition()
         self._backlog: deque[tuple[int, _Chunk]] = deque()
         self._in_flight: dict[int, _Chunk] = {}
-        self._replies: queue.Queue[tuple[int, Any, str | None] | None] = queue.Queue()
         self._process: subprocess.Popen[bytes] | None = None  # while the helper takes chunks
-        self._handle: tuple[subprocess.Popen[bytes], threading.Thread, threading.Thread] | None = None  # to stop it
-        self._outbox: queue.Queue[bytes | None] = queue.Queue()  # pickles for the writer thread; None: stop
-        self._queued = 0
-        self._next_id = 0
         self._results: dict[int, Any] = {}
         self._errors: dict[int, str] = {}
         self._dropped: set[int] = set()  # chunks of discarded tickets the helper still holds
         self._heard = 0.0  # when the helper last answered, or was handed work while it held none
+        self._handle: tuple[subprocess.Popen[bytes], threading.Thread, threading.Thread] | None = None  # to stop it
+        self._outbox: queue.Queue[bytes | None] = queue.Queue()  # pickles for the writer thread; None: stop
+        self._queued = 0
+        self._next_id = 0
         #: Whether the helper process was started.
         self.started = False
         #: Seconds this process spent embedding queued chunks itself, and waiting for the helper.
         self.local_seconds = 0.0
         self.wait_seconds = 0.0
+        #: Texts embedded by this process and by the helper.
+        self.local_texts = 0
+        self.helper_texts = 0
 
     def __enter__(self) -> EmbedPool:
         return self
@@ -148,7 +176,8 @@ class EmbedPool:
 
     def close(self) -> None:
         """Stop the helper process (if it was started) and close its pipes."""
-        handle, self._handle, self._process = self._handle, None, None
+        with self._cond:
+            handle, self._handle, self._process = self._handle, None, None
         if handle is None:
             return
         process, reader, writer = handle
@@ -175,31 +204,38 @@ class EmbedPool:
         """
         ticket = Ticket(len(texts))
         order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
-        for start in range(0, len(order), self._chunk):
-            rows = order[start : start + self._chunk]
-            chunk_id = self._next_id
-            self._next_id += 1
-            part = [spans[i] for i in rows] if spans is not None else None
-            self._backlog.append((chunk_id, ([texts[i] for i in rows], part)))
-            ticket.chunks.append((chunk_id, rows))
-        self._queued += len(texts)
-        if self._queued >= HELPER_AFTER_TEXTS and not self.started and self._shipped is not None:
-            self._start()
-        self._feed()
+        with self._cond:
+            for start in range(0, len(order), self._chunk):
+                rows = order[start : start + self._chunk]
+                chunk_id = self._next_id
+                self._next_id += 1
+                part = [spans[i] for i in rows] if spans is not None else None
+                self._backlog.append((chunk_id, ([texts[i] for i in rows], part)))
+                ticket.chunks.append((chunk_id, rows))
+            self._queued += len(texts)
+            if self._queued >= HELPER_AFTER_TEXTS and not self.started and self._shipped is not None:
+                self._start()
+            self._feed()
         return ticket
 
     def result(self, ticket: Ticket) -> Any:
         """The vectors of a submitted ticket, ``(size, dim)``; embeds queued chunks here while waiting.
 
         Raises:
-            IngestError: embedding one of the chunks failed.
+            IngestError: embedding one of the chunks failed (the ticket is then discarded).
         """
         rows = None
-        for chunk_id, where in ticket.chunks:
-            vectors = self._wait(chunk_id)
-            if rows is None:
-                rows = np.zeros((ticket.size, vectors.shape[1]), dtype=np.float32)
-            rows[where] = vectors
+        mine = {chunk_id for chunk_id, _ in ticket.chunks}
+        try:
+            for chunk_id, where in ticket.chunks:
+                vectors = self._wait(chunk_id, mine)
+                mine.discard(chunk_id)
+                if rows is None:
+                    rows = np.zeros((ticket.size, vectors.shape[1]), dtype=np.float32)
+                rows[where] = vectors
+        except BaseException:  # a failed chunk (or Ctrl-C): keep nothing of this ticket
+            self.discard(ticket)
+            raise
         return rows if rows is not None else np.zeros((0, 0), dtype=np.float32)
 
     def discard(self, ticket: Ticket) -> None:
@@ -208,13 +244,14 @@ class EmbedPool:
         Its queued chunks are not embedded, and its vectors are not kept, now or when the helper answers.
         """
         ids = {chunk_id for chunk_id, _ in ticket.chunks}
-        self._backlog = deque(item for item in self._backlog if item[0] not in ids)
-        for chunk_id in ids:
-            self._results.pop(chunk_id, None)
-            self._errors.pop(chunk_id, None)
-        self._dropped |= ids & self._in_flight.keys()
+        with self._cond:
+            self._backlog = deque(item for item in self._backlog if item[0] not in ids)
+            for chunk_id in ids:
+                self._results.pop(chunk_id, None)
+                self._errors.pop(chunk_id, None)
+            self._dropped |= ids & self._in_flight.keys()
 
-    # -- the helper process ----------------------------------------------------------------------
+    # -- the helper process (every method below that touches the shared state holds the lock) --------
 
     def _start(self) -> None:
         self.started = True
@@ -231,10 +268,10 @@ class EmbedPool:
         self._outbox.put(shipped)
         writer = threading.Thread(target=self._write, args=(process.stdin,), name="graphmem-embed-writer")
         reader = threading.Thread(target=self._read, args=(process.stdout,), name="graphmem-embed-reader")
+        self._process, self._handle = process, (process, reader, writer)
         for thread in (writer, reader):
             thread.daemon = True
             thread.start()
-        self._process, self._handle = process, (process, reader, writer)
 
     def _write(self, stdin: IO[bytes]) -> None:
         """Send the outbox's pickles to the helper; on ``None`` (or when it stops), close its stdin."""
@@ -243,22 +280,47 @@ class EmbedPool:
                 stdin.write(data)
                 stdin.flush()
             stdin.write(pickle.dumps(None))
-        except (OSError, ValueError):  # the helper stopped (its reader queues ``None``) or was closed
+        except (OSError, ValueError):  # the helper stopped (the reader then requeues what it held) or was closed
             pass
         finally:
             with contextlib.suppress(OSError, ValueError):
                 stdin.close()
 
     def _read(self, stdout: IO[bytes]) -> None:
-        """Move the helper's replies to the queue; ``None`` when it stops."""
+        """Take the helper's replies as they come and hand it its next chunks; requeue what it held when it stops."""
         try:
             while True:
-                self._replies.put(pickle.load(stdout))
+                reply = pickle.load(stdout)
+                with self._cond:
+                    self._receive(reply)
+                    self._cond.notify_all()
         except Exception:  # end of input, a broken pipe or an unreadable reply: the helper is done
-            self._replies.put(None)
+            with self._cond:
+                self._process = None
+                self._requeue_held()
+                self._cond.notify_all()
+
+    def _receive(self, reply: tuple[int, Any, str | None]) -> None:
+        """Keep one reply of the helper and feed it more."""
+        chunk_id, vectors, error = reply
+        chunk = self._in_flight.pop(chunk_id, None)
+        if chunk is None:  # taken back from a helper that was given up on: it is embedded here
+            return
+        self._heard = time.monotonic()
+        if chunk_id in self._dropped:  # its ticket was discarded
+            self._dropped.discard(chunk_id)
+        elif error is not None:
+            # the helper could not embed it (say it cannot build this embedder): this process embeds it,
+            # and the helper gets no more chunks; a failure here is the unit's error
+            self._process = None
+            self._backlog.appendleft((chunk_id, chunk))
+        else:
+            self._results[chunk_id] = vectors
+            self.helper_texts += len(chunk[0])
+        self._feed()
 
     def _feed(self) -> None:
-        """Hand the helper the next chunks while it holds fewer than two."""
+        """Hand the helper the next chunks (from the head of the queue) while it holds fewer than two."""
         if self._process is None:
             return
         while self._backlog and len(self._in_flight) < _IN_FLIGHT:
@@ -268,52 +330,6 @@ class EmbedPool:
             self._in_flight[chunk_id] = chunk
             # never blocks: the writer thread sends it (a helper that stops reading blocks only that thread)
             self._outbox.put(pickle.dumps((chunk_id, *chunk), protocol=pickle.HIGHEST_PROTOCOL))
-
-    def _take(self, block: bool) -> bool:
-        """Collect one reply from the helper; ``False`` when there was none to take."""
-        try:
-            reply = self._replies.get(timeout=1.0) if block else self._replies.get_nowait()
-        except queue.Empty:
-            return False
-        if reply is None:  # the helper stopped: embed what it held here
-            self._process = None
-            self._requeue_held()
-            return True
-        self._heard = time.monotonic()
-        chunk_id, vectors, error = reply
-        chunk = self._in_flight.pop(chunk_id, None)
-        if chunk_id in self._dropped:  # its ticket was discarded
-            self._dropped.discard(chunk_id)
-        elif error is not None and chunk is not None:
-            # the helper could not embed it (say it cannot build this embedder): this process embeds it,
-            # and the helper gets no more chunks; a failure here is the unit's error
-            self._process = None
-            self._backlog.appendleft((chunk_id, chunk))
-        elif error is not None:
-            self._errors[chunk_id] = error
-        else:
-            self._results[chunk_id] = vectors
-        self._feed()
-        return True
-
-    # -- waiting, and embedding here ---------------------------------------------------------------
-
-    def _wait(self, chunk_id: int) -> Any:
-        while chunk_id not in self._results and chunk_id not in self._errors:
-            while self._take(block=False):
-                pass
-            if chunk_id in self._results or chunk_id in self._errors:
-                break
-            if chunk_id in self._in_flight:  # the helper has it: wait for its reply
-                started = time.perf_counter()
-                if not self._take(block=True) and time.monotonic() - self._heard > HELPER_SILENCE_S:
-                    self._abandon()
-                self.wait_seconds += time.perf_counter() - started
-            else:
-                self._embed_here()
-        if chunk_id in self._errors:
-            raise IngestError(f"embedding failed: {self._errors.pop(chunk_id)}")
-        return self._results.pop(chunk_id)
 
     def _abandon(self) -> None:
         """Stop a helper that stopped answering; what it held is embedded here."""
@@ -330,15 +346,54 @@ class EmbedPool:
         self._dropped.clear()
         self._in_flight.clear()
 
-    def _embed_here(self) -> None:
-        """Embed the next queued chunk in this process."""
-        chunk_id, (texts, spans) = self._backlog.popleft()
+    # -- waiting, and embedding here ---------------------------------------------------------------
+
+    def _wait(self, chunk_id: int, mine: set[int]) -> Any:
+        """The rows of ``chunk_id`` (one of the ticket's chunks ``mine``), embedding queued chunks here meanwhile."""
+        while True:
+            with self._cond:
+                if chunk_id in self._results:
+                    return self._results.pop(chunk_id)
+                if chunk_id in self._errors:
+                    raise IngestError(f"embedding failed: {self._errors.pop(chunk_id)}")
+                job = self._pick(mine)
+                if job is None:  # the helper holds what is left of this ticket: wait for its reply
+                    started = time.perf_counter()
+                    self._cond.wait(timeout=1.0)
+                    self.wait_seconds += time.perf_counter() - started
+                    if chunk_id in self._in_flight and time.monotonic() - self._heard > HELPER_SILENCE_S:
+                        self._abandon()
+                    continue
+            self._embed_here(*job)
+
+    def _pick(self, mine: set[int]) -> tuple[int, _Chunk] | None:
+        """Take a queued chunk to embed here: the ticket's last one, else (while the helper is busy with the
+        ticket) the last chunk of a later ticket if enough stay queued for the helper; ``None``: wait."""
+        for at in range(len(self._backlog) - 1, -1, -1):
+            if self._backlog[at][0] in mine:
+                job = self._backlog[at]
+                del self._backlog[at]
+                return job
+        if self._process is None or not self._backlog:
+            return None
+        left = sum(len(texts) for _, (texts, _spans) in self._backlog) - len(self._backlog[-1][1][0])
+        return self._backlog.pop() if left >= HELPER_RESERVE_TEXTS else None
+
+    def _embed_here(self, chunk_id: int, chunk: _Chunk) -> None:
+        """Embed one chunk taken off the queue in this process (outside the lock)."""
+        texts, spans = chunk
         started = time.perf_counter()
         try:
-            self._results[chunk_id] = _embed_chunk(self.embedder, texts, spans)
+            vectors, error = _embed_chunk(self.embedder, texts, spans), None
         except Exception as exc:  # reported for the chunk's unit, as the helper's failures are
-            self._errors[chunk_id] = f"{type(exc).__name__}: {exc}"
+            vectors, error = None, f"{type(exc).__name__}: {exc}"
         self.local_seconds += time.perf_counter() - started
+        with self._cond:
+            if error is not None:
+                self._errors[chunk_id] = error
+            else:
+                self._results[chunk_id] = vectors
+                self.local_texts += len(texts)
 
 
 def _main() -> None:  # pragma: no cover - the helper process

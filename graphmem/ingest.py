@@ -673,7 +673,8 @@ def ingest(
         nlp: a loaded spaCy pipeline for the ``spacy`` extractor to reuse (default: loaded on first use).
         embed_helper: with ``workers == 1``, embed in a helper process while this one extracts and
             writes (:mod:`graphmem.embed_pool`; started once 256 texts were queued, so small inputs run
-            in this process alone). The vectors equal this process's up to float rounding.
+            in this process alone). The vectors are this process's (the default embedder runs one text
+            per pass, so they are identical byte for byte; a batching one's differ in float rounding).
 
     Returns:
         The :class:`IngestSummary`. Inputs that fail (a folder without transcript files counts as one)

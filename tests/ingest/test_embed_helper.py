@@ -188,3 +188,51 @@ def test_a_script_without_a_main_guard_ingests_once(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     assert (done.stdout + done.stderr).count("RUN") == 1
     assert "DONE 1 300 1" in done.stdout
+
+
+SETTINGS_SCRIPT = """
+import sys
+import numpy as np
+import graphmem.embed_pool
+from graphmem.ingest import _LazyPool
+from graphmem.memory import Memory
+from graphmem.settings import Settings
+
+graphmem.embed_pool.HELPER_AFTER_TEXTS = 1
+texts = [f"Ana: I adopted a dog in {1990 + i}! (replying to Ben: any news?)" for i in range(48)]
+with Memory.open(sys.argv[1], settings=Settings(embedder="onnx")) as mem:
+    lazy = _LazyPool(mem)
+    pool = lazy.get()
+    with pool:
+        got = pool.result(pool.submit(texts))
+    want = mem.embedder.embed(texts)
+    print("MODEL", mem.embedder.name)
+    print("HELPER", pool.started, pool.helper_texts)
+    print("SAME", bool(np.allclose(got, want, atol=1e-5)))
+"""
+
+
+def test_the_helper_embeds_with_the_embedder_a_setting_chose(tmp_path: Path) -> None:
+    """``Settings(embedder="onnx")`` in a process whose environment says nothing (the default would be the
+    int8 model): the ingest helper builds the same embedder as the parent, so it embeds (before the
+    helper carried the parent's spec, it refused and the parent embedded everything)."""
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parents[2]
+    env = {k: v for k, v in os.environ.items() if k != "GRAPHMEM_EMBEDDER"}
+    env["PYTHONPATH"] = str(root)
+    done = subprocess.run(
+        [sys.executable, "-c", SETTINGS_SCRIPT, str(tmp_path / "db")],
+        capture_output=True,
+        text=True,
+        cwd=root,
+        env=env,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    lines = dict(line.split(" ", 1) for line in done.stdout.splitlines())
+    assert lines["MODEL"] != "all-MiniLM-L6-v2-dynint8-v1"  # the setting, not the default, chose the model
+    started, helper_texts = lines["HELPER"].split()
+    assert started == "True" and int(helper_texts) > 0, done.stdout
+    assert lines["SAME"] == "True"

@@ -139,9 +139,7 @@ class Here:
 import graphmem.embed_pool
 graphmem.embed_pool.HELPER_AFTER_TEXTS = 1
 with EmbedPool(Here(), Reporter(sys.argv[3]), chunk=1) as pool:
-    ticket = pool.submit(["a", "b", "c", "d"])
-    while pool._process is not None and not pool._results and not pool._errors:
-        pool._take(block=True)
+    ticket = pool.submit(["a", "b", "c", "d"])  # the helper holds "a" and "b": this process embeds the rest
     pool.result(ticket)
 import graphmem
 print(graphmem.__file__)
@@ -169,3 +167,18 @@ def test_the_helper_imports_the_graphmem_of_the_parent(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     assert out.exists(), "the helper embedded nothing"
     assert out.read_text() == done.stdout.strip() == str(root / "graphmem" / "__init__.py")
+
+
+def test_this_process_embeds_while_the_helper_holds_the_chunk_it_waits_for(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The helper is always handed the head of the queue, which is the chunk this process waits for next:
+    waiting must not leave this process idle while the ticket has queued chunks (it slept through half an
+    ingest before), and the rows come back in order whoever embedded them."""
+    monkeypatch.setattr("graphmem.embed_pool.HELPER_AFTER_TEXTS", 1)
+    here = _Recording()
+    texts = [f"turn number {i} " + "word " * (i % 7) for i in range(40)]
+    with EmbedPool(here, FakeEmbedder(), chunk=2) as pool:
+        got = pool.result(pool.submit(texts))
+        assert pool.started
+    assert np.array_equal(got, FakeEmbedder().embed(texts))
+    assert here.seen, "this process embedded nothing: it only waited for the helper"
+    assert pool.local_texts == len(here.seen) and pool.local_texts + pool.helper_texts == len(texts)
