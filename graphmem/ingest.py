@@ -43,6 +43,7 @@ from graphmem.formats import FORMATS
 from graphmem.ingest_diff import without_events
 from graphmem.ingest_read import FOLDER_SUFFIXES, Job, Records, Todo, collect_files, inputs_of, read_jobs
 from graphmem.models import Batch, validate_namespace
+from graphmem.progress import ProgressBar
 from graphmem.transcript import Transcript
 from graphmem.writer import (
     Resolver,
@@ -437,42 +438,6 @@ class _LazyPool:
 # -- progress ---------------------------------------------------------------------------------------
 
 
-class _Progress:
-    """A rich progress bar on stderr (files done of total, turns, turns/s), or nothing when disabled."""
-
-    def __init__(self, total: int, *, enabled: bool) -> None:
-        self._total = total
-        self._enabled = enabled
-        self._bar: Any = None
-        self._task: Any = None
-
-    def __enter__(self) -> _Progress:
-        if self._enabled:
-            from rich.console import Console
-            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
-            self._bar = Progress(
-                TextColumn("[bold]ingest"),
-                BarColumn(),
-                MofNCompleteColumn(),
-                TextColumn("files  {task.fields[turns]:,} turns  {task.fields[rate]:,.0f} turns/s"),
-                TimeElapsedColumn(),
-                console=Console(stderr=True),
-            )
-            self._task = self._bar.add_task("ingest", total=self._total, turns=0, rate=0.0)
-            self._bar.start()
-        return self
-
-    def advance(self, summary: IngestSummary, files: int = 1) -> None:
-        """Count ``files`` more inputs done and show the summary's turns and rate."""
-        if self._bar is not None:
-            self._bar.update(self._task, advance=files, turns=summary.turns, rate=summary.turns_per_s)
-
-    def __exit__(self, *exc: object) -> None:
-        if self._bar is not None:
-            self._bar.stop()
-
-
 # -- the single writer -------------------------------------------------------------------------------
 
 
@@ -709,13 +674,20 @@ def ingest(
     # one writer at a time, from reading what the store holds to the last commit (read_jobs is lazy)
     with (
         target.writing(),
-        _Progress(len(inputs) if isinstance(inputs, list) else 1, enabled=progress) as bar,
+        ProgressBar(
+            "ingest",
+            len(inputs) if isinstance(inputs, list) else 1,
+            "files  {task.fields[turns]:,} turns  {task.fields[rate]:,.0f} turns/s",
+            enabled=progress,
+            turns=0,
+            rate=0.0,
+        ) as bar,
         ExitStack() as stack,
     ):
 
         def tick(files: int) -> None:
             summary.seconds = time.perf_counter() - started
-            bar.advance(summary, files)
+            bar.advance(files, turns=summary.turns, rate=summary.turns_per_s)
 
         spec = extractor if isinstance(extractor, str) else ex
         # workers embed what they extract when the embedder can travel; else the writer embeds

@@ -333,15 +333,15 @@ def test_sessions_are_committed_in_units_of_enough_turns(memory: Memory, tmp_pat
 def test_progress_counts_turns_as_units_are_committed(
     memory: Memory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import graphmem.ingest as ingest_module
+    from graphmem.progress import ProgressBar
 
     monkeypatch.setattr("graphmem.ingest_read.UNIT_TURNS", 6)
     seen: list[tuple[int, int]] = []
 
-    def advance(self: object, summary: IngestSummary, files: int = 1) -> None:
-        seen.append((summary.turns, files))
+    def advance(self: object, steps: int = 1, **fields: float) -> None:
+        seen.append((int(fields["turns"]), steps))
 
-    monkeypatch.setattr(ingest_module._Progress, "advance", advance)
+    monkeypatch.setattr(ProgressBar, "advance", advance)
     run(memory, _sessions_file(tmp_path / "big.jsonl", sessions=6), progress=False)
     assert seen == [(6, 0), (12, 0), (18, 0), (18, 1)]  # turns shown while the one file is still running
 
