@@ -365,8 +365,8 @@ class SentenceTransformerEmbedder:
         return f"<SentenceTransformerEmbedder {self.name} dim={self.dim}>"
 
 
-_default: Embedder | None = None
-_default_spec: str | None = None  # what built it (GRAPHMEM_EMBEDDER syntax), for worker processes
+#: The process-wide embedders, one per spec (GRAPHMEM_EMBEDDER syntax; ``""``: the automatic choice)
+_defaults: dict[str, Embedder] = {}
 _default_lock = threading.Lock()
 
 
@@ -406,33 +406,40 @@ def make_embedder(spec: str | None = None) -> Embedder:
 
 
 def is_default_embedder(embedder: Any) -> bool:
-    """Whether ``embedder`` is the process-wide embedder of :func:`default_embedder` (never builds it)."""
-    return embedder is not None and embedder is _default
+    """Whether ``embedder`` is one of the process-wide embedders of :func:`default_embedder` (never builds one)."""
+    return embedder is not None and any(embedder is e for e in _defaults.values())
 
 
 def default_embedder(spec: str | None = None) -> Embedder:
-    """The process-wide embedder, built on first call and then reused.
+    """The process-wide embedder for ``spec``, built on its first call and then reused.
+
+    Each spec has its own (a memory opened with ``Settings(embedder="onnx")`` beside one with the default
+    gets the model it asked for), and a model is loaded once per process however many memories use it.
 
     Args:
-        spec: what to build on the first call (see :func:`make_embedder`); default
-            ``Settings.from_env().embedder`` (``GRAPHMEM_EMBEDDER``). Later calls return the same one.
+        spec: what to build (see :func:`make_embedder`); default ``Settings.from_env().embedder``
+            (``GRAPHMEM_EMBEDDER``).
     """
-    global _default, _default_spec
+    if spec is None:
+        from graphmem.settings import Settings
+
+        spec = Settings.from_env().embedder
+    key = (spec or "").strip()
     with _default_lock:
-        if _default is None:
-            if spec is None:
-                from graphmem.settings import Settings
-
-                spec = Settings.from_env().embedder
-            _default = make_embedder(spec)
-            _default_spec = spec
-        return _default
+        found = _defaults.get(key)
+        if found is None:
+            found = _defaults[key] = make_embedder(key or None)
+        return found
 
 
-def default_embedder_spec() -> str | None:
-    """What the process-wide embedder was built from (``None`` before it is built), so another process can
-    build the same one with ``default_embedder(spec)``."""
-    return _default_spec
+def default_embedder_spec(embedder: Any) -> str | None:
+    """The spec that built ``embedder`` if it is a process-wide embedder of :func:`default_embedder`, so that
+    another process can build the same one with ``default_embedder(spec)``; ``None`` otherwise."""
+    with _default_lock:
+        for key, found in _defaults.items():
+            if found is embedder:
+                return key
+    return None
 
 
 def embedder_space(embedder: Any) -> str:

@@ -270,7 +270,7 @@ def _for_workers(embedder: Any) -> Any | None:
         if not is_default_embedder(embedder):
             return None
         kind = _DefaultSpanEmbedder if pools_spans(embedder) else _DefaultEmbedder
-        return kind(embedder.name, default_embedder_spec())
+        return kind(embedder.name, default_embedder_spec(embedder))
     return embedder
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -66,7 +68,7 @@ def test_default_embedder_reads_environment_once(monkeypatch: pytest.MonkeyPatch
         built.append(spec)
         return f"embedder<{spec}>"
 
-    monkeypatch.setattr(embed_mod, "_default", None)
+    monkeypatch.setattr(embed_mod, "_defaults", {})
     monkeypatch.setattr(embed_mod, "make_embedder", fake)
     monkeypatch.setenv("GRAPHMEM_EMBEDDER", "sentence-transformers")
     assert embed_mod.default_embedder() == "embedder<sentence-transformers>"
@@ -94,3 +96,41 @@ def test_sentence_transformers_missing_names_the_extra(monkeypatch: pytest.Monke
     monkeypatch.setitem(sys.modules, "sentence_transformers", None)
     with pytest.raises(MissingDependencyError, match=r"pip install 'graphmem\[torch\]'"):
         make_embedder("sentence-transformers")
+
+
+class _Built:
+    """A stand-in embedder that remembers the spec it was built from."""
+
+    def __init__(self, spec: str | None) -> None:
+        self.spec = spec
+        self.name = f"fake-{spec}"
+
+
+def test_each_spec_gets_its_own_process_wide_embedder(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    import graphmem.embed as embed
+    from graphmem import Memory
+    from graphmem.settings import Settings
+
+    built: list[str | None] = []
+
+    def make(spec: str | None = None) -> _Built:
+        built.append(spec)
+        return _Built(spec)
+
+    monkeypatch.setattr(embed, "_defaults", {})
+    monkeypatch.setattr(embed, "make_embedder", make)
+    monkeypatch.delenv("GRAPHMEM_EMBEDDER", raising=False)
+    with (
+        Memory.open(tmp_path / "a", settings=Settings(embedder="onnx")) as a,
+        Memory.open(tmp_path / "b", settings=Settings(embedder="onnx-int8")) as b,
+        Memory.open(tmp_path / "c", settings=Settings(embedder="onnx")) as c,
+        Memory.open(tmp_path / "d") as d,
+    ):
+        assert a.embedder.spec == "onnx" and b.embedder.spec == "onnx-int8"  # each memory gets what it asked for
+        assert c.embedder is a.embedder  # one model per process and spec
+        assert d.embedder.spec is None  # the automatic choice
+    assert built == ["onnx", "onnx-int8", None]
+    assert embed.default_embedder_spec(b.embedder) == "onnx-int8"
+    assert embed.default_embedder_spec(d.embedder) == ""  # rebuilds the automatic choice in a worker
+    assert embed.default_embedder_spec(_Built("x")) is None
+    assert embed.is_default_embedder(a.embedder) and not embed.is_default_embedder(_Built("onnx"))

@@ -18,7 +18,8 @@ from .conftest import NS, write_dialogue
 def store_dir(tmp_path: Path, embedder: Embedder, monkeypatch: pytest.MonkeyPatch) -> Path:
     import graphmem.embed
 
-    monkeypatch.setattr(graphmem.embed, "_default", embedder)  # the CLI uses the process-wide embedder
+    monkeypatch.delenv("GRAPHMEM_EMBEDDER", raising=False)
+    monkeypatch.setattr(graphmem.embed, "_defaults", {"": embedder})  # the CLI uses the process-wide embedder
     with Memory.open(tmp_path / "mem", embedder=embedder) as mem:
         write_dialogue(mem)
     return tmp_path / "mem"
