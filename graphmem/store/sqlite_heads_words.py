@@ -27,18 +27,20 @@ holding it at that level is at or after the level's *tail* ``(length, rowid)``. 
 from __future__ import annotations
 
 import itertools
+import math
 import sqlite3
 from collections.abc import Sequence
 
 from graphmem.store import sqlite_terms
 from graphmem.store.sqlite_heads import idf_of, score
 
-__all__ = ["MAX_WORDS", "top_of_words"]
+__all__ = ["top_of_words"]
 
 #: More distinct tokens than this: left to the caller (the sets to bound grow as 2^n).
 MAX_WORDS = 6
-_LEVELS = 8
-_MARGIN = 1e-9
+_LEVELS = 8  # the level of tf 8 or more, as :mod:`graphmem.store.sqlite_heads` keeps it
+_MARGIN = 1e-9  # added to a level 8+ bound, as the one-word path does
+_WAYS = 512  # combinations of levels tried for one set of words at one length, at most
 _TOKENISED = 4096  # rows whose words are counted from their text, at most
 _CONJUNCTION = 2048  # rows holding every word of a set, fetched at most
 _ROUNDS = 4
@@ -66,7 +68,7 @@ def top_of_words(
     words = _Words(tokens, [idf_of(h, rows) for h in held], float(total) / float(rows))
     lengths: dict[int, int] = {}
     counts: dict[int, dict[str, int]] = {}  # candidate → tf of each token it holds (exact)
-    if not _load(conn, table, words, lengths, counts):
+    if not _load(conn, table, words, dict(zip(tokens, held, strict=True)), lengths, counts):
         return None
     # a candidate may hold another word outside that word's heads (at or after one of its tails): counted
     # from its text; before every tail of a word, it holds the word only if it is in the word's heads
@@ -104,18 +106,29 @@ def top_of_words(
 
 
 def _load(
-    conn: sqlite3.Connection, table: str, words: _Words, lengths: dict[int, int], counts: dict[int, dict[str, int]]
+    conn: sqlite3.Connection,
+    table: str,
+    words: _Words,
+    held: dict[str, int],
+    lengths: dict[int, int],
+    counts: dict[int, dict[str, int]],
 ) -> bool:
     """Read the words' heads (into ``lengths`` and ``counts``) and tails (into ``words``); ``False`` when
-    they are not as expected (a row of two lengths, a level 8+ tail without its largest ``tf``)."""
+    they are not as expected: a row of two lengths, a level 8+ tail without its largest ``tf``, or a word
+    without tails whose heads hold fewer rows than FTS5 counts (rows written without their heads, e.g.
+    by an older graphmem: the one-word path refuses those heads too)."""
     sql = "SELECT len, row, tf FROM fts_term_heads WHERE fts = ? AND term = ?"
     for token in dict.fromkeys(words.tokens):
+        kept = 0
         for length, row, tf in conn.execute(sql, (table, token)):
             if lengths.setdefault(row, length) != length:
                 return False
             counts.setdefault(row, {})[token] = tf
+            kept += 1
         tails = conn.execute("SELECT level, len, row FROM fts_term_tails WHERE fts = ? AND term = ?", (table, token))
         words.tails[token] = {level: (length, row) for level, length, row in tails}
+        if not words.tails[token] and kept != held[token]:
+            return False
         if _LEVELS in words.tails[token]:
             sql_tf = "SELECT max(max_tf) FROM fts_term_bounds WHERE fts = ? AND term = ?"
             got = conn.execute(sql_tf, (table, token)).fetchone()
@@ -222,8 +235,15 @@ class _Words:
         longer = self._bound(words, b + 1, b + 1)  # lengths past b, with the levels admitted at b
         if longer is not None and not longer[0] < score_k:
             return False
-        # length b: each way the words' levels can be (a level admitted when its tail is at most b)
+        # length b: the largest share of every word at once bounds each way its levels can be (addition
+        # is monotonic), so the ways are tried only when that bound does not already rank after the k-th
+        top = self._bound(words, b, None)
+        if top is None or top[0] < score_k:
+            return True
+        # each way the words' levels can be (a level admitted when its tail is at most b)
         ways = [[(t, lv) for lv, (n, _row) in self.tails[t].items() if n <= b] for t in sorted(words)]
+        if math.prod(len(w) for w in ways) > _WAYS:
+            return False  # too many to try: not bounded (a conjunction, or the caller, decides)
         for way in itertools.product(*ways):
             level = dict(way)
             total, margin = 0.0, False
@@ -241,3 +261,4 @@ class _Words:
             if not firsts or max(firsts) <= row_k:
                 return False
         return True
+

@@ -7,7 +7,7 @@ import sqlite3
 
 import pytest
 
-from graphmem.store import sqlite_heads_words, sqlite_terms, sqlite_text
+from graphmem.store import sqlite_heads, sqlite_heads_words, sqlite_terms, sqlite_text
 from graphmem.store.sqlite_text import TermStats, fts_match, top_rows
 from tests.store.test_fulltext_heads import _TABLE, _delete, _table, _write
 
@@ -158,3 +158,48 @@ def test_words_holding_few_rows_are_scored_from_their_postings(monkeypatch: pyte
     stats = TermStats()
     assert top_rows(conn, _TABLE, ["start", "learning"], 10, stats) == _full(conn, ["start", "learning"], 10)
     assert stats.from_heads == 0
+
+
+@pytest.mark.parametrize("words", [["learn", "learning"], ["started", "start", "learning"], ["cafe", "café"]])
+def test_query_words_of_one_token_count_once_per_phrase(words: list[str]) -> None:
+    # FTS5 scores each phrase: two query words of one token (stemmed, accented) add that token twice
+    conn = _random_table(7, rows=1200)
+    _write(conn, [(r, f"cafe café time {'x ' * (r % 5)}") for r in range(2000, 2300)])
+    for limit in (1, 10, 100):
+        stats = TermStats()
+        assert top_rows(conn, _TABLE, words, limit, stats) == _full(conn, words, limit), (words, limit)
+
+
+def test_rows_written_without_their_heads_are_not_left_out() -> None:
+    # an older graphmem writes rows into FTS5 and not into the heads: a word without tails whose heads
+    # hold fewer rows than FTS5 counts must not be trusted (the rows missing from them would be lost)
+    conn = _table()
+    _write(conn, [(r, "old radio set") for r in range(1, 4)])
+    for r in range(4, 9):  # as an older writer: the row only
+        conn.execute(f"INSERT INTO {_TABLE} (rowid, text) VALUES (?, ?)", (r, "old radio"))
+    for limit in (3, 5, 8):
+        assert top_rows(conn, _TABLE, ["old", "radio"], limit, TermStats()) == _full(conn, ["old", "radio"], limit)
+
+
+def test_the_level_combinations_tried_stay_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    # six words, each held 1 to 9 times by rows of every length: every word has tails at many levels, and
+    # trying every combination of levels at every length would take minutes; the bounds cut it short
+    monkeypatch.setattr(sqlite_heads, "HEAD", 4)
+    monkeypatch.setattr(sqlite_heads, "_CUTS", sqlite_heads._CUTS.replace("OFFSET 256", "OFFSET 4"))
+    rng = random.Random(3)
+    words = ["ant", "bee", "cow", "dog", "elk", "fox"]
+    rows = [(r, " ".join(rng.choice(words) for _ in range(rng.randrange(1, 30)))) for r in range(1, 1500)]
+    conn = _table()
+    _write(conn, rows)
+    calls = 0
+    share = sqlite_heads_words._Words._share
+
+    def counted(self: object, *args: object) -> object:
+        nonlocal calls
+        calls += 1
+        return share(self, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(sqlite_heads_words._Words, "_share", counted)
+    for limit in (1, 10, 50):
+        assert top_rows(conn, _TABLE, words, limit, TermStats()) == _full(conn, words, limit), limit
+    assert calls < 200_000
