@@ -365,7 +365,7 @@ class SentenceTransformerEmbedder:
         return f"<SentenceTransformerEmbedder {self.name} dim={self.dim}>"
 
 
-#: The process-wide embedders, one per spec (GRAPHMEM_EMBEDDER syntax; ``""``: the automatic choice)
+#: The process-wide embedders, one per spec (GRAPHMEM_EMBEDDER syntax, as :func:`_spec_key` spells it)
 _defaults: dict[str, Embedder] = {}
 _default_lock = threading.Lock()
 
@@ -424,12 +424,24 @@ def default_embedder(spec: str | None = None) -> Embedder:
         from graphmem.settings import Settings
 
         spec = Settings.from_env().embedder
-    key = (spec or "").strip()
+    key = _spec_key(spec)
     with _default_lock:
         found = _defaults.get(key)
         if found is None:
-            found = _defaults[key] = make_embedder(key or None)
+            found = _defaults[key] = make_embedder(key)
         return found
+
+
+def _spec_key(spec: str | None) -> str:
+    """``spec`` spelt one way (``auto`` resolved, aliases expanded), so one model is loaded once per process."""
+    kind, _, model = (spec or "auto").strip().partition(":")
+    kind = kind.lower()
+    if kind == "auto":
+        kind = "onnx-int8" if _onnx_available() else "sentence-transformers"
+    kind = {"int8": "onnx-int8", "st": "sentence-transformers", "sentence_transformers": "sentence-transformers"}.get(
+        kind, kind
+    )
+    return f"{kind}:{model}" if model else kind
 
 
 def default_embedder_spec(embedder: Any) -> str | None:

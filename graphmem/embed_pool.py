@@ -143,8 +143,10 @@ class EmbedPool:
         self.name = str(embedder.name)
         self._shipped = shipped
         if chunk is None:
-            batched = int(getattr(embedder, "batch_size", 1) or 1) > 1
-            chunk = BATCHED_CHUNK_TEXTS if batched else CHUNK_TEXTS
+            # small chunks only for an embedder that says it embeds one text per pass; any other may batch
+            # inside, and keeps the chunks (so the float rounding) it always had
+            one_by_one = getattr(embedder, "batch_size", None) == 1
+            chunk = CHUNK_TEXTS if one_by_one else BATCHED_CHUNK_TEXTS
         self._chunk = max(1, chunk)
         # everything below is shared with the reader thread, under this condition's lock
         self._cond = threading.Condition()

@@ -261,4 +261,3 @@ class _Words:
             if not firsts or max(firsts) <= row_k:
                 return False
         return True
-

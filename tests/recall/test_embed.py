@@ -125,12 +125,12 @@ def test_each_spec_gets_its_own_process_wide_embedder(monkeypatch: pytest.Monkey
         Memory.open(tmp_path / "b", settings=Settings(embedder="onnx-int8")) as b,
         Memory.open(tmp_path / "c", settings=Settings(embedder="onnx")) as c,
         Memory.open(tmp_path / "d") as d,
+        Memory.open(tmp_path / "e", settings=Settings(embedder="int8")) as e,
     ):
         assert a.embedder.spec == "onnx" and b.embedder.spec == "onnx-int8"  # each memory gets what it asked for
         assert c.embedder is a.embedder  # one model per process and spec
-        assert d.embedder.spec is None  # the automatic choice
-    assert built == ["onnx", "onnx-int8", None]
-    assert embed.default_embedder_spec(b.embedder) == "onnx-int8"
-    assert embed.default_embedder_spec(d.embedder) == ""  # rebuilds the automatic choice in a worker
+        assert d.embedder is b.embedder and e.embedder is b.embedder  # the automatic choice, an alias: the same
+    assert built == ["onnx", "onnx-int8"]
+    assert embed.default_embedder_spec(b.embedder) == "onnx-int8"  # what a worker builds
     assert embed.default_embedder_spec(_Built("x")) is None
     assert embed.is_default_embedder(a.embedder) and not embed.is_default_embedder(_Built("onnx"))
