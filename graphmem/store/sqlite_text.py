@@ -107,6 +107,7 @@ class TermStats:
     _checked: bool = field(default=False, init=False, repr=False)
     _checked_many: bool = field(default=False, init=False, repr=False)
     _tokens: dict[str, tuple[str, ...]] = field(default_factory=dict, init=False, repr=False)
+    _vocab: str | bool | None = field(default=None, init=False, repr=False)
 
     def rows_with(self, conn: sqlite3.Connection, table: str, word: str) -> int:
         """How many rows hold ``word`` (walks its postings once, no scoring)."""
@@ -115,6 +116,32 @@ class TermStats:
             sql = f"SELECT count(*) FROM {table} WHERE {table} MATCH ?"
             held = self.frequency[word] = int(conn.execute(sql, (_phrase(word),)).fetchone()[0])
         return held
+
+    def count(self, conn: sqlite3.Connection, table: str, words: Sequence[str]) -> dict[str, int]:
+        """How many rows hold each of ``words``: a word of one token is counted from the table's FTS5
+        vocabulary (``fts5vocab`` 'row': the token's row count, about half the work of counting its
+        matches), any other word, or every word when the vocabulary cannot be read, by :meth:`rows_with`."""
+        need = [w for w in words if w not in self.frequency]
+        if need and self._vocab is not False:
+            try:
+                tokens = self._tokens_of(conn, need)
+                vocab = self._vocab_table(conn, table)
+                sql = f"SELECT doc FROM temp.{vocab} WHERE term = ?"
+                for w in need:
+                    if len(tokens[w]) == 1:
+                        found = conn.execute(sql, (tokens[w][0],)).fetchone()
+                        self.frequency[w] = int(found[0]) if found else 0
+            except sqlite3.Error:  # no scratch table to tokenise with, or no vocabulary: count the matches
+                self._vocab = False
+        return {w: self.rows_with(conn, table, w) for w in words}
+
+    def _vocab_table(self, conn: sqlite3.Connection, table: str) -> str:
+        """The name of a temporary ``fts5vocab`` table (type 'row') over ``table``, created on first use."""
+        if not isinstance(self._vocab, str):
+            name = f"{table}_rows"
+            conn.execute(f"CREATE VIRTUAL TABLE IF NOT EXISTS temp.{name} USING fts5vocab(main, {table}, 'row')")
+            self._vocab = name
+        return self._vocab
 
     def ranked(self, conn: sqlite3.Connection, table: str, word: str, limit: int) -> list[tuple[int, float]]:
         """The ``limit`` best rows of ``word`` alone: from its heads when they decide it, else by scoring
@@ -263,7 +290,7 @@ def top_rows(
     """
     if limit <= 0:
         return []
-    held = {w: stats.rows_with(conn, table, w) for w in words}
+    held = stats.count(conn, table, words)
     order = sorted((w for w in held if held[w] > 0), key=lambda w: (-held[w], w))
     if not order:
         return []
