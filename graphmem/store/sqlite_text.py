@@ -34,7 +34,8 @@ of the summary's bound. A one-word query is answered from the word's *heads*, ke
 the rest), when they decide it, and else by scoring its rows; a query of several one-token words holding
 :data:`HEADS_WORTH` rows or more in all is answered from the words' heads by a threshold algorithm
 (:mod:`graphmem.store.sqlite_heads_words`) when they decide it, and else as above. Document frequencies,
-bounds and lists are kept per namespace in :class:`TermStats`; a one-word query is answered from its list
+bounds and lists are kept per namespace in :class:`TermStats` (a word of one token is counted from the
+table's ``fts5vocab``, others by matching); a one-word query is answered from its list
 when the list is long enough. The store drops them whenever the namespace changes, so every answer is that
 of the index as it is.
 """
