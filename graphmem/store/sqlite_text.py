@@ -61,6 +61,8 @@ _CHUNK = 500  # ids per IN (...) list
 #: work is about the same whatever the table (a few hundred rows a word read, scored and perhaps counted
 #: from their text: 5-15 ms CPU), while scoring postings costs about 1.4 µs a row (docs/scale.md).
 HEADS_WORTH = 20_000
+#: Rows whose token counts (learnt from their text by the heads path) are kept for later searches, at most
+_COUNTED = 50_000
 
 
 def query_words(text: str) -> list[str]:
@@ -109,6 +111,7 @@ class TermStats:
     _checked_many: bool = field(default=False, init=False, repr=False)
     _tokens: dict[str, tuple[str, ...]] = field(default_factory=dict, init=False, repr=False)
     _vocab: str | bool | None = field(default=None, init=False, repr=False)
+    _counted: dict[int, tuple[int, dict[str, int]]] = field(default_factory=dict, init=False, repr=False)
 
     def rows_with(self, conn: sqlite3.Connection, table: str, word: str) -> int:
         """How many rows hold ``word`` (walks its postings once, no scoring)."""
@@ -237,9 +240,13 @@ class TermStats:
                 [self.frequency[w] for w in order],
                 self._table,
                 limit,
+                self._counted,
             )
         except sqlite3.Error:  # the scratch table cannot be written: score the postings
             return None
+        finally:
+            if len(self._counted) > _COUNTED:
+                self._counted.clear()
         if found and not self._checked_many:
             # the sums repeat FTS5's arithmetic; checked once against FTS5 itself, else not used (as above)
             rowid, mine = found[0]
