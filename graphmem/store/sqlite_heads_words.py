@@ -54,12 +54,15 @@ def top_of_words(
     held: Sequence[int],
     averages: tuple[int, int],
     limit: int,
+    known: dict[int, tuple[int, dict[str, int]]] | None = None,
 ) -> list[tuple[int, float]] | None:
     """The ``limit`` best ``(rowid, score)`` for ``phrases`` (one-token words, in the unpruned query's phrase
     order; ``tokens`` their tokens), from the heads; ``None`` when they cannot prove it.
 
     ``held`` is each phrase's row count (counted by FTS5), ``averages`` the table's ``(rows, tokens)`` as
-    ``bm25()`` reads them. Ties rank by rowid, as ``ORDER BY bm25, rowid``.
+    ``bm25()`` reads them. Ties rank by rowid, as ``ORDER BY bm25, rowid``. ``known`` keeps rows' token
+    counts learnt from their text across calls (``rowid → (length, {token: tf, 0 when absent})``; valid
+    only while the table is unchanged): a row whose every token asked is there is not tokenised again.
     """
     rows, total = averages
     distinct = list(dict.fromkeys(tokens))
@@ -81,13 +84,22 @@ def top_of_words(
             tokenised += len(unknown)
             if tokenised > _TOKENISED:
                 return None
-            found = sqlite_terms.token_counts(conn, table, unknown, distinct)
+            kept = {} if known is None else {r: known[r] for r in unknown if r in known}
+            kept = {r: got for r, got in kept.items() if all(t in got[1] for t in distinct)}
+            found = sqlite_terms.token_counts(conn, table, [r for r in unknown if r not in kept], distinct)
             if found is None:
                 return None
+            if known is not None:
+                for row, (length, tf) in found.items():
+                    was = known.get(row)
+                    merged = dict(was[1]) if was is not None and was[0] == length else {}
+                    merged.update(dict.fromkeys(distinct, 0) | tf)
+                    known[row] = (length, merged)
+            found.update((r, (length, {t: n for t, n in tf.items() if n})) for r, (length, tf) in kept.items())
             for row, (length, tf) in found.items():
                 if lengths.setdefault(row, length) != length:
                     return None  # the text's tokens are not what the heads recorded
-                counts[row] = tf
+                counts[row] = {t: tf[t] for t in distinct if tf.get(t)}
         ranked = sorted(words.scored(counts, lengths), key=lambda h: (-h[1], h[0]))
         if len(ranked) < limit:
             # fewer candidates than asked: the answer only when no row is left out of any head

@@ -34,7 +34,8 @@ of the summary's bound. A one-word query is answered from the word's *heads*, ke
 the rest), when they decide it, and else by scoring its rows; a query of several one-token words holding
 :data:`HEADS_WORTH` rows or more in all is answered from the words' heads by a threshold algorithm
 (:mod:`graphmem.store.sqlite_heads_words`) when they decide it, and else as above. Document frequencies,
-bounds and lists are kept per namespace in :class:`TermStats`; a one-word query is answered from its list
+bounds and lists are kept per namespace in :class:`TermStats` (a word of one token is counted from the
+table's ``fts5vocab``, others by matching); a one-word query is answered from its list
 when the list is long enough. The store drops them whenever the namespace changes, so every answer is that
 of the index as it is.
 """
@@ -60,6 +61,8 @@ _CHUNK = 500  # ids per IN (...) list
 #: work is about the same whatever the table (a few hundred rows a word read, scored and perhaps counted
 #: from their text: 5-15 ms CPU), while scoring postings costs about 1.4 µs a row (docs/scale.md).
 HEADS_WORTH = 20_000
+#: Rows whose token counts (learnt from their text by the heads path) are kept for later searches, at most
+_COUNTED = 50_000
 
 
 def query_words(text: str) -> list[str]:
@@ -107,6 +110,8 @@ class TermStats:
     _checked: bool = field(default=False, init=False, repr=False)
     _checked_many: bool = field(default=False, init=False, repr=False)
     _tokens: dict[str, tuple[str, ...]] = field(default_factory=dict, init=False, repr=False)
+    _vocab: str | bool | None = field(default=None, init=False, repr=False)
+    _counted: dict[int, tuple[int, dict[str, int]]] = field(default_factory=dict, init=False, repr=False)
 
     def rows_with(self, conn: sqlite3.Connection, table: str, word: str) -> int:
         """How many rows hold ``word`` (walks its postings once, no scoring)."""
@@ -115,6 +120,32 @@ class TermStats:
             sql = f"SELECT count(*) FROM {table} WHERE {table} MATCH ?"
             held = self.frequency[word] = int(conn.execute(sql, (_phrase(word),)).fetchone()[0])
         return held
+
+    def count(self, conn: sqlite3.Connection, table: str, words: Sequence[str]) -> dict[str, int]:
+        """How many rows hold each of ``words``: a word of one token is counted from the table's FTS5
+        vocabulary (``fts5vocab`` 'row': the token's row count, about half the work of counting its
+        matches), any other word, or every word when the vocabulary cannot be read, by :meth:`rows_with`."""
+        need = [w for w in words if w not in self.frequency]
+        if need and self._vocab is not False:
+            try:
+                tokens = self._tokens_of(conn, need)
+                vocab = self._vocab_table(conn, table)
+                sql = f"SELECT doc FROM temp.{vocab} WHERE term = ?"
+                for w in need:
+                    if len(tokens[w]) == 1:
+                        found = conn.execute(sql, (tokens[w][0],)).fetchone()
+                        self.frequency[w] = int(found[0]) if found else 0
+            except sqlite3.Error:  # no scratch table to tokenise with, or no vocabulary: count the matches
+                self._vocab = False
+        return {w: self.rows_with(conn, table, w) for w in words}
+
+    def _vocab_table(self, conn: sqlite3.Connection, table: str) -> str:
+        """The name of a temporary ``fts5vocab`` table (type 'row') over ``table``, created on first use."""
+        if not isinstance(self._vocab, str):
+            name = f"{table}_rows"
+            conn.execute(f"CREATE VIRTUAL TABLE IF NOT EXISTS temp.{name} USING fts5vocab(main, {table}, 'row')")
+            self._vocab = name
+        return self._vocab
 
     def ranked(self, conn: sqlite3.Connection, table: str, word: str, limit: int) -> list[tuple[int, float]]:
         """The ``limit`` best rows of ``word`` alone: from its heads when they decide it, else by scoring
@@ -209,9 +240,13 @@ class TermStats:
                 [self.frequency[w] for w in order],
                 self._table,
                 limit,
+                self._counted,
             )
         except sqlite3.Error:  # the scratch table cannot be written: score the postings
             return None
+        finally:
+            if len(self._counted) > _COUNTED:
+                self._counted.clear()
         if found and not self._checked_many:
             # the sums repeat FTS5's arithmetic; checked once against FTS5 itself, else not used (as above)
             rowid, mine = found[0]
@@ -263,7 +298,7 @@ def top_rows(
     """
     if limit <= 0:
         return []
-    held = {w: stats.rows_with(conn, table, w) for w in words}
+    held = stats.count(conn, table, words)
     order = sorted((w for w in held if held[w] > 0), key=lambda w: (-held[w], w))
     if not order:
         return []

@@ -203,3 +203,32 @@ def test_the_level_combinations_tried_stay_bounded(monkeypatch: pytest.MonkeyPat
     for limit in (1, 10, 50):
         assert top_rows(conn, _TABLE, words, limit, TermStats()) == _full(conn, words, limit), limit
     assert calls < 200_000
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_token_counts_kept_across_searches_give_the_same_answers(seed: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """One ``TermStats`` for every search (as a process asks them): rows' token counts learnt from their
+    text by one search are reused by the next (for the tokens both asked), and every answer is unchanged."""
+    conn = _random_table(seed)
+    rng = random.Random(200 + seed)
+    queries = [["start", "learning"], ["start", "learning", "cello"], ["go", "hiking"], ["go", "hiking", "alps"]]
+    queries += [["watch", "old"], ["watch", "old", "western"], ["old", "radio"], ["old", "fence", "western"]]
+    queries += [rng.sample(_WORDS, rng.choice([2, 3, 4])) for _ in range(20)]
+    tokenised: list[int] = []
+    real = sqlite_terms.token_counts
+
+    def spy(c: sqlite3.Connection, t: str, rowids: list[int], terms: list[str]) -> object:
+        tokenised.extend(rowids)
+        return real(c, t, rowids, terms)
+
+    monkeypatch.setattr(sqlite_terms, "token_counts", spy)
+    stats = TermStats()
+    for words in queries:
+        for limit in (1, 10, 100, 257):
+            assert top_rows(conn, _TABLE, words, limit, stats) == _full(conn, words, limit), (words, limit)
+    kept = len(tokenised)
+    tokenised.clear()
+    for words in queries:
+        for limit in (1, 10, 100, 257):
+            assert top_rows(conn, _TABLE, words, limit, TermStats()) == _full(conn, words, limit), (words, limit)
+    assert stats._counted and kept < len(tokenised)  # the kept counts were used (else this proves little)

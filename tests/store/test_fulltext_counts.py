@@ -1,0 +1,78 @@
+"""Words' row counts read from the FTS5 vocabulary equal FTS5's own count of the matches."""
+
+from __future__ import annotations
+
+import random
+import sqlite3
+
+import pytest
+
+from graphmem.store.sqlite_text import TermStats, query_words
+
+_TABLE = "fts_counts"
+_WORDS = ["old", "hiking", "hikes", "watched", "radio", "trail", "fun", "day", "rain", "alps"]
+# several tokens ("old_trail" is "old" then "trail"), none ("_"), absent, stemmed, a prefix of another word
+_ASKED = [*_WORDS, "old_trail", "_", "zebra", "hike", "watch", "ra", "rain's"]
+
+
+def _table(seed: int) -> sqlite3.Connection:
+    """A random table written with rows replaced and deleted (so the index holds delete markers)."""
+    rng = random.Random(seed)
+    conn = sqlite3.connect(":memory:", isolation_level=None)
+    conn.execute(f"CREATE VIRTUAL TABLE {_TABLE} USING fts5(text, tokenize = 'porter unicode61')")
+    for rowid in range(1, 600):
+        text = " ".join(rng.choices([*_WORDS, "old_trail", "rain's"], k=rng.randrange(1, 9)))
+        conn.execute(f"INSERT INTO {_TABLE} (rowid, text) VALUES (?, ?)", (rowid, text))
+    for rowid in rng.sample(range(1, 600), 150):
+        conn.execute(f"DELETE FROM {_TABLE} WHERE rowid = ?", (rowid,))
+    for rowid in rng.sample(range(1, 600), 100):
+        text = " ".join(rng.choices(_WORDS, k=rng.randrange(1, 5)))
+        conn.execute(f"INSERT OR REPLACE INTO {_TABLE} (rowid, text) VALUES (?, ?)", (rowid, text))
+    return conn
+
+
+def _matches(conn: sqlite3.Connection, word: str) -> int:
+    sql = f"SELECT count(*) FROM {_TABLE} WHERE {_TABLE} MATCH ?"
+    return int(conn.execute(sql, ('"' + word.replace('"', '""') + '"',)).fetchone()[0])
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_counts_from_the_vocabulary_equal_the_matches(seed: int) -> None:
+    conn = _table(seed)
+    words = query_words(" ".join(_ASKED))
+    stats = TermStats()
+    counted = stats.count(conn, _TABLE, words)
+    assert isinstance(stats._vocab, str)  # the vocabulary was read
+    assert counted == {w: _matches(conn, w) for w in words}
+    assert counted["hiking"] == counted["hike"] > 0  # counted by token, not by the word's text
+    assert 0 < counted["old_trail"] < counted["old"]  # a phrase of two tokens is not its first token's count
+    assert counted["zebra"] == 0
+
+
+def test_one_token_words_skip_the_match_count(monkeypatch: pytest.MonkeyPatch) -> None:
+    conn = _table(7)
+    stats = TermStats()
+    asked: list[str] = []
+    real = TermStats.rows_with
+
+    def rows_with(self: TermStats, c: sqlite3.Connection, t: str, w: str) -> int:
+        if w not in self.frequency:
+            asked.append(w)
+        return real(self, c, t, w)
+
+    monkeypatch.setattr(TermStats, "rows_with", rows_with)
+    stats.count(conn, _TABLE, ["old", "hiking", "old_trail"])
+    assert asked == ["old_trail"]  # only the phrase of several tokens is counted by matching
+
+
+def test_counts_fall_back_to_matching_when_the_vocabulary_fails(monkeypatch: pytest.MonkeyPatch) -> None:
+    conn = _table(3)
+
+    def fail(self: TermStats, c: sqlite3.Connection, t: str) -> str:
+        raise sqlite3.OperationalError("no vocabulary")
+
+    monkeypatch.setattr(TermStats, "_vocab_table", fail)
+    stats = TermStats()
+    words = query_words(" ".join(_ASKED))
+    assert stats.count(conn, _TABLE, words) == {w: _matches(conn, w) for w in words}
+    assert stats._vocab is False
