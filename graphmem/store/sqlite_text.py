@@ -51,7 +51,7 @@ from dataclasses import dataclass, field
 
 from graphmem.store import sqlite_heads, sqlite_heads_words, sqlite_terms
 
-__all__ = ["HEADS_WORTH", "TermStats", "best_events", "fts_match", "query_words", "top_rows"]
+__all__ = ["HEADS_WORTH", "VOCAB_WORTH", "TermStats", "best_events", "fts_match", "query_words", "top_rows"]
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 #: float rounding: a computed sum of shares may exceed the sum of computed bounds by a few ulps
@@ -61,6 +61,9 @@ _CHUNK = 500  # ids per IN (...) list
 #: work is about the same whatever the table (a few hundred rows a word read, scored and perhaps counted
 #: from their text: 5-15 ms CPU), while scoring postings costs about 1.4 µs a row (docs/scale.md).
 HEADS_WORTH = 20_000
+#: A table of fewer rows counts a word by matching: matching it costs little, and its vocabulary would cost
+#: a temporary table (a schema change of the connection) for each such namespace.
+VOCAB_WORTH = 20_000
 #: Rows whose token counts (learnt from their text by the heads path) are kept for later searches, at most
 _COUNTED = 50_000
 
@@ -126,6 +129,10 @@ class TermStats:
         vocabulary (``fts5vocab`` 'row': the token's row count, about half the work of counting its
         matches), any other word, or every word when the vocabulary cannot be read, by :meth:`rows_with`."""
         need = [w for w in words if w not in self.frequency]
+        if need and self._vocab is None:
+            sized = sqlite_terms.averages(conn, table)
+            if sized is None or sized[0] < VOCAB_WORTH:
+                self._vocab = False  # matching a small table costs as little, without a temporary table each
         if need and self._vocab is not False:
             try:
                 tokens = self._tokens_of(conn, need)

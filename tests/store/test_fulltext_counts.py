@@ -7,12 +7,19 @@ import sqlite3
 
 import pytest
 
+from graphmem.store import sqlite_text
 from graphmem.store.sqlite_text import TermStats, query_words
 
 _TABLE = "fts_counts"
 _WORDS = ["old", "hiking", "hikes", "watched", "radio", "trail", "fun", "day", "rain", "alps"]
 # several tokens ("old_trail" is "old" then "trail"), none ("_"), absent, stemmed, a prefix of another word
 _ASKED = [*_WORDS, "old_trail", "_", "zebra", "hike", "watch", "ra", "rain's"]
+
+
+@pytest.fixture(autouse=True)
+def _small_tables_too(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These tables hold a few hundred rows: the vocabulary is read whatever their size."""
+    monkeypatch.setattr(sqlite_text, "VOCAB_WORTH", 0)
 
 
 def _table(seed: int) -> sqlite3.Connection:
@@ -76,3 +83,13 @@ def test_counts_fall_back_to_matching_when_the_vocabulary_fails(monkeypatch: pyt
     words = query_words(" ".join(_ASKED))
     assert stats.count(conn, _TABLE, words) == {w: _matches(conn, w) for w in words}
     assert stats._vocab is False
+
+
+def test_a_small_table_is_counted_by_matching_without_a_vocabulary(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sqlite_text, "VOCAB_WORTH", 20_000)  # the default: this table is far smaller
+    conn = _table(5)
+    stats = TermStats()
+    counted = stats.count(conn, _TABLE, ["old", "hiking", "old_trail"])
+    assert counted == {w: _matches(conn, w) for w in ("old", "hiking", "old_trail")}
+    assert stats._vocab is False
+    assert conn.execute("SELECT count(*) FROM sqlite_temp_master").fetchone()[0] == 0  # no table was made
