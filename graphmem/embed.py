@@ -407,7 +407,10 @@ def make_embedder(spec: str | None = None) -> Embedder:
 
 def is_default_embedder(embedder: Any) -> bool:
     """Whether ``embedder`` is one of the process-wide embedders of :func:`default_embedder` (never builds one)."""
-    return embedder is not None and any(embedder is e for e in _defaults.values())
+    if embedder is None:
+        return False
+    with _default_lock:
+        return any(embedder is e for e in _defaults.values())
 
 
 def default_embedder(spec: str | None = None) -> Embedder:

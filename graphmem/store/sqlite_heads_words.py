@@ -90,11 +90,10 @@ def top_of_words(
             if found is None:
                 return None
             if known is not None:
+                # this search's tokens only (at most MAX_WORDS a row), not merged with an earlier search's:
+                # merging grew each kept row with every new token asked, without bound
                 for row, (length, tf) in found.items():
-                    was = known.get(row)
-                    merged = dict(was[1]) if was is not None and was[0] == length else {}
-                    merged.update(dict.fromkeys(distinct, 0) | tf)
-                    known[row] = (length, merged)
+                    known[row] = (length, dict.fromkeys(distinct, 0) | tf)
             found.update((r, (length, {t: n for t, n in tf.items() if n})) for r, (length, tf) in kept.items())
             for row, (length, tf) in found.items():
                 if lengths.setdefault(row, length) != length:

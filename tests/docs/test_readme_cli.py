@@ -62,7 +62,7 @@ def test_the_readme_cli_session_prints_its_documented_tables(tmp_path: Path, mon
     ], "the session's commands changed: update this test with them"
     monkeypatch.chdir(tmp_path)
     (tmp_path / "data").symlink_to(ROOT / "data", target_is_directory=True)
-    monkeypatch.setenv("COLUMNS", "171")
+    monkeypatch.setattr("graphmem.cli.common._consoles", {})  # a console made for another test's terminal
     runner = CliRunner()
     printed = []
     for argv, _documented in steps:

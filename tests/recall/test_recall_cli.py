@@ -19,7 +19,8 @@ def store_dir(tmp_path: Path, embedder: Embedder, monkeypatch: pytest.MonkeyPatc
     import graphmem.embed
 
     monkeypatch.delenv("GRAPHMEM_EMBEDDER", raising=False)
-    monkeypatch.setattr(graphmem.embed, "_defaults", {"": embedder})  # the CLI uses the process-wide embedder
+    # the CLI uses the process-wide embedder of the default spec
+    monkeypatch.setattr(graphmem.embed, "_defaults", {graphmem.embed._spec_key(None): embedder})
     with Memory.open(tmp_path / "mem", embedder=embedder) as mem:
         write_dialogue(mem)
     return tmp_path / "mem"

@@ -232,3 +232,15 @@ def test_token_counts_kept_across_searches_give_the_same_answers(seed: int, monk
         for limit in (1, 10, 100, 257):
             assert top_rows(conn, _TABLE, words, limit, TermStats()) == _full(conn, words, limit), (words, limit)
     assert stats._counted and kept < len(tokenised)  # the kept counts were used (else this proves little)
+
+
+def test_kept_token_counts_hold_one_search_s_tokens_per_row() -> None:
+    # rows counted again for a search asking other tokens keep that search's tokens only: merging every
+    # search's tokens into them grew the cache without bound in a long-running reader
+    conn = _random_table(11, rows=1200)
+    stats = TermStats()
+    for other in ["learning", "cello", "chess", "hiking", "alps", "sunset", "lake", "fence", "western", "radio"]:
+        words = ["started", other]
+        assert top_rows(conn, _TABLE, words, 10, stats) == _full(conn, words, 10), words
+    assert stats._counted, "no row was counted from its text: this test proves nothing"
+    assert max(len(tf) for _length, tf in stats._counted.values()) <= 2
