@@ -7,7 +7,8 @@ as soon as it is extracted, cuts them into chunks and queues them; a helper proc
 this process extracts the next unit. The queue stays here: the helper holds two chunks at a time and is
 handed the next one from the head of the queue by a reader thread as soon as it answers, whatever this
 process is doing (the thread needs the GIL only for a moment, which the interpreter hands over every few
-milliseconds and ONNX Runtime releases while it runs). When this process waits for a unit's
+milliseconds and ONNX Runtime releases while it runs; a C call that holds it longer than the two chunks the
+helper has in hand, about 0.6 s, would leave the helper idle meanwhile). When this process waits for a unit's
 vectors it embeds that unit's queued chunks itself, from the tail of the queue, then chunks of later units
 while the helper finishes the last of the unit (leaving it :data:`HELPER_RESERVE_TEXTS` texts), so both
 cores stay busy whichever side is slower, and after the last unit is extracted both processes embed. The
