@@ -185,12 +185,7 @@ class TermStats:
     ) -> list[tuple[int, float]] | None:
         """``word``'s ``limit`` best rows from the write-time heads, or ``None`` when the store keeps none,
         the word is not one token, or the heads do not decide the answer."""
-        if self._heads is None:
-            self._heads = sqlite_heads.has_heads(conn)
-            if self._heads and self._table is None:
-                self._table = sqlite_terms.averages(conn, table)
-            self._heads = self._heads and self._table is not None
-        if not self._heads or self._table is None or limit > sqlite_heads.HEAD:
+        if not self._has_heads(conn, table) or self._table is None or limit > sqlite_heads.HEAD:
             return None
         try:
             tokens = self._tokens_of(conn, [word])[word]
@@ -224,12 +219,7 @@ class TermStats:
         """The ``limit`` best rows for the words ``order`` (the unpruned query's phrase order, each counted
         by :meth:`rows_with`) from the write-time heads (:mod:`graphmem.store.sqlite_heads_words`), or
         ``None`` when the store keeps none, a word is not one token, or the heads do not decide it."""
-        if self._heads is None:
-            self._heads = sqlite_heads.has_heads(conn)
-            if self._heads and self._table is None:
-                self._table = sqlite_terms.averages(conn, table)
-            self._heads = self._heads and self._table is not None
-        if not self._heads or self._table is None:
+        if not self._has_heads(conn, table) or self._table is None:
             return None
         try:
             tokens = self._tokens_of(conn, order)
@@ -265,6 +255,15 @@ class TermStats:
                 return None
         self.from_heads += found is not None
         return found
+
+    def _has_heads(self, conn: sqlite3.Connection, table: str) -> bool:
+        """Whether the store keeps heads and ``table``'s averages record can be read (checked once)."""
+        if self._heads is None:
+            self._heads = sqlite_heads.has_heads(conn)
+            if self._heads and self._table is None:
+                self._table = sqlite_terms.averages(conn, table)
+            self._heads = self._heads and self._table is not None
+        return self._heads
 
     def unknown(self, words: Sequence[str]) -> int:
         """Rows to score to learn the upper bounds of ``words`` not known yet."""
