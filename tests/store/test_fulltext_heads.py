@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 import sqlite3
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -56,18 +57,21 @@ def _delete(conn: sqlite3.Connection, rowids: list[int]) -> None:
     sqlite_heads.forget_rows(conn, _TABLE, rowids)
 
 
-def _random_table(seed: int, rows: int = 1500) -> sqlite3.Connection:
+def _random_table(
+    seed: int, rows: int = 1500, *, text: Callable[[random.Random], str] | None = None, batch: int = 200
+) -> sqlite3.Connection:
     """Rows written in batches, some replaced (new text, same rowid), some deleted, some rowids reused."""
+    make = text or _text
     rng = random.Random(seed)
     conn = _table()
-    for start in range(1, rows + 1, 200):
-        batch = [(r, _text(rng)) for r in range(start, min(start + 200, rows + 1))]
+    for start in range(1, rows + 1, batch):
+        written = [(r, make(rng)) for r in range(start, min(start + batch, rows + 1))]
         if start > 1:
-            batch += [(rng.randrange(1, start), _text(rng)) for _ in range(20)]  # replaced
-        _write(conn, batch)
+            written += [(rng.randrange(1, start), make(rng)) for _ in range(20)]  # replaced
+        _write(conn, written)
         if start > 1 and rng.random() < 0.7:
             _delete(conn, rng.sample(range(1, start), 15))
-    _write(conn, [(rng.randrange(1, rows), _text(rng)) for _ in range(10)])  # rowids deleted, written again
+    _write(conn, [(rng.randrange(1, rows), make(rng)) for _ in range(10)])  # rowids deleted, written again
     return conn
 
 

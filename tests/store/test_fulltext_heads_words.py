@@ -9,7 +9,8 @@ import pytest
 
 from graphmem.store import sqlite_heads, sqlite_heads_words, sqlite_terms, sqlite_text
 from graphmem.store.sqlite_text import TermStats, fts_match, top_rows
-from tests.store.test_fulltext_heads import _TABLE, _delete, _table, _write
+from tests.store.test_fulltext_heads import _TABLE, _table, _write
+from tests.store.test_fulltext_heads import _random_table as heads_table
 
 # Templated dialogue, as the scale store's: words that always come together ("start learning"), words
 # that never do ("go" and "hiking"), a rare word inside a common template, and filler of a few lengths,
@@ -44,18 +45,8 @@ def _text(rng: random.Random) -> str:
 
 
 def _random_table(seed: int, rows: int = 2400) -> sqlite3.Connection:
-    """Rows written in batches, some replaced (new text, same rowid), some deleted, some rowids reused."""
-    rng = random.Random(seed)
-    conn = _table()
-    for start in range(1, rows + 1, 300):
-        batch = [(r, _text(rng)) for r in range(start, min(start + 300, rows + 1))]
-        if start > 1:
-            batch += [(rng.randrange(1, start), _text(rng)) for _ in range(20)]  # replaced
-        _write(conn, batch)
-        if start > 1 and rng.random() < 0.7:
-            _delete(conn, rng.sample(range(1, start), 15))
-    _write(conn, [(rng.randrange(1, rows), _text(rng)) for _ in range(10)])  # rowids deleted, written again
-    return conn
+    """As the one-word tests' tables, with this file's templated texts, 300 rows a batch."""
+    return heads_table(seed, rows, text=_text, batch=300)
 
 
 def _full(conn: sqlite3.Connection, words: list[str], limit: int) -> list[tuple[int, float]]:
