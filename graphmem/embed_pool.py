@@ -157,6 +157,7 @@ class EmbedPool:
         self._results: dict[int, Any] = {}
         self._errors: dict[int, str] = {}
         self._dropped: set[int] = set()  # chunks of discarded tickets the helper still holds
+        self._live: set[int] = set()  # chunks submitted and neither collected nor discarded
         self._heard = 0.0  # when the helper last answered, or was handed work while it held none
         self._handle: tuple[subprocess.Popen[bytes], threading.Thread, threading.Thread] | None = None  # to stop it
         self._outbox: queue.Queue[bytes | None] = queue.Queue()  # pickles for the writer thread; None: stop
@@ -214,6 +215,7 @@ class EmbedPool:
                 self._next_id += 1
                 part = [spans[i] for i in rows] if spans is not None else None
                 self._backlog.append((chunk_id, ([texts[i] for i in rows], part)))
+                self._live.add(chunk_id)
                 ticket.chunks.append((chunk_id, rows))
             self._queued += len(texts)
             if self._queued >= HELPER_AFTER_TEXTS and not self.started and self._shipped is not None:
@@ -226,6 +228,7 @@ class EmbedPool:
 
         Raises:
             IngestError: embedding one of the chunks failed (the ticket is then discarded).
+            ValueError: the ticket was already collected or discarded (its chunks are gone).
         """
         rows = None
         mine = {chunk_id for chunk_id, _ in ticket.chunks}
@@ -245,9 +248,11 @@ class EmbedPool:
         """Forget a submitted ticket whose vectors are no longer wanted (its unit will not be written).
 
         Its queued chunks are not embedded, and its vectors are not kept, now or when the helper answers.
+        Discarding a ticket again, or one already collected, does nothing.
         """
         ids = {chunk_id for chunk_id, _ in ticket.chunks}
         with self._cond:
+            self._live -= ids
             self._backlog = deque(item for item in self._backlog if item[0] not in ids)
             for chunk_id in ids:
                 self._results.pop(chunk_id, None)
@@ -355,9 +360,13 @@ class EmbedPool:
         """The rows of ``chunk_id`` (one of the ticket's chunks ``mine``), embedding queued chunks here meanwhile."""
         while True:
             with self._cond:
+                if chunk_id not in self._live:  # nothing would ever answer: never wait for it
+                    raise ValueError("EmbedPool.result: this ticket was already collected or discarded")
                 if chunk_id in self._results:
+                    self._live.discard(chunk_id)
                     return self._results.pop(chunk_id)
                 if chunk_id in self._errors:
+                    self._live.discard(chunk_id)
                     raise IngestError(f"embedding failed: {self._errors.pop(chunk_id)}")
                 job = self._pick(mine)
                 if job is None:  # the helper holds what is left of this ticket: wait for its reply
