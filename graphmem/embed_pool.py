@@ -21,7 +21,9 @@ process's ``sys.path`` before it imports graphmem, so the helper runs the same g
 (``python -m graphmem.embed_pool`` imported whichever graphmem its own path found first: another checkout,
 or none). Pickles are written to the helper by a thread of their own, so a helper that stops reading never
 blocks this process (it is stopped after :data:`HELPER_SILENCE_S`). If the helper cannot start or stops,
-the chunks it held are embedded here.
+the chunks it held are embedded here. An embedder the helper could not load (one that does not pickle, or
+whose class the caller's ``__main__`` defines: the helper does not run the caller's script) starts no
+helper, and this process embeds everything.
 
 A chunk is embedded whole by one process with the same model, so vectors do not depend on who embedded
 it. The default embedder (:class:`~graphmem.embed.Int8OnnxEmbedder`) runs one text per pass, so its
@@ -33,6 +35,7 @@ float rounding (chunks are cut from the texts sorted by length, as the embedder 
 from __future__ import annotations
 
 import contextlib
+import io
 import os
 import pickle
 import queue
@@ -44,6 +47,7 @@ import time
 from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from types import FunctionType
 from typing import IO, Any
 
 import numpy as np
@@ -119,6 +123,26 @@ def _embed_chunk(embedder: Any, texts: list[str], spans: list[tuple[int, int]] |
         return np.asarray(embedder.embed(texts), dtype=np.float32)
     whole, part = embedder.embed_spans(texts, spans)
     return np.hstack([np.asarray(whole, dtype=np.float32), np.asarray(part, dtype=np.float32)])
+
+
+class _Shipping(pickle.Pickler):
+    """Pickles what the helper embeds with, refusing a class or function of this process's ``__main__``:
+    the helper does not run the caller's script, so it could not load it (it would stop with a traceback)."""
+
+    def reducer_override(self, obj: Any) -> Any:
+        if isinstance(obj, type | FunctionType) and obj.__module__ == "__main__":
+            raise pickle.PicklingError(f"{obj.__qualname__} is defined in __main__, which the helper does not run")
+        return NotImplemented
+
+
+def _ship(shipped: Any) -> bytes | None:
+    """The pickle of ``shipped`` for the helper, or ``None`` if the helper could not load it."""
+    buffer = io.BytesIO()
+    try:
+        _Shipping(buffer, protocol=pickle.HIGHEST_PROTOCOL).dump(shipped)
+    except Exception:  # pickling raises several types; the helper is then not used
+        return None
+    return buffer.getvalue()
 
 
 class EmbedPool:
@@ -262,15 +286,16 @@ class EmbedPool:
     # -- the helper process (every method below that touches the shared state holds the lock) --------
 
     def _start(self) -> None:
-        self.started = True
-        try:
-            shipped = pickle.dumps(self._shipped, protocol=pickle.HIGHEST_PROTOCOL)
-        except Exception:  # pickling raises several types; the helper is then not used
+        shipped = _ship(self._shipped)
+        if shipped is None:  # the helper could not load it: this process embeds everything
+            self._shipped = None
             return
         try:
             process = subprocess.Popen([sys.executable, "-c", _BOOT], stdin=subprocess.PIPE, stdout=subprocess.PIPE)
         except OSError:  # no helper: this process embeds everything
+            self._shipped = None
             return
+        self.started = True
         assert process.stdin is not None and process.stdout is not None
         self._outbox.put(pickle.dumps(list(sys.path), protocol=pickle.HIGHEST_PROTOCOL))
         self._outbox.put(shipped)
