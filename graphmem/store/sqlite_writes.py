@@ -161,3 +161,6 @@ def delete_rows(c: sqlite3.Connection, namespace: str, plan: Retraction) -> None
     for ent in plan.orphans:
         c.execute("DELETE FROM entities WHERE ns = ? AND id = ?", (namespace, ent))
         c.execute("DELETE FROM embeddings WHERE ns = ? AND node_id = ?", (namespace, ent))
+    for sid in plan.sessions:
+        c.execute("DELETE FROM sessions WHERE ns = ? AND id = ?", (namespace, sid))
+        c.execute("DELETE FROM embeddings WHERE ns = ? AND node_id = ?", (namespace, sid))
