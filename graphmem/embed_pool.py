@@ -21,7 +21,9 @@ process's ``sys.path`` before it imports graphmem, so the helper runs the same g
 (``python -m graphmem.embed_pool`` imported whichever graphmem its own path found first: another checkout,
 or none). Pickles are written to the helper by a thread of their own, so a helper that stops reading never
 blocks this process (it is stopped after :data:`HELPER_SILENCE_S`). If the helper cannot start or stops,
-the chunks it held are embedded here.
+the chunks it held are embedded here. An embedder the helper could not load (one that does not pickle, or
+whose class the caller's ``__main__`` defines: the helper does not run the caller's script) starts no
+helper, and this process embeds everything.
 
 A chunk is embedded whole by one process with the same model, so vectors do not depend on who embedded
 it. The default embedder (:class:`~graphmem.embed.Int8OnnxEmbedder`) runs one text per pass, so its
@@ -33,6 +35,7 @@ float rounding (chunks are cut from the texts sorted by length, as the embedder 
 from __future__ import annotations
 
 import contextlib
+import io
 import os
 import pickle
 import queue
@@ -44,6 +47,7 @@ import time
 from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from types import FunctionType
 from typing import IO, Any
 
 import numpy as np
@@ -121,6 +125,26 @@ def _embed_chunk(embedder: Any, texts: list[str], spans: list[tuple[int, int]] |
     return np.hstack([np.asarray(whole, dtype=np.float32), np.asarray(part, dtype=np.float32)])
 
 
+class _Shipping(pickle.Pickler):
+    """Pickles what the helper embeds with, refusing a class or function of this process's ``__main__``:
+    the helper does not run the caller's script, so it could not load it (it would stop with a traceback)."""
+
+    def reducer_override(self, obj: Any) -> Any:
+        if isinstance(obj, type | FunctionType) and obj.__module__ == "__main__":
+            raise pickle.PicklingError(f"{obj.__qualname__} is defined in __main__, which the helper does not run")
+        return NotImplemented
+
+
+def _ship(shipped: Any) -> bytes | None:
+    """The pickle of ``shipped`` for the helper, or ``None`` if the helper could not load it."""
+    buffer = io.BytesIO()
+    try:
+        _Shipping(buffer, protocol=pickle.HIGHEST_PROTOCOL).dump(shipped)
+    except Exception:  # pickling raises several types; the helper is then not used
+        return None
+    return buffer.getvalue()
+
+
 class EmbedPool:
     """Embeds texts in a helper process and in this one, sharing one queue of chunks kept here.
 
@@ -157,6 +181,7 @@ class EmbedPool:
         self._results: dict[int, Any] = {}
         self._errors: dict[int, str] = {}
         self._dropped: set[int] = set()  # chunks of discarded tickets the helper still holds
+        self._live: set[int] = set()  # chunks submitted and neither collected nor discarded
         self._heard = 0.0  # when the helper last answered, or was handed work while it held none
         self._handle: tuple[subprocess.Popen[bytes], threading.Thread, threading.Thread] | None = None  # to stop it
         self._outbox: queue.Queue[bytes | None] = queue.Queue()  # pickles for the writer thread; None: stop
@@ -214,6 +239,7 @@ class EmbedPool:
                 self._next_id += 1
                 part = [spans[i] for i in rows] if spans is not None else None
                 self._backlog.append((chunk_id, ([texts[i] for i in rows], part)))
+                self._live.add(chunk_id)
                 ticket.chunks.append((chunk_id, rows))
             self._queued += len(texts)
             if self._queued >= HELPER_AFTER_TEXTS and not self.started and self._shipped is not None:
@@ -226,6 +252,7 @@ class EmbedPool:
 
         Raises:
             IngestError: embedding one of the chunks failed (the ticket is then discarded).
+            ValueError: the ticket was already collected or discarded (its chunks are gone).
         """
         rows = None
         mine = {chunk_id for chunk_id, _ in ticket.chunks}
@@ -245,9 +272,11 @@ class EmbedPool:
         """Forget a submitted ticket whose vectors are no longer wanted (its unit will not be written).
 
         Its queued chunks are not embedded, and its vectors are not kept, now or when the helper answers.
+        Discarding a ticket again, or one already collected, does nothing.
         """
         ids = {chunk_id for chunk_id, _ in ticket.chunks}
         with self._cond:
+            self._live -= ids
             self._backlog = deque(item for item in self._backlog if item[0] not in ids)
             for chunk_id in ids:
                 self._results.pop(chunk_id, None)
@@ -257,15 +286,16 @@ class EmbedPool:
     # -- the helper process (every method below that touches the shared state holds the lock) --------
 
     def _start(self) -> None:
-        self.started = True
-        try:
-            shipped = pickle.dumps(self._shipped, protocol=pickle.HIGHEST_PROTOCOL)
-        except Exception:  # pickling raises several types; the helper is then not used
+        shipped = _ship(self._shipped)
+        if shipped is None:  # the helper could not load it: this process embeds everything
+            self._shipped = None
             return
         try:
             process = subprocess.Popen([sys.executable, "-c", _BOOT], stdin=subprocess.PIPE, stdout=subprocess.PIPE)
         except OSError:  # no helper: this process embeds everything
+            self._shipped = None
             return
+        self.started = True
         assert process.stdin is not None and process.stdout is not None
         self._outbox.put(pickle.dumps(list(sys.path), protocol=pickle.HIGHEST_PROTOCOL))
         self._outbox.put(shipped)
@@ -355,9 +385,13 @@ class EmbedPool:
         """The rows of ``chunk_id`` (one of the ticket's chunks ``mine``), embedding queued chunks here meanwhile."""
         while True:
             with self._cond:
+                if chunk_id not in self._live:  # nothing would ever answer: never wait for it
+                    raise ValueError("EmbedPool.result: this ticket was already collected or discarded")
                 if chunk_id in self._results:
+                    self._live.discard(chunk_id)
                     return self._results.pop(chunk_id)
                 if chunk_id in self._errors:
+                    self._live.discard(chunk_id)
                     raise IngestError(f"embedding failed: {self._errors.pop(chunk_id)}")
                 job = self._pick(mine)
                 if job is None:  # the helper holds what is left of this ticket: wait for its reply

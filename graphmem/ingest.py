@@ -410,6 +410,8 @@ def _attach_pooled(part: _Extracted, tickets: list[tuple[Ticket, EmbeddingReques
         ]
     except GraphmemError as exc:
         part.batches, part.error = [], str(exc)
+        for ticket, _ in tickets:  # the unit is not written: its batches not collected yet are not embedded
+            pool.discard(ticket)
     part.embed_seconds += time.perf_counter() - started
     return part
 

@@ -263,7 +263,8 @@ class Batch:
     (:func:`graphmem.embed_text.embedding_scheme`; ``None``: unknown). ``retract`` lists event ids
     deleted first, in the same transaction, as :meth:`~graphmem.store.base.GraphStore.delete_event`
     would (their mentions, the facts only they supported, and entities left unused unless this batch
-    uses them): re-ingesting an edited file
+    uses them), and with them the sessions left without an event that this batch does not write or
+    write events into: re-ingesting an edited file
     retracts what its earlier version wrote and writes the new version atomically. ``closings`` are the
     ending statements extraction found (:class:`FactClosing`); temporal maintenance applies them.
     """

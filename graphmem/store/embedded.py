@@ -37,7 +37,13 @@ from graphmem.store.freshness import Freshness
 from graphmem.store.lock import DEFAULT_LOCK_TIMEOUT, WriteLock
 from graphmem.store.mirror import MemoryGraph, NamespaceIndex
 from graphmem.store.namespace_loading import NamespaceLoader
-from graphmem.store.retraction import Retraction, apply_retraction, entities_used_by, plan_retraction
+from graphmem.store.retraction import (
+    Retraction,
+    apply_retraction,
+    entities_used_by,
+    plan_retraction,
+    sessions_used_by,
+)
 from graphmem.store.sqlite_graph import DiskNamespace
 from graphmem.store.sqlite_open import connect_writable
 from graphmem.store.sqlite_rows import (
@@ -283,7 +289,8 @@ class EmbeddedStore:
             self._ns.drain_evictions()
             retraction = None
             if batch.retract:  # planning a retraction walks the graph
-                retraction = plan_retraction(self._graph_of(ns), ns, batch.retract, keep=entities_used_by(batch))
+                graph, keep = self._graph_of(ns), entities_used_by(batch)
+                retraction = plan_retraction(graph, ns, batch.retract, keep=keep, sessions_kept=sessions_used_by(batch))
             self._validate(batch, set(retraction.events) if retraction else set())
             batch = self._versioned(batch, retraction)
             with one_transaction(self._conn, f"write to namespace {ns!r} failed, nothing was stored"):

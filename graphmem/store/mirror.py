@@ -215,6 +215,16 @@ class MemoryGraph:
         ix.mentions -= sum(1 for _, _, d in self.graph.in_edges(key, data=True) if d["type"] in _MENTION_TYPES)
         self.graph.remove_node(key)
 
+    def drop_session(self, namespace: str, session_id: str) -> None:
+        """Remove a session node (callers remove its events first, and re-derive the sessions' order)."""
+        ix = self.space(namespace)
+        if ix.sessions.pop(session_id, None) is None:
+            return
+        ix.session_events.pop(session_id, None)
+        key = (namespace, session_id)
+        if self.graph.has_node(key):
+            self.graph.remove_node(key)
+
     def drop_namespace(self, namespace: str) -> None:
         """Forget a namespace entirely."""
         ix = self.spaces.pop(namespace, None)

@@ -4,7 +4,9 @@ Deleting a set of events removes their mentions; fact versions whose evidence li
 or that the set caused (``revised_by``), are dropped and each fact's version chain re-linked, so the
 version before a retracted closing is current again (:func:`graphmem.store.versions.unwind_chain`); the
 others lose those events from their evidence; entities left with no mention and no fact are dropped too,
-unless the batch being written uses them.
+unless the batch being written uses them. A batch's retraction also drops the sessions it leaves without
+an event, unless the batch writes the session or an event into it (a session a re-ingested input no
+longer holds); ``delete_event`` leaves sessions as they are.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from graphmem.store.versions import logical_id, unwind_chain
 if TYPE_CHECKING:
     from graphmem.store.mirror import MemoryGraph
 
-__all__ = ["Retraction", "apply_retraction", "entities_used_by", "plan_retraction"]
+__all__ = ["Retraction", "apply_retraction", "entities_used_by", "plan_retraction", "sessions_used_by"]
 
 _MENTIONS = (EdgeType.MENTIONS, EdgeType.SPOKEN_BY)
 
@@ -34,6 +36,8 @@ class Retraction:
     #: fact versions rewritten in full (evidence shrunk, or re-linked in their chain)
     shrunk_facts: list[Fact] = field(default_factory=list)
     orphans: list[str] = field(default_factory=list)
+    #: sessions left without an event (a batch's retraction only)
+    sessions: list[str] = field(default_factory=list)
 
 
 def entities_used_by(batch: Batch) -> set[str]:
@@ -45,7 +49,19 @@ def entities_used_by(batch: Batch) -> set[str]:
     return used
 
 
-def plan_retraction(mem: MemoryGraph, namespace: str, event_ids: Iterable[str], keep: set[str]) -> Retraction:
+def sessions_used_by(batch: Batch) -> set[str]:
+    """Session ids a batch writes or writes events into (these survive a retraction in the same batch)."""
+    return {s.id for s in batch.sessions} | {e.session for e in batch.events}
+
+
+def plan_retraction(
+    mem: MemoryGraph,
+    namespace: str,
+    event_ids: Iterable[str],
+    keep: set[str],
+    *,
+    sessions_kept: set[str] | None = None,
+) -> Retraction:
     """Work out, without changing anything, what deleting ``event_ids`` removes.
 
     Args:
@@ -53,6 +69,8 @@ def plan_retraction(mem: MemoryGraph, namespace: str, event_ids: Iterable[str], 
         namespace: the namespace of the events.
         event_ids: the events to delete; ids that do not exist are ignored.
         keep: entity ids that must not be dropped even if left unused.
+        sessions_kept: for a batch's retraction, the sessions it uses (:func:`sessions_used_by`); the
+            others left without an event are dropped too. ``None`` (``delete_event``): no session is.
     """
     ix = mem.peek(namespace)
     plan = Retraction()
@@ -96,6 +114,9 @@ def plan_retraction(mem: MemoryGraph, namespace: str, event_ids: Iterable[str], 
         )
 
     plan.orphans = sorted(e for e in touched if e in ix.entities and e not in keep and not in_use(e))
+    if sessions_kept is not None:
+        emptied = {ix.events[eid].session for eid in plan.events} - sessions_kept
+        plan.sessions = sorted(s for s in emptied if s in ix.sessions and gone.issuperset(ix.session_events.get(s, ())))
     return plan
 
 
@@ -109,3 +130,7 @@ def apply_retraction(mem: MemoryGraph, namespace: str, plan: Retraction) -> None
         mem.drop_event(namespace, eid)
     for ent in plan.orphans:
         mem.drop_entity(namespace, ent)
+    for sid in plan.sessions:
+        mem.drop_session(namespace, sid)
+    if plan.sessions:
+        mem.relink_sessions(namespace)

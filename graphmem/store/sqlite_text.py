@@ -51,7 +51,16 @@ from dataclasses import dataclass, field
 
 from graphmem.store import sqlite_heads, sqlite_heads_words, sqlite_terms
 
-__all__ = ["HEADS_WORTH", "VOCAB_WORTH", "TermStats", "best_events", "fts_match", "query_words", "top_rows"]
+__all__ = [
+    "HEADS_WORTH",
+    "VOCAB_WORTH",
+    "TermStats",
+    "best_events",
+    "drop_vocabulary",
+    "fts_match",
+    "query_words",
+    "top_rows",
+]
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 #: float rounding: a computed sum of shares may exceed the sum of computed bounds by a few ulps
@@ -66,6 +75,16 @@ HEADS_WORTH = 20_000
 VOCAB_WORTH = 20_000
 #: Rows whose token counts (learnt from their text by the heads path) are kept for later searches, at most
 _COUNTED = 50_000
+
+
+def _vocab_name(table: str) -> str:
+    return f"{table}_rows"
+
+
+def drop_vocabulary(conn: sqlite3.Connection, table: str) -> None:
+    """Drop the temporary ``fts5vocab`` table :class:`TermStats` made over ``table`` on this connection, if
+    any (the table's namespace is being deleted; a vocabulary over it would stay on the connection)."""
+    conn.execute(f"DROP TABLE IF EXISTS temp.{_vocab_name(table)}")
 
 
 def query_words(text: str) -> list[str]:
@@ -149,7 +168,7 @@ class TermStats:
     def _vocab_table(self, conn: sqlite3.Connection, table: str) -> str:
         """The name of a temporary ``fts5vocab`` table (type 'row') over ``table``, created on first use."""
         if not isinstance(self._vocab, str):
-            name = f"{table}_rows"
+            name = _vocab_name(table)
             conn.execute(f"CREATE VIRTUAL TABLE IF NOT EXISTS temp.{name} USING fts5vocab(main, {table}, 'row')")
             self._vocab = name
         return self._vocab

@@ -8,7 +8,7 @@ from contextlib import contextmanager
 
 from graphmem.errors import StoreError
 from graphmem.models import Batch, Fact
-from graphmem.store import sqlite_heads
+from graphmem.store import sqlite_heads, sqlite_text
 from graphmem.store.retraction import Retraction
 from graphmem.store.sqlite_rows import dt_in, fts_ddl, fts_table, json_list, times_in, vector_in
 from graphmem.store.sqlite_terms import note_rows
@@ -49,6 +49,7 @@ def _roll_back(c: sqlite3.Connection) -> None:
 def clear_namespace(c: sqlite3.Connection, namespace: str) -> None:
     """Delete every row of ``namespace`` and its full-text table, inside the caller's transaction."""
     c.execute(f"DROP TABLE IF EXISTS {fts_table(namespace)}")
+    sqlite_text.drop_vocabulary(c, fts_table(namespace))
     c.execute("DELETE FROM fts_term_bounds WHERE fts = ?", (fts_table(namespace),))
     sqlite_heads.forget_all(c, fts_table(namespace))
     for table in NS_TABLES:
@@ -160,3 +161,6 @@ def delete_rows(c: sqlite3.Connection, namespace: str, plan: Retraction) -> None
     for ent in plan.orphans:
         c.execute("DELETE FROM entities WHERE ns = ? AND id = ?", (namespace, ent))
         c.execute("DELETE FROM embeddings WHERE ns = ? AND node_id = ?", (namespace, ent))
+    for sid in plan.sessions:
+        c.execute("DELETE FROM sessions WHERE ns = ? AND id = ?", (namespace, sid))
+        c.execute("DELETE FROM embeddings WHERE ns = ? AND node_id = ?", (namespace, sid))

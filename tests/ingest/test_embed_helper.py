@@ -236,3 +236,60 @@ def test_the_helper_embeds_with_the_embedder_a_setting_chose(tmp_path: Path) -> 
     started, helper_texts = lines["HELPER"].split()
     assert started == "True" and int(helper_texts) > 0, done.stdout
     assert lines["SAME"] == "True"
+
+
+@pytest.mark.parametrize("helper", [False, True])
+@pytest.mark.parametrize("how", ["collected", "discarded"])
+def test_a_ticket_collected_or_discarded_is_an_error_not_a_hang(
+    monkeypatch: pytest.MonkeyPatch, how: str, helper: bool
+) -> None:
+    """Its chunks are gone: asking for its vectors again says so at once (it waited forever before)."""
+    monkeypatch.setattr("graphmem.embed_pool.HELPER_AFTER_TEXTS", 1)
+    raised: list[BaseException] = []
+
+    def run() -> None:
+        with EmbedPool(FakeEmbedder(), FakeEmbedder() if helper else None, chunk=2) as pool:
+            ticket = pool.submit(["one", "two", "three", "four", "five"])
+            if how == "collected":
+                pool.result(ticket)
+            else:
+                pool.discard(ticket)
+                pool.discard(ticket)  # twice is harmless
+            try:
+                pool.result(ticket)
+            except Exception as exc:
+                raised.append(exc)
+            assert pool.result(pool.submit(["six"])).shape == (1, 8)  # the pool still serves
+
+    worker = threading.Thread(target=run, daemon=True)
+    worker.start()
+    worker.join(30)
+    assert not worker.is_alive(), f"result() hung on a ticket already {how}"
+    assert len(raised) == 1 and isinstance(raised[0], ValueError), raised
+    assert "already collected or discarded" in str(raised[0])
+
+
+def test_a_failed_unit_discards_its_other_tickets() -> None:
+    """A unit of two batches whose first fails to embed: the second's texts are not left queued (with a
+    helper they were embedded for nothing), and its ticket is gone."""
+    from graphmem.ingest import _attach_pooled, _Extracted, _request
+    from graphmem.models import Batch, Event
+
+    class NoStore:
+        def get_events(self, namespace: str, ids: Any) -> list[Event]:
+            return []
+
+    def batch(ns: str, texts: list[str]) -> Batch:
+        events = tuple(Event(ns, f"ev:{ns}:{i}", "s1", i, None, t) for i, t in enumerate(texts, 1))
+        return Batch(ns, events=events)
+
+    embedder = FailingEmbedder()
+    part = _Extracted(batches=[batch("a", ["BOOM here", "fine"]), batch("b", [f"later {i}" for i in range(40)])])
+    with EmbedPool(embedder, None, chunk=2) as pool:
+        tickets = [_request(pool, NoStore(), b) for b in part.batches]  # type: ignore[arg-type]
+        out = _attach_pooled(part, tickets, pool)
+        assert out.error is not None and "cannot embed BOOM" in out.error
+        assert not pool._backlog, "the failed unit's other batch is still queued"
+        with pytest.raises(ValueError, match="already collected or discarded"):
+            pool.result(tickets[1][0])
+    assert embedder.texts <= 2

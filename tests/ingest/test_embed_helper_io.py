@@ -182,3 +182,43 @@ def test_this_process_embeds_while_the_helper_holds_the_chunk_it_waits_for(monke
     assert np.array_equal(got, FakeEmbedder().embed(texts))
     assert here.seen, "this process embedded nothing: it only waited for the helper"
     assert pool.local_texts == len(here.seen) and pool.local_texts + pool.helper_texts == len(texts)
+
+
+MAIN_EMBEDDER = """
+import numpy as np
+import graphmem.embed_pool
+from graphmem.embed_pool import EmbedPool
+
+
+class MainEmbedder:
+    name = "main-embedder"
+
+    def embed(self, texts):
+        return np.array([[len(t), 1.0] for t in texts], dtype=np.float32)
+
+
+graphmem.embed_pool.HELPER_AFTER_TEXTS = 1
+texts = [f"text number {i} " * (i % 3 + 1) for i in range(12)]
+embedder = MainEmbedder()
+with EmbedPool(embedder, embedder, chunk=2) as pool:
+    got = pool.result(pool.submit(texts))
+print("STARTED", pool.started)
+print("SAME", bool(np.array_equal(got, embedder.embed(texts))))
+"""
+
+
+def test_an_embedder_of_the_main_script_is_not_sent_to_the_helper(tmp_path: Path) -> None:
+    """It pickles, but the helper does not run the caller's ``__main__`` and cannot load it: it is not
+    started (it died with a traceback on stderr before the parent embedded everything)."""
+    root = Path(__file__).resolve().parents[2]
+    done = subprocess.run(
+        [sys.executable, "-c", MAIN_EMBEDDER],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env={**os.environ, "PYTHONPATH": str(root)},
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "Traceback" not in done.stderr, done.stderr
+    assert done.stdout.split() == ["STARTED", "False", "SAME", "True"], done.stdout

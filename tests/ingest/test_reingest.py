@@ -86,6 +86,10 @@ def events(memory: Memory, ns: str) -> list[tuple[Any, ...]]:
     ]
 
 
+def sessions(memory: Memory, ns: str) -> list[tuple[Any, ...]]:
+    return [(s.id, s.index, s.started_at, s.date_text) for s in memory.store.iter_sessions(ns)]
+
+
 def fresh(tmp_path: Path, path: Path) -> list[tuple[Any, ...]]:
     """The events ingesting ``path`` whole into an empty store gives."""
     copy = tmp_path / f"fresh-{uuid.uuid4().hex[:6]}"
@@ -154,17 +158,20 @@ def test_removed_turns_and_sessions_are_retracted(mem: Memory, tmp_path: Path) -
     path = tmp_path / "talk.txt"
     path.write_text(chat(S1, S2), encoding="utf-8")
     run(mem, path)
+    both = sessions(mem, "talk")
     path.write_text(chat(S1[:2]), encoding="utf-8")
     extractor = CountingExtractor()
     summary = run(mem, path, extractor)
     assert extractor.seen == []
     assert (summary.turns, summary.turns_kept, summary.events_retracted) == (0, 2, 4)
     assert events(mem, "talk") == fresh(tmp_path, path)
+    assert sessions(mem, "talk") == both[:1]  # the removed session's node goes too (it stayed, empty)
     # and the removed session comes back when the file gets it again
     path.write_text(chat(S1, S2), encoding="utf-8")
     summary = run(mem, path)
     assert (summary.turns, summary.turns_kept, summary.events_retracted) == (4, 2, 0)
     assert events(mem, "talk") == fresh(tmp_path, path)
+    assert sessions(mem, "talk") == both
 
 
 def test_forgotten_turns_stay_forgotten_unless_edited(mem: Memory, tmp_path: Path) -> None:

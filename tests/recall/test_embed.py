@@ -76,6 +76,27 @@ def test_default_embedder_reads_environment_once(monkeypatch: pytest.MonkeyPatch
     assert built == ["sentence-transformers"]
 
 
+def test_the_default_sentence_transformers_model_named_or_not_is_loaded_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``sentence-transformers`` (the bundled all-MiniLM-L6-v2) and ``st:all-MiniLM-L6-v2`` are one model:
+    one process-wide embedder, built once from the bundled files (it was loaded twice, once per spelling)."""
+    built: list[str | None] = []
+
+    def fake(spec: str | None = None) -> str:
+        built.append(spec)
+        return f"embedder<{spec}>"
+
+    monkeypatch.setattr(embed_mod, "_defaults", {})
+    monkeypatch.setattr(embed_mod, "make_embedder", fake)
+    monkeypatch.setattr(embed_mod, "_minilm_bundled", lambda: True, raising=False)
+    name = embed_mod.MINILM_SPACE
+    spellings = ["sentence-transformers", "st", f"st:{name}", f"sentence-transformers:{name}"]
+    assert len({id(embed_mod.default_embedder(s)) for s in spellings}) == 1
+    assert built == ["sentence-transformers"]
+    assert embed_mod._spec_key("st:other-model") == "sentence-transformers:other-model"
+    monkeypatch.setattr(embed_mod, "_minilm_bundled", lambda: False)  # no bundled files: the name asks the hub
+    assert embed_mod._spec_key(f"st:{name}") == f"sentence-transformers:{name}"
+
+
 def test_auto_picks_onnx_when_installed() -> None:
     assert isinstance(make_embedder("auto"), OnnxEmbedder)
 

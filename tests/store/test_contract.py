@@ -800,6 +800,32 @@ def test_batch_cannot_refer_to_an_event_it_retracts(backend: Backend) -> None:
     assert store.get_event(ns, "e3") is not None
 
 
+def test_batch_retract_drops_a_session_it_leaves_without_events(backend: Backend) -> None:
+    """A session a re-ingested input no longer holds: its events are retracted and the session goes too
+    (its node stayed), unless the batch writes it again; the sessions' order is re-derived without it."""
+    from dataclasses import replace
+
+    store, ns = backend.open(), backend.ns()
+    batch = conversation(ns)
+    s3 = Session(ns, "s3", 2, day(20))
+    e5 = Event(ns, "e5", "s3", 0, "Melanie", "Hi.")
+    store.write(replace(batch, sessions=(*batch.sessions, s3), events=(*batch.events, e5)))
+    # s2 disappears (its only event retracted); s1 is rewritten in the same batch; s3 is left as it was
+    new_e1 = Event(ns, "e1", "s1", 0, "Caroline", "I went hiking yesterday.", day(0), "D1:1")
+    store.write(Batch(ns, (batch.sessions[0],), (new_e1,), retract=("e1", "e2", "e3", "e4")))
+    assert [s.id for s in store.iter_sessions(ns)] == ["s1", "s3"]
+    assert store.get_session(ns, "s2") is None
+    assert counts(store, ns)["sessions"] == 2
+    after = store.neighbors(ns, "s1", edge_types=[EdgeType.NEXT_SESSION], direction=Direction.OUT)
+    assert [n.node_id for n in after] == ["s3"]
+    # a batch writing into a session it empties keeps it (an event of its own, the session not repeated)
+    store.write(Batch(ns, events=(Event(ns, "e6", "s3", 0, "Melanie", "Bye."),), retract=("e5",)))
+    assert [s.id for s in store.iter_sessions(ns)] == ["s1", "s3"]
+    # delete_event is unchanged: forgetting a session's last event leaves the session
+    store.delete_event(ns, "e6")
+    assert [s.id for s in store.iter_sessions(ns)] == ["s1", "s3"]
+
+
 def test_names_match_without_accents(backend: Backend) -> None:
     store, ns = backend.open(), backend.ns()
     store.write(Batch(ns, entities=(Entity(ns, "ines", "Inês", "Person", ("Tomás's sister",)), Entity(ns, "z", "Zoë"))))

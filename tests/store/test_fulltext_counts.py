@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 import sqlite3
+from pathlib import Path
 
 import pytest
 
@@ -93,3 +94,34 @@ def test_a_small_table_is_counted_by_matching_without_a_vocabulary(monkeypatch: 
     assert counted == {w: _matches(conn, w) for w in ("old", "hiking", "old_trail")}
     assert stats._vocab is False
     assert conn.execute("SELECT count(*) FROM sqlite_temp_master").fetchone()[0] == 0  # no table was made
+
+
+def test_forgetting_a_namespace_drops_its_vocabulary(tmp_path: Path) -> None:
+    """The temporary ``fts5vocab`` table made for a namespace's counts goes with the namespace (it stayed on
+    the connection, one per namespace ever searched), and is made again if the namespace comes back."""
+    from graphmem.models import Batch, Event, Session
+    from graphmem.store.embedded import EmbeddedStore
+    from graphmem.store.sqlite_rows import fts_table
+
+    def batch(ns: str) -> Batch:
+        texts = ["old radio on the trail", "hiking in the alps", "rain all day", "an old trail"]
+        events = tuple(Event(ns, f"e{i}", "s", i, "Ann", t) for i, t in enumerate(texts))
+        return Batch(ns, sessions=(Session(ns, "s", 0),), events=events)
+
+    def vocabularies(store: EmbeddedStore) -> list[str]:
+        rows = store._conn.execute("SELECT name FROM sqlite_temp_master WHERE sql LIKE '%fts5vocab(main,%'")
+        return sorted(r[0] for r in rows)
+
+    store = EmbeddedStore.open(tmp_path / "store")
+    try:
+        for ns in ("a", "b"):
+            store.write(batch(ns))
+            assert store.search_text(ns, "old trail radio")
+        assert vocabularies(store) == sorted(f"{fts_table(ns)}_rows" for ns in ("a", "b"))
+        store.delete_namespace("a")
+        assert vocabularies(store) == [f"{fts_table('b')}_rows"]
+        assert store.search_text("b", "old trail radio")  # the other namespace's still serves
+        store.write(batch("a"))
+        assert [h.event_id for h in store.search_text("a", "hiking alps")] == ["e1"]
+    finally:
+        store.close()

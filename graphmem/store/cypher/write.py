@@ -33,7 +33,7 @@ from graphmem.store.cypher.schema import (
     vector_in,
 )
 from graphmem.store.cypher.session import CypherTx
-from graphmem.store.retraction import entities_used_by
+from graphmem.store.retraction import entities_used_by, sessions_used_by
 from graphmem.store.validate import validate_batch
 from graphmem.store.versions import archive_id, logical_id, normalised_batch_times, unwind_chain, version_batch
 
@@ -219,9 +219,11 @@ def write_batch(tx: CypherTx, batch: Batch) -> None:
     existing = {i: k for i, k in found.items() if i not in retract or k is not NodeKind.EVENT}
     kinds = {**existing, **validate_batch(batch, existing.get)}
     touched: set[str] = set()
+    emptied = False
     if retracted:
         _, retracted_sessions = retract_events(tx, ns, retracted, keep=entities_used_by(batch))
         touched |= retracted_sessions
+        emptied = _drop_empty_sessions(tx, ns, retracted_sessions - sessions_used_by(batch))
     if batch.sessions:
         _run_rows(tx, PUT_SESSIONS, ns, [session_row(s) for s in batch.sessions])
     if batch.events:
@@ -256,7 +258,7 @@ def write_batch(tx: CypherTx, batch: Batch) -> None:
     touched |= {e.session for e in batch.events}
     touched |= {old_sessions[e.id] for e in batch.events if e.id in old_sessions}
     relink_sessions_events(tx, ns, touched)
-    if batch.sessions:
+    if batch.sessions or emptied:
         relink_session_order(tx, ns)
 
 
@@ -361,6 +363,16 @@ MATCH (e:Event {namespace: $ns, id: i})
 DETACH DELETE e
 """
 
+DROP_EMPTY_SESSIONS = """
+UNWIND $ids AS sid
+MATCH (s:Session {namespace: $ns, id: sid})
+OPTIONAL MATCH (e:Event {namespace: $ns, session: sid})
+WITH s, count(e) AS events
+WHERE events = 0
+DETACH DELETE s
+RETURN count(*) AS dropped
+"""
+
 DROP_ORPHANS = """
 UNWIND $ids AS xid
 MATCH (x:Entity {namespace: $ns, id: xid})
@@ -417,6 +429,16 @@ def retract_events(
         orphans = int(dropped_rows[0]["dropped"]) if dropped_rows else 0
     result = DeleteResult(events=len(gone), entities=orphans, facts=len(dropped), mentions=mentions)
     return result, sessions
+
+
+def _drop_empty_sessions(tx: CypherTx, ns: str, session_ids: Iterable[str]) -> bool:
+    """Delete those of these sessions left without an event (a batch's retraction: a session a re-ingested
+    input no longer holds); whether any was deleted (the sessions' order is then re-derived)."""
+    ids = sorted(set(session_ids))
+    if not ids:
+        return False
+    rows = tx.run(DROP_EMPTY_SESSIONS, ns=ns, ids=ids)
+    return bool(rows) and int(rows[0]["dropped"]) > 0
 
 
 def delete_event(tx: CypherTx, ns: str, event_id: str) -> DeleteResult:
