@@ -47,7 +47,6 @@ import time
 from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from types import FunctionType
 from typing import IO, Any
 
 import numpy as np
@@ -130,8 +129,11 @@ class _Shipping(pickle.Pickler):
     the helper does not run the caller's script, so it could not load it (it would stop with a traceback)."""
 
     def reducer_override(self, obj: Any) -> Any:
-        if isinstance(obj, type | FunctionType) and obj.__module__ == "__main__":
-            raise pickle.PicklingError(f"{obj.__qualname__} is defined in __main__, which the helper does not run")
+        # Classes and functions pickle by name; so do other callables of __main__ (e.g. a functools.lru_cache
+        # wrapper), and an instance of a __main__ class reports its class's module.
+        if callable(obj) and getattr(obj, "__module__", None) == "__main__":
+            name = getattr(obj, "__qualname__", type(obj).__qualname__)
+            raise pickle.PicklingError(f"{name} is defined in __main__, which the helper does not run")
         return NotImplemented
 
 
@@ -401,7 +403,13 @@ class EmbedPool:
                     if chunk_id in self._in_flight and time.monotonic() - self._heard > HELPER_SILENCE_S:
                         self._abandon()
                     continue
-            self._embed_here(*job)
+            try:
+                self._embed_here(*job)
+            except BaseException:  # not embedded (Ctrl-C): back on the queue, a later ticket may wait for it
+                with self._cond:
+                    if job[0] in self._live and job[0] not in self._results and job[0] not in self._errors:
+                        self._backlog.append(job)
+                raise
 
     def _pick(self, mine: set[int]) -> tuple[int, _Chunk] | None:
         """Take a queued chunk to embed here: the ticket's last one, else (while the helper is busy with the
@@ -426,6 +434,8 @@ class EmbedPool:
             vectors, error = None, f"{type(exc).__name__}: {exc}"
         self.local_seconds += time.perf_counter() - started
         with self._cond:
+            if chunk_id not in self._live:  # its ticket was discarded meanwhile (by another thread)
+                return
             if error is not None:
                 self._errors[chunk_id] = error
             else:

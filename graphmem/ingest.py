@@ -412,6 +412,10 @@ def _attach_pooled(part: _Extracted, tickets: list[tuple[Ticket, EmbeddingReques
         part.batches, part.error = [], str(exc)
         for ticket, _ in tickets:  # the unit is not written: its batches not collected yet are not embedded
             pool.discard(ticket)
+    except BaseException:  # not a unit's failure (a bug, Ctrl-C): still nothing left queued for this unit
+        for ticket, _ in tickets:
+            pool.discard(ticket)
+        raise
     part.embed_seconds += time.perf_counter() - started
     return part
 

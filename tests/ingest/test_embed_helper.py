@@ -293,3 +293,92 @@ def test_a_failed_unit_discards_its_other_tickets() -> None:
         with pytest.raises(ValueError, match="already collected or discarded"):
             pool.result(tickets[1][0])
     assert embedder.texts <= 2
+
+
+def test_a_unit_that_fails_with_a_bug_leaves_nothing_queued() -> None:
+    """Not a unit's failure (here numpy's error for vectors of the wrong width): the exception goes up, and
+    the unit's other batch is not left queued (it was, before, to be embedded for nothing)."""
+    from graphmem.ingest import _attach_pooled, _Extracted, _request
+    from graphmem.models import Batch, Event
+
+    class NoStore:
+        def get_events(self, namespace: str, ids: Any) -> list[Event]:
+            return []
+
+    class NarrowSometimes(FakeEmbedder):
+        def embed(self, texts: Any) -> Any:
+            out = super().embed(texts)
+            return out[:, :4] if any("NARROW" in t for t in texts) else out
+
+    def batch(ns: str, texts: list[str]) -> Batch:
+        return Batch(ns, events=tuple(Event(ns, f"ev:{ns}:{i}", "s1", i, None, t) for i, t in enumerate(texts, 1)))
+
+    part = _Extracted(batches=[batch("a", ["fine", "a NARROW one"]), batch("b", [f"later {i}" for i in range(40)])])
+    with EmbedPool(NarrowSometimes(), None, chunk=1) as pool:
+        tickets = [_request(pool, NoStore(), b) for b in part.batches]  # type: ignore[arg-type]
+        with pytest.raises(ValueError):
+            _attach_pooled(part, tickets, pool)
+        assert not pool._backlog and not pool._live, "the unit's other batch is still queued"
+
+
+def test_a_chunk_interrupted_while_embedded_here_goes_back_on_the_queue() -> None:
+    """Ctrl-C while this process embeds a later ticket's chunk: the chunk is queued again, so the later
+    ticket's vectors still come (its result waited forever before)."""
+
+    class InterruptOnce(FakeEmbedder):
+        armed = True
+
+        def embed(self, texts: Any) -> Any:
+            if self.armed and any(t.startswith("later") for t in texts):
+                self.armed = False
+                raise KeyboardInterrupt
+            return super().embed(texts)
+
+    got: list[Any] = []
+
+    def run() -> None:
+        with EmbedPool(InterruptOnce(), None, chunk=2) as pool:
+            first = pool.submit(["a1", "a2"])
+            later = pool.submit([f"later {i}" for i in range(6)])
+            taken = later.chunks[0][0]
+            picks = iter([next(job for job in pool._backlog if job[0] == taken)])
+
+            def pick_later_first(mine: set[int]) -> Any:  # what _pick does while a helper holds `first`
+                job = next(picks, None)
+                if job is None:
+                    return original(mine)
+                pool._backlog.remove(job)
+                return job
+
+            original = pool._pick
+            pool._pick = pick_later_first  # type: ignore[method-assign]
+            with pytest.raises(KeyboardInterrupt):
+                pool.result(first)
+            got.append(pool.result(later).shape)
+
+    worker = threading.Thread(target=run, daemon=True)
+    worker.start()
+    worker.join(30)
+    assert not worker.is_alive(), "the later ticket's result hung: its interrupted chunk was lost"
+    assert got == [(6, 8)]
+
+
+def test_a_cached_function_of_main_is_not_shipped(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A ``functools.lru_cache`` wrapper pickles by name like a function; one of ``__main__`` cannot load in
+    the helper, so the embedder carrying it is kept here (it was shipped, and the helper died)."""
+    import functools
+    import sys
+
+    from graphmem.embed_pool import _ship
+
+    def plain(x: int) -> int:
+        return x
+
+    plain.__module__, plain.__qualname__ = "__main__", "graphmem_test_cached_hook"
+    cached = functools.lru_cache(maxsize=None)(plain)
+    monkeypatch.setattr(sys.modules["__main__"], "graphmem_test_cached_hook", cached, raising=False)
+    embedder = FakeEmbedder()
+    embedder.hook = cached  # type: ignore[attr-defined]
+    assert _ship(embedder) is None
+    del embedder.hook  # type: ignore[attr-defined]
+    assert _ship(embedder) is not None
