@@ -30,7 +30,7 @@ from typing import Any
 from graphmem.models import EdgeType, Entity, Event, Fact, NodeKind, Session
 from graphmem.store.base import Direction, Neighbor, TimeFilter
 from graphmem.store.sqlite_reads import EVENT_COLS, FACT_COLS, kind_of, stored_fact
-from graphmem.store.sqlite_rows import dt_out, entity_from_row, event_from_row, fact_from_row, session_from_row
+from graphmem.store.sqlite_rows import entity_from_row, event_from_row, fact_from_row, session_from_row
 from graphmem.text import normalise_name
 
 __all__ = ["DISK_INDEXES", "EVENT_CACHE", "DiskNamespace", "EventCache"]
@@ -409,15 +409,19 @@ class DiskNamespace:
             sql = "SELECT event_id, role FROM mentions INDEXED BY mentions_by_entity WHERE ns = ? AND entity_id = ?"
             rows = sorted(self.conn.execute(sql, args))
             return [_mention(Direction.IN, eid, NodeKind.EVENT, role) for eid, role in rows]
+        # the events' rows read whole and kept: recall asks for the events it reaches through the entity
+        cols = ", ".join(f"e.{c.strip()}" for c in _ROW_COLS.split(","))
         sql = (
-            "SELECT m.event_id, m.role, e.occurred_at FROM mentions m INDEXED BY mentions_by_entity "
+            f"SELECT m.role, {cols} FROM mentions m INDEXED BY mentions_by_entity "
             "JOIN events e ON e.ns = m.ns AND e.id = m.event_id WHERE m.ns = ? AND m.entity_id = ?"
         )
-        timed = sorted(self.conn.execute(sql, args), key=lambda r: (r[0], r[1]))
+        rows = self.conn.execute(sql, args).fetchall()
+        events = self._kept(row[1:] for row in rows)
+        timed = sorted(((ev.id, row[0], ev) for row, ev in zip(rows, events, strict=True)), key=lambda r: r[:2])
         return [
             _mention(Direction.IN, eid, NodeKind.EVENT, role)
-            for eid, role, occurred in timed
-            if _admits(time, occurred)
+            for eid, role, ev in timed
+            if _admits_at(time, ev.occurred_at)
         ]
 
     def _facts(self, node_id: str, side: Direction, time: TimeFilter | None) -> list[Neighbor]:
@@ -485,10 +489,6 @@ class DiskNamespace:
 def _mention(side: Direction, node_id: str, kind: NodeKind, role: str) -> Neighbor:
     etype = EdgeType.SPOKEN_BY if role == "speaker" else EdgeType.MENTIONS
     return Neighbor(etype, side, node_id, kind, role)
-
-
-def _admits(time: TimeFilter | None, occurred: str | None) -> bool:
-    return _admits_at(time, dt_out(occurred))
 
 
 def _admits_at(time: TimeFilter | None, when: datetime | None) -> bool:

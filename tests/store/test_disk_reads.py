@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from graphmem.errors import ConfigError
-from graphmem.models import Batch, EdgeType, Entity, Event, Fact, Mention, Session
+from graphmem.models import Batch, EdgeType, Entity, Event, Fact, Mention, NodeKind, Session
 from graphmem.settings import DEFAULT_MIRROR_MAX_EVENTS, Settings
 from graphmem.store import sqlite_graph
 from graphmem.store.base import Direction, TimeFilter
@@ -291,6 +291,35 @@ def test_full_text_hits_are_read_once_and_kept(tmp_path: Path, monkeypatch: pyte
     assert [hit.event_id for hit in store.search_text("a", "kites", limit=3)] == hits
     assert sorted(decoded) == sorted(hits)  # read again, the same
     store.close()
+
+
+@pytest.mark.parametrize("time", [None, TIMES[2]], ids=["no bound", "window"])
+def test_the_events_an_edge_read_meets_are_kept(
+    stores: tuple[EmbeddedStore, EmbeddedStore],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    time: TimeFilter | None,
+) -> None:
+    """A session's turns, the turns beside a turn, a fact's evidence and, within a window, the turns naming a
+    thing are read whole once and kept: asking for those events next (as recall does) decodes nothing.
+    (Without a window a thing's turns come from the mentions alone, no event row read.)"""
+    mirror, _disk = stores
+    decoded = _counting_decodes(monkeypatch)
+    nodes = {"event": [e.id for e in mirror.iter_events(NS)], "session": [x.id for x in mirror.iter_sessions(NS)]}
+    if time is not None:
+        nodes["entity"] = [e.id for e in mirror.iter_entities(NS)]
+    checked = dict.fromkeys(nodes, 0)
+    for kind, node in ((kind, node) for kind, ids in nodes.items() for node in ids):
+        disk = EmbeddedStore.open(tmp_path / "s", mirror_max_events=0)  # nothing kept from another node
+        edges = disk.neighbors(NS, node, time=time)
+        assert edges == mirror.neighbors(NS, node, time=time)
+        met = [nb.node_id for nb in edges if nb.kind is NodeKind.EVENT]
+        read = len(decoded)
+        assert [e.id for e in disk.get_events(NS, met)] == met
+        assert len(decoded) == read, node
+        checked[kind] += bool(met)
+        disk.close()
+    assert all(checked.values()), checked
 
 
 def test_another_connections_commit_is_seen_without_refresh(tmp_path: Path) -> None:
