@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING, Any
 from graphmem.text import normalise_name
 
 if TYPE_CHECKING:
-    from graphmem.models import EdgeType
     from graphmem.store.base import GraphStore, Neighbor
 
 __all__ = ["NamespaceCache", "NamespaceCaches"]
@@ -27,7 +26,9 @@ class NamespaceCache:
 
     Attributes:
         degree: entity id → how many turns mention it (filled as entities are expanded).
-        edges: answers of ``store.neighbors`` without time bounds, by (node, edge types, direction).
+        edges: answers of ``store.neighbors`` without time bounds, by (node, edge types, direction), the
+            types as their values joined by commas: keys of strings only, which the garbage collector
+            stops tracking (it visits every tracked object in a full collection).
         participants: normalised name → speaker name, for everyone who speaks in the namespace (full
             names, and first names that only one speaker has); ``None`` until first needed.
         derived: what a recall channel derives from the namespace, by channel (e.g. the person facts
@@ -35,7 +36,7 @@ class NamespaceCache:
     """
 
     degree: dict[str, int] = field(default_factory=dict)
-    edges: dict[tuple[str, tuple[EdgeType, ...], str], list[Neighbor]] = field(default_factory=dict)
+    edges: dict[tuple[str, str, str], list[Neighbor]] = field(default_factory=dict)
     participants: dict[str, str] | None = None
     derived: dict[str, Any] = field(default_factory=dict)
 

@@ -63,8 +63,9 @@ PUSH_EPSILON = 0.02
 #: How many ``neighbors`` answers a namespace's cache holds before it starts over.
 EDGE_CACHE_MAX = 200_000
 #: The third part of the cache key under which the edges of one type of a node, both ways, are kept as
-#: fetched (``(node id, (edge type,), _FETCHED)``); a node's edges are fetched only for the types a hop
-#: follows, and each type is cached on its own so any later combination can be assembled.
+#: fetched (``(node id, edge type's value, _FETCHED)``); a node's edges are fetched only for the types a hop
+#: follows, and each type is cached on its own so any later combination can be assembled. Keys hold strings
+#: only: the garbage collector stops tracking such tuples, and a full collection visits every tracked object.
 _FETCHED = "fetched"
 
 
@@ -150,7 +151,7 @@ class Traversal:
     config: RecallConfig
     degree: dict[str, int]
     size: int
-    edge_cache: dict[tuple[str, tuple[EdgeType, ...], str], list[Neighbor]] = field(default_factory=dict)
+    edge_cache: dict[tuple[str, str, str], list[Neighbor]] = field(default_factory=dict)
     reached: dict[str, Reach] = field(default_factory=dict)
     speakers: set[str] = field(default_factory=set)
     #: This hop's edges within the time bounds (when the query has any), fetched for the whole frontier:
@@ -269,7 +270,7 @@ class Traversal:
         fetch (one round trip where the store can) of the types missing, for the nodes missing any."""
         missing: dict[str, set[EdgeType]] = {}
         for node_id, types in wanted.items():
-            lacking = {t for t in types if (node_id, (t,), _FETCHED) not in self.edge_cache}
+            lacking = {t for t in types if (node_id, t.value, _FETCHED) not in self.edge_cache}
             if lacking:
                 missing[node_id] = lacking
         if not missing:
@@ -280,7 +281,7 @@ class Traversal:
             self.edge_cache.clear()
         for node_id, edges in found.items():
             for t in union:
-                self.edge_cache[node_id, (t,), _FETCHED] = [nb for nb in edges if nb.edge is t]
+                self.edge_cache[node_id, t.value, _FETCHED] = [nb for nb in edges if nb.edge is t]
 
     def _fetch_timed(self, wanted: dict[str, tuple[EdgeType, ...]]) -> dict[str, _Timed]:
         """The edges of the wanted types of every node within the query's time bounds, in one fetch."""
@@ -306,7 +307,7 @@ class Traversal:
     def _edges(self, node_id: str, types: tuple[EdgeType, ...]) -> list[Neighbor]:
         """The node's edges of these types without time bounds (both ways, in ``neighbors`` order), from the
         cache shared across queries (fetched now when missing)."""
-        keys = [(node_id, (t,), _FETCHED) for t in _by_value(types)]
+        keys = [(node_id, t.value, _FETCHED) for t in _by_value(types)]
         if any(key not in self.edge_cache for key in keys):
             self._fetch_untimed({node_id: types})
         return _in_order(self.edge_cache[key] for key in keys)
@@ -440,7 +441,7 @@ class Traversal:
         """What ``store.neighbors`` gives for these edge types and direction within the query's time
         bounds: the node's edges (fetched with its frontier) filtered here, which keeps their order.
         Without time bounds the answer is cached per namespace, like the edges it comes from."""
-        key = (node_id, edges, direction.value)
+        key = (node_id, ",".join(edges), direction.value)
         if self.time.empty:
             found = self.edge_cache.get(key)
             if found is not None:

@@ -560,7 +560,15 @@ class EmbeddedStore:
             return []
         with self._lock, self._read():
             version = int(self._conn.execute("PRAGMA data_version").fetchone()[0])
-            found = best_events(self._conn, fts_table(namespace), words, limit, self._ns.text_stats(namespace, version))
+            stats = self._ns.text_stats(namespace, version)
+            view = self._ns.view_now(namespace, version)
+            ids_of = None
+            if view is not None:  # served from SQLite: keep the rows read, recall asks for these events next
+
+                def ids_of(rowids: Sequence[int]) -> dict[int, str]:
+                    return {rowid: event.id for rowid, event in view.events_by_rowid(rowids).items()}
+
+            found = best_events(self._conn, fts_table(namespace), words, limit, stats, ids_of=ids_of)
         return [TextHit(event_id, score) for event_id, score in found]
 
     def has_source(self, namespace: str, key: str, content_hash: str) -> bool:

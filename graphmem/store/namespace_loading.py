@@ -142,6 +142,17 @@ class NamespaceLoader:
             self._passing = passing = DiskNamespace(self._conn, namespace, self._events)
         return passing
 
+    def view_now(self, namespace: str, data_version: int) -> DiskNamespace | None:
+        """The view ``namespace`` is served from, if it has one and nothing was committed since it was made.
+
+        Unlike :meth:`on_disk` this decides nothing (no load, no admission, no count): a reader that
+        would otherwise skip the view (full-text search) uses it only to keep the event rows it reads.
+        ``data_version`` is ``PRAGMA data_version`` read in the caller's snapshot.
+        """
+        if data_version != self._version or namespace in self._loaded:
+            return None
+        return self._disk.get(namespace)
+
     def _admitted(self, namespace: str) -> bool:
         """Whether to load ``namespace`` although the budget is full (a reference is decided once)."""
         if self._admission.same_reference(namespace):

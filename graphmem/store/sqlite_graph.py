@@ -11,6 +11,10 @@ Order edges (NEXT, NEXT_SESSION) are derived as in the mirror: the next event of
 namespace's entities, the order of its sessions and its speakers, built on first use, and decoded events
 in one :class:`EventCache` shared by every view of the store; the store drops a view whenever the
 namespace changes, and every view (with the shared events) when another connection commits.
+
+Every read that meets an event row reads it whole and keeps it (by id, by a full-text hit's rowid, a
+session's turns, the turn beside another, the events among a frontier's nodes): recall asks for the
+events its edges lead to, so within one recall no event row is looked up again once read.
 """
 
 from __future__ import annotations
@@ -18,14 +22,15 @@ from __future__ import annotations
 import itertools
 import sqlite3
 from collections import OrderedDict
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from graphmem.models import EdgeType, Entity, Event, Fact, NodeKind, Session
 from graphmem.store.base import Direction, Neighbor, TimeFilter
 from graphmem.store.sqlite_reads import EVENT_COLS, FACT_COLS, kind_of, stored_fact
-from graphmem.store.sqlite_rows import dt_out, entity_from_row, event_from_row, fact_from_row, session_from_row
+from graphmem.store.sqlite_rows import entity_from_row, event_from_row, fact_from_row, session_from_row
 from graphmem.text import normalise_name
 
 __all__ = ["DISK_INDEXES", "EVENT_CACHE", "DiskNamespace", "EventCache"]
@@ -40,6 +45,8 @@ DISK_INDEXES = (
 )
 
 _SESSION_COLS = "ns, id, idx, started_at, date_text"
+#: What a read of events selects: the rowid too, kept with the event (full-text hits are rowids).
+_ROW_COLS = f"rowid, {EVENT_COLS}"
 _ENTITY_COLS = "ns, id, name, type, aliases"
 _NOW = TimeFilter()  # no bound: the fact versions memory holds now
 _CHUNK = 500  # ids per IN (...) list
@@ -54,14 +61,18 @@ class EventCache:
     """Decoded events of every :class:`DiskNamespace` of one store: one LRU of at most ``EVENT_CACHE``.
 
     Keyed by ``(view, event id)``: a view dropped because its namespace changed leaves its events
-    unreachable, and they age out. A read asking for more than ``EVENT_CACHE`` events is not kept.
-    The caller holds the store's lock.
+    unreachable, and they age out. Each event's ``events`` rowid is kept with it, so a full-text hit (a
+    rowid) finds the event too. A read asking for more than ``EVENT_CACHE`` events is not kept. The
+    caller holds the store's lock.
     """
 
-    __slots__ = ("_events",)
+    __slots__ = ("_events", "_ids", "_rowids")
 
     def __init__(self) -> None:
         self._events: OrderedDict[tuple[int, str], Event] = OrderedDict()
+        # each event's rowid, and back (plain values: no object for the collector to visit per event)
+        self._rowids: dict[tuple[int, str], int] = {}
+        self._ids: dict[tuple[int, int], str] = {}
 
     def __len__(self) -> int:
         return len(self._events)
@@ -82,15 +93,37 @@ class EventCache:
                 found[event_id] = event
         return found, missing
 
-    def put(self, view: int, event: Event) -> None:
-        """Keep ``event`` for ``view``, dropping the least recently used past ``EVENT_CACHE``."""
-        self._events[(view, event.id)] = event
-        while len(self._events) > EVENT_CACHE:
-            self._events.popitem(last=False)
+    def get(self, view: int, event_id: str) -> Event | None:
+        """The event kept for ``view`` under this id (marked as just used), or ``None``."""
+        event = self._events.get((view, event_id))
+        if event is not None:
+            self._events.move_to_end((view, event_id))
+        return event
+
+    def at(self, view: int, rowid: int) -> Event | None:
+        """The event kept for ``view`` whose row has this rowid (marked as just used), or ``None``."""
+        event_id = self._ids.get((view, rowid))
+        return None if event_id is None else self.get(view, event_id)
+
+    def put(self, view: int, event: Event, rowid: int) -> None:
+        """Keep ``event`` (its row's ``rowid``) for ``view``, dropping the least recently used past ``EVENT_CACHE``."""
+        events, rowids, ids = self._events, self._rowids, self._ids
+        key = (view, event.id)
+        old = rowids.get(key)
+        if old is not None and old != rowid:
+            ids.pop((view, old), None)
+        events[key] = event
+        rowids[key] = rowid
+        ids[view, rowid] = event.id
+        while len(events) > EVENT_CACHE:
+            dropped, _event = events.popitem(last=False)
+            ids.pop((dropped[0], rowids.pop(dropped)), None)
 
     def clear(self) -> None:
         """Drop every event (another connection committed)."""
         self._events.clear()
+        self._rowids.clear()
+        self._ids.clear()
 
 
 @dataclass(slots=True)
@@ -125,13 +158,51 @@ class DiskNamespace:
             part = missing[start : start + _CHUNK]
             marks = ",".join("?" * len(part))
             rows = self.conn.execute(
-                f"SELECT {EVENT_COLS} FROM events WHERE ns = ? AND id IN ({marks})", (self.namespace, *part)
+                f"SELECT {_ROW_COLS} FROM events WHERE ns = ? AND id IN ({marks})", (self.namespace, *part)
             )
-            for row in rows:
-                event = known[row[1]] = event_from_row(row)
-                if keep:
-                    cache.put(view, event)
+            known.update((event.id, event) for event in self._kept(rows, keep=keep))
         return [known[i] for i in event_ids if i in known]
+
+    def events_by_rowid(self, rowids: Sequence[int]) -> dict[int, Event]:
+        """The namespace's events among these ``events`` rowids, by rowid, kept as :meth:`get_events` keeps them.
+
+        Full-text search finds rowids (its table's rowid is the event row's): the rows not kept yet are
+        read whole here, not only their ids, so that the recall asking for these events next finds them
+        instead of reading each row a second time by id.
+        """
+        cache, view = self.cache, self._key
+        keep = len(rowids) <= EVENT_CACHE
+        found: dict[int, Event] = {}
+        missing: list[int] = []
+        for rowid in rowids:
+            event = cache.at(view, rowid) if keep else None
+            if event is None:
+                missing.append(rowid)
+            else:
+                found[rowid] = event
+        for start in range(0, len(missing), _CHUNK):
+            part = missing[start : start + _CHUNK]
+            marks = ",".join("?" * len(part))
+            # the namespace is checked here, not in SQL: with ``ns = ?`` SQLite walks the namespace's
+            # (ns, id) index instead of looking the rowids up
+            rows = self.conn.execute(f"SELECT {_ROW_COLS} FROM events WHERE rowid IN ({marks})", part).fetchall()
+            rows = [row for row in rows if row[1] == self.namespace]
+            found.update((row[0], event) for row, event in zip(rows, self._kept(rows, keep=keep), strict=True))
+        return found
+
+    def _kept(self, rows: Iterable[Sequence[Any]], *, keep: bool = True) -> list[Event]:
+        """``events`` rows (``_ROW_COLS``) as events, each kept unless ``keep`` is false (one kept already is
+        not decoded again)."""
+        cache, view = self.cache, self._key
+        out = []
+        for rowid, *row in rows:
+            event = cache.get(view, row[1]) if keep else None
+            if event is None:
+                event = event_from_row(row)
+                if keep:
+                    cache.put(view, event, rowid)
+            out.append(event)
+        return out
 
     def get_entity(self, entity_id: str) -> Entity | None:
         """The entity with this id, or ``None``."""
@@ -256,9 +327,9 @@ class DiskNamespace:
         if wanted is not None and not wanted:
             return out
         ids = list(out)
-        rows: dict[str, tuple[str, int]] = {
-            eid: (session, seq) for eid, session, seq in self._in("SELECT id, session, seq FROM events", ids)
-        }
+        # the events among the nodes read whole and kept: recall asks for these events too (most are kept
+        # already, read as seeds or when reached), so no event row is read twice
+        rows: dict[str, tuple[str, int]] = {ev.id: (ev.session, ev.seq) for ev in self.get_events(ids)}
         kinds = dict.fromkeys(rows, NodeKind.EVENT)
         rest = [i for i in ids if i not in rows]
         for table, table_kind in (("entities", NodeKind.ENTITY), ("sessions", NodeKind.SESSION)):  # as kind_of
@@ -310,19 +381,20 @@ class DiskNamespace:
         if kind is NodeKind.ENTITY and side is Direction.IN and want(EdgeType.MENTIONS, EdgeType.SPOKEN_BY):
             found.extend(self._mentioned_by(node_id, time if timed else None))
         if kind is NodeKind.SESSION and side is Direction.IN and want(EdgeType.IN_SESSION):
-            sql = "SELECT id, occurred_at FROM events WHERE ns = ? AND session = ?"  # sorted here: see _mentioned_by
-            members = sorted(self.conn.execute(sql, (self.namespace, node_id)))
+            # whole rows, kept: recall reads the members it reaches next (sorted here: see _mentioned_by)
+            sql = f"SELECT {_ROW_COLS} FROM events WHERE ns = ? AND session = ?"
+            members = sorted(self._kept(self.conn.execute(sql, (self.namespace, node_id))), key=lambda ev: ev.id)
             found.extend(
-                Neighbor(EdgeType.IN_SESSION, side, eid, NodeKind.EVENT)
-                for eid, occurred in members
-                if not timed or _admits(time, occurred)
+                Neighbor(EdgeType.IN_SESSION, side, ev.id, NodeKind.EVENT)
+                for ev in members
+                if not timed or _admits_at(time, ev.occurred_at)
             )
         if want(EdgeType.FACT):
             found.extend(self._facts(node_id, side, time))
         if kind is NodeKind.EVENT and row is not None and want(EdgeType.NEXT):
             step = self._step(row[0], row[1], node_id, later=side is Direction.OUT)
-            if step is not None and (not timed or _admits(time, step[1])):
-                found.append(Neighbor(EdgeType.NEXT, side, step[0], NodeKind.EVENT))
+            if step is not None and (not timed or _admits_at(time, step.occurred_at)):
+                found.append(Neighbor(EdgeType.NEXT, side, step.id, NodeKind.EVENT))
         if kind is NodeKind.SESSION and want(EdgeType.NEXT_SESSION):
             other = self._next_session(node_id, later=side is Direction.OUT)
             if other is not None:
@@ -337,15 +409,19 @@ class DiskNamespace:
             sql = "SELECT event_id, role FROM mentions INDEXED BY mentions_by_entity WHERE ns = ? AND entity_id = ?"
             rows = sorted(self.conn.execute(sql, args))
             return [_mention(Direction.IN, eid, NodeKind.EVENT, role) for eid, role in rows]
+        # the events' rows read whole and kept: recall asks for the events it reaches through the entity
+        cols = ", ".join(f"e.{c.strip()}" for c in _ROW_COLS.split(","))
         sql = (
-            "SELECT m.event_id, m.role, e.occurred_at FROM mentions m INDEXED BY mentions_by_entity "
+            f"SELECT m.role, {cols} FROM mentions m INDEXED BY mentions_by_entity "
             "JOIN events e ON e.ns = m.ns AND e.id = m.event_id WHERE m.ns = ? AND m.entity_id = ?"
         )
-        timed = sorted(self.conn.execute(sql, args), key=lambda r: (r[0], r[1]))
+        rows = self.conn.execute(sql, args).fetchall()
+        events = self._kept(row[1:] for row in rows)
+        timed = sorted(((ev.id, row[0], ev) for row, ev in zip(rows, events, strict=True)), key=lambda r: r[:2])
         return [
             _mention(Direction.IN, eid, NodeKind.EVENT, role)
-            for eid, role, occurred in timed
-            if _admits(time, occurred)
+            for eid, role, ev in timed
+            if _admits_at(time, ev.occurred_at)
         ]
 
     def _facts(self, node_id: str, side: Direction, time: TimeFilter | None) -> list[Neighbor]:
@@ -369,10 +445,8 @@ class DiskNamespace:
             if kind is None:
                 continue
             if time is not None and kind is NodeKind.EVENT:
-                got = self.conn.execute(
-                    "SELECT occurred_at FROM events WHERE ns = ? AND id = ?", (self.namespace, far)
-                ).fetchone()
-                if got is not None and not _admits(time, got[0]):
+                got = self.get_events([far])
+                if got and not _admits_at(time, got[0].occurred_at):
                     continue
             out.append(Neighbor(EdgeType.FACT, side, far, kind, None, fact))
         # the mirror groups a node's edges by the node at the far end, first met first
@@ -381,20 +455,20 @@ class DiskNamespace:
             order.setdefault(nb.node_id, len(order))
         return sorted(out, key=lambda nb: order[nb.node_id])
 
-    def _step(self, session: str, seq: int, event_id: str, *, later: bool) -> tuple[str, str | None] | None:
-        """The event after (or before) this one in its session, by (seq, id): its id and time."""
+    def _step(self, session: str, seq: int, event_id: str, *, later: bool) -> Event | None:
+        """The event after (or before) this one in its session, by (seq, id), read whole and kept."""
         if later:
             sql = (
-                "SELECT id, occurred_at FROM events WHERE ns = ? AND session = ? AND seq >= ? "
+                f"SELECT {_ROW_COLS} FROM events WHERE ns = ? AND session = ? AND seq >= ? "
                 "AND (seq > ? OR id > ?) ORDER BY seq, id LIMIT 1"
             )
         else:
             sql = (
-                "SELECT id, occurred_at FROM events WHERE ns = ? AND session = ? AND seq <= ? "
+                f"SELECT {_ROW_COLS} FROM events WHERE ns = ? AND session = ? AND seq <= ? "
                 "AND (seq < ? OR id < ?) ORDER BY seq DESC, id DESC LIMIT 1"
             )
-        row = self.conn.execute(sql, (self.namespace, session, seq, seq, event_id)).fetchone()
-        return (row[0], row[1]) if row else None
+        found = self._kept(self.conn.execute(sql, (self.namespace, session, seq, seq, event_id)).fetchmany(1))
+        return found[0] if found else None
 
     def _next_session(self, session_id: str, *, later: bool) -> str | None:
         if self._session_order is None:
@@ -417,10 +491,9 @@ def _mention(side: Direction, node_id: str, kind: NodeKind, role: str) -> Neighb
     return Neighbor(etype, side, node_id, kind, role)
 
 
-def _admits(time: TimeFilter | None, occurred: str | None) -> bool:
-    if time is None or occurred is None:
+def _admits_at(time: TimeFilter | None, when: datetime | None) -> bool:
+    if time is None or when is None:
         return True
-    when = dt_out(occurred)
     if time.since is not None and when is not None and when < time.since:
         return False
     return time.until is None or when is None or when <= time.until

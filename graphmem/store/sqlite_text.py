@@ -42,11 +42,12 @@ of the index as it is.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 import sqlite3
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from graphmem.store import sqlite_heads, sqlite_heads_words, sqlite_terms
@@ -384,19 +385,33 @@ def _ranked(conn: sqlite3.Connection, table: str, match: str, limit: int) -> lis
 
 
 def best_events(
-    conn: sqlite3.Connection, table: str, words: Sequence[str], limit: int, stats: TermStats
+    conn: sqlite3.Connection,
+    table: str,
+    words: Sequence[str],
+    limit: int,
+    stats: TermStats,
+    *,
+    ids_of: Callable[[Sequence[int]], Mapping[int, str]] | None = None,
 ) -> list[tuple[str, float]]:
     """``(event id, score)`` of the ``limit`` best events for ``words`` (:func:`top_rows`), best first.
 
-    Only these rows are read from ``events`` (the full-text table's rowid is the event row's); a
-    namespace without a full-text table yet holds no event.
+    Only these rows are read from ``events`` (the full-text table's rowid is the event row's), by
+    ``ids_of`` (rowids → the ids of those that exist) when given: a reader that keeps the rows it reads
+    (:meth:`~graphmem.store.sqlite_graph.DiskNamespace.events_by_rowid`) spares the caller reading them
+    again. A namespace without a full-text table yet holds no event.
     """
     if not conn.execute("SELECT 1 FROM sqlite_master WHERE name = ?", (table,)).fetchone():
         return []
     ranked = top_rows(conn, table, words, limit, stats)
+    ids = (ids_of or functools.partial(_event_ids, conn))([rowid for rowid, _score in ranked])
+    return [(ids[rowid], score) for rowid, score in ranked if rowid in ids]
+
+
+def _event_ids(conn: sqlite3.Connection, rowids: Sequence[int]) -> dict[int, str]:
+    """The ids of the ``events`` rows among ``rowids``, by rowid."""
     ids: dict[int, str] = {}
-    for start in range(0, len(ranked), _CHUNK):  # deepened searches ask for more rows than one IN list takes
-        part = [rowid for rowid, _score in ranked[start : start + _CHUNK]]
+    for start in range(0, len(rowids), _CHUNK):  # deepened searches ask for more rows than one IN list takes
+        part = rowids[start : start + _CHUNK]
         marks = ",".join("?" * len(part))
         ids.update(conn.execute(f"SELECT rowid, id FROM events WHERE rowid IN ({marks})", part))
-    return [(ids[rowid], score) for rowid, score in ranked if rowid in ids]
+    return ids

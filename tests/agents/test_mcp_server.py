@@ -202,3 +202,28 @@ def test_missing_sdk_names_the_install_line(monkeypatch: pytest.MonkeyPatch) -> 
         build_server(None)  # type: ignore[arg-type]
     with pytest.raises(MissingDependencyError, match=r"pip install 'graphmem\[mcp\]'"):
         serve("unused")
+
+
+def test_the_server_freezes_what_its_process_holds_before_serving(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``serve`` owns its process: the memory open and the server built, it collects once and freezes, so
+    full collections later visit only what was made since (docs/scale.md). Frozen here: nothing (recorded)."""
+    import gc
+
+    from graphmem import mcp_server
+
+    steps: list[str] = []
+
+    class Served:
+        async def run_stdio_async(self) -> None:
+            steps.append("serving")
+
+    def built(amem: Any) -> Served:
+        steps.append("built")
+        return Served()
+
+    monkeypatch.setattr(gc, "freeze", lambda: steps.append("frozen"))
+    monkeypatch.setattr(mcp_server, "build_server", built)
+    mcp_server.serve(str(tmp_path / "db"))
+    assert steps == ["built", "frozen", "serving"]

@@ -2,13 +2,17 @@
 
 The embedded store serves a big namespace's reads from indexed SQLite queries instead of loading it
 (see graphmem/store/sqlite_graph.py); recall must not tell the difference: same hits, same scores, same
-explanations, with and without a time window, for both traversal configurations.
+explanations, with and without a time window, for both traversal configurations. It reads each event row
+once per recall: the rows full-text search, the edges and the seeds read are kept for the rest of the recall.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import re
+import sqlite3
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
+from typing import Any
 
 import click
 import pytest
@@ -87,3 +91,91 @@ def test_recall_is_the_same_before_and_after_admission(store_dir: Path, embedder
         assert store.loaded == {"big"}  # type: ignore[attr-defined]  # read again soon: loaded
         assert [h.as_dict() for h in mem.recall(QUESTIONS[1], namespace="other", k=5)] == other
         assert "other" not in store.loaded  # type: ignore[attr-defined]  # full: its first recall from SQLite
+
+
+_READS_EVENTS = re.compile(r"\b(?:FROM|JOIN) events\b")
+_BY_KEY = re.compile(r"\b(?:rowid|id) (?:IN \(|= \?)")  # a lookup by id or rowid, not a range of rows
+
+
+class _Fetched:
+    """A statement's rows, already fetched (all the store does with a cursor)."""
+
+    def __init__(self, rows: list[Any]) -> None:
+        self._rows = rows
+        self._next = 0
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self.fetchall())
+
+    def fetchmany(self, size: int = 1) -> list[Any]:
+        rows = self._rows[self._next : self._next + size]
+        self._next += len(rows)
+        return rows
+
+    def fetchone(self) -> Any:
+        rows = self.fetchmany(1)
+        return rows[0] if rows else None
+
+    def fetchall(self) -> list[Any]:
+        return self.fetchmany(len(self._rows) - self._next)
+
+
+class _EventReads(sqlite3.Connection):
+    """A connection recording the ``events`` rows its statements return: ``(by key, event id)`` in order."""
+
+    reads: list[tuple[bool, str]]
+
+    def execute(self, sql: str, parameters: Sequence[Any] = (), /) -> Any:
+        cursor = super().execute(sql, parameters)
+        names = [column[0] for column in cursor.description or ()]
+        column = "id" if "id" in names else "event_id"  # an events row, or a mention joined to its event's row
+        if not _READS_EVENTS.search(sql) or column not in names:
+            return cursor
+        rows = cursor.fetchall()
+        by_key = _BY_KEY.search(sql) is not None
+        self.reads.extend((by_key, row[names.index(column)]) for row in rows)
+        return _Fetched(rows)
+
+
+def _recording_connect(reads: list[tuple[bool, str]]) -> Callable[..., sqlite3.Connection]:
+    connect = sqlite3.connect
+
+    def recording(*args: Any, **kwargs: Any) -> sqlite3.Connection:
+        conn = connect(*args, factory=_EventReads, **kwargs)
+        conn.reads = reads
+        return conn
+
+    return recording
+
+
+@pytest.mark.parametrize("config", [DEFAULT_CONFIG, ENTITY_WALK_CONFIG], ids=["default", "entity walk"])
+def test_a_recall_from_sqlite_looks_each_event_row_up_once(
+    store_dir: Path, tmp_path: Path, embedder: Embedder, config: RecallConfig, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Seeds (dense and full-text), the turns beside them, sessions' turns: a row read once is kept for the
+    recall, so no row is looked up by id or rowid after it was read. (A range read, the next turn of a
+    session, may meet a row read before: only the index could tell which row it is.)"""
+    mirror = EmbeddedStore.open(store_dir, mirror_max_events=None)
+    vectors = VectorIndex.open(mirror, tmp_path / "vectors")
+    reads: list[tuple[bool, str]] = []
+    monkeypatch.setattr(sqlite3, "connect", _recording_connect(reads))
+    try:
+        for request in requests("big"):
+            want = hits_of(mirror, vectors, embedder, request, config)
+            disk = EmbeddedStore.open(store_dir, mirror_max_events=0)  # nothing kept from an earlier recall
+            try:
+                reads.clear()
+                assert hits_of(disk, vectors, embedder, request, config) == want, request.text
+                assert sum(by_key for by_key, _ in reads) > len(want), request.text  # seeds are looked up
+                seen: set[str] = set()
+                again = []
+                for by_key, event_id in reads:
+                    if by_key and event_id in seen:
+                        again.append(event_id)
+                    seen.add(event_id)
+                assert again == [], request.text
+            finally:
+                disk.close()
+    finally:
+        vectors.close()
+        mirror.close()

@@ -9,6 +9,7 @@ the batched reads give exactly the hits of the per-node ones.
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -188,6 +189,22 @@ def test_store_calls_per_recall_are_bounded(
         config=ENTITY_WALK_CONFIG,
     )
     assert per_node.counts["neighbors"] > 3 * HOPS + 3, "the dialogue is too small for the bound to tell"
+
+
+@pytest.mark.parametrize("config", [DEFAULT_CONFIG, ENTITY_WALK_CONFIG], ids=["default", "entity walk"])
+def test_the_edge_cache_keys_are_not_tracked_by_the_collector(
+    embedded: tuple[EmbeddedStore, VectorIndex], embedder: Embedder, config: RecallConfig
+) -> None:
+    """The edges kept across questions are keyed by strings only: once a collection has seen them, the
+    garbage collector no longer tracks the keys (a full collection visits every tracked object, and a
+    long-lived recall cache holds one key per node and edge type)."""
+    store, vectors = embedded
+    cache = NamespaceCache()
+    for request in requests("big"):
+        assert recall(request, store=store, vectors=vectors, embed=embedder.embed, cache=cache, config=config)
+    gc.collect()
+    assert len(cache.edges) > 20
+    assert [key for key in cache.edges if gc.is_tracked(key)] == []
 
 
 @pytest.mark.neo4j

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from graphmem.errors import ConfigError
-from graphmem.models import Batch, EdgeType, Entity, Event, Fact, Mention, Session
+from graphmem.models import Batch, EdgeType, Entity, Event, Fact, Mention, NodeKind, Session
 from graphmem.settings import DEFAULT_MIRROR_MAX_EVENTS, Settings
 from graphmem.store import sqlite_graph
 from graphmem.store.base import Direction, TimeFilter
@@ -252,6 +252,74 @@ def test_decoded_events_are_bounded_over_all_namespaces(tmp_path: Path, monkeypa
     store.get_events("a", ["e1", "e0"])
     assert decoded == []  # what was kept before the wide reads still is
     store.close()
+
+
+def test_kept_events_are_found_by_rowid_until_they_go(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each kept event's rowid is kept with it (a full-text hit is a rowid) and goes with it."""
+    monkeypatch.setattr(sqlite_graph, "EVENT_CACHE", 2)
+    cache = sqlite_graph.EventCache()
+    a, b, c = (Event(NS, f"e{i}", "s", i, "ana", f"turn {i}", T0) for i in range(3))
+    cache.put(1, a, 10)
+    cache.put(1, b, 11)
+    assert cache.at(1, 10) is a and cache.at(2, 10) is None and cache.at(1, 12) is None
+    cache.put(1, c, 12)  # b, used least recently (a was just found), goes with its rowid
+    assert cache.at(1, 11) is None and cache.get(1, "e1") is None and cache.at(1, 12) is c
+    cache.put(1, a, 13)  # the same event under another rowid: the old one finds nothing
+    assert cache.at(1, 10) is None and cache.at(1, 13) is a and len(cache) == 2
+    cache.clear()
+    assert cache.at(1, 13) is None and len(cache) == 0
+
+
+def test_full_text_hits_are_read_once_and_kept(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Searching a namespace served from SQLite reads its hits' rows whole: the events asked for next (as
+    recall asks for its text seeds) are not read again, and neither are the hits of a second search."""
+    store = EmbeddedStore.open(tmp_path / "s", mirror_max_events=0)
+    events = tuple(
+        Event("a", f"e{i}", "s", i, "Ann", f"turn {i} about {'kites' if i % 2 else 'boats'}", T0) for i in range(8)
+    )
+    store.write(Batch("a", sessions=(Session("a", "s", 0, T0),), events=events))
+    store.get_events("a", ["e0"])  # recall reads the namespace before it searches: the view exists
+    decoded = _counting_decodes(monkeypatch)
+    hits = [hit.event_id for hit in store.search_text("a", "kites", limit=3)]
+    assert len(hits) == 3 and sorted(decoded) == sorted(hits)
+    assert [e.id for e in store.get_events("a", hits)] == hits
+    assert [hit.event_id for hit in store.search_text("a", "kites", limit=3)] == hits
+    assert sorted(decoded) == sorted(hits)  # nothing read and decoded again
+    monkeypatch.setattr(sqlite_graph, "EVENT_CACHE", 3)
+    store.get_events("a", ["e0", "e2", "e4"])  # the hits go
+    decoded.clear()
+    assert [hit.event_id for hit in store.search_text("a", "kites", limit=3)] == hits
+    assert sorted(decoded) == sorted(hits)  # read again, the same
+    store.close()
+
+
+@pytest.mark.parametrize("time", [None, TIMES[2]], ids=["no bound", "window"])
+def test_the_events_an_edge_read_meets_are_kept(
+    stores: tuple[EmbeddedStore, EmbeddedStore],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    time: TimeFilter | None,
+) -> None:
+    """A session's turns, the turns beside a turn, a fact's evidence and, within a window, the turns naming a
+    thing are read whole once and kept: asking for those events next (as recall does) decodes nothing.
+    (Without a window a thing's turns come from the mentions alone, no event row read.)"""
+    mirror, _disk = stores
+    decoded = _counting_decodes(monkeypatch)
+    nodes = {"event": [e.id for e in mirror.iter_events(NS)], "session": [x.id for x in mirror.iter_sessions(NS)]}
+    if time is not None:
+        nodes["entity"] = [e.id for e in mirror.iter_entities(NS)]
+    checked = dict.fromkeys(nodes, 0)
+    for kind, node in ((kind, node) for kind, ids in nodes.items() for node in ids):
+        disk = EmbeddedStore.open(tmp_path / "s", mirror_max_events=0)  # nothing kept from another node
+        edges = disk.neighbors(NS, node, time=time)
+        assert edges == mirror.neighbors(NS, node, time=time)
+        met = [nb.node_id for nb in edges if nb.kind is NodeKind.EVENT]
+        read = len(decoded)
+        assert [e.id for e in disk.get_events(NS, met)] == met
+        assert len(decoded) == read, node
+        checked[kind] += bool(met)
+        disk.close()
+    assert all(checked.values()), checked
 
 
 def test_another_connections_commit_is_seen_without_refresh(tmp_path: Path) -> None:
