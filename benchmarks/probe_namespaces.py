@@ -6,7 +6,9 @@ What ``graphmem bench scale --namespaces N`` probes, on a store it already wrote
 1,000 namespaces × 1,000 events): open read-only with the default memory budget and
 ``mirror_max_events``, touch every namespace (its vectors, then one recall), then ask ``QUESTIONS``
 (default 200) questions over random namespaces (``graphmem.bench.scale.questions``). Prints wall and
-CPU p50/p95 of those questions, the budget's evictions, how many namespaces the mirror holds at the
+CPU p50/p95 of those questions, the budget's evictions, the questions by whether their namespace was loaded
+before, loaded by the question, or answered from SQLite (count, wall p50 and max, and how many of the 10
+slowest were of each kind), how many namespaces the mirror holds at the
 end, peak RSS and the load average before and after (timings on a shared machine vary with it).
 Nothing is written to the store.
 """
@@ -19,6 +21,7 @@ import os
 import statistics
 import sys
 import time
+from collections import Counter
 from typing import Any
 
 
@@ -40,12 +43,18 @@ def _probe(where: str, namespaces: int, count: int) -> dict[str, Any]:
         touch_s = time.perf_counter() - started
         evictions_before = mem.budget.evictions if mem.budget is not None else 0
         wall, cpu = [], []
+        store = mem.store
+        loaded = store.loaded if isinstance(store, EmbeddedStore) else {}
+        kinds: dict[str, list[float]] = {"loaded before": [], "loaded by it": [], "read from SQLite": []}
         for ns, text in questions(count, namespaces=namespaces):
+            was_loaded = ns in loaded
             t, c = time.perf_counter(), time.process_time()
             mem.recall(text, namespace=ns, k=10)
             wall.append(1000 * (time.perf_counter() - t))
             cpu.append(1000 * (time.process_time() - c))
-        store = mem.store
+            kind = "loaded before" if was_loaded else "loaded by it" if ns in loaded else "read from SQLite"
+            kinds[kind].append(wall[-1])
+        tenth = sorted(wall)[-min(10, len(wall))]  # the 10th slowest question (p95 of 200)
         return {
             "namespaces": len(held),
             "questions": count,
@@ -57,6 +66,17 @@ def _probe(where: str, namespaces: int, count: int) -> dict[str, Any]:
             "evictions_total": mem.budget.evictions if mem.budget is not None else 0,
             "evictions_during_questions": (mem.budget.evictions if mem.budget is not None else 0) - evictions_before,
             "graphs_loaded_at_end": len(store.loaded) if isinstance(store, EmbeddedStore) else 0,
+            # Where the slow questions come from: each question's namespace was loaded before it, loaded by
+            # it (2Q admission on a second reference), or answered from SQLite without loading.
+            "questions_by_kind": {
+                kind: {
+                    "count": len(times),
+                    "wall_p50_ms": round(statistics.median(times), 1) if times else None,
+                    "wall_max_ms": round(max(times), 1) if times else None,
+                }
+                for kind, times in kinds.items()
+            },
+            "slowest_10_by_kind": dict(Counter(kind for kind, times in kinds.items() for ms in times if ms >= tenth)),
             "rss_end_mb": round(current_rss_mb(), 1),
             "peak_rss_mb": round(peak_rss_mb(), 1),
         }

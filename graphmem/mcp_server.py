@@ -289,7 +289,8 @@ def serve(
     until it ends (modules, the SDK, the open memory) is collected once and then frozen (``gc.freeze``),
     so that the full garbage collections recall's caches cause later visit only what was made since
     (measured in docs/scale.md: a full collection after 100 recalls at 1M events took half the time).
-    A library call never does this; an application serving recall can do the same.
+    When serving ends, everything is unfrozen again. No other library call does this; an application
+    serving recall can do the same.
 
     Raises:
         MissingDependencyError: the ``mcp`` package is not installed.
@@ -308,9 +309,12 @@ def serve(
             server = build_server(amem)
             gc.collect()  # nothing frozen is garbage
             gc.freeze()
-            if transport == "stdio":
-                await server.run_stdio_async()
-            else:
-                await server.run_streamable_http_async(host=host, port=port)
+            try:
+                if transport == "stdio":
+                    await server.run_stdio_async()
+                else:
+                    await server.run_streamable_http_async(host=host, port=port)
+            finally:  # serve() returns: what it held can be collected again (a second serve() starts afresh)
+                gc.unfreeze()
 
     anyio.run(main)

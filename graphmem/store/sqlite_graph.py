@@ -30,7 +30,7 @@ from typing import Any
 from graphmem.models import EdgeType, Entity, Event, Fact, NodeKind, Session
 from graphmem.store.base import Direction, Neighbor, TimeFilter
 from graphmem.store.sqlite_reads import EVENT_COLS, FACT_COLS, kind_of, stored_fact
-from graphmem.store.sqlite_rows import entity_from_row, event_from_row, fact_from_row, session_from_row
+from graphmem.store.sqlite_rows import dt_out, entity_from_row, event_from_row, fact_from_row, session_from_row
 from graphmem.text import normalise_name
 
 __all__ = ["DISK_INDEXES", "EVENT_CACHE", "DiskNamespace", "EventCache"]
@@ -54,6 +54,10 @@ _MENTION_EDGES = (EdgeType.MENTIONS, EdgeType.SPOKEN_BY)
 #: How many decoded events a store keeps between reads, over all its namespaces served from SQLite (the
 #: least recently used go first). Recall asks for the same few hundred turns query after query.
 EVENT_CACHE = 20_000
+
+#: A session, or an entity's turns in a time window, of at most this many events is read as whole rows and
+#: kept in the event cache (recall reads the events it reaches next); a longer one is listed by id and time.
+SIDE_ROWS_KEPT = 256
 _views = itertools.count()  # a key per view: events of a dropped view are never found again
 
 
@@ -381,14 +385,25 @@ class DiskNamespace:
         if kind is NodeKind.ENTITY and side is Direction.IN and want(EdgeType.MENTIONS, EdgeType.SPOKEN_BY):
             found.extend(self._mentioned_by(node_id, time if timed else None))
         if kind is NodeKind.SESSION and side is Direction.IN and want(EdgeType.IN_SESSION):
-            # whole rows, kept: recall reads the members it reaches next (sorted here: see _mentioned_by)
+            # whole rows, kept: recall reads the members it reaches next (sorted here: see _mentioned_by); a
+            # long session's members are listed by id and time only (decoding and keeping them all would cost
+            # more than the few recall reaches, and flush the event cache)
             sql = f"SELECT {_ROW_COLS} FROM events WHERE ns = ? AND session = ?"
-            members = sorted(self._kept(self.conn.execute(sql, (self.namespace, node_id))), key=lambda ev: ev.id)
-            found.extend(
-                Neighbor(EdgeType.IN_SESSION, side, ev.id, NodeKind.EVENT)
-                for ev in members
-                if not timed or _admits_at(time, ev.occurred_at)
-            )
+            rows = self.conn.execute(sql, (self.namespace, node_id)).fetchmany(SIDE_ROWS_KEPT + 1)
+            if len(rows) <= SIDE_ROWS_KEPT:
+                members = sorted(self._kept(rows), key=lambda ev: ev.id)
+                found.extend(
+                    Neighbor(EdgeType.IN_SESSION, side, ev.id, NodeKind.EVENT)
+                    for ev in members
+                    if not timed or _admits_at(time, ev.occurred_at)
+                )
+            else:
+                sql = "SELECT id, occurred_at FROM events WHERE ns = ? AND session = ?"
+                found.extend(
+                    Neighbor(EdgeType.IN_SESSION, side, eid, NodeKind.EVENT)
+                    for eid, occurred in sorted(self.conn.execute(sql, (self.namespace, node_id)))
+                    if not timed or _admits(time, occurred)
+                )
         if want(EdgeType.FACT):
             found.extend(self._facts(node_id, side, time))
         if kind is NodeKind.EVENT and row is not None and want(EdgeType.NEXT):
@@ -409,13 +424,22 @@ class DiskNamespace:
             sql = "SELECT event_id, role FROM mentions INDEXED BY mentions_by_entity WHERE ns = ? AND entity_id = ?"
             rows = sorted(self.conn.execute(sql, args))
             return [_mention(Direction.IN, eid, NodeKind.EVENT, role) for eid, role in rows]
-        # the events' rows read whole and kept: recall asks for the events it reaches through the entity
+        # the events' rows read whole and kept: recall asks for the events it reaches through the entity; an
+        # entity named by many turns (a speaker) lists them by id and time only (see _side)
         cols = ", ".join(f"e.{c.strip()}" for c in _ROW_COLS.split(","))
         sql = (
             f"SELECT m.role, {cols} FROM mentions m INDEXED BY mentions_by_entity "
             "JOIN events e ON e.ns = m.ns AND e.id = m.event_id WHERE m.ns = ? AND m.entity_id = ?"
         )
-        rows = self.conn.execute(sql, args).fetchall()
+        rows = self.conn.execute(sql, args).fetchmany(SIDE_ROWS_KEPT + 1)
+        if len(rows) > SIDE_ROWS_KEPT:
+            sql = (
+                "SELECT m.event_id, m.role, e.occurred_at FROM mentions m INDEXED BY mentions_by_entity "
+                "JOIN events e ON e.ns = m.ns AND e.id = m.event_id WHERE m.ns = ? AND m.entity_id = ?"
+            )
+            light = sorted(self.conn.execute(sql, args), key=lambda r: (r[0], r[1]))
+            admitted = [(eid, role) for eid, role, occurred in light if _admits(time, occurred)]
+            return [_mention(Direction.IN, eid, NodeKind.EVENT, role) for eid, role in admitted]
         events = self._kept(row[1:] for row in rows)
         timed = sorted(((ev.id, row[0], ev) for row, ev in zip(rows, events, strict=True)), key=lambda r: r[:2])
         return [
@@ -489,6 +513,11 @@ class DiskNamespace:
 def _mention(side: Direction, node_id: str, kind: NodeKind, role: str) -> Neighbor:
     etype = EdgeType.SPOKEN_BY if role == "speaker" else EdgeType.MENTIONS
     return Neighbor(etype, side, node_id, kind, role)
+
+
+def _admits(time: TimeFilter | None, occurred: str | None) -> bool:
+    """:func:`_admits_at` for a stored ``occurred_at`` text."""
+    return time is None or occurred is None or _admits_at(time, dt_out(occurred))
 
 
 def _admits_at(time: TimeFilter | None, when: datetime | None) -> bool:

@@ -224,6 +224,7 @@ def test_the_server_freezes_what_its_process_holds_before_serving(
         return Served()
 
     monkeypatch.setattr(gc, "freeze", lambda: steps.append("frozen"))
+    monkeypatch.setattr(gc, "unfreeze", lambda: steps.append("unfrozen"))
     monkeypatch.setattr(mcp_server, "build_server", built)
     mcp_server.serve(str(tmp_path / "db"))
-    assert steps == ["built", "frozen", "serving"]
+    assert steps == ["built", "frozen", "serving", "unfrozen"]  # serve() leaves the GC as it found it

@@ -349,3 +349,64 @@ def test_another_connections_commit_is_seen_without_refresh(tmp_path: Path) -> N
     assert [e.id for e in reader.find_entities(ns, "Bo")] == ["bo"]
     reader.close()
     writer.close()
+
+
+def test_a_reader_never_returns_a_deleted_event_whose_rowid_was_reused(tmp_path: Path) -> None:
+    """The writer deletes the last event and writes another, which takes its rowid: a reader whose view was
+    made before finds the new event by full text, not the deleted one kept under that rowid."""
+    ns = "a"
+    writer = EmbeddedStore.open(tmp_path / "s", mirror_max_events=0)
+    first = (Event(ns, "e1", "s", 1, "Ann", "kites one", T0), Event(ns, "e2", "s", 2, "Ann", "kites two", T0))
+    writer.write(Batch(ns, sessions=(Session(ns, "s", 0, T0),), events=first))
+    reader = EmbeddedStore.open(tmp_path / "s", mirror_max_events=0)
+    reader.get_events(ns, ["e1"])  # the reader's view exists, as in a recall
+    assert sorted(h.event_id for h in reader.search_text(ns, "kites")) == ["e1", "e2"]
+    writer.delete_event(ns, "e2")
+    writer.write(Batch(ns, events=(Event(ns, "e3", "s", 3, "Ann", "kites three", T0),)))
+    reused = writer._conn.execute("SELECT rowid FROM events WHERE id = 'e3'").fetchone()[0]
+    assert reused == 2, "the rowid was not reused: this test no longer tests what it says"
+    assert sorted(h.event_id for h in reader.search_text(ns, "kites")) == ["e1", "e3"]
+    reader.close()
+    writer.close()
+
+
+@pytest.mark.parametrize("windowed", [False, True])
+def test_a_long_session_and_a_busy_speaker_are_listed_without_keeping_their_events(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, windowed: bool
+) -> None:
+    """Past ``SIDE_ROWS_KEPT`` events, a session's members and an entity's turns in a window are listed by id
+    and time: the same neighbours, none of the events decoded into the event cache (all were, before, which
+    cost a long session's reader 5× and flushed the cache)."""
+    ns = "long"
+    store = EmbeddedStore.open(tmp_path / "s", mirror_max_events=0)
+    events = tuple(Event(ns, f"e{i:02d}", "s", i, "Ann", f"turn {i}", T0 + timedelta(minutes=i)) for i in range(1, 21))
+    store.write(
+        Batch(
+            ns,
+            sessions=(Session(ns, "s", 0, T0),),
+            events=events,
+            entities=(Entity(ns, "ann", "Ann", "Person"),),
+            mentions=tuple(Mention(ns, ev.id, "ann", "speaker") for ev in events),
+        )
+    )
+    since, until = T0 + timedelta(minutes=3), T0 + timedelta(minutes=12)
+    window = TimeFilter(since=since, until=until) if windowed else None
+    expected = [ev.id for ev in events if window is None or since <= ev.occurred_at <= until]
+    kept: list[str] = []
+    put = sqlite_graph.EventCache.put
+
+    def counting_put(self: sqlite_graph.EventCache, view: object, event: Event, rowid: int) -> None:
+        kept.append(event.id)
+        put(self, view, event, rowid)
+
+    monkeypatch.setattr(sqlite_graph.EventCache, "put", counting_put)
+    for cap, keeps in ((5, False), (100, True)):
+        monkeypatch.setattr(sqlite_graph, "SIDE_ROWS_KEPT", cap)
+        kept.clear()
+        members = store.neighbors(ns, "s", edge_types=[EdgeType.IN_SESSION], direction=Direction.IN, time=window)
+        assert [nb.node_id for nb in members] == expected
+        if windowed:
+            turns = store.neighbors(ns, "ann", edge_types=[EdgeType.SPOKEN_BY], direction=Direction.IN, time=window)
+            assert [nb.node_id for nb in turns] == expected
+        assert bool(kept) is keeps, (cap, kept)
+    store.close()
