@@ -44,6 +44,7 @@ def _probe(where: str, namespaces: int, count: int) -> dict[str, Any]:
         evictions_before = mem.budget.evictions if mem.budget is not None else 0
         wall, cpu = [], []
         store = mem.store
+
         def loaded() -> frozenset[str]:  # the store's answer is a snapshot: ask at each question
             return store.loaded if isinstance(store, EmbeddedStore) else frozenset()
 
