@@ -44,15 +44,18 @@ def _probe(where: str, namespaces: int, count: int) -> dict[str, Any]:
         evictions_before = mem.budget.evictions if mem.budget is not None else 0
         wall, cpu = [], []
         store = mem.store
-        loaded = store.loaded if isinstance(store, EmbeddedStore) else {}
+
+        def loaded() -> frozenset[str]:  # the store's answer is a snapshot: ask at each question
+            return store.loaded if isinstance(store, EmbeddedStore) else frozenset()
+
         kinds: dict[str, list[float]] = {"loaded before": [], "loaded by it": [], "read from SQLite": []}
         for ns, text in questions(count, namespaces=namespaces):
-            was_loaded = ns in loaded
+            was_loaded = ns in loaded()
             t, c = time.perf_counter(), time.process_time()
             mem.recall(text, namespace=ns, k=10)
             wall.append(1000 * (time.perf_counter() - t))
             cpu.append(1000 * (time.process_time() - c))
-            kind = "loaded before" if was_loaded else "loaded by it" if ns in loaded else "read from SQLite"
+            kind = "loaded before" if was_loaded else "loaded by it" if ns in loaded() else "read from SQLite"
             kinds[kind].append(wall[-1])
         tenth = sorted(wall)[-min(10, len(wall))]  # the 10th slowest question (p95 of 200)
         return {

@@ -19,14 +19,36 @@ namespace then admitted by its own second read, which is what scan resistance mu
 list, like the mirror, is shared. The ghost list holds as many names as half the namespaces the mirror
 holds, and at least two (so two namespaces read in turn are admitted even when one large namespace
 fills the budget).
+
+One change to 2Q weighs the cost of a load: a namespace is admitted on its second reference only if it
+holds at most ``2 × EVENTS_PER_REFERENCE`` events; a larger one needs one more reference while remembered
+for every further ``EVENTS_PER_REFERENCE`` events (:func:`references_to_admit`), since loading it costs that
+much more than the recalls it then speeds up save. A namespace read again and again is still loaded; one
+met a few times in a random stream is answered from SQLite instead of paying for a load the next recalls
+would not repay.
 """
 
 from __future__ import annotations
 
+import math
 import threading
 from collections import OrderedDict
 
-__all__ = ["GhostAdmission"]
+__all__ = ["EVENTS_PER_REFERENCE", "GhostAdmission", "references_to_admit"]
+
+#: Loading a namespace costs about as much recall time as this many events' worth of recalls save: loading
+#: took about 29 µs per event (a 1,000-event namespace: 52 ms for the recall that loads it, 23 ms for one
+#: answered from SQLite), and a recall of a loaded namespace saved about 7 ms against SQLite (16.5 ms
+#: against 23 ms), so a load pays for itself after about 7 / 0.029 ≈ 240 events per reference
+#: (docs/scale.md, "1,000 × 1,000: which questions are slow"). Larger namespaces cost more to load for
+#: a similar saving, so they need more references before they are admitted.
+EVENTS_PER_REFERENCE = 250
+
+
+def references_to_admit(events: int) -> int:
+    """References (the first one included) a namespace of ``events`` events needs while remembered before
+    it is loaded with the budget full: 2 as in 2Q, more when its load costs more than two recalls save."""
+    return max(2, math.ceil(events / EVENTS_PER_REFERENCE))
 
 
 class GhostAdmission:
@@ -36,7 +58,7 @@ class GhostAdmission:
     """
 
     def __init__(self) -> None:
-        self._ghosts: OrderedDict[str, None] = OrderedDict()
+        self._ghosts: OrderedDict[str, int] = OrderedDict()  # name → references counted while remembered
         self._local = threading.local()  # .last: the namespace this thread read last
 
     @property
@@ -61,17 +83,19 @@ class GhostAdmission:
         """Whether this thread's read of ``namespace`` continues the reference of its read before."""
         return namespace == self._last
 
-    def admits(self, namespace: str, resident: int) -> bool:
+    def admits(self, namespace: str, resident: int, events: int = 0) -> bool:
         """A new reference to ``namespace``, not loaded, when loading it would evict: whether to load it.
 
-        It is admitted when its name is in the ghost list (read recently); otherwise its name enters the
-        list, which keeps the ``max(2, resident // 2)`` most recent names (``resident``: namespaces loaded).
+        It is admitted when this is its :func:`references_to_admit` ``(events)``-th reference while its name
+        is in the ghost list (the second, as in 2Q, for a namespace of up to ``2 × EVENTS_PER_REFERENCE``
+        events); otherwise its name enters (or moves to the recent end of) the list, which keeps the
+        ``max(2, resident // 2)`` most recent names (``resident``: namespaces loaded).
         """
         self._last = namespace
-        if namespace in self._ghosts:
-            del self._ghosts[namespace]
+        seen = self._ghosts.pop(namespace, 0) + 1
+        if seen >= references_to_admit(events):
             return True
-        self._ghosts[namespace] = None
+        self._ghosts[namespace] = seen
         while len(self._ghosts) > max(2, resident // 2):
             self._ghosts.popitem(last=False)
         return False

@@ -134,7 +134,7 @@ class NamespaceLoader:
         if held > limit:
             view = self._disk[namespace] = DiskNamespace(self._conn, namespace, self._events)
             return view
-        if not admit or self._has_room(int(held)) or self._admitted(namespace):
+        if not admit or self._has_room(int(held)) or self._admitted(namespace, int(held)):
             self._admission.note(namespace)
             self._passing = None
             return None
@@ -153,11 +153,12 @@ class NamespaceLoader:
             return None
         return self._disk.get(namespace)
 
-    def _admitted(self, namespace: str) -> bool:
-        """Whether to load ``namespace`` although the budget is full (a reference is decided once)."""
+    def _admitted(self, namespace: str, events: int) -> bool:
+        """Whether to load ``namespace`` (``events`` events) although the budget is full (a reference is
+        decided once)."""
         if self._admission.same_reference(namespace):
             return False
-        return self._admission.admits(namespace, len(self._loaded))
+        return self._admission.admits(namespace, len(self._loaded), events)
 
     def _has_room(self, events: int) -> bool:
         """Whether loading a namespace of ``events`` events fits the budget without evicting another."""

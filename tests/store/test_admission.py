@@ -130,3 +130,22 @@ def test_concurrent_read_scopes_do_not_admit_each_other_namespaces(tmp_path: Pat
             pool.submit(stack.close).result()
     assert store.loaded == {"a"} and budget.evictions == 0
     store.close()
+
+
+def test_a_larger_namespace_needs_more_references_to_be_admitted() -> None:
+    """Loading costs in proportion to the events; a recall saved does not: a namespace of 1,000 events is
+    admitted on its fourth reference while remembered (with 2Q's rule, on its second), one of 30 on its
+    second, and the count is kept while its name stays in the list."""
+    from graphmem.store.admission import EVENTS_PER_REFERENCE, references_to_admit
+
+    assert EVENTS_PER_REFERENCE == 250
+    assert [references_to_admit(n) for n in (0, 30, 500, 501, 1000, 100_000)] == [2, 2, 2, 3, 4, 400]
+    gate = GhostAdmission()
+    results = []
+    for _ in range(4):
+        results.append(gate.admits("big", resident=10, events=1000))
+        gate.begin()
+    assert results == [False, False, False, True]
+    assert not gate.admits("small", resident=10, events=30)
+    gate.begin()
+    assert gate.admits("small", resident=10, events=30)
