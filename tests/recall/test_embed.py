@@ -61,32 +61,32 @@ def test_unknown_spec_is_a_config_error() -> None:
         make_embedder("word2vec")
 
 
-def test_default_embedder_reads_environment_once(monkeypatch: pytest.MonkeyPatch) -> None:
-    built: list[str | None] = []
+@pytest.fixture
+def built(monkeypatch: pytest.MonkeyPatch) -> list[str | None]:
+    """The specs ``make_embedder`` is asked to build (a fake that returns a string), no embedder cached."""
+    specs: list[str | None] = []
 
     def fake(spec: str | None = None) -> str:
-        built.append(spec)
+        specs.append(spec)
         return f"embedder<{spec}>"
 
     monkeypatch.setattr(embed_mod, "_defaults", {})
     monkeypatch.setattr(embed_mod, "make_embedder", fake)
+    return specs
+
+
+def test_default_embedder_reads_environment_once(monkeypatch: pytest.MonkeyPatch, built: list[str | None]) -> None:
     monkeypatch.setenv("GRAPHMEM_EMBEDDER", "sentence-transformers")
     assert embed_mod.default_embedder() == "embedder<sentence-transformers>"
     assert embed_mod.default_embedder() == "embedder<sentence-transformers>"
     assert built == ["sentence-transformers"]
 
 
-def test_the_default_sentence_transformers_model_named_or_not_is_loaded_once(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_default_sentence_transformers_model_named_or_not_is_loaded_once(
+    monkeypatch: pytest.MonkeyPatch, built: list[str | None]
+) -> None:
     """``sentence-transformers`` (the bundled all-MiniLM-L6-v2) and ``st:all-MiniLM-L6-v2`` are one model:
     one process-wide embedder, built once from the bundled files (it was loaded twice, once per spelling)."""
-    built: list[str | None] = []
-
-    def fake(spec: str | None = None) -> str:
-        built.append(spec)
-        return f"embedder<{spec}>"
-
-    monkeypatch.setattr(embed_mod, "_defaults", {})
-    monkeypatch.setattr(embed_mod, "make_embedder", fake)
     monkeypatch.setattr(embed_mod, "_minilm_bundled", lambda: True, raising=False)
     name = embed_mod.MINILM_SPACE
     spellings = ["sentence-transformers", "st", f"st:{name}", f"sentence-transformers:{name}"]
