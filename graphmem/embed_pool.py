@@ -409,6 +409,8 @@ class EmbedPool:
                 with self._cond:
                     if job[0] in self._live and job[0] not in self._results and job[0] not in self._errors:
                         self._backlog.append(job)
+                        self._feed()
+                        self._cond.notify_all()
                 raise
 
     def _pick(self, mine: set[int]) -> tuple[int, _Chunk] | None:

@@ -5,7 +5,8 @@ first time it is read, and dropped again when the :class:`~graphmem.store.budget
 the room (least recently used first) or when the namespace changes. A namespace holding more events
 than ``mirror_max_events`` is never loaded: its reads are answered by a
 :class:`~graphmem.store.sqlite_graph.DiskNamespace`. Once the budget is full, a smaller namespace is
-answered the same way until it is read again soon (:mod:`graphmem.store.admission`, 2Q admission), so
+answered the same way until it is read again soon, more often the more events it holds
+(:mod:`graphmem.store.admission`, 2Q admission weighed by the cost of a load), so
 reading more namespaces than fit does not reload one into networkx at nearly every read.
 Per-namespace full-text statistics (:class:`~graphmem.store.sqlite_text.TermStats`) are kept here too,
 and forgotten with the rest. The views of namespaces served from SQLite share one bounded cache of decoded

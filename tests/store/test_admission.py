@@ -2,7 +2,8 @@
 
 While the budget has room a namespace loads on its first read (tests/store/test_lazy.py). Once loading
 would evict another, a namespace read once is answered from SQLite, and loaded when read again while its
-name is in the ghost list; reads in a row of one namespace are one reference; writes load as before.
+name is in the ghost list (a larger one: read more often, one more reference per 250 events past 500); reads
+in a row of one namespace are one reference; writes load as before.
 """
 
 from __future__ import annotations
@@ -149,3 +150,34 @@ def test_a_larger_namespace_needs_more_references_to_be_admitted() -> None:
     assert not gate.admits("small", resident=10, events=30)
     gate.begin()
     assert gate.admits("small", resident=10, events=30)
+
+
+def test_the_store_counts_a_namespaces_events_when_admitting_it(tmp_path: Path) -> None:
+    """Through the store, with the budget full: a 1,000-event namespace is loaded on its fourth recall (one
+    read scope each), a 30-event one on its second, and other namespaces read in between do not reset it."""
+    _fill(tmp_path / "s", {"a": 30, "big": 1000, "c": 30, "d": 30})
+    store = EmbeddedStore.open(tmp_path / "s", budget=CacheBudget(2_650_000))
+
+    def recall(ns: str) -> bool:
+        with store.reading():
+            for _ in range(3):
+                store.get_event(ns, "e0")
+                store.neighbors(ns, "e1")
+        return ns in store.loaded
+
+    try:
+        assert recall("a")  # the budget had room
+        assert [recall("big") for _ in range(4)] == [False, False, False, True]
+        store.unload("big")
+        assert recall("a")
+        seen = [recall(ns) for ns in ["big", "c", "big", "d", "big", "c", "big"]]
+        assert [
+            hit for ns, hit in zip(["big", "c", "big", "d", "big", "c", "big"], seen, strict=True) if ns == "big"
+        ] == [
+            False,
+            False,
+            False,
+            True,
+        ]
+    finally:
+        store.close()
