@@ -47,6 +47,13 @@ DISK_INDEXES = (
 _SESSION_COLS = "ns, id, idx, started_at, date_text"
 #: What a read of events selects: the rowid too, kept with the event (full-text hits are rowids).
 _ROW_COLS = f"rowid, {EVENT_COLS}"
+#: The same columns of the events ``e`` an entity's mentions join.
+_JOINED_ROW_COLS = ", ".join(f"e.{c.strip()}" for c in _ROW_COLS.split(","))
+#: An entity's mentions with their events (``ns``, ``entity_id`` as parameters).
+_MENTIONING = (
+    "FROM mentions m INDEXED BY mentions_by_entity "
+    "JOIN events e ON e.ns = m.ns AND e.id = m.event_id WHERE m.ns = ? AND m.entity_id = ?"
+)
 _ENTITY_COLS = "ns, id, name, type, aliases"
 _NOW = TimeFilter()  # no bound: the fact versions memory holds now
 _CHUNK = 500  # ids per IN (...) list
@@ -388,8 +395,10 @@ class DiskNamespace:
             # whole rows, kept: recall reads the members it reaches next (sorted here: see _mentioned_by); a
             # long session's members are listed by id and time only (decoding and keeping them all would cost
             # more than the few recall reaches, and flush the event cache)
-            sql = f"SELECT {_ROW_COLS} FROM events WHERE ns = ? AND session = ?"
-            rows = self.conn.execute(sql, (self.namespace, node_id)).fetchmany(SIDE_ROWS_KEPT + 1)
+            of_session = "FROM events WHERE ns = ? AND session = ?"
+            rows = self.conn.execute(f"SELECT {_ROW_COLS} {of_session}", (self.namespace, node_id)).fetchmany(
+                SIDE_ROWS_KEPT + 1
+            )
             if len(rows) <= SIDE_ROWS_KEPT:
                 members = sorted(self._kept(rows), key=lambda ev: ev.id)
                 found.extend(
@@ -398,10 +407,10 @@ class DiskNamespace:
                     if not timed or _admits_at(time, ev.occurred_at)
                 )
             else:
-                sql = "SELECT id, occurred_at FROM events WHERE ns = ? AND session = ?"
+                light = self.conn.execute(f"SELECT id, occurred_at {of_session}", (self.namespace, node_id))
                 found.extend(
                     Neighbor(EdgeType.IN_SESSION, side, eid, NodeKind.EVENT)
-                    for eid, occurred in sorted(self.conn.execute(sql, (self.namespace, node_id)))
+                    for eid, occurred in sorted(light)
                     if not timed or _admits(time, occurred)
                 )
         if want(EdgeType.FACT):
@@ -426,18 +435,12 @@ class DiskNamespace:
             return [_mention(Direction.IN, eid, NodeKind.EVENT, role) for eid, role in rows]
         # the events' rows read whole and kept: recall asks for the events it reaches through the entity; an
         # entity named by many turns (a speaker) lists them by id and time only (see _side)
-        cols = ", ".join(f"e.{c.strip()}" for c in _ROW_COLS.split(","))
-        sql = (
-            f"SELECT m.role, {cols} FROM mentions m INDEXED BY mentions_by_entity "
-            "JOIN events e ON e.ns = m.ns AND e.id = m.event_id WHERE m.ns = ? AND m.entity_id = ?"
-        )
-        rows = self.conn.execute(sql, args).fetchmany(SIDE_ROWS_KEPT + 1)
+        rows = self.conn.execute(f"SELECT m.role, {_JOINED_ROW_COLS} {_MENTIONING}", args).fetchmany(SIDE_ROWS_KEPT + 1)
         if len(rows) > SIDE_ROWS_KEPT:
-            sql = (
-                "SELECT m.event_id, m.role, e.occurred_at FROM mentions m INDEXED BY mentions_by_entity "
-                "JOIN events e ON e.ns = m.ns AND e.id = m.event_id WHERE m.ns = ? AND m.entity_id = ?"
+            light = sorted(
+                self.conn.execute(f"SELECT m.event_id, m.role, e.occurred_at {_MENTIONING}", args),
+                key=lambda r: (r[0], r[1]),
             )
-            light = sorted(self.conn.execute(sql, args), key=lambda r: (r[0], r[1]))
             admitted = [(eid, role) for eid, role, occurred in light if _admits(time, occurred)]
             return [_mention(Direction.IN, eid, NodeKind.EVENT, role) for eid, role in admitted]
         events = self._kept(row[1:] for row in rows)
@@ -523,6 +526,6 @@ def _admits(time: TimeFilter | None, occurred: str | None) -> bool:
 def _admits_at(time: TimeFilter | None, when: datetime | None) -> bool:
     if time is None or when is None:
         return True
-    if time.since is not None and when is not None and when < time.since:
+    if time.since is not None and when < time.since:
         return False
-    return time.until is None or when is None or when <= time.until
+    return time.until is None or when <= time.until
