@@ -145,6 +145,143 @@ def build(outdir: Path, st_dir: Path | None, src: Path | None, isa: bool = False
         print(f"{target}: {target.stat().st_size / 1e6:.1f} MB")
 
 
+class _Graph:
+    """An ONNX graph with who makes and who reads each tensor, for the pattern matches of :func:`fuse`."""
+
+    def __init__(self, model: Any, src: Path) -> None:
+        self.model, self.src, self.graph = model, src, model.graph
+        self.inits = {t.name: t for t in self.graph.initializer}
+        self.producer = {o: n for n in self.graph.node for o in n.output}
+        self.consumers: dict[str, list[Any]] = {}
+        for n in self.graph.node:
+            for x in n.input:
+                self.consumers.setdefault(x, []).append(n)
+
+    def array(self, name: str) -> Any:
+        from onnx import numpy_helper
+
+        return numpy_helper.to_array(self.inits[name])
+
+    def scalar(self, name: str) -> float:
+        return float(self.array(name).reshape(()))
+
+    def made_by(self, name: str, op: str) -> Any:
+        node = self.producer[name]
+        if node.op_type != op:
+            raise SystemExit(f"{self.src}: {name} comes from {node.op_type} {node.name}, expected {op}")
+        return node
+
+    def read_by(self, name: str, op: str) -> Any:
+        readers = self.consumers.get(name, [])
+        found = [c for c in readers if c.op_type == op]
+        if len(found) != 1:
+            raise SystemExit(f"{self.src}: {name} is read by {[c.op_type for c in readers]}, expected one {op}")
+        return found[0]
+
+
+def _gelus(g: _Graph) -> list[tuple[list[Any], Any]]:
+    """Each ``x * 0.5 * (1 + erf(x / sqrt 2))``: its five nodes and the ``Gelu`` that replaces them."""
+    from onnx import helper
+
+    out = []
+    for erf in [n for n in g.graph.node if n.op_type == "Erf"]:
+        div = g.made_by(erf.input[0], "Div")
+        add = g.read_by(erf.output[0], "Add")
+        half = g.read_by(add.output[0], "Mul")
+        last = g.read_by(half.output[0], "Mul")
+        x = div.input[0]
+        assert abs(g.scalar(div.input[1]) - 2**0.5) < 1e-6 and x in last.input
+        fused = helper.make_node("Gelu", [x], [last.output[0]], name=last.name + "_gelu", domain="com.microsoft")
+        out.append(([div, erf, add, half, last], fused))
+    return out
+
+
+def _attentions(g: _Graph) -> list[tuple[list[Any], Any]]:
+    """Each ``softmax(q kᵀ c² + mask) v`` block (heads split and joined by Reshape/Transpose, the three
+    bias adds before it, the NaN guard after the softmax): its nodes (the joining Reshape last) and the
+    ``MultiHeadAttention`` that replaces them, reading ``attention_mask_i32``."""
+    from onnx import helper, numpy_helper
+
+    out = []
+    for softmax in [n for n in g.graph.node if n.op_type == "Softmax"]:
+        guard, isnan = g.read_by(softmax.output[0], "Where"), g.read_by(softmax.output[0], "IsNaN")
+        weighted = g.read_by(guard.output[0], "MatMul")
+        heads_out = g.read_by(weighted.output[0], "Transpose")
+        joined = g.read_by(heads_out.output[0], "Reshape")
+        masked = g.made_by(softmax.input[0], "Add")
+        scores = g.made_by(masked.input[0], "MatMul")
+        q_scaled, k_scaled = g.made_by(scores.input[0], "Mul"), g.made_by(scores.input[1], "Mul")
+        nodes = [guard, isnan, softmax, weighted, heads_out, masked, scores, q_scaled, k_scaled]
+        splits = []  # per q, k, v: the Reshape that splits the heads (k is transposed twice more)
+        for start, ops in (
+            (q_scaled.input[0], ["Transpose", "Reshape"]),
+            (k_scaled.input[0], ["Reshape", "Transpose", "Reshape", "Transpose", "Reshape"]),
+            (weighted.input[1], ["Transpose", "Reshape"]),
+        ):
+            for op in ops:
+                node = g.made_by(start, op)
+                nodes.append(node)
+                start = node.input[0]
+            splits.append(node)
+        projections, biases = [], []
+        for split in splits:
+            add = g.made_by(split.input[0], "Add")
+            nodes.append(add)
+            x, bias = (add.input[1], add.input[0]) if add.input[0] in g.inits else tuple(add.input)
+            projections.append(x)
+            biases.append(g.array(bias))
+        # the split's shape is Concat(batch, seq, -1, head size): heads = hidden / head size
+        head_size = int(g.scalar(g.made_by(splits[0].input[1], "Concat").input[-1]))
+        c = g.scalar(q_scaled.input[1])
+        assert c == g.scalar(k_scaled.input[1])
+        bias_name = softmax.name + "_qkv_bias"
+        g.graph.initializer.append(numpy_helper.from_array(np.concatenate(biases).astype(np.float32), bias_name))
+        fused = helper.make_node(
+            "MultiHeadAttention",
+            [*projections, bias_name, "attention_mask_i32"],
+            [joined.output[0]],
+            name=softmax.name + "_mha",
+            domain="com.microsoft",
+            num_heads=len(biases[0]) // head_size,
+            scale=c * c,
+        )
+        out.append(([*nodes, joined], fused))
+    return out
+
+
+def fuse(src: Path, dst: Path, gelu: bool, attention: bool) -> None:
+    """Write ``src`` with its attention blocks as ``MultiHeadAttention`` and/or its erf GELUs as ``Gelu``
+    (both ONNX Runtime contrib ops, domain ``com.microsoft``): the same arithmetic in fewer kernels."""
+    import onnx
+    from onnx import helper
+
+    g = _Graph(onnx.load(str(src)), src)
+    blocks = (_gelus(g) if gelu else []) + (_attentions(g) if attention else [])
+    dropped = {id(n) for nodes, _ in blocks for n in nodes}
+    at = {id(nodes[-1]): fused for nodes, fused in blocks}  # the fused node takes its last node's place
+    nodes = [helper.make_node("Cast", ["attention_mask"], ["attention_mask_i32"], to=onnx.TensorProto.INT32)]
+    for n in g.graph.node:
+        if id(n) in at:
+            nodes.append(at[id(n)])
+        if id(n) not in dropped:
+            nodes.append(n)
+    needed, kept = {o.name for o in g.graph.output}, []
+    for n in reversed(nodes):  # drop what no output reads (the mask arithmetic the guard used, the Cast if unused)
+        if any(o in needed for o in n.output):
+            kept.append(n)
+            needed.update(n.input)
+    del g.graph.node[:]
+    g.graph.node.extend(reversed(kept))
+    used = [t for t in g.graph.initializer if t.name in needed]
+    del g.graph.initializer[:]
+    g.graph.initializer.extend(used)
+    if not any(o.domain == "com.microsoft" for o in g.model.opset_import):
+        g.model.opset_import.append(helper.make_opsetid("com.microsoft", 1))
+    onnx.checker.check_model(g.model)
+    onnx.save(g.model, str(dst))
+    print(f"{dst}: {len(kept)} nodes, {len(blocks)} blocks fused")
+
+
 def _locomo(data: str) -> list[tuple[list[str], list[str], list[tuple[str, set[str]]]]]:
     convs = []
     for conv in json.loads(Path(data).read_text()):
@@ -338,6 +475,11 @@ def main(argv: list[str]) -> None:
     c = sub.add_parser("compare")
     c.add_argument("native")
     c.add_argument("other")
+    f = sub.add_parser("fuse")
+    f.add_argument("src", type=Path)
+    f.add_argument("dst", type=Path)
+    f.add_argument("--no-gelu", action="store_true", help="leave the erf GELUs as they are")
+    f.add_argument("--no-attention", action="store_true", help="leave the attention blocks as they are")
     s = sub.add_parser("speed")
     s.add_argument("models", nargs="*")
     s.add_argument("--data", default=DEFAULT_DATA)
@@ -350,6 +492,8 @@ def main(argv: list[str]) -> None:
         vectors(args.out, args.models, args.data, args.fp32)
     elif args.cmd == "compare":
         compare(args.native, args.other)
+    elif args.cmd == "fuse":
+        fuse(args.src, args.dst, gelu=not args.no_gelu, attention=not args.no_attention)
     elif args.cmd == "speed":
         speed(args.models, args.data, args.n, args.rounds)
     else:

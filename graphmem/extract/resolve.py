@@ -21,7 +21,7 @@ these rules on a labelled set of name pairs.
 from __future__ import annotations
 
 import re
-from collections.abc import Container, Iterable, Sequence
+from collections.abc import Container, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
@@ -380,10 +380,43 @@ def _mentioning(batch: Batch, entities: Container[str]) -> dict[str, list[str]]:
     return out
 
 
-def _says_one(words: Sequence[str], has: set[str], needs: list[tuple[set[str], tuple[str, ...], list[str]]]) -> bool:
-    """:func:`_says` for any of several phrases, each given with its body's words and its head's forms
-    (a text whose word set ``has`` lacks them cannot say it, and is not scanned)."""
-    return any(body <= has and not has.isdisjoint(heads) and _says(words, p) for body, heads, p in needs)
+def _word_index(
+    events: Sequence[Event],
+) -> tuple[dict[str, list[str]], dict[str, set[str]], dict[str, list[Event]]]:
+    """Each event's lower-case words, its set of words, and each word's events (for :func:`_events_saying`)."""
+    words = {ev.id: _WORDS.findall(ev.text.casefold()) for ev in events}
+    vocab = {eid: set(w) for eid, w in words.items()}
+    saying: dict[str, list[Event]] = {}
+    for ev in events:
+        for word in vocab[ev.id]:
+            saying.setdefault(word, []).append(ev)
+    return words, vocab, saying
+
+
+def _events_saying(
+    phrases: Sequence[Sequence[str]],
+    saying: dict[str, list[Event]],
+    vocab: dict[str, set[str]],
+    words: dict[str, list[str]],
+) -> Iterator[Event]:
+    """The events whose text says one of ``phrases`` (:func:`_says`), found through ``saying`` (word → the
+    events whose text has it): only a text holding a form of a phrase's last word can say it."""
+    for phrase in phrases:
+        body = set(phrase[:-1])
+        for form in _inflections(phrase[-1]):
+            for ev in saying.get(form, ()):
+                if body <= vocab[ev.id] and _says(words[ev.id], phrase):
+                    yield ev
+
+
+def _stored_saying(
+    history: GraphStore, namespace: str, phrases: Sequence[Sequence[str]], skip: Container[str]
+) -> list[Event]:
+    """The stored events (up to :data:`HISTORY_HITS` full-text hits, less ``skip``) that say one of ``phrases``."""
+    query = " ".join(dict.fromkeys(w for p in phrases for w in (*p[:-1], *_inflections(p[-1]))))
+    ids = [h.event_id for h in history.search_text(namespace, query, limit=HISTORY_HITS) if h.event_id not in skip]
+    stored = history.get_events(namespace, ids) if ids else ()
+    return [ev for ev in stored if any(_says(_WORDS.findall(ev.text.casefold()), p) for p in phrases)]
 
 
 def _phrases(entity: Entity) -> list[list[str]]:
@@ -457,8 +490,8 @@ def _recurring(batch: Batch, topics: dict[str, Entity], history: GraphStore | No
             old = latest.get(m.entity_id)
             if old is None or order(ev) > order(old):
                 latest[m.entity_id] = ev
-    words = {ev.id: _WORDS.findall(ev.text.casefold()) for ev in batch.events}
-    vocab = {eid: set(w) for eid, w in words.items()}  # to skip, cheaply, texts that cannot say a phrase
+    words, vocab, saying = _word_index(batch.events)
+    orders = {ev.id: order(ev) for ev in batch.events}
     by_topic = _mentioning(batch, topics)
 
     def recurs(seen: dict[str, str]) -> bool:
@@ -468,22 +501,20 @@ def _recurring(batch: Batch, topics: dict[str, Entity], history: GraphStore | No
     for eid, last in latest.items():
         phrases = _phrases(topics[eid])
         until = order(last)
-        seen = {i: events[i].session for i in by_topic.get(eid, ()) if order(events[i]) <= until}
-        needs = [(set(p[:-1]), _inflections(p[-1]), p) for p in phrases]
-        for ev in batch.events:
-            if ev.id not in seen and order(ev) <= until and _says_one(words[ev.id], vocab[ev.id], needs):
-                seen[ev.id] = ev.session
-        if not recurs(seen) and history is not None and phrases:
-            query = " ".join(dict.fromkeys(w for p in phrases for w in (*p[:-1], *_inflections(p[-1]))))
-            ids = [
-                h.event_id
-                for h in history.search_text(batch.namespace, query, limit=HISTORY_HITS)
-                if h.event_id not in seen and h.event_id not in retracted and h.event_id not in events
-            ]
-            for ev in history.get_events(batch.namespace, ids) if ids else ():
-                text = _WORDS.findall(ev.text.casefold())
-                if order(ev) <= until and any(_says(text, p) for p in phrases):
+        seen = {i: events[i].session for i in by_topic.get(eid, ()) if orders[i] <= until}
+        if not recurs(seen):  # recurrence only grows with ``seen``: stop as soon as the topic recurs
+            for ev in _events_saying(phrases, saying, vocab, words):
+                if ev.id not in seen and orders[ev.id] <= until:
                     seen[ev.id] = ev.session
+                    if recurs(seen):
+                        break
+        if not recurs(seen) and history is not None and phrases:
+            skip = seen.keys() | retracted | events.keys()
+            seen.update(
+                (ev.id, ev.session)
+                for ev in _stored_saying(history, batch.namespace, phrases, skip)
+                if order(ev) <= until
+            )
         if recurs(seen):
             out.add(eid)
     return out
