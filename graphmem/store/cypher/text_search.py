@@ -122,7 +122,7 @@ def search_text_fallback(
     terms, keys = query_terms(words)
     if not terms:
         return []
-    rows = session.read(_CANDIDATES, {"ns": ns, "stems": keys})
+    rows = session.read(_CANDIDATES, {"ns": ns, "stems": keys})  # $stems: the keys (its name is older than them)
     if not rows:
         return []
     events = [event_from_props(r["p"]) for r in rows]
