@@ -80,7 +80,7 @@ def answers(store: CypherStore) -> dict[str, Any]:
         "entities": store.get_entities(NS, ["melanie", "nobody", "caroline", "melanie"]),
         "entity": (store.get_entity(NS, "camping"), store.get_entity(NS, "nobody")),
     }
-    for query in ("support group yesterday", "painting", "kids went camping", "zzz"):
+    for query in ("support group yesterday", "painting", "kids went camping", "relaxes paints", "zzz"):
         out["text " + query] = store.search_text(NS, query, limit=3)
     for types in TYPES:
         for direction in Direction:

@@ -35,7 +35,6 @@ may show in a copy tagged with the older value, which the next recall (reading t
 
 from __future__ import annotations
 
-import re
 import sys
 import threading
 from collections import Counter, OrderedDict
@@ -47,7 +46,7 @@ from graphmem.models import Entity, Event
 from graphmem.store.base import TextHit
 from graphmem.store.cypher.schema import ENTITY_KEYS, EVENT_KEYS, entity_from_props, event_from_props, projection
 from graphmem.store.cypher.session import CypherSession, Row
-from graphmem.store.cypher.text_search import bm25, stem
+from graphmem.store.cypher.text_search import bm25, query_terms, text_tokens
 
 __all__ = [
     "EDGES",
@@ -64,7 +63,6 @@ __all__ = [
     "load_events",
 ]
 
-_WORD = re.compile(r"\w+", re.UNICODE)
 # What a copy holds beyond the strings counted one by one (``sys.getsizeof`` of an event's text, the lengths
 # of its other strings and of an entity's): an event (its object, dict slots, BM25 Counter and short
 # strings), each (event, distinct stem) pair (the Counter's entry and key string, the posting's entry), each
@@ -110,8 +108,8 @@ def events_bytes(
     Args:
         events: the events held.
         entities: the entities held.
-        terms: each event's stemmed word counts.
-        postings: the stems of the namespace (what each maps to is not looked at).
+        terms: each event's token counts (FTS5 Porter tokens, :func:`~graphmem.store.cypher.text_search.text_tokens`).
+        postings: the tokens of the namespace (what each maps to is not looked at).
 
     Returns:
         The estimate, from what is held (text lengths, distinct stems per event and in all), not a fixed size
@@ -175,8 +173,8 @@ class NamespaceCopy:
         entities: every entity, by id.
         total: how many events the server counted (BM25's document count).
         chars: their mean text length as the server measured it (BM25's length norm).
-        terms: each event's stemmed word counts (BM25's term frequencies).
-        postings: stem → the ids of the events holding it.
+        terms: each event's token counts (FTS5 Porter tokens; BM25's term frequencies).
+        postings: token → the ids of the events holding it.
         size: the bytes the copy takes, estimated by :func:`events_bytes` (counted against
             :attr:`LocalCopies.max_bytes`).
     """
@@ -198,21 +196,21 @@ class NamespaceCopy:
 
     def search_text(self, words: list[str], limit: int) -> list[TextHit]:
         """:func:`~graphmem.store.cypher.text_search.search_text_fallback` over the copy: the candidates are
-        the events whose lower-cased text contains a stemmed word (what ``CONTAINS`` finds) among those
-        holding one as a word (the only ones BM25 scores above zero)."""
-        stems = list(dict.fromkeys(stem(w) for w in words))
-        found = set().union(*(self.postings.get(s, frozenset()) for s in stems))
+        the events whose lower-cased text contains a query token's key (what ``CONTAINS`` finds) among those
+        holding a query token (the only ones BM25 scores above zero)."""
+        terms, keys = query_terms(words)
+        found = set().union(*(self.postings.get(t, frozenset()) for t in terms))
         docs: dict[str, Counter[str]] = {}
         lengths: dict[str, int] = {}
         for event_id in found:
             text = self.events[event_id].text
             lowered = text.lower()
-            if any(s in lowered for s in stems):
+            if any(k in lowered for k in keys):
                 docs[event_id] = self.terms[event_id]
                 lengths[event_id] = len(text)
         if not docs:
             return []
-        return bm25(docs, lengths, stems, self.total, self.chars or 1.0)[:limit]
+        return bm25(docs, lengths, terms, self.total, self.chars or 1.0)[:limit]
 
 
 @dataclass(frozen=True, slots=True)
@@ -265,8 +263,9 @@ def load_events(
         return None
     terms: dict[str, Counter[str]] = {}
     postings: dict[str, set[str]] = {}
+    tokens = text_tokens(e.text for e in events.values())
     for event in events.values():
-        counts = terms[event.id] = Counter(stem(t) for t in _WORD.findall(event.text.casefold()))
+        counts = terms[event.id] = Counter(tokens[event.text])
         stems = len(postings)
         for term in counts:
             postings.setdefault(term, set()).add(event.id)
