@@ -423,10 +423,11 @@ class Memory:
         """Return the ``k`` events that best answer ``text``, each with why it was returned.
 
         The arguments are the fields of :class:`~graphmem.recall.RecallRequest`; see
-        :func:`graphmem.recall.recall`.
+        :func:`graphmem.recall.recall`. An aware time is compared in UTC; a ``date`` means its midnight.
 
         Raises:
-            ConfigError: an illegal namespace, a non-positive ``k`` or a negative ``hops``.
+            ConfigError: an illegal namespace, a non-positive ``k``, a negative ``hops``, or a time
+                argument that is no ``datetime`` or ``date``.
         """
         from graphmem.recall import RecallRequest
 
@@ -502,15 +503,15 @@ class Memory:
         Raises:
             NotFoundError: no entity has that name (the message suggests the closest).
         """
+        from graphmem.fact_time import as_moment
         from graphmem.lookup import timeline
-        from graphmem.query.timeutil import naive_utc
 
         return timeline(
             self.store,
             namespace,
             entity,
-            since=naive_utc(since) if since else None,
-            until=naive_utc(until) if until else None,
+            since=as_moment(since, "since"),
+            until=as_moment(until, "until"),
         )
 
     def facts(
@@ -534,16 +535,16 @@ class Memory:
             ConfigError: ``all_time`` with ``valid_at``/``as_of``; an illegal namespace.
             NotFoundError: no entity has that name (the message suggests the closest).
         """
+        from graphmem.fact_time import as_moment
         from graphmem.lookup import entity_facts
-        from graphmem.query.timeutil import naive_utc
 
         return entity_facts(
             self.store,
             namespace,
             entity,
             predicate=predicate,
-            valid_at=naive_utc(valid_at) if valid_at else None,
-            as_of=naive_utc(as_of) if as_of else None,
+            valid_at=as_moment(valid_at, "valid_at"),
+            as_of=as_moment(as_of, "as_of"),
             all_time=all_time,
         )
 
