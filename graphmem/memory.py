@@ -11,7 +11,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
 from graphmem.config import resolve_db
-from graphmem.errors import ReadOnlyStoreError, StoreError
+from graphmem.errors import NotFoundError, ReadOnlyStoreError, StoreError
 from graphmem.models import Batch, Entity, Event, Fact, Mention, Session, validate_namespace
 from graphmem.namespaces import require_namespace
 from graphmem.recall.cache import NamespaceCache, NamespaceCaches
@@ -592,17 +592,30 @@ class Memory:
 
         Raises:
             UnknownNamespaceError: the namespace holds no data (the closest one is suggested).
+            NotFoundError: the namespace holds no event ``event_id`` (nothing is deleted); when it is an
+                input's turn id (``source_id``, e.g. ``D1:3``), the message names the event that has it.
         """
         with self.writing():  # a read-only memory refuses before the namespace is looked at
             require_namespace(namespace, self.store.namespaces())
             if event_id is None:
                 result = self.store.delete_namespace(namespace)
             else:
+                if self.store.get_event(namespace, event_id) is None:
+                    raise NotFoundError(self._no_event(namespace, event_id))
                 result = self.store.delete_event(namespace, event_id)
             self._caches.drop(namespace)
             if self._vectors is not None:
                 self._vectors.sync(namespace)
         return result
+
+    def _no_event(self, namespace: str, event_id: str) -> str:
+        """Why :meth:`forget` found nothing to delete, naming the event when ``event_id`` is a turn id."""
+        message = f"no event {event_id!r} in namespace {namespace!r}"
+        by_source = [ev.id for ev in self.store.find_events_by_source(namespace, event_id)]
+        if by_source:
+            events = ", ".join(repr(i) for i in by_source)
+            message += f" (the input's turn {event_id!r} is event {events})"
+        return message
 
     # -- lazily loaded resources ---------------------------------------------------------------------
 

@@ -152,3 +152,26 @@ def test_ingest_of_an_unreadable_file_names_it_and_creates_no_store(
     assert captured.out == ""
     assert str(bad) in captured.err and "cannot read" in captured.err
     assert not db.exists()
+
+
+def test_forgetting_an_event_that_is_not_there_is_an_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # `forget --event` with a mistyped id (or the turn id recall shows, D1:2, not the event id) printed
+    # "deleted" with zeros and exited 0, so the user believed the turn was gone.
+    d = tmp_path / "mem"
+    store = EmbeddedStore.open(d)
+    events = (
+        Event("chat", "ev:s:1", "s", 1, "A", "hi there", source_id="D1:1"),
+        Event("chat", "ev:s:2", "s", 2, "B", "hi"),
+    )
+    store.write(Batch("chat", (Session("chat", "s", 0),), events))
+    store.close()
+    assert main(["--db", str(d), "forget", "-n", "chat", "--event", "ev:s:9"]) == 1
+    captured = capsys.readouterr()
+    assert "deleted" not in captured.out
+    assert captured.err == "error: no event 'ev:s:9' in namespace 'chat'\n"
+    assert main(["--db", str(d), "forget", "-n", "chat", "--event", "D1:1"]) == 1
+    assert "no event 'D1:1' in namespace 'chat' (the input's turn 'D1:1' is event 'ev:s:1')" in capsys.readouterr().err
+    assert main(["--db", str(d), "forget", "-n", "chat", "--event", "ev:s:1"]) == 0
+    assert "deleted" in capsys.readouterr().out
+    assert main(["--db", str(d), "stats", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["total"]["events"] == 1
