@@ -54,18 +54,28 @@ class Message:
     session: str | None = None
 
 
-def parse_messages(messages: Mapping[str, Any] | Sequence[Mapping[str, Any]], *, path: str = _PATH) -> list[Message]:
+def parse_messages(
+    messages: Mapping[str, Any] | Sequence[Mapping[str, Any]],
+    *,
+    path: str = _PATH,
+    lines: Sequence[int] | None = None,
+) -> list[Message]:
     """Check message dicts (shaped like JSONL lines) and read them into :class:`Message` values.
 
     Messages whose role is ``system``/``tool`` or whose text is empty are left out, as in files.
+    ``lines`` gives each message's 1-based line in ``path`` (JSONL read from a file or stdin), which
+    errors then name instead of its index.
 
     Raises:
-        IngestError: a message is malformed; names its index (``$[3]``) and the field.
+        IngestError: a message is malformed; names its index (``$[3]``) or line and the field.
     """
     items = [messages] if isinstance(messages, Mapping) else list(messages)
+    if lines is not None and len(lines) != len(items):
+        raise ValueError(f"{len(lines)} line numbers for {len(items)} messages")
     out: list[Message] = []
     for i, record in enumerate(items):
-        where = Located(dict(record) if isinstance(record, Mapping) else record, json_path=f"$[{i}]")
+        value = dict(record) if isinstance(record, Mapping) else record
+        where = Located(value, json_path=f"$[{i}]") if lines is None else Located(value, line=lines[i])
         try:
             sessions = records_to_sessions([where], path=path)
         except IngestError as exc:
