@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
 
@@ -53,6 +53,24 @@ def test_a_long_pause_starts_a_new_session(memory: Memory) -> None:
     assert later == ["ev:session_2:1"]
     nxt = memory.store.neighbors("n", "session_1", edge_types=[EdgeType.NEXT_SESSION], direction=Direction.OUT)
     assert [n.node_id for n in nxt] == ["session_2"]
+
+
+def test_a_time_may_be_a_datetime_or_a_date(memory: Memory) -> None:
+    # A Python caller's datetime was refused: "not a timestamp: datetime.datetime(2024, 5, 1, 9, 0)".
+    plus_two = timezone(timedelta(hours=2))
+    memory.add({"speaker": "Dana", "text": "Morning!", "time": datetime(2024, 5, 1, 9, 0)}, namespace="n")
+    memory.add({"speaker": "Sam", "text": "Hi.", "time": datetime(2024, 5, 1, 11, 5, tzinfo=plus_two)}, namespace="n")
+    memory.add({"speaker": "Dana", "text": "Next day.", "time": date(2024, 5, 2)}, namespace="n")
+    memory.add({"speaker": "Sam", "text": "Later.", "time": datetime(2024, 5, 2, 0, 3, tzinfo=UTC)}, namespace="n")
+    times = [e.occurred_at for e in memory.store.iter_events("n")]
+    assert times == [
+        datetime(2024, 5, 1, 9, 0),
+        datetime(2024, 5, 1, 9, 5),
+        datetime(2024, 5, 2),
+        datetime(2024, 5, 2, 0, 3),
+    ]
+    with pytest.raises(IngestError, match=r"\$\[0\]\.time: timestamp out of range"):
+        memory.add({"speaker": "A", "text": "x", "time": date(1, 1, 1)}, namespace="n")
 
 
 def test_named_sessions_are_created_in_order_and_joined(memory: Memory) -> None:
