@@ -285,7 +285,7 @@ class Repl:
                 if not self.handle("\n".join(pending)):
                     return self.errors == 0
                 pending = []
-        if any(p.strip() for p in pending):
+        if any(p.strip() and not p.strip().startswith("//") for p in pending):  # not only comments
             self.handle("\n".join(pending))
         return self.errors == 0
 

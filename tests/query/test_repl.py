@@ -153,6 +153,7 @@ def test_a_script_on_stdin_runs_without_prompts(small_memory: Memory, tmp_path: 
         "FIND (e:Evnt) RETURN e;\n"
         "FIND (e:Event) RETURN count(*) AS last\n"  # no ';' at the end of the input: still run
     )
+    ok_script = "FIND (e:Event) RETURN count(*);\n// the end\n"  # a closing comment is no statement
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2]), "HF_HUB_OFFLINE": "1"}
     store = str(small_memory.store.uri)
     argv = [sys.executable, "-m", "graphmem", "--db", store, "repl", "-n", "t1", "--history", str(tmp_path / "h")]
@@ -165,5 +166,5 @@ def test_a_script_on_stdin_runs_without_prompts(small_memory: Memory, tmp_path: 
     assert "unknown label Evnt" in proc.stdout + proc.stderr
     assert '"last": 8' in proc.stdout
     assert not (tmp_path / "h").exists()  # a script is no typed history
-    ok = subprocess.run(argv, input="FIND (e:Event) RETURN count(*);\n", capture_output=True, text=True, env=env)
+    ok = subprocess.run(argv, input=ok_script, capture_output=True, text=True, env=env)
     assert ok.returncode == 0 and "│ 8" in ok.stdout
