@@ -40,7 +40,7 @@ def facts(
 ) -> None:
     """Facts of a namespace: those valid now in the version memory holds now, unless --valid-at, --as-of
     or --all-time asks otherwise."""
-    with open_memory(ctx, db) as mem:
+    with open_memory(ctx, db, read_only=True) as mem:
         stated = mem.facts(
             entity, namespace=namespace, predicate=predicate, valid_at=valid_at, as_of=as_of, all_time=all_time
         )
