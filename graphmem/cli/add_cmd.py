@@ -70,6 +70,8 @@ def add(
 
 def _read_jsonl() -> tuple[list[dict[str, object]], list[int]]:
     """The JSONL messages on stdin (blank lines skipped) and their line numbers; a bad line is named."""
+    if sys.stdin.isatty():  # reading would wait, silently, for lines nobody means to type
+        raise click.UsageError("give TEXT with --speaker, or pipe JSONL messages on stdin")
     out: list[dict[str, object]] = []
     lines: list[int] = []
     for number, line in enumerate(sys.stdin, 1):

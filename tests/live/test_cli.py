@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import subprocess
 import sys
 from pathlib import Path
 
+import click
+import pytest
 from click.testing import CliRunner
 
 from graphmem import Memory
@@ -66,6 +69,19 @@ def test_add_names_the_stdin_line_of_a_bad_message(tmp_path: Path) -> None:
     assert str(bad_time.exception) == "--time: not a timestamp: 'soon'"
     with Memory.open(store, read_only=True) as mem:
         assert [e.text for e in mem.store.iter_events("x")] == ["first"]  # nothing of a bad call was written
+
+
+def test_add_without_text_on_a_terminal_says_what_it_wants(monkeypatch: pytest.MonkeyPatch) -> None:
+    # `graphmem add -n dana` typed at a terminal waited, silently, for JSONL on stdin.
+    from graphmem.cli import add_cmd
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    monkeypatch.setattr(add_cmd.sys, "stdin", Terminal(""))
+    with pytest.raises(click.UsageError, match="give TEXT with --speaker, or pipe JSONL messages on stdin"):
+        add_cmd._read_jsonl()
 
 
 def test_add_needs_a_speaker_with_text(tmp_path: Path) -> None:
