@@ -34,7 +34,8 @@ def _single_namespace(mem: Any, namespace: str | None) -> str:
         return str(existing[0])
     if not existing:
         raise ConfigError("the store is empty: ingest something first")
-    raise ConfigError(f"the store holds {len(existing)} namespaces; choose one with --namespace/-n")
+    names = ", ".join(sorted(existing)[:10]) + (", …" if len(existing) > 10 else "")
+    raise ConfigError(f"the store holds {len(existing)} namespaces ({names}); choose one with --namespace/-n")
 
 
 def _parse_when(value: str | None, option: str, *, end_of_day: bool = False) -> datetime | None:

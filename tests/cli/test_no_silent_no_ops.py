@@ -175,3 +175,13 @@ def test_forgetting_an_event_that_is_not_there_is_an_error(tmp_path: Path, capsy
     assert "deleted" in capsys.readouterr().out
     assert main(["--db", str(d), "stats", "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["total"]["events"] == 1
+
+
+def test_viz_without_a_namespace_lists_the_namespaces(store_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # "the store holds 2 namespaces; choose one with --namespace/-n" left the user to find their names
+    out = store_dir.parent / "v.html"
+    assert main(["--db", str(store_dir), "viz", "--since", "2024-01-01", "-o", str(out)]) == 1
+    assert capsys.readouterr().err == (
+        "error: the store holds 2 namespaces (chat, priya-tomas); choose one with --namespace/-n\n"
+    )
+    assert not out.exists()
