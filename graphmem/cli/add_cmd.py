@@ -9,6 +9,7 @@ import click
 
 from graphmem.cli.common import db_option, open_memory, print_json
 from graphmem.errors import IngestError
+from graphmem.models import validate_namespace
 
 __all__ = ["add"]
 
@@ -44,6 +45,7 @@ def add(
     from graphmem.formats._source import parse_timestamp
     from graphmem.live import parse_messages
 
+    validate_namespace(namespace)  # before the store is created
     if text is not None and text != "-":
         if not speaker:
             raise click.UsageError("--speaker is required with TEXT")

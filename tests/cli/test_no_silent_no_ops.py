@@ -185,3 +185,18 @@ def test_viz_without_a_namespace_lists_the_namespaces(store_dir: Path, capsys: p
         "error: the store holds 2 namespaces (chat, priya-tomas); choose one with --namespace/-n\n"
     )
     assert not out.exists()
+
+
+@pytest.mark.parametrize(
+    "args", [["ingest", "{data}", "-n", "a b"], ["add", "-n", "a b", "--speaker", "A", "hi"]], ids=["ingest", "add"]
+)
+def test_an_illegal_namespace_creates_no_store(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], args: list[str]
+) -> None:
+    # The error came after the store had been created: an empty store was left at --db.
+    data = tmp_path / "chat.jsonl"
+    data.write_text('{"speaker": "A", "text": "hi"}\n', encoding="utf-8")
+    db = tmp_path / "new-store"
+    assert main(["--db", str(db), *(a.format(data=data) for a in args)]) == 1
+    assert "illegal namespace 'a b'" in capsys.readouterr().err
+    assert not db.exists()
