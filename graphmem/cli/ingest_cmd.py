@@ -65,6 +65,10 @@ def ingest(
     check_readable(paths)  # likewise for an input that exists but cannot be opened
     if namespace is not None:
         validate_namespace(namespace)  # and for an illegal namespace
+    if extractor != "spacy":  # and for an extractor that cannot run (no API key); spaCy always can
+        from graphmem.extract import get_extractor
+
+        get_extractor(extractor)
     note = ""
     with open_memory(ctx, db, create=True) as mem:
         summary = mem.ingest(

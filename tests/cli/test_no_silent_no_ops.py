@@ -200,3 +200,16 @@ def test_an_illegal_namespace_creates_no_store(
     assert main(["--db", str(db), *(a.format(data=data) for a in args)]) == 1
     assert "illegal namespace 'a b'" in capsys.readouterr().err
     assert not db.exists()
+
+
+def test_claude_without_a_key_creates_no_store(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The missing key was found after the store had been created, leaving an empty store at --db.
+    monkeypatch.delenv("ANTHROPIC_API_KEY", raising=False)
+    data = tmp_path / "chat.jsonl"
+    data.write_text('{"speaker": "A", "text": "hi"}\n', encoding="utf-8")
+    db = tmp_path / "new-store"
+    assert main(["--db", str(db), "ingest", str(data), "--extractor", "claude"]) == 1
+    assert "needs an API key" in capsys.readouterr().err
+    assert not db.exists()
