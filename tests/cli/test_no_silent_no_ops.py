@@ -213,3 +213,23 @@ def test_claude_without_a_key_creates_no_store(
     assert main(["--db", str(db), "ingest", str(data), "--extractor", "claude"]) == 1
     assert "needs an API key" in capsys.readouterr().err
     assert not db.exists()
+
+
+def test_a_failed_export_leaves_the_output_file_as_it_was(store_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # The file was opened (and emptied) before the namespace was checked: a typo destroyed the last export.
+    out = store_dir.parent / "chat.json"
+    assert main(["--db", str(store_dir), "export", "-n", "chat", "-o", str(out)]) == 0
+    before = out.read_text(encoding="utf-8")
+    assert json.loads(before)["namespaces"][0]["namespace"] == "chat"
+    assert main(["--db", str(store_dir), "export", "-n", "chatt", "-o", str(out)]) == 1
+    assert "namespace 'chatt' holds no data" in capsys.readouterr().err
+    assert out.read_text(encoding="utf-8") == before
+    assert sorted(p.name for p in store_dir.parent.iterdir()) == ["chat.json", "mem"]  # no temporary file left
+
+
+def test_export_embeddings_in_graphml_is_a_usage_error(store_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # --embeddings was ignored with --format graphml (the file had no vectors, and nothing said so).
+    out = store_dir.parent / "g.graphml"
+    assert main(["--db", str(store_dir), "export", "--format", "graphml", "--embeddings", "-o", str(out)]) == 2
+    assert "--embeddings works with --format json or cypher" in capsys.readouterr().err
+    assert not out.exists()
