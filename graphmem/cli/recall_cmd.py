@@ -108,7 +108,6 @@ def _require_speakers(mem: Memory, namespace: str, wanted: tuple[str, ...]) -> N
     """
     from graphmem.errors import ConfigError
     from graphmem.namespaces import require_namespace
-    from graphmem.query.schema import closest
     from graphmem.store.base import ListsSpeakers
     from graphmem.text import normalise_name
 
@@ -121,6 +120,8 @@ def _require_speakers(mem: Memory, namespace: str, wanted: tuple[str, ...]) -> N
     names = {normalise_name(s) for s in known}
     for name in wanted:
         if normalise_name(name) not in names:
+            from graphmem.query.schema import closest  # only now: it loads the query package
+
             shown = ", ".join(known[:10]) + (", …" if len(known) > 10 else "")
             hint = closest(name, known)
             suggestion = f" (did you mean {hint!r}?)" if hint else ""
