@@ -56,9 +56,9 @@ class RecallRequest:
         (:mod:`graphmem.fact_time`; the query language and ``Memory.facts`` default to facts valid now).
 
     Raises:
-        ConfigError: an illegal namespace, a non-positive ``k``, a negative ``hops``, or a time that is
-            no ``datetime`` or ``date`` (the times are kept as naive UTC: an aware one is converted, a
-            date is its midnight).
+        ConfigError: an empty question, an illegal namespace, a non-positive ``k``, a negative ``hops``,
+            or a time that is no ``datetime`` or ``date`` (the times are kept as naive UTC: an aware one
+            is converted, a date is its midnight).
     """
 
     text: str
@@ -76,6 +76,8 @@ class RecallRequest:
 
     def __post_init__(self) -> None:
         validate_namespace(self.namespace)
+        if not self.text.strip():
+            raise ConfigError("the question is empty: recall needs words to look for")
         for name in _TIMES:  # aware times and dates, as stored times are compared: naive UTC
             object.__setattr__(self, name, as_moment(getattr(self, name), name))
         if self.time_axis not in TIME_AXES:

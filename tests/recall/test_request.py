@@ -61,6 +61,14 @@ def test_a_time_that_is_not_one_names_its_argument(name: str) -> None:
         RecallRequest.of("q", namespace="ns", **{name: "2024-05-01"})  # type: ignore[arg-type]
 
 
+@pytest.mark.parametrize("text", ["", "   ", "\n\t"])
+def test_an_empty_question_is_a_config_error(text: str) -> None:
+    # Memory.recall(""), `graphmem recall ""` and the MCP tool returned arbitrary turns ("similar
+    # meaning (#1)"), where the DSL's RECALL "" is refused.
+    with pytest.raises(ConfigError, match="the question is empty"):
+        RecallRequest.of(text, namespace="ns")
+
+
 def test_window_ends_at_as_of() -> None:
     may, june, july = datetime(2023, 5, 1), datetime(2023, 6, 1), datetime(2023, 7, 1)
     assert RecallRequest("q", "ns").window.empty and not RecallRequest("q", "ns").filtered
