@@ -250,12 +250,17 @@ def add(
         placement = _Placement(store, namespace)
         ids: list[str] = []
         retried: set[str] = set()
-        seen: dict[str, str] = {}
+        seen: dict[str, tuple[str, RawTurn]] = {}
         for message in parsed:
             given = message.turn.source_id
-            if given is not None and given in seen:  # the same message twice in one call
-                ids.append(seen[given])
-                retried.add(seen[given])
+            if given is not None and given in seen:  # the same message twice in one call: one event
+                placed_id, first = seen[given]
+                if (first.speaker, event_text(first)) != (message.turn.speaker, event_text(message.turn)):
+                    raise IngestError(
+                        f"message id {given!r} is given twice in this call with another speaker or text",
+                        path=_PATH,
+                    )
+                ids.append(placed_id)
                 continue
             retry = _retry_of(store, namespace, message.turn)
             if retry is not None:
@@ -267,7 +272,7 @@ def add(
             sid, seq = placement.place(replace(message, turn=turn), when)
             ids.append(event_id(sid, seq))
             if given is not None:
-                seen[given] = ids[-1]
+                seen[given] = (ids[-1], message.turn)
         transcript = placement.transcript()
         if transcript.sessions:
             words = _vocabulary(memory, store, namespace)

@@ -92,6 +92,18 @@ def test_a_given_id_is_the_identity_of_a_message(memory: Memory) -> None:
     assert [e.text for e in memory.store.iter_events("n")] == ["hi"]
 
 
+def test_the_same_id_twice_in_one_call(memory: Memory) -> None:
+    # Both raised ExtractionError ("returned events [...] for messages placed at []"): the first copy was
+    # counted as a retry of itself.
+    twice = [{"speaker": "Dana", "text": "hi", "id": "m1"}, {"speaker": "Dana", "text": "hi", "id": "m1"}]
+    assert memory.add(twice, namespace="n") == ["ev:session_1:1", "ev:session_1:1"]
+    assert [e.text for e in memory.store.iter_events("n")] == ["hi"]
+    clash = [{"speaker": "Dana", "text": "one", "id": "m2"}, {"speaker": "Dana", "text": "two", "id": "m2"}]
+    with pytest.raises(IngestError, match=r"message id 'm2' is given twice in this call with another speaker or text"):
+        memory.add(clash, namespace="n")
+    assert [e.text for e in memory.store.iter_events("n")] == ["hi"]
+
+
 def test_entities_resolve_against_what_the_namespace_holds(memory: Memory) -> None:
     memory.add({"speaker": "Dana", "text": "My sister Maria Lopez moved to Lisbon."}, namespace="n")
     memory.add({"speaker": "Sam", "text": "Nice."}, namespace="n")
