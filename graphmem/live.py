@@ -54,18 +54,28 @@ class Message:
     session: str | None = None
 
 
-def parse_messages(messages: Mapping[str, Any] | Sequence[Mapping[str, Any]], *, path: str = _PATH) -> list[Message]:
+def parse_messages(
+    messages: Mapping[str, Any] | Sequence[Mapping[str, Any]],
+    *,
+    path: str = _PATH,
+    lines: Sequence[int] | None = None,
+) -> list[Message]:
     """Check message dicts (shaped like JSONL lines) and read them into :class:`Message` values.
 
     Messages whose role is ``system``/``tool`` or whose text is empty are left out, as in files.
+    ``lines`` gives each message's 1-based line in ``path`` (JSONL read from a file or stdin), which
+    errors then name instead of its index.
 
     Raises:
-        IngestError: a message is malformed; names its index (``$[3]``) and the field.
+        IngestError: a message is malformed; names its index (``$[3]``) or line and the field.
     """
     items = [messages] if isinstance(messages, Mapping) else list(messages)
+    if lines is not None and len(lines) != len(items):
+        raise ValueError(f"{len(lines)} line numbers for {len(items)} messages")
     out: list[Message] = []
     for i, record in enumerate(items):
-        where = Located(dict(record) if isinstance(record, Mapping) else record, json_path=f"$[{i}]")
+        value = dict(record) if isinstance(record, Mapping) else record
+        where = Located(value, json_path=f"$[{i}]") if lines is None else Located(value, line=lines[i])
         try:
             sessions = records_to_sessions([where], path=path)
         except IngestError as exc:
@@ -240,12 +250,17 @@ def add(
         placement = _Placement(store, namespace)
         ids: list[str] = []
         retried: set[str] = set()
-        seen: dict[str, str] = {}
+        seen: dict[str, tuple[str, RawTurn]] = {}
         for message in parsed:
             given = message.turn.source_id
-            if given is not None and given in seen:  # the same message twice in one call
-                ids.append(seen[given])
-                retried.add(seen[given])
+            if given is not None and given in seen:  # the same message twice in one call: one event
+                placed_id, first = seen[given]
+                if (first.speaker, event_text(first)) != (message.turn.speaker, event_text(message.turn)):
+                    raise IngestError(
+                        f"message id {given!r} is given twice in this call with another speaker or text",
+                        path=_PATH,
+                    )
+                ids.append(placed_id)
                 continue
             retry = _retry_of(store, namespace, message.turn)
             if retry is not None:
@@ -257,7 +272,7 @@ def add(
             sid, seq = placement.place(replace(message, turn=turn), when)
             ids.append(event_id(sid, seq))
             if given is not None:
-                seen[given] = ids[-1]
+                seen[given] = (ids[-1], message.turn)
         transcript = placement.transcript()
         if transcript.sessions:
             words = _vocabulary(memory, store, namespace)

@@ -231,7 +231,8 @@ class GraphmemTools:
     ) -> dict[str, Any]:
         """Delete one stored message (and what only it supported), or a whole namespace when no event_id is given.
 
-        This cannot be undone. Returns how many events, entities, facts, mentions and sessions went.
+        This cannot be undone. Returns how many events, entities, facts, mentions and sessions went; an
+        event_id the namespace does not hold is an error.
         """
         with _as_tool_error():
             result = await self.memory.forget(namespace, event_id)

@@ -188,20 +188,32 @@ class Repl:
         self.explain = False
         self.timing = False
         self.format = "table"
+        self.errors = 0
         self._names: dict[str | None, list[str]] = {}
-        history: History = FileHistory(str(history_path)) if history_path else InMemoryHistory()
-        lexer: Lexer = PygmentsLexer(make_lexer())
-        self.session: PromptSession[str] = PromptSession(
-            multiline=True,
-            key_bindings=self._bindings(),
-            history=history,
-            lexer=lexer,
-            completer=GraphmemCompleter(self.entity_names),
-            complete_while_typing=False,
-            prompt_continuation=lambda width, line, wrap: "...> ".rjust(width),
-            input=input,
-            output=output,
-        )
+        self._history_path = history_path
+        self._input = input
+        self._output = output
+        self._session: PromptSession[str] | None = None
+
+    @property
+    def session(self) -> PromptSession[str]:
+        """The prompt_toolkit session, made on first use (a script read by :meth:`run_script` needs none)."""
+        if self._session is None:
+            path = self._history_path
+            history: History = FileHistory(str(path)) if path else InMemoryHistory()
+            lexer: Lexer = PygmentsLexer(make_lexer())
+            self._session = PromptSession(
+                multiline=True,
+                key_bindings=self._bindings(),
+                history=history,
+                lexer=lexer,
+                completer=GraphmemCompleter(self.entity_names),
+                complete_while_typing=False,
+                prompt_continuation=lambda width, line, wrap: "...> ".rjust(width),
+                input=self._input,
+                output=self._output,
+            )
+        return self._session
 
     # -- input ------------------------------------------------------------------------------------
 
@@ -254,6 +266,29 @@ class Repl:
             if not self.handle(text):
                 break
 
+    def run_script(self, lines: Iterable[str]) -> bool:
+        """Run the queries and shell commands of a script (a file or a pipe) without prompts.
+
+        As at the prompt, a query ends with a line ending in ``;`` and a line starting with ``.`` between
+        queries is a shell command; text left unterminated at the end runs as a last query. An error is
+        printed and the script goes on. Returns whether every statement succeeded.
+        """
+        pending: list[str] = []
+        for line in lines:
+            stripped = line.strip()
+            if not pending and (not stripped or stripped.startswith(".")):
+                if stripped and not self.handle(stripped):
+                    return self.errors == 0
+                continue
+            pending.append(line.rstrip("\r\n"))
+            if stripped.endswith(";"):
+                if not self.handle("\n".join(pending)):
+                    return self.errors == 0
+                pending = []
+        if any(p.strip() and not p.strip().startswith("//") for p in pending):  # not only comments
+            self.handle("\n".join(pending))
+        return self.errors == 0
+
     # -- commands ---------------------------------------------------------------------------------
 
     def handle(self, text: str) -> bool:
@@ -268,12 +303,14 @@ class Repl:
         except GraphmemError as exc:
             self.error(exc)
         except Exception as exc:  # an unexpected bug must not end the session
+            self.errors += 1
             self.console.print("[red]internal error:[/red] ", end="")
             self.console.print(Text(f"{type(exc).__name__}: {exc}"), soft_wrap=True)
         return True
 
     def error(self, exc: GraphmemError) -> None:
-        """Print an error (query errors with the caret context)."""
+        """Print an error (query errors with the caret context) and count it."""
+        self.errors += 1
         kind = "syntax error" if isinstance(exc, QuerySyntaxError) else "error"
         if isinstance(exc, QuerySemanticError):
             kind = "query error"
@@ -308,6 +345,7 @@ class Repl:
 
             hint = closest(name, [c.split()[0] for c in _COMMANDS])
             message = f"unknown command {name}" + (f" (did you mean {hint}?)" if hint else "") + "; try .help"
+            self.errors += 1
             self.console.print("[bold red]error:[/bold red] ", end="")
             self.console.print(Text(message))
         return True

@@ -39,7 +39,7 @@ def context(
     from graphmem.text import clean_text
 
     question = clean_text(question)  # an argument that was not UTF-8 arrives with lone surrogates
-    with open_memory(ctx, db) as mem:
+    with open_memory(ctx, db, read_only=True) as mem:
         request = RecallRequest.of(question, namespace=namespace, k=k, since=since, until=until)
         result = mem.context_for(request, budget_tokens=budget)
     if as_json:

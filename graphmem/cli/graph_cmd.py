@@ -6,6 +6,7 @@ Each command is a thin layer over a Python twin: :func:`graphmem.export.export_g
 
 from __future__ import annotations
 
+import os
 import re
 import sys
 from datetime import date, datetime, time
@@ -34,7 +35,8 @@ def _single_namespace(mem: Any, namespace: str | None) -> str:
         return str(existing[0])
     if not existing:
         raise ConfigError("the store is empty: ingest something first")
-    raise ConfigError(f"the store holds {len(existing)} namespaces; choose one with --namespace/-n")
+    names = ", ".join(sorted(existing)[:10]) + (", …" if len(existing) > 10 else "")
+    raise ConfigError(f"the store holds {len(existing)} namespaces ({names}); choose one with --namespace/-n")
 
 
 def _parse_when(value: str | None, option: str, *, end_of_day: bool = False) -> datetime | None:
@@ -66,18 +68,32 @@ def _parse_when(value: str | None, option: str, *, end_of_day: bool = False) -> 
 def export(
     ctx: click.Context, db: str | None, fmt: str, namespace: str | None, output: str | None, embeddings: bool
 ) -> None:
-    """Export the graph as JSON (lossless), GraphML (Gephi, yEd) or a Cypher script (cypher-shell -f)."""
+    """Export the graph as JSON (lossless), GraphML (Gephi, yEd) or a Cypher script (cypher-shell -f).
+
+    An export to a file replaces the file only once it is complete: a failed export leaves it as it was.
+    """
     from graphmem.export import export_graph
 
+    if embeddings and fmt == "graphml":
+        raise click.UsageError("--embeddings works with --format json or cypher; GraphML holds no vectors")
     with open_memory(ctx, db, read_only=True) as mem:
         if output is None:
             summary = export_graph(mem.store, sys.stdout, fmt, namespace=namespace, embeddings=embeddings)
         else:
+            target = Path(output)
+            # a regular file (or a new one) is written beside and moved in place; a device or pipe directly
+            direct = target.exists() and not target.is_file()
+            path = target if direct else target.with_name(f".{target.name}.{os.getpid()}.part")
             try:
-                with open(output, "w", encoding="utf-8") as out:
+                with open(path, "w", encoding="utf-8") as out:
                     summary = export_graph(mem.store, out, fmt, namespace=namespace, embeddings=embeddings)
+                if not direct:
+                    os.replace(path, target)
             except OSError as exc:
                 raise ConfigError(f"cannot write {output}: {exc.strerror}") from exc
+            finally:
+                if not direct:
+                    path.unlink(missing_ok=True)
     stderr_console().print(
         f"exported {summary.namespaces} namespace(s), {summary.nodes} nodes, {summary.edges} edges as {fmt}"
         + (f" to {output}" if output else ""),

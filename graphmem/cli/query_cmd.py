@@ -90,10 +90,18 @@ def query(
 )
 @click.pass_context
 def repl(ctx: click.Context, db: str | None, namespace: str | None, history: str | None) -> None:
-    """Start the interactive query shell: queries end with ';', .help lists commands."""
+    """Start the interactive query shell: queries end with ';', .help lists commands.
+
+    With a file or a pipe on stdin (graphmem repl < queries.txt) the queries and commands run without
+    prompts, and the exit status is 1 if any failed.
+    """
     from graphmem.repl import Repl
     from graphmem.settings import Settings
 
     path = history or str(Settings.from_env().history_path)
     with open_memory(ctx, db, read_only=True) as mem:
-        Repl(mem, namespace=namespace, history_path=path).run()
+        shell = Repl(mem, namespace=namespace, history_path=path)
+        if sys.stdin.isatty():
+            shell.run()
+        elif not shell.run_script(sys.stdin):
+            ctx.exit(1)

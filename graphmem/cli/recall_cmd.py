@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import click
 
 from graphmem.cli.common import db_option, k_option, open_memory, plain, print_json, stdout_console
 from graphmem.text import clean_text
+
+if TYPE_CHECKING:
+    from graphmem.memory import Memory
 
 __all__ = ["recall"]
 
@@ -55,6 +58,8 @@ def recall(
 
     question = clean_text(question)  # an argument that was not UTF-8 arrives with lone surrogates
     with open_memory(ctx, db, read_only=True, one_shot=True) as mem:
+        if speakers:
+            _require_speakers(mem, namespace, speakers)
         request = RecallRequest.of(
             question,
             namespace=namespace,
@@ -92,3 +97,32 @@ def recall(
     stdout_console().print(table)
     if not hits:
         click.echo("no events matched", err=True)
+
+
+def _require_speakers(mem: Memory, namespace: str, wanted: tuple[str, ...]) -> None:
+    """Refuse a ``--speaker`` who never speaks in the namespace (it would filter every event out).
+
+    Raises:
+        UnknownNamespaceError: the namespace holds no data.
+        ConfigError: a speaker is unknown; the message lists the speakers and suggests the closest.
+    """
+    from graphmem.errors import ConfigError
+    from graphmem.namespaces import require_namespace
+    from graphmem.store.base import ListsSpeakers
+    from graphmem.text import normalise_name
+
+    require_namespace(namespace, mem.namespaces(), where=mem.store.uri)
+    store = mem.store
+    if isinstance(store, ListsSpeakers):
+        known = store.speakers(namespace)
+    else:
+        known = sorted({ev.speaker for ev in store.iter_events(namespace) if ev.speaker})
+    names = {normalise_name(s) for s in known}
+    for name in wanted:
+        if normalise_name(name) not in names:
+            from graphmem.query.schema import closest  # only now: it loads the query package
+
+            shown = ", ".join(known[:10]) + (", …" if len(known) > 10 else "")
+            hint = closest(name, known)
+            suggestion = f" (did you mean {hint!r}?)" if hint else ""
+            raise ConfigError(f"no speaker {name!r} in namespace {namespace!r} (speakers: {shown}){suggestion}")

@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Literal, get_args
 
 from graphmem.errors import ConfigError
+from graphmem.fact_time import as_moment
 from graphmem.models import Event, validate_namespace
 from graphmem.store.base import TimeFilter
 from graphmem.text import normalise_name
@@ -18,6 +19,9 @@ __all__ = ["RecallRequest", "TimeAxis"]
 #: what it tells of ``happened`` (``Event.happened``), or ``either``.
 TimeAxis = Literal["said", "happened", "either"]
 TIME_AXES: tuple[str, ...] = get_args(TimeAxis)
+
+#: The fields that hold a time.
+_TIMES = ("since", "until", "as_of", "valid_at", "reference")
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,7 +56,9 @@ class RecallRequest:
         (:mod:`graphmem.fact_time`; the query language and ``Memory.facts`` default to facts valid now).
 
     Raises:
-        ConfigError: an illegal namespace, a non-positive ``k`` or a negative ``hops``.
+        ConfigError: an empty question, an illegal namespace, a non-positive ``k``, a negative ``hops``,
+            or a time that is no ``datetime`` or ``date`` (the times are kept as naive UTC: an aware one
+            is converted, a date is its midnight).
     """
 
     text: str
@@ -70,6 +76,10 @@ class RecallRequest:
 
     def __post_init__(self) -> None:
         validate_namespace(self.namespace)
+        if not self.text.strip():
+            raise ConfigError("the question is empty: recall needs words to look for")
+        for name in _TIMES:  # aware times and dates, as stored times are compared: naive UTC
+            object.__setattr__(self, name, as_moment(getattr(self, name), name))
         if self.time_axis not in TIME_AXES:
             raise ConfigError(f"time_axis must be one of {', '.join(TIME_AXES)}, not {self.time_axis!r}")
         if self.all_time and (self.as_of is not None or self.valid_at is not None):

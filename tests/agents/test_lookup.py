@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
 
@@ -28,6 +28,26 @@ def test_timeline_window(memory: Memory) -> None:
     # an aware bound is compared in UTC: 11:02 at +01:00 is 10:02 UTC
     aware = datetime(2024, 3, 8, 11, 2, tzinfo=timezone(timedelta(hours=1)))
     assert [e.id for e in memory.timeline("Biscuit", namespace=NS, until=aware)] == ["s2:1"]
+
+
+def test_dates_are_their_midnight_and_other_values_are_named(memory: Memory) -> None:
+    # A date (not a datetime) was an AttributeError ('datetime.date' object has no attribute 'tzinfo').
+    assert [e.id for e in memory.timeline("Biscuit", namespace=NS, since=date(2024, 3, 15))] == ["s3:4"]
+    assert {f.fact.id for f in memory.facts("Ben", namespace=NS, valid_at=date(2021, 6, 1))} == {"f:lived"}
+    with pytest.raises(ConfigError, match=r"^valid_at must be a datetime or a date, not str '2021-06-01'"):
+        memory.facts("Ben", namespace=NS, valid_at="2021-06-01")  # type: ignore[arg-type]
+    with pytest.raises(ConfigError, match=r"^until must be a datetime or a date"):
+        memory.timeline("Ben", namespace=NS, until=20240301)  # type: ignore[arg-type]
+
+
+def test_recall_and_context_take_aware_times_and_dates(memory: Memory) -> None:
+    # Both raised TypeError (naive against aware, datetime against date) from inside recall.
+    plus_one = timezone(timedelta(hours=1))
+    hits = memory.recall("Biscuit the puppy", namespace=NS, since=datetime(2024, 3, 15, 1, 0, tzinfo=plus_one))
+    assert hits and {h.event.session for h in hits} == {"s3"}
+    assert memory.recall("Biscuit the puppy", namespace=NS, until=date(2024, 3, 8), time_axis="said")
+    ctx = memory.context("Biscuit the puppy", namespace=NS, since=date(2024, 3, 15))
+    assert {e.event.session for e in ctx.events} == {"s3"}
 
 
 def test_unknown_name_suggests(memory: Memory) -> None:

@@ -77,6 +77,19 @@ async def test_an_agent_session_over_stdio(
             "recall", {"question": "puppy", "namespace": NS, "k": 3, "since": "2024-03-08", "until": "2024-03-09"}
         )
         assert "2024-03-08" in text_of(window) and "2024-03-15" not in text_of(window)
+        # a zone in the dates, as the instructions allow: the recall raised TypeError (naive against aware)
+        zoned = await client.call_tool(
+            "recall",
+            {
+                "question": "puppy",
+                "namespace": NS,
+                "k": 3,
+                "since": "2024-03-08T01:00+01:00",
+                "until": "2024-03-09T00:00Z",
+            },
+        )
+        assert not zoned.is_error, text_of(zoned)
+        assert text_of(zoned) == text_of(window)
 
         # a DSL query with parameters, and a DSL error as a tool error with the CLI's message and caret
         rows = await client.call_tool(

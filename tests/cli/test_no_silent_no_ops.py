@@ -152,3 +152,84 @@ def test_ingest_of_an_unreadable_file_names_it_and_creates_no_store(
     assert captured.out == ""
     assert str(bad) in captured.err and "cannot read" in captured.err
     assert not db.exists()
+
+
+def test_forgetting_an_event_that_is_not_there_is_an_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # `forget --event` with a mistyped id (or the turn id recall shows, D1:2, not the event id) printed
+    # "deleted" with zeros and exited 0, so the user believed the turn was gone.
+    d = tmp_path / "mem"
+    store = EmbeddedStore.open(d)
+    events = (
+        Event("chat", "ev:s:1", "s", 1, "A", "hi there", source_id="D1:1"),
+        Event("chat", "ev:s:2", "s", 2, "B", "hi"),
+    )
+    store.write(Batch("chat", (Session("chat", "s", 0),), events))
+    store.close()
+    assert main(["--db", str(d), "forget", "-n", "chat", "--event", "ev:s:9"]) == 1
+    captured = capsys.readouterr()
+    assert "deleted" not in captured.out
+    assert captured.err == "error: no event 'ev:s:9' in namespace 'chat'\n"
+    assert main(["--db", str(d), "forget", "-n", "chat", "--event", "D1:1"]) == 1
+    assert "no event 'D1:1' in namespace 'chat' (the input's turn 'D1:1' is event 'ev:s:1')" in capsys.readouterr().err
+    assert main(["--db", str(d), "forget", "-n", "chat", "--event", "ev:s:1"]) == 0
+    assert "deleted" in capsys.readouterr().out
+    assert main(["--db", str(d), "stats", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["total"]["events"] == 1
+
+
+def test_viz_without_a_namespace_lists_the_namespaces(store_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # "the store holds 2 namespaces; choose one with --namespace/-n" left the user to find their names
+    out = store_dir.parent / "v.html"
+    assert main(["--db", str(store_dir), "viz", "--since", "2024-01-01", "-o", str(out)]) == 1
+    assert capsys.readouterr().err == (
+        "error: the store holds 2 namespaces (chat, priya-tomas); choose one with --namespace/-n\n"
+    )
+    assert not out.exists()
+
+
+@pytest.mark.parametrize(
+    "args", [["ingest", "{data}", "-n", "a b"], ["add", "-n", "a b", "--speaker", "A", "hi"]], ids=["ingest", "add"]
+)
+def test_an_illegal_namespace_creates_no_store(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], args: list[str]
+) -> None:
+    # The error came after the store had been created: an empty store was left at --db.
+    data = tmp_path / "chat.jsonl"
+    data.write_text('{"speaker": "A", "text": "hi"}\n', encoding="utf-8")
+    db = tmp_path / "new-store"
+    assert main(["--db", str(db), *(a.format(data=data) for a in args)]) == 1
+    assert "illegal namespace 'a b'" in capsys.readouterr().err
+    assert not db.exists()
+
+
+def test_claude_without_a_key_creates_no_store(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The missing key was found after the store had been created, leaving an empty store at --db.
+    monkeypatch.delenv("ANTHROPIC_API_KEY", raising=False)
+    data = tmp_path / "chat.jsonl"
+    data.write_text('{"speaker": "A", "text": "hi"}\n', encoding="utf-8")
+    db = tmp_path / "new-store"
+    assert main(["--db", str(db), "ingest", str(data), "--extractor", "claude"]) == 1
+    assert "needs an API key" in capsys.readouterr().err
+    assert not db.exists()
+
+
+def test_a_failed_export_leaves_the_output_file_as_it_was(store_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # The file was opened (and emptied) before the namespace was checked: a typo destroyed the last export.
+    out = store_dir.parent / "chat.json"
+    assert main(["--db", str(store_dir), "export", "-n", "chat", "-o", str(out)]) == 0
+    before = out.read_text(encoding="utf-8")
+    assert json.loads(before)["namespaces"][0]["namespace"] == "chat"
+    assert main(["--db", str(store_dir), "export", "-n", "chatt", "-o", str(out)]) == 1
+    assert "namespace 'chatt' holds no data" in capsys.readouterr().err
+    assert out.read_text(encoding="utf-8") == before
+    assert sorted(p.name for p in store_dir.parent.iterdir()) == ["chat.json", "mem"]  # no temporary file left
+
+
+def test_export_embeddings_in_graphml_is_a_usage_error(store_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # --embeddings was ignored with --format graphml (the file had no vectors, and nothing said so).
+    out = store_dir.parent / "g.graphml"
+    assert main(["--db", str(store_dir), "export", "--format", "graphml", "--embeddings", "-o", str(out)]) == 2
+    assert "--embeddings works with --format json or cypher" in capsys.readouterr().err
+    assert not out.exists()

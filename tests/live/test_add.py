@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
 
@@ -55,6 +55,24 @@ def test_a_long_pause_starts_a_new_session(memory: Memory) -> None:
     assert [n.node_id for n in nxt] == ["session_2"]
 
 
+def test_a_time_may_be_a_datetime_or_a_date(memory: Memory) -> None:
+    # A Python caller's datetime was refused: "not a timestamp: datetime.datetime(2024, 5, 1, 9, 0)".
+    plus_two = timezone(timedelta(hours=2))
+    memory.add({"speaker": "Dana", "text": "Morning!", "time": datetime(2024, 5, 1, 9, 0)}, namespace="n")
+    memory.add({"speaker": "Sam", "text": "Hi.", "time": datetime(2024, 5, 1, 11, 5, tzinfo=plus_two)}, namespace="n")
+    memory.add({"speaker": "Dana", "text": "Next day.", "time": date(2024, 5, 2)}, namespace="n")
+    memory.add({"speaker": "Sam", "text": "Later.", "time": datetime(2024, 5, 2, 0, 3, tzinfo=UTC)}, namespace="n")
+    times = [e.occurred_at for e in memory.store.iter_events("n")]
+    assert times == [
+        datetime(2024, 5, 1, 9, 0),
+        datetime(2024, 5, 1, 9, 5),
+        datetime(2024, 5, 2),
+        datetime(2024, 5, 2, 0, 3),
+    ]
+    with pytest.raises(IngestError, match=r"\$\[0\]\.time: timestamp out of range"):
+        memory.add({"speaker": "A", "text": "x", "time": date(1, 1, 1)}, namespace="n")
+
+
 def test_named_sessions_are_created_in_order_and_joined(memory: Memory) -> None:
     memory.add({"speaker": "A", "text": "one", "session": "s-a"}, namespace="n")
     memory.add({"speaker": "A", "text": "two"}, namespace="n", session="s-b")
@@ -71,6 +89,18 @@ def test_a_given_id_is_the_identity_of_a_message(memory: Memory) -> None:
     assert again == first and memory.stats("n").events == 1
     with pytest.raises(IngestError, match="'m1' is already stored"):
         memory.add({"speaker": "Dana", "text": "something else", "id": "m1"}, namespace="n")
+    assert [e.text for e in memory.store.iter_events("n")] == ["hi"]
+
+
+def test_the_same_id_twice_in_one_call(memory: Memory) -> None:
+    # Both raised ExtractionError ("returned events [...] for messages placed at []"): the first copy was
+    # counted as a retry of itself.
+    twice = [{"speaker": "Dana", "text": "hi", "id": "m1"}, {"speaker": "Dana", "text": "hi", "id": "m1"}]
+    assert memory.add(twice, namespace="n") == ["ev:session_1:1", "ev:session_1:1"]
+    assert [e.text for e in memory.store.iter_events("n")] == ["hi"]
+    clash = [{"speaker": "Dana", "text": "one", "id": "m2"}, {"speaker": "Dana", "text": "two", "id": "m2"}]
+    with pytest.raises(IngestError, match=r"message id 'm2' is given twice in this call with another speaker or text"):
+        memory.add(clash, namespace="n")
     assert [e.text for e in memory.store.iter_events("n")] == ["hi"]
 
 

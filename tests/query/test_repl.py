@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import io
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -137,3 +140,31 @@ def test_the_namespace_error_names_the_shell_command(small_memory: Memory) -> No
     )
     assert "2 namespaces" in out and "set one with .namespace NAME" in out and "namespace=" not in out
     assert "Another namespace entirely" in out and "1 row in " in out
+
+
+def test_a_script_on_stdin_runs_without_prompts(small_memory: Memory, tmp_path: Path) -> None:
+    # `graphmem repl < queries` printed prompt_toolkit's "Input is not a terminal" warning and echoed
+    # every prompt and line twice around the results.
+    script = (
+        "// who said what\n"
+        'FIND (e:Event)\nWHERE e.speaker = "Jon"\nRETURN e.text;\n'
+        "\n.format json\n"
+        "FIND (e:Event) RETURN count(*) AS n;\n"
+        "FIND (e:Evnt) RETURN e;\n"
+        "FIND (e:Event) RETURN count(*) AS last\n"  # no ';' at the end of the input: still run
+    )
+    ok_script = "FIND (e:Event) RETURN count(*);\n// the end\n"  # a closing comment is no statement
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2]), "HF_HUB_OFFLINE": "1"}
+    store = str(small_memory.store.uri)
+    argv = [sys.executable, "-m", "graphmem", "--db", store, "repl", "-n", "t1", "--history", str(tmp_path / "h")]
+    proc = subprocess.run(argv, input=script, capture_output=True, text=True, env=env, timeout=120)
+    assert proc.returncode == 1  # a statement failed
+    assert "not a terminal" not in proc.stderr + proc.stdout
+    assert "graphmem[" not in proc.stdout and "...>" not in proc.stdout
+    assert "Back from Berlin" in proc.stdout and "1 row" in proc.stdout
+    assert json.loads(proc.stdout[proc.stdout.index("[\n") : proc.stdout.index("]\n") + 1]) == [{"n": 8}]
+    assert "unknown label Evnt" in proc.stdout + proc.stderr
+    assert '"last": 8' in proc.stdout
+    assert not (tmp_path / "h").exists()  # a script is no typed history
+    ok = subprocess.run(argv, input=ok_script, capture_output=True, text=True, env=env)
+    assert ok.returncode == 0 and "│ 8" in ok.stdout

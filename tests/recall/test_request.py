@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import dataclasses
-from datetime import datetime
+from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
 
 from graphmem.errors import ConfigError
+from graphmem.models import Event
 from graphmem.recall import RecallRequest
 
 
@@ -32,6 +33,40 @@ def test_of_takes_the_keyword_arguments_of_memory_recall() -> None:
 def test_bad_values_are_config_errors(options: dict[str, object], message: str) -> None:
     with pytest.raises(ConfigError, match=message):
         RecallRequest.of("q", **options)  # type: ignore[arg-type]
+
+
+def test_times_are_read_as_stores_keep_them() -> None:
+    # An aware time is compared in UTC and a date means its midnight, as Memory.timeline/facts and the
+    # DSL read them; before, recall compared them with the stored naive times and raised TypeError.
+    plus_two = timezone(timedelta(hours=2))
+    req = RecallRequest.of(
+        "q",
+        namespace="ns",
+        since=datetime(2024, 5, 1, 12, 0, tzinfo=plus_two),
+        until=date(2024, 6, 1),
+        as_of=date(2024, 7, 1),
+        valid_at=datetime(2024, 1, 1, tzinfo=UTC),
+        reference=date(2024, 8, 1),
+    )
+    assert req.since == datetime(2024, 5, 1, 10, 0)
+    assert req.until == datetime(2024, 6, 1)
+    assert req.as_of == datetime(2024, 7, 1) and req.valid_at == datetime(2024, 1, 1)
+    assert req.reference == datetime(2024, 8, 1)
+    assert req.admits(Event("ns", "e", "s", 1, "A", "t", datetime(2024, 5, 20)))
+
+
+@pytest.mark.parametrize("name", ["since", "until", "as_of", "valid_at", "reference"])
+def test_a_time_that_is_not_one_names_its_argument(name: str) -> None:
+    with pytest.raises(ConfigError, match=rf"^{name} must be a datetime or a date, not str '2024-05-01'"):
+        RecallRequest.of("q", namespace="ns", **{name: "2024-05-01"})  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("text", ["", "   ", "\n\t"])
+def test_an_empty_question_is_a_config_error(text: str) -> None:
+    # Memory.recall(""), `graphmem recall ""` and the MCP tool returned arbitrary turns ("similar
+    # meaning (#1)"), where the DSL's RECALL "" is refused.
+    with pytest.raises(ConfigError, match="the question is empty"):
+        RecallRequest.of(text, namespace="ns")
 
 
 def test_window_ends_at_as_of() -> None:
