@@ -80,6 +80,11 @@ class RecallRequest:
             raise ConfigError("the question is empty: recall needs words to look for")
         for name in _TIMES:  # aware times and dates, as stored times are compared: naive UTC
             object.__setattr__(self, name, as_moment(getattr(self, name), name))
+        if self.since is not None and self.until is not None and self.since > self.until:
+            raise ConfigError(
+                f"since ({self.since.isoformat(sep=' ')}) is after until ({self.until.isoformat(sep=' ')}):"
+                " the window holds no time"
+            )
         if self.time_axis not in TIME_AXES:
             raise ConfigError(f"time_axis must be one of {', '.join(TIME_AXES)}, not {self.time_axis!r}")
         if self.all_time and (self.as_of is not None or self.valid_at is not None):

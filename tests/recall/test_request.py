@@ -80,3 +80,10 @@ def test_window_ends_at_as_of() -> None:
     either = RecallRequest("q", "ns", since=may, until=may, as_of=june)
     assert either.window.until == june and either.window.since is None and either.filtered
     assert RecallRequest("q", "ns", as_of=june).window.as_of == june
+
+
+def test_since_after_until_is_an_error() -> None:
+    may, june = datetime(2023, 5, 1), datetime(2023, 6, 1)
+    with pytest.raises(ConfigError, match=r"since \(2023-06-01 00:00:00\) is after until \(2023-05-01"):
+        RecallRequest("q", "ns", since=june, until=may)
+    assert RecallRequest("q", "ns", since=may, until=may).since == may  # one instant is a window
