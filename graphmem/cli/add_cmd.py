@@ -49,6 +49,8 @@ def add(
     if text is not None and text != "-":
         if not speaker:
             raise click.UsageError("--speaker is required with TEXT")
+        if not text.strip():
+            raise click.UsageError("TEXT is empty: there is nothing to add")
         message: dict[str, object] = {"speaker": speaker, "text": text}
         for key, value in (("time", when), ("id", message_id)):
             if value is not None:

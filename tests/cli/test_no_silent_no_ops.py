@@ -233,3 +233,11 @@ def test_export_embeddings_in_graphml_is_a_usage_error(store_dir: Path, capsys: 
     assert main(["--db", str(store_dir), "export", "--format", "graphml", "--embeddings", "-o", str(out)]) == 2
     assert "--embeddings works with --format json or cypher" in capsys.readouterr().err
     assert not out.exists()
+
+
+def test_adding_empty_text_is_a_usage_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # It exited 0 and printed nothing: no event, no word of why.
+    db = tmp_path / "new-store"
+    assert main(["--db", str(db), "add", "-n", "x", "--speaker", "A", "  "]) == 2
+    assert "TEXT is empty" in capsys.readouterr().err
+    assert not db.exists()
