@@ -181,10 +181,12 @@ class Repl:
         input: Input | None = None,
         output: Output | None = None,
         console: Console | None = None,
+        notes: Console | None = None,
     ) -> None:
         self.memory = memory
         self.namespace = namespace
         self.console = console or Console(highlight=False, soft_wrap=False)
+        self.notes = notes or self.console  # errors, plans and settings: stderr for a script
         self.explain = False
         self.timing = False
         self.format = "table"
@@ -273,19 +275,27 @@ class Repl:
         queries is a shell command; text left unterminated at the end runs as a last query. An error is
         printed and the script goes on. Returns whether every statement succeeded.
         """
+        from pygments.token import Comment  # type: ignore[import-untyped]
+
+        lexer = make_lexer()()
+
+        def code(text_lines: list[str]) -> str:  # the text without its comments (strings kept whole)
+            return "".join(v for t, v in lexer.get_tokens("\n".join(text_lines)) if t not in Comment).strip()
+
         pending: list[str] = []
-        for line in lines:
-            stripped = line.strip()
-            if not pending and (not stripped or stripped.startswith(".")):
-                if stripped and not self.handle(stripped):
+        for raw in lines:
+            line = raw.rstrip("\r\n")
+            if not code(pending) and line.strip().startswith("."):  # comments before a shell command go
+                pending = []
+                if not self.handle(line.strip()):
                     return self.errors == 0
                 continue
-            pending.append(line.rstrip("\r\n"))
-            if stripped.endswith(";"):
+            pending.append(line)
+            if code(pending).endswith(";"):
                 if not self.handle("\n".join(pending)):
                     return self.errors == 0
                 pending = []
-        if any(p.strip() and not p.strip().startswith("//") for p in pending):  # not only comments
+        if code(pending):  # not only comments
             self.handle("\n".join(pending))
         return self.errors == 0
 
@@ -304,8 +314,8 @@ class Repl:
             self.error(exc)
         except Exception as exc:  # an unexpected bug must not end the session
             self.errors += 1
-            self.console.print("[red]internal error:[/red] ", end="")
-            self.console.print(Text(f"{type(exc).__name__}: {exc}"), soft_wrap=True)
+            self.notes.print("[red]internal error:[/red] ", end="")
+            self.notes.print(Text(f"{type(exc).__name__}: {exc}"), soft_wrap=True)
         return True
 
     def error(self, exc: GraphmemError) -> None:
@@ -314,8 +324,8 @@ class Repl:
         kind = "syntax error" if isinstance(exc, QuerySyntaxError) else "error"
         if isinstance(exc, QuerySemanticError):
             kind = "query error"
-        self.console.print(f"[bold red]{kind}:[/bold red] ", end="")
-        self.console.print(Text(str(exc)), highlight=False, soft_wrap=True)
+        self.notes.print(f"[bold red]{kind}:[/bold red] ", end="")
+        self.notes.print(Text(str(exc)), highlight=False, soft_wrap=True)
 
     def command(self, text: str) -> bool:
         """Run a dot command."""
@@ -329,15 +339,15 @@ class Repl:
             self.schema()
         elif name == ".explain":
             self.explain = self._switch(args, self.explain, ".explain")
-            self.console.print(f"explain is {'on' if self.explain else 'off'}")
+            self.notes.print(f"explain is {'on' if self.explain else 'off'}")
         elif name == ".timing":
             self.timing = self._switch(args, not self.timing, ".timing", toggle=True)
-            self.console.print(f"timing is {'on' if self.timing else 'off'}")
+            self.notes.print(f"timing is {'on' if self.timing else 'off'}")
         elif name == ".format":
             if len(args) != 1 or args[0] not in ("table", "json"):
                 raise QuerySyntaxError("use .format table or .format json", line=1, column=1)
             self.format = args[0]
-            self.console.print(f"format is {self.format}")
+            self.notes.print(f"format is {self.format}")
         elif name in (".namespace", ".ns"):
             self.set_namespace(args)
         else:
@@ -346,8 +356,8 @@ class Repl:
             hint = closest(name, [c.split()[0] for c in _COMMANDS])
             message = f"unknown command {name}" + (f" (did you mean {hint}?)" if hint else "") + "; try .help"
             self.errors += 1
-            self.console.print("[bold red]error:[/bold red] ", end="")
-            self.console.print(Text(message))
+            self.notes.print("[bold red]error:[/bold red] ", end="")
+            self.notes.print(Text(message))
         return True
 
     def _switch(self, args: list[str], current: bool, name: str, toggle: bool = False) -> bool:
@@ -361,12 +371,12 @@ class Repl:
         """``.namespace [NAME]``: show the namespace and the ones that exist, or switch to ``NAME``."""
         if not args:
             names = ", ".join(self.memory.namespaces())
-            self.console.print(Text(f"namespace: {self.namespace or '(the only one)'}; namespaces: {names}"))
+            self.notes.print(Text(f"namespace: {self.namespace or '(the only one)'}; namespaces: {names}"))
             return
         wanted = args[0].strip("\"'")
         require_namespace(wanted, self.memory.namespaces(), error=QuerySemanticError)
         self.namespace = wanted
-        self.console.print(Text(f"namespace is {wanted}"))
+        self.notes.print(Text(f"namespace is {wanted}"))
 
     def help(self) -> None:
         """``.help``: the shell commands and example queries."""
@@ -409,7 +419,7 @@ class Repl:
         if self.explain:
             plan = explain_query(self.memory.store, text, params)
             if not plan.explain:
-                self.console.print(str(plan), markup=False, highlight=False, style="dim")
+                self.notes.print(str(plan), markup=False, highlight=False, style="dim")
         mem = self.memory
         result = run_query(
             mem.store,
@@ -427,7 +437,7 @@ class Repl:
 
         render_result(self.console, result, self.format, timing=self.timing)
         if self.format == "json" and self.timing:
-            self.console.print(f"({result_summary(result)})", style="dim", highlight=False)
+            self.notes.print(f"({result_summary(result)})", style="dim", highlight=False)
 
 
 def run_repl(memory: Memory, *, namespace: str | None = None, history_path: str | Path | None = None) -> None:

@@ -8,7 +8,15 @@ from typing import Any
 
 import click
 
-from graphmem.cli.common import db_option, open_memory, print_json, print_plain, render_result, stdout_console
+from graphmem.cli.common import (
+    db_option,
+    open_memory,
+    print_json,
+    print_plain,
+    render_result,
+    stderr_console,
+    stdout_console,
+)
 
 __all__ = ["NAMESPACE_OPTION_HINT", "parse_params", "query", "repl"]
 
@@ -100,8 +108,10 @@ def repl(ctx: click.Context, db: str | None, namespace: str | None, history: str
 
     path = history or str(Settings.from_env().history_path)
     with open_memory(ctx, db, read_only=True) as mem:
-        shell = Repl(mem, namespace=namespace, history_path=path)
         if sys.stdin.isatty():
-            shell.run()
-        elif not shell.run_script(sys.stdin):
+            Repl(mem, namespace=namespace, history_path=path).run()
+            return
+        # A script's results go to stdout as `graphmem query` prints them; errors and notes to stderr.
+        shell = Repl(mem, namespace=namespace, history_path=path, console=stdout_console(), notes=stderr_console())
+        if not shell.run_script(sys.stdin):
             ctx.exit(1)

@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import pytest
 from prompt_toolkit.completion import CompleteEvent
 from prompt_toolkit.document import Document
 from prompt_toolkit.input import create_pipe_input
@@ -166,5 +167,31 @@ def test_a_script_on_stdin_runs_without_prompts(small_memory: Memory, tmp_path: 
     assert "unknown label Evnt" in proc.stdout + proc.stderr
     assert '"last": 8' in proc.stdout
     assert not (tmp_path / "h").exists()  # a script is no typed history
-    ok = subprocess.run(argv, input=ok_script, capture_output=True, text=True, env=env)
+    ok = subprocess.run(argv, input=ok_script, capture_output=True, text=True, env=env, timeout=120)
     assert ok.returncode == 0 and "│ 8" in ok.stdout
+    # results on stdout as `graphmem query` prints them, errors and notes on stderr: JSON out stays JSON
+    as_json = ".format json\nFIND (e:Event) RETURN count(*) AS n;\nFIND (e:Evnt) RETURN e;\n"
+    out = subprocess.run(argv, input=as_json, capture_output=True, text=True, env=env, timeout=120)
+    assert out.returncode == 1 and json.loads(out.stdout) == [{"n": 8}]
+    assert "format is json" in out.stderr and "unknown label Evnt" in out.stderr
+
+
+@pytest.mark.parametrize(
+    ("script", "printed"),
+    [
+        # a comment before a shell command: the two were joined into one failing query
+        ("// as JSON\n.format json\nFIND (e:Event) RETURN count(*) AS n;\n", '"n": 8'),
+        # a comment after the ';': the next query was swallowed into this one
+        ("FIND (e:Event) RETURN count(*) AS a; // all\nFIND (e:Event) RETURN count(*) AS b;\n", "b"),
+        # a closing block comment is no statement; a ';' inside a string ends nothing
+        ('FIND (e:Event) WHERE e.text <> "a; b" RETURN count(*) AS c;\n/* the end */\n', "c"),
+    ],
+)
+def test_script_comments_and_strings_do_not_split_or_join_statements(
+    small_memory: Memory, script: str, printed: str
+) -> None:
+    buffer = io.StringIO()
+    console = Console(file=buffer, width=200, color_system=None, highlight=False)
+    repl = Repl(small_memory, namespace="t1", input=None, output=DummyOutput(), console=console)
+    assert repl.run_script(io.StringIO(script)), buffer.getvalue()
+    assert printed in buffer.getvalue()
