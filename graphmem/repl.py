@@ -275,7 +275,7 @@ class Repl:
         queries is a shell command; text left unterminated at the end runs as a last query. An error is
         printed and the script goes on. Returns whether every statement succeeded.
         """
-        from pygments.token import Comment  # type: ignore[import-untyped]
+        from pygments.token import Comment
 
         lexer = make_lexer()()
 

@@ -6,12 +6,15 @@ Each command is a thin layer over a Python twin: :func:`graphmem.export.export_g
 
 from __future__ import annotations
 
+import io
 import os
 import re
+import shutil
 import sys
+from collections.abc import Callable
 from datetime import date, datetime, time
 from pathlib import Path
-from typing import Any
+from typing import IO, Any, TypeVar
 
 import click
 
@@ -21,6 +24,8 @@ from graphmem.errors import ConfigError
 from graphmem.export import FORMATS
 from graphmem.namespaces import require_namespace
 from graphmem.store.registry import scheme_of
+
+_T = TypeVar("_T")
 
 __all__ = ["browser_guide", "export", "sync", "viz"]
 
@@ -80,20 +85,9 @@ def export(
         if output is None:
             summary = export_graph(mem.store, sys.stdout, fmt, namespace=namespace, embeddings=embeddings)
         else:
-            target = Path(output)
-            # a regular file (or a new one) is written beside and moved in place; a device or pipe directly
-            direct = target.exists() and not target.is_file()
-            path = target if direct else target.with_name(f".{target.name}.{os.getpid()}.part")
-            try:
-                with open(path, "w", encoding="utf-8") as out:
-                    summary = export_graph(mem.store, out, fmt, namespace=namespace, embeddings=embeddings)
-                if not direct:
-                    os.replace(path, target)
-            except OSError as exc:
-                raise ConfigError(f"cannot write {output}: {exc.strerror}") from exc
-            finally:
-                if not direct:
-                    path.unlink(missing_ok=True)
+            summary = _export_to_file(
+                output, lambda out: export_graph(mem.store, out, fmt, namespace=namespace, embeddings=embeddings)
+            )
     stderr_console().print(
         f"exported {summary.namespaces} namespace(s), {summary.nodes} nodes, {summary.edges} edges as {fmt}"
         + (f" to {output}" if output else ""),
@@ -240,5 +234,45 @@ def browser_guide(ctx: click.Context, db: str | None, namespace: str | None, gra
         return
     try:
         Path(output).write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(f"cannot write {output}: {exc.strerror}") from exc
+
+
+def _export_to_file(output: str, write: Callable[[IO[str]], _T]) -> _T:
+    """Run ``write`` into the file ``output`` so that a failed export leaves the file as it was.
+
+    A regular file (or a new one) is written beside its real path (a symbolic link stays a link) and moved
+    in place with the mode the file had (a new one: the umask's). Where that cannot be done, a device, a
+    pipe, or a file in a folder graphmem may not write into, the export is made in memory first and then
+    written directly.
+    """
+    target = Path(os.path.realpath(output))
+    part = target.with_name(f".{target.name}.{os.getpid()}.part")
+    fd = None
+    if not target.exists() or target.is_file():
+        try:
+            fd = os.open(part, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except OSError:
+            fd = None
+    try:
+        if fd is None:
+            buffer = io.StringIO()
+            result = write(buffer)
+            with open(target, "w", encoding="utf-8") as out:
+                out.write(buffer.getvalue())
+            return result
+        try:
+            with open(fd, "w", encoding="utf-8") as out:
+                result = write(out)
+            if target.exists():
+                shutil.copymode(target, part)
+            else:
+                mask = os.umask(0)
+                os.umask(mask)
+                os.chmod(part, 0o666 & ~mask)
+            os.replace(part, target)
+            return result
+        finally:
+            part.unlink(missing_ok=True)
     except OSError as exc:
         raise ConfigError(f"cannot write {output}: {exc.strerror}") from exc

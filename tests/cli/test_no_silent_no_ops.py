@@ -4,7 +4,9 @@ and one option has one spelling across commands."""
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
+from typing import Any
 
 import click
 import pytest
@@ -241,3 +243,41 @@ def test_adding_empty_text_is_a_usage_error(tmp_path: Path, capsys: pytest.Captu
     assert main(["--db", str(db), "add", "-n", "x", "--speaker", "A", "  "]) == 2
     assert "TEXT is empty" in capsys.readouterr().err
     assert not db.exists()
+
+
+def test_an_export_keeps_the_file_s_mode_and_links(store_dir: Path) -> None:
+    # The file written beside and moved in place took a new file's mode (a private export became
+    # world-readable) and replaced a symbolic link by a regular file (leaving the linked file stale).
+    private = store_dir.parent / "private.json"
+    private.write_text("old", encoding="utf-8")
+    private.chmod(0o600)
+    assert main(["--db", str(store_dir), "export", "-n", "chat", "-o", str(private)]) == 0
+    assert private.stat().st_mode & 0o777 == 0o600 and "chat" in private.read_text(encoding="utf-8")
+    real = store_dir.parent / "real"
+    real.mkdir()
+    (real / "target.json").write_text("old", encoding="utf-8")
+    link = store_dir.parent / "link.json"
+    link.symlink_to(real / "target.json")
+    assert main(["--db", str(store_dir), "export", "-n", "chat", "-o", str(link)]) == 0
+    assert link.is_symlink() and json.loads((real / "target.json").read_text(encoding="utf-8"))
+    assert sorted(p.name for p in real.iterdir()) == ["target.json"]  # no temporary file left
+
+
+def test_an_export_into_a_folder_it_may_not_write_writes_the_file(
+    store_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Writing beside the file needs the folder; a writable file in a read-only folder is written directly.
+    out = store_dir.parent / "out.json"
+    out.write_text("old", encoding="utf-8")
+    real_open = os.open
+
+    def no_new_files(path: Any, flags: int, *args: Any) -> int:
+        if flags & os.O_CREAT and str(path).endswith(".part"):
+            raise PermissionError(13, "Permission denied")
+        return real_open(path, flags, *args)
+
+    monkeypatch.setattr(os, "open", no_new_files)
+    assert main(["--db", str(store_dir), "export", "-n", "chat", "-o", str(out)]) == 0
+    assert json.loads(out.read_text(encoding="utf-8"))["namespaces"][0]["namespace"] == "chat"
+    assert main(["--db", str(store_dir), "export", "-n", "chatt", "-o", str(out)]) == 1  # still no damage
+    assert json.loads(out.read_text(encoding="utf-8"))["namespaces"][0]["namespace"] == "chat"
