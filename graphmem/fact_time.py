@@ -32,8 +32,9 @@ def utc_now() -> datetime:
 def as_moment(value: object, name: str) -> datetime | None:
     """A time argument of the Python API as stores keep times: naive UTC (``None`` stays ``None``).
 
-    An aware ``datetime`` is converted to UTC and a ``date`` means its midnight, as the query language
-    reads them; a naive ``datetime`` is kept.
+    An aware ``datetime`` is converted to UTC and a ``date`` means its midnight (a recall's ``until``
+    then moves to the end of that day, as the query language reads an upper bound); a naive ``datetime``
+    is kept.
 
     Raises:
         ConfigError: ``value`` is no ``datetime`` or ``date`` (or its UTC time is outside the calendar);

@@ -424,11 +424,12 @@ class Memory:
         """Return the ``k`` events that best answer ``text``, each with why it was returned.
 
         The arguments are the fields of :class:`~graphmem.recall.RecallRequest`; see
-        :func:`graphmem.recall.recall`. An aware time is compared in UTC; a ``date`` means its midnight.
+        :func:`graphmem.recall.recall`. An aware time is compared in UTC; a ``date`` means its midnight
+        (``until``: the end of that day).
 
         Raises:
-            ConfigError: an illegal namespace, a non-positive ``k``, a negative ``hops``, or a time
-                argument that is no ``datetime`` or ``date``.
+            ConfigError: an empty question, an illegal namespace, a non-positive ``k``, a negative
+                ``hops``, a time argument that is no ``datetime`` or ``date``, or ``since`` after ``until``.
         """
         from graphmem.recall import RecallRequest
 

@@ -6,6 +6,7 @@ import json
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
@@ -81,6 +82,20 @@ class State:
         self.db = db
 
 
+#: What ``--since``, ``--until``, ``--as-of`` and ``--valid-at`` accept.
+DATE_FORMATS = ["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
+
+
+class UntilDateTime(click.DateTime):
+    """An inclusive upper bound: a date alone means the end of its day, a date with a time that moment."""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        when = super().convert(value, param, ctx)
+        if isinstance(value, str) and len(value.strip()) == len("2024-01-31"):
+            return when + timedelta(days=1) - timedelta(microseconds=1)
+        return when
+
+
 def db_option(func: Any) -> Any:
     """``--db`` on a subcommand, overriding the group's."""
     return click.option(
@@ -118,6 +133,7 @@ def open_memory(
     read from SQLite, never loaded into memory (loading costs more than the command), unless
     ``GRAPHMEM_MIRROR_MAX_EVENTS`` is set.
     """
+    from graphmem.errors import SchemaUpgradeError
     from graphmem.memory import Memory  # here, not at import: `graphmem --help` never loads the store
 
     state = ctx.find_object(State)
@@ -134,7 +150,14 @@ def open_memory(
         options["read_only"] = True
     else:
         options["create"] = create
-    with Memory.open(where, **options) as mem:
+    try:
+        memory = Memory.open(where, **options)
+    except SchemaUpgradeError:
+        # An older schema is upgraded by a writable open: a reading command run by a user who may write
+        # the store does it, as every command did before reading commands opened stores read-only.
+        options.pop("read_only")
+        memory = Memory.open(where, create=False, **options)
+    with memory as mem:
         yield mem
     if one_shot and read_only:
         _exit.fast = True  # closed, nothing written: the process may end without teardown (app.run)

@@ -7,15 +7,22 @@ from typing import TYPE_CHECKING, Literal
 
 import click
 
-from graphmem.cli.common import db_option, k_option, open_memory, plain, print_json, stdout_console
+from graphmem.cli.common import (
+    DATE_FORMATS,
+    UntilDateTime,
+    db_option,
+    k_option,
+    open_memory,
+    plain,
+    print_json,
+    stdout_console,
+)
 from graphmem.text import clean_text
 
 if TYPE_CHECKING:
     from graphmem.memory import Memory
 
 __all__ = ["recall"]
-
-_DATE_FORMATS = ["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
 
 
 @click.command()
@@ -24,11 +31,11 @@ _DATE_FORMATS = ["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d
 @click.option("--namespace", "-n", required=True, help="The namespace to search.")
 @k_option(default=10, help="How many events.")
 @click.option("--hops", type=click.IntRange(min=0), default=2, show_default=True, help="Traversal depth.")
-@click.option("--since", type=click.DateTime(_DATE_FORMATS), default=None, help="Only events at or after.")
-@click.option("--until", type=click.DateTime(_DATE_FORMATS), default=None, help="Only events at or before.")
+@click.option("--since", type=click.DateTime(DATE_FORMATS), default=None, help="Only events at or after.")
 @click.option(
-    "--as-of", "as_of", type=click.DateTime(_DATE_FORMATS), default=None, help="Recall what memory held then."
+    "--until", type=UntilDateTime(DATE_FORMATS), default=None, help="Only events at or before (a date: its whole day)."
 )
+@click.option("--as-of", "as_of", type=click.DateTime(DATE_FORMATS), default=None, help="Recall what memory held then.")
 @click.option(
     "--time-axis",
     type=click.Choice(["said", "happened", "either"]),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from typing import Literal, get_args
 
 from graphmem.errors import ConfigError
@@ -38,7 +38,7 @@ class RecallRequest:
         k: how many hits to return (at least 1).
         hops: how many edges the traversal may follow from a seed (0 = seeds only).
         since: only events at or after this time (on ``time_axis``).
-        until: only events at or before this time (on ``time_axis``).
+        until: only events at or before this time (on ``time_axis``; a ``date``: the end of that day).
         speakers: only events spoken by one of these (names compared ignoring case); ``None`` = anyone.
         as_of: recall what memory held at this moment: facts recorded and not yet expired then (and
             valid then, unless ``valid_at`` names another moment), and events that had happened by then.
@@ -57,8 +57,9 @@ class RecallRequest:
 
     Raises:
         ConfigError: an empty question, an illegal namespace, a non-positive ``k``, a negative ``hops``,
-            or a time that is no ``datetime`` or ``date`` (the times are kept as naive UTC: an aware one
-            is converted, a date is its midnight).
+            a time that is no ``datetime`` or ``date`` (the times are kept as naive UTC: an aware one
+            is converted, a date is its midnight, or the end of its day for ``until``), or ``since``
+            after ``until``.
     """
 
     text: str
@@ -78,8 +79,11 @@ class RecallRequest:
         validate_namespace(self.namespace)
         if not self.text.strip():
             raise ConfigError("the question is empty: recall needs words to look for")
+        until = self.until
         for name in _TIMES:  # aware times and dates, as stored times are compared: naive UTC
             object.__setattr__(self, name, as_moment(getattr(self, name), name))
+        if isinstance(until, date) and not isinstance(until, datetime) and self.until is not None:
+            object.__setattr__(self, "until", self.until + timedelta(days=1, microseconds=-1))  # the whole day
         if self.since is not None and self.until is not None and self.since > self.until:
             raise ConfigError(
                 f"since ({self.since.isoformat(sep=' ')}) is after until ({self.until.isoformat(sep=' ')}):"

@@ -281,3 +281,36 @@ def test_an_export_into_a_folder_it_may_not_write_writes_the_file(
     assert json.loads(out.read_text(encoding="utf-8"))["namespaces"][0]["namespace"] == "chat"
     assert main(["--db", str(store_dir), "export", "-n", "chatt", "-o", str(out)]) == 1  # still no damage
     assert json.loads(out.read_text(encoding="utf-8"))["namespaces"][0]["namespace"] == "chat"
+
+
+def test_a_reading_command_upgrades_an_older_store_it_may_write(tmp_path: Path) -> None:
+    # Reading commands open stores read-only; a store of schema 2 (older than read-only opens read)
+    # then failed with "must be upgraded first: open it once without read_only", naming a Python argument.
+    import sqlite3
+
+    from graphmem.store.embedded import DB_FILENAME
+    from graphmem.store.sqlite_rows import SCHEMA_VERSION
+
+    d = tmp_path / "old"
+    store = EmbeddedStore.open(d)
+    store.write(Batch("n", (Session("n", "s", 0),), (Event("n", "e", "s", 0, "A", "hi there"),)))
+    store.close()
+    conn = sqlite3.connect(d / DB_FILENAME)
+    conn.execute("ALTER TABLE facts DROP COLUMN revised_by")
+    conn.execute("PRAGMA user_version = 2")
+    conn.commit()
+    conn.close()
+    assert main(["--db", str(d), "stats", "-n", "n", "--json"]) == 0
+    conn = sqlite3.connect(d / DB_FILENAME)
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    conn.close()
+
+
+def test_until_a_date_on_the_command_line_keeps_that_whole_day() -> None:
+    from datetime import datetime
+
+    from graphmem.cli.common import DATE_FORMATS, UntilDateTime
+
+    until = UntilDateTime(DATE_FORMATS)
+    assert until.convert("2024-01-02", None, None) == datetime(2024, 1, 2, 23, 59, 59, 999999)
+    assert until.convert("2024-01-02T10:00", None, None) == datetime(2024, 1, 2, 10)

@@ -49,7 +49,7 @@ def test_times_are_read_as_stores_keep_them() -> None:
         reference=date(2024, 8, 1),
     )
     assert req.since == datetime(2024, 5, 1, 10, 0)
-    assert req.until == datetime(2024, 6, 1)
+    assert req.until == datetime(2024, 6, 1, 23, 59, 59, 999999)  # an upper bound keeps its whole day
     assert req.as_of == datetime(2024, 7, 1) and req.valid_at == datetime(2024, 1, 1)
     assert req.reference == datetime(2024, 8, 1)
     assert req.admits(Event("ns", "e", "s", 1, "A", "t", datetime(2024, 5, 20)))
@@ -87,3 +87,13 @@ def test_since_after_until_is_an_error() -> None:
     with pytest.raises(ConfigError, match=r"since \(2023-06-01 00:00:00\) is after until \(2023-05-01"):
         RecallRequest("q", "ns", since=june, until=may)
     assert RecallRequest("q", "ns", since=may, until=may).since == may  # one instant is a window
+
+
+def test_until_a_date_keeps_that_whole_day() -> None:
+    # A date became its midnight, so until=date(2024, 1, 2) left out everything said on 2 January.
+    request = RecallRequest("q", "ns", since=date(2024, 1, 2), until=date(2024, 1, 2), time_axis="said")
+    noon = Event("ns", "e", "s", 0, "A", "hi", datetime(2024, 1, 2, 12))
+    assert request.since == datetime(2024, 1, 2) and request.admits(noon)
+    assert request.until == datetime(2024, 1, 2, 23, 59, 59, 999999)
+    assert dataclasses.replace(request, k=3).until == request.until  # replacing keeps the bound
+    assert RecallRequest("q", "ns", until=datetime(2024, 1, 2)).until == datetime(2024, 1, 2)  # a moment stays
