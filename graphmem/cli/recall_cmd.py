@@ -115,15 +115,11 @@ def _require_speakers(mem: Memory, namespace: str, wanted: tuple[str, ...]) -> N
     """
     from graphmem.errors import ConfigError
     from graphmem.namespaces import require_namespace
-    from graphmem.store.base import ListsSpeakers
     from graphmem.text import normalise_name
 
     require_namespace(namespace, mem.namespaces(), where=mem.store.uri)
-    store = mem.store
-    if isinstance(store, ListsSpeakers):
-        known = store.speakers(namespace)
-    else:
-        known = sorted({ev.speaker for ev in store.iter_events(namespace) if ev.speaker})
+    # the speakers as recall reads them (kept for it): on a store that cannot list them, one read of the events
+    known = sorted(set(mem.recall_cache(namespace).load_participants(mem.store, namespace).values()))
     names = {normalise_name(s) for s in known}
     for name in wanted:
         if normalise_name(name) not in names:
