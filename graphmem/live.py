@@ -6,7 +6,8 @@
   at its next position, with a NEXT edge from the session's previous last turn; a session that does
   not exist yet is created after the namespace's last one;
 - a message naming none joins the namespace's latest session, unless the pause since that session's
-  last turn exceeds :data:`~graphmem.formats.SESSION_GAP`, which starts a new session;
+  latest turn exceeds :data:`~graphmem.formats.SESSION_GAP`, which starts a new session (latest by
+  time: a backdated message is appended at the end without moving that time back);
 - a message without a time takes the current time.
 
 A message's identity is its position in its session, or the ``id`` it gives: repeated identical texts
@@ -129,7 +130,8 @@ class _Placement:
             events = list(self.store.iter_events(self.namespace, session=session_id))
             last = max(events, key=lambda e: e.seq, default=None)
             speakers = list(dict.fromkeys(e.speaker for e in events if e.speaker))
-            found = _Open(stored, last.seq if last else 0, last.occurred_at if last else None, speakers)
+            times = [e.occurred_at for e in events if e.occurred_at is not None]
+            found = _Open(stored, last.seq if last else 0, max(times, default=None), speakers)
         self.open[session_id] = found
         self.order.append(session_id)
         return found
@@ -154,7 +156,9 @@ class _Placement:
         target = self._get(sid, when)
         target.turns.append(message.turn)
         target.last_seq += 1
-        target.last_time = when
+        # the pause that starts a new session runs from the session's latest time: a backdated message
+        # joins at the end without moving it back
+        target.last_time = when if target.last_time is None else max(target.last_time, when)
         if message.turn.speaker not in target.speakers:
             target.speakers.append(message.turn.speaker)
         if self.latest is None or target.session.index >= self.sessions[self.latest].index:

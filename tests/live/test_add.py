@@ -137,3 +137,20 @@ def test_a_word_the_namespace_uses_in_lower_case_is_no_name_at_a_sentence_start(
     memory.add({"speaker": "Ana", "text": said}, namespace="told")
     assert "guitar" not in {e.name.casefold() for e in memory.store.iter_entities("told") if e.type != "Topic"}
     assert lower_words(["Will you play the Guitar? I will.", "a new guitar"]) == {"play", "guitar", "new"}
+
+
+@pytest.mark.parametrize("one_call", [True, False])
+def test_a_backdated_message_does_not_start_the_next_one_a_new_session(memory: Memory, one_call: bool) -> None:
+    # The pause was measured from the last placed message, so after one backdated by days the next
+    # message of the same conversation, minutes later than the one before, started a new session.
+    messages = [
+        {"speaker": "Ana", "text": "first", "time": "2024-03-01T10:00"},
+        {"speaker": "Ana", "text": "about last month", "time": "2024-02-20T09:00"},
+        {"speaker": "Ben", "text": "third", "time": "2024-03-01T10:10"},
+    ]
+    if one_call:
+        ids = memory.add(messages, namespace="bd")
+    else:
+        ids = [i for m in messages for i in memory.add(m, namespace="bd")]
+    assert ids == ["ev:session_1:1", "ev:session_1:2", "ev:session_1:3"]
+    assert [s.id for s in memory.store.iter_sessions("bd")] == ["session_1"]
