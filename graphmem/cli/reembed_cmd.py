@@ -43,7 +43,10 @@ def reembed(ctx: click.Context, db: str | None, namespace: str | None, check: bo
                     s.namespace,
                     s.total,
                     s.stale,
-                    "; ".join(f"{o}: {n}" + (" (current)" if o == s.current else "") for o, n in s.origins),
+                    "; ".join(
+                        [f"{o}: {n}" + (" (current)" if o == s.current else "") for o, n in s.origins]
+                        + ([f"no vector: {s.missing}"] if s.missing else [])
+                    ),
                 ]
                 for s in statuses
             ]
