@@ -44,7 +44,7 @@ if TYPE_CHECKING:
 __all__ = ["Message", "add", "lower_words", "messages_of", "parse_messages"]
 
 _SESSION_KEYS = ("session", "session_id")
-_PATH = "<records>"
+_PATH = "messages"  # errors name the argument: messages at $[1]: ...
 
 
 @dataclass(frozen=True, slots=True)

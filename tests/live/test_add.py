@@ -115,7 +115,7 @@ def test_entities_resolve_against_what_the_namespace_holds(memory: Memory) -> No
 
 
 def test_a_bad_message_is_named_and_nothing_is_written(memory: Memory) -> None:
-    with pytest.raises(IngestError, match=r"\$\[1\]: missing field 'text'"):
+    with pytest.raises(IngestError, match=r"^messages at \$\[1\]: missing field 'text'"):
         memory.add([{"speaker": "Dana", "text": "fine"}, {"speaker": "Dana"}], namespace="n")
     assert memory.namespaces() == []
 

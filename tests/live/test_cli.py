@@ -51,7 +51,7 @@ def test_add_names_a_bad_stdin_line(tmp_path: Path) -> None:
 
 def test_add_names_the_stdin_line_of_a_bad_message(tmp_path: Path) -> None:
     # A well-formed JSON line that is not a good message was named by its index among the messages
-    # ("<records> at $[2]"), not by its line on stdin; --time by a JSON path of a message never written.
+    # ("messages at $[2]"), not by its line on stdin; --time by a JSON path of a message never written.
     store = str(tmp_path / "db")
     runner = CliRunner()
     assert runner.invoke(cli, ["--db", store, "add", "-n", "x", "--speaker", "A", "first"]).exit_code == 0
