@@ -15,7 +15,7 @@ The query language's ``VALID AT``/``AS OF``/``ALL TIME`` and recall's fact filte
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 from graphmem.errors import ConfigError
 from graphmem.models import Fact
@@ -50,6 +50,18 @@ def as_moment(value: object, name: str) -> datetime | None:
     if isinstance(value, date):
         return datetime(value.year, value.month, value.day)
     raise ConfigError(f"{name} must be a datetime or a date, not {type(value).__name__} {value!r}")
+
+
+def as_upper_bound(value: object, name: str) -> datetime | None:
+    """:func:`as_moment` for an inclusive upper bound (``until``): a ``date`` means the end of that day.
+
+    Raises:
+        ConfigError: as :func:`as_moment`.
+    """
+    moment = as_moment(value, name)
+    if moment is not None and isinstance(value, date) and not isinstance(value, datetime):
+        return moment + timedelta(days=1, microseconds=-1)
+    return moment
 
 
 def _naive(when: datetime | None) -> datetime | None:

@@ -502,10 +502,12 @@ class Memory:
     ) -> list[Event]:
         """The events that mention ``entity`` (a name or alias) or that it spoke, in time order.
 
+        ``since``/``until`` are inclusive; a ``date`` for ``until`` keeps that whole day.
+
         Raises:
             NotFoundError: no entity has that name (the message suggests the closest).
         """
-        from graphmem.fact_time import as_moment
+        from graphmem.fact_time import as_moment, as_upper_bound
         from graphmem.lookup import timeline
 
         return timeline(
@@ -513,7 +515,7 @@ class Memory:
             namespace,
             entity,
             since=as_moment(since, "since"),
-            until=as_moment(until, "until"),
+            until=as_upper_bound(until, "until"),
         )
 
     def facts(

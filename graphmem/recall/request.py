@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime
 from typing import Literal, get_args
 
 from graphmem.errors import ConfigError
-from graphmem.fact_time import as_moment
+from graphmem.fact_time import as_moment, as_upper_bound
 from graphmem.models import Event, validate_namespace
 from graphmem.store.base import TimeFilter
 from graphmem.text import normalise_name
@@ -79,11 +79,9 @@ class RecallRequest:
         validate_namespace(self.namespace)
         if not self.text.strip():
             raise ConfigError("the question is empty: recall needs words to look for")
-        until = self.until
         for name in _TIMES:  # aware times and dates, as stored times are compared: naive UTC
-            object.__setattr__(self, name, as_moment(getattr(self, name), name))
-        if isinstance(until, date) and not isinstance(until, datetime) and self.until is not None:
-            object.__setattr__(self, "until", self.until + timedelta(days=1, microseconds=-1))  # the whole day
+            read = as_upper_bound if name == "until" else as_moment  # until a date: the whole day
+            object.__setattr__(self, name, read(getattr(self, name), name))
         if self.since is not None and self.until is not None and self.since > self.until:
             raise ConfigError(
                 f"since ({self.since.isoformat(sep=' ')}) is after until ({self.until.isoformat(sep=' ')}):"

@@ -69,3 +69,9 @@ def test_facts(memory: Memory) -> None:
     now = datetime.now(UTC)
     assert {f.fact.id for f in memory.facts("Ben", namespace=NS, valid_at=now)} == {"f:cello"}
     assert [f.fact.id for f in memory.facts("Biscuit", namespace=NS)] == ["f:owns"]  # as object too
+
+
+def test_until_a_date_keeps_that_whole_day(memory: Memory) -> None:
+    # until=date(...) was that day's midnight, leaving out the day itself (Biscuit's turns of 8 March).
+    assert [e.id for e in memory.timeline("Biscuit", namespace=NS, until=date(2024, 3, 8))] == ["s2:1", "s2:3"]
+    assert memory.timeline("Biscuit", namespace=NS, until=datetime(2024, 3, 8)) == []  # a moment stays one

@@ -241,3 +241,17 @@ def test_the_server_freezes_what_its_process_holds_before_serving(
     monkeypatch.setattr(mcp_server, "build_server", built)
     mcp_server.serve(str(tmp_path / "db"))
     assert steps == ["built", "frozen", "serving", "unfrozen"]  # serve() leaves the GC as it found it
+
+
+def test_an_until_date_means_its_whole_day() -> None:
+    # The tools read "2024-03-08" as that day's midnight, so until= left out the whole day.
+    from datetime import datetime
+
+    from graphmem.errors import ConfigError
+    from graphmem.mcp_server import parse_when
+
+    assert parse_when("2024-03-08", "until", until=True) == datetime(2024, 3, 8, 23, 59, 59, 999999)
+    assert parse_when("2024-03-08T10:00", "until", until=True) == datetime(2024, 3, 8, 10)
+    assert parse_when("2024-03-08", "since") == datetime(2024, 3, 8)
+    with pytest.raises(ConfigError, match="until: 'soon' is not a date"):
+        parse_when("soon", "until", until=True)
