@@ -36,6 +36,7 @@ _LAZY_COMMANDS: dict[str, str] = {
     "context": "graphmem.cli.context_cmd:context",
     "mcp": "graphmem.cli.mcp_cmd:mcp",
     "facts": "graphmem.cli.facts_cmd:facts",
+    "timeline": "graphmem.cli.timeline_cmd:timeline",
     "query": "graphmem.cli.query_cmd:query",
     "repl": "graphmem.cli.query_cmd:repl",
     "bench": "graphmem.cli.bench_cmd:bench",

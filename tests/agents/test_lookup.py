@@ -75,3 +75,18 @@ def test_until_a_date_keeps_that_whole_day(memory: Memory) -> None:
     # until=date(...) was that day's midnight, leaving out the day itself (Biscuit's turns of 8 March).
     assert [e.id for e in memory.timeline("Biscuit", namespace=NS, until=date(2024, 3, 8))] == ["s2:1", "s2:3"]
     assert memory.timeline("Biscuit", namespace=NS, until=datetime(2024, 3, 8)) == []  # a moment stays one
+
+
+def test_the_timeline_command(memory: Memory, capsys: pytest.CaptureFixture[str]) -> None:
+    import json
+
+    from graphmem.cli.app import main
+
+    db = str(memory.store.uri)
+    assert main(["--db", db, "timeline", "biscuit", "-n", NS, "--until", "2024-03-08", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert [e["id"] for e in out["events"]] == ["s2:1", "s2:3"]  # the whole of 8 March, in time order
+    assert main(["--db", db, "timeline", "Biscit", "-n", NS]) == 1
+    assert "Biscuit" in capsys.readouterr().err  # the closest name is suggested
+    assert main(["--db", db, "timeline", "Ben", "-n", NS]) == 0
+    assert "Ben in" in capsys.readouterr().out
