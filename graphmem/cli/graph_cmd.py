@@ -6,6 +6,7 @@ Each command is a thin layer over a Python twin: :func:`graphmem.export.export_g
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
 import re
@@ -98,7 +99,9 @@ def export(
 
 
 @click.command()
-@click.option("--from", "source", required=True, metavar="PATH|URI", help="The store to copy from.")
+@click.option(
+    "--from", "source", required=True, metavar="PATH|URI", help="The store (or a JSON export file) to copy from."
+)
 @click.option("--to", "target", required=True, metavar="PATH|URI", help="The store to copy into.")
 @click.option("--namespace", "-n", "namespaces", multiple=True, help="Only this namespace (repeatable).")
 @click.option(
@@ -113,22 +116,25 @@ def sync(
 
     Neo4j credentials come from NEO4J_USERNAME, NEO4J_PASSWORD and NEO4J_DATABASE. Records are
     upserted by id, so running a sync again completes one that was interrupted. The source must exist;
-    only the target is created when missing.
+    only the target is created when missing. A source ending in .json is a JSON export (graphmem export
+    --format json), restored into the target.
     """
     from graphmem.store import open_store
-    from graphmem.sync import sync_stores
+    from graphmem.sync import read_export, restore_export, sync_stores
 
-    src = open_store(source, create=False)
-    try:
-        dst = open_store(target, create=True)
-        try:
-            summary = sync_stores(
-                src, dst, namespaces=list(namespaces) or None, replace=replace, embeddings=not no_embeddings
+    wanted = list(namespaces) or None
+    if source.endswith(".json") and Path(source).is_file():  # a JSON export, read whole before the target opens
+        dumps = read_export(source)
+        with contextlib.closing(open_store(target, create=True)) as dst:
+            summary = restore_export(
+                dumps, dst, source=source, namespaces=wanted, replace=replace, embeddings=not no_embeddings
             )
-        finally:
-            dst.close()
-    finally:
-        src.close()
+    else:
+        with (
+            contextlib.closing(open_store(source, create=False)) as src,
+            contextlib.closing(open_store(target, create=True)) as dst,
+        ):
+            summary = sync_stores(src, dst, namespaces=wanted, replace=replace, embeddings=not no_embeddings)
     rows = [
         [n.namespace, n.sessions, n.events, n.entities, n.mentions, n.facts, n.embeddings] for n in summary.namespaces
     ]
