@@ -1,10 +1,10 @@
 """Copy memory between stores: an embedded directory into Neo4j and back, one namespace or all.
 
-``graphmem sync --from ./mem --to neo4j://host:7687`` is :func:`sync_stores`; ``--from backup.json``, a
-JSON export, is :func:`read_export` and :func:`restore_export` (the export read whole first, so a bad
-file changes and creates nothing). A store is read through the :class:`~graphmem.store.base.GraphStore`
-protocol and written in batches, so it works between any two backends. Records are upserted by id, so a sync that stopped half-way (server down) is completed by
-running it again.
+``graphmem sync --from ./mem --to neo4j://host:7687`` is :func:`sync_stores`; ``--from backup.json``, a JSON
+export, is :func:`read_export` and :func:`restore_export` (the export read whole first, so a bad file changes
+and creates nothing). A store is read through the :class:`~graphmem.store.base.GraphStore` protocol and
+written in batches, so it works between any two backends. Records are upserted by id, so a sync that stopped
+half-way (server down) is completed by running it again.
 
 ``replace=True`` makes each target namespace hold what the source holds, records deleted at the source
 disappearing at the target too, and never shows a half-copied namespace: it is written as one batch, so a
