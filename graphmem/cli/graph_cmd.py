@@ -11,6 +11,7 @@ import io
 import os
 import re
 import shutil
+import stat
 import sys
 from collections.abc import Callable
 from datetime import date, datetime, time
@@ -244,38 +245,58 @@ def browser_guide(ctx: click.Context, db: str | None, namespace: str | None, gra
         raise ConfigError(f"cannot write {output}: {exc.strerror}") from exc
 
 
+def _names_stdout(path: str) -> bool:
+    """Whether ``path`` (``/dev/stdout``, ``/dev/fd/1``, …) is this process's standard output."""
+    try:
+        here, there = os.fstat(sys.stdout.fileno()), os.stat(path)
+    except (OSError, ValueError, AttributeError):
+        return False
+    return (here.st_dev, here.st_ino) == (there.st_dev, there.st_ino)
+
+
 def _export_to_file(output: str, write: Callable[[IO[str]], _T]) -> _T:
     """Run ``write`` into the file ``output`` so that a failed export leaves the file as it was.
 
     A regular file (or a new one) is written beside its real path (a symbolic link stays a link) and moved
-    in place with the mode the file had (a new one: the umask's). Where that cannot be done, a device, a
-    pipe, or a file in a folder graphmem may not write into, the export is made in memory first and then
-    written directly.
+    in place with the mode the file had (a new one: the umask's). Anything else named (``/dev/stdout``, a
+    pipe, a device) is written directly, as is a file in a folder graphmem may not write into: then the
+    export is made in memory first, so a failure still leaves the file as it was.
     """
+    try:  # /dev/stdout and /dev/fd/N name what the shell opened: written as it is, never replaced
+        regular = stat.S_ISREG(os.stat(output).st_mode) and not output.startswith(("/dev/", "/proc/"))
+    except FileNotFoundError:
+        regular = True  # a new file
+    except OSError as exc:
+        raise ConfigError(f"cannot write {output}: {exc.strerror}") from exc
+    if not regular:
+        if _names_stdout(output):  # reopening it would write at another offset than the shell's
+            result = write(sys.stdout)
+            sys.stdout.flush()
+            return result
+        try:
+            with open(output, "w", encoding="utf-8") as out:
+                return write(out)
+        except OSError as exc:
+            raise ConfigError(f"cannot write {output}: {exc.strerror}") from exc
     target = Path(os.path.realpath(output))
     part = target.with_name(f".{target.name}.{os.getpid()}.part")
-    fd = None
-    if not target.exists() or target.is_file():
-        try:
-            fd = os.open(part, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except OSError:
-            fd = None
+    existed = target.exists()
     try:
-        if fd is None:
+        fd = os.open(part, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600 if existed else 0o666)
+    except OSError:
+        fd = None
+    try:
+        if fd is None:  # the folder cannot be written: in memory first, then into the file itself
             buffer = io.StringIO()
             result = write(buffer)
             with open(target, "w", encoding="utf-8") as out:
                 out.write(buffer.getvalue())
             return result
         try:
-            with open(fd, "w", encoding="utf-8") as out:
+            with os.fdopen(fd, "w", encoding="utf-8") as out:
                 result = write(out)
-            if target.exists():
+            if existed:
                 shutil.copymode(target, part)
-            else:
-                mask = os.umask(0)
-                os.umask(mask)
-                os.chmod(part, 0o666 & ~mask)
             os.replace(part, target)
             return result
         finally:

@@ -263,20 +263,51 @@ def test_an_export_keeps_the_file_s_mode_and_links(store_dir: Path) -> None:
     assert sorted(p.name for p in real.iterdir()) == ["target.json"]  # no temporary file left
 
 
+def test_an_export_to_dev_stdout_writes_into_what_the_shell_opened(store_dir: Path) -> None:
+    # /dev/stdout redirected to a file resolved to that file, which the export then replaced: what else
+    # the shell had written to it was lost (and into a pipe the real path did not exist at all).
+    out = store_dir.parent / "grp.txt"
+    script = (
+        "import sys; from graphmem.cli import main; print('header', flush=True); "
+        f"code = main(['--db', {str(store_dir)!r}, 'export', '-n', 'chat', '-o', '/dev/stdout']); "
+        "sys.stdout.flush(); print('footer'); sys.exit(code)"
+    )
+    import subprocess
+    import sys
+
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
+    with out.open("w") as f:
+        assert subprocess.run([sys.executable, "-c", script], stdout=f, env=env, timeout=120).returncode == 0
+    text = out.read_text(encoding="utf-8")
+    assert text.startswith("header\n") and text.endswith("footer\n") and '"namespace": "chat"' in text
+    piped = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, timeout=120)
+    assert piped.returncode == 0 and '"namespace": "chat"' in piped.stdout
+
+
 def test_an_export_into_a_folder_it_may_not_write_writes_the_file(
     store_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Writing beside the file needs the folder; a writable file in a read-only folder is written directly.
     out = store_dir.parent / "out.json"
     out.write_text("old", encoding="utf-8")
-    real_open = os.open
+    import builtins
 
-    def no_new_files(path: Any, flags: int, *args: Any) -> int:
-        if flags & os.O_CREAT and str(path).endswith(".part"):
+    real_os_open, real_open = os.open, builtins.open
+
+    def refuse(path: Any) -> None:
+        if str(path).endswith(".part"):  # a file beside the output cannot be created
             raise PermissionError(13, "Permission denied")
-        return real_open(path, flags, *args)
 
-    monkeypatch.setattr(os, "open", no_new_files)
+    def os_open(path: Any, flags: int, *args: Any) -> int:
+        refuse(path)
+        return real_os_open(path, flags, *args)
+
+    def open_(path: Any, *args: Any, **kwargs: Any) -> Any:
+        refuse(path)
+        return real_open(path, *args, **kwargs)
+
+    monkeypatch.setattr(os, "open", os_open)
+    monkeypatch.setattr(builtins, "open", open_)
     assert main(["--db", str(store_dir), "export", "-n", "chat", "-o", str(out)]) == 0
     assert json.loads(out.read_text(encoding="utf-8"))["namespaces"][0]["namespace"] == "chat"
     assert main(["--db", str(store_dir), "export", "-n", "chatt", "-o", str(out)]) == 1  # still no damage
