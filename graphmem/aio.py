@@ -288,18 +288,37 @@ class AsyncMemory:
         return await self._run(self._memory.namespaces)
 
 
-class _Opening:
-    """What :meth:`AsyncMemory.open` returns: awaitable for the memory, or an ``async with`` that closes it."""
+class _Opening(Coroutine[Any, Any, AsyncMemory]):
+    """What :meth:`AsyncMemory.open` returns: a coroutine for the memory (await it, or hand it to
+    ``asyncio.create_task``), or an ``async with`` that closes the memory on leaving (entered once)."""
 
     def __init__(self, opener: Callable[[], Coroutine[Any, Any, AsyncMemory]]) -> None:
         self._opener = opener
+        self._running: Coroutine[Any, Any, AsyncMemory] | None = None
         self._memory: AsyncMemory | None = None
 
+    def _coroutine(self) -> Coroutine[Any, Any, AsyncMemory]:
+        if self._running is None:  # made on first use: an _Opening never used warns of nothing
+            self._running = self._opener()
+        return self._running
+
     def __await__(self) -> Generator[Any, None, AsyncMemory]:
-        return self._opener().__await__()
+        return self._coroutine().__await__()
+
+    def send(self, value: Any) -> Any:
+        return self._coroutine().send(value)
+
+    def throw(self, *args: Any) -> Any:
+        return self._coroutine().throw(*args)
+
+    def close(self) -> None:
+        if self._running is not None:
+            self._running.close()
 
     async def __aenter__(self) -> AsyncMemory:
-        self._memory = await self._opener()
+        if self._running is not None:
+            raise RuntimeError("this AsyncMemory.open(...) was already awaited or entered: call open again")
+        self._memory = await self._coroutine()
         return self._memory
 
     async def __aexit__(

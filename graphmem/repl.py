@@ -275,19 +275,24 @@ class Repl:
         queries is a shell command; text left unterminated at the end runs as a last query. An error is
         printed and the script goes on. Returns whether every statement succeeded.
         """
-        from pygments.token import Comment
+        from pygments.token import Comment, String
 
         lexer = make_lexer()()
 
-        def code(text_lines: list[str]) -> str:  # the text without its comments (strings kept whole)
-            return "".join(v for t, v in lexer.get_tokens("\n".join(text_lines)) if t not in Comment).strip()
+        def code(text_lines: list[str]) -> str:
+            """The text without its comments, strings as "" (a ';' or '/*' in them is text), cut at a
+            block comment still open."""
+            tokens = lexer.get_tokens("\n".join(text_lines))
+            out = "".join('""' if t in String else v for t, v in tokens if t not in Comment)
+            cut = out.find("/*")
+            return (out if cut < 0 else out[:cut]).strip()
 
         pending: list[str] = []
         for raw in lines:
             line = raw.rstrip("\r\n")
             if not code(pending) and line.strip().startswith("."):  # comments before a shell command go
                 pending = []
-                if not self.handle(line.strip()):
+                if not self.handle(code([line])):  # so does one after it
                     return self.errors == 0
                 continue
             pending.append(line)

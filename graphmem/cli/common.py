@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -86,12 +87,15 @@ class State:
 DATE_FORMATS = ["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
 
 
+_BARE_DATE = re.compile(r"\d{4}-\d{1,2}-\d{1,2}")
+
+
 class UntilDateTime(click.DateTime):
     """An inclusive upper bound: a date alone means the end of its day, a date with a time that moment."""
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
         when = super().convert(value, param, ctx)
-        if isinstance(value, str) and len(value.strip()) == len("2024-01-31"):
+        if isinstance(value, str) and _BARE_DATE.fullmatch(value.strip()):
             return when + timedelta(days=1) - timedelta(microseconds=1)
         return when
 
@@ -133,7 +137,7 @@ def open_memory(
     read from SQLite, never loaded into memory (loading costs more than the command), unless
     ``GRAPHMEM_MIRROR_MAX_EVENTS`` is set.
     """
-    from graphmem.errors import SchemaUpgradeError
+    from graphmem.errors import SchemaUpgradeError, StoreError
     from graphmem.memory import Memory  # here, not at import: `graphmem --help` never loads the store
 
     state = ctx.find_object(State)
@@ -152,11 +156,14 @@ def open_memory(
         options["create"] = create
     try:
         memory = Memory.open(where, **options)
-    except SchemaUpgradeError:
+    except SchemaUpgradeError as exc:
         # An older schema is upgraded by a writable open: a reading command run by a user who may write
         # the store does it, as every command did before reading commands opened stores read-only.
         options.pop("read_only")
-        memory = Memory.open(where, create=False, **options)
+        try:
+            memory = Memory.open(where, create=False, **options)
+        except StoreError as failed:
+            raise SchemaUpgradeError(f"{exc}; opening it for writing to upgrade it failed: {failed}") from failed
     with memory as mem:
         yield mem
     if one_shot and read_only:

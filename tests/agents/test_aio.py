@@ -97,6 +97,14 @@ async def test_open_is_awaited_or_entered(tmp_path: Path, embedder: Embedder) ->
     amem = await AsyncMemory.open(tmp_path / "mem", embedder=embedder)
     assert (await amem.stats(NS)).events > 0
     await amem.close()
+    amem = await asyncio.create_task(AsyncMemory.open(tmp_path / "mem", embedder=embedder))  # a coroutine
+    await amem.close()
+    opening = AsyncMemory.open(tmp_path / "mem", embedder=embedder)
+    async with opening as amem:
+        with pytest.raises(RuntimeError, match="already awaited or entered"):
+            async with opening:
+                pass
+    assert amem._closed
 
 
 async def test_add_then_recall_in_call_order(tmp_path: Path, embedder: Embedder) -> None:
