@@ -94,6 +94,7 @@ class UntilDateTime(click.DateTime):
     """An inclusive upper bound: a date alone means the end of its day, a date with a time that moment."""
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        """The datetime ``value`` names; a date alone: the last microsecond of that day."""
         when = super().convert(value, param, ctx)
         if isinstance(value, str) and _BARE_DATE.fullmatch(value.strip()):
             return when + timedelta(days=1) - timedelta(microseconds=1)
