@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -154,3 +156,34 @@ def test_a_backdated_message_does_not_start_the_next_one_a_new_session(memory: M
         ids = [i for m in messages for i in memory.add(m, namespace="bd")]
     assert ids == ["ev:session_1:1", "ev:session_1:2", "ev:session_1:3"]
     assert [s.id for s in memory.store.iter_sessions("bd")] == ["session_1"]
+
+
+def test_a_backdated_record_splits_sessions_alike_in_a_file_and_live(tmp_path: Path, nlp: Any) -> None:
+    # File ingest measured the pause from the previous record, live add (now) from the latest time: a
+    # backdated record followed by a normal one made two sessions from the file and one live.
+    import json
+
+    from tests.ingest.fakes import FakeEmbedder
+
+    messages = [
+        {"speaker": "Ana", "text": "first", "time": "2024-03-01T10:00"},
+        {"speaker": "Ana", "text": "about last month", "time": "2024-02-20T09:00"},
+        {"speaker": "Ben", "text": "third", "time": "2024-03-01T10:10"},
+        {"speaker": "Ben", "text": "next day", "time": "2024-03-02T10:10"},
+    ]
+    path = tmp_path / "bd.jsonl"
+    path.write_text("".join(json.dumps(m) + "\n" for m in messages), encoding="utf-8")
+    with (
+        Memory.open(tmp_path / "file", embedder=FakeEmbedder(), nlp=nlp) as from_file,
+        Memory.open(tmp_path / "live", embedder=FakeEmbedder(), nlp=nlp) as live,
+    ):
+        assert from_file.ingest(path, namespace="bd").ok
+        for m in messages:
+            live.add(m, namespace="bd")
+        # which records share a session (a file's session ids carry its name as a prefix)
+        shapes = []
+        for mem in (from_file, live):
+            ids = [e.session for e in sorted(mem.store.iter_events("bd"), key=lambda e: e.text)]
+            shapes.append([list(dict.fromkeys(ids)).index(i) for i in ids])
+        assert shapes[0] == shapes[1]
+        assert len(set(shapes[0])) == 2  # the next day is a new session, the backdated record is not
