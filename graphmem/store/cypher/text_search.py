@@ -12,8 +12,9 @@ lower-cased text contains one of each query token's *keys* (:func:`query_terms`)
   token with ``y`` for that ``i`` (``toi`` and ``toy``; ``happi`` and ``happy``: Porter's ``y`` → ``i``),
   never a cut one (``to`` is in most texts);
 - any other token: the longest common prefix of the word (as unicode61 folds it: lower case, diacritics
-  removed) and the token, without the token's last letter when that is an ``e`` or ``l`` another form may
-  lack (``bake``: ``baking``; ``visibl``: ``visibility``) and the token is longer than three letters;
+  removed) and the token, without the token's last letter when another form may lack it (an ``e``:
+  ``bake``, ``baking``; the ``l`` of ``bl``, Porter's ``ble`` for ``bility``: ``visibl``, ``visibility``) and
+  the token is longer than three letters;
 - and, for a word spelled with letters outside ASCII (``über``, ``résumé``), each key again with the word's
   own letters where they fold to the key's (``übe`` beside ``ube``, ``résu`` beside ``resu``; in both
   Unicode normal forms, NFC and NFD), since unicode61 removes diacritics and the server's ``toLower`` does not.
@@ -88,9 +89,9 @@ class _Tokenizer:
 
 _tokenizer = _Tokenizer()
 _PLACE = "full-text search on the client"
-#: The last letters of a token that another form of its word may lack (``bake``: ``baking``; ``visibl``:
-#: ``visibility``); ``i`` (``y`` in other forms) has keys of its own.
-_REWRITTEN = ("e", "l")
+#: Endings of a token whose last letter another form of its word may lack (``bake``: ``baking``; ``visibl``,
+#: Porter's ``ble`` for ``bility``: ``visibility``); ``i`` (``y`` in other forms) has keys of its own.
+_REWRITTEN = ("e", "bl")
 
 
 def text_tokens(texts: Iterable[str], *, place: str = _PLACE) -> dict[str, tuple[str, ...]]:
