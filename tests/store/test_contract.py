@@ -538,7 +538,8 @@ def test_full_text_search(backend: Backend) -> None:
 def test_full_text_search_finds_every_inflection_fts5_stems_alike(backend: Backend) -> None:
     """A word finds the other forms of it that SQLite FTS5's Porter tokenizer (the embedded index) stems alike,
     not just those sharing its spelling (``run`` finds ``running``, ``berry`` finds ``berries``), and ranks
-    them as that index does where the statistics agree."""
+    them as that index does where the statistics agree. A word spelled outside ASCII finds its spelling in any
+    case (``über``, ``Über``), though the index removes diacritics and a server's ``toLower`` does not."""
     store, ns = backend.open(), backend.ns()
     s1 = Session(ns, "s1", 0, day(0), "")
     texts = (

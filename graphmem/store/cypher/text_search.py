@@ -78,13 +78,26 @@ class _Tokenizer:
             if conn is None:
                 conn = self._local.conn = sqlite3.connect(":memory:", isolation_level=None)
             try:
-                return sqlite_terms.tokens_of(conn, unique)
+                return _in_one_transaction(conn, unique)
             except UnicodeEncodeError:  # a lone surrogate (no UTF-8 for SQLite): tokenised as a separator
                 clean = [t.encode("utf-8", "replace").decode("utf-8") for t in unique]
-                tokens = sqlite_terms.tokens_of(conn, clean)
+                tokens = _in_one_transaction(conn, clean)
                 return {t: tokens[c] for t, c in zip(unique, clean, strict=True)}
         except sqlite3.Error as exc:
             raise StoreError(f"{place}: SQLite FTS5 cannot tokenise text on the client: {exc}") from exc
+
+
+def _in_one_transaction(conn: sqlite3.Connection, texts: list[str]) -> dict[str, tuple[str, ...]]:
+    """:func:`sqlite_terms.tokens_of` in one transaction, ended before returning (a transaction per
+    statement took 0.14 ms a six-word query here, against 0.08 ms)."""
+    conn.execute("BEGIN")
+    try:
+        tokens = sqlite_terms.tokens_of(conn, texts)
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
+    return tokens
 
 
 _tokenizer = _Tokenizer()
