@@ -14,6 +14,7 @@ Two checks, no server:
 Usage::
 
     python benchmarks/text_keys.py /work/shared/data/locomo/locomo_dev.json
+    python benchmarks/text_keys.py /work/shared/data/locomo/locomo_dev.json --store DIR/embedded  # bolt_locomo's
 """
 
 from __future__ import annotations
@@ -105,9 +106,32 @@ def candidates(locomo: list[dict]) -> None:
         print("  ", row)
 
 
+def store_candidates(locomo: Path, store: Path) -> None:
+    """As :func:`candidates`, over the turns an embedded store ingested (the texts a server holds: image
+    captions included), for the scored questions (those with gold evidence)."""
+    from graphmem.bench.locomo import load_questions
+    from graphmem.memory import Memory
+
+    questions = [q for q in load_questions(locomo)[0] if q.gold]
+    with Memory.open(store) as mem:
+        texts = {ns: [e.text.lower() for e in mem.store.iter_events(ns)] for ns in mem.namespaces()}
+    returned: list[int] = []
+    for q in questions:
+        words = list(dict.fromkeys(_WORD.findall(analyse(q.text).fulltext.casefold())))
+        if words:
+            keys = query_terms(words)[1]
+            returned.append(sum(any(k in t for k in keys) for t in texts[q.namespace]))
+    ranked = sorted(returned)
+    print(
+        f"ingested turns, {len(returned)} scored questions: mean {statistics.mean(returned):.1f} turns returned, "
+        f"median {statistics.median(returned):.0f}, p95 {ranked[int(0.95 * len(ranked))]}, max {ranked[-1]}"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("locomo", type=Path, help="a LoCoMo JSON file")
+    parser.add_argument("--store", type=Path, help="an embedded store holding the file (candidates over its turns)")
     args = parser.parse_args()
     locomo = json.loads(args.locomo.read_text())
     spacy_words, locomo_words = vocabulary(locomo)
@@ -120,6 +144,8 @@ def main() -> None:
         n, stems, bad = misses(words)
         print(f"{name}: {len(words)} words, {n} of one token, {stems} tokens; misses {len(bad)}: {bad[:10]}")
     candidates(locomo)
+    if args.store is not None:
+        store_candidates(args.locomo, args.store)
 
 
 if __name__ == "__main__":
