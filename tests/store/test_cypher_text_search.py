@@ -61,6 +61,7 @@ def _finds(query: str, text: str) -> bool:
         (unicodedata.normalize("NFD", "résumé"), "My résumé is ready."),
         ("naïve", "A naive plan."),  # the text without the accent: the ASCII key
         ("café", "We met at the café."),
+        ("\u0374å", "a \u0374å b"),  # NFC and NFD both change U+0374: the spelling as given is a key too
     ],
 )
 def test_a_word_spelled_outside_ascii_finds_its_spelling(query: str, text: str) -> None:

@@ -16,8 +16,9 @@ lower-cased text contains one of each query token's *keys* (:func:`query_terms`)
   ``bake``, ``baking``; the ``l`` of ``bl``, Porter's ``ble`` for ``bility``: ``visibl``, ``visibility``) and
   the token is longer than three letters;
 - and, for a word spelled with letters outside ASCII (``über``, ``résumé``), each key again with the word's
-  own letters where they fold to the key's (``übe`` beside ``ube``, ``résu`` beside ``resu``; in both
-  Unicode normal forms, NFC and NFD), since unicode61 removes diacritics and the server's ``toLower`` does not.
+  own letters where they fold to the key's (``übe`` beside ``ube``, ``résum`` beside ``resum``; as spelled and
+  in both Unicode normal forms, NFC and NFD), since unicode61 removes diacritics and the server's ``toLower``
+  does not.
 
 ``benchmarks/text_keys.py`` checks this over the alphabetic words of spaCy's English vocabulary (48,977 in
 lower case, 33,478 tokens; 48,963 of them ASCII, 33,473 tokens) and the 4,073 words of the LoCoMo dev file:
@@ -161,7 +162,7 @@ def _keys(surface: str, token: str, folds: dict[str, str]) -> list[str]:
         keys = [key or token]
     if not surface.isascii():
         spelled = [_respelled(surface, k, folds) for k in keys]
-        keys += [unicodedata.normalize(form, k) for k in spelled for form in ("NFC", "NFD")]
+        keys += [v for k in spelled for v in (k, unicodedata.normalize("NFC", k), unicodedata.normalize("NFD", k))]
     return keys
 
 
