@@ -26,9 +26,10 @@ every ASCII word, and every LoCoMo word, holds a key of every word stemmed alike
 events holding a query token and document frequencies are exact. What no ``CONTAINS`` key reaches is left
 unfound (the 25 misses of the vocabulary are all of this kind): a word spelled without the diacritics of
 the text's form (``naive`` does not find ``naïve``, ``a`` not ``ä``; the embedded store finds them, its
-index folds the text), or with other ones (``ü``, ``û``); a word whose lower case is not its casefold
-(``Straße``, asked as ``strasse``, as before). A token of one or two letters (``u``, ``c``) is its own key
-and is in most texts: the server returns most of the namespace for it, which BM25 then drops.
+index folds the text), or with other ones (``ü``, ``û``). (A word whose lower case is not its casefold,
+``Straße`` asked as ``strasse``, is missed by the embedded store too: unicode61 keeps ``ß``.) A token of
+one or two letters (``u``, ``c``) is its own key and is in most texts: the server returns most of the
+namespace for it, which BM25 then drops.
 
 Events are then ranked with Okapi BM25 over those tokens (:func:`bm25`), as before with lengths in
 characters and Lucene's idf, not with FTS5's lengths in tokens and idf floored at zero (the server cannot
