@@ -538,7 +538,8 @@ def test_full_text_search(backend: Backend) -> None:
 def test_full_text_search_finds_every_inflection_fts5_stems_alike(backend: Backend) -> None:
     """A word finds the other forms of it that SQLite FTS5's Porter tokenizer (the embedded index) stems alike,
     not just those sharing its spelling (``run`` finds ``running``, ``berry`` finds ``berries``), and ranks
-    them as that index does where the statistics agree."""
+    them as that index does where the statistics agree. A word spelled outside ASCII finds its spelling in any
+    case (``über``, ``Über``), though the index removes diacritics and a server's ``toLower`` does not."""
     store, ns = backend.open(), backend.ns()
     s1 = Session(ns, "s1", 0, day(0), "")
     texts = (
@@ -546,6 +547,9 @@ def test_full_text_search_finds_every_inflection_fts5_stems_alike(backend: Backe
         "We picked berries and baked a pie.",
         "Such happiness that day, honestly.",
         "A quiet evening at home with tea.",
+        "Über alles, she said.",
+        "He showed élan on stage.",
+        "My résumé is ready.",
     )
     events = tuple(
         Event(ns, f"x{i}", "s1", i, "Caroline", text, day(0) + timedelta(minutes=i), f"D1:{i + 1}")
@@ -562,6 +566,9 @@ def test_full_text_search_finds_every_inflection_fts5_stems_alike(backend: Backe
     assert found("happy") == ["x2"]
     assert found("runs berry") in (["x0", "x1"], ["x1", "x0"])
     assert found("tea evenings") == ["x3"]
+    assert found("über") == found("Über") == ["x4"]  # unicode61 folds diacritics; the server's toLower does not
+    assert found("élan") == ["x5"]
+    assert found("résumé") == found("résumés") == ["x6"]
 
 
 def test_embeddings_round_trip(backend: Backend) -> None:
