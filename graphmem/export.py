@@ -18,7 +18,18 @@ from datetime import datetime
 from typing import IO, Any
 
 from graphmem.errors import ConfigError
-from graphmem.models import Batch, EdgeType, Entity, Event, Fact, Mention, NodeKind, Session, TimeRef
+from graphmem.models import (
+    Batch,
+    EdgeType,
+    Entity,
+    Event,
+    Fact,
+    Mention,
+    NodeKind,
+    Session,
+    TimeRef,
+    validate_namespace,
+)
 from graphmem.namespaces import require_namespace
 from graphmem.store.base import GraphStore
 from graphmem.store.cypher import write as w
@@ -234,12 +245,18 @@ def dumps_from_json(data: Any) -> list[NamespaceDump]:
     """
     if not isinstance(data, dict) or data.get("format") != "graphmem-export":
         raise ConfigError('not a graphmem JSON export (no "format": "graphmem-export")')
+    spaces = data.get("namespaces")
+    if not isinstance(spaces, list):
+        raise ConfigError('not a graphmem JSON export: "namespaces" is not a list')
     out: list[NamespaceDump] = []
-    for i, space in enumerate(data.get("namespaces") or []):
+    for i, space in enumerate(spaces):
         ns = space.get("namespace") if isinstance(space, dict) else None
         try:
-            out.append(_dump_from_json(str(ns), space))
-        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            if not isinstance(ns, str):
+                raise ValueError("no namespace name")
+            validate_namespace(ns)
+            out.append(_dump_from_json(ns, space))
+        except (KeyError, TypeError, ValueError, AttributeError, ConfigError) as exc:
             what = f"missing field {exc.args[0]!r}" if isinstance(exc, KeyError) else str(exc)
             raise ConfigError(f"not a graphmem JSON export: namespaces[{i}] ({ns!r}): {what}") from None
     return out
@@ -284,7 +301,9 @@ def _dump_from_json(ns: str, space: dict[str, Any]) -> NamespaceDump:
         for f in space["facts"]
     ]
     vectors = space.get("embeddings", [])
-    embeddings = [(v["node"], list(v["vector"]), v["model"]) for v in vectors]
+    embeddings = [(str(v["node"]), [float(x) for x in v["vector"]], str(v["model"])) for v in vectors]
+    if any(not isinstance(v["vector"], list) for v in vectors):
+        raise ValueError("an embedding's vector is not a list of numbers")
     schemes = {v["node"]: v["scheme"] for v in vectors if v.get("scheme")}
     return NamespaceDump(ns, sessions, events, entities, mentions, facts, embeddings, schemes)
 

@@ -60,7 +60,10 @@ def as_upper_bound(value: object, name: str) -> datetime | None:
     """
     moment = as_moment(value, name)
     if moment is not None and isinstance(value, date) and not isinstance(value, datetime):
-        return moment + timedelta(days=1, microseconds=-1)
+        try:
+            return moment + timedelta(days=1, microseconds=-1)
+        except OverflowError:  # the calendar's last day
+            return datetime.max
     return moment
 
 

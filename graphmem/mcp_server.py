@@ -18,7 +18,7 @@ import gc
 import importlib.resources
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
@@ -86,9 +86,20 @@ def parse_when(value: str | None, name: str, *, until: bool = False) -> datetime
         when = datetime.fromisoformat(text)
     except ValueError:
         raise ConfigError(f"{name}: {value!r} is not a date; write 2024-05-01 or 2024-05-01T14:30") from None
-    if until and len(text) == len("2024-05-01"):
-        return when + timedelta(days=1, microseconds=-1)
+    if until and _is_date(text):
+        try:
+            return when + timedelta(days=1, microseconds=-1)
+        except OverflowError:
+            return datetime.max
     return when
+
+
+def _is_date(text: str) -> bool:
+    try:
+        date.fromisoformat(text)
+    except ValueError:
+        return False
+    return True
 
 
 def _cli_message(exc: GraphmemError) -> str:

@@ -505,18 +505,17 @@ class Memory:
         ``since``/``until`` are inclusive; a ``date`` for ``until`` keeps that whole day.
 
         Raises:
+            ConfigError: ``since`` is after ``until``, or a time is no ``datetime`` or ``date``.
             NotFoundError: no entity has that name (the message suggests the closest).
         """
+        from graphmem.errors import ConfigError
         from graphmem.fact_time import as_moment, as_upper_bound
         from graphmem.lookup import timeline
 
-        return timeline(
-            self.store,
-            namespace,
-            entity,
-            since=as_moment(since, "since"),
-            until=as_upper_bound(until, "until"),
-        )
+        start, end = as_moment(since, "since"), as_upper_bound(until, "until")
+        if start is not None and end is not None and start > end:
+            raise ConfigError(f"since ({start:%Y-%m-%d %H:%M}) is after until ({end:%Y-%m-%d %H:%M}): no time is left")
+        return timeline(self.store, namespace, entity, since=start, until=end)
 
     def facts(
         self,

@@ -99,7 +99,8 @@ class VectorStatus:
         """The status as plain JSON-ready data."""
         return {
             "namespace": self.namespace,
-            "events": self.total,
+            "events": self.total + self.missing,
+            "vectors": self.total,
             "stale": self.stale,
             "missing": self.missing,
             "other_space": self.other_space,

@@ -292,7 +292,8 @@ class Repl:
             line = raw.rstrip("\r\n")
             if not code(pending) and line.strip().startswith("."):  # comments before a shell command go
                 pending = []
-                if not self.handle(code([line])):  # so does one after it
+                shell_line = "".join(v for t, v in lexer.get_tokens(line) if t not in Comment)  # strings kept
+                if not self.handle(shell_line.strip()):  # a comment after it goes too
                     return self.errors == 0
                 continue
             pending.append(line)

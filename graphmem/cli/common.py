@@ -7,7 +7,7 @@ import re
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
@@ -97,7 +97,10 @@ class UntilDateTime(click.DateTime):
         """The datetime ``value`` names; a date alone: the last microsecond of that day."""
         when = super().convert(value, param, ctx)
         if isinstance(value, str) and _BARE_DATE.fullmatch(value.strip()):
-            return when + timedelta(days=1) - timedelta(microseconds=1)
+            try:
+                return when + timedelta(days=1, microseconds=-1)
+            except OverflowError:  # 9999-12-31: its end is the calendar's
+                return datetime.max
         return when
 
 

@@ -10,6 +10,7 @@ import contextlib
 import io
 import os
 import re
+import secrets
 import shutil
 import stat
 import sys
@@ -124,7 +125,7 @@ def sync(
     from graphmem.sync import read_export, restore_export, sync_stores
 
     wanted = list(namespaces) or None
-    if source.endswith(".json") and Path(source).is_file():  # a JSON export, read whole before the target opens
+    if source.endswith(".json") and not Path(source).is_dir():  # a JSON export, read whole before the target opens
         dumps = read_export(source)
         with contextlib.closing(open_store(target, create=True)) as dst:
             summary = restore_export(
@@ -245,13 +246,16 @@ def browser_guide(ctx: click.Context, db: str | None, namespace: str | None, gra
         raise ConfigError(f"cannot write {output}: {exc.strerror}") from exc
 
 
-def _names_stdout(path: str) -> bool:
-    """Whether ``path`` (``/dev/stdout``, ``/dev/fd/1``, …) is this process's standard output."""
-    try:
-        here, there = os.fstat(sys.stdout.fileno()), os.stat(path)
-    except (OSError, ValueError, AttributeError):
-        return False
-    return (here.st_dev, here.st_ino) == (there.st_dev, there.st_ino)
+_DESCRIPTOR = re.compile(r"/dev/(?:fd/(\d+)|(stdout)|(stderr))|/proc/self/fd/(\d+)")
+
+
+def _descriptor(path: str) -> int | None:
+    """The open file descriptor ``path`` names (``/dev/stdout``, ``/dev/fd/3``, …), or ``None``."""
+    m = _DESCRIPTOR.fullmatch(path)
+    if m is None:
+        return None
+    number, out, err, proc = m.groups()
+    return 1 if out else 2 if err else int(number or proc)
 
 
 def _export_to_file(output: str, write: Callable[[IO[str]], _T]) -> _T:
@@ -269,20 +273,26 @@ def _export_to_file(output: str, write: Callable[[IO[str]], _T]) -> _T:
     except OSError as exc:
         raise ConfigError(f"cannot write {output}: {exc.strerror}") from exc
     if not regular:
-        if _names_stdout(output):  # reopening it would write at another offset than the shell's
-            result = write(sys.stdout)
+        fd = _descriptor(output)
+        if fd is not None:  # what the shell opened, written through (reopened: another offset, or truncated)
             sys.stdout.flush()
-            return result
+            sys.stderr.flush()
+            try:
+                with os.fdopen(os.dup(fd), "w", encoding="utf-8") as out:
+                    return write(out)
+            except OSError as exc:
+                raise ConfigError(f"cannot write {output}: {exc.strerror}") from exc
         try:
             with open(output, "w", encoding="utf-8") as out:
                 return write(out)
         except OSError as exc:
             raise ConfigError(f"cannot write {output}: {exc.strerror}") from exc
     target = Path(os.path.realpath(output))
-    part = target.with_name(f".{target.name}.{os.getpid()}.part")
+    part = target.with_name(f".{target.name}.{os.getpid()}.{secrets.token_hex(4)}.part")
     existed = target.exists()
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
     try:
-        fd = os.open(part, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600 if existed else 0o666)
+        fd = os.open(part, flags, 0o600 if existed else 0o666)
     except OSError:
         fd = None
     try:

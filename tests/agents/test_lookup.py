@@ -75,6 +75,8 @@ def test_until_a_date_keeps_that_whole_day(memory: Memory) -> None:
     # until=date(...) was that day's midnight, leaving out the day itself (Biscuit's turns of 8 March).
     assert [e.id for e in memory.timeline("Biscuit", namespace=NS, until=date(2024, 3, 8))] == ["s2:1", "s2:3"]
     assert memory.timeline("Biscuit", namespace=NS, until=datetime(2024, 3, 8)) == []  # a moment stays one
+    with pytest.raises(ConfigError, match=r"since .* is after until"):
+        memory.timeline("Biscuit", namespace=NS, since=date(2024, 3, 9), until=date(2024, 3, 8))
 
 
 def test_the_timeline_command(memory: Memory, capsys: pytest.CaptureFixture[str]) -> None:

@@ -253,5 +253,7 @@ def test_an_until_date_means_its_whole_day() -> None:
     assert parse_when("2024-03-08", "until", until=True) == datetime(2024, 3, 8, 23, 59, 59, 999999)
     assert parse_when("2024-03-08T10:00", "until", until=True) == datetime(2024, 3, 8, 10)
     assert parse_when("2024-03-08", "since") == datetime(2024, 3, 8)
+    assert parse_when("20240308", "until", until=True) == datetime(2024, 3, 8, 23, 59, 59, 999999)
+    assert parse_when("9999-12-31", "until", until=True) == datetime.max
     with pytest.raises(ConfigError, match="until: 'soon' is not a date"):
         parse_when("soon", "until", until=True)

@@ -345,3 +345,48 @@ def test_until_a_date_on_the_command_line_keeps_that_whole_day() -> None:
     until = UntilDateTime(DATE_FORMATS)
     assert until.convert("2024-01-02", None, None) == datetime(2024, 1, 2, 23, 59, 59, 999999)
     assert until.convert("2024-01-02T10:00", None, None) == datetime(2024, 1, 2, 10)
+
+
+def test_an_export_to_another_descriptor_writes_through_it(store_dir: Path) -> None:
+    # /dev/fd/3 opened by the shell for appending was reopened with "w": what it held was lost.
+    import subprocess
+    import sys
+
+    log = store_dir.parent / "log.txt"
+    log.write_text("earlier\n", encoding="utf-8")
+    script = (
+        "import os, sys; from graphmem.cli import main; "
+        f"fd = os.open({str(log)!r}, os.O_WRONLY | os.O_APPEND); os.dup2(fd, 3); "
+        f"sys.exit(main(['--db', {str(store_dir)!r}, 'export', '-n', 'chat', '-o', '/dev/fd/3']))"
+    )
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
+    assert subprocess.run([sys.executable, "-c", script], env=env, timeout=120, pass_fds=()).returncode == 0
+    text = log.read_text(encoding="utf-8")
+    assert text.startswith("earlier\n") and '"namespace": "chat"' in text
+
+
+def test_until_the_calendar_s_last_day_is_its_end() -> None:
+    from datetime import datetime
+
+    from graphmem.cli.common import DATE_FORMATS, UntilDateTime
+
+    assert UntilDateTime(DATE_FORMATS).convert("9999-12-31", None, None) == datetime.max  # it overflowed
+    assert UntilDateTime(DATE_FORMATS).convert("2024-1-2", None, None) == datetime(2024, 1, 2, 23, 59, 59, 999999)
+
+
+def test_a_failed_upgrade_says_why_a_reading_command_wanted_to_write(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from graphmem.errors import SchemaUpgradeError, StoreError
+    from graphmem.memory import Memory
+
+    def refuse(where: Any, **options: Any) -> Any:
+        if options.get("read_only"):
+            raise SchemaUpgradeError("old.sqlite3 uses an older schema (2) that must be upgraded first")
+        raise StoreError("store directory old is not writable")
+
+    monkeypatch.setattr(Memory, "open", staticmethod(refuse))
+    (tmp_path / "old").mkdir()
+    assert main(["--db", str(tmp_path / "old"), "stats"]) == 1
+    err = capsys.readouterr().err
+    assert "older schema (2)" in err and "opening it for writing to upgrade it failed: store directory" in err

@@ -100,6 +100,20 @@ def test_a_json_export_is_restored_by_sync(tmp_path: Path, capsys: pytest.Captur
     assert main(["sync", "--from", str(broken), "--to", str(tmp_path / "new")]) == 1
     assert "namespaces[1] ('b'): missing field 'text'" in capsys.readouterr().err
     assert not (tmp_path / "new").exists()  # a bad export creates no store
+    for damage, said in (
+        (lambda d: d["namespaces"][0].pop("namespace"), "no namespace name"),
+        (lambda d: d["namespaces"][0].update(namespace="bad name!"), "illegal namespace"),
+        (lambda d: d["namespaces"][0]["embeddings"][0].update(vector="abc"), "could not convert"),
+        (lambda d: d.pop("namespaces"), '"namespaces" is not a list'),
+    ):
+        data = json.loads(export.read_text(encoding="utf-8"))
+        damage(data)
+        broken.write_text(json.dumps(data), encoding="utf-8")
+        assert main(["sync", "--from", str(broken), "--to", str(tmp_path / "new")]) == 1
+        assert said in capsys.readouterr().err
+        assert not (tmp_path / "new").exists()
+    assert main(["sync", "--from", str(tmp_path / "missing.json"), "--to", str(tmp_path / "new")]) == 1
+    assert "cannot read" in capsys.readouterr().err
     src.close()
 
 

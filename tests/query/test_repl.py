@@ -187,6 +187,8 @@ def test_a_script_on_stdin_runs_without_prompts(small_memory: Memory, tmp_path: 
         ('FIND (e:Event) WHERE e.text <> "a; b" RETURN count(*) AS c;\n/* the end */\n', "c"),
         # a block comment over lines, its first ending in ';', and a comment after a shell command
         ("FIND (e:Event) /* a note;\nmore */ RETURN count(*) AS d;\n.format json // as JSON\n", "d"),
+        # a quoted argument of a shell command stays as written
+        ('.namespace "t1" // the test namespace\nFIND (e:Event) RETURN count(*) AS e;\n', "namespace is t1"),
     ],
 )
 def test_script_comments_and_strings_do_not_split_or_join_statements(
