@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import os
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Coroutine, Generator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from types import TracebackType
@@ -44,7 +44,7 @@ class AsyncMemory:
 
     ::
 
-        async with await AsyncMemory.open("./mem") as mem:
+        async with AsyncMemory.open("./mem") as mem:
             await mem.add([{"speaker": "Ana", "text": "I adopted a beagle called Biscuit"}], namespace="ana")
             ctx = await mem.context("What is Ana's dog called?", namespace="ana")
             print(ctx.text)
@@ -60,8 +60,16 @@ class AsyncMemory:
         self._closed = False
 
     @classmethod
-    async def open(cls, path_or_uri: str | os.PathLike[str] | None = None, **options: Any) -> AsyncMemory:
-        """Open a memory off the event loop; the arguments are those of :meth:`Memory.open`."""
+    def open(cls, path_or_uri: str | os.PathLike[str] | None = None, **options: Any) -> _Opening:
+        """Open a memory off the event loop; the arguments are those of :meth:`Memory.open`.
+
+        Await it (``mem = await AsyncMemory.open(path)``) or enter it (``async with AsyncMemory.open(path)
+        as mem:``, which closes the memory on leaving; ``async with await ...`` works as well).
+        """
+        return _Opening(functools.partial(cls._open, path_or_uri, **options))
+
+    @classmethod
+    async def _open(cls, path_or_uri: str | os.PathLike[str] | None, **options: Any) -> AsyncMemory:
         executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="graphmem")
         loop = asyncio.get_running_loop()
         try:
@@ -278,3 +286,46 @@ class AsyncMemory:
     async def namespaces(self) -> list[str]:
         """See :meth:`Memory.namespaces`."""
         return await self._run(self._memory.namespaces)
+
+
+class _Opening(Coroutine[Any, Any, AsyncMemory]):
+    """What :meth:`AsyncMemory.open` returns: a coroutine for the memory (await it, or hand it to
+    ``asyncio.create_task``), or an ``async with`` that closes the memory on leaving (entered once)."""
+
+    def __init__(self, opener: Callable[[], Coroutine[Any, Any, AsyncMemory]]) -> None:
+        self._opener = opener
+        self._running: Coroutine[Any, Any, AsyncMemory] | None = None
+        self._memory: AsyncMemory | None = None
+
+    def _coroutine(self) -> Coroutine[Any, Any, AsyncMemory]:
+        if self._running is None:  # made on first use: an _Opening never used warns of nothing
+            self._running = self._opener()
+        return self._running
+
+    def __await__(self) -> Generator[Any, None, AsyncMemory]:
+        return self._coroutine().__await__()
+
+    def send(self, value: Any) -> Any:
+        return self._coroutine().send(value)
+
+    def throw(self, *args: Any) -> Any:
+        return self._coroutine().throw(*args)
+
+    def close(self) -> None:
+        if self._running is not None:
+            self._running.close()
+
+    async def __aenter__(self) -> AsyncMemory:
+        if self._running is not None:
+            raise RuntimeError("this AsyncMemory.open(...) was already awaited or entered: call open again")
+        self._memory = await self._coroutine()
+        return self._memory
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if self._memory is not None:
+            await self._memory.close()

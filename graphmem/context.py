@@ -269,7 +269,9 @@ def build_context(
     heading = f"Memory of {request.namespace!r} for the question (facts current at {moment:%Y-%m-%d}):"
     used = count(heading)
     if used > budget_tokens:
-        raise ConfigError(f"budget_tokens must be at least {used} for a context heading, not {budget_tokens}")
+        raise ConfigError(  # in words that fit budget_tokens= and the CLI's --budget alike
+            f"a budget of {budget_tokens} tokens cannot hold the context heading ({used} tokens): give at least {used}"
+        )
 
     hits = recall(request)
     terms = analyse(request.text)

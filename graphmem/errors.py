@@ -35,6 +35,7 @@ __all__ = [
     "QuerySemanticError",
     "QuerySyntaxError",
     "ReadOnlyStoreError",
+    "SchemaUpgradeError",
     "SchemaVersionError",
     "StoreError",
     "StoreLockedError",
@@ -77,6 +78,10 @@ class StoreError(GraphmemError):
 
 class SchemaVersionError(StoreError):
     """The store was written by a newer graphmem schema than this one understands."""
+
+
+class SchemaUpgradeError(StoreError):
+    """A store of an older schema was opened read-only: it must be opened once for writing, which upgrades it."""
 
 
 class NotFoundError(StoreError):

@@ -18,7 +18,18 @@ from datetime import datetime
 from typing import IO, Any
 
 from graphmem.errors import ConfigError
-from graphmem.models import Batch, EdgeType, Entity, Event, Fact, Mention, NodeKind, Session, TimeRef
+from graphmem.models import (
+    Batch,
+    EdgeType,
+    Entity,
+    Event,
+    Fact,
+    Mention,
+    NodeKind,
+    Session,
+    TimeRef,
+    validate_namespace,
+)
 from graphmem.namespaces import require_namespace
 from graphmem.store.base import GraphStore
 from graphmem.store.cypher import write as w
@@ -40,6 +51,7 @@ __all__ = [
     "batches_from_json",
     "cypher_literal",
     "dump_namespace",
+    "dumps_from_json",
     "export_graph",
     "iter_cypher_statements",
 ]
@@ -224,60 +236,92 @@ def _dt(value: str | None) -> datetime | None:
     return None if value is None else datetime.fromisoformat(value)
 
 
+def dumps_from_json(data: Any) -> list[NamespaceDump]:
+    """The namespaces of an exported JSON document (``graphmem export --format json``), as read from a store.
+
+    Raises:
+        ConfigError: the document is not a graphmem export, or a record in it is malformed (the message
+            names the namespace and what is wrong).
+    """
+    if not isinstance(data, dict) or data.get("format") != "graphmem-export":
+        raise ConfigError('not a graphmem JSON export (no "format": "graphmem-export")')
+    spaces = data.get("namespaces")
+    if not isinstance(spaces, list):
+        raise ConfigError('not a graphmem JSON export: "namespaces" is not a list')
+    out: list[NamespaceDump] = []
+    for i, space in enumerate(spaces):
+        ns = space.get("namespace") if isinstance(space, dict) else None
+        try:
+            if not isinstance(ns, str):
+                raise ValueError("no namespace name")
+            validate_namespace(ns)
+            out.append(_dump_from_json(ns, space))
+        except (KeyError, TypeError, ValueError, AttributeError, ConfigError) as exc:
+            what = f"missing field {exc.args[0]!r}" if isinstance(exc, KeyError) else str(exc)
+            raise ConfigError(f"not a graphmem JSON export: namespaces[{i}] ({ns!r}): {what}") from None
+    return out
+
+
+def _dump_from_json(ns: str, space: dict[str, Any]) -> NamespaceDump:
+    sessions = [Session(ns, s["id"], s["index"], _dt(s["started_at"]), s["date_text"]) for s in space["sessions"]]
+    events = [
+        Event(
+            ns,
+            e["id"],
+            e["session"],
+            e["seq"],
+            e["speaker"],
+            e["text"],
+            _dt(e["occurred_at"]),
+            e["source_id"],
+            e["source_file"],
+            e["source_line"],
+            e["kind"],
+            tuple(TimeRef(t["phrase"], _dt(t["start"]), _dt(t["end"]), t["grain"]) for t in e["times"]),
+        )
+        for e in space["events"]
+    ]
+    entities = [Entity(ns, x["id"], x["name"], x["type"], tuple(x["aliases"])) for x in space["entities"]]
+    mentions = [Mention(ns, m["event"], m["entity"], m["role"]) for m in space["mentions"]]
+    facts = [
+        Fact(
+            ns,
+            f["id"],
+            f["subject"],
+            f["predicate"],
+            f["object"],
+            datetime.fromisoformat(f["recorded_at"]),
+            _dt(f["valid_from"]),
+            _dt(f["valid_to"]),
+            _dt(f["expired_at"]),
+            tuple(f["evidence"]),
+            f["time_phrase"],
+            f["confidence"],
+        )
+        for f in space["facts"]
+    ]
+    vectors = space.get("embeddings", [])
+    embeddings = [(str(v["node"]), [float(x) for x in v["vector"]], str(v["model"])) for v in vectors]
+    if any(not isinstance(v["vector"], list) for v in vectors):
+        raise ValueError("an embedding's vector is not a list of numbers")
+    schemes = {v["node"]: v["scheme"] for v in vectors if v.get("scheme")}
+    return NamespaceDump(ns, sessions, events, entities, mentions, facts, embeddings, schemes)
+
+
 def batches_from_json(data: dict[str, Any]) -> Iterator[Batch]:
     """The batches that rebuild an exported JSON document (one per namespace, plus one per model).
 
     Raises:
         ConfigError: the document is not a graphmem export.
     """
-    if data.get("format") != "graphmem-export":
-        raise ConfigError('not a graphmem JSON export (no "format": "graphmem-export")')
-    for space in data["namespaces"]:
-        ns = space["namespace"]
-        sessions = tuple(
-            Session(ns, s["id"], s["index"], _dt(s["started_at"]), s["date_text"]) for s in space["sessions"]
+    for dump in dumps_from_json(data):
+        ns = dump.namespace
+        yield Batch(
+            ns, tuple(dump.sessions), tuple(dump.events), tuple(dump.entities), tuple(dump.mentions), tuple(dump.facts)
         )
-        events = tuple(
-            Event(
-                ns,
-                e["id"],
-                e["session"],
-                e["seq"],
-                e["speaker"],
-                e["text"],
-                _dt(e["occurred_at"]),
-                e["source_id"],
-                e["source_file"],
-                e["source_line"],
-                e["kind"],
-                tuple(TimeRef(t["phrase"], _dt(t["start"]), _dt(t["end"]), t["grain"]) for t in e["times"]),
-            )
-            for e in space["events"]
-        )
-        entities = tuple(Entity(ns, x["id"], x["name"], x["type"], tuple(x["aliases"])) for x in space["entities"])
-        mentions = tuple(Mention(ns, m["event"], m["entity"], m["role"]) for m in space["mentions"])
-        facts = tuple(
-            Fact(
-                ns,
-                f["id"],
-                f["subject"],
-                f["predicate"],
-                f["object"],
-                datetime.fromisoformat(f["recorded_at"]),
-                _dt(f["valid_from"]),
-                _dt(f["valid_to"]),
-                _dt(f["expired_at"]),
-                tuple(f["evidence"]),
-                f["time_phrase"],
-                f["confidence"],
-            )
-            for f in space["facts"]
-        )
-        yield Batch(ns, sessions, events, entities, mentions, facts)
         by_origin: dict[tuple[str, str], list[tuple[str, list[float]]]] = {}
-        for item in space.get("embeddings", []):
-            origin = (item["model"], item.get("scheme") or "")
-            by_origin.setdefault(origin, []).append((item["node"], item["vector"]))
+        for node, vector, model in dump.embeddings:
+            by_origin.setdefault((model, dump.schemes.get(node, "")), []).append((node, vector))
         for (model, scheme), vectors in sorted(by_origin.items()):
             yield Batch(ns, embeddings=tuple(vectors), embedding_model=model, embedding_scheme=scheme or None)
 

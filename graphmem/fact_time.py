@@ -15,18 +15,56 @@ The query language's ``VALID AT``/``AS OF``/``ALL TIME`` and recall's fact filte
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 
 from graphmem.errors import ConfigError
 from graphmem.models import Fact
 from graphmem.store.base import GraphStore, TimeFilter
 
-__all__ = ["fact_filter", "facts_at", "utc_now"]
+__all__ = ["as_moment", "fact_filter", "facts_at", "utc_now"]
 
 
 def utc_now() -> datetime:
     """The current time as stores keep times: naive UTC."""
     return datetime.now(UTC).replace(tzinfo=None)
+
+
+def as_moment(value: object, name: str) -> datetime | None:
+    """A time argument of the Python API as stores keep times: naive UTC (``None`` stays ``None``).
+
+    An aware ``datetime`` is converted to UTC and a ``date`` means its midnight (a recall's ``until``
+    then moves to the end of that day, as the query language reads an upper bound); a naive ``datetime``
+    is kept.
+
+    Raises:
+        ConfigError: ``value`` is no ``datetime`` or ``date`` (or its UTC time is outside the calendar);
+            the message names the argument ``name``.
+    """
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        try:
+            return _naive(value)
+        except OverflowError:
+            raise ConfigError(f"{name}: {value.isoformat()} has no UTC time within the calendar") from None
+    if isinstance(value, date):
+        return datetime(value.year, value.month, value.day)
+    raise ConfigError(f"{name} must be a datetime or a date, not {type(value).__name__} {value!r}")
+
+
+def as_upper_bound(value: object, name: str) -> datetime | None:
+    """:func:`as_moment` for an inclusive upper bound (``until``): a ``date`` means the end of that day.
+
+    Raises:
+        ConfigError: as :func:`as_moment`.
+    """
+    moment = as_moment(value, name)
+    if moment is not None and isinstance(value, date) and not isinstance(value, datetime):
+        try:
+            return moment + timedelta(days=1, microseconds=-1)
+        except OverflowError:  # the calendar's last day
+            return datetime.max
+    return moment
 
 
 def _naive(when: datetime | None) -> datetime | None:

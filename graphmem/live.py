@@ -6,7 +6,8 @@
   at its next position, with a NEXT edge from the session's previous last turn; a session that does
   not exist yet is created after the namespace's last one;
 - a message naming none joins the namespace's latest session, unless the pause since that session's
-  last turn exceeds :data:`~graphmem.formats.SESSION_GAP`, which starts a new session;
+  latest turn exceeds :data:`~graphmem.formats.SESSION_GAP`, which starts a new session (latest by
+  time: a backdated message is appended at the end without moving that time back);
 - a message without a time takes the current time.
 
 A message's identity is its position in its session, or the ``id`` it gives: repeated identical texts
@@ -43,7 +44,7 @@ if TYPE_CHECKING:
 __all__ = ["Message", "add", "lower_words", "messages_of", "parse_messages"]
 
 _SESSION_KEYS = ("session", "session_id")
-_PATH = "<records>"
+_PATH = "messages"  # errors name the argument: messages at $[1]: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,18 +55,28 @@ class Message:
     session: str | None = None
 
 
-def parse_messages(messages: Mapping[str, Any] | Sequence[Mapping[str, Any]], *, path: str = _PATH) -> list[Message]:
+def parse_messages(
+    messages: Mapping[str, Any] | Sequence[Mapping[str, Any]],
+    *,
+    path: str = _PATH,
+    lines: Sequence[int] | None = None,
+) -> list[Message]:
     """Check message dicts (shaped like JSONL lines) and read them into :class:`Message` values.
 
     Messages whose role is ``system``/``tool`` or whose text is empty are left out, as in files.
+    ``lines`` gives each message's 1-based line in ``path`` (JSONL read from a file or stdin), which
+    errors then name instead of its index.
 
     Raises:
-        IngestError: a message is malformed; names its index (``$[3]``) and the field.
+        IngestError: a message is malformed; names its index (``$[3]``) or line and the field.
     """
     items = [messages] if isinstance(messages, Mapping) else list(messages)
+    if lines is not None and len(lines) != len(items):
+        raise ValueError(f"{len(lines)} line numbers for {len(items)} messages")
     out: list[Message] = []
     for i, record in enumerate(items):
-        where = Located(dict(record) if isinstance(record, Mapping) else record, json_path=f"$[{i}]")
+        value = dict(record) if isinstance(record, Mapping) else record
+        where = Located(value, json_path=f"$[{i}]") if lines is None else Located(value, line=lines[i])
         try:
             sessions = records_to_sessions([where], path=path)
         except IngestError as exc:
@@ -119,7 +130,8 @@ class _Placement:
             events = list(self.store.iter_events(self.namespace, session=session_id))
             last = max(events, key=lambda e: e.seq, default=None)
             speakers = list(dict.fromkeys(e.speaker for e in events if e.speaker))
-            found = _Open(stored, last.seq if last else 0, last.occurred_at if last else None, speakers)
+            times = [e.occurred_at for e in events if e.occurred_at is not None]
+            found = _Open(stored, last.seq if last else 0, max(times, default=None), speakers)
         self.open[session_id] = found
         self.order.append(session_id)
         return found
@@ -144,7 +156,9 @@ class _Placement:
         target = self._get(sid, when)
         target.turns.append(message.turn)
         target.last_seq += 1
-        target.last_time = when
+        # the pause that starts a new session runs from the session's latest time: a backdated message
+        # joins at the end without moving it back
+        target.last_time = when if target.last_time is None else max(target.last_time, when)
         if message.turn.speaker not in target.speakers:
             target.speakers.append(message.turn.speaker)
         if self.latest is None or target.session.index >= self.sessions[self.latest].index:
@@ -240,12 +254,17 @@ def add(
         placement = _Placement(store, namespace)
         ids: list[str] = []
         retried: set[str] = set()
-        seen: dict[str, str] = {}
+        seen: dict[str, tuple[str, RawTurn]] = {}
         for message in parsed:
             given = message.turn.source_id
-            if given is not None and given in seen:  # the same message twice in one call
-                ids.append(seen[given])
-                retried.add(seen[given])
+            if given is not None and given in seen:  # the same message twice in one call: one event
+                placed_id, first = seen[given]
+                if (first.speaker, event_text(first)) != (message.turn.speaker, event_text(message.turn)):
+                    raise IngestError(
+                        f"message id {given!r} is given twice in this call with another speaker or text",
+                        path=_PATH,
+                    )
+                ids.append(placed_id)
                 continue
             retry = _retry_of(store, namespace, message.turn)
             if retry is not None:
@@ -257,7 +276,7 @@ def add(
             sid, seq = placement.place(replace(message, turn=turn), when)
             ids.append(event_id(sid, seq))
             if given is not None:
-                seen[given] = ids[-1]
+                seen[given] = (ids[-1], message.turn)
         transcript = placement.transcript()
         if transcript.sessions:
             words = _vocabulary(memory, store, namespace)

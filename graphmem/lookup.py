@@ -17,7 +17,7 @@ from graphmem.errors import NotFoundError
 from graphmem.models import EdgeType, Entity, Event, Fact, validate_namespace
 from graphmem.store.base import Direction, GraphStore, TimeFilter
 
-__all__ = ["StatedFact", "entity_facts", "resolve_entity", "timeline"]
+__all__ = ["StatedFact", "entity_facts", "no_entity_message", "resolve_entity", "timeline"]
 
 _EVENT_EDGES = (EdgeType.MENTIONS, EdgeType.SPOKEN_BY)
 
@@ -83,14 +83,19 @@ def resolve_entity(store: GraphStore, namespace: str, name: str) -> list[Entity]
     found = store.find_entities(namespace, name, limit=10)
     if found:
         return found
+    if not any(True for _ in store.iter_entities(namespace)):
+        raise NotFoundError(f"namespace {namespace!r} holds no entities")
+    raise NotFoundError(no_entity_message(store, namespace, name))
+
+
+def no_entity_message(store: GraphStore, namespace: str, name: str) -> str:
+    """``no entity named 'Biscit' in namespace 'n'; closest: 'Biscuit'``: the closest names, if any are close."""
     from rapidfuzz import process
 
     names = sorted({e.name for e in store.iter_entities(namespace)})
-    if not names:
-        raise NotFoundError(f"namespace {namespace!r} holds no entities")
-    close = [match for match, score, _ in process.extract(name, names, limit=3) if score >= 60]
+    close = [match for match, score, _ in process.extract(name, names, limit=3) if score >= 60] if names else []
     hint = f"; closest: {', '.join(repr(c) for c in close)}" if close else ""
-    raise NotFoundError(f"no entity named {name!r} in namespace {namespace!r}{hint}")
+    return f"no entity named {name!r} in namespace {namespace!r}{hint}"
 
 
 def timeline(

@@ -18,7 +18,7 @@ import gc
 import importlib.resources
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
@@ -71,18 +71,35 @@ def dsl_reference() -> str:
     return (Path(__file__).resolve().parents[1] / "docs" / "dsl.md").read_text(encoding="utf-8")
 
 
-def parse_when(value: str | None, name: str) -> datetime | None:
+def parse_when(value: str | None, name: str, *, until: bool = False) -> datetime | None:
     """An ISO date or date-time argument (``2024-05-01``, ``2024-05-01T14:30``, with or without a zone).
+
+    A date alone means its midnight, or with ``until`` (an inclusive upper bound) the end of that day.
 
     Raises:
         ConfigError: the text is not such a date; the message names the argument.
     """
     if value is None or not value.strip():
         return None
+    text = value.strip()
     try:
-        return datetime.fromisoformat(value.strip())
+        when = datetime.fromisoformat(text)
     except ValueError:
         raise ConfigError(f"{name}: {value!r} is not a date; write 2024-05-01 or 2024-05-01T14:30") from None
+    if until and _is_date(text):
+        try:
+            return when + timedelta(days=1, microseconds=-1)
+        except OverflowError:
+            return datetime.max
+    return when
+
+
+def _is_date(text: str) -> bool:
+    try:
+        date.fromisoformat(text)
+    except ValueError:
+        return False
+    return True
 
 
 def _cli_message(exc: GraphmemError) -> str:
@@ -114,7 +131,7 @@ def _event_dict(ev: Event) -> dict[str, Any]:
 
 _NS = "The namespace: one conversation, user or agent, e.g. 'conv-26'."
 _SINCE = "Only messages at or after this ISO date."
-_UNTIL = "Only messages at or before this ISO date."
+_UNTIL = "Only messages at or before this ISO date or date-time (a date alone: that whole day)."
 _ENTITY = "A person, place or thing by name, e.g. 'Riley'."
 _MESSAGES = (
     "Messages in the order they were said. Each is an object with 'speaker' and 'text', and optionally "
@@ -164,7 +181,11 @@ class GraphmemTools:
 
         with _as_tool_error():
             request = RecallRequest.of(
-                question, namespace=namespace, k=k, since=parse_when(since, "since"), until=parse_when(until, "until")
+                question,
+                namespace=namespace,
+                k=k,
+                since=parse_when(since, "since"),
+                until=parse_when(until, "until", until=True),
             )
             return (await self.memory.context_for(request)).text
 
@@ -205,7 +226,10 @@ class GraphmemTools:
         """
         with _as_tool_error():
             events = await self.memory.timeline(
-                entity, namespace=namespace, since=parse_when(since, "since"), until=parse_when(until, "until")
+                entity,
+                namespace=namespace,
+                since=parse_when(since, "since"),
+                until=parse_when(until, "until", until=True),
             )
         return {"entity": entity, "namespace": namespace, "events": [_event_dict(ev) for ev in events]}
 
@@ -231,7 +255,8 @@ class GraphmemTools:
     ) -> dict[str, Any]:
         """Delete one stored message (and what only it supported), or a whole namespace when no event_id is given.
 
-        This cannot be undone. Returns how many events, entities, facts, mentions and sessions went.
+        This cannot be undone. Returns how many events, entities, facts, mentions and sessions went; an
+        event_id the namespace does not hold is an error.
         """
         with _as_tool_error():
             result = await self.memory.forget(namespace, event_id)

@@ -11,7 +11,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
 from graphmem.config import resolve_db
-from graphmem.errors import ReadOnlyStoreError, StoreError
+from graphmem.errors import NotFoundError, ReadOnlyStoreError, StoreError
 from graphmem.models import Batch, Entity, Event, Fact, Mention, Session, validate_namespace
 from graphmem.namespaces import require_namespace
 from graphmem.recall.cache import NamespaceCache, NamespaceCaches
@@ -246,10 +246,11 @@ class Memory:
     ) -> list[str]:
         """Append messages to ``namespace`` as an agent talks; return the ids of their events.
 
-        A message is a dict shaped like a JSONL line: ``speaker``, ``text``, and optionally ``time``,
-        ``session``, ``id`` and ``caption``. It joins its session (or ``session``, or the namespace's
-        latest one unless the pause since its last turn exceeds the session gap) at the next position;
-        without a time it takes the current time. Entities are resolved against what the namespace
+        A message is a dict shaped like a JSONL line: ``speaker``, ``text``, and optionally ``time``
+        (ISO 8601 text, epoch seconds, a ``datetime`` or a ``date``), ``session``, ``id`` and
+        ``caption``. It joins its session (or ``session``, or the namespace's latest one unless the
+        pause since its last turn exceeds the session gap) at the next position; without a time it
+        takes the current time. Entities are resolved against what the namespace
         holds. See :func:`graphmem.live.add`.
 
         Raises:
@@ -423,10 +424,12 @@ class Memory:
         """Return the ``k`` events that best answer ``text``, each with why it was returned.
 
         The arguments are the fields of :class:`~graphmem.recall.RecallRequest`; see
-        :func:`graphmem.recall.recall`.
+        :func:`graphmem.recall.recall`. An aware time is compared in UTC; a ``date`` means its midnight
+        (``until``: the end of that day).
 
         Raises:
-            ConfigError: an illegal namespace, a non-positive ``k`` or a negative ``hops``.
+            ConfigError: an empty question, an illegal namespace, a non-positive ``k``, a negative
+                ``hops``, a time argument that is no ``datetime`` or ``date``, or ``since`` after ``until``.
         """
         from graphmem.recall import RecallRequest
 
@@ -499,19 +502,20 @@ class Memory:
     ) -> list[Event]:
         """The events that mention ``entity`` (a name or alias) or that it spoke, in time order.
 
+        ``since``/``until`` are inclusive; a ``date`` for ``until`` keeps that whole day.
+
         Raises:
+            ConfigError: ``since`` is after ``until``, or a time is no ``datetime`` or ``date``.
             NotFoundError: no entity has that name (the message suggests the closest).
         """
+        from graphmem.errors import ConfigError
+        from graphmem.fact_time import as_moment, as_upper_bound
         from graphmem.lookup import timeline
-        from graphmem.query.timeutil import naive_utc
 
-        return timeline(
-            self.store,
-            namespace,
-            entity,
-            since=naive_utc(since) if since else None,
-            until=naive_utc(until) if until else None,
-        )
+        start, end = as_moment(since, "since"), as_upper_bound(until, "until")
+        if start is not None and end is not None and start > end:
+            raise ConfigError(f"since ({start:%Y-%m-%d %H:%M}) is after until ({end:%Y-%m-%d %H:%M}): no time is left")
+        return timeline(self.store, namespace, entity, since=start, until=end)
 
     def facts(
         self,
@@ -534,16 +538,16 @@ class Memory:
             ConfigError: ``all_time`` with ``valid_at``/``as_of``; an illegal namespace.
             NotFoundError: no entity has that name (the message suggests the closest).
         """
+        from graphmem.fact_time import as_moment
         from graphmem.lookup import entity_facts
-        from graphmem.query.timeutil import naive_utc
 
         return entity_facts(
             self.store,
             namespace,
             entity,
             predicate=predicate,
-            valid_at=naive_utc(valid_at) if valid_at else None,
-            as_of=naive_utc(as_of) if as_of else None,
+            valid_at=as_moment(valid_at, "valid_at"),
+            as_of=as_moment(as_of, "as_of"),
             all_time=all_time,
         )
 
@@ -591,17 +595,30 @@ class Memory:
 
         Raises:
             UnknownNamespaceError: the namespace holds no data (the closest one is suggested).
+            NotFoundError: the namespace holds no event ``event_id`` (nothing is deleted); when it is an
+                input's turn id (``source_id``, e.g. ``D1:3``), the message names the event that has it.
         """
         with self.writing():  # a read-only memory refuses before the namespace is looked at
             require_namespace(namespace, self.store.namespaces())
             if event_id is None:
                 result = self.store.delete_namespace(namespace)
             else:
+                if self.store.get_event(namespace, event_id) is None:
+                    raise NotFoundError(self._no_event(namespace, event_id))
                 result = self.store.delete_event(namespace, event_id)
             self._caches.drop(namespace)
             if self._vectors is not None:
                 self._vectors.sync(namespace)
         return result
+
+    def _no_event(self, namespace: str, event_id: str) -> str:
+        """Why :meth:`forget` found nothing to delete, naming the event when ``event_id`` is a turn id."""
+        message = f"no event {event_id!r} in namespace {namespace!r}"
+        by_source = [ev.id for ev in self.store.find_events_by_source(namespace, event_id)]
+        if by_source:
+            events = ", ".join(repr(i) for i in by_source)
+            message += f" (the input's turn {event_id!r} is event {events})"
+        return message
 
     # -- lazily loaded resources ---------------------------------------------------------------------
 

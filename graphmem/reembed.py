@@ -4,7 +4,8 @@ Every stored event vector records what made it: the embedder's name (``Batch.emb
 embedded-text scheme (``Batch.embedding_scheme``, :func:`graphmem.embed_text.embedding_scheme`; stores
 written before graphmem recorded it read as an unknown scheme). A vector is **stale** when either differs
 from what :meth:`Memory.ingest <graphmem.Memory.ingest>` and :meth:`Memory.add <graphmem.Memory.add>`
-would store today with the memory's embedder. :func:`vector_status` counts them per namespace
+would store today with the memory's embedder; an event without a vector (ingested with
+``embed=False``) is stale too, and re-embedding gives it one. :func:`vector_status` counts them per namespace
 (``graphmem reembed --check``); :func:`reembed` rewrites them (``graphmem reembed``).
 
 Re-embedding changes vectors only: events, sessions, entities, facts and their versions stay as they
@@ -19,6 +20,7 @@ old ones, the namespace's index is dropped while the namespace holds both (its r
 
 from __future__ import annotations
 
+import itertools
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager
@@ -74,12 +76,14 @@ class VectorStatus:
         origins: ``(origin, events)`` for every origin found, most events first.
         other_space: some vectors are of another vector space than the embedder's: recall refuses the
             namespace until they are re-embedded.
+        missing: events with no stored vector (ingested with ``embed=False``, ``--no-embed``).
     """
 
     namespace: str
     current: VectorOrigin
     origins: tuple[tuple[VectorOrigin, int], ...]
     other_space: bool
+    missing: int = 0
 
     @property
     def total(self) -> int:
@@ -88,15 +92,17 @@ class VectorStatus:
 
     @property
     def stale(self) -> int:
-        """Events whose vector another embedder or scheme made."""
-        return sum(n for origin, n in self.origins if origin != self.current)
+        """Events whose vector another embedder or scheme made, or that have none."""
+        return sum(n for origin, n in self.origins if origin != self.current) + self.missing
 
     def as_dict(self) -> dict[str, Any]:
         """The status as plain JSON-ready data."""
         return {
             "namespace": self.namespace,
-            "events": self.total,
+            "events": self.total + self.missing,
+            "vectors": self.total,
             "stale": self.stale,
+            "missing": self.missing,
             "other_space": self.other_space,
             "current": {"model": self.current.model, "scheme": self.current.scheme},
             "origins": [
@@ -114,7 +120,8 @@ def _status(store: GraphStore, namespace: str, current: VectorOrigin, embedder: 
         ((VectorOrigin(model, scheme), n) for (model, scheme), n in counts.items()), key=lambda p: (-p[1], p[0])
     )
     other = any(not same_space(o.model, embedder) for o, _ in origins)
-    return VectorStatus(namespace, current, tuple(origins), other)
+    missing = max(0, store.stats(namespace).events - sum(counts.values()))
+    return VectorStatus(namespace, current, tuple(origins), other, missing)
 
 
 def vector_status(store: GraphStore, embedder: Any, namespaces: Sequence[str]) -> list[VectorStatus]:
@@ -206,6 +213,20 @@ def _stale_ids(store: GraphStore, namespace: str, current: VectorOrigin) -> Iter
         after = page[-1][0]
 
 
+def _unembedded_ids(store: GraphStore, namespace: str) -> Iterator[str]:
+    """Ids of the namespace's events without a stored vector (read once, when the stale ones are done)."""
+    embedded: set[str] = set()
+    after = ""
+    while True:
+        page = store.event_embedding_origins(namespace, after=after, limit=PAGE)
+        embedded.update(event_id for event_id, _model, _scheme in page)
+        if len(page) < PAGE:
+            break
+        after = page[-1][0]
+    missing = [ev.id for ev in store.iter_events(namespace) if ev.id not in embedded]
+    yield from missing
+
+
 def _batches(ids: Iterator[str], size: int) -> Iterator[list[str]]:
     chunk: list[str] = []
     for event_id in ids:
@@ -251,7 +272,10 @@ def reembed(
             # the index holds one model space: vectors of another are not added to it, it is built anew
             rebuild = any(model_space(o.model) != model_space(current.model) for o, _ in status.origins)
             summary.namespaces[ns] = 0
-            for ids in _batches(_stale_ids(store, ns, current), batch):
+            stale = _stale_ids(store, ns, current)
+            if status.missing:
+                stale = itertools.chain(stale, _unembedded_ids(store, ns))
+            for ids in _batches(stale, batch):
                 with target.writing():
                     t0 = time.perf_counter()
                     events = store.get_events(ns, ids)  # those still there

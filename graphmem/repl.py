@@ -181,27 +181,41 @@ class Repl:
         input: Input | None = None,
         output: Output | None = None,
         console: Console | None = None,
+        notes: Console | None = None,
     ) -> None:
         self.memory = memory
         self.namespace = namespace
         self.console = console or Console(highlight=False, soft_wrap=False)
+        self.notes = notes or self.console  # errors, plans and settings: stderr for a script
         self.explain = False
         self.timing = False
         self.format = "table"
+        self.errors = 0
         self._names: dict[str | None, list[str]] = {}
-        history: History = FileHistory(str(history_path)) if history_path else InMemoryHistory()
-        lexer: Lexer = PygmentsLexer(make_lexer())
-        self.session: PromptSession[str] = PromptSession(
-            multiline=True,
-            key_bindings=self._bindings(),
-            history=history,
-            lexer=lexer,
-            completer=GraphmemCompleter(self.entity_names),
-            complete_while_typing=False,
-            prompt_continuation=lambda width, line, wrap: "...> ".rjust(width),
-            input=input,
-            output=output,
-        )
+        self._history_path = history_path
+        self._input = input
+        self._output = output
+        self._session: PromptSession[str] | None = None
+
+    @property
+    def session(self) -> PromptSession[str]:
+        """The prompt_toolkit session, made on first use (a script read by :meth:`run_script` needs none)."""
+        if self._session is None:
+            path = self._history_path
+            history: History = FileHistory(str(path)) if path else InMemoryHistory()
+            lexer: Lexer = PygmentsLexer(make_lexer())
+            self._session = PromptSession(
+                multiline=True,
+                key_bindings=self._bindings(),
+                history=history,
+                lexer=lexer,
+                completer=GraphmemCompleter(self.entity_names),
+                complete_while_typing=False,
+                prompt_continuation=lambda width, line, wrap: "...> ".rjust(width),
+                input=self._input,
+                output=self._output,
+            )
+        return self._session
 
     # -- input ------------------------------------------------------------------------------------
 
@@ -254,6 +268,43 @@ class Repl:
             if not self.handle(text):
                 break
 
+    def run_script(self, lines: Iterable[str]) -> bool:
+        """Run the queries and shell commands of a script (a file or a pipe) without prompts.
+
+        As at the prompt, a query ends with a line ending in ``;`` and a line starting with ``.`` between
+        queries is a shell command; text left unterminated at the end runs as a last query. An error is
+        printed and the script goes on. Returns whether every statement succeeded.
+        """
+        from pygments.token import Comment, String
+
+        lexer = make_lexer()()
+
+        def code(text_lines: list[str]) -> str:
+            """The text without its comments, strings as "" (a ';' or '/*' in them is text), cut at a
+            block comment still open."""
+            tokens = lexer.get_tokens("\n".join(text_lines))
+            out = "".join('""' if t in String else v for t, v in tokens if t not in Comment)
+            cut = out.find("/*")
+            return (out if cut < 0 else out[:cut]).strip()
+
+        pending: list[str] = []
+        for raw in lines:
+            line = raw.rstrip("\r\n")
+            if not code(pending) and line.strip().startswith("."):  # comments before a shell command go
+                pending = []
+                shell_line = "".join(v for t, v in lexer.get_tokens(line) if t not in Comment)  # strings kept
+                if not self.handle(shell_line.strip()):  # a comment after it goes too
+                    return self.errors == 0
+                continue
+            pending.append(line)
+            if code(pending).endswith(";"):
+                if not self.handle("\n".join(pending)):
+                    return self.errors == 0
+                pending = []
+        if code(pending):  # not only comments
+            self.handle("\n".join(pending))
+        return self.errors == 0
+
     # -- commands ---------------------------------------------------------------------------------
 
     def handle(self, text: str) -> bool:
@@ -268,17 +319,19 @@ class Repl:
         except GraphmemError as exc:
             self.error(exc)
         except Exception as exc:  # an unexpected bug must not end the session
-            self.console.print("[red]internal error:[/red] ", end="")
-            self.console.print(Text(f"{type(exc).__name__}: {exc}"), soft_wrap=True)
+            self.errors += 1
+            self.notes.print("[red]internal error:[/red] ", end="")
+            self.notes.print(Text(f"{type(exc).__name__}: {exc}"), soft_wrap=True)
         return True
 
     def error(self, exc: GraphmemError) -> None:
-        """Print an error (query errors with the caret context)."""
+        """Print an error (query errors with the caret context) and count it."""
+        self.errors += 1
         kind = "syntax error" if isinstance(exc, QuerySyntaxError) else "error"
         if isinstance(exc, QuerySemanticError):
             kind = "query error"
-        self.console.print(f"[bold red]{kind}:[/bold red] ", end="")
-        self.console.print(Text(str(exc)), highlight=False, soft_wrap=True)
+        self.notes.print(f"[bold red]{kind}:[/bold red] ", end="")
+        self.notes.print(Text(str(exc)), highlight=False, soft_wrap=True)
 
     def command(self, text: str) -> bool:
         """Run a dot command."""
@@ -292,15 +345,15 @@ class Repl:
             self.schema()
         elif name == ".explain":
             self.explain = self._switch(args, self.explain, ".explain")
-            self.console.print(f"explain is {'on' if self.explain else 'off'}")
+            self.notes.print(f"explain is {'on' if self.explain else 'off'}")
         elif name == ".timing":
             self.timing = self._switch(args, not self.timing, ".timing", toggle=True)
-            self.console.print(f"timing is {'on' if self.timing else 'off'}")
+            self.notes.print(f"timing is {'on' if self.timing else 'off'}")
         elif name == ".format":
             if len(args) != 1 or args[0] not in ("table", "json"):
                 raise QuerySyntaxError("use .format table or .format json", line=1, column=1)
             self.format = args[0]
-            self.console.print(f"format is {self.format}")
+            self.notes.print(f"format is {self.format}")
         elif name in (".namespace", ".ns"):
             self.set_namespace(args)
         else:
@@ -308,8 +361,9 @@ class Repl:
 
             hint = closest(name, [c.split()[0] for c in _COMMANDS])
             message = f"unknown command {name}" + (f" (did you mean {hint}?)" if hint else "") + "; try .help"
-            self.console.print("[bold red]error:[/bold red] ", end="")
-            self.console.print(Text(message))
+            self.errors += 1
+            self.notes.print("[bold red]error:[/bold red] ", end="")
+            self.notes.print(Text(message))
         return True
 
     def _switch(self, args: list[str], current: bool, name: str, toggle: bool = False) -> bool:
@@ -323,12 +377,12 @@ class Repl:
         """``.namespace [NAME]``: show the namespace and the ones that exist, or switch to ``NAME``."""
         if not args:
             names = ", ".join(self.memory.namespaces())
-            self.console.print(Text(f"namespace: {self.namespace or '(the only one)'}; namespaces: {names}"))
+            self.notes.print(Text(f"namespace: {self.namespace or '(the only one)'}; namespaces: {names}"))
             return
         wanted = args[0].strip("\"'")
         require_namespace(wanted, self.memory.namespaces(), error=QuerySemanticError)
         self.namespace = wanted
-        self.console.print(Text(f"namespace is {wanted}"))
+        self.notes.print(Text(f"namespace is {wanted}"))
 
     def help(self) -> None:
         """``.help``: the shell commands and example queries."""
@@ -371,7 +425,7 @@ class Repl:
         if self.explain:
             plan = explain_query(self.memory.store, text, params)
             if not plan.explain:
-                self.console.print(str(plan), markup=False, highlight=False, style="dim")
+                self.notes.print(str(plan), markup=False, highlight=False, style="dim")
         mem = self.memory
         result = run_query(
             mem.store,
@@ -389,7 +443,7 @@ class Repl:
 
         render_result(self.console, result, self.format, timing=self.timing)
         if self.format == "json" and self.timing:
-            self.console.print(f"({result_summary(result)})", style="dim", highlight=False)
+            self.notes.print(f"({result_summary(result)})", style="dim", highlight=False)
 
 
 def run_repl(memory: Memory, *, namespace: str | None = None, history_path: str | Path | None = None) -> None:

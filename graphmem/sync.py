@@ -1,9 +1,10 @@
 """Copy memory between stores: an embedded directory into Neo4j and back, one namespace or all.
 
-``graphmem sync --from ./mem --to neo4j://host:7687`` is :func:`sync_stores`. It reads through the
-:class:`~graphmem.store.base.GraphStore` protocol and writes batches, so it works between any two
-backends. Records are upserted by id, so a sync that stopped half-way (server down) is completed by
-running it again.
+``graphmem sync --from ./mem --to neo4j://host:7687`` is :func:`sync_stores`; ``--from backup.json``, a JSON
+export, is :func:`read_export` and :func:`restore_export` (the export read whole first, so a bad file changes
+and creates nothing). A store is read through the :class:`~graphmem.store.base.GraphStore` protocol and
+written in batches, so it works between any two backends. Records are upserted by id, so a sync that stopped
+half-way (server down) is completed by running it again.
 
 ``replace=True`` makes each target namespace hold what the source holds, records deleted at the source
 disappearing at the target too, and never shows a half-copied namespace: it is written as one batch, so a
@@ -13,16 +14,19 @@ namespace and writes the batch in one transaction.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import json
+import os
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from dataclasses import replace as replace_dump
 
 from graphmem.errors import ConfigError
-from graphmem.export import NamespaceDump, dump_namespace
+from graphmem.export import NamespaceDump, dump_namespace, dumps_from_json
 from graphmem.models import Batch, Mention
 from graphmem.namespaces import require_namespace
 from graphmem.store.base import GraphStore
 
-__all__ = ["NamespaceSync", "SyncSummary", "sync_stores"]
+__all__ = ["NamespaceSync", "SyncSummary", "read_export", "restore_export", "sync_stores"]
 
 #: Events (with their mentions) per batch.
 BATCH_EVENTS = 500
@@ -146,9 +150,67 @@ def sync_stores(
     wanted = list(namespaces) if namespaces else existing
     for ns in wanted:
         require_namespace(ns, existing, where=source.uri)
-    summary = SyncSummary(source.uri, target.uri)
+    dumps = (dump_namespace(source, ns, embeddings=embeddings) for ns in wanted)
+    return _copy(dumps, target, SyncSummary(source.uri, target.uri), replace, batch_events, progress)
+
+
+def read_export(path: str | os.PathLike[str]) -> list[NamespaceDump]:
+    """The namespaces of a JSON export file (``graphmem export --format json``).
+
+    Raises:
+        ConfigError: the file cannot be read or is not a graphmem JSON export; the message names the file
+            (and, for invalid JSON, its line and column; for a malformed record, its namespace and field).
+    """
+    where = os.fspath(path)
+    try:
+        with open(where, encoding="utf-8") as f:
+            data = json.load(f)
+    except json.JSONDecodeError as exc:
+        raise ConfigError(f"{where}:{exc.lineno}:{exc.colno}: not valid JSON: {exc.msg}") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"cannot read {where}: {exc}") from None
+    try:
+        return dumps_from_json(data)
+    except ConfigError as exc:
+        raise ConfigError(f"{where}: {exc}") from None
+
+
+def restore_export(
+    dumps: Sequence[NamespaceDump],
+    target: GraphStore,
+    *,
+    source: str,
+    namespaces: Sequence[str] | None = None,
+    replace: bool = False,
+    embeddings: bool = True,
+    batch_events: int = BATCH_EVENTS,
+    progress: Callable[[str, int, int], None] | None = None,
+) -> SyncSummary:
+    """Copy the namespaces of a JSON export (:func:`read_export`, from the file ``source``) into ``target``,
+    as :func:`sync_stores` copies a store's (the same arguments; ``graphmem sync --from FILE.json``).
+
+    Raises:
+        ConfigError: a named namespace is not in the export.
+        StoreError: as :func:`sync_stores`.
+    """
+    found = {d.namespace: d for d in dumps}
+    wanted = list(namespaces) if namespaces else list(found)
     for ns in wanted:
-        dump = dump_namespace(source, ns, embeddings=embeddings)
+        require_namespace(ns, list(found), where=source)
+    chosen = (found[ns] if embeddings else replace_dump(found[ns], embeddings=[], schemes={}) for ns in wanted)
+    return _copy(chosen, target, SyncSummary(source, target.uri), replace, batch_events, progress)
+
+
+def _copy(
+    dumps: Iterable[NamespaceDump],
+    target: GraphStore,
+    summary: SyncSummary,
+    replace: bool,
+    batch_events: int,
+    progress: Callable[[str, int, int], None] | None,
+) -> SyncSummary:
+    for dump in dumps:
+        ns = dump.namespace
         batches = _whole(dump) if replace else _batches(dump, max(1, batch_events))
         for done, batch in enumerate(batches, 1):
             if replace and done == 1:

@@ -126,6 +126,25 @@ def test_reembedding_an_older_scheme_gives_what_a_fresh_ingest_stores(
         assert memory.reembed().events == 0  # nothing left
 
 
+def test_events_ingested_without_vectors_get_them(
+    tmp_path: Path, kind: Any, fresh: dict[tuple[str, str], bytes]
+) -> None:
+    # A namespace ingested with embed=False (--no-embed) was neither counted nor embedded by reembed.
+    with Memory.open(tmp_path / "bare", embedder=kind()) as memory:
+        for ns, path in FILES.items():
+            assert ingest(memory, path, namespace=ns, extractor=FakeExtractor(), embed=False).files_ok == 1
+        before = _contents(memory)
+        statuses = memory.vector_status()
+        assert all(s.total == 0 and s.stale == s.missing > 0 for s in statuses)
+        assert statuses[0].as_dict()["missing"] == statuses[0].missing
+        summary = memory.reembed(batch=4)
+        assert summary.events == sum(s.missing for s in statuses)
+        assert _vectors(memory) == fresh
+        assert _contents(memory) == before
+        assert all(s.stale == 0 and s.missing == 0 for s in memory.vector_status())
+        assert memory.recall("dog", namespace="chat", k=1)  # the new vectors are searched
+
+
 def test_an_interrupted_reembedding_resumes(
     tmp_path: Path, fresh: dict[tuple[str, str], bytes], kind: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:

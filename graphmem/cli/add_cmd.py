@@ -9,6 +9,7 @@ import click
 
 from graphmem.cli.common import db_option, open_memory, print_json
 from graphmem.errors import IngestError
+from graphmem.models import validate_namespace
 
 __all__ = ["add"]
 
@@ -41,18 +42,27 @@ def add(
 
     Example: graphmem add -n dana --speaker Dana "I start at Acme on Monday."
     """
+    from graphmem.formats._source import parse_timestamp
+    from graphmem.live import parse_messages
+
+    validate_namespace(namespace)  # before the store is created
     if text is not None and text != "-":
         if not speaker:
             raise click.UsageError("--speaker is required with TEXT")
+        if not text.strip():
+            raise click.UsageError("TEXT is empty: there is nothing to add")
         message: dict[str, object] = {"speaker": speaker, "text": text}
         for key, value in (("time", when), ("id", message_id)):
             if value is not None:
                 message[key] = value
+        if when is not None:
+            parse_timestamp(when, path="--time")  # named as the option, before the store is opened
         messages: list[dict[str, object]] = [message]
     else:
         if speaker or when or message_id:
             raise click.UsageError("--speaker, --time and --id go with TEXT; JSONL lines carry their own fields")
-        messages = _read_jsonl()
+        messages, lines = _read_jsonl()
+        parse_messages(messages, path="<stdin>", lines=lines)  # a bad message is named by its line
     with open_memory(ctx, db, create=True) as mem:
         ids = mem.add(messages, namespace=namespace, session=session)
     if as_json:
@@ -62,9 +72,12 @@ def add(
             click.echo(event_id)
 
 
-def _read_jsonl() -> list[dict[str, object]]:
-    """The JSONL messages on stdin (blank lines skipped); a bad line is named by its number."""
+def _read_jsonl() -> tuple[list[dict[str, object]], list[int]]:
+    """The JSONL messages on stdin (blank lines skipped) and their line numbers; a bad line is named."""
+    if sys.stdin.isatty():  # reading would wait, silently, for lines nobody means to type
+        raise click.UsageError("give TEXT with --speaker, or pipe JSONL messages on stdin")
     out: list[dict[str, object]] = []
+    lines: list[int] = []
     for number, line in enumerate(sys.stdin, 1):
         if not line.strip():
             continue
@@ -75,6 +88,7 @@ def _read_jsonl() -> list[dict[str, object]]:
         if not isinstance(record, dict):
             raise IngestError(f"expected a message object, found {type(record).__name__}", path="<stdin>", line=number)
         out.append(record)
+        lines.append(number)
     if not out:
         raise IngestError("no messages on stdin (give TEXT with --speaker, or JSONL lines)", path="<stdin>")
-    return out
+    return out, lines

@@ -36,6 +36,7 @@ _LAZY_COMMANDS: dict[str, str] = {
     "context": "graphmem.cli.context_cmd:context",
     "mcp": "graphmem.cli.mcp_cmd:mcp",
     "facts": "graphmem.cli.facts_cmd:facts",
+    "timeline": "graphmem.cli.timeline_cmd:timeline",
     "query": "graphmem.cli.query_cmd:query",
     "repl": "graphmem.cli.query_cmd:repl",
     "bench": "graphmem.cli.bench_cmd:bench",
@@ -117,7 +118,12 @@ def stats(ctx: click.Context, db: str | None, namespace: str | None, as_json: bo
 @cli.command()
 @db_option
 @click.option("--namespace", "-n", required=True, help="The namespace to delete from.")
-@click.option("--event", "event_id", default=None, help="Delete only this event (and what only it supported).")
+@click.option(
+    "--event",
+    "event_id",
+    default=None,
+    help="Delete only this event (and what only it supported): its event id, e.g. ev:session_1:3.",
+)
 @click.option("--yes", is_flag=True, help="Do not ask before deleting a whole namespace.")
 @click.pass_context
 def forget(ctx: click.Context, db: str | None, namespace: str, event_id: str | None, yes: bool) -> None:

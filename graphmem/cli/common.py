@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
@@ -81,6 +83,27 @@ class State:
         self.db = db
 
 
+#: What ``--since``, ``--until``, ``--as-of`` and ``--valid-at`` accept.
+DATE_FORMATS = ["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
+
+
+_BARE_DATE = re.compile(r"\d{4}-\d{1,2}-\d{1,2}")
+
+
+class UntilDateTime(click.DateTime):
+    """An inclusive upper bound: a date alone means the end of its day, a date with a time that moment."""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        """The datetime ``value`` names; a date alone: the last microsecond of that day."""
+        when = super().convert(value, param, ctx)
+        if isinstance(value, str) and _BARE_DATE.fullmatch(value.strip()):
+            try:
+                return when + timedelta(days=1, microseconds=-1)
+            except OverflowError:  # 9999-12-31: its end is the calendar's
+                return datetime.max
+        return when
+
+
 def db_option(func: Any) -> Any:
     """``--db`` on a subcommand, overriding the group's."""
     return click.option(
@@ -118,6 +141,7 @@ def open_memory(
     read from SQLite, never loaded into memory (loading costs more than the command), unless
     ``GRAPHMEM_MIRROR_MAX_EVENTS`` is set.
     """
+    from graphmem.errors import SchemaUpgradeError, StoreError
     from graphmem.memory import Memory  # here, not at import: `graphmem --help` never loads the store
 
     state = ctx.find_object(State)
@@ -134,7 +158,17 @@ def open_memory(
         options["read_only"] = True
     else:
         options["create"] = create
-    with Memory.open(where, **options) as mem:
+    try:
+        memory = Memory.open(where, **options)
+    except SchemaUpgradeError as exc:
+        # An older schema is upgraded by a writable open: a reading command run by a user who may write
+        # the store does it, as every command did before reading commands opened stores read-only.
+        options.pop("read_only")
+        try:
+            memory = Memory.open(where, create=False, **options)
+        except StoreError as failed:
+            raise SchemaUpgradeError(f"{exc}; opening it for writing to upgrade it failed: {failed}") from failed
+    with memory as mem:
         yield mem
     if one_shot and read_only:
         _exit.fast = True  # closed, nothing written: the process may end without teardown (app.run)

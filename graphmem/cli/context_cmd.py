@@ -6,11 +6,9 @@ from datetime import datetime
 
 import click
 
-from graphmem.cli.common import db_option, k_option, open_memory, print_json
+from graphmem.cli.common import DATE_FORMATS, UntilDateTime, db_option, k_option, open_memory, print_json
 
 __all__ = ["context"]
-
-_DATE_FORMATS = ["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
 
 
 @click.command()
@@ -19,8 +17,10 @@ _DATE_FORMATS = ["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d
 @click.option("--namespace", "-n", required=True, help="The namespace to search.")
 @click.option("--budget", "budget", type=click.IntRange(min=1), default=1500, show_default=True, help="Token budget.")
 @k_option(default=20, help="Events to consider.")
-@click.option("--since", type=click.DateTime(_DATE_FORMATS), default=None, help="Only events at or after.")
-@click.option("--until", type=click.DateTime(_DATE_FORMATS), default=None, help="Only events at or before.")
+@click.option("--since", type=click.DateTime(DATE_FORMATS), default=None, help="Only events at or after.")
+@click.option(
+    "--until", type=UntilDateTime(DATE_FORMATS), default=None, help="Only events at or before (a date: its whole day)."
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the structured fields and the text as JSON.")
 @click.pass_context
 def context(
@@ -39,7 +39,7 @@ def context(
     from graphmem.text import clean_text
 
     question = clean_text(question)  # an argument that was not UTF-8 arrives with lone surrogates
-    with open_memory(ctx, db) as mem:
+    with open_memory(ctx, db, read_only=True) as mem:
         request = RecallRequest.of(question, namespace=namespace, k=k, since=since, until=until)
         result = mem.context_for(request, budget_tokens=budget)
     if as_json:

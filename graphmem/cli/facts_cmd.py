@@ -40,7 +40,9 @@ def facts(
 ) -> None:
     """Facts of a namespace: those valid now in the version memory holds now, unless --valid-at, --as-of
     or --all-time asks otherwise."""
-    with open_memory(ctx, db) as mem:
+    if all_time and (valid_at is not None or as_of is not None):
+        raise click.UsageError("--all-time reads every fact version: give it without --valid-at and --as-of")
+    with open_memory(ctx, db, read_only=True) as mem:
         stated = mem.facts(
             entity, namespace=namespace, predicate=predicate, valid_at=valid_at, as_of=as_of, all_time=all_time
         )

@@ -6,11 +6,18 @@ Each command is a thin layer over a Python twin: :func:`graphmem.export.export_g
 
 from __future__ import annotations
 
+import contextlib
+import io
+import os
 import re
+import secrets
+import shutil
+import stat
 import sys
+from collections.abc import Callable
 from datetime import date, datetime, time
 from pathlib import Path
-from typing import Any
+from typing import IO, Any, TypeVar
 
 import click
 
@@ -20,6 +27,8 @@ from graphmem.errors import ConfigError
 from graphmem.export import FORMATS
 from graphmem.namespaces import require_namespace
 from graphmem.store.registry import scheme_of
+
+_T = TypeVar("_T")
 
 __all__ = ["browser_guide", "export", "sync", "viz"]
 
@@ -34,7 +43,8 @@ def _single_namespace(mem: Any, namespace: str | None) -> str:
         return str(existing[0])
     if not existing:
         raise ConfigError("the store is empty: ingest something first")
-    raise ConfigError(f"the store holds {len(existing)} namespaces; choose one with --namespace/-n")
+    names = ", ".join(sorted(existing)[:10]) + (", …" if len(existing) > 10 else "")
+    raise ConfigError(f"the store holds {len(existing)} namespaces ({names}); choose one with --namespace/-n")
 
 
 def _parse_when(value: str | None, option: str, *, end_of_day: bool = False) -> datetime | None:
@@ -66,18 +76,21 @@ def _parse_when(value: str | None, option: str, *, end_of_day: bool = False) -> 
 def export(
     ctx: click.Context, db: str | None, fmt: str, namespace: str | None, output: str | None, embeddings: bool
 ) -> None:
-    """Export the graph as JSON (lossless), GraphML (Gephi, yEd) or a Cypher script (cypher-shell -f)."""
+    """Export the graph as JSON (lossless), GraphML (Gephi, yEd) or a Cypher script (cypher-shell -f).
+
+    An export to a file replaces the file only once it is complete: a failed export leaves it as it was.
+    """
     from graphmem.export import export_graph
 
+    if embeddings and fmt == "graphml":
+        raise click.UsageError("--embeddings works with --format json or cypher; GraphML holds no vectors")
     with open_memory(ctx, db, read_only=True) as mem:
         if output is None:
             summary = export_graph(mem.store, sys.stdout, fmt, namespace=namespace, embeddings=embeddings)
         else:
-            try:
-                with open(output, "w", encoding="utf-8") as out:
-                    summary = export_graph(mem.store, out, fmt, namespace=namespace, embeddings=embeddings)
-            except OSError as exc:
-                raise ConfigError(f"cannot write {output}: {exc.strerror}") from exc
+            summary = _export_to_file(
+                output, lambda out: export_graph(mem.store, out, fmt, namespace=namespace, embeddings=embeddings)
+            )
     stderr_console().print(
         f"exported {summary.namespaces} namespace(s), {summary.nodes} nodes, {summary.edges} edges as {fmt}"
         + (f" to {output}" if output else ""),
@@ -88,7 +101,9 @@ def export(
 
 
 @click.command()
-@click.option("--from", "source", required=True, metavar="PATH|URI", help="The store to copy from.")
+@click.option(
+    "--from", "source", required=True, metavar="PATH|URI", help="The store (or a JSON export file) to copy from."
+)
 @click.option("--to", "target", required=True, metavar="PATH|URI", help="The store to copy into.")
 @click.option("--namespace", "-n", "namespaces", multiple=True, help="Only this namespace (repeatable).")
 @click.option(
@@ -103,22 +118,25 @@ def sync(
 
     Neo4j credentials come from NEO4J_USERNAME, NEO4J_PASSWORD and NEO4J_DATABASE. Records are
     upserted by id, so running a sync again completes one that was interrupted. The source must exist;
-    only the target is created when missing.
+    only the target is created when missing. A source ending in .json is a JSON export (graphmem export
+    --format json), restored into the target.
     """
     from graphmem.store import open_store
-    from graphmem.sync import sync_stores
+    from graphmem.sync import read_export, restore_export, sync_stores
 
-    src = open_store(source, create=False)
-    try:
-        dst = open_store(target, create=True)
-        try:
-            summary = sync_stores(
-                src, dst, namespaces=list(namespaces) or None, replace=replace, embeddings=not no_embeddings
+    wanted = list(namespaces) or None
+    if source.endswith(".json") and not Path(source).is_dir():  # a JSON export, read whole before the target opens
+        dumps = read_export(source)
+        with contextlib.closing(open_store(target, create=True)) as dst:
+            summary = restore_export(
+                dumps, dst, source=source, namespaces=wanted, replace=replace, embeddings=not no_embeddings
             )
-        finally:
-            dst.close()
-    finally:
-        src.close()
+    else:
+        with (
+            contextlib.closing(open_store(source, create=False)) as src,
+            contextlib.closing(open_store(target, create=True)) as dst,
+        ):
+            summary = sync_stores(src, dst, namespaces=wanted, replace=replace, embeddings=not no_embeddings)
     rows = [
         [n.namespace, n.sessions, n.events, n.entities, n.mentions, n.facts, n.embeddings] for n in summary.namespaces
     ]
@@ -224,5 +242,74 @@ def browser_guide(ctx: click.Context, db: str | None, namespace: str | None, gra
         return
     try:
         Path(output).write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(f"cannot write {output}: {exc.strerror}") from exc
+
+
+_DESCRIPTOR = re.compile(r"/dev/(?:fd/(\d+)|(stdout)|(stderr))|/proc/self/fd/(\d+)")
+
+
+def _descriptor(path: str) -> int | None:
+    """The open file descriptor ``path`` names (``/dev/stdout``, ``/dev/fd/3``, …), or ``None``."""
+    m = _DESCRIPTOR.fullmatch(path)
+    if m is None:
+        return None
+    number, out, err, proc = m.groups()
+    return 1 if out else 2 if err else int(number or proc)
+
+
+def _export_to_file(output: str, write: Callable[[IO[str]], _T]) -> _T:
+    """Run ``write`` into the file ``output`` so that a failed export leaves the file as it was.
+
+    A regular file (or a new one) is written beside its real path (a symbolic link stays a link) and moved
+    in place with the mode the file had (a new one: the umask's). Anything else named (``/dev/stdout``, a
+    pipe, a device) is written directly, as is a file in a folder graphmem may not write into: then the
+    export is made in memory first, so a failure still leaves the file as it was.
+    """
+    try:  # /dev/stdout and /dev/fd/N name what the shell opened: written as it is, never replaced
+        regular = stat.S_ISREG(os.stat(output).st_mode) and not output.startswith(("/dev/", "/proc/"))
+    except FileNotFoundError:
+        regular = True  # a new file
+    except OSError as exc:
+        raise ConfigError(f"cannot write {output}: {exc.strerror}") from exc
+    if not regular:
+        fd = _descriptor(output)
+        if fd is not None:  # what the shell opened, written through (reopened: another offset, or truncated)
+            sys.stdout.flush()
+            sys.stderr.flush()
+            try:
+                with os.fdopen(os.dup(fd), "w", encoding="utf-8") as out:
+                    return write(out)
+            except OSError as exc:
+                raise ConfigError(f"cannot write {output}: {exc.strerror}") from exc
+        try:
+            with open(output, "w", encoding="utf-8") as out:
+                return write(out)
+        except OSError as exc:
+            raise ConfigError(f"cannot write {output}: {exc.strerror}") from exc
+    target = Path(os.path.realpath(output))
+    part = target.with_name(f".{target.name}.{os.getpid()}.{secrets.token_hex(4)}.part")
+    existed = target.exists()
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
+    try:
+        fd = os.open(part, flags, 0o600 if existed else 0o666)
+    except OSError:
+        fd = None
+    try:
+        if fd is None:  # the folder cannot be written: in memory first, then into the file itself
+            buffer = io.StringIO()
+            result = write(buffer)
+            with open(target, "w", encoding="utf-8") as out:
+                out.write(buffer.getvalue())
+            return result
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as out:
+                result = write(out)
+            if existed:
+                shutil.copymode(target, part)
+            os.replace(part, target)
+            return result
+        finally:
+            part.unlink(missing_ok=True)
     except OSError as exc:
         raise ConfigError(f"cannot write {output}: {exc.strerror}") from exc

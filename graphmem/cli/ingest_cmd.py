@@ -10,6 +10,7 @@ import click
 from graphmem.cli.common import db_option, open_memory, print_json, print_plain, print_table, stderr_console
 from graphmem.errors import ConfigError
 from graphmem.formats import FORMATS
+from graphmem.models import validate_namespace
 
 if TYPE_CHECKING:
     from graphmem.memory import Memory
@@ -62,6 +63,12 @@ def ingest(
     if missing:  # before the store is opened: a mistyped path neither prints a summary nor creates a store
         raise ConfigError(f"no such file or folder: {', '.join(missing)}")
     check_readable(paths)  # likewise for an input that exists but cannot be opened
+    if namespace is not None:
+        validate_namespace(namespace)  # and for an illegal namespace
+    if extractor != "spacy":  # and for an extractor that cannot run (no API key); spaCy always can
+        from graphmem.extract import get_extractor
+
+        get_extractor(extractor)
     note = ""
     with open_memory(ctx, db, create=True) as mem:
         summary = mem.ingest(

@@ -8,7 +8,15 @@ from typing import Any
 
 import click
 
-from graphmem.cli.common import db_option, open_memory, print_json, print_plain, render_result, stdout_console
+from graphmem.cli.common import (
+    db_option,
+    open_memory,
+    print_json,
+    print_plain,
+    render_result,
+    stderr_console,
+    stdout_console,
+)
 
 __all__ = ["NAMESPACE_OPTION_HINT", "parse_params", "query", "repl"]
 
@@ -90,10 +98,20 @@ def query(
 )
 @click.pass_context
 def repl(ctx: click.Context, db: str | None, namespace: str | None, history: str | None) -> None:
-    """Start the interactive query shell: queries end with ';', .help lists commands."""
+    """Start the interactive query shell: queries end with ';', .help lists commands.
+
+    With a file or a pipe on stdin (graphmem repl < queries.txt) the queries and commands run without
+    prompts, and the exit status is 1 if any failed.
+    """
     from graphmem.repl import Repl
     from graphmem.settings import Settings
 
     path = history or str(Settings.from_env().history_path)
     with open_memory(ctx, db, read_only=True) as mem:
-        Repl(mem, namespace=namespace, history_path=path).run()
+        if sys.stdin.isatty():
+            Repl(mem, namespace=namespace, history_path=path).run()
+            return
+        # A script's results go to stdout as `graphmem query` prints them; errors and notes to stderr.
+        shell = Repl(mem, namespace=namespace, history_path=path, console=stdout_console(), notes=stderr_console())
+        if not shell.run_script(sys.stdin):
+            ctx.exit(1)

@@ -3,16 +3,26 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import click
 
-from graphmem.cli.common import db_option, k_option, open_memory, plain, print_json, stdout_console
+from graphmem.cli.common import (
+    DATE_FORMATS,
+    UntilDateTime,
+    db_option,
+    k_option,
+    open_memory,
+    plain,
+    print_json,
+    stdout_console,
+)
 from graphmem.text import clean_text
 
-__all__ = ["recall"]
+if TYPE_CHECKING:
+    from graphmem.memory import Memory
 
-_DATE_FORMATS = ["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
+__all__ = ["recall"]
 
 
 @click.command()
@@ -21,11 +31,11 @@ _DATE_FORMATS = ["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d
 @click.option("--namespace", "-n", required=True, help="The namespace to search.")
 @k_option(default=10, help="How many events.")
 @click.option("--hops", type=click.IntRange(min=0), default=2, show_default=True, help="Traversal depth.")
-@click.option("--since", type=click.DateTime(_DATE_FORMATS), default=None, help="Only events at or after.")
-@click.option("--until", type=click.DateTime(_DATE_FORMATS), default=None, help="Only events at or before.")
+@click.option("--since", type=click.DateTime(DATE_FORMATS), default=None, help="Only events at or after.")
 @click.option(
-    "--as-of", "as_of", type=click.DateTime(_DATE_FORMATS), default=None, help="Recall what memory held then."
+    "--until", type=UntilDateTime(DATE_FORMATS), default=None, help="Only events at or before (a date: its whole day)."
 )
+@click.option("--as-of", "as_of", type=click.DateTime(DATE_FORMATS), default=None, help="Recall what memory held then.")
 @click.option(
     "--time-axis",
     type=click.Choice(["said", "happened", "either"]),
@@ -55,6 +65,8 @@ def recall(
 
     question = clean_text(question)  # an argument that was not UTF-8 arrives with lone surrogates
     with open_memory(ctx, db, read_only=True, one_shot=True) as mem:
+        if speakers:
+            _require_speakers(mem, namespace, speakers)
         request = RecallRequest.of(
             question,
             namespace=namespace,
@@ -92,3 +104,28 @@ def recall(
     stdout_console().print(table)
     if not hits:
         click.echo("no events matched", err=True)
+
+
+def _require_speakers(mem: Memory, namespace: str, wanted: tuple[str, ...]) -> None:
+    """Refuse a ``--speaker`` who never speaks in the namespace (it would filter every event out).
+
+    Raises:
+        UnknownNamespaceError: the namespace holds no data.
+        ConfigError: a speaker is unknown; the message lists the speakers and suggests the closest.
+    """
+    from graphmem.errors import ConfigError
+    from graphmem.namespaces import require_namespace
+    from graphmem.text import normalise_name
+
+    require_namespace(namespace, mem.namespaces(), where=mem.store.uri)
+    # the speakers as recall reads them (kept for it): on a store that cannot list them, one read of the events
+    known = sorted(set(mem.recall_cache(namespace).load_participants(mem.store, namespace).values()))
+    names = {normalise_name(s) for s in known}
+    for name in wanted:
+        if normalise_name(name) not in names:
+            from graphmem.query.schema import closest  # only now: it loads the query package
+
+            shown = ", ".join(known[:10]) + (", …" if len(known) > 10 else "")
+            hint = closest(name, known)
+            suggestion = f" (did you mean {hint!r}?)" if hint else ""
+            raise ConfigError(f"no speaker {name!r} in namespace {namespace!r} (speakers: {shown}){suggestion}")

@@ -41,9 +41,12 @@ def reembed(ctx: click.Context, db: str | None, namespace: str | None, check: bo
             rows = [
                 [
                     s.namespace,
-                    s.total,
+                    s.total + s.missing,
                     s.stale,
-                    "; ".join(f"{o}: {n}" + (" (current)" if o == s.current else "") for o, n in s.origins),
+                    "; ".join(
+                        [f"{o}: {n}" + (" (current)" if o == s.current else "") for o, n in s.origins]
+                        + ([f"no vector: {s.missing}"] if s.missing else [])
+                    ),
                 ]
                 for s in statuses
             ]

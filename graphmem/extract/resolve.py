@@ -21,7 +21,7 @@ these rules on a labelled set of name pairs.
 from __future__ import annotations
 
 import re
-from collections.abc import Container, Iterable, Iterator, Sequence
+from collections.abc import Callable, Container, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
@@ -469,6 +469,43 @@ def keep_salient_topics(batch: Batch, stored: Iterable[Entity] = (), history: Gr
     )
 
 
+def _latest_mentions(
+    batch: Batch, topics: Container[str], events: dict[str, Event], order: Callable[[Event], Any]
+) -> dict[str, Event]:
+    """Each topic's latest mentioning event in the batch, by ``order``."""
+    latest: dict[str, Event] = {}
+    for m in batch.mentions:
+        ev = events.get(m.event_id)
+        if m.entity_id in topics and ev is not None:
+            old = latest.get(m.entity_id)
+            if old is None or order(ev) > order(old):
+                latest[m.entity_id] = ev
+    return latest
+
+
+class _Heard:
+    """The events a topic was heard in, kept with what makes a recurrence: two sessions, or two turns of
+    the namespace's ``first`` session."""
+
+    __slots__ = ("events", "first", "in_first", "sessions")
+
+    def __init__(self, first: str | None) -> None:
+        self.events: set[str] = set()
+        self.sessions: set[str] = set()
+        self.in_first = 0
+        self.first = first
+
+    def add(self, event_id: str, session: str) -> None:
+        if event_id not in self.events:
+            self.events.add(event_id)
+            self.sessions.add(session)
+            self.in_first += session == self.first
+
+    @property
+    def recurs(self) -> bool:
+        return len(self.sessions) >= 2 or self.in_first >= 2
+
+
 def _recurring(batch: Batch, topics: dict[str, Entity], history: GraphStore | None) -> set[str]:
     """The ``topics`` that, by their latest mention in the batch, the namespace has heard in two sessions,
     or in two turns of its first session (events in conversation order: session index, then turn)."""
@@ -483,39 +520,31 @@ def _recurring(batch: Batch, topics: dict[str, Entity], history: GraphStore | No
         first = min(batch.events, key=order).session
     retracted = set(batch.retract)
     events = {ev.id: ev for ev in batch.events}
-    latest: dict[str, Event] = {}
-    for m in batch.mentions:
-        ev = events.get(m.event_id)
-        if m.entity_id in topics and ev is not None:
-            old = latest.get(m.entity_id)
-            if old is None or order(ev) > order(old):
-                latest[m.entity_id] = ev
+    latest = _latest_mentions(batch, topics, events, order)
     words, vocab, saying = _word_index(batch.events)
     orders = {ev.id: order(ev) for ev in batch.events}
     by_topic = _mentioning(batch, topics)
-
-    def recurs(seen: dict[str, str]) -> bool:
-        return len(set(seen.values())) >= 2 or sum(1 for s in seen.values() if s == first) >= 2
 
     out: set[str] = set()
     for eid, last in latest.items():
         phrases = _phrases(topics[eid])
         until = order(last)
-        seen = {i: events[i].session for i in by_topic.get(eid, ()) if orders[i] <= until}
-        if not recurs(seen):  # recurrence only grows with ``seen``: stop as soon as the topic recurs
+        heard = _Heard(first)
+        for i in by_topic.get(eid, ()):
+            if orders[i] <= until:
+                heard.add(i, events[i].session)
+        if not heard.recurs:  # recurrence only grows with what is heard: stop as soon as the topic recurs
             for ev in _events_saying(phrases, saying, vocab, words):
-                if ev.id not in seen and orders[ev.id] <= until:
-                    seen[ev.id] = ev.session
-                    if recurs(seen):
+                if orders[ev.id] <= until:
+                    heard.add(ev.id, ev.session)
+                    if heard.recurs:
                         break
-        if not recurs(seen) and history is not None and phrases:
-            skip = seen.keys() | retracted | events.keys()
-            seen.update(
-                (ev.id, ev.session)
-                for ev in _stored_saying(history, batch.namespace, phrases, skip)
-                if order(ev) <= until
-            )
-        if recurs(seen):
+        if not heard.recurs and history is not None and phrases:
+            skip = heard.events | retracted | events.keys()
+            for ev in _stored_saying(history, batch.namespace, phrases, skip):
+                if order(ev) <= until:
+                    heard.add(ev.id, ev.session)
+        if heard.recurs:
             out.add(eid)
     return out
 

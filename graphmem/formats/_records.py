@@ -180,7 +180,8 @@ def _group(turns: list[_Turn], labelled: bool) -> dict[str, list[RawTurn]]:
             if last_time is not None and naive_utc(when) - naive_utc(last_time) > SESSION_GAP:
                 gap_sessions += 1
                 current = str(gap_sessions)
-            last_time = when
+            # the pause runs from the latest time so far: a backdated record does not move it back (as live add)
+            last_time = when if last_time is None else max(last_time, when, key=naive_utc)
         groups.setdefault(current, []).append(item.turn)
     return groups
 

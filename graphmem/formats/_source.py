@@ -13,7 +13,7 @@ import json
 import os
 import re
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -339,12 +339,17 @@ def parse_timestamp(value: Any, *, path: str, line: int | None = None, json_path
     """Parse a machine timestamp: ISO 8601 text, epoch seconds (or milliseconds), or a dated phrase.
 
     Epoch numbers become naive UTC; text keeps its offset when it gives one (see :func:`parse_date_text`).
+    A ``datetime`` (from a Python caller's message) is taken as it is, and a ``date`` means its midnight.
 
     Raises:
         IngestError: the value is not a time; the message quotes it.
     """
     if isinstance(value, bool):
         parsed = None
+    elif isinstance(value, datetime):
+        parsed = value
+    elif isinstance(value, date):
+        parsed = datetime(value.year, value.month, value.day)
     elif isinstance(value, int | float):
         seconds = float(value) / 1000.0 if abs(value) > 1e11 else float(value)
         try:

@@ -274,6 +274,8 @@ class Resolver:
         if node.op == "BETWEEN":
             assert node.high is not None
             high_op = self.time_operand(node.high)
+            if isinstance(low_op[0], datetime) and isinstance(high_op[0], datetime) and low_op[0] >= high_op[1]:
+                raise self.error("BETWEEN's first date is after its second: the window holds no time", node.span)
             return _low(low_op, inclusive_point=True), _high(high_op, inclusive_point=True)
         if node.op == "BEFORE":
             return None, _high(low_op, inclusive_point=False, use_start=True)
@@ -426,17 +428,16 @@ class Resolver:
         """
         if isinstance(node, ast.DateLit):
             return self.interval(node)
+        timed = subject is not None and _is_time(subject)
         if isinstance(node, ast.Param) and node.name in self.params:
             value = self.params[node.name]
             if isinstance(value, date) and not isinstance(value, datetime):
                 return interval_of(value)
-        if (
-            subject is not None
-            and _is_time(subject)
-            and isinstance(node, ast.Literal)
-            and isinstance(node.value, int)
-            and not isinstance(node.value, bool)
-        ):
+            if timed and isinstance(value, str):  # date text, as the shell and MCP pass dates
+                return self.interval(node)
+        if timed and isinstance(node, ast.Literal) and isinstance(node.value, str):  # date text, as in windows
+            return self.interval(ast.DateLit(node.value, quoted=True, span=node.span))
+        if timed and isinstance(node, ast.Literal) and isinstance(node.value, int) and not isinstance(node.value, bool):
             if not 1 <= node.value <= 9999:
                 raise self.error(
                     f"{subject} is a time; compare it with a date (2024-03-01) or a year (1 to 9999), not {node.value}",

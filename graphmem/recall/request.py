@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Literal, get_args
 
 from graphmem.errors import ConfigError
+from graphmem.fact_time import as_moment, as_upper_bound
 from graphmem.models import Event, validate_namespace
 from graphmem.store.base import TimeFilter
 from graphmem.text import normalise_name
@@ -18,6 +19,9 @@ __all__ = ["RecallRequest", "TimeAxis"]
 #: what it tells of ``happened`` (``Event.happened``), or ``either``.
 TimeAxis = Literal["said", "happened", "either"]
 TIME_AXES: tuple[str, ...] = get_args(TimeAxis)
+
+#: The fields that hold a time.
+_TIMES = ("since", "until", "as_of", "valid_at", "reference")
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,7 +38,7 @@ class RecallRequest:
         k: how many hits to return (at least 1).
         hops: how many edges the traversal may follow from a seed (0 = seeds only).
         since: only events at or after this time (on ``time_axis``).
-        until: only events at or before this time (on ``time_axis``).
+        until: only events at or before this time (on ``time_axis``; a ``date``: the end of that day).
         speakers: only events spoken by one of these (names compared ignoring case); ``None`` = anyone.
         as_of: recall what memory held at this moment: facts recorded and not yet expired then (and
             valid then, unless ``valid_at`` names another moment), and events that had happened by then.
@@ -52,7 +56,10 @@ class RecallRequest:
         (:mod:`graphmem.fact_time`; the query language and ``Memory.facts`` default to facts valid now).
 
     Raises:
-        ConfigError: an illegal namespace, a non-positive ``k`` or a negative ``hops``.
+        ConfigError: an empty question, an illegal namespace, a non-positive ``k``, a negative ``hops``,
+            a time that is no ``datetime`` or ``date`` (the times are kept as naive UTC: an aware one
+            is converted, a date is its midnight, or the end of its day for ``until``), or ``since``
+            after ``until``.
     """
 
     text: str
@@ -70,6 +77,16 @@ class RecallRequest:
 
     def __post_init__(self) -> None:
         validate_namespace(self.namespace)
+        if not self.text.strip():
+            raise ConfigError("the question is empty: recall needs words to look for")
+        for name in _TIMES:  # aware times and dates, as stored times are compared: naive UTC
+            read = as_upper_bound if name == "until" else as_moment  # until a date: the whole day
+            object.__setattr__(self, name, read(getattr(self, name), name))
+        if self.since is not None and self.until is not None and self.since > self.until:
+            raise ConfigError(
+                f"since ({self.since.isoformat(sep=' ')}) is after until ({self.until.isoformat(sep=' ')}):"
+                " the window holds no time"
+            )
         if self.time_axis not in TIME_AXES:
             raise ConfigError(f"time_axis must be one of {', '.join(TIME_AXES)}, not {self.time_axis!r}")
         if self.all_time and (self.as_of is not None or self.valid_at is not None):

@@ -12,7 +12,7 @@ import sqlite3
 from pathlib import Path
 from urllib.parse import quote
 
-from graphmem.errors import SchemaVersionError, StoreError
+from graphmem.errors import SchemaUpgradeError, SchemaVersionError, StoreError
 from graphmem.store.sqlite_rows import APP_ID, OLDEST_READABLE, SCHEMA_VERSION
 
 __all__ = ["connect_read_only"]
@@ -70,7 +70,7 @@ def _check(conn: sqlite3.Connection, db_path: Path) -> None:
             f"{SCHEMA_VERSION}); upgrade graphmem to open it"
         )
     if version < OLDEST_READABLE:
-        raise StoreError(
+        raise SchemaUpgradeError(
             f"{db_path} uses an older schema ({version}) that must be upgraded first: open it once without "
             "read_only, as a user who may write it"
         )

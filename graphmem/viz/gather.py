@@ -141,11 +141,13 @@ def entity_neighbourhood(store: GraphStore, namespace: str, name: str, *, hops: 
     recurring topics win over things mentioned once.
 
     Raises:
-        ConfigError: no entity has that name or alias.
+        ConfigError: no entity has that name or alias (the message names the closest).
     """
     found = store.find_entities(namespace, name, limit=1)
     if not found:
-        raise ConfigError(f"no entity named {name!r} in namespace {namespace!r}")
+        from graphmem.lookup import no_entity_message
+
+        raise ConfigError(no_entity_message(store, namespace, name))
     start = found[0]
     graph = VizGraph(f"{start.name}: what lies within {hops} hop{'s' if hops > 1 else ''} ({namespace})")
     graph.add_node(start, highlight=True)

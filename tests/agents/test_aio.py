@@ -82,6 +82,29 @@ async def test_open_failure_is_raised(tmp_path: Path) -> None:
     (tmp_path / "file").write_text("not a store")
     with pytest.raises(StoreError):
         await AsyncMemory.open(tmp_path / "file")
+    with pytest.raises(StoreError):
+        async with AsyncMemory.open(tmp_path / "file"):
+            pass
+
+
+async def test_open_is_awaited_or_entered(tmp_path: Path, embedder: Embedder) -> None:
+    """``async with AsyncMemory.open(...)`` opens and closes the memory, as ``async with await`` does."""
+    async with AsyncMemory.open(tmp_path / "mem", embedder=embedder) as amem:
+        assert isinstance(amem, AsyncMemory)
+        await amem.write(build_batches()[0])
+        assert (await amem.stats(NS)).events > 0
+    assert amem._closed
+    amem = await AsyncMemory.open(tmp_path / "mem", embedder=embedder)
+    assert (await amem.stats(NS)).events > 0
+    await amem.close()
+    amem = await asyncio.create_task(AsyncMemory.open(tmp_path / "mem", embedder=embedder))  # a coroutine
+    await amem.close()
+    opening = AsyncMemory.open(tmp_path / "mem", embedder=embedder)
+    async with opening as amem:
+        with pytest.raises(RuntimeError, match="already awaited or entered"):
+            async with opening:
+                pass
+    assert amem._closed
 
 
 async def test_add_then_recall_in_call_order(tmp_path: Path, embedder: Embedder) -> None:

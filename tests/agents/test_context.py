@@ -65,7 +65,7 @@ def test_a_smaller_budget_keeps_the_best_events(memory: Memory) -> None:
 
 
 def test_budget_too_small_for_the_heading(memory: Memory) -> None:
-    with pytest.raises(ConfigError, match="budget_tokens must be at least"):
+    with pytest.raises(ConfigError, match=r"^a budget of 5 tokens cannot hold the context heading \(\d+ tokens\)"):
         memory.context(QUESTION, namespace=NS, budget_tokens=5)
 
 
@@ -105,6 +105,9 @@ def test_cli_context(memory: Memory) -> None:
     out = runner.invoke(cli, ["context", QUESTION, "--db", where, "-n", NS, "--json"])
     data = json.loads(out.stdout)
     assert data["budget_tokens"] == 1500 and data["tokens"] <= 1500
+    # too small a budget was reported as "budget_tokens must be at least ...", a name the CLI user never typed
+    small = runner.invoke(cli, ["context", QUESTION, "--db", where, "-n", NS, "--budget", "5"])
+    assert small.exit_code == 1 and str(small.exception).startswith("a budget of 5 tokens cannot hold")
 
 
 def test_facts_sharing_the_question_words_come_first() -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
 
@@ -30,6 +30,26 @@ def test_timeline_window(memory: Memory) -> None:
     assert [e.id for e in memory.timeline("Biscuit", namespace=NS, until=aware)] == ["s2:1"]
 
 
+def test_dates_are_their_midnight_and_other_values_are_named(memory: Memory) -> None:
+    # A date (not a datetime) was an AttributeError ('datetime.date' object has no attribute 'tzinfo').
+    assert [e.id for e in memory.timeline("Biscuit", namespace=NS, since=date(2024, 3, 15))] == ["s3:4"]
+    assert {f.fact.id for f in memory.facts("Ben", namespace=NS, valid_at=date(2021, 6, 1))} == {"f:lived"}
+    with pytest.raises(ConfigError, match=r"^valid_at must be a datetime or a date, not str '2021-06-01'"):
+        memory.facts("Ben", namespace=NS, valid_at="2021-06-01")  # type: ignore[arg-type]
+    with pytest.raises(ConfigError, match=r"^until must be a datetime or a date"):
+        memory.timeline("Ben", namespace=NS, until=20240301)  # type: ignore[arg-type]
+
+
+def test_recall_and_context_take_aware_times_and_dates(memory: Memory) -> None:
+    # Both raised TypeError (naive against aware, datetime against date) from inside recall.
+    plus_one = timezone(timedelta(hours=1))
+    hits = memory.recall("Biscuit the puppy", namespace=NS, since=datetime(2024, 3, 15, 1, 0, tzinfo=plus_one))
+    assert hits and {h.event.session for h in hits} == {"s3"}
+    assert memory.recall("Biscuit the puppy", namespace=NS, until=date(2024, 3, 8), time_axis="said")
+    ctx = memory.context("Biscuit the puppy", namespace=NS, since=date(2024, 3, 15))
+    assert {e.event.session for e in ctx.events} == {"s3"}
+
+
 def test_unknown_name_suggests(memory: Memory) -> None:
     with pytest.raises(NotFoundError, match=r"no entity named 'Biscit' in namespace 'chat-1'; closest: 'Biscuit'"):
         memory.timeline("Biscit", namespace=NS)
@@ -49,3 +69,26 @@ def test_facts(memory: Memory) -> None:
     now = datetime.now(UTC)
     assert {f.fact.id for f in memory.facts("Ben", namespace=NS, valid_at=now)} == {"f:cello"}
     assert [f.fact.id for f in memory.facts("Biscuit", namespace=NS)] == ["f:owns"]  # as object too
+
+
+def test_until_a_date_keeps_that_whole_day(memory: Memory) -> None:
+    # until=date(...) was that day's midnight, leaving out the day itself (Biscuit's turns of 8 March).
+    assert [e.id for e in memory.timeline("Biscuit", namespace=NS, until=date(2024, 3, 8))] == ["s2:1", "s2:3"]
+    assert memory.timeline("Biscuit", namespace=NS, until=datetime(2024, 3, 8)) == []  # a moment stays one
+    with pytest.raises(ConfigError, match=r"since .* is after until"):
+        memory.timeline("Biscuit", namespace=NS, since=date(2024, 3, 9), until=date(2024, 3, 8))
+
+
+def test_the_timeline_command(memory: Memory, capsys: pytest.CaptureFixture[str]) -> None:
+    import json
+
+    from graphmem.cli.app import main
+
+    db = str(memory.store.uri)
+    assert main(["--db", db, "timeline", "biscuit", "-n", NS, "--until", "2024-03-08", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert [e["id"] for e in out["events"]] == ["s2:1", "s2:3"]  # the whole of 8 March, in time order
+    assert main(["--db", db, "timeline", "Biscit", "-n", NS]) == 1
+    assert "Biscuit" in capsys.readouterr().err  # the closest name is suggested
+    assert main(["--db", db, "timeline", "Ben", "-n", NS]) == 0
+    assert "Ben in" in capsys.readouterr().out

@@ -77,6 +77,19 @@ async def test_an_agent_session_over_stdio(
             "recall", {"question": "puppy", "namespace": NS, "k": 3, "since": "2024-03-08", "until": "2024-03-09"}
         )
         assert "2024-03-08" in text_of(window) and "2024-03-15" not in text_of(window)
+        # a zone in the dates, as the instructions allow: the recall raised TypeError (naive against aware)
+        zoned = await client.call_tool(
+            "recall",
+            {
+                "question": "puppy",
+                "namespace": NS,
+                "k": 3,
+                "since": "2024-03-08T01:00+01:00",
+                "until": "2024-03-09T00:00Z",
+            },
+        )
+        assert not zoned.is_error, text_of(zoned)
+        assert text_of(zoned) == text_of(window)
 
         # a DSL query with parameters, and a DSL error as a tool error with the CLI's message and caret
         rows = await client.call_tool(
@@ -228,3 +241,19 @@ def test_the_server_freezes_what_its_process_holds_before_serving(
     monkeypatch.setattr(mcp_server, "build_server", built)
     mcp_server.serve(str(tmp_path / "db"))
     assert steps == ["built", "frozen", "serving", "unfrozen"]  # serve() leaves the GC as it found it
+
+
+def test_an_until_date_means_its_whole_day() -> None:
+    # The tools read "2024-03-08" as that day's midnight, so until= left out the whole day.
+    from datetime import datetime
+
+    from graphmem.errors import ConfigError
+    from graphmem.mcp_server import parse_when
+
+    assert parse_when("2024-03-08", "until", until=True) == datetime(2024, 3, 8, 23, 59, 59, 999999)
+    assert parse_when("2024-03-08T10:00", "until", until=True) == datetime(2024, 3, 8, 10)
+    assert parse_when("2024-03-08", "since") == datetime(2024, 3, 8)
+    assert parse_when("20240308", "until", until=True) == datetime(2024, 3, 8, 23, 59, 59, 999999)
+    assert parse_when("9999-12-31", "until", until=True) == datetime.max
+    with pytest.raises(ConfigError, match="until: 'soon' is not a date"):
+        parse_when("soon", "until", until=True)

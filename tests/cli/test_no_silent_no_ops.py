@@ -4,7 +4,9 @@ and one option has one spelling across commands."""
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
+from typing import Any
 
 import click
 import pytest
@@ -152,3 +154,239 @@ def test_ingest_of_an_unreadable_file_names_it_and_creates_no_store(
     assert captured.out == ""
     assert str(bad) in captured.err and "cannot read" in captured.err
     assert not db.exists()
+
+
+def test_forgetting_an_event_that_is_not_there_is_an_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # `forget --event` with a mistyped id (or the turn id recall shows, D1:2, not the event id) printed
+    # "deleted" with zeros and exited 0, so the user believed the turn was gone.
+    d = tmp_path / "mem"
+    store = EmbeddedStore.open(d)
+    events = (
+        Event("chat", "ev:s:1", "s", 1, "A", "hi there", source_id="D1:1"),
+        Event("chat", "ev:s:2", "s", 2, "B", "hi"),
+    )
+    store.write(Batch("chat", (Session("chat", "s", 0),), events))
+    store.close()
+    assert main(["--db", str(d), "forget", "-n", "chat", "--event", "ev:s:9"]) == 1
+    captured = capsys.readouterr()
+    assert "deleted" not in captured.out
+    assert captured.err == "error: no event 'ev:s:9' in namespace 'chat'\n"
+    assert main(["--db", str(d), "forget", "-n", "chat", "--event", "D1:1"]) == 1
+    assert "no event 'D1:1' in namespace 'chat' (the input's turn 'D1:1' is event 'ev:s:1')" in capsys.readouterr().err
+    assert main(["--db", str(d), "forget", "-n", "chat", "--event", "ev:s:1"]) == 0
+    assert "deleted" in capsys.readouterr().out
+    assert main(["--db", str(d), "stats", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["total"]["events"] == 1
+
+
+def test_viz_without_a_namespace_lists_the_namespaces(store_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # "the store holds 2 namespaces; choose one with --namespace/-n" left the user to find their names
+    out = store_dir.parent / "v.html"
+    assert main(["--db", str(store_dir), "viz", "--since", "2024-01-01", "-o", str(out)]) == 1
+    assert capsys.readouterr().err == (
+        "error: the store holds 2 namespaces (chat, priya-tomas); choose one with --namespace/-n\n"
+    )
+    assert not out.exists()
+
+
+@pytest.mark.parametrize(
+    "args", [["ingest", "{data}", "-n", "a b"], ["add", "-n", "a b", "--speaker", "A", "hi"]], ids=["ingest", "add"]
+)
+def test_an_illegal_namespace_creates_no_store(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], args: list[str]
+) -> None:
+    # The error came after the store had been created: an empty store was left at --db.
+    data = tmp_path / "chat.jsonl"
+    data.write_text('{"speaker": "A", "text": "hi"}\n', encoding="utf-8")
+    db = tmp_path / "new-store"
+    assert main(["--db", str(db), *(a.format(data=data) for a in args)]) == 1
+    assert "illegal namespace 'a b'" in capsys.readouterr().err
+    assert not db.exists()
+
+
+def test_claude_without_a_key_creates_no_store(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The missing key was found after the store had been created, leaving an empty store at --db.
+    monkeypatch.delenv("ANTHROPIC_API_KEY", raising=False)
+    data = tmp_path / "chat.jsonl"
+    data.write_text('{"speaker": "A", "text": "hi"}\n', encoding="utf-8")
+    db = tmp_path / "new-store"
+    assert main(["--db", str(db), "ingest", str(data), "--extractor", "claude"]) == 1
+    assert "needs an API key" in capsys.readouterr().err
+    assert not db.exists()
+
+
+def test_a_failed_export_leaves_the_output_file_as_it_was(store_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # The file was opened (and emptied) before the namespace was checked: a typo destroyed the last export.
+    out = store_dir.parent / "chat.json"
+    assert main(["--db", str(store_dir), "export", "-n", "chat", "-o", str(out)]) == 0
+    before = out.read_text(encoding="utf-8")
+    assert json.loads(before)["namespaces"][0]["namespace"] == "chat"
+    assert main(["--db", str(store_dir), "export", "-n", "chatt", "-o", str(out)]) == 1
+    assert "namespace 'chatt' holds no data" in capsys.readouterr().err
+    assert out.read_text(encoding="utf-8") == before
+    assert sorted(p.name for p in store_dir.parent.iterdir()) == ["chat.json", "mem"]  # no temporary file left
+
+
+def test_export_embeddings_in_graphml_is_a_usage_error(store_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # --embeddings was ignored with --format graphml (the file had no vectors, and nothing said so).
+    out = store_dir.parent / "g.graphml"
+    assert main(["--db", str(store_dir), "export", "--format", "graphml", "--embeddings", "-o", str(out)]) == 2
+    assert "--embeddings works with --format json or cypher" in capsys.readouterr().err
+    assert not out.exists()
+
+
+def test_adding_empty_text_is_a_usage_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # It exited 0 and printed nothing: no event, no word of why.
+    db = tmp_path / "new-store"
+    assert main(["--db", str(db), "add", "-n", "x", "--speaker", "A", "  "]) == 2
+    assert "TEXT is empty" in capsys.readouterr().err
+    assert not db.exists()
+
+
+def test_an_export_keeps_the_file_s_mode_and_links(store_dir: Path) -> None:
+    # The file written beside and moved in place took a new file's mode (a private export became
+    # world-readable) and replaced a symbolic link by a regular file (leaving the linked file stale).
+    private = store_dir.parent / "private.json"
+    private.write_text("old", encoding="utf-8")
+    private.chmod(0o600)
+    assert main(["--db", str(store_dir), "export", "-n", "chat", "-o", str(private)]) == 0
+    assert private.stat().st_mode & 0o777 == 0o600 and "chat" in private.read_text(encoding="utf-8")
+    real = store_dir.parent / "real"
+    real.mkdir()
+    (real / "target.json").write_text("old", encoding="utf-8")
+    link = store_dir.parent / "link.json"
+    link.symlink_to(real / "target.json")
+    assert main(["--db", str(store_dir), "export", "-n", "chat", "-o", str(link)]) == 0
+    assert link.is_symlink() and json.loads((real / "target.json").read_text(encoding="utf-8"))
+    assert sorted(p.name for p in real.iterdir()) == ["target.json"]  # no temporary file left
+
+
+def test_an_export_to_dev_stdout_writes_into_what_the_shell_opened(store_dir: Path) -> None:
+    # /dev/stdout redirected to a file resolved to that file, which the export then replaced: what else
+    # the shell had written to it was lost (and into a pipe the real path did not exist at all).
+    out = store_dir.parent / "grp.txt"
+    script = (
+        "import sys; from graphmem.cli import main; print('header', flush=True); "
+        f"code = main(['--db', {str(store_dir)!r}, 'export', '-n', 'chat', '-o', '/dev/stdout']); "
+        "sys.stdout.flush(); print('footer'); sys.exit(code)"
+    )
+    import subprocess
+    import sys
+
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
+    with out.open("w") as f:
+        assert subprocess.run([sys.executable, "-c", script], stdout=f, env=env, timeout=120).returncode == 0
+    text = out.read_text(encoding="utf-8")
+    assert text.startswith("header\n") and text.endswith("footer\n") and '"namespace": "chat"' in text
+    piped = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, timeout=120)
+    assert piped.returncode == 0 and '"namespace": "chat"' in piped.stdout
+
+
+def test_an_export_into_a_folder_it_may_not_write_writes_the_file(
+    store_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Writing beside the file needs the folder; a writable file in a read-only folder is written directly.
+    out = store_dir.parent / "out.json"
+    out.write_text("old", encoding="utf-8")
+    import builtins
+
+    real_os_open, real_open = os.open, builtins.open
+
+    def refuse(path: Any) -> None:
+        if str(path).endswith(".part"):  # a file beside the output cannot be created
+            raise PermissionError(13, "Permission denied")
+
+    def os_open(path: Any, flags: int, *args: Any) -> int:
+        refuse(path)
+        return real_os_open(path, flags, *args)
+
+    def open_(path: Any, *args: Any, **kwargs: Any) -> Any:
+        refuse(path)
+        return real_open(path, *args, **kwargs)
+
+    monkeypatch.setattr(os, "open", os_open)
+    monkeypatch.setattr(builtins, "open", open_)
+    assert main(["--db", str(store_dir), "export", "-n", "chat", "-o", str(out)]) == 0
+    assert json.loads(out.read_text(encoding="utf-8"))["namespaces"][0]["namespace"] == "chat"
+    assert main(["--db", str(store_dir), "export", "-n", "chatt", "-o", str(out)]) == 1  # still no damage
+    assert json.loads(out.read_text(encoding="utf-8"))["namespaces"][0]["namespace"] == "chat"
+
+
+def test_a_reading_command_upgrades_an_older_store_it_may_write(tmp_path: Path) -> None:
+    # Reading commands open stores read-only; a store of schema 2 (older than read-only opens read)
+    # then failed with "must be upgraded first: open it once without read_only", naming a Python argument.
+    import sqlite3
+
+    from graphmem.store.embedded import DB_FILENAME
+    from graphmem.store.sqlite_rows import SCHEMA_VERSION
+
+    d = tmp_path / "old"
+    store = EmbeddedStore.open(d)
+    store.write(Batch("n", (Session("n", "s", 0),), (Event("n", "e", "s", 0, "A", "hi there"),)))
+    store.close()
+    conn = sqlite3.connect(d / DB_FILENAME)
+    conn.execute("ALTER TABLE facts DROP COLUMN revised_by")
+    conn.execute("PRAGMA user_version = 2")
+    conn.commit()
+    conn.close()
+    assert main(["--db", str(d), "stats", "-n", "n", "--json"]) == 0
+    conn = sqlite3.connect(d / DB_FILENAME)
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    conn.close()
+
+
+def test_until_a_date_on_the_command_line_keeps_that_whole_day() -> None:
+    from datetime import datetime
+
+    from graphmem.cli.common import DATE_FORMATS, UntilDateTime
+
+    until = UntilDateTime(DATE_FORMATS)
+    assert until.convert("2024-01-02", None, None) == datetime(2024, 1, 2, 23, 59, 59, 999999)
+    assert until.convert("2024-01-02T10:00", None, None) == datetime(2024, 1, 2, 10)
+
+
+def test_an_export_to_another_descriptor_writes_through_it(store_dir: Path) -> None:
+    # /dev/fd/3 opened by the shell for appending was reopened with "w": what it held was lost.
+    import subprocess
+    import sys
+
+    log = store_dir.parent / "log.txt"
+    log.write_text("earlier\n", encoding="utf-8")
+    script = (
+        "import os, sys; from graphmem.cli import main; "
+        f"fd = os.open({str(log)!r}, os.O_WRONLY | os.O_APPEND); os.dup2(fd, 3); "
+        f"sys.exit(main(['--db', {str(store_dir)!r}, 'export', '-n', 'chat', '-o', '/dev/fd/3']))"
+    )
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
+    assert subprocess.run([sys.executable, "-c", script], env=env, timeout=120, pass_fds=()).returncode == 0
+    text = log.read_text(encoding="utf-8")
+    assert text.startswith("earlier\n") and '"namespace": "chat"' in text
+
+
+def test_until_the_calendar_s_last_day_is_its_end() -> None:
+    from datetime import datetime
+
+    from graphmem.cli.common import DATE_FORMATS, UntilDateTime
+
+    assert UntilDateTime(DATE_FORMATS).convert("9999-12-31", None, None) == datetime.max  # it overflowed
+    assert UntilDateTime(DATE_FORMATS).convert("2024-1-2", None, None) == datetime(2024, 1, 2, 23, 59, 59, 999999)
+
+
+def test_a_failed_upgrade_says_why_a_reading_command_wanted_to_write(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from graphmem.errors import SchemaUpgradeError, StoreError
+    from graphmem.memory import Memory
+
+    def refuse(where: Any, **options: Any) -> Any:
+        if options.get("read_only"):
+            raise SchemaUpgradeError("old.sqlite3 uses an older schema (2) that must be upgraded first")
+        raise StoreError("store directory old is not writable")
+
+    monkeypatch.setattr(Memory, "open", staticmethod(refuse))
+    (tmp_path / "old").mkdir()
+    assert main(["--db", str(tmp_path / "old"), "stats"]) == 1
+    err = capsys.readouterr().err
+    assert "older schema (2)" in err and "opening it for writing to upgrade it failed: store directory" in err

@@ -238,7 +238,7 @@ def test_in_memory_records(memory: Memory) -> None:
 def test_bad_records_are_reported(memory: Memory) -> None:
     summary = run(memory, [{"speaker": "Ana"}], namespace="ana")
     assert summary.files_failed == 1
-    assert summary.errors[0][1] == "<records> at $[0]: missing field 'text' (or 'content')"
+    assert summary.errors[0][1] == "messages at $[0]: missing field 'text' (or 'content')"
 
 
 def test_no_embed(memory: Memory) -> None:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -55,6 +57,24 @@ def test_a_long_pause_starts_a_new_session(memory: Memory) -> None:
     assert [n.node_id for n in nxt] == ["session_2"]
 
 
+def test_a_time_may_be_a_datetime_or_a_date(memory: Memory) -> None:
+    # A Python caller's datetime was refused: "not a timestamp: datetime.datetime(2024, 5, 1, 9, 0)".
+    plus_two = timezone(timedelta(hours=2))
+    memory.add({"speaker": "Dana", "text": "Morning!", "time": datetime(2024, 5, 1, 9, 0)}, namespace="n")
+    memory.add({"speaker": "Sam", "text": "Hi.", "time": datetime(2024, 5, 1, 11, 5, tzinfo=plus_two)}, namespace="n")
+    memory.add({"speaker": "Dana", "text": "Next day.", "time": date(2024, 5, 2)}, namespace="n")
+    memory.add({"speaker": "Sam", "text": "Later.", "time": datetime(2024, 5, 2, 0, 3, tzinfo=UTC)}, namespace="n")
+    times = [e.occurred_at for e in memory.store.iter_events("n")]
+    assert times == [
+        datetime(2024, 5, 1, 9, 0),
+        datetime(2024, 5, 1, 9, 5),
+        datetime(2024, 5, 2),
+        datetime(2024, 5, 2, 0, 3),
+    ]
+    with pytest.raises(IngestError, match=r"\$\[0\]\.time: timestamp out of range"):
+        memory.add({"speaker": "A", "text": "x", "time": date(1, 1, 1)}, namespace="n")
+
+
 def test_named_sessions_are_created_in_order_and_joined(memory: Memory) -> None:
     memory.add({"speaker": "A", "text": "one", "session": "s-a"}, namespace="n")
     memory.add({"speaker": "A", "text": "two"}, namespace="n", session="s-b")
@@ -74,6 +94,18 @@ def test_a_given_id_is_the_identity_of_a_message(memory: Memory) -> None:
     assert [e.text for e in memory.store.iter_events("n")] == ["hi"]
 
 
+def test_the_same_id_twice_in_one_call(memory: Memory) -> None:
+    # Both raised ExtractionError ("returned events [...] for messages placed at []"): the first copy was
+    # counted as a retry of itself.
+    twice = [{"speaker": "Dana", "text": "hi", "id": "m1"}, {"speaker": "Dana", "text": "hi", "id": "m1"}]
+    assert memory.add(twice, namespace="n") == ["ev:session_1:1", "ev:session_1:1"]
+    assert [e.text for e in memory.store.iter_events("n")] == ["hi"]
+    clash = [{"speaker": "Dana", "text": "one", "id": "m2"}, {"speaker": "Dana", "text": "two", "id": "m2"}]
+    with pytest.raises(IngestError, match=r"message id 'm2' is given twice in this call with another speaker or text"):
+        memory.add(clash, namespace="n")
+    assert [e.text for e in memory.store.iter_events("n")] == ["hi"]
+
+
 def test_entities_resolve_against_what_the_namespace_holds(memory: Memory) -> None:
     memory.add({"speaker": "Dana", "text": "My sister Maria Lopez moved to Lisbon."}, namespace="n")
     memory.add({"speaker": "Sam", "text": "Nice."}, namespace="n")
@@ -85,7 +117,7 @@ def test_entities_resolve_against_what_the_namespace_holds(memory: Memory) -> No
 
 
 def test_a_bad_message_is_named_and_nothing_is_written(memory: Memory) -> None:
-    with pytest.raises(IngestError, match=r"\$\[1\]: missing field 'text'"):
+    with pytest.raises(IngestError, match=r"^messages at \$\[1\]: missing field 'text'"):
         memory.add([{"speaker": "Dana", "text": "fine"}, {"speaker": "Dana"}], namespace="n")
     assert memory.namespaces() == []
 
@@ -107,3 +139,51 @@ def test_a_word_the_namespace_uses_in_lower_case_is_no_name_at_a_sentence_start(
     memory.add({"speaker": "Ana", "text": said}, namespace="told")
     assert "guitar" not in {e.name.casefold() for e in memory.store.iter_entities("told") if e.type != "Topic"}
     assert lower_words(["Will you play the Guitar? I will.", "a new guitar"]) == {"play", "guitar", "new"}
+
+
+@pytest.mark.parametrize("one_call", [True, False])
+def test_a_backdated_message_does_not_start_the_next_one_a_new_session(memory: Memory, one_call: bool) -> None:
+    # The pause was measured from the last placed message, so after one backdated by days the next
+    # message of the same conversation, minutes later than the one before, started a new session.
+    messages = [
+        {"speaker": "Ana", "text": "first", "time": "2024-03-01T10:00"},
+        {"speaker": "Ana", "text": "about last month", "time": "2024-02-20T09:00"},
+        {"speaker": "Ben", "text": "third", "time": "2024-03-01T10:10"},
+    ]
+    if one_call:
+        ids = memory.add(messages, namespace="bd")
+    else:
+        ids = [i for m in messages for i in memory.add(m, namespace="bd")]
+    assert ids == ["ev:session_1:1", "ev:session_1:2", "ev:session_1:3"]
+    assert [s.id for s in memory.store.iter_sessions("bd")] == ["session_1"]
+
+
+def test_a_backdated_record_splits_sessions_alike_in_a_file_and_live(tmp_path: Path, nlp: Any) -> None:
+    # File ingest measured the pause from the previous record, live add (now) from the latest time: a
+    # backdated record followed by a normal one made two sessions from the file and one live.
+    import json
+
+    from tests.ingest.fakes import FakeEmbedder
+
+    messages = [
+        {"speaker": "Ana", "text": "first", "time": "2024-03-01T10:00"},
+        {"speaker": "Ana", "text": "about last month", "time": "2024-02-20T09:00"},
+        {"speaker": "Ben", "text": "third", "time": "2024-03-01T10:10"},
+        {"speaker": "Ben", "text": "next day", "time": "2024-03-02T10:10"},
+    ]
+    path = tmp_path / "bd.jsonl"
+    path.write_text("".join(json.dumps(m) + "\n" for m in messages), encoding="utf-8")
+    with (
+        Memory.open(tmp_path / "file", embedder=FakeEmbedder(), nlp=nlp) as from_file,
+        Memory.open(tmp_path / "live", embedder=FakeEmbedder(), nlp=nlp) as live,
+    ):
+        assert from_file.ingest(path, namespace="bd").ok
+        for m in messages:
+            live.add(m, namespace="bd")
+        # which records share a session (a file's session ids carry its name as a prefix)
+        shapes = []
+        for mem in (from_file, live):
+            ids = [e.session for e in sorted(mem.store.iter_events("bd"), key=lambda e: e.text)]
+            shapes.append([list(dict.fromkeys(ids)).index(i) for i in ids])
+        assert shapes[0] == shapes[1]
+        assert len(set(shapes[0])) == 2  # the next day is a new session, the backdated record is not

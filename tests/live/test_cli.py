@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import subprocess
 import sys
 from pathlib import Path
 
+import click
+import pytest
 from click.testing import CliRunner
 
 from graphmem import Memory
@@ -44,6 +47,41 @@ def test_add_names_a_bad_stdin_line(tmp_path: Path) -> None:
     )
     assert result.exit_code != 0
     assert "<stdin>:2" in str(result.exception) or "<stdin>:2" in result.output
+
+
+def test_add_names_the_stdin_line_of_a_bad_message(tmp_path: Path) -> None:
+    # A well-formed JSON line that is not a good message was named by its index among the messages
+    # ("messages at $[2]"), not by its line on stdin; --time by a JSON path of a message never written.
+    store = str(tmp_path / "db")
+    runner = CliRunner()
+    assert runner.invoke(cli, ["--db", store, "add", "-n", "x", "--speaker", "A", "first"]).exit_code == 0
+    good = json.dumps({"speaker": "A", "text": "fine"})
+    cases = [
+        (f'{good}\n\n{{"speaker": "B"}}\n', "<stdin>:3: missing field 'text' (or 'content')"),
+        (f'{good}\n{{"speaker": "B", "text": "t", "time": "soon"}}\n', "<stdin>:2: not a timestamp: 'soon'"),
+    ]
+    for lines, message in cases:
+        result = runner.invoke(cli, ["--db", store, "add", "-n", "x"], input=lines)
+        assert result.exit_code == 1
+        assert str(result.exception) == message
+    bad_time = runner.invoke(cli, ["--db", store, "add", "-n", "x", "--speaker", "A", "--time", "soon", "hi"])
+    assert bad_time.exit_code == 1
+    assert str(bad_time.exception) == "--time: not a timestamp: 'soon'"
+    with Memory.open(store, read_only=True) as mem:
+        assert [e.text for e in mem.store.iter_events("x")] == ["first"]  # nothing of a bad call was written
+
+
+def test_add_without_text_on_a_terminal_says_what_it_wants(monkeypatch: pytest.MonkeyPatch) -> None:
+    # `graphmem add -n dana` typed at a terminal waited, silently, for JSONL on stdin.
+    from graphmem.cli import add_cmd
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    monkeypatch.setattr(add_cmd.sys, "stdin", Terminal(""))
+    with pytest.raises(click.UsageError, match="give TEXT with --speaker, or pipe JSONL messages on stdin"):
+        add_cmd._read_jsonl()
 
 
 def test_add_needs_a_speaker_with_text(tmp_path: Path) -> None:

@@ -70,6 +70,53 @@ def test_json_export_is_lossless(tmp_path: Path) -> None:
         _same(src, copy, ns)
 
 
+def test_a_json_export_is_restored_by_sync(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # The export said "lossless" but nothing read it back: `graphmem sync --from FILE.json` does.
+    from graphmem.cli.app import main
+
+    src = _source(tmp_path, "a", "b")
+    export = tmp_path / "backup.json"
+    with export.open("w", encoding="utf-8") as out:
+        export_graph(src, out, "json", embeddings=True)
+    target = tmp_path / "restored"
+    assert main(["sync", "--from", str(export), "--to", str(target), "-n", "b"]) == 0
+    restored = EmbeddedStore.open(target)
+    assert restored.namespaces() == ["b"]
+    _same(src, restored, "b")
+    restored.close()
+    assert main(["sync", "--from", str(export), "--to", str(target), "--replace"]) == 0  # all, again
+    restored = EmbeddedStore.open(target)
+    for ns in ("a", "b"):
+        _same(src, restored, ns)
+    restored.close()
+    capsys.readouterr()
+    broken = tmp_path / "broken.json"
+    broken.write_text('{"format": "graphmem-export",\n "namespaces": [}', encoding="utf-8")
+    assert main(["sync", "--from", str(broken), "--to", str(target)]) == 1
+    assert f"{broken}:2:" in capsys.readouterr().err  # invalid JSON is named by file, line and column
+    data = json.loads(export.read_text(encoding="utf-8"))
+    del data["namespaces"][1]["events"][0]["text"]
+    broken.write_text(json.dumps(data), encoding="utf-8")
+    assert main(["sync", "--from", str(broken), "--to", str(tmp_path / "new")]) == 1
+    assert "namespaces[1] ('b'): missing field 'text'" in capsys.readouterr().err
+    assert not (tmp_path / "new").exists()  # a bad export creates no store
+    for damage, said in (
+        (lambda d: d["namespaces"][0].pop("namespace"), "no namespace name"),
+        (lambda d: d["namespaces"][0].update(namespace="bad name!"), "illegal namespace"),
+        (lambda d: d["namespaces"][0]["embeddings"][0].update(vector="abc"), "could not convert"),
+        (lambda d: d.pop("namespaces"), '"namespaces" is not a list'),
+    ):
+        data = json.loads(export.read_text(encoding="utf-8"))
+        damage(data)
+        broken.write_text(json.dumps(data), encoding="utf-8")
+        assert main(["sync", "--from", str(broken), "--to", str(tmp_path / "new")]) == 1
+        assert said in capsys.readouterr().err
+        assert not (tmp_path / "new").exists()
+    assert main(["sync", "--from", str(tmp_path / "missing.json"), "--to", str(tmp_path / "new")]) == 1
+    assert "cannot read" in capsys.readouterr().err
+    src.close()
+
+
 def test_graphml_export_has_every_node_and_edge(tmp_path: Path) -> None:
     src = _source(tmp_path, "a")
     out = io.StringIO()

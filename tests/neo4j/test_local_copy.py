@@ -8,13 +8,16 @@ as another connection writes the namespace.
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
 import pytest
 
+from graphmem.errors import StoreError
 from graphmem.models import Batch, EdgeType, Event, Mention
+from graphmem.store import sqlite_terms
 from graphmem.store.base import Direction, TimeFilter
 from graphmem.store.cypher.copy import (
     EDGES,
@@ -80,7 +83,8 @@ def answers(store: CypherStore) -> dict[str, Any]:
         "entities": store.get_entities(NS, ["melanie", "nobody", "caroline", "melanie"]),
         "entity": (store.get_entity(NS, "camping"), store.get_entity(NS, "nobody")),
     }
-    for query in ("support group yesterday", "painting", "kids went camping", "zzz"):
+    # "sunrises relaxation": forms only Porter joins (sunris, relax), not a one-suffix stemmer
+    for query in ("support group yesterday", "painting", "kids went camping", "sunrises relaxation", "zzz"):
         out["text " + query] = store.search_text(NS, query, limit=3)
     for types in TYPES:
         for direction in Direction:
@@ -98,6 +102,7 @@ def test_the_copy_answers_as_the_server_does(stores: tuple[CypherStore, Counting
     served = answers(reader)
     assert served["many None both None"]["e1"], "the data has edges to compare"
     assert any(v for k, v in served.items() if k.startswith("text ")), "and text to find"
+    assert {h.event_id for h in served["text sunrises relaxation"]} == {"e2", "e3"}, "stemmed as FTS5 does"
     unbounded = served["many None both None"]
     assert all(served[f"many None both {w}"] != unbounded for w in WINDOWS[1:]), "windows cut edges"
     with reader.reading():
@@ -105,6 +110,28 @@ def test_the_copy_answers_as_the_server_does(stores: tuple[CypherStore, Counting
         session.reads.clear()
         copied = answers(reader)
         assert set(session.reads) == LOADS, session.reads  # the copy was loaded; nothing else was asked
+    assert copied == served
+
+
+def test_the_copy_reads_events_and_edges_without_fts5(
+    stores: tuple[CypherStore, CountingSession, CypherStore], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Tokenising (FTS5) waits for the copy's first text search: a Python without FTS5 still recalls by
+    the copy's events and edges, and its text search fails naming the namespace."""
+    reader, session, _ = stores
+    served = (reader.get_events(NS, ["e1", "e4"]), reader.neighbors_many(NS, ["e1", "camping"]))
+
+    def no_fts5(conn: sqlite3.Connection, words: object) -> None:
+        raise sqlite3.OperationalError("no such module: fts5")
+
+    monkeypatch.setattr(sqlite_terms, "tokens_of", no_fts5)
+    with reader.reading():
+        reader.changed_elsewhere(NS)
+        session.reads.clear()
+        copied = (reader.get_events(NS, ["e1", "e4"]), reader.neighbors_many(NS, ["e1", "camping"]))
+        assert set(session.reads) == LOADS, session.reads  # answered by the copy
+        with pytest.raises(StoreError, match=f"namespace '{NS}'.*no such module: fts5"):
+            reader.search_text(NS, "painting")
     assert copied == served
 
 
@@ -269,7 +296,7 @@ def _tag(wanted: tuple[int, Any, bool] | None) -> int | None:
 
 def _events_at(changes: int, events: int = 0, namespace: str = "a") -> NamespaceCopy:
     held = {f"e{i}": Event(namespace, f"e{i}", "s", i, None, "", None) for i in range(events)}
-    return NamespaceCopy(namespace, changes, held, {}, events, 1.0, {}, {})
+    return NamespaceCopy(namespace, changes, held, {}, events, 1.0)
 
 
 def test_the_linted_workload_reads_both_parts(bolt_server: BoltTarget, neo4j_store: CypherStore) -> None:

@@ -47,7 +47,8 @@ def ids(mem: Memory, where: str, **params: Any) -> list[Any]:
         ("e.time > 2022 AND e.time < 2024 AND 2023 >= e.time", [*MAY_8, *JUNE_10]),
         ("e.time IN [2022, 2023-05]", MAY_8),
         ("e.seq = 2", ["e3", "e7"]),  # ... but only compared with a time
-        ('e.time = "8 May 2023"', []),  # a string is text, not a date: it equals no time
+        ('e.time = "8 May 2023"', MAY_8),  # text compared with a time is date text, as in the windows
+        ('e.time IN ["2023-06", 2023-05-08T13:56]', ["e1", *JUNE_10]),
     ],
 )
 def test_comparison_with_a_date_means_its_interval(small_memory: Memory, where: str, expected: list[str]) -> None:
@@ -72,6 +73,31 @@ def test_date_parameters_are_days_and_datetime_parameters_moments(small_memory: 
     assert ids(small_memory, "e.time <= $day", day=date(2023, 5, 8)) == MAY_8
     assert ids(small_memory, "e.time = $t", t=datetime(2023, 6, 10, 9, 1)) == ["e6"]
     assert ids(small_memory, "e.time <= $t", t=datetime(2023, 6, 10, 9, 1)) == [*MAY_8, "e5", "e6"]
+
+
+def test_text_parameters_compared_with_a_time_are_date_text(small_memory: Memory) -> None:
+    """The shell (``-p d=2023-05-08``) and MCP pass dates as text: compared with a time, text reads as a date."""
+    assert ids(small_memory, "e.time = $day", day="2023-06-10") == JUNE_10
+    assert ids(small_memory, "e.time > $day", day="2023-05-08") == JUNE_10
+    assert ids(small_memory, "e.time IN [$a, $b]", a="2023-05-08T13:56", b="2023-06") == ["e1", *JUNE_10]
+    assert ids(small_memory, "e.text = $day", day="2023-06-10") == []  # compared with text it stays text
+    with pytest.raises(QuerySemanticError, match=r"column 31: parameter \$day: .*not a date"):
+        ids(small_memory, "e.time > $day", day="soon")
+
+
+@pytest.mark.parametrize(
+    ("where", "column"),
+    [('e.time IN [2023-05-08, "x"]', 45), ('e.time < "the day after"', 31)],
+)
+def test_text_that_is_no_date_compared_with_a_time_is_an_error(small_memory: Memory, where: str, column: int) -> None:
+    with pytest.raises(QuerySemanticError, match=f"column {column}: .*not a date"):
+        ids(small_memory, where)
+
+
+def test_a_reversed_between_is_an_error(small_memory: Memory) -> None:
+    with pytest.raises(QuerySemanticError, match="column 29: BETWEEN's first date is after its second"):
+        ids(small_memory, "e.time BETWEEN 2023-06-10 AND 2023-05-08")
+    assert ids(small_memory, "e.time BETWEEN 2023-06-10 AND 2023-06-10") == JUNE_10  # one day is a window
 
 
 def test_property_maps_with_a_date_mean_its_interval(small_memory: Memory) -> None:

@@ -6,6 +6,9 @@ to the recall ranking, which is tuned on its own (its tests live in tests/recall
 
 from __future__ import annotations
 
+import re
+import textwrap
+
 import pytest
 
 from graphmem import Memory
@@ -38,3 +41,25 @@ def test_example_output_is_current(samples_memory: Memory, example: object) -> N
         assert (shown[0], shown[-1]) == (current[0], current[-1]), hint
     else:
         assert now == example.output, hint
+
+
+def _error_blocks() -> list[str]:
+    """The error messages docs/dsl.md shows under "Errors and limits" (indented fenced blocks)."""
+    text = DOC.read_text(encoding="utf-8")
+    section = text[text.index("## Errors and limits") : text.index("## Plans and `EXPLAIN`")]
+    blocks = re.findall(r"^  ```\n(.*?)^  ```$", section, flags=re.MULTILINE | re.DOTALL)
+    return [textwrap.dedent(block).rstrip("\n") for block in blocks]
+
+
+@pytest.mark.parametrize("shown", _error_blocks(), ids=lambda b: b.split(":")[1].strip()[:30])
+def test_error_messages_in_the_reference_are_current(samples_memory: Memory, shown: str) -> None:
+    # The reference showed a syntax error's expected words from before ALL TIME was added, and cut a
+    # semantic error's label list with "…".
+    query = shown.splitlines()[1].strip()
+    with pytest.raises(GraphmemError) as caught:
+        samples_memory.query(query, namespace="priya-tomas")
+    assert str(caught.value) == shown
+
+
+def test_the_reference_shows_two_error_messages() -> None:
+    assert len(_error_blocks()) == 2

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import io
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
+import pytest
 from prompt_toolkit.completion import CompleteEvent
 from prompt_toolkit.document import Document
 from prompt_toolkit.input import create_pipe_input
@@ -137,3 +141,61 @@ def test_the_namespace_error_names_the_shell_command(small_memory: Memory) -> No
     )
     assert "2 namespaces" in out and "set one with .namespace NAME" in out and "namespace=" not in out
     assert "Another namespace entirely" in out and "1 row in " in out
+
+
+def test_a_script_on_stdin_runs_without_prompts(small_memory: Memory, tmp_path: Path) -> None:
+    # `graphmem repl < queries` printed prompt_toolkit's "Input is not a terminal" warning and echoed
+    # every prompt and line twice around the results.
+    script = (
+        "// who said what\n"
+        'FIND (e:Event)\nWHERE e.speaker = "Jon"\nRETURN e.text;\n'
+        "\n.format json\n"
+        "FIND (e:Event) RETURN count(*) AS n;\n"
+        "FIND (e:Evnt) RETURN e;\n"
+        "FIND (e:Event) RETURN count(*) AS last\n"  # no ';' at the end of the input: still run
+    )
+    ok_script = "FIND (e:Event) RETURN count(*);\n// the end\n"  # a closing comment is no statement
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2]), "HF_HUB_OFFLINE": "1"}
+    store = str(small_memory.store.uri)
+    argv = [sys.executable, "-m", "graphmem", "--db", store, "repl", "-n", "t1", "--history", str(tmp_path / "h")]
+    proc = subprocess.run(argv, input=script, capture_output=True, text=True, env=env, timeout=120)
+    assert proc.returncode == 1  # a statement failed
+    assert "not a terminal" not in proc.stderr + proc.stdout
+    assert "graphmem[" not in proc.stdout and "...>" not in proc.stdout
+    assert "Back from Berlin" in proc.stdout and "1 row" in proc.stdout
+    assert json.loads(proc.stdout[proc.stdout.index("[\n") : proc.stdout.index("]\n") + 1]) == [{"n": 8}]
+    assert "unknown label Evnt" in proc.stdout + proc.stderr
+    assert '"last": 8' in proc.stdout
+    assert not (tmp_path / "h").exists()  # a script is no typed history
+    ok = subprocess.run(argv, input=ok_script, capture_output=True, text=True, env=env, timeout=120)
+    assert ok.returncode == 0 and "│ 8" in ok.stdout
+    # results on stdout as `graphmem query` prints them, errors and notes on stderr: JSON out stays JSON
+    as_json = ".format json\nFIND (e:Event) RETURN count(*) AS n;\nFIND (e:Evnt) RETURN e;\n"
+    out = subprocess.run(argv, input=as_json, capture_output=True, text=True, env=env, timeout=120)
+    assert out.returncode == 1 and json.loads(out.stdout) == [{"n": 8}]
+    assert "format is json" in out.stderr and "unknown label Evnt" in out.stderr
+
+
+@pytest.mark.parametrize(
+    ("script", "printed"),
+    [
+        # a comment before a shell command: the two were joined into one failing query
+        ("// as JSON\n.format json\nFIND (e:Event) RETURN count(*) AS n;\n", '"n": 8'),
+        # a comment after the ';': the next query was swallowed into this one
+        ("FIND (e:Event) RETURN count(*) AS a; // all\nFIND (e:Event) RETURN count(*) AS b;\n", "b"),
+        # a closing block comment is no statement; a ';' inside a string ends nothing
+        ('FIND (e:Event) WHERE e.text <> "a; b" RETURN count(*) AS c;\n/* the end */\n', "c"),
+        # a block comment over lines, its first ending in ';', and a comment after a shell command
+        ("FIND (e:Event) /* a note;\nmore */ RETURN count(*) AS d;\n.format json // as JSON\n", "d"),
+        # a quoted argument of a shell command stays as written
+        ('.namespace "t1" // the test namespace\nFIND (e:Event) RETURN count(*) AS e;\n', "namespace is t1"),
+    ],
+)
+def test_script_comments_and_strings_do_not_split_or_join_statements(
+    small_memory: Memory, script: str, printed: str
+) -> None:
+    buffer = io.StringIO()
+    console = Console(file=buffer, width=200, color_system=None, highlight=False)
+    repl = Repl(small_memory, namespace="t1", input=None, output=DummyOutput(), console=console)
+    assert repl.run_script(io.StringIO(script)), buffer.getvalue()
+    assert printed in buffer.getvalue()

@@ -53,3 +53,14 @@ def test_recall_table_has_why_column(store_dir: Path, capsys: pytest.CaptureFixt
 def test_recall_bad_namespace_is_a_message(store_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["--db", str(store_dir), "recall", "x", "-n", "bad name!"]) == 1
     assert "illegal namespace" in capsys.readouterr().err
+
+
+def test_recall_by_a_speaker_nobody_is_is_a_message(store_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # `--speaker Bne` printed an empty table, as a mistyped namespace once did.
+    db = ["--db", str(store_dir), "recall", "cello", "-n", NS, "--json"]
+    assert main([*db, "--speaker", "ben", "--speaker", "Bne"]) == 1
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err == f"error: no speaker 'Bne' in namespace '{NS}' (speakers: Ana, Ben) (did you mean 'Ben'?)\n"
+    assert main([*db, "--speaker", "ben", "--speaker", "ANA"]) == 0  # names ignore case
+    assert {h["speaker"] for h in json.loads(capsys.readouterr().out)["hits"]} <= {"Ana", "Ben"}

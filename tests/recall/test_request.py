@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import dataclasses
-from datetime import datetime
+from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
 
 from graphmem.errors import ConfigError
+from graphmem.models import Event
 from graphmem.recall import RecallRequest
 
 
@@ -34,6 +35,40 @@ def test_bad_values_are_config_errors(options: dict[str, object], message: str) 
         RecallRequest.of("q", **options)  # type: ignore[arg-type]
 
 
+def test_times_are_read_as_stores_keep_them() -> None:
+    # An aware time is compared in UTC and a date means its midnight, as Memory.timeline/facts and the
+    # DSL read them; before, recall compared them with the stored naive times and raised TypeError.
+    plus_two = timezone(timedelta(hours=2))
+    req = RecallRequest.of(
+        "q",
+        namespace="ns",
+        since=datetime(2024, 5, 1, 12, 0, tzinfo=plus_two),
+        until=date(2024, 6, 1),
+        as_of=date(2024, 7, 1),
+        valid_at=datetime(2024, 1, 1, tzinfo=UTC),
+        reference=date(2024, 8, 1),
+    )
+    assert req.since == datetime(2024, 5, 1, 10, 0)
+    assert req.until == datetime(2024, 6, 1, 23, 59, 59, 999999)  # an upper bound keeps its whole day
+    assert req.as_of == datetime(2024, 7, 1) and req.valid_at == datetime(2024, 1, 1)
+    assert req.reference == datetime(2024, 8, 1)
+    assert req.admits(Event("ns", "e", "s", 1, "A", "t", datetime(2024, 5, 20)))
+
+
+@pytest.mark.parametrize("name", ["since", "until", "as_of", "valid_at", "reference"])
+def test_a_time_that_is_not_one_names_its_argument(name: str) -> None:
+    with pytest.raises(ConfigError, match=rf"^{name} must be a datetime or a date, not str '2024-05-01'"):
+        RecallRequest.of("q", namespace="ns", **{name: "2024-05-01"})  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("text", ["", "   ", "\n\t"])
+def test_an_empty_question_is_a_config_error(text: str) -> None:
+    # Memory.recall(""), `graphmem recall ""` and the MCP tool returned arbitrary turns ("similar
+    # meaning (#1)"), where the DSL's RECALL "" is refused.
+    with pytest.raises(ConfigError, match="the question is empty"):
+        RecallRequest.of(text, namespace="ns")
+
+
 def test_window_ends_at_as_of() -> None:
     may, june, july = datetime(2023, 5, 1), datetime(2023, 6, 1), datetime(2023, 7, 1)
     assert RecallRequest("q", "ns").window.empty and not RecallRequest("q", "ns").filtered
@@ -45,3 +80,20 @@ def test_window_ends_at_as_of() -> None:
     either = RecallRequest("q", "ns", since=may, until=may, as_of=june)
     assert either.window.until == june and either.window.since is None and either.filtered
     assert RecallRequest("q", "ns", as_of=june).window.as_of == june
+
+
+def test_since_after_until_is_an_error() -> None:
+    may, june = datetime(2023, 5, 1), datetime(2023, 6, 1)
+    with pytest.raises(ConfigError, match=r"since \(2023-06-01 00:00:00\) is after until \(2023-05-01"):
+        RecallRequest("q", "ns", since=june, until=may)
+    assert RecallRequest("q", "ns", since=may, until=may).since == may  # one instant is a window
+
+
+def test_until_a_date_keeps_that_whole_day() -> None:
+    # A date became its midnight, so until=date(2024, 1, 2) left out everything said on 2 January.
+    request = RecallRequest("q", "ns", since=date(2024, 1, 2), until=date(2024, 1, 2), time_axis="said")
+    noon = Event("ns", "e", "s", 0, "A", "hi", datetime(2024, 1, 2, 12))
+    assert request.since == datetime(2024, 1, 2) and request.admits(noon)
+    assert request.until == datetime(2024, 1, 2, 23, 59, 59, 999999)
+    assert dataclasses.replace(request, k=3).until == request.until  # replacing keeps the bound
+    assert RecallRequest("q", "ns", until=datetime(2024, 1, 2)).until == datetime(2024, 1, 2)  # a moment stays

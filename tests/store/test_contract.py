@@ -535,6 +535,42 @@ def test_full_text_search(backend: Backend) -> None:
     assert store.search_text(backend.ns("other"), "camping") == []
 
 
+def test_full_text_search_finds_every_inflection_fts5_stems_alike(backend: Backend) -> None:
+    """A word finds the other forms of it that SQLite FTS5's Porter tokenizer (the embedded index) stems alike,
+    not just those sharing its spelling (``run`` finds ``running``, ``berry`` finds ``berries``), and ranks
+    them as that index does where the statistics agree. A word spelled outside ASCII finds its spelling in any
+    case (``über``, ``Über``), though the index removes diacritics and a server's ``toLower`` does not."""
+    store, ns = backend.open(), backend.ns()
+    s1 = Session(ns, "s1", 0, day(0), "")
+    texts = (
+        "I love running in the park every morning.",
+        "We picked berries and baked a pie.",
+        "Such happiness that day, honestly.",
+        "A quiet evening at home with tea.",
+        "Über alles, she said.",
+        "He showed élan on stage.",
+        "My résumé is ready.",
+    )
+    events = tuple(
+        Event(ns, f"x{i}", "s1", i, "Caroline", text, day(0) + timedelta(minutes=i), f"D1:{i + 1}")
+        for i, text in enumerate(texts)
+    )
+    store.write(Batch(ns, (s1,), events))
+
+    def found(query: str) -> list[str]:
+        return [h.event_id for h in store.search_text(ns, query)]
+
+    assert found("run") == ["x0"]
+    assert found("berry") == ["x1"]
+    assert found("baking") == ["x1"]
+    assert found("happy") == ["x2"]
+    assert found("runs berry") in (["x0", "x1"], ["x1", "x0"])
+    assert found("tea evenings") == ["x3"]
+    assert found("über") == found("Über") == ["x4"]  # unicode61 folds diacritics; the server's toLower does not
+    assert found("élan") == ["x5"]
+    assert found("résumé") == found("résumés") == ["x6"]
+
+
 def test_embeddings_round_trip(backend: Backend) -> None:
     store, ns = backend.open(), backend.ns()
     batch = conversation(ns)

@@ -61,6 +61,9 @@ def test_entity_neighbourhood_follows_mentions_and_facts(store: EmbeddedStore) -
     assert len(entity_neighbourhood(store, "c1", "Caroline", hops=2, limit=3).nodes) == 3
     with pytest.raises(ConfigError, match="no entity named 'Nobody'"):
         entity_neighbourhood(store, "c1", "Nobody")
+    # a near miss names the closest, as timeline and facts do (viz named none)
+    with pytest.raises(ConfigError, match=r"^no entity named 'Carolin' in namespace 'c1'; closest: 'Caroline'"):
+        entity_neighbourhood(store, "c1", "Carolin")
 
 
 def test_time_range_keeps_the_events_in_range(store: EmbeddedStore) -> None:

@@ -39,7 +39,7 @@ import re
 import sys
 import threading
 from collections import Counter, OrderedDict
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
@@ -47,7 +47,7 @@ from graphmem.models import Entity, Event
 from graphmem.store.base import TextHit
 from graphmem.store.cypher.schema import ENTITY_KEYS, EVENT_KEYS, entity_from_props, event_from_props, projection
 from graphmem.store.cypher.session import CypherSession, Row
-from graphmem.store.cypher.text_search import bm25, stem
+from graphmem.store.cypher.text_search import bm25, query_terms, text_tokens
 
 __all__ = [
     "EDGES",
@@ -64,18 +64,20 @@ __all__ = [
     "load_events",
 ]
 
-_WORD = re.compile(r"\w+", re.UNICODE)
 # What a copy holds beyond the strings counted one by one (``sys.getsizeof`` of an event's text, the lengths
 # of its other strings and of an entity's): an event (its object, dict slots, BM25 Counter and short
-# strings), each (event, distinct stem) pair (the Counter's entry and key string, the posting's entry), each
-# stem of the namespace (its posting set and slot), an entity, and a neighbour row (its dict, labels list and
-# list slot; a properties map shared by the rows of both ends is counted once).
+# strings), each (event, distinct token) pair (the Counter's entry and key string, the posting's entry), each
+# token of the namespace (its posting set and slot), an entity, and a neighbour row (its dict, labels list and
+# list slot; a properties map shared by the rows of both ends is counted once). Tokens are counted as \w+
+# words, since a copy tokenises on its first text search, not when it loads.
 # Calibrated with tracemalloc on the load functions below over rows shaped like the server's, the rows
-# dropped (benchmarks/copy_bytes.py, docs/scale.md): estimate ÷ measured 1.01-1.02 for LoCoMo turns (~130
-# chars, 22 stems each), 0.96-1.05 for ~2.6 KB texts (2,000 of random words: 105.6 MiB measured; LoCoMo
-# turns joined), 1.01 for 25 random words each (19,513 stems in all), 0.97-1.02 for edge rows.
+# dropped, the BM25 counts built (benchmarks/copy_bytes.py, docs/scale.md): estimate ÷ measured 1.03-1.04
+# for LoCoMo turns (~130 chars, 22 tokens each), 0.96-1.19 for ~2.6 KB texts (2,000 of random words: 105.6 MiB
+# measured; LoCoMo turns joined, where Porter joins the most words), 1.01 for 25 random words each (19,513
+# tokens in all), 0.97-1.02 for edge rows.
 _EVENT_BYTES, _TERM_BYTES, _STEM_BYTES, _ENTITY_BYTES, _ROW_BYTES = 320, 140, 180, 260, 430
 _LABELS = ("Session", "Event", "Entity")
+_WORD = re.compile(r"\w+")
 
 #: The namespace's events (none when there are more than ``$most``), with the totals BM25 needs computed by
 #: the server exactly as :mod:`graphmem.store.cypher.text_search` has it compute them.
@@ -102,16 +104,17 @@ LOAD_EDGES = "\nUNION ALL\n".join(
 def events_bytes(
     events: Iterable[Event],
     entities: Iterable[Entity],
-    terms: Mapping[str, Mapping[str, int]],
-    postings: Mapping[str, object],
+    terms: Mapping[str, Collection[str]],
+    postings: Collection[str],
 ) -> int:
     """The bytes an events part holding ``events``, ``entities`` and the BM25 ``terms`` takes, estimated.
 
     Args:
         events: the events held.
         entities: the entities held.
-        terms: each event's stemmed word counts.
-        postings: the stems of the namespace (what each maps to is not looked at).
+        terms: each event's distinct tokens (or words: :func:`load_events` counts the ``\\w+`` words, which a
+            copy holds before it first searches text and then tokenises).
+        postings: the tokens (or words) of the namespace.
 
     Returns:
         The estimate, from what is held (text lengths, distinct stems per event and in all), not a fixed size
@@ -168,6 +171,10 @@ def _value_bytes(value: object) -> int:
 class NamespaceCopy:
     """The events and entities the server held of one namespace when its change counter read ``changes``.
 
+    What BM25 needs (each event's tokens, and the events holding each token) is built on the first
+    :meth:`search_text`, not when the copy is loaded: tokenising takes FTS5 (:func:`~graphmem.store.cypher.
+    text_search.text_tokens`), and the copy's other reads (events, entities) do without it.
+
     Attributes:
         namespace: the namespace.
         changes: the counter value read before the copy was loaded.
@@ -175,10 +182,9 @@ class NamespaceCopy:
         entities: every entity, by id.
         total: how many events the server counted (BM25's document count).
         chars: their mean text length as the server measured it (BM25's length norm).
-        terms: each event's stemmed word counts (BM25's term frequencies).
-        postings: stem → the ids of the events holding it.
-        size: the bytes the copy takes, estimated by :func:`events_bytes` (counted against
-            :attr:`LocalCopies.max_bytes`).
+        size: the bytes the copy takes once it has searched text, estimated by :func:`events_bytes` from its
+            texts' ``\\w+`` words (given as ``size``, or counted here); counted against
+            :attr:`LocalCopies.max_bytes`.
     """
 
     namespace: str
@@ -187,32 +193,72 @@ class NamespaceCopy:
     entities: Mapping[str, Entity]
     total: int
     chars: float
-    terms: Mapping[str, Counter[str]]
-    postings: Mapping[str, frozenset[str]]
-    size: int = field(init=False, repr=False, compare=False)
+    size: int = field(default=-1, compare=False)
+    _index: list[tuple[dict[str, Counter[str]], dict[str, frozenset[str]]]] = field(
+        default_factory=list, init=False, repr=False, compare=False
+    )
+    _building: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(
-            self, "size", events_bytes(self.events.values(), self.entities.values(), self.terms, self.postings)
-        )
+        if self.size < 0:
+            words = {e.id: _words(e.text) for e in self.events.values()}
+            size = events_bytes(self.events.values(), self.entities.values(), words, set().union(*words.values()))
+            object.__setattr__(self, "size", size)
+
+    @property
+    def terms(self) -> Mapping[str, Counter[str]]:
+        """Each event's token counts (FTS5 Porter tokens; BM25's term frequencies), built on first use.
+
+        Raises:
+            StoreError: this Python's SQLite cannot tokenise (no FTS5).
+        """
+        return self._text_index()[0]
+
+    @property
+    def postings(self) -> Mapping[str, frozenset[str]]:
+        """Token → the ids of the events holding it, built on first use.
+
+        Raises:
+            StoreError: this Python's SQLite cannot tokenise (no FTS5).
+        """
+        return self._text_index()[1]
+
+    def _text_index(self) -> tuple[dict[str, Counter[str]], dict[str, frozenset[str]]]:
+        with self._building:  # one thread tokenises; another searching meanwhile waits for its index
+            if not self._index:
+                place = f"full-text search of namespace {self.namespace!r} in the client's copy"
+                tokens = text_tokens((e.text for e in self.events.values()), place=place)
+                terms = {e.id: Counter(tokens[e.text]) for e in self.events.values()}
+                postings: dict[str, set[str]] = {}
+                for event_id, counts in terms.items():
+                    for term in counts:
+                        postings.setdefault(term, set()).add(event_id)
+                self._index.append((terms, {t: frozenset(ids) for t, ids in postings.items()}))
+            return self._index[0]
 
     def search_text(self, words: list[str], limit: int) -> list[TextHit]:
         """:func:`~graphmem.store.cypher.text_search.search_text_fallback` over the copy: the candidates are
-        the events whose lower-cased text contains a stemmed word (what ``CONTAINS`` finds) among those
-        holding one as a word (the only ones BM25 scores above zero)."""
-        stems = list(dict.fromkeys(stem(w) for w in words))
-        found = set().union(*(self.postings.get(s, frozenset()) for s in stems))
+        the events whose lower-cased text contains a query token's key (what ``CONTAINS`` finds) among those
+        holding a query token (the only ones BM25 scores above zero).
+
+        Raises:
+            StoreError: this Python's SQLite cannot tokenise (no FTS5).
+        """
+        place = f"full-text search of namespace {self.namespace!r} in the client's copy"
+        terms, keys = query_terms(words, place=place)
+        counts, postings = self._text_index()
+        found = set().union(*(postings.get(t, frozenset()) for t in terms))
         docs: dict[str, Counter[str]] = {}
         lengths: dict[str, int] = {}
         for event_id in found:
             text = self.events[event_id].text
             lowered = text.lower()
-            if any(s in lowered for s in stems):
-                docs[event_id] = self.terms[event_id]
+            if any(k in lowered for k in keys):
+                docs[event_id] = counts[event_id]
                 lengths[event_id] = len(text)
         if not docs:
             return []
-        return bm25(docs, lengths, stems, self.total, self.chars or 1.0)[:limit]
+        return bm25(docs, lengths, terms, self.total, self.chars or 1.0)[:limit]
 
 
 @dataclass(frozen=True, slots=True)
@@ -250,7 +296,10 @@ def load_events(
     session: CypherSession, namespace: str, changes: int, max_events: int, max_bytes: int | None = None
 ) -> NamespaceCopy | None:
     """Read the events and entities of ``namespace`` (two statements); ``None`` past ``max_events`` events, or
-    once the copy is estimated (:func:`events_bytes`) at more than ``max_bytes`` (the rest is not built)."""
+    once the copy is estimated (:func:`events_bytes`) at more than ``max_bytes`` (the rest is not built).
+
+    Nothing is tokenised here: the copy builds BM25's counts on its first text search, so its other reads
+    need no FTS5."""
     rows = session.read(LOAD_EVENTS, {"ns": namespace, "most": max_events})
     total = int(rows[0]["total"]) if rows else 0
     if total > max_events:
@@ -263,18 +312,21 @@ def load_events(
     size = sum(_entity_bytes(e) for e in entities.values())
     if size + sum(_event_bytes(e) for e in events.values()) > most:
         return None
-    terms: dict[str, Counter[str]] = {}
-    postings: dict[str, set[str]] = {}
+    # sized by its words, not its tokens: tokenising waits for the first text search (NamespaceCopy)
+    seen: set[str] = set()
     for event in events.values():
-        counts = terms[event.id] = Counter(stem(t) for t in _WORD.findall(event.text.casefold()))
-        stems = len(postings)
-        for term in counts:
-            postings.setdefault(term, set()).add(event.id)
-        size += _event_bytes(event) + _TERM_BYTES * len(counts) + _STEM_BYTES * (len(postings) - stems)
+        words = _words(event.text)
+        stems = len(seen)
+        seen |= words
+        size += _event_bytes(event) + _TERM_BYTES * len(words) + _STEM_BYTES * (len(seen) - stems)
         if size > most:
             return None
-    frozen = {term: frozenset(ids) for term, ids in postings.items()}
-    return NamespaceCopy(namespace, changes, events, entities, total, chars, terms, frozen)
+    return NamespaceCopy(namespace, changes, events, entities, total, chars, size)
+
+
+def _words(text: str) -> set[str]:
+    """The distinct words of ``text`` as the estimate counts them: about its tokens (Porter joins a few)."""
+    return set(_WORD.findall(text.casefold()))
 
 
 def load_edges(session: CypherSession, namespace: str, changes: int, max_bytes: int | None = None) -> EdgeCopy | None:

@@ -1,0 +1,57 @@
+"""``graphmem timeline``: what an entity was part of, in time order (the CLI twin of ``Memory.timeline``)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import click
+
+from graphmem.cli.common import DATE_FORMATS, UntilDateTime, db_option, open_memory, print_json, print_table
+
+__all__ = ["timeline"]
+
+
+@click.command()
+@click.argument("entity")
+@db_option
+@click.option("--namespace", "-n", required=True, help="The namespace to read.")
+@click.option("--since", type=click.DateTime(DATE_FORMATS), default=None, help="Only events at or after.")
+@click.option(
+    "--until", type=UntilDateTime(DATE_FORMATS), default=None, help="Only events at or before (a date: its whole day)."
+)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+@click.pass_context
+def timeline(
+    ctx: click.Context,
+    entity: str,
+    db: str | None,
+    namespace: str,
+    since: datetime | None,
+    until: datetime | None,
+    as_json: bool,
+) -> None:
+    """The events that mention ENTITY (a name or alias) or that it spoke, in time order.
+
+    An unknown name is an error that suggests the closest names the namespace holds.
+
+    Example: graphmem timeline Biscuit -n ana --since 2024-03-01
+    """
+    with open_memory(ctx, db, read_only=True) as mem:
+        events = mem.timeline(entity, namespace=namespace, since=since, until=until)
+    if as_json:
+        print_json(
+            {
+                "entity": entity,
+                "namespace": namespace,
+                "events": [
+                    {"id": e.id, "time": e.occurred_at, "speaker": e.speaker, "session": e.session, "text": e.text}
+                    for e in events
+                ],
+            }
+        )
+        return
+    rows = [
+        [e.id, "" if e.occurred_at is None else e.occurred_at.strftime("%Y-%m-%d %H:%M"), e.speaker or "", e.text]
+        for e in events
+    ]
+    print_table(f"{entity} in {namespace}", ["id", "when", "speaker", "text"], rows)
