@@ -29,7 +29,6 @@ import argparse
 import json
 import math
 import statistics
-import subprocess
 import sys
 import time
 from collections import Counter, defaultdict
@@ -39,6 +38,9 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from probe_bolt_recall import bolt_env, stop_server  # noqa: E402  (the ArcadeDB test server, started once per work folder)
+
 DATA = "/work/shared/data/locomo/locomo_dev.json"
 KS = (1, 5, 10)
 #: Scores closer than this (relative) count as equal when stages are compared.
@@ -119,18 +121,6 @@ def _methods() -> dict[str, Any]:
     from graphmem.recall.config import DEFAULT_CONFIG
 
     return {**METHODS, "no text": DEFAULT_CONFIG.with_(text=False)}
-
-
-def bolt_env(work: Path) -> dict[str, str]:
-    """The Bolt server's settings, starting the ArcadeDB test server (detached) on first use."""
-    env_file = work / "bolt.env"
-    if not env_file.exists():
-        cmd = [sys.executable, str(ROOT / "tests/support/bolt_server.py"), "--port", "0", "--detach"]
-        cmd += ["--env-file", str(env_file), "--root", str(work / "srv")]
-        subprocess.run(cmd, check=True, timeout=180)
-    return dict(
-        line[len("export ") :].split("=", 1) for line in env_file.read_text().splitlines() if line.startswith("export ")
-    )
 
 
 def subset(data: str, conversations: list[str], work: Path) -> str:
@@ -352,9 +342,7 @@ def main() -> None:
     args = parser.parse_args()
     args.work.mkdir(parents=True, exist_ok=True)
     if args.stop:
-        cmd = [sys.executable, str(ROOT / "tests/support/bolt_server.py"), "--stop"]
-        subprocess.run([*cmd, "--env-file", str(args.work / "bolt.env")], check=False, timeout=60)
-        (args.work / "bolt.env").unlink(missing_ok=True)
+        stop_server(args.work)
         return
     result = run(args)
     if args.json is not None:

@@ -130,6 +130,13 @@ def instrument(recorder: Statements) -> None:
         bolt._ReadScope._run = scoped_run  # type: ignore[method-assign]
 
 
+def stop_server(work: Path) -> None:
+    """Stop the server :func:`bolt_env` started in ``work``."""
+    cmd = [sys.executable, str(ROOT / "tests/support/bolt_server.py"), "--stop"]
+    subprocess.run([*cmd, "--env-file", str(work / "bolt.env")], check=False, timeout=60)
+    (work / "bolt.env").unlink(missing_ok=True)
+
+
 def bolt_env(work: Path) -> dict[str, str]:
     env_file = work / "bolt.env"
     if not env_file.exists():
@@ -308,9 +315,7 @@ def main() -> None:
     args = parser.parse_args()
     args.work.mkdir(parents=True, exist_ok=True)
     if args.stop:
-        cmd = [sys.executable, str(ROOT / "tests/support/bolt_server.py"), "--stop"]
-        subprocess.run([*cmd, "--env-file", str(args.work / "bolt.env")], check=False, timeout=60)
-        (args.work / "bolt.env").unlink(missing_ok=True)
+        stop_server(args.work)
         return
     env = bolt_env(args.work)
     prepare(args.work, args.data, env)

@@ -321,16 +321,13 @@ def test_a_reading_command_upgrades_an_older_store_it_may_write(tmp_path: Path) 
 
     from graphmem.store.embedded import DB_FILENAME
     from graphmem.store.sqlite_rows import SCHEMA_VERSION
+    from tests.support.old_schema import downgrade_to_schema_2
 
     d = tmp_path / "old"
     store = EmbeddedStore.open(d)
     store.write(Batch("n", (Session("n", "s", 0),), (Event("n", "e", "s", 0, "A", "hi there"),)))
     store.close()
-    conn = sqlite3.connect(d / DB_FILENAME)
-    conn.execute("ALTER TABLE facts DROP COLUMN revised_by")
-    conn.execute("PRAGMA user_version = 2")
-    conn.commit()
-    conn.close()
+    downgrade_to_schema_2(d)
     assert main(["--db", str(d), "stats", "-n", "n", "--json"]) == 0
     conn = sqlite3.connect(d / DB_FILENAME)
     assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION

@@ -14,6 +14,7 @@ from graphmem.errors import SchemaVersionError, StoreError
 from graphmem.models import Batch, Entity, Event, Fact, Session
 from graphmem.store.embedded import DB_FILENAME, EmbeddedStore
 from graphmem.store.sqlite_rows import SCHEMA_VERSION
+from tests.support.old_schema import downgrade_to_schema_2
 
 
 def _write_one(path: Path) -> None:
@@ -173,12 +174,7 @@ def test_schema_2_store_is_upgraded_in_place_and_keeps_its_facts(tmp_path: Path)
         )
     )
     store.close()
-    # rewrite it as schema 2 had it: facts without revised_by
-    conn = sqlite3.connect(d / DB_FILENAME)
-    conn.execute("ALTER TABLE facts DROP COLUMN revised_by")
-    conn.execute("PRAGMA user_version = 2")
-    conn.commit()
-    conn.close()
+    downgrade_to_schema_2(d)
     store = EmbeddedStore.open(d)
     assert list(store.iter_facts("n")) == [fact]
     closed = Fact("n", "f", "a", "likes", "b", recorded_at=when, valid_to=when, evidence=("e",), revised_by=("e",))
