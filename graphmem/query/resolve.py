@@ -454,13 +454,14 @@ class Resolver:
         ``NOT t ON d``; ``t IN [d1, d2]`` (a list of dates) is ``t ON d1 OR t ON d2``.
         """
         if op == "IN":
-            if not isinstance(right, ast.ListLit) or not right.items:
-                return None
             subject = self.value(left)
-            intervals = [self.date_operand(item, subject) for item in right.items]
-            if any(i is None for i in intervals):
+            tests = self._time_in(subject, right) if _is_time(subject) else None
+            if tests is None and isinstance(right, ast.ListLit) and right.items:
+                intervals = [self.date_operand(item, subject) for item in right.items]
+                if all(i is not None for i in intervals):
+                    tests = [_interval_test(subject, "=", i, None) for i in intervals if i is not None]
+            if not tests:
                 return None
-            tests = [_interval_test(subject, "=", i, None) for i in intervals if i is not None]
             return tests[0] if len(tests) == 1 else p.BoolOr(tuple(tests))
         if op not in _FLIP_OP:
             return None
@@ -472,6 +473,37 @@ class Resolver:
         if interval is not None:
             return _interval_test(right_value, _FLIP_OP[op], interval, _param_name(left))
         return None
+
+    def _time_in(self, subject: p.Expr, right: ast.Expr) -> list[p.Expr] | None:
+        """``time IN [...]`` or ``time IN $list`` as one test per item: a date (literal, date text, a
+        ``date``) is its interval, a ``datetime`` its moment; ``None`` when an item is neither (a plain
+        comparison then)."""
+        tests: list[p.Expr] = []
+        if isinstance(right, ast.ListLit):
+            for item in right.items:
+                interval = self.date_operand(item, subject)
+                if interval is not None:
+                    tests.append(_interval_test(subject, "=", interval, None))
+                elif isinstance(item, ast.Param) and isinstance(self.params.get(item.name), datetime):
+                    tests.append(p.Cmp("=", subject, self.param_const(item)))
+                else:
+                    return None
+            return tests or None
+        if not (isinstance(right, ast.Param) and isinstance(self.params.get(right.name), list | tuple)):
+            return None
+        for value in self.params[right.name]:
+            if isinstance(value, datetime):
+                tests.append(p.Cmp("=", subject, p.Const(self._scalar(value, right))))
+            elif isinstance(value, date):
+                tests.append(_interval_test(subject, "=", interval_of(value), None))
+            elif isinstance(value, str):
+                try:
+                    tests.append(_interval_test(subject, "=", parse_date_text(value), None))
+                except ValueError as exc:
+                    raise self.error(f"parameter ${right.name}: {exc}", right.span) from None
+            else:
+                return None
+        return tests or None
 
     def mentions(self, node: ast.Mentions) -> p.Mentions:
         """``e MENTIONS target``."""

@@ -242,6 +242,24 @@ def test_time_literals_and_parameters_are_native_times(graphs: tuple[Memory, Cyp
     assert list(got.rows) == list(want.rows) == [("e5",)]
 
 
+@pytest.mark.parametrize(
+    ("where", "params"),
+    [
+        ("e.time IN $days", {"days": ["2023-05-08T13:56", "2023-06"]}),
+        ('e.time IN [$t, "2023-05-08T13:57"]', {"t": datetime(2023, 6, 10, 9, 1)}),
+        ('e.time = "8 May 2023"', {}),
+        ("e.time > $day", {"day": "2023-05-08"}),
+    ],
+)
+def test_times_compared_with_date_text_push_down_alike(
+    graphs: tuple[Memory, CypherStore], where: str, params: dict[str, Any]
+) -> None:
+    mem, neo = graphs
+    text = f"FIND (e:Event) WHERE {where} RETURN e.id ORDER BY e.id"
+    want, got = _both(mem, neo, text, params)
+    assert list(got.rows) == list(want.rows) and want.rows
+
+
 def test_the_readme_picture_paths_exist() -> None:
     # the docs reference files this test suite checks exist
     docs = Path(__file__).resolve().parents[2] / "docs"

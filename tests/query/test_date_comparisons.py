@@ -85,6 +85,18 @@ def test_text_parameters_compared_with_a_time_are_date_text(small_memory: Memory
         ids(small_memory, "e.time > $day", day="soon")
 
 
+def test_a_time_in_a_list_of_dates_moments_or_date_texts(small_memory: Memory) -> None:
+    # A list parameter (of dates or date texts) matched nothing, and one datetime item in a list literal
+    # made the whole list a plain comparison, so its date-text items matched nothing.
+    assert ids(small_memory, "e.time IN $days", days=[date(2023, 6, 10)]) == JUNE_10
+    assert ids(small_memory, "e.time IN $days", days=["2023-05-08T13:56", "2023-06"]) == ["e1", *JUNE_10]
+    assert ids(small_memory, "e.time IN $days", days=(datetime(2023, 6, 10, 9, 1),)) == ["e6"]
+    assert ids(small_memory, 'e.time IN [$t, "2023-05-08T13:57"]', t=datetime(2023, 6, 10, 9, 1)) == ["e2", "e6"]
+    with pytest.raises(QuerySemanticError, match=r"parameter \$days: .*not a date"):
+        ids(small_memory, "e.time IN $days", days=["soon"])
+    assert ids(small_memory, "e.seq IN $n", n=[2]) == ["e3", "e7"]  # not a time: a plain comparison
+
+
 @pytest.mark.parametrize(
     ("where", "column"),
     [('e.time IN [2023-05-08, "x"]', 45), ('e.time < "the day after"', 31)],
