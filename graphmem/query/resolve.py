@@ -481,6 +481,10 @@ class Resolver:
         tests: list[p.Expr] = []
         if isinstance(right, ast.ListLit):
             for item in right.items:
+                if (isinstance(item, ast.Literal) and item.value is None) or (
+                    isinstance(item, ast.Param) and item.name in self.params and self.params[item.name] is None
+                ):
+                    continue  # matches no time
                 interval = self.date_operand(item, subject)
                 if interval is not None:
                     tests.append(_interval_test(subject, "=", interval, None))
@@ -489,16 +493,21 @@ class Resolver:
                 else:
                     return None
             return tests or None
-        if not (isinstance(right, ast.Param) and isinstance(self.params.get(right.name), list | tuple)):
+        bound = self.params.get(right.name) if isinstance(right, ast.Param) else None
+        if not isinstance(bound, list | tuple | set | frozenset):
             return None
-        for value in self.params[right.name]:
+        assert isinstance(right, ast.Param)
+        values = sorted(bound, key=repr) if isinstance(bound, set | frozenset) else bound
+        for value in values:
+            if value is None:  # matches no time, as in a plain IN
+                continue
             if isinstance(value, datetime):
-                tests.append(p.Cmp("=", subject, p.Const(self._scalar(value, right))))
+                tests.append(p.Cmp("=", subject, p.Const(self._scalar(value, right), right.name)))
             elif isinstance(value, date):
-                tests.append(_interval_test(subject, "=", interval_of(value), None))
+                tests.append(_interval_test(subject, "=", interval_of(value), right.name))
             elif isinstance(value, str):
                 try:
-                    tests.append(_interval_test(subject, "=", parse_date_text(value), None))
+                    tests.append(_interval_test(subject, "=", parse_date_text(value), right.name))
                 except ValueError as exc:
                     raise self.error(f"parameter ${right.name}: {exc}", right.span) from None
             else:

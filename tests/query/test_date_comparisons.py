@@ -95,6 +95,11 @@ def test_a_time_in_a_list_of_dates_moments_or_date_texts(small_memory: Memory) -
     with pytest.raises(QuerySemanticError, match=r"parameter \$days: .*not a date"):
         ids(small_memory, "e.time IN $days", days=["soon"])
     assert ids(small_memory, "e.seq IN $n", n=[2]) == ["e3", "e7"]  # not a time: a plain comparison
+    # a set like a list; a null item matches no time and leaves the others as they are (it made the
+    # whole list a plain comparison, which matched nothing)
+    assert ids(small_memory, "e.time IN $d", d={date(2023, 5, 8), date(2023, 6, 10)}) == [*MAY_8, *JUNE_10]
+    assert ids(small_memory, "e.time IN $d", d=[date(2023, 6, 10), None]) == JUNE_10
+    assert ids(small_memory, "e.time IN [2023-06-10, $n, NULL]", n=None) == JUNE_10
 
 
 @pytest.mark.parametrize(

@@ -120,3 +120,19 @@ def test_threads_tokenise_at_once(monkeypatch: pytest.MonkeyPatch) -> None:
     finally:
         release.set()
         busy.join()
+
+
+def test_a_token_porter_cut_inside_a_letter_does_not_fail_the_search() -> None:
+    # Porter works on bytes: in "a倀ing" it cut U+5000's last byte, and reading the token back raised
+    # "Could not decode to UTF-8", so one such event failed every search of its namespace over Bolt.
+    text = "I was a倀ing there"
+    tokens = text_tokens([text])[text]
+    assert tokens[:2] == ("i", "wa") and len(tokens) == 4
+    assert query_terms(["a倀ing"])[0] == [tokens[2]]  # the query's token reads back the same way
+
+
+def test_a_final_sigma_is_asked_as_the_text_spells_it() -> None:
+    # casefold() makes the final ς of λόγος a σ, which the text (and the server's toLower) keeps as ς.
+    for word in ("λόγος", "ΟΔΟΣ"):
+        _terms, keys = query_terms([word.casefold()])
+        assert any(key in word.lower() for key in keys), keys

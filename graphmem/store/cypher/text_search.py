@@ -28,8 +28,11 @@ unfound (the 25 misses of the vocabulary are all of this kind): a word spelled w
 the text's form (``naive`` does not find ``naïve``, ``a`` not ``ä``; the embedded store finds them, its
 index folds the text), or with other ones (``ü``, ``û``). (A word whose lower case is not its casefold,
 ``Straße`` asked as ``strasse``, is missed by the embedded store too: unicode61 keeps ``ß``.) A token of
-one or two letters (``u``, ``c``) is its own key and is in most texts: the server returns most of the
-namespace for it, which BM25 then drops.
+one or two letters (``u``, ``c``, and the tokens of ``are``, ``its``, ``going``: ``ar``, ``it``, ``go``) is its
+own key and is in most texts: the server returns most of the namespace for it, which BM25 then drops (recall
+asks without stop words). A key ending in ``σ`` is asked with ``ς`` too: casefolding makes a final sigma
+``σ``, where the text keeps ``ς``. Porter works on bytes and can cut a letter of several bytes; such a token
+reads back with U+FFFD, alike in the query and the texts.
 
 Events are then ranked with Okapi BM25 over those tokens (:func:`bm25`), as before with lengths in
 characters and Lucene's idf, not with FTS5's lengths in tokens and idf floored at zero (the server cannot
@@ -79,6 +82,9 @@ class _Tokenizer:
             conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
             if conn is None:
                 conn = self._local.conn = sqlite3.connect(":memory:", isolation_level=None)
+                # Porter works on bytes and can cut a multi-byte letter ("a倀ing"): such a token reads back
+                # with U+FFFD, alike for the query and the texts, instead of failing every search
+                conn.text_factory = lambda b: b.decode("utf-8", "replace")
             try:
                 return _in_one_transaction(conn, unique)
             except UnicodeEncodeError:  # a lone surrogate (no UTF-8 for SQLite): tokenised as a separator
@@ -164,6 +170,8 @@ def _keys(surface: str, token: str, folds: dict[str, str]) -> list[str]:
     if not surface.isascii():
         spelled = [_respelled(surface, k, folds) for k in keys]
         keys += [v for k in spelled for v in (k, unicodedata.normalize("NFC", k), unicodedata.normalize("NFD", k))]
+        # casefold makes a word's final sigma σ, where the text (and the server's toLower) keeps ς
+        keys += [k[:-1] + "ς" for k in keys if k.endswith("σ")]
     return keys
 
 
