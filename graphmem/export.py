@@ -31,7 +31,7 @@ from graphmem.models import (
     validate_namespace,
 )
 from graphmem.namespaces import require_namespace
-from graphmem.store.base import GraphStore
+from graphmem.store.base import GraphStore, iter_event_embedding_origins
 from graphmem.store.cypher import write as w
 from graphmem.store.cypher.dialect import NEO4J
 from graphmem.store.cypher.schema import (
@@ -112,14 +112,8 @@ def dump_namespace(store: GraphStore, namespace: str, *, embeddings: bool = True
 
 def _schemes(store: GraphStore, namespace: str) -> dict[str, str]:
     """Event id → the embedded-text scheme of its vector, for the vectors whose scheme is known."""
-    out: dict[str, str] = {}
-    after = ""
-    while True:
-        page = store.event_embedding_origins(namespace, after=after, limit=10_000)
-        out.update((event_id, scheme) for event_id, _model, scheme in page if scheme)
-        if len(page) < 10_000:
-            return out
-        after = page[-1][0]
+    rows = iter_event_embedding_origins(store, namespace, page=10_000)
+    return {event_id: scheme for event_id, _model, scheme in rows if scheme}
 
 
 def _namespaces(store: GraphStore, namespace: str | None) -> list[str]:

@@ -15,13 +15,13 @@ The query language's ``VALID AT``/``AS OF``/``ALL TIME`` and recall's fact filte
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time
 
 from graphmem.errors import ConfigError
 from graphmem.models import Fact
 from graphmem.store.base import GraphStore, TimeFilter
 
-__all__ = ["as_moment", "fact_filter", "facts_at", "utc_now"]
+__all__ = ["as_moment", "as_upper_bound", "end_of_day", "fact_filter", "facts_at", "utc_now"]
 
 
 def utc_now() -> datetime:
@@ -60,11 +60,13 @@ def as_upper_bound(value: object, name: str) -> datetime | None:
     """
     moment = as_moment(value, name)
     if moment is not None and isinstance(value, date) and not isinstance(value, datetime):
-        try:
-            return moment + timedelta(days=1, microseconds=-1)
-        except OverflowError:  # the calendar's last day
-            return datetime.max
+        return end_of_day(moment)
     return moment
+
+
+def end_of_day(day: date) -> datetime:
+    """The last microsecond of ``day`` (a ``datetime``'s day): an inclusive upper bound that keeps the day."""
+    return datetime.combine(date(day.year, day.month, day.day), time.max)
 
 
 def _naive(when: datetime | None) -> datetime | None:

@@ -18,13 +18,14 @@ import gc
 import importlib.resources
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import Field
 
 from graphmem.errors import ConfigError, GraphmemError, MissingDependencyError
+from graphmem.fact_time import end_of_day
 from graphmem.models import Event
 
 if TYPE_CHECKING:
@@ -86,12 +87,7 @@ def parse_when(value: str | None, name: str, *, until: bool = False) -> datetime
         when = datetime.fromisoformat(text)
     except ValueError:
         raise ConfigError(f"{name}: {value!r} is not a date; write 2024-05-01 or 2024-05-01T14:30") from None
-    if until and _is_date(text):
-        try:
-            return when + timedelta(days=1, microseconds=-1)
-        except OverflowError:
-            return datetime.max
-    return when
+    return end_of_day(when) if until and _is_date(text) else when
 
 
 def _is_date(text: str) -> bool:

@@ -202,29 +202,19 @@ class ReembedSummary:
 def _stale_ids(store: GraphStore, namespace: str, current: VectorOrigin) -> Iterator[str]:
     """Ids of the namespace's events whose vector ``current`` did not make, by id, a page at a time (read
     as the run goes: a batch rewrites only ids before the cursor)."""
-    after = ""
-    while True:
-        page = store.event_embedding_origins(namespace, after=after, limit=PAGE)
-        for event_id, model, scheme in page:
-            if VectorOrigin(model, scheme) != current:
-                yield event_id
-        if len(page) < PAGE:
-            return
-        after = page[-1][0]
+    from graphmem.store.base import iter_event_embedding_origins
+
+    for event_id, model, scheme in iter_event_embedding_origins(store, namespace, page=PAGE):
+        if VectorOrigin(model, scheme) != current:
+            yield event_id
 
 
 def _unembedded_ids(store: GraphStore, namespace: str) -> Iterator[str]:
     """Ids of the namespace's events without a stored vector (read once, when the stale ones are done)."""
-    embedded: set[str] = set()
-    after = ""
-    while True:
-        page = store.event_embedding_origins(namespace, after=after, limit=PAGE)
-        embedded.update(event_id for event_id, _model, _scheme in page)
-        if len(page) < PAGE:
-            break
-        after = page[-1][0]
-    missing = [ev.id for ev in store.iter_events(namespace) if ev.id not in embedded]
-    yield from missing
+    from graphmem.store.base import iter_event_embedding_origins
+
+    embedded = {event_id for event_id, _model, _scheme in iter_event_embedding_origins(store, namespace, page=PAGE)}
+    yield from [ev.id for ev in store.iter_events(namespace) if ev.id not in embedded]
 
 
 def _batches(ids: Iterator[str], size: int) -> Iterator[list[str]]:

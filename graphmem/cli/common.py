@@ -7,7 +7,6 @@ import re
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
@@ -87,7 +86,8 @@ class State:
 DATE_FORMATS = ["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
 
 
-_BARE_DATE = re.compile(r"\d{4}-\d{1,2}-\d{1,2}")
+#: A date alone (``2024-03-14``, ``2024-3-14``), no time of day.
+BARE_DATE = re.compile(r"\d{4}-\d{1,2}-\d{1,2}")
 
 
 class UntilDateTime(click.DateTime):
@@ -95,13 +95,10 @@ class UntilDateTime(click.DateTime):
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
         """The datetime ``value`` names; a date alone: the last microsecond of that day."""
+        from graphmem.fact_time import end_of_day
+
         when = super().convert(value, param, ctx)
-        if isinstance(value, str) and _BARE_DATE.fullmatch(value.strip()):
-            try:
-                return when + timedelta(days=1, microseconds=-1)
-            except OverflowError:  # 9999-12-31: its end is the calendar's
-                return datetime.max
-        return when
+        return end_of_day(when) if isinstance(value, str) and BARE_DATE.fullmatch(value.strip()) else when
 
 
 def db_option(func: Any) -> Any:

@@ -21,7 +21,16 @@ from typing import IO, Any, TypeVar
 
 import click
 
-from graphmem.cli.common import State, db_option, k_option, open_memory, print_json, print_table, stderr_console
+from graphmem.cli.common import (
+    BARE_DATE,
+    State,
+    db_option,
+    k_option,
+    open_memory,
+    print_json,
+    print_table,
+    stderr_console,
+)
 from graphmem.config import resolve_db
 from graphmem.errors import ConfigError
 from graphmem.export import FORMATS
@@ -31,8 +40,6 @@ from graphmem.store.registry import scheme_of
 _T = TypeVar("_T")
 
 __all__ = ["browser_guide", "export", "sync", "viz"]
-
-_BARE_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 def _single_namespace(mem: Any, namespace: str | None) -> str:
@@ -54,7 +61,7 @@ def _parse_when(value: str | None, option: str, *, end_of_day: bool = False) -> 
         return None
     text = value.strip()
     try:
-        if _BARE_DATE.fullmatch(text):
+        if BARE_DATE.fullmatch(text):
             day = date.fromisoformat(text)
             return datetime.combine(day, time.max if end_of_day else time.min)
         return datetime.fromisoformat(text)
@@ -265,51 +272,48 @@ def _export_to_file(output: str, write: Callable[[IO[str]], _T]) -> _T:
     in place with the mode the file had (a new one: the umask's). Anything else named (``/dev/stdout``, a
     pipe, a device) is written directly, as is a file in a folder graphmem may not write into: then the
     export is made in memory first, so a failure still leaves the file as it was.
+
+    Raises:
+        ConfigError: the file cannot be written (the message names it).
     """
+    try:
+        return _write_export(output, write)
+    except OSError as exc:
+        raise ConfigError(f"cannot write {output}: {exc.strerror}") from exc
+
+
+def _write_export(output: str, write: Callable[[IO[str]], _T]) -> _T:
     try:  # /dev/stdout and /dev/fd/N name what the shell opened: written as it is, never replaced
         regular = stat.S_ISREG(os.stat(output).st_mode) and not output.startswith(("/dev/", "/proc/"))
     except FileNotFoundError:
         regular = True  # a new file
-    except OSError as exc:
-        raise ConfigError(f"cannot write {output}: {exc.strerror}") from exc
     if not regular:
         fd = _descriptor(output)
         if fd is not None:  # what the shell opened, written through (reopened: another offset, or truncated)
             sys.stdout.flush()
             sys.stderr.flush()
-            try:
-                with os.fdopen(os.dup(fd), "w", encoding="utf-8") as out:
-                    return write(out)
-            except OSError as exc:
-                raise ConfigError(f"cannot write {output}: {exc.strerror}") from exc
-        try:
-            with open(output, "w", encoding="utf-8") as out:
+            with os.fdopen(os.dup(fd), "w", encoding="utf-8") as out:
                 return write(out)
-        except OSError as exc:
-            raise ConfigError(f"cannot write {output}: {exc.strerror}") from exc
+        with open(output, "w", encoding="utf-8") as out:
+            return write(out)
     target = Path(os.path.realpath(output))
     part = target.with_name(f".{target.name}.{os.getpid()}.{secrets.token_hex(4)}.part")
     existed = target.exists()
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
     try:
         fd = os.open(part, flags, 0o600 if existed else 0o666)
-    except OSError:
-        fd = None
+    except OSError:  # the folder cannot be written: in memory first, then into the file itself
+        buffer = io.StringIO()
+        result = write(buffer)
+        with open(target, "w", encoding="utf-8") as out:
+            out.write(buffer.getvalue())
+        return result
     try:
-        if fd is None:  # the folder cannot be written: in memory first, then into the file itself
-            buffer = io.StringIO()
-            result = write(buffer)
-            with open(target, "w", encoding="utf-8") as out:
-                out.write(buffer.getvalue())
-            return result
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as out:
-                result = write(out)
-            if existed:
-                shutil.copymode(target, part)
-            os.replace(part, target)
-            return result
-        finally:
-            part.unlink(missing_ok=True)
-    except OSError as exc:
-        raise ConfigError(f"cannot write {output}: {exc.strerror}") from exc
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            result = write(out)
+        if existed:
+            shutil.copymode(target, part)
+        os.replace(part, target)
+        return result
+    finally:
+        part.unlink(missing_ok=True)

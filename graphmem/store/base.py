@@ -41,6 +41,7 @@ __all__ = [
     "TextHit",
     "TimeFilter",
     "WriteLocking",
+    "iter_event_embedding_origins",
 ]
 
 Node = Session | Event | Entity
@@ -510,3 +511,17 @@ class Unloading(Protocol):
     def unload(self, namespace: str) -> None:
         """Drop ``namespace`` from memory now; the next read loads it again."""
         ...
+
+
+def iter_event_embedding_origins(
+    store: GraphStore, namespace: str, *, page: int = 1000
+) -> Iterator[tuple[str, str, str]]:
+    """Every ``(event_id, model, scheme)`` of :meth:`GraphStore.event_embedding_origins`, by id, read a page
+    at a time as the caller goes (a caller rewriting vectors meanwhile rewrites only ids already read)."""
+    after = ""
+    while True:
+        rows = store.event_embedding_origins(namespace, after=after, limit=page)
+        yield from rows
+        if len(rows) < page:
+            return
+        after = rows[-1][0]
