@@ -288,20 +288,22 @@ class Repl:
             return (out if cut < 0 else out[:cut]).strip()
 
         pending: list[str] = []
+        pending_code = ""  # code(pending), kept as lines are added
         for raw in lines:
             line = raw.rstrip("\r\n")
-            if not code(pending) and line.strip().startswith("."):  # comments before a shell command go
+            if not pending_code and line.strip().startswith("."):  # comments before a shell command go
                 pending = []
                 shell_line = "".join(v for t, v in lexer.get_tokens(line) if t not in Comment)  # strings kept
                 if not self.handle(shell_line.strip()):  # a comment after it goes too
                     return self.errors == 0
                 continue
             pending.append(line)
-            if code(pending).endswith(";"):
+            pending_code = code(pending)
+            if pending_code.endswith(";"):
                 if not self.handle("\n".join(pending)):
                     return self.errors == 0
-                pending = []
-        if code(pending):  # not only comments
+                pending, pending_code = [], ""
+        if pending_code:  # not only comments
             self.handle("\n".join(pending))
         return self.errors == 0
 

@@ -455,8 +455,10 @@ class Resolver:
         """
         if op == "IN":
             subject = self.value(left)
-            tests = self._time_in(subject, right) if _is_time(subject) else None
-            if tests is None and isinstance(right, ast.ListLit) and right.items:
+            tests = None
+            if _is_time(subject):
+                tests = self._time_in(subject, right)
+            elif isinstance(right, ast.ListLit) and right.items:
                 intervals = [self.date_operand(item, subject) for item in right.items]
                 if all(i is not None for i in intervals):
                     tests = [_interval_test(subject, "=", i, None) for i in intervals if i is not None]
