@@ -74,6 +74,27 @@ class NamespaceDump:
     #: The embedded-text scheme of each event vector whose scheme is known (``Batch.embedding_scheme``).
     schemes: dict[str, str] = field(default_factory=dict)
 
+    def embedding_batches(self, per_batch: int | None) -> list[Batch]:
+        """The stored embeddings, one model and embedded-text scheme per batch (``per_batch`` vectors at
+        most; ``None``: no cap)."""
+        by_origin: dict[tuple[str, str], list[tuple[str, list[float]]]] = {}
+        for node_id, vector, model in self.embeddings:
+            by_origin.setdefault((model, self.schemes.get(node_id, "")), []).append((node_id, vector))
+        batches = []
+        for (model, scheme), vectors in sorted(by_origin.items()):
+            size = per_batch or len(vectors)
+            for start in range(0, len(vectors), size):
+                chunk = tuple(vectors[start : start + size])
+                batches.append(
+                    Batch(
+                        self.namespace,
+                        embeddings=chunk,
+                        embedding_model=model or "unknown",
+                        embedding_scheme=scheme or None,
+                    )
+                )
+        return batches
+
     def next_pairs(self) -> list[tuple[str, str]]:
         """The derived NEXT edges: consecutive events of each session."""
         pairs: list[tuple[str, str]] = []
@@ -296,7 +317,7 @@ def _dump_from_json(ns: str, space: dict[str, Any]) -> NamespaceDump:
     ]
     vectors = space.get("embeddings", [])
     embeddings = [(str(v["node"]), [float(x) for x in v["vector"]], str(v["model"])) for v in vectors]
-    if any(not isinstance(v["vector"], list) for v in vectors):
+    if any(not isinstance(v["vector"], list) for v in vectors):  # a text of digits converts: still no vector
         raise ValueError("an embedding's vector is not a list of numbers")
     schemes = {v["node"]: v["scheme"] for v in vectors if v.get("scheme")}
     return NamespaceDump(ns, sessions, events, entities, mentions, facts, embeddings, schemes)
@@ -313,11 +334,7 @@ def batches_from_json(data: dict[str, Any]) -> Iterator[Batch]:
         yield Batch(
             ns, tuple(dump.sessions), tuple(dump.events), tuple(dump.entities), tuple(dump.mentions), tuple(dump.facts)
         )
-        by_origin: dict[tuple[str, str], list[tuple[str, list[float]]]] = {}
-        for node, vector, model in dump.embeddings:
-            by_origin.setdefault((model, dump.schemes.get(node, "")), []).append((node, vector))
-        for (model, scheme), vectors in sorted(by_origin.items()):
-            yield Batch(ns, embeddings=tuple(vectors), embedding_model=model, embedding_scheme=scheme or None)
+        yield from dump.embedding_batches(None)
 
 
 # -- GraphML ---------------------------------------------------------------------------------------------

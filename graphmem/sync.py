@@ -60,28 +60,6 @@ class SyncSummary:
         return sum(n.events for n in self.namespaces)
 
 
-def _embedding_batches(dump: NamespaceDump, per_batch: int | None) -> list[Batch]:
-    """The stored embeddings, one model and embedded-text scheme per batch (``per_batch`` vectors at most;
-    ``None``: no cap)."""
-    by_origin: dict[tuple[str, str], list[tuple[str, list[float]]]] = {}
-    for node_id, vector, model in dump.embeddings:
-        by_origin.setdefault((model, dump.schemes.get(node_id, "")), []).append((node_id, vector))
-    batches = []
-    for (model, scheme), vectors in sorted(by_origin.items()):
-        size = per_batch or len(vectors)
-        for start in range(0, len(vectors), size):
-            chunk = tuple(vectors[start : start + size])
-            batches.append(
-                Batch(
-                    dump.namespace,
-                    embeddings=chunk,
-                    embedding_model=model or "unknown",
-                    embedding_scheme=scheme or None,
-                )
-            )
-    return batches
-
-
 def _batches(dump: NamespaceDump, batch_events: int) -> list[Batch]:
     """Upsert batches: sessions and entities, then events with their mentions, facts, embeddings."""
     ns = dump.namespace
@@ -95,13 +73,13 @@ def _batches(dump: NamespaceDump, batch_events: int) -> list[Batch]:
         batches.append(Batch(ns, events=events, mentions=mentions))
     for start in range(0, len(dump.facts), batch_events):
         batches.append(Batch(ns, facts=tuple(dump.facts[start : start + batch_events])))
-    batches.extend(_embedding_batches(dump, batch_events))
+    batches.extend(dump.embedding_batches(batch_events))
     return [b for b in batches if len(b)]
 
 
 def _whole(dump: NamespaceDump) -> list[Batch]:
     """The namespace as one batch (with the vectors of its main model); other models' vectors follow."""
-    extra = _embedding_batches(dump, None)
+    extra = dump.embedding_batches(None)
     first = extra.pop(0) if extra else None
     whole = Batch(
         dump.namespace,
