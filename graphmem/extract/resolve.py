@@ -520,15 +520,15 @@ def _recurring(batch: Batch, topics: dict[str, Entity], history: GraphStore | No
         first = min(batch.events, key=order).session
     retracted = set(batch.retract)
     events = {ev.id: ev for ev in batch.events}
-    latest = _latest_mentions(batch, topics, events, order)
-    words, vocab, saying = _word_index(batch.events)
     orders = {ev.id: order(ev) for ev in batch.events}
+    latest = _latest_mentions(batch, topics, events, lambda ev: orders[ev.id])
+    words, vocab, saying = _word_index(batch.events)
     by_topic = _mentioning(batch, topics)
 
     out: set[str] = set()
     for eid, last in latest.items():
         phrases = _phrases(topics[eid])
-        until = order(last)
+        until = orders[last.id]
         heard = _Heard(first)
         for i in by_topic.get(eid, ()):
             if orders[i] <= until:
