@@ -591,7 +591,8 @@ class Memory:
         return self.store.namespaces()
 
     def forget(self, namespace: str, event_id: str | None = None) -> DeleteResult:
-        """Delete one event (and what only it supported), or a whole namespace when no event is given.
+        """Delete one event (and what only it supported: its session too when it was the session's last
+        event, unless it is the namespace's only session), or a whole namespace when no event is given.
 
         Raises:
             UnknownNamespaceError: the namespace holds no data (the closest one is suggested).
