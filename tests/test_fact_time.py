@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -156,3 +157,22 @@ def test_as_of_a_date_is_the_end_of_that_day_over_mcp(store_dir: Path) -> None:
                 return await GraphmemTools(amem).query(query, namespace=NS, params={"d": DAY_30.isoformat()})
 
     assert anyio.run(ask)["rows"] == [{"employer": "Globex"}]
+
+
+@pytest.mark.parametrize(
+    ("clause", "moment"),
+    [
+        ("AS OF 2023-06-01", "2023-06-01T23:59:59.999999"),
+        ("AS OF 2023-06-01 + 1 hour", "2023-06-02T00:59:59.999999"),  # the day's last moment moves
+        ("AS OF 2023-06-01 - 1 hour", "2023-06-01T22:59:59.999999"),
+        ("AS OF 2023-06-01 - 1 day", "2023-05-31T23:59:59.999999"),
+        ("AS OF 2023-01-30 + 1 month", "2023-02-28T23:59:59.999999"),  # clamped to the month's last day
+        ("AS OF $d + 1 hour", "2023-06-02T00:59:59.999999"),
+        ("AS OF 2023-06-01T00:00 + 1 hour", "2023-06-01T01:00:00"),  # a time of day stays a moment
+    ],
+)
+def test_as_of_a_shifted_date_moves_its_last_moment(store_dir: Path, clause: str, moment: str) -> None:
+    query = f"FIND (a)-[f:FACT]->(b) {clause} RETURN f.predicate"
+    with Memory.open(store_dir) as mem:
+        plan = str(mem.explain(query, namespace=NS, d="2023-06-01"))
+    assert re.findall(r"facts as of (\S+)", plan) == [moment]

@@ -129,7 +129,9 @@ def _warn_undated(builder: _Builder, stamp: str, *, path: str, line: int) -> Non
     else:
         why = "its session has no date (give one in its header, e.g. '## Session 1 — 14 March 2024')"
     message = f"[{stamp}] is a time of day but {why}; the clock times of this session are not kept"
-    warnings.warn(IngestWarning(message, path=path, line=line), stacklevel=3)
+    # attributed to the input's own path:line, not to graphmem's code, and with no registry, so the
+    # default filter shows it on every read (a long-running agent re-reading an edited file sees it again)
+    warnings.warn_explicit(IngestWarning(message, path=path, line=line), IngestWarning, path or "<input>", line or 0)
 
 
 def _session_ids(builders: list[_Builder]) -> list[str]:

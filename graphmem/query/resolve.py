@@ -251,8 +251,16 @@ class Resolver:
         start, end = self.time_operand(node)
         if not isinstance(start, datetime) or not isinstance(end, datetime):
             raise self.error("this needs a date, not a variable", node.span)
-        if upper and start.time() == time.min and (end.time() == time.min or end == datetime.max):
-            return end if end == datetime.max else end - EPSILON
+        if upper and isinstance(node.base, ast.DateLit | ast.Param):
+            # whether the value is a date is read before any shift ("2023-06-01 + 1 hour" is a date
+            # moved by an hour): its last moment is what moves, so a later shift never gives an earlier time
+            low, high = self.interval(node.base)
+            if low.time() == time.min and (high.time() == time.min or high == datetime.max):
+                last = high if high == datetime.max else high - EPSILON
+                total = p.Shift()
+                for sign, dur in node.shifts:
+                    total = total + self.duration(dur, sign)
+                return self._shift_interval((last, last), total, node.span)[0]
         return start
 
     def time_subject(self, node: ast.Expr) -> p.Expr:

@@ -213,6 +213,17 @@ def test_text_clock_times_without_any_date_warn(write) -> None:
         read_transcripts(path)
 
 
+def test_text_clock_time_warning_is_shown_on_every_read_under_the_default_filter(write) -> None:
+    # a long-running agent re-reading an edited file must see the warning again: it names the input's
+    # path:line as its place, not graphmem's code (which the default filter would show only once)
+    path = write("t.txt", "[10:01] Ana: hi\n")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("default")
+        read_transcripts(path)
+        read_transcripts(path)
+    assert [(w.filename, w.lineno) for w in caught] == [(str(path), 1), (str(path), 1)]
+
+
 def test_text_dated_clock_times_and_full_timestamps_do_not_warn(write) -> None:
     path = write("t.txt", "## Session 1 — the day after\n[2024-03-14 10:32] Ana: hi\nBo: yo\n")
     with warnings.catch_warnings():

@@ -134,6 +134,8 @@ def test_an_export_of_another_format_version_is_refused_before_the_target_opens(
         ("1", "unknown export format version '1'"),
         (0, "unknown export format version 0"),
         (None, "unknown export format version None"),
+        (True, "unknown export format version True"),  # True == 1 in Python
+        (1.0, "unknown export format version 1.0"),
     ):
         data["version"] = version
         future.write_text(json.dumps(data), encoding="utf-8")
