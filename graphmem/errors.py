@@ -19,6 +19,11 @@ class. Third-party exceptions are wrapped where they enter (``raise ... from exc
     │   ├── QuerySemanticError      it parses but means nothing valid (span, suggestion)
     │   └── QueryLimitError         it exceeds a hop, result or time limit
     └── VectorIndexError            the vector index is unusable and could not be rebuilt
+
+One warning, for input that is read but loses something on the way (the warning names ``path:line``)::
+
+    UserWarning
+    └── IngestWarning               e.g. a ``[10:32]`` turn time in a session with no date: not kept
 """
 
 from __future__ import annotations
@@ -28,6 +33,7 @@ __all__ = [
     "ExtractionError",
     "GraphmemError",
     "IngestError",
+    "IngestWarning",
     "MissingDependencyError",
     "NotFoundError",
     "QueryError",
@@ -127,6 +133,19 @@ class IngestError(GraphmemError):
             where = f"{where}:{line}"
         if json_path:
             where = f"{where} at {json_path}"
+        super().__init__(f"{where}: {message}")
+
+
+class IngestWarning(UserWarning):
+    """An input is read, but something in it is not kept; ``path`` and ``line`` say where."""
+
+    def __init__(self, message: str, *, path: str | None = None, line: int | None = None) -> None:
+        self.path = path
+        self.line = line
+        self.reason = message
+        where = path or "<input>"
+        if line is not None:
+            where = f"{where}:{line}"
         super().__init__(f"{where}: {message}")
 
 

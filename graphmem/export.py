@@ -45,6 +45,7 @@ from graphmem.store.cypher.schema import (
 from graphmem.store.cypher.setup import RECORD_VERSION
 
 __all__ = [
+    "EXPORT_VERSION",
     "FORMATS",
     "ExportSummary",
     "NamespaceDump",
@@ -57,6 +58,8 @@ __all__ = [
 ]
 
 FORMATS = ("json", "graphml", "cypher")
+#: The ``"version"`` of the JSON export this graphmem writes, the only one it reads back.
+EXPORT_VERSION = 1
 _CHUNK = 200
 
 
@@ -244,7 +247,7 @@ def _to_json(dumps: Sequence[NamespaceDump]) -> dict[str, Any]:
                 ],
             }
         )
-    return {"format": "graphmem-export", "version": 1, "namespaces": spaces}
+    return {"format": "graphmem-export", "version": EXPORT_VERSION, "namespaces": spaces}
 
 
 def _dt(value: str | None) -> datetime | None:
@@ -255,11 +258,20 @@ def dumps_from_json(data: Any) -> list[NamespaceDump]:
     """The namespaces of an exported JSON document (``graphmem export --format json``), as read from a store.
 
     Raises:
-        ConfigError: the document is not a graphmem export, or a record in it is malformed (the message
-            names the namespace and what is wrong).
+        ConfigError: the document is not a graphmem export, its format version is not
+            :data:`EXPORT_VERSION` (a newer graphmem wrote it, or it is unknown), or a record in it is
+            malformed (the message names the namespace and what is wrong).
     """
     if not isinstance(data, dict) or data.get("format") != "graphmem-export":
         raise ConfigError('not a graphmem JSON export (no "format": "graphmem-export")')
+    version = data.get("version")
+    if type(version) is not int or version != EXPORT_VERSION:  # not a bool either: True == 1
+        if type(version) is int and version > EXPORT_VERSION:
+            raise ConfigError(
+                f"graphmem JSON export format version {version} is newer than this graphmem reads "
+                f"({EXPORT_VERSION}): restore it with the graphmem that wrote it, or a newer one"
+            )
+        raise ConfigError(f"unknown export format version {version!r} (this graphmem reads {EXPORT_VERSION})")
     spaces = data.get("namespaces")
     if not isinstance(spaces, list):
         raise ConfigError('not a graphmem JSON export: "namespaces" is not a list')

@@ -7,7 +7,8 @@ memory of someone's life must tell apart:
 - *now* (the default): facts valid now, in the versions memory holds now;
 - ``valid_at=t``: what held at ``t``, as memory knows it now;
 - ``as_of=t``: what memory believed at ``t`` (versions recorded by ``t`` and not yet expired then),
-  about ``t`` unless ``valid_at`` names another moment;
+  about ``t`` unless ``valid_at`` names another moment; a date alone is the end of that day (memory
+  as of a day holds what was said that day, as ``until`` a day keeps that day);
 - ``all_time=True``: every version, whatever its times.
 
 The query language's ``VALID AT``/``AS OF``/``ALL TIME`` and recall's fact filter mean the same.
@@ -32,9 +33,8 @@ def utc_now() -> datetime:
 def as_moment(value: object, name: str) -> datetime | None:
     """A time argument of the Python API as stores keep times: naive UTC (``None`` stays ``None``).
 
-    An aware ``datetime`` is converted to UTC and a ``date`` means its midnight (a recall's ``until``
-    then moves to the end of that day, as the query language reads an upper bound); a naive ``datetime``
-    is kept.
+    An aware ``datetime`` is converted to UTC and a ``date`` means its midnight (an ``until`` or an
+    ``as_of`` then moves to the end of that day: :func:`as_upper_bound`); a naive ``datetime`` is kept.
 
     Raises:
         ConfigError: ``value`` is no ``datetime`` or ``date`` (or its UTC time is outside the calendar);
@@ -53,7 +53,7 @@ def as_moment(value: object, name: str) -> datetime | None:
 
 
 def as_upper_bound(value: object, name: str) -> datetime | None:
-    """:func:`as_moment` for an inclusive upper bound (``until``): a ``date`` means the end of that day.
+    """:func:`as_moment` for an inclusive upper bound (``until``, ``as_of``): a ``date`` means the end of that day.
 
     Raises:
         ConfigError: as :func:`as_moment`.

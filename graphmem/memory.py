@@ -425,7 +425,7 @@ class Memory:
 
         The arguments are the fields of :class:`~graphmem.recall.RecallRequest`; see
         :func:`graphmem.recall.recall`. An aware time is compared in UTC; a ``date`` means its midnight
-        (``until``: the end of that day).
+        (``until`` and ``as_of``: the end of that day, so memory as of a day holds that day's turns).
 
         Raises:
             ConfigError: an empty question, an illegal namespace, a non-positive ``k``, a negative
@@ -530,15 +530,15 @@ class Memory:
         """Facts of ``namespace`` (about ``entity``, a name or alias, when given), named, oldest first.
 
         Current facts by default: those valid now, in the version memory holds now. ``valid_at`` asks
-        what held then (as memory knows it now), ``as_of`` what memory believed then, ``all_time`` for
-        every version (see :mod:`graphmem.fact_time`). Each :class:`~graphmem.lookup.StatedFact` holds
-        the stored ``fact`` and the names of its two ends.
+        what held then (as memory knows it now), ``as_of`` what memory believed then (a ``date``: at the
+        end of that day), ``all_time`` for every version (see :mod:`graphmem.fact_time`). Each
+        :class:`~graphmem.lookup.StatedFact` holds the stored ``fact`` and the names of its two ends.
 
         Raises:
             ConfigError: ``all_time`` with ``valid_at``/``as_of``; an illegal namespace.
             NotFoundError: no entity has that name (the message suggests the closest).
         """
-        from graphmem.fact_time import as_moment
+        from graphmem.fact_time import as_moment, as_upper_bound
         from graphmem.lookup import entity_facts
 
         return entity_facts(
@@ -547,7 +547,7 @@ class Memory:
             entity,
             predicate=predicate,
             valid_at=as_moment(valid_at, "valid_at"),
-            as_of=as_moment(as_of, "as_of"),
+            as_of=as_upper_bound(as_of, "as_of"),
             all_time=all_time,
         )
 
@@ -591,7 +591,8 @@ class Memory:
         return self.store.namespaces()
 
     def forget(self, namespace: str, event_id: str | None = None) -> DeleteResult:
-        """Delete one event (and what only it supported), or a whole namespace when no event is given.
+        """Delete one event (and what only it supported: its session too when it was the session's last
+        event, unless it is the namespace's only session), or a whole namespace when no event is given.
 
         Raises:
             UnknownNamespaceError: the namespace holds no data (the closest one is suggested).

@@ -136,8 +136,9 @@ def read_export(path: str | os.PathLike[str]) -> list[NamespaceDump]:
     """The namespaces of a JSON export file (``graphmem export --format json``).
 
     Raises:
-        ConfigError: the file cannot be read or is not a graphmem JSON export; the message names the file
-            (and, for invalid JSON, its line and column; for a malformed record, its namespace and field).
+        ConfigError: the file cannot be read, is not a graphmem JSON export or is one of another format
+            version (:data:`~graphmem.export.EXPORT_VERSION`); the message names the file (and the version;
+            for invalid JSON, its line and column; for a malformed record, its namespace and field).
     """
     where = os.fspath(path)
     try:

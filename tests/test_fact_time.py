@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime
+import re
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -93,3 +94,85 @@ def test_cli_facts(store_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["--db", str(store_dir), "facts", "-n", NS, "--all-time", "--valid-at", "2024-01-01"]) == 2
     # named as the options the user typed, not as Memory.facts' arguments (all_time, valid_at)
     assert "--all-time reads every fact version: give it without --valid-at and --as-of" in capsys.readouterr().err
+
+
+# A bare date as `as_of` is the end of that day on every surface, as `until` is: memory "as of" day 30
+# holds what was said on day 30 (at 13:56), so it knows of the move to Globex.
+DAY_30 = day(30).date()
+
+
+def test_as_of_a_date_is_the_end_of_that_day_in_the_api(store_dir: Path) -> None:
+    end = datetime.combine(DAY_30, datetime.max.time())
+    assert RecallRequest.of("q", namespace=NS, as_of=DAY_30).as_of == end
+    both = RecallRequest.of("q", namespace=NS, until=DAY_30, as_of=DAY_30, time_axis="said").window
+    assert (both.until, both.as_of, both.valid_at) == (end, end, end)
+    with Memory.open(store_dir) as mem:
+        assert employers([s.fact for s in mem.facts("Dana", namespace=NS, as_of=DAY_30)]) == ["globex"]
+        assert employers([s.fact for s in mem.facts("Dana", namespace=NS, as_of=day(30))]) == ["globex"]
+        before = mem.facts("Dana", namespace=NS, as_of=day(30) - timedelta(microseconds=1))
+        assert employers([s.fact for s in before]) == ["acme"]  # a datetime stays that moment
+
+
+def test_as_of_a_date_is_the_end_of_that_day_in_the_cli(store_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--db", str(store_dir), "facts", "-n", NS, "--as-of", DAY_30.isoformat(), "--json"]) == 0
+    assert [f["object"] for f in json.loads(capsys.readouterr().out)] == ["Globex"]
+    before = (day(30) - timedelta(minutes=1)).strftime("%Y-%m-%dT%H:%M")
+    assert main(["--db", str(store_dir), "facts", "-n", NS, "--as-of", before, "--json"]) == 0
+    assert [f["object"] for f in json.loads(capsys.readouterr().out)] == ["Acme"]
+
+
+@pytest.mark.parametrize(
+    ("clause", "params"),
+    [
+        (f"AS OF {DAY_30.isoformat()}", {}),
+        ("AS OF $d", {"d": DAY_30}),
+        ("AS OF $d", {"d": DAY_30.isoformat()}),  # text, as `-p d=...` and MCP's params pass it
+        ("AS OF 2023-06", {}),  # a month: its end
+    ],
+)
+def test_as_of_a_date_is_the_end_of_that_day_in_the_dsl(store_dir: Path, clause: str, params: dict) -> None:  # type: ignore[type-arg]
+    query = f'FIND (p:Person {{name: "Dana"}})-[f:FACT]->(x) {clause} RETURN x.name'
+    with Memory.open(store_dir) as mem:
+        assert [r[0] for r in mem.query(query, namespace=NS, **params).rows] == ["Globex"]
+        moment = day(30) - timedelta(microseconds=1)
+        earlier = mem.query(query.replace(clause, "AS OF $t"), namespace=NS, t=moment)
+        assert [r[0] for r in earlier.rows] == ["Acme"]  # a datetime parameter stays that moment
+        plan = str(mem.explain(query, namespace=NS, **params))
+    last = "2023-06-30" if clause.endswith("2023-06") else DAY_30.isoformat()
+    assert f"facts as of {last}T23:59:59.999999" in plan
+
+
+def test_as_of_a_date_is_the_end_of_that_day_over_mcp(store_dir: Path) -> None:
+    import anyio
+
+    pytest.importorskip("mcp", reason="the MCP SDK is the graphmem[mcp] extra")
+    from graphmem import AsyncMemory
+    from graphmem.mcp_server import GraphmemTools
+
+    query = 'FIND (p:Person {name: "Dana"})-[f:FACT]->(x) AS OF $d RETURN x.name AS employer'
+
+    async def ask() -> dict:  # type: ignore[type-arg]
+        with Memory.open(store_dir) as mem:
+            async with AsyncMemory(mem) as amem:
+                return await GraphmemTools(amem).query(query, namespace=NS, params={"d": DAY_30.isoformat()})
+
+    assert anyio.run(ask)["rows"] == [{"employer": "Globex"}]
+
+
+@pytest.mark.parametrize(
+    ("clause", "moment"),
+    [
+        ("AS OF 2023-06-01", "2023-06-01T23:59:59.999999"),
+        ("AS OF 2023-06-01 + 1 hour", "2023-06-02T00:59:59.999999"),  # the day's last moment moves
+        ("AS OF 2023-06-01 - 1 hour", "2023-06-01T22:59:59.999999"),
+        ("AS OF 2023-06-01 - 1 day", "2023-05-31T23:59:59.999999"),
+        ("AS OF 2023-01-30 + 1 month", "2023-02-28T23:59:59.999999"),  # clamped to the month's last day
+        ("AS OF $d + 1 hour", "2023-06-02T00:59:59.999999"),
+        ("AS OF 2023-06-01T00:00 + 1 hour", "2023-06-01T01:00:00"),  # a time of day stays a moment
+    ],
+)
+def test_as_of_a_shifted_date_moves_its_last_moment(store_dir: Path, clause: str, moment: str) -> None:
+    query = f"FIND (a)-[f:FACT]->(b) {clause} RETURN f.predicate"
+    with Memory.open(store_dir) as mem:
+        plan = str(mem.explain(query, namespace=NS, d="2023-06-01"))
+    assert re.findall(r"facts as of (\S+)", plan) == [moment]

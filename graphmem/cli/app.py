@@ -6,6 +6,8 @@ import importlib
 import importlib.util
 import os
 import sys
+import warnings
+from collections.abc import Callable
 from typing import Any, NoReturn
 
 import click
@@ -20,7 +22,7 @@ from graphmem.cli.common import (
     reset_exit,
     stderr_console,
 )
-from graphmem.errors import GraphmemError
+from graphmem.errors import GraphmemError, IngestWarning
 from graphmem.models import validate_namespace
 from graphmem.namespaces import require_namespace
 from graphmem.text import clean_text
@@ -151,12 +153,29 @@ def namespaces(ctx: click.Context, db: str | None) -> None:
             click.echo(ns)
 
 
+def _warning_printer(fallback: Callable[..., None]) -> Callable[..., None]:
+    """A ``warnings.showwarning`` that prints an :class:`~graphmem.errors.IngestWarning` as
+    ``warning: path:line: ...`` and leaves other warnings to ``fallback``."""
+
+    def show(message: Warning | str, category: type[Warning], *args: Any, **kwargs: Any) -> None:
+        if isinstance(message, IngestWarning):
+            click.echo(clean_text(f"warning: {message}"), err=True)
+        else:
+            fallback(message, category, *args, **kwargs)
+
+    return show
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Run the CLI; graphmem errors become one-line messages and exit status 1."""
+    """Run the CLI; graphmem errors become one-line messages and exit status 1, warnings about the
+    input (:class:`~graphmem.errors.IngestWarning`) lines of their own."""
     reset_exit()  # a fast exit is earned by this command alone
     try:
-        # Without standalone mode click returns a command's exit code instead of raising it.
-        rc = cli.main(args=argv, prog_name="graphmem", standalone_mode=False)
+        with warnings.catch_warnings():
+            warnings.simplefilter("always", IngestWarning)
+            warnings.showwarning = _warning_printer(warnings.showwarning)
+            # Without standalone mode click returns a command's exit code instead of raising it.
+            rc = cli.main(args=argv, prog_name="graphmem", standalone_mode=False)
     except GraphmemError as exc:
         click.echo(clean_text(f"error: {exc}"), err=True)
         return 1

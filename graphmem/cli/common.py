@@ -91,7 +91,8 @@ BARE_DATE = re.compile(r"\d{4}-\d{1,2}-\d{1,2}")
 
 
 class UntilDateTime(click.DateTime):
-    """An inclusive upper bound: a date alone means the end of its day, a date with a time that moment."""
+    """An inclusive upper bound (``--until``, ``--as-of``): a date alone means the end of its day, a date
+    with a time that moment."""
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
         """The datetime ``value`` names; a date alone: the last microsecond of that day."""

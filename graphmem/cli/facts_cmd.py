@@ -6,7 +6,7 @@ from datetime import datetime
 
 import click
 
-from graphmem.cli.common import db_option, open_memory, print_json, print_table
+from graphmem.cli.common import UntilDateTime, db_option, open_memory, print_json, print_table
 
 __all__ = ["facts"]
 
@@ -23,7 +23,9 @@ def _fmt(when: datetime | None) -> str:
 @click.option("--entity", "entity", default=None, help="Only facts about the entity with this name.")
 @click.option("--predicate", default=None, help="Only facts with this predicate.")
 @click.option("--valid-at", type=click.DateTime(_DATE_FORMATS), default=None, help="What held then (default: now).")
-@click.option("--as-of", type=click.DateTime(_DATE_FORMATS), default=None, help="What memory believed then.")
+@click.option(
+    "--as-of", type=UntilDateTime(_DATE_FORMATS), default=None, help="What memory believed then (a date: at its end)."
+)
 @click.option("--all-time", is_flag=True, help="Every version, whatever its times.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
 @click.pass_context

@@ -35,7 +35,13 @@ __all__ = ["recall"]
 @click.option(
     "--until", type=UntilDateTime(DATE_FORMATS), default=None, help="Only events at or before (a date: its whole day)."
 )
-@click.option("--as-of", "as_of", type=click.DateTime(DATE_FORMATS), default=None, help="Recall what memory held then.")
+@click.option(
+    "--as-of",
+    "as_of",
+    type=UntilDateTime(DATE_FORMATS),
+    default=None,
+    help="Recall what memory held then (a date: at the end of that day).",
+)
 @click.option(
     "--time-axis",
     type=click.Choice(["said", "happened", "either"]),

@@ -3,18 +3,20 @@
 A session header is a Markdown heading (``## Session 2 — 14 March 2024``), a ``Session N ...`` line or a
 rule with text (``--- 14 March 2024 ---``); a date in it becomes the session's start time (kept as text
 when it does not parse). A turn may start with a time in brackets (``[10:32] Ana: hi``, or a full
-``[2024-03-14 10:32]``; a bare clock time takes the header date's offset, if any) and may carry an
+``[2024-03-14 10:32]``; a bare clock time takes the header date and its offset, if any) and may carry an
 image as ``[image: a photo of ...]``. A line that is neither a header nor a turn continues the turn before
-it.
+it. A bare clock time in a session with no date that parses is not kept: an
+:class:`~graphmem.errors.IngestWarning` names its line, once per session.
 """
 
 from __future__ import annotations
 
 import re
+import warnings
 from dataclasses import dataclass, field
 from datetime import datetime, time
 
-from graphmem.errors import IngestError
+from graphmem.errors import IngestError, IngestWarning
 from graphmem.formats._source import (
     MAX_TURN_CHARS,
     Source,
@@ -87,7 +89,9 @@ class _Builder:
     number: int | None
     date_text: str | None
     started_at: datetime | None
+    line: int | None = None
     turns: list[RawTurn] = field(default_factory=list)
+    warned: bool = False
 
 
 def _turn_time(raw: str, day: datetime | None, *, path: str, line: int) -> datetime | None:
@@ -107,12 +111,27 @@ def _turn_time(raw: str, day: datetime | None, *, path: str, line: int) -> datet
     return parsed
 
 
-def _new_session(header: str) -> _Builder:
+def _new_session(header: str, line: int | None = None) -> _Builder:
     m = _SESSION_NUMBER.match(header)
     rest = m.group("rest") if m else header
     date_text = rest.strip(" ,;:()—–-") or None
     started = parse_date_text(date_text) if date_text else None
-    return _Builder(int(m.group("n")) if m else None, date_text, started)
+    return _Builder(int(m.group("n")) if m else None, date_text, started, line)
+
+
+def _warn_undated(builder: _Builder, stamp: str, *, path: str, line: int) -> None:
+    """Say (once per session) that a bare clock time is dropped because its session has no date."""
+    if builder.warned:
+        return
+    builder.warned = True
+    if builder.date_text is not None:
+        why = f"the session header at line {builder.line} has no date that parses ({builder.date_text!r})"
+    else:
+        why = "its session has no date (give one in its header, e.g. '## Session 1 — 14 March 2024')"
+    message = f"[{stamp}] is a time of day but {why}; the clock times of this session are not kept"
+    # attributed to the input's own path:line, not to graphmem's code, and with no registry, so the
+    # default filter shows it on every read (a long-running agent re-reading an edited file sees it again)
+    warnings.warn_explicit(IngestWarning(message, path=path, line=line), IngestWarning, path or "<input>", line or 0)
 
 
 def _session_ids(builders: list[_Builder]) -> list[str]:
@@ -140,6 +159,9 @@ def read_text(
     Raises:
         IngestError: a line is neither a header nor a turn and no turn precedes it, a turn is empty, or a
             bracketed time does not parse; names the line.
+
+    Warns:
+        IngestWarning: a bare clock time (``[10:32]``) in a session with no date, which is not kept.
     """
     builders: list[_Builder] = []
     pending: _Pending | None = None
@@ -166,7 +188,7 @@ def read_text(
         header = _header(line)
         if header is not None:
             flush()
-            builders.append(_new_session(header))
+            builders.append(_new_session(header, number))
             continue
         m = _TURN.match(line)
         if m and _speaker_ok(m.group("speaker")):
@@ -175,6 +197,8 @@ def read_text(
                 builders.append(_new_session(""))
             stamp = m.group("time")
             when = _turn_time(stamp, builders[-1].started_at, path=source.path, line=number) if stamp else None
+            if stamp and when is None:
+                _warn_undated(builders[-1], stamp, path=source.path, line=number)
             pending = _Pending(m.group("speaker").strip(), m.group("text") or "", number, when)
             continue
         if pending is None:

@@ -436,7 +436,7 @@ class _Planner:
     def find(self, st: ast.Find) -> tuple[list[str], bool]:
         declared = self.declare_patterns(st.patterns)
         if st.as_of is not None:
-            self.as_of = self.r.moment(st.as_of)
+            self.as_of = self.r.moment(st.as_of, upper=True)
         if st.valid_at is not None:
             self.valid_at = self.r.moment(st.valid_at)
         if st.as_of is not None and st.valid_at is None:
@@ -556,7 +556,7 @@ class _Planner:
             if high is not None:
                 assert isinstance(high.value, p.Const)
                 until = high.value.value if high.inclusive else shift_clamped(high.value.value, seconds=-1e-6)
-        as_of = None if st.as_of is None else self.r.moment(st.as_of)
+        as_of = None if st.as_of is None else self.r.moment(st.as_of, upper=True)
         axis = st.axis or "either"
         self.steps.append(p.RecallSeek("hit", text, k, hops, speakers, since, until, as_of, axis))
         columns = ["score", "time", "speaker", "text", "source", "why"]

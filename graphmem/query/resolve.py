@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime
+from datetime import date, datetime, time
 from typing import Any, assert_never
 
 from graphmem.errors import QuerySemanticError
@@ -20,7 +20,7 @@ from graphmem.query import plan as p
 from graphmem.query.limits import QueryLimits
 from graphmem.query.schema import DEFAULT_ENTITY_TYPES, DEFAULT_SCHEMA, Schema, closest
 from graphmem.query.syntax_errors import caret_context
-from graphmem.query.timeutil import DateTextError, interval_of, naive_utc, parse_date_text, shift_clamped
+from graphmem.query.timeutil import EPSILON, DateTextError, interval_of, naive_utc, parse_date_text, shift_clamped
 
 __all__ = [
     "AGGREGATES",
@@ -241,12 +241,27 @@ class Resolver:
             return self._shift_interval(self.interval(base), total, node.span)
         return self.time_subject(base), total
 
-    def moment(self, node: ast.TimeValue) -> datetime:
-        """A constant time (the start of its interval), for ``AS OF``, ``VALID AT`` and RECALL windows."""
-        operand = self.time_operand(node)
-        if not isinstance(operand[0], datetime):
+    def moment(self, node: ast.TimeValue, *, upper: bool = False) -> datetime:
+        """A constant time (the start of its interval), for ``AS OF``, ``VALID AT`` and RECALL windows.
+
+        With ``upper`` (``AS OF``, an inclusive upper bound as ``until`` is) a date (a day, a month or a
+        year) means its last moment, so memory as of a day holds what was said that day; a time of day
+        or a ``datetime`` parameter stays that moment.
+        """
+        start, end = self.time_operand(node)
+        if not isinstance(start, datetime) or not isinstance(end, datetime):
             raise self.error("this needs a date, not a variable", node.span)
-        return operand[0]
+        if upper and isinstance(node.base, ast.DateLit | ast.Param):
+            # whether the value is a date is read before any shift ("2023-06-01 + 1 hour" is a date
+            # moved by an hour): its last moment is what moves, so a later shift never gives an earlier time
+            low, high = self.interval(node.base)
+            if low.time() == time.min and (high.time() == time.min or high == datetime.max):
+                last = high if high == datetime.max else high - EPSILON
+                total = p.Shift()
+                for sign, dur in node.shifts:
+                    total = total + self.duration(dur, sign)
+                return self._shift_interval((last, last), total, node.span)[0]
+        return start
 
     def time_subject(self, node: ast.Expr) -> p.Expr:
         """A time-valued expression: a node (its time) or a time property."""

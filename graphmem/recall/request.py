@@ -20,8 +20,9 @@ __all__ = ["RecallRequest", "TimeAxis"]
 TimeAxis = Literal["said", "happened", "either"]
 TIME_AXES: tuple[str, ...] = get_args(TimeAxis)
 
-#: The fields that hold a time.
+#: The fields that hold a time, and those that are inclusive upper bounds (a date: the end of that day).
 _TIMES = ("since", "until", "as_of", "valid_at", "reference")
+_UPPER = frozenset({"until", "as_of"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,7 +42,8 @@ class RecallRequest:
         until: only events at or before this time (on ``time_axis``; a ``date``: the end of that day).
         speakers: only events spoken by one of these (names compared ignoring case); ``None`` = anyone.
         as_of: recall what memory held at this moment: facts recorded and not yet expired then (and
-            valid then, unless ``valid_at`` names another moment), and events that had happened by then.
+            valid then, unless ``valid_at`` names another moment), and events that had happened by then
+            (a ``date``: the end of that day, as for ``until``).
         valid_at: traverse only facts that held at this moment (with ``as_of``: default ``as_of``).
         all_time: traverse facts of every version (not with ``as_of``/``valid_at``).
         time_axis: what ``since``/``until`` bound: ``"said"`` (when the turn was said), ``"happened"``
@@ -58,8 +60,8 @@ class RecallRequest:
     Raises:
         ConfigError: an empty question, an illegal namespace, a non-positive ``k``, a negative ``hops``,
             a time that is no ``datetime`` or ``date`` (the times are kept as naive UTC: an aware one
-            is converted, a date is its midnight, or the end of its day for ``until``), or ``since``
-            after ``until``.
+            is converted, a date is its midnight, or the end of its day for ``until`` and ``as_of``), or
+            ``since`` after ``until``.
     """
 
     text: str
@@ -80,7 +82,7 @@ class RecallRequest:
         if not self.text.strip():
             raise ConfigError("the question is empty: recall needs words to look for")
         for name in _TIMES:  # aware times and dates, as stored times are compared: naive UTC
-            read = as_upper_bound if name == "until" else as_moment  # until a date: the whole day
+            read = as_upper_bound if name in _UPPER else as_moment  # until/as_of a date: the whole day
             object.__setattr__(self, name, read(getattr(self, name), name))
         if self.since is not None and self.until is not None and self.since > self.until:
             raise ConfigError(

@@ -308,7 +308,10 @@ class GraphStore(Protocol):
         ...
 
     def delete_event(self, namespace: str, event_id: str) -> DeleteResult:
-        """Delete an event, its mentions, the facts only it supported and entities left unused."""
+        """Delete an event, its mentions, the facts only it supported, entities left unused and its
+        session when it leaves it without an event, unless it is the namespace's only session: that one
+        stays, so a namespace whose every event was forgotten is still listed and ``delete_namespace``
+        (``forget -n``) can clear the records of its inputs."""
         ...
 
     def delete_namespace(self, namespace: str) -> DeleteResult:

@@ -602,13 +602,16 @@ class EmbeddedStore:
 
     @_exclusive
     def delete_event(self, namespace: str, event_id: str) -> DeleteResult:
-        """Delete an event, its mentions, the facts only it supported and entities left unused."""
+        """Delete an event, its mentions, the facts only it supported, entities left unused and its session
+        when it leaves it without an event (unless it is the namespace's only session)."""
         with self._lock:
             disk = self._on_disk(namespace, admit=False)
             graph = self._graph_of(namespace)
-            if graph.peek(namespace) is None:
+            ix = graph.peek(namespace)
+            if ix is None:
                 return DeleteResult()
-            plan = plan_retraction(graph, namespace, [event_id], keep=set())
+            kept = set(ix.sessions) if len(ix.sessions) == 1 else set()  # the last one marks the namespace
+            plan = plan_retraction(graph, namespace, [event_id], keep=set(), sessions_kept=kept)
             if not plan.events:
                 return DeleteResult()
             with one_transaction(self._conn, f"deleting event {event_id!r} failed, nothing was deleted"):
@@ -622,6 +625,7 @@ class EmbeddedStore:
                 entities=len(plan.orphans),
                 facts=len(plan.dropped_facts),
                 mentions=plan.mentions,
+                sessions=len(plan.sessions),
             )
 
     def delete_namespace(self, namespace: str) -> DeleteResult:

@@ -4,9 +4,10 @@ Deleting a set of events removes their mentions; fact versions whose evidence li
 or that the set caused (``revised_by``), are dropped and each fact's version chain re-linked, so the
 version before a retracted closing is current again (:func:`graphmem.store.versions.unwind_chain`); the
 others lose those events from their evidence; entities left with no mention and no fact are dropped too,
-unless the batch being written uses them. A batch's retraction also drops the sessions it leaves without
-an event, unless the batch writes the session or an event into it (a session a re-ingested input no
-longer holds); ``delete_event`` leaves sessions as they are.
+unless the batch being written uses them. The sessions left without an event are dropped as well: by
+``delete_event`` (a session whose events were all forgotten, unless it is the namespace's only one), and
+by a batch's retraction unless the batch writes the session or an event into it (a session a re-ingested
+input no longer holds).
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ class Retraction:
     #: fact versions rewritten in full (evidence shrunk, or re-linked in their chain)
     shrunk_facts: list[Fact] = field(default_factory=list)
     orphans: list[str] = field(default_factory=list)
-    #: sessions left without an event (a batch's retraction only)
+    #: sessions left without an event (unless ``sessions_kept`` holds them)
     sessions: list[str] = field(default_factory=list)
 
 
@@ -69,8 +70,9 @@ def plan_retraction(
         namespace: the namespace of the events.
         event_ids: the events to delete; ids that do not exist are ignored.
         keep: entity ids that must not be dropped even if left unused.
-        sessions_kept: for a batch's retraction, the sessions it uses (:func:`sessions_used_by`); the
-            others left without an event are dropped too. ``None`` (``delete_event``): no session is.
+        sessions_kept: the sessions that stay even if left without an event: for a batch's retraction,
+            those it uses (:func:`sessions_used_by`); for ``delete_event``, none unless the namespace has
+            only one. The others left without an event are dropped too. ``None``: no session is.
     """
     ix = mem.peek(namespace)
     plan = Retraction()

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+import warnings
 from datetime import datetime, timedelta, timezone
 
 import pytest
 
+from graphmem.errors import IngestWarning
 from graphmem.formats import read_records, read_transcripts
 from graphmem.formats._records import SESSION_GAP
 
@@ -186,3 +188,45 @@ def test_tag_prefixes_locomo_sessions_even_with_a_sample_id(write) -> None:
     assert first.namespace == "conv-1" and first.sessions[0].id.startswith("l-")
     assert first.sessions[0].id.endswith("/session_1") and first.sessions[0].id != "session_1"
     assert second.namespace == "l-2" and second.sessions[0].id.endswith("-2/session_1")
+
+
+def test_text_clock_times_under_an_undated_header_warn_naming_the_line(write) -> None:
+    text = (
+        "## Session 1 — 14 March 2024\n[10:00] Ana: hi\n\n"
+        "## Session 2 — the day after\nBo: hey\n[10:32] Ana: hi\n[10:33] Bo: yo\n"
+    )
+    path = write("t.txt", text)
+    with pytest.warns(IngestWarning) as caught:
+        [t] = read_transcripts(path)
+    [w] = caught  # once per session, at its first clock time
+    assert isinstance(w.message, IngestWarning)
+    assert (w.message.path, w.message.line) == (str(path), 6)
+    assert str(w.message).startswith(f"{path}:6: [10:32] is a time of day")
+    assert "header at line 4" in str(w.message) and "'the day after'" in str(w.message)
+    assert t.sessions[0].turns[0].timestamp == datetime(2024, 3, 14, 10, 0)
+    assert [turn.timestamp for turn in t.sessions[1].turns] == [None, None, None]  # nothing guessed
+
+
+def test_text_clock_times_without_any_date_warn(write) -> None:
+    path = write("t.txt", "[10:01] Ana: hi\n[10:02] Bo: hello\n")
+    with pytest.warns(IngestWarning, match=r"t\.txt:1: \[10:01\] is a time of day but its session has no date"):
+        read_transcripts(path)
+
+
+def test_text_clock_time_warning_is_shown_on_every_read_under_the_default_filter(write) -> None:
+    # a long-running agent re-reading an edited file must see the warning again: it names the input's
+    # path:line as its place, not graphmem's code (which the default filter would show only once)
+    path = write("t.txt", "[10:01] Ana: hi\n")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("default")
+        read_transcripts(path)
+        read_transcripts(path)
+    assert [(w.filename, w.lineno) for w in caught] == [(str(path), 1), (str(path), 1)]
+
+
+def test_text_dated_clock_times_and_full_timestamps_do_not_warn(write) -> None:
+    path = write("t.txt", "## Session 1 — the day after\n[2024-03-14 10:32] Ana: hi\nBo: yo\n")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        [t] = read_transcripts(path)
+    assert t.sessions[0].turns[0].timestamp == datetime(2024, 3, 14, 10, 32)

@@ -1,14 +1,15 @@
-"""Any bytes give transcripts or a named IngestError, never another exception."""
+"""Any bytes give transcripts or a named IngestError, never another exception (warnings name the file)."""
 
 from __future__ import annotations
 
 import tempfile
+import warnings
 from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from graphmem.errors import IngestError
+from graphmem.errors import IngestError, IngestWarning
 from graphmem.formats import FORMATS, read_transcripts
 
 _TEXTISH = st.text(alphabet=st.sampled_from(list('Ana Bo:{}[]"\n,#-0123456789session_.é\x00')), max_size=200)
@@ -18,11 +19,14 @@ def _read(data: bytes, fmt: str | None) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "input.txt"
         path.write_bytes(data)
-        try:
-            transcripts = read_transcripts(path, format=fmt)
-        except IngestError as exc:
-            assert exc.path == str(path)
-            return
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", IngestWarning)
+            try:
+                transcripts = read_transcripts(path, format=fmt)
+            except IngestError as exc:
+                assert exc.path == str(path)
+                return
+        assert all(isinstance(w.message, IngestWarning) and w.message.path == str(path) for w in caught)
         assert transcripts and all(t.turn_count > 0 for t in transcripts)
 
 

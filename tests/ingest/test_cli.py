@@ -69,3 +69,16 @@ def test_bench_ingest(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Non
     assert len(figures["machine"]["load_average_before"]) == 3
     assert set(figures["end_to_end"]["timings"]) == {"read", "extract", "resolve", "embed", "write"}
     assert "where the time goes" in capsys.readouterr().out
+
+
+def test_clock_times_in_an_undated_session_are_a_warning_naming_the_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "t.txt"
+    path.write_text("## Session 1 — the beach trip\n[10:32] Ana: hi\n[10:33] Bo: yo\n", encoding="utf-8")
+    assert main(["ingest", "--db", str(tmp_path / "db"), "--no-embed", str(path)]) == 0
+    err = capsys.readouterr().err.splitlines()
+    assert [line for line in err if line.startswith("warning:")] == [
+        f"warning: {path}:2: [10:32] is a time of day but the session header at line 1 has no date that parses "
+        "('the beach trip'); the clock times of this session are not kept"
+    ]

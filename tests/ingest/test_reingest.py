@@ -174,6 +174,25 @@ def test_removed_turns_and_sessions_are_retracted(mem: Memory, tmp_path: Path) -
     assert sessions(mem, "talk") == both
 
 
+def test_a_session_forgotten_whole_leaves_no_empty_session(mem: Memory, tmp_path: Path) -> None:
+    path = tmp_path / "talk.txt"
+    path.write_text(chat(S1, S2, ["Maya: seven"]), encoding="utf-8")
+    run(mem, path)
+    three = sessions(mem, "talk")
+    deleted = [mem.forget("talk", f"ev:session_2:{seq}") for seq in (1, 2, 3)]
+    assert [d.sessions for d in deleted] == [0, 0, 1]  # the last of its events takes the session along
+    assert sessions(mem, "talk") == [three[0], three[2]]
+    assert mem.stats("talk").sessions == 2
+    # an edit elsewhere keeps it forgotten; removing it from the file leaves nothing of it either
+    path.write_text(chat(S1, S2, ["Maya: SEVEN"]), encoding="utf-8")
+    run(mem, path)
+    assert [s[0] for s in sessions(mem, "talk")] == ["session_1", "session_3"]
+    path.write_text(chat(S1), encoding="utf-8")
+    run(mem, path)
+    assert sessions(mem, "talk") == three[:1]
+    assert events(mem, "talk") == fresh(tmp_path, path)
+
+
 def test_forgotten_turns_stay_forgotten_unless_edited(mem: Memory, tmp_path: Path) -> None:
     path = tmp_path / "talk.txt"
     path.write_text(chat(S1, S2), encoding="utf-8")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import xml.etree.ElementTree as ET
 from dataclasses import replace
 from pathlib import Path
@@ -18,7 +19,7 @@ from graphmem.store.base import GraphStore
 from graphmem.store.cypher import CypherStore
 from graphmem.store.cypher import write as cypher_write
 from graphmem.store.embedded import EmbeddedStore
-from graphmem.sync import sync_stores
+from graphmem.sync import read_export, sync_stores
 from tests.store.test_contract import conversation
 from tests.support.bolt_server import BoltTarget
 
@@ -115,6 +116,38 @@ def test_a_json_export_is_restored_by_sync(tmp_path: Path, capsys: pytest.Captur
     assert main(["sync", "--from", str(tmp_path / "missing.json"), "--to", str(tmp_path / "new")]) == 1
     assert "cannot read" in capsys.readouterr().err
     src.close()
+
+
+def test_an_export_of_another_format_version_is_refused_before_the_target_opens(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    src = _source(tmp_path, "a")
+    export = tmp_path / "backup.json"
+    with export.open("w", encoding="utf-8") as out:
+        export_graph(src, out, "json", embeddings=True)
+    src.close()
+    data = json.loads(export.read_text(encoding="utf-8"))
+    assert data["version"] == 1  # the version this graphmem writes restores (see the test above)
+    future = tmp_path / "future.json"
+    for version, said in (
+        (2, "export format version 2 is newer than this graphmem reads (1)"),
+        ("1", "unknown export format version '1'"),
+        (0, "unknown export format version 0"),
+        (None, "unknown export format version None"),
+        (True, "unknown export format version True"),  # True == 1 in Python
+        (1.0, "unknown export format version 1.0"),
+    ):
+        data["version"] = version
+        future.write_text(json.dumps(data), encoding="utf-8")
+        with pytest.raises(ConfigError, match=f"^{re.escape(str(future))}: .*{re.escape(said)}"):
+            read_export(future)
+        assert main(["sync", "--from", str(future), "--to", str(tmp_path / "new")]) == 1
+        assert f"error: {future}: " in capsys.readouterr().err
+        assert not (tmp_path / "new").exists()  # refused before the target store opens
+    del data["version"]
+    future.write_text(json.dumps(data), encoding="utf-8")
+    with pytest.raises(ConfigError, match="unknown export format version None"):
+        read_export(future)
 
 
 def test_graphml_export_has_every_node_and_edge(tmp_path: Path) -> None:

@@ -306,7 +306,7 @@ def test_recall_passes_the_window(small_memory: Memory) -> None:
             since=datetime(2023, 5, 1),
             until=datetime(2023, 5, 31, 23, 59, 59, 999999),
             speakers=("Caroline",),
-            as_of=datetime(2023, 6, 1),
+            as_of=datetime(2023, 6, 1, 23, 59, 59, 999999),  # a date: memory at the end of that day, as UNTIL
         )
     ]
     assert result.rows == ((0.75, datetime(2023, 5, 8, 13, 58), "Caroline", event.text, "D1:3", "dense #1"),)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 from typing import Any
 
 import pytest
@@ -219,3 +219,13 @@ def test_specificity_is_inverse_document_frequency(memory: Memory) -> None:
     assert walk.specificity("ent:biscuit") == pytest.approx(math.log(14 / 3))
     walk.speakers.add("ent:ana")
     assert walk.specificity("ent:ana") == 0.0
+
+
+def test_until_and_as_of_a_date_keep_that_days_turns(memory: Memory) -> None:
+    # s3 is said on 15 March from 10:01: memory "as of" 15 March holds it, as "until" 15 March does
+    day = (START + timedelta(days=14)).date()
+    hits = memory.recall("cello lessons", namespace=NS, k=20, until=day, as_of=day, time_axis="said")
+    assert "s3" in {h.event.session for h in hits}
+    assert all(h.why.window.as_of == datetime.combine(day, time.max) for h in hits)
+    before = memory.recall("cello lessons", namespace=NS, k=20, as_of=datetime.combine(day, time(10)))
+    assert "s3" not in {h.event.session for h in before}  # a datetime is that moment

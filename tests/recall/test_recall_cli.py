@@ -64,3 +64,13 @@ def test_recall_by_a_speaker_nobody_is_is_a_message(store_dir: Path, capsys: pyt
     assert captured.err == f"error: no speaker 'Bne' in namespace '{NS}' (speakers: Ana, Ben) (did you mean 'Ben'?)\n"
     assert main([*db, "--speaker", "ben", "--speaker", "ANA"]) == 0  # names ignore case
     assert {h["speaker"] for h in json.loads(capsys.readouterr().out)["hits"]} <= {"Ana", "Ben"}
+
+
+def test_recall_as_of_a_date_keeps_that_days_turns(store_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # s3 is said on 2024-03-15 from 10:01; --as-of and --until that day both keep it
+    args = ["--db", str(store_dir), "recall", "cello lessons", "-n", NS, "--k", "20", "--json"]
+    assert main([*args, "--as-of", "2024-03-15", "--until", "2024-03-15"]) == 0
+    hits = json.loads(capsys.readouterr().out)["hits"]
+    assert any(h["source_id"].startswith("s3-") for h in hits)
+    assert main([*args, "--as-of", "2024-03-15T10:00"]) == 0
+    assert not any(h["source_id"].startswith("s3-") for h in json.loads(capsys.readouterr().out)["hits"])

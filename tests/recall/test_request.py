@@ -50,7 +50,8 @@ def test_times_are_read_as_stores_keep_them() -> None:
     )
     assert req.since == datetime(2024, 5, 1, 10, 0)
     assert req.until == datetime(2024, 6, 1, 23, 59, 59, 999999)  # an upper bound keeps its whole day
-    assert req.as_of == datetime(2024, 7, 1) and req.valid_at == datetime(2024, 1, 1)
+    assert req.as_of == datetime(2024, 7, 1, 23, 59, 59, 999999)  # as_of too: memory at the end of that day
+    assert req.valid_at == datetime(2024, 1, 1)
     assert req.reference == datetime(2024, 8, 1)
     assert req.admits(Event("ns", "e", "s", 1, "A", "t", datetime(2024, 5, 20)))
 

@@ -857,9 +857,39 @@ def test_batch_retract_drops_a_session_it_leaves_without_events(backend: Backend
     # a batch writing into a session it empties keeps it (an event of its own, the session not repeated)
     store.write(Batch(ns, events=(Event(ns, "e6", "s3", 0, "Melanie", "Bye."),), retract=("e5",)))
     assert [s.id for s in store.iter_sessions(ns)] == ["s1", "s3"]
-    # delete_event is unchanged: forgetting a session's last event leaves the session
+    # delete_event drops it too (test_delete_event_drops_the_session_it_leaves_without_events)
     store.delete_event(ns, "e6")
+    assert [s.id for s in store.iter_sessions(ns)] == ["s1"]
+
+
+def test_delete_event_drops_the_session_it_leaves_without_events(backend: Backend) -> None:
+    """Forgetting every event of a session one by one (``Memory.forget``) leaves no empty Session node:
+    the last delete drops it, says so in its result and re-derives the sessions' order without it. The
+    namespace's only session stays (it keeps the namespace listed, so ``forget -n`` can clear it)."""
+    from dataclasses import replace
+
+    store, ns = backend.open(), backend.ns()
+    batch = conversation(ns)
+    s3 = Session(ns, "s3", 2, day(20))
+    e5 = Event(ns, "e5", "s3", 0, "Melanie", "Hi.")
+    store.write(replace(batch, sessions=(*batch.sessions, s3), events=(*batch.events, e5)))
+    first = store.delete_event(ns, "e1")  # s1 keeps two events
+    assert (first.events, first.sessions) == (1, 0)
+    assert [s.id for s in store.iter_sessions(ns)] == ["s1", "s2", "s3"]
+    last = store.delete_event(ns, "e4")  # s2's only event
+    assert (last.events, last.sessions) == (1, 1)
+    assert store.get_session(ns, "s2") is None
     assert [s.id for s in store.iter_sessions(ns)] == ["s1", "s3"]
+    assert counts(store, ns)["sessions"] == 2
+    after = store.neighbors(ns, "s1", edge_types=[EdgeType.NEXT_SESSION], direction=Direction.OUT)
+    assert [n.node_id for n in after] == ["s3"]
+    assert store.delete_event(ns, "e4") == store.delete_event(ns, "nope")  # nothing left to delete
+    for eid in ("e2", "e3"):
+        store.delete_event(ns, eid)
+    assert [s.id for s in store.iter_sessions(ns)] == ["s3"]
+    assert store.neighbors(ns, "s3", edge_types=[EdgeType.NEXT_SESSION], direction=Direction.IN) == []
+    assert store.delete_event(ns, "e5").sessions == 0  # the only session left
+    assert [s.id for s in store.iter_sessions(ns)] == ["s3"] and ns in store.namespaces()
 
 
 def test_names_match_without_accents(backend: Backend) -> None:

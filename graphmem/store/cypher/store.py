@@ -572,7 +572,8 @@ class CypherStore:
     # -- deleting --------------------------------------------------------------------------------------
 
     def delete_event(self, namespace: str, event_id: str) -> DeleteResult:
-        """Delete an event, its mentions, the facts only it supported and entities left unused."""
+        """Delete an event, its mentions, the facts only it supported, entities left unused and its session
+        when it leaves it without an event (unless it is the namespace's only session)."""
         ns = self._ns(namespace)
         deleted = self._write(ns, f"deleting event {event_id!r}", lambda tx: write.delete_event(tx, ns, event_id))
         return self._forgetting_copy(ns, deleted)

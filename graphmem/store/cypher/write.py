@@ -223,7 +223,7 @@ def write_batch(tx: CypherTx, batch: Batch) -> None:
     if retracted:
         _, retracted_sessions = retract_events(tx, ns, retracted, keep=entities_used_by(batch))
         touched |= retracted_sessions
-        emptied = _drop_empty_sessions(tx, ns, retracted_sessions - sessions_used_by(batch))
+        emptied = _drop_empty_sessions(tx, ns, retracted_sessions - sessions_used_by(batch)) > 0
     if batch.sessions:
         _run_rows(tx, PUT_SESSIONS, ns, [session_row(s) for s in batch.sessions])
     if batch.events:
@@ -373,6 +373,11 @@ DETACH DELETE s
 RETURN count(*) AS dropped
 """
 
+SESSION_COUNT = """
+MATCH (s:Session {namespace: $ns})
+RETURN count(s) AS sessions
+"""
+
 DROP_ORPHANS = """
 UNWIND $ids AS xid
 MATCH (x:Entity {namespace: $ns, id: xid})
@@ -431,21 +436,28 @@ def retract_events(
     return result, sessions
 
 
-def _drop_empty_sessions(tx: CypherTx, ns: str, session_ids: Iterable[str]) -> bool:
-    """Delete those of these sessions left without an event (a batch's retraction: a session a re-ingested
-    input no longer holds); whether any was deleted (the sessions' order is then re-derived)."""
+def _drop_empty_sessions(tx: CypherTx, ns: str, session_ids: Iterable[str]) -> int:
+    """Delete those of these sessions left without an event (a session a re-ingested input no longer
+    holds, or whose events were all forgotten); how many were deleted (the sessions' order is then
+    re-derived)."""
     ids = sorted(set(session_ids))
     if not ids:
-        return False
+        return 0
     rows = tx.run(DROP_EMPTY_SESSIONS, ns=ns, ids=ids)
-    return bool(rows) and int(rows[0]["dropped"]) > 0
+    return int(rows[0]["dropped"]) if rows else 0
 
 
 def delete_event(tx: CypherTx, ns: str, event_id: str) -> DeleteResult:
-    """Transaction function: delete an event, its mentions, facts only it supported, unused entities."""
+    """Transaction function: delete an event, its mentions, facts only it supported, unused entities, and
+    its session when it leaves it without an event (unless it is the namespace's only session)."""
     result, sessions = retract_events(tx, ns, [event_id])
+    dropped = 0
+    if sessions and int(tx.run(SESSION_COUNT, ns=ns)[0]["sessions"]) > 1:  # the last one marks the namespace
+        dropped = _drop_empty_sessions(tx, ns, sessions)
     relink_sessions_events(tx, ns, sessions)
-    return result
+    if dropped:
+        relink_session_order(tx, ns)
+    return replace(result, sessions=dropped)
 
 
 NAMESPACE_COUNTS = """
