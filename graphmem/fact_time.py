@@ -77,24 +77,27 @@ def _naive(when: datetime | None) -> datetime | None:
 
 def fact_filter(
     *,
-    valid_at: datetime | None = None,
-    as_of: datetime | None = None,
+    valid_at: datetime | date | None = None,
+    as_of: datetime | date | None = None,
     all_time: bool = False,
-    now: datetime | None = None,
+    now: datetime | date | None = None,
 ) -> TimeFilter:
     """The :class:`TimeFilter` facts must pass for these options (see the module docs).
 
+    Times are read as :func:`as_moment` reads them (``as_of`` as :func:`as_upper_bound`: a date is the end
+    of that day).
+
     Raises:
-        ConfigError: ``all_time`` with ``valid_at`` or ``as_of``.
+        ConfigError: ``all_time`` with ``valid_at`` or ``as_of``; a time that is no ``datetime`` or ``date``.
     """
     if all_time:
         if valid_at is not None or as_of is not None:
             raise ConfigError("all_time reads every fact version: give it without valid_at and as_of")
         return TimeFilter(history=True)
-    valid_at, as_of = _naive(valid_at), _naive(as_of)
-    if as_of is not None:
-        return TimeFilter(as_of=as_of, valid_at=valid_at or as_of)
-    return TimeFilter(valid_at=valid_at or _naive(now) or utc_now())
+    valid, believed = as_moment(valid_at, "valid_at"), as_upper_bound(as_of, "as_of")
+    if believed is not None:
+        return TimeFilter(as_of=believed, valid_at=valid or believed)
+    return TimeFilter(valid_at=valid or as_moment(now, "now") or utc_now())
 
 
 def facts_at(
@@ -103,10 +106,10 @@ def facts_at(
     *,
     entity_id: str | None = None,
     predicate: str | None = None,
-    valid_at: datetime | None = None,
-    as_of: datetime | None = None,
+    valid_at: datetime | date | None = None,
+    as_of: datetime | date | None = None,
     all_time: bool = False,
-    now: datetime | None = None,
+    now: datetime | date | None = None,
 ) -> list[Fact]:
     """Facts of ``namespace`` on the given time axes (current ones by default), by recorded time then id.
 

@@ -176,3 +176,14 @@ def test_as_of_a_shifted_date_moves_its_last_moment(store_dir: Path, clause: str
     with Memory.open(store_dir) as mem:
         plan = str(mem.explain(query, namespace=NS, d="2023-06-01"))
     assert re.findall(r"facts as of (\S+)", plan) == [moment]
+
+
+def test_fact_filter_reads_dates_and_refuses_other_values() -> None:
+    from datetime import date
+
+    tf = fact_filter(as_of=date(2024, 1, 2))
+    assert tf.as_of == tf.valid_at == datetime(2024, 1, 2, 23, 59, 59, 999999)  # a date: its end
+    assert fact_filter(valid_at=date(2024, 1, 2)).valid_at == datetime(2024, 1, 2)
+    assert fact_filter(now=date(2024, 1, 2)).valid_at == datetime(2024, 1, 2)
+    with pytest.raises(ConfigError, match="valid_at must be a datetime or a date"):
+        fact_filter(valid_at="2024-01-02")  # type: ignore[arg-type]
