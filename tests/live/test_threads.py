@@ -3,6 +3,7 @@ message added is stored once, in order, searchable and recalled."""
 
 from __future__ import annotations
 
+import itertools
 import sys
 import threading
 import traceback
@@ -91,3 +92,73 @@ def test_reads_never_fail_while_another_thread_unloads_the_namespace(tmp_path: P
             "entities": lambda m: list(m.store.iter_entities(NS)),
         }
         _run(reads, mem, lambda b: mem.unload(NS), 800)
+
+
+def test_recall_caches_are_fetched_and_dropped_from_several_threads(tmp_path: Path, switch_often: None) -> None:
+    # Recall fetching a namespace's cache while a write (or an unload) dropped it raised KeyError.
+    with Memory.open(tmp_path / "db", embedder=FakeEmbedder()) as mem:
+        _run({"recall_cache": lambda m: m.recall_cache(NS)}, mem, lambda b: mem.unload(NS), 20_000)
+
+
+def _check_stored_once(mem: Memory, namespace: str, added: list[tuple[str, str]]) -> None:
+    """Every added (event id, unique word) is one event, embedded, found by its word; turns are in order."""
+    events = list(mem.store.iter_events(namespace))
+    assert sorted(e.id for e in events) == sorted(eid for eid, _ in added)
+    by_id = {e.id: e for e in events}
+    for eid, word in added:
+        assert word in by_id[eid].text
+        assert [h.event_id for h in mem.store.search_text(namespace, word)] == [eid]
+    assert mem.stats(namespace).embeddings == len(events) == mem.vectors.count(namespace)
+    for session in {e.session for e in events}:
+        turns = [e for e in events if e.session == session]
+        assert [e.seq for e in turns] == list(range(1, len(turns) + 1))
+        for a, b in itertools.pairwise(turns):
+            found = mem.store.neighbors(namespace, a.id, edge_types=[EdgeType.NEXT], direction=Direction.OUT)
+            assert [n.node_id for n in found] == [b.id]
+
+
+def test_threads_adding_and_recalling_store_every_message_once(memory: Memory, switch_often: None) -> None:
+    added: dict[str, list[tuple[str, str]]] = {"a": [], "b": []}
+    failures: list[str] = []
+
+    def talker(t: int) -> None:
+        namespace = "a" if t < 2 else "b"
+        try:
+            for i in range(6):
+                word = f"kw{t}x{i}"
+                ids = memory.add({"speaker": f"Pat{t}", "text": f"Note {i} from Pat{t}: {word}."}, namespace=namespace)
+                added[namespace].append((ids[0], word))
+                hits = memory.recall(word, namespace=namespace, k=50)
+                assert ids[0] in [h.event.id for h in hits], (word, ids)
+        except Exception:
+            failures.append(traceback.format_exc())
+
+    threads = [threading.Thread(target=talker, args=(t,)) for t in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not failures, failures[0]
+    for namespace, items in added.items():
+        assert len(items) == 12
+        _check_stored_once(memory, namespace, items)
+
+
+
+def test_threads_first_using_the_vector_index_share_one(tmp_path: Path, switch_often: None) -> None:
+    # Threads whose first recalls came together each opened a vector index of their own; the last one was
+    # kept, and what the others loaded stayed charged to the memory budget.
+    with Memory.open(tmp_path / "db", embedder=FakeEmbedder()) as mem:
+        start = threading.Barrier(4)
+        seen: list[object] = []
+
+        def first_use() -> None:
+            start.wait()
+            seen.append(mem.vectors)
+
+        threads = [threading.Thread(target=first_use) for _ in range(4)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert len({id(v) for v in seen}) == 1
