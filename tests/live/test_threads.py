@@ -144,7 +144,6 @@ def test_threads_adding_and_recalling_store_every_message_once(memory: Memory, s
         _check_stored_once(memory, namespace, items)
 
 
-
 def test_threads_first_using_the_vector_index_share_one(tmp_path: Path, switch_often: None) -> None:
     # Threads whose first recalls came together each opened a vector index of their own; the last one was
     # kept, and what the others loaded stayed charged to the memory budget.
