@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -248,3 +249,22 @@ def test_reading_commands_work_on_a_store_the_user_cannot_write() -> None:
         for path in (base, *base.rglob("*")):
             path.chmod(0o755 if path.is_dir() else 0o644)
         shutil.rmtree(base)
+
+
+def test_a_store_opens_while_another_process_commits_a_long_write(tmp_path: Path) -> None:
+    # Opening a store for writing started a write transaction (installing the change counters, present
+    # already), so it failed with "database is locked" after 5 s whenever another process was in the middle
+    # of a long commit (a large ingest unit, forgetting a large namespace).
+    store = tmp_path / "db"
+    with Memory.open(store, embedder=FakeEmbedder()) as mem:
+        mem.add_events(_events("n", ["first"]), namespace="n")
+    other = sqlite3.connect(store / DB_FILENAME, isolation_level=None)
+    try:
+        other.execute("BEGIN IMMEDIATE")  # another writer's commit under way
+        started = time.monotonic()
+        with Memory.open(store, embedder=FakeEmbedder()) as mem:
+            assert mem.stats("n").events == 1  # reads go on meanwhile
+        assert time.monotonic() - started < 2
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
