@@ -19,6 +19,7 @@ import pytest
 from graphmem import Batch, Event, Memory, QuerySemanticError, ReadOnlyStoreError, StoreLockedError
 from graphmem.errors import UnknownNamespaceError
 from graphmem.store.embedded import DB_FILENAME
+from graphmem.store.lock import WriteLock
 from tests.ingest.fakes import FakeEmbedder
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -268,3 +269,34 @@ def test_a_store_opens_while_another_process_commits_a_long_write(tmp_path: Path
     finally:
         other.execute("ROLLBACK")
         other.close()
+
+
+def test_a_first_add_loads_its_models_before_taking_the_write_lock(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A process's first add loaded spaCy and the embedding model while holding the store-wide write lock:
+    # 6 s on this machine under load, during which every other writer waited (and with a few agents or
+    # `graphmem add` processes starting together, the last one's 30 s lock timeout ran out).
+    import graphmem.embed
+    import graphmem.extract.nlp
+    from graphmem.extract.nlp import load_nlp
+
+    nlp = load_nlp()
+    loaded: list[tuple[str, bool]] = []
+    with Memory.open(tmp_path / "db") as mem:
+        lock = mem.store.write_lock()
+        assert isinstance(lock, WriteLock)
+
+        def loading_nlp(*args: object, **kwargs: object) -> object:
+            loaded.append(("spacy", lock.held))
+            return nlp
+
+        def loading_embedder(spec: str | None = None) -> FakeEmbedder:
+            loaded.append(("embedder", lock.held))
+            return FakeEmbedder()
+
+        monkeypatch.setattr(graphmem.extract.nlp, "load_nlp", loading_nlp)
+        monkeypatch.setattr(graphmem.embed, "default_embedder", loading_embedder)
+        ids = mem.add({"speaker": "Dana", "text": "I just started a new job at Acme Robotics."}, namespace="n")
+        assert ids == ["ev:session_1:1"]
+    assert sorted(loaded) == [("embedder", False), ("spacy", False)]
