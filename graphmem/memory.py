@@ -231,12 +231,15 @@ class Memory:
             ReadOnlyStoreError: this memory is read-only.
             StoreLockedError: another process held the lock for longer than the store's lock timeout.
         """
-        if self.read_only:
-            raise ReadOnlyStoreError(f"{self._store.uri} is open read-only; open it without read_only to write")
+        self._refuse_if_read_only()
         store = self.store
         with store.write_lock() if isinstance(store, WriteLocking) else nullcontext():
             self.refresh()
             yield
+
+    def _refuse_if_read_only(self) -> None:
+        if self.read_only:
+            raise ReadOnlyStoreError(f"{self._store.uri} is open read-only; open it without read_only to write")
 
     # -- writing -------------------------------------------------------------------------------------
 
@@ -263,6 +266,7 @@ class Memory:
         """
         from graphmem.live import add
 
+        self._refuse_if_read_only()  # before the models load
         return add(self, messages, namespace=namespace, session=session, nlp=self._nlp)
 
     def write(self, batch: Batch, *, rebuild_vectors: bool = False) -> None:

@@ -300,3 +300,7 @@ def test_a_first_add_loads_its_models_before_taking_the_write_lock(
         ids = mem.add({"speaker": "Dana", "text": "I just started a new job at Acme Robotics."}, namespace="n")
         assert ids == ["ev:session_1:1"]
     assert sorted(loaded) == [("embedder", False), ("spacy", False)]
+    loaded.clear()
+    with Memory.open(tmp_path / "db", read_only=True) as ro, pytest.raises(ReadOnlyStoreError):
+        ro.add({"speaker": "Dana", "text": "More news."}, namespace="n")  # refused before any model loads
+    assert loaded == []
