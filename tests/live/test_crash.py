@@ -86,7 +86,7 @@ def test_a_writer_killed_between_adds_loses_nothing_it_acknowledged(tmp_path: Pa
     acked = _acks(first.communicate(timeout=120)[0])
     killed = _adder(store, "b", 10_000)
     assert killed.stdout is not None
-    acked += [tuple(killed.stdout.readline().split()) for _ in range(8)]  # type: ignore[misc]
+    acked += _acks("".join(killed.stdout.readline() for _ in range(8)))
     killed.send_signal(signal.SIGKILL)
     rest = killed.communicate(timeout=60)[0]
     acked += _acks(rest)
