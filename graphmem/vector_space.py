@@ -17,7 +17,8 @@ Files in the namespace's folder::
     ids.json        label -> node id (null for a free label)
     vectors.npy     the matrix (exact mode), stored as float16 and searched as float32, or
     index.hnsw      the hnswlib graph (hnsw mode; hnswlib keeps float32)
-    .save.lock      held (``flock``) by the process saving the folder: one saver at a time
+    .save.lock      held (``flock``) by the process saving the folder: one saver at a time (never deleted:
+                    a process waiting on a deleted lock file would hold a lock nobody else sees)
 
 float16 halves the matrix on disk (held in memory at the same precision, so results do not change
 when a namespace is saved and loaded again); searching at float16 precision lost nothing measurable (recall@10 of
@@ -32,6 +33,7 @@ import hashlib
 import json
 import os
 import tempfile
+import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -57,6 +59,8 @@ IDS = "ids.json"
 MATRIX = "vectors.npy"
 HNSW = "index.hnsw"
 SAVE_LOCK = ".save.lock"
+#: How long a save waits for another process's save of the same folder before saving beside it.
+SAVE_LOCK_WAIT = 5.0
 
 #: A namespace with at most this many vectors is a matrix searched exactly; above, an hnsw graph.
 EXACT_SEARCH_MAX = 20_000
@@ -314,7 +318,10 @@ class SpaceFiles:
 
         One process saves a folder at a time (an exclusive ``flock`` on its ``.save.lock``), so the
         temporary files found there when the lock is taken were left by a save that died (killed, out of
-        memory): they are removed first, as a large namespace's are gigabytes.
+        memory): they are removed first, as a large namespace's are gigabytes. A save waits at most
+        :data:`SAVE_LOCK_WAIT` seconds for another process's (which may be stopped): then it saves beside
+        it, as every file goes through its own temporary and the manifest's hashes tell a mixed folder
+        (the next load rebuilds), and leaves the temporaries alone.
         """
         folder = self.folder
         try:
@@ -371,8 +378,8 @@ class SpaceFiles:
         return sha
 
     def remove(self) -> None:
-        """Delete the folder's files (the namespace holds no vectors any more)."""
-        for name in (MANIFEST, IDS, MATRIX, HNSW, SAVE_LOCK):
+        """Delete the folder's files (the namespace holds no vectors any more); its save lock stays."""
+        for name in (MANIFEST, IDS, MATRIX, HNSW):
             with contextlib.suppress(FileNotFoundError):
                 (self.folder / name).unlink()
         with contextlib.suppress(OSError):
@@ -381,10 +388,21 @@ class SpaceFiles:
 
 @contextlib.contextmanager
 def _saving(folder: Path) -> Iterator[None]:
-    """Hold ``folder``'s save lock (waiting for another process's save), its dead savers' temporaries removed."""
-    fd = os.open(folder / SAVE_LOCK, os.O_RDWR | os.O_CREAT, 0o644)
+    """Hold ``folder``'s save lock, its dead savers' temporaries removed; after :data:`SAVE_LOCK_WAIT`
+    seconds of another process holding it, go on without it (and without removing anything)."""
+    fd = os.open(folder / SAVE_LOCK, os.O_RDONLY | os.O_CREAT, 0o644)  # flock needs no write access
     try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
+        deadline = time.monotonic() + SAVE_LOCK_WAIT
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    yield  # the holder may be stopped: save beside it rather than wait for ever
+                    return
+                time.sleep(0.05)
+                continue
+            break
         for stale in folder.glob(".*.tmp"):
             with contextlib.suppress(OSError):
                 stale.unlink()

@@ -457,7 +457,8 @@ class EmbeddedStore:
         """Sessions of the namespace in index order."""
         if disk := self._on_disk(namespace):
             with self._lock:
-                yield from disk.sessions()
+                rows = disk.sessions()  # a list: no lock is held while the caller works
+            yield from rows
             return
         with self._lock:
             ix = self._ix(namespace)

@@ -187,3 +187,69 @@ def test_a_process_killed_while_saving_the_vector_index_leaves_a_usable_store(tm
     assert [p.name for p in (store / "vectors").rglob(".*.tmp")] == []
     with Memory.open(store, embedder=FakeEmbedder()) as mem:
         assert mem.vectors.count(NS) == 300 and mem.vectors.rebuilt is None  # the saved files are trusted
+
+
+def _space() -> object:
+    import hnswlib
+    import numpy as np
+
+    from graphmem.vector_space import NamespaceVectors
+
+    space = NamespaceVectors(hnswlib, 4, "fake")
+    space.put(["a", "b"], np.eye(2, 4, dtype=np.float32))
+    return space
+
+
+def _hold_save_lock(folder: Path) -> int:
+    """What another process's save holds: the folder's save lock, on an open file of its own."""
+    import fcntl
+
+    from graphmem.vector_space import SAVE_LOCK
+
+    folder.mkdir(parents=True, exist_ok=True)
+    fd = os.open(folder / SAVE_LOCK, os.O_RDONLY | os.O_CREAT, 0o644)
+    fcntl.flock(fd, fcntl.LOCK_EX)
+    return fd
+
+
+def test_removing_a_namespace_s_files_keeps_the_save_lock_another_save_holds(tmp_path: Path) -> None:
+    import fcntl
+
+    import pytest
+
+    from graphmem.vector_space import SAVE_LOCK, SpaceFiles
+
+    folder = tmp_path / "ns"
+    holder = _hold_save_lock(folder)
+    try:
+        SpaceFiles(folder).remove()
+        # a saver opening the lock file now must meet the holder's lock, not a new file of its own
+        fd = os.open(folder / SAVE_LOCK, os.O_RDONLY)
+        try:
+            with pytest.raises(BlockingIOError):
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        finally:
+            os.close(fd)
+    finally:
+        os.close(holder)
+
+
+def test_a_save_does_not_wait_for_ever_on_a_stopped_saver_nor_delete_its_files(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import threading
+
+    import graphmem.vector_space as vs
+
+    monkeypatch.setattr(vs, "SAVE_LOCK_WAIT", 0.2)
+    folder = tmp_path / "ns"
+    holder = _hold_save_lock(folder)  # a saver stopped (Ctrl-Z) in the middle of its save
+    theirs = folder / ".vectors.npy.theirs.tmp"
+    theirs.write_bytes(b"a save in progress")
+    try:
+        saving = threading.Thread(target=vs.SpaceFiles(folder).save, args=("ns", _space()), daemon=True)
+        saving.start()
+        saving.join(timeout=10)
+        assert not saving.is_alive()  # saved beside the stopped one
+        assert theirs.exists()  # whose temporary file is not a dead save's
+        assert vs.SpaceFiles(folder).exists()
+    finally:
+        os.close(holder)

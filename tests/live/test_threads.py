@@ -161,3 +161,21 @@ def test_threads_first_using_the_vector_index_share_one(tmp_path: Path, switch_o
         for t in threads:
             t.join()
         assert len({id(v) for v in seen}) == 1
+
+
+def test_an_iterator_over_a_namespace_read_from_disk_holds_no_lock_between_rows(tmp_path: Path) -> None:
+    from graphmem.store.embedded import EmbeddedStore
+
+    with Memory.open(tmp_path / "m", embedder=FakeEmbedder()) as mem:
+        _rex_batch(mem, 0)
+        mem.add_events([Event(NS, "late", "s2", 1, "P", "later")], namespace=NS)
+    store = EmbeddedStore.open(tmp_path / "m", mirror_max_events=0)  # the namespace is read from SQLite
+    try:
+        for rows in (store.iter_sessions(NS), store.iter_events(NS), store.iter_entities(NS), store.iter_facts(NS)):
+            next(rows, None)  # a caller part way through, working between rows
+            other = threading.Thread(target=store.get_event, args=(NS, "late"))
+            other.start()
+            other.join(timeout=5)
+            assert not other.is_alive()  # another thread's read is not kept waiting
+    finally:
+        store.close()
