@@ -19,6 +19,7 @@ from datetime import datetime
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
+from graphmem.errors import StoreError
 from graphmem.memory import Memory
 
 if TYPE_CHECKING:
@@ -87,8 +88,13 @@ class AsyncMemory:
         return self._memory
 
     async def _run(self, fn: Callable[_P, _T], /, *args: _P.args, **kwargs: _P.kwargs) -> _T:
+        if self._closed:
+            raise StoreError("this AsyncMemory is closed")
+        return await self._submit(functools.partial(fn, *args, **kwargs))
+
+    async def _submit(self, work: Callable[[], _T]) -> _T:
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._executor, functools.partial(fn, *args, **kwargs))
+        return await loop.run_in_executor(self._executor, work)
 
     # -- lifecycle -----------------------------------------------------------------------------------
 
@@ -104,12 +110,15 @@ class AsyncMemory:
         await self.close()
 
     async def close(self) -> None:
-        """Close the memory (after the calls already queued) and stop the worker thread. Safe to call twice."""
+        """Close the memory (after the calls already queued) and stop the worker thread. Safe to call twice.
+
+        A call made after it raises :class:`~graphmem.errors.StoreError`, as a closed :class:`Memory` does.
+        """
         if self._closed:
             return
         self._closed = True
         try:
-            await self._run(self._memory.close)
+            await self._submit(self._memory.close)
         finally:
             if self._own_executor:
                 self._executor.shutdown(wait=True)

@@ -15,7 +15,8 @@ are separate events, and re-adding a message with an ``id`` already stored retur
 (a retry) instead of writing it twice. The placed messages are then extracted as one transcript and go
 through the same write path as files (:func:`graphmem.writer.commit_batch`): entities are resolved
 against those the namespace holds, so a person named in message 40 is the entity named in message 3.
-The whole call runs under the store's write lock, so concurrent writers never take the same position.
+The whole call runs under the store's write lock, so concurrent writers never take the same position; the
+models it needs (spaCy, the embedder) are loaded before the lock is taken.
 """
 
 from __future__ import annotations
@@ -249,6 +250,8 @@ def add(
     if not parsed:
         return []
     ex = extractor if extractor is not None else _extractor(memory, nlp)
+    if embed:  # loaded before the lock: a process's first add would hold every other writer for seconds
+        memory.embedder  # noqa: B018
     with memory.writing():
         store = memory.store
         placement = _Placement(store, namespace)
@@ -341,12 +344,16 @@ def _learn(memory: IngestTarget, namespace: str, texts: Sequence[str]) -> None:
 
 
 def _extractor(memory: IngestTarget, nlp: Any | None) -> Extractor:
-    """The spaCy extractor of ``memory``, made once (it caches compiled rules) and sharing ``nlp``."""
+    """The spaCy extractor of ``memory``, made once (it caches compiled rules) and sharing ``nlp``.
+
+    The pipeline is loaded here (once per process), before :func:`add` takes the store's write lock.
+    """
     found = _EXTRACTORS.get(memory)
     if found is None:
         from graphmem.extract import get_extractor
+        from graphmem.extract.nlp import load_nlp
 
-        found = _EXTRACTORS[memory] = get_extractor("spacy", nlp=nlp)
+        found = _EXTRACTORS[memory] = get_extractor("spacy", nlp=nlp if nlp is not None else load_nlp())
     return found
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, nullcontext
 from datetime import datetime
@@ -83,7 +84,9 @@ class Memory:
         self._index_dir = Path(index_dir) if index_dir is not None else None
         self._settings = settings
         self._vectors: VectorIndex | None = None
+        self._vectors_lock = threading.Lock()
         self._caches = NamespaceCaches()
+        self._caches_lock = threading.Lock()  # recall in one thread fetches what a write in another drops
         self._budget = budget
         self._closed = False
 
@@ -200,7 +203,7 @@ class Memory:
         store = self.store
         if isinstance(store, Refreshing):
             for namespace in store.refresh():
-                self._caches.drop(namespace)
+                self._drop_cache(namespace)
                 if self._vectors is not None:
                     self._vectors.sync(namespace)
 
@@ -210,7 +213,7 @@ class Memory:
         store = self.store
         if isinstance(store, WatchesChanges) and store.changed_elsewhere(namespace):
             try:
-                self._caches.drop(namespace)
+                self._drop_cache(namespace)
                 if self._vectors is not None:
                     self._vectors.sync(namespace)
             except BaseException:
@@ -228,12 +231,15 @@ class Memory:
             ReadOnlyStoreError: this memory is read-only.
             StoreLockedError: another process held the lock for longer than the store's lock timeout.
         """
-        if self.read_only:
-            raise ReadOnlyStoreError(f"{self._store.uri} is open read-only; open it without read_only to write")
+        self._refuse_if_read_only()
         store = self.store
         with store.write_lock() if isinstance(store, WriteLocking) else nullcontext():
             self.refresh()
             yield
+
+    def _refuse_if_read_only(self) -> None:
+        if self.read_only:
+            raise ReadOnlyStoreError(f"{self._store.uri} is open read-only; open it without read_only to write")
 
     # -- writing -------------------------------------------------------------------------------------
 
@@ -260,6 +266,7 @@ class Memory:
         """
         from graphmem.live import add
 
+        self._refuse_if_read_only()  # before the models load
         return add(self, messages, namespace=namespace, session=session, nlp=self._nlp)
 
     def write(self, batch: Batch, *, rebuild_vectors: bool = False) -> None:
@@ -276,7 +283,7 @@ class Memory:
             counter = store if isinstance(store, CountsChanges) and self._vectors is not None else None
             before = counter.generation(ns) if counter is not None else None
             self.store.write(batch)
-            self._caches.drop(ns)
+            self._drop_cache(ns)
             if self._vectors is not None:
                 if rebuild_vectors:
                     self._vectors.discard(ns)
@@ -607,7 +614,7 @@ class Memory:
                 if self.store.get_event(namespace, event_id) is None:
                     raise NotFoundError(self._no_event(namespace, event_id))
                 result = self.store.delete_event(namespace, event_id)
-            self._caches.drop(namespace)
+            self._drop_cache(namespace)
             if self._vectors is not None:
                 self._vectors.sync(namespace)
         return result
@@ -672,9 +679,15 @@ class Memory:
         if self._vectors is None:
             from graphmem.vector_index import VectorIndex
 
-            self._vectors = VectorIndex.for_store(
-                self.store, self._index_dir, settings=self.settings, budget=self._budget, writable=not self.read_only
-            )
+            with self._vectors_lock:  # threads whose first recalls come together open one index
+                if self._vectors is None:
+                    self._vectors = VectorIndex.for_store(
+                        self.store,
+                        self._index_dir,
+                        settings=self.settings,
+                        budget=self._budget,
+                        writable=not self.read_only,
+                    )
         return self._vectors
 
     def unload(self, namespace: str) -> None:
@@ -689,7 +702,7 @@ class Memory:
             store.unload(namespace)
         if self._vectors is not None:
             self._vectors.unload(namespace)
-        self._caches.drop(namespace)
+        self._drop_cache(namespace)
 
     @property
     def budget(self) -> CacheBudget | None:
@@ -702,7 +715,12 @@ class Memory:
         Dropped whenever :meth:`write` or :meth:`forget` changes that namespace (or, on a server store,
         when a recall finds that another process wrote it), so nothing derived outlives the data it came from.
         """
-        return self._caches.get(namespace)
+        with self._caches_lock:
+            return self._caches.get(namespace)
+
+    def _drop_cache(self, namespace: str) -> None:
+        with self._caches_lock:
+            self._caches.drop(namespace)
 
     @property
     def index_dir(self) -> Path | None:

@@ -17,6 +17,8 @@ Files in the namespace's folder::
     ids.json        label -> node id (null for a free label)
     vectors.npy     the matrix (exact mode), stored as float16 and searched as float32, or
     index.hnsw      the hnswlib graph (hnsw mode; hnswlib keeps float32)
+    .save.lock      held (``flock``) by the process saving the folder: one saver at a time (never deleted:
+                    a process waiting on a deleted lock file would hold a lock nobody else sees)
 
 float16 halves the matrix on disk (held in memory at the same precision, so results do not change
 when a namespace is saved and loaded again); searching at float16 precision lost nothing measurable (recall@10 of
@@ -26,11 +28,13 @@ exact search 1.0 at 30,000 vectors and 0.9995 at 5,000 against float32; docs/sca
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import hashlib
 import json
 import os
 import tempfile
-from collections.abc import Sequence
+import time
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -54,6 +58,9 @@ MANIFEST = "manifest.json"
 IDS = "ids.json"
 MATRIX = "vectors.npy"
 HNSW = "index.hnsw"
+SAVE_LOCK = ".save.lock"
+#: How long a save waits for another process's save of the same folder before saving beside it.
+SAVE_LOCK_WAIT = 5.0
 
 #: A namespace with at most this many vectors is a matrix searched exactly; above, an hnsw graph.
 EXACT_SEARCH_MAX = 20_000
@@ -307,41 +314,54 @@ class SpaceFiles:
         return space
 
     def save(self, namespace: str, space: NamespaceVectors) -> None:
-        """Write the namespace's files (each renamed into place; the manifest last)."""
+        """Write the namespace's files (each renamed into place; the manifest last).
+
+        One process saves a folder at a time (an exclusive ``flock`` on its ``.save.lock``), so the
+        temporary files found there when the lock is taken were left by a save that died (killed, out of
+        memory): they are removed first, as a large namespace's are gigabytes. A save waits at most
+        :data:`SAVE_LOCK_WAIT` seconds for another process's (which may be stopped): then it saves beside
+        it, as every file goes through its own temporary and the manifest's hashes tell a mixed folder
+        (the next load rebuilds), and leaves the temporaries alone.
+        """
         folder = self.folder
         try:
             folder.mkdir(parents=True, exist_ok=True)
-            with contextlib.suppress(FileNotFoundError):
-                (folder / MANIFEST).unlink()  # a crash below leaves no manifest: the next load rebuilds
-            files: dict[str, str] = {}
-            if space.hnsw is not None:
-                files[HNSW] = self._write(HNSW, lambda tmp: space.hnsw.save_index(tmp))
-                with contextlib.suppress(FileNotFoundError):
-                    (folder / MATRIX).unlink()
-            else:
-                assert space.matrix is not None
-                rows = space.matrix[: len(space.ids)].astype(np.float16)
-                files[MATRIX] = self._write(MATRIX, lambda tmp: _save_npy(tmp, rows))
-                with contextlib.suppress(FileNotFoundError):
-                    (folder / HNSW).unlink()
-            ids_bytes = json.dumps({"ids": space.ids}, separators=(",", ":")).encode()
-            files[IDS] = self._write(IDS, lambda tmp: Path(tmp).write_bytes(ids_bytes))
-            manifest = {
-                "format": FORMAT,
-                "namespace": namespace,
-                "model": space.model,
-                "dim": space.dim,
-                "mode": space.mode,
-                "count": len(space.labels),
-                "capacity": int(space.hnsw.get_max_elements()) if space.hnsw is not None else len(space.ids),
-                "hnsw": {"M": HNSW_M, "ef_construction": EF_CONSTRUCTION, "ef_search": EF_SEARCH},
-                "generation": space.generation,
-                "files": files,
-            }
-            self._write(MANIFEST, lambda tmp: Path(tmp).write_text(json.dumps(manifest, indent=1)))
+            with _saving(folder):
+                self._save(namespace, space)
         except (OSError, RuntimeError) as exc:
             raise VectorIndexError(f"cannot write the vectors of {namespace!r} to {folder}: {exc}") from exc
         space.dirty = False
+
+    def _save(self, namespace: str, space: NamespaceVectors) -> None:
+        folder = self.folder
+        with contextlib.suppress(FileNotFoundError):
+            (folder / MANIFEST).unlink()  # a crash below leaves no manifest: the next load rebuilds
+        files: dict[str, str] = {}
+        if space.hnsw is not None:
+            files[HNSW] = self._write(HNSW, lambda tmp: space.hnsw.save_index(tmp))
+            with contextlib.suppress(FileNotFoundError):
+                (folder / MATRIX).unlink()
+        else:
+            assert space.matrix is not None
+            rows = space.matrix[: len(space.ids)].astype(np.float16)
+            files[MATRIX] = self._write(MATRIX, lambda tmp: _save_npy(tmp, rows))
+            with contextlib.suppress(FileNotFoundError):
+                (folder / HNSW).unlink()
+        ids_bytes = json.dumps({"ids": space.ids}, separators=(",", ":")).encode()
+        files[IDS] = self._write(IDS, lambda tmp: Path(tmp).write_bytes(ids_bytes))
+        manifest = {
+            "format": FORMAT,
+            "namespace": namespace,
+            "model": space.model,
+            "dim": space.dim,
+            "mode": space.mode,
+            "count": len(space.labels),
+            "capacity": int(space.hnsw.get_max_elements()) if space.hnsw is not None else len(space.ids),
+            "hnsw": {"M": HNSW_M, "ef_construction": EF_CONSTRUCTION, "ef_search": EF_SEARCH},
+            "generation": space.generation,
+            "files": files,
+        }
+        self._write(MANIFEST, lambda tmp: Path(tmp).write_text(json.dumps(manifest, indent=1)))
 
     def _write(self, name: str, write: Any) -> str:
         """Write ``name`` through a unique temporary file renamed into place; return its sha256."""
@@ -358,12 +378,37 @@ class SpaceFiles:
         return sha
 
     def remove(self) -> None:
-        """Delete the folder's files (the namespace holds no vectors any more)."""
+        """Delete the folder's files (the namespace holds no vectors any more); its save lock stays."""
         for name in (MANIFEST, IDS, MATRIX, HNSW):
             with contextlib.suppress(FileNotFoundError):
                 (self.folder / name).unlink()
         with contextlib.suppress(OSError):
             self.folder.rmdir()
+
+
+@contextlib.contextmanager
+def _saving(folder: Path) -> Iterator[None]:
+    """Hold ``folder``'s save lock, its dead savers' temporaries removed; after :data:`SAVE_LOCK_WAIT`
+    seconds of another process holding it, go on without it (and without removing anything)."""
+    fd = os.open(folder / SAVE_LOCK, os.O_RDONLY | os.O_CREAT, 0o644)  # flock needs no write access
+    try:
+        deadline = time.monotonic() + SAVE_LOCK_WAIT
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    yield  # the holder may be stopped: save beside it rather than wait for ever
+                    return
+                time.sleep(0.05)
+                continue
+            break
+        for stale in folder.glob(".*.tmp"):
+            with contextlib.suppress(OSError):
+                stale.unlink()
+        yield
+    finally:
+        os.close(fd)  # drops the lock
 
 
 def _save_npy(path: str, rows: npt.NDArray[np.float16]) -> None:

@@ -2,7 +2,9 @@
 
 A store is a directory holding ``graphmem.sqlite3`` (and, beside it, caches such as the vector index).
 Every batch is one SQLite transaction; the in-memory graph is updated only after it commits, so a failed
-batch leaves both untouched.
+batch leaves both untouched. Reads of the in-memory graph hold the store's lock from finding a namespace
+loaded to the last row read, so a thread never sees another's batch half applied, nor its namespace unloaded
+under it.
 
 Opening reads no namespace (nor imports networkx): a namespace's graph is loaded into memory on its
 first read and dropped again when a :class:`~graphmem.store.budget.CacheBudget` needs the room (least
@@ -346,8 +348,9 @@ class EmbeddedStore:
         if disk := self._on_disk(namespace):
             with self._lock:
                 return disk.get_session(session_id)
-        ix = self._ix(namespace)
-        return ix.sessions.get(session_id) if ix else None
+        with self._lock:
+            ix = self._ix(namespace)
+            return ix.sessions.get(session_id) if ix else None
 
     def get_event(self, namespace: str, event_id: str) -> Event | None:
         """Return the event with this id, or ``None``."""
@@ -355,34 +358,36 @@ class EmbeddedStore:
             with self._lock:
                 found = disk.get_events([event_id])
             return found[0] if found else None
-        ix = self._ix(namespace)
-        return ix.events.get(event_id) if ix else None
+        with self._lock:
+            ix = self._ix(namespace)
+            return ix.events.get(event_id) if ix else None
 
     def get_events(self, namespace: str, event_ids: Sequence[str]) -> list[Event]:
         """Return the events that exist among ``event_ids``, in the order asked."""
         if disk := self._on_disk(namespace):
             with self._lock:
                 return disk.get_events(event_ids)
-        ix = self._ix(namespace)
-        if ix is None:
-            return []
-        return [ix.events[i] for i in event_ids if i in ix.events]
+        with self._lock:
+            ix = self._ix(namespace)
+            return [ix.events[i] for i in event_ids if i in ix.events] if ix else []
 
     def get_entity(self, namespace: str, entity_id: str) -> Entity | None:
         """Return the entity with this id, or ``None``."""
         if disk := self._on_disk(namespace):
             with self._lock:
                 return disk.get_entity(entity_id)
-        ix = self._ix(namespace)
-        return ix.entities.get(entity_id) if ix else None
+        with self._lock:
+            ix = self._ix(namespace)
+            return ix.entities.get(entity_id) if ix else None
 
     def get_fact(self, namespace: str, fact_id: str) -> Fact | None:
         """Return the fact with this id, or ``None``."""
         if disk := self._on_disk(namespace):
             with self._lock:
                 return disk.get_fact(fact_id)
-        ix = self._ix(namespace)
-        return ix.facts.get(fact_id) if ix else None
+        with self._lock:
+            ix = self._ix(namespace)
+            return ix.facts.get(fact_id) if ix else None
 
     def find_entities(self, namespace: str, name: str, *, type: str | None = None, limit: int = 10) -> list[Entity]:
         """Entities whose name or an alias equals ``name``, ignoring case and surrounding space."""
@@ -390,10 +395,11 @@ class EmbeddedStore:
             with self._lock:
                 found = disk.find_entities(name)
         else:
-            ix = self._ix(namespace)
-            if ix is None:
-                return []
-            found = [ix.entities[i] for i in sorted(ix.names.get(normalise_name(name), ()))]
+            with self._lock:
+                ix = self._ix(namespace)
+                if ix is None:
+                    return []
+                found = [ix.entities[i] for i in sorted(ix.names.get(normalise_name(name), ()))]
         if type is not None:
             found = [e for e in found if e.type == type]
         return found[:limit]
@@ -403,10 +409,9 @@ class EmbeddedStore:
         if disk := self._on_disk(namespace):
             with self._lock:
                 return disk.find_events_by_source(source_id)
-        ix = self._ix(namespace)
-        if ix is None:
-            return []
-        return [ix.events[i] for i in sorted(ix.by_source.get(source_id, ()))]
+        with self._lock:
+            ix = self._ix(namespace)
+            return [ix.events[i] for i in sorted(ix.by_source.get(source_id, ()))] if ix else []
 
     def neighbors(
         self,
@@ -422,9 +427,10 @@ class EmbeddedStore:
             wanted = None if edge_types is None else frozenset(EdgeType(t) for t in edge_types)
             with self._lock, self._read():
                 return disk.neighbors(node_id, wanted, Direction(direction), time)
-        if self._ix(namespace) is None:
-            return []
-        return self._mem.neighbors(namespace, node_id, edge_types, Direction(direction), time)
+        with self._lock:
+            if self._ix(namespace) is None:
+                return []
+            return self._mem.neighbors(namespace, node_id, edge_types, Direction(direction), time)
 
     def neighbors_many(
         self,
@@ -440,21 +446,24 @@ class EmbeddedStore:
             wanted = None if edge_types is None else frozenset(EdgeType(t) for t in edge_types)
             with self._lock, self._read():
                 return disk.neighbors_many(node_ids, wanted, Direction(direction), time)
-        if self._ix(namespace) is None:
-            return {node_id: [] for node_id in node_ids}
         types = list(edge_types) if edge_types is not None else None
         way = Direction(direction)
-        return {node_id: self._mem.neighbors(namespace, node_id, types, way, time) for node_id in node_ids}
+        with self._lock:
+            if self._ix(namespace) is None:
+                return {node_id: [] for node_id in node_ids}
+            return {node_id: self._mem.neighbors(namespace, node_id, types, way, time) for node_id in node_ids}
 
     def iter_sessions(self, namespace: str) -> Iterator[Session]:
         """Sessions of the namespace in index order."""
         if disk := self._on_disk(namespace):
             with self._lock:
-                yield from disk.sessions()
+                rows = disk.sessions()  # a list: no lock is held while the caller works
+            yield from rows
             return
-        ix = self._ix(namespace)
-        if ix is not None:
-            yield from ix.ordered_sessions()
+        with self._lock:
+            ix = self._ix(namespace)
+            found = ix.ordered_sessions() if ix is not None else []
+        yield from found
 
     def iter_events(self, namespace: str, *, session: str | None = None) -> Iterator[Event]:
         """Events of the namespace (or one session) in session order, then seq."""
@@ -463,13 +472,13 @@ class EmbeddedStore:
                 found = disk.events(session)
             yield from found
             return
-        ix = self._ix(namespace)
-        if ix is None:
-            return
-        sessions = [session] if session is not None else [s.id for s in ix.ordered_sessions()]
-        for sid in sessions:
-            for eid in ix.ordered_events(sid):
-                yield ix.events[eid]
+        with self._lock:
+            ix = self._ix(namespace)
+            if ix is None:
+                return
+            sessions = [session] if session is not None else [s.id for s in ix.ordered_sessions()]
+            found = [ix.events[eid] for sid in sessions for eid in ix.ordered_events(sid)]
+        yield from found
 
     def iter_entities(self, namespace: str) -> Iterator[Entity]:
         """Entities of the namespace, by id."""
@@ -478,10 +487,10 @@ class EmbeddedStore:
                 found = disk.entities()
             yield from found
             return
-        ix = self._ix(namespace)
-        if ix is not None:
-            for eid in sorted(ix.entities):
-                yield ix.entities[eid]
+        with self._lock:
+            ix = self._ix(namespace)
+            found = [ix.entities[eid] for eid in sorted(ix.entities)] if ix is not None else []
+        yield from found
 
     def iter_facts(self, namespace: str, *, time: TimeFilter | None = None, history: bool = False) -> Iterator[Fact]:
         """Fact versions of the namespace that pass ``time`` (by default the current ones), by id."""
@@ -490,22 +499,22 @@ class EmbeddedStore:
                 facts = list(disk.facts(time, history))
             yield from facts
             return
-        ix = self._ix(namespace)
-        if ix is None:
-            return
         admit = time or TimeFilter()
-        for fid in sorted(ix.facts):
-            fact = ix.facts[fid]
-            if history or admit.admits_fact(fact):
-                yield fact
+        with self._lock:
+            ix = self._ix(namespace)
+            if ix is None:
+                return
+            found = [ix.facts[fid] for fid in sorted(ix.facts)]
+        yield from (fact for fact in found if history or admit.admits_fact(fact))
 
     def speakers(self, namespace: str) -> list[str]:
         """Every distinct speaker of the namespace's events, sorted (the ``ListsSpeakers`` capability)."""
         if disk := self._on_disk(namespace):
             with self._lock:
                 return disk.speakers()
-        ix = self._ix(namespace)
-        return sorted({e.speaker for e in ix.events.values() if e.speaker}) if ix else []
+        with self._lock:
+            ix = self._ix(namespace)
+            return sorted({e.speaker for e in ix.events.values() if e.speaker}) if ix else []
 
     def iter_mentions(self, namespace: str) -> Iterator[tuple[str, str, str]]:
         """``(event_id, entity_id, role)`` for every mention edge of the namespace."""

@@ -25,7 +25,15 @@ _TRACKED = ("sessions", "events", "entities", "mentions", "facts", "fact_evidenc
 
 
 def install_generations(conn: sqlite3.Connection) -> None:
-    """Create the ``generations`` table and its triggers if missing (needs a writable connection)."""
+    """Create the ``generations`` table and its triggers if missing (needs a writable connection).
+
+    When they are all there (every store opened once before) nothing is written: opening a store never waits
+    for another process's long commit.
+    """
+    names = {"generations"} | {f"gen_{t}_{op}" for t in _TRACKED for op in ("insert", "update", "delete")}
+    rows = conn.execute("SELECT name FROM sqlite_master WHERE name = 'generations' OR name LIKE 'gen!_%' ESCAPE '!'")
+    if names <= {name for (name,) in rows}:
+        return
     parts = ["CREATE TABLE IF NOT EXISTS generations (ns TEXT PRIMARY KEY, gen INTEGER NOT NULL);"]
     bump = "INSERT INTO generations VALUES ({row}.ns, 1) ON CONFLICT (ns) DO UPDATE SET gen = gen + 1;"
     for table in _TRACKED:

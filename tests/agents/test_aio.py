@@ -117,6 +117,22 @@ async def test_add_then_recall_in_call_order(tmp_path: Path, embedder: Embedder)
         assert hits[0].event.text == message["text"]
 
 
+async def test_a_closed_memory_says_so(tmp_path: Path, embedder: Embedder) -> None:
+    # A call after close raised RuntimeError("cannot schedule new futures after shutdown"), not a graphmem
+    # error; Memory says "this Memory is closed".
+    amem = await AsyncMemory.open(tmp_path / "mem", embedder=embedder)
+    await amem.write(build_batches()[0])
+    queued = asyncio.ensure_future(amem.stats(NS))
+    await asyncio.sleep(0)  # its work is queued before close: it runs first
+    await amem.close()
+    assert (await queued).events > 0
+    with pytest.raises(StoreError, match="closed"):
+        await amem.recall("beagle", namespace=NS)
+    with pytest.raises(StoreError, match="closed"):
+        await amem.add({"speaker": "Ana", "text": "Still there?"}, namespace=NS)
+    await amem.close()  # twice is fine
+
+
 def test_every_public_method_takes_what_memory_takes() -> None:
     """The async facade mirrors Memory: a parameter added to Memory but not to AsyncMemory fails here."""
     import inspect

@@ -257,3 +257,43 @@ def test_an_until_date_means_its_whole_day() -> None:
     assert parse_when("9999-12-31", "until", until=True) == datetime.max
     with pytest.raises(ConfigError, match="until: 'soon' is not a date"):
         parse_when("soon", "until", until=True)
+
+
+async def test_bad_arguments_are_tool_errors_naming_them_and_the_server_keeps_serving(tmp_path: Path) -> None:
+    """An agent's session in process (the SDK client on the server object): each bad call is a tool error
+    that names the argument at fault, and the calls after it are served."""
+    from graphmem import AsyncMemory
+    from graphmem.extract.nlp import load_nlp
+    from graphmem.mcp_server import build_server
+    from tests.ingest.fakes import FakeEmbedder
+
+    async with AsyncMemory.open(tmp_path / "mem", embedder=FakeEmbedder(), nlp=load_nlp()) as amem:
+        async with Client(build_server(amem)) as client:
+            said = {"speaker": "Ana", "text": "I adopted a beagle called Biscuit.", "time": "2024-03-08T10:00"}
+            added = await client.call_tool("add_messages", {"namespace": "ana", "messages": [said]})
+            assert added.structured_content["event_ids"] == ["ev:session_1:1"]
+            bad_calls = [
+                ("add_messages", {"namespace": "ana", "messages": "hello"}, "messages"),
+                ("add_messages", {"namespace": "ana", "messages": [{"speaker": "Ana"}]}, "messages at $[0]"),
+                ("add_messages", {"namespace": "ana", "messages": [{**said, "time": "soon"}]}, "$[0].time"),
+                ("add_messages", {"namespace": "ana", "messages": [{**said, "speaker": 7}]}, "$[0].speaker"),
+                ("add_messages", {"namespace": "a b", "messages": [said]}, "namespace 'a b'"),
+                ("add_messages", {"namespace": "ana"}, "messages"),
+                ("recall", {"question": "dog", "namespace": "ana", "k": 0}, "k"),
+                ("recall", {"question": "dog", "namespace": "ana", "since": "garbage"}, "since"),
+                ("recall", {"question": "", "namespace": "ana"}, "question"),
+                ("recall", {"question": "dog", "namespace": "nobody"}, "namespace 'nobody'"),
+                ("facts", {"entity": "Ana", "namespace": "ana", "valid_at": "June"}, "valid_at"),
+                ("facts", {"entity": "Zed", "namespace": "ana"}, "'Zed'"),
+                ("forget", {"namespace": "ana", "event_id": "ev:session_1:9"}, "'ev:session_1:9'"),
+                ("forget", {"namespace": "ana", "event_id": 5}, "event_id"),
+            ]
+            for tool, arguments, named in bad_calls:
+                result = await client.call_tool(tool, arguments)
+                assert result.is_error, (tool, arguments)
+                assert named in text_of(result), (named, text_of(result))
+            recalled = await client.call_tool("recall", {"question": "Which dog did Ana adopt?", "namespace": "ana"})
+            assert not recalled.is_error and "Ana: I adopted a beagle called Biscuit." in text_of(recalled)
+            gone = await client.call_tool("forget", {"namespace": "ana", "event_id": "ev:session_1:1"})
+            assert gone.structured_content["deleted"]["events"] == 1
+        assert (await amem.stats("ana")).events == 0

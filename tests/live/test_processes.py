@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -18,6 +19,7 @@ import pytest
 from graphmem import Batch, Event, Memory, QuerySemanticError, ReadOnlyStoreError, StoreLockedError
 from graphmem.errors import UnknownNamespaceError
 from graphmem.store.embedded import DB_FILENAME
+from graphmem.store.lock import WriteLock
 from tests.ingest.fakes import FakeEmbedder
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -248,3 +250,57 @@ def test_reading_commands_work_on_a_store_the_user_cannot_write() -> None:
         for path in (base, *base.rglob("*")):
             path.chmod(0o755 if path.is_dir() else 0o644)
         shutil.rmtree(base)
+
+
+def test_a_store_opens_while_another_process_commits_a_long_write(tmp_path: Path) -> None:
+    # Opening a store for writing started a write transaction (installing the change counters, present
+    # already), so it failed with "database is locked" after 5 s whenever another process was in the middle
+    # of a long commit (a large ingest unit, forgetting a large namespace).
+    store = tmp_path / "db"
+    with Memory.open(store, embedder=FakeEmbedder()) as mem:
+        mem.add_events(_events("n", ["first"]), namespace="n")
+    other = sqlite3.connect(store / DB_FILENAME, isolation_level=None)
+    try:
+        other.execute("BEGIN IMMEDIATE")  # another writer's commit under way
+        started = time.monotonic()
+        with Memory.open(store, embedder=FakeEmbedder()) as mem:
+            assert mem.stats("n").events == 1  # reads go on meanwhile
+        assert time.monotonic() - started < 2
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+
+
+def test_a_first_add_loads_its_models_before_taking_the_write_lock(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A process's first add loaded spaCy and the embedding model while holding the store-wide write lock:
+    # 6 s on this machine under load, during which every other writer waited (and with a few agents or
+    # `graphmem add` processes starting together, the last one's 30 s lock timeout ran out).
+    import graphmem.embed
+    import graphmem.extract.nlp
+    from graphmem.extract.nlp import load_nlp
+
+    nlp = load_nlp()
+    loaded: list[tuple[str, bool]] = []
+    with Memory.open(tmp_path / "db") as mem:
+        lock = mem.store.write_lock()
+        assert isinstance(lock, WriteLock)
+
+        def loading_nlp(*args: object, **kwargs: object) -> object:
+            loaded.append(("spacy", lock.held))
+            return nlp
+
+        def loading_embedder(spec: str | None = None) -> FakeEmbedder:
+            loaded.append(("embedder", lock.held))
+            return FakeEmbedder()
+
+        monkeypatch.setattr(graphmem.extract.nlp, "load_nlp", loading_nlp)
+        monkeypatch.setattr(graphmem.embed, "default_embedder", loading_embedder)
+        ids = mem.add({"speaker": "Dana", "text": "I just started a new job at Acme Robotics."}, namespace="n")
+        assert ids == ["ev:session_1:1"]
+    assert sorted(loaded) == [("embedder", False), ("spacy", False)]
+    loaded.clear()
+    with Memory.open(tmp_path / "db", read_only=True) as ro, pytest.raises(ReadOnlyStoreError):
+        ro.add({"speaker": "Dana", "text": "More news."}, namespace="n")  # refused before any model loads
+    assert loaded == []
