@@ -23,10 +23,13 @@ from graphmem.query import Edge, run_query
 from graphmem.store.cypher import CypherStore
 from graphmem.store.neo4j import connect
 from graphmem.sync import sync_stores
-from tests.query.differential import NS, Generated, corrupt, generate, load_graph
+from tests.query.conftest import fake_about
+from tests.query.differential import NS, Generated, corrupt, generate, graph_events, load_graph
 from tests.support.bolt_server import BoltTarget, wipe_database
 
 pytestmark = pytest.mark.neo4j
+
+ABOUT = fake_about(graph_events())
 
 
 @pytest.fixture(scope="module")
@@ -44,7 +47,7 @@ def stores(tmp_path_factory: pytest.TempPathFactory, bolt_server: BoltTarget) ->
 
 def _params(gen: Generated) -> dict[str, Any]:
     params = dict(gen.params)
-    if " IN " not in gen.text.split(" WHERE ")[0] and 'IN "' not in gen.text:
+    if 'IN "' not in gen.text:  # no IN "namespace" clause: name it as a caller does
         params["namespace"] = NS
     return params
 
@@ -52,7 +55,7 @@ def _params(gen: Generated) -> dict[str, Any]:
 def outcome(store: Any, text: str, params: dict[str, Any]) -> tuple[str, Any, Any]:
     """``("ok", columns, rows)`` or ``("error", type name, message)`` of ``text`` on ``store``."""
     try:
-        result = run_query(store, text, params)
+        result = run_query(store, text, params, about=ABOUT)
     except GraphmemError as exc:
         return "error", type(exc).__name__, str(exc)
     return "ok", result.columns, result.rows

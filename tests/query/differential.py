@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
 from graphmem import Entity, Event, Fact, Memory, Mention
@@ -169,7 +169,7 @@ PREDICATES = ["owns", "work_at", "lives_in", "learns", "visits", "knows"]
 DATES = ["2024-03-03", "2024-03", "2024", "2024-03-24T19:31", "2024-03-24T23:59:59", "2025-01-01", "2020"]
 DATES += ['"24 March 2024"', '"March 2024"', "2024-03-01 + 2 weeks", "2024-04 - 1 month", "2023-09-01 + 6 months"]
 DATE_PARAMS: list[Any] = [date(2024, 3, 3), datetime(2024, 3, 24, 19, 31), "2024-03", "3 March 2024", date(2024, 5, 1)]
-DATE_PARAMS += [datetime(2024, 3, 17), "2025"]
+DATE_PARAMS += [datetime(2024, 3, 17), "2025", datetime(2024, 3, 24, 15, 31, tzinfo=timezone(timedelta(hours=-4)))]
 UNITS = ["1 day", "2 hours", "30 minutes", "1 week", "1 month", "1 year", "2 days"]
 
 
@@ -191,6 +191,8 @@ class Query:
     paths: list[str] = field(default_factory=list)  # hop-range edge variables
     edges: list[str] = field(default_factory=list)  # other single edge variables
     has_fact: bool = False
+    scored: list[str] = field(default_factory=list)  # variables with a score (ABOUT, ~)
+    anys: list[str] = field(default_factory=list)  # nodes of any kind
 
     def param(self, value: Any) -> str:
         name = f"p{len(self.params)}"
@@ -209,7 +211,11 @@ def _node(qy: Query, var: str, kind: str, *, extra: str = "") -> str:
     if kind == "event":
         qy.events.append(var)
         props = ""
-        if r.random() < 0.15:
+        if r.random() < 0.08:
+            qy.scored.append(var)
+            top = f" TOP {r.choice([1, 3])}" if r.random() < 0.5 else ""
+            props = f" ABOUT {q(r.choice(['Bolt the dog', 'camping in Zürich', 'café job', 'nothing at all']))}{top}"
+        elif r.random() < 0.15:
             props = f" {{speaker: {qy.lit_or_param(s := qy.pick(SPEAKER_NAMES), q(s))}}}"
         elif r.random() < 0.05:
             props = f" {{source: {q(qy.pick(['D1:1', 'D2:3', 'D3:1', 'D9:9']))}}}"
@@ -229,6 +235,7 @@ def _node(qy: Query, var: str, kind: str, *, extra: str = "") -> str:
     matcher = ""
     roll = r.random()
     if roll < 0.12:
+        qy.scored.append(var)
         matcher = f" ~{qy.lit_or_param(s := qy.pick(FUZZY), q(s))}"
     elif roll < 0.25:
         matcher = f" {{name: {qy.lit_or_param(s := qy.pick(ENTITY_NAMES), q(s))}}}"
@@ -290,6 +297,9 @@ def pattern(qy: Query) -> str:
         qy.entities.append("x")
         return f"{_node(qy, 'e', 'event')}-->(x)" if r.random() < 0.5 else f"(x:Entity)<--{_node(qy, 'e', 'event')}"
     qy.paths.append("r")
+    if r.random() < 0.3:
+        qy.anys.append("x")
+        return f"{_node(qy, 'e', 'event')}-[r*{r.choice(['1..2', '2', '0..1'])}]->(x)"
     return f"{_node(qy, 'e', 'event')}-[r:MENTIONS|SPOKEN_BY*1..2]-{_node(qy, 'x', 'entity')}"
 
 
@@ -367,11 +377,15 @@ def _event_atom_more(qy: Query, e: str, k: int) -> str:
     if k == 16:
         lowered = r.choice(["inês", "tomás", "ines", "o'brien"])
         return f"lower({e}.speaker) = {q(lowered)}"
+    if k == 17 and len(qy.events) > 1 and r.random() < 0.3:
+        return f"{qy.events[0]} {r.choice(['=', '<>'])} {qy.events[1]}"
     if k == 17 and len(qy.events) > 1:
         a, b = qy.events[0], qy.events[1]
         return r.choice(
             [f"{a} AFTER {b}", f"{a}.time WITHIN 1 hour OF {b}.time", f"{a} ON {b}", f"{a} BEFORE {b} - 1 day"]
         )
+    if r.random() < 0.5:
+        return f"{e}.time IN [{qy.pick(DATES[:6])}, {qy.param(qy.pick(DATE_PARAMS))}]"
     return f"{e}.id IN [{q('e1')}, {q('e3')}, {q('e9')}]"
 
 
@@ -510,6 +524,8 @@ def _props(qy: Query) -> list[tuple[str, str]]:
         out += [(f"{pth}.hops", "num")]  # not its types: which of several shortest paths is not defined
     for m in qy.edges:
         out += [(f"{m}.role", "str"), (f"{m}.type", "str")]
+    for v in qy.scored:
+        out += [(f"{v}.score", "num"), (f"{v}.why", "str"), ("RELEVANCE", "num")]
     return out
 
 
@@ -565,7 +581,7 @@ def _plain_return(qy: Query, props: list[tuple[str, str]], ids: list[str]) -> tu
         order = [f"{k} {rng.choice(['', 'ASC', 'DESC'])}".strip() for k in dict.fromkeys(keys + ids)]
     text += " ORDER BY " + ", ".join(order)
     if rng.random() < 0.5:
-        text += f" LIMIT {rng.randint(1, 5)}"
+        text += f" LIMIT {rng.randint(1, 5) if rng.random() < 0.7 else qy.param(rng.randint(1, 5))}"
     return text, True
 
 
@@ -600,12 +616,35 @@ def _aggregate_return(qy: Query, props: list[tuple[str, str]], ids: list[str]) -
     return text, ordered, collect
 
 
+def timeline(qy: Query) -> Generated:
+    """A TIMELINE of an entity, a session or ABOUT events; the events are ``event`` in its WHERE."""
+    rng = qy.rng
+    roll = rng.random()
+    if roll < 0.5:
+        node = _node(qy, "x", "entity")
+    elif roll < 0.8:
+        node = f"(s:Session {{id: {q(rng.choice(['s1', 's2', 's3', 's4']))}}})"
+    else:
+        node = f"(:Event ABOUT {q(rng.choice(['Bolt the dog', 'camping in Zürich']))})"
+    text = f"TIMELINE {node}"
+    if rng.random() < 0.3:
+        text += f" IN {q(rng.choice([NS, NS, OTHER_NS]))}"
+    if rng.random() < 0.5:
+        qy.events, qy.entities, qy.facts, qy.paths, qy.sessions = ["event"], [], [], [], []
+        text += " WHERE " + condition(qy)
+    if rng.random() < 0.4:
+        text += f" LIMIT {rng.randint(1, 4)}"
+    return Generated(text, dict(qy.params), True)  # in time order, then turn order: total here
+
+
 def generate(rng: random.Random) -> Generated:
     """One valid query over the differential graph, drawn from ``rng``."""
     qy = Query(rng)
+    if rng.random() < 0.08:
+        return timeline(qy)
     text = f"FIND {pattern(qy)} {_clauses(qy)}"
     props = _props(qy)
-    ids = [f"{v}.id" for v in qy.events + qy.entities + qy.sessions + qy.facts]
+    ids = [f"{v}.id" for v in qy.events + qy.entities + qy.sessions + qy.facts + qy.anys]
     mode = rng.randrange(10)
     if mode < 4:
         tail, ordered = _plain_return(qy, props, ids)
