@@ -51,6 +51,8 @@ def graph_events() -> list[Event]:
         Event(NS, eid, s, seq, who, text, when, source_id=f"D{s[1]}:{seq + 1}", times=times.get(eid, ()))
         for eid, s, seq, who, text, when in rows
     ]
+    # a moment with microseconds (live ingestion stamps turns with the clock) and an empty speaker
+    events.append(Event(NS, "e13", "s4", 2, "", "", _t(2025, 1, 1, 0, 1, 0, 123456)))
     events.append(Event(NS, "e12", "s4", 1, "Zoë", "Reminder: Straße 5", _t(2025, 1, 1, 0, 1), kind="note"))
     return events
 
@@ -169,7 +171,12 @@ PREDICATES = ["owns", "work_at", "lives_in", "learns", "visits", "knows"]
 DATES = ["2024-03-03", "2024-03", "2024", "2024-03-24T19:31", "2024-03-24T23:59:59", "2025-01-01", "2020"]
 DATES += ['"24 March 2024"', '"March 2024"', "2024-03-01 + 2 weeks", "2024-04 - 1 month", "2023-09-01 + 6 months"]
 DATE_PARAMS: list[Any] = [date(2024, 3, 3), datetime(2024, 3, 24, 19, 31), "2024-03", "3 March 2024", date(2024, 5, 1)]
-DATE_PARAMS += [datetime(2024, 3, 17), "2025", datetime(2024, 3, 24, 15, 31, tzinfo=timezone(timedelta(hours=-4)))]
+DATE_PARAMS += [
+    datetime(2024, 3, 17),
+    "2025",
+    datetime(2025, 1, 1, 0, 1, 0, 123456),
+    datetime(2024, 3, 24, 15, 31, tzinfo=timezone(timedelta(hours=-4))),
+]
 UNITS = ["1 day", "2 hours", "30 minutes", "1 week", "1 month", "1 year", "2 days"]
 
 
