@@ -14,12 +14,12 @@ is not total has no LIMIT, and its rows compare as a multiset.
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
 from graphmem import Entity, Event, Fact, Memory, Mention
-from graphmem.models import TimeRef
+from graphmem.models import Batch, TimeRef
 
 NS = "d1"
 OTHER_NS = "d2"
@@ -146,6 +146,11 @@ def load_graph(mem: Memory) -> None:
     mentions = [Mention(NS, e.id, SPEAKERS[e.speaker], "speaker") for e in events if e.speaker in SPEAKERS]
     mentions += [Mention(NS, eid, ent) for eid, ents in MENTIONS.items() for ent in ents]
     mem.add_events(events, namespace=NS, entities=graph_entities(), mentions=mentions, facts=graph_facts())
+    # memory learns on 24 March that f1 ended on 20 March: a new version, and the old one expires as f1@…
+    f1 = graph_facts()[0]
+    closed = replace(f1, recorded_at=_t(2024, 3, 24, 19, 32), valid_to=_t(2024, 3, 20), evidence=("e7",))
+    with mem.writing():
+        mem.store.write(Batch(NS, facts=(closed,)))
     other = [
         Event(OTHER_NS, "e1", "s1", 0, "Inês", "Another namespace, same ids", _t(2024, 3, 3, 16, 12)),
         Event(OTHER_NS, "e2", "s1", 1, "Inês", "Still the other namespace", _t(2024, 3, 3, 16, 20)),
