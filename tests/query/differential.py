@@ -389,6 +389,18 @@ def _event_atom_more(qy: Query, e: str, k: int) -> str:
     if k == 16:
         lowered = r.choice(["inês", "tomás", "ines", "o'brien"])
         return f"lower({e}.speaker) = {q(lowered)}"
+    if k == 17 and qy.sessions and r.random() < 0.5:
+        t = qy.sessions[0]
+        return r.choice(
+            [
+                f"{e} ON {t}",
+                f"{e} AFTER {t} + 1 hour",
+                f"{e}.time WITHIN 30 minutes OF {t}.time",
+                f"{e}.time >= {t}.time",
+                f"{e}.happened <> {e}.time",
+                f"{e}.time BETWEEN {t} AND {t} + 1 day",
+            ]
+        )
     if k == 17 and len(qy.events) > 1 and r.random() < 0.3:
         return f"{qy.events[0]} {r.choice(['=', '<>'])} {qy.events[1]}"
     if k == 17 and len(qy.events) > 1:
