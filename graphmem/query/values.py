@@ -202,6 +202,8 @@ class Evaluator:
         """Three-valued truth of ``left op right`` (a missing side is unknown)."""
         left = self.value(expr.left, row)
         right = self.value(expr.right, row)
+        if expr.op == "IN" and isinstance(right, tuple | list) and not right:
+            return False  # nothing is in an empty list, not even an unknown value (as in Cypher)
         if left is None or right is None:
             return None
         op = expr.op
