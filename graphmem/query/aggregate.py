@@ -117,6 +117,9 @@ class _SortValue:
             self.rank = 2
         elif isinstance(value, str):
             self.rank = 3
+        elif isinstance(value, tuple | list):  # item by item, a shorter prefix first (as Cypher orders lists)
+            self.rank = 5
+            self.value = tuple(_SortValue(v) for v in value)
         else:
             self.rank = 4
             self.value = _describe(value)

@@ -282,6 +282,7 @@ class _Compiler(ExprCompiler):
         valid_at = step.valid_at
         if valid_at is None and step.as_of is None:
             valid_at = self.now
+        if step.as_of is None:  # current facts, or VALID AT alone: the versions memory holds now
             conds.append("{r}.expired_at IS NULL")
         if valid_at is not None:
             at = self.param(valid_at)

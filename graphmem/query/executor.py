@@ -137,7 +137,7 @@ class _Context:
         self.deadline = time.perf_counter() + limits.timeout
         self.work = 0
         self.memory_base = resident_memory()
-        self.nodes: dict[str, Node | None] = {}
+        self.nodes: dict[tuple[str, NodeKind | None], Node | None] = {}  # by id and the kind asked for
         self.about_cache: dict[tuple[str, int], list[tuple[str, float]]] = {}
         self.entity_list: list[Entity] | None = None
         self.eval = Evaluator(store, namespace, self.node)
@@ -175,8 +175,9 @@ class _Context:
             self.memory_base += max(0, after - before)
 
     def node(self, node_id: str, kind: NodeKind | None = None) -> Node | None:
-        if node_id in self.nodes:
-            return self.nodes[node_id]
+        # keyed by the kind too: a miss as an Event must not hide the Entity of that id
+        if (node_id, kind) in self.nodes:
+            return self.nodes[node_id, kind]
         found: Node | None = None
         kinds = (kind,) if kind is not None else (NodeKind.EVENT, NodeKind.ENTITY, NodeKind.SESSION)
         for k in kinds:
@@ -188,7 +189,7 @@ class _Context:
                 found = self.store.get_session(self.ns, node_id)
             if found is not None:
                 break
-        self.nodes[node_id] = found
+        self.nodes[node_id, kind] = found
         return found
 
     def entities(self) -> list[Entity]:

@@ -496,12 +496,17 @@ class Resolver:
         ``date``) is its interval, a ``datetime`` its moment; ``None`` when an item is neither (a plain
         comparison then)."""
         tests: list[p.Expr] = []
+        # a NULL item is a test that is never true but unknown, so a time found in no other item is
+        # unknown, not false (as in a plain IN): NOT t IN [d, NULL] keeps nothing
+        unknown = p.Cmp("=", subject, p.Const(None))
         if isinstance(right, ast.ListLit):
             for item in right.items:
                 if (isinstance(item, ast.Literal) and item.value is None) or (
                     isinstance(item, ast.Param) and item.name in self.params and self.params[item.name] is None
                 ):
-                    continue  # matches no time
+                    if unknown not in tests:
+                        tests.append(unknown)
+                    continue
                 interval = self.date_operand(item, subject)
                 if interval is not None:
                     tests.append(_interval_test(subject, "=", interval, None))
@@ -516,7 +521,9 @@ class Resolver:
         assert isinstance(right, ast.Param)
         values = sorted(bound, key=repr) if isinstance(bound, set | frozenset) else bound
         for value in values:
-            if value is None:  # matches no time, as in a plain IN
+            if value is None:
+                if unknown not in tests:
+                    tests.append(unknown)
                 continue
             if isinstance(value, datetime):
                 tests.append(p.Cmp("=", subject, p.Const(self._scalar(value, right), right.name)))

@@ -8,7 +8,7 @@ ignore accents.
 from __future__ import annotations
 
 import operator
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from typing import Any, assert_never
 
@@ -202,6 +202,8 @@ class Evaluator:
         """Three-valued truth of ``left op right`` (a missing side is unknown)."""
         left = self.value(expr.left, row)
         right = self.value(expr.right, row)
+        if expr.op == "IN" and isinstance(right, tuple | list) and not right:
+            return False  # nothing is in an empty list, not even an unknown value (as in Cypher)
         if left is None or right is None:
             return None
         op = expr.op
@@ -217,8 +219,8 @@ class Evaluator:
             if not isinstance(right, tuple | list):
                 return None
             if isinstance(left, tuple | list):
-                return any(x in right for x in left)
-            return left in right
+                return _any_true(_member(x, right) for x in left)
+            return _member(left, right)
         if op in ("CONTAINS", "STARTS WITH", "ENDS WITH"):
             return _text_compare(op, left, right)
         return _order_compare(op, left, right)
@@ -298,15 +300,18 @@ class Evaluator:
 
 
 def _text_compare(op: str, left: Any, right: Any) -> bool | None:
-    """``CONTAINS`` / ``STARTS WITH`` / ``ENDS WITH``, ignoring case; a list passes when any item does."""
+    """``CONTAINS`` / ``STARTS WITH`` / ``ENDS WITH``, ignoring case; a list passes when any item does.
+
+    Case is ignored by lower-casing both sides, as Cypher's ``toLower`` does when the test is pushed
+    down (not ``casefold``, which would also equate ``ß`` with ``ss``)."""
     if not isinstance(right, str):
         return None
-    needle = right.casefold()
+    needle = right.lower()
     if isinstance(left, tuple | list):
-        return any(isinstance(x, str) and _text_test(op, x.casefold(), needle) for x in left)
+        return any(isinstance(x, str) and _text_test(op, x.lower(), needle) for x in left)
     if not isinstance(left, str):
         return None
-    return _text_test(op, left.casefold(), needle)
+    return _text_test(op, left.lower(), needle)
 
 
 _ORDER: dict[str, Callable[[Any, Any], Any]] = {
@@ -317,6 +322,23 @@ _ORDER: dict[str, Callable[[Any, Any], Any]] = {
     ">": operator.gt,
     ">=": operator.ge,
 }
+
+
+def _any_true(truths: Iterable[bool | None]) -> bool | None:
+    """Three-valued OR of ``truths`` (``any`` where unknown is neither)."""
+    result: bool | None = False
+    for t in truths:
+        if t:
+            return True
+        if t is None:
+            result = None
+    return result
+
+
+def _member(value: Any, items: tuple[Any, ...] | list[Any]) -> bool | None:
+    """Three-valued ``value IN items`` (as Cypher): true when an item equals it, else unknown when an item
+    is missing (``NULL``) or cannot be compared, else false."""
+    return _any_true(None if item is None else _order_compare("=", value, item) for item in items)
 
 
 def _order_compare(op: str, left: Any, right: Any) -> bool | None:

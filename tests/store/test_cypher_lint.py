@@ -11,6 +11,7 @@ passes to it declared; any diagnostic fails the test, an undeclared parameter in
 from __future__ import annotations
 
 import json
+import random
 import shutil
 import subprocess
 from pathlib import Path
@@ -18,6 +19,9 @@ from typing import Any
 
 import pytest
 
+from graphmem.errors import GraphmemError
+from graphmem.query import parse, plan_query
+from tests.query.differential import generate
 from tests.query.test_golden import all_cases
 from tests.store.test_contract import conversation
 from tests.support.cypher_texts import (
@@ -92,6 +96,32 @@ def test_pushdown_of_every_golden_query() -> None:
     texts, local = pushdown_texts(cases)
     assert len(texts) >= len(cases) // 2, f"only {len(texts)} of {len(cases)} golden queries compile: {local}"
     check(texts)
+
+
+def generated_texts(seed: int, count: int) -> list[CypherText]:
+    """The push-down of ``count`` queries of the differential tests' generator (tests/query/differential.py)."""
+    rng = random.Random(seed)
+    cases = []
+    for i in range(count):
+        gen = generate(rng)
+        try:
+            plan_query(parse(gen.text), gen.params)
+        except GraphmemError:
+            continue  # e.g. a label the schema of an empty store does not know
+        cases.append((f"generated #{i} of seed {seed}", gen.text, gen.params))
+    texts, _ = pushdown_texts(cases)
+    assert len(texts) >= count * 2 // 3, len(texts)
+    return texts
+
+
+def test_pushdown_of_generated_queries() -> None:
+    # shapes no golden query has; the linter takes about half a second a text, so few run by default
+    check(generated_texts(11, 20))
+
+
+@pytest.mark.slow
+def test_pushdown_of_many_generated_queries() -> None:
+    check(generated_texts(12, 300))
 
 
 @pytest.mark.neo4j
