@@ -617,5 +617,6 @@ class CypherStore:
         for r in self._read(_STATS_RELS, ns=namespace):
             if r["ns"] is not None:
                 bump(r["ns"], "facts" if r["type"] == "FACT" else "mentions", int(r["n"]))
-        per = {ns: c for ns, c in per.items() if c["sessions"] or c["events"] or c["entities"] or c["facts"]}
+        # sorted, as namespaces() and the embedded store list them (the server returns them in any order)
+        per = {ns: per[ns] for ns in sorted(per) if any(per[ns][k] for k in ("sessions", "events", "entities", "facts"))}
         return StoreStats.from_counts(namespace, per)
