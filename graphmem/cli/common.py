@@ -153,8 +153,8 @@ def open_memory(
             options.setdefault("mirror_max_events", 0)
     if read_only:
         options["read_only"] = True
-    else:
-        options["create"] = create
+    # also for reading commands: a Bolt store ignores read_only, and would create a missing database
+    options["create"] = create
     try:
         memory = Memory.open(where, **options)
     except SchemaUpgradeError as exc:
@@ -162,7 +162,7 @@ def open_memory(
         # the store does it, as every command did before reading commands opened stores read-only.
         options.pop("read_only")
         try:
-            memory = Memory.open(where, create=False, **options)
+            memory = Memory.open(where, **options)  # create is false: a reading command
         except StoreError as failed:
             raise SchemaUpgradeError(f"{exc}; opening it for writing to upgrade it failed: {failed}") from failed
     with memory as mem:

@@ -163,3 +163,17 @@ def test_server_stopping_and_coming_back(tmp_path: Path, bolt_server: BoltTarget
         store.close()
     finally:
         server.stop()
+
+
+def test_cli_reading_commands_never_create_a_missing_database(
+    bolt_server: BoltTarget, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Only ingest, add, mcp and a sync target create a store (docs/cli.md); a mistyped NEO4J_DATABASE
+    # given to a reading command is named, never created (Neo4j Enterprise would create it).
+    monkeypatch.setenv("NEO4J_USERNAME", bolt_server.user)
+    monkeypatch.setenv("NEO4J_PASSWORD", bolt_server.password)
+    monkeypatch.setenv("NEO4J_DATABASE", "graphmemmistyped")
+    for command in (["stats"], ["namespaces"], ["recall", "hello", "-n", "x"], ["export", "--format", "json"]):
+        assert main([*command, "--db", bolt_server.uri]) == 1, command
+        err = capsys.readouterr().err
+        assert "no database 'graphmemmistyped'" in err and "could not be created" not in err, (command, err)
