@@ -61,10 +61,12 @@ def connect(
     """Connect to the Bolt server at ``uri``, check the database and create the schema idempotently.
 
     Args:
-        uri: ``neo4j://``, ``bolt://`` (or ``+s``/``+ssc``) URI of the server.
+        uri: ``neo4j://``, ``bolt://`` (or ``+s``/``+ssc``) URI of the server; a path names the
+            database (``bolt://host:7687/memory``), as the store's ``uri`` prints it.
         auth: ``(user, password)``; ``None`` reads ``NEO4J_USERNAME``/``NEO4J_PASSWORD`` (no auth
             when neither is set).
-        database: the database; ``None`` reads ``NEO4J_DATABASE``, else the server's default.
+        database: the database; ``None`` takes the URI's path, else reads ``NEO4J_DATABASE``, else
+            the server's default.
         create: create the database when it does not exist (needs a server that can, e.g. Neo4j
             Enterprise); when false a missing database is an error.
         connection_timeout: seconds to wait for a connection.
@@ -72,7 +74,8 @@ def connect(
             faults (a server restarting) before giving up; a read scope's statements retry as long.
 
     Raises:
-        ConfigError: the URI is malformed, or the server refused the credentials.
+        ConfigError: the URI is malformed (or its path is not one database name, or another than
+            ``database``), or the server refused the credentials.
         StoreError: the server is down or unreachable, the database does not exist (and could not
             be created), or the schema cannot be created.
         SchemaVersionError: the database was written by a newer graphmem.
@@ -86,6 +89,7 @@ def connect(
     except ImportError as exc:
         raise MissingDependencyError("neo4j", "neo4j", "the Neo4j backend") from exc
     quiet_driver_logs()
+    uri, database = _database_in_path(uri, database)
     auth, database = neo4j_login(auth, database)
     try:
         driver = neo4j.GraphDatabase.driver(
@@ -111,6 +115,25 @@ def connect(
     except BaseException:
         driver.close()
         raise
+
+
+def _database_in_path(uri: str, database: str | None) -> tuple[str, str | None]:
+    """The URI without its path, and the database: the one given, else the path's (``None``: neither).
+
+    The driver ignores a path (and will refuse one), so ``bolt://host:7687/memory`` would reach the
+    server's default database; graphmem prints a store as ``<server>/<database>``, so the path names it.
+    """
+    from urllib.parse import urlsplit, urlunsplit
+
+    parts = urlsplit(uri)
+    name = parts.path.strip("/")
+    if not name:
+        return uri, database
+    if "/" in name:
+        raise ConfigError(f"the Neo4j URI {uri!r} names the database {name!r}: a path is one database name")
+    if database is not None and database != name:
+        raise ConfigError(f"the Neo4j URI {uri!r} names the database {name!r}, but database={database!r} was given")
+    return urlunsplit(parts._replace(path="")), name
 
 
 class Neo4jSession:

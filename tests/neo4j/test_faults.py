@@ -177,3 +177,19 @@ def test_cli_reading_commands_never_create_a_missing_database(
         assert main([*command, "--db", bolt_server.uri]) == 1, command
         err = capsys.readouterr().err
         assert "no database 'graphmemmistyped'" in err and "could not be created" not in err, (command, err)
+
+
+def test_a_uri_path_names_the_database(bolt_server: BoltTarget, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The store prints itself as <server>/<database>; that text opens the same database again, whatever
+    # NEO4J_DATABASE says (the driver ignored the path: the data went to another database).
+    monkeypatch.setenv("NEO4J_DATABASE", "graphmem_not_this_one")
+    named = connect(f"{bolt_server.uri}/{bolt_server.database}", auth=bolt_server.auth)
+    try:
+        assert named.uri == f"{bolt_server.uri}/{bolt_server.database}"
+        assert named.namespaces() is not None
+    finally:
+        named.close()
+    with pytest.raises(ConfigError, match="names the database 'a/b'"):
+        connect(f"{bolt_server.uri}/a/b", auth=bolt_server.auth)
+    with pytest.raises(ConfigError, match="names the database 'x'.*database='y'"):
+        connect(f"{bolt_server.uri}/x", auth=bolt_server.auth, database="y")
