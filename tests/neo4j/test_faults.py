@@ -191,5 +191,5 @@ def test_a_uri_path_names_the_database(bolt_server: BoltTarget, monkeypatch: pyt
         named.close()
     with pytest.raises(ConfigError, match="names the database 'a/b'"):
         connect(f"{bolt_server.uri}/a/b", auth=bolt_server.auth)
-    with pytest.raises(ConfigError, match="names the database 'x'.*database='y'"):
+    with pytest.raises(ConfigError, match=r"names the database 'x'.*database='y'"):
         connect(f"{bolt_server.uri}/x", auth=bolt_server.auth, database="y")

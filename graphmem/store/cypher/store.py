@@ -618,5 +618,7 @@ class CypherStore:
             if r["ns"] is not None:
                 bump(r["ns"], "facts" if r["type"] == "FACT" else "mentions", int(r["n"]))
         # sorted, as namespaces() and the embedded store list them (the server returns them in any order)
-        per = {ns: per[ns] for ns in sorted(per) if any(per[ns][k] for k in ("sessions", "events", "entities", "facts"))}
+        per = {
+            ns: per[ns] for ns in sorted(per) if any(per[ns][k] for k in ("sessions", "events", "entities", "facts"))
+        }
         return StoreStats.from_counts(namespace, per)
