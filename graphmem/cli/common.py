@@ -19,10 +19,12 @@ if TYPE_CHECKING:
 
     from graphmem.memory import Memory
     from graphmem.query.result import Result
+    from graphmem.store.base import GraphStore
 
 __all__ = [
     "State",
     "db_option",
+    "explain_text",
     "k_option",
     "may_exit_fast",
     "open_memory",
@@ -216,6 +218,26 @@ def print_table(title: str | None, columns: Sequence[str], rows: Sequence[Sequen
     for row in rows:
         table.add_row(*(plain(v) for v in row))
     stdout_console().print(table)
+
+
+def explain_text(store: GraphStore, text: str, params: dict[str, Any], *, namespace_hint: str) -> str:
+    """The plan of a query as ``EXPLAIN`` prints it: on a store that runs Cypher, with the Cypher it
+    compiles to and its parameters (or why it runs on the client), as ``query --explain`` and the
+    REPL's ``.explain on`` promise.
+
+    Raises:
+        QuerySyntaxError, QuerySemanticError: the query does not parse or plan (on a Cypher store, a
+            namespace that holds no data too).
+    """
+    from graphmem.query import explain_query
+    from graphmem.query.executor import resolve_namespace
+    from graphmem.query.pushdown import explain_plan
+    from graphmem.store.base import RunsCypher
+
+    plan = explain_query(store, text, params)
+    if isinstance(store, RunsCypher):
+        return explain_plan(store, plan, resolve_namespace(plan, store, hint=namespace_hint))
+    return str(plan)
 
 
 def result_summary(result: Result, *, timing: bool = True) -> str:
