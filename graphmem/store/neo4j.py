@@ -120,12 +120,20 @@ def connect(
 def _database_in_path(uri: str, database: str | None) -> tuple[str, str | None]:
     """The URI without its path, and the database: the one given, else the path's (``None``: neither).
 
+    A URI carrying credentials is refused without quoting them.
+
     The driver ignores a path (and will refuse one), so ``bolt://host:7687/memory`` would reach the
     server's default database; graphmem prints a store as ``<server>/<database>``, so the path names it.
     """
     from urllib.parse import urlsplit, urlunsplit
 
     parts = urlsplit(uri)
+    if parts.username or parts.password:  # the driver's own error quotes the URI, password and all
+        shown = urlunsplit(parts._replace(netloc=parts.netloc.rpartition("@")[2]))
+        raise ConfigError(
+            f"not a valid Neo4j URI {shown!r} (user and password removed): credentials go in NEO4J_USERNAME and "
+            "NEO4J_PASSWORD (or auth=), not in the URI"
+        )
     name = parts.path.strip("/")
     if not name:
         return uri, database

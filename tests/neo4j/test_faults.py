@@ -45,6 +45,12 @@ def test_malformed_uri_is_a_config_error() -> None:
         connect("bolt://127.0.0.1:notaport", auth=("neo4j", "x"))
 
 
+def test_credentials_in_the_uri_are_refused_without_printing_them() -> None:
+    with pytest.raises(ConfigError, match="NEO4J_USERNAME") as failed:
+        connect("bolt://ann:s3cret-pw@127.0.0.1:7687", connection_timeout=2.0)
+    assert "s3cret-pw" not in str(failed.value) and "bolt://127.0.0.1:7687" in str(failed.value)
+
+
 def test_missing_database_is_named(bolt_server: BoltTarget) -> None:
     with pytest.raises(StoreError, match="no database 'graphmem_missing_db'"):
         connect(bolt_server.uri, auth=bolt_server.auth, database="graphmem_missing_db", create=False)
