@@ -255,7 +255,7 @@ def run_backends(
 def _refuse_memory_in_use(uri: str, auth: tuple[str, str] | None, database: str | None, wipe: bool) -> None:
     if wipe:
         return
-    store = open_store(uri, auth=auth, database=database, create=False)
+    store = open_store(uri, auth=auth, database=database)  # the run writes there anyway
     try:
         held, where = store.namespaces(), store.uri
     finally:

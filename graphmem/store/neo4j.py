@@ -68,7 +68,8 @@ def connect(
         database: the database; ``None`` takes the URI's path, else reads ``NEO4J_DATABASE``, else
             the server's default.
         create: create the database when it does not exist (needs a server that can, e.g. Neo4j
-            Enterprise); when false a missing database is an error.
+            Enterprise) and graphmem's schema in it; when false a missing database, or one that
+            holds no graphmem schema, is an error and nothing is written.
         connection_timeout: seconds to wait for a connection.
         max_transaction_retry_time: seconds the driver keeps retrying a transaction on transient
             faults (a server restarting) before giving up; a read scope's statements retry as long.
@@ -77,7 +78,7 @@ def connect(
         ConfigError: the URI is malformed (or its path is not one database name, or another than
             ``database``), or the server refused the credentials.
         StoreError: the server is down or unreachable, the database does not exist (and could not
-            be created), or the schema cannot be created.
+            be created), the schema cannot be created, or (``create`` false) there is none.
         SchemaVersionError: the database was written by a newer graphmem.
         MissingDependencyError: the ``neo4j`` driver is not installed.
 
@@ -111,7 +112,7 @@ def connect(
         except ValueError as exc:  # the driver's word for an address it cannot resolve or parse
             raise ConfigError(f"not a valid Neo4j URI {uri!r}: {exc}") from exc
         session.check_database(create)
-        return CypherStore.open(session, dialect_for_agent(agent), server=agent)
+        return CypherStore.open(session, dialect_for_agent(agent), server=agent, create=create)
     except BaseException:
         driver.close()
         raise

@@ -199,3 +199,25 @@ def test_a_uri_path_names_the_database(bolt_server: BoltTarget, monkeypatch: pyt
         connect(f"{bolt_server.uri}/a/b", auth=bolt_server.auth)
     with pytest.raises(ConfigError, match=r"names the database 'x'.*database='y'"):
         connect(f"{bolt_server.uri}/x", auth=bolt_server.auth, database="y")
+
+
+def test_reading_commands_leave_a_database_without_graphmem_untouched(
+    bolt_server: BoltTarget, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # An application's own database is no graphmem store: `graphmem stats` pointed at it created
+    # graphmem's constraints and schema node there (the embedded store refuses a directory without one).
+    from neo4j import GraphDatabase
+
+    from tests.support.bolt_server import wipe_database
+
+    wipe_database(bolt_server)
+    monkeypatch.setenv("NEO4J_USERNAME", bolt_server.user)
+    monkeypatch.setenv("NEO4J_PASSWORD", bolt_server.password)
+    monkeypatch.setenv("NEO4J_DATABASE", bolt_server.database)
+    assert main(["stats", "--db", bolt_server.uri]) == 1
+    assert "holds no graphmem store" in capsys.readouterr().err
+    with GraphDatabase.driver(bolt_server.uri, auth=bolt_server.auth) as driver:
+        records, _, _ = driver.execute_query("MATCH (n) RETURN count(n) AS n", database_=bolt_server.database)
+    assert records[0]["n"] == 0
+    connect(bolt_server.uri, auth=bolt_server.auth, database=bolt_server.database).close()  # a writer creates it
+    assert main(["stats", "--db", bolt_server.uri]) == 0

@@ -108,15 +108,18 @@ class CypherStore:
         self._copies = LocalCopies(max_events=copy_max_events)
 
     @classmethod
-    def open(cls, session: CypherSession, dialect: CypherDialect, *, server: str = "") -> CypherStore:
-        """A store over a connected session: the schema is checked, created or migrated first.
+    def open(
+        cls, session: CypherSession, dialect: CypherDialect, *, server: str = "", create: bool = True
+    ) -> CypherStore:
+        """A store over a connected session: the schema is checked, created or migrated first (with
+        ``create`` false, a database holding no graphmem schema is refused instead).
 
         Raises:
             SchemaVersionError: the database was written by a newer graphmem.
-            StoreError: the schema cannot be read or created.
+            StoreError: the schema cannot be read or created, or it is missing and ``create`` is false.
         """
         store = cls(session, dialect, server=server)
-        indexes = setup.ensure_schema(session, dialect)
+        indexes = setup.ensure_schema(session, dialect, create=create)
         store.fulltext = FULLTEXT_INDEX in indexes
         store.vector_index = VECTOR_INDEX in indexes and dialect.vector_search is not None
         return store
