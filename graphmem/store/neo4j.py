@@ -22,7 +22,7 @@ from graphmem.store.cypher.dialect import dialect_for_agent
 from graphmem.store.cypher.session import Backoff, CypherTx, Row, retry_transient
 from graphmem.store.cypher.store import CypherStore
 
-__all__ = ["Neo4jSession", "connect", "plain_value", "quiet_driver_logs", "short_error"]
+__all__ = ["Neo4jSession", "connect", "plain_value", "quiet_driver_logs", "short_error", "store_uri"]
 
 T = TypeVar("T")
 _SCALARS = (str, int, float, bool, type(None))
@@ -126,16 +126,18 @@ def _database_in_path(uri: str, database: str | None) -> tuple[str, str | None]:
     The driver ignores a path (and will refuse one), so ``bolt://host:7687/memory`` would reach the
     server's default database; graphmem prints a store as ``<server>/<database>``, so the path names it.
     """
-    from urllib.parse import urlsplit, urlunsplit
+    from urllib.parse import unquote, urlsplit, urlunsplit
 
-    parts = urlsplit(uri)
-    if parts.username or parts.password:  # the driver's own error quotes the URI, password and all
-        shown = urlunsplit(parts._replace(netloc=parts.netloc.rpartition("@")[2]))
+    if "@" in uri:  # the driver's own error quotes the URI, password and all (even one holding '/' or '#')
         raise ConfigError(
-            f"not a valid Neo4j URI {shown!r} (user and password removed): credentials go in NEO4J_USERNAME and "
-            "NEO4J_PASSWORD (or auth=), not in the URI"
+            "a Neo4j URI must not carry a user or password (it holds '@'; not quoted here): credentials go in "
+            "NEO4J_USERNAME and NEO4J_PASSWORD (or auth=)"
         )
-    name = parts.path.strip("/")
+    try:
+        parts = urlsplit(uri)
+    except ValueError as exc:
+        raise ConfigError(f"not a valid Neo4j URI {uri!r}: {exc}") from None
+    name = unquote(parts.path.strip("/"))
     if not name:
         return uri, database
     if "/" in name:
@@ -145,6 +147,17 @@ def _database_in_path(uri: str, database: str | None) -> tuple[str, str | None]:
     return urlunsplit(parts._replace(path="")), name
 
 
+def store_uri(server_uri: str, database: str | None) -> str:
+    """How a store is named: the server's URI with the database as its path (none: the server's default
+    database), which :func:`connect` reads back to the same database."""
+    from urllib.parse import quote, urlsplit, urlunsplit
+
+    if database is None:
+        return server_uri
+    parts = urlsplit(server_uri)
+    return urlunsplit(parts._replace(path="/" + quote(database, safe="")))
+
+
 class Neo4jSession:
     """A :class:`~graphmem.store.cypher.session.CypherSession` over the ``neo4j`` driver.
 
@@ -152,7 +165,8 @@ class Neo4jSession:
     writes run in one managed transaction that the driver retries on transient faults.
 
     Attributes:
-        uri: ``<server uri>/<database>``.
+        uri: the server URI with the database as its path (``<server uri>/<database>``; without a path
+            when the server's default database is used), which :func:`connect` reopens.
         server_uri: the Bolt URI as given.
         database: the database name (``None``: the server's default database).
         user: the user name sent, if any (for messages).
@@ -167,7 +181,7 @@ class Neo4jSession:
         self.server_uri = server_uri
         self.database = database
         self.user = user
-        self.uri = f"{server_uri.rstrip('/')}/{database or 'default'}"
+        self.uri = store_uri(server_uri, database)
         self._scope = threading.local()  # this thread's read session (see ``reading``)
 
     def __repr__(self) -> str:

@@ -45,10 +45,42 @@ def test_malformed_uri_is_a_config_error() -> None:
         connect("bolt://127.0.0.1:notaport", auth=("neo4j", "x"))
 
 
-def test_credentials_in_the_uri_are_refused_without_printing_them() -> None:
+@pytest.mark.parametrize(
+    "uri",
+    [
+        "bolt://ann:s3cret-pw@127.0.0.1:7687",
+        "bolt://ann:s3cret#pw@127.0.0.1:7687",  # a '#', '/' or '?' in the password ends urlsplit's host part
+        "bolt://ann:s3cret/pw@127.0.0.1:7687",
+        "neo4j://ann:s3cret?pw@127.0.0.1:7687/db",
+        "bolt://ann:s3cret/p/w@127.0.0.1:7687",
+    ],
+)
+def test_credentials_in_the_uri_are_refused_without_printing_them(uri: str) -> None:
     with pytest.raises(ConfigError, match="NEO4J_USERNAME") as failed:
-        connect("bolt://ann:s3cret-pw@127.0.0.1:7687", connection_timeout=2.0)
-    assert "s3cret-pw" not in str(failed.value) and "bolt://127.0.0.1:7687" in str(failed.value)
+        connect(uri, connection_timeout=2.0)
+    assert "s3cret" not in str(failed.value) and "pw" not in str(failed.value)
+
+
+def test_a_malformed_ipv6_uri_is_a_config_error() -> None:
+    with pytest.raises(ConfigError, match="not a valid Neo4j URI 'bolt://\\[::1:7687'"):
+        connect("bolt://[::1:7687", auth=("neo4j", "x"))
+
+
+@pytest.mark.parametrize(
+    ("server", "database", "printed"),
+    [
+        ("bolt://h:7687", None, "bolt://h:7687"),  # the server's default database: no path (not /default)
+        ("bolt://h:7687", "gm2", "bolt://h:7687/gm2"),
+        ("neo4j://h:7687?policy=eu", "gm2", "neo4j://h:7687/gm2?policy=eu"),  # the path before the query
+        ("bolt://h:7687", "my-db", "bolt://h:7687/my-db"),
+    ],
+)
+def test_a_store_s_printed_uri_reads_back_to_the_same_database(server: str, database: str | None, printed: str) -> None:
+    from graphmem.store.neo4j import _database_in_path, store_uri
+
+    assert store_uri(server, database) == printed
+    assert _database_in_path(printed, None) == (server, database)
+    assert _database_in_path("bolt://h:7687/my%2Ddb", None) == ("bolt://h:7687", "my-db")  # percent-decoded
 
 
 def test_missing_database_is_named(bolt_server: BoltTarget) -> None:
@@ -221,3 +253,18 @@ def test_reading_commands_leave_a_database_without_graphmem_untouched(
     assert records[0]["n"] == 0
     connect(bolt_server.uri, auth=bolt_server.auth, database=bolt_server.database).close()  # a writer creates it
     assert main(["stats", "--db", bolt_server.uri]) == 0
+
+
+def test_a_read_only_memory_leaves_a_database_without_graphmem_untouched(bolt_server: BoltTarget) -> None:
+    # Memory.open(uri, read_only=True) wrote graphmem's schema node into an application's database
+    from neo4j import GraphDatabase
+
+    from graphmem import Memory
+    from tests.support.bolt_server import wipe_database
+
+    wipe_database(bolt_server)
+    with pytest.raises(StoreError, match="holds no graphmem store"):
+        Memory.open(bolt_server.uri, read_only=True, auth=bolt_server.auth, database=bolt_server.database)
+    with GraphDatabase.driver(bolt_server.uri, auth=bolt_server.auth) as driver:
+        records, _, _ = driver.execute_query("MATCH (n) RETURN count(n) AS n", database_=bolt_server.database)
+    assert records[0]["n"] == 0

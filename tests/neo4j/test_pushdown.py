@@ -170,11 +170,6 @@ def test_cli_explain_and_the_repl_show_the_cypher_on_bolt(
     assert "pushed down to Cypher:" in captured.err and "e.id" in captured.out
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="pushed down, VALID AT without AS OF keeps expired fact versions: graphmem/query/cypher.py "
-    "fact_time adds `expired_at IS NULL` only when neither is given (the dsldiff helper's file)",
-)
 def test_valid_at_alone_follows_only_the_versions_memory_holds_now(graphs: tuple[Memory, CypherStore]) -> None:
     # docs/dsl.md: VALID AT d is "facts true in the world at the start of d, as memory knows them now";
     # f3 (Jon work_at bakery until 2023-06-01) was true on 2023-05-15 but memory retired it on 2023-06-15
