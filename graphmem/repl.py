@@ -421,13 +421,13 @@ class Repl:
 
     def run_query(self, text: str) -> None:
         """Run one query and print its result (after its plan, with ``.explain on``)."""
+        from graphmem.cli.common import explain_text
         from graphmem.query import explain_query, run_query
 
         params = {"namespace": self.namespace} if self.namespace else {}
-        if self.explain:
-            plan = explain_query(self.memory.store, text, params)
-            if not plan.explain:
-                self.notes.print(str(plan), markup=False, highlight=False, style="dim")
+        if self.explain and not explain_query(self.memory.store, text, params).explain:
+            plan = explain_text(self.memory.store, text, params, namespace_hint=NAMESPACE_COMMAND_HINT)
+            self.notes.print(plan, markup=False, highlight=False, style="dim")
         mem = self.memory
         result = run_query(
             mem.store,

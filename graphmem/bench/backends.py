@@ -31,6 +31,7 @@ from typing import Any
 
 import click
 
+from graphmem.errors import ConfigError
 from graphmem.memory import Memory
 from graphmem.query.plan import Plan
 from graphmem.query.result import Result
@@ -204,11 +205,20 @@ def run_backends(
     questions_per_namespace: int = 20,
     repeats: int = 3,
     seed: int = 0,
+    wipe: bool = False,
 ) -> dict[str, Any]:
-    """Measure the embedded store and the Bolt server at ``uri`` on ``data``; the figures as a dict."""
+    """Measure the embedded store and the Bolt server at ``uri`` on ``data``; the figures as a dict.
+
+    The run deletes every namespace the target database holds, so a database that holds any is
+    refused unless ``wipe`` is true.
+
+    Raises:
+        ConfigError: the target database holds memory and ``wipe`` is false.
+    """
     from graphmem.embed import default_embedder
     from graphmem.extract.nlp import load_nlp
 
+    _refuse_memory_in_use(uri, auth, database, wipe)
     questions = _questions(data, questions_per_namespace, seed)
     embedder, nlp = default_embedder(), load_nlp()
     embedder.embed(["warm up"])
@@ -240,6 +250,22 @@ def run_backends(
             result["bolt"] = bolt
     result["recall_ratio"] = recall_ratio(result["embedded"]["recall_ms"], result["bolt"]["recall_ms"])
     return result
+
+
+def _refuse_memory_in_use(uri: str, auth: tuple[str, str] | None, database: str | None, wipe: bool) -> None:
+    if wipe:
+        return
+    store = open_store(uri, auth=auth, database=database)  # the run writes there anyway
+    try:
+        held, where = store.namespaces(), store.uri
+    finally:
+        store.close()
+    if held:
+        names = ", ".join(held[:5]) + (", …" if len(held) > 5 else "")
+        raise ConfigError(
+            f"the database at {where} holds {len(held)} namespace{'s' if len(held) != 1 else ''} ({names}), "
+            "which bench backends would delete: point it at an empty database, or pass --wipe"
+        )
 
 
 def recall_ratio(embedded: dict[str, float], bolt: dict[str, float]) -> dict[str, float]:
@@ -291,9 +317,12 @@ def _print(result: dict[str, Any]) -> None:
     "--questions", type=click.IntRange(min=1), default=20, show_default=True, help="Recall questions per conversation."
 )
 @click.option("--repeats", type=click.IntRange(min=1), default=3, show_default=True, help="Runs of each DSL query.")
+@click.option(
+    "--wipe", is_flag=True, help="Delete the memory the target database holds (refused without it: the run deletes it)."
+)
 @click.option("--json", "json_out", type=click.Path(dir_okay=False), default=None, help="Also write the figures here.")
 def command(
-    data: str, uri: str | None, start_arcadedb: bool, questions: int, repeats: int, json_out: str | None
+    data: str, uri: str | None, start_arcadedb: bool, questions: int, repeats: int, wipe: bool, json_out: str | None
 ) -> None:
     """Ingest turns/s and recall/DSL p50/p95 on a Bolt server beside the embedded store, on LoCoMo."""
     env_file = None
@@ -313,7 +342,13 @@ def command(
             raise click.UsageError("give --uri (or set NEO4J_URI), or --start-arcadedb")
         try:
             result = run_backends(
-                data, uri, auth=auth, database=database, questions_per_namespace=questions, repeats=repeats
+                data,
+                uri,
+                auth=auth,
+                database=database,
+                questions_per_namespace=questions,
+                repeats=repeats,
+                wipe=wipe,
             )
         finally:
             if env_file is not None:

@@ -19,10 +19,12 @@ if TYPE_CHECKING:
 
     from graphmem.memory import Memory
     from graphmem.query.result import Result
+    from graphmem.store.base import GraphStore
 
 __all__ = [
     "State",
     "db_option",
+    "explain_text",
     "k_option",
     "may_exit_fast",
     "open_memory",
@@ -154,8 +156,8 @@ def open_memory(
             options.setdefault("mirror_max_events", 0)
     if read_only:
         options["read_only"] = True
-    else:
-        options["create"] = create
+    # also for reading commands: a Bolt store ignores read_only, and would create a missing database
+    options["create"] = create
     try:
         memory = Memory.open(where, **options)
     except SchemaUpgradeError as exc:
@@ -163,7 +165,7 @@ def open_memory(
         # the store does it, as every command did before reading commands opened stores read-only.
         options.pop("read_only")
         try:
-            memory = Memory.open(where, create=False, **options)
+            memory = Memory.open(where, **options)  # create is false: a reading command
         except StoreError as failed:
             raise SchemaUpgradeError(f"{exc}; opening it for writing to upgrade it failed: {failed}") from failed
     with memory as mem:
@@ -217,6 +219,26 @@ def print_table(title: str | None, columns: Sequence[str], rows: Sequence[Sequen
     for row in rows:
         table.add_row(*(plain(v) for v in row))
     stdout_console().print(table)
+
+
+def explain_text(store: GraphStore, text: str, params: dict[str, Any], *, namespace_hint: str) -> str:
+    """The plan of a query as ``EXPLAIN`` prints it: on a store that runs Cypher, with the Cypher it
+    compiles to and its parameters (or why it runs on the client), as ``query --explain`` and the
+    REPL's ``.explain on`` promise.
+
+    Raises:
+        QuerySyntaxError, QuerySemanticError: the query does not parse or plan (on a Cypher store, a
+            namespace that holds no data too).
+    """
+    from graphmem.query import explain_query
+    from graphmem.query.executor import resolve_namespace
+    from graphmem.query.pushdown import explain_plan
+    from graphmem.store.base import RunsCypher
+
+    plan = explain_query(store, text, params)
+    if isinstance(store, RunsCypher):
+        return explain_plan(store, plan, resolve_namespace(plan, store, hint=namespace_hint))
+    return str(plan)
 
 
 def result_summary(result: Result, *, timing: bool = True) -> str:

@@ -243,7 +243,9 @@ def browser_guide(ctx: click.Context, db: str | None, namespace: str | None, gra
         else:
             with open_memory(ctx, db, create=False) as mem:
                 values = guide_values(mem.store, namespace)
-            text = guide_text(values, source=f"{where}, namespace {values.ns}")
+                # a server's store is <server>/<database>: the URI alone may not say which database
+                source = mem.store.uri if scheme_of(where) is not None else where
+            text = guide_text(values, source=f"{source}, namespace {values.ns}")
     if output is None:
         click.echo(text, nl=not text.endswith("\n"))
         return

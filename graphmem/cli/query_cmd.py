@@ -10,6 +10,7 @@ import click
 
 from graphmem.cli.common import (
     db_option,
+    explain_text,
     open_memory,
     print_json,
     print_plain,
@@ -60,7 +61,7 @@ def query(
 
     Example: graphmem query 'FIND (p:Person ~"Carolin")-[:SAID]->(e:Event) RETURN e.time, e.text LIMIT 5'
     """
-    from graphmem.query import explain_query, run_query
+    from graphmem.query import run_query
 
     if text == "-":
         text = sys.stdin.read()
@@ -69,11 +70,11 @@ def query(
         values["namespace"] = namespace
     with open_memory(ctx, db, read_only=True) as mem:
         if explain:
-            plan = explain_query(mem.store, text, values)
+            plan_text = explain_text(mem.store, text, values, namespace_hint=NAMESPACE_OPTION_HINT)
             if as_json:
-                print_json({"plan": str(plan).splitlines()})
+                print_json({"plan": plan_text.splitlines()})
             else:
-                print_plain(stdout_console(), str(plan))
+                print_plain(stdout_console(), plan_text)
             return
         result = run_query(
             mem.store,

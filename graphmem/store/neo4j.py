@@ -22,7 +22,7 @@ from graphmem.store.cypher.dialect import dialect_for_agent
 from graphmem.store.cypher.session import Backoff, CypherTx, Row, retry_transient
 from graphmem.store.cypher.store import CypherStore
 
-__all__ = ["Neo4jSession", "connect", "plain_value", "quiet_driver_logs", "short_error"]
+__all__ = ["Neo4jSession", "connect", "plain_value", "quiet_driver_logs", "short_error", "store_uri"]
 
 T = TypeVar("T")
 _SCALARS = (str, int, float, bool, type(None))
@@ -61,20 +61,24 @@ def connect(
     """Connect to the Bolt server at ``uri``, check the database and create the schema idempotently.
 
     Args:
-        uri: ``neo4j://``, ``bolt://`` (or ``+s``/``+ssc``) URI of the server.
+        uri: ``neo4j://``, ``bolt://`` (or ``+s``/``+ssc``) URI of the server; a path names the
+            database (``bolt://host:7687/memory``), as the store's ``uri`` prints it.
         auth: ``(user, password)``; ``None`` reads ``NEO4J_USERNAME``/``NEO4J_PASSWORD`` (no auth
             when neither is set).
-        database: the database; ``None`` reads ``NEO4J_DATABASE``, else the server's default.
+        database: the database; ``None`` takes the URI's path, else reads ``NEO4J_DATABASE``, else
+            the server's default.
         create: create the database when it does not exist (needs a server that can, e.g. Neo4j
-            Enterprise); when false a missing database is an error.
+            Enterprise) and graphmem's schema in it; when false a missing database, or one that
+            holds no graphmem schema, is an error and nothing is written.
         connection_timeout: seconds to wait for a connection.
         max_transaction_retry_time: seconds the driver keeps retrying a transaction on transient
             faults (a server restarting) before giving up; a read scope's statements retry as long.
 
     Raises:
-        ConfigError: the URI is malformed, or the server refused the credentials.
+        ConfigError: the URI is malformed (or its path is not one database name, or another than
+            ``database``), or the server refused the credentials.
         StoreError: the server is down or unreachable, the database does not exist (and could not
-            be created), or the schema cannot be created.
+            be created), the schema cannot be created, or (``create`` false) there is none.
         SchemaVersionError: the database was written by a newer graphmem.
         MissingDependencyError: the ``neo4j`` driver is not installed.
 
@@ -86,6 +90,7 @@ def connect(
     except ImportError as exc:
         raise MissingDependencyError("neo4j", "neo4j", "the Neo4j backend") from exc
     quiet_driver_logs()
+    uri, database = _database_in_path(uri, database)
     auth, database = neo4j_login(auth, database)
     try:
         driver = neo4j.GraphDatabase.driver(
@@ -107,10 +112,50 @@ def connect(
         except ValueError as exc:  # the driver's word for an address it cannot resolve or parse
             raise ConfigError(f"not a valid Neo4j URI {uri!r}: {exc}") from exc
         session.check_database(create)
-        return CypherStore.open(session, dialect_for_agent(agent), server=agent)
+        return CypherStore.open(session, dialect_for_agent(agent), server=agent, create=create)
     except BaseException:
         driver.close()
         raise
+
+
+def _database_in_path(uri: str, database: str | None) -> tuple[str, str | None]:
+    """The URI without its path, and the database: the one given, else the path's (``None``: neither).
+
+    A URI carrying credentials is refused without quoting them.
+
+    The driver ignores a path (and will refuse one), so ``bolt://host:7687/memory`` would reach the
+    server's default database; graphmem prints a store as ``<server>/<database>``, so the path names it.
+    """
+    from urllib.parse import unquote, urlsplit, urlunsplit
+
+    if "@" in uri:  # the driver's own error quotes the URI, password and all (even one holding '/' or '#')
+        raise ConfigError(
+            "a Neo4j URI must not carry a user or password (it holds '@'; not quoted here): credentials go in "
+            "NEO4J_USERNAME and NEO4J_PASSWORD (or auth=)"
+        )
+    try:
+        parts = urlsplit(uri)
+    except ValueError as exc:
+        raise ConfigError(f"not a valid Neo4j URI {uri!r}: {exc}") from None
+    name = unquote(parts.path.strip("/"))
+    if not name:
+        return uri, database
+    if "/" in name:
+        raise ConfigError(f"the Neo4j URI {uri!r} names the database {name!r}: a path is one database name")
+    if database is not None and database != name:
+        raise ConfigError(f"the Neo4j URI {uri!r} names the database {name!r}, but database={database!r} was given")
+    return urlunsplit(parts._replace(path="")), name
+
+
+def store_uri(server_uri: str, database: str | None) -> str:
+    """How a store is named: the server's URI with the database as its path (none: the server's default
+    database), which :func:`connect` reads back to the same database."""
+    from urllib.parse import quote, urlsplit, urlunsplit
+
+    if database is None:
+        return server_uri
+    parts = urlsplit(server_uri)
+    return urlunsplit(parts._replace(path="/" + quote(database, safe="")))
 
 
 class Neo4jSession:
@@ -120,7 +165,8 @@ class Neo4jSession:
     writes run in one managed transaction that the driver retries on transient faults.
 
     Attributes:
-        uri: ``<server uri>/<database>``.
+        uri: the server URI with the database as its path (``<server uri>/<database>``; without a path
+            when the server's default database is used), which :func:`connect` reopens.
         server_uri: the Bolt URI as given.
         database: the database name (``None``: the server's default database).
         user: the user name sent, if any (for messages).
@@ -135,7 +181,7 @@ class Neo4jSession:
         self.server_uri = server_uri
         self.database = database
         self.user = user
-        self.uri = f"{server_uri.rstrip('/')}/{database or 'default'}"
+        self.uri = store_uri(server_uri, database)
         self._scope = threading.local()  # this thread's read session (see ``reading``)
 
     def __repr__(self) -> str:

@@ -8,6 +8,9 @@ from pathlib import Path
 import pytest
 
 from graphmem.bench.backends import DSL_TEMPLATES, _percentiles, recall_ratio, run_backends
+from graphmem.errors import ConfigError
+from graphmem.models import Batch, Event, Session
+from graphmem.store.cypher import CypherStore
 from tests.support.bolt_server import BoltTarget, wipe_database
 
 LOCOMO = Path(__file__).resolve().parents[3] / "shared" / "data" / "locomo" / "locomo_dev.json"
@@ -22,6 +25,15 @@ def test_percentiles() -> None:
 def test_recall_ratio() -> None:
     assert recall_ratio({"p50": 20.0, "p95": 40.0}, {"p50": 50.0, "p95": 60.0}) == {"p50": 2.5, "p95": 1.5}
     assert recall_ratio({"p50": 0.0, "p95": 10.0}, {"p50": 5.0, "p95": 5.0}) == {"p50": 0.0, "p95": 0.5}
+
+
+@pytest.mark.neo4j
+def test_bench_backends_refuses_a_database_that_holds_memory(neo4j_store: CypherStore, bolt_server: BoltTarget) -> None:
+    # It deletes every namespace of its target: pointed at a Neo4j database in use, it wiped it silently.
+    neo4j_store.write(Batch("kept", (Session("kept", "s1", 0),), (Event("kept", "e1", "s1", 0, "Ann", "hello"),)))
+    with pytest.raises(ConfigError, match=r"holds 1 namespace \(kept\).*--wipe"):
+        run_backends("no-such-file.json", bolt_server.uri, auth=bolt_server.auth, database=bolt_server.database)
+    assert neo4j_store.namespaces() == ["kept"]
 
 
 @pytest.mark.neo4j

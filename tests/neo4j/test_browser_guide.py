@@ -60,3 +60,20 @@ def test_every_printed_query_finds_something(neo4j_store: CypherStore, bolt_serv
                 assert params[name] == values.as_dict()[name] == cypher_literal(literal)
             records, _, _ = driver.execute_query(cypher, params, database_=bolt_server.database)
             assert records, f"{title!r} found nothing"
+
+
+@pytest.mark.neo4j
+def test_cli_guide_names_the_database_its_values_come_from(
+    neo4j_store: CypherStore,
+    bolt_server: BoltTarget,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # the server alone does not say which of its databases the values were read from
+    neo4j_store.write(odd_conversation(NS))
+    monkeypatch.setenv("NEO4J_USERNAME", bolt_server.user)
+    monkeypatch.setenv("NEO4J_PASSWORD", bolt_server.password)
+    monkeypatch.setenv("NEO4J_DATABASE", bolt_server.database)
+    assert main(["browser-guide", "--db", bolt_server.uri]) == 0
+    first = capsys.readouterr().out.splitlines()[0]
+    assert f"values from {bolt_server.uri}/{bolt_server.database}, namespace {NS}." in first, first

@@ -45,6 +45,44 @@ def test_malformed_uri_is_a_config_error() -> None:
         connect("bolt://127.0.0.1:notaport", auth=("neo4j", "x"))
 
 
+@pytest.mark.parametrize(
+    "uri",
+    [
+        "bolt://ann:s3cret-pw@127.0.0.1:7687",
+        "bolt://ann:s3cret#pw@127.0.0.1:7687",  # a '#', '/' or '?' in the password ends urlsplit's host part
+        "bolt://ann:s3cret/pw@127.0.0.1:7687",
+        "neo4j://ann:s3cret?pw@127.0.0.1:7687/db",
+        "bolt://ann:s3cret/p/w@127.0.0.1:7687",
+    ],
+)
+def test_credentials_in_the_uri_are_refused_without_printing_them(uri: str) -> None:
+    with pytest.raises(ConfigError, match="NEO4J_USERNAME") as failed:
+        connect(uri, connection_timeout=2.0)
+    assert "s3cret" not in str(failed.value) and "pw" not in str(failed.value)
+
+
+def test_a_malformed_ipv6_uri_is_a_config_error() -> None:
+    with pytest.raises(ConfigError, match="not a valid Neo4j URI 'bolt://\\[::1:7687'"):
+        connect("bolt://[::1:7687", auth=("neo4j", "x"))
+
+
+@pytest.mark.parametrize(
+    ("server", "database", "printed"),
+    [
+        ("bolt://h:7687", None, "bolt://h:7687"),  # the server's default database: no path (not /default)
+        ("bolt://h:7687", "gm2", "bolt://h:7687/gm2"),
+        ("neo4j://h:7687?policy=eu", "gm2", "neo4j://h:7687/gm2?policy=eu"),  # the path before the query
+        ("bolt://h:7687", "my-db", "bolt://h:7687/my-db"),
+    ],
+)
+def test_a_store_s_printed_uri_reads_back_to_the_same_database(server: str, database: str | None, printed: str) -> None:
+    from graphmem.store.neo4j import _database_in_path, store_uri
+
+    assert store_uri(server, database) == printed
+    assert _database_in_path(printed, None) == (server, database)
+    assert _database_in_path("bolt://h:7687/my%2Ddb", None) == ("bolt://h:7687", "my-db")  # percent-decoded
+
+
 def test_missing_database_is_named(bolt_server: BoltTarget) -> None:
     with pytest.raises(StoreError, match="no database 'graphmem_missing_db'"):
         connect(bolt_server.uri, auth=bolt_server.auth, database="graphmem_missing_db", create=False)
@@ -163,3 +201,70 @@ def test_server_stopping_and_coming_back(tmp_path: Path, bolt_server: BoltTarget
         store.close()
     finally:
         server.stop()
+
+
+def test_cli_reading_commands_never_create_a_missing_database(
+    bolt_server: BoltTarget, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Only ingest, add, mcp and a sync target create a store (docs/cli.md); a mistyped NEO4J_DATABASE
+    # given to a reading command is named, never created (Neo4j Enterprise would create it).
+    monkeypatch.setenv("NEO4J_USERNAME", bolt_server.user)
+    monkeypatch.setenv("NEO4J_PASSWORD", bolt_server.password)
+    monkeypatch.setenv("NEO4J_DATABASE", "graphmemmistyped")
+    for command in (["stats"], ["namespaces"], ["recall", "hello", "-n", "x"], ["export", "--format", "json"]):
+        assert main([*command, "--db", bolt_server.uri]) == 1, command
+        err = capsys.readouterr().err
+        assert "no database 'graphmemmistyped'" in err and "could not be created" not in err, (command, err)
+
+
+def test_a_uri_path_names_the_database(bolt_server: BoltTarget, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The store prints itself as <server>/<database>; that text opens the same database again, whatever
+    # NEO4J_DATABASE says (the driver ignored the path: the data went to another database).
+    monkeypatch.setenv("NEO4J_DATABASE", "graphmem_not_this_one")
+    named = connect(f"{bolt_server.uri}/{bolt_server.database}", auth=bolt_server.auth)
+    try:
+        assert named.uri == f"{bolt_server.uri}/{bolt_server.database}"
+        assert named.namespaces() is not None
+    finally:
+        named.close()
+    with pytest.raises(ConfigError, match="names the database 'a/b'"):
+        connect(f"{bolt_server.uri}/a/b", auth=bolt_server.auth)
+    with pytest.raises(ConfigError, match=r"names the database 'x'.*database='y'"):
+        connect(f"{bolt_server.uri}/x", auth=bolt_server.auth, database="y")
+
+
+def test_reading_commands_leave_a_database_without_graphmem_untouched(
+    bolt_server: BoltTarget, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # An application's own database is no graphmem store: `graphmem stats` pointed at it created
+    # graphmem's constraints and schema node there (the embedded store refuses a directory without one).
+    from neo4j import GraphDatabase
+
+    from tests.support.bolt_server import wipe_database
+
+    wipe_database(bolt_server)
+    monkeypatch.setenv("NEO4J_USERNAME", bolt_server.user)
+    monkeypatch.setenv("NEO4J_PASSWORD", bolt_server.password)
+    monkeypatch.setenv("NEO4J_DATABASE", bolt_server.database)
+    assert main(["stats", "--db", bolt_server.uri]) == 1
+    assert "holds no graphmem store" in capsys.readouterr().err
+    with GraphDatabase.driver(bolt_server.uri, auth=bolt_server.auth) as driver:
+        records, _, _ = driver.execute_query("MATCH (n) RETURN count(n) AS n", database_=bolt_server.database)
+    assert records[0]["n"] == 0
+    connect(bolt_server.uri, auth=bolt_server.auth, database=bolt_server.database).close()  # a writer creates it
+    assert main(["stats", "--db", bolt_server.uri]) == 0
+
+
+def test_a_read_only_memory_leaves_a_database_without_graphmem_untouched(bolt_server: BoltTarget) -> None:
+    # Memory.open(uri, read_only=True) wrote graphmem's schema node into an application's database
+    from neo4j import GraphDatabase
+
+    from graphmem import Memory
+    from tests.support.bolt_server import wipe_database
+
+    wipe_database(bolt_server)
+    with pytest.raises(StoreError, match="holds no graphmem store"):
+        Memory.open(bolt_server.uri, read_only=True, auth=bolt_server.auth, database=bolt_server.database)
+    with GraphDatabase.driver(bolt_server.uri, auth=bolt_server.auth) as driver:
+        records, _, _ = driver.execute_query("MATCH (n) RETURN count(n) AS n", database_=bolt_server.database)
+    assert records[0]["n"] == 0

@@ -7,6 +7,7 @@ order when the plan sorts). Injection is tried through every kind of literal.
 
 from __future__ import annotations
 
+import io
 import re
 from collections.abc import Iterator
 from datetime import datetime
@@ -145,6 +146,38 @@ def test_explain_shows_the_generated_cypher(graphs: tuple[Memory, CypherStore]) 
     assert "'Melanie'" not in text.split("// parameters:")[0]
     fuzzy = explain_query(mem.store, 'FIND (e:Event) WHERE e.speaker ~ "Melani" RETURN e.id')
     assert "runs on the client" in explain_plan(neo, fuzzy, "t1")
+
+
+def test_cli_explain_and_the_repl_show_the_cypher_on_bolt(
+    graphs: tuple[Memory, CypherStore],
+    bolt_server: BoltTarget,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # docs/cli.md: `query --explain` prints the plan "and the Cypher on Neo4j"; `.explain on` likewise
+    from graphmem.cli.app import main
+
+    monkeypatch.setenv("NEO4J_USERNAME", bolt_server.user)
+    monkeypatch.setenv("NEO4J_PASSWORD", bolt_server.password)
+    monkeypatch.setenv("NEO4J_DATABASE", bolt_server.database)
+    query = 'FIND (e:Event) WHERE e.speaker = "Melanie" RETURN e.id'
+    assert main(["query", "--db", bolt_server.uri, "-n", "t1", "--explain", query]) == 0
+    out = capsys.readouterr().out
+    assert "Filter" in out and "pushed down to Cypher:" in out and "$ns = 't1'" in out
+    monkeypatch.setattr("sys.stdin", io.StringIO(f".explain on\n{query};\n"))
+    assert main(["repl", "--db", bolt_server.uri, "-n", "t1"]) == 0
+    captured = capsys.readouterr()
+    assert "pushed down to Cypher:" in captured.err and "e.id" in captured.out
+
+
+def test_valid_at_alone_follows_only_the_versions_memory_holds_now(graphs: tuple[Memory, CypherStore]) -> None:
+    # docs/dsl.md: VALID AT d is "facts true in the world at the start of d, as memory knows them now";
+    # f3 (Jon work_at bakery until 2023-06-01) was true on 2023-05-15 but memory retired it on 2023-06-15
+    mem, neo = graphs
+    want, got = _both(mem, neo, "FIND (a)-[f:FACT]->(b) VALID AT 2023-05-15 RETURN f.id")
+    assert got.notes == ("pushed down to Cypher",)
+    assert ("f3",) not in want.rows
+    assert sorted(got.rows) == sorted(want.rows)
 
 
 def test_what_does_not_push_down_runs_on_the_client(graphs: tuple[Memory, CypherStore]) -> None:

@@ -784,6 +784,16 @@ def test_stats_cover_the_whole_store(backend: Backend) -> None:
     assert store.stats(a).namespaces == 1
 
 
+def test_stats_list_namespaces_in_sorted_order(backend: Backend) -> None:
+    # by_namespace is what `stats --json` prints: the same order on every backend, as namespaces() gives
+    store = backend.open()
+    names = [backend.ns("b"), backend.ns("B"), backend.ns("a"), backend.ns("a.b"), backend.ns("A_b")]
+    for name in names:
+        store.write(conversation(name))
+    listed = [ns for ns in store.stats().by_namespace if ns.startswith(backend.prefix)]
+    assert listed == sorted(names) == [ns for ns in store.namespaces() if ns.startswith(backend.prefix)]
+
+
 # -- retraction inside a batch ----------------------------------------------------------------------------
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import logging
 
-from graphmem.errors import SchemaVersionError
+from graphmem.errors import SchemaVersionError, StoreError
 from graphmem.store.cypher.dialect import CypherDialect
 from graphmem.store.cypher.schema import FULLTEXT_INDEX, SCHEMA_VERSION, VECTOR_INDEX, name_keys
 from graphmem.store.cypher.session import CypherSession
@@ -26,15 +26,22 @@ _SCHEMA_VERSION = "MATCH (m:GraphmemSchema {name: 'graphmem'}) RETURN m.version 
 RECORD_VERSION = "MERGE (m:GraphmemSchema {name: 'graphmem'}) SET m.version = $version"
 
 
-def ensure_schema(session: CypherSession, dialect: CypherDialect) -> frozenset[str]:
+def ensure_schema(session: CypherSession, dialect: CypherDialect, *, create: bool = True) -> frozenset[str]:
     """Refuse a newer schema, create an older or missing one; the names of the indexes that exist.
+
+    With ``create`` false a database that holds no graphmem schema is refused, untouched.
 
     Raises:
         SchemaVersionError: the database was written by a newer graphmem.
-        StoreError: a statement failed.
+        StoreError: a statement failed, or ``create`` is false and the database holds no graphmem store.
     """
     rows = session.run(_SCHEMA_VERSION, action="reading the schema version")
     version = int(rows[0]["version"]) if rows else None
+    if version is None and not create:
+        raise StoreError(
+            f"the database {session.uri} holds no graphmem store (no graphmem schema): ingest into it, or "
+            "name another database"
+        )
     if version is not None and version > SCHEMA_VERSION:
         raise SchemaVersionError(
             f"the database {session.uri} was written by a newer graphmem (schema {version}; this version "

@@ -108,15 +108,18 @@ class CypherStore:
         self._copies = LocalCopies(max_events=copy_max_events)
 
     @classmethod
-    def open(cls, session: CypherSession, dialect: CypherDialect, *, server: str = "") -> CypherStore:
-        """A store over a connected session: the schema is checked, created or migrated first.
+    def open(
+        cls, session: CypherSession, dialect: CypherDialect, *, server: str = "", create: bool = True
+    ) -> CypherStore:
+        """A store over a connected session: the schema is checked, created or migrated first (with
+        ``create`` false, a database holding no graphmem schema is refused instead).
 
         Raises:
             SchemaVersionError: the database was written by a newer graphmem.
-            StoreError: the schema cannot be read or created.
+            StoreError: the schema cannot be read or created, or it is missing and ``create`` is false.
         """
         store = cls(session, dialect, server=server)
-        indexes = setup.ensure_schema(session, dialect)
+        indexes = setup.ensure_schema(session, dialect, create=create)
         store.fulltext = FULLTEXT_INDEX in indexes
         store.vector_index = VECTOR_INDEX in indexes and dialect.vector_search is not None
         return store
@@ -618,5 +621,8 @@ class CypherStore:
         for r in self._read(_STATS_RELS, ns=namespace):
             if r["ns"] is not None:
                 bump(r["ns"], "facts" if r["type"] == "FACT" else "mentions", int(r["n"]))
-        per = {ns: c for ns, c in per.items() if c["sessions"] or c["events"] or c["entities"] or c["facts"]}
+        # sorted, as namespaces() and the embedded store list them (the server returns them in any order)
+        per = {
+            ns: per[ns] for ns in sorted(per) if any(per[ns][k] for k in ("sessions", "events", "entities", "facts"))
+        }
         return StoreStats.from_counts(namespace, per)
