@@ -128,12 +128,7 @@ class IngestError(GraphmemError):
         self.line = line
         self.json_path = json_path
         self.reason = message
-        where = path or "<input>"
-        if line is not None:
-            where = f"{where}:{line}"
-        if json_path:
-            where = f"{where} at {json_path}"
-        super().__init__(f"{where}: {message}")
+        super().__init__(f"{_input_place(path, line, json_path)}: {message}")
 
 
 class IngestWarning(UserWarning):
@@ -143,10 +138,17 @@ class IngestWarning(UserWarning):
         self.path = path
         self.line = line
         self.reason = message
-        where = path or "<input>"
-        if line is not None:
-            where = f"{where}:{line}"
-        super().__init__(f"{where}: {message}")
+        super().__init__(f"{_input_place(path, line)}: {message}")
+
+
+def _input_place(path: str | None, line: int | None, json_path: str | None = None) -> str:
+    """``path:line`` (``<input>`` without a path), ``at $[i].field`` after it for a JSON value."""
+    where = path or "<input>"
+    if line is not None:
+        where = f"{where}:{line}"
+    if json_path:
+        where = f"{where} at {json_path}"
+    return where
 
 
 class QueryError(GraphmemError):

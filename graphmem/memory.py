@@ -142,8 +142,9 @@ class Memory:
                 store_options["read_only"] = True
             else:
                 store_options.setdefault("lock_timeout", parse_lock_timeout(settings.lock_timeout))
-        elif read_only:  # a server: reading never creates a database nor writes graphmem's schema into one
+        elif read_only:  # a server: reading never creates a database nor writes or upgrades graphmem's schema
             store_options.setdefault("create", False)
+            store_options["read_only"] = True
         store = open_store(where, **store_options)
         index_dir = store.directory if isinstance(store, HasDirectory) else None
         return cls(

@@ -60,7 +60,11 @@ MATRIX = "vectors.npy"
 HNSW = "index.hnsw"
 SAVE_LOCK = ".save.lock"
 #: How long a save waits for another process's save of the same folder before saving beside it.
-SAVE_LOCK_WAIT = 5.0
+SAVE_LOCK_WAIT = 30.0
+#: In the names of the temporaries of a save made without the lock (see :func:`_saving`).
+UNLOCKED = "unlocked."
+#: A save without the lock whose temporaries are this many seconds old (unmodified) has died.
+UNLOCKED_STALE = 3600.0
 
 #: A namespace with at most this many vectors is a matrix searched exactly; above, an hnsw graph.
 EXACT_SEARCH_MAX = 20_000
@@ -321,34 +325,34 @@ class SpaceFiles:
         memory): they are removed first, as a large namespace's are gigabytes. A save waits at most
         :data:`SAVE_LOCK_WAIT` seconds for another process's (which may be stopped): then it saves beside
         it, as every file goes through its own temporary and the manifest's hashes tell a mixed folder
-        (the next load rebuilds), and leaves the temporaries alone.
+        (the next load rebuilds), and removes nothing (see :func:`_saving`).
         """
         folder = self.folder
         try:
             folder.mkdir(parents=True, exist_ok=True)
-            with _saving(folder):
-                self._save(namespace, space)
+            with _saving(folder) as locked:
+                self._save(namespace, space, "" if locked else UNLOCKED)
         except (OSError, RuntimeError) as exc:
             raise VectorIndexError(f"cannot write the vectors of {namespace!r} to {folder}: {exc}") from exc
         space.dirty = False
 
-    def _save(self, namespace: str, space: NamespaceVectors) -> None:
+    def _save(self, namespace: str, space: NamespaceVectors, tag: str) -> None:
         folder = self.folder
         with contextlib.suppress(FileNotFoundError):
             (folder / MANIFEST).unlink()  # a crash below leaves no manifest: the next load rebuilds
         files: dict[str, str] = {}
         if space.hnsw is not None:
-            files[HNSW] = self._write(HNSW, lambda tmp: space.hnsw.save_index(tmp))
+            files[HNSW] = self._write(HNSW, lambda tmp: space.hnsw.save_index(tmp), tag)
             with contextlib.suppress(FileNotFoundError):
                 (folder / MATRIX).unlink()
         else:
             assert space.matrix is not None
             rows = space.matrix[: len(space.ids)].astype(np.float16)
-            files[MATRIX] = self._write(MATRIX, lambda tmp: _save_npy(tmp, rows))
+            files[MATRIX] = self._write(MATRIX, lambda tmp: _save_npy(tmp, rows), tag)
             with contextlib.suppress(FileNotFoundError):
                 (folder / HNSW).unlink()
         ids_bytes = json.dumps({"ids": space.ids}, separators=(",", ":")).encode()
-        files[IDS] = self._write(IDS, lambda tmp: Path(tmp).write_bytes(ids_bytes))
+        files[IDS] = self._write(IDS, lambda tmp: Path(tmp).write_bytes(ids_bytes), tag)
         manifest = {
             "format": FORMAT,
             "namespace": namespace,
@@ -361,11 +365,12 @@ class SpaceFiles:
             "generation": space.generation,
             "files": files,
         }
-        self._write(MANIFEST, lambda tmp: Path(tmp).write_text(json.dumps(manifest, indent=1)))
+        self._write(MANIFEST, lambda tmp: Path(tmp).write_text(json.dumps(manifest, indent=1)), tag)
 
-    def _write(self, name: str, write: Any) -> str:
-        """Write ``name`` through a unique temporary file renamed into place; return its sha256."""
-        fd, tmp = tempfile.mkstemp(dir=self.folder, prefix=f".{name}.", suffix=".tmp")
+    def _write(self, name: str, write: Any, tag: str = "") -> str:
+        """Write ``name`` through a unique temporary file (``tag`` in its name) renamed into place; return
+        its sha256."""
+        fd, tmp = tempfile.mkstemp(dir=self.folder, prefix=f".{name}.{tag}", suffix=".tmp")
         os.close(fd)
         try:
             write(tmp)
@@ -387,26 +392,32 @@ class SpaceFiles:
 
 
 @contextlib.contextmanager
-def _saving(folder: Path) -> Iterator[None]:
-    """Hold ``folder``'s save lock, its dead savers' temporaries removed; after :data:`SAVE_LOCK_WAIT`
-    seconds of another process holding it, go on without it (and without removing anything)."""
+def _saving(folder: Path) -> Iterator[bool]:
+    """Hold ``folder``'s save lock, its dead savers' temporaries removed; yields whether it was taken.
+
+    After :data:`SAVE_LOCK_WAIT` seconds of another process holding it (it may be stopped), the save goes
+    on beside it without the lock: its temporaries carry :data:`UNLOCKED` in their names, and a saver
+    that holds the lock removes those only when :data:`UNLOCKED_STALE` seconds old (their saver died).
+    """
     fd = os.open(folder / SAVE_LOCK, os.O_RDONLY | os.O_CREAT, 0o644)  # flock needs no write access
     try:
+        locked = False
         deadline = time.monotonic() + SAVE_LOCK_WAIT
-        while True:
+        while not locked:
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                locked = True
             except BlockingIOError:
                 if time.monotonic() >= deadline:
-                    yield  # the holder may be stopped: save beside it rather than wait for ever
-                    return
+                    break
                 time.sleep(0.05)
-                continue
-            break
-        for stale in folder.glob(".*.tmp"):
-            with contextlib.suppress(OSError):
-                stale.unlink()
-        yield
+        if locked:
+            now = time.time()
+            for stale in folder.glob(".*.tmp"):
+                with contextlib.suppress(OSError):
+                    if UNLOCKED not in stale.name or now - stale.stat().st_mtime > UNLOCKED_STALE:
+                        stale.unlink()
+        yield locked
     finally:
         os.close(fd)  # drops the lock
 

@@ -167,6 +167,10 @@ def test_as_of_a_date_is_the_end_of_that_day_over_mcp(store_dir: Path) -> None:
         ("AS OF 2023-06-01 - 1 hour", "2023-06-01T22:59:59.999999"),
         ("AS OF 2023-06-01 - 1 day", "2023-05-31T23:59:59.999999"),
         ("AS OF 2023-01-30 + 1 month", "2023-02-28T23:59:59.999999"),  # clamped to the month's last day
+        ("AS OF 2023-02 + 1 month", "2023-03-31T23:59:59.999999"),  # a month moved keeps its last day
+        ("AS OF 2023-04 + 1 month", "2023-05-31T23:59:59.999999"),
+        ("AS OF 2023-02 + 1 year", "2024-02-29T23:59:59.999999"),
+        ("AS OF 9999-12-31 + 1 hour", "9999-12-31T23:59:59.999999"),  # clamped to the calendar's end
         ("AS OF $d + 1 hour", "2023-06-02T00:59:59.999999"),
         ("AS OF 2023-06-01T00:00 + 1 hour", "2023-06-01T01:00:00"),  # a time of day stays a moment
     ],

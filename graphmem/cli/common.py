@@ -156,7 +156,7 @@ def open_memory(
             options.setdefault("mirror_max_events", 0)
     if read_only:
         options["read_only"] = True
-    # also for reading commands: a Bolt store ignores read_only, and would create a missing database
+    # also for reading commands: create=True would make a missing Bolt database (and a store directory)
     options["create"] = create
     try:
         memory = Memory.open(where, **options)

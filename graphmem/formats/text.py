@@ -11,6 +11,7 @@ it. A bare clock time in a session with no date that parses is not kept: an
 
 from __future__ import annotations
 
+import linecache
 import re
 import warnings
 from dataclasses import dataclass, field
@@ -131,7 +132,12 @@ def _warn_undated(builder: _Builder, stamp: str, *, path: str, line: int) -> Non
     message = f"[{stamp}] is a time of day but {why}; the clock times of this session are not kept"
     # attributed to the input's own path:line, not to graphmem's code, and with no registry, so the
     # default filter shows it on every read (a long-running agent re-reading an edited file sees it again)
-    warnings.warn_explicit(IngestWarning(message, path=path, line=line), IngestWarning, path or "<input>", line or 0)
+    where = path or "<input>"
+    linecache.cache.pop(where, None)  # the default display prints the line as the file is now, and
+    try:  # keeps no copy of a long chat log afterwards
+        warnings.warn_explicit(IngestWarning(message, path=path, line=line), IngestWarning, where, line or 0)
+    finally:
+        linecache.cache.pop(where, None)
 
 
 def _session_ids(builders: list[_Builder]) -> list[str]:

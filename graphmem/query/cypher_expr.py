@@ -325,7 +325,8 @@ class ExprCompiler:
             if rkind not in ("list", "list_str", "null"):
                 raise NotPushable("IN with something that may not be a list")
             if lkind in ("list", "list_str"):
-                return f"any(x IN {left} WHERE x IN {right})"
+                # nothing is in an empty list, not even an item of a missing list (any() over null is null)
+                return f"(size({right}) > 0 AND any(x IN {left} WHERE x IN {right}))"
             return f"({left} IN {right})"
         if expr.op in ("CONTAINS", "STARTS WITH", "ENDS WITH"):
             if rkind not in ("str", "null") or lkind not in ("str", "list_str", "null"):

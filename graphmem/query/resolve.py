@@ -20,7 +20,15 @@ from graphmem.query import plan as p
 from graphmem.query.limits import QueryLimits
 from graphmem.query.schema import DEFAULT_ENTITY_TYPES, DEFAULT_SCHEMA, Schema, closest
 from graphmem.query.syntax_errors import caret_context
-from graphmem.query.timeutil import EPSILON, DateTextError, interval_of, naive_utc, parse_date_text, shift_clamped
+from graphmem.query.timeutil import (
+    EPSILON,
+    DateTextError,
+    grain_end,
+    interval_of,
+    naive_utc,
+    parse_date_text,
+    shift_clamped,
+)
 
 __all__ = [
     "AGGREGATES",
@@ -253,14 +261,22 @@ class Resolver:
             raise self.error("this needs a date, not a variable", node.span)
         if upper and isinstance(node.base, ast.DateLit | ast.Param):
             # whether the value is a date is read before any shift ("2023-06-01 + 1 hour" is a date
-            # moved by an hour): its last moment is what moves, so a later shift never gives an earlier time
+            # moved by an hour): the date moves by the months, its last moment by the rest, so a later
+            # shift never gives an earlier time and a month keeps its last day ("2023-02 + 1 month": 31 March)
             low, high = self.interval(node.base)
-            if low.time() == time.min and (high.time() == time.min or high == datetime.max):
-                last = high if high == datetime.max else high - EPSILON
+            grain = next((g for g in ("day", "month", "year") if grain_end(low, g) == high), None)
+            if grain is not None and low.time() == time.min:
                 total = p.Shift()
                 for sign, dur in node.shifts:
                     total = total + self.duration(dur, sign)
-                return self._shift_interval((last, last), total, node.span)[0]
+                moved = shift_clamped(low, total.months)
+                if moved == datetime.max:
+                    return moved
+                end = grain_end(moved, grain)
+                last = shift_clamped(end if end == datetime.max else end - EPSILON, 0, total.seconds)
+                if moved == datetime.min or last == datetime.min:
+                    raise self.error("this date moves out of the calendar's range", node.span)
+                return last
         return start
 
     def time_subject(self, node: ast.Expr) -> p.Expr:

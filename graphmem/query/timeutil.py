@@ -19,6 +19,7 @@ __all__ = [
     "EPSILON",
     "DateTextError",
     "add_months",
+    "grain_end",
     "interval_of",
     "naive_utc",
     "parse_date_text",
@@ -96,7 +97,7 @@ def shift_clamped(value: datetime, months: int = 0, seconds: float = 0.0) -> dat
         return datetime.max if seconds > 0 else datetime.min
 
 
-def _grain_end(start: datetime, grain: str) -> datetime:
+def grain_end(start: datetime, grain: str) -> datetime:
     """The end of the interval of ``grain`` starting at ``start``, clamped to the end of the calendar."""
     try:
         if grain == "year":
@@ -128,7 +129,7 @@ def parse_date_text(text: str) -> tuple[datetime, datetime]:
             raise DateTextError(f"{raw!r} is not a date: the year must be 1 or later")
         if month is None:
             start = datetime(y, 1, 1)
-            return start, _grain_end(start, "year")
+            return start, grain_end(start, "year")
         mo = int(month)
         if not 1 <= mo <= 12:
             raise DateTextError(
@@ -136,7 +137,7 @@ def parse_date_text(text: str) -> tuple[datetime, datetime]:
             )
         if day is None:
             start = datetime(y, mo, 1)
-            return start, _grain_end(start, "month")
+            return start, grain_end(start, "month")
         d = int(day)
         last = calendar.monthrange(y, mo)[1]
         if not 1 <= d <= last:
@@ -146,18 +147,18 @@ def parse_date_text(text: str) -> tuple[datetime, datetime]:
             )
         if hour is None:
             start = datetime(y, mo, d)
-            return start, _grain_end(start, "day")
+            return start, grain_end(start, "day")
         h, mi, s = int(hour), int(minute), int(second or 0)
         if h > 23 or mi > 59 or s > 59:
             raise DateTextError(f"{raw!r} is not a time: use hours 00-23, minutes and seconds 00-59")
         start = datetime(y, mo, d, h, mi, s)
-        return start, _grain_end(start, "second" if second is not None else "minute")
+        return start, grain_end(start, "second" if second is not None else "minute")
     for fmt, grain in _FORMATS:
         try:
             start = datetime.strptime(raw, fmt)
         except ValueError:
             continue
-        return start, _grain_end(start, grain)
+        return start, grain_end(start, grain)
     raise DateTextError(f"{raw!r} is not a date: write it as 2023-06-01 (or 2023-06, 2023, 2023-06-01T14:30)")
 
 
@@ -165,6 +166,6 @@ def interval_of(value: datetime | date) -> tuple[datetime, datetime]:
     """The interval of a bound parameter: a ``date`` is its day, a ``datetime`` a moment."""
     if isinstance(value, datetime):
         moment = naive_utc(value)
-        return moment, _grain_end(moment, "moment")
+        return moment, grain_end(moment, "moment")
     start = datetime(value.year, value.month, value.day)
-    return start, _grain_end(start, "day")
+    return start, grain_end(start, "day")

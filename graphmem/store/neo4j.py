@@ -55,6 +55,7 @@ def connect(
     auth: tuple[str, str] | None = None,
     database: str | None = None,
     create: bool = True,
+    read_only: bool = False,
     connection_timeout: float = 10.0,
     max_transaction_retry_time: float = 15.0,
 ) -> CypherStore:
@@ -70,6 +71,9 @@ def connect(
         create: create the database when it does not exist (needs a server that can, e.g. Neo4j
             Enterprise) and graphmem's schema in it; when false a missing database, or one that
             holds no graphmem schema, is an error and nothing is written.
+        read_only: write nothing while opening: a database of an older graphmem schema is a
+            :class:`~graphmem.errors.SchemaUpgradeError` instead of being upgraded (writes later are the
+            caller's to refuse, as :class:`~graphmem.memory.Memory` does).
         connection_timeout: seconds to wait for a connection.
         max_transaction_retry_time: seconds the driver keeps retrying a transaction on transient
             faults (a server restarting) before giving up; a read scope's statements retry as long.
@@ -112,7 +116,7 @@ def connect(
         except ValueError as exc:  # the driver's word for an address it cannot resolve or parse
             raise ConfigError(f"not a valid Neo4j URI {uri!r}: {exc}") from exc
         session.check_database(create)
-        return CypherStore.open(session, dialect_for_agent(agent), server=agent, create=create)
+        return CypherStore.open(session, dialect_for_agent(agent), server=agent, create=create, read_only=read_only)
     except BaseException:
         driver.close()
         raise

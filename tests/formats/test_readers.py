@@ -224,6 +224,23 @@ def test_text_clock_time_warning_is_shown_on_every_read_under_the_default_filter
     assert [(w.filename, w.lineno) for w in caught] == [(str(path), 1), (str(path), 1)]
 
 
+def test_text_clock_time_warning_shows_the_line_as_the_file_is_now(write) -> None:
+    import linecache
+
+    path = write("t.txt", "[10:01] Ana: first version\n")
+    shown = []
+    with warnings.catch_warnings():
+        warnings.simplefilter("always")
+        warnings.showwarning = lambda m, c, f, n, file=None, line=None: shown.append(
+            warnings.formatwarning(m, c, f, n, line)
+        )
+        read_transcripts(path)
+        path.write_text("[11:11] Ana: second version\n", encoding="utf-8")
+        read_transcripts(path)
+    assert "first version" in shown[0] and "second version" in shown[1] and "first version" not in shown[1]
+    assert str(path) not in linecache.cache  # no copy of the input kept
+
+
 def test_text_dated_clock_times_and_full_timestamps_do_not_warn(write) -> None:
     path = write("t.txt", "## Session 1 — the day after\n[2024-03-14 10:32] Ana: hi\nBo: yo\n")
     with warnings.catch_warnings():

@@ -161,10 +161,10 @@ mem.write(Batch("talk", sessions=(Session("talk", "s", 0, None),), events=events
                 embedding_model="fake-embedder"))
 write = SpaceFiles._write
 
-def dying(self, name, fill):
+def dying(self, name, fill, *tag):
     if name == "ids.json":
-        return write(self, name, lambda tmp: (fill(tmp), os.kill(os.getpid(), 9)))
-    return write(self, name, fill)
+        return write(self, name, lambda tmp: (fill(tmp), os.kill(os.getpid(), 9)), *tag)
+    return write(self, name, fill, *tag)
 
 SpaceFiles._write = dying
 mem.vectors.flush()
@@ -253,3 +253,22 @@ def test_a_save_does_not_wait_for_ever_on_a_stopped_saver_nor_delete_its_files(t
         assert vs.SpaceFiles(folder).exists()
     finally:
         os.close(holder)
+
+
+def test_a_save_with_the_lock_keeps_what_a_save_beside_it_is_writing(tmp_path: Path) -> None:
+    # a save that waited out a stopped holder writes without the lock: the next saver holding the lock
+    # deleted its temporaries mid-write (its save then failed); they go only once that saver is long dead
+    import graphmem.vector_space as vs
+
+    folder = tmp_path / "ns"
+    folder.mkdir()
+    dead = folder / ".vectors.npy.k3j2.tmp"  # a save that held the lock and was killed
+    beside = folder / f".ids.json.{vs.UNLOCKED}q8w1.tmp"  # a save without the lock, writing now
+    dead.write_bytes(b"x")
+    beside.write_bytes(b"x")
+    vs.SpaceFiles(folder).save("ns", _space())
+    assert not dead.exists() and beside.exists()
+    old = beside.stat().st_mtime - vs.UNLOCKED_STALE - 60
+    os.utime(beside, (old, old))  # its saver died long ago
+    vs.SpaceFiles(folder).save("ns", _space())
+    assert not beside.exists()

@@ -219,6 +219,9 @@ PINNED: list[tuple[str, dict[str, Any], list[tuple[Any, ...]]]] = [
         {"l": []},
         [(f"e{i}",) for i in (1, 10, 11, 12, 13, 2, 3, 4, 5, 6, 7, 8, 9)],
     ),
+    ("FIND (x) WHERE x.aliases IN [] RETURN x.id", {}, []),
+    ("FIND (x:Place) WHERE NOT x.aliases IN $l RETURN count(x)", {"l": []}, [(3,)]),
+    ("FIND (x) WHERE NOT x.aliases IN $l RETURN count(x)", {"l": []}, [(32,)]),  # events too: Cypher said unknown
     # a time IN a list holding NULL is unknown when not found, as a plain IN (a NULL item matched nothing)
     ("FIND (e:Event) WHERE NOT e.time IN [2024-03-03, NULL] RETURN e.id", {}, []),
     ("FIND (e:Event) WHERE NOT e.time IN $l RETURN e.id", {"l": ["2024-03-03", None]}, []),

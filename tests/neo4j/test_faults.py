@@ -268,3 +268,40 @@ def test_a_read_only_memory_leaves_a_database_without_graphmem_untouched(bolt_se
     with GraphDatabase.driver(bolt_server.uri, auth=bolt_server.auth) as driver:
         records, _, _ = driver.execute_query("MATCH (n) RETURN count(n) AS n", database_=bolt_server.database)
     assert records[0]["n"] == 0
+
+
+def test_a_read_only_open_of_an_older_schema_upgrades_nothing(
+    bolt_server: BoltTarget, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Memory.open(uri, read_only=True) migrated an older database (the embedded store refuses); a reading
+    # command of a user who may write still upgrades it, as on a store directory
+    from neo4j import GraphDatabase
+
+    from graphmem import Memory
+    from graphmem.errors import SchemaUpgradeError
+    from graphmem.store.cypher.schema import SCHEMA_VERSION
+    from tests.support.bolt_server import wipe_database
+
+    wipe_database(bolt_server)
+    connect(bolt_server.uri, auth=bolt_server.auth, database=bolt_server.database).close()
+
+    def version(set_to: int | None = None) -> int:
+        with GraphDatabase.driver(bolt_server.uri, auth=bolt_server.auth) as driver:
+            if set_to is not None:
+                driver.execute_query(
+                    "MATCH (m:GraphmemSchema) SET m.version = $v", v=set_to, database_=bolt_server.database
+                )
+            rows, _, _ = driver.execute_query(
+                "MATCH (m:GraphmemSchema) RETURN m.version AS v", database_=bolt_server.database
+            )
+        return int(rows[0]["v"])
+
+    version(SCHEMA_VERSION - 1)
+    with pytest.raises(SchemaUpgradeError, match="open it once for writing"):
+        Memory.open(bolt_server.uri, read_only=True, auth=bolt_server.auth, database=bolt_server.database)
+    assert version() == SCHEMA_VERSION - 1
+    monkeypatch.setenv("NEO4J_USERNAME", bolt_server.user)
+    monkeypatch.setenv("NEO4J_PASSWORD", bolt_server.password)
+    monkeypatch.setenv("NEO4J_DATABASE", bolt_server.database)
+    assert main(["stats", "--db", bolt_server.uri]) == 0
+    assert version() == SCHEMA_VERSION

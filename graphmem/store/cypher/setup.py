@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import logging
 
-from graphmem.errors import SchemaVersionError, StoreError
+from graphmem.errors import SchemaUpgradeError, SchemaVersionError, StoreError
 from graphmem.store.cypher.dialect import CypherDialect
 from graphmem.store.cypher.schema import FULLTEXT_INDEX, SCHEMA_VERSION, VECTOR_INDEX, name_keys
 from graphmem.store.cypher.session import CypherSession
@@ -26,18 +26,24 @@ _SCHEMA_VERSION = "MATCH (m:GraphmemSchema {name: 'graphmem'}) RETURN m.version 
 RECORD_VERSION = "MERGE (m:GraphmemSchema {name: 'graphmem'}) SET m.version = $version"
 
 
-def ensure_schema(session: CypherSession, dialect: CypherDialect, *, create: bool = True) -> frozenset[str]:
+def ensure_schema(
+    session: CypherSession, dialect: CypherDialect, *, create: bool = True, upgrade: bool = True
+) -> frozenset[str]:
     """Refuse a newer schema, create an older or missing one; the names of the indexes that exist.
 
-    With ``create`` false a database that holds no graphmem schema is refused, untouched.
+    With ``create`` false a database that holds no graphmem schema is refused, untouched; with
+    ``upgrade`` false (a read-only open) nothing is written: an older schema is refused too, and a missing
+    vector index is left missing.
 
     Raises:
         SchemaVersionError: the database was written by a newer graphmem.
-        StoreError: a statement failed, or ``create`` is false and the database holds no graphmem store.
+        SchemaUpgradeError: ``upgrade`` is false and the schema is older than this graphmem's.
+        StoreError: a statement failed, or ``create`` (or ``upgrade``) is false and the database holds no
+            graphmem store.
     """
     rows = session.run(_SCHEMA_VERSION, action="reading the schema version")
     version = int(rows[0]["version"]) if rows else None
-    if version is None and not create:
+    if version is None and not (create and upgrade):
         raise StoreError(
             f"the database {session.uri} holds no graphmem store (no graphmem schema): ingest into it, or "
             "name another database"
@@ -47,11 +53,16 @@ def ensure_schema(session: CypherSession, dialect: CypherDialect, *, create: boo
             f"the database {session.uri} was written by a newer graphmem (schema {version}; this version "
             f"reads up to {SCHEMA_VERSION}); upgrade graphmem to open it"
         )
+    if version is not None and version < SCHEMA_VERSION and not upgrade:
+        raise SchemaUpgradeError(
+            f"the database {session.uri} holds graphmem schema {version} (this version writes {SCHEMA_VERSION}): "
+            "open it once for writing, which upgrades it"
+        )
     if version != SCHEMA_VERSION:
         create_schema(session, dialect, version)
     names = frozenset(str(r.get("name")) for r in session.run(dialect.list_indexes, action="listing indexes"))
     vector = dialect.vector_statement()
-    if vector is not None and vector.name not in names:  # a database made before the vector index
+    if vector is not None and vector.name not in names and upgrade:  # a database made before the vector index
         session.run(vector.cypher, action=f"creating the schema ({vector.name})")
         if dialect.await_indexes is not None:
             session.run(dialect.await_indexes, action="waiting for indexes")

@@ -109,17 +109,24 @@ class CypherStore:
 
     @classmethod
     def open(
-        cls, session: CypherSession, dialect: CypherDialect, *, server: str = "", create: bool = True
+        cls,
+        session: CypherSession,
+        dialect: CypherDialect,
+        *,
+        server: str = "",
+        create: bool = True,
+        read_only: bool = False,
     ) -> CypherStore:
         """A store over a connected session: the schema is checked, created or migrated first (with
-        ``create`` false, a database holding no graphmem schema is refused instead).
+        ``create`` false, a database holding no graphmem schema is refused instead; with ``read_only``,
+        an older schema too: :func:`~graphmem.store.cypher.setup.ensure_schema` writes nothing).
 
         Raises:
             SchemaVersionError: the database was written by a newer graphmem.
             StoreError: the schema cannot be read or created, or it is missing and ``create`` is false.
         """
         store = cls(session, dialect, server=server)
-        indexes = setup.ensure_schema(session, dialect, create=create)
+        indexes = setup.ensure_schema(session, dialect, create=create, upgrade=not read_only)
         store.fulltext = FULLTEXT_INDEX in indexes
         store.vector_index = VECTOR_INDEX in indexes and dialect.vector_search is not None
         return store
