@@ -111,7 +111,10 @@ class Memory:
             nlp: a loaded spaCy pipeline to use instead of loading one.
             settings: the environment's settings (default: :meth:`Settings.from_env`, read now).
             read_only: open for reading only: a store the user cannot write opens, and every write
-                (ingest, add, forget) raises :class:`~graphmem.errors.ReadOnlyStoreError`.
+                (ingest, add, forget) raises :class:`~graphmem.errors.ReadOnlyStoreError`; opening writes
+                nothing either (a store of an older schema raises
+                :class:`~graphmem.errors.SchemaUpgradeError`, and on a server a missing database or one
+                without graphmem's schema is an error, never created).
             cache_mb: memory budget in MiB for the namespaces a store directory holds in memory (graphs
                 and vectors, least recently used dropped first); default ``GRAPHMEM_CACHE_MB`` or 2048.
                 Opening loads no namespace; each loads on its first read.

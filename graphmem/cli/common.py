@@ -226,10 +226,14 @@ def explain_text(store: GraphStore, text: str, params: dict[str, Any], *, namesp
     compiles to and its parameters (or why it runs on the client), as ``query --explain`` and the
     REPL's ``.explain on`` promise.
 
+    A namespace the query names is explained whether or not it holds data yet (the Cypher is the same),
+    as on a store directory.
+
     Raises:
-        QuerySyntaxError, QuerySemanticError: the query does not parse or plan (on a Cypher store, a
-            namespace that holds no data too).
+        QuerySyntaxError, QuerySemanticError: the query does not parse or plan (on a Cypher store, no
+            namespace named while the store holds several).
     """
+    from graphmem.errors import QuerySemanticError
     from graphmem.query import explain_query
     from graphmem.query.executor import resolve_namespace
     from graphmem.query.pushdown import explain_plan
@@ -237,7 +241,13 @@ def explain_text(store: GraphStore, text: str, params: dict[str, Any], *, namesp
 
     plan = explain_query(store, text, params)
     if isinstance(store, RunsCypher):
-        return explain_plan(store, plan, resolve_namespace(plan, store, hint=namespace_hint))
+        try:
+            namespace = resolve_namespace(plan, store, hint=namespace_hint)
+        except QuerySemanticError:
+            if plan.namespace is None:
+                raise
+            namespace = str(plan.namespace.value)
+        return explain_plan(store, plan, namespace)
     return str(plan)
 
 

@@ -168,6 +168,9 @@ def test_cli_explain_and_the_repl_show_the_cypher_on_bolt(
     assert main(["repl", "--db", bolt_server.uri, "-n", "t1"]) == 0
     captured = capsys.readouterr()
     assert "pushed down to Cypher:" in captured.err and "e.id" in captured.out
+    # a namespace that holds nothing yet is explained too, as on a store directory (it was an error)
+    assert main(["query", "--db", bolt_server.uri, "-n", "nothing_yet", "--explain", query]) == 0
+    assert "$ns = 'nothing_yet'" in capsys.readouterr().out
 
 
 def test_valid_at_alone_follows_only_the_versions_memory_holds_now(graphs: tuple[Memory, CypherStore]) -> None:
