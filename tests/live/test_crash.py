@@ -3,7 +3,6 @@ twice, and the vector index agrees with the SQLite record when the store is open
 
 from __future__ import annotations
 
-import itertools
 import json
 import os
 import signal
@@ -11,10 +10,10 @@ import subprocess
 import sys
 from pathlib import Path
 
-from graphmem import EdgeType, Memory
+from graphmem import Memory
 from graphmem.live import add
-from graphmem.store.base import Direction
 from tests.ingest.fakes import FakeEmbedder, FakeExtractor
+from tests.live.checks import check_acknowledged
 
 ROOT = Path(__file__).resolve().parents[2]
 ENV = {**os.environ, "PYTHONPATH": str(ROOT), "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}
@@ -55,18 +54,8 @@ def check_store(store: Path, namespace: str, acked: list[tuple[str, str]]) -> No
         events = list(mem.store.iter_events(namespace))
         ids = [e.id for e in events]
         assert len(ids) == len(set(ids))
-        by_id = {e.id: e for e in events}
         assert len({e.text for e in events}) == len(events)  # no message stored twice under two ids
-        for eid, word in acked:
-            assert word in by_id[eid].text
-            assert [h.event_id for h in mem.store.search_text(namespace, word)] == [eid]
-        assert mem.stats(namespace).embeddings == len(events) == mem.vectors.count(namespace)
-        for session in {e.session for e in events}:
-            turns = [e for e in events if e.session == session]
-            assert [e.seq for e in turns] == list(range(1, len(turns) + 1))
-            for a, b in itertools.pairwise(turns):
-                found = mem.store.neighbors(namespace, a.id, edge_types=[EdgeType.NEXT], direction=Direction.OUT)
-                assert [n.node_id for n in found] == [b.id]
+        check_acknowledged(mem, namespace, events, acked)
 
 
 def test_two_processes_adding_to_one_namespace_store_every_message_once(tmp_path: Path) -> None:

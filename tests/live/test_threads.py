@@ -3,7 +3,6 @@ message added is stored once, in order, searchable and recalled."""
 
 from __future__ import annotations
 
-import itertools
 import sys
 import threading
 import traceback
@@ -15,6 +14,7 @@ import pytest
 from graphmem import EdgeType, Entity, Event, Memory, Mention
 from graphmem.store.base import Direction
 from tests.ingest.fakes import FakeEmbedder
+from tests.live.checks import check_acknowledged
 
 NS = "n"
 REX = Entity(NS, "ent:rex", "Rex", "Animal")
@@ -104,17 +104,7 @@ def _check_stored_once(mem: Memory, namespace: str, added: list[tuple[str, str]]
     """Every added (event id, unique word) is one event, embedded, found by its word; turns are in order."""
     events = list(mem.store.iter_events(namespace))
     assert sorted(e.id for e in events) == sorted(eid for eid, _ in added)
-    by_id = {e.id: e for e in events}
-    for eid, word in added:
-        assert word in by_id[eid].text
-        assert [h.event_id for h in mem.store.search_text(namespace, word)] == [eid]
-    assert mem.stats(namespace).embeddings == len(events) == mem.vectors.count(namespace)
-    for session in {e.session for e in events}:
-        turns = [e for e in events if e.session == session]
-        assert [e.seq for e in turns] == list(range(1, len(turns) + 1))
-        for a, b in itertools.pairwise(turns):
-            found = mem.store.neighbors(namespace, a.id, edge_types=[EdgeType.NEXT], direction=Direction.OUT)
-            assert [n.node_id for n in found] == [b.id]
+    check_acknowledged(mem, namespace, events, added)
 
 
 def test_threads_adding_and_recalling_store_every_message_once(memory: Memory, switch_often: None) -> None:
