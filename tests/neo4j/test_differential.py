@@ -21,11 +21,9 @@ from graphmem import Memory
 from graphmem.errors import GraphmemError
 from graphmem.query import Edge, run_query
 from graphmem.store.cypher import CypherStore
-from graphmem.store.neo4j import connect
-from graphmem.sync import sync_stores
 from tests.query.conftest import fake_about
 from tests.query.differential import NS, Generated, corrupt, generate, graph_events, load_graph
-from tests.support.bolt_server import BoltTarget, wipe_database
+from tests.support.bolt_server import BoltTarget, loaded_on_both
 
 pytestmark = pytest.mark.neo4j
 
@@ -35,14 +33,8 @@ ABOUT = fake_about(graph_events())
 @pytest.fixture(scope="module")
 def stores(tmp_path_factory: pytest.TempPathFactory, bolt_server: BoltTarget) -> Iterator[tuple[Memory, CypherStore]]:
     """The differential graph, embedded and in the Bolt server."""
-    wipe_database(bolt_server)
-    mem = Memory.open(tmp_path_factory.mktemp("differential") / "db")
-    load_graph(mem)
-    neo = connect(bolt_server.uri, auth=bolt_server.auth, database=bolt_server.database)
-    sync_stores(mem.store, neo)
-    yield mem, neo
-    neo.close()
-    mem.close()
+    with loaded_on_both(tmp_path_factory.mktemp("differential") / "db", bolt_server, load_graph) as both:
+        yield both
 
 
 def _params(gen: Generated) -> dict[str, Any]:

@@ -25,11 +25,9 @@ from graphmem.query.executor import execute
 from graphmem.query.limits import DEFAULT_LIMITS, QueryLimits
 from graphmem.query.pushdown import explain_plan, run_plan
 from graphmem.store.cypher import CypherStore
-from graphmem.store.neo4j import connect
-from graphmem.sync import sync_stores
 from tests.query.conftest import _events, fake_about, small_graph
 from tests.query.test_golden import Case, all_cases
-from tests.support.bolt_server import BoltTarget, wipe_database
+from tests.support.bolt_server import BoltTarget, loaded_on_both
 
 pytestmark = pytest.mark.neo4j
 
@@ -39,14 +37,8 @@ ABOUT = fake_about(_events())
 @pytest.fixture(scope="module")
 def graphs(tmp_path_factory: pytest.TempPathFactory, bolt_server: BoltTarget) -> Iterator[tuple[Memory, CypherStore]]:
     """The query tests' small graph, embedded and in the Bolt server."""
-    wipe_database(bolt_server)
-    mem = Memory.open(tmp_path_factory.mktemp("pushdown") / "db")
-    small_graph(mem)
-    neo = connect(bolt_server.uri, auth=bolt_server.auth, database=bolt_server.database)
-    sync_stores(mem.store, neo)
-    yield mem, neo
-    neo.close()
-    mem.close()
+    with loaded_on_both(tmp_path_factory.mktemp("pushdown") / "db", bolt_server, small_graph) as both:
+        yield both
 
 
 def _namespace(plan: p.Plan) -> str:

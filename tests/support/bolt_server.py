@@ -425,6 +425,25 @@ if pytest is not None:
             store.close()
 
 
+@contextlib.contextmanager
+def loaded_on_both(folder: Path, target: BoltTarget, load: Any) -> Iterator[tuple[Any, Any]]:
+    """A memory at ``folder`` filled by ``load(memory)``, and the same data synced into ``target``'s
+    database (emptied first): ``(memory, cypher_store)``, both closed afterwards."""
+    from graphmem import Memory
+    from graphmem.store.neo4j import connect
+    from graphmem.sync import sync_stores
+
+    wipe_database(target)
+    with Memory.open(folder) as mem:
+        load(mem)
+        neo = connect(target.uri, auth=target.auth, database=target.database)
+        try:
+            sync_stores(mem.store, neo)
+            yield mem, neo
+        finally:
+            neo.close()
+
+
 # -- command line ------------------------------------------------------------------------------------
 
 
