@@ -239,11 +239,16 @@ class Resolver:
             raise self.error("this date moves out of the calendar's range", span)
         return start, end
 
-    def time_operand(self, node: ast.TimeValue) -> tuple[datetime, datetime] | tuple[p.Expr, p.Shift]:
-        """A time value: a constant interval, or a node's time expression with a pending shift."""
+    def shift_of(self, node: ast.TimeValue) -> p.Shift:
+        """The sum of a time value's shifts (``2023-06-01 + 1 month - 1 hour``)."""
         total = p.Shift()
         for sign, dur in node.shifts:
             total = total + self.duration(dur, sign)
+        return total
+
+    def time_operand(self, node: ast.TimeValue) -> tuple[datetime, datetime] | tuple[p.Expr, p.Shift]:
+        """A time value: a constant interval, or a node's time expression with a pending shift."""
+        total = self.shift_of(node)
         base = node.base
         if isinstance(base, ast.DateLit | ast.Param):
             return self._shift_interval(self.interval(base), total, node.span)
@@ -266,9 +271,7 @@ class Resolver:
             low, high = self.interval(node.base)
             grain = next((g for g in ("day", "month", "year") if grain_end(low, g) == high), None)
             if grain is not None and low.time() == time.min:
-                total = p.Shift()
-                for sign, dur in node.shifts:
-                    total = total + self.duration(dur, sign)
+                total = self.shift_of(node)
                 moved = shift_clamped(low, total.months)
                 if moved == datetime.max:
                     return moved
