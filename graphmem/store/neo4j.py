@@ -10,6 +10,7 @@ records into plain dicts of plain Python values and driver exceptions into graph
 from __future__ import annotations
 
 import logging
+import re
 import threading
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager, suppress
@@ -125,14 +126,14 @@ def connect(
 def _database_in_path(uri: str, database: str | None) -> tuple[str, str | None]:
     """The URI without its path, and the database: the one given, else the path's (``None``: neither).
 
-    A URI carrying credentials is refused without quoting them.
+    A URI carrying credentials is refused without quoting them (see :func:`_carries_credentials`).
 
     The driver ignores a path (and will refuse one), so ``bolt://host:7687/memory`` would reach the
     server's default database; graphmem prints a store as ``<server>/<database>``, so the path names it.
     """
     from urllib.parse import unquote, urlsplit, urlunsplit
 
-    if "@" in uri:  # the driver's own error quotes the URI, password and all (even one holding '/' or '#')
+    if _carries_credentials(uri):  # the driver's own error quotes the URI, password and all
         raise ConfigError(
             "a Neo4j URI must not carry a user or password (it holds '@'; not quoted here): credentials go in "
             "NEO4J_USERNAME and NEO4J_PASSWORD (or auth=)"
@@ -149,6 +150,33 @@ def _database_in_path(uri: str, database: str | None) -> tuple[str, str | None]:
     if database is not None and database != name:
         raise ConfigError(f"the Neo4j URI {uri!r} names the database {name!r}, but database={database!r} was given")
     return urlunsplit(parts._replace(path="")), name
+
+
+_HOST_PORT = re.compile(r"(?:\[[0-9A-Fa-f:.%\w]*\]|[^:\[\]@]*)(?::\d*)?")
+_ROUTING_ITEM = re.compile(r"[^=@&]+=[^&]*")
+
+
+def _carries_credentials(uri: str) -> bool:
+    """Whether ``uri`` holds a user or password (``scheme://user:password@host``), which must not be quoted.
+
+    An ``@`` in the authority is one. A password holding ``/``, ``?`` or ``#`` moves its ``@`` out of what
+    a URI parser calls the authority (``bolt://ann:pa/ss@host``), so an ``@`` anywhere else is one too
+    unless the URI reads as a server's: the authority a host and port, and the ``@`` only in a routing
+    context (``neo4j://host:7687?policy=a@b``, ``key=value`` items joined by ``&``). Database names and
+    fragments never hold an ``@``.
+    """
+    rest = uri.partition("://")[2] if "://" in uri else uri
+    if "@" not in rest:
+        return False
+    end = min((i for i in (rest.find(c) for c in "/?#") if i >= 0), default=len(rest))
+    authority, tail = rest[:end], rest[end:]
+    if "@" in authority or not _HOST_PORT.fullmatch(authority):
+        return True
+    path_and_query, _, fragment = tail.partition("#")
+    path, _, query = path_and_query.partition("?")
+    if "@" in path or "@" in fragment:
+        return True
+    return not all(_ROUTING_ITEM.fullmatch(item) for item in query.split("&"))
 
 
 def store_uri(server_uri: str, database: str | None) -> str:

@@ -61,6 +61,34 @@ def test_credentials_in_the_uri_are_refused_without_printing_them(uri: str) -> N
     assert "s3cret" not in str(failed.value) and "pw" not in str(failed.value)
 
 
+@pytest.mark.parametrize(
+    "uri",
+    [
+        "bolt://ann:1234@127.0.0.1:7687",  # a digits-only password: its authority is not a host and port
+        "bolt://ann:12/34@127.0.0.1:7687",  # '@' in the path (a database name never holds one)
+        "neo4j://ann:12?34@127.0.0.1:7687",  # '@' in a query that is no routing context (key=value)
+        "bolt://ann:12#34@127.0.0.1:7687",  # '@' in the fragment
+    ],
+)
+def test_credentials_looking_like_host_and_port_are_refused_too(uri: str) -> None:
+    with pytest.raises(ConfigError, match="NEO4J_USERNAME") as failed:
+        connect(uri, connection_timeout=2.0)
+    assert "34" not in str(failed.value)
+
+
+def test_an_at_sign_in_the_routing_context_is_not_credentials() -> None:
+    from graphmem.store.neo4j import _database_in_path
+
+    assert _database_in_path("neo4j://h:7687?policy=a@b", None) == ("neo4j://h:7687?policy=a@b", None)
+    assert _database_in_path("neo4j://h:7687/gm2?policy=a@b&region=eu", None) == (
+        "neo4j://h:7687?policy=a@b&region=eu",
+        "gm2",
+    )
+    uri = f"neo4j://127.0.0.1:{free_port()}?policy=a@b"
+    with pytest.raises(StoreError, match="down or unreachable"):  # reaches the driver: nothing is listening
+        connect(uri, auth=("neo4j", "x"), connection_timeout=2.0)
+
+
 def test_a_malformed_ipv6_uri_is_a_config_error() -> None:
     with pytest.raises(ConfigError, match="not a valid Neo4j URI 'bolt://\\[::1:7687'"):
         connect("bolt://[::1:7687", auth=("neo4j", "x"))
