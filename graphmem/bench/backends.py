@@ -274,16 +274,17 @@ def recall_ratio(embedded: dict[str, float], bolt: dict[str, float]) -> dict[str
 
 
 def _print(result: dict[str, Any]) -> None:
-    from graphmem.cli.common import print_table
+    from graphmem.cli.common import print_table, rate_text
 
     rows = []
     for name in ("embedded", "bolt"):
         r = result[name]
+        written = r.get("write_only")
         rows.append(
             [
                 name,
-                r["ingest"]["turns_per_s"],
-                r.get("write_only", {}).get("turns_per_s", ""),
+                rate_text(r["ingest"]["turns"], r["ingest"]["seconds"]),
+                rate_text(written["events"], written["seconds"]) if written else "",
                 r["recall_ms"]["p50"],
                 r["recall_ms"]["p95"],
                 r["dsl_ms"]["p50"],
