@@ -113,11 +113,20 @@ def connect(
         try:
             with session.errors("connecting"):
                 driver.verify_connectivity()
-                agent = str(driver.get_server_info().agent)
+                info = driver.get_server_info()
+                agent = str(info.agent)
         except ValueError as exc:  # the driver's word for an address it cannot resolve or parse
             raise ConfigError(f"not a valid Neo4j URI {uri!r}: {exc}") from exc
-        session.check_database(create)
-        return CypherStore.open(session, dialect_for_agent(agent), server=agent, create=create, read_only=read_only)
+        resolved = session.check_database(create)
+        return CypherStore.open(
+            session,
+            dialect_for_agent(agent),
+            server=agent,
+            create=create,
+            read_only=read_only,
+            place=f"bolt:{info.address}",  # resolved: localhost and 127.0.0.1 are one place
+            database=resolved,
+        )
     except BaseException:
         driver.close()
         raise
@@ -335,13 +344,15 @@ class Neo4jSession:
 
     # -- connecting ------------------------------------------------------------------------------------
 
-    def check_database(self, create: bool) -> None:
-        """Raise a named :class:`StoreError` unless the database exists (or could be created)."""
+    def check_database(self, create: bool) -> str | None:
+        """Raise a named :class:`StoreError` unless the database exists (or could be created); return its
+        name as the server reports using it (Neo4j names its default database), else as asked (``None``:
+        the server's default, unnamed)."""
         from neo4j.exceptions import ClientError
 
         try:
-            self._driver.execute_query("RETURN 1 AS ok", database_=self.database)
-            return
+            _, summary, _ = self._driver.execute_query("RETURN 1 AS ok", database_=self.database)
+            return str(summary.database) if summary.database else self.database
         except ClientError as exc:
             if exc.code != "Neo.ClientError.Database.DatabaseNotFound":
                 raise self.wrap(exc, "checking the database") from exc
@@ -358,6 +369,7 @@ class Neo4jSession:
                 f"no database {name!r} on the Neo4j server at {self.server_uri}, and it could not be "
                 f"created ({short_error(exc)}); create it first or pass an existing database"
             ) from exc
+        return name
 
 
 class _ReadScope:

@@ -249,6 +249,64 @@ def test_sync_replace_drops_what_the_source_no_longer_has(tmp_path: Path, neo4j_
     _same(src, neo4j_store, "a")
 
 
+@pytest.mark.neo4j
+@pytest.mark.parametrize("spelling", ["default database named", "localhost"])
+def test_sync_refuses_a_bolt_database_onto_itself_by_another_uri(
+    neo4j_store: CypherStore, bolt_server: BoltTarget, spelling: str
+) -> None:
+    from graphmem.store.neo4j import connect
+
+    if spelling == "default database named":
+        if not bolt_server.arcadedb and bolt_server.database != "neo4j":
+            pytest.skip("the test database is not the server's default")
+        # ArcadeDB serves its one database when none is named; Neo4j its default, 'neo4j'
+        a = connect(bolt_server.uri, auth=bolt_server.auth)
+        b = connect(f"{bolt_server.uri}/{bolt_server.database}", auth=bolt_server.auth)
+    else:
+        if "127.0.0.1" not in bolt_server.uri:
+            pytest.skip("the server is not on 127.0.0.1")
+        a = connect(bolt_server.uri, auth=bolt_server.auth, database=bolt_server.database)
+        b = connect(
+            bolt_server.uri.replace("127.0.0.1", "localhost"), auth=bolt_server.auth, database=bolt_server.database
+        )
+    try:
+        assert a.uri != b.uri
+        with pytest.raises(ConfigError, match="same store"):
+            sync_stores(a, b)
+        with pytest.raises(ConfigError, match="same store"):
+            sync_stores(b, a)
+    finally:
+        a.close()
+        b.close()
+
+
+@pytest.mark.neo4j
+def test_a_bolt_database_gets_a_store_id_on_a_writable_open_only(
+    neo4j_store: CypherStore, bolt_server: BoltTarget, tmp_path: Path
+) -> None:
+    from neo4j import GraphDatabase
+
+    from graphmem.store.neo4j import connect
+
+    first = neo4j_store.identity().store_id
+    assert first is not None
+    again = connect(bolt_server.uri, auth=bolt_server.auth, database=bolt_server.database)
+    assert again.identity().store_id == first and again.identity().same_as(neo4j_store.identity())
+    again.close()
+    with GraphDatabase.driver(bolt_server.uri, auth=bolt_server.auth) as driver:  # as an older graphmem left it
+        driver.execute_query("MATCH (m:GraphmemSchema) REMOVE m.store_id", database_=bolt_server.database)
+    reader = connect(bolt_server.uri, auth=bolt_server.auth, database=bolt_server.database, read_only=True)
+    assert reader.identity().store_id is None  # a read-only open writes nothing
+    writer = connect(bolt_server.uri, auth=bolt_server.auth, database=bolt_server.database)
+    assert writer.identity().store_id not in (None, first)
+    assert reader.identity().store_id == writer.identity().store_id  # read when asked: now there
+    reader.close()
+    writer.close()
+    local = _source(tmp_path, "a")
+    assert not local.identity().same_as(neo4j_store.identity())
+    local.close()
+
+
 def test_cli_export_and_sync_never_create_a_source_at_a_mistyped_path(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

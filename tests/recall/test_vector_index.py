@@ -168,7 +168,7 @@ def test_deleted_events_leave_the_index(store: EmbeddedStore, tmp_path: Path) ->
 
 def test_a_folder_emptied_of_vectors_loads_as_no_index_yet(store: EmbeddedStore, tmp_path: Path) -> None:
     # removing a namespace's files keeps its save lock (by design); a dead save may have left a temporary
-    ids, vecs = _fill(store, "a", 20, 11)
+    _, vecs = _fill(store, "a", 20, 11)
     index = VectorIndex(store, tmp_path / "idx")
     index.search("a", vecs[0], 1)
     index.close()  # saved under the folder's save lock

@@ -106,6 +106,8 @@ def dialect_texts() -> Iterator[CypherText]:
         yield CypherText(f"{dialect.name} list indexes", dialect.list_indexes, frozenset())
     yield CypherText("schema migration: entities", setup._ALL_ENTITIES, frozenset())
     yield CypherText("schema migration: name keys", setup._SET_NAME_KEYS, frozenset({"rows"}))
+    yield CypherText("schema version and store id", setup._SCHEMA_VERSION, frozenset())
+    yield CypherText("store id assigned once", setup._ASSIGN_STORE_ID, frozenset({"store_id"}))
 
 
 def store_workload(store: CypherStore, batch: Callable[[str], Batch], ns: str) -> None:
@@ -160,6 +162,7 @@ def store_workload(store: CypherStore, batch: Callable[[str], Batch], ns: str) -
     store.has_source(ns, "some/file.json", "0" * 64)
     store.source_records(ns, "some/file.json#turns@")
     store.namespaces()
+    store.identity()
     store.stats()
     store.stats(ns)
     store.write(Batch(ns, retract=(first.events[-1].id,)))
