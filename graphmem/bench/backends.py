@@ -37,6 +37,7 @@ from graphmem.query.plan import Plan
 from graphmem.query.result import Result
 from graphmem.store import GraphStore, RunsCypher, open_store
 from graphmem.store.cypher import CypherStore
+from graphmem.store.cypher.schema import NODE_LABELS
 
 __all__ = ["DSL_TEMPLATES", "command", "recall_ratio", "run_backends"]
 
@@ -161,8 +162,10 @@ def _write_speed(source: Memory, target_open: Callable[[], Any]) -> dict[str, An
 
     target = target_open()
     try:
+        ours = _written_by_graphmem(target)
         for ns in source.namespaces():
-            target.delete_namespace(ns)
+            if ns in ours:
+                target.delete_namespace(ns)
         started = time.perf_counter()
         summary = sync_stores(source.store, target)
         seconds = time.perf_counter() - started
@@ -209,11 +212,14 @@ def run_backends(
 ) -> dict[str, Any]:
     """Measure the embedded store and the Bolt server at ``uri`` on ``data``; the figures as a dict.
 
-    The run deletes every namespace the target database holds, so a database that holds any is
-    refused unless ``wipe`` is true.
+    The run writes graphmem data into the target database and deletes every namespace it holds, so a
+    database that is not empty (graphmem's namespaces, or any node graphmem did not write) is refused
+    unless ``wipe`` is true. The run deletes only namespaces graphmem wrote (their change counters say so),
+    and in them only nodes of graphmem's labels: an application's nodes stay, ``wipe`` or not.
 
     Raises:
-        ConfigError: the target database holds memory and ``wipe`` is false.
+        ConfigError: the target database is not empty and ``wipe`` is false (the message names its URL,
+            which never holds credentials).
     """
     from graphmem.embed import default_embedder
     from graphmem.extract.nlp import load_nlp
@@ -239,8 +245,7 @@ def run_backends(
 
         write_speed = _write_speed(local, open_target)
         with Memory.open(uri, embedder=embedder, nlp=nlp, auth=auth, database=database) as remote:
-            for ns in remote.namespaces():
-                remote.forget(ns)
+            _forget_graphmem_namespaces(remote)  # what the write-only run copied, and with --wipe what was there
             remote_ingest = _ingest(remote, data)
             local_ms, remote_ms = _recall_latencies([local, remote], questions)
             result["embedded"] = _measure(local, local_ingest, local_ms, repeats)
@@ -252,20 +257,70 @@ def run_backends(
     return result
 
 
+#: graphmem's bookkeeping nodes: a database holding only these holds no data.
+_BOOKKEEPING = ("GraphmemNamespace", "GraphmemSchema")
+#: The namespaces graphmem wrote: every write of graphmem makes (and bumps) the namespace's change counter
+#: node, so a node of graphmem's labels in a namespace without one was written by another program.
+_COUNTED_NAMESPACES = "MATCH (c:GraphmemNamespace) RETURN c.namespace AS namespace"
+
+
+def _written_by_graphmem(store: GraphStore) -> set[str]:
+    """The namespaces of the target that graphmem wrote (:data:`_COUNTED_NAMESPACES`): the only ones the
+    run deletes."""
+    if not isinstance(store, RunsCypher):
+        raise ConfigError(f"bench backends measures a Bolt server, not {store.uri}")
+    return {str(row[0]) for row in store.run_cypher(_COUNTED_NAMESPACES) if row[0] is not None}
+
+
+def _forget_graphmem_namespaces(mem: Memory) -> None:
+    """Forget every namespace of the target graphmem wrote: the nodes of graphmem's labels in it (and
+    their relationships); nodes of other labels, or in namespaces graphmem did not write, stay."""
+    ours = _written_by_graphmem(mem.store)
+    for ns in mem.namespaces():
+        if ns in ours:
+            mem.forget(ns)
+
+
+def _contents_query() -> str:
+    """Nodes of the database but graphmem's bookkeeping, counted per graphmem namespace (``null``: a node
+    graphmem did not write: another label, or no namespace). Labels come from the schema's allow-list."""
+    data = " OR ".join(f"n:{label}" for label in sorted(NODE_LABELS - set(_BOOKKEEPING)))
+    skip = " AND ".join(f"NOT n:{label}" for label in _BOOKKEEPING)
+    return (
+        f"MATCH (n) WHERE {skip} "
+        f"RETURN CASE WHEN ({data}) AND n.namespace IS NOT NULL THEN n.namespace END AS namespace, count(*) AS nodes"
+    )
+
+
 def _refuse_memory_in_use(uri: str, auth: tuple[str, str] | None, database: str | None, wipe: bool) -> None:
+    """Refuse a target database that is not empty unless ``wipe``: reads only, and writes nothing (no
+    schema) before refusing; a missing database is created, as the run would."""
     if wipe:
         return
-    store = open_store(uri, auth=auth, database=database)  # the run writes there anyway
+    from graphmem.store.neo4j import open_session
+
+    session = open_session(uri, auth=auth, database=database)
     try:
-        held, where = store.namespaces(), store.uri
+        action = "checking that the target database is empty"
+        rows = session.read(_contents_query(), action=action)
+        ours = {r["namespace"] for r in session.read(_COUNTED_NAMESPACES, action=action)}
+        where = session.uri
     finally:
-        store.close()
+        session.close()
+    held = sorted(str(r["namespace"]) for r in rows if r["namespace"] is not None and r["namespace"] in ours)
+    foreign = sum(int(r["nodes"]) for r in rows if r["namespace"] is None or r["namespace"] not in ours)
+    if not held and not foreign:
+        return
+    what = []
     if held:
         names = ", ".join(held[:5]) + (", …" if len(held) > 5 else "")
-        raise ConfigError(
-            f"the database at {where} holds {len(held)} namespace{'s' if len(held) != 1 else ''} ({names}), "
-            "which bench backends would delete: point it at an empty database, or pass --wipe"
-        )
+        what.append(f"{len(held)} namespace{'s' if len(held) != 1 else ''} ({names}), which the run deletes")
+    if foreign:
+        what.append(f"{foreign} node{'s' if foreign != 1 else ''} graphmem did not write")
+    raise ConfigError(
+        f"the database at {where} is not empty: it holds {' and '.join(what)}; point bench backends at an "
+        "empty database, or pass --wipe (which deletes graphmem's namespaces there, never other nodes)"
+    )
 
 
 def recall_ratio(embedded: dict[str, float], bolt: dict[str, float]) -> dict[str, float]:
@@ -319,7 +374,9 @@ def _print(result: dict[str, Any]) -> None:
 )
 @click.option("--repeats", type=click.IntRange(min=1), default=3, show_default=True, help="Runs of each DSL query.")
 @click.option(
-    "--wipe", is_flag=True, help="Delete the memory the target database holds (refused without it: the run deletes it)."
+    "--wipe",
+    is_flag=True,
+    help="Run on a database that is not empty, deleting graphmem's namespaces there first (never other nodes).",
 )
 @click.option("--json", "json_out", type=click.Path(dir_okay=False), default=None, help="Also write the figures here.")
 def command(

@@ -5,6 +5,7 @@ This module only connects and maps errors: :func:`connect` opens the driver, che
 :class:`~graphmem.store.cypher.dialect.CypherDialect`, and returns a
 :class:`~graphmem.store.cypher.store.CypherStore` over a :class:`Neo4jSession`. The session turns driver
 records into plain dicts of plain Python values and driver exceptions into graphmem errors.
+:func:`open_session` is the first half of :func:`connect`: a checked session, graphmem's schema untouched.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from graphmem.store.cypher.dialect import dialect_for_agent
 from graphmem.store.cypher.session import Backoff, CypherTx, Row, retry_transient
 from graphmem.store.cypher.store import CypherStore
 
-__all__ = ["Neo4jSession", "connect", "plain_value", "quiet_driver_logs", "short_error", "store_uri"]
+__all__ = ["Neo4jSession", "connect", "open_session", "plain_value", "quiet_driver_logs", "short_error", "store_uri"]
 
 T = TypeVar("T")
 _SCALARS = (str, int, float, bool, type(None))
@@ -90,6 +91,41 @@ def connect(
     The driver's own log records (such as "Unable to retrieve routing information" when the server
     is down) are not printed unless the application configures logging: the error raised says it.
     """
+    session = open_session(
+        uri,
+        auth=auth,
+        database=database,
+        create=create,
+        connection_timeout=connection_timeout,
+        max_transaction_retry_time=max_transaction_retry_time,
+    )
+    try:
+        return CypherStore.open(
+            session,
+            dialect_for_agent(session.agent),
+            server=session.agent,
+            create=create,
+            read_only=read_only,
+            place=f"bolt:{session.address}",
+            database=session.resolved_database,
+        )
+    except BaseException:
+        session.close()
+        raise
+
+
+def open_session(
+    uri: str,
+    *,
+    auth: tuple[str, str] | None = None,
+    database: str | None = None,
+    create: bool = True,
+    connection_timeout: float = 10.0,
+    max_transaction_retry_time: float = 15.0,
+) -> Neo4jSession:
+    """Connect to the Bolt server at ``uri`` and check the database, without reading or writing graphmem's
+    schema (what :func:`connect` does first; the arguments and errors are its own). ``create`` asks the
+    server to create a missing database."""
     try:
         import neo4j
     except ImportError as exc:
@@ -114,19 +150,12 @@ def connect(
             with session.errors("connecting"):
                 driver.verify_connectivity()
                 info = driver.get_server_info()
-                agent = str(info.agent)
         except ValueError as exc:  # the driver's word for an address it cannot resolve or parse
             raise ConfigError(f"not a valid Neo4j URI {uri!r}: {exc}") from exc
-        resolved = session.check_database(create)
-        return CypherStore.open(
-            session,
-            dialect_for_agent(agent),
-            server=agent,
-            create=create,
-            read_only=read_only,
-            place=f"bolt:{info.address}",  # resolved: localhost and 127.0.0.1 are one place
-            database=resolved,
-        )
+        session.agent = str(info.agent)
+        session.address = str(info.address)  # resolved: localhost and 127.0.0.1 are one address
+        session.resolved_database = session.check_database(create)
+        return session
     except BaseException:
         driver.close()
         raise
@@ -211,6 +240,10 @@ class Neo4jSession:
         server_uri: the Bolt URI as given.
         database: the database name (``None``: the server's default database).
         user: the user name sent, if any (for messages).
+        agent: what the server calls itself (its Bolt agent string); set by :func:`open_session`.
+        address: the server's address as the driver resolved it; set by :func:`open_session`.
+        resolved_database: the database the server reports using (else ``database``); set by
+            :func:`open_session`.
     """
 
     def __init__(
@@ -223,6 +256,9 @@ class Neo4jSession:
         self.database = database
         self.user = user
         self.uri = store_uri(server_uri, database)
+        self.agent = ""
+        self.address = ""
+        self.resolved_database = database
         self._scope = threading.local()  # this thread's read session (see ``reading``)
 
     def __repr__(self) -> str:
