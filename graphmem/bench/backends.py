@@ -224,7 +224,7 @@ def run_backends(
     from graphmem.embed import default_embedder
     from graphmem.extract.nlp import load_nlp
 
-    _refuse_memory_in_use(uri, auth, database, wipe)
+    _refuse_a_used_database(uri, auth, database, wipe)
     questions = _questions(data, questions_per_namespace, seed)
     embedder, nlp = default_embedder(), load_nlp()
     embedder.embed(["warm up"])
@@ -292,7 +292,7 @@ def _contents_query() -> str:
     )
 
 
-def _refuse_memory_in_use(uri: str, auth: tuple[str, str] | None, database: str | None, wipe: bool) -> None:
+def _refuse_a_used_database(uri: str, auth: tuple[str, str] | None, database: str | None, wipe: bool) -> None:
     """Refuse a target database that is not empty unless ``wipe``: reads only, and writes nothing (no
     schema) before refusing; a missing database is created, as the run would."""
     if wipe:
