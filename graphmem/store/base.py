@@ -198,7 +198,7 @@ class StoreIdentity:
             for an embedded store, whose file is its database.
         store_id: the random id written once into the store when its schema is created (by a store of
             an older graphmem: on its next writable open); ``None`` until then. A copy of the store's
-            data carries it too, so it decides only where the place cannot.
+            data carries it too, so equal ids are one store only where :meth:`same_as` says.
     """
 
     place: str
@@ -206,8 +206,21 @@ class StoreIdentity:
     store_id: str | None
 
     def same_as(self, other: StoreIdentity) -> bool:
-        """Whether both name one store: the same place, and the same database there; where either
-        database is unnamed (a server's default), the same store id."""
+        """Whether both name one store.
+
+        1. Both store ids known and different: two stores, whatever the place (two servers behind one
+           proxy or load-balancer address).
+        2. Both store ids known and equal, and one server database name on both sides: one store, whatever
+           the address (a server reached at ``127.0.0.1`` and at its LAN address). An embedded store has no
+           database name (``""``), so a copied store directory (one id, another file) stays another store.
+        3. Otherwise the same place and the same database there; where either database is unnamed (a
+           server's default), also the same store id.
+        """
+        if self.store_id is not None and other.store_id is not None:
+            if self.store_id != other.store_id:
+                return False
+            if self.database and self.database == other.database:
+                return True
         if self.place != other.place:
             return False
         if self.database is not None and other.database is not None:

@@ -105,6 +105,7 @@ class EmbeddedStore:
             raise ConfigError(f"mirror_max_events must be a number of events >= 0 or None, not {mirror_max_events}")
         self.directory = directory
         self.uri = str(directory)
+        self._db_file = (directory / DB_FILENAME).resolve()  # identity() after a chdir
         self.read_only = read_only
         self._conn = conn
         self._lock = threading.RLock()
@@ -278,7 +279,7 @@ class EmbeddedStore:
         with self._lock:
             self._check_open()
             try:
-                st = os.stat(self.directory / DB_FILENAME)
+                st = os.stat(self._db_file)
             except OSError as exc:
                 raise StoreError(f"cannot read the store at {self.directory}: {exc.strerror}") from exc
             return StoreIdentity(f"file:{st.st_dev}:{st.st_ino}", "", read_store_id(self._conn))

@@ -16,6 +16,7 @@ import pytest
 from graphmem.cli import main
 from graphmem.errors import ConfigError
 from graphmem.models import Batch, Event, Session
+from graphmem.store.base import StoreIdentity
 from graphmem.store.embedded import DB_FILENAME, EmbeddedStore
 from graphmem.sync import sync_stores
 
@@ -80,7 +81,7 @@ def test_the_store_id_is_written_once_and_an_older_store_gets_one_on_its_next_wr
     reader = EmbeddedStore.open(tmp_path / "db", read_only=True)
     writer = EmbeddedStore.open(tmp_path / "db")
     try:
-        assert reader.identity().store_id is None or reader.identity().store_id == writer.identity().store_id
+        assert reader.identity().store_id == writer.identity().store_id  # read when asked: the writer's
         assert writer.identity().store_id not in (None, first)
         assert reader.identity().same_as(writer.identity())  # the file says it
     finally:
@@ -102,3 +103,50 @@ def test_a_read_only_open_writes_no_store_id(tmp_path: Path) -> None:
     with sqlite3.connect(db) as conn:
         assert conn.execute("SELECT value FROM meta WHERE key = 'store_id'").fetchall() == []
     conn.close()
+
+
+def test_a_store_opened_by_a_relative_path_keeps_its_identity_after_a_change_of_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _store(tmp_path / "db")
+    (tmp_path / "elsewhere").mkdir()
+    monkeypatch.chdir(tmp_path)
+    relative = EmbeddedStore.open("db")
+    absolute = EmbeddedStore.open(tmp_path / "db")
+    try:
+        monkeypatch.chdir(tmp_path / "elsewhere")  # no ./db here
+        assert relative.identity().same_as(absolute.identity())
+    finally:
+        relative.close()
+        absolute.close()
+
+
+_ID_A, _ID_B = "11111111-aaaa", "22222222-bbbb"
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "same"),
+    [
+        # two servers behind one address (a proxy, a load balancer), both databases 'neo4j': their ids differ
+        (StoreIdentity("bolt:34.1.2.3:7687", "neo4j", _ID_A), StoreIdentity("bolt:34.1.2.3:7687", "neo4j", _ID_B), False),
+        # ... and the default database of each, unnamed
+        (StoreIdentity("bolt:34.1.2.3:7687", None, _ID_A), StoreIdentity("bolt:34.1.2.3:7687", None, _ID_B), False),
+        # one server reached at 127.0.0.1 and at its LAN address: one id, one database name
+        (StoreIdentity("bolt:127.0.0.1:7687", "neo4j", _ID_A), StoreIdentity("bolt:10.0.0.5:7687", "neo4j", _ID_A), True),
+        # one id, but two databases of a server (one copied from the other)
+        (StoreIdentity("bolt:127.0.0.1:7687", "a", _ID_A), StoreIdentity("bolt:127.0.0.1:7687", "b", _ID_A), False),
+        # one id at two addresses, the databases unnamed: a backup restored on another server may be it
+        (StoreIdentity("bolt:127.0.0.1:7687", None, _ID_A), StoreIdentity("bolt:10.0.0.5:7687", None, _ID_A), False),
+        (StoreIdentity("bolt:127.0.0.1:7687", None, _ID_A), StoreIdentity("bolt:127.0.0.1:7687", None, _ID_A), True),
+        # a copied embedded directory: one id, another file
+        (StoreIdentity("file:1:2", "", _ID_A), StoreIdentity("file:1:3", "", _ID_A), False),
+        (StoreIdentity("file:1:2", "", _ID_A), StoreIdentity("file:1:2", "", _ID_A), True),
+        # an id unknown (a store of an older graphmem opened read-only): the place and database decide
+        (StoreIdentity("file:1:2", "", None), StoreIdentity("file:1:2", "", _ID_A), True),
+        (StoreIdentity("bolt:127.0.0.1:7687", "neo4j", None), StoreIdentity("bolt:127.0.0.1:7687", "neo4j", _ID_A), True),
+        (StoreIdentity("bolt:127.0.0.1:7687", "neo4j", None), StoreIdentity("bolt:10.0.0.5:7687", "neo4j", _ID_A), False),
+        (StoreIdentity("bolt:127.0.0.1:7687", None, None), StoreIdentity("bolt:127.0.0.1:7687", None, _ID_A), False),
+    ],
+)
+def test_same_as(a: StoreIdentity, b: StoreIdentity, same: bool) -> None:
+    assert a.same_as(b) is same and b.same_as(a) is same
