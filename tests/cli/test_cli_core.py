@@ -160,7 +160,15 @@ def test_every_command_is_documented() -> None:
 
 @pytest.mark.parametrize(
     ("turns", "seconds", "shown"),
-    [(2, 4.3, "0.47"), (1, 25.0, "0.04"), (45, 5.0, "9"), (1234, 10.0, "123"), (3, 0.4, "–"), (0, 2.0, "0")],
+    [
+        (2, 4.3, "0.47"),
+        (1, 25.0, "0.04"),
+        (45, 5.0, "9"),
+        (1234, 10.0, "123"),
+        (3, 0.4, "–"),
+        (0, 2.0, "0"),
+        (1, 100_000.0, "<0.01"),  # never scientific notation (1e-05)
+    ],
 )
 def test_ingest_prints_a_rate_that_means_something_for_small_inputs(
     tmp_path: Path,
