@@ -142,7 +142,7 @@ def open_session(
             max_transaction_retry_time=max_transaction_retry_time,
         )
     except (ValueError, neo4j.exceptions.ConfigurationError) as exc:
-        raise ConfigError(f"not a valid Neo4j URI {uri!r}: {exc}") from exc
+        raise _invalid_uri(uri, exc) from exc
     backoff = Backoff(deadline=max_transaction_retry_time)
     session = Neo4jSession(driver, uri, database, user=auth[0] if auth else None, backoff=backoff)
     try:
@@ -151,10 +151,11 @@ def open_session(
                 driver.verify_connectivity()
                 info = driver.get_server_info()
         except ValueError as exc:  # the driver's word for an address it cannot resolve or parse
-            raise ConfigError(f"not a valid Neo4j URI {uri!r}: {exc}") from exc
+            raise _invalid_uri(uri, exc) from exc
         session.agent = str(info.agent)
         session.address = str(info.address)  # resolved: localhost and 127.0.0.1 are one address
         session.resolved_database = session.check_database(create)
+        session.opening = False
         return session
     except BaseException:
         driver.close()
@@ -179,14 +180,15 @@ def _database_in_path(uri: str, database: str | None) -> tuple[str, str | None]:
     try:
         parts = urlsplit(uri)
     except ValueError as exc:
-        raise ConfigError(f"not a valid Neo4j URI {uri!r}: {exc}") from None
+        raise _invalid_uri(uri, exc) from None
     name = unquote(parts.path.strip("/"))
     if not name:
         return uri, database
+    shown = _shown_uri(uri)
     if "/" in name:
-        raise ConfigError(f"the Neo4j URI {uri!r} names the database {name!r}: a path is one database name")
+        raise ConfigError(f"the Neo4j URI {shown!r} names the database {name!r}: a path is one database name")
     if database is not None and database != name:
-        raise ConfigError(f"the Neo4j URI {uri!r} names the database {name!r}, but database={database!r} was given")
+        raise ConfigError(f"the Neo4j URI {shown!r} names the database {name!r}, but database={database!r} was given")
     return urlunsplit(parts._replace(path="")), name
 
 
@@ -199,13 +201,21 @@ def _carries_credentials(uri: str) -> bool:
 
     An ``@`` in the authority is one. A password holding ``/``, ``?`` or ``#`` moves its ``@`` out of what
     a URI parser calls the authority (``bolt://ann:pa/ss@host``), so an ``@`` anywhere else is one too
-    unless the URI reads as a server's: the authority a host and port, and the ``@`` only in a routing
+    unless the URI reads as a server's: a ``neo4j://`` URI (only those take a routing context; the driver
+    refuses any query on ``bolt://``) whose authority is a host and port, the ``@`` only in its routing
     context (``neo4j://host:7687?policy=a@b``, ``key=value`` items joined by ``&``). Database names and
     fragments never hold an ``@``.
+
+    A password holding ``?`` can still read as a server's URI (``neo4j://ann:2024?x=Y7@host``): errors
+    raised while opening such a URI never quote it (:func:`_shown_uri`).
     """
-    rest = uri.partition("://")[2] if "://" in uri else uri
+    scheme, sep, rest = uri.partition("://")
+    if not sep:
+        scheme, rest = "", uri
     if "@" not in rest:
         return False
+    if not scheme.lower().startswith("neo4j"):
+        return True
     end = min((i for i in (rest.find(c) for c in "/?#") if i >= 0), default=len(rest))
     authority, tail = rest[:end], rest[end:]
     if "@" in authority or not _HOST_PORT.fullmatch(authority):
@@ -215,6 +225,31 @@ def _carries_credentials(uri: str) -> bool:
     if "@" in path or "@" in fragment:
         return True
     return not all(_ROUTING_ITEM.fullmatch(item) for item in query.split("&"))
+
+
+def _shown_uri(uri: str) -> str:
+    """``uri`` as errors raised while opening it quote it: as given, but one holding an ``@`` anywhere
+    (which may be a password's, see :func:`_carries_credentials`) as its scheme and host only."""
+    if "@" not in uri:
+        return uri
+    scheme, sep, rest = uri.partition("://")
+    host = re.split(r"[/?#]", rest, maxsplit=1)[0].rpartition("@")[2]
+    return f"{scheme}://{host}" if sep else "the URI given (not quoted: it holds '@')"
+
+
+def _opening_detail(uri: str, exc: BaseException) -> str:
+    """The driver's message about ``exc``, raised while opening ``uri``: not shown when ``uri`` holds an
+    ``@`` (the driver quotes the URI or its routing context, where a password may be)."""
+    if "@" in uri:
+        return f"{type(exc).__name__} (its message is not shown: the URI holds '@')"
+    return short_error(exc)
+
+
+def _invalid_uri(uri: str, exc: BaseException) -> ConfigError:
+    """The error for a URI the driver (or ``urlsplit``) cannot parse, never quoting a password."""
+    if "@" in uri:
+        return ConfigError(f"not a valid Neo4j URI {_shown_uri(uri)!r}: {_opening_detail(uri, exc)}")
+    return ConfigError(f"not a valid Neo4j URI {uri!r}: {exc}")
 
 
 def store_uri(server_uri: str, database: str | None) -> str:
@@ -240,6 +275,8 @@ class Neo4jSession:
         server_uri: the Bolt URI as given.
         database: the database name (``None``: the server's default database).
         user: the user name sent, if any (for messages).
+        opening: true until :func:`open_session` returns it: errors then never quote a URI holding ``@``
+            (:func:`_shown_uri`), nor the driver's message about it.
         agent: what the server calls itself (its Bolt agent string); set by :func:`open_session`.
         address: the server's address as the driver resolved it; set by :func:`open_session`.
         resolved_database: the database the server reports using (else ``database``); set by
@@ -256,6 +293,9 @@ class Neo4jSession:
         self.database = database
         self.user = user
         self.uri = store_uri(server_uri, database)
+        self._shown_server = _shown_uri(server_uri)  # errors name the server so: never a password
+        self._shown = store_uri(self._shown_server, database)
+        self.opening = True
         self.agent = ""
         self.address = ""
         self.resolved_database = database
@@ -270,19 +310,23 @@ class Neo4jSession:
         """A driver exception as a named graphmem error."""
         from neo4j import exceptions as nx
 
-        where = self.server_uri
+        where, detail = self._shown_server, self._detail(exc)
         if isinstance(exc, nx.AuthError):
             who = f"user {self.user!r}" if self.user else "an unauthenticated client"
-            return ConfigError(f"the Neo4j server at {where} refused the credentials of {who}: {short_error(exc)}")
+            return ConfigError(f"the Neo4j server at {where} refused the credentials of {who}: {detail}")
         if isinstance(exc, (nx.ServiceUnavailable, nx.SessionExpired)):
-            return StoreError(f"the Neo4j server at {where} is down or unreachable while {action}: {short_error(exc)}")
+            return StoreError(f"the Neo4j server at {where} is down or unreachable while {action}: {detail}")
         if isinstance(exc, nx.ClientError) and exc.code == "Neo.ClientError.Database.DatabaseNotFound":
             return StoreError(f"no database {self.database!r} on the Neo4j server at {where}")
         if isinstance(exc, nx.Neo4jError):
-            return StoreError(f"Neo4j error while {action} at {self.uri}: {exc.code}: {short_error(exc)}")
+            return StoreError(f"Neo4j error while {action} at {self._shown}: {exc.code}: {detail}")
         if isinstance(exc, nx.DriverError):
-            return StoreError(f"Neo4j driver error while {action} at {self.uri}: {short_error(exc)}")
-        return StoreError(f"{action} failed at {self.uri}: {exc}")
+            return StoreError(f"Neo4j driver error while {action} at {self._shown}: {detail}")
+        return StoreError(f"{action} failed at {self._shown}: {detail}")
+
+    def _detail(self, exc: BaseException) -> str:
+        """The driver's message about ``exc`` for an error (while opening: see :func:`_opening_detail`)."""
+        return _opening_detail(self.server_uri, exc) if self.opening else short_error(exc)
 
     @contextmanager
     def errors(self, action: str) -> Iterator[None]:
@@ -397,13 +441,13 @@ class Neo4jSession:
             raise self.wrap(exc, "checking the database") from exc
         name = self.database
         if not create or name is None:
-            raise StoreError(f"no database {name!r} on the Neo4j server at {self.server_uri}") from missing
+            raise StoreError(f"no database {name!r} on the Neo4j server at {self._shown_server}") from missing
         try:
             self._driver.execute_query("CREATE DATABASE $name IF NOT EXISTS WAIT", name=name, database_="system")
         except Exception as exc:
             raise StoreError(
-                f"no database {name!r} on the Neo4j server at {self.server_uri}, and it could not be "
-                f"created ({short_error(exc)}); create it first or pass an existing database"
+                f"no database {name!r} on the Neo4j server at {self._shown_server}, and it could not be "
+                f"created ({self._detail(exc)}); create it first or pass an existing database"
             ) from exc
         return name
 

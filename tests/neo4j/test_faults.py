@@ -68,6 +68,8 @@ def test_credentials_in_the_uri_are_refused_without_printing_them(uri: str) -> N
         "bolt://ann:12/34@127.0.0.1:7687",  # '@' in the path (a database name never holds one)
         "neo4j://ann:12?34@127.0.0.1:7687",  # '@' in a query that is no routing context (key=value)
         "bolt://ann:12#34@127.0.0.1:7687",  # '@' in the fragment
+        "bolt://ann:12?k=34@127.0.0.1:7687",  # key=value, but bolt:// takes no routing context (the driver
+        "bolt+s://ann:12?k=34@127.0.0.1:7687",  # refuses any query there), so the '@' is a password's
     ],
 )
 def test_credentials_looking_like_host_and_port_are_refused_too(uri: str) -> None:
@@ -84,9 +86,27 @@ def test_an_at_sign_in_the_routing_context_is_not_credentials() -> None:
         "neo4j://h:7687?policy=a@b&region=eu",
         "gm2",
     )
-    uri = f"neo4j://127.0.0.1:{free_port()}?policy=a@b"
-    with pytest.raises(StoreError, match="down or unreachable"):  # reaches the driver: nothing is listening
-        connect(uri, auth=("neo4j", "x"), connection_timeout=2.0)
+    where = f"neo4j://127.0.0.1:{free_port()}"
+    with pytest.raises(StoreError, match="down or unreachable") as failed:  # reaches the driver: none listens
+        connect(f"{where}?policy=a@b", auth=("neo4j", "x"), connection_timeout=2.0)
+    assert f"server at {where} is" in str(failed.value) and "a@b" not in str(failed.value)
+
+
+@pytest.mark.parametrize(
+    "uri",
+    [
+        # a password with '?' reads as host:port and a routing context: it cannot be told from a server's
+        # URI, so it reaches the driver; no error may quote it
+        "neo4j://ann:2024?x=Y7@127.0.0.1:{port}",
+        "neo4j://ann:2024?x=Y7&x=Y7@127.0.0.1:{port}",  # the driver's own error quotes the query
+        "neo4j://127.0.0.1:{port}/a/b?x=Y7@h",  # graphmem's error about the path quotes the URI
+        "neo4j://127.0.0.1:{port}?x=Y7@h",  # the server is down
+    ],
+)
+def test_errors_opening_a_uri_holding_an_at_sign_never_quote_it(uri: str) -> None:
+    with pytest.raises((ConfigError, StoreError)) as failed:
+        connect(uri.format(port=free_port()), auth=("neo4j", "x"), connection_timeout=2.0)
+    assert "Y7" not in str(failed.value) and "x=" not in str(failed.value)
 
 
 def test_a_malformed_ipv6_uri_is_a_config_error() -> None:
