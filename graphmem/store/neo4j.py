@@ -18,7 +18,7 @@ from contextlib import contextmanager, suppress
 from datetime import date, datetime, time
 from typing import Any, TypeVar
 
-from graphmem.errors import ConfigError, MissingDependencyError, QueryLimitError, StoreError
+from graphmem.errors import ConfigError, MissingDependencyError, QueryLimitError, ReadOnlyStoreError, StoreError
 from graphmem.settings import neo4j_login
 from graphmem.store.cypher.dialect import dialect_for_agent
 from graphmem.store.cypher.session import Backoff, CypherTx, Row, retry_transient
@@ -252,6 +252,17 @@ def _invalid_uri(uri: str, exc: BaseException) -> ConfigError:
     return ConfigError(f"not a valid Neo4j URI {uri!r}: {exc}")
 
 
+#: The codes of a write the server refuses to this account or database (a reader role, a read-only
+#: database): a :class:`~graphmem.errors.ReadOnlyStoreError`.
+_WRITE_REFUSED = frozenset(
+    {
+        "Neo.ClientError.Security.Forbidden",
+        "Neo.ClientError.General.ForbiddenOnReadOnlyDatabase",
+        "Neo.ClientError.General.ReadOnly",
+    }
+)
+
+
 def store_uri(server_uri: str, database: str | None) -> str:
     """How a store is named: the server's URI with the database as its path (none: the server's default
     database), which :func:`connect` reads back to the same database."""
@@ -307,7 +318,8 @@ class Neo4jSession:
     # -- errors ----------------------------------------------------------------------------------------
 
     def wrap(self, exc: BaseException, action: str) -> Exception:
-        """A driver exception as a named graphmem error."""
+        """A driver exception as a named graphmem error (a write the server refuses to this account or
+        database: :class:`~graphmem.errors.ReadOnlyStoreError`)."""
         from neo4j import exceptions as nx
 
         where, detail = self._shown_server, self._detail(exc)
@@ -318,6 +330,12 @@ class Neo4jSession:
             return StoreError(f"the Neo4j server at {where} is down or unreachable while {action}: {detail}")
         if isinstance(exc, nx.ClientError) and exc.code == "Neo.ClientError.Database.DatabaseNotFound":
             return StoreError(f"no database {self.database!r} on the Neo4j server at {where}")
+        if isinstance(exc, nx.Neo4jError) and exc.code in _WRITE_REFUSED:
+            who = f"user {self.user!r}" if self.user else "an unauthenticated client"
+            return ReadOnlyStoreError(
+                f"the Neo4j server at {where} refused a write of {who} while {action} (an account without "
+                f"write access, or a read-only database): {detail}"
+            )
         if isinstance(exc, nx.Neo4jError):
             return StoreError(f"Neo4j error while {action} at {self._shown}: {exc.code}: {detail}")
         if isinstance(exc, nx.DriverError):

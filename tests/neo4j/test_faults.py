@@ -353,3 +353,23 @@ def test_a_read_only_open_of_an_older_schema_upgrades_nothing(
     monkeypatch.setenv("NEO4J_DATABASE", bolt_server.database)
     assert main(["stats", "--db", bolt_server.uri]) == 0
     assert version() == SCHEMA_VERSION
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        "Neo.ClientError.Security.Forbidden",  # an account with a reader role
+        "Neo.ClientError.General.ForbiddenOnReadOnlyDatabase",
+        "Neo.ClientError.General.ReadOnly",
+    ],
+)
+def test_a_write_the_server_refuses_is_a_read_only_store_error(code: str) -> None:
+    from neo4j.exceptions import Neo4jError
+
+    from graphmem.errors import ReadOnlyStoreError
+    from graphmem.store.neo4j import Neo4jSession
+
+    session = Neo4jSession(None, "bolt://127.0.0.1:7687", "memory", user="reader")
+    error = session.wrap(Neo4jError._hydrate_neo4j(code=code, message="no writes for you"), "recording the store id")
+    assert isinstance(error, ReadOnlyStoreError)
+    assert "user 'reader'" in str(error) and "recording the store id" in str(error) and "no writes" in str(error)

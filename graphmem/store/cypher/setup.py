@@ -15,7 +15,7 @@ from __future__ import annotations
 import logging
 import uuid
 
-from graphmem.errors import SchemaUpgradeError, SchemaVersionError, StoreError
+from graphmem.errors import ReadOnlyStoreError, SchemaUpgradeError, SchemaVersionError, StoreError
 from graphmem.store.cypher.dialect import CypherDialect
 from graphmem.store.cypher.schema import FULLTEXT_INDEX, SCHEMA_VERSION, VECTOR_INDEX, name_keys
 from graphmem.store.cypher.session import CypherSession
@@ -41,7 +41,8 @@ def ensure_schema(
     vector index is left missing.
 
     A database without a store id (new, or of a graphmem before store ids) gets one, unless ``upgrade``
-    is false.
+    is false or the server refuses the write (a :class:`~graphmem.errors.ReadOnlyStoreError`: an account
+    with a reader role); the id then stays unknown.
 
     Raises:
         SchemaVersionError: the database was written by a newer graphmem.
@@ -70,7 +71,7 @@ def ensure_schema(
     if version != SCHEMA_VERSION:
         create_schema(session, dialect, version)
     if not has_id and upgrade:  # a new database, or one of a graphmem before store ids
-        session.run(_ASSIGN_STORE_ID, {"store_id": str(uuid.uuid4())}, action="recording the store id")
+        _assign_store_id(session)
     names = frozenset(str(r.get("name")) for r in session.run(dialect.list_indexes, action="listing indexes"))
     vector = dialect.vector_statement()
     if vector is not None and vector.name not in names and upgrade:  # a database made before the vector index
@@ -79,6 +80,15 @@ def ensure_schema(
             session.run(dialect.await_indexes, action="waiting for indexes")
         names |= {vector.name}
     return names
+
+
+def _assign_store_id(session: CypherSession) -> None:
+    """Give the database a store id; where the server refuses the write (an account with a reader role,
+    which opens for writing by default), the id stays unknown, as after a read-only open."""
+    try:
+        session.run(_ASSIGN_STORE_ID, {"store_id": str(uuid.uuid4())}, action="recording the store id")
+    except ReadOnlyStoreError as exc:
+        log.info("the store id of %s stays unknown: %s", session.uri, exc)
 
 
 def read_store_id(session: CypherSession) -> str | None:
