@@ -122,30 +122,31 @@ def test_a_store_opened_by_a_relative_path_keeps_its_identity_after_a_change_of_
 
 
 _ID_A, _ID_B = "11111111-aaaa", "22222222-bbbb"
+_PROXY, _LOOPBACK, _LAN = "bolt:34.1.2.3:7687", "bolt:127.0.0.1:7687", "bolt:10.0.0.5:7687"
 
 
 @pytest.mark.parametrize(
     ("a", "b", "same"),
     [
         # two servers behind one address (a proxy, a load balancer), both databases 'neo4j': their ids differ
-        (StoreIdentity("bolt:34.1.2.3:7687", "neo4j", _ID_A), StoreIdentity("bolt:34.1.2.3:7687", "neo4j", _ID_B), False),
+        (StoreIdentity(_PROXY, "neo4j", _ID_A), StoreIdentity(_PROXY, "neo4j", _ID_B), False),
         # ... and the default database of each, unnamed
-        (StoreIdentity("bolt:34.1.2.3:7687", None, _ID_A), StoreIdentity("bolt:34.1.2.3:7687", None, _ID_B), False),
+        (StoreIdentity(_PROXY, None, _ID_A), StoreIdentity(_PROXY, None, _ID_B), False),
         # one server reached at 127.0.0.1 and at its LAN address: one id, one database name
-        (StoreIdentity("bolt:127.0.0.1:7687", "neo4j", _ID_A), StoreIdentity("bolt:10.0.0.5:7687", "neo4j", _ID_A), True),
+        (StoreIdentity(_LOOPBACK, "neo4j", _ID_A), StoreIdentity(_LAN, "neo4j", _ID_A), True),
         # one id, but two databases of a server (one copied from the other)
-        (StoreIdentity("bolt:127.0.0.1:7687", "a", _ID_A), StoreIdentity("bolt:127.0.0.1:7687", "b", _ID_A), False),
+        (StoreIdentity(_LOOPBACK, "a", _ID_A), StoreIdentity(_LOOPBACK, "b", _ID_A), False),
         # one id at two addresses, the databases unnamed: a backup restored on another server may be it
-        (StoreIdentity("bolt:127.0.0.1:7687", None, _ID_A), StoreIdentity("bolt:10.0.0.5:7687", None, _ID_A), False),
-        (StoreIdentity("bolt:127.0.0.1:7687", None, _ID_A), StoreIdentity("bolt:127.0.0.1:7687", None, _ID_A), True),
+        (StoreIdentity(_LOOPBACK, None, _ID_A), StoreIdentity(_LAN, None, _ID_A), False),
+        (StoreIdentity(_LOOPBACK, None, _ID_A), StoreIdentity(_LOOPBACK, None, _ID_A), True),
         # a copied embedded directory: one id, another file
         (StoreIdentity("file:1:2", "", _ID_A), StoreIdentity("file:1:3", "", _ID_A), False),
         (StoreIdentity("file:1:2", "", _ID_A), StoreIdentity("file:1:2", "", _ID_A), True),
         # an id unknown (a store of an older graphmem opened read-only): the place and database decide
         (StoreIdentity("file:1:2", "", None), StoreIdentity("file:1:2", "", _ID_A), True),
-        (StoreIdentity("bolt:127.0.0.1:7687", "neo4j", None), StoreIdentity("bolt:127.0.0.1:7687", "neo4j", _ID_A), True),
-        (StoreIdentity("bolt:127.0.0.1:7687", "neo4j", None), StoreIdentity("bolt:10.0.0.5:7687", "neo4j", _ID_A), False),
-        (StoreIdentity("bolt:127.0.0.1:7687", None, None), StoreIdentity("bolt:127.0.0.1:7687", None, _ID_A), False),
+        (StoreIdentity(_LOOPBACK, "neo4j", None), StoreIdentity(_LOOPBACK, "neo4j", _ID_A), True),
+        (StoreIdentity(_LOOPBACK, "neo4j", None), StoreIdentity(_LAN, "neo4j", _ID_A), False),
+        (StoreIdentity(_LOOPBACK, None, None), StoreIdentity(_LOOPBACK, None, _ID_A), False),
     ],
 )
 def test_same_as(a: StoreIdentity, b: StoreIdentity, same: bool) -> None:
