@@ -11,7 +11,7 @@ class. Third-party exceptions are wrapped where they enter (``raise ... from exc
     │   ├── SchemaVersionError      the store was written by a newer graphmem
     │   ├── NotFoundError           a node asked for by id does not exist
     │   ├── StoreLockedError        another writer held the store's write lock past the timeout
-    │   └── ReadOnlyStoreError      a write was asked of a store opened read-only
+    │   └── ReadOnlyStoreError      a write was asked of a store opened read-only, or the server refused it
     ├── ExtractionError             an extractor failed on some input
     ├── IngestError                 an input file is unreadable or malformed (path, line)
     ├── QueryError
@@ -106,7 +106,8 @@ class StoreLockedError(StoreError):
 
 
 class ReadOnlyStoreError(StoreError):
-    """A write (ingest, add, forget) was asked of a store opened read-only."""
+    """A write (ingest, add, forget) was asked of a store opened read-only, or the server refused it (an
+    account without write access, a read-only database)."""
 
 
 class ExtractionError(GraphmemError):

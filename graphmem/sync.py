@@ -118,12 +118,14 @@ def sync_stores(
         progress: called as ``progress(namespace, batches_done, batches_total)``.
 
     Raises:
-        ConfigError: a named namespace holds no data at the source, or source and target are the same.
+        ConfigError: a named namespace holds no data at the source, or source and target are the same
+            store (by :meth:`~graphmem.store.base.GraphStore.identity`, not by the text of their URIs).
         StoreError: a read or write failed; batches already written stay (run the sync again), and with
             ``replace`` the namespace being replaced is unchanged.
     """
-    if source.uri == target.uri:
-        raise ConfigError(f"source and target are the same store ({source.uri})")
+    if source.identity().same_as(target.identity()):
+        where = source.uri if source.uri == target.uri else f"{source.uri} and {target.uri}"
+        raise ConfigError(f"source and target are the same store ({where})")
     existing = source.namespaces()
     wanted = list(namespaces) if namespaces else existing
     for ns in wanted:

@@ -280,7 +280,7 @@ class SpaceFiles:
         """The saved vectors, or why they cannot be used (missing, damaged, another format)."""
         path = self.folder / MANIFEST
         if not path.exists():
-            return "no index yet" if not self.folder.exists() else "manifest missing"
+            return "manifest missing" if self._holds_files() else "no index yet"
         try:
             manifest = json.loads(path.read_text())
             if manifest.get("format") != FORMAT:
@@ -316,6 +316,11 @@ class SpaceFiles:
         except (OSError, ValueError, KeyError, TypeError, RuntimeError) as exc:
             return f"unreadable index ({exc.__class__.__name__}: {exc})"
         return space
+
+    def _holds_files(self) -> bool:
+        """Whether any file of a save is in the folder: one emptied by :meth:`remove` keeps its save lock,
+        and may hold the temporaries of a save that died before renaming one into place; it holds no index."""
+        return any((self.folder / name).exists() for name in (MANIFEST, IDS, MATRIX, HNSW))
 
     def save(self, namespace: str, space: NamespaceVectors) -> None:
         """Write the namespace's files (each renamed into place; the manifest last).

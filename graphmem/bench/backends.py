@@ -37,6 +37,7 @@ from graphmem.query.plan import Plan
 from graphmem.query.result import Result
 from graphmem.store import GraphStore, RunsCypher, open_store
 from graphmem.store.cypher import CypherStore
+from graphmem.store.cypher.schema import NODE_LABELS
 
 __all__ = ["DSL_TEMPLATES", "command", "recall_ratio", "run_backends"]
 
@@ -72,10 +73,11 @@ def _timed(fn: Callable[[], Any]) -> float:
     return 1000 * (time.perf_counter() - started)
 
 
-def _questions(data: str, per_namespace: int, seed: int) -> list[tuple[str, str]]:
+def _questions(data: str, per_namespace: int, seed: int) -> tuple[list[tuple[str, str]], set[str]]:
+    """A sample of the file's questions, as ``(namespace, text)``, and the namespaces its turns go to."""
     from graphmem.bench.locomo import load_questions
 
-    questions, _ = load_questions(data)
+    questions, turns = load_questions(data)
     rng = random.Random(seed)
     by_ns: dict[str, list[str]] = {}
     for q in questions:
@@ -83,7 +85,7 @@ def _questions(data: str, per_namespace: int, seed: int) -> list[tuple[str, str]
     picked = []
     for ns, texts in sorted(by_ns.items()):
         picked += [(ns, t) for t in rng.sample(texts, min(per_namespace, len(texts)))]
-    return picked
+    return picked, set(turns)
 
 
 def _speakers(mem: Memory, ns: str) -> list[str]:
@@ -156,13 +158,16 @@ def _measure(mem: Memory, ingest: dict[str, Any], recall_ms: list[float], repeat
     }
 
 
-def _write_speed(source: Memory, target_open: Callable[[], Any]) -> dict[str, Any]:
+def _write_speed(source: Memory, target_open: Callable[[], Any], ours: set[str]) -> dict[str, Any]:
+    """The store's write speed alone: ``source`` copied into the target (its namespaces there deleted
+    first, all of them in ``ours``: graphmem's, see :func:`run_backends`)."""
     from graphmem.sync import sync_stores
 
     target = target_open()
     try:
         for ns in source.namespaces():
-            target.delete_namespace(ns)
+            if ns in ours:
+                target.delete_namespace(ns)
         started = time.perf_counter()
         summary = sync_stores(source.store, target)
         seconds = time.perf_counter() - started
@@ -209,17 +214,27 @@ def run_backends(
 ) -> dict[str, Any]:
     """Measure the embedded store and the Bolt server at ``uri`` on ``data``; the figures as a dict.
 
-    The run deletes every namespace the target database holds, so a database that holds any is
-    refused unless ``wipe`` is true.
+    The run writes graphmem data into the target database and deletes every namespace it holds, so a
+    database that is not empty (graphmem's namespaces, or any node graphmem did not write) is refused
+    unless ``wipe`` is true. Which namespaces graphmem wrote (their change counters say so) is read once,
+    before the run writes anything; the run deletes only those and the namespaces of ``data``, and in them
+    only nodes of graphmem's labels: an application's nodes stay, ``wipe`` or not. A namespace of ``data``
+    that holds nodes graphmem did not write is refused, ``wipe`` or not: the run would write graphmem's
+    change counter there, and then delete the application's nodes of graphmem's labels as its own.
 
     Raises:
-        ConfigError: the target database holds memory and ``wipe`` is false.
+        ConfigError: the target database is not empty and ``wipe`` is false, or a namespace of ``data``
+            holds nodes graphmem did not write (the message names the database's URL, which never holds
+            credentials).
     """
     from graphmem.embed import default_embedder
     from graphmem.extract.nlp import load_nlp
 
-    _refuse_memory_in_use(uri, auth, database, wipe)
-    questions = _questions(data, questions_per_namespace, seed)
+    target = _survey(uri, auth, database)  # reads only, before anything is written
+    if not wipe:
+        target.refuse_if_used()
+    questions, data_namespaces = _questions(data, questions_per_namespace, seed)
+    target.refuse_foreign_nodes_in(data_namespaces)
     embedder, nlp = default_embedder(), load_nlp()
     embedder.embed(["warm up"])
     result: dict[str, Any] = {
@@ -233,14 +248,16 @@ def run_backends(
         Memory.open(Path(tmp) / "embedded", embedder=embedder, nlp=nlp) as local,
     ):
         local_ingest = _ingest(local, data)
+        written = set(local.namespaces())
+        target.refuse_foreign_nodes_in(written)  # as read before any write: the file said the same, or less
+        ours = target.graphmem_namespaces | written
 
         def open_target() -> GraphStore:
             return open_store(uri, auth=auth, database=database)
 
-        write_speed = _write_speed(local, open_target)
+        write_speed = _write_speed(local, open_target, ours)
         with Memory.open(uri, embedder=embedder, nlp=nlp, auth=auth, database=database) as remote:
-            for ns in remote.namespaces():
-                remote.forget(ns)
+            _forget_graphmem_namespaces(remote, ours)  # what the write-only run copied, with --wipe what was there
             remote_ingest = _ingest(remote, data)
             local_ms, remote_ms = _recall_latencies([local, remote], questions)
             result["embedded"] = _measure(local, local_ingest, local_ms, repeats)
@@ -252,20 +269,98 @@ def run_backends(
     return result
 
 
-def _refuse_memory_in_use(uri: str, auth: tuple[str, str] | None, database: str | None, wipe: bool) -> None:
-    if wipe:
-        return
-    store = open_store(uri, auth=auth, database=database)  # the run writes there anyway
-    try:
-        held, where = store.namespaces(), store.uri
-    finally:
-        store.close()
-    if held:
-        names = ", ".join(held[:5]) + (", …" if len(held) > 5 else "")
+#: graphmem's bookkeeping nodes: a database holding only these holds no data.
+_BOOKKEEPING = ("GraphmemNamespace", "GraphmemSchema")
+#: The namespaces graphmem wrote: every write of graphmem makes (and bumps) the namespace's change counter
+#: node, so a node of graphmem's labels in a namespace without one was written by another program.
+_COUNTED_NAMESPACES = "MATCH (c:GraphmemNamespace) RETURN c.namespace AS namespace"
+
+
+def _forget_graphmem_namespaces(mem: Memory, ours: set[str]) -> None:
+    """Forget the namespaces of the target in ``ours`` (graphmem's, as read before the run wrote anything,
+    and the run's own): the nodes of graphmem's labels in each (and their relationships); nodes of other
+    labels, or in other namespaces, stay."""
+    for ns in mem.namespaces():
+        if ns in ours:
+            mem.forget(ns)
+
+
+def _contents_query() -> str:
+    """Nodes of the database but graphmem's bookkeeping, counted by their ``namespace`` property and by
+    whether their label is one of graphmem's (from the schema's allow-list)."""
+    data = " OR ".join(f"n:{label}" for label in sorted(NODE_LABELS - set(_BOOKKEEPING)))
+    skip = " AND ".join(f"NOT n:{label}" for label in _BOOKKEEPING)
+    return (
+        f"MATCH (n) WHERE {skip} RETURN n.namespace AS namespace, "
+        f"CASE WHEN {data} THEN true ELSE false END AS graphmem_label, count(*) AS nodes"
+    )
+
+
+class _Survey:
+    """What the target database held before the run wrote anything: the namespaces graphmem wrote (their
+    change counters say so), and the nodes graphmem did not write (a label not graphmem's, or a namespace
+    without a change counter) per ``namespace`` property (``None``: none)."""
+
+    def __init__(self, where: str, graphmem_namespaces: set[str], rows: list[dict[str, Any]]) -> None:
+        self.where = where
+        self.graphmem_namespaces = graphmem_namespaces
+        self.held: set[str] = set()
+        self.foreign: dict[str | None, int] = {}
+        for row in rows:
+            ns = None if row["namespace"] is None else str(row["namespace"])
+            if row["graphmem_label"] and ns in graphmem_namespaces:
+                self.held.add(str(ns))
+            else:
+                self.foreign[ns] = self.foreign.get(ns, 0) + int(row["nodes"])
+
+    def refuse_if_used(self) -> None:
+        """Refuse a database that is not empty (the run without ``--wipe``)."""
+        foreign = sum(self.foreign.values())
+        if not self.held and not foreign:
+            return
+        what = []
+        if self.held:
+            held = sorted(self.held)
+            names = ", ".join(held[:5]) + (", …" if len(held) > 5 else "")
+            what.append(f"{_plural(len(held), 'namespace')} ({names}), which the run deletes")
+        if foreign:
+            what.append(f"{_plural(foreign, 'node')} graphmem did not write")
         raise ConfigError(
-            f"the database at {where} holds {len(held)} namespace{'s' if len(held) != 1 else ''} ({names}), "
-            "which bench backends would delete: point it at an empty database, or pass --wipe"
+            f"the database at {self.where} is not empty: it holds {' and '.join(what)}; point bench backends "
+            "at an empty database, or pass --wipe (which deletes graphmem's namespaces there, never other nodes)"
         )
+
+    def refuse_foreign_nodes_in(self, namespaces: set[str]) -> None:
+        """Refuse to write ``namespaces`` where one holds nodes graphmem did not write, ``--wipe`` or not."""
+        hit = sorted(ns for ns in namespaces if self.foreign.get(ns))
+        if not hit:
+            return
+        nodes = sum(self.foreign[ns] for ns in hit)
+        names = ", ".join(hit[:5]) + (", …" if len(hit) > 5 else "")
+        raise ConfigError(
+            f"the database at {self.where} holds {_plural(nodes, 'node')} graphmem did not write in the "
+            f"{'namespace' if len(hit) == 1 else 'namespaces'} {names}, which the benchmark's data writes and "
+            "then deletes as graphmem's; point bench backends at another database (--wipe does not lift this)"
+        )
+
+
+def _plural(n: int, noun: str) -> str:
+    return f"{n} {noun}{'s' if n != 1 else ''}"
+
+
+def _survey(uri: str, auth: tuple[str, str] | None, database: str | None) -> _Survey:
+    """Read what the target database holds (:class:`_Survey`): reads only, so nothing (no schema) is
+    written before a refusal; a missing database is created, as the run would."""
+    from graphmem.store.neo4j import open_session
+
+    session = open_session(uri, auth=auth, database=database)
+    try:
+        action = "checking what the target database holds"
+        rows = session.read(_contents_query(), action=action)
+        ours = {str(r["namespace"]) for r in session.read(_COUNTED_NAMESPACES, action=action) if r["namespace"]}
+        return _Survey(session.uri, ours, rows)
+    finally:
+        session.close()
 
 
 def recall_ratio(embedded: dict[str, float], bolt: dict[str, float]) -> dict[str, float]:
@@ -274,16 +369,17 @@ def recall_ratio(embedded: dict[str, float], bolt: dict[str, float]) -> dict[str
 
 
 def _print(result: dict[str, Any]) -> None:
-    from graphmem.cli.common import print_table
+    from graphmem.cli.common import print_table, rate_text
 
     rows = []
     for name in ("embedded", "bolt"):
         r = result[name]
+        written = r.get("write_only")
         rows.append(
             [
                 name,
-                r["ingest"]["turns_per_s"],
-                r.get("write_only", {}).get("turns_per_s", ""),
+                rate_text(r["ingest"]["turns"], r["ingest"]["seconds"]),
+                rate_text(written["events"], written["seconds"]) if written else "",
                 r["recall_ms"]["p50"],
                 r["recall_ms"]["p95"],
                 r["dsl_ms"]["p50"],
@@ -318,7 +414,9 @@ def _print(result: dict[str, Any]) -> None:
 )
 @click.option("--repeats", type=click.IntRange(min=1), default=3, show_default=True, help="Runs of each DSL query.")
 @click.option(
-    "--wipe", is_flag=True, help="Delete the memory the target database holds (refused without it: the run deletes it)."
+    "--wipe",
+    is_flag=True,
+    help="Run on a database that is not empty, deleting graphmem's namespaces there first (never other nodes).",
 )
 @click.option("--json", "json_out", type=click.Path(dir_okay=False), default=None, help="Also write the figures here.")
 def command(

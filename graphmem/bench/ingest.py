@@ -154,14 +154,15 @@ def run_bench(
 
 
 def _print(result: dict[str, Any]) -> None:
-    from graphmem.cli.common import print_table
+    from graphmem.cli.common import print_table, rate_text
 
     ex, e2e, machine = result["extract_only"], result["end_to_end"], result["machine"]
     cores = machine["cpus"] or 1
 
     def row(name: str, run: dict[str, Any]) -> list[Any]:
-        idle = run["turns_per_cpu_s"] * min(cores, run["processes"])  # perfect scaling: an upper bound
-        return [name, run["seconds"], run["turns_per_s"], run["cpu_seconds"], run["turns_per_cpu_s"], round(idle, 1)]
+        turns, cpu = run["turns"], run["cpu_seconds"]
+        idle = rate_text(turns * min(cores, run["processes"]), cpu)  # perfect scaling: an upper bound
+        return [name, run["seconds"], rate_text(turns, run["seconds"]), cpu, rate_text(turns, cpu), idle]
 
     load = machine["load_average_before"][0], machine["load_average_after"][0]
     print_table(

@@ -230,7 +230,7 @@ def _evaluate(
 
 def print_report(result: dict[str, Any]) -> None:
     """Print the figures as rich tables."""
-    from graphmem.cli.common import print_table
+    from graphmem.cli.common import print_table, rate_text
 
     ks = result["ks"]
     methods = result["methods"]
@@ -269,7 +269,8 @@ def print_report(result: dict[str, Any]) -> None:
         ]
         print_table(f"recall@{k} by category", cols, rows)
     ing = result["ingest"]
-    print_table("ingest", ["turns", "seconds", "turns/s"], [[ing["turns"], ing["seconds"], ing["turns_per_s"]]])
+    rate = rate_text(ing["turns"], ing["seconds"])
+    print_table("ingest", ["turns", "seconds", "turns/s"], [[ing["turns"], ing["seconds"], rate]])
 
 
 def _parse_ks(text: str) -> list[int]:

@@ -32,6 +32,7 @@ __all__ = [
     "print_json",
     "print_plain",
     "print_table",
+    "rate_text",
     "render_result",
     "reset_exit",
     "result_summary",
@@ -219,6 +220,18 @@ def print_table(title: str | None, columns: Sequence[str], rows: Sequence[Sequen
     for row in rows:
         table.add_row(*(plain(v) for v in row))
     stdout_console().print(table)
+
+
+def rate_text(count: float, seconds: float) -> str:
+    """``count / seconds`` as a table prints a rate: ``–`` under a second of work (too short to say),
+    whole numbers from 10 up, else two significant digits (2 turns in 4.3 s is ``0.47``, not ``0``), and
+    ``<0.01`` below that (never scientific notation: 1 turn in a day is not ``1.2e-05``)."""
+    if seconds < 1:
+        return "–"
+    rate = count / seconds
+    if rate >= 10:
+        return f"{rate:,.0f}"
+    return "<0.01" if 0 < rate < 0.01 else f"{rate:.2g}"
 
 
 def explain_text(store: GraphStore, text: str, params: dict[str, Any], *, namespace_hint: str) -> str:

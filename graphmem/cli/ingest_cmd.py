@@ -7,7 +7,15 @@ from typing import TYPE_CHECKING
 
 import click
 
-from graphmem.cli.common import db_option, open_memory, print_json, print_plain, print_table, stderr_console
+from graphmem.cli.common import (
+    db_option,
+    open_memory,
+    print_json,
+    print_plain,
+    print_table,
+    rate_text,
+    stderr_console,
+)
 from graphmem.errors import ConfigError
 from graphmem.formats import FORMATS
 from graphmem.models import validate_namespace
@@ -100,7 +108,7 @@ def ingest(
                 ["facts", summary.facts],
                 ["events retracted", summary.events_retracted],
                 ["seconds", f"{summary.seconds:.2f}"],
-                ["turns/s", f"{summary.turns_per_s:.0f}"],
+                ["turns/s", rate_text(summary.turns, summary.seconds)],
             ],
         )
     if note:

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import click
 
-from graphmem.cli.common import db_option, open_memory, print_json, print_plain, print_table, stderr_console
+from graphmem.cli.common import (
+    db_option,
+    open_memory,
+    print_json,
+    print_plain,
+    print_table,
+    rate_text,
+    stderr_console,
+)
 
 __all__ = ["STALE_EXIT", "reembed"]
 
@@ -69,7 +77,7 @@ def reembed(ctx: click.Context, db: str | None, namespace: str | None, check: bo
     print_plain(
         stderr_console(),
         f"{summary.events} events in {summary.batches} batches, {summary.seconds:.2f} s "
-        f"({summary.events_per_s:.0f} events/s)",
+        f"({rate_text(summary.events, summary.seconds)} events/s)",
     )
 
 

@@ -37,6 +37,7 @@ __all__ = [
     "RunsCypher",
     "ScopesReads",
     "SearchesVectors",
+    "StoreIdentity",
     "StoreStats",
     "TextHit",
     "TimeFilter",
@@ -183,6 +184,50 @@ class StoreStats:
         }
 
 
+@dataclass(frozen=True, slots=True)
+class StoreIdentity:
+    """What makes a store the one it is, whatever the spelling of its URI or path (``graphmem sync``
+    refuses to copy a store onto itself by it).
+
+    Attributes:
+        place: where the data lives: ``file:<device>:<inode>`` of an embedded store's database file
+            (the same through a symlink or a relative path; a copied directory is another), or
+            ``bolt:<address>`` of the server a Bolt store reached (``localhost`` resolved).
+        database: the database at that place: the name the server reports having used (else the one
+            asked for); ``None`` when neither says (a server's default that it does not name); ``""``
+            for an embedded store, whose file is its database.
+        store_id: the random id written once into the store when its schema is created (by a store of
+            an older graphmem: on its next writable open); ``None`` until then. A copy of the store's
+            data carries it too, so equal ids are one store only where :meth:`same_as` says.
+    """
+
+    place: str
+    database: str | None
+    store_id: str | None
+
+    def same_as(self, other: StoreIdentity) -> bool:
+        """Whether both name one store.
+
+        1. Both store ids known and different: two stores, whatever the place (two servers behind one
+           proxy or load-balancer address).
+        2. Both store ids known and equal, and one server database name on both sides: one store, whatever
+           the address (a server reached at ``127.0.0.1`` and at its LAN address). An embedded store has no
+           database name (``""``), so a copied store directory (one id, another file) stays another store.
+        3. Otherwise the same place and the same database there; where either database is unnamed (a
+           server's default), also the same store id.
+        """
+        if self.store_id is not None and other.store_id is not None:
+            if self.store_id != other.store_id:
+                return False
+            if self.database and self.database == other.database:
+                return True
+        if self.place != other.place:
+            return False
+        if self.database is not None and other.database is not None:
+            return self.database == other.database
+        return self.store_id is not None and self.store_id == other.store_id
+
+
 @runtime_checkable
 class GraphStore(Protocol):
     """A durable temporal graph, scoped by namespace.
@@ -324,6 +369,11 @@ class GraphStore(Protocol):
 
     def stats(self, namespace: str | None = None) -> StoreStats:
         """Counts for one namespace or for the whole store."""
+        ...
+
+    def identity(self) -> StoreIdentity:
+        """What makes this store the one it is (:class:`StoreIdentity`), read now: two open stores are
+        the same store when ``a.identity().same_as(b.identity())``, whatever their URIs say."""
         ...
 
     def close(self) -> None:

@@ -33,7 +33,7 @@ from graphmem.errors import ConfigError, ReadOnlyStoreError, StoreError
 from graphmem.models import Batch, EdgeType, Entity, Event, Fact, Session, SourceRecord, validate_namespace
 from graphmem.settings import DEFAULT_MIRROR_MAX_EVENTS
 from graphmem.store import sqlite_reads
-from graphmem.store.base import DeleteResult, Direction, Neighbor, StoreStats, TextHit, TimeFilter
+from graphmem.store.base import DeleteResult, Direction, Neighbor, StoreIdentity, StoreStats, TextHit, TimeFilter
 from graphmem.store.budget import CacheBudget
 from graphmem.store.freshness import Freshness
 from graphmem.store.lock import DEFAULT_LOCK_TIMEOUT, WriteLock
@@ -51,6 +51,7 @@ from graphmem.store.sqlite_open import connect_writable
 from graphmem.store.sqlite_rows import (
     dt_out,
     fts_table,
+    read_store_id,
     vector_out,
 )
 from graphmem.store.sqlite_text import best_events, query_words
@@ -104,6 +105,7 @@ class EmbeddedStore:
             raise ConfigError(f"mirror_max_events must be a number of events >= 0 or None, not {mirror_max_events}")
         self.directory = directory
         self.uri = str(directory)
+        self._db_file = (directory / DB_FILENAME).resolve()  # identity() after a chdir
         self.read_only = read_only
         self._conn = conn
         self._lock = threading.RLock()
@@ -271,6 +273,16 @@ class EmbeddedStore:
     def _check_open(self) -> None:
         if self._closed:
             raise StoreError(f"the store at {self.directory} is closed")
+
+    def identity(self) -> StoreIdentity:
+        """The database file (device and inode: the same through any path to it) and the store id."""
+        with self._lock:
+            self._check_open()
+            try:
+                st = os.stat(self._db_file)
+            except OSError as exc:
+                raise StoreError(f"cannot read the store at {self.directory}: {exc.strerror}") from exc
+            return StoreIdentity(f"file:{st.st_dev}:{st.st_ino}", "", read_store_id(self._conn))
 
     def close(self) -> None:
         """Close the database. Safe to call twice."""

@@ -5,24 +5,26 @@ This module only connects and maps errors: :func:`connect` opens the driver, che
 :class:`~graphmem.store.cypher.dialect.CypherDialect`, and returns a
 :class:`~graphmem.store.cypher.store.CypherStore` over a :class:`Neo4jSession`. The session turns driver
 records into plain dicts of plain Python values and driver exceptions into graphmem errors.
+:func:`open_session` is the first half of :func:`connect`: a checked session, graphmem's schema untouched.
 """
 
 from __future__ import annotations
 
 import logging
+import re
 import threading
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager, suppress
 from datetime import date, datetime, time
 from typing import Any, TypeVar
 
-from graphmem.errors import ConfigError, MissingDependencyError, QueryLimitError, StoreError
+from graphmem.errors import ConfigError, MissingDependencyError, QueryLimitError, ReadOnlyStoreError, StoreError
 from graphmem.settings import neo4j_login
 from graphmem.store.cypher.dialect import dialect_for_agent
 from graphmem.store.cypher.session import Backoff, CypherTx, Row, retry_transient
 from graphmem.store.cypher.store import CypherStore
 
-__all__ = ["Neo4jSession", "connect", "plain_value", "quiet_driver_logs", "short_error", "store_uri"]
+__all__ = ["Neo4jSession", "connect", "open_session", "plain_value", "quiet_driver_logs", "short_error", "store_uri"]
 
 T = TypeVar("T")
 _SCALARS = (str, int, float, bool, type(None))
@@ -89,6 +91,41 @@ def connect(
     The driver's own log records (such as "Unable to retrieve routing information" when the server
     is down) are not printed unless the application configures logging: the error raised says it.
     """
+    session = open_session(
+        uri,
+        auth=auth,
+        database=database,
+        create=create,
+        connection_timeout=connection_timeout,
+        max_transaction_retry_time=max_transaction_retry_time,
+    )
+    try:
+        return CypherStore.open(
+            session,
+            dialect_for_agent(session.agent),
+            server=session.agent,
+            create=create,
+            read_only=read_only,
+            place=f"bolt:{session.address}",
+            database=session.resolved_database,
+        )
+    except BaseException:
+        session.close()
+        raise
+
+
+def open_session(
+    uri: str,
+    *,
+    auth: tuple[str, str] | None = None,
+    database: str | None = None,
+    create: bool = True,
+    connection_timeout: float = 10.0,
+    max_transaction_retry_time: float = 15.0,
+) -> Neo4jSession:
+    """Connect to the Bolt server at ``uri`` and check the database, without reading or writing graphmem's
+    schema (what :func:`connect` does first; the arguments and errors are its own). ``create`` asks the
+    server to create a missing database."""
     try:
         import neo4j
     except ImportError as exc:
@@ -105,18 +142,21 @@ def connect(
             max_transaction_retry_time=max_transaction_retry_time,
         )
     except (ValueError, neo4j.exceptions.ConfigurationError) as exc:
-        raise ConfigError(f"not a valid Neo4j URI {uri!r}: {exc}") from exc
+        raise _invalid_uri(uri, exc) from exc
     backoff = Backoff(deadline=max_transaction_retry_time)
     session = Neo4jSession(driver, uri, database, user=auth[0] if auth else None, backoff=backoff)
     try:
         try:
             with session.errors("connecting"):
                 driver.verify_connectivity()
-                agent = str(driver.get_server_info().agent)
+                info = driver.get_server_info()
         except ValueError as exc:  # the driver's word for an address it cannot resolve or parse
-            raise ConfigError(f"not a valid Neo4j URI {uri!r}: {exc}") from exc
-        session.check_database(create)
-        return CypherStore.open(session, dialect_for_agent(agent), server=agent, create=create, read_only=read_only)
+            raise _invalid_uri(uri, exc) from exc
+        session.agent = str(info.agent)
+        session.address = str(info.address)  # resolved: localhost and 127.0.0.1 are one address
+        session.resolved_database = session.check_database(create)
+        session.opening = False
+        return session
     except BaseException:
         driver.close()
         raise
@@ -125,14 +165,14 @@ def connect(
 def _database_in_path(uri: str, database: str | None) -> tuple[str, str | None]:
     """The URI without its path, and the database: the one given, else the path's (``None``: neither).
 
-    A URI carrying credentials is refused without quoting them.
+    A URI carrying credentials is refused without quoting them (see :func:`_carries_credentials`).
 
     The driver ignores a path (and will refuse one), so ``bolt://host:7687/memory`` would reach the
     server's default database; graphmem prints a store as ``<server>/<database>``, so the path names it.
     """
     from urllib.parse import unquote, urlsplit, urlunsplit
 
-    if "@" in uri:  # the driver's own error quotes the URI, password and all (even one holding '/' or '#')
+    if _carries_credentials(uri):  # the driver's own error quotes the URI, password and all
         raise ConfigError(
             "a Neo4j URI must not carry a user or password (it holds '@'; not quoted here): credentials go in "
             "NEO4J_USERNAME and NEO4J_PASSWORD (or auth=)"
@@ -140,15 +180,87 @@ def _database_in_path(uri: str, database: str | None) -> tuple[str, str | None]:
     try:
         parts = urlsplit(uri)
     except ValueError as exc:
-        raise ConfigError(f"not a valid Neo4j URI {uri!r}: {exc}") from None
+        raise _invalid_uri(uri, exc) from None
     name = unquote(parts.path.strip("/"))
     if not name:
         return uri, database
+    shown = _shown_uri(uri)
     if "/" in name:
-        raise ConfigError(f"the Neo4j URI {uri!r} names the database {name!r}: a path is one database name")
+        raise ConfigError(f"the Neo4j URI {shown!r} names the database {name!r}: a path is one database name")
     if database is not None and database != name:
-        raise ConfigError(f"the Neo4j URI {uri!r} names the database {name!r}, but database={database!r} was given")
+        raise ConfigError(f"the Neo4j URI {shown!r} names the database {name!r}, but database={database!r} was given")
     return urlunsplit(parts._replace(path="")), name
+
+
+_HOST_PORT = re.compile(r"(?:\[[0-9A-Fa-f:.%\w]*\]|[^:\[\]@]*)(?::\d*)?")
+_ROUTING_ITEM = re.compile(r"[^=@&]+=[^&]*")
+
+
+def _carries_credentials(uri: str) -> bool:
+    """Whether ``uri`` holds a user or password (``scheme://user:password@host``), which must not be quoted.
+
+    An ``@`` in the authority is one. A password holding ``/``, ``?`` or ``#`` moves its ``@`` out of what
+    a URI parser calls the authority (``bolt://ann:pa/ss@host``), so an ``@`` anywhere else is one too
+    unless the URI reads as a server's: a ``neo4j://`` URI (only those take a routing context; the driver
+    refuses any query on ``bolt://``) whose authority is a host and port, the ``@`` only in its routing
+    context (``neo4j://host:7687?policy=a@b``, ``key=value`` items joined by ``&``). Database names and
+    fragments never hold an ``@``.
+
+    A password holding ``?`` can still read as a server's URI (``neo4j://ann:2024?x=Y7@host``): errors
+    raised while opening such a URI never quote it (:func:`_shown_uri`).
+    """
+    scheme, sep, rest = uri.partition("://")
+    if not sep:
+        scheme, rest = "", uri
+    if "@" not in rest:
+        return False
+    if not scheme.lower().startswith("neo4j"):
+        return True
+    end = min((i for i in (rest.find(c) for c in "/?#") if i >= 0), default=len(rest))
+    authority, tail = rest[:end], rest[end:]
+    if "@" in authority or not _HOST_PORT.fullmatch(authority):
+        return True
+    path_and_query, _, fragment = tail.partition("#")
+    path, _, query = path_and_query.partition("?")
+    if "@" in path or "@" in fragment:
+        return True
+    return not all(_ROUTING_ITEM.fullmatch(item) for item in query.split("&"))
+
+
+def _shown_uri(uri: str) -> str:
+    """``uri`` as errors raised while opening it quote it: as given, but one holding an ``@`` anywhere
+    (which may be a password's, see :func:`_carries_credentials`) as its scheme and host only."""
+    if "@" not in uri:
+        return uri
+    scheme, sep, rest = uri.partition("://")
+    host = re.split(r"[/?#]", rest, maxsplit=1)[0].rpartition("@")[2]
+    return f"{scheme}://{host}" if sep else "the URI given (not quoted: it holds '@')"
+
+
+def _opening_detail(uri: str, exc: BaseException) -> str:
+    """The driver's message about ``exc``, raised while opening ``uri``: not shown when ``uri`` holds an
+    ``@`` (the driver quotes the URI or its routing context, where a password may be)."""
+    if "@" in uri:
+        return f"{type(exc).__name__} (its message is not shown: the URI holds '@')"
+    return short_error(exc)
+
+
+def _invalid_uri(uri: str, exc: BaseException) -> ConfigError:
+    """The error for a URI the driver (or ``urlsplit``) cannot parse, never quoting a password."""
+    if "@" in uri:
+        return ConfigError(f"not a valid Neo4j URI {_shown_uri(uri)!r}: {_opening_detail(uri, exc)}")
+    return ConfigError(f"not a valid Neo4j URI {uri!r}: {exc}")
+
+
+#: The codes of a write the server refuses to this account or database (a reader role, a read-only
+#: database): a :class:`~graphmem.errors.ReadOnlyStoreError`.
+_WRITE_REFUSED = frozenset(
+    {
+        "Neo.ClientError.Security.Forbidden",
+        "Neo.ClientError.General.ForbiddenOnReadOnlyDatabase",
+        "Neo.ClientError.General.ReadOnly",
+    }
+)
 
 
 def store_uri(server_uri: str, database: str | None) -> str:
@@ -174,6 +286,12 @@ class Neo4jSession:
         server_uri: the Bolt URI as given.
         database: the database name (``None``: the server's default database).
         user: the user name sent, if any (for messages).
+        opening: true until :func:`open_session` returns it: errors then never quote a URI holding ``@``
+            (:func:`_shown_uri`), nor the driver's message about it.
+        agent: what the server calls itself (its Bolt agent string); set by :func:`open_session`.
+        address: the server's address as the driver resolved it; set by :func:`open_session`.
+        resolved_database: the database the server reports using (else ``database``); set by
+            :func:`open_session`.
     """
 
     def __init__(
@@ -186,6 +304,12 @@ class Neo4jSession:
         self.database = database
         self.user = user
         self.uri = store_uri(server_uri, database)
+        self._shown_server = _shown_uri(server_uri)  # errors name the server so: never a password
+        self._shown = store_uri(self._shown_server, database)
+        self.opening = True
+        self.agent = ""
+        self.address = ""
+        self.resolved_database = database
         self._scope = threading.local()  # this thread's read session (see ``reading``)
 
     def __repr__(self) -> str:
@@ -194,22 +318,33 @@ class Neo4jSession:
     # -- errors ----------------------------------------------------------------------------------------
 
     def wrap(self, exc: BaseException, action: str) -> Exception:
-        """A driver exception as a named graphmem error."""
+        """A driver exception as a named graphmem error (a write the server refuses to this account or
+        database: :class:`~graphmem.errors.ReadOnlyStoreError`)."""
         from neo4j import exceptions as nx
 
-        where = self.server_uri
+        where, detail = self._shown_server, self._detail(exc)
         if isinstance(exc, nx.AuthError):
             who = f"user {self.user!r}" if self.user else "an unauthenticated client"
-            return ConfigError(f"the Neo4j server at {where} refused the credentials of {who}: {short_error(exc)}")
+            return ConfigError(f"the Neo4j server at {where} refused the credentials of {who}: {detail}")
         if isinstance(exc, (nx.ServiceUnavailable, nx.SessionExpired)):
-            return StoreError(f"the Neo4j server at {where} is down or unreachable while {action}: {short_error(exc)}")
+            return StoreError(f"the Neo4j server at {where} is down or unreachable while {action}: {detail}")
         if isinstance(exc, nx.ClientError) and exc.code == "Neo.ClientError.Database.DatabaseNotFound":
             return StoreError(f"no database {self.database!r} on the Neo4j server at {where}")
+        if isinstance(exc, nx.Neo4jError) and exc.code in _WRITE_REFUSED:
+            who = f"user {self.user!r}" if self.user else "an unauthenticated client"
+            return ReadOnlyStoreError(
+                f"the Neo4j server at {where} refused a write of {who} while {action} (an account without "
+                f"write access, or a read-only database): {detail}"
+            )
         if isinstance(exc, nx.Neo4jError):
-            return StoreError(f"Neo4j error while {action} at {self.uri}: {exc.code}: {short_error(exc)}")
+            return StoreError(f"Neo4j error while {action} at {self._shown}: {exc.code}: {detail}")
         if isinstance(exc, nx.DriverError):
-            return StoreError(f"Neo4j driver error while {action} at {self.uri}: {short_error(exc)}")
-        return StoreError(f"{action} failed at {self.uri}: {exc}")
+            return StoreError(f"Neo4j driver error while {action} at {self._shown}: {detail}")
+        return StoreError(f"{action} failed at {self._shown}: {detail}")
+
+    def _detail(self, exc: BaseException) -> str:
+        """The driver's message about ``exc`` for an error (while opening: see :func:`_opening_detail`)."""
+        return _opening_detail(self.server_uri, exc) if self.opening else short_error(exc)
 
     @contextmanager
     def errors(self, action: str) -> Iterator[None]:
@@ -307,13 +442,15 @@ class Neo4jSession:
 
     # -- connecting ------------------------------------------------------------------------------------
 
-    def check_database(self, create: bool) -> None:
-        """Raise a named :class:`StoreError` unless the database exists (or could be created)."""
+    def check_database(self, create: bool) -> str | None:
+        """Raise a named :class:`StoreError` unless the database exists (or could be created); return its
+        name as the server reports using it (Neo4j names its default database), else as asked (``None``:
+        the server's default, unnamed)."""
         from neo4j.exceptions import ClientError
 
         try:
-            self._driver.execute_query("RETURN 1 AS ok", database_=self.database)
-            return
+            _, summary, _ = self._driver.execute_query("RETURN 1 AS ok", database_=self.database)
+            return str(summary.database) if summary.database else self.database
         except ClientError as exc:
             if exc.code != "Neo.ClientError.Database.DatabaseNotFound":
                 raise self.wrap(exc, "checking the database") from exc
@@ -322,14 +459,15 @@ class Neo4jSession:
             raise self.wrap(exc, "checking the database") from exc
         name = self.database
         if not create or name is None:
-            raise StoreError(f"no database {name!r} on the Neo4j server at {self.server_uri}") from missing
+            raise StoreError(f"no database {name!r} on the Neo4j server at {self._shown_server}") from missing
         try:
             self._driver.execute_query("CREATE DATABASE $name IF NOT EXISTS WAIT", name=name, database_="system")
         except Exception as exc:
             raise StoreError(
-                f"no database {name!r} on the Neo4j server at {self.server_uri}, and it could not be "
-                f"created ({short_error(exc)}); create it first or pass an existing database"
+                f"no database {name!r} on the Neo4j server at {self._shown_server}, and it could not be "
+                f"created ({self._detail(exc)}); create it first or pass an existing database"
             ) from exc
+        return name
 
 
 class _ReadScope:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import sqlite3
+import uuid
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -34,6 +35,7 @@ __all__ = [
     "normalised_event",
     "normalised_fact",
     "normalised_session",
+    "read_store_id",
     "session_from_row",
     "times_in",
     "vector_in",
@@ -274,8 +276,17 @@ def check_and_init(conn: sqlite3.Connection, db_path: Path) -> None:
             conn.executescript("BEGIN IMMEDIATE;" + SCHEMA + "COMMIT;")
             conn.execute("INSERT OR REPLACE INTO meta VALUES ('app', ?)", (APP_ID,))
             conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        if not tables or "store_id" not in meta:  # a new store, or one of a graphmem before store ids
+            conn.execute("INSERT OR IGNORE INTO meta VALUES ('store_id', ?)", (str(uuid.uuid4()),))
     except sqlite3.Error as exc:
         raise StoreError(f"cannot initialise the store at {db_path}: {exc}") from exc
+
+
+def read_store_id(conn: sqlite3.Connection) -> str | None:
+    """The store's id (a random UUID written once, see :class:`~graphmem.store.base.StoreIdentity`), or
+    ``None`` for a store of an older graphmem not opened for writing since."""
+    row = conn.execute("SELECT value FROM meta WHERE key = 'store_id'").fetchone()
+    return str(row[0]) if row else None
 
 
 def migrate(conn: sqlite3.Connection, version: int, db_path: Path) -> None:

@@ -156,3 +156,37 @@ def test_every_command_is_documented() -> None:
     assert isinstance(bench, click.Group)
     for name in bench.list_commands(click.Context(bench)):
         assert f"| `bench {name}" in docs, f"bench {name} is missing from docs/cli.md"
+
+
+@pytest.mark.parametrize(
+    ("turns", "seconds", "shown"),
+    [
+        (2, 4.3, "0.47"),
+        (1, 25.0, "0.04"),
+        (45, 5.0, "9"),
+        (1234, 10.0, "123"),
+        (3, 0.4, "–"),
+        (0, 2.0, "0"),
+        (1, 100_000.0, "<0.01"),  # never scientific notation (1e-05)
+    ],
+)
+def test_ingest_prints_a_rate_that_means_something_for_small_inputs(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    turns: int,
+    seconds: float,
+    shown: str,
+) -> None:
+    from graphmem.ingest import IngestSummary
+    from graphmem.memory import Memory
+
+    def ingest(self: Memory, paths: list[str], **_: object) -> IngestSummary:
+        return IngestSummary(files_ok=1, turns=turns, seconds=seconds)
+
+    monkeypatch.setattr(Memory, "ingest", ingest)
+    data = tmp_path / "chat.txt"
+    data.write_text("A: hi\nB: hello\n")
+    assert main(["--db", str(tmp_path / "db"), "ingest", str(data), "--no-embed"]) == 0
+    [row] = [line for line in capsys.readouterr().out.splitlines() if "turns/s" in line]
+    assert row.replace("│", " ").split()[-1] == shown

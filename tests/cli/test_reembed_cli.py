@@ -60,3 +60,24 @@ def test_check_exit_codes_reembed_and_the_ingest_note(tmp_path: Path, capsys: py
     capsys.readouterr()
     assert main(["--db", db, "reembed", "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["events"] == 0
+
+
+@pytest.mark.parametrize(("events", "seconds", "shown"), [(2, 4.3, "(0.47 events/s)"), (1234, 10.0, "(123 events/s)")])
+def test_reembed_prints_a_rate_that_means_something_for_small_inputs(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    events: int,
+    seconds: float,
+    shown: str,
+) -> None:
+    from graphmem.reembed import ReembedSummary
+
+    def reembed(self: Memory, namespace: str | None = None, **_: object) -> ReembedSummary:
+        return ReembedSummary(namespaces={"chat": events}, batches=1, seconds=seconds)
+
+    monkeypatch.setattr(Memory, "reembed", reembed)
+    with Memory.open(tmp_path / "db", create=True):
+        pass
+    assert main(["--db", str(tmp_path / "db"), "reembed"]) == 0
+    assert shown in capsys.readouterr().err

@@ -37,6 +37,82 @@ def test_bench_backends_refuses_a_database_that_holds_memory(neo4j_store: Cypher
 
 
 @pytest.mark.neo4j
+def test_bench_backends_refuses_a_database_holding_an_application_s_nodes(bolt_server: BoltTarget) -> None:
+    # Not graphmem's: no namespace to see, but the run would write graphmem's schema and data among them.
+    from neo4j import GraphDatabase
+
+    wipe_database(bolt_server)
+    with GraphDatabase.driver(bolt_server.uri, auth=bolt_server.auth) as driver:
+        driver.execute_query("CREATE (:Customer {name: $name})", name="Ann", database_=bolt_server.database)
+        url = f"{bolt_server.uri}/{bolt_server.database}"
+        with pytest.raises(ConfigError, match="not empty") as refused:
+            run_backends("no-such-file.json", url, auth=bolt_server.auth)
+        message = str(refused.value)
+        assert url in message and "1 node graphmem did not write" in message and "--wipe" in message
+        assert bolt_server.password not in message
+        records, _, _ = driver.execute_query("MATCH (n) RETURN labels(n) AS labels", database_=bolt_server.database)
+        assert [r["labels"] for r in records] == [["Customer"]]  # nothing written: no schema node either
+    wipe_database(bolt_server)
+
+
+@pytest.mark.neo4j
+def test_what_a_run_with_wipe_deletes_is_graphmem_s_namespaces_only(bolt_server: BoltTarget) -> None:
+    from neo4j import GraphDatabase
+
+    from graphmem.bench.backends import _forget_graphmem_namespaces
+    from graphmem.memory import Memory
+
+    wipe_database(bolt_server)
+    with GraphDatabase.driver(bolt_server.uri, auth=bolt_server.auth) as driver:
+        with Memory.open(bolt_server.uri, auth=bolt_server.auth, database=bolt_server.database) as mem:
+            mem.write(Batch("kept", (Session("kept", "s1", 0),), (Event("kept", "e1", "s1", 0, "Ann", "hello"),)))
+            app = "CREATE (:Customer {name: 'Ann'}), (:Event {id: 'e1'}), (:Event {id: 'e2', namespace: 'other'})"
+            driver.execute_query(app, database_=bolt_server.database)
+            _forget_graphmem_namespaces(mem, {"kept"})  # what run_backends deletes before its ingest
+        records, _, _ = driver.execute_query(
+            "MATCH (n) WHERE NOT n:GraphmemSchema AND NOT n:GraphmemNamespace RETURN labels(n) AS labels",
+            database_=bolt_server.database,
+        )
+        # the application's, one in a namespace graphmem did not write
+        assert sorted(r["labels"] for r in records) == [["Customer"], ["Event"], ["Event"]]
+    wipe_database(bolt_server)
+
+
+def _one_turn_locomo(path: Path, sample_id: str) -> Path:
+    turn = {"speaker": "Ann", "dia_id": "D1:1", "text": "hi"}
+    conversation = {"speaker_a": "Ann", "speaker_b": "Bob", "session_1_date_time": "1:56 pm on 8 May, 2023"}
+    sample = {"sample_id": sample_id, "conversation": {**conversation, "session_1": [turn]}, "qa": []}
+    path.write_text(json.dumps([sample]))
+    return path
+
+
+@pytest.mark.neo4j
+def test_bench_backends_with_wipe_refuses_a_namespace_of_its_data_holding_an_application_s_nodes(
+    tmp_path: Path, bolt_server: BoltTarget
+) -> None:
+    # The run wrote its data into 'conv' (making graphmem's change counter there), then deleted the
+    # namespace as graphmem's: the application's :Event in it went too.
+    from neo4j import GraphDatabase
+
+    data = _one_turn_locomo(tmp_path / "conv.json", "conv")
+    wipe_database(bolt_server)
+    app = "CREATE (:Event {id: 'app-1', namespace: 'conv', text: 'application data'}), (:Customer {namespace: 'conv'})"
+    listing = "MATCH (n) RETURN labels(n) AS labels, n.id AS id ORDER BY id"
+    with GraphDatabase.driver(bolt_server.uri, auth=bolt_server.auth) as driver:
+        driver.execute_query(app, database_=bolt_server.database)
+        before, _, _ = driver.execute_query(listing, database_=bolt_server.database)
+        url = f"{bolt_server.uri}/{bolt_server.database}"
+        with pytest.raises(ConfigError, match="namespace conv") as refused:
+            run_backends(str(data), url, auth=bolt_server.auth, questions_per_namespace=1, repeats=1, wipe=True)
+        message = str(refused.value)
+        assert url in message and "2 nodes graphmem did not write" in message
+        assert bolt_server.password not in message
+        after, _, _ = driver.execute_query(listing, database_=bolt_server.database)
+        assert [r.data() for r in after] == [r.data() for r in before]  # nothing written, nothing deleted
+    wipe_database(bolt_server)
+
+
+@pytest.mark.neo4j
 @pytest.mark.slow
 def test_bench_backends_on_a_locomo_slice(tmp_path: Path, bolt_server: BoltTarget) -> None:
     if not LOCOMO.exists():

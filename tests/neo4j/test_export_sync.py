@@ -6,22 +6,29 @@ import io
 import json
 import re
 import xml.etree.ElementTree as ET
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 from pathlib import Path
+from typing import Any, TypeVar
 
 import pytest
 
 from graphmem.cli.app import main
-from graphmem.errors import ConfigError, StoreError
+from graphmem.errors import ConfigError, ReadOnlyStoreError, StoreError
 from graphmem.export import batches_from_json, cypher_literal, dump_namespace, export_graph
 from graphmem.models import Batch, Entity, Event, Mention, Session
 from graphmem.store.base import GraphStore
 from graphmem.store.cypher import CypherStore
 from graphmem.store.cypher import write as cypher_write
+from graphmem.store.cypher.session import CypherTx, Row
 from graphmem.store.embedded import EmbeddedStore
+from graphmem.store.neo4j import Neo4jSession
 from graphmem.sync import read_export, sync_stores
 from tests.store.test_contract import conversation
 from tests.support.bolt_server import BoltTarget
+from tests.support.counting_session import CountingSession
+
+T = TypeVar("T")
 
 NASTY = 'it\'s a "test" \\ with\nnewlines\ttabs ; DETACH DELETE n // $rows $ns `tick` é 🙂 \x00\x1f'
 
@@ -247,6 +254,114 @@ def test_sync_replace_drops_what_the_source_no_longer_has(tmp_path: Path, neo4j_
     sync_stores(src, neo4j_store, replace=True)
     assert neo4j_store.get_session("a", "stale") is None
     _same(src, neo4j_store, "a")
+
+
+@pytest.mark.neo4j
+@pytest.mark.parametrize("spelling", ["default database named", "localhost"])
+def test_sync_refuses_a_bolt_database_onto_itself_by_another_uri(
+    neo4j_store: CypherStore, bolt_server: BoltTarget, spelling: str
+) -> None:
+    from graphmem.store.neo4j import connect
+
+    if spelling == "default database named":
+        if not bolt_server.arcadedb and bolt_server.database != "neo4j":
+            pytest.skip("the test database is not the server's default")
+        # ArcadeDB serves its one database when none is named; Neo4j its default, 'neo4j'
+        a = connect(bolt_server.uri, auth=bolt_server.auth)
+        b = connect(f"{bolt_server.uri}/{bolt_server.database}", auth=bolt_server.auth)
+    else:
+        if "127.0.0.1" not in bolt_server.uri:
+            pytest.skip("the server is not on 127.0.0.1")
+        a = connect(bolt_server.uri, auth=bolt_server.auth, database=bolt_server.database)
+        b = connect(
+            bolt_server.uri.replace("127.0.0.1", "localhost"), auth=bolt_server.auth, database=bolt_server.database
+        )
+    try:
+        assert a.uri != b.uri
+        with pytest.raises(ConfigError, match="same store"):
+            sync_stores(a, b)
+        with pytest.raises(ConfigError, match="same store"):
+            sync_stores(b, a)
+    finally:
+        a.close()
+        b.close()
+
+
+@pytest.mark.neo4j
+def test_a_bolt_database_gets_a_store_id_on_a_writable_open_only(
+    neo4j_store: CypherStore, bolt_server: BoltTarget, tmp_path: Path
+) -> None:
+    from neo4j import GraphDatabase
+
+    from graphmem.store.neo4j import connect
+
+    first = neo4j_store.identity().store_id
+    assert first is not None
+    again = connect(bolt_server.uri, auth=bolt_server.auth, database=bolt_server.database)
+    assert again.identity().store_id == first and again.identity().same_as(neo4j_store.identity())
+    again.close()
+    with GraphDatabase.driver(bolt_server.uri, auth=bolt_server.auth) as driver:  # as an older graphmem left it
+        driver.execute_query("MATCH (m:GraphmemSchema) REMOVE m.store_id", database_=bolt_server.database)
+    reader = connect(bolt_server.uri, auth=bolt_server.auth, database=bolt_server.database, read_only=True)
+    assert reader.identity().store_id is None  # a read-only open writes nothing
+    writer = connect(bolt_server.uri, auth=bolt_server.auth, database=bolt_server.database)
+    assert writer.identity().store_id not in (None, first)
+    assert reader.identity().store_id == writer.identity().store_id  # read when asked: now there
+    reader.close()
+    writer.close()
+    local = _source(tmp_path, "a")
+    assert not local.identity().same_as(neo4j_store.identity())
+    local.close()
+
+
+class _ReaderSession(CountingSession):
+    """The session of an account with a reader role: the server refuses its writes (Neo4j's Forbidden, as
+    the session maps it)."""
+
+    _WRITES = ("SET ", "MERGE", "CREATE", "DELETE", "REMOVE")
+
+    def __init__(self, inner: Neo4jSession) -> None:
+        super().__init__(inner)
+        self._session = inner
+
+    def _refused(self, action: str) -> Exception:
+        from neo4j.exceptions import Forbidden
+
+        message = "Write operations are not allowed for user 'reader' with roles [reader]."
+        return self._session.wrap(
+            Forbidden._hydrate_neo4j(code="Neo.ClientError.Security.Forbidden", message=message), action
+        )
+
+    def run(self, cypher: str, params: Mapping[str, Any] | None = None, *, action: str) -> list[Row]:
+        if any(word in cypher.upper() for word in self._WRITES):
+            raise self._refused(action)
+        return super().run(cypher, params, action=action)
+
+    def write(self, work: Callable[[CypherTx], T], *, action: str) -> T:
+        raise self._refused(action)
+
+
+@pytest.mark.neo4j
+def test_a_reader_account_opens_a_store_without_a_store_id_for_writing(
+    neo4j_store: CypherStore, bolt_server: BoltTarget
+) -> None:
+    # Memory.open(uri) and graphmem mcp open for writing: a reader's account failed at open once a store of
+    # a graphmem before store ids was to get one.
+    from neo4j import GraphDatabase
+
+    from graphmem.store.cypher.dialect import dialect_for_agent
+    from graphmem.store.neo4j import open_session
+
+    with GraphDatabase.driver(bolt_server.uri, auth=bolt_server.auth) as driver:  # as an older graphmem left it
+        driver.execute_query("MATCH (m:GraphmemSchema) REMOVE m.store_id", database_=bolt_server.database)
+    inner = open_session(bolt_server.uri, auth=bolt_server.auth, database=bolt_server.database)
+    store = CypherStore.open(_ReaderSession(inner), dialect_for_agent(inner.agent), place=f"bolt:{inner.address}")
+    try:
+        assert store.identity().store_id is None  # unknown, as after a read-only open
+        with pytest.raises(ReadOnlyStoreError, match="not allowed for user 'reader'"):  # writes: refused, named
+            store.write(Batch("a", (Session("a", "s", 0),)))
+    finally:
+        store.close()
 
 
 def test_cli_export_and_sync_never_create_a_source_at_a_mistyped_path(

@@ -61,6 +61,54 @@ def test_credentials_in_the_uri_are_refused_without_printing_them(uri: str) -> N
     assert "s3cret" not in str(failed.value) and "pw" not in str(failed.value)
 
 
+@pytest.mark.parametrize(
+    "uri",
+    [
+        "bolt://ann:1234@127.0.0.1:7687",  # a digits-only password: its authority is not a host and port
+        "bolt://ann:12/34@127.0.0.1:7687",  # '@' in the path (a database name never holds one)
+        "neo4j://ann:12?34@127.0.0.1:7687",  # '@' in a query that is no routing context (key=value)
+        "bolt://ann:12#34@127.0.0.1:7687",  # '@' in the fragment
+        "bolt://ann:12?k=34@127.0.0.1:7687",  # key=value, but bolt:// takes no routing context (the driver
+        "bolt+s://ann:12?k=34@127.0.0.1:7687",  # refuses any query there), so the '@' is a password's
+    ],
+)
+def test_credentials_looking_like_host_and_port_are_refused_too(uri: str) -> None:
+    with pytest.raises(ConfigError, match="NEO4J_USERNAME") as failed:
+        connect(uri, connection_timeout=2.0)
+    assert "34" not in str(failed.value)
+
+
+def test_an_at_sign_in_the_routing_context_is_not_credentials() -> None:
+    from graphmem.store.neo4j import _database_in_path
+
+    assert _database_in_path("neo4j://h:7687?policy=a@b", None) == ("neo4j://h:7687?policy=a@b", None)
+    assert _database_in_path("neo4j://h:7687/gm2?policy=a@b&region=eu", None) == (
+        "neo4j://h:7687?policy=a@b&region=eu",
+        "gm2",
+    )
+    where = f"neo4j://127.0.0.1:{free_port()}"
+    with pytest.raises(StoreError, match="down or unreachable") as failed:  # reaches the driver: none listens
+        connect(f"{where}?policy=a@b", auth=("neo4j", "x"), connection_timeout=2.0)
+    assert f"server at {where} is" in str(failed.value) and "a@b" not in str(failed.value)
+
+
+@pytest.mark.parametrize(
+    "uri",
+    [
+        # a password with '?' reads as host:port and a routing context: it cannot be told from a server's
+        # URI, so it reaches the driver; no error may quote it
+        "neo4j://ann:2024?x=Y7@127.0.0.1:{port}",
+        "neo4j://ann:2024?x=Y7&x=Y7@127.0.0.1:{port}",  # the driver's own error quotes the query
+        "neo4j://127.0.0.1:{port}/a/b?x=Y7@h",  # graphmem's error about the path quotes the URI
+        "neo4j://127.0.0.1:{port}?x=Y7@h",  # the server is down
+    ],
+)
+def test_errors_opening_a_uri_holding_an_at_sign_never_quote_it(uri: str) -> None:
+    with pytest.raises((ConfigError, StoreError)) as failed:
+        connect(uri.format(port=free_port()), auth=("neo4j", "x"), connection_timeout=2.0)
+    assert "Y7" not in str(failed.value) and "x=" not in str(failed.value)
+
+
 def test_a_malformed_ipv6_uri_is_a_config_error() -> None:
     with pytest.raises(ConfigError, match="not a valid Neo4j URI 'bolt://\\[::1:7687'"):
         connect("bolt://[::1:7687", auth=("neo4j", "x"))
@@ -305,3 +353,23 @@ def test_a_read_only_open_of_an_older_schema_upgrades_nothing(
     monkeypatch.setenv("NEO4J_DATABASE", bolt_server.database)
     assert main(["stats", "--db", bolt_server.uri]) == 0
     assert version() == SCHEMA_VERSION
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        "Neo.ClientError.Security.Forbidden",  # an account with a reader role
+        "Neo.ClientError.General.ForbiddenOnReadOnlyDatabase",
+        "Neo.ClientError.General.ReadOnly",
+    ],
+)
+def test_a_write_the_server_refuses_is_a_read_only_store_error(code: str) -> None:
+    from neo4j.exceptions import Neo4jError
+
+    from graphmem.errors import ReadOnlyStoreError
+    from graphmem.store.neo4j import Neo4jSession
+
+    session = Neo4jSession(None, "bolt://127.0.0.1:7687", "memory", user="reader")
+    error = session.wrap(Neo4jError._hydrate_neo4j(code=code, message="no writes for you"), "recording the store id")
+    assert isinstance(error, ReadOnlyStoreError)
+    assert "user 'reader'" in str(error) and "recording the store id" in str(error) and "no writes" in str(error)

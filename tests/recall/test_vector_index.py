@@ -166,6 +166,23 @@ def test_deleted_events_leave_the_index(store: EmbeddedStore, tmp_path: Path) ->
     index.close()
 
 
+def test_a_folder_emptied_of_vectors_loads_as_no_index_yet(store: EmbeddedStore, tmp_path: Path) -> None:
+    # removing a namespace's files keeps its save lock (by design); a dead save may have left a temporary
+    _, vecs = _fill(store, "a", 20, 11)
+    index = VectorIndex(store, tmp_path / "idx")
+    index.search("a", vecs[0], 1)
+    index.close()  # saved under the folder's save lock
+    folder = space_folder(tmp_path / "idx", "a")
+    vs.SpaceFiles(folder).remove()
+    (folder / ".vectors.npy.k3j2.tmp").write_bytes(b"x")
+    assert sorted(p.name for p in folder.iterdir()) == [vs.SAVE_LOCK, ".vectors.npy.k3j2.tmp"]
+    assert vs.SpaceFiles(folder).load(None, "a") == "no index yet"
+    store.delete_namespace("a")
+    again = VectorIndex(store, tmp_path / "idx")
+    assert again.search("a", vecs[0], 5) == [] and again.rebuilt is None
+    again.close()
+
+
 def test_incremental_adds_resize(store: EmbeddedStore, tmp_path: Path) -> None:
     index = VectorIndex(store, tmp_path / "idx")
     total = 0

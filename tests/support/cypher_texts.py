@@ -3,7 +3,8 @@
 Three sources, none of them a grep of the source files:
 
 * the dialects' values (:mod:`graphmem.store.cypher.dialect`): schema DDL, full-text search, index
-  waits, for Neo4j and for ArcadeDB;
+  waits, for Neo4j and for ArcadeDB; the schema node's reads and writes (:mod:`graphmem.store.cypher.setup`);
+  and what ``bench backends`` asks of its target before it writes there;
 * a :class:`RecordingSession` around a real Bolt session, under a workload that calls every
   :class:`~graphmem.store.cypher.store.CypherStore` method (writes, reads, traversal, deletes, stats):
   each statement the store sends, with the parameter names it sends;
@@ -22,6 +23,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any, TypeVar
 
+from graphmem.bench import backends
 from graphmem.browser_guide import STARTER_QUERIES
 from graphmem.models import Batch, EdgeType, SourceRecord
 from graphmem.query import parse, plan_query
@@ -106,6 +108,10 @@ def dialect_texts() -> Iterator[CypherText]:
         yield CypherText(f"{dialect.name} list indexes", dialect.list_indexes, frozenset())
     yield CypherText("schema migration: entities", setup._ALL_ENTITIES, frozenset())
     yield CypherText("schema migration: name keys", setup._SET_NAME_KEYS, frozenset({"rows"}))
+    yield CypherText("schema version and store id", setup._SCHEMA_VERSION, frozenset())
+    yield CypherText("store id assigned once", setup._ASSIGN_STORE_ID, frozenset({"store_id"}))
+    yield CypherText("bench backends: what the target holds", backends._contents_query(), frozenset())
+    yield CypherText("bench backends: namespaces graphmem wrote", backends._COUNTED_NAMESPACES, frozenset())
 
 
 def store_workload(store: CypherStore, batch: Callable[[str], Batch], ns: str) -> None:
@@ -160,6 +166,7 @@ def store_workload(store: CypherStore, batch: Callable[[str], Batch], ns: str) -
     store.has_source(ns, "some/file.json", "0" * 64)
     store.source_records(ns, "some/file.json#turns@")
     store.namespaces()
+    store.identity()
     store.stats()
     store.stats(ns)
     store.write(Batch(ns, retract=(first.events[-1].id,)))

@@ -2,7 +2,7 @@
 
 Nodes are ``:Session``, ``:Event`` and ``:Entity`` (plus ``:Source`` bookkeeping, one
 ``:GraphmemNamespace`` node per namespace holding its change counter (:mod:`graphmem.store.cypher.changes`)
-and one ``:GraphmemSchema`` node holding the schema version); every node but the last and every
+and one ``:GraphmemSchema`` node holding the schema version and the store id); every node but the last and every
 relationship carries ``namespace``.
 Relationships are the :class:`~graphmem.models.EdgeType` names::
 

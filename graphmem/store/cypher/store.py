@@ -25,7 +25,7 @@ from typing import Any, TypeVar
 
 from graphmem.errors import StoreError
 from graphmem.models import Batch, EdgeType, Entity, Event, Fact, Session, SourceRecord, validate_namespace
-from graphmem.store.base import DeleteResult, Direction, Neighbor, StoreStats, TextHit, TimeFilter
+from graphmem.store.base import DeleteResult, Direction, Neighbor, StoreIdentity, StoreStats, TextHit, TimeFilter
 from graphmem.store.cypher import changes, setup, write
 from graphmem.store.cypher.copy import EDGES, EVENTS, EdgeCopy, LocalCopies, NamespaceCopy, load_edges, load_events
 from graphmem.store.cypher.dialect import CypherDialect
@@ -89,14 +89,25 @@ class CypherStore:
     """
 
     def __init__(
-        self, session: CypherSession, dialect: CypherDialect, *, server: str = "", copy_max_events: int = 5000
+        self,
+        session: CypherSession,
+        dialect: CypherDialect,
+        *,
+        server: str = "",
+        copy_max_events: int = 5000,
+        place: str = "",
+        database: str | None = None,
     ) -> None:
         """Wrap a session without touching the schema. Use :meth:`CypherStore.open`.
 
         ``copy_max_events``: namespaces of at most this many events are copied to the client while
-        their change counter holds (see :mod:`graphmem.store.cypher.copy`); 0 = never.
+        their change counter holds (see :mod:`graphmem.store.cypher.copy`); 0 = never. ``place`` and
+        ``database``: where the server says the data is (see :class:`~graphmem.store.base.StoreIdentity`;
+        without a place, the URI stands for it).
         """
         self._session = session
+        self._place = place or f"uri:{session.uri}"
+        self._database = database
         self.dialect = dialect
         self.server = server
         self.uri = session.uri
@@ -116,6 +127,8 @@ class CypherStore:
         server: str = "",
         create: bool = True,
         read_only: bool = False,
+        place: str = "",
+        database: str | None = None,
     ) -> CypherStore:
         """A store over a connected session: the schema is checked, created or migrated first (with
         ``create`` false, a database holding no graphmem schema is refused instead; with ``read_only``,
@@ -125,11 +138,17 @@ class CypherStore:
             SchemaVersionError: the database was written by a newer graphmem.
             StoreError: the schema cannot be read or created, or it is missing and ``create`` is false.
         """
-        store = cls(session, dialect, server=server)
+        store = cls(session, dialect, server=server, place=place, database=database)
         indexes = setup.ensure_schema(session, dialect, create=create, upgrade=not read_only)
         store.fulltext = FULLTEXT_INDEX in indexes
         store.vector_index = VECTOR_INDEX in indexes and dialect.vector_search is not None
         return store
+
+    def identity(self) -> StoreIdentity:
+        """The server's address and the database it resolved (as :func:`~graphmem.store.neo4j.connect`
+        found them), and the store id, read now."""
+        self._check_open()
+        return StoreIdentity(self._place, self._database, setup.read_store_id(self._session))
 
     def create_schema(self) -> None:
         """Run every schema statement of the dialect again (idempotent) and record the schema version."""
