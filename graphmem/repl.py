@@ -265,8 +265,11 @@ class Repl:
                 continue
             except EOFError:
                 break
-            if not self.handle(text):
-                break
+            try:
+                if not self.handle(text):
+                    break
+            except KeyboardInterrupt:  # Ctrl-C while a query runs stops the query, not the shell
+                self.notes.print("interrupted", style="dim", highlight=False)
 
     def run_script(self, lines: Iterable[str]) -> bool:
         """Run the queries and shell commands of a script (a file or a pipe) without prompts.
@@ -378,8 +381,14 @@ class Repl:
     def set_namespace(self, args: list[str]) -> None:
         """``.namespace [NAME]``: show the namespace and the ones that exist, or switch to ``NAME``."""
         if not args:
-            names = ", ".join(self.memory.namespaces())
-            self.notes.print(Text(f"namespace: {self.namespace or '(the only one)'}; namespaces: {names}"))
+            spaces = self.memory.namespaces()
+            if self.namespace:
+                current = self.namespace
+            elif len(spaces) == 1:
+                current = f"{spaces[0]} (the only one)"
+            else:
+                current = f'none set (name one in a query with IN "...", or {NAMESPACE_COMMAND_HINT})'
+            self.notes.print(Text(f"namespace: {current}; namespaces: {', '.join(spaces) or '(none)'}"))
             return
         wanted = args[0].strip("\"'")
         require_namespace(wanted, self.memory.namespaces(), error=QuerySemanticError)

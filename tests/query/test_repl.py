@@ -199,3 +199,33 @@ def test_script_comments_and_strings_do_not_split_or_join_statements(
     repl = Repl(small_memory, namespace="t1", input=None, output=DummyOutput(), console=console)
     assert repl.run_script(io.StringIO(script)), buffer.getvalue()
     assert printed in buffer.getvalue()
+
+
+def test_ctrl_c_during_a_query_returns_to_the_prompt(small_memory: Memory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Ctrl-C while a query runs stops that query, not the shell (it ended the session: "aborted")."""
+    real = Repl.run_query
+    calls = []
+
+    def slow_then_fine(self: Repl, text: str) -> None:
+        calls.append(text)
+        if len(calls) == 1:
+            raise KeyboardInterrupt
+        real(self, text)
+
+    monkeypatch.setattr(Repl, "run_query", slow_then_fine)
+    try:
+        out = drive(small_memory, "FIND (e:Event) RETURN count(*);\nFIND (e:Event) RETURN count(*);\n", namespace="t1")
+    except KeyboardInterrupt:
+        pytest.fail("Ctrl-C during a query ended the shell")
+    assert len(calls) == 2
+    assert "interrupted" in out
+    assert "│ 8" in out  # the second query ran
+
+
+def test_dot_namespace_without_one_set_says_so(small_memory: Memory) -> None:
+    """With two namespaces and none chosen, `.namespace` must not claim "(the only one)"."""
+    out = drive(small_memory, ".namespace\n")
+    assert "the only one" not in out
+    assert "none set" in out and "t1, t2" in out
+    one = drive(small_memory, ".namespace\n", namespace="t1")
+    assert "namespace: t1;" in one
