@@ -166,17 +166,49 @@ def _read_turn(it: Located, path: str, names: dict[str, str]) -> _Turn | None:
     return _Turn(turn, fields.label(rec))
 
 
-def _group(turns: list[_Turn], labelled: bool) -> dict[str, list[RawTurn]]:
-    """Turns grouped by session label, or (without labels) split where a pause exceeds the gap."""
+def _where(turn: RawTurn) -> str:
+    return f"line {turn.line}" if turn.line is not None else str(turn.json_path)
+
+
+def _repeated(turn: RawTurn, first: RawTurn | None, path: str) -> bool:
+    """Whether ``turn`` repeats ``first``, the message given earlier with its id (in its session).
+
+    Raises:
+        IngestError: the id was given before with another speaker, text or caption.
+    """
+    if first is None:
+        return False
+    if (first.speaker, first.text, first.caption) != (turn.speaker, turn.text, turn.caption):
+        raise IngestError(
+            f"message id {turn.source_id!r} was already given at {_where(first)} with another speaker or text",
+            path=path,
+            line=turn.line,
+            json_path=turn.json_path,
+        )
+    return True
+
+
+def _group(turns: list[_Turn], labelled: bool, path: str) -> dict[str, list[RawTurn]]:
+    """Turns grouped by session label, or (without labels) split where a pause exceeds the gap.
+
+    A message given again with its id (in the same labelled session, or anywhere in an unlabelled
+    input) is kept once, as :meth:`graphmem.Memory.add` keeps a message sent twice.
+    """
     groups: dict[str, list[RawTurn]] = {}
     current = "1"
     last_time: datetime | None = None
     gap_sessions = 1
+    given: dict[tuple[str | None, str], RawTurn] = {}
     for item in turns:
         when = item.turn.timestamp
         if labelled:
             current = item.label or current
-        elif when is not None:
+        if item.turn.source_id is not None:
+            key = (current if labelled else None, item.turn.source_id)
+            if _repeated(item.turn, given.get(key), path):
+                continue
+            given[key] = item.turn
+        if not labelled and when is not None:
             if last_time is not None and naive_utc(when) - naive_utc(last_time) > SESSION_GAP:
                 gap_sessions += 1
                 current = str(gap_sessions)
@@ -207,7 +239,8 @@ def records_to_sessions(
 
     Records are grouped by their ``session`` label (in order of first appearance; a record without one
     stays in the current session). Without any labels, timed records are split where a pause exceeds
-    :data:`SESSION_GAP`. Records whose role is in :data:`SKIPPED_ROLES` or whose text is empty are left out.
+    :data:`SESSION_GAP`. Records whose role is in :data:`SKIPPED_ROLES` or whose text is empty are left out,
+    and so is a message given again with its ``id`` (in the same session; without labels, in the input).
 
     Args:
         items: the records with their positions.
@@ -215,11 +248,12 @@ def records_to_sessions(
         speaker_names: maps a role (``user``) to a display name (``Dana``).
 
     Raises:
-        IngestError: a record is not an object, lacks a speaker or a text, or has a bad field.
+        IngestError: a record is not an object, lacks a speaker or a text, or has a bad field, or an id is
+            given again with another speaker or text (names both places).
     """
     names = speaker_names or {}
     labelled = any(isinstance(it.record, dict) and _first(it.record, _SESSION_KEYS)[0] for it in items)
     turns = [turn for it in items if (turn := _read_turn(it, path, names)) is not None]
     if not turns:
         raise IngestError("no dialogue turns found", path=path)
-    return _sessions(_group(turns, labelled))
+    return _sessions(_group(turns, labelled, path))

@@ -178,3 +178,19 @@ def test_minified_json_may_be_one_long_line(write) -> None:
     assert len(text) > MAX_LINE_CHARS and "\n" not in text
     [t] = read_transcripts(write("minified.json", text))
     assert t.turn_count == 400
+
+
+def test_a_message_id_given_twice_with_other_text_names_both_lines(write) -> None:
+    lines = [
+        {"speaker": "Ana", "text": "I moved to Porto.", "id": "m1"},
+        {"speaker": "Ben", "text": "Nice.", "id": "m2"},
+        {"speaker": "Ana", "text": "I moved to Braga.", "id": "m1"},
+    ]
+    path = write("d.jsonl", "\n".join(json.dumps(x) for x in lines))
+    with pytest.raises(IngestError, match=r"message id 'm1' was already given at line 1 with another") as info:
+        read_transcripts(path)
+    assert info.value.line == 3
+    chat = write("d.json", json.dumps({"messages": lines}))
+    with pytest.raises(IngestError, match=r"already given at \$\.messages\[0\]") as info:
+        read_transcripts(chat)
+    assert info.value.json_path == "$.messages[2]"

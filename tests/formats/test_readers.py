@@ -247,3 +247,28 @@ def test_text_dated_clock_times_and_full_timestamps_do_not_warn(write) -> None:
         warnings.simplefilter("error")
         [t] = read_transcripts(path)
     assert t.sessions[0].turns[0].timestamp == datetime(2024, 3, 14, 10, 32)
+
+
+def test_a_message_given_twice_with_its_id_is_one_turn(write) -> None:
+    """An export that repeats a message (same id, speaker and text) keeps it once, as re-sending it to
+    ``Memory.add`` does; it was stored as two events sharing one source id."""
+    first = {"speaker": "Ana", "text": "I moved to Porto.", "timestamp": "2024-05-02T10:00:00", "id": "m1"}
+    second = {"speaker": "Ben", "text": "How is it?", "timestamp": "2024-05-02T10:01:00", "id": "m2"}
+    path = write("dup.jsonl", "\n".join(json.dumps(x) for x in (first, second, second, first)) + "\n")
+    [t] = read_transcripts(path)
+    assert [(x.source_id, x.line) for s in t.sessions for x in s.turns] == [("m1", 1), ("m2", 2)]
+    chat = write("dup.json", json.dumps({"messages": [first, second, second]}))
+    [c] = read_transcripts(chat)
+    assert [x.source_id for s in c.sessions for x in s.turns] == ["m1", "m2"]
+    records = read_records([first, first], namespace="n", key="k")
+    assert [x.source_id for s in records.sessions for x in s.turns] == ["m1"]
+
+
+def test_message_ids_may_repeat_in_other_sessions(write) -> None:
+    """Ids that restart in each labelled session are distinct messages, kept."""
+    lines = [
+        {"speaker": "Ana", "text": "hi", "session": "a", "id": 1},
+        {"speaker": "Ana", "text": "hi", "session": "b", "id": 1},
+    ]
+    [t] = read_transcripts(write("s.jsonl", "\n".join(json.dumps(x) for x in lines)))
+    assert [(s.id, len(s.turns)) for s in t.sessions] == [("a", 1), ("b", 1)]
