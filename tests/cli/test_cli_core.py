@@ -5,8 +5,10 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
+import click
 import pytest
 
 from graphmem.cli import main
@@ -156,3 +158,34 @@ def test_every_command_is_documented() -> None:
     assert isinstance(bench, click.Group)
     for name in bench.list_commands(click.Context(bench)):
         assert f"| `bench {name}" in docs, f"bench {name} is missing from docs/cli.md"
+
+
+def _commands(group: click.Group, prefix: str = "") -> Iterator[tuple[str, click.Command]]:
+    ctx = click.Context(group)
+    for name in group.list_commands(ctx):
+        command = group.get_command(ctx, name)
+        assert command is not None, name
+        yield f"{prefix}{name}", command
+        if isinstance(command, click.Group):
+            yield from _commands(command, f"{prefix}{name} ")
+
+
+def test_date_options_read_as_dates_in_help() -> None:
+    """Help shows DATE for --since/--until/--as-of/--valid-at, not click's raw strptime list
+    ([%Y-%m-%d|%Y-%m-%dT%H:%M:%S|...], which wrapped every option's help onto its own line)."""
+    seen = 0
+    for name, command in _commands(cli):
+        with click.Context(command, info_name=name) as ctx:
+            for param in command.params:
+                if isinstance(param.type, click.DateTime):
+                    seen += 1
+                    assert param.make_metavar(ctx) == "DATE", (name, param.name)
+                    assert "%" not in (param.get_help_record(ctx) or ("", ""))[0], (name, param.name)
+    assert seen >= 9  # recall 3, context 2, facts 2, timeline 2
+
+
+def test_a_bad_date_option_shows_the_forms_it_takes(store_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--db", str(store_dir), "recall", "hi", "-n", "conv-1", "--as-of", "yesterday"]) == 2
+    err = capsys.readouterr().err
+    assert "'yesterday' is not a date: write 2024-05-01, 2024-05-01T14:30 or 2024-05-01 14:30:00" in err
+    assert "%Y" not in err
