@@ -10,14 +10,16 @@ import codecs
 import errno
 import hashlib
 import json
+import linecache
 import os
 import re
+import warnings
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-from graphmem.errors import IngestError
+from graphmem.errors import IngestError, IngestWarning
 from graphmem.text import clean_text
 
 __all__ = [
@@ -30,12 +32,14 @@ __all__ = [
     "check_turn_text",
     "load_source",
     "loads_json",
+    "looks_dated",
     "naive_utc",
     "namespace_from",
     "parse_date_text",
     "parse_timestamp",
     "source_key",
     "source_tag",
+    "warn_input",
 ]
 
 #: Inputs larger than this are refused (a transcript is text; 256 MiB is far beyond any real one).
@@ -295,6 +299,31 @@ def _in_range(value: datetime) -> bool:
         except OverflowError:
             return False
     return EARLIEST <= value < LATEST
+
+
+def warn_input(message: str, *, path: str, line: int | None = None, json_path: str | None = None) -> None:
+    """Warn (:class:`~graphmem.errors.IngestWarning`) that something in an input is not kept.
+
+    The warning is attributed to the input's own ``path:line``, not to graphmem's code, and with no
+    registry, so the default filter shows it on every read (a long-running agent re-reading an edited
+    file sees it again).
+    """
+    where = path or "<input>"
+    linecache.cache.pop(where, None)  # the default display prints the line as the file is now, and
+    try:  # keeps no copy of a long chat log afterwards
+        warnings.warn_explicit(
+            IngestWarning(message, path=path, line=line, json_path=json_path), IngestWarning, where, line or 0
+        )
+    finally:
+        linecache.cache.pop(where, None)
+
+
+def looks_dated(text: str) -> bool:
+    """Whether a session header's text means to give a date: it names a year (``31 February 2024``).
+
+    A title without one (``Book club, chapter 3``) is not a date that failed to parse.
+    """
+    return re.search(r"\b\d{4}\b", text) is not None
 
 
 def parse_date_text(text: str) -> datetime | None:

@@ -6,25 +6,26 @@ when it does not parse). A turn may start with a time in brackets (``[10:32] Ana
 ``[2024-03-14 10:32]``; a bare clock time takes the header date and its offset, if any) and may carry an
 image as ``[image: a photo of ...]``. A line that is neither a header nor a turn continues the turn before
 it. A bare clock time in a session with no date that parses is not kept: an
-:class:`~graphmem.errors.IngestWarning` names its line, once per session.
+:class:`~graphmem.errors.IngestWarning` names its line, once per session. A header date that names a
+year but does not parse (``31 February 2024``) is warned about at the header's line.
 """
 
 from __future__ import annotations
 
-import linecache
 import re
-import warnings
 from dataclasses import dataclass, field
 from datetime import datetime, time
 
-from graphmem.errors import IngestError, IngestWarning
+from graphmem.errors import IngestError
 from graphmem.formats._source import (
     MAX_TURN_CHARS,
     Source,
     check_turn_text,
+    looks_dated,
     naive_utc,
     namespace_from,
     parse_date_text,
+    warn_input,
 )
 from graphmem.formats.jsonl import prefix_sessions
 from graphmem.transcript import RawSession, RawTurn, Transcript
@@ -129,15 +130,21 @@ def _warn_undated(builder: _Builder, stamp: str, *, path: str, line: int) -> Non
         why = f"the session header at line {builder.line} has no date that parses ({builder.date_text!r})"
     else:
         why = "its session has no date (give one in its header, e.g. '## Session 1 — 14 March 2024')"
-    message = f"[{stamp}] is a time of day but {why}; the clock times of this session are not kept"
-    # attributed to the input's own path:line, not to graphmem's code, and with no registry, so the
-    # default filter shows it on every read (a long-running agent re-reading an edited file sees it again)
-    where = path or "<input>"
-    linecache.cache.pop(where, None)  # the default display prints the line as the file is now, and
-    try:  # keeps no copy of a long chat log afterwards
-        warnings.warn_explicit(IngestWarning(message, path=path, line=line), IngestWarning, where, line or 0)
-    finally:
-        linecache.cache.pop(where, None)
+    warn_input(
+        f"[{stamp}] is a time of day but {why}; the clock times of this session are not kept", path=path, line=line
+    )
+
+
+def _warn_bad_date(builder: _Builder, *, path: str) -> None:
+    """Say that a header's date (it names a year) does not parse; its clock times then go unmentioned."""
+    if builder.started_at is None and builder.date_text is not None and looks_dated(builder.date_text):
+        builder.warned = True
+        warn_input(
+            f"session date {builder.date_text!r} does not parse: its turns are kept without a date or time "
+            "(write it as 14 March 2024 or 2024-03-14)",
+            path=path,
+            line=builder.line,
+        )
 
 
 def _session_ids(builders: list[_Builder]) -> list[str]:
@@ -195,6 +202,7 @@ def read_text(
         if header is not None:
             flush()
             builders.append(_new_session(header, number))
+            _warn_bad_date(builders[-1], path=source.path)
             continue
         m = _TURN.match(line)
         if m and _speaker_ok(m.group("speaker")):

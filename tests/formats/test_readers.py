@@ -272,3 +272,48 @@ def test_message_ids_may_repeat_in_other_sessions(write) -> None:
     ]
     [t] = read_transcripts(write("s.jsonl", "\n".join(json.dumps(x) for x in lines)))
     assert [(s.id, len(s.turns)) for s in t.sessions] == [("a", 1), ("b", 1)]
+
+
+def test_text_session_date_that_does_not_parse_warns_at_its_header(write) -> None:
+    """`## Session 1 — 31 February 2024` (a date with a year that is no date) was dropped in silence
+    when no turn carried a clock time: the session was stored with no time at all."""
+    path = write("t.txt", "## Session 1 — 31 February 2024\nAna: hi\n\n## Session 2 — 1 March 2024\n[10:00] Bo: yo\n")
+    with pytest.warns(IngestWarning) as caught:
+        [t] = read_transcripts(path)
+    [w] = caught
+    assert (w.message.path, w.message.line) == (str(path), 1)
+    assert "session date '31 February 2024' does not parse" in str(w.message)
+    assert t.sessions[0].started_at is None and t.sessions[0].date_text == "31 February 2024"
+    assert t.sessions[1].started_at == datetime(2024, 3, 1, 10, 0)
+
+
+def test_text_clock_times_under_a_bad_session_date_warn_once(write) -> None:
+    path = write("t.txt", "## Session 1 — 31 February 2024\n[10:00] Ana: hi\n[10:01] Bo: yo\n")
+    with pytest.warns(IngestWarning) as caught:
+        read_transcripts(path)
+    [w] = caught
+    assert w.message.line == 1 and "kept without a date or time" in str(w.message)
+
+
+def test_text_header_without_a_year_is_a_title_not_a_bad_date(write) -> None:
+    path = write("t.txt", "## Book club, chapter 3\nAna: hi\n")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        [t] = read_transcripts(path)
+    assert t.sessions[0].date_text == "Book club, chapter 3"
+
+
+def test_locomo_session_date_that_does_not_parse_warns_naming_its_json_path(write) -> None:
+    conv = {
+        "speaker_a": "A",
+        "speaker_b": "B",
+        "session_1_date_time": "not a date",
+        "session_1": [{"speaker": "A", "dia_id": "D1:1", "text": "hi"}],
+    }
+    path = write("lc.json", json.dumps([{"sample_id": "s", "conversation": conv}]))
+    with pytest.warns(IngestWarning) as caught:
+        [t] = read_transcripts(path)
+    [w] = caught
+    assert w.message.json_path == "$[0].conversation.session_1_date_time"
+    assert str(w.message).startswith(f"{path} at $[0].conversation.session_1_date_time: session date 'not a date'")
+    assert t.sessions[0].started_at is None
