@@ -310,7 +310,10 @@ def build_context(
         else:
             lines.pop()
     if not fact_lines and not events:
-        lines.append("(memory holds nothing about this)")
+        held = bool(ordered or items)  # found, but not one line fitted the budget
+        lines.append(
+            "(what memory holds about this did not fit the budget)" if held else "(memory holds nothing about this)"
+        )
         used += count(lines[-1])
     text = "\n".join(lines)
     additive = isinstance(count, WordPieceCounter) and count.additive

@@ -77,6 +77,18 @@ def test_time_window_and_nothing_found(memory: Memory) -> None:
     assert "(memory holds nothing about this)" in empty.text
 
 
+def test_a_budget_too_small_for_any_line_does_not_say_memory_holds_nothing(memory: Memory) -> None:
+    """With room for the heading only, the block said "(memory holds nothing about this)" although memory
+    held facts and events about the question: it must say they did not fit."""
+    count = default_token_counter()
+    heading = count(f"Memory of {NS!r} for the question (facts current at 2026-01-01):")
+    ctx = memory.context(QUESTION, namespace=NS, budget_tokens=heading + 20, k=14)
+    assert ctx.events == () and ctx.facts == ()
+    assert ctx.omitted_events > 0
+    assert "holds nothing" not in ctx.text
+    assert "did not fit" in ctx.text and ctx.tokens <= heading + 20
+
+
 def test_as_dict_is_json(memory: Memory) -> None:
     data = json.loads(json.dumps(memory.context(QUESTION, namespace=NS).as_dict()))
     assert data["facts"][0]["subject"] == "Ana"
