@@ -78,3 +78,5 @@ def facts(
         for f in found
     ]
     print_table(f"facts in {namespace}", cols, rows)
+    if not rows:
+        click.echo("no facts matched", err=True)

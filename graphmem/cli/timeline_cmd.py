@@ -54,3 +54,5 @@ def timeline(
         for e in events
     ]
     print_table(f"{entity} in {namespace}", ["id", "when", "speaker", "text"], rows)
+    if not rows:
+        click.echo("no events matched", err=True)
