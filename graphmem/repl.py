@@ -100,6 +100,16 @@ def make_lexer() -> type[Any]:
     return GraphmemLexer
 
 
+def _statement_code(text: str, lexer: Any) -> str:
+    """``text`` without its comments, strings as ``""`` (a ';' or '/*' in them is text), cut at a block
+    comment still open: what decides whether a query has ended (it ends with ``;``)."""
+    from pygments.token import Comment, String
+
+    out = "".join('""' if t in String else v for t, v in lexer.get_tokens(text) if t not in Comment)
+    cut = out.find("/*")
+    return (out if cut < 0 else out[:cut]).strip()
+
+
 class GraphmemCompleter(Completer):
     """Completes keywords, labels, edge types, properties, shell commands and entity names."""
 
@@ -223,12 +233,15 @@ class Repl:
     def _bindings() -> KeyBindings:
         kb = KeyBindings()
 
+        lexer = make_lexer()()
+
         @kb.add("enter")
         @kb.add("c-j")
         def _enter(event: KeyPressEvent) -> None:
             buf = event.current_buffer
             text = buf.text.strip()
-            if not text or text.endswith(";") or (text.startswith(".") and "\n" not in text):
+            # a ';' ends the query even with a comment after it, but not inside a string or a comment
+            if not text or (text.startswith(".") and "\n" not in text) or _statement_code(text, lexer).endswith(";"):
                 buf.validate_and_handle()
             else:
                 buf.insert_text("\n")
@@ -278,17 +291,12 @@ class Repl:
         queries is a shell command; text left unterminated at the end runs as a last query. An error is
         printed and the script goes on. Returns whether every statement succeeded.
         """
-        from pygments.token import Comment, String
+        from pygments.token import Comment
 
         lexer = make_lexer()()
 
         def code(text_lines: list[str]) -> str:
-            """The text without its comments, strings as "" (a ';' or '/*' in them is text), cut at a
-            block comment still open."""
-            tokens = lexer.get_tokens("\n".join(text_lines))
-            out = "".join('""' if t in String else v for t, v in tokens if t not in Comment)
-            cut = out.find("/*")
-            return (out if cut < 0 else out[:cut]).strip()
+            return _statement_code("\n".join(text_lines), lexer)
 
         pending: list[str] = []
         pending_code = ""  # code(pending), kept as lines are added

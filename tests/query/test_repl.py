@@ -229,3 +229,15 @@ def test_dot_namespace_without_one_set_says_so(small_memory: Memory) -> None:
     assert "none set" in out and "t1, t2" in out
     one = drive(small_memory, ".namespace\n", namespace="t1")
     assert "namespace: t1;" in one
+
+
+def test_a_comment_after_the_semicolon_still_ends_the_query(small_memory: Memory) -> None:
+    """`... RETURN count(*); // how many` + Enter waited for more input (the line did not end in ';'),
+    and a ';' typed then was a syntax error; a script already read it as the end of the query."""
+    out = drive(small_memory, "FIND (e:Event) RETURN count(*); // how many\n", namespace="t1")
+    assert "│ 8" in out
+    out = drive(small_memory, "FIND (e:Event) /* a; b */\nRETURN count(*); /* done */\n", namespace="t1")
+    assert "│ 8" in out and "error" not in out
+    # a ';' inside a comment or a string does not end it
+    out = drive(small_memory, 'FIND (e:Event) // not yet;\nWHERE e.text <> ";" RETURN count(*);\n', namespace="t1")
+    assert "│ 8" in out and "error" not in out
