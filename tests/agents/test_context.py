@@ -89,6 +89,30 @@ def test_a_budget_too_small_for_any_line_does_not_say_memory_holds_nothing(memor
     assert "did not fit" in ctx.text and ctx.tokens <= heading + 20
 
 
+def test_a_fact_stated_again_is_one_line(memory: Memory) -> None:
+    """ "I still work at Globex" stores a second current version of the same fact; the block listed
+    the statement twice (with two starts), spending the budget on a repeat."""
+    from graphmem.models import Batch, Fact
+
+    again = Fact(
+        NS,
+        "f:owns2",
+        "ent:ana",
+        "owns",
+        "ent:biscuit",
+        datetime(2024, 3, 15),
+        datetime(2024, 3, 15),
+        evidence=("s3:4",),
+    )
+    memory.write(Batch(NS, facts=(again,)))
+    assert len(memory.facts("Ana", namespace=NS, predicate="owns")) == 2  # both versions are kept
+    ctx = memory.context(QUESTION, namespace=NS)
+    assert [f.describe() for f in ctx.facts if f.fact.predicate == "owns"] == ["Ana owns Biscuit (from 2024-03-08)"]
+    assert ctx.text.count("Ana owns Biscuit") == 1
+    [owns] = [f for f in ctx.facts if f.fact.predicate == "owns"]
+    assert owns.fact.id == "f:owns" and "s3:4" in owns.fact.evidence  # the first version, with both supports
+
+
 def test_as_dict_is_json(memory: Memory) -> None:
     data = json.loads(json.dumps(memory.context(QUESTION, namespace=NS).as_dict()))
     assert data["facts"][0]["subject"] == "Ana"
