@@ -155,6 +155,13 @@ def sync(
         ["namespace", "sessions", "events", "entities", "mentions", "facts", "embeddings"],
         rows,
     )
+    events, vectors = sum(n.events for n in summary.namespaces), sum(n.embeddings for n in summary.namespaces)
+    if vectors < events:  # an export without --embeddings, --no-embeddings, or events ingested --no-embed
+        click.echo(
+            f"note: {events - vectors} of {events} events came without a vector: recall finds them by their "
+            f"words and the graph only until `graphmem --db {summary.target} reembed` embeds them",
+            err=True,
+        )
 
 
 @click.command()
