@@ -30,6 +30,7 @@ __all__ = [
     "MAX_TURN_CHARS",
     "Source",
     "check_turn_text",
+    "json_line",
     "load_source",
     "loads_json",
     "looks_dated",
@@ -299,6 +300,56 @@ def _in_range(value: datetime) -> bool:
         except OverflowError:
             return False
     return EARLIEST <= value < LATEST
+
+
+_PATH_STEP = re.compile(r"\.(?P<key>[^.\[]+)|\[(?P<index>\d+)\]")
+
+
+def json_line(text: str, json_path: str) -> int | None:
+    """The 1-based line where the value at ``json_path`` (``$.messages[3].timestamp``) starts in ``text``.
+
+    Only the path's own containers are walked; the values before it are skipped whole. ``None`` when the
+    path is not in the document (or the text is not valid JSON along it).
+    """
+    if not json_path.startswith("$"):
+        return None
+    steps = [(m["key"], m["index"]) for m in _PATH_STEP.finditer(json_path, 1)]
+    if "".join(m.group(0) for m in _PATH_STEP.finditer(json_path, 1)) != json_path[1:]:
+        return None
+    decoder = json.JSONDecoder()
+
+    def space(i: int) -> int:
+        while i < len(text) and text[i] in " \t\r\n":
+            i += 1
+        return i
+
+    try:
+        pos = space(0)
+        for key, index in steps:
+            opening, closing = ("{", "}") if key is not None else ("[", "]")
+            if text[pos] != opening:
+                return None
+            pos, seen = space(pos + 1), 0
+            while text[pos] != closing:
+                if key is not None:
+                    name, pos = json.decoder.scanstring(text, pos + 1)  # type: ignore[attr-defined]
+                    pos = space(pos)
+                    if text[pos] != ":":
+                        return None
+                    pos = space(pos + 1)
+                    if name == key:
+                        break
+                elif seen == int(index):
+                    break
+                _, pos = decoder.raw_decode(text, pos)
+                pos, seen = space(pos), seen + 1
+                if text[pos] == ",":
+                    pos = space(pos + 1)
+            else:
+                return None
+    except (IndexError, ValueError):  # JSONDecodeError is a ValueError
+        return None
+    return text.count("\n", 0, pos) + 1
 
 
 def warn_input(message: str, *, path: str, line: int | None = None, json_path: str | None = None) -> None:

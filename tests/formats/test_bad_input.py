@@ -194,3 +194,36 @@ def test_a_message_id_given_twice_with_other_text_names_both_lines(write) -> Non
     with pytest.raises(IngestError, match=r"already given at \$\.messages\[0\]") as info:
         read_transcripts(chat)
     assert info.value.json_path == "$.messages[2]"
+
+
+def test_an_error_in_a_json_document_names_its_line_beside_the_json_path(write) -> None:
+    """A pretty-printed chat export or LoCoMo file named only the JSON path (`c.json at $.messages[1]...`):
+    an editor needs the line."""
+    doc = {"messages": [{"role": "user", "content": "hi"}, {"role": "user", "content": "x", "timestamp": "soonish"}]}
+    path = write("c.json", json.dumps(doc, indent=2))
+    with pytest.raises(IngestError, match="not a timestamp") as info:
+        read_transcripts(path)
+    assert info.value.json_path == "$.messages[1].timestamp"
+    lines = path.read_text().splitlines()
+    assert '"timestamp": "soonish"' in lines[info.value.line - 1]
+    assert str(info.value).startswith(f"{path}:{info.value.line} at $.messages[1].timestamp: ")
+    conv = {"speaker_a": "A", "session_1": [{"speaker": "A", "text": "ok"}, {"speaker": "B", "dia_id": "D1:2"}]}
+    locomo = write("l.json", json.dumps([{"sample_id": "s", "conversation": conv}], indent=1))
+    with pytest.raises(IngestError, match="missing field 'text'") as info:
+        read_transcripts(locomo)
+    assert info.value.json_path == "$[0].conversation.session_1[1]"
+    assert locomo.read_text().splitlines()[info.value.line - 1].strip() == "{"
+    assert '"speaker": "B"' in locomo.read_text().splitlines()[info.value.line]
+
+
+def test_the_line_of_a_json_path() -> None:
+    from graphmem.formats._source import json_line
+
+    text = '{\n "a": [1,\n  {"b": "x,]}\\"", "c":\n   [true]}],\n "d": {}\n}'
+    assert json_line(text, "$") == 1
+    assert json_line(text, "$.a") == 2
+    assert json_line(text, "$.a[1]") == 3
+    assert json_line(text, "$.a[1].c") == 4
+    assert json_line(text, "$.a[1].c[0]") == 4
+    assert json_line(text, "$.d") == 5
+    assert json_line(text, "$.zz") is None and json_line(text, "$.a[7]") is None and json_line("[1", "$[3]") is None

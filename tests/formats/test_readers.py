@@ -310,10 +310,12 @@ def test_locomo_session_date_that_does_not_parse_warns_naming_its_json_path(writ
         "session_1_date_time": "not a date",
         "session_1": [{"speaker": "A", "dia_id": "D1:1", "text": "hi"}],
     }
-    path = write("lc.json", json.dumps([{"sample_id": "s", "conversation": conv}]))
+    path = write("lc.json", json.dumps([{"sample_id": "s", "conversation": conv}], indent=1))
     with pytest.warns(IngestWarning) as caught:
         [t] = read_transcripts(path)
     [w] = caught
     assert w.message.json_path == "$[0].conversation.session_1_date_time"
-    assert str(w.message).startswith(f"{path} at $[0].conversation.session_1_date_time: session date 'not a date'")
+    assert '"not a date"' in path.read_text().splitlines()[w.message.line - 1]
+    where = f"{path}:{w.message.line} at $[0].conversation.session_1_date_time"
+    assert str(w.message).startswith(f"{where}: session date 'not a date'")
     assert t.sessions[0].started_at is None
