@@ -300,28 +300,39 @@ class Repl:
 
         pending: list[str] = []
         pending_code = ""  # code(pending), kept as lines are added
-        for raw in lines:
+        start = 1  # the script's line of pending[0]
+
+        def first_line() -> int:
+            """The script's line of the statement's first line that is not blank (errors count from it)."""
+            return start + next((i for i, text in enumerate(pending) if text.strip()), 0)
+
+        for number, raw in enumerate(lines, 1):
             line = raw.rstrip("\r\n")
+            if not pending:
+                start = number
             if not pending_code and line.strip().startswith("."):  # comments before a shell command go
                 pending = []
                 shell_line = "".join(v for t, v in lexer.get_tokens(line) if t not in Comment)  # strings kept
-                if not self.handle(shell_line.strip()):  # a comment after it goes too
+                if not self.handle(shell_line.strip(), line=number):  # a comment after it goes too
                     return self.errors == 0
                 continue
             pending.append(line)
             pending_code = code(pending)
             if pending_code.endswith(";"):
-                if not self.handle("\n".join(pending)):
+                if not self.handle("\n".join(pending), line=first_line()):
                     return self.errors == 0
                 pending, pending_code = [], ""
         if pending_code:  # not only comments
-            self.handle("\n".join(pending))
+            self.handle("\n".join(pending), line=first_line())
         return self.errors == 0
 
     # -- commands ---------------------------------------------------------------------------------
 
-    def handle(self, text: str) -> bool:
-        """Run one input; return ``False`` to end the session."""
+    def handle(self, text: str, *, line: int | None = None) -> bool:
+        """Run one input; return ``False`` to end the session.
+
+        ``line`` is where the input starts in a script: an error then names the script's line.
+        """
         text = text.strip()
         if not text:
             return True
@@ -330,21 +341,32 @@ class Repl:
                 return self.command(text)
             self.run_query(text)
         except GraphmemError as exc:
-            self.error(exc)
+            self.error(exc, line=line)
         except Exception as exc:  # an unexpected bug must not end the session
             self.errors += 1
             self.notes.print("[red]internal error:[/red] ", end="")
             self.notes.print(Text(f"{type(exc).__name__}: {exc}"), soft_wrap=True)
         return True
 
-    def error(self, exc: GraphmemError) -> None:
-        """Print an error (query errors with the caret context) and count it."""
+    def error(self, exc: GraphmemError, *, line: int | None = None) -> None:
+        """Print an error (query errors with the caret context) and count it.
+
+        With ``line`` (where the input starts in a script) the error names the script's line.
+        """
         self.errors += 1
         kind = "syntax error" if isinstance(exc, QuerySyntaxError) else "error"
         if isinstance(exc, QuerySemanticError):
             kind = "query error"
+        text = str(exc)
+        if line is not None:
+            own = getattr(exc, "line", None)
+            at = f"line {own}, "
+            if isinstance(own, int) and text.startswith(at):
+                text = f"line {line + own - 1}, {text[len(at) :]}"
+            else:
+                text = f"line {line}: {text}"
         self.notes.print(f"[bold red]{kind}:[/bold red] ", end="")
-        self.notes.print(Text(str(exc)), highlight=False, soft_wrap=True)
+        self.notes.print(Text(text), highlight=False, soft_wrap=True)
 
     def command(self, text: str) -> bool:
         """Run a dot command."""

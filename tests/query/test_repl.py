@@ -241,3 +241,23 @@ def test_a_comment_after_the_semicolon_still_ends_the_query(small_memory: Memory
     # a ';' inside a comment or a string does not end it
     out = drive(small_memory, 'FIND (e:Event) // not yet;\nWHERE e.text <> ";" RETURN count(*);\n', namespace="t1")
     assert "│ 8" in out and "error" not in out
+
+
+def test_a_script_error_names_its_line_in_the_script(small_memory: Memory) -> None:
+    """`graphmem repl < queries.txt` named a fault by its line in the statement ("line 1, column 9"
+    for an error on the script's line 4); a script of many statements needs the script's line."""
+    buffer = io.StringIO()
+    console = Console(file=buffer, width=200, color_system=None, highlight=False)
+    repl = Repl(small_memory, namespace="t1", input=None, output=DummyOutput(), console=console)
+    script = (
+        "// counts\nFIND (e:Event) RETURN count(*);\n\n"
+        "FIND (e:Evnt) RETURN e;\n"  # line 4
+        "FIND (e:Event)\n  RETURN e.txt;\n"  # the fault on line 6
+        '.namespace nope\nFIND (e:Event) IN "t2" RETURN e;\n'  # line 8: no line of its own
+    )
+    assert not repl.run_script(io.StringIO(script))
+    out = buffer.getvalue()
+    assert "line 4, column 9: unknown label Evnt" in out
+    assert "line 6, column 10: event e has no property 'txt'" in out
+    assert "line 7: namespace 'nope' holds no data" in out
+    assert "line 1," not in out
