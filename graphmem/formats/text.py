@@ -44,6 +44,11 @@ _IMAGE = re.compile(r"\[(?:image|photo|picture)\s*:\s*(?P<caption>[^\]]+)\]", re
 _CLOCK = re.compile(r"^(?P<h>\d{1,2}):(?P<m>\d{2})(?::(?P<s>\d{2}))?\s*(?P<ampm>[ap]\.?m\.?)?$", re.IGNORECASE)
 
 
+#: How much of a line format detection reads.
+_SNIFF_CHARS = 4096
+_LIST_ITEM = re.compile(r"^(?:[-*•–]|\d{1,3}[.)])\s")
+
+
 def _speaker_ok(name: str) -> bool:
     return len(name.split()) <= 4 and "://" not in name
 
@@ -60,17 +65,22 @@ def _header(line: str) -> str | None:
 
 
 def looks_like_text(source: Source) -> bool:
-    """Whether the first lines read as a ``Name: text`` transcript (most lines are turns or headers)."""
+    """Whether the first lines read as a ``Name: text`` transcript (most lines are turns or headers).
+
+    A long line is judged by its start (a turn of 5,000 characters is still a turn), and a line that is
+    indented or starts a list item (``- step 1``, ``2. pack``) after a turn continues it rather than
+    counting against the transcript.
+    """
     turns = other = 0
     for line in source.text.splitlines()[:200]:
-        stripped = line.strip()
-        if not stripped or len(stripped) > 4096:
-            continue
-        if _header(stripped) is not None:
+        stripped = line.strip()[:_SNIFF_CHARS]
+        if not stripped or _header(stripped) is not None:
             continue
         m = _TURN.match(stripped)
         if m and _speaker_ok(m.group("speaker")):
             turns += 1
+        elif turns and (line[:1] in (" ", "\t") or _LIST_ITEM.match(stripped)):
+            continue  # a continuation the reader joins to the turn before it
         else:
             other += 1
         if turns + other >= 40:
