@@ -231,12 +231,16 @@ def print_plain(console: Console, message: str) -> None:
 
 
 def print_table(title: str | None, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
-    """Print a rich table; the title and cells are printed literally (see :func:`plain`)."""
+    """Print a rich table; the title and cells are printed literally (see :func:`plain`).
+
+    In a terminal too narrow for the table, cells fold onto more lines rather than end in ``…``: a date
+    cut to ``2024-03-…`` lost its day.
+    """
     from rich.table import Table
 
     table = Table(title=plain(title) if title is not None else None, show_lines=False)
     for col in columns:
-        table.add_column(plain(col))
+        table.add_column(plain(col), overflow="fold")
     for row in rows:
         table.add_row(*(plain(v) for v in row))
     stdout_console().print(table)

@@ -211,3 +211,26 @@ def test_a_restore_without_vectors_says_recall_needs_reembed(
     capsys.readouterr()
     assert main(["sync", "--from", str(with_vectors), "--to", str(tmp_path / "again")]) == 0
     assert "vector" not in capsys.readouterr().err
+
+
+def test_tables_in_an_80_column_terminal_never_cut_a_cell_short(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`graphmem facts` at 80 columns printed '2024-03-…' for every date: the time columns lost their
+    day and time. No cell may be cut short with an ellipsis; a cell folds onto more lines instead."""
+    import io
+
+    from rich.console import Console
+
+    from graphmem.cli.common import print_table
+
+    buffer = io.StringIO()
+    monkeypatch.setattr("graphmem.cli.common._consoles", {"stdout": Console(file=buffer, width=80)})
+    when = "2024-03-03 16:12"
+    rows = [["Lumen Robotics", "said_about", "Northwind Bank", when, when, when, ""] for _ in range(3)]
+    cols = ["subject", "predicate", "object", "valid_from", "valid_to", "recorded_at", "expired_at"]
+    print_table("facts in priya-tomas", cols, rows)
+    out = buffer.getvalue()
+    assert "…" not in out
+    assert max(len(line) for line in out.splitlines()) <= 80
+    cells = "".join(line.replace("│", "").replace(" ", "") for line in out.splitlines())
+    assert cells.count("2024-03-0316:12") + cells.count("2024-03-") >= 9  # every date there, folded or whole
+    assert out.count("16:12") == 9
