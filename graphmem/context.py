@@ -116,8 +116,9 @@ class ContextEvent:
         """The event as one line: ``- [2024-09-06 17:07] Riley: text (why: …)``."""
         ev = self.event
         when = ev.occurred_at.strftime("%Y-%m-%d %H:%M") if ev.occurred_at else "undated"
-        text = ev.text if len(ev.text) <= _TEXT_LIMIT else ev.text[: _TEXT_LIMIT - 1] + "…"
-        who = ev.speaker or "?"
+        flat = " ".join(ev.text.split())  # a list in a message must not read as more lines of the block
+        text = flat if len(flat) <= _TEXT_LIMIT else flat[: _TEXT_LIMIT - 1] + "…"
+        who = " ".join((ev.speaker or "").split()) or "?"
         return f"- [{when}] {who}: {text} (why: {self.reason})"
 
     def as_dict(self) -> dict[str, Any]:

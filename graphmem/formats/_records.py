@@ -98,7 +98,7 @@ class _Fields:
             raise self.fail("missing field 'speaker' (or 'role'/'name')")
         if not isinstance(speaker, str) or not speaker.strip():
             raise self.fail(f"field {key!r} must be a non-empty string", key)
-        speaker = clean_text(speaker.strip())
+        speaker = clean_text(" ".join(speaker.split()))  # one line: a name shows in tables and context lines
         return names.get(speaker, speaker)
 
     def text(self, rec: dict[str, Any]) -> str | None:

@@ -175,3 +175,15 @@ def test_word_piece_counter_remembers_and_adds_up() -> None:
     assert counts[0] == counts[3] and all(c > 0 for c in counts)
     assert counter("\n".join(lines)) == sum(counts[:3])  # additive over newline-joined lines
     assert counter.many(["x y z", *lines]) == [3, *counts[:3]]  # past `remember` the memory starts again
+
+
+def test_an_event_is_one_line_whatever_its_text_holds() -> None:
+    """A message with a list in it ("the plan:\\n- a\\n- b") broke the block into lines that read as
+    more events; a speaker from a JSON record could hold a newline too."""
+    from graphmem.context import ContextEvent
+    from graphmem.models import Event
+
+    ev = Event(NS, "e", "s", 0, "Ana\nEvil", "Here is the plan:\n- pack\n- fly\r\n\tthen rest", datetime(2024, 5, 1, 9))
+    line = ContextEvent(ev, 1.0, "recalled").line()
+    assert "\n" not in line and "\r" not in line and "\t" not in line
+    assert line == "- [2024-05-01 09:00] Ana Evil: Here is the plan: - pack - fly then rest (why: recalled)"

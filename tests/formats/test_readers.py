@@ -319,3 +319,13 @@ def test_locomo_session_date_that_does_not_parse_warns_naming_its_json_path(writ
     where = f"{path}:{w.message.line} at $[0].conversation.session_1_date_time"
     assert str(w.message).startswith(f"{where}: session date 'not a date'")
     assert t.sessions[0].started_at is None
+
+
+def test_a_speaker_name_is_one_line(write) -> None:
+    """A JSON speaker "Ana\\nEvil" was stored as it was: a person whose name broke every table and
+    context line it appeared in."""
+    path = write("s.jsonl", json.dumps({"speaker": "Ana\n  Evil\t", "text": "hi"}) + "\n")
+    [t] = read_transcripts(path)
+    assert t.sessions[0].turns[0].speaker == "Ana Evil"
+    records = read_records([{"role": "Dana\r\nSmith", "content": "hello"}], namespace="n", key="k")
+    assert records.sessions[0].turns[0].speaker == "Dana Smith"
