@@ -211,8 +211,7 @@ class Repl:
     def session(self) -> PromptSession[str]:
         """The prompt_toolkit session, made on first use (a script read by :meth:`run_script` needs none)."""
         if self._session is None:
-            path = self._history_path
-            history: History = FileHistory(str(path)) if path else InMemoryHistory()
+            history = self._history()
             lexer: Lexer = PygmentsLexer(make_lexer())
             self._session = PromptSession(
                 multiline=True,
@@ -226,6 +225,21 @@ class Repl:
                 output=self._output,
             )
         return self._session
+
+    def _history(self) -> History:
+        """The history file, or (when it cannot be read or written) history kept for this session only."""
+        path = self._history_path
+        if not path:
+            return InMemoryHistory()
+        try:
+            with open(path, "ab"):  # prompt_toolkit appends at each query, with a traceback if it cannot
+                pass
+        except OSError as exc:
+            self.notes.print(
+                Text(f"note: history is not kept: cannot write {path} ({exc.strerror or exc})"), style="dim"
+            )
+            return InMemoryHistory()
+        return FileHistory(str(path))
 
     # -- input ------------------------------------------------------------------------------------
 

@@ -261,3 +261,12 @@ def test_a_script_error_names_its_line_in_the_script(small_memory: Memory) -> No
     assert "line 6, column 10: event e has no property 'txt'" in out
     assert "line 7: namespace 'nope' holds no data" in out
     assert "line 1," not in out
+
+
+def test_a_history_file_that_cannot_be_written_is_a_note_not_a_traceback(small_memory: Memory, tmp_path: Path) -> None:
+    """`--history /missing/dir/h` (or a read-only home) printed prompt_toolkit's traceback at the first
+    query and "Press ENTER to continue..."."""
+    missing = tmp_path / "no such folder" / "history"
+    out = drive(small_memory, "FIND (e:Event) RETURN count(*);\n", namespace="t1", history_path=missing)
+    assert "history is not kept" in out and str(missing) in out
+    assert "│ 8" in out and "Traceback" not in out
