@@ -83,7 +83,7 @@ def _parse_when(value: str | None, option: str, *, end_of_day: bool = False) -> 
 def export(
     ctx: click.Context, db: str | None, fmt: str, namespace: str | None, output: str | None, embeddings: bool
 ) -> None:
-    """Export the graph as JSON (lossless), GraphML (Gephi, yEd) or a Cypher script (cypher-shell -f).
+    """Export the graph as JSON (lossless with --embeddings), GraphML (Gephi, yEd) or a Cypher script (cypher-shell -f).
 
     An export to a file replaces the file only once it is complete: a failed export leaves it as it was.
     """
@@ -98,9 +98,12 @@ def export(
             summary = _export_to_file(
                 output, lambda out: export_graph(mem.store, out, fmt, namespace=namespace, embeddings=embeddings)
             )
+        # a store restored from it recalls by words and the graph until re-embedded: say so when vectors are left out
+        dropped = not embeddings and fmt != "graphml" and mem.stats(namespace).embeddings > 0
     stderr_console().print(
         f"exported {summary.namespaces} namespace(s), {summary.nodes} nodes, {summary.edges} edges as {fmt}"
-        + (f" to {output}" if output else ""),
+        + (f" to {output}" if output else "")
+        + (", without vectors (--embeddings adds them)" if dropped else ""),
         markup=False,
         highlight=False,
         soft_wrap=True,

@@ -194,21 +194,21 @@ def test_a_bad_date_option_shows_the_forms_it_takes(store_dir: Path, capsys: pyt
 def test_a_restore_without_vectors_says_recall_needs_reembed(
     store_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """An export without --embeddings restored by sync left every event without a vector, in silence:
-    recall then found them by words and the graph only."""
+    """An export without --embeddings (the JSON help said "lossless") restored by sync left every event
+    without a vector, in silence: recall then found them by words and the graph only."""
+    store = EmbeddedStore.open(store_dir)
+    store.write(Batch("conv-1", embeddings=(("e", [0.5] * 8),), embedding_model="test-model"))
+    store.close()
     export = tmp_path / "all.json"
     assert main(["--db", str(store_dir), "export", "-o", str(export)]) == 0
-    capsys.readouterr()
+    assert "without vectors (--embeddings adds them)" in capsys.readouterr().err  # said when they are dropped
     target = tmp_path / "restored"
     assert main(["sync", "--from", str(export), "--to", str(target)]) == 0
     err = capsys.readouterr().err
     assert "1 of 1 events came without a vector" in err and f"graphmem --db {target} reembed" in err
     with_vectors = tmp_path / "with.json"
-    store = EmbeddedStore.open(store_dir)
-    store.write(Batch("conv-1", embeddings=(("e", [0.5] * 8),), embedding_model="test-model"))
-    store.close()
     assert main(["--db", str(store_dir), "export", "--embeddings", "-o", str(with_vectors)]) == 0
-    capsys.readouterr()
+    assert "without vectors" not in capsys.readouterr().err
     assert main(["sync", "--from", str(with_vectors), "--to", str(tmp_path / "again")]) == 0
     assert "vector" not in capsys.readouterr().err
 
