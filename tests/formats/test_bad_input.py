@@ -191,7 +191,7 @@ def test_a_message_id_given_twice_with_other_text_names_both_lines(write) -> Non
         read_transcripts(path)
     assert info.value.line == 3
     chat = write("d.json", json.dumps({"messages": lines}))
-    with pytest.raises(IngestError, match=r"already given at \$\.messages\[0\]") as info:
+    with pytest.raises(IngestError, match=r"already given at line 1 \(\$\.messages\[0\]\)") as info:
         read_transcripts(chat)
     assert info.value.json_path == "$.messages[2]"
 
@@ -227,3 +227,37 @@ def test_the_line_of_a_json_path() -> None:
     assert json_line(text, "$.a[1].c[0]") == 4
     assert json_line(text, "$.d") == 5
     assert json_line(text, "$.zz") is None and json_line(text, "$.a[7]") is None and json_line("[1", "$[3]") is None
+
+
+def test_message_ids_are_checked_per_session_as_the_gap_splits_them(write) -> None:
+    """An export whose ids restart per conversation (keyed by `conversation_id`, which is not a session
+    label; days apart, so split by the gap) was refused whole, and a message repeating id, speaker and
+    text in a later conversation was dropped."""
+    rows = []
+    for conv, day, said in (("c0", "2024-05-01", "I moved to Porto."), ("c1", "2024-05-09", "My sister visits Braga.")):
+        for i, (role, text) in enumerate((("user", "hi"), ("assistant", said), ("user", "ok")), 1):
+            when = f"{day}T10:0{i}:00"
+            rows.append({"conversation_id": conv, "id": i, "role": role, "content": text, "timestamp": when})
+    [t] = read_transcripts(write("multi.jsonl", "\n".join(json.dumps(r) for r in rows)))
+    assert [len(s.turns) for s in t.sessions] == [3, 3]
+    assert [x.text for x in t.sessions[1].turns] == ["hi", "My sister visits Braga.", "ok"]
+    # within one gap-split session an id given twice is still kept once
+    rows.insert(1, dict(rows[0]))
+    [t] = read_transcripts(write("dup.jsonl", "\n".join(json.dumps(r) for r in rows)))
+    assert [len(s.turns) for s in t.sessions] == [3, 3]
+
+
+@pytest.mark.parametrize("empty", ["", "  "])
+def test_an_empty_message_id_is_no_id(write, empty: str) -> None:
+    lines = [{"id": empty, "role": "user", "content": "I moved."}, {"id": empty, "role": "ai", "content": "Hi"}]
+    [t] = read_transcripts(write("e.jsonl", "\n".join(json.dumps(x) for x in lines)))
+    assert [x.text for x in t.sessions[0].turns] == ["I moved.", "Hi"]
+    assert all(x.source_id is None for x in t.sessions[0].turns)
+
+
+def test_a_chat_export_duplicate_id_names_the_first_line_too(write) -> None:
+    lines = [{"speaker": "Ana", "text": "Porto.", "id": "m1"}, {"speaker": "Ana", "text": "Braga.", "id": "m1"}]
+    chat = write("d.json", json.dumps({"messages": lines}, indent=2))
+    with pytest.raises(IngestError, match=r"already given at line 3 \(\$\.messages\[0\]\)") as info:
+        read_transcripts(chat)
+    assert info.value.json_path == "$.messages[1]"
