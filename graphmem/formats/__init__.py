@@ -26,7 +26,6 @@ from graphmem.formats._source import (
     MAX_LINE_CHARS,
     MAX_TURN_CHARS,
     Source,
-    json_line,
     load_source,
     namespace_from,
     source_from_bytes,
@@ -133,7 +132,7 @@ def read_source(
     try:
         return _read(source, format, namespace, tagged)
     except IngestError as exc:  # a fault in a JSON document: its line beside its JSON path
-        line = json_line(source.text, exc.json_path) if exc.line is None and exc.json_path else None
+        line = source.json_index().line(exc.json_path) if exc.line is None and exc.json_path else None
         if line is None:
             raise
         raise IngestError(exc.reason, path=exc.path, line=line, json_path=exc.json_path) from exc

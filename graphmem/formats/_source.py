@@ -6,6 +6,7 @@ way: empty files, binary files, text that is not UTF-8, absurdly long lines.
 
 from __future__ import annotations
 
+import bisect
 import codecs
 import errno
 import hashlib
@@ -28,6 +29,7 @@ __all__ = [
     "MAX_FILE_BYTES",
     "MAX_LINE_CHARS",
     "MAX_TURN_CHARS",
+    "JsonIndex",
     "Source",
     "check_turn_text",
     "json_line",
@@ -100,6 +102,7 @@ class Source:
     _json: Any = field(default=None, repr=False)
     _json_loaded: bool = field(default=False, repr=False)
     _lines: list[str] | None = field(default=None, repr=False)
+    _index: JsonIndex | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         if not self.key:
@@ -127,6 +130,12 @@ class Source:
                     )
             self._lines = lines
         return self._lines
+
+    def json_index(self) -> JsonIndex:
+        """Where JSON paths start in the text (see :class:`JsonIndex`), built once and kept."""
+        if self._index is None:
+            self._index = JsonIndex(self.text)
+        return self._index
 
     def json(self) -> Any:
         """The whole text parsed as one JSON document (parsed once, then cached).
@@ -305,51 +314,114 @@ def _in_range(value: datetime) -> bool:
 _PATH_STEP = re.compile(r"\.(?P<key>[^.\[]+)|\[(?P<index>\d+)\]")
 
 
-def json_line(text: str, json_path: str) -> int | None:
-    """The 1-based line where the value at ``json_path`` (``$.messages[3].timestamp``) starts in ``text``.
+@dataclass(slots=True)
+class _Frontier:
+    """How far one container (an object or a list) of a JSON document has been scanned."""
 
-    Only the path's own containers are walked; the values before it are skipped whole. ``None`` when the
-    path is not in the document (or the text is not valid JSON along it).
+    kind: str  # "{" or "["
+    pos: int  # where the next member (or the closing bracket) starts, once ``pending`` is skipped
+    seen: int = 0
+    pending: str | None = None  # a member whose value starts at ``pos`` and is not skipped yet
+    end: int | None = None  # just past the closing bracket, once reached
+
+
+class JsonIndex:
+    """The lines where JSON paths start in one document, each container scanned at most once.
+
+    :func:`json_line` walks from the start of the text, so asking it for many paths (a warning per bad
+    LoCoMo session date) rescans the document each time. This index remembers where every member seen
+    so far starts and how far each container has been scanned, and resumes from there: the characters
+    read over any number of lookups stay within a small multiple of the text.
     """
-    if not json_path.startswith("$"):
-        return None
-    steps = [(m["key"], m["index"]) for m in _PATH_STEP.finditer(json_path, 1)]
-    if "".join(m.group(0) for m in _PATH_STEP.finditer(json_path, 1)) != json_path[1:]:
-        return None
-    decoder = json.JSONDecoder()
 
-    def space(i: int) -> int:
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self._starts: dict[str, int] = {}
+        self._containers: dict[str, _Frontier] = {}
+        self._newlines: list[int] | None = None
+        self._decoder = json.JSONDecoder()
+
+    def line(self, json_path: str) -> int | None:
+        """The 1-based line where the value at ``json_path`` starts; ``None`` when the path is not there."""
+        pos = self.start(json_path)
+        if pos is None:
+            return None
+        if self._newlines is None:
+            self._newlines = [m.start() for m in re.finditer("\n", self.text)]
+        return bisect.bisect_left(self._newlines, pos) + 1
+
+    def start(self, json_path: str) -> int | None:
+        """The offset where the value at ``json_path`` starts; ``None`` when the path is not there."""
+        if not json_path.startswith("$"):
+            return None
+        steps = list(_PATH_STEP.finditer(json_path, 1))
+        if "".join(m.group(0) for m in steps) != json_path[1:]:
+            return None
+        here, pos = "$", self._space(0)
+        try:
+            for step in steps:
+                child = here + step.group(0)
+                if child not in self._starts and not self._scan(here, pos, child, step["key"] is not None):
+                    return None
+                here, pos = child, self._starts[child]
+        except (IndexError, ValueError):  # JSONDecodeError is a ValueError
+            return None
+        return pos if pos < len(self.text) else None
+
+    def _space(self, i: int) -> int:
+        text = self.text
         while i < len(text) and text[i] in " \t\r\n":
             i += 1
         return i
 
-    try:
-        pos = space(0)
-        for key, index in steps:
-            opening, closing = ("{", "}") if key is not None else ("[", "]")
-            if text[pos] != opening:
-                return None
-            pos, seen = space(pos + 1), 0
-            while text[pos] != closing:
-                if key is not None:
-                    name, pos = json.decoder.scanstring(text, pos + 1)  # type: ignore[attr-defined]
-                    pos = space(pos)
-                    if text[pos] != ":":
-                        return None
-                    pos = space(pos + 1)
-                    if name == key:
-                        break
-                elif seen == int(index):
-                    break
-                _, pos = decoder.raw_decode(text, pos)
-                pos, seen = space(pos), seen + 1
-                if text[pos] == ",":
-                    pos = space(pos + 1)
+    def _scan(self, container: str, pos: int, wanted: str, keyed: bool) -> bool:
+        """Scan ``container`` (its value starts at ``pos``) on from where it was left, until ``wanted``."""
+        text = self.text
+        front = self._containers.get(container)
+        if front is None:
+            if text[pos] not in "{[":
+                return False
+            front = self._containers[container] = _Frontier(text[pos], self._space(pos + 1))
+        if (front.kind == "{") != keyed:
+            return False
+        closing = "}" if keyed else "]"
+        while front.end is None:
+            if front.pending is not None:
+                done = self._containers.get(front.pending)
+                end = done.end if done is not None and done.end is not None else None
+                if end is None:
+                    _, end = self._decoder.raw_decode(text, front.pos)
+                front.pos, front.pending = self._space(end), None
+                if text[front.pos] == ",":
+                    front.pos = self._space(front.pos + 1)
+                continue
+            if text[front.pos] == closing:
+                front.end = front.pos + 1
+                break
+            if keyed:
+                name, at = json.decoder.scanstring(text, front.pos + 1)  # type: ignore[attr-defined]
+                at = self._space(at)
+                if text[at] != ":":
+                    raise ValueError("expected ':'")
+                member, front.pos = f"{container}.{name}", self._space(at + 1)
             else:
-                return None
-    except (IndexError, ValueError):  # JSONDecodeError is a ValueError
-        return None
-    return text.count("\n", 0, pos) + 1
+                member = f"{container}[{front.seen}]"
+            front.seen += 1
+            front.pending = member
+            self._starts.setdefault(member, front.pos)
+            if member == wanted:
+                return True
+        return False
+
+
+def json_line(text: str, json_path: str) -> int | None:
+    """The 1-based line where the value at ``json_path`` (``$.messages[3].timestamp``) starts in ``text``.
+
+    Only the path's own containers are walked; the values before it are skipped whole. ``None`` when the
+    path is not in the document (or the text is not valid JSON along it). For many paths in one text, use
+    one :class:`JsonIndex` (``Source.json_index``).
+    """
+    return JsonIndex(text).line(json_path)
 
 
 def warn_input(message: str, *, path: str, line: int | None = None, json_path: str | None = None) -> None:

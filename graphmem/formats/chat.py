@@ -10,7 +10,7 @@ from typing import Any
 
 from graphmem.errors import IngestError
 from graphmem.formats._records import Located, looks_like_record, records_to_sessions
-from graphmem.formats._source import Source, json_line, namespace_from
+from graphmem.formats._source import Source, namespace_from
 from graphmem.formats.jsonl import prefix_sessions
 from graphmem.transcript import Transcript
 
@@ -54,9 +54,7 @@ def read_chat(
     if not messages:
         raise IngestError("the chat holds no messages", path=source.path, json_path=base)
     items = [Located(m, json_path=f"{base}[{i}]") for i, m in enumerate(messages)]
-    sessions = records_to_sessions(
-        items, path=source.path, speaker_names=names, line_of=lambda jp: json_line(source.text, jp)
-    )
+    sessions = records_to_sessions(items, path=source.path, speaker_names=names, line_of=source.json_index().line)
     if tag or namespace:
         sessions = prefix_sessions(sessions, tag or namespace_from(name, "input"))
     ns = namespace or namespace_from(name)

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from graphmem.errors import IngestError
-from graphmem.formats._source import Source, check_turn_text, json_line, namespace_from, parse_date_text, warn_input
+from graphmem.formats._source import Source, check_turn_text, namespace_from, parse_date_text, warn_input
 from graphmem.transcript import RawSession, RawTurn, Transcript
 
 __all__ = ["looks_like_locomo", "read_locomo"]
@@ -96,7 +96,7 @@ def _read_sample(
             warn_input(
                 f"session date {date_text!r} does not parse: its turns are kept without a date",
                 path=source.path,
-                line=json_line(source.text, where_date),
+                line=source.json_index().line(where_date),
                 json_path=where_date,
             )
         session_id = f"{session_prefix}/{key}" if session_prefix else key
