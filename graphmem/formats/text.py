@@ -68,21 +68,28 @@ def looks_like_text(source: Source) -> bool:
     """Whether the first lines read as a ``Name: text`` transcript (most lines are turns or headers).
 
     A long line is judged by its start (a turn of 5,000 characters is still a turn), and a line that is
-    indented or starts a list item (``- step 1``, ``2. pack``) after a turn continues it rather than
-    counting against the transcript.
+    indented or starts a list item (``- step 1``, ``2. pack``) directly under a turn (or under such lines
+    of it; blank lines between do not matter) continues it rather than counting against the transcript.
+    Anywhere else such a line counts against it, as in source code or a traceback.
     """
     turns = other = 0
+    in_turn = False  # the last line that was not blank was a turn or a continuation of one
     for line in source.text.splitlines()[:200]:
         stripped = line.strip()[:_SNIFF_CHARS]
-        if not stripped or _header(stripped) is not None:
+        if not stripped:
+            continue
+        if _header(stripped) is not None:
+            in_turn = False
             continue
         m = _TURN.match(stripped)
         if m and _speaker_ok(m.group("speaker")):
             turns += 1
-        elif turns and (line[:1] in (" ", "\t") or _LIST_ITEM.match(stripped)):
+            in_turn = True
+        elif in_turn and (line[:1] in (" ", "\t") or _LIST_ITEM.match(stripped)):
             continue  # a continuation the reader joins to the turn before it
         else:
             other += 1
+            in_turn = False
         if turns + other >= 40:
             break
     return turns > 0 and turns >= other

@@ -77,3 +77,22 @@ def test_prose_with_a_few_colons_is_still_not_a_transcript(write) -> None:
     text = "Subject: notes\n" + "".join(f"This is ordinary prose, sentence {i}.\n" for i in range(8))
     with pytest.raises(IngestError, match="unknown format"):
         detect_format(write("notes.txt", text))
+
+
+def test_indented_or_listed_lines_continue_only_a_turn_just_before_them(write, tmp_path) -> None:
+    """Once one `Name:` line was seen, every indented or list line was skipped, so Python sources and
+    traceback logs read as transcripts (and a folder ingest took them in with junk speakers)."""
+    import bisect as stdlib_bisect
+    from pathlib import Path
+
+    source = tmp_path / "bisect.txt"
+    source.write_text(Path(stdlib_bisect.__file__).read_text())
+    log = "WARNING: retrying connection\nTraceback (most recent call last):\n"
+    log += '  File "/app/x.py", line 10, in handler\n    return compute()\n' * 3
+    log += "ValueError: bad\n    at retry 1\n    at retry 2\n"
+    for path in (source, write("app.log", log)):
+        with pytest.raises(IngestError, match="unknown format"):
+            detect_format(path)
+    # a list under a turn, with a blank line between, is still the turn's
+    text = "Ana: the plan\n\n" + "".join(f"- step {i}\n" for i in range(6)) + "Ben: fine\n  1. one\n  2. two\n"
+    assert detect_format(write("plan.txt", text)) == "text"
