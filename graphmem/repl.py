@@ -101,13 +101,14 @@ def make_lexer() -> type[Any]:
 
 
 def _statement_code(text: str, lexer: Any) -> str:
-    """``text`` without its comments, strings as ``""`` (a ';' or '/*' in them is text), cut at a block
-    comment still open: what decides whether a query has ended (it ends with ``;``)."""
+    """``text`` without its comments, strings as ``""`` (a ';' or '/*' in them is text), and a block comment
+    still open as a bare ``/*``: what decides whether a query has ended (it ends with ``;``, so
+    ``…; /* note`` waits for the ``*/``)."""
     from pygments.token import Comment, String
 
     out = "".join('""' if t in String else v for t, v in lexer.get_tokens(text) if t not in Comment)
     cut = out.find("/*")
-    return (out if cut < 0 else out[:cut]).strip()
+    return (out if cut < 0 else out[:cut] + "/*").strip()
 
 
 class GraphmemCompleter(Completer):

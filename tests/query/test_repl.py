@@ -270,3 +270,16 @@ def test_a_history_file_that_cannot_be_written_is_a_note_not_a_traceback(small_m
     out = drive(small_memory, "FIND (e:Event) RETURN count(*);\n", namespace="t1", history_path=missing)
     assert "history is not kept" in out and str(missing) in out
     assert "│ 8" in out and "Traceback" not in out
+
+
+def test_an_open_block_comment_after_the_semicolon_waits_for_its_end(small_memory: Memory) -> None:
+    """`... RETURN count(*); /* note` + Enter ran the query with half a comment; the rest of the
+    comment typed next was taken for a query."""
+    out = drive(small_memory, "FIND (e:Event) RETURN count(*); /* note\nstill a note */\n", namespace="t1")
+    assert "│ 8" in out and "error" not in out.lower()
+    buffer = io.StringIO()
+    console = Console(file=buffer, width=200, color_system=None, highlight=False)
+    repl = Repl(small_memory, namespace="t1", input=None, output=DummyOutput(), console=console)
+    script = "FIND (e:Event) RETURN count(*) AS n; /* note\nstill a note; */\nFIND (e:Event) RETURN count(*) AS m;\n"
+    assert repl.run_script(io.StringIO(script)), buffer.getvalue()
+    assert buffer.getvalue().count("│ 8") == 2
