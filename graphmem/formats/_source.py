@@ -441,12 +441,24 @@ def warn_input(message: str, *, path: str, line: int | None = None, json_path: s
         linecache.cache.pop(where, None)
 
 
-def looks_dated(text: str) -> bool:
-    """Whether a session header's text means to give a date: it names a year (``31 February 2024``).
+_MONTH = (
+    r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?"
+    r"|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
+)
+_DATED = re.compile(
+    rf"\b(?:19|20)\d\d\b|\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH}(?!\w)|\b{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?\b",
+    re.IGNORECASE,
+)
 
-    A title without one (``Book club, chapter 3``) is not a date that failed to parse.
+
+def looks_dated(text: str) -> bool:
+    """Whether a session header's text means to give a date: it names a plausible year (1900 to 2099,
+    ``31 February 2024``) or a month with a day (``31 Feb``, ``February 30th``).
+
+    A title without one (``Book club, chapter 3``, ``Ticket 4521``, ``room 1204``) is not a date that
+    failed to parse.
     """
-    return re.search(r"\b\d{4}\b", text) is not None
+    return _DATED.search(text) is not None
 
 
 def parse_date_text(text: str) -> datetime | None:

@@ -7,7 +7,8 @@ when it does not parse). A turn may start with a time in brackets (``[10:32] Ana
 image as ``[image: a photo of ...]``. A line that is neither a header nor a turn continues the turn before
 it. A bare clock time in a session with no date that parses is not kept: an
 :class:`~graphmem.errors.IngestWarning` names its line, once per session. A header date that names a
-year but does not parse (``31 February 2024``) is warned about at the header's line.
+year (1900 to 2099) or a month and day but does not parse (``31 February 2024``) is warned about at the
+header's line.
 """
 
 from __future__ import annotations
@@ -153,7 +154,8 @@ def _warn_undated(builder: _Builder, stamp: str, *, path: str, line: int) -> Non
 
 
 def _warn_bad_date(builder: _Builder, *, path: str) -> None:
-    """Say that a header's date (it names a year) does not parse; its clock times then go unmentioned."""
+    """Say that a header's date (a year or a month and day, see ``looks_dated``) does not parse; its clock
+    times then go unmentioned."""
     if builder.started_at is None and builder.date_text is not None and looks_dated(builder.date_text):
         builder.warned = True
         warn_input(

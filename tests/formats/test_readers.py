@@ -329,3 +329,18 @@ def test_a_speaker_name_is_one_line(write) -> None:
     assert t.sessions[0].turns[0].speaker == "Ana Evil"
     records = read_records([{"role": "Dana\r\nSmith", "content": "hello"}], namespace="n", key="k")
     assert records.sessions[0].turns[0].speaker == "Dana Smith"
+
+
+@pytest.mark.parametrize("header", ["Ticket 4521", "Meeting notes, room 1204", "Build 3000 review", "May we begin"])
+def test_text_header_with_a_number_that_is_no_year_is_a_title(write, header: str) -> None:
+    """`## Ticket 4521` warned "session date does not parse": any four digits counted as a year."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        [t] = read_transcripts(write("t.txt", f"## {header}\nAna: hi\n"))
+    assert t.sessions[0].date_text == header and t.sessions[0].started_at is None
+
+
+@pytest.mark.parametrize("header", ["Session 1 — 31 February 2024", "31 Feb", "February 30th", "1999-02-30"])
+def test_text_header_with_a_year_or_a_month_day_that_does_not_parse_warns(write, header: str) -> None:
+    with pytest.warns(IngestWarning, match="does not parse"):
+        read_transcripts(write("t.txt", f"## {header}\nAna: hi\n"))
