@@ -86,6 +86,13 @@ class WordPieceCounter:
         return [known[t] if t in known else self.many([t])[0] for t in texts]
 
 
+#: What an empty block says: memory held something but not one line of it fitted (a shorter note when
+#: the longer does not fit either), or memory holds nothing about the question.
+_DID_NOT_FIT = "(what memory holds about this did not fit the budget)"
+_NOTHING_FITTED = "(nothing fitted the budget)"
+_HOLDS_NOTHING = "(memory holds nothing about this)"
+
+
 @functools.cache
 def default_token_counter() -> WordPieceCounter:
     """The embedding model's WordPiece tokenizer (all-MiniLM-L6-v2's ``tokenizer.json``, packaged with
@@ -333,10 +340,11 @@ def build_context(
             lines.pop()
     if not fact_lines and not events:
         held = bool(ordered or items)  # found, but not one line fitted the budget
-        lines.append(
-            "(what memory holds about this did not fit the budget)" if held else "(memory holds nothing about this)"
-        )
-        used += count(lines[-1])
+        notes = (_DID_NOT_FIT, _NOTHING_FITTED) if held else (_HOLDS_NOTHING,)
+        # the longer note may not fit where the shorter one does: the block still says why it is empty
+        note = next((n for n in notes if count("\n".join([*lines, n])) <= budget_tokens), notes[-1])
+        lines.append(note)
+        used += count(note)
     text = "\n".join(lines)
     additive = isinstance(count, WordPieceCounter) and count.additive
     tokens = used if additive else count(text)

@@ -89,6 +89,19 @@ def test_a_budget_too_small_for_any_line_does_not_say_memory_holds_nothing(memor
     assert "did not fit" in ctx.text and ctx.tokens <= heading + 20
 
 
+def test_a_budget_between_the_two_notes_keeps_a_note(memory: Memory) -> None:
+    """With a budget that held the heading and a short note but not the longer "did not fit" note, the
+    trim loop dropped the note and left the heading alone."""
+    count = default_token_counter()
+    heading = count(f"Memory of {NS!r} for the question (facts current at 2026-01-01):")
+    long_note = count("\n(what memory holds about this did not fit the budget)")
+    budget = heading + count("\n(nothing fitted the budget)") + 1
+    assert budget < heading + long_note
+    ctx = memory.context(QUESTION, namespace=NS, budget_tokens=budget, k=14)
+    assert ctx.events == () and ctx.facts == () and ctx.tokens <= budget
+    assert "\n(" in ctx.text and "fit" in ctx.text.splitlines()[-1]
+
+
 def test_a_fact_stated_again_is_one_line(memory: Memory) -> None:
     """ "I still work at Globex" stores a second current version of the same fact; the block listed
     the statement twice (with two starts), spending the budget on a repeat."""
