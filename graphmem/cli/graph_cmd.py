@@ -11,6 +11,7 @@ import io
 import os
 import re
 import secrets
+import shlex
 import shutil
 import stat
 import sys
@@ -162,7 +163,7 @@ def sync(
     if vectors < events:  # an export without --embeddings, --no-embeddings, or events ingested --no-embed
         click.echo(
             f"note: {events - vectors} of {events} events came without a vector: recall finds them by their "
-            f"words and the graph only until `graphmem --db {summary.target} reembed` embeds them",
+            f"words and the graph only until `graphmem --db {shlex.quote(summary.target)} reembed` embeds them",
             err=True,
         )
 

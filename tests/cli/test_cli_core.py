@@ -202,10 +202,10 @@ def test_a_restore_without_vectors_says_recall_needs_reembed(
     export = tmp_path / "all.json"
     assert main(["--db", str(store_dir), "export", "-o", str(export)]) == 0
     assert "without vectors (--embeddings adds them)" in capsys.readouterr().err  # said when they are dropped
-    target = tmp_path / "restored"
+    target = tmp_path / "re stored"  # the suggested command is one a shell runs as printed
     assert main(["sync", "--from", str(export), "--to", str(target)]) == 0
     err = capsys.readouterr().err
-    assert "1 of 1 events came without a vector" in err and f"graphmem --db {target} reembed" in err
+    assert "1 of 1 events came without a vector" in err and f"graphmem --db '{target}' reembed" in err
     with_vectors = tmp_path / "with.json"
     assert main(["--db", str(store_dir), "export", "--embeddings", "-o", str(with_vectors)]) == 0
     assert "without vectors" not in capsys.readouterr().err
