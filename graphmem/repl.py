@@ -8,6 +8,7 @@ message and leaves the session running.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -109,6 +110,33 @@ def _statement_code(text: str, lexer: Any) -> str:
     out = "".join('""' if t in String else v for t, v in lexer.get_tokens(text) if t not in Comment)
     cut = out.find("/*")
     return (out if cut < 0 else out[:cut] + "/*").strip()
+
+
+class _FileHistory(FileHistory):
+    """prompt_toolkit's history file, which becomes history in memory (with a note) where the file fails:
+    prompt_toolkit printed a traceback and "Press ENTER to continue..." at the first query."""
+
+    def __init__(self, filename: Path) -> None:
+        super().__init__(str(filename))
+        self.problem: str | None = None  # what failed, for the shell to say
+        self.said = False
+
+    def load_history_strings(self) -> Iterable[str]:
+        try:
+            return list(super().load_history_strings())
+        except OSError as exc:
+            self.problem = f"history is not kept: cannot read {self.filename!s} ({exc.strerror or exc})"
+            return []
+
+    def store_string(self, string: str) -> None:
+        if self.problem:  # the query stays in this session's history, not in the file
+            return
+        try:
+            super().store_string(string)
+        except OSError as exc:
+            self.problem = (
+                f"history is read but new queries are not saved: cannot write {self.filename!s} ({exc.strerror or exc})"
+            )
 
 
 class GraphmemCompleter(Completer):
@@ -228,19 +256,41 @@ class Repl:
         return self._session
 
     def _history(self) -> History:
-        """The history file, or (when it cannot be read or written) history kept for this session only."""
+        """The history file, read and written as queries are run; a file that cannot be read is a note
+        and history kept for this session only, and one that cannot be written is read but not added to
+        (a note says so). Nothing is created until the first query is saved."""
         path = self._history_path
         if not path:
             return InMemoryHistory()
-        try:
-            with open(path, "ab"):  # prompt_toolkit appends at each query, with a traceback if it cannot
-                pass
-        except OSError as exc:
-            self.notes.print(
-                Text(f"note: history is not kept: cannot write {path} ({exc.strerror or exc})"), style="dim"
-            )
-            return InMemoryHistory()
-        return FileHistory(str(path))
+        target = Path(path)
+        if target.exists():
+            if not os.access(target, os.R_OK) or target.is_dir():
+                self._note_history(f"history is not kept: cannot read {path}")
+                return InMemoryHistory()
+            history = _FileHistory(target)
+            if not os.access(target, os.W_OK):
+                history.problem = f"history is read but new queries are not saved: cannot write {path}"
+        else:
+            parent = target.parent
+            if not parent.is_dir() or not os.access(parent, os.W_OK | os.X_OK):
+                why = "no such folder" if not parent.is_dir() else "the folder is not writable"
+                self._note_history(f"history is not kept: cannot write {path} ({why})")
+                return InMemoryHistory()
+            history = _FileHistory(target)
+        if history.problem:
+            history.said = True
+            self._note_history(history.problem)
+        return history
+
+    def _note_history(self, message: str) -> None:
+        self.notes.print(Text(f"note: {message}"), style="dim")
+
+    def _history_problem(self) -> None:
+        """Say (once) that the history file failed while the shell ran (it is kept in memory from then)."""
+        history = self._session.history if self._session is not None else None
+        if isinstance(history, _FileHistory) and history.problem and not history.said:
+            history.said = True
+            self._note_history(history.problem)
 
     # -- input ------------------------------------------------------------------------------------
 
@@ -293,6 +343,7 @@ class Repl:
                 continue
             except EOFError:
                 break
+            self._history_problem()
             try:
                 if not self.handle(text):
                     break

@@ -283,3 +283,30 @@ def test_an_open_block_comment_after_the_semicolon_waits_for_its_end(small_memor
     script = "FIND (e:Event) RETURN count(*) AS n; /* note\nstill a note; */\nFIND (e:Event) RETURN count(*) AS m;\n"
     assert repl.run_script(io.StringIO(script)), buffer.getvalue()
     assert buffer.getvalue().count("│ 8") == 2
+
+
+def test_opening_the_shell_does_not_create_the_history_file(small_memory: Memory, tmp_path: Path) -> None:
+    """Checking the history file could be written (open(path, "ab")) created it as a side effect."""
+    history = tmp_path / "history"
+    drive(small_memory, "", namespace="t1", history_path=history)
+    assert not history.exists()
+
+
+def test_a_history_file_that_cannot_be_written_keeps_its_old_queries(
+    small_memory: Memory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A readable history that could not be written fell back to an empty in-memory history: the
+    queries of earlier sessions were gone from the arrow keys."""
+    from prompt_toolkit.history import FileHistory
+
+    history = tmp_path / "history"
+    drive(small_memory, 'FIND (e:Event) WHERE e.speaker = "Jon" RETURN e.text;\n', namespace="t1", history_path=history)
+
+    def refuse(self: FileHistory, string: str) -> None:
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(FileHistory, "store_string", refuse)
+    monkeypatch.setattr(os, "access", lambda path, mode, **kw: mode != os.W_OK)  # a read-only file
+    out = drive(small_memory, "\x1b[A\n", namespace="t1", history_path=history)
+    assert "Back from Berlin" in out  # the arrow brought back the earlier session's query
+    assert "not saved" in out and "Traceback" not in out
