@@ -103,6 +103,7 @@ class Source:
     _json_loaded: bool = field(default=False, repr=False)
     _lines: list[str] | None = field(default=None, repr=False)
     _index: JsonIndex | None = field(default=None, repr=False)
+    _text_lines: list[str] | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         if not self.key:
@@ -136,6 +137,13 @@ class Source:
         if self._index is None:
             self._index = JsonIndex(self.text)
         return self._index
+
+    def text_lines(self) -> list[str]:
+        """The text split into lines as they are, however long (split once, then cached): what a warning
+        quotes. :meth:`lines` checks their length."""
+        if self._text_lines is None:
+            self._text_lines = self._lines if self._lines is not None else self.text.splitlines()
+        return self._text_lines
 
     def json(self) -> Any:
         """The whole text parsed as one JSON document (parsed once, then cached).
@@ -424,15 +432,25 @@ def json_line(text: str, json_path: str) -> int | None:
     return JsonIndex(text).line(json_path)
 
 
-def warn_input(message: str, *, path: str, line: int | None = None, json_path: str | None = None) -> None:
+def warn_input(
+    message: str,
+    *,
+    path: str,
+    line: int | None = None,
+    json_path: str | None = None,
+    lines: list[str] | None = None,
+) -> None:
     """Warn (:class:`~graphmem.errors.IngestWarning`) that something in an input is not kept.
 
     The warning is attributed to the input's own ``path:line``, not to graphmem's code, and with no
     registry, so the default filter shows it on every read (a long-running agent re-reading an edited
-    file sees it again).
+    file sees it again). ``lines``, the input's lines already in memory, are what the default display
+    quotes; without them it reads the file again for each warning.
     """
     where = path or "<input>"
     linecache.cache.pop(where, None)  # the default display prints the line as the file is now, and
+    if lines is not None:  # (from the text read, not the file read again for each warning)
+        linecache.cache[where] = (0, None, lines, where)
     try:  # keeps no copy of a long chat log afterwards
         warnings.warn_explicit(
             IngestWarning(message, path=path, line=line, json_path=json_path), IngestWarning, where, line or 0

@@ -98,6 +98,7 @@ def _read_sample(
                 path=source.path,
                 line=source.json_index().line(where_date),
                 json_path=where_date,
+                lines=source.text_lines(),
             )
         session_id = f"{session_prefix}/{key}" if session_prefix else key
         sessions.append(RawSession(session_id, index, turns, started_at=started, date_text=date_text))

@@ -139,7 +139,7 @@ def _new_session(header: str, line: int | None = None) -> _Builder:
     return _Builder(int(m.group("n")) if m else None, date_text, started, line)
 
 
-def _warn_undated(builder: _Builder, stamp: str, *, path: str, line: int) -> None:
+def _warn_undated(builder: _Builder, stamp: str, *, source: Source, line: int) -> None:
     """Say (once per session) that a bare clock time is dropped because its session has no date."""
     if builder.warned:
         return
@@ -149,11 +149,14 @@ def _warn_undated(builder: _Builder, stamp: str, *, path: str, line: int) -> Non
     else:
         why = "its session has no date (give one in its header, e.g. '## Session 1 — 14 March 2024')"
     warn_input(
-        f"[{stamp}] is a time of day but {why}; the clock times of this session are not kept", path=path, line=line
+        f"[{stamp}] is a time of day but {why}; the clock times of this session are not kept",
+        path=source.path,
+        line=line,
+        lines=source.lines(),
     )
 
 
-def _warn_bad_date(builder: _Builder, *, path: str) -> None:
+def _warn_bad_date(builder: _Builder, *, source: Source) -> None:
     """Say that a header's date (a year or a month and day, see ``looks_dated``) does not parse; its clock
     times then go unmentioned."""
     if builder.started_at is None and builder.date_text is not None and looks_dated(builder.date_text):
@@ -161,8 +164,9 @@ def _warn_bad_date(builder: _Builder, *, path: str) -> None:
         warn_input(
             f"session date {builder.date_text!r} does not parse: its turns are kept without a date or time "
             "(write it as 14 March 2024 or 2024-03-14)",
-            path=path,
+            path=source.path,
             line=builder.line,
+            lines=source.lines(),
         )
 
 
@@ -221,7 +225,7 @@ def read_text(
         if header is not None:
             flush()
             builders.append(_new_session(header, number))
-            _warn_bad_date(builders[-1], path=source.path)
+            _warn_bad_date(builders[-1], source=source)
             continue
         m = _TURN.match(line)
         if m and _speaker_ok(m.group("speaker")):
@@ -231,7 +235,7 @@ def read_text(
             stamp = m.group("time")
             when = _turn_time(stamp, builders[-1].started_at, path=source.path, line=number) if stamp else None
             if stamp and when is None:
-                _warn_undated(builders[-1], stamp, path=source.path, line=number)
+                _warn_undated(builders[-1], stamp, source=source, line=number)
             pending = _Pending(m.group("speaker").strip(), m.group("text") or "", number, when)
             continue
         if pending is None:
