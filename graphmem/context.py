@@ -20,13 +20,13 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from graphmem.errors import ConfigError
 from graphmem.lookup import StatedFact, entity_facts
-from graphmem.models import Entity, Event
+from graphmem.models import Entity, Event, Fact
 from graphmem.recall.hit import Hit, Why, event_fields
 
 if TYPE_CHECKING:
@@ -86,6 +86,13 @@ class WordPieceCounter:
         return [known[t] if t in known else self.many([t])[0] for t in texts]
 
 
+#: What an empty block says: memory held something but not one line of it fitted (a shorter note when
+#: the longer does not fit either), or memory holds nothing about the question.
+_DID_NOT_FIT = "(what memory holds about this did not fit the budget)"
+_NOTHING_FITTED = "(nothing fitted the budget)"
+_HOLDS_NOTHING = "(memory holds nothing about this)"
+
+
 @functools.cache
 def default_token_counter() -> WordPieceCounter:
     """The embedding model's WordPiece tokenizer (all-MiniLM-L6-v2's ``tokenizer.json``, packaged with
@@ -116,8 +123,9 @@ class ContextEvent:
         """The event as one line: ``- [2024-09-06 17:07] Riley: text (why: …)``."""
         ev = self.event
         when = ev.occurred_at.strftime("%Y-%m-%d %H:%M") if ev.occurred_at else "undated"
-        text = ev.text if len(ev.text) <= _TEXT_LIMIT else ev.text[: _TEXT_LIMIT - 1] + "…"
-        who = ev.speaker or "?"
+        flat = " ".join(ev.text.split())  # a list in a message must not read as more lines of the block
+        text = flat if len(flat) <= _TEXT_LIMIT else flat[: _TEXT_LIMIT - 1] + "…"
+        who = " ".join((ev.speaker or "").split()) or "?"
         return f"- [{when}] {who}: {text} (why: {self.reason})"
 
     def as_dict(self) -> dict[str, Any]:
@@ -201,6 +209,27 @@ def reason(why: Why) -> str:
 _WORD = re.compile(r"[^\W_]+")
 
 
+def _one_per_statement(facts: Sequence[StatedFact]) -> list[StatedFact]:
+    """One fact per subject, predicate and object: a statement made again ("I still work at Globex")
+    is a second current version of it, shown once, from its earliest start, backed by both."""
+    merged: dict[tuple[str, str, str], StatedFact] = {}
+    for item in facts:
+        f = item.fact
+        key = (f.subject_id, f.predicate, f.object_id)
+        first = merged.get(key)
+        if first is None:
+            merged[key] = item
+            continue
+        keep, other = (first, item) if _start(first.fact) <= _start(f) else (item, first)
+        evidence = tuple(dict.fromkeys((*keep.fact.evidence, *other.fact.evidence)))
+        merged[key] = replace(keep, fact=replace(keep.fact, evidence=evidence))
+    return list(merged.values())
+
+
+def _start(f: Fact) -> datetime:
+    return f.valid_from or f.recorded_at
+
+
 def _fact_order(facts: Sequence[StatedFact], recalled: set[str], terms: Sequence[str]) -> list[StatedFact]:
     """Facts that share words with the question first (``work`` finds ``works_at``, compared on the first
     four letters), then those backed by a recalled event, then the most recent."""
@@ -280,7 +309,7 @@ def build_context(
     current = entity_facts(store, request.namespace, entities, valid_at=moment, as_of=moment) if entities else []
     named = {w for e in entities for n in (e.name, *e.aliases) for w in _WORD.findall(n.lower())}
     topic = [t for t in terms.terms if t not in named]
-    ordered = _fact_order(current, {h.event.id for h in hits}, topic)
+    ordered = _fact_order(_one_per_statement(current), {h.event.id for h in hits}, topic)
 
     lines = [heading]
     fact_lines, spent = _fit_facts(ordered, count, room=min(int(budget_tokens * FACT_SHARE), budget_tokens - used))
@@ -310,8 +339,12 @@ def build_context(
         else:
             lines.pop()
     if not fact_lines and not events:
-        lines.append("(memory holds nothing about this)")
-        used += count(lines[-1])
+        held = bool(ordered or items)  # found, but not one line fitted the budget
+        notes = (_DID_NOT_FIT, _NOTHING_FITTED) if held else (_HOLDS_NOTHING,)
+        # the longer note may not fit where the shorter one does: the block still says why it is empty
+        note = next((n for n in notes if count("\n".join([*lines, n])) <= budget_tokens), notes[-1])
+        lines.append(note)
+        used += count(note)
     text = "\n".join(lines)
     additive = isinstance(count, WordPieceCounter) and count.additive
     tokens = used if additive else count(text)

@@ -133,13 +133,16 @@ class IngestError(GraphmemError):
 
 
 class IngestWarning(UserWarning):
-    """An input is read, but something in it is not kept; ``path`` and ``line`` say where."""
+    """An input is read, but something in it is not kept; ``path`` and ``line`` (or ``json_path``) say where."""
 
-    def __init__(self, message: str, *, path: str | None = None, line: int | None = None) -> None:
+    def __init__(
+        self, message: str, *, path: str | None = None, line: int | None = None, json_path: str | None = None
+    ) -> None:
         self.path = path
         self.line = line
+        self.json_path = json_path
         self.reason = message
-        super().__init__(f"{_input_place(path, line)}: {message}")
+        super().__init__(f"{_input_place(path, line, json_path)}: {message}")
 
 
 def _input_place(path: str | None, line: int | None, json_path: str | None = None) -> str:

@@ -1,4 +1,4 @@
-"""Export a store for other tools: JSON (lossless), GraphML (Gephi, yEd, networkx) and a Cypher script.
+"""Export a store for other tools: JSON (lossless with its embeddings), GraphML (Gephi, yEd) and Cypher.
 
 Every format is read through the :class:`~graphmem.store.base.GraphStore` protocol, so any backend
 exports. The Cypher script rebuilds the graph in the shape the Neo4j store writes (constraints and

@@ -98,6 +98,24 @@ def no_entity_message(store: GraphStore, namespace: str, name: str) -> str:
     return f"no entity named {name!r} in namespace {namespace!r}{hint}"
 
 
+def _require_predicate(store: GraphStore, namespace: str, predicate: str) -> None:
+    """Raise unless some fact of ``namespace``, of any time, has ``predicate`` (a mistyped one named).
+
+    Raises:
+        NotFoundError: no fact has it; the message lists the closest predicates the namespace holds.
+    """
+    from rapidfuzz import process
+
+    known = sorted({f.predicate for f in store.iter_facts(namespace, time=TimeFilter(history=True))})
+    if predicate in known:
+        return
+    close = [match for match, score, _ in process.extract(predicate, known, limit=3) if score >= 60]
+    hint = (
+        f"; closest: {', '.join(repr(c) for c in close)}" if close else f" (predicates: {', '.join(known) or 'none'})"
+    )
+    raise NotFoundError(f"no fact in namespace {namespace!r} has predicate {predicate!r}{hint}")
+
+
 def timeline(
     store: GraphStore,
     namespace: str,
@@ -152,7 +170,7 @@ def entity_facts(
 
     Raises:
         ConfigError: an illegal namespace; ``all_time`` with ``valid_at``/``as_of``.
-        NotFoundError: ``entity`` is a name no entity has.
+        NotFoundError: ``entity`` is a name no entity has, or ``predicate`` one no fact has (at any time).
     """
     from graphmem.fact_time import fact_filter
 
@@ -171,6 +189,8 @@ def entity_facts(
                 fact = nb.fact
                 if fact is not None and window.admits_fact(fact) and predicate in (None, fact.predicate):
                     facts.setdefault(fact.id, fact)
+    if predicate is not None and not facts:
+        _require_predicate(store, namespace, predicate)
     names: dict[str, str] = {e.id: e.name for e in entities}
     for fact in facts.values():
         for node in (fact.subject_id, fact.object_id):

@@ -549,7 +549,8 @@ class Memory:
 
         Raises:
             ConfigError: ``all_time`` with ``valid_at``/``as_of``; an illegal namespace.
-            NotFoundError: no entity has that name (the message suggests the closest).
+            NotFoundError: no entity has that name, or no fact (of any time) has ``predicate`` (the message
+                suggests the closest).
         """
         from graphmem.fact_time import as_moment, as_upper_bound
         from graphmem.lookup import entity_facts

@@ -8,6 +8,7 @@ message and leaves the session running.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -98,6 +99,44 @@ def make_lexer() -> type[Any]:
         }
 
     return GraphmemLexer
+
+
+def _statement_code(text: str, lexer: Any) -> str:
+    """``text`` without its comments, strings as ``""`` (a ';' or '/*' in them is text), and a block comment
+    still open as a bare ``/*``: what decides whether a query has ended (it ends with ``;``, so
+    ``…; /* note`` waits for the ``*/``)."""
+    from pygments.token import Comment, String
+
+    out = "".join('""' if t in String else v for t, v in lexer.get_tokens(text) if t not in Comment)
+    cut = out.find("/*")
+    return (out if cut < 0 else out[:cut] + "/*").strip()
+
+
+class _FileHistory(FileHistory):
+    """prompt_toolkit's history file, which becomes history in memory (with a note) where the file fails:
+    prompt_toolkit printed a traceback and "Press ENTER to continue..." at the first query."""
+
+    def __init__(self, filename: Path) -> None:
+        super().__init__(str(filename))
+        self.problem: str | None = None  # what failed, for the shell to say
+        self.said = False
+
+    def load_history_strings(self) -> Iterable[str]:
+        try:
+            return list(super().load_history_strings())
+        except OSError as exc:
+            self.problem = f"history is not kept: cannot read {self.filename!s} ({exc.strerror or exc})"
+            return []
+
+    def store_string(self, string: str) -> None:
+        if self.problem:  # the query stays in this session's history, not in the file
+            return
+        try:
+            super().store_string(string)
+        except OSError as exc:
+            self.problem = (
+                f"history is read but new queries are not saved: cannot write {self.filename!s} ({exc.strerror or exc})"
+            )
 
 
 class GraphmemCompleter(Completer):
@@ -201,8 +240,7 @@ class Repl:
     def session(self) -> PromptSession[str]:
         """The prompt_toolkit session, made on first use (a script read by :meth:`run_script` needs none)."""
         if self._session is None:
-            path = self._history_path
-            history: History = FileHistory(str(path)) if path else InMemoryHistory()
+            history = self._history()
             lexer: Lexer = PygmentsLexer(make_lexer())
             self._session = PromptSession(
                 multiline=True,
@@ -217,18 +255,58 @@ class Repl:
             )
         return self._session
 
+    def _history(self) -> History:
+        """The history file, read and written as queries are run; a file that cannot be read is a note
+        and history kept for this session only, and one that cannot be written is read but not added to
+        (a note says so). Nothing is created until the first query is saved."""
+        path = self._history_path
+        if not path:
+            return InMemoryHistory()
+        target = Path(path)
+        if target.exists():
+            if not os.access(target, os.R_OK) or target.is_dir():
+                self._note_history(f"history is not kept: cannot read {path}")
+                return InMemoryHistory()
+            history = _FileHistory(target)
+            if not os.access(target, os.W_OK):
+                history.problem = f"history is read but new queries are not saved: cannot write {path}"
+        else:
+            parent = target.parent
+            if not parent.is_dir() or not os.access(parent, os.W_OK | os.X_OK):
+                why = "no such folder" if not parent.is_dir() else "the folder is not writable"
+                self._note_history(f"history is not kept: cannot write {path} ({why})")
+                return InMemoryHistory()
+            history = _FileHistory(target)
+        if history.problem:
+            history.said = True
+            self._note_history(history.problem)
+        return history
+
+    def _note_history(self, message: str) -> None:
+        self.notes.print(Text(f"note: {message}"), style="dim")
+
+    def _history_problem(self) -> None:
+        """Say (once) that the history file failed while the shell ran (it is kept in memory from then)."""
+        history = self._session.history if self._session is not None else None
+        if isinstance(history, _FileHistory) and history.problem and not history.said:
+            history.said = True
+            self._note_history(history.problem)
+
     # -- input ------------------------------------------------------------------------------------
 
     @staticmethod
     def _bindings() -> KeyBindings:
         kb = KeyBindings()
 
+        lexer = make_lexer()()
+
         @kb.add("enter")
         @kb.add("c-j")
         def _enter(event: KeyPressEvent) -> None:
             buf = event.current_buffer
             text = buf.text.strip()
-            if not text or text.endswith(";") or (text.startswith(".") and "\n" not in text):
+            # a ';' ends the query even with a comment after it, but not inside a string or a comment
+            if not text or (text.startswith(".") and "\n" not in text) or _statement_code(text, lexer).endswith(";"):
                 buf.validate_and_handle()
             else:
                 buf.insert_text("\n")
@@ -265,8 +343,12 @@ class Repl:
                 continue
             except EOFError:
                 break
-            if not self.handle(text):
-                break
+            self._history_problem()
+            try:
+                if not self.handle(text):
+                    break
+            except KeyboardInterrupt:  # Ctrl-C while a query runs stops the query, not the shell
+                self.notes.print("interrupted", style="dim", highlight=False)
 
     def run_script(self, lines: Iterable[str]) -> bool:
         """Run the queries and shell commands of a script (a file or a pipe) without prompts.
@@ -275,42 +357,48 @@ class Repl:
         queries is a shell command; text left unterminated at the end runs as a last query. An error is
         printed and the script goes on. Returns whether every statement succeeded.
         """
-        from pygments.token import Comment, String
+        from pygments.token import Comment
 
         lexer = make_lexer()()
 
         def code(text_lines: list[str]) -> str:
-            """The text without its comments, strings as "" (a ';' or '/*' in them is text), cut at a
-            block comment still open."""
-            tokens = lexer.get_tokens("\n".join(text_lines))
-            out = "".join('""' if t in String else v for t, v in tokens if t not in Comment)
-            cut = out.find("/*")
-            return (out if cut < 0 else out[:cut]).strip()
+            return _statement_code("\n".join(text_lines), lexer)
 
         pending: list[str] = []
         pending_code = ""  # code(pending), kept as lines are added
-        for raw in lines:
+        start = 1  # the script's line of pending[0]
+
+        def first_line() -> int:
+            """The script's line of the statement's first line that is not blank (errors count from it)."""
+            return start + next((i for i, text in enumerate(pending) if text.strip()), 0)
+
+        for number, raw in enumerate(lines, 1):
             line = raw.rstrip("\r\n")
+            if not pending:
+                start = number
             if not pending_code and line.strip().startswith("."):  # comments before a shell command go
                 pending = []
                 shell_line = "".join(v for t, v in lexer.get_tokens(line) if t not in Comment)  # strings kept
-                if not self.handle(shell_line.strip()):  # a comment after it goes too
+                if not self.handle(shell_line.strip(), line=number):  # a comment after it goes too
                     return self.errors == 0
                 continue
             pending.append(line)
             pending_code = code(pending)
             if pending_code.endswith(";"):
-                if not self.handle("\n".join(pending)):
+                if not self.handle("\n".join(pending), line=first_line()):
                     return self.errors == 0
                 pending, pending_code = [], ""
         if pending_code:  # not only comments
-            self.handle("\n".join(pending))
+            self.handle("\n".join(pending), line=first_line())
         return self.errors == 0
 
     # -- commands ---------------------------------------------------------------------------------
 
-    def handle(self, text: str) -> bool:
-        """Run one input; return ``False`` to end the session."""
+    def handle(self, text: str, *, line: int | None = None) -> bool:
+        """Run one input; return ``False`` to end the session.
+
+        ``line`` is where the input starts in a script: an error then names the script's line.
+        """
         text = text.strip()
         if not text:
             return True
@@ -319,21 +407,32 @@ class Repl:
                 return self.command(text)
             self.run_query(text)
         except GraphmemError as exc:
-            self.error(exc)
+            self.error(exc, line=line)
         except Exception as exc:  # an unexpected bug must not end the session
             self.errors += 1
             self.notes.print("[red]internal error:[/red] ", end="")
             self.notes.print(Text(f"{type(exc).__name__}: {exc}"), soft_wrap=True)
         return True
 
-    def error(self, exc: GraphmemError) -> None:
-        """Print an error (query errors with the caret context) and count it."""
+    def error(self, exc: GraphmemError, *, line: int | None = None) -> None:
+        """Print an error (query errors with the caret context) and count it.
+
+        With ``line`` (where the input starts in a script) the error names the script's line.
+        """
         self.errors += 1
         kind = "syntax error" if isinstance(exc, QuerySyntaxError) else "error"
         if isinstance(exc, QuerySemanticError):
             kind = "query error"
+        text = str(exc)
+        if line is not None:
+            own = getattr(exc, "line", None)
+            at = f"line {own}, "
+            if isinstance(own, int) and text.startswith(at):
+                text = f"line {line + own - 1}, {text[len(at) :]}"
+            else:
+                text = f"line {line}: {text}"
         self.notes.print(f"[bold red]{kind}:[/bold red] ", end="")
-        self.notes.print(Text(str(exc)), highlight=False, soft_wrap=True)
+        self.notes.print(Text(text), highlight=False, soft_wrap=True)
 
     def command(self, text: str) -> bool:
         """Run a dot command."""
@@ -378,8 +477,14 @@ class Repl:
     def set_namespace(self, args: list[str]) -> None:
         """``.namespace [NAME]``: show the namespace and the ones that exist, or switch to ``NAME``."""
         if not args:
-            names = ", ".join(self.memory.namespaces())
-            self.notes.print(Text(f"namespace: {self.namespace or '(the only one)'}; namespaces: {names}"))
+            spaces = self.memory.namespaces()
+            if self.namespace:
+                current = self.namespace
+            elif len(spaces) == 1:
+                current = f"{spaces[0]} (the only one)"
+            else:
+                current = f'none set (name one in a query with IN "...", or {NAMESPACE_COMMAND_HINT})'
+            self.notes.print(Text(f"namespace: {current}; namespaces: {', '.join(spaces) or '(none)'}"))
             return
         wanted = args[0].strip("\"'")
         require_namespace(wanted, self.memory.namespaces(), error=QuerySemanticError)

@@ -40,6 +40,7 @@ def add(
     Each message joins its session at the next position, and its entities are resolved against what the
     namespace already holds. Prints the id of every event written.
 
+    \b
     Example: graphmem add -n dana --speaker Dana "I start at Acme on Monday."
     """
     from graphmem.formats._source import parse_timestamp

@@ -179,8 +179,11 @@ def main(argv: list[str] | None = None) -> int:
     except GraphmemError as exc:
         click.echo(clean_text(f"error: {exc}"), err=True)
         return 1
-    except click.exceptions.Abort:
-        stderr_console().print("aborted")
+    except click.exceptions.Abort as exc:
+        if isinstance(exc.__cause__, KeyboardInterrupt):  # click turns Ctrl-C into Abort
+            stderr_console().print("interrupted")
+            return 130
+        stderr_console().print("aborted")  # a confirmation declined
         return 1
     except click.ClickException as exc:
         exc.show()

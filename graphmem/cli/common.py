@@ -93,7 +93,28 @@ DATE_FORMATS = ["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT
 BARE_DATE = re.compile(r"\d{4}-\d{1,2}-\d{1,2}")
 
 
-class UntilDateTime(click.DateTime):
+class DateTime(click.DateTime):
+    """A date option (``--since``, ``--valid-at``): ``DATE`` in the help, and an error that shows the
+    forms it takes (click's own prints its strptime formats: ``'%Y-%m-%d', '%Y-%m-%dT%H:%M:%S', …``)."""
+
+    name = "date"
+
+    def __init__(self, formats: Sequence[str] | None = None) -> None:
+        super().__init__(formats or DATE_FORMATS)
+
+    def get_metavar(self, param: click.Parameter, ctx: click.Context | None = None) -> str:
+        """``DATE``, whatever the formats."""
+        return "DATE"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        """The datetime ``value`` names (``2024-05-01``, ``2024-05-01T14:30``, ``2024-05-01 14:30:00``)."""
+        try:
+            return super().convert(value, param, ctx)
+        except click.BadParameter:
+            self.fail(f"{value!r} is not a date: write 2024-05-01, 2024-05-01T14:30 or 2024-05-01 14:30:00", param, ctx)
+
+
+class UntilDateTime(DateTime):
     """An inclusive upper bound (``--until``, ``--as-of``): a date alone means the end of its day, a date
     with a time that moment."""
 
@@ -211,12 +232,16 @@ def print_plain(console: Console, message: str) -> None:
 
 
 def print_table(title: str | None, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
-    """Print a rich table; the title and cells are printed literally (see :func:`plain`)."""
+    """Print a rich table; the title and cells are printed literally (see :func:`plain`).
+
+    In a terminal too narrow for the table, cells fold onto more lines rather than end in ``…``: a date
+    cut to ``2024-03-…`` lost its day.
+    """
     from rich.table import Table
 
     table = Table(title=plain(title) if title is not None else None, show_lines=False)
     for col in columns:
-        table.add_column(plain(col))
+        table.add_column(plain(col), overflow="fold")
     for row in rows:
         table.add_row(*(plain(v) for v in row))
     stdout_console().print(table)

@@ -6,7 +6,7 @@ from datetime import datetime
 
 import click
 
-from graphmem.cli.common import DATE_FORMATS, UntilDateTime, db_option, k_option, open_memory, print_json
+from graphmem.cli.common import DateTime, UntilDateTime, db_option, k_option, open_memory, print_json
 
 __all__ = ["context"]
 
@@ -17,10 +17,8 @@ __all__ = ["context"]
 @click.option("--namespace", "-n", required=True, help="The namespace to search.")
 @click.option("--budget", "budget", type=click.IntRange(min=1), default=1500, show_default=True, help="Token budget.")
 @k_option(default=20, help="Events to consider.")
-@click.option("--since", type=click.DateTime(DATE_FORMATS), default=None, help="Only events at or after.")
-@click.option(
-    "--until", type=UntilDateTime(DATE_FORMATS), default=None, help="Only events at or before (a date: its whole day)."
-)
+@click.option("--since", type=DateTime(), default=None, help="Only events at or after.")
+@click.option("--until", type=UntilDateTime(), default=None, help="Only events at or before (a date: its whole day).")
 @click.option("--json", "as_json", is_flag=True, help="Print the structured fields and the text as JSON.")
 @click.pass_context
 def context(

@@ -6,7 +6,7 @@ from datetime import datetime
 
 import click
 
-from graphmem.cli.common import DATE_FORMATS, UntilDateTime, db_option, open_memory, print_json, print_table
+from graphmem.cli.common import DateTime, UntilDateTime, db_option, open_memory, print_json, print_table
 
 __all__ = ["facts"]
 
@@ -20,10 +20,8 @@ def _fmt(when: datetime | None) -> str:
 @click.option("--namespace", "-n", required=True, help="The namespace to read.")
 @click.option("--entity", "entity", default=None, help="Only facts about the entity with this name.")
 @click.option("--predicate", default=None, help="Only facts with this predicate.")
-@click.option("--valid-at", type=click.DateTime(DATE_FORMATS), default=None, help="What held then (default: now).")
-@click.option(
-    "--as-of", type=UntilDateTime(DATE_FORMATS), default=None, help="What memory believed then (a date: at its end)."
-)
+@click.option("--valid-at", type=DateTime(), default=None, help="What held then (default: now).")
+@click.option("--as-of", type=UntilDateTime(), default=None, help="What memory believed then (a date: at its end).")
 @click.option("--all-time", is_flag=True, help="Every version, whatever its times.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
 @click.pass_context
@@ -80,3 +78,5 @@ def facts(
         for f in found
     ]
     print_table(f"facts in {namespace}", cols, rows)
+    if not rows:
+        click.echo("no facts matched", err=True)

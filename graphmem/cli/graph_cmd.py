@@ -11,6 +11,7 @@ import io
 import os
 import re
 import secrets
+import shlex
 import shutil
 import stat
 import sys
@@ -83,7 +84,7 @@ def _parse_when(value: str | None, option: str, *, end_of_day: bool = False) -> 
 def export(
     ctx: click.Context, db: str | None, fmt: str, namespace: str | None, output: str | None, embeddings: bool
 ) -> None:
-    """Export the graph as JSON (lossless), GraphML (Gephi, yEd) or a Cypher script (cypher-shell -f).
+    """Export the graph as JSON (lossless with --embeddings), GraphML (Gephi, yEd) or a Cypher script (cypher-shell -f).
 
     An export to a file replaces the file only once it is complete: a failed export leaves it as it was.
     """
@@ -98,9 +99,12 @@ def export(
             summary = _export_to_file(
                 output, lambda out: export_graph(mem.store, out, fmt, namespace=namespace, embeddings=embeddings)
             )
+        # a store restored from it recalls by words and the graph until re-embedded: say so when vectors are left out
+        dropped = not embeddings and fmt != "graphml" and mem.stats(namespace).embeddings > 0
     stderr_console().print(
         f"exported {summary.namespaces} namespace(s), {summary.nodes} nodes, {summary.edges} edges as {fmt}"
-        + (f" to {output}" if output else ""),
+        + (f" to {output}" if output else "")
+        + (", without vectors (--embeddings adds them)" if dropped else ""),
         markup=False,
         highlight=False,
         soft_wrap=True,
@@ -155,6 +159,13 @@ def sync(
         ["namespace", "sessions", "events", "entities", "mentions", "facts", "embeddings"],
         rows,
     )
+    events, vectors = sum(n.events for n in summary.namespaces), sum(n.embeddings for n in summary.namespaces)
+    if vectors < events:  # an export without --embeddings, --no-embeddings, or events ingested --no-embed
+        click.echo(
+            f"note: {events - vectors} of {events} events came without a vector: recall finds them by their "
+            f"words and the graph only until `graphmem --db {shlex.quote(summary.target)} reembed` embeds them",
+            err=True,
+        )
 
 
 @click.command()

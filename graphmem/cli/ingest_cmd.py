@@ -79,15 +79,21 @@ def ingest(
         get_extractor(extractor)
     note = ""
     with open_memory(ctx, db, create=True) as mem:
-        summary = mem.ingest(
-            list(paths),
-            namespace=namespace,
-            format=fmt,
-            extractor=extractor,
-            workers=workers,
-            progress=not as_json and stderr_console().is_terminal,
-            embed=not no_embed,
-        )
+        try:
+            summary = mem.ingest(
+                list(paths),
+                namespace=namespace,
+                format=fmt,
+                extractor=extractor,
+                workers=workers,
+                progress=not as_json and stderr_console().is_terminal,
+                embed=not no_embed,
+            )
+        except KeyboardInterrupt:
+            click.echo(
+                "ingest stopped: the sessions committed so far are kept; run the same command again to resume", err=True
+            )
+            raise
         where = mem.store.uri
         if summary.files_skipped and not no_embed:  # unchanged files keep their vectors: say if they are old
             note = _older_vectors(mem, namespace)

@@ -59,7 +59,8 @@ def query(
 ) -> None:
     """Run a query (TEXT, or - to read it from stdin); see docs/dsl.md.
 
-    Example: graphmem query 'FIND (p:Person ~"Carolin")-[:SAID]->(e:Event) RETURN e.time, e.text LIMIT 5'
+    \b
+    Example: graphmem query -n priya-tomas 'FIND (p:Person ~"Tomas")-[:SAID]->(e:Event) RETURN e.time, e.text LIMIT 5'
     """
     from graphmem.query import run_query
 

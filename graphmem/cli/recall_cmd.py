@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Literal
 import click
 
 from graphmem.cli.common import (
-    DATE_FORMATS,
+    DateTime,
     UntilDateTime,
     db_option,
     k_option,
@@ -31,14 +31,12 @@ __all__ = ["recall"]
 @click.option("--namespace", "-n", required=True, help="The namespace to search.")
 @k_option(default=10, help="How many events.")
 @click.option("--hops", type=click.IntRange(min=0), default=2, show_default=True, help="Traversal depth.")
-@click.option("--since", type=click.DateTime(DATE_FORMATS), default=None, help="Only events at or after.")
-@click.option(
-    "--until", type=UntilDateTime(DATE_FORMATS), default=None, help="Only events at or before (a date: its whole day)."
-)
+@click.option("--since", type=DateTime(), default=None, help="Only events at or after.")
+@click.option("--until", type=UntilDateTime(), default=None, help="Only events at or before (a date: its whole day).")
 @click.option(
     "--as-of",
     "as_of",
-    type=UntilDateTime(DATE_FORMATS),
+    type=UntilDateTime(),
     default=None,
     help="Recall what memory held then (a date: at the end of that day).",
 )

@@ -6,7 +6,7 @@ from datetime import datetime
 
 import click
 
-from graphmem.cli.common import DATE_FORMATS, UntilDateTime, db_option, open_memory, print_json, print_table
+from graphmem.cli.common import DateTime, UntilDateTime, db_option, open_memory, print_json, print_table
 
 __all__ = ["timeline"]
 
@@ -15,10 +15,8 @@ __all__ = ["timeline"]
 @click.argument("entity")
 @db_option
 @click.option("--namespace", "-n", required=True, help="The namespace to read.")
-@click.option("--since", type=click.DateTime(DATE_FORMATS), default=None, help="Only events at or after.")
-@click.option(
-    "--until", type=UntilDateTime(DATE_FORMATS), default=None, help="Only events at or before (a date: its whole day)."
-)
+@click.option("--since", type=DateTime(), default=None, help="Only events at or after.")
+@click.option("--until", type=UntilDateTime(), default=None, help="Only events at or before (a date: its whole day).")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
 @click.pass_context
 def timeline(
@@ -34,7 +32,8 @@ def timeline(
 
     An unknown name is an error that suggests the closest names the namespace holds.
 
-    Example: graphmem timeline Biscuit -n ana --since 2024-03-01
+    \b
+    Example: graphmem timeline Priya -n priya-tomas --since 2024-04-01
     """
     with open_memory(ctx, db, read_only=True) as mem:
         events = mem.timeline(entity, namespace=namespace, since=since, until=until)
@@ -55,3 +54,5 @@ def timeline(
         for e in events
     ]
     print_table(f"{entity} in {namespace}", ["id", "when", "speaker", "text"], rows)
+    if not rows:
+        click.echo("no events matched", err=True)

@@ -9,7 +9,8 @@ Four formats, detected from the content (and the extension) unless named:
 - ``chat``: a chat export ``{"messages": [{"role", "content", ...}]}`` (or a bare list of messages).
 
 Bad input (empty, binary, not UTF-8, malformed JSON, missing fields, absurdly long lines, unknown
-layout) raises :class:`~graphmem.errors.IngestError` naming the file and the line or JSON path.
+layout) raises :class:`~graphmem.errors.IngestError` naming the file and the line (and, in a JSON
+document, the JSON path as well).
 """
 
 from __future__ import annotations
@@ -128,6 +129,16 @@ def read_source(
     """
     if namespace is not None:
         validate_namespace(namespace)
+    try:
+        return _read(source, format, namespace, tagged)
+    except IngestError as exc:  # a fault in a JSON document: its line beside its JSON path
+        line = source.json_index().line(exc.json_path) if exc.line is None and exc.json_path else None
+        if line is None:
+            raise
+        raise IngestError(exc.reason, path=exc.path, line=line, json_path=exc.json_path) from exc
+
+
+def _read(source: Source, format: str | None, namespace: str | None, tagged: bool) -> list[Transcript]:
     fmt = format or sniff_format(source)
     name = Path(source.path).stem
     tag = source_tag(source.key, name) if tagged else None
@@ -160,7 +171,8 @@ def read_transcripts(
         One transcript per conversation in the file (several for a LoCoMo list).
 
     Raises:
-        IngestError: the file is unreadable or malformed; names the file and the line or JSON path.
+        IngestError: the file is unreadable or malformed; names the file and the line (and, in a JSON
+            document, the JSON path).
         ConfigError: ``namespace`` is not a legal namespace.
     """
     return read_source(load_source(path), format=format, namespace=namespace)

@@ -8,7 +8,7 @@ A record names its speaker (``speaker``, ``name``, ``role`` or a string ``author
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -98,7 +98,7 @@ class _Fields:
             raise self.fail("missing field 'speaker' (or 'role'/'name')")
         if not isinstance(speaker, str) or not speaker.strip():
             raise self.fail(f"field {key!r} must be a non-empty string", key)
-        speaker = clean_text(speaker.strip())
+        speaker = clean_text(" ".join(speaker.split()))  # one line: a name shows in tables and context lines
         return names.get(speaker, speaker)
 
     def text(self, rec: dict[str, Any]) -> str | None:
@@ -127,7 +127,8 @@ class _Fields:
         key, raw = _first(rec, _ID_KEYS)
         if raw is not None and not isinstance(raw, str | int):
             raise self.fail(f"field {key!r} must be a string or an integer", key)
-        return clean_text(str(raw)) if raw is not None else None
+        text = clean_text(str(raw)) if raw is not None else ""
+        return text if text.strip() else None  # an empty id ("id": "") is no id
 
     def label(self, rec: dict[str, Any]) -> str | None:
         key, label = _first(rec, _SESSION_KEYS)
@@ -166,12 +167,47 @@ def _read_turn(it: Located, path: str, names: dict[str, str]) -> _Turn | None:
     return _Turn(turn, fields.label(rec))
 
 
-def _group(turns: list[_Turn], labelled: bool) -> dict[str, list[RawTurn]]:
-    """Turns grouped by session label, or (without labels) split where a pause exceeds the gap."""
+#: The line where a JSON path starts in the input (``None`` when unknown), to name a record's place.
+LineOf = Callable[[str], int | None]
+
+
+def _where(turn: RawTurn, line_of: LineOf | None) -> str:
+    if turn.line is not None:
+        return f"line {turn.line}"
+    line = line_of(str(turn.json_path)) if line_of is not None and turn.json_path else None
+    return f"line {line} ({turn.json_path})" if line is not None else str(turn.json_path)
+
+
+def _repeated(turn: RawTurn, first: RawTurn | None, path: str, line_of: LineOf | None) -> bool:
+    """Whether ``turn`` repeats ``first``, the message given earlier with its id (in its session).
+
+    Raises:
+        IngestError: the id was given before with another speaker, text or caption.
+    """
+    if first is None:
+        return False
+    if (first.speaker, first.text, first.caption) != (turn.speaker, turn.text, turn.caption):
+        raise IngestError(
+            f"message id {turn.source_id!r} was already given at {_where(first, line_of)} with another speaker or text",
+            path=path,
+            line=turn.line,
+            json_path=turn.json_path,
+        )
+    return True
+
+
+def _group(turns: list[_Turn], labelled: bool, path: str, line_of: LineOf | None) -> dict[str, list[RawTurn]]:
+    """Turns grouped by session label, or (without labels) split where a pause exceeds the gap.
+
+    A message given again with its id in the same session (labelled, or split by the gap) is kept once, as
+    :meth:`graphmem.Memory.add` keeps a message sent twice; ids are checked per session, since an export
+    may number its messages afresh in each conversation.
+    """
     groups: dict[str, list[RawTurn]] = {}
     current = "1"
     last_time: datetime | None = None
     gap_sessions = 1
+    given: dict[tuple[str, str], RawTurn] = {}
     for item in turns:
         when = item.turn.timestamp
         if labelled:
@@ -182,6 +218,11 @@ def _group(turns: list[_Turn], labelled: bool) -> dict[str, list[RawTurn]]:
                 current = str(gap_sessions)
             # the pause runs from the latest time so far: a backdated record does not move it back (as live add)
             last_time = when if last_time is None else max(last_time, when, key=naive_utc)
+        if item.turn.source_id is not None:
+            key = (current, item.turn.source_id)
+            if _repeated(item.turn, given.get(key), path, line_of):
+                continue
+            given[key] = item.turn
         groups.setdefault(current, []).append(item.turn)
     return groups
 
@@ -201,25 +242,32 @@ def _sessions(groups: dict[str, list[RawTurn]]) -> tuple[RawSession, ...]:
 
 
 def records_to_sessions(
-    items: Sequence[Located], *, path: str, speaker_names: dict[str, str] | None = None
+    items: Sequence[Located],
+    *,
+    path: str,
+    speaker_names: dict[str, str] | None = None,
+    line_of: LineOf | None = None,
 ) -> tuple[RawSession, ...]:
     """Group message records into sessions, in date order when every session is dated.
 
     Records are grouped by their ``session`` label (in order of first appearance; a record without one
     stays in the current session). Without any labels, timed records are split where a pause exceeds
-    :data:`SESSION_GAP`. Records whose role is in :data:`SKIPPED_ROLES` or whose text is empty are left out.
+    :data:`SESSION_GAP`. Records whose role is in :data:`SKIPPED_ROLES` or whose text is empty are left out,
+    and so is a message given again with its ``id`` in the same session (labelled, or split by the gap).
 
     Args:
         items: the records with their positions.
         path: the input, for error messages.
         speaker_names: maps a role (``user``) to a display name (``Dana``).
+        line_of: the line where a JSON path starts in the input, so an error names a record's line too.
 
     Raises:
-        IngestError: a record is not an object, lacks a speaker or a text, or has a bad field.
+        IngestError: a record is not an object, lacks a speaker or a text, or has a bad field, or an id is
+            given again with another speaker or text (names both places).
     """
     names = speaker_names or {}
     labelled = any(isinstance(it.record, dict) and _first(it.record, _SESSION_KEYS)[0] for it in items)
     turns = [turn for it in items if (turn := _read_turn(it, path, names)) is not None]
     if not turns:
         raise IngestError("no dialogue turns found", path=path)
-    return _sessions(_group(turns, labelled))
+    return _sessions(_group(turns, labelled, path, line_of))

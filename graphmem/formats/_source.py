@@ -6,18 +6,21 @@ way: empty files, binary files, text that is not UTF-8, absurdly long lines.
 
 from __future__ import annotations
 
+import bisect
 import codecs
 import errno
 import hashlib
 import json
+import linecache
 import os
 import re
+import warnings
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-from graphmem.errors import IngestError
+from graphmem.errors import IngestError, IngestWarning
 from graphmem.text import clean_text
 
 __all__ = [
@@ -26,16 +29,20 @@ __all__ = [
     "MAX_FILE_BYTES",
     "MAX_LINE_CHARS",
     "MAX_TURN_CHARS",
+    "JsonIndex",
     "Source",
     "check_turn_text",
+    "json_line",
     "load_source",
     "loads_json",
+    "looks_dated",
     "naive_utc",
     "namespace_from",
     "parse_date_text",
     "parse_timestamp",
     "source_key",
     "source_tag",
+    "warn_input",
 ]
 
 #: Inputs larger than this are refused (a transcript is text; 256 MiB is far beyond any real one).
@@ -95,6 +102,8 @@ class Source:
     _json: Any = field(default=None, repr=False)
     _json_loaded: bool = field(default=False, repr=False)
     _lines: list[str] | None = field(default=None, repr=False)
+    _index: JsonIndex | None = field(default=None, repr=False)
+    _text_lines: list[str] | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         if not self.key:
@@ -122,6 +131,19 @@ class Source:
                     )
             self._lines = lines
         return self._lines
+
+    def json_index(self) -> JsonIndex:
+        """Where JSON paths start in the text (see :class:`JsonIndex`), built once and kept."""
+        if self._index is None:
+            self._index = JsonIndex(self.text)
+        return self._index
+
+    def text_lines(self) -> list[str]:
+        """The text split into lines as they are, however long (split once, then cached): what a warning
+        quotes. :meth:`lines` checks their length."""
+        if self._text_lines is None:
+            self._text_lines = self._lines if self._lines is not None else self.text.splitlines()
+        return self._text_lines
 
     def json(self) -> Any:
         """The whole text parsed as one JSON document (parsed once, then cached).
@@ -295,6 +317,166 @@ def _in_range(value: datetime) -> bool:
         except OverflowError:
             return False
     return EARLIEST <= value < LATEST
+
+
+_PATH_STEP = re.compile(r"\.(?P<key>[^.\[]+)|\[(?P<index>\d+)\]")
+
+
+@dataclass(slots=True)
+class _Frontier:
+    """How far one container (an object or a list) of a JSON document has been scanned."""
+
+    kind: str  # "{" or "["
+    pos: int  # where the next member (or the closing bracket) starts, once ``pending`` is skipped
+    seen: int = 0
+    pending: str | None = None  # a member whose value starts at ``pos`` and is not skipped yet
+    end: int | None = None  # just past the closing bracket, once reached
+
+
+class JsonIndex:
+    """The lines where JSON paths start in one document, each container scanned at most once.
+
+    :func:`json_line` walks from the start of the text, so asking it for many paths (a warning per bad
+    LoCoMo session date) rescans the document each time. This index remembers where every member seen
+    so far starts and how far each container has been scanned, and resumes from there: the characters
+    read over any number of lookups stay within a small multiple of the text.
+    """
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self._starts: dict[str, int] = {}
+        self._containers: dict[str, _Frontier] = {}
+        self._newlines: list[int] | None = None
+        self._decoder = json.JSONDecoder()
+
+    def line(self, json_path: str) -> int | None:
+        """The 1-based line where the value at ``json_path`` starts; ``None`` when the path is not there."""
+        pos = self.start(json_path)
+        if pos is None:
+            return None
+        if self._newlines is None:
+            self._newlines = [m.start() for m in re.finditer("\n", self.text)]
+        return bisect.bisect_left(self._newlines, pos) + 1
+
+    def start(self, json_path: str) -> int | None:
+        """The offset where the value at ``json_path`` starts; ``None`` when the path is not there."""
+        if not json_path.startswith("$"):
+            return None
+        steps = list(_PATH_STEP.finditer(json_path, 1))
+        if "".join(m.group(0) for m in steps) != json_path[1:]:
+            return None
+        here, pos = "$", self._space(0)
+        try:
+            for step in steps:
+                child = here + step.group(0)
+                if child not in self._starts and not self._scan(here, pos, child, step["key"] is not None):
+                    return None
+                here, pos = child, self._starts[child]
+        except (IndexError, ValueError):  # JSONDecodeError is a ValueError
+            return None
+        return pos if pos < len(self.text) else None
+
+    def _space(self, i: int) -> int:
+        text = self.text
+        while i < len(text) and text[i] in " \t\r\n":
+            i += 1
+        return i
+
+    def _scan(self, container: str, pos: int, wanted: str, keyed: bool) -> bool:
+        """Scan ``container`` (its value starts at ``pos``) on from where it was left, until ``wanted``."""
+        text = self.text
+        front = self._containers.get(container)
+        if front is None:
+            if text[pos] not in "{[":
+                return False
+            front = self._containers[container] = _Frontier(text[pos], self._space(pos + 1))
+        if (front.kind == "{") != keyed:
+            return False
+        closing = "}" if keyed else "]"
+        while front.end is None:
+            if front.pending is not None:
+                done = self._containers.get(front.pending)
+                end = done.end if done is not None and done.end is not None else None
+                if end is None:
+                    _, end = self._decoder.raw_decode(text, front.pos)
+                front.pos, front.pending = self._space(end), None
+                if text[front.pos] == ",":
+                    front.pos = self._space(front.pos + 1)
+                continue
+            if text[front.pos] == closing:
+                front.end = front.pos + 1
+                break
+            if keyed:
+                name, at = json.decoder.scanstring(text, front.pos + 1)  # type: ignore[attr-defined]
+                at = self._space(at)
+                if text[at] != ":":
+                    raise ValueError("expected ':'")
+                member, front.pos = f"{container}.{name}", self._space(at + 1)
+            else:
+                member = f"{container}[{front.seen}]"
+            front.seen += 1
+            front.pending = member
+            self._starts.setdefault(member, front.pos)
+            if member == wanted:
+                return True
+        return False
+
+
+def json_line(text: str, json_path: str) -> int | None:
+    """The 1-based line where the value at ``json_path`` (``$.messages[3].timestamp``) starts in ``text``.
+
+    Only the path's own containers are walked; the values before it are skipped whole. ``None`` when the
+    path is not in the document (or the text is not valid JSON along it). For many paths in one text, use
+    one :class:`JsonIndex` (``Source.json_index``).
+    """
+    return JsonIndex(text).line(json_path)
+
+
+def warn_input(
+    message: str,
+    *,
+    path: str,
+    line: int | None = None,
+    json_path: str | None = None,
+    lines: list[str] | None = None,
+) -> None:
+    """Warn (:class:`~graphmem.errors.IngestWarning`) that something in an input is not kept.
+
+    The warning is attributed to the input's own ``path:line``, not to graphmem's code, and with no
+    registry, so the default filter shows it on every read (a long-running agent re-reading an edited
+    file sees it again). ``lines``, the input's lines already in memory, are what the default display
+    quotes; without them it reads the file again for each warning.
+    """
+    where = path or "<input>"
+    linecache.cache.pop(where, None)  # the default display prints the line as the file is now, and
+    if lines is not None:  # (from the text read, not the file read again for each warning)
+        linecache.cache[where] = (0, None, lines, where)
+    try:  # keeps no copy of a long chat log afterwards
+        warnings.warn_explicit(
+            IngestWarning(message, path=path, line=line, json_path=json_path), IngestWarning, where, line or 0
+        )
+    finally:
+        linecache.cache.pop(where, None)
+
+
+_MONTH = (
+    r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?"
+    r"|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
+)
+_DATED = re.compile(
+    rf"\b(?:19|20)\d\d\b|\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH}(?!\w)|\b{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?\b",
+    re.IGNORECASE,
+)
+
+
+def looks_dated(text: str) -> bool:
+    """Whether a session header's text means to give a date: it names a plausible year (1900 to 2099,
+    ``31 February 2024``) or a month with a day (``31 Feb``, ``February 30th``).
+
+    A title without one (``Book club, chapter 3``, ``Ticket 4521``, ``room 1204``) is not a date that
+    failed to parse.
+    """
+    return _DATED.search(text) is not None
 
 
 def parse_date_text(text: str) -> datetime | None:

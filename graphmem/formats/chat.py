@@ -54,7 +54,7 @@ def read_chat(
     if not messages:
         raise IngestError("the chat holds no messages", path=source.path, json_path=base)
     items = [Located(m, json_path=f"{base}[{i}]") for i, m in enumerate(messages)]
-    sessions = records_to_sessions(items, path=source.path, speaker_names=names)
+    sessions = records_to_sessions(items, path=source.path, speaker_names=names, line_of=source.json_index().line)
     if tag or namespace:
         sessions = prefix_sessions(sessions, tag or namespace_from(name, "input"))
     ns = namespace or namespace_from(name)

@@ -3,6 +3,8 @@
 Each sample has ``sample_id`` and ``conversation`` with ``speaker_a``/``speaker_b``, ``session_N`` turn
 lists and ``session_N_date_time`` strings (``"1:56 pm on 8 May, 2023"``). Sessions come from the
 ``session_N`` keys, not the date keys (some samples carry date keys for sessions that do not exist).
+A session date that does not parse is kept as text, and an :class:`~graphmem.errors.IngestWarning` names
+its line and JSON path.
 Turns carry ``speaker``, ``text``, ``dia_id`` and, for shared images, ``blip_caption``.
 """
 
@@ -13,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from graphmem.errors import IngestError
-from graphmem.formats._source import Source, check_turn_text, namespace_from, parse_date_text
+from graphmem.formats._source import Source, check_turn_text, namespace_from, parse_date_text, warn_input
 from graphmem.transcript import RawSession, RawTurn, Transcript
 
 __all__ = ["looks_like_locomo", "read_locomo"]
@@ -89,6 +91,15 @@ def _read_sample(
         if date_text is not None and not isinstance(date_text, str):
             raise _fail(source, "the session date must be a string", f"{spath}_date_time")
         started = parse_date_text(date_text) if date_text else None
+        if date_text and started is None:
+            where_date = f"{spath}_date_time"
+            warn_input(
+                f"session date {date_text!r} does not parse: its turns are kept without a date",
+                path=source.path,
+                line=source.json_index().line(where_date),
+                json_path=where_date,
+                lines=source.text_lines(),
+            )
         session_id = f"{session_prefix}/{key}" if session_prefix else key
         sessions.append(RawSession(session_id, index, turns, started_at=started, date_text=date_text))
     ns = namespace or namespace_from(name)

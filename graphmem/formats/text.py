@@ -6,25 +6,27 @@ when it does not parse). A turn may start with a time in brackets (``[10:32] Ana
 ``[2024-03-14 10:32]``; a bare clock time takes the header date and its offset, if any) and may carry an
 image as ``[image: a photo of ...]``. A line that is neither a header nor a turn continues the turn before
 it. A bare clock time in a session with no date that parses is not kept: an
-:class:`~graphmem.errors.IngestWarning` names its line, once per session.
+:class:`~graphmem.errors.IngestWarning` names its line, once per session. A header date that names a
+year (1900 to 2099) or a month and day but does not parse (``31 February 2024``) is warned about at the
+header's line.
 """
 
 from __future__ import annotations
 
-import linecache
 import re
-import warnings
 from dataclasses import dataclass, field
 from datetime import datetime, time
 
-from graphmem.errors import IngestError, IngestWarning
+from graphmem.errors import IngestError
 from graphmem.formats._source import (
     MAX_TURN_CHARS,
     Source,
     check_turn_text,
+    looks_dated,
     naive_utc,
     namespace_from,
     parse_date_text,
+    warn_input,
 )
 from graphmem.formats.jsonl import prefix_sessions
 from graphmem.transcript import RawSession, RawTurn, Transcript
@@ -43,6 +45,11 @@ _IMAGE = re.compile(r"\[(?:image|photo|picture)\s*:\s*(?P<caption>[^\]]+)\]", re
 _CLOCK = re.compile(r"^(?P<h>\d{1,2}):(?P<m>\d{2})(?::(?P<s>\d{2}))?\s*(?P<ampm>[ap]\.?m\.?)?$", re.IGNORECASE)
 
 
+#: How much of a line format detection reads.
+_SNIFF_CHARS = 4096
+_LIST_ITEM = re.compile(r"^(?:[-*•–]|\d{1,3}[.)])\s")
+
+
 def _speaker_ok(name: str) -> bool:
     return len(name.split()) <= 4 and "://" not in name
 
@@ -59,19 +66,31 @@ def _header(line: str) -> str | None:
 
 
 def looks_like_text(source: Source) -> bool:
-    """Whether the first lines read as a ``Name: text`` transcript (most lines are turns or headers)."""
+    """Whether the first lines read as a ``Name: text`` transcript (most lines are turns or headers).
+
+    A long line is judged by its start (a turn of 5,000 characters is still a turn), and a line that is
+    indented or starts a list item (``- step 1``, ``2. pack``) directly under a turn (or under such lines
+    of it; blank lines between do not matter) continues it rather than counting against the transcript.
+    Anywhere else such a line counts against it, as in source code or a traceback.
+    """
     turns = other = 0
+    in_turn = False  # the last line that was not blank was a turn or a continuation of one
     for line in source.text.splitlines()[:200]:
-        stripped = line.strip()
-        if not stripped or len(stripped) > 4096:
+        stripped = line.strip()[:_SNIFF_CHARS]
+        if not stripped:
             continue
         if _header(stripped) is not None:
+            in_turn = False
             continue
         m = _TURN.match(stripped)
         if m and _speaker_ok(m.group("speaker")):
             turns += 1
+            in_turn = True
+        elif in_turn and (line[:1] in (" ", "\t") or _LIST_ITEM.match(stripped)):
+            continue  # a continuation the reader joins to the turn before it
         else:
             other += 1
+            in_turn = False
         if turns + other >= 40:
             break
     return turns > 0 and turns >= other
@@ -120,7 +139,7 @@ def _new_session(header: str, line: int | None = None) -> _Builder:
     return _Builder(int(m.group("n")) if m else None, date_text, started, line)
 
 
-def _warn_undated(builder: _Builder, stamp: str, *, path: str, line: int) -> None:
+def _warn_undated(builder: _Builder, stamp: str, *, source: Source, line: int) -> None:
     """Say (once per session) that a bare clock time is dropped because its session has no date."""
     if builder.warned:
         return
@@ -129,15 +148,26 @@ def _warn_undated(builder: _Builder, stamp: str, *, path: str, line: int) -> Non
         why = f"the session header at line {builder.line} has no date that parses ({builder.date_text!r})"
     else:
         why = "its session has no date (give one in its header, e.g. '## Session 1 — 14 March 2024')"
-    message = f"[{stamp}] is a time of day but {why}; the clock times of this session are not kept"
-    # attributed to the input's own path:line, not to graphmem's code, and with no registry, so the
-    # default filter shows it on every read (a long-running agent re-reading an edited file sees it again)
-    where = path or "<input>"
-    linecache.cache.pop(where, None)  # the default display prints the line as the file is now, and
-    try:  # keeps no copy of a long chat log afterwards
-        warnings.warn_explicit(IngestWarning(message, path=path, line=line), IngestWarning, where, line or 0)
-    finally:
-        linecache.cache.pop(where, None)
+    warn_input(
+        f"[{stamp}] is a time of day but {why}; the clock times of this session are not kept",
+        path=source.path,
+        line=line,
+        lines=source.lines(),
+    )
+
+
+def _warn_bad_date(builder: _Builder, *, source: Source) -> None:
+    """Say that a header's date (a year or a month and day, see ``looks_dated``) does not parse; its clock
+    times then go unmentioned."""
+    if builder.started_at is None and builder.date_text is not None and looks_dated(builder.date_text):
+        builder.warned = True
+        warn_input(
+            f"session date {builder.date_text!r} does not parse: its turns are kept without a date or time "
+            "(write it as 14 March 2024 or 2024-03-14)",
+            path=source.path,
+            line=builder.line,
+            lines=source.lines(),
+        )
 
 
 def _session_ids(builders: list[_Builder]) -> list[str]:
@@ -195,6 +225,7 @@ def read_text(
         if header is not None:
             flush()
             builders.append(_new_session(header, number))
+            _warn_bad_date(builders[-1], source=source)
             continue
         m = _TURN.match(line)
         if m and _speaker_ok(m.group("speaker")):
@@ -204,7 +235,7 @@ def read_text(
             stamp = m.group("time")
             when = _turn_time(stamp, builders[-1].started_at, path=source.path, line=number) if stamp else None
             if stamp and when is None:
-                _warn_undated(builders[-1], stamp, path=source.path, line=number)
+                _warn_undated(builders[-1], stamp, source=source, line=number)
             pending = _Pending(m.group("speaker").strip(), m.group("text") or "", number, when)
             continue
         if pending is None:

@@ -77,6 +77,55 @@ def test_time_window_and_nothing_found(memory: Memory) -> None:
     assert "(memory holds nothing about this)" in empty.text
 
 
+def test_a_budget_too_small_for_any_line_does_not_say_memory_holds_nothing(memory: Memory) -> None:
+    """With room for the heading only, the block said "(memory holds nothing about this)" although memory
+    held facts and events about the question: it must say they did not fit."""
+    count = default_token_counter()
+    heading = count(f"Memory of {NS!r} for the question (facts current at 2026-01-01):")
+    ctx = memory.context(QUESTION, namespace=NS, budget_tokens=heading + 20, k=14)
+    assert ctx.events == () and ctx.facts == ()
+    assert ctx.omitted_events > 0
+    assert "holds nothing" not in ctx.text
+    assert "did not fit" in ctx.text and ctx.tokens <= heading + 20
+
+
+def test_a_budget_between_the_two_notes_keeps_a_note(memory: Memory) -> None:
+    """With a budget that held the heading and a short note but not the longer "did not fit" note, the
+    trim loop dropped the note and left the heading alone."""
+    count = default_token_counter()
+    heading = count(f"Memory of {NS!r} for the question (facts current at 2026-01-01):")
+    long_note = count("\n(what memory holds about this did not fit the budget)")
+    budget = heading + count("\n(nothing fitted the budget)") + 1
+    assert budget < heading + long_note
+    ctx = memory.context(QUESTION, namespace=NS, budget_tokens=budget, k=14)
+    assert ctx.events == () and ctx.facts == () and ctx.tokens <= budget
+    assert "\n(" in ctx.text and "fit" in ctx.text.splitlines()[-1]
+
+
+def test_a_fact_stated_again_is_one_line(memory: Memory) -> None:
+    """ "I still work at Globex" stores a second current version of the same fact; the block listed
+    the statement twice (with two starts), spending the budget on a repeat."""
+    from graphmem.models import Batch, Fact
+
+    again = Fact(
+        NS,
+        "f:owns2",
+        "ent:ana",
+        "owns",
+        "ent:biscuit",
+        datetime(2024, 3, 15),
+        datetime(2024, 3, 15),
+        evidence=("s3:4",),
+    )
+    memory.write(Batch(NS, facts=(again,)))
+    assert len(memory.facts("Ana", namespace=NS, predicate="owns")) == 2  # both versions are kept
+    ctx = memory.context(QUESTION, namespace=NS)
+    assert [f.describe() for f in ctx.facts if f.fact.predicate == "owns"] == ["Ana owns Biscuit (from 2024-03-08)"]
+    assert ctx.text.count("Ana owns Biscuit") == 1
+    [owns] = [f for f in ctx.facts if f.fact.predicate == "owns"]
+    assert owns.fact.id == "f:owns" and "s3:4" in owns.fact.evidence  # the first version, with both supports
+
+
 def test_as_dict_is_json(memory: Memory) -> None:
     data = json.loads(json.dumps(memory.context(QUESTION, namespace=NS).as_dict()))
     assert data["facts"][0]["subject"] == "Ana"
@@ -139,3 +188,15 @@ def test_word_piece_counter_remembers_and_adds_up() -> None:
     assert counts[0] == counts[3] and all(c > 0 for c in counts)
     assert counter("\n".join(lines)) == sum(counts[:3])  # additive over newline-joined lines
     assert counter.many(["x y z", *lines]) == [3, *counts[:3]]  # past `remember` the memory starts again
+
+
+def test_an_event_is_one_line_whatever_its_text_holds() -> None:
+    """A message with a list in it ("the plan:\\n- a\\n- b") broke the block into lines that read as
+    more events; a speaker from a JSON record could hold a newline too."""
+    from graphmem.context import ContextEvent
+    from graphmem.models import Event
+
+    ev = Event(NS, "e", "s", 0, "Ana\nEvil", "Here is the plan:\n- pack\n- fly\r\n\tthen rest", datetime(2024, 5, 1, 9))
+    line = ContextEvent(ev, 1.0, "recalled").line()
+    assert "\n" not in line and "\r" not in line and "\t" not in line
+    assert line == "- [2024-05-01 09:00] Ana Evil: Here is the plan: - pack - fly then rest (why: recalled)"

@@ -92,3 +92,30 @@ def test_the_timeline_command(memory: Memory, capsys: pytest.CaptureFixture[str]
     assert "Biscuit" in capsys.readouterr().err  # the closest name is suggested
     assert main(["--db", db, "timeline", "Ben", "-n", NS]) == 0
     assert "Ben in" in capsys.readouterr().out
+
+
+def test_a_predicate_no_fact_has_is_named_with_the_closest(memory: Memory) -> None:
+    """`facts --predicate own` printed an empty table: a mistyped predicate looked like no facts."""
+    with pytest.raises(NotFoundError, match=r"no fact in namespace 'chat-1' has predicate 'own'; closest: 'owns'"):
+        memory.facts("Ana", namespace=NS, predicate="own")
+    with pytest.raises(NotFoundError, match=r"has predicate 'own'"):
+        memory.facts(namespace=NS, predicate="own")
+    # a predicate some fact has, but none in the asked time: an empty answer, not an error
+    assert memory.facts("Ben", namespace=NS, predicate="owns") == []
+    assert memory.facts("Ana", namespace=NS, predicate="owns", valid_at=datetime(2000, 1, 1)) == []
+
+
+def test_empty_facts_and_timeline_tables_say_nothing_matched(
+    memory: Memory, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """recall said "no events matched" under an empty table; facts and timeline printed the bare table."""
+    from graphmem.cli.app import main
+
+    db = str(memory.store.uri)
+    capsys.readouterr()
+    assert main(["--db", db, "facts", "-n", NS, "--entity", "Ana", "--valid-at", "2000-01-01"]) == 0
+    assert "no facts matched" in capsys.readouterr().err
+    assert main(["--db", db, "timeline", "Biscuit", "-n", NS, "--since", "2030-01-01"]) == 0
+    assert "no events matched" in capsys.readouterr().err
+    assert main(["--db", db, "facts", "-n", NS, "--entity", "Ana"]) == 0
+    assert "matched" not in capsys.readouterr().err

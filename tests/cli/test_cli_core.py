@@ -5,8 +5,10 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
+import click
 import pytest
 
 from graphmem.cli import main
@@ -190,3 +192,79 @@ def test_ingest_prints_a_rate_that_means_something_for_small_inputs(
     assert main(["--db", str(tmp_path / "db"), "ingest", str(data), "--no-embed"]) == 0
     [row] = [line for line in capsys.readouterr().out.splitlines() if "turns/s" in line]
     assert row.replace("│", " ").split()[-1] == shown
+
+
+def _commands(group: click.Group, prefix: str = "") -> Iterator[tuple[str, click.Command]]:
+    ctx = click.Context(group)
+    for name in group.list_commands(ctx):
+        command = group.get_command(ctx, name)
+        assert command is not None, name
+        yield f"{prefix}{name}", command
+        if isinstance(command, click.Group):
+            yield from _commands(command, f"{prefix}{name} ")
+
+
+def test_date_options_read_as_dates_in_help() -> None:
+    """Help shows DATE for --since/--until/--as-of/--valid-at, not click's raw strptime list
+    ([%Y-%m-%d|%Y-%m-%dT%H:%M:%S|...], which wrapped every option's help onto its own line)."""
+    seen = 0
+    for name, command in _commands(cli):
+        with click.Context(command, info_name=name) as ctx:
+            for param in command.params:
+                if isinstance(param.type, click.DateTime):
+                    seen += 1
+                    assert param.make_metavar(ctx) == "DATE", (name, param.name)
+                    assert "%" not in (param.get_help_record(ctx) or ("", ""))[0], (name, param.name)
+    assert seen >= 9  # recall 3, context 2, facts 2, timeline 2
+
+
+def test_a_bad_date_option_shows_the_forms_it_takes(store_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--db", str(store_dir), "recall", "hi", "-n", "conv-1", "--as-of", "yesterday"]) == 2
+    err = capsys.readouterr().err
+    assert "'yesterday' is not a date: write 2024-05-01, 2024-05-01T14:30 or 2024-05-01 14:30:00" in err
+    assert "%Y" not in err
+
+
+def test_a_restore_without_vectors_says_recall_needs_reembed(
+    store_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An export without --embeddings (the JSON help said "lossless") restored by sync left every event
+    without a vector, in silence: recall then found them by words and the graph only."""
+    store = EmbeddedStore.open(store_dir)
+    store.write(Batch("conv-1", embeddings=(("e", [0.5] * 8),), embedding_model="test-model"))
+    store.close()
+    export = tmp_path / "all.json"
+    assert main(["--db", str(store_dir), "export", "-o", str(export)]) == 0
+    assert "without vectors (--embeddings adds them)" in capsys.readouterr().err  # said when they are dropped
+    target = tmp_path / "re stored"  # the suggested command is one a shell runs as printed
+    assert main(["sync", "--from", str(export), "--to", str(target)]) == 0
+    err = capsys.readouterr().err
+    assert "1 of 1 events came without a vector" in err and f"graphmem --db '{target}' reembed" in err
+    with_vectors = tmp_path / "with.json"
+    assert main(["--db", str(store_dir), "export", "--embeddings", "-o", str(with_vectors)]) == 0
+    assert "without vectors" not in capsys.readouterr().err
+    assert main(["sync", "--from", str(with_vectors), "--to", str(tmp_path / "again")]) == 0
+    assert "vector" not in capsys.readouterr().err
+
+
+def test_tables_in_an_80_column_terminal_never_cut_a_cell_short(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`graphmem facts` at 80 columns printed '2024-03-…' for every date: the time columns lost their
+    day and time. No cell may be cut short with an ellipsis; a cell folds onto more lines instead."""
+    import io
+
+    from rich.console import Console
+
+    from graphmem.cli.common import print_table
+
+    buffer = io.StringIO()
+    monkeypatch.setattr("graphmem.cli.common._consoles", {"stdout": Console(file=buffer, width=80)})
+    when = "2024-03-03 16:12"
+    rows = [["Lumen Robotics", "said_about", "Northwind Bank", when, when, when, ""] for _ in range(3)]
+    cols = ["subject", "predicate", "object", "valid_from", "valid_to", "recorded_at", "expired_at"]
+    print_table("facts in priya-tomas", cols, rows)
+    out = buffer.getvalue()
+    assert "…" not in out
+    assert max(len(line) for line in out.splitlines()) <= 80
+    cells = "".join(line.replace("│", "").replace(" ", "") for line in out.splitlines())
+    assert cells.count("2024-03-0316:12") + cells.count("2024-03-") >= 9  # every date there, folded or whole
+    assert out.count("16:12") == 9

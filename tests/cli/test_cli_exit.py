@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from graphmem.models import Batch, Event, Session
 from graphmem.store.embedded import EmbeddedStore
 
@@ -61,3 +63,39 @@ def test_the_fast_exit_is_only_for_one_shot_reads(tmp_path: Path) -> None:
     )
     proc = subprocess.run([sys.executable, "-c", code, db], capture_output=True, text=True, timeout=120, check=True)
     assert proc.stdout.strip().splitlines()[-1] == "False True"
+
+
+def test_ctrl_c_is_interrupted_with_status_130_not_aborted(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Ctrl-C in a command printed "aborted" and exited 1, as a declined confirmation does."""
+    from graphmem.cli import main
+    from graphmem.memory import Memory
+
+    db = _store(tmp_path / "mem", 1)
+
+    def interrupted(*args: object, **kwargs: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(Memory, "stats", interrupted)
+    assert main(["--db", db, "stats"]) == 130
+    assert capsys.readouterr().err.strip() == "interrupted"
+
+
+def test_an_interrupted_ingest_says_how_to_resume(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from graphmem.cli import main
+    from graphmem.memory import Memory
+
+    db = _store(tmp_path / "mem", 1)
+    (tmp_path / "t.txt").write_text("Ana: hi\n", encoding="utf-8")
+
+    def interrupted(*args: object, **kwargs: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(Memory, "ingest", interrupted)
+    assert main(["--db", db, "ingest", str(tmp_path / "t.txt")]) == 130
+    err = capsys.readouterr().err
+    assert "interrupted" in err and "run the same command again to resume" in err
+    assert "aborted" not in err

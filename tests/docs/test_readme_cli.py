@@ -78,3 +78,25 @@ def test_the_readme_cli_session_prints_its_documented_tables(tmp_path: Path, mon
     assert [[r[0], *r[2:6]] for r in recall_got] == [[r[0], *r[2:6]] for r in recall_doc]
     assert query_got == query_doc
     assert len(ingest_doc) >= 9 and len(recall_doc) == 3 and len(query_doc) == 1
+
+    # the example in each command's --help runs on the store the quick start made
+    monkeypatch.setenv("GRAPHMEM_DB", "./mem")
+    examples = _help_examples()
+    assert {argv[1] for argv in examples} >= {"add", "query", "timeline"}
+    for argv in examples:
+        result = runner.invoke(cli, argv[1:], catch_exceptions=False)
+        assert result.exit_code == 0, (argv, result.output)
+        assert result.output.strip(), argv
+
+
+def _help_examples() -> list[list[str]]:
+    """The ``Example: graphmem ...`` that ends a command's help, for every command that has one."""
+    import click
+
+    ctx = click.Context(cli)
+    found = []
+    for name in cli.list_commands(ctx):
+        command = cli.get_command(ctx, name)
+        text = " ".join((command.help or "").split()) if command else ""
+        found += [shlex.split(m) for m in re.findall(r"Example: (graphmem .*)$", text)]
+    return found

@@ -247,3 +247,100 @@ def test_text_dated_clock_times_and_full_timestamps_do_not_warn(write) -> None:
         warnings.simplefilter("error")
         [t] = read_transcripts(path)
     assert t.sessions[0].turns[0].timestamp == datetime(2024, 3, 14, 10, 32)
+
+
+def test_a_message_given_twice_with_its_id_is_one_turn(write) -> None:
+    """An export that repeats a message (same id, speaker and text) keeps it once, as re-sending it to
+    ``Memory.add`` does; it was stored as two events sharing one source id."""
+    first = {"speaker": "Ana", "text": "I moved to Porto.", "timestamp": "2024-05-02T10:00:00", "id": "m1"}
+    second = {"speaker": "Ben", "text": "How is it?", "timestamp": "2024-05-02T10:01:00", "id": "m2"}
+    path = write("dup.jsonl", "\n".join(json.dumps(x) for x in (first, second, second, first)) + "\n")
+    [t] = read_transcripts(path)
+    assert [(x.source_id, x.line) for s in t.sessions for x in s.turns] == [("m1", 1), ("m2", 2)]
+    chat = write("dup.json", json.dumps({"messages": [first, second, second]}))
+    [c] = read_transcripts(chat)
+    assert [x.source_id for s in c.sessions for x in s.turns] == ["m1", "m2"]
+    records = read_records([first, first], namespace="n", key="k")
+    assert [x.source_id for s in records.sessions for x in s.turns] == ["m1"]
+
+
+def test_message_ids_may_repeat_in_other_sessions(write) -> None:
+    """Ids that restart in each labelled session are distinct messages, kept."""
+    lines = [
+        {"speaker": "Ana", "text": "hi", "session": "a", "id": 1},
+        {"speaker": "Ana", "text": "hi", "session": "b", "id": 1},
+    ]
+    [t] = read_transcripts(write("s.jsonl", "\n".join(json.dumps(x) for x in lines)))
+    assert [(s.id, len(s.turns)) for s in t.sessions] == [("a", 1), ("b", 1)]
+
+
+def test_text_session_date_that_does_not_parse_warns_at_its_header(write) -> None:
+    """`## Session 1 — 31 February 2024` (a date with a year that is no date) was dropped in silence
+    when no turn carried a clock time: the session was stored with no time at all."""
+    path = write("t.txt", "## Session 1 — 31 February 2024\nAna: hi\n\n## Session 2 — 1 March 2024\n[10:00] Bo: yo\n")
+    with pytest.warns(IngestWarning) as caught:
+        [t] = read_transcripts(path)
+    [w] = caught
+    assert (w.message.path, w.message.line) == (str(path), 1)
+    assert "session date '31 February 2024' does not parse" in str(w.message)
+    assert t.sessions[0].started_at is None and t.sessions[0].date_text == "31 February 2024"
+    assert t.sessions[1].started_at == datetime(2024, 3, 1, 10, 0)
+
+
+def test_text_clock_times_under_a_bad_session_date_warn_once(write) -> None:
+    path = write("t.txt", "## Session 1 — 31 February 2024\n[10:00] Ana: hi\n[10:01] Bo: yo\n")
+    with pytest.warns(IngestWarning) as caught:
+        read_transcripts(path)
+    [w] = caught
+    assert w.message.line == 1 and "kept without a date or time" in str(w.message)
+
+
+def test_text_header_without_a_year_is_a_title_not_a_bad_date(write) -> None:
+    path = write("t.txt", "## Book club, chapter 3\nAna: hi\n")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        [t] = read_transcripts(path)
+    assert t.sessions[0].date_text == "Book club, chapter 3"
+
+
+def test_locomo_session_date_that_does_not_parse_warns_naming_its_json_path(write) -> None:
+    conv = {
+        "speaker_a": "A",
+        "speaker_b": "B",
+        "session_1_date_time": "not a date",
+        "session_1": [{"speaker": "A", "dia_id": "D1:1", "text": "hi"}],
+    }
+    path = write("lc.json", json.dumps([{"sample_id": "s", "conversation": conv}], indent=1))
+    with pytest.warns(IngestWarning) as caught:
+        [t] = read_transcripts(path)
+    [w] = caught
+    assert w.message.json_path == "$[0].conversation.session_1_date_time"
+    assert '"not a date"' in path.read_text().splitlines()[w.message.line - 1]
+    where = f"{path}:{w.message.line} at $[0].conversation.session_1_date_time"
+    assert str(w.message).startswith(f"{where}: session date 'not a date'")
+    assert t.sessions[0].started_at is None
+
+
+def test_a_speaker_name_is_one_line(write) -> None:
+    """A JSON speaker "Ana\\nEvil" was stored as it was: a person whose name broke every table and
+    context line it appeared in."""
+    path = write("s.jsonl", json.dumps({"speaker": "Ana\n  Evil\t", "text": "hi"}) + "\n")
+    [t] = read_transcripts(path)
+    assert t.sessions[0].turns[0].speaker == "Ana Evil"
+    records = read_records([{"role": "Dana\r\nSmith", "content": "hello"}], namespace="n", key="k")
+    assert records.sessions[0].turns[0].speaker == "Dana Smith"
+
+
+@pytest.mark.parametrize("header", ["Ticket 4521", "Meeting notes, room 1204", "Build 3000 review", "May we begin"])
+def test_text_header_with_a_number_that_is_no_year_is_a_title(write, header: str) -> None:
+    """`## Ticket 4521` warned "session date does not parse": any four digits counted as a year."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        [t] = read_transcripts(write("t.txt", f"## {header}\nAna: hi\n"))
+    assert t.sessions[0].date_text == header and t.sessions[0].started_at is None
+
+
+@pytest.mark.parametrize("header", ["Session 1 — 31 February 2024", "31 Feb", "February 30th", "1999-02-30"])
+def test_text_header_with_a_year_or_a_month_day_that_does_not_parse_warns(write, header: str) -> None:
+    with pytest.warns(IngestWarning, match="does not parse"):
+        read_transcripts(write("t.txt", f"## {header}\nAna: hi\n"))

@@ -199,3 +199,114 @@ def test_script_comments_and_strings_do_not_split_or_join_statements(
     repl = Repl(small_memory, namespace="t1", input=None, output=DummyOutput(), console=console)
     assert repl.run_script(io.StringIO(script)), buffer.getvalue()
     assert printed in buffer.getvalue()
+
+
+def test_ctrl_c_during_a_query_returns_to_the_prompt(small_memory: Memory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Ctrl-C while a query runs stops that query, not the shell (it ended the session: "aborted")."""
+    real = Repl.run_query
+    calls = []
+
+    def slow_then_fine(self: Repl, text: str) -> None:
+        calls.append(text)
+        if len(calls) == 1:
+            raise KeyboardInterrupt
+        real(self, text)
+
+    monkeypatch.setattr(Repl, "run_query", slow_then_fine)
+    try:
+        out = drive(small_memory, "FIND (e:Event) RETURN count(*);\nFIND (e:Event) RETURN count(*);\n", namespace="t1")
+    except KeyboardInterrupt:
+        pytest.fail("Ctrl-C during a query ended the shell")
+    assert len(calls) == 2
+    assert "interrupted" in out
+    assert "│ 8" in out  # the second query ran
+
+
+def test_dot_namespace_without_one_set_says_so(small_memory: Memory) -> None:
+    """With two namespaces and none chosen, `.namespace` must not claim "(the only one)"."""
+    out = drive(small_memory, ".namespace\n")
+    assert "the only one" not in out
+    assert "none set" in out and "t1, t2" in out
+    one = drive(small_memory, ".namespace\n", namespace="t1")
+    assert "namespace: t1;" in one
+
+
+def test_a_comment_after_the_semicolon_still_ends_the_query(small_memory: Memory) -> None:
+    """`... RETURN count(*); // how many` + Enter waited for more input (the line did not end in ';'),
+    and a ';' typed then was a syntax error; a script already read it as the end of the query."""
+    out = drive(small_memory, "FIND (e:Event) RETURN count(*); // how many\n", namespace="t1")
+    assert "│ 8" in out
+    out = drive(small_memory, "FIND (e:Event) /* a; b */\nRETURN count(*); /* done */\n", namespace="t1")
+    assert "│ 8" in out and "error" not in out
+    # a ';' inside a comment or a string does not end it
+    out = drive(small_memory, 'FIND (e:Event) // not yet;\nWHERE e.text <> ";" RETURN count(*);\n', namespace="t1")
+    assert "│ 8" in out and "error" not in out
+
+
+def test_a_script_error_names_its_line_in_the_script(small_memory: Memory) -> None:
+    """`graphmem repl < queries.txt` named a fault by its line in the statement ("line 1, column 9"
+    for an error on the script's line 4); a script of many statements needs the script's line."""
+    buffer = io.StringIO()
+    console = Console(file=buffer, width=200, color_system=None, highlight=False)
+    repl = Repl(small_memory, namespace="t1", input=None, output=DummyOutput(), console=console)
+    script = (
+        "// counts\nFIND (e:Event) RETURN count(*);\n\n"
+        "FIND (e:Evnt) RETURN e;\n"  # line 4
+        "FIND (e:Event)\n  RETURN e.txt;\n"  # the fault on line 6
+        '.namespace nope\nFIND (e:Event) IN "t2" RETURN e;\n'  # line 8: no line of its own
+    )
+    assert not repl.run_script(io.StringIO(script))
+    out = buffer.getvalue()
+    assert "line 4, column 9: unknown label Evnt" in out
+    assert "line 6, column 10: event e has no property 'txt'" in out
+    assert "line 7: namespace 'nope' holds no data" in out
+    assert "line 1," not in out
+
+
+def test_a_history_file_that_cannot_be_written_is_a_note_not_a_traceback(small_memory: Memory, tmp_path: Path) -> None:
+    """`--history /missing/dir/h` (or a read-only home) printed prompt_toolkit's traceback at the first
+    query and "Press ENTER to continue..."."""
+    missing = tmp_path / "no such folder" / "history"
+    out = drive(small_memory, "FIND (e:Event) RETURN count(*);\n", namespace="t1", history_path=missing)
+    assert "history is not kept" in out and str(missing) in out
+    assert "│ 8" in out and "Traceback" not in out
+
+
+def test_an_open_block_comment_after_the_semicolon_waits_for_its_end(small_memory: Memory) -> None:
+    """`... RETURN count(*); /* note` + Enter ran the query with half a comment; the rest of the
+    comment typed next was taken for a query."""
+    out = drive(small_memory, "FIND (e:Event) RETURN count(*); /* note\nstill a note */\n", namespace="t1")
+    assert "│ 8" in out and "error" not in out.lower()
+    buffer = io.StringIO()
+    console = Console(file=buffer, width=200, color_system=None, highlight=False)
+    repl = Repl(small_memory, namespace="t1", input=None, output=DummyOutput(), console=console)
+    script = "FIND (e:Event) RETURN count(*) AS n; /* note\nstill a note; */\nFIND (e:Event) RETURN count(*) AS m;\n"
+    assert repl.run_script(io.StringIO(script)), buffer.getvalue()
+    assert buffer.getvalue().count("│ 8") == 2
+
+
+def test_opening_the_shell_does_not_create_the_history_file(small_memory: Memory, tmp_path: Path) -> None:
+    """Checking the history file could be written (open(path, "ab")) created it as a side effect."""
+    history = tmp_path / "history"
+    drive(small_memory, "", namespace="t1", history_path=history)
+    assert not history.exists()
+
+
+def test_a_history_file_that_cannot_be_written_keeps_its_old_queries(
+    small_memory: Memory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A readable history that could not be written fell back to an empty in-memory history: the
+    queries of earlier sessions were gone from the arrow keys."""
+    from prompt_toolkit.history import FileHistory
+
+    history = tmp_path / "history"
+    drive(small_memory, 'FIND (e:Event) WHERE e.speaker = "Jon" RETURN e.text;\n', namespace="t1", history_path=history)
+
+    def refuse(self: FileHistory, string: str) -> None:
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(FileHistory, "store_string", refuse)
+    monkeypatch.setattr(os, "access", lambda path, mode, **kw: mode != os.W_OK)  # a read-only file
+    out = drive(small_memory, "\x1b[A\n", namespace="t1", history_path=history)
+    assert "Back from Berlin" in out  # the arrow brought back the earlier session's query
+    assert "not saved" in out and "Traceback" not in out
