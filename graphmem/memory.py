@@ -201,17 +201,18 @@ class Memory:
         """Catch up with what other processes committed to the store.
 
         Every read through this object (recall, query, stats, namespaces) calls it first; it costs one
-        SQLite pragma when nothing changed, and reloads only the namespaces that did (their graph
-        mirror, recall's caches and vector index entries). On a server store, a recall (and a DSL
+        SQLite pragma when nothing changed. A namespace another process wrote is brought up to date by
+        reading back only the rows it changed (its graph mirror and vector index entries; recall's caches
+        are dropped), or read again whole when that cannot be known. On a server store, a recall (and a DSL
         ``ABOUT``) reads its namespace's change counter instead and drops recall's caches and the local
         vector copy when another process wrote it.
         """
         store = self.store
         if isinstance(store, Refreshing):
-            for namespace in store.refresh():
+            for namespace, caught in store.refresh().items():
                 self._drop_cache(namespace)
                 if self._vectors is not None:
-                    self._vectors.sync(namespace)
+                    self._vectors.sync(namespace, caught.embeddings, caught.generation)
 
     def _catch_up(self, namespace: str) -> None:
         """Drop what was derived from ``namespace`` if other processes wrote it since (a server store: one

@@ -13,7 +13,7 @@ down to the server), :class:`HasDirectory` (caches such as the vector index live
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -24,6 +24,7 @@ from typing import Any, Protocol, runtime_checkable
 from graphmem.models import Batch, EdgeType, Entity, Event, Fact, NodeKind, Session, SourceRecord
 
 __all__ = [
+    "CaughtUp",
     "DeleteResult",
     "Direction",
     "FetchesEntities",
@@ -124,6 +125,24 @@ class TextHit:
 
     event_id: str
     score: float
+
+
+@dataclass(frozen=True, slots=True)
+class CaughtUp:
+    """What :meth:`Refreshing.refresh` says of one namespace other processes changed.
+
+    Attributes:
+        embeddings: the node ids whose stored embeddings changed (``None``: not known, check them all).
+        generation: the namespace's change counter as of the state caught up with (``None``: not known).
+    """
+
+    embeddings: frozenset[str] | None
+    generation: int | None
+
+    def then(self, later: CaughtUp) -> CaughtUp:
+        """This catch-up followed by ``later``: their embeddings together, ``later``'s counter."""
+        both = None if self.embeddings is None or later.embeddings is None else self.embeddings | later.embeddings
+        return CaughtUp(both, later.generation)
 
 
 @dataclass(frozen=True, slots=True)
@@ -458,8 +477,13 @@ class HasDirectory(Protocol):
 class Refreshing(Protocol):
     """A store that keeps a copy of the record in memory and must catch up with other processes' writes."""
 
-    def refresh(self, *, keep: bool = False) -> frozenset[str]:
-        """Reload what other processes changed; return the namespaces reloaded since the last call."""
+    def refresh(self, *, keep: bool = False) -> Mapping[str, CaughtUp]:
+        """Catch up with what other processes changed; return the namespaces changed since the last call,
+        each with what its holder needs to catch up too."""
+        ...
+
+    def embedding_blobs_of(self, namespace: str, ids: Collection[str]) -> list[tuple[str, bytes, str]]:
+        """``(node_id, float32 bytes, model)`` of the stored embeddings of ``ids`` (ids without one left out)."""
         ...
 
 
