@@ -296,19 +296,28 @@ class VectorIndex:
                 "embedder that made them"
             )
 
-    def sync(self, namespace: str, changed: Collection[str] | None = None, generation: int | None = None) -> None:
+    def sync(
+        self,
+        namespace: str,
+        changed: Collection[str] | None = None,
+        generation: int | None = None,
+        *,
+        since: int | None = None,
+    ) -> None:
         """Bring ``namespace``'s vectors up to date with the store now if they are loaded; else on next load.
 
         ``changed`` names the only ids whose stored embeddings may differ (another process's writes, from
-        the store's change log) and ``generation`` the change counter they bring the namespace to: just
-        those ids are read back. ``None`` re-verifies the whole namespace.
+        the store's change log), from change counter ``since`` to ``generation``: just those ids are read
+        back. The vectors keep a counter only if they matched ``since`` (else their files are verified when
+        next loaded). ``None`` re-verifies the whole namespace.
         """
         with self._lock:
             self._check_open()
             if namespace in self._spaces:
                 space = self._spaces[namespace]
                 if changed is not None and space is not None and self._update(namespace, space, changed):
-                    space.generation = generation
+                    matched = since is not None and space.generation == since
+                    space.generation = generation if matched else None
                     return
                 generation = self._generation(namespace)
                 if space is not None:
@@ -478,6 +487,14 @@ class VectorIndex:
         with self._lock:
             self._drop(namespace)
             self._budget.release(self, namespace)
+
+    def drop_unsaved(self, namespace: str) -> None:
+        """Drop ``namespace``'s vectors from memory without saving them (they may be stale): the next use
+        loads its files and verifies them against the store."""
+        with self._lock:
+            if namespace in self._spaces:
+                del self._spaces[namespace]
+                self._budget.release(self, namespace)
 
     def _drop(self, namespace: str) -> None:
         space = self._spaces.pop(namespace, None)

@@ -133,16 +133,24 @@ class CaughtUp:
 
     Attributes:
         embeddings: the node ids whose stored embeddings changed (``None``: not known, check them all).
+        since: the namespace's change counter the catch-up started from (what the holder had seen).
         generation: the namespace's change counter as of the state caught up with (``None``: not known).
     """
 
     embeddings: frozenset[str] | None
+    since: int | None
     generation: int | None
 
+    #: Changed embeddings remembered for one namespace before they count as "not known" (a handle that only
+    #: writes catches up before each write but is never asked; it should not hold every id others wrote).
+    MAX_IDS = 10_000
+
     def then(self, later: CaughtUp) -> CaughtUp:
-        """This catch-up followed by ``later``: their embeddings together, ``later``'s counter."""
+        """This catch-up followed by ``later``: their embeddings together, from this one's counter to ``later``'s."""
         both = None if self.embeddings is None or later.embeddings is None else self.embeddings | later.embeddings
-        return CaughtUp(both, later.generation)
+        if both is not None and len(both) > self.MAX_IDS:
+            both = None
+        return CaughtUp(both, self.since, later.generation)
 
 
 @dataclass(frozen=True, slots=True)

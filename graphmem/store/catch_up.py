@@ -30,7 +30,8 @@ _FLOOR = 2_000
 
 def worth_catching_up(changes: Mapping[str, frozenset[str]], events: int) -> bool:
     """Whether reading ``changes`` back by key is cheaper than reading a namespace of ``events`` again."""
-    return sum(len(keys) for keys in changes.values()) <= max(_FLOOR, _SHARE * events)
+    rows = sum(len(keys) for table, keys in changes.items() if table != "embeddings")  # not in the mirror
+    return rows <= max(_FLOOR, _SHARE * events)
 
 
 def _chunks(keys: Collection[str]) -> Iterator[list[str]]:

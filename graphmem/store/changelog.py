@@ -50,7 +50,7 @@ Changes = Mapping[str, Mapping[str, frozenset[str]]]
 
 
 def _trigger_names() -> set[str]:
-    return {f"log_{table}_{op}" for table in _LOGGED for op in ("insert", "update", "delete")}
+    return {f"log_{table}_{op}" for table in _LOGGED for op in ("insert", "update", "delete", "rekey")}
 
 
 def install_changelog(conn: sqlite3.Connection) -> None:
@@ -122,7 +122,7 @@ class ChangeLog:
         seen, self._seen = self._seen, head
         if head == seen:
             return {}
-        if first is None or first > seen + 1:  # trimmed past what this reader saw
+        if first is None or first > seen + 1 or head < seen:  # trimmed past this reader, or a new log
             return None
         found: dict[str, dict[str, set[str]]] = {}
         for ns, tbl, key in self._conn.execute(

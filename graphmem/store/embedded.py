@@ -22,7 +22,7 @@ import functools
 import os
 import sqlite3
 import threading
-from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import replace
 from datetime import datetime
@@ -263,6 +263,7 @@ class EmbeddedStore:
         """
         with self._lock, self._snapshot():
             self._check_open()
+            before = self._fresh.seen()
             changed = self._fresh.changed()
             log = self._log.read() if changed is None or changed else {}
             if changed is None:  # a store without change counters: anything may have changed
@@ -270,11 +271,12 @@ class EmbeddedStore:
                 log = None
             for ns in sorted(changed):
                 rows = None if log is None else log.get(ns, {})
-                if self._ns.is_loaded(ns) and (rows is None or not self._ns.catch_up(ns, rows)):
+                if self._ns.is_loaded(ns) and (rows is None or not self._caught_up(ns, rows)):
                     self._ns.unload(ns)  # read back on next use
                 self._ns.forget(ns)
                 now = CaughtUp(
                     None if rows is None else rows.get("embeddings", frozenset()),
+                    before.get(ns, 0),
                     sqlite_reads.generation(self._conn, ns),
                 )
                 self._unseen[ns] = self._unseen[ns].then(now) if ns in self._unseen else now
@@ -282,6 +284,18 @@ class EmbeddedStore:
                 return {}
             out, self._unseen = self._unseen, {}
             return out
+
+    def _caught_up(self, namespace: str, rows: Mapping[str, frozenset[str]]) -> bool:
+        """Catch the loaded ``namespace`` up with ``rows``; ``False`` when it should be read again whole.
+
+        A catch-up that fails part way drops the namespace before the error goes on: the log position and
+        the counters have moved past these rows, so nothing would repair a half-updated mirror later.
+        """
+        try:
+            return self._ns.catch_up(namespace, rows)
+        except BaseException:
+            self._ns.unload(namespace)
+            raise
 
     def _check_open(self) -> None:
         if self._closed:

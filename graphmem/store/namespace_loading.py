@@ -227,13 +227,16 @@ class NamespaceLoader:
         """Bring the loaded ``namespace`` up to date with the rows other processes changed (``changes``: logged
         table → keys, from :mod:`graphmem.store.changelog`), read back by key inside the caller's snapshot.
 
-        Returns ``False``, changing nothing, when so much changed that reading it again whole is cheaper
-        (the caller unloads it then).
+        Returns ``False``, changing nothing, when so much changed that reading it again whole is cheaper, or
+        when it may have grown past ``mirror_max_events`` (the caller unloads it then).
         """
         ix = self.peek(namespace)
         events = len(ix.events) if ix is not None else 0
         if not worth_catching_up(changes, events):
             return False
+        limit = self.mirror_max_events
+        if limit is not None and events + len(changes.get("events", ())) > limit:
+            return False  # it may have outgrown the mirror: read from SQLite from now on
         apply_changes(self._conn, self.mirror, namespace, changes)
         self.charge(namespace)
         return True

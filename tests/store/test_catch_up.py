@@ -22,6 +22,7 @@ from graphmem.store import changelog
 from graphmem.store.base import Direction
 from graphmem.store.catch_up import worth_catching_up
 from graphmem.store.embedded import EmbeddedStore
+from graphmem.store.mirror import MemoryGraph
 from tests.ingest.fakes import FakeEmbedder
 
 NS = "a"
@@ -243,3 +244,86 @@ def test_the_vector_index_reads_back_only_the_changed_embeddings(
         held = space.held(sorted(stored))
         want = np.stack([stored[k] / np.linalg.norm(stored[k]) for k in sorted(stored)])
         assert np.abs(held - want).max() < 1e-2  # held at float16
+
+
+def test_vectors_keep_a_counter_only_when_they_matched_where_the_catch_up_started(tmp_path: Path) -> None:
+    # Two threads' catch-ups applied out of order (the later one first) marked the vectors with the later
+    # counter while they still lacked the earlier write's vectors; saved, the next open trusted them.
+    store = tmp_path / "db"
+    with Memory.open(store, embedder=FakeEmbedder()) as writer:
+        writer.write(_embedded(30))
+        reader = Memory.open(store, embedder=FakeEmbedder())
+        reader.recall("pottery", namespace="v", k=3)  # vectors loaded
+        writer.write(_embedded(5, start=30))
+        first = reader.store.refresh()["v"]  # type: ignore[attr-defined]
+        writer.write(_embedded(5, start=35))
+        second = reader.store.refresh()["v"]  # type: ignore[attr-defined]
+        vectors = reader._vectors
+        assert vectors is not None
+        vectors.sync("v", second.embeddings, second.generation, since=second.since)
+        assert vectors._spaces["v"] is not None and vectors._spaces["v"].generation is None  # not trusted
+        vectors.unload("v")  # saved
+        vectors.sync("v", first.embeddings, first.generation, since=first.since)  # not loaded: nothing to do
+        reader.close()
+    with Memory.open(store, embedder=FakeEmbedder()) as again:
+        again.recall("pottery", namespace="v", k=3)
+        assert again._vectors is not None
+        space = again._vectors._spaces["v"]
+        assert space is not None and set(space.labels) == {f"ev{i}" for i in range(40)}
+
+
+def test_a_catch_up_that_fails_part_way_drops_the_namespace(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    reader, writer = _reader_and_writer(tmp_path / "s")
+    writer.write(
+        Batch(NS, events=(_event(10, "s1"),), facts=(Fact(NS, "f-new", "ann", "knows", "bob", T0, evidence=("e10",)),))
+    )
+
+    def interrupted(self: object, fact: Fact) -> None:
+        raise KeyboardInterrupt
+
+    with monkeypatch.context() as patch:
+        patch.setattr(MemoryGraph, "put_fact", interrupted)
+        with pytest.raises(KeyboardInterrupt):
+            reader.refresh()
+    assert reader.loaded == set()  # not left half caught up as if current
+    assert _snapshot(reader) == _fresh(tmp_path / "s")
+    writer.close()
+    reader.close()
+
+
+def test_a_namespace_that_outgrows_the_mirror_is_read_from_sqlite(tmp_path: Path) -> None:
+    path = tmp_path / "s"
+    setup = EmbeddedStore.open(path)
+    setup.write(_first_batch())  # 10 events
+    setup.close()
+    reader = EmbeddedStore.open(path, mirror_max_events=12)
+    writer = EmbeddedStore.open(path)
+    _snapshot(reader)
+    assert reader.loaded == {NS}
+    writer.write(Batch(NS, events=tuple(_event(i, "s1") for i in range(10, 15))))  # 15 > 12
+    reader.refresh()
+    assert reader.loaded == set()  # not kept in memory past the limit
+    assert _snapshot(reader) == _fresh(path)
+    assert reader.loaded == set()  # and served from SQLite from now on
+    writer.close()
+    reader.close()
+
+
+def test_a_log_made_again_is_not_read_as_nothing_changed(tmp_path: Path) -> None:
+    reader, writer = _reader_and_writer(tmp_path / "s")
+    writer.write(Batch(NS, events=tuple(_event(i, "s1") for i in range(10, 20))))
+    reader.refresh()
+    writer.close()
+    conn = sqlite3.connect(tmp_path / "s" / "graphmem.sqlite3")
+    for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'log_%'"):
+        conn.execute(f"DROP TRIGGER {name}")
+    conn.execute("DROP TABLE changelog")
+    conn.commit()
+    conn.close()
+    writer = EmbeddedStore.open(tmp_path / "s")  # installs the log again: its positions start over
+    writer.write(Batch(NS, events=(_event(20, "s1"),)))
+    caught = reader.refresh()
+    assert set(caught) == {NS} and caught[NS].embeddings is None
+    assert _snapshot(reader) == _fresh(tmp_path / "s")
+    writer.close()
+    reader.close()
