@@ -86,6 +86,7 @@ class Memory:
         self._vectors: VectorIndex | None = None
         self._vectors_lock = threading.Lock()
         self._caches = NamespaceCaches()
+        self._refresh_lock = threading.RLock()
         self._caches_lock = threading.Lock()  # recall in one thread fetches what a write in another drops
         self._budget = budget
         self._closed = False
@@ -201,17 +202,29 @@ class Memory:
         """Catch up with what other processes committed to the store.
 
         Every read through this object (recall, query, stats, namespaces) calls it first; it costs one
-        SQLite pragma when nothing changed, and reloads only the namespaces that did (their graph
-        mirror, recall's caches and vector index entries). On a server store, a recall (and a DSL
+        SQLite pragma when nothing changed. A namespace another process wrote is brought up to date by
+        reading back only the rows it changed (its graph mirror and vector index entries; recall's caches
+        are dropped), or read again whole when that cannot be known. On a server store, a recall (and a DSL
         ``ABOUT``) reads its namespace's change counter instead and drops recall's caches and the local
         vector copy when another process wrote it.
         """
         store = self.store
-        if isinstance(store, Refreshing):
-            for namespace in store.refresh():
+        if not isinstance(store, Refreshing):
+            return
+        with self._refresh_lock:  # one catch-up at a time: the vectors follow the store's catch-ups in order
+            caught = list(store.refresh().items())
+            for namespace, _ in caught:
                 self._drop_cache(namespace)
-                if self._vectors is not None:
-                    self._vectors.sync(namespace)
+            vectors = self._vectors
+            if vectors is None:
+                return
+            for i, (namespace, up) in enumerate(caught):
+                try:
+                    vectors.sync(namespace, up.embeddings, up.generation, since=up.since)
+                except BaseException:  # these namespaces' vectors may now be stale: checked whole on next use
+                    for rest, _ in caught[i:]:
+                        vectors.drop_unsaved(rest)
+                    raise
 
     def _catch_up(self, namespace: str) -> None:
         """Drop what was derived from ``namespace`` if other processes wrote it since (a server store: one

@@ -24,7 +24,7 @@ import contextlib
 import hashlib
 import os
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -34,7 +34,7 @@ import numpy.typing as npt
 
 from graphmem.embed import MINILM_SPACE, normalize
 from graphmem.errors import ConfigError, MissingDependencyError, VectorIndexError
-from graphmem.store.base import CountsChanges, ReadsVectorBlobs
+from graphmem.store.base import CountsChanges, ReadsVectorBlobs, Refreshing
 from graphmem.store.budget import CacheBudget, DeferredEvictions
 from graphmem.vector_space import NamespaceVectors, SpaceFiles
 
@@ -296,15 +296,57 @@ class VectorIndex:
                 "embedder that made them"
             )
 
-    def sync(self, namespace: str) -> None:
-        """Re-verify ``namespace`` against the store now if it is loaded (after deletes); else on next load."""
+    def sync(
+        self,
+        namespace: str,
+        changed: Collection[str] | None = None,
+        generation: int | None = None,
+        *,
+        since: int | None = None,
+    ) -> None:
+        """Bring ``namespace``'s vectors up to date with the store now if they are loaded; else on next load.
+
+        ``changed`` names the only ids whose stored embeddings may differ (another process's writes, from
+        the store's change log), from change counter ``since`` to ``generation``: just those ids are read
+        back. The vectors keep a counter only if they matched ``since`` (else their files are verified when
+        next loaded). ``None`` re-verifies the whole namespace.
+        """
         with self._lock:
             self._check_open()
             if namespace in self._spaces:
                 space = self._spaces[namespace]
+                if changed is not None and space is not None and self._update(namespace, space, changed):
+                    matched = since is not None and space.generation == since
+                    space.generation = generation if matched else None
+                    return
+                generation = self._generation(namespace)
                 if space is not None:
                     space.generation = None
-                self._verify(namespace, space, self._generation(namespace))
+                self._verify(namespace, space, generation)
+
+    def _update(self, namespace: str, space: NamespaceVectors, ids: Collection[str]) -> bool:
+        """Put the stored embeddings of ``ids`` into ``space`` (dropping ids that have none any more).
+
+        Returns ``False``, changing nothing, when that cannot be done in place (the store cannot read
+        embeddings by id, or they come from another model or dimension): then verify the namespace whole.
+        """
+        if not ids:
+            return True
+        if not isinstance(self.store, Refreshing):
+            return False
+        rows = self.store.embedding_blobs_of(namespace, ids)
+        if any(model and model_space(model) != model_space(space.model) for _, _, model in rows):
+            return False
+        found = [node_id for node_id, _, _ in rows]
+        if rows:
+            matrix = np.stack([np.frombuffer(blob, dtype=np.float32) for _, blob, _ in rows])
+            if matrix.shape[1] != space.dim:
+                return False
+            space.put(found, normalize(matrix))
+        kept = set(found)
+        space.remove([node_id for node_id in ids if node_id not in kept and node_id in space.labels])
+        self._budget.charge(self, namespace, space.nbytes())
+        return True
 
     # -- loading ---------------------------------------------------------------------------------
 
@@ -445,6 +487,14 @@ class VectorIndex:
         with self._lock:
             self._drop(namespace)
             self._budget.release(self, namespace)
+
+    def drop_unsaved(self, namespace: str) -> None:
+        """Drop ``namespace``'s vectors from memory without saving them (they may be stale): the next use
+        loads its files and verifies them against the store."""
+        with self._lock:
+            if namespace in self._spaces:
+                del self._spaces[namespace]
+                self._budget.release(self, namespace)
 
     def _drop(self, namespace: str) -> None:
         space = self._spaces.pop(namespace, None)

@@ -269,6 +269,27 @@ def browser_guide(ctx: click.Context, db: str | None, namespace: str | None, gra
 _DESCRIPTOR = re.compile(r"/dev/(?:fd/(\d+)|(stdout)|(stderr))|/proc/self/fd/(\d+)")
 
 
+def _write_in_place(target: Path, existed: bool, write: Callable[[IO[str]], _T]) -> _T:
+    """Write the export into ``target`` itself, built in memory first so a failure leaves the file as it was.
+
+    The file is opened (not emptied) before the export is built: a file that cannot be written either fails
+    at once, not after the whole store was read.
+    """
+    fd = os.open(target, os.O_WRONLY | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o666)
+    try:
+        buffer = io.StringIO()
+        result = write(buffer)
+    except BaseException:
+        os.close(fd)
+        if not existed:  # created just now (a name too long for a file beside it): nothing to leave behind
+            target.unlink(missing_ok=True)
+        raise
+    with os.fdopen(fd, "w", encoding="utf-8") as out:
+        out.truncate(0)
+        out.write(buffer.getvalue())
+    return result
+
+
 def _descriptor(path: str) -> int | None:
     """The open file descriptor ``path`` names (``/dev/stdout``, ``/dev/fd/3``, …), or ``None``."""
     m = _DESCRIPTOR.fullmatch(path)
@@ -316,11 +337,7 @@ def _write_export(output: str, write: Callable[[IO[str]], _T]) -> _T:
     try:
         fd = os.open(part, flags, 0o600 if existed else 0o666)
     except OSError:  # the folder cannot be written: in memory first, then into the file itself
-        buffer = io.StringIO()
-        result = write(buffer)
-        with open(target, "w", encoding="utf-8") as out:
-            out.write(buffer.getvalue())
-        return result
+        return _write_in_place(target, existed, write)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as out:
             result = write(out)

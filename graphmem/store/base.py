@@ -13,7 +13,7 @@ down to the server), :class:`HasDirectory` (caches such as the vector index live
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -24,6 +24,7 @@ from typing import Any, Protocol, runtime_checkable
 from graphmem.models import Batch, EdgeType, Entity, Event, Fact, NodeKind, Session, SourceRecord
 
 __all__ = [
+    "CaughtUp",
     "DeleteResult",
     "Direction",
     "FetchesEntities",
@@ -125,6 +126,32 @@ class TextHit:
 
     event_id: str
     score: float
+
+
+@dataclass(frozen=True, slots=True)
+class CaughtUp:
+    """What :meth:`Refreshing.refresh` says of one namespace other processes changed.
+
+    Attributes:
+        embeddings: the node ids whose stored embeddings changed (``None``: not known, check them all).
+        since: the namespace's change counter the catch-up started from (what the holder had seen).
+        generation: the namespace's change counter as of the state caught up with (``None``: not known).
+    """
+
+    embeddings: frozenset[str] | None
+    since: int | None
+    generation: int | None
+
+    #: Changed embeddings remembered for one namespace before they count as "not known" (a handle that only
+    #: writes catches up before each write but is never asked; it should not hold every id others wrote).
+    MAX_IDS = 10_000
+
+    def then(self, later: CaughtUp) -> CaughtUp:
+        """This catch-up followed by ``later``: their embeddings together, from this one's counter to ``later``'s."""
+        both = None if self.embeddings is None or later.embeddings is None else self.embeddings | later.embeddings
+        if both is not None and len(both) > self.MAX_IDS:
+            both = None
+        return CaughtUp(both, self.since, later.generation)
 
 
 @dataclass(frozen=True, slots=True)
@@ -508,8 +535,13 @@ class HasDirectory(Protocol):
 class Refreshing(Protocol):
     """A store that keeps a copy of the record in memory and must catch up with other processes' writes."""
 
-    def refresh(self, *, keep: bool = False) -> frozenset[str]:
-        """Reload what other processes changed; return the namespaces reloaded since the last call."""
+    def refresh(self, *, keep: bool = False) -> Mapping[str, CaughtUp]:
+        """Catch up with what other processes changed; return the namespaces changed since the last call,
+        each with what its holder needs to catch up too."""
+        ...
+
+    def embedding_blobs_of(self, namespace: str, ids: Collection[str]) -> list[tuple[str, bytes, str]]:
+        """``(node_id, float32 bytes, model)`` of the stored embeddings of ``ids`` (ids without one left out)."""
         ...
 
 

@@ -22,7 +22,7 @@ import functools
 import os
 import sqlite3
 import threading
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import replace
 from datetime import datetime
@@ -33,8 +33,18 @@ from graphmem.errors import ConfigError, ReadOnlyStoreError, StoreError
 from graphmem.models import Batch, EdgeType, Entity, Event, Fact, Session, SourceRecord, validate_namespace
 from graphmem.settings import DEFAULT_MIRROR_MAX_EVENTS
 from graphmem.store import sqlite_reads
-from graphmem.store.base import DeleteResult, Direction, Neighbor, StoreIdentity, StoreStats, TextHit, TimeFilter
+from graphmem.store.base import (
+    CaughtUp,
+    DeleteResult,
+    Direction,
+    Neighbor,
+    StoreIdentity,
+    StoreStats,
+    TextHit,
+    TimeFilter,
+)
 from graphmem.store.budget import CacheBudget
+from graphmem.store.changelog import ChangeLog
 from graphmem.store.freshness import Freshness
 from graphmem.store.lock import DEFAULT_LOCK_TIMEOUT, WriteLock
 from graphmem.store.mirror import MemoryGraph, NamespaceIndex
@@ -80,6 +90,7 @@ def _exclusive(
             self.refresh(keep=True)
             result = method(self, *args, **kwargs)
             self._fresh.saw_own_writes()
+            self._log.skip_to_end()
         return result
 
     functools.update_wrapper(run, method)
@@ -112,11 +123,12 @@ class EmbeddedStore:
         self._ns = NamespaceLoader(conn, self._lock, budget, mirror_max_events)
         self._closed = False
         self._write_lock = None if read_only else WriteLock(directory, timeout=lock_timeout)
-        self._unseen: set[str] = set()  # namespaces reloaded since the caller last asked (see refresh)
+        self._unseen: dict[str, CaughtUp] = {}  # namespaces changed by others since the caller last asked
         self._scopes = threading.local()  # read scopes open in each thread (see reading)
         self.mirror_max_events = mirror_max_events
         with self._snapshot():
             self._fresh = Freshness(conn)
+            self._log = ChangeLog(conn)
 
     # -- opening -------------------------------------------------------------------------------------
 
@@ -248,27 +260,53 @@ class EmbeddedStore:
         """The store-wide write lock (re-entrant); a read-only store has none to take."""
         return self._write_lock if self._write_lock is not None else nullcontext()
 
-    def refresh(self, *, keep: bool = False) -> frozenset[str]:
-        """Catch up with what other processes committed: reload the namespaces they changed.
+    def refresh(self, *, keep: bool = False) -> dict[str, CaughtUp]:
+        """Catch up with what other processes committed to the namespaces they changed.
 
-        A changed namespace is dropped from memory and read back on its next use. Returns the
-        namespaces changed since the previous call (so the caller can drop what it derived
-        from them); with ``keep`` they are remembered for that next call instead.
+        A changed namespace that is loaded is brought up to date from the change log, reading back only the
+        rows others wrote (:mod:`graphmem.store.catch_up`); when the log cannot say what changed (it was
+        trimmed past this reader, or the store has none yet) or so much changed that a fresh read is
+        cheaper, the namespace is dropped from memory and read back on its next use.
+
+        Returns the namespaces changed since the previous call, each with the ids whose embeddings changed
+        and its change counter as of this catch-up (:class:`~graphmem.store.base.CaughtUp`), so the caller
+        can update what it derived from them; with ``keep`` they are remembered for that next call instead.
         """
         with self._lock, self._snapshot():
             self._check_open()
+            before = self._fresh.seen()
             changed = self._fresh.changed()
+            log = self._log.read() if changed is None or changed else {}
             if changed is None:  # a store without change counters: anything may have changed
                 changed = set(self._ns.loaded()) | set(sqlite_reads.namespaces_with_data(self._conn))
-            for ns in changed:
-                if self._ns.is_loaded(ns):
+                log = None
+            for ns in sorted(changed):
+                rows = None if log is None else log.get(ns, {})
+                if self._ns.is_loaded(ns) and (rows is None or not self._caught_up(ns, rows)):
                     self._ns.unload(ns)  # read back on next use
                 self._ns.forget(ns)
-            self._unseen |= changed
+                now = CaughtUp(
+                    None if rows is None else rows.get("embeddings", frozenset()),
+                    before.get(ns, 0),
+                    sqlite_reads.generation(self._conn, ns),
+                )
+                self._unseen[ns] = self._unseen[ns].then(now) if ns in self._unseen else now
             if keep:
-                return frozenset()
-            out, self._unseen = frozenset(self._unseen), set()
+                return {}
+            out, self._unseen = self._unseen, {}
             return out
+
+    def _caught_up(self, namespace: str, rows: Mapping[str, frozenset[str]]) -> bool:
+        """Catch the loaded ``namespace`` up with ``rows``; ``False`` when it should be read again whole.
+
+        A catch-up that fails part way drops the namespace before the error goes on: the log position and
+        the counters have moved past these rows, so nothing would repair a half-updated mirror later.
+        """
+        try:
+            return self._ns.catch_up(namespace, rows)
+        except BaseException:
+            self._ns.unload(namespace)
+            raise
 
     def _check_open(self) -> None:
         if self._closed:
@@ -554,6 +592,12 @@ class EmbeddedStore:
             if len(rows) < 10_000:
                 return
             after = rows[-1][0]
+
+    def embedding_blobs_of(self, namespace: str, ids: Collection[str]) -> list[tuple[str, bytes, str]]:
+        """``(node_id, float32 bytes, model)`` of the stored embeddings of ``ids`` (ids without one left out)."""
+        self._check(namespace)
+        with self._lock, self._read():
+            return sqlite_reads.embeddings_of(self._conn, namespace, ids)
 
     def embedding_origins(self, namespace: str) -> dict[tuple[str, str], int]:
         """How many event embeddings of the namespace each ``(model, scheme)`` made (``""``: unknown scheme)."""

@@ -81,6 +81,10 @@ class Freshness:
         self._gens = gens
         return names
 
+    def seen(self) -> dict[str, int]:
+        """The counters as last read (a namespace never written has none: counter 0)."""
+        return dict(self._gens)
+
     def saw_own_writes(self) -> None:
         """Note the counters our own commits left, so they are not taken for other writers' changes.
 

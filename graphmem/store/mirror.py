@@ -159,6 +159,17 @@ class MemoryGraph:
             self.graph.add_edge(src, dst, key=key, type=etype, role=role)
             self.space(namespace).mentions += 1
 
+    def replace_mentions(self, namespace: str, event_id: str, rows: Iterable[tuple[str, str]]) -> None:
+        """Make the event's SPOKEN_BY and MENTIONS edges exactly ``rows`` (``(entity id, role)`` each)."""
+        src = (namespace, event_id)
+        edges = self.graph.out_edges(src, keys=True, data=True)
+        stale = [(v, k) for _, v, k, d in edges if d["type"] in _MENTION_TYPES]
+        for v, k in stale:
+            self.graph.remove_edge(src, v, k)
+        self.space(namespace).mentions -= len(stale)
+        for entity_id, role in rows:
+            self.put_mention(namespace, event_id, entity_id, role)
+
     def put_fact(self, fact: Fact) -> None:
         """Insert or replace a FACT edge."""
         ix = self.space(fact.namespace)

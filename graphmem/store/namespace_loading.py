@@ -22,11 +22,13 @@ from __future__ import annotations
 import sqlite3
 import threading
 from collections import OrderedDict
+from collections.abc import Mapping
 
 from graphmem.models import Batch, Fact, NodeKind
 from graphmem.store import sqlite_reads
 from graphmem.store.admission import GhostAdmission
 from graphmem.store.budget import CacheBudget, DeferredEvictions
+from graphmem.store.catch_up import apply_changes, worth_catching_up
 from graphmem.store.mirror import MemoryGraph, NamespaceIndex, estimate_bytes
 from graphmem.store.sqlite_graph import DiskNamespace, EventCache
 from graphmem.store.sqlite_rows import normalised_event, normalised_fact, normalised_session
@@ -220,6 +222,24 @@ class NamespaceLoader:
         if batch.sessions:
             mem.relink_sessions(ns)
         self.charge(ns)
+
+    def catch_up(self, namespace: str, changes: Mapping[str, frozenset[str]]) -> bool:
+        """Bring the loaded ``namespace`` up to date with the rows other processes changed (``changes``: logged
+        table → keys, from :mod:`graphmem.store.changelog`), read back by key inside the caller's snapshot.
+
+        Returns ``False``, changing nothing, when so much changed that reading it again whole is cheaper, or
+        when it may have grown past ``mirror_max_events`` (the caller unloads it then).
+        """
+        ix = self.peek(namespace)
+        events = len(ix.events) if ix is not None else 0
+        if not worth_catching_up(changes, events):
+            return False
+        limit = self.mirror_max_events
+        if limit is not None and events + len(changes.get("events", ())) > limit:
+            return False  # it may have outgrown the mirror: read from SQLite from now on
+        apply_changes(self._conn, self.mirror, namespace, changes)
+        self.charge(namespace)
+        return True
 
     # -- loading and dropping ------------------------------------------------------------------------
 

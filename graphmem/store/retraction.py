@@ -115,7 +115,10 @@ def plan_retraction(
             for _, _, data in graph.out_edges(key, data=True)
         )
 
-    plan.orphans = sorted(e for e in touched if e in ix.entities and e not in keep and not in_use(e))
+    restored = {x for f in plan.shrunk_facts for x in (f.subject_id, f.object_id)}  # the versions put back
+    plan.orphans = sorted(
+        e for e in touched if e in ix.entities and e not in keep and e not in restored and not in_use(e)
+    )
     if sessions_kept is not None:
         emptied = {ix.events[eid].session for eid in plan.events} - sessions_kept
         plan.sessions = sorted(s for s in emptied if s in ix.sessions and gone.issuperset(ix.session_events.get(s, ())))

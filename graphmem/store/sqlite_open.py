@@ -10,6 +10,7 @@ import sqlite3
 from pathlib import Path
 
 from graphmem.errors import StoreError
+from graphmem.store.changelog import install_changelog
 from graphmem.store.freshness import install_generations
 from graphmem.store.lock import WriteLock
 from graphmem.store.sqlite_graph import DISK_INDEXES
@@ -51,6 +52,7 @@ def connect_writable(directory: Path, db_path: Path, *, create: bool) -> sqlite3
         else:
             check_and_init(conn, db_path)
         install_generations(conn)
+        install_changelog(conn)
         for ddl in DISK_INDEXES:  # stores written before these indexes existed get them now
             conn.execute(ddl)
     except sqlite3.Error as exc:

@@ -9,6 +9,7 @@ namespace never load a graph.
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Collection
 
 from graphmem.models import Fact, NodeKind
 from graphmem.store.mirror import MemoryGraph
@@ -20,6 +21,7 @@ __all__ = [
     "count_rows",
     "embedding_origins",
     "embeddings_after",
+    "embeddings_of",
     "event_embedding_origins",
     "generation",
     "kind_of",
@@ -155,6 +157,18 @@ def embeddings_after(
     """``(node_id, float32 bytes, model)`` of stored embeddings with ids after ``after``, by id (``limit`` rows)."""
     sql = "SELECT node_id, vec, model FROM embeddings WHERE ns = ? AND node_id > ? ORDER BY node_id LIMIT ?"
     return conn.execute(sql, (namespace, after, -1 if limit is None else limit)).fetchall()
+
+
+def embeddings_of(conn: sqlite3.Connection, namespace: str, ids: Collection[str]) -> list[tuple[str, bytes, str]]:
+    """``(node_id, float32 bytes, model)`` of the stored embeddings of ``ids``, by id."""
+    out: list[tuple[str, bytes, str]] = []
+    ordered = sorted(ids)
+    for start in range(0, len(ordered), 500):
+        part = ordered[start : start + 500]
+        marks = ", ".join("?" * len(part))
+        sql = f"SELECT node_id, vec, model FROM embeddings WHERE ns = ? AND node_id IN ({marks}) ORDER BY node_id"
+        out.extend(conn.execute(sql, (namespace, *part)).fetchall())
+    return out
 
 
 def _scheme_column(conn: sqlite3.Connection) -> str:

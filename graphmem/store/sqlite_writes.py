@@ -9,6 +9,7 @@ from contextlib import contextmanager
 from graphmem.errors import StoreError
 from graphmem.models import Batch, Fact
 from graphmem.store import sqlite_heads, sqlite_text
+from graphmem.store.changelog import trim
 from graphmem.store.retraction import Retraction
 from graphmem.store.sqlite_rows import dt_in, fts_ddl, fts_table, json_list, times_in, vector_in
 from graphmem.store.sqlite_terms import note_rows
@@ -24,12 +25,15 @@ EVENT_ROWS = (("events", "id"), ("mentions", "event_id"), ("embeddings", "node_i
 def one_transaction(c: sqlite3.Connection, failure: str) -> Iterator[None]:
     """A write transaction (``BEGIN IMMEDIATE``), committed at the end and rolled back on any error.
 
+    Before it commits, the change log is trimmed (:func:`graphmem.store.changelog.trim`).
+
     Raises:
         StoreError: an SQLite error, as ``"{failure}: {error}"``; nothing of the transaction is stored.
     """
     try:
         c.execute("BEGIN IMMEDIATE")
         yield
+        trim(c)
         c.execute("COMMIT")
     except sqlite3.Error as exc:
         _roll_back(c)

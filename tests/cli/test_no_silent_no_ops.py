@@ -314,6 +314,36 @@ def test_an_export_into_a_folder_it_may_not_write_writes_the_file(
     assert json.loads(out.read_text(encoding="utf-8"))["namespaces"][0]["namespace"] == "chat"
 
 
+def test_an_export_it_can_write_nowhere_fails_before_reading_the_store(
+    store_dir: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # With neither the folder nor the file writable, the whole export was built in memory first and only
+    # then failed to open the file: a large store was read (and held in memory) for nothing.
+    import graphmem.export
+
+    out = store_dir.parent / "locked.json"
+    out.write_text("old", encoding="utf-8")
+    real_os_open = os.open
+
+    def os_open(path: Any, flags: int, *args: Any) -> int:
+        if str(path).endswith((".part", "locked.json")):
+            raise PermissionError(13, "Permission denied")
+        return real_os_open(path, flags, *args)
+
+    built: list[str] = []
+    real_export = graphmem.export.export_graph
+
+    def export_graph(*args: Any, **kwargs: Any) -> Any:
+        built.append("export")
+        return real_export(*args, **kwargs)
+
+    monkeypatch.setattr(os, "open", os_open)
+    monkeypatch.setattr(graphmem.export, "export_graph", export_graph)
+    assert main(["--db", str(store_dir), "export", "-n", "chat", "-o", str(out)]) == 1
+    assert f"cannot write {out}: Permission denied" in capsys.readouterr().err
+    assert built == [] and out.read_text(encoding="utf-8") == "old"
+
+
 def test_a_reading_command_upgrades_an_older_store_it_may_write(tmp_path: Path) -> None:
     # Reading commands open stores read-only; a store of schema 2 (older than read-only opens read)
     # then failed with "must be upgraded first: open it once without read_only", naming a Python argument.

@@ -467,6 +467,34 @@ def test_retracting_the_closing_statement_restores_the_prior_version(backend: Ba
     assert employers(store, ns) == ["acme"]
 
 
+def test_retracting_a_revision_keeps_the_entity_the_restored_version_names(backend: Backend) -> None:
+    # Ann works_at B, then works_at C: deleting the statement of C restores the version naming B, but B
+    # (named by nothing else) was deleted as unused, leaving a fact whose object is gone (a reader's
+    # neighbours of Ann then failed).
+    store, ns = backend.open(), backend.ns()
+    store.write(
+        Batch(
+            ns,
+            sessions=(Session(ns, "s0", 0, day(0)),),
+            events=(Event(ns, "e1", "s0", 1, "Ann", "I work at B.", day(1)),),
+            entities=(Entity(ns, "ann", "Ann", "PERSON"), Entity(ns, "b", "B", "ORG"), Entity(ns, "c", "C", "ORG")),
+            facts=(Fact(ns, "f", "ann", "works_at", "b", day(1), evidence=("e1",)),),
+        )
+    )
+    store.write(
+        Batch(
+            ns,
+            events=(Event(ns, "e3", "s0", 3, "Ann", "Now I work at C.", day(3)),),
+            facts=(Fact(ns, "f", "ann", "works_at", "c", day(3), evidence=("e3",)),),
+        )
+    )
+    store.delete_event(ns, "e3")
+    [restored] = store.iter_facts(ns)
+    assert (restored.subject_id, restored.object_id) == ("ann", "b")
+    assert store.get_entity(ns, "b") is not None
+    assert [n.node_id for n in store.neighbors(ns, "ann", edge_types=[EdgeType.FACT], direction=Direction.OUT)] == ["b"]
+
+
 def test_a_closing_without_a_new_value_versions_the_fact(backend: Backend) -> None:
     store, ns = backend.open(), backend.ns()
     first, _ = job_history(ns)

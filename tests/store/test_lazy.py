@@ -166,7 +166,7 @@ def test_a_small_budget_evicts_the_least_recently_used_and_reloads_identically(t
     assert budget.used == 0
 
 
-def test_other_processes_writes_drop_only_their_namespace(tmp_path: Path) -> None:
+def test_other_processes_writes_touch_only_their_namespace(tmp_path: Path) -> None:
     _fill(tmp_path / "s", SIZES)
     reader = EmbeddedStore.open(tmp_path / "s")
     writer = EmbeddedStore.open(tmp_path / "s")
@@ -174,8 +174,8 @@ def test_other_processes_writes_drop_only_their_namespace(tmp_path: Path) -> Non
     reader.get_event("b", "e0")
     more = _batch("a", 2, start=30)
     writer.write(Batch("a", events=more.events))
-    assert reader.refresh() == {"a"}
-    assert reader.loaded == {"b"}
+    assert set(reader.refresh()) == {"a"}
+    assert reader.loaded == {"a", "b"}  # a caught up in place (tests/store/test_catch_up.py)
     assert reader.get_event("a", "e31") is not None
     writer.close()
     reader.close()
