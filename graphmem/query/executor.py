@@ -9,13 +9,14 @@ them. Work and wall time are counted as rows are built, and a query past a limit
 
 from __future__ import annotations
 
+import functools
 import itertools
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, assert_never
 
-from graphmem.errors import QueryLimitError, QuerySemanticError
+from graphmem.errors import QueryLimitError, QueryNamespaceError, QuerySemanticError
 from graphmem.models import EdgeType, Entity, Event, NodeKind, Session
 from graphmem.namespaces import require_namespace
 from graphmem.query import plan as p
@@ -23,6 +24,7 @@ from graphmem.query.aggregate import aggregate_rows, sort_key
 from graphmem.query.limits import DEFAULT_LIMITS, QueryLimits, resident_memory
 from graphmem.query.result import Edge, Result
 from graphmem.query.row import Row
+from graphmem.query.syntax_errors import caret_context
 from graphmem.query.values import Evaluator, fuzzy_entities
 from graphmem.store.base import Direction, GraphStore, TimeFilter
 
@@ -52,8 +54,9 @@ def resolve_namespace(plan: p.Plan, store: GraphStore, *, hint: str = NAMESPACE_
             (the CLI says ``-n/--namespace``, the REPL ``.namespace NAME``).
 
     Raises:
-        QuerySemanticError: no namespace was named and the store holds several (or none), or the named
-            one holds no data (with the closest existing one suggested).
+        QuerySemanticError: no namespace was named and the store holds several (or none).
+        QueryNamespaceError: the named one holds no data (with the closest existing one suggested); named
+            in the query text, the error points at that place.
     """
     existing = store.namespaces()
     if plan.namespace is None:
@@ -65,7 +68,12 @@ def resolve_namespace(plan: p.Plan, store: GraphStore, *, hint: str = NAMESPACE_
             f"this store holds {len(existing)} namespaces ({', '.join(existing[:8])}"
             f'{", …" if len(existing) > 8 else ""}); name one with IN "..." or {hint}'
         )
-    return require_namespace(str(plan.namespace.value), existing, error=QuerySemanticError)
+    error: Callable[..., QueryNamespaceError] = QueryNamespaceError
+    if plan.namespace_at is not None:
+        line, column, width = plan.namespace_at
+        context = caret_context(plan.source, line, column, width)
+        error = functools.partial(QueryNamespaceError, line=line, column=column, context=context)
+    return require_namespace(str(plan.namespace.value), existing, error=error)
 
 
 def execute(

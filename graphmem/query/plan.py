@@ -494,6 +494,9 @@ class Plan:
         row_limit: whether the query bounds its rows itself (``LIMIT``, ``FIRST``/``LAST``); without
             it, returning more than the row limit is an error rather than a silent cut.
         source: the query text.
+        namespace_at: where the query text names the namespace (``IN "ns"`` or ``IN $ns``): line,
+            column and width in ``source``; ``None`` when it came from outside (``namespace=``, ``-n``)
+            or nowhere. An error about the namespace points there.
     """
 
     kind: str
@@ -503,6 +506,7 @@ class Plan:
     explain: bool = False
     row_limit: bool = False
     source: str = field(default="", compare=False)
+    namespace_at: tuple[int, int, int] | None = field(default=None, compare=False)
 
     def __str__(self) -> str:
         ns = str(self.namespace) if self.namespace is not None else "(the only namespace)"

@@ -135,8 +135,8 @@ def test_broken_queries_give_the_same_named_error_on_both_stores(stores: tuple[M
         want, got = outcome(mem.store, broken.text, params), outcome(neo, broken.text, params)
         if want[0] == "error":
             errors += 1
-            # every error names its place, but a namespace is checked against the store after planning
-            assert re.match(r"line \d+, column \d+: ", want[2]) or want[2].startswith("namespace "), want
+            # every error names its place, a namespace the query names too
+            assert re.match(r"line \d+, column \d+: ", want[2]), want
         assert got == want if want[0] == "error" else divergence(mem, neo, broken) is None, broken.text
     assert errors >= 100  # most edits break the query
 
@@ -153,7 +153,10 @@ def test_broken_queries_give_the_same_named_error_on_both_stores(stores: tuple[M
         ("FIND (e:Event) WHERE e.time ON 2024-02-30 RETURN e", {}, "QuerySemanticError", "line 1, column 32"),
         ("FIND (e:Event) AS OF 2024 RETURN e", {}, "QuerySemanticError", "line 1, column 22"),
         ("FIND (a)-[:FACT*]->(b) RETURN b", {}, "PlanLimitError", "line 1, column 16"),
-        ('FIND (e:Event) IN "d3" RETURN e', {}, "QuerySemanticError", "namespace 'd3' holds no data"),
+        ('FIND (e:Event) IN "d3" RETURN e', {}, "QueryNamespaceError", "line 1, column 19: namespace 'd3' holds"),
+        ("FIND (e:Event)\n IN $ns RETURN e", {"ns": "D1"}, "QueryNamespaceError", "line 2, column 5: namespace 'D1'"),
+        ('TIMELINE (p:Person ~"Ines") IN "x" LIMIT 2', {}, "QueryNamespaceError", "line 1, column 32: namespace 'x'"),
+        ("FIND (e:Event) RETURN e", {"namespace": "d3"}, "QueryNamespaceError", "namespace 'd3' holds no data"),
         ('FIND (e:Event) IN "d2" RETURN e', {"namespace": NS}, "QuerySemanticError", "line 1"),
         ("FIND (e:Event) RETURN e LIMIT 20000", {}, "PlanLimitError", "line 1"),
     ],
@@ -162,7 +165,7 @@ def test_named_errors_are_the_same_on_both_stores(
     stores: tuple[Memory, CypherStore], text: str, params: dict[str, Any], error: str, where: str
 ) -> None:
     mem, neo = stores
-    params = params if 'IN "' in text else {"namespace": NS, **params}
+    params = params if " IN " in text or "namespace" in params else {"namespace": NS, **params}
     want, got = outcome(mem.store, text, params), outcome(neo, text, params)
     assert want == got
     assert want[:2] == ("error", error) and want[2].startswith(where), want
