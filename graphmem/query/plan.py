@@ -27,7 +27,9 @@ a tuple of edges. The stream starts as one empty row. Steps in order:
 
 - :class:`Expand` follows edges from a bound variable to ``dst`` (binding it, or when ``into`` checking
   the already-bound node). Single hop: one row per edge. Hop range: one row per distinct node reachable
-  in ``min_hops..max_hops`` hops, via the shortest path (the edge variable holds that path's edges).
+  in ``min_hops..max_hops`` hops, via the shortest path (the edge variable holds that path's edges; of
+  several, the first by :func:`~graphmem.query.result.path_key`); the start node too, by the shortest
+  cycle back to it, when ``min_hops`` ≥ 1. No edge is used twice in a path, nodes may repeat.
   Only the last node is checked against ``dst_labels``. An edge is never used twice in one row
   (Cypher's relationship uniqueness). ``as_of``/``valid_at`` keep only FACT edges memory held at
   ``as_of`` and that were true in the world at ``valid_at``.
