@@ -46,7 +46,8 @@ a tuple of edges. The stream starts as one empty row. Steps in order:
 Expressions are :class:`Const`, :class:`Ref` (a variable), :class:`PropRef` (a property; node keys are
 listed in :data:`NODE_PROPS`, edge keys in :data:`EDGE_PROPS`), :class:`Column` (an output column),
 :class:`Func`, :class:`Agg`, :class:`Relevance` and the predicates :class:`Cmp`, :class:`IsNull`,
-:class:`InTime`, :class:`Mentions`, :class:`HasName`, :class:`BoolAnd`, :class:`BoolOr`, :class:`BoolNot`.
+:class:`InTime`, :class:`TimeIn`, :class:`Mentions`, :class:`HasName`, :class:`BoolAnd`, :class:`BoolOr`,
+:class:`BoolNot`.
 Text comparisons (``CONTAINS``, ``STARTS WITH``, ``ENDS WITH``, ``~``) ignore case, and ``~`` accents too;
 ``=`` does not. A comparison with a date (a date literal, a ``date`` parameter, a year compared with a
 time) never reaches the plan as a :class:`Cmp`: the planner writes it as the :class:`InTime` interval
@@ -82,6 +83,7 @@ from graphmem.query.plan_expr import (
     Ref,
     Relevance,
     Shift,
+    TimeIn,
     ValueExpr,
     fmt_value,
 )
@@ -130,6 +132,7 @@ __all__ = [
     "Sort",
     "SortKey",
     "Step",
+    "TimeIn",
     "ValueExpr",
 ]
 
