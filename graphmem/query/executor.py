@@ -386,10 +386,10 @@ class _Context:
         :func:`path_key`, path and kind. Edges in ``banned`` are not followed; ``stop`` is reached but
         not gone through."""
         seen = {start}
-        frontier: dict[str, tuple[str, tuple[Edge, ...], NodeKind]] = {start: ("", (), NodeKind.EVENT)}
+        frontier: dict[str, tuple[Edge, ...]] = {start: ()}
         for depth in range(1, max_depth + 1):
             level: dict[str, tuple[str, tuple[Edge, ...], NodeKind]] = {}
-            for node_id, (_, path, _) in frontier.items():
+            for node_id, path in frontier.items():
                 if node_id == stop:
                     continue
                 for nb in self.store.neighbors(self.ns, node_id, edge_types=types, direction=step.direction, time=tf):
@@ -407,7 +407,7 @@ class _Context:
                 return
             seen.update(level)
             yield depth, level
-            frontier = level
+            frontier = {node_id: path for node_id, (_, path, _) in level.items()}
 
     def cycle(
         self,
