@@ -12,7 +12,7 @@ from __future__ import annotations
 import functools
 import itertools
 import time
-from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, assert_never
 
@@ -21,12 +21,13 @@ from graphmem.models import EdgeType, Entity, Event, NodeKind, Session
 from graphmem.namespaces import require_namespace
 from graphmem.query import plan as p
 from graphmem.query.aggregate import aggregate_rows, sort_key
+from graphmem.query.hops import HopSearch, edge_from, edge_key
 from graphmem.query.limits import DEFAULT_LIMITS, QueryLimits, resident_memory
-from graphmem.query.result import Edge, Result, path_key
+from graphmem.query.result import Edge, Result
 from graphmem.query.row import Row
 from graphmem.query.syntax_errors import caret_context
 from graphmem.query.values import Evaluator, fuzzy_entities
-from graphmem.store.base import Direction, GraphStore, TimeFilter
+from graphmem.store.base import Direction, GraphStore, Neighbor, TimeFilter
 
 if TYPE_CHECKING:
     from graphmem.recall import Hit, RecallRequest
@@ -322,8 +323,8 @@ class _Context:
             if (step.min_hops, step.max_hops) == (1, 1):
                 for nb in self.store.neighbors(self.ns, src.id, edge_types=types, direction=step.direction, time=tf):
                     self.tick()
-                    edge = _edge(src.id, nb)
-                    key = _edge_key(edge)
+                    edge = edge_from(src.id, nb)
+                    key = edge_key(edge)
                     if key in row.edges:
                         continue
                     node = self.far_node(nb.node_id, nb.kind, step.dst_labels, target)
@@ -331,7 +332,7 @@ class _Context:
                         yield row.extend(step.rel, edge, (key,), step.dst, node)
                 continue
             for node, path in self.paths(src, step, types, tf, row, target):
-                yield row.extend(step.rel, path, tuple(_edge_key(e) for e in path), step.dst, node)
+                yield row.extend(step.rel, path, tuple(edge_key(e) for e in path), step.dst, node)
 
     def far_node(self, node_id: str, kind: NodeKind, labels: p.Labels, target: Any) -> Node | None:
         if kind not in labels.kinds:
@@ -351,7 +352,8 @@ class _Context:
         target: Any,
     ) -> Iterator[tuple[Node, tuple[Edge, ...]]]:
         """Each node reachable in min..max hops once, by its shortest path (of several, the first by
-        :func:`path_key`); the start node too, by the shortest cycle back to it, when ``min_hops`` ≥ 1.
+        :func:`~graphmem.query.result.path_key`); the start node too, by the shortest cycle back to it,
+        when ``min_hops`` ≥ 1 (see :mod:`graphmem.query.hops`).
 
         No edge is used twice in a path, and none the row has bound already; nodes may repeat only as
         the start of a cycle (Cypher's relationship uniqueness).
@@ -359,91 +361,23 @@ class _Context:
         start = self.far_node(src.id, _kind(src), step.dst_labels, target)
         if step.min_hops == 0 and start is not None:
             yield start, ()
-        for depth, level in self.levels(src.id, step, types=types, tf=tf, banned=row.edges, max_depth=step.max_hops):
-            if depth < step.min_hops:
-                continue
-            for node_id, (_, path, kind) in level.items():
-                node = self.far_node(node_id, kind, step.dst_labels, target)
-                if node is not None:
-                    yield node, path
-        if step.min_hops > 0 and start is not None:
-            cycle = self.cycle(src.id, step, types=types, tf=tf, banned=row.edges)
-            if cycle is not None and len(cycle) >= step.min_hops:
-                yield start, cycle
 
-    def levels(
-        self,
-        start: str,
-        step: p.Expand,
-        *,
-        types: tuple[EdgeType, ...] | None,
-        tf: TimeFilter | None,
-        banned: Collection[Any],
-        max_depth: int,
-        stop: str | None = None,
-    ) -> Iterator[tuple[int, dict[str, tuple[str, tuple[Edge, ...], NodeKind]]]]:
-        """Breadth-first from ``start``: per depth, the nodes first reached there, each with its
-        :func:`path_key`, path and kind. Edges in ``banned`` are not followed; ``stop`` is reached but
-        not gone through."""
-        seen = {start}
-        frontier: dict[str, tuple[Edge, ...]] = {start: ()}
-        for depth in range(1, max_depth + 1):
-            level: dict[str, tuple[str, tuple[Edge, ...], NodeKind]] = {}
-            for node_id, path in frontier.items():
-                if node_id == stop:
+        def fetch(node_id: str) -> list[Neighbor]:
+            return self.store.neighbors(self.ns, node_id, edge_types=types, direction=step.direction, time=tf)
+
+        search = HopSearch(src.id, fetch, undirected=step.direction is Direction.BOTH, banned=row.edges, tick=self.tick)
+        if target is None or getattr(target, "id", None) != src.id:  # else only the start can match
+            for depth, level in search.levels(step.max_hops):
+                if depth < step.min_hops:
                     continue
-                for nb in self.store.neighbors(self.ns, node_id, edge_types=types, direction=step.direction, time=tf):
-                    self.tick()
-                    if nb.node_id in seen:
-                        continue
-                    edge = _edge(node_id, nb)
-                    if _edge_key(edge) in banned:
-                        continue
-                    new_path = (*path, edge)
-                    key = path_key(start, new_path)
-                    if nb.node_id not in level or key < level[nb.node_id][0]:
-                        level[nb.node_id] = (key, new_path, nb.kind)
-            if not level:
-                return
-            seen.update(level)
-            yield depth, level
-            frontier = {node_id: path for node_id, (_, path, _) in level.items()}
-
-    def cycle(
-        self,
-        start: str,
-        step: p.Expand,
-        *,
-        types: tuple[EdgeType, ...] | None,
-        tf: TimeFilter | None,
-        banned: Collection[Any],
-    ) -> tuple[Edge, ...] | None:
-        """The shortest path of at least one edge from ``start`` back to it (of several, the first by
-        :func:`path_key`), using no edge twice, or ``None``: for each first edge, the shortest way back
-        without it."""
-        best: tuple[int, str, tuple[Edge, ...]] | None = None
-        for nb in self.store.neighbors(self.ns, start, edge_types=types, direction=step.direction, time=tf):
-            self.tick()
-            first = _edge(start, nb)
-            if _edge_key(first) in banned:
-                continue
-            found: tuple[Edge, ...] | None = None
-            if nb.node_id == start:
-                found = (first,)
-            else:
-                longest = step.max_hops if best is None else best[0]
-                without = {*banned, _edge_key(first)}
-                for _, level in self.levels(
-                    nb.node_id, step, types=types, tf=tf, banned=without, max_depth=longest - 1, stop=start
-                ):
-                    if start in level:
-                        found = (first, *level[start][1])
-                        break
-            if found is not None:
-                candidate = (len(found), path_key(start, found), found)
-                if best is None or candidate[:2] < best[:2]:
-                    best = candidate
-        return None if best is None else best[2]
+                for node_id, (path, kind) in level.items():
+                    node = self.far_node(node_id, kind, step.dst_labels, target)
+                    if node is not None:
+                        yield node, path
+        if step.min_hops > 0 and start is not None:
+            cycle = search.cycle(step.min_hops, step.max_hops)
+            if cycle is not None:
+                yield start, cycle
 
     def recall(self, step: p.RecallSeek, rows: Iterable[Row]) -> Iterator[Row]:
         if self.recall_fn is None:
@@ -491,17 +425,6 @@ def _admits(labels: p.Labels, node: Node) -> bool:
         assert isinstance(node, Entity)
         return node.type.lower() in {t.lower() for t in labels.types}
     return True
-
-
-def _edge(from_id: str, nb: Any) -> Edge:
-    if nb.direction == Direction.OUT:
-        return Edge(nb.edge, from_id, nb.node_id, nb.role, nb.fact)
-    return Edge(nb.edge, nb.node_id, from_id, nb.role, nb.fact)
-
-
-def _edge_key(edge: Edge) -> tuple[str, str, str, str | None]:
-    detail = edge.fact.id if edge.fact is not None else edge.role
-    return (edge.type.value, edge.start, edge.end, detail)
 
 
 def _hashable(value: Any) -> Any:

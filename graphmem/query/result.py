@@ -10,7 +10,7 @@ from typing import Any
 from graphmem.models import EdgeType, Entity, Event, Fact, Session
 from graphmem.query.plan import Plan
 
-__all__ = ["PATH_KEY_SEP", "Edge", "Result", "format_value", "jsonable", "path_key"]
+__all__ = ["PATH_KEY_SEP", "Edge", "Result", "format_value", "jsonable", "path_key", "path_key_edge"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -177,13 +177,17 @@ def path_key(start: str, path: Sequence[Edge]) -> str:
     nodes = [start]
     for edge in path:
         nodes.append(edge.end if edge.start == nodes[-1] else edge.start)
-    edges = []
-    for edge in path:
-        if edge.type is EdgeType.FACT:
-            detail = edge.fact.id if edge.fact is not None else ""
-        elif edge.type in (EdgeType.MENTIONS, EdgeType.SPOKEN_BY):
-            detail = edge.role or ""
-        else:
-            detail = ""
-        edges.append(f"{edge.type.value}{sep}{detail}{sep}")
-    return "".join(f"{n}{sep}" for n in nodes) + "".join(edges)
+    return "".join(f"{n}{sep}" for n in nodes) + "".join(path_key_edge(edge) for edge in path)
+
+
+def path_key_edge(edge: Edge) -> str:
+    """One edge's part of a :func:`path_key`: its type and its fact id or role, each ended by
+    :data:`PATH_KEY_SEP`."""
+    sep = PATH_KEY_SEP
+    if edge.type is EdgeType.FACT:
+        detail = edge.fact.id if edge.fact is not None else ""
+    elif edge.type in (EdgeType.MENTIONS, EdgeType.SPOKEN_BY):
+        detail = edge.role or ""
+    else:
+        detail = ""
+    return f"{edge.type.value}{sep}{detail}{sep}"

@@ -7,14 +7,16 @@ need no server.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from graphmem import Memory
-from graphmem.models import EdgeType
-from graphmem.query import Edge
+from graphmem.models import EdgeType, Entity, Event, Mention
+from graphmem.query import Edge, run_query
+from graphmem.query.limits import QueryLimits
 from graphmem.query.result import PATH_KEY_SEP, path_key
 from tests.query.differential import NS, load_graph
 
@@ -73,3 +75,37 @@ def test_the_path_key() -> None:
     path = (Edge(EdgeType.MENTIONS, "e1", "x:bolt", "object"), Edge(EdgeType.NEXT, "e1", "e2"))
     assert path_key("x:bolt", path) == f"x:bolt{sep}e1{sep}e2{sep}MENTIONS{sep}object{sep}NEXT{sep}{sep}"
     assert path_key("x:bolt", path[:1]) < path_key("x:bolt", (Edge(EdgeType.MENTIONS, "e2", "x:bolt"),))
+
+
+def test_a_hub_costs_one_breadth_first_search(tmp_path: Path) -> None:
+    # 400 turns spoken by one person, each mentioning one of 20 topics: the way back to the hub (a cycle of
+    # four edges) comes from the one search, under 2,500 steps; a search per turn took over 6,000
+    ns = "hub"
+    events = [
+        Event(ns, f"e{i:03d}", "s1", i, "Hub", f"turn {i}", datetime(2024, 1, 1) + timedelta(minutes=i))
+        for i in range(400)
+    ]
+    entities = [
+        Entity(ns, "p:hub", "Hub", "Person"),
+        *(Entity(ns, f"t:{k:02d}", f"topic {k}", "Topic") for k in range(20)),
+    ]
+    mentions = [Mention(ns, f"e{i:03d}", "p:hub", "speaker") for i in range(400)]
+    mentions += [Mention(ns, f"e{i:03d}", f"t:{i % 20:02d}") for i in range(400)]
+    limits = QueryLimits(max_work=4_000)
+    with Memory.open(tmp_path / "db") as memory:
+        memory.add_events(events, namespace=ns, entities=entities, mentions=mentions)
+
+        def ask(text: str) -> list[tuple[Any, ...]]:
+            return list(run_query(memory.store, text, {"namespace": ns}, limits=limits).rows)
+
+        assert ask('FIND (a {id: "p:hub"})-[r:MENTIONS|SPOKEN_BY*1..3]-(x) RETURN count(x)') == [(420,)]
+        assert ask('FIND (a {id: "p:hub"})-[r:MENTIONS|SPOKEN_BY*1..3]-(a) RETURN count(a)') == [(0,)]
+        # the first of the cycles: through e000, its topic t:00 and the next turn mentioning it, e020
+        [(cycle,)] = ask('FIND (a {id: "p:hub"})-[r:MENTIONS|SPOKEN_BY*1..4]-(a) RETURN r')
+        assert [(e.start, e.end) for e in cycle] == [
+            ("e000", "p:hub"),
+            ("e000", "t:00"),
+            ("e020", "t:00"),
+            ("e020", "p:hub"),
+        ]
+        assert ask('FIND (a {id: "p:hub"})-[r:MENTIONS|SPOKEN_BY*1..4]-(x) RETURN count(x)') == [(421,)]
