@@ -6,12 +6,17 @@ parent whose own path sorts first wins (paths of one length compare by their nod
 parallel edges from one parent the first by its key part: so a tie costs a comparison of two ranks,
 not two keys.
 
-The same search finds the shortest way back to the start (a path of at least one edge, no edge twice):
-an edge from a node at depth ``k`` back to the start closes a cycle of ``k + 1`` edges (undirected, not
-the edge the node was reached by), and, undirected, an edge between two nodes first reached through
-different edges of the start closes one of ``k + j + 1``. On a shortest cycle of length ``L`` the node at
-position ``i`` is at depth ``min(i, L - i)``, so the cycle that sorts first is then found by a search
-limited to those nodes, from the start's neighbours in id order, stopping at the first that has one.
+The same search finds the shortest way back to the start (a path of at least one edge, no edge twice): an
+edge from a node at depth ``k`` back to the start closes a cycle of ``k + 1`` edges (undirected, not the
+edge the node was reached by), and, undirected, an edge between two nodes (at depths ``k`` and ``j``)
+first reached through different edges of the start closes one of ``k + j + 1``. Directed, the cycle that
+sorts first is the first of those paths to a node at depth ``L - 1`` followed by an edge back.
+Undirected, a breadth-first tree can miss it (a triangle: the start's two neighbours are both first
+reached from the start), but on a shortest cycle of length ``L`` the node at position ``i`` is at depth
+``min(i, L - i)`` (else a shorter cycle would exist), so it is found by a search through only such nodes,
+from the start's neighbours in id order, stopping at the first neighbour that has one. So a hop range
+costs one breadth-first search, plus, only when there is a cycle, a limited search from each neighbour
+tried (usually only the first).
 """
 
 from __future__ import annotations
