@@ -21,6 +21,7 @@ tried (usually only the first).
 
 from __future__ import annotations
 
+import collections
 from collections.abc import Callable, Collection, Iterator, Sequence
 from typing import Any
 
@@ -115,6 +116,7 @@ class HopSearch:
         #: the edges back to the start closing a cycle of ``cycle_length``, with the node they leave
         self.closing: list[tuple[str, Neighbor]] = []
         self._steps: dict[str, Sequence[Neighbor]] = {}
+        self._edges_to: collections.Counter[str] = collections.Counter()  # edges from the start, per node
 
     def steps(self, node_id: str) -> Sequence[Neighbor]:
         """The edges to follow from ``node_id`` (fetched once per search)."""
@@ -141,22 +143,27 @@ class HopSearch:
         above = self.reached
         depth = above + 1
         parents: dict[str, tuple[str, Neighbor]] = {}
+        start, tick, known, branches = self.start, self.tick, self.depth, self.branch
+        undirected = self.undirected
         for x in self.frontier:
-            branch = self.branch.get(x)
+            branch = branches.get(x)
             for nb in self.steps(x):
-                self.tick()
+                tick()
                 y = nb.node_id
-                if y == self.start:
+                if y == start:
                     self._close(x, above, nb, branch)
                     continue
-                seen = self.depth.get(y)
+                seen = known.get(y)
                 if seen is not None:
-                    if self.undirected and branch is not None and self.branch[y] != branch:
+                    # branches are shared down the tree: the same branch is the same object
+                    if undirected and branch is not None and branches[y] is not branch:
                         self._found(above + seen + 1)
                     continue
                 current = parents.get(y)
                 if current is None or (paths and self.tree.before(above, x, nb, current)):
                     parents[y] = (x, nb)
+        if above == 0:
+            self._edges_to = collections.Counter(nb.node_id for nb in self.steps(start))
         self.tree.add(parents)
         self.reached = depth
         level: Level = {}
@@ -181,8 +188,8 @@ class HopSearch:
             self.closing = []
 
     def _close(self, x: str, depth: int, nb: Neighbor, branch: EdgeKey | None) -> None:
-        if self.undirected and depth == 1 and edge_key(edge_from(x, nb)) == branch:
-            return  # back along the edge x was reached by
+        if self.undirected and depth == 1 and (self._edges_to[x] < 2 or edge_key(edge_from(x, nb)) == branch):
+            return  # back along the edge x was reached by (its only one)
         self._found(depth + 1)
         if self.cycle_length == depth + 1:
             self.closing.append((x, nb))
