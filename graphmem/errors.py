@@ -17,6 +17,7 @@ class. Third-party exceptions are wrapped where they enter (``raise ... from exc
     ├── QueryError
     │   ├── QuerySyntaxError        the query text does not parse (line, column, context)
     │   ├── QuerySemanticError      it parses but means nothing valid (span, suggestion)
+    │   │   └── QueryNamespaceError the namespace it runs in holds no data (also an UnknownNamespaceError)
     │   └── QueryLimitError         it exceeds a hop, result or time limit
     └── VectorIndexError            the vector index is unusable and could not be rebuilt
 
@@ -38,6 +39,7 @@ __all__ = [
     "NotFoundError",
     "QueryError",
     "QueryLimitError",
+    "QueryNamespaceError",
     "QuerySemanticError",
     "QuerySyntaxError",
     "ReadOnlyStoreError",
@@ -208,6 +210,30 @@ class QuerySemanticError(QueryError):
         if context:
             text = f"{text}\n{context}"
         super().__init__(text)
+
+
+class QueryNamespaceError(QuerySemanticError, UnknownNamespaceError):
+    """The namespace a query runs in holds no data (the closest one suggested).
+
+    Named in the query text (``IN "ns"``, ``IN $ns``), it carries the ``line``, ``column`` and caret
+    ``context`` of that string or parameter; named outside it (``namespace=``, ``-n``), none. It is an
+    :class:`UnknownNamespaceError`, as ``recall``, ``stats`` and ``forget`` raise for the same fault, and
+    a :class:`QuerySemanticError`, as the query's other faults.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        line: int | None = None,
+        column: int | None = None,
+        context: str = "",
+        suggestion: str | None = None,
+    ) -> None:
+        super().__init__(message, line=line, column=column, context=context, suggestion=suggestion)
+        # UnknownNamespaceError.__init__ ran last in the chain, with the full text: keep the parts
+        self.reason = message
+        self.suggestion = suggestion
 
 
 class QueryLimitError(QueryError):

@@ -42,7 +42,7 @@ def require_namespace(
         existing: the namespaces the store holds (``store.namespaces()``).
         where: the store, named in the message (``in /data/graphmem``).
         error: the error class, called as ``error(message, suggestion=closest)``; the query layer passes
-            :class:`~graphmem.errors.QuerySemanticError`.
+            :class:`~graphmem.errors.QueryNamespaceError` (with the place in the query).
 
     Raises:
         ConfigError: the namespace is not legal.

@@ -8,8 +8,9 @@ a ``RETURN`` of the plan's columns, with the executor's semantics (see :mod:`gra
   to generated identifiers (``n0``, ``r1``…), so no name the user typed reaches the Cypher text;
 * ``ABOUT`` seeds (the vector index) and ``~`` fuzzy matches (rapidfuzz over entity names) are
   computed on the client and passed as parameter lists of ``{id, score, note}``;
-* hop ranges bind each node reachable in ``min..max`` hops once, by a shortest path; an edge is never
-  used twice in a row (as Cypher within one ``MATCH``, here across clauses too);
+* hop ranges bind each node reachable in ``min..max`` hops once, by its shortest path (of several, the
+  first by :func:`graphmem.query.result.path_key`), the start node too by a cycle back to it; an edge
+  is never used twice in a row (as Cypher within one ``MATCH``, here across clauses too);
 * sort keys put nulls last in both directions; text tests other than ``=`` ignore case.
 
 What Cypher cannot do the same way (``RECALL``, ``~`` on arbitrary text, ``DISTINCT`` on some columns,
@@ -36,6 +37,7 @@ from graphmem.query.cypher_expr import (
     Var,
     fuzzy_entities,
 )
+from graphmem.query.result import PATH_KEY_SEP
 from graphmem.store.base import Direction
 from graphmem.store.cypher.schema import label_for, name_key, rel_type_for
 
@@ -254,15 +256,15 @@ class _Compiler(ExprCompiler):
             f"none(x IN relationships({path.ident}) WHERE {self.unique('x', other, negate=False)})"
             for other in self.edge_idents
         ]
-        if low == 1:
-            conds.append(f"{dst.ident} <> {src.ident}")
         where = ("\nWHERE " + " AND ".join(conds)) if conds else ""
+        # a path may come back to its start (a cycle): Cypher's MATCH repeats no relationship in it
         self.clauses.append(f"MATCH {path.ident} = ({src.ident}){left}{rel}{right}({dst.ident}){where}")
-        # each reachable node once, by a shortest path
+        # each reachable node once, by the shortest path, of several the first by its key (the executor's)
         keep = [i for i in self.live() if i != dst.ident] + [dst.ident]
         best = (
-            f"reduce(b = null, q IN collect({path.ident}) | "
-            f"CASE WHEN b IS NULL OR length(q) < length(b) THEN q ELSE b END) AS {path.ident}"
+            f"reduce(b = null, q IN collect([length({path.ident}), {self.path_key(path.ident)}, {path.ident}]) | "
+            "CASE WHEN b IS NULL OR q[0] < b[0] OR (q[0] = b[0] AND q[1] < b[1]) THEN q ELSE b END)[2] "
+            f"AS {path.ident}"
         )
         self.clauses.append(
             f"WITH {', '.join(dict.fromkeys(keep))}, {best}\n"
@@ -270,6 +272,19 @@ class _Compiler(ExprCompiler):
         )
         self.vars[step.rel] = path
         self.edge_idents.append(path)
+
+    def path_key(self, path: str) -> str:
+        """The text :func:`graphmem.query.result.path_key` gives the path ``path``: node ids, then edge
+        types and their fact id or role, each ended by a separator."""
+        sep = self.param(PATH_KEY_SEP)
+        detail = (
+            "CASE WHEN type(x) = 'FACT' THEN x.id "
+            "WHEN type(x) IN ['MENTIONS', 'SPOKEN_BY'] THEN coalesce(x.role, '') ELSE '' END"
+        )
+        return (
+            f"reduce(s = '', n IN nodes({path}) | s + n.id + {sep}) + "
+            f"reduce(s = '', x IN relationships({path}) | s + type(x) + {sep} + {detail} + {sep})"
+        )
 
     def unique(self, ident: str, other: Var, *, negate: bool = True) -> str:
         test = f"{ident} IN relationships({other.ident})" if other.what == "path" else f"{ident} = {other.ident}"

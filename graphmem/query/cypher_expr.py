@@ -297,6 +297,8 @@ class ExprCompiler:
             return f"({text} IS {'NOT ' if expr.negated else ''}NULL)"
         if isinstance(expr, p.InTime):
             return self.in_time(expr)
+        if isinstance(expr, p.TimeIn):
+            return self.time_in(expr)
         if isinstance(expr, p.Mentions):
             return self.mentions(expr)
         if isinstance(expr, p.HasName):
@@ -367,6 +369,16 @@ class ExprCompiler:
                 return "null"
             conds.append(f"{subject} {ops[0] if bound.inclusive else ops[1]} {text}")
         return "(" + " AND ".join(conds) + ")" if conds else f"({subject} IS NOT NULL OR null)"
+
+    def time_in(self, expr: p.TimeIn) -> str:
+        # one parameter of ranges however long the list: [start, end) of a date, start itself of a moment
+        # (end = start); any() over them is unknown for a missing time, false over none
+        subject, kind = self.value(expr.subject)
+        if kind not in ("datetime", "null"):
+            raise NotPushable("a time in a list, of a value that may not be a time")
+        ranges = self.param(tuple({"start": start, "end": end} for start, end in expr.ranges))
+        test = f"any(r IN {ranges} WHERE r.start <= {subject} AND ({subject} < r.end OR {subject} = r.start))"
+        return f"({test} OR null)" if expr.unknown else test
 
     def mentions(self, expr: p.Mentions) -> str:
         v = self.var(expr.var)

@@ -9,22 +9,25 @@ them. Work and wall time are counted as rows are built, and a query past a limit
 
 from __future__ import annotations
 
+import functools
 import itertools
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, assert_never
 
-from graphmem.errors import QueryLimitError, QuerySemanticError
+from graphmem.errors import QueryLimitError, QueryNamespaceError, QuerySemanticError
 from graphmem.models import EdgeType, Entity, Event, NodeKind, Session
 from graphmem.namespaces import require_namespace
 from graphmem.query import plan as p
 from graphmem.query.aggregate import aggregate_rows, sort_key
+from graphmem.query.hops import HopSearch, edge_from, edge_key
 from graphmem.query.limits import DEFAULT_LIMITS, QueryLimits, resident_memory
 from graphmem.query.result import Edge, Result
 from graphmem.query.row import Row
+from graphmem.query.syntax_errors import caret_context
 from graphmem.query.values import Evaluator, fuzzy_entities
-from graphmem.store.base import Direction, GraphStore, TimeFilter
+from graphmem.store.base import Direction, GraphStore, Neighbor, TimeFilter
 
 if TYPE_CHECKING:
     from graphmem.recall import Hit, RecallRequest
@@ -52,8 +55,9 @@ def resolve_namespace(plan: p.Plan, store: GraphStore, *, hint: str = NAMESPACE_
             (the CLI says ``-n/--namespace``, the REPL ``.namespace NAME``).
 
     Raises:
-        QuerySemanticError: no namespace was named and the store holds several (or none), or the named
-            one holds no data (with the closest existing one suggested).
+        QuerySemanticError: no namespace was named and the store holds several (or none).
+        QueryNamespaceError: the named one holds no data (with the closest existing one suggested); named
+            in the query text, the error points at that place.
     """
     existing = store.namespaces()
     if plan.namespace is None:
@@ -65,7 +69,12 @@ def resolve_namespace(plan: p.Plan, store: GraphStore, *, hint: str = NAMESPACE_
             f"this store holds {len(existing)} namespaces ({', '.join(existing[:8])}"
             f'{", …" if len(existing) > 8 else ""}); name one with IN "..." or {hint}'
         )
-    return require_namespace(str(plan.namespace.value), existing, error=QuerySemanticError)
+    error: Callable[..., QueryNamespaceError] = QueryNamespaceError
+    if plan.namespace_at is not None:
+        line, column, width = plan.namespace_at
+        context = caret_context(plan.source, line, column, width)
+        error = functools.partial(QueryNamespaceError, line=line, column=column, context=context)
+    return require_namespace(str(plan.namespace.value), existing, error=error)
 
 
 def execute(
@@ -314,8 +323,8 @@ class _Context:
             if (step.min_hops, step.max_hops) == (1, 1):
                 for nb in self.store.neighbors(self.ns, src.id, edge_types=types, direction=step.direction, time=tf):
                     self.tick()
-                    edge = _edge(src.id, nb)
-                    key = _edge_key(edge)
+                    edge = edge_from(src.id, nb)
+                    key = edge_key(edge)
                     if key in row.edges:
                         continue
                     node = self.far_node(nb.node_id, nb.kind, step.dst_labels, target)
@@ -323,7 +332,7 @@ class _Context:
                         yield row.extend(step.rel, edge, (key,), step.dst, node)
                 continue
             for node, path in self.paths(src, step, types, tf, row, target):
-                yield row.extend(step.rel, path, tuple(_edge_key(e) for e in path), step.dst, node)
+                yield row.extend(step.rel, path, tuple(edge_key(e) for e in path), step.dst, node)
 
     def far_node(self, node_id: str, kind: NodeKind, labels: p.Labels, target: Any) -> Node | None:
         if kind not in labels.kinds:
@@ -342,34 +351,33 @@ class _Context:
         row: Row,
         target: Any,
     ) -> Iterator[tuple[Node, tuple[Edge, ...]]]:
-        """Breadth-first: each node reachable in min..max hops once, by its shortest path."""
-        if step.min_hops == 0:
-            kind = _kind(src)
-            node = self.far_node(src.id, kind, step.dst_labels, target)
-            if node is not None:
-                yield node, ()
-        seen = {src.id}
-        frontier: list[tuple[str, tuple[Edge, ...]]] = [(src.id, ())]
-        for depth in range(1, step.max_hops + 1):
-            nxt: list[tuple[str, tuple[Edge, ...]]] = []
-            for node_id, path in frontier:
-                for nb in self.store.neighbors(self.ns, node_id, edge_types=types, direction=step.direction, time=tf):
-                    self.tick()
-                    if nb.node_id in seen:
-                        continue
-                    edge = _edge(node_id, nb)
-                    if _edge_key(edge) in row.edges:
-                        continue
-                    seen.add(nb.node_id)
-                    new_path = (*path, edge)
-                    nxt.append((nb.node_id, new_path))
-                    if depth >= step.min_hops:
-                        node = self.far_node(nb.node_id, nb.kind, step.dst_labels, target)
-                        if node is not None:
-                            yield node, new_path
-            frontier = nxt
-            if not frontier:
-                return
+        """Each node reachable in min..max hops once, by its shortest path (of several, the first by
+        :func:`~graphmem.query.result.path_key`); the start node too, by the shortest cycle back to it,
+        when ``min_hops`` ≥ 1 (see :mod:`graphmem.query.hops`).
+
+        No edge is used twice in a path, and none the row has bound already; nodes may repeat only as
+        the start of a cycle (Cypher's relationship uniqueness).
+        """
+        start = self.far_node(src.id, _kind(src), step.dst_labels, target)
+        if step.min_hops == 0 and start is not None:
+            yield start, ()
+
+        def fetch(node_id: str) -> list[Neighbor]:
+            return self.store.neighbors(self.ns, node_id, edge_types=types, direction=step.direction, time=tf)
+
+        search = HopSearch(src.id, fetch, undirected=step.direction is Direction.BOTH, banned=row.edges, tick=self.tick)
+        if target is None or getattr(target, "id", None) != src.id:  # else only the start can match
+            for depth, level in search.levels(step.max_hops):
+                if depth < step.min_hops:
+                    continue
+                for node_id, (path, kind) in level.items():
+                    node = self.far_node(node_id, kind, step.dst_labels, target)
+                    if node is not None:
+                        yield node, path
+        if step.min_hops > 0 and start is not None:
+            cycle = search.cycle(step.min_hops, step.max_hops)
+            if cycle is not None:
+                yield start, cycle
 
     def recall(self, step: p.RecallSeek, rows: Iterable[Row]) -> Iterator[Row]:
         if self.recall_fn is None:
@@ -417,17 +425,6 @@ def _admits(labels: p.Labels, node: Node) -> bool:
         assert isinstance(node, Entity)
         return node.type.lower() in {t.lower() for t in labels.types}
     return True
-
-
-def _edge(from_id: str, nb: Any) -> Edge:
-    if nb.direction == Direction.OUT:
-        return Edge(nb.edge, from_id, nb.node_id, nb.role, nb.fact)
-    return Edge(nb.edge, nb.node_id, from_id, nb.role, nb.fact)
-
-
-def _edge_key(edge: Edge) -> tuple[str, str, str, str | None]:
-    detail = edge.fact.id if edge.fact is not None else edge.role
-    return (edge.type.value, edge.start, edge.end, detail)
 
 
 def _hashable(value: Any) -> Any:

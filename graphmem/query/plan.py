@@ -27,7 +27,9 @@ a tuple of edges. The stream starts as one empty row. Steps in order:
 
 - :class:`Expand` follows edges from a bound variable to ``dst`` (binding it, or when ``into`` checking
   the already-bound node). Single hop: one row per edge. Hop range: one row per distinct node reachable
-  in ``min_hops..max_hops`` hops, via the shortest path (the edge variable holds that path's edges).
+  in ``min_hops..max_hops`` hops, via the shortest path (the edge variable holds that path's edges; of
+  several, the first by :func:`~graphmem.query.result.path_key`); the start node too, by the shortest
+  cycle back to it, when ``min_hops`` ≥ 1. No edge is used twice in a path, nodes may repeat.
   Only the last node is checked against ``dst_labels``. An edge is never used twice in one row
   (Cypher's relationship uniqueness). ``as_of``/``valid_at`` keep only FACT edges memory held at
   ``as_of`` and that were true in the world at ``valid_at``.
@@ -44,7 +46,8 @@ a tuple of edges. The stream starts as one empty row. Steps in order:
 Expressions are :class:`Const`, :class:`Ref` (a variable), :class:`PropRef` (a property; node keys are
 listed in :data:`NODE_PROPS`, edge keys in :data:`EDGE_PROPS`), :class:`Column` (an output column),
 :class:`Func`, :class:`Agg`, :class:`Relevance` and the predicates :class:`Cmp`, :class:`IsNull`,
-:class:`InTime`, :class:`Mentions`, :class:`HasName`, :class:`BoolAnd`, :class:`BoolOr`, :class:`BoolNot`.
+:class:`InTime`, :class:`TimeIn`, :class:`Mentions`, :class:`HasName`, :class:`BoolAnd`, :class:`BoolOr`,
+:class:`BoolNot`.
 Text comparisons (``CONTAINS``, ``STARTS WITH``, ``ENDS WITH``, ``~``) ignore case, and ``~`` accents too;
 ``=`` does not. A comparison with a date (a date literal, a ``date`` parameter, a year compared with a
 time) never reaches the plan as a :class:`Cmp`: the planner writes it as the :class:`InTime` interval
@@ -80,6 +83,7 @@ from graphmem.query.plan_expr import (
     Ref,
     Relevance,
     Shift,
+    TimeIn,
     ValueExpr,
     fmt_value,
 )
@@ -128,6 +132,7 @@ __all__ = [
     "Sort",
     "SortKey",
     "Step",
+    "TimeIn",
     "ValueExpr",
 ]
 
@@ -494,6 +499,9 @@ class Plan:
         row_limit: whether the query bounds its rows itself (``LIMIT``, ``FIRST``/``LAST``); without
             it, returning more than the row limit is an error rather than a silent cut.
         source: the query text.
+        namespace_at: where the query text names the namespace (``IN "ns"`` or ``IN $ns``): line,
+            column and width in ``source``; ``None`` when it came from outside (``namespace=``, ``-n``)
+            or nowhere. An error about the namespace points there.
     """
 
     kind: str
@@ -503,6 +511,7 @@ class Plan:
     explain: bool = False
     row_limit: bool = False
     source: str = field(default="", compare=False)
+    namespace_at: tuple[int, int, int] | None = field(default=None, compare=False)
 
     def __str__(self) -> str:
         ns = str(self.namespace) if self.namespace is not None else "(the only namespace)"

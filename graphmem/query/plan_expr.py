@@ -32,6 +32,7 @@ __all__ = [
     "Ref",
     "Relevance",
     "Shift",
+    "TimeIn",
     "ValueExpr",
     "fmt_value",
 ]
@@ -233,6 +234,32 @@ class InTime:
 
 
 @dataclass(frozen=True, slots=True)
+class TimeIn:
+    """``subject`` (a time) is in a list of dates and moments: ``t IN $days``, ``t IN [2024-03, $t]``.
+
+    ``ranges`` holds ``(start, end)`` per item: the interval ``[start, end)`` of a date, or the moment
+    ``start`` itself when ``start == end``. ``unknown`` says the list held ``NULL``: a time in no range is
+    then unknown rather than false, as in a plain ``IN``. A missing subject is unknown. One test however
+    long the list, so a compiler passes the ranges as one parameter. ``param`` names the ``$list`` they
+    came from (display only).
+    """
+
+    subject: Expr
+    ranges: tuple[tuple[datetime, datetime], ...]
+    unknown: bool = False
+    param: str | None = None
+
+    def __str__(self) -> str:
+        items = [fmt_value(s) if s == e else f"[{fmt_value(s)}, {fmt_value(e)})" for s, e in self.ranges[:4]]
+        if len(self.ranges) > 4:
+            items.append(f"… {len(self.ranges)} in all")
+        if self.unknown:
+            items.append("NULL")
+        text = f"{self.subject} IN [{', '.join(items)}]"
+        return f"{text} (${self.param})" if self.param else text
+
+
+@dataclass(frozen=True, slots=True)
 class Mentions:
     """The event bound to ``var`` has a MENTIONS edge to an entity matching ``target``.
 
@@ -293,11 +320,11 @@ class BoolNot:
 
 def _wrap(expr: Expr) -> str:
     text = str(expr)
-    return f"({text})" if isinstance(expr, BoolAnd | BoolOr | InTime) and " " in text else text
+    return f"({text})" if isinstance(expr, BoolAnd | BoolOr | InTime | TimeIn) and " " in text else text
 
 
 #: Expressions that compute a value.
 ValueExpr = Const | Ref | PropRef | Column | Func | Agg | Relevance
 #: Expressions that test something (three-valued: true, false or unknown).
-PredicateExpr = Cmp | IsNull | InTime | Mentions | HasName | BoolAnd | BoolOr | BoolNot
+PredicateExpr = Cmp | IsNull | InTime | TimeIn | Mentions | HasName | BoolAnd | BoolOr | BoolNot
 Expr = ValueExpr | PredicateExpr

@@ -92,6 +92,7 @@ class _Planner:
             self.query.explain,
             row_limit,
             self.query.source,
+            _place(st.namespace),
         )
 
     def namespace(self, node: ast.Literal | ast.Param | None) -> p.Const | None:
@@ -608,3 +609,10 @@ class _Planner:
         columns = ["time", "session", "speaker", "text", "source"]
         self.steps.append(p.Project(tuple((c, p.PropRef("event", c)) for c in columns)))
         return columns, st.limit is not None
+
+
+def _place(node: ast.Literal | ast.Param | None) -> tuple[int, int, int] | None:
+    """Line, column and width of where the query names its namespace, or ``None``."""
+    if node is None or not node.span or node.span.end_line != node.span.line:
+        return None
+    return node.span.line, node.span.column, node.span.end_column - node.span.column

@@ -485,14 +485,15 @@ class Resolver:
 
         ``t = d`` is ``t ON d``, ``t < d`` is ``t BEFORE d``, ``t > d`` is ``t AFTER d``, ``t <= d`` is
         ``t <`` the end of ``d``, ``t >= d`` is ``t >=`` the start of ``d``, and ``t <> d`` is
-        ``NOT t ON d``; ``t IN [d1, d2]`` (a list of dates) is ``t ON d1 OR t ON d2``.
+        ``NOT t ON d``; ``t IN [d1, d2]`` (a list of dates and moments) is one
+        :class:`~graphmem.query.plan.TimeIn` test, as ``t ON d1 OR t ON d2``.
         """
         if op == "IN":
             subject = self.value(left)
             tests = None
             if _is_time(subject):
-                tests = self._time_in(subject, right)
-            elif isinstance(right, ast.ListLit) and right.items:
+                return self._time_in(subject, right)
+            if isinstance(right, ast.ListLit) and right.items:
                 intervals = [self.date_operand(item, subject) for item in right.items]
                 if all(i is not None for i in intervals):
                     tests = [_interval_test(subject, "=", i, None) for i in intervals if i is not None]
@@ -510,30 +511,29 @@ class Resolver:
             return _interval_test(right_value, _FLIP_OP[op], interval, _param_name(left))
         return None
 
-    def _time_in(self, subject: p.Expr, right: ast.Expr) -> list[p.Expr] | None:
-        """``time IN [...]`` or ``time IN $list`` as one test per item: a date (literal, date text, a
-        ``date``) is its interval, a ``datetime`` its moment; ``None`` when an item is neither (a plain
-        comparison then)."""
-        tests: list[p.Expr] = []
-        # a NULL item is a test that is never true but unknown, so a time found in no other item is
-        # unknown, not false (as in a plain IN): NOT t IN [d, NULL] keeps nothing
-        unknown = p.Cmp("=", subject, p.Const(None))
+    def _time_in(self, subject: p.Expr, right: ast.Expr) -> p.TimeIn | None:
+        """``time IN [...]`` or ``time IN $list`` as one :class:`~graphmem.query.plan.TimeIn` test: a date
+        (literal, date text, a ``date``) is its interval, a ``datetime`` its moment, ``NULL`` makes a time
+        in no item unknown; ``None`` when an item is none of these, or the list is empty (a plain
+        comparison then: nothing is in an empty list)."""
+        ranges: list[tuple[datetime, datetime]] = []
+        unknown = False
         if isinstance(right, ast.ListLit):
             for item in right.items:
                 if (isinstance(item, ast.Literal) and item.value is None) or (
                     isinstance(item, ast.Param) and item.name in self.params and self.params[item.name] is None
                 ):
-                    if unknown not in tests:
-                        tests.append(unknown)
+                    unknown = True
                     continue
                 interval = self.date_operand(item, subject)
                 if interval is not None:
-                    tests.append(_interval_test(subject, "=", interval, None))
+                    ranges.append(interval)
                 elif isinstance(item, ast.Param) and isinstance(self.params.get(item.name), datetime):
-                    tests.append(p.Cmp("=", subject, self.param_const(item)))
+                    moment = self.param_const(item).value
+                    ranges.append((moment, moment))
                 else:
                     return None
-            return tests or None
+            return p.TimeIn(subject, tuple(ranges), unknown) if ranges or unknown else None
         bound = self.params.get(right.name) if isinstance(right, ast.Param) else None
         if not isinstance(bound, list | tuple | set | frozenset):
             return None
@@ -541,21 +541,20 @@ class Resolver:
         values = sorted(bound, key=repr) if isinstance(bound, set | frozenset) else bound
         for value in values:
             if value is None:
-                if unknown not in tests:
-                    tests.append(unknown)
-                continue
-            if isinstance(value, datetime):
-                tests.append(p.Cmp("=", subject, p.Const(self._scalar(value, right), right.name)))
+                unknown = True
+            elif isinstance(value, datetime):
+                moment = self._scalar(value, right)
+                ranges.append((moment, moment))
             elif isinstance(value, date):
-                tests.append(_interval_test(subject, "=", interval_of(value), right.name))
+                ranges.append(interval_of(value))
             elif isinstance(value, str):
                 try:
-                    tests.append(_interval_test(subject, "=", parse_date_text(value), right.name))
+                    ranges.append(parse_date_text(value))
                 except ValueError as exc:
                     raise self.error(f"parameter ${right.name}: {exc}", right.span) from None
             else:
                 return None
-        return tests or None
+        return p.TimeIn(subject, tuple(ranges), unknown, right.name) if ranges or unknown else None
 
     def mentions(self, node: ast.Mentions) -> p.Mentions:
         """``e MENTIONS target``."""
@@ -593,6 +592,8 @@ def vars_of(expr: p.Expr | p.Bound | None) -> set[str]:
         return vars_of(expr.operand)
     if isinstance(expr, p.InTime):
         return vars_of(expr.subject) | vars_of(expr.low) | vars_of(expr.high)
+    if isinstance(expr, p.TimeIn):
+        return vars_of(expr.subject)
     if isinstance(expr, p.Mentions):
         return {expr.var} | vars_of(expr.target)
     if isinstance(expr, p.HasName):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -10,7 +10,7 @@ from typing import Any
 from graphmem.models import EdgeType, Entity, Event, Fact, Session
 from graphmem.query.plan import Plan
 
-__all__ = ["Edge", "Result", "format_value", "jsonable"]
+__all__ = ["PATH_KEY_SEP", "Edge", "Result", "format_value", "jsonable", "path_key", "path_key_edge"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,3 +162,32 @@ def format_value(value: Any, width: int = 120) -> str:
         return ", ".join(format_value(v, width) for v in value)
     text = str(value)
     return text if len(text) <= width else text[: width - 1] + "…"
+
+
+#: Ends each id and edge part of a :func:`path_key`; below every character of an id, so the keys of two
+#: paths of one length compare as their lists of node ids, then of edges.
+PATH_KEY_SEP = "\x01"
+
+
+def path_key(start: str, path: Sequence[Edge]) -> str:
+    """What orders equally short paths from ``start``: the node ids in order, then each edge's type and
+    its fact id (FACT) or role (MENTIONS, SPOKEN_BY), each part ended by :data:`PATH_KEY_SEP`. The Cypher
+    push-down builds the same text (:meth:`graphmem.query.cypher._Compiler.path_key`)."""
+    sep = PATH_KEY_SEP
+    nodes = [start]
+    for edge in path:
+        nodes.append(edge.end if edge.start == nodes[-1] else edge.start)
+    return "".join(f"{n}{sep}" for n in nodes) + "".join(path_key_edge(edge) for edge in path)
+
+
+def path_key_edge(edge: Edge) -> str:
+    """One edge's part of a :func:`path_key`: its type and its fact id or role, each ended by
+    :data:`PATH_KEY_SEP`."""
+    sep = PATH_KEY_SEP
+    if edge.type is EdgeType.FACT:
+        detail = edge.fact.id if edge.fact is not None else ""
+    elif edge.type in (EdgeType.MENTIONS, EdgeType.SPOKEN_BY):
+        detail = edge.role or ""
+    else:
+        detail = ""
+    return f"{edge.type.value}{sep}{detail}{sep}"

@@ -172,6 +172,13 @@ class Evaluator:
             return not empty if expr.negated else empty
         if isinstance(expr, p.InTime):
             return self.in_time(expr, row)
+        if isinstance(expr, p.TimeIn):
+            when = self.value(expr.subject, row)
+            if not isinstance(when, datetime):
+                return None
+            if any(start <= when and (when < end or when == start) for start, end in expr.ranges):
+                return True
+            return None if expr.unknown else False
         if isinstance(expr, p.Mentions):
             return self.mentions(expr, row)
         if isinstance(expr, p.HasName):

@@ -287,6 +287,7 @@ async def test_bad_arguments_are_tool_errors_naming_them_and_the_server_keeps_se
                 ("facts", {"entity": "Zed", "namespace": "ana"}, "'Zed'"),
                 ("forget", {"namespace": "ana", "event_id": "ev:session_1:9"}, "'ev:session_1:9'"),
                 ("forget", {"namespace": "ana", "event_id": 5}, "event_id"),
+                ("query", {"query": 'FIND (e:Event) IN "anna" RETURN e'}, "line 1, column 19: namespace 'anna'"),
             ]
             for tool, arguments, named in bad_calls:
                 result = await client.call_tool(tool, arguments)

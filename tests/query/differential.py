@@ -137,6 +137,8 @@ def graph_facts() -> list[Fact]:
         Fact(NS, "f8", "p:ines", "knows", "p:tomas", _t(2024, 3, 3), valid_from=_t(2019, 6, 1)),
         Fact(NS, "f9", "p:tomas", "knows", "p:ines", _t(2024, 3, 3), valid_from=_t(2019, 6, 1)),
         Fact(NS, "f10", "p:zoe", "visits", "g:zurich", _t(2025, 1, 1), valid_to=_t(2025, 1, 10)),
+        # with f2 and f6 a triangle, a cycle only when edges are followed both ways
+        Fact(NS, "f11", "o:muller", "teaches", "l:ja", _t(2024, 3, 24, 23, 59, 59)),
     ]
 
 
@@ -172,7 +174,7 @@ ENTITY_NAMES += ['Dr. "Doc" Almeida', "O'Brien", "camping", "New Year", "Straße
 FUZZY = ["Ines", "Tomas", "Bolt", "Zurich", "Sao Paulo", "Muller", "cafe", "Doc Almeida", "OBrien", "Zoe"]
 WORDS = ["bolt", "Bolt", "é", "É", "camping", "Zürich", "ü", "'", '"', "S", "", "日本", "ção", "&", "ss", "ß", "SS"]
 TYPES = ["Person", "Place", "Organization", "Topic", "Pet", "Work", "Language", "Occasion", "Thing"]
-PREDICATES = ["owns", "work_at", "lives_in", "learns", "visits", "knows"]
+PREDICATES = ["owns", "work_at", "lives_in", "learns", "visits", "knows", "teaches"]
 DATES = ["2024-03-03", "2024-03", "2024", "2024-03-24T19:31", "2024-03-24T23:59:59", "2025-01-01", "2020"]
 DATES += ['"24 March 2024"', '"March 2024"', "2024-03-01 + 2 weeks", "2024-04 - 1 month", "2023-09-01 + 6 months"]
 DATE_PARAMS: list[Any] = [date(2024, 3, 3), datetime(2024, 3, 24, 19, 31), "2024-03", "3 March 2024", date(2024, 5, 1)]
@@ -263,7 +265,7 @@ def _hops(r: random.Random) -> str:
 def pattern(qy: Query) -> str:
     """One or two path patterns over the graph's edge types."""
     r = qy.rng
-    shape = r.randrange(14)
+    shape = r.randrange(17)
     if shape == 0:
         return _node(qy, "e", "event")
     if shape == 1:
@@ -308,11 +310,29 @@ def pattern(qy: Query) -> str:
     if shape == 12:
         qy.entities.append("x")
         return f"{_node(qy, 'e', 'event')}-->(x)" if r.random() < 0.5 else f"(x:Entity)<--{_node(qy, 'e', 'event')}"
-    qy.paths.append("r")
-    if r.random() < 0.3:
-        qy.anys.append("x")
-        return f"{_node(qy, 'e', 'event')}-[r*{r.choice(['1..2', '2', '0..1'])}]->(x)"
-    return f"{_node(qy, 'e', 'event')}-[r:MENTIONS|SPOKEN_BY*1..2]-{_node(qy, 'x', 'entity')}"
+    return _ranged(qy, shape)
+
+
+def _ranged(qy: Query, shape: int) -> str:
+    """Hop ranges from an event, and patterns that bind one variable at both ends: a cycle back to its
+    start (f8 and f9 make one, and so do the SPOKEN_BY and MENTIONS edges of an event that mentions its
+    own speaker)."""
+    r = qy.rng
+    if shape == 13:
+        qy.paths.append("r")
+        if r.random() < 0.3:
+            qy.anys.append("x")
+            return f"{_node(qy, 'e', 'event')}-[r*{r.choice(['1..2', '2', '0..1'])}]->(x)"
+        return f"{_node(qy, 'e', 'event')}-[r:MENTIONS|SPOKEN_BY*1..2]-{_node(qy, 'x', 'entity')}"
+    qy.has_fact = shape != 15
+    if shape == 14:
+        qy.paths.append("f")
+        return f"{_node(qy, 'a', 'entity')}-[f:FACT{_hops(r)}]{r.choice(['->', '-'])}(a)"
+    if shape == 15:
+        qy.paths.append("r")
+        return f"{_node(qy, 'x', 'entity')}-[r:MENTIONS|SPOKEN_BY*{r.choice(['1..2', '2', '2..3'])}]-(x)"
+    qy.facts.append("f")
+    return f"{_node(qy, 'a', 'entity')}-[f:FACT]->{_node(qy, 'b', 'entity')}-[:FACT]-(a)"
 
 
 def _edge(qy: Query, var: str) -> str:
@@ -545,7 +565,7 @@ def _props(qy: Query) -> list[tuple[str, str]]:
     for s in qy.sessions:
         out += [(f"{s}.id", "id"), (f"{s}.index", "num"), (f"{s}.time", "time"), (f"{s}.date", "str")]
     for pth in qy.paths:
-        out += [(f"{pth}.hops", "num")]  # not its types: which of several shortest paths is not defined
+        out += [(f"{pth}.hops", "num"), (f"{pth}.type", "list")]
     for m in qy.edges:
         out += [(f"{m}.role", "str"), (f"{m}.type", "str")]
     for v in qy.scored:

@@ -119,6 +119,19 @@ def test_pushdown_of_generated_queries() -> None:
     check(generated_texts(11, 20))
 
 
+def test_pushdown_of_cycles_and_time_lists() -> None:
+    # a hop range's path key and its cycles back to the start; a time in a list as one parameter of ranges
+    cases = [
+        ("a cycle", "FIND (a)-[f:FACT*1..3]-(a) ALL TIME RETURN a.id, f", {}),
+        ("a range from a bound node", 'FIND (e {id: "e1"})-[r:MENTIONS|SPOKEN_BY*0..2]-(x) RETURN x.id, r.type', {}),
+        ("a time in a list", "FIND (e:Event) WHERE e.time IN $d RETURN e.id", {"d": ["2024-03", None]}),
+        ("a time in no list", "FIND (e:Event) WHERE NOT date(e.time) IN [2024-03-03, NULL] RETURN e.id", {}),
+    ]
+    texts, local = pushdown_texts(cases)
+    assert not local and any("any(r IN $" in t.query for t in texts)
+    check(texts)
+
+
 @pytest.mark.slow
 def test_pushdown_of_many_generated_queries() -> None:
     check(generated_texts(12, 300))
