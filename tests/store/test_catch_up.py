@@ -151,14 +151,19 @@ def test_a_log_trimmed_past_the_reader_reads_the_namespace_again(
     reader.close()
 
 
-def test_a_store_without_a_log_reads_changed_namespaces_again(tmp_path: Path) -> None:
-    reader, writer = _reader_and_writer(tmp_path / "s")
-    conn = sqlite3.connect(tmp_path / "s" / "graphmem.sqlite3")
+def _drop_log(path: Path) -> None:
+    """Remove the change log and its triggers, as a store written before they existed lacks them."""
+    conn = sqlite3.connect(path / "graphmem.sqlite3")
     for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'log_%'"):
         conn.execute(f"DROP TRIGGER {name}")
     conn.execute("DROP TABLE changelog")
     conn.commit()
     conn.close()
+
+
+def test_a_store_without_a_log_reads_changed_namespaces_again(tmp_path: Path) -> None:
+    reader, writer = _reader_and_writer(tmp_path / "s")
+    _drop_log(tmp_path / "s")
     writer.write(Batch(NS, events=(_event(10, "s1"),)))
     assert set(reader.refresh()) == {NS}
     assert reader.loaded == set()
@@ -314,12 +319,7 @@ def test_a_log_made_again_is_not_read_as_nothing_changed(tmp_path: Path) -> None
     writer.write(Batch(NS, events=tuple(_event(i, "s1") for i in range(10, 20))))
     reader.refresh()
     writer.close()
-    conn = sqlite3.connect(tmp_path / "s" / "graphmem.sqlite3")
-    for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'log_%'"):
-        conn.execute(f"DROP TRIGGER {name}")
-    conn.execute("DROP TABLE changelog")
-    conn.commit()
-    conn.close()
+    _drop_log(tmp_path / "s")
     writer = EmbeddedStore.open(tmp_path / "s")  # installs the log again: its positions start over
     writer.write(Batch(NS, events=(_event(20, "s1"),)))
     caught = reader.refresh()
