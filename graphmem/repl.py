@@ -263,6 +263,13 @@ class Repl:
         if not path:
             return InMemoryHistory()
         target = Path(path)
+        try:
+            return self._history_at(path, target)
+        except OSError as exc:  # a folder on the way that cannot be searched (Path.exists raises then)
+            self._note_history(f"history is not kept: cannot read {path} ({exc.strerror or exc})")
+            return InMemoryHistory()
+
+    def _history_at(self, path: str, target: Path) -> History:
         if target.exists():
             if not os.access(target, os.R_OK) or target.is_dir():
                 self._note_history(f"history is not kept: cannot read {path}")

@@ -229,11 +229,12 @@ def _carries_credentials(uri: str) -> bool:
 
 def _shown_uri(uri: str) -> str:
     """``uri`` as errors raised while opening it quote it: as given, but one holding an ``@`` anywhere
-    (which may be a password's, see :func:`_carries_credentials`) as its scheme and host only."""
+    (which may be a password's, see :func:`_carries_credentials`) as its scheme and what follows its last
+    ``@`` up to a path or query: the host for credentials; nothing before an ``@`` is ever shown."""
     if "@" not in uri:
         return uri
     scheme, sep, rest = uri.partition("://")
-    host = re.split(r"[/?#]", rest, maxsplit=1)[0].rpartition("@")[2]
+    host = re.split(r"[/?#]", rest.rpartition("@")[2], maxsplit=1)[0]  # after the last '@': never a secret
     return f"{scheme}://{host}" if sep else "the URI given (not quoted: it holds '@')"
 
 

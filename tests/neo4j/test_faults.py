@@ -89,7 +89,8 @@ def test_an_at_sign_in_the_routing_context_is_not_credentials() -> None:
     where = f"neo4j://127.0.0.1:{free_port()}"
     with pytest.raises(StoreError, match="down or unreachable") as failed:  # reaches the driver: none listens
         connect(f"{where}?policy=a@b", auth=("neo4j", "x"), connection_timeout=2.0)
-    assert f"server at {where} is" in str(failed.value) and "a@b" not in str(failed.value)
+    # shown as what follows the last '@' (such a URI cannot be told from one holding a password)
+    assert "a@b" not in str(failed.value) and "policy" not in str(failed.value)
 
 
 @pytest.mark.parametrize(
@@ -106,7 +107,9 @@ def test_an_at_sign_in_the_routing_context_is_not_credentials() -> None:
 def test_errors_opening_a_uri_holding_an_at_sign_never_quote_it(uri: str) -> None:
     with pytest.raises((ConfigError, StoreError)) as failed:
         connect(uri.format(port=free_port()), auth=("neo4j", "x"), connection_timeout=2.0)
-    assert "Y7" not in str(failed.value) and "x=" not in str(failed.value)
+    shown = str(failed.value)
+    assert "Y7" not in shown and "x=" not in shown
+    assert "ann" not in shown and "2024" not in shown  # nothing before the '@' (user, a password's start)
 
 
 def test_a_malformed_ipv6_uri_is_a_config_error() -> None:

@@ -272,6 +272,25 @@ def test_a_history_file_that_cannot_be_written_is_a_note_not_a_traceback(small_m
     assert "│ 8" in out and "Traceback" not in out
 
 
+def test_a_history_path_under_a_folder_that_cannot_be_searched_is_a_note(
+    small_memory: Memory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Path.exists() raises PermissionError under a folder the user cannot search (tests run as root, so
+    the error is simulated): the shell ended with a traceback before its first prompt."""
+    locked = tmp_path / "locked" / "history"
+    real_stat = Path.stat
+
+    def stat(self: Path, *args: Any, **kwargs: Any) -> Any:
+        if self == locked:
+            raise PermissionError(13, "Permission denied", str(self))
+        return real_stat(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "stat", stat)
+    out = drive(small_memory, "FIND (e:Event) RETURN count(*);\n", namespace="t1", history_path=locked)
+    assert "history is not kept" in out and "Permission denied" in out
+    assert "│ 8" in out and "Traceback" not in out
+
+
 def test_an_open_block_comment_after_the_semicolon_waits_for_its_end(small_memory: Memory) -> None:
     """`... RETURN count(*); /* note` + Enter ran the query with half a comment; the rest of the
     comment typed next was taken for a query."""
