@@ -269,7 +269,8 @@ class Repl:
             self._note_history(f"history is not kept: cannot read {path} ({exc.strerror or exc})")
             return InMemoryHistory()
 
-    def _history_at(self, path: str, target: Path) -> History:
+    def _history_at(self, path: str | Path, target: Path) -> History:
+        """:meth:`_history` once a path is given (``OSError`` from looking at it goes to the caller)."""
         if target.exists():
             if not os.access(target, os.R_OK) or target.is_dir():
                 self._note_history(f"history is not kept: cannot read {path}")
