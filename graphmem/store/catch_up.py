@@ -11,17 +11,15 @@ the others (as in the writing process's own mirror).
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Collection, Iterator, Mapping
+from collections.abc import Collection, Mapping
 
 from graphmem.models import Entity, Event, Fact, Session
 from graphmem.store.mirror import MemoryGraph
-from graphmem.store.sqlite_reads import EVENT_COLS, FACT_COLS
+from graphmem.store.sqlite_reads import EVENT_COLS, FACT_COLS, rows_by_key
 from graphmem.store.sqlite_rows import entity_from_row, event_from_row, fact_from_row, session_from_row
 
 __all__ = ["apply_changes", "worth_catching_up"]
 
-#: Keys per ``IN (...)`` list (SQLite allows 32,766 parameters; this keeps statements short).
-_CHUNK = 500
 #: A namespace with more changed keys than this share of its events (and at least :data:`_FLOOR`) is read
 #: again whole: one scan beats that many lookups.
 _SHARE = 0.25
@@ -34,33 +32,21 @@ def worth_catching_up(changes: Mapping[str, frozenset[str]], events: int) -> boo
     return rows <= max(_FLOOR, _SHARE * events)
 
 
-def _chunks(keys: Collection[str]) -> Iterator[list[str]]:
-    ordered = sorted(keys)
-    for start in range(0, len(ordered), _CHUNK):
-        yield ordered[start : start + _CHUNK]
-
-
-def _rows(conn: sqlite3.Connection, sql: str, namespace: str, keys: Collection[str]) -> Iterator[tuple[object, ...]]:
-    """Rows of ``sql`` (its ``{marks}`` filled with one ``?`` per key) for ``keys``, in chunks."""
-    for part in _chunks(keys):
-        yield from conn.execute(sql.format(marks=", ".join("?" * len(part))), (namespace, *part))
-
-
 def _sessions(conn: sqlite3.Connection, ns: str, keys: Collection[str]) -> dict[str, Session]:
     sql = "SELECT ns, id, idx, started_at, date_text FROM sessions WHERE ns = ? AND id IN ({marks}) ORDER BY id"
-    found = (session_from_row(row) for row in _rows(conn, sql, ns, keys))
+    found = (session_from_row(row) for row in rows_by_key(conn, sql, ns, keys))
     return {s.id: s for s in found}
 
 
 def _events(conn: sqlite3.Connection, ns: str, keys: Collection[str]) -> dict[str, Event]:
     sql = f"SELECT {EVENT_COLS} FROM events WHERE ns = ? AND id IN ({{marks}}) ORDER BY id"
-    found = (event_from_row(row) for row in _rows(conn, sql, ns, keys))
+    found = (event_from_row(row) for row in rows_by_key(conn, sql, ns, keys))
     return {e.id: e for e in found}
 
 
 def _entities(conn: sqlite3.Connection, ns: str, keys: Collection[str]) -> dict[str, Entity]:
     sql = "SELECT ns, id, name, type, aliases FROM entities WHERE ns = ? AND id IN ({marks}) ORDER BY id"
-    found = (entity_from_row(row) for row in _rows(conn, sql, ns, keys))
+    found = (entity_from_row(row) for row in rows_by_key(conn, sql, ns, keys))
     return {x.id: x for x in found}
 
 
@@ -70,7 +56,7 @@ def _mentions(conn: sqlite3.Connection, ns: str, keys: Collection[str]) -> dict[
         "ORDER BY event_id, entity_id, role"
     )
     out: dict[str, list[tuple[str, str]]] = {key: [] for key in keys}
-    for event_id, entity_id, role in _rows(conn, sql, ns, keys):
+    for event_id, entity_id, role in rows_by_key(conn, sql, ns, keys):
         out[str(event_id)].append((str(entity_id), str(role)))
     return out
 
@@ -78,10 +64,10 @@ def _mentions(conn: sqlite3.Connection, ns: str, keys: Collection[str]) -> dict[
 def _facts(conn: sqlite3.Connection, ns: str, keys: Collection[str]) -> dict[str, Fact]:
     evidence: dict[str, list[str]] = {}
     sql = "SELECT fact_id, event_id FROM fact_evidence WHERE ns = ? AND fact_id IN ({marks}) ORDER BY fact_id, pos"
-    for fact_id, event_id in _rows(conn, sql, ns, keys):
+    for fact_id, event_id in rows_by_key(conn, sql, ns, keys):
         evidence.setdefault(str(fact_id), []).append(str(event_id))
     sql = f"SELECT {FACT_COLS} FROM facts WHERE ns = ? AND id IN ({{marks}}) ORDER BY id"
-    found = (fact_from_row(row, evidence.get(str(row[1]), [])) for row in _rows(conn, sql, ns, keys))
+    found = (fact_from_row(row, evidence.get(str(row[1]), [])) for row in rows_by_key(conn, sql, ns, keys))
     return {f.id: f for f in found}
 
 

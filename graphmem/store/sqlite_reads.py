@@ -9,7 +9,8 @@ namespace never load a graph.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Collection
+from collections.abc import Collection, Iterator
+from typing import Any
 
 from graphmem.models import Fact, NodeKind
 from graphmem.store.mirror import MemoryGraph
@@ -28,6 +29,7 @@ __all__ = [
     "load_namespace",
     "mentions_of",
     "namespaces_with_data",
+    "rows_by_key",
     "stored_fact",
 ]
 
@@ -159,16 +161,24 @@ def embeddings_after(
     return conn.execute(sql, (namespace, after, -1 if limit is None else limit)).fetchall()
 
 
+#: Keys per ``IN (...)`` list read by :func:`rows_by_key` (SQLite allows 32,766 parameters; this keeps
+#: statements short).
+KEYS_PER_STATEMENT = 500
+
+
+def rows_by_key(conn: sqlite3.Connection, sql: str, namespace: str, keys: Collection[str]) -> Iterator[Any]:
+    """Rows of ``sql`` (parameters: the namespace, then its ``{marks}`` filled with one ``?`` per key) for
+    ``keys``, read in sorted chunks of :data:`KEYS_PER_STATEMENT`."""
+    ordered = sorted(keys)
+    for start in range(0, len(ordered), KEYS_PER_STATEMENT):
+        part = ordered[start : start + KEYS_PER_STATEMENT]
+        yield from conn.execute(sql.format(marks=", ".join("?" * len(part))), (namespace, *part))
+
+
 def embeddings_of(conn: sqlite3.Connection, namespace: str, ids: Collection[str]) -> list[tuple[str, bytes, str]]:
     """``(node_id, float32 bytes, model)`` of the stored embeddings of ``ids``, by id."""
-    out: list[tuple[str, bytes, str]] = []
-    ordered = sorted(ids)
-    for start in range(0, len(ordered), 500):
-        part = ordered[start : start + 500]
-        marks = ", ".join("?" * len(part))
-        sql = f"SELECT node_id, vec, model FROM embeddings WHERE ns = ? AND node_id IN ({marks}) ORDER BY node_id"
-        out.extend(conn.execute(sql, (namespace, *part)).fetchall())
-    return out
+    sql = "SELECT node_id, vec, model FROM embeddings WHERE ns = ? AND node_id IN ({marks}) ORDER BY node_id"
+    return list(rows_by_key(conn, sql, namespace, ids))
 
 
 def _scheme_column(conn: sqlite3.Connection) -> str:
