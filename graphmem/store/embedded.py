@@ -277,9 +277,10 @@ class EmbeddedStore:
             before = self._fresh.seen()
             changed = self._fresh.changed()
             log = self._log.read() if changed is None or changed else {}
+            after: Mapping[str, int] | None = self._fresh.seen()  # read by changed(), in this snapshot
             if changed is None:  # a store without change counters: anything may have changed
                 changed = set(self._ns.loaded()) | set(sqlite_reads.namespaces_with_data(self._conn))
-                log = None
+                log, after = None, None
             for ns in sorted(changed):
                 rows = None if log is None else log.get(ns, {})
                 if self._ns.is_loaded(ns) and (rows is None or not self._caught_up(ns, rows)):
@@ -288,7 +289,7 @@ class EmbeddedStore:
                 now = CaughtUp(
                     None if rows is None else rows.get("embeddings", frozenset()),
                     before.get(ns, 0),
-                    sqlite_reads.generation(self._conn, ns),
+                    None if after is None else after.get(ns, 0),
                 )
                 self._unseen[ns] = self._unseen[ns].then(now) if ns in self._unseen else now
             if keep:

@@ -17,6 +17,7 @@ counters: then any outside change reloads every namespace.
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Mapping
 
 __all__ = ["Freshness", "install_generations"]
 
@@ -81,9 +82,12 @@ class Freshness:
         self._gens = gens
         return names
 
-    def seen(self) -> dict[str, int]:
-        """The counters as last read (a namespace never written has none: counter 0)."""
-        return dict(self._gens)
+    def seen(self) -> Mapping[str, int]:
+        """The counters as last read (a namespace never written has none: counter 0).
+
+        Not a copy (a read costs nothing): each new read replaces the mapping, never changes it.
+        """
+        return self._gens
 
     def saw_own_writes(self) -> None:
         """Note the counters our own commits left, so they are not taken for other writers' changes.
