@@ -32,7 +32,6 @@ __all__ = [
     "JsonIndex",
     "Source",
     "check_turn_text",
-    "json_line",
     "load_source",
     "loads_json",
     "looks_dated",
@@ -336,10 +335,10 @@ class _Frontier:
 class JsonIndex:
     """The lines where JSON paths start in one document, each container scanned at most once.
 
-    :func:`json_line` walks from the start of the text, so asking it for many paths (a warning per bad
-    LoCoMo session date) rescans the document each time. This index remembers where every member seen
-    so far starts and how far each container has been scanned, and resumes from there: the characters
-    read over any number of lookups stay within a small multiple of the text.
+    Walking from the start of the text for each path (a warning per bad LoCoMo session date) would rescan
+    the document each time. This index remembers where every member seen so far starts and how far each
+    container has been scanned, and resumes from there: the characters read over any number of lookups
+    stay within a small multiple of the text.
     """
 
     def __init__(self, text: str) -> None:
@@ -420,16 +419,6 @@ class JsonIndex:
             if member == wanted:
                 return True
         return False
-
-
-def json_line(text: str, json_path: str) -> int | None:
-    """The 1-based line where the value at ``json_path`` (``$.messages[3].timestamp``) starts in ``text``.
-
-    Only the path's own containers are walked; the values before it are skipped whole. ``None`` when the
-    path is not in the document (or the text is not valid JSON along it). For many paths in one text, use
-    one :class:`JsonIndex` (``Source.json_index``).
-    """
-    return JsonIndex(text).line(json_path)
 
 
 def warn_input(

@@ -217,7 +217,10 @@ def test_an_error_in_a_json_document_names_its_line_beside_the_json_path(write) 
 
 
 def test_the_line_of_a_json_path() -> None:
-    from graphmem.formats._source import json_line
+    from graphmem.formats._source import JsonIndex
+
+    def json_line(text: str, json_path: str) -> int | None:
+        return JsonIndex(text).line(json_path)
 
     text = '{\n "a": [1,\n  {"b": "x,]}\\"", "c":\n   [true]}],\n "d": {}\n}'
     assert json_line(text, "$") == 1
