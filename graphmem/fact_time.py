@@ -11,18 +11,27 @@ memory of someone's life must tell apart:
   as of a day holds what was said that day, as ``until`` a day keeps that day);
 - ``all_time=True``: every version, whatever its times.
 
+A fact is stored once per statement: "I work at Globex" in March and "I still work at Globex" in June are
+two facts with the same subject, predicate and object. :func:`coalesce` merges such value-equivalent
+facts for reading (the *coalescing* of temporal databases): facts whose valid times overlap or meet and
+that memory held at some same moment become one, from the earliest start to the latest end, backed by
+every statement. Versions of one fact are never merged (memory never held two of them at once), nor are
+two holdings with a gap between them ("I quit Globex" in April, "I'm back at Globex" in June).
+
 The query language's ``VALID AT``/``AS OF``/``ALL TIME`` and recall's fact filter mean the same.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import replace
 from datetime import UTC, date, datetime, time
 
 from graphmem.errors import ConfigError
 from graphmem.models import Fact
 from graphmem.store.base import GraphStore, TimeFilter
 
-__all__ = ["as_moment", "as_upper_bound", "end_of_day", "fact_filter", "facts_at", "utc_now"]
+__all__ = ["as_moment", "as_upper_bound", "coalesce", "end_of_day", "fact_filter", "facts_at", "utc_now"]
 
 
 def utc_now() -> datetime:
@@ -134,3 +143,85 @@ def facts_at(
         and (predicate is None or f.predicate == predicate)
     ]
     return sorted(out, key=lambda f: (f.recorded_at, f.id))
+
+
+def _meets(a: datetime | None, b_end: datetime | None) -> bool:
+    """Whether a span starting at ``a`` begins no later than a span ending at ``b_end`` ends (``None``: open)."""
+    return a is None or b_end is None or a <= b_end
+
+
+def _overlap(a_from: datetime | None, a_to: datetime | None, b_from: datetime | None, b_to: datetime | None) -> bool:
+    """Whether ``[a_from, a_to]`` and ``[b_from, b_to]`` overlap or meet (``None``: unbounded on that side)."""
+    return _meets(a_from, b_to) and _meets(b_from, a_to)
+
+
+def _later_end(a: datetime | None, b: datetime | None) -> datetime | None:
+    return None if a is None or b is None else max(a, b)
+
+
+def _earlier_start(a: datetime | None, b: datetime | None) -> datetime | None:
+    return None if a is None or b is None else min(a, b)
+
+
+def _held_together(a: Fact, b: Fact) -> bool:
+    """Whether memory held both at a same moment (a version and the one after it only meet: not merged)."""
+    return (a.expired_at is None or b.recorded_at < a.expired_at) and (
+        b.expired_at is None or a.recorded_at < b.expired_at
+    )
+
+
+def _merge(a: Fact, b: Fact) -> Fact:
+    """``a`` (the earlier start) widened by ``b``: both spans on both axes, both statements' evidence."""
+    return replace(
+        a,
+        valid_from=_earlier_start(a.valid_from, b.valid_from),
+        valid_to=_later_end(a.valid_to, b.valid_to),
+        recorded_at=min(a.recorded_at, b.recorded_at),
+        expired_at=_later_end(a.expired_at, b.expired_at),
+        evidence=tuple(dict.fromkeys((*a.evidence, *b.evidence))),
+        confidence=max(a.confidence, b.confidence),
+    )
+
+
+def _start_key(f: Fact) -> tuple[bool, datetime, datetime, str]:
+    return (f.valid_from is not None, f.valid_from or f.recorded_at, f.recorded_at, f.id)
+
+
+def coalesce(facts: Iterable[Fact]) -> list[Fact]:
+    """One fact per holding: value-equivalent facts whose valid spans overlap or meet, held by memory at
+    a same moment, merged (see the module docs).
+
+    The merged fact keeps the id, phrase and revisions of the one that starts first (an open start
+    first), spans both on both axes and joins their evidence, the first one's statements first.
+
+    Returns:
+        The facts in their given order, each merged one where its earliest member stood.
+    """
+    listed = list(facts)
+    groups: dict[tuple[str, str, str, str], list[int]] = {}
+    for i, f in enumerate(listed):
+        groups.setdefault((f.namespace, f.subject_id, f.predicate, f.object_id), []).append(i)
+    merged: dict[int, Fact] = {}
+    gone: set[int] = set()
+    for members in groups.values():
+        if len(members) == 1:
+            continue
+        holdings: list[tuple[int, Fact]] = []
+        for i in sorted(members, key=lambda i: _start_key(listed[i])):
+            first, widened = i, listed[i]
+            kept = []
+            for n, held in holdings:  # a statement may join holdings that did not meet before it
+                if not (
+                    _overlap(held.valid_from, held.valid_to, widened.valid_from, widened.valid_to)
+                    and _held_together(held, widened)
+                ):
+                    kept.append((n, held))
+                elif _start_key(listed[n]) < _start_key(listed[first]):
+                    gone.add(first)
+                    first, widened = n, _merge(held, widened)
+                else:
+                    gone.add(n)
+                    widened = _merge(widened, held)
+            holdings = [*kept, (first, widened)]
+        merged.update(holdings)
+    return [merged.get(i, f) for i, f in enumerate(listed) if i not in gone]
