@@ -5,6 +5,9 @@ Both layouts the apps write are read:
 - Android: ``12/03/2024, 19:00 - Ana: Big news!`` (also ``3/12/24, 7:00 PM - Ana: …``);
 - iOS: ``[12/03/2024, 19:00:00] Ana: Big news!`` (also ``[3/12/24, 7:00:00 PM] Ana: …``).
 
+The date and the time are always separated by a comma, which tells an export from a transcript with
+bracketed timestamps (``[2024-03-14 10:32] Ana: hi`` is the plain-text format).
+
 A line without a timestamp continues the message before it. Lines with a timestamp but no ``Name:``
 are the app's own notices ("Messages and calls are end-to-end encrypted", "Ana added Ben") and are left
 out, as are messages that only stand for something not exported (``<Media omitted>``, ``image omitted``,
@@ -39,8 +42,8 @@ _INVISIBLE = dict.fromkeys(map(ord, "\u200e\u200f\ufeff\u202a\u202b\u202c\u2066\
 _SPACES = {ord("\u202f"): " ", ord("\u00a0"): " "}
 _DATE = r"(?P<a>\d{1,4})[./-](?P<b>\d{1,2})[./-](?P<c>\d{1,4})"
 _TIME = r"(?P<h>\d{1,2})[:.](?P<m>\d{2})(?:[:.](?P<s>\d{2}))?(?:\s?(?P<ampm>[AaPp])\.?\s?[Mm]\.?)?"
-_ANDROID = re.compile(rf"^{_DATE},?\s+{_TIME}\s+[-–]\s+(?P<rest>.*)$")
-_IOS = re.compile(rf"^\[{_DATE},?\s+{_TIME}\]\s+(?P<rest>.*)$")
+_ANDROID = re.compile(rf"^{_DATE},\s+{_TIME}\s+[-–]\s+(?P<rest>.*)$")
+_IOS = re.compile(rf"^\[{_DATE},\s+{_TIME}\]\s+(?P<rest>.*)$")
 _SENDER = re.compile(r"^(?P<speaker>[^:\n]{1,80}?):\s?(?P<text>.*)$", re.DOTALL)
 _EDITED = re.compile(r"\s*<This message was edited>\s*$", re.IGNORECASE)
 _PLACEHOLDER = re.compile(

@@ -125,3 +125,8 @@ def test_an_export_ingests_into_events_with_their_times(tmp_path, write) -> None
             ("Ben Okafor", datetime(2024, 3, 12, 19, 1)),
         ]
         assert len(list(mem.store.iter_sessions("ana"))) == 2
+
+
+def test_a_text_transcript_with_bracketed_timestamps_stays_text(write) -> None:
+    path = write("t.txt", "[2024-03-14 10:32] Ana: hi\n[2024-03-14 10:33] Ben: [image: a cat] look\n")
+    assert detect_format(path) == "text"
