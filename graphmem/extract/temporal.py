@@ -13,6 +13,12 @@ one object at a time (``works_at``, ``lives_in``, ``married_to``, ``dating``, ``
   "Max passed away", "I sold my car", "I don't play guitar anymore"), dated strictly after it began. A
   closing names subject, predicate and object; an end it leaves open matches any value.
 
+A **correction** ("Sorry, I meant Globex": :mod:`graphmem.extract.corrections`) is not an end in the
+world: the value it corrects never held. :func:`apply_corrections` gives that fact ``valid_to`` =
+``valid_from`` (it holds for no time; the version memory held before stays readable ``AS OF`` an earlier
+moment, and retracting the correcting statement restores it) and the new value the corrected one's
+start, unless its own clause dated it.
+
 Derivation is order-free: :func:`update_facts` recomputes supersession from every fact of the namespace,
 so it is the same whatever order files are ingested in, and a retracted fact stops ending others. A
 stored fact keeps a ``valid_to`` that no supersession explains (an earlier closing or bound) unless a
@@ -32,6 +38,7 @@ from graphmem.models import Batch, Fact, FactClosing
 
 __all__ = [
     "STATE_PREDICATES",
+    "apply_corrections",
     "closing_ends",
     "remap_closings",
     "state_predicate",
@@ -95,7 +102,8 @@ def closing_ends(facts: Iterable[Fact], closings: Sequence[FactClosing]) -> dict
         return out
     by_predicate: dict[str, list[FactClosing]] = {}
     for c in closings:
-        by_predicate.setdefault(c.predicate, []).append(c)
+        if not c.correction:  # a correction ends nothing in the world (apply_corrections)
+            by_predicate.setdefault(c.predicate, []).append(c)
     for f in facts:
         ends = [c.at or c.recorded_at for c in by_predicate.get(f.predicate, ()) if _matches(c, f)]
         end = _earliest(*ends)
@@ -123,10 +131,77 @@ def remap_closings(closings: Sequence[FactClosing], mapping: Mapping[str, str]) 
     for c in closings:
         subject = mapping.get(c.subject_id, c.subject_id) if c.subject_id is not None else None
         obj = mapping.get(c.object_id, c.object_id) if c.object_id is not None else None
-        out.append(
-            replace(c, subject_id=subject, object_id=obj) if (subject, obj) != (c.subject_id, c.object_id) else c
-        )
+        value = mapping.get(c.value, c.value) if c.value is not None else None
+        if (subject, obj, value) != (c.subject_id, c.object_id, c.value):
+            c = replace(c, subject_id=subject, object_id=obj, value=value)
+        out.append(c)
     return tuple(out)
+
+
+def _still_held(f: Fact, when: datetime) -> bool:
+    """Whether ``f`` had not ended before ``when`` (a fact already corrected counts: corrections are redone)."""
+    return f.valid_to is None or f.valid_to == f.valid_from or f.valid_to >= when
+
+
+def _corrected(request: FactClosing, facts: Sequence[Fact]) -> list[Fact]:
+    """The facts a correction corrects: of its subject and predicate, another value, said before it by
+    another statement and not ended by then; only the value it denies when it names one, else the value of
+    the latest such statement."""
+    said = set(request.evidence)
+    found = [
+        f
+        for f in facts
+        if f.subject_id == request.subject_id
+        and f.predicate == request.predicate
+        and f.object_id != request.value
+        and f.valid_from is not None
+        and f.expired_at is None
+        and f.recorded_at <= request.recorded_at
+        and not said & set(f.evidence)
+        and _still_held(f, request.recorded_at)
+    ]
+    if request.object_id is not None:
+        return [f for f in found if f.object_id == request.object_id]
+    if not found:
+        return []
+    latest = max(found, key=lambda f: (f.recorded_at, f.valid_from or f.recorded_at, f.id))
+    return [f for f in found if f.object_id == latest.object_id]
+
+
+def apply_corrections(batch: Batch, facts: Sequence[Fact]) -> tuple[Batch, dict[str, datetime]]:
+    """Apply the batch's corrections (see the module docs) to ``facts`` (stored and the batch's own).
+
+    Returns:
+        The batch with one closing added per corrected fact (``correction`` set, ``at`` its start: what
+        versioning names as the cause of its new version) and each correcting fact starting when the
+        value it corrects was said to start (unless its own clause dated it); and the ``valid_to`` of each
+        corrected fact, by id (its ``valid_from``: it never held).
+    """
+    requests = [c for c in batch.closings if c.correction and c.value is not None and c.subject_id is not None]
+    if not requests:
+        return batch, {}
+    ends: dict[str, datetime] = {}
+    starts: dict[tuple[str, str, str, str], datetime] = {}
+    closings = {(c.subject_id, c.predicate, c.object_id, c.at, c.evidence): c for c in batch.closings}
+    for r in requests:
+        for f in _corrected(r, facts):
+            assert f.valid_from is not None
+            ends[f.id] = f.valid_from
+            concrete = replace(r, object_id=f.object_id, at=f.valid_from, value=None)
+            closings.setdefault((f.subject_id, f.predicate, f.object_id, f.valid_from, r.evidence), concrete)
+            for e in r.evidence:
+                key = (f.subject_id, f.predicate, r.value or "", e)
+                starts[key] = min(starts.get(key, f.valid_from), f.valid_from)
+    own = []
+    for f in batch.facts:
+        start = min(
+            (starts[k] for e in f.evidence if (k := (f.subject_id, f.predicate, f.object_id, e)) in starts),
+            default=None,
+        )
+        if start is not None and f.time_phrase is None and (f.valid_from is None or start < f.valid_from):
+            f = replace(f, valid_from=start)
+        own.append(f)
+    return replace(batch, facts=tuple(own), closings=tuple(closings.values())), ends
 
 
 def update_facts(batch: Batch, existing_facts: Iterable[Fact]) -> Batch:
@@ -153,6 +228,7 @@ def update_facts(batch: Batch, existing_facts: Iterable[Fact]) -> Batch:
             gone.append(f)
             continue
         stored[f.id] = f
+    batch, corrected = apply_corrections(batch, [*stored.values(), *batch.facts])
     derived = valid_to_of([*stored.values(), *batch.facts], batch.closings)
     # an end some fact (retracted ones included) explains is recomputed; any other end was set by an
     # earlier closing or bound and stays
@@ -160,10 +236,12 @@ def update_facts(batch: Batch, existing_facts: Iterable[Fact]) -> Batch:
     facts = []
     for f in batch.facts:
         end = _earliest(f.valid_to, derived.get(f.id)) if f.id in derived else f.valid_to
+        end = _earliest(end, corrected.get(f.id))
         facts.append(replace(f, valid_to=end) if end != f.valid_to else f)
     for fid, f in stored.items():
         kept = f.valid_to if f.valid_to is not None and explained.get(fid) != f.valid_to else None
         end = _earliest(kept, derived.get(fid)) if fid in derived else f.valid_to
+        end = _earliest(end, corrected.get(fid))
         if end != f.valid_to:
             evidence = tuple(e for e in f.evidence if e not in retracted) or f.evidence
             facts.append(replace(f, valid_to=end, evidence=evidence))
