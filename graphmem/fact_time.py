@@ -13,10 +13,11 @@ memory of someone's life must tell apart:
 
 A fact is stored once per statement: "I work at Globex" in March and "I still work at Globex" in June are
 two facts with the same subject, predicate and object. :func:`coalesce` merges such value-equivalent
-facts for reading (the *coalescing* of temporal databases): facts whose valid times overlap or meet and
-that memory held at some same moment become one, from the earliest start to the latest end, backed by
-every statement. Versions of one fact are never merged (memory never held two of them at once), nor are
-two holdings with a gap between them ("I quit Globex" in April, "I'm back at Globex" in June).
+facts for reading (the *coalescing* of temporal databases): facts of one read whose valid times overlap
+or meet become one, from the earliest start to the latest end, backed by every statement. Two holdings
+with a gap between them stay apart ("I quit Globex" in April, "I'm back at Globex" in June). In an
+``all_time`` read only versions memory retired at the same moment are merged, so versions of one fact
+(which expire one after another) never are.
 
 The query language's ``VALID AT``/``AS OF``/``ALL TIME`` and recall's fact filter mean the same.
 """
@@ -150,24 +151,12 @@ def _meets(a: datetime | None, b_end: datetime | None) -> bool:
     return a is None or b_end is None or a <= b_end
 
 
-def _overlap(a_from: datetime | None, a_to: datetime | None, b_from: datetime | None, b_to: datetime | None) -> bool:
-    """Whether ``[a_from, a_to]`` and ``[b_from, b_to]`` overlap or meet (``None``: unbounded on that side)."""
-    return _meets(a_from, b_to) and _meets(b_from, a_to)
-
-
 def _later_end(a: datetime | None, b: datetime | None) -> datetime | None:
     return None if a is None or b is None else max(a, b)
 
 
 def _earlier_start(a: datetime | None, b: datetime | None) -> datetime | None:
     return None if a is None or b is None else min(a, b)
-
-
-def _held_together(a: Fact, b: Fact) -> bool:
-    """Whether memory held both at a same moment (a version and the one after it only meet: not merged)."""
-    return (a.expired_at is None or b.recorded_at < a.expired_at) and (
-        b.expired_at is None or a.recorded_at < b.expired_at
-    )
 
 
 def _merge(a: Fact, b: Fact) -> Fact:
@@ -187,41 +176,43 @@ def _start_key(f: Fact) -> tuple[bool, datetime, datetime, str]:
     return (f.valid_from is not None, f.valid_from or f.recorded_at, f.recorded_at, f.id)
 
 
-def coalesce(facts: Iterable[Fact]) -> list[Fact]:
-    """One fact per holding: value-equivalent facts whose valid spans overlap or meet, held by memory at
-    a same moment, merged (see the module docs).
+def coalesce(facts: Iterable[Fact], *, history: bool = False) -> list[Fact]:
+    """One fact per holding: value-equivalent facts whose valid spans overlap or meet, merged (see the
+    module docs).
 
-    The merged fact keeps the id, phrase and revisions of the one that starts first (an open start
-    first), spans both on both axes and joins their evidence, the first one's statements first.
+    The merged fact keeps the id, phrase and revisions of the member that starts first (an open start
+    first), spans all of theirs on the valid axis and joins their evidence, that member's statements
+    first; its ``recorded_at`` is the earliest member's (memory has known of the holding since then).
+
+    Args:
+        facts: the facts of one read.
+        history: the facts are versions of any time (an ``all_time`` read), not what memory held at one
+            moment: only versions that memory retired at the same moment (the same ``expired_at``, or
+            both current) are merged, so versions of one fact, which expire one after another, never are.
 
     Returns:
-        The facts in their given order, each merged one where its earliest member stood.
+        The facts in their given order, each merged one where its member that starts first stood.
     """
     listed = list(facts)
-    groups: dict[tuple[str, str, str, str], list[int]] = {}
+    groups: dict[tuple[object, ...], list[int]] = {}
     for i, f in enumerate(listed):
-        groups.setdefault((f.namespace, f.subject_id, f.predicate, f.object_id), []).append(i)
+        key = (f.namespace, f.subject_id, f.predicate, f.object_id, f.expired_at if history else None)
+        groups.setdefault(key, []).append(i)
     merged: dict[int, Fact] = {}
     gone: set[int] = set()
     for members in groups.values():
         if len(members) == 1:
             continue
-        holdings: list[tuple[int, Fact]] = []
+        first, held = -1, None
         for i in sorted(members, key=lambda i: _start_key(listed[i])):
-            first, widened = i, listed[i]
-            kept = []
-            for n, held in holdings:  # a statement may join holdings that did not meet before it
-                if not (
-                    _overlap(held.valid_from, held.valid_to, widened.valid_from, widened.valid_to)
-                    and _held_together(held, widened)
-                ):
-                    kept.append((n, held))
-                elif _start_key(listed[n]) < _start_key(listed[first]):
-                    gone.add(first)
-                    first, widened = n, _merge(held, widened)
-                else:
-                    gone.add(n)
-                    widened = _merge(widened, held)
-            holdings = [*kept, (first, widened)]
-        merged.update(holdings)
+            f = listed[i]
+            if held is not None and _meets(f.valid_from, held.valid_to):  # starts no later than held ends
+                held = _merge(held, f)
+                gone.add(i)
+                continue
+            if held is not None:
+                merged[first] = held
+            first, held = i, f
+        if held is not None:
+            merged[first] = held
     return [merged.get(i, f) for i, f in enumerate(listed) if i not in gone]

@@ -27,7 +27,8 @@ class StatedFact:
     """A fact with the names of its two ends, ready to show.
 
     Attributes:
-        fact: the stored fact (ids, both time axes, evidence).
+        fact: the fact (ids, both time axes, evidence): as stored, or the statements of one holding
+            merged into one (:func:`graphmem.fact_time.coalesce`).
         subject: the subject entity's name.
         object: the object entity's name.
     """
@@ -202,6 +203,6 @@ def entity_facts(
             if node not in names:
                 found = store.get_entity(namespace, node)
                 names[node] = found.name if found is not None else node
-    listed = coalesced(facts.values()) if coalesce else list(facts.values())
+    listed = coalesced(facts.values(), history=window.history) if coalesce else list(facts.values())
     ordered = sorted(listed, key=lambda f: (f.valid_from or f.recorded_at, f.recorded_at, f.id))
     return [StatedFact(f, names[f.subject_id], names[f.object_id]) for f in ordered]

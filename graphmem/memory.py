@@ -559,7 +559,7 @@ class Memory:
         Current facts by default: those valid now, in the version memory holds now. ``valid_at`` asks
         what held then (as memory knows it now), ``as_of`` what memory believed then (a ``date``: at the
         end of that day), ``all_time`` for every version (see :mod:`graphmem.fact_time`). Each
-        :class:`~graphmem.lookup.StatedFact` holds the stored ``fact`` and the names of its two ends.
+        :class:`~graphmem.lookup.StatedFact` holds the ``fact`` and the names of its two ends.
 
         Memory stores one fact per statement. A fact said again ("I still work at Globex" after "I work
         at Globex") is listed once, from its earliest start, with every statement in its ``evidence``

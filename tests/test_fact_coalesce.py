@@ -80,13 +80,29 @@ def test_versions_of_one_fact_are_never_merged() -> None:
     # v1 held from January until the closing was said on 12 March; v2 (current) says it ended 29 Feb
     v1 = _fact("f1@2024-01-10T00:00:00", datetime(2024, 1, 10), expired=datetime(2024, 3, 12))
     v2 = _fact("f1", datetime(2024, 1, 10), datetime(2024, 2, 29), said=datetime(2024, 3, 12))
-    assert coalesce([v1, v2]) == [v1, v2]
-    # a restatement memory held beside v1 merges with v1 only
+    assert coalesce([v1, v2], history=True) == [v1, v2]
+    # a restatement memory held beside v1 (and retired with it) merges with v1 only
     again = _fact("f2@2024-02-01T00:00:00", datetime(2024, 2, 1), expired=datetime(2024, 3, 12))
-    out = coalesce([v1, v2, again])
-    assert len(out) == 2 and out[1] == v2
+    again_now = _fact("f2", datetime(2024, 2, 1), datetime(2024, 2, 29), said=datetime(2024, 3, 12))
+    out = coalesce([v1, v2, again, again_now], history=True)
+    assert len(out) == 2
     assert out[0].evidence == ("e-f1@2024-01-10T00:00:00", "e-f2@2024-02-01T00:00:00")
     assert out[0].expired_at == datetime(2024, 3, 12)
+    assert (out[1].id, out[1].valid_to, out[1].expired_at) == ("f1", datetime(2024, 2, 29), None)
+
+
+def test_history_keeps_a_gap_even_through_versions() -> None:
+    # the review's case: "since 2020" archived on 1 May (left in April), "at Globex 2020-2023", "back since 15 June"
+    archived = _fact(
+        "f0@2024-01-10T00:00:00", datetime(2020, 1, 1), said=datetime(2024, 1, 10), expired=datetime(2024, 5, 1)
+    )
+    left = _fact("f0", datetime(2020, 1, 1), datetime(2024, 4, 1), said=datetime(2024, 5, 1))
+    stint = _fact("f1", datetime(2020, 1, 1), datetime(2023, 12, 31), said=datetime(2024, 2, 1))
+    back = _fact("f2", datetime(2024, 6, 15), said=datetime(2024, 6, 20))
+    out = coalesce([archived, left, stint, back], history=True)
+    assert out[0] == archived  # the version memory retired stays as it was
+    rows = {(f.valid_from, f.valid_to, f.expired_at) for f in out[1:]}
+    assert rows == {(datetime(2020, 1, 1), datetime(2024, 4, 1), None), (datetime(2024, 6, 15), None, None)}
 
 
 def test_merging_keeps_every_statement_once() -> None:

@@ -22,7 +22,7 @@ def _fmt(when: datetime | None) -> str:
 @click.option("--predicate", default=None, help="Only facts with this predicate.")
 @click.option("--valid-at", type=DateTime(), default=None, help="What held then (default: now).")
 @click.option("--as-of", type=UntilDateTime(), default=None, help="What memory believed then (a date: at its end).")
-@click.option("--all-time", is_flag=True, help="Every version, whatever its times.")
+@click.option("--all-time", is_flag=True, help="Every version, whatever its times (statements of one holding merged).")
 @click.option(
     "--each-statement",
     is_flag=True,
@@ -43,7 +43,8 @@ def facts(
     as_json: bool,
 ) -> None:
     """Facts of a namespace: those valid now in the version memory holds now, unless --valid-at, --as-of
-    or --all-time asks otherwise. A fact said again is one row backed by every statement (its evidence)."""
+    or --all-time asks otherwise. A fact said again is one row, from its earliest start (--json lists the
+    statements behind it as its evidence)."""
     if all_time and (valid_at is not None or as_of is not None):
         raise click.UsageError("--all-time reads every fact version: give it without --valid-at and --as-of")
     with open_memory(ctx, db, read_only=True) as mem:
