@@ -44,7 +44,8 @@ _DATE = r"(?P<a>\d{1,4})[./-](?P<b>\d{1,2})[./-](?P<c>\d{1,4})"
 _TIME = r"(?P<h>\d{1,2})[:.](?P<m>\d{2})(?:[:.](?P<s>\d{2}))?(?:\s?(?P<ampm>[AaPp])\.?\s?[Mm]\.?)?"
 _ANDROID = re.compile(rf"^{_DATE},\s+{_TIME}\s+[-–]\s+(?P<rest>.*)$")
 _IOS = re.compile(rf"^\[{_DATE},\s+{_TIME}\]\s+(?P<rest>.*)$")
-_SENDER = re.compile(r"^(?P<speaker>[^:\n]{1,80}?):\s?(?P<text>.*)$", re.DOTALL)
+# a sender is a contact name or a number; a notice quotes a subject or a group name that may hold a colon
+_SENDER = re.compile(r"^(?P<speaker>[^:\n\"“”]{1,80}?):\s?(?P<text>.*)$", re.DOTALL)
 _EDITED = re.compile(r"\s*<This message was edited>\s*$", re.IGNORECASE)
 _PLACEHOLDER = re.compile(
     r"^(?:<Media omitted>|<attached: [^>]*>|(?:image|video|audio|sticker|GIF|document|Contact card) omitted"

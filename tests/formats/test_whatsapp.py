@@ -19,6 +19,7 @@ ANDROID = (
     "12/03/2024, 19:02 - Ana: <Media omitted>\n"
     "12/03/2024, 19:03 - Ana: Lovely so far <This message was edited>\n"
     "12/03/2024, 19:04 - Ben Okafor added Carla\n"
+    '12/03/2024, 19:05 - Ben Okafor changed the subject to "Trip: Lisbon"\n'
     "13/03/2024, 08:30 - Carla: Morning all\n"
 )
 
@@ -33,7 +34,7 @@ def test_an_android_export(write) -> None:
         ("Ana", "Big news: I started at Globex on 1 March!", 2),
         ("Ben Okafor", "Congratulations!\nHow is the team?", 3),
         ("Ana", "Lovely so far", 7),
-        ("Carla", "Morning all", 9),
+        ("Carla", "Morning all", 10),
     ]
     assert turns[0].timestamp == datetime(2024, 3, 12, 19, 0)
     # a pause longer than the session gap starts a new session
