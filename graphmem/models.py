@@ -216,6 +216,12 @@ class Fact:
             return False
         return self.valid_to is None or when < self.valid_to
 
+    @property
+    def never_held(self) -> bool:
+        """Whether memory now believes it held for no time: a corrected slip (``valid_to`` = ``valid_from``,
+        see :mod:`graphmem.extract.corrections`)."""
+        return self.valid_from is not None and self.valid_to == self.valid_from
+
     def known_at(self, when: datetime) -> bool:
         """Whether memory held the fact at ``when`` (recorded and not yet expired)."""
         if when < self.recorded_at:

@@ -8,15 +8,21 @@ readable ``AS OF`` a moment before the correction) and the new value holds from 
 to start.
 
 A state fact (a single-valued predicate: ``works_at``, ``lives_in`` …) is read as a correction when the
-sentence that names its object, or the sentence before it in the same turn, carries a correction cue:
+sentence that names its object carries a correction cue, or the sentence before it in the same turn is a
+bare slip ("Sorry, my mistake." — a cue in at most six words):
 
-- a speaker owning a slip: "I meant", "I misspoke", "my mistake", "my bad", "I was wrong", "I got that
-  wrong", "scratch that", "correction", "to correct myself";
+- a speaker owning a slip: "I meant Globex" (not "I meant to …"), "I misspoke", "my mistake", "my bad",
+  "I got that wrong", "I was wrong." (not "wrong about …"), "scratch that.", "Correction:" opening the
+  sentence, "to correct myself";
 - a negated alternative naming an entity: "Globex, **not** Acme" (then only a value named so is corrected).
 
-"Actually" alone is no cue ("Actually, I moved to Porto" tells news). Each correction becomes a
-:class:`~graphmem.models.FactClosing` with ``correction`` set and ``value`` the new object; temporal
-maintenance (:func:`graphmem.extract.temporal.apply_corrections`) finds the value it corrects.
+A sentence that tells news is never a correction, whatever cue it has: "now", "anymore", "these days",
+"nowadays", "new", "recently", "moved", "started", "switched", "changed", "left", "quit" ("Not Acme
+anymore! I work at Globex now" is a change). "Actually" alone is no cue ("Actually, I moved to Porto").
+
+Each correction becomes a :class:`~graphmem.models.FactClosing` with ``correction`` set and ``value``
+the new object; temporal maintenance (:func:`graphmem.extract.temporal.apply_corrections`) finds the
+value it corrects.
 """
 
 from __future__ import annotations
@@ -30,18 +36,37 @@ from typing import Any
 from graphmem.extract.vocabulary import is_single_valued
 from graphmem.models import Event, Fact, FactClosing
 
-__all__ = ["correction_cue", "corrections", "negated_entities"]
+__all__ = ["correction_cue", "corrections", "negated_entities", "tells_news"]
 
 _CUE = re.compile(
-    r"\b(?:I\s+meant|I\s+misspoke|my\s+(?:mistake|bad)|I\s+was\s+wrong|I\s+got\s+(?:that|it)\s+wrong|"
-    r"scratch\s+that|correction|to\s+correct\s+myself)\b",
+    r"\bI\s+meant\b(?!\s+to\b)|\bI\s+misspoke\b|\bmy\s+(?:mistake|bad)\b|\bI\s+got\s+(?:that|it)\s+wrong\b"
+    r"|\bI\s+was\s+wrong\s*(?:[.,;:!—–-]|$)|\bscratch\s+that\s*(?:[.,;:!—–-]|$)|^\W*correction\b"
+    r"|\bto\s+correct\s+myself\b",
     re.IGNORECASE,
 )
+# words that tell news, not a slip: "I work at Globex now", "I moved", "not Acme anymore"
+_NEWS = re.compile(
+    r"\b(?:now|anymore|any\s+more|these\s+days|nowadays|new|recently|moved|started|switched|changed|left|quit)\b",
+    re.IGNORECASE,
+)
+#: A sentence before the fact's counts only when it is a bare slip ("Sorry, my mistake."), this many words at most.
+_BARE_WORDS = 6
 
 
 def correction_cue(sent: Any) -> bool:
-    """Whether a sentence (a spaCy span) owns a slip ("I meant", "my mistake", "correction" …)."""
+    """Whether a sentence (a spaCy span) owns a slip: "I meant Globex" (not "I meant to"), "I misspoke",
+    "my mistake", "my bad", "I got that wrong", "I was wrong." (not "wrong about"), "scratch that.",
+    "Correction:" opening it, "to correct myself"."""
     return _CUE.search(sent.text) is not None
+
+
+def tells_news(sent: Any) -> bool:
+    """Whether a sentence tells of a change ("now", "anymore", "moved", "started" …): then it corrects nothing."""
+    return _NEWS.search(sent.text) is not None
+
+
+def _bare_slip(sent: Any) -> bool:
+    return correction_cue(sent) and sum(1 for t in sent if t.is_alpha) <= _BARE_WORDS
 
 
 def negated_entities(sent: Any, entity_of: dict[int, str]) -> set[str]:
@@ -84,12 +109,16 @@ def corrections(
     for f in facts:
         if not is_single_valued(f.predicate):
             continue
-        cued, denied = False, set()
+        cued = False
+        denied: set[str] = set()
         for sent in _sentences_naming(doc, entity_of, f.object_id):
+            if tells_news(sent):
+                cued = False
+                denied.clear()
+                break
             k = next(n for n, s in enumerate(sentences) if s.start == sent.start)
-            for near in sentences[max(0, k - 1) : k + 1]:
-                cued = cued or correction_cue(near)
-                denied |= negated_entities(near, entity_of)
+            cued = cued or correction_cue(sent) or (k > 0 and _bare_slip(sentences[k - 1]))
+            denied |= negated_entities(sent, entity_of)
         denied.discard(f.object_id)
         denied.discard(f.subject_id)
         if not cued and not denied:

@@ -65,8 +65,9 @@ def _earliest(*values: datetime | None) -> datetime | None:
     return min((v for v in values if v is not None), default=None)
 
 
-def supersession_ends(facts: Iterable[Fact]) -> dict[str, datetime]:
-    """``valid_to`` of each single-valued fact a later fact with another object replaces, by fact id."""
+def supersession_ends(facts: Iterable[Fact], *, slips: bool = False) -> dict[str, datetime]:
+    """``valid_to`` of each single-valued fact a later fact with another object replaces, by fact id (a fact
+    that never held replaces nothing, unless ``slips``: then the ends it once gave are named too)."""
     groups: dict[tuple[str, str], list[Fact]] = {}
     for f in facts:
         if is_single_valued(f.predicate):
@@ -75,7 +76,11 @@ def supersession_ends(facts: Iterable[Fact]) -> dict[str, datetime]:
     for group in groups.values():
         for f in group:
             later = [
-                g.valid_from for g in group if g.object_id != f.object_id and _starts_after(g.valid_from, f.valid_from)
+                g.valid_from
+                for g in group
+                if g.object_id != f.object_id
+                and _starts_after(g.valid_from, f.valid_from)
+                and (slips or not g.never_held)
             ]
             end = _earliest(*later)
             if end is not None:
@@ -138,15 +143,10 @@ def remap_closings(closings: Sequence[FactClosing], mapping: Mapping[str, str]) 
     return tuple(out)
 
 
-def _still_held(f: Fact, when: datetime) -> bool:
-    """Whether ``f`` had not ended before ``when`` (a fact already corrected counts: corrections are redone)."""
-    return f.valid_to is None or f.valid_to == f.valid_from or f.valid_to >= when
-
-
-def _corrected(request: FactClosing, facts: Sequence[Fact]) -> list[Fact]:
+def _corrected(request: FactClosing, facts: Iterable[Fact]) -> list[Fact]:
     """The facts a correction corrects: of its subject and predicate, another value, said before it by
-    another statement and not ended by then; only the value it denies when it names one, else the value of
-    the latest such statement."""
+    another statement, and held when it was said (neither ended before then nor corrected already); only
+    the value it denies when it names one, else the value of the latest such statement."""
     said = set(request.evidence)
     found = [
         f
@@ -158,7 +158,8 @@ def _corrected(request: FactClosing, facts: Sequence[Fact]) -> list[Fact]:
         and f.expired_at is None
         and f.recorded_at <= request.recorded_at
         and not said & set(f.evidence)
-        and _still_held(f, request.recorded_at)
+        and not f.never_held
+        and (f.valid_to is None or f.valid_to >= request.recorded_at)
     ]
     if request.object_id is not None:
         return [f for f in found if f.object_id == request.object_id]
@@ -168,48 +169,62 @@ def _corrected(request: FactClosing, facts: Sequence[Fact]) -> list[Fact]:
     return [f for f in found if f.object_id == latest.object_id]
 
 
-def apply_corrections(batch: Batch, facts: Sequence[Fact]) -> tuple[Batch, dict[str, datetime]]:
-    """Apply the batch's corrections (see the module docs) to ``facts`` (stored and the batch's own).
+def apply_corrections(batch: Batch, stored: Iterable[Fact]) -> tuple[Batch, dict[str, datetime]]:
+    """Apply the batch's corrections (see the module docs), oldest first, each to the facts as the ones
+    before it left them.
+
+    Args:
+        batch: the batch; its correction requests (``correction`` set, ``value`` the new object) apply.
+        stored: the namespace's stored facts (not the batch's).
 
     Returns:
-        The batch with one closing added per corrected fact (``correction`` set, ``at`` its start: what
-        versioning names as the cause of its new version) and each correcting fact starting when the
-        value it corrects was said to start (unless its own clause dated it); and the ``valid_to`` of each
-        corrected fact, by id (its ``valid_from``: it never held).
+        The batch with each corrected fact of its own held for no time, each correcting fact starting when
+        the value it corrects was said to start (unless its own clause dated it), and one closing added per
+        corrected fact (``correction`` set, ``at`` its start: what versioning names as the cause of its new
+        version); and the ``valid_to`` of every corrected fact, stored or not, by id.
     """
-    requests = [c for c in batch.closings if c.correction and c.value is not None and c.subject_id is not None]
+    requests = sorted(
+        (c for c in batch.closings if c.correction and c.value is not None and c.subject_id is not None),
+        key=lambda c: (c.recorded_at, c.evidence),
+    )
     if not requests:
         return batch, {}
+    pool = {f.id: f for f in stored}
+    pool.update((f.id, f) for f in batch.facts)
     ends: dict[str, datetime] = {}
-    starts: dict[tuple[str, str, str, str], datetime] = {}
-    closings = {(c.subject_id, c.predicate, c.object_id, c.at, c.evidence): c for c in batch.closings}
+    closings = list(batch.closings)
+    known = set(closings)
     for r in requests:
-        for f in _corrected(r, facts):
+        hit = _corrected(r, pool.values())
+        for f in hit:
             assert f.valid_from is not None
             ends[f.id] = f.valid_from
+            pool[f.id] = replace(f, valid_to=f.valid_from)
             concrete = replace(r, object_id=f.object_id, at=f.valid_from, value=None)
-            closings.setdefault((f.subject_id, f.predicate, f.object_id, f.valid_from, r.evidence), concrete)
-            for e in r.evidence:
-                key = (f.subject_id, f.predicate, r.value or "", e)
-                starts[key] = min(starts.get(key, f.valid_from), f.valid_from)
-    own = []
-    for f in batch.facts:
-        start = min(
-            (starts[k] for e in f.evidence if (k := (f.subject_id, f.predicate, f.object_id, e)) in starts),
-            default=None,
-        )
-        if start is not None and f.time_phrase is None and (f.valid_from is None or start < f.valid_from):
-            f = replace(f, valid_from=start)
-        own.append(f)
-    return replace(batch, facts=tuple(own), closings=tuple(closings.values())), ends
+            if concrete not in known:
+                known.add(concrete)
+                closings.append(concrete)
+        start = min((f.valid_from for f in hit if f.valid_from is not None), default=None)
+        if start is None:
+            continue
+        for g in list(pool.values()):
+            correcting = (g.subject_id, g.predicate, g.object_id) == (r.subject_id, r.predicate, r.value)
+            later = g.valid_from is None or start < g.valid_from
+            if correcting and later and set(g.evidence) & set(r.evidence) and g.time_phrase is None:
+                pool[g.id] = replace(g, valid_from=start)
+    own = tuple(pool[f.id] for f in batch.facts)
+    return replace(batch, facts=own, closings=tuple(closings)), ends
 
 
-def update_facts(batch: Batch, existing_facts: Iterable[Fact]) -> Batch:
+def update_facts(batch: Batch, existing_facts: Iterable[Fact], *, corrections: bool = True) -> Batch:
     """Set ``valid_to`` on the facts of a batch and of its namespace (run after entity resolution).
 
     Args:
         batch: a resolved batch (its entity ids are the stored ones); its ``closings`` are applied.
         existing_facts: the facts already stored in the batch's namespace.
+        corrections: apply the batch's corrections (:func:`apply_corrections`). An extractor's own pass
+            over its batch leaves them to the writer's pass against the stored facts: a correction
+            corrects the latest statement before it, which may be stored, and is applied once.
 
     Returns:
         The batch with its own facts' ``valid_to`` derived (never later than the bound their clause
@@ -228,14 +243,21 @@ def update_facts(batch: Batch, existing_facts: Iterable[Fact]) -> Batch:
             gone.append(f)
             continue
         stored[f.id] = f
-    batch, corrected = apply_corrections(batch, [*stored.values(), *batch.facts])
-    derived = valid_to_of([*stored.values(), *batch.facts], batch.closings)
+    if corrections:
+        batch, corrected = apply_corrections(batch, stored.values())
+    else:
+        corrected = {}
+    # a stored fact a correction of this batch corrects replaces nothing from now on
+    current = [replace(f, valid_to=corrected[fid]) if fid in corrected else f for fid, f in stored.items()]
+    derived = valid_to_of([*current, *batch.facts], batch.closings)
     # an end some fact (retracted ones included) explains is recomputed; any other end was set by an
     # earlier closing or bound and stays
-    explained = supersession_ends([*stored.values(), *gone, *batch.facts])
+    # (and an end a corrected slip gave, as the extractor's own pass may have given one in the batch)
+    explained = supersession_ends([*current, *gone, *batch.facts], slips=True)
     facts = []
     for f in batch.facts:
-        end = _earliest(f.valid_to, derived.get(f.id)) if f.id in derived else f.valid_to
+        kept = f.valid_to if f.valid_to is not None and explained.get(f.id) != f.valid_to else None
+        end = _earliest(kept, derived.get(f.id)) if f.id in derived else f.valid_to
         end = _earliest(end, corrected.get(f.id))
         facts.append(replace(f, valid_to=end) if end != f.valid_to else f)
     for fid, f in stored.items():

@@ -130,3 +130,76 @@ def test_update_facts_corrects_the_latest_value_only_and_is_idempotent() -> None
 
 def replace_end(f: Fact, end: str) -> Fact:
     return replace(f, valid_to=t(end))
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        "I meant to tell you, I work at Globex Corporation now.",
+        "Sorry I meant to reply earlier! I work at Globex Corporation now.",
+        "My bad, I forgot to call you back. I work at Globex Corporation.",
+        "Sorry, I meant Tuesday, not Monday. Anyway, I work at Globex Corporation now.",
+        "I was wrong about the weather. I work at Globex Corporation.",
+        "The market correction hit us hard, so I work at Globex Corporation.",
+        "Scratch that idea about the trip. I work at Globex Corporation.",
+        "Not Acme Analytics anymore! I work at Globex Corporation now.",
+    ],
+)
+def test_ordinary_talk_is_no_correction(memory: Memory, extractor: Any, tmp_path: Path, said: str) -> None:
+    _say(memory, extractor, tmp_path, f"[18:00] Ana: I work at Acme Analytics.\n[18:02] Ana: {said}\n")
+    assert _held(memory, "works_at", valid_at=t("18:01")) == {"Acme Analytics"}
+    assert not any(f.never_held for f in memory.store.iter_facts(NS))
+
+
+def test_a_slip_replaces_nothing_and_its_correction_keeps_its_own_date(
+    memory: Memory, extractor: Any, tmp_path: Path
+) -> None:
+    body = "[18:00] Ana: I live in Lisbon.\n[18:02] Ana: My mistake, I have lived in Porto since 2019.\n"
+    _say(memory, extractor, tmp_path, body)
+    assert _held(memory, "lives_in", valid_at=t("18:03")) == {"Porto"}  # the slip ends nothing
+    assert _held(memory, "lives_in", valid_at=datetime(2020, 6, 1)) == {"Porto"}
+
+
+CHAIN = (
+    "[18:00] Ana: I work at Acme Analytics.\n"
+    "[18:02] Ana: Sorry, I meant Globex Corporation. I work at Globex Corporation.\n"
+    "[18:04] Ana: My mistake, I meant Initech Systems. I work at Initech Systems.\n"
+)
+
+
+def test_two_corrections_in_one_file_or_message_by_message_agree(extractor: Any, tmp_path: Path) -> None:
+    from tests.ingest.fakes import FakeEmbedder
+
+    with Memory.open(tmp_path / "file", embedder=FakeEmbedder()) as mem:  # type: ignore[arg-type]
+        _say(mem, extractor, tmp_path, CHAIN)
+        in_file = (_held(mem, "works_at", valid_at=t("18:01")), _held(mem, "works_at", valid_at=t("18:05")))
+    with Memory.open(tmp_path / "live", embedder=FakeEmbedder()) as mem:  # type: ignore[arg-type]
+        for line in CHAIN.splitlines():
+            stamp, text = line[1:6], line.split("Ana: ", 1)[1]
+            mem.add({"speaker": "Ana", "text": text, "time": t(stamp)}, namespace=NS)
+        live = (_held(mem, "works_at", valid_at=t("18:01")), _held(mem, "works_at", valid_at=t("18:05")))
+    assert in_file == live == ({"Initech Systems"}, {"Initech Systems"})
+
+
+def test_a_correction_corrects_the_latest_statement_whatever_file_holds_it(extractor: Any, tmp_path: Path) -> None:
+    from tests.ingest.fakes import FakeEmbedder
+
+    other = "[18:01] Ana: I work at Initech Systems.\n"
+    results = []
+    for name, files in (("one", [SLIP.replace("[18:01] Ben: Nice!\n", other)]), ("two", [other, SLIP])):
+        with Memory.open(tmp_path / name, embedder=FakeEmbedder()) as mem:  # type: ignore[arg-type]
+            for i, body in enumerate(files):
+                _say(mem, extractor, tmp_path, body, f"{name}{i}.txt")
+            results.append((_held(mem, "works_at", valid_at=t("18:00")), _held(mem, "works_at", valid_at=t("18:03"))))
+    # the slip was the latest statement before the correction, Initech; Acme ended when Globex began
+    assert results[0] == results[1] == ({"Acme Analytics"}, {"Globex Corporation"})
+
+
+def test_a_correction_keeps_the_closings_of_its_turn() -> None:
+    quit_ = FactClosing(NS, "works_at", t("18:02"), "ana", evidence=("e2",))
+    slip = FactClosing(NS, "works_at", t("18:02"), "ana", evidence=("e2",), correction=True, value="globex")
+    acme = _fact("f1", "acme", "18:00", "18:00", "e1")
+    out = update_facts(
+        Batch(NS, facts=(_fact("f2", "globex", "18:02", "18:02", "e2"),), closings=(quit_, slip)), [acme]
+    )
+    assert quit_ in out.closings and slip in out.closings and len(out.closings) == 3
