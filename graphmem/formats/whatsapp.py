@@ -1,24 +1,30 @@
 """WhatsApp chat exports ("Export chat" → "Without media"): one message per timestamped line.
 
-Both layouts the apps write are read:
+Both layouts the apps write are read, with the date shapes locales give (``12/03/2024``, ``12.03.24``,
+``2024-03-12``) and 24-hour or AM/PM times (``7:00 PM``, ``7:00 p. m.``):
 
 - Android: ``12/03/2024, 19:00 - Ana: Big news!`` (also ``3/12/24, 7:00 PM - Ana: …``);
 - iOS: ``[12/03/2024, 19:00:00] Ana: Big news!`` (also ``[3/12/24, 7:00:00 PM] Ana: …``).
 
-The date and the time are always separated by a comma, which tells an export from a transcript with
-bracketed timestamps (``[2024-03-14 10:32] Ana: hi`` is the plain-text format).
+A bracketed (iOS) line has a comma after the date or seconds in its time, which tells it from a plain-text
+transcript's ``[2024-03-14 10:32] Ana: hi``; a file with a transcript's session headers (``## Session 2``)
+is a transcript.
 
 A line without a timestamp continues the message before it. Lines with a timestamp but no ``Name:``
-are the app's own notices ("Messages and calls are end-to-end encrypted", "Ana added Ben") and are left
-out, as are messages that only stand for something not exported (``<Media omitted>``, ``image omitted``,
+are the app's own notices ("Messages and calls are end-to-end encrypted", "Ana added Ben"), as are the
+lines iOS writes under the chat's name with an invisible mark before the text; they are left out, as are
+messages that only stand for something not exported (``<Media omitted>``, ``image omitted``,
 ``<attached: …>``, "This message was deleted"); an edit mark (``<This message was edited>``) is dropped
-from the text. Invisible direction marks and narrow spaces the apps insert are ignored.
+from the text, and so is the ``~`` Android puts before a name that is not a contact. Invisible direction
+marks and narrow spaces the apps insert are ignored. A line whose time of day is impossible (``25:00``) is
+an error at that line.
 
 The export writes dates in the phone's locale, so ``03/04/2024`` may be 3 April or 4 March. The order
 is decided once for the whole file: a first number above 12 means day first, a second number above 12
 means month first; when every date could be read either way, the order under which the messages run
-forward in time is taken, and when both do, day first, with an :class:`~graphmem.errors.IngestWarning`
-at the first message's line. A year of two digits is in 2000–2099.
+forward in time is taken, then the one under which the chat is shorter ("1/1/24" to "1/7/24" is a week
+of January, not six months), and when both are alike, day first, with an
+:class:`~graphmem.errors.IngestWarning` at the first message's line. A year of two digits is in 2000–2099.
 
 A chat export is one stream, so sessions are made as for undated JSONL sessions: a pause of more than
 :data:`~graphmem.formats._records.SESSION_GAP` starts a new one.
@@ -28,7 +34,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from graphmem.errors import IngestError
 from graphmem.formats._records import Located, records_to_sessions
@@ -42,13 +48,19 @@ _INVISIBLE = dict.fromkeys(map(ord, "\u200e\u200f\ufeff\u202a\u202b\u202c\u2066\
 _SPACES = {ord("\u202f"): " ", ord("\u00a0"): " "}
 _DATE = r"(?P<a>\d{1,4})[./-](?P<b>\d{1,2})[./-](?P<c>\d{1,4})"
 _TIME = r"(?P<h>\d{1,2})[:.](?P<m>\d{2})(?:[:.](?P<s>\d{2}))?(?:\s?(?P<ampm>[AaPp])\.?\s?[Mm]\.?)?"
-_ANDROID = re.compile(rf"^{_DATE},\s+{_TIME}\s+[-–]\s+(?P<rest>.*)$")
-_IOS = re.compile(rf"^\[{_DATE},\s+{_TIME}\]\s+(?P<rest>.*)$")
+_ANDROID = re.compile(rf"^{_DATE}(?P<comma>,)?\s+{_TIME}\s+[-–]\s+(?P<rest>.*)$")
+# iOS writes seconds always; without a comma they tell an export from a "[2024-03-14 10:32]" transcript
+_IOS = re.compile(rf"^\[{_DATE}(?P<comma>,)?\s+{_TIME}\]\s+(?P<rest>.*)$")
+#: Invisible marks an export puts before a line; iOS puts one after "Name: " in a notice, too.
+_MARKS = "\u200e\u200f\ufeff"
+_NOTICE_MARK = "\u200e"
+# a session header of the plain-text format: such a file is a transcript, not an export
+_TEXT_HEADER = re.compile(r"^(?:#{1,6}\s|\[?\s*session\s+\d|[-=*~]{3,})", re.IGNORECASE)
 # a sender is a contact name or a number; a notice quotes a subject or a group name that may hold a colon
 _SENDER = re.compile(r"^(?P<speaker>[^:\n\"“”]{1,80}?):\s?(?P<text>.*)$", re.DOTALL)
 _EDITED = re.compile(r"\s*<This message was edited>\s*$", re.IGNORECASE)
 _PLACEHOLDER = re.compile(
-    r"^(?:<Media omitted>|<attached: [^>]*>|(?:image|video|audio|sticker|GIF|document|Contact card) omitted"
+    r"^(?:<Media omitted>|<attached: [^>]*>|(?:image|video|audio|sticker|GIF|Contact card) omitted|.*\bdocument omitted"
     r"|This message was deleted\.?|You deleted this message\.?|null|<View once message>|Waiting for this message.*)$",
     re.IGNORECASE,
 )
@@ -59,6 +71,7 @@ _SNIFF_LINES = 200
 @dataclass(slots=True)
 class _Message:
     line: int
+    written: str  # the date as written, for errors
     numbers: tuple[int, int, int]
     clock: tuple[int, int, int]
     speaker: str | None
@@ -70,18 +83,28 @@ def _clean(line: str) -> str:
 
 
 def _header(line: str) -> re.Match[str] | None:
-    return _ANDROID.match(line) or _IOS.match(line)
+    """A message or notice line of either layout, with the marks before it and narrow spaces made plain."""
+    line = line.translate(_SPACES).lstrip(_MARKS)
+    m = _ANDROID.match(line)
+    if m is not None:
+        return m
+    m = _IOS.match(line)
+    if m is not None and (m["comma"] or m["s"]):
+        return m
+    return None
 
 
 def looks_like_whatsapp(source: Source) -> bool:
-    """Whether the input starts as a WhatsApp export: its first line is a timestamped message or notice
-    and such lines are at least half of the first lines (the rest continue messages)."""
-    lines = [_clean(line) for line in source.text.splitlines()[:_SNIFF_LINES]]
-    lines = [line for line in lines if line.strip()]
+    """Whether the input starts as a WhatsApp export: its first line is a timestamped message or notice,
+    such lines are at least a fifth of the first lines (the rest continue messages), and no line is a
+    plain-text transcript's session header."""
+    lines = [line for line in source.text.splitlines()[:_SNIFF_LINES] if line.strip()]
     if not lines or _header(lines[0]) is None:
         return False
+    if any(_TEXT_HEADER.match(_clean(line).strip()) for line in lines):
+        return False
     headers = sum(1 for line in lines if _header(line) is not None)
-    return headers * 2 >= len(lines)
+    return headers * 5 >= len(lines)
 
 
 def _clock(m: re.Match[str]) -> tuple[int, int, int] | None:
@@ -98,10 +121,9 @@ def _clock(m: re.Match[str]) -> tuple[int, int, int] | None:
 def _messages(source: Source) -> list[_Message]:
     messages: list[_Message] = []
     for number, raw in enumerate(source.lines(), 1):
-        line = _clean(raw)
-        m = _header(line)
-        clock = _clock(m) if m is not None else None
-        if m is None or clock is None:
+        m = _header(raw)
+        if m is None:
+            line = _clean(raw)
             if messages:
                 messages[-1].parts.append(line)
             elif line.strip():
@@ -109,10 +131,19 @@ def _messages(source: Source) -> list[_Message]:
                     "not a WhatsApp export: the first line has no message timestamp", path=source.path, line=number
                 )
             continue
+        clock = _clock(m)
+        if clock is None:
+            stamp = raw.translate(_SPACES).lstrip(_MARKS).split(" - ", 1)[0].strip("[")
+            raise IngestError(f"no time of day: {stamp!r}", path=source.path, line=number)
         sender = _SENDER.match(m["rest"])
-        speaker = " ".join(sender["speaker"].split()) if sender else None
-        text = sender["text"] if sender else m["rest"]
-        messages.append(_Message(number, (int(m["a"]), int(m["b"]), int(m["c"])), clock, speaker, [text]))
+        speaker, text = (sender["speaker"], sender["text"]) if sender else (None, m["rest"])
+        if f":{_NOTICE_MARK}" in m["rest"].replace(": ", ":"):  # iOS: a notice under the chat's or group's name
+            speaker = None
+        if speaker is not None:
+            speaker = " ".join(_clean(speaker).split()).lstrip("~").strip() or None  # "~ Ana": not a contact
+        written = m.string[m.start("a") : m.end("c")]
+        numbers = (int(m["a"]), int(m["b"]), int(m["c"]))
+        messages.append(_Message(number, written, numbers, clock, speaker, [_clean(text)]))
     return messages
 
 
@@ -150,9 +181,10 @@ def _misfit(messages: list[_Message], day_first: bool) -> _Message | None:
     return next((msg for msg in messages if _date(msg.numbers, day_first) is None), None)
 
 
-def _written(msg: _Message) -> str:
-    a, b, c = msg.numbers
-    return f"{a:02d}/{b:02d}/{c}"
+def _span(messages: list[_Message], day_first: bool) -> timedelta:
+    """How long the chat runs under one date order (every date fits it)."""
+    days = [datetime(*ymd) for msg in messages if (ymd := _date(msg.numbers, day_first)) is not None]
+    return max(days) - min(days)
 
 
 def _day_first(messages: list[_Message], source: Source) -> bool:
@@ -163,11 +195,11 @@ def _day_first(messages: list[_Message], source: Source) -> bool:
         dmy, mdy = _misfit(messages, True), _misfit(messages, False)
         assert dmy is not None and mdy is not None
         if _misfit([dmy], False) is not None:
-            raise IngestError(f"{_written(dmy)} is no date (neither day/month nor month/day)", path=path, line=dmy.line)
+            raise IngestError(f"{dmy.written} is no date (neither day/month nor month/day)", path=path, line=dmy.line)
         late, early = (dmy, mdy) if dmy.line > mdy.line else (mdy, dmy)
         only, other = ("month/day", "day/month") if late is dmy else ("day/month", "month/day")
         raise IngestError(
-            f"{_written(late)} reads only as {only} but line {early.line}'s {_written(early)} only as {other} "
+            f"{late.written} reads only as {only} but line {early.line}'s {early.written} only as {other} "
             "(an export writes every date in one order)",
             path=path,
             line=late.line,
@@ -178,6 +210,9 @@ def _day_first(messages: list[_Message], source: Source) -> bool:
     assert day_first is not None and month_first is not None
     if day_first != month_first:
         return day_first < month_first
+    spans = {order: _span(messages, order) for order in (True, False)}
+    if spans[True] != spans[False]:  # a chat of a week, not of six months ("1/1/24" … "1/7/24")
+        return spans[True] < spans[False]
     if any(msg.numbers[0] <= 31 for msg in messages):  # not all year first
         warn_input(
             "WhatsApp dates read either way (day/month or month/day): read as day/month",

@@ -131,3 +131,58 @@ def test_an_export_ingests_into_events_with_their_times(tmp_path, write) -> None
 def test_a_text_transcript_with_bracketed_timestamps_stays_text(write) -> None:
     path = write("t.txt", "[2024-03-14 10:32] Ana: hi\n[2024-03-14 10:33] Ben: [image: a cat] look\n")
     assert detect_format(path) == "text"
+
+
+def test_ios_notices_under_the_chat_name_are_left_out(write) -> None:
+    text = (
+        "[13/03/2024, 19:00:00] Ana: \u200eMessages and calls are end-to-end encrypted.\n"
+        "[13/03/2024, 19:00:01] Trip: Lisbon: \u200eAna added you\n"
+        "[13/03/2024, 19:00:02] Ana: \u200eMissed voice call\n"
+        "[13/03/2024, 19:01:00] Ana: Hello!\n"
+    )
+    [t] = read_transcripts(write("ios.txt", text))
+    assert [(x.speaker, x.text) for s in t.sessions for x in s.turns] == [("Ana", "Hello!")]
+
+
+@pytest.mark.parametrize(
+    ("line", "when"),
+    [
+        ("[31/12/2022 11:40:26] John Doe: hi", datetime(2022, 12, 31, 11, 40, 26)),  # iOS en-GB, no comma
+        ("[23.09.2016 17:00:28] John Doe: hi", datetime(2016, 9, 23, 17, 0, 28)),  # iOS tr
+        ("[13/6/18 1:55:00 p. m.] John Doe: hi", datetime(2018, 6, 13, 13, 55)),  # iOS es
+        ("13/03/2024 19:00 - John Doe: hi", datetime(2024, 3, 13, 19, 0)),  # Android pt-BR, no comma
+        ("13-03-24 19:00:05 - John Doe: hi", datetime(2024, 3, 13, 19, 0, 5)),
+    ],
+)
+def test_locale_shapes_without_a_comma(write, line: str, when: datetime) -> None:
+    path = write("x.txt", line + "\n")
+    assert detect_format(path) == "whatsapp"
+    [t] = read_transcripts(path)
+    assert t.sessions[0].turns[0].timestamp == when
+
+
+def test_a_transcript_with_session_headers_stays_text(write) -> None:
+    text = "[12/03/2024, 19:00] Ana: hi\n## Session 2 — 13 March 2024\n[10:00] Ben: hello\n"
+    assert detect_format(write("s.txt", text)) == "text"
+
+
+def test_long_multi_line_messages_are_still_an_export(write) -> None:
+    body = "12/03/2024, 19:00 - Ana: packing list\n" + "".join(f"- item {i}\n" for i in range(8))
+    path = write("list.txt", body + "12/03/2024, 19:05 - Ben: ok\n")
+    assert detect_format(path) == "whatsapp"
+
+
+def test_a_week_of_january_reads_month_first(write) -> None:
+    text = "".join(f"1/{d}/24, 10:00 - Ana: day {d}\n" for d in (1, 3, 7))
+    [t] = read_transcripts(write("us.txt", text))
+    assert [x.timestamp for s in t.sessions for x in s.turns][-1] == datetime(2024, 1, 7, 10, 0)
+
+
+def test_impossible_clocks_tildes_and_documents(write) -> None:
+    with pytest.raises(IngestError, match=r"h\.txt:2: no time of day: '12/03/2024, 25:00'"):
+        read_transcripts(write("h.txt", "12/03/2024, 19:00 - Ana: hi\n12/03/2024, 25:00 - Ana: x\n"))
+    text = "13/03/2024, 19:00 - ~ Ana: hi\n13/03/2024, 19:01 - Ana: report.pdf • 3 pages document omitted\n"
+    [t] = read_transcripts(write("i.txt", text))
+    assert [(x.speaker, x.text) for s in t.sessions for x in s.turns] == [("Ana", "hi")]
+    with pytest.raises(IngestError, match=r"j\.txt:2: 01\.14\.2024 reads only as month/day"):
+        read_transcripts(write("j.txt", "13.01.2024, 10:00 - Ana: hi\n01.14.2024, 10:00 - Ana: x\n"))
