@@ -268,6 +268,7 @@ class AsyncMemory:
         valid_at: datetime | None = None,
         as_of: datetime | None = None,
         all_time: bool = False,
+        coalesce: bool = True,
     ) -> list[StatedFact]:
         """See :meth:`Memory.facts`."""
         return await self._run(
@@ -278,6 +279,7 @@ class AsyncMemory:
             valid_at=valid_at,
             as_of=as_of,
             all_time=all_time,
+            coalesce=coalesce,
         )
 
     async def query(self, text: str, **params: Any) -> Result:

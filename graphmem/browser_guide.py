@@ -122,6 +122,7 @@ STARTER_QUERIES: tuple[StarterQuery, ...] = (
         "What memory believed at a moment (record time)",
         "MATCH (s:Entity {namespace: $ns})-[f:FACT]->(o:Entity)\nWHERE f.recorded_at <= localdatetime($at)\n"
         "  AND (f.expired_at IS NULL OR localdatetime($at) < f.expired_at)\n"
+        "  AND NOT coalesce(f.valid_to = f.valid_from, false)\n"
         "RETURN s.name AS subject, f.predicate AS predicate, o.name AS object, f.recorded_at AS learned",
         ("ns", "at"),
     ),

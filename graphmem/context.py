@@ -20,13 +20,13 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from graphmem.errors import ConfigError
 from graphmem.lookup import StatedFact, entity_facts
-from graphmem.models import Entity, Event, Fact
+from graphmem.models import Entity, Event
 from graphmem.recall.hit import Hit, Why, event_fields
 
 if TYPE_CHECKING:
@@ -209,27 +209,6 @@ def reason(why: Why) -> str:
 _WORD = re.compile(r"[^\W_]+")
 
 
-def _one_per_statement(facts: Sequence[StatedFact]) -> list[StatedFact]:
-    """One fact per subject, predicate and object: a statement made again ("I still work at Globex")
-    is a second current version of it, shown once, from its earliest start, backed by both."""
-    merged: dict[tuple[str, str, str], StatedFact] = {}
-    for item in facts:
-        f = item.fact
-        key = (f.subject_id, f.predicate, f.object_id)
-        first = merged.get(key)
-        if first is None:
-            merged[key] = item
-            continue
-        keep, other = (first, item) if _start(first.fact) <= _start(f) else (item, first)
-        evidence = tuple(dict.fromkeys((*keep.fact.evidence, *other.fact.evidence)))
-        merged[key] = replace(keep, fact=replace(keep.fact, evidence=evidence))
-    return list(merged.values())
-
-
-def _start(f: Fact) -> datetime:
-    return f.valid_from or f.recorded_at
-
-
 def _fact_order(facts: Sequence[StatedFact], recalled: set[str], terms: Sequence[str]) -> list[StatedFact]:
     """Facts that share words with the question first (``work`` finds ``works_at``, compared on the first
     four letters), then those backed by a recalled event, then the most recent."""
@@ -309,7 +288,7 @@ def build_context(
     current = entity_facts(store, request.namespace, entities, valid_at=moment, as_of=moment) if entities else []
     named = {w for e in entities for n in (e.name, *e.aliases) for w in _WORD.findall(n.lower())}
     topic = [t for t in terms.terms if t not in named]
-    ordered = _fact_order(_one_per_statement(current), {h.event.id for h in hits}, topic)
+    ordered = _fact_order(current, {h.event.id for h in hits}, topic)
 
     lines = [heading]
     fact_lines, spent = _fit_facts(ordered, count, room=min(int(budget_tokens * FACT_SHARE), budget_tokens - used))

@@ -11,18 +11,28 @@ memory of someone's life must tell apart:
   as of a day holds what was said that day, as ``until`` a day keeps that day);
 - ``all_time=True``: every version, whatever its times.
 
+A fact is stored once per statement: "I work at Globex" in March and "I still work at Globex" in June are
+two facts with the same subject, predicate and object. :func:`coalesce` merges such value-equivalent
+facts for reading (the *coalescing* of temporal databases): facts of one read whose valid times overlap
+or meet become one, from the earliest start to the latest end, backed by every statement. Two holdings
+with a gap between them stay apart ("I quit Globex" in April, "I'm back at Globex" in June). In an
+``all_time`` read only versions memory retired at the same moment are merged, so versions of one fact
+(which expire one after another) never are.
+
 The query language's ``VALID AT``/``AS OF``/``ALL TIME`` and recall's fact filter mean the same.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import replace
 from datetime import UTC, date, datetime, time
 
 from graphmem.errors import ConfigError
 from graphmem.models import Fact
 from graphmem.store.base import GraphStore, TimeFilter
 
-__all__ = ["as_moment", "as_upper_bound", "end_of_day", "fact_filter", "facts_at", "utc_now"]
+__all__ = ["as_moment", "as_upper_bound", "coalesce", "end_of_day", "fact_filter", "facts_at", "utc_now"]
 
 
 def utc_now() -> datetime:
@@ -134,3 +144,75 @@ def facts_at(
         and (predicate is None or f.predicate == predicate)
     ]
     return sorted(out, key=lambda f: (f.recorded_at, f.id))
+
+
+def _meets(a: datetime | None, b_end: datetime | None) -> bool:
+    """Whether a span starting at ``a`` begins no later than a span ending at ``b_end`` ends (``None``: open)."""
+    return a is None or b_end is None or a <= b_end
+
+
+def _later_end(a: datetime | None, b: datetime | None) -> datetime | None:
+    return None if a is None or b is None else max(a, b)
+
+
+def _earlier_start(a: datetime | None, b: datetime | None) -> datetime | None:
+    return None if a is None or b is None else min(a, b)
+
+
+def _merge(a: Fact, b: Fact) -> Fact:
+    """``a`` (the earlier start) widened by ``b``: both spans on both axes, both statements' evidence."""
+    return replace(
+        a,
+        valid_from=_earlier_start(a.valid_from, b.valid_from),
+        valid_to=_later_end(a.valid_to, b.valid_to),
+        recorded_at=min(a.recorded_at, b.recorded_at),
+        expired_at=_later_end(a.expired_at, b.expired_at),
+        evidence=tuple(dict.fromkeys((*a.evidence, *b.evidence))),
+        confidence=max(a.confidence, b.confidence),
+    )
+
+
+def _start_key(f: Fact) -> tuple[bool, datetime, datetime, str]:
+    return (f.valid_from is not None, f.valid_from or f.recorded_at, f.recorded_at, f.id)
+
+
+def coalesce(facts: Iterable[Fact], *, history: bool = False) -> list[Fact]:
+    """One fact per holding: value-equivalent facts whose valid spans overlap or meet, merged (see the
+    module docs).
+
+    The merged fact keeps the id, phrase and revisions of the member that starts first (an open start
+    first), spans all of theirs on the valid axis and joins their evidence, that member's statements
+    first; its ``recorded_at`` is the earliest member's (memory has known of the holding since then).
+
+    Args:
+        facts: the facts of one read.
+        history: the facts are versions of any time (an ``all_time`` read), not what memory held at one
+            moment: only versions that memory retired at the same moment (the same ``expired_at``, or
+            both current) are merged, so versions of one fact, which expire one after another, never are.
+
+    Returns:
+        The facts in their given order, each merged one where its member that starts first stood.
+    """
+    listed = list(facts)
+    groups: dict[tuple[object, ...], list[int]] = {}
+    for i, f in enumerate(listed):
+        key = (f.namespace, f.subject_id, f.predicate, f.object_id, f.expired_at if history else None)
+        groups.setdefault(key, []).append(i)
+    merged: dict[int, Fact] = {}
+    gone: set[int] = set()
+    for members in groups.values():
+        if len(members) == 1:
+            continue
+        first, held = -1, None
+        for i in sorted(members, key=lambda i: _start_key(listed[i])):
+            f = listed[i]
+            if held is not None and _meets(f.valid_from, held.valid_to):  # starts no later than held ends
+                held = _merge(held, f)
+                gone.add(i)
+                continue
+            if held is not None:
+                merged[first] = held
+            first, held = i, f
+        if held is not None:
+            merged[first] = held
+    return [merged.get(i, f) for i, f in enumerate(listed) if i not in gone]

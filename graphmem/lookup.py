@@ -27,7 +27,8 @@ class StatedFact:
     """A fact with the names of its two ends, ready to show.
 
     Attributes:
-        fact: the stored fact (ids, both time axes, evidence).
+        fact: the fact (ids, both time axes, evidence): as stored, or the statements of one holding
+            merged into one (:func:`graphmem.fact_time.coalesce`).
         subject: the subject entity's name.
         object: the object entity's name.
     """
@@ -152,10 +153,13 @@ def entity_facts(
     as_of: datetime | None = None,
     all_time: bool = False,
     now: datetime | None = None,
+    coalesce: bool = True,
 ) -> list[StatedFact]:
     """Facts of ``namespace`` (about ``entity`` when given) on their two time axes, named, oldest first.
 
     Current facts by default: valid now, in the version memory holds now (:mod:`graphmem.fact_time`).
+    A fact said again ("I still work at Globex") is one fact from its earliest start, backed by every
+    statement (:func:`graphmem.fact_time.coalesce`), unless ``coalesce`` is false.
 
     Args:
         store: the store to read.
@@ -167,11 +171,13 @@ def entity_facts(
         as_of: what memory believed at this moment (about that moment, unless ``valid_at`` is given).
         all_time: every version, whatever its times (not with ``valid_at``/``as_of``).
         now: the current time (default: the clock), for tests and replays.
+        coalesce: merge the statements of one holding (default); false: one fact per statement and version.
 
     Raises:
         ConfigError: an illegal namespace; ``all_time`` with ``valid_at``/``as_of``.
         NotFoundError: ``entity`` is a name no entity has, or ``predicate`` one no fact has (at any time).
     """
+    from graphmem.fact_time import coalesce as coalesced
     from graphmem.fact_time import fact_filter
 
     validate_namespace(namespace)
@@ -197,5 +203,6 @@ def entity_facts(
             if node not in names:
                 found = store.get_entity(namespace, node)
                 names[node] = found.name if found is not None else node
-    ordered = sorted(facts.values(), key=lambda f: (f.valid_from or f.recorded_at, f.recorded_at, f.id))
+    listed = coalesced(facts.values(), history=window.history) if coalesce else list(facts.values())
+    ordered = sorted(listed, key=lambda f: (f.valid_from or f.recorded_at, f.recorded_at, f.id))
     return [StatedFact(f, names[f.subject_id], names[f.object_id]) for f in ordered]

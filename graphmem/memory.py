@@ -552,13 +552,19 @@ class Memory:
         valid_at: datetime | None = None,
         as_of: datetime | None = None,
         all_time: bool = False,
+        coalesce: bool = True,
     ) -> list[StatedFact]:
         """Facts of ``namespace`` (about ``entity``, a name or alias, when given), named, oldest first.
 
         Current facts by default: those valid now, in the version memory holds now. ``valid_at`` asks
         what held then (as memory knows it now), ``as_of`` what memory believed then (a ``date``: at the
         end of that day), ``all_time`` for every version (see :mod:`graphmem.fact_time`). Each
-        :class:`~graphmem.lookup.StatedFact` holds the stored ``fact`` and the names of its two ends.
+        :class:`~graphmem.lookup.StatedFact` holds the ``fact`` and the names of its two ends.
+
+        Memory stores one fact per statement. A fact said again ("I still work at Globex" after "I work
+        at Globex") is listed once, from its earliest start, with every statement in its ``evidence``
+        (:func:`graphmem.fact_time.coalesce`); ``coalesce=False`` lists each statement and version as
+        stored.
 
         Raises:
             ConfigError: ``all_time`` with ``valid_at``/``as_of``; an illegal namespace.
@@ -576,6 +582,7 @@ class Memory:
             valid_at=as_moment(valid_at, "valid_at"),
             as_of=as_upper_bound(as_of, "as_of"),
             all_time=all_time,
+            coalesce=coalesce,
         )
 
     def query(self, text: str, **params: Any) -> Result:

@@ -216,6 +216,12 @@ class Fact:
             return False
         return self.valid_to is None or when < self.valid_to
 
+    @property
+    def never_held(self) -> bool:
+        """Whether memory now believes it held for no time: a corrected slip (``valid_to`` = ``valid_from``,
+        see :mod:`graphmem.extract.corrections`)."""
+        return self.valid_from is not None and self.valid_to == self.valid_from
+
     def known_at(self, when: datetime) -> bool:
         """Whether memory held the fact at ``when`` (recorded and not yet expired)."""
         if when < self.recorded_at:
@@ -232,6 +238,12 @@ class FactClosing:
     ``has_pet`` the cat was). ``at`` is when it stopped holding (``None``: unknown, the statement's time is
     used), ``recorded_at`` when memory learned it, ``evidence`` the events that say so. Temporal
     maintenance (:mod:`graphmem.extract.temporal`) applies closings to the facts they match.
+
+    With ``correction`` the statement says memory had the value wrong ("Sorry, I meant Globex"), not that
+    it changed (:mod:`graphmem.extract.corrections`). As extracted, ``value`` is the new object and
+    ``object_id`` the value it denies (``None``: whichever the subject's latest statement said); temporal
+    maintenance turns it into one closing per corrected fact (``value`` ``None``, ``object_id`` that
+    fact's object, ``at`` its ``valid_from``: it never held).
     """
 
     namespace: str
@@ -242,6 +254,8 @@ class FactClosing:
     at: datetime | None = None
     evidence: tuple[str, ...] = ()
     phrase: str | None = None
+    correction: bool = False
+    value: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

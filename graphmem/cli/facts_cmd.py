@@ -22,7 +22,12 @@ def _fmt(when: datetime | None) -> str:
 @click.option("--predicate", default=None, help="Only facts with this predicate.")
 @click.option("--valid-at", type=DateTime(), default=None, help="What held then (default: now).")
 @click.option("--as-of", type=UntilDateTime(), default=None, help="What memory believed then (a date: at its end).")
-@click.option("--all-time", is_flag=True, help="Every version, whatever its times.")
+@click.option("--all-time", is_flag=True, help="Every version, whatever its times (statements of one holding merged).")
+@click.option(
+    "--each-statement",
+    is_flag=True,
+    help="One row per statement as stored (default: a fact said again is one row, from its earliest start).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
 @click.pass_context
 def facts(
@@ -34,15 +39,23 @@ def facts(
     valid_at: datetime | None,
     as_of: datetime | None,
     all_time: bool,
+    each_statement: bool,
     as_json: bool,
 ) -> None:
     """Facts of a namespace: those valid now in the version memory holds now, unless --valid-at, --as-of
-    or --all-time asks otherwise."""
+    or --all-time asks otherwise. A fact said again is one row, from its earliest start (--json lists the
+    statements behind it as its evidence)."""
     if all_time and (valid_at is not None or as_of is not None):
         raise click.UsageError("--all-time reads every fact version: give it without --valid-at and --as-of")
     with open_memory(ctx, db, read_only=True) as mem:
         stated = mem.facts(
-            entity, namespace=namespace, predicate=predicate, valid_at=valid_at, as_of=as_of, all_time=all_time
+            entity,
+            namespace=namespace,
+            predicate=predicate,
+            valid_at=valid_at,
+            as_of=as_of,
+            all_time=all_time,
+            coalesce=not each_statement,
         )
     found = [s.fact for s in stated]
     names = {s.fact.subject_id: s.subject for s in stated} | {s.fact.object_id: s.object for s in stated}

@@ -389,7 +389,7 @@ class ClaudeExtractor:
                 plan.offset(group[0]),
             )
             builder.add(self.annotate(content), group)
-        return update_facts(builder.batch(), ())
+        return update_facts(builder.batch(), (), corrections=False)
 
     def extract_many(self, transcripts: Iterable[Transcript]) -> list[Batch]:
         """Extract several transcripts, one batch each, in order."""

@@ -32,6 +32,7 @@ import numpy as np
 
 from graphmem.extract import relations
 from graphmem.extract.bounds import Bounds, bounds_for, clause_time
+from graphmem.extract.corrections import corrections
 from graphmem.extract.names import fact_id
 from graphmem.extract.readings import Clause, clause_of, intransitive_closings, read, with_object
 from graphmem.extract.vocabulary import EVENTS, HYPOTHETICAL, role_predicate
@@ -285,7 +286,8 @@ def build_facts(
         else:
             timeless = role in relations.FAMILY_ROLES
             turn.fact(named, f"{role}_of", owner, Bounds(None if timeless else event.occurred_at))
-    return Extracted(list(turn.facts.values()), list(turn.closings.values()))
+    said_wrong = corrections(doc, event, entity_of, turn.facts.values(), recorded_at)
+    return Extracted(list(turn.facts.values()), [*turn.closings.values(), *said_wrong])
 
 
 def _add_triple(

@@ -50,7 +50,7 @@ class SpacyExtractor:
 
     name = "spacy"
     #: Bump when the output for the same input changes, so stored content is re-extracted.
-    version = "5"
+    version = "6"
 
     def __init__(
         self,
@@ -231,7 +231,7 @@ class SpacyExtractor:
             facts=tuple(facts),
             closings=tuple(closings),
         )
-        return update_facts(batch, ())
+        return update_facts(batch, (), corrections=False)
 
 
 # Words that may start a DATE/TIME entity in lower case (names are caught by their tags).

@@ -13,6 +13,12 @@ one object at a time (``works_at``, ``lives_in``, ``married_to``, ``dating``, ``
   "Max passed away", "I sold my car", "I don't play guitar anymore"), dated strictly after it began. A
   closing names subject, predicate and object; an end it leaves open matches any value.
 
+A **correction** ("Sorry, I meant Globex": :mod:`graphmem.extract.corrections`) is not an end in the
+world: the value it corrects never held. :func:`apply_corrections` gives that fact ``valid_to`` =
+``valid_from`` (it holds for no time; the version memory held before stays readable ``AS OF`` an earlier
+moment, and retracting the correcting statement restores it) and the new value the corrected one's
+start, unless its own clause dated it.
+
 Derivation is order-free: :func:`update_facts` recomputes supersession from every fact of the namespace,
 so it is the same whatever order files are ingested in, and a retracted fact stops ending others. A
 stored fact keeps a ``valid_to`` that no supersession explains (an earlier closing or bound) unless a
@@ -32,6 +38,7 @@ from graphmem.models import Batch, Fact, FactClosing
 
 __all__ = [
     "STATE_PREDICATES",
+    "apply_corrections",
     "closing_ends",
     "remap_closings",
     "state_predicate",
@@ -58,8 +65,9 @@ def _earliest(*values: datetime | None) -> datetime | None:
     return min((v for v in values if v is not None), default=None)
 
 
-def supersession_ends(facts: Iterable[Fact]) -> dict[str, datetime]:
-    """``valid_to`` of each single-valued fact a later fact with another object replaces, by fact id."""
+def supersession_ends(facts: Iterable[Fact], *, slips: bool = False) -> dict[str, datetime]:
+    """``valid_to`` of each single-valued fact a later fact with another object replaces, by fact id (a fact
+    that never held replaces nothing, unless ``slips``: then the ends it once gave are named too)."""
     groups: dict[tuple[str, str], list[Fact]] = {}
     for f in facts:
         if is_single_valued(f.predicate):
@@ -68,7 +76,11 @@ def supersession_ends(facts: Iterable[Fact]) -> dict[str, datetime]:
     for group in groups.values():
         for f in group:
             later = [
-                g.valid_from for g in group if g.object_id != f.object_id and _starts_after(g.valid_from, f.valid_from)
+                g.valid_from
+                for g in group
+                if g.object_id != f.object_id
+                and _starts_after(g.valid_from, f.valid_from)
+                and (slips or not g.never_held)
             ]
             end = _earliest(*later)
             if end is not None:
@@ -95,7 +107,8 @@ def closing_ends(facts: Iterable[Fact], closings: Sequence[FactClosing]) -> dict
         return out
     by_predicate: dict[str, list[FactClosing]] = {}
     for c in closings:
-        by_predicate.setdefault(c.predicate, []).append(c)
+        if not c.correction:  # a correction ends nothing in the world (apply_corrections)
+            by_predicate.setdefault(c.predicate, []).append(c)
     for f in facts:
         ends = [c.at or c.recorded_at for c in by_predicate.get(f.predicate, ()) if _matches(c, f)]
         end = _earliest(*ends)
@@ -123,18 +136,95 @@ def remap_closings(closings: Sequence[FactClosing], mapping: Mapping[str, str]) 
     for c in closings:
         subject = mapping.get(c.subject_id, c.subject_id) if c.subject_id is not None else None
         obj = mapping.get(c.object_id, c.object_id) if c.object_id is not None else None
-        out.append(
-            replace(c, subject_id=subject, object_id=obj) if (subject, obj) != (c.subject_id, c.object_id) else c
-        )
+        value = mapping.get(c.value, c.value) if c.value is not None else None
+        if (subject, obj, value) != (c.subject_id, c.object_id, c.value):
+            c = replace(c, subject_id=subject, object_id=obj, value=value)
+        out.append(c)
     return tuple(out)
 
 
-def update_facts(batch: Batch, existing_facts: Iterable[Fact]) -> Batch:
+def _corrected(request: FactClosing, facts: Iterable[Fact]) -> list[Fact]:
+    """The facts a correction corrects: of its subject and predicate, another value, said before it by
+    another statement, and held when it was said (neither ended before then nor corrected already); only
+    the value it denies when it names one, else the value of the latest such statement."""
+    said = set(request.evidence)
+    found = [
+        f
+        for f in facts
+        if f.subject_id == request.subject_id
+        and f.predicate == request.predicate
+        and f.object_id != request.value
+        and f.valid_from is not None
+        and f.expired_at is None
+        and f.recorded_at <= request.recorded_at
+        and not said & set(f.evidence)
+        and not f.never_held
+        and (f.valid_to is None or f.valid_to >= request.recorded_at)
+    ]
+    if request.object_id is not None:
+        return [f for f in found if f.object_id == request.object_id]
+    if not found:
+        return []
+    latest = max(found, key=lambda f: (f.recorded_at, f.valid_from or f.recorded_at, f.id))
+    return [f for f in found if f.object_id == latest.object_id]
+
+
+def apply_corrections(batch: Batch, stored: Iterable[Fact]) -> tuple[Batch, dict[str, datetime]]:
+    """Apply the batch's corrections (see the module docs), oldest first, each to the facts as the ones
+    before it left them.
+
+    Args:
+        batch: the batch; its correction requests (``correction`` set, ``value`` the new object) apply.
+        stored: the namespace's stored facts (not the batch's).
+
+    Returns:
+        The batch with each corrected fact of its own held for no time, each correcting fact starting when
+        the value it corrects was said to start (unless its own clause dated it), and one closing added per
+        corrected fact (``correction`` set, ``at`` its start: what versioning names as the cause of its new
+        version); and the ``valid_to`` of every corrected fact, stored or not, by id.
+    """
+    requests = sorted(
+        (c for c in batch.closings if c.correction and c.value is not None and c.subject_id is not None),
+        key=lambda c: (c.recorded_at, c.evidence),
+    )
+    if not requests:
+        return batch, {}
+    pool = {f.id: f for f in stored}
+    pool.update((f.id, f) for f in batch.facts)
+    ends: dict[str, datetime] = {}
+    closings = list(batch.closings)
+    known = set(closings)
+    for r in requests:
+        hit = _corrected(r, pool.values())
+        for f in hit:
+            assert f.valid_from is not None
+            ends[f.id] = f.valid_from
+            pool[f.id] = replace(f, valid_to=f.valid_from)
+            concrete = replace(r, object_id=f.object_id, at=f.valid_from, value=None)
+            if concrete not in known:
+                known.add(concrete)
+                closings.append(concrete)
+        start = min((f.valid_from for f in hit if f.valid_from is not None), default=None)
+        if start is None:
+            continue
+        for g in list(pool.values()):
+            correcting = (g.subject_id, g.predicate, g.object_id) == (r.subject_id, r.predicate, r.value)
+            later = g.valid_from is None or start < g.valid_from
+            if correcting and later and set(g.evidence) & set(r.evidence) and g.time_phrase is None:
+                pool[g.id] = replace(g, valid_from=start)
+    own = tuple(pool[f.id] for f in batch.facts)
+    return replace(batch, facts=own, closings=tuple(closings)), ends
+
+
+def update_facts(batch: Batch, existing_facts: Iterable[Fact], *, corrections: bool = True) -> Batch:
     """Set ``valid_to`` on the facts of a batch and of its namespace (run after entity resolution).
 
     Args:
         batch: a resolved batch (its entity ids are the stored ones); its ``closings`` are applied.
         existing_facts: the facts already stored in the batch's namespace.
+        corrections: apply the batch's corrections (:func:`apply_corrections`). An extractor's own pass
+            over its batch leaves them to the writer's pass against the stored facts: a correction
+            corrects the latest statement before it, which may be stored, and is applied once.
 
     Returns:
         The batch with its own facts' ``valid_to`` derived (never later than the bound their clause
@@ -153,17 +243,27 @@ def update_facts(batch: Batch, existing_facts: Iterable[Fact]) -> Batch:
             gone.append(f)
             continue
         stored[f.id] = f
-    derived = valid_to_of([*stored.values(), *batch.facts], batch.closings)
+    if corrections:
+        batch, corrected = apply_corrections(batch, stored.values())
+    else:
+        corrected = {}
+    # a stored fact a correction of this batch corrects replaces nothing from now on
+    current = [replace(f, valid_to=corrected[fid]) if fid in corrected else f for fid, f in stored.items()]
+    derived = valid_to_of([*current, *batch.facts], batch.closings)
     # an end some fact (retracted ones included) explains is recomputed; any other end was set by an
     # earlier closing or bound and stays
-    explained = supersession_ends([*stored.values(), *gone, *batch.facts])
+    # (and an end a corrected slip gave, as the extractor's own pass may have given one in the batch)
+    explained = supersession_ends([*current, *gone, *batch.facts], slips=True)
     facts = []
     for f in batch.facts:
-        end = _earliest(f.valid_to, derived.get(f.id)) if f.id in derived else f.valid_to
+        kept = f.valid_to if f.valid_to is not None and explained.get(f.id) != f.valid_to else None
+        end = _earliest(kept, derived.get(f.id)) if f.id in derived else f.valid_to
+        end = _earliest(end, corrected.get(f.id))
         facts.append(replace(f, valid_to=end) if end != f.valid_to else f)
     for fid, f in stored.items():
         kept = f.valid_to if f.valid_to is not None and explained.get(fid) != f.valid_to else None
         end = _earliest(kept, derived.get(fid)) if fid in derived else f.valid_to
+        end = _earliest(end, corrected.get(fid))
         if end != f.valid_to:
             evidence = tuple(e for e in f.evidence if e not in retracted) or f.evidence
             facts.append(replace(f, valid_to=end, evidence=evidence))

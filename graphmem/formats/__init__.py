@@ -1,12 +1,14 @@
 """Input formats: turn transcript files into :class:`~graphmem.transcript.Transcript` objects.
 
-Four formats, detected from the content (and the extension) unless named:
+Five formats, detected from the content (and the extension) unless named:
 
 - ``locomo``: LoCoMo JSON, a list of samples or one sample; each sample becomes its own namespace.
 - ``jsonl``: one message object per line (``speaker``/``role``, ``text``/``content``, optional
   ``timestamp``, ``session``, ``id``).
 - ``text``: ``Name: utterance`` lines with optional session header lines carrying a date.
 - ``chat``: a chat export ``{"messages": [{"role", "content", ...}]}`` (or a bare list of messages).
+- ``whatsapp``: a WhatsApp "Export chat" text file (Android ``12/03/2024, 19:00 - Ana: hi`` or iOS
+  ``[12/03/2024, 19:00:00] Ana: hi`` lines).
 
 Bad input (empty, binary, not UTF-8, malformed JSON, missing fields, absurdly long lines, unknown
 layout) raises :class:`~graphmem.errors.IngestError` naming the file and the line (and, in a JSON
@@ -36,6 +38,7 @@ from graphmem.formats.chat import looks_like_chat, read_chat
 from graphmem.formats.jsonl import read_jsonl, read_records
 from graphmem.formats.locomo import looks_like_locomo, read_locomo
 from graphmem.formats.text import looks_like_text, read_text
+from graphmem.formats.whatsapp import looks_like_whatsapp, read_whatsapp
 from graphmem.models import validate_namespace
 from graphmem.transcript import Transcript
 
@@ -59,7 +62,7 @@ __all__ = [
 ]
 
 #: The format names accepted by ``format=`` and ``--format``.
-FORMATS = ("locomo", "jsonl", "text", "chat")
+FORMATS = ("locomo", "jsonl", "text", "chat", "whatsapp")
 #: Bumped when a reader changes what it produces, so ingestion re-reads unchanged files.
 READER_VERSION = "2"
 
@@ -84,6 +87,8 @@ def sniff_format(source: Source) -> str:
                     return "jsonl"
             except (json.JSONDecodeError, RecursionError):
                 pass
+            if source.suffix != ".json" and looks_like_whatsapp(source):
+                return "whatsapp"  # an iOS export's lines start with "[date, time]"
             if source.suffix != ".json" and looks_like_text(source):
                 return "text"
             raise
@@ -101,10 +106,13 @@ def sniff_format(source: Source) -> str:
     if source.suffix == ".json":
         source.json()  # raises the malformed-JSON error with its line
     source.lines()  # a line too long is named as such, whatever the layout would have been
+    if looks_like_whatsapp(source):
+        return "whatsapp"
     if looks_like_text(source):
         return "text"
     raise IngestError(
-        "unknown format: not LoCoMo JSON, JSONL messages, a chat export or a 'Name: text' transcript",
+        "unknown format: not LoCoMo JSON, JSONL messages, a chat export, a WhatsApp export "
+        "or a 'Name: text' transcript",
         path=source.path,
     )
 
@@ -150,6 +158,8 @@ def _read(source: Source, format: str | None, namespace: str | None, tagged: boo
         return read_text(source, namespace, name=name, tag=tag)
     if fmt == "chat":
         return read_chat(source, namespace, name=name, tag=tag)
+    if fmt == "whatsapp":
+        return read_whatsapp(source, namespace, name=name, tag=tag)
     raise IngestError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}", path=source.path)
 
 

@@ -71,7 +71,7 @@ class PersonFacts:
         for fact in store.iter_facts(namespace):
             subject = self._name(store, namespace, fact.subject_id, names, people)
             obj = self._name(store, namespace, fact.object_id, names, people)
-            if subject and obj and fact.evidence:
+            if subject and obj and fact.evidence and not fact.never_held:
                 label = f"{subject} {fact.predicate} {obj}"
                 by_subject.setdefault(fact.subject_id, []).append(_Described(fact, label, obj))
         self._by_subject = by_subject

@@ -413,7 +413,11 @@ class Traversal:
             return
         neighbors = self._neighbors(entity_id, _ENTITY_EDGES)
         mentions = self._mentions(entity_id, neighbors)
-        facts = [nb for nb in neighbors if nb.edge is EdgeType.FACT and nb.fact is not None and cfg.fact_weight > 0]
+        facts = [
+            nb
+            for nb in neighbors
+            if nb.edge is EdgeType.FACT and nb.fact is not None and not nb.fact.never_held and cfg.fact_weight > 0
+        ]
         # a random walk's step: the thing's score spread over its edges, each mention edge counting 1 and
         # each fact ``fact_weight``; all its mentions count, also those outside the time window, so a
         # window does not inflate what the rest receive

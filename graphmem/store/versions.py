@@ -95,7 +95,8 @@ class _Cause:
 
 def _closes(c: FactClosing, f: Fact) -> bool:
     return (
-        c.predicate == f.predicate
+        c.value is None  # a correction as extracted names the new value; its closings per fact have none
+        and c.predicate == f.predicate
         and c.subject_id in (None, f.subject_id)
         and c.object_id in (None, f.object_id)
         and (c.at or c.recorded_at) == f.valid_to

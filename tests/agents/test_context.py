@@ -118,7 +118,8 @@ def test_a_fact_stated_again_is_one_line(memory: Memory) -> None:
         evidence=("s3:4",),
     )
     memory.write(Batch(NS, facts=(again,)))
-    assert len(memory.facts("Ana", namespace=NS, predicate="owns")) == 2  # both versions are kept
+    assert len(memory.facts("Ana", namespace=NS, predicate="owns", coalesce=False)) == 2  # both are kept
+    assert len(memory.facts("Ana", namespace=NS, predicate="owns")) == 1  # and read as one holding
     ctx = memory.context(QUESTION, namespace=NS)
     assert [f.describe() for f in ctx.facts if f.fact.predicate == "owns"] == ["Ana owns Biscuit (from 2024-03-08)"]
     assert ctx.text.count("Ana owns Biscuit") == 1

@@ -1,0 +1,205 @@
+"""Corrections: "Sorry, I meant Globex" retracts memory's belief in the old value; a change ends it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import replace
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from graphmem.extract.temporal import update_facts
+from graphmem.memory import Memory
+from graphmem.models import Batch, Fact, FactClosing
+from graphmem.store.base import TimeFilter
+
+NS = "c"
+
+
+class _NoEmbedder:
+    def embed(self, texts: Any) -> Any:  # pragma: no cover - ingestion runs with embed=False
+        raise AssertionError("not used")
+
+
+@pytest.fixture
+def memory(tmp_path: Path) -> Iterator[Memory]:
+    with Memory.open(tmp_path / "db", embedder=_NoEmbedder()) as mem:  # type: ignore[arg-type]
+        yield mem
+
+
+def _say(mem: Memory, extractor: Any, tmp_path: Path, body: str, name: str = "c.txt") -> None:
+    path = tmp_path / name
+    path.write_text("## Session 1 — 10 January 2024\n" + body, encoding="utf-8")
+    summary = mem.ingest(path, namespace=NS, extractor=extractor, embed=False)
+    assert summary.ok, summary.errors
+
+
+def _held(mem: Memory, predicate: str, **time: Any) -> set[str]:
+    names = {e.id: e.name for e in mem.store.iter_entities(NS)}
+    time.setdefault("valid_at", datetime.now())
+    found = mem.store.iter_facts(NS, time=TimeFilter(**time))
+    return {names[f.object_id] for f in found if f.predicate == predicate}
+
+
+def t(hh_mm: str) -> datetime:
+    return datetime.fromisoformat(f"2024-01-10 {hh_mm}")
+
+
+SLIP = (
+    "[18:00] Ana: I work at Acme Analytics as a data analyst.\n"
+    "[18:01] Ben: Nice!\n"
+    "[18:02] Ana: Sorry, I meant Globex Corporation. I work at Globex Corporation.\n"
+)
+
+
+def test_a_slip_never_held_and_the_new_value_holds_from_the_old_start(
+    memory: Memory, extractor: Any, tmp_path: Path
+) -> None:
+    _say(memory, extractor, tmp_path, SLIP)
+    assert _held(memory, "works_at", valid_at=t("18:01")) == {"Globex Corporation"}  # as memory knows it now
+    assert _held(memory, "works_at", valid_at=t("23:00")) == {"Globex Corporation"}
+    # what memory believed at 18:01, before the correction
+    assert _held(memory, "works_at", as_of=t("18:01"), valid_at=t("18:01")) == {"Acme Analytics"}
+    [acme] = [f for f in memory.store.iter_facts(NS) if f.valid_to is not None]
+    assert acme.valid_to == acme.valid_from == t("18:00") and acme.revised_by  # the correction caused it
+
+
+def test_a_change_still_ends_the_old_value_in_the_world(memory: Memory, extractor: Any, tmp_path: Path) -> None:
+    body = "[18:00] Ana: I work at Acme Analytics.\n[18:02] Ana: I work at Globex Corporation now.\n"
+    _say(memory, extractor, tmp_path, body)
+    assert _held(memory, "works_at", valid_at=t("18:01")) == {"Acme Analytics"}
+    assert _held(memory, "works_at", valid_at=t("18:03")) == {"Globex Corporation"}
+
+
+def test_a_denied_value_is_corrected_and_actually_alone_is_news(memory: Memory, extractor: Any, tmp_path: Path) -> None:
+    body = (
+        "[18:00] Ana: I live in Lisbon.\n"
+        "[18:01] Ana: Actually, I live in Porto, not Lisbon.\n"
+        "[18:02] Ana: I work at Acme Analytics.\n"
+        "[18:03] Ana: Actually, I work at Globex Corporation now.\n"
+        "[18:04] Ana: I work at Globex Corporation, not Initech.\n"  # denies what memory never held
+    )
+    _say(memory, extractor, tmp_path, body)
+    assert _held(memory, "lives_in", valid_at=t("18:00")) == {"Porto"}
+    assert _held(memory, "works_at", valid_at=t("18:02")) == {"Acme Analytics"}  # "actually" told news
+    assert _held(memory, "works_at", valid_at=t("18:05")) == {"Globex Corporation"}
+
+
+def test_a_correction_in_a_later_message_corrects_what_is_stored_and_forgetting_it_restores(
+    extractor: Any, tmp_path: Path
+) -> None:
+    from tests.ingest.fakes import FakeEmbedder
+
+    with Memory.open(tmp_path / "live", embedder=FakeEmbedder()) as memory:  # type: ignore[arg-type]
+        _say(memory, extractor, tmp_path, "[18:00] Ana: I work at Acme Analytics.\n")
+        assert _held(memory, "works_at") == {"Acme Analytics"}
+        [event] = memory.add(
+            {"speaker": "Ana", "text": "My mistake, I work at Globex Corporation.", "time": t("18:02")}, namespace=NS
+        )
+        assert _held(memory, "works_at") == {"Globex Corporation"}
+        assert _held(memory, "works_at", valid_at=t("18:01")) == {"Globex Corporation"}
+        # forgetting the correcting message restores what memory held before it
+        memory.forget(NS, event)
+        assert _held(memory, "works_at") == {"Acme Analytics"}
+        assert _held(memory, "works_at", valid_at=t("18:01")) == {"Acme Analytics"}
+
+
+def _fact(fid: str, obj: str, start: str, said: str, evidence: str) -> Fact:
+    return Fact(NS, fid, "ana", "works_at", obj, recorded_at=t(said), valid_from=t(start), evidence=(evidence,))
+
+
+def test_update_facts_corrects_the_latest_value_only_and_is_idempotent() -> None:
+    old_end = replace_end(_fact("f0", "initech", "09:00", "09:00", "e0"), "18:00")
+    acme = _fact("f1", "acme", "18:00", "18:00", "e1")
+    globex = _fact("f2", "globex", "18:02", "18:02", "e2")
+    slip = FactClosing(NS, "works_at", t("18:02"), "ana", evidence=("e2",), correction=True, value="globex")
+    batch = Batch(NS, facts=(globex,), closings=(slip,))
+    first = update_facts(batch, [old_end, acme])
+    by_id = {f.id: f for f in first.facts}
+    assert by_id["f1"].valid_to == t("18:00")  # corrected: held for no time
+    assert by_id["f2"].valid_from == t("18:00")  # from when the slip said the job started
+    assert "f0" not in by_id  # an earlier value that had ended is not what the slip meant
+    again = update_facts(first, [old_end, acme])
+    assert {f.id: (f.valid_from, f.valid_to) for f in again.facts} == {
+        f.id: (f.valid_from, f.valid_to) for f in first.facts
+    }
+    assert len(again.closings) == len(first.closings) == 2  # the request and one closing per corrected fact
+
+
+def replace_end(f: Fact, end: str) -> Fact:
+    return replace(f, valid_to=t(end))
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        "I meant to tell you, I work at Globex Corporation now.",
+        "Sorry I meant to reply earlier! I work at Globex Corporation now.",
+        "My bad, I forgot to call you back. I work at Globex Corporation.",
+        "Sorry, I meant Tuesday, not Monday. Anyway, I work at Globex Corporation now.",
+        "I was wrong about the weather. I work at Globex Corporation.",
+        "The market correction hit us hard, so I work at Globex Corporation.",
+        "Scratch that idea about the trip. I work at Globex Corporation.",
+        "Not Acme Analytics anymore! I work at Globex Corporation now.",
+    ],
+)
+def test_ordinary_talk_is_no_correction(memory: Memory, extractor: Any, tmp_path: Path, said: str) -> None:
+    _say(memory, extractor, tmp_path, f"[18:00] Ana: I work at Acme Analytics.\n[18:02] Ana: {said}\n")
+    assert _held(memory, "works_at", valid_at=t("18:01")) == {"Acme Analytics"}
+    assert not any(f.never_held for f in memory.store.iter_facts(NS))
+
+
+def test_a_slip_replaces_nothing_and_its_correction_keeps_its_own_date(
+    memory: Memory, extractor: Any, tmp_path: Path
+) -> None:
+    body = "[18:00] Ana: I live in Lisbon.\n[18:02] Ana: My mistake, I have lived in Porto since 2019.\n"
+    _say(memory, extractor, tmp_path, body)
+    assert _held(memory, "lives_in", valid_at=t("18:03")) == {"Porto"}  # the slip ends nothing
+    assert _held(memory, "lives_in", valid_at=datetime(2020, 6, 1)) == {"Porto"}
+
+
+CHAIN = (
+    "[18:00] Ana: I work at Acme Analytics.\n"
+    "[18:02] Ana: Sorry, I meant Globex Corporation. I work at Globex Corporation.\n"
+    "[18:04] Ana: My mistake, I meant Initech Systems. I work at Initech Systems.\n"
+)
+
+
+def test_two_corrections_in_one_file_or_message_by_message_agree(extractor: Any, tmp_path: Path) -> None:
+    from tests.ingest.fakes import FakeEmbedder
+
+    with Memory.open(tmp_path / "file", embedder=FakeEmbedder()) as mem:  # type: ignore[arg-type]
+        _say(mem, extractor, tmp_path, CHAIN)
+        in_file = (_held(mem, "works_at", valid_at=t("18:01")), _held(mem, "works_at", valid_at=t("18:05")))
+    with Memory.open(tmp_path / "live", embedder=FakeEmbedder()) as mem:  # type: ignore[arg-type]
+        for line in CHAIN.splitlines():
+            stamp, text = line[1:6], line.split("Ana: ", 1)[1]
+            mem.add({"speaker": "Ana", "text": text, "time": t(stamp)}, namespace=NS)
+        live = (_held(mem, "works_at", valid_at=t("18:01")), _held(mem, "works_at", valid_at=t("18:05")))
+    assert in_file == live == ({"Initech Systems"}, {"Initech Systems"})
+
+
+def test_a_correction_corrects_the_latest_statement_whatever_file_holds_it(extractor: Any, tmp_path: Path) -> None:
+    from tests.ingest.fakes import FakeEmbedder
+
+    other = "[18:01] Ana: I work at Initech Systems.\n"
+    results = []
+    for name, files in (("one", [SLIP.replace("[18:01] Ben: Nice!\n", other)]), ("two", [other, SLIP])):
+        with Memory.open(tmp_path / name, embedder=FakeEmbedder()) as mem:  # type: ignore[arg-type]
+            for i, body in enumerate(files):
+                _say(mem, extractor, tmp_path, body, f"{name}{i}.txt")
+            results.append((_held(mem, "works_at", valid_at=t("18:00")), _held(mem, "works_at", valid_at=t("18:03"))))
+    # the slip was the latest statement before the correction, Initech; Acme ended when Globex began
+    assert results[0] == results[1] == ({"Acme Analytics"}, {"Globex Corporation"})
+
+
+def test_a_correction_keeps_the_closings_of_its_turn() -> None:
+    quit_ = FactClosing(NS, "works_at", t("18:02"), "ana", evidence=("e2",))
+    slip = FactClosing(NS, "works_at", t("18:02"), "ana", evidence=("e2",), correction=True, value="globex")
+    acme = _fact("f1", "acme", "18:00", "18:00", "e1")
+    out = update_facts(
+        Batch(NS, facts=(_fact("f2", "globex", "18:02", "18:02", "e2"),), closings=(quit_, slip)), [acme]
+    )
+    assert quit_ in out.closings and slip in out.closings and len(out.closings) == 3
