@@ -203,3 +203,19 @@ def test_a_correction_keeps_the_closings_of_its_turn() -> None:
         Batch(NS, facts=(_fact("f2", "globex", "18:02", "18:02", "e2"),), closings=(quit_, slip)), [acme]
     )
     assert quit_ in out.closings and slip in out.closings and len(out.closings) == 3
+
+
+def test_the_labelled_dialogues_keep_their_figures(extractor: Any) -> None:
+    import importlib.util
+    import sys
+
+    path = Path(__file__).resolve().parents[2] / "benchmarks" / "correction_eval.py"
+    spec = importlib.util.spec_from_file_location("correction_eval", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # its dataclasses look their module up
+    spec.loader.exec_module(module)
+    result = module.score(module.load(), extractor)
+    # 34/34, precision and recall 19/19 when written (main before corrections: 16/34, recall 0)
+    assert result.accuracy >= 0.97, result.misses
+    assert result.precision >= 0.95 and result.recall >= 0.95, result.misses
