@@ -11,13 +11,23 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from graphmem.errors import NotFoundError
 from graphmem.models import EdgeType, Entity, Event, Fact, validate_namespace
 from graphmem.store.base import Direction, GraphStore, TimeFilter
 
-__all__ = ["StatedFact", "entity_facts", "no_entity_message", "resolve_entity", "timeline"]
+if TYPE_CHECKING:
+    from graphmem.memory import Memory
+
+__all__ = [
+    "StatedFact",
+    "entity_facts",
+    "no_entity_message",
+    "require_speakers",
+    "resolve_entity",
+    "timeline",
+]
 
 _EVENT_EDGES = (EdgeType.MENTIONS, EdgeType.SPOKEN_BY)
 
@@ -199,3 +209,30 @@ def entity_facts(
                 names[node] = found.name if found is not None else node
     ordered = sorted(facts.values(), key=lambda f: (f.valid_from or f.recorded_at, f.recorded_at, f.id))
     return [StatedFact(f, names[f.subject_id], names[f.object_id]) for f in ordered]
+
+
+def require_speakers(memory: Memory, namespace: str, wanted: Iterable[str]) -> None:
+    """Refuse a speaker who never speaks in the namespace (recall filtered by them would find nothing).
+
+    ``graphmem recall --speaker`` and the MCP ``recall`` tool's ``speakers`` check with this.
+
+    Raises:
+        UnknownNamespaceError: the namespace holds no data.
+        ConfigError: a speaker is unknown; the message lists the speakers and suggests the closest.
+    """
+    from graphmem.errors import ConfigError
+    from graphmem.namespaces import require_namespace
+    from graphmem.text import normalise_name
+
+    require_namespace(namespace, memory.namespaces(), where=memory.store.uri)
+    # the speakers as recall reads them (kept for it): on a store that cannot list them, one read of the events
+    known = sorted(set(memory.recall_cache(namespace).load_participants(memory.store, namespace).values()))
+    names = {normalise_name(s) for s in known}
+    for name in wanted:
+        if normalise_name(name) not in names:
+            from graphmem.query.schema import closest  # only now: it loads the query package
+
+            shown = ", ".join(known[:10]) + (", …" if len(known) > 10 else "")
+            hint = closest(name, known)
+            suggestion = f" (did you mean {hint!r}?)" if hint else ""
+            raise ConfigError(f"no speaker {name!r} in namespace {namespace!r} (speakers: {shown}){suggestion}")

@@ -2,7 +2,10 @@
 
 Tools (each with a JSON schema from its signature and a docstring an agent can follow):
 ``add_messages``, ``recall``, ``query``, ``timeline``, ``facts``, ``forget``. Resources: the DSL
-reference (``graphmem://docs/dsl``) and the namespace list (``graphmem://namespaces``).
+reference (``graphmem://docs/dsl``) and the namespace list (``graphmem://namespaces``). Each tool takes
+the options of its Python and CLI twins with the same meanings (``recall``: those of ``graphmem recall``;
+``facts``: ``predicate``, ``valid_at``, ``as_of``, ``all_time``, as :meth:`~graphmem.Memory.facts`), dates
+as ISO text read as the CLI reads them (:func:`parse_when`).
 
 Every tool runs on an :class:`~graphmem.aio.AsyncMemory`, so blocking work stays off the server's event
 loop and writes are serialised. A :class:`~graphmem.errors.GraphmemError` becomes an MCP tool error
@@ -25,7 +28,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 from pydantic import Field
 
 from graphmem.errors import ConfigError, GraphmemError, MissingDependencyError
-from graphmem.fact_time import end_of_day
+from graphmem.fact_time import DATE_FORMS, end_of_day
 from graphmem.models import Event
 
 if TYPE_CHECKING:
@@ -75,10 +78,12 @@ def dsl_reference() -> str:
 def parse_when(value: str | None, name: str, *, until: bool = False) -> datetime | None:
     """An ISO date or date-time argument (``2024-05-01``, ``2024-05-01T14:30``, with or without a zone).
 
-    A date alone means its midnight, or with ``until`` (an inclusive upper bound) the end of that day.
+    A date alone means its midnight, or with ``until`` (an inclusive upper bound: ``until``, ``as_of``)
+    the end of that day, as the CLI's options read them.
 
     Raises:
-        ConfigError: the text is not such a date; the message names the argument.
+        ConfigError: the text is not such a date; the message names the argument and the forms accepted
+            (:data:`~graphmem.fact_time.DATE_FORMS`, as the CLI's message names them).
     """
     if value is None or not value.strip():
         return None
@@ -86,7 +91,7 @@ def parse_when(value: str | None, name: str, *, until: bool = False) -> datetime
     try:
         when = datetime.fromisoformat(text)
     except ValueError:
-        raise ConfigError(f"{name}: {value!r} is not a date; write 2024-05-01 or 2024-05-01T14:30") from None
+        raise ConfigError(f"{name}: {value!r} is not a date: write {DATE_FORMS}") from None
     return end_of_day(when) if until and _is_date(text) else when
 
 
@@ -129,6 +134,16 @@ _NS = "The namespace: one conversation, user or agent, e.g. 'conv-26'."
 _SINCE = "Only messages at or after this ISO date."
 _UNTIL = "Only messages at or before this ISO date or date-time (a date alone: that whole day)."
 _ENTITY = "A person, place or thing by name, e.g. 'Riley'."
+_AS_OF = "Answer from what memory held at this ISO date or date-time (a date alone: at the end of that day)."
+_VALID_AT = "Only facts true at this ISO date or date-time (default: now)."
+_ALL_TIME = "Every version of every fact, whatever its times (not with valid_at or as_of)."
+_PREDICATE = "Only facts with this predicate, e.g. 'works_at'."
+_HOPS = "How far recall follows the graph from the best matches: 0 (matches only) to 6."
+_SPEAKERS = "Only messages said by one of these people (names as they speak in the namespace)."
+_TIME_AXIS = (
+    "What since/until bound: when a message was 'said', when what it tells of 'happened', or 'either' (default)."
+)
+_SESSION = "The session of messages that name none (default: the namespace's latest one)."
 _MESSAGES = (
     "Messages in the order they were said. Each is an object with 'speaker' and 'text', and optionally "
     "'time' (ISO date-time; default now), 'session', 'id' (your own id) and 'caption' (a description of "
@@ -149,6 +164,7 @@ class GraphmemTools:
         self,
         namespace: Annotated[str, Field(description=_NS)],
         messages: Annotated[list[dict[str, Any]], Field(description=_MESSAGES)],
+        session: Annotated[str | None, Field(description=_SESSION)] = None,
     ) -> dict[str, Any]:
         """Remember messages of a conversation: store them as events, with the people, things and facts they name.
 
@@ -156,7 +172,7 @@ class GraphmemTools:
         with forget to delete that message).
         """
         with _as_tool_error():
-            ids = await self.memory.add(messages, namespace=namespace)
+            ids = await self.memory.add(messages, namespace=namespace, session=session)
         return {"namespace": namespace, "event_ids": ids}
 
     async def recall(
@@ -166,13 +182,19 @@ class GraphmemTools:
         k: Annotated[int, Field(ge=1, le=100, description="How many past messages to consider.")] = 10,
         since: Annotated[str | None, Field(description=_SINCE)] = None,
         until: Annotated[str | None, Field(description=_UNTIL)] = None,
+        hops: Annotated[int, Field(description=_HOPS)] = 2,
+        as_of: Annotated[str | None, Field(description=_AS_OF)] = None,
+        speakers: Annotated[list[str] | None, Field(description=_SPEAKERS)] = None,
+        time_axis: Annotated[Literal["said", "happened", "either"], Field(description=_TIME_AXIS)] = "either",
     ) -> str:
         """Recall what memory holds about a question, as a block of text ready to use in your answer.
 
         The block lists the current facts about the people and things the question names, then the
         best-matching past messages, best first, each as [date time] speaker: text (why: the reason it
         was picked). It fits about 1500 tokens. Answer from it; say so when it does not hold the answer.
+        The options mean what ``graphmem recall``'s do; a speaker nobody is in the namespace is an error.
         """
+        from graphmem.lookup import require_speakers
         from graphmem.recall import RecallRequest
 
         with _as_tool_error():
@@ -180,9 +202,15 @@ class GraphmemTools:
                 question,
                 namespace=namespace,
                 k=k,
+                hops=hops,
                 since=parse_when(since, "since"),
                 until=parse_when(until, "until", until=True),
+                speakers=speakers or None,
+                as_of=parse_when(as_of, "as_of", until=True),
+                time_axis=time_axis,
             )
+            if request.speakers:
+                await self.memory._run(require_speakers, self.memory.memory, namespace, request.speakers)
             return (await self.memory.context_for(request)).text
 
     async def query(
@@ -231,17 +259,29 @@ class GraphmemTools:
 
     async def facts(
         self,
-        entity: Annotated[str, Field(description=_ENTITY)],
         namespace: Annotated[str, Field(description=_NS)],
-        valid_at: Annotated[str | None, Field(description="Only facts true at this ISO date (default: now).")] = None,
+        entity: Annotated[str | None, Field(description=_ENTITY + " Omit for every fact of the namespace.")] = None,
+        predicate: Annotated[str | None, Field(description=_PREDICATE)] = None,
+        valid_at: Annotated[str | None, Field(description=_VALID_AT)] = None,
+        as_of: Annotated[str | None, Field(description=_AS_OF)] = None,
+        all_time: Annotated[bool, Field(description=_ALL_TIME)] = False,
     ) -> dict[str, Any]:
         """List the facts memory holds about the named person or thing (subject predicate object, with dates).
 
-        Each fact has when it became true (valid_from), when it stopped (valid_to) and the ids of the
-        messages it came from (evidence). Pass valid_at to ask what was true on a date.
+        Each fact has when it became true (valid_from), when it stopped (valid_to), when memory recorded
+        it (recorded_at) and retired it (expired_at), and the ids of the messages it came from (evidence).
+        By default the facts true now, as memory holds them now; valid_at asks what was true on a date,
+        as_of what memory believed then, all_time every version (as Memory.facts and graphmem facts).
         """
         with _as_tool_error():
-            found = await self.memory.facts(entity, namespace=namespace, valid_at=parse_when(valid_at, "valid_at"))
+            found = await self.memory.facts(
+                entity,
+                namespace=namespace,
+                predicate=predicate,
+                valid_at=parse_when(valid_at, "valid_at"),
+                as_of=parse_when(as_of, "as_of", until=True),
+                all_time=all_time,
+            )
         return {"entity": entity, "namespace": namespace, "facts": [f.as_dict() for f in found]}
 
     async def forget(

@@ -454,8 +454,9 @@ class Memory:
         (``until`` and ``as_of``: the end of that day, so memory as of a day holds that day's turns).
 
         Raises:
-            ConfigError: an empty question, an illegal namespace, a non-positive ``k``, a negative
-                ``hops``, a time argument that is no ``datetime`` or ``date``, or ``since`` after ``until``.
+            ConfigError: an empty question, an illegal namespace, a non-positive ``k``, ``hops``
+                outside 0 to 6 (:data:`~graphmem.recall.config.MAX_HOPS`), a time argument that is no
+                ``datetime`` or ``date``, or ``since`` after ``until``.
         """
         from graphmem.recall import RecallRequest
 

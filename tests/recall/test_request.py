@@ -27,12 +27,21 @@ def test_of_takes_the_keyword_arguments_of_memory_recall() -> None:
     [
         ({"namespace": "bad namespace!"}, "namespace"),
         ({"namespace": "ns", "k": 0}, "k must be at least 1"),
-        ({"namespace": "ns", "hops": -1}, "hops must be 0 or more"),
+        ({"namespace": "ns", "hops": -1}, r"hops must be from 0 to 6, not -1 \(0 = seeds only"),
+        ({"namespace": "ns", "hops": 1_000_000}, r"hops must be from 0 to 6, not 1000000 .*round of edge fetches"),
     ],
 )
 def test_bad_values_are_config_errors(options: dict[str, object], message: str) -> None:
     with pytest.raises(ConfigError, match=message):
         RecallRequest.of("q", **options)  # type: ignore[arg-type]
+
+
+def test_the_hop_limit_is_the_dsl_one() -> None:
+    from graphmem.query.limits import QueryLimits
+    from graphmem.recall.config import MAX_HOPS
+
+    assert QueryLimits().max_hops == MAX_HOPS == 6
+    assert RecallRequest.of("q", namespace="ns", hops=MAX_HOPS).hops == 6
 
 
 def test_times_are_read_as_stores_keep_them() -> None:
