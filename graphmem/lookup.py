@@ -2,8 +2,11 @@
 
 These are the direct reads an agent asks for most, without writing a query: "what happened with
 Riley between May and June" and "what is true about Riley now". Names are matched as the store does
-(name or alias, ignoring case); a name that matches nothing is a :class:`~graphmem.errors.NotFoundError`
-that suggests the closest names the namespace holds.
+(name or alias, ignoring case and accents); a name that matches none is then read as part of one
+(:func:`match_entity`): ``Caro`` for Caroline, ``smith`` for Caroline Smith. One name
+matched so is used (the CLI and the MCP tools say which); several are a
+:class:`~graphmem.errors.NotFoundError` listing them; none is one that suggests the closest names the
+namespace holds.
 """
 
 from __future__ import annotations
@@ -21,8 +24,10 @@ if TYPE_CHECKING:
     from graphmem.memory import Memory
 
 __all__ = [
+    "EntityMatch",
     "StatedFact",
     "entity_facts",
+    "match_entity",
     "no_entity_message",
     "require_speakers",
     "resolve_entity",
@@ -82,20 +87,100 @@ def _iso(when: datetime | None) -> str | None:
     return when.isoformat() if when is not None else None
 
 
-def resolve_entity(store: GraphStore, namespace: str, name: str) -> list[Entity]:
-    """The entities called ``name`` (or with it as an alias) in ``namespace``; never empty.
+@dataclass(frozen=True, slots=True)
+class EntityMatch:
+    """The entities a name given by a user stands for.
+
+    Attributes:
+        asked: the name as given.
+        entities: the entities it stands for (never empty; several when they share the name).
+        name: the name they were matched by: ``asked`` itself, or the one name it is part of.
+        exact: whether ``asked`` is a name or alias of theirs (ignoring case and accents), not a part.
+    """
+
+    asked: str
+    entities: tuple[Entity, ...]
+    name: str
+    exact: bool = True
+
+    def note(self) -> str | None:
+        """What to tell a user when the name was read as part of another: ``'Caro' is taken as 'Caroline'…``."""
+        if self.exact:
+            return None
+        return f"{self.asked!r} is taken as {self.name!r}, the only name it is part of"
+
+
+def _part_of(asked: list[str], name: str, *, whole: bool) -> bool:
+    """Whether each word of ``asked`` is (``whole``) or begins a word of ``name``, in order (both
+    normalised and split)."""
+    words = name.split()
+    at = 0
+    for part in asked:
+        while at < len(words) and not (words[at] == part if whole else words[at].startswith(part)):
+            at += 1
+        if at == len(words):
+            return False
+        at += 1
+    return True
+
+
+#: How many names an ambiguous name's error lists.
+_SHOWN = 10
+
+
+def match_entity(store: GraphStore, namespace: str, name: str) -> EntityMatch:
+    """The entities ``name`` stands for in ``namespace``: those with it as name or alias (ignoring case and
+    accents), else those whose name or alias it is part of, when that is one name.
+
+    Part of a name: each of its words is a word of the name, in order (``smith`` for Caroline Smith),
+    else begins one (``Caro`` for Caroline, ``C Smith`` for Caroline Smith): whole words are tried first,
+    so ``Smith`` is Caroline Smith even beside Zoë Smithers. Entities matched through an alias count under
+    their name, so a name and its aliases are one match.
 
     Raises:
         ConfigError: an illegal namespace.
-        NotFoundError: no entity has that name; the message lists the closest names.
+        NotFoundError: no entity has that name and it is part of none (the message suggests the closest
+            names), or it is part of several names (the message lists them).
     """
+    from graphmem.text import normalise_name
+
     validate_namespace(namespace)
     found = store.find_entities(namespace, name, limit=10)
     if found:
-        return found
-    if not any(True for _ in store.iter_entities(namespace)):
+        return EntityMatch(name, tuple(found), name)
+    asked = normalise_name(name).split()
+    held = [(ent, [normalise_name(n) for n in (ent.name, *ent.aliases)]) for ent in store.iter_entities(namespace)]
+    if not held:
         raise NotFoundError(f"namespace {namespace!r} holds no entities")
+    by_name: dict[str, list[Entity]] = {}
+    for whole in (True, False):
+        for ent, names in held:
+            if asked and any(_part_of(asked, n, whole=whole) for n in names):
+                by_name.setdefault(normalise_name(ent.name), []).append(ent)
+        if by_name:
+            break
+    if len(by_name) == 1:
+        entities = sorted(next(iter(by_name.values())), key=lambda e: e.id)
+        return EntityMatch(name, tuple(entities), entities[0].name, exact=False)
+    if by_name:
+        names = sorted({ents[0].name for ents in by_name.values()}, key=lambda n: (n.casefold(), n))
+        shown = ", ".join(repr(n) for n in names[:_SHOWN]) + (
+            f" and {len(names) - _SHOWN} more" if len(names) > _SHOWN else ""
+        )
+        raise NotFoundError(
+            f"{name!r} is part of {len(names)} names in namespace {namespace!r}: {shown}; give one of them whole"
+        )
     raise NotFoundError(no_entity_message(store, namespace, name))
+
+
+def resolve_entity(store: GraphStore, namespace: str, name: str) -> list[Entity]:
+    """The entities ``name`` stands for in ``namespace`` (:func:`match_entity`); never empty.
+
+    Raises:
+        ConfigError: an illegal namespace.
+        NotFoundError: as :func:`match_entity`.
+    """
+    return list(match_entity(store, namespace, name).entities)
 
 
 def no_entity_message(store: GraphStore, namespace: str, name: str) -> str:
@@ -129,22 +214,23 @@ def _require_predicate(store: GraphStore, namespace: str, predicate: str) -> Non
 def timeline(
     store: GraphStore,
     namespace: str,
-    entity: str,
+    entity: str | EntityMatch,
     *,
     since: datetime | None = None,
     until: datetime | None = None,
 ) -> list[Event]:
-    """The events that mention the entity called ``entity`` or that it spoke, in time order.
+    """The events that mention the entity called ``entity`` (or matched already) or that it spoke, in time order.
 
     ``since``/``until`` bound event time (inclusive); undated events always pass, as in recall.
 
     Raises:
         ConfigError: an illegal namespace.
-        NotFoundError: no entity has that name.
+        NotFoundError: the name stands for no entity, or is part of several names (:func:`match_entity`).
     """
     window = TimeFilter(since=since, until=until)
     ids: dict[str, None] = {}
-    for ent in resolve_entity(store, namespace, entity):
+    found = entity.entities if isinstance(entity, EntityMatch) else resolve_entity(store, namespace, entity)
+    for ent in found:
         for nb in store.neighbors(namespace, ent.id, edge_types=_EVENT_EDGES, direction=Direction.IN, time=window):
             ids.setdefault(nb.node_id, None)
     events = [ev for ev in store.get_events(namespace, list(ids)) if window.admits_event(ev)]
@@ -155,7 +241,7 @@ def timeline(
 def entity_facts(
     store: GraphStore,
     namespace: str,
-    entity: str | Iterable[Entity] | None = None,
+    entity: str | EntityMatch | Iterable[Entity] | None = None,
     *,
     predicate: str | None = None,
     valid_at: datetime | None = None,
@@ -170,7 +256,7 @@ def entity_facts(
     Args:
         store: the store to read.
         namespace: the namespace.
-        entity: a name (resolved with :func:`resolve_entity`), entities already resolved, or ``None``
+        entity: a name (resolved with :func:`match_entity`), a match or entities already resolved, or ``None``
             for every fact of the namespace.
         predicate: only facts with this predicate.
         valid_at: what held at this moment (default: now), as memory knows it now.
@@ -193,7 +279,10 @@ def entity_facts(
             if predicate in (None, f.predicate):
                 facts.setdefault(f.id, f)
     else:
-        entities = resolve_entity(store, namespace, entity) if isinstance(entity, str) else list(entity)
+        if isinstance(entity, str):
+            entities = resolve_entity(store, namespace, entity)
+        else:
+            entities = list(entity.entities if isinstance(entity, EntityMatch) else entity)
         for ent in entities:
             for nb in store.neighbors(namespace, ent.id, edge_types=(EdgeType.FACT,), time=window):
                 fact = nb.fact

@@ -246,16 +246,22 @@ class GraphmemTools:
     ) -> dict[str, Any]:
         """List, in time order, every message that mentions the named person or thing or that they said.
 
-        An unknown name is an error that suggests the closest names memory holds.
+        A name that is part of one name only ('Caro' for Caroline) is taken as that name, and 'name' and
+        'note' in the result say so; part of several names, it is an error listing them; an unknown name
+        is an error that suggests the closest names memory holds.
         """
         with _as_tool_error():
+            match = await self.memory.match_entity(entity, namespace=namespace)
             events = await self.memory.timeline(
-                entity,
+                match,
                 namespace=namespace,
                 since=parse_when(since, "since"),
                 until=parse_when(until, "until", until=True),
             )
-        return {"entity": entity, "namespace": namespace, "events": [_event_dict(ev) for ev in events]}
+        found = {"entity": entity, "name": match.name, "namespace": namespace}
+        if note := match.note():
+            found["note"] = note
+        return {**found, "events": [_event_dict(ev) for ev in events]}
 
     async def facts(
         self,
@@ -274,15 +280,21 @@ class GraphmemTools:
         as_of what memory believed then, all_time every version (as Memory.facts and graphmem facts).
         """
         with _as_tool_error():
+            match = None if entity is None else await self.memory.match_entity(entity, namespace=namespace)
             found = await self.memory.facts(
-                entity,
+                match,
                 namespace=namespace,
                 predicate=predicate,
                 valid_at=parse_when(valid_at, "valid_at"),
                 as_of=parse_when(as_of, "as_of", until=True),
                 all_time=all_time,
             )
-        return {"entity": entity, "namespace": namespace, "facts": [f.as_dict() for f in found]}
+        named: dict[str, Any] = {"entity": entity, "namespace": namespace}
+        if match is not None:
+            named["name"] = match.name
+            if note := match.note():
+                named["note"] = note
+        return {**named, "facts": [f.as_dict() for f in found]}
 
     async def forget(
         self,

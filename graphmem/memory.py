@@ -36,7 +36,7 @@ if TYPE_CHECKING:
     from graphmem.context import Context
     from graphmem.embed import Embedder, FloatArray
     from graphmem.ingest import Extractor, IngestSummary
-    from graphmem.lookup import StatedFact
+    from graphmem.lookup import EntityMatch, StatedFact
     from graphmem.query import AboutFn
     from graphmem.query.plan import Plan
     from graphmem.query.result import Result
@@ -524,16 +524,39 @@ class Memory:
 
         return build_context(request, store=self.store, recall=self.recall_request, budget_tokens=budget_tokens)
 
-    def timeline(
-        self, entity: str, *, namespace: str, since: datetime | None = None, until: datetime | None = None
-    ) -> list[Event]:
-        """The events that mention ``entity`` (a name or alias) or that it spoke, in time order.
+    def match_entity(self, name: str, *, namespace: str) -> EntityMatch:
+        """The entities ``name`` stands for: those with it as name or alias (ignoring case and accents), else
+        the one name it is part of (``Caro`` for Caroline, ``smith`` for Caroline Smith). What
+        :meth:`timeline` and :meth:`facts` use; ``match.note()`` says when a name was read as part of
+        another (the CLI and the MCP tools print it). See :func:`graphmem.lookup.match_entity`.
 
-        ``since``/``until`` are inclusive; a ``date`` for ``until`` keeps that whole day.
+        Raises:
+            ConfigError: an illegal namespace.
+            NotFoundError: no entity has that name and it is part of none (the message suggests the
+                closest), or it is part of several names (the message lists them).
+        """
+        from graphmem.lookup import match_entity
+
+        return match_entity(self.store, namespace, name)
+
+    def timeline(
+        self,
+        entity: str | EntityMatch,
+        *,
+        namespace: str,
+        since: datetime | None = None,
+        until: datetime | None = None,
+    ) -> list[Event]:
+        """The events that mention ``entity`` or that it spoke, in time order.
+
+        ``entity`` is a name or alias, or part of one name (``Caro`` for Caroline: :meth:`match_entity`),
+        or a match already made. ``since``/``until`` are inclusive; a ``date`` for ``until`` keeps that
+        whole day.
 
         Raises:
             ConfigError: ``since`` is after ``until``, or a time is no ``datetime`` or ``date``.
-            NotFoundError: no entity has that name (the message suggests the closest).
+            NotFoundError: no entity has that name and it is part of none (the message suggests the
+                closest), or it is part of several names (the message lists them).
         """
         from graphmem.errors import ConfigError
         from graphmem.fact_time import as_moment, as_upper_bound
@@ -546,7 +569,7 @@ class Memory:
 
     def facts(
         self,
-        entity: str | None = None,
+        entity: str | EntityMatch | None = None,
         *,
         namespace: str,
         predicate: str | None = None,
@@ -554,7 +577,7 @@ class Memory:
         as_of: datetime | None = None,
         all_time: bool = False,
     ) -> list[StatedFact]:
-        """Facts of ``namespace`` (about ``entity``, a name or alias, when given), named, oldest first.
+        """Facts of ``namespace`` (about ``entity`` when given: as for :meth:`timeline`), named, oldest first.
 
         Current facts by default: those valid now, in the version memory holds now. ``valid_at`` asks
         what held then (as memory knows it now), ``as_of`` what memory believed then (a ``date``: at the
@@ -563,8 +586,8 @@ class Memory:
 
         Raises:
             ConfigError: ``all_time`` with ``valid_at``/``as_of``; an illegal namespace.
-            NotFoundError: no entity has that name, or no fact (of any time) has ``predicate`` (the message
-                suggests the closest).
+            NotFoundError: ``entity`` stands for no entity or is part of several names (as for
+                :meth:`timeline`), or no fact (of any time) has ``predicate`` (the message suggests the closest).
         """
         from graphmem.fact_time import as_moment, as_upper_bound
         from graphmem.lookup import entity_facts
