@@ -5,9 +5,11 @@ The pipeline per input is read → extract → resolve → embed → write:
 - **read** (parent process, :mod:`graphmem.ingest_read`): the file is checked and parsed into transcripts
   by :mod:`graphmem.formats`; a transcript whose source record (file key + content hash) is already in
   the store is skipped, so re-ingesting unchanged content is a no-op and an interrupted run resumes
-  where it stopped. An edited file redoes only what changed (:mod:`graphmem.ingest_diff`): each session
-  keeps its unchanged leading turns, and the rest is retracted and written again in one transaction per
-  unit; two inputs never write the same session or event ids.
+  where it stopped; so is a file whose content is recorded from another path in the namespaces it
+  writes (a copy, or a moved file), with a note naming that path. An edited file redoes only what
+  changed (:mod:`graphmem.ingest_diff`): each session keeps its unchanged leading turns, and the rest is
+  retracted and written again in one transaction per unit; two inputs never write the same session or
+  event ids.
 - **extract**: the extractor turns each transcript into a :class:`~graphmem.models.Batch`. With
   ``workers > 1`` this runs in worker processes, each loading its own spaCy pipeline once.
 - **resolve**, **embed**, **write** (parent, the single writer, in input order): entities are resolved
@@ -116,6 +118,9 @@ class IngestSummary:
     events_retracted: int = 0
     seconds: float = 0.0
     errors: list[tuple[str, str]] = field(default_factory=list)
+    #: ``(path, message)`` for inputs skipped for a reason worth telling: a copy of an input already
+    #: ingested from another path (the message names that path).
+    notes: list[tuple[str, str]] = field(default_factory=list)
     namespaces: list[str] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=lambda: dict.fromkeys(STAGES, 0.0))
     extractor: str = ""
@@ -148,6 +153,7 @@ class IngestSummary:
             "seconds": round(self.seconds, 3),
             "turns_per_s": round(self.turns_per_s, 1),
             "errors": [{"path": p, "message": m} for p, m in self.errors],
+            "notes": [{"path": p, "message": m} for p, m in self.notes],
             "namespaces": self.namespaces,
             "timings": {k: round(v, 3) for k, v in self.timings.items()},
             "extractor": self.extractor,
@@ -704,6 +710,8 @@ def ingest(
             summary.timings["read"] += job.read_seconds
             if job.error is None and job.skipped:
                 summary.files_skipped += 1
+                if job.note is not None:
+                    summary.notes.append((job.path, job.note))
             elif job.error is None and parts is not None:
                 summary.turns_kept += job.kept
                 try:

@@ -177,6 +177,8 @@ class Job:
     read_seconds: float = 0.0
     #: Turns of a changed input left as they were stored (each session's unchanged leading turns).
     kept: int = 0
+    #: What to tell the user about a skipped input (it is a copy of one already ingested from another path).
+    note: str | None = None
 
     @property
     def turns(self) -> int:
@@ -199,6 +201,8 @@ class _Owners:
     def __init__(self, store: GraphStore) -> None:
         self._store = store
         self._seen: dict[str, _Namespace] = {}
+        # namespace → content hash → the keys of the inputs recorded with it (stored, or planned in this run)
+        self._contents: dict[str, dict[str, list[str]]] = {}
         self._records: list[SourceRecord] | None = None  # every namespace's, sorted by key
         self._keys: list[str] = []
 
@@ -221,6 +225,28 @@ class _Owners:
         owner = self._get(transcript.namespace).owner
         for s in transcript.sessions:
             owner[s.id] = key
+
+    def copy_of(self, namespace: str, content_hash: str, key: str) -> str | None:
+        """Another input recorded in ``namespace`` with this content hash (the same bytes, read, extracted and
+        embedded the same way), before this run or earlier in it: the first by key, or ``None``.
+
+        Only an input's own record counts (its key is its events' ``source_file``), not the marks of the
+        sessions an interrupted run committed (``<key>@session_3``), which carry the same hash.
+        """
+        contents = self._contents.get(namespace)
+        if contents is None:
+            contents = self._contents[namespace] = {}
+            sources = self._get(namespace).events
+            for r in self._store.source_records(namespace, ""):
+                if r.key in sources:
+                    contents.setdefault(r.content_hash, []).append(r.key)
+        return next((k for k in sorted(contents.get(content_hash, ())) if k != key), None)
+
+    def planned(self, namespace: str, content_hash: str, key: str) -> None:
+        """Record that ``key`` writes this content into ``namespace`` in this run (a copy later in the run
+        is skipped)."""
+        self.copy_of(namespace, content_hash, key)  # the stored records first
+        self._contents[namespace].setdefault(content_hash, []).append(key)
 
     def written(self, namespace: str, key: str) -> dict[str, dict[int, str]]:
         """The events ``key`` wrote into ``namespace`` before this run: session id → seq → event id."""
@@ -282,6 +308,11 @@ def _plan_file(
     if all(current.values()):
         job.skipped = True
         return
+    if _copy_of_another(owners, job, spaces, current, key, content_hash):
+        return
+    for ns in spaces:
+        if not current[ns]:
+            owners.planned(ns, content_hash, key)
     readings = [transcripts]
     if any(owners.taken(t, key) for t in transcripts if not current[t.namespace]):
         transcripts = read_source(src, format=fmt, namespace=namespace, tagged=True)
@@ -331,6 +362,28 @@ def _plan_file(
                 written,
             )
     job.skipped = not job.todo
+
+
+def _copy_of_another(
+    owners: _Owners, job: Job, spaces: list[str], current: dict[str, bool], key: str, content_hash: str
+) -> bool:
+    """Skip ``job`` with a note when what it would write is already stored from another path.
+
+    An input is known by its path; a file copied or moved elsewhere is the same content under another
+    key. When every namespace it writes (and does not already hold under its own key) holds a record of
+    this very content from one other input, it is skipped: writing it would store each message twice.
+    A moved file that was also edited is a new input (nothing tells it from another conversation that
+    begins the same way): it is written beside the old path's data (docs/extraction.md).
+    """
+    others = {ns: owners.copy_of(ns, content_hash, key) for ns in spaces if not current[ns]}
+    found = set(others.values())
+    if None in found or len(found) != 1:
+        return False
+    other = found.pop()
+    job.skipped = True
+    places = ", ".join(repr(ns) for ns in others)
+    job.note = f"{job.path}: skipped, the same content as {other}, already ingested into namespace {places}"
+    return True
 
 
 def _add_gone_namespace(

@@ -119,6 +119,8 @@ def ingest(
         )
     if note:
         print_plain(stderr_console(), note)
+    for _path, message in summary.notes:
+        print_plain(stderr_console(), f"note: {message}")
     for _path, message in summary.errors:
         print_plain(stderr_console(), f"error: {message}")
     if not summary.ok:
