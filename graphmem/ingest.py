@@ -104,7 +104,9 @@ class IngestSummary:
     ``turns`` counts the turns written (extracted, embedded and stored); ``turns_kept`` the turns of
     changed inputs left as stored, each session's unchanged leading turns (:mod:`graphmem.ingest_diff`);
     ``events_retracted`` the events of earlier versions of edited inputs that were deleted (the changed
-    rest of a session, and sessions the input no longer holds).
+    rest of a session, and sessions the input no longer holds); ``turns_live`` the turns not written because
+    the namespace holds them already, added live with the same id in the same session (a live session the
+    input holds whole is taken over instead: its events are retracted and written again from the input).
     """
 
     files_ok: int = 0
@@ -112,6 +114,7 @@ class IngestSummary:
     files_skipped: int = 0
     turns: int = 0
     turns_kept: int = 0
+    turns_live: int = 0
     events: int = 0
     entities: int = 0
     facts: int = 0
@@ -146,6 +149,7 @@ class IngestSummary:
             "files_skipped": self.files_skipped,
             "turns": self.turns,
             "turns_kept": self.turns_kept,
+            "turns_live": self.turns_live,
             "events": self.events,
             "entities": self.entities,
             "facts": self.facts,
@@ -714,6 +718,7 @@ def ingest(
                     summary.notes.append((job.path, job.note))
             elif job.error is None and parts is not None:
                 summary.turns_kept += job.kept
+                summary.turns_live += job.live
                 try:
                     job.error = _write_job(target, job, parts, resolve, embed, summary, lambda: tick(0))
                 except Exception as exc:  # a store or resolver failure on one input; others continue

@@ -56,6 +56,7 @@ __all__ = [
     "inputs_of",
     "read_jobs",
     "session_key",
+    "session_label",
 ]
 
 #: Extensions picked up when walking a folder (an explicitly named file may have any extension).
@@ -179,6 +180,9 @@ class Job:
     kept: int = 0
     #: What to tell the user about a skipped input (it is a copy of one already ingested from another path).
     note: str | None = None
+    #: Turns not written because the namespace holds them already, added live with the same id in the
+    #: same session (:func:`_added_live`).
+    live: int = 0
 
     @property
     def turns(self) -> int:
@@ -248,6 +252,22 @@ class _Owners:
         self.copy_of(namespace, content_hash, key)  # the stored records first
         self._contents[namespace].setdefault(content_hash, []).append(key)
 
+    def live_session(self, namespace: str, session_id: str) -> bool:
+        """Whether the session holds messages added live (``Memory.add``: no ``source_file``) and no input's."""
+        events = self._get(namespace).events
+        return session_id in events.get(None, {}) and not any(
+            session_id in sessions for source, sessions in events.items() if source is not None
+        )
+
+    def adopt(self, namespace: str, session_id: str, key: str) -> None:
+        """Hand a live session to the input ``key``: its events count as what ``key`` wrote before (so they
+        are retracted and written again from the input, in one transaction) and it no longer holds the
+        session against it."""
+        ns = self._get(namespace)
+        ns.owner[session_id] = key
+        events = ns.events.get(None, {}).pop(session_id, {})
+        ns.events.setdefault(key, {})[session_id] = events
+
     def written(self, namespace: str, key: str) -> dict[str, dict[int, str]]:
         """The events ``key`` wrote into ``namespace`` before this run: session id → seq → event id."""
         return self._get(namespace).events.get(key, {})
@@ -313,9 +333,13 @@ def _plan_file(
     for ns in spaces:
         if not current[ns]:
             owners.planned(ns, content_hash, key)
+    plain = transcripts
+    known = _added_live(store, owners, job, [t for t in plain if not current[t.namespace]], key, namespace is not None)
+    transcripts = [_without(t, known) for t in plain]
     readings = [transcripts]
     if any(owners.taken(t, key) for t in transcripts if not current[t.namespace]):
-        transcripts = read_source(src, format=fmt, namespace=namespace, tagged=True)
+        tagged = read_source(src, format=fmt, namespace=namespace, tagged=True)
+        transcripts = [_without(t, known, plain=p) for t, p in zip(tagged, plain, strict=True)]
         readings.append(transcripts)
     keep: dict[str, set[str]] = {}  # sessions an interrupted run of this very version wrote (with or without tag)
     for reading in readings:
@@ -362,6 +386,93 @@ def _plan_file(
                 written,
             )
     job.skipped = not job.todo
+
+
+#: Per namespace and (plain) session id, the turns of an input not to write: they are stored already, added live.
+_Known = dict[tuple[str, str], frozenset[int]]
+
+
+def session_label(session_id: str, prefixed: bool) -> str:
+    """The session as the messages name it: ``session_id`` without the ``name/`` prefix a reader puts before
+    it under an explicit namespace (``export/session_3`` is ``session_3``, as ``"session": "3"`` is)."""
+    return session_id.split("/", 1)[1] if prefixed and "/" in session_id else session_id
+
+
+def _added_live(
+    store: GraphStore, owners: _Owners, job: Job, transcripts: list[Transcript], key: str, prefixed: bool
+) -> _Known:
+    """Recognise the turns of an input that the namespace holds already, added live with the same id.
+
+    An agent's messages added with their ``id`` (``Memory.add``, ``graphmem add``, MCP ``add_messages``)
+    and an export of its transcript holding the same ids are one message, as a message given twice in
+    one file is (:mod:`graphmem.formats._records`): identity is (namespace, session, id), the session as
+    the messages name it (:func:`session_label`: ``"session": "3"`` is ``session_3`` live, and
+    ``export/session_3`` when ``export.jsonl`` is ingested into an explicit namespace, whose reader keeps
+    inputs apart by that prefix). For each session of the input whose label names a session that live
+    messages hold (and no input):
+
+    - when every stored message of that session has an id the input's session gives, the input takes it
+      over: the live events are retracted and the input's session written whole in their place, in one
+      transaction (each message once, in the input's order and session, owned by the input from then on);
+    - else (messages added after the export, or without an id) the turns whose id is stored are left out
+      of what the input writes (:attr:`Job.live` counts them), and its other turns are written.
+
+    Returns:
+        Per (namespace, session id), the indexes of the turns to leave out.
+
+    Raises:
+        IngestError: a stored id comes with another speaker or text in the input; names its ``file:line``
+            (or JSON path) and the stored event.
+    """
+    from graphmem.extract.events import event_text
+
+    known: _Known = {}
+    for t in transcripts:
+        ns = t.namespace
+        for s in t.sessions:
+            label = session_label(s.id, prefixed)
+            if not owners.live_session(ns, label):
+                continue
+            given = {turn.source_id: i for i, turn in enumerate(s.turns) if turn.source_id is not None}
+            stored = list(store.iter_events(ns, session=label))
+            matched: set[int] = set()
+            for ev in stored:
+                i = given.get(ev.source_id) if ev.source_id is not None else None
+                if i is None:
+                    continue
+                turn = s.turns[i]
+                if (ev.speaker, ev.text) != (turn.speaker, event_text(turn)):
+                    raise IngestError(
+                        f"message id {ev.source_id!r} is stored in namespace {ns!r} as {ev.id}, added live in"
+                        f" {label}, with another speaker or text; forget that event first to replace it",
+                        path=job.path,
+                        line=turn.line,
+                        json_path=turn.json_path,
+                    )
+                matched.add(i)
+            if not matched:
+                continue
+            if len(matched) == len(stored):
+                owners.adopt(ns, label, key)
+            else:
+                known[(ns, s.id)] = frozenset(matched)
+                job.live += len(matched)
+    return known
+
+
+def _without(t: Transcript, known: _Known, *, plain: Transcript | None = None) -> Transcript:
+    """``t`` without the turns ``known`` lists (keyed by the sessions of ``plain``, the untagged reading of
+    the same input, when ``t`` is tagged); a session left with no turn goes."""
+    if not known:
+        return t
+    names = [s.id for s in (plain or t).sessions]
+    sessions = []
+    for name, s in zip(names, t.sessions, strict=True):
+        drop = known.get((t.namespace, name), frozenset())
+        turns = tuple(turn for i, turn in enumerate(s.turns) if i not in drop)
+        if turns:
+            sessions.append(replace(s, turns=turns))
+    return replace(t, sessions=tuple(sessions))
 
 
 def _copy_of_another(

@@ -109,6 +109,7 @@ def ingest(
                 ["files skipped (unchanged)", summary.files_skipped],
                 ["turns written", summary.turns],
                 ["turns kept (unchanged)", summary.turns_kept],
+                ["turns already added live", summary.turns_live],
                 ["events", summary.events],
                 ["entities", summary.entities],
                 ["facts", summary.facts],

@@ -1,0 +1,116 @@
+"""Message ids across live add and ingest: an agent's messages added live with their ``id`` and an export of
+its transcript holding the same ids are stored once, whichever comes first; the same id with other text is
+an error naming ``file:line``."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from graphmem.errors import IngestError
+from graphmem.ingest import IngestSummary, ingest
+from graphmem.live import add
+from graphmem.memory import Memory
+
+from .fakes import FakeExtractor, keep
+
+NS = "ana"
+
+
+def message(n: int, session: str = "1", **changes: Any) -> dict[str, Any]:
+    said = {"speaker": "Ana" if n % 2 else "Bot", "text": f"message {n}", "time": f"2024-05-01T10:{n:02d}"}
+    return {**said, "session": session, "id": f"m{n}", **changes}
+
+
+def live(memory: Memory, messages: list[dict[str, Any]]) -> list[str]:
+    return add(memory, messages, namespace=NS, extractor=FakeExtractor(), resolver=keep)
+
+
+def export(path: Path, messages: list[dict[str, Any]]) -> Path:
+    path.write_text("".join(json.dumps(m) + "\n" for m in messages), encoding="utf-8")
+    return path
+
+
+def run(memory: Memory, path: Path, **kw: Any) -> IngestSummary:
+    return ingest(memory, path, extractor=FakeExtractor(), resolver=keep, **kw)
+
+
+def stored(memory: Memory) -> list[tuple[str, str | None, bool]]:
+    """(session, message id, from a file) of every event, in order."""
+    return [(e.session, e.source_id, e.source_file is not None) for e in memory.store.iter_events(NS)]
+
+
+def ids(memory: Memory) -> list[str | None]:
+    return sorted(e.source_id for e in memory.store.iter_events(NS))  # type: ignore[type-var]
+
+
+@pytest.mark.parametrize("into", ["explicit", "by file name"])
+def test_an_export_of_messages_added_live_takes_their_session_over(memory: Memory, tmp_path: Path, into: str) -> None:
+    live(memory, [message(1), message(2), message(3)])
+    path = export(tmp_path / "ana.jsonl", [message(n) for n in range(1, 6)])
+    summary = run(memory, path, namespace=NS if into == "explicit" else None)
+    # before: the three live messages were stored a second time, under the file's session
+    assert ids(memory) == ["m1", "m2", "m3", "m4", "m5"]
+    session = "ana/session_1" if into == "explicit" else "session_1"
+    assert stored(memory) == [(session, f"m{n}", True) for n in range(1, 6)]
+    assert [s.id for s in memory.store.iter_sessions(NS)] == [session]
+    assert (summary.turns, summary.events_retracted, summary.turns_live) == (5, 3, 0)
+    assert memory.stats(NS).embeddings == 5
+    assert run(memory, path, namespace=NS if into == "explicit" else None).files_skipped == 1
+
+
+def test_messages_added_live_after_the_export_stay_and_the_rest_is_written_once(memory: Memory, tmp_path: Path) -> None:
+    live(memory, [message(1), message(2), message(3), message(6)])  # m6 came after the export
+    path = export(tmp_path / "export.jsonl", [message(n) for n in range(1, 6)])
+    summary = run(memory, path, namespace=NS)
+    assert ids(memory) == ["m1", "m2", "m3", "m4", "m5", "m6"]
+    assert (summary.turns, summary.turns_live, summary.events_retracted) == (2, 3, 0)
+    assert summary.as_dict()["turns_live"] == 3
+    assert stored(memory) == [
+        ("export/session_1", "m4", True),
+        ("export/session_1", "m5", True),
+        ("session_1", "m1", False),
+        ("session_1", "m2", False),
+        ("session_1", "m3", False),
+        ("session_1", "m6", False),
+    ]
+    # the export grows: only the new message is written, the live ones are still recognised
+    export(path, [message(n) for n in (1, 2, 3, 4, 5, 7)])
+    again = run(memory, path, namespace=NS)
+    assert (again.turns, again.turns_kept, again.turns_live, again.events_retracted) == (1, 2, 3, 0)
+    assert ids(memory) == ["m1", "m2", "m3", "m4", "m5", "m6", "m7"]
+
+
+def test_the_same_id_with_other_text_is_an_error_naming_the_line(memory: Memory, tmp_path: Path) -> None:
+    live(memory, [message(1), message(2, text="I said this")])
+    path = export(tmp_path / "export.jsonl", [message(1), message(2)])
+    summary = run(memory, path, namespace=NS)
+    assert summary.files_failed == 1
+    assert summary.errors[0][1] == (
+        f"{path}:2: message id 'm2' is stored in namespace 'ana' as ev:session_1:2, added live in session_1, "
+        "with another speaker or text; forget that event first to replace it"
+    )
+    assert stored(memory) == [("session_1", "m1", False), ("session_1", "m2", False)]  # nothing written
+
+
+def test_ids_are_per_session(memory: Memory, tmp_path: Path) -> None:
+    """An export numbering its messages afresh in each conversation: m1 of session 2 is another message."""
+    live(memory, [message(1, session="2")])
+    run(memory, export(tmp_path / "export.jsonl", [message(1), message(2)]), namespace=NS)
+    assert ids(memory) == ["m1", "m1", "m2"]
+
+
+def test_messages_added_live_after_the_export_was_ingested_are_recognised(memory: Memory, tmp_path: Path) -> None:
+    path = export(tmp_path / "export.jsonl", [message(n) for n in range(1, 4)])
+    run(memory, path, namespace=NS)
+    # the agent sends them again (a backfill the other way, or a retry): its session as the messages name it
+    again = live(memory, [message(2), message(3), message(4)])
+    assert again == ["ev:export/session_1:2", "ev:export/session_1:3", "ev:session_1:1"]
+    assert ids(memory) == ["m1", "m2", "m3", "m4"]
+    with pytest.raises(
+        IngestError, match="message id 'm1' is already stored in namespace 'ana' as ev:export/session_1:1"
+    ):
+        live(memory, [message(1, text="changed")])
