@@ -109,7 +109,8 @@ def ingest(
                 ["files skipped (unchanged)", summary.files_skipped],
                 ["turns written", summary.turns],
                 ["turns kept (unchanged)", summary.turns_kept],
-                ["turns already added live", summary.turns_live],
+                # only when some were: most inputs hold no message an agent also added live
+                *([["turns already added live", summary.turns_live]] if summary.turns_live else []),
                 ["events", summary.events],
                 ["entities", summary.entities],
                 ["facts", summary.facts],

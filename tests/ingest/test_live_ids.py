@@ -15,7 +15,7 @@ from graphmem.ingest import IngestSummary, ingest
 from graphmem.live import add
 from graphmem.memory import Memory
 
-from .fakes import FakeExtractor, keep
+from .fakes import FakeEmbedder, FakeExtractor, keep
 
 NS = "ana"
 
@@ -82,6 +82,20 @@ def test_messages_added_live_after_the_export_stay_and_the_rest_is_written_once(
     again = run(memory, path, namespace=NS)
     assert (again.turns, again.turns_kept, again.turns_live, again.events_retracted) == (1, 2, 3, 0)
     assert ids(memory) == ["m1", "m2", "m3", "m4", "m5", "m6", "m7"]
+
+
+def test_the_cli_counts_the_turns_added_live(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from graphmem.cli import main
+
+    db = str(tmp_path / "db")
+    path = export(tmp_path / "export.jsonl", [message(n) for n in range(1, 4)])
+    with Memory.open(db, embedder=FakeEmbedder()) as memory:
+        live(memory, [message(1), message(4)])
+    capsys.readouterr()
+    assert main(["ingest", str(path), "--db", db, "-n", NS, "--no-embed"]) == 0
+    assert "│ turns already added live  │ 1 " in capsys.readouterr().out
+    assert main(["ingest", str(path), "--db", db, "-n", NS, "--no-embed"]) == 0
+    assert "turns already added live" not in capsys.readouterr().out  # skipped: the row is left out
 
 
 def test_the_same_id_with_other_text_is_an_error_naming_the_line(memory: Memory, tmp_path: Path) -> None:
