@@ -330,11 +330,11 @@ def _plan_file(
         return
     if _copy_of_another(owners, job, spaces, current, key, content_hash):
         return
-    for ns in spaces:
-        if not current[ns]:
-            owners.planned(ns, content_hash, key)
     plain = transcripts
     known = _added_live(store, owners, job, [t for t in plain if not current[t.namespace]], key, namespace is not None)
+    for ns in spaces:  # read and checked: a copy later in this run is skipped
+        if not current[ns]:
+            owners.planned(ns, content_hash, key)
     transcripts = [_without(t, known) for t in plain]
     readings = [transcripts]
     if any(owners.taken(t, key) for t in transcripts if not current[t.namespace]):
@@ -427,6 +427,7 @@ def _added_live(
     from graphmem.extract.events import event_text
 
     known: _Known = {}
+    taken_over: list[tuple[str, str]] = []  # handed to the input once every session is checked
     for t in transcripts:
         ns = t.namespace
         for s in t.sessions:
@@ -453,10 +454,12 @@ def _added_live(
             if not matched:
                 continue
             if len(matched) == len(stored):
-                owners.adopt(ns, label, key)
+                taken_over.append((ns, label))
             else:
                 known[(ns, s.id)] = frozenset(matched)
                 job.live += len(matched)
+    for ns, label in taken_over:
+        owners.adopt(ns, label, key)
     return known
 
 
