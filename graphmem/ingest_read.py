@@ -7,7 +7,11 @@ For every input this decides, before anything is extracted:
   bytes and what made the stored data from them: the reader, the extractor and its version, and whether
   events were embedded. It does not cover how they were embedded (the embedder, the embedded-text
   scheme of :mod:`graphmem.embed_text`): a store embedded by an older scheme keeps its vectors, and
-  ``graphmem reembed`` (:mod:`graphmem.reembed`) re-embeds them in place;
+  ``graphmem reembed`` (:mod:`graphmem.reembed`) re-embeds them in place. An input whose content is
+  recorded from another path in every namespace it writes (a copy, a moved file) is skipped too, with a
+  note naming that path (:func:`_copy_of_another`);
+- which of its turns are stored already, added live with the same id in the same session
+  (:func:`_added_live`): a live session the input holds whole is taken over, else those turns are left out;
 - which session ids it writes: an input keeps its plain ids (``session_1``) unless another input already
   holds them in the same namespace (two ``chat.txt`` in different folders); then its ids carry its
   :func:`~graphmem.formats.source_tag`, so two inputs never write the same session or event;
