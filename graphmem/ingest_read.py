@@ -12,6 +12,8 @@ For every input this decides, before anything is extracted:
   note naming that path (:func:`_copy_of_another`);
 - which of its turns are stored already, added live with the same id in the same session
   (:func:`_added_live`): a live session the input holds whole is taken over, else those turns are left out;
+  and messages added live into a session the input writes (:func:`_live_in_the_way`): its own (same id,
+  speaker and text) are written again from it, any other where it would write is an error;
 - which session ids it writes: an input keeps its plain ids (``session_1``) unless another input already
   holds them in the same namespace (two ``chat.txt`` in different folders); then its ids carry its
   :func:`~graphmem.formats.source_tag`, so two inputs never write the same session or event;
@@ -263,6 +265,11 @@ class _Owners:
             session_id in sessions for source, sessions in events.items() if source is not None
         )
 
+    def live_events(self, namespace: str) -> dict[str, dict[int, str]]:
+        """The events added live (no ``source_file``) before this run and not handed to an input: session id
+        → seq → event id."""
+        return self._get(namespace).events.get(None, {})
+
     def adopt(self, namespace: str, session_id: str, key: str) -> None:
         """Hand a live session to the input ``key``: its events count as what ``key`` wrote before (so they
         are retracted and written again from the input, in one transaction) and it no longer holds the
@@ -335,7 +342,9 @@ def _plan_file(
     if _copy_of_another(owners, job, spaces, current, key, content_hash):
         return
     plain = transcripts
-    known = _added_live(store, owners, job, [t for t in plain if not current[t.namespace]], key, namespace is not None)
+    adopted: dict[tuple[str, str], str] = {}  # (namespace, live session taken over) → the input's session id
+    todo = [t for t in plain if not current[t.namespace]]
+    known = _added_live(store, owners, job, todo, key, namespace is not None, adopted)
     for ns in spaces:  # read and checked: a copy later in this run is skipped
         if not current[ns]:
             owners.planned(ns, content_hash, key)
@@ -343,6 +352,12 @@ def _plan_file(
     readings = [transcripts]
     if any(owners.taken(t, key) for t in transcripts if not current[t.namespace]):
         tagged = read_source(src, format=fmt, namespace=namespace, tagged=True)
+        renamed = {
+            (p.namespace, ps.id): ts.id
+            for t, p in zip(tagged, plain, strict=True)
+            for ts, ps in zip(t.sessions, p.sessions, strict=True)
+        }
+        adopted = {where: renamed.get((where[0], sid), sid) for where, sid in adopted.items()}
         transcripts = [_without(t, known, plain=p) for t, p in zip(tagged, plain, strict=True)]
         readings.append(transcripts)
     keep: dict[str, set[str]] = {}  # sessions an interrupted run of this very version wrote (with or without tag)
@@ -368,8 +383,17 @@ def _plan_file(
             owners.claim(t, key)
         written = owners.written(ns, key)
         new_ids = {s.id for t in group for s in t.sessions}
+        # a live session taken over under another id (``session_2`` by ``export/session_2``) is retracted
+        # in the unit writing its replacement, so a failure part way leaves it as it was
+        moved = {adopted[(ns, sid)]: evs for sid, evs in written.items() if sid not in new_ids and (ns, sid) in adopted}
         # the first unit into a namespace retracts the sessions that disappeared
-        stale = tuple(e for sid, evs in written.items() if sid not in new_ids for _, e in sorted(evs.items()))
+        stale = tuple(
+            e
+            for sid, evs in written.items()
+            if sid not in new_ids and (ns, sid) not in adopted
+            for _, e in sorted(evs.items())
+        )
+        start = len(job.todo)
         old = _old_prints(store, ns, key)
         gone = _gone_records(ns, key, old, written, new_ids)
         for n, t in enumerate(group):
@@ -389,7 +413,78 @@ def _plan_file(
                 store,
                 written,
             )
+            _live_in_the_way(store, owners, job, t, start)
+        _retract_with(job, start, moved)
     job.skipped = not job.todo
+
+
+def _retract_with(job: Job, start: int, moved: dict[str, dict[int, str]]) -> None:
+    """Add the events of each live session taken over (``moved``: the input's session id → seq → event
+    id) to the retraction of the unit writing that session (from ``job.todo[start]`` on); one whose
+    session is not written in this run (an interrupted run wrote it) goes with the first unit."""
+    for sid, evs in moved.items():
+        retract = tuple(e for _, e in sorted(evs.items()))
+        at = next(
+            (i for i in range(start, len(job.todo)) if any(s.id == sid for s in job.todo[i].transcript.sessions)),
+            start,
+        )
+        if at < len(job.todo):
+            job.todo[at] = replace(job.todo[at], retract=(*job.todo[at].retract, *retract))
+
+
+def _live_in_the_way(store: GraphStore, owners: _Owners, job: Job, t: Transcript, start: int) -> None:
+    """Check the units of ``t`` (``job.todo[start:]``) against the messages added live into the sessions
+    they write (``Memory.add`` appends to the session of a file ingested before).
+
+    A live message whose id the input's session gives, with the same speaker and text, is the input's
+    message: it is retracted in the unit writing that session (the input writes it in its place). One
+    whose place the input's new turns would take, with another id or none, is in the way.
+
+    Raises:
+        IngestError: a live message has an id the input's session gives with another speaker or text,
+            or stands where the input would write a turn; names the input's ``file:line`` and the live
+            event. Nothing of the input is written.
+    """
+    from graphmem.extract.events import event_text
+
+    live = owners.live_events(t.namespace)
+    if not live:
+        return
+    whole = {s.id: s for s in t.sessions}
+    for i in range(start, len(job.todo)):
+        todo = job.todo[i]
+        retract: list[str] = []
+        for raw in todo.transcript.sessions:
+            here = live.get(raw.id)
+            if not here or raw.id not in whole:
+                continue
+            given = {turn.source_id: turn for turn in whole[raw.id].turns if turn.source_id is not None}
+            writes = range(raw.first_seq, raw.first_seq + len(raw.turns))
+            for ev in store.get_events(t.namespace, [e for _, e in sorted(here.items())]):
+                turn = given.get(ev.source_id) if ev.source_id is not None else None
+                if turn is not None and (ev.speaker, ev.text) == (turn.speaker, event_text(turn)):
+                    retract.append(ev.id)
+                    continue
+                if turn is None and ev.seq not in writes:
+                    continue  # after the input's turns: it stays where it is
+                if turn is None:
+                    turn = raw.turns[ev.seq - raw.first_seq]
+                    named = f"id {ev.source_id!r}" if ev.source_id else "no id"
+                    why = f"with {named}, which this file does not give there"
+                    what = "its turn here would be written in that place"
+                else:
+                    why = "with another speaker or text"
+                    what = "the file gives that id here"
+                raise IngestError(
+                    f"{raw.id} holds a message added live, {ev.id} ({ev.speaker}: {ev.text[:40]!r}) {why};"
+                    f" {what}. Forget that event first (or add the message to the file as it is stored);"
+                    " nothing of this file is written",
+                    path=job.path,
+                    line=turn.line,
+                    json_path=turn.json_path,
+                )
+        if retract:
+            job.todo[i] = replace(todo, retract=(*todo.retract, *retract))
 
 
 #: Per namespace and (plain) session id, the turns of an input not to write: they are stored already, added live.
@@ -403,7 +498,13 @@ def session_label(session_id: str, prefixed: bool) -> str:
 
 
 def _added_live(
-    store: GraphStore, owners: _Owners, job: Job, transcripts: list[Transcript], key: str, prefixed: bool
+    store: GraphStore,
+    owners: _Owners,
+    job: Job,
+    transcripts: list[Transcript],
+    key: str,
+    prefixed: bool,
+    adopted: dict[tuple[str, str], str],
 ) -> _Known:
     """Recognise the turns of an input that the namespace holds already, added live with the same id.
 
@@ -420,6 +521,8 @@ def _added_live(
       transaction (each message once, in the input's order and session, owned by the input from then on);
     - else (messages added after the export, or without an id) the turns whose id is stored are left out
       of what the input writes (:attr:`Job.live` counts them), and its other turns are written.
+
+    Each live session taken over is added to ``adopted``: (namespace, its id) → the input's session id.
 
     Returns:
         Per (namespace, session id), the indexes of the turns to leave out.
@@ -459,6 +562,7 @@ def _added_live(
                 continue
             if len(matched) == len(stored):
                 taken_over.append((ns, label))
+                adopted[(ns, label)] = s.id
             else:
                 known[(ns, s.id)] = frozenset(matched)
                 job.live += len(matched)

@@ -128,3 +128,62 @@ def test_messages_added_live_after_the_export_was_ingested_are_recognised(memory
         IngestError, match="message id 'm1' is already stored in namespace 'ana' as ev:export/session_1:1"
     ):
         live(memory, [message(1, text="changed")])
+
+
+def test_a_live_message_where_a_grown_export_would_write_is_an_error_and_stays(memory: Memory, tmp_path: Path) -> None:
+    """Live add appends to the session of the file ingested before; the file growing must not overwrite it."""
+    path = export(tmp_path / "ana.jsonl", [message(n) for n in range(1, 4)])
+    run(memory, path)  # the namespace from the file name: plain session_1, as live add names it
+    assert live(memory, [message(6, speaker="Zed", text="live six")]) == ["ev:session_1:4"]
+    export(path, [message(n) for n in range(1, 6)])
+    summary = run(memory, path)
+    # before: the file's m4 was written over ev:session_1:4, Zed's message lost without a word
+    assert summary.files_failed == 1
+    assert summary.errors[0][1].startswith(
+        f"{path}:4: session_1 holds a message added live, ev:session_1:4 (Zed: 'live six') with id 'm6', "
+        "which this file does not give there"
+    )
+    assert [(e.id, e.source_id, e.text) for e in memory.store.iter_events(NS)][-1] == (
+        "ev:session_1:4",
+        "m6",
+        "live six",
+    )
+    assert memory.stats(NS).events == 4
+
+
+def test_a_live_message_with_an_id_a_grown_export_gives_otherwise_is_an_error(memory: Memory, tmp_path: Path) -> None:
+    path = export(tmp_path / "ana.jsonl", [message(n) for n in range(1, 4)])
+    run(memory, path)
+    live(memory, [message(2), message(3), message(4, text="live four")])  # two retries, one new
+    export(path, [message(n) for n in range(1, 6)])
+    summary = run(memory, path)
+    assert summary.files_failed == 1
+    assert summary.errors[0][1].startswith(f"{path}:4: session_1 holds a message added live, ev:session_1:4 (Bot:")
+    assert "with another speaker or text" in summary.errors[0][1]
+    assert [e.text for e in memory.store.iter_events(NS)] == ["message 1", "message 2", "message 3", "live four"]
+
+
+def test_a_grown_export_holding_the_live_message_takes_it_over(memory: Memory, tmp_path: Path) -> None:
+    path = export(tmp_path / "ana.jsonl", [message(n) for n in range(1, 4)])
+    run(memory, path)
+    live(memory, [message(4)])
+    export(path, [message(n) for n in range(1, 6)])
+    summary = run(memory, path)
+    assert (summary.files_ok, summary.turns, summary.turns_kept, summary.events_retracted) == (1, 2, 3, 1)
+    assert stored(memory) == [("session_1", f"m{n}", True) for n in range(1, 6)]
+    assert memory.stats(NS).embeddings == 5
+
+
+def test_a_live_session_taken_over_stays_when_its_replacement_fails(memory: Memory, tmp_path: Path) -> None:
+    """The live events are retracted in the transaction writing the file's session, not in an earlier unit."""
+    live(memory, [message(n, session="2") for n in range(1, 4)])
+    first = [message(100 + i, speaker="Ana", text=f"old {i}", time="2024-04-01T10:00", id=f"o{i}") for i in range(300)]
+    second = [message(n, session="2") for n in range(1, 4)] + [message(4, session="2", text="EXPLODE")]
+    summary = run(memory, export(tmp_path / "export.jsonl", first + second), namespace=NS)
+    assert summary.files_failed == 1 and summary.turns == 300  # session 1 (its own unit) was committed
+    # before: the live m1-m3 were retracted with session 1's unit, and session 2 never written
+    assert [(e.session, e.source_id) for e in memory.store.iter_events(NS) if e.source_file is None] == [
+        ("session_2", "m1"),
+        ("session_2", "m2"),
+        ("session_2", "m3"),
+    ]
