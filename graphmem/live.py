@@ -194,23 +194,36 @@ def _retry_of(store: GraphStore, namespace: str, turn: RawTurn, session: str | N
     counts when the message names its session (``session``): the file's session, as the messages name
     it (``session_3``, or ``export/session_3`` for ``export.jsonl`` ingested into an explicit namespace;
     :func:`graphmem.ingest_read.session_label`), so an export ingested first and the same messages
-    added live after are stored once, as the other order is.
+    added live after are stored once, as the other order is. When several files' sessions carry that
+    name (``a/session_3``, ``b/session_3``), the message is the one of theirs saying the same, or new.
 
     Raises:
         IngestError: the stored message with that id says something else (nothing is overwritten).
     """
     if turn.source_id is None:
         return None
-    for event in store.find_events_by_source(namespace, turn.source_id):
-        if event.source_file is None or _same_session(event.session, session):
-            if event.speaker != turn.speaker or event.text != event_text(turn):
-                raise IngestError(
-                    f"message id {turn.source_id!r} is already stored in namespace {namespace!r} as "
-                    f"{event.id} with another speaker or text; forget that event first to replace it",
-                    path=_PATH,
-                )
-            return event
-    return None
+    said = (turn.speaker, event_text(turn))
+    found = [
+        e
+        for e in store.find_events_by_source(namespace, turn.source_id)
+        if e.source_file is None or _same_session(e.session, session)
+    ]
+    same = next((e for e in found if (e.speaker, e.text) == said), None)
+    if same is not None:
+        return same
+    live = [e for e in found if e.source_file is None]
+    # files under one namespace may each name a session "3" (two exports numbering their messages afresh):
+    # the message is one of theirs only when a single file session carries that name
+    files = {e.session: e for e in found if e.source_file is not None}
+    other = live[0] if live else next(iter(files.values())) if len(files) == 1 else None
+    if other is None:
+        return None
+    where = f" ({other.source_file}:{other.source_line})" if other.source_file and other.source_line else ""
+    raise IngestError(
+        f"message id {turn.source_id!r} is already stored in namespace {namespace!r} as "
+        f"{other.id}{where} with another speaker or text; forget that event first to replace it",
+        path=_PATH,
+    )
 
 
 def _same_session(stored: str, named: str | None) -> bool:

@@ -187,3 +187,21 @@ def test_a_live_session_taken_over_stays_when_its_replacement_fails(memory: Memo
         ("session_2", "m2"),
         ("session_2", "m3"),
     ]
+
+
+def test_same_named_sessions_of_two_files_do_not_refuse_an_agents_message(memory: Memory, tmp_path: Path) -> None:
+    """Two exports in one namespace, each with m1 in session "1": a live m1 is one of theirs only when it says
+    the same as one of them; else it is the agent's own message."""
+    for name in "ab":
+        run(memory, export(tmp_path / f"{name}.jsonl", [message(1, text=f"from {name}")]), namespace=NS)
+    assert live(memory, [message(1, text="from b")]) == ["ev:b/session_1:1"]
+    # before: an IngestError naming a/session_1's m1, though nothing says the message is that one
+    assert live(memory, [message(1, text="the agent's own")]) == ["ev:session_1:1"]
+    assert ids(memory) == ["m1", "m1", "m1"]
+
+
+def test_live_add_names_the_file_line_of_the_message_it_contradicts(memory: Memory, tmp_path: Path) -> None:
+    path = export(tmp_path / "export.jsonl", [message(1), message(2)])
+    run(memory, path, namespace=NS)
+    with pytest.raises(IngestError, match=rf"as ev:export/session_1:2 \({path}:2\) with another speaker or text"):
+        live(memory, [message(2, text="changed")])
