@@ -595,8 +595,12 @@ def _copy_of_another(
     key. When every namespace it writes (and does not already hold under its own key) holds a record of
     this very content from one other input, it is skipped: writing it would store each message twice.
     A moved file that was also edited is a new input (nothing tells it from another conversation that
-    begins the same way): it is written beside the old path's data (docs/extraction.md).
+    begins the same way): it is written beside the old path's data (docs/extraction.md). An input that
+    holds data of its own (ingested from this path before) is never a copy: edited to the bytes of
+    another file, it is an edit, and its old content is retracted as for any edit.
     """
+    if owners.held(key) or any(owners.written(ns, key) for ns in spaces):
+        return False  # the input itself was ingested before: an edit (even into another's copy) is diffed
     others = {ns: owners.copy_of(ns, content_hash, key) for ns in spaces if not current[ns]}
     found = set(others.values())
     if None in found or len(found) != 1:

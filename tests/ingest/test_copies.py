@@ -88,6 +88,20 @@ def test_a_moved_then_edited_file_is_a_new_input(memory: Memory, tmp_path: Path)
     assert memory.stats("chat").events == 7
 
 
+def test_a_file_edited_into_a_copy_of_another_is_an_edit(memory: Memory, tmp_path: Path) -> None:
+    a, b = tmp_path / "a.txt", tmp_path / "b.txt"
+    a.write_text(CHAT, encoding="utf-8")
+    b.write_text("Maya: I hate cats\nJon: ok\n", encoding="utf-8")
+    run(memory, a, namespace="x")
+    run(memory, b, namespace="x")
+    shutil.copyfile(a, b)  # b now says what a says
+    summary = run(memory, b, namespace="x")
+    # before: skipped as a copy of a.txt, and b's old turns stayed in the store
+    assert (summary.files_ok, summary.files_skipped, summary.notes) == (1, 0, [])
+    assert texts(memory, "x") == sorted(2 * CHAT.replace("Maya: ", "").replace("Jon: ", "").splitlines())
+    assert run(memory, b, namespace="x").files_skipped == 1
+
+
 def test_the_cli_prints_the_note(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     first, copy = tmp_path / "a.txt", tmp_path / "b.txt"
     first.write_text(CHAT, encoding="utf-8")
