@@ -254,7 +254,9 @@ def add(
         messages: one message dict or a list, shaped like a JSONL line: ``speaker``, ``text``, optional
             ``time`` (ISO 8601 or epoch seconds), ``session``, ``id`` and ``caption``.
         namespace: where the messages go.
-        session: the session of messages that name none (default: the namespace's latest one).
+        session: the session of messages that name none, its id as stored (``session_3``, as events
+            show it; a message's own ``"session": "3"`` is named as in a file, ``session_3``). Default:
+            the namespace's latest one.
         extractor: the extractor (default: spaCy, made once per memory and reusing ``nlp``).
         resolver: the entity resolver (default: as for files).
         embed: embed the event texts.

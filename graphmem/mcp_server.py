@@ -143,7 +143,10 @@ _SPEAKERS = "Only messages said by one of these people (names as they speak in t
 _TIME_AXIS = (
     "What since/until bound: when a message was 'said', when what it tells of 'happened', or 'either' (default)."
 )
-_SESSION = "The session of messages that name none (default: the namespace's latest one)."
+_SESSION = (
+    "The session id of messages that name none, as stored (e.g. 'session_3', as recall shows it; a message's "
+    "own 'session': '3' is named as in a file, session_3). Default: the namespace's latest session."
+)
 _MESSAGES = (
     "Messages in the order they were said. Each is an object with 'speaker' and 'text', and optionally "
     "'time' (ISO date-time; default now), 'session', 'id' (your own id) and 'caption' (a description of "

@@ -273,7 +273,8 @@ class Memory:
 
         A message is a dict shaped like a JSONL line: ``speaker``, ``text``, and optionally ``time``
         (ISO 8601 text, epoch seconds, a ``datetime`` or a ``date``), ``session``, ``id`` and
-        ``caption``. It joins its session (or ``session``, or the namespace's latest one unless the
+        ``caption``. It joins its session (or ``session``, a session id as stored such as ``session_3``,
+        while a message's ``"session": "3"`` is named as in a file; or the namespace's latest one unless the
         pause since its last turn exceeds the session gap) at the next position; without a time it
         takes the current time. Entities are resolved against what the namespace
         holds. See :func:`graphmem.live.add`.
