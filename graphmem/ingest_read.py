@@ -213,6 +213,7 @@ class _Owners:
         self._seen: dict[str, _Namespace] = {}
         # namespace → content hash → the keys of the inputs recorded with it (stored, or planned in this run)
         self._contents: dict[str, dict[str, list[str]]] = {}
+        self.this_run: set[str] = set()  # the keys of the inputs planned in this run (not yet written)
         self._records: list[SourceRecord] | None = None  # every namespace's, sorted by key
         self._keys: list[str] = []
 
@@ -257,6 +258,7 @@ class _Owners:
         is skipped)."""
         self.copy_of(namespace, content_hash, key)  # the stored records first
         self._contents[namespace].setdefault(content_hash, []).append(key)
+        self.this_run.add(key)
 
     def live_session(self, namespace: str, session_id: str) -> bool:
         """Whether the session holds messages added live (``Memory.add``: no ``source_file``) and no input's."""
@@ -608,7 +610,13 @@ def _copy_of_another(
     other = found.pop()
     job.skipped = True
     places = ", ".join(repr(ns) for ns in others)
-    job.note = f"{job.path}: skipped, the same content as {other}, already ingested into namespace {places}"
+    if other in owners.this_run:  # not written yet: it may still fail
+        job.note = (
+            f"{job.path}: skipped, the same content as {other}, which this run ingests into namespace {places}"
+            " (should that fail, ingest this file again)"
+        )
+    else:
+        job.note = f"{job.path}: skipped, the same content as {other}, already ingested into namespace {places}"
     return True
 
 

@@ -63,6 +63,29 @@ def test_copies_in_one_run_are_written_once(memory: Memory, tmp_path: Path) -> N
     assert texts(memory, "chat") == ["Biscuit", "we adopted a cat", "what is her name?"]
 
 
+def test_a_copy_of_an_input_failing_in_the_same_run_is_not_said_to_be_ingested(memory: Memory, tmp_path: Path) -> None:
+    class Flaky(FakeExtractor):
+        def extract(self, transcript: Any) -> Any:
+            if self.calls == 0:
+                self.calls += 1
+                raise RuntimeError("API timeout")
+            return super().extract(transcript)
+
+    for name in ("a", "b"):
+        (tmp_path / "in" / name).mkdir(parents=True)
+        (tmp_path / "in" / name / "chat.txt").write_text(CHAT, encoding="utf-8")
+    summary = run(memory, tmp_path / "in", extractor=Flaky())
+    assert (summary.files_failed, summary.files_skipped, memory.namespaces()) == (1, 1, [])
+    # before: "already ingested into namespace 'chat'", with nothing stored
+    first = tmp_path / "in" / "a" / "chat.txt"
+    assert summary.notes[0][1].endswith(
+        f"the same content as {first}, which this run ingests into namespace 'chat' (should that fail, ingest"
+        " this file again)"
+    )
+    again = run(memory, tmp_path / "in" / "b" / "chat.txt")
+    assert (again.files_ok, again.events) == (1, 3)
+
+
 def test_a_copy_into_another_namespace_is_written(memory: Memory, tmp_path: Path) -> None:
     first, copy = tmp_path / "chat.txt", tmp_path / "other.txt"
     first.write_text(CHAT, encoding="utf-8")
