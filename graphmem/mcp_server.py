@@ -30,6 +30,7 @@ from pydantic import Field
 from graphmem.errors import ConfigError, GraphmemError, MissingDependencyError
 from graphmem.fact_time import DATE_FORMS, end_of_day
 from graphmem.models import Event
+from graphmem.recall.config import MAX_HOPS
 
 if TYPE_CHECKING:
     from mcp.server.mcpserver import MCPServer
@@ -138,7 +139,7 @@ _AS_OF = "Answer from what memory held at this ISO date or date-time (a date alo
 _VALID_AT = "Only facts true at this ISO date or date-time (default: now)."
 _ALL_TIME = "Every version of every fact, whatever its times (not with valid_at or as_of)."
 _PREDICATE = "Only facts with this predicate, e.g. 'works_at'."
-_HOPS = "How far recall follows the graph from the best matches: 0 (matches only) to 6."
+_HOPS = f"How far recall follows the graph from the best matches: 0 (matches only) to {MAX_HOPS}."
 _SPEAKERS = "Only messages said by one of these people (names as they speak in the namespace)."
 _TIME_AXIS = (
     "What since/until bound: when a message was 'said', when what it tells of 'happened', or 'either' (default)."
@@ -154,6 +155,9 @@ _MESSAGES = (
 )
 _QUERY = "A graphmem query, e.g. 'FIND (e:Event) WHERE e.speaker = $who RETURN e.text LIMIT 5'."
 _PARAMS = 'Values for the query\'s $name parameters, e.g. {"who": "Sam"}.'
+#: The default of a required argument after an optional one (``facts(entity=None, namespace)``, the order
+#: the tool had when entity was required): the tool's schema requires it all the same.
+_REQUIRED: Any = Field(...)
 _EVENT_ID = "Delete only this event (an id from add_messages or recall); omit to delete the whole namespace."
 
 
@@ -185,7 +189,8 @@ class GraphmemTools:
         k: Annotated[int, Field(ge=1, le=100, description="How many past messages to consider.")] = 10,
         since: Annotated[str | None, Field(description=_SINCE)] = None,
         until: Annotated[str | None, Field(description=_UNTIL)] = None,
-        hops: Annotated[int, Field(description=_HOPS)] = 2,
+        # the bounds are shown in the schema, not enforced by it: Memory's error says why 6
+        hops: Annotated[int, Field(description=_HOPS, json_schema_extra={"minimum": 0, "maximum": MAX_HOPS})] = 2,
         as_of: Annotated[str | None, Field(description=_AS_OF)] = None,
         speakers: Annotated[list[str] | None, Field(description=_SPEAKERS)] = None,
         time_axis: Annotated[Literal["said", "happened", "either"], Field(description=_TIME_AXIS)] = "either",
@@ -268,10 +273,10 @@ class GraphmemTools:
 
     async def facts(
         self,
-        namespace: Annotated[str, Field(description=_NS)],
         entity: Annotated[str | None, Field(description=_ENTITY + " Omit for every fact of the namespace.")] = None,
-        predicate: Annotated[str | None, Field(description=_PREDICATE)] = None,
+        namespace: Annotated[str, Field(description=_NS)] = _REQUIRED,
         valid_at: Annotated[str | None, Field(description=_VALID_AT)] = None,
+        predicate: Annotated[str | None, Field(description=_PREDICATE)] = None,
         as_of: Annotated[str | None, Field(description=_AS_OF)] = None,
         all_time: Annotated[bool, Field(description=_ALL_TIME)] = False,
     ) -> dict[str, Any]:
@@ -282,6 +287,8 @@ class GraphmemTools:
         By default the facts true now, as memory holds them now; valid_at asks what was true on a date,
         as_of what memory believed then, all_time every version (as Memory.facts and graphmem facts).
         """
+        if not isinstance(namespace, str):  # a Python caller left it out (the schema requires it)
+            raise TypeError("GraphmemTools.facts() needs a namespace")
         with _as_tool_error():
             match = None if entity is None else await self.memory.match_entity(entity, namespace=namespace)
             found = await self.memory.facts(

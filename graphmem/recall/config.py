@@ -15,13 +15,13 @@ __all__ = [
 ]
 
 #: The most hops a recall may ask for (``Memory.recall(hops=)``, ``graphmem recall --hops``, the MCP tool;
-#: the DSL's ``RECALL … HOPS`` has the same limit, ``QueryLimits.max_hops``). What the traversal does per
-#: hop is bounded (the ``expand`` best turns, the things whose push is not negligible), but every hop is one
-#: more round of edge fetches, and what it adds runs out early: with the default weights nothing is reached
-#: after the second hop (NEXT edges are followed on the first ``next_hops`` hops only, and a session is fed
-#: by the first hop's best turns), and with the entity walk on each hop passes on a share of what it
-#: received. The benchmarks run at 2. A larger number is a mistake (a typo, ``hops`` confused with ``k``),
-#: so it is refused with this range, not clamped.
+#: the DSL's ``RECALL … HOPS``, whatever ``QueryLimits.max_hops`` lets an edge pattern ask). What the
+#: traversal does per hop is bounded (the ``expand`` best turns, the things whose push is not negligible),
+#: but every hop is one more round of edge fetches, and what it adds runs out early: with the default
+#: weights nothing is reached after the second hop (NEXT edges are followed on the first ``next_hops`` hops
+#: only, and a session is fed by the first hop's best turns), and with the entity walk on each hop passes on
+#: a share of what it received. The benchmarks run at 2. A larger number is a mistake (a typo, ``hops``
+#: confused with ``k``), so it is refused with this range, not clamped.
 MAX_HOPS = 6
 
 

@@ -373,3 +373,20 @@ async def test_the_tools_take_the_options_of_their_python_and_cli_twins(
         assert cli_error(["recall", "puppy", "--db", str(memory.store.uri), "-n", NS, "--hops", "1000"], capsys) in (
             too_far
         )
+
+
+async def test_facts_keeps_its_python_argument_order_and_the_schema_its_bounds(memory: Memory) -> None:
+    """GraphmemTools.facts(entity, namespace, valid_at) as before entity became optional; the schema still
+    requires namespace, and shows recall's hop bounds."""
+    from graphmem import AsyncMemory
+    from graphmem.mcp_server import GraphmemTools, build_server
+
+    tools = GraphmemTools(AsyncMemory(memory))
+    assert [f["fact_id"] for f in (await tools.facts("Ana", NS))["facts"]] == ["f:owns"]
+    assert [f["fact_id"] for f in (await tools.facts("Ben", NS, "2021-06-01"))["facts"]] == ["f:lived"]
+    async with Client(build_server(AsyncMemory(memory))) as client:
+        schemas = {t.name: t.input_schema for t in (await client.list_tools()).tools}
+    assert schemas["facts"]["required"] == ["namespace"]
+    assert list(schemas["facts"]["properties"])[:3] == ["entity", "namespace", "valid_at"]
+    hops = schemas["recall"]["properties"]["hops"]
+    assert (hops["minimum"], hops["maximum"]) == (0, 6)

@@ -107,3 +107,13 @@ def test_until_a_date_keeps_that_whole_day() -> None:
     assert request.until == datetime(2024, 1, 2, 23, 59, 59, 999999)
     assert dataclasses.replace(request, k=3).until == request.until  # replacing keeps the bound
     assert RecallRequest("q", "ns", until=datetime(2024, 1, 2)).until == datetime(2024, 1, 2)  # a moment stays
+
+
+def test_recall_hops_in_the_dsl_keep_recalls_limit_under_other_query_limits() -> None:
+    """QueryLimits.max_hops bounds edge patterns; RECALL … HOPS is bounded by recall's MAX_HOPS, so a larger
+    edge-pattern limit does not let HOPS 8 through to fail later as a ConfigError."""
+    from graphmem.errors import QuerySemanticError
+    from graphmem.query import QueryLimits, parse, plan_query
+
+    with pytest.raises(QuerySemanticError, match="HOPS"):
+        plan_query(parse('RECALL "dog" IN "ns" HOPS 8'), {}, limits=QueryLimits(max_hops=10))
