@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from graphmem.errors import NotFoundError
+from graphmem.errors import ConfigError, NotFoundError
 from graphmem.models import EdgeType, Entity, Event, Fact, validate_namespace
 from graphmem.store.base import Direction, GraphStore, TimeFilter
 
@@ -102,12 +102,25 @@ class EntityMatch:
     entities: tuple[Entity, ...]
     name: str
     exact: bool = True
+    #: How a part was matched: its words are words of the name (``True``), or begin them.
+    whole: bool = True
+    #: The alias the part was found in, when not in the name itself.
+    alias: str | None = None
 
     def note(self) -> str | None:
-        """What to tell a user when the name was read as part of another: ``'Caro' is taken as 'Caroline'…``."""
+        """What to tell a user when the name was read as part of another: ``'Caro' is taken as 'Caroline
+        Smith', the only name with a word beginning 'Caro'``."""
         if self.exact:
             return None
-        return f"{self.asked!r} is taken as {self.name!r}, the only name it is part of"
+        words = self.asked.split()
+        if self.whole:
+            how = f"the word {self.asked.strip()!r}" if len(words) == 1 else f"the words {' '.join(words)!r}"
+        elif len(words) == 1:
+            how = f"a word beginning {words[0]!r}"
+        else:
+            how = f"words beginning {', '.join(repr(w) for w in words)} in that order"
+        by = f" (by its alias {self.alias!r})" if self.alias is not None else ""
+        return f"{self.asked!r} is taken as {self.name!r}{by}, the only name with {how}"
 
 
 def _part_of(asked: list[str], name: str, *, whole: bool) -> bool:
@@ -153,15 +166,22 @@ def match_entity(store: GraphStore, namespace: str, name: str) -> EntityMatch:
     if not held:
         raise NotFoundError(f"namespace {namespace!r} holds no entities")
     by_name: dict[str, list[Entity]] = {}
+    by_alias: dict[str, str] = {}  # entity id → the alias the part was found in (not its name)
+    whole = True
     for whole in (True, False):
         for ent, names in held:
-            if asked and any(_part_of(asked, n, whole=whole) for n in names):
+            hits = [i for i, n in enumerate(names) if asked and _part_of(asked, n, whole=whole)]
+            if hits:
                 by_name.setdefault(normalise_name(ent.name), []).append(ent)
+                if hits[0] > 0:
+                    by_alias[ent.id] = ent.aliases[hits[0] - 1]
         if by_name:
             break
     if len(by_name) == 1:
         entities = sorted(next(iter(by_name.values())), key=lambda e: e.id)
-        return EntityMatch(name, tuple(entities), entities[0].name, exact=False)
+        in_name = [e for e in entities if e.id not in by_alias]
+        alias = None if in_name else by_alias[entities[0].id]
+        return EntityMatch(name, tuple(entities), entities[0].name, exact=False, whole=whole, alias=alias)
     if by_name:
         names = sorted({ents[0].name for ents in by_name.values()}, key=lambda n: (n.casefold(), n))
         shown = ", ".join(repr(n) for n in names[:_SHOWN]) + (
@@ -211,6 +231,19 @@ def _require_predicate(store: GraphStore, namespace: str, predicate: str) -> Non
     raise NotFoundError(f"no fact in namespace {namespace!r} has predicate {predicate!r}{hint}")
 
 
+def _entities_in(match: EntityMatch, namespace: str) -> tuple[Entity, ...]:
+    """The entities of ``match``, made in ``namespace`` (another namespace's ids would find nothing here, or
+    another namespace's entity of the same id).
+
+    Raises:
+        ConfigError: the match was made in another namespace.
+    """
+    other = next((e.namespace for e in match.entities if e.namespace != namespace), None)
+    if other is not None:
+        raise ConfigError(f"the match for {match.asked!r} was made in namespace {other!r}, not {namespace!r}")
+    return match.entities
+
+
 def timeline(
     store: GraphStore,
     namespace: str,
@@ -224,12 +257,14 @@ def timeline(
     ``since``/``until`` bound event time (inclusive); undated events always pass, as in recall.
 
     Raises:
-        ConfigError: an illegal namespace.
+        ConfigError: an illegal namespace; a match made in another namespace.
         NotFoundError: the name stands for no entity, or is part of several names (:func:`match_entity`).
     """
     window = TimeFilter(since=since, until=until)
     ids: dict[str, None] = {}
-    found = entity.entities if isinstance(entity, EntityMatch) else resolve_entity(store, namespace, entity)
+    found = (
+        _entities_in(entity, namespace) if isinstance(entity, EntityMatch) else resolve_entity(store, namespace, entity)
+    )
     for ent in found:
         for nb in store.neighbors(namespace, ent.id, edge_types=_EVENT_EDGES, direction=Direction.IN, time=window):
             ids.setdefault(nb.node_id, None)
@@ -265,7 +300,8 @@ def entity_facts(
         now: the current time (default: the clock), for tests and replays.
 
     Raises:
-        ConfigError: an illegal namespace; ``all_time`` with ``valid_at``/``as_of``.
+        ConfigError: an illegal namespace; ``all_time`` with ``valid_at``/``as_of``; a match made in
+            another namespace.
         NotFoundError: ``entity`` is a name no entity has, or ``predicate`` one no fact has (at any time).
     """
     from graphmem.fact_time import fact_filter
@@ -282,7 +318,7 @@ def entity_facts(
         if isinstance(entity, str):
             entities = resolve_entity(store, namespace, entity)
         else:
-            entities = list(entity.entities if isinstance(entity, EntityMatch) else entity)
+            entities = list(_entities_in(entity, namespace) if isinstance(entity, EntityMatch) else entity)
         for ent in entities:
             for nb in store.neighbors(namespace, ent.id, edge_types=(EdgeType.FACT,), time=window):
                 fact = nb.fact

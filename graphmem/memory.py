@@ -551,11 +551,12 @@ class Memory:
         """The events that mention ``entity`` or that it spoke, in time order.
 
         ``entity`` is a name or alias, or part of one name (``Caro`` for Caroline: :meth:`match_entity`),
-        or a match already made. ``since``/``until`` are inclusive; a ``date`` for ``until`` keeps that
-        whole day.
+        or a match already made (in ``namespace``). ``since``/``until`` are inclusive; a ``date`` for
+        ``until`` keeps that whole day.
 
         Raises:
-            ConfigError: ``since`` is after ``until``, or a time is no ``datetime`` or ``date``.
+            ConfigError: ``since`` is after ``until``, or a time is no ``datetime`` or ``date``; a match
+                made in another namespace.
             NotFoundError: no entity has that name and it is part of none (the message suggests the
                 closest), or it is part of several names (the message lists them).
         """

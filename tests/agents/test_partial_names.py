@@ -65,7 +65,7 @@ def test_a_part_of_one_name_is_that_name(club: Memory) -> None:
         assert ids(club.timeline(part, namespace=NS)) == whole, part
     match = club.match_entity("Carol", namespace=NS)
     assert (match.name, match.exact) == ("Caroline Smith", False)
-    assert match.note() == "'Carol' is taken as 'Caroline Smith', the only name it is part of"
+    assert match.note() == "'Carol' is taken as 'Caroline Smith', the only name with a word beginning 'Carol'"
     assert club.match_entity("caro", namespace=NS).note() is None  # an alias, whatever its case: exact
     assert ids(club.timeline("zoe", namespace=NS)) == ["ev:s1:3"]  # accents are ignored, as for whole names
     assert [s.fact.id for s in club.facts("smith", namespace=NS)] == ["f:sings"]
@@ -91,7 +91,7 @@ def test_the_cli_says_which_name_it_used(club: Memory, capsys: pytest.CaptureFix
     capsys.readouterr()
     assert main(["timeline", "Carol", "--db", db, "-n", NS, "--json"]) == 0
     out = capsys.readouterr()
-    assert "note: 'Carol' is taken as 'Caroline Smith', the only name it is part of" in out.err
+    assert "note: 'Carol' is taken as 'Caroline Smith', the only name with a word beginning 'Carol'" in out.err
     assert '"name": "Caroline Smith"' in out.out and "ev:s1:4" in out.out
     assert main(["timeline", "Car", "--db", db, "-n", NS]) == 1
     assert "error: 'Car' is part of 2 names" in capsys.readouterr().err
@@ -121,3 +121,34 @@ async def test_the_mcp_tools_say_which_name_they_used(club: Memory) -> None:
         assert facts["name"] == "Caroline Smith" and [f["fact_id"] for f in facts["facts"]] == ["f:sings"]
         several = await call("timeline", entity="Car")
         assert several.is_error and "'Carl Jones', 'Caroline Smith'" in several.content[0].text
+
+
+def test_the_note_says_how_the_part_was_matched(club: Memory) -> None:
+    """Before: 'the only name it is part of', though 'Jo' is also the start of Joanna Lee; an alias unnamed."""
+    more = (
+        Entity(NS, "ent:jo", "Jo Smith", "Person"),
+        Entity(NS, "ent:joanna", "Joanna Lee", "Person"),
+        Entity(NS, "ent:ann", "Ann Wu", "Person", aliases=("Bobby Tables",)),
+    )
+    club.write(Batch(NS, sessions=(Session(NS, "s1", 0, START),), entities=more))
+    assert (
+        club.match_entity("Jo", namespace=NS).note() == "'Jo' is taken as 'Jo Smith', the only name with the word 'Jo'"
+    )
+    assert club.match_entity("c smi", namespace=NS).note() == (
+        "'c smi' is taken as 'Caroline Smith', the only name with words beginning 'c', 'smi' in that order"
+    )
+    assert club.match_entity("Bobby", namespace=NS).note() == (
+        "'Bobby' is taken as 'Ann Wu' (by its alias 'Bobby Tables'), the only name with the word 'Bobby'"
+    )
+
+
+def test_a_match_is_used_in_the_namespace_it_was_made_in(club: Memory) -> None:
+    from graphmem.errors import ConfigError
+
+    match = club.match_entity("Carol", namespace=NS)
+    club.write(
+        Batch("other", sessions=(Session("other", "s1", 0, START),), entities=(Entity("other", "e", "X", "Person"),))
+    )
+    for call in (club.timeline, club.facts):
+        with pytest.raises(ConfigError, match="the match for 'Carol' was made in namespace 'club', not 'other'"):
+            call(match, namespace="other")  # before: club's ids looked up in 'other', silently
