@@ -31,7 +31,7 @@ TOOLS = {
     "recall": ["question", "namespace", "k", "since", "until", "hops", "as_of", "speakers", "time_axis"],
     "query": ["query", "namespace", "params"],
     "timeline": ["entity", "namespace", "since", "until"],
-    "facts": ["namespace", "entity", "predicate", "valid_at", "as_of", "all_time"],
+    "facts": ["entity", "namespace", "valid_at", "predicate", "as_of", "all_time"],
     "forget": ["namespace", "event_id"],
 }
 
