@@ -119,8 +119,8 @@ class EntityMatch:
             how = f"a word beginning {words[0]!r}"
         else:
             how = f"words beginning {', '.join(repr(w) for w in words)} in that order"
-        by = f" (by its alias {self.alias!r})" if self.alias is not None else ""
-        return f"{self.asked!r} is taken as {self.name!r}{by}, the only name with {how}"
+        where = f" (in its alias {self.alias!r})" if self.alias is not None else ""
+        return f"{self.asked!r} is taken as {self.name!r}, the only name with {how}{where}"
 
 
 def _part_of(asked: list[str], name: str, *, whole: bool) -> bool:

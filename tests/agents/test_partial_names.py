@@ -138,7 +138,7 @@ def test_the_note_says_how_the_part_was_matched(club: Memory) -> None:
         "'c smi' is taken as 'Caroline Smith', the only name with words beginning 'c', 'smi' in that order"
     )
     assert club.match_entity("Bobby", namespace=NS).note() == (
-        "'Bobby' is taken as 'Ann Wu' (by its alias 'Bobby Tables'), the only name with the word 'Bobby'"
+        "'Bobby' is taken as 'Ann Wu', the only name with the word 'Bobby' (in its alias 'Bobby Tables')"
     )
 
 
