@@ -395,6 +395,7 @@ def _plan_file(
             if sid not in new_ids and (ns, sid) not in adopted
             for _, e in sorted(evs.items())
         )
+        own = {sid: evs for sid, evs in written.items() if sid in new_ids or (ns, sid) not in adopted}
         start = len(job.todo)
         old = _old_prints(store, ns, key)
         gone = _gone_records(ns, key, old, written, new_ids)
@@ -413,7 +414,7 @@ def _plan_file(
                 n == len(group) - 1,
                 now,
                 store,
-                written,
+                own,  # the live events taken over are not kept: their words are no vocabulary
             )
             _live_in_the_way(store, owners, job, t, start)
         _retract_with(job, start, moved)

@@ -222,3 +222,23 @@ def test_the_session_argument_is_a_session_id_as_stored(memory: Memory, tmp_path
     assert "'session_3'" in _SESSION
     docs = (Path(__file__).parents[2] / "docs" / "cli.md").read_text(encoding="utf-8")
     assert "pass `--session session_3`" in docs
+
+
+def test_live_events_taken_over_are_not_the_vocabulary_of_kept_turns(memory: Memory, tmp_path: Path) -> None:
+    """The words of kept turns go with a partial unit (as a whole extraction would see them); the live
+    events taken over are retracted in that unit, not kept."""
+    seen: list[frozenset[str]] = []
+
+    class Recording(FakeExtractor):
+        def extract(self, transcript: Any) -> Any:
+            seen.append(transcript.vocabulary)
+            return super().extract(transcript)
+
+    path = export(tmp_path / "export.jsonl", [message(1), message(2)])
+    run(memory, path, namespace=NS)
+    said = [message(n, session="2", text=f"the zebra {n}") for n in (3, 4)]
+    live(memory, said)
+    export(path, [message(1), message(2), *said])
+    summary = ingest(memory, path, extractor=Recording(), resolver=keep, namespace=NS)
+    assert (summary.turns, summary.turns_kept, summary.events_retracted) == (2, 2, 2)
+    assert seen and "zebra" not in seen[-1]  # before: the live turns' words counted as kept
