@@ -25,7 +25,7 @@ from graphmem.memory import Memory
 if TYPE_CHECKING:
     from graphmem.context import Context
     from graphmem.ingest import Extractor, IngestSummary
-    from graphmem.lookup import StatedFact
+    from graphmem.lookup import EntityMatch, StatedFact
     from graphmem.models import Batch, Entity, Event, Fact, Mention
     from graphmem.query.plan import Plan
     from graphmem.query.result import Result
@@ -253,15 +253,24 @@ class AsyncMemory:
         """See :meth:`Memory.context_for`."""
         return await self._run(self._memory.context_for, request, budget_tokens=budget_tokens)
 
+    async def match_entity(self, name: str, *, namespace: str) -> EntityMatch:
+        """See :meth:`Memory.match_entity`."""
+        return await self._run(self._memory.match_entity, name, namespace=namespace)
+
     async def timeline(
-        self, entity: str, *, namespace: str, since: datetime | None = None, until: datetime | None = None
+        self,
+        entity: str | EntityMatch,
+        *,
+        namespace: str,
+        since: datetime | None = None,
+        until: datetime | None = None,
     ) -> list[Event]:
         """See :meth:`Memory.timeline`."""
         return await self._run(self._memory.timeline, entity, namespace=namespace, since=since, until=until)
 
     async def facts(
         self,
-        entity: str | None = None,
+        entity: str | EntityMatch | None = None,
         *,
         namespace: str,
         predicate: str | None = None,

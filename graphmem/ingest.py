@@ -5,9 +5,11 @@ The pipeline per input is read → extract → resolve → embed → write:
 - **read** (parent process, :mod:`graphmem.ingest_read`): the file is checked and parsed into transcripts
   by :mod:`graphmem.formats`; a transcript whose source record (file key + content hash) is already in
   the store is skipped, so re-ingesting unchanged content is a no-op and an interrupted run resumes
-  where it stopped. An edited file redoes only what changed (:mod:`graphmem.ingest_diff`): each session
-  keeps its unchanged leading turns, and the rest is retracted and written again in one transaction per
-  unit; two inputs never write the same session or event ids.
+  where it stopped; so is a file whose content is recorded from another path in the namespaces it
+  writes (a copy, or a moved file), with a note naming that path. An edited file redoes only what
+  changed (:mod:`graphmem.ingest_diff`): each session keeps its unchanged leading turns, and the rest is
+  retracted and written again in one transaction per unit; two inputs never write the same session or
+  event ids.
 - **extract**: the extractor turns each transcript into a :class:`~graphmem.models.Batch`. With
   ``workers > 1`` this runs in worker processes, each loading its own spaCy pipeline once.
 - **resolve**, **embed**, **write** (parent, the single writer, in input order): entities are resolved
@@ -102,7 +104,9 @@ class IngestSummary:
     ``turns`` counts the turns written (extracted, embedded and stored); ``turns_kept`` the turns of
     changed inputs left as stored, each session's unchanged leading turns (:mod:`graphmem.ingest_diff`);
     ``events_retracted`` the events of earlier versions of edited inputs that were deleted (the changed
-    rest of a session, and sessions the input no longer holds).
+    rest of a session, and sessions the input no longer holds); ``turns_live`` the turns not written because
+    the namespace holds them already, added live with the same id in the same session (a live session the
+    input holds whole is taken over instead: its events are retracted and written again from the input).
     """
 
     files_ok: int = 0
@@ -110,12 +114,16 @@ class IngestSummary:
     files_skipped: int = 0
     turns: int = 0
     turns_kept: int = 0
+    turns_live: int = 0
     events: int = 0
     entities: int = 0
     facts: int = 0
     events_retracted: int = 0
     seconds: float = 0.0
     errors: list[tuple[str, str]] = field(default_factory=list)
+    #: ``(path, message)`` for inputs skipped for a reason worth telling: a copy of an input already
+    #: ingested from another path (the message names that path).
+    notes: list[tuple[str, str]] = field(default_factory=list)
     namespaces: list[str] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=lambda: dict.fromkeys(STAGES, 0.0))
     extractor: str = ""
@@ -141,6 +149,7 @@ class IngestSummary:
             "files_skipped": self.files_skipped,
             "turns": self.turns,
             "turns_kept": self.turns_kept,
+            "turns_live": self.turns_live,
             "events": self.events,
             "entities": self.entities,
             "facts": self.facts,
@@ -148,6 +157,7 @@ class IngestSummary:
             "seconds": round(self.seconds, 3),
             "turns_per_s": round(self.turns_per_s, 1),
             "errors": [{"path": p, "message": m} for p, m in self.errors],
+            "notes": [{"path": p, "message": m} for p, m in self.notes],
             "namespaces": self.namespaces,
             "timings": {k: round(v, 3) for k, v in self.timings.items()},
             "extractor": self.extractor,
@@ -631,7 +641,8 @@ def ingest(
             to a namespace named after its stem, and in-memory records to ``default``. Files sharing a
             namespace never overwrite each other: when a file's session ids are taken by another file
             (``a/chat.txt`` and ``b/chat.txt``), its ids carry a tag of its path (``chat-1f2e3d4c/session_1``).
-        format: one of ``locomo``, ``jsonl``, ``text``, ``chat``; detected per file when ``None``.
+        format: one of :data:`graphmem.formats.FORMATS` (``locomo``, ``jsonl``, ``text``, ``chat``, ``whatsapp``);
+            detected per file when ``None``.
         extractor: ``spacy`` (offline, the default), ``claude``, or an :class:`Extractor` object.
         workers: extraction processes; ``1`` extracts in this process. Writing is always done here.
         progress: show a progress bar on stderr (files, and turns as each unit is committed, turns/s).
@@ -704,8 +715,11 @@ def ingest(
             summary.timings["read"] += job.read_seconds
             if job.error is None and job.skipped:
                 summary.files_skipped += 1
+                if job.note is not None:
+                    summary.notes.append((job.path, job.note))
             elif job.error is None and parts is not None:
                 summary.turns_kept += job.kept
+                summary.turns_live += job.live
                 try:
                     job.error = _write_job(target, job, parts, resolve, embed, summary, lambda: tick(0))
                 except Exception as exc:  # a store or resolver failure on one input; others continue

@@ -12,7 +12,9 @@
 
 A message's identity is its position in its session, or the ``id`` it gives: repeated identical texts
 are separate events, and re-adding a message with an ``id`` already stored returns the stored event
-(a retry) instead of writing it twice. The placed messages are then extracted as one transcript and go
+(a retry) instead of writing it twice; so does adding one that a file ingested before holds with that id
+in the session the message names. (Ingesting a file whose messages were added live recognises them the
+same way: :mod:`graphmem.ingest_read`.) The placed messages are then extracted as one transcript and go
 through the same write path as files (:func:`graphmem.writer.commit_batch`): entities are resolved
 against those the namespace holds, so a person named in message 40 is the entity named in message 3.
 The whole call runs under the store's write lock, so concurrent writers never take the same position; the
@@ -185,24 +187,49 @@ class _Placement:
         return tuple(self.open[sid].session for sid in self.order if self.open[sid].new and self.open[sid].turns)
 
 
-def _retry_of(store: GraphStore, namespace: str, turn: RawTurn) -> Event | None:
+def _retry_of(store: GraphStore, namespace: str, turn: RawTurn, session: str | None = None) -> Event | None:
     """The stored event of a message re-sent with the same ``id``, or ``None`` when it is new.
+
+    A message added live before is one with that id anywhere in the namespace. One ingested from a file
+    counts when the message names its session (``session``): the file's session, as the messages name
+    it (``session_3``, or ``export/session_3`` for ``export.jsonl`` ingested into an explicit namespace;
+    :func:`graphmem.ingest_read.session_label`), so an export ingested first and the same messages
+    added live after are stored once, as the other order is. When several files' sessions carry that
+    name (``a/session_3``, ``b/session_3``), the message is the one of theirs saying the same, or new.
 
     Raises:
         IngestError: the stored message with that id says something else (nothing is overwritten).
     """
     if turn.source_id is None:
         return None
-    for event in store.find_events_by_source(namespace, turn.source_id):
-        if event.source_file is None:
-            if event.speaker != turn.speaker or event.text != event_text(turn):
-                raise IngestError(
-                    f"message id {turn.source_id!r} is already stored in namespace {namespace!r} as "
-                    f"{event.id} with another speaker or text; forget that event first to replace it",
-                    path=_PATH,
-                )
-            return event
-    return None
+    said = (turn.speaker, event_text(turn))
+    found = [
+        e
+        for e in store.find_events_by_source(namespace, turn.source_id)
+        if e.source_file is None or _same_session(e.session, session)
+    ]
+    same = next((e for e in found if (e.speaker, e.text) == said), None)
+    if same is not None:
+        return same
+    live = [e for e in found if e.source_file is None]
+    # files under one namespace may each name a session "3" (two exports numbering their messages afresh):
+    # the message is one of theirs only when a single file session carries that name
+    files = {e.session: e for e in found if e.source_file is not None}
+    other = live[0] if live else next(iter(files.values())) if len(files) == 1 else None
+    if other is None:
+        return None
+    where = f" ({other.source_file}:{other.source_line})" if other.source_file and other.source_line else ""
+    raise IngestError(
+        f"message id {turn.source_id!r} is already stored in namespace {namespace!r} as "
+        f"{other.id}{where} with another speaker or text; forget that event first to replace it",
+        path=_PATH,
+    )
+
+
+def _same_session(stored: str, named: str | None) -> bool:
+    """Whether a file's session ``stored`` is the session a message names (``session_3`` is ``session_3``
+    and ``export/session_3``, the session as read under an explicit namespace or with a tag)."""
+    return named is not None and (stored == named or stored.endswith(f"/{named}"))
 
 
 def add(
@@ -227,7 +254,9 @@ def add(
         messages: one message dict or a list, shaped like a JSONL line: ``speaker``, ``text``, optional
             ``time`` (ISO 8601 or epoch seconds), ``session``, ``id`` and ``caption``.
         namespace: where the messages go.
-        session: the session of messages that name none (default: the namespace's latest one).
+        session: the session of messages that name none, its id as stored (``session_3``, as events
+            show it; a message's own ``"session": "3"`` is named as in a file, ``session_3``). Default:
+            the namespace's latest one.
         extractor: the extractor (default: spaCy, made once per memory and reusing ``nlp``).
         resolver: the entity resolver (default: as for files).
         embed: embed the event texts.
@@ -269,7 +298,7 @@ def add(
                     )
                 ids.append(placed_id)
                 continue
-            retry = _retry_of(store, namespace, message.turn)
+            retry = _retry_of(store, namespace, message.turn, message.session)
             if retry is not None:
                 ids.append(retry.id)
                 retried.add(retry.id)

@@ -2,8 +2,11 @@
 
 These are the direct reads an agent asks for most, without writing a query: "what happened with
 Riley between May and June" and "what is true about Riley now". Names are matched as the store does
-(name or alias, ignoring case); a name that matches nothing is a :class:`~graphmem.errors.NotFoundError`
-that suggests the closest names the namespace holds.
+(name or alias, ignoring case and accents); a name that matches none is then read as part of one
+(:func:`match_entity`): ``Caro`` for Caroline, ``smith`` for Caroline Smith. One name
+matched so is used (the CLI and the MCP tools say which); several are a
+:class:`~graphmem.errors.NotFoundError` listing them; none is one that suggests the closest names the
+namespace holds.
 """
 
 from __future__ import annotations
@@ -11,13 +14,25 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from graphmem.errors import NotFoundError
+from graphmem.errors import ConfigError, NotFoundError
 from graphmem.models import EdgeType, Entity, Event, Fact, validate_namespace
 from graphmem.store.base import Direction, GraphStore, TimeFilter
 
-__all__ = ["StatedFact", "entity_facts", "no_entity_message", "resolve_entity", "timeline"]
+if TYPE_CHECKING:
+    from graphmem.memory import Memory
+
+__all__ = [
+    "EntityMatch",
+    "StatedFact",
+    "entity_facts",
+    "match_entity",
+    "no_entity_message",
+    "require_speakers",
+    "resolve_entity",
+    "timeline",
+]
 
 _EVENT_EDGES = (EdgeType.MENTIONS, EdgeType.SPOKEN_BY)
 
@@ -73,20 +88,120 @@ def _iso(when: datetime | None) -> str | None:
     return when.isoformat() if when is not None else None
 
 
-def resolve_entity(store: GraphStore, namespace: str, name: str) -> list[Entity]:
-    """The entities called ``name`` (or with it as an alias) in ``namespace``; never empty.
+@dataclass(frozen=True, slots=True)
+class EntityMatch:
+    """The entities a name given by a user stands for.
+
+    Attributes:
+        asked: the name as given.
+        entities: the entities it stands for (never empty; several when they share the name).
+        name: the name they were matched by: ``asked`` itself, or the one name it is part of.
+        exact: whether ``asked`` is a name or alias of theirs (ignoring case and accents), not a part.
+    """
+
+    asked: str
+    entities: tuple[Entity, ...]
+    name: str
+    exact: bool = True
+    #: How a part was matched: its words are words of the name (``True``), or begin them.
+    whole: bool = True
+    #: The alias the part was found in, when not in the name itself.
+    alias: str | None = None
+
+    def note(self) -> str | None:
+        """What to tell a user when the name was read as part of another: ``'Caro' is taken as 'Caroline
+        Smith', the only name with a word beginning 'Caro'``."""
+        if self.exact:
+            return None
+        words = self.asked.split()
+        if self.whole:
+            how = f"the word {self.asked.strip()!r}" if len(words) == 1 else f"the words {' '.join(words)!r}"
+        elif len(words) == 1:
+            how = f"a word beginning {words[0]!r}"
+        else:
+            how = f"words beginning {', '.join(repr(w) for w in words)} in that order"
+        where = f" (in its alias {self.alias!r})" if self.alias is not None else ""
+        return f"{self.asked!r} is taken as {self.name!r}, the only name with {how}{where}"
+
+
+def _part_of(asked: list[str], name: str, *, whole: bool) -> bool:
+    """Whether each word of ``asked`` is (``whole``) or begins a word of ``name``, in order (both
+    normalised and split)."""
+    words = name.split()
+    at = 0
+    for part in asked:
+        while at < len(words) and not (words[at] == part if whole else words[at].startswith(part)):
+            at += 1
+        if at == len(words):
+            return False
+        at += 1
+    return True
+
+
+#: How many names an ambiguous name's error lists.
+_SHOWN = 10
+
+
+def match_entity(store: GraphStore, namespace: str, name: str) -> EntityMatch:
+    """The entities ``name`` stands for in ``namespace``: those with it as name or alias (ignoring case and
+    accents), else those whose name or alias it is part of, when that is one name.
+
+    Part of a name: each of its words is a word of the name, in order (``smith`` for Caroline Smith),
+    else begins one (``Caro`` for Caroline, ``C Smith`` for Caroline Smith): whole words are tried first,
+    so ``Smith`` is Caroline Smith even beside Zoë Smithers. Entities matched through an alias count under
+    their name, so a name and its aliases are one match.
 
     Raises:
         ConfigError: an illegal namespace.
-        NotFoundError: no entity has that name; the message lists the closest names.
+        NotFoundError: no entity has that name and it is part of none (the message suggests the closest
+            names), or it is part of several names (the message lists them).
     """
+    from graphmem.text import normalise_name
+
     validate_namespace(namespace)
     found = store.find_entities(namespace, name, limit=10)
     if found:
-        return found
-    if not any(True for _ in store.iter_entities(namespace)):
+        return EntityMatch(name, tuple(found), name)
+    asked = normalise_name(name).split()
+    held = [(ent, [normalise_name(n) for n in (ent.name, *ent.aliases)]) for ent in store.iter_entities(namespace)]
+    if not held:
         raise NotFoundError(f"namespace {namespace!r} holds no entities")
+    by_name: dict[str, list[Entity]] = {}
+    by_alias: dict[str, str] = {}  # entity id → the alias the part was found in (not its name)
+    whole = True
+    for whole in (True, False):
+        for ent, names in held:
+            hits = [i for i, n in enumerate(names) if asked and _part_of(asked, n, whole=whole)]
+            if hits:
+                by_name.setdefault(normalise_name(ent.name), []).append(ent)
+                if hits[0] > 0:
+                    by_alias[ent.id] = ent.aliases[hits[0] - 1]
+        if by_name:
+            break
+    if len(by_name) == 1:
+        entities = sorted(next(iter(by_name.values())), key=lambda e: e.id)
+        in_name = [e for e in entities if e.id not in by_alias]
+        alias = None if in_name else by_alias[entities[0].id]
+        return EntityMatch(name, tuple(entities), entities[0].name, exact=False, whole=whole, alias=alias)
+    if by_name:
+        names = sorted({ents[0].name for ents in by_name.values()}, key=lambda n: (n.casefold(), n))
+        shown = ", ".join(repr(n) for n in names[:_SHOWN]) + (
+            f" and {len(names) - _SHOWN} more" if len(names) > _SHOWN else ""
+        )
+        raise NotFoundError(
+            f"{name!r} is part of {len(names)} names in namespace {namespace!r}: {shown}; give one of them whole"
+        )
     raise NotFoundError(no_entity_message(store, namespace, name))
+
+
+def resolve_entity(store: GraphStore, namespace: str, name: str) -> list[Entity]:
+    """The entities ``name`` stands for in ``namespace`` (:func:`match_entity`); never empty.
+
+    Raises:
+        ConfigError: an illegal namespace.
+        NotFoundError: as :func:`match_entity`.
+    """
+    return list(match_entity(store, namespace, name).entities)
 
 
 def no_entity_message(store: GraphStore, namespace: str, name: str) -> str:
@@ -117,25 +232,41 @@ def _require_predicate(store: GraphStore, namespace: str, predicate: str) -> Non
     raise NotFoundError(f"no fact in namespace {namespace!r} has predicate {predicate!r}{hint}")
 
 
+def _entities_in(match: EntityMatch, namespace: str) -> tuple[Entity, ...]:
+    """The entities of ``match``, made in ``namespace`` (another namespace's ids would find nothing here, or
+    another namespace's entity of the same id).
+
+    Raises:
+        ConfigError: the match was made in another namespace.
+    """
+    other = next((e.namespace for e in match.entities if e.namespace != namespace), None)
+    if other is not None:
+        raise ConfigError(f"the match for {match.asked!r} was made in namespace {other!r}, not {namespace!r}")
+    return match.entities
+
+
 def timeline(
     store: GraphStore,
     namespace: str,
-    entity: str,
+    entity: str | EntityMatch,
     *,
     since: datetime | None = None,
     until: datetime | None = None,
 ) -> list[Event]:
-    """The events that mention the entity called ``entity`` or that it spoke, in time order.
+    """The events that mention the entity called ``entity`` (or matched already) or that it spoke, in time order.
 
     ``since``/``until`` bound event time (inclusive); undated events always pass, as in recall.
 
     Raises:
-        ConfigError: an illegal namespace.
-        NotFoundError: no entity has that name.
+        ConfigError: an illegal namespace; a match made in another namespace.
+        NotFoundError: the name stands for no entity, or is part of several names (:func:`match_entity`).
     """
     window = TimeFilter(since=since, until=until)
     ids: dict[str, None] = {}
-    for ent in resolve_entity(store, namespace, entity):
+    found = (
+        _entities_in(entity, namespace) if isinstance(entity, EntityMatch) else resolve_entity(store, namespace, entity)
+    )
+    for ent in found:
         for nb in store.neighbors(namespace, ent.id, edge_types=_EVENT_EDGES, direction=Direction.IN, time=window):
             ids.setdefault(nb.node_id, None)
     events = [ev for ev in store.get_events(namespace, list(ids)) if window.admits_event(ev)]
@@ -146,7 +277,7 @@ def timeline(
 def entity_facts(
     store: GraphStore,
     namespace: str,
-    entity: str | Iterable[Entity] | None = None,
+    entity: str | EntityMatch | Iterable[Entity] | None = None,
     *,
     predicate: str | None = None,
     valid_at: datetime | None = None,
@@ -164,7 +295,7 @@ def entity_facts(
     Args:
         store: the store to read.
         namespace: the namespace.
-        entity: a name (resolved with :func:`resolve_entity`), entities already resolved, or ``None``
+        entity: a name (resolved with :func:`match_entity`), a match or entities already resolved, or ``None``
             for every fact of the namespace.
         predicate: only facts with this predicate.
         valid_at: what held at this moment (default: now), as memory knows it now.
@@ -174,7 +305,8 @@ def entity_facts(
         coalesce: merge the statements of one holding (default); false: one fact per statement and version.
 
     Raises:
-        ConfigError: an illegal namespace; ``all_time`` with ``valid_at``/``as_of``.
+        ConfigError: an illegal namespace; ``all_time`` with ``valid_at``/``as_of``; a match made in
+            another namespace.
         NotFoundError: ``entity`` is a name no entity has, or ``predicate`` one no fact has (at any time).
     """
     from graphmem.fact_time import coalesce as coalesced
@@ -189,7 +321,10 @@ def entity_facts(
             if predicate in (None, f.predicate):
                 facts.setdefault(f.id, f)
     else:
-        entities = resolve_entity(store, namespace, entity) if isinstance(entity, str) else list(entity)
+        if isinstance(entity, str):
+            entities = resolve_entity(store, namespace, entity)
+        else:
+            entities = list(_entities_in(entity, namespace) if isinstance(entity, EntityMatch) else entity)
         for ent in entities:
             for nb in store.neighbors(namespace, ent.id, edge_types=(EdgeType.FACT,), time=window):
                 fact = nb.fact
@@ -206,3 +341,30 @@ def entity_facts(
     listed = coalesced(facts.values(), history=window.history) if coalesce else list(facts.values())
     ordered = sorted(listed, key=lambda f: (f.valid_from or f.recorded_at, f.recorded_at, f.id))
     return [StatedFact(f, names[f.subject_id], names[f.object_id]) for f in ordered]
+
+
+def require_speakers(memory: Memory, namespace: str, wanted: Iterable[str]) -> None:
+    """Refuse a speaker who never speaks in the namespace (recall filtered by them would find nothing).
+
+    ``graphmem recall --speaker`` and the MCP ``recall`` tool's ``speakers`` check with this.
+
+    Raises:
+        UnknownNamespaceError: the namespace holds no data.
+        ConfigError: a speaker is unknown; the message lists the speakers and suggests the closest.
+    """
+    from graphmem.errors import ConfigError
+    from graphmem.namespaces import require_namespace
+    from graphmem.text import normalise_name
+
+    require_namespace(namespace, memory.namespaces(), where=memory.store.uri)
+    # the speakers as recall reads them (kept for it): on a store that cannot list them, one read of the events
+    known = sorted(set(memory.recall_cache(namespace).load_participants(memory.store, namespace).values()))
+    names = {normalise_name(s) for s in known}
+    for name in wanted:
+        if normalise_name(name) not in names:
+            from graphmem.query.schema import closest  # only now: it loads the query package
+
+            shown = ", ".join(known[:10]) + (", …" if len(known) > 10 else "")
+            hint = closest(name, known)
+            suggestion = f" (did you mean {hint!r}?)" if hint else ""
+            raise ConfigError(f"no speaker {name!r} in namespace {namespace!r} (speakers: {shown}){suggestion}")

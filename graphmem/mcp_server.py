@@ -2,7 +2,10 @@
 
 Tools (each with a JSON schema from its signature and a docstring an agent can follow):
 ``add_messages``, ``recall``, ``query``, ``timeline``, ``facts``, ``forget``. Resources: the DSL
-reference (``graphmem://docs/dsl``) and the namespace list (``graphmem://namespaces``).
+reference (``graphmem://docs/dsl``) and the namespace list (``graphmem://namespaces``). Each tool takes
+the options of its Python and CLI twins with the same meanings (``recall``: those of ``graphmem recall``;
+``facts``: ``predicate``, ``valid_at``, ``as_of``, ``all_time``, as :meth:`~graphmem.Memory.facts`), dates
+as ISO text read as the CLI reads them (:func:`parse_when`).
 
 Every tool runs on an :class:`~graphmem.aio.AsyncMemory`, so blocking work stays off the server's event
 loop and writes are serialised. A :class:`~graphmem.errors.GraphmemError` becomes an MCP tool error
@@ -25,8 +28,9 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 from pydantic import Field
 
 from graphmem.errors import ConfigError, GraphmemError, MissingDependencyError
-from graphmem.fact_time import end_of_day
+from graphmem.fact_time import DATE_FORMS, end_of_day
 from graphmem.models import Event
+from graphmem.recall.config import MAX_HOPS
 
 if TYPE_CHECKING:
     from mcp.server.mcpserver import MCPServer
@@ -75,10 +79,12 @@ def dsl_reference() -> str:
 def parse_when(value: str | None, name: str, *, until: bool = False) -> datetime | None:
     """An ISO date or date-time argument (``2024-05-01``, ``2024-05-01T14:30``, with or without a zone).
 
-    A date alone means its midnight, or with ``until`` (an inclusive upper bound) the end of that day.
+    A date alone means its midnight, or with ``until`` (an inclusive upper bound: ``until``, ``as_of``)
+    the end of that day, as the CLI's options read them.
 
     Raises:
-        ConfigError: the text is not such a date; the message names the argument.
+        ConfigError: the text is not such a date; the message names the argument and the forms accepted
+            (:data:`~graphmem.fact_time.DATE_FORMS`, as the CLI's message names them).
     """
     if value is None or not value.strip():
         return None
@@ -86,7 +92,7 @@ def parse_when(value: str | None, name: str, *, until: bool = False) -> datetime
     try:
         when = datetime.fromisoformat(text)
     except ValueError:
-        raise ConfigError(f"{name}: {value!r} is not a date; write 2024-05-01 or 2024-05-01T14:30") from None
+        raise ConfigError(f"{name}: {value!r} is not a date: write {DATE_FORMS}") from None
     return end_of_day(when) if until and _is_date(text) else when
 
 
@@ -129,6 +135,19 @@ _NS = "The namespace: one conversation, user or agent, e.g. 'conv-26'."
 _SINCE = "Only messages at or after this ISO date."
 _UNTIL = "Only messages at or before this ISO date or date-time (a date alone: that whole day)."
 _ENTITY = "A person, place or thing by name, e.g. 'Riley'."
+_AS_OF = "Answer from what memory held at this ISO date or date-time (a date alone: at the end of that day)."
+_VALID_AT = "Only facts true at this ISO date or date-time (default: now)."
+_ALL_TIME = "Every version of every fact, whatever its times (not with valid_at or as_of)."
+_PREDICATE = "Only facts with this predicate, e.g. 'works_at'."
+_HOPS = f"How far recall follows the graph from the best matches: 0 (matches only) to {MAX_HOPS}."
+_SPEAKERS = "Only messages said by one of these people (names as they speak in the namespace)."
+_TIME_AXIS = (
+    "What since/until bound: when a message was 'said', when what it tells of 'happened', or 'either' (default)."
+)
+_SESSION = (
+    "The session id of messages that name none, as stored (e.g. 'session_3', as recall shows it; a message's "
+    "own 'session': '3' is named as in a file, session_3). Default: the namespace's latest session."
+)
 _MESSAGES = (
     "Messages in the order they were said. Each is an object with 'speaker' and 'text', and optionally "
     "'time' (ISO date-time; default now), 'session', 'id' (your own id) and 'caption' (a description of "
@@ -136,6 +155,9 @@ _MESSAGES = (
 )
 _QUERY = "A graphmem query, e.g. 'FIND (e:Event) WHERE e.speaker = $who RETURN e.text LIMIT 5'."
 _PARAMS = 'Values for the query\'s $name parameters, e.g. {"who": "Sam"}.'
+#: The default of a required argument after an optional one (``facts(entity=None, namespace)``, the order
+#: the tool had when entity was required): the tool's schema requires it all the same.
+_REQUIRED: Any = Field(...)
 _EVENT_ID = "Delete only this event (an id from add_messages or recall); omit to delete the whole namespace."
 
 
@@ -149,6 +171,7 @@ class GraphmemTools:
         self,
         namespace: Annotated[str, Field(description=_NS)],
         messages: Annotated[list[dict[str, Any]], Field(description=_MESSAGES)],
+        session: Annotated[str | None, Field(description=_SESSION)] = None,
     ) -> dict[str, Any]:
         """Remember messages of a conversation: store them as events, with the people, things and facts they name.
 
@@ -156,7 +179,7 @@ class GraphmemTools:
         with forget to delete that message).
         """
         with _as_tool_error():
-            ids = await self.memory.add(messages, namespace=namespace)
+            ids = await self.memory.add(messages, namespace=namespace, session=session)
         return {"namespace": namespace, "event_ids": ids}
 
     async def recall(
@@ -166,13 +189,20 @@ class GraphmemTools:
         k: Annotated[int, Field(ge=1, le=100, description="How many past messages to consider.")] = 10,
         since: Annotated[str | None, Field(description=_SINCE)] = None,
         until: Annotated[str | None, Field(description=_UNTIL)] = None,
+        # the bounds are shown in the schema, not enforced by it: Memory's error says why 6
+        hops: Annotated[int, Field(description=_HOPS, json_schema_extra={"minimum": 0, "maximum": MAX_HOPS})] = 2,
+        as_of: Annotated[str | None, Field(description=_AS_OF)] = None,
+        speakers: Annotated[list[str] | None, Field(description=_SPEAKERS)] = None,
+        time_axis: Annotated[Literal["said", "happened", "either"], Field(description=_TIME_AXIS)] = "either",
     ) -> str:
         """Recall what memory holds about a question, as a block of text ready to use in your answer.
 
         The block lists the current facts about the people and things the question names, then the
         best-matching past messages, best first, each as [date time] speaker: text (why: the reason it
         was picked). It fits about 1500 tokens. Answer from it; say so when it does not hold the answer.
+        The options mean what ``graphmem recall``'s do; a speaker nobody is in the namespace is an error.
         """
+        from graphmem.lookup import require_speakers
         from graphmem.recall import RecallRequest
 
         with _as_tool_error():
@@ -180,9 +210,15 @@ class GraphmemTools:
                 question,
                 namespace=namespace,
                 k=k,
+                hops=hops,
                 since=parse_when(since, "since"),
                 until=parse_when(until, "until", until=True),
+                speakers=speakers or None,
+                as_of=parse_when(as_of, "as_of", until=True),
+                time_axis=time_axis,
             )
+            if request.speakers:
+                await self.memory._run(require_speakers, self.memory.memory, namespace, request.speakers)
             return (await self.memory.context_for(request)).text
 
     async def query(
@@ -218,31 +254,57 @@ class GraphmemTools:
     ) -> dict[str, Any]:
         """List, in time order, every message that mentions the named person or thing or that they said.
 
-        An unknown name is an error that suggests the closest names memory holds.
+        A name that is part of one name only ('Caro' for Caroline) is taken as that name, and 'name' and
+        'note' in the result say so; part of several names, it is an error listing them; an unknown name
+        is an error that suggests the closest names memory holds.
         """
         with _as_tool_error():
+            match = await self.memory.match_entity(entity, namespace=namespace)
             events = await self.memory.timeline(
-                entity,
+                match,
                 namespace=namespace,
                 since=parse_when(since, "since"),
                 until=parse_when(until, "until", until=True),
             )
-        return {"entity": entity, "namespace": namespace, "events": [_event_dict(ev) for ev in events]}
+        found = {"entity": entity, "name": match.name, "namespace": namespace}
+        if note := match.note():
+            found["note"] = note
+        return {**found, "events": [_event_dict(ev) for ev in events]}
 
     async def facts(
         self,
-        entity: Annotated[str, Field(description=_ENTITY)],
-        namespace: Annotated[str, Field(description=_NS)],
-        valid_at: Annotated[str | None, Field(description="Only facts true at this ISO date (default: now).")] = None,
+        entity: Annotated[str | None, Field(description=_ENTITY + " Omit for every fact of the namespace.")] = None,
+        namespace: Annotated[str, Field(description=_NS)] = _REQUIRED,
+        valid_at: Annotated[str | None, Field(description=_VALID_AT)] = None,
+        predicate: Annotated[str | None, Field(description=_PREDICATE)] = None,
+        as_of: Annotated[str | None, Field(description=_AS_OF)] = None,
+        all_time: Annotated[bool, Field(description=_ALL_TIME)] = False,
     ) -> dict[str, Any]:
         """List the facts memory holds about the named person or thing (subject predicate object, with dates).
 
-        Each fact has when it became true (valid_from), when it stopped (valid_to) and the ids of the
-        messages it came from (evidence). Pass valid_at to ask what was true on a date.
+        Each fact has when it became true (valid_from), when it stopped (valid_to), when memory recorded
+        it (recorded_at) and retired it (expired_at), and the ids of the messages it came from (evidence).
+        By default the facts true now, as memory holds them now; valid_at asks what was true on a date,
+        as_of what memory believed then, all_time every version (as Memory.facts and graphmem facts).
         """
+        if not isinstance(namespace, str):  # a Python caller left it out (the schema requires it)
+            raise TypeError("GraphmemTools.facts() needs a namespace")
         with _as_tool_error():
-            found = await self.memory.facts(entity, namespace=namespace, valid_at=parse_when(valid_at, "valid_at"))
-        return {"entity": entity, "namespace": namespace, "facts": [f.as_dict() for f in found]}
+            match = None if entity is None else await self.memory.match_entity(entity, namespace=namespace)
+            found = await self.memory.facts(
+                match,
+                namespace=namespace,
+                predicate=predicate,
+                valid_at=parse_when(valid_at, "valid_at"),
+                as_of=parse_when(as_of, "as_of", until=True),
+                all_time=all_time,
+            )
+        named: dict[str, Any] = {"entity": entity, "namespace": namespace}
+        if match is not None:
+            named["name"] = match.name
+            if note := match.note():
+                named["note"] = note
+        return {**named, "facts": [f.as_dict() for f in found]}
 
     async def forget(
         self,

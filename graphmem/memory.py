@@ -36,7 +36,7 @@ if TYPE_CHECKING:
     from graphmem.context import Context
     from graphmem.embed import Embedder, FloatArray
     from graphmem.ingest import Extractor, IngestSummary
-    from graphmem.lookup import StatedFact
+    from graphmem.lookup import EntityMatch, StatedFact
     from graphmem.query import AboutFn
     from graphmem.query.plan import Plan
     from graphmem.query.result import Result
@@ -273,7 +273,8 @@ class Memory:
 
         A message is a dict shaped like a JSONL line: ``speaker``, ``text``, and optionally ``time``
         (ISO 8601 text, epoch seconds, a ``datetime`` or a ``date``), ``session``, ``id`` and
-        ``caption``. It joins its session (or ``session``, or the namespace's latest one unless the
+        ``caption``. It joins its session (or ``session``, a session id as stored such as ``session_3``,
+        while a message's ``"session": "3"`` is named as in a file; or the namespace's latest one unless the
         pause since its last turn exceeds the session gap) at the next position; without a time it
         takes the current time. Entities are resolved against what the namespace
         holds. See :func:`graphmem.live.add`.
@@ -454,8 +455,9 @@ class Memory:
         (``until`` and ``as_of``: the end of that day, so memory as of a day holds that day's turns).
 
         Raises:
-            ConfigError: an empty question, an illegal namespace, a non-positive ``k``, a negative
-                ``hops``, a time argument that is no ``datetime`` or ``date``, or ``since`` after ``until``.
+            ConfigError: an empty question, an illegal namespace, a non-positive ``k``, ``hops``
+                outside 0 to 6 (:data:`~graphmem.recall.config.MAX_HOPS`), a time argument that is no
+                ``datetime`` or ``date``, or ``since`` after ``until``.
         """
         from graphmem.recall import RecallRequest
 
@@ -523,16 +525,40 @@ class Memory:
 
         return build_context(request, store=self.store, recall=self.recall_request, budget_tokens=budget_tokens)
 
-    def timeline(
-        self, entity: str, *, namespace: str, since: datetime | None = None, until: datetime | None = None
-    ) -> list[Event]:
-        """The events that mention ``entity`` (a name or alias) or that it spoke, in time order.
-
-        ``since``/``until`` are inclusive; a ``date`` for ``until`` keeps that whole day.
+    def match_entity(self, name: str, *, namespace: str) -> EntityMatch:
+        """The entities ``name`` stands for: those with it as name or alias (ignoring case and accents), else
+        the one name it is part of (``Caro`` for Caroline, ``smith`` for Caroline Smith). What
+        :meth:`timeline` and :meth:`facts` use; ``match.note()`` says when a name was read as part of
+        another (the CLI and the MCP tools print it). See :func:`graphmem.lookup.match_entity`.
 
         Raises:
-            ConfigError: ``since`` is after ``until``, or a time is no ``datetime`` or ``date``.
-            NotFoundError: no entity has that name (the message suggests the closest).
+            ConfigError: an illegal namespace.
+            NotFoundError: no entity has that name and it is part of none (the message suggests the
+                closest), or it is part of several names (the message lists them).
+        """
+        from graphmem.lookup import match_entity
+
+        return match_entity(self.store, namespace, name)
+
+    def timeline(
+        self,
+        entity: str | EntityMatch,
+        *,
+        namespace: str,
+        since: datetime | None = None,
+        until: datetime | None = None,
+    ) -> list[Event]:
+        """The events that mention ``entity`` or that it spoke, in time order.
+
+        ``entity`` is a name or alias, or part of one name (``Caro`` for Caroline: :meth:`match_entity`),
+        or a match already made (in ``namespace``). ``since``/``until`` are inclusive; a ``date`` for
+        ``until`` keeps that whole day.
+
+        Raises:
+            ConfigError: ``since`` is after ``until``, or a time is no ``datetime`` or ``date``; a match
+                made in another namespace.
+            NotFoundError: no entity has that name and it is part of none (the message suggests the
+                closest), or it is part of several names (the message lists them).
         """
         from graphmem.errors import ConfigError
         from graphmem.fact_time import as_moment, as_upper_bound
@@ -545,7 +571,7 @@ class Memory:
 
     def facts(
         self,
-        entity: str | None = None,
+        entity: str | EntityMatch | None = None,
         *,
         namespace: str,
         predicate: str | None = None,
@@ -554,7 +580,7 @@ class Memory:
         all_time: bool = False,
         coalesce: bool = True,
     ) -> list[StatedFact]:
-        """Facts of ``namespace`` (about ``entity``, a name or alias, when given), named, oldest first.
+        """Facts of ``namespace`` (about ``entity`` when given: as for :meth:`timeline`), named, oldest first.
 
         Current facts by default: those valid now, in the version memory holds now. ``valid_at`` asks
         what held then (as memory knows it now), ``as_of`` what memory believed then (a ``date``: at the
@@ -568,8 +594,8 @@ class Memory:
 
         Raises:
             ConfigError: ``all_time`` with ``valid_at``/``as_of``; an illegal namespace.
-            NotFoundError: no entity has that name, or no fact (of any time) has ``predicate`` (the message
-                suggests the closest).
+            NotFoundError: ``entity`` stands for no entity or is part of several names (as for
+                :meth:`timeline`), or no fact (of any time) has ``predicate`` (the message suggests the closest).
         """
         from graphmem.fact_time import as_moment, as_upper_bound
         from graphmem.lookup import entity_facts

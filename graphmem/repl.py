@@ -44,7 +44,7 @@ _COMMANDS = {
     ".explain on|off": "print the plan before each result",
     ".timing [on|off]": "print how long each query took",
     ".format table|json": "print results as tables or JSON",
-    ".namespace [NAME]": "show or set the namespace queries run in",
+    ".namespace [NAME|-]": "show or set the namespace queries run in (- clears it)",
     ".quit": "leave (also Ctrl-D)",
 }
 _HELP_QUERIES = """\
@@ -483,7 +483,9 @@ class Repl:
         return args[0].lower() == "on"
 
     def set_namespace(self, args: list[str]) -> None:
-        """``.namespace [NAME]``: show the namespace and the ones that exist, or switch to ``NAME``."""
+        """``.namespace [NAME|-]``: show the namespace and the ones that exist, switch to ``NAME``, or with
+        ``-`` (no namespace can be called so) clear it: queries then name theirs with ``IN``, or run in the
+        store's only namespace, as when the shell started without one."""
         if not args:
             spaces = self.memory.namespaces()
             if self.namespace:
@@ -495,6 +497,10 @@ class Repl:
             self.notes.print(Text(f"namespace: {current}; namespaces: {', '.join(spaces) or '(none)'}"))
             return
         wanted = args[0].strip("\"'")
+        if wanted in ("-", ""):
+            before, self.namespace = self.namespace, None
+            self.notes.print(Text(f"namespace cleared (was {before})" if before else "no namespace was set"))
+            return
         require_namespace(wanted, self.memory.namespaces(), error=QuerySemanticError)
         self.namespace = wanted
         self.notes.print(Text(f"namespace is {wanted}"))

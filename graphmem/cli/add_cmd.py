@@ -19,7 +19,11 @@ __all__ = ["add"]
 @db_option
 @click.option("--namespace", "-n", required=True, help="The namespace to add to.")
 @click.option("--speaker", default=None, help="Who said TEXT (required with TEXT).")
-@click.option("--session", default=None, help="The session to join (default: the namespace's latest one).")
+@click.option(
+    "--session",
+    default=None,
+    help="The session id to join as stored, e.g. session_3 (default: the namespace's latest one).",
+)
 @click.option("--time", "when", default=None, help="When it was said, ISO 8601 (default: now).")
 @click.option("--id", "message_id", default=None, help="The message's own id (re-adding it is a no-op).")
 @click.option("--json", "as_json", is_flag=True, help="Print the event ids as JSON.")

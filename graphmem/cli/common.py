@@ -111,7 +111,9 @@ class DateTime(click.DateTime):
         try:
             return super().convert(value, param, ctx)
         except click.BadParameter:
-            self.fail(f"{value!r} is not a date: write 2024-05-01, 2024-05-01T14:30 or 2024-05-01 14:30:00", param, ctx)
+            from graphmem.fact_time import DATE_FORMS
+
+            self.fail(f"{value!r} is not a date: write {DATE_FORMS}", param, ctx)
 
 
 class UntilDateTime(DateTime):

@@ -18,7 +18,9 @@ def _fmt(when: datetime | None) -> str:
 @click.command()
 @db_option
 @click.option("--namespace", "-n", required=True, help="The namespace to read.")
-@click.option("--entity", "entity", default=None, help="Only facts about the entity with this name.")
+@click.option(
+    "--entity", "entity", default=None, help="Only facts about the entity with this name (or part of one name)."
+)
 @click.option("--predicate", default=None, help="Only facts with this predicate.")
 @click.option("--valid-at", type=DateTime(), default=None, help="What held then (default: now).")
 @click.option("--as-of", type=UntilDateTime(), default=None, help="What memory believed then (a date: at its end).")
@@ -48,8 +50,11 @@ def facts(
     if all_time and (valid_at is not None or as_of is not None):
         raise click.UsageError("--all-time reads every fact version: give it without --valid-at and --as-of")
     with open_memory(ctx, db, read_only=True) as mem:
+        match = mem.match_entity(entity, namespace=namespace) if entity is not None else None
+        if match is not None and (note := match.note()):
+            click.echo(f"note: {note}", err=True)
         stated = mem.facts(
-            entity,
+            match,
             namespace=namespace,
             predicate=predicate,
             valid_at=valid_at,

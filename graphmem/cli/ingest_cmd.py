@@ -109,6 +109,8 @@ def ingest(
                 ["files skipped (unchanged)", summary.files_skipped],
                 ["turns written", summary.turns],
                 ["turns kept (unchanged)", summary.turns_kept],
+                # only when some were: most inputs hold no message an agent also added live
+                *([["turns already added live", summary.turns_live]] if summary.turns_live else []),
                 ["events", summary.events],
                 ["entities", summary.entities],
                 ["facts", summary.facts],
@@ -119,6 +121,8 @@ def ingest(
         )
     if note:
         print_plain(stderr_console(), note)
+    for _path, message in summary.notes:
+        print_plain(stderr_console(), f"note: {message}")
     for _path, message in summary.errors:
         print_plain(stderr_console(), f"error: {message}")
     if not summary.ok:

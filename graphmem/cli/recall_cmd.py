@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING, Literal
+from typing import Literal
 
 import click
 
@@ -19,9 +19,6 @@ from graphmem.cli.common import (
 )
 from graphmem.text import clean_text
 
-if TYPE_CHECKING:
-    from graphmem.memory import Memory
-
 __all__ = ["recall"]
 
 
@@ -30,7 +27,13 @@ __all__ = ["recall"]
 @db_option
 @click.option("--namespace", "-n", required=True, help="The namespace to search.")
 @k_option(default=10, help="How many events.")
-@click.option("--hops", type=click.IntRange(min=0), default=2, show_default=True, help="Traversal depth.")
+@click.option(
+    "--hops",
+    type=click.IntRange(min=0),  # the upper bound is checked by RecallRequest, whose error says why
+    default=2,
+    show_default=True,
+    help="Traversal depth: 0 (seeds only) to 6.",
+)
 @click.option("--since", type=DateTime(), default=None, help="Only events at or after.")
 @click.option("--until", type=UntilDateTime(), default=None, help="Only events at or before (a date: its whole day).")
 @click.option(
@@ -70,7 +73,9 @@ def recall(
     question = clean_text(question)  # an argument that was not UTF-8 arrives with lone surrogates
     with open_memory(ctx, db, read_only=True, one_shot=True) as mem:
         if speakers:
-            _require_speakers(mem, namespace, speakers)
+            from graphmem.lookup import require_speakers
+
+            require_speakers(mem, namespace, speakers)
         request = RecallRequest.of(
             question,
             namespace=namespace,
@@ -108,28 +113,3 @@ def recall(
     stdout_console().print(table)
     if not hits:
         click.echo("no events matched", err=True)
-
-
-def _require_speakers(mem: Memory, namespace: str, wanted: tuple[str, ...]) -> None:
-    """Refuse a ``--speaker`` who never speaks in the namespace (it would filter every event out).
-
-    Raises:
-        UnknownNamespaceError: the namespace holds no data.
-        ConfigError: a speaker is unknown; the message lists the speakers and suggests the closest.
-    """
-    from graphmem.errors import ConfigError
-    from graphmem.namespaces import require_namespace
-    from graphmem.text import normalise_name
-
-    require_namespace(namespace, mem.namespaces(), where=mem.store.uri)
-    # the speakers as recall reads them (kept for it): on a store that cannot list them, one read of the events
-    known = sorted(set(mem.recall_cache(namespace).load_participants(mem.store, namespace).values()))
-    names = {normalise_name(s) for s in known}
-    for name in wanted:
-        if normalise_name(name) not in names:
-            from graphmem.query.schema import closest  # only now: it loads the query package
-
-            shown = ", ".join(known[:10]) + (", …" if len(known) > 10 else "")
-            hint = closest(name, known)
-            suggestion = f" (did you mean {hint!r}?)" if hint else ""
-            raise ConfigError(f"no speaker {name!r} in namespace {namespace!r} (speakers: {shown}){suggestion}")

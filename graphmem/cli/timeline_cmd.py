@@ -30,17 +30,23 @@ def timeline(
 ) -> None:
     """The events that mention ENTITY (a name or alias) or that it spoke, in time order.
 
-    An unknown name is an error that suggests the closest names the namespace holds.
+    A name that is part of one name only (Caro for Caroline, Smith for Caroline Smith) is taken as that
+    name, with a note; part of several names, it is an error listing them; an unknown name is an error
+    that suggests the closest names the namespace holds.
 
     \b
     Example: graphmem timeline Priya -n priya-tomas --since 2024-04-01
     """
     with open_memory(ctx, db, read_only=True) as mem:
-        events = mem.timeline(entity, namespace=namespace, since=since, until=until)
+        match = mem.match_entity(entity, namespace=namespace)
+        events = mem.timeline(match, namespace=namespace, since=since, until=until)
+    if note := match.note():
+        click.echo(f"note: {note}", err=True)
     if as_json:
         print_json(
             {
                 "entity": entity,
+                "name": match.name,
                 "namespace": namespace,
                 "events": [
                     {"id": e.id, "time": e.occurred_at, "speaker": e.speaker, "session": e.session, "text": e.text}
@@ -53,6 +59,6 @@ def timeline(
         [e.id, "" if e.occurred_at is None else e.occurred_at.strftime("%Y-%m-%d %H:%M"), e.speaker or "", e.text]
         for e in events
     ]
-    print_table(f"{entity} in {namespace}", ["id", "when", "speaker", "text"], rows)
+    print_table(f"{match.name} in {namespace}", ["id", "when", "speaker", "text"], rows)
     if not rows:
         click.echo("no events matched", err=True)

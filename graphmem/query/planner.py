@@ -546,7 +546,9 @@ class _Planner:
     def recall(self, st: ast.Recall) -> tuple[list[str], bool]:
         text = self.r.text(st.text, "the RECALL text")
         k = 10 if st.limit is None else self.r.const_int(st.limit, "LIMIT", 1, self.limits.max_rows)
-        hops = 2 if st.hops is None else self.r.const_int(st.hops, "HOPS", 0, self.limits.max_hops)
+        from graphmem.recall.config import MAX_HOPS  # recall's own limit, whatever edge patterns may ask
+
+        hops = 2 if st.hops is None else self.r.const_int(st.hops, "HOPS", 0, MAX_HOPS)
         speakers = tuple(self.r.text(s, "a speaker") for s in st.speakers)
         since = until = None
         if st.window is not None:

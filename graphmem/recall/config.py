@@ -5,7 +5,24 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Any
 
-__all__ = ["DEFAULT_CONFIG", "ENTITY_WALK_CONFIG", "FEEDBACK_CONFIG", "PERSON_FACTS_CONFIG", "RecallConfig"]
+__all__ = [
+    "DEFAULT_CONFIG",
+    "ENTITY_WALK_CONFIG",
+    "FEEDBACK_CONFIG",
+    "MAX_HOPS",
+    "PERSON_FACTS_CONFIG",
+    "RecallConfig",
+]
+
+#: The most hops a recall may ask for (``Memory.recall(hops=)``, ``graphmem recall --hops``, the MCP tool;
+#: the DSL's ``RECALL … HOPS``, whatever ``QueryLimits.max_hops`` lets an edge pattern ask). What the
+#: traversal does per hop is bounded (the ``expand`` best turns, the things whose push is not negligible),
+#: but every hop is one more round of edge fetches, and what it adds runs out early: with the default
+#: weights nothing is reached after the second hop (NEXT edges are followed on the first ``next_hops`` hops
+#: only, and a session is fed by the first hop's best turns), and with the entity walk on each hop passes on
+#: a share of what it received. The benchmarks run at 2. A larger number is a mistake (a typo, ``hops``
+#: confused with ``k``), so it is refused with this range, not clamped.
+MAX_HOPS = 6
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,6 +10,7 @@ from typing import Literal, get_args
 from graphmem.errors import ConfigError
 from graphmem.fact_time import as_moment, as_upper_bound
 from graphmem.models import Event, validate_namespace
+from graphmem.recall.config import MAX_HOPS
 from graphmem.store.base import TimeFilter
 from graphmem.text import normalise_name
 
@@ -37,7 +38,8 @@ class RecallRequest:
         text: the question.
         namespace: the namespace to search.
         k: how many hits to return (at least 1).
-        hops: how many edges the traversal may follow from a seed (0 = seeds only).
+        hops: how many edges the traversal may follow from a seed: 0 (seeds only) to
+            :data:`~graphmem.recall.config.MAX_HOPS` (6).
         since: only events at or after this time (on ``time_axis``).
         until: only events at or before this time (on ``time_axis``; a ``date``: the end of that day).
         speakers: only events spoken by one of these (names compared ignoring case); ``None`` = anyone.
@@ -58,7 +60,7 @@ class RecallRequest:
         (:mod:`graphmem.fact_time`; the query language and ``Memory.facts`` default to facts valid now).
 
     Raises:
-        ConfigError: an empty question, an illegal namespace, a non-positive ``k``, a negative ``hops``,
+        ConfigError: an empty question, an illegal namespace, a non-positive ``k``, ``hops`` outside 0..6,
             a time that is no ``datetime`` or ``date`` (the times are kept as naive UTC: an aware one
             is converted, a date is its midnight, or the end of its day for ``until`` and ``as_of``), or
             ``since`` after ``until``.
@@ -95,8 +97,11 @@ class RecallRequest:
             raise ConfigError("all_time reads every fact version: give it without as_of and valid_at")
         if self.k < 1:
             raise ConfigError(f"k must be at least 1, not {self.k}")
-        if self.hops < 0:
-            raise ConfigError(f"hops must be 0 or more, not {self.hops}")
+        if not 0 <= self.hops <= MAX_HOPS:
+            raise ConfigError(
+                f"hops must be from 0 to {MAX_HOPS}, not {self.hops} (0 = seeds only; with the default weights"
+                " nothing is reached after hop 2, and each hop costs one more round of edge fetches)"
+            )
 
     @classmethod
     def of(

@@ -27,11 +27,11 @@ from mcp.client.stdio import StdioServerParameters  # noqa: E402
 pytestmark = pytest.mark.anyio
 
 TOOLS = {
-    "add_messages": ["namespace", "messages"],
-    "recall": ["question", "namespace", "k", "since", "until"],
+    "add_messages": ["namespace", "messages", "session"],
+    "recall": ["question", "namespace", "k", "since", "until", "hops", "as_of", "speakers", "time_axis"],
     "query": ["query", "namespace", "params"],
     "timeline": ["entity", "namespace", "since", "until"],
-    "facts": ["entity", "namespace", "valid_at"],
+    "facts": ["entity", "namespace", "valid_at", "predicate", "as_of", "all_time"],
     "forget": ["namespace", "event_id"],
 }
 
@@ -298,3 +298,95 @@ async def test_bad_arguments_are_tool_errors_naming_them_and_the_server_keeps_se
             gone = await client.call_tool("forget", {"namespace": "ana", "event_id": "ev:session_1:1"})
             assert gone.structured_content["deleted"]["events"] == 1
         assert (await amem.stats("ana")).events == 0
+
+
+async def test_the_tools_take_the_options_of_their_python_and_cli_twins(
+    memory: Memory, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """facts: predicate, valid_at, as_of, all_time and no entity mean what they mean to Memory.facts;
+    recall: hops, as_of, speakers and time_axis what they mean to graphmem recall; bad values are tool
+    errors with the messages the API and the CLI give (a bad date names the argument and the forms)."""
+    from datetime import datetime
+
+    from graphmem import AsyncMemory
+    from graphmem.mcp_server import build_server
+    from graphmem.recall import RecallRequest
+
+    amem = AsyncMemory(memory)
+    async with Client(build_server(amem)) as client:
+
+        async def facts(**arguments: Any) -> list[str]:
+            result = await client.call_tool("facts", {"namespace": NS, **arguments})
+            assert not result.is_error, text_of(result)
+            return [f["fact_id"] for f in result.structured_content["facts"]]
+
+        def twin(entity: str | None = None, **options: Any) -> list[str]:
+            return [s.fact.id for s in memory.facts(entity, namespace=NS, **options)]
+
+        assert await facts(entity="Ana") == twin("Ana") == ["f:owns"]
+        assert await facts() == twin() == ["f:cello", "f:owns"]  # no entity: every fact of the namespace
+        assert await facts(predicate="plays") == twin(predicate="plays") == ["f:cello"]
+        assert await facts(entity="Ana", all_time=True) == twin("Ana", all_time=True) == ["f:retired", "f:owns"]
+        # as_of a day: what memory believed at its end (the retired fact was held on 1 March, not later)
+        assert await facts(entity="Ana", as_of="2024-03-01") == twin("Ana", as_of=datetime(2024, 3, 1, 23, 59))
+        assert await facts(entity="Ana", as_of="2024-03-01") == ["f:retired"]
+        assert await facts(entity="Ben", valid_at="2021-06-01") == ["f:lived"]
+
+        async def error(tool: str, **arguments: Any) -> str:
+            result = await client.call_tool(tool, {"namespace": NS, **arguments})
+            assert result.is_error, (tool, arguments)
+            return text_of(result)
+
+        capsys.readouterr()
+        assert main(["facts", "--db", str(memory.store.uri), "-n", NS, "--as-of", "June"]) == 2  # a usage error
+        cli = capsys.readouterr().err
+        forms = "'June' is not a date: write 2024-05-01, 2024-05-01T14:30 or 2024-05-01 14:30:00"
+        assert forms in cli
+        assert f"as_of: {forms}" in await error("facts", entity="Ana", as_of="June")
+        assert f"valid_at: {forms}" in await error("facts", valid_at="June")
+        assert "all_time reads every fact version" in await error("facts", all_time=True, valid_at="2024-01-01")
+        assert "predicate 'play'; closest: 'plays'" in await error("facts", predicate="play")
+
+        # recall: the CLI's options, built into the same RecallRequest
+        async def recall(**arguments: Any) -> str:
+            result = await client.call_tool("recall", {"question": "puppy", "namespace": NS, "k": 3, **arguments})
+            assert not result.is_error, text_of(result)
+            return text_of(result)
+
+        async def context(**options: Any) -> str:
+            return (await amem.context_for(RecallRequest.of("puppy", namespace=NS, k=3, **options))).text
+
+        by_ben = await recall(speakers=["ben"])
+        assert by_ben == await context(speakers=["ben"])
+        assert "Ben: " in by_ben and "Ana: " not in by_ben.split("Events")[1]
+        assert await recall(hops=0) == await context(hops=0)
+        earlier = await recall(as_of="2024-03-08")
+        assert earlier == await context(as_of=datetime(2024, 3, 8, 23, 59, 59, 999999))
+        assert "2024-03-15" not in earlier and "2024-03-08" in earlier
+        assert await recall(time_axis="said", since="2024-03-08") == await context(
+            time_axis="said", since=datetime(2024, 3, 8)
+        )
+        assert "no speaker 'Zed' in namespace" in await error("recall", question="puppy", speakers=["Zed"])
+        assert "as_of: 'soon' is not a date" in await error("recall", question="puppy", as_of="soon")
+        too_far = await error("recall", question="puppy", hops=1000)
+        assert "hops must be from 0 to 6, not 1000" in too_far
+        assert cli_error(["recall", "puppy", "--db", str(memory.store.uri), "-n", NS, "--hops", "1000"], capsys) in (
+            too_far
+        )
+
+
+async def test_facts_keeps_its_python_argument_order_and_the_schema_its_bounds(memory: Memory) -> None:
+    """GraphmemTools.facts(entity, namespace, valid_at) as before entity became optional; the schema still
+    requires namespace, and shows recall's hop bounds."""
+    from graphmem import AsyncMemory
+    from graphmem.mcp_server import GraphmemTools, build_server
+
+    tools = GraphmemTools(AsyncMemory(memory))
+    assert [f["fact_id"] for f in (await tools.facts("Ana", NS))["facts"]] == ["f:owns"]
+    assert [f["fact_id"] for f in (await tools.facts("Ben", NS, "2021-06-01"))["facts"]] == ["f:lived"]
+    async with Client(build_server(AsyncMemory(memory))) as client:
+        schemas = {t.name: t.input_schema for t in (await client.list_tools()).tools}
+    assert schemas["facts"]["required"] == ["namespace"]
+    assert list(schemas["facts"]["properties"])[:3] == ["entity", "namespace", "valid_at"]
+    hops = schemas["recall"]["properties"]["hops"]
+    assert (hops["minimum"], hops["maximum"]) == (0, 6)

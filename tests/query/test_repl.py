@@ -231,6 +231,21 @@ def test_dot_namespace_without_one_set_says_so(small_memory: Memory) -> None:
     assert "namespace: t1;" in one
 
 
+def test_dot_namespace_dash_clears_it(small_memory: Memory) -> None:
+    """Once set, the namespace could not be cleared: `.namespace -` (no namespace is called "-") does."""
+    out = drive(
+        small_memory,
+        '.namespace -\n.namespace ""\nFIND (e:Event) IN "t2" RETURN count(*) AS n;\nFIND (e:Event) RETURN count(*);\n'
+        ".namespace t1\nFIND (e:Event) RETURN count(*) AS n;\n",
+        namespace="t1",
+    )
+    assert "namespace cleared (was t1)" in out and "no namespace was set" in out
+    assert "2 namespaces" in out and "set one with .namespace NAME" in out  # cleared: the query names none
+    assert "namespace is t1" in out
+    help_text = drive(small_memory, ".help\n")
+    assert ".namespace [NAME|-]" in help_text and "- clears it" in help_text
+
+
 def test_a_comment_after_the_semicolon_still_ends_the_query(small_memory: Memory) -> None:
     """`... RETURN count(*); // how many` + Enter waited for more input (the line did not end in ';'),
     and a ';' typed then was a syntax error; a script already read it as the end of the query."""

@@ -27,12 +27,21 @@ def test_of_takes_the_keyword_arguments_of_memory_recall() -> None:
     [
         ({"namespace": "bad namespace!"}, "namespace"),
         ({"namespace": "ns", "k": 0}, "k must be at least 1"),
-        ({"namespace": "ns", "hops": -1}, "hops must be 0 or more"),
+        ({"namespace": "ns", "hops": -1}, r"hops must be from 0 to 6, not -1 \(0 = seeds only"),
+        ({"namespace": "ns", "hops": 1_000_000}, r"hops must be from 0 to 6, not 1000000 .*round of edge fetches"),
     ],
 )
 def test_bad_values_are_config_errors(options: dict[str, object], message: str) -> None:
     with pytest.raises(ConfigError, match=message):
         RecallRequest.of("q", **options)  # type: ignore[arg-type]
+
+
+def test_the_hop_limit_is_the_dsl_one() -> None:
+    from graphmem.query.limits import QueryLimits
+    from graphmem.recall.config import MAX_HOPS
+
+    assert QueryLimits().max_hops == MAX_HOPS == 6
+    assert RecallRequest.of("q", namespace="ns", hops=MAX_HOPS).hops == 6
 
 
 def test_times_are_read_as_stores_keep_them() -> None:
@@ -98,3 +107,13 @@ def test_until_a_date_keeps_that_whole_day() -> None:
     assert request.until == datetime(2024, 1, 2, 23, 59, 59, 999999)
     assert dataclasses.replace(request, k=3).until == request.until  # replacing keeps the bound
     assert RecallRequest("q", "ns", until=datetime(2024, 1, 2)).until == datetime(2024, 1, 2)  # a moment stays
+
+
+def test_recall_hops_in_the_dsl_keep_recalls_limit_under_other_query_limits() -> None:
+    """QueryLimits.max_hops bounds edge patterns; RECALL … HOPS is bounded by recall's MAX_HOPS, so a larger
+    edge-pattern limit does not let HOPS 8 through to fail later as a ConfigError."""
+    from graphmem.errors import QuerySemanticError
+    from graphmem.query import QueryLimits, parse, plan_query
+
+    with pytest.raises(QuerySemanticError, match="HOPS"):
+        plan_query(parse('RECALL "dog" IN "ns" HOPS 8'), {}, limits=QueryLimits(max_hops=10))
