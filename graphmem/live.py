@@ -193,7 +193,7 @@ def _retry_of(store: GraphStore, namespace: str, turn: RawTurn, session: str | N
     A message added live before is one with that id anywhere in the namespace. One ingested from a file
     counts when the message names its session (``session``): the file's session, as the messages name
     it (``session_3``, or ``export/session_3`` for ``export.jsonl`` ingested into an explicit namespace;
-    :func:`graphmem.ingest_read.session_label`), so an export ingested first and the same messages
+    :func:`graphmem.ingest_held.session_label`), so an export ingested first and the same messages
     added live after are stored once, as the other order is. When several files' sessions carry that
     name (``a/session_3``, ``b/session_3``), the message is the one of theirs saying the same, or new.
 

@@ -1,0 +1,229 @@
+"""What a namespace holds already of an input: messages added live with its ids, or the whole input from
+another path.
+
+Two ways into memory meet here: an agent adds messages as it talks (:func:`graphmem.live.add`), and the
+transcript it exports is ingested later (or the other way round); a file is copied or moved and ingested
+again. :mod:`graphmem.ingest_read` plans each input with these checks:
+
+- :func:`added_live`: turns stored already, added live with the same id in the same session; a live
+  session the input holds whole is taken over (:func:`retract_with` retracts it in the unit writing its
+  replacement), else those turns are left out (:func:`without`);
+- :func:`live_in_the_way`: messages added live into a session the input writes; its own are written again
+  from it, any other where it would write is an error;
+- :func:`copy_of_another`: an input whose content is recorded from another path in every namespace it
+  writes is skipped with a note.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+from graphmem.errors import IngestError
+from graphmem.transcript import Transcript
+
+if TYPE_CHECKING:
+    from graphmem.ingest_read import Job, _Owners
+    from graphmem.store.base import GraphStore
+
+__all__ = ["Known", "added_live", "copy_of_another", "live_in_the_way", "retract_with", "session_label", "without"]
+
+
+def retract_with(job: Job, start: int, moved: dict[str, dict[int, str]]) -> None:
+    """Add the events of each live session taken over (``moved``: the input's session id → seq → event
+    id) to the retraction of the unit writing that session (from ``job.todo[start]`` on); one whose
+    session is not written in this run (an interrupted run wrote it) goes with the first unit."""
+    for sid, evs in moved.items():
+        retract = tuple(e for _, e in sorted(evs.items()))
+        at = next(
+            (i for i in range(start, len(job.todo)) if any(s.id == sid for s in job.todo[i].transcript.sessions)),
+            start,
+        )
+        if at < len(job.todo):
+            job.todo[at] = replace(job.todo[at], retract=(*job.todo[at].retract, *retract))
+
+
+def live_in_the_way(store: GraphStore, owners: _Owners, job: Job, t: Transcript, start: int) -> None:
+    """Check the units of ``t`` (``job.todo[start:]``) against the messages added live into the sessions
+    they write (``Memory.add`` appends to the session of a file ingested before).
+
+    A live message whose id the input's session gives, with the same speaker and text, is the input's
+    message: it is retracted in the unit writing that session (the input writes it in its place). One
+    whose place the input's new turns would take, with another id or none, is in the way.
+
+    Raises:
+        IngestError: a live message has an id the input's session gives with another speaker or text,
+            or stands where the input would write a turn; names the input's ``file:line`` and the live
+            event. Nothing of the input is written.
+    """
+    from graphmem.extract.events import event_text
+
+    live = owners.live_events(t.namespace)
+    if not live:
+        return
+    whole = {s.id: s for s in t.sessions}
+    for i in range(start, len(job.todo)):
+        todo = job.todo[i]
+        retract: list[str] = []
+        for raw in todo.transcript.sessions:
+            here = live.get(raw.id)
+            if not here or raw.id not in whole:
+                continue
+            given = {turn.source_id: turn for turn in whole[raw.id].turns if turn.source_id is not None}
+            writes = range(raw.first_seq, raw.first_seq + len(raw.turns))
+            for ev in store.get_events(t.namespace, [e for _, e in sorted(here.items())]):
+                turn = given.get(ev.source_id) if ev.source_id is not None else None
+                if turn is not None and (ev.speaker, ev.text) == (turn.speaker, event_text(turn)):
+                    retract.append(ev.id)
+                    continue
+                if turn is None and ev.seq not in writes:
+                    continue  # after the input's turns: it stays where it is
+                if turn is None:
+                    turn = raw.turns[ev.seq - raw.first_seq]
+                    named = f"id {ev.source_id!r}" if ev.source_id else "no id"
+                    why = f"with {named}, which this file does not give there"
+                    what = "its turn here would be written in that place"
+                else:
+                    why = "with another speaker or text"
+                    what = "the file gives that id here"
+                raise IngestError(
+                    f"{raw.id} holds a message added live, {ev.id} ({ev.speaker}: {ev.text[:40]!r}) {why};"
+                    f" {what}. Forget that event first (or add the message to the file as it is stored);"
+                    " nothing of this file is written",
+                    path=job.path,
+                    line=turn.line,
+                    json_path=turn.json_path,
+                )
+        if retract:
+            job.todo[i] = replace(todo, retract=(*todo.retract, *retract))
+
+
+#: Per namespace and (plain) session id, the turns of an input not to write: they are stored already, added live.
+Known = dict[tuple[str, str], frozenset[int]]
+
+
+def session_label(session_id: str, prefixed: bool) -> str:
+    """The session as the messages name it: ``session_id`` without the ``name/`` prefix a reader puts before
+    it under an explicit namespace (``export/session_3`` is ``session_3``, as ``"session": "3"`` is)."""
+    return session_id.split("/", 1)[1] if prefixed and "/" in session_id else session_id
+
+
+def added_live(
+    store: GraphStore,
+    owners: _Owners,
+    job: Job,
+    transcripts: list[Transcript],
+    key: str,
+    prefixed: bool,
+    adopted: dict[tuple[str, str], str],
+) -> Known:
+    """Recognise the turns of an input that the namespace holds already, added live with the same id.
+
+    An agent's messages added with their ``id`` (``Memory.add``, ``graphmem add``, MCP ``add_messages``)
+    and an export of its transcript holding the same ids are one message, as a message given twice in
+    one file is (:mod:`graphmem.formats._records`): identity is (namespace, session, id), the session as
+    the messages name it (:func:`session_label`: ``"session": "3"`` is ``session_3`` live, and
+    ``export/session_3`` when ``export.jsonl`` is ingested into an explicit namespace, whose reader keeps
+    inputs apart by that prefix). For each session of the input whose label names a session that live
+    messages hold (and no input):
+
+    - when every stored message of that session has an id the input's session gives, the input takes it
+      over: the live events are retracted and the input's session written whole in their place, in one
+      transaction (each message once, in the input's order and session, owned by the input from then on);
+    - else (messages added after the export, or without an id) the turns whose id is stored are left out
+      of what the input writes (:attr:`Job.live` counts them), and its other turns are written.
+
+    Each live session taken over is added to ``adopted``: (namespace, its id) → the input's session id.
+
+    Returns:
+        Per (namespace, session id), the indexes of the turns to leave out.
+
+    Raises:
+        IngestError: a stored id comes with another speaker or text in the input; names its ``file:line``
+            (or JSON path) and the stored event.
+    """
+    from graphmem.extract.events import event_text
+
+    known: Known = {}
+    taken_over: list[tuple[str, str]] = []  # handed to the input once every session is checked
+    for t in transcripts:
+        ns = t.namespace
+        for s in t.sessions:
+            label = session_label(s.id, prefixed)
+            if not owners.live_session(ns, label):
+                continue
+            given = {turn.source_id: i for i, turn in enumerate(s.turns) if turn.source_id is not None}
+            stored = list(store.iter_events(ns, session=label))
+            matched: set[int] = set()
+            for ev in stored:
+                i = given.get(ev.source_id) if ev.source_id is not None else None
+                if i is None:
+                    continue
+                turn = s.turns[i]
+                if (ev.speaker, ev.text) != (turn.speaker, event_text(turn)):
+                    raise IngestError(
+                        f"message id {ev.source_id!r} is stored in namespace {ns!r} as {ev.id}, added live in"
+                        f" {label}, with another speaker or text; forget that event first to replace it",
+                        path=job.path,
+                        line=turn.line,
+                        json_path=turn.json_path,
+                    )
+                matched.add(i)
+            if not matched:
+                continue
+            if len(matched) == len(stored):
+                taken_over.append((ns, label))
+                adopted[(ns, label)] = s.id
+            else:
+                known[(ns, s.id)] = frozenset(matched)
+                job.live += len(matched)
+    for ns, label in taken_over:
+        owners.adopt(ns, label, key)
+    return known
+
+
+def without(t: Transcript, known: Known, *, plain: Transcript | None = None) -> Transcript:
+    """``t`` without the turns ``known`` lists (keyed by the sessions of ``plain``, the untagged reading of
+    the same input, when ``t`` is tagged); a session left with no turn goes."""
+    if not known:
+        return t
+    names = [s.id for s in (plain or t).sessions]
+    sessions = []
+    for name, s in zip(names, t.sessions, strict=True):
+        drop = known.get((t.namespace, name), frozenset())
+        turns = tuple(turn for i, turn in enumerate(s.turns) if i not in drop)
+        if turns:
+            sessions.append(replace(s, turns=turns))
+    return replace(t, sessions=tuple(sessions))
+
+
+def copy_of_another(
+    owners: _Owners, job: Job, spaces: list[str], current: dict[str, bool], key: str, content_hash: str
+) -> bool:
+    """Skip ``job`` with a note when what it would write is already stored from another path.
+
+    An input is known by its path; a file copied or moved elsewhere is the same content under another
+    key. When every namespace it writes (and does not already hold under its own key) holds a record of
+    this very content from one other input, it is skipped: writing it would store each message twice.
+    A moved file that was also edited is a new input (nothing tells it from another conversation that
+    begins the same way): it is written beside the old path's data (docs/extraction.md). An input that
+    holds data of its own (ingested from this path before) is never a copy: edited to the bytes of
+    another file, it is an edit, and its old content is retracted as for any edit.
+    """
+    if owners.held(key) or any(owners.written(ns, key) for ns in spaces):
+        return False  # the input itself was ingested before: an edit (even into another's copy) is diffed
+    others = {ns: owners.copy_of(ns, content_hash, key) for ns in spaces if not current[ns]}
+    found = set(others.values())
+    if None in found or len(found) != 1:
+        return False
+    other = found.pop()
+    job.skipped = True
+    places = ", ".join(repr(ns) for ns in others)
+    if other in owners.this_run:  # not written yet: it may still fail
+        job.note = (
+            f"{job.path}: skipped, the same content as {other}, which this run ingests into namespace {places}"
+            " (should that fail, ingest this file again)"
+        )
+    else:
+        job.note = f"{job.path}: skipped, the same content as {other}, already ingested into namespace {places}"
+    return True
