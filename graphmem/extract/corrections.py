@@ -8,17 +8,18 @@ readable ``AS OF`` a moment before the correction) and the new value holds from 
 to start.
 
 A state fact (a single-valued predicate: ``works_at``, ``lives_in`` …) is read as a correction when the
-sentence that names its object carries a correction cue, or the sentence before it in the same turn is a
-bare slip ("Sorry, my mistake." — a cue in at most six words):
+sentence that names its object carries a correction cue (:func:`correction_cue`), or when the turn opens
+with a slip and the fact's sentence follows it ("Sorry, my mistake. I work at Globex.", "Sorry, I meant
+Globex. I work at Globex."):
 
-- a speaker owning a slip: "I meant Globex" (not "I meant to …"), "I misspoke", "my mistake", "my bad",
-  "I got that wrong", "I was wrong." (not "wrong about …"), "scratch that.", "Correction:" opening the
-  sentence, "to correct myself";
+- a speaker owning a slip: "I meant Globex" (a name after it; not "I meant to …", "I meant it"), "what I
+  meant", "I misspoke", "my mistake", "my bad", "I got that wrong", "I was wrong." (not "wrong about …"),
+  "scratch that.", "Correction:" opening the sentence, "to correct myself";
 - a negated alternative naming an entity: "Globex, **not** Acme" (then only a value named so is corrected).
 
-A sentence that tells news is never a correction, whatever cue it has: "now", "anymore", "these days",
-"nowadays", "new", "recently", "moved", "started", "switched", "changed", "left", "quit" ("Not Acme
-anymore! I work at Globex now" is a change). "Actually" alone is no cue ("Actually, I moved to Porto").
+A sentence that tells news is never a correction, whatever cue it has (:func:`tells_news`: "now",
+"anymore", "moved", "started" … outside names and dating clauses). "Actually" alone is no cue
+("Actually, I moved to Porto").
 
 Each correction becomes a :class:`~graphmem.models.FactClosing` with ``correction`` set and ``value``
 the new object; temporal maintenance (:func:`graphmem.extract.temporal.apply_corrections`) finds the
@@ -39,34 +40,64 @@ from graphmem.models import Event, Fact, FactClosing
 __all__ = ["correction_cue", "corrections", "negated_entities", "tells_news"]
 
 _CUE = re.compile(
-    r"\bI\s+meant\b(?!\s+to\b)|\bI\s+misspoke\b|\bmy\s+(?:mistake|bad)\b|\bI\s+got\s+(?:that|it)\s+wrong\b"
+    r"\bI\s+misspoke\b|\bmy\s+(?:mistake|bad)\b|\bI\s+got\s+(?:that|it)\s+wrong\b"
     r"|\bI\s+was\s+wrong\s*(?:[.,;:!—–-]|$)|\bscratch\s+that\s*(?:[.,;:!—–-]|$)|^\W*correction\b"
-    r"|\bto\s+correct\s+myself\b",
+    r"|\bto\s+correct\s+myself\b|\bwhat\s+I\s+meant\b",
     re.IGNORECASE,
 )
-# words that tell news, not a slip: "I work at Globex now", "I moved", "not Acme anymore"
-_NEWS = re.compile(
-    r"\b(?:now|anymore|any\s+more|these\s+days|nowadays|new|recently|moved|started|switched|changed|left|quit)\b",
-    re.IGNORECASE,
-)
-#: A sentence before the fact's counts only when it is a bare slip ("Sorry, my mistake."), this many words at most.
-_BARE_WORDS = 6
+#: "I meant" owns a slip when a name follows it ("I meant Globex"), not in "I meant to", "I meant it".
+_MEANT = re.compile(r"\bI\s+meant\s+$", re.IGNORECASE)
+# adverbs that tell news, not a slip: "I work at Globex now", "not Acme anymore"
+_NEWS_ADVERBS = frozenset({"now", "anymore", "nowadays", "recently", "lately"})
+# verbs that tell a change: "I moved", "I started at Globex", "I left Acme"
+_NEWS_VERBS = frozenset({"move", "start", "switch", "change", "leave", "quit", "join", "relocate"})
+# a clause that only dates something else ("since I started my career") tells no news of its own
+_DATING_MARKS = frozenset({"since", "when", "before", "after", "while", "until"})
+#: Words a bare slip may have beside its cue ("Sorry, my mistake.", "Oops, I misspoke!").
+_FILLERS = frozenset({"sorry", "oops", "oh", "ah", "um", "uh", "again", "apologies", "so", "ok", "okay", "yes"})
 
 
-def correction_cue(sent: Any) -> bool:
-    """Whether a sentence (a spaCy span) owns a slip: "I meant Globex" (not "I meant to"), "I misspoke",
-    "my mistake", "my bad", "I got that wrong", "I was wrong." (not "wrong about"), "scratch that.",
-    "Correction:" opening it, "to correct myself"."""
-    return _CUE.search(sent.text) is not None
+def _meant_names(sent: Any, entity_of: dict[int, str]) -> bool:
+    """Whether the sentence says "I meant <a name>"."""
+    for tok in sent:
+        if tok.i in entity_of and tok.i > sent.start and _MEANT.search(sent.doc[sent.start : tok.i].text + " "):
+            return True
+    return False
+
+
+def correction_cue(sent: Any, entity_of: dict[int, str] | None = None) -> bool:
+    """Whether a sentence (a spaCy span) owns a slip: "I meant Globex" (a name after it; not "I meant to",
+    "I meant it"), "what I meant", "I misspoke", "my mistake", "my bad", "I got that wrong", "I was wrong."
+    (not "wrong about"), "scratch that.", "Correction:" opening it, "to correct myself"."""
+    return _CUE.search(sent.text) is not None or (entity_of is not None and _meant_names(sent, entity_of))
 
 
 def tells_news(sent: Any) -> bool:
-    """Whether a sentence tells of a change ("now", "anymore", "moved", "started" …): then it corrects nothing."""
-    return _NEWS.search(sent.text) is not None
+    """Whether a sentence tells of a change, so it corrects nothing: an adverb "now", "anymore",
+    "nowadays", "recently", "lately", "these days", or a verb of change ("moved", "started", "left",
+    "quit", "switched", "changed", "joined") that is not inside a name and does not only date something
+    else ("since I started my career")."""
+    text = sent.text.lower()
+    if "these days" in text or "any more" in text:
+        return True
+    for tok in sent:
+        if tok.ent_type_ or tok.pos_ == "PROPN":
+            continue  # "New York", "Left Bank"
+        if tok.lower_ in _NEWS_ADVERBS and tok.pos_ == "ADV":
+            return True
+        if tok.lemma_.lower() in _NEWS_VERBS and tok.pos_ == "VERB":
+            dating = tok.dep_ == "advcl" and any(c.lower_ in _DATING_MARKS for c in tok.children)
+            if not dating:
+                return True
+    return False
 
 
 def _bare_slip(sent: Any) -> bool:
-    return correction_cue(sent) and sum(1 for t in sent if t.is_alpha) <= _BARE_WORDS
+    """A sentence that is a slip and nothing else ("Sorry, my mistake.", "Scratch that.", "I was wrong.")."""
+    if not correction_cue(sent):
+        return False
+    rest = _CUE.sub(" ", sent.text)
+    return all(w.lower() in _FILLERS for w in re.findall(r"[A-Za-z']+", rest))
 
 
 def negated_entities(sent: Any, entity_of: dict[int, str]) -> set[str]:
@@ -117,7 +148,11 @@ def corrections(
                 denied.clear()
                 break
             k = next(n for n, s in enumerate(sentences) if s.start == sent.start)
-            cued = cued or correction_cue(sent) or (k > 0 and _bare_slip(sentences[k - 1]))
+            # a slip before the fact's sentence counts only when it opens the turn ("I was wrong. I live in
+            # Berlin."), not after talk of something else ("It rained. I was wrong. …")
+            opening = sentences[0]  # "Sorry, I meant Globex. I work at Globex." (NER may type the two apart)
+            slip_first = k == 1 and (_bare_slip(opening) or _meant_names(opening, entity_of))
+            cued = cued or correction_cue(sent, entity_of) or slip_first
             denied |= negated_entities(sent, entity_of)
         denied.discard(f.object_id)
         denied.discard(f.subject_id)

@@ -19,8 +19,11 @@ world: the value it corrects never held. :func:`apply_corrections` gives that fa
 moment, and retracting the correcting statement restores it) and the new value the corrected one's
 start, unless its own clause dated it.
 
-Derivation is order-free: :func:`update_facts` recomputes supersession from every fact of the namespace,
-so it is the same whatever order files are ingested in, and a retracted fact stops ending others. A
+Supersession is order-free: :func:`update_facts` recomputes it from every fact of the namespace, so it
+is the same whatever order files are ingested in, and a retracted fact stops ending others. Closings and
+corrections are not: they are not stored, so they act on the facts stored when they are written (a
+statement ingested after the closing or correction that follows it in time is not ended or corrected by
+it, and a file re-extracted later brings its facts back as they read alone). A
 stored fact keeps a ``valid_to`` that no supersession explains (an earlier closing or bound) unless a
 newer end comes earlier. ``expired_at`` (the memory axis) is never set here: versioning a closed fact is
 the store's business. Facts with no ``valid_from`` (undated input) cannot be ordered and are never
@@ -243,21 +246,26 @@ def update_facts(batch: Batch, existing_facts: Iterable[Fact], *, corrections: b
             gone.append(f)
             continue
         stored[f.id] = f
-    if corrections:
-        batch, corrected = apply_corrections(batch, stored.values())
-    else:
-        corrected = {}
+    corrected: dict[str, datetime] = {}
+    if corrections and any(c.correction and c.value is not None for c in batch.closings):
+        # the extractor's own pass ended the batch's facts by the batch's other facts, a slip among them
+        # (or ended a slip by its correction, so it read as ended before it was corrected): those ends
+        # are derived again below, once the corrections are applied
+        given = supersession_ends(batch.facts, slips=True)
+        reset = [
+            replace(f, valid_to=None) if f.valid_to is not None and given.get(f.id) == f.valid_to else f
+            for f in batch.facts
+        ]
+        batch, corrected = apply_corrections(replace(batch, facts=tuple(reset)), stored.values())
     # a stored fact a correction of this batch corrects replaces nothing from now on
     current = [replace(f, valid_to=corrected[fid]) if fid in corrected else f for fid, f in stored.items()]
     derived = valid_to_of([*current, *batch.facts], batch.closings)
     # an end some fact (retracted ones included) explains is recomputed; any other end was set by an
-    # earlier closing or bound and stays
-    # (and an end a corrected slip gave, as the extractor's own pass may have given one in the batch)
+    # earlier closing or bound and stays (an end a slip once gave is recomputed too)
     explained = supersession_ends([*current, *gone, *batch.facts], slips=True)
     facts = []
     for f in batch.facts:
-        kept = f.valid_to if f.valid_to is not None and explained.get(f.id) != f.valid_to else None
-        end = _earliest(kept, derived.get(f.id)) if f.id in derived else f.valid_to
+        end = _earliest(f.valid_to, derived.get(f.id)) if f.id in derived else f.valid_to
         end = _earliest(end, corrected.get(f.id))
         facts.append(replace(f, valid_to=end) if end != f.valid_to else f)
     for fid, f in stored.items():

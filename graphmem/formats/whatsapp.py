@@ -6,13 +6,16 @@ Both layouts the apps write are read, with the date shapes locales give (``12/03
 - Android: ``12/03/2024, 19:00 - Ana: Big news!`` (also ``3/12/24, 7:00 PM - Ana: …``);
 - iOS: ``[12/03/2024, 19:00:00] Ana: Big news!`` (also ``[3/12/24, 7:00:00 PM] Ana: …``).
 
-A bracketed (iOS) line has a comma after the date or seconds in its time, which tells it from a plain-text
-transcript's ``[2024-03-14 10:32] Ana: hi``; a file with a transcript's session headers (``## Session 2``)
-is a transcript.
+A bracketed (iOS) line has a comma after the date, or seconds and a day or month first, which tells it
+from a plain-text transcript's ``[2024-03-14 10:32:05] Ana: hi``; a line without the comma after the date
+(Android) needs a sender that reads as a name and no year-first date with seconds, which tells it from a
+log line. A file whose stamped lines
+are under half of its lines and that has a transcript's session headers (``## Session 2``) is a transcript.
 
 A line without a timestamp continues the message before it. Lines with a timestamp but no ``Name:``
 are the app's own notices ("Messages and calls are end-to-end encrypted", "Ana added Ben"), as are the
-lines iOS writes under the chat's name with an invisible mark before the text; they are left out, as are
+lines iOS writes under the chat's or group's name with an invisible mark right after the colon (not a
+shared location, nor a message in a right-to-left script, which may begin with one); they are left out, as are
 messages that only stand for something not exported (``<Media omitted>``, ``image omitted``,
 ``<attached: …>``, "This message was deleted"); an edit mark (``<This message was edited>``) is dropped
 from the text, and so is the ``~`` Android puts before a name that is not a contact. Invisible direction
@@ -22,8 +25,8 @@ an error at that line.
 The export writes dates in the phone's locale, so ``03/04/2024`` may be 3 April or 4 March. The order
 is decided once for the whole file: a first number above 12 means day first, a second number above 12
 means month first; when every date could be read either way, the order under which the messages run
-forward in time is taken, then the one under which the chat is shorter ("1/1/24" to "1/7/24" is a week
-of January, not six months), and when both are alike, day first, with an
+forward in time is taken, then the one under which the chat is at least three times shorter ("1/1/24"
+to "1/7/24" is a week of January, not six months), and otherwise day first, with an
 :class:`~graphmem.errors.IngestWarning` at the first message's line. A year of two digits is in 2000–2099.
 
 A chat export is one stream, so sessions are made as for undated JSONL sessions: a pause of more than
@@ -87,30 +90,54 @@ def _header(line: str) -> re.Match[str] | None:
     line = line.translate(_SPACES).lstrip(_MARKS)
     m = _ANDROID.match(line)
     if m is not None:
-        return m
+        # without the comma ("13/03/2024 19:00 - Ana: hi") a log line looks alike ("2024-03-12 10:00:01 -
+        # myapp - INFO - Connected: db"): a sender must read as a name
+        if m["comma"]:
+            return m
+        sender = _SENDER.match(m["rest"])
+        logged = int(m["a"]) > 31 and m["s"] is not None  # "2024-03-12 10:00:01 - INFO: started"
+        return m if sender is not None and " - " not in sender["speaker"] and not logged else None
     m = _IOS.match(line)
-    if m is not None and (m["comma"] or m["s"]):
+    # without the comma, seconds and a day or month first tell it from a "[2024-03-14 10:32:05]" transcript
+    if m is not None and (m["comma"] or (m["s"] and int(m["a"]) <= 31)):
         return m
     return None
 
 
 def looks_like_whatsapp(source: Source) -> bool:
     """Whether the input starts as a WhatsApp export: its first line is a timestamped message or notice,
-    such lines are at least a fifth of the first lines (the rest continue messages), and no line is a
-    plain-text transcript's session header."""
+    and such lines are at least half of the first lines, or a fifth with no line that is a plain-text
+    transcript's session header (the rest continue messages)."""
     lines = [line for line in source.text.splitlines()[:_SNIFF_LINES] if line.strip()]
     if not lines or _header(lines[0]) is None:
         return False
+    headers = sum(1 for line in lines if _header(line) is not None)
+    if headers * 2 >= len(lines):
+        return True
     if any(_TEXT_HEADER.match(_clean(line).strip()) for line in lines):
         return False
-    headers = sum(1 for line in lines if _header(line) is not None)
     return headers * 5 >= len(lines)
+
+
+_RTL = re.compile("[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufeff]")
+# iOS: "Ana: <mark>Messages and calls …", "Trip: Lisbon: <mark>Ana added you": the mark right after a colon
+_IOS_NOTICE = re.compile(f"^[^{_NOTICE_MARK}]*?:\\s?{_NOTICE_MARK}(?P<text>.*)$", re.DOTALL)
+
+
+def _ios_notice(rest: str) -> bool:
+    """Whether an iOS line is the app's notice: an invisible mark right after the name's colon, before a
+    text that is no shared location and holds no right-to-left script (whose messages may begin with one)."""
+    m = _IOS_NOTICE.match(rest)
+    if m is None:
+        return False
+    text = m["text"]
+    return not text.startswith("Location:") and _RTL.search(text) is None
 
 
 def _clock(m: re.Match[str]) -> tuple[int, int, int] | None:
     hour, minute, second = int(m["h"]), int(m["m"]), int(m["s"] or 0)
     if m["ampm"]:
-        if not 1 <= hour <= 12:
+        if hour > 12:
             return None
         hour = hour % 12 + (12 if m["ampm"].lower() == "p" else 0)
     if hour > 23 or minute > 59 or second > 59:
@@ -137,7 +164,7 @@ def _messages(source: Source) -> list[_Message]:
             raise IngestError(f"no time of day: {stamp!r}", path=source.path, line=number)
         sender = _SENDER.match(m["rest"])
         speaker, text = (sender["speaker"], sender["text"]) if sender else (None, m["rest"])
-        if f":{_NOTICE_MARK}" in m["rest"].replace(": ", ":"):  # iOS: a notice under the chat's or group's name
+        if m.re is _IOS and _ios_notice(m["rest"]):  # a notice under the chat's or group's name
             speaker = None
         if speaker is not None:
             speaker = " ".join(_clean(speaker).split()).lstrip("~").strip() or None  # "~ Ana": not a contact
@@ -211,7 +238,8 @@ def _day_first(messages: list[_Message], source: Source) -> bool:
     if day_first != month_first:
         return day_first < month_first
     spans = {order: _span(messages, order) for order in (True, False)}
-    if spans[True] != spans[False]:  # a chat of a week, not of six months ("1/1/24" … "1/7/24")
+    short, long = sorted(spans.values())
+    if long >= 3 * short and long > short:  # a chat of a week, not of six months ("1/1/24" … "1/7/24")
         return spans[True] < spans[False]
     if any(msg.numbers[0] <= 31 for msg in messages):  # not all year first
         warn_input(

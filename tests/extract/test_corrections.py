@@ -143,6 +143,10 @@ def replace_end(f: Fact, end: str) -> Fact:
         "The market correction hit us hard, so I work at Globex Corporation.",
         "Scratch that idea about the trip. I work at Globex Corporation.",
         "Not Acme Analytics anymore! I work at Globex Corporation now.",
+        "Haha, I meant it. I work at Globex Corporation.",
+        "I meant well. I work at Globex Corporation.",
+        "Sorry, my bad, I was late. I work at Globex Corporation.",
+        "I thought it would rain. I was wrong. I work at Globex Corporation.",
     ],
 )
 def test_ordinary_talk_is_no_correction(memory: Memory, extractor: Any, tmp_path: Path, said: str) -> None:
@@ -219,3 +223,58 @@ def test_the_labelled_dialogues_keep_their_figures(extractor: Any) -> None:
     # 34/34, precision and recall 19/19 when written (main before corrections: 16/34, recall 0)
     assert result.accuracy >= 0.97, result.misses
     assert result.precision >= 0.95 and result.recall >= 0.95, result.misses
+
+
+@pytest.mark.parametrize(
+    ("said", "held"),
+    [
+        ("Sorry, I meant New York. I live in New York.", "New York"),  # "new" inside a name is no news
+        ("My mistake, I live in New Jersey.", "New Jersey"),
+        ("I live in Boston, not New York.", "Boston"),
+        ("My bad, I meant Lisbon. I have lived in Lisbon since I started my career.", "Lisbon"),
+    ],
+)
+def test_news_words_inside_names_or_dating_clauses_veto_nothing(
+    memory: Memory, extractor: Any, tmp_path: Path, said: str, held: str
+) -> None:
+    prior = "I live in New York." if "not New York" in said else "I live in Boston."
+    _say(memory, extractor, tmp_path, f"[18:00] Ana: {prior}\n[18:02] Ana: {said}\n")
+    assert _held(memory, "lives_in", valid_at=t("18:01")) == {held}
+    assert any(f.never_held for f in memory.store.iter_facts(NS))
+
+
+DATED = (
+    "[18:00] Ana: I have lived in Lisbon since 2019.\n"
+    "[18:02] Ana: Sorry, I meant Porto. I have lived in Porto since 2021.\n"
+)
+
+
+def test_a_dated_correction_reads_alike_in_one_file_and_message_by_message(extractor: Any, tmp_path: Path) -> None:
+    from tests.ingest.fakes import FakeEmbedder
+
+    seen = []
+    with Memory.open(tmp_path / "file", embedder=FakeEmbedder()) as mem:  # type: ignore[arg-type]
+        _say(mem, extractor, tmp_path, DATED)
+        seen.append((_held(mem, "lives_in", valid_at=datetime(2020, 6, 1)), _held(mem, "lives_in")))
+    with Memory.open(tmp_path / "live", embedder=FakeEmbedder()) as mem:  # type: ignore[arg-type]
+        for line in DATED.splitlines():
+            mem.add({"speaker": "Ana", "text": line.split("Ana: ", 1)[1], "time": t(line[1:6])}, namespace=NS)
+        seen.append((_held(mem, "lives_in", valid_at=datetime(2020, 6, 1)), _held(mem, "lives_in")))
+    # the slip (Lisbon since 2019) never held; Porto holds from 2021 as its own clause says
+    assert seen[0] == seen[1] == (set(), {"Porto"})
+
+
+def test_an_edit_keeps_a_clause_bound_that_a_retracted_fact_met(memory: Memory, extractor: Any, tmp_path: Path) -> None:
+    first = (
+        "[18:00] Ana: I lived in Lisbon from 2015 until March 2020.\n"
+        "[18:01] Ana: I have lived in Porto since March 2020.\n"
+    )
+    _say(memory, extractor, tmp_path, first)
+    _say(
+        memory,
+        extractor,
+        tmp_path,
+        "[18:00] Ana: I lived in Lisbon from 2015 until March 2020.\n[18:01] Ana: Nice weather.\n",
+    )
+    assert _held(memory, "lives_in", valid_at=datetime(2016, 1, 1)) == {"Lisbon"}
+    assert _held(memory, "lives_in", valid_at=datetime(2021, 1, 1)) == set()  # Lisbon's own bound stays

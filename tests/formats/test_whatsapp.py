@@ -186,3 +186,42 @@ def test_impossible_clocks_tildes_and_documents(write) -> None:
     assert [(x.speaker, x.text) for s in t.sessions for x in s.turns] == [("Ana", "hi")]
     with pytest.raises(IngestError, match=r"j\.txt:2: 01\.14\.2024 reads only as month/day"):
         read_transcripts(write("j.txt", "13.01.2024, 10:00 - Ana: hi\n01.14.2024, 10:00 - Ana: x\n"))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "2024-03-12 10:00:01 - myapp - INFO - Connected: db=main\n2024-03-12 10:00:02 - myapp - INFO - Ready: yes\n",
+        "2024-03-12 10:00:01 - INFO: server started\n2024-03-12 10:00:02 - WARN: disk low\n",
+    ],
+)
+def test_log_files_are_no_export(write, text: str) -> None:
+    with pytest.raises(IngestError, match="unknown format"):
+        detect_format(write("app.log", text))
+
+
+def test_continuation_lines_that_look_like_headers_stay_in_the_message(write) -> None:
+    text = "13/03/2024, 19:00 - Ana: menu for saturday\n---\nstarter: soup\n13/03/2024, 19:05 - Ben: great\n"
+    path = write("menu.txt", text)
+    assert detect_format(path) == "whatsapp"
+    [t] = read_transcripts(path)
+    assert next(x.text for s in t.sessions for x in s.turns) == "menu for saturday\n---\nstarter: soup"
+
+
+def test_a_mark_opening_a_message_is_no_notice_on_android_nor_in_right_to_left_text(write) -> None:
+    text = (
+        "[13/03/2024, 19:00:00] Ana: \u200eשלום, I work at Acme\n"
+        "[13/03/2024, 19:00:30] Ana: \u200eLocation: https://maps.example/?q=38.7\n"
+        "13/03/2024, 19:01 - Ben: \u200eI work at Globex\n"
+    )
+    [t] = read_transcripts(write("lrm.txt", text), format="whatsapp")
+    assert [x.speaker for s in t.sessions for x in s.turns] == ["Ana", "Ana", "Ben"]
+
+
+def test_a_small_difference_in_span_is_no_reason_to_guess_silently(write) -> None:
+    path = write("uk.txt", "1/3/24, 09:00 - Ana: hi\n2/5/24, 09:00 - Ana: again\n")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        [t] = read_transcripts(path)
+    assert next(x.timestamp for s in t.sessions for x in s.turns) == datetime(2024, 3, 1, 9, 0)
+    assert any(issubclass(w.category, IngestWarning) for w in caught)
