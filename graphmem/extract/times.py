@@ -6,6 +6,26 @@ and its grain. Common conversational phrases are handled by small rules here (we
 "the week before", decades, holidays, clock times); the rest goes to ``dateparser`` with the session date
 as its relative base and a preference for the past. A phrase that names no definite time ("recently",
 "a few days ago", "for three years", "every day") is kept with ``start=None``: never guessed.
+
+**Parts of a period.** "the end of February", "early 2023", "mid-March", "the first half of last year",
+"the first week of June": the period is resolved as any phrase (the rest of the phrase, by the rules
+above or ``dateparser``), then cut into the part, in whole units one size down:
+
+| period | early / beginning / start | mid / middle | late / end | grain |
+|---|---|---|---|---|
+| a month | days 1-10 | days 11-20 | day 21 to its last day | day |
+| a year | January-April | May-August | September-December | month |
+| a season (three months) | its first month | its second | its third | month |
+| a decade | its years 0-2 | 3-6 | 7-9 | year |
+| a week | Monday-Tuesday | Wednesday-Friday | Saturday-Sunday | day |
+
+A half is the first or second half in the same units (a month: days 1-15, 16 to its end); "the first
+(second, third, fourth) week of" a month or year is its days 1-7 (8-14, ...), "the last week of" its
+last seven days (grain ``week``). A part of a day is the day ("late last night"). "The month", "the
+year", "the week" are the one holding the reference, or the one before (after) it when the part lies
+wholly after (before) the reference and the clause points back (ahead): "I moved at the end of the
+month", said on 12 March, is late February. "Later that month" needs the time talked of before and
+stays unresolved; "later this month" is this month (a hedge, as "around").
 """
 
 from __future__ import annotations
@@ -43,10 +63,23 @@ _DATEISH = re.compile(
     + "|".join(_MONTHS)
     + r")\b|\b(?:1[89]|20)\d\d\b|\d{1,2}[/.-]\d{1,2}|\d\s*(?:am|pm)\b|\d:\d\d"
 )
-_LEADING = re.compile(
-    r"^(?:(?:in|on|at|since|during|around|about|by|from|until|till|of|approximately|roughly|"
-    r"nearly|almost|just|only|early|late|earlier|later)\s+)+"
+_PREPOSITIONS = (
+    r"in|on|at|since|during|around|about|by|from|until|till|of|approximately|roughly|nearly|almost|just|only|"
+    r"towards?"
 )
+_LEADING = re.compile(r"^(?:(?:" + _PREPOSITIONS + r"|early|late|earlier|later)\s+)+")
+# A part of a period: "(at) the very end of February", "early 2023", "mid-March", "the first half of
+# last year", "the last week of June" (the period is the rest, resolved on its own).
+_PART = re.compile(
+    r"^(?:(?:" + _PREPOSITIONS + r")\s+)*(?:the\s+)?(?:very\s+)?"
+    r"(?:(?P<third>beginning|start|middle|end)(?:\s+part)?\s+of\s+"
+    r"|(?P<adjective>early|mid|late)(?:\s*-\s*|\s+)"
+    r"|(?P<half>first|second|latter)\s+half\s+of\s+"
+    r"|(?P<week>first|second|third|fourth|last|final)\s+week\s+of\s+)"
+    r"(?P<rest>.+)$"
+)
+_THIRDS = {"beginning": 0, "start": 0, "early": 0, "middle": 1, "mid": 1, "end": 2, "late": 2}
+_DEICTIC = re.compile(r"^the\s+(week|month|year)$")
 _VAGUE = re.compile(
     r"^(?:recently|lately|now and then|these days|nowadays|the other day|someday|some day|one day|soon|"
     r"sometimes|always|ever|never|once|the past|the future|a while(?: ago| back)?|a bit|ages|years|months|"
@@ -175,6 +208,56 @@ def _shift(anchor: date, unit: str, n: int) -> date:
         return anchor.replace(year=anchor.year + n, day=28)
 
 
+def _units(start: datetime, end: datetime, grain: str) -> tuple[str, int] | None:
+    """The unit one size down a period of ``grain`` is cut in, and how many of them it holds."""
+    if grain == "year":
+        years = end.year - start.year
+        return ("month", 12) if years == 1 else ("year", years)
+    if grain == "month":
+        months = (end.year - start.year) * 12 + end.month - start.month
+        return ("day", (end - start).days) if months == 1 else ("month", months)
+    if grain == "week":
+        return "day", (end - start).days
+    return None
+
+
+def _step(start: datetime, unit: str, n: int) -> datetime:
+    if unit == "day":
+        return start + timedelta(days=n)
+    if unit == "month":
+        return _day(_add_months(start.date(), n))
+    return start.replace(year=start.year + n)
+
+
+def _cut(whole: tuple[datetime, datetime, str], m: re.Match[str]) -> tuple[datetime, datetime, str] | None:
+    """The part ``m`` names of the period ``whole`` (see the module docs)."""
+    start, end, grain = whole
+    if grain in ("day", "time"):
+        return whole  # "late last night": the day
+    units = _units(start, end, grain)
+    if units is None:
+        return None
+    unit, n = units
+    if m.group("week"):
+        if unit != "day" and grain != "year":
+            return None
+        which = m.group("week")
+        if which in ("last", "final"):
+            return end - timedelta(days=7), end, "week"
+        first = start + timedelta(weeks=("first", "second", "third", "fourth").index(which))
+        return first, first + timedelta(days=7), "week"
+    if m.group("half"):
+        middle = _step(start, unit, n // 2)
+        return (start, middle, unit) if m.group("half") == "first" else (middle, end, unit)
+    third = _THIRDS[(m.group("third") or m.group("adjective")).lower()]
+    if unit == "day" and grain == "month":
+        cuts = (0, 10, 20, n)  # a month's thirds are the usual ten-day ones, the last one taking the rest
+    else:
+        k = max(1, round(n / 3))
+        cuts = (0, k, n - k, n)
+    return _step(start, unit, cuts[third]), _step(start, unit, cuts[third + 1]), unit
+
+
 def duration(phrase: str) -> tuple[float, str] | None:
     """The length a phrase names, as ``(amount, unit)``: "for seven years" → ``(7, "year")``.
 
@@ -256,6 +339,9 @@ class TimeResolver:
         text = re.sub(r"\s+", " ", phrase.lower().replace("’", "'"))
         text = re.sub(r",\s*(?=(?:19|20)\d\d\b)", " ", text)  # "May 7, 2023": the year is part of the date
         text = re.split(r"\s[-–—]\s|[,;:!?]", text)[0].strip(' ."()')  # "last week - so" -> "last week"
+        part = _PART.match(text)
+        if part is not None:
+            return self._part(part, reference, prefer)
         text = _LEADING.sub("", text)
         text = re.sub(r"^(?:a\s+)?couple(?:\s+of)?\s+", "2 ", text)
         few = _FEW_AGO.match(text)
@@ -282,6 +368,25 @@ class TimeResolver:
         if not _DATEISH.search(text):
             return None
         return self._dateparser(text, reference, prefer)
+
+    def _part(self, m: re.Match[str], reference: datetime | None, prefer: str) -> tuple[datetime, datetime, str] | None:
+        """A part of the period the rest of the phrase names (see the module docs), or ``None``."""
+        rest = m.group("rest")
+        deictic = _DEICTIC.match(rest)
+        whole = self._resolve(f"this {deictic.group(1)}" if deictic else rest, reference, prefer)
+        found = _cut(whole, m) if whole is not None else None
+        if found is None or deictic is None or reference is None:
+            return found
+        step = 0
+        if prefer == "past" and found[0] > reference:
+            step = -1
+        elif prefer == "future" and found[1] <= reference:
+            step = 1
+        if step:
+            unit = deictic.group(1)
+            shifted = _interval(_shift(reference.date(), unit, step), unit)
+            found = _cut((*shifted, unit), m)
+        return found
 
     @staticmethod
     def _absolute(text: str) -> tuple[datetime, datetime, str] | None:
