@@ -16,15 +16,17 @@ Ending statements ("I quit my job", "we broke up", "Max passed away", "I don't p
 become :class:`~graphmem.models.FactClosing` records, applied by :mod:`graphmem.extract.temporal`.
 
 Valid-time bounds come from the time phrases of the fact's own clause (:mod:`graphmem.extract.bounds`:
-"since 2020", "until June", "for three years"), else the event time; ``recorded_at`` is the event
-time: what memory learned, when.
+"since 2020", "until June", "for three years"); a state fact without one takes the start of a dated
+clause of the turn that begins it ("I work at Globex. I started there on 1 March.",
+:mod:`graphmem.extract.inceptions`); else the event time. A fact stated twice in a turn keeps the
+statement that dates it. ``recorded_at`` is the event time: what memory learned, when.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -32,6 +34,7 @@ import numpy as np
 
 from graphmem.extract import relations
 from graphmem.extract.bounds import Bounds, bounds_for, clause_time
+from graphmem.extract.inceptions import inception_start, inceptions
 from graphmem.extract.names import fact_id
 from graphmem.extract.readings import Clause, clause_of, intransitive_closings, read, with_object
 from graphmem.extract.vocabulary import EVENTS, HYPOTHETICAL, role_predicate
@@ -209,8 +212,9 @@ class _Turn:
 
     def fact(self, subject: str, predicate: str, obj: str, bounds: Bounds) -> None:
         key = (subject, predicate, obj)
-        if subject == obj or key in self.facts:
-            return
+        known = self.facts.get(key)
+        if subject == obj or (known is not None and (known.time_phrase is not None or bounds.phrase is None)):
+            return  # the first statement stands, unless only a later one dates it
         event = self.event
         self.facts[key] = Fact(
             namespace=event.namespace,
@@ -239,6 +243,15 @@ class _Turn:
             evidence=(self.event.id,),
             phrase=when.phrase if when is not None else None,
         )
+
+    def date_states(self, started: Callable[[str, str, str], TimeRef | None]) -> None:
+        """Give each state fact without a time phrase of its own the start ``started`` finds for it."""
+        for key, f in self.facts.items():
+            if f.time_phrase is not None or f.valid_from != self.event.occurred_at:
+                continue
+            when = started(f.subject_id, f.predicate, f.object_id)
+            if when is not None and when.start is not None:
+                self.facts[key] = replace(f, valid_from=when.start, time_phrase=when.phrase)
 
 
 def build_facts(
@@ -276,6 +289,9 @@ def build_facts(
     asserting = [v for v in verbs if not _is_question(v.sent) and not _hypothetical(v)]
     for who, ended, what, verb in intransitive_closings(asserting, entity_of, speaker_id):
         turn.closing(who, ended, what, clause_time(verb, times))
+    begun = inceptions(asserting, entity_of, times, speaker_id)
+    if begun:
+        turn.date_states(lambda s, p, o: inception_start(s, p, o, begun))
     for named, role, owner, index in roles:
         if _is_question(doc[index].sent):
             continue

@@ -50,7 +50,7 @@ class SpacyExtractor:
 
     name = "spacy"
     #: Bump when the output for the same input changes, so stored content is re-extracted.
-    version = "5"
+    version = "6"
 
     def __init__(
         self,

@@ -1,0 +1,94 @@
+"""Stage 3: a dated clause that begins a state ("I started there on 1 March") dates the state's fact."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import pytest
+
+from .conftest import make_transcript
+from .test_facts import closings_of, facts_of
+
+SAID = datetime(2024, 3, 12, 19, 0)
+
+
+def start_of(nlp: Any, text: str, predicate: str, obj: str) -> tuple[datetime | None, str | None]:
+    found = [
+        (start, phrase)
+        for _, p, o, start, phrase in facts_of(nlp, text, full=True, ref=SAID)
+        if (p, o) == (predicate, obj)
+    ]
+    assert len(found) == 1, found
+    return found[0]
+
+
+@pytest.mark.parametrize(
+    ("text", "predicate", "obj", "start", "phrase"),
+    [
+        (
+            "I work at Globex Corporation. I started there on 1 March.",
+            "works_at",
+            "Globex Corporation",
+            "2024-03-01",
+            "1 March",
+        ),
+        ("I live in Porto now, I moved here on 1 June.", "lives_in", "Porto", "2023-06-01", "1 June"),
+        ("I work at Spotify. I started working there in January.", "works_at", "Spotify", "2024-01-01", "January"),
+        ("I live in Seattle. We relocated there last summer.", "lives_in", "Seattle", "2023-06-01", "last summer"),
+        (
+            "I work at IBM. I started at IBM in the first week of February.",
+            "works_at",
+            "IBM",
+            "2024-02-01",
+            "the first week of February",
+        ),
+        ("I work at Boeing. I start there next week.", "works_at", "Boeing", "2024-03-18", "next week"),
+        ("I work at Google and live in Zurich. I moved here in 2021.", "lives_in", "Zurich", "2021-01-01", "2021"),
+    ],
+)
+def test_an_inception_clause_dates_the_state(
+    nlp: Any, text: str, predicate: str, obj: str, start: str, phrase: str
+) -> None:
+    assert start_of(nlp, text, predicate, obj) == (datetime.fromisoformat(start), phrase)
+
+
+@pytest.mark.parametrize(
+    ("text", "predicate", "obj"),
+    [
+        ("I work at Google. My sister started there in May.", "works_at", "Google"),  # another subject
+        ("I work at Google. I started a blog in January.", "works_at", "Google"),  # another object
+        ("I work at Intel. I started a new project there in February.", "works_at", "Intel"),
+        ("I live in Porto. I started yoga in January.", "lives_in", "Porto"),
+        ("I live in Paris. I went to Rome last week.", "lives_in", "Paris"),  # no inception
+        ("I work at Google and live in Zurich. I moved here in 2021.", "works_at", "Google"),  # moving is no job
+        ("I work at Google, though I didn't start there in January.", "works_at", "Google"),  # negated
+        ("I work at Spotify. You started there in May, didn't you?", "works_at", "Spotify"),  # a question
+        ("I live in Oslo. My parents moved here in 2010.", "lives_in", "Oslo"),
+    ],
+)
+def test_a_date_of_another_clause_does_not(nlp: Any, text: str, predicate: str, obj: str) -> None:
+    assert start_of(nlp, text, predicate, obj) == (SAID, None)
+
+
+def test_a_dated_restatement_in_the_turn_dates_the_fact(nlp: Any) -> None:
+    text = "I work at Globex Corporation. I joined Globex Corporation in January."
+    assert start_of(nlp, text, "works_at", "Globex Corporation") == (datetime(2024, 1, 1), "January")
+
+
+def test_an_ending_at_the_end_of_a_month_closes_then(nlp: Any) -> None:
+    closings = closings_of(nlp, "Yes, I left Acme Analytics at the end of February.", SAID)
+    assert ("Caroline", "works_at", "Acme Analytics", datetime(2024, 2, 21)) in closings
+
+
+@pytest.mark.parametrize(
+    ("text", "end"),
+    [
+        ("I'm staying in Paris until June.", datetime(2024, 6, 1)),
+        ("I'm staying in Paris until the end of June.", datetime(2024, 7, 1)),
+        ("I'm staying in Paris through June.", datetime(2024, 7, 1)),
+    ],
+)
+def test_until_the_end_of_a_month_ends_with_it(extractor: Any, text: str, end: datetime) -> None:
+    batch = extractor.extract(make_transcript([(SAID, [("Leo", text)])]))
+    assert [(f.predicate, f.valid_from, f.valid_to) for f in batch.facts] == [("lives_in", SAID, end)]
