@@ -11,6 +11,7 @@ nothing, and anything else is the generic ``said_about``. A fact's ``time_phrase
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
@@ -123,7 +124,7 @@ class AnswerBuilder:
             object_id=o_id,
             recorded_at=event.occurred_at or self.now,
             valid_from=when.start if when else event.occurred_at,
-            valid_to=until.start if until else None,
+            valid_to=(until.end if _to_its_end(until.phrase) else until.start) if until else None,
             evidence=(event.id,),
             time_phrase=when.phrase if when else until.phrase if until else None,
         )
@@ -168,6 +169,12 @@ class AnswerBuilder:
 
 def _named(value: Any) -> bool:
     return isinstance(value, str) and bool(value.strip())
+
+
+def _to_its_end(phrase: str) -> bool:
+    """Whether an until phrase ends with its period, as :mod:`graphmem.extract.bounds` reads one: "through
+    June", "until the end of June" (not "until June")."""
+    return re.search(r"\b(?:end|through|thru)\b", phrase.lower()) is not None
 
 
 def _time_named(times: Sequence[TimeRef], phrase: Any) -> TimeRef | None:
