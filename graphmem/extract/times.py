@@ -618,6 +618,10 @@ _FUTURE_AUX = frozenset(
 _PRESENT_TAGS = frozenset({"VBZ", "VBP"})
 # Verbs whose bare participle announces what comes next ("a new job, starting in November").
 _INCEPTIVE = frozenset({"start", "begin", "commence", "kick", "open", "launch"})
+# Verbs of arranging: what they are "for" lies ahead of the arranging ("booked a train for May").
+_ARRANGING = frozenset(
+    {"book", "schedule", "reschedule", "plan", "reserve", "arrange", "organise", "organize", "postpone"}
+)
 
 
 def _governing_verb(token: Any) -> Any | None:
@@ -663,11 +667,16 @@ def direction(span: Any) -> str:
     1 April"), a present auxiliary ("is getting married in June", "I'm moving in June") and a bare
     infinitive ("to open on 12 October") point forward. A bare participle points forward when it
     announces a start ("starting in November") and otherwise takes the tense of the clause it hangs
-    from. Without a verb ("On 3 June, from Manchester.") the nearest occurrence is taken.
+    from. What a verb of arranging is *for* points forward whatever its tense ("we booked a train for
+    the second week of May", "I scheduled the move for June"). Without a verb ("On 3 June, from
+    Manchester.") the nearest occurrence is taken.
     """
     verb = _governing_verb(span.root)
     if verb is None:
         return "nearest"
+    root = span.root
+    if root.dep_ == "pobj" and root.head.lower_ == "for" and verb.lemma_.lower() in _ARRANGING:
+        return "future"
     return _tense(verb)
 
 
