@@ -15,6 +15,9 @@ kind in this list wins):
   predicate: "I moved here on 1 June", "I started there last month";
 - nothing at all, after a verb that begins the predicate: "I live in Oslo; we moved in 2019".
 
+A place the clause comes *from* is no target ("I moved here from Porto in 2020"), nor is a companion
+or a landmark ("moved here with my husband", "settled here after college").
+
 The verbs that begin each predicate are declared in the vocabulary (``Predicate.beginnings``:
 *start*, *begin*, *join*, *be hired* for a job; *move*, *relocate*, *settle* for a home; ...). A clause
 with another subject ("my sister started there in May"), another object ("I started a blog there in
@@ -41,6 +44,7 @@ _PLACE_WORDS = frozenset({"there", "here"})
 _OBJECT_PRONOUNS = frozenset({"it", "them"})
 _WE = frozenset({"we", "us"})
 _SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass", "csubj"})
+_TARGET_PREPS = frozenset({"to", "into", "at", "in", "on", "onto", "for"})
 _TIME_ENTS = frozenset({"DATE", "TIME"})
 # Which way a match ranks: a named object says most, no target at all least.
 _OBJECT, _ACTIVITY, _PRO_FORM, _BARE = range(4)
@@ -87,31 +91,37 @@ def _activities(verb: Any) -> frozenset[str]:
 
 
 def _targets(verb: Any, entity_of: Mapping[int, str]) -> tuple[frozenset[str], bool, bool]:
-    """``(named objects, pro-form, bare)`` of an inception verb; a pro-form counts only beside no other
-    object ("I started a project there" dates the project)."""
+    """``(named objects, pro-form, bare)`` of an inception verb.
+
+    A named object is a direct object or the object of a preposition other than *from* ("moved here
+    from Porto": Porto is no target). A pro-form counts only beside no other target: a direct object
+    or a place after *to*, *into*, *at*, *in*, *on*, *for* ("I started a project there" dates the
+    project), while a companion or a landmark ("moved here with Tom", "settled here after college")
+    leaves it standing.
+    """
     named: set[str] = set()
-    others = pro_form = False
+    blocked = pro_form = False
     places = [c for c in verb.children if c.dep_ == "advmod" and c.lower_ in _PLACE_WORDS]
     for child in verb.children:
         if child.dep_ in ("dobj", "obj"):
             if child.lower_ in _OBJECT_PRONOUNS:
                 pro_form = True
-            elif child.i in entity_of:
+                continue
+            blocked = True
+            if child.i in entity_of:
                 named.add(_key(entity_of[child.i]))
-            else:
-                others = True
         elif child.dep_ in ("xcomp", "ccomp") and not any(g.dep_ in _SUBJECT_DEPS for g in child.children):
             # a complement without a subject is the target ("started working there"); one with its own
             # subject is a clause of its own ("I live in Porto now, I moved here on 1 June")
-            others = True
+            blocked = True
             places += [g for g in child.children if g.dep_ == "advmod" and g.lower_ in _PLACE_WORDS]
-        elif child.dep_ == "prep":
+        elif child.dep_ == "prep" and child.lower_ != "from":
             for pobj in (g for g in child.children if g.dep_ == "pobj" and g.ent_type_ not in _TIME_ENTS):
                 if pobj.i in entity_of:
                     named.add(_key(entity_of[pobj.i]))
-    pro_form = (pro_form or bool(places)) and not others and not named
-    bare = not (named or others or pro_form)
-    return frozenset(named), pro_form, bare
+                    blocked = blocked or child.lower_ in _TARGET_PREPS
+    pro_form = (pro_form or bool(places)) and not blocked
+    return frozenset(named), pro_form, not (blocked or pro_form)
 
 
 def inceptions(
