@@ -80,12 +80,27 @@ def _key(eid: str) -> str:
 
 
 def _activities(verb: Any) -> frozenset[str]:
-    """The predicates a verbal complement of ``verb`` states: "started working" → ``works_at``."""
+    """The predicates a verbal complement of ``verb`` states as an activity, with no object of its own:
+    "started working (there)" → ``works_at``; not "started working on a novel" (``work_on``) or
+    "began teaching yoga"."""
     out: set[str] = set()
     for comp in (c for c in verb.children if c.dep_ == "xcomp" and c.pos_ == "VERB"):
+        if any(g.dep_ in ("dobj", "obj") and g.lower_ not in _OBJECT_PRONOUNS for g in comp.children):
+            continue
         lemma = comp.lemma_.lower()
+        preps = {
+            g.lower_
+            for g in comp.children
+            if g.dep_ == "prep" and any(h.dep_ == "pobj" and h.ent_type_ not in _TIME_ENTS for h in g.children)
+        }
         for p in vocab.PREDICATES:
-            if p.single_valued and any(s == lemma or s.startswith(f"{lemma}_") for s in p.states):
+            if not p.single_valued:
+                continue
+            if preps:
+                said = any(f"{lemma}_{prep}" in p.states for prep in preps)
+            else:
+                said = lemma in p.states or any(s.startswith(f"{lemma}_") for s in p.states)
+            if said:
                 out.add(p.name)
     return frozenset(out)
 
@@ -153,13 +168,13 @@ def inceptions(
         when = clause_time(verb, times)
         if when is None or not when.resolved:
             continue
-        subjects = {entity_of.get(s.i) or (speaker_id if s.lower_ in _WE else None) for s in activity_subjects(verb)}
-        subjects.discard(None)
+        ids = (entity_of.get(s.i) or (speaker_id if s.lower_ in _WE else None) for s in activity_subjects(verb))
+        subjects = frozenset(i for i in ids if i is not None)
         if not subjects:
             continue
         named, pro_form, bare = _targets(verb, entity_of)
         activities = _activities(verb) if base in vocab.INCEPTIONS else frozenset()
-        out.append(Inception(frozenset(s for s in subjects if s), base, when, named, pro_form, activities, bare))
+        out.append(Inception(subjects, base, when, named, pro_form, activities, bare))
     return out
 
 

@@ -65,6 +65,7 @@ def test_an_inception_clause_dates_the_state(
         ("I work at Google, though I didn't start there in January.", "works_at", "Google"),  # negated
         ("I work at Spotify. You started there in May, didn't you?", "works_at", "Spotify"),  # a question
         ("I live in Oslo. My parents moved here in 2010.", "lives_in", "Oslo"),
+        ("I work at Google. I started working on a novel in May.", "works_at", "Google"),  # work on: no job
     ],
 )
 def test_a_date_of_another_clause_does_not(nlp: Any, text: str, predicate: str, obj: str) -> None:
