@@ -19,13 +19,18 @@ above or ``dateparser``), then cut into the part, in whole units one size down:
 | a decade | its years 0-2 | 3-6 | 7-9 | year |
 | a week | Monday-Tuesday | Wednesday-Friday | Saturday-Sunday | day |
 
-A half is the first or second half in the same units (a month: days 1-15, 16 to its end); "the first
-(second, third, fourth) week of" a month or year is its days 1-7 (8-14, ...), "the last week of" its
-last seven days (grain ``week``). A part of a day is the day ("late last night"). "The month", "the
-year", "the week" are the one holding the reference, or the one before (after) it when the part lies
-wholly after (before) the reference and the clause points back (ahead): "I moved at the end of the
-month", said on 12 March, is late February. "Later that month" needs the time talked of before and
-stays unresolved; "later this month" is this month (a hedge, as "around").
+A half is the first or second half in the same units (a month: days 1-15 and 16 to its end, February
+1-14 and 15 to its end); "the first (second, third, fourth) week of" a month or year is its days 1-7
+(8-14, ...), "the last week of" its last seven days (grain ``week``). A part of a day is the day
+("late last night"). "The month", "the year", "the week" are the one holding the reference, or the one
+before (after) it when the part lies wholly after (before) the reference and the clause points back
+(ahead): "I moved at the end of the month", said on 12 March, is late February. A month or season
+named without its year ("late March", "the end of February") is, of its parts a year before, the same
+year and a year after, the earliest ending after the reference when the clause points ahead, or the
+latest begun by it when it points back: said on 12 March 2024, "I start in late March" is 21 March
+2024 and "I moved in late March" 21 March 2023. A bare month holding the reference, pointing ahead, is
+this month ("I'm moving in December", said on 5 December). "Later that month" needs the time talked
+of before and stays unresolved; "later this month" is this month (a hedge, as "around").
 """
 
 from __future__ import annotations
@@ -39,7 +44,7 @@ from graphmem.errors import MissingDependencyError
 from graphmem.extract.names import words
 from graphmem.models import TimeRef
 
-__all__ = ["TimeResolver", "direction", "duration", "resolve_time", "to_utc"]
+__all__ = ["TimeResolver", "direction", "duration", "names_late_part", "resolve_time", "to_utc"]
 
 _NUMBERS = {
     "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
@@ -79,6 +84,8 @@ _PART = re.compile(
     r"(?P<rest>.+)$"
 )
 _THIRDS = {"beginning": 0, "start": 0, "early": 0, "middle": 1, "mid": 1, "end": 2, "late": 2}
+# A period named without its year: which year it is in depends on the reference and the direction.
+_YEARLESS = re.compile(r"^(?:" + "|".join(_MONTHS) + r"|spring|summer|fall|autumn|winter)$")
 _DEICTIC = re.compile(r"^the\s+(week|month|year)$")
 _VAGUE = re.compile(
     r"^(?:recently|lately|now and then|these days|nowadays|the other day|someday|some day|one day|soon|"
@@ -359,7 +366,8 @@ class TimeResolver:
             return None
         today = reference.date()
         for rule in (self._day_word, self._clock, self._ago, self._past_span, self._next_span, self._before,
-                     self._weekend, self._season, self._holiday, self._named_month, self._calendar_unit):  # fmt: skip
+                     self._weekend, self._season, self._holiday, self._named_month, self._calendar_unit,
+                     self._this_month):  # fmt: skip
             found = rule(text, today, prefer)
             if found is _UNRESOLVED:
                 return None
@@ -375,8 +383,10 @@ class TimeResolver:
         deictic = _DEICTIC.match(rest)
         whole = self._resolve(f"this {deictic.group(1)}" if deictic else rest, reference, prefer)
         found = _cut(whole, m) if whole is not None else None
-        if found is None or deictic is None or reference is None:
+        if found is None or whole is None or reference is None or prefer not in ("past", "future"):
             return found
+        if deictic is None:
+            return self._nearest_part(m, whole, reference, prefer) or found
         step = 0
         if prefer == "past" and found[0] > reference:
             step = -1
@@ -387,6 +397,28 @@ class TimeResolver:
             shifted = _interval(_shift(reference.date(), unit, step), unit)
             found = _cut((*shifted, unit), m)
         return found
+
+    def _nearest_part(
+        self, m: re.Match[str], whole: tuple[datetime, datetime, str], reference: datetime, prefer: str
+    ) -> tuple[datetime, datetime, str] | None:
+        """The part of a period named without its year ("late March", "the end of February") nearest the
+        reference in the direction of ``prefer``: of the parts of the period a year before, the same
+        year and a year after, the earliest ending after the reference (ahead), or the latest starting at
+        or before it (back). ``None`` when the period is no bare month or season ("early 2023", "the end
+        of last year", "late March 2023")."""
+        if not _YEARLESS.match(m.group("rest")):
+            return None
+        parts = []
+        for years in (-1, 0, 1):
+            start, end = (_shift(t.date(), "year", years) for t in whole[:2])
+            part = _cut((_day(start), _day(end), whole[2]), m)
+            if part is not None:
+                parts.append(part)
+        if prefer == "future":
+            ahead = [p for p in parts if p[1] > reference]
+            return min(ahead) if ahead else None
+        back = [p for p in parts if p[0] <= reference]
+        return max(back) if back else None
 
     @staticmethod
     def _absolute(text: str) -> tuple[datetime, datetime, str] | None:
@@ -497,6 +529,14 @@ class TimeResolver:
         else:  # last, this past, past: the latest such month that has ended
             year -= 1 if month >= today.month else 0
         return (*_interval(date(year, month, 1), "month"), "month")
+
+    @staticmethod
+    def _this_month(text: str, today: date, prefer: str) -> tuple[datetime, datetime, str] | None:
+        # "I'm moving in December", said on 5 December: this December, which has not ended (dateparser
+        # takes the next one)
+        if prefer != "future" or _MONTH_NUMBER.get(text) != today.month:
+            return None
+        return (*_interval(today, "month"), "month")
 
     @staticmethod
     def _before(text: str, today: date, prefer: str) -> tuple[datetime, datetime, str] | None:
@@ -668,7 +708,8 @@ def direction(span: Any) -> str:
     infinitive ("to open on 12 October") point forward. A bare participle points forward when it
     announces a start ("starting in November") and otherwise takes the tense of the clause it hangs
     from. What a verb of arranging is *for* points forward whatever its tense ("we booked a train for
-    the second week of May", "I scheduled the move for June"). Without a verb ("On 3 June, from
+    the second week of May", "I scheduled the move for June"); what follows *since* points back ("I
+    work at Lumen since April", a learner's present perfect). Without a verb ("On 3 June, from
     Manchester.") the nearest occurrence is taken.
     """
     verb = _governing_verb(span.root)
@@ -677,7 +718,17 @@ def direction(span: Any) -> str:
     root = span.root
     if root.dep_ == "pobj" and root.head.lower_ == "for" and verb.lemma_.lower() in _ARRANGING:
         return "future"
+    if root.dep_ == "pobj" and root.head.lower_ == "since":
+        return "past"  # "I work here since April": since is always back, whatever the tense
     return _tense(verb)
+
+
+def names_late_part(phrase: str) -> bool:
+    """Whether ``phrase`` names the late part of a period ("the end of February", "late March", "at the
+    very end of the month"): a state that ends then ends with the period (:mod:`graphmem.extract.facts`)."""
+    text = re.sub(r"\s+", " ", phrase.lower().replace("’", "'")).strip(' ."!,')
+    m = _PART.match(text)
+    return m is not None and _THIRDS.get((m.group("third") or m.group("adjective") or "").lower()) == 2
 
 
 def to_utc(ref: TimeRef, offset: timedelta | None) -> TimeRef:

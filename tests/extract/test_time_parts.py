@@ -76,3 +76,53 @@ def test_parts_of_nothing_definite_stay_as_before(phrase: str) -> None:
 def test_a_part_of_a_day_is_the_day() -> None:
     ref = TimeResolver().resolve("late last night", REF)
     assert (ref.start, ref.end, ref.grain) == (datetime(2024, 3, 11), datetime(2024, 3, 12), "day")
+
+
+SAID_IN = {
+    "10 February 2024": datetime(2024, 2, 10, 10, 0),
+    "25 February 2024": datetime(2024, 2, 25, 10, 0),
+    "29 February 2024": datetime(2024, 2, 29, 10, 0),
+    "12 March 2024": REF,
+    "5 December 2024": datetime(2024, 12, 5, 10, 0),
+    "30 December 2024": datetime(2024, 12, 30, 10, 0),
+    "20 February 2025": datetime(2025, 2, 20, 10, 0),
+}
+
+
+@pytest.mark.parametrize(
+    ("said", "phrase", "prefer", "start", "end"),
+    [
+        # said inside the month it names: ahead is this month's part while it has not ended, back is the
+        # latest part that had begun
+        ("10 February 2024", "the end of February", "future", "2024-02-21", "2024-03-01"),
+        ("10 February 2024", "the end of February", "past", "2023-02-21", "2023-03-01"),
+        ("25 February 2024", "the end of February", "future", "2024-02-21", "2024-03-01"),
+        ("25 February 2024", "the end of February", "past", "2024-02-21", "2024-03-01"),
+        ("29 February 2024", "the end of February", "past", "2024-02-21", "2024-03-01"),  # leap year
+        ("29 February 2024", "the second half of February", "future", "2024-02-15", "2024-03-01"),
+        ("12 March 2024", "late March", "future", "2024-03-21", "2024-04-01"),
+        ("12 March 2024", "late March", "past", "2023-03-21", "2023-04-01"),
+        ("12 March 2024", "early March", "past", "2024-03-01", "2024-03-11"),
+        ("12 March 2024", "early March", "future", "2025-03-01", "2025-03-11"),
+        ("20 February 2025", "late February", "past", "2024-02-21", "2024-03-01"),
+        # at the end of a year
+        ("5 December 2024", "late December", "future", "2024-12-21", "2025-01-01"),
+        ("5 December 2024", "late December", "past", "2023-12-21", "2024-01-01"),
+        ("30 December 2024", "the end of December", "past", "2024-12-21", "2025-01-01"),
+        ("30 December 2024", "early January", "future", "2025-01-01", "2025-01-11"),
+        ("5 December 2024", "early January", "past", "2024-01-01", "2024-01-11"),
+        # a period with its year is that year whichever way
+        ("12 March 2024", "late March 2023", "future", "2023-03-21", "2023-04-01"),
+    ],
+)
+def test_a_part_of_a_named_month_is_the_nearest_in_its_direction(
+    said: str, phrase: str, prefer: str, start: str, end: str
+) -> None:
+    ref = TimeResolver().resolve(phrase, SAID_IN[said], prefer=prefer)
+    assert (ref.start, ref.end) == (datetime.fromisoformat(start), datetime.fromisoformat(end)), (said, phrase)
+
+
+@pytest.mark.parametrize(("said", "month"), [("10 February 2024", "February"), ("5 December 2024", "December")])
+def test_a_month_said_inside_it_ahead_is_this_month(said: str, month: str) -> None:
+    ref = TimeResolver().resolve(f"in {month}", SAID_IN[said], prefer="future")
+    assert ref.start == SAID_IN[said].replace(day=1, hour=0, minute=0)
