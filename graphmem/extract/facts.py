@@ -13,7 +13,10 @@ facts (``sister_of``, "my dog Max" → ``has_pet``) and states read off nouns ("
 "got the job at X").
 
 Ending statements ("I quit my job", "we broke up", "Max passed away", "I don't play guitar anymore")
-become :class:`~graphmem.models.FactClosing` records, applied by :mod:`graphmem.extract.temporal`.
+become :class:`~graphmem.models.FactClosing` records, applied by :mod:`graphmem.extract.temporal`. A
+closing is dated by the start of its clause's time phrase, or by its end when the phrase names the late
+part of a period: "I left Acme at the end of February" (or "in late February") ends the job on 1 March,
+as "until the end of February" does.
 
 Valid-time bounds come from the time phrases of the fact's own clause (:mod:`graphmem.extract.bounds`:
 "since 2020", "until June", "for three years"); a state fact without one takes the start of a dated
@@ -37,6 +40,7 @@ from graphmem.extract.bounds import Bounds, bounds_for, clause_time
 from graphmem.extract.inceptions import inception_start, inceptions
 from graphmem.extract.names import fact_id
 from graphmem.extract.readings import Clause, clause_of, intransitive_closings, read, with_object
+from graphmem.extract.times import names_late_part
 from graphmem.extract.vocabulary import EVENTS, HYPOTHETICAL, role_predicate
 from graphmem.models import Event, Fact, FactClosing, TimeRef
 
@@ -233,13 +237,17 @@ class _Turn:
         key = (subject, predicate, obj)
         if key in self.closings or (subject is not None and subject == obj):
             return
+        at = self.event.occurred_at
+        if when is not None:
+            # "I left Acme at the end of February": it held through February, as "until the end of" does
+            at = when.end if names_late_part(when.phrase) and when.end is not None else when.start
         self.closings[key] = FactClosing(
             namespace=self.event.namespace,
             predicate=predicate,
             recorded_at=self.recorded_at,
             subject_id=subject,
             object_id=obj,
-            at=when.start if when is not None else self.event.occurred_at,
+            at=at,
             evidence=(self.event.id,),
             phrase=when.phrase if when is not None else None,
         )

@@ -77,9 +77,58 @@ def test_a_dated_restatement_in_the_turn_dates_the_fact(nlp: Any) -> None:
     assert start_of(nlp, text, "works_at", "Globex Corporation") == (datetime(2024, 1, 1), "January")
 
 
-def test_an_ending_at_the_end_of_a_month_closes_then(nlp: Any) -> None:
-    closings = closings_of(nlp, "Yes, I left Acme Analytics at the end of February.", SAID)
-    assert ("Caroline", "works_at", "Acme Analytics", datetime(2024, 2, 21)) in closings
+@pytest.mark.parametrize(
+    ("said", "text", "at"),
+    [
+        (SAID, "Yes, I left Acme Analytics at the end of February.", datetime(2024, 3, 1)),
+        (SAID, "I left Acme Analytics in late February.", datetime(2024, 3, 1)),
+        (datetime(2024, 2, 12, 10), "I'll leave Acme Analytics in late February.", datetime(2024, 3, 1)),
+        (datetime(2024, 2, 12, 10), "I'll leave Acme Analytics at the end of the month.", datetime(2024, 3, 1)),
+        (datetime(2024, 2, 29, 10), "I'm leaving Acme Analytics at the end of February.", datetime(2024, 3, 1)),
+        (datetime(2024, 12, 5, 10), "I'm leaving Acme Analytics at the end of December.", datetime(2025, 1, 1)),
+        (SAID, "I left Acme Analytics in early February.", datetime(2024, 2, 1)),  # the start of an early part
+    ],
+)
+def test_an_ending_at_the_end_of_a_month_closes_as_it_ends(nlp: Any, said: datetime, text: str, at: datetime) -> None:
+    # "I left at the end of February" held through February, as "until the end of February" does
+    closings = closings_of(nlp, text, said)
+    assert ("Caroline", "works_at", "Acme Analytics", at) in closings
+
+
+@pytest.mark.parametrize(
+    ("said", "text", "predicate", "obj", "start"),
+    [
+        # a part of a named month said inside it or near the year's end takes the nearest year
+        (datetime(2024, 12, 5, 10), "I'm moving to Porto in late December.", "lives_in", "Porto", "2024-12-21"),
+        (SAID, "I start at Google in late March.", "works_at", "Google", "2024-03-21"),
+        (SAID, "I moved to Porto in late March.", "lives_in", "Porto", "2023-03-21"),
+        (
+            datetime(2024, 12, 5, 10),
+            "I live in Porto. I moved here at the end of December.",
+            "lives_in",
+            "Porto",
+            "2023-12-21",
+        ),
+        (datetime(2024, 12, 5, 10), "I'm moving to Porto in December.", "lives_in", "Porto", "2024-12-01"),
+        # since points back whatever the tense of its verb
+        (datetime(2024, 5, 1, 10), "I work at Lumen Robotics since April.", "works_at", "Lumen Robotics", "2024-04-01"),
+        (SAID, "I live in Porto since December.", "lives_in", "Porto", "2023-12-01"),
+        (SAID, "I work at Google since late January.", "works_at", "Google", "2024-01-21"),
+    ],
+)
+def test_a_named_month_takes_the_year_its_direction_gives(
+    nlp: Any, said: datetime, text: str, predicate: str, obj: str, start: str
+) -> None:
+    found = [s for _, p, o, s, _ in facts_of(nlp, text, full=True, ref=said) if (p, o) == (predicate, obj)]
+    assert found == [datetime.fromisoformat(start)]
+
+
+def test_until_the_end_of_a_month_said_inside_it_is_this_month(extractor: Any) -> None:
+    said = datetime(2024, 2, 10, 10)
+    batch = extractor.extract(
+        make_transcript([(said, [("Leo", "I'm working at Acme Analytics until the end of February.")])])
+    )
+    assert [(f.predicate, f.valid_to) for f in batch.facts] == [("works_at", datetime(2024, 3, 1))]
 
 
 @pytest.mark.parametrize(
