@@ -66,10 +66,13 @@ def _has_subject(verb: Any) -> bool:
 
 def _clause_verbs(verb: Any) -> set[int]:
     """The verbs whose time a fact of ``verb`` takes: itself and the verbs it complements or is
-    conjoined to ("went hiking", "bought ... and rode")."""
+    conjoined to ("went hiking", "bought ... and rode"), up to a conjoined verb with a subject of its own
+    ("I joined in 2022 but I work at Google": the work is not dated 2022)."""
     targets = {verb.i}
     node = verb
     while node.dep_ in ("xcomp", "conj") and node.head is not node:
+        if node.dep_ == "conj" and _has_subject(node):
+            break  # a clause of its own: "my boss started there in 2010, and I joined last year"
         node = node.head
         targets.add(node.i)
     return targets

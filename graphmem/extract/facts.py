@@ -212,13 +212,16 @@ class _Turn:
         self.event = event
         self.recorded_at = recorded_at
         self.facts: dict[tuple[str, str, str], Fact] = {}
+        self.positions: dict[tuple[str, str, str], int] = {}  # the token each fact was stated at
         self.closings: dict[tuple[str | None, str, str | None], FactClosing] = {}
 
-    def fact(self, subject: str, predicate: str, obj: str, bounds: Bounds) -> None:
+    def fact(self, subject: str, predicate: str, obj: str, bounds: Bounds, at: int | None = None) -> None:
         key = (subject, predicate, obj)
         known = self.facts.get(key)
         if subject == obj or (known is not None and (known.time_phrase is not None or bounds.phrase is None)):
             return  # the first statement stands, unless only a later one dates it
+        if at is not None:
+            self.positions[key] = at
         event = self.event
         self.facts[key] = Fact(
             namespace=event.namespace,
@@ -252,12 +255,14 @@ class _Turn:
             phrase=when.phrase if when is not None else None,
         )
 
-    def date_states(self, started: Callable[[str, str, str], TimeRef | None]) -> None:
-        """Give each state fact without a time phrase of its own the start ``started`` finds for it."""
+    def date_states(self, started: Callable[[str, str, str, int | None, list[str]], TimeRef | None]) -> None:
+        """Give each state fact without a time phrase of its own the start ``started`` finds for it, from
+        its subject, predicate, object, position and the subject's other predicates stated in the turn."""
         for key, f in self.facts.items():
             if f.time_phrase is not None or f.valid_from != self.event.occurred_at:
                 continue
-            when = started(f.subject_id, f.predicate, f.object_id)
+            others = [p for (s, p, o) in self.facts if s == f.subject_id and (p, o) != key[1:]]
+            when = started(f.subject_id, f.predicate, f.object_id, self.positions.get(key), others)
             if when is not None and when.start is not None:
                 self.facts[key] = replace(f, valid_from=when.start, time_phrase=when.phrase)
 
@@ -293,13 +298,16 @@ def build_facts(
         _add_triple(turn, doc, triple, entity_of, type_of, times)
     for subject, predicate, obj, verb in relations.states(doc, entity_of, type_of, verbs):
         if not _is_question(verb.sent) and not _hypothetical(verb):
-            turn.fact(entity_of[subject.i], predicate, obj, bounds_for(verb, times, event.occurred_at))
+            turn.fact(entity_of[subject.i], predicate, obj, bounds_for(verb, times, event.occurred_at), verb.i)
     asserting = [v for v in verbs if not _is_question(v.sent) and not _hypothetical(v)]
     for who, ended, what, verb in intransitive_closings(asserting, entity_of, speaker_id):
         turn.closing(who, ended, what, clause_time(verb, times))
     begun = inceptions(asserting, entity_of, times, speaker_id)
     if begun:
-        turn.date_states(lambda s, p, o: inception_start(s, p, o, begun))
+        names = {i: e for i, e in entity_of.items() if doc[i].pos_ in ("PROPN", "NOUN")}
+        turn.date_states(
+            lambda s, p, o, at, others: inception_start(s, p, o, begun, at=at, others=others, mentions=names)
+        )
     for named, role, owner, index in roles:
         if _is_question(doc[index].sent):
             continue
@@ -342,7 +350,7 @@ def _add_triple(
         # something done once, dated after it is said, is a plan; so is "I'm going to a conference"
         going = reading.predicate == "went_to" and _progressive(verb)
         predicate = "plans" if (ahead and reading.predicate in EVENTS) or going else reading.predicate
-        turn.fact(s_id, predicate, o_id, bounds)
+        turn.fact(s_id, predicate, o_id, bounds, verb.i)
 
 
 def start_times(doc: Any, entity_of: dict[int, str], times: list[tuple[Any, TimeRef]]) -> list[tuple[str, TimeRef]]:

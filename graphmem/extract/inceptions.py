@@ -18,6 +18,16 @@ kind in this list wins):
 A place the clause comes *from* is no target ("I moved here from Porto in 2020"), nor is a companion
 or a landmark ("moved here with my husband", "settled here after college").
 
+A pro-form or a missing target dates a fact only when it cannot mean anything else: the subject states
+no other fact in the turn that the verb could begin ("I study at Harvard. I joined in 2022 but I work
+at Google" dates neither), and no name that could be the verb's target stands between the fact's
+object and the clause ("I live in Porto. My parents live in Lisbon; we moved there in 2010"; "Before
+that I was at Acme; I joined them in 2015"). "It" is no job or home ("I love my podcast, I started it
+in 2019"). A plan, a wish or an attempt is no start: an inception verb that complements another verb
+("I want to move here in May", "I was supposed to start there in January", "I'm going to move here")
+or said with *almost* or *nearly*. A clause conjoined with a subject of its own keeps its own time ("my
+boss started there in 2010, and I joined last year": last year).
+
 The verbs that begin each predicate are declared in the vocabulary (``Predicate.beginnings``:
 *start*, *begin*, *join*, *be hired* for a job; *move*, *relocate*, *settle* for a home; ...). A clause
 with another subject ("my sister started there in May"), another object ("I started a blog there in
@@ -46,6 +56,9 @@ _WE = frozenset({"we", "us"})
 _SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass", "csubj"})
 _TARGET_PREPS = frozenset({"to", "into", "at", "in", "on", "onto", "for"})
 _TIME_ENTS = frozenset({"DATE", "TIME"})
+_ALMOST = frozenset({"almost", "nearly"})
+# "it" is no job or home ("I love my podcast, I started it in 2019")
+_NOT_IT = frozenset({"works_at", "lives_in"})
 # Which way a match ranks: a named object says most, no target at all least.
 _OBJECT, _ACTIVITY, _PRO_FORM, _BARE = range(4)
 
@@ -63,6 +76,8 @@ class Inception:
         pro_form: a pro-form ("there", "here", "it", "them") is the target, and no other object.
         activities: predicates the clause's complement states ("started working": ``works_at``).
         bare: the clause has no target at all ("I started on 1 March").
+        position: the verb's token index in the turn.
+        pronoun: the object pronoun that is the pro-form ("it", "them"), or ``""``.
     """
 
     subjects: frozenset[str]
@@ -72,6 +87,8 @@ class Inception:
     pro_form: bool = False
     activities: frozenset[str] = frozenset()
     bare: bool = False
+    position: int = -1
+    pronoun: str = ""
 
 
 def _key(eid: str) -> str:
@@ -105,8 +122,8 @@ def _activities(verb: Any) -> frozenset[str]:
     return frozenset(out)
 
 
-def _targets(verb: Any, entity_of: Mapping[int, str]) -> tuple[frozenset[str], bool, bool]:
-    """``(named objects, pro-form, bare)`` of an inception verb.
+def _targets(verb: Any, entity_of: Mapping[int, str]) -> tuple[frozenset[str], bool, bool, str]:
+    """``(named objects, pro-form, bare, object pronoun)`` of an inception verb.
 
     A named object is a direct object or the object of a preposition other than *from* ("moved here
     from Porto": Porto is no target). A pro-form counts only beside no other target: a direct object
@@ -116,11 +133,12 @@ def _targets(verb: Any, entity_of: Mapping[int, str]) -> tuple[frozenset[str], b
     """
     named: set[str] = set()
     blocked = pro_form = False
+    pronoun = ""
     places = [c for c in verb.children if c.dep_ == "advmod" and c.lower_ in _PLACE_WORDS]
     for child in verb.children:
         if child.dep_ in ("dobj", "obj"):
             if child.lower_ in _OBJECT_PRONOUNS:
-                pro_form = True
+                pro_form, pronoun = True, child.lower_
                 continue
             blocked = True
             if child.i in entity_of:
@@ -136,7 +154,7 @@ def _targets(verb: Any, entity_of: Mapping[int, str]) -> tuple[frozenset[str], b
                     named.add(_key(entity_of[pobj.i]))
                     blocked = blocked or child.lower_ in _TARGET_PREPS
     pro_form = (pro_form or bool(places)) and not blocked
-    return frozenset(named), pro_form, not (blocked or pro_form)
+    return frozenset(named), pro_form, not (blocked or pro_form), pronoun
 
 
 def inceptions(
@@ -163,7 +181,7 @@ def inceptions(
         base = base_predicate(verb)
         if any(c.dep_ == "nsubjpass" for c in verb.children):
             base = f"be_{base}"
-        if base not in beginnings:
+        if base not in beginnings or _unrealised(verb):
             continue
         when = clause_time(verb, times)
         if when is None or not when.resolved:
@@ -172,10 +190,20 @@ def inceptions(
         subjects = frozenset(i for i in ids if i is not None)
         if not subjects:
             continue
-        named, pro_form, bare = _targets(verb, entity_of)
+        named, pro_form, bare, pronoun = _targets(verb, entity_of)
         activities = _activities(verb) if base in vocab.INCEPTIONS else frozenset()
-        out.append(Inception(subjects, base, when, named, pro_form, activities, bare))
+        out.append(Inception(subjects, base, when, named, pro_form, activities, bare, verb.i, pronoun))
     return out
+
+
+def _unrealised(verb: Any) -> bool:
+    """Whether an inception verb says a plan, a wish or an attempt, not a start: the complement of another
+    verb ("I want to move here in May", "I was supposed to start there in January", "I tried to join
+    Google in 2019", "I'm going to move here") or said with *almost* or *nearly*."""
+    if any(c.dep_ == "advmod" and c.lower_ in _ALMOST for c in verb.children):
+        return True
+    head = verb.head
+    return verb.dep_ == "xcomp" and head is not verb and base_predicate(head) not in vocab.INCEPTIONS
 
 
 def _rank(found: Inception, predicate: vocab.Predicate, obj: str) -> int | None:
@@ -184,24 +212,74 @@ def _rank(found: Inception, predicate: vocab.Predicate, obj: str) -> int | None:
         return _OBJECT
     if predicate.name in found.activities:
         return _ACTIVITY
-    if found.pro_form and begins:
+    if found.pro_form and begins and not (found.pronoun == "it" and predicate.name in _NOT_IT):
         return _PRO_FORM
     if found.bare and begins:
         return _BARE
     return None
 
 
-def inception_start(subject: str, predicate: str, obj: str, found: Iterable[Inception]) -> TimeRef | None:
+def _fits(predicate: vocab.Predicate, eid: str) -> bool:
+    """Whether the entity ``eid`` could be an object of ``predicate``."""
+    types = {t.lower(): t for t in predicate.object_types}
+    if predicate.name == "lives_in":
+        types.pop("person", None)  # the vocabulary's allowance for NER's towns, not a home to move to
+    kind, name = types.get(eid.split(":")[1]), _key(eid).replace("-", " ")
+    return predicate.fits(kind, name.rsplit(" ", 1)[-1], name)
+
+
+def _referents(obj: str, found: Inception, at: int, mentions: Mapping[int, str]) -> bool:
+    """Whether a name between the fact (token ``at``, or the last mention of its object after it) and the
+    clause ``found`` could be what its pro-form or missing target stands for: an entity that fits the
+    object of a predicate the clause's verb begins, other than the fact's object and the clause's
+    subjects ("I live in Porto. My parents live in Lisbon; we moved there in 2010"; "I work at Google
+    and study at Stanford University. I started in 2020"; not "my boss" for a job)."""
+    begun = [p for p in vocab.PREDICATES if p.single_valued and found.verb in p.beginnings]
+    low, high = sorted((at, found.position))
+    said = [i for i, eid in mentions.items() if _key(eid) == _key(obj) and low <= i < found.position]
+    low = max(said, default=low)  # from the object's last mention before the clause
+    for i, eid in mentions.items():
+        if not low < i < high or _key(eid) == _key(obj) or eid in found.subjects:
+            continue
+        if any(_fits(p, eid) for p in begun):
+            return True
+    return False
+
+
+def inception_start(
+    subject: str,
+    predicate: str,
+    obj: str,
+    found: Iterable[Inception],
+    *,
+    at: int | None = None,
+    others: Iterable[str] = (),
+    mentions: Mapping[int, str] | None = None,
+) -> TimeRef | None:
     """The time phrase of the clause among ``found`` that begins ``subject`` ``predicate`` ``obj``
-    (the best-ranked match, the earliest said among equals), or ``None``."""
+    (the best-ranked match, the earliest said among equals), or ``None``.
+
+    A clause with a pro-form or no target dates the fact only when it cannot mean another: ``others``
+    (the subject's other single-valued predicates stated in the turn, one per fact) holds none the
+    clause's verb begins, and no name of ``mentions`` (token index → entity id, the turn's names) that
+    could be the target stands between the fact's clause (token ``at``) and it. "I study at Harvard. I
+    joined in 2022 but I work at Google." dates neither; "I work at Google. Before that I was at Acme; I
+    joined them in 2015." does not date Google.
+    """
     declared = vocab.by_name(predicate)
     if declared is None or not declared.single_valued:
         return None
+    rivals = [vocab.by_name(p) for p in others]
     best: tuple[int, TimeRef] | None = None
     for inception in found:
         if subject not in inception.subjects:
             continue
         rank = _rank(inception, declared, obj)
+        if rank in (_PRO_FORM, _BARE):
+            if any(r is not None and inception.verb in r.beginnings for r in rivals):
+                continue
+            if at is not None and mentions and _referents(obj, inception, at, mentions):
+                continue
         if rank is not None and (best is None or rank < best[0]):
             best = (rank, inception.when)
     return best[1] if best is not None else None

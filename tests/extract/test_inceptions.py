@@ -72,6 +72,59 @@ def test_a_date_of_another_clause_does_not(nlp: Any, text: str, predicate: str, 
     assert start_of(nlp, text, predicate, obj) == (SAID, None)
 
 
+@pytest.mark.parametrize(
+    ("text", "predicate", "obj"),
+    [
+        # a pro-form or a missing target that may stand for another name or fact of the turn
+        ("I live in Porto now. Before that I lived in Lisbon; I moved there in 2010.", "lives_in", "Porto"),
+        ("I live in Porto. My parents live in Lisbon; we moved there in 2010.", "lives_in", "Porto"),
+        ("I work at Google. Before that I was at Acme Analytics; I joined them in 2015.", "works_at", "Google"),
+        ("I work at Google. I love my podcast, I started it in 2019.", "works_at", "Google"),  # "it": no job
+        ("I study at Harvard University. I joined in 2022 but I work at Google.", "studies_at", "Harvard University"),
+        ("I study at Harvard University. I joined in 2022 but I work at Google.", "works_at", "Google"),
+        ("I work at Google and study at Stanford University. I started in 2020.", "works_at", "Google"),
+        # plans, wishes and attempts are no start
+        ("I live in Porto. I want to move here in May.", "lives_in", "Porto"),
+        ("I live in Porto. I'm going to move here in May.", "lives_in", "Porto"),
+        ("I live in Porto. I hope to settle here in 2025.", "lives_in", "Porto"),
+        ("I work at Globex Corporation. I was supposed to start there in January.", "works_at", "Globex Corporation"),
+        ("I work at Google. I almost started there in 2019.", "works_at", "Google"),
+    ],
+)
+def test_a_start_that_may_be_of_another_or_did_not_happen_does_not_date(
+    nlp: Any, text: str, predicate: str, obj: str
+) -> None:
+    assert start_of(nlp, text, predicate, obj) == (SAID, None)
+
+
+@pytest.mark.parametrize(
+    ("text", "predicate", "obj", "start", "phrase"),
+    [
+        # a conjoined clause with its own subject has its own time
+        (
+            "I work at Globex Corporation. My boss started there in 2010, and I joined last year.",
+            "works_at",
+            "Globex Corporation",
+            "2023-01-01",
+            "last year",
+        ),
+        # names that are no job or home do not stand in the way
+        ("I work at Google. My boss is nice and I started there in May.", "works_at", "Google", "2023-05-01", "May"),
+        (
+            "I'm a student at Harvard University. I enrolled in 2022.",
+            "studies_at",
+            "Harvard University",
+            "2022-01-01",
+            "2022",
+        ),
+    ],
+)
+def test_an_unambiguous_start_still_dates(
+    nlp: Any, text: str, predicate: str, obj: str, start: str, phrase: str
+) -> None:
+    assert start_of(nlp, text, predicate, obj) == (datetime.fromisoformat(start), phrase)
+
+
 def test_a_dated_restatement_in_the_turn_dates_the_fact(nlp: Any) -> None:
     text = "I work at Globex Corporation. I joined Globex Corporation in January."
     assert start_of(nlp, text, "works_at", "Globex Corporation") == (datetime(2024, 1, 1), "January")
