@@ -59,6 +59,9 @@ _TIME_ENTS = frozenset({"DATE", "TIME"})
 _ALMOST = frozenset({"almost", "nearly"})
 # "it" is no job or home ("I love my podcast, I started it in 2019")
 _NOT_IT = frozenset({"works_at", "lives_in"})
+# A generic noun of these stands for the fact's object after start/begin ("I started my new job there
+# in January"); not a home's ("I moved house in May" says nothing of the town).
+_GENERIC_TARGETS = frozenset({"works_at", "studies_at"})
 # Which way a match ranks: a named object says most, no target at all least.
 _OBJECT, _ACTIVITY, _PRO_FORM, _BARE = range(4)
 
@@ -78,6 +81,8 @@ class Inception:
         bare: the clause has no target at all ("I started on 1 March").
         position: the verb's token index in the turn.
         pronoun: the object pronoun that is the pro-form ("it", "them"), or ``""``.
+        generics: predicates whose generic noun is the clause's only target ("I started my new job
+            there": ``works_at``).
     """
 
     subjects: frozenset[str]
@@ -89,6 +94,7 @@ class Inception:
     bare: bool = False
     position: int = -1
     pronoun: str = ""
+    generics: frozenset[str] = frozenset()
 
 
 def _key(eid: str) -> str:
@@ -122,8 +128,8 @@ def _activities(verb: Any) -> frozenset[str]:
     return frozenset(out)
 
 
-def _targets(verb: Any, entity_of: Mapping[int, str]) -> tuple[frozenset[str], bool, bool, str]:
-    """``(named objects, pro-form, bare, object pronoun)`` of an inception verb.
+def _targets(verb: Any, entity_of: Mapping[int, str]) -> tuple[frozenset[str], bool, bool, str, frozenset[str]]:
+    """``(named objects, pro-form, bare, object pronoun, generics)`` of an inception verb.
 
     A named object is a direct object or the object of a preposition other than *from* ("moved here
     from Porto": Porto is no target). A pro-form counts only beside no other target: a direct object
@@ -134,6 +140,7 @@ def _targets(verb: Any, entity_of: Mapping[int, str]) -> tuple[frozenset[str], b
     named: set[str] = set()
     blocked = pro_form = False
     pronoun = ""
+    generics: set[str] = set()
     places = [c for c in verb.children if c.dep_ == "advmod" and c.lower_ in _PLACE_WORDS]
     for child in verb.children:
         if child.dep_ in ("dobj", "obj"):
@@ -143,6 +150,9 @@ def _targets(verb: Any, entity_of: Mapping[int, str]) -> tuple[frozenset[str], b
             blocked = True
             if child.i in entity_of:
                 named.add(_key(entity_of[child.i]))
+            generics.update(
+                p.name for p in vocab.PREDICATES if p.name in _GENERIC_TARGETS and child.lemma_ in p.generic
+            )
         elif child.dep_ in ("xcomp", "ccomp") and not any(g.dep_ in _SUBJECT_DEPS for g in child.children):
             # a complement without a subject is the target ("started working there"); one with its own
             # subject is a clause of its own ("I live in Porto now, I moved here on 1 June")
@@ -154,7 +164,7 @@ def _targets(verb: Any, entity_of: Mapping[int, str]) -> tuple[frozenset[str], b
                     named.add(_key(entity_of[pobj.i]))
                     blocked = blocked or child.lower_ in _TARGET_PREPS
     pro_form = (pro_form or bool(places)) and not blocked
-    return frozenset(named), pro_form, not (blocked or pro_form), pronoun
+    return frozenset(named), pro_form, not (blocked or pro_form), pronoun, frozenset() if named else frozenset(generics)
 
 
 def inceptions(
@@ -179,8 +189,11 @@ def inceptions(
         if verb.pos_ != "VERB" or any(c.dep_ == "neg" for c in verb.children):
             continue
         base = base_predicate(verb)
+        if any(c.dep_ == "advmod" and c.lower_ == "together" for c in verb.children):
+            base = f"{base}_together"  # "we got together in May"
         if any(c.dep_ == "nsubjpass" for c in verb.children):
-            base = f"be_{base}"
+            got = any(c.dep_ == "auxpass" and c.lemma_ == "get" for c in verb.children)
+            base = f"{'get' if got else 'be'}_{base}"  # "I was hired", "I got hired", "we got married"
         if base not in beginnings or _unrealised(verb):
             continue
         when = clause_time(verb, times)
@@ -190,9 +203,11 @@ def inceptions(
         subjects = frozenset(i for i in ids if i is not None)
         if not subjects:
             continue
-        named, pro_form, bare, pronoun = _targets(verb, entity_of)
+        named, pro_form, bare, pronoun, generics = _targets(verb, entity_of)
         activities = _activities(verb) if base in vocab.INCEPTIONS else frozenset()
-        out.append(Inception(subjects, base, when, named, pro_form, activities, bare, verb.i, pronoun))
+        if base not in vocab.INCEPTIONS:
+            generics = frozenset()
+        out.append(Inception(subjects, base, when, named, pro_form, activities, bare, verb.i, pronoun, generics))
     return out
 
 
@@ -213,6 +228,8 @@ def _rank(found: Inception, predicate: vocab.Predicate, obj: str) -> int | None:
     if predicate.name in found.activities:
         return _ACTIVITY
     if found.pro_form and begins and not (found.pronoun == "it" and predicate.name in _NOT_IT):
+        return _PRO_FORM
+    if predicate.name in found.generics:
         return _PRO_FORM
     if found.bare and begins:
         return _BARE

@@ -244,7 +244,7 @@ PREDICATES: tuple[Predicate, ...] = (
         generic=JOBS,
         nouns=WORKPLACES,
         exclude=GROUPS | SCHOOLS,
-        beginnings=INCEPTIONS | words("join be_hire get_hire be_employ"),
+        beginnings=INCEPTIONS | words("join be_hire get_hire be_employ get_employ"),
     ),
     Predicate(
         "lives_in",
@@ -309,7 +309,8 @@ PREDICATES: tuple[Predicate, ...] = (
         nouns=SCHOOLS,
         generic=SCHOOLS,
         name_words=words("school university college academy institute conservatory"),
-        beginnings=INCEPTIONS | words("join enrol enroll be_enrol be_enroll be_admit be_accept"),
+        beginnings=INCEPTIONS
+        | words("join enrol enroll be_enrol be_enroll be_admit be_accept get_admit get_accept get_enrol get_enroll"),
     ),
     Predicate(
         "member_of",

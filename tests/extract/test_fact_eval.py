@@ -57,14 +57,14 @@ def test_closings_on_life_change_scenarios(extractor: Any) -> None:
     assert score.recall >= 0.80
 
 
-#: Lower bound of fact-time accuracy on ``fact_times.jsonl`` (0.963 when pinned, 78 of 81; 0.556 before
-#: start statements and parts of a period were read, 0.617 with the parts only).
-FACT_TIME_FLOOR = 0.93
+#: Lower bound of fact-time accuracy on ``fact_times.jsonl`` (0.957 when pinned, 111 of 116; 0.690 on
+#: the same 116 before the review's fixes: named-month years, since, ending parts, ambiguous starts).
+FACT_TIME_FLOOR = 0.94
 
 
 def test_the_fact_time_set_is_big_enough_and_well_formed() -> None:
     dialogues = fact_eval.load_scenarios(fact_eval.FACT_TIMES)
-    assert len(dialogues) >= 60
+    assert len(dialogues) >= 100
     assert len({d["name"] for d in dialogues}) == len(dialogues)
     for d in dialogues:
         assert d["facts"], d["name"]

@@ -89,6 +89,9 @@ def test_a_date_of_another_clause_does_not(nlp: Any, text: str, predicate: str, 
         ("I live in Porto. I hope to settle here in 2025.", "lives_in", "Porto"),
         ("I work at Globex Corporation. I was supposed to start there in January.", "works_at", "Globex Corporation"),
         ("I work at Google. I almost started there in 2019.", "works_at", "Google"),
+        # a generic noun with a named target, or a home's generic noun, is no pro-form
+        ("I work at Google. I started a new job at Acme in January.", "works_at", "Google"),
+        ("I live in Porto. I moved house in May.", "lives_in", "Porto"),
     ],
 )
 def test_a_start_that_may_be_of_another_or_did_not_happen_does_not_date(
@@ -107,6 +110,17 @@ def test_a_start_that_may_be_of_another_or_did_not_happen_does_not_date(
             "Globex Corporation",
             "2023-01-01",
             "last year",
+        ),
+        # a generic job noun stands for the job; "got together", "got hired" begin as declared
+        ("I work at Google. I started my new job there in January.", "works_at", "Google", "2024-01-01", "January"),
+        ("I work at Google. I started my job in January.", "works_at", "Google", "2024-01-01", "January"),
+        ("I'm dating Carlos. We got together in May.", "dating", "Carlos", "2023-05-01", "May"),
+        (
+            "I work at Globex Corporation. I got hired in January.",
+            "works_at",
+            "Globex Corporation",
+            "2024-01-01",
+            "January",
         ),
         # names that are no job or home do not stand in the way
         ("I work at Google. My boss is nice and I started there in May.", "works_at", "Google", "2023-05-01", "May"),
