@@ -20,6 +20,7 @@ from typing import Any
 from graphmem.extract.entities import EntityRegistry
 from graphmem.extract.events import EventPlan
 from graphmem.extract.names import fact_id
+from graphmem.extract.times import names_late_part
 from graphmem.extract.vocabulary import canonical
 from graphmem.models import Batch, Event, Fact, FactClosing, Mention, TimeRef
 
@@ -144,7 +145,9 @@ class AnswerBuilder:
                 recorded_at=event.occurred_at or self.now,
                 subject_id=subject,
                 object_id=obj,
-                at=when.start if when else event.occurred_at,
+                at=(when.end if names_late_part(when.phrase) and when.end else when.start)
+                if when
+                else event.occurred_at,
                 evidence=(event.id,),
                 phrase=when.phrase if when else None,
             )
