@@ -34,6 +34,7 @@ __all__ = [
     "ASPECT_ENDINGS",
     "ASPECT_PLANS",
     "ASPECT_STARTS",
+    "ATTEMPTS",
     "EVENTS",
     "GENERIC",
     "HYPOTHETICAL",
@@ -159,6 +160,9 @@ ASPECT_ENDINGS = words("stop quit cease give_up")
 ASPECT_STARTS = words("start begin take_up finish")
 #: Outer verbs whose complement is a plan ("planning to visit", "want to adopt").
 ASPECT_PLANS = words("plan want hope intend aim mean consider think_about look_forward")
+#: Outer verbs whose complement was attempted or due, not done ("tried to join Google", "was supposed
+#: to start", "failed to get the job"): a state of a single-valued predicate said so asserts nothing.
+ATTEMPTS = words("try attempt fail suppose")
 #: Predicates of something done once: dated after the statement, they are a plan ("I'm going to a
 #: conference next month").
 EVENTS = words("went_to created read met watched")

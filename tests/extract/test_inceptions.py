@@ -89,6 +89,7 @@ def test_a_date_of_another_clause_does_not(nlp: Any, text: str, predicate: str, 
         ("I live in Porto. I hope to settle here in 2025.", "lives_in", "Porto"),
         ("I work at Globex Corporation. I was supposed to start there in January.", "works_at", "Globex Corporation"),
         ("I work at Google. I almost started there in 2019.", "works_at", "Google"),
+        ("I work at Google. I tried to join Google in 2019.", "works_at", "Google"),  # an attempt: no job
         # a generic noun with a named target, or a home's generic noun, is no pro-form
         ("I work at Google. I started a new job at Acme in January.", "works_at", "Google"),
         ("I live in Porto. I moved house in May.", "lives_in", "Porto"),
