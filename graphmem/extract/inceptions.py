@@ -26,7 +26,8 @@ that I was at Acme; I joined them in 2015"). "It" is no job or home ("I love my 
 in 2019"). A plan, a wish or an attempt is no start: an inception verb that complements another verb
 ("I want to move here in May", "I was supposed to start there in January", "I'm going to move here")
 or said with *almost* or *nearly*. A clause conjoined with a subject of its own keeps its own time ("my
-boss started there in 2010, and I joined last year": last year).
+boss started there in 2010, and I joined last year": last year). "He" or "she" as the subject is the
+one person named before it in the turn, if only one is ("Tom works at Google. He started there in May").
 
 The verbs that begin each predicate are declared in the vocabulary (``Predicate.beginnings``:
 *start*, *begin*, *join*, *be hired* for a job; *move*, *relocate*, *settle* for a home; ...). A clause
@@ -53,6 +54,7 @@ __all__ = ["Inception", "inception_start", "inceptions"]
 _PLACE_WORDS = frozenset({"there", "here"})
 _OBJECT_PRONOUNS = frozenset({"it", "them"})
 _WE = frozenset({"we", "us"})
+_HE_SHE = frozenset({"he", "she"})
 _SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass", "csubj"})
 _TARGET_PREPS = frozenset({"to", "into", "at", "in", "on", "onto", "for"})
 _TIME_ENTS = frozenset({"DATE", "TIME"})
@@ -199,7 +201,10 @@ def inceptions(
         when = clause_time(verb, times)
         if when is None or not when.resolved:
             continue
-        ids = (entity_of.get(s.i) or (speaker_id if s.lower_ in _WE else None) for s in activity_subjects(verb))
+        ids = (
+            entity_of.get(s.i) or (speaker_id if s.lower_ in _WE else None) or _person_before(s, entity_of, speaker_id)
+            for s in activity_subjects(verb)
+        )
         subjects = frozenset(i for i in ids if i is not None)
         if not subjects:
             continue
@@ -209,6 +214,20 @@ def inceptions(
             generics = frozenset()
         out.append(Inception(subjects, base, when, named, pro_form, activities, bare, verb.i, pronoun, generics))
     return out
+
+
+def _person_before(token: Any, entity_of: Mapping[int, str], speaker_id: str | None) -> str | None:
+    """The person "he" or "she" stands for: the one named person of the turn before it, not the speaker
+    ("Tom works at Google. He started there in May."), or ``None``."""
+    if token.lower_ not in _HE_SHE:
+        return None
+    doc = token.doc
+    named = {
+        eid
+        for i, eid in entity_of.items()
+        if i < token.i and doc[i].pos_ == "PROPN" and eid != speaker_id and eid.startswith("ent:person:")
+    }
+    return next(iter(named)) if len(named) == 1 else None
 
 
 def _unrealised(verb: Any) -> bool:

@@ -210,3 +210,15 @@ def test_until_the_end_of_a_month_said_inside_it_is_this_month(extractor: Any) -
 def test_until_the_end_of_a_month_ends_with_it(extractor: Any, text: str, end: datetime) -> None:
     batch = extractor.extract(make_transcript([(SAID, [("Leo", text)])]))
     assert [(f.predicate, f.valid_from, f.valid_to) for f in batch.facts] == [("lives_in", SAID, end)]
+
+
+@pytest.mark.parametrize(
+    ("text", "start"),
+    [
+        ("Tom works at Google. He started there in May.", datetime(2023, 5, 1)),  # the one person named before
+        ("Tom works at Google. Ben said he started there in May.", SAID),  # two: he may be either
+    ],
+)
+def test_he_or_she_is_the_one_person_named_before(nlp: Any, text: str, start: datetime) -> None:
+    found = [(s, o, f) for s, p, o, f, _ in facts_of(nlp, text, full=True, ref=SAID) if p == "works_at"]
+    assert found == [("Tom", "Google", start)]
