@@ -11,10 +11,14 @@ Two labelled sets in ``tests/data`` (rules in ``tests/data/README.md``):
   that died, a hobby given up, "since"/"until"), each with the facts it should close. The extractor
   runs on each (in-batch temporal maintenance included) and every fact left with a ``valid_to`` is a
   closing: precision = expected closings found / closings made, recall = found / expected.
+- ``fact_times.jsonl``: short dialogues written for the tests, each with the state facts it states and
+  their valid time (``valid_from``, ``valid_to``) as the turn says it ("I work at X. I started there on 1
+  March."). Fact-time accuracy = expected facts extracted with both bounds right (to the minute) /
+  expected facts; the share extracted at all is printed beside it.
 
 Usage::
 
-    .venv/bin/python benchmarks/fact_eval.py [--locomo FILE] [--facts DUMP.json] [--dump OUT.json]
+    .venv/bin/python benchmarks/fact_eval.py [--locomo FILE] [--facts DUMP.json] [--dump OUT.json] [--verbose]
 
 ``--dump`` writes the extractor's facts on the dev file as JSON (run it with another checkout on
 ``PYTHONPATH`` to score that code: ``--facts`` scores a dump instead of extracting). :func:`report`
@@ -35,6 +39,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 LABELS = ROOT / "tests" / "data" / "fact_labels.jsonl"
 SCENARIOS = ROOT / "tests" / "data" / "life_changes.jsonl"
+FACT_TIMES = ROOT / "tests" / "data" / "fact_times.jsonl"
 LOCOMO_DEV = ROOT.parent / "shared" / "data" / "locomo" / "locomo_dev.json"
 
 #: ``(conversation, turn id, subject, predicate, object)``: how a fact is matched to its label.
@@ -74,6 +79,20 @@ class ClosingScore:
     @property
     def recall(self) -> float:
         return self.found / self.expected if self.expected else 0.0
+
+
+@dataclass(frozen=True)
+class TimeScore:
+    """Fact-time accuracy over the labelled dialogues of ``fact_times.jsonl``."""
+
+    expected: int
+    found: int  # expected facts extracted, whatever their bounds
+    right: int  # ... with both bounds right
+    misses: tuple[str, ...] = ()  # one line per expected fact not right, for reading
+
+    @property
+    def accuracy(self) -> float:
+        return self.right / self.expected if self.expected else 0.0
 
 
 def load_labels(path: Path = LABELS) -> dict[Key, dict[str, Any]]:
@@ -149,7 +168,7 @@ def score_facts(rows: Iterable[dict[str, str]], labels: dict[Key, dict[str, Any]
 
 
 def load_scenarios(path: Path = SCENARIOS) -> list[dict[str, Any]]:
-    """The life-change scenarios."""
+    """The life-change scenarios (or, from ``FACT_TIMES``, the fact-time dialogues: same shape)."""
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
@@ -195,6 +214,46 @@ def score_closings(scenarios: Sequence[dict[str, Any]], extractor: Any | None = 
     return ClosingScore(len(scenarios), expected, made, found)
 
 
+def _minute(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value is not None else None
+
+
+def _to_minute(value: datetime | None) -> datetime | None:
+    return value.replace(second=0, microsecond=0) if value is not None else None
+
+
+def score_fact_times(dialogues: Sequence[dict[str, Any]], extractor: Any | None = None) -> TimeScore:
+    """Fact-time accuracy of the extractor over ``dialogues`` (see the module docs): each batch is
+    resolved and maintained as ingestion does, and an expected fact is right when a fact with its names
+    and predicate has both bounds, to the minute."""
+    from graphmem.extract.pipeline import SpacyExtractor
+    from graphmem.extract.resolve import resolve_batch
+    from graphmem.extract.temporal import update_facts
+
+    ex = extractor or SpacyExtractor()
+    batches = [
+        update_facts(resolve_batch(b, ()), ())
+        for b in ex.extract_many([_transcript(d, i) for i, d in enumerate(dialogues)])
+    ]
+    expected = found = right = 0
+    misses: list[str] = []
+    for dialogue, batch in zip(dialogues, batches, strict=True):
+        names = {e.id: e.name.lower() for e in batch.entities}
+        got: dict[tuple[str, str, str], list[tuple[datetime | None, datetime | None]]] = {}
+        for f in batch.facts:
+            key = (names[f.subject_id], f.predicate, names[f.object_id])
+            got.setdefault(key, []).append((_to_minute(f.valid_from), _to_minute(f.valid_to)))
+        for subject, predicate, obj, valid_from, valid_to in dialogue["facts"]:
+            expected += 1
+            bounds = got.get((subject.lower(), predicate, obj.lower()))
+            found += bounds is not None
+            if bounds is not None and (_minute(valid_from), _minute(valid_to)) in bounds:
+                right += 1
+            else:
+                misses.append(f"{dialogue['name']}: {subject} {predicate} {obj} {valid_from}..{valid_to}, got {bounds}")
+    return TimeScore(expected, found, right, tuple(misses))
+
+
 def report(extractor: Any | None = None, *, locomo: Path = LOCOMO_DEV, out: Any = None) -> dict[str, float]:
     """Print fact precision (LoCoMo dev labels) and closings precision/recall (scenarios); return them.
 
@@ -220,6 +279,13 @@ def report(extractor: Any | None = None, *, locomo: Path = LOCOMO_DEV, out: Any 
         file=out,
     )
     figures |= {"closing_precision": closings.precision, "closing_recall": closings.recall}
+    times = score_fact_times(load_scenarios(FACT_TIMES), extractor)
+    print(
+        f"fact-time accuracy {times.accuracy:.3f} ({times.right} of {times.expected} expected facts with both "
+        f"bounds right; {times.found} extracted)",
+        file=out,
+    )
+    figures |= {"fact_time_accuracy": times.accuracy}
     return figures
 
 
@@ -229,6 +295,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--locomo", type=Path, default=LOCOMO_DEV)
     parser.add_argument("--facts", type=Path, help="score a dump of facts instead of extracting")
     parser.add_argument("--dump", type=Path, help="write the extractor's facts on the dev file here")
+    parser.add_argument("--verbose", action="store_true", help="list the fact times not right")
     args = parser.parse_args(argv)
     if args.dump:
         args.dump.write_text(json.dumps(extract_facts(args.locomo), indent=0), encoding="utf-8")
@@ -238,6 +305,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"fact precision {facts.precision:.3f} ({facts.correct}/{facts.labelled}; coverage {facts.coverage:.0%})")
         return 0
     report(locomo=args.locomo)
+    if args.verbose:
+        for line in score_fact_times(load_scenarios(FACT_TIMES)).misses:
+            print("  not right:", line)
     return 0
 
 

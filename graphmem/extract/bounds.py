@@ -7,7 +7,7 @@ the fact by the preposition it hangs from:
 | said | bound |
 |---|---|
 | I went there *yesterday*; I've been an analyst *since 2019* | ``valid_from`` = the phrase's start |
-| I'm staying in Lisbon *until June* | ``valid_to`` = start of June (``through June``: its end) |
+| I'm staying in Lisbon *until June* | ``valid_to`` = start of June (*through June*, *until the end of June*: its end) |
 | I've lived in Porto *for three years* (perfect or present) | ``valid_from`` = statement time − 3 years |
 
 A past-tense duration ("I lived there for three years") says the state ended at some unknown time, so
@@ -66,10 +66,13 @@ def _has_subject(verb: Any) -> bool:
 
 def _clause_verbs(verb: Any) -> set[int]:
     """The verbs whose time a fact of ``verb`` takes: itself and the verbs it complements or is
-    conjoined to ("went hiking", "bought ... and rode")."""
+    conjoined to ("went hiking", "bought ... and rode"), up to a conjoined verb with a subject of its own
+    ("I joined in 2022 but I work at Google": the work is not dated 2022)."""
     targets = {verb.i}
     node = verb
     while node.dep_ in ("xcomp", "conj") and node.head is not node:
+        if node.dep_ == "conj" and _has_subject(node):
+            break  # a clause of its own: "my boss started there in 2010, and I joined last year"
         node = node.head
         targets.add(node.i)
     return targets
@@ -125,6 +128,11 @@ def _preposition(span: Any) -> str:
     return str(first) if first in ("since", "for", "until", "till") else ""
 
 
+def _names_end(span: Any) -> bool:
+    """Whether a time phrase is the end of a period ("the end of June"), a noun "end" in it."""
+    return any(t.lower_ == "end" and t.pos_ == "NOUN" for t in span)
+
+
 def _lasting(verb: Any) -> bool:
     """Whether the verb still holds at the time of speaking: a perfect ("I've lived") or present."""
     for node in (verb, verb.head if verb.dep_ == "xcomp" else verb):
@@ -168,7 +176,8 @@ def bounds_for(
     for span, ref in _clause_phrases(verb, times):
         prep = _preposition(span)
         if prep in _UNTIL and ref.resolved and end is None:
-            end = ref.end if prep in ("through", "thru") else ref.start
+            # "until June" ends as June begins; "through June" and "until the end of June" as it ends
+            end = ref.end if prep in ("through", "thru") or _names_end(span) else ref.start
             phrase = phrase or ref.phrase
         elif prep == "for" and not ref.resolved and said_at is not None and start is None and _lasting(verb):
             start = duration_before(ref.phrase, said_at)

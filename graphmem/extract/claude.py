@@ -37,7 +37,7 @@ from graphmem.transcript import Transcript
 __all__ = ["DEFAULT_MODEL", "PROMPT_VERSION", "TOOL", "ClaudeExtractor"]
 
 #: Bump whenever the prompt or the tool schema changes: it is part of every cache key.
-PROMPT_VERSION = "2"
+PROMPT_VERSION = "3"
 # Bumped when what is made of the same answers changes (state facts, wall-clock times); not part of the
 # cache key, since the answers themselves do not change.
 _BUILD_VERSION = "3"
@@ -148,9 +148,13 @@ Call the record_memory tool once with:
   states as subject-predicate-object triples between entity names, and every time expression
   copied exactly as written, resolved against the session date to an ISO date interval (start
   inclusive, end exclusive) with its grain, or start null when it names no definite time ("recently").
+  A part of a period is that part: a month in thirds of days 1-10, 11-20 and 21 to its end ("the end
+  of February", "mid-March"), a year in thirds of four months ("early 2023").
   A fact's predicate is one of the vocabulary below (said_about when none fits; a family or work role
   as <role>_of, e.g. sister_of); its time_phrase is when it began or happened ("since 2020",
-  "yesterday"), its until_phrase when it ends ("until June"), if the turn says so.
+  "yesterday"), also when another clause of the turn by the same subject says when it began ("I work
+  at Globex. I started there on 1 March": "1 March"), and its until_phrase when it ends ("until
+  June"), if the turn says so.
 - closings: for each turn, the facts it says ended ("I quit my job", "we broke up", "I moved out of
   Porto", "Max passed away", "I sold my car", "I don't play guitar anymore", "I no longer ..."): the
   predicate, subject and object as for a fact (null for an end the turn does not name: "I quit my job"

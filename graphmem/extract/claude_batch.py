@@ -11,6 +11,7 @@ nothing, and anything else is the generic ``said_about``. A fact's ``time_phrase
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
@@ -19,6 +20,7 @@ from typing import Any
 from graphmem.extract.entities import EntityRegistry
 from graphmem.extract.events import EventPlan
 from graphmem.extract.names import fact_id
+from graphmem.extract.times import names_late_part
 from graphmem.extract.vocabulary import canonical
 from graphmem.models import Batch, Event, Fact, FactClosing, Mention, TimeRef
 
@@ -123,7 +125,7 @@ class AnswerBuilder:
             object_id=o_id,
             recorded_at=event.occurred_at or self.now,
             valid_from=when.start if when else event.occurred_at,
-            valid_to=until.start if until else None,
+            valid_to=(until.end if _to_its_end(until.phrase) else until.start) if until else None,
             evidence=(event.id,),
             time_phrase=when.phrase if when else until.phrase if until else None,
         )
@@ -143,7 +145,9 @@ class AnswerBuilder:
                 recorded_at=event.occurred_at or self.now,
                 subject_id=subject,
                 object_id=obj,
-                at=when.start if when else event.occurred_at,
+                at=(when.end if names_late_part(when.phrase) and when.end else when.start)
+                if when
+                else event.occurred_at,
                 evidence=(event.id,),
                 phrase=when.phrase if when else None,
             )
@@ -168,6 +172,12 @@ class AnswerBuilder:
 
 def _named(value: Any) -> bool:
     return isinstance(value, str) and bool(value.strip())
+
+
+def _to_its_end(phrase: str) -> bool:
+    """Whether an until phrase ends with its period, as :mod:`graphmem.extract.bounds` reads one: "through
+    June", "until the end of June" (not "until June")."""
+    return re.search(r"\b(?:end|through|thru)\b", phrase.lower()) is not None
 
 
 def _time_named(times: Sequence[TimeRef], phrase: Any) -> TimeRef | None:

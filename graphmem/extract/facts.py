@@ -13,18 +13,23 @@ facts (``sister_of``, "my dog Max" → ``has_pet``) and states read off nouns ("
 "got the job at X").
 
 Ending statements ("I quit my job", "we broke up", "Max passed away", "I don't play guitar anymore")
-become :class:`~graphmem.models.FactClosing` records, applied by :mod:`graphmem.extract.temporal`.
+become :class:`~graphmem.models.FactClosing` records, applied by :mod:`graphmem.extract.temporal`. A
+closing is dated by the start of its clause's time phrase, or by its end when the phrase names the late
+part of a period: "I left Acme at the end of February" (or "in late February") ends the job on 1 March,
+as "until the end of February" does.
 
 Valid-time bounds come from the time phrases of the fact's own clause (:mod:`graphmem.extract.bounds`:
-"since 2020", "until June", "for three years"), else the event time; ``recorded_at`` is the event
-time: what memory learned, when.
+"since 2020", "until June", "for three years"); a state fact without one takes the start of a dated
+clause of the turn that begins it ("I work at Globex. I started there on 1 March.",
+:mod:`graphmem.extract.inceptions`); else the event time. A fact stated twice in a turn keeps the
+statement that dates it. ``recorded_at`` is the event time: what memory learned, when.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -33,8 +38,10 @@ import numpy as np
 from graphmem.extract import relations
 from graphmem.extract.bounds import Bounds, bounds_for, clause_time
 from graphmem.extract.corrections import corrections
+from graphmem.extract.inceptions import inception_start, inceptions
 from graphmem.extract.names import fact_id
 from graphmem.extract.readings import Clause, clause_of, intransitive_closings, read, with_object
+from graphmem.extract.times import names_late_part
 from graphmem.extract.vocabulary import EVENTS, HYPOTHETICAL, role_predicate
 from graphmem.models import Event, Fact, FactClosing, TimeRef
 
@@ -206,12 +213,16 @@ class _Turn:
         self.event = event
         self.recorded_at = recorded_at
         self.facts: dict[tuple[str, str, str], Fact] = {}
+        self.positions: dict[tuple[str, str, str], int] = {}  # the token each fact was stated at
         self.closings: dict[tuple[str | None, str, str | None], FactClosing] = {}
 
-    def fact(self, subject: str, predicate: str, obj: str, bounds: Bounds) -> None:
+    def fact(self, subject: str, predicate: str, obj: str, bounds: Bounds, at: int | None = None) -> None:
         key = (subject, predicate, obj)
-        if subject == obj or key in self.facts:
-            return
+        known = self.facts.get(key)
+        if subject == obj or (known is not None and (known.time_phrase is not None or bounds.phrase is None)):
+            return  # the first statement stands, unless only a later one dates it
+        if at is not None:
+            self.positions[key] = at
         event = self.event
         self.facts[key] = Fact(
             namespace=event.namespace,
@@ -230,16 +241,31 @@ class _Turn:
         key = (subject, predicate, obj)
         if key in self.closings or (subject is not None and subject == obj):
             return
+        at = self.event.occurred_at
+        if when is not None:
+            # "I left Acme at the end of February": it held through February, as "until the end of" does
+            at = when.end if names_late_part(when.phrase) and when.end is not None else when.start
         self.closings[key] = FactClosing(
             namespace=self.event.namespace,
             predicate=predicate,
             recorded_at=self.recorded_at,
             subject_id=subject,
             object_id=obj,
-            at=when.start if when is not None else self.event.occurred_at,
+            at=at,
             evidence=(self.event.id,),
             phrase=when.phrase if when is not None else None,
         )
+
+    def date_states(self, started: Callable[[str, str, str, int | None, list[str]], TimeRef | None]) -> None:
+        """Give each state fact without a time phrase of its own the start ``started`` finds for it, from
+        its subject, predicate, object, position and the subject's other predicates stated in the turn."""
+        for key, f in self.facts.items():
+            if f.time_phrase is not None or f.valid_from != self.event.occurred_at:
+                continue
+            others = [p for (s, p, o) in self.facts if s == f.subject_id and (p, o) != key[1:]]
+            when = started(f.subject_id, f.predicate, f.object_id, self.positions.get(key), others)
+            if when is not None and when.start is not None:
+                self.facts[key] = replace(f, valid_from=when.start, time_phrase=when.phrase)
 
 
 def build_facts(
@@ -273,10 +299,16 @@ def build_facts(
         _add_triple(turn, doc, triple, entity_of, type_of, times)
     for subject, predicate, obj, verb in relations.states(doc, entity_of, type_of, verbs):
         if not _is_question(verb.sent) and not _hypothetical(verb):
-            turn.fact(entity_of[subject.i], predicate, obj, bounds_for(verb, times, event.occurred_at))
+            turn.fact(entity_of[subject.i], predicate, obj, bounds_for(verb, times, event.occurred_at), verb.i)
     asserting = [v for v in verbs if not _is_question(v.sent) and not _hypothetical(v)]
     for who, ended, what, verb in intransitive_closings(asserting, entity_of, speaker_id):
         turn.closing(who, ended, what, clause_time(verb, times))
+    begun = inceptions(asserting, entity_of, times, speaker_id)
+    if begun:
+        names = {i: e for i, e in entity_of.items() if doc[i].pos_ in ("PROPN", "NOUN")}
+        turn.date_states(
+            lambda s, p, o, at, others: inception_start(s, p, o, begun, at=at, others=others, mentions=names)
+        )
     for named, role, owner, index in roles:
         if _is_question(doc[index].sent):
             continue
@@ -320,7 +352,7 @@ def _add_triple(
         # something done once, dated after it is said, is a plan; so is "I'm going to a conference"
         going = reading.predicate == "went_to" and _progressive(verb)
         predicate = "plans" if (ahead and reading.predicate in EVENTS) or going else reading.predicate
-        turn.fact(s_id, predicate, o_id, bounds)
+        turn.fact(s_id, predicate, o_id, bounds, verb.i)
 
 
 def start_times(doc: Any, entity_of: dict[int, str], times: list[tuple[Any, TimeRef]]) -> list[tuple[str, TimeRef]]:

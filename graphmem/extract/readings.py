@@ -217,6 +217,9 @@ def read(
     if outer & vocab.ASPECT_PLANS:
         return _plan(inner, subject_type, object_type, fits)
     stated = _statements(inner, subject_type, fits)
+    declared = vocab.by_name(stated) if stated is not None else None
+    if outer & vocab.ATTEMPTS and declared is not None and declared.single_valued:
+        return []  # "I tried to join Google in 2019": no job, nor its start ("I tried writing a story" stays)
     if stated == "likes" and definite and not named:
         return []
     if stated is not None:

@@ -6,6 +6,31 @@ and its grain. Common conversational phrases are handled by small rules here (we
 "the week before", decades, holidays, clock times); the rest goes to ``dateparser`` with the session date
 as its relative base and a preference for the past. A phrase that names no definite time ("recently",
 "a few days ago", "for three years", "every day") is kept with ``start=None``: never guessed.
+
+**Parts of a period.** "the end of February", "early 2023", "mid-March", "the first half of last year",
+"the first week of June": the period is resolved as any phrase (the rest of the phrase, by the rules
+above or ``dateparser``), then cut into the part, in whole units one size down:
+
+| period | early / beginning / start | mid / middle | late / end | grain |
+|---|---|---|---|---|
+| a month | days 1-10 | days 11-20 | day 21 to its last day | day |
+| a year | January-April | May-August | September-December | month |
+| a season (three months) | its first month | its second | its third | month |
+| a decade | its years 0-2 | 3-6 | 7-9 | year |
+| a week | Monday-Tuesday | Wednesday-Friday | Saturday-Sunday | day |
+
+A half is the first or second half in the same units (a month: days 1-15 and 16 to its end, February
+1-14 and 15 to its end); "the first (second, third, fourth) week of" a month or year is its days 1-7
+(8-14, ...), "the last week of" its last seven days (grain ``week``). A part of a day is the day
+("late last night"). "The month", "the year", "the week" are the one holding the reference, or the one
+before (after) it when the part lies wholly after (before) the reference and the clause points back
+(ahead): "I moved at the end of the month", said on 12 March, is late February. A month or season
+named without its year ("late March", "the end of February") is, of its parts a year before, the same
+year and a year after, the earliest ending after the reference when the clause points ahead, or the
+latest begun by it when it points back: said on 12 March 2024, "I start in late March" is 21 March
+2024 and "I moved in late March" 21 March 2023. A bare month holding the reference, pointing ahead, is
+this month ("I'm moving in December", said on 5 December). "Later that month" needs the time talked
+of before and stays unresolved; "later this month" is this month (a hedge, as "around").
 """
 
 from __future__ import annotations
@@ -19,7 +44,7 @@ from graphmem.errors import MissingDependencyError
 from graphmem.extract.names import words
 from graphmem.models import TimeRef
 
-__all__ = ["TimeResolver", "direction", "duration", "resolve_time", "to_utc"]
+__all__ = ["TimeResolver", "direction", "duration", "names_late_part", "resolve_time", "to_utc"]
 
 _NUMBERS = {
     "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
@@ -43,10 +68,25 @@ _DATEISH = re.compile(
     + "|".join(_MONTHS)
     + r")\b|\b(?:1[89]|20)\d\d\b|\d{1,2}[/.-]\d{1,2}|\d\s*(?:am|pm)\b|\d:\d\d"
 )
-_LEADING = re.compile(
-    r"^(?:(?:in|on|at|since|during|around|about|by|from|until|till|of|approximately|roughly|"
-    r"nearly|almost|just|only|early|late|earlier|later)\s+)+"
+_PREPOSITIONS = (
+    r"in|on|at|since|during|around|about|by|from|until|till|of|approximately|roughly|nearly|almost|just|only|"
+    r"towards?"
 )
+_LEADING = re.compile(r"^(?:(?:" + _PREPOSITIONS + r"|early|late|earlier|later)\s+)+")
+# A part of a period: "(at) the very end of February", "early 2023", "mid-March", "the first half of
+# last year", "the last week of June" (the period is the rest, resolved on its own).
+_PART = re.compile(
+    r"^(?:(?:" + _PREPOSITIONS + r")\s+)*(?:the\s+)?(?:very\s+)?"
+    r"(?:(?P<third>beginning|start|middle|end)(?:\s+part)?\s+of\s+"
+    r"|(?P<adjective>early|mid|late)(?:\s*-\s*|\s+)"
+    r"|(?P<half>first|second|latter)\s+half\s+of\s+"
+    r"|(?P<week>first|second|third|fourth|last|final)\s+week\s+of\s+)"
+    r"(?P<rest>.+)$"
+)
+_THIRDS = {"beginning": 0, "start": 0, "early": 0, "middle": 1, "mid": 1, "end": 2, "late": 2}
+# A period named without its year: which year it is in depends on the reference and the direction.
+_YEARLESS = re.compile(r"^(?:" + "|".join(_MONTHS) + r"|spring|summer|fall|autumn|winter)$")
+_DEICTIC = re.compile(r"^the\s+(week|month|year)$")
 _VAGUE = re.compile(
     r"^(?:recently|lately|now and then|these days|nowadays|the other day|someday|some day|one day|soon|"
     r"sometimes|always|ever|never|once|the past|the future|a while(?: ago| back)?|a bit|ages|years|months|"
@@ -175,6 +215,56 @@ def _shift(anchor: date, unit: str, n: int) -> date:
         return anchor.replace(year=anchor.year + n, day=28)
 
 
+def _units(start: datetime, end: datetime, grain: str) -> tuple[str, int] | None:
+    """The unit one size down a period of ``grain`` is cut in, and how many of them it holds."""
+    if grain == "year":
+        years = end.year - start.year
+        return ("month", 12) if years == 1 else ("year", years)
+    if grain == "month":
+        months = (end.year - start.year) * 12 + end.month - start.month
+        return ("day", (end - start).days) if months == 1 else ("month", months)
+    if grain == "week":
+        return "day", (end - start).days
+    return None
+
+
+def _step(start: datetime, unit: str, n: int) -> datetime:
+    if unit == "day":
+        return start + timedelta(days=n)
+    if unit == "month":
+        return _day(_add_months(start.date(), n))
+    return start.replace(year=start.year + n)
+
+
+def _cut(whole: tuple[datetime, datetime, str], m: re.Match[str]) -> tuple[datetime, datetime, str] | None:
+    """The part ``m`` names of the period ``whole`` (see the module docs)."""
+    start, end, grain = whole
+    if grain in ("day", "time"):
+        return whole  # "late last night": the day
+    units = _units(start, end, grain)
+    if units is None:
+        return None
+    unit, n = units
+    if m.group("week"):
+        if unit != "day" and grain != "year":
+            return None
+        which = m.group("week")
+        if which in ("last", "final"):
+            return end - timedelta(days=7), end, "week"
+        first = start + timedelta(weeks=("first", "second", "third", "fourth").index(which))
+        return first, first + timedelta(days=7), "week"
+    if m.group("half"):
+        middle = _step(start, unit, n // 2)
+        return (start, middle, unit) if m.group("half") == "first" else (middle, end, unit)
+    third = _THIRDS[(m.group("third") or m.group("adjective")).lower()]
+    if unit == "day" and grain == "month":
+        cuts = (0, 10, 20, n)  # a month's thirds are the usual ten-day ones, the last one taking the rest
+    else:
+        k = max(1, round(n / 3))
+        cuts = (0, k, n - k, n)
+    return _step(start, unit, cuts[third]), _step(start, unit, cuts[third + 1]), unit
+
+
 def duration(phrase: str) -> tuple[float, str] | None:
     """The length a phrase names, as ``(amount, unit)``: "for seven years" → ``(7, "year")``.
 
@@ -256,6 +346,9 @@ class TimeResolver:
         text = re.sub(r"\s+", " ", phrase.lower().replace("’", "'"))
         text = re.sub(r",\s*(?=(?:19|20)\d\d\b)", " ", text)  # "May 7, 2023": the year is part of the date
         text = re.split(r"\s[-–—]\s|[,;:!?]", text)[0].strip(' ."()')  # "last week - so" -> "last week"
+        part = _PART.match(text)
+        if part is not None:
+            return self._part(part, reference, prefer)
         text = _LEADING.sub("", text)
         text = re.sub(r"^(?:a\s+)?couple(?:\s+of)?\s+", "2 ", text)
         few = _FEW_AGO.match(text)
@@ -273,7 +366,8 @@ class TimeResolver:
             return None
         today = reference.date()
         for rule in (self._day_word, self._clock, self._ago, self._past_span, self._next_span, self._before,
-                     self._weekend, self._season, self._holiday, self._named_month, self._calendar_unit):  # fmt: skip
+                     self._weekend, self._season, self._holiday, self._named_month, self._calendar_unit,
+                     self._this_month):  # fmt: skip
             found = rule(text, today, prefer)
             if found is _UNRESOLVED:
                 return None
@@ -282,6 +376,49 @@ class TimeResolver:
         if not _DATEISH.search(text):
             return None
         return self._dateparser(text, reference, prefer)
+
+    def _part(self, m: re.Match[str], reference: datetime | None, prefer: str) -> tuple[datetime, datetime, str] | None:
+        """A part of the period the rest of the phrase names (see the module docs), or ``None``."""
+        rest = m.group("rest")
+        deictic = _DEICTIC.match(rest)
+        whole = self._resolve(f"this {deictic.group(1)}" if deictic else rest, reference, prefer)
+        found = _cut(whole, m) if whole is not None else None
+        if found is None or whole is None or reference is None or prefer not in ("past", "future"):
+            return found
+        if deictic is None:
+            return self._nearest_part(m, whole, reference, prefer) or found
+        step = 0
+        if prefer == "past" and found[0] > reference:
+            step = -1
+        elif prefer == "future" and found[1] <= reference:
+            step = 1
+        if step:
+            unit = deictic.group(1)
+            shifted = _interval(_shift(reference.date(), unit, step), unit)
+            found = _cut((*shifted, unit), m)
+        return found
+
+    def _nearest_part(
+        self, m: re.Match[str], whole: tuple[datetime, datetime, str], reference: datetime, prefer: str
+    ) -> tuple[datetime, datetime, str] | None:
+        """The part of a period named without its year ("late March", "the end of February") nearest the
+        reference in the direction of ``prefer``: of the parts of the period a year before, the same
+        year and a year after, the earliest ending after the reference (ahead), or the latest starting at
+        or before it (back). ``None`` when the period is no bare month or season ("early 2023", "the end
+        of last year", "late March 2023")."""
+        if not _YEARLESS.match(m.group("rest")):
+            return None
+        parts = []
+        for years in (-1, 0, 1):
+            start, end = (_shift(t.date(), "year", years) for t in whole[:2])
+            part = _cut((_day(start), _day(end), whole[2]), m)
+            if part is not None:
+                parts.append(part)
+        if prefer == "future":
+            ahead = [p for p in parts if p[1] > reference]
+            return min(ahead) if ahead else None
+        back = [p for p in parts if p[0] <= reference]
+        return max(back) if back else None
 
     @staticmethod
     def _absolute(text: str) -> tuple[datetime, datetime, str] | None:
@@ -392,6 +529,14 @@ class TimeResolver:
         else:  # last, this past, past: the latest such month that has ended
             year -= 1 if month >= today.month else 0
         return (*_interval(date(year, month, 1), "month"), "month")
+
+    @staticmethod
+    def _this_month(text: str, today: date, prefer: str) -> tuple[datetime, datetime, str] | None:
+        # "I'm moving in December", said on 5 December: this December, which has not ended (dateparser
+        # takes the next one)
+        if prefer != "future" or _MONTH_NUMBER.get(text) != today.month:
+            return None
+        return (*_interval(today, "month"), "month")
 
     @staticmethod
     def _before(text: str, today: date, prefer: str) -> tuple[datetime, datetime, str] | None:
@@ -513,6 +658,10 @@ _FUTURE_AUX = frozenset(
 _PRESENT_TAGS = frozenset({"VBZ", "VBP"})
 # Verbs whose bare participle announces what comes next ("a new job, starting in November").
 _INCEPTIVE = frozenset({"start", "begin", "commence", "kick", "open", "launch"})
+# Verbs of arranging: what they are "for" lies ahead of the arranging ("booked a train for May").
+_ARRANGING = frozenset(
+    {"book", "schedule", "reschedule", "plan", "reserve", "arrange", "organise", "organize", "postpone"}
+)
 
 
 def _governing_verb(token: Any) -> Any | None:
@@ -558,12 +707,28 @@ def direction(span: Any) -> str:
     1 April"), a present auxiliary ("is getting married in June", "I'm moving in June") and a bare
     infinitive ("to open on 12 October") point forward. A bare participle points forward when it
     announces a start ("starting in November") and otherwise takes the tense of the clause it hangs
-    from. Without a verb ("On 3 June, from Manchester.") the nearest occurrence is taken.
+    from. What a verb of arranging is *for* points forward whatever its tense ("we booked a train for
+    the second week of May", "I scheduled the move for June"); what follows *since* points back ("I
+    work at Lumen since April", a learner's present perfect). Without a verb ("On 3 June, from
+    Manchester.") the nearest occurrence is taken.
     """
     verb = _governing_verb(span.root)
     if verb is None:
         return "nearest"
+    root = span.root
+    if root.dep_ == "pobj" and root.head.lower_ == "for" and verb.lemma_.lower() in _ARRANGING:
+        return "future"
+    if root.dep_ == "pobj" and root.head.lower_ == "since":
+        return "past"  # "I work here since April": since is always back, whatever the tense
     return _tense(verb)
+
+
+def names_late_part(phrase: str) -> bool:
+    """Whether ``phrase`` names the late part of a period ("the end of February", "late March", "at the
+    very end of the month"): a state that ends then ends with the period (:mod:`graphmem.extract.facts`)."""
+    text = re.sub(r"\s+", " ", phrase.lower().replace("’", "'")).strip(' ."!,')
+    m = _PART.match(text)
+    return m is not None and _THIRDS.get((m.group("third") or m.group("adjective") or "").lower()) == 2
 
 
 def to_utc(ref: TimeRef, offset: timedelta | None) -> TimeRef:

@@ -12,7 +12,10 @@ declares
   closes the older one;
 - the surface predicates that **state** it and those that **end** it ("quit", "left", "broke up",
   "sold", "moved out of", "passed away"), and the generic nouns that stand for "the current one" in an
-  ending ("I quit my job", "I broke up with my boyfriend").
+  ending ("I quit my job", "I broke up with my boyfriend");
+- for a single-valued predicate, the verbs that **begin** it with no object of their own or with a
+  pro-form ("I started there on 1 March", "we moved here in June"): their date is the state's start
+  (:mod:`graphmem.extract.inceptions`).
 
 A surface predicate that states nothing in the vocabulary becomes the generic ``said_about`` link when
 both ends are specific enough (see :func:`graphmem.extract.facts.build_facts`). The word lists are
@@ -31,9 +34,11 @@ __all__ = [
     "ASPECT_ENDINGS",
     "ASPECT_PLANS",
     "ASPECT_STARTS",
+    "ATTEMPTS",
     "EVENTS",
     "GENERIC",
     "HYPOTHETICAL",
+    "INCEPTIONS",
     "LESSONS",
     "LESSON_VERBS",
     "LIGHT_VERBS",
@@ -155,6 +160,9 @@ ASPECT_ENDINGS = words("stop quit cease give_up")
 ASPECT_STARTS = words("start begin take_up finish")
 #: Outer verbs whose complement is a plan ("planning to visit", "want to adopt").
 ASPECT_PLANS = words("plan want hope intend aim mean consider think_about look_forward")
+#: Outer verbs whose complement was attempted or due, not done ("tried to join Google", "was supposed
+#: to start", "failed to get the job"): a state of a single-valued predicate said so asserts nothing.
+ATTEMPTS = words("try attempt fail suppose")
 #: Predicates of something done once: dated after the statement, they are a plan ("I'm going to a
 #: conference next month").
 EVENTS = words("went_to created read met watched")
@@ -167,6 +175,8 @@ PLAN_VERBS = words(
     host see go get move study apply
     """
 )
+#: Verbs that begin whatever their complement says ("started working there", "began dating").
+INCEPTIONS = words("start begin commence")
 #: Auxiliaries of a hypothetical: "I could write a whole movie" asserts nothing.
 HYPOTHETICAL = words("could would might should may must")
 #: Intransitive endings: the subject itself is gone ("Max passed away", "my cat ran away").
@@ -191,6 +201,8 @@ class Predicate:
         noun_types: object types whose head noun must be among ``nouns`` (common nouns).
         name_words: a named object must have one of these words in its name ("... University").
         exclude: a named object with one of these words in its name does not fit.
+        beginnings: verbs (lemma with particle, ``be_`` for a passive) whose subject begins holding the
+            predicate, said with no object or with a pro-form for it ("I started there", "we moved here").
     """
 
     name: str
@@ -205,6 +217,7 @@ class Predicate:
     noun_types: frozenset[str] = frozenset({"Topic"})
     name_words: frozenset[str] = frozenset()
     exclude: frozenset[str] = frozenset()
+    beginnings: frozenset[str] = frozenset()
 
     def fits(self, object_type: str | None, head: str, name: str = "") -> bool:
         """Whether an object of this entity type, head noun lemma and name fits the predicate."""
@@ -235,6 +248,7 @@ PREDICATES: tuple[Predicate, ...] = (
         generic=JOBS,
         nouns=WORKPLACES,
         exclude=GROUPS | SCHOOLS,
+        beginnings=INCEPTIONS | words("join be_hire get_hire be_employ get_employ"),
     ),
     Predicate(
         "lives_in",
@@ -245,6 +259,7 @@ PREDICATES: tuple[Predicate, ...] = (
         states=words("live_in stay_in reside_in move_to relocate_to settle_in move_into be_base_in"),
         endings=words("move_out_of move_from move_away_from leave sell"),
         generic=HOMES,
+        beginnings=words("move move_in relocate settle"),
     ),
     Predicate(
         "married_to",
@@ -255,6 +270,7 @@ PREDICATES: tuple[Predicate, ...] = (
         states=words("marry wed be_marry_to marry_to get_marry_to"),
         endings=words("divorce be_divorce_from get_divorce_from separate_from split_up_with split_from leave"),
         generic=SPOUSES,
+        beginnings=words("marry wed get_marry"),
     ),
     Predicate(
         "dating",
@@ -265,6 +281,7 @@ PREDICATES: tuple[Predicate, ...] = (
         states=words("date go_out_with be_date be_with get_together_with"),
         endings=words("break_up_with split_up_with split_from dump leave end_thing_with"),
         generic=PARTNERS,
+        beginnings=INCEPTIONS | words("get_together"),
     ),
     Predicate(
         "has_pet",
@@ -296,6 +313,8 @@ PREDICATES: tuple[Predicate, ...] = (
         nouns=SCHOOLS,
         generic=SCHOOLS,
         name_words=words("school university college academy institute conservatory"),
+        beginnings=INCEPTIONS
+        | words("join enrol enroll be_enrol be_enroll be_admit be_accept get_admit get_accept get_enrol get_enroll"),
     ),
     Predicate(
         "member_of",

@@ -342,15 +342,33 @@ def test_states_in_other_spellings_are_normalised_and_closed(make: Any, stub: St
                 {
                     "turn": "T4",
                     "facts": [
-                        {"subject": "Priya", "predicate": "lives in", "object": "Lisbon", "until_phrase": "June"}
+                        {"subject": "Priya", "predicate": "lives in", "object": "Lisbon", "until_phrase": "June"},
+                        {
+                            "subject": "Priya",
+                            "predicate": "member_of",
+                            "object": "Chess Club",
+                            "until_phrase": "the end of June",
+                        },
                     ],
-                    "times": [{"phrase": "June", "start": "2024-06-01", "end": "2024-07-01", "grain": "month"}],
+                    "closings": [
+                        {
+                            "subject": "Priya",
+                            "predicate": "works_at",
+                            "object": "Lumen Robotics",
+                            "time_phrase": "the end of June",
+                        }
+                    ],
+                    "times": [
+                        {"phrase": "June", "start": "2024-06-01", "end": "2024-07-01", "grain": "month"},
+                        {"phrase": "the end of June", "start": "2024-06-21", "end": "2024-07-01", "grain": "day"},
+                    ],
                 },
             ],
             [
                 {"name": "Northwind Bank", "type": "Organization"},
                 {"name": "Lumen Robotics", "type": "Organization"},
                 {"name": "Lisbon", "type": "Place"},
+                {"name": "Chess Club", "type": "Group"},
             ],
         )
     )
@@ -358,14 +376,18 @@ def test_states_in_other_spellings_are_normalised_and_closed(make: Any, stub: St
     n = names(batch)
     facts = {(f.predicate, n[f.object_id]): f for f in batch.facts}
     assert not any(p == "work_for" for p, _ in facts)  # "work for" is works_at
-    (closing,) = batch.closings
+    closing, leaving = batch.closings
+    # "I'm leaving Lumen at the end of June" ends with June, as facts.py dates an ending
+    assert (n[leaving.object_id or ""], leaving.at) == ("Lumen Robotics", datetime(2024, 6, 30, 22))
     assert (n[closing.subject_id or ""], closing.predicate, closing.object_id) == ("Priya", "dating", None)
     assert closing.at == datetime(2024, 2, 18, 22) and closing.evidence == ("ev:s1:3",)
     lisbon = facts[("lives_in", "Lisbon")]
     assert lisbon.valid_to == datetime(2024, 5, 31, 22) and lisbon.time_phrase == "June"
+    # "until the end of June" ends with June, as bounds.py reads it
+    assert facts[("member_of", "Chess Club")].valid_to == datetime(2024, 6, 30, 22)
     northwind, lumen = facts[("works_at", "Northwind Bank")], facts[("works_at", "Lumen Robotics")]
     # dates are on Priya's wall clock (+02:00), stored as naive UTC
     assert northwind.valid_from == datetime(2018, 12, 31, 22)
-    assert lumen.valid_from == datetime(2024, 3, 31, 22) and lumen.valid_to is None
+    assert lumen.valid_from == datetime(2024, 3, 31, 22) and lumen.valid_to == leaving.at
     assert northwind.valid_to == lumen.valid_from
     assert "Session date: 2024-03-03 (Sunday)" in stub.requests[0]["body"]["messages"][0]["content"]

@@ -1,0 +1,224 @@
+"""Stage 3: a dated clause that begins a state ("I started there on 1 March") dates the state's fact."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import pytest
+
+from .conftest import make_transcript
+from .test_facts import closings_of, facts_of
+
+SAID = datetime(2024, 3, 12, 19, 0)
+
+
+def start_of(nlp: Any, text: str, predicate: str, obj: str) -> tuple[datetime | None, str | None]:
+    found = [
+        (start, phrase)
+        for _, p, o, start, phrase in facts_of(nlp, text, full=True, ref=SAID)
+        if (p, o) == (predicate, obj)
+    ]
+    assert len(found) == 1, found
+    return found[0]
+
+
+@pytest.mark.parametrize(
+    ("text", "predicate", "obj", "start", "phrase"),
+    [
+        (
+            "I work at Globex Corporation. I started there on 1 March.",
+            "works_at",
+            "Globex Corporation",
+            "2024-03-01",
+            "1 March",
+        ),
+        ("I live in Porto now, I moved here on 1 June.", "lives_in", "Porto", "2023-06-01", "1 June"),
+        ("I work at Spotify. I started working there in January.", "works_at", "Spotify", "2024-01-01", "January"),
+        ("I live in Seattle. We relocated there last summer.", "lives_in", "Seattle", "2023-06-01", "last summer"),
+        (
+            "I work at IBM. I started at IBM in the first week of February.",
+            "works_at",
+            "IBM",
+            "2024-02-01",
+            "the first week of February",
+        ),
+        ("I work at Boeing. I start there next week.", "works_at", "Boeing", "2024-03-18", "next week"),
+        ("I work at Google and live in Zurich. I moved here in 2021.", "lives_in", "Zurich", "2021-01-01", "2021"),
+    ],
+)
+def test_an_inception_clause_dates_the_state(
+    nlp: Any, text: str, predicate: str, obj: str, start: str, phrase: str
+) -> None:
+    assert start_of(nlp, text, predicate, obj) == (datetime.fromisoformat(start), phrase)
+
+
+@pytest.mark.parametrize(
+    ("text", "predicate", "obj"),
+    [
+        ("I work at Google. My sister started there in May.", "works_at", "Google"),  # another subject
+        ("I work at Google. I started a blog in January.", "works_at", "Google"),  # another object
+        ("I work at Intel. I started a new project there in February.", "works_at", "Intel"),
+        ("I live in Porto. I started yoga in January.", "lives_in", "Porto"),
+        ("I live in Paris. I went to Rome last week.", "lives_in", "Paris"),  # no inception
+        ("I work at Google and live in Zurich. I moved here in 2021.", "works_at", "Google"),  # moving is no job
+        ("I work at Google, though I didn't start there in January.", "works_at", "Google"),  # negated
+        ("I work at Spotify. You started there in May, didn't you?", "works_at", "Spotify"),  # a question
+        ("I live in Oslo. My parents moved here in 2010.", "lives_in", "Oslo"),
+        ("I work at Google. I started working on a novel in May.", "works_at", "Google"),  # work on: no job
+    ],
+)
+def test_a_date_of_another_clause_does_not(nlp: Any, text: str, predicate: str, obj: str) -> None:
+    assert start_of(nlp, text, predicate, obj) == (SAID, None)
+
+
+@pytest.mark.parametrize(
+    ("text", "predicate", "obj"),
+    [
+        # a pro-form or a missing target that may stand for another name or fact of the turn
+        ("I live in Porto now. Before that I lived in Lisbon; I moved there in 2010.", "lives_in", "Porto"),
+        ("I live in Porto. My parents live in Lisbon; we moved there in 2010.", "lives_in", "Porto"),
+        ("I work at Google. Before that I was at Acme Analytics; I joined them in 2015.", "works_at", "Google"),
+        ("I work at Google. I love my podcast, I started it in 2019.", "works_at", "Google"),  # "it": no job
+        ("I study at Harvard University. I joined in 2022 but I work at Google.", "studies_at", "Harvard University"),
+        ("I study at Harvard University. I joined in 2022 but I work at Google.", "works_at", "Google"),
+        ("I work at Google and study at Stanford University. I started in 2020.", "works_at", "Google"),
+        # plans, wishes and attempts are no start
+        ("I live in Porto. I want to move here in May.", "lives_in", "Porto"),
+        ("I live in Porto. I'm going to move here in May.", "lives_in", "Porto"),
+        ("I live in Porto. I hope to settle here in 2025.", "lives_in", "Porto"),
+        ("I work at Globex Corporation. I was supposed to start there in January.", "works_at", "Globex Corporation"),
+        ("I work at Google. I almost started there in 2019.", "works_at", "Google"),
+        ("I work at Google. I tried to join Google in 2019.", "works_at", "Google"),  # an attempt: no job
+        # a generic noun with a named target, or a home's generic noun, is no pro-form
+        ("I work at Google. I started a new job at Acme in January.", "works_at", "Google"),
+        ("I live in Porto. I moved house in May.", "lives_in", "Porto"),
+    ],
+)
+def test_a_start_that_may_be_of_another_or_did_not_happen_does_not_date(
+    nlp: Any, text: str, predicate: str, obj: str
+) -> None:
+    assert start_of(nlp, text, predicate, obj) == (SAID, None)
+
+
+@pytest.mark.parametrize(
+    ("text", "predicate", "obj", "start", "phrase"),
+    [
+        # a conjoined clause with its own subject has its own time
+        (
+            "I work at Globex Corporation. My boss started there in 2010, and I joined last year.",
+            "works_at",
+            "Globex Corporation",
+            "2023-01-01",
+            "last year",
+        ),
+        # a generic job noun stands for the job; "got together", "got hired" begin as declared
+        ("I work at Google. I started my new job there in January.", "works_at", "Google", "2024-01-01", "January"),
+        ("I work at Google. I started my job in January.", "works_at", "Google", "2024-01-01", "January"),
+        ("I'm dating Carlos. We got together in May.", "dating", "Carlos", "2023-05-01", "May"),
+        (
+            "I work at Globex Corporation. I got hired in January.",
+            "works_at",
+            "Globex Corporation",
+            "2024-01-01",
+            "January",
+        ),
+        # names that are no job or home do not stand in the way
+        ("I work at Google. My boss is nice and I started there in May.", "works_at", "Google", "2023-05-01", "May"),
+        (
+            "I'm a student at Harvard University. I enrolled in 2022.",
+            "studies_at",
+            "Harvard University",
+            "2022-01-01",
+            "2022",
+        ),
+    ],
+)
+def test_an_unambiguous_start_still_dates(
+    nlp: Any, text: str, predicate: str, obj: str, start: str, phrase: str
+) -> None:
+    assert start_of(nlp, text, predicate, obj) == (datetime.fromisoformat(start), phrase)
+
+
+def test_a_dated_restatement_in_the_turn_dates_the_fact(nlp: Any) -> None:
+    text = "I work at Globex Corporation. I joined Globex Corporation in January."
+    assert start_of(nlp, text, "works_at", "Globex Corporation") == (datetime(2024, 1, 1), "January")
+
+
+@pytest.mark.parametrize(
+    ("said", "text", "at"),
+    [
+        (SAID, "Yes, I left Acme Analytics at the end of February.", datetime(2024, 3, 1)),
+        (SAID, "I left Acme Analytics in late February.", datetime(2024, 3, 1)),
+        (datetime(2024, 2, 12, 10), "I'll leave Acme Analytics in late February.", datetime(2024, 3, 1)),
+        (datetime(2024, 2, 12, 10), "I'll leave Acme Analytics at the end of the month.", datetime(2024, 3, 1)),
+        (datetime(2024, 2, 29, 10), "I'm leaving Acme Analytics at the end of February.", datetime(2024, 3, 1)),
+        (datetime(2024, 12, 5, 10), "I'm leaving Acme Analytics at the end of December.", datetime(2025, 1, 1)),
+        (SAID, "I left Acme Analytics in early February.", datetime(2024, 2, 1)),  # the start of an early part
+    ],
+)
+def test_an_ending_at_the_end_of_a_month_closes_as_it_ends(nlp: Any, said: datetime, text: str, at: datetime) -> None:
+    # "I left at the end of February" held through February, as "until the end of February" does
+    closings = closings_of(nlp, text, said)
+    assert ("Caroline", "works_at", "Acme Analytics", at) in closings
+
+
+@pytest.mark.parametrize(
+    ("said", "text", "predicate", "obj", "start"),
+    [
+        # a part of a named month said inside it or near the year's end takes the nearest year
+        (datetime(2024, 12, 5, 10), "I'm moving to Porto in late December.", "lives_in", "Porto", "2024-12-21"),
+        (SAID, "I start at Google in late March.", "works_at", "Google", "2024-03-21"),
+        (SAID, "I moved to Porto in late March.", "lives_in", "Porto", "2023-03-21"),
+        (
+            datetime(2024, 12, 5, 10),
+            "I live in Porto. I moved here at the end of December.",
+            "lives_in",
+            "Porto",
+            "2023-12-21",
+        ),
+        (datetime(2024, 12, 5, 10), "I'm moving to Porto in December.", "lives_in", "Porto", "2024-12-01"),
+        # since points back whatever the tense of its verb
+        (datetime(2024, 5, 1, 10), "I work at Lumen Robotics since April.", "works_at", "Lumen Robotics", "2024-04-01"),
+        (SAID, "I live in Porto since December.", "lives_in", "Porto", "2023-12-01"),
+        (SAID, "I work at Google since late January.", "works_at", "Google", "2024-01-21"),
+    ],
+)
+def test_a_named_month_takes_the_year_its_direction_gives(
+    nlp: Any, said: datetime, text: str, predicate: str, obj: str, start: str
+) -> None:
+    found = [s for _, p, o, s, _ in facts_of(nlp, text, full=True, ref=said) if (p, o) == (predicate, obj)]
+    assert found == [datetime.fromisoformat(start)]
+
+
+def test_until_the_end_of_a_month_said_inside_it_is_this_month(extractor: Any) -> None:
+    said = datetime(2024, 2, 10, 10)
+    batch = extractor.extract(
+        make_transcript([(said, [("Leo", "I'm working at Acme Analytics until the end of February.")])])
+    )
+    assert [(f.predicate, f.valid_to) for f in batch.facts] == [("works_at", datetime(2024, 3, 1))]
+
+
+@pytest.mark.parametrize(
+    ("text", "end"),
+    [
+        ("I'm staying in Paris until June.", datetime(2024, 6, 1)),
+        ("I'm staying in Paris until the end of June.", datetime(2024, 7, 1)),
+        ("I'm staying in Paris through June.", datetime(2024, 7, 1)),
+    ],
+)
+def test_until_the_end_of_a_month_ends_with_it(extractor: Any, text: str, end: datetime) -> None:
+    batch = extractor.extract(make_transcript([(SAID, [("Leo", text)])]))
+    assert [(f.predicate, f.valid_from, f.valid_to) for f in batch.facts] == [("lives_in", SAID, end)]
+
+
+@pytest.mark.parametrize(
+    ("text", "start"),
+    [
+        ("Tom works at Google. He started there in May.", datetime(2023, 5, 1)),  # the one person named before
+        ("Tom works at Google. Ben said he started there in May.", SAID),  # two: he may be either
+    ],
+)
+def test_he_or_she_is_the_one_person_named_before(nlp: Any, text: str, start: datetime) -> None:
+    found = [(s, o, f) for s, p, o, f, _ in facts_of(nlp, text, full=True, ref=SAID) if p == "works_at"]
+    assert found == [("Tom", "Google", start)]
