@@ -207,10 +207,10 @@ def copy_of_another(
     this very content from one other input, it is skipped: writing it would store each message twice.
     A moved file that was also edited is a new input (nothing tells it from another conversation that
     begins the same way): it is written beside the old path's data (docs/extraction.md). An input that
-    holds data of its own (ingested from this path before) is never a copy: edited to the bytes of
-    another file, it is an edit, and its old content is retracted as for any edit.
+    holds data of its own in a namespace it writes (ingested from this path before) is never a copy there:
+    edited to the bytes of another file, it is an edit, and its old content is retracted as for any edit.
     """
-    if owners.held(key) or any(owners.written(ns, key) for ns in spaces):
+    if any(owners.written(ns, key) or ns in owners.held(key) for ns in spaces):
         return False  # the input itself was ingested before: an edit (even into another's copy) is diffed
     others = {ns: owners.copy_of(ns, content_hash, key) for ns in spaces if not current[ns]}
     found = set(others.values())

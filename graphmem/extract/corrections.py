@@ -40,7 +40,7 @@ from graphmem.models import Event, Fact, FactClosing
 __all__ = ["correction_cue", "corrections", "negated_entities", "tells_news"]
 
 _CUE = re.compile(
-    r"\bI\s+misspoke\b|\bmy\s+(?:mistake|bad)\b|\bI\s+got\s+(?:that|it)\s+wrong\b"
+    r"\bI\s+misspoke\b|\bmy\s+(?:mistake|bad)\b(?!\s+for\b)|\bI\s+got\s+(?:that|it)\s+wrong\b"
     r"|\bI\s+was\s+wrong\s*(?:[.,;:!—–-]|$)|\bscratch\s+that\s*(?:[.,;:!—–-]|$)|^\W*correction\b"
     r"|\bto\s+correct\s+myself\b|\bwhat\s+I\s+meant\b",
     re.IGNORECASE,
@@ -54,22 +54,35 @@ _NEWS_VERBS = frozenset({"move", "start", "switch", "change", "leave", "quit", "
 # a clause that only dates something else ("since I started my career") tells no news of its own
 _DATING_MARKS = frozenset({"since", "when", "before", "after", "while", "until"})
 #: Words a bare slip may have beside its cue ("Sorry, my mistake.", "Oops, I misspoke!").
-_FILLERS = frozenset({"sorry", "oops", "oh", "ah", "um", "uh", "again", "apologies", "so", "ok", "okay", "yes"})
+_FILLERS = frozenset(
+    {"sorry", "oops", "whoops", "oh", "ah", "um", "uh", "hmm", "no", "wait", "again", "apologies", "so", "ok", "okay"}
+)
 
 
-def _meant_names(sent: Any, entity_of: dict[int, str]) -> bool:
-    """Whether the sentence says "I meant <a name>"."""
+def _slug(entity_id: str) -> str:
+    """The words of an entity's name, from its id: two mentions NER typed apart share them."""
+    return entity_id.rsplit(":", 1)[-1]
+
+
+def _meant_names(sent: Any, entity_of: dict[int, str], target: str | None = None) -> bool:
+    """Whether the sentence says "I meant <a name>" (the name of ``target``, an entity id, when given)."""
     for tok in sent:
-        if tok.i in entity_of and tok.i > sent.start and _MEANT.search(sent.doc[sent.start : tok.i].text + " "):
+        eid = entity_of.get(tok.i)
+        if eid is None or tok.i <= sent.start or (target is not None and _slug(eid) != _slug(target)):
+            continue
+        if _MEANT.search(sent.doc[sent.start : tok.i].text + " "):
             return True
     return False
 
 
-def correction_cue(sent: Any, entity_of: dict[int, str] | None = None) -> bool:
-    """Whether a sentence (a spaCy span) owns a slip: "I meant Globex" (a name after it; not "I meant to",
-    "I meant it"), "what I meant", "I misspoke", "my mistake", "my bad", "I got that wrong", "I was wrong."
-    (not "wrong about"), "scratch that.", "Correction:" opening it, "to correct myself"."""
-    return _CUE.search(sent.text) is not None or (entity_of is not None and _meant_names(sent, entity_of))
+def correction_cue(sent: Any, entity_of: dict[int, str] | None = None, target: str | None = None) -> bool:
+    """Whether a sentence (a spaCy span) owns a slip: "I meant Globex" (a name after it, ``target``'s when
+    given; not "I meant to", "I meant it"), "what I meant", "I misspoke", "my mistake", "my bad" (not "my
+    bad for …"), "I got that wrong", "I was wrong." (not "wrong about"), "scratch that.", "Correction:"
+    opening it, "to correct myself"."""
+    if _CUE.search(sent.text) is not None:
+        return True
+    return entity_of is not None and _meant_names(sent, entity_of, target)
 
 
 def tells_news(sent: Any) -> bool:
@@ -151,8 +164,8 @@ def corrections(
             # a slip before the fact's sentence counts only when it opens the turn ("I was wrong. I live in
             # Berlin."), not after talk of something else ("It rained. I was wrong. …")
             opening = sentences[0]  # "Sorry, I meant Globex. I work at Globex." (NER may type the two apart)
-            slip_first = k == 1 and (_bare_slip(opening) or _meant_names(opening, entity_of))
-            cued = cued or correction_cue(sent, entity_of) or slip_first
+            slip_first = k == 1 and (_bare_slip(opening) or _meant_names(opening, entity_of, f.object_id))
+            cued = cued or correction_cue(sent, entity_of, f.object_id) or slip_first
             denied |= negated_entities(sent, entity_of)
         denied.discard(f.object_id)
         denied.discard(f.subject_id)

@@ -7,15 +7,18 @@ Both layouts the apps write are read, with the date shapes locales give (``12/03
 - iOS: ``[12/03/2024, 19:00:00] Ana: Big news!`` (also ``[3/12/24, 7:00:00 PM] Ana: …``).
 
 A bracketed (iOS) line has a comma after the date, or seconds and a day or month first, which tells it
-from a plain-text transcript's ``[2024-03-14 10:32:05] Ana: hi``; a line without the comma after the date
-(Android) needs a sender that reads as a name and no year-first date with seconds, which tells it from a
-log line. A file whose stamped lines
-are under half of its lines and that has a transcript's session headers (``## Session 2``) is a transcript.
+from a plain-text transcript's ``[2024-03-14 10:32:05] Ana: hi``; a file holding iOS's invisible marks
+(its notices and placeholders carry them) may have year-first dates too (``[2024-03-12 19:00:05]``), and
+so may any file read with ``format="whatsapp"``. An Android line without the comma after the date is no
+log line with a year-first date and seconds (``2024-03-12 10:00:01 - INFO: started``). A file whose
+stamped lines are under half of its lines and that has a transcript's session headers (``## Session 2``)
+is a transcript.
 
 A line without a timestamp continues the message before it. Lines with a timestamp but no ``Name:``
 are the app's own notices ("Messages and calls are end-to-end encrypted", "Ana added Ben"), as are the
-lines iOS writes under the chat's or group's name with an invisible mark right after the colon (not a
-shared location, nor a message in a right-to-left script, which may begin with one); they are left out, as are
+lines iOS writes under the chat's or group's name with an invisible mark right after the colon (unless
+that name sends messages too and the text is a shared location or in a right-to-left script, where a
+message may begin with the mark); they are left out, as are
 messages that only stand for something not exported (``<Media omitted>``, ``image omitted``,
 ``<attached: …>``, "This message was deleted"); an edit mark (``<This message was edited>``) is dropped
 from the text, and so is the ``~`` Android puts before a name that is not a contact. Invisible direction
@@ -85,21 +88,21 @@ def _clean(line: str) -> str:
     return line.translate(_INVISIBLE).translate(_SPACES)
 
 
-def _header(line: str) -> re.Match[str] | None:
-    """A message or notice line of either layout, with the marks before it and narrow spaces made plain."""
+def _header(line: str, *, loose: bool = False) -> re.Match[str] | None:
+    """A message or notice line of either layout, with the marks before it and narrow spaces made plain.
+
+    ``loose`` (an input known to be an export) also takes an iOS line with a year-first date and no comma
+    (``[2024-03-12 19:00:05] Ana: hej``), which alone would read as a plain-text transcript's."""
     line = line.translate(_SPACES).lstrip(_MARKS)
     m = _ANDROID.match(line)
     if m is not None:
         # without the comma ("13/03/2024 19:00 - Ana: hi") a log line looks alike ("2024-03-12 10:00:01 -
-        # myapp - INFO - Connected: db"): a sender must read as a name
-        if m["comma"]:
-            return m
-        sender = _SENDER.match(m["rest"])
-        logged = int(m["a"]) > 31 and m["s"] is not None  # "2024-03-12 10:00:01 - INFO: started"
-        return m if sender is not None and " - " not in sender["speaker"] and not logged else None
+        # INFO: started"): a year-first date with seconds is a log's
+        logged = not m["comma"] and int(m["a"]) > 31 and m["s"] is not None
+        return None if logged else m
     m = _IOS.match(line)
     # without the comma, seconds and a day or month first tell it from a "[2024-03-14 10:32:05]" transcript
-    if m is not None and (m["comma"] or (m["s"] and int(m["a"]) <= 31)):
+    if m is not None and (m["comma"] or (m["s"] and (loose or int(m["a"]) <= 31))):
         return m
     return None
 
@@ -109,9 +112,10 @@ def looks_like_whatsapp(source: Source) -> bool:
     and such lines are at least half of the first lines, or a fifth with no line that is a plain-text
     transcript's session header (the rest continue messages)."""
     lines = [line for line in source.text.splitlines()[:_SNIFF_LINES] if line.strip()]
-    if not lines or _header(lines[0]) is None:
+    loose = any(_NOTICE_MARK in line for line in lines)  # iOS marks its notices and placeholders
+    if not lines or _header(lines[0], loose=loose) is None:
         return False
-    headers = sum(1 for line in lines if _header(line) is not None)
+    headers = sum(1 for line in lines if _header(line, loose=loose) is not None)
     if headers * 2 >= len(lines):
         return True
     if any(_TEXT_HEADER.match(_clean(line).strip()) for line in lines):
@@ -122,16 +126,6 @@ def looks_like_whatsapp(source: Source) -> bool:
 _RTL = re.compile("[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufeff]")
 # iOS: "Ana: <mark>Messages and calls …", "Trip: Lisbon: <mark>Ana added you": the mark right after a colon
 _IOS_NOTICE = re.compile(f"^[^{_NOTICE_MARK}]*?:\\s?{_NOTICE_MARK}(?P<text>.*)$", re.DOTALL)
-
-
-def _ios_notice(rest: str) -> bool:
-    """Whether an iOS line is the app's notice: an invisible mark right after the name's colon, before a
-    text that is no shared location and holds no right-to-left script (whose messages may begin with one)."""
-    m = _IOS_NOTICE.match(rest)
-    if m is None:
-        return False
-    text = m["text"]
-    return not text.startswith("Location:") and _RTL.search(text) is None
 
 
 def _clock(m: re.Match[str]) -> tuple[int, int, int] | None:
@@ -147,8 +141,9 @@ def _clock(m: re.Match[str]) -> tuple[int, int, int] | None:
 
 def _messages(source: Source) -> list[_Message]:
     messages: list[_Message] = []
+    marked: list[int] = []  # iOS lines with the notice mark right after a colon
     for number, raw in enumerate(source.lines(), 1):
-        m = _header(raw)
+        m = _header(raw, loose=True)
         if m is None:
             line = _clean(raw)
             if messages:
@@ -164,14 +159,32 @@ def _messages(source: Source) -> list[_Message]:
             raise IngestError(f"no time of day: {stamp!r}", path=source.path, line=number)
         sender = _SENDER.match(m["rest"])
         speaker, text = (sender["speaker"], sender["text"]) if sender else (None, m["rest"])
-        if m.re is _IOS and _ios_notice(m["rest"]):  # a notice under the chat's or group's name
-            speaker = None
+        if m.re is _IOS and _IOS_NOTICE.match(m["rest"]):  # maybe a notice under the chat's or group's name
+            marked.append(len(messages))
         if speaker is not None:
             speaker = " ".join(_clean(speaker).split()).lstrip("~").strip() or None  # "~ Ana": not a contact
         written = m.string[m.start("a") : m.end("c")]
         numbers = (int(m["a"]), int(m["b"]), int(m["c"]))
         messages.append(_Message(number, written, numbers, clock, speaker, [_clean(text)]))
+    _drop_notices(messages, marked, source)
     return messages
+
+
+def _drop_notices(messages: list[_Message], marked: list[int], source: Source) -> None:
+    """Make notices of the marked iOS lines (speaker ``None``): a line under a name that sends nothing
+    else (a group's), or one whose text is no shared location and has no right-to-left script (a message
+    in one may begin with the mark)."""
+    if not marked:
+        return
+    lines = source.lines()
+    flagged = set(marked)
+    senders = {msg.speaker for i, msg in enumerate(messages) if i not in flagged}
+    for i in marked:
+        msg = messages[i]
+        m = _IOS_NOTICE.match(lines[msg.line - 1].translate(_SPACES))
+        text = m["text"] if m is not None else ""
+        if msg.speaker not in senders or (not text.startswith("Location:") and _RTL.search(text) is None):
+            msg.speaker = None
 
 
 def _date(numbers: tuple[int, int, int], day_first: bool) -> tuple[int, int, int] | None:

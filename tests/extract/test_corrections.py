@@ -147,6 +147,9 @@ def replace_end(f: Fact, end: str) -> Fact:
         "I meant well. I work at Globex Corporation.",
         "Sorry, my bad, I was late. I work at Globex Corporation.",
         "I thought it would rain. I was wrong. I work at Globex Corporation.",
+        "I meant Tom, not you. I work at Globex Corporation.",
+        "When I said the boss, I meant Sarah. I work at Globex Corporation.",
+        "My bad for not telling you sooner, I work at Globex Corporation.",
     ],
 )
 def test_ordinary_talk_is_no_correction(memory: Memory, extractor: Any, tmp_path: Path, said: str) -> None:
@@ -278,3 +281,14 @@ def test_an_edit_keeps_a_clause_bound_that_a_retracted_fact_met(memory: Memory, 
     )
     assert _held(memory, "lives_in", valid_at=datetime(2016, 1, 1)) == {"Lisbon"}
     assert _held(memory, "lives_in", valid_at=datetime(2021, 1, 1)) == set()  # Lisbon's own bound stays
+
+
+@pytest.mark.parametrize("opening", ["Whoops, my bad.", "No wait, my mistake."])
+def test_a_bare_slip_may_carry_fillers(memory: Memory, extractor: Any, tmp_path: Path, opening: str) -> None:
+    _say(
+        memory,
+        extractor,
+        tmp_path,
+        f"[18:00] Ana: I work at Acme Analytics.\n[18:02] Ana: {opening} I work at Globex Corporation.\n",
+    )
+    assert _held(memory, "works_at", valid_at=t("18:01")) == {"Globex Corporation"}

@@ -212,10 +212,34 @@ def test_a_mark_opening_a_message_is_no_notice_on_android_nor_in_right_to_left_t
     text = (
         "[13/03/2024, 19:00:00] Ana: \u200eשלום, I work at Acme\n"
         "[13/03/2024, 19:00:30] Ana: \u200eLocation: https://maps.example/?q=38.7\n"
+        "[13/03/2024, 19:00:40] Ana: see you there\n"
+        "[13/03/2024, 19:00:50] Trip: \u200eהקבוצה נוצרה\n"  # a notice under the group's name, which sends nothing
         "13/03/2024, 19:01 - Ben: \u200eI work at Globex\n"
     )
     [t] = read_transcripts(write("lrm.txt", text), format="whatsapp")
-    assert [x.speaker for s in t.sessions for x in s.turns] == ["Ana", "Ana", "Ben"]
+    assert [x.speaker for s in t.sessions for x in s.turns] == ["Ana", "Ana", "Ana", "Ben"]
+
+
+def test_a_year_first_ios_export_without_commas_is_an_export(write) -> None:
+    text = (
+        "[2024-03-12 19:00:05] Ana: \u200eimage omitted\n"
+        "[2024-03-12 19:00:09] Ana: hej\n[2024-03-12 19:01:00] Ben: hej då\n"
+    )
+    path = write("se.txt", text)
+    assert detect_format(path) == "whatsapp"
+    [t] = read_transcripts(path)
+    assert [(x.speaker, x.text) for s in t.sessions for x in s.turns] == [("Ana", "hej"), ("Ben", "hej då")]
+
+
+def test_an_android_export_without_commas_keeps_its_notices_out(write) -> None:
+    text = (
+        "12/03/2024 19:00 - Mensagens e ligações são protegidas com a criptografia de ponta a ponta.\n"
+        "13/03/2024 19:00 - Ana: Oi\n13/03/2024 19:01 - Ana adicionou Ben\n13/03/2024 19:02 - Ben: Olá\n"
+    )
+    path = write("br.txt", text)
+    assert detect_format(path) == "whatsapp"
+    [t] = read_transcripts(path)
+    assert [(x.speaker, x.text) for s in t.sessions for x in s.turns] == [("Ana", "Oi"), ("Ben", "Olá")]
 
 
 def test_a_small_difference_in_span_is_no_reason_to_guess_silently(write) -> None:

@@ -135,3 +135,17 @@ def test_the_cli_prints_the_note(tmp_path: Path, capsys: pytest.CaptureFixture[s
     assert main(["ingest", str(copy), "--db", db, "-n", "talk", "--no-embed"]) == 0
     err = capsys.readouterr().err
     assert f"note: {copy}: skipped, the same content as {first}, already ingested into namespace 'talk'" in err
+
+
+def test_an_input_written_elsewhere_is_still_a_copy_where_another_path_holds_it(memory: Memory, tmp_path: Path) -> None:
+    # y/x.txt into b, then x.txt (same bytes) into a, then x.txt into b: b held every message twice
+    x = tmp_path / "x.txt"
+    x.write_text(CHAT, encoding="utf-8")
+    (tmp_path / "y").mkdir()
+    y = tmp_path / "y" / "x.txt"
+    shutil.copy(x, y)
+    assert run(memory, y, namespace="b").events == 3
+    assert run(memory, x, namespace="a").events == 3
+    again = run(memory, x, namespace="b")
+    assert (again.files_skipped, again.events) == (1, 0)
+    assert memory.stats("b").events == 3
