@@ -559,6 +559,8 @@ class _Planner:
             if high is not None:
                 assert isinstance(high.value, p.Const)
                 until = high.value.value if high.inclusive else shift_clamped(high.value.value, seconds=-1e-6)
+            if since is not None and until is not None and since > until:  # "WITHIN 0 minutes OF" the last moment
+                raise self.r.error("the RECALL window holds no time", st.window.span)
         as_of = None if st.as_of is None else self.r.moment(st.as_of, upper=True)
         axis = st.axis or "either"
         self.steps.append(p.RecallSeek("hit", text, k, hops, speakers, since, until, as_of, axis))

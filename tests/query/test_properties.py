@@ -359,3 +359,11 @@ def run_time_query(memory: Memory, about: Any, text: str) -> None:
 def test_any_date_gives_a_result_or_a_named_error(small_store: Any, text: str) -> None:
     memory, about = small_store
     run_time_query(memory, about, text)
+
+
+def test_a_recall_window_of_no_time_is_named_at_the_window() -> None:
+    # found by the property above: the window [last moment, last moment) became since > until, a ConfigError
+    text = 'RECALL "camping" WITHIN 0 minutes OF $last AS OF 9999-12'
+    with pytest.raises(QuerySemanticError, match="the RECALL window holds no time") as caught:
+        plan_query(parse(text), _PARAMS)
+    assert caught.value.column == text.index("WITHIN") + 1
