@@ -100,11 +100,33 @@ def attached(governor: Any, targets: set[int]) -> bool:
     return False
 
 
+def _clause_top(verb: Any) -> Any:
+    """The verb where :func:`_clause_verbs` stops: the top of ``verb``'s complement and conjunct chain."""
+    node = verb
+    while node.dep_ in ("xcomp", "conj") and node.head is not node:
+        if node.dep_ == "conj" and _has_subject(node):
+            break
+        node = node.head
+    return node
+
+
 def _clause_phrases(verb: Any, times: list[tuple[Any, TimeRef]]) -> list[tuple[Any, TimeRef]]:
+    """The time phrases of ``verb``'s clause. A clause conjoined with a subject of its own and no phrase
+    takes the phrases fronted before the first clause's subject: "In 2019, I left Acme and I joined
+    Google" dates the joining, "I joined in 2022 but I work at Google" does not date the work."""
     sentence = verb.sent
     in_sentence = [(span, ref) for span, ref in times if span.sent == sentence]
     targets = _clause_verbs(verb)
-    return [(span, ref) for span, ref in in_sentence if attached(verb_of(span.root), targets)]
+    own = [(span, ref) for span, ref in in_sentence if attached(verb_of(span.root), targets)]
+    top = _clause_top(verb)
+    if own or top.dep_ != "conj" or top.head is top:
+        return own
+    head = top.head
+    subjects = [c.i for c in head.children if c.dep_ in _SUBJECT_DEPS]
+    if not subjects:
+        return own
+    first = min(subjects)
+    return [(span, ref) for span, ref in _clause_phrases(head, times) if span.end <= first]
 
 
 def clause_time(verb: Any, times: list[tuple[Any, TimeRef]]) -> TimeRef | None:

@@ -112,6 +112,9 @@ def test_a_start_that_may_be_of_another_or_did_not_happen_does_not_date(
             "2023-01-01",
             "last year",
         ),
+        # ... but one without a time takes a phrase fronted before the first clause's subject
+        ("In 2019, I left Acme Analytics and I joined Google.", "works_at", "Google", "2019-01-01", "2019"),
+        ("Yesterday I went to the Louvre and I met Tom.", "met", "Tom", "2024-03-11", "Yesterday"),
         # a generic job noun stands for the job; "got together", "got hired" begin as declared
         ("I work at Google. I started my new job there in January.", "works_at", "Google", "2024-01-01", "January"),
         ("I work at Google. I started my job in January.", "works_at", "Google", "2024-01-01", "January"),
