@@ -225,3 +225,23 @@ def test_until_the_end_of_a_month_ends_with_it(extractor: Any, text: str, end: d
 def test_he_or_she_is_the_one_person_named_before(nlp: Any, text: str, start: datetime) -> None:
     found = [(s, o, f) for s, p, o, f, _ in facts_of(nlp, text, full=True, ref=SAID) if p == "works_at"]
     assert found == [("Tom", "Google", start)]
+
+
+@pytest.mark.parametrize(
+    ("said", "text", "predicate", "end"),
+    [
+        # a late part ends with its period, as "until the end of" does; a part that has begun when it is
+        # said is meant through (before: 21 February and 11 March, before the fact began)
+        (datetime(2024, 2, 25, 10), "I'm working at Acme Analytics until late February.", "works_at", "2024-03-01"),
+        (datetime(2024, 3, 12, 10), "I'm staying in Paris until mid-March.", "lives_in", "2024-03-21"),
+        (datetime(2024, 2, 10, 10), "I'm working at Acme Analytics until late February.", "works_at", "2024-03-01"),
+        (datetime(2024, 2, 10, 10), "I'm staying in Paris until mid-March.", "lives_in", "2024-03-11"),
+    ],
+)
+def test_until_a_part_of_a_month_never_ends_before_the_start(
+    extractor: Any, said: datetime, text: str, predicate: str, end: str
+) -> None:
+    batch = extractor.extract(make_transcript([(said, [("Leo", text)])]))
+    assert [(f.predicate, f.valid_from, f.valid_to) for f in batch.facts] == [
+        (predicate, said, datetime.fromisoformat(end))
+    ]
