@@ -59,6 +59,12 @@ _SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass", "csubj"})
 _TARGET_PREPS = frozenset({"to", "into", "at", "in", "on", "onto", "for"})
 _TIME_ENTS = frozenset({"DATE", "TIME"})
 _ALMOST = frozenset({"almost", "nearly"})
+# Outer verbs whose complement has not happened: a plan, a wish, an attempt, a need ("I want to move
+# here", "I need to start there"); others report what was done ("I decided to move here in 2019", "I had
+# to move", "I ended up moving", "I managed to join").
+_UNREALISING = vocab.ASPECT_PLANS | vocab.ATTEMPTS | frozenset({"need", "expect", "wish"})
+# ... and, with "would", a wish ("I'd like to move here"); "going to" is a plan
+_WOULD = frozenset({"like", "love", "prefer"})
 # "it" is no job or home ("I love my podcast, I started it in 2019")
 _NOT_IT = frozenset({"works_at", "lives_in"})
 # A generic noun of these stands for the fact's object after start/begin ("I started my new job there
@@ -231,13 +237,19 @@ def _person_before(token: Any, entity_of: Mapping[int, str], speaker_id: str | N
 
 
 def _unrealised(verb: Any) -> bool:
-    """Whether an inception verb says a plan, a wish or an attempt, not a start: the complement of another
-    verb ("I want to move here in May", "I was supposed to start there in January", "I tried to join
-    Google in 2019", "I'm going to move here") or said with *almost* or *nearly*."""
+    """Whether an inception verb says a plan, a wish or an attempt, not a start: the complement of a verb
+    of planning, wishing, trying or needing ("I want to move here in May", "I was supposed to start there
+    in January", "I tried to join Google in 2019", "I'm going to move here", "I'd like to move here") or
+    said with *almost* or *nearly*. "I decided to move here in 2019" and "I managed to join" did start."""
     if any(c.dep_ == "advmod" and c.lower_ in _ALMOST for c in verb.children):
         return True
     head = verb.head
-    return verb.dep_ == "xcomp" and head is not verb and base_predicate(head) not in vocab.INCEPTIONS
+    if verb.dep_ != "xcomp" or head is verb:
+        return False
+    lemma = head.lemma_.lower()
+    if lemma in _UNREALISING or (lemma == "go" and head.lower_ == "going"):
+        return True
+    return lemma in _WOULD and any(c.dep_ == "aux" and c.lower_ in ("would", "'d") for c in head.children)
 
 
 def _rank(found: Inception, predicate: vocab.Predicate, obj: str) -> int | None:

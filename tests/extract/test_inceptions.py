@@ -45,6 +45,14 @@ def start_of(nlp: Any, text: str, predicate: str, obj: str) -> tuple[datetime | 
         ),
         ("I work at Boeing. I start there next week.", "works_at", "Boeing", "2024-03-18", "next week"),
         ("I work at Google and live in Zurich. I moved here in 2021.", "lives_in", "Zurich", "2021-01-01", "2021"),
+        # the complement of a verb that reports it done is a start (before: undated)
+        ("I live in Porto. I decided to move here in 2019.", "lives_in", "Porto", "2019-01-01", "2019"),
+        ("I live in Porto. I had to move here in 2019 for work.", "lives_in", "Porto", "2019-01-01", "2019"),
+        ("I live in Porto. I ended up moving here in 2015.", "lives_in", "Porto", "2015-01-01", "2015"),
+        ("I live in Porto. We chose to settle here in 2012.", "lives_in", "Porto", "2012-01-01", "2012"),
+        ("I work at Google. I managed to join in 2019.", "works_at", "Google", "2019-01-01", "2019"),
+        ("I work at Google. I got to start there in May.", "works_at", "Google", "2023-05-01", "May"),
+        ("I work at Google. I was able to start there in May.", "works_at", "Google", "2023-05-01", "May"),
     ],
 )
 def test_an_inception_clause_dates_the_state(
@@ -87,6 +95,8 @@ def test_a_date_of_another_clause_does_not(nlp: Any, text: str, predicate: str, 
         ("I live in Porto. I want to move here in May.", "lives_in", "Porto"),
         ("I live in Porto. I'm going to move here in May.", "lives_in", "Porto"),
         ("I live in Porto. I hope to settle here in 2025.", "lives_in", "Porto"),
+        ("I live in Porto. I'd like to move here in May.", "lives_in", "Porto"),
+        ("I live in Porto. I need to move here in May.", "lives_in", "Porto"),
         ("I work at Globex Corporation. I was supposed to start there in January.", "works_at", "Globex Corporation"),
         ("I work at Google. I almost started there in 2019.", "works_at", "Google"),
         ("I work at Google. I tried to join Google in 2019.", "works_at", "Google"),  # an attempt: no job
