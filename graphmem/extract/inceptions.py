@@ -70,6 +70,12 @@ _NOT_IT = frozenset({"works_at", "lives_in"})
 # A generic noun of these stands for the fact's object after start/begin ("I started my new job there
 # in January"); not a home's ("I moved house in May" says nothing of the town).
 _GENERIC_TARGETS = frozenset({"works_at", "studies_at"})
+# ... and only these nouns, with "my" or "the" and at most "new" before them: "my first job", "another
+# job", "my previous job", "an online course" and "work" may be another job or course.
+_GENERIC_NOUNS = frozenset(
+    {"job", "position", "internship", "school", "university", "college", "degree", "programme", "program"}
+)
+_GENERIC_DETS = frozenset({"my", "our", "his", "her", "their", "the"})
 # Which way a match ranks: a named object says most, no target at all least.
 _OBJECT, _ACTIVITY, _PRO_FORM, _BARE = range(4)
 
@@ -136,6 +142,21 @@ def _activities(verb: Any) -> frozenset[str]:
     return frozenset(out)
 
 
+def _the_generic(noun: Any) -> bool:
+    """Whether ``noun`` is the job or school itself: "my job", "the new job", not "my first job",
+    "another job" or "work"."""
+    if noun.lemma_.lower() not in _GENERIC_NOUNS:
+        return False
+    dets = [c for c in noun.children if c.dep_ in ("det", "poss")]
+    if len(dets) != 1 or dets[0].lower_ not in _GENERIC_DETS:
+        return False
+    return all(
+        c.lower_ == "new"
+        for c in noun.children
+        if c.i < noun.i and c.dep_ in ("amod", "compound", "nummod", "npadvmod")
+    )
+
+
 def _targets(verb: Any, entity_of: Mapping[int, str]) -> tuple[frozenset[str], bool, bool, str, frozenset[str]]:
     """``(named objects, pro-form, bare, object pronoun, generics)`` of an inception verb.
 
@@ -158,9 +179,10 @@ def _targets(verb: Any, entity_of: Mapping[int, str]) -> tuple[frozenset[str], b
             blocked = True
             if child.i in entity_of:
                 named.add(_key(entity_of[child.i]))
-            generics.update(
-                p.name for p in vocab.PREDICATES if p.name in _GENERIC_TARGETS and child.lemma_ in p.generic
-            )
+            if _the_generic(child):
+                generics.update(
+                    p.name for p in vocab.PREDICATES if p.name in _GENERIC_TARGETS and child.lemma_ in p.generic
+                )
         elif child.dep_ in ("xcomp", "ccomp") and not any(g.dep_ in _SUBJECT_DEPS for g in child.children):
             # a complement without a subject is the target ("started working there"); one with its own
             # subject is a clause of its own ("I live in Porto now, I moved here on 1 June")

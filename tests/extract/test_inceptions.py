@@ -103,6 +103,13 @@ def test_a_date_of_another_clause_does_not(nlp: Any, text: str, predicate: str, 
         # a generic noun with a named target, or a home's generic noun, is no pro-form
         ("I work at Google. I started a new job at Acme in January.", "works_at", "Google"),
         ("I live in Porto. I moved house in May.", "lives_in", "Porto"),
+        # a generic noun of another job or course, or "work", is no pro-form (before: dated)
+        ("I work at Google. I started my first job in 2005.", "works_at", "Google"),
+        ("I work at Google. I started another job in May.", "works_at", "Google"),
+        ("I work at Google. I started a second job in May.", "works_at", "Google"),
+        ("I work at Google. I started my previous job in 2015.", "works_at", "Google"),
+        ("I work at Google. I started work in 2005.", "works_at", "Google"),
+        ("I study at Harvard University. I started an online course in May.", "studies_at", "Harvard University"),
     ],
 )
 def test_a_start_that_may_be_of_another_or_did_not_happen_does_not_date(
