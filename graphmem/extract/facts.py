@@ -38,7 +38,7 @@ import numpy as np
 from graphmem.extract import relations
 from graphmem.extract.bounds import Bounds, bounds_for, clause_time
 from graphmem.extract.corrections import corrections
-from graphmem.extract.inceptions import inception_start, inceptions
+from graphmem.extract.inceptions import inception_start, inceptions, own_clause
 from graphmem.extract.names import fact_id
 from graphmem.extract.readings import Clause, clause_of, intransitive_closings, read, with_object
 from graphmem.extract.times import names_late_part
@@ -307,7 +307,9 @@ def build_facts(
     if begun:
         names = {i: e for i, e in entity_of.items() if doc[i].pos_ in ("PROPN", "NOUN")}
         turn.date_states(
-            lambda s, p, o, at, others: inception_start(s, p, o, begun, at=at, others=others, mentions=names)
+            lambda s, p, o, at, others: inception_start(
+                s, p, o, begun, at=at, others=others, mentions=names, own=own_clause(doc[at]) if at is not None else ()
+            )
         )
     for named, role, owner, index in roles:
         if _is_question(doc[index].sent):

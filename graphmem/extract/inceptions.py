@@ -39,7 +39,7 @@ nothing here: it is a :class:`~graphmem.models.FactClosing` dated by its own cla
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Container, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -49,7 +49,7 @@ from graphmem.extract.readings import base_predicate
 from graphmem.extract.relations import activity_subjects
 from graphmem.models import TimeRef
 
-__all__ = ["Inception", "inception_start", "inceptions"]
+__all__ = ["Inception", "inception_start", "inceptions", "own_clause"]
 
 _PLACE_WORDS = frozenset({"there", "here"})
 _OBJECT_PRONOUNS = frozenset({"it", "them"})
@@ -76,6 +76,8 @@ _GENERIC_NOUNS = frozenset(
     {"job", "position", "internship", "school", "university", "college", "degree", "programme", "program"}
 )
 _GENERIC_DETS = frozenset({"my", "our", "his", "her", "their", "the"})
+# Dependencies under which another clause hangs from a verb
+_OTHER_CLAUSES = frozenset({"conj", "cc", "parataxis", "ccomp", "advcl", "relcl", "acl"})
 # Which way a match ranks: a named object says most, no target at all least.
 _OBJECT, _ACTIVITY, _PRO_FORM, _BARE = range(4)
 
@@ -316,6 +318,19 @@ def _referents(obj: str, found: Inception, at: int, mentions: Mapping[int, str])
     return False
 
 
+def own_clause(verb: Any) -> frozenset[int]:
+    """The token indices of ``verb``'s own clause: its subtree without the clauses conjoined to or
+    hanging from it ("I work at Google in London" holds London; "I work at Google and study at Stanford"
+    does not hold Stanford for the work)."""
+    out = set()
+    stack = [verb]
+    while stack:
+        node = stack.pop()
+        out.add(node.i)
+        stack.extend(c for c in node.children if c.dep_ not in _OTHER_CLAUSES)
+    return frozenset(out)
+
+
 def inception_start(
     subject: str,
     predicate: str,
@@ -325,6 +340,7 @@ def inception_start(
     at: int | None = None,
     others: Iterable[str] = (),
     mentions: Mapping[int, str] | None = None,
+    own: Container[int] = (),
 ) -> TimeRef | None:
     """The time phrase of the clause among ``found`` that begins ``subject`` ``predicate`` ``obj``
     (the best-ranked match, the earliest said among equals), or ``None``.
@@ -334,7 +350,9 @@ def inception_start(
     clause's verb begins, and no name of ``mentions`` (token index → entity id, the turn's names) that
     could be the target stands between the fact's clause (token ``at``) and it. "I study at Harvard. I
     joined in 2022 but I work at Google." dates neither; "I work at Google. Before that I was at Acme; I
-    joined them in 2015." does not date Google.
+    joined them in 2015." does not date Google. Names of the fact's own clause (``own``, token indices:
+    see :func:`own_clause`) qualify its object and are no rival ("I work at Google in London"; "I live
+    in Porto, Portugal").
     """
     declared = vocab.by_name(predicate)
     if declared is None or not declared.single_valued:
@@ -348,7 +366,8 @@ def inception_start(
         if rank in (_PRO_FORM, _BARE):
             if any(r is not None and inception.verb in r.beginnings for r in rivals):
                 continue
-            if at is not None and mentions and _referents(obj, inception, at, mentions):
+            others_named = {i: eid for i, eid in (mentions or {}).items() if i not in own}
+            if at is not None and others_named and _referents(obj, inception, at, others_named):
                 continue
         if rank is not None and (best is None or rank < best[0]):
             best = (rank, inception.when)

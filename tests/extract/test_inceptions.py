@@ -143,6 +143,10 @@ def test_a_start_that_may_be_of_another_or_did_not_happen_does_not_date(
             "2024-01-01",
             "January",
         ),
+        # names of the fact's own clause qualify its object and do not stand in the way (before: undated)
+        ("I live in Porto, Portugal. I moved here in 2019.", "lives_in", "Porto", "2019-01-01", "2019"),
+        ("I work at Google in London. I started there in 2019.", "works_at", "Google", "2019-01-01", "2019"),
+        ("I work at Google in London. I joined in 2019.", "works_at", "Google", "2019-01-01", "2019"),
         # names that are no job or home do not stand in the way
         ("I work at Google. My boss is nice and I started there in May.", "works_at", "Google", "2023-05-01", "May"),
         (
