@@ -45,6 +45,7 @@ from typing import Any
 
 from graphmem.extract import vocabulary as vocab
 from graphmem.extract.bounds import clause_time
+from graphmem.extract.names import words
 from graphmem.extract.readings import base_predicate
 from graphmem.extract.relations import activity_subjects
 from graphmem.models import TimeRef
@@ -59,6 +60,19 @@ _SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass", "csubj"})
 _TARGET_PREPS = frozenset({"to", "into", "at", "in", "on", "onto", "for"})
 _TIME_ENTS = frozenset({"DATE", "TIME"})
 _ALMOST = frozenset({"almost", "nearly"})
+# Nouns of a person whom "he" or "she" may mean instead of a name before them
+_PERSON_NOUNS = (
+    vocab.SPOUSES
+    | vocab.PARTNERS
+    | vocab.CHILDREN
+    | words(
+        """mother mum mom father dad parent sister brother sibling aunt uncle cousin grandmother grandma
+        grandfather grandpa grandparent niece nephew friend boss manager colleague coworker co-worker
+        roommate flatmate housemate neighbour neighbor teacher student doctor nurse man woman guy lady"""
+    )
+)
+# The possessive of each pronoun's gender: "her husband" says the name before it is no "he"
+_OTHER_POSSESSIVE = {"he": "her", "she": "his"}
 # Outer verbs whose complement has not happened: a plan, a wish, an attempt, a need ("I want to move
 # here", "I need to start there"); others report what was done ("I decided to move here in 2019", "I had
 # to move", "I ended up moving", "I managed to join").
@@ -247,17 +261,45 @@ def inceptions(
 
 
 def _person_before(token: Any, entity_of: Mapping[int, str], speaker_id: str | None) -> str | None:
-    """The person "he" or "she" stands for: the one named person of the turn before it, not the speaker
-    ("Tom works at Google. He started there in May."), or ``None``."""
-    if token.lower_ not in _HE_SHE:
+    """The person "he" or "she" stands for: the one named person of the turn before it, not the speaker,
+    when it is a subject of the sentence before or of the pronoun's own sentence ("Tom works at Google.
+    He started there in May."), or ``None``. A person noun between them ("Sarah lives in Porto with her
+    husband. He moved here", "Tom works at Google. His wife is a nurse. She started there") or a
+    possessive of the other gender ("her" before "he") may point elsewhere, so it refuses."""
+    pronoun = token.lower_
+    if pronoun not in _HE_SHE:
         return None
     doc = token.doc
     named = {
-        eid
+        i: eid
         for i, eid in entity_of.items()
         if i < token.i and doc[i].pos_ == "PROPN" and eid != speaker_id and eid.startswith("ent:person:")
     }
-    return next(iter(named)) if len(named) == 1 else None
+    if len(set(named.values())) != 1:
+        return None
+    before = [s for s in doc.sents if s.end <= token.sent.start]
+    start = before[-1].start if before else token.sent.start
+    subjects = [i for i in named if i >= start and _subject_name(doc[i])]
+    if not subjects:
+        return None
+    for t in doc[max(subjects) + 1 : token.i]:
+        if t.i in named:
+            continue
+        if (t.pos_ == "NOUN" and t.lemma_.lower() in _PERSON_NOUNS) or t.lower_ == _OTHER_POSSESSIVE[pronoun]:
+            return None
+    return next(iter(named.values()))
+
+
+def _subject_name(token: Any) -> bool:
+    """Whether a name's token is (part of) a subject: "Tom works", "My sister Anna works"."""
+    node = token
+    for _ in range(4):
+        if node.dep_ in _SUBJECT_DEPS:
+            return True
+        if node.dep_ not in ("compound", "appos", "flat") or node.head is node:
+            return False
+        node = node.head
+    return False
 
 
 def _unrealised(verb: Any) -> bool:

@@ -241,6 +241,10 @@ def test_until_the_end_of_a_month_ends_with_it(extractor: Any, text: str, end: d
     [
         ("Tom works at Google. He started there in May.", datetime(2023, 5, 1)),  # the one person named before
         ("Tom works at Google. Ben said he started there in May.", SAID),  # two: he may be either
+        # a person noun or the name no longer the subject before: he or she may be another (before: dated)
+        ("Tom works at Google. His wife is a nurse. She started there in May.", SAID),
+        ("Tom works at Google. His boss is nice. He started there in 2010.", SAID),
+        ("Tom works at Google and he loves his job. He started there in May.", datetime(2023, 5, 1)),
     ],
 )
 def test_he_or_she_is_the_one_person_named_before(nlp: Any, text: str, start: datetime) -> None:
@@ -266,3 +270,9 @@ def test_until_a_part_of_a_month_never_ends_before_the_start(
     assert [(f.predicate, f.valid_from, f.valid_to) for f in batch.facts] == [
         (predicate, said, datetime.fromisoformat(end))
     ]
+
+
+def test_he_is_not_a_woman_named_before(nlp: Any) -> None:
+    text = "Sarah lives in Porto with her husband. He moved here in 2010."
+    found = [(s, o, f) for s, p, o, f, _ in facts_of(nlp, text, full=True, ref=SAID) if p == "lives_in"]
+    assert found == [("Sarah", "Porto", SAID)]
