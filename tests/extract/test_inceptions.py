@@ -179,6 +179,8 @@ def test_a_dated_restatement_in_the_turn_dates_the_fact(nlp: Any) -> None:
         (datetime(2024, 2, 29, 10), "I'm leaving Acme Analytics at the end of February.", datetime(2024, 3, 1)),
         (datetime(2024, 12, 5, 10), "I'm leaving Acme Analytics at the end of December.", datetime(2025, 1, 1)),
         (SAID, "I left Acme Analytics in early February.", datetime(2024, 2, 1)),  # the start of an early part
+        # told as past inside the part, it ended by the time it was said (before: 1 March)
+        (datetime(2024, 2, 25, 10), "I left Acme Analytics at the end of February.", datetime(2024, 2, 25, 10)),
     ],
 )
 def test_an_ending_at_the_end_of_a_month_closes_as_it_ends(nlp: Any, said: datetime, text: str, at: datetime) -> None:
