@@ -40,7 +40,7 @@ from graphmem.extract.bounds import Bounds, bounds_for, clause_time
 from graphmem.extract.corrections import corrections
 from graphmem.extract.inceptions import inception_start, inceptions, own_clause
 from graphmem.extract.names import fact_id
-from graphmem.extract.readings import Clause, clause_of, intransitive_closings, read, with_object
+from graphmem.extract.readings import Clause, clause_of, intransitive_closings, not_done, read, with_object
 from graphmem.extract.times import names_late_part
 from graphmem.extract.vocabulary import EVENTS, HYPOTHETICAL, role_predicate
 from graphmem.models import Event, Fact, FactClosing, TimeRef
@@ -362,13 +362,14 @@ def _add_triple(
     said = turn.event.occurred_at
     for reading in readings:
         if reading.closing:
-            turn.closing(
-                s_id,
-                reading.predicate,
-                None if reading.any_object else o_id,
-                clause_time(verb, times),
-                back=_told_as_past(verb),
-            )
+            if not not_done(verb):  # "I almost left Acme": nothing ended
+                turn.closing(
+                    s_id,
+                    reading.predicate,
+                    None if reading.any_object else o_id,
+                    clause_time(verb, times),
+                    back=_told_as_past(verb),
+                )
             continue
         bounds = bounds_for(verb, times, said)
         ahead = said is not None and bounds.valid_from is not None and bounds.valid_from > said

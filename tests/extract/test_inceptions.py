@@ -278,3 +278,26 @@ def test_he_is_not_a_woman_named_before(nlp: Any) -> None:
     text = "Sarah lives in Porto with her husband. He moved here in 2010."
     found = [(s, o, f) for s, p, o, f, _ in facts_of(nlp, text, full=True, ref=SAID) if p == "lives_in"]
     assert found == [("Sarah", "Porto", SAID)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # an attempt or "almost" ends nothing (before: each closed the job, home or relationship)
+        "I tried to quit my job at Acme Analytics in February.",
+        "I was supposed to leave Acme Analytics in February.",
+        "I almost left Acme Analytics in February.",
+        "I failed to leave Acme Analytics.",
+        "I nearly quit my job in February.",
+        "I tried to break up with Carlos last week.",
+        "I tried to move out of Porto.",
+    ],
+)
+def test_an_attempt_or_almost_closes_nothing(nlp: Any, text: str) -> None:
+    assert closings_of(nlp, text, SAID) == []
+
+
+def test_a_done_ending_still_closes(nlp: Any) -> None:
+    assert ("Caroline", "works_at", "Acme Analytics", datetime(2024, 2, 1)) in closings_of(
+        nlp, "I left Acme Analytics in February.", SAID
+    )
