@@ -30,6 +30,7 @@ from graphmem.models import TimeRef
 __all__ = ["Bounds", "attached", "bounds_for", "clause_time", "duration_before", "until_bound", "verb_of"]
 
 _SUBJECT_DEPS = ("nsubj", "nsubjpass", "csubj")
+_NOW = frozenset({"now", "currently", "still", "today", "nowadays"})
 _UNTIL = frozenset({"until", "till", "til", "'til", "through", "thru", "up_to"})
 _NUMBER_WORDS = {
     "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
@@ -115,8 +116,9 @@ def _clause_top(verb: Any) -> Any:
 
 def _clause_phrases(verb: Any, times: list[tuple[Any, TimeRef]]) -> list[tuple[Any, TimeRef]]:
     """The time phrases of ``verb``'s clause. A clause conjoined with a subject of its own and no phrase
-    takes the phrases fronted before the first clause's subject: "In 2019, I left Acme and I joined
-    Google" dates the joining, "I joined in 2022 but I work at Google" does not date the work."""
+    takes the phrases fronted before the first clause's subject when it is in the same tense and not
+    "now": "In 2019, I left Acme and I joined Google" dates the joining; "I joined in 2022 but I work at
+    Google" and "Last year I worked at Acme and now I work at Google" do not date the work."""
     sentence = verb.sent
     in_sentence = [(span, ref) for span, ref in times if span.sent == sentence]
     targets = _clause_verbs(verb)
@@ -125,6 +127,8 @@ def _clause_phrases(verb: Any, times: list[tuple[Any, TimeRef]]) -> list[tuple[A
     if own or top.dep_ != "conj" or top.head is top:
         return own
     head = top.head
+    if top.tag_ != head.tag_ or any(c.dep_ == "advmod" and c.lower_ in _NOW for c in top.children):
+        return own  # another time: "Last year I worked at Acme and now I work at Google"
     subjects = [c.i for c in head.children if c.dep_ in _SUBJECT_DEPS]
     if not subjects:
         return own

@@ -74,6 +74,10 @@ def test_an_inception_clause_dates_the_state(
         ("I work at Spotify. You started there in May, didn't you?", "works_at", "Spotify"),  # a question
         ("I live in Oslo. My parents moved here in 2010.", "lives_in", "Oslo"),
         ("I work at Google. I started working on a novel in May.", "works_at", "Google"),  # work on: no job
+        # a phrase fronted before a conjoined clause of another tense is not its time
+        ("Last year I worked at Acme Analytics and now I work at Google.", "works_at", "Google"),
+        ("In 2019 I moved to Lisbon and now I live in Porto.", "lives_in", "Porto"),
+        ("Last year I worked at Acme Analytics, but I work at Google.", "works_at", "Google"),
     ],
 )
 def test_a_date_of_another_clause_does_not(nlp: Any, text: str, predicate: str, obj: str) -> None:
