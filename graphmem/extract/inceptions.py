@@ -263,7 +263,8 @@ def inceptions(
 def _person_before(token: Any, entity_of: Mapping[int, str], speaker_id: str | None) -> str | None:
     """The person "he" or "she" stands for: the one named person of the turn before it, not the speaker,
     when it is a subject of the sentence before or of the pronoun's own sentence ("Tom works at Google.
-    He started there in May."), or ``None``. A person noun between them ("Sarah lives in Porto with her
+    He started there in May.") or the same pronoun standing for it is ("He loves it. He started"), or
+    ``None``. A person noun between them ("Sarah lives in Porto with her
     husband. He moved here", "Tom works at Google. His wife is a nurse. She started there") or a
     possessive of the other gender ("her" before "he") may point elsewhere, so it refuses."""
     pronoun = token.lower_
@@ -281,7 +282,12 @@ def _person_before(token: Any, entity_of: Mapping[int, str], speaker_id: str | N
     start = before[-1].start if before else token.sent.start
     subjects = [i for i in named if i >= start and _subject_name(doc[i])]
     if not subjects:
-        return None
+        # the same pronoun as subject of the sentence before, standing for the name: "Tom works at
+        # Google. He loves it. He started there in May."
+        chained = [t for t in doc[start : token.i] if t.lower_ == pronoun and t.dep_ in _SUBJECT_DEPS]
+        if not chained or chained[0].sent == token.sent or _person_before(chained[0], entity_of, speaker_id) is None:
+            return None
+        subjects = [chained[-1].i]
     for t in doc[max(subjects) + 1 : token.i]:
         if t.i in named:
             continue

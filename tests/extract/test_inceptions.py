@@ -251,6 +251,8 @@ def test_until_the_end_of_a_month_ends_with_it(extractor: Any, text: str, end: d
         ("Tom works at Google. His wife is a nurse. She started there in May.", SAID),
         ("Tom works at Google. His boss is nice. He started there in 2010.", SAID),
         ("Tom works at Google and he loves his job. He started there in May.", datetime(2023, 5, 1)),
+        ("Tom works at Google. He loves it. He started there in May.", datetime(2023, 5, 1)),
+        ("Tom works at Google. His wife loves it. He started there in May.", SAID),
     ],
 )
 def test_he_or_she_is_the_one_person_named_before(nlp: Any, text: str, start: datetime) -> None:
