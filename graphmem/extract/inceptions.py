@@ -23,11 +23,15 @@ no other fact in the turn that the verb could begin ("I study at Harvard. I join
 at Google" dates neither), and no name that could be the verb's target stands between the fact's
 object and the clause ("I live in Porto. My parents live in Lisbon; we moved there in 2010"; "Before
 that I was at Acme; I joined them in 2015"). "It" is no job or home ("I love my podcast, I started it
-in 2019"). A plan, a wish or an attempt is no start: an inception verb that complements another verb
-("I want to move here in May", "I was supposed to start there in January", "I'm going to move here")
-or said with *almost* or *nearly*. A clause conjoined with a subject of its own keeps its own time ("my
-boss started there in 2010, and I joined last year": last year). "He" or "she" as the subject is the
-one person named before it in the turn, if only one is ("Tom works at Google. He started there in May").
+in 2019"), nor is another job or course ("my first job", "another job", "an online course"), while a
+name of the fact's own clause only qualifies its object ("I work at Google in London"). A plan, a wish
+or an attempt is no start: an inception verb that complements a verb of planning, wishing, trying or
+needing ("I want to move here in May", "I was supposed to start there in January", "I'm going to move
+here") or said with *almost* or *nearly*; "I decided to move here in 2019" and "I managed to join" are
+starts. A clause conjoined with a subject of its own keeps its own time ("my boss started there in
+2010, and I joined last year": last year). "He" or "she" as the subject is the one person named before
+it in the turn, if only one is and it is a subject of the sentence before, with no person noun or
+possessive of the other gender between ("Tom works at Google. He started there in May").
 
 The verbs that begin each predicate are declared in the vocabulary (``Predicate.beginnings``:
 *start*, *begin*, *join*, *be hired* for a job; *move*, *relocate*, *settle* for a home; ...). A clause
