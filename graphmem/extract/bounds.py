@@ -7,11 +7,13 @@ the fact by the preposition it hangs from:
 | said | bound |
 |---|---|
 | I went there *yesterday*; I've been an analyst *since 2019* | ``valid_from`` = the phrase's start |
-| I'm staying in Lisbon *until June* | ``valid_to`` = start of June (*through June*, *until the end of June*: its end) |
+| I'm staying in Lisbon *until June* | ``valid_to`` = start of June (*through June*, *until late June*: its end) |
 | I've lived in Porto *for three years* (perfect or present) | ``valid_from`` = statement time − 3 years |
 
 A past-tense duration ("I lived there for three years") says the state ended at some unknown time, so
-it sets no bound. Without a phrase, ``valid_from`` is the statement's time.
+it sets no bound. Without a phrase, ``valid_from`` is the statement's time. An until phrase takes its
+period's end also when it names the period's end ("until the end of June") or the period has begun as
+it is said ("until mid-March" said on 12 March), and an end at or before the start is dropped.
 """
 
 from __future__ import annotations
@@ -22,11 +24,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from graphmem.extract.times import names_late_part
 from graphmem.models import TimeRef
 
-__all__ = ["Bounds", "attached", "bounds_for", "clause_time", "duration_before", "verb_of"]
+__all__ = ["Bounds", "attached", "bounds_for", "clause_time", "duration_before", "until_bound", "verb_of"]
 
 _SUBJECT_DEPS = ("nsubj", "nsubjpass", "csubj")
+_NOW = frozenset({"now", "currently", "still", "today", "nowadays"})
 _UNTIL = frozenset({"until", "till", "til", "'til", "through", "thru", "up_to"})
 _NUMBER_WORDS = {
     "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
@@ -100,11 +104,36 @@ def attached(governor: Any, targets: set[int]) -> bool:
     return False
 
 
+def _clause_top(verb: Any) -> Any:
+    """The verb where :func:`_clause_verbs` stops: the top of ``verb``'s complement and conjunct chain."""
+    node = verb
+    while node.dep_ in ("xcomp", "conj") and node.head is not node:
+        if node.dep_ == "conj" and _has_subject(node):
+            break
+        node = node.head
+    return node
+
+
 def _clause_phrases(verb: Any, times: list[tuple[Any, TimeRef]]) -> list[tuple[Any, TimeRef]]:
+    """The time phrases of ``verb``'s clause. A clause conjoined with a subject of its own and no phrase
+    takes the phrases fronted before the first clause's subject when it is in the same tense and not
+    "now": "In 2019, I left Acme and I joined Google" dates the joining; "I joined in 2022 but I work at
+    Google" and "Last year I worked at Acme and now I work at Google" do not date the work."""
     sentence = verb.sent
     in_sentence = [(span, ref) for span, ref in times if span.sent == sentence]
     targets = _clause_verbs(verb)
-    return [(span, ref) for span, ref in in_sentence if attached(verb_of(span.root), targets)]
+    own = [(span, ref) for span, ref in in_sentence if attached(verb_of(span.root), targets)]
+    top = _clause_top(verb)
+    if own or top.dep_ != "conj" or top.head is top:
+        return own
+    head = top.head
+    if top.tag_ != head.tag_ or any(c.dep_ == "advmod" and c.lower_ in _NOW for c in top.children):
+        return own  # another time: "Last year I worked at Acme and now I work at Google"
+    subjects = [c.i for c in head.children if c.dep_ in _SUBJECT_DEPS]
+    if not subjects:
+        return own
+    first = min(subjects)
+    return [(span, ref) for span, ref in _clause_phrases(head, times) if span.end <= first]
 
 
 def clause_time(verb: Any, times: list[tuple[Any, TimeRef]]) -> TimeRef | None:
@@ -159,6 +188,19 @@ def duration_before(phrase: str, when: datetime) -> datetime | None:
     return when.replace(year=year, month=month + 1, day=min(when.day, last))
 
 
+def until_bound(ref: TimeRef, *, to_its_end: bool, said_at: datetime | None) -> datetime | None:
+    """The ``valid_to`` an until phrase resolved to ``ref`` gives: its start ("until June"), or its end
+    when ``to_its_end`` ("through June", "until the end of June"), when it names the late part of a
+    period ("until late February") or when the period has begun as it is said ("until mid-March" said on
+    12 March means through it)."""
+    if ref.start is None:
+        return None
+    begun = said_at is not None and ref.end is not None and ref.start <= said_at < ref.end
+    if to_its_end or begun or names_late_part(ref.phrase):
+        return ref.end
+    return ref.start
+
+
 def bounds_for(
     verb: Any, times: list[tuple[Any, TimeRef]], said_at: datetime | None, *, timeless: bool = False
 ) -> Bounds:
@@ -177,7 +219,7 @@ def bounds_for(
         prep = _preposition(span)
         if prep in _UNTIL and ref.resolved and end is None:
             # "until June" ends as June begins; "through June" and "until the end of June" as it ends
-            end = ref.end if prep in ("through", "thru") or _names_end(span) else ref.start
+            end = until_bound(ref, to_its_end=prep in ("through", "thru") or _names_end(span), said_at=said_at)
             phrase = phrase or ref.phrase
         elif prep == "for" and not ref.resolved and said_at is not None and start is None and _lasting(verb):
             start = duration_before(ref.phrase, said_at)
@@ -188,4 +230,6 @@ def bounds_for(
             start, phrase = when.start, when.phrase
     if start is None and not timeless:
         start = said_at
+    if end is not None and start is not None and end <= start:
+        end = None  # an end before the start is a misreading, never a state
     return Bounds(start, end, phrase)

@@ -17,6 +17,7 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
+from graphmem.extract.bounds import until_bound
 from graphmem.extract.entities import EntityRegistry
 from graphmem.extract.events import EventPlan
 from graphmem.extract.names import fact_id
@@ -117,6 +118,12 @@ class AnswerBuilder:
         when = _time_named(times, f.get("time_phrase"))
         until = _time_named(times, f.get("until_phrase"))
         fid = fact_id(event.id, s_id, predicate, o_id)
+        valid_from = when.start if when else event.occurred_at
+        valid_to = (
+            until_bound(until, to_its_end=_to_its_end(until.phrase), said_at=event.occurred_at) if until else None
+        )
+        if valid_to is not None and valid_from is not None and valid_to <= valid_from:
+            valid_to = None  # an end before the start is a misreading, never a state
         self.facts[fid] = Fact(
             namespace=self.namespace,
             id=fid,
@@ -124,8 +131,8 @@ class AnswerBuilder:
             predicate=predicate,
             object_id=o_id,
             recorded_at=event.occurred_at or self.now,
-            valid_from=when.start if when else event.occurred_at,
-            valid_to=(until.end if _to_its_end(until.phrase) else until.start) if until else None,
+            valid_from=valid_from,
+            valid_to=valid_to,
             evidence=(event.id,),
             time_phrase=when.phrase if when else until.phrase if until else None,
         )

@@ -38,9 +38,9 @@ import numpy as np
 from graphmem.extract import relations
 from graphmem.extract.bounds import Bounds, bounds_for, clause_time
 from graphmem.extract.corrections import corrections
-from graphmem.extract.inceptions import inception_start, inceptions
+from graphmem.extract.inceptions import inception_start, inceptions, own_clause
 from graphmem.extract.names import fact_id
-from graphmem.extract.readings import Clause, clause_of, intransitive_closings, read, with_object
+from graphmem.extract.readings import Clause, clause_of, intransitive_closings, not_done, read, with_object
 from graphmem.extract.times import names_late_part
 from graphmem.extract.vocabulary import EVENTS, HYPOTHETICAL, role_predicate
 from graphmem.models import Event, Fact, FactClosing, TimeRef
@@ -196,6 +196,14 @@ def _progressive(verb: Any) -> bool:
     return verb.tag_ == "VBG" and any(c.dep_ == "aux" and c.tag_ in ("VBP", "VBZ") for c in verb.children)
 
 
+def _told_as_past(verb: Any) -> bool:
+    """Whether ``verb`` tells of the past: a past tense or a perfect, without a future auxiliary."""
+    auxes = [c for c in verb.children if c.dep_ in ("aux", "auxpass")]
+    if any(a.lower_ in ("will", "'ll", "shall", "wo") for a in auxes):
+        return False
+    return bool(verb.tag_ == "VBD" or any(a.tag_ == "VBD" or a.lemma_ == "have" for a in auxes))
+
+
 def _is_question(sentence: Any) -> bool:
     last = sentence[-1]
     return last.text == "?" or (len(sentence) > 1 and last.is_space and sentence[-2].text == "?")
@@ -237,14 +245,21 @@ class _Turn:
             time_phrase=bounds.phrase,
         )
 
-    def closing(self, subject: str | None, predicate: str, obj: str | None, when: TimeRef | None) -> None:
+    def closing(
+        self, subject: str | None, predicate: str, obj: str | None, when: TimeRef | None, *, back: bool = False
+    ) -> None:
+        """Record an ending dated by ``when``; ``back``: it is told as past, so it ended by the time it
+        was said ("I left Acme at the end of February" said on 25 February ended by the 25th)."""
         key = (subject, predicate, obj)
         if key in self.closings or (subject is not None and subject == obj):
             return
-        at = self.event.occurred_at
+        said = self.event.occurred_at
+        at = said
         if when is not None:
             # "I left Acme at the end of February": it held through February, as "until the end of" does
             at = when.end if names_late_part(when.phrase) and when.end is not None else when.start
+            if back and at is not None and said is not None and at > said:
+                at = said
         self.closings[key] = FactClosing(
             namespace=self.event.namespace,
             predicate=predicate,
@@ -302,12 +317,14 @@ def build_facts(
             turn.fact(entity_of[subject.i], predicate, obj, bounds_for(verb, times, event.occurred_at), verb.i)
     asserting = [v for v in verbs if not _is_question(v.sent) and not _hypothetical(v)]
     for who, ended, what, verb in intransitive_closings(asserting, entity_of, speaker_id):
-        turn.closing(who, ended, what, clause_time(verb, times))
+        turn.closing(who, ended, what, clause_time(verb, times), back=_told_as_past(verb))
     begun = inceptions(asserting, entity_of, times, speaker_id)
     if begun:
         names = {i: e for i, e in entity_of.items() if doc[i].pos_ in ("PROPN", "NOUN")}
         turn.date_states(
-            lambda s, p, o, at, others: inception_start(s, p, o, begun, at=at, others=others, mentions=names)
+            lambda s, p, o, at, others: inception_start(
+                s, p, o, begun, at=at, others=others, mentions=names, own=own_clause(doc[at]) if at is not None else ()
+            )
         )
     for named, role, owner, index in roles:
         if _is_question(doc[index].sent):
@@ -345,7 +362,14 @@ def _add_triple(
     said = turn.event.occurred_at
     for reading in readings:
         if reading.closing:
-            turn.closing(s_id, reading.predicate, None if reading.any_object else o_id, clause_time(verb, times))
+            if not not_done(verb):  # "I almost left Acme": nothing ended
+                turn.closing(
+                    s_id,
+                    reading.predicate,
+                    None if reading.any_object else o_id,
+                    clause_time(verb, times),
+                    back=_told_as_past(verb),
+                )
             continue
         bounds = bounds_for(verb, times, said)
         ahead = said is not None and bounds.valid_from is not None and bounds.valid_from > said

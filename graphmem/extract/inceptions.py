@@ -23,11 +23,15 @@ no other fact in the turn that the verb could begin ("I study at Harvard. I join
 at Google" dates neither), and no name that could be the verb's target stands between the fact's
 object and the clause ("I live in Porto. My parents live in Lisbon; we moved there in 2010"; "Before
 that I was at Acme; I joined them in 2015"). "It" is no job or home ("I love my podcast, I started it
-in 2019"). A plan, a wish or an attempt is no start: an inception verb that complements another verb
-("I want to move here in May", "I was supposed to start there in January", "I'm going to move here")
-or said with *almost* or *nearly*. A clause conjoined with a subject of its own keeps its own time ("my
-boss started there in 2010, and I joined last year": last year). "He" or "she" as the subject is the
-one person named before it in the turn, if only one is ("Tom works at Google. He started there in May").
+in 2019"), nor is another job or course ("my first job", "another job", "an online course"), while a
+name of the fact's own clause only qualifies its object ("I work at Google in London"). A plan, a wish
+or an attempt is no start: an inception verb that complements a verb of planning, wishing, trying or
+needing ("I want to move here in May", "I was supposed to start there in January", "I'm going to move
+here") or said with *almost* or *nearly*; "I decided to move here in 2019" and "I managed to join" are
+starts. A clause conjoined with a subject of its own keeps its own time ("my boss started there in
+2010, and I joined last year": last year). "He" or "she" as the subject is the one person named before
+it in the turn, if only one is and it is a subject of the sentence before, with no person noun or
+possessive of the other gender between ("Tom works at Google. He started there in May").
 
 The verbs that begin each predicate are declared in the vocabulary (``Predicate.beginnings``:
 *start*, *begin*, *join*, *be hired* for a job; *move*, *relocate*, *settle* for a home; ...). A clause
@@ -39,17 +43,18 @@ nothing here: it is a :class:`~graphmem.models.FactClosing` dated by its own cla
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Container, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from graphmem.extract import vocabulary as vocab
 from graphmem.extract.bounds import clause_time
+from graphmem.extract.names import words
 from graphmem.extract.readings import base_predicate
 from graphmem.extract.relations import activity_subjects
 from graphmem.models import TimeRef
 
-__all__ = ["Inception", "inception_start", "inceptions"]
+__all__ = ["Inception", "inception_start", "inceptions", "own_clause"]
 
 _PLACE_WORDS = frozenset({"there", "here"})
 _OBJECT_PRONOUNS = frozenset({"it", "them"})
@@ -59,11 +64,38 @@ _SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass", "csubj"})
 _TARGET_PREPS = frozenset({"to", "into", "at", "in", "on", "onto", "for"})
 _TIME_ENTS = frozenset({"DATE", "TIME"})
 _ALMOST = frozenset({"almost", "nearly"})
+# Nouns of a person whom "he" or "she" may mean instead of a name before them
+_PERSON_NOUNS = (
+    vocab.SPOUSES
+    | vocab.PARTNERS
+    | vocab.CHILDREN
+    | words(
+        """mother mum mom father dad parent sister brother sibling aunt uncle cousin grandmother grandma
+        grandfather grandpa grandparent niece nephew friend boss manager colleague coworker co-worker
+        roommate flatmate housemate neighbour neighbor teacher student doctor nurse man woman guy lady"""
+    )
+)
+# The possessive of each pronoun's gender: "her husband" says the name before it is no "he"
+_OTHER_POSSESSIVE = {"he": "her", "she": "his"}
+# Outer verbs whose complement has not happened: a plan, a wish, an attempt, a need ("I want to move
+# here", "I need to start there"); others report what was done ("I decided to move here in 2019", "I had
+# to move", "I ended up moving", "I managed to join").
+_UNREALISING = vocab.ASPECT_PLANS | vocab.ATTEMPTS | frozenset({"need", "expect", "wish"})
+# ... and, with "would", a wish ("I'd like to move here"); "going to" is a plan
+_WOULD = frozenset({"like", "love", "prefer"})
 # "it" is no job or home ("I love my podcast, I started it in 2019")
 _NOT_IT = frozenset({"works_at", "lives_in"})
 # A generic noun of these stands for the fact's object after start/begin ("I started my new job there
 # in January"); not a home's ("I moved house in May" says nothing of the town).
 _GENERIC_TARGETS = frozenset({"works_at", "studies_at"})
+# ... and only these nouns, with "my" or "the" and at most "new" before them: "my first job", "another
+# job", "my previous job", "an online course" and "work" may be another job or course.
+_GENERIC_NOUNS = frozenset(
+    {"job", "position", "internship", "school", "university", "college", "degree", "programme", "program"}
+)
+_GENERIC_DETS = frozenset({"my", "our", "his", "her", "their", "the"})
+# Dependencies under which another clause hangs from a verb
+_OTHER_CLAUSES = frozenset({"conj", "cc", "parataxis", "ccomp", "advcl", "relcl", "acl"})
 # Which way a match ranks: a named object says most, no target at all least.
 _OBJECT, _ACTIVITY, _PRO_FORM, _BARE = range(4)
 
@@ -130,6 +162,21 @@ def _activities(verb: Any) -> frozenset[str]:
     return frozenset(out)
 
 
+def _the_generic(noun: Any) -> bool:
+    """Whether ``noun`` is the job or school itself: "my job", "the new job", not "my first job",
+    "another job" or "work"."""
+    if noun.lemma_.lower() not in _GENERIC_NOUNS:
+        return False
+    dets = [c for c in noun.children if c.dep_ in ("det", "poss")]
+    if len(dets) != 1 or dets[0].lower_ not in _GENERIC_DETS:
+        return False
+    return all(
+        c.lower_ == "new"
+        for c in noun.children
+        if c.i < noun.i and c.dep_ in ("amod", "compound", "nummod", "npadvmod")
+    )
+
+
 def _targets(verb: Any, entity_of: Mapping[int, str]) -> tuple[frozenset[str], bool, bool, str, frozenset[str]]:
     """``(named objects, pro-form, bare, object pronoun, generics)`` of an inception verb.
 
@@ -152,9 +199,10 @@ def _targets(verb: Any, entity_of: Mapping[int, str]) -> tuple[frozenset[str], b
             blocked = True
             if child.i in entity_of:
                 named.add(_key(entity_of[child.i]))
-            generics.update(
-                p.name for p in vocab.PREDICATES if p.name in _GENERIC_TARGETS and child.lemma_ in p.generic
-            )
+            if _the_generic(child):
+                generics.update(
+                    p.name for p in vocab.PREDICATES if p.name in _GENERIC_TARGETS and child.lemma_ in p.generic
+                )
         elif child.dep_ in ("xcomp", "ccomp") and not any(g.dep_ in _SUBJECT_DEPS for g in child.children):
             # a complement without a subject is the target ("started working there"); one with its own
             # subject is a clause of its own ("I live in Porto now, I moved here on 1 June")
@@ -217,27 +265,67 @@ def inceptions(
 
 
 def _person_before(token: Any, entity_of: Mapping[int, str], speaker_id: str | None) -> str | None:
-    """The person "he" or "she" stands for: the one named person of the turn before it, not the speaker
-    ("Tom works at Google. He started there in May."), or ``None``."""
-    if token.lower_ not in _HE_SHE:
+    """The person "he" or "she" stands for: the one named person of the turn before it, not the speaker,
+    when it is a subject of the sentence before or of the pronoun's own sentence ("Tom works at Google.
+    He started there in May.") or the same pronoun standing for it is ("He loves it. He started"), or
+    ``None``. A person noun between them ("Sarah lives in Porto with her
+    husband. He moved here", "Tom works at Google. His wife is a nurse. She started there") or a
+    possessive of the other gender ("her" before "he") may point elsewhere, so it refuses."""
+    pronoun = token.lower_
+    if pronoun not in _HE_SHE:
         return None
     doc = token.doc
     named = {
-        eid
+        i: eid
         for i, eid in entity_of.items()
         if i < token.i and doc[i].pos_ == "PROPN" and eid != speaker_id and eid.startswith("ent:person:")
     }
-    return next(iter(named)) if len(named) == 1 else None
+    if len(set(named.values())) != 1:
+        return None
+    before = [s for s in doc.sents if s.end <= token.sent.start]
+    start = before[-1].start if before else token.sent.start
+    subjects = [i for i in named if i >= start and _subject_name(doc[i])]
+    if not subjects:
+        # the same pronoun as subject of the sentence before, standing for the name: "Tom works at
+        # Google. He loves it. He started there in May."
+        chained = [t for t in doc[start : token.i] if t.lower_ == pronoun and t.dep_ in _SUBJECT_DEPS]
+        if not chained or chained[0].sent == token.sent or _person_before(chained[0], entity_of, speaker_id) is None:
+            return None
+        subjects = [chained[-1].i]
+    for t in doc[max(subjects) + 1 : token.i]:
+        if t.i in named:
+            continue
+        if (t.pos_ == "NOUN" and t.lemma_.lower() in _PERSON_NOUNS) or t.lower_ == _OTHER_POSSESSIVE[pronoun]:
+            return None
+    return next(iter(named.values()))
+
+
+def _subject_name(token: Any) -> bool:
+    """Whether a name's token is (part of) a subject: "Tom works", "My sister Anna works"."""
+    node = token
+    for _ in range(4):
+        if node.dep_ in _SUBJECT_DEPS:
+            return True
+        if node.dep_ not in ("compound", "appos", "flat") or node.head is node:
+            return False
+        node = node.head
+    return False
 
 
 def _unrealised(verb: Any) -> bool:
-    """Whether an inception verb says a plan, a wish or an attempt, not a start: the complement of another
-    verb ("I want to move here in May", "I was supposed to start there in January", "I tried to join
-    Google in 2019", "I'm going to move here") or said with *almost* or *nearly*."""
+    """Whether an inception verb says a plan, a wish or an attempt, not a start: the complement of a verb
+    of planning, wishing, trying or needing ("I want to move here in May", "I was supposed to start there
+    in January", "I tried to join Google in 2019", "I'm going to move here", "I'd like to move here") or
+    said with *almost* or *nearly*. "I decided to move here in 2019" and "I managed to join" did start."""
     if any(c.dep_ == "advmod" and c.lower_ in _ALMOST for c in verb.children):
         return True
     head = verb.head
-    return verb.dep_ == "xcomp" and head is not verb and base_predicate(head) not in vocab.INCEPTIONS
+    if verb.dep_ != "xcomp" or head is verb:
+        return False
+    lemma = head.lemma_.lower()
+    if lemma in _UNREALISING or (lemma == "go" and head.lower_ == "going"):
+        return True
+    return lemma in _WOULD and any(c.dep_ == "aux" and c.lower_ in ("would", "'d") for c in head.children)
 
 
 def _rank(found: Inception, predicate: vocab.Predicate, obj: str) -> int | None:
@@ -282,6 +370,19 @@ def _referents(obj: str, found: Inception, at: int, mentions: Mapping[int, str])
     return False
 
 
+def own_clause(verb: Any) -> frozenset[int]:
+    """The token indices of ``verb``'s own clause: its subtree without the clauses conjoined to or
+    hanging from it ("I work at Google in London" holds London; "I work at Google and study at Stanford"
+    does not hold Stanford for the work)."""
+    out = set()
+    stack = [verb]
+    while stack:
+        node = stack.pop()
+        out.add(node.i)
+        stack.extend(c for c in node.children if c.dep_ not in _OTHER_CLAUSES)
+    return frozenset(out)
+
+
 def inception_start(
     subject: str,
     predicate: str,
@@ -291,6 +392,7 @@ def inception_start(
     at: int | None = None,
     others: Iterable[str] = (),
     mentions: Mapping[int, str] | None = None,
+    own: Container[int] = (),
 ) -> TimeRef | None:
     """The time phrase of the clause among ``found`` that begins ``subject`` ``predicate`` ``obj``
     (the best-ranked match, the earliest said among equals), or ``None``.
@@ -300,7 +402,9 @@ def inception_start(
     clause's verb begins, and no name of ``mentions`` (token index → entity id, the turn's names) that
     could be the target stands between the fact's clause (token ``at``) and it. "I study at Harvard. I
     joined in 2022 but I work at Google." dates neither; "I work at Google. Before that I was at Acme; I
-    joined them in 2015." does not date Google.
+    joined them in 2015." does not date Google. Names of the fact's own clause (``own``, token indices:
+    see :func:`own_clause`) qualify its object and are no rival ("I work at Google in London"; "I live
+    in Porto, Portugal").
     """
     declared = vocab.by_name(predicate)
     if declared is None or not declared.single_valued:
@@ -314,7 +418,8 @@ def inception_start(
         if rank in (_PRO_FORM, _BARE):
             if any(r is not None and inception.verb in r.beginnings for r in rivals):
                 continue
-            if at is not None and mentions and _referents(obj, inception, at, mentions):
+            others_named = {i: eid for i, eid in (mentions or {}).items() if i not in own}
+            if at is not None and others_named and _referents(obj, inception, at, others_named):
                 continue
         if rank is not None and (best is None or rank < best[0]):
             best = (rank, inception.when)

@@ -29,7 +29,7 @@ from typing import Any
 
 from graphmem.extract import vocabulary as vocab
 
-__all__ = ["Clause", "Reading", "clause_of", "intransitive_closings", "read"]
+__all__ = ["Clause", "Reading", "clause_of", "intransitive_closings", "not_done", "read"]
 
 _SUBJECT_DEPS = ("nsubj", "nsubjpass", "csubj")
 _MAX_CHAIN = 4
@@ -56,6 +56,7 @@ _INTRANSITIVE = {
 # What ends when someone or something is gone ("Max passed away").
 _GONE = ("has_pet", "has_child", "married_to", "dating")
 _WE = frozenset({"we", "us"})
+_ALMOST = frozenset({"almost", "nearly"})
 _PARTICLES = frozenset({"away", "out", "off"})  # "gave away" parsed as an adverb
 _TIME_ENTS = frozenset({"DATE", "TIME"})
 _LIKING = frozenset({"like", "love", "enjoy"})  # "I don't like pottery": dislikes
@@ -210,7 +211,10 @@ def read(
     named = object_type not in (None, "Topic")
     if pronouns or (not named and object_head in vocab.VAGUE):
         return []
-    if clause.no_longer or outer & vocab.ASPECT_ENDINGS:
+    ending = clause.no_longer or bool(outer & vocab.ASPECT_ENDINGS)
+    if outer & vocab.ATTEMPTS and (ending or any(vocab.endings_for(inner))):
+        return []  # "I tried to quit my job at Acme", "I was supposed to leave": nothing ended
+    if ending:
         return _closings(vocab.statements_for(inner), object_head, fits, named)
     if clause.negated:
         return [Reading("dislikes")] if inner in _LIKING and object_type not in (None, "Person") else []
@@ -276,6 +280,21 @@ def _generic_closings(verb: Any, entity_of: Mapping[int, str], base: str) -> Ite
 Closing = tuple[str | None, str, str | None, Any]
 
 
+def not_done(verb: Any) -> bool:
+    """Whether ``verb`` was only nearly or not really done: said with *almost* or *nearly* ("I almost
+    left Acme"), or the complement of an attempt ("I tried to quit", "I failed to leave")."""
+    if any(c.dep_ == "advmod" and c.lower_ in _ALMOST for c in verb.children):
+        return True
+    node = verb
+    for _ in range(3):
+        if node.dep_ != "xcomp" or node.head is node:
+            return False
+        node = node.head
+        if base_predicate(node) in vocab.ATTEMPTS:
+            return True
+    return False
+
+
 def intransitive_closings(
     verbs: Iterable[Any], entity_of: Mapping[int, str], speaker_id: str | None
 ) -> Iterator[Closing]:
@@ -287,7 +306,7 @@ def intransitive_closings(
     the cat (the subject is left open).
     """
     for verb in verbs:
-        if verb.pos_ != "VERB" or _negated(verb):
+        if verb.pos_ != "VERB" or _negated(verb) or not_done(verb):
             continue
         base = base_predicate(verb)
         if any(c.dep_ == "nsubjpass" for c in verb.children):

@@ -658,6 +658,9 @@ _FUTURE_AUX = frozenset(
 _PRESENT_TAGS = frozenset({"VBZ", "VBP"})
 # Verbs whose bare participle announces what comes next ("a new job, starting in November").
 _INCEPTIVE = frozenset({"start", "begin", "commence", "kick", "open", "launch"})
+# Past verbs whose infinitive was done, so it points back ("I managed to join", "I got to start there in
+# May", "I was able to", "I had to move here")
+_DONE = frozenset({"manage", "get", "able", "have", "happen"})
 # Verbs of arranging: what they are "for" lies ahead of the arranging ("booked a train for May").
 _ARRANGING = frozenset(
     {"book", "schedule", "reschedule", "plan", "reserve", "arrange", "organise", "organize", "postpone"}
@@ -675,6 +678,14 @@ def _governing_verb(token: Any) -> Any | None:
     return None
 
 
+def _done(head: Any) -> bool:
+    """Whether ``head`` says its infinitive was done: a past verb of :data:`_DONE` ("managed", "got",
+    "had"), or "able" of a past "was"."""
+    if head.lemma_.lower() not in _DONE:
+        return False
+    return bool(head.tag_ == "VBD" or (head.pos_ == "ADJ" and head.head.tag_ == "VBD"))
+
+
 def _tense(verb: Any, depth: int = 0) -> str:
     auxes = [c for c in verb.children if c.dep_ in ("aux", "auxpass")]
     if any(a.lower_ in _FUTURE_AUX for a in auxes):
@@ -683,6 +694,8 @@ def _tense(verb: Any, depth: int = 0) -> str:
         return "past"
     if any(a.lemma_ == "have" for a in auxes):
         return "past"  # the perfect: "have lived", "'ve been running since January"
+    if verb.tag_ == "VB" and verb.dep_ == "xcomp" and _done(verb.head):
+        return "past"
     if any(a.tag_ in _PRESENT_TAGS for a in auxes) or verb.tag_ in ("VBZ", "VBP", "VB"):
         # the present, its progressive and passive ("is getting married in June", "is planned for
         # June") and the bare infinitive ("to open on 12 October") point forward
@@ -705,12 +718,13 @@ def direction(span: Any) -> str:
     It follows the tense of the verb the phrase hangs from: past tense and perfect ("went", "did go",
     "have been", "have been running") point back; a future auxiliary or modal, the present ("starts on
     1 April"), a present auxiliary ("is getting married in June", "I'm moving in June") and a bare
-    infinitive ("to open on 12 October") point forward. A bare participle points forward when it
-    announces a start ("starting in November") and otherwise takes the tense of the clause it hangs
-    from. What a verb of arranging is *for* points forward whatever its tense ("we booked a train for
-    the second week of May", "I scheduled the move for June"); what follows *since* points back ("I
-    work at Lumen since April", a learner's present perfect). Without a verb ("On 3 June, from
-    Manchester.") the nearest occurrence is taken.
+    infinitive ("to open on 12 October") point forward, but the infinitive of a past verb that says it
+    was done points back ("I managed to join", "I got to start there in May", "I was able to"). A bare
+    participle points forward when it announces a start ("starting in November") and otherwise takes
+    the tense of the clause it hangs from. What a verb of arranging is *for* points forward whatever its
+    tense ("we booked a train for the second week of May", "I scheduled the move for June"); what
+    follows *since* points back ("I work at Lumen since April", a learner's present perfect). Without a
+    verb ("On 3 June, from Manchester.") the nearest occurrence is taken.
     """
     verb = _governing_verb(span.root)
     if verb is None:

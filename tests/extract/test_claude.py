@@ -391,3 +391,34 @@ def test_states_in_other_spellings_are_normalised_and_closed(make: Any, stub: St
     assert lumen.valid_from == datetime(2024, 3, 31, 22) and lumen.valid_to == leaving.at
     assert northwind.valid_to == lumen.valid_from
     assert "Session date: 2024-03-03 (Sunday)" in stub.requests[0]["body"]["messages"][0]["content"]
+
+
+@pytest.mark.parametrize(
+    ("said", "text", "phrase", "start", "end", "valid_to"),
+    [
+        # a late part ends with its period; a part begun when it is said is meant through
+        (datetime(2024, 2, 25, 10), "I'm at Acme Analytics until late February.", "late February", "02-21", "03-01",
+         datetime(2024, 3, 1)),
+        (datetime(2024, 3, 12, 10), "I'm at Acme Analytics until mid-March.", "mid-March", "03-11", "03-21",
+         datetime(2024, 3, 21)),
+        (datetime(2024, 2, 10, 10), "I'm at Acme Analytics until mid-March.", "mid-March", "03-11", "03-21",
+         datetime(2024, 3, 11)),
+    ],
+)  # fmt: skip
+def test_until_a_part_of_a_month_never_ends_before_the_start(
+    make: Any, stub: Stub, said: datetime, text: str, phrase: str, start: str, end: str, valid_to: datetime
+) -> None:
+    from graphmem.transcript import RawSession, RawTurn
+
+    turns = (RawTurn("Priya", text, timestamp=said),)
+    transcript = Transcript("p", (RawSession("s1", 0, turns, started_at=said),))
+    fact = {"subject": "Priya", "predicate": "works_at", "object": "Acme Analytics", "until_phrase": phrase}
+    times = [{"phrase": phrase, "start": f"2024-{start}", "end": f"2024-{end}", "grain": "day"}]
+    stub.answer(
+        _answer(
+            [{"turn": "T1", "facts": [fact], "times": times}],
+            [{"name": "Acme Analytics", "type": "Organization"}],
+        )
+    )
+    batch = make().extract(transcript)
+    assert [(f.predicate, f.valid_from, f.valid_to) for f in batch.facts] == [("works_at", said, valid_to)]
