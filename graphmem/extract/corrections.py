@@ -149,6 +149,7 @@ def corrections(
         recorded_at: when memory learned them.
     """
     sentences = list(doc.sents)
+    opening = sentences[0] if sentences else None  # "Sorry, I meant Globex. I work at Globex."
     out: list[FactClosing] = []
     for f in facts:
         if not is_single_valued(f.predicate):
@@ -163,8 +164,12 @@ def corrections(
             k = next(n for n, s in enumerate(sentences) if s.start == sent.start)
             # a slip before the fact's sentence counts only when it opens the turn ("I was wrong. I live in
             # Berlin."), not after talk of something else ("It rained. I was wrong. …")
-            opening = sentences[0]  # "Sorry, I meant Globex. I work at Globex." (NER may type the two apart)
-            slip_first = k == 1 and (_bare_slip(opening) or _meant_names(opening, entity_of, f.object_id))
+            # (the name after "I meant" may be typed apart from the fact's object by NER: compared by its words)
+            slip_first = (
+                k == 1
+                and opening is not None
+                and (_bare_slip(opening) or _meant_names(opening, entity_of, f.object_id))
+            )
             cued = cued or correction_cue(sent, entity_of, f.object_id) or slip_first
             denied |= negated_entities(sent, entity_of)
         denied.discard(f.object_id)

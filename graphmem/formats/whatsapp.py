@@ -141,7 +141,7 @@ def _clock(m: re.Match[str]) -> tuple[int, int, int] | None:
 
 def _messages(source: Source) -> list[_Message]:
     messages: list[_Message] = []
-    marked: list[int] = []  # iOS lines with the notice mark right after a colon
+    marked: list[tuple[int, str]] = []  # iOS lines with the notice mark right after a colon, and their text
     for number, raw in enumerate(source.lines(), 1):
         m = _header(raw, loose=True)
         if m is None:
@@ -159,30 +159,26 @@ def _messages(source: Source) -> list[_Message]:
             raise IngestError(f"no time of day: {stamp!r}", path=source.path, line=number)
         sender = _SENDER.match(m["rest"])
         speaker, text = (sender["speaker"], sender["text"]) if sender else (None, m["rest"])
-        if m.re is _IOS and _IOS_NOTICE.match(m["rest"]):  # maybe a notice under the chat's or group's name
-            marked.append(len(messages))
+        notice = _IOS_NOTICE.match(m["rest"]) if m.re is _IOS else None
+        if notice is not None:  # maybe a notice under the chat's or group's name
+            marked.append((len(messages), notice["text"]))
         if speaker is not None:
             speaker = " ".join(_clean(speaker).split()).lstrip("~").strip() or None  # "~ Ana": not a contact
         written = m.string[m.start("a") : m.end("c")]
         numbers = (int(m["a"]), int(m["b"]), int(m["c"]))
         messages.append(_Message(number, written, numbers, clock, speaker, [_clean(text)]))
-    _drop_notices(messages, marked, source)
+    _drop_notices(messages, marked)
     return messages
 
 
-def _drop_notices(messages: list[_Message], marked: list[int], source: Source) -> None:
+def _drop_notices(messages: list[_Message], marked: list[tuple[int, str]]) -> None:
     """Make notices of the marked iOS lines (speaker ``None``): a line under a name that sends nothing
     else (a group's), or one whose text is no shared location and has no right-to-left script (a message
     in one may begin with the mark)."""
-    if not marked:
-        return
-    lines = source.lines()
-    flagged = set(marked)
+    flagged = {i for i, _ in marked}
     senders = {msg.speaker for i, msg in enumerate(messages) if i not in flagged}
-    for i in marked:
+    for i, text in marked:
         msg = messages[i]
-        m = _IOS_NOTICE.match(lines[msg.line - 1].translate(_SPACES))
-        text = m["text"] if m is not None else ""
         if msg.speaker not in senders or (not text.startswith("Location:") and _RTL.search(text) is None):
             msg.speaker = None
 

@@ -249,3 +249,13 @@ def test_a_small_difference_in_span_is_no_reason_to_guess_silently(write) -> Non
         [t] = read_transcripts(path)
     assert next(x.timestamp for s in t.sessions for x in s.turns) == datetime(2024, 3, 1, 9, 0)
     assert any(issubclass(w.category, IngestWarning) for w in caught)
+
+
+def test_a_right_to_left_message_keeps_its_sender_when_the_line_opens_with_a_mark(write) -> None:
+    text = (
+        "\u200e[13/03/2024, 19:00:00] Ana: \u200eשלום\n"
+        "[13/03/2024, 19:00:40] Ana: see you there\n"
+        "[13/03/2024, 19:01:00] Ben: ok\n"
+    )
+    [t] = read_transcripts(write("rtl.txt", text))
+    assert [x.speaker for s in t.sessions for x in s.turns] == ["Ana", "Ana", "Ben"]
