@@ -34,6 +34,7 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
+from graphmem.extract.names import name_key
 from graphmem.extract.vocabulary import is_single_valued
 from graphmem.models import Event, Fact, FactClosing
 
@@ -59,16 +60,11 @@ _FILLERS = frozenset(
 )
 
 
-def _slug(entity_id: str) -> str:
-    """The words of an entity's name, from its id: two mentions NER typed apart share them."""
-    return entity_id.rsplit(":", 1)[-1]
-
-
 def _meant_names(sent: Any, entity_of: dict[int, str], target: str | None = None) -> bool:
     """Whether the sentence says "I meant <a name>" (the name of ``target``, an entity id, when given)."""
     for tok in sent:
         eid = entity_of.get(tok.i)
-        if eid is None or tok.i <= sent.start or (target is not None and _slug(eid) != _slug(target)):
+        if eid is None or tok.i <= sent.start or (target is not None and name_key(eid) != name_key(target)):
             continue
         if _MEANT.search(sent.doc[sent.start : tok.i].text + " "):
             return True

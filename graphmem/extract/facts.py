@@ -39,7 +39,7 @@ from graphmem.extract import relations
 from graphmem.extract.bounds import Bounds, bounds_for, clause_time
 from graphmem.extract.corrections import corrections
 from graphmem.extract.inceptions import inception_start, inceptions, own_clause
-from graphmem.extract.names import fact_id
+from graphmem.extract.names import fact_id, name_key
 from graphmem.extract.readings import Clause, clause_of, intransitive_closings, not_done, read, with_object
 from graphmem.extract.times import names_late_part
 from graphmem.extract.vocabulary import EVENTS, HYPOTHETICAL, role_predicate
@@ -211,7 +211,7 @@ def _is_question(sentence: Any) -> bool:
 
 def _name(eid: str) -> str:
     """The words of an entity's name, from its id (``ent:organization:harvard-university``)."""
-    return eid.rsplit(":", 1)[-1].replace("-", " ")
+    return name_key(eid).replace("-", " ")
 
 
 class _Turn:

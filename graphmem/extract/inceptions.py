@@ -49,7 +49,7 @@ from typing import Any
 
 from graphmem.extract import vocabulary as vocab
 from graphmem.extract.bounds import clause_time
-from graphmem.extract.names import words
+from graphmem.extract.names import name_key, words
 from graphmem.extract.readings import base_predicate
 from graphmem.extract.relations import activity_subjects
 from graphmem.models import TimeRef
@@ -131,11 +131,6 @@ class Inception:
     generics: frozenset[str] = frozenset()
 
 
-def _key(eid: str) -> str:
-    """The name part of an entity id (``ent:organization:globex`` → ``globex``)."""
-    return eid.rsplit(":", 1)[-1]
-
-
 def _activities(verb: Any) -> frozenset[str]:
     """The predicates a verbal complement of ``verb`` states as an activity, with no object of its own:
     "started working (there)" → ``works_at``; not "started working on a novel" (``work_on``) or
@@ -198,7 +193,7 @@ def _targets(verb: Any, entity_of: Mapping[int, str]) -> tuple[frozenset[str], b
                 continue
             blocked = True
             if child.i in entity_of:
-                named.add(_key(entity_of[child.i]))
+                named.add(name_key(entity_of[child.i]))
             if _the_generic(child):
                 generics.update(
                     p.name for p in vocab.PREDICATES if p.name in _GENERIC_TARGETS and child.lemma_ in p.generic
@@ -211,7 +206,7 @@ def _targets(verb: Any, entity_of: Mapping[int, str]) -> tuple[frozenset[str], b
         elif child.dep_ == "prep" and child.lower_ != "from":
             for pobj in (g for g in child.children if g.dep_ == "pobj" and g.ent_type_ not in _TIME_ENTS):
                 if pobj.i in entity_of:
-                    named.add(_key(entity_of[pobj.i]))
+                    named.add(name_key(entity_of[pobj.i]))
                     blocked = blocked or child.lower_ in _TARGET_PREPS
     pro_form = (pro_form or bool(places)) and not blocked
     return frozenset(named), pro_form, not (blocked or pro_form), pronoun, frozenset() if named else frozenset(generics)
@@ -330,7 +325,7 @@ def _unrealised(verb: Any) -> bool:
 
 def _rank(found: Inception, predicate: vocab.Predicate, obj: str) -> int | None:
     begins = found.verb in predicate.beginnings
-    if _key(obj) in found.objects and (begins or found.verb in vocab.INCEPTIONS):
+    if name_key(obj) in found.objects and (begins or found.verb in vocab.INCEPTIONS):
         return _OBJECT
     if predicate.name in found.activities:
         return _ACTIVITY
@@ -348,7 +343,7 @@ def _fits(predicate: vocab.Predicate, eid: str) -> bool:
     types = {t.lower(): t for t in predicate.object_types}
     if predicate.name == "lives_in":
         types.pop("person", None)  # the vocabulary's allowance for NER's towns, not a home to move to
-    kind, name = types.get(eid.split(":")[1]), _key(eid).replace("-", " ")
+    kind, name = types.get(eid.split(":")[1]), name_key(eid).replace("-", " ")
     return predicate.fits(kind, name.rsplit(" ", 1)[-1], name)
 
 
@@ -360,10 +355,10 @@ def _referents(obj: str, found: Inception, at: int, mentions: Mapping[int, str])
     and study at Stanford University. I started in 2020"; not "my boss" for a job)."""
     begun = [p for p in vocab.PREDICATES if p.single_valued and found.verb in p.beginnings]
     low, high = sorted((at, found.position))
-    said = [i for i, eid in mentions.items() if _key(eid) == _key(obj) and low <= i < found.position]
+    said = [i for i, eid in mentions.items() if name_key(eid) == name_key(obj) and low <= i < found.position]
     low = max(said, default=low)  # from the object's last mention before the clause
     for i, eid in mentions.items():
-        if not low < i < high or _key(eid) == _key(obj) or eid in found.subjects:
+        if not low < i < high or name_key(eid) == name_key(obj) or eid in found.subjects:
             continue
         if any(_fits(p, eid) for p in begun):
             return True

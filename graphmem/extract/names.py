@@ -18,6 +18,7 @@ __all__ = [
     "event_id",
     "fact_id",
     "naive_utc",
+    "name_key",
     "normalize_name",
     "slug",
     "words",
@@ -90,6 +91,12 @@ def event_id(session_id: str, seq: int) -> str:
 def entity_id(type_: str, name: str) -> str:
     """The id of the entity of this type and (normalised) name."""
     return f"ent:{type_.lower()}:{slug(name)}"
+
+
+def name_key(entity_id: str) -> str:
+    """The name part of an entity id, as :func:`entity_id` made it (``ent:organization:globex-corp`` →
+    ``globex-corp``): the same for two mentions of a name typed apart."""
+    return entity_id.rsplit(":", 1)[-1]
 
 
 def fact_id(event: str, subject_id: str, predicate: str, object_id: str) -> str:

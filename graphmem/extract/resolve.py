@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from graphmem.extract.names import fact_id, normalize_name
+from graphmem.extract.names import fact_id, name_key, normalize_name
 from graphmem.extract.temporal import remap_closings
 from graphmem.models import Batch, Entity, Event, Fact, Mention
 
@@ -422,7 +422,7 @@ def _stored_saying(
 def _phrases(entity: Entity) -> list[list[str]]:
     """The word sequences that say a topic: its key (the lemmatised phrase its id is made of), its name
     and its aliases."""
-    key = entity.id.rsplit(":", 1)[-1].replace("-", " ")
+    key = name_key(entity.id).replace("-", " ")
     out: list[list[str]] = []
     for name in (key, entity.name, *entity.aliases):
         words = _WORDS.findall(name.casefold())

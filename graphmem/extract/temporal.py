@@ -172,6 +172,11 @@ def _corrected(request: FactClosing, facts: Iterable[Fact]) -> list[Fact]:
     return [f for f in found if f.object_id == latest.object_id]
 
 
+def _requests(batch: Batch) -> list[FactClosing]:
+    """The batch's corrections as extracted (``value`` the new object), not the closings they became."""
+    return [c for c in batch.closings if c.correction and c.value is not None and c.subject_id is not None]
+
+
 def apply_corrections(batch: Batch, stored: Iterable[Fact]) -> tuple[Batch, dict[str, datetime]]:
     """Apply the batch's corrections (see the module docs), oldest first, each to the facts as the ones
     before it left them.
@@ -186,10 +191,7 @@ def apply_corrections(batch: Batch, stored: Iterable[Fact]) -> tuple[Batch, dict
         corrected fact (``correction`` set, ``at`` its start: what versioning names as the cause of its new
         version); and the ``valid_to`` of every corrected fact, stored or not, by id.
     """
-    requests = sorted(
-        (c for c in batch.closings if c.correction and c.value is not None and c.subject_id is not None),
-        key=lambda c: (c.recorded_at, c.evidence),
-    )
+    requests = sorted(_requests(batch), key=lambda c: (c.recorded_at, c.evidence))
     if not requests:
         return batch, {}
     pool = {f.id: f for f in stored}
@@ -247,7 +249,7 @@ def update_facts(batch: Batch, existing_facts: Iterable[Fact], *, corrections: b
             continue
         stored[f.id] = f
     corrected: dict[str, datetime] = {}
-    if corrections and any(c.correction and c.value is not None for c in batch.closings):
+    if corrections and _requests(batch):
         # the extractor's own pass ended the batch's facts by the batch's other facts, a slip among them
         # (or ended a slip by its correction, so it read as ended before it was corrected): those ends
         # are derived again below, once the corrections are applied
