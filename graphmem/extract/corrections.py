@@ -21,6 +21,11 @@ A sentence that tells news is never a correction, whatever cue it has (:func:`te
 "anymore", "moved", "started" … outside names and dating clauses). "Actually" alone is no cue
 ("Actually, I moved to Porto").
 
+A correction may name only the new value, with no fact of its own ("Sorry, I meant Globex.", "Porto, not
+Lisbon.", "My bad, I meant Berlin, not Munich."): it then says nothing of which state it corrects, and its
+request carries :data:`~graphmem.models.ANY_STATE` for the predicate and the speaker as the subject. The
+writer binds it to the speaker's state statement it can only mean (:mod:`graphmem.extract.correction_targets`).
+
 Each correction becomes a :class:`~graphmem.models.FactClosing` with ``correction`` set and ``value``
 the new object; temporal maintenance (:func:`graphmem.extract.temporal.apply_corrections`) finds the
 value it corrects.
@@ -36,7 +41,7 @@ from typing import Any
 
 from graphmem.extract.names import name_key
 from graphmem.extract.vocabulary import is_single_valued
-from graphmem.models import Event, Fact, FactClosing
+from graphmem.models import ANY_STATE, Event, Fact, FactClosing
 
 __all__ = ["correction_cue", "corrections", "negated_entities", "tells_news"]
 
@@ -54,6 +59,9 @@ _NEWS_ADVERBS = frozenset({"now", "anymore", "nowadays", "recently", "lately"})
 _NEWS_VERBS = frozenset({"move", "start", "switch", "change", "leave", "quit", "join", "relocate"})
 # a clause that only dates something else ("since I started my career") tells no news of its own
 _DATING_MARKS = frozenset({"since", "when", "before", "after", "while", "until"})
+# what is left of a bare slip naming its value once the value is taken out: "I meant", "not"
+_MEANT_VALUE = re.compile(r"\bI\s+meant\b", re.IGNORECASE)
+_MEANT_WORDS = re.compile(r"\bI\s+meant\b|\bnot\b", re.IGNORECASE)
 #: Words a bare slip may have beside its cue ("Sorry, my mistake.", "Oops, I misspoke!").
 _FILLERS = frozenset(
     {"sorry", "oops", "whoops", "oh", "ah", "um", "uh", "hmm", "no", "wait", "again", "apologies", "so", "ok", "okay"}
@@ -132,10 +140,40 @@ def _sentences_naming(doc: Any, entity_of: dict[int, str], entity: str) -> list[
     return [seen[k] for k in sorted(seen)]
 
 
+def _named_only(
+    doc: Any, entity_of: dict[int, str], stated: set[str], speaker_id: str | None
+) -> list[tuple[str, set[str]]]:
+    """The corrections of the turn that name only their new value: ``(value, denied values)`` per sentence
+    that is nothing but a slip naming one value ("Sorry, I meant Globex.", "Oops, I meant Porto!", "My bad,
+    I meant Berlin, not Munich.", "Porto, not Lisbon."), whose value the turn states with no fact of its own
+    (by name: a fact's object is read with its fact, and NER may type a bare name apart)."""
+    out: list[tuple[str, set[str]]] = []
+    for sent in doc.sents:
+        named = {t.i: entity_of[t.i] for t in sent if t.i in entity_of and entity_of[t.i] != speaker_id}
+        denied = negated_entities(sent, entity_of)
+        values = {e for e in named.values() if e not in denied}
+        if len(values) != 1 or not (denied or _MEANT_VALUE.search(sent.text)):
+            continue
+        rest = " ".join(t.text for t in sent if t.i not in named and not t.is_punct)
+        rest = _MEANT_WORDS.sub(" ", _CUE.sub(" ", rest))
+        if any(w.lower() not in _FILLERS for w in re.findall(r"[A-Za-z']+", rest)):
+            continue  # more than a slip: "When I said the boss, I meant Sarah", "I meant Tom, not you"
+        [value] = values
+        if name_key(value) not in {name_key(e) for e in stated}:
+            out.append((value, denied))
+    return out
+
+
 def corrections(
-    doc: Any, event: Event, entity_of: dict[int, str], facts: Iterable[Fact], recorded_at: datetime
+    doc: Any,
+    event: Event,
+    entity_of: dict[int, str],
+    facts: Iterable[Fact],
+    recorded_at: datetime,
+    speaker_id: str | None = None,
 ) -> list[FactClosing]:
-    """The corrections a parsed turn makes: one per state fact stated under a correction cue.
+    """The corrections a parsed turn makes: one per state fact stated under a correction cue, and one per
+    sentence that names only the new value (the speaker's, see the module docs).
 
     Args:
         doc: the parsed turn.
@@ -143,7 +181,31 @@ def corrections(
         entity_of: token index → entity id.
         facts: the turn's facts.
         recorded_at: when memory learned them.
+        speaker_id: the speaker's entity, the subject of a correction that names only its value.
     """
+    facts = list(facts)
+    out = _state_corrections(doc, event, entity_of, facts, recorded_at)
+    if speaker_id is None:
+        return out
+    stated = {f.object_id for f in facts if is_single_valued(f.predicate)}
+    for value, denied in _named_only(doc, entity_of, stated, speaker_id):
+        base = FactClosing(
+            namespace=event.namespace,
+            predicate=ANY_STATE,
+            recorded_at=recorded_at,
+            subject_id=speaker_id,
+            evidence=(event.id,),
+            correction=True,
+            value=value,
+        )
+        out.extend([replace(base, object_id=obj) for obj in sorted(denied)] or [base])
+    return out
+
+
+def _state_corrections(
+    doc: Any, event: Event, entity_of: dict[int, str], facts: list[Fact], recorded_at: datetime
+) -> list[FactClosing]:
+    """The corrections stated with a fact of the turn (see :func:`corrections`)."""
     sentences = list(doc.sents)
     opening = sentences[0] if sentences else None  # "Sorry, I meant Globex. I work at Globex."
     out: list[FactClosing] = []
