@@ -250,7 +250,9 @@ class FactClosing:
     ``object_id`` the value it denies (``None``: whichever the subject's latest statement said); temporal
     maintenance turns it into one closing per corrected fact (``value`` ``None``, ``object_id`` that
     fact's object, ``at`` its ``valid_from``: it never held). A correction that names only its value has
-    the predicate :data:`ANY_STATE` until the writer binds it.
+    the predicate :data:`ANY_STATE` until the writer binds it. ``near``: its only cue was an apology opening
+    the turn ("Oh sorry, my bad. I work at Globex."), which may answer the other speaker instead, so it
+    corrects only a statement of the speaker's previous turn.
     """
 
     namespace: str
@@ -263,6 +265,7 @@ class FactClosing:
     phrase: str | None = None
     correction: bool = False
     value: str | None = None
+    near: bool = False
 
 
 @dataclass(frozen=True, slots=True)

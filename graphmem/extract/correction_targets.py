@@ -31,6 +31,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import replace
 
 from graphmem.extract.names import entity_id, event_id, fact_id, name_key, normalize_name
+from graphmem.extract.temporal import corrected_by
 from graphmem.extract.vocabulary import is_single_valued
 from graphmem.models import ANY_STATE, Batch, Entity, Event, Fact, FactClosing, Mention
 
@@ -163,6 +164,13 @@ class _Binding:
             self.facts.append(fact)
         return replace(request, predicate=hit.predicate, object_id=hit.object_id, value=value)
 
+    def near(self, request: FactClosing) -> FactClosing | None:
+        """A correction cued only by the apology opening its turn (``FactClosing.near``), if what it corrects
+        was stated in its speaker's previous turn; else ``None`` (the apology answered something else)."""
+        slip = self.previous_turn(request.evidence[0]) if request.evidence else None
+        hits = corrected_by(request, self.pool.values())
+        return request if slip is not None and hits and all(slip in f.evidence for f in hits) else None
+
     def result(self, closings: list[FactClosing]) -> Batch:
         used = {m.entity_id for m in self.mentions}
         used.update(x for f in self.facts for x in (f.subject_id, f.object_id))
@@ -179,7 +187,9 @@ class _Binding:
 def bind_corrections(
     batch: Batch, stored: Iterable[Fact], existing: Iterable[Entity], lookup: EventLookup | None = None
 ) -> Batch:
-    """Bind the batch's corrections that name only their new value (see the module docs).
+    """Bind the batch's corrections that name only their new value (see the module docs), and keep a
+    correction cued only by an apology opening its turn (``FactClosing.near``) only when what it corrects
+    was stated in its speaker's previous turn.
 
     Args:
         batch: a resolved batch (its entity ids are the stored ones).
@@ -190,14 +200,19 @@ def bind_corrections(
 
     Returns:
         The batch with each such correction bound (its fact added, its request naming the predicate and the
-        corrected object) or dropped; the batch itself when it has none.
+        corrected object) or dropped, and each apology-only correction kept or dropped; the batch itself
+        when it has neither.
     """
-    if not any(c.correction and c.predicate == ANY_STATE for c in batch.closings):
+    if not any(c.correction and (c.predicate == ANY_STATE or c.near) for c in batch.closings):
         return batch
     work = _Binding(batch, stored, existing, lookup)
     order = sorted(
         range(len(batch.closings)), key=lambda i: (batch.closings[i].recorded_at, batch.closings[i].evidence)
     )
-    bound = {i: work.bind(c) for i in order if (c := batch.closings[i]).correction and c.predicate == ANY_STATE}
+    bound = {
+        i: work.bind(c) if c.predicate == ANY_STATE else work.near(c)
+        for i in order
+        if (c := batch.closings[i]).correction and (c.predicate == ANY_STATE or c.near)
+    }
     closings = [b for i, c in enumerate(batch.closings) if (b := bound.get(i, c)) is not None]
     return work.result(closings)

@@ -212,27 +212,25 @@ def _state_corrections(
     for f in facts:
         if not is_single_valued(f.predicate):
             continue
-        cued = False
+        cued = opened = False
         denied: set[str] = set()
         for sent in _sentences_naming(doc, entity_of, f.object_id):
             if tells_news(sent):
-                cued = False
+                cued = opened = False
                 denied.clear()
                 break
             k = next(n for n, s in enumerate(sentences) if s.start == sent.start)
             # a slip before the fact's sentence counts only when it opens the turn ("I was wrong. I live in
             # Berlin."), not after talk of something else ("It rained. I was wrong. …")
             # (the name after "I meant" may be typed apart from the fact's object by NER: compared by its words)
-            slip_first = (
-                k == 1
-                and opening is not None
-                and (_bare_slip(opening) or _meant_names(opening, entity_of, f.object_id))
-            )
-            cued = cued or correction_cue(sent, entity_of, f.object_id) or slip_first
+            if k == 1 and opening is not None:
+                opened = opened or _bare_slip(opening)
+                cued = cued or _meant_names(opening, entity_of, f.object_id)
+            cued = cued or correction_cue(sent, entity_of, f.object_id)
             denied |= negated_entities(sent, entity_of)
         denied.discard(f.object_id)
         denied.discard(f.subject_id)
-        if not cued and not denied:
+        if not cued and not denied and not opened:
             continue
         base = FactClosing(
             namespace=event.namespace,
@@ -242,6 +240,7 @@ def _state_corrections(
             evidence=(event.id,),
             correction=True,
             value=f.object_id,
+            near=not cued and not denied,  # only the apology opening the turn (FactClosing.near)
         )
         if denied:
             out.extend(replace(base, object_id=obj) for obj in sorted(denied))

@@ -43,6 +43,7 @@ __all__ = [
     "STATE_PREDICATES",
     "apply_corrections",
     "closing_ends",
+    "corrected_by",
     "remap_closings",
     "state_predicate",
     "supersession_ends",
@@ -146,7 +147,7 @@ def remap_closings(closings: Sequence[FactClosing], mapping: Mapping[str, str]) 
     return tuple(out)
 
 
-def _corrected(request: FactClosing, facts: Iterable[Fact]) -> list[Fact]:
+def corrected_by(request: FactClosing, facts: Iterable[Fact]) -> list[Fact]:
     """The facts a correction corrects: of its subject and predicate, another value, said before it by
     another statement, and held when it was said (neither ended before then nor corrected already); only
     the value it denies when it names one, else the value of the latest such statement."""
@@ -200,7 +201,7 @@ def apply_corrections(batch: Batch, stored: Iterable[Fact]) -> tuple[Batch, dict
     closings = list(batch.closings)
     known = set(closings)
     for r in requests:
-        hit = _corrected(r, pool.values())
+        hit = corrected_by(r, pool.values())
         for f in hit:
             assert f.valid_from is not None
             ends[f.id] = f.valid_from
