@@ -16,7 +16,10 @@ it. The statement must still stand, and:
   "I work at Acme");
 - of that predicate, the latest statement.
 
-Anything else binds to nothing and is dropped: a guess would write a wrong fact. A bound correction becomes
+A slip the correcting turn itself stated ("I work at Acme. Oops, I meant Globex.", "I live in Lisbon, sorry,
+I meant Porto."; extraction names it) was never believed: the turn's fact is stated with the value instead,
+dated as the slip was, and nothing is corrected. Anything else binds to nothing and is dropped: a guess
+would write a wrong fact. A bound correction becomes
 what the turn would have said in full ("Sorry, I meant Globex. I work at Globex."): a fact of the corrected
 predicate from the speaker to the value with the turn as evidence, and a request naming the predicate and
 the corrected object, which :func:`graphmem.extract.temporal.apply_corrections` then applies as any other.
@@ -27,10 +30,11 @@ one of that type and name when there is one); so is a denied value's mention, to
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import replace
 
-from graphmem.extract.names import entity_id, event_id, fact_id, name_key, normalize_name
+from graphmem.extract.names import entity_id, event_id, event_place, fact_id, name_key, normalize_name
 from graphmem.extract.temporal import corrected_by
 from graphmem.extract.vocabulary import is_single_valued
 from graphmem.models import ANY_STATE, Batch, Entity, Event, Fact, FactClosing, Mention
@@ -43,6 +47,22 @@ REACH = 3
 
 #: Event ids → the stored events among them (``GraphStore.get_events`` bound to a namespace).
 EventLookup = Callable[[list[str]], Iterable[Event]]
+
+
+# a capitalised word that does not open a sentence: a name ("Tom" in "Say hi to Tom")
+_NAME_WORD = re.compile(r"(?<![.!?]\s)(?<!^)\b(?!I\b)[A-Z][\w'-]*")
+
+
+def _said_last(entity: Entity | None, text: str) -> bool:
+    """Whether ``text`` names ``entity`` (by its name or an alias) and no other name after it."""
+    if entity is None:
+        return False
+    ends = [
+        m.end()
+        for name in (entity.name, *entity.aliases)
+        for m in re.finditer(rf"\b{re.escape(name)}\b", text, re.IGNORECASE)
+    ]
+    return bool(ends) and _NAME_WORD.search(text, max(ends)) is None
 
 
 class _Binding:
@@ -62,6 +82,7 @@ class _Binding:
         }
         self.pool.update((f.id, f) for f in batch.facts)
         self.entities = {e.id: e for e in existing}
+        self.stored = set(self.entities)
         self.entities.update((e.id, e) for e in batch.entities)
         self.new_entities = {e.id: e for e in batch.entities}
         self.mentions = list(batch.mentions)
@@ -77,8 +98,10 @@ class _Binding:
         found = self.entities.get(entity or "")
         return found.type if found is not None else None
 
-    def previous_turn(self, event: str) -> str | None:
-        """The id of the turn its speaker said last before ``event``, within :data:`REACH` turns of its session."""
+    def previous_turn(self, event: str) -> tuple[str, list[Event]] | None:
+        """The id of the turn its speaker said last before ``event``, within :data:`REACH` turns of its
+        session, and the other speakers' turns between; ``None`` when there is none, or a turn between is
+        missing (forgotten: what stood there is unknown)."""
         said = self.events.get(event)
         if said is None or said.speaker is None:
             return None
@@ -86,15 +109,34 @@ class _Binding:
         missing = [e for e in before if e not in self.events]
         if missing and self.lookup is not None:
             self.events.update((e.id, e) for e in self.lookup(missing))
-        return next((e for e in before if e in self.events and self.events[e].speaker == said.speaker), None)
+        between: list[Event] = []
+        for e in before:
+            turn = self.events.get(e)
+            if turn is None:
+                return None
+            if turn.speaker == said.speaker:
+                return e, between
+            between.append(turn)
+        return None
+
+    def names(self, entity: str | None, text: str) -> bool:
+        """Whether ``text`` says the name of ``entity``."""
+        found = self.entities.get(entity or "")
+        return found is not None and re.search(rf"\b{re.escape(found.name)}\b", text, re.IGNORECASE) is not None
 
     def target(self, request: FactClosing) -> Fact | None:
         """The statement ``request`` corrects (see the module docs), or ``None``."""
         value = request.value or ""
         said = set(request.evidence)
-        slip = self.previous_turn(request.evidence[0]) if request.evidence else None
-        if slip is None:
+        before = self.previous_turn(request.evidence[0]) if request.evidence else None
+        if before is None:
             return None
+        slip, between = before
+        asked = [turn for turn in between if "?" in turn.text]
+        if any(self.names(e, turn.text) for turn in asked for e in (value, request.object_id)):
+            return None  # "Is the conference in Lisbon too?" — "No, Porto, not Lisbon.": an answer
+        if any(self.names(value, turn.speaker or "") for turn in (*between, self.events[slip])):
+            return None  # "Sorry, I meant Ben.": someone in the talk
         found = [
             f
             for f in self.pool.values()
@@ -138,10 +180,41 @@ class _Binding:
         self.abandoned.add(entity)
         return new
 
+    def own_slip(self, request: FactClosing) -> Fact | None:
+        """The state fact of the correcting turn itself that ``request`` corrects ("I work at Acme. Oops, I
+        meant Globex.": extraction named it as ``object_id``), or ``None``."""
+        if request.object_id is None or not request.evidence:
+            return None
+        return next(
+            (
+                f
+                for f in self.facts
+                if request.evidence[0] in f.evidence
+                and f.subject_id == request.subject_id
+                and f.object_id == request.object_id
+                and is_single_valued(f.predicate)
+            ),
+            None,
+        )
+
     def bind(self, request: FactClosing) -> FactClosing | None:
-        """The request with its predicate and corrected object named, its fact added; ``None``: unbound."""
+        """The request with its predicate and corrected object named, its fact added; ``None``: unbound, or
+        the slip was the turn's own statement, now stated with the value instead."""
+        own = self.own_slip(request)
+        if own is not None and request.value is not None and not self.unlike(request, own.object_id, None):
+            event = request.evidence[0]
+            value = self.retyped(request.value, own.object_id, event)
+            meant = replace(own, id=fact_id(event, own.subject_id, own.predicate, value), object_id=value)
+            self.facts = [meant if f.id == own.id else f for f in self.facts]
+            self.pool.pop(own.id, None)
+            self.pool[meant.id] = meant
+            return None
+        if own is not None:
+            return None
         hit = self.target(request)
         if hit is None or request.value is None or request.subject_id is None or not request.evidence:
+            return None
+        if self.unlike(request, hit.object_id, next((e for e in hit.evidence if e in self.events), None)):
             return None
         event = request.evidence[0]
         value = self.retyped(request.value, hit.object_id, event)
@@ -167,9 +240,22 @@ class _Binding:
     def near(self, request: FactClosing) -> FactClosing | None:
         """A correction cued only by the apology opening its turn (``FactClosing.near``), if what it corrects
         was stated in its speaker's previous turn; else ``None`` (the apology answered something else)."""
-        slip = self.previous_turn(request.evidence[0]) if request.evidence else None
+        before = self.previous_turn(request.evidence[0]) if request.evidence else None
         hits = corrected_by(request, self.pool.values())
-        return request if slip is not None and hits and all(slip in f.evidence for f in hits) else None
+        return request if before is not None and hits and all(before[0] in f.evidence for f in hits) else None
+
+    def unlike(self, request: FactClosing, replaced: str, slip: str | None) -> bool:
+        """Whether the new value may not replace ``replaced``, said in turn ``slip``: when its entity type is
+        another, a known entity of that type (resolution matched the bare name to one: a person "Kate
+        Spade", a topic), or, unless a value was denied ("Berlin, not Munich" says what it replaces), a name
+        said after ``replaced`` in the slip's turn ("I work at Acme. Say hi to Tom." — "Sorry, I meant Maria."
+        corrects Tom: a slip is corrected by what was said last)."""
+        if self.type_of(request.value) == self.type_of(replaced):
+            return False
+        if request.value in self.stored:
+            return True
+        turn = self.events.get(slip or "")
+        return request.object_id is None and (turn is None or not _said_last(self.entities.get(replaced), turn.text))
 
     def result(self, closings: list[FactClosing]) -> Batch:
         used = {m.entity_id for m in self.mentions}
@@ -207,7 +293,8 @@ def bind_corrections(
         return batch
     work = _Binding(batch, stored, existing, lookup)
     order = sorted(
-        range(len(batch.closings)), key=lambda i: (batch.closings[i].recorded_at, batch.closings[i].evidence)
+        range(len(batch.closings)),
+        key=lambda i: (batch.closings[i].recorded_at, [event_place(e) for e in batch.closings[i].evidence]),
     )
     bound = {
         i: work.bind(c) if c.predicate == ANY_STATE else work.near(c)

@@ -140,28 +140,64 @@ def _sentences_naming(doc: Any, entity_of: dict[int, str], entity: str) -> list[
     return [seen[k] for k in sorted(seen)]
 
 
+def _meant_at(sent: Any) -> int | None:
+    """The index of the "I" of the sentence's first "I meant", or ``None``."""
+    return next((t.i for t in sent[:-1] if t.lower_ == "i" and t.nbor().lower_ == "meant"), None)
+
+
 def _named_only(
     doc: Any, entity_of: dict[int, str], stated: set[str], speaker_id: str | None
-) -> list[tuple[str, set[str]]]:
-    """The corrections of the turn that name only their new value: ``(value, denied values)`` per sentence
-    that is nothing but a slip naming one value ("Sorry, I meant Globex.", "Oops, I meant Porto!", "My bad,
-    I meant Berlin, not Munich.", "Porto, not Lisbon."), whose value the turn states with no fact of its own
-    (by name: a fact's object is read with its fact, and NER may type a bare name apart)."""
-    out: list[tuple[str, set[str]]] = []
+) -> list[tuple[str, set[str], int, str | None]]:
+    """The corrections of the turn that name only their new value: ``(value, denied values, where the slip's
+    words begin, the name the slip follows)`` per sentence, or sentence tail after a name, that is nothing
+    but a slip naming one value ("Sorry, I meant Globex.", "Oops, I meant Porto!", "My bad, I meant Berlin,
+    not Munich.", "Porto, not Lisbon.", "I live in Lisbon, sorry, I meant Porto."), whose value the turn
+    states with no fact of its own (by name: a fact's object is read with its fact, and NER may type a bare
+    name apart)."""
+    out: list[tuple[str, set[str], int, str | None]] = []
     for sent in doc.sents:
         named = {t.i: entity_of[t.i] for t in sent if t.i in entity_of and entity_of[t.i] != speaker_id}
-        denied = negated_entities(sent, entity_of)
-        values = {e for e in named.values() if e not in denied}
-        if len(values) != 1 or not (denied or _MEANT_VALUE.search(sent.text)):
+        meant = _meant_at(sent)
+        start, after = sent.start, None
+        if meant is not None and any(i < meant for i in named):  # "I live in Lisbon, sorry, I meant Porto."
+            last = max(i for i in named if i < meant)
+            start, after = last + 1, named[last]
+            while start in named and named[start] == after:  # the rest of a name of several words
+                start += 1
+        part = doc[start : sent.end]
+        denied = negated_entities(part, entity_of)
+        values = {e for i, e in named.items() if i >= start and e not in denied}
+        if len(values) != 1 or not (denied or meant is not None):
             continue
-        rest = " ".join(t.text for t in sent if t.i not in named and not t.is_punct)
+        rest = " ".join(t.text for t in part if t.i not in named and not t.is_punct)
         rest = _MEANT_WORDS.sub(" ", _CUE.sub(" ", rest))
         if any(w.lower() not in _FILLERS for w in re.findall(r"[A-Za-z']+", rest)):
             continue  # more than a slip: "When I said the boss, I meant Sarah", "I meant Tom, not you"
         [value] = values
         if name_key(value) not in {name_key(e) for e in stated}:
-            out.append((value, denied))
+            out.append((value, denied, start, after))
     return out
+
+
+def _slip_of_turn(
+    facts: list[Fact], entity_of: dict[int, str], speaker_id: str, value: str, denied: set[str], before: int
+) -> str | None:
+    """The object of the speaker's state fact the turn stated just before a slip's words (at ``before``):
+    named last before them, one of ``denied`` when it names any; ``None`` when there is none."""
+    where: dict[str, int] = {}
+    for i, e in entity_of.items():
+        if i < before:
+            where[name_key(e)] = max(i, where.get(name_key(e), -1))
+    found = [
+        f
+        for f in facts
+        if f.subject_id == speaker_id
+        and is_single_valued(f.predicate)
+        and name_key(f.object_id) in where
+        and name_key(f.object_id) != name_key(value)
+        and (not denied or name_key(f.object_id) in {name_key(d) for d in denied})
+    ]
+    return max(found, key=lambda f: where[name_key(f.object_id)]).object_id if found else None
 
 
 def corrections(
@@ -188,7 +224,10 @@ def corrections(
     if speaker_id is None:
         return out
     stated = {f.object_id for f in facts if is_single_valued(f.predicate)}
-    for value, denied in _named_only(doc, entity_of, stated, speaker_id):
+    for value, denied, start, after in _named_only(doc, entity_of, stated, speaker_id):
+        slip = _slip_of_turn(facts, entity_of, speaker_id, value, denied, start)
+        if slip is None and after is not None:
+            continue  # "Tell Tom, sorry, I meant Maria": the slip was no statement
         base = FactClosing(
             namespace=event.namespace,
             predicate=ANY_STATE,
@@ -198,7 +237,10 @@ def corrections(
             correction=True,
             value=value,
         )
-        out.extend([replace(base, object_id=obj) for obj in sorted(denied)] or [base])
+        if slip is not None:  # the slip is this turn's own statement ("I work at Acme. Oops, I meant Globex.")
+            out.append(replace(base, object_id=slip))
+        else:
+            out.extend([replace(base, object_id=obj) for obj in sorted(denied)] or [base])
     return out
 
 

@@ -36,6 +36,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime
 
+from graphmem.extract.names import event_place
 from graphmem.extract.vocabulary import PREDICATES, canonical, is_single_valued
 from graphmem.models import Batch, Fact, FactClosing
 
@@ -192,7 +193,7 @@ def apply_corrections(batch: Batch, stored: Iterable[Fact]) -> tuple[Batch, dict
         corrected fact (``correction`` set, ``at`` its start: what versioning names as the cause of its new
         version); and the ``valid_to`` of every corrected fact, stored or not, by id.
     """
-    requests = sorted(_requests(batch), key=lambda c: (c.recorded_at, c.evidence))
+    requests = sorted(_requests(batch), key=lambda c: (c.recorded_at, [event_place(e) for e in c.evidence]))
     if not requests:
         return batch, {}
     pool = {f.id: f for f in stored}

@@ -402,3 +402,109 @@ def test_an_apology_for_something_else_corrects_nothing(memory: Memory, extracto
     assert _held(memory, "works_at", valid_at=t("18:03")) == {"Acme Analytics"}  # a change, told at 18:04
     assert _held(memory, "works_at", valid_at=t("18:05")) == {"Globex Corporation"}
     assert not any(f.never_held for f in memory.store.iter_facts(NS))
+
+
+@pytest.mark.parametrize(
+    ("said", "predicate", "held"),
+    [
+        ("I work at Initech Systems. Oops, I meant Globex Corporation.", "works_at", "Globex Corporation"),
+        ("I live in Lisbon, sorry, I meant Porto.", "lives_in", "Porto"),
+        ("I live in Lisbon — sorry, I meant Porto!", "lives_in", "Porto"),
+    ],
+)
+def test_a_slip_corrected_in_its_own_turn_is_never_stated(
+    memory: Memory, extractor: Any, tmp_path: Path, said: str, predicate: str, held: str
+) -> None:
+    _say(memory, extractor, tmp_path, f"[18:00] Ana: I work at Acme Analytics.\n[18:02] Ana: {said}\n")
+    assert _held(memory, predicate, valid_at=t("18:03")) == {held}
+    if predicate == "lives_in":  # the job stated before the turn is left alone
+        assert _held(memory, "works_at", valid_at=t("18:03")) == {"Acme Analytics"}
+    slips = {"Initech Systems", "Lisbon"}
+    names = {e.id: e.name for e in memory.store.iter_entities(NS)}
+    facts = list(memory.store.iter_facts(NS, history=True))
+    assert not {names[f.object_id] for f in facts} & slips  # memory never held the slip, on either axis
+    assert not any(f.never_held for f in facts)
+    kinds = {e.name: e.type for e in memory.store.iter_entities(NS)}
+    assert kinds[held] == ("Place" if predicate == "lives_in" else "Organization")
+
+
+def test_a_name_meant_after_a_name_that_was_no_statement_corrects_nothing(
+    memory: Memory, extractor: Any, tmp_path: Path
+) -> None:
+    _say(
+        memory,
+        extractor,
+        tmp_path,
+        "[18:00] Ana: I work at Acme Analytics.\n[18:02] Ana: Tell Tom, sorry, I meant Maria.\n",
+    )
+    assert _held(memory, "works_at", valid_at=t("18:03")) == {"Acme Analytics"}
+    assert not any(f.never_held for f in memory.store.iter_facts(NS))
+
+
+@pytest.mark.parametrize(
+    ("body", "predicate", "held"),
+    [
+        # Maria corrects Tom, the name said last, not the job said before it
+        (
+            "[18:00] Ana: I work at Acme Analytics. Say hi to Tom for me.\n[18:01] Ben: Will do!\n"
+            "[18:02] Ana: Sorry, I meant Maria.\n",
+            "works_at",
+            "Acme Analytics",
+        ),
+        # "Ben" is someone in the talk
+        (
+            "[18:00] Ana: I work at Acme Analytics.\n[18:01] Ben: Nice!\n[18:02] Ana: Sorry, I meant Ben.\n",
+            "works_at",
+            "Acme Analytics",
+        ),
+        # the denial answers Ben's question
+        (
+            "[18:00] Ana: I live in Lisbon.\n[18:01] Ben: Is the conference in Lisbon too?\n"
+            "[18:02] Ana: No, Porto, not Lisbon.\n",
+            "lives_in",
+            "Lisbon",
+        ),
+        # a slip and its correction in one turn correct that turn, not the one before
+        (
+            "[18:00] Ana: I live in Lisbon.\n"
+            "[18:02] Ana: I work at Acme Analytics. Oops, I meant Globex Corporation.\n",
+            "lives_in",
+            "Lisbon",
+        ),
+    ],
+)
+def test_a_bare_name_that_answers_or_corrects_something_else_leaves_the_state(
+    memory: Memory, extractor: Any, tmp_path: Path, body: str, predicate: str, held: str
+) -> None:
+    _say(memory, extractor, tmp_path, body)
+    assert _held(memory, predicate, valid_at=t("18:01")) == {held}
+    assert not any(f.never_held for f in memory.store.iter_facts(NS) if f.predicate == predicate)
+
+
+def test_a_bare_name_a_known_entity_of_another_kind_has_corrects_nothing(extractor: Any, tmp_path: Path) -> None:
+    from tests.ingest.fakes import FakeEmbedder
+
+    with Memory.open(tmp_path / "live", embedder=FakeEmbedder()) as mem:  # type: ignore[arg-type]
+        for stamp, text in [
+            ("17:00", "My neighbour Kate Spade is visiting."),
+            ("17:01", "Spade is great."),
+            ("18:00", "I work at Acme Analytics."),
+            ("18:02", "Sorry, I meant Spade."),
+        ]:
+            mem.add({"speaker": "Ana", "text": text, "time": t(stamp)}, namespace=NS)
+        assert _held(mem, "works_at", valid_at=t("18:01")) == {"Acme Analytics"}
+        assert {e.type for e in mem.store.iter_entities(NS) if "Spade" in e.name} == {"Person"}
+
+
+def test_corrections_said_in_one_minute_apply_in_turn_order_past_turn_nine(extractor: Any, tmp_path: Path) -> None:
+    from tests.ingest.fakes import FakeEmbedder
+
+    filler = "".join(f"[18:0{i}] Ben: Line {i}.\n" for i in range(7))
+    body = (
+        filler + "[18:07] Ana: I work at Acme Analytics.\n"  # turn 8
+        "[18:08] Ana: Sorry, I meant Globex Corporation.\n"  # turn 9
+        "[18:08] Ana: Oops, I meant Initech Systems.\n"  # turn 10 ("…:10" sorts before "…:9" as text)
+    )
+    with Memory.open(tmp_path / "file", embedder=FakeEmbedder()) as mem:  # type: ignore[arg-type]
+        _say(mem, extractor, tmp_path, body)
+        assert _held(mem, "works_at", valid_at=t("18:09")) == {"Initech Systems"}
