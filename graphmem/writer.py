@@ -92,10 +92,25 @@ def default_resolver(memory: WriteTarget, embed: bool) -> Resolver:
         store = memory.store
         resolved = resolve_batch(batch, existing, name_vectors(memory) if embed else None, history=store)
         stored = list(store.iter_facts(batch.namespace))
-        bound = bind_corrections(resolved, stored, existing, lambda ids: store.get_events(batch.namespace, ids))
+        bound = bind_corrections(
+            resolved,
+            stored,
+            existing,
+            lambda ids: store.get_events(batch.namespace, ids),
+            lambda event: mentioned(store, batch.namespace, event),
+        )
         return update_facts(bound, stored)
 
     return resolve
+
+
+def mentioned(store: GraphStore, namespace: str, event: str) -> list[str]:
+    """The ids of the entities a stored event mentions."""
+    from graphmem.models import EdgeType
+    from graphmem.store.base import Direction
+
+    found = store.neighbors(namespace, event, edge_types=[EdgeType.MENTIONS], direction=Direction.OUT)
+    return [n.node_id for n in found]
 
 
 class NameVectors:

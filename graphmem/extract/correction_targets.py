@@ -3,29 +3,24 @@
 Such a correction (:mod:`graphmem.extract.corrections`: "I meant <a name>", or a verbless "Porto, not
 Lisbon.", with no fact of its own; predicate :data:`~graphmem.models.ANY_STATE`) says what the speaker
 meant, not which of their statements was the slip. It is bound when written, against the stored facts and
-the batch's own, to a state the speaker stated in their previous turn of the same session, at most
-:data:`REACH` (3) turns back ("I work at Acme." — "Nice!" — "Sorry, I meant Globex."): a slip is corrected
-right after it, and "I meant Maria" after "Say hi to Tom" corrects the greeting, not the job stated before
-it. The statement must still stand, and:
+the batch's own, only when the turns leave no doubt (docs/extraction.md §6 lists the rules):
 
-- a denied value ("Berlin, not Munich") keeps the statements whose object has that name;
-- when they are of several predicates ("I live in Lisbon and work at Acme." … "Sorry, I meant Globex."),
-  those whose object has the new value's entity type; exactly one predicate must remain (NER types a bare
-  name poorly, "Porto" alone as a person, so this often leaves none: no guess; a denied value is surer);
-- a statement whose object has the value's name makes it no correction ("Sorry, I meant Acme." after
-  "I work at Acme");
-- of that predicate, the latest statement.
+- a slip the correcting turn itself stated (extraction names it: "I work at Acme. Oops, I meant Globex.")
+  was never believed: the turn's fact is stated with the value instead, dated as the slip was;
+- else a state the speaker stated in their last turn of the session (the run of their messages just before,
+  at most :data:`REACH` turns back, none missing between), the last message of it that stated one; a
+  denied value picks by name; several predicates need the value's entity type to pick one;
+- vetoes: the value is the one stated; another speaker's question between asks for a name or names the
+  value; the value names someone in the talk; with entity types that differ, the name is known already as
+  another kind of thing, or (nothing denied) the slip's turn named another entity after the state's object.
 
-A slip the correcting turn itself stated ("I work at Acme. Oops, I meant Globex.", "I live in Lisbon, sorry,
-I meant Porto."; extraction names it) was never believed: the turn's fact is stated with the value instead,
-dated as the slip was, and nothing is corrected. Anything else binds to nothing and is dropped: a guess
-would write a wrong fact. A bound correction becomes
-what the turn would have said in full ("Sorry, I meant Globex. I work at Globex."): a fact of the corrected
-predicate from the speaker to the value with the turn as evidence, and a request naming the predicate and
-the corrected object, which :func:`graphmem.extract.temporal.apply_corrections` then applies as any other.
-A value typed apart from the object it replaces (NER reads a bare "Porto" as a person) is the same kind of
-thing, so the correcting turn's mention of it is moved to an entity of the replaced object's type (a stored
-one of that type and name when there is one); so is a denied value's mention, to the object it names.
+A bound correction becomes what the turn would have said in full ("Sorry, I meant Globex. I work at
+Globex."): a fact of the corrected predicate from the speaker to the value with the turn as evidence, and a
+request naming the predicate and the corrected object, which
+:func:`graphmem.extract.temporal.apply_corrections` then applies as any other. A value typed apart from the
+object it replaces (NER reads a bare "Porto" as a person) is the same kind of thing, so the correcting turn's
+mentions and facts of it, and the same input's later ones, move to an entity of the replaced object's type
+(a known one of that type and name when there is one); a denied value's mention moves to the object it names.
 """
 
 from __future__ import annotations
@@ -48,32 +43,43 @@ REACH = 3
 #: Event ids → the stored events among them (``GraphStore.get_events`` bound to a namespace).
 EventLookup = Callable[[list[str]], Iterable[Event]]
 
+#: A stored event's id → the ids of the entities it mentions.
+MentionLookup = Callable[[str], Iterable[str]]
 
-# a capitalised word that does not open a sentence: a name ("Tom" in "Say hi to Tom")
-_NAME_WORD = re.compile(r"(?<![.!?]\s)(?<!^)\b(?!I\b)[A-Z][\w'-]*")
+
+#: Question words a bare name answers ("Who do you mean?" — "Maria."; "Where to?" — "Porto, not Lisbon.").
+_NAME_QUESTIONS = frozenset({"who", "whom", "whose", "where", "which", "what"})
 
 
-def _said_last(entity: Entity | None, text: str) -> bool:
-    """Whether ``text`` names ``entity`` (by its name or an alias) and no other name after it."""
+def _spans(entity: Entity | None, text: str) -> list[int]:
+    """Where in ``text`` each saying of ``entity``'s name or an alias ends (case aside)."""
     if entity is None:
-        return False
-    ends = [
-        m.end()
-        for name in (entity.name, *entity.aliases)
-        for m in re.finditer(rf"\b{re.escape(name)}\b", text, re.IGNORECASE)
-    ]
-    return bool(ends) and _NAME_WORD.search(text, max(ends)) is None
+        return []
+    names = [n for n in (entity.name, *entity.aliases) if n.strip()]
+    return [m.end() for n in names for m in re.finditer(rf"(?<!\w){re.escape(n)}(?!\w)", text, re.IGNORECASE)]
+
+
+def _asks_for_a_name(turn: Event) -> bool:
+    """Whether a turn asks a question a bare name answers (who, where, which, what …)."""
+    return "?" in turn.text and bool(_NAME_QUESTIONS & set(re.findall(r"[a-z]+", turn.text.lower())))
 
 
 class _Binding:
     """The batch being rewritten: its facts, entities and mentions, and every entity's type and name."""
 
     def __init__(
-        self, batch: Batch, stored: Iterable[Fact], existing: Iterable[Entity], lookup: EventLookup | None
+        self,
+        batch: Batch,
+        stored: Iterable[Fact],
+        existing: Iterable[Entity],
+        lookup: EventLookup | None,
+        mentioned: MentionLookup | None,
     ) -> None:
         self.batch = batch
         self.lookup = lookup
+        self.mentioned = mentioned
         self.events = {e.id: e for e in batch.events}
+        self.order = {e.id: i for i, e in enumerate(batch.events)}
         retracted = set(batch.retract)
         self.pool = {
             f.id: f
@@ -88,6 +94,7 @@ class _Binding:
         self.mentions = list(batch.mentions)
         self.facts = list(batch.facts)
         self.abandoned: set[str] = set()
+        self.run: list[str] = []  # the speaker's messages the request being bound may correct
 
     def move(self, event: str, which: Callable[[Mention], bool], to: str) -> None:
         """Point the mentions of ``event`` that ``which`` picks at entity ``to``."""
@@ -98,10 +105,10 @@ class _Binding:
         found = self.entities.get(entity or "")
         return found.type if found is not None else None
 
-    def previous_turn(self, event: str) -> tuple[str, list[Event]] | None:
-        """The id of the turn its speaker said last before ``event``, within :data:`REACH` turns of its
-        session, and the other speakers' turns between; ``None`` when there is none, or a turn between is
-        missing (forgotten: what stood there is unknown)."""
+    def previous_turns(self, event: str) -> tuple[list[str], list[Event]] | None:
+        """The ids of the speaker's last run of messages before ``event`` (one turn said in several
+        messages), within :data:`REACH` turns of its session, and the other speakers' turns between;
+        ``None`` when there is none, or a turn between is missing (forgotten: what stood there is unknown)."""
         said = self.events.get(event)
         if said is None or said.speaker is None:
             return None
@@ -109,35 +116,71 @@ class _Binding:
         missing = [e for e in before if e not in self.events]
         if missing and self.lookup is not None:
             self.events.update((e.id, e) for e in self.lookup(missing))
+        own: list[str] = []
         between: list[Event] = []
         for e in before:
             turn = self.events.get(e)
             if turn is None:
-                return None
+                break
             if turn.speaker == said.speaker:
-                return e, between
-            between.append(turn)
-        return None
+                own.append(e)
+            elif own:
+                break
+            else:
+                between.append(turn)
+        return (own, between) if own else None
+
+    def mentions_of(self, event: str) -> set[str]:
+        """The entities a turn mentions (the batch's, else the store's)."""
+        if any(m.event_id == event for m in self.mentions):
+            return {m.entity_id for m in self.mentions if m.event_id == event}
+        return set(self.mentioned(event)) if self.mentioned is not None else set()
+
+    def named_after(self, replaced: str, turn: Event, leave: set[str]) -> bool:
+        """Whether ``turn`` names something after ``replaced`` (another entity it mentions, not in
+        ``leave``), or does not say ``replaced``'s name at all; with ``replaced`` empty, whether it names
+        anything."""
+        ends = _spans(self.entities.get(replaced), turn.text) if replaced else [0]
+        if not ends:
+            return True
+        last = max(ends)
+        others = self.mentions_of(turn.id) - leave - {replaced}
+        speaker = normalize_name(turn.speaker or "")
+        return any(
+            max(_spans(e, turn.text), default=0) > last
+            for e in (self.entities.get(o) for o in others)
+            if e is not None and normalize_name(e.name) != speaker
+        )
+
+    def known_elsewhere(self, entity: str, event: str) -> bool:
+        """Whether ``entity`` was known before the correcting ``event``: stored, or mentioned by a turn of the
+        batch before it."""
+        at = self.order.get(event, len(self.order))
+        return entity in self.stored or any(
+            m.entity_id == entity and self.order.get(m.event_id, at) < at for m in self.mentions
+        )
 
     def names(self, entity: str | None, text: str) -> bool:
-        """Whether ``text`` says the name of ``entity``."""
-        found = self.entities.get(entity or "")
-        return found is not None and re.search(rf"\b{re.escape(found.name)}\b", text, re.IGNORECASE) is not None
+        """Whether ``text`` says the name (or an alias) of ``entity``."""
+        return bool(_spans(self.entities.get(entity or ""), text))
 
     def target(self, request: FactClosing) -> Fact | None:
         """The statement ``request`` corrects (see the module docs), or ``None``."""
         value = request.value or ""
         said = set(request.evidence)
-        before = self.previous_turn(request.evidence[0]) if request.evidence else None
+        before = self.previous_turns(request.evidence[0]) if request.evidence else None
         if before is None:
             return None
-        slip, between = before
+        slips, between = before
+        self.run = slips
         asked = [turn for turn in between if "?" in turn.text]
-        if any(self.names(e, turn.text) for turn in asked for e in (value, request.object_id)):
-            return None  # "Is the conference in Lisbon too?" — "No, Porto, not Lisbon.": an answer
-        if any(self.names(value, turn.speaker or "") for turn in (*between, self.events[slip])):
+        if any(
+            _asks_for_a_name(t) or self.names(value, t.text) or self.names(request.object_id, t.text) for t in asked
+        ):
+            return None  # "Where should we go?", "Is it in Lisbon?" — "Porto, not Lisbon.": an answer
+        if any(self.names(value, turn.speaker or "") for turn in between + [self.events[e] for e in slips]):
             return None  # "Sorry, I meant Ben.": someone in the talk
-        found = [
+        stated = [
             f
             for f in self.pool.values()
             if f.subject_id == request.subject_id
@@ -147,8 +190,11 @@ class _Binding:
             and f.recorded_at <= request.recorded_at
             and (f.valid_to is None or f.valid_to >= request.recorded_at)
             and not said & set(f.evidence)
-            and slip in f.evidence
         ]
+        # the last of the speaker's messages that stated a state
+        found = next(
+            ([f for f in stated if e in f.evidence] for e in slips if any(e in f.evidence for f in stated)), []
+        )
         if any(name_key(f.object_id) == name_key(value) for f in found):
             return None  # the value the speaker stated: nothing was wrong
         if request.object_id is not None:
@@ -176,9 +222,30 @@ class _Binding:
         else:
             new = entity_id(kind, found.name)
             self.entities[new] = self.new_entities[new] = Entity(self.batch.namespace, new, found.name, kind)
-        self.move(event, lambda m: m.entity_id == entity, new)
+        later = self.from_on(event)
+        moved = (
+            replace(m, entity_id=new) if m.event_id in later and m.entity_id == entity else m for m in self.mentions
+        )
+        self.mentions = list(dict.fromkeys(moved))
+        self.facts = [self.renamed(f, entity, new) if set(f.evidence) & later else f for f in self.facts]
         self.abandoned.add(entity)
         return new
+
+    def from_on(self, event: str) -> set[str]:
+        """The batch's turns from ``event`` on in its session (a name retyped there is retyped after it too,
+        as a live add of the later turns would resolve it)."""
+        session, seq = event_place(event)
+        return {e.id for e in self.batch.events if event_place(e.id)[0] == session and event_place(e.id)[1] >= seq}
+
+    @staticmethod
+    def renamed(fact: Fact, old: str, new: str) -> Fact:
+        """``fact`` with entity ``old`` as ``new`` (and its id made anew)."""
+        if old not in (fact.subject_id, fact.object_id):
+            return fact
+        subject = new if fact.subject_id == old else fact.subject_id
+        obj = new if fact.object_id == old else fact.object_id
+        fid = fact_id(fact.evidence[0], subject, fact.predicate, obj) if fact.evidence else fact.id
+        return replace(fact, id=fid, subject_id=subject, object_id=obj)
 
     def own_slip(self, request: FactClosing) -> Fact | None:
         """The state fact of the correcting turn itself that ``request`` corrects ("I work at Acme. Oops, I
@@ -201,7 +268,7 @@ class _Binding:
         """The request with its predicate and corrected object named, its fact added; ``None``: unbound, or
         the slip was the turn's own statement, now stated with the value instead."""
         own = self.own_slip(request)
-        if own is not None and request.value is not None and not self.unlike(request, own.object_id, None):
+        if own is not None and request.value is not None and not self.other_known(request.value, own):
             event = request.evidence[0]
             value = self.retyped(request.value, own.object_id, event)
             meant = replace(own, id=fact_id(event, own.subject_id, own.predicate, value), object_id=value)
@@ -214,7 +281,7 @@ class _Binding:
         hit = self.target(request)
         if hit is None or request.value is None or request.subject_id is None or not request.evidence:
             return None
-        if self.unlike(request, hit.object_id, next((e for e in hit.evidence if e in self.events), None)):
+        if self.unlike(request, hit):
             return None
         event = request.evidence[0]
         value = self.retyped(request.value, hit.object_id, event)
@@ -240,22 +307,38 @@ class _Binding:
     def near(self, request: FactClosing) -> FactClosing | None:
         """A correction cued only by the apology opening its turn (``FactClosing.near``), if what it corrects
         was stated in its speaker's previous turn; else ``None`` (the apology answered something else)."""
-        before = self.previous_turn(request.evidence[0]) if request.evidence else None
+        before = self.previous_turns(request.evidence[0]) if request.evidence else None
         hits = corrected_by(request, self.pool.values())
-        return request if before is not None and hits and all(before[0] in f.evidence for f in hits) else None
+        return request if before is not None and hits and all(set(before[0]) & set(f.evidence) for f in hits) else None
 
-    def unlike(self, request: FactClosing, replaced: str, slip: str | None) -> bool:
-        """Whether the new value may not replace ``replaced``, said in turn ``slip``: when its entity type is
-        another, a known entity of that type (resolution matched the bare name to one: a person "Kate
-        Spade", a topic), or, unless a value was denied ("Berlin, not Munich" says what it replaces), a name
-        said after ``replaced`` in the slip's turn ("I work at Acme. Say hi to Tom." — "Sorry, I meant Maria."
-        corrects Tom: a slip is corrected by what was said last)."""
-        if self.type_of(request.value) == self.type_of(replaced):
+    def other_known(self, value: str, replaced: Fact) -> bool:
+        """Whether ``value`` is a known entity (see :meth:`known_elsewhere`) of another type than ``replaced``'s
+        object."""
+        other = self.type_of(value) != self.type_of(replaced.object_id)
+        return other and self.known_elsewhere(value, replaced.evidence[0])
+
+    def unlike(self, request: FactClosing, replaced: Fact) -> bool:
+        """Whether the new value may not replace ``replaced``'s object: when its entity type is another, a
+        known entity (resolution matched the bare name to a person "Kate Spade", a topic, or a name another
+        turn said), or, unless a value was denied ("Berlin, not Munich" says what it replaces), a name said
+        after the replaced one in the slip's turn ("I work at Acme. Say hi to Tom." — "Sorry, I meant
+        Maria." corrects Tom: a slip is corrected by what was said last)."""
+        value, event = request.value or "", request.evidence[0]
+        if self.type_of(value) == self.type_of(replaced.object_id):
             return False
-        if request.value in self.stored:
+        if self.known_elsewhere(value, event):
             return True
-        turn = self.events.get(slip or "")
-        return request.object_id is None and (turn is None or not _said_last(self.entities.get(replaced), turn.text))
+        if request.object_id is not None:
+            return False
+        leave = {value, replaced.subject_id}
+        turns = [self.events[e] for e in replaced.evidence if e in self.events and e != event]
+        if not turns or all(self.named_after(replaced.object_id, t, leave) for t in turns):
+            return True
+        # the speaker's messages after the slip's, before the correction, are the same turn: "I work at Acme."
+        # "Say hi to Tom for me." — "Sorry, I meant Maria."
+        said = min(event_place(e)[1] for e in replaced.evidence)
+        later = [self.events[e] for e in self.run if event_place(e)[1] > said and e in self.events]
+        return any(self.named_after("", t, leave) for t in later)
 
     def result(self, closings: list[FactClosing]) -> Batch:
         used = {m.entity_id for m in self.mentions}
@@ -271,7 +354,11 @@ class _Binding:
 
 
 def bind_corrections(
-    batch: Batch, stored: Iterable[Fact], existing: Iterable[Entity], lookup: EventLookup | None = None
+    batch: Batch,
+    stored: Iterable[Fact],
+    existing: Iterable[Entity],
+    lookup: EventLookup | None = None,
+    mentioned: MentionLookup | None = None,
 ) -> Batch:
     """Bind the batch's corrections that name only their new value (see the module docs), and keep a
     correction cued only by an apology opening its turn (``FactClosing.near``) only when what it corrects
@@ -283,6 +370,7 @@ def bind_corrections(
         existing: the namespace's stored entities.
         lookup: the stored events among some ids (a correcting turn's speaker's previous turn may be
             stored); without it only the batch's events are looked at.
+        mentioned: the entities a stored event mentions (what else the slip's turn named).
 
     Returns:
         The batch with each such correction bound (its fact added, its request naming the predicate and the
@@ -291,7 +379,7 @@ def bind_corrections(
     """
     if not any(c.correction and (c.predicate == ANY_STATE or c.near) for c in batch.closings):
         return batch
-    work = _Binding(batch, stored, existing, lookup)
+    work = _Binding(batch, stored, existing, lookup, mentioned)
     order = sorted(
         range(len(batch.closings)),
         key=lambda i: (batch.closings[i].recorded_at, [event_place(e) for e in batch.closings[i].evidence]),

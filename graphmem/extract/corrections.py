@@ -24,7 +24,8 @@ A sentence that tells news is never a correction, whatever cue it has (:func:`te
 A correction may name only the new value, with no fact of its own ("Sorry, I meant Globex.", "Porto, not
 Lisbon.", "My bad, I meant Berlin, not Munich."): it then says nothing of which state it corrects, and its
 request carries :data:`~graphmem.models.ANY_STATE` for the predicate and the speaker as the subject. The
-writer binds it to the speaker's state statement it can only mean (:mod:`graphmem.extract.correction_targets`).
+writer binds it to the speaker's state statement it means, when the turns leave no doubt, and drops it
+otherwise (:mod:`graphmem.extract.correction_targets`).
 
 Each correction becomes a :class:`~graphmem.models.FactClosing` with ``correction`` set and ``value``
 the new object; temporal maintenance (:func:`graphmem.extract.temporal.apply_corrections`) finds the
@@ -179,15 +180,25 @@ def _named_only(
     return out
 
 
+def _kind(entity: str) -> str:
+    """The type part of an entity id (``ent:place:porto`` → ``place``)."""
+    parts = entity.split(":")
+    return parts[1] if len(parts) > 2 else ""
+
+
 def _slip_of_turn(
     facts: list[Fact], entity_of: dict[int, str], speaker_id: str, value: str, denied: set[str], before: int
 ) -> str | None:
-    """The object of the speaker's state fact the turn stated just before a slip's words (at ``before``):
-    named last before them, one of ``denied`` when it names any; ``None`` when there is none."""
+    """The object of the speaker's state fact the turn stated before a slip's words (at ``before``): one of
+    ``denied`` when it names any, else the name said last before them when a state has it (of the value's
+    kind when the turn stated states of several predicates). ``""``: the turn named something else last
+    ("Say hi to Tom. Oops, I meant Maria."); ``None``: it named nothing before."""
     where: dict[str, int] = {}
     for i, e in entity_of.items():
-        if i < before:
+        if i < before and e != speaker_id:
             where[name_key(e)] = max(i, where.get(name_key(e), -1))
+    if not where:
+        return None
     found = [
         f
         for f in facts
@@ -195,9 +206,19 @@ def _slip_of_turn(
         and is_single_valued(f.predicate)
         and name_key(f.object_id) in where
         and name_key(f.object_id) != name_key(value)
-        and (not denied or name_key(f.object_id) in {name_key(d) for d in denied})
     ]
-    return max(found, key=lambda f: where[name_key(f.object_id)]).object_id if found else None
+    if denied:
+        keys = {name_key(d) for d in denied}
+        found = [f for f in found if name_key(f.object_id) in keys]
+        return max(found, key=lambda f: where[name_key(f.object_id)]).object_id if found else ""
+    last = max(where, key=lambda k: where[k])
+    said_last = [f for f in found if name_key(f.object_id) == last]
+    if not said_last:
+        return ""
+    slip = said_last[0]
+    if _kind(slip.object_id) != _kind(value) and len({f.predicate for f in found}) > 1:
+        return ""  # "I work at Acme and live in Lisbon. Oops, I meant Globex.": which one is not said
+    return slip.object_id
 
 
 def corrections(
@@ -226,8 +247,8 @@ def corrections(
     stated = {f.object_id for f in facts if is_single_valued(f.predicate)}
     for value, denied, start, after in _named_only(doc, entity_of, stated, speaker_id):
         slip = _slip_of_turn(facts, entity_of, speaker_id, value, denied, start)
-        if slip is None and after is not None:
-            continue  # "Tell Tom, sorry, I meant Maria": the slip was no statement
+        if slip == "" or (slip is None and after is not None):
+            continue  # "Tell Tom, sorry, I meant Maria": the slip was no statement, or which is not said
         base = FactClosing(
             namespace=event.namespace,
             predicate=ANY_STATE,

@@ -464,6 +464,52 @@ def test_a_name_meant_after_a_name_that_was_no_statement_corrects_nothing(
             "lives_in",
             "Lisbon",
         ),
+        # a name said after the state in the slip's turn: sentence-initial, not ASCII
+        (
+            "[18:00] Ana: I work at Acme Analytics. Tom sends his love.\n[18:01] Ben: Will do!\n"
+            "[18:02] Ana: Sorry, I meant Maria.\n",
+            "works_at",
+            "Acme Analytics",
+        ),
+        (
+            "[18:00] Ana: I work at Acme Analytics. Say hi to Émile for me.\n[18:01] Ben: Will do!\n"
+            "[18:02] Ana: Sorry, I meant Zoé.\n",
+            "works_at",
+            "Acme Analytics",
+        ),
+        # in the slip's own turn: a name after the state, or states of two kinds
+        ("[18:00] Ana: I live in Lisbon with Tom, sorry, I meant Maria.\n[18:01] Ben: Ok.\n", "lives_in", "Lisbon"),
+        (
+            "[18:00] Ana: I work at Acme Analytics. Say hi to Tom for me. Oops, I meant Maria.\n[18:01] Ben: Ok.\n",
+            "works_at",
+            "Acme Analytics",
+        ),
+        (
+            "[18:00] Ana: I work at Acme Analytics and live in Lisbon. Oops, I meant Globex Corporation.\n"
+            "[18:01] Ben: Ok.\n",
+            "lives_in",
+            "Lisbon",
+        ),
+        # answers to questions that ask for a name
+        (
+            "[18:00] Ana: I live in Lisbon.\n[18:01] Ben: Where should we go for the weekend?\n"
+            "[18:02] Ana: Porto, not Lisbon.\n",
+            "lives_in",
+            "Lisbon",
+        ),
+        (
+            "[18:00] Ana: I work at Acme Analytics. My boss called again.\n[18:01] Ben: Who do you mean?\n"
+            "[18:02] Ana: I meant Maria.\n",
+            "works_at",
+            "Acme Analytics",
+        ),
+        # a person another turn of the same file named
+        (
+            "[17:59] Ben: Maria called me today.\n[18:00] Ana: I work at Acme Analytics.\n[18:01] Ben: Cool.\n"
+            "[18:02] Ana: Sorry, I meant Maria.\n",
+            "works_at",
+            "Acme Analytics",
+        ),
         # a slip and its correction in one turn correct that turn, not the one before
         (
             "[18:00] Ana: I live in Lisbon.\n"
@@ -508,3 +554,53 @@ def test_corrections_said_in_one_minute_apply_in_turn_order_past_turn_nine(extra
     with Memory.open(tmp_path / "file", embedder=FakeEmbedder()) as mem:  # type: ignore[arg-type]
         _say(mem, extractor, tmp_path, body)
         assert _held(mem, "works_at", valid_at=t("18:09")) == {"Initech Systems"}
+
+
+def test_a_turn_said_in_two_messages_is_one_turn_for_a_correction(
+    memory: Memory, extractor: Any, tmp_path: Path
+) -> None:
+    body = (
+        "[18:00] Ana: I work at Acme Analytics.\n[18:00] Ana: It's a great place.\n"
+        "[18:01] Ana: Oh sorry, my bad. I work at Globex Corporation.\n"
+    )
+    _say(memory, extractor, tmp_path, body)
+    assert _held(memory, "works_at", valid_at=t("18:00").replace(second=30)) == {"Globex Corporation"}
+
+
+def test_a_name_after_the_state_in_a_live_message_of_two_lines_is_what_a_bare_name_corrects(
+    extractor: Any, tmp_path: Path
+) -> None:
+    from tests.ingest.fakes import FakeEmbedder
+
+    with Memory.open(tmp_path / "live", embedder=FakeEmbedder()) as mem:  # type: ignore[arg-type]
+        for stamp, who, text in [
+            ("18:00", "Ana", "I work at Acme Analytics.\nTom sends his love."),
+            ("18:01", "Ben", "Will do!"),
+            ("18:02", "Ana", "Sorry, I meant Maria."),
+        ]:
+            mem.add({"speaker": who, "text": text, "time": t(stamp)}, namespace=NS)
+        assert _held(mem, "works_at", valid_at=t("18:01")) == {"Acme Analytics"}
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "[18:00] Ana: I live in Lisbon.\n[18:01] Ana: Sorry, I meant Porto.\n[18:02] Ben: Porto is lovely, I hear.\n",
+        "[18:00] Ana: I live in Lisbon, sorry, I meant Porto.\n[18:02] Ben: Porto is lovely, I hear.\n",
+    ],
+)
+def test_a_retyped_name_is_one_entity_in_a_file_as_message_by_message(
+    extractor: Any, tmp_path: Path, body: str
+) -> None:
+    from tests.ingest.fakes import FakeEmbedder
+
+    kinds = []
+    with Memory.open(tmp_path / "file", embedder=FakeEmbedder()) as mem:  # type: ignore[arg-type]
+        _say(mem, extractor, tmp_path, body)
+        kinds.append(sorted((e.name, e.type) for e in mem.store.iter_entities(NS) if e.name == "Porto"))
+    with Memory.open(tmp_path / "live", embedder=FakeEmbedder()) as mem:  # type: ignore[arg-type]
+        for line in body.splitlines():
+            who, text = line[8:].split(": ", 1)
+            mem.add({"speaker": who, "text": text, "time": t(line[1:6])}, namespace=NS)
+        kinds.append(sorted((e.name, e.type) for e in mem.store.iter_entities(NS) if e.name == "Porto"))
+    assert kinds[0] == kinds[1] == [("Porto", "Place")]
