@@ -8,11 +8,12 @@ the batch's own, only when the turns leave no doubt (docs/extraction.md §6 list
 - a slip the correcting turn itself stated (extraction names it: "I work at Acme. Oops, I meant Globex.")
   was never believed: the turn's fact is stated with the value instead, dated as the slip was;
 - else a state the speaker stated in their last turn of the session (the run of their messages just before,
-  at most :data:`REACH` turns back, none missing between), the last message of it that stated one; a
-  denied value picks by name; several predicates need the value's entity type to pick one;
+  at most :data:`REACH` turns back, none missing between); a denied value picks by name; several
+  predicates need the value's entity type to pick one;
 - vetoes: the value is the one stated; another speaker's question between asks for a name or names the
   value; the value names someone in the talk; with entity types that differ, the name is known already as
-  another kind of thing, or (nothing denied) the slip's turn named another entity after the state's object.
+  another kind of thing, the slip's turn mentions another entity of the value's kind, or (nothing denied)
+  it named another entity after the state's object.
 
 A bound correction becomes what the turn would have said in full ("Sorry, I meant Globex. I work at
 Globex."): a fact of the corrected predicate from the speaker to the value with the turn as evidence, and a
@@ -95,6 +96,7 @@ class _Binding:
         self.facts = list(batch.facts)
         self.abandoned: set[str] = set()
         self.run: list[str] = []  # the speaker's messages the request being bound may correct
+        self.closings: list[FactClosing | None] = list(batch.closings)  # None: a request dropped
 
     def move(self, event: str, which: Callable[[Mention], bool], to: str) -> None:
         """Point the mentions of ``event`` that ``which`` picks at entity ``to``."""
@@ -191,10 +193,7 @@ class _Binding:
             and (f.valid_to is None or f.valid_to >= request.recorded_at)
             and not said & set(f.evidence)
         ]
-        # the last of the speaker's messages that stated a state
-        found = next(
-            ([f for f in stated if e in f.evidence] for e in slips if any(e in f.evidence for f in stated)), []
-        )
+        found = [f for f in stated if set(slips) & set(f.evidence)]
         if any(name_key(f.object_id) == name_key(value) for f in found):
             return None  # the value the speaker stated: nothing was wrong
         if request.object_id is not None:
@@ -227,9 +226,24 @@ class _Binding:
             replace(m, entity_id=new) if m.event_id in later and m.entity_id == entity else m for m in self.mentions
         )
         self.mentions = list(dict.fromkeys(moved))
-        self.facts = [self.renamed(f, entity, new) if set(f.evidence) & later else f for f in self.facts]
+        renamed = {f.id: self.renamed(f, entity, new) for f in self.facts if set(f.evidence) & later}
+        facts = [renamed.get(f.id, f) for f in self.facts]
+        self.facts = list({f.id: f for f in facts}.values())  # a fact stated with both spellings is one
+        for old_id, f in renamed.items():
+            self.pool.pop(old_id, None)
+            self.pool[f.id] = f
+        self.closings = [
+            self.renamed_closing(c, entity, new) if c is not None and set(c.evidence) & later else c
+            for c in self.closings
+        ]
         self.abandoned.add(entity)
         return new
+
+    @staticmethod
+    def renamed_closing(closing: FactClosing, old: str, new: str) -> FactClosing:
+        """``closing`` with entity ``old`` as ``new``."""
+        subject, obj, value = (new if x == old else x for x in (closing.subject_id, closing.object_id, closing.value))
+        return replace(closing, subject_id=subject, object_id=obj, value=value)
 
     def from_on(self, event: str) -> set[str]:
         """The batch's turns from ``event`` on in its session (a name retyped there is retyped after it too,
@@ -328,6 +342,11 @@ class _Binding:
             return False
         if self.known_elsewhere(value, event):
             return True
+        kind = self.type_of(value)
+        turns_said = {e for e in replaced.evidence if e in self.events} | set(self.run)
+        others = set().union(*(self.mentions_of(e) for e in turns_said)) - {value, replaced.object_id}
+        if any(self.type_of(o) == kind and o != replaced.subject_id for o in others):
+            return True  # "Tom and I work at Acme." — "Sorry, I meant Maria.": Maria corrects Tom
         if request.object_id is not None:
             return False
         leave = {value, replaced.subject_id}
@@ -340,9 +359,11 @@ class _Binding:
         later = [self.events[e] for e in self.run if event_place(e)[1] > said and e in self.events]
         return any(self.named_after("", t, leave) for t in later)
 
-    def result(self, closings: list[FactClosing]) -> Batch:
+    def result(self) -> Batch:
+        closings = [c for c in self.closings if c is not None]
         used = {m.entity_id for m in self.mentions}
         used.update(x for f in self.facts for x in (f.subject_id, f.object_id))
+        used.update(x for c in closings for x in (c.subject_id, c.object_id, c.value) if x is not None)
         entities = tuple(e for e in self.new_entities.values() if e.id in used or e.id not in self.abandoned)
         return replace(
             self.batch,
@@ -384,10 +405,8 @@ def bind_corrections(
         range(len(batch.closings)),
         key=lambda i: (batch.closings[i].recorded_at, [event_place(e) for e in batch.closings[i].evidence]),
     )
-    bound = {
-        i: work.bind(c) if c.predicate == ANY_STATE else work.near(c)
-        for i in order
-        if (c := batch.closings[i]).correction and (c.predicate == ANY_STATE or c.near)
-    }
-    closings = [b for i, c in enumerate(batch.closings) if (b := bound.get(i, c)) is not None]
-    return work.result(closings)
+    for i in order:
+        c = work.closings[i]  # as earlier bindings left it (a name they retyped)
+        if c is not None and c.correction and (c.predicate == ANY_STATE or c.near):
+            work.closings[i] = work.bind(c) if c.predicate == ANY_STATE else work.near(c)
+    return work.result()

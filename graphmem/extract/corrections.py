@@ -216,8 +216,11 @@ def _slip_of_turn(
     if not said_last:
         return ""
     slip = said_last[0]
-    if _kind(slip.object_id) != _kind(value) and len({f.predicate for f in found}) > 1:
-        return ""  # "I work at Acme and live in Lisbon. Oops, I meant Globex.": which one is not said
+    if _kind(slip.object_id) != _kind(value):
+        if len({f.predicate for f in found}) > 1:
+            return ""  # "I work at Acme and live in Lisbon. Oops, I meant Globex.": which one is not said
+        if any(_kind(entity_of[i]) == _kind(value) for i in where.values() if entity_of[i] != slip.object_id):
+            return ""  # "Tom and I work at Acme, sorry, I meant Maria.": Maria corrects Tom
     return slip.object_id
 
 

@@ -299,6 +299,7 @@ ELLIPTICAL = (
     "[18:00] Ana: I live in Lisbon and I work at Acme Analytics.\n"
     "[18:01] Ben: Lisbon is lovely.\n"
     "[18:02] Ana: Oops, I meant Porto, not Lisbon!\n"
+    "[18:02] Ben: Nice!\n"
     "[18:03] Ana: I work at Initech Systems.\n"
     "[18:04] Ana: Sorry, I meant Globex Corporation.\n"
 )
@@ -604,3 +605,45 @@ def test_a_retyped_name_is_one_entity_in_a_file_as_message_by_message(
             mem.add({"speaker": who, "text": text, "time": t(line[1:6])}, namespace=NS)
         kinds.append(sorted((e.name, e.type) for e in mem.store.iter_entities(NS) if e.name == "Porto"))
     assert kinds[0] == kinds[1] == [("Porto", "Place")]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        # the speaker's run of messages stated states of two kinds: which one is not said
+        "[18:00] Ana: I work at Acme Analytics.\n[18:00] Ana: I live in Lisbon.\n[18:01] Ben: Cool.\n"
+        "[18:02] Ana: Sorry, I meant Maria.\n",
+        # a person named with the state: Maria corrects Tom
+        "[18:00] Ana: Tom and I both work at Acme Analytics.\n[18:01] Ben: Cool.\n[18:02] Ana: Sorry, I meant Maria.\n",
+        "[18:00] Ana: Tom and I both work at Acme Analytics, sorry, I meant Maria.\n[18:01] Ben: Cool.\n",
+    ],
+)
+def test_a_bare_name_of_another_kind_than_the_state_corrects_nothing_when_something_else_is_its_kind(
+    memory: Memory, extractor: Any, tmp_path: Path, body: str
+) -> None:
+    _say(memory, extractor, tmp_path, body)
+    assert _held(memory, "works_at", valid_at=t("18:01")) == {"Acme Analytics"}
+    assert not any(f.never_held for f in memory.store.iter_facts(NS))
+
+
+def test_two_corrections_of_one_retyped_name_in_a_file_read_as_message_by_message(
+    extractor: Any, tmp_path: Path
+) -> None:
+    from tests.ingest.fakes import FakeEmbedder
+
+    body = (
+        "[18:00] Ana: I work at Acme Analytics.\n[18:01] Ben: Nice.\n[18:02] Ana: Sorry, I meant Globex Corporation.\n"
+        "[18:03] Ben: Ok.\n[18:04] Ana: Well, I quit Globex Corporation.\n"
+    )
+    found = []
+    with Memory.open(tmp_path / "file", embedder=FakeEmbedder()) as mem:  # type: ignore[arg-type]
+        _say(mem, extractor, tmp_path, body)
+        found.append((_held(mem, "works_at", valid_at=t("18:03")), _held(mem, "works_at", valid_at=t("18:05"))))
+        ids = {e.id for e in mem.store.iter_entities(NS)}
+        assert all(f.subject_id in ids and f.object_id in ids for f in mem.store.iter_facts(NS, history=True))
+    with Memory.open(tmp_path / "live", embedder=FakeEmbedder()) as mem:  # type: ignore[arg-type]
+        for line in body.splitlines():
+            who, text = line[8:].split(": ", 1)
+            mem.add({"speaker": who, "text": text, "time": t(line[1:6])}, namespace=NS)
+        found.append((_held(mem, "works_at", valid_at=t("18:03")), _held(mem, "works_at", valid_at=t("18:05"))))
+    assert found[0] == found[1] == ({"Globex Corporation"}, set())
