@@ -20,6 +20,7 @@ from enum import StrEnum
 from graphmem.errors import ConfigError
 
 __all__ = [
+    "ANY_STATE",
     "Batch",
     "EdgeType",
     "Entity",
@@ -229,6 +230,11 @@ class Fact:
         return self.expired_at is None or when < self.expired_at
 
 
+#: The predicate of a correction that names only its new value ("Sorry, I meant Globex."): whichever state
+#: the subject's statement it corrects said (bound when written, :mod:`graphmem.extract.correction_targets`).
+ANY_STATE = ""
+
+
 @dataclass(frozen=True, slots=True)
 class FactClosing:
     """A statement that a fact stopped holding in the world ("I quit", "we broke up", "Max passed away").
@@ -243,7 +249,10 @@ class FactClosing:
     it changed (:mod:`graphmem.extract.corrections`). As extracted, ``value`` is the new object and
     ``object_id`` the value it denies (``None``: whichever the subject's latest statement said); temporal
     maintenance turns it into one closing per corrected fact (``value`` ``None``, ``object_id`` that
-    fact's object, ``at`` its ``valid_from``: it never held).
+    fact's object, ``at`` its ``valid_from``: it never held). A correction that names only its value has
+    the predicate :data:`ANY_STATE` until the writer binds it. ``near``: its only cue was an apology opening
+    the turn ("Oh sorry, my bad. I work at Globex."), which may answer the other speaker instead, so it
+    corrects only a statement of the speaker's previous turn.
     """
 
     namespace: str
@@ -256,6 +265,7 @@ class FactClosing:
     phrase: str | None = None
     correction: bool = False
     value: str | None = None
+    near: bool = False
 
 
 @dataclass(frozen=True, slots=True)

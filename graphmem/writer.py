@@ -82,16 +82,35 @@ def default_resolver(memory: WriteTarget, embed: bool) -> Resolver:
     and the store as the history topic salience is judged on, so batching does not change it), then
     :func:`graphmem.extract.temporal.update_facts` against the namespace's stored facts, so state
     facts are ended by later ones whatever order inputs come in (facts only the batch's ``retract`` events
-    supported are left out of that reckoning)."""
+    supported are left out of that reckoning); corrections that name only their new value are bound to the
+    statement they correct first (:func:`graphmem.extract.correction_targets.bind_corrections`)."""
+    from graphmem.extract.correction_targets import bind_corrections
     from graphmem.extract.resolve import resolve_batch
     from graphmem.extract.temporal import update_facts
 
     def resolve(batch: Batch, existing: list[Entity]) -> Batch:
         store = memory.store
         resolved = resolve_batch(batch, existing, name_vectors(memory) if embed else None, history=store)
-        return update_facts(resolved, store.iter_facts(batch.namespace))
+        stored = list(store.iter_facts(batch.namespace))
+        bound = bind_corrections(
+            resolved,
+            stored,
+            existing,
+            lambda ids: store.get_events(batch.namespace, ids),
+            lambda event: mentioned(store, batch.namespace, event),
+        )
+        return update_facts(bound, stored)
 
     return resolve
+
+
+def mentioned(store: GraphStore, namespace: str, event: str) -> list[str]:
+    """The ids of the entities a stored event mentions."""
+    from graphmem.models import EdgeType
+    from graphmem.store.base import Direction
+
+    found = store.neighbors(namespace, event, edge_types=[EdgeType.MENTIONS], direction=Direction.OUT)
+    return [n.node_id for n in found]
 
 
 class NameVectors:

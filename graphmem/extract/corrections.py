@@ -21,6 +21,12 @@ A sentence that tells news is never a correction, whatever cue it has (:func:`te
 "anymore", "moved", "started" … outside names and dating clauses). "Actually" alone is no cue
 ("Actually, I moved to Porto").
 
+A correction may name only the new value, with no fact of its own ("Sorry, I meant Globex.", "Porto, not
+Lisbon.", "My bad, I meant Berlin, not Munich."): it then says nothing of which state it corrects, and its
+request carries :data:`~graphmem.models.ANY_STATE` for the predicate and the speaker as the subject. The
+writer binds it to the speaker's state statement it means, when the turns leave no doubt, and drops it
+otherwise (:mod:`graphmem.extract.correction_targets`).
+
 Each correction becomes a :class:`~graphmem.models.FactClosing` with ``correction`` set and ``value``
 the new object; temporal maintenance (:func:`graphmem.extract.temporal.apply_corrections`) finds the
 value it corrects.
@@ -36,7 +42,7 @@ from typing import Any
 
 from graphmem.extract.names import name_key
 from graphmem.extract.vocabulary import is_single_valued
-from graphmem.models import Event, Fact, FactClosing
+from graphmem.models import ANY_STATE, Event, Fact, FactClosing
 
 __all__ = ["correction_cue", "corrections", "negated_entities", "tells_news"]
 
@@ -54,6 +60,9 @@ _NEWS_ADVERBS = frozenset({"now", "anymore", "nowadays", "recently", "lately"})
 _NEWS_VERBS = frozenset({"move", "start", "switch", "change", "leave", "quit", "join", "relocate"})
 # a clause that only dates something else ("since I started my career") tells no news of its own
 _DATING_MARKS = frozenset({"since", "when", "before", "after", "while", "until"})
+# what is left of a bare slip naming its value once the value is taken out: "I meant", "not"
+_MEANT_VALUE = re.compile(r"\bI\s+meant\b", re.IGNORECASE)
+_MEANT_WORDS = re.compile(r"\bI\s+meant\b|\bnot\b", re.IGNORECASE)
 #: Words a bare slip may have beside its cue ("Sorry, my mistake.", "Oops, I misspoke!").
 _FILLERS = frozenset(
     {"sorry", "oops", "whoops", "oh", "ah", "um", "uh", "hmm", "no", "wait", "again", "apologies", "so", "ok", "okay"}
@@ -132,10 +141,99 @@ def _sentences_naming(doc: Any, entity_of: dict[int, str], entity: str) -> list[
     return [seen[k] for k in sorted(seen)]
 
 
+def _meant_at(sent: Any) -> int | None:
+    """The index of the "I" of the sentence's first "I meant", or ``None``."""
+    return next((t.i for t in sent[:-1] if t.lower_ == "i" and t.nbor().lower_ == "meant"), None)
+
+
+def _named_only(
+    doc: Any, entity_of: dict[int, str], stated: set[str], speaker_id: str | None
+) -> list[tuple[str, set[str], int, str | None]]:
+    """The corrections of the turn that name only their new value: ``(value, denied values, where the slip's
+    words begin, the name the slip follows)`` per sentence, or sentence tail after a name, that is nothing
+    but a slip naming one value ("Sorry, I meant Globex.", "Oops, I meant Porto!", "My bad, I meant Berlin,
+    not Munich.", "Porto, not Lisbon.", "I live in Lisbon, sorry, I meant Porto."), whose value the turn
+    states with no fact of its own (by name: a fact's object is read with its fact, and NER may type a bare
+    name apart)."""
+    out: list[tuple[str, set[str], int, str | None]] = []
+    for sent in doc.sents:
+        named = {t.i: entity_of[t.i] for t in sent if t.i in entity_of and entity_of[t.i] != speaker_id}
+        meant = _meant_at(sent)
+        start, after = sent.start, None
+        if meant is not None and any(i < meant for i in named):  # "I live in Lisbon, sorry, I meant Porto."
+            last = max(i for i in named if i < meant)
+            start, after = last + 1, named[last]
+            while start in named and named[start] == after:  # the rest of a name of several words
+                start += 1
+        part = doc[start : sent.end]
+        denied = negated_entities(part, entity_of)
+        values = {e for i, e in named.items() if i >= start and e not in denied}
+        if len(values) != 1 or not (denied or meant is not None):
+            continue
+        rest = " ".join(t.text for t in part if t.i not in named and not t.is_punct)
+        rest = _MEANT_WORDS.sub(" ", _CUE.sub(" ", rest))
+        if any(w.lower() not in _FILLERS for w in re.findall(r"[A-Za-z']+", rest)):
+            continue  # more than a slip: "When I said the boss, I meant Sarah", "I meant Tom, not you"
+        [value] = values
+        if name_key(value) not in {name_key(e) for e in stated}:
+            out.append((value, denied, start, after))
+    return out
+
+
+def _kind(entity: str) -> str:
+    """The type part of an entity id (``ent:place:porto`` → ``place``)."""
+    parts = entity.split(":")
+    return parts[1] if len(parts) > 2 else ""
+
+
+def _slip_of_turn(
+    facts: list[Fact], entity_of: dict[int, str], speaker_id: str, value: str, denied: set[str], before: int
+) -> str | None:
+    """The object of the speaker's state fact the turn stated before a slip's words (at ``before``): one of
+    ``denied`` when it names any, else the name said last before them when a state has it (of the value's
+    kind when the turn stated states of several predicates). ``""``: the turn named something else last
+    ("Say hi to Tom. Oops, I meant Maria."); ``None``: it named nothing before."""
+    where: dict[str, int] = {}
+    for i, e in entity_of.items():
+        if i < before and e != speaker_id:
+            where[name_key(e)] = max(i, where.get(name_key(e), -1))
+    if not where:
+        return None
+    found = [
+        f
+        for f in facts
+        if f.subject_id == speaker_id
+        and is_single_valued(f.predicate)
+        and name_key(f.object_id) in where
+        and name_key(f.object_id) != name_key(value)
+    ]
+    if denied:
+        keys = {name_key(d) for d in denied}
+        found = [f for f in found if name_key(f.object_id) in keys]
+        return max(found, key=lambda f: where[name_key(f.object_id)]).object_id if found else ""
+    last = max(where, key=lambda k: where[k])
+    said_last = [f for f in found if name_key(f.object_id) == last]
+    if not said_last:
+        return ""
+    slip = said_last[0]
+    if _kind(slip.object_id) != _kind(value):
+        if len({f.predicate for f in found}) > 1:
+            return ""  # "I work at Acme and live in Lisbon. Oops, I meant Globex.": which one is not said
+        if any(_kind(entity_of[i]) == _kind(value) for i in where.values() if entity_of[i] != slip.object_id):
+            return ""  # "Tom and I work at Acme, sorry, I meant Maria.": Maria corrects Tom
+    return slip.object_id
+
+
 def corrections(
-    doc: Any, event: Event, entity_of: dict[int, str], facts: Iterable[Fact], recorded_at: datetime
+    doc: Any,
+    event: Event,
+    entity_of: dict[int, str],
+    facts: Iterable[Fact],
+    recorded_at: datetime,
+    speaker_id: str | None = None,
 ) -> list[FactClosing]:
-    """The corrections a parsed turn makes: one per state fact stated under a correction cue.
+    """The corrections a parsed turn makes: one per state fact stated under a correction cue, and one per
+    sentence that names only the new value (the speaker's, see the module docs).
 
     Args:
         doc: the parsed turn.
@@ -143,34 +241,62 @@ def corrections(
         entity_of: token index → entity id.
         facts: the turn's facts.
         recorded_at: when memory learned them.
+        speaker_id: the speaker's entity, the subject of a correction that names only its value.
     """
+    facts = list(facts)
+    out = _state_corrections(doc, event, entity_of, facts, recorded_at)
+    if speaker_id is None:
+        return out
+    stated = {f.object_id for f in facts if is_single_valued(f.predicate)}
+    for value, denied, start, after in _named_only(doc, entity_of, stated, speaker_id):
+        slip = _slip_of_turn(facts, entity_of, speaker_id, value, denied, start)
+        if slip == "" or (slip is None and after is not None):
+            continue  # "Tell Tom, sorry, I meant Maria": the slip was no statement, or which is not said
+        base = FactClosing(
+            namespace=event.namespace,
+            predicate=ANY_STATE,
+            recorded_at=recorded_at,
+            subject_id=speaker_id,
+            evidence=(event.id,),
+            correction=True,
+            value=value,
+        )
+        if slip is not None:  # the slip is this turn's own statement ("I work at Acme. Oops, I meant Globex.")
+            out.append(replace(base, object_id=slip))
+        else:
+            out.extend([replace(base, object_id=obj) for obj in sorted(denied)] or [base])
+    return out
+
+
+def _state_corrections(
+    doc: Any, event: Event, entity_of: dict[int, str], facts: list[Fact], recorded_at: datetime
+) -> list[FactClosing]:
+    """The corrections stated with a fact of the turn (see :func:`corrections`)."""
     sentences = list(doc.sents)
     opening = sentences[0] if sentences else None  # "Sorry, I meant Globex. I work at Globex."
     out: list[FactClosing] = []
     for f in facts:
         if not is_single_valued(f.predicate):
             continue
-        cued = False
+        cued = opened = False
         denied: set[str] = set()
         for sent in _sentences_naming(doc, entity_of, f.object_id):
             if tells_news(sent):
-                cued = False
+                cued = opened = False
                 denied.clear()
                 break
             k = next(n for n, s in enumerate(sentences) if s.start == sent.start)
             # a slip before the fact's sentence counts only when it opens the turn ("I was wrong. I live in
             # Berlin."), not after talk of something else ("It rained. I was wrong. …")
             # (the name after "I meant" may be typed apart from the fact's object by NER: compared by its words)
-            slip_first = (
-                k == 1
-                and opening is not None
-                and (_bare_slip(opening) or _meant_names(opening, entity_of, f.object_id))
-            )
-            cued = cued or correction_cue(sent, entity_of, f.object_id) or slip_first
+            if k == 1 and opening is not None:
+                opened = opened or _bare_slip(opening)
+                cued = cued or _meant_names(opening, entity_of, f.object_id)
+            cued = cued or correction_cue(sent, entity_of, f.object_id)
             denied |= negated_entities(sent, entity_of)
         denied.discard(f.object_id)
         denied.discard(f.subject_id)
-        if not cued and not denied:
+        if not cued and not denied and not opened:
             continue
         base = FactClosing(
             namespace=event.namespace,
@@ -180,6 +306,7 @@ def corrections(
             evidence=(event.id,),
             correction=True,
             value=f.object_id,
+            near=not cued and not denied,  # only the apology opening the turn (FactClosing.near)
         )
         if denied:
             out.extend(replace(base, object_id=obj) for obj in sorted(denied))

@@ -335,7 +335,7 @@ def build_facts(
         else:
             timeless = role in relations.FAMILY_ROLES
             turn.fact(named, f"{role}_of", owner, Bounds(None if timeless else event.occurred_at))
-    said_wrong = corrections(doc, event, entity_of, turn.facts.values(), recorded_at)
+    said_wrong = corrections(doc, event, entity_of, turn.facts.values(), recorded_at, speaker_id)
     return Extracted(list(turn.facts.values()), [*turn.closings.values(), *said_wrong])
 
 

@@ -88,6 +88,13 @@ def event_id(session_id: str, seq: int) -> str:
     return f"ev:{session_id}:{seq}"
 
 
+def event_place(event: str) -> tuple[str, int]:
+    """The session and turn number of an event id made by :func:`event_id` (turn ``-1`` when it has none),
+    to order events of a session by turn ("…:9" before "…:10")."""
+    session, _, seq = event.removeprefix("ev:").rpartition(":")
+    return session, int(seq) if seq.isdigit() else -1
+
+
 def entity_id(type_: str, name: str) -> str:
     """The id of the entity of this type and (normalised) name."""
     return f"ent:{type_.lower()}:{slug(name)}"

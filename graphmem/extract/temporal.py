@@ -36,6 +36,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime
 
+from graphmem.extract.names import event_place
 from graphmem.extract.vocabulary import PREDICATES, canonical, is_single_valued
 from graphmem.models import Batch, Fact, FactClosing
 
@@ -43,6 +44,7 @@ __all__ = [
     "STATE_PREDICATES",
     "apply_corrections",
     "closing_ends",
+    "corrected_by",
     "remap_closings",
     "state_predicate",
     "supersession_ends",
@@ -146,7 +148,7 @@ def remap_closings(closings: Sequence[FactClosing], mapping: Mapping[str, str]) 
     return tuple(out)
 
 
-def _corrected(request: FactClosing, facts: Iterable[Fact]) -> list[Fact]:
+def corrected_by(request: FactClosing, facts: Iterable[Fact]) -> list[Fact]:
     """The facts a correction corrects: of its subject and predicate, another value, said before it by
     another statement, and held when it was said (neither ended before then nor corrected already); only
     the value it denies when it names one, else the value of the latest such statement."""
@@ -191,7 +193,7 @@ def apply_corrections(batch: Batch, stored: Iterable[Fact]) -> tuple[Batch, dict
         corrected fact (``correction`` set, ``at`` its start: what versioning names as the cause of its new
         version); and the ``valid_to`` of every corrected fact, stored or not, by id.
     """
-    requests = sorted(_requests(batch), key=lambda c: (c.recorded_at, c.evidence))
+    requests = sorted(_requests(batch), key=lambda c: (c.recorded_at, [event_place(e) for e in c.evidence]))
     if not requests:
         return batch, {}
     pool = {f.id: f for f in stored}
@@ -200,7 +202,7 @@ def apply_corrections(batch: Batch, stored: Iterable[Fact]) -> tuple[Batch, dict
     closings = list(batch.closings)
     known = set(closings)
     for r in requests:
-        hit = _corrected(r, pool.values())
+        hit = corrected_by(r, pool.values())
         for f in hit:
             assert f.valid_from is not None
             ends[f.id] = f.valid_from

@@ -100,3 +100,27 @@ def _help_examples() -> list[list[str]]:
         text = " ".join((command.help or "").split()) if command else ""
         found += [shlex.split(m) for m in re.findall(r"Example: (graphmem .*)$", text)]
     return found
+
+
+SLIP = re.compile(r"\*\*Corrections are not changes\.\*\*.*?```console\n(?P<body>.*?)```", re.S)
+
+
+def test_the_readme_correction_example_prints_its_documented_tables(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    found = SLIP.search((ROOT / "README.md").read_text(encoding="utf-8"))
+    assert found, "README.md has no console block under 'Corrections are not changes'"
+    parts = re.split(r"^\$ (.*)\n", found["body"], flags=re.M)
+    steps = [(shlex.split(line), out) for line, out in zip(parts[1::2], parts[2::2], strict=True)]
+    assert [argv[:2] for argv, _out in steps] == [["cat", "slip.txt"], ["graphmem", "ingest"]] + [
+        ["graphmem", "facts"]
+    ] * 2, "the example's commands changed: update this test with them"
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr("graphmem.cli.common._consoles", {})
+    (tmp_path / "slip.txt").write_text(steps[0][1], encoding="utf-8")
+    runner = CliRunner()
+    for argv, documented in steps[1:]:
+        result = runner.invoke(cli, argv[1:], catch_exceptions=False)
+        assert result.exit_code == 0, result.output
+        if documented.strip():
+            assert _rows(result.output) == _rows(documented), argv

@@ -223,7 +223,8 @@ def test_the_labelled_dialogues_keep_their_figures(extractor: Any) -> None:
     sys.modules[spec.name] = module  # its dataclasses look their module up
     spec.loader.exec_module(module)
     result = module.score(module.load(), extractor)
-    # 34/34, precision and recall 19/19 when written (main before corrections: 16/34, recall 0)
+    # 45/45, precision and recall 25/25 when written (main before corrections: 16/34, recall 0; before
+    # corrections naming only their value and apologies answering a complaint: 40/45, recall 20/25)
     assert result.accuracy >= 0.97, result.misses
     assert result.precision >= 0.95 and result.recall >= 0.95, result.misses
 
@@ -292,3 +293,357 @@ def test_a_bare_slip_may_carry_fillers(memory: Memory, extractor: Any, tmp_path:
         f"[18:00] Ana: I work at Acme Analytics.\n[18:02] Ana: {opening} I work at Globex Corporation.\n",
     )
     assert _held(memory, "works_at", valid_at=t("18:01")) == {"Globex Corporation"}
+
+
+ELLIPTICAL = (
+    "[18:00] Ana: I live in Lisbon and I work at Acme Analytics.\n"
+    "[18:01] Ben: Lisbon is lovely.\n"
+    "[18:02] Ana: Oops, I meant Porto, not Lisbon!\n"
+    "[18:02] Ben: Nice!\n"
+    "[18:03] Ana: I work at Initech Systems.\n"
+    "[18:04] Ana: Sorry, I meant Globex Corporation.\n"
+)
+
+
+def _states(mem: Memory) -> tuple[set[str], set[str], set[str]]:
+    return (
+        _held(mem, "lives_in", valid_at=t("18:00")),
+        _held(mem, "works_at", valid_at=t("18:00")),
+        _held(mem, "works_at", valid_at=t("18:05")),
+    )
+
+
+def test_a_correction_naming_only_its_value_reads_alike_in_one_file_and_message_by_message(
+    extractor: Any, tmp_path: Path
+) -> None:
+    from tests.ingest.fakes import FakeEmbedder
+
+    with Memory.open(tmp_path / "file", embedder=FakeEmbedder()) as mem:  # type: ignore[arg-type]
+        _say(mem, extractor, tmp_path, ELLIPTICAL)
+        in_file = _states(mem)
+        porto = {e.name: e.type for e in mem.store.iter_entities(NS)}.get("Porto")
+    with Memory.open(tmp_path / "live", embedder=FakeEmbedder()) as mem:  # type: ignore[arg-type]
+        for line in ELLIPTICAL.splitlines():
+            stamp, rest = line[1:6], line[8:]
+            speaker, text = rest.split(": ", 1)
+            mem.add({"speaker": speaker, "text": text, "time": t(stamp)}, namespace=NS)
+        live = _states(mem)
+        # memory believed Initech until the correction
+        moment = t("18:03").replace(second=30)
+        assert _held(mem, "works_at", as_of=moment, valid_at=moment) == {"Initech Systems"}
+    # Porto corrected the home (the job stated beside it stays); Globex the job said just before it, from
+    # when that job was said to start
+    assert in_file == live == ({"Porto"}, {"Acme Analytics"}, {"Globex Corporation"})
+    assert porto == "Place"  # the bare name is the kind of thing it replaces
+
+
+def test_forgetting_a_correction_naming_only_its_value_restores_the_slip(extractor: Any, tmp_path: Path) -> None:
+    from tests.ingest.fakes import FakeEmbedder
+
+    with Memory.open(tmp_path / "live", embedder=FakeEmbedder()) as mem:  # type: ignore[arg-type]
+        mem.add({"speaker": "Ana", "text": "I work at Acme Analytics.", "time": t("18:00")}, namespace=NS)
+        [event] = mem.add(
+            {"speaker": "Ana", "text": "Sorry, I meant Globex Corporation.", "time": t("18:02")}, namespace=NS
+        )
+        assert _held(mem, "works_at", valid_at=t("18:01")) == {"Globex Corporation"}
+        mem.forget(NS, event)
+        assert _held(mem, "works_at", valid_at=t("18:01")) == {"Acme Analytics"}
+        assert not any(f.never_held for f in mem.store.iter_facts(NS))
+
+
+@pytest.mark.parametrize(
+    "turns",
+    [
+        # a session later: news needs its own words
+        ["[18:00] Ana: I work at Acme Analytics.\n", "[18:02] Ana: Sorry, I meant Globex Corporation.\n"],
+    ],
+)
+def test_a_correction_naming_only_its_value_reaches_no_other_session(
+    memory: Memory, extractor: Any, tmp_path: Path, turns: list[str]
+) -> None:
+    path = tmp_path / "two.txt"
+    path.write_text(
+        f"## Session 1 — 10 January 2024\n{turns[0]}## Session 2 — 10 January 2024\n{turns[1]}", encoding="utf-8"
+    )
+    assert memory.ingest(path, namespace=NS, extractor=extractor, embed=False).ok
+    assert _held(memory, "works_at", valid_at=t("18:01")) == {"Acme Analytics"}
+    assert not any(f.never_held for f in memory.store.iter_facts(NS))
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        "Sorry, I meant Maria.",  # a person: neither the employer nor the home
+        "Oops, I meant Porto!",  # NER reads a bare "Porto" as no place: no guess between job and home
+        "When I said the boss, I meant Sarah.",
+        "I meant Tom, not you.",
+        "I meant Globex Corporation is hiring.",
+        "Sorry, I meant Acme Analytics.",  # the value memory holds
+    ],
+)
+def test_a_name_after_a_slip_that_is_more_or_other_than_a_correction_corrects_nothing(
+    memory: Memory, extractor: Any, tmp_path: Path, said: str
+) -> None:
+    body = f"[18:00] Ana: I work at Acme Analytics and I live in Lisbon.\n[18:02] Ana: {said}\n"
+    _say(memory, extractor, tmp_path, body)
+    assert _held(memory, "works_at", valid_at=t("18:01")) == {"Acme Analytics"}
+    assert _held(memory, "lives_in", valid_at=t("18:01")) == {"Lisbon"}
+    assert not any(f.never_held for f in memory.store.iter_facts(NS))
+
+
+def test_an_apology_for_something_else_corrects_nothing(memory: Memory, extractor: Any, tmp_path: Path) -> None:
+    body = (
+        "[18:00] Ana: I work at Acme Analytics.\n"
+        "[18:01] Ben: How is work?\n"
+        "[18:02] Ana: Busy.\n"
+        "[18:03] Ben: You forgot to call me back yesterday!\n"
+        "[18:04] Ana: Oh sorry, my bad. I work at Globex Corporation and it has been crazy.\n"
+    )
+    _say(memory, extractor, tmp_path, body)
+    assert _held(memory, "works_at", valid_at=t("18:03")) == {"Acme Analytics"}  # a change, told at 18:04
+    assert _held(memory, "works_at", valid_at=t("18:05")) == {"Globex Corporation"}
+    assert not any(f.never_held for f in memory.store.iter_facts(NS))
+
+
+@pytest.mark.parametrize(
+    ("said", "predicate", "held"),
+    [
+        ("I work at Initech Systems. Oops, I meant Globex Corporation.", "works_at", "Globex Corporation"),
+        ("I live in Lisbon, sorry, I meant Porto.", "lives_in", "Porto"),
+        ("I live in Lisbon — sorry, I meant Porto!", "lives_in", "Porto"),
+    ],
+)
+def test_a_slip_corrected_in_its_own_turn_is_never_stated(
+    memory: Memory, extractor: Any, tmp_path: Path, said: str, predicate: str, held: str
+) -> None:
+    _say(memory, extractor, tmp_path, f"[18:00] Ana: I work at Acme Analytics.\n[18:02] Ana: {said}\n")
+    assert _held(memory, predicate, valid_at=t("18:03")) == {held}
+    if predicate == "lives_in":  # the job stated before the turn is left alone
+        assert _held(memory, "works_at", valid_at=t("18:03")) == {"Acme Analytics"}
+    slips = {"Initech Systems", "Lisbon"}
+    names = {e.id: e.name for e in memory.store.iter_entities(NS)}
+    facts = list(memory.store.iter_facts(NS, history=True))
+    assert not {names[f.object_id] for f in facts} & slips  # memory never held the slip, on either axis
+    assert not any(f.never_held for f in facts)
+    kinds = {e.name: e.type for e in memory.store.iter_entities(NS)}
+    assert kinds[held] == ("Place" if predicate == "lives_in" else "Organization")
+
+
+def test_a_name_meant_after_a_name_that_was_no_statement_corrects_nothing(
+    memory: Memory, extractor: Any, tmp_path: Path
+) -> None:
+    _say(
+        memory,
+        extractor,
+        tmp_path,
+        "[18:00] Ana: I work at Acme Analytics.\n[18:02] Ana: Tell Tom, sorry, I meant Maria.\n",
+    )
+    assert _held(memory, "works_at", valid_at=t("18:03")) == {"Acme Analytics"}
+    assert not any(f.never_held for f in memory.store.iter_facts(NS))
+
+
+@pytest.mark.parametrize(
+    ("body", "predicate", "held"),
+    [
+        # Maria corrects Tom, the name said last, not the job said before it
+        (
+            "[18:00] Ana: I work at Acme Analytics. Say hi to Tom for me.\n[18:01] Ben: Will do!\n"
+            "[18:02] Ana: Sorry, I meant Maria.\n",
+            "works_at",
+            "Acme Analytics",
+        ),
+        # "Ben" is someone in the talk
+        (
+            "[18:00] Ana: I work at Acme Analytics.\n[18:01] Ben: Nice!\n[18:02] Ana: Sorry, I meant Ben.\n",
+            "works_at",
+            "Acme Analytics",
+        ),
+        # the denial answers Ben's question
+        (
+            "[18:00] Ana: I live in Lisbon.\n[18:01] Ben: Is the conference in Lisbon too?\n"
+            "[18:02] Ana: No, Porto, not Lisbon.\n",
+            "lives_in",
+            "Lisbon",
+        ),
+        # a name said after the state in the slip's turn: sentence-initial, not ASCII
+        (
+            "[18:00] Ana: I work at Acme Analytics. Tom sends his love.\n[18:01] Ben: Will do!\n"
+            "[18:02] Ana: Sorry, I meant Maria.\n",
+            "works_at",
+            "Acme Analytics",
+        ),
+        (
+            "[18:00] Ana: I work at Acme Analytics. Say hi to Émile for me.\n[18:01] Ben: Will do!\n"
+            "[18:02] Ana: Sorry, I meant Zoé.\n",
+            "works_at",
+            "Acme Analytics",
+        ),
+        # in the slip's own turn: a name after the state, or states of two kinds
+        ("[18:00] Ana: I live in Lisbon with Tom, sorry, I meant Maria.\n[18:01] Ben: Ok.\n", "lives_in", "Lisbon"),
+        (
+            "[18:00] Ana: I work at Acme Analytics. Say hi to Tom for me. Oops, I meant Maria.\n[18:01] Ben: Ok.\n",
+            "works_at",
+            "Acme Analytics",
+        ),
+        (
+            "[18:00] Ana: I work at Acme Analytics and live in Lisbon. Oops, I meant Globex Corporation.\n"
+            "[18:01] Ben: Ok.\n",
+            "lives_in",
+            "Lisbon",
+        ),
+        # answers to questions that ask for a name
+        (
+            "[18:00] Ana: I live in Lisbon.\n[18:01] Ben: Where should we go for the weekend?\n"
+            "[18:02] Ana: Porto, not Lisbon.\n",
+            "lives_in",
+            "Lisbon",
+        ),
+        (
+            "[18:00] Ana: I work at Acme Analytics. My boss called again.\n[18:01] Ben: Who do you mean?\n"
+            "[18:02] Ana: I meant Maria.\n",
+            "works_at",
+            "Acme Analytics",
+        ),
+        # a person another turn of the same file named
+        (
+            "[17:59] Ben: Maria called me today.\n[18:00] Ana: I work at Acme Analytics.\n[18:01] Ben: Cool.\n"
+            "[18:02] Ana: Sorry, I meant Maria.\n",
+            "works_at",
+            "Acme Analytics",
+        ),
+        # a slip and its correction in one turn correct that turn, not the one before
+        (
+            "[18:00] Ana: I live in Lisbon.\n"
+            "[18:02] Ana: I work at Acme Analytics. Oops, I meant Globex Corporation.\n",
+            "lives_in",
+            "Lisbon",
+        ),
+    ],
+)
+def test_a_bare_name_that_answers_or_corrects_something_else_leaves_the_state(
+    memory: Memory, extractor: Any, tmp_path: Path, body: str, predicate: str, held: str
+) -> None:
+    _say(memory, extractor, tmp_path, body)
+    assert _held(memory, predicate, valid_at=t("18:01")) == {held}
+    assert not any(f.never_held for f in memory.store.iter_facts(NS) if f.predicate == predicate)
+
+
+def test_a_bare_name_a_known_entity_of_another_kind_has_corrects_nothing(extractor: Any, tmp_path: Path) -> None:
+    from tests.ingest.fakes import FakeEmbedder
+
+    with Memory.open(tmp_path / "live", embedder=FakeEmbedder()) as mem:  # type: ignore[arg-type]
+        for stamp, text in [
+            ("17:00", "My neighbour Kate Spade is visiting."),
+            ("17:01", "Spade is great."),
+            ("18:00", "I work at Acme Analytics."),
+            ("18:02", "Sorry, I meant Spade."),
+        ]:
+            mem.add({"speaker": "Ana", "text": text, "time": t(stamp)}, namespace=NS)
+        assert _held(mem, "works_at", valid_at=t("18:01")) == {"Acme Analytics"}
+        assert {e.type for e in mem.store.iter_entities(NS) if "Spade" in e.name} == {"Person"}
+
+
+def test_corrections_said_in_one_minute_apply_in_turn_order_past_turn_nine(extractor: Any, tmp_path: Path) -> None:
+    from tests.ingest.fakes import FakeEmbedder
+
+    filler = "".join(f"[18:0{i}] Ben: Line {i}.\n" for i in range(7))
+    body = (
+        filler + "[18:07] Ana: I work at Acme Analytics.\n"  # turn 8
+        "[18:08] Ana: Sorry, I meant Globex Corporation.\n"  # turn 9
+        "[18:08] Ana: Oops, I meant Initech Systems.\n"  # turn 10 ("…:10" sorts before "…:9" as text)
+    )
+    with Memory.open(tmp_path / "file", embedder=FakeEmbedder()) as mem:  # type: ignore[arg-type]
+        _say(mem, extractor, tmp_path, body)
+        assert _held(mem, "works_at", valid_at=t("18:09")) == {"Initech Systems"}
+
+
+def test_a_turn_said_in_two_messages_is_one_turn_for_a_correction(
+    memory: Memory, extractor: Any, tmp_path: Path
+) -> None:
+    body = (
+        "[18:00] Ana: I work at Acme Analytics.\n[18:00] Ana: It's a great place.\n"
+        "[18:01] Ana: Oh sorry, my bad. I work at Globex Corporation.\n"
+    )
+    _say(memory, extractor, tmp_path, body)
+    assert _held(memory, "works_at", valid_at=t("18:00").replace(second=30)) == {"Globex Corporation"}
+
+
+def test_a_name_after_the_state_in_a_live_message_of_two_lines_is_what_a_bare_name_corrects(
+    extractor: Any, tmp_path: Path
+) -> None:
+    from tests.ingest.fakes import FakeEmbedder
+
+    with Memory.open(tmp_path / "live", embedder=FakeEmbedder()) as mem:  # type: ignore[arg-type]
+        for stamp, who, text in [
+            ("18:00", "Ana", "I work at Acme Analytics.\nTom sends his love."),
+            ("18:01", "Ben", "Will do!"),
+            ("18:02", "Ana", "Sorry, I meant Maria."),
+        ]:
+            mem.add({"speaker": who, "text": text, "time": t(stamp)}, namespace=NS)
+        assert _held(mem, "works_at", valid_at=t("18:01")) == {"Acme Analytics"}
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "[18:00] Ana: I live in Lisbon.\n[18:01] Ana: Sorry, I meant Porto.\n[18:02] Ben: Porto is lovely, I hear.\n",
+        "[18:00] Ana: I live in Lisbon, sorry, I meant Porto.\n[18:02] Ben: Porto is lovely, I hear.\n",
+    ],
+)
+def test_a_retyped_name_is_one_entity_in_a_file_as_message_by_message(
+    extractor: Any, tmp_path: Path, body: str
+) -> None:
+    from tests.ingest.fakes import FakeEmbedder
+
+    kinds = []
+    with Memory.open(tmp_path / "file", embedder=FakeEmbedder()) as mem:  # type: ignore[arg-type]
+        _say(mem, extractor, tmp_path, body)
+        kinds.append(sorted((e.name, e.type) for e in mem.store.iter_entities(NS) if e.name == "Porto"))
+    with Memory.open(tmp_path / "live", embedder=FakeEmbedder()) as mem:  # type: ignore[arg-type]
+        for line in body.splitlines():
+            who, text = line[8:].split(": ", 1)
+            mem.add({"speaker": who, "text": text, "time": t(line[1:6])}, namespace=NS)
+        kinds.append(sorted((e.name, e.type) for e in mem.store.iter_entities(NS) if e.name == "Porto"))
+    assert kinds[0] == kinds[1] == [("Porto", "Place")]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        # the speaker's run of messages stated states of two kinds: which one is not said
+        "[18:00] Ana: I work at Acme Analytics.\n[18:00] Ana: I live in Lisbon.\n[18:01] Ben: Cool.\n"
+        "[18:02] Ana: Sorry, I meant Maria.\n",
+        # a person named with the state: Maria corrects Tom
+        "[18:00] Ana: Tom and I both work at Acme Analytics.\n[18:01] Ben: Cool.\n[18:02] Ana: Sorry, I meant Maria.\n",
+        "[18:00] Ana: Tom and I both work at Acme Analytics, sorry, I meant Maria.\n[18:01] Ben: Cool.\n",
+    ],
+)
+def test_a_bare_name_of_another_kind_than_the_state_corrects_nothing_when_something_else_is_its_kind(
+    memory: Memory, extractor: Any, tmp_path: Path, body: str
+) -> None:
+    _say(memory, extractor, tmp_path, body)
+    assert _held(memory, "works_at", valid_at=t("18:01")) == {"Acme Analytics"}
+    assert not any(f.never_held for f in memory.store.iter_facts(NS))
+
+
+def test_two_corrections_of_one_retyped_name_in_a_file_read_as_message_by_message(
+    extractor: Any, tmp_path: Path
+) -> None:
+    from tests.ingest.fakes import FakeEmbedder
+
+    body = (
+        "[18:00] Ana: I work at Acme Analytics.\n[18:01] Ben: Nice.\n[18:02] Ana: Sorry, I meant Globex Corporation.\n"
+        "[18:03] Ben: Ok.\n[18:04] Ana: Well, I quit Globex Corporation.\n"
+    )
+    found = []
+    with Memory.open(tmp_path / "file", embedder=FakeEmbedder()) as mem:  # type: ignore[arg-type]
+        _say(mem, extractor, tmp_path, body)
+        found.append((_held(mem, "works_at", valid_at=t("18:03")), _held(mem, "works_at", valid_at=t("18:05"))))
+        ids = {e.id for e in mem.store.iter_entities(NS)}
+        assert all(f.subject_id in ids and f.object_id in ids for f in mem.store.iter_facts(NS, history=True))
+    with Memory.open(tmp_path / "live", embedder=FakeEmbedder()) as mem:  # type: ignore[arg-type]
+        for line in body.splitlines():
+            who, text = line[8:].split(": ", 1)
+            mem.add({"speaker": who, "text": text, "time": t(line[1:6])}, namespace=NS)
+        found.append((_held(mem, "works_at", valid_at=t("18:03")), _held(mem, "works_at", valid_at=t("18:05"))))
+    assert found[0] == found[1] == ({"Globex Corporation"}, set())
