@@ -6,7 +6,11 @@ same :class:`~graphmem.extract.entities.EntityRegistry` as the spaCy extractor's
 kind of batch. Predicates are mapped onto the fact vocabulary (:func:`graphmem.extract.vocabulary.
 canonical`): a spelling of a declared predicate ("work for") is that predicate, a negation asserts
 nothing, and anything else is the generic ``said_about``. A fact's ``time_phrase`` dates its start, its
-``until_phrase`` its end; each closing becomes a :class:`~graphmem.models.FactClosing`.
+``until_phrase`` its end; each closing becomes a :class:`~graphmem.models.FactClosing`, dated as the spaCy
+extractor dates one (:func:`graphmem.extract.bounds.ending_at`: an ending told as past ended by the time
+it was said). Each correction ("Sorry, I meant Globex") becomes the closing the spaCy extractor makes of
+one (``correction`` set, ``value`` the corrected object), which the writer applies
+(:func:`graphmem.extract.temporal.apply_corrections`).
 """
 
 from __future__ import annotations
@@ -17,12 +21,11 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from graphmem.extract.bounds import until_bound
+from graphmem.extract.bounds import ending_at, until_bound
 from graphmem.extract.entities import EntityRegistry
 from graphmem.extract.events import EventPlan
 from graphmem.extract.names import fact_id
-from graphmem.extract.times import names_late_part
-from graphmem.extract.vocabulary import canonical
+from graphmem.extract.vocabulary import canonical, is_single_valued
 from graphmem.models import Batch, Event, Fact, FactClosing, Mention, TimeRef
 
 __all__ = ["AnswerBuilder", "normalise_predicate"]
@@ -106,6 +109,11 @@ class AnswerBuilder:
                 mention(ends[1], "object")
         for c in item.get("closings") or ():
             self._closing(c, event, times)
+        for c in item.get("corrections") or ():
+            subject = self._correction(c, event, times)
+            if subject is not None:
+                mention(subject, "subject")
+                mention(self.entity(c["corrected"]), "object")
         self.mentions.extend(Mention(self.namespace, event.id, eid, role) for eid, role in roles.items())
         if times:
             self.events[index] = replace(event, times=(*event.times, *times))
@@ -152,13 +160,42 @@ class AnswerBuilder:
                 recorded_at=event.occurred_at or self.now,
                 subject_id=subject,
                 object_id=obj,
-                at=(when.end if names_late_part(when.phrase) and when.end else when.start)
-                if when
-                else event.occurred_at,
+                at=ending_at(when, event.occurred_at, told_as_past=c.get("past") is True),
                 evidence=(event.id,),
                 phrase=when.phrase if when else None,
             )
         )
+
+    def _correction(self, c: dict[str, Any], event: Event, times: list[TimeRef]) -> str | None:
+        """A correction the turn makes ("Sorry, I meant Globex"), as the spaCy extractor's
+        (:mod:`graphmem.extract.corrections`): a closing with ``correction`` set, ``value`` the corrected
+        object and ``object_id`` the value it denies (``None``: whichever the subject last said). The turn
+        states the corrected fact, so it is added when Claude left it out of the turn's facts. Only a
+        single-valued predicate is corrected; another is dropped, as a closing's unknown predicate is.
+        Returns the subject's id, or ``None`` when nothing was made."""
+        predicate = canonical(str(c["predicate"]))
+        if predicate is None or not is_single_valued(predicate):
+            return None
+        subject, value = self.entity(c["subject"]), self.entity(c["corrected"])
+        if subject == value:
+            return None
+        fid = fact_id(event.id, subject, predicate, value)
+        if fid not in self.facts:
+            self._fact({"subject": c["subject"], "predicate": predicate, "object": c["corrected"]}, event, times)
+        wrong = self.entity(c["wrong"]) if _named(c.get("wrong")) else None
+        self.closings.append(
+            FactClosing(
+                namespace=self.namespace,
+                predicate=predicate,
+                recorded_at=event.occurred_at or self.now,
+                subject_id=subject,
+                object_id=wrong if wrong not in (subject, value) else None,
+                evidence=(event.id,),
+                correction=True,
+                value=value,
+            )
+        )
+        return subject
 
     def batch(self) -> Batch:
         """The batch of everything added (before temporal maintenance)."""

@@ -36,12 +36,11 @@ from typing import Any
 import numpy as np
 
 from graphmem.extract import relations
-from graphmem.extract.bounds import Bounds, bounds_for, clause_time
+from graphmem.extract.bounds import Bounds, bounds_for, clause_time, ending_at
 from graphmem.extract.corrections import corrections
 from graphmem.extract.inceptions import inception_start, inceptions, own_clause
 from graphmem.extract.names import fact_id, name_key
 from graphmem.extract.readings import Clause, clause_of, intransitive_closings, not_done, read, with_object
-from graphmem.extract.times import names_late_part
 from graphmem.extract.vocabulary import EVENTS, HYPOTHETICAL, role_predicate
 from graphmem.models import Event, Fact, FactClosing, TimeRef
 
@@ -253,13 +252,7 @@ class _Turn:
         key = (subject, predicate, obj)
         if key in self.closings or (subject is not None and subject == obj):
             return
-        said = self.event.occurred_at
-        at = said
-        if when is not None:
-            # "I left Acme at the end of February": it held through February, as "until the end of" does
-            at = when.end if names_late_part(when.phrase) and when.end is not None else when.start
-            if back and at is not None and said is not None and at > said:
-                at = said
+        at = ending_at(when, self.event.occurred_at, told_as_past=back)
         self.closings[key] = FactClosing(
             namespace=self.event.namespace,
             predicate=predicate,
