@@ -186,11 +186,11 @@ Call the record_memory tool once with:
 - corrections: for each turn that says an earlier statement was a slip ("Sorry, I meant Globex", "my
   mistake, I live in Porto", "I work at Globex, not Acme", "scratch that"): the subject, the predicate
   corrected, the wrong object if the turn names it (else null) and the corrected object; state the
-  corrected value as a fact of the turn too. Predicates corrected: """
+  corrected value as a fact of the turn too. News is never a correction: "I work at Globex now", "I
+  moved to Porto", "I started at Globex", "Actually, I moved" tell a change (a fact, and a closing if
+  the turn says the old value ended). Predicates corrected: """
     + ", ".join(_CORRECTABLE)
-    + """. News is never a
-  correction: "I work at Globex now", "I moved to Porto", "I started at Globex", "Actually, I moved"
-  tell a change (a fact, and a closing if the turn says the old value ended).
+    + """.
 Vocabulary:
 """
     + _VOCABULARY
