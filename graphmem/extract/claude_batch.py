@@ -110,10 +110,11 @@ class AnswerBuilder:
         for c in item.get("closings") or ():
             self._closing(c, event, times)
         for c in item.get("corrections") or ():
-            subject = self._correction(c, event, times)
-            if subject is not None:
-                mention(subject, "subject")
-                mention(self.entity(c["corrected"]), "object")
+            made = self._correction(c, event, times)
+            named = ((made.subject_id, "subject"), (made.value, "object"), (made.object_id, "mention")) if made else ()
+            for eid, role in named:
+                if eid is not None:
+                    mention(eid, role)
         self.mentions.extend(Mention(self.namespace, event.id, eid, role) for eid, role in roles.items())
         if times:
             self.events[index] = replace(event, times=(*event.times, *times))
@@ -166,13 +167,13 @@ class AnswerBuilder:
             )
         )
 
-    def _correction(self, c: dict[str, Any], event: Event, times: list[TimeRef]) -> str | None:
+    def _correction(self, c: dict[str, Any], event: Event, times: list[TimeRef]) -> FactClosing | None:
         """A correction the turn makes ("Sorry, I meant Globex"), as the spaCy extractor's
         (:mod:`graphmem.extract.corrections`): a closing with ``correction`` set, ``value`` the corrected
         object and ``object_id`` the value it denies (``None``: whichever the subject last said). The turn
         states the corrected fact, so it is added when Claude left it out of the turn's facts. Only a
         single-valued predicate is corrected; another is dropped, as a closing's unknown predicate is.
-        Returns the subject's id, or ``None`` when nothing was made."""
+        Returns the closing, or ``None`` when nothing was made."""
         predicate = canonical(str(c["predicate"]))
         if predicate is None or not is_single_valued(predicate):
             return None
@@ -183,19 +184,19 @@ class AnswerBuilder:
         if fid not in self.facts:
             self._fact({"subject": c["subject"], "predicate": predicate, "object": c["corrected"]}, event, times)
         wrong = self.entity(c["wrong"]) if _named(c.get("wrong")) else None
-        self.closings.append(
-            FactClosing(
-                namespace=self.namespace,
-                predicate=predicate,
-                recorded_at=event.occurred_at or self.now,
-                subject_id=subject,
-                object_id=wrong if wrong not in (subject, value) else None,
-                evidence=(event.id,),
-                correction=True,
-                value=value,
-            )
+        closing = FactClosing(
+            namespace=self.namespace,
+            predicate=predicate,
+            recorded_at=event.occurred_at or self.now,
+            subject_id=subject,
+            object_id=wrong if wrong not in (subject, value) else None,
+            evidence=(event.id,),
+            correction=True,
+            value=value,
         )
-        return subject
+        if closing not in self.closings:  # the same correction said twice is one
+            self.closings.append(closing)
+        return closing
 
     def batch(self) -> Batch:
         """The batch of everything added (before temporal maintenance)."""

@@ -202,9 +202,11 @@ def test_a_correction_of_a_value_never_stated_leaves_stored_facts_alone(
     assert before <= _all_time(memory)
 
 
-def test_a_correction_builds_the_spacy_closing(claude: ClaudeExtractor, stub: Stub, tmp_path: Path) -> None:
-    answer(stub, "meant_globex")
-    batch = claude.extract(_one_turn("Sorry, I meant Globex Corporation."))
+def test_a_correction_builds_the_spacy_closing(claude: ClaudeExtractor, stub: Stub) -> None:
+    twice = copy.deepcopy(ANSWERS["meant_globex"])
+    twice["events"][0]["corrections"] *= 2  # the same correction said twice is one
+    stub.answer(_answer(twice["events"], twice["entities"]))
+    batch = claude.extract(_one_turn("Sorry, I meant Globex Corporation, not Acme Analytics."))
     ids = {e.name: e.id for e in batch.entities}
     [closing] = batch.closings
     assert closing.correction and closing.value == ids["Globex Corporation"]
@@ -214,6 +216,8 @@ def test_a_correction_builds_the_spacy_closing(claude: ClaudeExtractor, stub: St
     assert [(f.subject_id, f.predicate, f.object_id) for f in batch.facts] == [
         (ids["Ana"], "works_at", ids["Globex Corporation"])
     ]
+    roles = {(m.entity_id, m.role) for m in batch.mentions}
+    assert {(ids["Globex Corporation"], "object"), (ids["Acme Analytics"], "mention")} <= roles
 
 
 @pytest.mark.parametrize(
