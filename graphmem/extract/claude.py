@@ -7,10 +7,10 @@ Globex": a slip, not a change) and time expressions. Events, sessions, speakers 
 as by the spaCy extractor (stage 1 is shared), so both produce the same kind of batch and entity
 resolution treats them alike.
 
-Every answer is cached on disk under ``sha256(prompt version + model + request)``: re-running an
-extraction makes no call. Rate limits (429), server errors (5xx) and overload (529) are retried with
-exponential backoff; other API errors and malformed tool output raise
-:class:`~graphmem.errors.ExtractionError`. The client can be injected (``client=``) and the endpoint
+Every answer is cached on disk under the sha256 of the prompt version, the model, the system prompt, the
+tool schema and the request: re-running an extraction makes no call. Rate limits (429), server errors
+(5xx) and overload (529) are retried with exponential backoff; other API errors and malformed tool
+output raise :class:`~graphmem.errors.ExtractionError`. The client can be injected (``client=``) and the endpoint
 moved (``base_url=``): tests serve recorded answers from a local HTTP stub through the same code path.
 """
 
@@ -38,7 +38,7 @@ from graphmem.transcript import Transcript
 __all__ = ["DEFAULT_MODEL", "PROMPT_VERSION", "TOOL", "ClaudeExtractor"]
 
 #: Bump whenever the prompt or the tool schema changes: it is part of every cache key.
-PROMPT_VERSION = "4"
+PROMPT_VERSION = "5"
 # Bumped when what is made of the same answers changes (state facts, wall-clock times); not part of the
 # cache key, since the answers themselves do not change.
 _BUILD_VERSION = "3"
@@ -185,8 +185,9 @@ Call the record_memory tool once with:
   turn tells the ending as done ("I left", "I've quit"), false for a plan ("I'm leaving in June").
 - corrections: for each turn that says an earlier statement was a slip ("Sorry, I meant Globex", "my
   mistake, I live in Porto", "I work at Globex, not Acme", "scratch that"): the subject, the predicate
-  corrected, the wrong object if the turn names it (else null) and the corrected object; state the
-  corrected value as a fact of the turn too. News is never a correction: "I work at Globex now", "I
+  corrected, the wrong object if the turn names it (else null) and the corrected object, each named as
+  in entities (the full name listed there, never a shorter one); state the corrected value as a fact of
+  the turn too, and not the wrong one. News is never a correction: "I work at Globex now", "I
   moved to Porto", "I started at Globex", "Actually, I moved" tell a change (a fact, and a closing if
   the turn says the old value ended). Predicates corrected: """
     + ", ".join(_CORRECTABLE)
@@ -524,6 +525,9 @@ def _validate(data: Any) -> dict[str, Any]:
             raise _fail(where, "an entity needs a non-empty 'name'")
         if item.get("type") not in ENTITY_TYPES:
             raise _fail(f"{where}.type", f"unknown entity type {item.get('type')!r}")
+        aliases = item.get("aliases")
+        if aliases is not None and (not isinstance(aliases, list) or not all(isinstance(a, str) for a in aliases)):
+            raise _fail(f"{where}.aliases", "expected a list of strings")
     for i, item in enumerate(data["events"]):
         where = f"$.events[{i}]"
         if not isinstance(item, dict) or not isinstance(item.get("turn"), str | int):
@@ -541,4 +545,6 @@ def _validate(data: Any) -> dict[str, Any]:
                     isinstance(value.get(k), str) and value[k].strip() for k in required
                 ):
                     raise _fail(f"{where}.{name}[{j}]", f"needs non-empty {', '.join(required)}")
+                if name == "corrections" and not isinstance(value.get("wrong"), str | None):
+                    raise _fail(f"{where}.{name}[{j}].wrong", "expected a string or null")
     return data

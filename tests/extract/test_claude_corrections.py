@@ -269,3 +269,77 @@ def test_an_ending_told_as_past_ends_no_later_than_it_was_said(
     assert memory.ingest(path, namespace=NS, extractor=claude, embed=False).ok
     stated = {(s.object, s.fact.valid_from, s.fact.valid_to) for s in memory.facts(namespace=NS, all_time=True)}
     assert ("Acme Analytics", datetime(2019, 1, 1), ends) in stated
+
+
+def test_a_correction_naming_values_shorter_than_listed_corrects_the_listed_ones(
+    memory: Memory, claude: ClaudeExtractor, stub: Stub, tmp_path: Path
+) -> None:
+    # "Sorry, I meant Globex, not Acme": the correction says "Globex" and "Acme", the entities and facts
+    # "Globex Corporation" and "Acme Analytics" (no alias declared)
+    answer(stub, "short_names")
+    _say(memory, claude, tmp_path, SLIP)
+    _slip_read_as_a_correction(memory, t("18:00"), t("18:02"))
+    names = {(e.name, e.type) for e in memory.store.iter_entities(NS)}
+    assert names == {("Ana", "Person"), ("Ben", "Person")} | {
+        (name, "Organization") for name in ("Acme Analytics", "Globex Corporation")
+    }
+    assert len([f for f in memory.store.iter_facts(NS) if f.predicate == "works_at"]) == 2
+
+
+def test_a_denied_value_the_batch_does_not_know_becomes_no_entity(claude: ClaudeExtractor, stub: Stub) -> None:
+    unknown = copy.deepcopy(ANSWERS["meant_globex"])
+    unknown["events"][0]["corrections"][0]["wrong"] = "Initech"  # named in the turn, listed nowhere
+    stub.answer(_answer(unknown["events"], unknown["entities"]))
+    batch = claude.extract(_one_turn("Sorry, I meant Globex Corporation, not Initech."))
+    [closing] = batch.closings
+    assert closing.object_id == "ent:organization:initech"  # a stored Initech only
+    assert "Initech" not in {e.name for e in batch.entities}
+    assert closing.object_id not in {m.entity_id for m in batch.mentions}
+
+
+def test_a_slip_taken_back_in_its_own_turn_is_no_fact(claude: ClaudeExtractor, stub: Stub) -> None:
+    # "I work at Acme Analytics, sorry, I meant Globex Corporation.": the turn states Globex, as the spaCy
+    # path reads it
+    answer(stub, "meant_in_turn")
+    batch = claude.extract(_one_turn("I work at Acme Analytics, sorry, I meant Globex Corporation."))
+    ids = {e.name: e.id for e in batch.entities}
+    assert [f.object_id for f in batch.facts] == [ids["Globex Corporation"]]
+
+
+def test_a_state_and_its_ending_told_as_past_in_one_turn_ends(
+    memory: Memory, claude: ClaudeExtractor, stub: Stub, tmp_path: Path
+) -> None:
+    # the fact starts when said, so the ending is not brought down to that time: it would end nothing
+    answer(stub, "worked_and_left")
+    path = tmp_path / "p.txt"
+    path.write_text(
+        "## Session 1 — 10 March 2024\n"
+        "[18:00] Priya: I worked at Acme Analytics, but I left at the end of the month.\n",
+        encoding="utf-8",
+    )
+    assert memory.ingest(path, namespace=NS, extractor=claude, embed=False).ok
+    stated = {(s.object, s.fact.valid_from, s.fact.valid_to) for s in memory.facts(namespace=NS, all_time=True)}
+    assert stated == {("Acme Analytics", datetime(2024, 3, 10, 18), datetime(2024, 4, 1))}
+    assert _held(memory) == set()
+
+
+@pytest.mark.parametrize(
+    ("where", "value", "message"),
+    [
+        ("wrong", 5, r"events\[0\]\.corrections\[0\]\.wrong: expected a string or null"),
+        ("wrong", {}, r"events\[0\]\.corrections\[0\]\.wrong: expected a string or null"),
+        ("aliases", "Globex", r"entities\[2\]\.aliases: expected a list of strings"),
+        ("aliases", ["Globex", 3], r"entities\[2\]\.aliases: expected a list of strings"),
+    ],
+)
+def test_a_wrongly_typed_field_is_an_extraction_error(
+    claude: ClaudeExtractor, stub: Stub, where: str, value: Any, message: str
+) -> None:
+    bad = copy.deepcopy(ANSWERS["meant_globex"])
+    if where == "wrong":
+        bad["events"][0]["corrections"][0]["wrong"] = value
+    else:
+        bad["entities"][2]["aliases"] = value
+    stub.answer(_answer(bad["events"], bad["entities"]))
+    with pytest.raises(ExtractionError, match=message):
+        claude.extract(_one_turn("Sorry, I meant Globex Corporation."))
