@@ -24,7 +24,7 @@ from typing import Any
 from graphmem.extract.bounds import ending_at, until_bound
 from graphmem.extract.entities import EntityRegistry
 from graphmem.extract.events import EventPlan
-from graphmem.extract.names import entity_id, fact_id, name_key, normalize_name
+from graphmem.extract.names import fact_id, name_key, normalize_name
 from graphmem.extract.vocabulary import canonical, is_single_valued
 from graphmem.models import Batch, Event, Fact, FactClosing, Mention, TimeRef
 
@@ -116,7 +116,7 @@ class AnswerBuilder:
             made = self._correction(c, event, times)
             named = ((made.subject_id, "subject"), (made.value, "object"), (made.object_id, "mention")) if made else ()
             for eid, role in named:
-                if eid is not None and self.registry.type_of(eid) is not None:  # a denied value may be no entity
+                if eid is not None:
                     mention(eid, role)
         self.mentions.extend(Mention(self.namespace, event.id, eid, role) for eid, role in roles.items())
         if times:
@@ -195,8 +195,8 @@ class AnswerBuilder:
 
         Names are those of the batch: the corrected value is the object of the turn's own fact of that
         subject and predicate, or an entity an answer listed, named in full or by some of its words
-        ("Globex" for "Globex Corporation"); so is the value denied, which never becomes an entity of
-        its own (one the batch does not know names only a stored value of that very name).
+        ("Globex" for "Globex Corporation"); so is the value denied, else it is an entity of the
+        corrected value's type (not a ``Thing``), for resolution to find among the stored ones.
         Returns the closing, or ``None`` when nothing was made."""
         predicate = canonical(str(c["predicate"]))
         if predicate is None or not is_single_valued(predicate):
@@ -215,7 +215,10 @@ class AnswerBuilder:
         wrong = None
         if _named(c.get("wrong")):
             said = [f.object_id for f in self.facts.values() if (f.subject_id, f.predicate) == (subject, predicate)]
-            wrong = self._known(c["wrong"], said) or entity_id(self.registry.type_of(value) or "Thing", c["wrong"])
+            # a name the batch does not know is of the corrected value's kind, so that resolution finds it
+            # among the stored entities by name, alias or short form ("Acme" for "Acme Analytics")
+            kind = self.registry.type_of(value) or "Thing"
+            wrong = self._known(c["wrong"], said) or self.registry.add(c["wrong"].strip(), kind)
         if wrong in (subject, value):
             wrong = None
         if wrong is not None:  # said and taken back in this turn: the turn states the value instead

@@ -286,15 +286,28 @@ def test_a_correction_naming_values_shorter_than_listed_corrects_the_listed_ones
     assert len([f for f in memory.store.iter_facts(NS) if f.predicate == "works_at"]) == 2
 
 
-def test_a_denied_value_the_batch_does_not_know_becomes_no_entity(claude: ClaudeExtractor, stub: Stub) -> None:
+def test_a_denied_value_the_batch_does_not_know_is_of_the_corrected_kind(claude: ClaudeExtractor, stub: Stub) -> None:
     unknown = copy.deepcopy(ANSWERS["meant_globex"])
     unknown["events"][0]["corrections"][0]["wrong"] = "Initech"  # named in the turn, listed nowhere
     stub.answer(_answer(unknown["events"], unknown["entities"]))
     batch = claude.extract(_one_turn("Sorry, I meant Globex Corporation, not Initech."))
     [closing] = batch.closings
-    assert closing.object_id == "ent:organization:initech"  # a stored Initech only
-    assert "Initech" not in {e.name for e in batch.entities}
-    assert closing.object_id not in {m.entity_id for m in batch.mentions}
+    assert {(e.id, e.type) for e in batch.entities if e.name == "Initech"} == {(closing.object_id, "Organization")}
+
+
+def test_a_later_correction_denying_a_short_name_corrects_the_stored_value(
+    memory: Memory, claude: ClaudeExtractor, stub: Stub, tmp_path: Path
+) -> None:
+    # "Sorry, I meant Globex Corporation, not Acme." against "Acme Analytics" stored from an earlier file;
+    # the answer lists neither Acme: resolution finds the stored one by its short form
+    answer(stub, "acme")
+    _say(memory, claude, tmp_path, "[18:00] Ana: I work at Acme Analytics.\n")
+    short = copy.deepcopy(ANSWERS["meant_globex"])
+    short["entities"] = [e for e in short["entities"] if e["name"] != "Acme Analytics"]
+    short["events"][0]["corrections"][0]["wrong"] = "Acme"
+    stub.answer(_answer(short["events"], short["entities"]))
+    _say(memory, claude, tmp_path, "[18:02] Ana: Sorry, I meant Globex Corporation, not Acme.\n", name="c2.txt")
+    _slip_read_as_a_correction(memory, t("18:00"), t("18:02"))
 
 
 def test_a_slip_taken_back_in_its_own_turn_is_no_fact(claude: ClaudeExtractor, stub: Stub) -> None:
