@@ -307,3 +307,18 @@ def test_a_done_ending_still_closes(nlp: Any) -> None:
     assert ("Caroline", "works_at", "Acme Analytics", datetime(2024, 2, 1)) in closings_of(
         nlp, "I left Acme Analytics in February.", SAID
     )
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I worked at Acme Analytics, but I quit my job at the end of February.",
+        "I worked at Acme Analytics, but I quit at the end of February.",
+    ],
+)
+def test_a_state_and_its_ending_told_as_past_in_one_turn_ends(extractor: Any, text: str) -> None:
+    # the turn's fact starts when said, so its ending keeps the phrase's date: capped at the turn's time
+    # (25 February) it ended nothing and Acme held for ever
+    said = datetime(2024, 2, 25, 10)
+    batch = extractor.extract(make_transcript([(said, [("Leo", text)])]))
+    assert [(f.predicate, f.valid_from, f.valid_to) for f in batch.facts] == [("works_at", said, datetime(2024, 3, 1))]
