@@ -167,7 +167,8 @@ class AnswerBuilder:
             if f.evidence == (event.id,)
             and f.predicate == predicate
             and subject in (None, f.subject_id)
-            and obj in (None, f.object_id)
+            and obj is not None
+            and name_key(obj) == name_key(f.object_id)  # the named value ("quit my job": no)
             and f.valid_from is not None
         ]
         self.closings.append(

@@ -277,7 +277,11 @@ class _Turn:
             starts = [
                 f.valid_from
                 for (s, p, o), f in self.facts.items()
-                if p == predicate and subject in (None, s) and obj in (None, o) and f.valid_from is not None
+                if p == predicate
+                and subject in (None, s)
+                and obj is not None
+                and name_key(obj) == name_key(o)  # the named value, typed alike or not ("quit my job": no)
+                and f.valid_from is not None
             ]
             if starts:
                 at = ending_at(when, self.event.occurred_at, told_as_past=True, held_from=max(starts))
