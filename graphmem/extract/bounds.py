@@ -27,7 +27,16 @@ from typing import Any
 from graphmem.extract.times import names_late_part
 from graphmem.models import TimeRef
 
-__all__ = ["Bounds", "attached", "bounds_for", "clause_time", "duration_before", "until_bound", "verb_of"]
+__all__ = [
+    "Bounds",
+    "attached",
+    "bounds_for",
+    "clause_time",
+    "duration_before",
+    "ending_at",
+    "until_bound",
+    "verb_of",
+]
 
 _SUBJECT_DEPS = ("nsubj", "nsubjpass", "csubj")
 _NOW = frozenset({"now", "currently", "still", "today", "nowadays"})
@@ -199,6 +208,25 @@ def until_bound(ref: TimeRef, *, to_its_end: bool, said_at: datetime | None) -> 
     if to_its_end or begun or names_late_part(ref.phrase):
         return ref.end
     return ref.start
+
+
+def ending_at(
+    when: TimeRef | None, said_at: datetime | None, *, told_as_past: bool, held_from: datetime | None = None
+) -> datetime | None:
+    """When a state an ending statement dates by ``when`` stopped holding: the end of the period when the
+    phrase names its late part ("I left Acme at the end of February": it held through February, as "until
+    the end of" does), else its start; the statement's time without a phrase. Told as past ("I left",
+    "I've quit"), it ended by the time it was said: "I left Acme at the end of the month" said on 10 March
+    ends no later than 10 March; unless ``held_from``, the start the same statement gives the state ("I
+    worked at Acme, but I left at the end of the month": from when it was said), is no earlier than
+    that: then the phrase's date stands, so the state still ends."""
+    if when is None:
+        return said_at
+    at = when.end if names_late_part(when.phrase) and when.end is not None else when.start
+    before = held_from is None or (said_at is not None and held_from < said_at)
+    if told_as_past and at is not None and said_at is not None and at > said_at and before:
+        return said_at
+    return at
 
 
 def bounds_for(

@@ -2,14 +2,15 @@
 
 Turns are sent in groups (``batch_size`` turns of one session per call) with the session date and the
 participants; Claude answers by calling one tool, ``record_memory``, whose JSON schema holds the
-entities, and per turn the mentions, facts and time expressions. Events, sessions, speakers and ids are
-made exactly as by the spaCy extractor (stage 1 is shared), so both produce the same kind of batch and
-entity resolution treats them alike.
+entities, and per turn the mentions, facts, closings (told as past or not), corrections ("Sorry, I meant
+Globex": a slip, not a change) and time expressions. Events, sessions, speakers and ids are made exactly
+as by the spaCy extractor (stage 1 is shared), so both produce the same kind of batch and entity
+resolution treats them alike.
 
-Every answer is cached on disk under ``sha256(prompt version + model + request)``: re-running an
-extraction makes no call. Rate limits (429), server errors (5xx) and overload (529) are retried with
-exponential backoff; other API errors and malformed tool output raise
-:class:`~graphmem.errors.ExtractionError`. The client can be injected (``client=``) and the endpoint
+Every answer is cached on disk under the sha256 of the prompt version, the model, the system prompt, the
+tool schema and the request: re-running an extraction makes no call. Rate limits (429), server errors
+(5xx) and overload (529) are retried with exponential backoff; other API errors and malformed tool
+output raise :class:`~graphmem.errors.ExtractionError`. The client can be injected (``client=``) and the endpoint
 moved (``base_url=``): tests serve recorded answers from a local HTTP stub through the same code path.
 """
 
@@ -37,7 +38,7 @@ from graphmem.transcript import Transcript
 __all__ = ["DEFAULT_MODEL", "PROMPT_VERSION", "TOOL", "ClaudeExtractor"]
 
 #: Bump whenever the prompt or the tool schema changes: it is part of every cache key.
-PROMPT_VERSION = "3"
+PROMPT_VERSION = "5"
 # Bumped when what is made of the same answers changes (state facts, wall-clock times); not part of the
 # cache key, since the answers themselves do not change.
 _BUILD_VERSION = "3"
@@ -48,10 +49,14 @@ GRAINS = ("day", "week", "month", "year", "time", "unknown")
 
 _NULLABLE_STRING = {"type": ["string", "null"]}
 _CLOSABLE = [p.name for p in PREDICATES if p.name != "said_about"]
+_CORRECTABLE = [p.name for p in PREDICATES if p.single_valued]
 _VOCABULARY = "\n".join(f"  {p.name}: {p.description}" for p in PREDICATES)
 TOOL: dict[str, Any] = {
     "name": TOOL_NAME,
-    "description": "Record what the dialogue turns say: entities, and per turn the mentions, facts and times.",
+    "description": (
+        "Record what the dialogue turns say: entities, and per turn the mentions, facts, closings, corrections "
+        "and times."
+    ),
     "input_schema": {
         "type": "object",
         "properties": {
@@ -110,8 +115,26 @@ TOOL: dict[str, Any] = {
                                     "predicate": {"type": "string", "enum": _CLOSABLE},
                                     "object": _NULLABLE_STRING,
                                     "time_phrase": _NULLABLE_STRING,
+                                    "past": {
+                                        "type": "boolean",
+                                        "description": "The turn tells the ending as done (past tense or perfect).",
+                                    },
                                 },
                                 "required": ["predicate"],
+                            },
+                        },
+                        "corrections": {
+                            "type": "array",
+                            "description": "Earlier statements the turn calls a slip ('Sorry, I meant Globex').",
+                            "items": {
+                                "type": "object",
+                                "properties": {
+                                    "subject": {"type": "string"},
+                                    "predicate": {"type": "string", "enum": _CORRECTABLE},
+                                    "wrong": _NULLABLE_STRING,
+                                    "corrected": {"type": "string"},
+                                },
+                                "required": ["subject", "predicate", "corrected"],
                             },
                         },
                         "times": {
@@ -158,7 +181,17 @@ Call the record_memory tool once with:
 - closings: for each turn, the facts it says ended ("I quit my job", "we broke up", "I moved out of
   Porto", "Max passed away", "I sold my car", "I don't play guitar anymore", "I no longer ..."): the
   predicate, subject and object as for a fact (null for an end the turn does not name: "I quit my job"
-  has no object, "Max passed away" no subject) and the time_phrase of the ending.
+  has no object, "Max passed away" no subject), the time_phrase of the ending, and past true when the
+  turn tells the ending as done ("I left", "I've quit"), false for a plan ("I'm leaving in June").
+- corrections: for each turn that says an earlier statement was a slip ("Sorry, I meant Globex", "my
+  mistake, I live in Porto", "I work at Globex, not Acme", "scratch that"): the subject, the predicate
+  corrected, the wrong object if the turn names it (else null) and the corrected object, each named as
+  in entities (the full name listed there, never a shorter one); state the corrected value as a fact of
+  the turn too, and not the wrong one. News is never a correction: "I work at Globex now", "I
+  moved to Porto", "I started at Globex", "Actually, I moved" tell a change (a fact, and a closing if
+  the turn says the old value ended). Predicates corrected: """
+    + ", ".join(_CORRECTABLE)
+    + """.
 Vocabulary:
 """
     + _VOCABULARY
@@ -492,12 +525,16 @@ def _validate(data: Any) -> dict[str, Any]:
             raise _fail(where, "an entity needs a non-empty 'name'")
         if item.get("type") not in ENTITY_TYPES:
             raise _fail(f"{where}.type", f"unknown entity type {item.get('type')!r}")
+        aliases = item.get("aliases")
+        if aliases is not None and (not isinstance(aliases, list) or not all(isinstance(a, str) for a in aliases)):
+            raise _fail(f"{where}.aliases", "expected a list of strings")
     for i, item in enumerate(data["events"]):
         where = f"$.events[{i}]"
         if not isinstance(item, dict) or not isinstance(item.get("turn"), str | int):
             raise _fail(where, "an event needs a 'turn' id")
         for name, required in (("mentions", ("entity",)), ("facts", ("subject", "predicate", "object")),
-                               ("closings", ("predicate",)), ("times", ("phrase",))):  # fmt: skip
+                               ("closings", ("predicate",)), ("times", ("phrase",)),
+                               ("corrections", ("subject", "predicate", "corrected"))):  # fmt: skip
             values = item.get(name, [])
             if values is None:
                 continue
@@ -508,4 +545,6 @@ def _validate(data: Any) -> dict[str, Any]:
                     isinstance(value.get(k), str) and value[k].strip() for k in required
                 ):
                     raise _fail(f"{where}.{name}[{j}]", f"needs non-empty {', '.join(required)}")
+                if name == "corrections" and not isinstance(value.get("wrong"), str | None):
+                    raise _fail(f"{where}.{name}[{j}].wrong", "expected a string or null")
     return data

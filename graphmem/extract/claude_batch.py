@@ -6,7 +6,11 @@ same :class:`~graphmem.extract.entities.EntityRegistry` as the spaCy extractor's
 kind of batch. Predicates are mapped onto the fact vocabulary (:func:`graphmem.extract.vocabulary.
 canonical`): a spelling of a declared predicate ("work for") is that predicate, a negation asserts
 nothing, and anything else is the generic ``said_about``. A fact's ``time_phrase`` dates its start, its
-``until_phrase`` its end; each closing becomes a :class:`~graphmem.models.FactClosing`.
+``until_phrase`` its end; each closing becomes a :class:`~graphmem.models.FactClosing`, dated as the spaCy
+extractor dates one (:func:`graphmem.extract.bounds.ending_at`: an ending told as past ended by the time
+it was said). Each correction ("Sorry, I meant Globex") becomes the closing the spaCy extractor makes of
+one (``correction`` set, ``value`` the corrected object), which the writer applies
+(:func:`graphmem.extract.temporal.apply_corrections`).
 """
 
 from __future__ import annotations
@@ -17,12 +21,11 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from graphmem.extract.bounds import until_bound
+from graphmem.extract.bounds import ending_at, until_bound
 from graphmem.extract.entities import EntityRegistry
 from graphmem.extract.events import EventPlan
-from graphmem.extract.names import fact_id
-from graphmem.extract.times import names_late_part
-from graphmem.extract.vocabulary import canonical
+from graphmem.extract.names import fact_id, name_key, normalize_name
+from graphmem.extract.vocabulary import canonical, is_single_valued
 from graphmem.models import Batch, Event, Fact, FactClosing, Mention, TimeRef
 
 __all__ = ["AnswerBuilder", "normalise_predicate"]
@@ -66,6 +69,7 @@ class AnswerBuilder:
         self.facts: dict[str, Fact] = {}
         self.closings: list[FactClosing] = []
         self._types: dict[str, str] = {}
+        self._listed: dict[str, str] = {}  # normalised name or alias of an entity an answer listed -> id
 
     def entity(self, name: str) -> str:
         """The id of the entity ``name`` (a participant's name is the participant)."""
@@ -77,9 +81,11 @@ class AnswerBuilder:
         self._types = {_key(e["name"]): e["type"] for e in data["entities"]}
         for item in data["entities"]:
             eid = self.entity(item["name"])
+            self._listed.setdefault(normalize_name(item["name"]), eid)
             for alias in item.get("aliases") or ():
                 if isinstance(alias, str) and alias.strip():
                     self.registry.add_alias(eid, alias.strip())
+                    self._listed.setdefault(normalize_name(alias), eid)
         by_turn = {f"T{self.events[i].seq}": i for i in group}
         for item in data["events"]:
             index = by_turn.get(str(item["turn"]).strip())
@@ -106,12 +112,20 @@ class AnswerBuilder:
                 mention(ends[1], "object")
         for c in item.get("closings") or ():
             self._closing(c, event, times)
+        for c in item.get("corrections") or ():
+            made = self._correction(c, event, times)
+            named = ((made.subject_id, "subject"), (made.value, "object"), (made.object_id, "mention")) if made else ()
+            for eid, role in named:
+                if eid is not None:
+                    mention(eid, role)
         self.mentions.extend(Mention(self.namespace, event.id, eid, role) for eid, role in roles.items())
         if times:
             self.events[index] = replace(event, times=(*event.times, *times))
 
-    def _fact(self, f: dict[str, Any], event: Event, times: list[TimeRef]) -> tuple[str, str] | None:
-        s_id, o_id = self.entity(f["subject"]), self.entity(f["object"])
+    def _fact(
+        self, f: dict[str, Any], event: Event, times: list[TimeRef], object_id: str | None = None
+    ) -> tuple[str, str] | None:
+        s_id, o_id = self.entity(f["subject"]), object_id or self.entity(f["object"])
         predicate = normalise_predicate(f["predicate"])
         if s_id == o_id or predicate is None:
             return None
@@ -145,6 +159,18 @@ class AnswerBuilder:
         subject = self.entity(c["subject"]) if _named(c.get("subject")) else None
         obj = self.entity(c["object"]) if _named(c.get("object")) else None
         when = _time_named(times, c.get("time_phrase"))
+        # "I worked at Acme, but I left at the end of the month": the turn's own fact of the state starts
+        # when said, so the ending told as past is not brought down to that time (it would end nothing)
+        starts = [
+            f.valid_from
+            for f in self.facts.values()
+            if f.evidence == (event.id,)
+            and f.predicate == predicate
+            and subject in (None, f.subject_id)
+            and obj is not None
+            and name_key(obj) == name_key(f.object_id)  # the named value ("quit my job": no)
+            and f.valid_from is not None
+        ]
         self.closings.append(
             FactClosing(
                 namespace=self.namespace,
@@ -152,13 +178,82 @@ class AnswerBuilder:
                 recorded_at=event.occurred_at or self.now,
                 subject_id=subject,
                 object_id=obj,
-                at=(when.end if names_late_part(when.phrase) and when.end else when.start)
-                if when
-                else event.occurred_at,
+                at=ending_at(
+                    when, event.occurred_at, told_as_past=c.get("past") is True, held_from=max(starts, default=None)
+                ),
                 evidence=(event.id,),
                 phrase=when.phrase if when else None,
             )
         )
+
+    def _correction(self, c: dict[str, Any], event: Event, times: list[TimeRef]) -> FactClosing | None:
+        """A correction the turn makes ("Sorry, I meant Globex"), as the spaCy extractor's
+        (:mod:`graphmem.extract.corrections`): a closing with ``correction`` set, ``value`` the corrected
+        object and ``object_id`` the value it denies (``None``: whichever the subject last said). The turn
+        states the corrected fact, so it is added when Claude left it out of the turn's facts; a fact of
+        the turn with the value it denies was the slip, said and taken back at once, and is dropped. Only
+        a single-valued predicate is corrected; another is dropped, as a closing's unknown predicate is.
+
+        Names are those of the batch: the corrected value is the object of the turn's own fact of that
+        subject and predicate, or an entity an answer listed, named in full or by some of its words
+        ("Globex" for "Globex Corporation"); so is the value denied, else it is an entity of the
+        corrected value's type (not a ``Thing``), for resolution to find among the stored ones.
+        Returns the closing, or ``None`` when nothing was made."""
+        predicate = canonical(str(c["predicate"]))
+        if predicate is None or not is_single_valued(predicate):
+            return None
+        subject = self.entity(c["subject"])
+        stated = [
+            f.object_id
+            for f in self.facts.values()
+            if f.evidence == (event.id,) and (f.subject_id, f.predicate) == (subject, predicate)
+        ]
+        value = self._known(c["corrected"], stated) or self.entity(c["corrected"])
+        if subject == value:
+            return None
+        if fact_id(event.id, subject, predicate, value) not in self.facts:
+            self._fact({"subject": c["subject"], "predicate": predicate, "object": c["corrected"]}, event, times, value)
+        wrong = None
+        if _named(c.get("wrong")):
+            said = [f.object_id for f in self.facts.values() if (f.subject_id, f.predicate) == (subject, predicate)]
+            # a name the batch does not know is of the corrected value's kind, so that resolution finds it
+            # among the stored entities by name, alias or short form ("Acme" for "Acme Analytics")
+            kind = self.registry.type_of(value) or "Thing"
+            wrong = self._known(c["wrong"], said) or self.registry.add(c["wrong"].strip(), kind)
+        if wrong in (subject, value):
+            wrong = None
+        if wrong is not None:  # said and taken back in this turn: the turn states the value instead
+            self.facts.pop(fact_id(event.id, subject, predicate, wrong), None)
+        closing = FactClosing(
+            namespace=self.namespace,
+            predicate=predicate,
+            recorded_at=event.occurred_at or self.now,
+            subject_id=subject,
+            object_id=wrong,
+            evidence=(event.id,),
+            correction=True,
+            value=value,
+        )
+        if closing not in self.closings:  # the same correction said twice is one
+            self.closings.append(closing)
+        return closing
+
+    def _known(self, name: str, stated: Sequence[str]) -> str | None:
+        """The id of an entity the batch knows ``name`` for: a participant, an entity listed under that
+        name or alias, else the one of ``stated`` (then of the listed entities) whose name's words hold
+        the name's words or are held in them, when exactly one does."""
+        key = normalize_name(name)
+        found = self.registry.speaker_for(name) or self._listed.get(key)
+        if found is not None or not key:
+            return found
+        said = set(key.split())
+        for pool in (stated, self._listed.values()):
+            hits = {
+                eid for eid in pool if (names := set(name_key(eid).split("-"))) and (said <= names or names <= said)
+            }
+            if len(hits) == 1:
+                return hits.pop()
+        return None
 
     def batch(self) -> Batch:
         """The batch of everything added (before temporal maintenance)."""

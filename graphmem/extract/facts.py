@@ -36,12 +36,11 @@ from typing import Any
 import numpy as np
 
 from graphmem.extract import relations
-from graphmem.extract.bounds import Bounds, bounds_for, clause_time
+from graphmem.extract.bounds import Bounds, bounds_for, clause_time, ending_at
 from graphmem.extract.corrections import corrections
 from graphmem.extract.inceptions import inception_start, inceptions, own_clause
 from graphmem.extract.names import fact_id, name_key
 from graphmem.extract.readings import Clause, clause_of, intransitive_closings, not_done, read, with_object
-from graphmem.extract.times import names_late_part
 from graphmem.extract.vocabulary import EVENTS, HYPOTHETICAL, role_predicate
 from graphmem.models import Event, Fact, FactClosing, TimeRef
 
@@ -223,6 +222,7 @@ class _Turn:
         self.facts: dict[tuple[str, str, str], Fact] = {}
         self.positions: dict[tuple[str, str, str], int] = {}  # the token each fact was stated at
         self.closings: dict[tuple[str | None, str, str | None], FactClosing] = {}
+        self.told_back: dict[tuple[str | None, str, str | None], TimeRef] = {}  # endings told as past
 
     def fact(self, subject: str, predicate: str, obj: str, bounds: Bounds, at: int | None = None) -> None:
         key = (subject, predicate, obj)
@@ -253,13 +253,9 @@ class _Turn:
         key = (subject, predicate, obj)
         if key in self.closings or (subject is not None and subject == obj):
             return
-        said = self.event.occurred_at
-        at = said
-        if when is not None:
-            # "I left Acme at the end of February": it held through February, as "until the end of" does
-            at = when.end if names_late_part(when.phrase) and when.end is not None else when.start
-            if back and at is not None and said is not None and at > said:
-                at = said
+        at = ending_at(when, self.event.occurred_at, told_as_past=back)
+        if back and when is not None:
+            self.told_back[key] = when
         self.closings[key] = FactClosing(
             namespace=self.event.namespace,
             predicate=predicate,
@@ -270,6 +266,27 @@ class _Turn:
             evidence=(self.event.id,),
             phrase=when.phrase if when is not None else None,
         )
+
+    def end_own_states(self) -> None:
+        """Date again each ending told as past that its turn's own fact of the state makes start no
+        earlier than the turn ("I worked at Acme, but I left it at the end of the month": the fact starts
+        when said), so the ending keeps its phrase's date and still ends it
+        (:func:`graphmem.extract.bounds.ending_at`)."""
+        for key, when in self.told_back.items():
+            subject, predicate, obj = key
+            starts = [
+                f.valid_from
+                for (s, p, o), f in self.facts.items()
+                if p == predicate
+                and subject in (None, s)
+                and obj is not None
+                and name_key(obj) == name_key(o)  # the named value, typed alike or not ("quit my job": no)
+                and f.valid_from is not None
+            ]
+            if starts:
+                at = ending_at(when, self.event.occurred_at, told_as_past=True, held_from=max(starts))
+                if at != self.closings[key].at:
+                    self.closings[key] = replace(self.closings[key], at=at)
 
     def date_states(self, started: Callable[[str, str, str, int | None, list[str]], TimeRef | None]) -> None:
         """Give each state fact without a time phrase of its own the start ``started`` finds for it, from
@@ -335,6 +352,7 @@ def build_facts(
         else:
             timeless = role in relations.FAMILY_ROLES
             turn.fact(named, f"{role}_of", owner, Bounds(None if timeless else event.occurred_at))
+    turn.end_own_states()
     said_wrong = corrections(doc, event, entity_of, turn.facts.values(), recorded_at, speaker_id)
     return Extracted(list(turn.facts.values()), [*turn.closings.values(), *said_wrong])
 

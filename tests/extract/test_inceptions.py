@@ -307,3 +307,31 @@ def test_a_done_ending_still_closes(nlp: Any) -> None:
     assert ("Caroline", "works_at", "Acme Analytics", datetime(2024, 2, 1)) in closings_of(
         nlp, "I left Acme Analytics in February.", SAID
     )
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I worked at Acme Analytics, but I quit at the end of February.",
+    ],
+)
+def test_a_state_and_its_ending_told_as_past_in_one_turn_ends(extractor: Any, text: str) -> None:
+    # the turn's fact starts when said, so its ending keeps the phrase's date: capped at the turn's time
+    # (25 February) it ended nothing and Acme held for ever
+    said = datetime(2024, 2, 25, 10)
+    batch = extractor.extract(make_transcript([(said, [("Leo", text)])]))
+    assert [(f.predicate, f.valid_from, f.valid_to) for f in batch.facts] == [("works_at", said, datetime(2024, 3, 1))]
+
+
+@pytest.mark.parametrize(
+    ("text", "predicate"),
+    [
+        ("I quit my job at the end of the month and I work at Globex Corporation now.", "works_at"),
+        ("I moved out at the end of the month and I live in Porto now.", "lives_in"),
+    ],
+)
+def test_an_ending_naming_no_value_leaves_the_new_state_of_its_turn(extractor: Any, text: str, predicate: str) -> None:
+    # "my job" names whichever job held: not the new one the same turn states
+    said = datetime(2024, 1, 25, 18)
+    batch = extractor.extract(make_transcript([(said, [("Ana", text)])]))
+    assert [f.valid_to for f in batch.facts if f.predicate == predicate] == [None]
