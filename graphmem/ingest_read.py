@@ -373,9 +373,11 @@ def _plan_file(
         groups.setdefault(t.namespace, []).append(t)
     now = _now()
     config = hashed("", fmt)
-    # namespaces the file wrote before and no longer does: retracted first, so a run interrupted later
-    # has already let go of them
-    for ns, records in owners.held(key).items():
+    # namespaces the file wrote before and no longer does (a conversation gone from a file of several):
+    # retracted first, so a run interrupted later has already let go of them. Only for namespaces the file
+    # names itself: one the caller chose says where to write, not that the file left the others ("ingest
+    # chat.txt -n b" after "-n a" writes b beside a)
+    for ns, records in owners.held(key).items() if namespace is None else ():
         if ns not in groups:
             _add_gone_namespace(job, owners, ns, key, records, now)
     for ns, group in groups.items():

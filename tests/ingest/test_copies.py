@@ -149,3 +149,17 @@ def test_an_input_written_elsewhere_is_still_a_copy_where_another_path_holds_it(
     again = run(memory, x, namespace="b")
     assert (again.files_skipped, again.events) == (1, 0)
     assert memory.stats("b").events == 3
+
+
+def test_one_file_into_a_second_namespace_leaves_the_first(memory: Memory, tmp_path: Path) -> None:
+    path = tmp_path / "chat.txt"
+    path.write_text(CHAT, encoding="utf-8")
+    run(memory, path, namespace="a")
+    second = run(memory, path, namespace="b")
+    assert (second.files_ok, second.events_retracted) == (1, 0)
+    assert memory.stats("a").events == memory.stats("b").events == 3  # the first one's turns are not lost
+    again = run(memory, path, namespace="b")  # unchanged: skipped, and a still whole
+    assert (again.files_skipped, memory.stats("a").events) == (1, 3)
+    path.write_text(CHAT + "Jon: lovely\n", encoding="utf-8")
+    edited = run(memory, path, namespace="b")  # an edit is redone where it is ingested
+    assert (edited.files_ok, memory.stats("b").events, memory.stats("a").events) == (1, 4, 3)
