@@ -172,6 +172,8 @@ class SpacyExtractor:
         closings: list[FactClosing] = []
         session: str | None = None
         jobs: dict[str, int] = {}  # subject -> index in facts of their latest undated works_at fact
+        topic: TimeRef | None = None  # the last time phrase resolved in the session
+        topic_session: str | None = None
         for index, (event, reference, addressee) in enumerate(
             zip(plan.events, plan.references, plan.addressees, strict=True)
         ):
@@ -184,10 +186,14 @@ class SpacyExtractor:
                 speaker_id=speaker_id,
                 addressee_id=speaker_ids.get(addressee) if addressee else None,
             )
-            times = [
-                (span, to_utc(self._times.resolve(span.text, reference, prefer=direction(span)), offset))
-                for span in ann.times
-            ]
+            if event.session != topic_session:
+                topic_session, topic = event.session, None
+            times = []
+            for span in ann.times:
+                # "later that month": of the time the conversation talked of last, on the speaker's clock
+                ref = self._times.resolve(span.text, reference, prefer=direction(span), antecedent=topic)
+                topic = ref if ref.resolved else topic
+                times.append((span, to_utc(ref, offset)))
             events.append(_with_times(event, [ref for _, ref in times]))
             if speaker_id is not None:
                 mentions.append(Mention(namespace, event.id, speaker_id, "speaker"))
@@ -242,6 +248,7 @@ _TIME_WORDS = words(
     saturday sunday january february march april may june july august september october november december
     summer winter spring fall autumn christmas thanksgiving halloween easter holiday holidays season day
     days decade decades recently hour hours minute minutes daily weekly monthly era age
+    twenties thirties forties fifties sixties seventies eighties nineties noughties
     """
 )
 

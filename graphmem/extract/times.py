@@ -19,8 +19,18 @@ end of the month", said on 12 March, is late February. A month or season named w
 the earliest ending after the reference when the clause points ahead, or the latest begun by it when
 it points back: said on 12 March 2024, "I start in late March" is 21 March 2024 and "I moved in late
 March" 21 March 2023. A bare month holding the reference, pointing ahead, is this month ("I'm moving
-in December", said on 5 December). "Later that month" needs the time talked of before and stays
-unresolved; "later this month" is this month (a hedge, as "around").
+in December", said on 5 December). "Midweek" is the middle of the week (Wednesday to Friday), as "the
+middle of the week" is. Decades are read in figures and in words ("the 90s", "the mid-nineties", "the
+late eighties", "the noughties"; "the twenties" is the 2020s, as "the 20s" is), but not after a
+possessive, which names an age ("in my early twenties").
+
+**The time talked of before.** "Later that month", "earlier that year", "later that week" are relative
+to an ``antecedent``: the last phrase the conversation resolved (the extractor passes the last one of
+the session, in this turn or a turn before). "Later" is the rest of the week, month or year holding it,
+after it; "earlier" the part before it; the whole unit when the antecedent is that unit ("in May ...
+later that month": May). Without an antecedent, or with one longer than the unit ("in 2023 ... later
+that month"), the phrase stays unresolved: it is not taken from the statement time. "Later this month"
+is this month (a hedge, as "around").
 """
 
 from __future__ import annotations
@@ -76,7 +86,7 @@ _PART = re.compile(
 )
 _THIRDS = {"beginning": 0, "start": 0, "early": 0, "middle": 1, "mid": 1, "end": 2, "late": 2}
 # A period named without its year: which year it is in depends on the reference and the direction.
-_YEARLESS = re.compile(r"^(?:" + "|".join(_MONTHS) + r"|spring|summer|fall|autumn|winter)$")
+_YEARLESS = re.compile(r"^(?:the\s+)?(?:" + "|".join(_MONTHS) + r"|spring|summer|fall|autumn|winter)$")
 _DEICTIC = re.compile(r"^the\s+(week|month|year)$")
 _VAGUE = re.compile(
     r"^(?:recently|lately|now and then|these days|nowadays|the other day|someday|some day|one day|soon|"
@@ -121,6 +131,19 @@ _SEASON = re.compile(
     r"^(?:(last|this past|this|next|the|past)\s+)?(spring|summer|fall|autumn|winter)(?:\s+(?:of\s+)?((?:19|20)\d\d))?$"
 )
 _DECADE = re.compile(r"^(?:the\s+)?(?:(19|20)?(\d)0|'(\d)0)'?s$")
+# Decades in words ("the nineties", "the mid-nineties"), by their digit; "the noughties" is the 2000s.
+_DECADE_WORDS = {
+    "twenties": "2", "thirties": "3", "forties": "4", "fifties": "5", "sixties": "6", "seventies": "7",
+    "eighties": "8", "nineties": "9", "noughties": "0", "aughts": "0",
+}  # fmt: skip
+_DECADE_WORD = re.compile(r"^(?:the\s+)?(" + "|".join(_DECADE_WORDS) + r")$")
+# "midweek": the middle of the week, as "mid-the week" would be (Wednesday to Friday)
+_MIDWEEK = re.compile(r"^((?:(?:" + _PREPOSITIONS + r")\s+)*)mid\s*-?\s*week$")
+# "later that month", "earlier that year": a part of the week, month or year of the time talked of before
+_ANAPHORIC = re.compile(
+    r"^(?:(?:" + _PREPOSITIONS + r")\s+)*(later|earlier)\s+(?:on\s+)?(?:in\s+)?that\s+(?:same\s+)?(week|month|year)$"
+)
+_GRAIN_SIZE = {"time": 0, "day": 1, "week": 2, "month": 3, "year": 4}
 _CLOCK = re.compile(r"^(\d{1,2})(?::(\d\d))?\s*(am|pm|a\.m\.|p\.m\.|o'clock)?$")
 _HOLIDAY = re.compile(r"^(?:(last|this|next|this past|past)\s+)?(.+?)(?:\s+((?:19|20)\d\d))?$")
 _DAY_WORDS = {
@@ -150,6 +173,35 @@ def _part_of(m: re.Match[str]) -> Part:
     if m.group("half"):
         return Part("half", 0 if m.group("half") == "first" else 1)
     return Part("third", _THIRDS[(m.group("third") or m.group("adjective")).lower()])
+
+
+def _normal(phrase: str) -> str:
+    """``phrase`` in lower case with single spaces, cut at the first clause punctuation."""
+    text = re.sub(r"\s+", " ", phrase.lower().replace("’", "'"))
+    text = re.sub(r",\s*(?=(?:19|20)\d\d\b)", " ", text)  # "May 7, 2023": the year is part of the date
+    return re.split(r"\s[-–—]\s|[,;:!?]", text)[0].strip(' ."()')  # "last week - so" -> "last week"
+
+
+def _later_earlier(m: re.Match[str], antecedent: TimeRef | None) -> Period | None:
+    """What "later that month" (``m``) names after ``antecedent``: of the week, month or year holding
+    the antecedent's start, the part after the antecedent ("earlier": before it), or the whole unit when
+    the antecedent is that unit. ``None`` without an antecedent, or when it is longer than the unit
+    ("in 2023 ... later that month" does not say which month)."""
+    if antecedent is None or antecedent.start is None or antecedent.end is None:
+        return None
+    which, unit = m.group(1), m.group(2)
+    if _GRAIN_SIZE.get(antecedent.grain, 5) > _GRAIN_SIZE[unit]:
+        return None
+    whole_start, whole_end = interval(antecedent.start.date(), unit)
+    if antecedent.start <= whole_start and antecedent.end >= whole_end:
+        return whole_start, whole_end, unit
+    if which == "later":
+        start, end = min(antecedent.end, whole_end), whole_end
+    else:
+        start, end = whole_start, max(antecedent.start, whole_start)
+    if start >= end:
+        return whole_start, whole_end, unit
+    return start, end, "day"
 
 
 def duration(phrase: str) -> tuple[float, str] | None:
@@ -194,7 +246,9 @@ class TimeResolver:
         self._cache_size = state["_cache_size"]
         self._parsers = state["_parsers"]
 
-    def resolve(self, phrase: str, reference: datetime | None, *, prefer: str = "past") -> TimeRef:
+    def resolve(
+        self, phrase: str, reference: datetime | None, *, prefer: str = "past", antecedent: TimeRef | None = None
+    ) -> TimeRef:
         """Resolve ``phrase`` relative to ``reference`` (the session or turn time).
 
         Args:
@@ -203,12 +257,18 @@ class TimeResolver:
             prefer: ``"past"``, ``"future"`` or ``"nearest"``: which way an undirected phrase ("Saturday",
                 "3 June", "Christmas") points. The extractor derives it from the tense of the governing
                 verb (:func:`direction`).
+            antecedent: the time talked of before (the last phrase the conversation resolved), which "later
+                that month", "earlier that year" are relative to; without one they stay unresolved.
 
         Returns a :class:`TimeRef` carrying the original phrase; ``start`` is ``None`` when the phrase
         names no definite time or there is no reference for a relative one.
         """
         if prefer not in ("past", "future", "nearest"):
             raise ValueError(f"prefer must be 'past', 'future' or 'nearest', not {prefer!r}")
+        anaphoric = _ANAPHORIC.match(_normal(phrase))
+        if anaphoric is not None:
+            later = _later_earlier(anaphoric, antecedent)
+            return TimeRef(phrase, *later) if later else TimeRef(phrase)
         key = (phrase, reference, prefer)
         hit = self._cache.get(key)
         if hit is not None:
@@ -230,9 +290,8 @@ class TimeResolver:
     # -- rules ---------------------------------------------------------------------------------------
 
     def _resolve(self, phrase: str, reference: datetime | None, prefer: str) -> tuple[datetime, datetime, str] | None:
-        text = re.sub(r"\s+", " ", phrase.lower().replace("’", "'"))
-        text = re.sub(r",\s*(?=(?:19|20)\d\d\b)", " ", text)  # "May 7, 2023": the year is part of the date
-        text = re.split(r"\s[-–—]\s|[,;:!?]", text)[0].strip(' ."()')  # "last week - so" -> "last week"
+        text = _normal(phrase)
+        text = _MIDWEEK.sub(r"\1mid the week", text)
         part = _PART.match(text)
         if part is not None:
             return self._part(part, reference, prefer)
@@ -294,6 +353,11 @@ class TimeResolver:
         if m:
             year = int(m.group(1))
             return datetime(year, 1, 1), datetime(year + 1, 1, 1), "year"
+        m = _DECADE_WORD.match(text)
+        if m:
+            digit = _DECADE_WORDS[m.group(1)]
+            start_year = int(f"{'19' if int(digit) >= 3 else '20'}{digit}0")
+            return datetime(start_year, 1, 1), datetime(start_year + 10, 1, 1), "year"
         m = _DECADE.match(text)
         if m:
             century = m.group(1) or "19"
@@ -450,7 +514,7 @@ class TimeResolver:
             current = end > today
             if which in ("last", "this past", "past") and current:
                 start, end = season(name, y - 1)
-            elif which == "next" or (not current and (which == "this" or prefer == "future")):
+            elif which == "next" or (not current and (which == "this" or (which == "the" and prefer == "future"))):
                 start, end = season(name, y + 1)
         return day(start), day(end), "month"
 

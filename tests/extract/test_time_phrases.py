@@ -1,0 +1,157 @@
+"""Stage 4: decades in words, "midweek", parts of a season, and "later that month" after the time
+talked of before."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+
+from graphmem.extract.pipeline import SpacyExtractor
+from graphmem.extract.times import TimeResolver
+from graphmem.models import TimeRef
+
+from .conftest import make_transcript
+
+REF = datetime(2024, 3, 12, 19, 0)  # Tuesday 12 March 2024
+JULY = datetime(2024, 7, 10, 19, 0)  # Wednesday 10 July 2024
+
+
+def _interval(phrase: str, said: datetime = REF, prefer: str = "past") -> tuple[str, str, str] | None:
+    ref = TimeResolver().resolve(phrase, said, prefer=prefer)
+    if not ref.resolved or ref.start is None or ref.end is None:
+        return None
+    return ref.start.date().isoformat(), ref.end.date().isoformat(), ref.grain
+
+
+@pytest.mark.parametrize(
+    ("phrase", "expected"),
+    [
+        ("the nineties", ("1990-01-01", "2000-01-01", "year")),
+        ("the eighties", ("1980-01-01", "1990-01-01", "year")),
+        ("the mid-nineties", ("1993-01-01", "1997-01-01", "year")),
+        ("in the mid-nineties", ("1993-01-01", "1997-01-01", "year")),
+        ("mid-nineties", ("1993-01-01", "1997-01-01", "year")),
+        ("the late eighties", ("1987-01-01", "1990-01-01", "year")),
+        ("the early seventies", ("1970-01-01", "1973-01-01", "year")),
+        ("the noughties", ("2000-01-01", "2010-01-01", "year")),
+        ("the early 2000s", ("2000-01-01", "2003-01-01", "year")),
+        ("the late 2010s", ("2017-01-01", "2020-01-01", "year")),
+    ],
+)
+def test_decades_and_their_parts(phrase: str, expected: tuple[str, str, str]) -> None:
+    assert _interval(phrase) == expected
+    assert _interval(phrase, prefer="future") == expected  # a decade is absolute
+
+
+@pytest.mark.parametrize("phrase", ["her early twenties", "my twenties", "his late thirties"])
+def test_an_age_is_no_decade(phrase: str) -> None:
+    assert _interval(phrase) is None
+
+
+@pytest.mark.parametrize(
+    ("phrase", "said", "prefer", "expected"),
+    [
+        # Wednesday to Friday of the week holding the turn, or the one before (after) when the middle
+        # lies wholly ahead (behind) and the clause points back (ahead)
+        ("midweek", REF, "past", ("2024-03-06", "2024-03-09", "day")),
+        ("midweek", REF, "future", ("2024-03-13", "2024-03-16", "day")),
+        ("mid-week", REF, "future", ("2024-03-13", "2024-03-16", "day")),
+        ("midweek", datetime(2024, 3, 16, 10), "past", ("2024-03-13", "2024-03-16", "day")),
+        ("midweek", datetime(2024, 3, 16, 10), "future", ("2024-03-20", "2024-03-23", "day")),
+    ],
+)
+def test_midweek(phrase: str, said: datetime, prefer: str, expected: tuple[str, str, str]) -> None:
+    assert _interval(phrase, said, prefer) == expected
+
+
+@pytest.mark.parametrize(
+    ("phrase", "said", "prefer", "expected"),
+    [
+        # northern-hemisphere seasons: spring March-May, summer June-August
+        ("the end of the summer", JULY, "past", ("2023-08-01", "2023-09-01", "month")),
+        ("the end of the summer", JULY, "future", ("2024-08-01", "2024-09-01", "month")),
+        ("the end of summer", JULY, "past", ("2023-08-01", "2023-09-01", "month")),
+        ("early summer", JULY, "past", ("2024-06-01", "2024-07-01", "month")),
+        ("early spring", REF, "past", ("2024-03-01", "2024-04-01", "month")),
+        ("early spring", JULY, "future", ("2025-03-01", "2025-04-01", "month")),
+        ("late spring", REF, "past", ("2023-05-01", "2023-06-01", "month")),
+        ("the beginning of the winter", REF, "past", ("2023-12-01", "2024-01-01", "month")),
+        ("the end of the summer of 2022", REF, "future", ("2022-08-01", "2022-09-01", "month")),
+        # "last" is behind whatever the tense ("I'll tell you about last summer")
+        ("last summer", REF, "future", ("2023-06-01", "2023-09-01", "month")),
+        ("early last summer", REF, "future", ("2023-06-01", "2023-07-01", "month")),
+    ],
+)
+def test_parts_of_a_season(phrase: str, said: datetime, prefer: str, expected: tuple[str, str, str]) -> None:
+    assert _interval(phrase, said, prefer) == expected
+
+
+def _after(phrase: str, antecedent: str) -> tuple[str, str, str] | None:
+    resolver = TimeResolver()
+    before = resolver.resolve(antecedent, REF)
+    ref = resolver.resolve(phrase, REF, antecedent=before)
+    if not ref.resolved or ref.start is None or ref.end is None:
+        return None
+    return ref.start.date().isoformat(), ref.end.date().isoformat(), ref.grain
+
+
+@pytest.mark.parametrize(
+    ("phrase", "antecedent", "expected"),
+    [
+        ("later that month", "3 May 2023", ("2023-05-04", "2023-06-01", "day")),
+        ("Later that month", "3 May 2023", ("2023-05-04", "2023-06-01", "day")),
+        ("earlier that month", "15 May 2023", ("2023-05-01", "2023-05-15", "day")),
+        ("later that week", "Wednesday 3 May 2023", ("2023-05-04", "2023-05-08", "day")),
+        ("earlier that year", "3 May 2023", ("2023-01-01", "2023-05-03", "day")),
+        ("later that year", "May 2023", ("2023-06-01", "2024-01-01", "day")),
+        ("later in that same year", "May 2023", ("2023-06-01", "2024-01-01", "day")),
+        # the antecedent is the unit: the whole unit
+        ("later that month", "May 2023", ("2023-05-01", "2023-06-01", "month")),
+        # longer than the unit: which month is not said
+        ("later that month", "2023", None),
+        ("later that week", "May 2023", None),
+    ],
+)
+def test_later_that_month_is_after_the_antecedent(
+    phrase: str, antecedent: str, expected: tuple[str, str, str] | None
+) -> None:
+    assert _after(phrase, antecedent) == expected
+
+
+@pytest.mark.parametrize("antecedent", [None, TimeRef("recently")])
+def test_later_that_month_without_an_antecedent_is_unresolved(antecedent: TimeRef | None) -> None:
+    assert not TimeResolver().resolve("later that month", REF, antecedent=antecedent).resolved
+
+
+def test_an_antecedent_does_not_change_other_phrases() -> None:
+    resolver = TimeResolver()
+    before = resolver.resolve("3 May 2023", REF)
+    assert resolver.resolve("last month", REF, antecedent=before) == resolver.resolve("last month", REF)
+
+
+def test_the_extractor_reads_later_that_month_after_the_time_talked_of(extractor: SpacyExtractor) -> None:
+    # the antecedent is the last phrase resolved in the session: in the same turn or a turn before,
+    # by either speaker; a new session starts without one
+    batch = extractor.extract(
+        make_transcript(
+            [
+                (
+                    REF,
+                    [
+                        ("Ana", "I went to Lisbon on 3 May 2023."),
+                        ("Ben", "Nice! What happened after that?"),
+                        ("Ana", "Later that month I joined a choir, and earlier that year I got a dog."),
+                    ],
+                ),
+                (datetime(2024, 4, 2, 19, 0), [("Ana", "Later that month we went to Rome.")]),
+            ]
+        )
+    )
+    times = [(t.phrase, t.start, t.end) for e in batch.events for t in e.times]
+    assert times == [
+        ("3 May 2023", datetime(2023, 5, 3), datetime(2023, 5, 4)),
+        ("Later that month", datetime(2023, 5, 4), datetime(2023, 6, 1)),
+        ("earlier that year", datetime(2023, 1, 1), datetime(2023, 5, 4)),
+        ("Later that month", None, None),
+    ]
