@@ -82,7 +82,9 @@ def direction(span: Any) -> str:
     participle points forward when it announces a start ("starting in November") and otherwise takes
     the tense of the clause it hangs from. What a verb of arranging is *for* points forward whatever its
     tense ("we booked a train for the second week of May", "I scheduled the move for June"); what
-    follows *since* points back ("I work at Lumen since April", a learner's present perfect). Without a
+    follows *since* points back ("I work at Lumen since April", a learner's present perfect), but from
+    a time ahead under a future perfect ("By June I'll have lived here since May"), so that is the
+    nearest occurrence. Without a
     verb ("On 3 June, from Manchester.") the nearest occurrence is taken.
     """
     verb = _governing_verb(span.root)
@@ -92,5 +94,13 @@ def direction(span: Any) -> str:
     if root.dep_ == "pobj" and root.head.lower_ == "for" and verb.lemma_.lower() in _ARRANGING:
         return "future"
     if root.dep_ == "pobj" and root.head.lower_ == "since":
+        if _future_perfect(verb):
+            return "nearest"  # back from a time ahead: "by June I'll have lived here since May"
         return "past"  # "I work here since April": since is always back, whatever the tense
     return _tense(verb)
+
+
+def _future_perfect(verb: Any) -> bool:
+    """Whether ``verb`` is a future perfect: "will have lived", "'ll have been working"."""
+    auxes = [c for c in verb.children if c.dep_ == "aux"]
+    return any(a.lower_ in _FUTURE_AUX for a in auxes) and any(a.lemma_ == "have" for a in auxes)

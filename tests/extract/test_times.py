@@ -177,6 +177,9 @@ def test_results_are_cached_and_resolver_pickles() -> None:
         ("Walking home on Saturday, I met Tom.", "Saturday", "past"),
         # the perfect progressive is past, not a present auxiliary
         ("I have been running since January.", "January", "past"),
+        # ... and since under a future perfect is back from a time ahead: the nearest occurrence
+        ("By June I'll have lived in Porto since May.", "May", "nearest"),
+        ("I will have worked there since January.", "January", "nearest"),
         # what a verb of arranging is for lies ahead, whatever its tense
         ("Ines and I booked a train to Porto for the second week of May.", "the second week of May", "future"),
         ("We scheduled the move for early June.", "early June", "future"),
