@@ -3,7 +3,8 @@
 :mod:`graphmem.extract.times` reads a phrase ("the end of February", "last summer", "two weeks ago");
 this module does the calendar work once the phrase is read: the calendar week, month or year holding a
 day, a day shifted by whole units, a season's months, a holiday's day, and the part of a period
-("early", "the end of", "the first half of", "the first week of").
+("early", "the end of", "the first half of", "the first week of"), and the part of a week, month or
+year after or before a time talked of ("later that month").
 
 **Parts of a period.** The period is cut into the part in whole units one size down:
 
@@ -36,6 +37,7 @@ __all__ = [
     "Part",
     "Period",
     "add_months",
+    "after_or_before",
     "cut",
     "day",
     "interval",
@@ -48,6 +50,7 @@ __all__ = [
 Period = tuple[datetime, datetime, str]
 
 _SEASON_START = {"spring": 3, "summer": 6, "fall": 9, "autumn": 9, "winter": 12}
+_GRAIN_SIZE = {"time": 0, "day": 1, "week": 2, "month": 3, "year": 4}
 
 
 @dataclass(frozen=True, slots=True)
@@ -202,3 +205,20 @@ def nearest_part(whole: Period, part: Part, reference: datetime, prefer: str) ->
         return min(ahead) if ahead else None
     back = [p for p in parts if p[0] <= reference]
     return max(back) if back else None
+
+
+def after_or_before(antecedent: Period, unit: str, *, later: bool) -> Period | None:
+    """Of the week, month or year (``unit``) holding the start of ``antecedent``, the part after it
+    (``later``: "later that month") or before it ("earlier that month"); the whole unit when the
+    antecedent is that unit. ``None`` when the antecedent is longer than the unit ("in 2023 ... later
+    that month" does not say which month)."""
+    a_start, a_end, grain = antecedent
+    if _GRAIN_SIZE.get(grain, len(_GRAIN_SIZE)) > _GRAIN_SIZE[unit]:
+        return None
+    whole_start, whole_end = interval(a_start.date(), unit)
+    if a_start <= whole_start and a_end >= whole_end:
+        return whole_start, whole_end, unit
+    start, end = (min(a_end, whole_end), whole_end) if later else (whole_start, max(a_start, whole_start))
+    if start >= end:
+        return whole_start, whole_end, unit
+    return start, end, "day"

@@ -41,7 +41,18 @@ from typing import Any
 
 from graphmem.errors import MissingDependencyError
 from graphmem.extract.names import words
-from graphmem.extract.periods import HOLIDAYS, Part, Period, cut, day, interval, nearest_part, season, shift
+from graphmem.extract.periods import (
+    HOLIDAYS,
+    Part,
+    Period,
+    after_or_before,
+    cut,
+    day,
+    interval,
+    nearest_part,
+    season,
+    shift,
+)
 from graphmem.extract.tense import direction
 from graphmem.models import TimeRef
 
@@ -143,7 +154,6 @@ _MIDWEEK = re.compile(r"^((?:(?:" + _PREPOSITIONS + r")\s+)*)mid\s*-?\s*week$")
 _ANAPHORIC = re.compile(
     r"^(?:(?:" + _PREPOSITIONS + r")\s+)*(later|earlier)\s+(?:on\s+)?(?:in\s+)?that\s+(?:same\s+)?(week|month|year)$"
 )
-_GRAIN_SIZE = {"time": 0, "day": 1, "week": 2, "month": 3, "year": 4}
 _CLOCK = re.compile(r"^(\d{1,2})(?::(\d\d))?\s*(am|pm|a\.m\.|p\.m\.|o'clock)?$")
 _HOLIDAY = re.compile(r"^(?:(last|this|next|this past|past)\s+)?(.+?)(?:\s+((?:19|20)\d\d))?$")
 _DAY_WORDS = {
@@ -180,28 +190,6 @@ def _normal(phrase: str) -> str:
     text = re.sub(r"\s+", " ", phrase.lower().replace("’", "'"))
     text = re.sub(r",\s*(?=(?:19|20)\d\d\b)", " ", text)  # "May 7, 2023": the year is part of the date
     return re.split(r"\s[-–—]\s|[,;:!?]", text)[0].strip(' ."()')  # "last week - so" -> "last week"
-
-
-def _later_earlier(m: re.Match[str], antecedent: TimeRef | None) -> Period | None:
-    """What "later that month" (``m``) names after ``antecedent``: of the week, month or year holding
-    the antecedent's start, the part after the antecedent ("earlier": before it), or the whole unit when
-    the antecedent is that unit. ``None`` without an antecedent, or when it is longer than the unit
-    ("in 2023 ... later that month" does not say which month)."""
-    if antecedent is None or antecedent.start is None or antecedent.end is None:
-        return None
-    which, unit = m.group(1), m.group(2)
-    if _GRAIN_SIZE.get(antecedent.grain, 5) > _GRAIN_SIZE[unit]:
-        return None
-    whole_start, whole_end = interval(antecedent.start.date(), unit)
-    if antecedent.start <= whole_start and antecedent.end >= whole_end:
-        return whole_start, whole_end, unit
-    if which == "later":
-        start, end = min(antecedent.end, whole_end), whole_end
-    else:
-        start, end = whole_start, max(antecedent.start, whole_start)
-    if start >= end:
-        return whole_start, whole_end, unit
-    return start, end, "day"
 
 
 def duration(phrase: str) -> tuple[float, str] | None:
@@ -267,8 +255,11 @@ class TimeResolver:
             raise ValueError(f"prefer must be 'past', 'future' or 'nearest', not {prefer!r}")
         anaphoric = _ANAPHORIC.match(_normal(phrase))
         if anaphoric is not None:
-            later = _later_earlier(anaphoric, antecedent)
-            return TimeRef(phrase, *later) if later else TimeRef(phrase)
+            found = None
+            if antecedent is not None and antecedent.start is not None and antecedent.end is not None:
+                before = (antecedent.start, antecedent.end, antecedent.grain)
+                found = after_or_before(before, anaphoric.group(2), later=anaphoric.group(1) == "later")
+            return TimeRef(phrase, *found) if found else TimeRef(phrase)
         key = (phrase, reference, prefer)
         hit = self._cache.get(key)
         if hit is not None:
