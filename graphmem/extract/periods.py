@@ -50,7 +50,6 @@ __all__ = [
 Period = tuple[datetime, datetime, str]
 
 _SEASON_START = {"spring": 3, "summer": 6, "fall": 9, "autumn": 9, "winter": 12}
-_GRAIN_SIZE = {"time": 0, "day": 1, "week": 2, "month": 3, "year": 4}
 
 
 @dataclass(frozen=True, slots=True)
@@ -210,15 +209,16 @@ def nearest_part(whole: Period, part: Part, reference: datetime, prefer: str) ->
 def after_or_before(antecedent: Period, unit: str, *, later: bool) -> Period | None:
     """Of the week, month or year (``unit``) holding the start of ``antecedent``, the part after it
     (``later``: "later that month") or before it ("earlier that month"); the whole unit when the
-    antecedent is that unit. ``None`` when the antecedent is longer than the unit ("in 2023 ... later
-    that month" does not say which month)."""
-    a_start, a_end, grain = antecedent
-    if _GRAIN_SIZE.get(grain, len(_GRAIN_SIZE)) > _GRAIN_SIZE[unit]:
-        return None
+    antecedent is that unit. ``None`` when the antecedent is longer than the unit ("in 2023", "last
+    summer", "the first half of the year" ... "later that month" does not say which month), and when
+    nothing of the unit lies on that side of it ("on 1 January ... earlier that year")."""
+    a_start, a_end, _ = antecedent
     whole_start, whole_end = interval(a_start.date(), unit)
+    if a_end - a_start > whole_end - whole_start:
+        return None  # lengths, not grains: a season or a half year has a month grain
     if a_start <= whole_start and a_end >= whole_end:
         return whole_start, whole_end, unit
     start, end = (min(a_end, whole_end), whole_end) if later else (whole_start, max(a_start, whole_start))
     if start >= end:
-        return whole_start, whole_end, unit
+        return None
     return start, end, "day"

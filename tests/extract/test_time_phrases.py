@@ -111,6 +111,13 @@ def _after(phrase: str, antecedent: str) -> tuple[str, str, str] | None:
         # longer than the unit: which month is not said
         ("later that month", "2023", None),
         ("later that week", "May 2023", None),
+        # longer by its length, whatever its grain: a season, a half year (month grain), a decade
+        ("later that month", "last summer", None),
+        ("later that month", "the first half of last year", None),
+        ("later that year", "the nineties", None),
+        # nothing of the unit on that side of the antecedent: not the whole unit
+        ("earlier that year", "1 January 2023", None),
+        ("later that month", "31 May 2023", None),
     ],
 )
 def test_later_that_month_is_after_the_antecedent(
