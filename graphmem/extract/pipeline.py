@@ -14,6 +14,7 @@ whatever process runs it (once per process, see :func:`graphmem.extract.nlp.load
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -21,12 +22,14 @@ from itertools import islice
 from typing import Any
 
 from graphmem.errors import ExtractionError
+from graphmem.extract.antecedents import antecedent, can_lead, on_clock
 from graphmem.extract.entities import EntityRegistry, annotate
 from graphmem.extract.events import EventPlan, build_events
 from graphmem.extract.facts import build_facts, start_times
 from graphmem.extract.names import words
 from graphmem.extract.nlp import CompiledAttributeRuler, one_blas_thread
 from graphmem.extract.temporal import update_facts
+from graphmem.extract.tense import deadline
 from graphmem.extract.times import TimeResolver, direction, to_utc
 from graphmem.models import Batch, Event, Fact, FactClosing, Mention, TimeRef
 from graphmem.transcript import Transcript
@@ -118,7 +121,7 @@ class SpacyExtractor:
         for transcript, plan in zip(items, plans, strict=True):
             try:
                 namespace = self.namespace or transcript.namespace
-                batches.append(self._build(plan, docs, now, namespace, transcript.vocabulary))
+                batches.append(self._build(plan, docs, now, namespace, transcript))
             except ExtractionError:
                 raise
             except Exception as exc:  # a spaCy or stage bug must name the input it failed on
@@ -162,9 +165,10 @@ class SpacyExtractor:
         return self._ruler
 
     def _build(
-        self, plan: EventPlan, docs: Iterator[Any], now: datetime, namespace: str, vocabulary: frozenset[str]
+        self, plan: EventPlan, docs: Iterator[Any], now: datetime, namespace: str, transcript: Transcript
     ) -> Batch:
-        registry = EntityRegistry(namespace, lower=vocabulary)
+        registry = EntityRegistry(namespace, lower=transcript.vocabulary)
+        stored = dict(transcript.antecedents)
         speaker_ids = {name: registry.add_speaker(name) for name in plan.speakers}
         events: list[Event] = []
         mentions: list[Mention] = []
@@ -172,7 +176,7 @@ class SpacyExtractor:
         closings: list[FactClosing] = []
         session: str | None = None
         jobs: dict[str, int] = {}  # subject -> index in facts of their latest undated works_at fact
-        topic: TimeRef | None = None  # the last time phrase resolved in the session
+        told: TimeRef | None = None  # the time the session's turns talked of last, as stored (UTC)
         topic_session: str | None = None
         for index, (event, reference, addressee) in enumerate(
             zip(plan.events, plan.references, plan.addressees, strict=True)
@@ -187,13 +191,15 @@ class SpacyExtractor:
                 addressee_id=speaker_ids.get(addressee) if addressee else None,
             )
             if event.session != topic_session:
-                topic_session, topic = event.session, None
+                topic_session, told = event.session, stored.get(event.session)
+            # "later that month": of the time the session talked of last, on the speaker's clock
+            topic = on_clock(told, offset) if told is not None else None
             times = []
             for span in ann.times:
-                # "later that month": of the time the conversation talked of last, on the speaker's clock
-                ref = self._times.resolve(span.text, reference, prefer=direction(span), antecedent=topic)
-                topic = ref if ref.resolved else topic
+                ref = self._time(span, ann.times, reference, topic)
+                topic = ref if can_lead(event.text, ref) else topic
                 times.append((span, to_utc(ref, offset)))
+            told = antecedent(event.text, [ref for _, ref in times]) or told
             events.append(_with_times(event, [ref for _, ref in times]))
             if speaker_id is not None:
                 mentions.append(Mention(namespace, event.id, speaker_id, "speaker"))
@@ -238,6 +244,36 @@ class SpacyExtractor:
             closings=tuple(closings),
         )
         return update_facts(batch, (), corrections=False)
+
+    def _time(self, span: Any, spans: Sequence[Any], reference: datetime | None, topic: TimeRef | None) -> TimeRef:
+        """The time phrase ``span`` of a turn (its other phrases ``spans``), resolved against ``reference``
+        and the time talked of before (``topic``); an age or a temperature stays unresolved."""
+        if _no_date(span):
+            return TimeRef(span.text)
+        by = deadline(span, spans)
+        if by is not None and reference is not None:
+            # "by January I'll have lived here since March": the latest March before that January
+            reference = self._times.resolve(by.text, reference, prefer=direction(by)).start or reference
+        return self._times.resolve(span.text, reference, prefer=direction(span), antecedent=topic)
+
+
+# A decade, in words or figures: after a possessive it is an age ("in my late twenties", "people in their
+# twenties"), and as where "it" was it is a temperature ("it was in the nineties all week")
+_DECADE = re.compile(r"(?:twent|thirt|fort|fift|sixt|sevent|eight|ninet)ies\b|\b\d0'?s\b|\bteens\b", re.IGNORECASE)
+_WEATHER = frozenset({"it", "temperature", "temperatures", "weather", "thermometer", "highs", "lows"})
+
+
+def _no_date(span: Any) -> bool:
+    """Whether a DATE span naming a decade is an age or a temperature (see :data:`_DECADE`)."""
+    if not _DECADE.search(span.text):
+        return False
+    before = span.doc[span.start - 1] if span.start > 0 else None
+    if before is not None and before.tag_ == "PRP$":
+        return True  # spaCy's span leaves the possessive out: "[late twenties]" of "in my late twenties"
+    root = span.root
+    if root.dep_ != "pobj" or root.head.lower_ != "in" or root.head.head.lemma_ != "be":
+        return False
+    return any(c.dep_ == "nsubj" and c.lower_ in _WEATHER for c in root.head.head.children)
 
 
 # Words that may start a DATE/TIME entity in lower case (names are caught by their tags).

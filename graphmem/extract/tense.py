@@ -7,9 +7,10 @@ takes the answer as its ``prefer``.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
-__all__ = ["direction"]
+__all__ = ["deadline", "direction"]
 
 _FUTURE_AUX = frozenset(
     {"will", "'ll", "wo", "shall", "gon", "gonna", "can", "could", "would", "should", "may", "might"}
@@ -82,9 +83,9 @@ def direction(span: Any) -> str:
     participle points forward when it announces a start ("starting in November") and otherwise takes
     the tense of the clause it hangs from. What a verb of arranging is *for* points forward whatever its
     tense ("we booked a train for the second week of May", "I scheduled the move for June"); what
-    follows *since* points back ("I work at Lumen since April", a learner's present perfect), but from
-    a time ahead under a future perfect ("By June I'll have lived here since May"), so that is the
-    nearest occurrence. Without a
+    follows *since* points back ("I work at Lumen since April", a learner's present perfect; "Tom may
+    have worked there since January", a guess about the past), under a future perfect too ("By June
+    I'll have lived here since May"), where it is back from the "by" time (:func:`deadline`). Without a
     verb ("On 3 June, from Manchester.") the nearest occurrence is taken.
     """
     verb = _governing_verb(span.root)
@@ -94,13 +95,33 @@ def direction(span: Any) -> str:
     if root.dep_ == "pobj" and root.head.lower_ == "for" and verb.lemma_.lower() in _ARRANGING:
         return "future"
     if root.dep_ == "pobj" and root.head.lower_ == "since":
-        if _future_perfect(verb):
-            return "nearest"  # back from a time ahead: "by June I'll have lived here since May"
         return "past"  # "I work here since April": since is always back, whatever the tense
     return _tense(verb)
+
+
+def deadline(span: Any, spans: Iterable[Any]) -> Any | None:
+    """Of ``spans`` (the time phrases of the text), the "by" phrase that a *since* phrase ``span`` is
+    back from under a future perfect: "By January I'll have lived in Porto since March" counts back
+    from January, so March is the latest one before it. ``None`` otherwise (a modal perfect, "may have
+    worked there since January", is a guess about the past, counted back from the telling)."""
+    root = span.root
+    if root.dep_ != "pobj" or root.head.lower_ != "since":
+        return None
+    verb = _governing_verb(root)
+    if verb is None or not _future_perfect(verb):
+        return None
+    for other in spans:
+        top = other.root
+        if other is not span and top.dep_ == "pobj" and top.head.lower_ == "by" and top.head.head is verb:
+            return other
+    return None
+
+
+# The auxiliaries of the future: "will have lived"; not "may have", "could have", "should have".
+_WILL = frozenset({"will", "'ll", "wo", "shall", "ll"})
 
 
 def _future_perfect(verb: Any) -> bool:
     """Whether ``verb`` is a future perfect: "will have lived", "'ll have been working"."""
     auxes = [c for c in verb.children if c.dep_ == "aux"]
-    return any(a.lower_ in _FUTURE_AUX for a in auxes) and any(a.lemma_ == "have" for a in auxes)
+    return any(a.lower_ in _WILL for a in auxes) and any(a.lemma_ == "have" for a in auxes)

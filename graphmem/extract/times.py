@@ -56,7 +56,7 @@ from graphmem.extract.periods import (
 from graphmem.extract.tense import direction
 from graphmem.models import TimeRef
 
-__all__ = ["TimeResolver", "direction", "duration", "names_late_part", "resolve_time", "to_utc"]
+__all__ = ["TimeResolver", "anaphoric", "direction", "duration", "names_late_part", "resolve_time", "to_utc"]
 
 _NUMBERS = {
     "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
@@ -192,6 +192,16 @@ def _normal(phrase: str) -> str:
     return re.split(r"\s[-–—]\s|[,;:!?]", text)[0].strip(' ."()')  # "last week - so" -> "last week"
 
 
+def anaphoric(phrase: str) -> bool:
+    """Whether ``phrase`` is relative to the time talked of before ("later that month")."""
+    return _ANAPHORIC.match(_normal(phrase)) is not None
+
+
+def _against(found: Period, reference: datetime, prefer: str) -> bool:
+    """Whether ``found`` lies wholly on the other side of ``reference`` than ``prefer`` points."""
+    return (prefer == "past" and found[0] >= reference) or (prefer == "future" and found[1] <= reference)
+
+
 def duration(phrase: str) -> tuple[float, str] | None:
     """The length a phrase names, as ``(amount, unit)``: "for seven years" → ``(7, "year")``.
 
@@ -259,6 +269,8 @@ class TimeResolver:
             if antecedent is not None and antecedent.start is not None and antecedent.end is not None:
                 before = (antecedent.start, antecedent.end, antecedent.grain)
                 found = after_or_before(before, anaphoric.group(2), later=anaphoric.group(1) == "later")
+            if found and reference is not None and _against(found, reference, prefer):
+                found = None  # "later that month I visited Porto" cannot lie ahead of the telling
             return TimeRef(phrase, *found) if found else TimeRef(phrase)
         key = (phrase, reference, prefer)
         hit = self._cache.get(key)

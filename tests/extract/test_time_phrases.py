@@ -4,6 +4,7 @@ talked of before."""
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 import pytest
 
@@ -159,6 +160,72 @@ def test_the_extractor_reads_later_that_month_after_the_time_talked_of(extractor
     assert times == [
         ("3 May 2023", datetime(2023, 5, 3), datetime(2023, 5, 4)),
         ("Later that month", datetime(2023, 5, 4), datetime(2023, 6, 1)),
-        ("earlier that year", datetime(2023, 1, 1), datetime(2023, 5, 4)),
+        # of the first date, not of "later that month" (a chain stays on the time talked of)
+        ("earlier that year", datetime(2023, 1, 1), datetime(2023, 5, 3)),
         ("Later that month", None, None),
     ]
+
+
+DEC = datetime(2024, 12, 20, 19, 0)  # Friday 20 December 2024
+
+
+def _extracted(turns: list[tuple[str, str]], extractor: SpacyExtractor, said: datetime = REF) -> list[Any]:
+    batch = extractor.extract(make_transcript([(said, turns)]))
+    return [(t.phrase, t.start and t.start.date().isoformat()) for e in batch.events for t in e.times]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # spaCy's DATE span leaves the possessive out ("late twenties"): the extractor looks before it
+        "I moved to Berlin in my late twenties.",
+        "I was in my early twenties when I moved to Berlin.",
+        "He is in his mid-thirties.",
+        "People in their twenties love it.",
+        # a decade that "it" was in is a temperature
+        "It was in the nineties all week.",
+    ],
+)
+def test_an_age_or_a_temperature_is_no_decade_in_the_extractor(text: str, extractor: SpacyExtractor) -> None:
+    batch = extractor.extract(make_transcript([(REF, [("Ana", text)])]))
+    decades = [t for e in batch.events for t in e.times if "ties" in t.phrase]
+    assert decades and not any(t.resolved for t in decades)
+    assert all(f.valid_from is None or f.valid_from <= REF for f in batch.facts)
+
+
+def test_the_nineties_stay_a_decade_in_the_extractor(extractor: SpacyExtractor) -> None:
+    assert _extracted([("Ana", "I lived in Rome in the nineties.")], extractor) == [("the nineties", "1990-01-01")]
+
+
+@pytest.mark.parametrize(
+    ("text", "phrase", "expected"),
+    [
+        # a future perfect counts back from its "by" time: the latest March before January 2025
+        ("By January I'll have lived in Porto since March.", "March", "2024-03-01"),
+        # a modal perfect is a guess about the past: since January is back from the telling
+        ("Tom may have worked at Google since January.", "January", "2024-01-01"),
+        ("Tom could have lived there since March.", "March", "2024-03-01"),
+    ],
+)
+def test_since_under_a_perfect(text: str, phrase: str, expected: str, extractor: SpacyExtractor) -> None:
+    assert dict(_extracted([("Ana", text)], extractor, DEC))[phrase] == expected
+
+
+def test_a_question_or_a_condition_is_no_antecedent(extractor: SpacyExtractor) -> None:
+    turns = [
+        ("Ana", "I went to Lisbon in May 2023."),
+        ("Ben", "If you go back next week, tell me!"),
+        ("Ana", "Later that month I also visited Porto."),
+        ("Ben", "Did you go there on 3 June 2023?"),
+        ("Ana", "Later that month I went home."),
+    ]
+    found = _extracted(turns, extractor)
+    assert found[-3] == ("Later that month", "2023-05-01")  # May, not the week ahead
+    assert found[-1] == ("Later that month", "2023-05-01")
+
+
+def test_a_past_later_that_month_never_lies_ahead() -> None:
+    resolver = TimeResolver()
+    ahead = resolver.resolve("next week", REF, prefer="future")
+    assert not resolver.resolve("later that month", REF, prefer="past", antecedent=ahead).resolved
+    assert resolver.resolve("later that month", REF, prefer="future", antecedent=ahead).resolved

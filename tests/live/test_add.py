@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
@@ -187,3 +188,24 @@ def test_a_backdated_record_splits_sessions_alike_in_a_file_and_live(tmp_path: P
             shapes.append([list(dict.fromkeys(ids)).index(i) for i in ids])
         assert shapes[0] == shapes[1]
         assert len(set(shapes[0])) == 2  # the next day is a new session, the backdated record is not
+
+
+def test_later_that_month_is_dated_alike_added_one_by_one_or_ingested(memory: Memory, tmp_path: Path) -> None:
+    # the time talked of before is read back from the session's stored turns
+    messages = [
+        {"speaker": "Ana", "text": "I went to Lisbon on 3 May 2023.", "time": "2024-03-12T19:00:00", "session": "1"},
+        {"speaker": "Ben", "text": "Nice! What happened after that?", "time": "2024-03-12T19:01:00", "session": "1"},
+        {"speaker": "Ana", "text": "Later that month I joined a choir.", "time": "2024-03-12T19:02:00", "session": "1"},
+    ]
+    path = tmp_path / "conv.jsonl"
+    path.write_text("".join(json.dumps(m) + "\n" for m in messages), encoding="utf-8")
+    assert memory.ingest(path, namespace="file").ok
+    for message in messages:
+        memory.add(message, namespace="live")
+
+    def times(ns: str) -> list[tuple[str, datetime | None, datetime | None]]:
+        events = sorted(memory.store.iter_events(ns), key=lambda e: e.seq)
+        return [(t.phrase, t.start, t.end) for e in events for t in e.times]
+
+    assert times("live") == times("file")
+    assert times("live")[-1] == ("Later that month", datetime(2023, 5, 4), datetime(2023, 6, 1))

@@ -1,0 +1,66 @@
+"""The time talked of before: what "later that month", "earlier that year" are relative to.
+
+The antecedent is the last time phrase of the session that can be one: resolved, not itself relative
+to an antecedent (a chain stays on the first date: "in May ... later that month ... earlier that year"
+are both of May), and not said in a question or a condition ("Did you go in May?", "If you go back
+next week, tell me!" name no time that happened). Within a turn it is the last such phrase before; from
+a turn before, the last such phrase of the latest earlier turn of the session that has one.
+
+The choice reads only what an event stores, its text and its times (:func:`antecedent`), so a
+conversation extracted whole and one added message by message (:mod:`graphmem.live`, which reads the
+antecedent from the stored turns with :func:`latest`) give the same dates.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from datetime import timedelta
+
+from graphmem.extract.times import anaphoric
+from graphmem.models import Event, TimeRef
+
+__all__ = ["antecedent", "can_lead", "latest", "on_clock"]
+
+# What makes the sentence of a phrase no telling of a time that was: a condition or an open question
+_CONDITION = re.compile(r"\b(?:if|unless|whether)\b", re.IGNORECASE)
+_SENTENCE_END = re.compile(r"[.!?]+")
+
+
+def can_lead(text: str, ref: TimeRef) -> bool:
+    """Whether ``ref``, a phrase of the turn ``text``, can be what a later "later that month" is
+    relative to (see the module docs)."""
+    if ref.start is None or ref.end is None or anaphoric(ref.phrase):
+        return False
+    at = text.find(ref.phrase)
+    if at < 0:
+        return True
+    opening = max(text.rfind(mark, 0, at) for mark in ".!?") + 1
+    end = _SENTENCE_END.search(text, at + len(ref.phrase))
+    if end is not None and "?" in end.group():
+        return False
+    return _CONDITION.search(text, opening, at) is None
+
+
+def antecedent(text: str, times: Sequence[TimeRef]) -> TimeRef | None:
+    """The last of a turn's ``times`` that a later turn's "later that month" can be relative to."""
+    return next((ref for ref in reversed(times) if can_lead(text, ref)), None)
+
+
+def latest(events: Iterable[Event]) -> TimeRef | None:
+    """The antecedent a new turn of a stored session starts with: that of the latest of the session's
+    ``events`` that has one."""
+    for event in sorted(events, key=lambda e: e.seq, reverse=True):
+        found = antecedent(event.text, event.times)
+        if found is not None:
+            return found
+    return None
+
+
+def on_clock(ref: TimeRef, offset: timedelta | None) -> TimeRef:
+    """A stored (naive UTC) ``ref`` on a wall clock ``offset`` ahead of UTC: the inverse of
+    :func:`~graphmem.extract.times.to_utc`."""
+    if not offset or ref.start is None:
+        return ref
+    end = ref.end + offset if ref.end is not None else None
+    return TimeRef(ref.phrase, ref.start + offset, end, ref.grain)
