@@ -14,7 +14,6 @@ whatever process runs it (once per process, see :func:`graphmem.extract.nlp.load
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -28,9 +27,9 @@ from graphmem.extract.events import EventPlan, build_events
 from graphmem.extract.facts import build_facts, start_times
 from graphmem.extract.names import words
 from graphmem.extract.nlp import CompiledAttributeRuler, one_blas_thread
+from graphmem.extract.spans import resolve_span
 from graphmem.extract.temporal import update_facts
-from graphmem.extract.tense import deadline
-from graphmem.extract.times import TimeResolver, direction, to_utc
+from graphmem.extract.times import TimeResolver, to_utc
 from graphmem.models import Batch, Event, Fact, FactClosing, Mention, TimeRef
 from graphmem.transcript import Transcript
 
@@ -196,7 +195,7 @@ class SpacyExtractor:
             topic = on_clock(told, offset) if told is not None else None
             times = []
             for span in ann.times:
-                ref = self._time(span, ann.times, reference, topic)
+                ref = resolve_span(self._times, span, ann.times, reference, antecedent=topic)
                 topic = ref if can_lead(event.text, ref) else topic
                 times.append((span, to_utc(ref, offset)))
             told = antecedent(event.text, [ref for _, ref in times]) or told
@@ -244,36 +243,6 @@ class SpacyExtractor:
             closings=tuple(closings),
         )
         return update_facts(batch, (), corrections=False)
-
-    def _time(self, span: Any, spans: Sequence[Any], reference: datetime | None, topic: TimeRef | None) -> TimeRef:
-        """The time phrase ``span`` of a turn (its other phrases ``spans``), resolved against ``reference``
-        and the time talked of before (``topic``); an age or a temperature stays unresolved."""
-        if _no_date(span):
-            return TimeRef(span.text)
-        by = deadline(span, spans)
-        if by is not None and reference is not None:
-            # "by January I'll have lived here since March": the latest March before that January
-            reference = self._times.resolve(by.text, reference, prefer=direction(by)).start or reference
-        return self._times.resolve(span.text, reference, prefer=direction(span), antecedent=topic)
-
-
-# A decade, in words or figures: after a possessive it is an age ("in my late twenties", "people in their
-# twenties"), and as where "it" was it is a temperature ("it was in the nineties all week")
-_DECADE = re.compile(r"(?:twent|thirt|fort|fift|sixt|sevent|eight|ninet)ies\b|\b\d0'?s\b|\bteens\b", re.IGNORECASE)
-_WEATHER = frozenset({"it", "temperature", "temperatures", "weather", "thermometer", "highs", "lows"})
-
-
-def _no_date(span: Any) -> bool:
-    """Whether a DATE span naming a decade is an age or a temperature (see :data:`_DECADE`)."""
-    if not _DECADE.search(span.text):
-        return False
-    before = span.doc[span.start - 1] if span.start > 0 else None
-    if before is not None and before.tag_ == "PRP$":
-        return True  # spaCy's span leaves the possessive out: "[late twenties]" of "in my late twenties"
-    root = span.root
-    if root.dep_ != "pobj" or root.head.lower_ != "in" or root.head.head.lemma_ != "be":
-        return False
-    return any(c.dep_ == "nsubj" and c.lower_ in _WEATHER for c in root.head.head.children)
 
 
 # Words that may start a DATE/TIME entity in lower case (names are caught by their tags).

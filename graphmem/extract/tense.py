@@ -112,7 +112,7 @@ def deadline(span: Any, spans: Iterable[Any]) -> Any | None:
         return None
     for other in spans:
         top = other.root
-        if other is not span and top.dep_ == "pobj" and top.head.lower_ == "by" and top.head.head is verb:
+        if other.start != span.start and top.dep_ == "pobj" and top.head.lower_ == "by" and top.head.head.i == verb.i:
             return other
     return None
 

@@ -202,6 +202,7 @@ def test_the_nineties_stay_a_decade_in_the_extractor(extractor: SpacyExtractor) 
     [
         # a future perfect counts back from its "by" time: the latest March before January 2025
         ("By January I'll have lived in Porto since March.", "March", "2024-03-01"),
+        ("By June I'll have lived in Porto since May.", "May", "2025-05-01"),
         # a modal perfect is a guess about the past: since January is back from the telling
         ("Tom may have worked at Google since January.", "January", "2024-01-01"),
         ("Tom could have lived there since March.", "March", "2024-03-01"),
