@@ -252,7 +252,7 @@ _TIME_WORDS = words(
     months year years morning afternoon evening night noon midnight monday tuesday wednesday thursday friday
     saturday sunday january february march april may june july august september october november december
     summer winter spring fall autumn christmas thanksgiving halloween easter holiday holidays season day
-    days decade decades recently hour hours minute minutes daily weekly monthly era age
+    days decade decades recently hour hours minute minutes daily weekly monthly era age midweek
     twenties thirties forties fifties sixties seventies eighties nineties noughties
     """
 )

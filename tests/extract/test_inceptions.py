@@ -119,6 +119,11 @@ def test_a_date_of_another_clause_does_not(nlp: Any, text: str, predicate: str, 
         ("I joined in 2022. But I work at Google.", "works_at", "Google"),
         ("I joined them in 2022 but I work at Google now.", "works_at", "Google"),
         ("I moved in 2019 but I live in Oslo now.", "lives_in", "Oslo"),
+        # ... or by "though", "although": a subordinating conjunction, the state an adverbial clause
+        ("I joined in 2022 though I work at Google.", "works_at", "Google"),
+        ("I moved in 2019, though I live in Oslo now.", "lives_in", "Oslo"),
+        ("I joined in 2022, although I work at Google now.", "works_at", "Google"),
+        ("I joined in 2022. Though I work at Google now.", "works_at", "Google"),
     ],
 )
 def test_a_start_that_may_be_of_another_or_did_not_happen_does_not_date(

@@ -230,3 +230,16 @@ def test_a_past_later_that_month_never_lies_ahead() -> None:
     ahead = resolver.resolve("next week", REF, prefer="future")
     assert not resolver.resolve("later that month", REF, prefer="past", antecedent=ahead).resolved
     assert resolver.resolve("later that month", REF, prefer="future", antecedent=ahead).resolved
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # said on Tuesday 12 March: the middle of last week told as past, of this week told ahead
+        ("We met midweek.", ("midweek", "2024-03-06")),  # no capital, no number: NER still runs
+        ("We met mid-week.", ("mid-week", "2024-03-06")),
+        ("We'll meet mid-week.", ("mid-week", "2024-03-13")),
+    ],
+)
+def test_midweek_in_the_extractor(text: str, expected: tuple[str, str], extractor: SpacyExtractor) -> None:
+    assert _extracted([("Ana", text)], extractor) == [expected]
