@@ -202,10 +202,17 @@ def test_later_that_month_is_dated_alike_added_one_by_one_or_ingested(memory: Me
     assert memory.ingest(path, namespace="file").ok
     for message in messages:
         memory.add(message, namespace="live")
+    # a file that grew: its stored leading turns stay, the new one is extracted alone
+    grown = tmp_path / "grown.jsonl"
+    grown.write_text("".join(json.dumps(m) + "\n" for m in messages[:2]), encoding="utf-8")
+    assert memory.ingest(grown, namespace="grown").ok
+    grown.write_text("".join(json.dumps(m) + "\n" for m in messages), encoding="utf-8")
+    summary = memory.ingest(grown, namespace="grown")
+    assert summary.ok and summary.turns_kept == 2
 
     def times(ns: str) -> list[tuple[str, datetime | None, datetime | None]]:
         events = sorted(memory.store.iter_events(ns), key=lambda e: e.seq)
         return [(t.phrase, t.start, t.end) for e in events for t in e.times]
 
-    assert times("live") == times("file")
+    assert times("live") == times("file") == times("grown")
     assert times("live")[-1] == ("Later that month", datetime(2023, 5, 4), datetime(2023, 6, 1))
