@@ -21,16 +21,18 @@ it points back: said on 12 March 2024, "I start in late March" is 21 March 2024 
 March" 21 March 2023. A bare month holding the reference, pointing ahead, is this month ("I'm moving
 in December", said on 5 December). "Midweek" is the middle of the week (Wednesday to Friday), as "the
 middle of the week" is. Decades are read in figures and in words ("the 90s", "the mid-nineties", "the
-late eighties", "the noughties"; "the twenties" is the 2020s, as "the 20s" is), but not after a
-possessive, which names an age ("in my early twenties").
+late eighties", "the noughties"; "the twenties" is the 2020s, as "the 20s" is), but not with a
+possessive in the phrase ("my early twenties" is an age; the extractor checks the word before a span:
+:mod:`graphmem.extract.spans`).
 
 **The time talked of before.** "Later that month", "earlier that year", "later that week" are relative
-to an ``antecedent``: the last phrase the conversation resolved (the extractor passes the last one of
-the session, in this turn or a turn before). "Later" is the rest of the week, month or year holding it,
-after it; "earlier" the part before it; the whole unit when the antecedent is that unit ("in May ...
-later that month": May). Without an antecedent, or with one longer than the unit ("in 2023 ... later
-that month"), the phrase stays unresolved: it is not taken from the statement time. "Later this month"
-is this month (a hedge, as "around").
+to an ``antecedent`` (which one the extractor passes: :mod:`graphmem.extract.antecedents`). "Later" is
+the rest of the week, month or year holding it, after it; "earlier" the part before it; the whole unit
+when the antecedent is that unit ("in May ... later that month": May). The phrase stays unresolved (not
+taken from the statement time) without an antecedent, with one longer than the unit by its length ("in
+2023", "last summer" ... "later that month"), when nothing of the unit lies on that side of it, and when
+the result lies wholly after the reference while ``prefer`` is past (before it while future). "Later this
+month" is this month (a hedge, as "around").
 """
 
 from __future__ import annotations
@@ -255,8 +257,8 @@ class TimeResolver:
             prefer: ``"past"``, ``"future"`` or ``"nearest"``: which way an undirected phrase ("Saturday",
                 "3 June", "Christmas") points. The extractor derives it from the tense of the governing
                 verb (:func:`direction`).
-            antecedent: the time talked of before (the last phrase the conversation resolved), which "later
-                that month", "earlier that year" are relative to; without one they stay unresolved.
+            antecedent: the time talked of before, which "later that month", "earlier that year" are
+                relative to; without one, or with one longer than the unit, they stay unresolved.
 
         Returns a :class:`TimeRef` carrying the original phrase; ``start`` is ``None`` when the phrase
         names no definite time or there is no reference for a relative one.
