@@ -6,7 +6,8 @@ phrase under a future perfect counts back from the clause's "by" time: "By Janua
 Porto since March" is the latest March before that January, :func:`~graphmem.extract.tense.deadline`),
 and whether it names a time at all: a decade after a possessive is an age ("in my late twenties",
 "people in their twenties": spaCy's span leaves the possessive out) and a decade that "it" was in is
-a temperature ("it was in the nineties all week"); both stay unresolved.
+a temperature ("it was in the nineties all week"; not a cleft: "it was in the nineties that I lived in
+Rome"); both stay unresolved.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ __all__ = ["resolve_span"]
 _DECADE = re.compile(r"(?:twent|thirt|fort|fift|sixt|sevent|eight|ninet)ies\b|\b\d0'?s\b|\bteens\b", re.IGNORECASE)
 # Subjects of "be in the nineties" that make it a temperature
 _WEATHER = frozenset({"it", "temperature", "temperatures", "weather", "thermometer", "highs", "lows"})
+_CLAUSES = frozenset({"relcl", "advcl", "ccomp", "acl"})
 
 
 def resolve_span(
@@ -55,6 +57,9 @@ def _no_date(span: Any) -> bool:
     if before is not None and before.tag_ == "PRP$":
         return True  # "[late twenties]" of "in my late twenties"
     root = span.root
-    if root.dep_ != "pobj" or root.head.lower_ != "in" or root.head.head.lemma_ != "be":
+    be = root.head.head
+    if root.dep_ != "pobj" or root.head.lower_ != "in" or be.lemma_ != "be":
         return False
-    return any(c.dep_ == "nsubj" and c.lower_ in _WEATHER for c in root.head.head.children)
+    if any(c.dep_ in _CLAUSES for c in (*root.children, *be.children)):
+        return False  # a cleft: "it was in the nineties that I lived in Rome", "... when we met"
+    return any(c.dep_ == "nsubj" and c.lower_ in _WEATHER for c in be.children)

@@ -193,8 +193,16 @@ def test_an_age_or_a_temperature_is_no_decade_in_the_extractor(text: str, extrac
     assert all(f.valid_from is None or f.valid_from <= REF for f in batch.facts)
 
 
-def test_the_nineties_stay_a_decade_in_the_extractor(extractor: SpacyExtractor) -> None:
-    assert _extracted([("Ana", "I lived in Rome in the nineties.")], extractor) == [("the nineties", "1990-01-01")]
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I lived in Rome in the nineties.",
+        "It was in the nineties that I lived in Rome.",
+        "It was in the nineties when we met.",
+    ],
+)
+def test_the_nineties_stay_a_decade_in_the_extractor(text: str, extractor: SpacyExtractor) -> None:
+    assert _extracted([("Ana", text)], extractor) == [("the nineties", "1990-01-01")]
 
 
 @pytest.mark.parametrize(
