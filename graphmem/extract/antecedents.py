@@ -57,10 +57,24 @@ def latest(events: Iterable[Event]) -> TimeRef | None:
     return None
 
 
+_CALENDAR = frozenset({"day", "week", "month", "season", "year", "decade"})
+_DAY = timedelta(days=1)
+
+
 def on_clock(ref: TimeRef, offset: timedelta | None) -> TimeRef:
-    """A stored (naive UTC) ``ref`` on a wall clock ``offset`` ahead of UTC: the inverse of
-    :func:`~graphmem.extract.times.to_utc`."""
-    if not offset or ref.start is None:
+    """A stored (naive UTC) ``ref`` on the wall clock of the turn that said it: the inverse of
+    :func:`~graphmem.extract.times.to_utc`, so the calendar date is what its speaker said.
+
+    A day or longer starts at a midnight of its speaker's clock, so that clock's offset is read from the
+    stored start (between -11:59 and +12:00: +13:00 and +14:00 read as -11:00 and -10:00); a clock time
+    has no midnight and is put on ``offset``, the clock of the turn that reads it.
+    """
+    if ref.start is None:
+        return ref
+    if ref.grain in _CALENDAR:
+        since = ref.start - ref.start.replace(hour=0, minute=0, second=0, microsecond=0)
+        offset = _DAY - since if since >= _DAY / 2 else -since
+    if not offset:
         return ref
     end = ref.end + offset if ref.end is not None else None
     return TimeRef(ref.phrase, ref.start + offset, end, ref.grain)

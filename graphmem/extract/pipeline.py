@@ -191,7 +191,7 @@ class SpacyExtractor:
             )
             if event.session != topic_session:
                 topic_session, told = event.session, stored.get(event.session)
-            # "later that month": of the time the session talked of last, on the speaker's clock
+            # "later that month": of the time the session talked of last, on the clock of the turn that said it
             topic = on_clock(told, offset) if told is not None else None
             times = []
             for span in ann.times:

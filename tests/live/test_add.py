@@ -216,3 +216,26 @@ def test_later_that_month_is_dated_alike_added_one_by_one_or_ingested(memory: Me
 
     assert times("live") == times("file") == times("grown")
     assert times("live")[-1] == ("Later that month", datetime(2023, 5, 4), datetime(2023, 6, 1))
+
+
+@pytest.mark.parametrize(
+    ("said", "later", "expected"),
+    [
+        # Ana at +05:00 names 1 June; Ben at -08:00 reads "later that month" of June, on Ana's calendar
+        ("I arrived in Lisbon on 1 June 2023.", "Later that month I visited Porto.", datetime(2023, 6, 2, 8)),
+        ("I arrived in Lisbon on 1 May 2023.", "Earlier that month I was in Rome.", None),
+    ],
+)
+def test_the_antecedent_stays_on_the_clock_of_its_speaker(
+    said: str, later: str, expected: datetime | None, memory: Memory
+) -> None:
+    messages = [
+        {"speaker": "Ana", "text": said, "time": "2024-03-12T23:30:00+05:00", "session": "1"},
+        {"speaker": "Ben", "text": later, "time": "2024-03-12T11:01:00-08:00", "session": "1"},
+    ]
+    memory.add(messages, namespace="all")
+    for message in messages:
+        memory.add(message, namespace="one")
+    for ns in ("all", "one"):
+        last = max(memory.store.iter_events(ns), key=lambda e: e.seq)
+        assert last.times[0].start == expected
