@@ -22,23 +22,33 @@ from graphmem.models import Event, TimeRef
 
 __all__ = ["antecedent", "can_lead", "latest", "on_clock"]
 
-# What makes the sentence of a phrase no telling of a time that was: a condition or an open question
+# What makes the clause of a phrase no telling of a time that was: a condition or an open question
 _CONDITION = re.compile(r"\b(?:if|unless|whether)\b", re.IGNORECASE)
-_SENTENCE_END = re.compile(r"[.!?]+")
+_SENTENCE_END = re.compile(r"[.!?\n]+")
+_CLAUSE_START = re.compile(r"[.!?\n,;:]|\bbut\b", re.IGNORECASE)
 
 
 def can_lead(text: str, ref: TimeRef) -> bool:
     """Whether ``ref``, a phrase of the turn ``text``, can be what a later "later that month" is
-    relative to (see the module docs)."""
+    relative to (see the module docs).
+
+    A sentence ends at ``.``, ``!``, ``?`` or a line break; one that ends with ``?`` is a question. A
+    condition is "if", "unless" or "whether" before the phrase in its clause: the stretch of the
+    sentence since the last comma, semicolon, colon or "but" ("Not sure if you remember, but I moved
+    on 3 May" tells of 3 May). A phrase said more than once leads if any of its occurrences does.
+    """
     if ref.start is None or ref.end is None or anaphoric(ref.phrase):
         return False
-    at = text.find(ref.phrase)
-    if at < 0:
-        return True
-    opening = max(text.rfind(mark, 0, at) for mark in ".!?") + 1
-    end = _SENTENCE_END.search(text, at + len(ref.phrase))
+    places = [m.start() for m in re.finditer(re.escape(ref.phrase), text)]
+    return not places or any(_told(text, at, len(ref.phrase)) for at in places)
+
+
+def _told(text: str, at: int, size: int) -> bool:
+    """Whether the phrase at ``text[at:at + size]`` is said neither in a question nor in a condition."""
+    end = _SENTENCE_END.search(text, at + size)
     if end is not None and "?" in end.group():
         return False
+    opening = max((m.end() for m in _CLAUSE_START.finditer(text, 0, at)), default=0)
     return _CONDITION.search(text, opening, at) is None
 
 

@@ -251,3 +251,19 @@ def test_a_past_later_that_month_never_lies_ahead() -> None:
 )
 def test_midweek_in_the_extractor(text: str, expected: tuple[str, str], extractor: SpacyExtractor) -> None:
     assert _extracted([("Ana", text)], extractor) == [expected]
+
+
+@pytest.mark.parametrize(
+    "told",
+    [
+        # the phrase said twice: once in a question, once telling of it
+        "You ask about May 2023? I was in Lisbon in May 2023.",
+        # a line break ends a sentence as a full stop does
+        "I moved to Lisbon in May 2023\nhow about you?",
+        # an "if" of another clause is no condition on the phrase
+        "Not sure if you remember, but I moved to Lisbon in May 2023.",
+    ],
+)
+def test_a_phrase_told_outside_a_question_or_condition_is_an_antecedent(told: str, extractor: SpacyExtractor) -> None:
+    found = _extracted([("Ana", told), ("Ana", "Later that month I visited Porto.")], extractor)
+    assert found[-1] == ("Later that month", "2023-05-01")
