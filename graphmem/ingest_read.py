@@ -552,6 +552,8 @@ def _add_units(
         if any(p.raw.id in told for p in unit):
             part = replace(part, antecedents=tuple((p.raw.id, told[p.raw.id]) for p in unit if p.raw.id in told))
         forgotten = tuple(e for p in unit for e in p.forgotten)
+        if forgotten:
+            part = replace(part, forgotten=frozenset(forgotten))
         job.todo.append(Todo(part, record, retract, marks, tuple((p.raw.id, p.index) for p in unit), forgotten))
 
 

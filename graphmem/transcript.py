@@ -61,7 +61,9 @@ class Transcript:
     stored conversation), so a capitalised word at a sentence start ("Rock on!") is typed as a common
     word as it would be over the whole conversation. ``antecedents`` holds, for a stored session that
     new turns join, the time its turns talked of last (:mod:`graphmem.extract.antecedents`), so "later
-    that month" in a new turn is dated as it would be over the whole conversation.
+    that month" in a new turn is dated as it would be over the whole conversation. ``forgotten`` lists
+    the ids of events of these turns that are not written again (forgotten since a re-ingested file
+    was read first): their times are no antecedent, as they are not for messages added later.
     """
 
     namespace: str
@@ -71,6 +73,7 @@ class Transcript:
     participants: tuple[str, ...] = ()
     vocabulary: frozenset[str] = frozenset()
     antecedents: tuple[tuple[str, TimeRef], ...] = ()
+    forgotten: frozenset[str] = frozenset()
 
     @property
     def turn_count(self) -> int:

@@ -198,7 +198,8 @@ class SpacyExtractor:
                 ref = resolve_span(self._times, span, ann.times, reference, antecedent=topic)
                 topic = ref if can_lead(event.text, ref) else topic
                 times.append((span, to_utc(ref, offset)))
-            told = antecedent(event.text, [ref for _, ref in times]) or told
+            if event.id not in transcript.forgotten:  # a forgotten turn is not written: it dates nothing
+                told = antecedent(event.text, [ref for _, ref in times]) or told
             events.append(_with_times(event, [ref for _, ref in times]))
             if speaker_id is not None:
                 mentions.append(Mention(namespace, event.id, speaker_id, "speaker"))

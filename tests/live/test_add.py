@@ -239,3 +239,27 @@ def test_the_antecedent_stays_on_the_clock_of_its_speaker(
     for ns in ("all", "one"):
         last = max(memory.store.iter_events(ns), key=lambda e: e.seq)
         assert last.times[0].start == expected
+
+
+def test_a_forgotten_turn_dates_nothing_when_the_grown_file_is_read_again(memory: Memory, tmp_path: Path) -> None:
+    # the file still holds the forgotten turn: re-ingesting it does not write it, nor date later turns by it
+    messages = [
+        {"speaker": "Ana", "text": "I went to Lisbon on 3 May 2023.", "time": "2024-03-12T19:00:00", "session": "1"},
+        {
+            "speaker": "Ana",
+            "text": "Then on 2 August 2023 I went to Rome.",
+            "time": "2024-03-12T19:01:00",
+            "session": "1",
+        },
+        {"speaker": "Ana", "text": "Later that month I joined a choir.", "time": "2024-03-12T19:02:00", "session": "1"},
+    ]
+    path = tmp_path / "grown.jsonl"
+    path.write_text("".join(json.dumps(m) + "\n" for m in messages[:2]), encoding="utf-8")
+    assert memory.ingest(path, namespace="g").ok
+    rome = next(e for e in memory.store.iter_events("g") if e.seq == 2)
+    memory.forget("g", rome.id)
+    path.write_text("".join(json.dumps(m) + "\n" for m in messages), encoding="utf-8")
+    assert memory.ingest(path, namespace="g").ok
+    events = sorted(memory.store.iter_events("g"), key=lambda e: e.seq)
+    assert [e.seq for e in events] == [1, 3]
+    assert events[-1].times[0].start == datetime(2023, 5, 4)  # of May, as adding the turn live dates it
