@@ -40,12 +40,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from graphmem.errors import ConfigError, GraphmemError, IngestError
+from graphmem.extract.antecedents import latest
 from graphmem.extract.events import order_sessions
 from graphmem.formats import READER_VERSION, load_source, read_records, read_source, source_key
 from graphmem.ingest_diff import SessionPlan, plan_sessions
 from graphmem.ingest_held import added_live, copy_of_another, live_in_the_way, retract_with, without
 from graphmem.ingest_prints import SessionPrint, addressing, prints_key, prints_prefix
-from graphmem.models import SourceRecord
+from graphmem.models import SourceRecord, TimeRef
 from graphmem.transcript import Transcript
 
 if TYPE_CHECKING:
@@ -539,6 +540,8 @@ def _add_units(
         kept_ids = [e for evs in written.values() for e in evs.values() if e not in retracted]
         vocabulary = frozenset(_vocabulary(store, ns, kept_ids))
     participants = _participants(t)
+    # a session whose leading turns stay is extracted on from the time they talked of last ("later that month")
+    told = {p.raw.id: ref for p in pending if p.kept and (ref := _told(store, ns, written.get(p.raw.id, {}), p.kept))}
     for n, unit in enumerate(units):
         retract = (*(stale if n == 0 else ()), *(e for p in unit for e in p.retract))
         marks = tuple(SourceRecord(ns, session_key(key, p.raw.id), content_hash, now) for p in unit)
@@ -548,8 +551,19 @@ def _add_units(
         part = replace(t, sessions=tuple(p.raw for p in unit))
         if partial:
             part = replace(part, participants=participants, vocabulary=vocabulary)
+        if any(p.raw.id in told for p in unit):
+            part = replace(part, antecedents=tuple((p.raw.id, told[p.raw.id]) for p in unit if p.raw.id in told))
         forgotten = tuple(e for p in unit for e in p.forgotten)
+        if forgotten:
+            part = replace(part, forgotten=frozenset(forgotten))
         job.todo.append(Todo(part, record, retract, marks, tuple((p.raw.id, p.index) for p in unit), forgotten))
+
+
+def _told(store: GraphStore, namespace: str, events: dict[int, str], kept: int) -> TimeRef | None:
+    """The time the ``kept`` leading turns of a stored session (``events``: seq → event id) talked of last
+    (:func:`graphmem.extract.antecedents.latest`)."""
+    ids = [eid for seq, eid in events.items() if seq <= kept]
+    return latest(store.get_events(namespace, ids)) if ids else None
 
 
 def _vocabulary(store: GraphStore, namespace: str, ids: Sequence[str]) -> set[str]:

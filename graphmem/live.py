@@ -31,11 +31,12 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from graphmem.errors import ConfigError, ExtractionError, IngestError
+from graphmem.extract.antecedents import latest
 from graphmem.extract.events import event_text
 from graphmem.extract.names import event_id
 from graphmem.formats._records import SESSION_GAP, Located, records_to_sessions
 from graphmem.formats._source import naive_utc
-from graphmem.models import Event, Session, validate_namespace
+from graphmem.models import Event, Session, TimeRef, validate_namespace
 from graphmem.transcript import RawSession, RawTurn, Transcript
 
 if TYPE_CHECKING:
@@ -106,6 +107,7 @@ class _Open:
     speakers: list[str]
     new: bool = False
     turns: list[RawTurn] = field(default_factory=list)
+    told: TimeRef | None = None  # the time its stored turns talked of last ("later that month" is of it)
 
 
 class _Placement:
@@ -134,7 +136,7 @@ class _Placement:
             last = max(events, key=lambda e: e.seq, default=None)
             speakers = list(dict.fromkeys(e.speaker for e in events if e.speaker))
             times = [e.occurred_at for e in events if e.occurred_at is not None]
-            found = _Open(stored, last.seq if last else 0, max(times, default=None), speakers)
+            found = _Open(stored, last.seq if last else 0, max(times, default=None), speakers, told=latest(events))
         self.open[session_id] = found
         self.order.append(session_id)
         return found
@@ -172,15 +174,20 @@ class _Placement:
         """The placed messages as one transcript: each session's new turns from their next position."""
         raws = []
         speakers: list[str] = []
+        told: list[tuple[str, TimeRef]] = []
         for sid in self.order:
             o = self.open[sid]
             if not o.turns:
                 continue
+            if o.told is not None:
+                told.append((sid, o.told))
             start = o.session.started_at
             first_seq = o.last_seq - len(o.turns) + 1
             raws.append(RawSession(sid, o.session.index, tuple(o.turns), start, o.session.date_text, first_seq))
             speakers.extend(s for s in o.speakers if s not in speakers)
-        return Transcript(self.namespace, tuple(raws), format="live", participants=tuple(speakers))
+        return Transcript(
+            self.namespace, tuple(raws), format="live", participants=tuple(speakers), antecedents=tuple(told)
+        )
 
     def new_sessions(self) -> tuple[Session, ...]:
         """The sessions this call creates, each starting at its first message's time."""

@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from graphmem.models import TimeRef
+
 __all__ = ["RawSession", "RawTurn", "Transcript"]
 
 
@@ -57,7 +59,11 @@ class Transcript:
     messages join), so whom a speaker addresses is found as it would be over the whole conversation.
     ``vocabulary`` holds words the namespace already uses in lower case (for messages added to a
     stored conversation), so a capitalised word at a sentence start ("Rock on!") is typed as a common
-    word as it would be over the whole conversation.
+    word as it would be over the whole conversation. ``antecedents`` holds, for a stored session that
+    new turns join, the time its turns talked of last (:mod:`graphmem.extract.antecedents`), so "later
+    that month" in a new turn is dated as it would be over the whole conversation. ``forgotten`` lists
+    the ids of events of these turns that are not written again (forgotten since a re-ingested file
+    was read first): their times are no antecedent, as they are not for messages added later.
     """
 
     namespace: str
@@ -66,6 +72,8 @@ class Transcript:
     format: str = "unknown"
     participants: tuple[str, ...] = ()
     vocabulary: frozenset[str] = frozenset()
+    antecedents: tuple[tuple[str, TimeRef], ...] = ()
+    forgotten: frozenset[str] = frozenset()
 
     @property
     def turn_count(self) -> int:

@@ -13,7 +13,8 @@ the fact by the preposition it hangs from:
 A past-tense duration ("I lived there for three years") says the state ended at some unknown time, so
 it sets no bound. Without a phrase, ``valid_from`` is the statement's time. An until phrase takes its
 period's end also when it names the period's end ("until the end of June") or the period has begun as
-it is said ("until mid-March" said on 12 March), and an end at or before the start is dropped.
+it is said ("until mid-March" said on 12 March), and an end at or before the start is dropped. A *since*
+phrase is the start whatever other phrase the clause has ("By June I'll have lived here since May").
 """
 
 from __future__ import annotations
@@ -147,9 +148,13 @@ def _clause_phrases(verb: Any, times: list[tuple[Any, TimeRef]]) -> list[tuple[A
 
 def clause_time(verb: Any, times: list[tuple[Any, TimeRef]]) -> TimeRef | None:
     """The resolved time expression attached to ``verb``'s clause (see :func:`attached`); a phrase in a
-    verbless sentence ("On 3 June.") counts when it is the sentence's only one."""
-    for _span, ref in _clause_phrases(verb, times):
-        if ref.resolved and _preposition(_span) not in _UNTIL:
+    verbless sentence ("On 3 June.") counts when it is the sentence's only one. A *since* phrase comes
+    first: it says when the state began whatever else the clause dates ("By June I'll have lived here
+    since May": May)."""
+    phrases = [(span, ref) for span, ref in _clause_phrases(verb, times) if ref.resolved]
+    phrases.sort(key=lambda found: _preposition(found[0]) != "since")  # stable: else in their order
+    for _span, ref in phrases:
+        if _preposition(_span) not in _UNTIL:
             return ref
     resolved = [(span, ref) for span, ref in times if ref.resolved and span.sent == verb.sent]
     if len(resolved) == 1 and verb_of(resolved[0][0].root).pos_ not in ("VERB", "AUX"):

@@ -28,7 +28,11 @@ name of the fact's own clause only qualifies its object ("I work at Google in Lo
 or an attempt is no start: an inception verb that complements a verb of planning, wishing, trying or
 needing ("I want to move here in May", "I was supposed to start there in January", "I'm going to move
 here") or said with *almost* or *nearly*; "I decided to move here in 2019" and "I managed to join" are
-starts. A clause conjoined with a subject of its own keeps its own time ("my boss started there in
+starts. A state set against the clause by a contrastive *but* (*yet*, *whereas*, *though*, *although*)
+after it, in the same sentence or opening the next, is not what a pro-form or missing target began ("I
+joined in 2022 but I work at Google", "I moved in 2019, though I live in Oslo now" date nothing),
+while a *but* after the state concedes when it began ("I work at Google now, but I only joined in
+2022" dates it). A clause conjoined with a subject of its own keeps its own time ("my boss started there in
 2010, and I joined last year": last year). "He" or "she" as the subject is the one person named before
 it in the turn, if only one is and it is a subject of the sentence before, with no person noun or
 possessive of the other gender between ("Tom works at Google. He started there in May").
@@ -95,6 +99,8 @@ _GENERIC_NOUNS = frozenset(
 )
 _GENERIC_DETS = frozenset({"my", "our", "his", "her", "their", "the"})
 # Dependencies under which another clause hangs from a verb
+# Coordinators that set the clause after them against the one before ("I joined in 2022 but I work at X")
+_CONTRASTIVE = frozenset({"but", "yet", "whereas", "though", "although"})
 _OTHER_CLAUSES = frozenset({"conj", "cc", "parataxis", "ccomp", "advcl", "relcl", "acl"})
 # Which way a match ranks: a named object says most, no target at all least.
 _OBJECT, _ACTIVITY, _PRO_FORM, _BARE = range(4)
@@ -129,6 +135,33 @@ class Inception:
     position: int = -1
     pronoun: str = ""
     generics: frozenset[str] = frozenset()
+    contrasted: frozenset[int] = frozenset()
+
+
+def _contrasted(verb: Any) -> frozenset[int]:
+    """The verbs of the clauses after ``verb`` that a contrastive coordinator sets against it: "I joined
+    in 2022 but I work at Google" (*work*), "I joined in 2022. But I work at Google." A state said so is
+    not what the clause began."""
+    out = {
+        c.i
+        for c in verb.children
+        if c.dep_ == "conj"
+        and c.i > verb.i
+        and c.pos_ in ("VERB", "AUX")
+        and any(cc.dep_ == "cc" and cc.lower_ in _CONTRASTIVE and verb.i < cc.i < c.i for cc in verb.children)
+    }
+    # the subordinating ones: "I joined in 2022, though I work at Google" (an adverbial clause after it)
+    out.update(
+        c.i
+        for c in verb.children
+        if c.dep_ == "advcl" and c.i > verb.i and any(m.dep_ == "mark" and m.lower_ in _CONTRASTIVE for m in c.children)
+    )
+    doc, sent = verb.doc, verb.sent
+    if verb.i == sent.root.i and sent.end < len(doc):
+        after = doc[sent.end].sent
+        if after[0].lower_ in _CONTRASTIVE:
+            out.add(after.root.i)
+    return frozenset(out)
 
 
 def _activities(verb: Any) -> frozenset[str]:
@@ -255,7 +288,11 @@ def inceptions(
         activities = _activities(verb) if base in vocab.INCEPTIONS else frozenset()
         if base not in vocab.INCEPTIONS:
             generics = frozenset()
-        out.append(Inception(subjects, base, when, named, pro_form, activities, bare, verb.i, pronoun, generics))
+        out.append(
+            Inception(
+                subjects, base, when, named, pro_form, activities, bare, verb.i, pronoun, generics, _contrasted(verb)
+            )
+        )
     return out
 
 
@@ -411,6 +448,8 @@ def inception_start(
             continue
         rank = _rank(inception, declared, obj)
         if rank in (_PRO_FORM, _BARE):
+            if at is not None and at in inception.contrasted:
+                continue  # "I joined in 2022 but I work at Google": the state is set against the start
             if any(r is not None and inception.verb in r.beginnings for r in rivals):
                 continue
             others_named = {i: eid for i, eid in (mentions or {}).items() if i not in own}

@@ -21,13 +21,15 @@ from itertools import islice
 from typing import Any
 
 from graphmem.errors import ExtractionError
+from graphmem.extract.antecedents import antecedent, can_lead, on_clock
 from graphmem.extract.entities import EntityRegistry, annotate
 from graphmem.extract.events import EventPlan, build_events
 from graphmem.extract.facts import build_facts, start_times
 from graphmem.extract.names import words
 from graphmem.extract.nlp import CompiledAttributeRuler, one_blas_thread
+from graphmem.extract.spans import resolve_span
 from graphmem.extract.temporal import update_facts
-from graphmem.extract.times import TimeResolver, direction, to_utc
+from graphmem.extract.times import TimeResolver, to_utc
 from graphmem.models import Batch, Event, Fact, FactClosing, Mention, TimeRef
 from graphmem.transcript import Transcript
 
@@ -50,7 +52,7 @@ class SpacyExtractor:
 
     name = "spacy"
     #: Bump when the output for the same input changes, so stored content is re-extracted.
-    version = "6"
+    version = "7"
 
     def __init__(
         self,
@@ -118,7 +120,7 @@ class SpacyExtractor:
         for transcript, plan in zip(items, plans, strict=True):
             try:
                 namespace = self.namespace or transcript.namespace
-                batches.append(self._build(plan, docs, now, namespace, transcript.vocabulary))
+                batches.append(self._build(plan, docs, now, namespace, transcript))
             except ExtractionError:
                 raise
             except Exception as exc:  # a spaCy or stage bug must name the input it failed on
@@ -162,9 +164,10 @@ class SpacyExtractor:
         return self._ruler
 
     def _build(
-        self, plan: EventPlan, docs: Iterator[Any], now: datetime, namespace: str, vocabulary: frozenset[str]
+        self, plan: EventPlan, docs: Iterator[Any], now: datetime, namespace: str, transcript: Transcript
     ) -> Batch:
-        registry = EntityRegistry(namespace, lower=vocabulary)
+        registry = EntityRegistry(namespace, lower=transcript.vocabulary)
+        stored = dict(transcript.antecedents)
         speaker_ids = {name: registry.add_speaker(name) for name in plan.speakers}
         events: list[Event] = []
         mentions: list[Mention] = []
@@ -172,6 +175,8 @@ class SpacyExtractor:
         closings: list[FactClosing] = []
         session: str | None = None
         jobs: dict[str, int] = {}  # subject -> index in facts of their latest undated works_at fact
+        told: TimeRef | None = None  # the time the session's turns talked of last, as stored (UTC)
+        topic_session: str | None = None
         for index, (event, reference, addressee) in enumerate(
             zip(plan.events, plan.references, plan.addressees, strict=True)
         ):
@@ -184,10 +189,17 @@ class SpacyExtractor:
                 speaker_id=speaker_id,
                 addressee_id=speaker_ids.get(addressee) if addressee else None,
             )
-            times = [
-                (span, to_utc(self._times.resolve(span.text, reference, prefer=direction(span)), offset))
-                for span in ann.times
-            ]
+            if event.session != topic_session:
+                topic_session, told = event.session, stored.get(event.session)
+            # "later that month": of the time the session talked of last, on the clock of the turn that said it
+            topic = on_clock(told, offset) if told is not None else None
+            times = []
+            for span in ann.times:
+                ref = resolve_span(self._times, span, ann.times, reference, antecedent=topic)
+                topic = ref if can_lead(event.text, ref) else topic
+                times.append((span, to_utc(ref, offset)))
+            if event.id not in transcript.forgotten:  # a forgotten turn is not written: it dates nothing
+                told = antecedent(event.text, [ref for _, ref in times]) or told
             events.append(_with_times(event, [ref for _, ref in times]))
             if speaker_id is not None:
                 mentions.append(Mention(namespace, event.id, speaker_id, "speaker"))
@@ -241,7 +253,8 @@ _TIME_WORDS = words(
     months year years morning afternoon evening night noon midnight monday tuesday wednesday thursday friday
     saturday sunday january february march april may june july august september october november december
     summer winter spring fall autumn christmas thanksgiving halloween easter holiday holidays season day
-    days decade decades recently hour hours minute minutes daily weekly monthly era age
+    days decade decades recently hour hours minute minutes daily weekly monthly era age midweek
+    twenties thirties forties fifties sixties seventies eighties nineties noughties
     """
 )
 

@@ -9,42 +9,56 @@ as its relative base and a preference for the past. A phrase that names no defin
 
 **Parts of a period.** "the end of February", "early 2023", "mid-March", "the first half of last year",
 "the first week of June": the period is resolved as any phrase (the rest of the phrase, by the rules
-above or ``dateparser``), then cut into the part, in whole units one size down:
+above or ``dateparser``), then cut into the part in whole units one size down, as
+:mod:`graphmem.extract.periods` documents (a month's ten-day thirds, a year's four-month ones, a
+season's months, a decade's years 0-2, 3-6 and 7-9, halves and weeks of a month or year). "The
+month", "the year", "the week" are the one holding the reference, or the one before (after) it when
+the part lies wholly after (before) the reference and the clause points back (ahead): "I moved at the
+end of the month", said on 12 March, is late February. A month or season named without its year
+("late March", "the end of February") is, of its parts a year before, the same year and a year after,
+the earliest ending after the reference when the clause points ahead, or the latest begun by it when
+it points back: said on 12 March 2024, "I start in late March" is 21 March 2024 and "I moved in late
+March" 21 March 2023. A bare month holding the reference, pointing ahead, is this month ("I'm moving
+in December", said on 5 December). "Midweek" is the middle of the week (Wednesday to Friday), as "the
+middle of the week" is. Decades are read in figures and in words ("the 90s", "the mid-nineties", "the
+late eighties", "the noughties"; "the twenties" is the 2020s, as "the 20s" is), but not with a
+possessive in the phrase ("my early twenties" is an age; the extractor checks the word before a span:
+:mod:`graphmem.extract.spans`).
 
-| period | early / beginning / start | mid / middle | late / end | grain |
-|---|---|---|---|---|
-| a month | days 1-10 | days 11-20 | day 21 to its last day | day |
-| a year | January-April | May-August | September-December | month |
-| a season (three months) | its first month | its second | its third | month |
-| a decade | its years 0-2 | 3-6 | 7-9 | year |
-| a week | Monday-Tuesday | Wednesday-Friday | Saturday-Sunday | day |
-
-A half is the first or second half in the same units (a month: days 1-15 and 16 to its end, February
-1-14 and 15 to its end); "the first (second, third, fourth) week of" a month or year is its days 1-7
-(8-14, ...), "the last week of" its last seven days (grain ``week``). A part of a day is the day
-("late last night"). "The month", "the year", "the week" are the one holding the reference, or the one
-before (after) it when the part lies wholly after (before) the reference and the clause points back
-(ahead): "I moved at the end of the month", said on 12 March, is late February. A month or season
-named without its year ("late March", "the end of February") is, of its parts a year before, the same
-year and a year after, the earliest ending after the reference when the clause points ahead, or the
-latest begun by it when it points back: said on 12 March 2024, "I start in late March" is 21 March
-2024 and "I moved in late March" 21 March 2023. A bare month holding the reference, pointing ahead, is
-this month ("I'm moving in December", said on 5 December). "Later that month" needs the time talked
-of before and stays unresolved; "later this month" is this month (a hedge, as "around").
+**The time talked of before.** "Later that month", "earlier that year", "later that week" are relative
+to an ``antecedent`` (which one the extractor passes: :mod:`graphmem.extract.antecedents`). "Later" is
+the rest of the week, month or year holding it, after it; "earlier" the part before it; the whole unit
+when the antecedent is that unit ("in May ... later that month": May). The phrase stays unresolved (not
+taken from the statement time) without an antecedent, with one longer than the unit by its length ("in
+2023", "last summer" ... "later that month"), when nothing of the unit lies on that side of it, and when
+the result lies wholly after the reference while ``prefer`` is past (before it while future). "Later this
+month" is this month (a hedge, as "around").
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from typing import Any
 
 from graphmem.errors import MissingDependencyError
 from graphmem.extract.names import words
+from graphmem.extract.periods import (
+    HOLIDAYS,
+    Part,
+    Period,
+    after_or_before,
+    cut,
+    day,
+    interval,
+    nearest_part,
+    season,
+    shift,
+)
+from graphmem.extract.tense import direction
 from graphmem.models import TimeRef
 
-__all__ = ["TimeResolver", "direction", "duration", "names_late_part", "resolve_time", "to_utc"]
+__all__ = ["TimeResolver", "anaphoric", "direction", "duration", "names_late_part", "resolve_time", "to_utc"]
 
 _NUMBERS = {
     "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
@@ -85,7 +99,7 @@ _PART = re.compile(
 )
 _THIRDS = {"beginning": 0, "start": 0, "early": 0, "middle": 1, "mid": 1, "end": 2, "late": 2}
 # A period named without its year: which year it is in depends on the reference and the direction.
-_YEARLESS = re.compile(r"^(?:" + "|".join(_MONTHS) + r"|spring|summer|fall|autumn|winter)$")
+_YEARLESS = re.compile(r"^(?:the\s+)?(?:" + "|".join(_MONTHS) + r"|spring|summer|fall|autumn|winter)$")
 _DEICTIC = re.compile(r"^the\s+(week|month|year)$")
 _VAGUE = re.compile(
     r"^(?:recently|lately|now and then|these days|nowadays|the other day|someday|some day|one day|soon|"
@@ -130,6 +144,18 @@ _SEASON = re.compile(
     r"^(?:(last|this past|this|next|the|past)\s+)?(spring|summer|fall|autumn|winter)(?:\s+(?:of\s+)?((?:19|20)\d\d))?$"
 )
 _DECADE = re.compile(r"^(?:the\s+)?(?:(19|20)?(\d)0|'(\d)0)'?s$")
+# Decades in words ("the nineties", "the mid-nineties"), by their digit; "the noughties" is the 2000s.
+_DECADE_WORDS = {
+    "twenties": "2", "thirties": "3", "forties": "4", "fifties": "5", "sixties": "6", "seventies": "7",
+    "eighties": "8", "nineties": "9", "noughties": "0", "aughts": "0",
+}  # fmt: skip
+_DECADE_WORD = re.compile(r"^(?:the\s+)?(" + "|".join(_DECADE_WORDS) + r")$")
+# "midweek": the middle of the week, as "mid-the week" would be (Wednesday to Friday)
+_MIDWEEK = re.compile(r"^((?:(?:" + _PREPOSITIONS + r")\s+)*)mid\s*-?\s*week$")
+# "later that month", "earlier that year": a part of the week, month or year of the time talked of before
+_ANAPHORIC = re.compile(
+    r"^(?:(?:" + _PREPOSITIONS + r")\s+)*(later|earlier)\s+(?:on\s+)?(?:in\s+)?that\s+(?:same\s+)?(week|month|year)$"
+)
 _CLOCK = re.compile(r"^(\d{1,2})(?::(\d\d))?\s*(am|pm|a\.m\.|p\.m\.|o'clock)?$")
 _HOLIDAY = re.compile(r"^(?:(last|this|next|this past|past)\s+)?(.+?)(?:\s+((?:19|20)\d\d))?$")
 _DAY_WORDS = {
@@ -139,35 +165,8 @@ _DAY_WORDS = {
     "the day before yesterday": -2, "tomorrow": 1, "tomorrow morning": 1, "tomorrow night": 1,
     "tomorrow evening": 1, "the day after tomorrow": 2,
 }  # fmt: skip
-_SEASON_START = {"spring": 3, "summer": 6, "fall": 9, "autumn": 9, "winter": 12}
 # A rule's answer for "this phrase is mine and names no definite time": stop, do not ask dateparser.
 _UNRESOLVED = (datetime.min, datetime.min, "unknown")
-
-
-def _nth_weekday(year: int, month: int, weekday: int, n: int) -> date:
-    first = date(year, month, 1)
-    return first + timedelta(days=(weekday - first.weekday()) % 7 + 7 * (n - 1))
-
-
-_HOLIDAYS: dict[str, Callable[[int], date]] = {
-    "christmas": lambda y: date(y, 12, 25),
-    "christmas day": lambda y: date(y, 12, 25),
-    "christmas eve": lambda y: date(y, 12, 24),
-    "new year's eve": lambda y: date(y, 12, 31),
-    "new years eve": lambda y: date(y, 12, 31),
-    "new year's day": lambda y: date(y, 1, 1),
-    "new year's": lambda y: date(y, 1, 1),
-    "new year": lambda y: date(y, 1, 1),
-    "halloween": lambda y: date(y, 10, 31),
-    "valentine's day": lambda y: date(y, 2, 14),
-    "valentines day": lambda y: date(y, 2, 14),
-    "independence day": lambda y: date(y, 7, 4),
-    "the fourth of july": lambda y: date(y, 7, 4),
-    "fourth of july": lambda y: date(y, 7, 4),
-    "thanksgiving": lambda y: _nth_weekday(y, 11, 3, 4),
-    "mother's day": lambda y: _nth_weekday(y, 5, 6, 2),
-    "father's day": lambda y: _nth_weekday(y, 6, 6, 3),
-}
 
 
 def _number(word: str | None) -> int | None:
@@ -178,91 +177,31 @@ def _number(word: str | None) -> int | None:
     return _NUMBERS.get(word)
 
 
-def _day(d: date) -> datetime:
-    return datetime(d.year, d.month, d.day)
-
-
-def _add_months(d: date, months: int) -> date:
-    total = d.year * 12 + d.month - 1 + months
-    return date(total // 12, total % 12 + 1, 1)
-
-
-def _interval(anchor: date, grain: str) -> tuple[datetime, datetime]:
-    """The calendar interval of ``grain`` that contains ``anchor``."""
-    if grain == "week":
-        monday = anchor - timedelta(days=anchor.weekday())
-        return _day(monday), _day(monday + timedelta(days=7))
-    if grain == "month":
-        first = anchor.replace(day=1)
-        return _day(first), _day(_add_months(first, 1))
-    if grain == "year":
-        return datetime(anchor.year, 1, 1), datetime(anchor.year + 1, 1, 1)
-    return _day(anchor), _day(anchor + timedelta(days=1))
-
-
-def _shift(anchor: date, unit: str, n: int) -> date:
-    if unit == "day":
-        return anchor + timedelta(days=n)
-    if unit == "week":
-        return anchor + timedelta(weeks=n)
-    if unit == "month":
-        shifted = _add_months(anchor.replace(day=1), n)
-        last = (_add_months(shifted, 1) - timedelta(days=1)).day
-        return shifted.replace(day=min(anchor.day, last))
-    try:
-        return anchor.replace(year=anchor.year + n)
-    except ValueError:  # 29 February
-        return anchor.replace(year=anchor.year + n, day=28)
-
-
-def _units(start: datetime, end: datetime, grain: str) -> tuple[str, int] | None:
-    """The unit one size down a period of ``grain`` is cut in, and how many of them it holds."""
-    if grain == "year":
-        years = end.year - start.year
-        return ("month", 12) if years == 1 else ("year", years)
-    if grain == "month":
-        months = (end.year - start.year) * 12 + end.month - start.month
-        return ("day", (end - start).days) if months == 1 else ("month", months)
-    if grain == "week":
-        return "day", (end - start).days
-    return None
-
-
-def _step(start: datetime, unit: str, n: int) -> datetime:
-    if unit == "day":
-        return start + timedelta(days=n)
-    if unit == "month":
-        return _day(_add_months(start.date(), n))
-    return start.replace(year=start.year + n)
-
-
-def _cut(whole: tuple[datetime, datetime, str], m: re.Match[str]) -> tuple[datetime, datetime, str] | None:
-    """The part ``m`` names of the period ``whole`` (see the module docs)."""
-    start, end, grain = whole
-    if grain in ("day", "time"):
-        return whole  # "late last night": the day
-    units = _units(start, end, grain)
-    if units is None:
-        return None
-    unit, n = units
+def _part_of(m: re.Match[str]) -> Part:
+    """The part of a period a match of :data:`_PART` names."""
     if m.group("week"):
-        if unit != "day" and grain != "year":
-            return None
         which = m.group("week")
-        if which in ("last", "final"):
-            return end - timedelta(days=7), end, "week"
-        first = start + timedelta(weeks=("first", "second", "third", "fourth").index(which))
-        return first, first + timedelta(days=7), "week"
+        return Part("week", -1 if which in ("last", "final") else ("first", "second", "third", "fourth").index(which))
     if m.group("half"):
-        middle = _step(start, unit, n // 2)
-        return (start, middle, unit) if m.group("half") == "first" else (middle, end, unit)
-    third = _THIRDS[(m.group("third") or m.group("adjective")).lower()]
-    if unit == "day" and grain == "month":
-        cuts = (0, 10, 20, n)  # a month's thirds are the usual ten-day ones, the last one taking the rest
-    else:
-        k = max(1, round(n / 3))
-        cuts = (0, k, n - k, n)
-    return _step(start, unit, cuts[third]), _step(start, unit, cuts[third + 1]), unit
+        return Part("half", 0 if m.group("half") == "first" else 1)
+    return Part("third", _THIRDS[(m.group("third") or m.group("adjective")).lower()])
+
+
+def _normal(phrase: str) -> str:
+    """``phrase`` in lower case with single spaces, cut at the first clause punctuation."""
+    text = re.sub(r"\s+", " ", phrase.lower().replace("’", "'"))
+    text = re.sub(r",\s*(?=(?:19|20)\d\d\b)", " ", text)  # "May 7, 2023": the year is part of the date
+    return re.split(r"\s[-–—]\s|[,;:!?]", text)[0].strip(' ."()')  # "last week - so" -> "last week"
+
+
+def anaphoric(phrase: str) -> bool:
+    """Whether ``phrase`` is relative to the time talked of before ("later that month")."""
+    return _ANAPHORIC.match(_normal(phrase)) is not None
+
+
+def _against(found: Period, reference: datetime, prefer: str) -> bool:
+    """Whether ``found`` lies wholly on the other side of ``reference`` than ``prefer`` points."""
+    return (prefer == "past" and found[0] >= reference) or (prefer == "future" and found[1] <= reference)
 
 
 def duration(phrase: str) -> tuple[float, str] | None:
@@ -307,7 +246,9 @@ class TimeResolver:
         self._cache_size = state["_cache_size"]
         self._parsers = state["_parsers"]
 
-    def resolve(self, phrase: str, reference: datetime | None, *, prefer: str = "past") -> TimeRef:
+    def resolve(
+        self, phrase: str, reference: datetime | None, *, prefer: str = "past", antecedent: TimeRef | None = None
+    ) -> TimeRef:
         """Resolve ``phrase`` relative to ``reference`` (the session or turn time).
 
         Args:
@@ -316,12 +257,23 @@ class TimeResolver:
             prefer: ``"past"``, ``"future"`` or ``"nearest"``: which way an undirected phrase ("Saturday",
                 "3 June", "Christmas") points. The extractor derives it from the tense of the governing
                 verb (:func:`direction`).
+            antecedent: the time talked of before, which "later that month", "earlier that year" are
+                relative to; without one, or with one longer than the unit, they stay unresolved.
 
         Returns a :class:`TimeRef` carrying the original phrase; ``start`` is ``None`` when the phrase
         names no definite time or there is no reference for a relative one.
         """
         if prefer not in ("past", "future", "nearest"):
             raise ValueError(f"prefer must be 'past', 'future' or 'nearest', not {prefer!r}")
+        anaphoric = _ANAPHORIC.match(_normal(phrase))
+        if anaphoric is not None:
+            found = None
+            if antecedent is not None and antecedent.start is not None and antecedent.end is not None:
+                before = (antecedent.start, antecedent.end, antecedent.grain)
+                found = after_or_before(before, anaphoric.group(2), later=anaphoric.group(1) == "later")
+            if found and reference is not None and _against(found, reference, prefer):
+                found = None  # "later that month I visited Porto" cannot lie ahead of the telling
+            return TimeRef(phrase, *found) if found else TimeRef(phrase)
         key = (phrase, reference, prefer)
         hit = self._cache.get(key)
         if hit is not None:
@@ -343,9 +295,8 @@ class TimeResolver:
     # -- rules ---------------------------------------------------------------------------------------
 
     def _resolve(self, phrase: str, reference: datetime | None, prefer: str) -> tuple[datetime, datetime, str] | None:
-        text = re.sub(r"\s+", " ", phrase.lower().replace("’", "'"))
-        text = re.sub(r",\s*(?=(?:19|20)\d\d\b)", " ", text)  # "May 7, 2023": the year is part of the date
-        text = re.split(r"\s[-–—]\s|[,;:!?]", text)[0].strip(' ."()')  # "last week - so" -> "last week"
+        text = _normal(phrase)
+        text = _MIDWEEK.sub(r"\1mid the week", text)
         part = _PART.match(text)
         if part is not None:
             return self._part(part, reference, prefer)
@@ -354,8 +305,8 @@ class TimeResolver:
         few = _FEW_AGO.match(text)
         if few is not None and reference is not None:
             unit, today = few.group(1), reference.date()
-            start = _interval(_shift(today, unit, -_FEW[1]), unit)[0]
-            end = _interval(_shift(today, unit, -_FEW[0]), unit)[1]
+            start = interval(shift(today, unit, -_FEW[1]), unit)[0]
+            end = interval(shift(today, unit, -_FEW[0]), unit)[1]
             return start, end, unit
         if not text or _VAGUE.search(text) or _DURATION.match(text) or duration(text) is not None:
             return None
@@ -377,16 +328,19 @@ class TimeResolver:
             return None
         return self._dateparser(text, reference, prefer)
 
-    def _part(self, m: re.Match[str], reference: datetime | None, prefer: str) -> tuple[datetime, datetime, str] | None:
+    def _part(self, m: re.Match[str], reference: datetime | None, prefer: str) -> Period | None:
         """A part of the period the rest of the phrase names (see the module docs), or ``None``."""
         rest = m.group("rest")
+        part = _part_of(m)
         deictic = _DEICTIC.match(rest)
         whole = self._resolve(f"this {deictic.group(1)}" if deictic else rest, reference, prefer)
-        found = _cut(whole, m) if whole is not None else None
+        found = cut(whole, part) if whole is not None else None
         if found is None or whole is None or reference is None or prefer not in ("past", "future"):
             return found
         if deictic is None:
-            return self._nearest_part(m, whole, reference, prefer) or found
+            # a month or season named without its year ("late March", "the end of February")
+            yearless = _YEARLESS.match(rest) is not None
+            return (nearest_part(whole, part, reference, prefer) if yearless else None) or found
         step = 0
         if prefer == "past" and found[0] > reference:
             step = -1
@@ -394,31 +348,9 @@ class TimeResolver:
             step = 1
         if step:
             unit = deictic.group(1)
-            shifted = _interval(_shift(reference.date(), unit, step), unit)
-            found = _cut((*shifted, unit), m)
+            shifted = interval(shift(reference.date(), unit, step), unit)
+            found = cut((*shifted, unit), part)
         return found
-
-    def _nearest_part(
-        self, m: re.Match[str], whole: tuple[datetime, datetime, str], reference: datetime, prefer: str
-    ) -> tuple[datetime, datetime, str] | None:
-        """The part of a period named without its year ("late March", "the end of February") nearest the
-        reference in the direction of ``prefer``: of the parts of the period a year before, the same
-        year and a year after, the earliest ending after the reference (ahead), or the latest starting at
-        or before it (back). ``None`` when the period is no bare month or season ("early 2023", "the end
-        of last year", "late March 2023")."""
-        if not _YEARLESS.match(m.group("rest")):
-            return None
-        parts = []
-        for years in (-1, 0, 1):
-            start, end = (_shift(t.date(), "year", years) for t in whole[:2])
-            part = _cut((_day(start), _day(end), whole[2]), m)
-            if part is not None:
-                parts.append(part)
-        if prefer == "future":
-            ahead = [p for p in parts if p[1] > reference]
-            return min(ahead) if ahead else None
-        back = [p for p in parts if p[0] <= reference]
-        return max(back) if back else None
 
     @staticmethod
     def _absolute(text: str) -> tuple[datetime, datetime, str] | None:
@@ -426,6 +358,11 @@ class TimeResolver:
         if m:
             year = int(m.group(1))
             return datetime(year, 1, 1), datetime(year + 1, 1, 1), "year"
+        m = _DECADE_WORD.match(text)
+        if m:
+            digit = _DECADE_WORDS[m.group(1)]
+            start_year = int(f"{'19' if int(digit) >= 3 else '20'}{digit}0")
+            return datetime(start_year, 1, 1), datetime(start_year + 10, 1, 1), "year"
         m = _DECADE.match(text)
         if m:
             century = m.group(1) or "19"
@@ -441,12 +378,12 @@ class TimeResolver:
         offset = _DAY_WORDS.get(text)
         if offset is None:
             return None
-        return (*_interval(today + timedelta(days=offset), "day"), "day")
+        return (*interval(today + timedelta(days=offset), "day"), "day")
 
     @staticmethod
     def _clock(text: str, today: date, prefer: str) -> tuple[datetime, datetime, str] | None:
         if text in ("noon", "midday"):
-            at = _day(today) + timedelta(hours=12)
+            at = day(today) + timedelta(hours=12)
             return at, at, "time"
         m = _CLOCK.match(text)
         if not m or m.group(3) is None:
@@ -459,7 +396,7 @@ class TimeResolver:
             hour += 12
         elif suffix == "am" and hour == 12:
             hour = 0
-        at = _day(today) + timedelta(hours=hour, minutes=minute)
+        at = day(today) + timedelta(hours=hour, minutes=minute)
         return at, at, "time"
 
     @staticmethod
@@ -475,8 +412,8 @@ class TimeResolver:
             saturday = today - timedelta(days=(today.weekday() - 5) % 7 or 7) - timedelta(weeks=n - 1)
             if today.weekday() == 6:
                 saturday -= timedelta(weeks=1)  # on a Sunday, "a weekend ago" is not this one
-            return _day(saturday), _day(saturday + timedelta(days=2)), "day"
-        return (*_interval(_shift(today, unit, -n), unit), unit)
+            return day(saturday), day(saturday + timedelta(days=2)), "day"
+        return (*interval(shift(today, unit, -n), unit), unit)
 
     @staticmethod
     def _past_span(text: str, today: date, prefer: str) -> tuple[datetime, datetime, str] | None:
@@ -490,7 +427,7 @@ class TimeResolver:
         if n is None:
             return None
         unit = m.group(3)
-        return _day(_shift(today, unit, -n)), _day(today + timedelta(days=1)), unit
+        return day(shift(today, unit, -n)), day(today + timedelta(days=1)), unit
 
     @staticmethod
     def _next_span(text: str, today: date, prefer: str) -> tuple[datetime, datetime, str] | None:
@@ -501,7 +438,7 @@ class TimeResolver:
         if n is None or prefer == "past":
             return _UNRESOLVED  # "I spent the next three days in bed": after a past event, not after now
         unit = m.group(2)
-        return _day(today), _day(_shift(today, unit, n)), unit
+        return day(today), day(shift(today, unit, n)), unit
 
     @staticmethod
     def _calendar_unit(text: str, today: date, prefer: str) -> tuple[datetime, datetime, str] | None:
@@ -513,7 +450,7 @@ class TimeResolver:
             return None
         unit = m.group(2)
         step = {"last": -1, "this": 0, "next": 1}[m.group(1)]
-        return (*_interval(_shift(today, unit, step), unit), unit)
+        return (*interval(shift(today, unit, step), unit), unit)
 
     @staticmethod
     def _named_month(text: str, today: date, prefer: str) -> tuple[datetime, datetime, str] | None:
@@ -528,7 +465,7 @@ class TimeResolver:
             year += 1 if month <= today.month else 0
         else:  # last, this past, past: the latest such month that has ended
             year -= 1 if month >= today.month else 0
-        return (*_interval(date(year, month, 1), "month"), "month")
+        return (*interval(date(year, month, 1), "month"), "month")
 
     @staticmethod
     def _this_month(text: str, today: date, prefer: str) -> tuple[datetime, datetime, str] | None:
@@ -536,7 +473,7 @@ class TimeResolver:
         # takes the next one)
         if prefer != "future" or _MONTH_NUMBER.get(text) != today.month:
             return None
-        return (*_interval(today, "month"), "month")
+        return (*interval(today, "month"), "month")
 
     @staticmethod
     def _before(text: str, today: date, prefer: str) -> tuple[datetime, datetime, str] | None:
@@ -544,7 +481,7 @@ class TimeResolver:
         if not m:
             return None
         unit = m.group(1) or m.group(2)
-        return (*_interval(_shift(today, unit, -1), unit), unit)
+        return (*interval(shift(today, unit, -1), unit), unit)
 
     @staticmethod
     def _weekend(text: str, today: date, prefer: str) -> tuple[datetime, datetime, str] | None:
@@ -562,35 +499,29 @@ class TimeResolver:
             saturday = this_saturday + timedelta(days=7)
         else:  # last, this past, the past, past
             saturday = this_saturday - timedelta(days=7)
-        return _day(saturday), _day(saturday + timedelta(days=2)), "day"
+        return day(saturday), day(saturday + timedelta(days=2)), "day"
 
     @staticmethod
     def _season(text: str, today: date, prefer: str) -> tuple[datetime, datetime, str] | None:
         m = _SEASON.match(text)
         if not m:
             return None
-        which, season, year = m.group(1) or "the", m.group(2), m.group(3)
-        first_month = _SEASON_START[season]
-
-        def span(y: int) -> tuple[date, date]:
-            start = date(y, first_month, 1)
-            return start, _add_months(start, 3)
-
+        which, name, year = m.group(1) or "the", m.group(2), m.group(3)
         if year is not None:
-            start, end = span(int(year))
+            start, end = season(name, int(year))
         else:
             # the season containing today, or else the latest one that started before today
             y = today.year
-            start, end = span(y)
+            start, end = season(name, y)
             while start > today:
                 y -= 1
-                start, end = span(y)
+                start, end = season(name, y)
             current = end > today
             if which in ("last", "this past", "past") and current:
-                start, end = span(y - 1)
-            elif which == "next" or (not current and (which == "this" or prefer == "future")):
-                start, end = span(y + 1)
-        return _day(start), _day(end), "month"
+                start, end = season(name, y - 1)
+            elif which == "next" or (not current and (which == "this" or (which == "the" and prefer == "future"))):
+                start, end = season(name, y + 1)
+        return day(start), day(end), "month"
 
     @staticmethod
     def _holiday(text: str, today: date, prefer: str) -> tuple[datetime, datetime, str] | None:
@@ -598,7 +529,7 @@ class TimeResolver:
         if not m:
             return None
         which, name, year = m.group(1), m.group(2), m.group(3)
-        make = _HOLIDAYS.get(name)
+        make = HOLIDAYS.get(name)
         if make is None:
             return None
         if year is not None:
@@ -612,7 +543,7 @@ class TimeResolver:
             strictly_before = which is not None
             if day > today or (strictly_before and day == today):
                 day = make(today.year - 1)
-        return (*_interval(day, "day"), "day")
+        return (*interval(day, "day"), "day")
 
     # -- dateparser ----------------------------------------------------------------------------------
 
@@ -649,92 +580,7 @@ class TimeResolver:
         if period == "time" or (period == "day" and re.search(r"\d\s*(?:am|pm)\b|\d:\d\d", text)):
             return when, when, "time"
         grain = period if period in ("week", "month", "year") else "day"
-        return (*_interval(when.date(), grain), grain)
-
-
-_FUTURE_AUX = frozenset(
-    {"will", "'ll", "wo", "shall", "gon", "gonna", "can", "could", "would", "should", "may", "might"}
-)
-_PRESENT_TAGS = frozenset({"VBZ", "VBP"})
-# Verbs whose bare participle announces what comes next ("a new job, starting in November").
-_INCEPTIVE = frozenset({"start", "begin", "commence", "kick", "open", "launch"})
-# Past verbs whose infinitive was done, so it points back ("I managed to join", "I got to start there in
-# May", "I was able to", "I had to move here")
-_DONE = frozenset({"manage", "get", "able", "have", "happen"})
-# Verbs of arranging: what they are "for" lies ahead of the arranging ("booked a train for May").
-_ARRANGING = frozenset(
-    {"book", "schedule", "reschedule", "plan", "reserve", "arrange", "organise", "organize", "postpone"}
-)
-
-
-def _governing_verb(token: Any) -> Any | None:
-    node = token
-    for _ in range(8):
-        if node.pos_ in ("VERB", "AUX"):
-            return node
-        if node.head is node:
-            return None
-        node = node.head
-    return None
-
-
-def _done(head: Any) -> bool:
-    """Whether ``head`` says its infinitive was done: a past verb of :data:`_DONE` ("managed", "got",
-    "had"), or "able" of a past "was"."""
-    if head.lemma_.lower() not in _DONE:
-        return False
-    return bool(head.tag_ == "VBD" or (head.pos_ == "ADJ" and head.head.tag_ == "VBD"))
-
-
-def _tense(verb: Any, depth: int = 0) -> str:
-    auxes = [c for c in verb.children if c.dep_ in ("aux", "auxpass")]
-    if any(a.lower_ in _FUTURE_AUX for a in auxes):
-        return "future"
-    if verb.tag_ == "VBD" or any(a.tag_ == "VBD" for a in auxes):
-        return "past"
-    if any(a.lemma_ == "have" for a in auxes):
-        return "past"  # the perfect: "have lived", "'ve been running since January"
-    if verb.tag_ == "VB" and verb.dep_ == "xcomp" and _done(verb.head):
-        return "past"
-    if any(a.tag_ in _PRESENT_TAGS for a in auxes) or verb.tag_ in ("VBZ", "VBP", "VB"):
-        # the present, its progressive and passive ("is getting married in June", "is planned for
-        # June") and the bare infinitive ("to open on 12 October") point forward
-        return "future"
-    if verb.tag_ in ("VBG", "VBN"):
-        # a bare participle: "starting in November" announces; otherwise it takes the tense of the
-        # clause it hangs from ("walking home on Saturday, I met ...")
-        if verb.lemma_ in _INCEPTIVE:
-            return "future"
-        head = _governing_verb(verb.head) if verb.head is not verb else None
-        if head is not None and head is not verb and depth < 3:
-            return _tense(head, depth + 1)
-        return "nearest"
-    return "past"
-
-
-def direction(span: Any) -> str:
-    """``"past"``, ``"future"`` or ``"nearest"``: which way an undirected time phrase points.
-
-    It follows the tense of the verb the phrase hangs from: past tense and perfect ("went", "did go",
-    "have been", "have been running") point back; a future auxiliary or modal, the present ("starts on
-    1 April"), a present auxiliary ("is getting married in June", "I'm moving in June") and a bare
-    infinitive ("to open on 12 October") point forward, but the infinitive of a past verb that says it
-    was done points back ("I managed to join", "I got to start there in May", "I was able to"). A bare
-    participle points forward when it announces a start ("starting in November") and otherwise takes
-    the tense of the clause it hangs from. What a verb of arranging is *for* points forward whatever its
-    tense ("we booked a train for the second week of May", "I scheduled the move for June"); what
-    follows *since* points back ("I work at Lumen since April", a learner's present perfect). Without a
-    verb ("On 3 June, from Manchester.") the nearest occurrence is taken.
-    """
-    verb = _governing_verb(span.root)
-    if verb is None:
-        return "nearest"
-    root = span.root
-    if root.dep_ == "pobj" and root.head.lower_ == "for" and verb.lemma_.lower() in _ARRANGING:
-        return "future"
-    if root.dep_ == "pobj" and root.head.lower_ == "since":
-        return "past"  # "I work here since April": since is always back, whatever the tense
-    return _tense(verb)
+        return (*interval(when.date(), grain), grain)
 
 
 def names_late_part(phrase: str) -> bool:

@@ -9,7 +9,8 @@ import pytest
 
 from graphmem.extract.entities import EntityRegistry, annotate
 from graphmem.extract.facts import build_facts
-from graphmem.extract.times import TimeResolver, direction
+from graphmem.extract.spans import resolve_span
+from graphmem.extract.times import TimeResolver
 from graphmem.models import Event, FactClosing
 
 REF = datetime(2023, 5, 8, 13, 56)
@@ -26,7 +27,10 @@ def facts_of(
     doc = nlp(text)
     ann = annotate(doc, registry, speaker_id=me, addressee_id=you)
     resolver = TimeResolver()
-    times = [(span, resolver.resolve(span.text, ref, prefer=direction(span) if full else "past")) for span in ann.times]
+    times = [
+        (span, resolve_span(resolver, span, ann.times, ref) if full else resolver.resolve(span.text, ref))
+        for span in ann.times
+    ]
     event = Event("t", "ev:s:1", "s", 1, "Caroline", text, occurred_at=ref)
     names = {e.id: e.name for e in registry.entities()}
     extra: dict[str, Any] = {"roles": ann.roles, "speaker_id": me} if full else {}
@@ -48,7 +52,7 @@ def closings_of(nlp: Any, text: str, ref: datetime = REF) -> list[tuple[str | No
     doc = nlp(text)
     ann = annotate(doc, registry, speaker_id=me, addressee_id=you)
     resolver = TimeResolver()
-    times = [(span, resolver.resolve(span.text, ref, prefer=direction(span))) for span in ann.times]
+    times = [(span, resolve_span(resolver, span, ann.times, ref)) for span in ann.times]
     event = Event("t", "ev:s:1", "s", 1, "Caroline", text, occurred_at=ref)
     out = build_facts(
         doc, event, ann.tokens, times, recorded_at=ref, type_of=registry.type_of, roles=ann.roles, speaker_id=me

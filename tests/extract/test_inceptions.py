@@ -114,6 +114,16 @@ def test_a_date_of_another_clause_does_not(nlp: Any, text: str, predicate: str, 
         ("I work at Google. I started my previous job in 2015.", "works_at", "Google"),
         ("I work at Google. I started work in 2005.", "works_at", "Google"),
         ("I study at Harvard University. I started an online course in May.", "studies_at", "Harvard University"),
+        # a state set against the start by "but" is not what it began (before: dated 2022, 2019)
+        ("I joined in 2022 but I work at Google.", "works_at", "Google"),
+        ("I joined in 2022. But I work at Google.", "works_at", "Google"),
+        ("I joined them in 2022 but I work at Google now.", "works_at", "Google"),
+        ("I moved in 2019 but I live in Oslo now.", "lives_in", "Oslo"),
+        # ... or by "though", "although": a subordinating conjunction, the state an adverbial clause
+        ("I joined in 2022 though I work at Google.", "works_at", "Google"),
+        ("I moved in 2019, though I live in Oslo now.", "lives_in", "Oslo"),
+        ("I joined in 2022, although I work at Google now.", "works_at", "Google"),
+        ("I joined in 2022. Though I work at Google now.", "works_at", "Google"),
     ],
 )
 def test_a_start_that_may_be_of_another_or_did_not_happen_does_not_date(
@@ -151,6 +161,13 @@ def test_a_start_that_may_be_of_another_or_did_not_happen_does_not_date(
         ("I live in Porto, Portugal. I moved here in 2019.", "lives_in", "Porto", "2019-01-01", "2019"),
         ("I work at Google in London. I started there in 2019.", "works_at", "Google", "2019-01-01", "2019"),
         ("I work at Google in London. I joined in 2019.", "works_at", "Google", "2019-01-01", "2019"),
+        # "but" after the state concedes when it began ("I live here, but I only moved in 2022")
+        ("I work at Google. I joined in 2022.", "works_at", "Google", "2022-01-01", "2022"),
+        ("I work at Google now, but I only joined in 2022.", "works_at", "Google", "2022-01-01", "2022"),
+        ("I work at Google, and I joined in 2022.", "works_at", "Google", "2022-01-01", "2022"),
+        # since under a future perfect is back from a time ahead: the nearest May; "by June" is no start
+        ("By June I'll have lived in Porto since May.", "lives_in", "Porto", "2024-05-01", "May"),
+        ("I have lived in Porto since May.", "lives_in", "Porto", "2023-05-01", "May"),
         # names that are no job or home do not stand in the way
         ("I work at Google. My boss is nice and I started there in May.", "works_at", "Google", "2023-05-01", "May"),
         (

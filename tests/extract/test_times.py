@@ -177,6 +177,11 @@ def test_results_are_cached_and_resolver_pickles() -> None:
         ("Walking home on Saturday, I met Tom.", "Saturday", "past"),
         # the perfect progressive is past, not a present auxiliary
         ("I have been running since January.", "January", "past"),
+        # ... since under a perfect too: a future perfect counts back from its "by" time (the extractor
+        # moves the reference there: graphmem.extract.spans), a modal one is a guess about the past
+        ("By June I'll have lived in Porto since May.", "May", "past"),
+        ("I will have worked there since January.", "January", "past"),
+        ("Tom may have worked at Google since January.", "January", "past"),
         # what a verb of arranging is for lies ahead, whatever its tense
         ("Ines and I booked a train to Porto for the second week of May.", "the second week of May", "future"),
         ("We scheduled the move for early June.", "early June", "future"),

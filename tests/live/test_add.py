@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
@@ -187,3 +188,78 @@ def test_a_backdated_record_splits_sessions_alike_in_a_file_and_live(tmp_path: P
             shapes.append([list(dict.fromkeys(ids)).index(i) for i in ids])
         assert shapes[0] == shapes[1]
         assert len(set(shapes[0])) == 2  # the next day is a new session, the backdated record is not
+
+
+def test_later_that_month_is_dated_alike_added_one_by_one_or_ingested(memory: Memory, tmp_path: Path) -> None:
+    # the time talked of before is read back from the session's stored turns
+    messages = [
+        {"speaker": "Ana", "text": "I went to Lisbon on 3 May 2023.", "time": "2024-03-12T19:00:00", "session": "1"},
+        {"speaker": "Ben", "text": "Nice! What happened after that?", "time": "2024-03-12T19:01:00", "session": "1"},
+        {"speaker": "Ana", "text": "Later that month I joined a choir.", "time": "2024-03-12T19:02:00", "session": "1"},
+    ]
+    path = tmp_path / "conv.jsonl"
+    path.write_text("".join(json.dumps(m) + "\n" for m in messages), encoding="utf-8")
+    assert memory.ingest(path, namespace="file").ok
+    for message in messages:
+        memory.add(message, namespace="live")
+    # a file that grew: its stored leading turns stay, the new one is extracted alone
+    grown = tmp_path / "grown.jsonl"
+    grown.write_text("".join(json.dumps(m) + "\n" for m in messages[:2]), encoding="utf-8")
+    assert memory.ingest(grown, namespace="grown").ok
+    grown.write_text("".join(json.dumps(m) + "\n" for m in messages), encoding="utf-8")
+    summary = memory.ingest(grown, namespace="grown")
+    assert summary.ok and summary.turns_kept == 2
+
+    def times(ns: str) -> list[tuple[str, datetime | None, datetime | None]]:
+        events = sorted(memory.store.iter_events(ns), key=lambda e: e.seq)
+        return [(t.phrase, t.start, t.end) for e in events for t in e.times]
+
+    assert times("live") == times("file") == times("grown")
+    assert times("live")[-1] == ("Later that month", datetime(2023, 5, 4), datetime(2023, 6, 1))
+
+
+@pytest.mark.parametrize(
+    ("said", "later", "expected"),
+    [
+        # Ana at +05:00 names 1 June; Ben at -08:00 reads "later that month" of June, on Ana's calendar
+        ("I arrived in Lisbon on 1 June 2023.", "Later that month I visited Porto.", datetime(2023, 6, 2, 8)),
+        ("I arrived in Lisbon on 1 May 2023.", "Earlier that month I was in Rome.", None),
+    ],
+)
+def test_the_antecedent_stays_on_the_clock_of_its_speaker(
+    said: str, later: str, expected: datetime | None, memory: Memory
+) -> None:
+    messages = [
+        {"speaker": "Ana", "text": said, "time": "2024-03-12T23:30:00+05:00", "session": "1"},
+        {"speaker": "Ben", "text": later, "time": "2024-03-12T11:01:00-08:00", "session": "1"},
+    ]
+    memory.add(messages, namespace="all")
+    for message in messages:
+        memory.add(message, namespace="one")
+    for ns in ("all", "one"):
+        last = max(memory.store.iter_events(ns), key=lambda e: e.seq)
+        assert last.times[0].start == expected
+
+
+def test_a_forgotten_turn_dates_nothing_when_the_grown_file_is_read_again(memory: Memory, tmp_path: Path) -> None:
+    # the file still holds the forgotten turn: re-ingesting it does not write it, nor date later turns by it
+    messages = [
+        {"speaker": "Ana", "text": "I went to Lisbon on 3 May 2023.", "time": "2024-03-12T19:00:00", "session": "1"},
+        {
+            "speaker": "Ana",
+            "text": "Then on 2 August 2023 I went to Rome.",
+            "time": "2024-03-12T19:01:00",
+            "session": "1",
+        },
+        {"speaker": "Ana", "text": "Later that month I joined a choir.", "time": "2024-03-12T19:02:00", "session": "1"},
+    ]
+    path = tmp_path / "grown.jsonl"
+    path.write_text("".join(json.dumps(m) + "\n" for m in messages[:2]), encoding="utf-8")
+    assert memory.ingest(path, namespace="g").ok
+    rome = next(e for e in memory.store.iter_events("g") if e.seq == 2)
+    memory.forget("g", rome.id)
+    path.write_text("".join(json.dumps(m) + "\n" for m in messages), encoding="utf-8")
+    assert memory.ingest(path, namespace="g").ok
+    events = sorted(memory.store.iter_events("g"), key=lambda e: e.seq)
+    assert [e.seq for e in events] == [1, 3]
+    assert events[-1].times[0].start == datetime(2023, 5, 4)  # of May, as adding the turn live dates it

@@ -65,8 +65,9 @@ def test_added_one_by_one_equals_ingested(tmp_path: Path, nlp: Any, kind: type[A
         want = list(batch.store.iter_events(ns))
         got = list(live.store.iter_events(ns))
         assert ids == [e.id for e in want]
-        key = [(e.id, e.session, e.seq, e.speaker, e.text, e.occurred_at, e.source_id) for e in want]
-        assert [(e.id, e.session, e.seq, e.speaker, e.text, e.occurred_at, e.source_id) for e in got] == key
+        # the times too: "later that month" is of the time the session's stored turns talked of last
+        key = [(e.id, e.session, e.seq, e.speaker, e.text, e.occurred_at, e.source_id, e.times) for e in want]
+        assert [(e.id, e.session, e.seq, e.speaker, e.text, e.occurred_at, e.source_id, e.times) for e in got] == key
         assert [(s.id, s.index, s.started_at) for s in live.store.iter_sessions(ns)] == [
             (s.id, s.index, s.started_at) for s in batch.store.iter_sessions(ns)
         ]
