@@ -16,17 +16,35 @@ again. :mod:`graphmem.ingest_read` plans each input with these checks:
 
 from __future__ import annotations
 
+import unicodedata
+from collections.abc import Sequence
 from dataclasses import replace
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from graphmem.errors import IngestError
-from graphmem.transcript import Transcript
+from graphmem.formats._source import naive_utc
+from graphmem.transcript import RawTurn, Transcript
 
 if TYPE_CHECKING:
     from graphmem.ingest_read import Job, _Owners
+    from graphmem.models import Event
     from graphmem.store.base import GraphStore
 
-__all__ = ["Known", "added_live", "copy_of_another", "live_in_the_way", "retract_with", "session_label", "without"]
+__all__ = [
+    "Known",
+    "Said",
+    "added_live",
+    "copy_of_another",
+    "live_counterpart",
+    "live_in_the_way",
+    "names_session",
+    "pair_said",
+    "retract_with",
+    "said_key",
+    "session_names",
+    "without",
+]
 
 
 def retract_with(job: Job, start: int, moved: dict[str, dict[int, str]]) -> None:
@@ -48,8 +66,10 @@ def live_in_the_way(store: GraphStore, owners: _Owners, job: Job, t: Transcript,
     they write (``Memory.add`` appends to the session of a file ingested before).
 
     A live message whose id the input's session gives, with the same speaker and text, is the input's
-    message: it is retracted in the unit writing that session (the input writes it in its place). One
-    whose place the input's new turns would take, with another id or none, is in the way.
+    message, and so is one without an id (or whose id the input does not give) that says the same as a
+    turn without one (:func:`pair_said`): it is retracted in the unit writing that session (the input
+    writes it in its place). One whose place the input's new turns would take, and that is none of the
+    input's, is in the way.
 
     Raises:
         IngestError: a live message has an id the input's session gives with another speaker or text,
@@ -69,11 +89,20 @@ def live_in_the_way(store: GraphStore, owners: _Owners, job: Job, t: Transcript,
             here = live.get(raw.id)
             if not here or raw.id not in whole:
                 continue
-            given = {turn.source_id: turn for turn in whole[raw.id].turns if turn.source_id is not None}
+            turns = whole[raw.id].turns
+            given = {turn.source_id: turn for turn in turns if turn.source_id is not None}
             writes = range(raw.first_seq, raw.first_seq + len(raw.turns))
-            for ev in store.get_events(t.namespace, [e for _, e in sorted(here.items())]):
-                turn = given.get(ev.source_id) if ev.source_id is not None else None
-                if turn is not None and (ev.speaker, ev.text) == (turn.speaker, event_text(turn)):
+            events = store.get_events(t.namespace, [e for _, e in sorted(here.items())])
+            ided = {ev.source_id for ev in events if ev.source_id in given}
+            # a message without an id (on either side) is the input's when it says the same, unambiguously
+            said = pair_said(
+                [ev for ev in events if ev.source_id not in ided],
+                [(n, turn) for n, turn in enumerate(turns) if turn.source_id is None or turn.source_id not in ided],
+            )
+            alike = {ev.id for ev in said.values()}
+            for ev in events:
+                turn = given.get(ev.source_id) if ev.source_id in ided else None
+                if ev.id in alike or (turn is not None and (ev.speaker, ev.text) == (turn.speaker, event_text(turn))):
                     retract.append(ev.id)
                     continue
                 if turn is None and ev.seq not in writes:
@@ -102,10 +131,86 @@ def live_in_the_way(store: GraphStore, owners: _Owners, job: Job, t: Transcript,
 Known = dict[tuple[str, str], frozenset[int]]
 
 
-def session_label(session_id: str, prefixed: bool) -> str:
-    """The session as the messages name it: ``session_id`` without the ``name/`` prefix a reader puts before
-    it under an explicit namespace (``export/session_3`` is ``session_3``, as ``"session": "3"`` is)."""
-    return session_id.split("/", 1)[1] if prefixed and "/" in session_id else session_id
+def _label(name: str) -> str:
+    """A session name as a reader writes it: a number ``3`` is ``session_3`` (``"session": "3"``)."""
+    return f"session_{name}" if name.isdigit() else name
+
+
+def session_names(session_id: str) -> tuple[str, ...]:
+    """The names a stored session answers to, the most specific first: its id and each ending of it after a
+    ``/``, a number read as a reader names it (``3`` is ``session_3``).
+
+    Readers only ever put prefixes before the session the messages name: ``export/`` under an explicit
+    namespace, a source tag, a LoCoMo sample id, or several (``chat-1f2e3d4c/conv-26/session_3``). A stored
+    id does not say how many, so each ending counts: ``a/b/session_3`` answers to ``a/b/session_3``,
+    ``b/session_3`` and ``session_3``. This is the one rule both ways round (:func:`names_session`, used by
+    :func:`graphmem.live.add`, and :func:`live_counterpart`, used by ingestion).
+    """
+    parts = session_id.split("/")
+    return tuple(dict.fromkeys(_label("/".join(parts[i:])) for i in range(len(parts))))
+
+
+def names_session(session_id: str, name: str | None) -> bool:
+    """Whether ``name`` (a session as messages or ``Memory.add(session=...)`` name it: ``3``, ``session_3``,
+    ``b/session_3``) is the stored session ``session_id`` (see :func:`session_names`)."""
+    return name is not None and _label(name) in session_names(session_id)
+
+
+def live_counterpart(owners: _Owners, namespace: str, session_id: str) -> str | None:
+    """The session holding messages added live (and no input's) that an input's session ``session_id`` names:
+    the one answering to its most specific name (:func:`session_names`), or ``None``."""
+    live = [sid for sid in owners.live_events(namespace) if owners.live_session(namespace, sid)]
+    for name in session_names(session_id):
+        found = sorted(sid for sid in live if _label(sid) == name)
+        if found:
+            return name if name in found else found[0]
+    return None
+
+
+#: How a message without an id is known: speaker, text (whitespace collapsed) and time (naive UTC).
+Said = tuple[str | None, str, datetime]
+
+
+def said_key(speaker: str | None, text: str, when: datetime | None) -> Said | None:
+    """The identity of a message without an id, or ``None`` when it has no time of its own (then nothing
+    tells it from the same words said again)."""
+    if when is None:
+        return None
+    return speaker, " ".join(unicodedata.normalize("NFC", text).split()), naive_utc(when)
+
+
+def pair_said(events: Sequence[Event], turns: Sequence[tuple[int, RawTurn]]) -> dict[int, Event]:
+    """Pair stored events with an input's turns (index, turn) that say the same: same speaker, same time
+    (the turn's own; the event's), same text with whitespace collapsed (:func:`said_key`), where at most one
+    of the two has an id (ids decide between messages that both have one).
+
+    Only unambiguous pairs count: no other event and no other turn among those given says the same at that
+    time (two "ok" at 10:01 from one speaker may be one message sent twice or two; neither is paired).
+
+    Returns:
+        Per turn index, its event.
+    """
+    from graphmem.extract.events import event_text
+
+    by_event: dict[Said, list[Event]] = {}
+    for ev in events:
+        key = said_key(ev.speaker, ev.text, ev.occurred_at)
+        if key is not None:
+            by_event.setdefault(key, []).append(ev)
+    by_turn: dict[Said, list[int]] = {}
+    for i, turn in turns:
+        key = said_key(turn.speaker, event_text(turn), turn.timestamp)
+        if key is not None:
+            by_turn.setdefault(key, []).append(i)
+    given = dict(turns)
+    out: dict[int, Event] = {}
+    for key, found in by_turn.items():
+        evs = by_event.get(key, [])
+        if len(found) == 1 and len(evs) == 1:
+            i, ev = found[0], evs[0]
+            if ev.source_id is None or given[i].source_id is None:
+                out[i] = ev
+    return out
 
 
 def added_live(
@@ -114,24 +219,25 @@ def added_live(
     job: Job,
     transcripts: list[Transcript],
     key: str,
-    prefixed: bool,
     adopted: dict[tuple[str, str], str],
 ) -> Known:
-    """Recognise the turns of an input that the namespace holds already, added live with the same id.
+    """Recognise the turns of an input that the namespace holds already, added live.
 
-    An agent's messages added with their ``id`` (``Memory.add``, ``graphmem add``, MCP ``add_messages``)
-    and an export of its transcript holding the same ids are one message, as a message given twice in
-    one file is (:mod:`graphmem.formats._records`): identity is (namespace, session, id), the session as
-    the messages name it (:func:`session_label`: ``"session": "3"`` is ``session_3`` live, and
-    ``export/session_3`` when ``export.jsonl`` is ingested into an explicit namespace, whose reader keeps
-    inputs apart by that prefix). For each session of the input whose label names a session that live
-    messages hold (and no input):
+    An agent's messages added live (``Memory.add``, ``graphmem add``, MCP ``add_messages``) and an export
+    of its transcript holding them are one message each. Identity is (namespace, session, id), as for a
+    message given twice in one file (:mod:`graphmem.formats._records`): the session as the messages name
+    it, which an input's session answers to whatever prefixes its reader put before it
+    (:func:`session_names`: ``export/session_3``, read from ``export.jsonl`` under an explicit namespace,
+    is the live ``session_3``, as ``"session": "3"`` names it). A message without an id is known by what it
+    says where it is unambiguous (:func:`pair_said`: same speaker, time and text). For each session of the
+    input naming a session that live messages hold (and no input: :func:`live_counterpart`):
 
-    - when every stored message of that session has an id the input's session gives, the input takes it
+    - when every stored message of that session is one the input's session gives, the input takes it
       over: the live events are retracted and the input's session written whole in their place, in one
       transaction (each message once, in the input's order and session, owned by the input from then on);
-    - else (messages added after the export, or without an id) the turns whose id is stored are left out
-      of what the input writes (:attr:`Job.live` counts them), and its other turns are written.
+    - else (messages added after the export, or that nothing tells for the export's) the turns stored
+      already are left out of what the input writes (:attr:`Job.live` counts them), and its other turns
+      are written.
 
     Each live session taken over is added to ``adopted``: (namespace, its id) → the input's session id.
 
@@ -149,12 +255,12 @@ def added_live(
     for t in transcripts:
         ns = t.namespace
         for s in t.sessions:
-            label = session_label(s.id, prefixed)
-            if not owners.live_session(ns, label):
+            label = live_counterpart(owners, ns, s.id)
+            if label is None:
                 continue
             given = {turn.source_id: i for i, turn in enumerate(s.turns) if turn.source_id is not None}
             stored = list(store.iter_events(ns, session=label))
-            matched: set[int] = set()
+            matched: dict[int, Event] = {}
             for ev in stored:
                 i = given.get(ev.source_id) if ev.source_id is not None else None
                 if i is None:
@@ -168,7 +274,14 @@ def added_live(
                         line=turn.line,
                         json_path=turn.json_path,
                     )
-                matched.add(i)
+                matched[i] = ev
+            paired = {ev.id for ev in matched.values()}
+            matched.update(
+                pair_said(
+                    [ev for ev in stored if ev.id not in paired],
+                    [(i, turn) for i, turn in enumerate(s.turns) if i not in matched],
+                )
+            )
             if not matched:
                 continue
             if len(matched) == len(stored):

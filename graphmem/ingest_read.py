@@ -346,7 +346,7 @@ def _plan_file(
     plain = transcripts
     adopted: dict[tuple[str, str], str] = {}  # (namespace, live session taken over) → the input's session id
     todo = [t for t in plain if not current[t.namespace]]
-    known = added_live(store, owners, job, todo, key, namespace is not None, adopted)
+    known = added_live(store, owners, job, todo, key, adopted)
     for ns in spaces:  # read and checked: a copy later in this run is skipped
         if not current[ns]:
             owners.planned(ns, content_hash, key)
