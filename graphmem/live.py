@@ -35,6 +35,7 @@ from graphmem.extract.events import event_text
 from graphmem.extract.names import event_id
 from graphmem.formats._records import SESSION_GAP, Located, records_to_sessions
 from graphmem.formats._source import naive_utc
+from graphmem.ingest_held import Said, names_session, said_key
 from graphmem.models import Event, Session, validate_namespace
 from graphmem.transcript import RawSession, RawTurn, Transcript
 
@@ -145,17 +146,23 @@ class _Placement:
             n += 1
         return f"session_{n}"
 
+    def joins(self, message: Message, when: datetime) -> str | None:
+        """The session ``message`` (at time ``when``) joins: the one it names, else the latest unless the
+        pause since its latest turn exceeds the gap; ``None`` when it starts a new one."""
+        if message.session is not None:
+            return message.session
+        sid = self.latest
+        if sid is not None:
+            current = self._get(sid, when)
+            if current.last_time is not None and when - current.last_time > SESSION_GAP:
+                return None
+        return sid
+
     def place(self, message: Message, when: datetime) -> tuple[str, int]:
         """Put ``message`` (at time ``when``, naive UTC) in its session; return its session and position."""
-        sid = message.session
+        sid = self.joins(message, when)
         if sid is None:
-            sid = self.latest
-            if sid is not None:
-                current = self._get(sid, when)
-                if current.last_time is not None and when - current.last_time > SESSION_GAP:
-                    sid = None
-            if sid is None:
-                sid = self._fresh_id()
+            sid = self._fresh_id()
         target = self._get(sid, when)
         target.turns.append(message.turn)
         target.last_seq += 1
@@ -191,11 +198,12 @@ def _retry_of(store: GraphStore, namespace: str, turn: RawTurn, session: str | N
     """The stored event of a message re-sent with the same ``id``, or ``None`` when it is new.
 
     A message added live before is one with that id anywhere in the namespace. One ingested from a file
-    counts when the message names its session (``session``): the file's session, as the messages name
-    it (``session_3``, or ``export/session_3`` for ``export.jsonl`` ingested into an explicit namespace;
-    :func:`graphmem.ingest_held.session_label`), so an export ingested first and the same messages
-    added live after are stored once, as the other order is. When several files' sessions carry that
-    name (``a/session_3``, ``b/session_3``), the message is the one of theirs saying the same, or new.
+    counts when the message names its session (``session``): a file's session answers to its id and to
+    every ending of it after a ``/`` (``session_3`` for ``export/session_3``, read from ``export.jsonl``
+    under an explicit namespace; ``3`` is ``session_3``: :func:`graphmem.ingest_held.session_names`), so
+    an export ingested first and the same messages added live after are stored once, as the other order
+    is. When several files' sessions carry that name (``a/session_3``, ``b/session_3``), the message is
+    the one of theirs saying the same, or new.
 
     Raises:
         IngestError: the stored message with that id says something else (nothing is overwritten).
@@ -206,7 +214,7 @@ def _retry_of(store: GraphStore, namespace: str, turn: RawTurn, session: str | N
     found = [
         e
         for e in store.find_events_by_source(namespace, turn.source_id)
-        if e.source_file is None or _same_session(e.session, session)
+        if e.source_file is None or names_session(e.session, session)
     ]
     same = next((e for e in found if (e.speaker, e.text) == said), None)
     if same is not None:
@@ -226,10 +234,42 @@ def _retry_of(store: GraphStore, namespace: str, turn: RawTurn, session: str | N
     )
 
 
-def _same_session(stored: str, named: str | None) -> bool:
-    """Whether a file's session ``stored`` is the session a message names (``session_3`` is ``session_3``
-    and ``export/session_3``, the session as read under an explicit namespace or with a tag)."""
-    return named is not None and (stored == named or stored.endswith(f"/{named}"))
+class _FileSaid:
+    """The messages files hold in the sessions of one namespace, by what they say (:func:`said_key`), read
+    once per session per call: how a message without an id that a file ingested before holds is known."""
+
+    def __init__(self, store: GraphStore, namespace: str, sessions: Iterable[str]) -> None:
+        self.store = store
+        self.namespace = namespace
+        self.sessions = list(sessions)  # the stored sessions, when the call started
+        self.read: dict[str, dict[Said, list[Event]]] = {}
+        self.used: set[str] = set()  # events this call recognised already
+
+    def _said(self, session: str) -> dict[Said, list[Event]]:
+        found = self.read.get(session)
+        if found is None:
+            found = self.read[session] = {}
+            for e in self.store.iter_events(self.namespace, session=session):
+                key = said_key(e.speaker, e.text, e.occurred_at)
+                if e.source_file is not None and key is not None:
+                    found.setdefault(key, []).append(e)
+        return found
+
+    def find(self, turn: RawTurn, named: str | None, joins: str | None) -> Event | None:
+        """The file's event saying what ``turn`` says, in a file session the message names (``named``) or the
+        session it joins (``joins``): unambiguous (the only one there saying it at that time, not recognised
+        for another message of this call), and not both with an id. ``None`` otherwise."""
+        key = said_key(turn.speaker, event_text(turn), turn.timestamp)
+        if key is None:
+            return None
+        where = [s for s in self.sessions if s == joins or names_session(s, named)]
+        found = [e for s in where for e in self._said(s).get(key, [])]
+        if len(found) != 1 or found[0].id in self.used:
+            return None
+        if found[0].source_id is not None and turn.source_id is not None:
+            return None  # ids decide between messages that both have one
+        self.used.add(found[0].id)
+        return found[0]
 
 
 def add(
@@ -284,6 +324,7 @@ def add(
     with memory.writing():
         store = memory.store
         placement = _Placement(store, namespace)
+        files = _FileSaid(store, namespace, placement.sessions)
         ids: list[str] = []
         retried: set[str] = set()
         seen: dict[str, tuple[str, RawTurn]] = {}
@@ -299,11 +340,13 @@ def add(
                 ids.append(placed_id)
                 continue
             retry = _retry_of(store, namespace, message.turn, message.session)
+            when = naive_utc(message.turn.timestamp) if message.turn.timestamp is not None else _now()
+            if retry is None and message.turn.timestamp is not None:  # an export's message, without an id
+                retry = files.find(message.turn, message.session, placement.joins(message, when))
             if retry is not None:
                 ids.append(retry.id)
                 retried.add(retry.id)
                 continue
-            when = naive_utc(message.turn.timestamp) if message.turn.timestamp is not None else _now()
             turn = message.turn if message.turn.timestamp is not None else replace(message.turn, timestamp=when)
             sid, seq = placement.place(replace(message, turn=turn), when)
             ids.append(event_id(sid, seq))
