@@ -5,11 +5,12 @@ Two ways into memory meet here: an agent adds messages as it talks (:func:`graph
 transcript it exports is ingested later (or the other way round); a file is copied or moved and ingested
 again. :mod:`graphmem.ingest_read` plans each input with these checks:
 
-- :func:`added_live`: turns stored already, added live with the same id in the same session; a live
+- :func:`added_live`: turns stored already, added live in the session the input's session names
+  (:func:`session_names`) with the same id, or without an id saying the same (:func:`pair_said`); a live
   session the input holds whole is taken over (:func:`retract_with` retracts it in the unit writing its
   replacement), else those turns are left out (:func:`without`);
-- :func:`live_in_the_way`: messages added live into a session the input writes; its own are written again
-  from it, any other where it would write is an error;
+- :func:`live_in_the_way`: messages added live into a session the input writes; its own (same id, or
+  said alike) are written again from it, any other where it would write is an error;
 - :func:`copy_of_another`: an input whose content is recorded from another path in every namespace it
   writes is skipped with a note.
 """

@@ -10,10 +10,10 @@ For every input this decides, before anything is extracted:
   ``graphmem reembed`` (:mod:`graphmem.reembed`) re-embeds them in place. An input whose content is
   recorded from another path in every namespace it writes (a copy, a moved file) is skipped too, with a
   note naming that path (:func:`graphmem.ingest_held.copy_of_another`);
-- which of its turns are stored already, added live with the same id in the same session, and which live
-  messages stand in a session it writes (:mod:`graphmem.ingest_held`): a live session the input holds whole
-  is taken over, else those turns are left out; its own live messages (same id, speaker and text) are
-  written again from it, any other where it would write is an error;
+- which of its turns are stored already, added live in the same session with the same id (or, without
+  one, saying the same at the same time), and which live messages stand in a session it writes
+  (:mod:`graphmem.ingest_held`): a live session the input holds whole is taken over, else those turns are
+  left out; its own live messages are written again from it, any other where it would write is an error;
 - which session ids it writes: an input keeps its plain ids (``session_1``) unless another input already
   holds them in the same namespace (two ``chat.txt`` in different folders); then its ids carry its
   :func:`~graphmem.formats.source_tag`, so two inputs never write the same session or event;

@@ -13,10 +13,14 @@
 A message's identity is its position in its session, or the ``id`` it gives: repeated identical texts
 are separate events, and re-adding a message with an ``id`` already stored returns the stored event
 (a retry) instead of writing it twice; so does adding one that a file ingested before holds with that id
-in the session the message names. (Ingesting a file whose messages were added live recognises them the
-same way: :mod:`graphmem.ingest_read`.) The placed messages are then extracted as one transcript and go
-through the same write path as files (:func:`graphmem.writer.commit_batch`): entities are resolved
-against those the namespace holds, so a person named in message 40 is the entity named in message 3.
+in the session the message names (a file's session answers to every ending of its id after a ``/``:
+:func:`graphmem.ingest_held.session_names`), or, without an id, one that a file holds saying the same
+(speaker, time of its own, text) in the session the message names or joins, when nothing else there
+says it (:func:`graphmem.ingest_held.said_key`). (Ingesting a file whose messages were added live
+recognises them the same way: :mod:`graphmem.ingest_held`.) The placed messages are then extracted as
+one transcript and go through the same write path as files (:func:`graphmem.writer.commit_batch`):
+entities are resolved against those the namespace holds, so a person named in message 40 is the entity
+named in message 3.
 The whole call runs under the store's write lock, so concurrent writers never take the same position; the
 models it needs (spaCy, the embedder) are loaded before the lock is taken.
 """
@@ -120,6 +124,14 @@ class _Placement:
         self.latest = max(self.sessions.values(), key=lambda s: s.index).id if self.sessions else None
         self.open: dict[str, _Open] = {}
         self.order: list[str] = []
+        self._events: dict[str, list[Event]] = {}
+
+    def events(self, session_id: str) -> list[Event]:
+        """The events of a stored session, read once per call."""
+        found = self._events.get(session_id)
+        if found is None:
+            found = self._events[session_id] = list(self.store.iter_events(self.namespace, session=session_id))
+        return found
 
     def _get(self, session_id: str, when: datetime) -> _Open:
         found = self.open.get(session_id)
@@ -131,7 +143,7 @@ class _Placement:
             self.sessions[session_id] = found.session
             self.next_index += 1
         else:
-            events = list(self.store.iter_events(self.namespace, session=session_id))
+            events = self.events(session_id)
             last = max(events, key=lambda e: e.seq, default=None)
             speakers = list(dict.fromkeys(e.speaker for e in events if e.speaker))
             times = [e.occurred_at for e in events if e.occurred_at is not None]
@@ -238,10 +250,9 @@ class _FileSaid:
     """The messages files hold in the sessions of one namespace, by what they say (:func:`said_key`), read
     once per session per call: how a message without an id that a file ingested before holds is known."""
 
-    def __init__(self, store: GraphStore, namespace: str, sessions: Iterable[str]) -> None:
-        self.store = store
-        self.namespace = namespace
-        self.sessions = list(sessions)  # the stored sessions, when the call started
+    def __init__(self, placement: _Placement) -> None:
+        self.placement = placement
+        self.sessions = list(placement.sessions)  # the stored sessions, when the call started
         self.read: dict[str, dict[Said, list[Event]]] = {}
         self.used: set[str] = set()  # events this call recognised already
 
@@ -249,7 +260,7 @@ class _FileSaid:
         found = self.read.get(session)
         if found is None:
             found = self.read[session] = {}
-            for e in self.store.iter_events(self.namespace, session=session):
+            for e in self.placement.events(session):
                 key = said_key(e.speaker, e.text, e.occurred_at)
                 if e.source_file is not None and key is not None:
                     found.setdefault(key, []).append(e)
@@ -324,7 +335,7 @@ def add(
     with memory.writing():
         store = memory.store
         placement = _Placement(store, namespace)
-        files = _FileSaid(store, namespace, placement.sessions)
+        files = _FileSaid(placement)
         ids: list[str] = []
         retried: set[str] = set()
         seen: dict[str, tuple[str, RawTurn]] = {}
