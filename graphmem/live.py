@@ -39,7 +39,7 @@ from graphmem.extract.events import event_text
 from graphmem.extract.names import event_id
 from graphmem.formats._records import SESSION_GAP, Located, records_to_sessions
 from graphmem.formats._source import naive_utc
-from graphmem.ingest_held import Said, names_session, said_key
+from graphmem.ingest_held import names_session, said_key
 from graphmem.models import Event, Session, validate_namespace
 from graphmem.transcript import RawSession, RawTurn, Transcript
 
@@ -247,23 +247,22 @@ def _retry_of(store: GraphStore, namespace: str, turn: RawTurn, session: str | N
 
 
 class _FileSaid:
-    """The messages files hold in the sessions of one namespace, by what they say (:func:`said_key`), read
-    once per session per call: how a message without an id that a file ingested before holds is known."""
+    """The messages files hold in the sessions of one namespace, by speaker and time, read once per session
+    per call: how a message without an id that a file ingested before holds is known (:func:`said_key`)."""
 
     def __init__(self, placement: _Placement) -> None:
         self.placement = placement
         self.sessions = list(placement.sessions)  # the stored sessions, when the call started
-        self.read: dict[str, dict[Said, list[Event]]] = {}
+        self.read: dict[str, dict[tuple[str | None, datetime], list[Event]]] = {}
         self.used: set[str] = set()  # events this call recognised already
 
-    def _said(self, session: str) -> dict[Said, list[Event]]:
+    def _at(self, session: str) -> dict[tuple[str | None, datetime], list[Event]]:
         found = self.read.get(session)
         if found is None:
             found = self.read[session] = {}
             for e in self.placement.events(session):
-                key = said_key(e.speaker, e.text, e.occurred_at)
-                if e.source_file is not None and key is not None:
-                    found.setdefault(key, []).append(e)
+                if e.source_file is not None and e.occurred_at is not None:
+                    found.setdefault((e.speaker, e.occurred_at), []).append(e)
         return found
 
     def find(self, turn: RawTurn, named: str | None, joins: str | None) -> Event | None:
@@ -274,7 +273,8 @@ class _FileSaid:
         if key is None:
             return None
         where = [s for s in self.sessions if s == joins or names_session(s, named)]
-        found = [e for s in where for e in self._said(s).get(key, [])]
+        at = [e for s in where for e in self._at(s).get((key[0], key[2]), [])]
+        found = [e for e in at if said_key(e.speaker, e.text, e.occurred_at) == key]
         if len(found) != 1 or found[0].id in self.used:
             return None
         if found[0].source_id is not None and turn.source_id is not None:

@@ -174,3 +174,12 @@ def test_a_live_message_said_otherwise_where_a_grown_export_writes_is_still_an_e
     assert summary.files_failed == 1
     assert summary.errors[0][1].startswith(f"{path}:4: session_1 holds a message added live, ev:session_1:4")
     assert "live four" in texts(memory)
+
+
+def test_times_are_compared_as_instants(memory: Memory, tmp_path: Path) -> None:
+    live(memory, [said(1, time="2024-05-01T12:01:00+02:00"), said(2, time="2024-05-01T12:02:00+02:00")])
+    export = [said(1, time="2024-05-01T10:01:00Z"), said(2, time="2024-05-01T10:02:30Z")]
+    summary = run(memory, jsonl(tmp_path / "export.jsonl", export), namespace=NS)
+    # the same instant in another offset is the same time; half a minute later is not
+    assert (summary.turns, summary.turns_live) == (1, 1)
+    assert texts(memory) == ["message 1", "message 2", "message 2"]
