@@ -67,10 +67,9 @@ def live_in_the_way(store: GraphStore, owners: _Owners, job: Job, t: Transcript,
     they write (``Memory.add`` appends to the session of a file ingested before).
 
     A live message whose id the input's session gives, with the same speaker and text, is the input's
-    message, and so is one without an id (or whose id the input does not give) that says the same as a
-    turn without one (:func:`pair_said`): it is retracted in the unit writing that session (the input
-    writes it in its place). One whose place the input's new turns would take, and that is none of the
-    input's, is in the way.
+    message, and so is one without an id that says the same as a turn (:func:`pair_said`): it is
+    retracted in the unit writing that session (the input writes it in its place). One whose place the
+    input's new turns would take, and that is none of the input's, is in the way.
 
     Raises:
         IngestError: a live message has an id the input's session gives with another speaker or text,
@@ -95,7 +94,7 @@ def live_in_the_way(store: GraphStore, owners: _Owners, job: Job, t: Transcript,
             writes = range(raw.first_seq, raw.first_seq + len(raw.turns))
             events = store.get_events(t.namespace, [e for _, e in sorted(here.items())])
             ided = {ev.source_id for ev in events if ev.source_id in given}
-            # a message without an id (on either side) is the input's when it says the same, unambiguously
+            # a live message without an id is the input's when it says the same, unambiguously
             said = pair_said(
                 [ev for ev in events if ev.source_id not in ided],
                 [(n, turn) for n, turn in enumerate(turns) if turn.source_id is None or turn.source_id not in ided],
@@ -181,9 +180,10 @@ def said_key(speaker: str | None, text: str, when: datetime | None) -> Said | No
 
 
 def pair_said(events: Sequence[Event], turns: Sequence[tuple[int, RawTurn]]) -> dict[int, Event]:
-    """Pair stored events with an input's turns (index, turn) that say the same: same speaker, same time
-    (the turn's own; the event's), same text with whitespace collapsed (:func:`said_key`), where at most one
-    of the two has an id (ids decide between messages that both have one).
+    """Pair live events without an id with an input's turns (index, turn) that say the same: same speaker,
+    same time (the turn's own; the event's), same text with whitespace collapsed (:func:`said_key`). The turn
+    may have an id. A live event with an id is known by it alone: paired with a turn without one, the
+    input written in its place would drop the id.
 
     Only unambiguous pairs count: no other event and no other turn among those given says the same at that
     time (two "ok" at 10:01 from one speaker may be one message sent twice or two; neither is paired).
@@ -203,14 +203,11 @@ def pair_said(events: Sequence[Event], turns: Sequence[tuple[int, RawTurn]]) -> 
         key = said_key(turn.speaker, event_text(turn), turn.timestamp)
         if key is not None:
             by_turn.setdefault(key, []).append(i)
-    given = dict(turns)
     out: dict[int, Event] = {}
     for key, found in by_turn.items():
         evs = by_event.get(key, [])
-        if len(found) == 1 and len(evs) == 1:
-            i, ev = found[0], evs[0]
-            if ev.source_id is None or given[i].source_id is None:
-                out[i] = ev
+        if len(found) == 1 and len(evs) == 1 and evs[0].source_id is None:
+            out[found[0]] = evs[0]
     return out
 
 

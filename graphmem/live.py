@@ -268,8 +268,8 @@ class _FileSaid:
     def find(self, turn: RawTurn, named: str | None, joins: str | None) -> Event | None:
         """The file's event saying what ``turn`` says, in a file session the message names (``named``) or the
         session it joins (``joins``): unambiguous (the only one there saying it at that time, not recognised
-        for another message of this call), and not both with an id. ``None`` otherwise."""
-        key = said_key(turn.speaker, event_text(turn), turn.timestamp)
+        for another message of this call). ``None`` otherwise, and for a message with an id (known by it)."""
+        key = said_key(turn.speaker, event_text(turn), turn.timestamp) if turn.source_id is None else None
         if key is None:
             return None
         where = [s for s in self.sessions if s == joins or names_session(s, named)]
@@ -277,8 +277,6 @@ class _FileSaid:
         found = [e for e in at if said_key(e.speaker, e.text, e.occurred_at) == key]
         if len(found) != 1 or found[0].id in self.used:
             return None
-        if found[0].source_id is not None and turn.source_id is not None:
-            return None  # ids decide between messages that both have one
         self.used.add(found[0].id)
         return found[0]
 
@@ -352,7 +350,7 @@ def add(
                 continue
             retry = _retry_of(store, namespace, message.turn, message.session)
             when = naive_utc(message.turn.timestamp) if message.turn.timestamp is not None else _now()
-            if retry is None and message.turn.timestamp is not None:  # an export's message, without an id
+            if retry is None and message.turn.timestamp is not None:  # an export's message without an id
                 retry = files.find(message.turn, message.session, placement.joins(message, when))
             if retry is not None:
                 ids.append(retry.id)

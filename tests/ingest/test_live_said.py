@@ -183,3 +183,15 @@ def test_times_are_compared_as_instants(memory: Memory, tmp_path: Path) -> None:
     # the same instant in another offset is the same time; half a minute later is not
     assert (summary.turns, summary.turns_live) == (1, 1)
     assert texts(memory) == ["message 1", "message 2", "message 2"]
+
+
+def test_a_live_message_with_an_id_is_not_taken_for_a_turn_without_one(memory: Memory, tmp_path: Path) -> None:
+    """Taking it over would write the export's turn in its place and drop the id the agent gave."""
+    live(memory, [said(1, id="m1"), said(2)])
+    summary = run(memory, jsonl(tmp_path / "export.jsonl", [said(1), said(2, id="m2")]), namespace=NS)
+    assert (summary.turns, summary.turns_live, summary.events_retracted) == (1, 1, 0)
+    assert sorted((e.text, str(e.source_id)) for e in memory.store.iter_events(NS)) == [
+        ("message 1", "None"),
+        ("message 1", "m1"),
+        ("message 2", "None"),  # the live one, left as it is: the export's turn 2 is not written again
+    ]

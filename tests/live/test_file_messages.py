@@ -88,10 +88,11 @@ def test_what_must_not_be_taken_for_a_file_message(memory: Memory, tmp_path: Pat
     assert live(memory, [{k: v for k, v in said(2).items() if k != "time"}]) == ["ev:session_1:2"]  # no time
     assert live(memory, [said(3, speaker="Zed")]) == ["ev:session_1:3"]  # another speaker
     assert live(memory, [said(3, session="2")]) == ["ev:session_2:1"]  # another session
-    # an id on both sides decides: another id is another message, even saying the same
-    run(memory, jsonl(tmp_path / "ids.jsonl", [said(5, session="5", id="m5")]), namespace=NS)
+    # a message with an id is known by it alone: another id, or none in the file, is another message
+    run(memory, jsonl(tmp_path / "ids.jsonl", [said(5, session="5", id="m5"), said(6, session="5")]), namespace=NS)
     assert live(memory, [said(5, session="5", id="x5")]) == ["ev:session_5:1"]
-    assert live(memory, [said(5, session="5")]) == ["ev:ids/session_5:1"]  # no id on one side: what it says
+    assert live(memory, [said(6, session="5", id="m6")]) == ["ev:session_5:2"]
+    assert live(memory, [said(5, session="5")]) == ["ev:ids/session_5:1"]  # without an id: what it says
 
 
 def test_two_files_saying_the_same_are_ambiguous(memory: Memory, tmp_path: Path) -> None:
