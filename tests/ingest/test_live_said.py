@@ -195,3 +195,18 @@ def test_a_live_message_with_an_id_is_not_taken_for_a_turn_without_one(memory: M
         ("message 1", "m1"),
         ("message 2", "None"),  # the live one, left as it is: the export's turn 2 is not written again
     ]
+
+
+def test_messages_naming_no_session_meet_in_the_session_both_number_alike(memory: Memory, tmp_path: Path) -> None:
+    """Live messages without a session label go to session_1 of an empty namespace; an export without labels
+    splits its messages into session_1, session_2 … by the pause between them, so the first is the same."""
+    live(memory, [said(n, session=None) for n in (1, 2)])
+    export = [said(n, session=None) for n in (1, 2, 3)] + [said(4, session=None, time="2024-05-02T09:00:00")]
+    summary = run(memory, jsonl(tmp_path / "export.jsonl", export), namespace=NS)
+    assert (summary.turns, summary.events_retracted) == (4, 2)
+    assert sorted((e.session, e.text) for e in memory.store.iter_events(NS)) == [
+        ("export/session_1", "message 1"),
+        ("export/session_1", "message 2"),
+        ("export/session_1", "message 3"),
+        ("export/session_2", "message 4"),
+    ]
