@@ -17,6 +17,7 @@ again. :mod:`graphmem.ingest_read` plans each input with these checks:
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import replace
@@ -37,10 +38,12 @@ __all__ = [
     "Said",
     "added_live",
     "copy_of_another",
-    "live_counterpart",
+    "live_by_name",
+    "live_counterparts",
     "live_in_the_way",
     "names_session",
     "pair_said",
+    "plainly_named",
     "retract_with",
     "said_key",
     "session_names",
@@ -48,12 +51,12 @@ __all__ = [
 ]
 
 
-def retract_with(job: Job, start: int, moved: dict[str, dict[int, str]]) -> None:
-    """Add the events of each live session taken over (``moved``: the input's session id → seq → event
-    id) to the retraction of the unit writing that session (from ``job.todo[start]`` on); one whose
+def retract_with(job: Job, start: int, moved: dict[str, list[str]]) -> None:
+    """Add the events of the live sessions taken over (``moved``: the input's session id → event ids, in
+    order) to the retraction of the unit writing that session (from ``job.todo[start]`` on); one whose
     session is not written in this run (an interrupted run wrote it) goes with the first unit."""
     for sid, evs in moved.items():
-        retract = tuple(e for _, e in sorted(evs.items()))
+        retract = tuple(evs)
         at = next(
             (i for i in range(start, len(job.todo)) if any(s.id == sid for s in job.todo[i].transcript.sessions)),
             start,
@@ -136,18 +139,33 @@ def _label(name: str) -> str:
     return f"session_{name}" if name.isdigit() else name
 
 
-def session_names(session_id: str) -> tuple[str, ...]:
-    """The names a stored session answers to, the most specific first: its id and each ending of it after a
-    ``/``, a number read as a reader names it (``3`` is ``session_3``).
+#: A numbered session label as a reader writes it (``"session": 3`` is ``session_3``).
+_NUMBERED = re.compile(r"session_\d+")
 
-    Readers only ever put prefixes before the session the messages name: ``export/`` under an explicit
-    namespace, a source tag, a LoCoMo sample id, or several (``chat-1f2e3d4c/conv-26/session_3``). A stored
-    id does not say how many, so each ending counts: ``a/b/session_3`` answers to ``a/b/session_3``,
-    ``b/session_3`` and ``session_3``. This is the one rule both ways round (:func:`names_session`, used by
-    :func:`graphmem.live.add`, and :func:`live_counterpart`, used by ingestion).
+
+def session_names(session_id: str) -> tuple[str, ...]:
+    """The names a stored session answers to, the most specific first: its id (a number read as a reader
+    names it: ``3`` is ``session_3``), its id without the first part before a ``/`` (one prefix a reader
+    puts: ``export/`` under an explicit namespace, a source tag) unless that is a bare number, and its last
+    part when that is a numbered label ``session_N``.
+
+    Readers only ever put prefixes before the session the messages name, one (``export/session_3``) or
+    several (``chat-1f2e3d4c/conv-26/session_3``); a stored id does not say how many. The rule keeps the
+    endings a reader can have made and no other: ``a/b/session_3`` answers to ``a/b/session_3``,
+    ``b/session_3`` and ``session_3``, while ``team/3`` (messages labelled so) answers to ``team/3`` alone,
+    never to ``session_3`` (a reader writes a numbered label ``session_3``, never a bare ``3``). The first
+    two names are :func:`plainly_named`: an id stored under another name is no error (two sessions).
+    This is the one rule both ways round (:func:`names_session`, used by :func:`graphmem.live.add`, and
+    :func:`live_by_name`, used by ingestion).
     """
     parts = session_id.split("/")
-    return tuple(dict.fromkeys(_label("/".join(parts[i:])) for i in range(len(parts))))
+    names = [_label(session_id)]
+    rest = "/".join(parts[1:])
+    if rest and not rest.isdigit():
+        names.append(rest)
+    if len(parts) > 2 and _NUMBERED.fullmatch(parts[-1]):
+        names.append(parts[-1])
+    return tuple(dict.fromkeys(names))
 
 
 def names_session(session_id: str, name: str | None) -> bool:
@@ -156,14 +174,33 @@ def names_session(session_id: str, name: str | None) -> bool:
     return name is not None and _label(name) in session_names(session_id)
 
 
-def live_counterpart(owners: _Owners, namespace: str, session_id: str) -> str | None:
-    """The session holding messages added live (and no input's) that an input's session ``session_id`` names:
-    the one answering to its most specific name (:func:`session_names`), or ``None``."""
-    live = [sid for sid in owners.live_events(namespace) if owners.live_session(namespace, sid)]
+def plainly_named(session_id: str, name: str) -> bool:
+    """Whether ``name`` is the stored session ``session_id`` itself or behind one prefix (``export/``): the
+    same session beyond doubt, where a message id stored with another speaker or text is an error. Under a
+    further ending (``session_3`` of ``a/b/session_3``) the two may be different conversations numbering
+    their messages afresh: such an id is another message, stored beside."""
+    return _label(name) in session_names(session_id)[:2]
+
+
+def live_by_name(owners: _Owners, namespace: str) -> dict[str, list[str]]:
+    """The sessions of ``namespace`` holding messages added live (and no input's), by name (a number read
+    as ``session_N``: live sessions ``3`` and ``session_3`` are both ``session_3``). Built once per namespace
+    and call: an input's sessions look up their live counterparts in it (:func:`live_counterparts`)."""
+    out: dict[str, list[str]] = {}
+    for sid in owners.live_events(namespace):
+        if owners.live_session(namespace, sid):
+            out.setdefault(_label(sid), []).append(sid)
+    return {name: sorted(sids) for name, sids in out.items()}
+
+
+def live_counterparts(live: dict[str, list[str]], session_id: str) -> tuple[str, list[str]] | None:
+    """The live sessions an input's session ``session_id`` names (``live``: :func:`live_by_name`): all those
+    answering to its most specific name that any answers to (:func:`session_names`; ``3`` and
+    ``session_3`` both), with that name; ``None`` when none does."""
     for name in session_names(session_id):
-        found = sorted(sid for sid in live if _label(sid) == name)
+        found = live.get(name)
         if found:
-            return name if name in found else found[0]
+            return name, found
     return None
 
 
@@ -217,6 +254,7 @@ def added_live(
     job: Job,
     transcripts: list[Transcript],
     key: str,
+    prefixed: bool,
     adopted: dict[tuple[str, str], str],
 ) -> Known:
     """Recognise the turns of an input that the namespace holds already, added live.
@@ -224,11 +262,15 @@ def added_live(
     An agent's messages added live (``Memory.add``, ``graphmem add``, MCP ``add_messages``) and an export
     of its transcript holding them are one message each. Identity is (namespace, session, id), as for a
     message given twice in one file (:mod:`graphmem.formats._records`): the session as the messages name
-    it, which an input's session answers to whatever prefixes its reader put before it
+    it, which an input's session answers to behind the prefixes a reader can have put before it
     (:func:`session_names`: ``export/session_3``, read from ``export.jsonl`` under an explicit namespace,
-    is the live ``session_3``, as ``"session": "3"`` names it). A message without an id is known by what it
-    says where it is unambiguous (:func:`pair_said`: same speaker, time and text). For each session of the
-    input naming a session that live messages hold (and no input: :func:`live_counterpart`):
+    is the live ``session_3``, as ``"session": "3"`` names it; ``export/team/3`` is ``team/3`` only). A
+    stored id with another speaker or text is an error where the input's session is plainly the live one
+    (its label without the reader's ``name/`` prefix, ``prefixed``); under a further ending the two are
+    different sessions numbering ids afresh, and the live session is left as it is. A message without an
+    id is known by what it says where it is unambiguous (:func:`pair_said`: same speaker, time and text).
+    For each session of the input naming a session that live messages hold (and no input: :func:`live_counterparts`; live sessions
+    ``3`` and ``session_3`` are met together):
 
     - when every stored message of that session is one the input's session gives, the input takes it
       over: the live events are retracted and the input's session written whole in their place, in one
@@ -252,27 +294,37 @@ def added_live(
     taken_over: list[tuple[str, str]] = []  # handed to the input once every session is checked
     for t in transcripts:
         ns = t.namespace
+        live = live_by_name(owners, ns)  # once per namespace: not per input session
         for s in t.sessions:
-            label = live_counterpart(owners, ns, s.id)
-            if label is None:
+            found = live_counterparts(live, s.id)
+            if found is None:
                 continue
+            name, sids = found
+            # the messages' own label (the reader's prefix known here): an id clash is an error only there
+            plain = _label(s.id.split("/", 1)[1] if prefixed and "/" in s.id else s.id) == name
             given = {turn.source_id: i for i, turn in enumerate(s.turns) if turn.source_id is not None}
-            stored = list(store.iter_events(ns, session=label))
+            stored = [ev for sid in sids for ev in store.iter_events(ns, session=sid)]
             matched: dict[int, Event] = {}
+            clash = False
             for ev in stored:
                 i = given.get(ev.source_id) if ev.source_id is not None else None
                 if i is None:
                     continue
                 turn = s.turns[i]
                 if (ev.speaker, ev.text) != (turn.speaker, event_text(turn)):
+                    if not plain:  # another conversation's session of that number: both are stored
+                        clash = True
+                        break
                     raise IngestError(
                         f"message id {ev.source_id!r} is stored in namespace {ns!r} as {ev.id}, added live in"
-                        f" {label}, with another speaker or text; forget that event first to replace it",
+                        f" {ev.session}, with another speaker or text; forget that event first to replace it",
                         path=job.path,
                         line=turn.line,
                         json_path=turn.json_path,
                     )
                 matched[i] = ev
+            if clash:
+                continue
             paired = {ev.id for ev in matched.values()}
             matched.update(
                 pair_said(
@@ -283,8 +335,9 @@ def added_live(
             if not matched:
                 continue
             if len(matched) == len(stored):
-                taken_over.append((ns, label))
-                adopted[(ns, label)] = s.id
+                for sid in sids:
+                    taken_over.append((ns, sid))
+                    adopted[(ns, sid)] = s.id
             else:
                 known[(ns, s.id)] = frozenset(matched)
                 job.live += len(matched)

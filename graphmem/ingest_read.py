@@ -319,6 +319,18 @@ def _now() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
 
 
+def _moved(
+    ns: str, written: dict[str, dict[int, str]], new_ids: set[str], adopted: dict[tuple[str, str], str]
+) -> dict[str, list[str]]:
+    """The events of the live sessions of ``ns`` taken over, per input session writing them (live sessions
+    ``3`` and ``session_3`` may both go to one input session), in order."""
+    moved: dict[str, list[str]] = {}
+    for sid, evs in sorted(written.items()):
+        if sid not in new_ids and (ns, sid) in adopted:
+            moved.setdefault(adopted[(ns, sid)], []).extend(e for _, e in sorted(evs.items()))
+    return moved
+
+
 def _plan_file(
     store: GraphStore,
     owners: _Owners,
@@ -346,7 +358,7 @@ def _plan_file(
     plain = transcripts
     adopted: dict[tuple[str, str], str] = {}  # (namespace, live session taken over) → the input's session id
     todo = [t for t in plain if not current[t.namespace]]
-    known = added_live(store, owners, job, todo, key, adopted)
+    known = added_live(store, owners, job, todo, key, namespace is not None, adopted)
     for ns in spaces:  # read and checked: a copy later in this run is skipped
         if not current[ns]:
             owners.planned(ns, content_hash, key)
@@ -387,7 +399,7 @@ def _plan_file(
         new_ids = {s.id for t in group for s in t.sessions}
         # a live session taken over under another id (``session_2`` by ``export/session_2``) is retracted
         # in the unit writing its replacement, so a failure part way leaves it as it was
-        moved = {adopted[(ns, sid)]: evs for sid, evs in written.items() if sid not in new_ids and (ns, sid) in adopted}
+        moved = _moved(ns, written, new_ids, adopted)
         # the first unit into a namespace retracts the sessions that disappeared
         stale = tuple(
             e

@@ -39,7 +39,7 @@ from graphmem.extract.events import event_text
 from graphmem.extract.names import event_id
 from graphmem.formats._records import SESSION_GAP, Located, records_to_sessions
 from graphmem.formats._source import naive_utc
-from graphmem.ingest_held import names_session, said_key
+from graphmem.ingest_held import names_session, plainly_named, said_key
 from graphmem.models import Event, Session, validate_namespace
 from graphmem.transcript import RawSession, RawTurn, Transcript
 
@@ -234,7 +234,9 @@ def _retry_of(store: GraphStore, namespace: str, turn: RawTurn, session: str | N
     live = [e for e in found if e.source_file is None]
     # files under one namespace may each name a session "3" (two exports numbering their messages afresh):
     # the message is one of theirs only when a single file session carries that name
-    files = {e.session: e for e in found if e.source_file is not None}
+    # and only in a session plainly named so (``session_3``, ``export/session_3``): under a further ending
+    # (``a/b/session_3``) it may be another conversation's session of that number, and both are stored
+    files = {e.session: e for e in found if e.source_file is not None and plainly_named(e.session, session or "")}
     other = live[0] if live else next(iter(files.values())) if len(files) == 1 else None
     if other is None:
         return None

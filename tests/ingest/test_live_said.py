@@ -210,3 +210,22 @@ def test_messages_naming_no_session_meet_in_the_session_both_number_alike(memory
         ("export/session_1", "message 3"),
         ("export/session_2", "message 4"),
     ]
+
+
+def test_a_slashed_label_numbering_ids_afresh_is_another_session(memory: Memory, tmp_path: Path) -> None:
+    # before: "team/3" answered to session_3 and its ids 1, 2 clashed with the live ones: the file failed
+    live(memory, [said(1, session="3", id="1"), said(2, session="3", id="2")])
+    path = jsonl(tmp_path / "export.jsonl", [said(5, session="team/3", id="1"), said(6, session="team/3", id="2")])
+    summary = run(memory, path, namespace=NS)
+    assert summary.files_failed == 0
+    assert texts(memory) == ["message 1", "message 2", "message 5", "message 6"]
+
+
+def test_an_export_meets_live_sessions_3_and_session_3_together(memory: Memory, tmp_path: Path) -> None:
+    # before: only one of them was met, and the other's messages were stored twice
+    live(memory, [said(1, session=None), said(2, session=None)], session="3")  # add --session 3: session "3"
+    live(memory, [said(3, session="3"), said(4, session="3")])  # a message's own "3": session_3
+    summary = run(memory, jsonl(tmp_path / "export.jsonl", [said(n, session="3") for n in range(1, 5)]), namespace=NS)
+    assert summary.files_failed == 0
+    assert texts(memory) == [f"message {n}" for n in range(1, 5)]
+    assert {s for s, _, _ in stored(memory)} == {"export/session_3"}  # both taken over

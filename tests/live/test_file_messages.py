@@ -1,8 +1,9 @@
 """Live add recognises the messages a file ingested before holds: by id, or without one by what they say.
 
-A file's session answers to its id and to every ending of it after a ``/`` (``a/b/session_3`` is named
-``a/b/session_3``, ``b/session_3``, ``session_3`` and ``3``): one rule, :func:`graphmem.ingest_held.
-session_names`, for live add and for ingestion, so either order stores a message once.
+A file's session answers to its id, its id behind one prefix and a numbered last part (``a/b/session_3``
+is named ``a/b/session_3``, ``b/session_3``, ``session_3`` and ``3``; ``team/3`` only ``team/3``): one
+rule, :func:`graphmem.ingest_held.session_names`, for live add and for ingestion, so either order stores
+a message once.
 """
 
 from __future__ import annotations
@@ -14,8 +15,9 @@ from typing import Any
 import pytest
 
 from graphmem import Memory
+from graphmem.errors import IngestError
 from graphmem.ingest import IngestSummary, ingest
-from graphmem.ingest_held import names_session, session_names
+from graphmem.ingest_held import names_session, plainly_named, session_names
 from graphmem.live import add
 from tests.ingest.fakes import FakeEmbedder, FakeExtractor, keep
 
@@ -63,6 +65,33 @@ def test_session_names_are_every_ending_after_a_slash() -> None:
     assert not names_session("a/b/session_3", "b/session_")
     assert not names_session("export/session_13", "3")
     assert not names_session("export/session_3", None)
+
+
+def test_a_label_with_a_slash_is_not_a_numbered_session() -> None:
+    # a reader writes a numbered label "session_3", never a bare "3": "team/3" is the messages' label
+    assert session_names("team/3") == ("team/3",)
+    assert session_names("export/team/3") == ("export/team/3", "team/3")
+    assert not names_session("team/3", "3")
+    assert not names_session("export/team/3", "session_3")
+    assert plainly_named("export/session_3", "session_3")
+    assert not plainly_named("a/b/session_3", "session_3")  # maybe another conversation's session 3
+
+
+def test_ids_of_a_slashed_label_do_not_meet_session_3(memory: Memory, tmp_path: Path) -> None:
+    # before: the file's session "team/3" answered to session_3, and the live id 1 said otherwise: an error
+    path = jsonl(tmp_path / "export.jsonl", [said(1, session="team/3", id="1", speaker="Cy")])
+    run(memory, path, namespace=NS)
+    live(memory, [said(9, session="3", id="1")])
+    assert texts(memory) == ["message 1", "message 9"]
+
+
+def test_an_id_said_otherwise_under_a_further_ending_is_another_message(memory: Memory, tmp_path: Path) -> None:
+    path = jsonl(tmp_path / "export.jsonl", [said(1, session="conv-26/session_3", id="1")])
+    run(memory, path, namespace=NS)  # stored as export/conv-26/session_3
+    with pytest.raises(IngestError, match="another speaker or text"):  # plainly named: the same message id
+        live(memory, [said(9, session="conv-26/session_3", id="1")])
+    live(memory, [said(9, session="3", id="1")])  # not plainly that session: stored beside, no error
+    assert texts(memory) == ["message 1", "message 9"]
 
 
 def test_a_message_without_id_that_an_ingested_export_holds_is_not_stored_again(memory: Memory, tmp_path: Path) -> None:
