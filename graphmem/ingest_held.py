@@ -269,8 +269,8 @@ def added_live(
     (its label without the reader's ``name/`` prefix, ``prefixed``); under a further ending the two are
     different sessions numbering ids afresh, and the live session is left as it is. A message without an
     id is known by what it says where it is unambiguous (:func:`pair_said`: same speaker, time and text).
-    For each session of the input naming a session that live messages hold (and no input: :func:`live_counterparts`; live sessions
-    ``3`` and ``session_3`` are met together):
+    For each session of the input naming a session that live messages hold (and no input:
+    :func:`live_counterparts`; live sessions ``3`` and ``session_3`` are met together):
 
     - when every stored message of that session is one the input's session gives, the input takes it
       over: the live events are retracted and the input's session written whole in their place, in one
