@@ -46,6 +46,7 @@ __all__ = [
     "plainly_named",
     "retract_with",
     "said_key",
+    "session_name",
     "session_names",
     "without",
 ]
@@ -134,9 +135,12 @@ def live_in_the_way(store: GraphStore, owners: _Owners, job: Job, t: Transcript,
 Known = dict[tuple[str, str], frozenset[int]]
 
 
-def _label(name: str) -> str:
+def session_name(name: str) -> str:
     """A session name as a reader writes it: a number ``3`` is ``session_3`` (``"session": "3"``)."""
     return f"session_{name}" if name.isdigit() else name
+
+
+_label = session_name
 
 
 #: A numbered session label as a reader writes it (``"session": 3`` is ``session_3``).

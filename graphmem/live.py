@@ -39,7 +39,7 @@ from graphmem.extract.events import event_text
 from graphmem.extract.names import event_id
 from graphmem.formats._records import SESSION_GAP, Located, records_to_sessions
 from graphmem.formats._source import naive_utc
-from graphmem.ingest_held import names_session, plainly_named, said_key
+from graphmem.ingest_held import names_session, plainly_named, said_key, session_name, session_names
 from graphmem.models import Event, Session, validate_namespace
 from graphmem.transcript import RawSession, RawTurn, Transcript
 
@@ -255,8 +255,21 @@ class _FileSaid:
     def __init__(self, placement: _Placement) -> None:
         self.placement = placement
         self.sessions = list(placement.sessions)  # the stored sessions, when the call started
+        self.stored = set(self.sessions)
+        self._names: dict[str, list[str]] | None = None
         self.read: dict[str, dict[tuple[str | None, datetime], list[Event]]] = {}
         self.used: set[str] = set()  # events this call recognised already
+
+    def named(self, name: str | None) -> list[str]:
+        """The stored sessions answering to ``name`` (:func:`session_names`), by a map built once per call."""
+        if name is None:
+            return []
+        if self._names is None:
+            self._names = {}
+            for sid in self.sessions:
+                for each in session_names(sid):
+                    self._names.setdefault(each, []).append(sid)
+        return self._names.get(session_name(name), [])
 
     def _at(self, session: str) -> dict[tuple[str | None, datetime], list[Event]]:
         found = self.read.get(session)
@@ -274,7 +287,7 @@ class _FileSaid:
         key = said_key(turn.speaker, event_text(turn), turn.timestamp) if turn.source_id is None else None
         if key is None:
             return None
-        where = [s for s in self.sessions if s == joins or names_session(s, named)]
+        where = list(dict.fromkeys([*self.named(named), *([joins] if joins in self.stored else [])]))
         at = [e for s in where for e in self._at(s).get((key[0], key[2]), [])]
         found = [e for e in at if said_key(e.speaker, e.text, e.occurred_at) == key]
         if len(found) != 1 or found[0].id in self.used:

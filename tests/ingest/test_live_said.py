@@ -229,3 +229,23 @@ def test_an_export_meets_live_sessions_3_and_session_3_together(memory: Memory, 
     assert summary.files_failed == 0
     assert texts(memory) == [f"message {n}" for n in range(1, 5)]
     assert {s for s, _, _ in stored(memory)} == {"export/session_3"}  # both taken over
+
+
+def test_live_sessions_are_looked_up_once_per_namespace(
+    memory: Memory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # before: each input session went through every live session (input sessions × live sessions)
+    from graphmem.ingest_read import _Owners
+
+    live(memory, [said(n, session=str(n), text=f"live {n}") for n in range(1, 31)], embed=False)
+    calls = []
+    real = _Owners.live_session
+
+    def counted(self: _Owners, namespace: str, session_id: str) -> bool:
+        calls.append(session_id)
+        return real(self, namespace, session_id)
+
+    monkeypatch.setattr(_Owners, "live_session", counted)
+    run(memory, jsonl(tmp_path / "export.jsonl", [said(n, session=str(n)) for n in range(1, 31)]), namespace=NS)
+    assert len(calls) <= 2 * 30
+    assert len(texts(memory)) == 60

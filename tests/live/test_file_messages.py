@@ -182,3 +182,22 @@ def test_the_session_argument_3_is_session_3_for_identity_only(memory: Memory, t
         ("session_3", "m2"),
         ("session_3", "m4"),
     ]
+
+
+def test_sessions_are_named_once_per_call(memory: Memory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # before: every message compared its session name with every stored session (messages × sessions)
+    import graphmem.ingest_held as held
+    import graphmem.live as live_module
+
+    run(memory, jsonl(tmp_path / "export.jsonl", [said(n, session=str(n)) for n in range(1, 31)]), namespace=NS)
+    calls = []
+    real = held.session_names
+
+    def counted(session_id: str) -> tuple[str, ...]:
+        calls.append(session_id)
+        return real(session_id)
+
+    monkeypatch.setattr(held, "session_names", counted)
+    monkeypatch.setattr(live_module, "session_names", counted, raising=False)
+    live(memory, [said(n, session=str(n), text=f"new {n}") for n in range(1, 21)], embed=False)
+    assert len(calls) <= 31  # once per stored session (and the new one)
