@@ -41,6 +41,7 @@ from graphmem.formats._records import SESSION_GAP, Located, records_to_sessions
 from graphmem.formats._source import naive_utc
 from graphmem.ingest_held import names_session, plainly_named, said_key, session_name, session_names
 from graphmem.models import Event, Session, validate_namespace
+from graphmem.store.base import FindsEventsAt
 from graphmem.transcript import RawSession, RawTurn, Transcript
 
 if TYPE_CHECKING:
@@ -288,7 +289,11 @@ class _FileSaid:
         if key is None:
             return None
         where = list(dict.fromkeys([*self.named(named), *([joins] if joins in self.stored else [])]))
-        at = [e for s in where for e in self._at(s).get((key[0], key[2]), [])]
+        store = self.placement.store
+        if isinstance(store, FindsEventsAt):  # by time, without reading the sessions whole
+            at = [e for e in store.events_at(self.placement.namespace, where, key[2]) if e.source_file is not None]
+        else:
+            at = [e for s in where for e in self._at(s).get((key[0], key[2]), [])]
         found = [e for e in at if said_key(e.speaker, e.text, e.occurred_at) == key]
         if len(found) != 1 or found[0].id in self.used:
             return None

@@ -9,6 +9,7 @@ a message once.
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -201,3 +202,34 @@ def test_sessions_are_named_once_per_call(memory: Memory, tmp_path: Path, monkey
     monkeypatch.setattr(live_module, "session_names", counted, raising=False)
     live(memory, [said(n, session=str(n), text=f"new {n}") for n in range(1, 21)], embed=False)
     assert len(calls) <= 31  # once per stored session (and the new one)
+
+
+@pytest.mark.parametrize("mirror_max_events", [None, 0])  # served from memory, and from disk
+def test_file_messages_are_looked_up_by_time(tmp_path: Path, mirror_max_events: int | None) -> None:
+    # before: every file session the message names was read whole on every add (files × turns per add)
+    from graphmem.store.embedded import EmbeddedStore
+
+    (tmp_path / "in").mkdir()
+    for f in range(3):
+        jsonl(tmp_path / "in" / f"exp{f}.jsonl", [said(n, text=f"f{f} m{n}") for n in range(1, 6)])
+    with Memory.open(tmp_path / "db", embedder=FakeEmbedder()) as memory:
+        run(memory, tmp_path / "in", namespace=NS)
+    store = EmbeddedStore.open(tmp_path / "db", mirror_max_events=mirror_max_events)
+    try:
+        sessions = ["exp0/session_1", "exp2/session_1", "none"]
+        found = store.events_at(NS, sessions, datetime(2024, 5, 1, 10, 3))
+        assert [(e.session, e.text) for e in found] == [("exp0/session_1", "f0 m3"), ("exp2/session_1", "f2 m3")]
+        assert store.events_at(NS, sessions, datetime(2024, 5, 1, 10, 3, 1)) == []
+    finally:
+        store.close()
+    with Memory.open(tmp_path / "db", embedder=FakeEmbedder(), mirror_max_events=mirror_max_events) as memory:
+        read: list[str | None] = []
+        real = memory.store.iter_events
+
+        def counted(namespace: str, *, session: str | None = None) -> Any:
+            read.append(session)
+            return real(namespace, session=session)
+
+        memory.store.iter_events = counted  # type: ignore[method-assign]
+        assert live(memory, [said(3, text="f1 m3")], embed=False) == ["ev:exp1/session_1:3"]
+        assert not [s for s in read if s is not None and s.startswith("exp")]
