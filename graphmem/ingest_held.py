@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING
 
 from graphmem.errors import IngestError
 from graphmem.formats._source import naive_utc
-from graphmem.transcript import RawTurn, Transcript
+from graphmem.transcript import RawSession, RawTurn, Transcript
 
 if TYPE_CHECKING:
     from graphmem.ingest_read import Job, _Owners
@@ -42,12 +42,14 @@ __all__ = [
     "live_counterparts",
     "live_in_the_way",
     "names_session",
+    "own_time",
     "pair_said",
     "plainly_named",
     "retract_with",
     "said_key",
     "session_name",
     "session_names",
+    "stored_times",
     "without",
 ]
 
@@ -102,6 +104,7 @@ def live_in_the_way(store: GraphStore, owners: _Owners, job: Job, t: Transcript,
             said = pair_said(
                 [ev for ev in events if ev.source_id not in ided],
                 [(n, turn) for n, turn in enumerate(turns) if turn.source_id is None or turn.source_id not in ided],
+                whole[raw.id],
             )
             alike = {ev.id for ev in said.values()}
             for ev in events:
@@ -220,11 +223,54 @@ def said_key(speaker: str | None, text: str, when: datetime | None) -> Said | No
     return speaker, " ".join(unicodedata.normalize("NFC", text).split()), naive_utc(when)
 
 
-def pair_said(events: Sequence[Event], turns: Sequence[tuple[int, RawTurn]]) -> dict[int, Event]:
+def own_time(when: datetime | None, start: datetime | None, seq: int, second: datetime | None, dated: bool) -> bool:
+    """Whether a file's turn at position ``seq`` of a session starting at ``start`` has a time of its own,
+    as far as the stored times tell (``when``, its own; ``second``, that of the session's turn at seq 2 or
+    ``None``): extraction gives a turn without one the session start plus one second per turn before it
+    (:mod:`graphmem.extract.events`), and the event keeps no mark of which it is.
+
+    A time equal to that is taken for one the session gave, not the turn: a turn without a time of its
+    own is then matched in neither order. The first turn is at the session start either way (a JSONL
+    session starts at its earliest turn); it is taken for the session's when the second turn is at the
+    start plus a second too (a session dated as a whole, as LoCoMo's or a text header's), or, alone, when
+    the file dates the session (``dated``). The same test is applied to a turn being ingested (with the
+    times extraction will give) and to a stored event, so both orders agree; only a session whose first
+    turn has no time and whose second has one is told apart in one order and not the other.
+    """
+    from graphmem.extract.events import TURN_OFFSET
+
+    if when is None:
+        return False
+    if start is None:
+        return True
+    when, start = naive_utc(when), naive_utc(start)
+    if when != start + TURN_OFFSET * (seq - 1):
+        return True
+    if seq != 1:
+        return False
+    return naive_utc(second) != start + TURN_OFFSET if second is not None else not dated
+
+
+def stored_times(session: RawSession) -> list[datetime | None]:
+    """The time extraction gives each turn of ``session`` (its own, else the start plus a second per turn)."""
+    from graphmem.extract.events import TURN_OFFSET
+
+    start = naive_utc(session.started_at) if session.started_at is not None else None
+    return [
+        naive_utc(t.timestamp)
+        if t.timestamp is not None
+        else (start + TURN_OFFSET * (session.first_seq + i - 1) if start is not None else None)
+        for i, t in enumerate(session.turns)
+    ]
+
+
+def pair_said(events: Sequence[Event], turns: Sequence[tuple[int, RawTurn]], session: RawSession) -> dict[int, Event]:
     """Pair live events without an id with an input's turns (index, turn) that say the same: same speaker,
     same time (the turn's own; the event's), same text with whitespace collapsed (:func:`said_key`). The turn
     may have an id. A live event with an id is known by it alone: paired with a turn without one, the
-    input written in its place would drop the id.
+    input written in its place would drop the id. A turn is paired only when its time is its own and would
+    be taken for its own once stored (:func:`own_time`; ``session`` holds the turns, index ``i`` at seq
+    ``first_seq + i``).
 
     Only unambiguous pairs count: no other event and no other turn among those given says the same at that
     time (two "ok" at 10:01 from one speaker may be one message sent twice or two; neither is paired).
@@ -240,7 +286,12 @@ def pair_said(events: Sequence[Event], turns: Sequence[tuple[int, RawTurn]]) -> 
         if key is not None:
             by_event.setdefault(key, []).append(ev)
     by_turn: dict[Said, list[int]] = {}
+    dated = session.date_text is not None
+    times = stored_times(session)
+    second = times[1 - session.first_seq] if 0 <= 1 - session.first_seq < len(times) else None
     for i, turn in turns:
+        if turn.timestamp is None or not own_time(times[i], session.started_at, session.first_seq + i, second, dated):
+            continue
         key = said_key(turn.speaker, event_text(turn), turn.timestamp)
         if key is not None:
             by_turn.setdefault(key, []).append(i)
@@ -334,6 +385,7 @@ def added_live(
                 pair_said(
                     [ev for ev in stored if ev.id not in paired],
                     [(i, turn) for i, turn in enumerate(s.turns) if i not in matched],
+                    s,
                 )
             )
             if not matched:

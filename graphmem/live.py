@@ -39,7 +39,14 @@ from graphmem.extract.events import event_text
 from graphmem.extract.names import event_id
 from graphmem.formats._records import SESSION_GAP, Located, records_to_sessions
 from graphmem.formats._source import naive_utc
-from graphmem.ingest_held import names_session, plainly_named, said_key, session_name, session_names
+from graphmem.ingest_held import (
+    names_session,
+    own_time,
+    plainly_named,
+    said_key,
+    session_name,
+    session_names,
+)
 from graphmem.models import Event, Session, validate_namespace
 from graphmem.store.base import FindsEventsAt
 from graphmem.transcript import RawSession, RawTurn, Transcript
@@ -281,6 +288,17 @@ class _FileSaid:
                     found.setdefault((e.speaker, e.occurred_at), []).append(e)
         return found
 
+    def _own(self, event: Event) -> bool:
+        """Whether the file event's time is taken for its own (:func:`own_time`, as ingestion tests a turn)."""
+        session = self.placement.sessions.get(event.session)
+        start = session.started_at if session is not None else None
+        dated = session is not None and session.date_text is not None
+        second = None
+        if event.seq == 1 and start is not None:  # only the first turn needs the second's time
+            found = self.placement.store.get_events(self.placement.namespace, [event_id(event.session, 2)])
+            second = found[0].occurred_at if found and found[0].source_file is not None else None
+        return own_time(event.occurred_at, start, event.seq, second, dated)
+
     def find(self, turn: RawTurn, named: str | None, joins: str | None) -> Event | None:
         """The file's event saying what ``turn`` says, in a file session the message names (``named``) or the
         session it joins (``joins``): unambiguous (the only one there saying it at that time, not recognised
@@ -294,7 +312,7 @@ class _FileSaid:
             at = [e for e in store.events_at(self.placement.namespace, where, key[2]) if e.source_file is not None]
         else:
             at = [e for s in where for e in self._at(s).get((key[0], key[2]), [])]
-        found = [e for e in at if said_key(e.speaker, e.text, e.occurred_at) == key]
+        found = [e for e in at if self._own(e) and said_key(e.speaker, e.text, e.occurred_at) == key]
         if len(found) != 1 or found[0].id in self.used:
             return None
         self.used.add(found[0].id)

@@ -18,7 +18,7 @@ from graphmem.ingest import IngestSummary, ingest
 from graphmem.live import add
 from graphmem.memory import Memory
 
-from .fakes import FakeExtractor, keep
+from .fakes import FakeEmbedder, FakeExtractor, keep
 
 NS = "ana"
 
@@ -249,3 +249,29 @@ def test_live_sessions_are_looked_up_once_per_namespace(
     run(memory, jsonl(tmp_path / "export.jsonl", [said(n, session=str(n)) for n in range(1, 31)]), namespace=NS)
     assert len(calls) <= 2 * 30
     assert len(texts(memory)) == 60
+
+
+@pytest.mark.parametrize(
+    ("chat", "times", "stored"),
+    [
+        # a session dated as a whole: its turns take the start plus a second each, no time of their own
+        ("## Session 1 — 1 May 2024 10:00\nAna: message 1\nBot: message 2\n", ("10:00:00", "10:00:01"), 4),
+        # turns with their own times (the first one is the session start): matched, the first one too
+        ("## Session 1 — 1 May 2024\n[10:01] Ana: message 1\n[10:02] Bot: message 2\n", ("10:01:00", "10:02:00"), 2),
+    ],
+)
+def test_both_orders_agree_on_turns_without_a_time_of_their_own(
+    tmp_path: Path, chat: str, times: tuple[str, str], stored: int
+) -> None:
+    # before: a file's turn dated by its session start was matched when the file came first, not after
+    messages = [said(n, time=f"2024-05-01T{t}") for n, t in zip((1, 2), times, strict=True)]
+    for order in ("file first", "live first"):
+        with Memory.open(tmp_path / order / "db", embedder=FakeEmbedder()) as memory:
+            path = tmp_path / order / "chat.txt"
+            path.write_text(chat, encoding="utf-8")
+            if order == "live first":
+                live(memory, messages)
+            run(memory, path, namespace=NS)
+            if order == "file first":
+                live(memory, messages)
+            assert len(texts(memory)) == stored, order
