@@ -13,10 +13,11 @@
 A message's identity is its position in its session, or the ``id`` it gives: repeated identical texts
 are separate events, and re-adding a message with an ``id`` already stored returns the stored event
 (a retry) instead of writing it twice; so does adding one that a file ingested before holds with that id
-in the session the message names (a file's session answers to every ending of its id after a ``/``:
-:func:`graphmem.ingest_held.session_names`), or, without an id, one that a file holds saying the same
-(speaker, time of its own, text) in the session the message names or joins, when nothing else there
-says it (:func:`graphmem.ingest_held.said_key`). (Ingesting a file whose messages were added live
+in the session the message names (a file's session answers to its id, its id behind one prefix and a
+last part ``session_N``: :func:`graphmem.ingest_held.session_names`), or, without an id, one that a file
+holds saying the same (speaker, time of its own as :func:`graphmem.ingest_held.own_time` tells it, text)
+in the session the message names or joins, when nothing else there says it
+(:func:`graphmem.ingest_held.said_key`). (Ingesting a file whose messages were added live
 recognises them the same way: :mod:`graphmem.ingest_held`.) The placed messages are then extracted as
 one transcript and go through the same write path as files (:func:`graphmem.writer.commit_batch`):
 entities are resolved against those the namespace holds, so a person named in message 40 is the entity
@@ -218,15 +219,17 @@ def _retry_of(store: GraphStore, namespace: str, turn: RawTurn, session: str | N
     """The stored event of a message re-sent with the same ``id``, or ``None`` when it is new.
 
     A message added live before is one with that id anywhere in the namespace. One ingested from a file
-    counts when the message names its session (``session``): a file's session answers to its id and to
-    every ending of it after a ``/`` (``session_3`` for ``export/session_3``, read from ``export.jsonl``
-    under an explicit namespace; ``3`` is ``session_3``: :func:`graphmem.ingest_held.session_names`), so
-    an export ingested first and the same messages added live after are stored once, as the other order
-    is. When several files' sessions carry that name (``a/session_3``, ``b/session_3``), the message is
-    the one of theirs saying the same, or new.
+    counts when the message names its session (``session``): a file's session answers to its id, its id
+    behind one prefix and a last part ``session_N`` (``session_3`` for ``export/session_3``, read from
+    ``export.jsonl`` under an explicit namespace, and for ``a/b/session_3``; ``3`` is ``session_3``; never
+    for ``team/3``: :func:`graphmem.ingest_held.session_names`), so an export ingested first and the same
+    messages added live after are stored once, as the other order is. When several files' sessions carry
+    that name (``a/session_3``, ``b/session_3``), the message is the one of theirs saying the same, or new.
 
     Raises:
-        IngestError: the stored message with that id says something else (nothing is overwritten).
+        IngestError: the stored message with that id says something else: a live one, or one of the single
+            file session plainly named so (:func:`graphmem.ingest_held.plainly_named`; under a further
+            ending it may be another conversation's, and the message is new). Nothing is overwritten.
     """
     if turn.source_id is None:
         return None
