@@ -267,6 +267,8 @@ class _FileSaid:
         self.placement = placement
         self.sessions = list(placement.sessions)  # the stored sessions, when the call started
         self.stored = set(self.sessions)
+        store = placement.store  # a protocol check is slow: made once per call
+        self.by_time: FindsEventsAt | None = store if isinstance(store, FindsEventsAt) else None
         self._names: dict[str, list[str]] | None = None
         self.read: dict[str, dict[tuple[str | None, datetime], list[Event]]] = {}
         self.used: set[str] = set()  # events this call recognised already
@@ -310,9 +312,8 @@ class _FileSaid:
         if key is None:
             return None
         where = list(dict.fromkeys([*self.named(named), *([joins] if joins in self.stored else [])]))
-        store = self.placement.store
-        if isinstance(store, FindsEventsAt):  # by time, without reading the sessions whole
-            at = [e for e in store.events_at(self.placement.namespace, where, key[2]) if e.source_file is not None]
+        if self.by_time is not None:  # by time, without reading the sessions whole
+            at = [e for e in self.by_time.events_at(self.placement.namespace, where, key[2]) if e.source_file]
         else:
             at = [e for s in where for e in self._at(s).get((key[0], key[2]), [])]
         found = [e for e in at if self._own(e) and said_key(e.speaker, e.text, e.occurred_at) == key]
