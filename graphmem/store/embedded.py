@@ -465,8 +465,8 @@ class EmbeddedStore:
             return [ix.events[i] for i in sorted(ix.by_source.get(source_id, ()))] if ix else []
 
     def events_at(self, namespace: str, sessions: Collection[str], when: datetime) -> list[Event]:
-        """The events of ``sessions`` whose ``occurred_at`` is ``when`` (naive UTC), by id, without building
-        the sessions' event lists (:class:`~graphmem.store.base.FindsEventsAt`)."""
+        """The events of ``sessions`` whose ``occurred_at`` is ``when`` (naive UTC), by id, through the
+        mirror's index by time (:class:`~graphmem.store.base.FindsEventsAt`)."""
         if disk := self._on_disk(namespace):
             with self._lock:
                 return disk.events_at(sessions, when)
@@ -474,10 +474,8 @@ class EmbeddedStore:
             ix = self._ix(namespace)
             if ix is None:
                 return []
-            events = ix.events
-            found = [
-                events[e] for sid in sessions for e in ix.session_events.get(sid, ()) if events[e].occurred_at == when
-            ]
+            wanted = set(sessions)
+            found = [e for e in map(ix.events.__getitem__, ix.at(when)) if e.session in wanted]
         return sorted(found, key=lambda e: e.id)
 
     def neighbors(
