@@ -288,7 +288,8 @@ def pair_said(events: Sequence[Event], turns: Sequence[tuple[int, RawTurn]], ses
     by_turn: dict[Said, list[int]] = {}
     dated = session.date_text is not None
     times = stored_times(session)
-    second = times[1 - session.first_seq] if 0 <= 1 - session.first_seq < len(times) else None
+    # the second turn (seq 2) is at index 2 - first_seq: seq = first_seq + index
+    second = times[2 - session.first_seq] if 0 <= 2 - session.first_seq < len(times) else None
     for i, turn in turns:
         if turn.timestamp is None or not own_time(times[i], session.started_at, session.first_seq + i, second, dated):
             continue

@@ -61,6 +61,7 @@ from graphmem.store.sqlite_open import connect_writable
 from graphmem.store.sqlite_rows import (
     dt_out,
     fts_table,
+    normalise_dt,
     read_store_id,
     vector_out,
 )
@@ -475,7 +476,8 @@ class EmbeddedStore:
             if ix is None:
                 return []
             wanted = set(sessions)
-            found = [e for e in map(ix.events.__getitem__, ix.at(when)) if e.session in wanted]
+            at = normalise_dt(when)  # an aware time as the disk path reads it: naive UTC
+            found = [e for e in map(ix.events.__getitem__, ix.at(at)) if e.session in wanted] if at else []
         return sorted(found, key=lambda e: e.id)
 
     def neighbors(

@@ -237,3 +237,44 @@ def test_file_messages_are_looked_up_by_time(tmp_path: Path, mirror_max_events: 
         memory.store.iter_events = counted  # type: ignore[method-assign]
         assert live(memory, [said(3, text="f1 m3")], embed=False) == ["ev:exp1/session_1:3"]
         assert not [s for s in read if s is not None and s.startswith("exp")]
+
+
+def test_a_first_turn_a_second_after_the_start_agrees_in_both_orders(tmp_path: Path) -> None:
+    # the second turn's time (seq 2) tells whether the first turn's time is its own: the ingest side read
+    # the first turn's time in its place, so the two orders disagreed
+    file_msgs = [
+        {"speaker": "Ana", "text": "hello there", "session": "1", "time": "2024-05-01T10:00:00"},
+        {"speaker": "Bot", "text": "hi", "session": "1", "time": "2024-05-01T10:00:01"},
+    ]
+    msg = {"speaker": "Ana", "text": "hello there", "time": "2024-05-01T10:00:00", "session": "1"}
+    counts = []
+    for order in ("file first", "live first"):
+        with Memory.open(tmp_path / order, embedder=FakeEmbedder()) as mem:
+            path = jsonl(tmp_path / f"{order}.jsonl", file_msgs)
+            if order == "file first":
+                run(mem, path, namespace=NS)
+                live(mem, [msg])
+            else:
+                live(mem, [msg])
+                run(mem, path, namespace=NS)
+            counts.append(len(list(mem.store.iter_events(NS))))
+    assert counts[0] == counts[1]
+
+
+def test_events_at_reads_an_aware_time_alike_from_the_mirror_and_from_disk(tmp_path: Path) -> None:
+    from datetime import UTC, timedelta, timezone
+
+    from graphmem.store.embedded import EmbeddedStore
+
+    found = []
+    for budget in (None, 0):  # the mirror, and SQLite
+        with Memory.open(tmp_path / f"db{budget}", embedder=FakeEmbedder()) as mem:
+            run(mem, jsonl(tmp_path / "exp.jsonl", [said(1), said(2)]), namespace=NS)
+        store = EmbeddedStore.open(tmp_path / f"db{budget}", mirror_max_events=budget)
+        try:
+            when = datetime(2024, 5, 1, 10, 2, tzinfo=UTC).astimezone(timezone(timedelta(hours=2)))
+            sessions = [s.id for s in store.iter_sessions(NS)]
+            found.append([e.text for e in store.events_at(NS, sessions, when)])
+        finally:
+            store.close()
+    assert found[0] == found[1] == ["message 2"]
