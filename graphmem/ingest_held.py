@@ -5,36 +5,61 @@ Two ways into memory meet here: an agent adds messages as it talks (:func:`graph
 transcript it exports is ingested later (or the other way round); a file is copied or moved and ingested
 again. :mod:`graphmem.ingest_read` plans each input with these checks:
 
-- :func:`added_live`: turns stored already, added live with the same id in the same session; a live
+- :func:`added_live`: turns stored already, added live in the session the input's session names
+  (:func:`session_names`) with the same id, or without an id saying the same (:func:`pair_said`); a live
   session the input holds whole is taken over (:func:`retract_with` retracts it in the unit writing its
   replacement), else those turns are left out (:func:`without`);
-- :func:`live_in_the_way`: messages added live into a session the input writes; its own are written again
-  from it, any other where it would write is an error;
+- :func:`live_in_the_way`: messages added live into a session the input writes; its own (same id, or
+  said alike) are written again from it, any other where it would write is an error;
 - :func:`copy_of_another`: an input whose content is recorded from another path in every namespace it
   writes is skipped with a note.
 """
 
 from __future__ import annotations
 
+import re
+import unicodedata
+from collections.abc import Sequence
 from dataclasses import replace
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from graphmem.errors import IngestError
-from graphmem.transcript import Transcript
+from graphmem.formats._source import naive_utc
+from graphmem.transcript import RawSession, RawTurn, Transcript
 
 if TYPE_CHECKING:
     from graphmem.ingest_read import Job, _Owners
+    from graphmem.models import Event
     from graphmem.store.base import GraphStore
 
-__all__ = ["Known", "added_live", "copy_of_another", "live_in_the_way", "retract_with", "session_label", "without"]
+__all__ = [
+    "Known",
+    "Said",
+    "added_live",
+    "copy_of_another",
+    "live_by_name",
+    "live_counterparts",
+    "live_in_the_way",
+    "names_session",
+    "own_time",
+    "pair_said",
+    "plainly_named",
+    "retract_with",
+    "said_key",
+    "session_name",
+    "session_names",
+    "stored_times",
+    "without",
+]
 
 
-def retract_with(job: Job, start: int, moved: dict[str, dict[int, str]]) -> None:
-    """Add the events of each live session taken over (``moved``: the input's session id → seq → event
-    id) to the retraction of the unit writing that session (from ``job.todo[start]`` on); one whose
+def retract_with(job: Job, start: int, moved: dict[str, list[str]]) -> None:
+    """Add the events of the live sessions taken over (``moved``: the input's session id → event ids, in
+    order) to the retraction of the unit writing that session (from ``job.todo[start]`` on); one whose
     session is not written in this run (an interrupted run wrote it) goes with the first unit."""
     for sid, evs in moved.items():
-        retract = tuple(e for _, e in sorted(evs.items()))
+        retract = tuple(evs)
         at = next(
             (i for i in range(start, len(job.todo)) if any(s.id == sid for s in job.todo[i].transcript.sessions)),
             start,
@@ -48,8 +73,9 @@ def live_in_the_way(store: GraphStore, owners: _Owners, job: Job, t: Transcript,
     they write (``Memory.add`` appends to the session of a file ingested before).
 
     A live message whose id the input's session gives, with the same speaker and text, is the input's
-    message: it is retracted in the unit writing that session (the input writes it in its place). One
-    whose place the input's new turns would take, with another id or none, is in the way.
+    message, and so is one without an id that says the same as a turn (:func:`pair_said`): it is
+    retracted in the unit writing that session (the input writes it in its place). One whose place the
+    input's new turns would take, and that is none of the input's, is in the way.
 
     Raises:
         IngestError: a live message has an id the input's session gives with another speaker or text,
@@ -69,11 +95,21 @@ def live_in_the_way(store: GraphStore, owners: _Owners, job: Job, t: Transcript,
             here = live.get(raw.id)
             if not here or raw.id not in whole:
                 continue
-            given = {turn.source_id: turn for turn in whole[raw.id].turns if turn.source_id is not None}
+            turns = whole[raw.id].turns
+            given = {turn.source_id: turn for turn in turns if turn.source_id is not None}
             writes = range(raw.first_seq, raw.first_seq + len(raw.turns))
-            for ev in store.get_events(t.namespace, [e for _, e in sorted(here.items())]):
-                turn = given.get(ev.source_id) if ev.source_id is not None else None
-                if turn is not None and (ev.speaker, ev.text) == (turn.speaker, event_text(turn)):
+            events = store.get_events(t.namespace, [e for _, e in sorted(here.items())])
+            ided = {ev.source_id for ev in events if ev.source_id in given}
+            # a live message without an id is the input's when it says the same, unambiguously
+            said = pair_said(
+                [ev for ev in events if ev.source_id not in ided],
+                [(n, turn) for n, turn in enumerate(turns) if turn.source_id is None or turn.source_id not in ided],
+                whole[raw.id],
+            )
+            alike = {ev.id for ev in said.values()}
+            for ev in events:
+                turn = given.get(ev.source_id) if ev.source_id in ided else None
+                if ev.id in alike or (turn is not None and (ev.speaker, ev.text) == (turn.speaker, event_text(turn))):
                     retract.append(ev.id)
                     continue
                 if turn is None and ev.seq not in writes:
@@ -102,10 +138,170 @@ def live_in_the_way(store: GraphStore, owners: _Owners, job: Job, t: Transcript,
 Known = dict[tuple[str, str], frozenset[int]]
 
 
-def session_label(session_id: str, prefixed: bool) -> str:
-    """The session as the messages name it: ``session_id`` without the ``name/`` prefix a reader puts before
-    it under an explicit namespace (``export/session_3`` is ``session_3``, as ``"session": "3"`` is)."""
-    return session_id.split("/", 1)[1] if prefixed and "/" in session_id else session_id
+def session_name(name: str) -> str:
+    """A session name as a reader writes it: a number ``3`` is ``session_3`` (``"session": "3"``)."""
+    return f"session_{name}" if name.isdigit() else name
+
+
+_label = session_name
+
+
+#: A numbered session label as a reader writes it (``"session": 3`` is ``session_3``).
+_NUMBERED = re.compile(r"session_\d+")
+
+
+def session_names(session_id: str) -> tuple[str, ...]:
+    """The names a stored session answers to, the most specific first: its id (a number read as a reader
+    names it: ``3`` is ``session_3``), its id without the first part before a ``/`` (one prefix a reader
+    puts: ``export/`` under an explicit namespace, a source tag) unless that is a bare number, and its last
+    part when that is a numbered label ``session_N``.
+
+    Readers only ever put prefixes before the session the messages name, one (``export/session_3``) or
+    several (``chat-1f2e3d4c/conv-26/session_3``); a stored id does not say how many. The rule keeps the
+    endings a reader can have made and no other: ``a/b/session_3`` answers to ``a/b/session_3``,
+    ``b/session_3`` and ``session_3``, while ``team/3`` (messages labelled so) answers to ``team/3`` alone,
+    never to ``session_3`` (a reader writes a numbered label ``session_3``, never a bare ``3``). The first
+    two names are :func:`plainly_named`: an id stored under another name is no error (two sessions).
+    This is the one rule both ways round (:func:`names_session`, used by :func:`graphmem.live.add`, and
+    :func:`live_by_name`, used by ingestion).
+    """
+    parts = session_id.split("/")
+    names = [_label(session_id)]
+    rest = "/".join(parts[1:])
+    if rest and not rest.isdigit():
+        names.append(rest)
+    if len(parts) > 2 and _NUMBERED.fullmatch(parts[-1]):
+        names.append(parts[-1])
+    return tuple(dict.fromkeys(names))
+
+
+def names_session(session_id: str, name: str | None) -> bool:
+    """Whether ``name`` (a session as messages or ``Memory.add(session=...)`` name it: ``3``, ``session_3``,
+    ``b/session_3``) is the stored session ``session_id`` (see :func:`session_names`)."""
+    return name is not None and _label(name) in session_names(session_id)
+
+
+def plainly_named(session_id: str, name: str) -> bool:
+    """Whether ``name`` is the stored session ``session_id`` itself or behind one prefix (``export/``): the
+    same session beyond doubt, where a message id stored with another speaker or text is an error. Under a
+    further ending (``session_3`` of ``a/b/session_3``) the two may be different conversations numbering
+    their messages afresh: such an id is another message, stored beside."""
+    return _label(name) in session_names(session_id)[:2]
+
+
+def live_by_name(owners: _Owners, namespace: str) -> dict[str, list[str]]:
+    """The sessions of ``namespace`` holding messages added live (and no input's), by name (a number read
+    as ``session_N``: live sessions ``3`` and ``session_3`` are both ``session_3``). Built once per namespace
+    and call: an input's sessions look up their live counterparts in it (:func:`live_counterparts`)."""
+    out: dict[str, list[str]] = {}
+    for sid in owners.live_events(namespace):
+        if owners.live_session(namespace, sid):
+            out.setdefault(_label(sid), []).append(sid)
+    return {name: sorted(sids) for name, sids in out.items()}
+
+
+def live_counterparts(live: dict[str, list[str]], session_id: str) -> tuple[str, list[str]] | None:
+    """The live sessions an input's session ``session_id`` names (``live``: :func:`live_by_name`): all those
+    answering to its most specific name that any answers to (:func:`session_names`; ``3`` and
+    ``session_3`` both), with that name; ``None`` when none does."""
+    for name in session_names(session_id):
+        found = live.get(name)
+        if found:
+            return name, found
+    return None
+
+
+#: How a message without an id is known: speaker, text (whitespace collapsed) and time (naive UTC).
+Said = tuple[str | None, str, datetime]
+
+
+def said_key(speaker: str | None, text: str, when: datetime | None) -> Said | None:
+    """The identity of a message without an id, or ``None`` when it has no time of its own (then nothing
+    tells it from the same words said again)."""
+    if when is None:
+        return None
+    return speaker, " ".join(unicodedata.normalize("NFC", text).split()), naive_utc(when)
+
+
+def own_time(when: datetime | None, start: datetime | None, seq: int, second: datetime | None, dated: bool) -> bool:
+    """Whether a file's turn at position ``seq`` of a session starting at ``start`` has a time of its own,
+    as far as the stored times tell (``when``, its own; ``second``, that of the session's turn at seq 2 or
+    ``None``): extraction gives a turn without one the session start plus one second per turn before it
+    (:mod:`graphmem.extract.events`), and the event keeps no mark of which it is.
+
+    A time equal to that is taken for one the session gave, not the turn: a turn without a time of its
+    own is then matched in neither order. The first turn is at the session start either way (a JSONL
+    session starts at its earliest turn); it is taken for the session's when the second turn is at the
+    start plus a second too (a session dated as a whole, as LoCoMo's or a text header's), or, alone, when
+    the file dates the session (``dated``). The same test is applied to a turn being ingested (with the
+    times extraction will give) and to a stored event, so both orders agree; only a session whose first
+    turn has no time and whose second has one is told apart in one order and not the other.
+    """
+    from graphmem.extract.events import TURN_OFFSET
+
+    if when is None:
+        return False
+    if start is None:
+        return True
+    when, start = naive_utc(when), naive_utc(start)
+    if when != start + TURN_OFFSET * (seq - 1):
+        return True
+    if seq != 1:
+        return False
+    return naive_utc(second) != start + TURN_OFFSET if second is not None else not dated
+
+
+def stored_times(session: RawSession) -> list[datetime | None]:
+    """The time extraction gives each turn of ``session`` (its own, else the start plus a second per turn)."""
+    from graphmem.extract.events import TURN_OFFSET
+
+    start = naive_utc(session.started_at) if session.started_at is not None else None
+    return [
+        naive_utc(t.timestamp)
+        if t.timestamp is not None
+        else (start + TURN_OFFSET * (session.first_seq + i - 1) if start is not None else None)
+        for i, t in enumerate(session.turns)
+    ]
+
+
+def pair_said(events: Sequence[Event], turns: Sequence[tuple[int, RawTurn]], session: RawSession) -> dict[int, Event]:
+    """Pair live events without an id with an input's turns (index, turn) that say the same: same speaker,
+    same time (the turn's own; the event's), same text with whitespace collapsed (:func:`said_key`). The turn
+    may have an id. A live event with an id is known by it alone: paired with a turn without one, the
+    input written in its place would drop the id. A turn is paired only when its time is its own and would
+    be taken for its own once stored (:func:`own_time`; ``session`` holds the turns, index ``i`` at seq
+    ``first_seq + i``).
+
+    Only unambiguous pairs count: no other event and no other turn among those given says the same at that
+    time (two "ok" at 10:01 from one speaker may be one message sent twice or two; neither is paired).
+
+    Returns:
+        Per turn index, its event.
+    """
+    from graphmem.extract.events import event_text
+
+    by_event: dict[Said, list[Event]] = {}
+    for ev in events:
+        key = said_key(ev.speaker, ev.text, ev.occurred_at)
+        if key is not None:
+            by_event.setdefault(key, []).append(ev)
+    by_turn: dict[Said, list[int]] = {}
+    dated = session.date_text is not None
+    times = stored_times(session)
+    # the second turn (seq 2) is at index 2 - first_seq: seq = first_seq + index
+    second = times[2 - session.first_seq] if 0 <= 2 - session.first_seq < len(times) else None
+    for i, turn in turns:
+        if turn.timestamp is None or not own_time(times[i], session.started_at, session.first_seq + i, second, dated):
+            continue
+        key = said_key(turn.speaker, event_text(turn), turn.timestamp)
+        if key is not None:
+            by_turn.setdefault(key, []).append(i)
+    out: dict[int, Event] = {}
+    for key, found in by_turn.items():
+        evs = by_event.get(key, [])
+        if len(found) == 1 and len(evs) == 1 and evs[0].source_id is None:
+            out[found[0]] = evs[0]
+    return out
 
 
 def added_live(
@@ -117,21 +313,27 @@ def added_live(
     prefixed: bool,
     adopted: dict[tuple[str, str], str],
 ) -> Known:
-    """Recognise the turns of an input that the namespace holds already, added live with the same id.
+    """Recognise the turns of an input that the namespace holds already, added live.
 
-    An agent's messages added with their ``id`` (``Memory.add``, ``graphmem add``, MCP ``add_messages``)
-    and an export of its transcript holding the same ids are one message, as a message given twice in
-    one file is (:mod:`graphmem.formats._records`): identity is (namespace, session, id), the session as
-    the messages name it (:func:`session_label`: ``"session": "3"`` is ``session_3`` live, and
-    ``export/session_3`` when ``export.jsonl`` is ingested into an explicit namespace, whose reader keeps
-    inputs apart by that prefix). For each session of the input whose label names a session that live
-    messages hold (and no input):
+    An agent's messages added live (``Memory.add``, ``graphmem add``, MCP ``add_messages``) and an export
+    of its transcript holding them are one message each. Identity is (namespace, session, id), as for a
+    message given twice in one file (:mod:`graphmem.formats._records`): the session as the messages name
+    it, which an input's session answers to behind the prefixes a reader can have put before it
+    (:func:`session_names`: ``export/session_3``, read from ``export.jsonl`` under an explicit namespace,
+    is the live ``session_3``, as ``"session": "3"`` names it; ``export/team/3`` is ``team/3`` only). A
+    stored id with another speaker or text is an error where the input's session is plainly the live one
+    (its label without the reader's ``name/`` prefix, ``prefixed``); under a further ending the two are
+    different sessions numbering ids afresh, and the live session is left as it is. A message without an
+    id is known by what it says where it is unambiguous (:func:`pair_said`: same speaker, time and text).
+    For each session of the input naming a session that live messages hold (and no input:
+    :func:`live_counterparts`; live sessions ``3`` and ``session_3`` are met together):
 
-    - when every stored message of that session has an id the input's session gives, the input takes it
+    - when every stored message of that session is one the input's session gives, the input takes it
       over: the live events are retracted and the input's session written whole in their place, in one
       transaction (each message once, in the input's order and session, owned by the input from then on);
-    - else (messages added after the export, or without an id) the turns whose id is stored are left out
-      of what the input writes (:attr:`Job.live` counts them), and its other turns are written.
+    - else (messages added after the export, or that nothing tells for the export's) the turns stored
+      already are left out of what the input writes (:attr:`Job.live` counts them), and its other turns
+      are written.
 
     Each live session taken over is added to ``adopted``: (namespace, its id) → the input's session id.
 
@@ -148,32 +350,51 @@ def added_live(
     taken_over: list[tuple[str, str]] = []  # handed to the input once every session is checked
     for t in transcripts:
         ns = t.namespace
+        live = live_by_name(owners, ns)  # once per namespace: not per input session
         for s in t.sessions:
-            label = session_label(s.id, prefixed)
-            if not owners.live_session(ns, label):
+            found = live_counterparts(live, s.id)
+            if found is None:
                 continue
+            name, sids = found
+            # the messages' own label (the reader's prefix known here): an id clash is an error only there
+            plain = _label(s.id.split("/", 1)[1] if prefixed and "/" in s.id else s.id) == name
             given = {turn.source_id: i for i, turn in enumerate(s.turns) if turn.source_id is not None}
-            stored = list(store.iter_events(ns, session=label))
-            matched: set[int] = set()
+            stored = [ev for sid in sids for ev in store.iter_events(ns, session=sid)]
+            matched: dict[int, Event] = {}
+            clash = False
             for ev in stored:
                 i = given.get(ev.source_id) if ev.source_id is not None else None
                 if i is None:
                     continue
                 turn = s.turns[i]
                 if (ev.speaker, ev.text) != (turn.speaker, event_text(turn)):
+                    if not plain:  # another conversation's session of that number: both are stored
+                        clash = True
+                        break
                     raise IngestError(
                         f"message id {ev.source_id!r} is stored in namespace {ns!r} as {ev.id}, added live in"
-                        f" {label}, with another speaker or text; forget that event first to replace it",
+                        f" {ev.session}, with another speaker or text; forget that event first to replace it",
                         path=job.path,
                         line=turn.line,
                         json_path=turn.json_path,
                     )
-                matched.add(i)
+                matched[i] = ev
+            if clash:
+                continue
+            paired = {ev.id for ev in matched.values()}
+            matched.update(
+                pair_said(
+                    [ev for ev in stored if ev.id not in paired],
+                    [(i, turn) for i, turn in enumerate(s.turns) if i not in matched],
+                    s,
+                )
+            )
             if not matched:
                 continue
             if len(matched) == len(stored):
-                taken_over.append((ns, label))
-                adopted[(ns, label)] = s.id
+                for sid in sids:
+                    taken_over.append((ns, sid))
+                    adopted[(ns, sid)] = s.id
             else:
                 known[(ns, s.id)] = frozenset(matched)
                 job.live += len(matched)

@@ -10,10 +10,10 @@ For every input this decides, before anything is extracted:
   ``graphmem reembed`` (:mod:`graphmem.reembed`) re-embeds them in place. An input whose content is
   recorded from another path in every namespace it writes (a copy, a moved file) is skipped too, with a
   note naming that path (:func:`graphmem.ingest_held.copy_of_another`);
-- which of its turns are stored already, added live with the same id in the same session, and which live
-  messages stand in a session it writes (:mod:`graphmem.ingest_held`): a live session the input holds whole
-  is taken over, else those turns are left out; its own live messages (same id, speaker and text) are
-  written again from it, any other where it would write is an error;
+- which of its turns are stored already, added live in the same session with the same id (or, without
+  one, saying the same at the same time), and which live messages stand in a session it writes
+  (:mod:`graphmem.ingest_held`): a live session the input holds whole is taken over, else those turns are
+  left out; its own live messages are written again from it, any other where it would write is an error;
 - which session ids it writes: an input keeps its plain ids (``session_1``) unless another input already
   holds them in the same namespace (two ``chat.txt`` in different folders); then its ids carry its
   :func:`~graphmem.formats.source_tag`, so two inputs never write the same session or event;
@@ -320,6 +320,18 @@ def _now() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
 
 
+def _moved(
+    ns: str, written: dict[str, dict[int, str]], new_ids: set[str], adopted: dict[tuple[str, str], str]
+) -> dict[str, list[str]]:
+    """The events of the live sessions of ``ns`` taken over, per input session writing them (live sessions
+    ``3`` and ``session_3`` may both go to one input session), in order."""
+    moved: dict[str, list[str]] = {}
+    for sid, evs in sorted(written.items()):
+        if sid not in new_ids and (ns, sid) in adopted:
+            moved.setdefault(adopted[(ns, sid)], []).extend(e for _, e in sorted(evs.items()))
+    return moved
+
+
 def _plan_file(
     store: GraphStore,
     owners: _Owners,
@@ -390,7 +402,7 @@ def _plan_file(
         new_ids = {s.id for t in group for s in t.sessions}
         # a live session taken over under another id (``session_2`` by ``export/session_2``) is retracted
         # in the unit writing its replacement, so a failure part way leaves it as it was
-        moved = {adopted[(ns, sid)]: evs for sid, evs in written.items() if sid not in new_ids and (ns, sid) in adopted}
+        moved = _moved(ns, written, new_ids, adopted)
         # the first unit into a namespace retracts the sessions that disappeared
         stale = tuple(
             e

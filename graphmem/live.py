@@ -13,10 +13,15 @@
 A message's identity is its position in its session, or the ``id`` it gives: repeated identical texts
 are separate events, and re-adding a message with an ``id`` already stored returns the stored event
 (a retry) instead of writing it twice; so does adding one that a file ingested before holds with that id
-in the session the message names. (Ingesting a file whose messages were added live recognises them the
-same way: :mod:`graphmem.ingest_read`.) The placed messages are then extracted as one transcript and go
-through the same write path as files (:func:`graphmem.writer.commit_batch`): entities are resolved
-against those the namespace holds, so a person named in message 40 is the entity named in message 3.
+in the session the message names (a file's session answers to its id, its id behind one prefix and a
+last part ``session_N``: :func:`graphmem.ingest_held.session_names`), or, without an id, one that a file
+holds saying the same (speaker, time of its own as :func:`graphmem.ingest_held.own_time` tells it, text)
+in the session the message names or joins, when nothing else there says it
+(:func:`graphmem.ingest_held.said_key`). (Ingesting a file whose messages were added live
+recognises them the same way: :mod:`graphmem.ingest_held`.) The placed messages are then extracted as
+one transcript and go through the same write path as files (:func:`graphmem.writer.commit_batch`):
+entities are resolved against those the namespace holds, so a person named in message 40 is the entity
+named in message 3.
 The whole call runs under the store's write lock, so concurrent writers never take the same position; the
 models it needs (spaCy, the embedder) are loaded before the lock is taken.
 """
@@ -36,7 +41,16 @@ from graphmem.extract.events import event_text
 from graphmem.extract.names import event_id
 from graphmem.formats._records import SESSION_GAP, Located, records_to_sessions
 from graphmem.formats._source import naive_utc
+from graphmem.ingest_held import (
+    names_session,
+    own_time,
+    plainly_named,
+    said_key,
+    session_name,
+    session_names,
+)
 from graphmem.models import Event, Session, TimeRef, validate_namespace
+from graphmem.store.base import FindsEventsAt
 from graphmem.transcript import RawSession, RawTurn, Transcript
 
 if TYPE_CHECKING:
@@ -121,6 +135,14 @@ class _Placement:
         self.latest = max(self.sessions.values(), key=lambda s: s.index).id if self.sessions else None
         self.open: dict[str, _Open] = {}
         self.order: list[str] = []
+        self._events: dict[str, list[Event]] = {}
+
+    def events(self, session_id: str) -> list[Event]:
+        """The events of a stored session, read once per call."""
+        found = self._events.get(session_id)
+        if found is None:
+            found = self._events[session_id] = list(self.store.iter_events(self.namespace, session=session_id))
+        return found
 
     def _get(self, session_id: str, when: datetime) -> _Open:
         found = self.open.get(session_id)
@@ -132,7 +154,7 @@ class _Placement:
             self.sessions[session_id] = found.session
             self.next_index += 1
         else:
-            events = list(self.store.iter_events(self.namespace, session=session_id))
+            events = self.events(session_id)
             last = max(events, key=lambda e: e.seq, default=None)
             speakers = list(dict.fromkeys(e.speaker for e in events if e.speaker))
             times = [e.occurred_at for e in events if e.occurred_at is not None]
@@ -147,17 +169,23 @@ class _Placement:
             n += 1
         return f"session_{n}"
 
+    def joins(self, message: Message, when: datetime) -> str | None:
+        """The session ``message`` (at time ``when``) joins: the one it names, else the latest unless the
+        pause since its latest turn exceeds the gap; ``None`` when it starts a new one."""
+        if message.session is not None:
+            return message.session
+        sid = self.latest
+        if sid is not None:
+            current = self._get(sid, when)
+            if current.last_time is not None and when - current.last_time > SESSION_GAP:
+                return None
+        return sid
+
     def place(self, message: Message, when: datetime) -> tuple[str, int]:
         """Put ``message`` (at time ``when``, naive UTC) in its session; return its session and position."""
-        sid = message.session
+        sid = self.joins(message, when)
         if sid is None:
-            sid = self.latest
-            if sid is not None:
-                current = self._get(sid, when)
-                if current.last_time is not None and when - current.last_time > SESSION_GAP:
-                    sid = None
-            if sid is None:
-                sid = self._fresh_id()
+            sid = self._fresh_id()
         target = self._get(sid, when)
         target.turns.append(message.turn)
         target.last_seq += 1
@@ -198,14 +226,17 @@ def _retry_of(store: GraphStore, namespace: str, turn: RawTurn, session: str | N
     """The stored event of a message re-sent with the same ``id``, or ``None`` when it is new.
 
     A message added live before is one with that id anywhere in the namespace. One ingested from a file
-    counts when the message names its session (``session``): the file's session, as the messages name
-    it (``session_3``, or ``export/session_3`` for ``export.jsonl`` ingested into an explicit namespace;
-    :func:`graphmem.ingest_held.session_label`), so an export ingested first and the same messages
-    added live after are stored once, as the other order is. When several files' sessions carry that
-    name (``a/session_3``, ``b/session_3``), the message is the one of theirs saying the same, or new.
+    counts when the message names its session (``session``): a file's session answers to its id, its id
+    behind one prefix and a last part ``session_N`` (``session_3`` for ``export/session_3``, read from
+    ``export.jsonl`` under an explicit namespace, and for ``a/b/session_3``; ``3`` is ``session_3``; never
+    for ``team/3``: :func:`graphmem.ingest_held.session_names`), so an export ingested first and the same
+    messages added live after are stored once, as the other order is. When several files' sessions carry
+    that name (``a/session_3``, ``b/session_3``), the message is the one of theirs saying the same, or new.
 
     Raises:
-        IngestError: the stored message with that id says something else (nothing is overwritten).
+        IngestError: the stored message with that id says something else: a live one, or one of the single
+            file session plainly named so (:func:`graphmem.ingest_held.plainly_named`; under a further
+            ending it may be another conversation's, and the message is new). Nothing is overwritten.
     """
     if turn.source_id is None:
         return None
@@ -213,7 +244,7 @@ def _retry_of(store: GraphStore, namespace: str, turn: RawTurn, session: str | N
     found = [
         e
         for e in store.find_events_by_source(namespace, turn.source_id)
-        if e.source_file is None or _same_session(e.session, session)
+        if e.source_file is None or names_session(e.session, session)
     ]
     same = next((e for e in found if (e.speaker, e.text) == said), None)
     if same is not None:
@@ -221,7 +252,9 @@ def _retry_of(store: GraphStore, namespace: str, turn: RawTurn, session: str | N
     live = [e for e in found if e.source_file is None]
     # files under one namespace may each name a session "3" (two exports numbering their messages afresh):
     # the message is one of theirs only when a single file session carries that name
-    files = {e.session: e for e in found if e.source_file is not None}
+    # and only in a session plainly named so (``session_3``, ``export/session_3``): under a further ending
+    # (``a/b/session_3``) it may be another conversation's session of that number, and both are stored
+    files = {e.session: e for e in found if e.source_file is not None and plainly_named(e.session, session or "")}
     other = live[0] if live else next(iter(files.values())) if len(files) == 1 else None
     if other is None:
         return None
@@ -233,10 +266,68 @@ def _retry_of(store: GraphStore, namespace: str, turn: RawTurn, session: str | N
     )
 
 
-def _same_session(stored: str, named: str | None) -> bool:
-    """Whether a file's session ``stored`` is the session a message names (``session_3`` is ``session_3``
-    and ``export/session_3``, the session as read under an explicit namespace or with a tag)."""
-    return named is not None and (stored == named or stored.endswith(f"/{named}"))
+class _FileSaid:
+    """The messages files hold in the sessions of one namespace, by speaker and time, read once per session
+    per call: how a message without an id that a file ingested before holds is known (:func:`said_key`)."""
+
+    def __init__(self, placement: _Placement) -> None:
+        self.placement = placement
+        self.sessions = list(placement.sessions)  # the stored sessions, when the call started
+        self.stored = set(self.sessions)
+        store = placement.store  # a protocol check is slow: made once per call
+        self.by_time: FindsEventsAt | None = store if isinstance(store, FindsEventsAt) else None
+        self._names: dict[str, list[str]] | None = None
+        self.read: dict[str, dict[tuple[str | None, datetime], list[Event]]] = {}
+        self.used: set[str] = set()  # events this call recognised already
+
+    def named(self, name: str | None) -> list[str]:
+        """The stored sessions answering to ``name`` (:func:`session_names`), by a map built once per call."""
+        if name is None:
+            return []
+        if self._names is None:
+            self._names = {}
+            for sid in self.sessions:
+                for each in session_names(sid):
+                    self._names.setdefault(each, []).append(sid)
+        return self._names.get(session_name(name), [])
+
+    def _at(self, session: str) -> dict[tuple[str | None, datetime], list[Event]]:
+        found = self.read.get(session)
+        if found is None:
+            found = self.read[session] = {}
+            for e in self.placement.events(session):
+                if e.source_file is not None and e.occurred_at is not None:
+                    found.setdefault((e.speaker, e.occurred_at), []).append(e)
+        return found
+
+    def _own(self, event: Event) -> bool:
+        """Whether the file event's time is taken for its own (:func:`own_time`, as ingestion tests a turn)."""
+        session = self.placement.sessions.get(event.session)
+        start = session.started_at if session is not None else None
+        dated = session is not None and session.date_text is not None
+        second = None
+        if event.seq == 1 and start is not None:  # only the first turn needs the second's time
+            found = self.placement.store.get_events(self.placement.namespace, [event_id(event.session, 2)])
+            second = found[0].occurred_at if found and found[0].source_file is not None else None
+        return own_time(event.occurred_at, start, event.seq, second, dated)
+
+    def find(self, turn: RawTurn, named: str | None, joins: str | None) -> Event | None:
+        """The file's event saying what ``turn`` says, in a file session the message names (``named``) or the
+        session it joins (``joins``): unambiguous (the only one there saying it at that time, not recognised
+        for another message of this call). ``None`` otherwise, and for a message with an id (known by it)."""
+        key = said_key(turn.speaker, event_text(turn), turn.timestamp) if turn.source_id is None else None
+        if key is None:
+            return None
+        where = list(dict.fromkeys([*self.named(named), *([joins] if joins in self.stored else [])]))
+        if self.by_time is not None:  # by time, without reading the sessions whole
+            at = [e for e in self.by_time.events_at(self.placement.namespace, where, key[2]) if e.source_file]
+        else:
+            at = [e for s in where for e in self._at(s).get((key[0], key[2]), [])]
+        found = [e for e in at if self._own(e) and said_key(e.speaker, e.text, e.occurred_at) == key]
+        if len(found) != 1 or found[0].id in self.used:
+            return None
+        self.used.add(found[0].id)
+        return found[0]
 
 
 def add(
@@ -291,6 +382,7 @@ def add(
     with memory.writing():
         store = memory.store
         placement = _Placement(store, namespace)
+        files = _FileSaid(placement)
         ids: list[str] = []
         retried: set[str] = set()
         seen: dict[str, tuple[str, RawTurn]] = {}
@@ -306,11 +398,13 @@ def add(
                 ids.append(placed_id)
                 continue
             retry = _retry_of(store, namespace, message.turn, message.session)
+            when = naive_utc(message.turn.timestamp) if message.turn.timestamp is not None else _now()
+            if retry is None and message.turn.timestamp is not None:  # an export's message without an id
+                retry = files.find(message.turn, message.session, placement.joins(message, when))
             if retry is not None:
                 ids.append(retry.id)
                 retried.add(retry.id)
                 continue
-            when = naive_utc(message.turn.timestamp) if message.turn.timestamp is not None else _now()
             turn = message.turn if message.turn.timestamp is not None else replace(message.turn, timestamp=when)
             sid, seq = placement.place(replace(message, turn=turn), when)
             ids.append(event_id(sid, seq))

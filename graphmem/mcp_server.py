@@ -146,7 +146,9 @@ _TIME_AXIS = (
 )
 _SESSION = (
     "The session id of messages that name none, as stored (e.g. 'session_3', as recall shows it; a message's "
-    "own 'session': '3' is named as in a file, session_3). Default: the namespace's latest session."
+    "own 'session': '3' is named as in a file, session_3; an export's messages are recognised under either, "
+    "only in the session named or joined, and without an id only when unambiguous: same speaker, time and "
+    "text, said once there). Default: the namespace's latest session."
 )
 _MESSAGES = (
     "Messages in the order they were said. Each is an object with 'speaker' and 'text', and optionally "

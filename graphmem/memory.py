@@ -276,8 +276,11 @@ class Memory:
         ``caption``. It joins its session (or ``session``, a session id as stored such as ``session_3``,
         while a message's ``"session": "3"`` is named as in a file; or the namespace's latest one unless the
         pause since its last turn exceeds the session gap) at the next position; without a time it
-        takes the current time. Entities are resolved against what the namespace
-        holds. See :func:`graphmem.live.add`.
+        takes the current time. A message a file ingested before holds (the same ``id``, or without one
+        the same speaker, time and text) returns the stored event instead of being written twice; that
+        counts only in the session the message names or joins, and without an id only when the file's
+        turn has a time of its own and nothing else there says the same (docs/extraction.md).
+        Entities are resolved against what the namespace holds. See :func:`graphmem.live.add`.
 
         Raises:
             IngestError: a message is malformed (its index and field are named).

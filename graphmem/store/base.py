@@ -29,6 +29,7 @@ __all__ = [
     "Direction",
     "FetchesEntities",
     "FetchesFrontier",
+    "FindsEventsAt",
     "GraphStore",
     "HasDirectory",
     "ListsSpeakers",
@@ -502,6 +503,16 @@ class ListsSpeakers(Protocol):
 
     def speakers(self, namespace: str) -> list[str]:
         """Every distinct, non-empty ``Event.speaker`` of the namespace, sorted."""
+        ...
+
+
+@runtime_checkable
+class FindsEventsAt(Protocol):
+    """A store that finds the events of some sessions said at one instant without reading the sessions
+    whole (the embedded store): how :func:`graphmem.live.add` looks for a file's message without an id."""
+
+    def events_at(self, namespace: str, sessions: Collection[str], when: datetime) -> list[Event]:
+        """The events of ``sessions`` whose ``occurred_at`` is ``when`` (naive UTC), by id."""
         ...
 
 

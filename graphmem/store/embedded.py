@@ -61,6 +61,7 @@ from graphmem.store.sqlite_open import connect_writable
 from graphmem.store.sqlite_rows import (
     dt_out,
     fts_table,
+    normalise_dt,
     read_store_id,
     vector_out,
 )
@@ -463,6 +464,21 @@ class EmbeddedStore:
         with self._lock:
             ix = self._ix(namespace)
             return [ix.events[i] for i in sorted(ix.by_source.get(source_id, ()))] if ix else []
+
+    def events_at(self, namespace: str, sessions: Collection[str], when: datetime) -> list[Event]:
+        """The events of ``sessions`` whose ``occurred_at`` is ``when`` (naive UTC), by id, through the
+        mirror's index by time (:class:`~graphmem.store.base.FindsEventsAt`)."""
+        if disk := self._on_disk(namespace):
+            with self._lock:
+                return disk.events_at(sessions, when)
+        with self._lock:
+            ix = self._ix(namespace)
+            if ix is None:
+                return []
+            wanted = set(sessions)
+            at = normalise_dt(when)  # an aware time as the disk path reads it: naive UTC
+            found = [e for e in map(ix.events.__getitem__, ix.at(at)) if e.session in wanted] if at else []
+        return sorted(found, key=lambda e: e.id)
 
     def neighbors(
         self,

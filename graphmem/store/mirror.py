@@ -18,6 +18,8 @@ from graphmem.store.base import Direction, Neighbor, TimeFilter
 from graphmem.text import normalise_name
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     import networkx as nx
 
 __all__ = ["MemoryGraph", "NamespaceIndex", "estimate_bytes", "normalise_name"]
@@ -58,6 +60,25 @@ class NamespaceIndex:
     by_source: dict[str, set[str]] = field(default_factory=dict)
     evidence: dict[str, set[str]] = field(default_factory=dict)
     mentions: int = 0
+    #: event ids by ``occurred_at``, built on first use (:meth:`at`) and kept up to date from then on
+    by_time: dict[datetime, set[str]] | None = None
+
+    def at(self, when: datetime) -> set[str]:
+        """The ids of the events said at ``when`` (the index is built on the first call)."""
+        if self.by_time is None:
+            self.by_time = {}
+            for event in self.events.values():
+                if event.occurred_at is not None:
+                    self.by_time.setdefault(event.occurred_at, set()).add(event.id)
+        return self.by_time.get(when, set())
+
+    def index_time(self, event: Event, add: bool) -> None:
+        """Keep the index by time (once built) up to date as ``event`` is added or dropped."""
+        if self.by_time is not None and event.occurred_at is not None:
+            if add:
+                self.by_time.setdefault(event.occurred_at, set()).add(event.id)
+            else:
+                self.by_time.get(event.occurred_at, set()).discard(event.id)
 
     def kind_of(self, node_id: str) -> NodeKind | None:
         """The kind of node ``node_id`` names, or ``None``."""
@@ -125,12 +146,14 @@ class MemoryGraph:
             ix.session_events.get(old.session, {}).pop(event.id, None)
             if old.source_id is not None:
                 ix.by_source.get(old.source_id, set()).discard(event.id)
+            ix.index_time(old, add=False)
             if self.graph.has_edge(key, (ns, old.session), EdgeType.IN_SESSION.value):
                 self.graph.remove_edge(key, (ns, old.session), EdgeType.IN_SESSION.value)
         ix.events[event.id] = event
         ix.session_events.setdefault(event.session, {})[event.id] = event.seq
         if event.source_id is not None:
             ix.by_source.setdefault(event.source_id, set()).add(event.id)
+        ix.index_time(event, add=True)
         self.graph.add_node(key, kind=NodeKind.EVENT)
         self.graph.add_edge(key, (ns, event.session), key=EdgeType.IN_SESSION.value, type=EdgeType.IN_SESSION)
         return touched
@@ -210,6 +233,7 @@ class MemoryGraph:
         ix.session_events.get(old.session, {}).pop(event_id, None)
         if old.source_id is not None:
             ix.by_source.get(old.source_id, set()).discard(event_id)
+        ix.index_time(old, add=False)
         ix.evidence.pop(event_id, None)
         self.relink_session(namespace, old.session)
         return old

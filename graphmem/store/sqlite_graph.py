@@ -22,7 +22,7 @@ from __future__ import annotations
 import itertools
 import sqlite3
 from collections import OrderedDict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -30,7 +30,7 @@ from typing import Any
 from graphmem.models import EdgeType, Entity, Event, Fact, NodeKind, Session
 from graphmem.store.base import Direction, Neighbor, TimeFilter
 from graphmem.store.sqlite_reads import EVENT_COLS, FACT_COLS, kind_of, stored_fact
-from graphmem.store.sqlite_rows import dt_out, entity_from_row, event_from_row, fact_from_row, session_from_row
+from graphmem.store.sqlite_rows import dt_in, dt_out, entity_from_row, event_from_row, fact_from_row, session_from_row
 from graphmem.text import normalise_name
 
 __all__ = ["DISK_INDEXES", "EVENT_CACHE", "DiskNamespace", "EventCache"]
@@ -246,6 +246,14 @@ class DiskNamespace:
         return sorted(
             (event_from_row(r) for r in self.conn.execute(sql, (self.namespace, source_id))), key=lambda e: e.id
         )
+
+    def events_at(self, sessions: Collection[str], when: datetime) -> list[Event]:
+        """Events of ``sessions`` whose ``occurred_at`` is ``when``, by id: each session is read through its
+        ``(ns, session, seq)`` index, filtered in SQLite, not read whole."""
+        sql = f"SELECT {EVENT_COLS} FROM events WHERE ns = ? AND session = ? AND occurred_at = ?"
+        at = dt_in(when)
+        found = [event_from_row(r) for sid in sessions for r in self.conn.execute(sql, (self.namespace, sid, at))]
+        return sorted(found, key=lambda e: e.id)
 
     def speakers(self) -> list[str]:
         """Every distinct speaker name of the namespace's events, sorted (kept until the view is dropped).

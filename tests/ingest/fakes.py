@@ -12,6 +12,7 @@ from datetime import datetime
 
 import numpy as np
 
+from graphmem.extract.events import TURN_OFFSET
 from graphmem.models import Batch, Entity, Event, Fact, Mention, Session
 from graphmem.transcript import Transcript
 
@@ -52,7 +53,9 @@ class FakeExtractor:
                         seq,
                         turn.speaker,
                         text,
-                        occurred_at=turn.timestamp or s.started_at,
+                        # as extraction dates a turn without a time: the session start plus a second per turn
+                        occurred_at=turn.timestamp
+                        or (s.started_at + TURN_OFFSET * (seq - 1) if s.started_at else None),
                         source_id=turn.source_id,
                         source_file=transcript.source_file,
                         source_line=turn.line,

@@ -209,7 +209,8 @@ def test_live_add_names_the_file_line_of_the_message_it_contradicts(memory: Memo
 
 def test_the_session_argument_is_a_session_id_as_stored(memory: Memory, tmp_path: Path) -> None:
     """``session=`` names a stored session id (as it did before ids were shared with files); a message's own
-    ``"session": "3"`` is a label, named as a file names it. docs/cli.md and the MCP description say so."""
+    ``"session": "3"`` is a label, named as a file names it. docs/cli.md and the MCP description say so.
+    For identity only, ``3`` is ``session_3``: a message re-sent with ``session="3"`` is the export's."""
     from graphmem.mcp_server import _SESSION
 
     run(memory, export(tmp_path / "export.jsonl", [message(1, session="3")]), namespace=NS)
@@ -218,7 +219,11 @@ def test_the_session_argument_is_a_session_id_as_stored(memory: Memory, tmp_path
         "ev:export/session_3:1"
     ]
     assert live(memory, [message(1, session="3")]) == ["ev:export/session_3:1"]
-    assert add(memory, [m1], namespace=NS, session="3", extractor=FakeExtractor(), resolver=keep) == ["ev:3:1"]
+    assert add(memory, [m1], namespace=NS, session="3", extractor=FakeExtractor(), resolver=keep) == [
+        "ev:export/session_3:1"
+    ]
+    m2 = {k: v for k, v in message(2).items() if k != "session"}
+    assert add(memory, [m2], namespace=NS, session="3", extractor=FakeExtractor(), resolver=keep) == ["ev:3:1"]
     assert "'session_3'" in _SESSION
     docs = (Path(__file__).parents[2] / "docs" / "cli.md").read_text(encoding="utf-8")
     assert "pass `--session session_3`" in docs
