@@ -356,6 +356,11 @@ def added_live(
             if found is None:
                 continue
             name, sids = found
+            # a live session another session of the input took over is that one's (first claim wins): two
+            # exports' "x/session_3" and "y/session_3" do not both retract the live "session_3"
+            sids = [sid for sid in sids if (ns, sid) not in adopted]
+            if not sids:
+                continue
             # the messages' own label (the reader's prefix known here): an id clash is an error only there
             plain = _label(s.id.split("/", 1)[1] if prefixed and "/" in s.id else s.id) == name
             given = {turn.source_id: i for i, turn in enumerate(s.turns) if turn.source_id is not None}

@@ -397,10 +397,12 @@ def add(
                     )
                 ids.append(placed_id)
                 continue
-            retry = _retry_of(store, namespace, message.turn, message.session)
             when = naive_utc(message.turn.timestamp) if message.turn.timestamp is not None else _now()
+            joins = placement.joins(message, when)
+            # with an id, the file session it names or joins: a message naming none joins one as without an id
+            retry = _retry_of(store, namespace, message.turn, message.session or joins)
             if retry is None and message.turn.timestamp is not None:  # an export's message without an id
-                retry = files.find(message.turn, message.session, placement.joins(message, when))
+                retry = files.find(message.turn, message.session, joins)
             if retry is not None:
                 ids.append(retry.id)
                 retried.add(retry.id)

@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, Protocol
 
-from graphmem.models import Batch, Entity, SourceRecord
+from graphmem.models import Batch, EdgeType, Entity, SourceRecord
 
 if TYPE_CHECKING:
     from graphmem.embed import Embedder
@@ -97,16 +97,15 @@ def default_resolver(memory: WriteTarget, embed: bool) -> Resolver:
             stored,
             existing,
             lambda ids: store.get_events(batch.namespace, ids),
-            lambda event: mentioned(store, batch.namespace, event),
+            lambda event: _mentioned(store, batch.namespace, event),
         )
         return update_facts(bound, stored)
 
     return resolve
 
 
-def mentioned(store: GraphStore, namespace: str, event: str) -> list[str]:
+def _mentioned(store: GraphStore, namespace: str, event: str) -> list[str]:
     """The ids of the entities a stored event mentions."""
-    from graphmem.models import EdgeType
     from graphmem.store.base import Direction
 
     found = store.neighbors(namespace, event, edge_types=[EdgeType.MENTIONS], direction=Direction.OUT)

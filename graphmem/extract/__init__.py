@@ -5,10 +5,13 @@ One module per stage: :mod:`~graphmem.extract.events` (turns → events, session
 mentions), :mod:`~graphmem.extract.facts`, :mod:`~graphmem.extract.readings` and
 :mod:`~graphmem.extract.relations` (dependency parse → facts in the declared vocabulary of
 :mod:`~graphmem.extract.vocabulary`, closings, roles and states; bounds from
-:mod:`~graphmem.extract.bounds`), :mod:`~graphmem.extract.times` (time expressions resolved against the
-session date), :mod:`~graphmem.extract.resolve` (entity resolution against what is stored) and
-:mod:`~graphmem.extract.temporal` (facts closed by newer values and ending statements, across the
-namespace). Two
+:mod:`~graphmem.extract.bounds`; corrections from :mod:`~graphmem.extract.corrections`),
+:mod:`~graphmem.extract.times` (time expressions resolved against the session date, with
+:mod:`~graphmem.extract.spans`, :mod:`~graphmem.extract.tense`, :mod:`~graphmem.extract.periods` and
+:mod:`~graphmem.extract.antecedents`), :mod:`~graphmem.extract.resolve` (entity resolution against what is
+stored), :mod:`~graphmem.extract.correction_targets` (corrections that name only their value, bound to what
+they correct) and :mod:`~graphmem.extract.temporal` (facts closed by newer values, ending statements and
+corrections, across the namespace). Two
 extractors run the stages: ``spacy`` (offline, the default) and ``claude`` (the Anthropic API with
 tool-use output). Nothing heavy is imported until an extractor is asked for.
 """

@@ -21,12 +21,14 @@ from __future__ import annotations
 
 import calendar
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from graphmem.extract.names import name_key
 from graphmem.extract.times import names_late_part
-from graphmem.models import TimeRef
+from graphmem.models import Fact, TimeRef
 
 __all__ = [
     "Bounds",
@@ -35,6 +37,7 @@ __all__ = [
     "clause_time",
     "duration_before",
     "ending_at",
+    "own_state_start",
     "until_bound",
     "verb_of",
 ]
@@ -232,6 +235,24 @@ def ending_at(
     if told_as_past and at is not None and said_at is not None and at > said_at and before:
         return said_at
     return at
+
+
+def own_state_start(facts: Iterable[Fact], subject: str | None, predicate: str, obj: str | None) -> datetime | None:
+    """The latest start among ``facts`` (one turn's) of the state an ending of that turn names: its predicate,
+    its subject (any when ``None``) and its value by name (typed alike or not); ``None`` when the ending
+    names no value ("I quit my job": the turn's fact may be the new one) or no such fact starts. The
+    ``held_from`` of :func:`ending_at`."""
+    if obj is None:
+        return None
+    starts = [
+        f.valid_from
+        for f in facts
+        if f.predicate == predicate
+        and subject in (None, f.subject_id)
+        and name_key(obj) == name_key(f.object_id)
+        and f.valid_from is not None
+    ]
+    return max(starts, default=None)
 
 
 def bounds_for(

@@ -21,7 +21,7 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from graphmem.extract.bounds import ending_at, until_bound
+from graphmem.extract.bounds import ending_at, own_state_start, until_bound
 from graphmem.extract.entities import EntityRegistry
 from graphmem.extract.events import EventPlan
 from graphmem.extract.names import fact_id, name_key, normalize_name
@@ -161,16 +161,8 @@ class AnswerBuilder:
         when = _time_named(times, c.get("time_phrase"))
         # "I worked at Acme, but I left at the end of the month": the turn's own fact of the state starts
         # when said, so the ending told as past is not brought down to that time (it would end nothing)
-        starts = [
-            f.valid_from
-            for f in self.facts.values()
-            if f.evidence == (event.id,)
-            and f.predicate == predicate
-            and subject in (None, f.subject_id)
-            and obj is not None
-            and name_key(obj) == name_key(f.object_id)  # the named value ("quit my job": no)
-            and f.valid_from is not None
-        ]
+        own = [f for f in self.facts.values() if f.evidence == (event.id,)]
+        held_from = own_state_start(own, subject, predicate, obj)
         self.closings.append(
             FactClosing(
                 namespace=self.namespace,
@@ -179,7 +171,10 @@ class AnswerBuilder:
                 subject_id=subject,
                 object_id=obj,
                 at=ending_at(
-                    when, event.occurred_at, told_as_past=c.get("past") is True, held_from=max(starts, default=None)
+                    when,
+                    event.occurred_at,
+                    told_as_past=c.get("past") is True,
+                    held_from=held_from,
                 ),
                 evidence=(event.id,),
                 phrase=when.phrase if when else None,

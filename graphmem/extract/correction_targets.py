@@ -27,22 +27,23 @@ mentions and facts of it, and the same input's later ones, move to an entity of 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from graphmem.extract.names import entity_id, event_id, event_place, fact_id, name_key, normalize_name
-from graphmem.extract.temporal import corrected_by
+from graphmem.extract.temporal import corrected_by, remap_closings
 from graphmem.extract.vocabulary import is_single_valued
 from graphmem.models import ANY_STATE, Batch, Entity, Event, Fact, FactClosing, Mention
+
+if TYPE_CHECKING:
+    from graphmem.embed_text import EventLookup
 
 __all__ = ["bind_corrections"]
 
 
 #: How many turns back a correction naming only its value looks for its speaker's previous turn.
 REACH = 3
-
-#: Event ids → the stored events among them (``GraphStore.get_events`` bound to a namespace).
-EventLookup = Callable[[list[str]], Iterable[Event]]
 
 #: A stored event's id → the ids of the entities it mentions.
 MentionLookup = Callable[[str], Iterable[str]]
@@ -98,9 +99,9 @@ class _Binding:
         self.run: list[str] = []  # the speaker's messages the request being bound may correct
         self.closings: list[FactClosing | None] = list(batch.closings)  # None: a request dropped
 
-    def move(self, event: str, which: Callable[[Mention], bool], to: str) -> None:
-        """Point the mentions of ``event`` that ``which`` picks at entity ``to``."""
-        moved = (replace(m, entity_id=to) if m.event_id == event and which(m) else m for m in self.mentions)
+    def move(self, events: Collection[str], which: Callable[[Mention], bool], to: str) -> None:
+        """Point the mentions of ``events`` that ``which`` picks at entity ``to``."""
+        moved = (replace(m, entity_id=to) if m.event_id in events and which(m) else m for m in self.mentions)
         self.mentions = list(dict.fromkeys(moved))
 
     def type_of(self, entity: str | None) -> str | None:
@@ -222,10 +223,7 @@ class _Binding:
             new = entity_id(kind, found.name)
             self.entities[new] = self.new_entities[new] = Entity(self.batch.namespace, new, found.name, kind)
         later = self.from_on(event)
-        moved = (
-            replace(m, entity_id=new) if m.event_id in later and m.entity_id == entity else m for m in self.mentions
-        )
-        self.mentions = list(dict.fromkeys(moved))
+        self.move(later, lambda m: m.entity_id == entity, new)
         renamed = {f.id: self.renamed(f, entity, new) for f in self.facts if set(f.evidence) & later}
         facts = [renamed.get(f.id, f) for f in self.facts]
         self.facts = list({f.id: f for f in facts}.values())  # a fact stated with both spellings is one
@@ -233,17 +231,11 @@ class _Binding:
             self.pool.pop(old_id, None)
             self.pool[f.id] = f
         self.closings = [
-            self.renamed_closing(c, entity, new) if c is not None and set(c.evidence) & later else c
+            remap_closings([c], {entity: new})[0] if c is not None and set(c.evidence) & later else c
             for c in self.closings
         ]
         self.abandoned.add(entity)
         return new
-
-    @staticmethod
-    def renamed_closing(closing: FactClosing, old: str, new: str) -> FactClosing:
-        """``closing`` with entity ``old`` as ``new``."""
-        subject, obj, value = (new if x == old else x for x in (closing.subject_id, closing.object_id, closing.value))
-        return replace(closing, subject_id=subject, object_id=obj, value=value)
 
     def from_on(self, event: str) -> set[str]:
         """The batch's turns from ``event`` on in its session (a name retyped there is retyped after it too,
@@ -300,7 +292,7 @@ class _Binding:
         event = request.evidence[0]
         value = self.retyped(request.value, hit.object_id, event)
         if request.object_id is not None and request.object_id != hit.object_id:  # "not Lisbon": that Lisbon
-            self.move(event, lambda m: m.entity_id == request.object_id, hit.object_id)
+            self.move({event}, lambda m: m.entity_id == request.object_id, hit.object_id)
             self.abandoned.add(request.object_id)
         said = next((e for e in self.batch.events if e.id == event), None)
         fact = Fact(
@@ -355,7 +347,7 @@ class _Binding:
             return True
         # the speaker's messages after the slip's, before the correction, are the same turn: "I work at Acme."
         # "Say hi to Tom for me." — "Sorry, I meant Maria."
-        said = min(event_place(e)[1] for e in replaced.evidence)
+        said = min((event_place(e)[1] for e in replaced.evidence if e in self.run), default=0)
         later = [self.events[e] for e in self.run if event_place(e)[1] > said and e in self.events]
         return any(self.named_after("", t, leave) for t in later)
 

@@ -40,7 +40,7 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from graphmem.extract.names import name_key
+from graphmem.extract.names import entity_type, name_key
 from graphmem.extract.vocabulary import is_single_valued
 from graphmem.models import ANY_STATE, Event, Fact, FactClosing
 
@@ -61,7 +61,6 @@ _NEWS_VERBS = frozenset({"move", "start", "switch", "change", "leave", "quit", "
 # a clause that only dates something else ("since I started my career") tells no news of its own
 _DATING_MARKS = frozenset({"since", "when", "before", "after", "while", "until"})
 # what is left of a bare slip naming its value once the value is taken out: "I meant", "not"
-_MEANT_VALUE = re.compile(r"\bI\s+meant\b", re.IGNORECASE)
 _MEANT_WORDS = re.compile(r"\bI\s+meant\b|\bnot\b", re.IGNORECASE)
 #: Words a bare slip may have beside its cue ("Sorry, my mistake.", "Oops, I misspoke!").
 _FILLERS = frozenset(
@@ -163,8 +162,6 @@ def _named_only(
         if meant is not None and any(i < meant for i in named):  # "I live in Lisbon, sorry, I meant Porto."
             last = max(i for i in named if i < meant)
             start, after = last + 1, named[last]
-            while start in named and named[start] == after:  # the rest of a name of several words
-                start += 1
         part = doc[start : sent.end]
         denied = negated_entities(part, entity_of)
         values = {e for i, e in named.items() if i >= start and e not in denied}
@@ -178,12 +175,6 @@ def _named_only(
         if name_key(value) not in {name_key(e) for e in stated}:
             out.append((value, denied, start, after))
     return out
-
-
-def _kind(entity: str) -> str:
-    """The type part of an entity id (``ent:place:porto`` → ``place``)."""
-    parts = entity.split(":")
-    return parts[1] if len(parts) > 2 else ""
 
 
 def _slip_of_turn(
@@ -216,10 +207,12 @@ def _slip_of_turn(
     if not said_last:
         return ""
     slip = said_last[0]
-    if _kind(slip.object_id) != _kind(value):
+    if entity_type(slip.object_id) != entity_type(value):
         if len({f.predicate for f in found}) > 1:
             return ""  # "I work at Acme and live in Lisbon. Oops, I meant Globex.": which one is not said
-        if any(_kind(entity_of[i]) == _kind(value) for i in where.values() if entity_of[i] != slip.object_id):
+        if any(
+            entity_type(entity_of[i]) == entity_type(value) for i in where.values() if entity_of[i] != slip.object_id
+        ):
             return ""  # "Tom and I work at Acme, sorry, I meant Maria.": Maria corrects Tom
     return slip.object_id
 

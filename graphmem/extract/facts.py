@@ -36,7 +36,7 @@ from typing import Any
 import numpy as np
 
 from graphmem.extract import relations
-from graphmem.extract.bounds import Bounds, bounds_for, clause_time, ending_at
+from graphmem.extract.bounds import Bounds, bounds_for, clause_time, ending_at, own_state_start
 from graphmem.extract.corrections import corrections
 from graphmem.extract.inceptions import inception_start, inceptions, own_clause
 from graphmem.extract.names import fact_id, name_key
@@ -273,18 +273,9 @@ class _Turn:
         when said), so the ending keeps its phrase's date and still ends it
         (:func:`graphmem.extract.bounds.ending_at`)."""
         for key, when in self.told_back.items():
-            subject, predicate, obj = key
-            starts = [
-                f.valid_from
-                for (s, p, o), f in self.facts.items()
-                if p == predicate
-                and subject in (None, s)
-                and obj is not None
-                and name_key(obj) == name_key(o)  # the named value, typed alike or not ("quit my job": no)
-                and f.valid_from is not None
-            ]
-            if starts:
-                at = ending_at(when, self.event.occurred_at, told_as_past=True, held_from=max(starts))
+            start = own_state_start(self.facts.values(), *key)
+            if start is not None:
+                at = ending_at(when, self.event.occurred_at, told_as_past=True, held_from=start)
                 if at != self.closings[key].at:
                     self.closings[key] = replace(self.closings[key], at=at)
 

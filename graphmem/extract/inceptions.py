@@ -53,7 +53,7 @@ from typing import Any
 
 from graphmem.extract import vocabulary as vocab
 from graphmem.extract.bounds import clause_time
-from graphmem.extract.names import name_key, words
+from graphmem.extract.names import entity_type, name_key, words
 from graphmem.extract.readings import base_predicate
 from graphmem.extract.relations import activity_subjects
 from graphmem.models import TimeRef
@@ -99,9 +99,9 @@ _GENERIC_NOUNS = frozenset(
 )
 _GENERIC_DETS = frozenset({"my", "our", "his", "her", "their", "the"})
 # Dependencies under which another clause hangs from a verb
+_OTHER_CLAUSES = frozenset({"conj", "cc", "parataxis", "ccomp", "advcl", "relcl", "acl"})
 # Coordinators that set the clause after them against the one before ("I joined in 2022 but I work at X")
 _CONTRASTIVE = frozenset({"but", "yet", "whereas", "though", "although"})
-_OTHER_CLAUSES = frozenset({"conj", "cc", "parataxis", "ccomp", "advcl", "relcl", "acl"})
 # Which way a match ranks: a named object says most, no target at all least.
 _OBJECT, _ACTIVITY, _PRO_FORM, _BARE = range(4)
 
@@ -380,7 +380,7 @@ def _fits(predicate: vocab.Predicate, eid: str) -> bool:
     types = {t.lower(): t for t in predicate.object_types}
     if predicate.name == "lives_in":
         types.pop("person", None)  # the vocabulary's allowance for NER's towns, not a home to move to
-    kind, name = types.get(eid.split(":")[1]), name_key(eid).replace("-", " ")
+    kind, name = types.get(entity_type(eid)), name_key(eid).replace("-", " ")
     return predicate.fits(kind, name.rsplit(" ", 1)[-1], name)
 
 

@@ -15,7 +15,9 @@ from datetime import UTC, datetime
 
 __all__ = [
     "entity_id",
+    "entity_type",
     "event_id",
+    "event_place",
     "fact_id",
     "naive_utc",
     "name_key",
@@ -98,6 +100,13 @@ def event_place(event: str) -> tuple[str, int]:
 def entity_id(type_: str, name: str) -> str:
     """The id of the entity of this type and (normalised) name."""
     return f"ent:{type_.lower()}:{slug(name)}"
+
+
+def entity_type(entity_id: str) -> str:
+    """The type part of an entity id made by :func:`entity_id`, lower case (``ent:place:porto`` → ``place``);
+    ``""`` for an id of another shape."""
+    parts = entity_id.split(":")
+    return parts[1] if len(parts) > 2 else ""
 
 
 def name_key(entity_id: str) -> str:

@@ -477,7 +477,8 @@ class EmbeddedStore:
                 return []
             wanted = set(sessions)
             at = normalise_dt(when)  # an aware time as the disk path reads it: naive UTC
-            found = [e for e in map(ix.events.__getitem__, ix.at(at)) if e.session in wanted] if at else []
+            assert at is not None
+            found = [e for e in map(ix.events.__getitem__, ix.at(at)) if e.session in wanted]
         return sorted(found, key=lambda e: e.id)
 
     def neighbors(

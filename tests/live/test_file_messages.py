@@ -278,3 +278,20 @@ def test_events_at_reads_an_aware_time_alike_from_the_mirror_and_from_disk(tmp_p
         finally:
             store.close()
     assert found[0] == found[1] == ["message 2"]
+
+
+def test_a_message_with_an_id_naming_no_session_is_the_files_in_the_session_it_joins(
+    memory: Memory, tmp_path: Path
+) -> None:
+    run(memory, jsonl(tmp_path / "ana.jsonl", [said(n, session=None, id=f"m{n}") for n in (1, 2, 3)]))
+    [again] = live(memory, [said(3, session=None, id="m3")])
+    assert again == "ev:session_1:3" and texts(memory) == ["message 1", "message 2", "message 3"]
+
+
+def test_two_export_sessions_of_one_name_take_a_live_session_over_once(memory: Memory, tmp_path: Path) -> None:
+    hello = {"speaker": "Ana", "text": "hello", "time": "2024-05-01T10:01:00", "id": "m1"}
+    live(memory, [{**hello, "session": "3"}])
+    export = jsonl(tmp_path / "export.jsonl", [{**hello, "session": s} for s in ("x/session_3", "y/session_3")])
+    run(memory, export, namespace=NS)
+    # the live "session_3" is x's (first claim); y's is a session of its own: the live copy is not left behind
+    assert sorted(e.id for e in memory.store.iter_events(NS)) == ["ev:export/x/session_3:1", "ev:export/y/session_3:1"]
