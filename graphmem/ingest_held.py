@@ -143,9 +143,6 @@ def session_name(name: str) -> str:
     return f"session_{name}" if name.isdigit() else name
 
 
-_label = session_name
-
-
 #: A numbered session label as a reader writes it (``"session": 3`` is ``session_3``).
 _NUMBERED = re.compile(r"session_\d+")
 
@@ -166,7 +163,7 @@ def session_names(session_id: str) -> tuple[str, ...]:
     :func:`live_by_name`, used by ingestion).
     """
     parts = session_id.split("/")
-    names = [_label(session_id)]
+    names = [session_name(session_id)]
     rest = "/".join(parts[1:])
     if rest and not rest.isdigit():
         names.append(rest)
@@ -178,7 +175,7 @@ def session_names(session_id: str) -> tuple[str, ...]:
 def names_session(session_id: str, name: str | None) -> bool:
     """Whether ``name`` (a session as messages or ``Memory.add(session=...)`` name it: ``3``, ``session_3``,
     ``b/session_3``) is the stored session ``session_id`` (see :func:`session_names`)."""
-    return name is not None and _label(name) in session_names(session_id)
+    return name is not None and session_name(name) in session_names(session_id)
 
 
 def plainly_named(session_id: str, name: str) -> bool:
@@ -186,7 +183,7 @@ def plainly_named(session_id: str, name: str) -> bool:
     same session beyond doubt, where a message id stored with another speaker or text is an error. Under a
     further ending (``session_3`` of ``a/b/session_3``) the two may be different conversations numbering
     their messages afresh: such an id is another message, stored beside."""
-    return _label(name) in session_names(session_id)[:2]
+    return session_name(name) in session_names(session_id)[:2]
 
 
 def live_by_name(owners: _Owners, namespace: str) -> dict[str, list[str]]:
@@ -196,7 +193,7 @@ def live_by_name(owners: _Owners, namespace: str) -> dict[str, list[str]]:
     out: dict[str, list[str]] = {}
     for sid in owners.live_events(namespace):
         if owners.live_session(namespace, sid):
-            out.setdefault(_label(sid), []).append(sid)
+            out.setdefault(session_name(sid), []).append(sid)
     return {name: sorted(sids) for name, sids in out.items()}
 
 
@@ -237,31 +234,24 @@ def own_time(when: datetime | None, start: datetime | None, seq: int, second: da
     times extraction will give) and to a stored event, so both orders agree; only a session whose first
     turn has no time and whose second has one is told apart in one order and not the other.
     """
-    from graphmem.extract.events import TURN_OFFSET
+    from graphmem.extract.events import turn_time
 
     if when is None:
         return False
     if start is None:
         return True
-    when, start = naive_utc(when), naive_utc(start)
-    if when != start + TURN_OFFSET * (seq - 1):
+    if naive_utc(when) != turn_time(start, seq):
         return True
     if seq != 1:
         return False
-    return naive_utc(second) != start + TURN_OFFSET if second is not None else not dated
+    return naive_utc(second) != turn_time(start, 2) if second is not None else not dated
 
 
 def stored_times(session: RawSession) -> list[datetime | None]:
     """The time extraction gives each turn of ``session`` (its own, else the start plus a second per turn)."""
-    from graphmem.extract.events import TURN_OFFSET
+    from graphmem.extract.events import turn_time
 
-    start = naive_utc(session.started_at) if session.started_at is not None else None
-    return [
-        naive_utc(t.timestamp)
-        if t.timestamp is not None
-        else (start + TURN_OFFSET * (session.first_seq + i - 1) if start is not None else None)
-        for i, t in enumerate(session.turns)
-    ]
+    return [turn_time(session.started_at, session.first_seq + i, t.timestamp) for i, t in enumerate(session.turns)]
 
 
 def pair_said(events: Sequence[Event], turns: Sequence[tuple[int, RawTurn]], session: RawSession) -> dict[int, Event]:
@@ -362,7 +352,7 @@ def added_live(
             if not sids:
                 continue
             # the messages' own label (the reader's prefix known here): an id clash is an error only there
-            plain = _label(s.id.split("/", 1)[1] if prefixed and "/" in s.id else s.id) == name
+            plain = session_name(s.id.split("/", 1)[1] if prefixed and "/" in s.id else s.id) == name
             given = {turn.source_id: i for i, turn in enumerate(s.turns) if turn.source_id is not None}
             stored = [ev for sid in sids for ev in store.iter_events(ns, session=sid)]
             matched: dict[int, Event] = {}

@@ -15,10 +15,20 @@ from graphmem.extract.names import event_id, naive_utc
 from graphmem.models import Event, Session, validate_namespace
 from graphmem.transcript import RawSession, RawTurn, Transcript
 
-__all__ = ["TURN_OFFSET", "EventPlan", "build_events", "event_text", "order_sessions"]
+__all__ = ["TURN_OFFSET", "EventPlan", "build_events", "event_text", "order_sessions", "turn_time"]
 
 #: How far apart consecutive turns of a session are placed when the input gives no per-turn time.
 TURN_OFFSET = timedelta(seconds=1)
+
+
+def turn_time(started_at: datetime | None, seq: int, timestamp: datetime | None = None) -> datetime | None:
+    """The time extraction gives turn ``seq`` of a session: its own ``timestamp``, else the session's start
+    plus :data:`TURN_OFFSET` per turn before it, else ``None`` (naive UTC)."""
+    own = naive_utc(timestamp)
+    if own is not None:
+        return own
+    start = naive_utc(started_at)
+    return start + TURN_OFFSET * (seq - 1) if start is not None else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,8 +125,7 @@ def build_events(transcript: Transcript, *, namespace: str | None = None) -> Eve
         sessions.append(Session(ns, raw.id, index, start, raw.date_text))
         addressees.extend(_addressees([t.speaker for t in raw.turns], participants))
         for seq, turn in enumerate(raw.turns, start=raw.first_seq):
-            own = naive_utc(turn.timestamp)
-            occurred = own if own is not None else (start + TURN_OFFSET * (seq - 1) if start else None)
+            occurred = turn_time(raw.started_at, seq, turn.timestamp)
             events.append(
                 Event(
                     namespace=ns,

@@ -55,10 +55,9 @@ from graphmem.extract.periods import (
     season,
     shift,
 )
-from graphmem.extract.tense import direction
 from graphmem.models import TimeRef
 
-__all__ = ["TimeResolver", "anaphoric", "direction", "duration", "names_late_part", "resolve_time", "to_utc"]
+__all__ = ["TimeResolver", "anaphoric", "duration", "names_late_part", "resolve_time", "to_utc"]
 
 _NUMBERS = {
     "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
@@ -256,7 +255,7 @@ class TimeResolver:
             reference: the time it is relative to; ``None`` resolves only absolute phrases ("2022").
             prefer: ``"past"``, ``"future"`` or ``"nearest"``: which way an undirected phrase ("Saturday",
                 "3 June", "Christmas") points. The extractor derives it from the tense of the governing
-                verb (:func:`direction`).
+                verb (:func:`graphmem.extract.tense.direction`).
             antecedent: the time talked of before, which "later that month", "earlier that year" are
                 relative to; without one, or with one longer than the unit, they stay unresolved.
 

@@ -7,7 +7,8 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from graphmem.extract.times import TimeResolver, direction, resolve_time, to_utc
+from graphmem.extract.tense import direction
+from graphmem.extract.times import TimeResolver, resolve_time, to_utc
 from graphmem.models import TimeRef
 
 REF = datetime(2023, 5, 8, 13, 56)  # Monday 8 May 2023, the first LoCoMo session date
