@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -23,7 +24,7 @@ from graphmem.models import (
     TimeRef,
 )
 from graphmem.recall.fetch import entities_by_id
-from graphmem.store.base import Direction, FetchesEntities, FetchesFrontier, GraphStore, TimeFilter
+from graphmem.store.base import Direction, FetchesEntities, FetchesFrontier, FindsEventsAt, GraphStore, TimeFilter
 from tests.store.conftest import Backend
 
 T0 = datetime(2023, 5, 8, 13, 56)
@@ -292,6 +293,39 @@ def test_entities_in_one_call(backend: Backend) -> None:
     if isinstance(store, FetchesEntities):
         assert store.get_entities(ns, wanted) == [found["melanie"], found["caroline"]]
         assert store.get_entities(ns, []) == []
+
+
+def test_events_at_one_instant(backend: Backend) -> None:
+    """Live add finds a file's message without an id by its time (``FindsEventsAt``): every backend answers
+    alike: the events of the sessions named, said at exactly that instant (an aware one in UTC), by id."""
+    store, ns, other = backend.open(), backend.ns(), backend.ns("b")
+    at = day(0)
+    batch = conversation(ns)
+    extra = (
+        Event(ns, "a-first-by-id", "s2", 1, "Melanie", "Same instant, another session.", at, kind="caption"),
+        Event(ns, "e5", "s3", 0, "Caroline", "Same instant, a third session.", at, "D3:1", "conv.json", 9),
+        Event(ns, "e6", "s1", 3, "Caroline", "A microsecond later.", at + timedelta(microseconds=1)),
+        Event(ns, "e7", "s3", 1, None, "No time at all."),
+    )
+    sessions = (*batch.sessions, Session(ns, "s3", 2, day(20)))
+    store.write(replace(batch, sessions=sessions, events=(*batch.events, *extra)))
+    store.write(conversation(other))
+    assert isinstance(store, FindsEventsAt)
+
+    def ids(sessions: list[str] | set[str], when: datetime, namespace: str = ns) -> list[str]:
+        return [e.id for e in store.events_at(namespace, sessions, when)]
+
+    everywhere = ["s1", "s2", "s3", "no-such-session"]
+    assert store.events_at(ns, everywhere, at) == [extra[0], batch.events[0], extra[1]]  # whole events, by id
+    assert ids({"s2", "s1"}, at) == ["a-first-by-id", "e1"]
+    assert ids(["s1"], at.replace(tzinfo=UTC).astimezone(timezone(timedelta(hours=-5)))) == ["e1"]
+    assert ids(["s1"], at + timedelta(microseconds=1)) == ["e6"]
+    assert ids(everywhere, at + timedelta(seconds=1)) == []
+    assert ids([], at) == []
+    assert ids(everywhere, at, other) == ["e1"]
+    assert ids(everywhere, at, backend.ns("empty")) == []
+    store.delete_event(ns, "e1")
+    assert ids(everywhere, at) == ["a-first-by-id", "e5"]
 
 
 def test_event_time_filter_in_traversal(backend: Backend) -> None:

@@ -18,7 +18,7 @@ elsewhere it answers ``None`` and recall searches its local copy of the embeddin
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from typing import Any, TypeVar
@@ -41,6 +41,7 @@ from graphmem.store.cypher.schema import (
     EVENT_KEYS,
     FULLTEXT_INDEX,
     VECTOR_INDEX,
+    dt_in,
     dt_out,
     entity_from_props,
     event_from_props,
@@ -64,6 +65,10 @@ _SESSION_MAP = "n {.namespace, .id, .index, .started_at, .date_text}"
 _EVENT_MAP = projection("n", EVENT_KEYS)
 _ENTITY_MAP = projection("n", ENTITY_KEYS)
 
+# The events of some sessions said at one instant, through the (namespace, occurred_at) index of the schema.
+_EVENTS_AT = (
+    "MATCH (n:Event {namespace: $ns, occurred_at: $at}) WHERE n.session IN $sessions RETURN " + _EVENT_MAP + " AS p"
+)
 _STATS_NODES = """
 MATCH (n:Session|Event|Entity) WHERE $ns IS NULL OR n.namespace = $ns
 RETURN n.namespace AS ns, labels(n) AS labels, count(*) AS n, count(n.embedding) AS embeddings
@@ -358,6 +363,17 @@ class CypherStore:
         rows = self._read(
             "MATCH (n:Event {namespace: $ns, source_id: $sid}) RETURN " + _EVENT_MAP + " AS p", ns=ns, sid=source_id
         )
+        return sorted((event_from_props(r["p"]) for r in rows), key=lambda e: e.id)
+
+    def events_at(self, namespace: str, sessions: Collection[str], when: datetime) -> list[Event]:
+        """The events of ``sessions`` whose ``occurred_at`` is ``when`` (an aware time taken in UTC, as stored),
+        by id, in one statement that reads no session whole (the :class:`~graphmem.store.base.FindsEventsAt`
+        capability)."""
+        ns = self._ns(namespace)
+        wanted = sorted({s for s in sessions if isinstance(s, str)})
+        if not wanted:
+            return []
+        rows = self._read(_EVENTS_AT, ns=ns, at=dt_in(when), sessions=wanted)
         return sorted((event_from_props(r["p"]) for r in rows), key=lambda e: e.id)
 
     def neighbors(
