@@ -36,12 +36,12 @@ from typing import Any
 import numpy as np
 
 from graphmem.extract import relations
-from graphmem.extract.bounds import Bounds, bounds_for, clause_time, ending_at, own_state_start
+from graphmem.extract.bounds import Bounds, bounds_for, clause_time, ending_at, own_state_start, told_as_over
 from graphmem.extract.corrections import corrections
 from graphmem.extract.inceptions import inception_start, inceptions, own_clause
 from graphmem.extract.names import fact_id, name_key
 from graphmem.extract.readings import Clause, clause_of, intransitive_closings, not_done, read, with_object
-from graphmem.extract.vocabulary import EVENTS, HYPOTHETICAL, role_predicate
+from graphmem.extract.vocabulary import DURATIVE, EVENTS, HYPOTHETICAL, is_single_valued, role_predicate
 from graphmem.models import Event, Fact, FactClosing, TimeRef
 
 __all__ = ["Extracted", "Triple", "build_facts", "start_times", "triples"]
@@ -223,14 +223,23 @@ class _Turn:
         self.positions: dict[tuple[str, str, str], int] = {}  # the token each fact was stated at
         self.closings: dict[tuple[str | None, str, str | None], FactClosing] = {}
         self.told_back: dict[tuple[str | None, str, str | None], TimeRef] = {}  # endings told as past
+        self.over: set[tuple[str, str, str]] = set()  # lasting states told in the simple past
 
-    def fact(self, subject: str, predicate: str, obj: str, bounds: Bounds, at: int | None = None) -> None:
+    def fact(
+        self, subject: str, predicate: str, obj: str, bounds: Bounds, at: int | None = None, *, over: bool = False
+    ) -> None:
+        """Record a fact; ``over``: its verb tells of the state as over ("I worked at Acme", see
+        :meth:`end_past_states`)."""
         key = (subject, predicate, obj)
         known = self.facts.get(key)
         if subject == obj or (known is not None and (known.time_phrase is not None or bounds.phrase is None)):
             return  # the first statement stands, unless only a later one dates it
         if at is not None:
             self.positions[key] = at
+        if over and is_single_valued(predicate):
+            self.over.add(key)
+        else:
+            self.over.discard(key)
         event = self.event
         self.facts[key] = Fact(
             namespace=event.namespace,
@@ -266,6 +275,50 @@ class _Turn:
             evidence=(self.event.id,),
             phrase=when.phrase if when is not None else None,
         )
+
+    def _past_states(self) -> list[tuple[str, str, str]]:
+        """The keys of the turn's state facts told as over that nothing in the turn dates."""
+        said = self.event.occurred_at
+        return [
+            key
+            for key in self.over
+            if key in self.facts and self.facts[key].time_phrase is None and self.facts[key].valid_from == said
+        ]
+
+    def bind_endings_to_past_states(self) -> None:
+        """An ending naming no value ("I quit my job") beside the one state of its predicate the turn tells as
+        over ("I worked at Acme, but I quit my job at the end of February") ends that state, not another."""
+        told: dict[tuple[str, str], set[str]] = {}
+        for subject, predicate, obj in self._past_states():
+            told.setdefault((subject, predicate), set()).add(obj)
+        for key, closing in list(self.closings.items()):
+            who, predicate, named = key
+            values = told.get((who, predicate), set()) if who is not None and named is None else set()
+            if len(values) != 1 or closing.correction:
+                continue
+            (value,) = values
+            bound = (who, predicate, value)
+            if bound in self.closings:
+                continue
+            del self.closings[key]
+            self.closings[bound] = replace(closing, object_id=value)
+            if key in self.told_back:
+                self.told_back[bound] = self.told_back.pop(key)
+
+    def end_past_states(self) -> None:
+        """A lasting state told in the simple past with no date of its own ("I worked at Acme", "we lived in
+        Porto") held before it was said and is over: no start, and an end when said, or when the turn's
+        ending of it dates it earlier ("…, but I quit my job last week": that week's start)."""
+        said = self.event.occurred_at
+        for key in self._past_states():
+            subject, predicate, obj = key
+            ending = self.closings.get((subject, predicate, obj))
+            dated = ending is not None and ending.at is not None and (said is None or ending.at < said)
+            end = ending.at if dated and ending is not None else said  # told as over: ended by then
+            phrase = ending.phrase if dated and ending is not None else None
+            self.facts[key] = replace(self.facts[key], valid_from=None, valid_to=end, time_phrase=phrase)
+            if ending is not None and not dated and said is not None:
+                self.closings[key] = replace(ending, at=said)  # the ending of a state told as over, too
 
     def end_own_states(self) -> None:
         """Date again each ending told as past that its turn's own fact of the state makes start no
@@ -322,7 +375,8 @@ def build_facts(
         _add_triple(turn, doc, triple, entity_of, type_of, times)
     for subject, predicate, obj, verb in relations.states(doc, entity_of, type_of, verbs):
         if not _is_question(verb.sent) and not _hypothetical(verb):
-            turn.fact(entity_of[subject.i], predicate, obj, bounds_for(verb, times, event.occurred_at), verb.i)
+            bounds = bounds_for(verb, times, event.occurred_at)
+            turn.fact(entity_of[subject.i], predicate, obj, bounds, verb.i, over=_over(verb))
     asserting = [v for v in verbs if not _is_question(v.sent) and not _hypothetical(v)]
     for who, ended, what, verb in intransitive_closings(asserting, entity_of, speaker_id):
         turn.closing(who, ended, what, clause_time(verb, times), back=_told_as_past(verb))
@@ -343,6 +397,8 @@ def build_facts(
         else:
             timeless = role in relations.FAMILY_ROLES
             turn.fact(named, f"{role}_of", owner, Bounds(None if timeless else event.occurred_at))
+    turn.bind_endings_to_past_states()
+    turn.end_past_states()
     turn.end_own_states()
     said_wrong = corrections(doc, event, entity_of, turn.facts.values(), recorded_at, speaker_id)
     return Extracted(list(turn.facts.values()), [*turn.closings.values(), *said_wrong])
@@ -385,7 +441,12 @@ def _add_triple(
         # something done once, dated after it is said, is a plan; so is "I'm going to a conference"
         going = reading.predicate == "went_to" and _progressive(verb)
         predicate = "plans" if (ahead and reading.predicate in EVENTS) or going else reading.predicate
-        turn.fact(s_id, predicate, o_id, bounds, verb.i)
+        turn.fact(s_id, predicate, o_id, bounds, verb.i, over=_over(verb))
+
+
+def _over(verb: Any) -> bool:
+    """Whether ``verb`` states a lasting state ("work", "live", "be") and tells of it as over."""
+    return verb.lemma_.lower() in DURATIVE and told_as_over(verb)
 
 
 def start_times(doc: Any, entity_of: dict[int, str], times: list[tuple[Any, TimeRef]]) -> list[tuple[str, TimeRef]]:
