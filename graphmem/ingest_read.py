@@ -45,7 +45,7 @@ from graphmem.extract.events import order_sessions
 from graphmem.formats import READER_VERSION, load_source, read_records, read_source, source_key
 from graphmem.ingest_diff import SessionPlan, plan_sessions
 from graphmem.ingest_held import added_live, copy_of_another, live_in_the_way, retract_with, without
-from graphmem.ingest_prints import SessionPrint, addressing, prints_key, prints_prefix
+from graphmem.ingest_prints import SessionPrint, addressing, prints_key, prints_prefix, statement, turn_print
 from graphmem.models import SourceRecord, TimeRef
 from graphmem.transcript import Transcript
 
@@ -389,9 +389,15 @@ def _plan_file(
     # namespaces the file wrote before and no longer does (a conversation gone from a file of several):
     # retracted first, so a run interrupted later has already let go of them. Only for namespaces the file
     # names itself: one the caller chose says where to write, not that the file left the others ("ingest
-    # chat.txt -n b" after "-n a" writes b beside a)
+    # chat.txt -n b" after "-n a" writes b beside a), and one holding what the file still says is a copy a
+    # caller chose before ("ingest chat.txt" after "-n a" writes chat beside a)
+    said: set[str] | None = None
     for ns, records in owners.held(key).items() if namespace is None else ():
-        if ns not in groups:
+        if ns in groups:
+            continue
+        if said is None:
+            said = {statement(turn_print(turn)) for t in plain for s in t.sessions for turn in s.turns}
+        if not _still_said(store, ns, key, said):
             _add_gone_namespace(job, owners, ns, key, records, now)
     for ns, group in groups.items():
         if current[ns]:
@@ -452,6 +458,12 @@ def _add_gone_namespace(
 #: The content of the records (the input's own, a session's mark) of what the input no longer holds.
 _GONE = "gone"
 _GONE_PRINT = SessionPrint("", (), gone=True).encode()
+
+
+def _still_said(store: GraphStore, ns: str, key: str, said: set[str]) -> bool:
+    """Whether a session the input wrote into ``ns`` holds a turn that says what one of ``said`` (the
+    input's turns now) says: then ``ns`` holds a copy of the input's conversation, not one it dropped."""
+    return any(statement(t) in said for p in _old_prints(store, ns, key).values() if not p.gone for t in p.turns)
 
 
 def _old_prints(store: GraphStore, ns: str, key: str) -> dict[str, SessionPrint]:
