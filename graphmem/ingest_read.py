@@ -391,14 +391,8 @@ def _plan_file(
     # names itself: one the caller chose says where to write, not that the file left the others ("ingest
     # chat.txt -n b" after "-n a" writes b beside a), and one holding what the file still says is a copy a
     # caller chose before ("ingest chat.txt" after "-n a" writes chat beside a)
-    said: set[str] | None = None
-    for ns, records in owners.held(key).items() if namespace is None else ():
-        if ns in groups:
-            continue
-        if said is None:
-            said = {statement(turn_print(turn)) for t in plain for s in t.sessions for turn in s.turns}
-        if not _still_said(store, ns, key, said):
-            _add_gone_namespace(job, owners, ns, key, records, now)
+    if namespace is None:
+        _let_go_of_gone_namespaces(store, owners, job, key, plain, set(groups), now)
     for ns, group in groups.items():
         if current[ns]:
             continue
@@ -458,6 +452,21 @@ def _add_gone_namespace(
 #: The content of the records (the input's own, a session's mark) of what the input no longer holds.
 _GONE = "gone"
 _GONE_PRINT = SessionPrint("", (), gone=True).encode()
+
+
+def _let_go_of_gone_namespaces(
+    store: GraphStore, owners: _Owners, job: Job, key: str, plain: list[Transcript], writes: set[str], now: datetime
+) -> None:
+    """Retract what the input wrote into each namespace it no longer ``writes`` and that holds none of its
+    turns now (:func:`_still_said`)."""
+    said: set[str] | None = None
+    for ns, records in owners.held(key).items():
+        if ns in writes:
+            continue
+        if said is None:
+            said = {statement(turn_print(turn)) for t in plain for s in t.sessions for turn in s.turns}
+        if not _still_said(store, ns, key, said):
+            _add_gone_namespace(job, owners, ns, key, records, now)
 
 
 def _still_said(store: GraphStore, ns: str, key: str, said: set[str]) -> bool:
