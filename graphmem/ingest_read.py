@@ -45,7 +45,7 @@ from graphmem.extract.events import order_sessions
 from graphmem.formats import READER_VERSION, load_source, read_records, read_source, source_key
 from graphmem.ingest_diff import SessionPlan, plan_sessions
 from graphmem.ingest_held import added_live, copy_of_another, live_in_the_way, retract_with, without
-from graphmem.ingest_prints import SessionPrint, addressing, prints_key, prints_prefix, statement, turn_print
+from graphmem.ingest_prints import SessionPrint, addressing, prints_key, prints_prefix
 from graphmem.models import SourceRecord, TimeRef
 from graphmem.transcript import Transcript
 
@@ -392,10 +392,14 @@ def _plan_file(
     # chat.txt -n b" after "-n a" writes b beside a), and one holding what the file still says is a copy a
     # caller chose before ("ingest chat.txt" after "-n a" writes chat beside a)
     if namespace is None:
-        _let_go_of_gone_namespaces(store, owners, job, key, plain, set(groups), now)
+        _let_go_of_gone_namespaces(owners, job, key, set(groups), now)
     for ns, group in groups.items():
         if current[ns]:
             continue
+        if namespace is not None:  # first, so a namespace holding any of it is known to be the caller's
+            job.todo.append(
+                Todo(Transcript(ns, (), source_file=key), None, (), (SourceRecord(ns, chosen_key(key), "chosen", now),))
+            )
         for t in group:
             owners.claim(t, key)
         written = owners.written(ns, key)
@@ -454,25 +458,17 @@ _GONE = "gone"
 _GONE_PRINT = SessionPrint("", (), gone=True).encode()
 
 
-def _let_go_of_gone_namespaces(
-    store: GraphStore, owners: _Owners, job: Job, key: str, plain: list[Transcript], writes: set[str], now: datetime
-) -> None:
-    """Retract what the input wrote into each namespace it no longer ``writes`` and that holds none of its
-    turns now (:func:`_still_said`)."""
-    said: set[str] | None = None
+def _let_go_of_gone_namespaces(owners: _Owners, job: Job, key: str, writes: set[str], now: datetime) -> None:
+    """Retract what the input wrote into each namespace it no longer ``writes``, unless a caller chose that
+    namespace for it (:func:`chosen_key`): "ingest chat.txt" after "-n a" writes chat beside a."""
     for ns, records in owners.held(key).items():
-        if ns in writes:
-            continue
-        if said is None:
-            said = {statement(turn_print(turn)) for t in plain for s in t.sessions for turn in s.turns}
-        if not _still_said(store, ns, key, said):
+        if ns not in writes and not any(r.key == chosen_key(key) for r in records):
             _add_gone_namespace(job, owners, ns, key, records, now)
 
 
-def _still_said(store: GraphStore, ns: str, key: str, said: set[str]) -> bool:
-    """Whether a session the input wrote into ``ns`` holds a turn that says what one of ``said`` (the
-    input's turns now) says: then ``ns`` holds a copy of the input's conversation, not one it dropped."""
-    return any(statement(t) in said for p in _old_prints(store, ns, key).values() if not p.gone for t in p.turns)
+def chosen_key(key: str) -> str:
+    """The key of the record saying that a caller chose the namespace the input keyed ``key`` went into."""
+    return f"{key}#chosen"
 
 
 def _old_prints(store: GraphStore, ns: str, key: str) -> dict[str, SessionPrint]:

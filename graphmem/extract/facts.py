@@ -42,7 +42,7 @@ from graphmem.extract.inceptions import inception_start, inceptions, own_clause
 from graphmem.extract.names import fact_id, name_key
 from graphmem.extract.readings import Clause, clause_of, intransitive_closings, not_done, read, with_object
 from graphmem.extract.vocabulary import DURATIVE, EVENTS, HYPOTHETICAL, is_single_valued, role_predicate
-from graphmem.models import Event, Fact, FactClosing, TimeRef
+from graphmem.models import OVER_PHRASE, Event, Fact, FactClosing, TimeRef
 
 __all__ = ["Extracted", "Triple", "build_facts", "start_times", "triples"]
 
@@ -215,11 +215,15 @@ def _bare_past(verb: Any) -> bool:
     subjects = [c for c in verb.children if c.dep_ == "nsubj"]
     if subjects and all(s.lower_ in ("he", "she", "it") or s.tag_ in ("NNP", "NN") for s in subjects):
         return True
-    if verb.dep_ not in ("conj", "advcl", "ccomp", "parataxis") and verb.dep_ != "ROOT":
-        return False
+    if verb.dep_ not in ("conj", "advcl", "ROOT") or any(t.lower_ in _AHEAD for t in verb.subtree):
+        return False  # "I decided that I quit ...", "... and I quit next month"
     joined = [verb.head] if verb.dep_ != "ROOT" else []
-    joined += [c for c in verb.children if c.dep_ in ("conj", "advcl", "ccomp", "parataxis")]
+    joined += [c for c in verb.children if c.dep_ in ("conj", "advcl")]
     return any(v.tag_ == "VBD" and v.pos_ in ("VERB", "AUX") for v in joined)
+
+
+#: Words that put a clause ahead of the time it is said ("I quit next month").
+_AHEAD = frozenset({"next", "tomorrow", "soon", "upcoming", "coming", "later", "tonight"})
 
 
 def _is_question(sentence: Any) -> bool:
@@ -370,8 +374,7 @@ class _Turn:
             ending = self.closings.get((subject, predicate, obj))
             dated = ending is not None and ending.at is not None and (said is None or ending.at < said)
             end = ending.at if dated and ending is not None else said  # told as over: ended by then
-            phrase = ending.phrase if dated and ending is not None else None
-            self.facts[key] = replace(self.facts[key], valid_from=None, valid_to=end, time_phrase=phrase)
+            self.facts[key] = replace(self.facts[key], valid_from=None, valid_to=end, time_phrase=OVER_PHRASE)
             if ending is not None and not dated and said is not None:
                 self.closings[key] = replace(ending, at=said)  # the ending of a state told as over, too
 

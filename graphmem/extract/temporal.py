@@ -40,7 +40,7 @@ from datetime import datetime
 
 from graphmem.extract.names import event_place
 from graphmem.extract.vocabulary import PREDICATES, canonical, is_single_valued
-from graphmem.models import Batch, Fact, FactClosing
+from graphmem.models import OVER_PHRASE, Batch, Fact, FactClosing
 
 __all__ = [
     "STATE_PREDICATES",
@@ -109,15 +109,14 @@ def _matches(closing: FactClosing, f: Fact) -> bool:
 
 
 def told_over(f: Fact) -> bool:
-    """Whether ``f`` is a state told as over ("I worked at Acme"): it held before it was said, so it has no
-    start and an end (:mod:`graphmem.extract.facts`)."""
-    return f.valid_from is None and f.valid_to is not None and not f.never_held
+    """Whether ``f`` is a state told as over and not corrected (:data:`graphmem.models.OVER_PHRASE`)."""
+    return f.time_phrase == OVER_PHRASE and f.valid_from is None and f.valid_to is not None
 
 
 def _own_end(f: Fact) -> datetime | None:
     """The end a fact's own statement gave it, when an end other facts explained may have replaced it: a
     state told as over ("I worked at Acme": no start, an end) ended by the time it was said."""
-    return f.recorded_at if f.valid_from is None and f.valid_to is not None else None
+    return f.recorded_at if told_over(f) else None
 
 
 def closing_ends(facts: Iterable[Fact], closings: Sequence[FactClosing]) -> dict[str, datetime]:
@@ -237,7 +236,8 @@ def apply_corrections(batch: Batch, stored: Iterable[Fact]) -> tuple[Batch, dict
             later = g.valid_from is None or start is None or start < g.valid_from
             if correcting and later and set(g.evidence) & set(r.evidence) and g.time_phrase is None:
                 if over:  # "I worked at Acme for years." — "Sorry, I meant Globex.": Globex is over too
-                    pool[g.id] = replace(g, valid_from=None, valid_to=min(f.valid_to for f in over if f.valid_to))
+                    end = min(f.valid_to for f in over if f.valid_to)
+                    pool[g.id] = replace(g, valid_from=None, valid_to=end, time_phrase=OVER_PHRASE)
                 else:
                     pool[g.id] = replace(g, valid_from=start)
     own = tuple(pool[f.id] for f in batch.facts)

@@ -166,3 +166,20 @@ def test_re_ingesting_keeps_the_end_of_a_state_told_as_over(memory: Memory, extr
 def test_a_start_said_later_is_not_the_start_of_a_job_told_as_over(extractor: Any) -> None:
     turns = ["I worked at Acme Analytics for five years.", "I got a new job. I start on 1 April."]
     assert ("works_at", "acme-analytics", None, MAR) in _facts(extractor, *turns)
+
+
+def test_forgetting_the_correction_of_a_slip_told_as_over_restores_it(
+    memory: Memory, extractor: Any, tmp_path: Path
+) -> None:
+    path = tmp_path / "slip.txt"
+    path.write_text(
+        "## Session 1 — 12 March 2024\n[19:00] Ana: I worked at Acme Analytics for years.\n"
+        "[19:01] Ben: Oh nice.\n[19:02] Ana: Sorry, I meant Globex Corporation.\n",
+        encoding="utf-8",
+    )
+    assert memory.ingest(path, namespace=NS, extractor=extractor, embed=False).ok
+    assert _held(memory, "works_at", datetime(2023, 6, 1)) == {"Globex Corporation"}
+    memory.forget(NS, "ev:slip/session_1:3")
+    # the version before the correction held before it was said, not from then on
+    assert _held(memory, "works_at", datetime(2023, 6, 1)) == {"Acme Analytics"}
+    assert _held(memory, "works_at", datetime(2024, 6, 1)) == set()
