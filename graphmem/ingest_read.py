@@ -389,13 +389,17 @@ def _plan_file(
     # namespaces the file wrote before and no longer does (a conversation gone from a file of several):
     # retracted first, so a run interrupted later has already let go of them. Only for namespaces the file
     # names itself: one the caller chose says where to write, not that the file left the others ("ingest
-    # chat.txt -n b" after "-n a" writes b beside a)
-    for ns, records in owners.held(key).items() if namespace is None else ():
-        if ns not in groups:
-            _add_gone_namespace(job, owners, ns, key, records, now)
+    # chat.txt -n b" after "-n a" writes b beside a), and one holding what the file still says is a copy a
+    # caller chose before ("ingest chat.txt" after "-n a" writes chat beside a)
+    if namespace is None:
+        _let_go_of_gone_namespaces(owners, job, key, set(groups), now)
     for ns, group in groups.items():
         if current[ns]:
             continue
+        if namespace is not None:  # first, so a namespace holding any of it is known to be the caller's
+            job.todo.append(
+                Todo(Transcript(ns, (), source_file=key), None, (), (SourceRecord(ns, chosen_key(key), "chosen", now),))
+            )
         for t in group:
             owners.claim(t, key)
         written = owners.written(ns, key)
@@ -452,6 +456,19 @@ def _add_gone_namespace(
 #: The content of the records (the input's own, a session's mark) of what the input no longer holds.
 _GONE = "gone"
 _GONE_PRINT = SessionPrint("", (), gone=True).encode()
+
+
+def _let_go_of_gone_namespaces(owners: _Owners, job: Job, key: str, writes: set[str], now: datetime) -> None:
+    """Retract what the input wrote into each namespace it no longer ``writes``, unless a caller chose that
+    namespace for it (:func:`chosen_key`): "ingest chat.txt" after "-n a" writes chat beside a."""
+    for ns, records in owners.held(key).items():
+        if ns not in writes and not any(r.key == chosen_key(key) for r in records):
+            _add_gone_namespace(job, owners, ns, key, records, now)
+
+
+def chosen_key(key: str) -> str:
+    """The key of the record saying that a caller chose the namespace the input keyed ``key`` went into."""
+    return f"{key}#chosen"
 
 
 def _old_prints(store: GraphStore, ns: str, key: str) -> dict[str, SessionPrint]:

@@ -21,6 +21,7 @@ from graphmem.errors import ConfigError
 
 __all__ = [
     "ANY_STATE",
+    "OVER_PHRASE",
     "Batch",
     "EdgeType",
     "Entity",
@@ -229,6 +230,10 @@ class Fact:
             return False
         return self.expired_at is None or when < self.expired_at
 
+
+#: The ``time_phrase`` of a state told as over ("I worked at Acme"): it held before it was said, so it has
+#: no start and an end (:mod:`graphmem.extract.facts`), unlike a fact of undated input that something ended.
+OVER_PHRASE = "before it was said"
 
 #: The predicate of a correction that names only its new value ("Sorry, I meant Globex."): whichever state
 #: the subject's statement it corrects said (bound when written, :mod:`graphmem.extract.correction_targets`).

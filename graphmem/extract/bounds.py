@@ -11,7 +11,9 @@ the fact by the preposition it hangs from:
 | I've lived in Porto *for three years* (perfect or present) | ``valid_from`` = statement time − 3 years |
 
 A past-tense duration ("I lived there for three years") says the state ended at some unknown time, so
-it sets no bound. Without a phrase, ``valid_from`` is the statement's time. An until phrase takes its
+it sets no bound here; a lasting state told in the simple past (:func:`told_as_over`) is then given no
+start and an end when said (:mod:`graphmem.extract.facts`). Without a phrase, ``valid_from`` is the
+statement's time. An until phrase takes its
 period's end also when it names the period's end ("until the end of June") or the period has begun as
 it is said ("until mid-March" said on 12 March), and an end at or before the start is dropped. A *since*
 phrase is the start whatever other phrase the clause has ("By June I'll have lived here since May").
@@ -38,6 +40,7 @@ __all__ = [
     "duration_before",
     "ending_at",
     "own_state_start",
+    "told_as_over",
     "until_bound",
     "verb_of",
 ]
@@ -187,6 +190,17 @@ def _lasting(verb: Any) -> bool:
         if node.tag_ in ("VBZ", "VBP"):
             return True
     return False
+
+
+def told_as_over(verb: Any) -> bool:
+    """Whether ``verb`` tells of a state as over: a simple past ("I worked at Acme", "I was living in Porto",
+    "I was employed by X", "I used to live there"), not a perfect or a present ("I've worked there since
+    May", "I work there")."""
+    if _lasting(verb):
+        return False
+    if verb.dep_ == "xcomp" and verb.head.lemma_ == "use" and verb.head.tag_ == "VBD":
+        return True
+    return verb.tag_ == "VBD" or any(c.dep_ in ("aux", "auxpass") and c.tag_ == "VBD" for c in verb.children)
 
 
 def duration_before(phrase: str, when: datetime) -> datetime | None:

@@ -156,7 +156,10 @@ def _named_only(
     name apart)."""
     out: list[tuple[str, set[str], int, str | None]] = []
     for sent in doc.sents:
-        named = {t.i: entity_of[t.i] for t in sent if t.i in entity_of and entity_of[t.i] != speaker_id}
+        called = _vocatives(sent)
+        named = {
+            t.i: entity_of[t.i] for t in sent if t.i in entity_of and entity_of[t.i] != speaker_id and t.i not in called
+        }
         meant = _meant_at(sent)
         start, after = sent.start, None
         if meant is not None and any(i < meant for i in named):  # "I live in Lisbon, sorry, I meant Porto."
@@ -167,13 +170,39 @@ def _named_only(
         values = {e for i, e in named.items() if i >= start and e not in denied}
         if len(values) != 1 or not (denied or meant is not None):
             continue
-        rest = " ".join(t.text for t in part if t.i not in named and not t.is_punct)
+        rest = " ".join(t.text for t in part if t.i not in named and t.i not in called and not t.is_punct)
         rest = _MEANT_WORDS.sub(" ", _CUE.sub(" ", rest))
         if any(w.lower() not in _FILLERS for w in re.findall(r"[A-Za-z']+", rest)):
             continue  # more than a slip: "When I said the boss, I meant Sarah", "I meant Tom, not you"
         [value] = values
         if name_key(value) not in {name_key(e) for e in stated}:
             out.append((value, denied, start, after))
+    return out
+
+
+def _vocatives(sent: Any) -> set[int]:
+    """The tokens of a person addressed at the start of ``sent``, set off by a comma after nothing but
+    fillers ("Ben, sorry, I meant Porto.", "Sorry Ben, I meant Porto.", "Oh, Ben, ..."): the listener,
+    no value of the slip."""
+    out: set[int] = set()
+    tokens = list(sent)
+    for k, token in enumerate(tokens):
+        if token.is_punct:
+            continue
+        if token.ent_type_ != "PERSON" or token.pos_ != "PROPN":
+            if token.lower_ in _FILLERS:
+                continue
+            break
+        end = k
+        while end + 1 < len(tokens) and tokens[end + 1].ent_type_ == "PERSON" and tokens[end + 1].ent_iob_ == "I":
+            end += 1
+        if (
+            end + 1 < len(tokens)
+            and tokens[end + 1].text == ","
+            and all(t.pos_ == "PROPN" for t in tokens[k : end + 1])
+        ):
+            out.update(t.i for t in tokens[k : end + 1])
+        break
     return out
 
 

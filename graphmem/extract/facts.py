@@ -36,13 +36,13 @@ from typing import Any
 import numpy as np
 
 from graphmem.extract import relations
-from graphmem.extract.bounds import Bounds, bounds_for, clause_time, ending_at, own_state_start
+from graphmem.extract.bounds import Bounds, bounds_for, clause_time, ending_at, own_state_start, told_as_over
 from graphmem.extract.corrections import corrections
 from graphmem.extract.inceptions import inception_start, inceptions, own_clause
 from graphmem.extract.names import fact_id, name_key
 from graphmem.extract.readings import Clause, clause_of, intransitive_closings, not_done, read, with_object
-from graphmem.extract.vocabulary import EVENTS, HYPOTHETICAL, role_predicate
-from graphmem.models import Event, Fact, FactClosing, TimeRef
+from graphmem.extract.vocabulary import DURATIVE, EVENTS, HYPOTHETICAL, is_single_valued, role_predicate
+from graphmem.models import OVER_PHRASE, Event, Fact, FactClosing, TimeRef
 
 __all__ = ["Extracted", "Triple", "build_facts", "start_times", "triples"]
 
@@ -156,7 +156,7 @@ def triples(doc: Any, entity_of: dict[int, str], verbs: list[Any] | None = None)
     """The subject–verb–object triples of a parsed turn whose ends are both entities (``verbs``: the
     turn's verbs, when the caller has them)."""
     out: list[Triple] = []
-    seen: set[tuple[str, str, str]] = set()
+    seen: set[tuple[str, str, str, bool]] = set()
     for verb in _verbs(doc) if verbs is None else verbs:
         if not _asserting(verb):
             continue
@@ -172,7 +172,8 @@ def triples(doc: Any, entity_of: dict[int, str], verbs: list[Any] | None = None)
                 if passive and suffix == "_by":  # "the cake was baked by Mel" -> Mel bake cake
                     s_tok, o_tok, read_as = obj, subject, clause
                 s_id, o_id = entity_of[s_tok.i], entity_of[o_tok.i]
-                key = (s_id, read_as.surface, o_id)
+                # "I lived in Porto as a kid, and I live in Porto now": told as over and as holding, both count
+                key = (s_id, read_as.surface, o_id, _over(verb))
                 if s_id == o_id or key in seen:
                     continue
                 seen.add(key)
@@ -196,11 +197,33 @@ def _progressive(verb: Any) -> bool:
 
 
 def _told_as_past(verb: Any) -> bool:
-    """Whether ``verb`` tells of the past: a past tense or a perfect, without a future auxiliary."""
+    """Whether ``verb`` tells of the past: a past tense or a perfect, without a future auxiliary, or a verb
+    whose past is spelt as its present ("quit", "put", "set") read as present beside a past tense it is
+    joined to ("I worked at Acme, but I quit at the end of February") or after a third-person subject."""
     auxes = [c for c in verb.children if c.dep_ in ("aux", "auxpass")]
     if any(a.lower_ in ("will", "'ll", "shall", "wo") for a in auxes):
         return False
-    return bool(verb.tag_ == "VBD" or any(a.tag_ == "VBD" or a.lemma_ == "have" for a in auxes))
+    return bool(verb.tag_ == "VBD" or any(a.tag_ == "VBD" or a.lemma_ == "have" for a in auxes) or _bare_past(verb))
+
+
+def _bare_past(verb: Any) -> bool:
+    """Whether ``verb``, tagged a present whose form is also its past ("I quit", "she quit"), is a past: its
+    subject is a third person singular (the present would be "quits"), or a past tense it is joined to
+    (its head, or a verb joined to the same head) says so."""
+    if verb.tag_ != "VBP" or verb.lower_ != verb.lemma_.lower() or any(c.dep_ in ("aux", "neg") for c in verb.children):
+        return False
+    subjects = [c for c in verb.children if c.dep_ == "nsubj"]
+    if subjects and all(s.lower_ in ("he", "she", "it") or s.tag_ in ("NNP", "NN") for s in subjects):
+        return True
+    if verb.dep_ not in ("conj", "advcl", "ROOT") or any(t.lower_ in _AHEAD for t in verb.subtree):
+        return False  # "I decided that I quit ...", "... and I quit next month"
+    joined = [verb.head] if verb.dep_ != "ROOT" else []
+    joined += [c for c in verb.children if c.dep_ in ("conj", "advcl")]
+    return any(v.tag_ == "VBD" and v.pos_ in ("VERB", "AUX") for v in joined)
+
+
+#: Words that put a clause ahead of the time it is said ("I quit next month").
+_AHEAD = frozenset({"next", "tomorrow", "soon", "upcoming", "coming", "later", "tonight"})
 
 
 def _is_question(sentence: Any) -> bool:
@@ -223,10 +246,20 @@ class _Turn:
         self.positions: dict[tuple[str, str, str], int] = {}  # the token each fact was stated at
         self.closings: dict[tuple[str | None, str, str | None], FactClosing] = {}
         self.told_back: dict[tuple[str | None, str, str | None], TimeRef] = {}  # endings told as past
+        self.over: set[tuple[str, str, str]] = set()  # lasting states told in the simple past
+        self.closing_positions: dict[tuple[str | None, str, str | None], int] = {}  # the token each ending is at
 
-    def fact(self, subject: str, predicate: str, obj: str, bounds: Bounds, at: int | None = None) -> None:
+    def fact(
+        self, subject: str, predicate: str, obj: str, bounds: Bounds, at: int | None = None, *, over: bool = False
+    ) -> None:
+        """Record a fact; ``over``: its verb tells of the state as over ("I worked at Acme", see
+        :meth:`end_past_states`)."""
         key = (subject, predicate, obj)
         known = self.facts.get(key)
+        if not over:
+            self.over.discard(key)  # "I lived in Porto as a kid, and I live in Porto now": it holds
+        elif known is None and is_single_valued(predicate):
+            self.over.add(key)
         if subject == obj or (known is not None and (known.time_phrase is not None or bounds.phrase is None)):
             return  # the first statement stands, unless only a later one dates it
         if at is not None:
@@ -246,13 +279,22 @@ class _Turn:
         )
 
     def closing(
-        self, subject: str | None, predicate: str, obj: str | None, when: TimeRef | None, *, back: bool = False
+        self,
+        subject: str | None,
+        predicate: str,
+        obj: str | None,
+        when: TimeRef | None,
+        *,
+        back: bool = False,
+        position: int | None = None,
     ) -> None:
-        """Record an ending dated by ``when``; ``back``: it is told as past, so it ended by the time it
-        was said ("I left Acme at the end of February" said on 25 February ended by the 25th)."""
+        """Record an ending dated by ``when``, said at token ``position``; ``back``: it is told as past, so it ended
+        by the time it was said ("I left Acme at the end of February" said on 25 February ended by the 25th)."""
         key = (subject, predicate, obj)
         if key in self.closings or (subject is not None and subject == obj):
             return
+        if position is not None:
+            self.closing_positions[key] = position
         at = ending_at(when, self.event.occurred_at, told_as_past=back)
         if back and when is not None:
             self.told_back[key] = when
@@ -266,6 +308,75 @@ class _Turn:
             evidence=(self.event.id,),
             phrase=when.phrase if when is not None else None,
         )
+
+    def _present(self) -> set[tuple[str, str]]:
+        """(subject, predicate) of the turn's states told as holding (not as over)."""
+        return {(s, p) for (s, p, o) in self.facts if (s, p, o) not in self.over}
+
+    def _later(self) -> set[tuple[str | None, str]]:
+        """(subject, predicate) of the turn's endings dated after it was said ("I'll quit next month")."""
+        said = self.event.occurred_at
+        return {
+            (c.subject_id, c.predicate)
+            for c in self.closings.values()
+            if c.at is not None and said is not None and c.at > said and not c.correction
+        }
+
+    def _past_states(self) -> list[tuple[str, str, str]]:
+        """The keys of the turn's state facts told as over that nothing in the turn dates and that the turn
+        does not tell to end later ("I worked at Acme for years and I'll quit next month": it still holds;
+        unless the turn tells a state of the kind that holds now, which the ending is of)."""
+        said = self.event.occurred_at
+        present, later = self._present(), self._later()
+        return [
+            key
+            for key in self.over
+            if key in self.facts
+            and self.facts[key].time_phrase is None
+            and self.facts[key].valid_from == said
+            and (key[:2] in present or key[:2] not in later)
+        ]
+
+    def bind_endings_to_past_states(self) -> None:
+        """An ending naming no value ("I quit my job") beside the one state of its predicate the turn tells as
+        over ("I worked at Acme, but I quit my job at the end of February") ends that state, not another."""
+        told: dict[tuple[str, str], set[str]] = {}
+        for subject, predicate, obj in self._past_states():
+            told.setdefault((subject, predicate), set()).add(obj)
+        present, said = self._present(), self.event.occurred_at
+        for key, closing in list(self.closings.items()):
+            who, predicate, named = key
+            values = told.get((who, predicate), set()) if who is not None and named is None else set()
+            if len(values) != 1 or closing.correction or (who, predicate) in present:
+                continue  # "I lived in Lisbon before. I live in Porto, but I'm moving out.": Porto's ending
+            if closing.at is not None and said is not None and closing.at > said:
+                continue
+            stated = self.positions.get((who, predicate, next(iter(values)))) if who is not None else None
+            ended = self.closing_positions.get(key)
+            if stated is None or ended is None or ended < stated:
+                continue  # "I quit my job yesterday! I worked at Acme before.": the job held before Acme
+            (value,) = values
+            bound = (who, predicate, value)
+            if bound in self.closings:
+                continue
+            del self.closings[key]
+            self.closings[bound] = replace(closing, object_id=value)
+            if key in self.told_back:
+                self.told_back[bound] = self.told_back.pop(key)
+
+    def end_past_states(self) -> None:
+        """A lasting state told in the simple past with no date of its own ("I worked at Acme", "we lived in
+        Porto") held before it was said and is over: no start, and an end when said, or when the turn's
+        ending of it dates it earlier ("…, but I quit my job last week": that week's start)."""
+        said = self.event.occurred_at
+        for key in self._past_states():
+            subject, predicate, obj = key
+            ending = self.closings.get((subject, predicate, obj))
+            dated = ending is not None and ending.at is not None and (said is None or ending.at < said)
+            end = ending.at if dated and ending is not None else said  # told as over: ended by then
+            self.facts[key] = replace(self.facts[key], valid_from=None, valid_to=end, time_phrase=OVER_PHRASE)
+            if ending is not None and not dated and said is not None:
+                self.closings[key] = replace(ending, at=said)  # the ending of a state told as over, too
 
     def end_own_states(self) -> None:
         """Date again each ending told as past that its turn's own fact of the state makes start no
@@ -322,10 +433,11 @@ def build_facts(
         _add_triple(turn, doc, triple, entity_of, type_of, times)
     for subject, predicate, obj, verb in relations.states(doc, entity_of, type_of, verbs):
         if not _is_question(verb.sent) and not _hypothetical(verb):
-            turn.fact(entity_of[subject.i], predicate, obj, bounds_for(verb, times, event.occurred_at), verb.i)
+            bounds = bounds_for(verb, times, event.occurred_at)
+            turn.fact(entity_of[subject.i], predicate, obj, bounds, verb.i, over=_over(verb))
     asserting = [v for v in verbs if not _is_question(v.sent) and not _hypothetical(v)]
     for who, ended, what, verb in intransitive_closings(asserting, entity_of, speaker_id):
-        turn.closing(who, ended, what, clause_time(verb, times), back=_told_as_past(verb))
+        turn.closing(who, ended, what, clause_time(verb, times), back=_told_as_past(verb), position=verb.i)
     begun = inceptions(asserting, entity_of, times, speaker_id)
     if begun:
         names = {i: e for i, e in entity_of.items() if doc[i].pos_ in ("PROPN", "NOUN")}
@@ -343,6 +455,8 @@ def build_facts(
         else:
             timeless = role in relations.FAMILY_ROLES
             turn.fact(named, f"{role}_of", owner, Bounds(None if timeless else event.occurred_at))
+    turn.bind_endings_to_past_states()
+    turn.end_past_states()
     turn.end_own_states()
     said_wrong = corrections(doc, event, entity_of, turn.facts.values(), recorded_at, speaker_id)
     return Extracted(list(turn.facts.values()), [*turn.closings.values(), *said_wrong])
@@ -378,6 +492,7 @@ def _add_triple(
                     None if reading.any_object else o_id,
                     clause_time(verb, times),
                     back=_told_as_past(verb),
+                    position=verb.i,
                 )
             continue
         bounds = bounds_for(verb, times, said)
@@ -385,7 +500,30 @@ def _add_triple(
         # something done once, dated after it is said, is a plan; so is "I'm going to a conference"
         going = reading.predicate == "went_to" and _progressive(verb)
         predicate = "plans" if (ahead and reading.predicate in EVENTS) or going else reading.predicate
-        turn.fact(s_id, predicate, o_id, bounds, verb.i)
+        turn.fact(s_id, predicate, o_id, bounds, verb.i, over=_over(verb))
+
+
+def _over(verb: Any) -> bool:
+    """Whether ``verb`` states a lasting state ("work", "live", "be") and tells of it as over: not as an
+    episode ("I was working at Acme", "I worked late at Acme again", "... all night"), not reported or
+    wished ("I said I lived in Porto", "I wish I lived there"), not said to go on ("... and I still do")."""
+    lemma = verb.lemma_.lower()
+    if lemma not in DURATIVE or not told_as_over(verb) or (verb.tag_ == "VBG" and lemma in _DOING):
+        return False
+    if verb.dep_ == "ccomp" and verb.head.lemma_.lower() in _REPORTING:
+        return False
+    if any(c.dep_ == "npadvmod" or (c.dep_ == "advmod" and c.lower_ in _EPISODE) for c in verb.children):
+        return False
+    return not any(t.lower_ == "still" for t in verb.sent)
+
+
+#: Verbs whose clausal complement is reported, believed or wished, not told as so.
+_REPORTING = frozenset({"say", "tell", "think", "believe", "mention", "wish", "hope", "dream", "imagine", "claim"})
+#: Durative verbs of doing, whose past progressive tells an episode ("I was working at Acme": sorry I'm late),
+#: unlike "I was living in Lisbon".
+_DOING = frozenset({"work", "teach", "study", "intern"})
+#: Adverbs that make a past "I worked at X" an episode rather than a state gone by.
+_EPISODE = frozenset({"late", "again", "overtime", "early", "tonight", "today"})
 
 
 def start_times(doc: Any, entity_of: dict[int, str], times: list[tuple[Any, TimeRef]]) -> list[tuple[str, TimeRef]]:

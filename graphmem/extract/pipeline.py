@@ -52,7 +52,7 @@ class SpacyExtractor:
 
     name = "spacy"
     #: Bump when the output for the same input changes, so stored content is re-extracted.
-    version = "7"
+    version = "8"
 
     def __init__(
         self,
@@ -231,7 +231,8 @@ class SpacyExtractor:
                         old, valid_from=when.start, time_phrase=when.phrase, evidence=(*old.evidence, event.id)
                     )
             for fact in turn_facts:
-                if fact.predicate == "works_at" and fact.time_phrase is None:
+                if fact.predicate == "works_at" and fact.time_phrase is None and fact.valid_from is not None:
+                    # (a job told as over, "I worked at Acme", has no start: "I start on 1 April" is another)
                     jobs[fact.subject_id] = len(facts) + turn_facts.index(fact)
             facts.extend(turn_facts)
         batch = Batch(

@@ -26,8 +26,10 @@ statement ingested after the closing or correction that follows it in time is no
 it, and a file re-extracted later brings its facts back as they read alone). A
 stored fact keeps a ``valid_to`` that no supersession explains (an earlier closing or bound) unless a
 newer end comes earlier. ``expired_at`` (the memory axis) is never set here: versioning a closed fact is
-the store's business. Facts with no ``valid_from`` (undated input) cannot be ordered and are never
-ended by a later fact; a closing ends them when it was recorded later.
+the store's business. A fact with no ``valid_from`` (undated input, or a state told as over, "I worked at
+Acme", which held before it was said) counts as begun before any dated fact, so a dated newer value ends
+it; a closing ends it when it was recorded later. A state told as over keeps the end its statement gave it
+(when said) if an end that another fact explained is retracted.
 """
 
 from __future__ import annotations
@@ -38,7 +40,7 @@ from datetime import datetime
 
 from graphmem.extract.names import event_place
 from graphmem.extract.vocabulary import PREDICATES, canonical, is_single_valued
-from graphmem.models import Batch, Fact, FactClosing
+from graphmem.models import OVER_PHRASE, Batch, Fact, FactClosing
 
 __all__ = [
     "STATE_PREDICATES",
@@ -48,6 +50,7 @@ __all__ = [
     "remap_closings",
     "state_predicate",
     "supersession_ends",
+    "told_over",
     "update_facts",
     "valid_to_of",
 ]
@@ -105,6 +108,17 @@ def _matches(closing: FactClosing, f: Fact) -> bool:
     return _starts_after(closing.at or closing.recorded_at, f.valid_from)
 
 
+def told_over(f: Fact) -> bool:
+    """Whether ``f`` is a state told as over and not corrected (:data:`graphmem.models.OVER_PHRASE`)."""
+    return f.time_phrase == OVER_PHRASE and f.valid_from is None and f.valid_to is not None
+
+
+def _own_end(f: Fact) -> datetime | None:
+    """The end a fact's own statement gave it, when an end other facts explained may have replaced it: a
+    state told as over ("I worked at Acme": no start, an end) ended by the time it was said."""
+    return f.recorded_at if told_over(f) else None
+
+
 def closing_ends(facts: Iterable[Fact], closings: Sequence[FactClosing]) -> dict[str, datetime]:
     """``valid_to`` of each fact a closing ends, by fact id (the earliest matching closing)."""
     out: dict[str, datetime] = {}
@@ -159,12 +173,12 @@ def corrected_by(request: FactClosing, facts: Iterable[Fact]) -> list[Fact]:
         if f.subject_id == request.subject_id
         and f.predicate == request.predicate
         and f.object_id != request.value
-        and f.valid_from is not None
+        and (f.valid_from is not None or told_over(f))
         and f.expired_at is None
         and f.recorded_at <= request.recorded_at
         and not said & set(f.evidence)
         and not f.never_held
-        and (f.valid_to is None or f.valid_to >= request.recorded_at)
+        and (f.valid_to is None or f.valid_to >= request.recorded_at or told_over(f))
     ]
     if request.object_id is not None:
         return [f for f in found if f.object_id == request.object_id]
@@ -204,21 +218,28 @@ def apply_corrections(batch: Batch, stored: Iterable[Fact]) -> tuple[Batch, dict
     for r in requests:
         hit = corrected_by(r, pool.values())
         for f in hit:
-            assert f.valid_from is not None
-            ends[f.id] = f.valid_from
-            pool[f.id] = replace(f, valid_to=f.valid_from)
-            concrete = replace(r, object_id=f.object_id, at=f.valid_from, value=None)
+            # held for no time: at its start, or (a state told as over, no start) at its end
+            point = f.valid_from if f.valid_from is not None else f.valid_to
+            assert point is not None
+            ends[f.id] = point
+            pool[f.id] = replace(f, valid_from=point, valid_to=point)
+            concrete = replace(r, object_id=f.object_id, at=point, value=None)
             if concrete not in known:
                 known.add(concrete)
                 closings.append(concrete)
+        over = [f for f in hit if told_over(f)]
         start = min((f.valid_from for f in hit if f.valid_from is not None), default=None)
-        if start is None:
+        if start is None and not over:
             continue
         for g in list(pool.values()):
             correcting = (g.subject_id, g.predicate, g.object_id) == (r.subject_id, r.predicate, r.value)
-            later = g.valid_from is None or start < g.valid_from
+            later = g.valid_from is None or start is None or start < g.valid_from
             if correcting and later and set(g.evidence) & set(r.evidence) and g.time_phrase is None:
-                pool[g.id] = replace(g, valid_from=start)
+                if over:  # "I worked at Acme for years." — "Sorry, I meant Globex.": Globex is over too
+                    end = min(f.valid_to for f in over if f.valid_to)
+                    pool[g.id] = replace(g, valid_from=None, valid_to=end, time_phrase=OVER_PHRASE)
+                else:
+                    pool[g.id] = replace(g, valid_from=start)
     own = tuple(pool[f.id] for f in batch.facts)
     return replace(batch, facts=own, closings=tuple(closings)), ends
 
@@ -273,10 +294,12 @@ def update_facts(batch: Batch, existing_facts: Iterable[Fact], *, corrections: b
         end = _earliest(end, corrected.get(f.id))
         facts.append(replace(f, valid_to=end) if end != f.valid_to else f)
     for fid, f in stored.items():
-        kept = f.valid_to if f.valid_to is not None and explained.get(fid) != f.valid_to else None
+        kept = f.valid_to if f.valid_to is not None and explained.get(fid) != f.valid_to else _own_end(f)
         end = _earliest(kept, derived.get(fid)) if fid in derived else f.valid_to
         end = _earliest(end, corrected.get(fid))
-        if end != f.valid_to:
+        # a corrected state told as over held for no time: it gets the instant it ends at as its start too
+        start = end if fid in corrected and f.valid_from is None else f.valid_from
+        if (start, end) != (f.valid_from, f.valid_to):
             evidence = tuple(e for e in f.evidence if e not in retracted) or f.evidence
-            facts.append(replace(f, valid_to=end, evidence=evidence))
+            facts.append(replace(f, valid_from=start, valid_to=end, evidence=evidence))
     return replace(batch, facts=tuple(facts))

@@ -35,6 +35,7 @@ __all__ = [
     "ASPECT_PLANS",
     "ASPECT_STARTS",
     "ATTEMPTS",
+    "DURATIVE",
     "EVENTS",
     "GENERIC",
     "HYPOTHETICAL",
@@ -177,6 +178,10 @@ PLAN_VERBS = words(
 )
 #: Verbs that begin whatever their complement says ("started working there", "began dating").
 INCEPTIONS = words("start begin commence")
+#: Verbs that state a single-valued state as lasting, not as begun ("I worked at Acme", "we lived in Porto",
+#: "I was an analyst at X", "they dated"): told in the simple past, the state held before and is over
+#: (:func:`graphmem.extract.bounds.told_as_over`); "moved to", "joined", "married" tell its beginning.
+DURATIVE = words("be work live study attend date stay reside teach intern employ belong")
 #: Auxiliaries of a hypothetical: "I could write a whole movie" asserts nothing.
 HYPOTHETICAL = words("could would might should may must")
 #: Intransitive endings: the subject itself is gone ("Max passed away", "my cat ran away").

@@ -30,7 +30,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from graphmem.models import Batch, Fact, FactClosing
+from graphmem.models import OVER_PHRASE, Batch, Fact, FactClosing
 from graphmem.store.sqlite_rows import normalise_dt, normalised_event, normalised_fact
 
 __all__ = [
@@ -126,6 +126,8 @@ def _split_new(f: Fact, batch: Batch) -> list[Fact]:
     if cause is None or cause.recorded_at <= f.recorded_at:
         return [f]
     opened = replace(f, id=archive_id(f.id, f.recorded_at), valid_to=None, expired_at=cause.recorded_at)
+    if f.time_phrase == OVER_PHRASE:  # a state told as over held before it was said, until then
+        opened = replace(opened, valid_from=None, valid_to=f.recorded_at)
     return [opened, replace(f, recorded_at=cause.recorded_at, revised_by=cause.evidence)]
 
 

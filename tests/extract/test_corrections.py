@@ -647,3 +647,21 @@ def test_two_corrections_of_one_retyped_name_in_a_file_read_as_message_by_messag
             mem.add({"speaker": who, "text": text, "time": t(line[1:6])}, namespace=NS)
         found.append((_held(mem, "works_at", valid_at=t("18:03")), _held(mem, "works_at", valid_at=t("18:05"))))
     assert found[0] == found[1] == ({"Globex Corporation"}, set())
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        "Ben, sorry, I meant Globex Corporation.",
+        "Sorry Ben, I meant Globex Corporation.",
+        "Oh, Ben, I meant Globex Corporation, not Acme Analytics.",
+    ],
+)
+def test_a_correction_addressing_the_listener_by_name_still_corrects(
+    memory: Memory, extractor: Any, tmp_path: Path, said: str
+) -> None:
+    # before, the listener's name was read as the slip's own statement in the turn, so nothing was bound
+    body = f"[18:00] Ana: I work at Acme Analytics.\n[18:01] Ben: Nice!\n[18:02] Ana: {said}\n"
+    _say(memory, extractor, tmp_path, body)
+    assert _held(memory, "works_at", valid_at=t("18:01")) == {"Globex Corporation"}
+    assert "Ben" not in _held(memory, "works_at", valid_at=t("18:03"))

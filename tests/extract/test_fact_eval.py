@@ -59,8 +59,9 @@ def test_closings_on_life_change_scenarios(extractor: Any) -> None:
 
 #: Lower bound of fact-time accuracy on ``fact_times.jsonl`` (0.978 when pinned, 136 of 139; 0.980 with
 #: decades in words, seasons' parts, "later that month" and a contrastive but, 148 of 151; 0.835 on
-#: the same 139 before the second review's fixes, 0.690 on the first 116 before the first review's).
-FACT_TIME_FLOOR = 0.95
+#: the same 139 before the second review's fixes, 0.690 on the first 116 before the first review's; 0.981,
+#: 158 of 161, with states told as over, which the code before them read at 0.925).
+FACT_TIME_FLOOR = 0.97
 
 
 def test_the_fact_time_set_is_big_enough_and_well_formed() -> None:
@@ -72,7 +73,9 @@ def test_the_fact_time_set_is_big_enough_and_well_formed() -> None:
         for _, predicate, _, valid_from, valid_to in d["facts"]:
             declared = by_name(predicate)
             assert declared is not None and declared.single_valued, d["name"]
-            assert valid_from is not None and (valid_to is None or valid_to > valid_from), d["name"]
+            # a state told as over has no start and ends when said (rule 2 of fact_times.README.md)
+            assert valid_from is not None or valid_to is not None, d["name"]
+            assert valid_from is None or valid_to is None or valid_to > valid_from, d["name"]
 
 
 def test_fact_times_on_labelled_dialogues(extractor: Any) -> None:

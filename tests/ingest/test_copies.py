@@ -163,3 +163,16 @@ def test_one_file_into_a_second_namespace_leaves_the_first(memory: Memory, tmp_p
     path.write_text(CHAT + "Jon: lovely\n", encoding="utf-8")
     edited = run(memory, path, namespace="b")  # an edit is redone where it is ingested
     assert (edited.files_ok, memory.stats("b").events, memory.stats("a").events) == (1, 4, 3)
+
+
+def test_one_file_again_without_a_namespace_leaves_the_copy_a_caller_chose(memory: Memory, tmp_path: Path) -> None:
+    # before, the file's own namespace run retracted what "-n a" had written, as for a conversation gone
+    path = tmp_path / "chat.txt"
+    path.write_text(CHAT, encoding="utf-8")
+    run(memory, path, namespace="a")
+    own = run(memory, path)
+    assert (own.files_ok, own.events_retracted) == (1, 0)
+    assert memory.stats("a").events == memory.stats("chat").events == 3
+    path.write_text(CHAT + "Jon: lovely\n", encoding="utf-8")
+    edited = run(memory, path)  # an edit is redone in the file's own namespace; the caller's copy stays
+    assert (edited.files_ok, memory.stats("chat").events, memory.stats("a").events) == (1, 4, 3)

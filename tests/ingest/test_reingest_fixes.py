@@ -156,3 +156,13 @@ def test_reingest_with_another_embedder_stops_before_writing(tmp_path: Path) -> 
         assert run(m, path).turns == 1
         assert {model for model, _ in m.store.embedding_origins("chat")} == {"fake-other"}
         assert m.recall("seven", namespace="chat")
+
+
+def test_a_renamed_conversation_is_retracted_under_its_old_name(mem: Memory, tmp_path: Path) -> None:
+    # the file named both namespaces itself: a caller's copy ("-n a") is another matter (test_copies.py)
+    path = tmp_path / "locomo.json"
+    path.write_text(json.dumps([ALPHA, BETA]), encoding="utf-8")
+    run(mem, path)
+    path.write_text(json.dumps([ALPHA, conv("beta2", ["b1", "b2", "b3"])]), encoding="utf-8")
+    run(mem, path)
+    assert (texts(mem, "beta"), texts(mem, "beta2")) == ([], ["b1", "b2", "b3"])
