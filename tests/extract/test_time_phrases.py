@@ -184,6 +184,14 @@ def _extracted(turns: list[tuple[str, str]], extractor: SpacyExtractor, said: da
         "People in their twenties love it.",
         # a decade that "it" was in is a temperature
         "It was in the nineties all week.",
+        # so is one that a weather noun is in, or that modifies one ("a high in the nineties")
+        "We had a high in the nineties yesterday.",
+        "Highs will be in the nineties all week.",
+        "The temperature was in the eighties.",
+        "Temperatures in the nineties are normal here.",
+        "It's supposed to be in the seventies tomorrow.",
+        "Temperatures hit the nineties on Tuesday.",
+        "The weather stayed in the eighties.",
     ],
 )
 def test_an_age_or_a_temperature_is_no_decade_in_the_extractor(text: str, extractor: SpacyExtractor) -> None:
@@ -199,6 +207,10 @@ def test_an_age_or_a_temperature_is_no_decade_in_the_extractor(text: str, extrac
         "I lived in Rome in the nineties.",
         "It was in the nineties that I lived in Rome.",
         "It was in the nineties when we met.",
+        # a weather noun whose change the decade dates, or one beside no decade of it
+        "Temperatures rose in the nineties.",
+        "I had a high fever in the nineties.",
+        "I was high in the nineties.",
     ],
 )
 def test_the_nineties_stay_a_decade_in_the_extractor(text: str, extractor: SpacyExtractor) -> None:
