@@ -27,7 +27,7 @@ from graphmem.extract.events import EventPlan, build_events
 from graphmem.extract.facts import build_facts, start_times
 from graphmem.extract.names import words
 from graphmem.extract.nlp import CompiledAttributeRuler, one_blas_thread
-from graphmem.extract.spans import resolve_span
+from graphmem.extract.spans import resolve_span, time_spans
 from graphmem.extract.temporal import update_facts
 from graphmem.extract.times import TimeResolver, to_utc
 from graphmem.models import Batch, Event, Fact, FactClosing, Mention, TimeRef
@@ -194,8 +194,9 @@ class SpacyExtractor:
             # "later that month": of the time the session talked of last, on the clock of the turn that said it
             topic = on_clock(told, offset) if told is not None else None
             times = []
-            for span in ann.times:
-                ref = resolve_span(self._times, span, ann.times, reference, antecedent=topic)
+            spans = time_spans(doc, ann.times)
+            for span in spans:
+                ref = resolve_span(self._times, span, spans, reference, antecedent=topic)
                 topic = ref if can_lead(event.text, ref) else topic
                 times.append((span, to_utc(ref, offset)))
             if event.id not in transcript.forgotten:  # a forgotten turn is not written: it dates nothing

@@ -13,6 +13,10 @@ all week", "the weather stayed in the eighties"; not a cleft: "it was in the nin
 Rome") or goes "into", and what it *hits* or *reaches* ("temperatures hit the nineties"). A weather
 noun that changed in the decade ("temperatures rose in the nineties") keeps the decade. Ages and
 temperatures stay unresolved.
+
+The phrases are spaCy's DATE and TIME spans and, found in the text whatever NER tagged
+(:func:`time_spans`), those relative to the time talked of before ("so later that year I went back",
+"later on that month": NER often misses them in lower case, or keeps only "that month").
 """
 
 from __future__ import annotations
@@ -23,13 +27,17 @@ from datetime import datetime
 from typing import Any
 
 from graphmem.extract.tense import deadline, direction
-from graphmem.extract.times import TimeResolver
+from graphmem.extract.times import TimeResolver, anaphoric
 from graphmem.models import TimeRef
 
-__all__ = ["resolve_span"]
+__all__ = ["resolve_span", "time_spans"]
 
 # A decade, in words or figures
 _DECADE = re.compile(r"(?:twent|thirt|fort|fift|sixt|sevent|eight|ninet)ies\b|\b\d0'?s\b|\bteens\b", re.IGNORECASE)
+# "later that month", "earlier on in that same year": what :func:`~graphmem.extract.times.anaphoric` reads
+_ANAPHORA = re.compile(
+    r"\b(?:later|earlier)\s+(?:on\s+)?(?:in\s+)?that\s+(?:same\s+)?(?:week|month|year)\b", re.IGNORECASE
+)
 # Nouns (lemmas) whose reading a decade can be: "a high in the nineties", "temperatures hit the eighties"
 _WEATHER = frozenset({"temperature", "temp", "high", "low", "weather", "thermometer", "mercury"})
 # Verbs that say where a reading is ("it was in the nineties") or that it got there ("hit the nineties")
@@ -37,6 +45,26 @@ _STATIVE = frozenset({"be", "stay", "remain", "hover", "sit", "get", "feel", "ke
 _REACHING = frozenset({"hit", "reach", "top", "touch", "near", "break", "pass"})
 _SUBJECTS = frozenset({"nsubj", "nsubjpass"})
 _CLAUSES = frozenset({"relcl", "advcl", "ccomp", "acl"})
+
+
+def time_spans(doc: Any, spans: Sequence[Any]) -> list[Any]:
+    """The time phrases of the parsed turn ``doc``: its DATE/TIME ``spans`` (spaCy's) with each phrase
+    relative to the time talked of before ("later that month") that they miss or cut short, in text
+    order. A span of NER inside such a phrase ("that month" of "later on that month") gives way to it;
+    one holding it is kept."""
+    found = list(spans)
+    for m in _ANAPHORA.finditer(doc.text):
+        phrase = doc.char_span(m.start(), m.end(), label="DATE", alignment_mode="contract")
+        if phrase is None or not len(phrase) or not anaphoric(phrase.text):
+            continue
+        overlapping = [span for span in found if span.start < phrase.end and phrase.start < span.end]
+        if any(span.start < phrase.start or span.end > phrase.end for span in overlapping):
+            continue  # a span that runs past it (or NER has it whole): NER's reading stands
+        if any(span.start == phrase.start and span.end == phrase.end for span in overlapping):
+            continue
+        found = [span for span in found if span not in overlapping]
+        found.append(phrase)
+    return sorted(found, key=lambda s: s.start)
 
 
 def resolve_span(

@@ -279,3 +279,35 @@ def test_midweek_in_the_extractor(text: str, expected: tuple[str, str], extracto
 def test_a_phrase_told_outside_a_question_or_condition_is_an_antecedent(told: str, extractor: SpacyExtractor) -> None:
     found = _extracted([("Ana", told), ("Ana", "Later that month I visited Porto.")], extractor)
     assert found[-1] == ("Later that month", "2023-05-01")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # spaCy tags no DATE here, or only "that month": the phrase is found in the text, not by NER
+        ("So later that year I went back.", ("later that year", "2023-05-04")),
+        ("I visited Rome later on that month.", ("later on that month", "2023-05-04")),
+        ("and later in that year I met Tom.", ("later in that year", "2023-05-04")),
+        # NER finds these: they are read once, as before
+        ("Oh and earlier that month I had quit my job.", ("earlier that month", "2023-05-01")),
+        ("we moved, and then later that week we got a dog.", ("later that week", "2023-05-04")),
+    ],
+)
+def test_later_that_month_is_found_without_ner(text: str, expected: tuple[str, str], extractor: SpacyExtractor) -> None:
+    found = _extracted([("Ana", "I moved to Porto on 3 May 2023."), ("Ana", text)], extractor)
+    assert found == [("3 May 2023", "2023-05-03"), expected]
+
+
+def test_a_later_that_month_found_without_ner_is_no_antecedent(extractor: SpacyExtractor) -> None:
+    # a chain stays on the first date, and a question names no time that happened
+    turns = [
+        ("Ana", "I moved to Porto on 3 May 2023."),
+        ("Ben", "So later that year you went back?"),
+        ("Ana", "So later that year I went back, and earlier that month I sold my car."),
+    ]
+    found = _extracted(turns, extractor)
+    assert found[1:] == [
+        ("later that year", "2023-05-04"),
+        ("later that year", "2023-05-04"),
+        ("earlier that month", "2023-05-01"),
+    ]
