@@ -21,7 +21,7 @@ from itertools import islice
 from typing import Any
 
 from graphmem.errors import ExtractionError
-from graphmem.extract.antecedents import antecedent, can_lead, on_clock
+from graphmem.extract.antecedents import can_lead, on_clock
 from graphmem.extract.entities import EntityRegistry, annotate
 from graphmem.extract.events import EventPlan, build_events
 from graphmem.extract.facts import build_facts, start_times
@@ -175,7 +175,7 @@ class SpacyExtractor:
         closings: list[FactClosing] = []
         session: str | None = None
         jobs: dict[str, int] = {}  # subject -> index in facts of their latest undated works_at fact
-        told: TimeRef | None = None  # the time the session's turns talked of last, as stored (UTC)
+        told: TimeRef | None = None  # the time the session's turns talked of last, on its speaker's clock
         topic_session: str | None = None
         for index, (event, reference, addressee) in enumerate(
             zip(plan.events, plan.references, plan.addressees, strict=True)
@@ -190,9 +190,9 @@ class SpacyExtractor:
                 addressee_id=speaker_ids.get(addressee) if addressee else None,
             )
             if event.session != topic_session:
-                topic_session, told = event.session, stored.get(event.session)
-            # "later that month": of the time the session talked of last, on the clock of the turn that said it
-            topic = on_clock(told, offset) if told is not None else None
+                # a stored session's is naive UTC: back on a clock (only one extraction keeps its own exactly)
+                topic_session, told = event.session, on_clock(stored.get(event.session), offset)
+            topic = told  # "later that month": of the time the session talked of last
             times = []
             spans = time_spans(doc, ann.times)
             for span in spans:
@@ -200,7 +200,7 @@ class SpacyExtractor:
                 topic = ref if can_lead(event.text, ref) else topic
                 times.append((span, to_utc(ref, offset)))
             if event.id not in transcript.forgotten:  # a forgotten turn is not written: it dates nothing
-                told = antecedent(event.text, [ref for _, ref in times]) or told
+                told = topic  # antecedents.antecedent of the turn's times, on this turn's clock
             events.append(_with_times(event, [ref for _, ref in times]))
             if speaker_id is not None:
                 mentions.append(Mention(namespace, event.id, speaker_id, "speaker"))

@@ -3,11 +3,12 @@ talked of before."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
 
+from graphmem.extract.antecedents import on_clock
 from graphmem.extract.pipeline import SpacyExtractor
 from graphmem.extract.times import TimeResolver
 from graphmem.models import TimeRef
@@ -311,3 +312,25 @@ def test_a_later_that_month_found_without_ner_is_no_antecedent(extractor: SpacyE
         ("later that year", "2023-05-04"),
         ("earlier that month", "2023-05-01"),
     ]
+
+
+@pytest.mark.parametrize(
+    ("start", "reader", "expected"),
+    [
+        # 11:00 UTC is midnight at +13:00 (the next day) and at -11:00: the reader's clock decides
+        (datetime(2023, 5, 31, 11), 13, datetime(2023, 6, 1)),
+        (datetime(2023, 5, 31, 11), -11, datetime(2023, 5, 31)),
+        (datetime(2023, 5, 31, 11), None, datetime(2023, 5, 31)),
+        (datetime(2023, 5, 31, 10), 14, datetime(2023, 6, 1)),
+        (datetime(2023, 5, 31, 10), -8, datetime(2023, 5, 31)),
+        (datetime(2023, 5, 31, 12), None, datetime(2023, 6, 1)),  # +12:00, not -12:00
+        # one clock only: 22:00 UTC is midnight at +02:00 whoever reads it
+        (datetime(2023, 5, 31, 22), -8, datetime(2023, 6, 1)),
+    ],
+)
+def test_a_stored_antecedent_goes_back_on_its_speakers_clock(
+    start: datetime, reader: int | None, expected: datetime
+) -> None:
+    offset = timedelta(hours=reader) if reader is not None else None
+    ref = on_clock(TimeRef("1 June 2023", start, start + timedelta(days=1), "day"), offset)
+    assert ref is not None and ref.start == expected
