@@ -8,10 +8,11 @@ and whether it names a time at all: a decade after a possessive is an age ("in m
 "people in their twenties": spaCy's span leaves the possessive out), and a decade is a temperature when
 it is the reading of a weather noun (*temperature*, *high*, *low*, *weather*, ...: :data:`_WEATHER`):
 a phrase "in" it that follows or modifies such a noun ("a high in the nineties", "temperatures in the
-nineties are normal"), what such a noun or "it" *is*, *stays* or *gets* "in" ("it was in the nineties
-all week", "the weather stayed in the eighties"; not a cleft: "it was in the nineties that I lived in
-Rome") or goes "into", and what it *hits* or *reaches* ("temperatures hit the nineties"). A weather
-noun that changed in the decade ("temperatures rose in the nineties") keeps the decade. Ages and
+nineties are normal"), what such a noun or "it" *is* or *stays* "in" with nothing else said of it
+("it was in the nineties all week", "the weather stayed in the eighties"; not "it was big in the
+eighties", nor a cleft: "it was in the nineties that I lived in Rome") or goes "into", and what it
+*hits* or *reaches* ("temperatures hit the nineties"). A weather noun that changed in the decade
+("temperatures rose in the nineties") keeps the decade. Ages and
 temperatures stay unresolved.
 
 The phrases are spaCy's DATE and TIME spans and, found in the text whatever NER tagged
@@ -41,7 +42,9 @@ _ANAPHORA = re.compile(
 # Nouns (lemmas) whose reading a decade can be: "a high in the nineties", "temperatures hit the eighties"
 _WEATHER = frozenset({"temperature", "temp", "high", "low", "weather", "thermometer", "mercury"})
 # Verbs that say where a reading is ("it was in the nineties") or that it got there ("hit the nineties")
-_STATIVE = frozenset({"be", "stay", "remain", "hover", "sit", "get", "feel", "keep"})
+_STATIVE = frozenset({"be", "stay", "remain", "hover", "sit"})
+# What else a verb may say its subject is or does: then "in the nineties" is when ("it was big in the eighties")
+_COMPLEMENTS = frozenset({"attr", "acomp", "dobj", "oprd", "xcomp", "ccomp"})
 _REACHING = frozenset({"hit", "reach", "top", "touch", "near", "break", "pass"})
 _SUBJECTS = frozenset({"nsubj", "nsubjpass"})
 _CLAUSES = frozenset({"relcl", "advcl", "ccomp", "acl"})
@@ -105,8 +108,8 @@ def _temperature(root: Any) -> bool:
         if _weather(noun) or _weather(prep.head):
             return True  # "a high in the nineties": the phrase is the noun's, wherever the parse hangs it
         verb = prep.head
-        if prep.lower_ == "in" and verb.lemma_ not in _STATIVE:
-            return False  # "temperatures rose in the nineties": when they rose
+        if prep.lower_ == "in" and (verb.lemma_ not in _STATIVE or any(c.dep_ in _COMPLEMENTS for c in verb.children)):
+            return False  # "temperatures rose in the nineties", "it was big in the eighties": when
     elif root.dep_ in ("dobj", "attr") and root.head.lemma_ in _REACHING:
         verb = root.head
     else:

@@ -212,6 +212,9 @@ def test_an_age_or_a_temperature_is_no_decade_in_the_extractor(text: str, extrac
         "Temperatures rose in the nineties.",
         "I had a high fever in the nineties.",
         "I was high in the nineties.",
+        # "it" with something said of it: the decade is when
+        "It was big in the nineties.",
+        "It got popular in the nineties.",
     ],
 )
 def test_the_nineties_stay_a_decade_in_the_extractor(text: str, extractor: SpacyExtractor) -> None:
