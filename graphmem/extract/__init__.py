@@ -7,9 +7,10 @@ mentions), :mod:`~graphmem.extract.facts`, :mod:`~graphmem.extract.readings` and
 :mod:`~graphmem.extract.vocabulary`, closings, roles and states; bounds from
 :mod:`~graphmem.extract.bounds`; corrections from :mod:`~graphmem.extract.corrections`),
 :mod:`~graphmem.extract.times` (time expressions resolved against the session date, with
-:mod:`~graphmem.extract.spans`, :mod:`~graphmem.extract.tense`, :mod:`~graphmem.extract.periods` and
-:mod:`~graphmem.extract.antecedents`), :mod:`~graphmem.extract.resolve` (entity resolution against what is
-stored), :mod:`~graphmem.extract.correction_targets` (corrections that name only their value, bound to what
+:mod:`~graphmem.extract.spans`, :mod:`~graphmem.extract.tense`, :mod:`~graphmem.extract.periods`,
+:mod:`~graphmem.extract.antecedents` and :mod:`~graphmem.extract.dateparsing`),
+:mod:`~graphmem.extract.resolve` (entity resolution against what is stored),
+:mod:`~graphmem.extract.correction_targets` (corrections that name only their value, bound to what
 they correct) and :mod:`~graphmem.extract.temporal` (facts closed by newer values, ending statements and
 corrections, across the namespace). Two
 extractors run the stages: ``spacy`` (offline, the default) and ``claude`` (the Anthropic API with

@@ -8,14 +8,17 @@ a turn before, the last such phrase of the latest earlier turn of the session th
 
 The choice reads only what an event stores, its text and its times (:func:`antecedent`), so a
 conversation extracted whole and one added message by message (:mod:`graphmem.live`, which reads the
-antecedent from the stored turns with :func:`latest`) give the same dates.
+antecedent from the stored turns with :func:`latest`) give the same dates. The antecedent keeps the
+clock of the turn that said it: within one extraction it is never stored, so it keeps that clock
+exactly; read back from the store (naive UTC, no offset kept) it is put back on a clock by
+:func:`on_clock`, which finds the same one unless the conversation mixes clocks (see there).
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from graphmem.extract.times import anaphoric
 from graphmem.models import Event, TimeRef
@@ -69,22 +72,36 @@ def latest(events: Iterable[Event]) -> TimeRef | None:
 
 _CALENDAR = frozenset({"day", "week", "month", "season", "year", "decade"})
 _DAY = timedelta(days=1)
+# The UTC offsets clocks keep: Baker Island's -12:00 to Kiritimati's +14:00
+_WEST, _EAST = timedelta(hours=-12), timedelta(hours=14)
 
 
-def on_clock(ref: TimeRef, offset: timedelta | None) -> TimeRef:
+def on_clock(ref: TimeRef | None, offset: timedelta | None) -> TimeRef | None:
     """A stored (naive UTC) ``ref`` on the wall clock of the turn that said it: the inverse of
     :func:`~graphmem.extract.times.to_utc`, so the calendar date is what its speaker said.
 
     A day or longer starts at a midnight of its speaker's clock, so that clock's offset is read from the
-    stored start (between -11:59 and +12:00: +13:00 and +14:00 read as -11:00 and -10:00); a clock time
-    has no midnight and is put on ``offset``, the clock of the turn that reads it.
+    stored start. Offsets run from -12:00 to +14:00, so a start between 10:00 and 12:00 UTC is midnight
+    on two clocks (11:00 UTC: at +13:00, Tonga's, the next day; at -11:00 the same day): of the two, the
+    one nearer ``offset``, the clock of the turn that reads it, as a conversation mostly keeps one clock
+    (of equally near ones the eastern: a naive reader's are -10:00, -11:00 and +12:00). A clock time has no
+    midnight and is put on ``offset``. So a speaker at +13:00 read by one at -08:00, or a clock time read
+    on another clock, are read on the reader's clock here; one extraction keeps the antecedent's own
+    (:class:`~graphmem.extract.pipeline.SpacyExtractor`).
     """
-    if ref.start is None:
+    if ref is None or ref.start is None:
         return ref
     if ref.grain in _CALENDAR:
-        since = ref.start - ref.start.replace(hour=0, minute=0, second=0, microsecond=0)
-        offset = _DAY - since if since >= _DAY / 2 else -since
+        offset = _midnight_at(ref.start, offset or timedelta(0))
     if not offset:
         return ref
     end = ref.end + offset if ref.end is not None else None
     return TimeRef(ref.phrase, ref.start + offset, end, ref.grain)
+
+
+def _midnight_at(start: datetime, near: timedelta) -> timedelta:
+    """The offset of a clock whose midnight is the UTC time ``start``: of two, the one nearer ``near``
+    (equally near: the eastern one)."""
+    since = start - start.replace(hour=0, minute=0, second=0, microsecond=0)
+    fits = [o for o in (-since, _DAY - since) if _WEST <= o <= _EAST]
+    return min(fits, key=lambda o: (abs(o - near), -o))

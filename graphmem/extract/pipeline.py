@@ -21,13 +21,13 @@ from itertools import islice
 from typing import Any
 
 from graphmem.errors import ExtractionError
-from graphmem.extract.antecedents import antecedent, can_lead, on_clock
+from graphmem.extract.antecedents import can_lead, on_clock
 from graphmem.extract.entities import EntityRegistry, annotate
 from graphmem.extract.events import EventPlan, build_events
 from graphmem.extract.facts import build_facts, start_times
 from graphmem.extract.names import words
 from graphmem.extract.nlp import CompiledAttributeRuler, one_blas_thread
-from graphmem.extract.spans import resolve_span
+from graphmem.extract.spans import resolve_span, time_spans
 from graphmem.extract.temporal import update_facts
 from graphmem.extract.times import TimeResolver, to_utc
 from graphmem.models import Batch, Event, Fact, FactClosing, Mention, TimeRef
@@ -175,7 +175,7 @@ class SpacyExtractor:
         closings: list[FactClosing] = []
         session: str | None = None
         jobs: dict[str, int] = {}  # subject -> index in facts of their latest undated works_at fact
-        told: TimeRef | None = None  # the time the session's turns talked of last, as stored (UTC)
+        told: TimeRef | None = None  # the time the session's turns talked of last, on its speaker's clock
         topic_session: str | None = None
         for index, (event, reference, addressee) in enumerate(
             zip(plan.events, plan.references, plan.addressees, strict=True)
@@ -190,16 +190,17 @@ class SpacyExtractor:
                 addressee_id=speaker_ids.get(addressee) if addressee else None,
             )
             if event.session != topic_session:
-                topic_session, told = event.session, stored.get(event.session)
-            # "later that month": of the time the session talked of last, on the clock of the turn that said it
-            topic = on_clock(told, offset) if told is not None else None
+                # a stored session's is naive UTC: back on a clock (only one extraction keeps its own exactly)
+                topic_session, told = event.session, on_clock(stored.get(event.session), offset)
+            topic = told  # "later that month": of the time the session talked of last
             times = []
-            for span in ann.times:
-                ref = resolve_span(self._times, span, ann.times, reference, antecedent=topic)
+            spans = time_spans(doc, ann.times)
+            for span in spans:
+                ref = resolve_span(self._times, span, spans, reference, antecedent=topic)
                 topic = ref if can_lead(event.text, ref) else topic
                 times.append((span, to_utc(ref, offset)))
             if event.id not in transcript.forgotten:  # a forgotten turn is not written: it dates nothing
-                told = antecedent(event.text, [ref for _, ref in times]) or told
+                told = topic  # antecedents.antecedent of the turn's times, on this turn's clock
             events.append(_with_times(event, [ref for _, ref in times]))
             if speaker_id is not None:
                 mentions.append(Mention(namespace, event.id, speaker_id, "speaker"))

@@ -5,9 +5,19 @@ which way it points (:func:`~graphmem.extract.tense.direction`), what it counts 
 phrase under a future perfect counts back from the clause's "by" time: "By January I'll have lived in
 Porto since March" is the latest March before that January, :func:`~graphmem.extract.tense.deadline`),
 and whether it names a time at all: a decade after a possessive is an age ("in my late twenties",
-"people in their twenties": spaCy's span leaves the possessive out) and a decade that "it" was in is
-a temperature ("it was in the nineties all week"; not a cleft: "it was in the nineties that I lived in
-Rome"); both stay unresolved.
+"people in their twenties": spaCy's span leaves the possessive out), and a decade is a temperature when
+it is the reading of a weather noun (*temperature*, *high*, *low*, *weather*, ...: :data:`_WEATHER`):
+a phrase "in" it that follows or modifies such a noun ("a high in the nineties", "temperatures in the
+nineties are normal"), what such a noun or "it" *is* or *stays* "in" with nothing else said of it
+("it was in the nineties all week", "the weather stayed in the eighties"; not "it was big in the
+eighties", nor a cleft: "it was in the nineties that I lived in Rome") or goes "into", and what it
+*hits* or *reaches* ("temperatures hit the nineties"). A weather noun that changed in the decade
+("temperatures rose in the nineties") keeps the decade. Ages and
+temperatures stay unresolved.
+
+The phrases are spaCy's DATE and TIME spans and, found in the text whatever NER tagged
+(:func:`time_spans`), those relative to the time talked of before ("so later that year I went back",
+"later on that month": NER often misses them in lower case, or keeps only "that month").
 """
 
 from __future__ import annotations
@@ -18,16 +28,46 @@ from datetime import datetime
 from typing import Any
 
 from graphmem.extract.tense import deadline, direction
-from graphmem.extract.times import TimeResolver
+from graphmem.extract.times import TimeResolver, anaphoric
 from graphmem.models import TimeRef
 
-__all__ = ["resolve_span"]
+__all__ = ["resolve_span", "time_spans"]
 
 # A decade, in words or figures
 _DECADE = re.compile(r"(?:twent|thirt|fort|fift|sixt|sevent|eight|ninet)ies\b|\b\d0'?s\b|\bteens\b", re.IGNORECASE)
-# Subjects of "be in the nineties" that make it a temperature
-_WEATHER = frozenset({"it", "temperature", "temperatures", "weather", "thermometer", "highs", "lows"})
+# "later that month", "earlier on in that same year": what :func:`~graphmem.extract.times.anaphoric` reads
+_ANAPHORA = re.compile(
+    r"\b(?:later|earlier)\s+(?:on\s+)?(?:in\s+)?that\s+(?:same\s+)?(?:week|month|year)\b", re.IGNORECASE
+)
+# Nouns (lemmas) whose reading a decade can be: "a high in the nineties", "temperatures hit the eighties"
+_WEATHER = frozenset({"temperature", "temp", "high", "low", "weather", "thermometer", "mercury"})
+# Verbs that say where a reading is ("it was in the nineties") or that it got there ("hit the nineties")
+_STATIVE = frozenset({"be", "stay", "remain", "hover", "sit"})
+# What else a verb may say its subject is or does: then "in the nineties" is when ("it was big in the eighties")
+_COMPLEMENTS = frozenset({"attr", "acomp", "dobj", "oprd", "xcomp", "ccomp"})
+_REACHING = frozenset({"hit", "reach", "top", "touch", "near", "break", "pass"})
+_SUBJECTS = frozenset({"nsubj", "nsubjpass"})
 _CLAUSES = frozenset({"relcl", "advcl", "ccomp", "acl"})
+
+
+def time_spans(doc: Any, spans: Sequence[Any]) -> list[Any]:
+    """The time phrases of the parsed turn ``doc``: its DATE/TIME ``spans`` (spaCy's) with each phrase
+    relative to the time talked of before ("later that month") that they miss or cut short, in text
+    order. A span of NER inside such a phrase ("that month" of "later on that month") gives way to it;
+    one holding it is kept."""
+    found = list(spans)
+    for m in _ANAPHORA.finditer(doc.text):
+        phrase = doc.char_span(m.start(), m.end(), label="DATE", alignment_mode="contract")
+        if phrase is None or not len(phrase) or not anaphoric(phrase.text):
+            continue
+        overlapping = [span for span in found if span.start < phrase.end and phrase.start < span.end]
+        if any(span.start < phrase.start or span.end > phrase.end for span in overlapping):
+            continue  # a span that runs past it (or NER has it whole): NER's reading stands
+        if any(span.start == phrase.start and span.end == phrase.end for span in overlapping):
+            continue
+        found = [span for span in found if span not in overlapping]
+        found.append(phrase)
+    return sorted(found, key=lambda s: s.start)
 
 
 def resolve_span(
@@ -56,10 +96,35 @@ def _no_date(span: Any) -> bool:
     before = span.doc[span.start - 1] if span.start > 0 else None
     if before is not None and before.tag_ == "PRP$":
         return True  # "[late twenties]" of "in my late twenties"
-    root = span.root
-    be = root.head.head
-    if root.dep_ != "pobj" or root.head.lower_ != "in" or be.lemma_ != "be":
+    return _temperature(span.root)
+
+
+def _temperature(root: Any) -> bool:
+    """Whether the decade ``root`` heads is the reading of a weather noun (see the module docs)."""
+    if root.dep_ == "pobj" and root.head.lower_ in ("in", "into"):
+        prep = root.head
+        doc = prep.doc
+        noun = doc[prep.i - 1] if prep.i > 0 else None
+        if _weather(noun) or _weather(prep.head):
+            return True  # "a high in the nineties": the phrase is the noun's, wherever the parse hangs it
+        verb = prep.head
+        if prep.lower_ == "in" and (verb.lemma_ not in _STATIVE or any(c.dep_ in _COMPLEMENTS for c in verb.children)):
+            return False  # "temperatures rose in the nineties", "it was big in the eighties": when
+    elif root.dep_ in ("dobj", "attr") and root.head.lemma_ in _REACHING:
+        verb = root.head
+    else:
         return False
-    if any(c.dep_ in _CLAUSES for c in (*root.children, *be.children)):
+    if any(c.dep_ in _CLAUSES for c in (*root.children, *verb.children)):
         return False  # a cleft: "it was in the nineties that I lived in Rome", "... when we met"
-    return any(c.dep_ == "nsubj" and c.lower_ in _WEATHER for c in be.children)
+    subjects = [c for c in verb.children if c.dep_ in _SUBJECTS]
+    if not subjects and verb.dep_ == "xcomp":
+        subjects = [c for c in verb.head.children if c.dep_ in _SUBJECTS]  # "it's supposed to be in the seventies"
+    return any(_weather(s) or s.lower_ == "it" for s in subjects)
+
+
+def _weather(token: Any) -> bool:
+    """Whether ``token`` is a weather noun ("a high", "temperatures", "today's high"): not an adjective
+    said of someone ("I was high")."""
+    if token is None or token.lemma_.lower() not in _WEATHER:
+        return False
+    return bool(token.pos_ in ("NOUN", "PROPN") or token.dep_ in _SUBJECTS or token.dep_ in ("dobj", "pobj"))

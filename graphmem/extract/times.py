@@ -4,8 +4,9 @@ A phrase such as "yesterday", "last Saturday", "two weeks ago" or "in 2022" beco
 :class:`~graphmem.models.TimeRef` with the interval it denotes (``start`` inclusive, ``end`` exclusive)
 and its grain. Common conversational phrases are handled by small rules here (weekends, seasons,
 "the week before", decades, holidays, clock times); the rest goes to ``dateparser`` with the session date
-as its relative base and a preference for the past. A phrase that names no definite time ("recently",
-"a few days ago", "for three years", "every day") is kept with ``start=None``: never guessed.
+as its relative base and a preference for the past (:mod:`graphmem.extract.dateparsing`). A phrase that
+names no definite time ("recently", "a few days ago", "for three years", "every day") is kept with
+``start=None``: never guessed.
 
 **Parts of a period.** "the end of February", "early 2023", "mid-March", "the first half of last year",
 "the first week of June": the period is resolved as any phrase (the rest of the phrase, by the rules
@@ -41,7 +42,7 @@ import re
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from graphmem.errors import MissingDependencyError
+from graphmem.extract.dateparsing import Dateparser
 from graphmem.extract.names import words
 from graphmem.extract.periods import (
     HOLIDAYS,
@@ -235,15 +236,15 @@ class TimeResolver:
         """Create a resolver; ``cache_size`` bounds the memo of resolved (phrase, reference) pairs."""
         self._cache: dict[tuple[str, datetime | None, str], TimeRef] = {}
         self._cache_size = cache_size
-        self._parsers: dict[tuple[datetime, str], Any] = {}
+        self._dateparser = Dateparser()
 
     def __getstate__(self) -> dict[str, Any]:
-        return {"_cache": {}, "_cache_size": self._cache_size, "_parsers": {}}
+        return {"_cache": {}, "_cache_size": self._cache_size}
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         self._cache = state["_cache"]
         self._cache_size = state["_cache_size"]
-        self._parsers = state["_parsers"]
+        self._dateparser = Dateparser()
 
     def resolve(
         self, phrase: str, reference: datetime | None, *, prefer: str = "past", antecedent: TimeRef | None = None
@@ -543,43 +544,6 @@ class TimeResolver:
             if day > today or (strictly_before and day == today):
                 day = make(today.year - 1)
         return (*interval(day, "day"), "day")
-
-    # -- dateparser ----------------------------------------------------------------------------------
-
-    def _parser(self, reference: datetime, prefer: str) -> Any:
-        parser = self._parsers.get((reference, prefer))
-        if parser is None:
-            try:
-                from dateparser.date import DateDataParser
-            except ImportError as exc:  # pragma: no cover - a core dependency
-                raise MissingDependencyError("dateparser", purpose="resolving time expressions") from exc
-            if len(self._parsers) > 64:
-                self._parsers.clear()
-            parser = DateDataParser(
-                languages=["en"],
-                settings={
-                    "RELATIVE_BASE": reference,
-                    "PREFER_DATES_FROM": prefer,
-                    "RETURN_AS_TIMEZONE_AWARE": False,
-                },
-            )
-            self._parsers[(reference, prefer)] = parser
-        return parser
-
-    def _dateparser(self, text: str, reference: datetime, prefer: str) -> tuple[datetime, datetime, str] | None:
-        try:
-            data = self._parser(reference, prefer).get_date_data(text)
-        except (ValueError, OverflowError, TypeError):
-            return None
-        when = data.date_obj if data is not None else None
-        if when is None:
-            return None
-        when = when.replace(tzinfo=None)
-        period = data.period or "day"
-        if period == "time" or (period == "day" and re.search(r"\d\s*(?:am|pm)\b|\d:\d\d", text)):
-            return when, when, "time"
-        grain = period if period in ("week", "month", "year") else "day"
-        return (*interval(when.date(), grain), grain)
 
 
 def names_late_part(phrase: str) -> bool:

@@ -3,11 +3,12 @@ talked of before."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
 
+from graphmem.extract.antecedents import on_clock
 from graphmem.extract.pipeline import SpacyExtractor
 from graphmem.extract.times import TimeResolver
 from graphmem.models import TimeRef
@@ -184,6 +185,14 @@ def _extracted(turns: list[tuple[str, str]], extractor: SpacyExtractor, said: da
         "People in their twenties love it.",
         # a decade that "it" was in is a temperature
         "It was in the nineties all week.",
+        # so is one that a weather noun is in, or that modifies one ("a high in the nineties")
+        "We had a high in the nineties yesterday.",
+        "Highs will be in the nineties all week.",
+        "The temperature was in the eighties.",
+        "Temperatures in the nineties are normal here.",
+        "It's supposed to be in the seventies tomorrow.",
+        "Temperatures hit the nineties on Tuesday.",
+        "The weather stayed in the eighties.",
     ],
 )
 def test_an_age_or_a_temperature_is_no_decade_in_the_extractor(text: str, extractor: SpacyExtractor) -> None:
@@ -199,6 +208,13 @@ def test_an_age_or_a_temperature_is_no_decade_in_the_extractor(text: str, extrac
         "I lived in Rome in the nineties.",
         "It was in the nineties that I lived in Rome.",
         "It was in the nineties when we met.",
+        # a weather noun whose change the decade dates, or one beside no decade of it
+        "Temperatures rose in the nineties.",
+        "I had a high fever in the nineties.",
+        "I was high in the nineties.",
+        # "it" with something said of it: the decade is when
+        "It was big in the nineties.",
+        "It got popular in the nineties.",
     ],
 )
 def test_the_nineties_stay_a_decade_in_the_extractor(text: str, extractor: SpacyExtractor) -> None:
@@ -267,3 +283,57 @@ def test_midweek_in_the_extractor(text: str, expected: tuple[str, str], extracto
 def test_a_phrase_told_outside_a_question_or_condition_is_an_antecedent(told: str, extractor: SpacyExtractor) -> None:
     found = _extracted([("Ana", told), ("Ana", "Later that month I visited Porto.")], extractor)
     assert found[-1] == ("Later that month", "2023-05-01")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # spaCy tags no DATE here, or only "that month": the phrase is found in the text, not by NER
+        ("So later that year I went back.", ("later that year", "2023-05-04")),
+        ("I visited Rome later on that month.", ("later on that month", "2023-05-04")),
+        ("and later in that year I met Tom.", ("later in that year", "2023-05-04")),
+        # NER finds these: they are read once, as before
+        ("Oh and earlier that month I had quit my job.", ("earlier that month", "2023-05-01")),
+        ("we moved, and then later that week we got a dog.", ("later that week", "2023-05-04")),
+    ],
+)
+def test_later_that_month_is_found_without_ner(text: str, expected: tuple[str, str], extractor: SpacyExtractor) -> None:
+    found = _extracted([("Ana", "I moved to Porto on 3 May 2023."), ("Ana", text)], extractor)
+    assert found == [("3 May 2023", "2023-05-03"), expected]
+
+
+def test_a_later_that_month_found_without_ner_is_no_antecedent(extractor: SpacyExtractor) -> None:
+    # a chain stays on the first date, and a question names no time that happened
+    turns = [
+        ("Ana", "I moved to Porto on 3 May 2023."),
+        ("Ben", "So later that year you went back?"),
+        ("Ana", "So later that year I went back, and earlier that month I sold my car."),
+    ]
+    found = _extracted(turns, extractor)
+    assert found[1:] == [
+        ("later that year", "2023-05-04"),
+        ("later that year", "2023-05-04"),
+        ("earlier that month", "2023-05-01"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("start", "reader", "expected"),
+    [
+        # 11:00 UTC is midnight at +13:00 (the next day) and at -11:00: the reader's clock decides
+        (datetime(2023, 5, 31, 11), 13, datetime(2023, 6, 1)),
+        (datetime(2023, 5, 31, 11), -11, datetime(2023, 5, 31)),
+        (datetime(2023, 5, 31, 11), None, datetime(2023, 5, 31)),
+        (datetime(2023, 5, 31, 10), 14, datetime(2023, 6, 1)),
+        (datetime(2023, 5, 31, 10), -8, datetime(2023, 5, 31)),
+        (datetime(2023, 5, 31, 12), None, datetime(2023, 6, 1)),  # +12:00, not -12:00
+        # one clock only: 22:00 UTC is midnight at +02:00 whoever reads it
+        (datetime(2023, 5, 31, 22), -8, datetime(2023, 6, 1)),
+    ],
+)
+def test_a_stored_antecedent_goes_back_on_its_speakers_clock(
+    start: datetime, reader: int | None, expected: datetime
+) -> None:
+    offset = timedelta(hours=reader) if reader is not None else None
+    ref = on_clock(TimeRef("1 June 2023", start, start + timedelta(days=1), "day"), offset)
+    assert ref is not None and ref.start == expected

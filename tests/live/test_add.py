@@ -241,6 +241,62 @@ def test_the_antecedent_stays_on_the_clock_of_its_speaker(
         assert last.times[0].start == expected
 
 
+@pytest.mark.parametrize(
+    ("offset", "expected"),
+    [
+        # Tongatapu and Kiritimati: midnight there is 11:00 and 10:00 UTC the day before, as at -11 and -10
+        ("+13:00", datetime(2023, 6, 1, 11)),
+        ("+14:00", datetime(2023, 6, 1, 10)),
+        ("-10:00", datetime(2023, 6, 2, 10)),  # Honolulu
+        ("+12:00", datetime(2023, 6, 1, 12)),
+    ],
+)
+def test_the_antecedent_keeps_a_clock_far_east(offset: str, expected: datetime, memory: Memory) -> None:
+    messages = [
+        {"speaker": "Ana", "text": "I arrived in Lisbon on 1 June 2023.", "time": f"2024-03-12T09:30:00{offset}"},
+        {"speaker": "Ben", "text": "Later that month I visited Porto.", "time": f"2024-03-12T09:31:00{offset}"},
+    ]
+    for message in messages:
+        message["session"] = "1"
+    memory.add(messages, namespace="all")
+    for message in messages:
+        memory.add(message, namespace="one")
+    for ns in ("all", "one"):
+        last = max(memory.store.iter_events(ns), key=lambda e: e.seq)
+        assert last.times[0].start == expected  # 2 June on the speakers' clock
+
+
+@pytest.mark.parametrize(
+    ("said", "later", "expected"),
+    [
+        # Ana at +13:00 names 1 June; Ben at -08:00 reads "later that month" of Ana's June
+        (
+            ("I arrived in Lisbon on 1 June 2023.", "2024-03-12T23:30:00+13:00"),
+            ("Later that month I visited Porto.", "2024-03-12T02:31:00-08:00"),
+            datetime(2023, 6, 2, 8),
+        ),
+        # a clock time keeps its own clock: 6pm on 31 May at -08:00 is 1 June 07:00 at +05:00,
+        # but Ana's day was 31 May, so Ben's "earlier that month" is May
+        (
+            ("We landed at 6pm.", "2023-05-31T20:00:00-08:00"),
+            ("Earlier that month I was in Rome too.", "2023-06-01T09:01:00+05:00"),
+            datetime(2023, 4, 30, 19),
+        ),
+    ],
+)
+def test_the_antecedent_keeps_its_own_clock_in_one_extraction(
+    said: tuple[str, str], later: tuple[str, str], expected: datetime, memory: Memory
+) -> None:
+    # read back from the store (message by message) an antecedent's offset is not known: see antecedents.on_clock
+    messages = [
+        {"speaker": "Ana", "text": said[0], "time": said[1], "session": "1"},
+        {"speaker": "Ben", "text": later[0], "time": later[1], "session": "1"},
+    ]
+    memory.add(messages, namespace="all")
+    last = max(memory.store.iter_events("all"), key=lambda e: e.seq)
+    assert last.times[0].start == expected
+
+
 def test_a_forgotten_turn_dates_nothing_when_the_grown_file_is_read_again(memory: Memory, tmp_path: Path) -> None:
     # the file still holds the forgotten turn: re-ingesting it does not write it, nor date later turns by it
     messages = [
