@@ -317,3 +317,44 @@ def test_later_that_month_of_a_stored_session_on_its_speakers_clock(stub: Stub, 
             add(mem, message, namespace="one", extractor=claude, embed=False)
         last = max(mem.store.iter_events("one"), key=lambda e: e.seq)
         assert last.times[0].start == datetime(2023, 6, 2, 8)
+
+
+def test_later_that_month_of_a_time_the_turn_says_before_it_whatever_order_claude_lists_them(
+    claude: ClaudeExtractor, stub: Stub
+) -> None:
+    text = "I moved to Porto in May 2023. Later that month I started at Globex Corporation."
+    times = [
+        {"phrase": "Later that month", "start": None, "end": None, "grain": "unknown"},
+        {"phrase": "May 2023", "start": "2023-05-01", "end": "2023-06-01", "grain": "month"},
+    ]
+    stub.answer(_answer([{"turn": "T1", "times": times}], [ANA]))
+    turns = (RawTurn("Ana", text, timestamp=datetime(2024, 3, 12, 19)),)
+    batch = claude.extract(Transcript(NS, (RawSession("s1", 0, turns, started_at=turns[0].timestamp),)))
+    [event] = batch.events
+    assert [(r.phrase, r.start, r.end) for r in event.times] == [
+        ("May 2023", datetime(2023, 5, 1), datetime(2023, 6, 1)),
+        ("Later that month", datetime(2023, 5, 1), datetime(2023, 6, 1)),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("wrong", "named"),
+    [
+        ("Initech", True),
+        ("University of Porto", True),
+        ("the Acme Group", True),
+        ("iPhone", True),
+        ("7-Eleven", True),
+        ("my old job", False),
+        ("My old job", False),
+        ("that company", False),
+        ("a startup", False),
+        ("my Acme job", False),
+        ("the old place", False),
+        ("Acme job", False),
+    ],
+)
+def test_a_denied_value_names_something_or_describes_it(wrong: str, named: bool) -> None:
+    from graphmem.extract.claude_batch import _is_name
+
+    assert _is_name(wrong) is named
