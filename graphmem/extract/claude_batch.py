@@ -10,7 +10,9 @@ nothing, and anything else is the generic ``said_about``. A fact's ``time_phrase
 extractor dates one (:func:`graphmem.extract.bounds.ending_at`: an ending told as past ended by the time
 it was said). Each correction ("Sorry, I meant Globex") becomes the closing the spaCy extractor makes of
 one (``correction`` set, ``value`` the corrected object), which the writer applies
-(:func:`graphmem.extract.temporal.apply_corrections`).
+(:func:`graphmem.extract.temporal.apply_corrections`); the value it denies is its subject's own first
+(:meth:`AnswerBuilder._denied`). A turn's times are read in turn order with the time the session talked of
+before (:mod:`graphmem.extract.antecedents`), so "later that month" is dated as on the spaCy path.
 """
 
 from __future__ import annotations
