@@ -30,7 +30,7 @@ from graphmem.errors import ConfigError, ExtractionError, MissingDependencyError
 from graphmem.extract.claude_batch import ROLES, AnswerBuilder
 from graphmem.extract.events import build_events
 from graphmem.extract.temporal import update_facts
-from graphmem.extract.times import TimeResolver, to_utc
+from graphmem.extract.times import TimeResolver, anaphoric, to_utc
 from graphmem.extract.vocabulary import PREDICATES
 from graphmem.models import Batch, Event, TimeRef
 from graphmem.transcript import Transcript
@@ -41,7 +41,7 @@ __all__ = ["DEFAULT_MODEL", "PROMPT_VERSION", "TOOL", "ClaudeExtractor"]
 PROMPT_VERSION = "5"
 # Bumped when what is made of the same answers changes (state facts, wall-clock times); not part of the
 # cache key, since the answers themselves do not change.
-_BUILD_VERSION = "3"
+_BUILD_VERSION = "4"
 DEFAULT_MODEL = "claude-haiku-4-5"
 TOOL_NAME = "record_memory"
 ENTITY_TYPES = ("Person", "Place", "Organization", "Group", "Occasion", "Work", "Product", "Language", "Thing", "Topic")
@@ -415,7 +415,14 @@ class ClaudeExtractor:
         """Extract one transcript (one API call per ``batch_size`` turns not yet cached)."""
         plan = build_events(transcript, namespace=self.namespace)
         now = self.now or datetime.now(UTC).replace(tzinfo=None)
-        builder = AnswerBuilder(plan, self.namespace or transcript.namespace, now, self._time)
+        builder = AnswerBuilder(
+            plan,
+            self.namespace or transcript.namespace,
+            now,
+            self._time,
+            antecedents=transcript.antecedents,
+            forgotten=transcript.forgotten,
+        )
         events = plan.events
         for start, end in _chunks(events, self.batch_size):
             group = list(range(start, end))
@@ -432,9 +439,22 @@ class ClaudeExtractor:
         """Extract several transcripts, one batch each, in order."""
         return [self.extract(t) for t in transcripts]
 
-    def _time(self, item: dict[str, Any], reference: datetime | None, offset: timedelta | None = None) -> TimeRef:
-        """A time Claude returned; its dates are on the speaker's wall clock unless they carry an offset."""
+    def _time(
+        self,
+        item: dict[str, Any],
+        reference: datetime | None,
+        offset: timedelta | None = None,
+        antecedent: TimeRef | None = None,
+    ) -> TimeRef:
+        """A time Claude returned; its dates are on the speaker's wall clock unless they carry an offset.
+
+        "Later that month" is dated here, whatever Claude said, against ``antecedent`` (the time the
+        session talked of before, on the speaker's clock): a request may not show that time (it was said
+        in an earlier request or a stored turn), and file, re-ingest and live add must agree. Which way it
+        may point is not read (no tense): ``nearest``."""
         phrase = item["phrase"]
+        if anaphoric(phrase):
+            return to_utc(self._times.resolve(phrase, reference, prefer="nearest", antecedent=antecedent), offset)
         start = _parse_iso(item.get("start"))
         if start is None:
             # Claude found the phrase but gave no date: resolve it ourselves (or keep it as text)

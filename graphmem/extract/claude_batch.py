@@ -10,7 +10,9 @@ nothing, and anything else is the generic ``said_about``. A fact's ``time_phrase
 extractor dates one (:func:`graphmem.extract.bounds.ending_at`: an ending told as past ended by the time
 it was said). Each correction ("Sorry, I meant Globex") becomes the closing the spaCy extractor makes of
 one (``correction`` set, ``value`` the corrected object), which the writer applies
-(:func:`graphmem.extract.temporal.apply_corrections`).
+(:func:`graphmem.extract.temporal.apply_corrections`); the value it denies is its subject's own first
+(:meth:`AnswerBuilder._denied`). A turn's times are read in turn order with the time the session talked of
+before (:mod:`graphmem.extract.antecedents`), so "later that month" is dated as on the spaCy path.
 """
 
 from __future__ import annotations
@@ -21,10 +23,11 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
+from graphmem.extract.antecedents import antecedent, can_lead, on_clock
 from graphmem.extract.bounds import ending_at, own_state_start, until_bound
 from graphmem.extract.entities import EntityRegistry
 from graphmem.extract.events import EventPlan
-from graphmem.extract.names import fact_id, name_key, normalize_name
+from graphmem.extract.names import fact_id, name_key, normalize_name, words
 from graphmem.extract.vocabulary import canonical, is_single_valued
 from graphmem.models import Batch, Event, Fact, FactClosing, Mention, TimeRef
 
@@ -32,8 +35,15 @@ __all__ = ["AnswerBuilder", "normalise_predicate"]
 
 ROLES = ("subject", "object", "mention")
 
-#: ``(item, reference time, offset from UTC)`` → a resolved time.
-TimeReader = Callable[[dict[str, Any], datetime | None, timedelta | None], TimeRef]
+#: ``(item, reference time, offset from UTC, antecedent on that clock)`` → a resolved time (naive UTC).
+TimeReader = Callable[[dict[str, Any], datetime | None, timedelta | None, TimeRef | None], TimeRef]
+
+#: The score (rapidfuzz ``token_set_ratio``, 0-100) at which a denied name is one of its subject's values.
+WRONG_MATCH = 90.0
+# Words that open a description, never a name ("my old job", "that company", "a startup")
+_DESCRIPTION_LEADS = words("my your his her its our their this that these those a an some another any")
+# Lower-case words a name may hold between its capitalised ones ("University of Porto", "Banco do Brasil")
+_NAME_LINKS = words("of the and for on upon de da do dos das del della di du la le les van von der den y e &")
 
 
 def normalise_predicate(text: str) -> str | None:
@@ -56,8 +66,19 @@ def _rank(role: str | None) -> int:
 class AnswerBuilder:
     """Accumulates the answers for one transcript into one batch."""
 
-    def __init__(self, plan: EventPlan, namespace: str, now: datetime, read_time: TimeReader) -> None:
-        """Start a batch for ``plan``'s events in ``namespace``."""
+    def __init__(
+        self,
+        plan: EventPlan,
+        namespace: str,
+        now: datetime,
+        read_time: TimeReader,
+        *,
+        antecedents: Sequence[tuple[str, TimeRef]] = (),
+        forgotten: frozenset[str] = frozenset(),
+    ) -> None:
+        """Start a batch for ``plan``'s events in ``namespace``; ``antecedents`` and ``forgotten`` are the
+        transcript's (:class:`~graphmem.transcript.Transcript`): the time a stored session's turns talked
+        of last, and the turns that are not written (so date nothing)."""
         self.plan = plan
         self.namespace = namespace
         self.now = now
@@ -70,6 +91,8 @@ class AnswerBuilder:
         self.closings: list[FactClosing] = []
         self._types: dict[str, str] = {}
         self._listed: dict[str, str] = {}  # normalised name or alias of an entity an answer listed -> id
+        self._told: dict[str, TimeRef | None] = dict(antecedents)  # session -> the time it talked of last (UTC)
+        self._forgotten = forgotten
 
     def entity(self, name: str) -> str:
         """The id of the entity ``name`` (a participant's name is the participant)."""
@@ -87,16 +110,15 @@ class AnswerBuilder:
                     self.registry.add_alias(eid, alias.strip())
                     self._listed.setdefault(normalize_name(alias), eid)
         by_turn = {f"T{self.events[i].seq}": i for i in group}
-        for item in data["events"]:
-            index = by_turn.get(str(item["turn"]).strip())
-            if index is not None:  # else a turn id outside this request: nothing to attach it to
-                self._event(item, index)
+        found = [(by_turn.get(str(item["turn"]).strip()), item) for item in data["events"]]
+        # in turn order, as "later that month" is of the time talked of before; a turn id outside this
+        # request has nothing to attach it to
+        for index, item in sorted(((i, item) for i, item in found if i is not None), key=lambda p: p[0]):
+            self._event(item, index)
 
     def _event(self, item: dict[str, Any], index: int) -> None:
         event = self.events[index]
-        times = [
-            self.read_time(t, self.plan.references[index], self.plan.offset(index)) for t in item.get("times") or ()
-        ]
+        times = self._times(item.get("times") or (), index)
         roles: dict[str, str] = {}
 
         def mention(eid: str, role: str) -> None:
@@ -121,6 +143,24 @@ class AnswerBuilder:
         self.mentions.extend(Mention(self.namespace, event.id, eid, role) for eid, role in roles.items())
         if times:
             self.events[index] = replace(event, times=(*event.times, *times))
+
+    def _times(self, items: Sequence[dict[str, Any]], index: int) -> list[TimeRef]:
+        """The times of the turn at ``index``, in the order the turn says them, each read with the time the
+        session talked of before it ("in May ... later that month"), as the spaCy extractor reads them
+        (:mod:`graphmem.extract.antecedents`): from the turns before, in this request, an earlier one or the
+        store (the transcript's ``antecedents``), so a file, a file read again and messages added one by
+        one date them alike."""
+        event, offset = self.events[index], self.plan.offset(index)
+        told = self._told.get(event.session)
+        topic = on_clock(told, offset) if told is not None else None
+        times = []
+        for item in sorted(items, key=lambda t: _place(event.text, t["phrase"])):
+            ref = self.read_time(item, self.plan.references[index], offset, topic)
+            topic = on_clock(ref, offset) if can_lead(event.text, ref) else topic
+            times.append(ref)
+        if event.id not in self._forgotten:  # a turn not written dates nothing
+            self._told[event.session] = antecedent(event.text, times) or told
+        return times
 
     def _fact(
         self, f: dict[str, Any], event: Event, times: list[TimeRef], object_id: str | None = None
@@ -191,8 +231,7 @@ class AnswerBuilder:
 
         Names are those of the batch: the corrected value is the object of the turn's own fact of that
         subject and predicate, or an entity an answer listed, named in full or by some of its words
-        ("Globex" for "Globex Corporation"); so is the value denied, else it is an entity of the
-        corrected value's type (not a ``Thing``), for resolution to find among the stored ones.
+        ("Globex" for "Globex Corporation"). The value denied is found by :meth:`_denied`.
         Returns the closing, or ``None`` when nothing was made."""
         predicate = canonical(str(c["predicate"]))
         if predicate is None or not is_single_valued(predicate):
@@ -208,13 +247,7 @@ class AnswerBuilder:
             return None
         if fact_id(event.id, subject, predicate, value) not in self.facts:
             self._fact({"subject": c["subject"], "predicate": predicate, "object": c["corrected"]}, event, times, value)
-        wrong = None
-        if _named(c.get("wrong")):
-            said = [f.object_id for f in self.facts.values() if (f.subject_id, f.predicate) == (subject, predicate)]
-            # a name the batch does not know is of the corrected value's kind, so that resolution finds it
-            # among the stored entities by name, alias or short form ("Acme" for "Acme Analytics")
-            kind = self.registry.type_of(value) or "Thing"
-            wrong = self._known(c["wrong"], said) or self.registry.add(c["wrong"].strip(), kind)
+        wrong = self._denied(c["wrong"], subject, predicate, value) if _named(c.get("wrong")) else None
         if wrong in (subject, value):
             wrong = None
         if wrong is not None:  # said and taken back in this turn: the turn states the value instead
@@ -232,6 +265,47 @@ class AnswerBuilder:
         if closing not in self.closings:  # the same correction said twice is one
             self.closings.append(closing)
         return closing
+
+    def _denied(self, name: str, subject: str, predicate: str, value: str) -> str | None:
+        """The entity a correction of ``subject``'s ``predicate`` to ``value`` denies, named ``name``.
+
+        First one of the subject's own values of the predicate, said in this turn or an earlier one the
+        extractor has read: the one bearing the name (normalised, or an alias), else the one whose name is
+        alike (rapidfuzz ``token_set_ratio`` of the normalised names at least :data:`WRONG_MATCH`: a name
+        whose words are all in the other's, "Acme" for "Acme Analytics", scores 100; a slip of spelling
+        scores above 90), when exactly one scores best. Another subject's entity is never found by a
+        likeness. Else a participant or a listed entity of exactly that name. Else a name
+        (:func:`_is_name`) is an entity of the corrected value's type (not a ``Thing``), for resolution to
+        find among the stored ones by name, alias or short form; and a description ("my old job") is no
+        entity: ``None``, the correction then denies whichever value the subject last stated, as the
+        spaCy extractor's correction naming no old value does.
+        """
+        key = normalize_name(name)
+        own = list(
+            dict.fromkeys(
+                f.object_id
+                for f in reversed(self.facts.values())
+                if (f.subject_id, f.predicate) == (subject, predicate) and f.object_id != value
+            )
+        )
+        if own and key:
+            names = {e.id: {normalize_name(n) for n in (e.name, *e.aliases)} for e in self.registry.entities()}
+            exact = [eid for eid in own if key in names.get(eid, ())]
+            if exact:
+                return exact[0]
+            from rapidfuzz import fuzz
+
+            scores = {eid: max((fuzz.token_set_ratio(key, n) for n in names.get(eid, ())), default=0.0) for eid in own}
+            best = max(scores.values())
+            top = [eid for eid, score in scores.items() if score == best]
+            if best >= WRONG_MATCH and len(top) == 1:
+                return top[0]
+        found = self.registry.speaker_for(name) or self._listed.get(key)
+        if found is not None:
+            return found
+        if not _is_name(name):
+            return None
+        return self.registry.add(name.strip(), self.registry.type_of(value) or "Thing")
 
     def _known(self, name: str, stated: Sequence[str]) -> str | None:
         """The id of an entity the batch knows ``name`` for: a participant, an entity listed under that
@@ -269,6 +343,25 @@ class AnswerBuilder:
 
 def _named(value: Any) -> bool:
     return isinstance(value, str) and bool(value.strip())
+
+
+def _is_name(text: str) -> bool:
+    """Whether a denied value Claude gave names something ("Initech", "University of Porto", "iPhone")
+    rather than describing it ("my old job", "that company", "the old place"): it opens with no
+    possessive, demonstrative or indefinite article, and each of its words holds a capital letter or a
+    digit, or is a word that links a name's parts ("of", "the", "de" …), with at least one of the first
+    kind."""
+    found = re.findall(r"[^\s,;:()]+", text)
+    if not found or found[0].lower() in _DESCRIPTION_LEADS:
+        return False
+    marked = [any(ch.isupper() or ch.isdigit() for ch in w) for w in found]
+    return any(marked) and all(m or w.lower() in _NAME_LINKS for w, m in zip(found, marked, strict=True))
+
+
+def _place(text: str, phrase: Any) -> int:
+    """Where a time phrase first stands in its turn's text (case aside); past the end when it is not there."""
+    at = text.lower().find(str(phrase).lower())
+    return at if at >= 0 else len(text)
 
 
 def _to_its_end(phrase: str) -> bool:
