@@ -669,7 +669,7 @@ class Memory:
             else:
                 if self.store.get_event(namespace, event_id) is None:
                     raise NotFoundError(self._no_event(namespace, event_id))
-                from graphmem.forgetting import forget_event  # the remaining facts' ends derived again
+                from graphmem.settle import forget_event  # the remaining facts' ends derived again
 
                 result = forget_event(self.store, namespace, event_id)
             self._drop_cache(namespace)

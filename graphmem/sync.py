@@ -13,7 +13,9 @@ an archived version the target holds stays as it holds it; a source version reco
 time) is written, and the target's own becomes an archived version of it
 (:func:`graphmem.store.versions.version_batch`). So an older backup merged into a newer store adds what
 the store lacks and changes nothing it knows, and a newer backup merged into an older store brings it up to
-date.
+date. Then the ends of the merged facts are derived again over the union (:func:`graphmem.settle.settle`):
+a value only the source knew ends the target's earlier one, and the other way round, as writing both
+memories' statements into one gives.
 
 ``replace=True`` makes each target namespace hold what the source holds, records deleted at the source
 disappearing at the target too, and never shows a half-copied namespace: it is written as one batch, so a
@@ -33,6 +35,7 @@ from graphmem.errors import ConfigError
 from graphmem.export import NamespaceDump, dump_namespace, dumps_from_json
 from graphmem.models import Batch, Fact, Mention
 from graphmem.namespaces import require_namespace
+from graphmem.settle import settle
 from graphmem.store.base import GraphStore
 from graphmem.store.sqlite_rows import normalised_fact
 from graphmem.store.versions import is_archive
@@ -202,7 +205,7 @@ def _learned_later(held: Fact, incoming: Fact) -> bool:
 
 def _without_older(dump: NamespaceDump, target: GraphStore) -> NamespaceDump:
     """The dump without the fact versions the target holds later knowledge of."""
-    if not dump.facts or dump.namespace not in target.namespaces():
+    if not dump.facts:
         return dump
     held = {f.id: f for f in target.iter_facts(dump.namespace, history=True)}
     facts = [f for f in dump.facts if f.id not in held or not _learned_later(held[f.id], normalised_fact(f))]
@@ -219,7 +222,9 @@ def _copy(
 ) -> SyncSummary:
     for dump in dumps:
         ns = dump.namespace
-        if not replace:
+        before: list[Fact] | None = None
+        if not replace and ns in target.namespaces():
+            before = list(target.iter_facts(ns))
             dump = _without_older(dump, target)
         batches = _whole(dump) if replace else _batches(dump, max(1, batch_events))
         for done, batch in enumerate(batches, 1):
@@ -229,6 +234,8 @@ def _copy(
                 target.write(batch)
             if progress is not None:
                 progress(ns, done, len(batches))
+        if before is not None and dump.facts:
+            settle(target, ns, before)
         summary.namespaces.append(
             NamespaceSync(
                 ns,

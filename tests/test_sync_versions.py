@@ -7,6 +7,7 @@ from pathlib import Path
 
 from graphmem.cli.app import main
 from graphmem.export import export_graph
+from graphmem.models import Batch, Entity, Event, Fact, Session
 from graphmem.store.base import TimeFilter
 from graphmem.store.embedded import EmbeddedStore
 from graphmem.sync import read_export, restore_export, sync_stores
@@ -67,3 +68,30 @@ def test_a_newer_backup_brings_an_older_store_up_to_date(tmp_path: Path) -> None
     # running it again (a sync that stopped half-way is completed so) changes nothing
     restore_export(read_export(backup), older, source=str(backup))
     assert _history(older) == _history(newer)
+
+
+def test_a_merge_derives_the_ends_of_the_union_again(tmp_path: Path) -> None:
+    # the target learned of Initech (day 60) where the backup learned of Globex (day 20): merged, Globex
+    # ends when Initech begins, as writing both stores' statements into one memory gives
+    older, newer = _stores(tmp_path)
+    initech = Fact(NS, "fi", "dana", "works_at", "initech", recorded_at=day(61), valid_from=day(60), evidence=("e3",))
+    older.write(
+        Batch(
+            NS,
+            sessions=(Session(NS, "s3", 2, day(61)),),
+            events=(Event(NS, "e3", "s3", 0, "Dana", "I work at Initech now.", day(61)),),
+            entities=(Entity(NS, "initech", "Initech", "Organization"),),
+            facts=(initech,),
+        )
+    )
+    sync_stores(newer, older)
+    assert employers(older, NS, NOW) == ["globex"]
+    assert employers(older, NS, TimeFilter(valid_at=day(70))) == ["initech"]
+    globex = older.get_fact(NS, "fg")
+    assert globex is not None and (globex.valid_to, globex.recorded_at, globex.revised_by) == (
+        day(60),
+        day(61),
+        ("e3",),
+    )
+    # as of a moment before Initech was said, Globex held on
+    assert employers(older, NS, TimeFilter(valid_at=day(70), as_of=day(40))) == ["globex"]
