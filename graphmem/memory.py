@@ -669,7 +669,9 @@ class Memory:
             else:
                 if self.store.get_event(namespace, event_id) is None:
                     raise NotFoundError(self._no_event(namespace, event_id))
-                result = self.store.delete_event(namespace, event_id)
+                from graphmem.settle import forget_event  # the remaining facts' ends derived again
+
+                result = forget_event(self.store, namespace, event_id)
             self._drop_cache(namespace)
             if self._vectors is not None:
                 self._vectors.sync(namespace)

@@ -6,6 +6,17 @@ and creates nothing). A store is read through the :class:`~graphmem.store.base.G
 written in batches, so it works between any two backends. Records are upserted by id, so a sync that stopped
 half-way (server down) is completed by running it again.
 
+Copying into a namespace the target already holds never undoes what the target learned later: for each
+fact id, the version memory recorded later wins. A fact whose current version at the target was recorded
+after the source's (a newer value or a closing the target learned since the backup was made) keeps it, and
+an archived version the target holds stays as it holds it; a source version recorded later (or at the same
+time) is written, and the target's own becomes an archived version of it
+(:func:`graphmem.store.versions.version_batch`). So an older backup merged into a newer store adds what
+the store lacks and changes nothing it knows, and a newer backup merged into an older store brings it up to
+date. Then the ends of the merged facts are derived again over the union (:func:`graphmem.settle.settle`):
+a value only the source knew ends the target's earlier one, and the other way round, as writing both
+memories' statements into one gives.
+
 ``replace=True`` makes each target namespace hold what the source holds, records deleted at the source
 disappearing at the target too, and never shows a half-copied namespace: it is written as one batch, so a
 failure leaves the target as it was: :meth:`~graphmem.store.base.GraphStore.replace_namespace` empties the
@@ -22,9 +33,12 @@ from dataclasses import replace as replace_dump
 
 from graphmem.errors import ConfigError
 from graphmem.export import NamespaceDump, dump_namespace, dumps_from_json
-from graphmem.models import Batch, Mention
+from graphmem.models import Batch, Fact, Mention
 from graphmem.namespaces import require_namespace
+from graphmem.settle import settle
 from graphmem.store.base import GraphStore
+from graphmem.store.sqlite_rows import normalised_fact
+from graphmem.store.versions import is_archive
 
 __all__ = ["NamespaceSync", "SyncSummary", "read_export", "restore_export", "sync_stores"]
 
@@ -182,6 +196,22 @@ def restore_export(
     return _copy(chosen, target, SyncSummary(source, target.uri), replace, batch_events, progress)
 
 
+def _learned_later(held: Fact, incoming: Fact) -> bool:
+    """Whether the target's version of a fact id is later knowledge than the source's (see the module docs)."""
+    if is_archive(incoming.id):
+        return True  # its id names its record time: the target holds that version already
+    return held.recorded_at > incoming.recorded_at
+
+
+def _without_older(dump: NamespaceDump, target: GraphStore) -> NamespaceDump:
+    """The dump without the fact versions the target holds later knowledge of."""
+    if not dump.facts:
+        return dump
+    held = {f.id: f for f in target.iter_facts(dump.namespace, history=True)}
+    facts = [f for f in dump.facts if f.id not in held or not _learned_later(held[f.id], normalised_fact(f))]
+    return dump if len(facts) == len(dump.facts) else replace_dump(dump, facts=facts)
+
+
 def _copy(
     dumps: Iterable[NamespaceDump],
     target: GraphStore,
@@ -192,6 +222,10 @@ def _copy(
 ) -> SyncSummary:
     for dump in dumps:
         ns = dump.namespace
+        before: list[Fact] | None = None
+        if not replace and ns in target.namespaces():
+            before = list(target.iter_facts(ns))
+            dump = _without_older(dump, target)
         batches = _whole(dump) if replace else _batches(dump, max(1, batch_events))
         for done, batch in enumerate(batches, 1):
             if replace and done == 1:
@@ -200,6 +234,8 @@ def _copy(
                 target.write(batch)
             if progress is not None:
                 progress(ns, done, len(batches))
+        if before is not None and dump.facts:
+            settle(target, ns, before)
         summary.namespaces.append(
             NamespaceSync(
                 ns,
