@@ -346,25 +346,18 @@ def entity_facts(
 def require_speakers(memory: Memory, namespace: str, wanted: Iterable[str]) -> None:
     """Refuse a speaker who never speaks in the namespace (recall filtered by them would find nothing).
 
-    ``graphmem recall --speaker`` and the MCP ``recall`` tool's ``speakers`` check with this.
+    ``graphmem recall --speaker`` and the MCP ``recall`` tool's ``speakers`` check with this before
+    recalling; :func:`graphmem.recall.recall` itself makes the same check
+    (:func:`graphmem.recall.speakers.require_known_speakers`).
 
     Raises:
         UnknownNamespaceError: the namespace holds no data.
-        ConfigError: a speaker is unknown; the message lists the speakers and suggests the closest.
+        UnknownSpeakerError: a speaker is unknown (a :class:`ConfigError`); the message lists the speakers
+            and suggests the closest.
     """
-    from graphmem.errors import ConfigError
     from graphmem.namespaces import require_namespace
-    from graphmem.text import normalise_name
+    from graphmem.recall.speakers import require_known_speakers
 
     require_namespace(namespace, memory.namespaces(), where=memory.store.uri)
-    # the speakers as recall reads them (kept for it): on a store that cannot list them, one read of the events
-    known = sorted(set(memory.recall_cache(namespace).load_participants(memory.store, namespace).values()))
-    names = {normalise_name(s) for s in known}
-    for name in wanted:
-        if normalise_name(name) not in names:
-            from graphmem.query.schema import closest  # only now: it loads the query package
-
-            shown = ", ".join(known[:10]) + (", …" if len(known) > 10 else "")
-            hint = closest(name, known)
-            suggestion = f" (did you mean {hint!r}?)" if hint else ""
-            raise ConfigError(f"no speaker {name!r} in namespace {namespace!r} (speakers: {shown}){suggestion}")
+    cache = memory.recall_cache(namespace)  # the speakers as recall reads them (kept for it)
+    require_known_speakers(memory.store, namespace, cache, wanted, where=memory.store.uri)
