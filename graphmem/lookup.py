@@ -95,7 +95,9 @@ class EntityMatch:
     Attributes:
         asked: the name as given.
         entities: the entities it stands for (never empty; several when they share the name).
-        name: the name they were matched by: ``asked`` itself, or the one name it is part of.
+        name: the name they go by, as stored (``Tomás`` when ``tomas`` was asked; an alias asked gives
+            the entity's name), or the one name ``asked`` is part of; ``asked`` itself only when it is an
+            alias of entities with different names.
         exact: whether ``asked`` is a name or alias of theirs (ignoring case and accents), not a part.
     """
 
@@ -161,7 +163,7 @@ def match_entity(store: GraphStore, namespace: str, name: str) -> EntityMatch:
     validate_namespace(namespace)
     found = store.find_entities(namespace, name, limit=10)
     if found:
-        return EntityMatch(name, tuple(found), name)
+        return EntityMatch(name, tuple(found), _stored_name(name, found))
     asked = normalise_name(name).split()
     held = [(ent, [normalise_name(n) for n in (ent.name, *ent.aliases)]) for ent in store.iter_entities(namespace)]
     if not held:
@@ -192,6 +194,20 @@ def match_entity(store: GraphStore, namespace: str, name: str) -> EntityMatch:
             f"{name!r} is part of {len(names)} names in namespace {namespace!r}: {shown}; give one of them whole"
         )
     raise NotFoundError(no_entity_message(store, namespace, name))
+
+
+def _stored_name(asked: str, found: list[Entity]) -> str:
+    """The name ``found`` (matched by ``asked`` as a name or alias) go by, as the store spells it: the one
+    whose name ``asked`` is (``Tomás`` for ``tomas``), else their one name (``Tomás`` for his alias
+    ``Tom``), else ``asked`` itself (aliases of entities with several names)."""
+    from graphmem.text import normalise_name
+
+    wanted = normalise_name(asked)
+    same = next((e.name for e in found if normalise_name(e.name) == wanted), None)
+    if same is not None:
+        return same
+    names = {e.name for e in found}
+    return found[0].name if len(names) == 1 else asked
 
 
 def resolve_entity(store: GraphStore, namespace: str, name: str) -> list[Entity]:
