@@ -267,11 +267,15 @@ def build_context(
         now: the moment facts must be current at (default: ``request.as_of``, else the present, UTC).
 
     Raises:
-        ConfigError: the budget cannot hold even the heading.
+        ConfigError: the budget is no whole number, or cannot hold even the heading.
     """
     from graphmem.recall.query import analyse
     from graphmem.recall.seeds import entity_seeds
 
+    if isinstance(budget_tokens, bool) or not isinstance(budget_tokens, int):
+        raise ConfigError(
+            f"budget_tokens must be a whole number, not {budget_tokens!r} ({type(budget_tokens).__name__})"
+        )
     count = count_tokens or default_token_counter()
     moment = now or request.as_of or datetime.now(UTC).replace(tzinfo=None)
     heading = f"Memory of {request.namespace!r} for the question (facts current at {moment:%Y-%m-%d}):"

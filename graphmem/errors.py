@@ -5,7 +5,8 @@ class. Third-party exceptions are wrapped where they enter (``raise ... from exc
 
     GraphmemError
     ├── ConfigError                 bad settings: path, namespace, URI, option values
-    │   └── UnknownNamespaceError   a named namespace holds no data (the closest one suggested)
+    │   ├── UnknownNamespaceError   a named namespace holds no data (the closest one suggested)
+    │   └── UnknownSpeakerError     a speaker filter names nobody who speaks in the namespace
     ├── MissingDependencyError      an optional package is not installed (names the pip line)
     ├── StoreError                  the store cannot be opened, read or written
     │   ├── SchemaVersionError      the store was written by a newer graphmem
@@ -48,6 +49,7 @@ __all__ = [
     "StoreError",
     "StoreLockedError",
     "UnknownNamespaceError",
+    "UnknownSpeakerError",
     "VectorIndexError",
 ]
 
@@ -66,6 +68,23 @@ class UnknownNamespaceError(ConfigError):
     def __init__(self, message: str, *, suggestion: str | None = None) -> None:
         self.reason = message
         self.suggestion = suggestion
+        super().__init__(f"{message} (did you mean {suggestion!r}?)" if suggestion else message)
+
+
+class UnknownSpeakerError(ConfigError):
+    """A speaker filter names someone who never speaks in the namespace (it would find nothing).
+
+    Attributes:
+        speaker: the name as given.
+        namespace: the namespace searched.
+        suggestion: the closest speaker's name, or ``None``.
+    """
+
+    def __init__(self, message: str, *, speaker: str, namespace: str, suggestion: str | None = None) -> None:
+        self.speaker = speaker
+        self.namespace = namespace
+        self.suggestion = suggestion
+        self.reason = message
         super().__init__(f"{message} (did you mean {suggestion!r}?)" if suggestion else message)
 
 

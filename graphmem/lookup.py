@@ -95,7 +95,9 @@ class EntityMatch:
     Attributes:
         asked: the name as given.
         entities: the entities it stands for (never empty; several when they share the name).
-        name: the name they were matched by: ``asked`` itself, or the one name it is part of.
+        name: the name they go by, as stored (``Tomás`` when ``tomas`` was asked; an alias asked gives
+            the entity's name), or the one name ``asked`` is part of; ``asked`` itself only when it is an
+            alias of entities with different names.
         exact: whether ``asked`` is a name or alias of theirs (ignoring case and accents), not a part.
     """
 
@@ -161,7 +163,7 @@ def match_entity(store: GraphStore, namespace: str, name: str) -> EntityMatch:
     validate_namespace(namespace)
     found = store.find_entities(namespace, name, limit=10)
     if found:
-        return EntityMatch(name, tuple(found), name)
+        return EntityMatch(name, tuple(found), _stored_name(name, found))
     asked = normalise_name(name).split()
     held = [(ent, [normalise_name(n) for n in (ent.name, *ent.aliases)]) for ent in store.iter_entities(namespace)]
     if not held:
@@ -192,6 +194,20 @@ def match_entity(store: GraphStore, namespace: str, name: str) -> EntityMatch:
             f"{name!r} is part of {len(names)} names in namespace {namespace!r}: {shown}; give one of them whole"
         )
     raise NotFoundError(no_entity_message(store, namespace, name))
+
+
+def _stored_name(asked: str, found: list[Entity]) -> str:
+    """The name ``found`` (matched by ``asked`` as a name or alias) go by, as the store spells it: the one
+    whose name ``asked`` is (``Tomás`` for ``tomas``), else their one name (``Tomás`` for his alias
+    ``Tom``), else ``asked`` itself (aliases of entities with several names)."""
+    from graphmem.text import normalise_name
+
+    wanted = normalise_name(asked)
+    same = next((e.name for e in found if normalise_name(e.name) == wanted), None)
+    if same is not None:
+        return same
+    names = {e.name for e in found}
+    return found[0].name if len(names) == 1 else asked
 
 
 def resolve_entity(store: GraphStore, namespace: str, name: str) -> list[Entity]:
@@ -346,25 +362,18 @@ def entity_facts(
 def require_speakers(memory: Memory, namespace: str, wanted: Iterable[str]) -> None:
     """Refuse a speaker who never speaks in the namespace (recall filtered by them would find nothing).
 
-    ``graphmem recall --speaker`` and the MCP ``recall`` tool's ``speakers`` check with this.
+    ``graphmem recall --speaker`` and the MCP ``recall`` tool's ``speakers`` check with this before
+    recalling; :func:`graphmem.recall.recall` itself makes the same check
+    (:func:`graphmem.recall.speakers.require_known_speakers`).
 
     Raises:
         UnknownNamespaceError: the namespace holds no data.
-        ConfigError: a speaker is unknown; the message lists the speakers and suggests the closest.
+        UnknownSpeakerError: a speaker is unknown (a :class:`ConfigError`); the message lists the speakers
+            and suggests the closest.
     """
-    from graphmem.errors import ConfigError
     from graphmem.namespaces import require_namespace
-    from graphmem.text import normalise_name
+    from graphmem.recall.speakers import require_known_speakers
 
     require_namespace(namespace, memory.namespaces(), where=memory.store.uri)
-    # the speakers as recall reads them (kept for it): on a store that cannot list them, one read of the events
-    known = sorted(set(memory.recall_cache(namespace).load_participants(memory.store, namespace).values()))
-    names = {normalise_name(s) for s in known}
-    for name in wanted:
-        if normalise_name(name) not in names:
-            from graphmem.query.schema import closest  # only now: it loads the query package
-
-            shown = ", ".join(known[:10]) + (", …" if len(known) > 10 else "")
-            hint = closest(name, known)
-            suggestion = f" (did you mean {hint!r}?)" if hint else ""
-            raise ConfigError(f"no speaker {name!r} in namespace {namespace!r} (speakers: {shown}){suggestion}")
+    cache = memory.recall_cache(namespace)  # the speakers as recall reads them (kept for it)
+    require_known_speakers(memory.store, namespace, cache, wanted, where=memory.store.uri)

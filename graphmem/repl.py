@@ -26,7 +26,13 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from graphmem.errors import GraphmemError, QuerySemanticError, QuerySyntaxError
+from graphmem.errors import (
+    ConfigError,
+    GraphmemError,
+    QuerySemanticError,
+    QuerySyntaxError,
+    UnknownNamespaceError,
+)
 from graphmem.namespaces import require_namespace
 
 if TYPE_CHECKING:
@@ -446,6 +452,8 @@ class Repl:
         """Run a dot command."""
         parts = text.rstrip(";").split()
         name, args = parts[0].lower(), parts[1:]
+        if args and name in (".quit", ".exit", ".q", ".help", ".schema"):
+            raise ConfigError(f"{name} takes no arguments, not {' '.join(args)!r}")
         if name in (".quit", ".exit", ".q"):
             return False
         if name == ".help":
@@ -460,7 +468,8 @@ class Repl:
             self.notes.print(f"timing is {'on' if self.timing else 'off'}")
         elif name == ".format":
             if len(args) != 1 or args[0] not in ("table", "json"):
-                raise QuerySyntaxError("use .format table or .format json", line=1, column=1)
+                given = f", not {' '.join(args)!r}" if args else ""
+                raise ConfigError(f".format takes table or json{given}: use .format table or .format json")
             self.format = args[0]
             self.notes.print(f"format is {self.format}")
         elif name in (".namespace", ".ns"):
@@ -479,7 +488,8 @@ class Repl:
         if not args and toggle:
             return current
         if len(args) != 1 or args[0].lower() not in ("on", "off"):
-            raise QuerySyntaxError(f"use {name} on or {name} off", line=1, column=1)
+            given = f", not {' '.join(args)!r}" if args else ""
+            raise ConfigError(f"{name} takes on or off{given}: use {name} on or {name} off")
         return args[0].lower() == "on"
 
     def set_namespace(self, args: list[str]) -> None:
@@ -496,12 +506,14 @@ class Repl:
                 current = f'none set (name one in a query with IN "...", or {NAMESPACE_COMMAND_HINT})'
             self.notes.print(Text(f"namespace: {current}; namespaces: {', '.join(spaces) or '(none)'}"))
             return
+        if len(args) > 1:  # a namespace has no spaces: the rest would be dropped unseen
+            raise ConfigError(f".namespace takes one name, not {len(args)}: {' '.join(args)!r}")
         wanted = args[0].strip("\"'")
         if wanted in ("-", ""):
             before, self.namespace = self.namespace, None
             self.notes.print(Text(f"namespace cleared (was {before})" if before else "no namespace was set"))
             return
-        require_namespace(wanted, self.memory.namespaces(), error=QuerySemanticError)
+        require_namespace(wanted, self.memory.namespaces(), error=_namespace_command_error)
         self.namespace = wanted
         self.notes.print(Text(f"namespace is {wanted}"))
 
@@ -565,6 +577,11 @@ class Repl:
         render_result(self.console, result, self.format, timing=self.timing)
         if self.format == "json" and self.timing:
             self.notes.print(f"({result_summary(result)})", style="dim", highlight=False)
+
+
+def _namespace_command_error(message: str, *, suggestion: str | None = None) -> UnknownNamespaceError:
+    """The error of ``.namespace NAME`` for a namespace that holds no data: it names the shell command."""
+    return UnknownNamespaceError(f".namespace: {message}", suggestion=suggestion)
 
 
 def run_repl(memory: Memory, *, namespace: str | None = None, history_path: str | Path | None = None) -> None:

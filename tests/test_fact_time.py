@@ -88,7 +88,7 @@ def test_cli_facts(store_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert [(f["predicate"], f["object"]) for f in now] == [("works_at", "Globex")]
     assert main(["--db", str(store_dir), "facts", "-n", NS, "--as-of", day(25).date().isoformat(), "--json"]) == 0
     then = json.loads(capsys.readouterr().out)
-    assert [(f["object"], f["expired_at"]) for f in then] == [("Acme", str(day(30)))]
+    assert [(f["object"], f["expired_at"]) for f in then] == [("Acme", day(30).isoformat())]  # ISO, as MCP gives it
     assert main(["--db", str(store_dir), "facts", "-n", NS, "--all-time", "--entity", "Dana"]) == 0
     assert capsys.readouterr().out.count("Acme") == 2
     assert main(["--db", str(store_dir), "facts", "-n", NS, "--all-time", "--valid-at", "2024-01-01"]) == 2

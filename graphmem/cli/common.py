@@ -216,8 +216,16 @@ def may_exit_fast() -> bool:
 
 
 def print_json(data: Any) -> None:
-    """Print ``data`` as JSON on stdout (datetimes as ISO strings)."""
-    click.echo(clean_text(json.dumps(data, indent=2, default=str, ensure_ascii=False)))
+    """Print ``data`` as JSON on stdout (datetimes as ISO strings, ``2024-03-01T00:00:00``, as the MCP tools
+    and ``as_dict`` give them)."""
+    click.echo(clean_text(json.dumps(data, indent=2, default=_json_value, ensure_ascii=False)))
+
+
+def _json_value(value: Any) -> Any:
+    """What ``json`` cannot write itself: dates and times in ISO form, anything else as its ``str``."""
+    from datetime import date
+
+    return value.isoformat() if isinstance(value, date) else str(value)
 
 
 def plain(value: Any) -> Text:

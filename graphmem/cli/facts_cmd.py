@@ -64,23 +64,8 @@ def facts(
         )
     found = [s.fact for s in stated]
     names = {s.fact.subject_id: s.subject for s in stated} | {s.fact.object_id: s.object for s in stated}
-    if as_json:
-        print_json(
-            [
-                {
-                    "id": f.id,
-                    "subject": names[f.subject_id],
-                    "predicate": f.predicate,
-                    "object": names[f.object_id],
-                    "valid_from": f.valid_from,
-                    "valid_to": f.valid_to,
-                    "recorded_at": f.recorded_at,
-                    "expired_at": f.expired_at,
-                    "evidence": list(f.evidence),
-                }
-                for f in found
-            ]
-        )
+    if as_json:  # the shape of Memory.facts' StatedFact.as_dict and the MCP facts tool
+        print_json([s.as_dict() for s in stated])
         return
     cols = ["subject", "predicate", "object", "valid_from", "valid_to", "recorded_at", "expired_at"]
     rows = [

@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, assert_never
 
-from graphmem.errors import QueryLimitError, QueryNamespaceError, QuerySemanticError
+from graphmem.errors import QueryLimitError, QueryNamespaceError, QuerySemanticError, UnknownSpeakerError
 from graphmem.models import EdgeType, Entity, Event, NodeKind, Session
 from graphmem.namespaces import require_namespace
 from graphmem.query import plan as p
@@ -103,7 +103,7 @@ def execute(
     """
     started = time.perf_counter()
     ns = namespace or resolve_namespace(plan, store)
-    ctx = _Context(store, ns, about, recall, limits)
+    ctx = _Context(store, ns, about, recall, limits, plan.source)
     rows: Iterable[Row] = [Row()]
     tests: list[p.Expr] = []  # consecutive filters run as one, so 5,000 conditions do not nest 5,000 generators
     for step in plan.steps:
@@ -136,8 +136,10 @@ class _Context:
         about: AboutFn | None,
         recall: RecallFn | None,
         limits: QueryLimits,
+        source: str = "",
     ) -> None:
         self.store = store
+        self.source = source  # the query text, for errors that point into it
         self.ns = namespace
         self.about_fn = about
         self.recall_fn = recall
@@ -385,7 +387,10 @@ class _Context:
         request = step.request(self.ns)
         for row in rows:
             before = resident_memory()
-            hits = self.recall_fn(request)
+            try:
+                hits = self.recall_fn(request)
+            except UnknownSpeakerError as exc:  # BY names nobody: point at that speaker in the query
+                raise _speaker_error(step, exc, self.source) from None
             self.allow(before)
             for hit in hits:
                 self.tick()
@@ -407,6 +412,16 @@ class _Context:
         for key in reversed(step.keys):
             items.sort(key=lambda r, k=key: sort_key(self.eval.value(k.expr, r), k.descending))  # type: ignore[misc]
         return items
+
+
+def _speaker_error(step: p.RecallSeek, exc: UnknownSpeakerError, source: str) -> QuerySemanticError:
+    """``exc`` as a query error at the place the query gives that speaker (when the plan knows it)."""
+    for speaker, place in itertools.zip_longest(step.speakers, step.speakers_at):
+        if speaker is not None and place is not None and str(speaker.value) == exc.speaker:
+            line, column, width = place
+            context = caret_context(source, line, column, width)
+            return QuerySemanticError(exc.reason, line=line, column=column, context=context, suggestion=exc.suggestion)
+    return QuerySemanticError(exc.reason, suggestion=exc.suggestion)
 
 
 def _kind(node: Any) -> NodeKind:

@@ -35,8 +35,10 @@ __all__ = ["caret_context", "grammar_path", "grammar_text", "keywords", "parse"]
 
 _GRAMMAR_FILE = "graphmem.lark"
 
+#: The escapes a quoted string may hold besides ``\uXXXX`` (any other is a syntax error at its backslash).
 _ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "\\": "\\", '"': '"', "'": "'"}
-_ESCAPE_RE = re.compile(r"\\(.)", re.DOTALL)
+#: One escape: ``\uXXXX`` (four hex digits), or a backslash and whatever follows it.
+_ESCAPE_RE = re.compile(r"\\(?:u([0-9A-Fa-f]{4})|(.?))", re.DOTALL)
 
 
 def grammar_path() -> Path:
@@ -132,6 +134,14 @@ def parse(text: str) -> ast.Query:
                 column=column,
                 context=caret_context(text, line, column, width),
             ) from None
+        if isinstance(exc.orig_exc, _BadEscape):
+            bad = exc.orig_exc
+            raise QuerySyntaxError(
+                bad.message,
+                line=bad.line,
+                column=bad.column,
+                context=caret_context(text, bad.line, bad.column, bad.width),
+            ) from None
         if isinstance(exc.orig_exc, ValueError | OverflowError):  # a number too long to convert, say
             span = _span_of(exc.obj.meta if isinstance(exc.obj, lark.Tree) else exc.obj) if exc.obj else ast.NO_SPAN
             line, column = (span.line, span.column) if span else (1, 1)
@@ -166,8 +176,74 @@ def _span_of(meta: Meta | Token) -> ast.Span:
 
 
 def _unquote(token: Token) -> str:
+    """The text of a quoted string token, its escapes read (``\\n``, ``\\t``, ``\\r``, ``\\\\``, ``\\"``,
+    ``\\'``, ``\\uXXXX``; a surrogate pair written as two ``\\u`` escapes is one character).
+
+    Raises:
+        _BadEscape: an unknown escape, a ``\\u`` without four hex digits, or half a surrogate pair.
+    """
     body = str(token)[1:-1]
-    return _ESCAPE_RE.sub(lambda m: _ESCAPES.get(m.group(1), m.group(1)), body)
+    out: list[str] = []
+    at = 0
+    high: tuple[int, int] | None = None  # a high surrogate waiting for its low half: its code and offset
+    for m in _ESCAPE_RE.finditer(body):
+        if high is not None and m.start() != at:
+            raise _half_pair(token, *high)
+        out.append(body[at : m.start()])
+        at = m.end()
+        if m.group(1) is None:
+            char = m.group(2)
+            if char not in _ESCAPES:
+                raise _BadEscape(_escape_problem(char), token, m.start(), m.end() - m.start())
+            if high is not None:
+                raise _half_pair(token, *high)
+            out.append(_ESCAPES[char])
+            continue
+        code = int(m.group(1), 16)
+        if 0xD800 <= code <= 0xDBFF:
+            if high is not None:
+                raise _half_pair(token, *high)
+            high = (code, m.start())
+        elif 0xDC00 <= code <= 0xDFFF:
+            if high is None:
+                raise _half_pair(token, code, m.start())
+            out.append(chr(0x10000 + ((high[0] - 0xD800) << 10) + (code - 0xDC00)))
+            high = None
+        elif high is not None:
+            raise _half_pair(token, *high)
+        else:
+            out.append(chr(code))
+    if high is not None:
+        raise _half_pair(token, *high)
+    out.append(body[at:])
+    return "".join(out)
+
+
+def _escape_problem(char: str) -> str:
+    if char == "u":
+        return "\\u needs four hex digits, as in \\u00e9"
+    what = f"\\{char}" if char.isprintable() and char else "\\ followed by nothing printable"
+    return f"unknown escape {what} in a string; write \\\\ for a backslash (escapes: \\n \\t \\r \\\\ \\\" \\' \\uXXXX)"
+
+
+def _half_pair(token: Token, code: int, offset: int) -> _BadEscape:
+    return _BadEscape(
+        f"\\u{code:04x} is half of a surrogate pair; give both halves (\\ud83d\\ude00) or the character itself",
+        token,
+        offset,
+        6,
+    )
+
+
+class _BadEscape(Exception):
+    """A string token holds an escape that means nothing; ``offset`` and ``width`` locate it in the body."""
+
+    def __init__(self, message: str, token: Token, offset: int, width: int) -> None:
+        super().__init__(message)
+        self.message = message
+        self.line = token.line or 1
+        self.column = (token.column or 1) + 1 + offset  # after the opening quote
+        self.width = width
 
 
 _UNITS = ("minute", "hour", "day", "week", "month", "year")

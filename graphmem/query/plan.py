@@ -353,7 +353,9 @@ class RecallSeek:
     """Run recall (vector + full-text seeds, graph traversal); bind ``var`` to each hit's event.
 
     The row also carries the hit's score and its explanation (``why``). :meth:`request` turns the step
-    into the :class:`~graphmem.recall.RecallRequest` the executor passes to recall.
+    into the :class:`~graphmem.recall.RecallRequest` the executor passes to recall. ``speakers_at``
+    holds where the query text gives each speaker (line, column, width; ``None`` when unknown), so an
+    unknown speaker's error points there.
     """
 
     var: str
@@ -365,6 +367,7 @@ class RecallSeek:
     until: datetime | None = None
     as_of: datetime | None = None
     axis: str = "either"
+    speakers_at: tuple[tuple[int, int, int] | None, ...] = field(default=(), compare=False)
 
     def request(self, namespace: str) -> RecallRequest:
         """The recall request this step makes in ``namespace``."""

@@ -563,7 +563,8 @@ class _Planner:
                 raise self.r.error("the RECALL window holds no time", st.window.span)
         as_of = None if st.as_of is None else self.r.moment(st.as_of, upper=True)
         axis = st.axis or "either"
-        self.steps.append(p.RecallSeek("hit", text, k, hops, speakers, since, until, as_of, axis))
+        at = tuple(_place(s) for s in st.speakers)  # where each speaker is written, for the executor's check
+        self.steps.append(p.RecallSeek("hit", text, k, hops, speakers, since, until, as_of, axis, at))
         columns = ["score", "time", "speaker", "text", "source", "why"]
         self.steps.append(p.Project(tuple((c, p.PropRef("hit", c)) for c in columns)))
         return columns, True
@@ -616,7 +617,7 @@ class _Planner:
 
 
 def _place(node: ast.Literal | ast.Param | None) -> tuple[int, int, int] | None:
-    """Line, column and width of where the query names its namespace, or ``None``."""
+    """Line, column and width of where the query writes ``node`` (its namespace, a speaker), or ``None``."""
     if node is None or not node.span or node.span.end_line != node.span.line:
         return None
     return node.span.line, node.span.column, node.span.end_column - node.span.column

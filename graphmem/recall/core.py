@@ -18,6 +18,7 @@ from graphmem.recall.query import QueryTerms, analyse, participants_named, prono
 from graphmem.recall.rank import Ranking, rank
 from graphmem.recall.request import RecallRequest
 from graphmem.recall.seeds import SeedSet, dense_seeds, entity_seeds, fuse, text_seeds
+from graphmem.recall.speakers import require_known_speakers
 from graphmem.recall.traverse import Reach, Traversal
 from graphmem.recall.when import asked_window
 from graphmem.text import normalise_name
@@ -61,12 +62,16 @@ def recall(
 
     Raises:
         ConfigError: the config turns off both dense and text seeds.
+        UnknownSpeakerError: ``request.speakers`` names someone who never speaks in the namespace.
+        UnknownNamespaceError: it does because the namespace holds no data.
         VectorIndexError: the vector index is unusable and cannot be rebuilt.
     """
     cfg = config or DEFAULT_CONFIG
     if not (cfg.dense or cfg.text):
         raise ConfigError("recall needs dense or text seeds (or both)")
     ns_cache = cache if cache is not None else NamespaceCache()
+    if request.speakers is not None:  # a filter naming nobody would find nothing: say so instead
+        require_known_speakers(store, request.namespace, ns_cache, request.speakers)
     admit = _Admit(store, request)
     question = _Question.read(request, store, ns_cache, cfg)
     seeds = SeedSet(cache=admit.cache)

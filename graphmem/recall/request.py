@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from numbers import Integral
 from typing import Literal, get_args
 
 from graphmem.errors import ConfigError
@@ -42,7 +43,10 @@ class RecallRequest:
             :data:`~graphmem.recall.config.MAX_HOPS` (6).
         since: only events at or after this time (on ``time_axis``).
         until: only events at or before this time (on ``time_axis``; a ``date``: the end of that day).
-        speakers: only events spoken by one of these (names compared ignoring case); ``None`` = anyone.
+        speakers: only events spoken by one of these (names compared ignoring case); ``None`` or an
+            empty sequence = anyone, as in the MCP ``recall`` tool; a single string is one speaker.
+            A name no one speaks under in the namespace is refused when recall runs
+            (:class:`~graphmem.errors.UnknownSpeakerError`), since it could find nothing.
         as_of: recall what memory held at this moment: facts recorded and not yet expired then (and
             valid then, unless ``valid_at`` names another moment), and events that had happened by then
             (a ``date``: the end of that day, as for ``until``).
@@ -60,10 +64,11 @@ class RecallRequest:
         (:mod:`graphmem.fact_time`; the query language and ``Memory.facts`` default to facts valid now).
 
     Raises:
-        ConfigError: an empty question, an illegal namespace, a non-positive ``k``, ``hops`` outside 0..6,
-            a time that is no ``datetime`` or ``date`` (the times are kept as naive UTC: an aware one
-            is converted, a date is its midnight, or the end of its day for ``until`` and ``as_of``), or
-            ``since`` after ``until``.
+        ConfigError: an empty question, an illegal namespace, a ``k`` or ``hops`` that is no whole number
+            (a ``bool`` is none), a non-positive ``k``, ``hops`` outside 0..6, an ``all_time`` that is no
+            ``bool``, a speaker that is no string, a time that is no ``datetime`` or ``date`` (the times
+            are kept as naive UTC: an aware one is converted, a date is its midnight, or the end of its
+            day for ``until`` and ``as_of``), or ``since`` after ``until``.
     """
 
     text: str
@@ -81,6 +86,13 @@ class RecallRequest:
 
     def __post_init__(self) -> None:
         validate_namespace(self.namespace)
+        if not isinstance(self.text, str):
+            raise ConfigError(f"the question must be a string, not {_shown(self.text)}")
+        for name in ("k", "hops"):
+            object.__setattr__(self, name, _whole(getattr(self, name), name))
+        if not isinstance(self.all_time, bool):
+            raise ConfigError(f"all_time must be True or False, not {_shown(self.all_time)}")
+        object.__setattr__(self, "speakers", _speakers(self.speakers))
         if not self.text.strip():
             raise ConfigError("the question is empty: recall needs words to look for")
         for name in _TIMES:  # aware times and dates, as stored times are compared: naive UTC
@@ -120,8 +132,9 @@ class RecallRequest:
         time_axis: TimeAxis = "either",
         reference: datetime | None = None,
     ) -> RecallRequest:
-        """Build a request from the keyword arguments ``Memory.recall`` takes (``speakers`` any sequence)."""
-        who = tuple(speakers) if speakers is not None else None
+        """Build a request from the keyword arguments ``Memory.recall`` takes (``speakers`` any sequence
+        of names, or one name as a string)."""
+        who = _speakers(speakers)
         return cls(text, namespace, k, hops, since, until, who, as_of, valid_at, all_time, time_axis, reference)
 
     @property
@@ -173,6 +186,33 @@ class RecallRequest:
     def filtered(self) -> bool:
         """Whether any filter applies (seed sources then search deeper to find enough admitted events)."""
         return not self.window.empty or self.since is not None or self.until is not None or self.speakers is not None
+
+
+def _shown(value: object) -> str:
+    """``'3' (str)``: a value and its type, for an error about a wrong type."""
+    return f"{value!r} ({type(value).__name__})"
+
+
+def _whole(value: object, name: str) -> int:
+    """``value`` as an ``int`` (any integral number, not a ``bool``), else a :class:`ConfigError` naming ``name``."""
+    if isinstance(value, bool) or not isinstance(value, Integral):
+        raise ConfigError(f"{name} must be a whole number, not {_shown(value)}")
+    return int(value)
+
+
+def _speakers(value: object) -> tuple[str, ...] | None:
+    """A speaker filter as a tuple of names: a string is one name; ``None`` and an empty sequence are none."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return (value,)
+    if not isinstance(value, Iterable):
+        raise ConfigError(f"speakers must be a name or a sequence of names, not {_shown(value)}")
+    names = tuple(value)
+    for name in names:
+        if not isinstance(name, str):
+            raise ConfigError(f"speakers must be names (strings), not {_shown(name)}")
+    return names or None
 
 
 def overlaps(span: tuple[datetime, datetime], since: datetime | None, until: datetime | None) -> bool:

@@ -69,6 +69,19 @@ def test_budget_too_small_for_the_heading(memory: Memory) -> None:
         memory.context(QUESTION, namespace=NS, budget_tokens=5)
 
 
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ({"budget_tokens": "300"}, r"^budget_tokens must be a whole number, not '300' \(str\)$"),
+        ({"budget_tokens": 300.0}, r"^budget_tokens must be a whole number, not 300.0 \(float\)$"),
+        ({"k": "5"}, r"^k must be a whole number, not '5' \(str\)$"),  # before: TypeError '<' not supported
+    ],
+)
+def test_wrong_types_are_config_errors(memory: Memory, options: dict[str, object], message: str) -> None:
+    with pytest.raises(ConfigError, match=message):
+        memory.context(QUESTION, namespace=NS, **options)  # type: ignore[arg-type]
+
+
 def test_time_window_and_nothing_found(memory: Memory) -> None:
     ctx = memory.context(QUESTION, namespace=NS, since=datetime(2030, 1, 1))
     assert ctx.events == ()

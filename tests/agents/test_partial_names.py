@@ -3,6 +3,7 @@ said; several are an error listing them; none suggests the closest. Memory, CLI 
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -121,6 +122,52 @@ async def test_the_mcp_tools_say_which_name_they_used(club: Memory) -> None:
         assert facts["name"] == "Caroline Smith" and [f["fact_id"] for f in facts["facts"]] == ["f:sings"]
         several = await call("timeline", entity="Car")
         assert several.is_error and "'Carl Jones', 'Caroline Smith'" in several.content[0].text
+
+
+def test_a_whole_name_or_alias_is_shown_as_stored(club: Memory, capsys: pytest.CaptureFixture[str]) -> None:
+    """`timeline tomas` headed its table "tomas in ...", and MCP answered "name": "priya": the name as typed."""
+    for asked in ("caroline smith", "CAROLINE SMITH", "caro"):  # a name in another case; an alias
+        match = club.match_entity(asked, namespace=NS)
+        assert (match.name, match.exact, match.note()) == ("Caroline Smith", True, None), asked
+    assert club.match_entity("zoe smithers", namespace=NS).name == "Zoë Smithers"  # accents as stored
+    db = str(club.store.uri)
+    club.close()
+    capsys.readouterr()
+    assert main(["timeline", "melanie", "--db", db, "-n", NS]) == 0
+    assert "Melanie in club" in capsys.readouterr().out
+    assert main(["timeline", "caro", "--db", db, "-n", NS, "--json"]) == 0
+    shown = json.loads(capsys.readouterr().out)
+    assert (shown["entity"], shown["name"]) == ("caro", "Caroline Smith")
+    assert shown["events"][0]["time"] == (START + timedelta(minutes=1)).isoformat()  # ISO, as MCP gives it
+
+
+@pytest.mark.anyio
+async def test_the_mcp_timeline_shows_the_stored_name(club: Memory) -> None:
+    pytest.importorskip("mcp")
+    from mcp import Client
+
+    from graphmem import AsyncMemory
+    from graphmem.mcp_server import build_server
+
+    async with Client(build_server(AsyncMemory(club))) as client:
+        found = (await client.call_tool("timeline", {"namespace": NS, "entity": "melanie"})).structured_content
+        assert (found["entity"], found["name"]) == ("melanie", "Melanie") and "note" not in found
+        facts = (await client.call_tool("facts", {"namespace": NS, "entity": "caroline smith"})).structured_content
+        assert facts["name"] == "Caroline Smith"
+
+
+def test_cli_facts_json_has_the_mcp_shape(club: Memory, capsys: pytest.CaptureFixture[str]) -> None:
+    """`facts --json` said "id" and "2024-05-01 09:00:00" where MCP `facts` (and StatedFact.as_dict) say
+    "fact_id" and "2024-05-01T09:00:00"."""
+    expected = [s.as_dict() for s in club.facts(None, namespace=NS)]
+    db = str(club.store.uri)
+    club.close()
+    capsys.readouterr()
+    assert main(["facts", "--db", db, "-n", NS, "--json"]) == 0
+    printed = json.loads(capsys.readouterr().out)
+    assert printed == expected
+    assert printed[0]["fact_id"] == "f:sings" and "id" not in printed[0]
+    assert printed[0]["valid_from"] == printed[0]["recorded_at"] == START.isoformat()
 
 
 def test_the_note_says_how_the_part_was_matched(club: Memory) -> None:

@@ -62,6 +62,47 @@ def test_strings_and_escapes() -> None:
     )
 
 
+def _returned(text: str) -> object:
+    st = parse(f"FIND (e:Event) RETURN {text} LIMIT 1").statement
+    assert isinstance(st, ast.Find) and isinstance(st.returns[0].expr, ast.Literal)
+    return st.returns[0].expr.value
+
+
+def test_unicode_escapes() -> None:
+    assert _returned(r'"caf\u00e9"') == "café"
+    assert _returned(r"'\u00C9t\u00e9'") == "Été"  # either case of hex digits, either quote
+    assert _returned(r'"\ud83d\ude00!"') == "\U0001f600!"  # a surrogate pair is one character
+    assert _returned(r'"\t\r\\"') == "\t\r\\"
+    assert _returned('"\u00e9"') == "\u00e9"  # not an escape: the character itself, as typed
+
+
+@pytest.mark.parametrize(
+    ("literal", "column", "width", "message"),
+    [
+        (r'"\q"', 24, 2, r"unknown escape \\q in a string; write \\\\ for a backslash"),
+        (r'"ab\d"', 26, 2, r"unknown escape \\d"),
+        (r"'\u00g9'", 24, 2, r"\\u needs four hex digits"),
+        (r'"\u12"', 24, 2, r"\\u needs four hex digits"),
+        (r'"x\ud83d"', 25, 6, r"\\ud83d is half of a surrogate pair"),
+        (r'"\ude00"', 24, 6, r"\\ude00 is half of a surrogate pair"),
+        (r'"\ud83d.\ude00"', 24, 6, r"\\ud83d is half"),
+        (r'"\ud83d\n"', 24, 6, r"\\ud83d is half"),
+    ],
+)
+def test_bad_escapes_are_syntax_errors_at_the_backslash(literal: str, column: int, width: int, message: str) -> None:
+    with pytest.raises(QuerySyntaxError, match=message) as info:
+        parse(f"FIND (e:Event) RETURN {literal} LIMIT 1")
+    err = info.value
+    assert (err.line, err.column) == (1, column)
+    assert err.context.splitlines()[1].strip() == "^" * width
+
+
+def test_bad_escape_on_a_later_line() -> None:
+    with pytest.raises(QuerySyntaxError) as info:
+        parse('FIND (e:Event)\n  WHERE e.text = "a\\qb"\nRETURN e')
+    assert (info.value.line, info.value.column) == (2, 20)
+
+
 def test_hop_range_forms() -> None:
     def hops(text: str) -> ast.HopRange | None:
         st = parse(f"FIND (a)-[{text}]->(b)").statement

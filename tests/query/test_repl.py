@@ -98,6 +98,19 @@ def test_explain_and_unknown_namespace(small_memory: Memory) -> None:
     assert "ScanNodes e:Event" in out
 
 
+def test_dot_command_errors_name_the_command(small_memory: Memory) -> None:
+    keys = ".namespace t1 t2\n.namespace T1\n.format xml\n.explain maybe\n.help me\nFIND (e:Event) RETURN count(*);\n"
+    out = drive(small_memory, keys, namespace="t2")
+    # the second name was dropped and the first reported as a "query error"
+    assert "error: .namespace takes one name, not 2: 't1 t2'" in out
+    assert "error: .namespace: namespace 'T1' holds no data (did you mean 't1'?)" in out
+    assert "error: .format takes table or json, not 'xml'" in out
+    assert "error: .explain takes on or off, not 'maybe'" in out
+    assert "error: .help takes no arguments, not 'me'" in out
+    assert "query error" not in out and "syntax error" not in out and "column 1" not in out
+    assert "graphmem[t2]" in out or "│ 1 " in out or "│ 1" in out  # still in t2: nothing was switched
+
+
 def _completions(completer: GraphmemCompleter, text: str) -> list[str]:
     return [c.text for c in completer.get_completions(Document(text), CompleteEvent())]
 
@@ -274,7 +287,7 @@ def test_a_script_error_names_its_line_in_the_script(small_memory: Memory) -> No
     out = buffer.getvalue()
     assert "line 4, column 9: unknown label Evnt" in out
     assert "line 6, column 10: event e has no property 'txt'" in out
-    assert "line 7: namespace 'nope' holds no data" in out
+    assert "error: line 7: .namespace: namespace 'nope' holds no data" in out
     assert "line 1," not in out
 
 

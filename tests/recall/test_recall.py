@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from graphmem.errors import ConfigError, UnknownNamespaceError
+from graphmem.errors import ConfigError, UnknownNamespaceError, UnknownSpeakerError
 from graphmem.memory import Memory
 from graphmem.recall import Hit, RecallConfig, RecallRequest, recall
 from graphmem.recall.config import ENTITY_WALK_CONFIG
@@ -127,6 +127,21 @@ def test_hub_speaker_does_not_flood(memory: Memory) -> None:
     assert linked and linked <= {"s2:1", "s2:3", "s3:4"}
     for hit in hits:  # never back to where it came from
         assert all(step.target != hit.why.path[0].source for step in hit.why.path[1:-1])
+
+
+def test_speaker_filter_takes_one_name_none_or_known_ones(memory: Memory) -> None:
+    one = memory.recall("Biscuit the puppy", namespace=NS, k=5, speakers="Ana")  # a name, not its letters
+    assert one and all(h.event.speaker == "Ana" for h in one)
+    everyone = memory.recall("Biscuit the puppy", namespace=NS, k=5, speakers=[])  # no filter, as in MCP
+    assert _ids(everyone) == _ids(memory.recall("Biscuit the puppy", namespace=NS, k=5))
+    message = r"no speaker 'Anna' in namespace 'chat-1' \(speakers: Ana, Ben\) \(did you mean 'Ana'\?\)"
+    with pytest.raises(UnknownSpeakerError, match=message) as info:
+        memory.recall("Biscuit the puppy", namespace=NS, speakers=["Ben", "Anna"])
+    assert (info.value.speaker, info.value.namespace, info.value.suggestion) == ("Anna", NS, "Ana")
+    with pytest.raises(UnknownSpeakerError, match="no speaker 'Nobody'"):  # the stage itself checks
+        _recall(memory, "puppy", namespace=NS, speakers=["Nobody"], config=RecallConfig())
+    with pytest.raises(UnknownNamespaceError, match="'nobody-here' holds no data"):  # not "no speaker"
+        memory.recall("anything", namespace="nobody-here", speakers=["Ana"])
 
 
 def test_unknown_namespace_and_bad_arguments(memory: Memory) -> None:

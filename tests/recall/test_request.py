@@ -25,6 +25,45 @@ def test_of_takes_the_keyword_arguments_of_memory_recall() -> None:
 @pytest.mark.parametrize(
     ("options", "message"),
     [
+        ({"k": "3"}, r"k must be a whole number, not '3' \(str\)"),
+        ({"k": 2.0}, r"k must be a whole number, not 2.0 \(float\)"),
+        ({"k": True}, r"k must be a whole number, not True \(bool\)"),
+        ({"hops": 2.5}, r"hops must be a whole number, not 2.5 \(float\)"),
+        ({"hops": "1"}, r"hops must be a whole number"),
+        ({"hops": False}, r"hops must be a whole number, not False \(bool\)"),
+        ({"all_time": 1}, r"all_time must be True or False, not 1 \(int\)"),
+        ({"speakers": 3}, r"speakers must be a name or a sequence of names, not 3 \(int\)"),
+        ({"speakers": ["Ann", None]}, r"speakers must be names \(strings\), not None"),
+    ],
+)
+def test_wrong_types_are_config_errors(options: dict[str, object], message: str) -> None:
+    with pytest.raises(ConfigError, match=message):
+        RecallRequest.of("q", namespace="ns", **options)  # type: ignore[arg-type]
+    with pytest.raises(ConfigError, match="the question must be a string, not 5 \\(int\\)"):
+        RecallRequest.of(5, namespace="ns")  # type: ignore[arg-type]
+
+
+def test_integral_numbers_are_taken_as_ints() -> None:
+    import numpy as np
+
+    req = RecallRequest.of("q", namespace="ns", k=np.int64(3), hops=np.int32(1))  # type: ignore[arg-type]
+    assert (req.k, req.hops) == (3, 1)
+    assert type(req.k) is int and type(req.hops) is int
+
+
+def test_speakers_one_name_or_none() -> None:
+    assert RecallRequest.of("q", namespace="ns", speakers="Priya").speakers == ("Priya",)
+    assert RecallRequest("q", "ns", speakers="Priya").speakers == ("Priya",)  # type: ignore[arg-type]
+    for empty in ([], (), None):
+        req = RecallRequest.of("q", namespace="ns", speakers=empty)
+        assert req.speakers is None and req.speaker_names is None and not req.filtered
+    assert RecallRequest("q", "ns", speakers=()).speakers is None
+    assert RecallRequest.of("q", namespace="ns", speakers=iter(["A", "B"])).speakers == ("A", "B")
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
         ({"namespace": "bad namespace!"}, "namespace"),
         ({"namespace": "ns", "k": 0}, "k must be at least 1"),
         ({"namespace": "ns", "hops": -1}, r"hops must be from 0 to 6, not -1 \(0 = seeds only"),
