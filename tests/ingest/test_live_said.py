@@ -235,17 +235,17 @@ def test_live_sessions_are_looked_up_once_per_namespace(
     memory: Memory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # before: each input session went through every live session (input sessions × live sessions)
-    from graphmem.ingest_read import _Owners
+    from graphmem.ingest_owners import Owners
 
     live(memory, [said(n, session=str(n), text=f"live {n}") for n in range(1, 31)], embed=False)
     calls = []
-    real = _Owners.live_session
+    real = Owners.live_session
 
-    def counted(self: _Owners, namespace: str, session_id: str) -> bool:
+    def counted(self: Owners, namespace: str, session_id: str) -> bool:
         calls.append(session_id)
         return real(self, namespace, session_id)
 
-    monkeypatch.setattr(_Owners, "live_session", counted)
+    monkeypatch.setattr(Owners, "live_session", counted)
     run(memory, jsonl(tmp_path / "export.jsonl", [said(n, session=str(n)) for n in range(1, 31)]), namespace=NS)
     assert len(calls) <= 2 * 30
     assert len(texts(memory)) == 60
