@@ -19,6 +19,7 @@ from graphmem.query import ast
 from graphmem.query import plan as p
 from graphmem.query.kinds import FLIP, reach
 from graphmem.query.limits import DEFAULT_LIMITS, PlanLimitError, QueryLimits
+from graphmem.query.plan_expr import vars_of
 from graphmem.query.resolve import (
     ALL_KINDS,
     DEFAULT_SCHEMA,
@@ -26,7 +27,6 @@ from graphmem.query.resolve import (
     Schema,
     Scope,
     VarInfo,
-    vars_of,
 )
 from graphmem.query.timeutil import shift_clamped
 from graphmem.query.unparse import unparse_expr
