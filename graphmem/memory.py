@@ -20,17 +20,16 @@ from graphmem.settings import Settings
 from graphmem.store import open_store
 from graphmem.store.base import (
     CountsChanges,
-    DeleteResult,
     GraphStore,
     HasDirectory,
     Refreshing,
     ScopesReads,
-    StoreStats,
     Unloading,
     WatchesChanges,
     WriteLocking,
 )
 from graphmem.store.budget import CacheBudget, megabytes
+from graphmem.store.results import DeleteResult, StoreStats
 
 if TYPE_CHECKING:
     from graphmem.context import Context

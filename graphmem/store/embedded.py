@@ -33,22 +33,14 @@ from graphmem.errors import ConfigError, ReadOnlyStoreError, StoreError
 from graphmem.models import Batch, EdgeType, Entity, Event, Fact, Session, SourceRecord, validate_namespace
 from graphmem.settings import DEFAULT_MIRROR_MAX_EVENTS
 from graphmem.store import sqlite_reads
-from graphmem.store.base import (
-    CaughtUp,
-    DeleteResult,
-    Direction,
-    Neighbor,
-    StoreIdentity,
-    StoreStats,
-    TextHit,
-    TimeFilter,
-)
+from graphmem.store.base import Direction, Neighbor, TimeFilter
 from graphmem.store.budget import CacheBudget
 from graphmem.store.changelog import ChangeLog
 from graphmem.store.freshness import Freshness
 from graphmem.store.lock import DEFAULT_LOCK_TIMEOUT, WriteLock
 from graphmem.store.mirror import MemoryGraph, NamespaceIndex
 from graphmem.store.namespace_loading import NamespaceLoader
+from graphmem.store.results import CaughtUp, DeleteResult, StoreIdentity, StoreStats, TextHit
 from graphmem.store.retraction import (
     Retraction,
     apply_retraction,
@@ -270,7 +262,7 @@ class EmbeddedStore:
         cheaper, the namespace is dropped from memory and read back on its next use.
 
         Returns the namespaces changed since the previous call, each with the ids whose embeddings changed
-        and its change counter as of this catch-up (:class:`~graphmem.store.base.CaughtUp`), so the caller
+        and its change counter as of this catch-up (:class:`~graphmem.store.results.CaughtUp`), so the caller
         can update what it derived from them; with ``keep`` they are remembered for that next call instead.
         """
         with self._lock, self._snapshot():
