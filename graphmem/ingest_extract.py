@@ -25,6 +25,8 @@ __all__ = ["Extracted", "Parts", "extract_stream", "for_workers"]
 
 @dataclass(slots=True)
 class Extracted:
+    """What extracting one unit gave: its batches, or the error that stopped it, and the time spent."""
+
     batches: list[Batch] = field(default_factory=list)
     error: str | None = None
     seconds: float = 0.0

@@ -36,6 +36,7 @@ def interval_test(subject: p.Expr, op: str, interval: tuple[datetime, datetime],
 
 
 def is_time(expr: p.Expr) -> bool:
+    """Whether ``expr`` is time-valued: a time property or ``date(...)``."""
     if isinstance(expr, p.PropRef):
         return expr.key in TIME_KEYS
     return isinstance(expr, p.Func) and expr.name == "date"
@@ -44,6 +45,8 @@ def is_time(expr: p.Expr) -> bool:
 def low_bound(
     operand: tuple[datetime, datetime] | tuple[p.Expr, p.Shift], *, inclusive_point: bool, use_end: bool = False
 ) -> p.Bound:
+    """The low bound of a window from a time operand: a constant interval's start (its end with ``use_end``),
+    or a time expression with its shift."""
     if isinstance(operand[0], datetime):
         start, end = operand
         return p.Bound(p.Const(end if use_end else start), True)
@@ -54,6 +57,8 @@ def low_bound(
 def high_bound(
     operand: tuple[datetime, datetime] | tuple[p.Expr, p.Shift], *, inclusive_point: bool, use_start: bool = False
 ) -> p.Bound:
+    """The high bound of a window from a time operand: a constant interval's end (its start with
+    ``use_start``), exclusive, or a time expression with its shift."""
     if isinstance(operand[0], datetime):
         start, end = operand
         return p.Bound(p.Const(start if use_start else end), False)
