@@ -32,7 +32,7 @@ if TYPE_CHECKING:
     from graphmem.recall import Hit, RecallConfig, RecallRequest
     from graphmem.recall.request import TimeAxis
     from graphmem.reembed import ReembedSummary, VectorStatus
-    from graphmem.store.base import DeleteResult, StoreStats
+    from graphmem.store.results import DeleteResult, StoreStats
 
 __all__ = ["AsyncMemory"]
 

@@ -28,38 +28,31 @@ marking its sessions done: a large file shows its turns as they are committed, a
 
 from __future__ import annotations
 
-import multiprocessing
 import os
-import pickle
 import time
-from collections import deque
-from collections.abc import Callable, Generator, Iterator, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
+from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager, ExitStack
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Protocol
 
-from graphmem.errors import ConfigError, GraphmemError, IngestError
+from graphmem.errors import ConfigError, GraphmemError
 from graphmem.extract import Extractor
 from graphmem.formats import FORMATS
 from graphmem.ingest_diff import without_events
+from graphmem.ingest_embed import LazyPool, embedding_ahead
+from graphmem.ingest_extract import Extracted, Parts, extract_stream, for_workers
 from graphmem.ingest_read import FOLDER_SUFFIXES, Job, Records, Todo, collect_files, inputs_of, read_jobs
 from graphmem.models import Batch, validate_namespace
 from graphmem.progress import ProgressBar
-from graphmem.transcript import Transcript
 from graphmem.writer import (
     Resolver,
     Timings,
-    attach_embeddings,
     commit_batch,
     default_resolver,
-    with_embeddings,
 )
 
 if TYPE_CHECKING:
     from graphmem.embed import Embedder
-    from graphmem.embed_pool import EmbedPool, Ticket
-    from graphmem.embed_text import EmbeddingRequest
     from graphmem.store.base import GraphStore
 
 __all__ = ["FOLDER_SUFFIXES", "STAGES", "Extractor", "IngestSummary", "IngestTarget", "collect_files", "ingest"]
@@ -166,291 +159,6 @@ class IngestSummary:
         }
 
 
-# -- extraction (in-process or in worker processes) ---------------------------------------------------
-
-
-@dataclass(slots=True)
-class _Extracted:
-    batches: list[Batch] = field(default_factory=list)
-    error: str | None = None
-    seconds: float = 0.0
-    embed_seconds: float = 0.0
-
-
-def _extract_all(
-    extractor: Extractor, transcripts: Sequence[Transcript], path: str, embedder: Any | None = None
-) -> _Extracted:
-    """Extract every transcript of one input (and embed its events when given an embedder)."""
-    started = time.perf_counter()
-    out = _Extracted()
-    try:
-        # a unit with no turns to write (a changed input whose edits only removed turns) is not extracted
-        todo = [t for t in transcripts if t.sessions]
-        found = iter(extractor.extract_many(todo) if todo else [])
-        batches = [next(found) if t.sessions else Batch(t.namespace) for t in transcripts]
-        for t, batch in zip(transcripts, batches, strict=True):
-            if batch.namespace != t.namespace:
-                raise IngestError(
-                    f"the extractor returned a batch for {batch.namespace!r}, expected {t.namespace!r}",
-                    path=path,
-                )
-        out.seconds = time.perf_counter() - started
-        if embedder is not None:
-            started = time.perf_counter()
-            # a unit continuing a stored session is left to the writer, which embeds its first turn with
-            # the stored turn it replies to (see graphmem.embed_text); a worker cannot read the store
-            batches = [
-                b if any(s.first_seq > 1 for s in t.sessions) else attach_embeddings(b, embedder)
-                for t, b in zip(transcripts, batches, strict=True)
-            ]
-            out.embed_seconds = time.perf_counter() - started
-        out.batches = batches
-    except Exception as exc:  # one bad input must not stop a run over thousands of files
-        out.batches = []
-        out.seconds = time.perf_counter() - started
-        detail = str(exc) if isinstance(exc, GraphmemError) else f"{type(exc).__name__}: {exc}"
-        out.error = detail if detail.startswith(path) else f"{path}: extraction failed: {detail}"
-    return out
-
-
-_worker_extractor: Extractor | None = None
-_worker_embedder: Any | None = None
-
-
-def _worker_init(spec: str | Extractor, embedder: Any | None) -> None:
-    global _worker_extractor, _worker_embedder
-    if isinstance(spec, str):
-        from graphmem.extract import get_extractor
-
-        _worker_extractor = get_extractor(spec)
-    else:
-        _worker_extractor = spec
-    _worker_embedder = embedder
-    getattr(_worker_extractor, "nlp", None)  # load a lazily loaded pipeline now, outside the timed work
-
-
-def _worker_extract(transcripts: list[Transcript], path: str) -> _Extracted:
-    if _worker_extractor is None:  # pragma: no cover - the initializer always runs first
-        raise RuntimeError("worker used before its initializer ran")
-    return _extract_all(_worker_extractor, transcripts, path, _worker_embedder)
-
-
-class _DefaultEmbedder:
-    """Stands in a worker process for :func:`graphmem.embed.default_embedder`, which it loads there once."""
-
-    def __init__(self, name: str, spec: str | None = None) -> None:
-        self.name = name
-        self.spec = spec  # what built the parent's (a Settings value may differ from this process's env)
-
-    def _embedder(self) -> Any:
-        from graphmem.embed import default_embedder
-
-        embedder = default_embedder(self.spec)
-        if embedder.name != self.name:  # the worker must write into the same vector space
-            raise ConfigError(f"worker embedder {embedder.name!r} differs from the parent's {self.name!r}")
-        return embedder
-
-    def embed(self, texts: Sequence[str]) -> Any:
-        return self._embedder().embed(texts)
-
-
-class _DefaultSpanEmbedder(_DefaultEmbedder):
-    """:class:`_DefaultEmbedder` for a default embedder that is a :class:`~graphmem.embed.SpanEmbedder`."""
-
-    def embed_spans(self, texts: Sequence[str], spans: Sequence[tuple[int, int]]) -> Any:
-        from graphmem.embed import pools_spans
-
-        embedder = self._embedder()
-        if not pools_spans(embedder):  # pragma: no cover - the parent checked the same one
-            raise ConfigError(f"worker embedder {embedder.name!r} cannot pool spans")
-        return embedder.embed_spans(texts, spans)
-
-
-def _for_workers(embedder: Any) -> Any | None:
-    """What to send to worker processes so they embed as ``embedder`` would, or ``None`` if nothing can.
-
-    The process-wide default embedder is rebuilt in each worker; another one travels if it pickles (a
-    model session usually does not, and then the writer embeds).
-    """
-    try:
-        pickle.dumps(embedder)
-    except Exception:  # pickling raises TypeError, AttributeError, PicklingError ... depending on the object
-        from graphmem.embed import default_embedder_spec, is_default_embedder, pools_spans
-
-        if not is_default_embedder(embedder):
-            return None
-        kind = _DefaultSpanEmbedder if pools_spans(embedder) else _DefaultEmbedder
-        return kind(embedder.name, default_embedder_spec(embedder))
-    return embedder
-
-
-#: The extraction of one unit (see :class:`~graphmem.ingest_read.Todo`) at a time, in order, on demand;
-#: the writer closes it when it stops early, so units after a failed one are neither extracted nor embedded.
-Parts = Generator[_Extracted, None, None]
-
-
-def _extract_stream(
-    jobs: Iterator[Job], extractor: Extractor, spec: str | Extractor, workers: int, embedder: Any | None = None
-) -> Iterator[tuple[Job, Parts | None]]:
-    """Yield every job with its units' extraction results, in input order, as they become ready.
-
-    In this process (``workers == 1``) a unit is extracted when the writer asks for it, so each session
-    is committed before the next is extracted. With ``workers > 1`` the units run in a process pool (an
-    ``embedder`` given here is sent to the workers, which then embed the events they extract) and come
-    back in order as each finishes. The caller consumes a job's parts before asking for the next job.
-    """
-    if workers <= 1:
-        for job in jobs:
-            ready = job.todo and job.error is None
-            yield job, (_extract_all(extractor, [t.transcript], job.path) for t in job.todo) if ready else None
-        return
-    # spawn, not fork: the parent may hold torch/ONNX threads, which do not survive a fork.
-    context = multiprocessing.get_context("spawn")
-    window: deque[tuple[Job, list[Future[_Extracted]]]] = deque()
-    with ProcessPoolExecutor(workers, mp_context=context, initializer=_worker_init, initargs=(spec, embedder)) as pool:
-        try:
-            for job in jobs:
-                futures = []
-                if job.todo and job.error is None:
-                    futures = _submit(pool, job)
-                window.append((job, futures))
-                while len(window) > 2 * workers:
-                    yield _gather(*window.popleft())
-            while window:
-                yield _gather(*window.popleft())
-        except BaseException:
-            pool.shutdown(wait=False, cancel_futures=True)
-            raise
-
-
-def _submit(pool: ProcessPoolExecutor, job: Job) -> list[Future[_Extracted]]:
-    """Submit one task per unit (a session), so a large file uses every worker.
-
-    The longest units go first (longest-processing-time-first): with LoCoMo's five conversations
-    of 369 to 680 turns on two workers, the last worker then finishes 6% after the ideal instead of 24%.
-    The futures come back in the input's order.
-    """
-    order = sorted(range(len(job.todo)), key=lambda i: -job.todo[i].transcript.turn_count)
-    submitted = {i: pool.submit(_worker_extract, [job.todo[i].transcript], job.path) for i in order}
-    return [submitted[i] for i in range(len(job.todo))]
-
-
-def _gather(job: Job, futures: list[Future[_Extracted]]) -> tuple[Job, Parts | None]:
-    """The results of one input's units, each waited for when the writer reaches it; closing them early
-    (the writer stopped at a failed unit) cancels the units not started yet."""
-    if not futures:
-        return job, None
-
-    def results() -> Parts:
-        try:
-            for fut in futures:
-                yield fut.result()
-        finally:
-            for fut in futures:
-                fut.cancel()  # a no-op for those done or running
-
-    return job, results()
-
-
-def _embedding_ahead(parts: Parts, pool: EmbedPool, store: GraphStore) -> Parts:
-    """Queue each unit's texts for embedding as soon as it is extracted and hand the units on one behind,
-    their vectors attached: the helper process embeds a unit while this process extracts the next one.
-
-    A unit whose extraction failed is handed on at once and nothing after it is extracted: the writer
-    stops there (see :func:`_write_job`), so a unit extracted ahead of it would only wait in the queue.
-    When the writer stops at a unit for another reason (its embedding or write failed), the unit after
-    it was already queued: closing this generator discards its tickets
-    (:meth:`~graphmem.embed_pool.EmbedPool.discard`), so it is not embedded.
-    """
-    pending: deque[tuple[_Extracted, list[tuple[Ticket, EmbeddingRequest]]]] = deque()
-    interrupted: BaseException | None = None
-    try:
-        while True:
-            try:
-                part = next(parts)
-            except StopIteration:
-                break
-            except BaseException as exc:  # Ctrl-C while extracting: what was extracted before is still written
-                interrupted = exc
-                break
-            tickets = [] if part.error is not None else [_request(pool, store, b) for b in part.batches]
-            pending.append((part, tickets))
-            if part.error is not None:
-                break
-            if len(pending) > 1:
-                yield _attach_pooled(*pending.popleft(), pool)
-        while pending:
-            yield _attach_pooled(*pending.popleft(), pool)
-    finally:  # the writer stopped early: the units queued after the one it stopped at are not wanted
-        for _part, tickets in pending:
-            for ticket, _ in tickets:
-                pool.discard(ticket)
-        if interrupted is not None:  # raised here, so a writer closing this early cannot swallow it
-            raise interrupted
-
-
-def _request(pool: EmbedPool, store: GraphStore, batch: Batch) -> tuple[Ticket, EmbeddingRequest]:
-    """Queue what :func:`graphmem.writer.attach_embeddings` would embed for ``batch``."""
-    from graphmem.embed import pools_spans
-    from graphmem.embed_text import embedding_request
-
-    namespace = batch.namespace
-    one_pass = pools_spans(pool.embedder)
-    request = embedding_request(batch.events, lambda ids: store.get_events(namespace, ids), one_pass=one_pass)
-    return pool.submit(request.texts, request.spans), request
-
-
-def _pooled_vectors(rows: Any, request: EmbeddingRequest) -> Any:
-    if request.spans is None:
-        return request.vectors(rows)
-    dim = rows.shape[1] // 2
-    return request.vectors(rows[:, :dim], rows[:, dim:])
-
-
-def _attach_pooled(part: _Extracted, tickets: list[tuple[Ticket, EmbeddingRequest]], pool: EmbedPool) -> _Extracted:
-    if part.error is not None:
-        return part
-    started = time.perf_counter()
-    try:
-        part.batches = [
-            with_embeddings(batch, _pooled_vectors(pool.result(ticket), request), pool.name, request.scheme)
-            if batch.events
-            else batch
-            for batch, (ticket, request) in zip(part.batches, tickets, strict=True)
-        ]
-    except GraphmemError as exc:
-        part.batches, part.error = [], str(exc)
-        for ticket, _ in tickets:  # the unit is not written: its batches not collected yet are not embedded
-            pool.discard(ticket)
-    except BaseException:  # not a unit's failure (a bug, Ctrl-C): still nothing left queued for this unit
-        for ticket, _ in tickets:
-            pool.discard(ticket)
-        raise
-    part.embed_seconds += time.perf_counter() - started
-    return part
-
-
-class _LazyPool:
-    """The run's :class:`~graphmem.embed_pool.EmbedPool`, made when the first unit is ready to embed."""
-
-    def __init__(self, target: IngestTarget) -> None:
-        self._target = target
-        self.pool: EmbedPool | None = None
-
-    def get(self) -> EmbedPool:
-        if self.pool is None:
-            from graphmem.embed_pool import EmbedPool
-
-            embedder = self._target.embedder
-            self.pool = EmbedPool(embedder, _for_workers(embedder))
-        return self.pool
-
-    def close(self, summary: IngestSummary) -> None:
-        if self.pool is not None:
-            self.pool.close()
-            summary.helpers += int(self.pool.started)
-
-
 # -- the single writer -------------------------------------------------------------------------------
 
 
@@ -495,7 +203,7 @@ def _write_job(
 def _write_unit(
     target: IngestTarget,
     todo: Todo,
-    part: _Extracted,
+    part: Extracted,
     resolver: Resolver,
     embed: bool,
     summary: IngestSummary,
@@ -705,13 +413,13 @@ def ingest(
 
         spec = extractor if isinstance(extractor, str) else ex
         # workers embed what they extract when the embedder can travel; else the writer embeds
-        shipped = _for_workers(target.embedder) if embed and workers > 1 else None
-        pooled = _LazyPool(target) if embed and workers == 1 and embed_helper else None
+        shipped = for_workers(target.embedder) if embed and workers > 1 else None
+        pooled = LazyPool(target) if embed and workers == 1 and embed_helper else None
         if pooled is not None:
             stack.callback(pooled.close, summary)
-        for job, parts in _extract_stream(jobs, ex, spec, workers, shipped):
+        for job, parts in extract_stream(jobs, ex, spec, workers, shipped):
             if pooled is not None and parts is not None:
-                parts = _embedding_ahead(parts, pooled.get(), target.store)
+                parts = embedding_ahead(parts, pooled.get(), target.store)
             summary.timings["read"] += job.read_seconds
             if job.error is None and job.skipped:
                 summary.files_skipped += 1

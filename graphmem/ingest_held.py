@@ -29,7 +29,8 @@ from graphmem.formats._source import naive_utc
 from graphmem.transcript import RawSession, RawTurn, Transcript
 
 if TYPE_CHECKING:
-    from graphmem.ingest_read import Job, _Owners
+    from graphmem.ingest_owners import Owners
+    from graphmem.ingest_read import Job
     from graphmem.models import Event
     from graphmem.store.base import GraphStore
 
@@ -68,7 +69,7 @@ def retract_with(job: Job, start: int, moved: dict[str, list[str]]) -> None:
             job.todo[at] = replace(job.todo[at], retract=(*job.todo[at].retract, *retract))
 
 
-def live_in_the_way(store: GraphStore, owners: _Owners, job: Job, t: Transcript, start: int) -> None:
+def live_in_the_way(store: GraphStore, owners: Owners, job: Job, t: Transcript, start: int) -> None:
     """Check the units of ``t`` (``job.todo[start:]``) against the messages added live into the sessions
     they write (``Memory.add`` appends to the session of a file ingested before).
 
@@ -186,7 +187,7 @@ def plainly_named(session_id: str, name: str) -> bool:
     return session_name(name) in session_names(session_id)[:2]
 
 
-def live_by_name(owners: _Owners, namespace: str) -> dict[str, list[str]]:
+def live_by_name(owners: Owners, namespace: str) -> dict[str, list[str]]:
     """The sessions of ``namespace`` holding messages added live (and no input's), by name (a number read
     as ``session_N``: live sessions ``3`` and ``session_3`` are both ``session_3``). Built once per namespace
     and call: an input's sessions look up their live counterparts in it (:func:`live_counterparts`)."""
@@ -296,7 +297,7 @@ def pair_said(events: Sequence[Event], turns: Sequence[tuple[int, RawTurn]], ses
 
 def added_live(
     store: GraphStore,
-    owners: _Owners,
+    owners: Owners,
     job: Job,
     transcripts: list[Transcript],
     key: str,
@@ -414,7 +415,7 @@ def without(t: Transcript, known: Known, *, plain: Transcript | None = None) -> 
 
 
 def copy_of_another(
-    owners: _Owners, job: Job, spaces: list[str], current: dict[str, bool], key: str, content_hash: str
+    owners: Owners, job: Job, spaces: list[str], current: dict[str, bool], key: str, content_hash: str
 ) -> bool:
     """Skip ``job`` with a note when what it would write is already stored from another path.
 

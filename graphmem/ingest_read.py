@@ -28,7 +28,6 @@ For every input this decides, before anything is extracted:
 
 from __future__ import annotations
 
-import bisect
 import hashlib
 import json
 import os
@@ -45,6 +44,7 @@ from graphmem.extract.events import order_sessions
 from graphmem.formats import READER_VERSION, load_source, read_records, read_source, source_key
 from graphmem.ingest_diff import SessionPlan, plan_sessions
 from graphmem.ingest_held import added_live, copy_of_another, live_in_the_way, retract_with, without
+from graphmem.ingest_owners import GONE, GONE_PRINT, Owners
 from graphmem.ingest_prints import SessionPrint, addressing, prints_key, prints_prefix
 from graphmem.models import SourceRecord, TimeRef
 from graphmem.transcript import Transcript
@@ -197,115 +197,6 @@ class Job:
         return sum(t.transcript.turn_count for t in self.todo)
 
 
-@dataclass(slots=True)
-class _Namespace:
-    """What one namespace held when first looked at in this run, plus the sessions this run claims."""
-
-    owner: dict[str, str | None] = field(default_factory=dict)  # session id → source_file of its events
-    # source → session → {seq: event id}
-    events: dict[str | None, dict[str, dict[int, str]]] = field(default_factory=dict)
-
-
-class _Owners:
-    """Who wrote which session and event, per namespace, read from the store once per run."""
-
-    def __init__(self, store: GraphStore) -> None:
-        self._store = store
-        self._seen: dict[str, _Namespace] = {}
-        # namespace → content hash → the keys of the inputs recorded with it (stored, or planned in this run)
-        self._contents: dict[str, dict[str, list[str]]] = {}
-        self.this_run: set[str] = set()  # the keys of the inputs planned in this run (not yet written)
-        self._records: list[SourceRecord] | None = None  # every namespace's, sorted by key
-        self._keys: list[str] = []
-
-    def _get(self, namespace: str) -> _Namespace:
-        ns = self._seen.get(namespace)
-        if ns is None:
-            ns = self._seen[namespace] = _Namespace()
-            for ev in self._store.iter_events(namespace):
-                ns.owner.setdefault(ev.session, ev.source_file)
-                ns.events.setdefault(ev.source_file, {}).setdefault(ev.session, {})[ev.seq] = ev.id
-        return ns
-
-    def taken(self, transcript: Transcript, key: str) -> bool:
-        """Whether another input holds (or in this run claimed) a session id of ``transcript``."""
-        owner = self._get(transcript.namespace).owner
-        return any(owner.get(s.id, key) != key for s in transcript.sessions)
-
-    def claim(self, transcript: Transcript, key: str) -> None:
-        """Record that ``key`` writes the sessions of ``transcript``."""
-        owner = self._get(transcript.namespace).owner
-        for s in transcript.sessions:
-            owner[s.id] = key
-
-    def copy_of(self, namespace: str, content_hash: str, key: str) -> str | None:
-        """Another input recorded in ``namespace`` with this content hash (the same bytes, read, extracted and
-        embedded the same way), before this run or earlier in it: the first by key, or ``None``.
-
-        Only an input's own record counts (its key is its events' ``source_file``), not the marks of the
-        sessions an interrupted run committed (``<key>@session_3``), which carry the same hash.
-        """
-        contents = self._contents.get(namespace)
-        if contents is None:
-            contents = self._contents[namespace] = {}
-            sources = self._get(namespace).events
-            for r in self._store.source_records(namespace, ""):
-                if r.key in sources:
-                    contents.setdefault(r.content_hash, []).append(r.key)
-        return next((k for k in sorted(contents.get(content_hash, ())) if k != key), None)
-
-    def planned(self, namespace: str, content_hash: str, key: str) -> None:
-        """Record that ``key`` writes this content into ``namespace`` in this run (a copy later in the run
-        is skipped)."""
-        self.copy_of(namespace, content_hash, key)  # the stored records first
-        self._contents[namespace].setdefault(content_hash, []).append(key)
-        self.this_run.add(key)
-
-    def live_session(self, namespace: str, session_id: str) -> bool:
-        """Whether the session holds messages added live (``Memory.add``: no ``source_file``) and no input's."""
-        events = self._get(namespace).events
-        return session_id in events.get(None, {}) and not any(
-            session_id in sessions for source, sessions in events.items() if source is not None
-        )
-
-    def live_events(self, namespace: str) -> dict[str, dict[int, str]]:
-        """The events added live (no ``source_file``) before this run and not handed to an input: session id
-        → seq → event id."""
-        return self._get(namespace).events.get(None, {})
-
-    def adopt(self, namespace: str, session_id: str, key: str) -> None:
-        """Hand a live session to the input ``key``: its events count as what ``key`` wrote before (so they
-        are retracted and written again from the input, in one transaction) and it no longer holds the
-        session against it."""
-        ns = self._get(namespace)
-        ns.owner[session_id] = key
-        events = ns.events.get(None, {}).pop(session_id, {})
-        ns.events.setdefault(key, {})[session_id] = events
-
-    def written(self, namespace: str, key: str) -> dict[str, dict[int, str]]:
-        """The events ``key`` wrote into ``namespace`` before this run: session id → seq → event id."""
-        return self._get(namespace).events.get(key, {})
-
-    def held(self, key: str) -> dict[str, list[SourceRecord]]:
-        """Per namespace, the records (not marked gone) the input keyed ``key`` left there before this run.
-
-        Every namespace's records are read once per run (an input's own records are only ever written
-        while it is planned and committed, after this looked).
-        """
-        if self._records is None:
-            found = [r for ns in self._store.namespaces() for r in self._store.source_records(ns, "")]
-            self._records = sorted(found, key=lambda r: r.key)
-            self._keys = [r.key for r in self._records]
-        out: dict[str, list[SourceRecord]] = {}
-        for r in self._records[bisect.bisect_left(self._keys, key) :]:
-            if not r.key.startswith(key):
-                break
-            rest = r.key[len(key) :]
-            if (not rest or rest[0] in "@#") and r.content_hash not in (_GONE, _GONE_PRINT):
-                out.setdefault(r.namespace, []).append(r)
-        return out
-
-
 def _content_hash(digest: str, fmt: str, extractor: Extractor, embed: bool) -> str:
     """The hash a source record stores: the content and how it was read, extracted and (whether) embedded."""
     parts = [digest, fmt, READER_VERSION, extractor.name, extractor.version, "embed" if embed else "noembed"]
@@ -334,7 +225,7 @@ def _moved(
 
 def _plan_file(
     store: GraphStore,
-    owners: _Owners,
+    owners: Owners,
     job: Job,
     path: str,
     *,
@@ -441,24 +332,19 @@ def _plan_file(
 
 
 def _add_gone_namespace(
-    job: Job, owners: _Owners, ns: str, key: str, records: list[SourceRecord], now: datetime
+    job: Job, owners: Owners, ns: str, key: str, records: list[SourceRecord], now: datetime
 ) -> None:
     """One unit retracting everything the input wrote into ``ns``, which its new version no longer writes,
     its records there marked gone (the input going back to that content must write it again)."""
     written = owners.written(ns, key)
     retract = tuple(e for _, evs in sorted(written.items()) for _, e in sorted(evs.items()))
     marks = tuple(
-        SourceRecord(ns, r.key, _GONE_PRINT if r.key.startswith(prints_prefix(key)) else _GONE, now) for r in records
+        SourceRecord(ns, r.key, GONE_PRINT if r.key.startswith(prints_prefix(key)) else GONE, now) for r in records
     )
     job.todo.append(Todo(Transcript(ns, (), source_file=key), None, retract, marks))
 
 
-#: The content of the records (the input's own, a session's mark) of what the input no longer holds.
-_GONE = "gone"
-_GONE_PRINT = SessionPrint("", (), gone=True).encode()
-
-
-def _let_go_of_gone_namespaces(owners: _Owners, job: Job, key: str, writes: set[str], now: datetime) -> None:
+def _let_go_of_gone_namespaces(owners: Owners, job: Job, key: str, writes: set[str], now: datetime) -> None:
     """Retract what the input wrote into each namespace it no longer ``writes``, unless a caller chose that
     namespace for it (:func:`chosen_key`): "ingest chat.txt" after "-n a" writes chat beside a."""
     for ns, records in owners.held(key).items():
@@ -491,9 +377,9 @@ def _gone_records(
         record
         for sid in sorted(left - ids)
         for record in (
-            SourceRecord(ns, prints_key(key, sid), _GONE_PRINT, _now()),
+            SourceRecord(ns, prints_key(key, sid), GONE_PRINT, _now()),
             # the session's mark goes too: the input going back to that content must write it again
-            SourceRecord(ns, session_key(key, sid), _GONE, _now()),
+            SourceRecord(ns, session_key(key, sid), GONE, _now()),
         )
     ]
 
@@ -680,7 +566,7 @@ def read_jobs(
         job.read_seconds = time.perf_counter() - started
         yield job
         return
-    owners = _Owners(store)
+    owners = Owners(store)
     suffixes = ", ".join(sorted(FOLDER_SUFFIXES))
     for path in inputs:
         started = time.perf_counter()

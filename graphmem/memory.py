@@ -4,37 +4,31 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager, nullcontext
+from collections.abc import Iterable, Mapping, Sequence
+from contextlib import nullcontext
 from datetime import datetime
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
-from graphmem.config import resolve_db
-from graphmem.errors import NotFoundError, ReadOnlyStoreError, StoreError
+from graphmem.errors import NotFoundError
+from graphmem.memory_resources import MemoryResources, open_memory_store
 from graphmem.models import Batch, Entity, Event, Fact, Mention, Session, validate_namespace
 from graphmem.namespaces import require_namespace
-from graphmem.recall.cache import NamespaceCache, NamespaceCaches
+from graphmem.recall.cache import NamespaceCaches
 from graphmem.settings import Settings
-from graphmem.store import open_store
 from graphmem.store.base import (
     CountsChanges,
-    DeleteResult,
     GraphStore,
     HasDirectory,
-    Refreshing,
     ScopesReads,
-    StoreStats,
-    Unloading,
-    WatchesChanges,
-    WriteLocking,
 )
-from graphmem.store.budget import CacheBudget, megabytes
+from graphmem.store.budget import CacheBudget
+from graphmem.store.results import DeleteResult, StoreStats
 
 if TYPE_CHECKING:
     from graphmem.context import Context
-    from graphmem.embed import Embedder, FloatArray
+    from graphmem.embed import Embedder
     from graphmem.ingest import Extractor, IngestSummary
     from graphmem.lookup import EntityMatch, StatedFact
     from graphmem.query import AboutFn
@@ -48,7 +42,7 @@ if TYPE_CHECKING:
 __all__ = ["Memory"]
 
 
-class Memory:
+class Memory(MemoryResources):
     """Long-term memory for conversational agents, shaped as a temporal knowledge graph.
 
     Open one with :meth:`Memory.open` and use it as a context manager::
@@ -130,26 +124,9 @@ class Memory:
             ConfigError: the location or an option is not valid.
         """
         settings = settings or Settings.from_env()
-        where = resolve_db(path_or_uri, settings)
-        from graphmem.store.registry import scheme_of
-
-        budget = None
-        if scheme_of(where) is None:  # a store directory: the embedded store's options
-            from graphmem.settings import parse_cache_mb
-            from graphmem.store.lock import parse_lock_timeout
-
-            mb = parse_cache_mb(cache_mb, "cache_mb") if cache_mb is not None else settings.cache_budget_mb
-            budget = CacheBudget(megabytes(mb))
-            store_options["budget"] = budget
-            store_options.setdefault("mirror_max_events", settings.mirror_event_limit)
-            if read_only:
-                store_options["read_only"] = True
-            else:
-                store_options.setdefault("lock_timeout", parse_lock_timeout(settings.lock_timeout))
-        elif read_only:  # a server: reading never creates a database nor writes or upgrades graphmem's schema
-            store_options.setdefault("create", False)
-            store_options["read_only"] = True
-        store = open_store(where, **store_options)
+        store, budget = open_memory_store(
+            path_or_uri, settings, read_only=read_only, cache_mb=cache_mb, store_options=store_options
+        )
         index_dir = store.directory if isinstance(store, HasDirectory) else None
         return cls(
             store,
@@ -185,80 +162,9 @@ class Memory:
         finally:
             self._store.close()
 
-    @property
-    def store(self) -> GraphStore:
-        """The underlying :class:`~graphmem.store.base.GraphStore`."""
-        if self._closed:
-            raise StoreError("this Memory is closed")
-        return self._store
-
     def __repr__(self) -> str:
         state = "closed" if self._closed else "open"
         return f"<Memory {self._store.uri} {state}>"
-
-    # -- other processes -----------------------------------------------------------------------------
-
-    def refresh(self) -> None:
-        """Catch up with what other processes committed to the store.
-
-        Every read through this object (recall, query, stats, namespaces) calls it first; it costs one
-        SQLite pragma when nothing changed. A namespace another process wrote is brought up to date by
-        reading back only the rows it changed (its graph mirror and vector index entries; recall's caches
-        are dropped), or read again whole when that cannot be known. On a server store, a recall (and a DSL
-        ``ABOUT``) reads its namespace's change counter instead and drops recall's caches and the local
-        vector copy when another process wrote it.
-        """
-        store = self.store
-        if not isinstance(store, Refreshing):
-            return
-        with self._refresh_lock:  # one catch-up at a time: the vectors follow the store's catch-ups in order
-            caught = list(store.refresh().items())
-            for namespace, _ in caught:
-                self._drop_cache(namespace)
-            vectors = self._vectors
-            if vectors is None:
-                return
-            for i, (namespace, up) in enumerate(caught):
-                try:
-                    vectors.sync(namespace, up.embeddings, up.generation, since=up.since)
-                except BaseException:  # these namespaces' vectors may now be stale: checked whole on next use
-                    for rest, _ in caught[i:]:
-                        vectors.drop_unsaved(rest)
-                    raise
-
-    def _catch_up(self, namespace: str) -> None:
-        """Drop what was derived from ``namespace`` if other processes wrote it since (a server store: one
-        small read, made inside the caller's read scope; see :class:`~graphmem.store.base.WatchesChanges`)."""
-        store = self.store
-        if isinstance(store, WatchesChanges) and store.changed_elsewhere(namespace):
-            try:
-                self._drop_cache(namespace)
-                if self._vectors is not None:
-                    self._vectors.sync(namespace)
-            except BaseException:
-                store.forget_changes(namespace)  # the next recall tries again
-                raise
-
-    @contextmanager
-    def writing(self) -> Iterator[None]:
-        """Hold the store's write lock for a whole operation, having caught up with other writers first.
-
-        Re-entrant. Reads and writes inside the block see one consistent store that no other process
-        changes until the block ends.
-
-        Raises:
-            ReadOnlyStoreError: this memory is read-only.
-            StoreLockedError: another process held the lock for longer than the store's lock timeout.
-        """
-        self._refuse_if_read_only()
-        store = self.store
-        with store.write_lock() if isinstance(store, WriteLocking) else nullcontext():
-            self.refresh()
-            yield
-
-    def _refuse_if_read_only(self) -> None:
-        if self.read_only:
-            raise ReadOnlyStoreError(f"{self._store.uri} is open read-only; open it without read_only to write")
 
     # -- writing -------------------------------------------------------------------------------------
 
@@ -685,102 +591,3 @@ class Memory:
             events = ", ".join(repr(i) for i in by_source)
             message += f" (the input's turn {event_id!r} is event {events})"
         return message
-
-    # -- lazily loaded resources ---------------------------------------------------------------------
-
-    @property
-    def embedder(self) -> Embedder:
-        """The sentence embedder, loaded on first use unless one was injected."""
-        if self._embedder is None:
-            from graphmem.embed import default_embedder
-
-            self._embedder = default_embedder(self.settings.embedder)
-        return self._embedder
-
-    @property
-    def nlp(self) -> Any:
-        """The spaCy pipeline, loaded on first use unless one was injected."""
-        if self._nlp is None:
-            from graphmem.extract.nlp import load_nlp
-
-            self._nlp = load_nlp()
-        return self._nlp
-
-    def _embed(self, texts: Sequence[str]) -> FloatArray:
-        """Embed with :attr:`embedder`, loading it only when something is embedded."""
-        return self.embedder.embed(texts)
-
-    def _embed_for(self, namespace: str) -> Callable[[Sequence[str]], FloatArray]:
-        """:meth:`_embed` for queries searching ``namespace``'s vectors: the first call checks that they are
-        of the embedder's vector space (a clear error naming ``graphmem reembed`` if not)."""
-        checked = False
-
-        def embed(texts: Sequence[str]) -> FloatArray:
-            nonlocal checked
-            if not checked:
-                self.vectors.require_space(namespace, self.embedder)
-                checked = True
-            return self.embedder.embed(texts)
-
-        return embed
-
-    @property
-    def settings(self) -> Settings:
-        """The settings this memory was opened with (read from the environment on first use if none)."""
-        if self._settings is None:
-            self._settings = Settings.from_env()
-        return self._settings
-
-    @property
-    def vectors(self) -> VectorIndex:
-        """The vector index of this store, opened (and verified or rebuilt) on first use."""
-        if self._vectors is None:
-            from graphmem.vector_index import VectorIndex
-
-            with self._vectors_lock:  # threads whose first recalls come together open one index
-                if self._vectors is None:
-                    self._vectors = VectorIndex.for_store(
-                        self.store,
-                        self._index_dir,
-                        settings=self.settings,
-                        budget=self._budget,
-                        writable=not self.read_only,
-                    )
-        return self._vectors
-
-    def unload(self, namespace: str) -> None:
-        """Drop ``namespace``'s graph, vectors and recall caches from memory (its data stays stored).
-
-        The next read loads it again; the memory budget does the same by itself for the least
-        recently used namespaces.
-        """
-        validate_namespace(namespace)
-        store = self.store
-        if isinstance(store, Unloading):
-            store.unload(namespace)
-        if self._vectors is not None:
-            self._vectors.unload(namespace)
-        self._drop_cache(namespace)
-
-    @property
-    def budget(self) -> CacheBudget | None:
-        """The memory budget of a store directory's loaded namespaces (``None`` for a server store)."""
-        return self._budget
-
-    def recall_cache(self, namespace: str) -> NamespaceCache:
-        """What recall derived from ``namespace`` (participants, entity degrees).
-
-        Dropped whenever :meth:`write` or :meth:`forget` changes that namespace (or, on a server store,
-        when a recall finds that another process wrote it), so nothing derived outlives the data it came from.
-        """
-        with self._caches_lock:
-            return self._caches.get(namespace)
-
-    def _drop_cache(self, namespace: str) -> None:
-        with self._caches_lock:
-            self._caches.drop(namespace)
-
-    @property
-    def index_dir(self) -> Path | None:
-        """Where local caches (the vector index) live: the store directory, or ``None`` for servers."""
-        return self._index_dir

@@ -29,7 +29,8 @@ from typing import Any
 import click
 
 from graphmem.extract import Extractor
-from graphmem.ingest import STAGES, _extract_stream, collect_files, ingest
+from graphmem.ingest import STAGES, collect_files, ingest
+from graphmem.ingest_extract import extract_stream
 from graphmem.ingest_read import Job, Todo
 from graphmem.memory import Memory
 
@@ -74,7 +75,7 @@ def _extract_only(mem: Memory, files: list[str], extractor: Extractor, name: str
     turns = sum(j.turns for j in jobs)
     extract_s = 0.0
     events = 0
-    for _job, parts in _extract_stream(iter(jobs), extractor, name, workers):
+    for _job, parts in extract_stream(iter(jobs), extractor, name, workers):
         if parts is None:
             raise click.ClickException(f"extraction failed: {_job.error}")
         for result in parts:

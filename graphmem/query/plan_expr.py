@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, assert_never
 
 from graphmem.query.timeutil import shift
 
@@ -34,7 +34,9 @@ __all__ = [
     "Shift",
     "TimeIn",
     "ValueExpr",
+    "flatten",
     "fmt_value",
+    "vars_of",
 ]
 
 
@@ -328,3 +330,48 @@ ValueExpr = Const | Ref | PropRef | Column | Func | Agg | Relevance
 #: Expressions that test something (three-valued: true, false or unknown).
 PredicateExpr = Cmp | IsNull | InTime | TimeIn | Mentions | HasName | BoolAnd | BoolOr | BoolNot
 Expr = ValueExpr | PredicateExpr
+
+
+def vars_of(expr: Expr | Bound | None) -> set[str]:
+    """Variables an expression reads."""
+    if expr is None or isinstance(expr, Const | Relevance | Column):
+        return set()
+    if isinstance(expr, Ref | PropRef):
+        return {expr.var}
+    if isinstance(expr, Bound):
+        return vars_of(expr.value)
+    if isinstance(expr, Func):
+        return vars_of(expr.arg)
+    if isinstance(expr, Agg):
+        return vars_of(expr.arg)
+    if isinstance(expr, Cmp):
+        return vars_of(expr.left) | vars_of(expr.right)
+    if isinstance(expr, IsNull):
+        return vars_of(expr.operand)
+    if isinstance(expr, InTime):
+        return vars_of(expr.subject) | vars_of(expr.low) | vars_of(expr.high)
+    if isinstance(expr, TimeIn):
+        return vars_of(expr.subject)
+    if isinstance(expr, Mentions):
+        return {expr.var} | vars_of(expr.target)
+    if isinstance(expr, HasName):
+        return {expr.var}
+    if isinstance(expr, BoolAnd | BoolOr):
+        out: set[str] = set()
+        for item in expr.items:
+            out |= vars_of(item)
+        return out
+    if isinstance(expr, BoolNot):
+        return vars_of(expr.operand)
+    assert_never(expr)
+
+
+def flatten(cls: type[BoolAnd] | type[BoolOr], left: Expr, right: Expr) -> Expr:
+    """``left AND right`` (or ``OR``) as one flat list of items: a side of the same kind gives its items."""
+    items: list[Expr] = []
+    for side in (left, right):
+        if isinstance(side, cls):
+            items.extend(side.items)
+        else:
+            items.append(side)
+    return cls(tuple(items))

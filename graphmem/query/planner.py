@@ -18,15 +18,15 @@ from graphmem.models import EdgeType, NodeKind, validate_namespace
 from graphmem.query import ast
 from graphmem.query import plan as p
 from graphmem.query.kinds import FLIP, reach
-from graphmem.query.limits import DEFAULT_LIMITS, PlanLimitError, QueryLimits
+from graphmem.query.limits import DEFAULT_LIMITS, QueryLimits
+from graphmem.query.pattern_elements import direction, hop_range, narrow, node_labels, rel_types
+from graphmem.query.plan_expr import vars_of
 from graphmem.query.resolve import (
-    ALL_KINDS,
     DEFAULT_SCHEMA,
     Resolver,
     Schema,
     Scope,
     VarInfo,
-    vars_of,
 )
 from graphmem.query.timeutil import shift_clamped
 from graphmem.query.unparse import unparse_expr
@@ -142,46 +142,9 @@ class _Planner:
 
     # -- variables and labels ---------------------------------------------------------------------
 
-    def node_labels(self, node: ast.NodePattern) -> p.Labels:
-        if not node.labels:
-            if node.fuzzy is not None:
-                return p.Labels((NodeKind.ENTITY,))
-            if node.about is not None:
-                return p.Labels((NodeKind.EVENT,))
-            return p.Labels()
-        kinds: list[NodeKind] = []
-        types: list[str] = []
-        any_entity = False
-        for name in node.labels:
-            labels = self.r.schema.label(name)
-            if labels is None:
-                from graphmem.query.resolve import closest
-
-                raise self.r.error(
-                    f"unknown label {name} (labels: {', '.join(self.r.schema.labels)})",
-                    node.span,
-                    closest(name, self.r.schema.labels),
-                    word=name,
-                )
-            kinds.extend(k for k in labels.kinds if k not in kinds)
-            if labels.types:
-                types.extend(labels.types)
-            elif NodeKind.ENTITY in labels.kinds:
-                any_entity = True
-        result = p.Labels(tuple(k for k in ALL_KINDS if k in kinds), () if any_entity else tuple(types))
-        if node.fuzzy is not None and NodeKind.ENTITY not in result.kinds:
-            raise self.r.error("~ matches entity names; this node is not an entity (use ABOUT for events)", node.span)
-        if node.about is not None and NodeKind.EVENT not in result.kinds:
-            raise self.r.error("ABOUT finds events; this node is not an Event", node.span)
-        if node.fuzzy is not None:
-            result = replace(result, kinds=(NodeKind.ENTITY,))
-        if node.about is not None:
-            result = p.Labels((NodeKind.EVENT,))
-        return result
-
     def declare_node(self, node: ast.NodePattern, name: str | None = None) -> str:
         name = name or node.var or self.fresh("_n")
-        labels = self.node_labels(node)
+        labels = node_labels(self.r, node)
         info = self.scope.vars.get(name)
         if info is None:
             self.scope.vars[name] = VarInfo(name, True, labels, node.span, internal=node.var is None)
@@ -210,70 +173,6 @@ class _Planner:
         )
         return name
 
-    def rel_types(self, rel: ast.RelPattern) -> tuple[tuple[EdgeType, ...], bool]:
-        types: list[EdgeType] = []
-        flags: set[bool] = set()
-        for name in rel.types:
-            found = self.r.schema.edge_type(name)
-            if found is None:
-                from graphmem.query.resolve import closest
-
-                raise self.r.error(
-                    f"unknown edge type {name} (edge types: {', '.join(self.r.schema.edge_types)})",
-                    rel.span,
-                    closest(name, self.r.schema.edge_types),
-                    word=name,
-                )
-            if found[0] not in types:
-                types.append(found[0])
-            flags.add(found[1])
-        if len(flags) > 1 and rel.direction != "both":
-            raise self.r.error(
-                "SAID and PREV run against the stored direction; give them an edge of their own", rel.span
-            )
-        return tuple(types), flags == {True}
-
-    def hop_range(self, rel: ast.RelPattern) -> tuple[int, int]:
-        hops = rel.hops
-        if hops is None:
-            return 1, 1
-        top = self.limits.max_hops
-        if not hops.ranged:
-            if hops.low is None:
-                raise self.r.error(
-                    f"* alone is an unbounded hop range; give an upper bound of at most {top}",
-                    hops.span or rel.span,
-                    f"*1..{top}",
-                    cls=PlanLimitError,
-                )
-            low = high = hops.low
-        else:
-            low = 1 if hops.low is None else hops.low
-            if hops.high is None:
-                raise self.r.error(
-                    f"*{low}.. is an unbounded hop range; give an upper bound of at most {top}",
-                    hops.span or rel.span,
-                    f"*{low}..{max(low, top)}",
-                    cls=PlanLimitError,
-                )
-            high = hops.high
-        if low > high:
-            raise self.r.error(f"the hop range *{low}..{high} is empty", hops.span or rel.span, f"*{high}..{low}")
-        if high > top:
-            raise self.r.error(
-                f"the hop range *{low}..{high} is over the limit of {top} hops",
-                hops.span or rel.span,
-                f"*{min(low, top)}..{top}",
-                cls=PlanLimitError,
-            )
-        if rel.props and (low, high) != (1, 1):
-            raise self.r.error("a hop range cannot carry properties; filter its edges in WHERE", rel.span)
-        return low, high
-
-    def direction(self, rel: ast.RelPattern, reverse: bool) -> Direction:
-        d = {"out": Direction.OUT, "in": Direction.IN, "both": Direction.BOTH}[rel.direction]
-        return FLIP[d] if reverse else d
-
     # -- patterns ---------------------------------------------------------------------------------
 
     def declare_patterns(self, patterns: tuple[ast.PathPattern, ...]) -> list[list[tuple[Any, str, Any]]]:
@@ -285,8 +184,8 @@ class _Planner:
                 if isinstance(el, ast.NodePattern):
                     items.append((el, self.declare_node(el), None))
                 else:
-                    types, reverse = self.rel_types(el)
-                    info = (types, self.direction(el, reverse), self.hop_range(el))
+                    types, reverse = rel_types(self.r, el)
+                    info = (types, direction(el, reverse), hop_range(self.r, self.limits, el))
                     items.append((el, self.declare_rel(el), info))
             declared.append(items)
         self.infer_kinds(declared)
@@ -300,17 +199,8 @@ class _Planner:
                     va, vb = self.scope.vars[a], self.scope.vars[b]
                     fwd = reach(set(va.labels.kinds), types, direction, low, high)
                     back = reach(set(vb.labels.kinds), types, FLIP[direction], low, high)
-                    self.narrow(vb, fwd, b_el, items[i][0])
-                    self.narrow(va, back, a_el, items[i][0])
-
-    def narrow(self, info: VarInfo, allowed: set[NodeKind], node: ast.NodePattern, rel: ast.RelPattern) -> None:
-        kinds = tuple(k for k in info.labels.kinds if k in allowed)
-        if not kinds:
-            names = "|".join(k.value.capitalize() for k in info.labels.kinds)
-            edge = "|".join(rel.types) or "any edge"
-            raise self.r.error(f"no {names} node can be at this end of {edge}", node.span)
-        types = info.labels.types if NodeKind.ENTITY in kinds else ()
-        info.labels = p.Labels(kinds, types)
+                    narrow(self.r, vb, fwd, b_el, items[i][0])
+                    narrow(self.r, va, back, a_el, items[i][0])
 
     def start_cost(self, node: ast.NodePattern, name: str) -> int:
         if name in self.bound:
@@ -571,7 +461,7 @@ class _Planner:
 
     def timeline(self, st: ast.Timeline) -> tuple[list[str], bool]:
         node = st.node
-        labels = self.node_labels(node)
+        labels = node_labels(self.r, node)
         if labels.kinds == (NodeKind.EVENT,):
             if node.var not in (None, "event"):
                 raise self.r.error("in TIMELINE the events are called event; drop the name", node.span, "event")
@@ -587,7 +477,7 @@ class _Planner:
                         node.span,
                     )
                 node = replace(node, labels=("Entity",))
-                labels = self.node_labels(node)
+                labels = node_labels(self.r, node)
             if NodeKind.EVENT in labels.kinds:
                 raise self.r.error("TIMELINE follows either events or entities and sessions, not both", node.span)
             if node.var == "event":

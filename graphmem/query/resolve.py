@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from typing import Any, assert_never
 
@@ -18,8 +18,10 @@ from graphmem.models import NodeKind
 from graphmem.query import ast
 from graphmem.query import plan as p
 from graphmem.query.limits import QueryLimits
+from graphmem.query.plan_expr import flatten
 from graphmem.query.schema import DEFAULT_ENTITY_TYPES, DEFAULT_SCHEMA, Schema, closest
 from graphmem.query.syntax_errors import caret_context
+from graphmem.query.time_bounds import EDGE_TIME_KEYS, TIME_KEYS, high_bound, interval_test, is_time, low_bound
 from graphmem.query.timeutil import (
     EPSILON,
     DateTextError,
@@ -40,13 +42,10 @@ __all__ = [
     "Scope",
     "VarInfo",
     "closest",
-    "vars_of",
 ]
 
 AGGREGATES = ("avg", "collect", "count", "max", "min", "sum")
 SCALAR_FUNCTIONS = ("date", "lower", "month", "size", "upper", "year")
-_EDGE_TIME_KEYS = ("valid_from", "valid_to", "recorded_at", "expired_at")
-_TIME_KEYS = ("time", "happened", "happened_end", *_EDGE_TIME_KEYS)
 _UNIT_SECONDS = {"minute": 60, "hour": 3600, "day": 86400, "week": 604800}
 _UNIT_MONTHS = {"month": 1, "year": 12}
 # A duration longer than the whole calendar (years 1-9999) is a mistake, not a window.
@@ -289,7 +288,7 @@ class Resolver:
             if not info.is_node:
                 raise self.error(
                     f"{node.name} is an edge; compare one of its times: "
-                    + ", ".join(f"{node.name}.{k}" for k in _EDGE_TIME_KEYS),
+                    + ", ".join(f"{node.name}.{k}" for k in EDGE_TIME_KEYS),
                     node.span,
                 )
             if NodeKind.ENTITY in info.labels.kinds and len(info.labels.kinds) == 1:
@@ -297,8 +296,8 @@ class Resolver:
             return p.PropRef(node.name, "time")
         if isinstance(node, ast.Prop):
             ref = self.prop(node)
-            if node.key not in _TIME_KEYS:
-                raise self.error(f"{node.var}.{node.key} is not a time", node.span, closest(node.key, _TIME_KEYS))
+            if node.key not in TIME_KEYS:
+                raise self.error(f"{node.var}.{node.key} is not a time", node.span, closest(node.key, TIME_KEYS))
             return ref
         return self.value(node)
 
@@ -310,14 +309,14 @@ class Resolver:
             high_op = self.time_operand(node.high)
             if isinstance(low_op[0], datetime) and isinstance(high_op[0], datetime) and low_op[0] >= high_op[1]:
                 raise self.error("BETWEEN's first date is after its second: the window holds no time", node.span)
-            return _low(low_op, inclusive_point=True), _high(high_op, inclusive_point=True)
+            return low_bound(low_op, inclusive_point=True), high_bound(high_op, inclusive_point=True)
         if node.op == "BEFORE":
-            return None, _high(low_op, inclusive_point=False, use_start=True)
+            return None, high_bound(low_op, inclusive_point=False, use_start=True)
         if node.op == "AFTER":
-            return _low(low_op, inclusive_point=False, use_end=True), None
+            return low_bound(low_op, inclusive_point=False, use_end=True), None
         if node.op == "ON":
             if isinstance(low_op[0], datetime):
-                return _low(low_op, inclusive_point=True), _high(low_op, inclusive_point=False)
+                return low_bound(low_op, inclusive_point=True), high_bound(low_op, inclusive_point=False)
             expr, by = low_op
             day = p.Func("date", expr)
             return p.Bound(day, True, by or None), p.Bound(day, False, by + p.Shift(seconds=86400.0))
@@ -419,9 +418,9 @@ class Resolver:
     def predicate(self, node: ast.Expr) -> p.Expr:
         """A condition (``WHERE``)."""
         if isinstance(node, ast.And):
-            return _flatten(p.BoolAnd, self.predicate(node.left), self.predicate(node.right))
+            return flatten(p.BoolAnd, self.predicate(node.left), self.predicate(node.right))
         if isinstance(node, ast.Or):
-            return _flatten(p.BoolOr, self.predicate(node.left), self.predicate(node.right))
+            return flatten(p.BoolOr, self.predicate(node.left), self.predicate(node.right))
         if isinstance(node, ast.Not):
             return p.BoolNot(self.predicate(node.operand))
         if isinstance(node, ast.Compare):
@@ -450,7 +449,7 @@ class Resolver:
         """``left = right`` for a property map entry (a date on the right means its interval, as ``ON``)."""
         interval = self.date_operand(right, left)
         if interval is not None:
-            return _interval_test(left, "=", interval, _param_name(right))
+            return interval_test(left, "=", interval, _param_name(right))
         return p.Cmp("=", left, self.value(right))
 
     def date_operand(self, node: ast.Expr, subject: p.Expr | None = None) -> tuple[datetime, datetime] | None:
@@ -462,7 +461,7 @@ class Resolver:
         """
         if isinstance(node, ast.DateLit):
             return self.interval(node)
-        timed = subject is not None and _is_time(subject)
+        timed = subject is not None and is_time(subject)
         if isinstance(node, ast.Param) and node.name in self.params:
             value = self.params[node.name]
             if isinstance(value, date) and not isinstance(value, datetime):
@@ -491,12 +490,12 @@ class Resolver:
         if op == "IN":
             subject = self.value(left)
             tests = None
-            if _is_time(subject):
+            if is_time(subject):
                 return self._time_in(subject, right)
             if isinstance(right, ast.ListLit) and right.items:
                 intervals = [self.date_operand(item, subject) for item in right.items]
                 if all(i is not None for i in intervals):
-                    tests = [_interval_test(subject, "=", i, None) for i in intervals if i is not None]
+                    tests = [interval_test(subject, "=", i, None) for i in intervals if i is not None]
             if not tests:
                 return None
             return tests[0] if len(tests) == 1 else p.BoolOr(tuple(tests))
@@ -505,10 +504,10 @@ class Resolver:
         right_value, left_value = self.value(right), self.value(left)
         interval = self.date_operand(right, left_value)
         if interval is not None:
-            return _interval_test(left_value, op, interval, _param_name(right))
+            return interval_test(left_value, op, interval, _param_name(right))
         interval = self.date_operand(left, right_value)
         if interval is not None:
-            return _interval_test(right_value, _FLIP_OP[op], interval, _param_name(left))
+            return interval_test(right_value, _FLIP_OP[op], interval, _param_name(left))
         return None
 
     def _time_in(self, subject: p.Expr, right: ast.Expr) -> p.TimeIn | None:
@@ -574,96 +573,8 @@ class Resolver:
         return p.Mentions(node.var, target.kind, text, cutoff)
 
 
-def vars_of(expr: p.Expr | p.Bound | None) -> set[str]:
-    """Variables an expression reads."""
-    if expr is None or isinstance(expr, p.Const | p.Relevance | p.Column):
-        return set()
-    if isinstance(expr, p.Ref | p.PropRef):
-        return {expr.var}
-    if isinstance(expr, p.Bound):
-        return vars_of(expr.value)
-    if isinstance(expr, p.Func):
-        return vars_of(expr.arg)
-    if isinstance(expr, p.Agg):
-        return vars_of(expr.arg)
-    if isinstance(expr, p.Cmp):
-        return vars_of(expr.left) | vars_of(expr.right)
-    if isinstance(expr, p.IsNull):
-        return vars_of(expr.operand)
-    if isinstance(expr, p.InTime):
-        return vars_of(expr.subject) | vars_of(expr.low) | vars_of(expr.high)
-    if isinstance(expr, p.TimeIn):
-        return vars_of(expr.subject)
-    if isinstance(expr, p.Mentions):
-        return {expr.var} | vars_of(expr.target)
-    if isinstance(expr, p.HasName):
-        return {expr.var}
-    if isinstance(expr, p.BoolAnd | p.BoolOr):
-        out: set[str] = set()
-        for item in expr.items:
-            out |= vars_of(item)
-        return out
-    if isinstance(expr, p.BoolNot):
-        return vars_of(expr.operand)
-    assert_never(expr)
-
-
-def _flatten(cls: type[p.BoolAnd] | type[p.BoolOr], left: p.Expr, right: p.Expr) -> p.Expr:
-    items: list[p.Expr] = []
-    for side in (left, right):
-        if isinstance(side, cls):
-            items.extend(side.items)
-        else:
-            items.append(side)
-    return cls(tuple(items))
-
-
-def _interval_test(subject: p.Expr, op: str, interval: tuple[datetime, datetime], param: str | None) -> p.Expr:
-    """``subject op`` the interval ``[start, end)``, as the same :class:`~graphmem.query.plan.InTime` test
-    the time windows use (``=`` is ``ON``, ``<`` ``BEFORE``, ``>`` ``AFTER``)."""
-    start, end = (p.Bound(p.Const(v, param), True) for v in interval)
-    if op == "=":
-        return p.InTime(subject, start, replace(end, inclusive=False), op)
-    if op == "<>":
-        return p.BoolNot(p.InTime(subject, start, replace(end, inclusive=False), "="))
-    if op == "<":
-        return p.InTime(subject, None, replace(start, inclusive=False), op)
-    if op == "<=":
-        return p.InTime(subject, None, replace(end, inclusive=False), op)
-    if op == ">":
-        return p.InTime(subject, end, None, op)
-    assert op == ">=", op
-    return p.InTime(subject, start, None, op)
-
-
-def _is_time(expr: p.Expr) -> bool:
-    if isinstance(expr, p.PropRef):
-        return expr.key in _TIME_KEYS
-    return isinstance(expr, p.Func) and expr.name == "date"
-
-
 def _param_name(node: ast.Expr) -> str | None:
     return node.name if isinstance(node, ast.Param) else None
-
-
-def _low(
-    operand: tuple[datetime, datetime] | tuple[p.Expr, p.Shift], *, inclusive_point: bool, use_end: bool = False
-) -> p.Bound:
-    if isinstance(operand[0], datetime):
-        start, end = operand
-        return p.Bound(p.Const(end if use_end else start), True)
-    expr, by = operand
-    return p.Bound(expr, inclusive_point, by or None)
-
-
-def _high(
-    operand: tuple[datetime, datetime] | tuple[p.Expr, p.Shift], *, inclusive_point: bool, use_start: bool = False
-) -> p.Bound:
-    if isinstance(operand[0], datetime):
-        start, end = operand
-        return p.Bound(p.Const(start if use_start else end), False)
-    expr, by = operand
-    return p.Bound(expr, inclusive_point, by or None)
 
 
 def _tuple(kind: type | tuple[type, ...]) -> tuple[type, ...]:

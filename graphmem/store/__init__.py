@@ -6,19 +6,9 @@ import os
 from typing import Any
 
 from graphmem.config import resolve_db
-from graphmem.store.base import (
-    DeleteResult,
-    Direction,
-    GraphStore,
-    HasDirectory,
-    Neighbor,
-    RunsCypher,
-    StoreIdentity,
-    StoreStats,
-    TextHit,
-    TimeFilter,
-)
+from graphmem.store.base import Direction, GraphStore, HasDirectory, Neighbor, RunsCypher, TimeFilter
 from graphmem.store.registry import open_location
+from graphmem.store.results import DeleteResult, StoreIdentity, StoreStats, TextHit
 
 __all__ = [
     "DeleteResult",

@@ -283,7 +283,7 @@ def check_and_init(conn: sqlite3.Connection, db_path: Path) -> None:
 
 
 def read_store_id(conn: sqlite3.Connection) -> str | None:
-    """The store's id (a random UUID written once, see :class:`~graphmem.store.base.StoreIdentity`), or
+    """The store's id (a random UUID written once, see :class:`~graphmem.store.results.StoreIdentity`), or
     ``None`` for a store of an older graphmem not opened for writing since."""
     row = conn.execute("SELECT value FROM meta WHERE key = 'store_id'").fetchone()
     return str(row[0]) if row else None

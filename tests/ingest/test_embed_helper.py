@@ -74,12 +74,12 @@ def test_helper_writes_the_store_the_serial_path_writes(
 def test_pool_with_the_onnx_embedder_matches_one_call(monkeypatch: pytest.MonkeyPatch) -> None:
     """The default embedder rebuilt in the helper: vectors equal one in-process call up to rounding."""
     from graphmem.embed import default_embedder
-    from graphmem.ingest import _for_workers
+    from graphmem.ingest_extract import for_workers
 
     monkeypatch.setattr("graphmem.embed_pool.HELPER_AFTER_TEXTS", 1)
     embedder = default_embedder()
     texts = [f"I adopted a dog called Rex in {1990 + i}, and {'we walk a lot. ' * (i % 7)}" for i in range(150)]
-    with EmbedPool(embedder, _for_workers(embedder), chunk=16) as pool:
+    with EmbedPool(embedder, for_workers(embedder), chunk=16) as pool:
         tickets = [pool.submit(texts[:70]), pool.submit(texts[70:])]
         got = np.vstack([pool.result(t) for t in tickets])
         assert pool.started
@@ -91,13 +91,13 @@ def test_pool_with_the_onnx_embedder_matches_one_call(monkeypatch: pytest.Monkey
 def test_pool_with_the_onnx_embedder_pools_spans_as_one_call(monkeypatch: pytest.MonkeyPatch) -> None:
     """One pass per text through the helper: both pooled vectors equal one in-process call up to rounding."""
     from graphmem.embed import default_embedder
-    from graphmem.ingest import _for_workers
+    from graphmem.ingest_extract import for_workers
 
     monkeypatch.setattr("graphmem.embed_pool.HELPER_AFTER_TEXTS", 1)
     embedder = default_embedder()
     texts = [f"Ana: I adopted a dog in {1990 + i}! (replying to Ben: {'Any news? ' * (i % 5)})" for i in range(90)]
     spans = [(5, 5 + len(f"I adopted a dog in {1990 + i}!")) for i in range(90)]
-    with EmbedPool(embedder, _for_workers(embedder), chunk=16) as pool:
+    with EmbedPool(embedder, for_workers(embedder), chunk=16) as pool:
         tickets = [pool.submit(texts[:40], spans[:40]), pool.submit(texts[40:], spans[40:])]
         got = np.vstack([pool.result(t) for t in tickets])
         assert pool.started
@@ -194,14 +194,14 @@ SETTINGS_SCRIPT = """
 import sys
 import numpy as np
 import graphmem.embed_pool
-from graphmem.ingest import _LazyPool
+from graphmem.ingest_embed import LazyPool
 from graphmem.memory import Memory
 from graphmem.settings import Settings
 
 graphmem.embed_pool.HELPER_AFTER_TEXTS = 1
 texts = [f"Ana: I adopted a dog in {1990 + i}! (replying to Ben: any news?)" for i in range(48)]
 with Memory.open(sys.argv[1], settings=Settings(embedder="onnx")) as mem:
-    lazy = _LazyPool(mem)
+    lazy = LazyPool(mem)
     pool = lazy.get()
     with pool:
         got = pool.result(pool.submit(texts))
@@ -272,7 +272,8 @@ def test_a_ticket_collected_or_discarded_is_an_error_not_a_hang(
 def test_a_failed_unit_discards_its_other_tickets() -> None:
     """A unit of two batches whose first fails to embed: the second's texts are not left queued (with a
     helper they were embedded for nothing), and its ticket is gone."""
-    from graphmem.ingest import _attach_pooled, _Extracted, _request
+    from graphmem.ingest_embed import _attach_pooled, _request
+    from graphmem.ingest_extract import Extracted
     from graphmem.models import Batch, Event
 
     class NoStore:
@@ -284,7 +285,7 @@ def test_a_failed_unit_discards_its_other_tickets() -> None:
         return Batch(ns, events=events)
 
     embedder = FailingEmbedder()
-    part = _Extracted(batches=[batch("a", ["BOOM here", "fine"]), batch("b", [f"later {i}" for i in range(40)])])
+    part = Extracted(batches=[batch("a", ["BOOM here", "fine"]), batch("b", [f"later {i}" for i in range(40)])])
     with EmbedPool(embedder, None, chunk=2) as pool:
         tickets = [_request(pool, NoStore(), b) for b in part.batches]  # type: ignore[arg-type]
         out = _attach_pooled(part, tickets, pool)
@@ -298,7 +299,8 @@ def test_a_failed_unit_discards_its_other_tickets() -> None:
 def test_a_unit_that_fails_with_a_bug_leaves_nothing_queued() -> None:
     """Not a unit's failure (here numpy's error for vectors of the wrong width): the exception goes up, and
     the unit's other batch is not left queued (it was, before, to be embedded for nothing)."""
-    from graphmem.ingest import _attach_pooled, _Extracted, _request
+    from graphmem.ingest_embed import _attach_pooled, _request
+    from graphmem.ingest_extract import Extracted
     from graphmem.models import Batch, Event
 
     class NoStore:
@@ -313,7 +315,7 @@ def test_a_unit_that_fails_with_a_bug_leaves_nothing_queued() -> None:
     def batch(ns: str, texts: list[str]) -> Batch:
         return Batch(ns, events=tuple(Event(ns, f"ev:{ns}:{i}", "s1", i, None, t) for i, t in enumerate(texts, 1)))
 
-    part = _Extracted(batches=[batch("a", ["fine", "a NARROW one"]), batch("b", [f"later {i}" for i in range(40)])])
+    part = Extracted(batches=[batch("a", ["fine", "a NARROW one"]), batch("b", [f"later {i}" for i in range(40)])])
     with EmbedPool(NarrowSometimes(), None, chunk=1) as pool:
         tickets = [_request(pool, NoStore(), b) for b in part.batches]  # type: ignore[arg-type]
         with pytest.raises(ValueError):

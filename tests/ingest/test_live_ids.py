@@ -4,38 +4,23 @@ an error naming ``file:line``."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from graphmem.errors import IngestError
-from graphmem.ingest import IngestSummary, ingest
+from graphmem.ingest import ingest
 from graphmem.live import add
 from graphmem.memory import Memory
+from tests.support.messages import NS, jsonl, live, run
 
 from .fakes import FakeEmbedder, FakeExtractor, keep
-
-NS = "ana"
 
 
 def message(n: int, session: str = "1", **changes: Any) -> dict[str, Any]:
     said = {"speaker": "Ana" if n % 2 else "Bot", "text": f"message {n}", "time": f"2024-05-01T10:{n:02d}"}
     return {**said, "session": session, "id": f"m{n}", **changes}
-
-
-def live(memory: Memory, messages: list[dict[str, Any]]) -> list[str]:
-    return add(memory, messages, namespace=NS, extractor=FakeExtractor(), resolver=keep)
-
-
-def export(path: Path, messages: list[dict[str, Any]]) -> Path:
-    path.write_text("".join(json.dumps(m) + "\n" for m in messages), encoding="utf-8")
-    return path
-
-
-def run(memory: Memory, path: Path, **kw: Any) -> IngestSummary:
-    return ingest(memory, path, extractor=FakeExtractor(), resolver=keep, **kw)
 
 
 def stored(memory: Memory) -> list[tuple[str, str | None, bool]]:
@@ -50,7 +35,7 @@ def ids(memory: Memory) -> list[str | None]:
 @pytest.mark.parametrize("into", ["explicit", "by file name"])
 def test_an_export_of_messages_added_live_takes_their_session_over(memory: Memory, tmp_path: Path, into: str) -> None:
     live(memory, [message(1), message(2), message(3)])
-    path = export(tmp_path / "ana.jsonl", [message(n) for n in range(1, 6)])
+    path = jsonl(tmp_path / "ana.jsonl", [message(n) for n in range(1, 6)])
     summary = run(memory, path, namespace=NS if into == "explicit" else None)
     # before: the three live messages were stored a second time, under the file's session
     assert ids(memory) == ["m1", "m2", "m3", "m4", "m5"]
@@ -64,7 +49,7 @@ def test_an_export_of_messages_added_live_takes_their_session_over(memory: Memor
 
 def test_messages_added_live_after_the_export_stay_and_the_rest_is_written_once(memory: Memory, tmp_path: Path) -> None:
     live(memory, [message(1), message(2), message(3), message(6)])  # m6 came after the export
-    path = export(tmp_path / "export.jsonl", [message(n) for n in range(1, 6)])
+    path = jsonl(tmp_path / "export.jsonl", [message(n) for n in range(1, 6)])
     summary = run(memory, path, namespace=NS)
     assert ids(memory) == ["m1", "m2", "m3", "m4", "m5", "m6"]
     assert (summary.turns, summary.turns_live, summary.events_retracted) == (2, 3, 0)
@@ -78,7 +63,7 @@ def test_messages_added_live_after_the_export_stay_and_the_rest_is_written_once(
         ("session_1", "m6", False),
     ]
     # the export grows: only the new message is written, the live ones are still recognised
-    export(path, [message(n) for n in (1, 2, 3, 4, 5, 7)])
+    jsonl(path, [message(n) for n in (1, 2, 3, 4, 5, 7)])
     again = run(memory, path, namespace=NS)
     assert (again.turns, again.turns_kept, again.turns_live, again.events_retracted) == (1, 2, 3, 0)
     assert ids(memory) == ["m1", "m2", "m3", "m4", "m5", "m6", "m7"]
@@ -88,7 +73,7 @@ def test_the_cli_counts_the_turns_added_live(tmp_path: Path, capsys: pytest.Capt
     from graphmem.cli import main
 
     db = str(tmp_path / "db")
-    path = export(tmp_path / "export.jsonl", [message(n) for n in range(1, 4)])
+    path = jsonl(tmp_path / "export.jsonl", [message(n) for n in range(1, 4)])
     with Memory.open(db, embedder=FakeEmbedder()) as memory:
         live(memory, [message(1), message(4)])
     capsys.readouterr()
@@ -100,7 +85,7 @@ def test_the_cli_counts_the_turns_added_live(tmp_path: Path, capsys: pytest.Capt
 
 def test_the_same_id_with_other_text_is_an_error_naming_the_line(memory: Memory, tmp_path: Path) -> None:
     live(memory, [message(1), message(2, text="I said this")])
-    path = export(tmp_path / "export.jsonl", [message(1), message(2)])
+    path = jsonl(tmp_path / "export.jsonl", [message(1), message(2)])
     summary = run(memory, path, namespace=NS)
     assert summary.files_failed == 1
     assert summary.errors[0][1] == (
@@ -113,12 +98,12 @@ def test_the_same_id_with_other_text_is_an_error_naming_the_line(memory: Memory,
 def test_ids_are_per_session(memory: Memory, tmp_path: Path) -> None:
     """An export numbering its messages afresh in each conversation: m1 of session 2 is another message."""
     live(memory, [message(1, session="2")])
-    run(memory, export(tmp_path / "export.jsonl", [message(1), message(2)]), namespace=NS)
+    run(memory, jsonl(tmp_path / "export.jsonl", [message(1), message(2)]), namespace=NS)
     assert ids(memory) == ["m1", "m1", "m2"]
 
 
 def test_messages_added_live_after_the_export_was_ingested_are_recognised(memory: Memory, tmp_path: Path) -> None:
-    path = export(tmp_path / "export.jsonl", [message(n) for n in range(1, 4)])
+    path = jsonl(tmp_path / "export.jsonl", [message(n) for n in range(1, 4)])
     run(memory, path, namespace=NS)
     # the agent sends them again (a backfill the other way, or a retry): its session as the messages name it
     again = live(memory, [message(2), message(3), message(4)])
@@ -132,10 +117,10 @@ def test_messages_added_live_after_the_export_was_ingested_are_recognised(memory
 
 def test_a_live_message_where_a_grown_export_would_write_is_an_error_and_stays(memory: Memory, tmp_path: Path) -> None:
     """Live add appends to the session of the file ingested before; the file growing must not overwrite it."""
-    path = export(tmp_path / "ana.jsonl", [message(n) for n in range(1, 4)])
+    path = jsonl(tmp_path / "ana.jsonl", [message(n) for n in range(1, 4)])
     run(memory, path)  # the namespace from the file name: plain session_1, as live add names it
     assert live(memory, [message(6, speaker="Zed", text="live six")]) == ["ev:session_1:4"]
-    export(path, [message(n) for n in range(1, 6)])
+    jsonl(path, [message(n) for n in range(1, 6)])
     summary = run(memory, path)
     # before: the file's m4 was written over ev:session_1:4, Zed's message lost without a word
     assert summary.files_failed == 1
@@ -152,10 +137,10 @@ def test_a_live_message_where_a_grown_export_would_write_is_an_error_and_stays(m
 
 
 def test_a_live_message_with_an_id_a_grown_export_gives_otherwise_is_an_error(memory: Memory, tmp_path: Path) -> None:
-    path = export(tmp_path / "ana.jsonl", [message(n) for n in range(1, 4)])
+    path = jsonl(tmp_path / "ana.jsonl", [message(n) for n in range(1, 4)])
     run(memory, path)
     live(memory, [message(2), message(3), message(4, text="live four")])  # two retries, one new
-    export(path, [message(n) for n in range(1, 6)])
+    jsonl(path, [message(n) for n in range(1, 6)])
     summary = run(memory, path)
     assert summary.files_failed == 1
     assert summary.errors[0][1].startswith(f"{path}:4: session_1 holds a message added live, ev:session_1:4 (Bot:")
@@ -164,10 +149,10 @@ def test_a_live_message_with_an_id_a_grown_export_gives_otherwise_is_an_error(me
 
 
 def test_a_grown_export_holding_the_live_message_takes_it_over(memory: Memory, tmp_path: Path) -> None:
-    path = export(tmp_path / "ana.jsonl", [message(n) for n in range(1, 4)])
+    path = jsonl(tmp_path / "ana.jsonl", [message(n) for n in range(1, 4)])
     run(memory, path)
     live(memory, [message(4)])
-    export(path, [message(n) for n in range(1, 6)])
+    jsonl(path, [message(n) for n in range(1, 6)])
     summary = run(memory, path)
     assert (summary.files_ok, summary.turns, summary.turns_kept, summary.events_retracted) == (1, 2, 3, 1)
     assert stored(memory) == [("session_1", f"m{n}", True) for n in range(1, 6)]
@@ -179,7 +164,7 @@ def test_a_live_session_taken_over_stays_when_its_replacement_fails(memory: Memo
     live(memory, [message(n, session="2") for n in range(1, 4)])
     first = [message(100 + i, speaker="Ana", text=f"old {i}", time="2024-04-01T10:00", id=f"o{i}") for i in range(300)]
     second = [message(n, session="2") for n in range(1, 4)] + [message(4, session="2", text="EXPLODE")]
-    summary = run(memory, export(tmp_path / "export.jsonl", first + second), namespace=NS)
+    summary = run(memory, jsonl(tmp_path / "export.jsonl", first + second), namespace=NS)
     assert summary.files_failed == 1 and summary.turns == 300  # session 1 (its own unit) was committed
     # before: the live m1-m3 were retracted with session 1's unit, and session 2 never written
     assert [(e.session, e.source_id) for e in memory.store.iter_events(NS) if e.source_file is None] == [
@@ -193,7 +178,7 @@ def test_same_named_sessions_of_two_files_do_not_refuse_an_agents_message(memory
     """Two exports in one namespace, each with m1 in session "1": a live m1 is one of theirs only when it says
     the same as one of them; else it is the agent's own message."""
     for name in "ab":
-        run(memory, export(tmp_path / f"{name}.jsonl", [message(1, text=f"from {name}")]), namespace=NS)
+        run(memory, jsonl(tmp_path / f"{name}.jsonl", [message(1, text=f"from {name}")]), namespace=NS)
     assert live(memory, [message(1, text="from b")]) == ["ev:b/session_1:1"]
     # before: an IngestError naming a/session_1's m1, though nothing says the message is that one
     assert live(memory, [message(1, text="the agent's own")]) == ["ev:session_1:1"]
@@ -201,7 +186,7 @@ def test_same_named_sessions_of_two_files_do_not_refuse_an_agents_message(memory
 
 
 def test_live_add_names_the_file_line_of_the_message_it_contradicts(memory: Memory, tmp_path: Path) -> None:
-    path = export(tmp_path / "export.jsonl", [message(1), message(2)])
+    path = jsonl(tmp_path / "export.jsonl", [message(1), message(2)])
     run(memory, path, namespace=NS)
     with pytest.raises(IngestError, match=rf"as ev:export/session_1:2 \({path}:2\) with another speaker or text"):
         live(memory, [message(2, text="changed")])
@@ -213,7 +198,7 @@ def test_the_session_argument_is_a_session_id_as_stored(memory: Memory, tmp_path
     For identity only, ``3`` is ``session_3``: a message re-sent with ``session="3"`` is the export's."""
     from graphmem.mcp_server import _SESSION
 
-    run(memory, export(tmp_path / "export.jsonl", [message(1, session="3")]), namespace=NS)
+    run(memory, jsonl(tmp_path / "export.jsonl", [message(1, session="3")]), namespace=NS)
     m1 = {k: v for k, v in message(1).items() if k != "session"}
     assert add(memory, [m1], namespace=NS, session="session_3", extractor=FakeExtractor(), resolver=keep) == [
         "ev:export/session_3:1"
@@ -239,11 +224,11 @@ def test_live_events_taken_over_are_not_the_vocabulary_of_kept_turns(memory: Mem
             seen.append(transcript.vocabulary)
             return super().extract(transcript)
 
-    path = export(tmp_path / "export.jsonl", [message(1), message(2)])
+    path = jsonl(tmp_path / "export.jsonl", [message(1), message(2)])
     run(memory, path, namespace=NS)
     said = [message(n, session="2", text=f"the zebra {n}") for n in (3, 4)]
     live(memory, said)
-    export(path, [message(1), message(2), *said])
+    jsonl(path, [message(1), message(2), *said])
     summary = ingest(memory, path, extractor=Recording(), resolver=keep, namespace=NS)
     assert (summary.turns, summary.turns_kept, summary.events_retracted) == (2, 2, 2)
     assert seen and "zebra" not in seen[-1]  # before: the live turns' words counted as kept

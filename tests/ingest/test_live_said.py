@@ -8,54 +8,25 @@ an export holding a live session whole takes it over, else the turns stored alre
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from graphmem.ingest import IngestSummary, ingest
-from graphmem.live import add
 from graphmem.memory import Memory
+from tests.support.messages import NS, jsonl, live, run, said, texts
 
-from .fakes import FakeEmbedder, FakeExtractor, keep
-
-NS = "ana"
-
-
-def said(n: int, session: str | None = "1", **changes: Any) -> dict[str, Any]:
-    """Message ``n``: no id, a time of its own."""
-    out = {"speaker": "Ana" if n % 2 else "Bot", "text": f"message {n}", "time": f"2024-05-01T10:{n:02d}:00"}
-    if session is not None:
-        out["session"] = session
-    return {**out, **changes}
+from .fakes import FakeEmbedder
 
 
 def untimed(message: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in message.items() if k != "time"}
 
 
-def live(memory: Memory, messages: list[dict[str, Any]], **kw: Any) -> list[str]:
-    return add(memory, messages, namespace=NS, extractor=FakeExtractor(), resolver=keep, **kw)
-
-
-def jsonl(path: Path, messages: list[dict[str, Any]]) -> Path:
-    path.write_text("".join(json.dumps(m) + "\n" for m in messages), encoding="utf-8")
-    return path
-
-
-def run(memory: Memory, path: Path, **kw: Any) -> IngestSummary:
-    return ingest(memory, path, extractor=FakeExtractor(), resolver=keep, **kw)
-
-
 def stored(memory: Memory) -> list[tuple[str, str, bool]]:
     """(session, text, from a file) of every event, by text."""
     found = [(e.session, e.text, e.source_file is not None) for e in memory.store.iter_events(NS)]
     return sorted(found, key=lambda x: (x[1], x[0]))
-
-
-def texts(memory: Memory) -> list[str]:
-    return sorted(e.text for e in memory.store.iter_events(NS))
 
 
 @pytest.mark.parametrize("into", ["explicit", "by file name"])
@@ -235,17 +206,17 @@ def test_live_sessions_are_looked_up_once_per_namespace(
     memory: Memory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # before: each input session went through every live session (input sessions × live sessions)
-    from graphmem.ingest_read import _Owners
+    from graphmem.ingest_owners import Owners
 
     live(memory, [said(n, session=str(n), text=f"live {n}") for n in range(1, 31)], embed=False)
     calls = []
-    real = _Owners.live_session
+    real = Owners.live_session
 
-    def counted(self: _Owners, namespace: str, session_id: str) -> bool:
+    def counted(self: Owners, namespace: str, session_id: str) -> bool:
         calls.append(session_id)
         return real(self, namespace, session_id)
 
-    monkeypatch.setattr(_Owners, "live_session", counted)
+    monkeypatch.setattr(Owners, "live_session", counted)
     run(memory, jsonl(tmp_path / "export.jsonl", [said(n, session=str(n)) for n in range(1, 31)]), namespace=NS)
     assert len(calls) <= 2 * 30
     assert len(texts(memory)) == 60

@@ -277,15 +277,15 @@ def test_what_workers_receive_to_embed() -> None:
     import threading
 
     from graphmem.embed import default_embedder
-    from graphmem.ingest import _DefaultEmbedder, _for_workers
+    from graphmem.ingest_extract import _DefaultEmbedder, for_workers
 
     fake = FakeEmbedder()
-    assert _for_workers(fake) is fake  # pickles: travels as is
+    assert for_workers(fake) is fake  # pickles: travels as is
     unpicklable = FakeEmbedder()
     unpicklable.lock = threading.Lock()  # type: ignore[attr-defined]
-    assert _for_workers(unpicklable) is None  # the writer embeds instead
+    assert for_workers(unpicklable) is None  # the writer embeds instead
     default = default_embedder()
-    proxy = _for_workers(default)
+    proxy = for_workers(default)
     assert isinstance(proxy, _DefaultEmbedder) and proxy.name == default.name
     assert proxy.embed(["same space"]).tolist() == default.embed(["same space"]).tolist()
 
@@ -293,7 +293,7 @@ def test_what_workers_receive_to_embed() -> None:
 def test_longest_conversations_are_submitted_first() -> None:
     from concurrent.futures import Future
 
-    from graphmem.ingest import _submit
+    from graphmem.ingest_extract import _submit
     from graphmem.ingest_read import Job, Todo
     from graphmem.transcript import RawSession, RawTurn, Transcript
 
@@ -350,11 +350,11 @@ def test_workers_embed_events_as_the_parent_does() -> None:
     """The stand-in sent to worker processes makes the parent's vectors (one pass per turn), not another kind."""
     from graphmem.embed import default_embedder
     from graphmem.embed_text import embed_events
-    from graphmem.ingest import _for_workers
+    from graphmem.ingest_extract import for_workers
     from graphmem.models import Event
 
     default = default_embedder()
-    proxy = _for_workers(default)
+    proxy = for_workers(default)
     assert proxy is not None
     events = [
         Event("w", "ev:s:1", "s", 1, "Ana", "Did you ever get a dog?"),
@@ -372,7 +372,7 @@ def test_workers_build_the_embedder_the_parent_was_built_from(tmp_path: Path) ->
     import sys
 
     from graphmem.embed import make_embedder
-    from graphmem.ingest import _DefaultEmbedder
+    from graphmem.ingest_extract import _DefaultEmbedder
 
     legacy = make_embedder("onnx")  # what Settings(embedder="onnx") builds in the parent
     stand_in = tmp_path / "stand_in.pickle"

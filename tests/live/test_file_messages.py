@@ -8,7 +8,6 @@ a message once.
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -17,42 +16,15 @@ import pytest
 
 from graphmem import Memory
 from graphmem.errors import IngestError
-from graphmem.ingest import IngestSummary, ingest
 from graphmem.ingest_held import names_session, plainly_named, session_names
-from graphmem.live import add
-from tests.ingest.fakes import FakeEmbedder, FakeExtractor, keep
-
-NS = "ana"
+from tests.ingest.fakes import FakeEmbedder
+from tests.support.messages import NS, jsonl, live, run, said, texts
 
 
 @pytest.fixture
 def memory(tmp_path: Path) -> Any:
     with Memory.open(tmp_path / "db", embedder=FakeEmbedder()) as mem:
         yield mem
-
-
-def said(n: int, session: str | None = "1", **changes: Any) -> dict[str, Any]:
-    out = {"speaker": "Ana" if n % 2 else "Bot", "text": f"message {n}", "time": f"2024-05-01T10:{n:02d}:00"}
-    if session is not None:
-        out["session"] = session
-    return {**out, **changes}
-
-
-def live(memory: Memory, messages: list[dict[str, Any]], **kw: Any) -> list[str]:
-    return add(memory, messages, namespace=NS, extractor=FakeExtractor(), resolver=keep, **kw)
-
-
-def jsonl(path: Path, messages: list[dict[str, Any]]) -> Path:
-    path.write_text("".join(json.dumps(m) + "\n" for m in messages), encoding="utf-8")
-    return path
-
-
-def run(memory: Memory, path: Path, **kw: Any) -> IngestSummary:
-    return ingest(memory, path, extractor=FakeExtractor(), resolver=keep, **kw)
-
-
-def texts(memory: Memory) -> list[str]:
-    return sorted(e.text for e in memory.store.iter_events(NS))
 
 
 def test_session_names_are_every_ending_after_a_slash() -> None:

@@ -16,8 +16,8 @@ import pytest
 from graphmem.cli import main
 from graphmem.errors import ConfigError
 from graphmem.models import Batch, Event, Session
-from graphmem.store.base import StoreIdentity
 from graphmem.store.embedded import DB_FILENAME, EmbeddedStore
+from graphmem.store.results import StoreIdentity
 from graphmem.sync import sync_stores
 
 

@@ -1,0 +1,66 @@
+"""Plan expressions for time tests: the interval test a date comparison makes, and the bounds of a window.
+
+The :class:`~graphmem.query.resolve.Resolver` reads dates and durations from the query; these turn what it
+read into :class:`~graphmem.query.plan.InTime` tests and :class:`~graphmem.query.plan.Bound` values.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime
+
+from graphmem.query import plan as p
+
+__all__ = ["EDGE_TIME_KEYS", "TIME_KEYS", "high_bound", "interval_test", "is_time", "low_bound"]
+
+EDGE_TIME_KEYS = ("valid_from", "valid_to", "recorded_at", "expired_at")
+TIME_KEYS = ("time", "happened", "happened_end", *EDGE_TIME_KEYS)
+
+
+def interval_test(subject: p.Expr, op: str, interval: tuple[datetime, datetime], param: str | None) -> p.Expr:
+    """``subject op`` the interval ``[start, end)``, as the same :class:`~graphmem.query.plan.InTime` test
+    the time windows use (``=`` is ``ON``, ``<`` ``BEFORE``, ``>`` ``AFTER``)."""
+    start, end = (p.Bound(p.Const(v, param), True) for v in interval)
+    if op == "=":
+        return p.InTime(subject, start, replace(end, inclusive=False), op)
+    if op == "<>":
+        return p.BoolNot(p.InTime(subject, start, replace(end, inclusive=False), "="))
+    if op == "<":
+        return p.InTime(subject, None, replace(start, inclusive=False), op)
+    if op == "<=":
+        return p.InTime(subject, None, replace(end, inclusive=False), op)
+    if op == ">":
+        return p.InTime(subject, end, None, op)
+    assert op == ">=", op
+    return p.InTime(subject, start, None, op)
+
+
+def is_time(expr: p.Expr) -> bool:
+    """Whether ``expr`` is time-valued: a time property or ``date(...)``."""
+    if isinstance(expr, p.PropRef):
+        return expr.key in TIME_KEYS
+    return isinstance(expr, p.Func) and expr.name == "date"
+
+
+def low_bound(
+    operand: tuple[datetime, datetime] | tuple[p.Expr, p.Shift], *, inclusive_point: bool, use_end: bool = False
+) -> p.Bound:
+    """The low bound of a window from a time operand: a constant interval's start (its end with ``use_end``),
+    or a time expression with its shift."""
+    if isinstance(operand[0], datetime):
+        start, end = operand
+        return p.Bound(p.Const(end if use_end else start), True)
+    expr, by = operand
+    return p.Bound(expr, inclusive_point, by or None)
+
+
+def high_bound(
+    operand: tuple[datetime, datetime] | tuple[p.Expr, p.Shift], *, inclusive_point: bool, use_start: bool = False
+) -> p.Bound:
+    """The high bound of a window from a time operand: a constant interval's end (its start with
+    ``use_start``), exclusive, or a time expression with its shift."""
+    if isinstance(operand[0], datetime):
+        start, end = operand
+        return p.Bound(p.Const(start if use_start else end), False)
+    expr, by = operand
+    return p.Bound(expr, inclusive_point, by or None)
