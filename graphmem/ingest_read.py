@@ -287,10 +287,6 @@ def _plan_file(
     for ns, group in groups.items():
         if current[ns]:
             continue
-        if namespace is not None:  # first, so a namespace holding any of it is known to be the caller's
-            job.todo.append(
-                Todo(Transcript(ns, (), source_file=key), None, (), (SourceRecord(ns, chosen_key(key), "chosen", now),))
-            )
         for t in group:
             owners.claim(t, key)
         written = owners.written(ns, key)
@@ -328,6 +324,10 @@ def _plan_file(
             )
             live_in_the_way(store, owners, job, t, start)
         retract_with(job, start, moved)
+        if namespace is not None and len(job.todo) > start:
+            # with the namespace's first unit: a namespace holding any of the input is known to be the caller's
+            unit = job.todo[start]
+            job.todo[start] = replace(unit, marks=(*unit.marks, SourceRecord(ns, chosen_key(key), "chosen", now)))
     job.skipped = not job.todo
 
 
