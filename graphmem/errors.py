@@ -18,7 +18,8 @@ class. Third-party exceptions are wrapped where they enter (``raise ... from exc
     ├── QueryError
     │   ├── QuerySyntaxError        the query text does not parse (line, column, context)
     │   ├── QuerySemanticError      it parses but means nothing valid (span, suggestion)
-    │   │   └── QueryNamespaceError the namespace it runs in holds no data (also an UnknownNamespaceError)
+    │   │   ├── QueryNamespaceError the namespace it runs in holds no data (also an UnknownNamespaceError)
+    │   │   └── QuerySpeakerError   BY names no speaker of the namespace (also an UnknownSpeakerError)
     │   └── QueryLimitError         it exceeds a hop, result or time limit
     └── VectorIndexError            the vector index is unusable and could not be rebuilt
 
@@ -42,6 +43,7 @@ __all__ = [
     "QueryLimitError",
     "QueryNamespaceError",
     "QuerySemanticError",
+    "QuerySpeakerError",
     "QuerySyntaxError",
     "ReadOnlyStoreError",
     "SchemaUpgradeError",
@@ -221,6 +223,10 @@ class QuerySemanticError(QueryError):
         self.context = context
         self.suggestion = suggestion
         self.reason = message
+        super().__init__(self._text(message, line, column, context, suggestion))
+
+    @staticmethod
+    def _text(message: str, line: int | None, column: int | None, context: str, suggestion: str | None) -> str:
         text = message
         if suggestion:
             text = f"{text} (did you mean {suggestion!r}?)"
@@ -228,7 +234,7 @@ class QuerySemanticError(QueryError):
             text = f"line {line}, column {column}: {text}"
         if context:
             text = f"{text}\n{context}"
-        super().__init__(text)
+        return text
 
 
 class QueryNamespaceError(QuerySemanticError, UnknownNamespaceError):
@@ -253,6 +259,31 @@ class QueryNamespaceError(QuerySemanticError, UnknownNamespaceError):
         # UnknownNamespaceError.__init__ ran last in the chain, with the full text: keep the parts
         self.reason = message
         self.suggestion = suggestion
+
+
+class QuerySpeakerError(QuerySemanticError, UnknownSpeakerError):
+    """``BY`` names someone who never speaks in the namespace: a :class:`QuerySemanticError` at the speaker's
+    place in the query, and the :class:`UnknownSpeakerError` that ``recall`` raises for the same fault."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        speaker: str,
+        namespace: str,
+        line: int | None = None,
+        column: int | None = None,
+        context: str = "",
+        suggestion: str | None = None,
+    ) -> None:
+        self.speaker = speaker
+        self.namespace = namespace
+        self.line = line
+        self.column = column
+        self.context = context
+        self.suggestion = suggestion
+        self.reason = message
+        Exception.__init__(self, self._text(message, line, column, context, suggestion))
 
 
 class QueryLimitError(QueryError):

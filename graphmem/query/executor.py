@@ -16,7 +16,13 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, assert_never
 
-from graphmem.errors import QueryLimitError, QueryNamespaceError, QuerySemanticError, UnknownSpeakerError
+from graphmem.errors import (
+    QueryLimitError,
+    QueryNamespaceError,
+    QuerySemanticError,
+    QuerySpeakerError,
+    UnknownSpeakerError,
+)
 from graphmem.models import EdgeType, Entity, Event, NodeKind, Session
 from graphmem.namespaces import require_namespace
 from graphmem.query import plan as p
@@ -414,14 +420,25 @@ class _Context:
         return items
 
 
-def _speaker_error(step: p.RecallSeek, exc: UnknownSpeakerError, source: str) -> QuerySemanticError:
+def _speaker_error(step: p.RecallSeek, exc: UnknownSpeakerError, source: str) -> QuerySpeakerError:
     """``exc`` as a query error at the place the query gives that speaker (when the plan knows it)."""
+    line: int | None = None
+    column: int | None = None
+    context = ""
     for speaker, place in itertools.zip_longest(step.speakers, step.speakers_at):
         if speaker is not None and place is not None and str(speaker.value) == exc.speaker:
             line, column, width = place
             context = caret_context(source, line, column, width)
-            return QuerySemanticError(exc.reason, line=line, column=column, context=context, suggestion=exc.suggestion)
-    return QuerySemanticError(exc.reason, suggestion=exc.suggestion)
+            break
+    return QuerySpeakerError(
+        exc.reason,
+        speaker=exc.speaker,
+        namespace=exc.namespace,
+        line=line,
+        column=column,
+        context=context,
+        suggestion=exc.suggestion,
+    )
 
 
 def _kind(node: Any) -> NodeKind:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from graphmem.errors import QuerySemanticError
+from graphmem.errors import ConfigError, QuerySemanticError, UnknownSpeakerError
 from graphmem.memory import Memory
 
 
@@ -16,6 +16,9 @@ def test_unknown_speaker_is_an_error_at_its_literal(small_memory: Memory) -> Non
     assert err.reason.startswith("no speaker 'Melany' in namespace 't1' (speakers: ")
     assert err.suggestion == "Melanie"
     assert err.context.splitlines() == ['    BY "Caroline", "Melany"', " " * 19 + "^" * 8]  # indented by 2
+    # also the error recall raises for the same fault, as an unknown namespace in a query is
+    assert isinstance(err, UnknownSpeakerError) and isinstance(err, ConfigError)
+    assert (err.speaker, err.namespace) == ("Melany", "t1")
 
 
 def test_unknown_speaker_given_as_a_parameter_points_at_it(small_memory: Memory) -> None:
