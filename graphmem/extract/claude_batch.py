@@ -23,7 +23,7 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from graphmem.extract.antecedents import antecedent, can_lead, on_clock
+from graphmem.extract.antecedents import can_lead, on_clock
 from graphmem.extract.bounds import ending_at, own_state_start, until_bound
 from graphmem.extract.entities import EntityRegistry
 from graphmem.extract.events import EventPlan
@@ -91,7 +91,8 @@ class AnswerBuilder:
         self.closings: list[FactClosing] = []
         self._types: dict[str, str] = {}
         self._listed: dict[str, str] = {}  # normalised name or alias of an entity an answer listed -> id
-        self._told: dict[str, TimeRef | None] = dict(antecedents)  # session -> the time it talked of last (UTC)
+        self._stored = dict(antecedents)  # session -> the time its stored turns talked of last (naive UTC)
+        self._told: dict[str, TimeRef | None] = {}  # session -> the time it talked of last, on its speaker's clock
         self._forgotten = forgotten
 
     def entity(self, name: str) -> str:
@@ -149,17 +150,20 @@ class AnswerBuilder:
         session talked of before it ("in May ... later that month"), as the spaCy extractor reads them
         (:mod:`graphmem.extract.antecedents`): from the turns before, in this request, an earlier one or the
         store (the transcript's ``antecedents``), so a file, a file read again and messages added one by
-        one date them alike."""
+        one date them alike. Within one extraction the antecedent keeps the wall clock of the turn that
+        said it exactly; only one from the store is put back on a clock (:func:`~graphmem.extract.
+        antecedents.on_clock`)."""
         event, offset = self.events[index], self.plan.offset(index)
-        told = self._told.get(event.session)
-        topic = on_clock(told, offset) if told is not None else None
+        if event.session not in self._told:
+            self._told[event.session] = on_clock(self._stored.get(event.session), offset)
+        topic = self._told[event.session]
         times = []
         for item in sorted(items, key=lambda t: _place(event.text, t["phrase"])):
             ref = self.read_time(item, self.plan.references[index], offset, topic)
-            topic = on_clock(ref, offset) if can_lead(event.text, ref) else topic
+            topic = _on_own_clock(ref, offset) if can_lead(event.text, ref) else topic
             times.append(ref)
         if event.id not in self._forgotten:  # a turn not written dates nothing
-            self._told[event.session] = antecedent(event.text, times) or told
+            self._told[event.session] = topic
         return times
 
     def _fact(
@@ -356,6 +360,15 @@ def _is_name(text: str) -> bool:
         return False
     marked = [any(ch.isupper() or ch.isdigit() for ch in w) for w in found]
     return any(marked) and all(m or w.lower() in _NAME_LINKS for w, m in zip(found, marked, strict=True))
+
+
+def _on_own_clock(ref: TimeRef, offset: timedelta | None) -> TimeRef:
+    """A naive UTC ``ref`` back on the wall clock ``offset`` it was said on: exactly the inverse of
+    :func:`~graphmem.extract.times.to_utc` (no guess of the clock, as :func:`on_clock` makes)."""
+    if not offset or ref.start is None:
+        return ref
+    end = ref.end + offset if ref.end is not None else None
+    return TimeRef(ref.phrase, ref.start + offset, end, ref.grain)
 
 
 def _place(text: str, phrase: Any) -> int:

@@ -319,6 +319,52 @@ def test_later_that_month_of_a_stored_session_on_its_speakers_clock(stub: Stub, 
         assert last.times[0].start == datetime(2023, 6, 2, 8)
 
 
+@pytest.mark.parametrize(
+    ("said", "later", "told", "expected"),
+    [
+        # Ana at +13:00 names 1 June; Ben at -08:00 reads "later that month" of Ana's June
+        (
+            ("I arrived in Lisbon on 1 June 2023.", "2024-03-12T23:30:00+13:00"),
+            ("Later that month I visited Porto.", "2024-03-12T02:31:00-08:00"),
+            {"phrase": "1 June 2023", "start": "2023-06-01", "end": "2023-06-02", "grain": "day"},
+            datetime(2023, 6, 2, 8),
+        ),
+        # a clock time keeps its own clock: 6pm on 31 May at -08:00 is 1 June 07:00 at +05:00, but Ana's
+        # day was 31 May, so Ben's "earlier that month" is May (Claude gives the clock time no end)
+        (
+            ("We landed at 6pm.", "2023-05-31T20:00:00-08:00"),
+            ("Earlier that month I was in Rome too.", "2023-06-01T09:01:00+05:00"),
+            {"phrase": "6pm", "start": "2023-05-31T18:00:00", "end": None, "grain": "time"},
+            datetime(2023, 4, 30, 19),
+        ),
+    ],
+)
+def test_later_that_month_keeps_the_antecedents_own_clock_in_one_extraction_as_the_spacy_path(
+    said: tuple[str, str],
+    later: tuple[str, str],
+    told: dict[str, Any],
+    expected: datetime,
+    stub: Stub,
+    tmp_path: Path,
+    extractor: Any,
+) -> None:
+    # within one extraction the antecedent is never stored, so its speaker's clock is known exactly
+    messages = [
+        {"speaker": "Ana", "text": said[0], "time": said[1], "session": "1"},
+        {"speaker": "Ben", "text": later[0], "time": later[1], "session": "1"},
+    ]
+    phrase = later[0].split(" I ")[0]
+    vague = {"phrase": phrase, "start": None, "end": None, "grain": "unknown"}
+    with Memory.open(tmp_path / "db", embedder=_NoEmbedder()) as mem:  # type: ignore[arg-type]
+        stub.answer(_answer([{"turn": "T1", "times": [told]}, {"turn": "T2", "times": [vague]}], [ANA, BEN]))
+        add(mem, messages, namespace="claude", extractor=_claude(stub, tmp_path / "cache"), embed=False)
+        add(mem, messages, namespace="spacy", extractor=extractor, embed=False)
+        assert not stub.queue
+        for ns in ("claude", "spacy"):
+            last = max(mem.store.iter_events(ns), key=lambda e: e.seq)
+            assert (last.times[0].phrase, last.times[0].start) == (phrase, expected), ns
+
+
 def test_later_that_month_of_a_time_the_turn_says_before_it_whatever_order_claude_lists_them(
     claude: ClaudeExtractor, stub: Stub
 ) -> None:
