@@ -10,7 +10,7 @@ file, a grown file read again and messages added one by one date it alike (as th
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -178,6 +178,68 @@ def test_a_denied_name_no_value_of_the_subject_is_never_another_speakers(
     _say(memory, claude, tmp_path, body, name="c2.txt", day=12)
     _anas_slip_corrected(memory, t("18:00"), t("09:01", day=12))
     _bens_acme_labs_untouched(memory)
+
+
+def test_a_denied_name_by_an_alias_of_another_speakers_value_is_not_theirs(
+    memory: Memory, claude: ClaudeExtractor, stub: Stub, tmp_path: Path
+) -> None:
+    # Ben's Acme Labs is listed with the alias "Acme": Ana's "not Acme" is still her stored Acme Analytics
+    answer(stub, "acme")
+    _say(memory, claude, tmp_path, "[18:00] Ana: I work at Acme Analytics.\n")
+    labs = {**_org("Acme Labs"), "aliases": ["Acme"]}
+    stub.answer(
+        _answer(
+            [
+                {"turn": "T1", "facts": [_works("Ben", "Acme Labs")]},
+                {"turn": "T2", "facts": [_works("Ana", "Globex Corporation")], "corrections": [_meant_globex("Acme")]},
+            ],
+            [ANA, BEN, labs, _org("Globex Corporation")],
+        )
+    )
+    body = (
+        "[09:00] Ben: I work at Acme Labs, Acme for short.\n[09:01] Ana: Sorry, I meant Globex Corporation, not Acme.\n"
+    )
+    _say(memory, claude, tmp_path, body, name="c2.txt", day=12)
+    _anas_slip_corrected(memory, t("18:00"), t("09:01", day=12))
+    _bens_acme_labs_untouched(memory)
+
+
+def _denied_of(
+    claude: ClaudeExtractor, stub: Stub, values: list[str], wrong: str, listed: Sequence[str] = ()
+) -> str | None:
+    """The name of what Ana's "Sorry, I meant Globex Corporation, not <wrong>" denies, her works_at
+    ``values`` said the turn before and ``listed`` other entities the answer lists (in one call)."""
+    first = {"turn": "T1", "facts": [_works("Ana", v) for v in values]}
+    second = {"turn": "T2", "facts": [_works("Ana", "Globex Corporation")], "corrections": [_meant_globex(wrong)]}
+    entities = [ANA, *(_org(n) for n in [*values, *listed]), _org("Globex Corporation")]
+    stub.answer(_answer([first, second], entities))
+    turns = (
+        RawTurn("Ana", f"I worked at {' and '.join(values)}.", timestamp=t("18:00")),
+        RawTurn("Ana", f"Sorry, I meant Globex Corporation, not {wrong}.", timestamp=t("18:02")),
+    )
+    batch = claude.extract(Transcript(NS, (RawSession("session_1", 0, turns, started_at=t("18:00")),)))
+    names = {e.id: e.name for e in batch.entities}
+    [closing] = batch.closings
+    return names.get(closing.object_id or "")
+
+
+@pytest.mark.parametrize(
+    ("values", "wrong", "listed", "denied"),
+    [
+        # words held by two values: the one sharing the most words with the name
+        (["IBM", "IBM Research"], "IBM Research Zurich", [], "IBM Research"),
+        (["IBM Research", "IBM"], "IBM Research Zurich", [], "IBM Research"),
+        # a name in two values alike is no match: the correction denies the current value
+        (["Acme Analytics", "Acme Labs"], "Acme", [], None),
+        # a slip of spelling is the subject's value only when the batch knows nothing of that name
+        (["Globex"], "Globe", [], "Globex"),
+        (["Globex"], "Globe", ["Globe"], "Globe"),
+    ],
+)
+def test_a_denied_name_like_several_of_the_subjects_values_is_the_likest_or_none(
+    claude: ClaudeExtractor, stub: Stub, values: list[str], wrong: str, listed: list[str], denied: str | None
+) -> None:
+    assert _denied_of(claude, stub, values, wrong, listed) == denied
 
 
 @pytest.mark.parametrize("later", [False, True])
