@@ -461,6 +461,8 @@ class ClaudeExtractor:
             return to_utc(self._times.resolve(phrase, reference), offset)
         end = _parse_iso(item.get("end"))
         grain = item.get("grain") if item.get("grain") in GRAINS else "day"
+        if end is None and grain == "time":
+            end = start  # a clock time is an instant, as the spaCy extractor's (so it can be an antecedent)
         ref = TimeRef(phrase, start, end, str(grain))
         return ref if _has_offset(item.get("start")) else to_utc(ref, offset)
 

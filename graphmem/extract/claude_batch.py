@@ -23,7 +23,7 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from graphmem.extract.antecedents import antecedent, can_lead, on_clock
+from graphmem.extract.antecedents import can_lead, on_clock
 from graphmem.extract.bounds import ending_at, own_state_start, until_bound
 from graphmem.extract.entities import EntityRegistry
 from graphmem.extract.events import EventPlan
@@ -91,7 +91,8 @@ class AnswerBuilder:
         self.closings: list[FactClosing] = []
         self._types: dict[str, str] = {}
         self._listed: dict[str, str] = {}  # normalised name or alias of an entity an answer listed -> id
-        self._told: dict[str, TimeRef | None] = dict(antecedents)  # session -> the time it talked of last (UTC)
+        self._stored = dict(antecedents)  # session -> the time its stored turns talked of last (naive UTC)
+        self._told: dict[str, TimeRef | None] = {}  # session -> the time it talked of last, on its speaker's clock
         self._forgotten = forgotten
 
     def entity(self, name: str) -> str:
@@ -149,17 +150,20 @@ class AnswerBuilder:
         session talked of before it ("in May ... later that month"), as the spaCy extractor reads them
         (:mod:`graphmem.extract.antecedents`): from the turns before, in this request, an earlier one or the
         store (the transcript's ``antecedents``), so a file, a file read again and messages added one by
-        one date them alike."""
+        one date them alike. Within one extraction the antecedent keeps the wall clock of the turn that
+        said it exactly; only one from the store is put back on a clock (:func:`~graphmem.extract.
+        antecedents.on_clock`)."""
         event, offset = self.events[index], self.plan.offset(index)
-        told = self._told.get(event.session)
-        topic = on_clock(told, offset) if told is not None else None
+        if event.session not in self._told:
+            self._told[event.session] = on_clock(self._stored.get(event.session), offset)
+        topic = self._told[event.session]
         times = []
         for item in sorted(items, key=lambda t: _place(event.text, t["phrase"])):
             ref = self.read_time(item, self.plan.references[index], offset, topic)
-            topic = on_clock(ref, offset) if can_lead(event.text, ref) else topic
+            topic = _on_own_clock(ref, offset) if can_lead(event.text, ref) else topic
             times.append(ref)
         if event.id not in self._forgotten:  # a turn not written dates nothing
-            self._told[event.session] = antecedent(event.text, times) or told
+            self._told[event.session] = topic
         return times
 
     def _fact(
@@ -269,16 +273,28 @@ class AnswerBuilder:
     def _denied(self, name: str, subject: str, predicate: str, value: str) -> str | None:
         """The entity a correction of ``subject``'s ``predicate`` to ``value`` denies, named ``name``.
 
-        First one of the subject's own values of the predicate, said in this turn or an earlier one the
-        extractor has read: the one bearing the name (normalised, or an alias), else the one whose name is
-        alike (rapidfuzz ``token_set_ratio`` of the normalised names at least :data:`WRONG_MATCH`: a name
-        whose words are all in the other's, "Acme" for "Acme Analytics", scores 100; a slip of spelling
-        scores above 90), when exactly one scores best. Another subject's entity is never found by a
-        likeness. Else a participant or a listed entity of exactly that name. Else a name
-        (:func:`_is_name`) is an entity of the corrected value's type (not a ``Thing``), for resolution to
-        find among the stored ones by name, alias or short form; and a description ("my old job") is no
-        entity: ``None``, the correction then denies whichever value the subject last stated, as the
-        spaCy extractor's correction naming no old value does.
+        The subject's own values are those of the predicate said in this turn or an earlier one the
+        extractor has read; another subject's entity is never found by a likeness. In order:
+
+        1. the own value bearing the name (normalised, or an alias);
+        2. the own value whose words hold the name's or are held in them (rapidfuzz ``token_set_ratio``
+           100: "Acme" for "Acme Analytics", "IBM Research Zurich" for "IBM Research"); of several, the
+           one sharing the most words with the name ("IBM Research", not "IBM"); none when two share as
+           many ("Acme" of "Acme Analytics" and "Acme Labs" is ambiguous: ``None``, not a new "Acme",
+           which resolution would join to one of them by chance);
+        3. a participant or a listed entity of exactly that name or alias; but an alias of another
+           subject's value the subject never had is not it (Ben's "Acme Labs", listed as "Acme", is not
+           Ana's stored "Acme Analytics", and resolution would join a new "Acme" to it): step 4, else
+           ``None``;
+        4. the own value spelt alike (``token_set_ratio`` at least :data:`WRONG_MATCH`, best by the same
+           rule: a slip, "Acme Analytcs"). It comes after step 3 so a name the batch knows exactly wins
+           over a one-letter likeness ("Globe" is "Globex" only when nothing is named "Globe");
+        5. a name (:func:`_is_name`) is an entity of the corrected value's type (not a ``Thing``), for
+           resolution to find among the stored ones by name, alias or short form; a description ("my
+           old job") is no entity: ``None``.
+
+        ``None`` makes the correction deny whichever value the subject last stated, as the spaCy
+        extractor's correction naming no old value does.
         """
         key = normalize_name(name)
         own = list(
@@ -288,24 +304,35 @@ class AnswerBuilder:
                 if (f.subject_id, f.predicate) == (subject, predicate) and f.object_id != value
             )
         )
+        alike: str | None = None
         if own and key:
             names = {e.id: {normalize_name(n) for n in (e.name, *e.aliases)} for e in self.registry.entities()}
             exact = [eid for eid in own if key in names.get(eid, ())]
             if exact:
                 return exact[0]
-            from rapidfuzz import fuzz
-
-            scores = {eid: max((fuzz.token_set_ratio(key, n) for n in names.get(eid, ())), default=0.0) for eid in own}
-            best = max(scores.values())
-            top = [eid for eid, score in scores.items() if score == best]
-            if best >= WRONG_MATCH and len(top) == 1:
-                return top[0]
-        found = self.registry.speaker_for(name) or self._listed.get(key)
+            alike, score = _alike(key, {eid: names.get(eid, set()) for eid in own})
+            if score == 100.0:
+                return alike  # None: two own values alike, which resolution would pick one of by chance
+        found = self.registry.speaker_for(name)
         if found is not None:
             return found
+        found = self._listed.get(key)
+        if found is not None and self.registry.named(name) != found and self._theirs(found, subject):
+            # an alias of another subject's value names nothing of the subject's safely (resolution would
+            # take a new entity of that name for it too): the correction denies the current value
+            return alike
+        if found is not None:
+            return found
+        if alike is not None:
+            return alike
         if not _is_name(name):
             return None
         return self.registry.add(name.strip(), self.registry.type_of(value) or "Thing")
+
+    def _theirs(self, eid: str, subject: str) -> bool:
+        """Whether ``eid`` is the value of some other subject's fact in the batch, and of no fact of ``subject``."""
+        holders = {f.subject_id for f in self.facts.values() if f.object_id == eid}
+        return bool(holders) and subject not in holders
 
     def _known(self, name: str, stated: Sequence[str]) -> str | None:
         """The id of an entity the batch knows ``name`` for: a participant, an entity listed under that
@@ -341,6 +368,25 @@ class AnswerBuilder:
         )
 
 
+def _alike(key: str, names: dict[str, set[str]]) -> tuple[str | None, float]:
+    """Of ``names`` (entity id -> its normalised names), the entity whose name is most like ``key`` and
+    how alike (rapidfuzz ``token_set_ratio``, 0-100): the best score of at least :data:`WRONG_MATCH`, of
+    equal scores the one sharing the most words with ``key``; ``(None, 0)`` when none scores enough, and
+    ``None`` with the score when two score best alike (a genuine ambiguity is no match)."""
+    from rapidfuzz import fuzz
+
+    said = set(key.split())
+    scores = {
+        eid: max(((fuzz.token_set_ratio(key, n), len(said & set(n.split()))) for n in ns), default=(0.0, 0))
+        for eid, ns in names.items()
+    }
+    best = max(scores.values(), default=(0.0, 0))
+    top = [eid for eid, score in scores.items() if score == best]
+    if best[0] < WRONG_MATCH:
+        return None, 0.0
+    return (top[0] if len(top) == 1 else None), best[0]
+
+
 def _named(value: Any) -> bool:
     return isinstance(value, str) and bool(value.strip())
 
@@ -356,6 +402,15 @@ def _is_name(text: str) -> bool:
         return False
     marked = [any(ch.isupper() or ch.isdigit() for ch in w) for w in found]
     return any(marked) and all(m or w.lower() in _NAME_LINKS for w, m in zip(found, marked, strict=True))
+
+
+def _on_own_clock(ref: TimeRef, offset: timedelta | None) -> TimeRef:
+    """A naive UTC ``ref`` back on the wall clock ``offset`` it was said on: exactly the inverse of
+    :func:`~graphmem.extract.times.to_utc` (no guess of the clock, as :func:`on_clock` makes)."""
+    if not offset or ref.start is None:
+        return ref
+    end = ref.end + offset if ref.end is not None else None
+    return TimeRef(ref.phrase, ref.start + offset, end, ref.grain)
 
 
 def _place(text: str, phrase: Any) -> int:

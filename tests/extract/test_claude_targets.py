@@ -10,7 +10,7 @@ file, a grown file read again and messages added one by one date it alike (as th
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -180,6 +180,68 @@ def test_a_denied_name_no_value_of_the_subject_is_never_another_speakers(
     _bens_acme_labs_untouched(memory)
 
 
+def test_a_denied_name_by_an_alias_of_another_speakers_value_is_not_theirs(
+    memory: Memory, claude: ClaudeExtractor, stub: Stub, tmp_path: Path
+) -> None:
+    # Ben's Acme Labs is listed with the alias "Acme": Ana's "not Acme" is still her stored Acme Analytics
+    answer(stub, "acme")
+    _say(memory, claude, tmp_path, "[18:00] Ana: I work at Acme Analytics.\n")
+    labs = {**_org("Acme Labs"), "aliases": ["Acme"]}
+    stub.answer(
+        _answer(
+            [
+                {"turn": "T1", "facts": [_works("Ben", "Acme Labs")]},
+                {"turn": "T2", "facts": [_works("Ana", "Globex Corporation")], "corrections": [_meant_globex("Acme")]},
+            ],
+            [ANA, BEN, labs, _org("Globex Corporation")],
+        )
+    )
+    body = (
+        "[09:00] Ben: I work at Acme Labs, Acme for short.\n[09:01] Ana: Sorry, I meant Globex Corporation, not Acme.\n"
+    )
+    _say(memory, claude, tmp_path, body, name="c2.txt", day=12)
+    _anas_slip_corrected(memory, t("18:00"), t("09:01", day=12))
+    _bens_acme_labs_untouched(memory)
+
+
+def _denied_of(
+    claude: ClaudeExtractor, stub: Stub, values: list[str], wrong: str, listed: Sequence[str] = ()
+) -> str | None:
+    """The name of what Ana's "Sorry, I meant Globex Corporation, not <wrong>" denies, her works_at
+    ``values`` said the turn before and ``listed`` other entities the answer lists (in one call)."""
+    first = {"turn": "T1", "facts": [_works("Ana", v) for v in values]}
+    second = {"turn": "T2", "facts": [_works("Ana", "Globex Corporation")], "corrections": [_meant_globex(wrong)]}
+    entities = [ANA, *(_org(n) for n in [*values, *listed]), _org("Globex Corporation")]
+    stub.answer(_answer([first, second], entities))
+    turns = (
+        RawTurn("Ana", f"I worked at {' and '.join(values)}.", timestamp=t("18:00")),
+        RawTurn("Ana", f"Sorry, I meant Globex Corporation, not {wrong}.", timestamp=t("18:02")),
+    )
+    batch = claude.extract(Transcript(NS, (RawSession("session_1", 0, turns, started_at=t("18:00")),)))
+    names = {e.id: e.name for e in batch.entities}
+    [closing] = batch.closings
+    return names.get(closing.object_id or "")
+
+
+@pytest.mark.parametrize(
+    ("values", "wrong", "listed", "denied"),
+    [
+        # words held by two values: the one sharing the most words with the name
+        (["IBM", "IBM Research"], "IBM Research Zurich", [], "IBM Research"),
+        (["IBM Research", "IBM"], "IBM Research Zurich", [], "IBM Research"),
+        # a name in two values alike is no match: the correction denies the current value
+        (["Acme Analytics", "Acme Labs"], "Acme", [], None),
+        # a slip of spelling is the subject's value only when the batch knows nothing of that name
+        (["Globex"], "Globe", [], "Globex"),
+        (["Globex"], "Globe", ["Globe"], "Globe"),
+    ],
+)
+def test_a_denied_name_like_several_of_the_subjects_values_is_the_likest_or_none(
+    claude: ClaudeExtractor, stub: Stub, values: list[str], wrong: str, listed: list[str], denied: str | None
+) -> None:
+    assert _denied_of(claude, stub, values, wrong, listed) == denied
+
+
 @pytest.mark.parametrize("later", [False, True])
 def test_a_denied_value_that_is_no_name_corrects_the_current_value(
     memory: Memory, claude: ClaudeExtractor, stub: Stub, tmp_path: Path, later: bool
@@ -317,6 +379,52 @@ def test_later_that_month_of_a_stored_session_on_its_speakers_clock(stub: Stub, 
             add(mem, message, namespace="one", extractor=claude, embed=False)
         last = max(mem.store.iter_events("one"), key=lambda e: e.seq)
         assert last.times[0].start == datetime(2023, 6, 2, 8)
+
+
+@pytest.mark.parametrize(
+    ("said", "later", "told", "expected"),
+    [
+        # Ana at +13:00 names 1 June; Ben at -08:00 reads "later that month" of Ana's June
+        (
+            ("I arrived in Lisbon on 1 June 2023.", "2024-03-12T23:30:00+13:00"),
+            ("Later that month I visited Porto.", "2024-03-12T02:31:00-08:00"),
+            {"phrase": "1 June 2023", "start": "2023-06-01", "end": "2023-06-02", "grain": "day"},
+            datetime(2023, 6, 2, 8),
+        ),
+        # a clock time keeps its own clock: 6pm on 31 May at -08:00 is 1 June 07:00 at +05:00, but Ana's
+        # day was 31 May, so Ben's "earlier that month" is May (Claude gives the clock time no end)
+        (
+            ("We landed at 6pm.", "2023-05-31T20:00:00-08:00"),
+            ("Earlier that month I was in Rome too.", "2023-06-01T09:01:00+05:00"),
+            {"phrase": "6pm", "start": "2023-05-31T18:00:00", "end": None, "grain": "time"},
+            datetime(2023, 4, 30, 19),
+        ),
+    ],
+)
+def test_later_that_month_keeps_the_antecedents_own_clock_in_one_extraction_as_the_spacy_path(
+    said: tuple[str, str],
+    later: tuple[str, str],
+    told: dict[str, Any],
+    expected: datetime,
+    stub: Stub,
+    tmp_path: Path,
+    extractor: Any,
+) -> None:
+    # within one extraction the antecedent is never stored, so its speaker's clock is known exactly
+    messages = [
+        {"speaker": "Ana", "text": said[0], "time": said[1], "session": "1"},
+        {"speaker": "Ben", "text": later[0], "time": later[1], "session": "1"},
+    ]
+    phrase = later[0].split(" I ")[0]
+    vague = {"phrase": phrase, "start": None, "end": None, "grain": "unknown"}
+    with Memory.open(tmp_path / "db", embedder=_NoEmbedder()) as mem:  # type: ignore[arg-type]
+        stub.answer(_answer([{"turn": "T1", "times": [told]}, {"turn": "T2", "times": [vague]}], [ANA, BEN]))
+        add(mem, messages, namespace="claude", extractor=_claude(stub, tmp_path / "cache"), embed=False)
+        add(mem, messages, namespace="spacy", extractor=extractor, embed=False)
+        assert not stub.queue
+        for ns in ("claude", "spacy"):
+            last = max(mem.store.iter_events(ns), key=lambda e: e.seq)
+            assert (last.times[0].phrase, last.times[0].start) == (phrase, expected), ns
 
 
 def test_later_that_month_of_a_time_the_turn_says_before_it_whatever_order_claude_lists_them(
