@@ -87,7 +87,7 @@ def on_clock(ref: TimeRef | None, offset: timedelta | None) -> TimeRef | None:
     (of equally near ones the eastern: a naive reader's are -10:00, -11:00 and +12:00). A clock time has no
     midnight and is put on ``offset``. So a speaker at +13:00 read by one at -08:00, or a clock time read
     on another clock, are read on the reader's clock here; one extraction keeps the antecedent's own
-    (:class:`~graphmem.extract.pipeline.SpacyExtractor`).
+    (:class:`~graphmem.extract.pipeline.SpacyExtractor` and the Claude extractor alike).
     """
     if ref is None or ref.start is None:
         return ref
