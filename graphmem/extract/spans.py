@@ -41,7 +41,7 @@ __all__ = ["resolve_span", "time_spans"]
 _DECADE = re.compile(r"(?:twent|thirt|fort|fift|sixt|sevent|eight|ninet)ies\b|\b\d0'?s\b|\bteens\b", re.IGNORECASE)
 # "later that month", "earlier on in that same year": what :func:`~graphmem.extract.times.anaphoric` reads
 _ANAPHORA = re.compile(
-    r"\b(?:later|earlier)\s+(?:on\s+)?(?:in\s+)?that\s+(?:same\s+)?(?:week|month|year)\b", re.IGNORECASE
+    r"\b(?:later|earlier)[ \t]+(?:on[ \t]+)?(?:in[ \t]+)?that[ \t]+(?:same[ \t]+)?(?:week|month|year)\b", re.IGNORECASE
 )
 # Nouns (lemmas) whose reading a decade can be: "temperatures in the nineties", "the weather stayed in the eighties"
 _WEATHER = frozenset({"temperature", "weather", "thermometer", "mercury"})

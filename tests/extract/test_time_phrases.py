@@ -350,6 +350,15 @@ def test_later_that_month_is_found_without_ner(text: str, expected: tuple[str, s
     assert found == [("3 May 2023", "2023-05-03"), expected]
 
 
+def test_later_that_month_is_not_found_across_a_line_break(extractor: SpacyExtractor) -> None:
+    # "later" ends one line, "that month" starts the next: no phrase relative to May 2023
+    found = _extracted(
+        [("Ana", "I moved to Porto on 3 May 2023."), ("Ana", "ok talk later\nthat month was hard tho")], extractor
+    )
+    assert not any(phrase.lower().startswith("later") for phrase, _ in found)
+    assert found[1:] == [] or all(start is None for _, start in found[1:])
+
+
 def test_a_later_that_month_found_without_ner_is_no_antecedent(extractor: SpacyExtractor) -> None:
     # a chain stays on the first date, and a question names no time that happened
     turns = [
