@@ -165,8 +165,10 @@ def _reading(token: Any) -> bool:
         return False
     if any(t.lemma_.lower() in _FORECAST or _weather(t) for t in token.sent):
         return True
-    if token.lemma_.lower() == "temp" or token.dep_ == "pobj" or any(c.dep_ == "poss" for c in token.children):
-        return False  # a temp is someone; "at a high", "its high": a state something is at
+    if token.lemma_.lower() == "temp" or any(c.dep_ == "poss" for c in token.children):
+        return False  # a temp is someone; "its high": a state something reached
+    if token.dep_ == "pobj":
+        return token.head.lower_ != "at"  # "at a high": a state something is at; "a day with a high": a reading
     head = token.head
     subjects = [c for c in head.children if c.dep_ in _SUBJECTS and c.i != token.i]
     if token.dep_ == "attr":

@@ -261,6 +261,7 @@ def test_another_decade_stays_a_decade_in_the_extractor(
         "Hot and humid, with highs in the nineties.",
         "Temperatures climbed into the nineties.",
         "The low was in the seventies.",
+        "We moved on a day with a high in the nineties.",
     ],
 )
 def test_a_reading_in_weather_talk_is_no_decade(text: str, extractor: SpacyExtractor) -> None:
