@@ -168,7 +168,7 @@ def _reading(token: Any) -> bool:
     if token.lemma_.lower() == "temp" or any(c.dep_ == "poss" for c in token.children):
         return False  # a temp is someone; "its high": a state something reached
     if token.dep_ == "pobj":
-        return token.head.lower_ != "at"  # "at a high": a state something is at; "a day with a high": a reading
+        return bool(token.head.lower_ != "at")  # "at a high": a state something is at; "a day with a high": a reading
     head = token.head
     subjects = [c for c in head.children if c.dep_ in _SUBJECTS and c.i != token.i]
     if token.dep_ == "attr":
