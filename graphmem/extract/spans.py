@@ -6,14 +6,18 @@ phrase under a future perfect counts back from the clause's "by" time: "By Janua
 Porto since March" is the latest March before that January, :func:`~graphmem.extract.tense.deadline`),
 and whether it names a time at all: a decade after a possessive is an age ("in my late twenties",
 "people in their twenties": spaCy's span leaves the possessive out), and a decade is a temperature when
-it is the reading of a weather noun (*temperature*, *high*, *low*, *weather*, ...: :data:`_WEATHER`):
-a phrase "in" it that follows or modifies such a noun ("a high in the nineties", "temperatures in the
-nineties are normal"), what such a noun or "it" *is* or *stays* "in" with nothing else said of it
-("it was in the nineties all week", "the weather stayed in the eighties"; not "it was big in the
-eighties", nor a cleft: "it was in the nineties that I lived in Rome") or goes "into", and what it
-*hits* or *reaches* ("temperatures hit the nineties"). A weather noun that changed in the decade
-("temperatures rose in the nineties") keeps the decade. Ages and
-temperatures stay unresolved.
+it is the reading of a weather noun (*temperature*, *weather*, ...: :data:`_WEATHER`) or of a level
+(*high*, *low*, *temp*: :data:`_LEVELS`) said as a reading: in weather talk ("sunny, a high in the
+nineties"), or a high that nothing is *at* or *hits* and that is no one ("we had a high in the nineties";
+not "crime was at a high in the nineties", "unemployment hit a low in the nineties", "the highs in the
+nineties were the best years", "she was a temp in the nineties"). The decade is then a phrase "in" it that
+follows or modifies such a noun ("temperatures in the nineties are normal"), what such a noun or "it"
+*is* or *stays* "in" with nothing else said of it ("it was in the nineties all week", "the weather stayed
+in the eighties"; not "it was big in the eighties", "it stayed in the family in the nineties", nor a
+cleft: "it was in the nineties that I lived in Rome") or *climbs* "into" ("temperatures climbed into the
+nineties"; not "it lasted into the nineties"), and what it *hits* or *reaches* ("temperatures hit the
+nineties"). A weather noun that changed in the decade ("temperatures rose in the nineties") keeps the
+decade. Ages and temperatures stay unresolved.
 
 The phrases are spaCy's DATE and TIME spans and, found in the text whatever NER tagged
 (:func:`time_spans`), those relative to the time talked of before ("so later that year I went back",
@@ -37,12 +41,21 @@ __all__ = ["resolve_span", "time_spans"]
 _DECADE = re.compile(r"(?:twent|thirt|fort|fift|sixt|sevent|eight|ninet)ies\b|\b\d0'?s\b|\bteens\b", re.IGNORECASE)
 # "later that month", "earlier on in that same year": what :func:`~graphmem.extract.times.anaphoric` reads
 _ANAPHORA = re.compile(
-    r"\b(?:later|earlier)\s+(?:on\s+)?(?:in\s+)?that\s+(?:same\s+)?(?:week|month|year)\b", re.IGNORECASE
+    r"\b(?:later|earlier)[ \t]+(?:on[ \t]+)?(?:in[ \t]+)?that[ \t]+(?:same[ \t]+)?(?:week|month|year)\b", re.IGNORECASE
 )
-# Nouns (lemmas) whose reading a decade can be: "a high in the nineties", "temperatures hit the eighties"
-_WEATHER = frozenset({"temperature", "temp", "high", "low", "weather", "thermometer", "mercury"})
+# Nouns (lemmas) whose reading a decade can be: "temperatures in the nineties", "the weather stayed in the eighties"
+_WEATHER = frozenset({"temperature", "weather", "thermometer", "mercury"})
+# Nouns that are a reading only when said as one ("a high in the nineties"), not when something is at or
+# hits them ("crime was at a high", "unemployment hit a low") or they are someone ("she was a temp")
+_LEVELS = frozenset({"high", "low", "temp"})
+# Words that make a sentence weather talk, where a high or a low is a reading ("sunny, a high in the nineties")
+_FORECAST = frozenset(
+    {"degree", "forecast", "sunny", "hot", "cold", "warm", "humid", "muggy", "chilly", "heatwave", "heat", "cloudy"}
+)
 # Verbs that say where a reading is ("it was in the nineties") or that it got there ("hit the nineties")
 _STATIVE = frozenset({"be", "stay", "remain", "hover", "sit"})
+# Verbs of a reading going somewhere ("it climbed into the nineties"; not "it lasted into the nineties")
+_CLIMBING = frozenset({"go", "get", "climb", "rise", "creep", "soar", "drop", "fall", "dip", "sink", "edge", "push"})
 # What else a verb may say its subject is or does: then "in the nineties" is when ("it was big in the eighties")
 _COMPLEMENTS = frozenset({"attr", "acomp", "dobj", "oprd", "xcomp", "ccomp"})
 _REACHING = frozenset({"hit", "reach", "top", "touch", "near", "break", "pass"})
@@ -105,10 +118,11 @@ def _temperature(root: Any) -> bool:
         prep = root.head
         doc = prep.doc
         noun = doc[prep.i - 1] if prep.i > 0 else None
-        if _weather(noun) or _weather(prep.head):
+        if _reading(noun) or _reading(prep.head):
             return True  # "a high in the nineties": the phrase is the noun's, wherever the parse hangs it
         verb = prep.head
-        if prep.lower_ == "in" and (verb.lemma_ not in _STATIVE or any(c.dep_ in _COMPLEMENTS for c in verb.children)):
+        verbs = _STATIVE if prep.lower_ == "in" else _STATIVE | _CLIMBING
+        if verb.lemma_ not in verbs or any(c.dep_ in _COMPLEMENTS or _where(c, prep) for c in verb.children):
             return False  # "temperatures rose in the nineties", "it was big in the eighties": when
     elif root.dep_ in ("dobj", "attr") and root.head.lemma_ in _REACHING:
         verb = root.head
@@ -119,12 +133,48 @@ def _temperature(root: Any) -> bool:
     subjects = [c for c in verb.children if c.dep_ in _SUBJECTS]
     if not subjects and verb.dep_ == "xcomp":
         subjects = [c for c in verb.head.children if c.dep_ in _SUBJECTS]  # "it's supposed to be in the seventies"
-    return any(_weather(s) or s.lower_ == "it" for s in subjects)
+    return any(_weather(s) or s.lemma_.lower() in _LEVELS or s.lower_ == "it" for s in subjects)
+
+
+def _where(child: Any, prep: Any) -> bool:
+    """Whether ``child`` of a verb is another phrase of where its subject is ("it stayed in the family"),
+    not the decade's ``prep`` nor a time ("in the nineties on Tuesday"): then the decade is when."""
+    if child.dep_ != "prep" or child.i == prep.i or child.lower_ not in ("in", "into", "at", "on"):
+        return False
+    objects = [c for c in child.children if c.dep_ == "pobj"]
+    return any(not o.ent_type_ or o.ent_type_ not in ("DATE", "TIME") for o in objects)
 
 
 def _weather(token: Any) -> bool:
-    """Whether ``token`` is a weather noun ("a high", "temperatures", "today's high"): not an adjective
-    said of someone ("I was high")."""
+    """Whether ``token`` is a weather noun ("temperatures", "the weather"): not an adjective said of
+    someone ("I was high")."""
     if token is None or token.lemma_.lower() not in _WEATHER:
         return False
     return bool(token.pos_ in ("NOUN", "PROPN") or token.dep_ in _SUBJECTS or token.dep_ in ("dobj", "pobj"))
+
+
+def _reading(token: Any) -> bool:
+    """Whether ``token`` is a weather noun or a level said as a reading: in weather talk ("sunny, a high
+    in the nineties", "highs in the nineties, 20 degrees at night") or, elsewhere, a high or low that
+    nothing is at or hits and that is no one ("we had a high in the nineties"; not "crime was at a high",
+    "unemployment hit a low", "rock music hit its high", "the highs in the nineties were the best years
+    of my life", "I worked as a temp")."""
+    if token is None or _weather(token):
+        return token is not None
+    if token.lemma_.lower() not in _LEVELS or token.pos_ not in ("NOUN", "PROPN"):
+        return False
+    if any(t.lemma_.lower() in _FORECAST or _weather(t) for t in token.sent):
+        return True
+    if token.lemma_.lower() == "temp" or any(c.dep_ == "poss" for c in token.children):
+        return False  # a temp is someone; "its high": a state something reached
+    if token.dep_ == "pobj":
+        return bool(token.head.lower_ != "at")  # "at a high": a state something is at; "a day with a high": a reading
+    head = token.head
+    subjects = [c for c in head.children if c.dep_ in _SUBJECTS and c.i != token.i]
+    if token.dep_ == "attr":
+        return any(_weather(s) or s.lemma_.lower() in _LEVELS or s.lower_ == "it" for s in subjects)
+    if token.dep_ == "dobj":
+        return not any(s.pos_ in ("NOUN", "PROPN") and not _weather(s) for s in subjects)
+    if token.dep_ in _SUBJECTS:
+        return not any(c.dep_ in ("attr", "dobj") for c in head.children)  # "the highs ... were the best years"
+    return True

@@ -215,10 +215,59 @@ def test_an_age_or_a_temperature_is_no_decade_in_the_extractor(text: str, extrac
         # "it" with something said of it: the decade is when
         "It was big in the nineties.",
         "It got popular in the nineties.",
+        # "into" a decade is a reading only after a verb of a reading going there, not of lasting
+        "It continued into the nineties.",
+        "It lasted well into the nineties.",
+        "It carried on into the nineties.",
+        # stayed somewhere else: the decade is when
+        "It stayed in Rome in the nineties.",
+        "It stayed in the family in the nineties.",
+        # a high or low that something is at or hits, or that is no reading: no weather talk
+        "Crime was at an all-time high in the nineties.",
+        "Music was at a high in the nineties.",
+        "Unemployment hit a low in the nineties.",
+        "Unemployment hit record lows in the nineties.",
+        # a temp is someone
+        "I worked as a temp in the nineties.",
+        "My mom was a temp in the nineties.",
     ],
 )
 def test_the_nineties_stay_a_decade_in_the_extractor(text: str, extractor: SpacyExtractor) -> None:
     assert _extracted([("Ana", text)], extractor) == [("the nineties", "1990-01-01")]
+
+
+@pytest.mark.parametrize(
+    ("text", "phrase", "start"),
+    [
+        ("It dragged on into the eighties.", "the eighties", "1980-01-01"),
+        ("Interest rates were at a high in the eighties.", "the eighties", "1980-01-01"),
+        ("Rock music hit its high in the seventies.", "the seventies", "1970-01-01"),
+        ("The highs in the nineties were the best years of my life.", "the nineties", "1990-01-01"),
+    ],
+)
+def test_another_decade_stays_a_decade_in_the_extractor(
+    text: str, phrase: str, start: str, extractor: SpacyExtractor
+) -> None:
+    batch = extractor.extract(make_transcript([(REF, [("Ana", text)])]))
+    found = [t for e in batch.events for t in e.times if t.phrase == phrase]
+    assert [(t.start and t.start.date().isoformat(), t.grain) for t in found] == [(start, "year")]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # weather talk: a high or low is a reading
+        "Tomorrow: sunny, a high in the nineties.",
+        "Hot and humid, with highs in the nineties.",
+        "Temperatures climbed into the nineties.",
+        "The low was in the seventies.",
+        "We moved on a day with a high in the nineties.",
+    ],
+)
+def test_a_reading_in_weather_talk_is_no_decade(text: str, extractor: SpacyExtractor) -> None:
+    batch = extractor.extract(make_transcript([(REF, [("Ana", text)])]))
+    decades = [t for e in batch.events for t in e.times if "ties" in t.phrase]
+    assert decades and not any(t.resolved for t in decades)
 
 
 @pytest.mark.parametrize(
@@ -300,6 +349,15 @@ def test_a_phrase_told_outside_a_question_or_condition_is_an_antecedent(told: st
 def test_later_that_month_is_found_without_ner(text: str, expected: tuple[str, str], extractor: SpacyExtractor) -> None:
     found = _extracted([("Ana", "I moved to Porto on 3 May 2023."), ("Ana", text)], extractor)
     assert found == [("3 May 2023", "2023-05-03"), expected]
+
+
+def test_later_that_month_is_not_found_across_a_line_break(extractor: SpacyExtractor) -> None:
+    # "later" ends one line, "that month" starts the next: no phrase relative to May 2023
+    found = _extracted(
+        [("Ana", "I moved to Porto on 3 May 2023."), ("Ana", "ok talk later\nthat month was hard tho")], extractor
+    )
+    assert not any(phrase.lower().startswith("later") for phrase, _ in found)
+    assert found[1:] == [] or all(start is None for _, start in found[1:])
 
 
 def test_a_later_that_month_found_without_ner_is_no_antecedent(extractor: SpacyExtractor) -> None:
