@@ -7,6 +7,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from graphmem import Memory
 from graphmem.store.base import TimeFilter
 from tests.ingest.fakes import FakeEmbedder
@@ -116,3 +118,30 @@ def test_a_statement_ended_again_later_still_ends_the_first_when_it_was_made(tmp
         fresh, fresh_july = _state(mem, "works_at"), held(mem)
     assert forgot_july == fresh_july == ["Globex Corporation"]
     assert forgot == fresh
+
+
+def test_a_forget_whose_second_step_fails_still_drops_the_caches(
+    tmp_path: Path, nlp: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from graphmem.settle import settle
+
+    with Memory.open(tmp_path / "db", embedder=FakeEmbedder(), nlp=nlp) as mem:
+        ids = [mem.add(m, namespace=NS) for m in MESSAGES]
+        dropped: list[str] = []
+        monkeypatch.setattr(mem, "_drop_cache", dropped.append)
+
+        def gone(_batch: object) -> None:
+            raise RuntimeError("server gone")
+
+        monkeypatch.setattr(mem.store, "write", gone)
+        with pytest.raises(RuntimeError):
+            mem.forget(NS, ids[1][0])
+        monkeypatch.undo()
+        assert dropped == [NS]  # the deletion committed: what was cached of it is dropped
+        assert mem.store.get_event(NS, ids[1][0]) is None
+        assert settle(mem.store, NS) == 1  # the ends derived again, as the forget would have
+        healed = _state(mem, "works_at")
+    with Memory.open(tmp_path / "fresh", embedder=FakeEmbedder(), nlp=nlp) as mem:
+        for m in (MESSAGES[0], MESSAGES[2]):
+            mem.add(m, namespace=NS)
+        assert healed == _state(mem, "works_at")
