@@ -567,20 +567,26 @@ class Memory(MemoryResources):
             UnknownNamespaceError: the namespace holds no data (the closest one is suggested).
             NotFoundError: the namespace holds no event ``event_id`` (nothing is deleted); when it is an
                 input's turn id (``source_id``, e.g. ``D1:3``), the message names the event that has it.
+
+        Forgetting an event is two transactions: the deletion, then the remaining facts' ends derived again
+        (:mod:`graphmem.settle`). Should the second fail, its error is raised with the event deleted and the
+        caches dropped; ``graphmem.settle.settle(memory.store, namespace)`` then derives the ends.
         """
         with self.writing():  # a read-only memory refuses before the namespace is looked at
             require_namespace(namespace, self.store.namespaces())
-            if event_id is None:
-                result = self.store.delete_namespace(namespace)
-            else:
-                if self.store.get_event(namespace, event_id) is None:
-                    raise NotFoundError(self._no_event(namespace, event_id))
-                from graphmem.settle import forget_event  # the remaining facts' ends derived again
+            if event_id is not None and self.store.get_event(namespace, event_id) is None:
+                raise NotFoundError(self._no_event(namespace, event_id))
+            try:
+                if event_id is None:
+                    result = self.store.delete_namespace(namespace)
+                else:
+                    from graphmem.settle import forget_event  # the remaining facts' ends derived again
 
-                result = forget_event(self.store, namespace, event_id)
-            self._drop_cache(namespace)
-            if self._vectors is not None:
-                self._vectors.sync(namespace)
+                    result = forget_event(self.store, namespace, event_id)
+            finally:  # the deletion may stand though deriving the ends again failed (see graphmem.settle)
+                self._drop_cache(namespace)
+                if self._vectors is not None:
+                    self._vectors.sync(namespace)
         return result
 
     def _no_event(self, namespace: str, event_id: str) -> str:

@@ -14,21 +14,32 @@ explains is recomputed from the remaining ones; an end nothing explains (a closi
 correction) stays.
 
 A fact whose end changes gets a new version, written through the store's ordinary versioning
-(:func:`graphmem.store.versions.version_batch`): recorded when the fact that now ends it was, with that
-fact's evidence as ``revised_by``, the same versions as writing the statements afresh gives. The change
-and this write are two transactions: were the second to fail, the change stands with the ends it left.
+(:func:`graphmem.store.versions.version_batch`): recorded when memory first learned the fact that now ends
+it (the earliest time of its evidence events, else its recorded time), with that fact's evidence as
+``revised_by``, the same versions as writing the statements afresh gives.
+
+Only the facts the change touched are read: for a forgotten event, the current facts of the subjects of
+the fact versions it supported or revised, found before the deletion
+(:class:`~graphmem.store.base.FindsFactsOfEvents`; a store without it is read whole).
+
+The deletion and this write are two transactions: were the second to fail (a server gone), the deletion
+stands with the ends it left, the versions it had caused undone but none derived again, and the error is
+raised. ``settle(store, namespace)`` (no ``before``) derives every single-valued fact's end of the
+namespace from its current facts; it changes nothing on a settled namespace, so running it heals that
+state, and so does the next write of a statement about the same subject and predicate.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import replace
 from datetime import datetime
 from typing import TYPE_CHECKING
 
 from graphmem.extract.temporal import supersession_ends, valid_to_of
 from graphmem.extract.vocabulary import is_single_valued
-from graphmem.models import Batch, Fact
+from graphmem.models import Batch, EdgeType, Fact
+from graphmem.store.base import Direction, FetchesFrontier, FindsFactsOfEvents
 
 if TYPE_CHECKING:
     from graphmem.store.base import DeleteResult, GraphStore
@@ -40,21 +51,27 @@ def _earliest(*values: datetime | None) -> datetime | None:
     return min((v for v in values if v is not None), default=None)
 
 
-def settled_facts(before: Iterable[Fact], after: Iterable[Fact]) -> list[Fact]:
+def settled_facts(
+    before: Iterable[Fact] | None, after: Iterable[Fact], learned: Callable[[Fact], datetime] | None = None
+) -> list[Fact]:
     """The current facts whose ``valid_to`` a change (a deletion, a merge) alters, as the versions to write.
 
     Args:
-        before: the namespace's current facts before the change.
-        after: its current facts after it.
+        before: the namespace's current facts before the change (or of the subjects it touched);
+            ``None``: every single-valued fact of ``after`` is derived again, none removed.
+        after: its current facts after it (of the same subjects).
+        learned: when memory first learned a fact (by default its ``recorded_at``).
 
     Returns:
         For each remaining single-valued fact of a subject and predicate the change touched whose derived
         end differs from its stored one: the fact with its new ``valid_to`` and, when a remaining fact now
-        ends it, that fact's evidence as ``revised_by`` and the later of the two ``recorded_at``.
+        ends it, that fact's evidence as ``revised_by``, recorded at the later of its own ``recorded_at``
+        and when that fact was first learned.
     """
-    old = {f.id: f for f in before}
     now = {f.id: f for f in after}
-    changed = [f for fid, f in old.items() if now.get(fid) != f] + [f for fid, f in now.items() if fid not in old]
+    old = now if before is None else {f.id: f for f in before}
+    changed = list(now.values()) if before is None else [f for fid, f in old.items() if now.get(fid) != f]
+    changed += [f for fid, f in now.items() if fid not in old]
     groups = {(f.subject_id, f.predicate) for f in changed if is_single_valued(f.predicate)}
     if not groups:
         return []
@@ -74,18 +91,57 @@ def settled_facts(before: Iterable[Fact], after: Iterable[Fact]) -> list[Fact]:
         )
         if end is not None and causes and end != kept:
             cause = causes[0]
-            out.append(
-                replace(f, valid_to=end, recorded_at=max(f.recorded_at, cause.recorded_at), revised_by=cause.evidence)
-            )
+            when = cause.recorded_at if learned is None else learned(cause)
+            out.append(replace(f, valid_to=end, recorded_at=max(f.recorded_at, when), revised_by=cause.evidence))
         else:
             out.append(replace(f, valid_to=end))
     return out
 
 
-def settle(store: GraphStore, namespace: str, before: Iterable[Fact]) -> int:
-    """Write the facts whose ends a change of ``namespace`` alters (:func:`settled_facts` of ``before``,
-    its current facts before the change, and those it holds now); how many were written."""
-    settled = settled_facts(before, store.iter_facts(namespace))
+def _first_learned(store: GraphStore, namespace: str) -> Callable[[Fact], datetime]:
+    """When memory first learned a fact: the earliest time of its evidence events, else its ``recorded_at``
+    (a current version re-closed later is recorded then, not when its statement was made)."""
+
+    def learned(fact: Fact) -> datetime:
+        times = [e.occurred_at for e in store.get_events(namespace, fact.evidence) if e.occurred_at is not None]
+        return min([fact.recorded_at, *times])
+
+    return learned
+
+
+def current_facts(store: GraphStore, namespace: str, subjects: Collection[str] | None) -> list[Fact]:
+    """The current facts of ``namespace`` whose subject is one of ``subjects`` (every one when ``None``), by id."""
+    if subjects is None:
+        return list(store.iter_facts(namespace))
+    ids = sorted(set(subjects))
+    if not ids:
+        return []
+    if isinstance(store, FetchesFrontier):
+        found = store.neighbors_many(namespace, ids, edge_types=[EdgeType.FACT], direction=Direction.OUT)
+    else:
+        found = {i: store.neighbors(namespace, i, edge_types=[EdgeType.FACT], direction=Direction.OUT) for i in ids}
+    facts = {n.fact.id: n.fact for hops in found.values() for n in hops if n.fact is not None}
+    return [facts[k] for k in sorted(facts)]
+
+
+def settle(
+    store: GraphStore,
+    namespace: str,
+    before: Iterable[Fact] | None = None,
+    *,
+    subjects: Collection[str] | None = None,
+) -> int:
+    """Write the facts whose ends a change of ``namespace`` alters; how many were written.
+
+    Args:
+        store: the store, after the change.
+        namespace: the namespace changed.
+        before: its current facts before the change (of ``subjects`` when given); ``None``: derive every
+            single-valued fact's end from the current facts again (idempotent: heals a forget whose
+            second transaction failed).
+        subjects: the only subjects the change touched (their current facts are read); ``None``: all.
+    """
+    settled = settled_facts(before, current_facts(store, namespace, subjects), _first_learned(store, namespace))
     if settled:
         store.write(Batch(namespace, facts=tuple(settled)))
     return len(settled)
@@ -93,9 +149,17 @@ def settle(store: GraphStore, namespace: str, before: Iterable[Fact]) -> int:
 
 def forget_event(store: GraphStore, namespace: str, event_id: str) -> DeleteResult:
     """Delete an event (``store.delete_event``), then write the facts whose ends it alters (see the module
-    docs); returns what the deletion removed."""
-    before = list(store.iter_facts(namespace))
+    docs); returns what the deletion removed.
+
+    Only the current facts of the subjects of the fact versions the event supported or revised are read,
+    before and after, when the store finds them (:class:`~graphmem.store.base.FindsFactsOfEvents`).
+    """
+    subjects: set[str] | None = None
+    if isinstance(store, FindsFactsOfEvents):
+        groups = store.fact_groups_of_events(namespace, [event_id])
+        subjects = {s for s, p in groups if is_single_valued(p)}
+    before = current_facts(store, namespace, subjects)
     result = store.delete_event(namespace, event_id)
-    if result.events:
-        settle(store, namespace, before)
+    if result.events and subjects != set():
+        settle(store, namespace, before, subjects=subjects)
     return result

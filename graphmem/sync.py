@@ -17,6 +17,12 @@ date. Then the ends of the merged facts are derived again over the union (:func:
 a value only the source knew ends the target's earlier one, and the other way round, as writing both
 memories' statements into one gives.
 
+Two limits of a merge: closings are not stored apart from the versions they make, so when both sides
+closed one fact differently (one learned "I quit", the other a later value), the version recorded later
+wins and the other side's end is lost (a March "I quit" yields to the June end a new job gave). And
+a merge cannot tell a forgotten event from one the target never had: merging an older backup brings
+events forgotten since (and the facts they support) back; forget them again after such a merge.
+
 ``replace=True`` makes each target namespace hold what the source holds, records deleted at the source
 disappearing at the target too, and never shows a half-copied namespace: it is written as one batch, so a
 failure leaves the target as it was: :meth:`~graphmem.store.base.GraphStore.replace_namespace` empties the

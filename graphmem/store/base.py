@@ -470,6 +470,20 @@ class ReadsVectorBlobs(Protocol):
 
 
 @runtime_checkable
+class FindsFactsOfEvents(Protocol):
+    """A store that finds the facts some events support or revised without reading every fact.
+
+    Implemented by both stores; :mod:`graphmem.settle` uses it to re-derive the ends of only the facts a
+    forgotten event touched.
+    """
+
+    def fact_groups_of_events(self, namespace: str, event_ids: Collection[str]) -> set[tuple[str, str]]:
+        """``(subject_id, predicate)`` of every fact version, archived ones included, whose ``evidence`` or
+        ``revised_by`` names one of ``event_ids``."""
+        ...
+
+
+@runtime_checkable
 class Unloading(Protocol):
     """A store that loads namespaces into memory on first read and can drop one on request."""
 

@@ -273,6 +273,21 @@ class EmbeddedReads:
             found = [ix.facts[fid] for fid in sorted(ix.facts)]
         yield from (fact for fact in found if history or admit.admits_fact(fact))
 
+    def fact_groups_of_events(self, namespace: str, event_ids: Collection[str]) -> set[tuple[str, str]]:
+        """``(subject_id, predicate)`` of every fact version whose evidence or ``revised_by`` names one of
+        ``event_ids`` (the ``FindsFactsOfEvents`` capability)."""
+        ids = set(event_ids)
+        if disk := self._on_disk(namespace):
+            with self._lock, self._read():
+                return disk.fact_groups_of_events(ids)
+        with self._lock:
+            ix = self._ix(namespace)
+            if ix is None:
+                return set()
+            found = [ix.facts[fid] for eid in ids for fid in ix.evidence.get(eid, ()) if fid in ix.facts]
+            found += [f for f in ix.facts.values() if f.revised_by and not ids.isdisjoint(f.revised_by)]
+        return {(f.subject_id, f.predicate) for f in found}
+
     def speakers(self, namespace: str) -> list[str]:
         """Every distinct speaker of the namespace's events, sorted (the ``ListsSpeakers`` capability)."""
         if disk := self._on_disk(namespace):

@@ -325,6 +325,22 @@ class DiskNamespace:
             if history or admit.admits_fact(fact):
                 yield fact
 
+    def fact_groups_of_events(self, event_ids: Collection[str]) -> set[tuple[str, str]]:
+        """``(subject_id, predicate)`` of the fact versions whose evidence or ``revised_by`` names one of
+        ``event_ids`` (evidence through its index; ``revised_by``, a JSON list, by a scan)."""
+        ids = sorted(set(event_ids))
+        if not ids:
+            return set()
+        marks = ", ".join("?" for _ in ids)
+        rows = self.conn.execute(
+            "SELECT f.subject_id, f.predicate FROM fact_evidence v JOIN facts f ON f.ns = v.ns AND f.id = v.fact_id"
+            f" WHERE v.ns = ? AND v.event_id IN ({marks})"
+            " UNION SELECT f.subject_id, f.predicate FROM facts f, json_each(f.revised_by) j"
+            f" WHERE f.ns = ? AND f.revised_by != '[]' AND j.value IN ({marks})",
+            (self.namespace, *ids, self.namespace, *ids),
+        )
+        return {(str(s), str(p)) for s, p in rows}
+
     # -- edges ---------------------------------------------------------------------------------------
 
     def neighbors(

@@ -7,7 +7,10 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from graphmem import Memory
+from graphmem.store.base import TimeFilter
 from tests.ingest.fakes import FakeEmbedder
 
 NS = "ana"
@@ -90,3 +93,55 @@ def test_forgetting_what_a_later_fact_ended_restores_nothing_it_did_not_end(tmp_
         current, history = _state(mem, "works_at")
     assert current == ["Ana works_at Acme Analytics (from 2024-01-10)"]
     assert [v[2] for v in history] == [None]
+
+
+def test_a_statement_ended_again_later_still_ends_the_first_when_it_was_made(tmp_path: Path, nlp: Any) -> None:
+    # "still at Globex" was itself ended in September; once "Globex now" is forgotten it ends Acme as of
+    # June, when it was said, not as of September, when its current version was recorded
+    back = {"speaker": "Ana", "text": "I work at Acme Analytics again now.", "time": "2024-09-01T10:00"}
+    messages = [*MESSAGES, back]
+    july = datetime(2024, 7, 15)
+
+    def held(mem: Memory) -> list[str]:
+        names = {e.id: e.name for e in mem.store.iter_entities(NS)}
+        tf = TimeFilter(valid_at=july, as_of=july)
+        return sorted(names[f.object_id] for f in mem.store.iter_facts(NS, time=tf) if f.predicate == "works_at")
+
+    with Memory.open(tmp_path / "forgot", embedder=FakeEmbedder(), nlp=nlp) as mem:
+        ids = [mem.add(m, namespace=NS) for m in messages]
+        mem.forget(NS, ids[1][0])
+        forgot, forgot_july = _state(mem, "works_at"), held(mem)
+    with Memory.open(tmp_path / "fresh", embedder=FakeEmbedder(), nlp=nlp) as mem:
+        for i, m in enumerate(messages):
+            if i != 1:
+                mem.add(m, namespace=NS)
+        fresh, fresh_july = _state(mem, "works_at"), held(mem)
+    assert forgot_july == fresh_july == ["Globex Corporation"]
+    assert forgot == fresh
+
+
+def test_a_forget_whose_second_step_fails_still_drops_the_caches(
+    tmp_path: Path, nlp: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from graphmem.settle import settle
+
+    with Memory.open(tmp_path / "db", embedder=FakeEmbedder(), nlp=nlp) as mem:
+        ids = [mem.add(m, namespace=NS) for m in MESSAGES]
+        dropped: list[str] = []
+        monkeypatch.setattr(mem, "_drop_cache", dropped.append)
+
+        def gone(_batch: object) -> None:
+            raise RuntimeError("server gone")
+
+        monkeypatch.setattr(mem.store, "write", gone)
+        with pytest.raises(RuntimeError):
+            mem.forget(NS, ids[1][0])
+        monkeypatch.undo()
+        assert dropped == [NS]  # the deletion committed: what was cached of it is dropped
+        assert mem.store.get_event(NS, ids[1][0]) is None
+        assert settle(mem.store, NS) == 1  # the ends derived again, as the forget would have
+        healed = _state(mem, "works_at")
+    with Memory.open(tmp_path / "fresh", embedder=FakeEmbedder(), nlp=nlp) as mem:
+        for m in (MESSAGES[0], MESSAGES[2]):
+            mem.add(m, namespace=NS)
+        assert healed == _state(mem, "works_at")

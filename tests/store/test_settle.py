@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
+import pytest
+
 from graphmem.models import Batch, Event, Fact, Session
-from graphmem.settle import forget_event
-from graphmem.store.base import TimeFilter
+from graphmem.settle import forget_event, settle
+from graphmem.store.base import FindsFactsOfEvents, TimeFilter
 from graphmem.store.embedded import EmbeddedStore
 from graphmem.sync import sync_stores
 
@@ -52,3 +55,84 @@ def test_an_older_store_merged_in_reopens_nothing(backend: Backend, tmp_path: Pa
     assert employers(store, ns, TimeFilter(valid_at=day(40))) == ["globex"]
     assert sorted((f.id, f.valid_to, f.recorded_at, f.expired_at) for f in store.iter_facts(ns, history=True)) == want
     older.close()
+
+
+def _back(ns: str) -> Batch:
+    """Day 90: "I work at Acme again now" (``e4``), ending both Globex facts."""
+    still = _still(ns).facts[0]
+    globex = Fact(ns, "fg", "dana", "works_at", "globex", recorded_at=day(30), valid_from=day(20), evidence=("e2",))
+    ended = {"valid_to": day(90), "recorded_at": day(90), "revised_by": ("e4",)}
+    return Batch(
+        ns,
+        sessions=(Session(ns, "s4", 3, day(90)),),
+        events=(Event(ns, "e4", "s4", 0, "Dana", "I work at Acme again now.", day(90)),),
+        facts=(
+            replace(globex, **ended),
+            replace(still, **ended),
+            Fact(ns, "fa2", "dana", "works_at", "acme", recorded_at=day(90), valid_from=day(90), evidence=("e4",)),
+        ),
+    )
+
+
+def test_a_fact_ended_again_later_ends_the_old_as_of_when_it_was_first_learned(backend: Backend) -> None:
+    store, ns = backend.open(), backend.ns()
+    first, second = job_history(ns)
+    for batch in (first, second, _still(ns), _back(ns)):
+        store.write(batch)
+    forget_event(store, ns, "e2")
+    acme = store.get_fact(ns, "fa")
+    # "still at Globex" (recorded day 61, its current version day 90) ends Acme on day 60, recorded day 61
+    assert acme is not None and (acme.valid_to, acme.recorded_at, acme.revised_by) == (day(60), day(61), ("e3",))
+    assert employers(store, ns, TimeFilter(valid_at=day(70), as_of=day(70))) == ["globex"]
+    assert employers(store, ns, TimeFilter(valid_at=day(95))) == ["acme"]
+
+
+def test_the_store_names_the_facts_an_event_supported_or_revised(backend: Backend) -> None:
+    store, ns = backend.open(), backend.ns()
+    first, second = job_history(ns)
+    for batch in (first, second):
+        store.write(batch)
+    assert isinstance(store, FindsFactsOfEvents)
+    assert store.fact_groups_of_events(ns, ["e1"]) == {("dana", "works_at")}  # evidence
+    assert store.fact_groups_of_events(ns, ["e2"]) == {("dana", "works_at")}  # evidence and revised_by
+    assert store.fact_groups_of_events(ns, ["nope"]) == set()
+    assert store.fact_groups_of_events(ns, []) == set()
+
+
+def test_forget_reads_only_the_facts_of_the_subjects_it_touched(
+    backend: Backend, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store, ns = backend.open(), backend.ns()
+    first, second = job_history(ns)
+    for batch in (first, second, _still(ns)):
+        store.write(batch)
+
+    def whole(*_a: object, **_k: object) -> None:
+        raise AssertionError("the namespace's facts were read whole")
+
+    monkeypatch.setattr(store, "iter_facts", whole)
+    forget_event(store, ns, "e2")
+    monkeypatch.undo()
+    assert employers(store, ns, TimeFilter(valid_at=day(40))) == ["acme"]
+    assert employers(store, ns, TimeFilter(valid_at=day(70))) == ["globex"]
+
+
+def test_a_failed_settle_is_healed_by_settling_the_namespace(backend: Backend, monkeypatch: pytest.MonkeyPatch) -> None:
+    store, ns = backend.open(), backend.ns()
+    first, second = job_history(ns)
+    for batch in (first, second, _still(ns)):
+        store.write(batch)
+
+    def gone(_batch: Batch) -> None:
+        raise RuntimeError("server gone")
+
+    monkeypatch.setattr(store, "write", gone)
+    with pytest.raises(RuntimeError):
+        forget_event(store, ns, "e2")
+    monkeypatch.undo()
+    assert store.get_event(ns, "e2") is None  # the deletion stands, Acme open for now
+    assert employers(store, ns, TimeFilter(valid_at=day(70))) == ["acme", "globex"]
+    assert settle(store, ns) == 1
+    acme = store.get_fact(ns, "fa")
+    assert acme is not None and (acme.valid_to, acme.recorded_at, acme.revised_by) == (day(60), day(61), ("e3",))
+    assert settle(store, ns) == 0  # settled: nothing more to write

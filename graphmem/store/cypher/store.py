@@ -463,6 +463,21 @@ class CypherStore:
             if history or admit.admits_fact(fact):
                 yield fact
 
+    def fact_groups_of_events(self, namespace: str, event_ids: Collection[str]) -> set[tuple[str, str]]:
+        """``(subject_id, predicate)`` of every fact version whose evidence or ``revised_by`` names one of
+        ``event_ids`` (the ``FindsFactsOfEvents`` capability): one query, no fact sent back whole."""
+        ids = sorted(set(event_ids))
+        if not ids:
+            return set()
+        rows = self._read(
+            "MATCH (a:Entity)-[r:FACT {namespace: $ns}]->(:Entity) "
+            "WHERE any(e IN $ids WHERE e IN coalesce(r.evidence, []) OR e IN coalesce(r.revised_by, [])) "
+            "RETURN DISTINCT a.id AS s, r.predicate AS p",
+            ns=self._ns(namespace),
+            ids=ids,
+        )
+        return {(r["s"], r["p"]) for r in rows}
+
     def iter_mentions(self, namespace: str) -> Iterator[tuple[str, str, str]]:
         """``(event_id, entity_id, role)`` for every mention edge of the namespace."""
         ns = self._ns(namespace)
