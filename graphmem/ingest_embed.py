@@ -107,6 +107,7 @@ class LazyPool:
         self.pool: EmbedPool | None = None
 
     def get(self) -> EmbedPool:
+        """The pool, made on the first call."""
         if self.pool is None:
             from graphmem.embed_pool import EmbedPool
 
@@ -115,6 +116,7 @@ class LazyPool:
         return self.pool
 
     def close(self, summary: IngestSummary) -> None:
+        """Stop the pool's helper, if one was made, and count it in ``summary``."""
         if self.pool is not None:
             self.pool.close()
             summary.helpers += int(self.pool.started)

@@ -204,7 +204,6 @@ class GraphmemTools:
         was picked). It fits about 1500 tokens. Answer from it; say so when it does not hold the answer.
         The options mean what ``graphmem recall``'s do; a speaker nobody is in the namespace is an error.
         """
-        from graphmem.lookup import require_speakers
         from graphmem.recall import RecallRequest
 
         with _as_tool_error():
@@ -219,8 +218,6 @@ class GraphmemTools:
                 as_of=parse_when(as_of, "as_of", until=True),
                 time_axis=time_axis,
             )
-            if request.speakers:
-                await self.memory._run(require_speakers, self.memory.memory, namespace, request.speakers)
             return (await self.memory.context_for(request)).text
 
     async def query(

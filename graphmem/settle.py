@@ -26,7 +26,9 @@ The deletion and this write are two transactions: were the second to fail (a ser
 stands with the ends it left, the versions it had caused undone but none derived again, and the error is
 raised. ``settle(store, namespace)`` (no ``before``) derives every single-valued fact's end of the
 namespace from its current facts; it changes nothing on a settled namespace, so running it heals that
-state, and so does the next write of a statement about the same subject and predicate.
+state when the deletion restored a version a forgotten value had ended; an end a fact was first written
+with, which only the forgotten value explained, looks like a closing's then and stays (the next write of
+a statement about the same subject and predicate does not see it either): a limit.
 """
 
 from __future__ import annotations
@@ -36,7 +38,7 @@ from dataclasses import replace
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from graphmem.extract.temporal import supersession_ends, valid_to_of
+from graphmem.extract.temporal import earliest, own_end, supersession_ends, valid_to_of
 from graphmem.extract.vocabulary import is_single_valued
 from graphmem.models import Batch, EdgeType, Fact
 from graphmem.store.base import Direction, FetchesFrontier, FindsFactsOfEvents
@@ -44,11 +46,7 @@ from graphmem.store.base import Direction, FetchesFrontier, FindsFactsOfEvents
 if TYPE_CHECKING:
     from graphmem.store.base import DeleteResult, GraphStore
 
-__all__ = ["forget_event", "settle", "settled_facts"]
-
-
-def _earliest(*values: datetime | None) -> datetime | None:
-    return min((v for v in values if v is not None), default=None)
+__all__ = ["current_facts", "forget_event", "settle", "settled_facts"]
 
 
 def settled_facts(
@@ -81,8 +79,9 @@ def settled_facts(
     explained = supersession_ends([*remaining, *gone], slips=True)
     out: list[Fact] = []
     for f in sorted(remaining, key=lambda f: f.id):
-        kept = f.valid_to if f.valid_to is not None and explained.get(f.id) != f.valid_to else None
-        end = _earliest(kept, derived.get(f.id))
+        # an end nothing explains stays (a closing, a bound); a state told as over keeps ending when said
+        kept = f.valid_to if f.valid_to is not None and explained.get(f.id) != f.valid_to else own_end(f)
+        end = earliest(kept, derived.get(f.id))
         if end == f.valid_to:
             continue
         causes = sorted(
@@ -138,7 +137,7 @@ def settle(
         namespace: the namespace changed.
         before: its current facts before the change (of ``subjects`` when given); ``None``: derive every
             single-valued fact's end from the current facts again (idempotent: heals a forget whose
-            second transaction failed).
+            second transaction failed, within the limit the module docs give).
         subjects: the only subjects the change touched (their current facts are read); ``None``: all.
     """
     settled = settled_facts(before, current_facts(store, namespace, subjects), _first_learned(store, namespace))

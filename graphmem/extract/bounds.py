@@ -239,9 +239,10 @@ def ending_at(
     phrase names its late part ("I left Acme at the end of February": it held through February, as "until
     the end of" does), else its start; the statement's time without a phrase. Told as past ("I left",
     "I've quit"), it ended by the time it was said: "I left Acme at the end of the month" said on 10 March
-    ends no later than 10 March; unless ``held_from``, the start the same statement gives the state ("I
-    worked at Acme, but I left at the end of the month": from when it was said), is no earlier than
-    that: then the phrase's date stands, so the state still ends."""
+    ends no later than 10 March; unless ``held_from``, the start the same statement gives the state (a
+    present state of the turn starts when said; the Claude extractor's "I worked at Acme, but I left at the
+    end of the month" too), is no earlier than that: then the phrase's date stands, so the state still
+    ends."""
     if when is None:
         return said_at
     at = when.end if names_late_part(when.phrase) and when.end is not None else when.start

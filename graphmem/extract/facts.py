@@ -21,7 +21,8 @@ as "until the end of February" does.
 Valid-time bounds come from the time phrases of the fact's own clause (:mod:`graphmem.extract.bounds`:
 "since 2020", "until June", "for three years"); a state fact without one takes the start of a dated
 clause of the turn that begins it ("I work at Globex. I started there on 1 March.",
-:mod:`graphmem.extract.inceptions`); else the event time. A fact stated twice in a turn keeps the
+:mod:`graphmem.extract.inceptions`); else the event time, except a state told as over ("I worked at
+Acme"): no start, ending when said (:meth:`_Turn.end_past_states`). A fact stated twice in a turn keeps the
 statement that dates it. ``recorded_at`` is the event time: what memory learned, when.
 """
 
@@ -379,9 +380,9 @@ class _Turn:
                 self.closings[key] = replace(ending, at=said)  # the ending of a state told as over, too
 
     def end_own_states(self) -> None:
-        """Date again each ending told as past that its turn's own fact of the state makes start no
-        earlier than the turn ("I worked at Acme, but I left it at the end of the month": the fact starts
-        when said), so the ending keeps its phrase's date and still ends it
+        """Date again each ending told as past that its turn's own present fact of the state makes start no
+        earlier than the turn (the fact starts when said; a state told as over has no start and is dated
+        by :meth:`end_past_states`), so the ending keeps its phrase's date and still ends it
         (:func:`graphmem.extract.bounds.ending_at`)."""
         for key, when in self.told_back.items():
             start = own_state_start(self.facts.values(), *key)

@@ -29,7 +29,8 @@ newer end comes earlier. ``expired_at`` (the memory axis) is never set here: ver
 the store's business. A fact with no ``valid_from`` (undated input, or a state told as over, "I worked at
 Acme", which held before it was said) counts as begun before any dated fact, so a dated newer value ends
 it; a closing ends it when it was recorded later. A state told as over keeps the end its statement gave it
-(when said) if an end that another fact explained is retracted.
+(when said) if an end that another fact explained is retracted, on re-ingest and after a forget or
+merge (:mod:`graphmem.settle`); an ending its own turn dated earlier is then taken as when it was said.
 """
 
 from __future__ import annotations
@@ -47,6 +48,8 @@ __all__ = [
     "apply_corrections",
     "closing_ends",
     "corrected_by",
+    "earliest",
+    "own_end",
     "remap_closings",
     "state_predicate",
     "supersession_ends",
@@ -69,7 +72,7 @@ def _starts_after(when: datetime | None, start: datetime | None) -> bool:
     return when is not None and (start is None or when > start)
 
 
-def _earliest(*values: datetime | None) -> datetime | None:
+def earliest(*values: datetime | None) -> datetime | None:
     return min((v for v in values if v is not None), default=None)
 
 
@@ -90,7 +93,7 @@ def supersession_ends(facts: Iterable[Fact], *, slips: bool = False) -> dict[str
                 and _starts_after(g.valid_from, f.valid_from)
                 and (slips or not g.never_held)
             ]
-            end = _earliest(*later)
+            end = earliest(*later)
             if end is not None:
                 out[f.id] = end
     return out
@@ -113,7 +116,7 @@ def told_over(f: Fact) -> bool:
     return f.time_phrase == OVER_PHRASE and f.valid_from is None and f.valid_to is not None
 
 
-def _own_end(f: Fact) -> datetime | None:
+def own_end(f: Fact) -> datetime | None:
     """The end a fact's own statement gave it, when an end other facts explained may have replaced it: a
     state told as over ("I worked at Acme": no start, an end) ended by the time it was said."""
     return f.recorded_at if told_over(f) else None
@@ -130,7 +133,7 @@ def closing_ends(facts: Iterable[Fact], closings: Sequence[FactClosing]) -> dict
             by_predicate.setdefault(c.predicate, []).append(c)
     for f in facts:
         ends = [c.at or c.recorded_at for c in by_predicate.get(f.predicate, ()) if _matches(c, f)]
-        end = _earliest(*ends)
+        end = earliest(*ends)
         if end is not None:
             out[f.id] = end
     return out
@@ -145,7 +148,7 @@ def valid_to_of(facts: Iterable[Fact], closings: Sequence[FactClosing] = ()) -> 
     out: dict[str, datetime | None] = {}
     for f in facts:
         if is_single_valued(f.predicate) or f.id in closed:
-            out[f.id] = _earliest(superseded.get(f.id), closed.get(f.id))
+            out[f.id] = earliest(superseded.get(f.id), closed.get(f.id))
     return out
 
 
@@ -290,13 +293,13 @@ def update_facts(batch: Batch, existing_facts: Iterable[Fact], *, corrections: b
     explained = supersession_ends([*current, *gone, *batch.facts], slips=True)
     facts = []
     for f in batch.facts:
-        end = _earliest(f.valid_to, derived.get(f.id)) if f.id in derived else f.valid_to
-        end = _earliest(end, corrected.get(f.id))
+        end = earliest(f.valid_to, derived.get(f.id)) if f.id in derived else f.valid_to
+        end = earliest(end, corrected.get(f.id))
         facts.append(replace(f, valid_to=end) if end != f.valid_to else f)
     for fid, f in stored.items():
-        kept = f.valid_to if f.valid_to is not None and explained.get(fid) != f.valid_to else _own_end(f)
-        end = _earliest(kept, derived.get(fid)) if fid in derived else f.valid_to
-        end = _earliest(end, corrected.get(fid))
+        kept = f.valid_to if f.valid_to is not None and explained.get(fid) != f.valid_to else own_end(f)
+        end = earliest(kept, derived.get(fid)) if fid in derived else f.valid_to
+        end = earliest(end, corrected.get(fid))
         # a corrected state told as over held for no time: it gets the instant it ends at as its start too
         start = end if fid in corrected and f.valid_from is None else f.valid_from
         if (start, end) != (f.valid_from, f.valid_to):

@@ -378,7 +378,8 @@ class ListsSpeakers(Protocol):
 @runtime_checkable
 class FindsEventsAt(Protocol):
     """A store that finds the events of some sessions said at one instant without reading the sessions
-    whole (the embedded store): how :func:`graphmem.live.add` looks for a file's message without an id."""
+    whole (the embedded store; the Cypher store in one statement): how :func:`graphmem.live.add` looks for a
+    file's message without an id."""
 
     def events_at(self, namespace: str, sessions: Collection[str], when: datetime) -> list[Event]:
         """The events of ``sessions`` whose ``occurred_at`` is ``when`` (naive UTC), by id."""

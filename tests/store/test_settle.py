@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -136,3 +137,27 @@ def test_a_failed_settle_is_healed_by_settling_the_namespace(backend: Backend, m
     acme = store.get_fact(ns, "fa")
     assert acme is not None and (acme.valid_to, acme.recorded_at, acme.revised_by) == (day(60), day(61), ("e3",))
     assert settle(store, ns) == 0  # settled: nothing more to write
+
+
+def test_forgetting_the_value_that_ended_a_state_told_as_over_leaves_it_over(tmp_path: Path) -> None:
+    # "I worked at Acme before that" said after "I work at Globex": Globex ended Acme; forgetting Globex
+    # left Acme current for ever (settle had no end for it), where re-ingesting leaves it ending when said
+    from graphmem.memory import Memory
+    from tests.ingest.fakes import FakeEmbedder
+
+    with Memory.open(tmp_path / "db", embedder=FakeEmbedder()) as mem:  # type: ignore[arg-type]
+        [globex] = mem.add(
+            {"speaker": "Ana", "text": "I work at Globex Corporation.", "time": "2024-01-10T10:00"}, namespace="p"
+        )
+        mem.add(
+            {"speaker": "Ana", "text": "I worked at Acme Analytics before that.", "time": "2024-03-12T19:00"},
+            namespace="p",
+        )
+        mem.forget("p", globex)
+        names = {e.id: e.name for e in mem.store.iter_entities("p")}
+        held = {
+            names[f.object_id]: (f.valid_from, f.valid_to)
+            for f in mem.store.iter_facts("p")
+            if f.predicate == "works_at"
+        }
+        assert held == {"Acme Analytics": (None, datetime(2024, 3, 12, 19, 0))}
