@@ -7,7 +7,7 @@ import bisect
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from graphmem.ingest_prints import SessionPrint
+from graphmem.ingest_prints import GONE_PRINT
 from graphmem.models import SourceRecord
 from graphmem.transcript import Transcript
 
@@ -18,7 +18,6 @@ __all__ = ["GONE", "GONE_PRINT", "Owners"]
 
 #: The content of the records (the input's own, a session's mark) of what the input no longer holds.
 GONE = "gone"
-GONE_PRINT = SessionPrint("", (), gone=True).encode()
 
 
 @dataclass(slots=True)

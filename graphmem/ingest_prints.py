@@ -25,6 +25,7 @@ from datetime import datetime
 from graphmem.transcript import RawSession, RawTurn
 
 __all__ = [
+    "GONE_PRINT",
     "PRINT_FORMAT",
     "SessionPrint",
     "addressing",
@@ -38,7 +39,8 @@ __all__ = [
 #: Marks the layout of a stored print; a print in another layout is ignored (its session is redone).
 PRINT_FORMAT = "turns/1"
 #: The content of the record of a session that the input no longer holds.
-_GONE = f"{PRINT_FORMAT} gone"
+#: The stored print of a session the input no longer holds.
+GONE_PRINT = f"{PRINT_FORMAT} gone"
 _HEX = 16  # 64 bits per fingerprint: a collision within one session is not a practical concern
 
 
@@ -92,12 +94,12 @@ class SessionPrint:
 
     def encode(self) -> str:
         """The text stored as the record's ``content_hash``."""
-        return _GONE if self.gone else f"{PRINT_FORMAT} {self.session} {','.join(self.turns)}"
+        return GONE_PRINT if self.gone else f"{PRINT_FORMAT} {self.session} {','.join(self.turns)}"
 
     @classmethod
     def decode(cls, text: str) -> SessionPrint | None:
         """A stored print, or ``None`` when ``text`` is not one this version reads."""
-        if text == _GONE:
+        if text == GONE_PRINT:
             return cls("", (), gone=True)
         parts = text.split(" ")
         if len(parts) != 3 or parts[0] != PRINT_FORMAT:

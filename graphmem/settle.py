@@ -44,7 +44,8 @@ from graphmem.models import Batch, EdgeType, Fact
 from graphmem.store.base import Direction, FetchesFrontier, FindsFactsOfEvents
 
 if TYPE_CHECKING:
-    from graphmem.store.base import DeleteResult, GraphStore
+    from graphmem.store.base import GraphStore
+    from graphmem.store.results import DeleteResult
 
 __all__ = ["current_facts", "forget_event", "settle", "settled_facts"]
 

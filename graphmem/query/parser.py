@@ -11,7 +11,6 @@ import functools
 import hashlib
 import importlib.resources
 import os
-import re
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -29,16 +28,12 @@ from lark.tree import Meta
 from graphmem.errors import QuerySyntaxError
 from graphmem.query import ast
 from graphmem.query.nesting import shape_tree
+from graphmem.query.strings import BadEscape, unquote
 from graphmem.query.syntax_errors import caret_context, syntax_error
 
 __all__ = ["caret_context", "grammar_path", "grammar_text", "keywords", "parse"]
 
 _GRAMMAR_FILE = "graphmem.lark"
-
-#: The escapes a quoted string may hold besides ``\uXXXX`` (any other is a syntax error at its backslash).
-_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "\\": "\\", '"': '"', "'": "'"}
-#: One escape: ``\uXXXX`` (four hex digits), or a backslash and whatever follows it.
-_ESCAPE_RE = re.compile(r"\\(?:u([0-9A-Fa-f]{4})|(.?))", re.DOTALL)
 
 
 def grammar_path() -> Path:
@@ -134,7 +129,7 @@ def parse(text: str) -> ast.Query:
                 column=column,
                 context=caret_context(text, line, column, width),
             ) from None
-        if isinstance(exc.orig_exc, _BadEscape):
+        if isinstance(exc.orig_exc, BadEscape):
             bad = exc.orig_exc
             raise QuerySyntaxError(
                 bad.message,
@@ -173,77 +168,6 @@ def _span_of(meta: Meta | Token) -> ast.Span:
     if getattr(meta, "empty", True):
         return ast.NO_SPAN
     return ast.Span(meta.line, meta.column, meta.end_line, meta.end_column, meta.start_pos, meta.end_pos)
-
-
-def _unquote(token: Token) -> str:
-    """The text of a quoted string token, its escapes read (``\\n``, ``\\t``, ``\\r``, ``\\\\``, ``\\"``,
-    ``\\'``, ``\\uXXXX``; a surrogate pair written as two ``\\u`` escapes is one character).
-
-    Raises:
-        _BadEscape: an unknown escape, a ``\\u`` without four hex digits, or half a surrogate pair.
-    """
-    body = str(token)[1:-1]
-    out: list[str] = []
-    at = 0
-    high: tuple[int, int] | None = None  # a high surrogate waiting for its low half: its code and offset
-    for m in _ESCAPE_RE.finditer(body):
-        if high is not None and m.start() != at:
-            raise _half_pair(token, *high)
-        out.append(body[at : m.start()])
-        at = m.end()
-        if m.group(1) is None:
-            char = m.group(2)
-            if char not in _ESCAPES:
-                raise _BadEscape(_escape_problem(char), token, m.start(), m.end() - m.start())
-            if high is not None:
-                raise _half_pair(token, *high)
-            out.append(_ESCAPES[char])
-            continue
-        code = int(m.group(1), 16)
-        if 0xD800 <= code <= 0xDBFF:
-            if high is not None:
-                raise _half_pair(token, *high)
-            high = (code, m.start())
-        elif 0xDC00 <= code <= 0xDFFF:
-            if high is None:
-                raise _half_pair(token, code, m.start())
-            out.append(chr(0x10000 + ((high[0] - 0xD800) << 10) + (code - 0xDC00)))
-            high = None
-        elif high is not None:
-            raise _half_pair(token, *high)
-        else:
-            out.append(chr(code))
-    if high is not None:
-        raise _half_pair(token, *high)
-    out.append(body[at:])
-    return "".join(out)
-
-
-def _escape_problem(char: str) -> str:
-    if char == "u":
-        return "\\u needs four hex digits, as in \\u00e9"
-    what = f"\\{char}" if char.isprintable() and char else "\\ followed by nothing printable"
-    return f"unknown escape {what} in a string; write \\\\ for a backslash (escapes: \\n \\t \\r \\\\ \\\" \\' \\uXXXX)"
-
-
-def _half_pair(token: Token, code: int, offset: int) -> _BadEscape:
-    return _BadEscape(
-        f"\\u{code:04x} is half of a surrogate pair; give both halves (\\ud83d\\ude00) or the character itself",
-        token,
-        offset,
-        6,
-    )
-
-
-class _BadEscape(Exception):
-    """A string token holds an escape that means nothing; ``offset`` and ``width`` locate it in the body."""
-
-    def __init__(self, message: str, token: Token, offset: int, width: int) -> None:
-        super().__init__(message)
-        self.message = message
-        self.line = token.line or 1
-        self.column = (token.column or 1) + 1 + offset  # after the opening quote
-        self.width = width
 
 
 _UNITS = ("minute", "hour", "day", "week", "month", "year")
@@ -287,7 +211,7 @@ class _ToAst(Transformer[Token, Any]):
     # -- literals and values ----------------------------------------------------------------------
 
     def string(self, meta: Meta, c: list[Token]) -> ast.Literal:
-        return ast.Literal(_unquote(c[0]), _span_of(meta))
+        return ast.Literal(unquote(c[0]), _span_of(meta))
 
     def number(self, meta: Meta, c: list[Token]) -> ast.Literal:
         text = str(c[0])
@@ -307,7 +231,7 @@ class _ToAst(Transformer[Token, Any]):
         return ast.DateLit(str(c[0]), year=True, span=_span_of(meta))
 
     def date_string(self, meta: Meta, c: list[Token]) -> ast.DateLit:
-        return ast.DateLit(_unquote(c[0]), quoted=True, span=_span_of(meta))
+        return ast.DateLit(unquote(c[0]), quoted=True, span=_span_of(meta))
 
     def true(self, meta: Meta, c: list[Token]) -> ast.Literal:
         return ast.Literal(True, _span_of(meta))

@@ -44,10 +44,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from graphmem.models import Entity, Event
-from graphmem.store.base import TextHit
 from graphmem.store.cypher.schema import ENTITY_KEYS, EVENT_KEYS, entity_from_props, event_from_props, projection
 from graphmem.store.cypher.session import CypherSession, Row
 from graphmem.store.cypher.text_search import bm25, query_terms, text_tokens
+from graphmem.store.results import TextHit
 
 __all__ = [
     "EDGES",

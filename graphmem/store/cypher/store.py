@@ -25,7 +25,7 @@ from typing import Any, TypeVar
 
 from graphmem.errors import StoreError
 from graphmem.models import Batch, EdgeType, Entity, Event, Fact, Session, SourceRecord, validate_namespace
-from graphmem.store.base import DeleteResult, Direction, Neighbor, StoreIdentity, StoreStats, TextHit, TimeFilter
+from graphmem.store.base import Direction, Neighbor, TimeFilter
 from graphmem.store.cypher import changes, setup, write
 from graphmem.store.cypher.copy import EDGES, EVENTS, EdgeCopy, LocalCopies, NamespaceCopy, load_edges, load_events
 from graphmem.store.cypher.dialect import CypherDialect
@@ -53,6 +53,7 @@ from graphmem.store.cypher.schema import (
 from graphmem.store.cypher.scope import SeenEvents
 from graphmem.store.cypher.session import CypherSession, CypherTx, Row
 from graphmem.store.cypher.text_search import search_text_fallback
+from graphmem.store.results import DeleteResult, StoreIdentity, StoreStats, TextHit
 
 __all__ = ["CypherStore"]
 

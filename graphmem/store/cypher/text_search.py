@@ -52,9 +52,9 @@ from collections.abc import Callable, Iterable
 from graphmem.errors import StoreError
 from graphmem.models import Event
 from graphmem.store import sqlite_terms
-from graphmem.store.base import TextHit
 from graphmem.store.cypher.schema import EVENT_KEYS, event_from_props, projection
 from graphmem.store.cypher.session import CypherSession
+from graphmem.store.results import TextHit
 
 __all__ = ["bm25", "query_terms", "search_text_fallback", "text_tokens"]
 

@@ -21,7 +21,6 @@ from datetime import datetime
 from typing import Any
 
 from graphmem.models import Batch, EdgeType, Entity, Event, Fact, NodeKind, Session
-from graphmem.store.base import DeleteResult
 from graphmem.store.cypher.schema import (
     dt_in,
     entity_row,
@@ -33,6 +32,7 @@ from graphmem.store.cypher.schema import (
     vector_in,
 )
 from graphmem.store.cypher.session import CypherTx
+from graphmem.store.results import DeleteResult
 from graphmem.store.retraction import entities_used_by, sessions_used_by
 from graphmem.store.validate import validate_batch
 from graphmem.store.versions import archive_id, logical_id, normalised_batch_times, unwind_chain, version_batch
