@@ -9,6 +9,9 @@ the fact by the preposition it hangs from:
 | I went there *yesterday*; I've been an analyst *since 2019* | ``valid_from`` = the phrase's start |
 | I'm staying in Lisbon *until June* | ``valid_to`` = start of June (*through June*, *until late June*: its end) |
 | I've lived in Porto *for three years* (perfect or present) | ``valid_from`` = statement time − 3 years |
+| I worked at Acme *from 2015 to 2019* (a range, :mod:`graphmem.extract.time_ranges`) | both: 2015 to the end of 2019 |
+| *In 2019* I worked at Acme (a lasting state told as over) | both: the phrase's period, ended by when said |
+| I lived in Porto *until 2020* (told as over) | ``valid_to`` only: it held before |
 
 A past-tense duration ("I lived there for three years") says the state ended at some unknown time, so
 it sets no bound here; a lasting state told in the simple past (:func:`told_as_over`) is then given no
@@ -29,6 +32,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from graphmem.extract.names import name_key
+from graphmem.extract.time_ranges import is_range
 from graphmem.extract.times import names_late_part
 from graphmem.models import Fact, TimeRef
 
@@ -271,7 +275,12 @@ def own_state_start(facts: Iterable[Fact], subject: str | None, predicate: str, 
 
 
 def bounds_for(
-    verb: Any, times: list[tuple[Any, TimeRef]], said_at: datetime | None, *, timeless: bool = False
+    verb: Any,
+    times: list[tuple[Any, TimeRef]],
+    said_at: datetime | None,
+    *,
+    timeless: bool = False,
+    over: bool = False,
 ) -> Bounds:
     """The valid-time bounds of a fact stated by ``verb`` (see the module docs).
 
@@ -280,6 +289,9 @@ def bounds_for(
         times: the turn's time phrases with their resolved :class:`TimeRef`.
         said_at: when the turn was said (the default ``valid_from``).
         timeless: with no phrase, leave ``valid_from`` unset (a family role always held).
+        over: the verb tells of a lasting state as over (:func:`told_as_over`): a phrase that dates it
+            ends it too ("In 2019 I worked at Acme": through 2019; never later than when said), and an
+            until phrase alone gives it no start ("I lived in Porto until 2020").
     """
     start: datetime | None = None
     end: datetime | None = None
@@ -297,7 +309,9 @@ def bounds_for(
         when = clause_time(verb, times)
         if when is not None:
             start, phrase = when.start, when.phrase
-    if start is None and not timeless:
+            if end is None and when.end is not None and (over or is_range(when.phrase)):
+                end = min(when.end, said_at) if over and said_at is not None else when.end
+    if start is None and not timeless and not (over and end is not None):
         start = said_at
     if end is not None and start is not None and end <= start:
         end = None  # an end before the start is a misreading, never a state

@@ -32,7 +32,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from graphmem.extract.names import entity_id, event_id, event_place, fact_id, name_key, normalize_name
-from graphmem.extract.temporal import corrected_by, remap_closings, told_over
+from graphmem.extract.temporal import corrected_by, remap_closings, told_past
 from graphmem.extract.vocabulary import is_single_valued
 from graphmem.models import ANY_STATE, Batch, Entity, Event, Fact, FactClosing, Mention
 
@@ -191,7 +191,7 @@ class _Binding:
             and f.expired_at is None
             and not f.never_held
             and f.recorded_at <= request.recorded_at
-            and (f.valid_to is None or f.valid_to >= request.recorded_at or told_over(f))
+            and (f.valid_to is None or f.valid_to >= request.recorded_at or told_past(f))
             and not said & set(f.evidence)
         ]
         found = [f for f in stated if set(slips) & set(f.evidence)]

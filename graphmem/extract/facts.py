@@ -434,8 +434,9 @@ def build_facts(
         _add_triple(turn, doc, triple, entity_of, type_of, times)
     for subject, predicate, obj, verb in relations.states(doc, entity_of, type_of, verbs):
         if not _is_question(verb.sent) and not _hypothetical(verb):
-            bounds = bounds_for(verb, times, event.occurred_at)
-            turn.fact(entity_of[subject.i], predicate, obj, bounds, verb.i, over=_over(verb))
+            over = _over(verb)
+            bounds = bounds_for(verb, times, event.occurred_at, over=over)
+            turn.fact(entity_of[subject.i], predicate, obj, bounds, verb.i, over=over)
     asserting = [v for v in verbs if not _is_question(v.sent) and not _hypothetical(v)]
     for who, ended, what, verb in intransitive_closings(asserting, entity_of, speaker_id):
         turn.closing(who, ended, what, clause_time(verb, times), back=_told_as_past(verb), position=verb.i)
@@ -496,12 +497,13 @@ def _add_triple(
                     position=verb.i,
                 )
             continue
-        bounds = bounds_for(verb, times, said)
+        over = _over(verb)
+        bounds = bounds_for(verb, times, said, over=over)
         ahead = said is not None and bounds.valid_from is not None and bounds.valid_from > said
         # something done once, dated after it is said, is a plan; so is "I'm going to a conference"
         going = reading.predicate == "went_to" and _progressive(verb)
         predicate = "plans" if (ahead and reading.predicate in EVENTS) or going else reading.predicate
-        turn.fact(s_id, predicate, o_id, bounds, verb.i, over=_over(verb))
+        turn.fact(s_id, predicate, o_id, bounds, verb.i, over=over)
 
 
 def _over(verb: Any) -> bool:
@@ -513,9 +515,17 @@ def _over(verb: Any) -> bool:
         return False
     if verb.dep_ == "ccomp" and verb.head.lemma_.lower() in _REPORTING:
         return False
-    if any(c.dep_ == "npadvmod" or (c.dep_ == "advmod" and c.lower_ in _EPISODE) for c in verb.children):
+    if any(_episode_word(c) for c in verb.children):
         return False
     return not any(t.lower_ == "still" for t in verb.sent)
+
+
+def _episode_word(child: Any) -> bool:
+    """Whether a verb's dependent makes its clause an episode: "late", "again", or a bare noun phrase of time
+    shorter than a season ("I worked at Acme yesterday", "... all night"; not "Last year I lived in Madrid")."""
+    if child.dep_ == "advmod":
+        return child.lower_ in _EPISODE
+    return child.dep_ == "npadvmod" and child.lemma_.lower() not in _LONG_PERIODS
 
 
 #: Verbs whose clausal complement is reported, believed or wished, not told as so.
@@ -523,6 +533,8 @@ _REPORTING = frozenset({"say", "tell", "think", "believe", "mention", "wish", "h
 #: Durative verbs of doing, whose past progressive tells an episode ("I was working at Acme": sorry I'm late),
 #: unlike "I was living in Lisbon".
 _DOING = frozenset({"work", "teach", "study", "intern"})
+#: Periods long enough that a state told in them is a state gone by ("That summer I lived in Porto").
+_LONG_PERIODS = frozenset({"year", "month", "summer", "winter", "spring", "autumn", "fall", "decade", "semester"})
 #: Adverbs that make a past "I worked at X" an episode rather than a state gone by.
 _EPISODE = frozenset({"late", "again", "overtime", "early", "tonight", "today"})
 

@@ -52,7 +52,7 @@ class SpacyExtractor:
 
     name = "spacy"
     #: Bump when the output for the same input changes, so stored content is re-extracted.
-    version = "8"
+    version = "9"
 
     def __init__(
         self,

@@ -54,6 +54,7 @@ __all__ = [
     "state_predicate",
     "supersession_ends",
     "told_over",
+    "told_past",
     "update_facts",
     "valid_to_of",
 ]
@@ -116,10 +117,23 @@ def told_over(f: Fact) -> bool:
     return f.time_phrase == OVER_PHRASE and f.valid_from is None and f.valid_to is not None
 
 
+def told_past(f: Fact) -> bool:
+    """Whether ``f``'s own statement told it as over: a state told as over (:func:`told_over`), or one its
+    clause dated in the past ("In 2019 I worked at Acme", "I lived in Porto until 2020": it ended before
+    memory learned it, which no later value or closing can do to a fact that held)."""
+    if told_over(f):
+        return True
+    return f.valid_to is not None and f.valid_to <= f.recorded_at and f.time_phrase is not None and not f.never_held
+
+
 def own_end(f: Fact) -> datetime | None:
     """The end a fact's own statement gave it, when an end other facts explained may have replaced it: a
-    state told as over ("I worked at Acme": no start, an end) ended by the time it was said."""
-    return f.recorded_at if told_over(f) else None
+    state told as over ("I worked at Acme": no start, an end) ended by the time it was said; one its clause
+    dated in the past ("I lived in Porto until 2020") keeps its end (an earlier end another fact gave it is
+    then taken as its own: the phrase is not resolved again)."""
+    if told_over(f):
+        return f.recorded_at
+    return f.valid_to if told_past(f) else None
 
 
 def closing_ends(facts: Iterable[Fact], closings: Sequence[FactClosing]) -> dict[str, datetime]:
@@ -176,12 +190,12 @@ def corrected_by(request: FactClosing, facts: Iterable[Fact]) -> list[Fact]:
         if f.subject_id == request.subject_id
         and f.predicate == request.predicate
         and f.object_id != request.value
-        and (f.valid_from is not None or told_over(f))
+        and (f.valid_from is not None or told_past(f))
         and f.expired_at is None
         and f.recorded_at <= request.recorded_at
         and not said & set(f.evidence)
         and not f.never_held
-        and (f.valid_to is None or f.valid_to >= request.recorded_at or told_over(f))
+        and (f.valid_to is None or f.valid_to >= request.recorded_at or told_past(f))
     ]
     if request.object_id is not None:
         return [f for f in found if f.object_id == request.object_id]
@@ -230,17 +244,18 @@ def apply_corrections(batch: Batch, stored: Iterable[Fact]) -> tuple[Batch, dict
             if concrete not in known:
                 known.add(concrete)
                 closings.append(concrete)
-        over = [f for f in hit if told_over(f)]
+        past = [f for f in hit if told_past(f)]
         start = min((f.valid_from for f in hit if f.valid_from is not None), default=None)
-        if start is None and not over:
+        if start is None and not past:
             continue
         for g in list(pool.values()):
             correcting = (g.subject_id, g.predicate, g.object_id) == (r.subject_id, r.predicate, r.value)
             later = g.valid_from is None or start is None or start < g.valid_from
             if correcting and later and set(g.evidence) & set(r.evidence) and g.time_phrase is None:
-                if over:  # "I worked at Acme for years." — "Sorry, I meant Globex.": Globex is over too
-                    end = min(f.valid_to for f in over if f.valid_to)
-                    pool[g.id] = replace(g, valid_from=None, valid_to=end, time_phrase=OVER_PHRASE)
+                if past:  # "I worked at Acme in 2019." — "Sorry, I meant Globex.": Globex held then, not now
+                    first = min(past, key=lambda f: f.valid_to or datetime.max)
+                    begun = None if any(f.valid_from is None for f in past) else start
+                    pool[g.id] = replace(g, valid_from=begun, valid_to=first.valid_to, time_phrase=first.time_phrase)
                 else:
                     pool[g.id] = replace(g, valid_from=start)
     own = tuple(pool[f.id] for f in batch.facts)

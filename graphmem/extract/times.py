@@ -4,7 +4,8 @@ A phrase such as "yesterday", "last Saturday", "two weeks ago" or "in 2022" beco
 :class:`~graphmem.models.TimeRef` with the interval it denotes (``start`` inclusive, ``end`` exclusive)
 and its grain. Common conversational phrases are handled by small rules here (weekends, seasons,
 "the week before", decades, holidays, clock times); the rest goes to ``dateparser`` with the session date
-as its relative base and a preference for the past (:mod:`graphmem.extract.dateparsing`). A phrase that
+as its relative base and a preference for the past (:mod:`graphmem.extract.dateparsing`); a range ("from
+2015 to 2019") is its two ends resolved so (:mod:`graphmem.extract.time_ranges`). A phrase that
 names no definite time ("recently", "a few days ago", "for three years", "every day") is kept with
 ``start=None``: never guessed.
 
@@ -56,6 +57,7 @@ from graphmem.extract.periods import (
     season,
     shift,
 )
+from graphmem.extract.time_ranges import resolve_range, split_range
 from graphmem.models import TimeRef
 
 __all__ = ["TimeResolver", "anaphoric", "duration", "names_late_part", "resolve_time", "to_utc"]
@@ -295,6 +297,11 @@ class TimeResolver:
     # -- rules ---------------------------------------------------------------------------------------
 
     def _resolve(self, phrase: str, reference: datetime | None, prefer: str) -> tuple[datetime, datetime, str] | None:
+        ends = split_range(phrase)
+        if ends is not None:
+            found = resolve_range(self._resolve, ends, reference, prefer)
+            if found is not None:
+                return found
         text = _normal(phrase)
         text = _MIDWEEK.sub(r"\1mid the week", text)
         part = _PART.match(text)
