@@ -129,7 +129,8 @@ def closing_end(closing: FactClosing, f: Fact) -> datetime | None:
         return None
     if closing.at_latest is not None and closing.at_latest > f.valid_from:
         return closing.at_latest
-    if closing.object_id is not None and f.time_phrase is None and closing.recorded_at > f.valid_from:
+    said_then = f.time_phrase is None and f.valid_from == f.recorded_at  # its start is only when it was said
+    if closing.object_id is not None and said_then and closing.recorded_at > f.valid_from:
         return closing.recorded_at
     return None
 
