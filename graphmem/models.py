@@ -247,7 +247,9 @@ class FactClosing:
     It names the fact it ends by ``subject_id``, ``predicate`` and ``object_id``; an end left ``None``
     matches any value ("I quit my job" ends whichever ``works_at`` held; "my cat died" ends whoever's
     ``has_pet`` the cat was). ``at`` is when it stopped holding (``None``: unknown, the statement's time is
-    used), ``recorded_at`` when memory learned it, ``evidence`` the events that say so. Temporal
+    used), ``recorded_at`` when memory learned it, ``evidence`` the events that say so. ``at_latest`` is the
+    latest it can have stopped, when a period dates it: the period's end, no later than it was said ("I quit
+    my job last month": the month's end), which ends a fact memory learned within that period. Temporal
     maintenance (:mod:`graphmem.extract.temporal`) applies closings to the facts they match.
 
     With ``correction`` the statement says memory had the value wrong ("Sorry, I meant Globex"), not that
@@ -271,6 +273,7 @@ class FactClosing:
     correction: bool = False
     value: str | None = None
     near: bool = False
+    at_latest: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -296,9 +296,13 @@ class _Turn:
             return
         if position is not None:
             self.closing_positions[key] = position
-        at = ending_at(when, self.event.occurred_at, told_as_past=back)
+        said = self.event.occurred_at
+        at = ending_at(when, said, told_as_past=back)
         if back and when is not None:
             self.told_back[key] = when
+        latest = when.end if when is not None else None
+        if latest is not None and back and said is not None:
+            latest = min(latest, said)
         self.closings[key] = FactClosing(
             namespace=self.event.namespace,
             predicate=predicate,
@@ -308,6 +312,7 @@ class _Turn:
             at=at,
             evidence=(self.event.id,),
             phrase=when.phrase if when is not None else None,
+            at_latest=latest if latest is not None and at is not None and latest > at else None,
         )
 
     def _present(self) -> set[tuple[str, str]]:
@@ -391,6 +396,32 @@ class _Turn:
                 if at != self.closings[key].at:
                     self.closings[key] = replace(self.closings[key], at=at)
 
+    def end_states_ended_before(self) -> None:
+        """A state the turn tells of as holding and, after it, as ended before it was said ("My girlfriend Sara
+        and I broke up yesterday", "I work at Acme, but I quit yesterday") held before it was said and ended
+        then; an ending told before the state names another ("I left my job last year, now I work at Acme")."""
+        said = self.event.occurred_at
+        if said is None:
+            return
+        for (who, predicate, named), closing in self.closings.items():
+            if who is None or closing.correction or closing.at is None or closing.at >= said:
+                continue
+            ended = self.closing_positions.get((who, predicate, named))
+            keys = [
+                key
+                for key, f in self.facts.items()
+                if key[:2] == (who, predicate)
+                and named in (None, key[2])
+                and f.valid_from == said
+                and f.time_phrase is None
+                and (named is not None or ended is None or self.positions.get(key, -1) < ended)
+            ]
+            if len(keys) == 1:
+                (key,) = keys
+                self.facts[key] = replace(
+                    self.facts[key], valid_from=None, valid_to=closing.at, time_phrase=closing.phrase
+                )
+
     def date_states(self, started: Callable[[str, str, str, int | None, list[str]], TimeRef | None]) -> None:
         """Give each state fact without a time phrase of its own the start ``started`` finds for it, from
         its subject, predicate, object, position and the subject's other predicates stated in the turn."""
@@ -460,6 +491,7 @@ def build_facts(
     turn.bind_endings_to_past_states()
     turn.end_past_states()
     turn.end_own_states()
+    turn.end_states_ended_before()
     said_wrong = corrections(doc, event, entity_of, turn.facts.values(), recorded_at, speaker_id)
     return Extracted(list(turn.facts.values()), [*turn.closings.values(), *said_wrong])
 

@@ -10,8 +10,11 @@ one object at a time (``works_at``, ``lives_in``, ``married_to``, ``dating``, ``
   *different* object that starts strictly later (Priya ``works_at`` Lumen Robotics from 1 April 2024
   ends Priya ``works_at`` Northwind Bank then);
 - the time of a :class:`~graphmem.models.FactClosing` that matches it ("I quit my job", "we broke up",
-  "Max passed away", "I sold my car", "I don't play guitar anymore"), dated strictly after it began. A
-  closing names subject, predicate and object; an end it leaves open matches any value.
+  "Max passed away", "I sold my car", "I don't play guitar anymore"), dated strictly after it began; or,
+  said later, the end of the period that dates it when that period holds the fact's start ("I quit my job
+  last month" a week after "I work at Acme"), or when said if it names the value and dates its end before
+  a start that is only when the fact was said (:func:`closing_end`). A closing names subject, predicate
+  and object; an end it leaves open matches any value.
 
 A **correction** ("Sorry, I meant Globex": :mod:`graphmem.extract.corrections`) is not an end in the
 world: the value it corrects never held. :func:`apply_corrections` gives that fact ``valid_to`` =
@@ -46,6 +49,7 @@ from graphmem.models import OVER_PHRASE, Batch, Fact, FactClosing
 __all__ = [
     "STATE_PREDICATES",
     "apply_corrections",
+    "closing_end",
     "closing_ends",
     "corrected_by",
     "earliest",
@@ -100,16 +104,35 @@ def supersession_ends(facts: Iterable[Fact], *, slips: bool = False) -> dict[str
     return out
 
 
-def _matches(closing: FactClosing, f: Fact) -> bool:
+def closing_end(closing: FactClosing, f: Fact) -> datetime | None:
+    """When ``closing`` ends ``f`` (``None``: it does not; see the module docs).
+
+    An ending dated after the fact began ends it then. One said later, dated by a period that holds the
+    fact's start ("I work at Acme", then a week later "I quit my job last month"), ends it at the period's
+    end (``at_latest``). One said later that names the fact's value and dates its end before a start that
+    is only when the fact was said ("I live in Lisbon" on 1 May, "I moved out of Lisbon last month" on 8
+    May) ends it when said: the later statement wins. Otherwise an ending dated before the fact began tells
+    of an earlier stint and ends nothing.
+    """
     if closing.predicate != f.predicate:
-        return False
+        return None
     if closing.subject_id is not None and closing.subject_id != f.subject_id:
-        return False
+        return None
     if closing.object_id is not None and closing.object_id != f.object_id:
-        return False
+        return None
+    when = closing.at or closing.recorded_at
     if f.valid_from is None:
-        return closing.recorded_at > f.recorded_at
-    return _starts_after(closing.at or closing.recorded_at, f.valid_from)
+        return when if closing.recorded_at > f.recorded_at else None
+    if when > f.valid_from:
+        return when
+    if closing.recorded_at <= f.recorded_at or closing.correction:
+        return None
+    if closing.at_latest is not None and closing.at_latest > f.valid_from:
+        return closing.at_latest
+    said_then = f.time_phrase is None and f.valid_from == f.recorded_at  # its start is only when it was said
+    if closing.object_id is not None and said_then and closing.recorded_at > f.valid_from:
+        return closing.recorded_at
+    return None
 
 
 def told_over(f: Fact) -> bool:
@@ -146,8 +169,7 @@ def closing_ends(facts: Iterable[Fact], closings: Sequence[FactClosing]) -> dict
         if not c.correction:  # a correction ends nothing in the world (apply_corrections)
             by_predicate.setdefault(c.predicate, []).append(c)
     for f in facts:
-        ends = [c.at or c.recorded_at for c in by_predicate.get(f.predicate, ()) if _matches(c, f)]
-        end = earliest(*ends)
+        end = earliest(*(closing_end(c, f) for c in by_predicate.get(f.predicate, ())))
         if end is not None:
             out[f.id] = end
     return out

@@ -74,7 +74,12 @@ def _same_claim(a: Fact, b: Fact) -> bool:
 def normalised_batch_times(batch: Batch) -> Batch:
     """The batch with its facts', closings' and events' datetimes naive UTC, as stores keep them."""
     closings = tuple(
-        replace(c, recorded_at=normalise_dt(c.recorded_at) or c.recorded_at, at=normalise_dt(c.at))
+        replace(
+            c,
+            recorded_at=normalise_dt(c.recorded_at) or c.recorded_at,
+            at=normalise_dt(c.at),
+            at_latest=normalise_dt(c.at_latest),
+        )
         for c in batch.closings
     )
     return replace(
@@ -99,7 +104,7 @@ def _closes(c: FactClosing, f: Fact) -> bool:
         and c.predicate == f.predicate
         and c.subject_id in (None, f.subject_id)
         and c.object_id in (None, f.object_id)
-        and (c.at or c.recorded_at) == f.valid_to
+        and f.valid_to in (c.at or c.recorded_at, c.at_latest, c.recorded_at)
     )
 
 
