@@ -19,7 +19,7 @@ Globex. I work at Globex."):
 
 A sentence that tells news is never a correction, whatever cue it has (:func:`tells_news`: "now",
 "anymore", "moved", "started" … outside names and dating clauses). "Actually" alone is no cue
-("Actually, I moved to Porto").
+("Actually, I moved to Porto"); beside a cue it is a filler ("Actually, I meant Globex.").
 
 A correction may name only the new value, with no fact of its own ("Sorry, I meant Globex.", "Porto, not
 Lisbon.", "My bad, I meant Berlin, not Munich."): it then says nothing of which state it corrects, and its
@@ -40,7 +40,7 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from graphmem.extract.names import entity_type, name_key
+from graphmem.extract.names import entity_type, name_key, words
 from graphmem.extract.vocabulary import is_single_valued
 from graphmem.models import ANY_STATE, Event, Fact, FactClosing
 
@@ -62,10 +62,10 @@ _NEWS_VERBS = frozenset({"move", "start", "switch", "change", "leave", "quit", "
 _DATING_MARKS = frozenset({"since", "when", "before", "after", "while", "until"})
 # what is left of a bare slip naming its value once the value is taken out: "I meant", "not"
 _MEANT_WORDS = re.compile(r"\bI\s+meant\b|\bnot\b", re.IGNORECASE)
-#: Words a bare slip may have beside its cue ("Sorry, my mistake.", "Oops, I misspoke!").
-_FILLERS = frozenset(
-    {"sorry", "oops", "whoops", "oh", "ah", "um", "uh", "hmm", "no", "wait", "again", "apologies", "so", "ok", "okay"}
-)
+#: Words a bare slip may have beside its cue ("Sorry, my mistake.", "Oops, I misspoke!", "Actually, I meant
+#: Globex."): interjections and discourse markers that add nothing to the slip. "Actually" is no cue on its
+#: own ("Actually, I moved to Porto" is news); beside a cue it only opens the repair.
+_FILLERS = words("sorry oops whoops oh ah um uh er erm hmm no wait again apologies so ok okay actually")
 
 
 def _meant_names(sent: Any, entity_of: dict[int, str], target: str | None = None) -> bool:

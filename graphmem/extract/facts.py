@@ -41,7 +41,15 @@ from graphmem.extract.bounds import Bounds, bounds_for, clause_time, ending_at, 
 from graphmem.extract.corrections import corrections
 from graphmem.extract.inceptions import inception_start, inceptions, own_clause
 from graphmem.extract.names import fact_id, name_key
-from graphmem.extract.readings import Clause, clause_of, intransitive_closings, not_done, read, with_object
+from graphmem.extract.readings import (
+    Clause,
+    adverbial_names,
+    clause_of,
+    intransitive_closings,
+    not_done,
+    read,
+    with_object,
+)
 from graphmem.extract.vocabulary import DURATIVE, EVENTS, HYPOTHETICAL, is_single_valued, role_predicate
 from graphmem.models import OVER_PHRASE, Event, Fact, FactClosing, TimeRef
 
@@ -115,6 +123,8 @@ def _objects(verb: Any) -> Iterator[tuple[Any, str]]:
                     for pobj in (c for c in inner.children if c.dep_ == "pobj"):
                         for obj in _with_conjuncts(pobj):
                             yield obj, f"_{prep}_{inner.lower_}"
+    for name in adverbial_names(verb):  # "I'm dating Sara.": the parser took the name for an adverb
+        yield name, ""
 
 
 def _verbs(doc: Any) -> list[Any]:

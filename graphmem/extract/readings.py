@@ -29,9 +29,10 @@ from typing import Any
 
 from graphmem.extract import vocabulary as vocab
 
-__all__ = ["Clause", "Reading", "clause_of", "intransitive_closings", "not_done", "read"]
+__all__ = ["Clause", "Reading", "adverbial_names", "clause_of", "intransitive_closings", "not_done", "read"]
 
 _SUBJECT_DEPS = ("nsubj", "nsubjpass", "csubj")
+_DIRECT_DEPS = ("dobj", "obj", "attr", "oprd", "dative")
 _MAX_CHAIN = 4
 _FUTURE_GO = ("going", "gon")
 # Endings with no object, and the predicates whose current value they end.
@@ -250,7 +251,7 @@ def _subjects(verb: Any) -> list[Any]:
 def _objects(verb: Any) -> Iterator[tuple[Any, str]]:
     """The verb's objects with the preposition suffix they add (``""``, ``"_of"``, ``"_out_of"``)."""
     for c in verb.children:
-        if c.dep_ in ("dobj", "obj", "attr", "dative"):
+        if c.dep_ in _DIRECT_DEPS:
             yield c, ""
         elif c.dep_ == "prep":
             for g in c.children:
@@ -258,6 +259,25 @@ def _objects(verb: Any) -> Iterator[tuple[Any, str]]:
                     yield g, f"_{c.lower_}"
                 elif g.dep_ == "prep":  # "out of"
                     yield from ((h, f"_{c.lower_}_{g.lower_}") for h in g.children if h.dep_ == "pobj")
+    yield from ((name, "") for name in adverbial_names(verb))
+
+
+def adverbial_names(verb: Any) -> list[Any]:
+    """Names the parser hung on ``verb`` as adverbs that are its object: en_core_web_sm reads the
+    sentence-final "Sara" of "I'm dating Sara." or "I met Sara." as an ``advmod`` of the verb (with a word
+    after it, "I'm dating Sara now.", it is the ``dobj``). A proper noun that is an adverbial of a verb
+    with no object of its own, right after the verb (a run of proper nouns: nothing, not even a comma,
+    between), and no date or time, is read as the object; an addressee set off by a comma ("That's
+    great, Sara!") or a date ("it happened last Friday") is not."""
+    if any(c.dep_ in _DIRECT_DEPS for c in verb.children):
+        return []
+    out = []
+    for child in verb.rights:
+        if child.dep_ not in ("advmod", "npadvmod") or child.pos_ != "PROPN" or child.ent_type_ in _TIME_ENTS:
+            continue
+        if child.left_edge.i == verb.i + 1 and all(t.pos_ == "PROPN" for t in verb.doc[verb.i + 1 : child.i]):
+            out.append(child)
+    return out
 
 
 def _has_object(verb: Any, entity_of: Mapping[int, str]) -> bool:

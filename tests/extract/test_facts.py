@@ -241,6 +241,37 @@ def triples_full(nlp: Any, text: str) -> set[tuple[str, str, str]]:
 
 
 @pytest.mark.parametrize(
+    ("text", "fact"),
+    [
+        ("I'm dating Sara.", ("Caroline", "dating", "Sara")),
+        ("I am dating Sara.", ("Caroline", "dating", "Sara")),
+        ("I've been dating Sara.", ("Caroline", "dating", "Sara")),
+        ("I met Sara.", ("Caroline", "met", "Sara")),
+        ("I joined Sara.", ("Caroline", "said_about", "Sara")),
+    ],
+)
+def test_a_name_the_parser_hangs_on_the_verb_as_an_adverb_is_its_object(
+    nlp: Any, text: str, fact: tuple[str, str, str]
+) -> None:
+    # en_core_web_sm reads a sentence-final "Sara" after these verbs as an adverb (advmod), not the object
+    doc = nlp(text)
+    assert [t.dep_ for t in doc if t.text == "Sara"] == ["advmod"]  # the misparse this test guards against
+    assert fact in triples_full(nlp, text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "That's great, Sara!",  # an addressee after a comma
+        "Something exciting happened last Friday.",  # a date
+        "I'm doing OK.",
+    ],
+)
+def test_a_name_or_date_set_off_from_the_verb_is_no_object(nlp: Any, text: str) -> None:
+    assert triples_full(nlp, text) == set()
+
+
+@pytest.mark.parametrize(
     "text",
     [
         "Creativity keeps me at peace.",  # a common-noun subject
