@@ -17,7 +17,6 @@ elsewhere it answers ``None`` and recall searches its local copy of the embeddin
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import datetime
@@ -51,16 +50,14 @@ from graphmem.store.cypher.schema import (
     session_from_props,
 )
 from graphmem.store.cypher.scope import SeenEvents
+from graphmem.store.cypher.searches import CypherSearches
 from graphmem.store.cypher.session import CypherSession, CypherTx, Row
-from graphmem.store.cypher.text_search import search_text_fallback
-from graphmem.store.open_check import OpenCheck
-from graphmem.store.results import DeleteResult, StoreIdentity, StoreStats, TextHit
+from graphmem.store.results import DeleteResult, StoreIdentity, StoreStats
 
 __all__ = ["CypherStore"]
 
 T = TypeVar("T")
 P = TypeVar("P", NamespaceCopy, EdgeCopy)
-_WORD = re.compile(r"\w+", re.UNICODE)
 
 # What reads return of a node: every model property, never the embedding (hundreds of floats).
 _SESSION_MAP = "n {.namespace, .id, .index, .started_at, .date_text}"
@@ -81,7 +78,7 @@ RETURN r.namespace AS ns, type(r) AS type, count(*) AS n
 """
 
 
-class CypherStore(OpenCheck):
+class CypherStore(CypherSearches):
     """A :class:`~graphmem.store.base.GraphStore` in a database of a Cypher server.
 
     Open one with :func:`graphmem.store.open_store` or ``Memory.open("neo4j://host:7687", auth=...,
@@ -174,9 +171,6 @@ class CypherStore(OpenCheck):
         self._check_open()
         with self._session.reading(), self._seen.scope(), self._copies.scope():
             yield
-
-    def _read(self, cypher: str, **params: Any) -> list[Row]:
-        return self._session.read(cypher, params)
 
     def _write(self, ns: str, action: str, work: Callable[[CypherTx], T]) -> T:
         """Run ``work`` in one write transaction that first bumps the change counter of ``ns``."""
@@ -480,93 +474,6 @@ class CypherStore(OpenCheck):
             ns=ns,
         )
         yield from sorted((r["e"], r["x"], r["role"]) for r in rows)
-
-    def iter_embeddings(self, namespace: str) -> Iterator[tuple[str, list[float], str]]:
-        """``(node_id, vector, model)`` for every stored embedding of the namespace, by node id."""
-        ns = self._checked(namespace)
-        rows = self._read(
-            "MATCH (n:Session|Event|Entity) WHERE n.namespace = $ns AND n.embedding IS NOT NULL "
-            "RETURN n.id AS id, n.embedding AS v, n.embedding_model AS model",
-            ns=ns,
-        )
-        for r in sorted(rows, key=lambda r: r["id"]):
-            yield r["id"], [float(x) for x in r["v"]], r["model"] or ""
-
-    def embedding_origins(self, namespace: str) -> dict[tuple[str, str], int]:
-        """How many event embeddings of the namespace each ``(model, scheme)`` made (``""``: unknown scheme)."""
-        ns = self._checked(namespace)
-        rows = self._read(
-            "MATCH (n:Event) WHERE n.namespace = $ns AND n.embedding IS NOT NULL "
-            "RETURN n.embedding_model AS model, n.embedding_scheme AS scheme, count(*) AS n",
-            ns=ns,
-        )
-        out: dict[tuple[str, str], int] = {}
-        for r in rows:
-            key = (r["model"] or "", r["scheme"] or "")
-            out[key] = out.get(key, 0) + int(r["n"])
-        return out
-
-    def event_embedding_origins(
-        self, namespace: str, *, after: str = "", limit: int = 1000
-    ) -> list[tuple[str, str, str]]:
-        """``(event_id, model, scheme)`` of the first ``limit`` embedded events with ids after ``after``, by id."""
-        ns = self._checked(namespace)
-        rows = self._read(
-            "MATCH (n:Event) WHERE n.namespace = $ns AND n.id > $after AND n.embedding IS NOT NULL "
-            "RETURN n.id AS id, n.embedding_model AS model, n.embedding_scheme AS scheme ORDER BY n.id LIMIT $limit",
-            ns=ns,
-            after=after,
-            limit=int(limit),
-        )
-        return [(r["id"], r["model"] or "", r["scheme"] or "") for r in rows]
-
-    def search_text(self, namespace: str, query: str, *, limit: int = 20) -> list[TextHit]:
-        """Full-text search over event text, best first; the query is tokenised, never parsed.
-
-        With the full-text index (Neo4j) the index scores the words (Lucene BM25, English analyzer);
-        without it (ArcadeDB) events containing a word are scored with BM25 on the client.
-        """
-        ns = self._checked(namespace)
-        words = list(dict.fromkeys(_WORD.findall(query.casefold())))
-        if not words or limit <= 0:
-            return []
-        if self.fulltext and self.dialect.fulltext_search is not None:  # the server's index ranks
-            lucene = " OR ".join(f'"{w}"' for w in words)  # \w+ words hold no Lucene syntax
-            rows = self._read(self.dialect.fulltext_search, index=FULLTEXT_INDEX, query=lucene, ns=ns, limit=limit)
-            for r in rows:
-                self._seen.add(event_from_props(r["p"]))
-            return [TextHit(r["id"], float(r["score"])) for r in rows]
-        copy = self._copy(ns)
-        if copy is not None:
-            return copy.search_text(words, limit)
-        return search_text_fallback(self._session, ns, words, limit, seen=self._seen.add)
-
-    def search_vectors(self, namespace: str, vector: Sequence[float], k: int) -> list[tuple[str, float]] | None:
-        """The ``k`` events nearest to ``vector`` by the server's vector index, as ``(event id, cosine)``,
-        best first; ``None`` where there is no such index for vectors this wide (the
-        :class:`~graphmem.store.base.SearchesVectors` capability).
-
-        The index spans every namespace, so it is asked for more than ``k`` (four times as many each time)
-        until ``k`` of this namespace's events are found or the index has no more.
-        """
-        ns = self._checked(namespace)
-        query = self.dialect.vector_search
-        if not self.vector_index or query is None or len(vector) != self.dialect.vector_dimensions:
-            return None
-        if k <= 0:
-            return []
-        values = [float(x) for x in vector]
-        ask = k
-        while True:
-            rows = self._read(query, index=VECTOR_INDEX, k=ask, vector=values, ns=ns)
-            hits = [(r["id"], 2.0 * float(r["score"]) - 1.0) for r in rows if r["ns"] == ns]
-            for r in rows:
-                if r["ns"] == ns and r["p"] is not None:
-                    self._seen.add(event_from_props(r["p"]))
-            if len(hits) >= k or len(rows) < ask:
-                hits.sort(key=lambda hit: (-hit[1], hit[0]))
-                return hits[:k]
-            ask *= 4
 
     def has_source(self, namespace: str, key: str, content_hash: str) -> bool:
         """Whether an input with this key and content hash was already ingested."""
