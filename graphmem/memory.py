@@ -366,7 +366,8 @@ class Memory(MemoryResources):
         Raises:
             ConfigError: an empty question, an illegal namespace, a non-positive ``k``, ``hops``
                 outside 0 to 6 (:data:`~graphmem.recall.config.MAX_HOPS`), a time argument that is no
-                ``datetime`` or ``date``, or ``since`` after ``until``.
+                ``datetime`` or ``date``, ``speakers`` that is no name or sequence of names (bytes
+                included), or ``since`` after ``until``.
         """
         from graphmem.recall import RecallRequest
 

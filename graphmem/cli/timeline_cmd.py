@@ -49,7 +49,13 @@ def timeline(
                 "name": match.name,
                 "namespace": namespace,
                 "events": [
-                    {"id": e.id, "time": e.occurred_at, "speaker": e.speaker, "session": e.session, "text": e.text}
+                    {
+                        "event_id": e.id,
+                        "time": e.occurred_at,
+                        "speaker": e.speaker,
+                        "session": e.session,
+                        "text": e.text,
+                    }
                     for e in events
                 ],
             }

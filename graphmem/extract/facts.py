@@ -259,6 +259,7 @@ class _Turn:
         self.told_back: dict[tuple[str | None, str, str | None], TimeRef] = {}  # endings told as past
         self.over: set[tuple[str, str, str]] = set()  # lasting states told in the simple past
         self.closing_positions: dict[tuple[str | None, str, str | None], int] = {}  # the token each ending is at
+        self._held: set[tuple[str, str]] | None = None  # _present(), until the next fact
 
     def fact(
         self, subject: str, predicate: str, obj: str, bounds: Bounds, at: int | None = None, *, over: bool = False
@@ -267,6 +268,7 @@ class _Turn:
         :meth:`end_past_states`)."""
         key = (subject, predicate, obj)
         known = self.facts.get(key)
+        self._held = None
         if not over:
             self.over.discard(key)  # "I lived in Porto as a kid, and I live in Porto now": it holds
         elif known is None and is_single_valued(predicate):
@@ -326,8 +328,11 @@ class _Turn:
         )
 
     def _present(self) -> set[tuple[str, str]]:
-        """(subject, predicate) of the turn's states told as holding (not as over)."""
-        return {(s, p) for (s, p, o) in self.facts if (s, p, o) not in self.over}
+        """(subject, predicate) of the turn's states told as holding (not as over); worked out once, when the
+        turn's facts are all recorded (only :meth:`fact` changes them)."""
+        if self._held is None:
+            self._held = {(s, p) for (s, p, o) in self.facts if (s, p, o) not in self.over}
+        return self._held
 
     def _later(self) -> set[tuple[str | None, str]]:
         """(subject, predicate) of the turn's endings dated after it was said ("I'll quit next month")."""

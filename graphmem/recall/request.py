@@ -206,7 +206,7 @@ def _speakers(value: object) -> tuple[str, ...] | None:
         return None
     if isinstance(value, str):
         return (value,)
-    if not isinstance(value, Iterable):
+    if not isinstance(value, Iterable) or isinstance(value, bytes | bytearray | memoryview):  # no names in bytes
         raise ConfigError(f"speakers must be a name or a sequence of names, not {_shown(value)}")
     names = tuple(value)
     for name in names:

@@ -372,7 +372,7 @@ class EmbeddedStore(EmbeddedReads):
 
     @_exclusive
     def _replace(self, namespace: str, batch: Batch | None) -> DeleteResult:
-        self._check(namespace)
+        self._checked(namespace)
         with self._lock:
             if batch is not None:
                 validate_batch(batch, lambda _id: None)

@@ -15,12 +15,12 @@ from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 
-from graphmem.errors import StoreError
 from graphmem.models import EdgeType, Entity, Event, Fact, Session, SourceRecord, validate_namespace
 from graphmem.store import sqlite_reads
 from graphmem.store.base import Direction, Neighbor, TimeFilter
 from graphmem.store.mirror import MemoryGraph, NamespaceIndex
 from graphmem.store.namespace_loading import NamespaceLoader
+from graphmem.store.open_check import OpenCheck
 from graphmem.store.results import TextHit
 from graphmem.store.sqlite_graph import DiskNamespace
 from graphmem.store.sqlite_rows import dt_out, fts_table, normalise_dt, vector_out
@@ -30,14 +30,13 @@ from graphmem.text import normalise_name
 __all__ = ["EmbeddedReads"]
 
 
-class EmbeddedReads:
+class EmbeddedReads(OpenCheck):
     """The read methods of :class:`~graphmem.store.embedded.EmbeddedStore`, which sets these attributes."""
 
     directory: Path
     _conn: sqlite3.Connection
     _lock: threading.RLock
     _ns: NamespaceLoader
-    _closed: bool
 
     # -- loading namespaces (see :mod:`graphmem.store.namespace_loading`) ---------------------------
 
@@ -82,16 +81,7 @@ class EmbeddedReads:
         finally:
             self._conn.execute("COMMIT")
 
-    def _check_open(self) -> None:
-        if self._closed:
-            raise StoreError(f"the store at {self.directory} is closed")
-
     # -- reading -------------------------------------------------------------------------------------
-
-    def _check(self, namespace: str) -> None:
-        """Check the name and that the store is open (reads answered from SQLite load nothing)."""
-        validate_namespace(namespace)
-        self._check_open()
 
     def get_session(self, namespace: str, session_id: str) -> Session | None:
         """Return the session with this id, or ``None``."""
@@ -299,14 +289,14 @@ class EmbeddedReads:
 
     def iter_mentions(self, namespace: str) -> Iterator[tuple[str, str, str]]:
         """``(event_id, entity_id, role)`` for every mention edge of the namespace."""
-        self._check(namespace)
+        self._checked(namespace)
         with self._lock:
             rows = sqlite_reads.mentions_of(self._conn, namespace)
         yield from rows
 
     def iter_embeddings(self, namespace: str) -> Iterator[tuple[str, list[float], str]]:
         """``(node_id, vector, model)`` for every stored embedding of the namespace."""
-        self._check(namespace)
+        self._checked(namespace)
         with self._lock:
             rows = sqlite_reads.embeddings_after(self._conn, namespace, "", None)
         for node_id, blob, model in rows:
@@ -314,7 +304,7 @@ class EmbeddedReads:
 
     def iter_embedding_blobs(self, namespace: str) -> Iterator[tuple[str, bytes, str]]:
         """``(node_id, float32 bytes, model)`` per stored embedding (the ``ReadsVectorBlobs`` capability)."""
-        self._check(namespace)
+        self._checked(namespace)
         after = ""
         while True:  # in pages by key: no lock or cursor is held while the caller works
             with self._lock:
@@ -326,13 +316,13 @@ class EmbeddedReads:
 
     def embedding_blobs_of(self, namespace: str, ids: Collection[str]) -> list[tuple[str, bytes, str]]:
         """``(node_id, float32 bytes, model)`` of the stored embeddings of ``ids`` (ids without one left out)."""
-        self._check(namespace)
+        self._checked(namespace)
         with self._lock, self._read():
             return sqlite_reads.embeddings_of(self._conn, namespace, ids)
 
     def embedding_origins(self, namespace: str) -> dict[tuple[str, str], int]:
         """How many event embeddings of the namespace each ``(model, scheme)`` made (``""``: unknown scheme)."""
-        self._check(namespace)
+        self._checked(namespace)
         with self._lock, self._read():
             return sqlite_reads.embedding_origins(self._conn, namespace)
 
@@ -340,7 +330,7 @@ class EmbeddedReads:
         self, namespace: str, *, after: str = "", limit: int = 1000
     ) -> list[tuple[str, str, str]]:
         """``(event_id, model, scheme)`` of the first ``limit`` embedded events with ids after ``after``, by id."""
-        self._check(namespace)
+        self._checked(namespace)
         with self._lock:
             return sqlite_reads.event_embedding_origins(self._conn, namespace, after, limit)
 
@@ -350,7 +340,7 @@ class EmbeddedReads:
         Ranked inside FTS5 with exact pruning of frequent words (:mod:`graphmem.store.sqlite_text`);
         ties are broken by insertion order.
         """
-        self._check(namespace)
+        self._checked(namespace)
         words = query_words(query)
         if not words or limit <= 0:
             return []
@@ -369,7 +359,7 @@ class EmbeddedReads:
 
     def has_source(self, namespace: str, key: str, content_hash: str) -> bool:
         """Whether an input with this key and content hash was already ingested."""
-        self._check(namespace)
+        self._checked(namespace)
         with self._lock:
             row = self._conn.execute(
                 "SELECT 1 FROM sources WHERE ns = ? AND key = ? AND content_hash = ?",
@@ -379,7 +369,7 @@ class EmbeddedReads:
 
     def source_records(self, namespace: str, prefix: str) -> list[SourceRecord]:
         """The source records of the namespace whose key starts with ``prefix``, sorted by key."""
-        self._check(namespace)
+        self._checked(namespace)
         with self._lock:
             rows = self._conn.execute(
                 "SELECT key, content_hash, ingested_at FROM sources"

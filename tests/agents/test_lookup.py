@@ -87,7 +87,9 @@ def test_the_timeline_command(memory: Memory, capsys: pytest.CaptureFixture[str]
     db = str(memory.store.uri)
     assert main(["--db", db, "timeline", "biscuit", "-n", NS, "--until", "2024-03-08", "--json"]) == 0
     out = json.loads(capsys.readouterr().out)
-    assert [e["id"] for e in out["events"]] == ["s2:1", "s2:3"]  # the whole of 8 March, in time order
+    assert [e["event_id"] for e in out["events"]] == ["s2:1", "s2:3"]  # the whole of 8 March, in time order
+    # the events carry the keys the MCP timeline tool's and recall --json's do (an "id" key before)
+    assert all(set(e) >= {"event_id", "time", "speaker", "session", "text"} and "id" not in e for e in out["events"])
     assert main(["--db", db, "timeline", "Biscit", "-n", NS]) == 1
     assert "Biscuit" in capsys.readouterr().err  # the closest name is suggested
     assert main(["--db", db, "timeline", "Ben", "-n", NS]) == 0

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from graphmem.extract.claude import ClaudeExtractor
 from graphmem.extract.pipeline import SpacyExtractor
+from graphmem.memory import Memory
 from graphmem.transcript import RawSession, RawTurn, Transcript
+from tests.support.talk import NoEmbedder
 
 LOCOMO_DEV = Path(__file__).resolve().parents[3] / "shared" / "data" / "locomo" / "locomo_dev.json"
 NOW = datetime(2024, 1, 1, 12, 0)
@@ -25,6 +29,24 @@ def nlp() -> Any:
 @pytest.fixture(scope="session")
 def extractor(nlp: Any) -> SpacyExtractor:
     return SpacyExtractor(nlp, now=NOW)
+
+
+@pytest.fixture
+def memory(tmp_path: Path) -> Iterator[Memory]:
+    """A memory that ingests without embedding."""
+    with Memory.open(tmp_path / "db", embedder=NoEmbedder()) as mem:  # type: ignore[arg-type]
+        yield mem
+
+
+def claude_extractor(url: str, cache: Path) -> ClaudeExtractor:
+    """A Claude extractor asking the recorded-answer stub at ``url``, caching its answers under ``cache``."""
+    return ClaudeExtractor(api_key="test-key", base_url=url, cache_dir=cache, now=NOW, timeout=10)
+
+
+@pytest.fixture
+def claude(stub: Any, tmp_path: Path) -> ClaudeExtractor:
+    """A Claude extractor on the ``stub`` fixture of the requesting module (``tests/extract/test_claude.py``'s)."""
+    return claude_extractor(stub.url, tmp_path / "cache")
 
 
 def make_transcript(

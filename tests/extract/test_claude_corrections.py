@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import copy
 import json
-from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -20,10 +19,11 @@ from graphmem.errors import ExtractionError
 from graphmem.extract.claude import ClaudeExtractor
 from graphmem.live import add
 from graphmem.memory import Memory
-from graphmem.store.base import TimeFilter
 from graphmem.transcript import RawSession, RawTurn, Transcript
 from tests.extract import test_claude
-from tests.extract.test_claude import NOW, Stub, _answer
+from tests.extract.conftest import claude_extractor
+from tests.extract.test_claude import Stub, _answer
+from tests.support.talk import NoEmbedder, held, say
 
 stub = test_claude.stub  # the fixture serving recorded answers from a local HTTP server
 
@@ -47,31 +47,8 @@ def answer(stub: Stub, name: str, *, first_turn: int = 1) -> None:
     stub.answer(_answer(data["events"], data["entities"]))
 
 
-class _NoEmbedder:
-    def embed(self, texts: Any) -> Any:  # pragma: no cover - everything runs with embed=False
-        raise AssertionError("not used")
-
-
-def _claude(stub: Stub, cache: Path) -> ClaudeExtractor:
-    return ClaudeExtractor(api_key="test-key", base_url=stub.url, cache_dir=cache, now=NOW, timeout=10)
-
-
-@pytest.fixture
-def claude(stub: Stub, tmp_path: Path) -> ClaudeExtractor:
-    return _claude(stub, tmp_path / "cache")
-
-
-@pytest.fixture
-def memory(tmp_path: Path) -> Iterator[Memory]:
-    with Memory.open(tmp_path / "db", embedder=_NoEmbedder()) as mem:  # type: ignore[arg-type]
-        yield mem
-
-
 def _say(mem: Memory, extractor: Any, tmp_path: Path, body: str, name: str = "c.txt", day: int = 10) -> None:
-    path = tmp_path / name
-    path.write_text(f"## Session 1 — {day} January 2024\n" + body, encoding="utf-8")
-    summary = mem.ingest(path, namespace=NS, extractor=extractor, embed=False)
-    assert summary.ok, summary.errors
+    say(mem, extractor, tmp_path / name, body, namespace=NS, date=f"{day} January 2024")
 
 
 def t(hh_mm: str, day: int = 10) -> datetime:
@@ -79,10 +56,7 @@ def t(hh_mm: str, day: int = 10) -> datetime:
 
 
 def _held(mem: Memory, **time: Any) -> set[str]:
-    names = {e.id: e.name for e in mem.store.iter_entities(NS)}
-    time.setdefault("valid_at", datetime.now())
-    found = mem.store.iter_facts(NS, time=TimeFilter(**time))
-    return {names[f.object_id] for f in found if f.predicate == "works_at"}
+    return held(mem, "works_at", namespace=NS, **time)
 
 
 def _one_turn(text: str) -> Transcript:
@@ -130,7 +104,7 @@ def test_claude_and_spacy_read_the_slip_alike(
     answer(stub, "slip")
     found = []
     for name, ex in (("claude", claude), ("spacy", extractor)):
-        with Memory.open(tmp_path / name, embedder=_NoEmbedder()) as mem:  # type: ignore[arg-type]
+        with Memory.open(tmp_path / name, embedder=NoEmbedder()) as mem:  # type: ignore[arg-type]
             _say(mem, ex, tmp_path, SLIP, name=f"{name}.txt")
             found.append(_all_time(mem))
     assert found[0] == found[1]
@@ -154,8 +128,9 @@ def test_a_slip_corrected_in_a_later_session(
 def test_a_correction_in_a_later_file_or_message_corrects_what_is_stored(stub: Stub, tmp_path: Path) -> None:
     found = []
     for how in ("file", "add"):
-        claude = _claude(stub, tmp_path / f"cache-{how}")  # each run asks the stub (no answer from the cache)
-        with Memory.open(tmp_path / how, embedder=_NoEmbedder()) as mem:  # type: ignore[arg-type]
+        # each run asks the stub (no answer from the cache)
+        claude = claude_extractor(stub.url, tmp_path / f"cache-{how}")
+        with Memory.open(tmp_path / how, embedder=NoEmbedder()) as mem:  # type: ignore[arg-type]
             answer(stub, "acme")
             _say(mem, claude, tmp_path, "[18:00] Ana: I work at Acme Analytics.\n", name=f"{how}-1.txt")
             answer(stub, "meant_globex", first_turn=1 if how == "file" else 2)
@@ -324,13 +299,8 @@ def test_a_state_and_its_ending_told_as_past_in_one_turn_ends(
 ) -> None:
     # the fact starts when said, so the ending is not brought down to that time: it would end nothing
     answer(stub, "worked_and_left")
-    path = tmp_path / "p.txt"
-    path.write_text(
-        "## Session 1 — 10 March 2024\n"
-        "[18:00] Priya: I worked at Acme Analytics, but I left at the end of the month.\n",
-        encoding="utf-8",
-    )
-    assert memory.ingest(path, namespace=NS, extractor=claude, embed=False).ok
+    said = "[18:00] Priya: I worked at Acme Analytics, but I left at the end of the month.\n"
+    say(memory, claude, tmp_path / "p.txt", said, namespace=NS, date="10 March 2024")
     stated = {(s.object, s.fact.valid_from, s.fact.valid_to) for s in memory.facts(namespace=NS, all_time=True)}
     assert stated == {("Acme Analytics", datetime(2024, 3, 10, 18), datetime(2024, 4, 1))}
     assert _held(memory) == set()

@@ -10,7 +10,7 @@ file, a grown file read again and messages added one by one date it alike (as th
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -23,18 +23,18 @@ from graphmem.memory import Memory
 from graphmem.store.base import TimeFilter
 from graphmem.transcript import RawSession, RawTurn, Transcript
 from tests.extract import test_claude
+from tests.extract.conftest import claude_extractor
 from tests.extract.test_claude import Stub, _answer
 from tests.extract.test_claude_corrections import (
     NS,
     _all_time,
-    _claude,
     _held,
-    _NoEmbedder,
     _say,
     _slip_read_as_a_correction,
     answer,
     t,
 )
+from tests.support.talk import NoEmbedder
 
 stub = test_claude.stub  # the fixture serving recorded answers from a local HTTP server
 
@@ -53,17 +53,6 @@ def _works(subject: str, obj: str) -> dict[str, str]:
 
 def _meant_globex(wrong: str | None) -> dict[str, Any]:
     return {"subject": "Ana", "predicate": "works_at", "wrong": wrong, "corrected": "Globex Corporation"}
-
-
-@pytest.fixture
-def claude(stub: Stub, tmp_path: Path) -> ClaudeExtractor:
-    return _claude(stub, tmp_path / "cache")
-
-
-@pytest.fixture
-def memory(tmp_path: Path) -> Iterator[Memory]:
-    with Memory.open(tmp_path / "db", embedder=_NoEmbedder()) as mem:  # type: ignore[arg-type]
-        yield mem
 
 
 def _bens_acme_labs(wrong: str) -> dict[str, Any]:
@@ -321,11 +310,12 @@ def test_later_that_month_is_of_the_time_talked_of_before_in_a_file_a_grown_file
     stub: Stub, tmp_path: Path, extractor: Any
 ) -> None:
     def claude(ns: str, batch_size: int = 20) -> ClaudeExtractor:
-        made = _claude(stub, tmp_path / f"cache-{ns}")  # each way asks the stub (no answer from the cache)
+        # each way asks the stub (no answer from the cache)
+        made = claude_extractor(stub.url, tmp_path / f"cache-{ns}")
         made.batch_size = batch_size
         return made
 
-    with Memory.open(tmp_path / "db", embedder=_NoEmbedder()) as mem:  # type: ignore[arg-type]
+    with Memory.open(tmp_path / "db", embedder=NoEmbedder()) as mem:  # type: ignore[arg-type]
         # the whole file in one call: Claude sees 3 May and dates the month itself (as it may, its own way)
         stub.answer(_answer([_went(1), {"turn": "T2"}, _joined(3, "2023-05-01", "2023-06-01", "month")], ENTITIES))
         path = _jsonl(tmp_path / "conv.jsonl", MESSAGES)
@@ -371,8 +361,8 @@ def test_later_that_month_of_a_stored_session_on_its_speakers_clock(stub: Stub, 
     ]  # fmt: skip
     june = {"phrase": "1 June 2023", "start": "2023-06-01", "end": "2023-06-02", "grain": "day"}
     later = {"phrase": "Later that month", "start": None, "end": None, "grain": "unknown"}
-    claude = _claude(stub, tmp_path / "cache")
-    with Memory.open(tmp_path / "db", embedder=_NoEmbedder()) as mem:  # type: ignore[arg-type]
+    claude = claude_extractor(stub.url, tmp_path / "cache")
+    with Memory.open(tmp_path / "db", embedder=NoEmbedder()) as mem:  # type: ignore[arg-type]
         stub.answer(_answer([{"turn": "T1", "times": [june]}], [ANA]))
         stub.answer(_answer([{"turn": "T2", "times": [later]}], [BEN]))
         for message in messages:
@@ -417,9 +407,9 @@ def test_later_that_month_keeps_the_antecedents_own_clock_in_one_extraction_as_t
     ]
     phrase = later[0].split(" I ")[0]
     vague = {"phrase": phrase, "start": None, "end": None, "grain": "unknown"}
-    with Memory.open(tmp_path / "db", embedder=_NoEmbedder()) as mem:  # type: ignore[arg-type]
+    with Memory.open(tmp_path / "db", embedder=NoEmbedder()) as mem:  # type: ignore[arg-type]
         stub.answer(_answer([{"turn": "T1", "times": [told]}, {"turn": "T2", "times": [vague]}], [ANA, BEN]))
-        add(mem, messages, namespace="claude", extractor=_claude(stub, tmp_path / "cache"), embed=False)
+        add(mem, messages, namespace="claude", extractor=claude_extractor(stub.url, tmp_path / "cache"), embed=False)
         add(mem, messages, namespace="spacy", extractor=extractor, embed=False)
         assert not stub.queue
         for ns in ("claude", "spacy"):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
@@ -13,34 +12,17 @@ import pytest
 from graphmem.extract.temporal import update_facts
 from graphmem.memory import Memory
 from graphmem.models import Batch, Fact, FactClosing
-from graphmem.store.base import TimeFilter
+from tests.support.talk import held, say, write_talk
 
 NS = "c"
 
 
-class _NoEmbedder:
-    def embed(self, texts: Any) -> Any:  # pragma: no cover - ingestion runs with embed=False
-        raise AssertionError("not used")
-
-
-@pytest.fixture
-def memory(tmp_path: Path) -> Iterator[Memory]:
-    with Memory.open(tmp_path / "db", embedder=_NoEmbedder()) as mem:  # type: ignore[arg-type]
-        yield mem
-
-
 def _say(mem: Memory, extractor: Any, tmp_path: Path, body: str, name: str = "c.txt") -> None:
-    path = tmp_path / name
-    path.write_text("## Session 1 — 10 January 2024\n" + body, encoding="utf-8")
-    summary = mem.ingest(path, namespace=NS, extractor=extractor, embed=False)
-    assert summary.ok, summary.errors
+    say(mem, extractor, tmp_path / name, body, namespace=NS)
 
 
 def _held(mem: Memory, predicate: str, **time: Any) -> set[str]:
-    names = {e.id: e.name for e in mem.store.iter_entities(NS)}
-    time.setdefault("valid_at", datetime.now())
-    found = mem.store.iter_facts(NS, time=TimeFilter(**time))
-    return {names[f.object_id] for f in found if f.predicate == predicate}
+    return held(mem, predicate, namespace=NS, **time)
 
 
 def t(hh_mm: str) -> datetime:
@@ -362,10 +344,7 @@ def test_forgetting_a_correction_naming_only_its_value_restores_the_slip(extract
 def test_a_correction_naming_only_its_value_reaches_no_other_session(
     memory: Memory, extractor: Any, tmp_path: Path, turns: list[str]
 ) -> None:
-    path = tmp_path / "two.txt"
-    path.write_text(
-        f"## Session 1 — 10 January 2024\n{turns[0]}## Session 2 — 10 January 2024\n{turns[1]}", encoding="utf-8"
-    )
+    path = write_talk(tmp_path / "two.txt", ("10 January 2024", turns[0]), ("10 January 2024", turns[1]))
     assert memory.ingest(path, namespace=NS, extractor=extractor, embed=False).ok
     assert _held(memory, "works_at", valid_at=t("18:01")) == {"Acme Analytics"}
     assert not any(f.never_held for f in memory.store.iter_facts(NS))

@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 
 from graphmem.memory import Memory
-from graphmem.store.base import TimeFilter
 from tests.extract.conftest import make_transcript
 from tests.ingest.fakes import FakeEmbedder
+from tests.support.talk import held, say, write_talk
 
 NS = "p"
 JAN = datetime(2024, 1, 10, 10, 0)
@@ -26,19 +26,15 @@ def memory(tmp_path: Path) -> Iterator[Memory]:
 
 
 def _held(mem: Memory, predicate: str, when: datetime) -> set[str]:
-    names = {e.id: e.name for e in mem.store.iter_entities(NS)}
-    found = mem.store.iter_facts(NS, time=TimeFilter(valid_at=when))
-    return {names[f.object_id] for f in found if f.predicate == predicate}
+    return held(mem, predicate, namespace=NS, valid_at=when)
 
 
 def _file(tmp_path: Path, first: str, second: str) -> Path:
-    path = tmp_path / "talk.txt"
-    path.write_text(
-        f"## Session 1 — 10 January 2024\n[10:00] Ana: {first}\n[10:01] Ben: Nice.\n"
-        f"## Session 2 — 12 March 2024\n[19:00] Ana: {second}\n[19:01] Ben: I see.\n",
-        encoding="utf-8",
+    return write_talk(
+        tmp_path / "talk.txt",
+        ("10 January 2024", f"[10:00] Ana: {first}\n[10:01] Ben: Nice.\n"),
+        ("12 March 2024", f"[19:00] Ana: {second}\n[19:01] Ben: I see.\n"),
     )
-    return path
 
 
 def _live(mem: Memory, first: str, second: str) -> None:
@@ -137,13 +133,8 @@ def test_an_ending_said_before_the_state_told_as_over_is_not_its_ending(
 
 
 def test_a_slip_told_as_over_is_corrected(memory: Memory, extractor: Any, tmp_path: Path) -> None:
-    path = tmp_path / "slip.txt"
-    path.write_text(
-        "## Session 1 — 12 March 2024\n[19:00] Ana: I worked at Acme Analytics for years.\n"
-        "[19:01] Ana: Sorry, I meant Globex Corporation.\n",
-        encoding="utf-8",
-    )
-    assert memory.ingest(path, namespace=NS, extractor=extractor, embed=False).ok
+    said = "[19:00] Ana: I worked at Acme Analytics for years.\n[19:01] Ana: Sorry, I meant Globex Corporation.\n"
+    say(memory, extractor, tmp_path / "slip.txt", said, namespace=NS, date="12 March 2024")
     assert _held(memory, "works_at", datetime(2023, 6, 1)) == {"Globex Corporation"}
     assert _held(memory, "works_at", datetime(2024, 6, 1)) == set()
 
@@ -171,13 +162,11 @@ def test_a_start_said_later_is_not_the_start_of_a_job_told_as_over(extractor: An
 def test_forgetting_the_correction_of_a_slip_told_as_over_restores_it(
     memory: Memory, extractor: Any, tmp_path: Path
 ) -> None:
-    path = tmp_path / "slip.txt"
-    path.write_text(
-        "## Session 1 — 12 March 2024\n[19:00] Ana: I worked at Acme Analytics for years.\n"
-        "[19:01] Ben: Oh nice.\n[19:02] Ana: Sorry, I meant Globex Corporation.\n",
-        encoding="utf-8",
+    said = (
+        "[19:00] Ana: I worked at Acme Analytics for years.\n"
+        "[19:01] Ben: Oh nice.\n[19:02] Ana: Sorry, I meant Globex Corporation.\n"
     )
-    assert memory.ingest(path, namespace=NS, extractor=extractor, embed=False).ok
+    say(memory, extractor, tmp_path / "slip.txt", said, namespace=NS, date="12 March 2024")
     assert _held(memory, "works_at", datetime(2023, 6, 1)) == {"Globex Corporation"}
     memory.forget(NS, "ev:slip/session_1:3")
     # the version before the correction held before it was said, not from then on

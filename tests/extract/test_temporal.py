@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -182,11 +181,6 @@ def test_retracted_facts_stop_ending_others() -> None:
 # -- on the data/ sample, through ingestion ----------------------------------------------------------
 
 
-class _NoEmbedder:
-    def embed(self, texts: Any) -> Any:  # pragma: no cover - ingestion runs with embed=False
-        raise AssertionError("not used")
-
-
 def _ingest(mem: Memory, extractor: Any, *paths: Path) -> None:
     """Ingest as the writer will once wired: resolve, then update facts against the stored ones."""
 
@@ -196,12 +190,6 @@ def _ingest(mem: Memory, extractor: Any, *paths: Path) -> None:
     for path in paths:
         summary = ingest(mem, str(path), extractor=extractor, embed=False, resolver=resolver)
         assert summary.ok, summary.errors
-
-
-@pytest.fixture
-def memory(tmp_path: Path) -> Iterator[Memory]:
-    with Memory.open(tmp_path / "db", embedder=_NoEmbedder()) as mem:  # type: ignore[arg-type]
-        yield mem
 
 
 def _employers(mem: Memory, when: str) -> set[str]:

@@ -151,6 +151,8 @@ def test_unknown_namespace_and_bad_arguments(memory: Memory) -> None:
         memory.recall("x", namespace=NS, k=0)
     with pytest.raises(ConfigError):
         memory.recall("x", namespace="bad namespace!")
+    with pytest.raises(ConfigError, match=r"speakers must be a name or a sequence of names, not b'Ana' \(bytes\)"):
+        memory.recall("x", namespace=NS, speakers=b"Ana")  # type: ignore[arg-type]
     with pytest.raises(ConfigError):
         _recall(memory, "x", namespace=NS, config=RecallConfig(dense=False, text=False))
 

@@ -34,6 +34,9 @@ def test_of_takes_the_keyword_arguments_of_memory_recall() -> None:
         ({"all_time": 1}, r"all_time must be True or False, not 1 \(int\)"),
         ({"speakers": 3}, r"speakers must be a name or a sequence of names, not 3 \(int\)"),
         ({"speakers": ["Ann", None]}, r"speakers must be names \(strings\), not None"),
+        # bytes are a sequence of ints: "not 83 (int)" named no argument the caller gave
+        ({"speakers": b"Sam"}, r"speakers must be a name or a sequence of names, not b'Sam' \(bytes\)"),
+        ({"speakers": bytearray(b"Sam")}, r"speakers must be a name or a sequence of names, not bytearray"),
     ],
 )
 def test_wrong_types_are_config_errors(options: dict[str, object], message: str) -> None:

@@ -17,7 +17,6 @@ elsewhere it answers ``None`` and recall searches its local copy of the embeddin
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import datetime
@@ -51,15 +50,14 @@ from graphmem.store.cypher.schema import (
     session_from_props,
 )
 from graphmem.store.cypher.scope import SeenEvents
+from graphmem.store.cypher.searches import CypherSearches
 from graphmem.store.cypher.session import CypherSession, CypherTx, Row
-from graphmem.store.cypher.text_search import search_text_fallback
-from graphmem.store.results import DeleteResult, StoreIdentity, StoreStats, TextHit
+from graphmem.store.results import DeleteResult, StoreIdentity, StoreStats
 
 __all__ = ["CypherStore"]
 
 T = TypeVar("T")
 P = TypeVar("P", NamespaceCopy, EdgeCopy)
-_WORD = re.compile(r"\w+", re.UNICODE)
 
 # What reads return of a node: every model property, never the embedding (hundreds of floats).
 _SESSION_MAP = "n {.namespace, .id, .index, .started_at, .date_text}"
@@ -80,7 +78,7 @@ RETURN r.namespace AS ns, type(r) AS type, count(*) AS n
 """
 
 
-class CypherStore:
+class CypherStore(CypherSearches):
     """A :class:`~graphmem.store.base.GraphStore` in a database of a Cypher server.
 
     Open one with :func:`graphmem.store.open_store` or ``Memory.open("neo4j://host:7687", auth=...,
@@ -161,15 +159,6 @@ class CypherStore:
         self._check_open()
         setup.create_schema(self._session, self.dialect)
 
-    def _check_open(self) -> None:
-        if self._closed:
-            raise StoreError(f"the store at {self.uri} is closed")
-
-    def _ns(self, namespace: str) -> str:
-        validate_namespace(namespace)
-        self._check_open()
-        return namespace
-
     @contextmanager
     def reading(self) -> Iterator[None]:
         """A scope whose reads (on this thread) share one connection: one round trip per statement (the
@@ -182,9 +171,6 @@ class CypherStore:
         self._check_open()
         with self._session.reading(), self._seen.scope(), self._copies.scope():
             yield
-
-    def _read(self, cypher: str, **params: Any) -> list[Row]:
-        return self._session.read(cypher, params)
 
     def _write(self, ns: str, action: str, work: Callable[[CypherTx], T]) -> T:
         """Run ``work`` in one write transaction that first bumps the change counter of ``ns``."""
@@ -211,7 +197,7 @@ class CypherStore:
         may answer reads of ``namespace`` from the client's copy of it, when the copy was loaded with the
         counter where it is now (see :mod:`graphmem.store.cypher.copy`).
         """
-        ns = self._ns(namespace)
+        ns = self._checked(namespace)
         rows = self._read(changes.READ, ns=ns)
         now = None if not rows or rows[0]["changes"] is None else int(rows[0]["changes"])
         self._copies.observed(ns, now)
@@ -254,7 +240,7 @@ class CypherStore:
 
     def forget_changes(self, namespace: str) -> None:
         """Forget the counter value known for ``namespace`` (the next :meth:`changed_elsewhere` is true)."""
-        self._counters.forget(self._ns(namespace))
+        self._counters.forget(self._checked(namespace))
 
     def close(self) -> None:
         """Close the session. Safe to call twice."""
@@ -276,7 +262,7 @@ class CypherStore:
 
     def get_session(self, namespace: str, session_id: str) -> Session | None:
         """Return the session with this id, or ``None``."""
-        ns = self._ns(namespace)
+        ns = self._checked(namespace)
         rows = self._read(
             "MATCH (n:Session {namespace: $ns, id: $id}) RETURN " + _SESSION_MAP + " AS p", ns=ns, id=session_id
         )
@@ -289,7 +275,7 @@ class CypherStore:
 
     def get_events(self, namespace: str, event_ids: Sequence[str]) -> list[Event]:
         """Return the events that exist among ``event_ids``, in the order asked."""
-        ns = self._ns(namespace)
+        ns = self._checked(namespace)
         copy = self._copy(ns)
         if copy is not None:
             return [copy.events[i] for i in event_ids if isinstance(i, str) and i in copy.events]
@@ -304,7 +290,7 @@ class CypherStore:
 
     def get_entity(self, namespace: str, entity_id: str) -> Entity | None:
         """Return the entity with this id, or ``None``."""
-        ns = self._ns(namespace)
+        ns = self._checked(namespace)
         copy = self._copy(ns)
         if copy is not None:
             return copy.entities.get(entity_id) if isinstance(entity_id, str) else None
@@ -316,7 +302,7 @@ class CypherStore:
     def get_entities(self, namespace: str, entity_ids: Sequence[str]) -> list[Entity]:
         """The entities that exist among ``entity_ids``, in the order asked, in one query (the
         :class:`~graphmem.store.base.FetchesEntities` capability)."""
-        copy = self._copy(self._ns(namespace))
+        copy = self._copy(self._checked(namespace))
         if copy is not None:
             return [copy.entities[i] for i in dict.fromkeys(entity_ids) if isinstance(i, str) and i in copy.entities]
         by_id = {p["id"]: entity_from_props(p) for p in self._nodes_by_id("Entity", _ENTITY_MAP, namespace, entity_ids)}
@@ -325,7 +311,7 @@ class CypherStore:
     def _nodes_by_id(self, label: str, projection: str, namespace: str, ids: Sequence[str]) -> list[dict[str, Any]]:
         """The property maps of the ``label`` nodes among ``ids``, in one query (``label`` and
         ``projection`` are this module's constants, never user input)."""
-        ns = self._ns(namespace)
+        ns = self._checked(namespace)
         wanted = [i for i in dict.fromkeys(ids) if isinstance(i, str)]
         if not wanted:
             return []
@@ -336,7 +322,7 @@ class CypherStore:
 
     def get_fact(self, namespace: str, fact_id: str) -> Fact | None:
         """Return the fact with this id, or ``None``."""
-        ns = self._ns(namespace)
+        ns = self._checked(namespace)
         rows = self._read(
             "MATCH (a:Entity)-[r:FACT {namespace: $ns, id: $id}]->(b:Entity) "
             "RETURN properties(r) AS p, a.id AS s, b.id AS o",
@@ -347,7 +333,7 @@ class CypherStore:
 
     def find_entities(self, namespace: str, name: str, *, type: str | None = None, limit: int = 10) -> list[Entity]:
         """Entities whose name or an alias equals ``name``, ignoring case and surrounding space."""
-        ns = self._ns(namespace)
+        ns = self._checked(namespace)
         rows = self._read(
             "MATCH (n:Entity {namespace: $ns}) WHERE $key IN n.name_keys AND ($type IS NULL OR n.type = $type) "
             "RETURN " + _ENTITY_MAP + " AS p",
@@ -360,7 +346,7 @@ class CypherStore:
 
     def find_events_by_source(self, namespace: str, source_id: str) -> list[Event]:
         """Events whose ``source_id`` equals ``source_id``, by id."""
-        ns = self._ns(namespace)
+        ns = self._checked(namespace)
         rows = self._read(
             "MATCH (n:Event {namespace: $ns, source_id: $sid}) RETURN " + _EVENT_MAP + " AS p", ns=ns, sid=source_id
         )
@@ -370,7 +356,7 @@ class CypherStore:
         """The events of ``sessions`` whose ``occurred_at`` is ``when`` (an aware time taken in UTC, as stored),
         by id, in one statement that reads no session whole (the :class:`~graphmem.store.base.FindsEventsAt`
         capability)."""
-        ns = self._ns(namespace)
+        ns = self._checked(namespace)
         wanted = sorted({s for s in sessions if isinstance(s, str)})
         if not wanted:
             return []
@@ -387,7 +373,7 @@ class CypherStore:
         time: TimeFilter | None = None,
     ) -> list[Neighbor]:
         """Edges of ``node_id`` of the given types and direction whose far end (or fact) passes ``time``."""
-        ns = self._ns(namespace)
+        ns = self._checked(namespace)
         direction = Direction(direction)
         types = sorted({EdgeType(t).value for t in edge_types}) if edge_types is not None else None
         if types == []:
@@ -409,7 +395,7 @@ class CypherStore:
     ) -> dict[str, list[Neighbor]]:
         """:meth:`neighbors` of every id in one query (the
         :class:`~graphmem.store.base.FetchesFrontier` capability: one round trip per traversal hop)."""
-        ns = self._ns(namespace)
+        ns = self._checked(namespace)
         direction = Direction(direction)
         types = sorted({EdgeType(t).value for t in edge_types}) if edge_types is not None else None
         ids = sorted(set(node_ids))
@@ -427,13 +413,13 @@ class CypherStore:
 
     def iter_sessions(self, namespace: str) -> Iterator[Session]:
         """Sessions of the namespace in index order (then id)."""
-        ns = self._ns(namespace)
+        ns = self._checked(namespace)
         rows = self._read("MATCH (n:Session {namespace: $ns}) RETURN " + _SESSION_MAP + " AS p", ns=ns)
         yield from sorted((session_from_props(r["p"]) for r in rows), key=lambda s: (s.index, s.id))
 
     def iter_events(self, namespace: str, *, session: str | None = None) -> Iterator[Event]:
         """Events of the namespace (or one session) in session index, then seq (then id), order."""
-        ns = self._ns(namespace)
+        ns = self._checked(namespace)
         rows = self._read(
             "MATCH (n:Event {namespace: $ns}) WHERE $session IS NULL OR n.session = $session "
             "OPTIONAL MATCH (n)-[:IN_SESSION]->(s:Session) RETURN " + _EVENT_MAP + " AS p, s.index AS idx",
@@ -447,13 +433,13 @@ class CypherStore:
 
     def iter_entities(self, namespace: str) -> Iterator[Entity]:
         """Entities of the namespace, by id."""
-        ns = self._ns(namespace)
+        ns = self._checked(namespace)
         rows = self._read("MATCH (n:Entity {namespace: $ns}) RETURN " + _ENTITY_MAP + " AS p", ns=ns)
         yield from sorted((entity_from_props(r["p"]) for r in rows), key=lambda e: e.id)
 
     def iter_facts(self, namespace: str, *, time: TimeFilter | None = None, history: bool = False) -> Iterator[Fact]:
         """Fact versions of the namespace that pass ``time`` (by default the current ones), by id."""
-        ns = self._ns(namespace)
+        ns = self._checked(namespace)
         rows = self._read(
             "MATCH (a:Entity)-[r:FACT {namespace: $ns}]->(b:Entity) RETURN properties(r) AS p, a.id AS s, b.id AS o",
             ns=ns,
@@ -474,14 +460,14 @@ class CypherStore:
             "MATCH (a:Entity)-[r:FACT {namespace: $ns}]->(:Entity) "
             "WHERE any(e IN $ids WHERE e IN coalesce(r.evidence, []) OR e IN coalesce(r.revised_by, [])) "
             "RETURN DISTINCT a.id AS s, r.predicate AS p",
-            ns=self._ns(namespace),
+            ns=self._checked(namespace),
             ids=ids,
         )
         return {(r["s"], r["p"]) for r in rows}
 
     def iter_mentions(self, namespace: str) -> Iterator[tuple[str, str, str]]:
         """``(event_id, entity_id, role)`` for every mention edge of the namespace."""
-        ns = self._ns(namespace)
+        ns = self._checked(namespace)
         rows = self._read(
             "MATCH (e:Event {namespace: $ns})-[r:MENTIONS|SPOKEN_BY]->(x:Entity) "
             "RETURN e.id AS e, x.id AS x, r.role AS role",
@@ -489,96 +475,9 @@ class CypherStore:
         )
         yield from sorted((r["e"], r["x"], r["role"]) for r in rows)
 
-    def iter_embeddings(self, namespace: str) -> Iterator[tuple[str, list[float], str]]:
-        """``(node_id, vector, model)`` for every stored embedding of the namespace, by node id."""
-        ns = self._ns(namespace)
-        rows = self._read(
-            "MATCH (n:Session|Event|Entity) WHERE n.namespace = $ns AND n.embedding IS NOT NULL "
-            "RETURN n.id AS id, n.embedding AS v, n.embedding_model AS model",
-            ns=ns,
-        )
-        for r in sorted(rows, key=lambda r: r["id"]):
-            yield r["id"], [float(x) for x in r["v"]], r["model"] or ""
-
-    def embedding_origins(self, namespace: str) -> dict[tuple[str, str], int]:
-        """How many event embeddings of the namespace each ``(model, scheme)`` made (``""``: unknown scheme)."""
-        ns = self._ns(namespace)
-        rows = self._read(
-            "MATCH (n:Event) WHERE n.namespace = $ns AND n.embedding IS NOT NULL "
-            "RETURN n.embedding_model AS model, n.embedding_scheme AS scheme, count(*) AS n",
-            ns=ns,
-        )
-        out: dict[tuple[str, str], int] = {}
-        for r in rows:
-            key = (r["model"] or "", r["scheme"] or "")
-            out[key] = out.get(key, 0) + int(r["n"])
-        return out
-
-    def event_embedding_origins(
-        self, namespace: str, *, after: str = "", limit: int = 1000
-    ) -> list[tuple[str, str, str]]:
-        """``(event_id, model, scheme)`` of the first ``limit`` embedded events with ids after ``after``, by id."""
-        ns = self._ns(namespace)
-        rows = self._read(
-            "MATCH (n:Event) WHERE n.namespace = $ns AND n.id > $after AND n.embedding IS NOT NULL "
-            "RETURN n.id AS id, n.embedding_model AS model, n.embedding_scheme AS scheme ORDER BY n.id LIMIT $limit",
-            ns=ns,
-            after=after,
-            limit=int(limit),
-        )
-        return [(r["id"], r["model"] or "", r["scheme"] or "") for r in rows]
-
-    def search_text(self, namespace: str, query: str, *, limit: int = 20) -> list[TextHit]:
-        """Full-text search over event text, best first; the query is tokenised, never parsed.
-
-        With the full-text index (Neo4j) the index scores the words (Lucene BM25, English analyzer);
-        without it (ArcadeDB) events containing a word are scored with BM25 on the client.
-        """
-        ns = self._ns(namespace)
-        words = list(dict.fromkeys(_WORD.findall(query.casefold())))
-        if not words or limit <= 0:
-            return []
-        if self.fulltext and self.dialect.fulltext_search is not None:  # the server's index ranks
-            lucene = " OR ".join(f'"{w}"' for w in words)  # \w+ words hold no Lucene syntax
-            rows = self._read(self.dialect.fulltext_search, index=FULLTEXT_INDEX, query=lucene, ns=ns, limit=limit)
-            for r in rows:
-                self._seen.add(event_from_props(r["p"]))
-            return [TextHit(r["id"], float(r["score"])) for r in rows]
-        copy = self._copy(ns)
-        if copy is not None:
-            return copy.search_text(words, limit)
-        return search_text_fallback(self._session, ns, words, limit, seen=self._seen.add)
-
-    def search_vectors(self, namespace: str, vector: Sequence[float], k: int) -> list[tuple[str, float]] | None:
-        """The ``k`` events nearest to ``vector`` by the server's vector index, as ``(event id, cosine)``,
-        best first; ``None`` where there is no such index for vectors this wide (the
-        :class:`~graphmem.store.base.SearchesVectors` capability).
-
-        The index spans every namespace, so it is asked for more than ``k`` (four times as many each time)
-        until ``k`` of this namespace's events are found or the index has no more.
-        """
-        ns = self._ns(namespace)
-        query = self.dialect.vector_search
-        if not self.vector_index or query is None or len(vector) != self.dialect.vector_dimensions:
-            return None
-        if k <= 0:
-            return []
-        values = [float(x) for x in vector]
-        ask = k
-        while True:
-            rows = self._read(query, index=VECTOR_INDEX, k=ask, vector=values, ns=ns)
-            hits = [(r["id"], 2.0 * float(r["score"]) - 1.0) for r in rows if r["ns"] == ns]
-            for r in rows:
-                if r["ns"] == ns and r["p"] is not None:
-                    self._seen.add(event_from_props(r["p"]))
-            if len(hits) >= k or len(rows) < ask:
-                hits.sort(key=lambda hit: (-hit[1], hit[0]))
-                return hits[:k]
-            ask *= 4
-
     def has_source(self, namespace: str, key: str, content_hash: str) -> bool:
         """Whether an input with this key and content hash was already ingested."""
-        ns = self._ns(namespace)
+        ns = self._checked(namespace)
         rows = self._read(
             "MATCH (s:Source {namespace: $ns, key: $key}) WHERE s.content_hash = $hash RETURN count(s) AS n",
             ns=ns,
@@ -589,7 +488,7 @@ class CypherStore:
 
     def source_records(self, namespace: str, prefix: str) -> list[SourceRecord]:
         """The source records of the namespace whose key starts with ``prefix``, sorted by key."""
-        ns = self._ns(namespace)
+        ns = self._checked(namespace)
         rows = self._read(
             "MATCH (s:Source {namespace: $ns}) WHERE s.key STARTS WITH $prefix "
             "RETURN s.key AS key, s.content_hash AS content_hash, s.ingested_at AS ingested_at ORDER BY key",
@@ -635,13 +534,13 @@ class CypherStore:
     def delete_event(self, namespace: str, event_id: str) -> DeleteResult:
         """Delete an event, its mentions, the facts only it supported, entities left unused and its session
         when it leaves it without an event (unless it is the namespace's only session)."""
-        ns = self._ns(namespace)
+        ns = self._checked(namespace)
         deleted = self._write(ns, f"deleting event {event_id!r}", lambda tx: write.delete_event(tx, ns, event_id))
         return self._forgetting_copy(ns, deleted)
 
     def delete_namespace(self, namespace: str) -> DeleteResult:
         """Delete everything in a namespace, in one transaction."""
-        ns = self._ns(namespace)
+        ns = self._checked(namespace)
         deleted = self._write(ns, f"deleting namespace {ns!r}", lambda tx: write.delete_namespace(tx, ns))
         return self._forgetting_copy(ns, deleted)
 

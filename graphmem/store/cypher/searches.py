@@ -1,0 +1,133 @@
+"""The searches of the Cypher store (:class:`~graphmem.store.cypher.store.CypherStore`) and the embedding
+reads they rest on: full-text search over event text (the server's index, else BM25 on the client or on
+the namespace's client copy), nearest events by the server's vector index, and which embeddings a
+namespace holds (for recall's local vector index where the server has none).
+
+:class:`CypherSearches` holds them; the store adds connecting, the other reads, writing and deleting.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Sequence
+from typing import TYPE_CHECKING, Any
+
+from graphmem.store.cypher.dialect import CypherDialect
+from graphmem.store.cypher.schema import FULLTEXT_INDEX, VECTOR_INDEX, event_from_props
+from graphmem.store.cypher.scope import SeenEvents
+from graphmem.store.cypher.session import CypherSession, Row
+from graphmem.store.cypher.text_search import search_text_fallback
+from graphmem.store.open_check import OpenCheck
+from graphmem.store.results import TextHit
+
+if TYPE_CHECKING:
+    from graphmem.store.cypher.copy import NamespaceCopy
+
+__all__ = ["CypherSearches"]
+
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+class CypherSearches(OpenCheck):
+    """The search methods of :class:`~graphmem.store.cypher.store.CypherStore`, which sets these attributes."""
+
+    dialect: CypherDialect
+    fulltext: bool
+    vector_index: bool
+    _session: CypherSession
+    _seen: SeenEvents
+
+    if TYPE_CHECKING:
+
+        def _copy(self, ns: str) -> NamespaceCopy | None:
+            """The store's client copy of ``ns`` for this scope, if it may answer."""
+
+    def _read(self, cypher: str, **params: Any) -> list[Row]:
+        return self._session.read(cypher, params)
+
+    def iter_embeddings(self, namespace: str) -> Iterator[tuple[str, list[float], str]]:
+        """``(node_id, vector, model)`` for every stored embedding of the namespace, by node id."""
+        ns = self._checked(namespace)
+        rows = self._read(
+            "MATCH (n:Session|Event|Entity) WHERE n.namespace = $ns AND n.embedding IS NOT NULL "
+            "RETURN n.id AS id, n.embedding AS v, n.embedding_model AS model",
+            ns=ns,
+        )
+        for r in sorted(rows, key=lambda r: r["id"]):
+            yield r["id"], [float(x) for x in r["v"]], r["model"] or ""
+
+    def embedding_origins(self, namespace: str) -> dict[tuple[str, str], int]:
+        """How many event embeddings of the namespace each ``(model, scheme)`` made (``""``: unknown scheme)."""
+        ns = self._checked(namespace)
+        rows = self._read(
+            "MATCH (n:Event) WHERE n.namespace = $ns AND n.embedding IS NOT NULL "
+            "RETURN n.embedding_model AS model, n.embedding_scheme AS scheme, count(*) AS n",
+            ns=ns,
+        )
+        out: dict[tuple[str, str], int] = {}
+        for r in rows:
+            key = (r["model"] or "", r["scheme"] or "")
+            out[key] = out.get(key, 0) + int(r["n"])
+        return out
+
+    def event_embedding_origins(
+        self, namespace: str, *, after: str = "", limit: int = 1000
+    ) -> list[tuple[str, str, str]]:
+        """``(event_id, model, scheme)`` of the first ``limit`` embedded events with ids after ``after``, by id."""
+        ns = self._checked(namespace)
+        rows = self._read(
+            "MATCH (n:Event) WHERE n.namespace = $ns AND n.id > $after AND n.embedding IS NOT NULL "
+            "RETURN n.id AS id, n.embedding_model AS model, n.embedding_scheme AS scheme ORDER BY n.id LIMIT $limit",
+            ns=ns,
+            after=after,
+            limit=int(limit),
+        )
+        return [(r["id"], r["model"] or "", r["scheme"] or "") for r in rows]
+
+    def search_text(self, namespace: str, query: str, *, limit: int = 20) -> list[TextHit]:
+        """Full-text search over event text, best first; the query is tokenised, never parsed.
+
+        With the full-text index (Neo4j) the index scores the words (Lucene BM25, English analyzer);
+        without it (ArcadeDB) events containing a word are scored with BM25 on the client.
+        """
+        ns = self._checked(namespace)
+        words = list(dict.fromkeys(_WORD.findall(query.casefold())))
+        if not words or limit <= 0:
+            return []
+        if self.fulltext and self.dialect.fulltext_search is not None:  # the server's index ranks
+            lucene = " OR ".join(f'"{w}"' for w in words)  # \w+ words hold no Lucene syntax
+            rows = self._read(self.dialect.fulltext_search, index=FULLTEXT_INDEX, query=lucene, ns=ns, limit=limit)
+            for r in rows:
+                self._seen.add(event_from_props(r["p"]))
+            return [TextHit(r["id"], float(r["score"])) for r in rows]
+        copy = self._copy(ns)
+        if copy is not None:
+            return copy.search_text(words, limit)
+        return search_text_fallback(self._session, ns, words, limit, seen=self._seen.add)
+
+    def search_vectors(self, namespace: str, vector: Sequence[float], k: int) -> list[tuple[str, float]] | None:
+        """The ``k`` events nearest to ``vector`` by the server's vector index, as ``(event id, cosine)``,
+        best first; ``None`` where there is no such index for vectors this wide (the
+        :class:`~graphmem.store.base.SearchesVectors` capability).
+
+        The index spans every namespace, so it is asked for more than ``k`` (four times as many each time)
+        until ``k`` of this namespace's events are found or the index has no more.
+        """
+        ns = self._checked(namespace)
+        query = self.dialect.vector_search
+        if not self.vector_index or query is None or len(vector) != self.dialect.vector_dimensions:
+            return None
+        if k <= 0:
+            return []
+        values = [float(x) for x in vector]
+        ask = k
+        while True:
+            rows = self._read(query, index=VECTOR_INDEX, k=ask, vector=values, ns=ns)
+            hits = [(r["id"], 2.0 * float(r["score"]) - 1.0) for r in rows if r["ns"] == ns]
+            for r in rows:
+                if r["ns"] == ns and r["p"] is not None:
+                    self._seen.add(event_from_props(r["p"]))
+            if len(hits) >= k or len(rows) < ask:
+                hits.sort(key=lambda hit: (-hit[1], hit[0]))
+                return hits[:k]
+            ask *= 4
