@@ -50,7 +50,7 @@ from graphmem.ingest_held import (
     session_names,
 )
 from graphmem.models import Event, Session, TimeRef, validate_namespace
-from graphmem.store.base import FindsEventsAt
+from graphmem.store.base import FindsEventsAt, KeepsPositions
 from graphmem.transcript import RawSession, RawTurn, Transcript
 
 if TYPE_CHECKING:
@@ -131,6 +131,8 @@ class _Placement:
         self.store = store
         self.namespace = namespace
         self.sessions = {s.id: s for s in store.iter_sessions(namespace)}
+        # positions given before, forgotten events and deleted sessions included: never given again
+        self.positions = store.last_positions(namespace) if isinstance(store, KeepsPositions) else {}
         self.next_index = max((s.index for s in self.sessions.values()), default=-1) + 1
         self.latest = max(self.sessions.values(), key=lambda s: s.index).id if self.sessions else None
         self.open: dict[str, _Open] = {}
@@ -150,7 +152,8 @@ class _Placement:
             return found
         stored = self.sessions.get(session_id)
         if stored is None:
-            found = _Open(Session(self.namespace, session_id, self.next_index, when), 0, None, [], new=True)
+            session = Session(self.namespace, session_id, self.next_index, when)
+            found = _Open(session, self.positions.get(session_id, 0), None, [], new=True)
             self.sessions[session_id] = found.session
             self.next_index += 1
         else:
@@ -158,14 +161,15 @@ class _Placement:
             last = max(events, key=lambda e: e.seq, default=None)
             speakers = list(dict.fromkeys(e.speaker for e in events if e.speaker))
             times = [e.occurred_at for e in events if e.occurred_at is not None]
-            found = _Open(stored, last.seq if last else 0, max(times, default=None), speakers, told=latest(events))
+            high = max(last.seq if last else 0, self.positions.get(session_id, 0))
+            found = _Open(stored, high, max(times, default=None), speakers, told=latest(events))
         self.open[session_id] = found
         self.order.append(session_id)
         return found
 
     def _fresh_id(self) -> str:
         n = self.next_index + 1
-        while f"session_{n}" in self.sessions:
+        while f"session_{n}" in self.sessions or f"session_{n}" in self.positions:
             n += 1
         return f"session_{n}"
 

@@ -17,7 +17,17 @@ from graphmem.store.sqlite_terms import note_rows
 __all__ = ["EVENT_ROWS", "NS_TABLES", "clear_namespace", "delete_rows", "one_transaction", "put_fact_row", "write_rows"]
 
 #: Every table with a namespace column (what deleting a namespace clears).
-NS_TABLES = ("events", "sessions", "entities", "mentions", "facts", "fact_evidence", "embeddings", "sources")
+NS_TABLES = (
+    "events",
+    "sessions",
+    "entities",
+    "mentions",
+    "facts",
+    "fact_evidence",
+    "embeddings",
+    "sources",
+    "positions",
+)
 EVENT_ROWS = (("events", "id"), ("mentions", "event_id"), ("embeddings", "node_id"), ("fact_evidence", "event_id"))
 
 
@@ -97,6 +107,15 @@ def write_rows(c: sqlite3.Connection, batch: Batch) -> None:
         c.execute(f"DELETE FROM {fts} WHERE rowid = ?", (rowid,))
         c.execute(f"INSERT INTO {fts} (rowid, text) VALUES (?, ?)", (rowid, e.text))
         written[rowid] = e.text
+    # the highest position each session has given: kept when its events are forgotten, so no id is reused
+    highs: dict[str, int] = {}
+    for e in batch.events:
+        highs[e.session] = max(highs.get(e.session, 0), e.seq)
+    c.executemany(
+        "INSERT INTO positions VALUES (?, ?, ?) ON CONFLICT (ns, session) DO UPDATE SET "
+        "high = max(high, excluded.high)",
+        [(ns, sid, high) for sid, high in highs.items()],
+    )
     # summaries of its tokens (the old text of a replaced row stays summarised: still a safe bound), and
     # heads (a replaced row's old text leaves them)
     note_rows(c, fts, written.items())
