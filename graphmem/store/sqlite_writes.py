@@ -9,12 +9,21 @@ from contextlib import contextmanager
 from graphmem.errors import StoreError
 from graphmem.models import Batch, Fact
 from graphmem.store import sqlite_heads, sqlite_text
-from graphmem.store.changelog import trim
+from graphmem.store.changelog import forget_log, trim
 from graphmem.store.retraction import Retraction
 from graphmem.store.sqlite_rows import dt_in, fts_ddl, fts_table, json_list, times_in, vector_in
-from graphmem.store.sqlite_terms import note_rows
+from graphmem.store.sqlite_terms import forget_unused, note_rows
 
-__all__ = ["EVENT_ROWS", "NS_TABLES", "clear_namespace", "delete_rows", "one_transaction", "put_fact_row", "write_rows"]
+__all__ = [
+    "EVENT_ROWS",
+    "NS_TABLES",
+    "clear_namespace",
+    "delete_rows",
+    "one_transaction",
+    "purge_forgotten",
+    "put_fact_row",
+    "write_rows",
+]
 
 #: Every table with a namespace column (what deleting a namespace clears).
 NS_TABLES = (
@@ -168,12 +177,19 @@ def put_fact_row(c: sqlite3.Connection, ns: str, f: Fact) -> None:
 
 
 def delete_rows(c: sqlite3.Connection, namespace: str, plan: Retraction) -> None:
-    """The SQL side of a retraction, inside the caller's transaction."""
+    """The SQL side of a retraction, inside the caller's transaction.
+
+    The tokens of the deleted texts that no remaining event holds leave the full-text summaries
+    (:func:`graphmem.store.sqlite_terms.forget_unused`).
+    """
+    fts = fts_table(namespace)
+    texts = []
     for eid in plan.events:
-        row = c.execute("SELECT rowid FROM events WHERE ns = ? AND id = ?", (namespace, eid)).fetchone()
+        row = c.execute("SELECT rowid, text FROM events WHERE ns = ? AND id = ?", (namespace, eid)).fetchone()
         if row is not None:
-            c.execute(f"DELETE FROM {fts_table(namespace)} WHERE rowid = ?", row)
-            sqlite_heads.forget_rows(c, fts_table(namespace), [row[0]])
+            c.execute(f"DELETE FROM {fts} WHERE rowid = ?", (row[0],))
+            sqlite_heads.forget_rows(c, fts, [row[0]])
+            texts.append(row[1])
         for table, column in EVENT_ROWS:
             c.execute(f"DELETE FROM {table} WHERE ns = ? AND {column} = ?", (namespace, eid))
     for f in plan.dropped_facts:
@@ -187,3 +203,21 @@ def delete_rows(c: sqlite3.Connection, namespace: str, plan: Retraction) -> None
     for sid in plan.sessions:
         c.execute("DELETE FROM sessions WHERE ns = ? AND id = ?", (namespace, sid))
         c.execute("DELETE FROM embeddings WHERE ns = ? AND node_id = ?", (namespace, sid))
+    if texts:
+        forget_unused(c, fts, texts)
+
+
+def purge_forgotten(c: sqlite3.Connection, namespace: str) -> None:
+    """After events were forgotten (:func:`delete_rows`), leave nothing of them in the file, inside the
+    caller's transaction.
+
+    FTS5 deletes by writing delete markers: the forgotten tokens stay in the index's older segments until
+    they are merged, so the namespace's index is merged whole ('optimize'; the connection's
+    ``secure_delete`` zeroes the pages freed). The change log would keep the ids of the rows deleted
+    (an entity's id is made of its name): it is emptied, and readers further behind than this commit read
+    their changed namespaces again whole (:meth:`graphmem.store.changelog.ChangeLog.read`).
+    """
+    fts = fts_table(namespace)
+    if c.execute("SELECT 1 FROM sqlite_master WHERE name = ?", (fts,)).fetchone() is not None:
+        c.execute(f"INSERT INTO {fts} ({fts}) VALUES ('optimize')")
+    forget_log(c)
