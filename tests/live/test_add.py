@@ -119,6 +119,19 @@ def test_an_event_id_is_never_given_twice(memory: Memory) -> None:
     assert [e.text for e in memory.store.iter_events("n")] == ["one", "three", "five", "seven"]
 
 
+def test_errors_name_the_argument_and_the_message(memory: Memory) -> None:
+    for bad in (None, 5, "hello"):
+        with pytest.raises(IngestError, match=r"^messages: expected a message object or a list of them, found"):
+            memory.add(bad, namespace="n")  # type: ignore[arg-type]
+    memory.add({"speaker": "Dana", "text": "hi", "id": "5"}, namespace="n")
+    clash = [{"speaker": "Dana", "text": "new"}, {"speaker": "Dana", "text": "other", "id": "5"}]
+    with pytest.raises(IngestError, match=r"^messages at \$\[1\]: message id '5' is already stored"):
+        memory.add(clash, namespace="n")
+    twice = [{"speaker": "Dana", "text": "a", "id": "6"}, {"speaker": "Dana", "text": "b", "id": "6"}]
+    with pytest.raises(IngestError, match=r"^messages at \$\[1\]: message id '6' is given twice"):
+        memory.add(twice, namespace="n")
+
+
 def test_the_same_id_twice_in_one_call(memory: Memory) -> None:
     # Both raised ExtractionError ("returned events [...] for messages placed at []"): the first copy was
     # counted as a retry of itself.
