@@ -20,8 +20,8 @@ with no row any more was deleted. A reader keeps the log position it has seen (:
 :meth:`ChangeLog.read` gives the keys logged since, by namespace and table, or ``None`` when the log no
 longer reaches back that far. Each write transaction trims the log to its last :data:`KEEP_ROWS` rows
 (:func:`trim`), so a reader that fell further behind (or a store whose log is missing: opened read-only
-before it was installed) reads its changed namespaces again whole, as before the log existed. A
-transaction that forgets events empties the log (:func:`forget_log`): it keeps no id of what was forgotten.
+before it was installed) reads its changed namespaces again whole, as before the log existed. Deleting
+a namespace empties the log (:func:`forget_log`): it keeps no id of what was in it.
 """
 
 from __future__ import annotations
@@ -91,7 +91,7 @@ def trim(conn: sqlite3.Connection) -> None:
 
 
 def forget_log(conn: sqlite3.Connection) -> None:
-    """Empty the log (inside a writer's transaction that forgot something: the keys it logged name what was
+    """Empty the log (inside the transaction that deletes a namespace: the keys it logged name what was
     deleted). Its position goes on (AUTOINCREMENT), so a reader behind it finds the log no longer reaches
     back to it and reads its changed namespaces again whole."""
     if _has_log(conn):

@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from graphmem.errors import StoreError
 from graphmem.models import Batch, Fact
 from graphmem.store import sqlite_heads, sqlite_text
-from graphmem.store.changelog import forget_log, trim
+from graphmem.store.changelog import trim
 from graphmem.store.retraction import Retraction
 from graphmem.store.sqlite_rows import dt_in, fts_ddl, fts_table, json_list, times_in, vector_in
 from graphmem.store.sqlite_terms import forget_unused, note_rows
@@ -213,11 +213,10 @@ def purge_forgotten(c: sqlite3.Connection, namespace: str) -> None:
 
     FTS5 deletes by writing delete markers: the forgotten tokens stay in the index's older segments until
     they are merged, so the namespace's index is merged whole ('optimize'; the connection's
-    ``secure_delete`` zeroes the pages freed). The change log would keep the ids of the rows deleted
-    (an entity's id is made of its name): it is emptied, and readers further behind than this commit read
-    their changed namespaces again whole (:meth:`graphmem.store.changelog.ChangeLog.read`).
+    ``secure_delete`` zeroes the pages freed). The change log keeps the keys of the rows deleted (other
+    processes catch up by them, :mod:`graphmem.store.catch_up`) until it is trimmed: an entity's id is
+    made of its name, so a forgotten entity's name stays there, lower-cased, for that long.
     """
     fts = fts_table(namespace)
     if c.execute("SELECT 1 FROM sqlite_master WHERE name = ?", (fts,)).fetchone() is not None:
         c.execute(f"INSERT INTO {fts} ({fts}) VALUES ('optimize')")
-    forget_log(c)

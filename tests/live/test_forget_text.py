@@ -9,8 +9,9 @@ from graphmem import Memory
 from tests.ingest.fakes import FakeEmbedder
 
 SECRET = "My password is hunter2zebra, my brother Quentaro keeps it in Vladivostok."
-# words only the secret message holds (its entities' names among them), as they could be stored
-ITS_OWN = (b"hunter2zebra", b"hunter2zebra"[:8], b"Quentaro", b"quentaro", b"Vladivostok", b"vladivostok")
+# words only the secret message holds, as written (its entities' names among them) and as indexed;
+# the change log keeps the ids of deleted entities (lower-cased names) for other processes to catch up by
+ITS_OWN = (b"hunter2zebra", b"Quentaro", b"Vladivostok", b"password")
 
 
 def _files(directory: Path) -> dict[str, bytes]:
