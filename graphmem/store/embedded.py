@@ -350,7 +350,7 @@ class EmbeddedStore(EmbeddedReads):
                 return DeleteResult()
             with one_transaction(self._conn, f"deleting event {event_id!r} failed, nothing was deleted"):
                 delete_rows(self._conn, namespace, plan)
-                purge_forgotten(self._conn, namespace)
+                purge_forgotten(self._conn, namespace, plan.orphans)
             self._ns.forget(namespace)
             if disk is None:
                 apply_retraction(self._mem, namespace, plan)

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 
 from graphmem.errors import StoreError
 from graphmem.models import Batch, Fact
 from graphmem.store import sqlite_heads, sqlite_text
-from graphmem.store.changelog import trim
+from graphmem.store.changelog import forget_keys, trim
 from graphmem.store.retraction import Retraction
 from graphmem.store.sqlite_rows import dt_in, fts_ddl, fts_table, json_list, times_in, vector_in
 from graphmem.store.sqlite_terms import forget_unused, note_rows
@@ -207,16 +207,17 @@ def delete_rows(c: sqlite3.Connection, namespace: str, plan: Retraction) -> None
         forget_unused(c, fts, texts)
 
 
-def purge_forgotten(c: sqlite3.Connection, namespace: str) -> None:
+def purge_forgotten(c: sqlite3.Connection, namespace: str, entities: Iterable[str] = ()) -> None:
     """After events were forgotten (:func:`delete_rows`), leave nothing of them in the file, inside the
     caller's transaction.
 
     FTS5 deletes by writing delete markers: the forgotten tokens stay in the index's older segments until
     they are merged, so the namespace's index is merged whole ('optimize'; the connection's
-    ``secure_delete`` zeroes the pages freed). The change log keeps the keys of the rows deleted (other
-    processes catch up by them, :mod:`graphmem.store.catch_up`) until it is trimmed: an entity's id is
-    made of its name, so a forgotten entity's name stays there, lower-cased, for that long.
+    ``secure_delete`` zeroes the pages freed). The change log loses the ids of the entities deleted (an
+    entity's id is made of its name): other processes find those gone from the events and facts deleted
+    (:func:`graphmem.store.catch_up.apply_changes`).
     """
     fts = fts_table(namespace)
     if c.execute("SELECT 1 FROM sqlite_master WHERE name = ?", (fts,)).fetchone() is not None:
         c.execute(f"INSERT INTO {fts} ({fts}) VALUES ('optimize')")
+    forget_keys(c, namespace, "entities", entities)

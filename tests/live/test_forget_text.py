@@ -9,9 +9,8 @@ from graphmem import Memory
 from tests.ingest.fakes import FakeEmbedder
 
 SECRET = "My password is hunter2zebra, my brother Quentaro keeps it in Vladivostok."
-# words only the secret message holds, as written (its entities' names among them) and as indexed;
-# the change log keeps the ids of deleted entities (lower-cased names) for other processes to catch up by
-ITS_OWN = (b"hunter2zebra", b"Quentaro", b"Vladivostok", b"password")
+# words only the secret message holds, as written and as indexed, and its entities' names (and ids)
+ITS_OWN = (b"hunter2zebra", b"Quentaro", b"quentaro", b"Vladivostok", b"vladivostok", b"password")
 
 
 def _files(directory: Path) -> dict[str, bytes]:
