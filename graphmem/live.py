@@ -50,7 +50,7 @@ from graphmem.ingest_held import (
     session_names,
 )
 from graphmem.models import Event, Session, TimeRef, validate_namespace
-from graphmem.store.base import FindsEventsAt
+from graphmem.store.base import FindsEventsAt, KeepsPositions
 from graphmem.transcript import RawSession, RawTurn, Transcript
 
 if TYPE_CHECKING:
@@ -67,10 +67,17 @@ _PATH = "messages"  # errors name the argument: messages at $[1]: ...
 
 @dataclass(frozen=True, slots=True)
 class Message:
-    """One message to add: the turn as read, and the session it names (``None``: the latest one)."""
+    """One message to add: the turn as read, the session it names (``None``: the latest one), and its index
+    in the messages given (what errors about it name: ``$[3]``)."""
 
     turn: RawTurn
     session: str | None = None
+    index: int | None = None
+
+    @property
+    def json_path(self) -> str | None:
+        """Where the message was in the messages given (``$[3]``), or ``None``."""
+        return f"$[{self.index}]" if self.index is not None else None
 
 
 def parse_messages(
@@ -86,9 +93,15 @@ def parse_messages(
     errors then name instead of its index.
 
     Raises:
-        IngestError: a message is malformed; names its index (``$[3]``) or line and the field.
+        IngestError: ``messages`` is neither a message nor a list of them (names the argument), or a
+            message is malformed; names its index (``$[3]``) or line and the field.
     """
-    items = [messages] if isinstance(messages, Mapping) else list(messages)
+    if isinstance(messages, Mapping):
+        items: list[Any] = [messages]
+    elif isinstance(messages, str | bytes | bytearray) or not isinstance(messages, Iterable):
+        raise IngestError(f"expected a message object or a list of them, found {type(messages).__name__}", path=path)
+    else:
+        items = list(messages)
     if lines is not None and len(lines) != len(items):
         raise ValueError(f"{len(lines)} line numbers for {len(items)} messages")
     out: list[Message] = []
@@ -103,7 +116,7 @@ def parse_messages(
             raise
         labelled = isinstance(record, Mapping) and any(record.get(k) is not None for k in _SESSION_KEYS)
         # a labelled message's session is named as in a file ("3" → "session_3")
-        out.append(Message(sessions[0].turns[0], sessions[0].id if labelled else None))
+        out.append(Message(sessions[0].turns[0], sessions[0].id if labelled else None, i))
     return out
 
 
@@ -131,6 +144,8 @@ class _Placement:
         self.store = store
         self.namespace = namespace
         self.sessions = {s.id: s for s in store.iter_sessions(namespace)}
+        # positions given before, forgotten events and deleted sessions included: never given again
+        self.positions = store.last_positions(namespace) if isinstance(store, KeepsPositions) else {}
         self.next_index = max((s.index for s in self.sessions.values()), default=-1) + 1
         self.latest = max(self.sessions.values(), key=lambda s: s.index).id if self.sessions else None
         self.open: dict[str, _Open] = {}
@@ -150,7 +165,8 @@ class _Placement:
             return found
         stored = self.sessions.get(session_id)
         if stored is None:
-            found = _Open(Session(self.namespace, session_id, self.next_index, when), 0, None, [], new=True)
+            session = Session(self.namespace, session_id, self.next_index, when)
+            found = _Open(session, self.positions.get(session_id, 0), None, [], new=True)
             self.sessions[session_id] = found.session
             self.next_index += 1
         else:
@@ -158,14 +174,15 @@ class _Placement:
             last = max(events, key=lambda e: e.seq, default=None)
             speakers = list(dict.fromkeys(e.speaker for e in events if e.speaker))
             times = [e.occurred_at for e in events if e.occurred_at is not None]
-            found = _Open(stored, last.seq if last else 0, max(times, default=None), speakers, told=latest(events))
+            high = max(last.seq if last else 0, self.positions.get(session_id, 0))
+            found = _Open(stored, high, max(times, default=None), speakers, told=latest(events))
         self.open[session_id] = found
         self.order.append(session_id)
         return found
 
     def _fresh_id(self) -> str:
         n = self.next_index + 1
-        while f"session_{n}" in self.sessions:
+        while f"session_{n}" in self.sessions or f"session_{n}" in self.positions:
             n += 1
         return f"session_{n}"
 
@@ -222,7 +239,9 @@ class _Placement:
         return tuple(self.open[sid].session for sid in self.order if self.open[sid].new and self.open[sid].turns)
 
 
-def _retry_of(store: GraphStore, namespace: str, turn: RawTurn, session: str | None = None) -> Event | None:
+def _retry_of(
+    store: GraphStore, namespace: str, turn: RawTurn, session: str | None = None, json_path: str | None = None
+) -> Event | None:
     """The stored event of a message re-sent with the same ``id``, or ``None`` when it is new.
 
     A message added live before is one with that id anywhere in the namespace. One ingested from a file
@@ -263,6 +282,7 @@ def _retry_of(store: GraphStore, namespace: str, turn: RawTurn, session: str | N
         f"message id {turn.source_id!r} is already stored in namespace {namespace!r} as "
         f"{other.id}{where} with another speaker or text; forget that event first to replace it",
         path=_PATH,
+        json_path=json_path,
     )
 
 
@@ -394,13 +414,14 @@ def add(
                     raise IngestError(
                         f"message id {given!r} is given twice in this call with another speaker or text",
                         path=_PATH,
+                        json_path=message.json_path,
                     )
                 ids.append(placed_id)
                 continue
             when = naive_utc(message.turn.timestamp) if message.turn.timestamp is not None else _now()
             joins = placement.joins(message, when)
             # with an id, the file session it names or joins: a message naming none joins one as without an id
-            retry = _retry_of(store, namespace, message.turn, message.session or joins)
+            retry = _retry_of(store, namespace, message.turn, message.session or joins, message.json_path)
             if retry is None and message.turn.timestamp is not None:  # an export's message without an id
                 retry = files.find(message.turn, message.session, joins)
             if retry is not None:

@@ -57,7 +57,12 @@ def rank(
     k: int,
     admit: Callable[[list[str]], list[Event]],
 ) -> list[Hit]:
-    """The ``k`` best events with their explanations."""
+    """The ``k`` best events with their explanations.
+
+    Every candidate that passed the filters can be returned: one whose fused score is zero (the last
+    dense seed sits on the normalisation floor; a turn reached with no mass) ranks after every scored
+    one, ordered by how early a seed list found it, so a small namespace gives ``min(k, candidates)``.
+    """
     candidates = set(seeds.events) | set(reached)
     events = {ev.id: ev for ev in admit(sorted(candidates))}
     names = {normalise_name(p) for p in info.named}
@@ -69,8 +74,6 @@ def rank(
         reach = reached.get(eid)
         graph = reach.mass if reach is not None else 0.0
         link = reach.link * link_scale if reach is not None else 0.0
-        if base + graph + link <= 0:
-            continue
         parts = {"seed": base, "graph": graph, "link": link}
         boost = 1.0
         if cfg.graph and names:
@@ -88,11 +91,16 @@ def rank(
     if cfg.graph:
         _answer_boost(store, namespace, events, scored, info, cfg)
         lower_askers(events, scored, cfg)
-    order = sorted(scored, key=lambda e: (-scored[e][0], e))[:k]
+    order = sorted(scored, key=lambda e: (-scored[e][0], _found_at(seeds, e) if scored[e][0] <= 0 else 0, e))[:k]
     # the things and facts the hits' link paths went through, named in one read
     steps = [step for eid in order if eid in reached for step in reached[eid].link_path]
     named = entities_by_id(store, namespace, [node for step in steps for node in (step.source, step.target)])
     return [_hit(named, events[eid], scored[eid][0], scored[eid][1], seeds, reached, info, link_scale) for eid in order]
+
+
+def _found_at(seeds: SeedSet, eid: str) -> int:
+    """The best rank a seed list gave ``eid`` (orders candidates that scored nothing); huge if none did."""
+    return min((s.rank for s in seeds.seeds.get(eid, ())), default=1 << 30)
 
 
 def _link_scale(reached: dict[str, Reach], events: dict[str, Event], cfg: RecallConfig) -> float:

@@ -36,6 +36,7 @@ __all__ = [
     "FindsEventsAt",
     "GraphStore",
     "HasDirectory",
+    "KeepsPositions",
     "ListsSpeakers",
     "Neighbor",
     "Node",
@@ -383,6 +384,18 @@ class FindsEventsAt(Protocol):
 
     def events_at(self, namespace: str, sessions: Collection[str], when: datetime) -> list[Event]:
         """The events of ``sessions`` whose ``occurred_at`` is ``when`` (naive UTC), by id."""
+        ...
+
+
+@runtime_checkable
+class KeepsPositions(Protocol):
+    """A store that remembers the highest position each session has given an event, forgotten events and
+    deleted sessions included (the embedded store; the Cypher store). :func:`graphmem.live.add` numbers new
+    messages after it, so an event id, once given, never names another message of the namespace."""
+
+    def last_positions(self, namespace: str) -> dict[str, int]:
+        """Session id → the highest ``Event.seq`` ever written to it in the namespace (cleared only with
+        the namespace: :meth:`GraphStore.delete_namespace`, :meth:`GraphStore.replace_namespace`)."""
         ...
 
 

@@ -83,8 +83,14 @@ def apply_changes(
     want = {table: changes.get(table, frozenset()) for table in ("sessions", "events", "entities", "facts")}
     sessions = _sessions(conn, ns, want["sessions"])
     events = _events(conn, ns, want["events"])
-    entities = _entities(conn, ns, want["entities"])
     facts = _facts(conn, ns, want["facts"])
+    # a forget takes the ids of the entities it deleted out of the log (they are made of names): the
+    # entities the deleted events and facts used are looked up as well, and dropped when gone
+    ix = mem.space(ns)
+    used = {x for eid in want["events"] - events.keys() for x in mem.mentioned_by(ns, eid)}
+    used |= {x for fid in want["facts"] - facts.keys() if (f := ix.facts.get(fid)) for x in (f.subject_id, f.object_id)}
+    want["entities"] = want["entities"] | frozenset(x for x in used if x in ix.entities)
+    entities = _entities(conn, ns, want["entities"])
     for fact_id in want["facts"]:
         mem.drop_fact(ns, fact_id)
     for event_id in want["events"] - events.keys():
@@ -93,7 +99,6 @@ def apply_changes(
         mem.drop_entity(ns, entity_id)
     for session_id in want["sessions"] - sessions.keys():
         mem.drop_session(ns, session_id)
-    ix = mem.space(ns)
     reorder = bool(want["sessions"] - sessions.keys())  # a session dropped
     for s in sessions.values():
         old = ix.sessions.get(s.id)

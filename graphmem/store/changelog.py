@@ -20,15 +20,18 @@ with no row any more was deleted. A reader keeps the log position it has seen (:
 :meth:`ChangeLog.read` gives the keys logged since, by namespace and table, or ``None`` when the log no
 longer reaches back that far. Each write transaction trims the log to its last :data:`KEEP_ROWS` rows
 (:func:`trim`), so a reader that fell further behind (or a store whose log is missing: opened read-only
-before it was installed) reads its changed namespaces again whole, as before the log existed.
+before it was installed) reads its changed namespaces again whole, as before the log existed. Deleting
+a namespace empties the log (:func:`forget_log`): it keeps no id of what was in it; a forget takes the ids
+of the entities it deleted out (:func:`forget_keys`: they are made of names), and readers find those
+entities gone from the events and facts deleted (:mod:`graphmem.store.catch_up`).
 """
 
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 
-__all__ = ["KEEP_ROWS", "ChangeLog", "Changes", "install_changelog", "trim"]
+__all__ = ["KEEP_ROWS", "ChangeLog", "Changes", "forget_keys", "forget_log", "install_changelog", "trim"]
 
 #: Rows the log keeps (each write transaction drops older ones): about 10 MB. A reader further behind than
 #: this reads the namespaces it missed again whole.
@@ -87,6 +90,22 @@ def trim(conn: sqlite3.Connection) -> None:
             "DELETE FROM changelog WHERE seq <= (SELECT max(seq) FROM changelog) - ?",
             (KEEP_ROWS,),
         )
+
+
+def forget_log(conn: sqlite3.Connection) -> None:
+    """Empty the log (inside the transaction that deletes a namespace: the keys it logged name what was
+    deleted). Its position goes on (AUTOINCREMENT), so a reader behind it finds the log no longer reaches
+    back to it and reads its changed namespaces again whole."""
+    if _has_log(conn):
+        conn.execute("DELETE FROM changelog")
+
+
+def forget_keys(conn: sqlite3.Connection, namespace: str, table: str, keys: Iterable[str]) -> None:
+    """Take every row logging these keys of ``table`` out of the log (inside the writer's transaction that
+    deleted them, when a key says what was forgotten); readers must learn of those deletions otherwise."""
+    if _has_log(conn):
+        sql = "DELETE FROM changelog WHERE ns = ? AND tbl = ? AND key = ?"
+        conn.executemany(sql, ((namespace, table, key) for key in keys))
 
 
 def _has_log(conn: sqlite3.Connection) -> bool:

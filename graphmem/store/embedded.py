@@ -36,7 +36,7 @@ from graphmem.models import Batch, Fact, validate_namespace
 from graphmem.settings import DEFAULT_MIRROR_MAX_EVENTS
 from graphmem.store import sqlite_reads
 from graphmem.store.budget import CacheBudget
-from graphmem.store.changelog import ChangeLog
+from graphmem.store.changelog import ChangeLog, forget_log
 from graphmem.store.embedded_reads import EmbeddedReads
 from graphmem.store.freshness import Freshness
 from graphmem.store.lock import DEFAULT_LOCK_TIMEOUT, WriteLock
@@ -54,7 +54,7 @@ from graphmem.store.sqlite_open import connect_writable
 from graphmem.store.sqlite_rows import (
     read_store_id,
 )
-from graphmem.store.sqlite_writes import clear_namespace, delete_rows, one_transaction, write_rows
+from graphmem.store.sqlite_writes import clear_namespace, delete_rows, one_transaction, purge_forgotten, write_rows
 from graphmem.store.validate import validate_batch
 from graphmem.store.versions import normalised_batch_times, version_batch
 
@@ -350,6 +350,7 @@ class EmbeddedStore(EmbeddedReads):
                 return DeleteResult()
             with one_transaction(self._conn, f"deleting event {event_id!r} failed, nothing was deleted"):
                 delete_rows(self._conn, namespace, plan)
+                purge_forgotten(self._conn, namespace, plan.orphans)
             self._ns.forget(namespace)
             if disk is None:
                 apply_retraction(self._mem, namespace, plan)
@@ -390,6 +391,8 @@ class EmbeddedStore(EmbeddedReads):
                 )
             with one_transaction(self._conn, f"replacing namespace {namespace!r} failed, nothing was changed"):
                 clear_namespace(self._conn, namespace)
+                if batch is None:  # forgotten: the change log keeps no id of it (see purge_forgotten)
+                    forget_log(self._conn)
                 if batch is not None:
                     write_rows(self._conn, batch)
             self._ns.unload(namespace)  # read back on next use

@@ -278,6 +278,13 @@ class EmbeddedReads(OpenCheck):
             found += [f for f in ix.facts.values() if f.revised_by and not ids.isdisjoint(f.revised_by)]
         return {(f.subject_id, f.predicate) for f in found}
 
+    def last_positions(self, namespace: str) -> dict[str, int]:
+        """Session id → the highest position ever given in it (:class:`~graphmem.store.base.KeepsPositions`)."""
+        self._check(namespace)
+        with self._read():
+            rows = self._conn.execute("SELECT session, high FROM positions WHERE ns = ?", (namespace,)).fetchall()
+        return {sid: int(high) for sid, high in rows}
+
     def speakers(self, namespace: str) -> list[str]:
         """Every distinct speaker of the namespace's events, sorted (the ``ListsSpeakers`` capability)."""
         if disk := self._on_disk(namespace):

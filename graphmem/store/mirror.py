@@ -238,6 +238,13 @@ class MemoryGraph:
         self.relink_session(namespace, old.session)
         return old
 
+    def mentioned_by(self, namespace: str, event_id: str) -> set[str]:
+        """The entities an event speaks or mentions (its SPOKEN_BY and MENTIONS edges)."""
+        key = (namespace, event_id)
+        if key not in self.graph:
+            return set()
+        return {v[1] for _, v, d in self.graph.out_edges(key, data=True) if d["type"] in _MENTION_TYPES}
+
     def drop_entity(self, namespace: str, entity_id: str) -> None:
         """Remove an entity node (callers remove its facts first)."""
         ix = self.space(namespace)

@@ -30,6 +30,7 @@ __all__ = [
     "HEADS_DDL",
     "forget_all",
     "forget_rows",
+    "forget_terms",
     "has_heads",
     "idf_of",
     "note_heads",
@@ -97,6 +98,15 @@ def has_heads(conn: sqlite3.Connection) -> bool:
 def forget_rows(conn: sqlite3.Connection, table: str, rowids: Iterable[int]) -> None:
     """Take rows about to be replaced or deleted out of ``table``'s heads (their tails stay: still safe)."""
     conn.executemany("DELETE FROM fts_term_heads WHERE fts = ? AND row = ?", ((table, r) for r in rowids))
+
+
+def forget_terms(conn: sqlite3.Connection, table: str, terms: Iterable[str]) -> None:
+    """Drop the heads and tails of tokens no row of ``table`` holds any more (their rows were deleted)."""
+    for statement in (
+        "DELETE FROM fts_term_heads WHERE fts = ? AND term = ?",
+        "DELETE FROM fts_term_tails WHERE fts = ? AND term = ?",
+    ):
+        conn.executemany(statement, ((table, t) for t in terms))
 
 
 def forget_all(conn: sqlite3.Connection, table: str) -> None:

@@ -90,6 +90,8 @@ CREATE TABLE IF NOT EXISTS embeddings (
 CREATE TABLE IF NOT EXISTS sources (
     ns TEXT NOT NULL, key TEXT NOT NULL, content_hash TEXT NOT NULL, ingested_at TEXT NOT NULL,
     PRIMARY KEY (ns, key));
+CREATE TABLE IF NOT EXISTS positions (
+    ns TEXT NOT NULL, session TEXT NOT NULL, high INTEGER NOT NULL, PRIMARY KEY (ns, session));
 """
 #: Every table of a new store.
 SCHEMA = f"{_TABLES}{BOUNDS_DDL};\n" + "".join(f"{ddl};\n" for ddl in HEADS_DDL)

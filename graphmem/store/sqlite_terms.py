@@ -19,8 +19,10 @@ its bound) unless a row holds the token 4 times or more. A phrase of several tok
 token's shortest: its bound takes the smallest largest ``tf`` and the largest shortest ``D`` of them.
 
 The summaries are folded in (``max``/``min``) in the transaction that writes the rows
-(:func:`note_rows`); a deleted or replaced row leaves them as they were: the largest ``tf`` cannot grow
-and the shortest ``D`` cannot shrink by deleting, so a stale summary is still a safe bound, only looser.
+(:func:`note_rows`); a deleted or replaced row leaves those of tokens other rows still hold as they were:
+the largest ``tf`` cannot grow and the shortest ``D`` cannot shrink by deleting, so a stale summary is
+still a safe bound, only looser. The tokens of deleted rows that no row holds any more lose their
+summaries, heads and tails (:func:`forget_unused`): a forgotten text leaves no word of its own behind.
 Text is tokenised by FTS5 itself (a contentless scratch table in ``temp`` and its ``fts5vocab``
 instance table), never by a copy of its tokenizer, so the tokens are the index's.
 """
@@ -39,6 +41,7 @@ __all__ = [
     "BOUNDS_DDL",
     "averages",
     "backfill",
+    "forget_unused",
     "has_bounds",
     "note_rows",
     "phrase_levels",
@@ -139,6 +142,22 @@ def note_rows(
                 sqlite_heads.note_heads(conn, table)
         finally:
             conn.execute(f"DELETE FROM temp.{TF}")
+
+
+def forget_unused(conn: sqlite3.Connection, table: str, texts: Iterable[str]) -> None:
+    """Drop the summaries, heads and tails of the tokens of ``texts`` (rows just deleted from ``table``)
+    that no row of ``table`` holds any more, in the caller's transaction."""
+    with _scratch_rows(conn, enumerate(texts, 1)):
+        terms = [t for (t,) in conn.execute(f"SELECT DISTINCT term FROM temp.{_SCRATCH}_v")]
+    if not terms:
+        return
+    # the table's own vocabulary (fts5vocab 'row'), as full-text search counts a word's rows with it
+    vocab = f"{table}_rows"
+    conn.execute(f"CREATE VIRTUAL TABLE IF NOT EXISTS temp.{vocab} USING fts5vocab(main, {table}, 'row')")
+    held = f"SELECT 1 FROM temp.{vocab} WHERE term = ?"
+    unused = [t for t in terms if conn.execute(held, (t,)).fetchone() is None]
+    conn.executemany("DELETE FROM fts_term_bounds WHERE fts = ? AND term = ?", ((table, t) for t in unused))
+    sqlite_heads.forget_terms(conn, table, unused)
 
 
 def backfill(conn: sqlite3.Connection, tables: Iterable[str], *, bounds: bool = True, heads: bool = True) -> None:

@@ -3,21 +3,40 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 
 from graphmem.errors import StoreError
 from graphmem.models import Batch, Fact
 from graphmem.store import sqlite_heads, sqlite_text
-from graphmem.store.changelog import trim
+from graphmem.store.changelog import forget_keys, trim
 from graphmem.store.retraction import Retraction
 from graphmem.store.sqlite_rows import dt_in, fts_ddl, fts_table, json_list, times_in, vector_in
-from graphmem.store.sqlite_terms import note_rows
+from graphmem.store.sqlite_terms import forget_unused, note_rows
 
-__all__ = ["EVENT_ROWS", "NS_TABLES", "clear_namespace", "delete_rows", "one_transaction", "put_fact_row", "write_rows"]
+__all__ = [
+    "EVENT_ROWS",
+    "NS_TABLES",
+    "clear_namespace",
+    "delete_rows",
+    "one_transaction",
+    "purge_forgotten",
+    "put_fact_row",
+    "write_rows",
+]
 
 #: Every table with a namespace column (what deleting a namespace clears).
-NS_TABLES = ("events", "sessions", "entities", "mentions", "facts", "fact_evidence", "embeddings", "sources")
+NS_TABLES = (
+    "events",
+    "sessions",
+    "entities",
+    "mentions",
+    "facts",
+    "fact_evidence",
+    "embeddings",
+    "sources",
+    "positions",
+)
 EVENT_ROWS = (("events", "id"), ("mentions", "event_id"), ("embeddings", "node_id"), ("fact_evidence", "event_id"))
 
 
@@ -97,6 +116,15 @@ def write_rows(c: sqlite3.Connection, batch: Batch) -> None:
         c.execute(f"DELETE FROM {fts} WHERE rowid = ?", (rowid,))
         c.execute(f"INSERT INTO {fts} (rowid, text) VALUES (?, ?)", (rowid, e.text))
         written[rowid] = e.text
+    # the highest position each session has given: kept when its events are forgotten, so no id is reused
+    highs: dict[str, int] = {}
+    for e in batch.events:
+        highs[e.session] = max(highs.get(e.session, 0), e.seq)
+    c.executemany(
+        "INSERT INTO positions VALUES (?, ?, ?) ON CONFLICT (ns, session) DO UPDATE SET "
+        "high = max(high, excluded.high)",
+        [(ns, sid, high) for sid, high in highs.items()],
+    )
     # summaries of its tokens (the old text of a replaced row stays summarised: still a safe bound), and
     # heads (a replaced row's old text leaves them)
     note_rows(c, fts, written.items())
@@ -149,12 +177,19 @@ def put_fact_row(c: sqlite3.Connection, ns: str, f: Fact) -> None:
 
 
 def delete_rows(c: sqlite3.Connection, namespace: str, plan: Retraction) -> None:
-    """The SQL side of a retraction, inside the caller's transaction."""
+    """The SQL side of a retraction, inside the caller's transaction.
+
+    The tokens of the deleted texts that no remaining event holds leave the full-text summaries
+    (:func:`graphmem.store.sqlite_terms.forget_unused`).
+    """
+    fts = fts_table(namespace)
+    texts = []
     for eid in plan.events:
-        row = c.execute("SELECT rowid FROM events WHERE ns = ? AND id = ?", (namespace, eid)).fetchone()
+        row = c.execute("SELECT rowid, text FROM events WHERE ns = ? AND id = ?", (namespace, eid)).fetchone()
         if row is not None:
-            c.execute(f"DELETE FROM {fts_table(namespace)} WHERE rowid = ?", row)
-            sqlite_heads.forget_rows(c, fts_table(namespace), [row[0]])
+            c.execute(f"DELETE FROM {fts} WHERE rowid = ?", (row[0],))
+            sqlite_heads.forget_rows(c, fts, [row[0]])
+            texts.append(row[1])
         for table, column in EVENT_ROWS:
             c.execute(f"DELETE FROM {table} WHERE ns = ? AND {column} = ?", (namespace, eid))
     for f in plan.dropped_facts:
@@ -168,3 +203,21 @@ def delete_rows(c: sqlite3.Connection, namespace: str, plan: Retraction) -> None
     for sid in plan.sessions:
         c.execute("DELETE FROM sessions WHERE ns = ? AND id = ?", (namespace, sid))
         c.execute("DELETE FROM embeddings WHERE ns = ? AND node_id = ?", (namespace, sid))
+    if texts:
+        forget_unused(c, fts, texts)
+
+
+def purge_forgotten(c: sqlite3.Connection, namespace: str, entities: Iterable[str] = ()) -> None:
+    """After events were forgotten (:func:`delete_rows`), leave nothing of them in the file, inside the
+    caller's transaction.
+
+    FTS5 deletes by writing delete markers: the forgotten tokens stay in the index's older segments until
+    they are merged, so the namespace's index is merged whole ('optimize'; the connection's
+    ``secure_delete`` zeroes the pages freed). The change log loses the ids of the entities deleted (an
+    entity's id is made of its name): other processes find those gone from the events and facts deleted
+    (:func:`graphmem.store.catch_up.apply_changes`).
+    """
+    fts = fts_table(namespace)
+    if c.execute("SELECT 1 FROM sqlite_master WHERE name = ?", (fts,)).fetchone() is not None:
+        c.execute(f"INSERT INTO {fts} ({fts}) VALUES ('optimize')")
+    forget_keys(c, namespace, "entities", entities)

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from graphmem import EdgeType, IngestError, Memory
+from graphmem.errors import NotFoundError
 from graphmem.store.base import Direction
 
 
@@ -93,6 +94,42 @@ def test_a_given_id_is_the_identity_of_a_message(memory: Memory) -> None:
     with pytest.raises(IngestError, match="'m1' is already stored"):
         memory.add({"speaker": "Dana", "text": "something else", "id": "m1"}, namespace="n")
     assert [e.text for e in memory.store.iter_events("n")] == ["hi"]
+
+
+def test_an_event_id_is_never_given_twice(memory: Memory) -> None:
+    # Forgetting a session's last message let the next one take its id, and a retried forget of the old id
+    # then deleted the new message.
+    day = datetime(2030, 1, 1)
+    ids = memory.add(
+        [{"speaker": "Ann", "text": "one", "time": day}, {"speaker": "Ann", "text": "two", "time": day}], namespace="n"
+    )
+    assert ids == ["ev:session_1:1", "ev:session_1:2"]
+    memory.forget("n", ids[1])
+    assert memory.add({"speaker": "Ann", "text": "three", "time": day}, namespace="n") == ["ev:session_1:3"]
+    with pytest.raises(NotFoundError):
+        memory.forget("n", ids[1])  # a retried forget
+    # a session emptied (and so deleted) by forget keeps its numbers, and its name is not given again
+    assert memory.add({"speaker": "Ann", "text": "four"}, namespace="n", session="chat") == ["ev:chat:1"]
+    memory.forget("n", "ev:chat:1")
+    assert memory.add({"speaker": "Ann", "text": "five"}, namespace="n", session="chat") == ["ev:chat:2"]
+    later = memory.add({"speaker": "Ann", "text": "six", "time": day + timedelta(days=30)}, namespace="n")
+    memory.forget("n", later[0])
+    again = memory.add({"speaker": "Ann", "text": "seven", "time": day + timedelta(days=60)}, namespace="n")
+    assert later != again and again[0].endswith(":1")
+    assert [e.text for e in memory.store.iter_events("n")] == ["one", "three", "five", "seven"]
+
+
+def test_errors_name_the_argument_and_the_message(memory: Memory) -> None:
+    for bad in (None, 5, "hello"):
+        with pytest.raises(IngestError, match=r"^messages: expected a message object or a list of them, found"):
+            memory.add(bad, namespace="n")  # type: ignore[arg-type]
+    memory.add({"speaker": "Dana", "text": "hi", "id": "5"}, namespace="n")
+    clash = [{"speaker": "Dana", "text": "new"}, {"speaker": "Dana", "text": "other", "id": "5"}]
+    with pytest.raises(IngestError, match=r"^messages at \$\[1\]: message id '5' is already stored"):
+        memory.add(clash, namespace="n")
+    twice = [{"speaker": "Dana", "text": "a", "id": "6"}, {"speaker": "Dana", "text": "b", "id": "6"}]
+    with pytest.raises(IngestError, match=r"^messages at \$\[1\]: message id '6' is given twice"):
+        memory.add(twice, namespace="n")
 
 
 def test_the_same_id_twice_in_one_call(memory: Memory) -> None:

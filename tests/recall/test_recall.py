@@ -246,3 +246,15 @@ def test_until_and_as_of_a_date_keep_that_days_turns(memory: Memory) -> None:
     assert all(h.why.window.as_of == datetime.combine(day, time.max) for h in hits)
     before = memory.recall("cello lessons", namespace=NS, k=20, as_of=datetime.combine(day, time(10)))
     assert "s3" not in {h.event.session for h in before}  # a datetime is that moment
+
+
+@pytest.mark.parametrize("hops", [0, 2])
+def test_least_similar_candidate_is_still_returned(memory: Memory, hops: int) -> None:
+    # the window holds session s3's four turns: with k above that, all four come back, the dense
+    # seed on the normalisation floor (fused score 0) last rather than dropped
+    since = START + timedelta(days=14)
+    hits = memory.recall(
+        "What is Ben doing?", namespace=NS, k=10, hops=hops, since=since, until=since + timedelta(days=1)
+    )
+    assert sorted(_ids(hits)) == ["s3:1", "s3:2", "s3:3", "s3:4"]
+    assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)

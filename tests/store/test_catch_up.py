@@ -327,3 +327,30 @@ def test_a_log_made_again_is_not_read_as_nothing_changed(tmp_path: Path) -> None
     assert _snapshot(reader) == _fresh(tmp_path / "s")
     writer.close()
     reader.close()
+
+
+def test_a_forgotten_entity_leaves_the_log_and_the_reader_in_place(tmp_path: Path) -> None:
+    # its id is made of its name: the forget takes it out of the log, and the reader finds the entity gone
+    # from the event (and the fact) that used it
+    reader, writer = _reader_and_writer(tmp_path / "s")
+    writer.write(
+        Batch(
+            NS,
+            events=(_event(20, "s1", text="Quentaro keeps the key"),),
+            entities=(Entity(NS, "quentaro", "Quentaro", "PERSON"),),
+            mentions=(Mention(NS, "e20", "quentaro"),),
+            facts=(Fact(NS, "f-key", "quentaro", "knows", "ann", T0, evidence=("e20",)),),
+        )
+    )
+    reader.refresh()
+    assert reader.get_entity(NS, "quentaro") is not None
+    assert writer.delete_event(NS, "e20").entities == 1
+    caught = reader.refresh()
+    assert set(caught) == {NS} and reader.loaded == {NS}  # in place
+    assert reader.get_entity(NS, "quentaro") is None
+    assert _snapshot(reader) == _fresh(tmp_path / "s")
+    conn = sqlite3.connect(tmp_path / "s" / "graphmem.sqlite3")
+    assert conn.execute("SELECT count(*) FROM changelog WHERE key = 'quentaro'").fetchone()[0] == 0
+    conn.close()
+    writer.close()
+    reader.close()

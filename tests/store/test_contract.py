@@ -24,7 +24,15 @@ from graphmem.models import (
     TimeRef,
 )
 from graphmem.recall.fetch import entities_by_id
-from graphmem.store.base import Direction, FetchesEntities, FetchesFrontier, FindsEventsAt, GraphStore, TimeFilter
+from graphmem.store.base import (
+    Direction,
+    FetchesEntities,
+    FetchesFrontier,
+    FindsEventsAt,
+    GraphStore,
+    KeepsPositions,
+    TimeFilter,
+)
 from tests.store.conftest import Backend
 
 T0 = datetime(2023, 5, 8, 13, 56)
@@ -823,6 +831,26 @@ def test_delete_event_shrinks_shared_evidence_and_relinks(backend: Backend) -> N
     again = backend.open()
     assert again.get_fact(ns, "f2").evidence == ("e4",)
     assert [n.node_id for n in again.neighbors(ns, "e1", edge_types=[EdgeType.NEXT], direction=Direction.OUT)] == ["e3"]
+
+
+def test_positions_given_survive_forgetting(backend: Backend) -> None:
+    """The highest position each session gave stays when its last events, and the session itself, are
+    forgotten (live ingestion numbers after it, so an event id never names two messages); only clearing
+    the namespace clears it."""
+    store, ns = backend.open(), backend.ns()
+    assert isinstance(store, KeepsPositions)
+    store.write(conversation(ns))
+    assert store.last_positions(ns) == {"s1": 2, "s2": 0}
+    store.write(Batch(ns, events=(Event(ns, "e5", "s2", 4, "Melanie", "Later."),)))
+    for eid in ("e3", "e4", "e5"):  # s1's last event; all of s2, which goes with them
+        store.delete_event(ns, eid)
+    assert store.get_session(ns, "s2") is None
+    store.close()
+    again = backend.open()
+    assert isinstance(again, KeepsPositions)
+    assert again.last_positions(ns) == {"s1": 2, "s2": 4}
+    again.delete_namespace(ns)
+    assert again.last_positions(ns) == {}
 
 
 def test_delete_namespace_counts(backend: Backend) -> None:

@@ -1,6 +1,7 @@
 """The Cypher data model of graphmem: labels, relationship types, the schema, and property conversion.
 
 Nodes are ``:Session``, ``:Event`` and ``:Entity`` (plus ``:Source`` bookkeeping, one
+``:GraphmemPosition`` node per session id holding the highest position it gave an event, one
 ``:GraphmemNamespace`` node per namespace holding its change counter (:mod:`graphmem.store.cypher.changes`)
 and one ``:GraphmemSchema`` node holding the schema version and the store id); every node but the last and every
 relationship carries ``namespace``.
@@ -76,7 +77,9 @@ LABEL_OF_KIND: Mapping[NodeKind, str] = {
 }
 KIND_OF_LABEL: Mapping[str, NodeKind] = {v: k for k, v in LABEL_OF_KIND.items()}
 #: Every node label graphmem writes (the only labels that may appear in generated Cypher).
-NODE_LABELS: frozenset[str] = frozenset({*LABEL_OF_KIND.values(), "Source", "GraphmemNamespace", "GraphmemSchema"})
+NODE_LABELS: frozenset[str] = frozenset(
+    {*LABEL_OF_KIND.values(), "Source", "GraphmemPosition", "GraphmemNamespace", "GraphmemSchema"}
+)
 #: Every relationship type graphmem writes.
 REL_TYPES: frozenset[str] = frozenset(t.value for t in EdgeType)
 
@@ -162,6 +165,7 @@ SCHEMA: tuple[IndexSpec, ...] = (
     _unique("graphmem_entity_key", "Entity", "namespace", "id"),
     _unique("graphmem_source_key", "Source", "namespace", "key"),
     _unique("graphmem_namespace_key", "GraphmemNamespace", "namespace"),
+    _unique("graphmem_position_key", "GraphmemPosition", "namespace", "session"),
     _index("graphmem_session_ns", "Session", "namespace"),
     _index("graphmem_event_ns", "Event", "namespace"),
     _index("graphmem_entity_ns", "Entity", "namespace"),

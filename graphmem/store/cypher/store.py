@@ -450,6 +450,14 @@ class CypherStore(CypherSearches):
             if history or admit.admits_fact(fact):
                 yield fact
 
+    def last_positions(self, namespace: str) -> dict[str, int]:
+        """Session id → the highest position ever given in it (:class:`~graphmem.store.base.KeepsPositions`)."""
+        rows = self._read(
+            "MATCH (p:GraphmemPosition {namespace: $ns}) RETURN p.session AS session, p.high AS high",
+            ns=self._ns(namespace),
+        )
+        return {r["session"]: int(r["high"]) for r in rows}
+
     def fact_groups_of_events(self, namespace: str, event_ids: Collection[str]) -> set[tuple[str, str]]:
         """``(subject_id, predicate)`` of every fact version whose evidence or ``revised_by`` names one of
         ``event_ids`` (the ``FindsFactsOfEvents`` capability): one query, no fact sent back whole."""

@@ -46,6 +46,7 @@ __all__ = [
     "PUT_EVENTS",
     "PUT_FACTS",
     "PUT_MENTIONS",
+    "PUT_POSITIONS",
     "PUT_SESSIONS",
     "PUT_SOURCES",
     "ROWS_PER_STATEMENT",
@@ -142,6 +143,14 @@ MERGE (s:Source {namespace: $ns, key: row.key})
 SET s.content_hash = row.content_hash, s.ingested_at = row.ingested_at
 """
 
+#: The highest position each session has given (a bookkeeping node per session id, kept when the session's
+#: events and the session itself are forgotten, so live ingestion never gives an event id twice).
+PUT_POSITIONS = """
+UNWIND $rows AS row
+MERGE (p:GraphmemPosition {namespace: $ns, session: row.session})
+SET p.high = CASE WHEN p.high IS NULL OR p.high < row.high THEN row.high ELSE p.high END
+"""
+
 SESSION_ORDER = """
 UNWIND $sids AS sid
 MATCH (e:Event {namespace: $ns, session: sid})
@@ -228,6 +237,10 @@ def write_batch(tx: CypherTx, batch: Batch) -> None:
         _run_rows(tx, PUT_SESSIONS, ns, [session_row(s) for s in batch.sessions])
     if batch.events:
         _run_rows(tx, PUT_EVENTS, ns, [event_row(e) for e in batch.events])
+        highs: dict[str, int] = {}
+        for e in batch.events:
+            highs[e.session] = max(highs.get(e.session, 0), e.seq)
+        _run_rows(tx, PUT_POSITIONS, ns, [{"session": s, "high": h} for s, h in sorted(highs.items())])
     if batch.entities:
         _run_rows(tx, PUT_ENTITIES, ns, [entity_row(e) for e in batch.entities])
     for rel, statement in PUT_MENTIONS.items():
@@ -480,6 +493,6 @@ def delete_namespace(tx: CypherTx, ns: str) -> DeleteResult:
         mentions=int(rec["mentions"]),
         sessions=int(rec["sessions"]),
     )
-    for label in ("Event", "Entity", "Session", "Source"):
+    for label in ("Event", "Entity", "Session", "Source", "GraphmemPosition"):
         tx.run(f"MATCH (n:{label} {{namespace: $ns}}) DETACH DELETE n", ns=ns)
     return result

@@ -1,0 +1,42 @@
+"""``forget`` leaves nothing of a forgotten message in the store's file: no word, no id of what went with it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from graphmem import Memory
+from tests.ingest.fakes import FakeEmbedder
+
+SECRET = "My password is hunter2zebra, my brother Quentaro keeps it in Vladivostok."
+# words only the secret message holds, as written and as indexed, and its entities' names (and ids)
+ITS_OWN = (b"hunter2zebra", b"Quentaro", b"quentaro", b"Vladivostok", b"vladivostok", b"password")
+
+
+def _files(directory: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(directory)): p.read_bytes() for p in directory.rglob("*") if p.is_file()}
+
+
+def test_forget_removes_the_words_from_every_table_and_page(tmp_path: Path, nlp: Any) -> None:
+    where = tmp_path / "db"
+    with Memory.open(where, embedder=FakeEmbedder(), nlp=nlp) as mem:
+        ids = mem.add(
+            [
+                {"speaker": "Ann", "text": "I love hiking in the Alps."},
+                {"speaker": "Ann", "text": SECRET},
+                {"speaker": "Ann", "text": "Hiking keeps me sane."},
+            ],
+            namespace="a",
+        )
+        stored = b"".join(_files(where).values())
+        assert all(word in stored for word in (b"hunter2zebra", b"Quentaro"))  # the test can see them
+        mem.forget("a", ids[1])
+        assert mem.store.search_text("a", "hunter2zebra") == []
+        assert {h.event_id for h in mem.store.search_text("a", "hiking")} == {ids[0], ids[2]}
+        assert {h.event.id for h in mem.recall("Where does Ann go hiking?", namespace="a", k=5)} == {ids[0], ids[2]}
+    for name, data in _files(where).items():
+        for word in ITS_OWN:
+            assert word not in data, f"{word!r} is still in {name}"
+    with Memory.open(where, embedder=FakeEmbedder(), nlp=nlp) as mem:  # what is left reads as before
+        assert {h.event_id for h in mem.store.search_text("a", "hiking sane")} == {ids[0], ids[2]}
+        assert mem.stats("a").events == 2
