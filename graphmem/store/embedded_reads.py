@@ -280,7 +280,7 @@ class EmbeddedReads(OpenCheck):
 
     def last_positions(self, namespace: str) -> dict[str, int]:
         """Session id → the highest position ever given in it (:class:`~graphmem.store.base.KeepsPositions`)."""
-        self._check(namespace)
+        self._checked(namespace)
         with self._read():
             rows = self._conn.execute("SELECT session, high FROM positions WHERE ns = ?", (namespace,)).fetchall()
         return {sid: int(high) for sid, high in rows}

@@ -454,7 +454,7 @@ class CypherStore(CypherSearches):
         """Session id → the highest position ever given in it (:class:`~graphmem.store.base.KeepsPositions`)."""
         rows = self._read(
             "MATCH (p:GraphmemPosition {namespace: $ns}) RETURN p.session AS session, p.high AS high",
-            ns=self._ns(namespace),
+            ns=self._checked(namespace),
         )
         return {r["session"]: int(r["high"]) for r in rows}
 
