@@ -5,8 +5,9 @@ server is not metered that way, so before a plan that joins unconnected patterns
 (b:Event), …``) is sent, each pattern is counted on the server on its own (its seek, the edges it
 follows and the conditions on it alone, as one ``count(*)`` query), and the plan is refused with a
 :class:`~graphmem.errors.QueryLimitError` when the product of the counts, the rows the cross product
-holds before conditions that join the patterns, passes ``max_work``. A plan of one connected pattern is
-not checked (the server's own time limit, ``timeout``, bounds it).
+holds before conditions that join the patterns, passes ``max_work``. A plan of one connected pattern, or
+one that streams to a ``LIMIT`` (no sort or aggregate before it), is not checked (the server's own time
+limit, ``timeout``, bounds it).
 """
 
 from __future__ import annotations
@@ -54,6 +55,18 @@ def patterns(plan: p.Plan) -> list[tuple[p.Step, ...]]:
     return [tuple(steps) for steps in found]
 
 
+def _streams_to_a_limit(plan: p.Plan) -> bool:
+    """Whether a ``LIMIT`` ends the plan with nothing before it that needs every row (a sort or an
+    aggregate): the executor and the server both stop after that many rows, so the cross product is not
+    built whole."""
+    for step in plan.steps:
+        if isinstance(step, p.Sort | p.Aggregate):
+            return False
+        if isinstance(step, p.Limit):
+            return True
+    return False
+
+
 def check_cross_product(plan: p.Plan, max_work: int, count: CountFn) -> None:
     """Refuse ``plan`` when its unconnected patterns, counted on the server by ``count``, multiply to
     more than ``max_work`` rows.
@@ -61,6 +74,8 @@ def check_cross_product(plan: p.Plan, max_work: int, count: CountFn) -> None:
     Raises:
         QueryLimitError: the cross product passes ``max_work``.
     """
+    if _streams_to_a_limit(plan):
+        return
     parts = patterns(plan)
     if len(parts) < 2:
         return
