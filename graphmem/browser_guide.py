@@ -113,7 +113,8 @@ STARTER_QUERIES: tuple[StarterQuery, ...] = (
     StarterQuery(
         "Facts true in the world on a date",
         "MATCH (s:Entity {namespace: $ns})-[f:FACT]->(o:Entity)\n"
-        "WHERE (f.valid_from IS NULL OR f.valid_from <= localdatetime($date))\n"
+        "WHERE f.expired_at IS NULL\n"
+        "  AND (f.valid_from IS NULL OR f.valid_from <= localdatetime($date))\n"
         "  AND (f.valid_to IS NULL OR localdatetime($date) < f.valid_to)\n"
         "RETURN s.name AS subject, f.predicate AS predicate, o.name AS object, f.valid_from AS since",
         ("ns", "date"),
@@ -128,7 +129,8 @@ STARTER_QUERIES: tuple[StarterQuery, ...] = (
     ),
     StarterQuery(
         "The events that support a fact",
-        "MATCH (s:Entity)-[f:FACT {namespace: $ns}]->(o:Entity)\nWHERE f.predicate = $predicate\n"
+        "MATCH (s:Entity)-[f:FACT {namespace: $ns}]->(o:Entity)\n"
+        "WHERE f.predicate = $predicate AND f.expired_at IS NULL\n"
         "MATCH (e:Event {namespace: $ns}) WHERE e.id IN f.evidence\n"
         "RETURN s.name AS subject, f.predicate AS predicate, o.name AS object, e.source_id AS turn, e.text AS text",
         ("ns", "predicate"),
@@ -149,7 +151,8 @@ STARTER_QUERIES: tuple[StarterQuery, ...] = (
     StarterQuery(
         "An entity's neighbourhood, two hops out (graph view)",
         "MATCH p = (x:Entity {namespace: $ns})-[:SPOKEN_BY|MENTIONS|FACT*1..2]-()\n"
-        "WHERE toLower(x.name) = toLower($person)\nRETURN p LIMIT 100",
+        "WHERE toLower(x.name) = toLower($person) AND all(r IN relationships(p) WHERE r.expired_at IS NULL)\n"
+        "RETURN p LIMIT 100",
         ("ns", "person"),
     ),
     StarterQuery(
@@ -273,8 +276,9 @@ def guide_values(store: GraphStore, namespace: str | None = None) -> GuideValues
     """Parameter values that select data of ``store``: the namespace (``namespace``, or the one with the
     most events), its two most talkative speakers, a session with events, a fact's valid and recorded
     times, the predicate most facts with evidence use, the month of its first dated event, a speaker's
-    entity id and one of their turns, and two words of that turn. What the store lacks keeps the value
-    of :data:`EXAMPLE_VALUES`.
+    entity id and one of their turns, and two words of that turn. The date and the predicate are those of
+    facts memory holds now (not retired versions), as the queries using them ask. What the store lacks
+    keeps the value of :data:`EXAMPLE_VALUES`.
 
     Raises:
         ConfigError: the store is empty, or ``namespace`` holds no data.
@@ -323,10 +327,12 @@ def _fact_values(store: GraphStore, namespace: str) -> dict[str, str]:
     values: dict[str, str] = {}
     predicates: Counter[str] = Counter()
     for fact in store.iter_facts(namespace):
-        if fact.evidence:
-            predicates[fact.predicate] += 1
         if "at" not in values and (fact.expired_at is None or fact.expired_at > fact.recorded_at):
             values["at"] = _iso(fact.recorded_at)
+        if fact.expired_at is not None:
+            continue  # the queries on a date and on evidence show the versions memory holds now
+        if fact.evidence:
+            predicates[fact.predicate] += 1
         if "date" not in values and fact.valid_from is not None:
             if fact.valid_to is None or fact.valid_to > fact.valid_from:
                 values["date"] = _iso(fact.valid_from)

@@ -23,7 +23,17 @@ from graphmem.query.timeutil import shift_clamped
 from graphmem.query.values import fuzzy_entities
 from graphmem.store.cypher.schema import label_for, name_key
 
-__all__ = ["AboutFn", "Deferred", "EntitiesFn", "ExprCompiler", "NotPushable", "Var", "fuzzy_entities"]
+__all__ = [
+    "MAX_RUN",
+    "AboutFn",
+    "Deferred",
+    "EntitiesFn",
+    "ExprCompiler",
+    "NotPushable",
+    "Var",
+    "chain",
+    "fuzzy_entities",
+]
 
 #: ``about(namespace, text, k) -> [(event_id, similarity), ...]``.
 AboutFn = Callable[[str, str, int], Sequence[tuple[str, float]]]
@@ -285,9 +295,9 @@ class ExprCompiler:
 
     def predicate(self, expr: p.Expr) -> str:
         if isinstance(expr, p.BoolAnd):
-            return "(" + " AND ".join(self.predicate(i) for i in expr.items) + ")"
+            return chain("AND", [self.predicate(i) for i in expr.items])
         if isinstance(expr, p.BoolOr):
-            return "(" + " OR ".join(self.predicate(i) for i in expr.items) + ")"
+            return chain("OR", [self.predicate(i) for i in expr.items])
         if isinstance(expr, p.BoolNot):
             return f"(NOT {self.predicate(expr.operand)})"
         if isinstance(expr, p.Cmp):
@@ -402,6 +412,21 @@ class ExprCompiler:
                 cond = f"{m}.id IN [s IN {seeds} | s.id]"
             test = f"EXISTS {{ MATCH ({v.ident})-[:MENTIONS]->({m}:Entity) WHERE {cond} }}"
         return f"(CASE WHEN {v.ident}:Event THEN {test} END)"
+
+
+#: The most terms of one ``AND``/``OR`` run in the Cypher text: ArcadeDB refuses a run of 200 (and nesting
+#: 200 deep), so a longer chain is split in halves, each in parentheses, until the runs are this short.
+MAX_RUN = 16
+
+
+def chain(op: str, terms: Sequence[str]) -> str:
+    """``terms`` joined by ``op`` (``AND`` or ``OR``) in parentheses; a chain longer than :data:`MAX_RUN`
+    is a balanced tree of parenthesised runs (depth grows with the log of its length: 500 terms are
+    5 levels of runs of at most 16), the same truth since both are associative in three-valued logic."""
+    if len(terms) <= MAX_RUN:
+        return "(" + f" {op} ".join(terms) + ")"
+    half = len(terms) // 2
+    return f"({chain(op, terms[:half])} {op} {chain(op, terms[half:])})"
 
 
 def param_value(value: Any) -> Any:

@@ -16,6 +16,7 @@ from typing import Any
 
 from graphmem.errors import QueryLimitError
 from graphmem.models import EdgeType, Entity, Event, NodeKind, Session, validate_namespace
+from graphmem.query.cross_product import check_cross_product
 from graphmem.query.cypher import CypherQuery, NotPushable, compile_plan
 from graphmem.query.executor import AboutFn, RecallFn, execute
 from graphmem.query.limits import DEFAULT_LIMITS, QueryLimits
@@ -84,6 +85,17 @@ def _compile(store: RunsCypher, plan: Plan, namespace: str, about: AboutFn | Non
     )
 
 
+def _count(store: RunsCypher, plan: Plan, namespace: str, about: AboutFn | None, limits: QueryLimits) -> int | None:
+    """The one count ``plan`` returns, run on the server (``None`` when it does not compile)."""
+    try:
+        query = _compile(store, plan, namespace, about, limits)
+        params = query.resolve()
+    except NotPushable:
+        return None
+    rows = store.run_cypher(query.text, params, timeout=limits.timeout)
+    return int(rows[0][0]) if rows else 0
+
+
 def run_plan(
     store: RunsCypher,
     plan: Plan,
@@ -96,7 +108,8 @@ def run_plan(
     """Run ``plan`` in the store's server as one Cypher query when it compiles, else with the executor.
 
     Raises:
-        QueryLimitError: the query went past a limit (rows, time).
+        QueryLimitError: the query went past a limit (rows, time), or would build a cross product of
+            unconnected patterns larger than ``max_work`` (see :mod:`graphmem.query.cross_product`).
         StoreError: the server is down or rejected the query.
     """
     started = time.perf_counter()
@@ -115,6 +128,7 @@ def run_plan(
             result.elapsed_ms,
             (*result.notes, f"ran on the client: {exc.reason}"),
         )
+    check_cross_product(plan, limits.max_work, lambda counting: _count(store, counting, namespace, about, limits))
     rows = store.run_cypher(query.text, params, timeout=limits.timeout)
     if query.capped and len(rows) > limits.max_rows:
         raise QueryLimitError(

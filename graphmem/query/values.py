@@ -348,13 +348,39 @@ def _member(value: Any, items: tuple[Any, ...] | list[Any]) -> bool | None:
     return _any_true(None if item is None else _order_compare("=", value, item) for item in items)
 
 
+def _equal(left: Any, right: Any) -> bool | None:
+    """Three-valued ``left = right`` as in Cypher: a missing value is unknown; lists are equal when they have
+    the same length and each pair is equal, unequal when the lengths or any pair differ, else unknown
+    (``[1, NULL] = [1, NULL]`` is unknown, ``[1, NULL] = [2, NULL]`` false); booleans only equal booleans."""
+    if left is None or right is None:
+        return None
+    left_list, right_list = isinstance(left, tuple | list), isinstance(right, tuple | list)
+    if left_list or right_list:
+        if not (left_list and right_list) or len(left) != len(right):
+            return False
+        result: bool | None = True
+        for a, b in zip(left, right, strict=True):
+            t = _equal(a, b)
+            if t is False:
+                return False
+            if t is None:
+                result = None
+        return result
+    if isinstance(left, bool) != isinstance(right, bool):
+        return False
+    return bool(left == right)
+
+
 def _order_compare(op: str, left: Any, right: Any) -> bool | None:
-    """``=``, ``<>`` and the orderings; values that cannot be compared give unknown (booleans only equal booleans)."""
+    """``=``, ``<>`` (see :func:`_equal`) and the orderings; values that cannot be ordered give unknown."""
     test = _ORDER.get(op)
     if test is None:  # pragma: no cover - the planner emits only the operators above
         raise ValueError(f"unknown comparison {op}")
+    if op in ("=", "<>"):
+        same = _equal(left, right)
+        return same if same is None or op == "=" else not same
     if isinstance(left, bool) != isinstance(right, bool):
-        return False if op == "=" else (True if op == "<>" else None)
+        return None
     try:
         return bool(test(left, right))
     except TypeError:

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 from neo4j import GraphDatabase
 
 from graphmem.browser_guide import EXAMPLE_VALUES, GRASS, STARTER_QUERIES, cypher_string, guide_text, guide_values
 from graphmem.cli.app import main
-from graphmem.models import Batch, Mention
+from graphmem.models import Batch, Fact, Mention
 from graphmem.store.cypher import CypherStore
+from tests.store.test_contract import conversation, day
 from tests.support.bolt_server import BoltTarget
 from tests.viz.guide_text import blocks, cypher_literal
 from tests.viz.test_browser_guide import ODD, odd_conversation
@@ -77,3 +79,45 @@ def test_cli_guide_names_the_database_its_values_come_from(
     assert main(["browser-guide", "--db", bolt_server.uri]) == 0
     first = capsys.readouterr().out.splitlines()[0]
     assert f"values from {bolt_server.uri}/{bolt_server.database}, namespace {NS}." in first, first
+
+
+@pytest.mark.neo4j
+def test_fact_queries_leave_out_versions_memory_retired(neo4j_store: CypherStore, bolt_server: BoltTarget) -> None:
+    """A job changed: the open-ended old version was retired when the new one was recorded. The queries
+    about facts as they are (true on a date, their evidence, the neighbourhood) show the new version only,
+    as ``FIND ... VALID AT`` and ``graphmem facts --valid-at`` do; the record-time query still shows the
+    old one at a moment memory held it."""
+    ns = "job"
+    batch = conversation(ns)
+    old = Fact(
+        ns,
+        "acme",
+        "caroline",
+        "works_at",
+        "camping",
+        day(-30),
+        valid_from=day(-30),
+        expired_at=day(5),
+        evidence=("e3",),
+    )
+    new = Fact(ns, "globex", "caroline", "works_at", "support-group", day(5), valid_from=day(3), evidence=("e1",))
+    neo4j_store.write(Batch(ns, batch.sessions, batch.events, batch.entities, batch.mentions, (old, new)))
+    values = guide_values(neo4j_store, ns)
+    assert values.predicate == "works_at"
+    run = {q.title: q for q in STARTER_QUERIES}
+    params = values.as_dict() | {"date": day(6).isoformat(), "at": day(-1).isoformat(), "person": "Caroline"}
+    with GraphDatabase.driver(bolt_server.uri, auth=bolt_server.auth) as driver:
+
+        def rows(title: str) -> list[Any]:
+            records, _, _ = driver.execute_query(run[title].cypher, params, database_=bolt_server.database)
+            return list(records)
+
+        true_then = rows("Facts true in the world on a date")
+        assert [(r["predicate"], r["object"]) for r in true_then] == [("works_at", "LGBTQ support group")]
+        believed = rows("What memory believed at a moment (record time)")
+        assert [(r["predicate"], r["object"]) for r in believed] == [("works_at", "camping")]
+        support = rows("The events that support a fact")
+        assert {(r["object"], r["turn"]) for r in support} == {("LGBTQ support group", "D1:1")}
+        near = rows("An entity's neighbourhood, two hops out (graph view)")
+        facts = {rel.get("id") for r in near for rel in r["p"].relationships if rel.type == "FACT"}
+        assert facts == {"globex"}

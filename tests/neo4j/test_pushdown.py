@@ -18,7 +18,7 @@ import pytest
 
 from graphmem import Memory
 from graphmem.errors import GraphmemError, QueryLimitError
-from graphmem.query import explain_query
+from graphmem.query import explain_query, run_query
 from graphmem.query import plan as p
 from graphmem.query.cypher import CypherQuery, NotPushable, compile_plan
 from graphmem.query.executor import execute
@@ -26,6 +26,7 @@ from graphmem.query.limits import DEFAULT_LIMITS, QueryLimits
 from graphmem.query.pushdown import explain_plan, run_plan
 from graphmem.store.cypher import CypherStore
 from tests.query.conftest import _events, fake_about, small_graph
+from tests.query.test_executor import LIST_EQUALITY
 from tests.query.test_golden import Case, all_cases
 from tests.support.bolt_server import BoltTarget, loaded_on_both
 
@@ -331,3 +332,44 @@ def test_the_readme_picture_paths_exist() -> None:
     # the docs reference files this test suite checks exist
     docs = Path(__file__).resolve().parents[2] / "docs"
     assert (docs / "neo4j-browser.md").exists()
+
+
+@pytest.mark.parametrize(("cond", "params", "truth"), LIST_EQUALITY)
+def test_list_equality_gives_the_same_truth_pushed_down(
+    graphs: tuple[Memory, CypherStore], cond: str, params: dict[str, Any], truth: bool | None
+) -> None:
+    mem, neo = graphs
+    for where in (cond, f"NOT ({cond})"):
+        want, got = _both(mem, neo, f'FIND (e:Event {{id: "e1"}}) WHERE {where} RETURN e.id', params)
+        assert list(got.rows) == list(want.rows), where
+
+
+@pytest.mark.parametrize(("op", "term"), [("OR", "e.seq = {i}"), ("AND", "e.seq <> 1{i:04d}"), ("OR", "e.seq = $p{i}")])
+def test_a_long_chain_of_or_or_and_pushes_down(graphs: tuple[Memory, CypherStore], op: str, term: str) -> None:
+    # docs/dsl.md: a chain of any length works; ArcadeDB refuses a run of 200 terms or 200 levels of nesting
+    mem, neo = graphs
+    terms = [term.format(i=i) for i in range(500)]
+    params = {f"p{i}": i for i in range(500)} if "$" in term else {}
+    where = f" {op} ".join(terms)
+    if op == "AND":  # nested: the planner splits an AND at the top into filters of their own
+        where = f'e.id = "none" OR ({where})'
+    text = f"FIND (e:Event) WHERE {where} RETURN e.id ORDER BY e.id"
+    want, got = _both(mem, neo, text, params)
+    assert got.notes == ("pushed down to Cypher",)
+    assert list(got.rows) == list(want.rows) == [(f"e{i}",) for i in range(1, 9)]
+
+
+def test_work_limit_refuses_a_cross_product_pushed_down(graphs: tuple[Memory, CypherStore]) -> None:
+    # embedded, max_work stops the executor; the server is not metered, so the cross product of the
+    # unconnected patterns is counted first (each pattern on its own) and refused past max_work
+    mem, neo = graphs
+    text = 'FIND (a:Event {id: "e1"}), (b:Event), (c:Event) WHERE c.seq = 0 RETURN count(*)'
+    want, got = _both(mem, neo, text, limits=QueryLimits(max_work=100))
+    assert got.notes == ("pushed down to Cypher",) and got.rows == want.rows and want.rows[0][0] > 8
+    plan = explain_query(mem.store, 'FIND (a:Event {id: "e1"}), (b:Event), (c:Event) RETURN count(*)', {})
+    with pytest.raises(QueryLimitError, match=r"cross product of 64 rows \(1 × 8 × 8"):
+        run_plan(neo, plan, namespace="t1", limits=QueryLimits(max_work=60))
+    assert run_plan(neo, plan, namespace="t1", limits=QueryLimits(max_work=64)).rows == ((64,),)
+    many = "FIND " + ", ".join(f"(a{i}:Event)" for i in range(16)) + " RETURN count(*)"
+    with pytest.raises(QueryLimitError, match=r"8 × 8 × .*more than 2000000 intermediate rows"):
+        run_query(neo, many, {"namespace": "t1"})  # 8 ** 16 rows: refused before the server starts on it

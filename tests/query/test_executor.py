@@ -353,3 +353,32 @@ def test_memory_query_and_explain(small_memory: Memory) -> None:
     explained = small_memory.query("EXPLAIN FIND (e:Event) RETURN e", namespace="t1")
     assert explained.columns == ("plan",) and "ScanNodes" in explained.rows[1][0]
     assert result.to_json() == [{"e.id": "e8"}]
+
+
+LIST_EQUALITY = [  # Cypher: equal when pairwise equal, false when sizes or a pair differ, else unknown
+    ("[1, NULL] = [1, NULL]", {}, None),
+    ("[1, NULL] <> [1, NULL]", {}, None),
+    ("[1, 2] = [1, NULL]", {}, None),
+    ("[1, NULL] = [2, NULL]", {}, False),
+    ("[1, NULL] <> [2, NULL]", {}, True),
+    ("[NULL] = [1, 2]", {}, False),
+    ("[1, 2] = [1, 2]", {}, True),
+    ("[1, 2] = [1]", {}, False),
+    ('["a", NULL] = [1, NULL]', {}, False),
+    ("[1, 2.0] = [1.0, 2]", {}, True),
+    ("[1] = [TRUE]", {}, False),
+    ("$a = $b", {"a": [1, None], "b": [1, None]}, None),
+    ("$a = [1, NULL]", {"a": (2, None)}, False),
+    ("$a = [1, 2]", {"a": (1, 2)}, True),  # a tuple and a list are both lists
+]
+
+
+@pytest.mark.parametrize(("cond", "params", "truth"), LIST_EQUALITY)
+def test_list_equality_is_three_valued_as_in_cypher(
+    small_memory: Memory, cond: str, params: dict[str, Any], truth: bool | None
+) -> None:
+    def passes(where: str) -> bool:
+        return bool(run(small_memory, f'FIND (e:Event {{id: "e1"}}) WHERE {where} RETURN e.id', **params).rows)
+
+    got = True if passes(cond) else False if passes(f"NOT ({cond})") else None
+    assert got is truth

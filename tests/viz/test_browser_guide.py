@@ -37,6 +37,7 @@ def selects_data(store: GraphStore, values: GuideValues) -> dict[str, bool]:
         return any(store.neighbors(ns, e.id, edge_types=[EdgeType.SPOKEN_BY], direction=Direction.IN) for e in found)
 
     facts = list(store.iter_facts(ns))
+    held = [f for f in facts if f.expired_at is None]  # queries 6 and 8 leave out retired versions
     since, until = datetime.fromisoformat(values.since), datetime.fromisoformat(values.until)
     date, at = datetime.fromisoformat(values.date), datetime.fromisoformat(values.at)
     return {
@@ -45,10 +46,10 @@ def selects_data(store: GraphStore, values: GuideValues) -> dict[str, bool]:
         "other": speaker(values.other),
         "session": any(True for _ in store.iter_events(ns, session=values.session)),
         "date": any(
-            (f.valid_from is None or f.valid_from <= date) and (f.valid_to is None or date < f.valid_to) for f in facts
+            (f.valid_from is None or f.valid_from <= date) and (f.valid_to is None or date < f.valid_to) for f in held
         ),
         "at": any(f.recorded_at <= at and (f.expired_at is None or at < f.expired_at) for f in facts),
-        "predicate": any(f.predicate == values.predicate and f.evidence for f in facts),
+        "predicate": any(f.predicate == values.predicate and f.evidence for f in held),
         "since": any(e.occurred_at is not None and since <= e.occurred_at < until for e in store.iter_events(ns)),
         "seed": any(nb.node_id == values.hit for nb in store.neighbors(ns, values.seed)),
         "words": any(w.lower() in e.text.lower() for w in values.words.split() for e in store.iter_events(ns)),
@@ -64,7 +65,7 @@ def test_values_come_from_the_store(tmp_path: Path) -> None:
     assert values.ns == "odd"  # the namespace with the most events
     assert values.person == ODD and values.seed == "caroline" and values.hit == "e1"
     assert values.other == "Melanie"
-    assert values.session == "s1" and values.predicate in {"attend", "go"}
+    assert values.session == "s1" and values.predicate == "attend"  # "go" is a retired version
     assert all(selects_data(store, values).values()), selects_data(store, values)
     assert guide_values(store, "small").ns == "small"
     with pytest.raises(ConfigError, match="namespace 'smal' holds no data"):

@@ -1,0 +1,65 @@
+"""The cross product estimate that stands in for ``max_work`` when a plan is pushed down to Cypher."""
+
+from __future__ import annotations
+
+import pytest
+
+from graphmem.errors import QueryLimitError
+from graphmem.query import parse, plan_query
+from graphmem.query import plan as p
+from graphmem.query.cross_product import check_cross_product, patterns
+
+
+def _plan(text: str) -> p.Plan:
+    return plan_query(parse(text), {"namespace": "t1"})
+
+
+def _vars(steps: tuple[p.Step, ...]) -> list[str]:
+    return [s.var if isinstance(s, p.ScanNodes | p.LookupNodes) else type(s).__name__ for s in steps]
+
+
+def test_each_pattern_keeps_its_own_steps_and_conditions() -> None:
+    plan = _plan(
+        'FIND (a:Event)-[:SPOKEN_BY]->(x), (b:Event), (c:Entity {name: "Jon"}) '
+        "WHERE a.seq = 1 AND b.seq > a.seq AND c.type = 'Person' RETURN count(*)"
+    )
+    parts = patterns(plan)
+    assert len(parts) == 3
+    by_seek = {_vars(steps)[0]: steps for steps in parts}
+    assert set(by_seek) == {"c", "x", "b"}
+    assert _vars(by_seek["x"]) == ["x", "Expand", "Filter"]  # a.seq = 1 goes with a's pattern
+    assert _vars(by_seek["b"]) == ["b"]  # b.seq > a.seq joins two patterns: in neither
+    assert _vars(by_seek["c"]) == ["c", "Filter"]
+
+
+def test_a_cross_product_past_max_work_is_refused() -> None:
+    plan = _plan("FIND (a:Event), (b:Event), (c:Event) RETURN count(*)")
+    counted: list[p.Plan] = []
+
+    def count(sub: p.Plan) -> int:
+        counted.append(sub)
+        return 10
+
+    check_cross_product(plan, 1000, count)
+    assert len(counted) == 3 and all(isinstance(sub.steps[-1], p.Aggregate) for sub in counted)
+    with pytest.raises(QueryLimitError, match=r"1,000 rows \(10 × 10 × 10 .* more than 999 intermediate rows"):
+        check_cross_product(plan, 999, count)
+    check_cross_product(plan, 999, lambda sub: 0)  # an empty pattern: nothing to build
+    check_cross_product(plan, 999, lambda sub: None)  # cannot be counted on the server: not checked
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "FIND (a:Event) RETURN count(*)",  # one pattern
+        "FIND (a:Event)-[:NEXT]->(b:Event) RETURN count(*)",
+        "FIND (a:Event), (b:Event) RETURN a.id, b.id LIMIT 5",  # stops after 5 rows on both backends
+    ],
+)
+def test_what_is_not_checked(text: str) -> None:
+    check_cross_product(_plan(text), 1, lambda sub: 10**6)
+
+
+def test_sorted_before_a_limit_is_checked() -> None:
+    with pytest.raises(QueryLimitError):
+        check_cross_product(_plan("FIND (a:Event), (b:Event) RETURN a.id ORDER BY a.id LIMIT 5"), 99, lambda sub: 10)
