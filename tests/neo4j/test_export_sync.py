@@ -134,10 +134,10 @@ def test_an_export_of_another_format_version_is_refused_before_the_target_opens(
         export_graph(src, out, "json", embeddings=True)
     src.close()
     data = json.loads(export.read_text(encoding="utf-8"))
-    assert data["version"] == 1  # the version this graphmem writes restores (see the test above)
+    assert data["version"] == 2  # the version this graphmem writes restores (see the test above)
     future = tmp_path / "future.json"
     for version, said in (
-        (2, "export format version 2 is newer than this graphmem reads (1)"),
+        (3, "export format version 3 is newer than this graphmem reads (2)"),
         ("1", "unknown export format version '1'"),
         (0, "unknown export format version 0"),
         (None, "unknown export format version None"),
