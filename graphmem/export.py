@@ -37,6 +37,7 @@ from graphmem.store.cypher import write as w
 from graphmem.store.cypher.dialect import NEO4J
 from graphmem.store.cypher.schema import (
     SCHEMA_VERSION,
+    dt_in,
     entity_row,
     event_row,
     fact_row,
@@ -520,16 +521,27 @@ def iter_cypher_statements(dumps: Iterable[NamespaceDump]) -> Iterator[str]:
             yield _bind(w.NEXT_MAKE, ns=ns, pairs=pairs)
         for pairs in _chunks([list(p) for p in d.next_session_pairs()]):
             yield _bind(w.NEXT_SESSION_MAKE, ns=ns, pairs=pairs)
-        kinds = {
-            **{s.id: NodeKind.SESSION for s in d.sessions},
-            **{e.id: NodeKind.EVENT for e in d.events},
-            **{x.id: NodeKind.ENTITY for x in d.entities},
-        }
-        groups: dict[tuple[NodeKind, str, str], list[dict[str, Any]]] = {}
-        for node_id, vector, model in d.embeddings:
-            if node_id in kinds:
-                key = (kinds[node_id], model, d.schemes.get(node_id, ""))
-                groups.setdefault(key, []).append({"id": node_id, "vector": vector_in(vector)})
-        for (kind, model, scheme), vec_rows in sorted(groups.items()):
-            for rows in _chunks(vec_rows):
-                yield _bind(w.PUT_EMBEDDINGS[kind], ns=ns, rows=rows, model=model, scheme=scheme or None)
+        yield from _embedding_statements(d)
+        sources = [
+            {"key": r.key, "content_hash": r.content_hash, "ingested_at": dt_in(r.ingested_at)} for r in d.sources
+        ]
+        for rows in _chunks(sources):  # the ingest bookkeeping, last (as a sync writes it)
+            yield _bind(w.PUT_SOURCES, ns=ns, rows=rows)
+
+
+def _embedding_statements(d: NamespaceDump) -> Iterator[str]:
+    """The statements that write a namespace's stored vectors, by node kind, model and scheme."""
+    ns = d.namespace
+    kinds = {
+        **{s.id: NodeKind.SESSION for s in d.sessions},
+        **{e.id: NodeKind.EVENT for e in d.events},
+        **{x.id: NodeKind.ENTITY for x in d.entities},
+    }
+    groups: dict[tuple[NodeKind, str, str], list[dict[str, Any]]] = {}
+    for node_id, vector, model in d.embeddings:
+        if node_id in kinds:
+            key = (kinds[node_id], model, d.schemes.get(node_id, ""))
+            groups.setdefault(key, []).append({"id": node_id, "vector": vector_in(vector)})
+    for (kind, model, scheme), vec_rows in sorted(groups.items()):
+        for rows in _chunks(vec_rows):
+            yield _bind(w.PUT_EMBEDDINGS[kind], ns=ns, rows=rows, model=model, scheme=scheme or None)
