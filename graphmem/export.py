@@ -27,6 +27,7 @@ from graphmem.models import (
     Mention,
     NodeKind,
     Session,
+    SourceRecord,
     TimeRef,
     validate_namespace,
 )
@@ -36,6 +37,7 @@ from graphmem.store.cypher import write as w
 from graphmem.store.cypher.dialect import NEO4J
 from graphmem.store.cypher.schema import (
     SCHEMA_VERSION,
+    dt_in,
     entity_row,
     event_row,
     fact_row,
@@ -58,8 +60,9 @@ __all__ = [
 ]
 
 FORMATS = ("json", "graphml", "cypher")
-#: The ``"version"`` of the JSON export this graphmem writes, the only one it reads back.
-EXPORT_VERSION = 1
+#: The ``"version"`` of the JSON export this graphmem writes; it reads this one and every older one
+#: (1: without ``"sources"``, the ingest bookkeeping).
+EXPORT_VERSION = 2
 _CHUNK = 200
 
 
@@ -76,6 +79,10 @@ class NamespaceDump:
     embeddings: list[tuple[str, list[float], str]] = field(default_factory=list)
     #: The embedded-text scheme of each event vector whose scheme is known (``Batch.embedding_scheme``).
     schemes: dict[str, str] = field(default_factory=dict)
+    #: The ingest bookkeeping (:class:`~graphmem.models.SourceRecord`): each input's record, its sessions'
+    #: turn fingerprints (:mod:`graphmem.ingest_prints`), so a restored store skips unchanged inputs and
+    #: keeps forgotten turns forgotten.
+    sources: list[SourceRecord] = field(default_factory=list)
 
     def embedding_batches(self, per_batch: int | None) -> list[Batch]:
         """The stored embeddings, one model and embedded-text scheme per batch (``per_batch`` vectors at
@@ -131,6 +138,7 @@ def dump_namespace(store: GraphStore, namespace: str, *, embeddings: bool = True
         list(store.iter_facts(namespace, history=True)),
         list(store.iter_embeddings(namespace)) if embeddings else [],
         _schemes(store, namespace) if embeddings else {},
+        store.source_records(namespace, ""),
     )
 
 
@@ -245,6 +253,10 @@ def _to_json(dumps: Sequence[NamespaceDump]) -> dict[str, Any]:
                 "embeddings": [
                     {"node": n, "model": m, "scheme": d.schemes.get(n), "vector": v} for n, v, m in d.embeddings
                 ],
+                "sources": [
+                    {"key": r.key, "content_hash": r.content_hash, "ingested_at": _iso(r.ingested_at)}
+                    for r in d.sources
+                ],
             }
         )
     return {"format": "graphmem-export", "version": EXPORT_VERSION, "namespaces": spaces}
@@ -258,20 +270,20 @@ def dumps_from_json(data: Any) -> list[NamespaceDump]:
     """The namespaces of an exported JSON document (``graphmem export --format json``), as read from a store.
 
     Raises:
-        ConfigError: the document is not a graphmem export, its format version is not
-            :data:`EXPORT_VERSION` (a newer graphmem wrote it, or it is unknown), or a record in it is
+        ConfigError: the document is not a graphmem export, its format version is not one this graphmem
+            reads (1 to :data:`EXPORT_VERSION`: a newer graphmem wrote it, or it is unknown), or a record in it is
             malformed (the message names the namespace and what is wrong).
     """
     if not isinstance(data, dict) or data.get("format") != "graphmem-export":
         raise ConfigError('not a graphmem JSON export (no "format": "graphmem-export")')
     version = data.get("version")
-    if type(version) is not int or version != EXPORT_VERSION:  # not a bool either: True == 1
+    if type(version) is not int or not 1 <= version <= EXPORT_VERSION:  # not a bool either: True == 1
         if type(version) is int and version > EXPORT_VERSION:
             raise ConfigError(
                 f"graphmem JSON export format version {version} is newer than this graphmem reads "
                 f"({EXPORT_VERSION}): restore it with the graphmem that wrote it, or a newer one"
             )
-        raise ConfigError(f"unknown export format version {version!r} (this graphmem reads {EXPORT_VERSION})")
+        raise ConfigError(f"unknown export format version {version!r} (this graphmem reads 1 to {EXPORT_VERSION})")
     spaces = data.get("namespaces")
     if not isinstance(spaces, list):
         raise ConfigError('not a graphmem JSON export: "namespaces" is not a list')
@@ -332,7 +344,11 @@ def _dump_from_json(ns: str, space: dict[str, Any]) -> NamespaceDump:
     if any(not isinstance(v["vector"], list) for v in vectors):  # a text of digits converts: still no vector
         raise ValueError("an embedding's vector is not a list of numbers")
     schemes = {v["node"]: v["scheme"] for v in vectors if v.get("scheme")}
-    return NamespaceDump(ns, sessions, events, entities, mentions, facts, embeddings, schemes)
+    sources = [
+        SourceRecord(ns, str(r["key"]), str(r["content_hash"]), datetime.fromisoformat(r["ingested_at"]))
+        for r in space.get("sources", [])  # an export of version 1 has none
+    ]
+    return NamespaceDump(ns, sessions, events, entities, mentions, facts, embeddings, schemes, sources)
 
 
 def batches_from_json(data: dict[str, Any]) -> Iterator[Batch]:
@@ -347,6 +363,8 @@ def batches_from_json(data: dict[str, Any]) -> Iterator[Batch]:
             ns, tuple(dump.sessions), tuple(dump.events), tuple(dump.entities), tuple(dump.mentions), tuple(dump.facts)
         )
         yield from dump.embedding_batches(None)
+        if dump.sources:  # last: an input is marked ingested once what it wrote is
+            yield Batch(ns, sources=tuple(dump.sources))
 
 
 # -- GraphML ---------------------------------------------------------------------------------------------
@@ -503,16 +521,27 @@ def iter_cypher_statements(dumps: Iterable[NamespaceDump]) -> Iterator[str]:
             yield _bind(w.NEXT_MAKE, ns=ns, pairs=pairs)
         for pairs in _chunks([list(p) for p in d.next_session_pairs()]):
             yield _bind(w.NEXT_SESSION_MAKE, ns=ns, pairs=pairs)
-        kinds = {
-            **{s.id: NodeKind.SESSION for s in d.sessions},
-            **{e.id: NodeKind.EVENT for e in d.events},
-            **{x.id: NodeKind.ENTITY for x in d.entities},
-        }
-        groups: dict[tuple[NodeKind, str, str], list[dict[str, Any]]] = {}
-        for node_id, vector, model in d.embeddings:
-            if node_id in kinds:
-                key = (kinds[node_id], model, d.schemes.get(node_id, ""))
-                groups.setdefault(key, []).append({"id": node_id, "vector": vector_in(vector)})
-        for (kind, model, scheme), vec_rows in sorted(groups.items()):
-            for rows in _chunks(vec_rows):
-                yield _bind(w.PUT_EMBEDDINGS[kind], ns=ns, rows=rows, model=model, scheme=scheme or None)
+        yield from _embedding_statements(d)
+        sources = [
+            {"key": r.key, "content_hash": r.content_hash, "ingested_at": dt_in(r.ingested_at)} for r in d.sources
+        ]
+        for rows in _chunks(sources):  # the ingest bookkeeping, last (as a sync writes it)
+            yield _bind(w.PUT_SOURCES, ns=ns, rows=rows)
+
+
+def _embedding_statements(d: NamespaceDump) -> Iterator[str]:
+    """The statements that write a namespace's stored vectors, by node kind, model and scheme."""
+    ns = d.namespace
+    kinds = {
+        **{s.id: NodeKind.SESSION for s in d.sessions},
+        **{e.id: NodeKind.EVENT for e in d.events},
+        **{x.id: NodeKind.ENTITY for x in d.entities},
+    }
+    groups: dict[tuple[NodeKind, str, str], list[dict[str, Any]]] = {}
+    for node_id, vector, model in d.embeddings:
+        if node_id in kinds:
+            key = (kinds[node_id], model, d.schemes.get(node_id, ""))
+            groups.setdefault(key, []).append({"id": node_id, "vector": vector_in(vector)})
+    for (kind, model, scheme), vec_rows in sorted(groups.items()):
+        for rows in _chunks(vec_rows):
+            yield _bind(w.PUT_EMBEDDINGS[kind], ns=ns, rows=rows, model=model, scheme=scheme or None)

@@ -23,6 +23,10 @@ wins and the other side's end is lost (a March "I quit" yields to the June end a
 a merge cannot tell a forgotten event from one the target never had: merging an older backup brings
 events forgotten since (and the facts they support) back; forget them again after such a merge.
 
+The ingest bookkeeping (each input's source record and its sessions' turn fingerprints) is copied too,
+so ingesting the same folder into the target skips what is unchanged and keeps forgotten turns forgotten;
+when merging, the target's record of an input wins if it was ingested later than the source's.
+
 ``replace=True`` makes each target namespace hold what the source holds, records deleted at the source
 disappearing at the target too, and never shows a half-copied namespace: it is written as one batch, so a
 failure leaves the target as it was: :meth:`~graphmem.store.base.GraphStore.replace_namespace` empties the
@@ -94,7 +98,10 @@ def _batches(dump: NamespaceDump, batch_events: int) -> list[Batch]:
     for start in range(0, len(dump.facts), batch_events):
         batches.append(Batch(ns, facts=tuple(dump.facts[start : start + batch_events])))
     batches.extend(dump.embedding_batches(batch_events))
-    return [b for b in batches if len(b)]
+    batches = [b for b in batches if len(b)]
+    if dump.sources:  # last: an input is marked ingested once what it wrote is
+        batches.append(Batch(ns, sources=tuple(dump.sources)))
+    return batches
 
 
 def _whole(dump: NamespaceDump) -> list[Batch]:
@@ -111,6 +118,7 @@ def _whole(dump: NamespaceDump) -> list[Batch]:
         embeddings=first.embeddings if first else (),
         embedding_model=first.embedding_model if first else None,
         embedding_scheme=first.embedding_scheme if first else None,
+        sources=tuple(dump.sources),
     )
     return [whole, *extra]
 
@@ -210,7 +218,13 @@ def _learned_later(held: Fact, incoming: Fact) -> bool:
 
 
 def _without_older(dump: NamespaceDump, target: GraphStore) -> NamespaceDump:
-    """The dump without the fact versions the target holds later knowledge of."""
+    """The dump without the fact versions and the source records (ingest bookkeeping) the target holds
+    later knowledge of."""
+    kept = {r.key: r.ingested_at for r in target.source_records(dump.namespace, "")}
+    # the target's record of an input ingested later stays (it matches what the target holds of it)
+    sources = [r for r in dump.sources if r.key not in kept or kept[r.key] < r.ingested_at]
+    if sources != dump.sources:
+        dump = replace_dump(dump, sources=sources)
     if not dump.facts:
         return dump
     held = {f.id: f for f in target.iter_facts(dump.namespace, history=True)}

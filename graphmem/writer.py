@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, Protocol
 
-from graphmem.models import Batch, EdgeType, Entity, SourceRecord
+from graphmem.models import Batch, EdgeType, Entity, Fact, SourceRecord
 
 if TYPE_CHECKING:
     from graphmem.embed import Embedder
@@ -91,7 +91,7 @@ def default_resolver(memory: WriteTarget, embed: bool) -> Resolver:
     def resolve(batch: Batch, existing: list[Entity]) -> Batch:
         store = memory.store
         resolved = resolve_batch(batch, existing, name_vectors(memory) if embed else None, history=store)
-        stored = list(store.iter_facts(batch.namespace))
+        stored = _stored_facts(store, batch)
         bound = bind_corrections(
             resolved,
             stored,
@@ -102,6 +102,20 @@ def default_resolver(memory: WriteTarget, embed: bool) -> Resolver:
         return update_facts(bound, stored)
 
     return resolve
+
+
+def _stored_facts(store: GraphStore, batch: Batch) -> list[Fact]:
+    """The namespace's current facts as the batch's write leaves them before its own facts: a fact whose
+    version chain the batch's ``retract`` events unwind is taken at the version that becomes current (a
+    retracted closing no longer ends it), so an end the batch derives again is written, not lost with
+    the version unwound; a fact no version of which is left stays as stored (its evidence is retracted)."""
+    stored = list(store.iter_facts(batch.namespace))
+    if not batch.retract:
+        return stored
+    from graphmem.store.versions import current_after_retraction
+
+    after = current_after_retraction(store.iter_facts(batch.namespace, history=True), batch.retract)
+    return [after.get(f.id) or f for f in stored]
 
 
 def _mentioned(store: GraphStore, namespace: str, event: str) -> list[str]:

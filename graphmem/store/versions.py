@@ -26,7 +26,7 @@ current versions only (:meth:`graphmem.store.base.TimeFilter.admits_fact`).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 
@@ -36,6 +36,7 @@ from graphmem.store.sqlite_rows import normalise_dt, normalised_event, normalise
 __all__ = [
     "archive_id",
     "chain_order",
+    "current_after_retraction",
     "is_archive",
     "logical_id",
     "normalised_batch_times",
@@ -213,3 +214,31 @@ def unwind_chain(chain: Sequence[Fact], gone: set[str]) -> tuple[list[str], list
     drop = sorted(v.id for v in ordered if v.id not in new_ids)
     puts = [v for v in rebuilt if old_by_id.get(v.id) != v]
     return drop, puts
+
+
+def current_after_retraction(versions: Iterable[Fact], gone: Collection[str]) -> dict[str, Fact | None]:
+    """The current version each fact will have once the events ``gone`` are retracted, for the facts whose
+    chain that changes (:func:`unwind_chain`): ``None`` when no version of the fact is left.
+
+    The write path reckons a batch's ends against this (a retracted closing no longer ends the fact), so
+    an end the batch derives again is written as a new version rather than lost with the one unwound.
+
+    Args:
+        versions: every version of the facts concerned (current and archived, e.g. ``iter_facts(history=True)``).
+        gone: the events retracted.
+    """
+    drop = set(gone)
+    if not drop:
+        return {}
+    chains: dict[str, list[Fact]] = {}
+    for v in versions:
+        chains.setdefault(logical_id(v.id), []).append(v)
+    out: dict[str, Fact | None] = {}
+    for fid, chain in chains.items():
+        if not any(drop & set(v.evidence) or drop & set(v.revised_by) for v in chain):
+            continue
+        dropped, puts = unwind_chain(chain, drop)
+        left = {v.id: v for v in chain if v.id not in dropped} | {v.id: v for v in puts}
+        current = left.get(fid)
+        out[fid] = current if current is not None and current.expired_at is None else None
+    return out

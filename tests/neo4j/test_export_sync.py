@@ -8,6 +8,7 @@ import re
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Mapping
 from dataclasses import replace
+from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -16,7 +17,7 @@ import pytest
 from graphmem.cli.app import main
 from graphmem.errors import ConfigError, ReadOnlyStoreError, StoreError
 from graphmem.export import batches_from_json, cypher_literal, dump_namespace, export_graph
-from graphmem.models import Batch, Entity, Event, Mention, Session
+from graphmem.models import Batch, Entity, Event, Mention, Session, SourceRecord
 from graphmem.store.base import GraphStore
 from graphmem.store.cypher import CypherStore
 from graphmem.store.cypher import write as cypher_write
@@ -49,6 +50,10 @@ def _source(tmp_path: Path, *namespaces: str) -> EmbeddedStore:
         store.write(
             Batch(ns, embeddings=(("e2", [0.0, 1.0, 0.5]),), embedding_model="test-model", embedding_scheme="s/1")
         )
+        at = datetime(2024, 5, 1, 9, 30)
+        store.write(
+            Batch(ns, sources=(SourceRecord(ns, "talk.txt", "h1", at), SourceRecord(ns, "talk.txt#turns@s1", "p", at)))
+        )
     return store
 
 
@@ -61,6 +66,7 @@ def _same(a: GraphStore, b: GraphStore, ns: str) -> None:
     assert sorted(a.iter_embeddings(ns)) == sorted(b.iter_embeddings(ns))
     assert a.embedding_origins(ns) == b.embedding_origins(ns) == {("test-model", ""): 1, ("test-model", "s/1"): 1}
     assert a.stats(ns).as_dict() == b.stats(ns).as_dict()
+    assert a.source_records(ns, "") == b.source_records(ns, "") != []  # the ingest bookkeeping
 
 
 # -- export, any backend ----------------------------------------------------------------------------------
@@ -134,10 +140,10 @@ def test_an_export_of_another_format_version_is_refused_before_the_target_opens(
         export_graph(src, out, "json", embeddings=True)
     src.close()
     data = json.loads(export.read_text(encoding="utf-8"))
-    assert data["version"] == 1  # the version this graphmem writes restores (see the test above)
+    assert data["version"] == 2  # the version this graphmem writes restores (see the test above)
     future = tmp_path / "future.json"
     for version, said in (
-        (2, "export format version 2 is newer than this graphmem reads (1)"),
+        (3, "export format version 3 is newer than this graphmem reads (2)"),
         ("1", "unknown export format version '1'"),
         (0, "unknown export format version 0"),
         (None, "unknown export format version None"),
