@@ -32,7 +32,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from graphmem.extract.names import name_key
-from graphmem.extract.time_ranges import is_range
+from graphmem.extract.time_ranges import is_range, names_weekdays, runs_to_now
 from graphmem.extract.times import names_late_part
 from graphmem.models import Fact, TimeRef
 
@@ -274,6 +274,42 @@ def own_state_start(facts: Iterable[Fact], subject: str | None, predicate: str, 
     return max(starts, default=None)
 
 
+#: Prepositions by which a phrase names the period a state told as over held in ("in 2019", "last year").
+_PERIOD = frozenset({"", "in", "during", "throughout", "over", "within"})
+
+
+def _period_bounds(
+    verb: Any, times: list[tuple[Any, TimeRef]], when: TimeRef, said_at: datetime | None, *, over: bool
+) -> tuple[datetime | None, datetime | None] | None:
+    """The start and end the phrase dating ``verb``'s clause gives it. A range bounds a state at both ends,
+    unless it is a schedule (weekdays, or a simple present: "I work there from Monday to Friday": then it
+    dates nothing, ``None``) or runs to now ("from 2019 to now": no end). Told as over, a state held in
+    the period a bare or *in* phrase names ("In 2019 I worked at Acme": ended by when said), ended when
+    said after a *since* phrase ("I worked at Acme since 2019") and before a *before* phrase ("Before 2019
+    I lived in Porto": no start); other phrases ("after 2019", "from Christmas" with its end split off)
+    give only the start."""
+    start = when.start
+    if when.end is None:
+        return start, None
+    span = next((sp for sp, ref in times if ref is when), None)
+    prep = _preposition(span) if span is not None else ""
+    if is_range(when.phrase):
+        if (not over and verb.tag_ in ("VBZ", "VBP")) or names_weekdays(when.phrase):
+            return None
+        if runs_to_now(when.phrase):
+            return start, None
+        return start, min(when.end, said_at) if over and said_at is not None else when.end
+    if not over:
+        return start, None
+    if prep == "since":
+        return start, said_at
+    if prep == "before":
+        return None, when.start
+    if prep in _PERIOD:
+        return start, min(when.end, said_at) if said_at is not None else when.end
+    return start, None
+
+
 def bounds_for(
     verb: Any,
     times: list[tuple[Any, TimeRef]],
@@ -307,10 +343,10 @@ def bounds_for(
             phrase = ref.phrase if start is not None else phrase
     if start is None:
         when = clause_time(verb, times)
-        if when is not None:
-            start, phrase = when.start, when.phrase
-            if end is None and when.end is not None and (over or is_range(when.phrase)):
-                end = min(when.end, said_at) if over and said_at is not None else when.end
+        found = _period_bounds(verb, times, when, said_at, over=over) if when is not None else None
+        if when is not None and found is not None:
+            start, phrase = found[0], when.phrase
+            end = end if end is not None else found[1]
     if start is None and not timeless and not (over and end is not None):
         start = said_at
     if end is not None and start is not None and end <= start:

@@ -29,7 +29,7 @@ statement that dates it. ``recorded_at`` is the event time: what memory learned,
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
@@ -411,10 +411,17 @@ class _Turn:
                 if at != self.closings[key].at:
                     self.closings[key] = replace(self.closings[key], at=at)
 
-    def end_states_ended_before(self) -> None:
-        """A state the turn tells of as holding and, after it, as ended before it was said ("My girlfriend Sara
-        and I broke up yesterday", "I work at Acme, but I quit yesterday") held before it was said and ended
-        then; an ending told before the state names another ("I left my job last year, now I work at Acme")."""
+    def end_states_ended_before(self, sentence_of: Callable[[int], int], of_another: set[int]) -> None:
+        """A state the turn tells of as holding and, after it in the same sentence, as ended before it was said
+        ("My girlfriend Sara and I broke up yesterday", "I work at Acme, but I quit yesterday") held before it
+        was said and ended then. An ending naming no value that is told before the state ("I left my job last
+        year, now I work at Acme"), in another sentence, or of another one (``of_another``, the positions of
+        endings of "my old job", "my previous job") is of another.
+
+        Args:
+            sentence_of: a token position → the start of its sentence.
+            of_another: positions of endings whose object is qualified as another one.
+        """
         said = self.event.occurred_at
         if said is None:
             return
@@ -429,13 +436,21 @@ class _Turn:
                 and named in (None, key[2])
                 and f.valid_from == said
                 and f.time_phrase is None
-                and (named is not None or ended is None or self.positions.get(key, -1) < ended)
+                and (named is not None or self._before_in_sentence(key, ended, sentence_of, of_another))
             ]
             if len(keys) == 1:
                 (key,) = keys
                 self.facts[key] = replace(
                     self.facts[key], valid_from=None, valid_to=closing.at, time_phrase=closing.phrase
                 )
+
+    def _before_in_sentence(
+        self, key: tuple[str, str, str], ended: int | None, sentence_of: Callable[[int], int], of_another: set[int]
+    ) -> bool:
+        stated = self.positions.get(key)
+        if ended is None or ended in of_another:
+            return False
+        return stated is None or (stated < ended and sentence_of(stated) == sentence_of(ended))
 
     def date_states(self, started: Callable[[str, str, str, int | None, list[str]], TimeRef | None]) -> None:
         """Give each state fact without a time phrase of its own the start ``started`` finds for it, from
@@ -506,7 +521,9 @@ def build_facts(
     turn.bind_endings_to_past_states()
     turn.end_past_states()
     turn.end_own_states()
-    turn.end_states_ended_before()
+    turn.end_states_ended_before(
+        lambda i: int(doc[i].sent.start), _endings_of_another(doc, turn.closing_positions.values())
+    )
     said_wrong = corrections(doc, event, entity_of, turn.facts.values(), recorded_at, speaker_id)
     return Extracted(list(turn.facts.values()), [*turn.closings.values(), *said_wrong])
 
@@ -551,6 +568,26 @@ def _add_triple(
         going = reading.predicate == "went_to" and _progressive(verb)
         predicate = "plans" if (ahead and reading.predicate in EVENTS) or going else reading.predicate
         turn.fact(s_id, predicate, o_id, bounds, verb.i, over=over)
+
+
+def _endings_of_another(doc: Any, positions: Iterable[int]) -> set[int]:
+    """The positions of ending verbs whose object is qualified as another one ("I quit my old job", "I left my
+    previous job"): not the state the turn tells as holding."""
+    return {
+        i
+        for i in positions
+        if any(
+            t.dep_ in ("amod", "det")
+            and t.lower_ in _ANOTHER
+            and t.head.dep_ in ("dobj", "pobj")
+            and t.head.ent_type_ not in ("DATE", "TIME")
+            for t in doc[i].subtree
+        )
+    }
+
+
+#: Words that make an ended thing another one than the state held now.
+_ANOTHER = frozenset({"old", "previous", "former", "last", "first", "other", "another", "earlier", "prior"})
 
 
 def _over(verb: Any) -> bool:

@@ -111,8 +111,9 @@ def closing_end(closing: FactClosing, f: Fact) -> datetime | None:
     fact's start ("I work at Acme", then a week later "I quit my job last month"), ends it at the period's
     end (``at_latest``). One said later that names the fact's value and dates its end before a start that
     is only when the fact was said ("I live in Lisbon" on 1 May, "I moved out of Lisbon last month" on 8
-    May) ends it when said: the later statement wins. Otherwise an ending dated before the fact began tells
-    of an earlier stint and ends nothing.
+    May) ends it when said, the later statement winning, when its date lies no further before the fact's
+    start than the ending was said after it ("I left Acme in 2019 but came back" is of an earlier stint).
+    Otherwise an ending dated before the fact began tells of an earlier stint and ends nothing.
     """
     if closing.predicate != f.predicate:
         return None
@@ -130,7 +131,9 @@ def closing_end(closing: FactClosing, f: Fact) -> datetime | None:
     if closing.at_latest is not None and closing.at_latest > f.valid_from:
         return closing.at_latest
     said_then = f.time_phrase is None and f.valid_from == f.recorded_at  # its start is only when it was said
-    if closing.object_id is not None and said_then and closing.recorded_at > f.valid_from:
+    # dated closer to when the fact was said than that is to the ending's telling: not an earlier stint
+    recent = f.valid_from - (closing.at_latest or when) <= closing.recorded_at - f.valid_from
+    if closing.object_id is not None and said_then and closing.recorded_at > f.valid_from and recent:
         return closing.recorded_at
     return None
 

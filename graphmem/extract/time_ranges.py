@@ -17,7 +17,7 @@ import re
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-__all__ = ["is_range", "resolve_range", "split_range"]
+__all__ = ["is_range", "names_weekdays", "resolve_range", "runs_to_now", "split_range"]
 
 Found = tuple[datetime, datetime, str]
 Resolve = Callable[[str, datetime | None, str], Found | None]
@@ -57,6 +57,21 @@ def is_range(phrase: str | None) -> bool:
     return phrase is not None and split_range(phrase) is not None
 
 
+_WEEKDAY = re.compile(r"\b(?:mon|tues|wednes|thurs|fri|satur|sun)days?\b")
+_NOW = frozenset({"now", "today", "present", "the present", "date", "this day", "the present day"})
+
+
+def names_weekdays(phrase: str) -> bool:
+    """Whether a range phrase runs between weekdays ("Monday to Friday"): a schedule more often than a span."""
+    return _WEEKDAY.search(phrase.lower()) is not None
+
+
+def runs_to_now(phrase: str) -> bool:
+    """Whether a range phrase runs to the telling ("from 2019 to now", "2019 to the present"): no end."""
+    ends = split_range(phrase)
+    return ends is not None and ends[1] in _NOW
+
+
 def resolve_range(resolve: Resolve, ends: tuple[str, str], reference: datetime | None, prefer: str) -> Found | None:
     """The interval a range's ``ends`` name (see the module docs), each resolved by ``resolve(phrase,
     reference, prefer)``; ``None`` when it is no range."""
@@ -69,7 +84,8 @@ def resolve_range(resolve: Resolve, ends: tuple[str, str], reference: datetime |
     if second is not None and anchored and prefer == "past" and reference is not None and second[0] > reference:
         # "I lived there from March to June", said in March: the last such range wholly told as past
         earlier = resolve(first_phrase, first[0] - timedelta(days=1), "past")
-        if earlier is not None and earlier[0] < first[0] and not _YEAR.search(first_phrase):
+        relative = _YEAR.search(first_phrase) or _RELATIVE.search(first_phrase)
+        if earlier is not None and earlier[0] < first[0] and not relative:
             first, second = earlier, _second(resolve, second_phrase, earlier, reference, prefer, anchored=True)
     if first is None or second is None or second[2] == "time" or second[1] <= first[0]:
         return None

@@ -143,3 +143,32 @@ def test_a_dated_past_slip_in_one_file_is_corrected(memory: Memory, tmp_path: Pa
     assert memory.ingest(path, namespace=NS, embed=False).ok
     assert _held(memory, "works_at", datetime(2019, 6, 1)) == {"Globex Corporation"}
     assert _held(memory, "works_at", datetime(2024, 6, 1)) == set()
+
+
+@pytest.mark.parametrize(
+    ("text", "predicate", "expected"),
+    [
+        # a schedule, not a span (review: it read as next week only)
+        ("I work at Acme Analytics from Monday to Friday.", "works_at", (MAR, None)),
+        ("I live in Porto from Monday to Friday and in Lisbon on weekends.", "lives_in", (MAR, None)),
+        # since, before: the phrase is not the period it held in (review: both held through 2019)
+        ("I worked at Acme Analytics since 2019.", "works_at", (datetime(2019, 1, 1), MAR)),
+        ("Before 2019 I lived in Porto.", "lives_in", (None, datetime(2019, 1, 1))),
+        ("I've worked at Acme Analytics from 2019 to now.", "works_at", (datetime(2019, 1, 1), None)),
+    ],
+)
+def test_phrases_that_are_no_period_held_in(memory: Memory, text: str, predicate: str, expected: Any) -> None:
+    _say(memory, (text, MAR))
+    (bounds,) = _bounds(memory, predicate).values()
+    assert bounds == expected
+
+
+@pytest.mark.parametrize(
+    ("phrase", "expected"),
+    [
+        ("from today until June", ("2024-03-12", "2024-07-01", "month")),
+        ("from this month to June", ("2024-03-01", "2024-07-01", "month")),
+    ],
+)
+def test_a_range_from_a_relative_end_is_not_moved_a_year_back(phrase: str, expected: Any) -> None:
+    assert _interval(phrase) == expected

@@ -98,3 +98,23 @@ def test_the_same_turns_from_a_file(memory: Memory, tmp_path: Path) -> None:
     assert memory.ingest(path, namespace=NS, embed=False).ok
     assert _held(memory, "works_at", datetime(2024, 1, 25)) == {"Acme"}
     assert _held(memory, "works_at", datetime(2024, 6, 1)) == set()
+
+
+@pytest.mark.parametrize(
+    "turns",
+    [
+        # the ending of another job, in another sentence or qualified as another (review)
+        (("I work at Acme now. I quit my old job last year.", "2024-03-12T10:00:00"),),
+        (("I work at Acme. I left my previous job in 2020.", "2024-03-12T10:00:00"),),
+        # named, but dated long before: an earlier stint (review)
+        (
+            ("I work at Acme.", "2024-01-20T10:00:00"),
+            ("I left Acme in 2019 but came back in 2021.", "2024-02-05T10:00:00"),
+        ),
+    ],
+)
+def test_an_ending_of_another_or_an_earlier_job_leaves_the_current_one(
+    memory: Memory, turns: tuple[tuple[str, str], ...]
+) -> None:
+    _say(memory, *turns)
+    assert _held(memory, "works_at", datetime(2024, 6, 1)) == {"Acme"}
