@@ -22,14 +22,13 @@ from lark.exceptions import (
     UnexpectedInput,
     VisitError,
 )
-from lark.lexer import PatternStr
 from lark.tree import Meta
 
 from graphmem.errors import QuerySyntaxError
 from graphmem.query import ast
 from graphmem.query.nesting import shape_tree
 from graphmem.query.strings import BadEscape, unquote
-from graphmem.query.syntax_errors import caret_context, syntax_error
+from graphmem.query.syntax_errors import caret_context, keyword_of, syntax_error
 
 __all__ = ["caret_context", "grammar_path", "grammar_text", "keywords", "parse"]
 
@@ -90,9 +89,9 @@ def keywords() -> tuple[str, ...]:
     """Every keyword of the language, upper case and sorted (for completion and highlighting)."""
     words: set[str] = set()
     for term in _lark().terminals:
-        pattern = term.pattern
-        if isinstance(pattern, PatternStr) and pattern.value.isalpha():
-            words.add(pattern.value.upper())
+        keyword = keyword_of(term.pattern)
+        if keyword is not None:
+            words.add(keyword)
     words.update({"FIRST", "LAST", "DISTINCT", "NOT", "ASC", "DESC"})
     words.update({"DAYS", "WEEKS", "MONTHS", "YEARS", "HOURS", "MINUTES"})
     return tuple(sorted(words))

@@ -6,11 +6,14 @@ import re
 
 from lark import Lark, Token
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
-from lark.lexer import PatternStr
+from lark.lexer import Pattern, PatternRE, PatternStr
 
 from graphmem.errors import QuerySyntaxError
 
-__all__ = ["caret_context", "syntax_error"]
+__all__ = ["caret_context", "keyword_of", "syntax_error"]
+
+#: How the grammar writes a keyword terminal: the word, then a word boundary (``/where\b/i``).
+_KEYWORD_PATTERN = re.compile(r"([a-z]+)\\b")
 
 # Named terminals of the grammar, described for people.
 _TERMINAL_WORDS: dict[str, str] = {
@@ -44,6 +47,16 @@ def caret_context(text: str, line: int, column: int, width: int = 1) -> str:
     return f"  {src}\n  {' ' * (column - 1)}{'^' * width}"
 
 
+def keyword_of(pattern: Pattern) -> str | None:
+    """The keyword a terminal's pattern stands for, upper case (``/where\\b/i`` → ``WHERE``), else None."""
+    if isinstance(pattern, PatternRE):
+        found = _KEYWORD_PATTERN.fullmatch(pattern.value)
+        return found.group(1).upper() if found else None
+    if isinstance(pattern, PatternStr) and pattern.value.isalpha():
+        return pattern.value.upper()
+    return None
+
+
 def _describe_terminal(parser: Lark, name: str) -> str:
     if name in _TERMINAL_WORDS:
         return _TERMINAL_WORDS[name]
@@ -51,9 +64,11 @@ def _describe_terminal(parser: Lark, name: str) -> str:
         pattern = parser.get_terminal(name).pattern
     except KeyError:  # pragma: no cover - Lark only reports its own terminals
         return name.lower()
+    keyword = keyword_of(pattern)
+    if keyword is not None:
+        return keyword
     if isinstance(pattern, PatternStr):
-        value = pattern.value
-        return value.upper() if value.isalpha() else f"'{value}'"
+        return f"'{pattern.value}'"
     return name.lower()  # pragma: no cover - every regex terminal is described above
 
 
