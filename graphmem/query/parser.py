@@ -30,7 +30,7 @@ from graphmem.query.nesting import shape_tree
 from graphmem.query.strings import BadEscape, unquote
 from graphmem.query.syntax_errors import caret_context, keyword_of, syntax_error
 
-__all__ = ["caret_context", "grammar_path", "grammar_text", "keywords", "parse"]
+__all__ = ["caret_context", "grammar_path", "grammar_text", "keywords", "parse", "value_words"]
 
 _GRAMMAR_FILE = "graphmem.lark"
 
@@ -97,6 +97,23 @@ def keywords() -> tuple[str, ...]:
     return tuple(sorted(words))
 
 
+@functools.cache
+def value_words() -> frozenset[str]:
+    """The keywords that can begin a value or a condition (``null``, ``true``, ``relevance``, ``not``,
+    ``distinct``, ...), lower case: a variable or alias so named could never be read back, since the word
+    there is the keyword. Read from the grammar: what it accepts where a WHERE, a RETURN or a call starts."""
+    parser = _lark()
+    words: set[str] = set()
+    for prefix in ("FIND (e) WHERE ", "FIND (e) RETURN ", "FIND (e) RETURN count("):
+        state = parser.parse_interactive(prefix)
+        state.exhaust_lexer()
+        for name in state.accepts():
+            keyword = keyword_of(parser.get_terminal(name).pattern) if name != "$END" else None
+            if keyword is not None:
+                words.add(keyword.lower())
+    return frozenset(words)
+
+
 def parse(text: str) -> ast.Query:
     """Parse query text into a :class:`~graphmem.query.ast.Query`.
 
@@ -135,6 +152,15 @@ def parse(text: str) -> ast.Query:
                 line=bad.line,
                 column=bad.column,
                 context=caret_context(text, bad.line, bad.column, bad.width),
+            ) from None
+        if isinstance(exc.orig_exc, _KeywordName):
+            token = exc.orig_exc.token
+            raise QuerySyntaxError(
+                f"{token} cannot name a variable: {str(token).upper()} is a word of the query language; "
+                "use another name",
+                line=token.line or 1,
+                column=token.column or 1,
+                context=caret_context(text, token.line or 1, token.column or 1, len(token)),
             ) from None
         if isinstance(exc.orig_exc, ValueError | OverflowError):  # a number too long to convert, say
             span = _span_of(exc.obj.meta if isinstance(exc.obj, lark.Tree) else exc.obj) if exc.obj else ast.NO_SPAN
@@ -201,6 +227,23 @@ class _DuplicateClause(Exception):
         super().__init__(name)
         self.name = name
         self.meta = meta
+
+
+class _KeywordName(Exception):
+    """A variable or alias named with a word that reads as a value (``null``, ``true``): see :func:`value_words`."""
+
+    def __init__(self, token: Token) -> None:
+        super().__init__(str(token))
+        self.token = token
+
+
+def _name(token: Token | None) -> str | None:
+    """A declared name (node or edge variable, alias), refused if it is a word that reads as a value."""
+    if token is None:
+        return None
+    if str(token).lower() in value_words():
+        raise _KeywordName(token)
+    return str(token)
 
 
 @v_args(meta=True)
@@ -373,7 +416,7 @@ class _ToAst(Transformer[Token, Any]):
             else:
                 about = value
         return ast.NodePattern(
-            None if name is None else str(name),
+            _name(name),
             labels or (),
             fuzzy,
             about,
@@ -401,7 +444,7 @@ class _ToAst(Transformer[Token, Any]):
         name, types, hops, props = detail
         return ast.RelPattern(
             direction,
-            None if name is None else str(name),
+            _name(name),
             types or (),
             hops,
             props or (),
@@ -454,7 +497,7 @@ class _ToAst(Transformer[Token, Any]):
         return c[0] is not None, tuple(c[1:])
 
     def return_item(self, meta: Meta, c: list[Any]) -> ast.ReturnItem:
-        return ast.ReturnItem(c[0], None if c[1] is None else str(c[1]), _span_of(meta))
+        return ast.ReturnItem(c[0], _name(c[1]), _span_of(meta))
 
     def group_by(self, meta: Meta, c: list[Any]) -> tuple[Any, ...]:
         return tuple(c)

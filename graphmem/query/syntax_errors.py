@@ -12,8 +12,8 @@ from graphmem.errors import QuerySyntaxError
 
 __all__ = ["caret_context", "keyword_of", "syntax_error"]
 
-#: How the grammar writes a keyword terminal: the word, then a word boundary (``/where\b/i``).
-_KEYWORD_PATTERN = re.compile(r"([a-z]+)\\b")
+#: How the grammar writes a keyword terminal: the word between word boundaries (``/where\b/i``, ``/\bnot\b/i``).
+_KEYWORD_PATTERN = re.compile(r"(?:\\b)?([a-z]+)\\b")
 
 # Named terminals of the grammar, described for people.
 _TERMINAL_WORDS: dict[str, str] = {
@@ -125,6 +125,9 @@ def syntax_error(parser: Lark, text: str, exc: UnexpectedInput) -> QuerySyntaxEr
         message = f"unexpected {_describe_token(token)}; expected {_join(words)}"
         if token.type == "NAME":
             hint = _keyword_hint(str(token), words)
+        named = _keyword_as_name(parser, text, token)
+        if named is not None:
+            return named
     elif isinstance(exc, UnexpectedCharacters):
         pos = exc.pos_in_stream or 0
         char = text[pos] if 0 <= pos < len(text) else ""
@@ -146,6 +149,41 @@ def syntax_error(parser: Lark, text: str, exc: UnexpectedInput) -> QuerySyntaxEr
     if hint:
         message = f"{message} (did you mean {hint}?)"
     return QuerySyntaxError(message, line=line, column=column, context=caret_context(text, line, column, width))
+
+
+def _keyword_as_name(parser: Lark, text: str, token: Token) -> QuerySyntaxError | None:
+    """The error for a keyword written where a name was meant (``(about:Event)``), else None.
+
+    The parse failed at ``token``, right after a keyword; had that word been a name, the parser would
+    have taken both it (a name was allowed there) and ``token`` after it. So it was meant as a name.
+    """
+    start = token.start_pos
+    if start is None:
+        return None
+    found = re.search(r"([A-Za-z_]\w*)\s*\Z", text[:start])
+    if found is None:
+        return None
+    word = found.group(1)
+    if not any(keyword_of(t.pattern) == word.upper() for t in parser.terminals):
+        return None
+    try:
+        state = parser.parse_interactive(text[: found.start(1)])
+        state.exhaust_lexer()
+        if "NAME" not in state.accepts():
+            return None
+        state.feed_token(Token("NAME", word))
+        if token.type not in state.accepts():
+            return None
+    except UnexpectedInput:  # the word was in a comment, say: the plain error stands
+        return None
+    line = text.count("\n", 0, found.start(1)) + 1
+    column = found.start(1) - (text.rfind("\n", 0, found.start(1)) + 1) + 1
+    return QuerySyntaxError(
+        f"{word} is a keyword ({word.upper()}) here, so it cannot name a variable; use another name",
+        line=line,
+        column=column,
+        context=caret_context(text, line, column, len(word)),
+    )
 
 
 def _keyword_hint(word: str, expected_words: list[str]) -> str:
