@@ -27,6 +27,7 @@ from lark.tree import Meta
 from graphmem.errors import QuerySyntaxError
 from graphmem.query import ast
 from graphmem.query.nesting import shape_tree
+from graphmem.query.numbers import NumberOutOfRange, read_number, read_whole
 from graphmem.query.strings import BadEscape, unquote
 from graphmem.query.syntax_errors import caret_context, keyword_of, syntax_error
 
@@ -107,7 +108,7 @@ def value_words() -> frozenset[str]:
     for prefix in ("FIND (e) WHERE ", "FIND (e) RETURN ", "FIND (e) RETURN count("):
         state = parser.parse_interactive(prefix)
         state.exhaust_lexer()
-        for name in state.accepts():
+        for name in state.accepts():  # type: ignore[no-untyped-call]
             keyword = keyword_of(parser.get_terminal(name).pattern) if name != "$END" else None
             if keyword is not None:
                 words.add(keyword.lower())
@@ -162,14 +163,18 @@ def parse(text: str) -> ast.Query:
                 column=token.column or 1,
                 context=caret_context(text, token.line or 1, token.column or 1, len(token)),
             ) from None
-        if isinstance(exc.orig_exc, ValueError | OverflowError):  # a number too long to convert, say
-            span = _span_of(exc.obj.meta if isinstance(exc.obj, lark.Tree) else exc.obj) if exc.obj else ast.NO_SPAN
+        if isinstance(exc.orig_exc, ValueError | OverflowError):  # a number out of range, say
+            at = exc.orig_exc.token if isinstance(exc.orig_exc, _NumberAt) else None
+            where = at if at is not None else exc.obj.meta if isinstance(exc.obj, lark.Tree) else exc.obj
+            span = _span_of(where) if where else ast.NO_SPAN
             line, column = (span.line, span.column) if span else (1, 1)
+            width = span.end_column - span.column if span and span.end_line == span.line else 1
+            known = isinstance(exc.orig_exc, NumberOutOfRange)
             raise QuerySyntaxError(
-                f"cannot read this value: {exc.orig_exc}",
+                str(exc.orig_exc) if known else f"cannot read this value: {exc.orig_exc}",
                 line=line,
                 column=column,
-                context=caret_context(text, line, column),
+                context=caret_context(text, line, column, width),
             ) from None
         raise
     return ast.Query(query.statement, query.explain, source=text, span=query.span)
@@ -237,6 +242,22 @@ class _KeywordName(Exception):
         self.token = token
 
 
+class _NumberAt(NumberOutOfRange):
+    """A number out of range inside a larger element (a duration, a hop range): the token says where."""
+
+    def __init__(self, message: str, token: Token) -> None:
+        super().__init__(message)
+        self.token = token
+
+
+def _whole(token: Token) -> int:
+    """A whole-number token of a larger element, refused at the token itself when out of range."""
+    try:
+        return read_whole(str(token))
+    except NumberOutOfRange as exc:
+        raise _NumberAt(str(exc), token) from None
+
+
 def _name(token: Token | None) -> str | None:
     """A declared name (node or edge variable, alias), refused if it is a word that reads as a value."""
     if token is None:
@@ -256,15 +277,13 @@ class _ToAst(Transformer[Token, Any]):
         return ast.Literal(unquote(c[0]), _span_of(meta))
 
     def number(self, meta: Meta, c: list[Token]) -> ast.Literal:
-        text = str(c[0])
-        return ast.Literal(float(text) if "." in text else int(text), _span_of(meta))
+        return ast.Literal(read_number(str(c[0])), _span_of(meta))
 
     def negative(self, meta: Meta, c: list[Token]) -> ast.Literal:
-        text = str(c[0])
-        return ast.Literal(-(float(text) if "." in text else int(text)), _span_of(meta))
+        return ast.Literal(read_number(str(c[0]), negative=True), _span_of(meta))
 
     def int_literal(self, meta: Meta, c: list[Token]) -> ast.Literal:
-        return ast.Literal(int(c[0]), _span_of(meta))
+        return ast.Literal(read_whole(str(c[0])), _span_of(meta))
 
     def date(self, meta: Meta, c: list[Token]) -> ast.DateLit:
         return ast.DateLit(str(c[0]), span=_span_of(meta))
@@ -316,7 +335,7 @@ class _ToAst(Transformer[Token, Any]):
 
     def duration(self, meta: Meta, c: list[Token]) -> ast.Duration:
         unit = str(c[1]).lower().rstrip("s")
-        return ast.Duration(int(c[0]), unit, _span_of(meta))
+        return ast.Duration(_whole(c[0]), unit, _span_of(meta))
 
     def time_value(self, meta: Meta, c: list[Any]) -> ast.TimeValue:
         base, rest = c[0], c[1:]
@@ -428,8 +447,8 @@ class _ToAst(Transformer[Token, Any]):
     def hop_range(self, meta: Meta, c: list[Any]) -> ast.HopRange:
         low, dots, high = c
         return ast.HopRange(
-            None if low is None else int(low),
-            None if high is None else int(high),
+            None if low is None else _whole(low),
+            None if high is None else _whole(high),
             dots is not None,
             _span_of(meta),
         )

@@ -169,10 +169,10 @@ def _keyword_as_name(parser: Lark, text: str, token: Token) -> QuerySyntaxError 
     try:
         state = parser.parse_interactive(text[: found.start(1)])
         state.exhaust_lexer()
-        if "NAME" not in state.accepts():
+        if "NAME" not in state.accepts():  # type: ignore[no-untyped-call]
             return None
         state.feed_token(Token("NAME", word))
-        if token.type not in state.accepts():
+        if token.type not in state.accepts():  # type: ignore[no-untyped-call]
             return None
     except UnexpectedInput:  # the word was in a comment, say: the plain error stands
         return None
