@@ -9,7 +9,16 @@ from __future__ import annotations
 
 import math
 
-__all__ = ["INT64_MAX", "INT64_MIN", "RANGE_WORDS", "NumberOutOfRange", "fits_int64", "read_number", "read_whole"]
+__all__ = [
+    "INT64_MAX",
+    "INT64_MIN",
+    "RANGE_WORDS",
+    "NumberOutOfRange",
+    "fits_int64",
+    "read_count",
+    "read_number",
+    "read_whole",
+]
 
 #: The smallest and largest whole numbers a query may hold.
 INT64_MIN = -(2**63)
@@ -17,6 +26,8 @@ INT64_MAX = 2**63 - 1
 #: More digits than any 64-bit number has: such text is refused before it is converted (Python refuses to
 #: convert more than 4300 digits, with advice meant for programmers).
 _MAX_DIGITS = len(str(INT64_MAX))
+#: The most digits of a count read before its own limit is checked (far below Python's 4300).
+_MAX_COUNT_DIGITS = 100
 #: What the errors say about the range.
 RANGE_WORDS = f"whole numbers run from {INT64_MIN} to {INT64_MAX}"
 
@@ -46,6 +57,19 @@ def read_whole(digits: str, *, negative: bool = False) -> int:
     else:
         shown = f"a {'negative ' if negative else ''}number of {len(digits)} digits"
     raise NumberOutOfRange(f"{shown} is out of range: {RANGE_WORDS}")
+
+
+def read_count(digits: str) -> int:
+    """A count that its own limit checks later (a duration's amount, a hop range's bound, LIMIT, TOP),
+    with that limit's message: only a number too long to be read at all is refused here.
+
+    Raises:
+        NumberOutOfRange: more than :data:`_MAX_COUNT_DIGITS` digits.
+    """
+    digits = digits.lstrip("0") or "0"
+    if len(digits) <= _MAX_COUNT_DIGITS:
+        return int(digits)
+    return read_whole(digits)  # raises: it is out of range
 
 
 def read_number(text: str, *, negative: bool = False) -> int | float:

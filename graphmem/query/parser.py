@@ -27,7 +27,7 @@ from lark.tree import Meta
 from graphmem.errors import QuerySyntaxError
 from graphmem.query import ast
 from graphmem.query.nesting import shape_tree
-from graphmem.query.numbers import NumberOutOfRange, read_number, read_whole
+from graphmem.query.numbers import NumberOutOfRange, read_count, read_number
 from graphmem.query.strings import BadEscape, unquote
 from graphmem.query.syntax_errors import caret_context, keyword_of, syntax_error
 
@@ -250,10 +250,10 @@ class _NumberAt(NumberOutOfRange):
         self.token = token
 
 
-def _whole(token: Token) -> int:
-    """A whole-number token of a larger element, refused at the token itself when out of range."""
+def _count(token: Token) -> int:
+    """A count in a larger element (a duration, a hop range), refused at the token itself when too long."""
     try:
-        return read_whole(str(token))
+        return read_count(str(token))
     except NumberOutOfRange as exc:
         raise _NumberAt(str(exc), token) from None
 
@@ -283,7 +283,7 @@ class _ToAst(Transformer[Token, Any]):
         return ast.Literal(read_number(str(c[0]), negative=True), _span_of(meta))
 
     def int_literal(self, meta: Meta, c: list[Token]) -> ast.Literal:
-        return ast.Literal(read_whole(str(c[0])), _span_of(meta))
+        return ast.Literal(_count(c[0]), _span_of(meta))  # LIMIT, TOP, HOPS: checked against their limits
 
     def date(self, meta: Meta, c: list[Token]) -> ast.DateLit:
         return ast.DateLit(str(c[0]), span=_span_of(meta))
@@ -335,7 +335,7 @@ class _ToAst(Transformer[Token, Any]):
 
     def duration(self, meta: Meta, c: list[Token]) -> ast.Duration:
         unit = str(c[1]).lower().rstrip("s")
-        return ast.Duration(_whole(c[0]), unit, _span_of(meta))
+        return ast.Duration(_count(c[0]), unit, _span_of(meta))
 
     def time_value(self, meta: Meta, c: list[Any]) -> ast.TimeValue:
         base, rest = c[0], c[1:]
@@ -447,8 +447,8 @@ class _ToAst(Transformer[Token, Any]):
     def hop_range(self, meta: Meta, c: list[Any]) -> ast.HopRange:
         low, dots, high = c
         return ast.HopRange(
-            None if low is None else _whole(low),
-            None if high is None else _whole(high),
+            None if low is None else _count(low),
+            None if high is None else _count(high),
             dots is not None,
             _span_of(meta),
         )

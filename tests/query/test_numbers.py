@@ -25,9 +25,9 @@ HUGE = "9" * 5000  # more digits than Python converts without being told to
         (f"FIND (e:Event) WHERE e.seq IN [1, {BIG}] RETURN e", 35, BIG),
         (f"FIND (e:Event {{seq: {BIG}}}) RETURN e", 21, BIG),
         (f"FIND (e:Event) RETURN {BIG} AS n", 23, BIG),
-        (f"FIND (e:Event) RETURN e LIMIT {BIG}", 31, BIG),
-        (f"FIND (e)-[:NEXT*1..{BIG}]->(f) RETURN f", 20, BIG),
-        (f"FIND (e) WHERE e.time WITHIN {BIG} days OF 2020 RETURN e", 30, BIG),
+        (f"FIND (e:Event) RETURN e LIMIT {HUGE}", 31, "a number of 5000 digits"),
+        (f"FIND (e)-[:NEXT*1..{HUGE}]->(f) RETURN f", 20, "a number of 5000 digits"),
+        (f"FIND (e) WHERE e.time WITHIN {HUGE} days OF 2020 RETURN e", 30, "a number of 5000 digits"),
         (f"FIND (e:Event) RETURN {HUGE} AS n", 23, "a number of 5000 digits"),
         (f"FIND (e:Event) RETURN -{HUGE} AS n", 23, "a negative number of 5000 digits"),
     ],
@@ -45,6 +45,19 @@ def test_a_decimal_too_large_for_a_float_is_a_syntax_error_at_it() -> None:
     with pytest.raises(QuerySyntaxError, match="this decimal number is too large") as info:
         parse(f"FIND (e:Event) RETURN {HUGE}.5 AS n")
     assert info.value.column == 23
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (f"FIND (e:Event) RETURN e LIMIT {BIG}", "is over the limit of"),
+        (f"FIND (e)-[:NEXT*1..{BIG}]->(f) RETURN f", "is over the limit of"),
+        (f"FIND (e) WHERE e.time WITHIN {BIG} days OF 2020 RETURN e", "at most 3660000 days"),
+    ],
+)
+def test_a_count_keeps_the_message_of_its_own_limit(text: str, message: str) -> None:
+    with pytest.raises(QuerySemanticError, match=message):
+        plan_query(parse(text))
 
 
 def test_the_ends_of_the_range_are_numbers() -> None:
