@@ -160,14 +160,17 @@ def _keyword_as_name(parser: Lark, text: str, token: Token) -> QuerySyntaxError 
     start = token.start_pos
     if start is None:
         return None
-    found = re.search(r"([A-Za-z_]\w*)\s*\Z", text[:start])
-    if found is None:
+    end = len(text[:start].rstrip())
+    begin = end  # the word just before the token, found backwards (a regex search could take quadratic time)
+    while begin > 0 and (text[begin - 1].isalnum() or text[begin - 1] == "_"):
+        begin -= 1
+    word = text[begin:end]
+    if not word.isascii() or not word.isalpha():
         return None
-    word = found.group(1)
     if not any(keyword_of(t.pattern) == word.upper() for t in parser.terminals):
         return None
     try:
-        state = parser.parse_interactive(text[: found.start(1)])
+        state = parser.parse_interactive(text[:begin])
         state.exhaust_lexer()
         if "NAME" not in state.accepts():  # type: ignore[no-untyped-call]
             return None
@@ -176,8 +179,8 @@ def _keyword_as_name(parser: Lark, text: str, token: Token) -> QuerySyntaxError 
             return None
     except UnexpectedInput:  # the word was in a comment, say: the plain error stands
         return None
-    line = text.count("\n", 0, found.start(1)) + 1
-    column = found.start(1) - (text.rfind("\n", 0, found.start(1)) + 1) + 1
+    line = text.count("\n", 0, begin) + 1
+    column = begin - (text.rfind("\n", 0, begin) + 1) + 1
     return QuerySyntaxError(
         f"{word} is a keyword ({word.upper()}) here, so it cannot name a variable; use another name",
         line=line,
