@@ -44,6 +44,9 @@ __all__ = ["NAMESPACE_COMMAND_HINT", "GraphmemCompleter", "Repl", "make_lexer", 
 #: How the namespace is set in the shell, quoted when a query names none and the store holds several.
 NAMESPACE_COMMAND_HINT = "set one with .namespace NAME"
 
+#: Blank lines at the start of an input (dropped before a query, so its line 1 is its first line).
+_BLANK_LINES = re.compile(r"\A(?:[^\S\n]*\n)+")
+
 _COMMANDS = {
     ".help": "show this help",
     ".schema": "labels, edge types, properties and what the store holds",
@@ -413,13 +416,13 @@ class Repl:
 
         ``line`` is where the input starts in a script: an error then names the script's line.
         """
-        text = text.strip()
-        if not text:
+        if not text.strip():
             return True
         try:
-            if text.startswith("."):
-                return self.command(text)
-            self.run_query(text)
+            if text.strip().startswith("."):
+                return self.command(text.strip())
+            # blank lines before the query go, the indent of its first line stays: columns count from it
+            self.run_query(_BLANK_LINES.sub("", text).rstrip())
         except GraphmemError as exc:
             self.error(exc, line=line)
         except Exception as exc:  # an unexpected bug must not end the session
@@ -467,10 +470,10 @@ class Repl:
             self.timing = self._switch(args, not self.timing, ".timing", toggle=True)
             self.notes.print(f"timing is {'on' if self.timing else 'off'}")
         elif name == ".format":
-            if len(args) != 1 or args[0] not in ("table", "json"):
+            if len(args) != 1 or args[0].lower() not in ("table", "json"):
                 given = f", not {' '.join(args)!r}" if args else ""
                 raise ConfigError(f".format takes table or json{given}: use .format table or .format json")
-            self.format = args[0]
+            self.format = args[0].lower()
             self.notes.print(f"format is {self.format}")
         elif name in (".namespace", ".ns"):
             self.set_namespace(args)
@@ -478,10 +481,7 @@ class Repl:
             from graphmem.query.resolve import closest
 
             hint = closest(name, [c.split()[0] for c in _COMMANDS])
-            message = f"unknown command {name}" + (f" (did you mean {hint}?)" if hint else "") + "; try .help"
-            self.errors += 1
-            self.notes.print("[bold red]error:[/bold red] ", end="")
-            self.notes.print(Text(message))
+            raise ConfigError(f"unknown command {name}" + (f" (did you mean {hint}?)" if hint else "") + "; try .help")
         return True
 
     def _switch(self, args: list[str], current: bool, name: str, toggle: bool = False) -> bool:

@@ -27,17 +27,28 @@ NAMESPACE_OPTION_HINT = "pass -n/--namespace NAME"
 
 def parse_params(pairs: tuple[str, ...]) -> dict[str, Any]:
     """``NAME=VALUE`` pairs as parameters; a VALUE that is JSON (``5``, ``true``, ``["a"]``) is decoded."""
+    from graphmem.query.numbers import NumberOutOfRange
+
     params: dict[str, Any] = {}
     for pair in pairs:
         name, sep, raw = pair.partition("=")
         if not sep or not name.isidentifier():
             raise click.BadParameter(f"{pair!r} is not NAME=VALUE", param_hint="--param")
         try:
-            value: Any = json.loads(raw)
+            value: Any = json.loads(raw, parse_int=_whole_number)
+        except NumberOutOfRange as exc:  # not text: a number the query language cannot hold
+            raise click.BadParameter(f"{name}: {exc}", param_hint="--param") from None
         except ValueError:
             value = raw
         params[name] = value
     return params
+
+
+def _whole_number(digits: str) -> int:
+    """A JSON whole number, refused outside the 64-bit range (before Python converts it, so any length)."""
+    from graphmem.query.numbers import read_whole
+
+    return read_whole(digits.lstrip("-"), negative=digits.startswith("-"))
 
 
 @click.command()

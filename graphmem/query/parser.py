@@ -22,16 +22,16 @@ from lark.exceptions import (
     UnexpectedInput,
     VisitError,
 )
-from lark.lexer import PatternStr
 from lark.tree import Meta
 
 from graphmem.errors import QuerySyntaxError
 from graphmem.query import ast
 from graphmem.query.nesting import shape_tree
+from graphmem.query.numbers import NumberOutOfRange, read_count, read_number
 from graphmem.query.strings import BadEscape, unquote
-from graphmem.query.syntax_errors import caret_context, syntax_error
+from graphmem.query.syntax_errors import caret_context, keyword_of, syntax_error
 
-__all__ = ["caret_context", "grammar_path", "grammar_text", "keywords", "parse"]
+__all__ = ["caret_context", "grammar_path", "grammar_text", "keywords", "parse", "value_words"]
 
 _GRAMMAR_FILE = "graphmem.lark"
 
@@ -90,12 +90,29 @@ def keywords() -> tuple[str, ...]:
     """Every keyword of the language, upper case and sorted (for completion and highlighting)."""
     words: set[str] = set()
     for term in _lark().terminals:
-        pattern = term.pattern
-        if isinstance(pattern, PatternStr) and pattern.value.isalpha():
-            words.add(pattern.value.upper())
+        keyword = keyword_of(term.pattern)
+        if keyword is not None:
+            words.add(keyword)
     words.update({"FIRST", "LAST", "DISTINCT", "NOT", "ASC", "DESC"})
     words.update({"DAYS", "WEEKS", "MONTHS", "YEARS", "HOURS", "MINUTES"})
     return tuple(sorted(words))
+
+
+@functools.cache
+def value_words() -> frozenset[str]:
+    """The keywords that can begin a value or a condition (``null``, ``true``, ``relevance``, ``not``,
+    ``distinct``, ...), lower case: a variable or alias so named could never be read back, since the word
+    there is the keyword. Read from the grammar: what it accepts where a WHERE, a RETURN or a call starts."""
+    parser = _lark()
+    words: set[str] = set()
+    for prefix in ("FIND (e) WHERE ", "FIND (e) RETURN ", "FIND (e) RETURN count("):
+        state = parser.parse_interactive(prefix)
+        state.exhaust_lexer()
+        for name in state.accepts():  # type: ignore[no-untyped-call]
+            keyword = keyword_of(parser.get_terminal(name).pattern) if name != "$END" else None
+            if keyword is not None:
+                words.add(keyword.lower())
+    return frozenset(words)
 
 
 def parse(text: str) -> ast.Query:
@@ -137,14 +154,27 @@ def parse(text: str) -> ast.Query:
                 column=bad.column,
                 context=caret_context(text, bad.line, bad.column, bad.width),
             ) from None
-        if isinstance(exc.orig_exc, ValueError | OverflowError):  # a number too long to convert, say
-            span = _span_of(exc.obj.meta if isinstance(exc.obj, lark.Tree) else exc.obj) if exc.obj else ast.NO_SPAN
-            line, column = (span.line, span.column) if span else (1, 1)
+        if isinstance(exc.orig_exc, _KeywordName):
+            token = exc.orig_exc.token
             raise QuerySyntaxError(
-                f"cannot read this value: {exc.orig_exc}",
+                f"{token} cannot name a variable: {str(token).upper()} is a word of the query language; "
+                "use another name",
+                line=token.line or 1,
+                column=token.column or 1,
+                context=caret_context(text, token.line or 1, token.column or 1, len(token)),
+            ) from None
+        if isinstance(exc.orig_exc, ValueError | OverflowError):  # a number out of range, say
+            at = exc.orig_exc.token if isinstance(exc.orig_exc, _NumberAt) else None
+            where = at if at is not None else exc.obj.meta if isinstance(exc.obj, lark.Tree) else exc.obj
+            span = _span_of(where) if where else ast.NO_SPAN
+            line, column = (span.line, span.column) if span else (1, 1)
+            width = span.end_column - span.column if span and span.end_line == span.line else 1
+            known = isinstance(exc.orig_exc, NumberOutOfRange)
+            raise QuerySyntaxError(
+                str(exc.orig_exc) if known else f"cannot read this value: {exc.orig_exc}",
                 line=line,
                 column=column,
-                context=caret_context(text, line, column),
+                context=caret_context(text, line, column, width),
             ) from None
         raise
     return ast.Query(query.statement, query.explain, source=text, span=query.span)
@@ -204,6 +234,39 @@ class _DuplicateClause(Exception):
         self.meta = meta
 
 
+class _KeywordName(Exception):
+    """A variable or alias named with a word that reads as a value (``null``, ``true``): see :func:`value_words`."""
+
+    def __init__(self, token: Token) -> None:
+        super().__init__(str(token))
+        self.token = token
+
+
+class _NumberAt(NumberOutOfRange):
+    """A number out of range inside a larger element (a duration, a hop range): the token says where."""
+
+    def __init__(self, message: str, token: Token) -> None:
+        super().__init__(message)
+        self.token = token
+
+
+def _count(token: Token) -> int:
+    """A count in a larger element (a duration, a hop range), refused at the token itself when too long."""
+    try:
+        return read_count(str(token))
+    except NumberOutOfRange as exc:
+        raise _NumberAt(str(exc), token) from None
+
+
+def _name(token: Token | None) -> str | None:
+    """A declared name (node or edge variable, alias), refused if it is a word that reads as a value."""
+    if token is None:
+        return None
+    if str(token).lower() in value_words():
+        raise _KeywordName(token)
+    return str(token)
+
+
 @v_args(meta=True)
 class _ToAst(Transformer[Token, Any]):
     """Builds AST nodes bottom-up; every method receives the Lark ``meta`` for the span."""
@@ -214,15 +277,13 @@ class _ToAst(Transformer[Token, Any]):
         return ast.Literal(unquote(c[0]), _span_of(meta))
 
     def number(self, meta: Meta, c: list[Token]) -> ast.Literal:
-        text = str(c[0])
-        return ast.Literal(float(text) if "." in text else int(text), _span_of(meta))
+        return ast.Literal(read_number(str(c[0])), _span_of(meta))
 
     def negative(self, meta: Meta, c: list[Token]) -> ast.Literal:
-        text = str(c[0])
-        return ast.Literal(-(float(text) if "." in text else int(text)), _span_of(meta))
+        return ast.Literal(read_number(str(c[0]), negative=True), _span_of(meta))
 
     def int_literal(self, meta: Meta, c: list[Token]) -> ast.Literal:
-        return ast.Literal(int(c[0]), _span_of(meta))
+        return ast.Literal(_count(c[0]), _span_of(meta))  # LIMIT, TOP, HOPS: checked against their limits
 
     def date(self, meta: Meta, c: list[Token]) -> ast.DateLit:
         return ast.DateLit(str(c[0]), span=_span_of(meta))
@@ -274,7 +335,7 @@ class _ToAst(Transformer[Token, Any]):
 
     def duration(self, meta: Meta, c: list[Token]) -> ast.Duration:
         unit = str(c[1]).lower().rstrip("s")
-        return ast.Duration(int(c[0]), unit, _span_of(meta))
+        return ast.Duration(_count(c[0]), unit, _span_of(meta))
 
     def time_value(self, meta: Meta, c: list[Any]) -> ast.TimeValue:
         base, rest = c[0], c[1:]
@@ -374,7 +435,7 @@ class _ToAst(Transformer[Token, Any]):
             else:
                 about = value
         return ast.NodePattern(
-            None if name is None else str(name),
+            _name(name),
             labels or (),
             fuzzy,
             about,
@@ -386,8 +447,8 @@ class _ToAst(Transformer[Token, Any]):
     def hop_range(self, meta: Meta, c: list[Any]) -> ast.HopRange:
         low, dots, high = c
         return ast.HopRange(
-            None if low is None else int(low),
-            None if high is None else int(high),
+            None if low is None else _count(low),
+            None if high is None else _count(high),
             dots is not None,
             _span_of(meta),
         )
@@ -402,7 +463,7 @@ class _ToAst(Transformer[Token, Any]):
         name, types, hops, props = detail
         return ast.RelPattern(
             direction,
-            None if name is None else str(name),
+            _name(name),
             types or (),
             hops,
             props or (),
@@ -455,7 +516,7 @@ class _ToAst(Transformer[Token, Any]):
         return c[0] is not None, tuple(c[1:])
 
     def return_item(self, meta: Meta, c: list[Any]) -> ast.ReturnItem:
-        return ast.ReturnItem(c[0], None if c[1] is None else str(c[1]), _span_of(meta))
+        return ast.ReturnItem(c[0], _name(c[1]), _span_of(meta))
 
     def group_by(self, meta: Meta, c: list[Any]) -> tuple[Any, ...]:
         return tuple(c)

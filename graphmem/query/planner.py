@@ -199,6 +199,8 @@ class _Planner:
                     va, vb = self.scope.vars[a], self.scope.vars[b]
                     fwd = reach(set(va.labels.kinds), types, direction, low, high)
                     back = reach(set(vb.labels.kinds), types, FLIP[direction], low, high)
+                    if not fwd:  # nothing a can be reaches the far end: a is at fault, not b
+                        narrow(self.r, va, fwd, a_el, items[i][0])
                     narrow(self.r, vb, fwd, b_el, items[i][0])
                     narrow(self.r, va, back, a_el, items[i][0])
 

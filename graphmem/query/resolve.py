@@ -18,6 +18,7 @@ from graphmem.models import NodeKind
 from graphmem.query import ast
 from graphmem.query import plan as p
 from graphmem.query.limits import QueryLimits
+from graphmem.query.numbers import RANGE_WORDS, fits_int64
 from graphmem.query.plan_expr import flatten
 from graphmem.query.schema import DEFAULT_ENTITY_TYPES, DEFAULT_SCHEMA, Schema, closest
 from graphmem.query.syntax_errors import caret_context
@@ -141,6 +142,8 @@ class Resolver:
         return self.params[node.name]
 
     def _scalar(self, value: Any, node: ast.Param) -> Any:
+        if isinstance(value, int) and not isinstance(value, bool) and not fits_int64(value):
+            raise self.error(f"parameter ${node.name} is out of range: {RANGE_WORDS}", node.span)
         if value is None or isinstance(value, bool | int | str):
             return value
         if isinstance(value, float):
@@ -591,4 +594,6 @@ def _show(value: Any) -> str:
         return repr(value)
     if value is None:
         return "NULL"
+    if isinstance(value, int) and not fits_int64(value):  # and maybe too long to print
+        return "a whole number out of range"
     return f"{type(value).__name__} {value!r}"

@@ -6,11 +6,14 @@ import re
 
 from lark import Lark, Token
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
-from lark.lexer import PatternStr
+from lark.lexer import Pattern, PatternRE, PatternStr
 
 from graphmem.errors import QuerySyntaxError
 
-__all__ = ["caret_context", "syntax_error"]
+__all__ = ["caret_context", "keyword_of", "syntax_error"]
+
+#: How the grammar writes a keyword terminal: the word between word boundaries (``/where\b/i``, ``/\bnot\b/i``).
+_KEYWORD_PATTERN = re.compile(r"(?:\\b)?([a-z]+)\\b")
 
 # Named terminals of the grammar, described for people.
 _TERMINAL_WORDS: dict[str, str] = {
@@ -44,6 +47,16 @@ def caret_context(text: str, line: int, column: int, width: int = 1) -> str:
     return f"  {src}\n  {' ' * (column - 1)}{'^' * width}"
 
 
+def keyword_of(pattern: Pattern) -> str | None:
+    """The keyword a terminal's pattern stands for, upper case (``/where\\b/i`` → ``WHERE``), else None."""
+    if isinstance(pattern, PatternRE):
+        found = _KEYWORD_PATTERN.fullmatch(pattern.value)
+        return found.group(1).upper() if found else None
+    if isinstance(pattern, PatternStr) and pattern.value.isalpha():
+        return pattern.value.upper()
+    return None
+
+
 def _describe_terminal(parser: Lark, name: str) -> str:
     if name in _TERMINAL_WORDS:
         return _TERMINAL_WORDS[name]
@@ -51,9 +64,11 @@ def _describe_terminal(parser: Lark, name: str) -> str:
         pattern = parser.get_terminal(name).pattern
     except KeyError:  # pragma: no cover - Lark only reports its own terminals
         return name.lower()
+    keyword = keyword_of(pattern)
+    if keyword is not None:
+        return keyword
     if isinstance(pattern, PatternStr):
-        value = pattern.value
-        return value.upper() if value.isalpha() else f"'{value}'"
+        return f"'{pattern.value}'"
     return name.lower()  # pragma: no cover - every regex terminal is described above
 
 
@@ -110,6 +125,9 @@ def syntax_error(parser: Lark, text: str, exc: UnexpectedInput) -> QuerySyntaxEr
         message = f"unexpected {_describe_token(token)}; expected {_join(words)}"
         if token.type == "NAME":
             hint = _keyword_hint(str(token), words)
+        named = _keyword_as_name(parser, text, token)
+        if named is not None:
+            return named
     elif isinstance(exc, UnexpectedCharacters):
         pos = exc.pos_in_stream or 0
         char = text[pos] if 0 <= pos < len(text) else ""
@@ -131,6 +149,44 @@ def syntax_error(parser: Lark, text: str, exc: UnexpectedInput) -> QuerySyntaxEr
     if hint:
         message = f"{message} (did you mean {hint}?)"
     return QuerySyntaxError(message, line=line, column=column, context=caret_context(text, line, column, width))
+
+
+def _keyword_as_name(parser: Lark, text: str, token: Token) -> QuerySyntaxError | None:
+    """The error for a keyword written where a name was meant (``(about:Event)``), else None.
+
+    The parse failed at ``token``, right after a keyword; had that word been a name, the parser would
+    have taken both it (a name was allowed there) and ``token`` after it. So it was meant as a name.
+    """
+    start = token.start_pos
+    if start is None:
+        return None
+    end = len(text[:start].rstrip())
+    begin = end  # the word just before the token, found backwards (a regex search could take quadratic time)
+    while begin > 0 and (text[begin - 1].isalnum() or text[begin - 1] == "_"):
+        begin -= 1
+    word = text[begin:end]
+    if not word.isascii() or not word.isalpha():
+        return None
+    if not any(keyword_of(t.pattern) == word.upper() for t in parser.terminals):
+        return None
+    try:
+        state = parser.parse_interactive(text[:begin])
+        state.exhaust_lexer()
+        if "NAME" not in state.accepts():  # type: ignore[no-untyped-call]
+            return None
+        state.feed_token(Token("NAME", word))
+        if token.type not in state.accepts():  # type: ignore[no-untyped-call]
+            return None
+    except UnexpectedInput:  # the word was in a comment, say: the plain error stands
+        return None
+    line = text.count("\n", 0, begin) + 1
+    column = begin - (text.rfind("\n", 0, begin) + 1) + 1
+    return QuerySyntaxError(
+        f"{word} is a keyword ({word.upper()}) here, so it cannot name a variable; use another name",
+        line=line,
+        column=column,
+        context=caret_context(text, line, column, len(word)),
+    )
 
 
 def _keyword_hint(word: str, expected_words: list[str]) -> str:

@@ -8,7 +8,7 @@ import pytest
 
 from graphmem.errors import QuerySyntaxError
 from graphmem.query import ast, parse, unparse
-from graphmem.query.parser import grammar_path, keywords
+from graphmem.query.parser import grammar_path, keywords, value_words
 
 
 def test_grammar_file_is_found() -> None:
@@ -150,6 +150,20 @@ def test_keywords_list() -> None:
         ("FIND (e) WHERE e.x = 1 WHERE e.y = 2", 1, 24, ["WHERE is given twice"]),
         ('RECALL "t" AFTER 2023 BEFORE 2024', 1, 23, ["time window is given twice", "BETWEEN"]),
         ("FIND (e) WHERE e.time AFTER 3 dayz", 1, 31, ["unexpected name 'dayz'"]),
+        # a keyword with extra letters is one misspelt word, not the keyword and a name after it
+        ("FIND (e:Event) WHEREE e.seq = 1 RETURN e", 1, 16, ["unexpected name 'WHEREE'", "did you mean WHERE?"]),
+        ("FINDD (e:Event) RETURN e", 1, 1, ["unexpected name 'FINDD'", "did you mean FIND?"]),
+        ("FIND (e) WHERE e.a = 1 ANDD e.b = 2", 1, 24, ["unexpected name 'ANDD'", "did you mean AND?"]),
+        ("FIND (e) WHERE e.a = 1 ORR e.b = 2", 1, 24, ["unexpected name 'ORR'", "did you mean OR?"]),
+        ("FIND (e:Event) RETURN e.speaker ASK LIMIT 1", 1, 33, ["unexpected name 'ASK'", "did you mean AS?"]),
+        # a variable or alias named with a word that reads as a value could never be read back
+        ("FIND (null:Event) RETURN null, count(*) AS n", 1, 7, ["null cannot name a variable", "NULL is a word"]),
+        ("FIND (e)-[True:FACT]->(x) RETURN x", 1, 11, ["True cannot name a variable", "TRUE is a word"]),
+        ("FIND (e) RETURN e AS relevance", 1, 22, ["relevance cannot name a variable"]),
+        ("FIND (distinct) RETURN count(*)", 1, 7, ["distinct cannot name a variable"]),
+        # a keyword where a name was meant
+        ("FIND (about:Event) RETURN about", 1, 7, ["about is a keyword (ABOUT) here, so it cannot name a variable"]),
+        ("FIND (e)\n  WHERE not.x = 1", 2, 9, ["not is a keyword (NOT) here"]),
     ],
 )
 def test_syntax_errors(text: str, line: int, column: int, words: list[str]) -> None:
@@ -166,6 +180,20 @@ def test_syntax_errors(text: str, line: int, column: int, words: list[str]) -> N
     # No Lark token names leak out.
     for token in ("LPAR", "RPAR", "__ANON", "$END", "COMPARE", "STRING"):
         assert token not in str(err)
+
+
+def test_the_words_that_read_as_values_come_from_the_grammar() -> None:
+    assert value_words() == {"null", "true", "false", "relevance", "distinct", "not"}
+
+
+def test_names_that_begin_with_a_keyword_are_names() -> None:
+    query = parse("FIND (order:Event) WHERE order.android = 1 RETURN order.asked AS asking, orr ORDER BY nullable")
+    st = query.statement
+    assert isinstance(st, ast.Find)
+    assert st.patterns[0].elements[0] == ast.NodePattern("order", ("Event",))
+    assert st.where == ast.Compare("=", ast.Prop("order", "android"), ast.Literal(1))
+    assert st.returns == (ast.ReturnItem(ast.Prop("order", "asked"), "asking"), ast.ReturnItem(ast.Var("orr")))
+    assert st.order_by == (ast.OrderItem(ast.Var("nullable")),)
 
 
 def test_grammar_is_loaded_from_the_package_when_installed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

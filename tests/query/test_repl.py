@@ -357,3 +357,25 @@ def test_a_history_file_that_cannot_be_written_keeps_its_old_queries(
     out = drive(small_memory, "\x1b[A\n", namespace="t1", history_path=history)
     assert "Back from Berlin" in out  # the arrow brought back the earlier session's query
     assert "not saved" in out and "Traceback" not in out
+
+
+def test_an_error_on_an_indented_first_line_names_its_column(small_memory: Memory) -> None:
+    """The shell stripped a query before parsing it, so an error on an indented first line was placed
+    that many columns too far left (`graphmem query` counted right)."""
+    out = drive(small_memory, "   FIND (e:Evnt) RETURN e;\n", namespace="t1")
+    assert "line 1, column 12: unknown label Evnt" in out
+    buffer = io.StringIO()
+    console = Console(file=buffer, width=200, color_system=None, highlight=False)
+    repl = Repl(small_memory, namespace="t1", input=None, output=DummyOutput(), console=console)
+    assert not repl.run_script(io.StringIO("\n\n  FIND (e:Evnt)\n  RETURN e;\n"))
+    assert "line 3, column 11: unknown label Evnt" in buffer.getvalue()
+
+
+def test_an_unknown_command_in_a_script_names_its_line_and_values_ignore_case(small_memory: Memory) -> None:
+    buffer = io.StringIO()
+    console = Console(file=buffer, width=200, color_system=None, highlight=False)
+    repl = Repl(small_memory, namespace="t1", input=None, output=DummyOutput(), console=console)
+    assert not repl.run_script(io.StringIO("FIND (e:Event) RETURN count(*) AS n;\n.frobnicate\n.format JSON\n"))
+    out = buffer.getvalue()
+    assert "error: line 2: unknown command .frobnicate; try .help" in out
+    assert repl.errors == 1 and repl.format == "json" and "format is json" in out

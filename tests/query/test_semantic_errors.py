@@ -58,6 +58,10 @@ def where(err: QuerySemanticError, text: str) -> str:
         ('FIND (e:Event ~"camping") RETURN e', "~ matches entity names", None, '(e:Event ~"camping")'),
         ('FIND (p:Person ABOUT "camping") RETURN p', "ABOUT finds events", None, '(p:Person ABOUT "camping")'),
         ("FIND (e:Event)-[:MENTIONS]->(x:Event) RETURN x", "no Event node can be at this end", None, "(x:Event)"),
+        # the node whose label cannot be at its end is blamed, whichever way the edge is written
+        ("FIND (x:Session)<-[:SPOKEN_BY]-(e) RETURN x", "no Session node can be at this end", None, "(x:Session)"),
+        ("FIND (e)-[:SPOKEN_BY]->(x:Session) RETURN x", "no Session node can be at this end", None, "(x:Session)"),
+        ("FIND (x:Entity)<-[:SAID]-(e) RETURN x", "no Entity node can be at this end of SAID", None, "(x:Entity)"),
         ("FIND (a)-[f:FACT]->(b) RETURN f AS x, b AS x", "two columns are called x", None, "b AS x"),
         ("FIND (:Event)-->() ", "nothing to return", None, "FIND (:Event)-->()"),
         ("FIND (a)-[r]->(b)-[r]->(c) RETURN a", "r is already an edge variable", None, "-[r]->"),
