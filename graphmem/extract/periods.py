@@ -49,6 +49,7 @@ __all__ = [
     "nearest_part",
     "season",
     "shift",
+    "shifted_interval",
 ]
 
 #: A resolved period: ``(start inclusive, end exclusive, grain)``.
@@ -116,6 +117,18 @@ def shift(anchor: date, unit: str, n: int) -> date | None:
         return None
     last = 28 if anchor.month == 2 and anchor.day == 29 and not calendar.isleap(year) else anchor.day
     return anchor.replace(year=year, day=last)
+
+
+def shifted_interval(anchor: date, unit: str, n: int) -> tuple[datetime, datetime] | None:
+    """The calendar day, week, month or year (``unit``) ``n`` of them from the one holding ``anchor``
+    ("three months ago": ``n`` = -3); ``None`` past the calendar's edges ("65000000 years ago")."""
+    moved = shift(anchor, unit, n)
+    if moved is None:
+        return None
+    try:
+        return interval(moved, unit)
+    except ValueError:  # the month or year holding 31 December 9999 ends past the calendar
+        return None
 
 
 def season(name: str, year: int) -> tuple[date, date]:

@@ -57,6 +57,7 @@ from graphmem.extract.periods import (
     nearest_part,
     season,
     shift,
+    shifted_interval,
 )
 from graphmem.extract.time_ranges import resolve_range, split_range
 from graphmem.models import TimeRef
@@ -178,18 +179,6 @@ def _number(word: str | None) -> int | None:
     if word.isdigit():
         return int(word)
     return _NUMBERS.get(word)
-
-
-def _unit_of(today: date, unit: str, n: int) -> tuple[datetime, datetime] | None:
-    """The calendar day, week, month or year ``n`` of them from the one holding ``today``; ``None`` past
-    the calendar's edges ("65000000 years ago")."""
-    moved = shift(today, unit, n)
-    if moved is None:
-        return None
-    try:
-        return interval(moved, unit)
-    except ValueError:  # the month or year holding 31 December 9999 ends past the calendar
-        return None
 
 
 def _guarded(resolve: Callable[[], Period | None]) -> Period | None:
@@ -336,7 +325,7 @@ class TimeResolver:
         few = _FEW_AGO.match(text)
         if few is not None and reference is not None:
             unit, today = few.group(1), reference.date()
-            first, last = _unit_of(today, unit, -_FEW[1]), _unit_of(today, unit, -_FEW[0])
+            first, last = shifted_interval(today, unit, -_FEW[1]), shifted_interval(today, unit, -_FEW[0])
             return (first[0], last[1], unit) if first is not None and last is not None else None
         if not text or _VAGUE.search(text) or _DURATION.match(text) or duration(text) is not None:
             return None
@@ -378,7 +367,7 @@ class TimeResolver:
             step = 1
         if step:
             unit = deictic.group(1)
-            shifted = _unit_of(reference.date(), unit, step)
+            shifted = shifted_interval(reference.date(), unit, step)
             found = cut((*shifted, unit), part) if shifted is not None else None
         return found
 
@@ -443,7 +432,7 @@ class TimeResolver:
             if today.weekday() == 6:
                 saturday -= timedelta(weeks=1)  # on a Sunday, "a weekend ago" is not this one
             return day(saturday), day(saturday + timedelta(days=2)), "day"
-        found = _unit_of(today, unit, -n)
+        found = shifted_interval(today, unit, -n)
         return (*found, unit) if found is not None else _UNRESOLVED
 
     @staticmethod
@@ -483,7 +472,7 @@ class TimeResolver:
             return None
         unit = m.group(2)
         step = {"last": -1, "this": 0, "next": 1}[m.group(1)]
-        found = _unit_of(today, unit, step)
+        found = shifted_interval(today, unit, step)
         return (*found, unit) if found is not None else _UNRESOLVED
 
     @staticmethod
@@ -515,7 +504,7 @@ class TimeResolver:
         if not m:
             return None
         unit = m.group(1) or m.group(2)
-        found = _unit_of(today, unit, -1)
+        found = shifted_interval(today, unit, -1)
         return (*found, unit) if found is not None else _UNRESOLVED
 
     @staticmethod

@@ -7,7 +7,7 @@ from datetime import date, datetime
 import pytest
 
 from graphmem.extract.bounds import duration_before
-from graphmem.extract.periods import shift
+from graphmem.extract.periods import shift, shifted_interval
 from graphmem.extract.times import TimeResolver, to_utc
 from graphmem.models import TimeRef
 
@@ -62,6 +62,13 @@ def test_a_time_within_it_still_resolves(phrase: str, start: datetime) -> None:
 )
 def test_shift_past_the_calendar_is_none(unit: str, n: int, expected: date | None) -> None:
     assert shift(date(2024, 5, 1), unit, n) == expected
+
+
+def test_shifted_interval_at_the_calendar_s_end() -> None:
+    assert shifted_interval(date(2024, 5, 1), "month", -3) == (datetime(2024, 2, 1), datetime(2024, 3, 1))
+    assert shifted_interval(date(9999, 12, 5), "day", 0) == (datetime(9999, 12, 5), datetime(9999, 12, 6))
+    assert shifted_interval(date(9999, 12, 5), "month", 0) is None  # it would end in year 10000
+    assert shifted_interval(date(2024, 5, 1), "year", -2024) is None
 
 
 def test_shift_keeps_29_february_in_a_leap_year_only() -> None:
