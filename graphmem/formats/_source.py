@@ -477,11 +477,12 @@ def looks_dated(text: str) -> bool:
 def parse_date_text(text: str) -> datetime | None:
     """Parse a human-written session date (``"14 March 2024"``, LoCoMo's ``"1:56 pm on 8 May, 2023"``).
 
-    Known layouts are tried first, then ``dateparser`` insisting on a year, so a relative phrase such as
-    ``"yesterday"`` is never resolved against today. Returns ``None`` when nothing parses; the caller
-    keeps the text. ISO 8601 text with an offset (``"2024-09-07T00:30:00+02:00"``) stays aware, so the
-    speaker's local wall time is kept; the store converts it to naive UTC. A date outside
-    :data:`EARLIEST` .. :data:`LATEST` counts as unparsed.
+    Known layouts are tried first, then ``dateparser`` insisting on a year, a month and a day, so a
+    relative phrase such as ``"yesterday"`` is never resolved against today, nor ``"2024"`` completed
+    from it; an invalid year-first date (``"2024-13-01"``) is never read another way. Returns ``None``
+    when nothing parses; the caller keeps the text. ISO 8601 text with an offset
+    (``"2024-09-07T00:30:00+02:00"``) stays aware, so the speaker's local wall time is kept; the store
+    converts it to naive UTC. A date outside :data:`EARLIEST` .. :data:`LATEST` counts as unparsed.
     """
     parsed = _parse_date(text)
     return parsed if parsed is not None and _in_range(parsed) else None
