@@ -7,6 +7,7 @@ import re
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from datetime import datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
@@ -95,7 +96,11 @@ BARE_DATE = re.compile(r"\d{4}-\d{1,2}-\d{1,2}")
 
 class DateTime(click.DateTime):
     """A date option (``--since``, ``--valid-at``): ``DATE`` in the help, and an error that shows the
-    forms it takes (click's own prints its strptime formats: ``'%Y-%m-%d', '%Y-%m-%dT%H:%M:%S', …``)."""
+    forms it takes (click's own prints its strptime formats: ``'%Y-%m-%d', '%Y-%m-%dT%H:%M:%S', …``).
+
+    Other ISO 8601 text is taken too, as ``add --time`` and the MCP tools take it: a time with a zone
+    (``2024-05-01T14:30+02:00``, ``…Z``) is converted to naive UTC, as the Python API converts an aware
+    ``datetime`` (:func:`graphmem.fact_time.as_moment`)."""
 
     name = "date"
 
@@ -107,13 +112,20 @@ class DateTime(click.DateTime):
         return "DATE"
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
-        """The datetime ``value`` names (``2024-05-01``, ``2024-05-01T14:30``, ``2024-05-01 14:30:00``)."""
+        """The datetime ``value`` names (``2024-05-01``, ``2024-05-01T14:30``, ``2024-05-01 14:30:00``,
+        ``2024-05-01T14:30:00+02:00`` as naive UTC)."""
         try:
             return super().convert(value, param, ctx)
         except click.BadParameter:
-            from graphmem.fact_time import DATE_FORMS
+            from graphmem.errors import ConfigError
+            from graphmem.fact_time import DATE_FORMS, as_moment
 
-            self.fail(f"{value!r} is not a date: write {DATE_FORMS}", param, ctx)
+            try:
+                return as_moment(datetime.fromisoformat(value.strip()), "date")
+            except (AttributeError, ValueError):
+                self.fail(f"{value!r} is not a date: write {DATE_FORMS}", param, ctx)
+            except ConfigError:
+                self.fail(f"{value!r} has no UTC time within the calendar", param, ctx)
 
 
 class UntilDateTime(DateTime):

@@ -28,7 +28,7 @@ import calendar
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import MINYEAR, datetime, timedelta
 from typing import Any
 
 from graphmem.extract.names import name_key
@@ -208,7 +208,8 @@ def told_as_over(verb: Any) -> bool:
 
 
 def duration_before(phrase: str, when: datetime) -> datetime | None:
-    """``when`` minus the duration ``phrase`` names ("three years", "for 6 months"), or ``None``."""
+    """``when`` minus the duration ``phrase`` names ("three years", "for 6 months"), or ``None`` (also when
+    that is before the calendar's first year: "for 2100 years" names no start it can hold)."""
     m = _DURATION.match(phrase.strip())
     if m is None:
         return None
@@ -216,9 +217,14 @@ def duration_before(phrase: str, when: datetime) -> datetime | None:
     n = int(raw) if raw.isdigit() else _NUMBER_WORDS[raw]
     unit = m.group(2).lower()
     if unit in ("day", "week"):
-        return when - timedelta(days=n * (7 if unit == "week" else 1))
+        try:
+            return when - timedelta(days=n * (7 if unit == "week" else 1))
+        except OverflowError:
+            return None
     months = n * {"month": 1, "year": 12, "decade": 120}[unit]
     year, month = divmod(when.year * 12 + when.month - 1 - months, 12)
+    if year < MINYEAR:
+        return None
     last = calendar.monthrange(year, month + 1)[1]
     return when.replace(year=year, month=month + 1, day=min(when.day, last))
 

@@ -45,7 +45,10 @@ class Dateparser:
         if period == "time" or (period == "day" and _CLOCK.search(text)):
             return when, when, "time"
         grain = period if period in ("week", "month", "year") else "day"
-        return (*interval(when.date(), grain), grain)
+        try:
+            return (*interval(when.date(), grain), grain)
+        except (ValueError, OverflowError):  # "December 9999": its end is past the calendar
+            return None
 
     def _parser(self, reference: datetime, prefer: str) -> Any:
         parser = self._parsers.get((reference, prefer))

@@ -24,13 +24,18 @@ A half is the first or second half in the same units (a month: days 1-15 and 16 
 **Seasons** follow the northern-hemisphere meteorological convention: spring is March-May, summer
 June-August, autumn (fall) September-November and winter December-February (the winter of a year
 starts in its December).
+
+**The calendar's edges.** A day moved past the calendar (before year 1 or after 9999: "65000000 years
+ago", "the next 9000 years") is ``None`` (:func:`shift`): such a phrase names no time this module can
+hold, and the resolver leaves it unresolved.
 """
 
 from __future__ import annotations
 
+import calendar
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import MAXYEAR, MINYEAR, date, datetime, timedelta
 
 __all__ = [
     "HOLIDAYS",
@@ -44,6 +49,7 @@ __all__ = [
     "nearest_part",
     "season",
     "shift",
+    "shifted_interval",
 ]
 
 #: A resolved period: ``(start inclusive, end exclusive, grain)``.
@@ -71,7 +77,8 @@ def day(d: date) -> datetime:
 
 
 def add_months(d: date, months: int) -> date:
-    """The first day of the month ``months`` after the one holding ``d``."""
+    """The first day of the month ``months`` after the one holding ``d`` (``ValueError`` past the calendar's
+    edges: :func:`shift` is the one for a phrase's number of months)."""
     total = d.year * 12 + d.month - 1 + months
     return date(total // 12, total % 12 + 1, 1)
 
@@ -90,20 +97,38 @@ def interval(anchor: date, grain: str) -> tuple[datetime, datetime]:
     return day(anchor), day(anchor + timedelta(days=1))
 
 
-def shift(anchor: date, unit: str, n: int) -> date:
-    """``anchor`` moved ``n`` days, weeks, months or years (a day past a shorter month's end is its last)."""
-    if unit == "day":
-        return anchor + timedelta(days=n)
-    if unit == "week":
-        return anchor + timedelta(weeks=n)
-    if unit == "month":
-        shifted = add_months(anchor.replace(day=1), n)
-        last = (add_months(shifted, 1) - timedelta(days=1)).day
-        return shifted.replace(day=min(anchor.day, last))
+def shift(anchor: date, unit: str, n: int) -> date | None:
+    """``anchor`` moved ``n`` days, weeks, months or years (a day past a shorter month's end is its last);
+    ``None`` when that is outside the calendar (years 1 to 9999)."""
     try:
-        return anchor.replace(year=anchor.year + n)
-    except ValueError:  # 29 February
-        return anchor.replace(year=anchor.year + n, day=28)
+        if unit == "day":
+            return anchor + timedelta(days=n)
+        if unit == "week":
+            return anchor + timedelta(weeks=n)
+        if unit == "month":
+            year, month = divmod(anchor.year * 12 + anchor.month - 1 + n, 12)
+            if not MINYEAR <= year <= MAXYEAR:
+                return None
+            return date(year, month + 1, min(anchor.day, calendar.monthrange(year, month + 1)[1]))
+    except OverflowError:  # timedelta or date arithmetic past its range
+        return None
+    year = anchor.year + n
+    if not MINYEAR <= year <= MAXYEAR:
+        return None
+    last = 28 if anchor.month == 2 and anchor.day == 29 and not calendar.isleap(year) else anchor.day
+    return anchor.replace(year=year, day=last)
+
+
+def shifted_interval(anchor: date, unit: str, n: int) -> tuple[datetime, datetime] | None:
+    """The calendar day, week, month or year (``unit``) ``n`` of them from the one holding ``anchor``
+    ("three months ago": ``n`` = -3); ``None`` past the calendar's edges ("65000000 years ago")."""
+    moved = shift(anchor, unit, n)
+    if moved is None:
+        return None
+    try:
+        return interval(moved, unit)
+    except ValueError:  # the month or year holding 31 December 9999 ends past the calendar
+        return None
 
 
 def season(name: str, year: int) -> tuple[date, date]:
@@ -196,6 +221,8 @@ def nearest_part(whole: Period, part: Part, reference: datetime, prefer: str) ->
     parts = []
     for years in (-1, 0, 1):
         start, end = (shift(t.date(), "year", years) for t in whole[:2])
+        if start is None or end is None:
+            continue  # a year past the calendar's edge
         found = cut((day(start), day(end), whole[2]), part)
         if found is not None:
             parts.append(found)

@@ -40,6 +40,7 @@ month" is this month (a hedge, as "around").
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -56,6 +57,7 @@ from graphmem.extract.periods import (
     nearest_part,
     season,
     shift,
+    shifted_interval,
 )
 from graphmem.extract.time_ranges import resolve_range, split_range
 from graphmem.models import TimeRef
@@ -179,6 +181,16 @@ def _number(word: str | None) -> int | None:
     return _NUMBERS.get(word)
 
 
+def _guarded(resolve: Callable[[], Period | None]) -> Period | None:
+    """``resolve()``, or ``None`` when its calendar arithmetic leaves the calendar: a phrase whose time
+    cannot be held ("65000000 years ago", "December 9999" read to its end) is unresolved, never an error
+    that loses the turn."""
+    try:
+        return resolve()
+    except (ValueError, OverflowError):
+        return None
+
+
 def _part_of(m: re.Match[str]) -> Part:
     """The part of a period a match of :data:`_PART` names."""
     if m.group("week"):
@@ -272,7 +284,8 @@ class TimeResolver:
             found = None
             if antecedent is not None and antecedent.start is not None and antecedent.end is not None:
                 before = (antecedent.start, antecedent.end, antecedent.grain)
-                found = after_or_before(before, anaphoric.group(2), later=anaphoric.group(1) == "later")
+                unit, later = anaphoric.group(2), anaphoric.group(1) == "later"
+                found = _guarded(lambda: after_or_before(before, unit, later=later))
             if found and reference is not None and _against(found, reference, prefer):
                 found = None  # "later that month I visited Porto" cannot lie ahead of the telling
             return TimeRef(phrase, *found) if found else TimeRef(phrase)
@@ -281,13 +294,13 @@ class TimeResolver:
         if hit is not None:
             return hit
         if prefer == "nearest":
-            back = self._resolve(phrase, reference, "past")
-            ahead = self._resolve(phrase, reference, "future")
+            back = _guarded(lambda: self._resolve(phrase, reference, "past"))
+            ahead = _guarded(lambda: self._resolve(phrase, reference, "future"))
             found = back
             if back and ahead and reference is not None and abs(ahead[0] - reference) < abs(reference - back[0]):
                 found = ahead
         else:
-            found = self._resolve(phrase, reference, prefer)
+            found = _guarded(lambda: self._resolve(phrase, reference, prefer))
         ref = TimeRef(phrase, found[0], found[1], found[2]) if found else TimeRef(phrase)
         if len(self._cache) >= self._cache_size:
             self._cache.clear()
@@ -312,9 +325,8 @@ class TimeResolver:
         few = _FEW_AGO.match(text)
         if few is not None and reference is not None:
             unit, today = few.group(1), reference.date()
-            start = interval(shift(today, unit, -_FEW[1]), unit)[0]
-            end = interval(shift(today, unit, -_FEW[0]), unit)[1]
-            return start, end, unit
+            first, last = shifted_interval(today, unit, -_FEW[1]), shifted_interval(today, unit, -_FEW[0])
+            return (first[0], last[1], unit) if first is not None and last is not None else None
         if not text or _VAGUE.search(text) or _DURATION.match(text) or duration(text) is not None:
             return None
         absolute = self._absolute(text)
@@ -355,8 +367,8 @@ class TimeResolver:
             step = 1
         if step:
             unit = deictic.group(1)
-            shifted = interval(shift(reference.date(), unit, step), unit)
-            found = cut((*shifted, unit), part)
+            shifted = shifted_interval(reference.date(), unit, step)
+            found = cut((*shifted, unit), part) if shifted is not None else None
         return found
 
     @staticmethod
@@ -420,7 +432,8 @@ class TimeResolver:
             if today.weekday() == 6:
                 saturday -= timedelta(weeks=1)  # on a Sunday, "a weekend ago" is not this one
             return day(saturday), day(saturday + timedelta(days=2)), "day"
-        return (*interval(shift(today, unit, -n), unit), unit)
+        found = shifted_interval(today, unit, -n)
+        return (*found, unit) if found is not None else _UNRESOLVED
 
     @staticmethod
     def _past_span(text: str, today: date, prefer: str) -> tuple[datetime, datetime, str] | None:
@@ -434,7 +447,8 @@ class TimeResolver:
         if n is None:
             return None
         unit = m.group(3)
-        return day(shift(today, unit, -n)), day(today + timedelta(days=1)), unit
+        start = shift(today, unit, -n)
+        return (day(start), day(today + timedelta(days=1)), unit) if start is not None else _UNRESOLVED
 
     @staticmethod
     def _next_span(text: str, today: date, prefer: str) -> tuple[datetime, datetime, str] | None:
@@ -445,7 +459,8 @@ class TimeResolver:
         if n is None or prefer == "past":
             return _UNRESOLVED  # "I spent the next three days in bed": after a past event, not after now
         unit = m.group(2)
-        return day(today), day(shift(today, unit, n)), unit
+        end = shift(today, unit, n)
+        return (day(today), day(end), unit) if end is not None else _UNRESOLVED
 
     @staticmethod
     def _calendar_unit(text: str, today: date, prefer: str) -> tuple[datetime, datetime, str] | None:
@@ -457,7 +472,8 @@ class TimeResolver:
             return None
         unit = m.group(2)
         step = {"last": -1, "this": 0, "next": 1}[m.group(1)]
-        return (*interval(shift(today, unit, step), unit), unit)
+        found = shifted_interval(today, unit, step)
+        return (*found, unit) if found is not None else _UNRESOLVED
 
     @staticmethod
     def _named_month(text: str, today: date, prefer: str) -> tuple[datetime, datetime, str] | None:
@@ -488,7 +504,8 @@ class TimeResolver:
         if not m:
             return None
         unit = m.group(1) or m.group(2)
-        return (*interval(shift(today, unit, -1), unit), unit)
+        found = shifted_interval(today, unit, -1)
+        return (*found, unit) if found is not None else _UNRESOLVED
 
     @staticmethod
     def _weekend(text: str, today: date, prefer: str) -> tuple[datetime, datetime, str] | None:
@@ -565,12 +582,16 @@ def to_utc(ref: TimeRef, offset: timedelta | None) -> TimeRef:
     """``ref`` resolved on a wall clock ``offset`` ahead of UTC, as naive UTC (the store's convention).
 
     "Yesterday" said at 00:30 on 2 May at +02:00 is 1 May on the speaker's calendar, which starts at
-    22:00 on 30 April in UTC. Naive input (``offset`` ``None`` or zero) is returned unchanged.
+    22:00 on 30 April in UTC. Naive input (``offset`` ``None`` or zero) is returned unchanged; a time
+    that would move past the calendar's edge is unresolved.
     """
     if not offset or ref.start is None:
         return ref
-    end = ref.end - offset if ref.end is not None else None
-    return TimeRef(ref.phrase, ref.start - offset, end, ref.grain)
+    try:
+        end = ref.end - offset if ref.end is not None else None
+        return TimeRef(ref.phrase, ref.start - offset, end, ref.grain)
+    except OverflowError:
+        return TimeRef(ref.phrase)
 
 
 _default: TimeResolver | None = None

@@ -68,6 +68,12 @@ LATEST = datetime(9900, 1, 1)
 _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
 _NAMESPACE_BAD = re.compile(r"[^A-Za-z0-9_.:@-]+")
 _LOCOMO_DATE = "%I:%M %p on %d %B, %Y"
+# A year-first date with "/", "." or "-" and one-digit parts ("2024/3/5 10:00"): read as ISO 8601 once
+# written "2024-03-05"
+_YEAR_FIRST = re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?=$|[T ])")
+# Text that starts as an ISO 8601 date (a year, "-" and a digit): only a valid ISO date is one
+_ISO_SHAPED = re.compile(r"^[+-]?\d{4}-\d")
+_ISO_DATE = re.compile(r"^(\d{4})-(\d\d)-(\d\d)(?=$|[T ])")
 _DATE_FORMATS = (
     _LOCOMO_DATE,
     "%d %B %Y",
@@ -471,20 +477,30 @@ def looks_dated(text: str) -> bool:
 def parse_date_text(text: str) -> datetime | None:
     """Parse a human-written session date (``"14 March 2024"``, LoCoMo's ``"1:56 pm on 8 May, 2023"``).
 
-    Known layouts are tried first, then ``dateparser`` insisting on a year, so a relative phrase such as
-    ``"yesterday"`` is never resolved against today. Returns ``None`` when nothing parses; the caller
-    keeps the text. ISO 8601 text with an offset (``"2024-09-07T00:30:00+02:00"``) stays aware, so the
-    speaker's local wall time is kept; the store converts it to naive UTC. A date outside
-    :data:`EARLIEST` .. :data:`LATEST` counts as unparsed.
+    Known layouts are tried first, then ``dateparser`` insisting on a year, a month and a day, so a
+    relative phrase such as ``"yesterday"`` is never resolved against today, nor ``"2024"`` completed
+    from it; an invalid year-first date (``"2024-13-01"``) is never read another way. Returns ``None``
+    when nothing parses; the caller keeps the text. ISO 8601 text with an offset
+    (``"2024-09-07T00:30:00+02:00"``) stays aware, so the speaker's local wall time is kept; the store
+    converts it to naive UTC. A date outside :data:`EARLIEST` .. :data:`LATEST` counts as unparsed.
     """
     parsed = _parse_date(text)
     return parsed if parsed is not None and _in_range(parsed) else None
 
 
 def _parse_date(text: str) -> datetime | None:
+    """The time ``text`` names, or ``None``: ISO 8601 (also with ``/`` or ``.`` between the year, month and
+    day), a known layout, else ``dateparser`` when it names a year, a month and a day. Text shaped as a
+    year-first date that is no valid one ("2024-13-01T10:00:00") is ``None``, never read another way
+    (dateparser swaps its month and day), and a year or a month alone ("2024", "March 2024") names no
+    day: dateparser would take the rest from today."""
     cleaned = " ".join(text.replace("—", " ").replace("–", " ").split()).strip(" ,;:-")
     if not cleaned:
         return None
+    ymd = _YEAR_FIRST.match(cleaned)
+    if ymd is not None:  # "2024/3/5 10:00" is "2024-03-05 10:00"
+        year, month, day_ = (int(part) for part in ymd.groups())
+        cleaned = f"{year:04d}-{month:02d}-{day_:02d}{cleaned[ymd.end() :]}"
     try:
         return datetime.fromisoformat(cleaned)
     except ValueError:
@@ -496,14 +512,24 @@ def _parse_date(text: str) -> datetime | None:
             continue
     if not re.search(r"\b\d{4}\b", cleaned):
         return None
+    leading = _ISO_DATE.match(cleaned)
+    if leading is not None:  # "2024-03-05 3:05 pm": its date must be valid, and stay what it says
+        try:
+            said = date(*(int(part) for part in leading.groups()))
+        except ValueError:
+            return None
+    elif _ISO_SHAPED.match(cleaned):
+        return None  # "2024-05", "2024-1-2-3"
     import dateparser
 
     parsed = dateparser.parse(
         cleaned,
         languages=["en"],
-        settings={"REQUIRE_PARTS": ["year"], "PREFER_DAY_OF_MONTH": "first", "RETURN_AS_TIMEZONE_AWARE": False},
+        settings={"REQUIRE_PARTS": ["year", "month", "day"], "RETURN_AS_TIMEZONE_AWARE": False},
     )
-    return naive_utc(parsed) if parsed is not None else None
+    if parsed is None or (leading is not None and parsed.date() != said):
+        return None
+    return naive_utc(parsed)
 
 
 def parse_timestamp(value: Any, *, path: str, line: int | None = None, json_path: str | None = None) -> datetime:
