@@ -45,6 +45,7 @@ __all__ = [
     "after_or_before",
     "cut",
     "day",
+    "guarded",
     "interval",
     "nearest_part",
     "season",
@@ -249,3 +250,13 @@ def after_or_before(antecedent: Period, unit: str, *, later: bool) -> Period | N
     if start >= end:
         return None
     return start, end, "day"
+
+
+def guarded(resolve: Callable[[], Period | None]) -> Period | None:
+    """``resolve()``, or ``None`` when its calendar arithmetic leaves the calendar: a phrase whose time
+    cannot be held ("65000000 years ago", "December 9999" read to its end) is unresolved, never an error
+    that loses the turn."""
+    try:
+        return resolve()
+    except (ValueError, OverflowError):
+        return None

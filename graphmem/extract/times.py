@@ -40,7 +40,6 @@ month" is this month (a hedge, as "around").
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -53,6 +52,7 @@ from graphmem.extract.periods import (
     after_or_before,
     cut,
     day,
+    guarded,
     interval,
     nearest_part,
     season,
@@ -181,16 +181,6 @@ def _number(word: str | None) -> int | None:
     return _NUMBERS.get(word)
 
 
-def _guarded(resolve: Callable[[], Period | None]) -> Period | None:
-    """``resolve()``, or ``None`` when its calendar arithmetic leaves the calendar: a phrase whose time
-    cannot be held ("65000000 years ago", "December 9999" read to its end) is unresolved, never an error
-    that loses the turn."""
-    try:
-        return resolve()
-    except (ValueError, OverflowError):
-        return None
-
-
 def _part_of(m: re.Match[str]) -> Part:
     """The part of a period a match of :data:`_PART` names."""
     if m.group("week"):
@@ -285,7 +275,7 @@ class TimeResolver:
             if antecedent is not None and antecedent.start is not None and antecedent.end is not None:
                 before = (antecedent.start, antecedent.end, antecedent.grain)
                 unit, later = anaphoric.group(2), anaphoric.group(1) == "later"
-                found = _guarded(lambda: after_or_before(before, unit, later=later))
+                found = guarded(lambda: after_or_before(before, unit, later=later))
             if found and reference is not None and _against(found, reference, prefer):
                 found = None  # "later that month I visited Porto" cannot lie ahead of the telling
             return TimeRef(phrase, *found) if found else TimeRef(phrase)
@@ -294,13 +284,13 @@ class TimeResolver:
         if hit is not None:
             return hit
         if prefer == "nearest":
-            back = _guarded(lambda: self._resolve(phrase, reference, "past"))
-            ahead = _guarded(lambda: self._resolve(phrase, reference, "future"))
+            back = guarded(lambda: self._resolve(phrase, reference, "past"))
+            ahead = guarded(lambda: self._resolve(phrase, reference, "future"))
             found = back
             if back and ahead and reference is not None and abs(ahead[0] - reference) < abs(reference - back[0]):
                 found = ahead
         else:
-            found = _guarded(lambda: self._resolve(phrase, reference, prefer))
+            found = guarded(lambda: self._resolve(phrase, reference, prefer))
         ref = TimeRef(phrase, found[0], found[1], found[2]) if found else TimeRef(phrase)
         if len(self._cache) >= self._cache_size:
             self._cache.clear()
@@ -311,10 +301,9 @@ class TimeResolver:
 
     def _resolve(self, phrase: str, reference: datetime | None, prefer: str) -> tuple[datetime, datetime, str] | None:
         ends = split_range(phrase)
-        if ends is not None:
-            found = resolve_range(self._resolve, ends, reference, prefer)
-            if found is not None:
-                return found
+        found = resolve_range(self._resolve, ends, reference, prefer) if ends is not None else None
+        if found is not None:
+            return found
         text = _normal(phrase)
         text = _MIDWEEK.sub(r"\1mid the week", text)
         part = _PART.match(text)
