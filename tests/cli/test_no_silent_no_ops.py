@@ -124,10 +124,15 @@ def test_recall_takes_an_argument_that_was_not_utf8(store_dir: Path, capsys: pyt
 
 
 def _unreadable(tmp_path: Path, kind: str) -> Path:
-    """An input that exists but cannot be opened, even by root: a dangling symlink or a Unix socket."""
+    """An input that exists but cannot be read, even by root: a dangling symlink, a Unix socket or a FIFO
+    (opening a FIFO blocks until a writer comes: it must be refused without being opened)."""
     if kind == "dangling symlink":
         path = tmp_path / "gone.json"
         path.symlink_to(tmp_path / "moved-away.json")
+        return path
+    if kind == "fifo":
+        path = tmp_path / "incoming.txt"
+        os.mkfifo(path)
         return path
     import socket
 
@@ -138,7 +143,8 @@ def _unreadable(tmp_path: Path, kind: str) -> Path:
     return path
 
 
-@pytest.mark.parametrize("kind", ["dangling symlink", "socket"])
+@pytest.mark.timeout(20)
+@pytest.mark.parametrize("kind", ["dangling symlink", "socket", "fifo"])
 @pytest.mark.parametrize("in_folder", [False, True])
 def test_ingest_of_an_unreadable_file_names_it_and_creates_no_store(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], kind: str, in_folder: bool
@@ -153,6 +159,8 @@ def test_ingest_of_an_unreadable_file_names_it_and_creates_no_store(
     captured = capsys.readouterr()
     assert captured.out == ""
     assert str(bad) in captured.err and "cannot read" in captured.err
+    if kind != "dangling symlink":
+        assert "not a regular file" in captured.err
     assert not db.exists()
 
 
