@@ -427,3 +427,14 @@ def test_a_failed_upgrade_says_why_a_reading_command_wanted_to_write(
     assert main(["--db", str(tmp_path / "old"), "stats"]) == 1
     err = capsys.readouterr().err
     assert "older schema (2)" in err and "opening it for writing to upgrade it failed: store directory" in err
+
+
+def test_terminal_control_sequences_in_a_table_are_shown_not_sent(capsys: pytest.CaptureFixture[str]) -> None:
+    # A transcript turn holding ESC sequences cleared the screen and set the window title when a table
+    # (timeline, recall, the REPL's results) printed it.
+    from graphmem.cli.common import print_table
+
+    print_table("t", ["text"], [["hello \x1b[2J\x1b]0;pwned\x07 I live in Oslo.\tnow\x9b"]])
+    out = capsys.readouterr().out
+    assert "\x1b" not in out and "\x07" not in out and "\x9b" not in out
+    assert "\\x1b[2J\\x1b]0;pwned\\x07" in out and "\\x9b" in out
