@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import multiprocessing
 import pickle
+import signal
 import time
 from collections import deque
 from collections.abc import Generator, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -75,6 +77,9 @@ _worker_embedder: Any | None = None
 
 def _worker_init(spec: str | Extractor, embedder: Any | None) -> None:
     global _worker_extractor, _worker_embedder
+    # Ctrl-C reaches the whole process group; stopping is the writer's to handle (it shuts the pool down),
+    # so a worker ignores it rather than print a KeyboardInterrupt traceback from wherever it was.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     if isinstance(spec, str):
         from graphmem.extract import get_extractor
 
@@ -179,6 +184,24 @@ def extract_stream(
             raise
 
 
+@contextmanager
+def _sigint_blocked() -> Iterator[None]:
+    """Block SIGINT in this thread while worker processes may start.
+
+    A spawned worker inherits the blocked signal through its exec, so a Ctrl-C (sent to the whole process
+    group) never interrupts it, even while it is still importing, before :func:`_worker_init` runs; the
+    writer handles Ctrl-C. One that arrives meanwhile is delivered here when the block is lifted.
+    """
+    if not hasattr(signal, "pthread_sigmask"):  # pragma: no cover - Windows: the initializer ignores it
+        yield
+        return
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
 def _submit(pool: ProcessPoolExecutor, job: Job) -> list[Future[Extracted]]:
     """Submit one task per unit (a session), so a large file uses every worker.
 
@@ -187,7 +210,8 @@ def _submit(pool: ProcessPoolExecutor, job: Job) -> list[Future[Extracted]]:
     The futures come back in the input's order.
     """
     order = sorted(range(len(job.todo)), key=lambda i: -job.todo[i].transcript.turn_count)
-    submitted = {i: pool.submit(_worker_extract, [job.todo[i].transcript], job.path) for i in order}
+    with _sigint_blocked():  # a submit may start a worker process
+        submitted = {i: pool.submit(_worker_extract, [job.todo[i].transcript], job.path) for i in order}
     return [submitted[i] for i in range(len(job.todo))]
 
 

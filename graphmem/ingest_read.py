@@ -31,6 +31,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import stat
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
@@ -110,11 +111,15 @@ def check_readable(paths: Sequence[str | os.PathLike[str]]) -> None:
     """
     for path in collect_files(paths):
         try:
-            if os.path.isdir(path):
+            mode = os.stat(path).st_mode
+            if stat.S_ISDIR(mode):
                 os.listdir(path)
-            else:
-                with open(path, "rb"):
-                    pass
+                continue
+            if not stat.S_ISREG(mode):
+                # A FIFO, socket or device: opening a FIFO blocks until a writer comes, so never open one.
+                raise IngestError("cannot read: not a regular file", path=path)
+            with open(path, "rb"):
+                pass
         except OSError as exc:
             raise IngestError(f"cannot read: {exc.strerror or exc}", path=path) from exc
 

@@ -69,7 +69,17 @@ def _ms(values: list[float]) -> dict[str, float]:
 
 
 def _one_conversation(data: str, index: int, folder: Path) -> tuple[Path, list[str]]:
-    """Write the chosen LoCoMo sample to its own file; return it with the sample's questions."""
+    """Write the chosen LoCoMo sample to its own file; return it with the sample's questions.
+
+    The user's file is read with the LoCoMo reader first, so a fault in it is reported at its own
+    file:line, not in the temporary copy (deleted by then, its lines renumbered).
+
+    Raises:
+        IngestError: the file is not valid LoCoMo input (the message names the file and line).
+    """
+    from graphmem.formats import read_transcripts
+
+    read_transcripts(data)
     try:
         samples = json.loads(Path(data).read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:

@@ -176,8 +176,15 @@ def main(argv: list[str] | None = None) -> int:
             warnings.showwarning = _warning_printer(warnings.showwarning)
             # Without standalone mode click returns a command's exit code instead of raising it.
             rc = cli.main(args=argv, prog_name="graphmem", standalone_mode=False)
+            sys.stdout.flush()  # a full disk or a closed pipe is reported here, not at exit
     except GraphmemError as exc:
         click.echo(clean_text(f"error: {exc}"), err=True)
+        return 1
+    except BrokenPipeError:  # the reader went away (`| head -1`): nothing more to say to anyone
+        return 1
+    except OSError as exc:  # the only unwrapped I/O left is writing the output (stdout /dev/full)
+        where = "cannot write output" if exc.filename is None else f"cannot use {exc.filename}"
+        click.echo(clean_text(f"error: {where}: {exc.strerror or exc}"), err=True)
         return 1
     except click.exceptions.Abort as exc:
         if isinstance(exc.__cause__, KeyboardInterrupt):  # click turns Ctrl-C into Abort
@@ -206,6 +213,11 @@ def run() -> NoReturn:
     command exits normally.
     """
     rc = main()
+    try:
+        sys.stdout.flush()
+    except (OSError, ValueError):  # what main could not write: let the exit not try (and trace) again
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        rc = rc or 1
     if may_exit_fast():
         try:
             sys.stdout.flush()

@@ -240,12 +240,19 @@ def _json_value(value: Any) -> Any:
     return value.isoformat() if isinstance(value, date) else str(value)
 
 
+#: Control characters other than newline and tab (C0, DEL, C1): a transcript's ESC would clear the screen
+#: or set the window title if printed raw.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
 def plain(value: Any) -> Text:
-    """``value`` as rich text taken literally: no markup (``[b]``), no emoji codes (``:100:``), and
-    lone surrogates (an argument that was not UTF-8) replaced so the terminal can encode it."""
+    """``value`` as rich text taken literally: no markup (``[b]``), no emoji codes (``:100:``), lone
+    surrogates (an argument that was not UTF-8) replaced so the terminal can encode it, and control
+    characters but newline and tab shown as escapes (``\\x1b``) rather than sent to the terminal."""
     from rich.text import Text
 
-    return Text("" if value is None else clean_text(str(value)))
+    text = "" if value is None else clean_text(str(value))
+    return Text(_CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text))
 
 
 def print_plain(console: Console, message: str) -> None:

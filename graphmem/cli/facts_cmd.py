@@ -50,6 +50,9 @@ def facts(
     if all_time and (valid_at is not None or as_of is not None):
         raise click.UsageError("--all-time reads every fact version: give it without --valid-at and --as-of")
     with open_memory(ctx, db, read_only=True) as mem:
+        from graphmem.namespaces import require_namespace
+
+        require_namespace(namespace, mem.namespaces(), where=mem.store.uri)  # a typo is named, not []
         match = mem.match_entity(entity, namespace=namespace) if entity is not None else None
         if match is not None and (note := match.note()):
             click.echo(f"note: {note}", err=True)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import errno
+import io
 import json
 import subprocess
 import sys
@@ -99,3 +101,41 @@ def test_an_interrupted_ingest_says_how_to_resume(
     err = capsys.readouterr().err
     assert "interrupted" in err and "run the same command again to resume" in err
     assert "aborted" not in err
+
+
+class _FailingStdout(io.StringIO):
+    """A stdout whose writes fail as a full disk's (``> /dev/full``) or a closed pipe's (``| head``) do."""
+
+    def __init__(self, error: OSError) -> None:
+        super().__init__()
+        self.error = error
+
+    def write(self, text: str) -> int:
+        raise self.error
+
+    def fileno(self) -> int:  # a closed pipe's handling may look for the descriptor: it fails alike
+        raise self.error
+
+
+@pytest.mark.parametrize(
+    ("error", "message"),
+    [
+        (OSError(errno.ENOSPC, "No space left on device"), "error: cannot write output: No space left on device\n"),
+    ],
+)
+def test_a_failed_write_to_stdout_is_an_error_not_a_traceback(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], error: OSError, message: str
+) -> None:
+    from graphmem.cli import main
+
+    db = tmp_path / "mem"
+    (tmp_path / "chat.txt").write_text("A: I live in Oslo.\n", encoding="utf-8")
+    assert main(["--db", str(db), "ingest", str(tmp_path / "chat.txt"), "--no-embed"]) == 0
+    capsys.readouterr()
+    monkeypatch.setattr(sys, "stdout", _FailingStdout(error))
+    try:
+        rc = main(["--db", str(db), "stats"])
+    except SystemExit as exc:  # click's own quiet exit for a closed pipe
+        rc = exc.code
+    assert rc == 1
+    assert capsys.readouterr().err == message

@@ -34,6 +34,8 @@ def store_dir(tmp_path: Path) -> Path:
         (["forget", "-n", "chatt", "--yes"], "chatt", "chat"),
         (["forget", "-n", "chatt", "--event", "e"], "chatt", "chat"),
         (["stats", "-n", "priya"], "priya", "priya-tomas"),
+        (["facts", "-n", "chatt", "--json"], "chatt", "chat"),
+        (["facts", "-n", "priya"], "priya", "priya-tomas"),
         (["export", "-n", "chatt"], "chatt", "chat"),
         (["query", "-n", "priya", "FIND (e:Event) RETURN count(*)"], "priya", "priya-tomas"),
     ],
@@ -124,10 +126,15 @@ def test_recall_takes_an_argument_that_was_not_utf8(store_dir: Path, capsys: pyt
 
 
 def _unreadable(tmp_path: Path, kind: str) -> Path:
-    """An input that exists but cannot be opened, even by root: a dangling symlink or a Unix socket."""
+    """An input that exists but cannot be read, even by root: a dangling symlink, a Unix socket or a FIFO
+    (opening a FIFO blocks until a writer comes: it must be refused without being opened)."""
     if kind == "dangling symlink":
         path = tmp_path / "gone.json"
         path.symlink_to(tmp_path / "moved-away.json")
+        return path
+    if kind == "fifo":
+        path = tmp_path / "incoming.txt"
+        os.mkfifo(path)
         return path
     import socket
 
@@ -138,7 +145,8 @@ def _unreadable(tmp_path: Path, kind: str) -> Path:
     return path
 
 
-@pytest.mark.parametrize("kind", ["dangling symlink", "socket"])
+@pytest.mark.timeout(20)
+@pytest.mark.parametrize("kind", ["dangling symlink", "socket", "fifo"])
 @pytest.mark.parametrize("in_folder", [False, True])
 def test_ingest_of_an_unreadable_file_names_it_and_creates_no_store(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], kind: str, in_folder: bool
@@ -153,6 +161,8 @@ def test_ingest_of_an_unreadable_file_names_it_and_creates_no_store(
     captured = capsys.readouterr()
     assert captured.out == ""
     assert str(bad) in captured.err and "cannot read" in captured.err
+    if kind != "dangling symlink":
+        assert "not a regular file" in captured.err
     assert not db.exists()
 
 
@@ -417,3 +427,14 @@ def test_a_failed_upgrade_says_why_a_reading_command_wanted_to_write(
     assert main(["--db", str(tmp_path / "old"), "stats"]) == 1
     err = capsys.readouterr().err
     assert "older schema (2)" in err and "opening it for writing to upgrade it failed: store directory" in err
+
+
+def test_terminal_control_sequences_in_a_table_are_shown_not_sent(capsys: pytest.CaptureFixture[str]) -> None:
+    # A transcript turn holding ESC sequences cleared the screen and set the window title when a table
+    # (timeline, recall, the REPL's results) printed it.
+    from graphmem.cli.common import print_table
+
+    print_table("t", ["text"], [["hello \x1b[2J\x1b]0;pwned\x07 I live in Oslo.\tnow\x9b"]])
+    out = capsys.readouterr().out
+    assert "\x1b" not in out and "\x07" not in out and "\x9b" not in out
+    assert "\\x1b[2J\\x1b]0;pwned\\x07" in out and "\\x9b" in out
