@@ -25,6 +25,7 @@ from graphmem.errors import IngestError
 from graphmem.formats._records import looks_like_record
 from graphmem.formats._source import (
     MAX_FILE_BYTES,
+    MAX_JSON_LINE_CHARS,
     MAX_LINE_CHARS,
     MAX_TURN_CHARS,
     Source,
@@ -45,6 +46,7 @@ from graphmem.transcript import Transcript
 __all__ = [
     "FORMATS",
     "MAX_FILE_BYTES",
+    "MAX_JSON_LINE_CHARS",
     "MAX_LINE_CHARS",
     "MAX_TURN_CHARS",
     "READER_VERSION",

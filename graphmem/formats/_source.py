@@ -27,6 +27,7 @@ __all__ = [
     "EARLIEST",
     "LATEST",
     "MAX_FILE_BYTES",
+    "MAX_JSON_LINE_CHARS",
     "MAX_LINE_CHARS",
     "MAX_TURN_CHARS",
     "JsonIndex",
@@ -46,8 +47,11 @@ __all__ = [
 
 #: Inputs larger than this are refused (a transcript is text; 256 MiB is far beyond any real one).
 MAX_FILE_BYTES = 256 * 1024 * 1024
-#: Longest line accepted in line-oriented formats (JSONL, plain text).
+#: Longest line accepted in line-oriented text formats (plain text, WhatsApp).
 MAX_LINE_CHARS = 65_536
+#: Longest JSONL line: a record may carry fields the reader ignores (attachments, tool payloads), so its
+#: raw line is bounded far above a turn; the turn's text is still held to :data:`MAX_TURN_CHARS`.
+MAX_JSON_LINE_CHARS = 16 * 1024 * 1024
 #: Longest single turn accepted in any format.
 MAX_TURN_CHARS = 32_768
 
@@ -119,22 +123,20 @@ class Source:
         """The lower-case file extension, with its dot (``""`` for in-memory input)."""
         return Path(self.path).suffix.lower()
 
-    def lines(self) -> list[str]:
-        """The text split into lines, each checked against :data:`MAX_LINE_CHARS` (split once, then cached).
+    def lines(self, limit: int = MAX_LINE_CHARS) -> list[str]:
+        """The text split into lines (split once, then cached), each checked against ``limit``
+        (:data:`MAX_LINE_CHARS`; JSONL passes :data:`MAX_JSON_LINE_CHARS`).
 
         Raises:
             IngestError: a line is too long; names it.
         """
         if self._lines is None:
-            lines = self.text.splitlines()
-            for number, line in enumerate(lines, 1):
-                if len(line) > MAX_LINE_CHARS:
-                    raise IngestError(
-                        f"line is {len(line):,} characters long (the limit is {MAX_LINE_CHARS:,})",
-                        path=self.path,
-                        line=number,
-                    )
-            self._lines = lines
+            self._lines = self.text.splitlines()
+        for number, line in enumerate(self._lines, 1):
+            if len(line) > limit:
+                raise IngestError(
+                    f"line is {len(line):,} characters long (the limit is {limit:,})", path=self.path, line=number
+                )
         return self._lines
 
     def json_index(self) -> JsonIndex:

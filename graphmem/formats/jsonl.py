@@ -8,7 +8,7 @@ from typing import Any
 
 from graphmem.errors import IngestError
 from graphmem.formats._records import Located, records_to_sessions
-from graphmem.formats._source import Source, loads_json, namespace_from
+from graphmem.formats._source import MAX_JSON_LINE_CHARS, Source, loads_json, namespace_from
 from graphmem.transcript import RawSession, Transcript
 
 __all__ = ["prefix_sessions", "read_jsonl", "read_records"]
@@ -35,7 +35,7 @@ def read_jsonl(
         IngestError: a line is not a JSON object or a record lacks a field; names the line.
     """
     items = []
-    for number, line in enumerate(source.lines(), 1):
+    for number, line in enumerate(source.lines(MAX_JSON_LINE_CHARS), 1):
         if not line.strip():
             continue
         try:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -326,3 +327,19 @@ def test_showing_many_input_warnings_does_not_reread_the_file(write, monkeypatch
     assert reads == []
     assert shown.count('"session_2_date_time": "sometime soon"') == 1
     assert shown.count("## Session 3 — 31 February 2024") == 1
+
+
+def test_a_jsonl_record_may_carry_a_long_field_the_reader_ignores(tmp_path: Path) -> None:
+    # before: the raw line was held to MAX_LINE_CHARS, so a 70 KB attachment refused the message
+    record = {"speaker": "Ana", "text": "I live in Paris.", "attachment": "x" * (MAX_LINE_CHARS + 5_000)}
+    path = tmp_path / "log.jsonl"
+    path.write_text(json.dumps(record) + "\n", encoding="utf-8")
+    (transcript,) = read_transcripts(path)
+    assert [t.text for s in transcript.sessions for t in s.turns] == ["I live in Paris."]
+
+
+def test_a_jsonl_turn_is_still_held_to_the_turn_limit(tmp_path: Path) -> None:
+    path = tmp_path / "log.jsonl"
+    path.write_text(json.dumps({"speaker": "Ana", "text": "a" * (MAX_TURN_CHARS + 1)}) + "\n", encoding="utf-8")
+    with pytest.raises(IngestError, match=r"log\.jsonl"):
+        read_transcripts(path)
