@@ -24,8 +24,10 @@ a merge cannot tell a forgotten event from one the target never had: merging an 
 events forgotten since (and the facts they support) back; forget them again after such a merge.
 
 The ingest bookkeeping (each input's source record and its sessions' turn fingerprints) is copied too,
-so ingesting the same folder into the target skips what is unchanged and keeps forgotten turns forgotten;
-when merging, the target's record of an input wins if it was ingested later than the source's.
+so ingesting the same folder (at the same path: records are keyed by it) into the target skips what is
+unchanged and keeps forgotten turns forgotten; when merging, an input the target has ingested keeps the
+target's records whole (the merge may overwrite some of its events with the source's version, so the next
+ingest diffs against what the target ingested and rewrites what differs).
 
 ``replace=True`` makes each target namespace hold what the source holds, records deleted at the source
 disappearing at the target too, and never shows a half-copied namespace: it is written as one batch, so a
@@ -217,12 +219,19 @@ def _learned_later(held: Fact, incoming: Fact) -> bool:
     return held.recorded_at > incoming.recorded_at
 
 
+def _held_input(key: str, kept: set[str]) -> bool:
+    """Whether ``key`` (an input's record, or one of its ``#``/``@`` records) is of an input ``kept`` holds."""
+    return key in kept or any(key[:i] in kept for i, ch in enumerate(key) if ch in "#@")
+
+
 def _without_older(dump: NamespaceDump, target: GraphStore) -> NamespaceDump:
     """The dump without the fact versions and the source records (ingest bookkeeping) the target holds
     later knowledge of."""
-    kept = {r.key: r.ingested_at for r in target.source_records(dump.namespace, "")}
-    # the target's record of an input ingested later stays (it matches what the target holds of it)
-    sources = [r for r in dump.sources if r.key not in kept or kept[r.key] < r.ingested_at]
+    kept = {r.key for r in target.source_records(dump.namespace, "")}
+    # an input the target has ingested keeps the target's records whole: the merge may have overwritten
+    # some of its events with the source's, and its own records still differ from the source's file, so
+    # the next ingest of either version diffs and rewrites (taking the source's would make it skip)
+    sources = [r for r in dump.sources if not _held_input(r.key, kept)]
     if sources != dump.sources:
         dump = replace_dump(dump, sources=sources)
     if not dump.facts:

@@ -57,10 +57,10 @@ def patterns(plan: p.Plan) -> list[tuple[p.Step, ...]]:
 
 def _streams_to_a_limit(plan: p.Plan) -> bool:
     """Whether a ``LIMIT`` ends the plan with nothing before it that needs every row (a sort or an
-    aggregate): the executor and the server both stop after that many rows, so the cross product is not
-    built whole."""
+    aggregate) or may drop rows (a filter, which may join the patterns, or ``DISTINCT``): the executor
+    and the server both stop after that many rows, so the cross product is not built whole."""
     for step in plan.steps:
-        if isinstance(step, p.Sort | p.Aggregate):
+        if isinstance(step, p.Sort | p.Aggregate | p.Filter | p.Distinct):
             return False
         if isinstance(step, p.Limit):
             return True

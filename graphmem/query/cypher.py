@@ -29,12 +29,14 @@ from typing import Any, assert_never
 from graphmem.models import NodeKind
 from graphmem.query import plan as p
 from graphmem.query.cypher_expr import (
+    MAX_RUN,
     AboutFn,
     Deferred,
     EntitiesFn,
     ExprCompiler,
     NotPushable,
     Var,
+    chain,
     fuzzy_entities,
 )
 from graphmem.query.result import PATH_KEY_SEP
@@ -240,7 +242,7 @@ class _Compiler(ExprCompiler):
                 conds.append(fact_test.format(r=r.ident))
             conds += [self.unique(r.ident, other) for other in self.edge_idents]
             rel = f"[{r.ident}{':' + types if types else ''}]"
-            self.clauses.append(f"MATCH ({src.ident}){left}{rel}{right}({dst.ident})\nWHERE " + " AND ".join(conds))
+            self.clauses.append(f"MATCH ({src.ident}){left}{rel}{right}({dst.ident})\nWHERE " + _all(conds))
             self.vars[step.rel] = r
             self.edge_idents.append(r)
             return
@@ -256,7 +258,7 @@ class _Compiler(ExprCompiler):
             f"none(x IN relationships({path.ident}) WHERE {self.unique('x', other, negate=False)})"
             for other in self.edge_idents
         ]
-        where = ("\nWHERE " + " AND ".join(conds)) if conds else ""
+        where = ("\nWHERE " + _all(conds)) if conds else ""
         # a path may come back to its start (a cycle): Cypher's MATCH repeats no relationship in it
         self.clauses.append(f"MATCH {path.ident} = ({src.ident}){left}{rel}{right}({dst.ident}){where}")
         # each reachable node once, by the shortest path, of several the first by its key (the executor's)
@@ -454,3 +456,9 @@ def compile_plan(
         compiler.step(step)
     text = compiler.finish(plan)
     return CypherQuery(text, dict(compiler.params), tuple(plan.columns), compiler.capped)
+
+
+def _all(conds: list[str]) -> str:
+    """``conds`` joined by ``AND``; a run longer than :data:`MAX_RUN` (one ``NOT r = rK`` per earlier edge of a
+    long pattern) as :func:`chain`'s balanced tree, which ArcadeDB accepts past 200 terms."""
+    return " AND ".join(conds) if len(conds) <= MAX_RUN else chain("AND", conds)

@@ -12,8 +12,9 @@ from graphmem.errors import QuerySyntaxError
 
 __all__ = ["caret_context", "keyword_of", "syntax_error"]
 
-#: How the grammar writes a keyword terminal: the word between word boundaries (``/where\b/i``, ``/\bnot\b/i``).
-_KEYWORD_PATTERN = re.compile(r"(?:\\b)?([a-z]+)\\b")
+#: How the grammar writes a keyword terminal: the word, then no letter, digit or underscore of a name
+#: (``/where(?![A-Za-z0-9_])/i``; ``\b`` would let a non-ASCII letter end it), maybe after a ``\b``.
+_KEYWORD_PATTERN = re.compile(r"(?:\\b)?([a-z]+)\(\?!\[A-Za-z0-9_\]\)")
 
 # Named terminals of the grammar, described for people.
 _TERMINAL_WORDS: dict[str, str] = {

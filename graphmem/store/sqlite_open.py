@@ -43,6 +43,9 @@ def connect_writable(directory: Path, db_path: Path, *, create: bool) -> sqlite3
     except sqlite3.Error as exc:
         raise StoreError(f"cannot open {db_path}: {exc}") from exc
     try:
+        # what is deleted (a forgotten event, the pages an index merge or an upgrade frees) is overwritten
+        # with zeros, not left readable in the file
+        conn.execute("PRAGMA secure_delete = ON")
         if _upgrade_due(conn):
             # An upgrade can take a while (the schema 4 backfill: about 40 s at a million events), longer
             # than SQLite makes another connection wait; holding graphmem's write lock makes other writers
@@ -51,13 +54,11 @@ def connect_writable(directory: Path, db_path: Path, *, create: bool) -> sqlite3
                 check_and_init(conn, db_path)
         else:
             check_and_init(conn, db_path)
-        # what is deleted (a forgotten event, the pages an index merge frees) is overwritten with zeros,
-        # not left readable in the file
-        conn.execute("PRAGMA secure_delete = ON")
         install_generations(conn)
         install_changelog(conn)
         for ddl in DISK_INDEXES:  # stores written before these indexes existed get them now
             conn.execute(ddl)
+        _add_positions(conn)
     except sqlite3.Error as exc:
         conn.close()
         raise StoreError(f"cannot initialise the store at {db_path}: {exc}") from exc
@@ -65,6 +66,24 @@ def connect_writable(directory: Path, db_path: Path, *, create: bool) -> sqlite3
         conn.close()
         raise
     return conn
+
+
+def _add_positions(conn: sqlite3.Connection) -> None:
+    """A store written before the ``positions`` table (the highest position each session has given, which
+    keeps event ids from being given twice) gets it, holding each session's highest stored position."""
+    if conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'positions'").fetchone():
+        return
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        conn.execute(
+            "CREATE TABLE IF NOT EXISTS positions ("
+            "ns TEXT NOT NULL, session TEXT NOT NULL, high INTEGER NOT NULL, PRIMARY KEY (ns, session))"
+        )
+        conn.execute("INSERT OR IGNORE INTO positions SELECT ns, session, max(seq) FROM events GROUP BY ns, session")
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
 
 
 def _upgrade_due(conn: sqlite3.Connection) -> bool:

@@ -78,3 +78,36 @@ def test_an_export_of_version_1_without_sources_still_restores(tmp_path: Path) -
     (tmp_path / "old.json").write_text(json.dumps(data), encoding="utf-8")
     [dump] = read_export(tmp_path / "old.json")
     assert dump.events and dump.sources == []
+
+
+_V1 = (
+    "## Session 1 — 10 January 2024\n[18:00] Ana: I work at Acme as an engineer.\n[18:01] Ben: Cool.\n"
+    "[18:02] Ana: I live in Rome with my dog Rex.\n[18:03] Ben: Nice.\n"
+)
+_V2 = _V1.replace("[18:02] Ana: I live in Rome with my dog Rex.\n", "")
+
+
+def test_a_merge_of_another_version_of_an_input_leaves_the_next_ingest_to_rewrite_it(tmp_path: Path) -> None:
+    # review: the source's newer records replaced the target's, so re-ingesting skipped and kept stale turns
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "chat.txt").write_text(_V1, encoding="utf-8")
+    with Memory.open(tmp_path / "tgt", embedder=FakeEmbedder()) as memory:
+        run(memory, folder, namespace=NS)
+    (folder / "chat.txt").write_text(_V2, encoding="utf-8")
+    with Memory.open(tmp_path / "src", embedder=FakeEmbedder()) as memory:
+        run(memory, folder, namespace=NS)
+    source, target = EmbeddedStore.open(tmp_path / "src"), EmbeddedStore.open(tmp_path / "tgt")
+    try:
+        sync_stores(source, target)
+    finally:
+        source.close()
+        target.close()
+    with Memory.open(tmp_path / "tgt", embedder=FakeEmbedder()) as memory:
+        summary = run(memory, folder, namespace=NS)
+        assert summary.files_skipped == 0
+        assert [e.text for e in sorted(memory.store.iter_events(NS), key=lambda e: e.seq)] == [
+            "I work at Acme as an engineer.",
+            "Cool.",
+            "Nice.",
+        ]

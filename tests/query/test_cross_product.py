@@ -63,3 +63,16 @@ def test_what_is_not_checked(text: str) -> None:
 def test_sorted_before_a_limit_is_checked() -> None:
     with pytest.raises(QueryLimitError):
         check_cross_product(_plan("FIND (a:Event), (b:Event) RETURN a.id ORDER BY a.id LIMIT 5"), 99, lambda sub: 10)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # review: a join filter or DISTINCT before the LIMIT may let few rows through, so the server builds it all
+        "FIND (a:Event), (b:Event) WHERE a.text = b.text AND a.id <> b.id RETURN a.id LIMIT 1",
+        "FIND (a:Event), (b:Event) RETURN DISTINCT a.speaker, b.speaker LIMIT 100",
+    ],
+)
+def test_a_filter_or_distinct_before_a_limit_is_checked(text: str) -> None:
+    with pytest.raises(QueryLimitError):
+        check_cross_product(_plan(text), 99, lambda sub: 10)
