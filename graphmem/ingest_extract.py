@@ -180,8 +180,18 @@ def extract_stream(
             while window:
                 yield _gather(*window.popleft())
         except BaseException:
-            pool.shutdown(wait=False, cancel_futures=True)
+            _stop_workers(pool)  # they ignore Ctrl-C; a unit already handed out is not waited for
             raise
+
+
+def _stop_workers(pool: ProcessPoolExecutor) -> None:
+    """Shut the pool down without waiting: queued units are cancelled and the worker processes ended now
+    (what they extract is thrown away: the writer stopped)."""
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        if process.is_alive():
+            process.terminate()
 
 
 @contextmanager

@@ -242,7 +242,9 @@ def _json_value(value: Any) -> Any:
 
 #: Control characters other than newline and tab (C0, DEL, C1): a transcript's ESC would clear the screen
 #: or set the window title if printed raw.
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+#: Control characters but newline and tab, and the marks that reorder or break how a line shows (bidi
+#: embeddings, overrides and isolates, line and paragraph separators).
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029]")
 
 
 def plain(value: Any) -> Text:
@@ -252,7 +254,12 @@ def plain(value: Any) -> Text:
     from rich.text import Text
 
     text = "" if value is None else clean_text(str(value))
-    return Text(_CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text))
+    return Text(_CONTROL.sub(_escape, text))
+
+
+def _escape(m: re.Match[str]) -> str:
+    code = ord(m.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
 def print_plain(console: Console, message: str) -> None:

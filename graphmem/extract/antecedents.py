@@ -95,8 +95,11 @@ def on_clock(ref: TimeRef | None, offset: timedelta | None) -> TimeRef | None:
         offset = _midnight_at(ref.start, offset or timedelta(0))
     if not offset:
         return ref
-    end = ref.end + offset if ref.end is not None else None
-    return TimeRef(ref.phrase, ref.start + offset, end, ref.grain)
+    try:
+        end = ref.end + offset if ref.end is not None else None
+        return TimeRef(ref.phrase, ref.start + offset, end, ref.grain)
+    except OverflowError:  # "30 December 9999" on a clock east of UTC: past the calendar, unresolved
+        return TimeRef(ref.phrase)
 
 
 def _midnight_at(start: datetime, near: timedelta) -> timedelta:

@@ -74,10 +74,10 @@ _NAMESPACE_BAD = re.compile(r"[^A-Za-z0-9_.:@-]+")
 _LOCOMO_DATE = "%I:%M %p on %d %B, %Y"
 # A year-first date with "/", "." or "-" and one-digit parts ("2024/3/5 10:00"): read as ISO 8601 once
 # written "2024-03-05"
-_YEAR_FIRST = re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?=$|[T ])")
+_YEAR_FIRST = re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?=$|[T ,(])")
 # Text that starts as an ISO 8601 date (a year, "-" and a digit): only a valid ISO date is one
 _ISO_SHAPED = re.compile(r"^[+-]?\d{4}-\d")
-_ISO_DATE = re.compile(r"^(\d{4})-(\d\d)-(\d\d)(?=$|[T ])")
+_ISO_DATE = re.compile(r"^(\d{4})-(\d\d)-(\d\d)(?=$|[T ,(])")
 _DATE_FORMATS = (
     _LOCOMO_DATE,
     "%d %B %Y",
