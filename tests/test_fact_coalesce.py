@@ -115,7 +115,7 @@ def _restated_store(path: Path) -> None:
     """Ana works at Globex from 1 March (said 12 March) and says so again on 20 June."""
     said = [datetime(2024, 3, 12, 19), datetime(2024, 6, 20, 20)]
     events = tuple(
-        Event(NS, f"e{i}", "s", t, "Ana", text)
+        Event(NS, f"e{i}", "s", i + 1, "Ana", text, occurred_at=t)
         for i, (t, text) in enumerate(
             zip(said, ["I work at Globex, since 1 March.", "I still work at Globex."], strict=True)
         )
