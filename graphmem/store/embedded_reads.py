@@ -65,21 +65,30 @@ class EmbeddedReads(OpenCheck):
 
     @contextmanager
     def _read(self) -> Iterator[None]:
-        """A read transaction unless one is open: several SELECTs see one committed state."""
-        if self._conn.in_transaction:
-            yield
-            return
-        with self._snapshot():
-            yield
+        """A read transaction unless this thread has one open: several SELECTs see one committed state.
+
+        It holds the store's lock: the connection is shared by every thread, and a transaction one thread
+        opened would otherwise be seen (and ended) by another.
+        """
+        with self._lock:
+            if self._conn.in_transaction:
+                yield
+                return
+            with self._snapshot():
+                yield
 
     @contextmanager
     def _snapshot(self) -> Iterator[None]:
-        """A read transaction: every SELECT inside sees one committed state, whatever others commit meanwhile."""
-        self._conn.execute("BEGIN")
-        try:
-            yield
-        finally:
-            self._conn.execute("COMMIT")
+        """A read transaction: every SELECT inside sees one committed state, whatever others commit meanwhile.
+
+        Holds the store's lock for as long as the transaction is open (see :meth:`_read`).
+        """
+        with self._lock:
+            self._conn.execute("BEGIN")
+            try:
+                yield
+            finally:
+                self._conn.execute("COMMIT")
 
     # -- reading -------------------------------------------------------------------------------------
 

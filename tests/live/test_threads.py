@@ -8,6 +8,7 @@ import threading
 import traceback
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -169,3 +170,35 @@ def test_an_iterator_over_a_namespace_read_from_disk_holds_no_lock_between_rows(
             assert not other.is_alive()  # another thread's read is not kept waiting
     finally:
         store.close()
+
+
+def test_a_read_transaction_waits_for_another_threads_transaction(tmp_path: Path) -> None:
+    """A read opens its transaction on the shared connection only under the store's lock: while another
+    thread holds a transaction open (a refresh in its snapshot), a read waits instead of reading inside it
+    (and the other thread's BEGIN would otherwise meet the reader's open transaction)."""
+    mem = Memory.open(tmp_path / "db", embedder=FakeEmbedder())
+    try:
+        mem.add({"speaker": "Pat", "text": "Hello there."}, namespace=NS)
+        store: Any = mem.store
+        holding, release = threading.Event(), threading.Event()
+        read: list[object] = []
+
+        def hold() -> None:
+            with store._snapshot():
+                holding.set()
+                release.wait(10)
+
+        holder = threading.Thread(target=hold)
+        holder.start()
+        assert holding.wait(10)
+        reader = threading.Thread(target=lambda: read.append(store.last_positions(NS)))
+        reader.start()
+        reader.join(0.5)
+        waited = reader.is_alive()
+        release.set()
+        holder.join(10)
+        reader.join(10)
+        assert waited, "the read ran inside another thread's transaction"
+        assert read and read[0]
+    finally:
+        mem.close()
