@@ -54,7 +54,14 @@ from graphmem.store.sqlite_open import connect_writable
 from graphmem.store.sqlite_rows import (
     read_store_id,
 )
-from graphmem.store.sqlite_writes import clear_namespace, delete_rows, one_transaction, purge_forgotten, write_rows
+from graphmem.store.sqlite_writes import (
+    clear_namespace,
+    delete_rows,
+    empty_the_log,
+    one_transaction,
+    purge_forgotten,
+    write_rows,
+)
 from graphmem.store.validate import validate_batch
 from graphmem.store.versions import normalised_batch_times, version_batch
 
@@ -351,6 +358,7 @@ class EmbeddedStore(EmbeddedReads):
             with one_transaction(self._conn, f"deleting event {event_id!r} failed, nothing was deleted"):
                 delete_rows(self._conn, namespace, plan)
                 purge_forgotten(self._conn, namespace, plan.orphans)
+            empty_the_log(self._conn)
             self._ns.forget(namespace)
             if disk is None:
                 apply_retraction(self._mem, namespace, plan)
@@ -395,6 +403,8 @@ class EmbeddedStore(EmbeddedReads):
                     forget_log(self._conn)
                 if batch is not None:
                     write_rows(self._conn, batch)
+            if batch is None:
+                empty_the_log(self._conn)
             self._ns.unload(namespace)  # read back on next use
             self._ns.forget(namespace)
             return result

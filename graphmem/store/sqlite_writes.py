@@ -207,6 +207,25 @@ def delete_rows(c: sqlite3.Connection, namespace: str, plan: Retraction) -> None
         forget_unused(c, fts, texts)
 
 
+def empty_the_log(c: sqlite3.Connection) -> bool:
+    """After a forget has committed, copy the write-ahead log into the database file and empty it, so the
+    forgotten text's older page images in the log go too (``secure_delete`` zeroed the pages it freed).
+
+    It does not wait for other connections: while one of them reads an older snapshot the log cannot be
+    emptied, and the text stays in it until a later checkpoint (at the latest when the last connection
+    closes). Returns whether the log was emptied.
+    """
+    before = int(c.execute("PRAGMA busy_timeout").fetchone()[0])
+    c.execute("PRAGMA busy_timeout = 0")
+    try:
+        busy = int(c.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0])
+    except sqlite3.OperationalError:  # locked by another connection: as busy
+        busy = 1
+    finally:
+        c.execute(f"PRAGMA busy_timeout = {before}")
+    return busy == 0
+
+
 def purge_forgotten(c: sqlite3.Connection, namespace: str, entities: Iterable[str] = ()) -> None:
     """After events were forgotten (:func:`delete_rows`), leave nothing of them in the file, inside the
     caller's transaction.

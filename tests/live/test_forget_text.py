@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 from typing import Any
 
 from graphmem import Memory
+from graphmem.store.embedded import DB_FILENAME
 from tests.ingest.fakes import FakeEmbedder
 
 SECRET = "My password is hunter2zebra, my brother Quentaro keeps it in Vladivostok."
@@ -15,6 +17,12 @@ ITS_OWN = (b"hunter2zebra", b"Quentaro", b"quentaro", b"Vladivostok", b"vladivos
 
 def _files(directory: Path) -> dict[str, bytes]:
     return {str(p.relative_to(directory)): p.read_bytes() for p in directory.rglob("*") if p.is_file()}
+
+
+def _check_gone(where: Path) -> None:
+    for name, data in _files(where).items():
+        for word in ITS_OWN:
+            assert word not in data, f"{word!r} is still in {name}"
 
 
 def test_forget_removes_the_words_from_every_table_and_page(tmp_path: Path, nlp: Any) -> None:
@@ -34,9 +42,35 @@ def test_forget_removes_the_words_from_every_table_and_page(tmp_path: Path, nlp:
         assert mem.store.search_text("a", "hunter2zebra") == []
         assert {h.event_id for h in mem.store.search_text("a", "hiking")} == {ids[0], ids[2]}
         assert {h.event.id for h in mem.recall("Where does Ann go hiking?", namespace="a", k=5)} == {ids[0], ids[2]}
-    for name, data in _files(where).items():
-        for word in ITS_OWN:
-            assert word not in data, f"{word!r} is still in {name}"
+        _check_gone(where)  # while the store is open: the write-ahead log was emptied too
+    _check_gone(where)
     with Memory.open(where, embedder=FakeEmbedder(), nlp=nlp) as mem:  # what is left reads as before
         assert {h.event_id for h in mem.store.search_text("a", "hiking sane")} == {ids[0], ids[2]}
         assert mem.stats("a").events == 2
+
+
+def test_forgetting_a_namespace_leaves_no_word_while_the_store_is_open(tmp_path: Path, nlp: Any) -> None:
+    where = tmp_path / "db"
+    with Memory.open(where, embedder=FakeEmbedder(), nlp=nlp) as mem:
+        mem.add([{"speaker": "Ann", "text": "I love hiking."}], namespace="keep")
+        mem.add([{"speaker": "Ann", "text": SECRET}], namespace="secret")
+        assert b"hunter2zebra" in b"".join(_files(where).values())
+        mem.forget("secret")
+        _check_gone(where)
+        assert mem.stats("keep").events == 1
+
+
+def test_forget_succeeds_while_another_connection_reads_an_older_snapshot(tmp_path: Path, nlp: Any) -> None:
+    where = tmp_path / "db"
+    with Memory.open(where, embedder=FakeEmbedder(), nlp=nlp) as mem:
+        ids = mem.add([{"speaker": "Ann", "text": SECRET}, {"speaker": "Ann", "text": "Hi."}], namespace="a")
+        reader = sqlite3.connect(where / DB_FILENAME)
+        try:
+            reader.execute("BEGIN")
+            assert reader.execute("SELECT count(*) FROM events").fetchone()[0] == 2  # holds its snapshot
+            assert mem.forget("a", ids[0]).events == 1  # the log cannot be emptied now: no error, no wait
+            assert mem.store.search_text("a", "hunter2zebra") == []
+        finally:
+            reader.close()
+        mem.forget("a", ids[1])  # the next forget empties the log
+        _check_gone(where)
