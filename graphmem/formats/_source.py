@@ -16,7 +16,7 @@ import os
 import re
 import warnings
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, tzinfo
 from pathlib import Path
 from typing import Any
 
@@ -74,6 +74,9 @@ _NAMESPACE_BAD = re.compile(r"[^A-Za-z0-9_.:@-]+")
 _LOCOMO_DATE = "%I:%M %p on %d %B, %Y"
 # A year-first date with "/", "." or "-" and one-digit parts ("2024/3/5 10:00"): read as ISO 8601 once
 # written "2024-03-05"
+# An IANA zone name ending a timestamp ("Europe/Berlin", "America/Argentina/Buenos_Aires"; RFC 9557 puts it
+# in brackets after the offset)
+_ZONE_NAME = re.compile(r"(?:\s+|(?<=\d)(?=\[))\[?([A-Z][A-Za-z_]+(?:/[A-Za-z0-9_+-]+)+)\]?\s*$")
 _YEAR_FIRST = re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?=$|[T ,(])")
 # Text that starts as an ISO 8601 date (a year, "-" and a digit): only a valid ISO date is one
 _ISO_SHAPED = re.compile(r"^[+-]?\d{4}-\d")
@@ -495,7 +498,14 @@ def _parse_date(text: str) -> datetime | None:
     day), a known layout, else ``dateparser`` when it names a year, a month and a day. Text shaped as a
     year-first date that is no valid one ("2024-13-01T10:00:00") is ``None``, never read another way
     (dateparser swaps its month and day), and a year or a month alone ("2024", "March 2024") names no
-    day: dateparser would take the rest from today."""
+    day: dateparser would take the rest from today.
+
+    A zone the text gives is kept: an offset (``+0200``, ``GMT+2``), an abbreviation dateparser knows
+    (``PST``, ``CET``, ``UTC``) or an IANA name after the time (``2024-03-05 10:00 Europe/Berlin``, also in
+    brackets as RFC 9557 writes it); an IANA name that is no known zone is read as any other text."""
+    zone_name = _ZONE_NAME.search(text)
+    if zone_name is not None and (zone := _zone(zone_name.group(1))) is not None:
+        return _in_zone(text[: zone_name.start()], zone)
     cleaned = " ".join(text.replace("—", " ").replace("–", " ").split()).strip(" ,;:-")
     if not cleaned:
         return None
@@ -524,14 +534,34 @@ def _parse_date(text: str) -> datetime | None:
         return None  # "2024-05", "2024-1-2-3"
     import dateparser
 
-    parsed = dateparser.parse(
-        cleaned,
-        languages=["en"],
-        settings={"REQUIRE_PARTS": ["year", "month", "day"], "RETURN_AS_TIMEZONE_AWARE": False},
+    # aware when the text gives a zone ("Tue, 05 Mar 2024 10:00:00 +0200", "10:00 PST"), naive otherwise
+    parsed: datetime | None = dateparser.parse(
+        cleaned, languages=["en"], settings={"REQUIRE_PARTS": ["year", "month", "day"]}
     )
     if parsed is None or (leading is not None and parsed.date() != said):
         return None
-    return naive_utc(parsed)
+    return parsed
+
+
+def _zone(name: str) -> tzinfo | None:
+    """The IANA zone ``name``, or ``None`` when there is none of that name."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return None
+
+
+def _in_zone(text: str, zone: tzinfo) -> datetime | None:
+    """The time ``text`` names, on the clock of ``zone`` unless the text gives its own offset."""
+    parsed = _parse_date(text)
+    if parsed is None or parsed.tzinfo is not None:
+        return parsed
+    try:
+        return parsed.replace(tzinfo=zone)
+    except (OverflowError, ValueError):
+        return None
 
 
 def parse_timestamp(value: Any, *, path: str, line: int | None = None, json_path: str | None = None) -> datetime:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -68,3 +68,38 @@ def test_add_refuses_the_message(tmp_path: Path, text: str) -> None:
         with pytest.raises(IngestError, match=rf"\$\[0\]\.time: not a timestamp: '{text}'"):
             mem.add({"speaker": "A", "text": "hi", "time": text}, namespace="x")
         assert mem.namespaces() == []
+
+
+UTC_10 = datetime(2024, 3, 5, 10, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("text", "in_utc"),
+    [
+        ("Tue, 05 Mar 2024 10:00:00 +0200", UTC_10 - timedelta(hours=2)),  # RFC 2822 (e-mail, chat exports)
+        ("2024-03-05 10:00 PST", UTC_10 + timedelta(hours=8)),
+        ("5 Mar 2024 10:00 CET", UTC_10 - timedelta(hours=1)),
+        ("March 5, 2024 10:00 UTC", UTC_10),
+        ("2024-03-05 10:00 GMT+2", UTC_10 - timedelta(hours=2)),
+        ("2024-03-05T10:00:00 Europe/Berlin", UTC_10 - timedelta(hours=1)),
+        ("2024-07-05T10:00:00 Europe/Berlin", UTC_10.replace(month=7) - timedelta(hours=2)),  # summer time
+        ("2024-03-05T10:00:00+01:00[Europe/Berlin]", UTC_10 - timedelta(hours=1)),  # RFC 9557
+        ("2024-03-05T10:00 America/Argentina/Buenos_Aires", UTC_10 + timedelta(hours=3)),
+    ],
+)
+def test_a_zone_the_text_gives_is_kept(text: str, in_utc: datetime) -> None:
+    parsed = parse_timestamp(text, path="x")
+    assert parsed.tzinfo is not None and parsed.astimezone(UTC) == in_utc
+    assert parsed.replace(tzinfo=None) == datetime(2024, in_utc.month, 5, 10)  # the speaker's wall clock
+
+
+def test_an_unknown_zone_name_is_no_timestamp() -> None:
+    with pytest.raises(IngestError, match="not a timestamp: '2024-03-05T10:00:00 Mars/Olympus'"):
+        parse_timestamp("2024-03-05T10:00:00 Mars/Olympus", path="x")
+
+
+def test_a_message_with_an_offset_is_stored_at_its_utc_time(tmp_path: Path) -> None:
+    with Memory.open(tmp_path / "db", embedder=FakeEmbedder()) as mem:
+        (eid,) = mem.add({"speaker": "A", "text": "hi", "time": "Tue, 05 Mar 2024 10:00:00 +0200"}, namespace="x")
+        event = mem.store.get_event("x", eid)
+        assert event is not None and event.occurred_at == datetime(2024, 3, 5, 8)
