@@ -298,10 +298,15 @@ class EmbeddedStore(EmbeddedReads):
                 retraction = plan_retraction(graph, ns, batch.retract, keep=keep, sessions_kept=sessions_used_by(batch))
             self._validate(batch, set(retraction.events) if retraction else set())
             batch = self._versioned(batch, retraction)
+            gone: set[str] = set()
             with one_transaction(self._conn, f"write to namespace {ns!r} failed, nothing was stored"):
-                if retraction is not None:
-                    delete_rows(self._conn, ns, retraction)
+                if retraction is not None:  # a re-ingest: texts it does not write again leave the file
+                    gone = set(delete_rows(self._conn, ns, retraction)) - {e.text for e in batch.events}
                 write_rows(self._conn, batch)
+                if gone:
+                    purge_forgotten(self._conn, ns, retraction.orphans if retraction is not None else ())
+            if gone:
+                empty_the_log(self._conn)
             self._ns.forget(ns)  # its lookups (and whether to load it) are decided afresh
             if not self._ns.is_loaded(ns):
                 return  # read from SQLite when first needed

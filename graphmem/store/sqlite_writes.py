@@ -176,8 +176,8 @@ def put_fact_row(c: sqlite3.Connection, ns: str, f: Fact) -> None:
     )
 
 
-def delete_rows(c: sqlite3.Connection, namespace: str, plan: Retraction) -> None:
-    """The SQL side of a retraction, inside the caller's transaction.
+def delete_rows(c: sqlite3.Connection, namespace: str, plan: Retraction) -> list[str]:
+    """The SQL side of a retraction, inside the caller's transaction; returns the texts of the events deleted.
 
     The tokens of the deleted texts that no remaining event holds leave the full-text summaries
     (:func:`graphmem.store.sqlite_terms.forget_unused`).
@@ -205,6 +205,7 @@ def delete_rows(c: sqlite3.Connection, namespace: str, plan: Retraction) -> None
         c.execute("DELETE FROM embeddings WHERE ns = ? AND node_id = ?", (namespace, sid))
     if texts:
         forget_unused(c, fts, texts)
+    return texts
 
 
 def empty_the_log(c: sqlite3.Connection) -> bool:

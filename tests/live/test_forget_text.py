@@ -7,8 +7,9 @@ from pathlib import Path
 from typing import Any
 
 from graphmem import Memory
+from graphmem.ingest import ingest
 from graphmem.store.embedded import DB_FILENAME
-from tests.ingest.fakes import FakeEmbedder
+from tests.ingest.fakes import FakeEmbedder, FakeExtractor, keep
 
 SECRET = "My password is hunter2zebra, my brother Quentaro keeps it in Vladivostok."
 # words only the secret message holds, as written and as indexed, and its entities' names (and ids)
@@ -73,4 +74,18 @@ def test_forget_succeeds_while_another_connection_reads_an_older_snapshot(tmp_pa
         finally:
             reader.close()
         mem.forget("a", ids[1])  # the next forget empties the log
+        _check_gone(where)
+
+
+def test_a_reingest_that_edits_a_turn_leaves_no_word_of_its_old_text(tmp_path: Path) -> None:
+    where, talk = tmp_path / "db", tmp_path / "talk.txt"
+    talk.write_text(f"## Session 1 — 1 March 2024\nAnn: Hello.\nAnn: {SECRET}\nBob: Nice.\n", encoding="utf-8")
+    with Memory.open(where, embedder=FakeEmbedder()) as mem:
+        assert ingest(mem, talk, extractor=FakeExtractor(), resolver=keep).ok
+        assert b"hunter2zebra" in b"".join(_files(where).values())
+        talk.write_text("## Session 1 — 1 March 2024\nAnn: Hello.\nAnn: [redacted]\nBob: Nice.\n", encoding="utf-8")
+        summary = ingest(mem, talk, extractor=FakeExtractor(), resolver=keep)
+        assert summary.ok and summary.events_retracted == 2
+        assert mem.store.search_text("talk", "hunter2zebra") == []
+        assert [e.text for e in mem.store.iter_events("talk")] == ["Hello.", "[redacted]", "Nice."]
         _check_gone(where)
