@@ -112,14 +112,16 @@ def _closes(c: FactClosing, f: Fact) -> bool:
 def _cause_in_batch(f: Fact, batch: Batch) -> _Cause | None:
     """What in the batch ended ``f``: a closing whose end is ``f``'s ``valid_to`` ("I quit", "we broke
     up"), else a fact about the same subject starting when ``f`` ends (a new value of the predicate
-    first, then an ending statement about the same object, then any)."""
+    first, then an ending statement about the same object, then any; of those, the one told first)."""
     if f.valid_to is None:
         return None
     closings = sorted((c for c in batch.closings if _closes(c, f)), key=lambda c: c.recorded_at)
     if closings:
         return _Cause(closings[0].recorded_at, closings[0].evidence)
     found = [g for g in batch.facts if g.id != f.id and g.subject_id == f.subject_id and g.valid_from == f.valid_to]
-    found.sort(key=lambda g: (g.predicate != f.predicate, g.object_id != f.object_id, g.id))
+    # the first statement of the change is what ended it ("I will move to York in March" before "I live in
+    # York now"): the id breaks ties only, since it is hashed from the namespace
+    found.sort(key=lambda g: (g.predicate != f.predicate, g.object_id != f.object_id, g.recorded_at, g.id))
     return _Cause(found[0].recorded_at, found[0].evidence) if found else None
 
 
