@@ -52,8 +52,11 @@ class Owners:
 
     def taken(self, transcript: Transcript, key: str) -> bool:
         """Whether another input holds (or in this run claimed) a session id of ``transcript``."""
-        owner = self._get(transcript.namespace).owner
-        return any(owner.get(s.id, key) != key for s in transcript.sessions)
+        return any(self.holds_another(transcript.namespace, s.id, key) for s in transcript.sessions)
+
+    def holds_another(self, namespace: str, session_id: str, key: str) -> bool:
+        """Whether another input, or a live add, holds (or in this run claimed) the session ``session_id``."""
+        return self._get(namespace).owner.get(session_id, key) != key
 
     def claim(self, transcript: Transcript, key: str) -> None:
         """Record that ``key`` writes the sessions of ``transcript``."""

@@ -16,7 +16,8 @@ For every input this decides, before anything is extracted:
   left out; its own live messages are written again from it, any other where it would write is an error;
 - which session ids it writes: an input keeps its plain ids (``session_1``) unless another input already
   holds them in the same namespace (two ``chat.txt`` in different folders); then its ids carry its
-  :func:`~graphmem.formats.source_tag`, so two inputs never write the same session or event;
+  :func:`~graphmem.formats.source_tag`, so two inputs never write the same session or event (a session
+  the input wrote before keeps its id: :mod:`graphmem.ingest_ids`);
 - what a changed input redoes (:mod:`graphmem.ingest_diff`, from the turn fingerprints of
   :mod:`graphmem.ingest_prints` stored beside its record): each session keeps its unchanged leading
   turns; the rest is retracted (the events the earlier version wrote there, found by their
@@ -45,6 +46,7 @@ from graphmem.extract.events import order_sessions
 from graphmem.formats import READER_VERSION, load_source, read_records, read_source, source_key
 from graphmem.ingest_diff import SessionPlan, plan_sessions
 from graphmem.ingest_held import added_live, copy_of_another, live_in_the_way, retract_with, without
+from graphmem.ingest_ids import choose_ids
 from graphmem.ingest_owners import GONE, GONE_PRINT, Owners
 from graphmem.ingest_prints import SessionPrint, addressing, prints_key, prints_prefix
 from graphmem.models import SourceRecord, TimeRef
@@ -262,7 +264,8 @@ def _plan_file(
     transcripts = [without(t, known) for t in plain]
     readings = [transcripts]
     if any(owners.taken(t, key) for t in transcripts if not current[t.namespace]):
-        tagged = read_source(src, format=fmt, namespace=namespace, tagged=True)
+        # only the sessions another holds are tagged; those the input wrote keep their ids (ingest_ids)
+        tagged = choose_ids(owners, key, plain, read_source(src, format=fmt, namespace=namespace, tagged=True))
         renamed = {
             (p.namespace, ps.id): ts.id
             for t, p in zip(tagged, plain, strict=True)
