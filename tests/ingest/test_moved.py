@@ -103,6 +103,32 @@ def test_the_cli_prints_the_note(tmp_path: Path, capsys: pytest.CaptureFixture[s
         assert records(memory, "talk", new)["#chosen"] == "held"
 
 
+def test_a_copy_edited_while_its_original_is_there_stays_a_separate_input(memory: Memory, tmp_path: Path) -> None:
+    first = tmp_path / "A" / "chat.txt"
+    first.parent.mkdir()
+    first.write_text(CHAT, encoding="utf-8")
+    run(memory, first)
+    copy = tmp_path / "B" / "chat.txt"
+    copy.parent.mkdir()
+    shutil.copy(first, copy)
+    copy.write_text(CHAT + "Jon: lovely\n", encoding="utf-8")
+    summary = run(memory, copy)
+    assert (summary.turns, summary.events_retracted, summary.notes) == (4, 0, [])
+    # written beside the original, under its own tagged ids; the original's data stays as it was
+    originals = [(f"ev:session_1:{n}", str(first)) for n in (1, 2, 3)]
+    assert [(i, f) for i, f, _ in stored(memory) if f == str(first)] == originals
+    copies = [i for i, f, _ in stored(memory) if f == str(copy)]
+    assert len(copies) == 4 and all(i.startswith("ev:chat-") for i in copies)
+    assert set(records(memory, "chat", first).values()) == {"held"}
+    # the original deleted later: the copy, ingested before from its own path, is still its own input
+    shutil.rmtree(first.parent)
+    copy.write_text(CHAT + "Jon: lovely\nMaya: yes\n", encoding="utf-8")
+    again = run(memory, copy)
+    assert (again.turns, again.events_retracted, again.notes) == (1, 0, [])
+    assert [(i, f) for i, f, _ in stored(memory) if f == str(first)] == originals
+    assert len([i for i, f, _ in stored(memory) if f == str(copy)]) == 5
+
+
 def test_a_file_beginning_otherwise_is_a_new_input(memory: Memory, tmp_path: Path) -> None:
     first = tmp_path / "A" / "chat.txt"
     first.parent.mkdir()
