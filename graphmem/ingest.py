@@ -6,7 +6,8 @@ The pipeline per input is read → extract → resolve → embed → write:
   by :mod:`graphmem.formats`; a transcript whose source record (file key + content hash) is already in
   the store is skipped, so re-ingesting unchanged content is a no-op and an interrupted run resumes
   where it stopped; so is a file whose content is recorded from another path in the namespaces it
-  writes (a copy, or a moved file), with a note naming that path. An edited file redoes only what
+  writes (a copy, or a moved file), with a note naming that path; one moved and edited whose old path is
+  gone is diffed as the input it was (:mod:`graphmem.ingest_moved`). An edited file redoes only what
   changed (:mod:`graphmem.ingest_diff`): each session keeps its unchanged leading turns, and the rest is
   retracted and written again in one transaction per unit; two inputs never write the same session or
   event ids.
@@ -210,6 +211,8 @@ def _write_unit(
     spent: Timings,
 ) -> None:
     """Commit the batches of one extracted unit (one per transcript) and count them in ``summary``."""
+    for moved in todo.moves:  # what an input moved here wrote from its old path, re-keyed first
+        target.write(moved)
     for extracted in part.batches:
         batch = without_events(extracted, set(todo.forgotten)) if todo.forgotten else extracted
         if todo.indexes:  # the extraction of a part numbers its sessions from 0
@@ -421,10 +424,10 @@ def ingest(
             if pooled is not None and parts is not None:
                 parts = embedding_ahead(parts, pooled.get(), target.store)
             summary.timings["read"] += job.read_seconds
+            if job.error is None and job.note is not None:  # a copy skipped, or an input taken as moved
+                summary.notes.append((job.path, job.note))
             if job.error is None and job.skipped:
                 summary.files_skipped += 1
-                if job.note is not None:
-                    summary.notes.append((job.path, job.note))
             elif job.error is None and parts is not None:
                 summary.turns_kept += job.kept
                 summary.turns_live += job.live

@@ -422,8 +422,8 @@ def copy_of_another(
     An input is known by its path; a file copied or moved elsewhere is the same content under another
     key. When every namespace it writes (and does not already hold under its own key) holds a record of
     this very content from one other input, it is skipped: writing it would store each message twice.
-    A moved file that was also edited is a new input (nothing tells it from another conversation that
-    begins the same way): it is written beside the old path's data (docs/extraction.md). An input that
+    A moved file that was also edited is not a copy: :mod:`graphmem.ingest_moved` may take it as moved,
+    else it is written beside the old path's data (docs/extraction.md). An input that
     holds data of its own in a namespace it writes (ingested from this path before) is never a copy there:
     edited to the bytes of another file, it is an edit, and its old content is retracted as for any edit.
     """

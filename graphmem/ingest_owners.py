@@ -52,8 +52,11 @@ class Owners:
 
     def taken(self, transcript: Transcript, key: str) -> bool:
         """Whether another input holds (or in this run claimed) a session id of ``transcript``."""
-        owner = self._get(transcript.namespace).owner
-        return any(owner.get(s.id, key) != key for s in transcript.sessions)
+        return any(self.holds_another(transcript.namespace, s.id, key) for s in transcript.sessions)
+
+    def holds_another(self, namespace: str, session_id: str, key: str) -> bool:
+        """Whether another input, or a live add, holds (or in this run claimed) the session ``session_id``."""
+        return self._get(namespace).owner.get(session_id, key) != key
 
     def claim(self, transcript: Transcript, key: str) -> None:
         """Record that ``key`` writes the sessions of ``transcript``."""
@@ -105,9 +108,38 @@ class Owners:
         events = ns.events.get(None, {}).pop(session_id, {})
         ns.events.setdefault(key, {})[session_id] = events
 
+    def sources(self, namespace: str) -> list[str]:
+        """The keys of the inputs whose events ``namespace`` holds (stored before this run), sorted."""
+        return sorted(source for source in self._get(namespace).events if source is not None)
+
+    def move(self, namespace: str, old: str, key: str) -> None:
+        """Hand what the input ``old`` wrote into ``namespace`` to the input ``key`` (the same input,
+        moved: :mod:`graphmem.ingest_moved`)."""
+        ns = self._get(namespace)
+        ns.events[key] = ns.events.pop(old, {})
+        for sid, owner in ns.owner.items():
+            if owner == old:
+                ns.owner[sid] = key
+
     def written(self, namespace: str, key: str) -> dict[str, dict[int, str]]:
         """The events ``key`` wrote into ``namespace`` before this run: session id → seq → event id."""
         return self._get(namespace).events.get(key, {})
+
+    def _all_records(self) -> list[SourceRecord]:
+        """Every namespace's records, sorted by key, read once per run."""
+        if self._records is None:
+            found = [r for ns in self._store.namespaces() for r in self._store.source_records(ns, "")]
+            self._records = sorted(found, key=lambda r: r.key)
+            self._keys = [r.key for r in self._records]
+        return self._records
+
+    def record(self, namespace: str, key: str) -> SourceRecord | None:
+        """The record keyed ``key`` in ``namespace`` as :meth:`held` read it (gone ones too), or ``None``."""
+        records = self._all_records()
+        for r in records[bisect.bisect_left(self._keys, key) : bisect.bisect_right(self._keys, key)]:
+            if r.namespace == namespace:
+                return r
+        return None
 
     def held(self, key: str) -> dict[str, list[SourceRecord]]:
         """Per namespace, the records (not marked gone) the input keyed ``key`` left there before this run.
@@ -115,12 +147,8 @@ class Owners:
         Every namespace's records are read once per run (an input's own records are only ever written
         while it is planned and committed, after this looked).
         """
-        if self._records is None:
-            found = [r for ns in self._store.namespaces() for r in self._store.source_records(ns, "")]
-            self._records = sorted(found, key=lambda r: r.key)
-            self._keys = [r.key for r in self._records]
         out: dict[str, list[SourceRecord]] = {}
-        for r in self._records[bisect.bisect_left(self._keys, key) :]:
+        for r in self._all_records()[bisect.bisect_left(self._keys, key) :]:
             if not r.key.startswith(key):
                 break
             rest = r.key[len(key) :]

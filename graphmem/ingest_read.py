@@ -9,14 +9,16 @@ For every input this decides, before anything is extracted:
   scheme of :mod:`graphmem.embed_text`): a store embedded by an older scheme keeps its vectors, and
   ``graphmem reembed`` (:mod:`graphmem.reembed`) re-embeds them in place. An input whose content is
   recorded from another path in every namespace it writes (a copy, a moved file) is skipped too, with a
-  note naming that path (:func:`graphmem.ingest_held.copy_of_another`);
+  note naming that path (:func:`graphmem.ingest_held.copy_of_another`); one moved and edited may be
+  taken for the input its old path was (:mod:`graphmem.ingest_moved`);
 - which of its turns are stored already, added live in the same session with the same id (or, without
   one, saying the same at the same time), and which live messages stand in a session it writes
   (:mod:`graphmem.ingest_held`): a live session the input holds whole is taken over, else those turns are
   left out; its own live messages are written again from it, any other where it would write is an error;
 - which session ids it writes: an input keeps its plain ids (``session_1``) unless another input already
   holds them in the same namespace (two ``chat.txt`` in different folders); then its ids carry its
-  :func:`~graphmem.formats.source_tag`, so two inputs never write the same session or event;
+  :func:`~graphmem.formats.source_tag`, so two inputs never write the same session or event (a session
+  the input wrote before keeps its id: :mod:`graphmem.ingest_ids`);
 - what a changed input redoes (:mod:`graphmem.ingest_diff`, from the turn fingerprints of
   :mod:`graphmem.ingest_prints` stored beside its record): each session keeps its unchanged leading
   turns; the rest is retracted (the events the earlier version wrote there, found by their
@@ -45,9 +47,11 @@ from graphmem.extract.events import order_sessions
 from graphmem.formats import READER_VERSION, load_source, read_records, read_source, source_key
 from graphmem.ingest_diff import SessionPlan, plan_sessions
 from graphmem.ingest_held import added_live, copy_of_another, live_in_the_way, retract_with, without
+from graphmem.ingest_ids import choose_ids
+from graphmem.ingest_moved import move_batch, moved_from, old_prints
 from graphmem.ingest_owners import GONE, GONE_PRINT, Owners
 from graphmem.ingest_prints import SessionPrint, addressing, prints_key, prints_prefix
-from graphmem.models import SourceRecord, TimeRef
+from graphmem.models import Batch, SourceRecord, TimeRef
 from graphmem.transcript import Transcript
 
 if TYPE_CHECKING:
@@ -168,7 +172,8 @@ class Todo:
     (:mod:`graphmem.ingest_prints`); ``retract`` lists events of the input's earlier version to delete
     in the same transaction; ``indexes`` gives each session's place in its whole transcript, which the
     extraction of a part cannot know; ``forgotten`` lists the events of this unit not to write again,
-    their unchanged turns having been forgotten (:meth:`graphmem.Memory.forget`) since.
+    their unchanged turns having been forgotten (:meth:`graphmem.Memory.forget`) since; ``moves`` are
+    written first, each in its own transaction (:func:`graphmem.ingest_moved.move_batch`).
     """
 
     transcript: Transcript
@@ -177,6 +182,7 @@ class Todo:
     marks: tuple[SourceRecord, ...] = ()
     indexes: tuple[tuple[str, int], ...] = ()
     forgotten: tuple[str, ...] = ()
+    moves: tuple[Batch, ...] = ()
 
 
 @dataclass(slots=True)
@@ -252,6 +258,9 @@ def _plan_file(
         return
     if copy_of_another(owners, job, spaces, current, key, content_hash):
         return
+    config = hashed("", fmt)
+    # moved here and edited, its old path gone: what the old path wrote is the input's earlier version
+    came_from = moved_from(owners, key, [t for t in transcripts if not current[t.namespace]], config)
     plain = transcripts
     adopted: dict[tuple[str, str], str] = {}  # (namespace, live session taken over) → the input's session id
     todo = [t for t in plain if not current[t.namespace]]
@@ -262,7 +271,8 @@ def _plan_file(
     transcripts = [without(t, known) for t in plain]
     readings = [transcripts]
     if any(owners.taken(t, key) for t in transcripts if not current[t.namespace]):
-        tagged = read_source(src, format=fmt, namespace=namespace, tagged=True)
+        # only the sessions another holds are tagged; those the input wrote keep their ids (ingest_ids)
+        tagged = choose_ids(owners, key, plain, read_source(src, format=fmt, namespace=namespace, tagged=True))
         renamed = {
             (p.namespace, ps.id): ts.id
             for t, p in zip(tagged, plain, strict=True)
@@ -281,7 +291,6 @@ def _plan_file(
     for t in transcripts:
         groups.setdefault(t.namespace, []).append(t)
     now = _now()
-    config = hashed("", fmt)
     # namespaces the file wrote before and no longer does (a conversation gone from a file of several):
     # retracted first, so a run interrupted later has already let go of them. Only for namespaces the file
     # names itself: one the caller chose says where to write, not that the file left the others ("ingest
@@ -308,7 +317,7 @@ def _plan_file(
         )
         own = {sid: evs for sid, evs in written.items() if sid in new_ids or (ns, sid) not in adopted}
         start = len(job.todo)
-        old = _old_prints(store, ns, key)
+        old = old_prints(store, ns, came_from.get(ns, key))
         gone = _gone_records(ns, key, old, written, new_ids)
         for n, t in enumerate(group):
             plans = _plan_sessions(store, t, old, written, keep.get(ns, set()), config)
@@ -333,7 +342,17 @@ def _plan_file(
             # with the namespace's first unit: a namespace holding any of the input is known to be the caller's
             unit = job.todo[start]
             job.todo[start] = replace(unit, marks=(*unit.marks, SourceRecord(ns, chosen_key(key), "chosen", now)))
+    _take_as_moved(store, job, key, came_from, now)
     job.skipped = not job.todo
+
+
+def _take_as_moved(store: GraphStore, job: Job, key: str, came_from: dict[str, str], now: datetime) -> None:
+    """Re-key what the old paths wrote (per namespace: ``came_from``) before the first unit, with a note."""
+    if not came_from or not job.todo:
+        return
+    moves = tuple(move_batch(store, ns, old, key, now) for ns, old in came_from.items())
+    job.todo[0] = replace(job.todo[0], moves=moves)
+    job.note = "; ".join(f"{job.path}: taken as moved from {old} (namespace {ns!r})" for ns, old in came_from.items())
 
 
 def _add_gone_namespace(
@@ -360,17 +379,6 @@ def _let_go_of_gone_namespaces(owners: Owners, job: Job, key: str, writes: set[s
 def chosen_key(key: str) -> str:
     """The key of the record saying that a caller chose the namespace the input keyed ``key`` went into."""
     return f"{key}#chosen"
-
-
-def _old_prints(store: GraphStore, ns: str, key: str) -> dict[str, SessionPrint]:
-    """The session prints the input stored in ``ns``, by session id."""
-    prefix = prints_prefix(key)
-    old: dict[str, SessionPrint] = {}
-    for record in store.source_records(ns, prefix):
-        decoded = SessionPrint.decode(record.content_hash)
-        if decoded is not None:
-            old[record.key[len(prefix) :]] = decoded
-    return old
 
 
 def _gone_records(

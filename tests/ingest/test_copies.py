@@ -1,6 +1,6 @@
 """One content, two paths: a file copied or moved elsewhere is recognised by its content (its source record
-under the other path) and skipped with a note naming that path; a moved file that was also edited is a new
-input, written beside the old path's data."""
+under the other path) and skipped with a note naming that path (a moved file that was also edited:
+test_moved.py)."""
 
 from __future__ import annotations
 
@@ -94,21 +94,6 @@ def test_a_copy_into_another_namespace_is_written(memory: Memory, tmp_path: Path
     summary = run(memory, copy)  # its own namespace, 'other': nothing of it is stored there
     assert (summary.files_ok, summary.notes) == (1, [])
     assert memory.stats("other").events == 3
-
-
-def test_a_moved_then_edited_file_is_a_new_input(memory: Memory, tmp_path: Path) -> None:
-    first = tmp_path / "chat.txt"
-    first.write_text(CHAT, encoding="utf-8")
-    run(memory, first)
-    moved = tmp_path / "later" / "chat.txt"
-    moved.parent.mkdir()
-    first.rename(moved)
-    moved.write_text(CHAT + "Jon: lovely\n", encoding="utf-8")
-    summary = run(memory, moved)
-    assert (summary.files_ok, summary.notes, summary.events) == (1, [], 4)
-    # written beside the old path's data (the design choice of docs/extraction.md)
-    assert {e.source_file for e in memory.store.iter_events("chat")} == {str(first), str(moved)}
-    assert memory.stats("chat").events == 7
 
 
 def test_a_file_edited_into_a_copy_of_another_is_an_edit(memory: Memory, tmp_path: Path) -> None:
