@@ -2,13 +2,14 @@
 
 A session header is a Markdown heading (``## Session 2 — 14 March 2024``), a ``Session N ...`` line or a
 rule with text (``--- 14 March 2024 ---``); a date in it becomes the session's start time (kept as text
-when it does not parse). A turn may start with a time in brackets (``[10:32] Ana: hi``, or a full
-``[2024-03-14 10:32]``; a bare clock time takes the header date and its offset, if any) and may carry an
-image as ``[image: a photo of ...]``. A line that is neither a header nor a turn continues the turn before
-it. A bare clock time in a session with no date that parses is not kept: an
-:class:`~graphmem.errors.IngestWarning` names its line, once per session. A header date that names a
-year (1900 to 2099) or a month and day but does not parse (``31 February 2024``) is warned about at the
-header's line.
+when it does not parse). A bare rule (``---``, ``***``, ``___``, ``- - -``) is a separator: after turns
+it starts a new (undated) session, under a header or atop the file it changes nothing. A turn may start
+with a time in brackets (``[10:32] Ana: hi``, or a full ``[2024-03-14 10:32]``; a bare clock time takes
+the header date and its offset, if any) and may carry an image as ``[image: a photo of ...]``. A line
+that is neither a header nor a turn continues the turn before it. A bare clock time in a session with no
+date that parses is not kept: an :class:`~graphmem.errors.IngestWarning` names its line, once per
+session. A header date that names a year (1900 to 2099) or a month and day but does not parse
+(``31 February 2024``) is warned about at the header's line.
 """
 
 from __future__ import annotations
@@ -36,6 +37,8 @@ __all__ = ["looks_like_text", "read_text"]
 _HEADING = re.compile(r"^#{1,6}\s*(?P<body>.*?)\s*#*$")
 _SESSION_LINE = re.compile(r"^\[?\s*session\s+\d+\b.*$", re.IGNORECASE)
 _RULE = re.compile(r"^(?:[-=*~]{3,})\s*(?P<body>.*?)\s*(?:[-=*~]{3,})?$")
+#: A Markdown thematic break (``---``, ``***``, ``___``, ``- - -``) or a plain rule (``===``, ``~~~``).
+_BARE_RULE = re.compile(r"^([-*_=~])(?:[ \t]*\1){2,}$")
 _SESSION_NUMBER = re.compile(r"^\[?\s*session\s+(?P<n>\d+)\b[\s:,—–-]*(?P<rest>.*?)\]?$", re.IGNORECASE)
 _TURN = re.compile(
     r"^(?:\[(?P<time>[^\]]{1,40})\]\s*)?"
@@ -55,7 +58,12 @@ def _speaker_ok(name: str) -> bool:
 
 
 def _header(line: str) -> str | None:
-    """The text of a session header line, or ``None`` when the line is not a header."""
+    """The text of a session header line, or ``None`` when the line is not a header.
+
+    A bare rule (``---``, ``***``, ``___``, ``- - -``) is a header with no text: a separator.
+    """
+    if _BARE_RULE.match(line):
+        return ""
     if m := _HEADING.match(line):
         return m.group("body")
     if _SESSION_LINE.match(line):
@@ -223,6 +231,8 @@ def read_text(
             continue
         header = _header(line)
         if header is not None:
+            if not header and (pending is None and (not builders or not builders[-1].turns)):
+                continue  # a bare rule under a header (or atop the file) separates nothing: the header holds
             flush()
             builders.append(_new_session(header, number))
             _warn_bad_date(builders[-1], source=source)
