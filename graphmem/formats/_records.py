@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from graphmem.errors import IngestError
-from graphmem.formats._source import check_turn_text, naive_utc, parse_timestamp
+from graphmem.formats._source import check_turn_text, clean_speaker, naive_utc, parse_timestamp
 from graphmem.text import clean_text
 from graphmem.transcript import RawSession, RawTurn
 
@@ -96,9 +96,10 @@ class _Fields:
         key, speaker = _first(rec, _SPEAKER_KEYS)
         if key is None:
             raise self.fail("missing field 'speaker' (or 'role'/'name')")
-        if not isinstance(speaker, str) or not speaker.strip():
+        # one line, one spelling: a name shows in tables and context lines, and NFD "Tomás" is NFC "Tomás"
+        speaker = clean_speaker(speaker) if isinstance(speaker, str) else ""
+        if not speaker:
             raise self.fail(f"field {key!r} must be a non-empty string", key)
-        speaker = clean_text(" ".join(speaker.split()))  # one line: a name shows in tables and context lines
         return names.get(speaker, speaker)
 
     def text(self, rec: dict[str, Any]) -> str | None:

@@ -14,6 +14,7 @@ import json
 import linecache
 import os
 import re
+import unicodedata
 import warnings
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, tzinfo
@@ -25,6 +26,7 @@ from graphmem.text import clean_text
 
 __all__ = [
     "EARLIEST",
+    "INVISIBLE",
     "LATEST",
     "MAX_FILE_BYTES",
     "MAX_JSON_LINE_CHARS",
@@ -33,6 +35,7 @@ __all__ = [
     "JsonIndex",
     "Source",
     "check_turn_text",
+    "clean_speaker",
     "load_source",
     "loads_json",
     "looks_dated",
@@ -294,6 +297,22 @@ def check_turn_text(text: str, *, path: str, line: int | None = None, json_path:
             json_path=json_path,
         )
     return clean_text(text).strip()
+
+
+#: Characters that show nothing: zero-width space, non-joiner and joiner, word joiner, soft hyphen, the
+#: byte-order mark, and the bidirectional marks, embeddings and isolates (WhatsApp puts them around names).
+INVISIBLE = re.compile("[\u00ad\u200b-\u200f\u202a-\u202e\u2060\u2066-\u2069\ufeff]")
+_BRACKETS = {"[": "]", "<": ">", "(": ")", "{": "}"}
+
+
+def clean_speaker(name: str) -> str:
+    """A speaker name as one spelling: NFC, no invisible marks (:data:`INVISIBLE`), whitespace collapsed to
+    single spaces, and no brackets around the whole name (``[Tom]``, ``<Tom>``), so ``Tomás`` written
+    decomposed (NFD) or with a zero-width space is the same speaker as ``Tomás``. May return ``""``."""
+    name = " ".join(INVISIBLE.sub("", unicodedata.normalize("NFC", clean_text(name))).split())
+    while len(name) > 2 and _BRACKETS.get(name[0]) == name[-1]:
+        name = name[1:-1].strip()
+    return name
 
 
 def namespace_from(name: str, fallback: str = "default") -> str:

@@ -15,7 +15,14 @@ from pathlib import Path
 from typing import Any
 
 from graphmem.errors import IngestError
-from graphmem.formats._source import Source, check_turn_text, namespace_from, parse_date_text, warn_input
+from graphmem.formats._source import (
+    Source,
+    check_turn_text,
+    clean_speaker,
+    namespace_from,
+    parse_date_text,
+    warn_input,
+)
 from graphmem.transcript import RawSession, RawTurn, Transcript
 
 __all__ = ["looks_like_locomo", "read_locomo"]
@@ -114,7 +121,7 @@ def _read_turn(source: Source, turn: Any, where: str) -> RawTurn:
             raise _fail(source, f"missing field {name!r}", where)
         if not isinstance(turn[name], str):
             raise _fail(source, f"field {name!r} must be a string", f"{where}.{name}")
-    speaker = turn["speaker"].strip()
+    speaker = clean_speaker(turn["speaker"])
     if not speaker:
         raise _fail(source, "empty speaker", f"{where}.speaker")
     text = check_turn_text(turn["text"], path=source.path, json_path=f"{where}.text")
