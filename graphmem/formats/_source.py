@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from graphmem.errors import IngestError, IngestWarning
+from graphmem.models import namespace_char_ok
 from graphmem.text import clean_text
 
 __all__ = [
@@ -253,7 +254,7 @@ def source_tag(key: str, stem: str) -> str:
     Prefixed to session ids when a conversation would otherwise reuse ids another input wrote into the
     same namespace (two ``chat.txt`` files in different folders).
     """
-    return f"{namespace_from(stem, 'input')}-{hashlib.sha256(key.encode()).hexdigest()[:8]}"
+    return f"{_ascii_name(stem, 'input')}-{hashlib.sha256(key.encode()).hexdigest()[:8]}"
 
 
 def source_from_bytes(data: bytes, path: str, *, key: str | None = None) -> Source:
@@ -316,9 +317,22 @@ def clean_speaker(name: str) -> str:
 
 
 def namespace_from(name: str, fallback: str = "default") -> str:
-    """Turn a file stem or conversation id into a legal namespace (see ``validate_namespace``)."""
-    cleaned = _NAMESPACE_BAD.sub("-", name).strip("-_.:@")[:128]
-    return cleaned or fallback
+    """Turn a file stem or conversation id into a legal namespace (see ``validate_namespace``).
+
+    Letters and digits of any script stay (``família``, ``日記``, in NFC); invisible marks go; every run of
+    other characters (spaces, slashes, control characters) becomes one ``-``.
+    """
+    name = unicodedata.normalize("NFC", INVISIBLE.sub("", clean_text(name)))
+    cleaned = "".join(c if namespace_char_ok(c) else "\0" for c in name)
+    cleaned = re.sub("\0+", "-", cleaned)[:128]
+    while cleaned and not cleaned[0].isalnum():  # a namespace starts with a letter or digit
+        cleaned = cleaned[1:]
+    return cleaned.rstrip("-_.:@") or fallback
+
+
+def _ascii_name(name: str, fallback: str) -> str:
+    """``name`` in the characters ids were made of before namespaces took any script (a tag stays stable)."""
+    return _NAMESPACE_BAD.sub("-", name).strip("-_.:@")[:128] or fallback
 
 
 def naive_utc(value: datetime) -> datetime:
