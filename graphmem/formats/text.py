@@ -121,7 +121,7 @@ def looks_like_text(source: Source) -> bool:
     """
     turns = other = 0
     in_turn = False  # the last line that was not blank was a turn or a continuation of one
-    for line in source.text.splitlines()[:200]:
+    for line in source.text_lines()[:200]:
         stripped = line.strip()[:_SNIFF_CHARS]
         if not stripped:
             continue

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from graphmem.errors import IngestError
 from graphmem.formats import read_transcripts
 
 
@@ -72,3 +73,43 @@ def test_jsonl_and_locomo_speakers_are_cleaned_the_same_way(write) -> None:
     path = write("locomo.json", json.dumps([{"sample_id": "s", "conversation": conv}]))
     (t,) = read_transcripts(path)
     assert t.sessions[0].turns[0].speaker == NFC
+
+
+def _error_line(path) -> int | None:
+    with pytest.raises(IngestError) as caught:
+        read_transcripts(path)
+    return caught.value.line
+
+
+def test_jsonl_line_separator_inside_a_string_is_no_line_break(write) -> None:
+    path = write(
+        "sep.jsonl",
+        '\ufeff{"speaker": "A", "text": "one\u2028two\u0085three"}\r\n\r\n{"speaker": "B", "text": "x"}\r\n',
+    )
+    (t,) = read_transcripts(path)
+    assert [(turn.text, turn.line) for turn in t.sessions[0].turns] == [("one\u2028two\u0085three", 1), ("x", 3)]
+    bad = write("bad.jsonl", '{"speaker": "A", "text": "a\u2028b"}\n\n{"speaker": "B", "text": "x"}\n{"speaker": 1}\n')
+    assert _error_line(bad) == 4
+
+
+@pytest.mark.parametrize("newline", ["\n", "\r\n", "\r"])
+def test_text_errors_and_turns_name_the_files_own_lines(write, newline: str) -> None:
+    lines = [
+        "## Session 1 — 14 March 2024",  # 1
+        "Ana: hi \x0c there",  # 2: a form feed inside the line
+        "",  # 3
+        "Bo: one\u2028two\x1cthree",  # 4: line and record separators inside the line
+        "  and a continuation",  # 5
+        "",  # 6
+        "[99:99] Bo: not a time",  # 7
+    ]
+    path = write("lines.txt", "\ufeff" + newline.join(lines) + newline)
+    assert _error_line(path) == 7
+    path = write("ok.txt", "\ufeff" + newline.join([*lines[:6], "Ana: bye"]) + newline)
+    (t,) = read_transcripts(path)
+    assert [turn.line for turn in t.sessions[0].turns] == [2, 4, 7]
+
+
+def test_an_encoding_error_names_its_line_after_lone_carriage_returns(write) -> None:
+    path = write("cr.txt", b"Ana: hi\rBo: yo\r\rAna: caf\xe9\r")
+    assert _error_line(path) == 4
