@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from itertools import pairwise
 from typing import Any
 
 from graphmem.errors import IngestError
@@ -242,6 +243,33 @@ def _sessions(groups: dict[str, list[RawTurn]]) -> tuple[RawSession, ...]:
     )
 
 
+def _chronological(turns: list[_Turn]) -> list[_Turn]:
+    """``turns`` oldest first when the input lists them newest first, else as they are.
+
+    An input is newest first when its timed records never go forward in time and the last is earlier than
+    the first. Its records are then sorted by time, stably: timed records of equal time keep their order
+    in the input. A record without a time keeps its place between its neighbours as the input is read
+    backwards (it comes just before the timed record above it; those above the first time come after
+    it). An input in any other order is kept as written: one backdated message in a forward log is not a
+    reason to reorder it.
+    """
+    times = [naive_utc(t.turn.timestamp) for t in turns if t.turn.timestamp is not None]
+    if len(times) < 2 or times[0] <= times[-1] or any(a < b for a, b in pairwise(times)):
+        return turns
+    lead: list[_Turn] = []  # untimed records above the first timed one: newer than it
+    blocks: list[list[_Turn]] = []  # a timed record, preceded by the untimed ones below it (older)
+    for item in turns:
+        if item.turn.timestamp is not None:
+            blocks.append([item])
+        elif blocks:
+            blocks[-1].insert(0, item)
+        else:
+            lead.append(item)
+    blocks[0].extend(reversed(lead))
+    blocks.sort(key=lambda block: naive_utc(next(t.turn.timestamp for t in block if t.turn.timestamp)))
+    return [item for block in blocks for item in block]
+
+
 def records_to_sessions(
     items: Sequence[Located],
     *,
@@ -251,8 +279,9 @@ def records_to_sessions(
 ) -> tuple[RawSession, ...]:
     """Group message records into sessions, in date order when every session is dated.
 
-    Records are grouped by their ``session`` label (in order of first appearance; a record without one
-    stays in the current session). Without any labels, timed records are split where a pause exceeds
+    Records listed newest first are taken oldest first (see :func:`_chronological`). Records are grouped
+    by their ``session`` label (in order of first appearance; a record without one stays in the current
+    session). Without any labels, timed records are split where a pause exceeds
     :data:`SESSION_GAP`. Records whose role is in :data:`SKIPPED_ROLES` or whose text is empty are left out,
     and so is a message given again with its ``id`` in the same session (labelled, or split by the gap).
 
@@ -271,4 +300,4 @@ def records_to_sessions(
     turns = [turn for it in items if (turn := _read_turn(it, path, names)) is not None]
     if not turns:
         raise IngestError("no dialogue turns found", path=path)
-    return _sessions(_group(turns, labelled, path, line_of))
+    return _sessions(_group(_chronological(turns), labelled, path, line_of))
