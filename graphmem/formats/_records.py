@@ -229,12 +229,27 @@ def _group(turns: list[_Turn], labelled: bool, path: str, line_of: LineOf | None
     return groups
 
 
-def _sessions(groups: dict[str, list[RawTurn]]) -> tuple[RawSession, ...]:
-    """Groups as sessions, in date order when every session is dated, indexed from 0."""
+def _sessions(groups: dict[str, list[RawTurn]], path: str, line_of: LineOf | None) -> tuple[RawSession, ...]:
+    """Groups as sessions, in date order when every session is dated, indexed from 0.
+
+    Raises:
+        IngestError: two labels spelled apart name one session (``3`` and ``session_3``); names both places.
+    """
     sessions = []
+    labels: dict[str, tuple[str, RawTurn]] = {}
     for label, turns in groups.items():
         times = [t.timestamp for t in turns if t.timestamp is not None]
         sid = f"session_{label}" if label.isdigit() else label
+        if sid in labels:
+            other, first = labels[sid]
+            raise IngestError(
+                f"session labels {other!r} (first at {_where(first, line_of)}) and {label!r} both name session "
+                f"{sid!r}: write one spelling for one session, or number two sessions apart",
+                path=path,
+                line=turns[0].line,
+                json_path=turns[0].json_path,
+            )
+        labels[sid] = (label, turns[0])
         sessions.append(RawSession(sid, 0, tuple(turns), started_at=min(times, key=naive_utc) if times else None))
     if all(s.started_at is not None for s in sessions):
         sessions.sort(key=lambda s: naive_utc(s.started_at) if s.started_at else datetime.min)
@@ -300,4 +315,4 @@ def records_to_sessions(
     turns = [turn for it in items if (turn := _read_turn(it, path, names)) is not None]
     if not turns:
         raise IngestError("no dialogue turns found", path=path)
-    return _sessions(_group(_chronological(turns), labelled, path, line_of))
+    return _sessions(_group(_chronological(turns), labelled, path, line_of), path, line_of)
