@@ -14,7 +14,6 @@ import json
 import linecache
 import os
 import re
-import unicodedata
 import warnings
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, tzinfo
@@ -22,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from graphmem.errors import IngestError, IngestWarning
-from graphmem.models import namespace_char_ok
+from graphmem.formats._names import INVISIBLE, clean_speaker, namespace_from
 from graphmem.text import clean_text
 
 __all__ = [
@@ -321,36 +320,6 @@ def check_turn_text(text: str, *, path: str, line: int | None = None, json_path:
             json_path=json_path,
         )
     return clean_text(text).strip()
-
-
-#: Characters that show nothing: zero-width space, non-joiner and joiner, word joiner, soft hyphen, the
-#: byte-order mark, and the bidirectional marks, embeddings and isolates (WhatsApp puts them around names).
-INVISIBLE = re.compile("[\u00ad\u200b-\u200f\u202a-\u202e\u2060\u2066-\u2069\ufeff]")
-_BRACKETS = {"[": "]", "<": ">", "(": ")", "{": "}"}
-
-
-def clean_speaker(name: str) -> str:
-    """A speaker name as one spelling: NFC, no invisible marks (:data:`INVISIBLE`), whitespace collapsed to
-    single spaces, and no brackets around the whole name (``[Tom]``, ``<Tom>``), so ``Tomás`` written
-    decomposed (NFD) or with a zero-width space is the same speaker as ``Tomás``. May return ``""``."""
-    name = " ".join(INVISIBLE.sub("", unicodedata.normalize("NFC", clean_text(name))).split())
-    while len(name) > 2 and _BRACKETS.get(name[0]) == name[-1]:
-        name = name[1:-1].strip()
-    return name
-
-
-def namespace_from(name: str, fallback: str = "default") -> str:
-    """Turn a file stem or conversation id into a legal namespace (see ``validate_namespace``).
-
-    Letters and digits of any script stay (``família``, ``日記``, in NFC); invisible marks go; every run of
-    other characters (spaces, slashes, control characters) becomes one ``-``.
-    """
-    name = unicodedata.normalize("NFC", INVISIBLE.sub("", clean_text(name)))
-    cleaned = "".join(c if namespace_char_ok(c) else "\0" for c in name)
-    cleaned = re.sub("\0+", "-", cleaned)[:128]
-    while cleaned and not cleaned[0].isalnum():  # a namespace starts with a letter or digit
-        cleaned = cleaned[1:]
-    return cleaned.rstrip("-_.:@") or fallback
 
 
 def _ascii_name(name: str, fallback: str) -> str:
