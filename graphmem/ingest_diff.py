@@ -8,7 +8,8 @@ the input was last ingested (:mod:`graphmem.ingest_prints`) with the new ones:
 - the rest of the session (from the first turn whose content, or whose context, changed) is retracted
   and written again as a continuation of the kept turns, numbered on from them;
 - a turn of that rest whose own content is unchanged but whose event was forgotten since is not
-  written again; an edited turn is a new statement and is written.
+  written again, also when an inserted session moved it to another session id; an edited turn is a new
+  statement and is written.
 
 Extraction of a kept turn must not depend on what follows it, or the kept turns would differ from a
 whole-file extraction of the new version. Two things in extraction look ahead, and move the cut back:
@@ -129,16 +130,54 @@ def plan_sessions(
             kept = _cut_for_jobs(kept, jobs.get(raw.id, []), redone)
         retract = tuple(eid for seq, eid in sorted(stored.items()) if seq > kept)
         turns = raw.turns[kept:]
-        forgotten: list[str] = []
-        if before is not None and not before.gone:
-            lost = _forgotten(before, stored, kept)
-            for seq, p in enumerate(new.turns[kept:], start=kept + 1):
-                if statement(p) in lost:
-                    lost.remove(statement(p))
-                    forgotten.append(event_id(raw.id, seq))
         part = RawSession(raw.id, raw.index, turns, raw.started_at, raw.date_text, kept + 1)
-        plans.append(SessionPlan(index, part, new, kept, retract, tuple(forgotten)))
-    return plans
+        plans.append(SessionPlan(index, part, new, kept, retract))
+    return _keep_forgotten(plans, old, written)
+
+
+def _keep_forgotten(
+    plans: list[SessionPlan], old: Mapping[str, SessionPrint], written: Mapping[str, Mapping[int, str]]
+) -> list[SessionPlan]:
+    """``plans`` with the turns to write that say what a forgotten turn said marked ``forgotten``.
+
+    An inserted session renumbers the ones after it, so a forgotten turn may come back under another
+    session id. Each forgotten turn holds back one turn to write that says the same, looked for first in
+    the session that says what its session said (moved whole), then in the session of its id, then in any.
+    Turns kept as stored are not written, so they hold back none.
+    """
+    kept = {p.raw.id: p.kept for p in plans}
+    lost = {
+        sid: _forgotten(before, written.get(sid, {}), kept.get(sid, 0))
+        for sid, before in old.items()
+        if not before.gone
+    }
+    todo = [p for p in plans if not p.unchanged]
+    said = {p.raw.id: tuple(statement(t) for t in p.print.turns) for p in todo}
+    marked: dict[str, set[int]] = {p.raw.id: set() for p in todo}
+
+    def hold_back(p: SessionPlan, left: list[str]) -> None:
+        for seq, turn in enumerate(p.print.turns[p.kept :], start=p.kept + 1):
+            if left and seq not in marked[p.raw.id] and statement(turn) in left:
+                left.remove(statement(turn))
+                marked[p.raw.id].add(seq)
+
+    for sid, left in lost.items():  # a session moved whole: its turns say what they said
+        if left:
+            moved = tuple(statement(t) for t in old[sid].turns)
+            for p in todo:
+                if said[p.raw.id] == moved:
+                    hold_back(p, left)
+    for p in todo:  # in the session of its id
+        hold_back(p, lost.get(p.raw.id, []))
+    pool = [s for left in lost.values() for s in left]
+    for p in todo:  # anywhere
+        hold_back(p, pool)
+    return [
+        replace(p, forgotten=tuple(event_id(p.raw.id, seq) for seq in sorted(marked[p.raw.id])))
+        if marked.get(p.raw.id)
+        else p
+        for p in plans
+    ]
 
 
 def without_events(batch: Batch, ids: set[str]) -> Batch:

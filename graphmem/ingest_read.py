@@ -77,16 +77,22 @@ FOLDER_SUFFIXES = frozenset({".json", ".jsonl", ".ndjson", ".txt", ".log"})
 
 def collect_files(paths: Sequence[str | os.PathLike[str]]) -> list[str]:
     """Expand paths into input files: folders recursively (sorted, hidden entries and files without a
-    transcript extension skipped), files as given, duplicates dropped. Missing paths, and folders holding
-    no transcript file, are kept as they are so that reading them reports the error."""
+    transcript extension skipped), files as given, duplicates dropped. One file reached under several
+    names (symbolic links) is read once, under the name whose stem is the file's own when one is, else the
+    first. Missing paths, and folders holding no transcript file, are kept as they are so that reading
+    them reports the error."""
     out: list[str] = []
-    seen: set[str] = set()
+    seen: dict[str, int] = {}  # source key → its place in out
 
     def add(p: Path) -> None:
         key = source_key(p)
         if key not in seen:
-            seen.add(key)
+            seen[key] = len(out)
             out.append(str(p))
+        elif Path(key).stem == p.stem != Path(out[seen[key]]).stem:
+            # one file under two names (a symlink and its target): the name that picks the namespace is
+            # ambiguous, so the file's own name wins, whatever the order the paths came in
+            out[seen[key]] = str(p)
 
     for raw in paths:
         p = Path(raw)

@@ -11,7 +11,7 @@ namespace across all node kinds.
 
 from __future__ import annotations
 
-import re
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -33,22 +33,37 @@ __all__ = [
     "Session",
     "SourceRecord",
     "TimeRef",
+    "namespace_char_ok",
     "validate_namespace",
 ]
 
-_NAMESPACE_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.:@-]{0,127}")
+#: Besides letters and digits (of any script, with their combining marks), the characters a namespace may hold.
+NAMESPACE_PUNCTUATION = frozenset("_.:@-")
+_NAMESPACE_MAX = 128
+
+
+def namespace_char_ok(char: str) -> bool:
+    """Whether ``char`` may stand inside a namespace: a letter or digit of any script, a combining mark
+    (Devanagari and Thai vowel signs), or one of ``_ . : @ -``."""
+    return char.isalnum() or char in NAMESPACE_PUNCTUATION or unicodedata.category(char)[0] == "M"
 
 
 def validate_namespace(namespace: str) -> str:
     """Return ``namespace`` if it is legal, else raise :class:`ConfigError` naming it.
 
-    A namespace starts with a letter or digit and continues with letters, digits, ``_ . : @ -``;
-    at most 128 characters.
+    A namespace starts with a letter or digit of any script (``família``, ``日記``) and continues with
+    letters, digits, combining marks and ``_ . : @ -``; at most 128 characters. Path separators, spaces,
+    control and invisible characters are refused.
     """
-    if not isinstance(namespace, str) or not _NAMESPACE_RE.fullmatch(namespace):
+    if (
+        not isinstance(namespace, str)
+        or not 0 < len(namespace) <= _NAMESPACE_MAX
+        or not namespace[0].isalnum()
+        or not all(namespace_char_ok(c) for c in namespace)
+    ):
         raise ConfigError(
-            f"illegal namespace {namespace!r}: use 1-128 characters, letters, digits and _ . : @ -, "
-            "starting with a letter or digit"
+            f"illegal namespace {namespace!r}: use 1-128 characters, letters and digits (any script) and "
+            "_ . : @ -, starting with a letter or digit"
         )
     return namespace
 

@@ -83,7 +83,7 @@ def sniff_format(source: Source) -> str:
         try:
             doc = source.json()
         except IngestError:
-            first = next(line for line in source.text.splitlines() if line.strip())
+            first = next(line for line in source.text_lines() if line.strip())
             try:
                 if isinstance(json.loads(first), dict):
                     return "jsonl"

@@ -11,10 +11,11 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from itertools import pairwise
 from typing import Any
 
 from graphmem.errors import IngestError
-from graphmem.formats._source import check_turn_text, naive_utc, parse_timestamp
+from graphmem.formats._source import check_turn_text, clean_speaker, naive_utc, parse_timestamp
 from graphmem.text import clean_text
 from graphmem.transcript import RawSession, RawTurn
 
@@ -96,9 +97,10 @@ class _Fields:
         key, speaker = _first(rec, _SPEAKER_KEYS)
         if key is None:
             raise self.fail("missing field 'speaker' (or 'role'/'name')")
-        if not isinstance(speaker, str) or not speaker.strip():
+        # one line, one spelling: a name shows in tables and context lines, and NFD "Tomás" is NFC "Tomás"
+        speaker = clean_speaker(speaker) if isinstance(speaker, str) else ""
+        if not speaker:
             raise self.fail(f"field {key!r} must be a non-empty string", key)
-        speaker = clean_text(" ".join(speaker.split()))  # one line: a name shows in tables and context lines
         return names.get(speaker, speaker)
 
     def text(self, rec: dict[str, Any]) -> str | None:
@@ -227,18 +229,60 @@ def _group(turns: list[_Turn], labelled: bool, path: str, line_of: LineOf | None
     return groups
 
 
-def _sessions(groups: dict[str, list[RawTurn]]) -> tuple[RawSession, ...]:
-    """Groups as sessions, in date order when every session is dated, indexed from 0."""
+def _sessions(groups: dict[str, list[RawTurn]], path: str, line_of: LineOf | None) -> tuple[RawSession, ...]:
+    """Groups as sessions, in date order when every session is dated, indexed from 0.
+
+    Raises:
+        IngestError: two labels spelled apart name one session (``3`` and ``session_3``); names both places.
+    """
     sessions = []
+    labels: dict[str, tuple[str, RawTurn]] = {}
     for label, turns in groups.items():
         times = [t.timestamp for t in turns if t.timestamp is not None]
         sid = f"session_{label}" if label.isdigit() else label
+        if sid in labels:
+            other, first = labels[sid]
+            raise IngestError(
+                f"session labels {other!r} (first at {_where(first, line_of)}) and {label!r} both name session "
+                f"{sid!r}: write one spelling for one session, or number two sessions apart",
+                path=path,
+                line=turns[0].line,
+                json_path=turns[0].json_path,
+            )
+        labels[sid] = (label, turns[0])
         sessions.append(RawSession(sid, 0, tuple(turns), started_at=min(times, key=naive_utc) if times else None))
     if all(s.started_at is not None for s in sessions):
         sessions.sort(key=lambda s: naive_utc(s.started_at) if s.started_at else datetime.min)
     return tuple(
         RawSession(s.id, i, s.turns, started_at=s.started_at, date_text=s.date_text) for i, s in enumerate(sessions)
     )
+
+
+def _chronological(turns: list[_Turn]) -> list[_Turn]:
+    """``turns`` oldest first when the input lists them newest first, else as they are.
+
+    An input is newest first when its timed records never go forward in time and the last is earlier than
+    the first. Its records are then sorted by time, stably: timed records of equal time keep their order
+    in the input. A record without a time keeps its place between its neighbours as the input is read
+    backwards (it comes just before the timed record above it; those above the first time come after
+    it). An input in any other order is kept as written: one backdated message in a forward log is not a
+    reason to reorder it.
+    """
+    times = [naive_utc(t.turn.timestamp) for t in turns if t.turn.timestamp is not None]
+    if len(times) < 2 or times[0] <= times[-1] or any(a < b for a, b in pairwise(times)):
+        return turns
+    lead: list[_Turn] = []  # untimed records above the first timed one: newer than it
+    blocks: list[list[_Turn]] = []  # a timed record, preceded by the untimed ones below it (older)
+    for item in turns:
+        if item.turn.timestamp is not None:
+            blocks.append([item])
+        elif blocks:
+            blocks[-1].insert(0, item)
+        else:
+            lead.append(item)
+    blocks[0].extend(reversed(lead))
+    blocks.sort(key=lambda block: naive_utc(next(t.turn.timestamp for t in block if t.turn.timestamp)))
+    return [item for block in blocks for item in block]
 
 
 def records_to_sessions(
@@ -250,8 +294,9 @@ def records_to_sessions(
 ) -> tuple[RawSession, ...]:
     """Group message records into sessions, in date order when every session is dated.
 
-    Records are grouped by their ``session`` label (in order of first appearance; a record without one
-    stays in the current session). Without any labels, timed records are split where a pause exceeds
+    Records listed newest first are taken oldest first (see :func:`_chronological`). Records are grouped
+    by their ``session`` label (in order of first appearance; a record without one stays in the current
+    session). Without any labels, timed records are split where a pause exceeds
     :data:`SESSION_GAP`. Records whose role is in :data:`SKIPPED_ROLES` or whose text is empty are left out,
     and so is a message given again with its ``id`` in the same session (labelled, or split by the gap).
 
@@ -270,4 +315,4 @@ def records_to_sessions(
     turns = [turn for it in items if (turn := _read_turn(it, path, names)) is not None]
     if not turns:
         raise IngestError("no dialogue turns found", path=path)
-    return _sessions(_group(turns, labelled, path, line_of))
+    return _sessions(_group(_chronological(turns), labelled, path, line_of), path, line_of)

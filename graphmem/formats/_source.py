@@ -21,10 +21,12 @@ from pathlib import Path
 from typing import Any
 
 from graphmem.errors import IngestError, IngestWarning
+from graphmem.formats._names import INVISIBLE, clean_speaker, namespace_from
 from graphmem.text import clean_text
 
 __all__ = [
     "EARLIEST",
+    "INVISIBLE",
     "LATEST",
     "MAX_FILE_BYTES",
     "MAX_JSON_LINE_CHARS",
@@ -33,6 +35,7 @@ __all__ = [
     "JsonIndex",
     "Source",
     "check_turn_text",
+    "clean_speaker",
     "load_source",
     "loads_json",
     "looks_dated",
@@ -40,6 +43,7 @@ __all__ = [
     "namespace_from",
     "parse_date_text",
     "parse_timestamp",
+    "physical_lines",
     "source_key",
     "source_tag",
     "warn_input",
@@ -99,6 +103,22 @@ _DATE_FORMATS = (
 )
 
 
+_LINE_BREAK = re.compile("\r\n|\r|\n")
+_BYTE_BREAK = re.compile(b"\r\n|\r|\n")
+
+
+def physical_lines(text: str) -> list[str]:
+    """``text`` split where a line ends in the file: ``\\r\\n``, ``\\n`` or a lone ``\\r``, as editors count.
+
+    Not ``str.splitlines``, which also splits at a form feed, U+0085 and U+2028/U+2029: those stay inside
+    their line (U+2028 is valid inside a JSON string), so line numbers name the file's own lines.
+    """
+    lines = _LINE_BREAK.split(text)
+    if lines[-1] == "":
+        lines.pop()  # the break ending the last line starts no line
+    return lines
+
+
 @dataclass(slots=True)
 class Source:
     """An input file read into memory and checked: its bytes, its text and (lazily) its lines and JSON.
@@ -127,14 +147,15 @@ class Source:
         return Path(self.path).suffix.lower()
 
     def lines(self, limit: int = MAX_LINE_CHARS) -> list[str]:
-        """The text split into lines (split once, then cached), each checked against ``limit``
+        """The text split into its physical lines (:func:`physical_lines`; split once, then cached), each
+        checked against ``limit``
         (:data:`MAX_LINE_CHARS`; JSONL passes :data:`MAX_JSON_LINE_CHARS`).
 
         Raises:
             IngestError: a line is too long; names it.
         """
         if self._lines is None:
-            self._lines = self.text.splitlines()
+            self._lines = self._text_lines if self._text_lines is not None else physical_lines(self.text)
         for number, line in enumerate(self._lines, 1):
             if len(line) > limit:
                 raise IngestError(
@@ -152,7 +173,7 @@ class Source:
         """The text split into lines as they are, however long (split once, then cached): what a warning
         quotes. :meth:`lines` checks their length."""
         if self._text_lines is None:
-            self._text_lines = self._lines if self._lines is not None else self.text.splitlines()
+            self._text_lines = self._lines if self._lines is not None else physical_lines(self.text)
         return self._text_lines
 
     def json(self) -> Any:
@@ -205,7 +226,7 @@ def loads_json(text: str) -> Any:
 def load_source(path: str | os.PathLike[str]) -> Source:
     """Read ``path`` and check it is a non-empty UTF-8 text file of sane size.
 
-    A UTF-8 byte-order mark is dropped. Windows line ends are normalised by the readers (``splitlines``).
+    A UTF-8 byte-order mark is dropped. Windows line ends are normalised by the readers (:func:`physical_lines`).
 
     Raises:
         IngestError: the file is missing, unreadable, too large, empty, binary or not UTF-8; the
@@ -250,7 +271,12 @@ def source_tag(key: str, stem: str) -> str:
     Prefixed to session ids when a conversation would otherwise reuse ids another input wrote into the
     same namespace (two ``chat.txt`` files in different folders).
     """
-    return f"{namespace_from(stem, 'input')}-{hashlib.sha256(key.encode()).hexdigest()[:8]}"
+    return f"{_ascii_name(stem, 'input')}-{hashlib.sha256(key.encode()).hexdigest()[:8]}"
+
+
+def _line_at(data: bytes, offset: int) -> int:
+    """The physical line (see :func:`physical_lines`) holding byte ``offset`` of ``data``."""
+    return len(_BYTE_BREAK.findall(data, 0, offset)) + 1
 
 
 def source_from_bytes(data: bytes, path: str, *, key: str | None = None) -> Source:
@@ -269,7 +295,7 @@ def source_from_bytes(data: bytes, path: str, *, key: str | None = None) -> Sour
         raise IngestError(
             f"binary file, not a text transcript (a NUL byte at offset {nul})",
             path=path,
-            line=data.count(b"\n", 0, nul) + 1,
+            line=_line_at(data, nul),
         )
     bom = len(codecs.BOM_UTF8) if data.startswith(codecs.BOM_UTF8) else 0
     try:
@@ -279,7 +305,7 @@ def source_from_bytes(data: bytes, path: str, *, key: str | None = None) -> Sour
         raise IngestError(
             f"not UTF-8 text (byte 0x{data[at]:02x} at offset {at}); save the file as UTF-8",
             path=path,
-            line=data.count(b"\n", 0, at) + 1,
+            line=_line_at(data, at),
         ) from exc
     return Source(path, data, text, key or source_key(path))
 
@@ -296,10 +322,9 @@ def check_turn_text(text: str, *, path: str, line: int | None = None, json_path:
     return clean_text(text).strip()
 
 
-def namespace_from(name: str, fallback: str = "default") -> str:
-    """Turn a file stem or conversation id into a legal namespace (see ``validate_namespace``)."""
-    cleaned = _NAMESPACE_BAD.sub("-", name).strip("-_.:@")[:128]
-    return cleaned or fallback
+def _ascii_name(name: str, fallback: str) -> str:
+    """``name`` in the characters ids were made of before namespaces took any script (a tag stays stable)."""
+    return _NAMESPACE_BAD.sub("-", name).strip("-_.:@")[:128] or fallback
 
 
 def naive_utc(value: datetime) -> datetime:

@@ -10,17 +10,27 @@ Turns carry ``speaker``, ``text``, ``dia_id`` and, for shared images, ``blip_cap
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 from typing import Any
 
 from graphmem.errors import IngestError
-from graphmem.formats._source import Source, check_turn_text, namespace_from, parse_date_text, warn_input
+from graphmem.formats._source import (
+    Source,
+    check_turn_text,
+    clean_speaker,
+    namespace_from,
+    parse_date_text,
+    warn_input,
+)
 from graphmem.transcript import RawSession, RawTurn, Transcript
 
 __all__ = ["looks_like_locomo", "read_locomo"]
 
 _SESSION_KEY = re.compile(r"^session_(\d+)$")
+#: A ``session_N`` key as written in the text (not inside a string, where its quotes are escaped).
+_SESSION_KEY_TEXT = re.compile(r'(?<!\\)"session_\d+"\s*:')
 
 
 def looks_like_locomo(doc: Any) -> bool:
@@ -45,11 +55,19 @@ def read_locomo(source: Source, namespace: str | None = None, *, tag: str | None
     samples, prefix = (doc, "$") if isinstance(doc, list) else ([doc], "")
     if not samples:
         raise IngestError("the LoCoMo list holds no samples", path=source.path, json_path="$")
+    parsed = sum(
+        1
+        for sample in samples
+        if isinstance(sample, dict) and isinstance(sample.get("conversation"), dict)
+        for key in sample["conversation"]
+        if _SESSION_KEY.match(key)
+    )
+    dropped = len(_SESSION_KEY_TEXT.findall(source.text)) > parsed  # JSON kept the last of two equal keys
     out = []
     for i, sample in enumerate(samples):
         where = f"$[{i}]" if prefix else "$"
         suffix = f"-{i + 1}" if len(samples) > 1 else ""
-        out.append(_read_sample(source, sample, where, namespace, suffix, tag))
+        out.append(_read_sample(source, sample, where, namespace, suffix, tag, dropped))
     return out
 
 
@@ -58,7 +76,7 @@ def _fail(source: Source, message: str, json_path: str) -> IngestError:
 
 
 def _read_sample(
-    source: Source, sample: Any, where: str, namespace: str | None, suffix: str, tag: str | None
+    source: Source, sample: Any, where: str, namespace: str | None, suffix: str, tag: str | None, dropped: bool
 ) -> Transcript:
     if not isinstance(sample, dict):
         raise _fail(source, f"expected a sample object, found {type(sample).__name__}", where)
@@ -76,12 +94,12 @@ def _read_sample(
     else:
         name = namespace_from(Path(source.path).stem) + suffix
         session_prefix = f"{tag}{suffix}" if tag else (name if namespace else None)
-    numbers = sorted(int(m.group(1)) for k in conv if (m := _SESSION_KEY.match(k)))
-    if not numbers:
+    keys = sorted(((int(m.group(1)), k) for k in conv if (m := _SESSION_KEY.match(k))), key=lambda nk: nk[0])
+    if not keys:
         raise _fail(source, "the conversation has no 'session_N' turn lists", f"{where}.conversation")
+    _check_numbers(source, where, [n for n, _ in keys], dropped)
     sessions = []
-    for index, n in enumerate(numbers):
-        key = f"session_{n}"
+    for index, (n, key) in enumerate(keys):
         turns_doc = conv[key]
         spath = f"{where}.conversation.{key}"
         if not isinstance(turns_doc, list):
@@ -100,10 +118,67 @@ def _read_sample(
                 json_path=where_date,
                 lines=source.text_lines(),
             )
-        session_id = f"{session_prefix}/{key}" if session_prefix else key
+        session_id = f"{session_prefix}/session_{n}" if session_prefix else f"session_{n}"
         sessions.append(RawSession(session_id, index, turns, started_at=started, date_text=date_text))
     ns = namespace or namespace_from(name)
     return Transcript(ns, tuple(sessions), source_file=source.key, format="locomo")
+
+
+def _session_members(source: Source, where: str) -> list[tuple[int, str, int]]:
+    """The ``session_N`` members of the conversation at ``where`` as written, duplicates included:
+    ``(N, key, offset)`` in the order of the text (a parsed object keeps only the last of equal keys)."""
+    text = source.text
+    pos = source.json_index().start(f"{where}.conversation")
+    if pos is None or text[pos] != "{":
+        return []
+    decoder = json.JSONDecoder()
+    out = []
+    pos = _space(text, pos + 1)
+    while pos < len(text) and text[pos] == '"':
+        key, after = json.decoder.scanstring(text, pos + 1)  # type: ignore[attr-defined]
+        after = _space(text, after)
+        if text[after : after + 1] != ":":
+            break
+        if m := _SESSION_KEY.match(key):
+            out.append((int(m.group(1)), key, pos))
+        _, end = decoder.raw_decode(text, _space(text, after + 1))
+        pos = _space(text, end)
+        if text[pos : pos + 1] != ",":
+            break
+        pos = _space(text, pos + 1)
+    return out
+
+
+def _space(text: str, i: int) -> int:
+    while i < len(text) and text[i] in " \t\r\n":
+        i += 1
+    return i
+
+
+def _check_numbers(source: Source, where: str, numbers: list[int], dropped: bool) -> None:
+    """Refuse a conversation that gives one session number twice (``session_3`` twice, or ``session_3`` and
+    ``session_03``): JSON keeps only the last of two equal keys, so the first session would be lost.
+    ``dropped`` says the file's text holds more ``"session_N":`` keys than its parse kept.
+
+    Raises:
+        IngestError: names the second place and the line of the first.
+    """
+    if len(set(numbers)) == len(numbers) and not dropped:
+        return
+    first: dict[int, tuple[str, int]] = {}
+    for n, key, offset in _session_members(source, where):
+        if n in first:
+            other, at = first[n]
+            line = source.text.count("\n", 0, offset) + 1
+            first_line = source.text.count("\n", 0, at) + 1
+            raise IngestError(
+                f"session {n} is given twice in one conversation ({other!r} at line {first_line}, then {key!r}): "
+                "give each session its own number",
+                path=source.path,
+                line=line,
+                json_path=f"{where}.conversation.{key}",
+            )
+        first[n] = (key, offset)
 
 
 def _read_turn(source: Source, turn: Any, where: str) -> RawTurn:
@@ -114,7 +189,7 @@ def _read_turn(source: Source, turn: Any, where: str) -> RawTurn:
             raise _fail(source, f"missing field {name!r}", where)
         if not isinstance(turn[name], str):
             raise _fail(source, f"field {name!r} must be a string", f"{where}.{name}")
-    speaker = turn["speaker"].strip()
+    speaker = clean_speaker(turn["speaker"])
     if not speaker:
         raise _fail(source, "empty speaker", f"{where}.speaker")
     text = check_turn_text(turn["text"], path=source.path, json_path=f"{where}.text")

@@ -2,26 +2,30 @@
 
 A session header is a Markdown heading (``## Session 2 — 14 March 2024``), a ``Session N ...`` line or a
 rule with text (``--- 14 March 2024 ---``); a date in it becomes the session's start time (kept as text
-when it does not parse). A turn may start with a time in brackets (``[10:32] Ana: hi``, or a full
-``[2024-03-14 10:32]``; a bare clock time takes the header date and its offset, if any) and may carry an
-image as ``[image: a photo of ...]``. A line that is neither a header nor a turn continues the turn before
-it. A bare clock time in a session with no date that parses is not kept: an
-:class:`~graphmem.errors.IngestWarning` names its line, once per session. A header date that names a
-year (1900 to 2099) or a month and day but does not parse (``31 February 2024``) is warned about at the
-header's line.
+when it does not parse). A bare rule (``---``, ``***``, ``___``, ``- - -``) is a separator: after turns
+it starts a new (undated) session, under a header or atop the file it changes nothing. A turn may start
+with a time in brackets (``[10:32] Ana: hi``, or a full ``[2024-03-14 10:32]``; a bare clock time takes
+the header date and its offset, if any) and may carry an image as ``[image: a photo of ...]``. A line
+that is neither a header nor a turn continues the turn before it. A bare clock time in a session with no
+date that parses is not kept: an :class:`~graphmem.errors.IngestWarning` names its line, once per
+session. A header date that names a year (1900 to 2099) or a month and day but does not parse
+(``31 February 2024``) is warned about at the header's line.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime, time
 
 from graphmem.errors import IngestError
 from graphmem.formats._source import (
+    INVISIBLE,
     MAX_TURN_CHARS,
     Source,
     check_turn_text,
+    clean_speaker,
     looks_dated,
     naive_utc,
     namespace_from,
@@ -36,10 +40,14 @@ __all__ = ["looks_like_text", "read_text"]
 _HEADING = re.compile(r"^#{1,6}\s*(?P<body>.*?)\s*#*$")
 _SESSION_LINE = re.compile(r"^\[?\s*session\s+\d+\b.*$", re.IGNORECASE)
 _RULE = re.compile(r"^(?:[-=*~]{3,})\s*(?P<body>.*?)\s*(?:[-=*~]{3,})?$")
+#: A Markdown thematic break (``---``, ``***``, ``___``, ``- - -``) or a plain rule (``===``, ``~~~``).
+_BARE_RULE = re.compile(r"^([-*_=~])(?:[ \t]*\1){2,}$")
 _SESSION_NUMBER = re.compile(r"^\[?\s*session\s+(?P<n>\d+)\b[\s:,—–-]*(?P<rest>.*?)\]?$", re.IGNORECASE)
+_NAME = r"[^\W\d_][\w.'’ -]{0,47}?"
 _TURN = re.compile(
     r"^(?:\[(?P<time>[^\]]{1,40})\]\s*)?"
-    r"(?P<speaker>[^\W\d_][\w.'’ -]{0,47}?)\s*:(?:\s+(?P<text>.*)|\s*)$"
+    rf"(?:\[\s*(?P<bracketed>{_NAME})\s*\]|<\s*(?P<angled>{_NAME})\s*>|(?P<speaker>{_NAME}))"
+    r"\s*(?P<colon>:)(?:\s+(?P<text>.*)|\s*)$"
 )
 _IMAGE = re.compile(r"\[(?:image|photo|picture)\s*:\s*(?P<caption>[^\]]+)\]", re.IGNORECASE)
 _CLOCK = re.compile(r"^(?P<h>\d{1,2}):(?P<m>\d{2})(?::(?P<s>\d{2}))?\s*(?P<ampm>[ap]\.?m\.?)?$", re.IGNORECASE)
@@ -54,8 +62,46 @@ def _speaker_ok(name: str) -> bool:
     return len(name.split()) <= 4 and "://" not in name
 
 
+@dataclass(frozen=True, slots=True)
+class _TurnLine:
+    time: str | None
+    speaker: str
+    text: str
+
+
+def _turn_line(line: str) -> _TurnLine | None:
+    """``line`` (stripped) read as a turn, or ``None``.
+
+    The speaker is matched on the line in NFC without invisible marks, so a name typed decomposed
+    (``Toma\u0301s``) or carrying a zero-width space or a direction mark is a name, and ``[Tom]:`` or
+    ``<Tom>:`` names Tom. The text is the line's own, after the colon that ends the name.
+    """
+    probe = INVISIBLE.sub("", line)
+    if not probe.isascii():
+        probe = unicodedata.normalize("NFC", probe)
+    m = _TURN.match(probe)
+    if m is None:
+        return None
+    speaker = clean_speaker(m.group("bracketed") or m.group("angled") or m.group("speaker"))
+    if not speaker or not _speaker_ok(speaker):
+        return None
+    if probe == line:
+        text = m.group("text") or ""
+    else:  # the same colon in the line as it is: removing marks and composing letters keeps every ":"
+        at = -1
+        for _ in range(probe.count(":", 0, m.start("colon")) + 1):
+            at = line.index(":", at + 1)
+        text = line[at + 1 :].strip()
+    return _TurnLine(m.group("time"), speaker, text)
+
+
 def _header(line: str) -> str | None:
-    """The text of a session header line, or ``None`` when the line is not a header."""
+    """The text of a session header line, or ``None`` when the line is not a header.
+
+    A bare rule (``---``, ``***``, ``___``, ``- - -``) is a header with no text: a separator.
+    """
+    if _BARE_RULE.match(line):
+        return ""
     if m := _HEADING.match(line):
         return m.group("body")
     if _SESSION_LINE.match(line):
@@ -75,15 +121,14 @@ def looks_like_text(source: Source) -> bool:
     """
     turns = other = 0
     in_turn = False  # the last line that was not blank was a turn or a continuation of one
-    for line in source.text.splitlines()[:200]:
+    for line in source.text_lines()[:200]:
         stripped = line.strip()[:_SNIFF_CHARS]
         if not stripped:
             continue
         if _header(stripped) is not None:
             in_turn = False
             continue
-        m = _TURN.match(stripped)
-        if m and _speaker_ok(m.group("speaker")):
+        if _turn_line(stripped) is not None:
             turns += 1
             in_turn = True
         elif in_turn and (line[:1] in (" ", "\t") or _LIST_ITEM.match(stripped)):
@@ -223,20 +268,22 @@ def read_text(
             continue
         header = _header(line)
         if header is not None:
+            if not header and (pending is None and (not builders or not builders[-1].turns)):
+                continue  # a bare rule under a header (or atop the file) separates nothing: the header holds
             flush()
             builders.append(_new_session(header, number))
             _warn_bad_date(builders[-1], source=source)
             continue
-        m = _TURN.match(line)
-        if m and _speaker_ok(m.group("speaker")):
+        turn = _turn_line(line)
+        if turn is not None:
             flush()
             if not builders:
                 builders.append(_new_session(""))
-            stamp = m.group("time")
+            stamp = turn.time
             when = _turn_time(stamp, builders[-1].started_at, path=source.path, line=number) if stamp else None
             if stamp and when is None:
                 _warn_undated(builders[-1], stamp, source=source, line=number)
-            pending = _Pending(m.group("speaker").strip(), m.group("text") or "", number, when)
+            pending = _Pending(turn.speaker, turn.text, number, when)
             continue
         if pending is None:
             raise IngestError(

@@ -111,7 +111,7 @@ def looks_like_whatsapp(source: Source) -> bool:
     """Whether the input starts as a WhatsApp export: its first line is a timestamped message or notice,
     and such lines are at least half of the first lines, or a fifth with no line that is a plain-text
     transcript's session header (the rest continue messages)."""
-    lines = [line for line in source.text.splitlines()[:_SNIFF_LINES] if line.strip()]
+    lines = [line for line in source.text_lines()[:_SNIFF_LINES] if line.strip()]
     loose = any(_NOTICE_MARK in line for line in lines)  # iOS marks its notices and placeholders
     if not lines or _header(lines[0], loose=loose) is None:
         return False

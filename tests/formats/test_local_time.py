@@ -31,7 +31,8 @@ def test_offset_is_kept_and_epoch_stays_naive_utc(write: Write) -> None:
         {"speaker": "Ann", "text": "epoch", "timestamp": 1_725_575_400},
     ]
     [t] = read_transcripts(write("a.jsonl", "\n".join(json.dumps(x) for x in lines)))
-    late, epoch = (turn.timestamp for s in t.sessions for turn in s.turns)
+    times = {turn.text: turn.timestamp for s in t.sessions for turn in s.turns}  # read oldest first
+    late, epoch = times["late"], times["epoch"]
     assert late is not None and late.utcoffset() == timedelta(hours=2)
     assert late.replace(tzinfo=None) == datetime(2024, 9, 7, 0, 30)
     assert epoch == datetime(2024, 9, 5, 22, 30) and epoch.tzinfo is None

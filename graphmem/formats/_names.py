@@ -1,0 +1,41 @@
+"""One spelling for names read from an input: speakers (:func:`clean_speaker`) and the namespaces named
+after files (:func:`namespace_from`)."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from graphmem.models import namespace_char_ok
+from graphmem.text import clean_text
+
+__all__ = ["INVISIBLE", "clean_speaker", "namespace_from"]
+
+#: Characters that show nothing: zero-width space, non-joiner and joiner, word joiner, soft hyphen, the
+#: byte-order mark, and the bidirectional marks, embeddings and isolates (WhatsApp puts them around names).
+INVISIBLE = re.compile("[\u00ad\u200b-\u200f\u202a-\u202e\u2060\u2066-\u2069\ufeff]")
+_BRACKETS = {"[": "]", "<": ">", "(": ")", "{": "}"}
+
+
+def clean_speaker(name: str) -> str:
+    """A speaker name as one spelling: NFC, no invisible marks (:data:`INVISIBLE`), whitespace collapsed to
+    single spaces, and no brackets around the whole name (``[Tom]``, ``<Tom>``), so ``Tomás`` written
+    decomposed (NFD) or with a zero-width space is the same speaker as ``Tomás``. May return ``""``."""
+    name = " ".join(INVISIBLE.sub("", unicodedata.normalize("NFC", clean_text(name))).split())
+    while len(name) > 2 and _BRACKETS.get(name[0]) == name[-1]:
+        name = name[1:-1].strip()
+    return name
+
+
+def namespace_from(name: str, fallback: str = "default") -> str:
+    """Turn a file stem or conversation id into a legal namespace (see ``validate_namespace``).
+
+    Letters and digits of any script stay (``família``, ``日記``, in NFC); invisible marks go; every run of
+    other characters (spaces, slashes, control characters) becomes one ``-``.
+    """
+    name = unicodedata.normalize("NFC", INVISIBLE.sub("", clean_text(name)))
+    cleaned = "".join(c if namespace_char_ok(c) else "\0" for c in name)
+    cleaned = re.sub("\0+", "-", cleaned)[:128]
+    while cleaned and not cleaned[0].isalnum():  # a namespace starts with a letter or digit
+        cleaned = cleaned[1:]
+    return cleaned.rstrip("-_.:@") or fallback
