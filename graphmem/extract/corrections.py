@@ -12,7 +12,8 @@ sentence that names its object carries a correction cue (:func:`correction_cue`)
 with a slip and the fact's sentence follows it ("Sorry, my mistake. I work at Globex.", "Sorry, I meant
 Globex. I work at Globex."):
 
-- a speaker owning a slip: "I meant Globex" (a name after it; not "I meant to …", "I meant it"), "what I
+- a speaker owning a slip: "I meant Globex" (a name after it; not "I meant to …", "I meant it"), "I mean
+  Globex" (the name ending the sentence but for a denied value; not the filler "I mean Porto is lovely"), "what I
   meant", "I misspoke", "my mistake", "my bad", "I got that wrong", "I was wrong." (not "wrong about …"),
   "scratch that.", "Correction:" opening the sentence, "to correct myself";
 - a negated alternative naming an entity: "Globex, **not** Acme" (then only a value named so is corrected).
@@ -54,6 +55,10 @@ _CUE = re.compile(
 )
 #: "I meant" owns a slip when a name follows it ("I meant Globex"), not in "I meant to", "I meant it".
 _MEANT = re.compile(r"\bI\s+meant\s+$", re.IGNORECASE)
+#: "I mean" is a filler as often as a repair ("I mean Porto is lovely"): it owns a slip only when the name
+#: after it ends the sentence, or a denied value follows ("I live in Lisbon. I mean Porto.", "I mean Porto,
+#: not Lisbon").
+_MEAN = re.compile(r"\bI\s+mean\s+$", re.IGNORECASE)
 # adverbs that tell news, not a slip: "I work at Globex now", "not Acme anymore"
 _NEWS_ADVERBS = frozenset({"now", "anymore", "nowadays", "recently", "lately"})
 # verbs that tell a change: "I moved", "I started at Globex", "I left Acme"
@@ -61,7 +66,7 @@ _NEWS_VERBS = frozenset({"move", "start", "switch", "change", "leave", "quit", "
 # a clause that only dates something else ("since I started my career") tells no news of its own
 _DATING_MARKS = frozenset({"since", "when", "before", "after", "while", "until"})
 # what is left of a bare slip naming its value once the value is taken out: "I meant", "not"
-_MEANT_WORDS = re.compile(r"\bI\s+meant\b|\bnot\b", re.IGNORECASE)
+_MEANT_WORDS = re.compile(r"\bI\s+mean(?:t)?\b|\bnot\b", re.IGNORECASE)
 #: Words a bare slip may have beside its cue ("Sorry, my mistake.", "Oops, I misspoke!", "Actually, I meant
 #: Globex."): interjections and discourse markers that add nothing to the slip. "Actually" is no cue on its
 #: own ("Actually, I moved to Porto" is news); beside a cue it only opens the repair.
@@ -74,9 +79,18 @@ def _meant_names(sent: Any, entity_of: dict[int, str], target: str | None = None
         eid = entity_of.get(tok.i)
         if eid is None or tok.i <= sent.start or (target is not None and name_key(eid) != name_key(target)):
             continue
-        if _MEANT.search(sent.doc[sent.start : tok.i].text + " "):
+        before = sent.doc[sent.start : tok.i].text + " "
+        if _MEANT.search(before) or (_MEAN.search(before) and _ends_repair(sent, tok.i, entity_of)):
             return True
     return False
+
+
+def _ends_repair(sent: Any, at: int, entity_of: dict[int, str]) -> bool:
+    """Whether the name at token ``at`` ends ``sent`` but for punctuation and denied names ("I mean Porto.",
+    "I mean Porto, not Lisbon!"): "I mean" then repairs; else it is a filler ("I mean Porto is lovely")."""
+    eid = entity_of[at]
+    rest = [t for t in sent.doc[at : sent.end] if entity_of.get(t.i) != eid and not t.is_punct]
+    return all(t.lower_ == "not" or (t.i in entity_of and t.pos_ in ("PROPN", "NOUN")) for t in rest)
 
 
 def correction_cue(sent: Any, entity_of: dict[int, str] | None = None, target: str | None = None) -> bool:
@@ -141,8 +155,8 @@ def _sentences_naming(doc: Any, entity_of: dict[int, str], entity: str) -> list[
 
 
 def _meant_at(sent: Any) -> int | None:
-    """The index of the "I" of the sentence's first "I meant", or ``None``."""
-    return next((t.i for t in sent[:-1] if t.lower_ == "i" and t.nbor().lower_ == "meant"), None)
+    """The index of the "I" of the sentence's first "I meant" (or "I mean"), or ``None``."""
+    return next((t.i for t in sent[:-1] if t.lower_ == "i" and t.nbor().lower_ in ("meant", "mean")), None)
 
 
 def _named_only(

@@ -671,3 +671,29 @@ def test_actually_alone_is_still_no_cue(memory: Memory, extractor: Any, tmp_path
     _say(memory, extractor, tmp_path, body)
     assert _held(memory, "works_at", valid_at=t("18:01")) == {"Acme Analytics"}
     assert not any(f.never_held for f in memory.store.iter_facts(NS))
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "[18:00] Ana: I live in Lisbon. I mean Porto.\n",
+        "[18:00] Ana: I live in Lisbon, I mean Porto.\n",
+        "[18:00] Ana: I live in Lisbon.\n[18:02] Ana: I mean Porto.\n",
+        "[18:00] Ana: I live in Lisbon.\n[18:01] Ben: Nice!\n[18:02] Ana: I mean Porto, not Lisbon.\n",
+    ],
+)
+def test_i_mean_corrects_as_i_meant_does(memory: Memory, extractor: Any, tmp_path: Path, body: str) -> None:
+    # before, only "I meant <name>" was a repair: "I mean Porto" left Lisbon the home
+    _say(memory, extractor, tmp_path, body)
+    assert _held(memory, "lives_in", valid_at=t("18:01")) == {"Porto"}
+    assert _held(memory, "lives_in", valid_at=t("18:03")) == {"Porto"}
+
+
+@pytest.mark.parametrize(
+    "said",
+    ["I mean Porto is lovely.", "I mean, Porto is lovely.", "I love it there, I mean Lisbon."],
+)
+def test_i_mean_as_a_filler_corrects_nothing(memory: Memory, extractor: Any, tmp_path: Path, said: str) -> None:
+    _say(memory, extractor, tmp_path, f"[18:00] Ana: I live in Lisbon.\n[18:02] Ana: {said}\n")
+    assert _held(memory, "lives_in", valid_at=t("18:03")) == {"Lisbon"}
+    assert not any(f.never_held for f in memory.store.iter_facts(NS))
