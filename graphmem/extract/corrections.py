@@ -172,7 +172,9 @@ def _named_only(
     for sent in doc.sents:
         called = _vocatives(sent)
         named = {
-            t.i: entity_of[t.i] for t in sent if t.i in entity_of and entity_of[t.i] != speaker_id and t.i not in called
+            t.i: entity_of[t.i]
+            for t in sent
+            if t.i in entity_of and entity_of[t.i] != speaker_id and t.i not in called and not _filler(t, entity_of)
         }
         meant = _meant_at(sent)
         start, after = sent.start, None
@@ -194,10 +196,20 @@ def _named_only(
     return out
 
 
+def _filler(token: Any, entity_of: dict[int, str]) -> bool:
+    """Whether ``token`` is a filler that NER took for a name on its own ("Sorry" of "Sorry, Porto, not
+    Lisbon.")."""
+    if token.lower_ not in _FILLERS:
+        return False
+    eid = entity_of[token.i]
+    return not any(entity_of.get(i) == eid for i in (token.i - 1, token.i + 1))
+
+
 def _vocatives(sent: Any) -> set[int]:
     """The tokens of a person addressed at the start of ``sent``, set off by a comma after nothing but
     fillers ("Ben, sorry, I meant Porto.", "Sorry Ben, I meant Porto.", "Oh, Ben, ..."): the listener,
-    no value of the slip."""
+    no value of the slip. A name the comma sets off before a denial is the value ("Sorry, Porto, not
+    Lisbon.")."""
     out: set[int] = set()
     tokens = list(sent)
     for k, token in enumerate(tokens):
@@ -210,10 +222,12 @@ def _vocatives(sent: Any) -> set[int]:
         end = k
         while end + 1 < len(tokens) and tokens[end + 1].ent_type_ == "PERSON" and tokens[end + 1].ent_iob_ == "I":
             end += 1
+        denied = end + 2 < len(tokens) and tokens[end + 2].lower_ == "not"  # "Sorry, Porto, not Lisbon.": the value
         if (
             end + 1 < len(tokens)
             and tokens[end + 1].text == ","
             and all(t.pos_ == "PROPN" for t in tokens[k : end + 1])
+            and not denied
         ):
             out.update(t.i for t in tokens[k : end + 1])
         break

@@ -697,3 +697,27 @@ def test_i_mean_as_a_filler_corrects_nothing(memory: Memory, extractor: Any, tmp
     _say(memory, extractor, tmp_path, f"[18:00] Ana: I live in Lisbon.\n[18:02] Ana: {said}\n")
     assert _held(memory, "lives_in", valid_at=t("18:03")) == {"Lisbon"}
     assert not any(f.never_held for f in memory.store.iter_facts(NS))
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "[18:00] Ana: I live in Lisbon.\n[18:02] Ana: Sorry, Porto, not Lisbon.\n",
+        "[18:00] Ana: I live in Lisbon.\n[18:01] Ben: Nice!\n[18:02] Ana: Sorry, Porto, not Lisbon.\n",
+        "[18:00] Ana: I live in Lisbon. Sorry, Porto, not Lisbon.\n",
+    ],
+)
+def test_a_verbless_correction_after_an_apology_corrects(
+    memory: Memory, extractor: Any, tmp_path: Path, body: str
+) -> None:
+    # before, "Porto" set off by commas after "Sorry" was read as the listener addressed (and NER's "Sorry"
+    # as a second name), so the fragment corrected nothing
+    _say(memory, extractor, tmp_path, body)
+    assert _held(memory, "lives_in", valid_at=t("18:01")) == {"Porto"}
+    assert _held(memory, "lives_in", valid_at=t("18:03")) == {"Porto"}
+
+
+def test_a_listener_addressed_before_a_repair_is_still_no_value(memory: Memory, extractor: Any, tmp_path: Path) -> None:
+    body = "[18:00] Ana: I live in Lisbon.\n[18:01] Ben: Nice!\n[18:02] Ana: Sorry Ben, Porto, not Lisbon.\n"
+    _say(memory, extractor, tmp_path, body)
+    assert _held(memory, "lives_in", valid_at=t("18:03")) == {"Porto"}
