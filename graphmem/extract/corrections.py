@@ -28,6 +28,11 @@ request carries :data:`~graphmem.models.ANY_STATE` for the predicate and the spe
 writer binds it to the speaker's state statement it means, when the turns leave no doubt, and drops it
 otherwise (:mod:`graphmem.extract.correction_targets`).
 
+A time may be the slip: a phrase repairing the one before it in the turn ("We met on Monday, I mean
+Tuesday", "in 2020. Sorry, I meant 2021.") is read in its place (:func:`time_repairs`); a turn that is
+only a slip and a time ("Sorry, I meant 2021.") corrects the time of the speaker's previous dated state
+(:func:`time_correction`: ``at`` the new start, bound when written).
+
 Each correction becomes a :class:`~graphmem.models.FactClosing` with ``correction`` set and ``value``
 the new object; temporal maintenance (:func:`graphmem.extract.temporal.apply_corrections`) finds the
 value it corrects.
@@ -36,7 +41,7 @@ value it corrects.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from datetime import datetime
 from typing import Any
@@ -45,7 +50,7 @@ from graphmem.extract.names import entity_type, name_key, words
 from graphmem.extract.vocabulary import is_single_valued
 from graphmem.models import ANY_STATE, Event, Fact, FactClosing
 
-__all__ = ["correction_cue", "corrections", "negated_entities", "tells_news"]
+__all__ = ["correction_cue", "corrections", "negated_entities", "tells_news", "time_correction", "time_repairs"]
 
 _CUE = re.compile(
     r"\bI\s+misspoke\b|\bmy\s+(?:mistake|bad)\b(?!\s+for\b)|\bI\s+got\s+(?:that|it)\s+wrong\b"
@@ -363,3 +368,83 @@ def _state_corrections(
         else:
             out.append(base)
     return out
+
+
+#: Words that, before a time alone, repair the time said before it ("on Monday, sorry, Tuesday").
+_APOLOGIES = words("sorry oops whoops")
+
+
+def _only_slip(tokens: Iterable[Any], *, cued: bool) -> bool:
+    """Whether ``tokens`` hold nothing but fillers and slip words (and, with ``cued``, at least one cue:
+    "I meant", "I mean", an apology, "my mistake" …)."""
+    text = " ".join(t.text for t in tokens if not t.is_punct)
+    cue = _MEANT_WORDS.search(text) or _CUE.search(text) or any(w.lower() in _APOLOGIES for w in text.split())
+    rest = _CUE.sub(" ", _MEANT_WORDS.sub(" ", text))
+    return (bool(cue) or not cued) and all(w.lower() in _FILLERS for w in re.findall(r"[A-Za-z']+", rest))
+
+
+def _ends_sentence(span: Any) -> bool:
+    """Whether nothing but punctuation and a denial ("not Monday") follows ``span`` in its sentence."""
+    tail = span.doc[span.end : span.sent.end]
+    return all(t.is_punct or t.lower_ == "not" or t.ent_type_ in ("DATE", "TIME") for t in tail)
+
+
+def time_repairs(spans: Sequence[Any]) -> tuple[dict[int, Any], set[int]]:
+    """The time phrases of a turn (spaCy spans, in text order) that repair the one said before them, and
+    those a turn denies.
+
+    A phrase repairs the phrase before it when only a slip's words and fillers stand between them ("We met
+    on Monday, I mean Tuesday", "in 2020. Sorry, I meant 2021.") or its sentence is nothing but such words
+    and the phrase ("I started at Acme in 2020. Oops. Sorry, I meant 2021."), and nothing follows it in its
+    sentence but a denial; a phrase after a bare "not" beside another ("in 2021, not 2020") is denied.
+
+    Returns:
+        The repaired phrase's index → the phrase that repairs it (the repair is then read in its place, and
+        not on its own), and the indices of the phrases to leave out (the repairs and the denied ones).
+    """
+    repairs: dict[int, Any] = {}
+    dropped: set[int] = set()
+    for k, span in enumerate(spans):
+        if k == 0:
+            continue
+        doc, before = span.doc, spans[k - 1]
+        gap = doc[before.end : span.start]
+        if len(gap) and gap[-1].lower_ == "not" and _only_slip(gap[:-1], cued=False):
+            dropped.add(k)  # "in 2021, not 2020": the value said is the one kept
+            continue
+        if not _ends_sentence(span):
+            continue
+        own = [t for t in span.sent if not span.start <= t.i < span.end]
+        if _only_slip(gap, cued=True) or (span.sent.start > before.start and _only_slip(own, cued=True)):
+            if k - 1 in dropped or k - 1 in repairs.values():
+                continue
+            repairs[k - 1] = span
+            dropped.add(k)
+    return repairs, dropped
+
+
+def time_correction(
+    doc: Any, event: Event, times: Sequence[tuple[Any, Any]], recorded_at: datetime, speaker_id: str | None
+) -> FactClosing | None:
+    """A correction of the time of a statement before the turn: a turn whose first sentence is nothing but a
+    slip and one time phrase that resolves ("Sorry, I meant 2021.", "I mean Tuesday!"), with no time before
+    it; its request names no predicate nor value (:data:`~graphmem.models.ANY_STATE`) and carries the new
+    start as ``at`` (bound when written: :mod:`graphmem.extract.correction_targets`)."""
+    if speaker_id is None or not times:
+        return None
+    span, ref = times[0]
+    if span.sent.start != 0 or getattr(ref, "start", None) is None or not _ends_sentence(span):
+        return None
+    own = [t for t in span.sent if not span.start <= t.i < span.end]
+    if not _only_slip(own, cued=True):
+        return None
+    return FactClosing(
+        namespace=event.namespace,
+        predicate=ANY_STATE,
+        recorded_at=recorded_at,
+        subject_id=speaker_id,
+        at=ref.start,
+        evidence=(event.id,),
+        phrase=ref.phrase,
+        correction=True,
+    )

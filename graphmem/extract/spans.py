@@ -109,16 +109,19 @@ def resolve_span(
     reference: datetime | None,
     *,
     antecedent: TimeRef | None = None,
+    place: Any | None = None,
 ) -> TimeRef:
     """``span``, one of a turn's time phrases ``spans``, resolved against ``reference`` (when the turn
     was said, on the speaker's clock) and ``antecedent`` (the time talked of before, for "later that
-    month": :mod:`graphmem.extract.antecedents`); see the module docs."""
+    month": :mod:`graphmem.extract.antecedents`); see the module docs. ``place``: the phrase ``span``
+    repairs ("on Monday, I mean Tuesday"), whose clause says which way it points."""
     if _no_date(span):
         return TimeRef(span.text)
-    by = deadline(span, spans)
+    place = span if place is None else place
+    by = deadline(place, spans)
     if by is not None and reference is not None:
         reference = resolver.resolve(by.text, reference, prefer=direction(by)).start or reference
-    return resolver.resolve(span.text, reference, prefer=direction(span), antecedent=antecedent)
+    return resolver.resolve(span.text, reference, prefer=direction(place), antecedent=antecedent)
 
 
 def _no_date(span: Any) -> bool:

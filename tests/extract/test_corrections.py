@@ -721,3 +721,77 @@ def test_a_listener_addressed_before_a_repair_is_still_no_value(memory: Memory, 
     body = "[18:00] Ana: I live in Lisbon.\n[18:01] Ben: Nice!\n[18:02] Ana: Sorry Ben, Porto, not Lisbon.\n"
     _say(memory, extractor, tmp_path, body)
     assert _held(memory, "lives_in", valid_at=t("18:03")) == {"Porto"}
+
+
+def test_a_time_repaired_in_its_own_turn_is_read_in_place_of_the_slip(extractor: Any) -> None:
+    from tests.extract.conftest import make_transcript
+
+    said = [
+        ("Ana", "I started at Acme Analytics in 2020. Sorry, I meant 2021."),
+        ("Ana", "We met on Monday, I mean Tuesday."),
+        ("Ana", "I moved to Porto in 2018, not 2017."),
+        ("Ana", "I'm moving to Berlin in July, sorry, August."),
+    ]
+    batch = extractor.extract(make_transcript([(datetime(2024, 1, 10, 18, 0), said)]))  # a Wednesday
+    starts = {f.predicate: (f.valid_from, f.time_phrase) for f in batch.facts if f.predicate in ("works_at",)}
+    # before, the slip "2020" dated the job and the repair was a time of nothing
+    assert starts == {"works_at": (datetime(2021, 1, 1), "2021")}
+    met = batch.events[1]
+    assert [(t.phrase, t.start) for t in met.times] == [("Tuesday", datetime(2024, 1, 9))]  # the past Tuesday
+    homes = sorted((f.valid_from, f.time_phrase) for f in batch.facts if f.predicate == "lives_in")
+    assert homes == [(datetime(2018, 1, 1), "2018"), (datetime(2024, 8, 1), "August")]  # August ahead, as July was
+    assert not any(c.correction for c in batch.closings)  # repaired in place: nothing left to bind
+
+
+def test_a_correction_of_a_time_in_a_later_message_redates_the_statement(extractor: Any, tmp_path: Path) -> None:
+    from tests.ingest.fakes import FakeEmbedder
+
+    with Memory.open(tmp_path / "live", embedder=FakeEmbedder()) as mem:  # type: ignore[arg-type]
+        mem.add({"speaker": "Ana", "text": "I started at Acme Analytics in 2020.", "time": t("18:00")}, namespace=NS)
+        mem.add({"speaker": "Ben", "text": "Cool!", "time": t("18:01")}, namespace=NS)
+        [event] = mem.add({"speaker": "Ana", "text": "Sorry, I meant 2021.", "time": t("18:02")}, namespace=NS)
+        # before, the correction was ignored: the job held from 2020
+        assert _held(mem, "works_at", valid_at=datetime(2020, 6, 1)) == set()
+        assert _held(mem, "works_at", valid_at=datetime(2021, 6, 1)) == {"Acme Analytics"}
+        assert _held(mem, "works_at") == {"Acme Analytics"}
+        moment = t("18:01")
+        assert _held(mem, "works_at", as_of=moment, valid_at=datetime(2020, 6, 1)) == {"Acme Analytics"}
+        mem.forget(NS, event)
+        assert _held(mem, "works_at", valid_at=datetime(2020, 6, 1)) == {"Acme Analytics"}
+
+
+def test_a_time_correction_in_one_file_corrects_as_message_by_message(
+    memory: Memory, extractor: Any, tmp_path: Path
+) -> None:
+    body = "[18:00] Ana: I moved to Porto last month.\n[18:01] Ben: Nice!\n[18:02] Ana: Oops, I meant last week.\n"
+    _say(memory, extractor, tmp_path, body)
+    assert _held(memory, "lives_in", valid_at=datetime(2023, 12, 15)) == set()
+    assert _held(memory, "lives_in", valid_at=datetime(2024, 1, 2)) == {"Porto"}  # the week of 1 January
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "[18:00] Ana: I work at Acme Analytics.\n[18:02] Ana: Sorry, I meant 2021.\n",  # no time was said
+        "[18:00] Ana: I started at Acme Analytics in 2020.\n[18:01] Ben: When?\n[18:02] Ana: Sorry, I meant 2021.\n",
+        "[18:00] Ana: I started at Acme Analytics in 2020.\n[18:02] Ana: Sorry, 2021 was a hard year.\n",
+    ],
+)
+def test_a_time_after_a_slip_that_is_no_correction_of_a_dated_state_redates_nothing(
+    memory: Memory, extractor: Any, tmp_path: Path, body: str
+) -> None:
+    _say(memory, extractor, tmp_path, body)
+    assert not any(f.never_held for f in memory.store.iter_facts(NS))
+
+
+def test_a_time_said_in_a_correction_of_the_value_does_not_date_the_new_value(
+    memory: Memory, extractor: Any, tmp_path: Path
+) -> None:
+    body = (
+        "[18:00] Ana: I work at Acme Analytics.\n"
+        "[18:02] Ana: My mistake, I work at Globex Corporation, I told you wrong last week.\n"
+    )
+    _say(memory, extractor, tmp_path, body)
+    # the new value holds from the slip's start, not from "last week" (another clause)
+    assert _held(memory, "works_at", valid_at=t("18:01")) == {"Globex Corporation"}
+    assert _held(memory, "works_at", valid_at=datetime(2024, 1, 3)) == set()
