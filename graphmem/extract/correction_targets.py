@@ -34,10 +34,12 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Collection, Iterable
 from dataclasses import replace
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from graphmem.extract.names import entity_id, event_id, event_place, fact_id, name_key, normalize_name
 from graphmem.extract.temporal import corrected_by, remap_closings, told_past
+from graphmem.extract.times import TimeResolver
 from graphmem.extract.vocabulary import is_single_valued
 from graphmem.models import ANY_STATE, OVER_PHRASE, Batch, Entity, Event, Fact, FactClosing, Mention
 
@@ -45,6 +47,16 @@ if TYPE_CHECKING:
     from graphmem.embed_text import EventLookup
 
 __all__ = ["bind_corrections"]
+
+
+_RESOLVERS: list[TimeResolver] = []
+
+
+def _resolver() -> TimeResolver:
+    """One time resolver, made on first use (none at import)."""
+    if not _RESOLVERS:
+        _RESOLVERS.append(TimeResolver())
+    return _RESOLVERS[0]
 
 
 #: How many turns back a correction naming only its value looks for its speaker's previous turn.
@@ -299,14 +311,15 @@ class _Binding:
         if len({(f.predicate, f.object_id) for f in dated}) != 1 or request.subject_id is None:
             return None
         hit = max(dated, key=lambda f: (f.recorded_at, f.id))
-        if hit.valid_from == request.at:
+        start = self.reread(request, hit)
+        if hit.valid_from == start:
             return None  # the time stated: nothing was wrong
         event = request.evidence[0]
         fact = replace(
             hit,
             id=fact_id(event, hit.subject_id, hit.predicate, hit.object_id),
-            valid_from=request.at,
-            valid_to=hit.valid_to if hit.valid_to is not None and hit.valid_to > request.at else None,
+            valid_from=start,
+            valid_to=hit.valid_to if hit.valid_to is not None and hit.valid_to > start else None,
             time_phrase=request.phrase,
             recorded_at=request.recorded_at,
             evidence=request.evidence,
@@ -316,6 +329,19 @@ class _Binding:
             self.pool[fact.id] = fact
             self.facts.append(fact)
         return replace(request, predicate=hit.predicate, object_id=hit.object_id, value=hit.object_id)
+
+    def reread(self, request: FactClosing, hit: Fact) -> datetime:
+        """The new start of a correction of a time, its phrase pointing the way the corrected statement did:
+        a bare "Sorry, I meant August." has no verb to say, so the extractor took the nearest August; after
+        "I'm moving in July" it is the August ahead, after "I moved in March" the one before."""
+        assert request.at is not None and hit.valid_from is not None
+        said = self.events.get(request.evidence[0])
+        reference = (said.occurred_at if said is not None else None) or request.recorded_at
+        ahead = hit.valid_from > hit.recorded_at
+        if request.phrase is None or ahead == (request.at >= reference):
+            return request.at  # already on the side the statement pointed to
+        found = _resolver().resolve(request.phrase, reference, prefer="future" if ahead else "past").start
+        return found if found is not None else request.at
 
     def bind(self, request: FactClosing) -> FactClosing | None:
         """The request with its predicate and corrected object named, its fact added; ``None``: unbound, or

@@ -796,3 +796,20 @@ def test_a_time_said_in_a_correction_of_the_value_does_not_date_the_new_value(
     # the new value holds from the slip's start, not from "last week" (another clause)
     assert _held(memory, "works_at", valid_at=t("18:01")) == {"Globex Corporation"}
     assert _held(memory, "works_at", valid_at=datetime(2024, 1, 3)) == set()
+
+
+@pytest.mark.parametrize(
+    ("slip", "repair", "start"),
+    [
+        ("I'm moving to Porto in July.", "Sorry, I meant August.", datetime(2024, 8, 1)),  # ahead, as July was
+        ("I moved to Porto in March.", "Oops, I meant May.", datetime(2023, 5, 1)),  # back, as March was
+        ("I moved to Porto last month.", "Sorry, I meant last week.", datetime(2024, 1, 1)),  # a phrase's own way
+    ],
+)
+def test_a_corrected_time_points_the_way_the_statement_it_corrects_did(
+    memory: Memory, extractor: Any, tmp_path: Path, slip: str, repair: str, start: datetime
+) -> None:
+    # before, a bare "August" was read as the nearest one: August 2023, a move ahead backdated by a year
+    _say(memory, extractor, tmp_path, f"[18:00] Ana: {slip}\n[18:02] Ana: {repair}\n")
+    [home] = [f for f in memory.store.iter_facts(NS) if f.predicate == "lives_in" and not f.never_held]
+    assert home.valid_from == start
