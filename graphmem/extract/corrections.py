@@ -372,6 +372,8 @@ def _state_corrections(
 
 #: Words that, before a time alone, repair the time said before it ("on Monday, sorry, Tuesday").
 _APOLOGIES = words("sorry oops whoops")
+#: Prepositions a repairing time may repeat ("in 2020. Sorry, I meant in 2021.").
+_TIME_PREPOSITIONS = words("in on at by from since until till during around")
 
 
 def _only_slip(tokens: Iterable[Any], *, cued: bool) -> bool:
@@ -380,7 +382,8 @@ def _only_slip(tokens: Iterable[Any], *, cued: bool) -> bool:
     text = " ".join(t.text for t in tokens if not t.is_punct)
     cue = _MEANT_WORDS.search(text) or _CUE.search(text) or any(w.lower() in _APOLOGIES for w in text.split())
     rest = _CUE.sub(" ", _MEANT_WORDS.sub(" ", text))
-    return (bool(cue) or not cued) and all(w.lower() in _FILLERS for w in re.findall(r"[A-Za-z']+", rest))
+    said = re.findall(r"[A-Za-z']+", rest)
+    return (bool(cue) or not cued) and all(w.lower() in _FILLERS or w.lower() in _TIME_PREPOSITIONS for w in said)
 
 
 def _ends_sentence(span: Any) -> bool:

@@ -732,6 +732,8 @@ def test_a_time_repaired_in_its_own_turn_is_read_in_place_of_the_slip(extractor:
         ("Ana", "We met on Monday, I mean Tuesday."),
         ("Ana", "I moved to Porto in 2018, not 2017."),
         ("Ana", "I'm moving to Berlin in July, sorry, August."),
+        ("Ben", "Nice."),
+        ("Ana", "I moved to Lisbon in 2015, sorry, I meant in 2016."),
     ]
     batch = extractor.extract(make_transcript([(datetime(2024, 1, 10, 18, 0), said)]))  # a Wednesday
     starts = {f.predicate: (f.valid_from, f.time_phrase) for f in batch.facts if f.predicate in ("works_at",)}
@@ -740,7 +742,11 @@ def test_a_time_repaired_in_its_own_turn_is_read_in_place_of_the_slip(extractor:
     met = batch.events[1]
     assert [(t.phrase, t.start) for t in met.times] == [("Tuesday", datetime(2024, 1, 9))]  # the past Tuesday
     homes = sorted((f.valid_from, f.time_phrase) for f in batch.facts if f.predicate == "lives_in")
-    assert homes == [(datetime(2018, 1, 1), "2018"), (datetime(2024, 8, 1), "August")]  # August ahead, as July was
+    assert homes == [
+        (datetime(2016, 1, 1), "2016"),  # the preposition said again
+        (datetime(2018, 1, 1), "2018"),
+        (datetime(2024, 8, 1), "August"),  # August ahead, as July was
+    ]
     assert not any(c.correction for c in batch.closings)  # repaired in place: nothing left to bind
 
 
