@@ -272,9 +272,10 @@ class FactClosing:
     ``object_id`` the value it denies (``None``: whichever the subject's latest statement said); temporal
     maintenance turns it into one closing per corrected fact (``value`` ``None``, ``object_id`` that
     fact's object, ``at`` its ``valid_from``: it never held). A correction that names only its value has
-    the predicate :data:`ANY_STATE` until the writer binds it. ``near``: its only cue was an apology opening
-    the turn ("Oh sorry, my bad. I work at Globex."), which may answer the other speaker instead, so it
-    corrects only a statement of the speaker's previous turn.
+    the predicate :data:`ANY_STATE` until the writer binds it. A correction of a time ("Sorry, I meant
+    2021.") has ``at`` the new start and, once bound, ``value`` the object it keeps. ``near``: its only
+    cue was an apology opening the turn ("Oh sorry, my bad. I work at Globex."), which may answer the other
+    speaker instead, so it corrects only a statement of the speaker's previous turn.
     """
 
     namespace: str

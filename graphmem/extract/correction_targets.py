@@ -15,6 +15,11 @@ the batch's own, only when the turns leave no doubt (docs/extraction.md §6 list
   another kind of thing, the slip's turn mentions another entity of the value's kind, or (nothing denied)
   it named another entity after the state's object.
 
+A correction of a time ("Sorry, I meant 2021.", ``at`` the new start, no value) binds to the one state the
+speaker's previous turn dated by a phrase, with no question between (:meth:`_Binding.bind_time`): the state
+is stated again from the correcting turn from ``at``, and the request names it as its own value, so the
+earlier statement is corrected as a slip.
+
 A bound correction becomes what the turn would have said in full ("Sorry, I meant Globex. I work at
 Globex."): a fact of the corrected predicate from the speaker to the value with the turn as evidence, and a
 request naming the predicate and the corrected object, which
@@ -29,17 +34,29 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Collection, Iterable
 from dataclasses import replace
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from graphmem.extract.names import entity_id, event_id, event_place, fact_id, name_key, normalize_name
 from graphmem.extract.temporal import corrected_by, remap_closings, told_past
+from graphmem.extract.times import TimeResolver
 from graphmem.extract.vocabulary import is_single_valued
-from graphmem.models import ANY_STATE, Batch, Entity, Event, Fact, FactClosing, Mention
+from graphmem.models import ANY_STATE, OVER_PHRASE, Batch, Entity, Event, Fact, FactClosing, Mention
 
 if TYPE_CHECKING:
     from graphmem.embed_text import EventLookup
 
 __all__ = ["bind_corrections"]
+
+
+_RESOLVERS: list[TimeResolver] = []
+
+
+def _resolver() -> TimeResolver:
+    """One time resolver, made on first use (none at import)."""
+    if not _RESOLVERS:
+        _RESOLVERS.append(TimeResolver())
+    return _RESOLVERS[0]
 
 
 #: How many turns back a correction naming only its value looks for its speaker's previous turn.
@@ -270,9 +287,67 @@ class _Binding:
             None,
         )
 
+    def bind_time(self, request: FactClosing) -> FactClosing | None:
+        """A correction of a time ("Sorry, I meant 2021.", ``at`` the new start) bound to the one state the
+        speaker's previous turn dated by a phrase ("I started at Acme in 2020."): that fact stated again from
+        the correcting turn, starting at ``at``, and the request naming it (its value the same object);
+        ``None`` when no such state, or several, or another speaker asked something between."""
+        before = self.previous_turns(request.evidence[0]) if request.evidence else None
+        if before is None or request.at is None or any("?" in t.text for t in before[1]):
+            return None
+        said = set(request.evidence)
+        dated = [
+            f
+            for f in self.pool.values()
+            if f.subject_id == request.subject_id
+            and is_single_valued(f.predicate)
+            and set(before[0]) & set(f.evidence)
+            and not said & set(f.evidence)
+            and f.expired_at is None
+            and not f.never_held
+            and f.valid_from is not None
+            and f.time_phrase not in (None, OVER_PHRASE)
+        ]
+        if len({(f.predicate, f.object_id) for f in dated}) != 1 or request.subject_id is None:
+            return None
+        hit = max(dated, key=lambda f: (f.recorded_at, f.id))
+        start = self.reread(request, hit)
+        if hit.valid_from == start:
+            return None  # the time stated: nothing was wrong
+        event = request.evidence[0]
+        fact = replace(
+            hit,
+            id=fact_id(event, hit.subject_id, hit.predicate, hit.object_id),
+            valid_from=start,
+            valid_to=hit.valid_to if hit.valid_to is not None and hit.valid_to > start else None,
+            time_phrase=request.phrase,
+            recorded_at=request.recorded_at,
+            evidence=request.evidence,
+            revised_by=(),
+        )
+        if fact.id not in self.pool:
+            self.pool[fact.id] = fact
+            self.facts.append(fact)
+        return replace(request, predicate=hit.predicate, object_id=hit.object_id, value=hit.object_id)
+
+    def reread(self, request: FactClosing, hit: Fact) -> datetime:
+        """The new start of a correction of a time, its phrase pointing the way the corrected statement did:
+        a bare "Sorry, I meant August." has no verb to say, so the extractor took the nearest August; after
+        "I'm moving in July" it is the August ahead, after "I moved in March" the one before."""
+        assert request.at is not None and hit.valid_from is not None
+        said = self.events.get(request.evidence[0])
+        reference = (said.occurred_at if said is not None else None) or request.recorded_at
+        ahead = hit.valid_from > hit.recorded_at
+        if request.phrase is None or ahead == (request.at >= reference):
+            return request.at  # already on the side the statement pointed to
+        found = _resolver().resolve(request.phrase, reference, prefer="future" if ahead else "past").start
+        return found if found is not None else request.at
+
     def bind(self, request: FactClosing) -> FactClosing | None:
         """The request with its predicate and corrected object named, its fact added; ``None``: unbound, or
         the slip was the turn's own statement, now stated with the value instead."""
+        if request.value is None and request.at is not None:
+            return self.bind_time(request)
         own = self.own_slip(request)
         if own is not None and request.value is not None and not self.other_known(request.value, own):
             event = request.evidence[0]

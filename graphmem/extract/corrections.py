@@ -12,7 +12,8 @@ sentence that names its object carries a correction cue (:func:`correction_cue`)
 with a slip and the fact's sentence follows it ("Sorry, my mistake. I work at Globex.", "Sorry, I meant
 Globex. I work at Globex."):
 
-- a speaker owning a slip: "I meant Globex" (a name after it; not "I meant to …", "I meant it"), "what I
+- a speaker owning a slip: "I meant Globex" (a name after it; not "I meant to …", "I meant it"), "I mean
+  Globex" (the name ending the sentence but for a denied value; not the filler "I mean Porto is lovely"), "what I
   meant", "I misspoke", "my mistake", "my bad", "I got that wrong", "I was wrong." (not "wrong about …"),
   "scratch that.", "Correction:" opening the sentence, "to correct myself";
 - a negated alternative naming an entity: "Globex, **not** Acme" (then only a value named so is corrected).
@@ -27,6 +28,11 @@ request carries :data:`~graphmem.models.ANY_STATE` for the predicate and the spe
 writer binds it to the speaker's state statement it means, when the turns leave no doubt, and drops it
 otherwise (:mod:`graphmem.extract.correction_targets`).
 
+A time may be the slip: a phrase repairing the one before it in the turn ("We met on Monday, I mean
+Tuesday", "in 2020. Sorry, I meant 2021.") is read in its place (:func:`time_repairs`); a turn that is
+only a slip and a time ("Sorry, I meant 2021.") corrects the time of the speaker's previous dated state
+(:func:`time_correction`: ``at`` the new start, bound when written).
+
 Each correction becomes a :class:`~graphmem.models.FactClosing` with ``correction`` set and ``value``
 the new object; temporal maintenance (:func:`graphmem.extract.temporal.apply_corrections`) finds the
 value it corrects.
@@ -35,7 +41,7 @@ value it corrects.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from datetime import datetime
 from typing import Any
@@ -44,7 +50,7 @@ from graphmem.extract.names import entity_type, name_key, words
 from graphmem.extract.vocabulary import is_single_valued
 from graphmem.models import ANY_STATE, Event, Fact, FactClosing
 
-__all__ = ["correction_cue", "corrections", "negated_entities", "tells_news"]
+__all__ = ["correction_cue", "corrections", "negated_entities", "tells_news", "time_correction", "time_repairs"]
 
 _CUE = re.compile(
     r"\bI\s+misspoke\b|\bmy\s+(?:mistake|bad)\b(?!\s+for\b)|\bI\s+got\s+(?:that|it)\s+wrong\b"
@@ -54,6 +60,10 @@ _CUE = re.compile(
 )
 #: "I meant" owns a slip when a name follows it ("I meant Globex"), not in "I meant to", "I meant it".
 _MEANT = re.compile(r"\bI\s+meant\s+$", re.IGNORECASE)
+#: "I mean" is a filler as often as a repair ("I mean Porto is lovely"): it owns a slip only when the name
+#: after it ends the sentence, or a denied value follows ("I live in Lisbon. I mean Porto.", "I mean Porto,
+#: not Lisbon").
+_MEAN = re.compile(r"\bI\s+mean\s+$", re.IGNORECASE)
 # adverbs that tell news, not a slip: "I work at Globex now", "not Acme anymore"
 _NEWS_ADVERBS = frozenset({"now", "anymore", "nowadays", "recently", "lately"})
 # verbs that tell a change: "I moved", "I started at Globex", "I left Acme"
@@ -61,7 +71,7 @@ _NEWS_VERBS = frozenset({"move", "start", "switch", "change", "leave", "quit", "
 # a clause that only dates something else ("since I started my career") tells no news of its own
 _DATING_MARKS = frozenset({"since", "when", "before", "after", "while", "until"})
 # what is left of a bare slip naming its value once the value is taken out: "I meant", "not"
-_MEANT_WORDS = re.compile(r"\bI\s+meant\b|\bnot\b", re.IGNORECASE)
+_MEANT_WORDS = re.compile(r"\bI\s+mean(?:t)?\b|\bnot\b", re.IGNORECASE)
 #: Words a bare slip may have beside its cue ("Sorry, my mistake.", "Oops, I misspoke!", "Actually, I meant
 #: Globex."): interjections and discourse markers that add nothing to the slip. "Actually" is no cue on its
 #: own ("Actually, I moved to Porto" is news); beside a cue it only opens the repair.
@@ -74,9 +84,18 @@ def _meant_names(sent: Any, entity_of: dict[int, str], target: str | None = None
         eid = entity_of.get(tok.i)
         if eid is None or tok.i <= sent.start or (target is not None and name_key(eid) != name_key(target)):
             continue
-        if _MEANT.search(sent.doc[sent.start : tok.i].text + " "):
+        before = sent.doc[sent.start : tok.i].text + " "
+        if _MEANT.search(before) or (_MEAN.search(before) and _ends_repair(sent, tok.i, entity_of)):
             return True
     return False
+
+
+def _ends_repair(sent: Any, at: int, entity_of: dict[int, str]) -> bool:
+    """Whether the name at token ``at`` ends ``sent`` but for punctuation and denied names ("I mean Porto.",
+    "I mean Porto, not Lisbon!"): "I mean" then repairs; else it is a filler ("I mean Porto is lovely")."""
+    eid = entity_of[at]
+    rest = [t for t in sent.doc[at : sent.end] if entity_of.get(t.i) != eid and not t.is_punct]
+    return all(t.lower_ == "not" or (t.i in entity_of and t.pos_ in ("PROPN", "NOUN")) for t in rest)
 
 
 def correction_cue(sent: Any, entity_of: dict[int, str] | None = None, target: str | None = None) -> bool:
@@ -141,8 +160,8 @@ def _sentences_naming(doc: Any, entity_of: dict[int, str], entity: str) -> list[
 
 
 def _meant_at(sent: Any) -> int | None:
-    """The index of the "I" of the sentence's first "I meant", or ``None``."""
-    return next((t.i for t in sent[:-1] if t.lower_ == "i" and t.nbor().lower_ == "meant"), None)
+    """The index of the "I" of the sentence's first "I meant" (or "I mean"), or ``None``."""
+    return next((t.i for t in sent[:-1] if t.lower_ == "i" and t.nbor().lower_ in ("meant", "mean")), None)
 
 
 def _named_only(
@@ -158,7 +177,9 @@ def _named_only(
     for sent in doc.sents:
         called = _vocatives(sent)
         named = {
-            t.i: entity_of[t.i] for t in sent if t.i in entity_of and entity_of[t.i] != speaker_id and t.i not in called
+            t.i: entity_of[t.i]
+            for t in sent
+            if t.i in entity_of and entity_of[t.i] != speaker_id and t.i not in called and not _filler(t, entity_of)
         }
         meant = _meant_at(sent)
         start, after = sent.start, None
@@ -180,10 +201,20 @@ def _named_only(
     return out
 
 
+def _filler(token: Any, entity_of: dict[int, str]) -> bool:
+    """Whether ``token`` is a filler that NER took for a name on its own ("Sorry" of "Sorry, Porto, not
+    Lisbon.")."""
+    if token.lower_ not in _FILLERS:
+        return False
+    eid = entity_of[token.i]
+    return not any(entity_of.get(i) == eid for i in (token.i - 1, token.i + 1))
+
+
 def _vocatives(sent: Any) -> set[int]:
     """The tokens of a person addressed at the start of ``sent``, set off by a comma after nothing but
     fillers ("Ben, sorry, I meant Porto.", "Sorry Ben, I meant Porto.", "Oh, Ben, ..."): the listener,
-    no value of the slip."""
+    no value of the slip. A name the comma sets off before a denial is the value ("Sorry, Porto, not
+    Lisbon.")."""
     out: set[int] = set()
     tokens = list(sent)
     for k, token in enumerate(tokens):
@@ -196,10 +227,12 @@ def _vocatives(sent: Any) -> set[int]:
         end = k
         while end + 1 < len(tokens) and tokens[end + 1].ent_type_ == "PERSON" and tokens[end + 1].ent_iob_ == "I":
             end += 1
+        denied = end + 2 < len(tokens) and tokens[end + 2].lower_ == "not"  # "Sorry, Porto, not Lisbon.": the value
         if (
             end + 1 < len(tokens)
             and tokens[end + 1].text == ","
             and all(t.pos_ == "PROPN" for t in tokens[k : end + 1])
+            and not denied
         ):
             out.update(t.i for t in tokens[k : end + 1])
         break
@@ -335,3 +368,86 @@ def _state_corrections(
         else:
             out.append(base)
     return out
+
+
+#: Words that, before a time alone, repair the time said before it ("on Monday, sorry, Tuesday").
+_APOLOGIES = words("sorry oops whoops")
+#: Prepositions a repairing time may repeat ("in 2020. Sorry, I meant in 2021.").
+_TIME_PREPOSITIONS = words("in on at by from since until till during around")
+
+
+def _only_slip(tokens: Iterable[Any], *, cued: bool) -> bool:
+    """Whether ``tokens`` hold nothing but fillers and slip words (and, with ``cued``, at least one cue:
+    "I meant", "I mean", an apology, "my mistake" …)."""
+    text = " ".join(t.text for t in tokens if not t.is_punct)
+    cue = _MEANT_WORDS.search(text) or _CUE.search(text) or any(w.lower() in _APOLOGIES for w in text.split())
+    rest = _CUE.sub(" ", _MEANT_WORDS.sub(" ", text))
+    said = re.findall(r"[A-Za-z']+", rest)
+    return (bool(cue) or not cued) and all(w.lower() in _FILLERS or w.lower() in _TIME_PREPOSITIONS for w in said)
+
+
+def _ends_sentence(span: Any) -> bool:
+    """Whether nothing but punctuation and a denial ("not Monday") follows ``span`` in its sentence."""
+    tail = span.doc[span.end : span.sent.end]
+    return all(t.is_punct or t.lower_ == "not" or t.ent_type_ in ("DATE", "TIME") for t in tail)
+
+
+def time_repairs(spans: Sequence[Any]) -> tuple[dict[int, Any], set[int]]:
+    """The time phrases of a turn (spaCy spans, in text order) that repair the one said before them, and
+    those a turn denies.
+
+    A phrase repairs the phrase before it when only a slip's words and fillers stand between them ("We met
+    on Monday, I mean Tuesday", "in 2020. Sorry, I meant 2021.") or its sentence is nothing but such words
+    and the phrase ("I started at Acme in 2020. Oops. Sorry, I meant 2021."), and nothing follows it in its
+    sentence but a denial; a phrase after a bare "not" beside another ("in 2021, not 2020") is denied.
+
+    Returns:
+        The repaired phrase's index → the phrase that repairs it (the repair is then read in its place, and
+        not on its own), and the indices of the phrases to leave out (the repairs and the denied ones).
+    """
+    repairs: dict[int, Any] = {}
+    dropped: set[int] = set()
+    for k, span in enumerate(spans):
+        if k == 0:
+            continue
+        doc, before = span.doc, spans[k - 1]
+        gap = doc[before.end : span.start]
+        if len(gap) and gap[-1].lower_ == "not" and _only_slip(gap[:-1], cued=False):
+            dropped.add(k)  # "in 2021, not 2020": the value said is the one kept
+            continue
+        if not _ends_sentence(span):
+            continue
+        own = [t for t in span.sent if not span.start <= t.i < span.end]
+        if _only_slip(gap, cued=True) or (span.sent.start > before.start and _only_slip(own, cued=True)):
+            if k - 1 in dropped or k - 1 in repairs.values():
+                continue
+            repairs[k - 1] = span
+            dropped.add(k)
+    return repairs, dropped
+
+
+def time_correction(
+    doc: Any, event: Event, times: Sequence[tuple[Any, Any]], recorded_at: datetime, speaker_id: str | None
+) -> FactClosing | None:
+    """A correction of the time of a statement before the turn: a turn whose first sentence is nothing but a
+    slip and one time phrase that resolves ("Sorry, I meant 2021.", "I mean Tuesday!"), with no time before
+    it; its request names no predicate nor value (:data:`~graphmem.models.ANY_STATE`) and carries the new
+    start as ``at`` (bound when written: :mod:`graphmem.extract.correction_targets`)."""
+    if speaker_id is None or not times:
+        return None
+    span, ref = times[0]
+    if span.sent.start != 0 or getattr(ref, "start", None) is None or not _ends_sentence(span):
+        return None
+    own = [t for t in span.sent if not span.start <= t.i < span.end]
+    if not _only_slip(own, cued=True):
+        return None
+    return FactClosing(
+        namespace=event.namespace,
+        predicate=ANY_STATE,
+        recorded_at=recorded_at,
+        subject_id=speaker_id,
+        at=ref.start,
+        evidence=(event.id,),
+        phrase=ref.phrase,
+        correction=True,
+    )

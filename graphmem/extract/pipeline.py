@@ -22,6 +22,7 @@ from typing import Any
 
 from graphmem.errors import ExtractionError
 from graphmem.extract.antecedents import can_lead, on_clock
+from graphmem.extract.corrections import time_correction, time_repairs
 from graphmem.extract.entities import EntityRegistry, annotate
 from graphmem.extract.events import EventPlan, build_events
 from graphmem.extract.facts import build_facts, start_times
@@ -195,8 +196,12 @@ class SpacyExtractor:
             topic = told  # "later that month": of the time the session talked of last
             times = []
             spans = time_spans(doc, ann.times)
-            for span in spans:
-                ref = resolve_span(self._times, span, spans, reference, antecedent=topic)
+            repairs, dropped = time_repairs(spans)  # "on Monday, I mean Tuesday": Tuesday, read as Monday was
+            for k, span in enumerate(spans):
+                if k in dropped:
+                    continue
+                said = repairs.get(k, span)
+                ref = resolve_span(self._times, said, spans, reference, antecedent=topic, place=span)
                 topic = ref if can_lead(event.text, ref) else topic
                 times.append((span, to_utc(ref, offset)))
             if event.id not in transcript.forgotten:  # a forgotten turn is not written: it dates nothing
@@ -217,6 +222,9 @@ class SpacyExtractor:
             )
             turn_facts = extracted.facts
             closings.extend(extracted.closings)
+            if not repairs:  # "Sorry, I meant 2021.": the time of a statement before (bound when written)
+                fix = time_correction(doc, event, times, recorded, speaker_id)
+                closings.extend([fix] if fix is not None else [])
             for fact in turn_facts:
                 ann.mention(fact.subject_id, "subject")
                 ann.mention(fact.object_id, "object")

@@ -61,6 +61,8 @@ _ALMOST = frozenset({"almost", "nearly"})
 _PARTICLES = frozenset({"away", "out", "off"})  # "gave away" parsed as an adverb
 _TIME_ENTS = frozenset({"DATE", "TIME"})
 _LIKING = frozenset({"like", "love", "enjoy"})  # "I don't like pottery": dislikes
+# words of a time phrase that say a relation goes on ("I'm seeing Tom these days"), not when a meeting is
+_ONGOING_TIMES = frozenset({"these", "days", "nowadays", "lately", "currently", "now"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,7 +135,28 @@ def clause_of(verb: Any) -> Clause:
     chain.reverse()
     negated = any(_negated(v) for v in chain)
     no_longer = any(_no_longer(v) for v in chain)
-    return Clause(tuple(base_predicate(v) for v in chain[:-1]), base_predicate(verb), negated, no_longer)
+    inner = base_predicate(verb) + (vocab.ONGOING if _ongoing(verb) else "")
+    return Clause(tuple(base_predicate(v) for v in chain[:-1]), inner, negated, no_longer)
+
+
+def _ongoing(verb: Any) -> bool:
+    """Whether ``verb`` says an ongoing relation (:attr:`~graphmem.extract.vocabulary.Predicate.ongoing`):
+    such a verb in the present progressive ("I'm seeing Tom", "I've been seeing Tom since May") with a
+    person as its object and no time but a *since* or *for* one ("I'm seeing Tom tomorrow" is a meeting)."""
+    if verb.tag_ != "VBG" or not vocab.states_ongoing(verb.lemma_.lower()):
+        return False
+    auxes = [c for c in verb.children if c.dep_ == "aux"]
+    if not any(a.tag_ in ("VBP", "VBZ") for a in auxes) or any(a.lower_ in _FUTURE_GO for a in auxes):
+        return False
+    if not any(c.dep_ == "dobj" and c.ent_type_ == "PERSON" for c in verb.children):
+        return False
+    inside = {t.i for t in verb.subtree}
+    for ent in verb.doc.ents:
+        if ent.label_ not in _TIME_ENTS or ent.root.i not in inside or all(t.lower_ in _ONGOING_TIMES for t in ent):
+            continue
+        if ent.root.head.lower_ not in ("since", "for"):
+            return False  # "tomorrow", "on Friday", "in two days": a meeting arranged
+    return True
 
 
 def with_object(clause: Clause, suffix: str, passive: bool) -> Clause:

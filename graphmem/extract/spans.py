@@ -32,6 +32,7 @@ from datetime import datetime
 from typing import Any
 
 from graphmem.extract.tense import deadline, direction
+from graphmem.extract.time_ranges import DAY_RANGE
 from graphmem.extract.times import TimeResolver, anaphoric
 from graphmem.models import TimeRef
 
@@ -65,10 +66,28 @@ _CLAUSES = frozenset({"relcl", "advcl", "ccomp", "acl"})
 
 def time_spans(doc: Any, spans: Sequence[Any]) -> list[Any]:
     """The time phrases of the parsed turn ``doc``: its DATE/TIME ``spans`` (spaCy's) with each phrase
-    relative to the time talked of before ("later that month") that they miss or cut short, in text
-    order. A span of NER inside such a phrase ("that month" of "later on that month") gives way to it;
-    one holding it is kept."""
+    relative to the time talked of before ("later that month") that they miss or cut short, and each range
+    of two days of one month that NER cut in pieces ("the 20th to the 3rd of May", where it has "the 20th"
+    and "the 3rd of May"), in text order. A span of NER inside such a phrase ("that month" of "later on
+    that month") gives way to it; one holding it is kept."""
     found = list(spans)
+    for m in DAY_RANGE.finditer(doc.text):
+        # "from the 20th to the 3rd of May": NER has "the 20th" and "the 3rd of May" apart, or only one
+        whole = doc.char_span(m.start(), m.end(), label="DATE", alignment_mode="contract")
+        lead = re.match(r"(?:from|between)\s+", m.group(0), re.IGNORECASE)
+        begin = m.start() + (lead.end() if lead else 0)
+        phrase = doc.char_span(begin, m.end(), label="DATE", alignment_mode="contract")
+        if whole is None or phrase is None or not len(phrase):
+            continue
+        overlapping = [span for span in found if span.start < phrase.end and whole.start < span.end]
+        if any(span.start < whole.start or span.end > whole.end for span in overlapping):
+            continue  # a longer phrase: NER's reading stands
+        if not overlapping and "may" in m.group(0).split():
+            continue  # no date NER saw, and "may" in lower case: "pages 3 to 20 may help"
+        if lead is not None and lead.group(0).lower().startswith("between"):
+            phrase = whole  # "the 3rd and the 20th of May" is no range without its "between"
+        found = [span for span in found if span not in overlapping]
+        found.append(phrase)
     for m in _ANAPHORA.finditer(doc.text):
         phrase = doc.char_span(m.start(), m.end(), label="DATE", alignment_mode="contract")
         if phrase is None or not len(phrase) or not anaphoric(phrase.text):
@@ -90,16 +109,19 @@ def resolve_span(
     reference: datetime | None,
     *,
     antecedent: TimeRef | None = None,
+    place: Any | None = None,
 ) -> TimeRef:
     """``span``, one of a turn's time phrases ``spans``, resolved against ``reference`` (when the turn
     was said, on the speaker's clock) and ``antecedent`` (the time talked of before, for "later that
-    month": :mod:`graphmem.extract.antecedents`); see the module docs."""
+    month": :mod:`graphmem.extract.antecedents`); see the module docs. ``place``: the phrase ``span``
+    repairs ("on Monday, I mean Tuesday"), whose clause says which way it points."""
     if _no_date(span):
         return TimeRef(span.text)
-    by = deadline(span, spans)
+    place = span if place is None else place
+    by = deadline(place, spans)
     if by is not None and reference is not None:
         reference = resolver.resolve(by.text, reference, prefer=direction(by)).start or reference
-    return resolver.resolve(span.text, reference, prefer=direction(span), antecedent=antecedent)
+    return resolver.resolve(span.text, reference, prefer=direction(place), antecedent=antecedent)
 
 
 def _no_date(span: Any) -> bool:

@@ -207,14 +207,16 @@ def remap_closings(closings: Sequence[FactClosing], mapping: Mapping[str, str]) 
 def corrected_by(request: FactClosing, facts: Iterable[Fact]) -> list[Fact]:
     """The facts a correction corrects: of its subject and predicate, another value, said before it by
     another statement, and held when it was said (neither ended before then nor corrected already); only
-    the value it denies when it names one, else the value of the latest such statement."""
+    the value it denies when it names one, else the value of the latest such statement. A correction of a
+    time (``at`` set: "Sorry, I meant 2021.") corrects the same value said to start at another time."""
     said = set(request.evidence)
+    timed = request.at is not None  # "Sorry, I meant 2021.": the value stays, its time was the slip
     found = [
         f
         for f in facts
         if f.subject_id == request.subject_id
         and f.predicate == request.predicate
-        and f.object_id != request.value
+        and (f.object_id == request.value and f.valid_from != request.at if timed else f.object_id != request.value)
         and (f.valid_from is not None or told_past(f))
         and f.expired_at is None
         and f.recorded_at <= request.recorded_at

@@ -9,6 +9,10 @@ telling ("from March to June", said in March 2024 of the past, is March to June 
 end ("from March until last week") is read against the telling, as any phrase. A range of clock times
 ("9 to 5"), one whose second end comes first, or one an end of which does not resolve is no range: the
 phrase is then resolved, or not, as before.
+
+Two days of one month (:data:`DAY_RANGE`: "from the 3rd to the 20th of May", "3-20 May", "May 3 to 20")
+are a range of those days; with the second day first ("from the 20th to the 3rd of May", "from 20 May to 3
+May") the phrase names no time (:func:`day_range` gives the days; the resolver leaves it unresolved).
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ import re
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-__all__ = ["is_range", "names_weekdays", "resolve_range", "runs_to_now", "split_range"]
+__all__ = ["DAY_RANGE", "day_range", "is_range", "names_weekdays", "resolve_range", "runs_to_now", "split_range"]
 
 Found = tuple[datetime, datetime, str]
 Resolve = Callable[[str, datetime | None, str], Found | None]
@@ -30,6 +34,38 @@ _RELATIVE = re.compile(
 )
 _YEAR = re.compile(r"\b(?:19|20)\d\d\b")
 _GRAINS = ("time", "day", "week", "month", "year")
+
+_MONTH = (
+    r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sept?(?:ember)?"
+    r"|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)"
+)
+_DAY = r"(?:the\s+)?(?P<{}>\d{{1,2}})(?:st|nd|rd|th)?"
+_TO = r"\s*(?:-|–|—|\s(?:to|until|till|through|thru|and)\s)\s*"
+#: Two days of one month, the month said once or twice: "from the 20th to the 3rd of May", "between the
+#: 3rd and the 20th of May 2023", "3-20 May", "May 3 to 20", "from 20 May to 3 May" (no year between).
+DAY_RANGE = re.compile(
+    r"\b(?:(?:from|between)\s+)?(?:"
+    + _DAY.format("a")
+    + r"(?:\s+(?:of\s+)?(?P<m0>"
+    + _MONTH
+    + r"))?"
+    + _TO
+    + _DAY.format("b")
+    + r"\s+(?:of\s+)?(?P<m1>"
+    + _MONTH
+    + r")"
+    + r"|(?P<m2>"
+    + _MONTH
+    + r")\s+"
+    + _DAY.format("c")
+    + _TO
+    + r"(?:(?P<m3>"
+    + _MONTH
+    + r")\s+)?"
+    + _DAY.format("d")
+    + r")(?:,?\s+(?P<year>(?:19|20)\d\d))?\b(?!\s*(?:am|pm|a\.m\.|p\.m\.|:|\.\d))",
+    re.IGNORECASE,
+)
 
 
 def _second(
@@ -50,6 +86,23 @@ def split_range(phrase: str) -> tuple[str, str] | None:
     if m is None:
         return None
     return m.group("a").strip(), m.group("b").strip()
+
+
+def day_range(phrase: str) -> tuple[int, int, str] | None:
+    """The days and the month (with its year when said) of a range of two days of one month ("from the 20th
+    to the 3rd of May" → ``(20, 3, "may")``), or ``None`` when the phrase is no such range."""
+    text = re.sub(r"\s+", " ", phrase.lower().replace("’", "'")).strip(' ."()')
+    m = DAY_RANGE.fullmatch(text)
+    if m is None:
+        return None
+    if m.group("m1") is not None:
+        first, second, month, other = m.group("a"), m.group("b"), m.group("m1"), m.group("m0")
+    else:
+        first, second, month, other = m.group("c"), m.group("d"), m.group("m2"), m.group("m3")
+    if other is not None and other[:3] != month[:3]:
+        return None  # "from 20 December to 3 January": two months
+    period = f"{month} {m.group('year')}" if m.group("year") else month
+    return int(first), int(second), period
 
 
 def is_range(phrase: str | None) -> bool:

@@ -59,7 +59,7 @@ from graphmem.extract.periods import (
     shift,
     shifted_interval,
 )
-from graphmem.extract.time_ranges import resolve_range, split_range
+from graphmem.extract.time_ranges import day_range, resolve_range, split_range
 from graphmem.models import TimeRef
 
 __all__ = ["TimeResolver", "anaphoric", "duration", "names_late_part", "resolve_time", "to_utc"]
@@ -300,6 +300,12 @@ class TimeResolver:
     # -- rules ---------------------------------------------------------------------------------------
 
     def _resolve(self, phrase: str, reference: datetime | None, prefer: str) -> tuple[datetime, datetime, str] | None:
+        days = day_range(phrase)
+        if days is not None:
+            day_a, day_b, month = days
+            if day_b < day_a:
+                return None  # "from the 20th to the 3rd of May": it would end before it starts
+            return resolve_range(self._resolve, (f"{day_a} {month}", f"{day_b} {month}"), reference, prefer)
         ends = split_range(phrase)
         found = resolve_range(self._resolve, ends, reference, prefer) if ends is not None else None
         if found is not None:

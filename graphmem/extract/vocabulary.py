@@ -43,6 +43,7 @@ __all__ = [
     "LESSONS",
     "LESSON_VERBS",
     "LIGHT_VERBS",
+    "ONGOING",
     "PLAN_PREPOSITIONS",
     "PLAN_VERBS",
     "PREDICATES",
@@ -56,6 +57,7 @@ __all__ = [
     "is_single_valued",
     "role_predicate",
     "statements_for",
+    "states_ongoing",
 ]
 
 _PERSON = frozenset({"Person"})
@@ -208,6 +210,10 @@ class Predicate:
         exclude: a named object with one of these words in its name does not fit.
         beginnings: verbs (lemma with particle, ``be_`` for a passive) whose subject begins holding the
             predicate, said with no object or with a pro-form for it ("I started there", "we moved here").
+        ongoing: verbs that state the predicate only as an ongoing relation, in the present progressive
+            with a person as object ("I'm seeing Tom", "we've been seeing each other since May"); said
+            otherwise ("I saw Tom yesterday", "I'm seeing Tom tomorrow") they tell of an event. Their
+            surface predicate is the verb with :data:`ONGOING` after it (``see_ongoing``).
     """
 
     name: str
@@ -223,6 +229,7 @@ class Predicate:
     name_words: frozenset[str] = frozenset()
     exclude: frozenset[str] = frozenset()
     beginnings: frozenset[str] = frozenset()
+    ongoing: frozenset[str] = frozenset()
 
     def fits(self, object_type: str | None, head: str, name: str = "") -> bool:
         """Whether an object of this entity type, head noun lemma and name fits the predicate."""
@@ -287,6 +294,7 @@ PREDICATES: tuple[Predicate, ...] = (
         endings=words("break_up_with split_up_with split_from dump leave end_thing_with"),
         generic=PARTNERS,
         beginnings=INCEPTIONS | words("get_together"),
+        ongoing=words("see"),
     ),
     Predicate(
         "has_pet",
@@ -437,6 +445,8 @@ PREDICATES: tuple[Predicate, ...] = (
 )
 
 _BY_NAME = {p.name: p for p in PREDICATES}
+#: The suffix of the surface predicate of a verb said as an ongoing relation ("I'm seeing Tom": ``see_ongoing``).
+ONGOING = "_ongoing"
 
 
 def by_name(name: str) -> Predicate | None:
@@ -452,9 +462,15 @@ def is_single_valued(name: str) -> bool:
 
 def statements_for(surface: str) -> Iterator[Predicate]:
     """The predicates a surface predicate states, in declaration order (most specific first)."""
+    verb = surface.removesuffix(ONGOING) if surface.endswith(ONGOING) else None
     for p in PREDICATES:
-        if surface in p.states:
+        if surface in p.states or (verb is not None and verb in p.ongoing):
             yield p
+
+
+def states_ongoing(verb: str) -> bool:
+    """Whether ``verb`` (a lemma) states a predicate as an ongoing relation in the present progressive."""
+    return any(verb in p.ongoing for p in PREDICATES)
 
 
 def endings_for(surface: str) -> Iterator[Predicate]:

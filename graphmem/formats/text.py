@@ -21,7 +21,9 @@ from datetime import datetime, time
 
 from graphmem.errors import IngestError
 from graphmem.formats._source import (
+    EARLIEST,
     INVISIBLE,
+    LATEST,
     MAX_TURN_CHARS,
     Source,
     check_turn_text,
@@ -176,11 +178,36 @@ def _turn_time(raw: str, day: datetime | None, *, path: str, line: int) -> datet
     return parsed
 
 
+# English names whatever the locale (calendar.month_name follows LC_TIME)
+_MONTH_NAMES = (
+    "january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november",
+    "december",
+)  # fmt: skip
+_MONTHS = (
+    {name: n for n, name in enumerate(_MONTH_NAMES, 1)}
+    | {name[:3]: n for n, name in enumerate(_MONTH_NAMES, 1)}
+    | {"sept": 9}
+)
+_MONTH_YEAR = re.compile(r"^(?P<month>[A-Za-z]+)\.?,?\s+(?P<year>\d{4})$")
+
+
+def parse_month_year(text: str) -> datetime | None:
+    """The first day of the month a session header names by its month and year and nothing else ("March 2023",
+    "--- May 2022 ---", "Sept. 2021"), or ``None``: a session dated only so starts when its month does
+    (:func:`~graphmem.formats._source.parse_date_text` wants a day, and the header would be a bad date)."""
+    m = _MONTH_YEAR.match(text.strip())
+    month = _MONTHS.get(m.group("month").lower()) if m is not None else None
+    if m is None or month is None:
+        return None
+    start = datetime(int(m.group("year")), month, 1)
+    return start if EARLIEST <= start < LATEST else None
+
+
 def _new_session(header: str, line: int | None = None) -> _Builder:
     m = _SESSION_NUMBER.match(header)
     rest = m.group("rest") if m else header
     date_text = rest.strip(" ,;:()—–-") or None
-    started = parse_date_text(date_text) if date_text else None
+    started = (parse_date_text(date_text) or parse_month_year(date_text)) if date_text else None
     return _Builder(int(m.group("n")) if m else None, date_text, started, line)
 
 

@@ -172,3 +172,52 @@ def test_phrases_that_are_no_period_held_in(memory: Memory, text: str, predicate
 )
 def test_a_range_from_a_relative_end_is_not_moved_a_year_back(phrase: str, expected: Any) -> None:
     assert _interval(phrase) == expected
+
+
+@pytest.mark.parametrize(
+    "phrase",
+    [
+        "from the 20th to the 3rd of May",
+        "between the 20th and the 3rd of May",
+        "from 20 May to 3 May",
+        "from May 20 to May 3",
+        "20-3 May",
+    ],
+)
+def test_a_range_of_one_month_whose_second_day_comes_first_names_no_time(phrase: str) -> None:
+    # before, "from 20 May to 3 May" ran a year, to the next 3 May
+    assert _interval(phrase, prefer="past") is None
+    assert _interval(phrase, prefer="future") is None
+
+
+@pytest.mark.parametrize(
+    ("phrase", "expected"),
+    [
+        ("from the 3rd to the 20th of May", ("2024-05-03", "2024-05-21", "day")),
+        ("between the 3rd and the 20th of May", ("2024-05-03", "2024-05-21", "day")),
+        ("3-20 May", ("2024-05-03", "2024-05-21", "day")),
+        ("May 3 to 20", ("2024-05-03", "2024-05-21", "day")),
+        ("from 20 May to 3 June", ("2024-05-20", "2024-06-04", "day")),
+    ],
+)
+def test_a_range_of_days_of_one_month_runs_through_its_second_day(phrase: str, expected: Any) -> None:
+    assert _interval(phrase, prefer="future") == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I'm staying in Lisbon from the 20th to the 3rd of May.",
+        "I'm staying in Lisbon from May 20th until May 3rd.",
+        "I'm living in Lisbon from the 20th until the 3rd of May.",
+    ],
+)
+def test_a_stay_over_a_reversed_range_of_one_month_is_not_dated_by_it(memory: Memory, text: str) -> None:
+    # before, NER's pieces dated it: from 20 May (the end dropped), or to 3 May from when it was said
+    _say(memory, (text, MAR))
+    assert _bounds(memory, "lives_in") == {"Lisbon": (MAR, None)}
+
+
+def test_a_stay_over_a_range_of_days_of_one_month_runs_through_it(memory: Memory) -> None:
+    _say(memory, ("I'm staying in Lisbon from the 3rd to the 20th of May.", MAR))
+    assert _bounds(memory, "lives_in") == {"Lisbon": (datetime(2024, 5, 3), datetime(2024, 5, 21))}

@@ -344,3 +344,27 @@ def test_text_header_with_a_number_that_is_no_year_is_a_title(write, header: str
 def test_text_header_with_a_year_or_a_month_day_that_does_not_parse_warns(write, header: str) -> None:
     with pytest.warns(IngestWarning, match="does not parse"):
         read_transcripts(write("t.txt", f"## {header}\nAna: hi\n"))
+
+
+@pytest.mark.parametrize(
+    ("header", "start"),
+    [
+        ("## March 2023", datetime(2023, 3, 1)),
+        ("--- May 2022 ---", datetime(2022, 5, 1)),
+        ("## Session 4 — Sept. 2021", datetime(2021, 9, 1)),
+        ("=== dec 1999 ===", datetime(1999, 12, 1)),
+    ],
+)
+def test_text_header_of_a_month_and_year_starts_the_session_with_the_month(write, header: str, start: datetime) -> None:
+    """`## March 2023` warned "session date does not parse" and the session was kept with no time."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        [t] = read_transcripts(write("t.txt", f"{header}\nAna: hi\nBo: yo\n"))
+    assert t.sessions[0].started_at == start
+
+
+@pytest.mark.parametrize("header", ["## Marching 2023", "## Room 2023", "## May 2023 retro"])
+def test_text_header_of_a_word_and_a_year_is_no_month(write, header: str) -> None:
+    with pytest.warns(IngestWarning, match="does not parse"):
+        [t] = read_transcripts(write("t.txt", f"{header}\nAna: hi\n"))
+    assert t.sessions[0].started_at is None
