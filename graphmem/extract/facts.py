@@ -50,6 +50,7 @@ from graphmem.extract.readings import (
     read,
     with_object,
 )
+from graphmem.extract.repair import repair
 from graphmem.extract.vocabulary import DURATIVE, EVENTS, HYPOTHETICAL, is_single_valued, role_predicate
 from graphmem.models import OVER_PHRASE, Event, Fact, FactClosing, TimeRef
 
@@ -489,6 +490,7 @@ def build_facts(
             states ("my dog Max": the owner ``has_pet`` Max).
         speaker_id: the speaker's entity ("we broke up" ends the speaker's relationship).
     """
+    repair(doc)  # a no-op on the extractor's docs, repaired before stage 2
     turn = _Turn(event, recorded_at)
     verbs = _verbs(doc)
     for triple in triples(doc, entity_of, verbs):
