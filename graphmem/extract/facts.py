@@ -51,7 +51,15 @@ from graphmem.extract.readings import (
     with_object,
 )
 from graphmem.extract.repair import repair
-from graphmem.extract.vocabulary import DURATIVE, EVENTS, HYPOTHETICAL, is_single_valued, role_predicate
+from graphmem.extract.vocabulary import (
+    DURATIVE,
+    EVENTS,
+    HYPOTHETICAL,
+    PARTNERS,
+    SPOUSES,
+    is_single_valued,
+    role_predicate,
+)
 from graphmem.models import OVER_PHRASE, Event, Fact, FactClosing, TimeRef
 
 __all__ = ["Extracted", "Triple", "build_facts", "start_times", "triples"]
@@ -541,9 +549,10 @@ def _add_triple(
     s_id, o_id = entity_of[triple.subject], entity_of[triple.object]
     s_tok, o_tok, verb = doc[triple.subject], doc[triple.object], doc[triple.verb]
     kind = doc[triple.kind] if triple.kind >= 0 else None
+    kin = type_of(s_id) == "Topic" and _kin(s_tok)  # "my brother is married to Lena"
     readings = read(
         triple.clause,
-        type_of(s_id),
+        "Person" if kin else type_of(s_id),
         "Topic" if kind is not None else type_of(o_id),
         (kind if kind is not None else o_tok).lemma_.lower(),
         _name(o_id),
@@ -552,6 +561,8 @@ def _add_triple(
     )
     said = turn.event.occurred_at
     for reading in readings:
+        if kin and reading.predicate not in _KIN_PREDICATES:
+            continue
         if reading.closing:
             if not not_done(verb):  # "I almost left Acme": nothing ended
                 turn.closing(
@@ -570,6 +581,16 @@ def _add_triple(
         going = reading.predicate == "went_to" and _progressive(verb)
         predicate = "plans" if (ahead and reading.predicate in EVENTS) or going else reading.predicate
         turn.fact(s_id, predicate, o_id, bounds, verb.i, over=over)
+
+
+#: What a family member or partner named by their role ("my brother", a topic) may be the subject of.
+_KIN_PREDICATES = frozenset({"married_to", "dating"})
+_KIN_NOUNS = relations.FAMILY_ROLES | PARTNERS | SPOUSES
+
+
+def _kin(token: Any) -> bool:
+    """ "my brother", "Jon's sister": a family member or partner named by their role and whose they are."""
+    return token.lemma_.lower() in _KIN_NOUNS and any(c.dep_ == "poss" for c in token.children)
 
 
 def _endings_of_another(doc: Any, positions: Iterable[int]) -> set[int]:
@@ -597,13 +618,18 @@ def _over(verb: Any) -> bool:
     episode ("I was working at Acme", "I worked late at Acme again", "... all night"), not reported or
     wished ("I said I lived in Porto", "I wish I lived there"), not said to go on ("... and I still do")."""
     lemma = verb.lemma_.lower()
-    if lemma not in DURATIVE or not told_as_over(verb) or (verb.tag_ == "VBG" and lemma in _DOING):
+    durative = lemma in DURATIVE or (lemma in _STATE_PASSIVES and any(_be_passive(c) for c in verb.children))
+    if not durative or not told_as_over(verb) or (verb.tag_ == "VBG" and lemma in _DOING):
         return False
     if verb.dep_ == "ccomp" and verb.head.lemma_.lower() in _REPORTING:
         return False
     if any(_episode_word(c) for c in verb.children):
         return False
     return not any(t.lower_ == "still" for t in verb.sent)
+
+
+def _be_passive(child: Any) -> bool:
+    return bool(child.dep_ == "auxpass" and child.lemma_ == "be")
 
 
 def _episode_word(child: Any) -> bool:
@@ -614,6 +640,9 @@ def _episode_word(child: Any) -> bool:
     return child.dep_ == "npadvmod" and child.lemma_.lower() not in _LONG_PERIODS
 
 
+#: Verbs whose passive with "be" is a lasting state ("I was married to Omar": over; "I married Omar", "we got
+#: married" are events).
+_STATE_PASSIVES = frozenset({"marry"})
 #: Verbs whose clausal complement is reported, believed or wished, not told as so.
 _REPORTING = frozenset({"say", "tell", "think", "believe", "mention", "wish", "hope", "dream", "imagine", "claim"})
 #: Durative verbs of doing, whose past progressive tells an episode ("I was working at Acme": sorry I'm late),

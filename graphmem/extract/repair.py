@@ -3,13 +3,15 @@ read the parse.
 
 ``en_core_web_sm`` tags some words by their commoner reading where the sentence wants the other:
 
-- **a participle taken for an adjective**: "I'm married to Omar", "I got married to Omar in 2019" come out
-  as a copula with an adjective complement (``'m`` ROOT, ``married`` ADJ ``acomp``), where "I've been
-  married to Omar" comes out as a passive (``married`` VERB ``VBN`` ROOT with an ``auxpass`` and an
-  ``nsubjpass``). The complement of *be* or *get* that is a participle of :data:`PARTICIPLES` ("married"
-  followed by "to") is made that passive: the participle takes the copula's place in the tree, the copula
-  becomes its ``auxpass`` and the subject its ``nsubjpass``, so the facts stage reads ``be_marry_to``
-  (``married_to``) as it does for the parser's own passives;
+- **a participle taken for an adjective**: "I'm married to Omar", "I got married to Omar in 2019", "I'm
+  divorced" come out as a copula with an adjective complement (``'m`` ROOT, ``married`` ADJ ``acomp``),
+  where "I've been married to Omar" comes out as a passive (``married`` VERB ``VBN`` ROOT with an
+  ``auxpass`` and an ``nsubjpass``). The complement of *be* or *get* that is a participle of
+  :data:`PARTICIPLES` ("married" followed by "to", "divorced", "separated"; also when it is tagged a verb
+  already, as in "I got divorced") is made that passive: the participle takes the copula's place in the
+  tree, the copula becomes its ``auxpass`` and the subject its ``nsubjpass``, so the facts stage reads
+  ``be_marry_to`` (``married_to``) and ``be_divorce`` (an ending of it) as it does for the parser's own
+  passives;
 - **a verb taken for a noun**: "u work at Acme", "both of us work at Acme" tag ``work`` a noun although
   the parser gives it the subject ("u", "both"): a noun ``work`` with a nominal subject is the verb
   (``VBP``).
@@ -27,6 +29,8 @@ __all__ = ["PARTICIPLES", "repair"]
 #: Participles read as adjectives after "be"/"get" → their verb's lemma, and whether "to" must follow.
 PARTICIPLES: dict[str, tuple[str, bool]] = {
     "married": ("marry", True),  # "I'm married" alone states no one: only "married to" is repaired
+    "divorced": ("divorce", False),  # "I got divorced", "we're divorced": an ending
+    "separated": ("separate", False),
 }
 _COPULAS = frozenset({"be", "get"})
 _MARK = "graphmem_repaired"

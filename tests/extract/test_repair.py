@@ -65,3 +65,32 @@ def test_married_to_a_person_is_a_married_to_fact(extractor: SpacyExtractor, tex
 def test_work_tagged_a_noun_after_its_subject_is_a_job(extractor: SpacyExtractor, nlp: Any) -> None:
     assert nlp("lol u work at Starbucks")[2].pos_ == "NOUN"  # the slip this repairs
     assert ("Melanie", "works_at", "Starbucks") in facts_of(extractor, "lol u work at Starbucks")
+
+
+def _ended(extractor: SpacyExtractor, *texts: str) -> Any:
+    """Caroline's married_to Omar fact after her turns (each a second after the one before)."""
+    return facts_of(extractor, *texts)[("Caroline", "married_to", "Omar")]
+
+
+def test_was_married_to_is_a_marriage_told_as_over(extractor: SpacyExtractor) -> None:
+    fact = _ended(extractor, "I was married to Omar.")
+    assert fact.valid_from is None and fact.valid_to is not None
+
+
+@pytest.mark.parametrize("ending", ["I got divorced.", "We're divorced now.", "I'm divorced.", "We're separated."])
+def test_a_passive_divorce_ends_the_marriage(extractor: SpacyExtractor, ending: str) -> None:
+    fact = _ended(extractor, "I'm married to Omar.", ending)
+    assert fact.valid_to is not None and fact.valid_to > fact.valid_from
+
+
+def test_separated_from_a_spouse_ends_that_marriage(extractor: SpacyExtractor) -> None:
+    facts = facts_of(extractor, "I'm married to Omar.", "I'm separated from Omar.")
+    assert facts[("Caroline", "married_to", "Omar")].valid_to is not None
+    assert ("Caroline", "said_about", "Omar") not in facts
+
+
+def test_a_relative_named_by_their_role_is_married_to_someone(extractor: SpacyExtractor) -> None:
+    facts = facts_of(extractor, "My brother is married to Lena.", "My sister works at Acme.")
+    assert ("brother", "married_to", "Lena") in facts
+    assert ("Tom", "married_to", "Lena") in facts_of(extractor, "My brother Tom is married to Lena.")
+    assert not any(s == "sister" for s, _, _ in facts)  # only a marriage or a relationship, for now
