@@ -353,8 +353,8 @@ def _appositions(
 ) -> None:
     """Let a name stand for the role noun it is set beside: "my sister Clara is driving me" makes Clara
     the subject, and records ``(Clara, "sister", speaker)`` in ``ann.roles``; "My manager, Keiko
-    Tanaka," and "Keiko Tanaka, my manager," alike; and "my guinea pig Oscar" when the parser makes the
-    role part of the name.
+    Tanaka," and "Keiko Tanaka, my manager," alike; "my guinea pig Oscar" when the parser makes the role
+    part of the name; and "a dog named Pixel", "my cat called Luna".
 
     The role noun is then a mention of the named one only: its topic goes when nothing else of the turn
     names it, and leaves the registry when the turn made it (``fresh``), so "my boyfriend Tom" is one
@@ -363,8 +363,9 @@ def _appositions(
     """
     strings = doc.vocab.strings
     deps = doc.to_array("DEP")
-    # only appositions and compounds matter: find them on the array, not by walking every token
-    for i in np.flatnonzero((deps == strings["appos"]) | (deps == strings["compound"])):
+    named_as = {strings[d] for d in ("oprd", "attr", "dobj", "xcomp")}
+    # only appositions, compounds and names given by "named"/"called": find them on the array
+    for i in np.flatnonzero((deps == strings["appos"]) | (deps == strings["compound"]) | np.isin(deps, list(named_as))):
         tok = doc[int(i)]
         dep = tok.dep_
         pairs: tuple[tuple[Any, Any], ...]
@@ -372,6 +373,8 @@ def _appositions(
             pairs = ((tok.head, tok), (tok, tok.head))
         elif dep == "compound" and tok.is_lower and any(c.dep_ == "poss" for c in tok.children):
             pairs = ((tok, tok.head),)  # "my guinea pig Oscar", parsed as one name
+        elif dep != "compound" and tok.head.dep_ == "acl" and tok.head.lemma_ in ("name", "call"):
+            pairs = ((tok.head.head, tok),)  # "a dog named Pixel"
         else:
             continue
         for role_tok, named_tok in pairs:

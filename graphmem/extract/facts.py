@@ -202,13 +202,22 @@ def triples(doc: Any, entity_of: dict[int, str], verbs: list[Any] | None = None)
 
 
 def _named_too(objects: list[tuple[Any, str]], entity_of: dict[int, str]) -> Iterator[tuple[Any, str, int]]:
-    """Each object, then the name it is given ("a cat named Miso", "a dog called Rex") with the noun."""
+    """Each object, then the name it is given ("a cat named Miso", "a dog called Rex") with the noun; a noun
+    stage 2 made a mention of its name is that name, read with the noun."""
     for obj, suffix in objects:
+        named = [
+            name
+            for acl in obj.children
+            if acl.dep_ == "acl" and acl.lemma_ in ("name", "call")
+            for name in acl.children
+            if name.dep_ in ("oprd", "attr", "dobj", "xcomp") and name.i in entity_of
+        ]
+        if any(entity_of[name.i] == entity_of[obj.i] for name in named):
+            yield obj, suffix, obj.i
+            continue
         yield obj, suffix, -1
-        for acl in (c for c in obj.children if c.dep_ == "acl" and c.lemma_ in ("name", "call")):
-            for name in (g for g in acl.children if g.dep_ in ("oprd", "attr", "dobj", "xcomp")):
-                if name.i in entity_of:
-                    yield name, suffix, obj.i
+        for name in named:
+            yield name, suffix, obj.i
 
 
 def _progressive(verb: Any) -> bool:

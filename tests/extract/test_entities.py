@@ -134,3 +134,20 @@ def test_a_role_noun_said_on_its_own_too_stays_a_topic(extractor: Any) -> None:
     text = "I love my sister. My sister Inês lives in Porto."
     batch = extractor.extract(make_transcript([(None, [("Melanie", "Hi!"), ("Caroline", text)])]))
     assert {"sister", "Inês"} <= {e.name for e in batch.entities}
+
+
+@pytest.mark.parametrize(
+    ("text", "pet"),
+    [
+        ("I have a dog named Pixel.", "Pixel"),
+        ("My cat called Luna is sweet.", "Luna"),
+        ("I got a kitten called Miso.", "Miso"),
+    ],
+)
+def test_a_pet_given_a_name_is_one_entity_the_speaker_has(extractor: Any, text: str, pet: str) -> None:
+    batch = extractor.extract(make_transcript([(None, [("Melanie", "Hi!"), ("Caroline", text)])]))
+    names = {e.id: e.name for e in batch.entities}
+    assert set(names.values()) == {"Caroline", "Melanie", pet}
+    assert {(names[f.subject_id], f.predicate, names[f.object_id]) for f in batch.facts} == {
+        ("Caroline", "has_pet", pet)
+    }
