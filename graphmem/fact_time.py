@@ -14,8 +14,9 @@ memory of someone's life must tell apart:
 A fact is stored once per statement: "I work at Globex" in March and "I still work at Globex" in June are
 two facts with the same subject, predicate and object. :func:`coalesce` merges such value-equivalent
 facts for reading (the *coalescing* of temporal databases): facts of one read whose valid times overlap
-or meet become one, from the earliest start to the latest end, backed by every statement. Two holdings
-with a gap between them stay apart ("I quit Globex" in April, "I'm back at Globex" in June). In an
+or meet become one, from the earliest start to the latest end, backed by every statement and recorded
+when the last of them was (the first moment all of it was known). Two holdings with a gap between them
+stay apart ("I quit Globex" in April, "I'm back at Globex" in June). In an
 ``all_time`` read only versions memory retired at the same moment are merged, so versions of one fact
 (which expire one after another) never are.
 
@@ -169,7 +170,7 @@ def _merge(a: Fact, b: Fact) -> Fact:
         a,
         valid_from=_earlier_start(a.valid_from, b.valid_from),
         valid_to=_later_end(a.valid_to, b.valid_to),
-        recorded_at=min(a.recorded_at, b.recorded_at),
+        recorded_at=max(a.recorded_at, b.recorded_at),  # all of it is known once the last statement is
         expired_at=_later_end(a.expired_at, b.expired_at),
         evidence=tuple(dict.fromkeys((*a.evidence, *b.evidence))),
         confidence=max(a.confidence, b.confidence),
@@ -186,7 +187,8 @@ def coalesce(facts: Iterable[Fact], *, history: bool = False) -> list[Fact]:
 
     The merged fact keeps the id, phrase and revisions of the member that starts first (an open start
     first), spans all of theirs on the valid axis and joins their evidence, that member's statements
-    first; its ``recorded_at`` is the earliest member's (memory has known of the holding since then).
+    first; its ``recorded_at`` is the latest member's: the first moment memory knew all of what the merged
+    fact says (a span widened by a later statement was not known before it).
 
     Args:
         facts: the facts of one read.

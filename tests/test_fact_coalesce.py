@@ -51,8 +51,19 @@ def test_a_restatement_is_one_holding_from_its_earliest_start() -> None:
     [merged] = coalesce([again, first])
     assert merged.id == "f1"  # the one that starts first keeps its id
     assert (merged.valid_from, merged.valid_to) == (MAR, None)
-    assert merged.recorded_at == datetime(2024, 3, 12)  # memory has known it since the first statement
+    assert merged.recorded_at == JUN  # all of it is known once the restatement is
     assert merged.evidence == ("e-f1", "e-f2")
+
+
+def test_a_holding_widened_by_a_later_statement_is_recorded_when_that_statement_was() -> None:
+    # "I work at Globex since March" (said 12 March), said again on 20 June with a span of its own
+    since = _fact("f1", MAR, said=datetime(2024, 3, 12))
+    till = _fact("f2", JUN, datetime(2024, 12, 1), said=datetime(2024, 6, 20))
+    [merged] = coalesce([since, till])
+    assert (merged.valid_from, merged.valid_to) == (MAR, None)
+    assert merged.recorded_at == datetime(2024, 6, 20)  # not the 12 March: the merged span was not known then
+    closed = _fact("f3", datetime(2024, 1, 1), datetime(2024, 3, 1), said=datetime(2024, 8, 1))
+    assert coalesce([closed, since])[0].recorded_at == datetime(2024, 8, 1)  # an earlier start told later
 
 
 def test_a_gap_keeps_two_holdings_and_other_values_stay_apart() -> None:

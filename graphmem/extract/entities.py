@@ -166,6 +166,11 @@ class EntityRegistry:
             record.aliases.append(name)
         return eid
 
+    def discard(self, eid: str) -> None:
+        """Forget a topic registered by mistake (a role noun a name stands for: "my sister Inês")."""
+        if self.type_of(eid) == "Topic":
+            del self._records[eid]
+
     def add_alias(self, eid: str, name: str) -> None:
         """Record another name of a registered entity."""
         record = self._records.get(eid)
@@ -343,19 +348,24 @@ def topic_name(tokens: list[Any]) -> str | None:
     return found[0] if found is not None else None
 
 
-def _appositions(doc: Any, ann: TurnAnnotation, registry: EntityRegistry, participants: set[str | None]) -> None:
+def _appositions(
+    doc: Any, ann: TurnAnnotation, registry: EntityRegistry, participants: set[str | None], fresh: set[str]
+) -> None:
     """Let a name stand for the role noun it is set beside: "my sister Clara is driving me" makes Clara
     the subject, and records ``(Clara, "sister", speaker)`` in ``ann.roles``; "My manager, Keiko
-    Tanaka," and "Keiko Tanaka, my manager," alike; and "my guinea pig Oscar" when the parser makes
-    the role part of the name.
+    Tanaka," and "Keiko Tanaka, my manager," alike; "my guinea pig Oscar" when the parser makes the role
+    part of the name; and "a dog named Pixel", "my cat called Luna".
 
-    A participant's name is a vocative, not an apposition ("Hey Nate, my favourite treat is ..."), and
-    only a person (or an unlabelled name) gets a role fact ("my home country, Sweden" gets none).
+    The role noun is then a mention of the named one only: its topic goes when nothing else of the turn
+    names it, and leaves the registry when the turn made it (``fresh``), so "my boyfriend Tom" is one
+    entity, Tom. A participant's name is a vocative, not an apposition ("Hey Nate, my favourite treat is
+    ..."), and only a person (or an unlabelled name) gets a role fact ("my home country, Sweden" gets none).
     """
     strings = doc.vocab.strings
     deps = doc.to_array("DEP")
-    # only appositions and compounds matter: find them on the array, not by walking every token
-    for i in np.flatnonzero((deps == strings["appos"]) | (deps == strings["compound"])):
+    named_as = {strings[d] for d in ("oprd", "attr", "dobj", "xcomp")}
+    # only appositions, compounds and names given by "named"/"called": find them on the array
+    for i in np.flatnonzero((deps == strings["appos"]) | (deps == strings["compound"]) | np.isin(deps, list(named_as))):
         tok = doc[int(i)]
         dep = tok.dep_
         pairs: tuple[tuple[Any, Any], ...]
@@ -363,6 +373,8 @@ def _appositions(doc: Any, ann: TurnAnnotation, registry: EntityRegistry, partic
             pairs = ((tok.head, tok), (tok, tok.head))
         elif dep == "compound" and tok.is_lower and any(c.dep_ == "poss" for c in tok.children):
             pairs = ((tok, tok.head),)  # "my guinea pig Oscar", parsed as one name
+        elif dep != "compound" and tok.head.dep_ == "acl" and tok.head.lemma_ in ("name", "call"):
+            pairs = ((tok.head.head, tok),)  # "a dog named Pixel"
         else:
             continue
         for role_tok, named_tok in pairs:
@@ -376,8 +388,16 @@ def _appositions(doc: Any, ann: TurnAnnotation, registry: EntityRegistry, partic
                 continue
             ann.tokens[role_tok.i] = named
             ann.mention(named, role_of(role_tok))
-            if topic is not None and ann.mentions.get(topic) in ("subject", "object"):
-                ann.mentions[topic] = "mention"
+            if topic is not None:
+                for j in range(role_tok.left_edge.i, role_tok.i):  # "my best friend": "best" too
+                    if ann.tokens.get(j) == topic:
+                        ann.tokens[j] = named
+                if topic not in ann.tokens.values():
+                    ann.mentions.pop(topic, None)
+                    if topic in fresh:
+                        registry.discard(topic)
+                elif ann.mentions.get(topic) in ("subject", "object"):
+                    ann.mentions[topic] = "mention"
             owner_tok = next((c for c in role_tok.children if c.dep_ == "poss"), None)
             owner = ann.tokens.get(owner_tok.i) if owner_tok is not None else None
             # "my guinea pig Oscar" -> guinea_pig; "my best friend Sarah" -> friend
@@ -487,6 +507,7 @@ def annotate(
 ) -> TurnAnnotation:
     """Find the entities, pronoun references and time spans of one parsed turn (stage 2)."""
     ann = TurnAnnotation()
+    fresh: set[str] = set()  # the topics this turn adds to the registry
     in_time: set[int] = set()
     in_entity: set[int] = set()
     registry.note_words(doc)
@@ -581,7 +602,10 @@ def annotate(
         elif proper:
             eid = registry.add(name, "Thing")
         else:
+            known = len(registry)
             eid = registry.add(name, "Topic", key=key)
+            if len(registry) > known:
+                fresh.add(eid)
         for tok in tokens:
             ann.tokens.setdefault(tok.i, eid)
         if registry.type_of(eid) != "Topic":
@@ -601,5 +625,5 @@ def annotate(
             eid = registry.named(name) or registry.add(name, "Topic", key=name)
             ann.tokens[gerund.i] = eid
             ann.mention(eid, role_of(gerund))
-    _appositions(doc, ann, registry, {speaker_id, addressee_id})
+    _appositions(doc, ann, registry, {speaker_id, addressee_id}, fresh)
     return ann

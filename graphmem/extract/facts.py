@@ -50,7 +50,16 @@ from graphmem.extract.readings import (
     read,
     with_object,
 )
-from graphmem.extract.vocabulary import DURATIVE, EVENTS, HYPOTHETICAL, is_single_valued, role_predicate
+from graphmem.extract.repair import repair
+from graphmem.extract.vocabulary import (
+    DURATIVE,
+    EVENTS,
+    HYPOTHETICAL,
+    PARTNERS,
+    SPOUSES,
+    is_single_valued,
+    role_predicate,
+)
 from graphmem.models import OVER_PHRASE, Event, Fact, FactClosing, TimeRef
 
 __all__ = ["Extracted", "Triple", "build_facts", "start_times", "triples"]
@@ -193,13 +202,22 @@ def triples(doc: Any, entity_of: dict[int, str], verbs: list[Any] | None = None)
 
 
 def _named_too(objects: list[tuple[Any, str]], entity_of: dict[int, str]) -> Iterator[tuple[Any, str, int]]:
-    """Each object, then the name it is given ("a cat named Miso", "a dog called Rex") with the noun."""
+    """Each object, then the name it is given ("a cat named Miso", "a dog called Rex") with the noun; a noun
+    stage 2 made a mention of its name is that name, read with the noun."""
     for obj, suffix in objects:
+        named = [
+            name
+            for acl in obj.children
+            if acl.dep_ == "acl" and acl.lemma_ in ("name", "call")
+            for name in acl.children
+            if name.dep_ in ("oprd", "attr", "dobj", "xcomp") and name.i in entity_of
+        ]
+        if any(entity_of[name.i] == entity_of[obj.i] for name in named):
+            yield obj, suffix, obj.i
+            continue
         yield obj, suffix, -1
-        for acl in (c for c in obj.children if c.dep_ == "acl" and c.lemma_ in ("name", "call")):
-            for name in (g for g in acl.children if g.dep_ in ("oprd", "attr", "dobj", "xcomp")):
-                if name.i in entity_of:
-                    yield name, suffix, obj.i
+        for name in named:
+            yield name, suffix, obj.i
 
 
 def _progressive(verb: Any) -> bool:
@@ -489,6 +507,7 @@ def build_facts(
             states ("my dog Max": the owner ``has_pet`` Max).
         speaker_id: the speaker's entity ("we broke up" ends the speaker's relationship).
     """
+    repair(doc)  # a no-op on the extractor's docs, repaired before stage 2
     turn = _Turn(event, recorded_at)
     verbs = _verbs(doc)
     for triple in triples(doc, entity_of, verbs):
@@ -539,9 +558,10 @@ def _add_triple(
     s_id, o_id = entity_of[triple.subject], entity_of[triple.object]
     s_tok, o_tok, verb = doc[triple.subject], doc[triple.object], doc[triple.verb]
     kind = doc[triple.kind] if triple.kind >= 0 else None
+    kin = type_of(s_id) == "Topic" and _kin(s_tok)  # "my brother is married to Lena"
     readings = read(
         triple.clause,
-        type_of(s_id),
+        "Person" if kin else type_of(s_id),
         "Topic" if kind is not None else type_of(o_id),
         (kind if kind is not None else o_tok).lemma_.lower(),
         _name(o_id),
@@ -550,6 +570,8 @@ def _add_triple(
     )
     said = turn.event.occurred_at
     for reading in readings:
+        if kin and reading.predicate not in _KIN_PREDICATES:
+            continue
         if reading.closing:
             if not not_done(verb):  # "I almost left Acme": nothing ended
                 turn.closing(
@@ -568,6 +590,16 @@ def _add_triple(
         going = reading.predicate == "went_to" and _progressive(verb)
         predicate = "plans" if (ahead and reading.predicate in EVENTS) or going else reading.predicate
         turn.fact(s_id, predicate, o_id, bounds, verb.i, over=over)
+
+
+#: What a family member or partner named by their role ("my brother", a topic) may be the subject of.
+_KIN_PREDICATES = frozenset({"married_to", "dating"})
+_KIN_NOUNS = relations.FAMILY_ROLES | PARTNERS | SPOUSES
+
+
+def _kin(token: Any) -> bool:
+    """ "my brother", "Jon's sister": a family member or partner named by their role and whose they are."""
+    return token.lemma_.lower() in _KIN_NOUNS and any(c.dep_ == "poss" for c in token.children)
 
 
 def _endings_of_another(doc: Any, positions: Iterable[int]) -> set[int]:
@@ -595,13 +627,18 @@ def _over(verb: Any) -> bool:
     episode ("I was working at Acme", "I worked late at Acme again", "... all night"), not reported or
     wished ("I said I lived in Porto", "I wish I lived there"), not said to go on ("... and I still do")."""
     lemma = verb.lemma_.lower()
-    if lemma not in DURATIVE or not told_as_over(verb) or (verb.tag_ == "VBG" and lemma in _DOING):
+    durative = lemma in DURATIVE or (lemma in _STATE_PASSIVES and any(_be_passive(c) for c in verb.children))
+    if not durative or not told_as_over(verb) or (verb.tag_ == "VBG" and lemma in _DOING):
         return False
     if verb.dep_ == "ccomp" and verb.head.lemma_.lower() in _REPORTING:
         return False
     if any(_episode_word(c) for c in verb.children):
         return False
     return not any(t.lower_ == "still" for t in verb.sent)
+
+
+def _be_passive(child: Any) -> bool:
+    return bool(child.dep_ == "auxpass" and child.lemma_ == "be")
 
 
 def _episode_word(child: Any) -> bool:
@@ -612,6 +649,9 @@ def _episode_word(child: Any) -> bool:
     return child.dep_ == "npadvmod" and child.lemma_.lower() not in _LONG_PERIODS
 
 
+#: Verbs whose passive with "be" is a lasting state ("I was married to Omar": over; "I married Omar", "we got
+#: married" are events).
+_STATE_PASSIVES = frozenset({"marry"})
 #: Verbs whose clausal complement is reported, believed or wished, not told as so.
 _REPORTING = frozenset({"say", "tell", "think", "believe", "mention", "wish", "hope", "dream", "imagine", "claim"})
 #: Durative verbs of doing, whose past progressive tells an episode ("I was working at Acme": sorry I'm late),

@@ -1,11 +1,13 @@
 """The offline extractor: spaCy runs once over every turn, then the stages build the batch.
 
 ``extract_many`` feeds all turns of all transcripts through one ``nlp.pipe`` stream (batched, the
-fastest way to run spaCy), then walks the parsed turns in order: events (stage 1), entities and
-mentions (stage 2), time expressions (stage 4, needed by facts) and facts (stage 3); "I start on 1
-April" dates the job the speaker last named in the session, and state facts ended within the batch get
-their ``valid_to`` (:func:`graphmem.extract.temporal.update_facts`). Entity resolution (stage 5) and
-maintenance across the namespace are separate, because they need what is already stored: see
+fastest way to run spaCy), then walks the parsed turns in order, each with the small model's known
+tagging slips put right (:func:`graphmem.extract.repair.repair`: "I'm married to Omar" is read as the
+passive it is): events (stage 1), entities and mentions (stage 2), time expressions (stage 4, needed by
+facts) and facts (stage 3); "I start on 1 April" dates the job the speaker last named in the session,
+and state facts ended within the batch get their ``valid_to``
+(:func:`graphmem.extract.temporal.update_facts`). Entity resolution (stage 5) and maintenance across
+the namespace are separate, because they need what is already stored: see
 :func:`graphmem.extract.resolve.resolve_batch` and :func:`graphmem.extract.temporal.update_facts`.
 
 The extractor holds only settings, so it pickles small; the spaCy pipeline is loaded on first use in
@@ -28,6 +30,7 @@ from graphmem.extract.events import EventPlan, build_events
 from graphmem.extract.facts import build_facts, start_times
 from graphmem.extract.names import words
 from graphmem.extract.nlp import CompiledAttributeRuler, one_blas_thread
+from graphmem.extract.repair import repair
 from graphmem.extract.spans import resolve_span, time_spans
 from graphmem.extract.temporal import update_facts
 from graphmem.extract.times import TimeResolver, to_utc
@@ -181,7 +184,7 @@ class SpacyExtractor:
         for index, (event, reference, addressee) in enumerate(
             zip(plan.events, plan.references, plan.addressees, strict=True)
         ):
-            doc = next(docs)
+            doc = repair(next(docs))  # the tagger's known slips put right before any stage reads the parse
             offset = plan.offset(index)
             speaker_id = speaker_ids.get(event.speaker or "")
             ann = annotate(

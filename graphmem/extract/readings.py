@@ -51,6 +51,7 @@ _INTRANSITIVE = {
     "get_divorce": ("married_to",),
     "be_divorce": ("married_to",),
     "separate": ("married_to",),
+    "be_separate": ("married_to",),
     "graduate": ("studies_at",),
     "drop_out": ("studies_at",),
 }

@@ -280,7 +280,9 @@ PREDICATES: tuple[Predicate, ...] = (
         _NAMED,
         single_valued=True,
         states=words("marry wed be_marry_to marry_to get_marry_to"),
-        endings=words("divorce be_divorce_from get_divorce_from separate_from split_up_with split_from leave"),
+        endings=words(
+            "divorce be_divorce_from get_divorce_from separate_from be_separate_from split_up_with split_from leave"
+        ),
         generic=SPOUSES,
         beginnings=words("marry wed get_marry"),
     ),

@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 
 from graphmem.extract.entities import EntityRegistry, annotate, topic_name
+from tests.extract.conftest import make_transcript
 
 
 def run(nlp: Any, text: str, speakers: tuple[str, ...] = ("Caroline", "Melanie")) -> tuple[dict, EntityRegistry]:
@@ -109,3 +110,44 @@ def test_registry_is_idempotent_and_keeps_aliases() -> None:
     entity = next(e for e in r.entities() if e.id == a)
     assert entity.name == "Paris" and set(entity.aliases) == {"PARIS", "City of Light"}
     assert len(r) == 2
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "fact"),
+    [
+        ("My boyfriend Tom is great.", "Tom", ("Caroline", "dating", "Tom")),
+        ("My sister Inês lives in Porto.", "Inês", ("Inês", "sister_of", "Caroline")),
+        ("My best friend Sarah moved to Lisbon.", "Sarah", ("Sarah", "friend_of", "Caroline")),
+    ],
+)
+def test_a_name_set_beside_a_role_noun_is_one_entity(
+    extractor: Any, text: str, name: str, fact: tuple[str, str, str]
+) -> None:
+    batch = extractor.extract(make_transcript([(None, [("Melanie", "Hi!"), ("Caroline", text)])]))
+    names = {e.id: e.name for e in batch.entities}
+    assert {e.name for e in batch.entities if e.type != "Place"} == {"Caroline", "Melanie", name}
+    assert fact in {(names[f.subject_id], f.predicate, names[f.object_id]) for f in batch.facts}
+    assert set(names) >= {m.entity_id for m in batch.mentions}
+
+
+def test_a_role_noun_said_on_its_own_too_stays_a_topic(extractor: Any) -> None:
+    text = "I love my sister. My sister Inês lives in Porto."
+    batch = extractor.extract(make_transcript([(None, [("Melanie", "Hi!"), ("Caroline", text)])]))
+    assert {"sister", "Inês"} <= {e.name for e in batch.entities}
+
+
+@pytest.mark.parametrize(
+    ("text", "pet"),
+    [
+        ("I have a dog named Pixel.", "Pixel"),
+        ("My cat called Luna is sweet.", "Luna"),
+        ("I got a kitten called Miso.", "Miso"),
+    ],
+)
+def test_a_pet_given_a_name_is_one_entity_the_speaker_has(extractor: Any, text: str, pet: str) -> None:
+    batch = extractor.extract(make_transcript([(None, [("Melanie", "Hi!"), ("Caroline", text)])]))
+    names = {e.id: e.name for e in batch.entities}
+    assert set(names.values()) == {"Caroline", "Melanie", pet}
+    assert {(names[f.subject_id], f.predicate, names[f.object_id]) for f in batch.facts} == {
+        ("Caroline", "has_pet", pet)
+    }

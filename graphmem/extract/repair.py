@@ -1,0 +1,71 @@
+"""Tagger repairs: a few mistakes of the small English model that lose facts, put right before the stages
+read the parse.
+
+``en_core_web_sm`` tags some words by their commoner reading where the sentence wants the other:
+
+- **a participle taken for an adjective**: "I'm married to Omar", "I got married to Omar in 2019", "I'm
+  divorced" come out as a copula with an adjective complement (``'m`` ROOT, ``married`` ADJ ``acomp``),
+  where "I've been married to Omar" comes out as a passive (``married`` VERB ``VBN`` ROOT with an
+  ``auxpass`` and an ``nsubjpass``). The complement of *be* or *get* that is a participle of
+  :data:`PARTICIPLES` ("married" followed by "to", "divorced", "separated"; also when it is tagged a verb
+  already, as in "I got divorced") is made that passive: the participle takes the copula's place in the
+  tree, the copula becomes its ``auxpass`` and the subject its ``nsubjpass``, so the facts stage reads
+  ``be_marry_to`` (``married_to``) and ``be_divorce`` (an ending of it) as it does for the parser's own
+  passives;
+- **a verb taken for a noun**: "u work at Acme", "both of us work at Acme" tag ``work`` a noun although
+  the parser gives it the subject ("u", "both"): a noun ``work`` with a nominal subject is the verb
+  (``VBP``).
+
+Only the tags, lemmas and the arcs named above change; the tokens, sentences and entities stay.
+:func:`repair` is idempotent (a repaired doc is marked), so every stage may call it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = ["PARTICIPLES", "repair"]
+
+#: Participles read as adjectives after "be"/"get" → their verb's lemma, and whether "to" must follow.
+PARTICIPLES: dict[str, tuple[str, bool]] = {
+    "married": ("marry", True),  # "I'm married" alone states no one: only "married to" is repaired
+    "divorced": ("divorce", False),  # "I got divorced", "we're divorced": an ending
+    "separated": ("separate", False),
+}
+_COPULAS = frozenset({"be", "get"})
+_MARK = "graphmem_repaired"
+
+
+def repair(doc: Any) -> Any:
+    """Put right the tagger's mistakes of the module docs in ``doc`` (once; the doc is returned)."""
+    if doc.user_data.get(_MARK):
+        return doc
+    doc.user_data[_MARK] = True
+    if not doc.has_annotation("DEP"):
+        return doc
+    for tok in doc:
+        lower = tok.lower_
+        if lower in PARTICIPLES:
+            _passive(tok, *PARTICIPLES[lower])
+        elif lower == "work" and tok.pos_ == "NOUN" and any(c.dep_ == "nsubj" for c in tok.children):
+            tok.pos_, tok.tag_, tok.lemma_ = "VERB", "VBP", "work"
+    return doc
+
+
+def _passive(tok: Any, lemma: str, needs_to: bool) -> None:
+    """Make ``tok``, the participle complement of "be"/"get", the passive verb of its clause."""
+    copula = tok.head
+    if tok.dep_ != "acomp" or copula.i == tok.i or copula.lemma_.lower() not in _COPULAS:
+        return
+    if needs_to and not any(c.dep_ == "prep" and c.lower_ == "to" for c in tok.children):
+        return
+    tok.pos_, tok.tag_, tok.lemma_ = "VERB", "VBN", lemma
+    if copula.dep_ == "ROOT" or copula.head.i == copula.i:
+        tok.head, tok.dep_ = tok, "ROOT"
+    else:
+        tok.head, tok.dep_ = copula.head, copula.dep_
+    copula.head, copula.dep_, copula.pos_ = tok, "auxpass", "AUX"
+    for child in list(copula.children):
+        child.head = tok
+        if child.dep_ == "nsubj":
+            child.dep_ = "nsubjpass"

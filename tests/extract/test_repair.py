@@ -1,0 +1,96 @@
+"""Tagger repairs: the small model's slips ("married" as an adjective, "work" as a noun) put right."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import pytest
+
+from graphmem.extract.pipeline import SpacyExtractor
+from graphmem.extract.repair import repair
+from graphmem.models import Batch
+
+from .conftest import make_transcript
+
+SAID = datetime(2023, 5, 8, 13, 56)
+
+
+def facts_of(extractor: SpacyExtractor, *texts: str) -> dict[tuple[str, str, str], Any]:
+    """The facts of Caroline's turns (Melanie speaks first, so "you" is Melanie)."""
+    turns = [("Melanie", "Hi!"), *(("Caroline", t) for t in texts)]
+    batch = extractor.extract(make_transcript([(SAID, turns)]))
+    return _named(batch)
+
+
+def _named(batch: Batch) -> dict[tuple[str, str, str], Any]:
+    n = {e.id: e.name for e in batch.entities}
+    return {(n[f.subject_id], f.predicate, n[f.object_id]): f for f in batch.facts}
+
+
+def test_married_to_as_an_adjective_becomes_the_passive_the_parser_gives_otherwise(nlp: Any) -> None:
+    doc = nlp("I'm married to Omar. We met in Lisbon.")
+    assert doc[2].pos_ == "ADJ" and doc[2].dep_ == "acomp"  # the slip this repairs
+    sentences = [s.text for s in doc.sents]
+    repair(doc)
+    married, be, me = doc[2], doc[1], doc[0]
+    assert (married.pos_, married.tag_, married.lemma_, married.dep_) == ("VERB", "VBN", "marry", "ROOT")
+    assert (be.dep_, be.head.i) == ("auxpass", married.i)
+    assert (me.dep_, me.head.i) == ("nsubjpass", married.i)
+    assert [s.text for s in doc.sents] == sentences
+    assert repair(doc) is doc and doc[2].dep_ == "ROOT"  # once only
+
+
+@pytest.mark.parametrize("text", ["I'm married.", "She is a married woman.", "The work is hard.", "I love my work."])
+def test_other_uses_are_left_alone(nlp: Any, text: str) -> None:
+    doc = nlp(text)
+    before = [(t.pos_, t.tag_, t.lemma_, t.dep_, t.head.i) for t in doc]
+    repair(doc)
+    assert [(t.pos_, t.tag_, t.lemma_, t.dep_, t.head.i) for t in doc] == before
+
+
+@pytest.mark.parametrize(
+    ("text", "valid_from"),
+    [
+        ("I'm married to Omar.", SAID),
+        ("I'm happily married to Omar.", SAID),
+        ("I got married to Omar in 2019.", datetime(2019, 1, 1)),
+    ],
+)
+def test_married_to_a_person_is_a_married_to_fact(extractor: SpacyExtractor, text: str, valid_from: datetime) -> None:
+    fact = facts_of(extractor, text)[("Caroline", "married_to", "Omar")]
+    assert fact.valid_from.replace(second=0) == valid_from and fact.valid_to is None
+
+
+def test_work_tagged_a_noun_after_its_subject_is_a_job(extractor: SpacyExtractor, nlp: Any) -> None:
+    assert nlp("lol u work at Starbucks")[2].pos_ == "NOUN"  # the slip this repairs
+    assert ("Melanie", "works_at", "Starbucks") in facts_of(extractor, "lol u work at Starbucks")
+
+
+def _ended(extractor: SpacyExtractor, *texts: str) -> Any:
+    """Caroline's married_to Omar fact after her turns (each a second after the one before)."""
+    return facts_of(extractor, *texts)[("Caroline", "married_to", "Omar")]
+
+
+def test_was_married_to_is_a_marriage_told_as_over(extractor: SpacyExtractor) -> None:
+    fact = _ended(extractor, "I was married to Omar.")
+    assert fact.valid_from is None and fact.valid_to is not None
+
+
+@pytest.mark.parametrize("ending", ["I got divorced.", "We're divorced now.", "I'm divorced.", "We're separated."])
+def test_a_passive_divorce_ends_the_marriage(extractor: SpacyExtractor, ending: str) -> None:
+    fact = _ended(extractor, "I'm married to Omar.", ending)
+    assert fact.valid_to is not None and fact.valid_to > fact.valid_from
+
+
+def test_separated_from_a_spouse_ends_that_marriage(extractor: SpacyExtractor) -> None:
+    facts = facts_of(extractor, "I'm married to Omar.", "I'm separated from Omar.")
+    assert facts[("Caroline", "married_to", "Omar")].valid_to is not None
+    assert ("Caroline", "said_about", "Omar") not in facts
+
+
+def test_a_relative_named_by_their_role_is_married_to_someone(extractor: SpacyExtractor) -> None:
+    facts = facts_of(extractor, "My brother is married to Lena.", "My sister works at Acme.")
+    assert ("brother", "married_to", "Lena") in facts
+    assert ("Tom", "married_to", "Lena") in facts_of(extractor, "My brother Tom is married to Lena.")
+    assert not any(s == "sister" for s, _, _ in facts)  # only a marriage or a relationship, for now
