@@ -56,7 +56,7 @@ class SpacyExtractor:
 
     name = "spacy"
     #: Bump when the output for the same input changes, so stored content is re-extracted.
-    version = "9"
+    version = "10"
 
     def __init__(
         self,
