@@ -66,7 +66,7 @@ __all__ = [
 #: The format names accepted by ``format=`` and ``--format``.
 FORMATS = ("locomo", "jsonl", "text", "chat", "whatsapp")
 #: Bumped when a reader changes what it produces, so ingestion re-reads unchanged files.
-READER_VERSION = "2"
+READER_VERSION = "3"
 
 _JSONL_SUFFIXES = (".jsonl", ".ndjson")
 
