@@ -19,7 +19,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import random
 import time
 from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime, timedelta
@@ -27,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from graphmem.errors import ConfigError, ExtractionError, MissingDependencyError
+from graphmem.extract.claude_api import Retries, request
 from graphmem.extract.claude_batch import ROLES, AnswerBuilder
 from graphmem.extract.events import build_events
 from graphmem.extract.temporal import update_facts
@@ -365,49 +365,19 @@ class ClaudeExtractor:
         return data
 
     def _request(self, content: str) -> Any:
-        import anthropic
+        params = {
+            "model": self.model,
+            "max_tokens": self.max_tokens,
+            "system": SYSTEM_PROMPT,
+            "tools": [TOOL],
+            "tool_choice": {"type": "tool", "name": TOOL_NAME},
+            "messages": [{"role": "user", "content": content}],
+        }
+        retries = Retries(self.max_retries, self.backoff, self.max_backoff, self._sleep)
+        return request(self.client, params, retries, tool_name=TOOL_NAME, on_attempt=self._count)
 
-        retryable = (anthropic.RateLimitError, anthropic.InternalServerError, anthropic.APIConnectionError)
-        attempt = 0
-        while True:
-            self.calls += 1
-            try:
-                message = self.client.messages.create(
-                    model=self.model,
-                    max_tokens=self.max_tokens,
-                    system=SYSTEM_PROMPT,
-                    tools=[TOOL],
-                    tool_choice={"type": "tool", "name": TOOL_NAME},
-                    messages=[{"role": "user", "content": content}],
-                )
-            except retryable as exc:
-                if attempt >= self.max_retries:
-                    raise ExtractionError(
-                        f"the Claude API kept failing after {attempt + 1} attempts: {_describe(exc)}"
-                    ) from exc
-                self._sleep(self._delay(attempt, exc))
-                attempt += 1
-                continue
-            except anthropic.APIStatusError as exc:
-                if exc.status_code >= 500 and attempt < self.max_retries:
-                    self._sleep(self._delay(attempt, exc))
-                    attempt += 1
-                    continue
-                raise ExtractionError(f"the Claude API refused the request: {_describe(exc)}") from exc
-            except anthropic.AnthropicError as exc:
-                raise ExtractionError(f"the Claude API call failed: {exc}") from exc
-            return _tool_input(message)
-
-    def _delay(self, attempt: int, exc: Exception) -> float:
-        delay = min(self.max_backoff, self.backoff * (2**attempt))
-        response = getattr(exc, "response", None)
-        retry_after = response.headers.get("retry-after") if response is not None else None
-        try:
-            if retry_after is not None:
-                delay = max(delay, min(self.max_backoff, float(retry_after)))
-        except ValueError:
-            pass
-        return float(delay) * (1 + random.random() * 0.1)
+    def _count(self) -> None:
+        self.calls += 1
 
     # -- extraction ----------------------------------------------------------------------------------
 
@@ -513,21 +483,6 @@ def _render(
         to = f" → {addressee}" if addressee else ""
         lines.append(f"T{event.seq} [{event.speaker or 'unknown'}{to}]: {event.text}")
     return "\n".join(lines)
-
-
-def _describe(exc: Exception) -> str:
-    status = getattr(exc, "status_code", None)
-    return f"HTTP {status}: {exc}" if status is not None else str(exc)
-
-
-def _tool_input(message: Any) -> Any:
-    stop = getattr(message, "stop_reason", None)
-    for block in getattr(message, "content", None) or ():
-        if getattr(block, "type", None) == "tool_use" and getattr(block, "name", None) == TOOL_NAME:
-            return getattr(block, "input", None)
-    if stop == "max_tokens":
-        raise ExtractionError("Claude's answer was cut off (max_tokens): lower batch_size or raise max_tokens")
-    raise ExtractionError(f"Claude answered without calling the {TOOL_NAME} tool (stop_reason={stop!r})")
 
 
 def _fail(where: str, what: str) -> ExtractionError:

@@ -1,0 +1,98 @@
+"""The Claude extractor's I/O (the half of :mod:`graphmem.extract.claude` that talks to the API): one
+Messages request with retries, and the checks of what comes back.
+
+Rate limits (429), server errors (5xx), overload (529) and connection errors are retried with
+exponential backoff; other API errors and an answer without a complete tool call raise
+:class:`~graphmem.errors.ExtractionError`.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from graphmem.errors import ExtractionError
+
+__all__ = ["Retries", "describe", "tool_input"]
+
+
+@dataclass(frozen=True, slots=True)
+class Retries:
+    """How a failed request is tried again: ``max_retries`` times, after ``backoff`` · 2ⁿ seconds (with
+    jitter), never longer than ``max_backoff``; ``sleep`` waits (tests pass one that records)."""
+
+    max_retries: int
+    backoff: float
+    max_backoff: float
+    sleep: Callable[[float], None]
+
+    def delay(self, attempt: int, exc: Exception) -> float:
+        """Seconds to wait before retry ``attempt`` (0 first) after ``exc``."""
+        delay = min(self.max_backoff, self.backoff * (2**attempt))
+        response = getattr(exc, "response", None)
+        retry_after = response.headers.get("retry-after") if response is not None else None
+        try:
+            if retry_after is not None:
+                delay = max(delay, min(self.max_backoff, float(retry_after)))
+        except ValueError:
+            pass
+        return float(delay) * (1 + random.random() * 0.1)
+
+
+def request(
+    client: Any,
+    params: dict[str, Any],
+    retries: Retries,
+    *,
+    tool_name: str,
+    on_attempt: Callable[[], None],
+) -> Any:
+    """Send one Messages request (``params``) and return the input of its ``tool_name`` call.
+
+    Raises:
+        ExtractionError: the API failed after retries, or answered without the tool call.
+    """
+    import anthropic
+
+    retryable = (anthropic.RateLimitError, anthropic.InternalServerError, anthropic.APIConnectionError)
+    attempt = 0
+    while True:
+        on_attempt()
+        try:
+            message = client.messages.create(**params)
+        except retryable as exc:
+            if attempt >= retries.max_retries:
+                raise ExtractionError(
+                    f"the Claude API kept failing after {attempt + 1} attempts: {describe(exc)}"
+                ) from exc
+            retries.sleep(retries.delay(attempt, exc))
+            attempt += 1
+            continue
+        except anthropic.APIStatusError as exc:
+            if exc.status_code >= 500 and attempt < retries.max_retries:
+                retries.sleep(retries.delay(attempt, exc))
+                attempt += 1
+                continue
+            raise ExtractionError(f"the Claude API refused the request: {describe(exc)}") from exc
+        except anthropic.AnthropicError as exc:
+            raise ExtractionError(f"the Claude API call failed: {exc}") from exc
+        return tool_input(message, tool_name)
+
+
+def describe(exc: Exception) -> str:
+    """An API error in a line: its HTTP status, if any, and its message."""
+    status = getattr(exc, "status_code", None)
+    return f"HTTP {status}: {exc}" if status is not None else str(exc)
+
+
+def tool_input(message: Any, tool_name: str) -> Any:
+    """The input of the ``tool_name`` call in ``message``."""
+    stop = getattr(message, "stop_reason", None)
+    for block in getattr(message, "content", None) or ():
+        if getattr(block, "type", None) == "tool_use" and getattr(block, "name", None) == tool_name:
+            return getattr(block, "input", None)
+    if stop == "max_tokens":
+        raise ExtractionError("Claude's answer was cut off (max_tokens): lower batch_size or raise max_tokens")
+    raise ExtractionError(f"Claude answered without calling the {tool_name} tool (stop_reason={stop!r})")
