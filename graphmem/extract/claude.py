@@ -26,9 +26,9 @@ from pathlib import Path
 from typing import Any
 
 from graphmem.errors import ConfigError, ExtractionError, MissingDependencyError
-from graphmem.extract.claude_api import Retries, request
+from graphmem.extract.claude_api import MAX_OUTPUT_TOKENS, CutOffError, Retries, request
 from graphmem.extract.claude_batch import ROLES, AnswerBuilder
-from graphmem.extract.events import build_events
+from graphmem.extract.events import EventPlan, build_events
 from graphmem.extract.temporal import update_facts
 from graphmem.extract.times import TimeResolver, anaphoric, to_utc
 from graphmem.extract.vocabulary import PREDICATES
@@ -340,10 +340,11 @@ class ClaudeExtractor:
         key = hashlib.sha256(payload.encode("utf-8")).hexdigest()
         return self.cache_dir / "claude" / key[:2] / f"{key}.json"
 
-    def annotate(self, content: str) -> dict[str, Any]:
+    def annotate(self, content: str, *, max_tokens: int | None = None) -> dict[str, Any]:
         """Return the validated tool input for one request, from the cache or from the API.
 
         Raises:
+            CutOffError: the answer ran out of ``max_tokens`` (default: the extractor's); not cached.
             ExtractionError: the API failed after retries, or answered without a valid tool call.
         """
         path = self._cache_path(content)
@@ -353,7 +354,7 @@ class ClaudeExtractor:
                 return _validate(cached)
             except (OSError, ValueError, ExtractionError):
                 pass  # a damaged entry is fetched again and overwritten
-        data = _validate(self._request(content))
+        data = _validate(self._request(content, max_tokens or self.max_tokens))
         if self.use_cache:
             try:
                 path.parent.mkdir(parents=True, exist_ok=True)
@@ -364,10 +365,10 @@ class ClaudeExtractor:
                 pass  # the cache is an optimisation: a read-only disk must not fail the extraction
         return data
 
-    def _request(self, content: str) -> Any:
+    def _request(self, content: str, max_tokens: int) -> Any:
         params = {
             "model": self.model,
-            "max_tokens": self.max_tokens,
+            "max_tokens": max_tokens,
             "system": SYSTEM_PROMPT,
             "tools": [TOOL],
             "tool_choice": {"type": "tool", "name": TOOL_NAME},
@@ -393,17 +394,46 @@ class ClaudeExtractor:
             antecedents=transcript.antecedents,
             forgotten=transcript.forgotten,
         )
-        events = plan.events
-        for start, end in _chunks(events, self.batch_size):
-            group = list(range(start, end))
-            content = _render(
-                plan.sessions,
-                [events[i] for i in group],
-                [plan.addressees[i] for i in group],
-                plan.offset(group[0]),
-            )
-            builder.add(self.annotate(content), group)
+        for start, end in _chunks(plan.events, self.batch_size):
+            for data, group in self._answers(plan, list(range(start, end)), transcript):
+                builder.add(data, group)
         return update_facts(builder.batch(), (), corrections=False)
+
+    def _answers(
+        self, plan: EventPlan, group: list[int], transcript: Transcript
+    ) -> list[tuple[dict[str, Any], list[int]]]:
+        """The answers about the events at ``group``, each with the indices it is about.
+
+        An answer cut off at ``max_tokens`` is partial, so it is never used: the group is asked for in
+        two halves instead, and a single turn once more with twice the tokens.
+
+        Raises:
+            ExtractionError: a single turn's answer was still cut off (names the file, session and turn).
+        """
+        events = plan.events
+        content = _render(
+            plan.sessions, [events[i] for i in group], [plan.addressees[i] for i in group], plan.offset(group[0])
+        )
+        try:
+            return [(self.annotate(content), group)]
+        except CutOffError as exc:
+            cut = exc
+        if len(group) > 1:
+            half = len(group) // 2
+            return self._answers(plan, group[:half], transcript) + self._answers(plan, group[half:], transcript)
+        more = min(MAX_OUTPUT_TOKENS, 2 * self.max_tokens)
+        if more > self.max_tokens:
+            try:
+                return [(self.annotate(content, max_tokens=more), group)]
+            except CutOffError as exc:
+                cut = exc
+        event = events[group[0]]
+        where = transcript.source_file or transcript.namespace
+        turn = event.source_id or f"turn {event.seq}"
+        raise ExtractionError(
+            f"{where}: session {event.session}, {turn}: Claude's answer about this one turn was cut off at "
+            f"max_tokens={more}; nothing of it was kept (raise max_tokens)"
+        ) from cut
 
     def extract_many(self, transcripts: Iterable[Transcript]) -> list[Batch]:
         """Extract several transcripts, one batch each, in order."""

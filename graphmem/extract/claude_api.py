@@ -15,7 +15,16 @@ from typing import Any
 
 from graphmem.errors import ExtractionError
 
-__all__ = ["Retries", "describe", "tool_input"]
+__all__ = ["CutOffError", "Retries", "describe", "tool_input"]
+
+#: The most output tokens a retry of a cut-off answer asks for (the models' output limit).
+MAX_OUTPUT_TOKENS = 64000
+
+
+class CutOffError(ExtractionError):
+    """The answer ran out of ``max_tokens`` before its tool call was complete: its input is partial (a
+    list may stop half way) and is neither used nor cached; the caller splits the request or asks for
+    more tokens."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,9 +99,9 @@ def describe(exc: Exception) -> str:
 def tool_input(message: Any, tool_name: str) -> Any:
     """The input of the ``tool_name`` call in ``message``."""
     stop = getattr(message, "stop_reason", None)
+    if stop == "max_tokens":  # a tool call cut off may still parse, as a prefix of what was meant
+        raise CutOffError("Claude's answer was cut off (max_tokens): lower batch_size or raise max_tokens")
     for block in getattr(message, "content", None) or ():
         if getattr(block, "type", None) == "tool_use" and getattr(block, "name", None) == tool_name:
             return getattr(block, "input", None)
-    if stop == "max_tokens":
-        raise ExtractionError("Claude's answer was cut off (max_tokens): lower batch_size or raise max_tokens")
     raise ExtractionError(f"Claude answered without calling the {tool_name} tool (stop_reason={stop!r})")

@@ -226,8 +226,9 @@ def test_answer_without_tool_call(make: Any, stub: Stub, transcript: Transcript)
         make().extract(transcript)
     cut = recorded("claude_no_tool.json") | {"stop_reason": "max_tokens"}
     stub.answer(cut)
+    stub.answer(cut)  # a single turn cut off is asked once more with twice the tokens
     with pytest.raises(ExtractionError, match="cut off"):
-        make().extract(transcript)
+        make(batch_size=1).extract(transcript)
 
 
 def test_malformed_answers_are_not_cached(make: Any, stub: Stub, transcript: Transcript) -> None:

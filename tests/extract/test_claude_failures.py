@@ -1,0 +1,71 @@
+"""The Claude extractor when the API misbehaves: cut-off answers, bad keys, bodies that are not JSON, an
+endpoint that cannot be reached, retry delays, turn ids of another shape (recorded-answer stub)."""
+
+from __future__ import annotations
+
+import copy
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from graphmem.errors import ExtractionError
+from graphmem.transcript import Transcript
+from tests.extract import test_claude as base
+from tests.extract.test_claude import Stub, _answer, recorded
+
+# the recorded-answer stub and the extractor asking it, as in test_claude.py
+stub, sleeps, make = base.stub, base.sleeps, base.make
+
+pytestmark = pytest.mark.llm
+
+
+def cut_off(payload: dict[str, Any]) -> dict[str, Any]:
+    """``payload`` as an answer that ran out of tokens: its tool input still parses, but is partial."""
+    cut = copy.deepcopy(payload)
+    cut["stop_reason"] = "max_tokens"
+    cut["content"][0]["input"]["events"] = cut["content"][0]["input"]["events"][:1]
+    return cut
+
+
+def fact_answer(turn: str, obj: str) -> dict[str, Any]:
+    fact = {"subject": "Caroline", "predicate": "said_about", "object": obj}
+    return _answer([{"turn": turn, "facts": [fact]}], [{"name": obj, "type": "Topic"}])
+
+
+def cached(tmp_path: Path) -> list[Path]:
+    return sorted((tmp_path / "cache").rglob("*.json"))
+
+
+def test_a_cut_off_answer_is_split_never_used_or_cached(
+    make: Any, stub: Stub, transcript: Transcript, tmp_path: Path
+) -> None:
+    stub.answer(cut_off(recorded("claude_session_1.json")))  # the 4 turns of session 1: cut off
+    stub.answer(fact_answer("T1", "alpha"))  # turns 1-2
+    stub.answer(fact_answer("T3", "gamma"))  # turns 3-4
+    stub.answer(recorded("claude_session_2.json"))
+    ex = make()
+    batch = ex.extract(transcript)
+    turns = [len(re.findall(r"^T\d+ \[", r["body"]["messages"][0]["content"], re.M)) for r in stub.requests]
+    assert turns == [4, 2, 2, 2]
+    topics = {e.name for e in batch.entities}
+    assert {"alpha", "gamma"} <= topics
+    assert "LGBTQ support group" not in topics  # nothing of the partial answer is kept
+    assert len(cached(tmp_path)) == 3  # the two halves and session 2, never the cut-off answer
+    again = make()
+    stub.answer(cut_off(recorded("claude_session_1.json")))
+    assert again.extract(transcript) == batch  # served from the cache after the one cut-off request
+    assert again.calls == 1
+
+
+def test_a_single_turn_cut_off_twice_is_an_error_naming_it(
+    make: Any, stub: Stub, transcript: Transcript, tmp_path: Path
+) -> None:
+    one = cut_off(recorded("claude_session_1.json"))
+    stub.answer(one)
+    stub.answer(one)
+    with pytest.raises(ExtractionError, match=r"mem\.json: session .*D1:1.*cut off at max_tokens=2000"):
+        make(batch_size=1, max_tokens=1000).extract(transcript)
+    assert [r["body"]["max_tokens"] for r in stub.requests] == [1000, 2000]
+    assert cached(tmp_path) == []
