@@ -273,7 +273,7 @@ class ClaudeExtractor:
             from graphmem.settings import Settings
 
             api_key = Settings.from_env().anthropic_api_key
-        key = api_key
+        key = _checked_key(api_key)
         if client is None and not key:
             raise ConfigError(
                 "the Claude extractor needs an API key: set ANTHROPIC_API_KEY (or pass api_key=), "
@@ -465,6 +465,21 @@ class ClaudeExtractor:
             end = start  # a clock time is an instant, as the spaCy extractor's (so it can be an antecedent)
         ref = TimeRef(phrase, start, end, str(grain))
         return ref if _has_offset(item.get("start")) else to_utc(ref, offset)
+
+
+def _checked_key(key: str | None) -> str | None:
+    """The API key without the spaces or newline around it (``$(cat key.txt)`` keeps one); one holding
+    a space or control character inside is a :class:`ConfigError`, which never shows the key."""
+    if key is None:
+        return None
+    key = key.strip()
+    bad = next((i for i, ch in enumerate(key) if ch.isspace() or not ch.isprintable() or not ch.isascii()), None)
+    if bad is not None:
+        raise ConfigError(
+            f"the Anthropic API key (ANTHROPIC_API_KEY or api_key=) holds a space, control or non-ASCII "
+            f"character at position {bad + 1} of {len(key)}: check how it was set (the key is not shown)"
+        )
+    return key or None
 
 
 def _has_offset(value: Any) -> bool:

@@ -72,6 +72,8 @@ def request(
         try:
             message = client.messages.create(**params)
         except retryable as exc:
+            if _malformed_request(exc):
+                break
             if attempt >= retries.max_retries:
                 raise ExtractionError(
                     f"the Claude API kept failing after {attempt + 1} attempts: {describe(exc)}"
@@ -88,6 +90,26 @@ def request(
         except anthropic.AnthropicError as exc:
             raise ExtractionError(f"the Claude API call failed: {exc}") from exc
         return tool_input(message, tool_name)
+    # the request itself is bad (a header the HTTP library refuses to send: a key with a newline in an
+    # injected client): retrying cannot help, and the library's message quotes the header, key included,
+    # so it is raised here, outside the handler, with no exception chained
+    raise ExtractionError(
+        "the Claude API request could not be sent: the HTTP library refused one of its headers "
+        "(a space or control character in the API key?)"
+    )
+
+
+def _malformed_request(exc: BaseException) -> bool:
+    """Whether ``exc`` (a connection error) was caused by a request the HTTP library would not send
+    (httpx's or h11's ``LocalProtocolError``), not by the network."""
+    seen: BaseException | None = exc
+    for _ in range(8):  # the causes, as far as they go
+        seen = seen.__cause__ or seen.__context__ if seen is not None else None
+        if seen is None:
+            return False
+        if type(seen).__name__ == "LocalProtocolError":
+            return True
+    return False
 
 
 def describe(exc: Exception) -> str:

@@ -69,3 +69,46 @@ def test_a_single_turn_cut_off_twice_is_an_error_naming_it(
         make(batch_size=1, max_tokens=1000).extract(transcript)
     assert [r["body"]["max_tokens"] for r in stub.requests] == [1000, 2000]
     assert cached(tmp_path) == []
+
+
+def test_a_key_with_a_trailing_newline_is_stripped(make: Any, stub: Stub, transcript: Transcript) -> None:
+    stub.answer(recorded("claude_session_1.json"))
+    stub.answer(recorded("claude_session_2.json"))
+    make(api_key="  sk-test-key\n").extract(transcript)  # as `$(cat key.txt)` or a .env line gives it
+    headers = {k.lower(): v for k, v in stub.requests[0]["headers"].items()}
+    sent = headers.get("x-api-key") or headers.get("authorization", "").removeprefix("Bearer ")
+    assert sent == "sk-test-key"
+
+
+@pytest.mark.parametrize("key", ["sk-secret part", "sk-secret\npart", "sk-secret\x00part"])
+def test_a_key_with_whitespace_inside_is_a_config_error_not_showing_it(key: str) -> None:
+    from graphmem.errors import ConfigError
+    from graphmem.extract.claude import ClaudeExtractor
+
+    with pytest.raises(ConfigError, match="API key") as info:
+        ClaudeExtractor(api_key=key)
+    assert "secret" not in str(info.value) and "part" not in str(info.value)
+
+
+def chain(exc: BaseException | None) -> str:
+    """The text of ``exc`` and every exception chained to it."""
+    text = []
+    while exc is not None:
+        text.append(f"{exc!s} {exc!r}")
+        exc = exc.__cause__ or exc.__context__
+    return "\n".join(text)
+
+
+def test_a_header_the_http_library_refuses_is_not_retried_and_the_key_not_shown(
+    stub: Stub, tmp_path: Path, transcript: Transcript, sleeps: list[float]
+) -> None:
+    import anthropic
+
+    from graphmem.extract.claude import ClaudeExtractor
+
+    client = anthropic.Anthropic(api_key="sk-secret\nkey", base_url=stub.url, max_retries=0)
+    ex = ClaudeExtractor(client=client, cache_dir=tmp_path, sleep=sleeps.append, now=base.NOW)
+    with pytest.raises(ExtractionError, match="could not be sent") as info:
+        ex.extract(transcript)
+    assert ex.calls == 1 and sleeps == [] and stub.requests == []
+    assert "secret" not in chain(info.value)
