@@ -15,7 +15,7 @@ from typing import Any
 
 from graphmem.errors import ExtractionError
 
-__all__ = ["CutOffError", "Retries", "describe", "tool_input"]
+__all__ = ["CutOffError", "Retries", "describe", "endpoint", "request", "tool_input"]
 
 #: The most output tokens a retry of a cut-off answer asks for (the models' output limit).
 MAX_OUTPUT_TOKENS = 64000
@@ -89,6 +89,16 @@ def request(
             raise ExtractionError(f"the Claude API refused the request: {describe(exc)}") from exc
         except anthropic.AnthropicError as exc:
             raise ExtractionError(f"the Claude API call failed: {exc}") from exc
+        except ValueError as exc:  # a 200 whose body is not JSON: a proxy's or captive portal's page
+            raise ExtractionError(
+                f"{endpoint(client)} answered with a body that is not JSON ({exc}): is base_url the "
+                "Anthropic API, or a proxy's page in its place?"
+            ) from exc
+        if isinstance(message, str | bytes):  # a body of another content type comes back as its text
+            raise ExtractionError(
+                f"{endpoint(client)} answered with a body that is not a Messages API answer "
+                f"(starting {str(message)[:60]!r}): is base_url the Anthropic API, or a proxy's page in its place?"
+            )
         return tool_input(message, tool_name)
     # the request itself is bad (a header the HTTP library refuses to send: a key with a newline in an
     # injected client): retrying cannot help, and the library's message quotes the header, key included,
@@ -110,6 +120,12 @@ def _malformed_request(exc: BaseException) -> bool:
         if type(seen).__name__ == "LocalProtocolError":
             return True
     return False
+
+
+def endpoint(client: Any) -> str:
+    """The URL the Messages requests of ``client`` go to."""
+    base = getattr(client, "base_url", None)
+    return f"{str(base).rstrip('/')}/v1/messages" if base is not None else "the Messages API endpoint"
 
 
 def describe(exc: Exception) -> str:

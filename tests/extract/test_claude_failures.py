@@ -112,3 +112,14 @@ def test_a_header_the_http_library_refuses_is_not_retried_and_the_key_not_shown(
         ex.extract(transcript)
     assert ex.calls == 1 and sleeps == [] and stub.requests == []
     assert "secret" not in chain(info.value)
+
+
+@pytest.mark.parametrize("content_type", ["application/json", "text/html; charset=utf-8"])
+def test_a_page_in_place_of_the_api_names_the_endpoint(
+    make: Any, stub: Stub, transcript: Transcript, tmp_path: Path, content_type: str
+) -> None:
+    page = b"<html><body><h1>Proxy Authentication Required</h1></body></html>"
+    stub.answer(page, headers={"content-type": content_type})
+    with pytest.raises(ExtractionError, match=rf"{re.escape(stub.url)}/v1/messages answered with a body that is not"):
+        make().extract(transcript)
+    assert len(stub.requests) == 1 and cached(tmp_path) == []
