@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from graphmem.errors import ExtractionError
+from graphmem.errors import ExtractionError, ExtractorUnavailableError
 
 __all__ = ["CutOffError", "Retries", "describe", "endpoint", "request", "tool_input"]
 
@@ -74,6 +74,11 @@ def request(
         except retryable as exc:
             if _malformed_request(exc):
                 break
+            if attempt >= retries.max_retries and isinstance(exc, anthropic.APIConnectionError):
+                raise ExtractorUnavailableError(
+                    f"cannot reach the Claude API at {endpoint(client)}: {attempt + 1} attempt(s) failed "
+                    f"({_cause(exc)}); check base_url, the network and any proxy"
+                ) from exc
             if attempt >= retries.max_retries:
                 raise ExtractionError(
                     f"the Claude API kept failing after {attempt + 1} attempts: {describe(exc)}"
@@ -120,6 +125,12 @@ def _malformed_request(exc: BaseException) -> bool:
         if type(seen).__name__ == "LocalProtocolError":
             return True
     return False
+
+
+def _cause(exc: BaseException) -> str:
+    """What a connection error says, with the network error under it ("Connection refused")."""
+    under = exc.__cause__
+    return f"{exc}: {type(under).__name__}: {under}" if under is not None and str(under) else str(exc)
 
 
 def endpoint(client: Any) -> str:

@@ -123,3 +123,63 @@ def test_a_page_in_place_of_the_api_names_the_endpoint(
     with pytest.raises(ExtractionError, match=rf"{re.escape(stub.url)}/v1/messages answered with a body that is not"):
         make().extract(transcript)
     assert len(stub.requests) == 1 and cached(tmp_path) == []
+
+
+def closed_port() -> int:
+    """A port on 127.0.0.1 nothing listens on (bound, then closed)."""
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def test_an_unreachable_endpoint_names_its_url(make: Any, transcript: Transcript, sleeps: list[float]) -> None:
+    from graphmem.errors import ExtractorUnavailableError
+
+    url = f"http://127.0.0.1:{closed_port()}"
+    with pytest.raises(
+        ExtractorUnavailableError, match=rf"cannot reach the Claude API at {re.escape(url)}/v1/messages"
+    ):
+        make(base_url=url, max_retries=2).extract(transcript)
+    assert len(sleeps) == 2
+
+
+def test_an_ingest_stops_at_an_unreachable_endpoint_keeping_what_was_written(
+    tmp_path: Path, sleeps: list[float]
+) -> None:
+    import anthropic
+    import httpx2
+
+    from graphmem.extract.claude import ClaudeExtractor
+    from graphmem.memory import Memory
+    from tests.support.talk import NoEmbedder, write_talk
+
+    sent: list[str] = []
+
+    def network(request: httpx2.Request) -> httpx2.Response:
+        sent.append(str(request.url))
+        if len(sent) > 1:  # the endpoint went away after the first answer
+            raise httpx2.ConnectError("[Errno 111] Connection refused", request=request)
+        return httpx2.Response(200, json=fact_answer("T1", "tea"))
+
+    client = anthropic.Anthropic(
+        api_key="k",
+        base_url="http://api.test",
+        max_retries=0,
+        http_client=httpx2.Client(transport=httpx2.MockTransport(network)),
+    )
+    ex = ClaudeExtractor(client=client, cache_dir=tmp_path / "cache", sleep=sleeps.append, max_retries=3, now=base.NOW)
+    files = [
+        write_talk(tmp_path / f"{n}.txt", ("10 January 2024", f"[18:00] Caroline: I like {drink}.\n"))
+        for n, drink in enumerate(("tea", "coffee", "cocoa", "juice"))
+    ]
+    with Memory.open(tmp_path / "db", embedder=NoEmbedder()) as mem:  # type: ignore[arg-type]
+        summary = mem.ingest(files, extractor=ex, embed=False, namespace="t")
+        assert summary.files_ok == 1 and summary.files_failed == 1
+        assert summary.turns == 1 and {e.name for e in mem.store.iter_entities("t")} >= {"tea"}
+    # one request's retries, not every file's: the files after the failed one are not tried
+    assert len(sent) == 1 + 4 and len(sleeps) == 3
+    assert summary.stopped is not None and "http://api.test/v1/messages" in summary.stopped
+    assert "2 later input(s) not read" in summary.stopped
+    assert summary.errors[0][0] == str(files[1]) and "cannot reach" in summary.errors[0][1]
