@@ -9,8 +9,11 @@ exponential backoff; other API errors and an answer without a complete tool call
 from __future__ import annotations
 
 import random
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC
+from email.utils import parsedate_to_datetime
 from typing import Any
 
 from graphmem.errors import ExtractionError, ExtractorUnavailableError
@@ -27,6 +30,11 @@ class CutOffError(ExtractionError):
     more tokens."""
 
 
+# the jitter's random source and the clock an HTTP date is counted from (tests replace them)
+_jitter = random.random
+_clock = time.time
+
+
 @dataclass(frozen=True, slots=True)
 class Retries:
     """How a failed request is tried again: ``max_retries`` times, after ``backoff`` · 2ⁿ seconds (with
@@ -38,16 +46,41 @@ class Retries:
     sleep: Callable[[float], None]
 
     def delay(self, attempt: int, exc: Exception) -> float:
-        """Seconds to wait before retry ``attempt`` (0 first) after ``exc``."""
-        delay = min(self.max_backoff, self.backoff * (2**attempt))
+        """Seconds to wait before retry ``attempt`` (0 first) after ``exc``: the backoff step, or what the
+        answer's ``retry-after-ms`` / ``retry-after`` (seconds or an HTTP date) asks if longer, with up to
+        10% jitter, and never more than ``max_backoff`` (the cap is applied last)."""
+        wait = self.backoff * (2**attempt)
         response = getattr(exc, "response", None)
-        retry_after = response.headers.get("retry-after") if response is not None else None
-        try:
-            if retry_after is not None:
-                delay = max(delay, min(self.max_backoff, float(retry_after)))
-        except ValueError:
-            pass
-        return float(delay) * (1 + random.random() * 0.1)
+        asked = retry_after(response.headers) if response is not None else None
+        if asked is not None:
+            wait = max(wait, asked)
+        return float(min(self.max_backoff, wait * (1 + _jitter() * 0.1)))
+
+
+def retry_after(headers: Any, now: float | None = None) -> float | None:
+    """The wait in seconds an answer's headers ask for: ``retry-after-ms`` (milliseconds), else
+    ``retry-after`` as seconds or as an HTTP date (counted from ``now``, default the clock); ``None``
+    when neither is there or parses."""
+    millis = headers.get("retry-after-ms")
+    try:
+        if millis is not None:
+            return max(0.0, float(millis) / 1000)
+    except ValueError:
+        pass
+    value = headers.get("retry-after")
+    if value is None:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when.tzinfo is None:  # an HTTP date is GMT
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, when.timestamp() - (_clock() if now is None else now))
 
 
 def request(

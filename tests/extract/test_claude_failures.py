@@ -183,3 +183,33 @@ def test_an_ingest_stops_at_an_unreachable_endpoint_keeping_what_was_written(
     assert summary.stopped is not None and "http://api.test/v1/messages" in summary.stopped
     assert "2 later input(s) not read" in summary.stopped
     assert summary.errors[0][0] == str(files[1]) and "cannot reach" in summary.errors[0][1]
+
+
+def test_the_jitter_never_takes_a_delay_past_max_backoff(
+    make: Any, stub: Stub, transcript: Transcript, sleeps: list[float], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("graphmem.extract.claude_api._jitter", lambda: 0.99)  # the most jitter
+    for _ in range(4):
+        stub.fail(500, "api_error")
+    with pytest.raises(ExtractionError):
+        make(max_retries=3, backoff=1.0, max_backoff=2.0).extract(transcript)
+    assert sleeps == [1.099, 2.0, 2.0]
+
+
+def test_retry_after_in_milliseconds_and_as_an_http_date(
+    make: Any, stub: Stub, transcript: Transcript, sleeps: list[float], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from email.utils import formatdate
+
+    from graphmem.extract.claude_api import retry_after
+
+    monkeypatch.setattr("graphmem.extract.claude_api._jitter", lambda: 0.0)
+    stub.fail(429, "rate_limit_error", {"retry-after-ms": "2500"})
+    stub.answer(recorded("claude_session_1.json"))
+    stub.fail(529, "overloaded_error", {"retry-after": formatdate(2_000_000_000 + 20, usegmt=True)})
+    stub.answer(recorded("claude_session_2.json"))
+    monkeypatch.setattr("graphmem.extract.claude_api._clock", lambda: 2_000_000_000.0)
+    make(backoff=0.5).extract(transcript)
+    assert sleeps == [2.5, 20.0]
+    assert retry_after({"retry-after": "Wed, 21 Oct 2015 07:28:00 GMT"}, now=1445412470.0) == 10.0
+    assert retry_after({"retry-after": "soon"}) is None and retry_after({}) is None
