@@ -292,6 +292,7 @@ class ClaudeExtractor:
         self.namespace = namespace
         self.now = now
         self.calls = 0  # API requests made (retries included), for tests and progress
+        self.dropped_turns = 0  # answer entries whose turn id named no turn of their request (logged)
         self._api_key = key
         self._client = client
         self._sleep = sleep or time.sleep
@@ -397,6 +398,7 @@ class ClaudeExtractor:
         for start, end in _chunks(plan.events, self.batch_size):
             for data, group in self._answers(plan, list(range(start, end)), transcript):
                 builder.add(data, group)
+        self.dropped_turns += builder.dropped_turns
         return update_facts(builder.batch(), (), corrections=False)
 
     def _answers(

@@ -213,3 +213,23 @@ def test_retry_after_in_milliseconds_and_as_an_http_date(
     assert sleeps == [2.5, 20.0]
     assert retry_after({"retry-after": "Wed, 21 Oct 2015 07:28:00 GMT"}, now=1445412470.0) == 10.0
     assert retry_after({"retry-after": "soon"}) is None and retry_after({}) is None
+
+
+def test_turn_ids_as_numbers_or_input_ids_are_read_and_the_rest_counted(
+    make: Any, stub: Stub, transcript: Transcript, caplog: pytest.LogCaptureFixture
+) -> None:
+    def said(turn: Any, obj: str) -> dict[str, Any]:
+        return {"turn": turn, "facts": [{"subject": "Caroline", "predicate": "said_about", "object": obj}]}
+
+    events = [said(1, "one"), said("2", "two"), said("D1:3", "three"), said("t 4", "four"), said("T9", "nine")]
+    stub.answer(_answer(events, [{"name": n, "type": "Topic"} for n in ("one", "two", "three", "four", "nine")]))
+    stub.answer(_answer([said(7, "seven")], [{"name": "seven", "type": "Topic"}]))  # session 2 has turns 1-2
+    ex = make()
+    with caplog.at_level("WARNING", logger="graphmem.extract.claude"):
+        batch = ex.extract(transcript)
+    by_id = {e.id: e for e in batch.entities}
+    source = {e.id: e.source_id for e in batch.events}
+    told = {by_id[f.object_id].name: source[f.evidence[0]] for f in batch.facts}
+    assert told == {"one": "D1:1", "two": "D1:2", "three": "D1:3", "four": "D1:4"}
+    assert ex.dropped_turns == 2
+    assert "'T9'" in caplog.text and "named no turn of the request" in caplog.text and "7" in caplog.text
