@@ -29,8 +29,8 @@ from graphmem.extract.bounds import ending_at, own_state_start, until_bound
 from graphmem.extract.entities import EntityRegistry
 from graphmem.extract.events import EventPlan
 from graphmem.extract.names import fact_id, name_key, normalize_name, words
-from graphmem.extract.vocabulary import canonical, is_single_valued
-from graphmem.models import Batch, Event, Fact, FactClosing, Mention, TimeRef
+from graphmem.extract.vocabulary import canonical, is_single_valued, past_state
+from graphmem.models import OVER_PHRASE, Batch, Event, Fact, FactClosing, Mention, TimeRef
 
 __all__ = ["AnswerBuilder", "normalise_predicate"]
 
@@ -206,6 +206,9 @@ class AnswerBuilder:
         valid_to = (
             until_bound(until, to_its_end=_to_its_end(until.phrase), said_at=event.occurred_at) if until else None
         )
+        over = past_state(str(f["predicate"])) is not None and until is None and valid_to is None
+        if over:  # "worked_at": the state held before it was said and is over, as on the spaCy path
+            valid_from, valid_to = (when.start if when else None), event.occurred_at
         if valid_to is not None and valid_from is not None and valid_to <= valid_from:
             valid_to = None  # an end before the start is a misreading, never a state
         self.facts[fid] = Fact(
@@ -218,7 +221,7 @@ class AnswerBuilder:
             valid_from=valid_from,
             valid_to=valid_to,
             evidence=(event.id,),
-            time_phrase=when.phrase if when else until.phrase if until else None,
+            time_phrase=when.phrase if when else until.phrase if until else OVER_PHRASE if over else None,
         )
         return s_id, o_id
 

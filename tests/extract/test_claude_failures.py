@@ -233,3 +233,63 @@ def test_turn_ids_as_numbers_or_input_ids_are_read_and_the_rest_counted(
     assert told == {"one": "D1:1", "two": "D1:2", "three": "D1:3", "four": "D1:4"}
     assert ex.dropped_turns == 2
     assert "'T9'" in caplog.text and "named no turn of the request" in caplog.text and "7" in caplog.text
+
+
+def test_predicates_are_the_vocabulary_s_and_past_states_are_told_as_over(make: Any, stub: Stub) -> None:
+    from datetime import datetime
+
+    from graphmem.models import OVER_PHRASE
+    from graphmem.transcript import RawSession, RawTurn
+
+    said = datetime(2024, 3, 3, 10)
+    text = "I worked at Acme, lived in Porto and studied at Uni Porto; I live in Lisbon. Clara is my sister."
+    turns = (RawTurn("Priya", text, timestamp=said),)
+    transcript = Transcript("p", (RawSession("s1", 0, turns, started_at=said),))
+    facts = [
+        ("worked_at", "Acme"),
+        ("lived in", "Porto"),
+        ("lives in", "Lisbon"),
+        ("studied_at", "Uni Porto"),
+        ("friend_of_the_family_of", "Tomás"),
+        ("capital_of", "Portugal"),
+        ("best_friend_of", "Rui"),
+        ("sister_of", "Clara"),
+    ]
+    stub.answer(
+        _answer(
+            [{"turn": "T1", "facts": [{"subject": "Priya", "predicate": p, "object": o} for p, o in facts]}],
+            [{"name": o, "type": "Thing"} for _, o in facts],
+        )
+    )
+    batch = make().extract(transcript)
+    n = {e.id: e.name for e in batch.entities}
+    got = {n[f.object_id]: f for f in batch.facts}
+    assert {o: f.predicate for o, f in got.items()} == {
+        "Acme": "works_at",
+        "Porto": "lives_in",
+        "Lisbon": "lives_in",  # a present spelling: a state that holds
+        "Uni Porto": "studies_at",
+        "Tomás": "said_about",  # an undeclared predicate is never kept
+        "Portugal": "said_about",
+        "Rui": "said_about",
+        "Clara": "sister_of",  # a role of the vocabulary's
+    }
+    for over in ("Acme", "Porto", "Uni Porto"):  # told as over: held before it was said, ended by then
+        assert (got[over].valid_from, got[over].valid_to, got[over].time_phrase) == (None, said, OVER_PHRASE)
+    assert (got["Lisbon"].valid_from, got["Lisbon"].valid_to) == (said, None)
+
+
+def test_the_vocabulary_maps_past_spellings_and_drops_undeclared_roles() -> None:
+    from graphmem.extract.claude_batch import normalise_predicate
+    from graphmem.extract.vocabulary import canonical, past_state
+
+    assert [canonical(p) for p in ("worked_at", "lived_in", "studied_at", "dated")] == [
+        "works_at",
+        "lives_in",
+        "studies_at",
+        "dating",
+    ]
+    assert past_state("worked for") == "works_at" and past_state("works_at") is None
+    assert canonical("friend_of_the_family_of") is None and canonical("capital_of") is None
+    assert canonical("cousin_of") == "cousin_of" and canonical("member_of") == "member_of"
+    assert normalise_predicate("friend of the family of") == "said_about"
