@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from graphmem.errors import (
     ConfigError,
     ExtractionError,
+    ExtractorUnavailableError,
     GraphmemError,
     IngestError,
     IngestWarning,
@@ -58,6 +59,7 @@ __all__ = [
     "Entity",
     "Event",
     "ExtractionError",
+    "ExtractorUnavailableError",
     "Fact",
     "GraphStore",
     "GraphmemError",

@@ -14,6 +14,7 @@ class. Third-party exceptions are wrapped where they enter (``raise ... from exc
     │   ├── StoreLockedError        another writer held the store's write lock past the timeout
     │   └── ReadOnlyStoreError      a write was asked of a store opened read-only, or the server refused it
     ├── ExtractionError             an extractor failed on some input
+    │   └── ExtractorUnavailableError  its service cannot be reached: an ingest stops there
     ├── IngestError                 an input file is unreadable or malformed (path, line)
     ├── QueryError
     │   ├── QuerySyntaxError        the query text does not parse (line, column, context)
@@ -34,6 +35,7 @@ from __future__ import annotations
 __all__ = [
     "ConfigError",
     "ExtractionError",
+    "ExtractorUnavailableError",
     "GraphmemError",
     "IngestError",
     "IngestWarning",
@@ -135,6 +137,11 @@ class ReadOnlyStoreError(StoreError):
 
 class ExtractionError(GraphmemError):
     """An extractor failed on some input."""
+
+
+class ExtractorUnavailableError(ExtractionError):
+    """The extractor's service cannot be reached (every attempt to connect failed): not a fault of the
+    input, so every later input would fail alike, and an ingest stops at it."""
 
 
 class IngestError(GraphmemError):

@@ -31,8 +31,8 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable, Sequence
-from contextlib import AbstractContextManager, ExitStack
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import AbstractContextManager, ExitStack, closing
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -115,6 +115,9 @@ class IngestSummary:
     events_retracted: int = 0
     seconds: float = 0.0
     errors: list[tuple[str, str]] = field(default_factory=list)
+    #: Why the run stopped before its last input (the extractor's service could not be reached), or
+    #: ``None``; the inputs before were ingested, those after it not read.
+    stopped: str | None = None
     #: ``(path, message)`` for inputs skipped for a reason worth telling: a copy of an input already
     #: ingested from another path (the message names that path).
     notes: list[tuple[str, str]] = field(default_factory=list)
@@ -151,6 +154,7 @@ class IngestSummary:
             "seconds": round(self.seconds, 3),
             "turns_per_s": round(self.turns_per_s, 1),
             "errors": [{"path": p, "message": m} for p, m in self.errors],
+            "stopped": self.stopped,
             "notes": [{"path": p, "message": m} for p, m in self.notes],
             "namespaces": self.namespaces,
             "timings": {k: round(v, 3) for k, v in self.timings.items()},
@@ -187,6 +191,8 @@ def _write_job(
             t["extract"] += part.seconds
             t["embed"] += part.embed_seconds
             if part.error is not None:
+                if part.stop:
+                    summary.stopped = part.error
                 return _stopped_at(job, n, part.error)
             try:
                 _write_unit(target, todo, part, resolver, embed, summary, spent)
@@ -251,6 +257,21 @@ def _stopped_at(job: Job, index: int, error: str) -> str:
         f"{error} (the unit starting at {where}, session {names[0]}; not written: {listed}; "
         f"{kept} session(s) of this run committed before it; ingesting the same content again resumes there)"
     )
+
+
+def _until_stopped(
+    stream: Iterator[tuple[Job, Parts | None]], summary: IngestSummary, inputs: int
+) -> Iterator[tuple[Job, Parts | None]]:
+    """The jobs of ``stream`` until one sets ``summary.stopped`` (the extractor's service cannot be
+    reached: every later input would wait out its retries and fail alike); that message is completed
+    with where the run stopped and how many of the ``inputs`` were not read."""
+    for done, (job, parts) in enumerate(stream, start=1):
+        yield job, parts
+        if summary.stopped is not None:
+            left = inputs - done
+            rest = f"{left} later input(s) not read" if left > 0 else "no later input"
+            summary.stopped = f"{summary.stopped} — the run stopped at {job.path}: {rest}; ingest again to resume"
+            return
 
 
 def _add_records(
@@ -420,7 +441,9 @@ def ingest(
         pooled = LazyPool(target) if embed and workers == 1 and embed_helper else None
         if pooled is not None:
             stack.callback(pooled.close, summary)
-        for job, parts in extract_stream(jobs, ex, spec, workers, shipped):
+        # closed on a stop, so a pool of workers is shut down and no later input is read or extracted
+        stream = stack.enter_context(closing(extract_stream(jobs, ex, spec, workers, shipped)))
+        for job, parts in _until_stopped(stream, summary, len(inputs)):
             if pooled is not None and parts is not None:
                 parts = embedding_ahead(parts, pooled.get(), target.store)
             summary.timings["read"] += job.read_seconds

@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from graphmem.errors import ConfigError, GraphmemError, IngestError
+from graphmem.errors import ConfigError, ExtractorUnavailableError, GraphmemError, IngestError
 from graphmem.extract import Extractor
 from graphmem.ingest_read import Job
 from graphmem.models import Batch
@@ -27,10 +27,12 @@ __all__ = ["Extracted", "Parts", "extract_stream", "for_workers"]
 
 @dataclass(slots=True)
 class Extracted:
-    """What extracting one unit gave: its batches, or the error that stopped it, and the time spent."""
+    """What extracting one unit gave: its batches, or the error that stopped it, and the time spent;
+    ``stop`` when that error stops the whole run (the extractor's service cannot be reached)."""
 
     batches: list[Batch] = field(default_factory=list)
     error: str | None = None
+    stop: bool = False
     seconds: float = 0.0
     embed_seconds: float = 0.0
 
@@ -68,6 +70,7 @@ def _extract_all(
         out.seconds = time.perf_counter() - started
         detail = str(exc) if isinstance(exc, GraphmemError) else f"{type(exc).__name__}: {exc}"
         out.error = detail if detail.startswith(path) else f"{path}: extraction failed: {detail}"
+        out.stop = isinstance(exc, ExtractorUnavailableError)
     return out
 
 
@@ -152,7 +155,7 @@ Parts = Generator[Extracted, None, None]
 
 def extract_stream(
     jobs: Iterator[Job], extractor: Extractor, spec: str | Extractor, workers: int, embedder: Any | None = None
-) -> Iterator[tuple[Job, Parts | None]]:
+) -> Generator[tuple[Job, Parts | None], None, None]:
     """Yield every job with its units' extraction results, in input order, as they become ready.
 
     In this process (``workers == 1``) a unit is extracted when the writer asks for it, so each session

@@ -125,6 +125,8 @@ def ingest(
         print_plain(stderr_console(), f"note: {message}")
     for _path, message in summary.errors:
         print_plain(stderr_console(), f"error: {message}")
+    if summary.stopped is not None:
+        print_plain(stderr_console(), f"stopped: {summary.stopped}")
     if not summary.ok:
         raise _FilesFailed(summary.files_failed)
 

@@ -19,7 +19,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import random
 import time
 from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime, timedelta
@@ -27,8 +26,9 @@ from pathlib import Path
 from typing import Any
 
 from graphmem.errors import ConfigError, ExtractionError, MissingDependencyError
+from graphmem.extract.claude_api import MAX_OUTPUT_TOKENS, CutOffError, Retries, request
 from graphmem.extract.claude_batch import ROLES, AnswerBuilder
-from graphmem.extract.events import build_events
+from graphmem.extract.events import EventPlan, build_events
 from graphmem.extract.temporal import update_facts
 from graphmem.extract.times import TimeResolver, anaphoric, to_utc
 from graphmem.extract.vocabulary import PREDICATES
@@ -41,7 +41,7 @@ __all__ = ["DEFAULT_MODEL", "PROMPT_VERSION", "TOOL", "ClaudeExtractor"]
 PROMPT_VERSION = "5"
 # Bumped when what is made of the same answers changes (state facts, wall-clock times); not part of the
 # cache key, since the answers themselves do not change.
-_BUILD_VERSION = "4"
+_BUILD_VERSION = "5"
 DEFAULT_MODEL = "claude-haiku-4-5"
 TOOL_NAME = "record_memory"
 ENTITY_TYPES = ("Person", "Place", "Organization", "Group", "Occasion", "Work", "Product", "Language", "Thing", "Topic")
@@ -273,7 +273,7 @@ class ClaudeExtractor:
             from graphmem.settings import Settings
 
             api_key = Settings.from_env().anthropic_api_key
-        key = api_key
+        key = _checked_key(api_key)
         if client is None and not key:
             raise ConfigError(
                 "the Claude extractor needs an API key: set ANTHROPIC_API_KEY (or pass api_key=), "
@@ -292,6 +292,7 @@ class ClaudeExtractor:
         self.namespace = namespace
         self.now = now
         self.calls = 0  # API requests made (retries included), for tests and progress
+        self.dropped_turns = 0  # answer entries whose turn id named no turn of their request (logged)
         self._api_key = key
         self._client = client
         self._sleep = sleep or time.sleep
@@ -340,10 +341,11 @@ class ClaudeExtractor:
         key = hashlib.sha256(payload.encode("utf-8")).hexdigest()
         return self.cache_dir / "claude" / key[:2] / f"{key}.json"
 
-    def annotate(self, content: str) -> dict[str, Any]:
+    def annotate(self, content: str, *, max_tokens: int | None = None) -> dict[str, Any]:
         """Return the validated tool input for one request, from the cache or from the API.
 
         Raises:
+            CutOffError: the answer ran out of ``max_tokens`` (default: the extractor's); not cached.
             ExtractionError: the API failed after retries, or answered without a valid tool call.
         """
         path = self._cache_path(content)
@@ -353,7 +355,7 @@ class ClaudeExtractor:
                 return _validate(cached)
             except (OSError, ValueError, ExtractionError):
                 pass  # a damaged entry is fetched again and overwritten
-        data = _validate(self._request(content))
+        data = _validate(self._request(content, max_tokens or self.max_tokens))
         if self.use_cache:
             try:
                 path.parent.mkdir(parents=True, exist_ok=True)
@@ -364,50 +366,20 @@ class ClaudeExtractor:
                 pass  # the cache is an optimisation: a read-only disk must not fail the extraction
         return data
 
-    def _request(self, content: str) -> Any:
-        import anthropic
+    def _request(self, content: str, max_tokens: int) -> Any:
+        params = {
+            "model": self.model,
+            "max_tokens": max_tokens,
+            "system": SYSTEM_PROMPT,
+            "tools": [TOOL],
+            "tool_choice": {"type": "tool", "name": TOOL_NAME},
+            "messages": [{"role": "user", "content": content}],
+        }
+        retries = Retries(self.max_retries, self.backoff, self.max_backoff, self._sleep)
+        return request(self.client, params, retries, tool_name=TOOL_NAME, on_attempt=self._count)
 
-        retryable = (anthropic.RateLimitError, anthropic.InternalServerError, anthropic.APIConnectionError)
-        attempt = 0
-        while True:
-            self.calls += 1
-            try:
-                message = self.client.messages.create(
-                    model=self.model,
-                    max_tokens=self.max_tokens,
-                    system=SYSTEM_PROMPT,
-                    tools=[TOOL],
-                    tool_choice={"type": "tool", "name": TOOL_NAME},
-                    messages=[{"role": "user", "content": content}],
-                )
-            except retryable as exc:
-                if attempt >= self.max_retries:
-                    raise ExtractionError(
-                        f"the Claude API kept failing after {attempt + 1} attempts: {_describe(exc)}"
-                    ) from exc
-                self._sleep(self._delay(attempt, exc))
-                attempt += 1
-                continue
-            except anthropic.APIStatusError as exc:
-                if exc.status_code >= 500 and attempt < self.max_retries:
-                    self._sleep(self._delay(attempt, exc))
-                    attempt += 1
-                    continue
-                raise ExtractionError(f"the Claude API refused the request: {_describe(exc)}") from exc
-            except anthropic.AnthropicError as exc:
-                raise ExtractionError(f"the Claude API call failed: {exc}") from exc
-            return _tool_input(message)
-
-    def _delay(self, attempt: int, exc: Exception) -> float:
-        delay = min(self.max_backoff, self.backoff * (2**attempt))
-        response = getattr(exc, "response", None)
-        retry_after = response.headers.get("retry-after") if response is not None else None
-        try:
-            if retry_after is not None:
-                delay = max(delay, min(self.max_backoff, float(retry_after)))
-        except ValueError:
-            pass
-        return float(delay) * (1 + random.random() * 0.1)
+    def _count(self) -> None:
+        self.calls += 1
 
     # -- extraction ----------------------------------------------------------------------------------
 
@@ -423,17 +395,47 @@ class ClaudeExtractor:
             antecedents=transcript.antecedents,
             forgotten=transcript.forgotten,
         )
-        events = plan.events
-        for start, end in _chunks(events, self.batch_size):
-            group = list(range(start, end))
-            content = _render(
-                plan.sessions,
-                [events[i] for i in group],
-                [plan.addressees[i] for i in group],
-                plan.offset(group[0]),
-            )
-            builder.add(self.annotate(content), group)
+        for start, end in _chunks(plan.events, self.batch_size):
+            for data, group in self._answers(plan, list(range(start, end)), transcript):
+                builder.add(data, group)
+        self.dropped_turns += builder.dropped_turns
         return update_facts(builder.batch(), (), corrections=False)
+
+    def _answers(
+        self, plan: EventPlan, group: list[int], transcript: Transcript
+    ) -> list[tuple[dict[str, Any], list[int]]]:
+        """The answers about the events at ``group``, each with the indices it is about.
+
+        An answer cut off at ``max_tokens`` is partial, so it is never used: the group is asked for in
+        two halves instead, and a single turn once more with twice the tokens.
+
+        Raises:
+            ExtractionError: a single turn's answer was still cut off (names the file, session and turn).
+        """
+        events = plan.events
+        content = _render(
+            plan.sessions, [events[i] for i in group], [plan.addressees[i] for i in group], plan.offset(group[0])
+        )
+        try:
+            return [(self.annotate(content), group)]
+        except CutOffError as exc:
+            cut = exc
+        if len(group) > 1:
+            half = len(group) // 2
+            return self._answers(plan, group[:half], transcript) + self._answers(plan, group[half:], transcript)
+        more = min(MAX_OUTPUT_TOKENS, 2 * self.max_tokens)
+        if more > self.max_tokens:
+            try:
+                return [(self.annotate(content, max_tokens=more), group)]
+            except CutOffError as exc:
+                cut = exc
+        event = events[group[0]]
+        where = transcript.source_file or transcript.namespace
+        turn = event.source_id or f"turn {event.seq}"
+        raise ExtractionError(
+            f"{where}: session {event.session}, {turn}: Claude's answer about this one turn was cut off at "
+            f"max_tokens={more}; nothing of it was kept (raise max_tokens)"
+        ) from cut
 
     def extract_many(self, transcripts: Iterable[Transcript]) -> list[Batch]:
         """Extract several transcripts, one batch each, in order."""
@@ -465,6 +467,21 @@ class ClaudeExtractor:
             end = start  # a clock time is an instant, as the spaCy extractor's (so it can be an antecedent)
         ref = TimeRef(phrase, start, end, str(grain))
         return ref if _has_offset(item.get("start")) else to_utc(ref, offset)
+
+
+def _checked_key(key: str | None) -> str | None:
+    """The API key without the spaces or newline around it (``$(cat key.txt)`` keeps one); one holding
+    a space or control character inside is a :class:`ConfigError`, which never shows the key."""
+    if key is None:
+        return None
+    key = key.strip()
+    bad = next((i for i, ch in enumerate(key) if ch.isspace() or not ch.isprintable() or not ch.isascii()), None)
+    if bad is not None:
+        raise ConfigError(
+            f"the Anthropic API key (ANTHROPIC_API_KEY or api_key=) holds a space, control or non-ASCII "
+            f"character at position {bad + 1} of {len(key)}: check how it was set (the key is not shown)"
+        )
+    return key or None
 
 
 def _has_offset(value: Any) -> bool:
@@ -513,21 +530,6 @@ def _render(
         to = f" → {addressee}" if addressee else ""
         lines.append(f"T{event.seq} [{event.speaker or 'unknown'}{to}]: {event.text}")
     return "\n".join(lines)
-
-
-def _describe(exc: Exception) -> str:
-    status = getattr(exc, "status_code", None)
-    return f"HTTP {status}: {exc}" if status is not None else str(exc)
-
-
-def _tool_input(message: Any) -> Any:
-    stop = getattr(message, "stop_reason", None)
-    for block in getattr(message, "content", None) or ():
-        if getattr(block, "type", None) == "tool_use" and getattr(block, "name", None) == TOOL_NAME:
-            return getattr(block, "input", None)
-    if stop == "max_tokens":
-        raise ExtractionError("Claude's answer was cut off (max_tokens): lower batch_size or raise max_tokens")
-    raise ExtractionError(f"Claude answered without calling the {TOOL_NAME} tool (stop_reason={stop!r})")
 
 
 def _fail(where: str, what: str) -> ExtractionError:

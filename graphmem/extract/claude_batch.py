@@ -17,6 +17,7 @@ before (:mod:`graphmem.extract.antecedents`), so "later that month" is dated as 
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import replace
@@ -28,12 +29,14 @@ from graphmem.extract.bounds import ending_at, own_state_start, until_bound
 from graphmem.extract.entities import EntityRegistry
 from graphmem.extract.events import EventPlan
 from graphmem.extract.names import fact_id, name_key, normalize_name, words
-from graphmem.extract.vocabulary import canonical, is_single_valued
-from graphmem.models import Batch, Event, Fact, FactClosing, Mention, TimeRef
+from graphmem.extract.vocabulary import canonical, is_single_valued, past_state
+from graphmem.models import OVER_PHRASE, Batch, Event, Fact, FactClosing, Mention, TimeRef
 
 __all__ = ["AnswerBuilder", "normalise_predicate"]
 
 ROLES = ("subject", "object", "mention")
+
+_log = logging.getLogger("graphmem.extract.claude")
 
 #: ``(item, reference time, offset from UTC, antecedent on that clock)`` → a resolved time (naive UTC).
 TimeReader = Callable[[dict[str, Any], datetime | None, timedelta | None, TimeRef | None], TimeRef]
@@ -94,6 +97,8 @@ class AnswerBuilder:
         self._stored = dict(antecedents)  # session -> the time its stored turns talked of last (naive UTC)
         self._told: dict[str, TimeRef | None] = {}  # session -> the time it talked of last, on its speaker's clock
         self._forgotten = forgotten
+        #: Entries of the answers whose turn id named no turn of their request (logged, not used).
+        self.dropped_turns = 0
 
     def entity(self, name: str) -> str:
         """The id of the entity ``name`` (a participant's name is the participant)."""
@@ -110,12 +115,33 @@ class AnswerBuilder:
                 if isinstance(alias, str) and alias.strip():
                     self.registry.add_alias(eid, alias.strip())
                     self._listed.setdefault(normalize_name(alias), eid)
-        by_turn = {f"T{self.events[i].seq}": i for i in group}
-        found = [(by_turn.get(str(item["turn"]).strip()), item) for item in data["events"]]
-        # in turn order, as "later that month" is of the time talked of before; a turn id outside this
-        # request has nothing to attach it to
+        found = [(self._turn(item["turn"], group), item) for item in data["events"]]
+        # a turn id outside this request has nothing to attach it to: counted and logged, never silent
+        lost = [item["turn"] for i, item in found if i is None]
+        if lost:
+            self.dropped_turns += len(lost)
+            _log.warning(
+                "%d entr%s of Claude's answer named no turn of the request (%s): dropped",
+                len(lost),
+                "y" if len(lost) == 1 else "ies",
+                ", ".join(repr(t) for t in lost[:5]) + (", …" if len(lost) > 5 else ""),
+            )
+        # in turn order, as "later that month" is of the time talked of before
         for index, item in sorted(((i, item) for i, item in found if i is not None), key=lambda p: p[0]):
             self._event(item, index)
+
+    def _turn(self, turn: Any, group: Sequence[int]) -> int | None:
+        """The index of the event of ``group`` an answer's turn id names: as sent (``T3``), or as Claude
+        may also give it, a number (``3``, ``"3"``, ``"t 3"``) or the input's own id (``"D1:3"``)."""
+        if isinstance(turn, bool):
+            return None
+        text = str(turn).strip()
+        seq = re.fullmatch(r"(?:[Tt]\s*)?(\d+)", text)
+        for i in group:
+            event = self.events[i]
+            if (seq is not None and int(seq.group(1)) == event.seq) or (event.source_id and text == event.source_id):
+                return i
+        return None
 
     def _event(self, item: dict[str, Any], index: int) -> None:
         event = self.events[index]
@@ -180,6 +206,9 @@ class AnswerBuilder:
         valid_to = (
             until_bound(until, to_its_end=_to_its_end(until.phrase), said_at=event.occurred_at) if until else None
         )
+        over = past_state(str(f["predicate"])) is not None and until is None and valid_to is None
+        if over:  # "worked_at": the state held before it was said and is over, as on the spaCy path
+            valid_from, valid_to = (when.start if when else None), event.occurred_at
         if valid_to is not None and valid_from is not None and valid_to <= valid_from:
             valid_to = None  # an end before the start is a misreading, never a state
         self.facts[fid] = Fact(
@@ -192,7 +221,7 @@ class AnswerBuilder:
             valid_from=valid_from,
             valid_to=valid_to,
             evidence=(event.id,),
-            time_phrase=when.phrase if when else until.phrase if until else None,
+            time_phrase=when.phrase if when else until.phrase if until else OVER_PHRASE if over else None,
         )
         return s_id, o_id
 

@@ -5,6 +5,10 @@ one either joins an entity (its id is rewritten everywhere, its name becomes an 
 Two names are the same entity when their types are compatible and one of these holds:
 
 - their normalised forms are equal (case, accents, punctuation, possessives, titles removed);
+
+and otherwise, when they hold the same numbers (:func:`~graphmem.extract.name_numbers.name_numbers`:
+"Episode 4" is never "Episode 5", nor "Book 1" "Book II"), one of these:
+
 - (people) one name's words are all in the other ("Caroline" / "Caroline Smith") or one is a nickname
   prefix of the other's first name ("Mel" / "Melanie");
 - (organisations) one name opens the other ("Lumen" / "Lumen Robotics");
@@ -23,11 +27,14 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Container, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from graphmem.extract.name_numbers import name_numbers
 from graphmem.extract.names import fact_id, name_key, normalize_name
+from graphmem.extract.resolve_blocks import NameBlocks
 from graphmem.extract.temporal import remap_closings
 from graphmem.models import Batch, Entity, Event, Fact, Mention
 
@@ -90,6 +97,11 @@ def compatible(a: str, b: str, *, exact: bool = False) -> bool:
     return "Thing" in pair and pair <= NAMED_TYPES
 
 
+# resolution compares each name with many others: each is normalised, and its numbers read, once
+_normalised = lru_cache(maxsize=1 << 16)(normalize_name)
+_numbers = lru_cache(maxsize=1 << 16)(name_numbers)
+
+
 def _fuzz() -> Any:
     from rapidfuzz import fuzz
 
@@ -141,11 +153,13 @@ def same_entity(
         cosine: the cosine similarity of the two names' embeddings, when an embedder is used.
         config: the thresholds.
     """
-    na, nb = normalize_name(a), normalize_name(b)
+    na, nb = _normalised(a), _normalised(b)
     if not na or not nb:
         return False, "empty"
     if na == nb:
         return (compatible(a_type, b_type, exact=True), "exact")
+    if _numbers(na) != _numbers(nb):
+        return False, "numbers"  # "Episode 4" / "Episode 5", "Book 1" / "Book II": however alike, two
     wa, wb = na.split(), nb.split()
     if not compatible(a_type, b_type) or "Topic" in (a_type, b_type):
         if _first_name_of(wa, a_type, wb, b_type):
@@ -193,16 +207,16 @@ def _conflicts(name: str, type_: str, cluster: _Cluster, config: ResolutionConfi
     """Whether a person's full name cannot join a cluster: another full name in it has a different given
     name or surname ("John Smith" and "Jane Smith"), or the cluster is a one-word name that the full
     name does not contain ("Mel Gibson" would reach "Melanie" only through her alias "Mel")."""
-    words = normalize_name(name).split()
+    words = _normalised(name).split()
     if type_ != "Person" or len(words) < 2:
         return False
     for other in cluster.names():
-        ow = normalize_name(other).split()
+        ow = _normalised(other).split()
         if len(ow) < 2 or set(ow) <= set(words) or set(words) <= set(ow):
             continue
         if not _same_given(words[0], ow[0], config) or words[-1] != ow[-1]:
             return True
-    main = normalize_name(cluster.name).split()
+    main = _normalised(cluster.name).split()
     return len(main) == 1 and main[0] not in words
 
 
@@ -238,30 +252,24 @@ class _Resolver:
         self.config = config
         self.embedder = embedder
         self.clusters: list[_Cluster] = []
-        self.by_key: dict[str, list[int]] = {}
         self.by_id: dict[str, int] = {}
         self.named: list[tuple[str, int]] = []  # (normalised name, cluster) for fuzzy search
-        self.by_word: dict[str, list[int]] = {}  # word -> clusters (people: "Caroline Smith")
-        self.by_prefix: dict[str, list[int]] = {}  # first 3 letters of the first word (nicknames)
-        self.by_initials: dict[str, list[int]] = {}  # initials of multi-word names, and one-word names
+        self.choices: list[str] = []  # the names of ``named``, in order (rapidfuzz's choices)
+        self.blocks = NameBlocks(config.nickname_min)
         self.vectors: dict[str, Any] = {}
         for entity in existing:
             self._new_cluster(entity, existing=True)
 
     def _index(self, name: str, cluster: int) -> None:
-        key = normalize_name(name)
+        key = _normalised(name)
         if not key:
             return
-        self.by_key.setdefault(key, []).append(cluster)
+        self.blocks.add_key(key, cluster)
         if self.clusters[cluster].type not in NAMED_TYPES:
             return
         self.named.append((key, cluster))
-        words = key.split()
-        for word in set(words):
-            self.by_word.setdefault(word, []).append(cluster)
-        self.by_prefix.setdefault(words[0][:3], []).append(cluster)
-        initials = _initials(words) if len(words) > 1 else key
-        self.by_initials.setdefault(initials, []).append(cluster)
+        self.choices.append(key)
+        self.blocks.add_named(key, cluster, person=self.clusters[cluster].type == "Person")
 
     def _new_cluster(self, entity: Entity, *, existing: bool) -> int:
         self.clusters.append(_Cluster(entity.id, entity.name, entity.type, existing, list(entity.aliases)))
@@ -286,20 +294,18 @@ class _Resolver:
         return float(np.dot(va, vb))
 
     def candidates(self, entity: Entity) -> list[int]:
-        key = normalize_name(entity.name)
-        found = list(self.by_key.get(key, ()))
-        if entity.type in NAMED_TYPES and self.named and key:
+        key = _normalised(entity.name)
+        named = entity.type in NAMED_TYPES
+        found = self.blocks.candidates(key, entity.type, named=named)
+        if named and self.named and key:
             from rapidfuzz import process
 
-            cutoff = min(self.config.fuzzy_threshold, self.config.embed_fuzzy_floor)
-            choices = [name for name, _ in self.named]
-            for _, _, pos in process.extract(key, choices, scorer=_fuzz().ratio, score_cutoff=cutoff, limit=25):
+            # without an embedder only the fuzzy rule reads the ratio: a higher cutoff prunes more
+            floor = self.config.embed_fuzzy_floor if self.embedder is not None else self.config.fuzzy_threshold
+            cutoff = min(self.config.fuzzy_threshold, floor)
+            found_near = process.extract(key, self.choices, scorer=_fuzz().ratio, score_cutoff=cutoff, limit=25)
+            for _, _, pos in found_near:
                 found.append(self.named[pos][1])
-            words = key.split()
-            for word in set(words):
-                found.extend(self.by_word.get(word, ()))
-            found.extend(self.by_prefix.get(words[0][:3], ()))
-            found.extend(self.by_initials.get(_initials(words) if len(words) > 1 else key, ()))
         seen: set[int] = set()
         return [c for c in found if not (c in seen or seen.add(c))]  # type: ignore[func-returns-value]
 
@@ -327,13 +333,14 @@ class _Resolver:
             return self._new_cluster(entity, existing=False)
         cluster = self.clusters[best[0]]
         for name in (entity.name, *entity.aliases):
-            if normalize_name(name) not in {normalize_name(n) for n in cluster.names()}:
+            if _normalised(name) not in {_normalised(n) for n in cluster.names()}:
                 cluster.aliases.append(name)
                 cluster.changed = True
                 self._index(name, best[0])
         if _TYPE_RANK.get(cluster.type, 1) < _TYPE_RANK.get(entity.type, 1):
             cluster.type = entity.type  # a Thing that turns out to be a Person becomes one
             cluster.changed = True
+            self._reindex(best[0])
         if (
             best_rule == "first name"
             and entity.type == "Person"
@@ -342,7 +349,17 @@ class _Resolver:
             # "Keiko Tanaka" arriving for a stored "Keiko" (labelled an organisation): a person, by full name
             cluster.aliases = [n for n in cluster.aliases if n != entity.name] + [cluster.name]
             cluster.name, cluster.type, cluster.changed = entity.name, "Person", True
+            self._reindex(best[0])
         return best[0]
+
+    def _reindex(self, index: int) -> None:
+        """Index a cluster's names again after its type changed (people are looked up by any word)."""
+        cluster = self.clusters[index]
+        if cluster.type == "Person":
+            for name in cluster.names():
+                key = _normalised(name)
+                if key:
+                    self.blocks.add_named(key, index, person=True)
 
 
 _WORDS = re.compile(r"[^\W_]+")

@@ -47,6 +47,7 @@ __all__ = [
     "PLAN_PREPOSITIONS",
     "PLAN_VERBS",
     "PREDICATES",
+    "ROLE_NOUNS",
     "SCREENINGS",
     "VAGUE",
     "VANISHING",
@@ -55,6 +56,7 @@ __all__ = [
     "canonical",
     "endings_for",
     "is_single_valued",
+    "past_state",
     "role_predicate",
     "statements_for",
     "states_ongoing",
@@ -540,18 +542,52 @@ _SPELLINGS = {
 }
 
 
+# Past spellings of single-valued states ("worked_at"): the state, told as over (no past predicate is declared).
+_PAST_SPELLINGS = {
+    **dict.fromkeys(("worked_at", "worked_for", "was_employed_by", "was_employed_at", "used_to_work_at"), "works_at"),
+    **dict.fromkeys(("lived_in", "resided_in", "was_living_in", "used_to_live_in"), "lives_in"),
+    **dict.fromkeys(("studied_at", "attended", "was_studying_at", "used_to_study_at"), "studies_at"),
+    **dict.fromkeys(("was_married_to",), "married_to"),
+    **dict.fromkeys(("dated", "was_dating", "used_to_date"), "dating"),
+}
+#: Roles a ``<role>_of`` predicate may name (one party's relation to another: kin, partners, friends, work).
+ROLE_NOUNS = (
+    CHILDREN
+    | PARTNERS
+    | SPOUSES
+    | words(
+        """
+    sister brother sibling mother mum mom father dad parent niece nephew aunt uncle cousin grandmother grandma
+    grandfather grandpa grandparent grandson granddaughter grandchild stepmother stepfather stepson stepdaughter
+    stepsister stepbrother friend roommate flatmate housemate neighbor neighbour colleague coworker boss manager
+    supervisor employee employer mentor mentee teacher student coach tutor classmate teammate bandmate
+    therapist doctor client landlord tenant founder cofounder owner ceo director assistant ex
+    """
+    )
+)
+
+
 def canonical(predicate: str) -> str | None:
-    """The declared predicate a spelling names (``"work_for"`` → ``"works_at"``), or ``None``; a
-    ``<role>_of`` role predicate is its own name."""
+    """The declared predicate a spelling names (``"work_for"`` → ``"works_at"``; a past spelling, see
+    :func:`past_state`, its state), or ``None`` for one it does not. A ``<role>_of`` predicate is its own
+    name when the role is a noun of :data:`ROLE_NOUNS` ("sister_of"); another ("friend_of_the_family_of",
+    "capital_of") is ``None``."""
     key = "_".join(predicate.strip().lower().replace("-", " ").split())
     if key in _BY_NAME:
         return key
     if key in _SPELLINGS:
         return _SPELLINGS[key]
+    if key in _PAST_SPELLINGS:
+        return _PAST_SPELLINGS[key]
     for p in PREDICATES:
         if key in p.states and key not in LIGHT_VERBS:
             return p.name
-    return key if key.endswith("_of") and key.count("_") <= 3 else None
+    return key if key.endswith("_of") and key[: -len("_of")] in ROLE_NOUNS else None
+
+
+def past_state(predicate: str) -> str | None:
+    """The single-valued state a past spelling tells as over (``"worked_at"`` → ``"works_at"``), or ``None``."""
+    return _PAST_SPELLINGS.get("_".join(predicate.strip().lower().replace("-", " ").split()))
 
 
 #: Nouns that, as an object, name no particular thing: an ending with them ends whichever value held.

@@ -37,7 +37,7 @@ class Stub:
     """A Messages API stand-in: answers POST /v1/messages from a queue and records the requests."""
 
     def __init__(self) -> None:
-        self.queue: list[tuple[int, dict[str, Any], dict[str, str]]] = []
+        self.queue: list[tuple[int, Any, dict[str, str]]] = []  # a payload of bytes is sent as it is
         self.requests: list[dict[str, Any]] = []
         stub = self
 
@@ -47,9 +47,9 @@ class Stub:
                 body = json.loads(self.rfile.read(length) or b"{}")
                 stub.requests.append({"path": self.path, "body": body, "headers": dict(self.headers)})
                 status, payload, headers = stub.queue.pop(0) if stub.queue else error(500, "api_error")
-                data = json.dumps(payload).encode()
+                data = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
                 self.send_response(status)
-                self.send_header("content-type", "application/json")
+                headers = {"content-type": "application/json"} | headers
                 self.send_header("content-length", str(len(data)))
                 for key, value in headers.items():
                     self.send_header(key, value)
@@ -63,7 +63,7 @@ class Stub:
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
         self.thread = threading.Thread(target=self.server.serve_forever, args=(0.05,), daemon=True)
 
-    def answer(self, payload: dict[str, Any], status: int = 200, headers: dict[str, str] | None = None) -> None:
+    def answer(self, payload: dict[str, Any] | bytes, status: int = 200, headers: dict[str, str] | None = None) -> None:
         self.queue.append((status, payload, headers or {}))
 
     def fail(self, status: int, kind: str, headers: dict[str, str] | None = None) -> None:
@@ -226,8 +226,9 @@ def test_answer_without_tool_call(make: Any, stub: Stub, transcript: Transcript)
         make().extract(transcript)
     cut = recorded("claude_no_tool.json") | {"stop_reason": "max_tokens"}
     stub.answer(cut)
+    stub.answer(cut)  # a single turn cut off is asked once more with twice the tokens
     with pytest.raises(ExtractionError, match="cut off"):
-        make().extract(transcript)
+        make(batch_size=1).extract(transcript)
 
 
 def test_malformed_answers_are_not_cached(make: Any, stub: Stub, transcript: Transcript) -> None:
