@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from graphmem.errors import (
     ConfigError,
+    CorruptStoreError,
     ExtractionError,
     GraphmemError,
     IngestError,
@@ -53,6 +54,7 @@ __all__ = [
     "AsyncMemory",
     "Batch",
     "ConfigError",
+    "CorruptStoreError",
     "Direction",
     "EdgeType",
     "Entity",

@@ -13,6 +13,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from graphmem.errors import SchemaUpgradeError, SchemaVersionError, StoreError
+from graphmem.store.damage import is_damage, store_error
 from graphmem.store.sqlite_rows import APP_ID, OLDEST_READABLE, SCHEMA_VERSION
 
 __all__ = ["connect_read_only"]
@@ -46,6 +47,8 @@ def connect_read_only(db_path: Path) -> sqlite3.Connection:
     except sqlite3.DatabaseError as exc:
         if "not a database" in str(exc):
             raise StoreError(f"{db_path} is not a graphmem store (corrupt, or not an SQLite database): {exc}") from exc
+        if is_damage(exc):
+            raise store_error(db_path.parent, exc) from exc
         raise StoreError(f"cannot open {db_path} for reading: {exc}") from exc
     try:
         _check(conn, db_path)
