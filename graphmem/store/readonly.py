@@ -1,13 +1,15 @@
 """Opening an embedded store read-only: reads work where the user cannot write, writes are refused.
 
 The database is opened through SQLite's ``mode=ro`` URI, so no statement can change it whatever the
-file permissions are. A store in WAL mode needs its shared-memory file to be readable; when the folder
+file permissions are. A 0-byte file (a store created but never written) reads as an empty store, as SQLite
+and a writable open take it. A store in WAL mode needs its shared-memory file to be readable; when the folder
 is not writable and that file does not exist (the last writer closed cleanly), SQLite cannot create it
 and the store is opened ``immutable`` instead: fine for a store nobody is writing at the time.
 """
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from pathlib import Path
 from urllib.parse import quote
@@ -39,6 +41,10 @@ def connect_read_only(db_path: Path) -> sqlite3.Connection:
     """
     if not db_path.exists():
         raise StoreError(f"no graphmem store at {db_path.parent}")
+    if _empty(db_path):  # a new store no write has reached yet: an empty store, as a writable open makes it
+        from graphmem.store.sqlite_open import connect_empty
+
+        return connect_empty(db_path)
     try:
         try:
             conn = _connect(db_path, "")
@@ -56,6 +62,16 @@ def connect_read_only(db_path: Path) -> sqlite3.Connection:
         conn.close()
         raise
     return conn
+
+
+def _empty(db_path: Path) -> bool:
+    """Whether ``db_path`` is a readable file of 0 bytes with no write-ahead log holding pages for it."""
+    wal = db_path.with_name(db_path.name + "-wal")
+    try:
+        empty = db_path.is_file() and db_path.stat().st_size == 0 and os.access(db_path, os.R_OK)
+        return empty and (not wal.exists() or wal.stat().st_size == 0)
+    except OSError:
+        return False
 
 
 def _check(conn: sqlite3.Connection, db_path: Path) -> None:
