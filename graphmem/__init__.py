@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from graphmem.errors import (
     ConfigError,
+    CorruptStoreError,
     ExtractionError,
     ExtractorUnavailableError,
     GraphmemError,
@@ -54,6 +55,7 @@ __all__ = [
     "AsyncMemory",
     "Batch",
     "ConfigError",
+    "CorruptStoreError",
     "Direction",
     "EdgeType",
     "Entity",

@@ -6,6 +6,10 @@ purpose: the embedded store runs every statement on a single SQLite connection u
 parallel readers would only queue on that lock, and the memory's lazily loaded resources (embedder,
 vector index) are built once on that thread instead of racing. Calls run in the order they were
 awaited, so a ``recall`` awaited after an ``add`` sees what was added, and writes are serialised.
+
+Cancelling a call stops its work only if the worker thread has not started it yet. Once started it runs
+to its end, as a thread cannot be interrupted: a cancelled ``add`` (``write``, ``ingest``, ``forget``...)
+may still commit. Read back what it would have written to know.
 """
 
 from __future__ import annotations
@@ -13,8 +17,9 @@ from __future__ import annotations
 import asyncio
 import functools
 import os
-from collections.abc import Callable, Coroutine, Generator, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Generator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import asynccontextmanager
 from datetime import datetime
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
@@ -30,6 +35,7 @@ if TYPE_CHECKING:
     from graphmem.query.plan import Plan
     from graphmem.query.result import Result
     from graphmem.recall import Hit, RecallConfig, RecallRequest
+    from graphmem.recall.cache import NamespaceCache
     from graphmem.recall.request import TimeAxis
     from graphmem.reembed import ReembedSummary, VectorStatus
     from graphmem.store.results import DeleteResult, StoreStats
@@ -50,7 +56,11 @@ class AsyncMemory:
             ctx = await mem.context("What is Ana's dog called?", namespace="ana")
             print(ctx.text)
 
-    Wrap a memory you opened yourself with ``AsyncMemory(memory)``; :meth:`close` closes it.
+    Wrap a memory you opened yourself with ``AsyncMemory(memory)``; :meth:`close` closes it. Its
+    properties (``store``, ``settings``, ``embedder``...) are the wrapped :attr:`memory`'s.
+
+    A cancelled call may still have done its work: the worker thread cannot be interrupted, so an ``add``
+    cancelled once it started may still commit (see the module's docstring).
     """
 
     def __init__(self, memory: Memory, *, executor: ThreadPoolExecutor | None = None) -> None:
@@ -189,6 +199,34 @@ class AsyncMemory:
         """See :meth:`Memory.forget`."""
         return await self._run(self._memory.forget, namespace, event_id)
 
+    @asynccontextmanager
+    async def writing(self) -> AsyncIterator[None]:
+        """See :meth:`Memory.writing`: ``async with mem.writing():`` holds the store's write lock (taken and
+        released on the worker thread, where the calls awaited inside run too) for a whole operation."""
+        held = self._memory.writing()
+        await self._run(held.__enter__)
+        try:
+            yield
+        except BaseException as exc:
+            if not await self._submit(functools.partial(held.__exit__, type(exc), exc, exc.__traceback__)):
+                raise
+        else:
+            await self._submit(functools.partial(held.__exit__, None, None, None))
+
+    # -- keeping up with other processes, and memory use -----------------------------------------------
+
+    async def refresh(self) -> None:
+        """See :meth:`Memory.refresh`: catch up with what other processes committed to the store."""
+        await self._run(self._memory.refresh)
+
+    async def unload(self, namespace: str) -> None:
+        """See :meth:`Memory.unload`: drop ``namespace``'s graph, vectors and recall caches from memory."""
+        await self._run(self._memory.unload, namespace)
+
+    async def recall_cache(self, namespace: str) -> NamespaceCache:
+        """See :meth:`Memory.recall_cache`."""
+        return await self._run(self._memory.recall_cache, namespace)
+
     # -- reading -------------------------------------------------------------------------------------
 
     async def recall(
@@ -294,6 +332,16 @@ class AsyncMemory:
     async def query(self, text: str, **params: Any) -> Result:
         """See :meth:`Memory.query`."""
         return await self._run(self._memory.query, text, **params)
+
+    async def about_source(self) -> Callable[[str, str, int], Awaitable[Sequence[tuple[str, float]]]]:
+        """See :meth:`Memory.about_source`: the DSL's ``ABOUT`` seed source, as a coroutine function
+        ``about(namespace, text, k)`` whose search (the embedder and vector index) runs on the worker thread."""
+        nearest = await self._run(self._memory.about_source)
+
+        async def about(namespace: str, text: str, k: int) -> Sequence[tuple[str, float]]:
+            return await self._run(nearest, namespace, text, k)
+
+        return about
 
     async def explain(self, text: str, **params: Any) -> Plan:
         """See :meth:`Memory.explain`."""

@@ -10,6 +10,7 @@ class. Third-party exceptions are wrapped where they enter (``raise ... from exc
     ├── MissingDependencyError      an optional package is not installed (names the pip line)
     ├── StoreError                  the store cannot be opened, read or written
     │   ├── SchemaVersionError      the store was written by a newer graphmem
+    │   ├── CorruptStoreError       the store's database file is damaged (corrupt or truncated); nothing is written
     │   ├── NotFoundError           a node asked for by id does not exist
     │   ├── StoreLockedError        another writer held the store's write lock past the timeout
     │   └── ReadOnlyStoreError      a write was asked of a store opened read-only, or the server refused it
@@ -34,6 +35,7 @@ from __future__ import annotations
 
 __all__ = [
     "ConfigError",
+    "CorruptStoreError",
     "ExtractionError",
     "ExtractorUnavailableError",
     "GraphmemError",
@@ -113,6 +115,14 @@ class SchemaVersionError(StoreError):
 
 class SchemaUpgradeError(StoreError):
     """A store of an older schema was opened read-only: it must be opened once for writing, which upgrades it."""
+
+
+class CorruptStoreError(StoreError):
+    """The store's database file is damaged (overwritten in part, truncated): SQLite found it malformed.
+
+    The message names the store. The store that raised it writes nothing more (every later write raises
+    it again); reads of what is still intact go on working.
+    """
 
 
 class NotFoundError(StoreError):

@@ -4,14 +4,18 @@ when the embedder can travel to it)."""
 
 from __future__ import annotations
 
+import ctypes
 import multiprocessing
+import os
 import pickle
 import signal
+import sys
+import threading
 import time
 from collections import deque
 from collections.abc import Generator, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -78,11 +82,41 @@ _worker_extractor: Extractor | None = None
 _worker_embedder: Any | None = None
 
 
-def _worker_init(spec: str | Extractor, embedder: Any | None) -> None:
+#: How often a worker checks that the process that started it is still there (see :func:`_watch_parent`).
+PARENT_POLL_SECONDS = 0.5
+_PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
+
+
+def _watch_parent(parent: int) -> None:
+    """End this worker process as soon as ``parent`` (the process that started it) is gone.
+
+    A parent killed by SIGKILL (or by a SIGTERM it had no time to act on) runs no cleanup, and a worker
+    blocked on its task queue or in the middle of a unit would go on for ever, holding a spaCy pipeline and
+    the embedding model. On Linux the kernel sends this process SIGKILL when its parent dies
+    (``PR_SET_PDEATHSIG``); everywhere a daemon thread also notices that the parent process id changed
+    (this process was given to another parent) within :data:`PARENT_POLL_SECONDS`, and ends it.
+    """
+    if sys.platform.startswith("linux"):
+        with suppress(OSError, AttributeError):  # a libc without prctl: the thread watches alone
+            ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0)
+    if os.getppid() != parent:  # gone before the watch was set
+        os._exit(1)
+
+    def poll() -> None:
+        while os.getppid() == parent:
+            time.sleep(PARENT_POLL_SECONDS)
+        os._exit(1)  # nothing to save: what this worker extracted would go to a writer that is gone
+
+    threading.Thread(target=poll, name="graphmem-parent-watch", daemon=True).start()
+
+
+def _worker_init(spec: str | Extractor, embedder: Any | None, parent: int | None = None) -> None:
     global _worker_extractor, _worker_embedder
     # Ctrl-C reaches the whole process group; stopping is the writer's to handle (it shuts the pool down),
     # so a worker ignores it rather than print a KeyboardInterrupt traceback from wherever it was.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if parent is not None:
+        _watch_parent(parent)
     if isinstance(spec, str):
         from graphmem.extract import get_extractor
 
@@ -171,7 +205,11 @@ def extract_stream(
     # spawn, not fork: the parent may hold torch/ONNX threads, which do not survive a fork.
     context = multiprocessing.get_context("spawn")
     window: deque[tuple[Job, list[Future[Extracted]]]] = deque()
-    with ProcessPoolExecutor(workers, mp_context=context, initializer=_worker_init, initargs=(spec, embedder)) as pool:
+    init = (spec, embedder, os.getpid())
+    with (
+        _terminate_raises(),
+        ProcessPoolExecutor(workers, mp_context=context, initializer=_worker_init, initargs=init) as pool,
+    ):
         try:
             for job in jobs:
                 futures = []
@@ -195,6 +233,29 @@ def _stop_workers(pool: ProcessPoolExecutor) -> None:
     for process in processes:
         if process.is_alive():
             process.terminate()
+
+
+@contextmanager
+def _terminate_raises() -> Iterator[None]:
+    """Turn SIGTERM into ``SystemExit(143)`` while worker processes run, so the writer stops them (and rolls
+    back its open transaction) before this process exits, as it does on Ctrl-C. SIGTERM's default ends the
+    process at once, leaving the workers to notice alone (:func:`_watch_parent`).
+
+    Only in the main thread (where Python runs signal handlers) and only over the default action: a program
+    that handles SIGTERM itself keeps its handler.
+    """
+    if threading.current_thread() is not threading.main_thread() or signal.getsignal(signal.SIGTERM) != signal.SIG_DFL:
+        yield
+        return
+
+    def stop(signum: int, frame: object) -> None:
+        raise SystemExit(128 + signum)
+
+    signal.signal(signal.SIGTERM, stop)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
 @contextmanager

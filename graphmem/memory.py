@@ -443,12 +443,14 @@ class Memory(MemoryResources):
 
         Raises:
             ConfigError: an illegal namespace.
+            UnknownNamespaceError: the namespace holds no data (the closest one is suggested).
             NotFoundError: no entity has that name and it is part of none (the message suggests the
                 closest), or it is part of several names (the message lists them).
         """
         from graphmem.lookup import match_entity
 
-        return match_entity(self.store, namespace, name)
+        with self._held(namespace):
+            return match_entity(self.store, namespace, name)
 
     def timeline(
         self,
@@ -467,6 +469,7 @@ class Memory(MemoryResources):
         Raises:
             ConfigError: ``since`` is after ``until``, or a time is no ``datetime`` or ``date``; a match
                 made in another namespace.
+            UnknownNamespaceError: the namespace holds no data (the closest one is suggested).
             NotFoundError: no entity has that name and it is part of none (the message suggests the
                 closest), or it is part of several names (the message lists them).
         """
@@ -477,7 +480,8 @@ class Memory(MemoryResources):
         start, end = as_moment(since, "since"), as_upper_bound(until, "until")
         if start is not None and end is not None and start > end:
             raise ConfigError(f"since ({start:%Y-%m-%d %H:%M}) is after until ({end:%Y-%m-%d %H:%M}): no time is left")
-        return timeline(self.store, namespace, entity, since=start, until=end)
+        with self._held(namespace):
+            return timeline(self.store, namespace, entity, since=start, until=end)
 
     def facts(
         self,
@@ -504,22 +508,28 @@ class Memory(MemoryResources):
 
         Raises:
             ConfigError: ``all_time`` with ``valid_at``/``as_of``; an illegal namespace.
+            UnknownNamespaceError: the namespace holds no data (the closest one is suggested), where
+                :meth:`recall` and :meth:`timeline` raise it too (an empty list was a typo's answer).
             NotFoundError: ``entity`` stands for no entity or is part of several names (as for
                 :meth:`timeline`), or no fact (of any time) has ``predicate`` (the message suggests the closest).
         """
         from graphmem.fact_time import as_moment, as_upper_bound
         from graphmem.lookup import entity_facts
 
-        return entity_facts(
-            self.store,
-            namespace,
-            entity,
-            predicate=predicate,
-            valid_at=as_moment(valid_at, "valid_at"),
-            as_of=as_upper_bound(as_of, "as_of"),
-            all_time=all_time,
-            coalesce=coalesce,
-        )
+        with self._held(namespace):
+            found = entity_facts(
+                self.store,
+                namespace,
+                entity,
+                predicate=predicate,
+                valid_at=as_moment(valid_at, "valid_at"),
+                as_of=as_upper_bound(as_of, "as_of"),
+                all_time=all_time,
+                coalesce=coalesce,
+            )
+            if not found:
+                self._require_held(namespace)
+        return found
 
     def query(self, text: str, **params: Any) -> Result:
         """Run a DSL query (see ``docs/dsl.md``); ``params`` bind ``$name`` parameters safely."""

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from graphmem.config import resolve_db
-from graphmem.errors import ReadOnlyStoreError, StoreError
+from graphmem.errors import NotFoundError, ReadOnlyStoreError, StoreError, UnknownNamespaceError
 from graphmem.models import validate_namespace
 from graphmem.recall.cache import NamespaceCache, NamespaceCaches
 from graphmem.settings import Settings
@@ -152,6 +152,26 @@ class MemoryResources:
         with store.write_lock() if isinstance(store, WriteLocking) else nullcontext():
             self.refresh()
             yield
+
+    @contextmanager
+    def _held(self, namespace: str) -> Iterator[None]:
+        """A lookup in ``namespace``: a :class:`~graphmem.errors.NotFoundError` (no entity of that name)
+        becomes :class:`~graphmem.errors.UnknownNamespaceError` when the namespace itself holds no data."""
+        try:
+            yield
+        except NotFoundError as exc:
+            self._require_held(namespace, exc)
+            raise
+
+    def _require_held(self, namespace: str, cause: BaseException | None = None) -> None:
+        """Raise :class:`~graphmem.errors.UnknownNamespaceError` (the closest name suggested) unless
+        ``namespace`` holds data, as recall does."""
+        from graphmem.namespaces import require_namespace
+
+        try:
+            require_namespace(namespace, self.store.namespaces())
+        except UnknownNamespaceError as unknown:
+            raise unknown from cause
 
     def _refuse_if_read_only(self) -> None:
         if self.read_only:

@@ -89,7 +89,7 @@ def ingest(
                 progress=not as_json and stderr_console().is_terminal,
                 embed=not no_embed,
             )
-        except KeyboardInterrupt:
+        except (KeyboardInterrupt, SystemExit):  # Ctrl-C, or SIGTERM while worker processes ran
             click.echo(
                 "ingest stopped: the sessions committed so far are kept; run the same command again to resume", err=True
             )

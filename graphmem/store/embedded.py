@@ -31,12 +31,13 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Concatenate, ParamSpec, TypeVar
 
-from graphmem.errors import ConfigError, ReadOnlyStoreError, StoreError
+from graphmem.errors import ConfigError, CorruptStoreError, ReadOnlyStoreError, StoreError
 from graphmem.models import Batch, Fact, validate_namespace
 from graphmem.settings import DEFAULT_MIRROR_MAX_EVENTS
 from graphmem.store import sqlite_reads
 from graphmem.store.budget import CacheBudget
 from graphmem.store.changelog import ChangeLog, forget_log
+from graphmem.store.damage import guard_sqlite, store_error
 from graphmem.store.embedded_reads import EmbeddedReads
 from graphmem.store.freshness import Freshness
 from graphmem.store.lock import DEFAULT_LOCK_TIMEOUT, WriteLock
@@ -81,6 +82,8 @@ def _exclusive(
     def run(self: EmbeddedStore, /, *args: _P.args, **kwargs: _P.kwargs) -> _R:
         if self.read_only:
             raise ReadOnlyStoreError(f"the store at {self.directory} is open read-only; open it without read_only")
+        if self.damage is not None:  # nothing is added to a file known to be damaged
+            raise CorruptStoreError(str(self.damage))
         with self.write_lock():
             self.refresh(keep=True)
             result = method(self, *args, **kwargs)
@@ -92,8 +95,14 @@ def _exclusive(
     return run
 
 
+@guard_sqlite
 class EmbeddedStore(EmbeddedReads):
-    """A :class:`~graphmem.store.base.GraphStore` in a local directory; no server needed."""
+    """A :class:`~graphmem.store.base.GraphStore` in a local directory; no server needed.
+
+    Every public method raises a :class:`~graphmem.errors.StoreError` naming the store for an SQLite error
+    (:mod:`graphmem.store.damage`): a :class:`~graphmem.errors.CorruptStoreError` when the database file is
+    damaged, after which the store refuses every write.
+    """
 
     def __init__(
         self,
@@ -121,9 +130,14 @@ class EmbeddedStore(EmbeddedReads):
         self._unseen: dict[str, CaughtUp] = {}  # namespaces changed by others since the caller last asked
         self._scopes = threading.local()  # read scopes open in each thread (see reading)
         self.mirror_max_events = mirror_max_events
-        with self._snapshot():
-            self._fresh = Freshness(conn)
-            self._log = ChangeLog(conn)
+        self.damage: CorruptStoreError | None = None  # met reading or writing: no write is made after it
+        try:
+            with self._snapshot():
+                self._fresh = Freshness(conn)
+                self._log = ChangeLog(conn)
+        except sqlite3.Error as exc:
+            conn.close()
+            raise store_error(directory, exc) from exc
 
     # -- opening -------------------------------------------------------------------------------------
 

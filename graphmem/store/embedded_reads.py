@@ -23,7 +23,7 @@ from graphmem.store.namespace_loading import NamespaceLoader
 from graphmem.store.open_check import OpenCheck
 from graphmem.store.results import TextHit
 from graphmem.store.sqlite_graph import DiskNamespace
-from graphmem.store.sqlite_rows import dt_out, fts_table, normalise_dt, vector_out
+from graphmem.store.sqlite_rows import dt_out, end_read, fts_table, normalise_dt, vector_out
 from graphmem.store.sqlite_text import best_events, query_words
 from graphmem.text import normalise_name
 
@@ -87,8 +87,10 @@ class EmbeddedReads(OpenCheck):
             self._conn.execute("BEGIN")
             try:
                 yield
-            finally:
-                self._conn.execute("COMMIT")
+            except BaseException:
+                end_read(self._conn)  # a COMMIT raising here would hide the error that matters
+                raise
+            self._conn.execute("COMMIT")
 
     # -- reading -------------------------------------------------------------------------------------
 

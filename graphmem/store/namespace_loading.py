@@ -31,7 +31,7 @@ from graphmem.store.budget import CacheBudget, DeferredEvictions
 from graphmem.store.catch_up import apply_changes, worth_catching_up
 from graphmem.store.mirror import MemoryGraph, NamespaceIndex, estimate_bytes
 from graphmem.store.sqlite_graph import DiskNamespace, EventCache
-from graphmem.store.sqlite_rows import normalised_event, normalised_fact, normalised_session
+from graphmem.store.sqlite_rows import end_read, normalised_event, normalised_fact, normalised_session
 from graphmem.store.sqlite_text import TermStats
 
 #: Full-text statistics are kept for this many namespaces, the ones searched last (each holds at most
@@ -255,9 +255,13 @@ class NamespaceLoader:
             self.drain_evictions()
             self.mirror.drop_namespace(namespace)
             sqlite_reads.load_namespace(c, self.mirror, namespace)
-        finally:
+        except BaseException:  # a damaged page, say: nothing half read stays, and no COMMIT hides the error
+            self.unload(namespace)
             if not outer:
-                c.execute("COMMIT")
+                end_read(c)
+            raise
+        if not outer:
+            c.execute("COMMIT")
         self._loaded.add(namespace)
         self.charge(namespace)
 

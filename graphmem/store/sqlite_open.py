@@ -16,7 +16,7 @@ from graphmem.store.lock import WriteLock
 from graphmem.store.sqlite_graph import DISK_INDEXES
 from graphmem.store.sqlite_rows import SCHEMA_VERSION, check_and_init
 
-__all__ = ["connect_writable"]
+__all__ = ["connect_empty", "connect_writable"]
 
 
 def connect_writable(directory: Path, db_path: Path, *, create: bool) -> sqlite3.Connection:
@@ -62,6 +62,27 @@ def connect_writable(directory: Path, db_path: Path, *, create: bool) -> sqlite3
     except sqlite3.Error as exc:
         conn.close()
         raise StoreError(f"cannot initialise the store at {db_path}: {exc}") from exc
+    except BaseException:
+        conn.close()
+        raise
+    return conn
+
+
+def connect_empty(db_path: Path) -> sqlite3.Connection:
+    """A new, empty store in memory, standing for the 0-byte file ``db_path`` opened read-only.
+
+    SQLite takes an empty file for an empty database, and a writable open makes it a new store; a
+    read-only open may not write the schema into it, so it reads this empty store instead (as of opening:
+    what a writer adds to the file later is seen by opening it again).
+    """
+    conn = sqlite3.connect(":memory:", check_same_thread=False, isolation_level=None)
+    try:
+        check_and_init(conn, db_path)
+        install_generations(conn)
+        install_changelog(conn)
+        for ddl in DISK_INDEXES:
+            conn.execute(ddl)
+        conn.execute("PRAGMA query_only = ON")
     except BaseException:
         conn.close()
         raise

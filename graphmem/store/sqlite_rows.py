@@ -247,6 +247,16 @@ def normalised_fact(f: Fact) -> Fact:
     )
 
 
+def end_read(conn: sqlite3.Connection) -> None:
+    """End the read transaction of ``conn`` after an error, raising nothing: on a damaged file the ``COMMIT``
+    (or ``ROLLBACK``) may fail too, and its error would hide the one that ended the reads."""
+    try:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+    except sqlite3.Error:
+        pass
+
+
 def check_and_init(conn: sqlite3.Connection, db_path: Path) -> None:
     """Refuse foreign, corrupt or newer stores without modifying them; initialise new ones."""
     try:

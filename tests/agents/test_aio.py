@@ -147,3 +147,47 @@ def test_every_public_method_takes_what_memory_takes() -> None:
         ours = list(signature.parameters)
         theirs = [p for p in inspect.signature(getattr(Memory, name)).parameters if p not in left_out.get(name, ())]
         assert ours == theirs, f"AsyncMemory.{name} takes {ours}, Memory.{name} takes {theirs}"
+
+
+def test_every_public_method_of_memory_has_an_async_twin() -> None:
+    """refresh, unload and about_source (and recall_cache, writing) had none: an agent on an event loop
+    called them on the loop's thread, or on the sync memory from two threads."""
+    import inspect
+
+    for name in dir(Memory):
+        if name.startswith("_") or isinstance(inspect.getattr_static(Memory, name), property):
+            continue
+        assert hasattr(AsyncMemory, name), f"AsyncMemory has no {name}"
+        twin = inspect.getattr_static(AsyncMemory, name)
+        if name not in ("open", "writing"):  # open returns an awaitable; writing is an async context manager
+            assert inspect.iscoroutinefunction(twin), f"AsyncMemory.{name} is not a coroutine function"
+
+
+async def test_refresh_unload_about_source_and_writing(memory: Memory, tmp_path: Path) -> None:
+    from graphmem.store.embedded import EmbeddedStore
+
+    async with AsyncMemory(memory) as amem:
+        await amem.recall("puppy", namespace=NS)
+        assert isinstance(memory.store, EmbeddedStore) and NS in memory.store.loaded
+        await amem.unload(NS)
+        assert NS not in memory.store.loaded
+        other = Memory.open(memory.store.uri, embedder=memory.embedder)  # another writer of the same store
+        try:
+            other.forget(NS, "s1:1")
+        finally:
+            other.close()
+        await amem.refresh()
+        assert memory.store.get_event(NS, "s1:1") is None
+        about = await amem.about_source()
+        expected = memory.about_source()(NS, "puppy", 3)
+        assert list(await about(NS, "puppy", 3)) == list(expected)
+        assert (await amem.recall_cache(NS)) is memory.recall_cache(NS)
+        lock = memory.store.write_lock()
+        async with amem.writing():
+            assert lock.held  # type: ignore[attr-defined]
+            assert (await amem.stats(NS)).events == 13  # calls inside run on the thread holding the lock
+        assert not lock.held  # type: ignore[attr-defined]
+        with pytest.raises(KeyError):
+            async with amem.writing():
+                raise KeyError("inside")
+        assert not lock.held  # type: ignore[attr-defined]

@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
 
-from graphmem.errors import ConfigError, NotFoundError
+from graphmem.errors import ConfigError, NotFoundError, UnknownNamespaceError
 from graphmem.memory import Memory
 from tests.recall.conftest import NS
 
@@ -121,3 +121,21 @@ def test_empty_facts_and_timeline_tables_say_nothing_matched(
     assert "no events matched" in capsys.readouterr().err
     assert main(["--db", db, "facts", "-n", NS, "--entity", "Ana"]) == 0
     assert "matched" not in capsys.readouterr().err
+
+
+def test_reads_of_an_unknown_namespace_name_it(memory: Memory) -> None:
+    # facts(namespace="nosuch") returned [] (a typo looked like a namespace without facts), and timeline and
+    # match_entity said "holds no entities" where recall raises UnknownNamespaceError.
+    typo = NS[:-1] + "2"
+    for read in (
+        lambda: memory.facts(namespace=typo),
+        lambda: memory.facts("Ben", namespace=typo),
+        lambda: memory.facts(namespace=typo, predicate="owns"),
+        lambda: memory.timeline("Ben", namespace=typo),
+        lambda: memory.match_entity("Ben", namespace=typo),
+        lambda: memory.recall("Ben", namespace=typo),
+    ):
+        with pytest.raises(UnknownNamespaceError, match=rf"namespace '{typo}' holds no data") as info:
+            read()
+        assert info.value.suggestion == NS
+    assert memory.facts(namespace=NS, predicate="owns")  # a namespace that holds data answers as before

@@ -268,3 +268,36 @@ def test_tables_in_an_80_column_terminal_never_cut_a_cell_short(monkeypatch: pyt
     cells = "".join(line.replace("│", "").replace(" ", "") for line in out.splitlines())
     assert cells.count("2024-03-0316:12") + cells.count("2024-03-") >= 9  # every date there, folded or whole
     assert out.count("16:12") == 9
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["stats"],
+        ["stats", "--json"],
+        ["namespaces"],
+        ["stats", "-n", "n"],
+        ["timeline", "Dana", "-n", "n"],
+        ["facts", "-n", "n"],
+        ["export", "-n", "n"],
+        ["query", "FIND (e:Event) RETURN e.text", "-n", "n"],
+    ],
+    ids=" ".join,
+)
+def test_an_empty_file_reads_as_a_new_store(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], args: list[str]
+) -> None:
+    # Reading commands called a 0-byte graphmem.sqlite3 "an SQLite database of another program" while `add`
+    # made it a new store: it now reads as the new, empty store a writable open makes of it.
+    empty, new = tmp_path / "empty", tmp_path / "new"
+    empty.mkdir()
+    (empty / DB_FILENAME).write_bytes(b"")
+    EmbeddedStore.open(new).close()
+    said = []
+    for d in (empty, new):
+        code = main(["--db", str(d), *args])
+        out, err = capsys.readouterr()
+        said.append((code, out.replace(str(d), "DB"), err.replace(str(d), "DB")))
+    assert said[0] == said[1]
+    assert "Traceback" not in said[0][2]
+    assert (empty / DB_FILENAME).stat().st_size == 0

@@ -1,16 +1,27 @@
 """Ctrl-C with ``--workers N`` is the writer's to handle: the worker processes never see it, so they print
-no KeyboardInterrupt traceback, whether they are still importing or already extracting."""
+no KeyboardInterrupt traceback, whether they are still importing or already extracting. A writer killed
+(SIGTERM, SIGKILL) leaves no worker behind."""
 
 from __future__ import annotations
 
 import multiprocessing
+import os
 import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from graphmem.ingest_extract import _sigint_blocked, _worker_init
+from graphmem.store.embedded import DB_FILENAME
+
+ROOT = Path(__file__).resolve().parents[2]
 
 pytestmark = pytest.mark.skipif(not hasattr(signal, "pthread_sigmask"), reason="POSIX signal masks")
 
@@ -40,3 +51,93 @@ def test_a_worker_started_by_a_submit_never_receives_ctrl_c() -> None:
         blocked, _ = future.result(timeout=60)
     assert blocked
     assert signal.SIGINT not in signal.pthread_sigmask(signal.SIG_BLOCK, [])  # lifted in this process
+
+
+def _children(pid: int) -> set[int]:
+    """The live processes whose parent is ``pid`` (from /proc)."""
+    found = set()
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid and fields[0] != "Z":
+            found.add(int(stat.parent.name))
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"  # a zombie has ended (this machine's init may not reap it)
+
+
+def _until(check: Callable[[], bool], what: str, timeout: float = 180.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not check():
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        time.sleep(0.1)
+
+
+def _transcripts(folder: Path) -> None:
+    """Enough turns that two workers are still extracting when the first unit is committed."""
+    names = ["Maya", "Jon", "Harriet", "Priya", "Tomas"]
+    places = ["Berlin", "Leeds", "Paris", "Lisbon", "Oslo", "Kyoto"]
+    folder.mkdir()
+    for f in range(8):
+        lines = ["# Chats written for a test.", ""]
+        for s in range(1, 7):
+            lines.append(f"## Session {s} — {s + 1} March 2024")
+            for t in range(90):
+                who, other, where = names[(t + f) % 5], names[(t + 2) % 5], places[(t * s + f) % 6]
+                lines.append(f"[{10 + t // 60:02d}:{t % 60:02d}] {who}: I went to {where} with {other} on day {t}.")
+            lines.append("")
+        (folder / f"t{f}.txt").write_text("\n".join(lines))
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads the process table from /proc")
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGKILL], ids=["SIGTERM", "SIGKILL"])
+def test_killing_an_ingest_ends_its_workers(tmp_path: Path, sig: signal.Signals) -> None:
+    # The worker processes of `graphmem ingest -w 2` went on after their parent was killed (SIGTERM ended it at
+    # once, SIGKILL always does), each holding a spaCy pipeline, until they finished or for ever when idle.
+    _transcripts(tmp_path / "in")
+    db = tmp_path / "db"
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "HF_HUB_OFFLINE": "1"}
+    args = [sys.executable, "-m", "graphmem", "--db", str(db), "ingest", "-w", "2", "--no-embed", str(tmp_path / "in")]
+    log = tmp_path / "stderr"
+    with log.open("w") as stderr:  # a file, not a pipe: a worker left behind would hold a pipe open
+        proc = subprocess.Popen(args, env=env, stdout=subprocess.DEVNULL, stderr=stderr)
+    workers: set[int] = set()
+    try:
+
+        def working() -> bool:
+            assert proc.poll() is None, log.read_text()[-2000:]
+            workers.update(p for p in _children(proc.pid) if "spawn_main" in Path(f"/proc/{p}/cmdline").read_text())
+            if len(workers) < 2 or not (db / DB_FILENAME).exists():
+                return False
+            conn = sqlite3.connect(f"file:{db / DB_FILENAME}?mode=ro", uri=True)
+            try:
+                return bool(conn.execute("SELECT count(*) FROM events").fetchone()[0])
+            except sqlite3.Error:  # the schema is not written yet
+                return False
+            finally:
+                conn.close()
+
+        _until(working, "two workers and a first committed unit")
+        proc.send_signal(sig)
+        proc.wait(timeout=120)
+        err = log.read_text()
+        _until(lambda: not any(_alive(p) for p in workers), f"the workers {sorted(workers)} to end", timeout=30)
+        if sig == signal.SIGTERM:  # the writer stopped them itself, and said what is kept
+            assert proc.returncode == 128 + signal.SIGTERM, err[-2000:]
+            assert "ingest stopped: the sessions committed so far are kept" in err
+            assert "Traceback" not in err
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        for pid in workers:  # what this test started, should the check above have failed
+            if _alive(pid):
+                os.kill(pid, signal.SIGKILL)

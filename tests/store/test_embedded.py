@@ -203,3 +203,26 @@ def test_full_text_statistics_are_per_namespace(tmp_path: Path) -> None:
     assert store.search_text("a", "garden") == before
     assert store.search_text("c", "garden") == []
     store.close()
+
+
+def test_an_empty_file_is_a_new_empty_store(tmp_path: Path) -> None:
+    # SQLite takes a 0-byte file for an empty database: a writable open made it a store, while a read-only
+    # open (every reading command) called it "an SQLite database of another program".
+    d = tmp_path / "store"
+    d.mkdir()
+    (d / DB_FILENAME).write_bytes(b"")
+    store = EmbeddedStore.open(d, read_only=True)
+    try:
+        assert store.namespaces() == [] and store.stats().events == 0
+        assert list(store.iter_events("n")) == [] and store.last_positions("n") == {}
+        assert store.refresh() == {}
+    finally:
+        store.close()
+    assert sorted(p.name for p in d.iterdir()) == [DB_FILENAME]  # nothing written, nothing created
+    assert (d / DB_FILENAME).stat().st_size == 0
+    _write_one(d)  # a writable open makes it a store
+    store = EmbeddedStore.open(d, read_only=True)
+    try:
+        assert store.get_event("n", "e").text == "kept"
+    finally:
+        store.close()
