@@ -49,6 +49,7 @@ from graphmem.ingest_owners import GONE, GONE_PRINT, Owners
 from graphmem.ingest_prints import SessionPrint, addressing, prints_key, prints_prefix
 from graphmem.models import SourceRecord, TimeRef
 from graphmem.transcript import Transcript
+from graphmem.writer import fact_chains
 
 if TYPE_CHECKING:
     from graphmem.extract import Extractor
@@ -410,6 +411,7 @@ def _plan_sessions(
         done=done,
         many=addressed == "many",
         facts=lambda: store.iter_facts(ns),
+        chains=lambda ids: fact_chains(store, ns, ids),
     )
 
 

@@ -29,6 +29,7 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
+from itertools import pairwise
 
 from graphmem.models import OVER_PHRASE, Batch, Fact, FactClosing
 from graphmem.store.sqlite_rows import normalise_dt, normalised_event, normalised_fact
@@ -38,6 +39,7 @@ __all__ = [
     "chain_order",
     "current_after_retraction",
     "is_archive",
+    "kept_closings",
     "logical_id",
     "normalised_batch_times",
     "unwind_chain",
@@ -244,3 +246,43 @@ def current_after_retraction(versions: Iterable[Fact], gone: Collection[str]) ->
         current = left.get(fid)
         out[fid] = current if current is not None and current.expired_at is None else None
     return out
+
+
+def kept_closings(versions: Iterable[Fact], gone: Collection[str]) -> tuple[FactClosing, ...]:
+    """The ends that events other than ``gone`` gave to facts whose versions retracting ``gone`` removes,
+    as closings to apply again when the batch retracting them states those facts anew.
+
+    A fact stated only by retracted events loses every version, the closed ones included, though what
+    closed it (a turn of another input or session, "I left Acme") is still stored: without these the
+    fact written again would stay open. A version held for no time (a correction's) is left out: a
+    correction is found again from its request.
+
+    Args:
+        versions: every version of the facts concerned (e.g. :func:`graphmem.writer.fact_chains`).
+        gone: the events retracted.
+    """
+    drop = set(gone)
+    chains: dict[str, list[Fact]] = {}
+    for v in versions:
+        chains.setdefault(logical_id(v.id), []).append(v)
+    out: list[FactClosing] = []
+    for chain in chains.values():
+        ordered = chain_order(chain)
+        for before, v in pairwise(ordered):
+            removed = bool(v.evidence) and set(v.evidence) <= drop
+            if not removed or not v.revised_by or drop.intersection(v.revised_by):
+                continue
+            if v.valid_to is None or v.valid_to == before.valid_to or v.valid_to == v.valid_from:
+                continue
+            out.append(
+                FactClosing(
+                    v.namespace,
+                    v.predicate,
+                    v.recorded_at,
+                    subject_id=v.subject_id,
+                    object_id=v.object_id,
+                    at=v.valid_to,
+                    evidence=v.revised_by,
+                )
+            )
+    return tuple(out)
