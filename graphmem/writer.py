@@ -109,11 +109,16 @@ def default_resolver(memory: WriteTarget, embed: bool) -> Resolver:
 
 def fact_chains(store: GraphStore, namespace: str, events: Collection[str]) -> list[Fact]:
     """Every version (current and archived) of each fact of ``namespace`` that one of ``events`` states
-    (a version's ``evidence``) or revised (its ``revised_by``)."""
+    (a version's ``evidence``) or revised (its ``revised_by``): asked of a store that finds them
+    (:class:`~graphmem.store.base.FindsFactsOfEvents`), else picked out of all the namespace's facts."""
     ids = set(events)
     if not ids:
         return []
+    from graphmem.store.base import FindsFactsOfEvents
     from graphmem.store.versions import logical_id
+
+    if isinstance(store, FindsFactsOfEvents):
+        return store.fact_chains_of_events(namespace, ids)
 
     versions = list(store.iter_facts(namespace, history=True))
     touched = {logical_id(v.id) for v in versions if ids.intersection(v.evidence) or ids.intersection(v.revised_by)}
