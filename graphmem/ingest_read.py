@@ -464,8 +464,13 @@ def _add_units(
     participants = _participants(t)
     # a session whose leading turns stay is extracted on from the time they talked of last ("later that month")
     told = {p.raw.id: ref for p in pending if p.kept and (ref := _told(store, ns, written.get(p.raw.id, {}), p.kept))}
+    # every unit's retractions go with the first: a unit written while later units of the earlier version
+    # are still stored would be ended by their facts, with versions recorded before the statements that
+    # caused them (re-extraction with another extractor redoes every unit); a fresh ingest has not
+    # written the later units yet either. An interrupted run resumes at the first unit not committed.
+    redone = (*stale, *(e for p in pending for e in p.retract))
     for n, unit in enumerate(units):
-        retract = (*(stale if n == 0 else ()), *(e for p in unit for e in p.retract))
+        retract = redone if n == 0 else ()
         marks = tuple(SourceRecord(ns, session_key(key, p.raw.id), content_hash, now) for p in unit)
         marks += prints_of(unit) + (first_extra if n == 0 else ())
         last = n == len(units) - 1
