@@ -88,6 +88,7 @@ def default_resolver(memory: WriteTarget, embed: bool) -> Resolver:
     from graphmem.extract.correction_targets import bind_corrections
     from graphmem.extract.resolve import resolve_batch
     from graphmem.extract.temporal import update_facts
+    from graphmem.store.versions import stored_causes
 
     def resolve(batch: Batch, existing: list[Entity]) -> Batch:
         store = memory.store
@@ -102,7 +103,11 @@ def default_resolver(memory: WriteTarget, embed: bool) -> Resolver:
             lambda ids: store.get_events(batch.namespace, ids),
             lambda event: _mentioned(store, batch.namespace, event),
         )
-        return update_facts(bound, stored)
+        updated = update_facts(bound, stored)
+        # a new fact a later stored one ends (an older conversation after a newer one) names it as the
+        # cause of its end, so the write records the end when that fact was, not when the new one was told
+        causes = stored_causes(updated, stored)
+        return replace(updated, closings=(*updated.closings, *causes)) if causes else updated
 
     return resolve
 
