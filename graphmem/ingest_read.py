@@ -467,8 +467,17 @@ def _add_units(
     # every unit's retractions go with the first: a unit written while later units of the earlier version
     # are still stored would be ended by their facts, with versions recorded before the statements that
     # caused them (re-extraction with another extractor redoes every unit); a fresh ingest has not
-    # written the later units yet either. An interrupted run resumes at the first unit not committed.
+    # written the later units yet either. An interrupted run resumes at the first unit not committed: the
+    # first unit stores each later session's print cut where its turns were retracted, so the resumed
+    # run writes them all (none is taken for forgotten; one forgotten before comes back, a limit)
     redone = (*stale, *(e for p in pending for e in p.retract))
+    later = [p for unit in units[1:] for p in unit if p.retract]
+    first_extra += tuple(
+        SourceRecord(
+            ns, prints_key(key, p.raw.id), SessionPrint(p.print.session, p.print.turns[: p.kept]).encode(), now
+        )
+        for p in later
+    )
     for n, unit in enumerate(units):
         retract = redone if n == 0 else ()
         marks = tuple(SourceRecord(ns, session_key(key, p.raw.id), content_hash, now) for p in unit)

@@ -257,6 +257,30 @@ def test_interrupted_reingest_resumes_and_loses_nothing(
     assert events(mem, "talk") == fresh(tmp_path, path)
 
 
+def test_interrupted_reingest_writes_the_unchanged_turns_after_an_edit_on_resume(
+    mem: Memory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the first unit retracts the second session's redone turns too; its unchanged last turn is not a
+    # forgotten one when the run resumes
+    monkeypatch.setattr("graphmem.ingest_read.UNIT_TURNS", 1)  # one unit per session
+    path = tmp_path / "talk.txt"
+    path.write_text(chat(S1, S2), encoding="utf-8")
+    run(mem, path)
+    path.write_text(chat(["Maya: ONE", *S1[1:]], [S2[0], "Maya: FIVE", S2[2]]), encoding="utf-8")
+    calls: list[str] = []
+
+    def fails_second(batch: Batch, existing: Any) -> Batch:
+        calls.append(batch.namespace)
+        if len(calls) == 2:
+            raise RuntimeError("disk full")
+        return batch
+
+    assert ingest(mem, path, extractor=FakeExtractor(), resolver=fails_second).files_failed == 1
+    again = run(mem, path)
+    assert (again.turns, again.turns_kept) == (2, 4)
+    assert events(mem, "talk") == fresh(tmp_path, path)
+
+
 def test_bad_edit_names_the_line_and_keeps_the_stored_version(mem: Memory, tmp_path: Path) -> None:
     path = tmp_path / "talk.jsonl"
     path.write_text('{"speaker": "Maya", "text": "one"}\n{"speaker": "Jon", "text": "two"}\n', encoding="utf-8")
