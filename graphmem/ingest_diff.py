@@ -21,6 +21,12 @@ whole-file extraction of the new version. Two things in extraction look ahead, a
 - "I start on 1 April" dates the job the speaker last named earlier in the same session: when a kept
   turn holds an undated ``works_at`` fact (or one dated by a turn now redone), the cut moves back to
   before that turn.
+
+A kept turn that ended (closed, or otherwise revised) a fact of a redone turn is redone as well, in any
+session of the transcript: the fact is written again and must be ended again the same way ("I moved to
+Berlin" ends the "I live in Porto" an edit made of "I live in Lisbon"). Each cut redoes more turns, so
+this runs to a fixpoint. Ends told outside the transcript are applied again by the writer instead
+(:func:`graphmem.store.versions.kept_closings`).
 """
 
 from __future__ import annotations
@@ -31,6 +37,7 @@ from dataclasses import dataclass, replace
 from graphmem.extract.names import event_id
 from graphmem.ingest_prints import SessionPrint, kept_turns, statement
 from graphmem.models import Batch, Fact
+from graphmem.store.versions import logical_id
 from graphmem.transcript import RawSession
 
 __all__ = ["SessionPlan", "plan_sessions", "without_events"]
@@ -88,6 +95,62 @@ def _cut_for_jobs(kept: int, jobs: list[tuple[int, Fact]], redone: set[str]) -> 
     return cut
 
 
+def _closers(chains: Iterable[Fact], redone: set[str]) -> set[str]:
+    """The events that ended (closed, or otherwise revised) a version of a fact stated by a ``redone``
+    event: ``chains`` holds every version of the facts concerned."""
+    stated: set[str] = set()
+    versions = list(chains)
+    for v in versions:
+        if redone.intersection(v.evidence):
+            stated.add(logical_id(v.id))
+    return {e for v in versions if logical_id(v.id) in stated for e in v.revised_by} - redone
+
+
+def _settle_cuts(
+    cuts: dict[str, int],
+    changed: set[str],
+    sizes: Mapping[str, int],
+    written: Mapping[str, Mapping[int, str]],
+    *,
+    many: bool,
+    facts: Callable[[], Iterable[Fact]],
+    chains: Callable[[set[str]], Iterable[Fact]] | None,
+) -> None:
+    """Move the ``cuts`` (session id → kept leading turns) back, to a fixpoint, before every kept turn
+    whose facts a redone turn dates (:func:`_cut_for_jobs`) and every kept turn that ended a fact of a
+    redone turn; each cut redoes more turns, which may move others. ``changed``: the sessions whose
+    content changed (the others are redone only from a cut made here)."""
+    jobs: dict[str, list[tuple[int, Fact]]] | None = None
+    where = {eid: (sid, seq) for sid, events in written.items() if sid in cuts for seq, eid in events.items()}
+    looked: set[str] = set()
+    moved = True
+    while moved:
+        moved = False
+        redone = {eid for eid, (sid, seq) in where.items() if seq > cuts[sid]}
+        changing = [sid for sid, kept in cuts.items() if kept and (sid in changed or kept < sizes[sid])]
+        if jobs is None and changing:
+            jobs = _jobs(facts(), written)
+        for sid in changing:
+            cut = _cut_for_jobs(cuts[sid], (jobs or {}).get(sid, []), redone)
+            moved |= cut != cuts[sid]
+            cuts[sid] = cut
+        fresh = redone - looked
+        if chains is None or not fresh:
+            continue
+        looked |= fresh
+        for sid, seq in (where[e] for e in _closers(chains(fresh), fresh) if e in where):
+            if seq <= cuts[sid]:
+                cuts[sid] = 0 if many else seq - 1
+                moved = True
+
+
+def _plan(index: int, raw: RawSession, new: SessionPrint, stored: Mapping[int, str], kept: int) -> SessionPlan:
+    """The plan of a session keeping its ``kept`` leading turns (``stored``: its events, by seq)."""
+    retract = tuple(eid for seq, eid in sorted(stored.items()) if seq > kept)
+    part = RawSession(raw.id, raw.index, raw.turns[kept:], raw.started_at, raw.date_text, kept + 1)
+    return SessionPlan(index, part, new, kept, retract)
+
+
 def plan_sessions(
     ordered: list[RawSession],
     prints: list[SessionPrint],
@@ -97,6 +160,7 @@ def plan_sessions(
     done: set[str],
     many: bool,
     facts: Callable[[], Iterable[Fact]],
+    chains: Callable[[set[str]], Iterable[Fact]] | None = None,
 ) -> list[SessionPlan]:
     """Plan every session of the new version of one transcript (see the module docs).
 
@@ -109,29 +173,31 @@ def plan_sessions(
         done: sessions an interrupted run of this very version already committed.
         many: speakers are addressed from neighbouring turns (not two participants).
         facts: the namespace's current facts (read only when a session keeps some turns).
+        chains: every version (current and archived) of the facts that the given events state or
+            revised (read only when a turn is redone; ``None``: kept turns that ended facts of redone
+            ones are not looked for).
     """
-    plans: list[SessionPlan] = []
-    jobs: dict[str, list[tuple[int, Fact]]] | None = None
-    for index, (raw, new) in enumerate(zip(ordered, prints, strict=True)):
-        stored = written.get(raw.id, {})
+    cuts: dict[str, int] = {}  # session id → its kept leading turns
+    changed: set[str] = set()
+    for raw, new in zip(ordered, prints, strict=True):
         before = old.get(raw.id)
         # a print is written with its session, so it tells; a mark (of this very content) only when the
         # session was committed by a graphmem that kept no prints
         if before == new or (before is None and raw.id in done):
-            plans.append(SessionPlan(index, RawSession(raw.id, raw.index, ()), new, len(new.turns), unchanged=True))
-            continue
-        kept = kept_turns(before, new)
-        if kept and many:
-            kept = 0
-        if kept:
-            if jobs is None:
-                jobs = _jobs(facts(), written)
-            redone = {eid for seq, eid in stored.items() if seq > kept}
-            kept = _cut_for_jobs(kept, jobs.get(raw.id, []), redone)
-        retract = tuple(eid for seq, eid in sorted(stored.items()) if seq > kept)
-        turns = raw.turns[kept:]
-        part = RawSession(raw.id, raw.index, turns, raw.started_at, raw.date_text, kept + 1)
-        plans.append(SessionPlan(index, part, new, kept, retract))
+            cuts[raw.id] = len(new.turns)
+        else:
+            changed.add(raw.id)
+            kept = kept_turns(before, new)
+            cuts[raw.id] = 0 if kept and many else kept
+    sizes = {raw.id: len(new.turns) for raw, new in zip(ordered, prints, strict=True)}
+    _settle_cuts(cuts, changed, sizes, written, many=many, facts=facts, chains=chains)
+    plans: list[SessionPlan] = []
+    for index, (raw, new) in enumerate(zip(ordered, prints, strict=True)):
+        kept = cuts[raw.id]
+        if raw.id not in changed and kept == len(new.turns):
+            plans.append(SessionPlan(index, RawSession(raw.id, raw.index, ()), new, kept, unchanged=True))
+        else:
+            plans.append(_plan(index, raw, new, written.get(raw.id, {}), kept))
     return _keep_forgotten(plans, old, written)
 
 

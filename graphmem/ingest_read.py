@@ -53,6 +53,7 @@ from graphmem.ingest_owners import GONE, GONE_PRINT, Owners
 from graphmem.ingest_prints import SessionPrint, addressing, prints_key, prints_prefix
 from graphmem.models import Batch, SourceRecord, TimeRef
 from graphmem.transcript import Transcript
+from graphmem.writer import fact_chains
 
 if TYPE_CHECKING:
     from graphmem.extract import Extractor
@@ -424,6 +425,7 @@ def _plan_sessions(
         done=done,
         many=addressed == "many",
         facts=lambda: store.iter_facts(ns),
+        chains=lambda ids: fact_chains(store, ns, ids),
     )
 
 
@@ -476,8 +478,22 @@ def _add_units(
     participants = _participants(t)
     # a session whose leading turns stay is extracted on from the time they talked of last ("later that month")
     told = {p.raw.id: ref for p in pending if p.kept and (ref := _told(store, ns, written.get(p.raw.id, {}), p.kept))}
+    # every unit's retractions go with the first: a unit written while later units of the earlier version
+    # are still stored would be ended by their facts, with versions recorded before the statements that
+    # caused them (re-extraction with another extractor redoes every unit); a fresh ingest has not
+    # written the later units yet either. An interrupted run resumes at the first unit not committed: the
+    # first unit stores each later session's print cut where its turns were retracted, so the resumed
+    # run writes them all (none is taken for forgotten; one forgotten before comes back, a limit)
+    redone = (*stale, *(e for p in pending for e in p.retract))
+    later = [p for unit in units[1:] for p in unit if p.retract]
+    first_extra += tuple(
+        SourceRecord(
+            ns, prints_key(key, p.raw.id), SessionPrint(p.print.session, p.print.turns[: p.kept]).encode(), now
+        )
+        for p in later
+    )
     for n, unit in enumerate(units):
-        retract = (*(stale if n == 0 else ()), *(e for p in unit for e in p.retract))
+        retract = redone if n == 0 else ()
         marks = tuple(SourceRecord(ns, session_key(key, p.raw.id), content_hash, now) for p in unit)
         marks += prints_of(unit) + (first_extra if n == 0 else ())
         last = n == len(units) - 1

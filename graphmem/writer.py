@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import time
 import weakref
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, Protocol
 
-from graphmem.models import Batch, EdgeType, Entity, Fact, SourceRecord
+from graphmem.models import Batch, EdgeType, Entity, Fact, FactClosing, SourceRecord
 
 if TYPE_CHECKING:
     from graphmem.embed import Embedder
@@ -32,6 +32,7 @@ __all__ = [
     "attach_embeddings",
     "commit_batch",
     "default_resolver",
+    "fact_chains",
     "name_vectors",
     "with_embeddings",
 ]
@@ -87,11 +88,14 @@ def default_resolver(memory: WriteTarget, embed: bool) -> Resolver:
     from graphmem.extract.correction_targets import bind_corrections
     from graphmem.extract.resolve import resolve_batch
     from graphmem.extract.temporal import update_facts
+    from graphmem.store.versions import stored_causes
 
     def resolve(batch: Batch, existing: list[Entity]) -> Batch:
         store = memory.store
         resolved = resolve_batch(batch, existing, name_vectors(memory) if embed else None, history=store)
-        stored = _stored_facts(store, batch)
+        stored, kept = _stored_facts(store, batch)
+        if kept:  # ends told by events outside the retraction are applied again to the facts re-stated
+            resolved = replace(resolved, closings=(*resolved.closings, *kept))
         bound = bind_corrections(
             resolved,
             stored,
@@ -99,23 +103,48 @@ def default_resolver(memory: WriteTarget, embed: bool) -> Resolver:
             lambda ids: store.get_events(batch.namespace, ids),
             lambda event: _mentioned(store, batch.namespace, event),
         )
-        return update_facts(bound, stored)
+        updated = update_facts(bound, stored)
+        # a new fact a later stored one ends (an older conversation after a newer one) names it as the
+        # cause of its end, so the write records the end when that fact was, not when the new one was told
+        causes = stored_causes(updated, stored)
+        return replace(updated, closings=(*updated.closings, *causes)) if causes else updated
 
     return resolve
 
 
-def _stored_facts(store: GraphStore, batch: Batch) -> list[Fact]:
+def fact_chains(store: GraphStore, namespace: str, events: Collection[str]) -> list[Fact]:
+    """Every version (current and archived) of each fact of ``namespace`` that one of ``events`` states
+    (a version's ``evidence``) or revised (its ``revised_by``): asked of a store that finds them
+    (:class:`~graphmem.store.base.FindsFactsOfEvents`), else picked out of all the namespace's facts."""
+    ids = set(events)
+    if not ids:
+        return []
+    from graphmem.store.base import FindsFactsOfEvents
+    from graphmem.store.versions import logical_id
+
+    if isinstance(store, FindsFactsOfEvents):
+        return store.fact_chains_of_events(namespace, ids)
+
+    versions = list(store.iter_facts(namespace, history=True))
+    touched = {logical_id(v.id) for v in versions if ids.intersection(v.evidence) or ids.intersection(v.revised_by)}
+    return [v for v in versions if logical_id(v.id) in touched]
+
+
+def _stored_facts(store: GraphStore, batch: Batch) -> tuple[list[Fact], tuple[FactClosing, ...]]:
     """The namespace's current facts as the batch's write leaves them before its own facts: a fact whose
     version chain the batch's ``retract`` events unwind is taken at the version that becomes current (a
     retracted closing no longer ends it), so an end the batch derives again is written, not lost with
-    the version unwound; a fact no version of which is left stays as stored (its evidence is retracted)."""
+    the version unwound; a fact no version of which is left stays as stored (its evidence is retracted).
+    Also the ends that events the batch keeps gave to facts whose versions the retraction removes
+    (:func:`kept_closings`), for the batch's facts to be ended again."""
     stored = list(store.iter_facts(batch.namespace))
     if not batch.retract:
-        return stored
-    from graphmem.store.versions import current_after_retraction
+        return stored, ()
+    from graphmem.store.versions import current_after_retraction, kept_closings
 
-    after = current_after_retraction(store.iter_facts(batch.namespace, history=True), batch.retract)
-    return [after.get(f.id) or f for f in stored]
+    chains = fact_chains(store, batch.namespace, batch.retract)
+    after = current_after_retraction(chains, batch.retract)
+    return [after.get(f.id) or f for f in stored], kept_closings(chains, batch.retract)
 
 
 def _mentioned(store: GraphStore, namespace: str, event: str) -> list[str]:

@@ -488,12 +488,19 @@ class FindsFactsOfEvents(Protocol):
     """A store that finds the facts some events support or revised without reading every fact.
 
     Implemented by both stores; :mod:`graphmem.settle` uses it to re-derive the ends of only the facts a
-    forgotten event touched.
+    forgotten event touched, and re-ingestion to find the fact chains of the events it retracts
+    (:func:`graphmem.writer.fact_chains`).
     """
 
     def fact_groups_of_events(self, namespace: str, event_ids: Collection[str]) -> set[tuple[str, str]]:
         """``(subject_id, predicate)`` of every fact version, archived ones included, whose ``evidence`` or
         ``revised_by`` names one of ``event_ids``."""
+        ...
+
+    def fact_chains_of_events(self, namespace: str, event_ids: Collection[str]) -> list[Fact]:
+        """Every version (current and archived), by id, of each fact one version of which names one of
+        ``event_ids`` in its ``evidence`` or ``revised_by``: the whole chains a retraction of those events
+        unwinds (:func:`graphmem.store.versions.unwind_chain`), read without reading every fact."""
         ...
 
 

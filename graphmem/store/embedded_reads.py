@@ -25,6 +25,7 @@ from graphmem.store.results import TextHit
 from graphmem.store.sqlite_graph import DiskNamespace
 from graphmem.store.sqlite_rows import dt_out, end_read, fts_table, normalise_dt, vector_out
 from graphmem.store.sqlite_text import best_events, query_words
+from graphmem.store.versions import logical_id
 from graphmem.text import normalise_name
 
 __all__ = ["EmbeddedReads"]
@@ -288,6 +289,24 @@ class EmbeddedReads(OpenCheck):
             found = [ix.facts[fid] for eid in ids for fid in ix.evidence.get(eid, ()) if fid in ix.facts]
             found += [f for f in ix.facts.values() if f.revised_by and not ids.isdisjoint(f.revised_by)]
         return {(f.subject_id, f.predicate) for f in found}
+
+    def fact_chains_of_events(self, namespace: str, event_ids: Collection[str]) -> list[Fact]:
+        """Every version, by id, of each fact one version of which names one of ``event_ids`` in its
+        evidence or ``revised_by`` (the ``FindsFactsOfEvents`` capability)."""
+        ids = set(event_ids)
+        if not ids:
+            return []
+        if disk := self._on_disk(namespace):
+            with self._lock, self._read():
+                return disk.fact_chains_of_events(ids)
+        with self._lock:
+            ix = self._ix(namespace)
+            if ix is None:
+                return []
+            hit = {fid for eid in ids for fid in ix.evidence.get(eid, ())}
+            hit |= {fid for fid, f in ix.facts.items() if f.revised_by and not ids.isdisjoint(f.revised_by)}
+            chains = {logical_id(fid) for fid in hit}
+            return [ix.facts[fid] for fid in sorted(ix.facts) if logical_id(fid) in chains]
 
     def last_positions(self, namespace: str) -> dict[str, int]:
         """Session id → the highest position ever given in it (:class:`~graphmem.store.base.KeepsPositions`)."""

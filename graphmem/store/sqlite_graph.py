@@ -20,6 +20,7 @@ events its edges lead to, so within one recall no event row is looked up again o
 from __future__ import annotations
 
 import itertools
+import json
 import sqlite3
 from collections import OrderedDict
 from collections.abc import Collection, Iterable, Iterator, Sequence
@@ -58,6 +59,23 @@ _ENTITY_COLS = "ns, id, name, type, aliases"
 _NOW = TimeFilter()  # no bound: the fact versions memory holds now
 _CHUNK = 500  # ids per IN (...) list
 _MENTION_EDGES = (EdgeType.MENTIONS, EdgeType.SPOKEN_BY)
+_FACT_F = ", ".join(f"f.{c.strip()}" for c in FACT_COLS.split(","))
+#: The fact chains of some events (a JSON list, then the namespace three times): the versions naming one
+#: of them, their logical ids (before ``@``, see :mod:`graphmem.store.versions`), and every version of
+#: those by a range of the primary key, each with its evidence in order.
+_CHAINS = f"""
+WITH wanted(id) AS (SELECT value FROM json_each(?)),
+hit(fid) AS (
+  SELECT v.fact_id FROM fact_evidence v WHERE v.ns = ? AND v.event_id IN (SELECT id FROM wanted)
+  UNION SELECT f.id FROM facts f, json_each(f.revised_by) j
+  WHERE f.ns = ? AND f.revised_by != '[]' AND j.value IN (SELECT id FROM wanted)),
+chain(lid) AS (
+  SELECT DISTINCT CASE WHEN instr(fid, '@') > 0 THEN substr(fid, 1, instr(fid, '@') - 1) ELSE fid END FROM hit)
+SELECT {_FACT_F}, (SELECT json_group_array(event_id) FROM
+  (SELECT event_id FROM fact_evidence x WHERE x.ns = f.ns AND x.fact_id = f.id ORDER BY x.pos))
+FROM chain c JOIN facts f ON f.ns = ? AND (f.id = c.lid OR (f.id > c.lid || '@' AND f.id < c.lid || 'A'))
+ORDER BY f.id
+"""
 #: How many decoded events a store keeps between reads, over all its namespaces served from SQLite (the
 #: least recently used go first). Recall asks for the same few hundred turns query after query.
 EVENT_CACHE = 20_000
@@ -340,6 +358,13 @@ class DiskNamespace:
             (self.namespace, *ids, self.namespace, *ids),
         )
         return {(str(s), str(p)) for s, p in rows}
+
+    def fact_chains_of_events(self, event_ids: Collection[str]) -> list[Fact]:
+        """Every version, by id, of each fact one version of which names one of ``event_ids`` in its
+        evidence or ``revised_by`` (one query: evidence through its index, each chain by a key range)."""
+        ids = json.dumps(sorted(set(event_ids)))
+        rows = self.conn.execute(_CHAINS, (ids, self.namespace, self.namespace, self.namespace))
+        return [fact_from_row(r[:-1], json.loads(r[-1])) for r in rows]
 
     # -- edges ---------------------------------------------------------------------------------------
 

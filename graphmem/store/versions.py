@@ -13,7 +13,9 @@ version was recorded. Nothing is updated in place:
   ``recorded_at`` are used: a :class:`~graphmem.models.FactClosing` of the batch that ends it ("I quit
   my job"), else a fact about the same subject starting when this one ends (a new value of the
   predicate, else an ending statement such as "left Acme"). A new fact that a later fact of the
-  same batch ends is written as both versions (open until that fact was recorded, then closed). A
+  same batch ends is written as both versions (open until that fact was recorded, then closed); so is
+  one a later *stored* fact ends, which the writer names as a closing (:func:`stored_causes`: an older
+  conversation ingested after a newer one). A
   write that changes only evidence, phrase or confidence, or that cannot be dated after the stored
   version, updates that version.
 - **Retracting** events (``delete_event``, ``Batch.retract``) removes the versions they caused (a
@@ -29,6 +31,7 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
+from itertools import pairwise
 
 from graphmem.models import OVER_PHRASE, Batch, Fact, FactClosing
 from graphmem.store.sqlite_rows import normalise_dt, normalised_event, normalised_fact
@@ -38,8 +41,10 @@ __all__ = [
     "chain_order",
     "current_after_retraction",
     "is_archive",
+    "kept_closings",
     "logical_id",
     "normalised_batch_times",
+    "stored_causes",
     "unwind_chain",
     "version_batch",
 ]
@@ -244,3 +249,91 @@ def current_after_retraction(versions: Iterable[Fact], gone: Collection[str]) ->
         current = left.get(fid)
         out[fid] = current if current is not None and current.expired_at is None else None
     return out
+
+
+def kept_closings(versions: Iterable[Fact], gone: Collection[str]) -> tuple[FactClosing, ...]:
+    """The ends that events other than ``gone`` gave to facts whose versions retracting ``gone`` removes,
+    as closings to apply again when the batch retracting them states those facts anew.
+
+    A fact stated only by retracted events loses every version, the closed ones included, though what
+    closed it (a turn of another input or session, "I left Acme") is still stored: without these the
+    fact written again would stay open. A version held for no time (a correction's) is left out: a
+    correction is found again from its request.
+
+    Args:
+        versions: every version of the facts concerned (e.g. :func:`graphmem.writer.fact_chains`).
+        gone: the events retracted.
+    """
+    drop = set(gone)
+    chains: dict[str, list[Fact]] = {}
+    for v in versions:
+        chains.setdefault(logical_id(v.id), []).append(v)
+    out: list[FactClosing] = []
+    for chain in chains.values():
+        ordered = chain_order(chain)
+        for before, v in pairwise(ordered):
+            removed = bool(v.evidence) and set(v.evidence) <= drop
+            if not removed or not v.revised_by or drop.intersection(v.revised_by):
+                continue
+            if v.valid_to is None or v.valid_to == before.valid_to or v.valid_to == v.valid_from:
+                continue
+            out.append(
+                FactClosing(
+                    v.namespace,
+                    v.predicate,
+                    v.recorded_at,
+                    subject_id=v.subject_id,
+                    object_id=v.object_id,
+                    at=v.valid_to,
+                    evidence=v.revised_by,
+                )
+            )
+    return tuple(out)
+
+
+def stored_causes(batch: Batch, stored: Iterable[Fact]) -> tuple[FactClosing, ...]:
+    """Closings naming, for each new fact of ``batch`` that a later stored fact ends, that fact as its
+    cause, for :func:`version_batch` to write it as two versions (open until the cause was recorded, then
+    closed) as it does when the cause is in the batch.
+
+    An older conversation ingested after a newer one ("I live in Lisbon" in January, after "I moved to
+    Berlin" in March was stored): the end comes from the stored fact, which was recorded after the new
+    one, so the new fact was not known to have ended when it was told. A fact the batch itself ends, or
+    a stored one only the batch's ``retract`` events support, names no cause here.
+
+    Args:
+        batch: the resolved batch, its facts' ends derived (:func:`graphmem.extract.temporal.update_facts`).
+        stored: the namespace's current facts.
+    """
+    gone = set(batch.retract)
+    known: dict[str, list[Fact]] = {}
+    ids: set[str] = set()
+    for g in stored:
+        ids.add(g.id)
+        if g.valid_from is not None and not (gone and g.evidence and set(g.evidence) <= gone):
+            known.setdefault(g.subject_id, []).append(g)
+    out: list[FactClosing] = []
+    for f in batch.facts:
+        if f.valid_to is None or f.id in ids or f.revised_by or _cause_in_batch(f, batch) is not None:
+            continue
+        found = [
+            g
+            for g in known.get(f.subject_id, ())
+            if g.id != f.id and g.valid_from == f.valid_to and g.recorded_at > f.recorded_at
+        ]
+        if not found:
+            continue
+        found.sort(key=lambda g: (g.predicate != f.predicate, g.object_id != f.object_id, g.recorded_at, g.id))
+        g = found[0]
+        out.append(
+            FactClosing(
+                f.namespace,
+                f.predicate,
+                g.recorded_at,
+                subject_id=f.subject_id,
+                object_id=f.object_id,
+                at=f.valid_to,
+                evidence=g.evidence,
+            )
+        )
+    return tuple(out)

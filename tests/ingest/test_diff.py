@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 from datetime import datetime
 
 from graphmem.ingest_diff import plan_sessions, without_events
@@ -26,11 +27,30 @@ def written(*sessions: RawSession) -> dict[str, dict[int, str]]:
     return {s.id: {seq: f"ev:{s.id}:{seq}" for seq in range(1, len(s.turns) + 1)} for s in sessions}
 
 
-def plan(old: list[RawSession], new: list[RawSession], *, many: bool = False, facts: Iterable[Fact] = ()) -> list:
+def plan(
+    old: list[RawSession],
+    new: list[RawSession],
+    *,
+    many: bool = False,
+    facts: Iterable[Fact] = (),
+    history: Iterable[Fact] = (),
+) -> list:
     speakers = ("A", "B", "C") if many else ("A", "B")
     stored = {p_s.id: p for p_s, p in zip(old, prints(old, speakers), strict=True)}
+    versions = list(history)
+
+    def chains(ids: set[str]) -> list[Fact]:
+        return [v for v in versions if ids & set(v.evidence) or ids & set(v.revised_by)]
+
     return plan_sessions(
-        new, prints(new, speakers), stored, written(*old), done=set(), many=many, facts=lambda: list(facts)
+        new,
+        prints(new, speakers),
+        stored,
+        written(*old),
+        done=set(),
+        many=many,
+        facts=lambda: list(facts),
+        chains=chains,
     )
 
 
@@ -89,6 +109,41 @@ def test_an_undated_job_moves_the_cut_before_it() -> None:
     other = Fact("n", "f1", "ent:a", "works_at", "ent:lumen", recorded_at=DAY, evidence=("ev:s0:2",))
     (p,) = plan(old, new, facts=[other])
     assert p.kept == 3
+
+
+def test_kept_turns_that_ended_facts_of_redone_turns_are_redone_in_cascade() -> None:
+    # s1:1 "I live in Lisbon" is edited; the unchanged s2:2 "I moved to Berlin" ended it, and the unchanged
+    # s3:1 "I left Berlin" ended Berlin: both are redone with what follows them in their sessions
+    old = [
+        session("s1", "A: Lisbon", "B: ok"),
+        session("s2", "A: hi", "A: Berlin", "B: ok", start=3),
+        session("s3", "A: left Berlin", "B: ok", start=6),
+        session("s4", "A: bye", start=8),
+    ]
+    new = [session("s1", "A: Porto", "B: ok"), *old[1:]]
+    lisbon = Fact("n", "f1", "ent:a", "lives_in", "ent:lisbon", recorded_at=DAY, evidence=("ev:s1:1",))
+    ended = Fact(
+        "n",
+        "f1@x",
+        "ent:a",
+        "lives_in",
+        "ent:lisbon",
+        recorded_at=DAY,
+        valid_to=DAY,
+        evidence=("ev:s1:1",),
+        revised_by=("ev:s2:2",),
+    )
+    berlin = Fact("n", "f2", "ent:a", "lives_in", "ent:berlin", recorded_at=DAY, evidence=("ev:s2:2",))
+    left = replace(berlin, id="f2@x", valid_to=DAY, revised_by=("ev:s3:1",))
+    first, second, third, fourth = plan(old, new, history=[lisbon, ended, berlin, left])
+    assert (first.kept, first.retract) == (0, ("ev:s1:1", "ev:s1:2"))
+    assert (second.unchanged, second.kept, second.retract) == (False, 1, ("ev:s2:2", "ev:s2:3"))
+    assert [t.text for t in second.raw.turns] == ["Berlin", "ok"] and second.raw.first_seq == 2
+    assert (third.unchanged, third.kept, third.retract) == (False, 0, ("ev:s3:1", "ev:s3:2"))
+    assert fourth.unchanged and fourth.retract == ()
+    # without an end told by a kept turn, nothing more is redone
+    first, second, third, fourth = plan(old, new, history=[lisbon, berlin])
+    assert first.kept == 0 and second.unchanged and third.unchanged and fourth.unchanged
 
 
 def test_without_events_drops_what_only_they_said() -> None:

@@ -248,10 +248,36 @@ def test_interrupted_reingest_resumes_and_loses_nothing(
     broken = ingest(mem, path, extractor=FakeExtractor(), resolver=fails_second)
     assert broken.files_failed == 1 and f"{path}:" in broken.errors[0][1]
     assert "session_2" in broken.errors[0][1]
-    # the first session's new turn is committed; the second session is as it was
-    assert events(mem, "talk") == [*before[:2], fresh(tmp_path, path)[2], *before[3:]]
+    # the first session's new turn is committed, with the retraction of every turn the run redoes (a
+    # unit is written as a fresh ingest writes it, before the later ones): the second session keeps its
+    # unchanged turns, and the changed one waits for the run that resumes
+    assert events(mem, "talk") == [*before[:2], fresh(tmp_path, path)[2], *before[3:5]]
     again = run(mem, path)
-    assert (again.turns, again.turns_kept, again.events_retracted) == (1, 5, 1)
+    assert (again.turns, again.turns_kept, again.events_retracted) == (1, 5, 0)
+    assert events(mem, "talk") == fresh(tmp_path, path)
+
+
+def test_interrupted_reingest_writes_the_unchanged_turns_after_an_edit_on_resume(
+    mem: Memory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the first unit retracts the second session's redone turns too; its unchanged last turn is not a
+    # forgotten one when the run resumes
+    monkeypatch.setattr("graphmem.ingest_read.UNIT_TURNS", 1)  # one unit per session
+    path = tmp_path / "talk.txt"
+    path.write_text(chat(S1, S2), encoding="utf-8")
+    run(mem, path)
+    path.write_text(chat(["Maya: ONE", *S1[1:]], [S2[0], "Maya: FIVE", S2[2]]), encoding="utf-8")
+    calls: list[str] = []
+
+    def fails_second(batch: Batch, existing: Any) -> Batch:
+        calls.append(batch.namespace)
+        if len(calls) == 2:
+            raise RuntimeError("disk full")
+        return batch
+
+    assert ingest(mem, path, extractor=FakeExtractor(), resolver=fails_second).files_failed == 1
+    again = run(mem, path)
+    assert (again.turns, again.turns_kept) == (2, 4)
     assert events(mem, "talk") == fresh(tmp_path, path)
 
 

@@ -77,3 +77,80 @@ def test_reingest_of_edited_ending_turn_matches_a_fresh_ingest(tmp_path: Path, s
         want = held(fresh, "ana")
     assert got == want
     assert got["now"], "the file states facts"
+
+
+def versions(memory: Memory, ns: str) -> list[tuple[Any, ...]]:
+    """Every version of every fact, current and archived, by names: both time axes."""
+    name = {e.id: e.name for e in memory.store.iter_entities(ns)}
+    found = [
+        (name[f.subject_id], f.predicate, name[f.object_id], f.valid_from, f.valid_to, f.recorded_at, f.expired_at)
+        for f in memory.store.iter_facts(ns, history=True)
+    ]
+    return sorted(found, key=lambda v: (v[:3], v[5]))
+
+
+MOVED = """\
+## Session 1 — 10 January 2024
+[18:00] Ana: I live in Lisbon with my sister.
+[18:01] Ben: Nice.
+
+## Session 2 — 12 March 2024
+[19:00] Ana: I moved to Berlin last month.
+[19:01] Ben: How is it?
+"""
+
+
+def test_kept_turn_that_ended_an_edited_fact_ends_the_new_one(tmp_path: Path, spacy_extractor: Any) -> None:
+    """ "I live in Lisbon" edited to "Porto": the unchanged session saying "I moved to Berlin" ended the
+    Lisbon fact, so it is redone and ends Porto with both versions (open until the move was told)."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    path = folder / "moved.txt"
+    path.write_text(MOVED, encoding="utf-8")
+    with Memory.open(tmp_path / "db", embedder=FakeEmbedder()) as memory:
+        ingest(memory, folder, namespace="ana", extractor=spacy_extractor)
+        path.write_text(MOVED.replace("Lisbon", "Porto"), encoding="utf-8")
+        again = ingest(memory, folder, namespace="ana", extractor=spacy_extractor)
+        assert again.ok and again.events_retracted > 0
+        got = versions(memory, "ana")
+    with Memory.open(tmp_path / "fresh", embedder=FakeEmbedder()) as fresh:
+        ingest(fresh, folder, namespace="ana", extractor=spacy_extractor)
+        want = versions(fresh, "ana")
+    assert got == want
+    porto = [v for v in got if v[2] == "Porto"]
+    told, moved = datetime(2024, 1, 10, 18), datetime(2024, 3, 12, 19)
+    assert [(v[4], v[5]) for v in porto] == [(None, told), (datetime(2024, 2, 1), moved)]
+
+
+LEFT = """\
+## Session 1 — 12 March 2024
+[19:00] Ana: I left Acme Analytics at the end of February.
+[19:01] Ben: Oh no.
+"""
+
+JOINED = """\
+## Session 1 — 10 January 2024
+[18:00] Ana: I work at Acme Analytics as a data analyst.
+[18:01] Ben: Nice.
+"""
+
+
+def test_end_told_in_another_file_survives_reingesting_the_fact(tmp_path: Path, spacy_extractor: Any) -> None:
+    """The job of a.txt is ended by b.txt ("I left Acme"); editing a.txt restates the job, which must stay
+    ended as when a.txt and b.txt are ingested afresh, not reopened."""
+    joined, left = tmp_path / "a.txt", tmp_path / "b.txt"
+    joined.write_text(JOINED, encoding="utf-8")
+    left.write_text(LEFT, encoding="utf-8")
+    with Memory.open(tmp_path / "db", embedder=FakeEmbedder()) as memory:
+        ingest(memory, joined, namespace="ana", extractor=spacy_extractor)
+        ingest(memory, left, namespace="ana", extractor=spacy_extractor)
+        joined.write_text(JOINED.replace("analyst.", "analyst!"), encoding="utf-8")
+        again = ingest(memory, joined, namespace="ana", extractor=spacy_extractor)
+        assert again.ok and again.events_retracted > 0
+        got = versions(memory, "ana")
+    with Memory.open(tmp_path / "fresh", embedder=FakeEmbedder()) as fresh:
+        ingest(fresh, joined, namespace="ana", extractor=spacy_extractor)
+        ingest(fresh, left, namespace="ana", extractor=spacy_extractor)
+        want = versions(fresh, "ana")
+    assert got == want
+    assert [v[4] for v in got] == [None, datetime(2024, 3, 1)]

@@ -29,6 +29,7 @@ from graphmem.store.base import (
     FetchesEntities,
     FetchesFrontier,
     FindsEventsAt,
+    FindsFactsOfEvents,
     GraphStore,
     KeepsPositions,
     TimeFilter,
@@ -590,6 +591,24 @@ def test_a_second_closing_extends_the_chain_and_unwinds_in_the_middle(backend: B
     )
     assert acme == [(day(1), day(40), None), (day(40), None, day(25))]
     assert employers(store, ns, TimeFilter(as_of=day(35), valid_at=day(22))) == ["acme"]
+
+
+def test_fact_chains_of_events_are_whole_chains(backend: Backend) -> None:
+    store, ns = backend.open(), backend.ns()
+    assert isinstance(store, FindsFactsOfEvents)
+    first, second = job_history(ns)
+    store.write(first)
+    store.write(second)
+    every = sorted(store.iter_facts(ns, history=True), key=lambda f: f.id)
+    acme = [f for f in every if f.object_id == "acme"]
+    globex = [f for f in every if f.object_id == "globex"]
+    assert len(acme) == 2 and len(globex) == 1
+    assert store.fact_chains_of_events(ns, ["e1"]) == acme  # evidence: both versions of fa
+    assert store.fact_chains_of_events(ns, ["e2"]) == every  # the evidence of fg, the revision of fa
+    assert store.fact_chains_of_events(ns, ["e2", "nope"]) == every
+    assert store.fact_chains_of_events(ns, ["nope"]) == []
+    assert store.fact_chains_of_events(ns, []) == []
+    assert store.fact_chains_of_events(backend.ns("b"), ["e1"]) == []  # another namespace holds none
 
 
 def test_full_text_search(backend: Backend) -> None:

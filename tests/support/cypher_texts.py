@@ -159,6 +159,8 @@ def store_workload(store: CypherStore, batch: Callable[[str], Batch], ns: str) -
     list(store.iter_entities(ns))
     list(store.iter_facts(ns))
     list(store.iter_facts(ns, time=window))
+    store.fact_groups_of_events(ns, [event.id])
+    store.fact_chains_of_events(ns, [event.id, "no-such-event"])
     list(store.iter_mentions(ns))
     list(store.iter_embeddings(ns))
     store.embedding_origins(ns)

@@ -473,6 +473,14 @@ class CypherStore(CypherSearches):
         )
         return {(r["s"], r["p"]) for r in rows}
 
+    def fact_chains_of_events(self, namespace: str, event_ids: Collection[str]) -> list[Fact]:
+        """Every version, by id, of each fact one version of which names one of ``event_ids`` in its
+        evidence or ``revised_by`` (the ``FindsFactsOfEvents`` capability): one statement, parameters only:
+        the chains' logical ids found per event, then their versions by one pass over the facts."""
+        ids = sorted(set(event_ids))
+        rows = self._read(write.FACT_CHAINS, ns=self._checked(namespace), ids=ids) if ids else []
+        return sorted((fact_from_props(r["p"], r["s"], r["o"]) for r in rows), key=lambda f: f.id)
+
     def iter_mentions(self, namespace: str) -> Iterator[tuple[str, str, str]]:
         """``(event_id, entity_id, role)`` for every mention edge of the namespace."""
         ns = self._checked(namespace)

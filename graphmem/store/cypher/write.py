@@ -39,6 +39,7 @@ from graphmem.store.versions import archive_id, logical_id, normalised_batch_tim
 
 __all__ = [
     "DROP_FACTS",
+    "FACT_CHAINS",
     "NEXT_MAKE",
     "NEXT_SESSION_MAKE",
     "PUT_EMBEDDINGS",
@@ -363,6 +364,18 @@ MATCH (a:Entity)-[r:FACT {namespace: $ns}]->(b:Entity)
 WHERE r.id IN $ids OR any(p IN $prefixes WHERE r.id STARTS WITH p)
 RETURN properties(r) AS p, a.id AS s, b.id AS o
 """
+
+#: The fact chains of some events: the versions naming one of ``$ids``, then every version of their facts
+#: (an archived version's id is its fact's id, ``@`` and when it was recorded: graphmem.store.versions).
+FACT_CHAINS = (
+    "UNWIND $ids AS e MATCH (:Entity)-[r:FACT {namespace: $ns}]->(:Entity) "
+    "WHERE e IN coalesce(r.evidence, []) OR e IN coalesce(r.revised_by, []) "
+    "WITH DISTINCT split(r.id, '@')[0] AS fid WITH collect(fid) AS chains "
+    "MATCH (a:Entity)-[v:FACT {namespace: $ns}]->(b:Entity) "
+    # projected first: ArcadeDB 26.10 drops every row when the split is in the WHERE itself
+    "WITH v, a, b, chains, split(v.id, '@')[0] AS fid WHERE fid IN chains "
+    "RETURN properties(v) AS p, a.id AS s, b.id AS o"
+)
 
 CURRENT_FACTS = """
 UNWIND $ids AS fid
