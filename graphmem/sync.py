@@ -89,7 +89,8 @@ class SyncSummary:
 def _batches(dump: NamespaceDump, batch_events: int) -> list[Batch]:
     """Upsert batches: sessions and entities, then events with their mentions, facts, embeddings."""
     ns = dump.namespace
-    batches = [Batch(ns, sessions=tuple(dump.sessions), entities=tuple(dump.entities))]
+    # the positions each session has given come first: a sync that stops half-way numbers after them
+    batches = [Batch(ns, sessions=tuple(dump.sessions), entities=tuple(dump.entities), positions=dump.position_marks())]
     by_event: dict[str, list[Mention]] = {}
     for m in dump.mentions:
         by_event.setdefault(m.event_id, []).append(m)
@@ -121,6 +122,7 @@ def _whole(dump: NamespaceDump) -> list[Batch]:
         embedding_model=first.embedding_model if first else None,
         embedding_scheme=first.embedding_scheme if first else None,
         sources=tuple(dump.sources),
+        positions=dump.position_marks(),
     )
     return [whole, *extra]
 

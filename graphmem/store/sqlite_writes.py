@@ -116,10 +116,9 @@ def write_rows(c: sqlite3.Connection, batch: Batch) -> None:
         c.execute(f"DELETE FROM {fts} WHERE rowid = ?", (rowid,))
         c.execute(f"INSERT INTO {fts} (rowid, text) VALUES (?, ?)", (rowid, e.text))
         written[rowid] = e.text
-    # the highest position each session has given: kept when its events are forgotten, so no id is reused
-    highs: dict[str, int] = {}
-    for e in batch.events:
-        highs[e.session] = max(highs.get(e.session, 0), e.seq)
+    # the highest position each session has given (its events', and the marks a copy carries): kept when
+    # its events are forgotten, so no id is reused
+    highs = batch.marks()
     c.executemany(
         "INSERT INTO positions VALUES (?, ?, ?) ON CONFLICT (ns, session) DO UPDATE SET "
         "high = max(high, excluded.high)",

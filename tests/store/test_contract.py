@@ -853,6 +853,26 @@ def test_positions_given_survive_forgetting(backend: Backend) -> None:
     assert again.last_positions(ns) == {}
 
 
+def test_position_marks_of_a_batch_are_kept_and_never_lowered(backend: Backend) -> None:
+    """A batch's ``positions`` (what an export or a sync carries: the highest position each session gave,
+    forgotten events included) are stored as the store's own marks; a mark never lowers one, and a bad mark
+    is refused with nothing of its batch written."""
+    store, ns = backend.open(), backend.ns()
+    assert isinstance(store, KeepsPositions)
+    store.write(replace(conversation(ns), positions=(("s1", 5), ("gone", 3))))
+    assert store.last_positions(ns) == {"s1": 5, "s2": 0, "gone": 3}
+    store.write(Batch(ns, positions=(("s1", 1), ("s2", 6))))
+    assert store.last_positions(ns) == {"s1": 5, "s2": 6, "gone": 3}
+    for bad in ((("s1", -1),), (("", 2),), (("s1", "9"),), (("s1", True),)):
+        with pytest.raises(StoreError, match="position mark"):
+            store.write(Batch(ns, sessions=(Session(ns, "s9", 9),), positions=bad))  # type: ignore[arg-type]
+        assert store.get_session(ns, "s9") is None
+    store.close()
+    again = backend.open()
+    assert isinstance(again, KeepsPositions)
+    assert again.last_positions(ns) == {"s1": 5, "s2": 6, "gone": 3}
+
+
 def test_delete_namespace_counts(backend: Backend) -> None:
     store, ns = backend.open(), backend.ns()
     store.write(conversation(ns))

@@ -237,9 +237,7 @@ def write_batch(tx: CypherTx, batch: Batch) -> None:
         _run_rows(tx, PUT_SESSIONS, ns, [session_row(s) for s in batch.sessions])
     if batch.events:
         _run_rows(tx, PUT_EVENTS, ns, [event_row(e) for e in batch.events])
-        highs: dict[str, int] = {}
-        for e in batch.events:
-            highs[e.session] = max(highs.get(e.session, 0), e.seq)
+    if highs := batch.marks():
         _run_rows(tx, PUT_POSITIONS, ns, [{"session": s, "high": h} for s, h in sorted(highs.items())])
     if batch.entities:
         _run_rows(tx, PUT_ENTITIES, ns, [entity_row(e) for e in batch.entities])
