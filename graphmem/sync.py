@@ -32,7 +32,9 @@ ingest diffs against what the target ingested and rewrites what differs).
 ``replace=True`` makes each target namespace hold what the source holds, records deleted at the source
 disappearing at the target too, and never shows a half-copied namespace: it is written as one batch, so a
 failure leaves the target as it was: :meth:`~graphmem.store.base.GraphStore.replace_namespace` empties the
-namespace and writes the batch in one transaction.
+namespace and writes the batch in one transaction. The positions each session has given are copied
+too (:attr:`NamespaceDump.positions <graphmem.export.NamespaceDump>`), and a replaced namespace keeps its
+own, so live ingestion at the target never gives an event id the source or the target gave before.
 """
 
 from __future__ import annotations

@@ -295,9 +295,10 @@ def replace_namespace(tx: CypherTx, batch: Batch) -> DeleteResult:
     """Transaction function: delete everything of the batch's namespace, then write the batch.
 
     What ``sync --replace`` needs: the namespace holds exactly the batch afterwards, or (the
-    transaction failing) exactly what it held before.
+    transaction failing) exactly what it held before. The positions its sessions gave stay (the batch may
+    raise them), so a later live add never gives an event id the namespace gave before.
     """
-    deleted = delete_namespace(tx, batch.namespace)
+    deleted = delete_namespace(tx, batch.namespace, keep_positions=True)
     write_batch(tx, replace(batch, retract=()))
     return deleted
 
@@ -481,8 +482,9 @@ RETURN sessions, events, entities, facts, count(m) AS mentions
 """
 
 
-def delete_namespace(tx: CypherTx, ns: str) -> DeleteResult:
-    """Transaction function: delete every node (and so every relationship) of a namespace."""
+def delete_namespace(tx: CypherTx, ns: str, *, keep_positions: bool = False) -> DeleteResult:
+    """Transaction function: delete every node (and so every relationship) of a namespace; with
+    ``keep_positions``, all but its ``:GraphmemPosition`` marks."""
     rec = tx.run(NAMESPACE_COUNTS, ns=ns)[0]
     result = DeleteResult(
         events=int(rec["events"]),
@@ -491,6 +493,6 @@ def delete_namespace(tx: CypherTx, ns: str) -> DeleteResult:
         mentions=int(rec["mentions"]),
         sessions=int(rec["sessions"]),
     )
-    for label in ("Event", "Entity", "Session", "Source", "GraphmemPosition"):
+    for label in ("Event", "Entity", "Session", "Source", *(() if keep_positions else ("GraphmemPosition",))):
         tx.run(f"MATCH (n:{label} {{namespace: $ns}}) DETACH DELETE n", ns=ns)
     return result
