@@ -32,7 +32,7 @@ from graphmem.models import (
     validate_namespace,
 )
 from graphmem.namespaces import require_namespace
-from graphmem.store.base import GraphStore, iter_event_embedding_origins
+from graphmem.store.base import GraphStore, KeepsPositions, iter_event_embedding_origins
 from graphmem.store.cypher import write as w
 from graphmem.store.cypher.dialect import NEO4J
 from graphmem.store.cypher.schema import (
@@ -57,11 +57,13 @@ __all__ = [
     "dumps_from_json",
     "export_graph",
     "iter_cypher_statements",
+    "positions_of_events",
 ]
 
 FORMATS = ("json", "graphml", "cypher")
 #: The ``"version"`` of the JSON export this graphmem writes; it reads this one and every older one
-#: (1: without ``"sources"``, the ingest bookkeeping).
+#: (1: without ``"sources"``, the ingest bookkeeping). ``"positions"`` (each session's highest position
+#: given) is optional in version 2: an export without it takes the positions of its events.
 EXPORT_VERSION = 2
 _CHUNK = 200
 
@@ -83,6 +85,13 @@ class NamespaceDump:
     #: turn fingerprints (:mod:`graphmem.ingest_prints`), so a restored store skips unchanged inputs and
     #: keeps forgotten turns forgotten.
     sources: list[SourceRecord] = field(default_factory=list)
+    #: Session id → the highest position it has given an event, forgotten events and deleted sessions
+    #: included (:class:`~graphmem.store.base.KeepsPositions`), so live ingestion into a copy numbers after it.
+    positions: dict[str, int] = field(default_factory=dict)
+
+    def position_marks(self) -> tuple[tuple[str, int], ...]:
+        """The positions as :attr:`Batch.positions <graphmem.models.Batch>` marks, by session id."""
+        return tuple(sorted(self.positions.items()))
 
     def embedding_batches(self, per_batch: int | None) -> list[Batch]:
         """The stored embeddings, one model and embedded-text scheme per batch (``per_batch`` vectors at
@@ -129,17 +138,32 @@ class ExportSummary:
 
 def dump_namespace(store: GraphStore, namespace: str, *, embeddings: bool = True) -> NamespaceDump:
     """Read a whole namespace (events in session order, the rest by id)."""
+    events = list(store.iter_events(namespace))
+    positions = positions_of_events(events)
+    if isinstance(store, KeepsPositions):  # forgotten events and deleted sessions count too
+        for session, high in store.last_positions(namespace).items():
+            positions[session] = max(positions.get(session, high), high)
     return NamespaceDump(
         namespace,
         list(store.iter_sessions(namespace)),
-        list(store.iter_events(namespace)),
+        events,
         list(store.iter_entities(namespace)),
         [Mention(namespace, e, x, role) for e, x, role in store.iter_mentions(namespace)],
         list(store.iter_facts(namespace, history=True)),
         list(store.iter_embeddings(namespace)) if embeddings else [],
         _schemes(store, namespace) if embeddings else {},
         store.source_records(namespace, ""),
+        positions,
     )
+
+
+def positions_of_events(events: Iterable[Event]) -> dict[str, int]:
+    """Session id → the highest position of these events in it (what a store without its own marks, or an
+    export without ``"positions"``, tells of the positions given)."""
+    highs: dict[str, int] = {}
+    for e in events:
+        highs[e.session] = max(highs.get(e.session, e.seq), e.seq)
+    return highs
 
 
 def _schemes(store: GraphStore, namespace: str) -> dict[str, str]:
@@ -257,6 +281,7 @@ def _to_json(dumps: Sequence[NamespaceDump]) -> dict[str, Any]:
                     {"key": r.key, "content_hash": r.content_hash, "ingested_at": _iso(r.ingested_at)}
                     for r in d.sources
                 ],
+                "positions": [{"session": sid, "position": high} for sid, high in d.position_marks()],
             }
         )
     return {"format": "graphmem-export", "version": EXPORT_VERSION, "namespaces": spaces}
@@ -348,7 +373,13 @@ def _dump_from_json(ns: str, space: dict[str, Any]) -> NamespaceDump:
         SourceRecord(ns, str(r["key"]), str(r["content_hash"]), datetime.fromisoformat(r["ingested_at"]))
         for r in space.get("sources", [])  # an export of version 1 has none
     ]
-    return NamespaceDump(ns, sessions, events, entities, mentions, facts, embeddings, schemes, sources)
+    positions = positions_of_events(events)
+    for p in space.get("positions", []):  # an export of an older graphmem has none: its events' positions
+        session, high = p["session"], p["position"]
+        if not isinstance(session, str) or not session or type(high) is not int or high < 0:
+            raise ValueError(f"a position is not a session id and a position >= 0: {p!r}")
+        positions[session] = max(positions.get(session, high), high)
+    return NamespaceDump(ns, sessions, events, entities, mentions, facts, embeddings, schemes, sources, positions)
 
 
 def batches_from_json(data: dict[str, Any]) -> Iterator[Batch]:
@@ -360,7 +391,13 @@ def batches_from_json(data: dict[str, Any]) -> Iterator[Batch]:
     for dump in dumps_from_json(data):
         ns = dump.namespace
         yield Batch(
-            ns, tuple(dump.sessions), tuple(dump.events), tuple(dump.entities), tuple(dump.mentions), tuple(dump.facts)
+            ns,
+            tuple(dump.sessions),
+            tuple(dump.events),
+            tuple(dump.entities),
+            tuple(dump.mentions),
+            tuple(dump.facts),
+            positions=dump.position_marks(),
         )
         yield from dump.embedding_batches(None)
         if dump.sources:  # last: an input is marked ingested once what it wrote is
@@ -525,6 +562,9 @@ def iter_cypher_statements(dumps: Iterable[NamespaceDump]) -> Iterator[str]:
         sources = [
             {"key": r.key, "content_hash": r.content_hash, "ingested_at": dt_in(r.ingested_at)} for r in d.sources
         ]
+        marks = [{"session": sid, "high": high} for sid, high in d.position_marks()]
+        for rows in _chunks(marks):  # each session's highest position given, forgotten events included
+            yield _bind(w.PUT_POSITIONS, ns=ns, rows=rows)
         for rows in _chunks(sources):  # the ingest bookkeeping, last (as a sync writes it)
             yield _bind(w.PUT_SOURCES, ns=ns, rows=rows)
 

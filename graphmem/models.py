@@ -315,6 +315,11 @@ class Batch:
     write events into: re-ingesting an edited file
     retracts what its earlier version wrote and writes the new version atomically. ``closings`` are the
     ending statements extraction found (:class:`FactClosing`); temporal maintenance applies them.
+    ``positions`` are ``(session id, position)`` marks: the highest position each session has given an
+    event, forgotten events and deleted sessions included (what
+    :class:`~graphmem.store.base.KeepsPositions` stores; a store also marks the positions of the events it
+    writes, and never lowers a mark). A copy of a namespace (export, sync) carries them, so live ingestion
+    goes on numbering after them there.
     """
 
     namespace: str
@@ -329,6 +334,7 @@ class Batch:
     sources: tuple[SourceRecord, ...] = field(default=())
     retract: tuple[str, ...] = ()
     closings: tuple[FactClosing, ...] = ()
+    positions: tuple[tuple[str, int], ...] = ()
 
     def __len__(self) -> int:
         return (
@@ -338,4 +344,13 @@ class Batch:
             + len(self.mentions)
             + len(self.facts)
             + len(self.embeddings)
+            + len(self.positions)
         )
+
+    def marks(self) -> dict[str, int]:
+        """Session id → the highest position this batch marks in it: its events' positions and its
+        ``positions``, whichever is higher."""
+        highs: dict[str, int] = {}
+        for session, high in (*((e.session, e.seq) for e in self.events), *self.positions):
+            highs[session] = max(highs.get(session, high), high)
+        return highs

@@ -32,7 +32,9 @@ ingest diffs against what the target ingested and rewrites what differs).
 ``replace=True`` makes each target namespace hold what the source holds, records deleted at the source
 disappearing at the target too, and never shows a half-copied namespace: it is written as one batch, so a
 failure leaves the target as it was: :meth:`~graphmem.store.base.GraphStore.replace_namespace` empties the
-namespace and writes the batch in one transaction.
+namespace and writes the batch in one transaction. The positions each session has given are copied
+too (:attr:`NamespaceDump.positions <graphmem.export.NamespaceDump>`), and a replaced namespace keeps its
+own, so live ingestion at the target never gives an event id the source or the target gave before.
 """
 
 from __future__ import annotations
@@ -89,7 +91,8 @@ class SyncSummary:
 def _batches(dump: NamespaceDump, batch_events: int) -> list[Batch]:
     """Upsert batches: sessions and entities, then events with their mentions, facts, embeddings."""
     ns = dump.namespace
-    batches = [Batch(ns, sessions=tuple(dump.sessions), entities=tuple(dump.entities))]
+    # the positions each session has given come first: a sync that stops half-way numbers after them
+    batches = [Batch(ns, sessions=tuple(dump.sessions), entities=tuple(dump.entities), positions=dump.position_marks())]
     by_event: dict[str, list[Mention]] = {}
     for m in dump.mentions:
         by_event.setdefault(m.event_id, []).append(m)
@@ -121,6 +124,7 @@ def _whole(dump: NamespaceDump) -> list[Batch]:
         embedding_model=first.embedding_model if first else None,
         embedding_scheme=first.embedding_scheme if first else None,
         sources=tuple(dump.sources),
+        positions=dump.position_marks(),
     )
     return [whole, *extra]
 

@@ -262,7 +262,10 @@ class GraphStore(Protocol):
         ...
 
     def replace_namespace(self, batch: Batch) -> DeleteResult:
-        """Make the batch's namespace hold exactly ``batch``, in one transaction; returns what was deleted."""
+        """Make the batch's namespace hold exactly ``batch``, in one transaction; returns what was deleted.
+
+        The positions its sessions have given (:class:`KeepsPositions`) stay, raised to the batch's: a
+        replaced namespace never gives an event id again that it gave before."""
         ...
 
     def stats(self, namespace: str | None = None) -> StoreStats:
@@ -394,8 +397,9 @@ class KeepsPositions(Protocol):
     messages after it, so an event id, once given, never names another message of the namespace."""
 
     def last_positions(self, namespace: str) -> dict[str, int]:
-        """Session id → the highest ``Event.seq`` ever written to it in the namespace (cleared only with
-        the namespace: :meth:`GraphStore.delete_namespace`, :meth:`GraphStore.replace_namespace`)."""
+        """Session id → the highest ``Event.seq`` ever written to it in the namespace, or marked by a
+        batch's ``positions``; cleared only with the namespace (:meth:`GraphStore.delete_namespace`):
+        :meth:`GraphStore.replace_namespace` keeps them, raised to the batch's."""
         ...
 
 

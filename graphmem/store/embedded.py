@@ -395,7 +395,8 @@ class EmbeddedStore(EmbeddedReads):
         return self._replace(namespace, None)
 
     def replace_namespace(self, batch: Batch) -> DeleteResult:
-        """Make the batch's namespace hold exactly ``batch``, in one transaction; returns what was deleted."""
+        """Make the batch's namespace hold exactly ``batch``, in one transaction; returns what was deleted.
+        The positions its sessions have given stay, raised to the batch's."""
         return self._replace(validate_namespace(batch.namespace), batch)
 
     @_exclusive
@@ -417,7 +418,9 @@ class EmbeddedStore(EmbeddedReads):
                     sessions=held["sessions"],
                 )
             with one_transaction(self._conn, f"replacing namespace {namespace!r} failed, nothing was changed"):
-                clear_namespace(self._conn, namespace)
+                # a namespace replaced keeps the positions its sessions gave (the batch may raise them): a
+                # later add never gives an id it gave before; one forgotten whole starts afresh
+                clear_namespace(self._conn, namespace, keep_positions=batch is not None)
                 if batch is None:  # forgotten: the change log keeps no id of it (see purge_forgotten)
                     forget_log(self._conn)
                 if batch is not None:

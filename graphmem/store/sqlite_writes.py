@@ -69,14 +69,17 @@ def _roll_back(c: sqlite3.Connection) -> None:
         c.execute("ROLLBACK")
 
 
-def clear_namespace(c: sqlite3.Connection, namespace: str) -> None:
-    """Delete every row of ``namespace`` and its full-text table, inside the caller's transaction."""
+def clear_namespace(c: sqlite3.Connection, namespace: str, *, keep_positions: bool = False) -> None:
+    """Delete every row of ``namespace`` and its full-text table, inside the caller's transaction;
+    ``keep_positions`` keeps the highest position each session has given (a namespace replaced, not
+    forgotten: its event ids stay given)."""
     c.execute(f"DROP TABLE IF EXISTS {fts_table(namespace)}")
     sqlite_text.drop_vocabulary(c, fts_table(namespace))
     c.execute("DELETE FROM fts_term_bounds WHERE fts = ?", (fts_table(namespace),))
     sqlite_heads.forget_all(c, fts_table(namespace))
     for table in NS_TABLES:
-        c.execute(f"DELETE FROM {table} WHERE ns = ?", (namespace,))
+        if not (keep_positions and table == "positions"):
+            c.execute(f"DELETE FROM {table} WHERE ns = ?", (namespace,))
 
 
 def write_rows(c: sqlite3.Connection, batch: Batch) -> None:
@@ -116,10 +119,9 @@ def write_rows(c: sqlite3.Connection, batch: Batch) -> None:
         c.execute(f"DELETE FROM {fts} WHERE rowid = ?", (rowid,))
         c.execute(f"INSERT INTO {fts} (rowid, text) VALUES (?, ?)", (rowid, e.text))
         written[rowid] = e.text
-    # the highest position each session has given: kept when its events are forgotten, so no id is reused
-    highs: dict[str, int] = {}
-    for e in batch.events:
-        highs[e.session] = max(highs.get(e.session, 0), e.seq)
+    # the highest position each session has given (its events', and the marks a copy carries): kept when
+    # its events are forgotten, so no id is reused
+    highs = batch.marks()
     c.executemany(
         "INSERT INTO positions VALUES (?, ?, ?) ON CONFLICT (ns, session) DO UPDATE SET "
         "high = max(high, excluded.high)",

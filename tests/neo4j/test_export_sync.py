@@ -16,7 +16,7 @@ import pytest
 
 from graphmem.cli.app import main
 from graphmem.errors import ConfigError, ReadOnlyStoreError, StoreError
-from graphmem.export import batches_from_json, cypher_literal, dump_namespace, export_graph
+from graphmem.export import batches_from_json, cypher_literal, dump_namespace, dumps_from_json, export_graph
 from graphmem.models import Batch, Entity, Event, Mention, Session, SourceRecord
 from graphmem.store.base import GraphStore
 from graphmem.store.cypher import CypherStore
@@ -24,7 +24,7 @@ from graphmem.store.cypher import write as cypher_write
 from graphmem.store.cypher.session import CypherTx, Row
 from graphmem.store.embedded import EmbeddedStore
 from graphmem.store.neo4j import Neo4jSession
-from graphmem.sync import read_export, sync_stores
+from graphmem.sync import read_export, restore_export, sync_stores
 from tests.store.test_contract import conversation
 from tests.support.bolt_server import BoltTarget
 from tests.support.counting_session import CountingSession
@@ -163,6 +163,58 @@ def test_an_export_of_another_format_version_is_refused_before_the_target_opens(
         read_export(future)
 
 
+def _forget_a_later_turn(store: GraphStore, ns: str) -> dict[str, int]:
+    """A turn of ``s2`` at position 7 written and forgotten, and the session ``gone`` emptied: the positions
+    they gave stay given (:class:`~graphmem.store.base.KeepsPositions`), beyond what any event tells."""
+    store.write(Batch(ns, (Session(ns, "gone", 5),), (Event(ns, "e6", "s2", 7, "Melanie", "Soon forgotten."),)))
+    store.write(Batch(ns, events=(Event(ns, "e7", "gone", 3, "Melanie", "Gone too."),)))
+    store.delete_event(ns, "e6")
+    store.delete_event(ns, "e7")
+    assert store.get_session(ns, "gone") is None
+    positions = store.last_positions(ns)  # type: ignore[attr-defined]
+    assert positions == {"s1": 2, "s2": 7, "gone": 3}
+    return positions
+
+
+def test_export_restore_and_sync_carry_the_positions_given(tmp_path: Path) -> None:
+    # review: a restored or synced store numbered a live message after its events only, so it gave the id
+    # of a forgotten turn (ev:…:7) again, to another message
+    src = _source(tmp_path, "a")
+    given = _forget_a_later_turn(src, "a")
+    out = io.StringIO()
+    export_graph(src, out, "json")
+    data = json.loads(out.getvalue())
+    assert data["namespaces"][0]["positions"] == [
+        {"session": "gone", "position": 3},
+        {"session": "s1", "position": 2},
+        {"session": "s2", "position": 7},
+    ]
+    copy = EmbeddedStore.open(tmp_path / "copy")
+    for batch in batches_from_json(data):
+        copy.write(batch)
+    assert copy.last_positions("a") == given
+    (tmp_path / "backup.json").write_text(out.getvalue(), encoding="utf-8")
+    for replace_it in (False, True):
+        restored = EmbeddedStore.open(tmp_path / f"restored-{replace_it}")
+        restore_export(read_export(tmp_path / "backup.json"), restored, source="backup.json", replace=replace_it)
+        assert restored.last_positions("a") == given
+        synced = EmbeddedStore.open(tmp_path / f"synced-{replace_it}")
+        sync_stores(src, synced, replace=replace_it, batch_events=2)
+        assert synced.last_positions("a") == given
+    # an export of an older graphmem has no positions: its events' are taken
+    del data["namespaces"][0]["positions"]
+    [dump] = dumps_from_json(data)
+    assert dump.positions == {"s1": 2, "s2": 1}
+    older = EmbeddedStore.open(tmp_path / "older")
+    for batch in batches_from_json(data):
+        older.write(batch)
+    assert older.last_positions("a") == {"s1": 2, "s2": 1}
+    for bad in ([{"session": "s1", "position": -1}], [{"session": 3, "position": 1}], [{"session": "s1"}], "s1"):
+        data["namespaces"][0]["positions"] = bad
+        with pytest.raises(ConfigError, match=r"namespaces\[0\] \('a'\)"):
+            dumps_from_json(data)
+
+
 def test_graphml_export_has_every_node_and_edge(tmp_path: Path) -> None:
     src = _source(tmp_path, "a")
     out = io.StringIO()
@@ -220,6 +272,7 @@ def test_cypher_script_rebuilds_the_graph_in_neo4j(
     from neo4j import GraphDatabase
 
     src = _source(tmp_path, "a")
+    given = _forget_a_later_turn(src, "a")
     out = io.StringIO()
     export_graph(src, out, "cypher", embeddings=True)
     script = out.getvalue()
@@ -232,6 +285,7 @@ def test_cypher_script_rebuilds_the_graph_in_neo4j(
     _same(src, neo4j_store, "a")
     nxt = [n.node_id for n in neo4j_store.neighbors("a", "e4", edge_types=["NEXT"], direction="out")]  # type: ignore[list-item]
     assert nxt == ["e5"]
+    assert neo4j_store.last_positions("a") == given
 
 
 @pytest.mark.neo4j
@@ -248,6 +302,12 @@ def test_sync_embedded_to_neo4j_and_back(tmp_path: Path, neo4j_store: CypherStor
     sync_stores(neo4j_store, back)
     for ns in ("a", "b"):
         _same(src, back, ns)
+    # the positions given, forgotten turns included, travel both ways
+    given = _forget_a_later_turn(src, "b")
+    sync_stores(src, neo4j_store, namespaces=["b"], replace=True)
+    assert neo4j_store.last_positions("b") == given
+    sync_stores(neo4j_store, back, namespaces=["b"], batch_events=2)
+    assert back.last_positions("b") == given
     assert [h.event_id for h in back.search_text("a", "camping kids")][:1] == ["e4"]
 
 

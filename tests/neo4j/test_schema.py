@@ -126,3 +126,32 @@ def test_client_side_full_text_fallback_ranks_like_bm25(neo4j_store: CypherStore
     assert {h.event_id for h in neo4j_store.search_text("fts", "paint")} == {"e2", "e3"}  # stemmed as FTS5 does
     assert neo4j_store.search_text("fts", "nothing-matches-this") == []
     assert neo4j_store.search_text("other", "camping") == []
+
+
+def test_a_writable_open_creates_the_constraints_and_indexes_an_older_graphmem_lacked(
+    neo4j_store: CypherStore, bolt_server: BoltTarget
+) -> None:
+    # review: a database an older graphmem made at this schema version had no constraint on positions, and
+    # opening it never created one (the schema statements ran only for a new or older schema version)
+    from graphmem.store.base import KeepsPositions
+
+    _run(bolt_server, "DROP CONSTRAINT graphmem_position_key IF EXISTS")
+    _run(bolt_server, "DROP INDEX graphmem_event_time IF EXISTS")
+    try:
+        # writers racing without the constraint made two marks of one session
+        _run(bolt_server, "CREATE (:GraphmemPosition {namespace: 'old', session: 's', high: 2})")
+        _run(bolt_server, "CREATE (:GraphmemPosition {namespace: 'old', session: 's', high: 5})")
+        connect(bolt_server.uri, auth=bolt_server.auth, database=bolt_server.database, read_only=True).close()
+        assert "graphmem_position_key" not in {r["name"] for r in _run(bolt_server, "SHOW CONSTRAINTS")}
+        assert "graphmem_event_time" not in {r["name"] for r in _run(bolt_server, "SHOW INDEXES")}
+        store = connect(bolt_server.uri, auth=bolt_server.auth, database=bolt_server.database)
+        try:
+            assert "graphmem_position_key" in {r["name"] for r in _run(bolt_server, "SHOW CONSTRAINTS")}
+            assert "graphmem_event_time" in {r["name"] for r in _run(bolt_server, "SHOW INDEXES")}
+            assert isinstance(store, KeepsPositions)
+            assert store.last_positions("old") == {"s": 5}  # the marks merged, the higher one kept
+        finally:
+            store.close()
+        connect(bolt_server.uri, auth=bolt_server.auth, database=bolt_server.database).close()  # idempotent
+    finally:
+        neo4j_store.create_schema()

@@ -872,6 +872,51 @@ def test_positions_given_survive_forgetting(backend: Backend) -> None:
     assert again.last_positions(ns) == {}
 
 
+def test_position_marks_of_a_batch_are_kept_and_never_lowered(backend: Backend) -> None:
+    """A batch's ``positions`` (what an export or a sync carries: the highest position each session gave,
+    forgotten events included) are stored as the store's own marks; a mark never lowers one, and a bad mark
+    is refused with nothing of its batch written."""
+    store, ns = backend.open(), backend.ns()
+    assert isinstance(store, KeepsPositions)
+    store.write(replace(conversation(ns), positions=(("s1", 5), ("gone", 3))))
+    assert store.last_positions(ns) == {"s1": 5, "s2": 0, "gone": 3}
+    store.write(Batch(ns, positions=(("s1", 1), ("s2", 6))))
+    assert store.last_positions(ns) == {"s1": 5, "s2": 6, "gone": 3}
+    for bad in ((("s1", -1),), (("", 2),), (("s1", "9"),), (("s1", True),)):
+        with pytest.raises(StoreError, match="position mark"):
+            store.write(Batch(ns, sessions=(Session(ns, "s9", 9),), positions=bad))  # type: ignore[arg-type]
+        assert store.get_session(ns, "s9") is None
+    store.close()
+    again = backend.open()
+    assert isinstance(again, KeepsPositions)
+    assert again.last_positions(ns) == {"s1": 5, "s2": 6, "gone": 3}
+
+
+def test_replacing_a_namespace_keeps_the_positions_given(backend: Backend) -> None:
+    """A namespace replaced (``sync --replace``, a restore with ``--replace``) keeps the highest position each
+    of its sessions gave, raised to the batch's: a live add after it never gives an id given before, even
+    when the replacing copy is older than what the namespace held. Forgetting it whole clears them."""
+    store, ns = backend.open(), backend.ns()
+    assert isinstance(store, KeepsPositions)
+    store.write(conversation(ns))
+    store.write(Batch(ns, (Session(ns, "s3", 2),), (Event(ns, "e5", "s3", 6, "Melanie", "Later."),)))
+    store.delete_event(ns, "e4")  # s2 goes; its position 0 stays given
+    older = conversation(ns)
+    kept = [m for m in older.mentions if m.event_id in ("e1", "e2")]
+    store.replace_namespace(
+        replace(older, events=older.events[:2], mentions=tuple(kept), facts=older.facts[:1], positions=(("s4", 2),))
+    )
+    assert [e.id for e in store.iter_events(ns)] == ["e1", "e2"]
+    assert store.get_session(ns, "s3") is None
+    assert store.last_positions(ns) == {"s1": 2, "s2": 0, "s3": 6, "s4": 2}
+    store.close()
+    again = backend.open()
+    assert isinstance(again, KeepsPositions)
+    assert again.last_positions(ns) == {"s1": 2, "s2": 0, "s3": 6, "s4": 2}
+    again.delete_namespace(ns)
+    assert again.last_positions(ns) == {}
+
+
 def test_delete_namespace_counts(backend: Backend) -> None:
     store, ns = backend.open(), backend.ns()
     store.write(conversation(ns))

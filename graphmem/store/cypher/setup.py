@@ -3,7 +3,10 @@
 The statements are the dialect's rendering of :data:`graphmem.store.cypher.schema.SCHEMA` (all
 idempotent, ``IF NOT EXISTS``); they run when the database holds no graphmem schema node or an older
 version, and data written under an older version is brought up to date (:func:`migrate`) before the new
-version is recorded; a writable open gives a database without a store id one (:func:`read_store_id`).
+version is recorded; a writable open gives a database without a store id one (:func:`read_store_id`),
+and creates the constraints and indexes of the schema it lacks (:func:`create_missing`: a database an older
+graphmem made at this schema version, before the constraint on ``:GraphmemPosition`` existed); a
+read-only open writes nothing.
 A dialect without a full-text index logs why it is skipped (search then ranks with
 BM25 on the client), and likewise without a vector index (vector seeds then come from the local hnswlib
 copy); a database created before the vector index existed gets it when opened. Any failing statement is
@@ -16,11 +19,19 @@ import logging
 import uuid
 
 from graphmem.errors import ReadOnlyStoreError, SchemaUpgradeError, SchemaVersionError, StoreError
-from graphmem.store.cypher.dialect import CypherDialect
-from graphmem.store.cypher.schema import FULLTEXT_INDEX, SCHEMA_VERSION, VECTOR_INDEX, name_keys
+from graphmem.store.cypher.dialect import CypherDialect, SchemaStatement
+from graphmem.store.cypher.schema import FULLTEXT_INDEX, SCHEMA, SCHEMA_VERSION, VECTOR_INDEX, name_keys
 from graphmem.store.cypher.session import CypherSession
 
-__all__ = ["RECORD_VERSION", "create_schema", "ensure_schema", "migrate", "read_store_id"]
+__all__ = [
+    "MERGE_DUPLICATE_POSITIONS",
+    "RECORD_VERSION",
+    "create_missing",
+    "create_schema",
+    "ensure_schema",
+    "migrate",
+    "read_store_id",
+]
 
 log = logging.getLogger(__name__)
 
@@ -29,6 +40,20 @@ RECORD_VERSION = "MERGE (m:GraphmemSchema {name: 'graphmem'}) SET m.version = $v
 _STORE_ID = "MATCH (m:GraphmemSchema {name: 'graphmem'}) RETURN m.store_id AS store_id"
 # written once: a second opener racing the first finds it set (identity() reads it again when asked)
 _ASSIGN_STORE_ID = "MATCH (m:GraphmemSchema {name: 'graphmem'}) WHERE m.store_id IS NULL SET m.store_id = $store_id"
+#: Before the uniqueness constraint on positions is created in a database that lacked it: writers racing
+#: without it may have made two marks of one session; one stays, holding the higher position.
+MERGE_DUPLICATE_POSITIONS = """
+MATCH (p:GraphmemPosition)
+WITH p.namespace AS ns, p.session AS session, collect(p) AS marks, max(p.high) AS high
+WHERE size(marks) > 1
+WITH head(marks) AS kept, tail(marks) AS extra, high
+SET kept.high = high
+WITH extra
+UNWIND extra AS mark
+DELETE mark
+"""
+#: Statements run before a constraint is created, by the constraint's name.
+_BEFORE = {"graphmem_position_key": MERGE_DUPLICATE_POSITIONS}
 
 
 def ensure_schema(
@@ -42,7 +67,8 @@ def ensure_schema(
 
     A database without a store id (new, or of a graphmem before store ids) gets one, unless ``upgrade``
     is false or the server refuses the write (a :class:`~graphmem.errors.ReadOnlyStoreError`: an account
-    with a reader role); the id then stays unknown.
+    with a reader role); the id then stays unknown. Likewise a database at this schema version that lacks
+    some of its constraints or indexes (an older graphmem's) gets them (:func:`create_missing`).
 
     Raises:
         SchemaVersionError: the database was written by a newer graphmem.
@@ -72,7 +98,12 @@ def ensure_schema(
         create_schema(session, dialect, version)
     if not has_id and upgrade:  # a new database, or one of a graphmem before store ids
         _assign_store_id(session)
-    names = frozenset(str(r.get("name")) for r in session.run(dialect.list_indexes, action="listing indexes"))
+    rows = session.run(dialect.list_indexes, action="listing indexes")
+    names = frozenset(str(r.get("name")) for r in rows)
+    if upgrade and version == SCHEMA_VERSION:  # perhaps made by an older graphmem at this version
+        # a constraint's index may have a name of its own (ArcadeDB's "Label[props]"): it names its owner
+        owners = {str(r.get("owningConstraint")) for r in rows if r.get("owningConstraint")}
+        create_missing(session, dialect, names | owners)
     vector = dialect.vector_statement()
     if vector is not None and vector.name not in names and upgrade:  # a database made before the vector index
         session.run(vector.cypher, action=f"creating the schema ({vector.name})")
@@ -99,10 +130,45 @@ def read_store_id(session: CypherSession) -> str | None:
     return str(value) if value is not None else None
 
 
+def create_missing(session: CypherSession, dialect: CypherDialect, present: frozenset[str] | set[str]) -> list[str]:
+    """Create the constraints and indexes of :data:`~graphmem.store.cypher.schema.SCHEMA` whose names are not
+    in ``present`` (each statement idempotent, ``IF NOT EXISTS``); the names of those created.
+
+    Where the server refuses the write (a :class:`~graphmem.errors.ReadOnlyStoreError`: an account with a
+    reader role, which opens for writing by default), they stay missing, and that is logged.
+
+    Raises:
+        StoreError: a statement failed otherwise.
+    """
+    wanted = {spec.name for spec in SCHEMA} - set(present)
+    created = []
+    for statement in dialect.schema_statements():
+        if statement.name in wanted:
+            try:
+                _create(session, statement)
+            except ReadOnlyStoreError as exc:
+                log.info("%s stays missing in %s: %s", statement.name, session.uri, exc)
+                continue
+            created.append(statement.name)
+    if created:
+        log.info("created %s, missing in %s", ", ".join(created), session.uri)
+        if dialect.await_indexes is not None:
+            session.run(dialect.await_indexes, action="waiting for indexes")
+    return created
+
+
+def _create(session: CypherSession, statement: SchemaStatement) -> None:
+    """Run one schema statement, after what its constraint needs of the data (:data:`_BEFORE`)."""
+    before = _BEFORE.get(statement.name)
+    if before is not None:
+        session.run(before, action=f"preparing the data for {statement.name}")
+    session.run(statement.cypher, action=f"creating the schema ({statement.name})")
+
+
 def create_schema(session: CypherSession, dialect: CypherDialect, old_version: int | None = None) -> None:
     """Run every schema statement (idempotent), migrate data of ``old_version``, record the schema version."""
     for statement in dialect.schema_statements():
-        session.run(statement.cypher, action=f"creating the schema ({statement.name})")
+        _create(session, statement)
     if dialect.fulltext_ddl is None:
         log.info("skipped %s: %s; search_text falls back to client-side BM25", FULLTEXT_INDEX, dialect.no_fulltext)
     if dialect.vector_index_ddl is None:

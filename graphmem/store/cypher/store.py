@@ -564,7 +564,7 @@ class CypherStore(CypherSearches):
         """Make the batch's namespace hold exactly ``batch``, in one transaction; returns what was deleted.
 
         What ``sync --replace`` needs: the namespace never shows a half-copied state, and a failure leaves
-        it as it was.
+        it as it was. The positions its sessions have given stay, raised to the batch's.
         """
         ns = validate_namespace(batch.namespace)
         deleted = self._write(ns, f"replacing namespace {ns!r}", lambda tx: write.replace_namespace(tx, batch))

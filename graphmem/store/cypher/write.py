@@ -238,9 +238,7 @@ def write_batch(tx: CypherTx, batch: Batch) -> None:
         _run_rows(tx, PUT_SESSIONS, ns, [session_row(s) for s in batch.sessions])
     if batch.events:
         _run_rows(tx, PUT_EVENTS, ns, [event_row(e) for e in batch.events])
-        highs: dict[str, int] = {}
-        for e in batch.events:
-            highs[e.session] = max(highs.get(e.session, 0), e.seq)
+    if highs := batch.marks():
         _run_rows(tx, PUT_POSITIONS, ns, [{"session": s, "high": h} for s, h in sorted(highs.items())])
     if batch.entities:
         _run_rows(tx, PUT_ENTITIES, ns, [entity_row(e) for e in batch.entities])
@@ -298,9 +296,10 @@ def replace_namespace(tx: CypherTx, batch: Batch) -> DeleteResult:
     """Transaction function: delete everything of the batch's namespace, then write the batch.
 
     What ``sync --replace`` needs: the namespace holds exactly the batch afterwards, or (the
-    transaction failing) exactly what it held before.
+    transaction failing) exactly what it held before. The positions its sessions gave stay (the batch may
+    raise them), so a later live add never gives an event id the namespace gave before.
     """
-    deleted = delete_namespace(tx, batch.namespace)
+    deleted = delete_namespace(tx, batch.namespace, keep_positions=True)
     write_batch(tx, replace(batch, retract=()))
     return deleted
 
@@ -496,8 +495,9 @@ RETURN sessions, events, entities, facts, count(m) AS mentions
 """
 
 
-def delete_namespace(tx: CypherTx, ns: str) -> DeleteResult:
-    """Transaction function: delete every node (and so every relationship) of a namespace."""
+def delete_namespace(tx: CypherTx, ns: str, *, keep_positions: bool = False) -> DeleteResult:
+    """Transaction function: delete every node (and so every relationship) of a namespace; with
+    ``keep_positions``, all but its ``:GraphmemPosition`` marks."""
     rec = tx.run(NAMESPACE_COUNTS, ns=ns)[0]
     result = DeleteResult(
         events=int(rec["events"]),
@@ -506,6 +506,6 @@ def delete_namespace(tx: CypherTx, ns: str) -> DeleteResult:
         mentions=int(rec["mentions"]),
         sessions=int(rec["sessions"]),
     )
-    for label in ("Event", "Entity", "Session", "Source", "GraphmemPosition"):
+    for label in ("Event", "Entity", "Session", "Source", *(() if keep_positions else ("GraphmemPosition",))):
         tx.run(f"MATCH (n:{label} {{namespace: $ns}}) DETACH DELETE n", ns=ns)
     return result
