@@ -13,6 +13,7 @@ from typing import Any
 
 from graphmem.errors import SchemaVersionError, StoreError
 from graphmem.models import Entity, Event, Fact, Session, TimeRef
+from graphmem.store.damage import is_damage, store_error
 from graphmem.store.sqlite_heads import HEADS_DDL
 from graphmem.store.sqlite_terms import BOUNDS_DDL, backfill
 
@@ -263,6 +264,8 @@ def check_and_init(conn: sqlite3.Connection, db_path: Path) -> None:
         tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
         version = conn.execute("PRAGMA user_version").fetchone()[0]
     except sqlite3.DatabaseError as exc:
+        if is_damage(exc) and "not a database" not in str(exc):  # as a read-only open says it
+            raise store_error(db_path.parent, exc) from exc
         raise StoreError(f"{db_path} is not a graphmem store (corrupt, or not an SQLite database): {exc}") from exc
     if tables:
         if "meta" not in tables:

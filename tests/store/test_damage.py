@@ -138,3 +138,16 @@ def test_other_sqlite_errors_name_the_store_too(tmp_path: Path) -> None:
         assert store.namespaces() == ["m", "n"]
     finally:
         store.close()
+
+
+@pytest.mark.parametrize("read_only", [False, True])
+def test_a_truncated_store_is_damaged_however_it_is_opened(tmp_path: Path, read_only: bool) -> None:
+    # the writable open said only StoreError ("not a graphmem store") where the read-only one said damage
+    path = tmp_path / "mem"
+    _fill(path)
+    db = path / DB_FILENAME
+    data = db.read_bytes()[: db.stat().st_size // 2]
+    db.write_bytes(data)
+    with pytest.raises(CorruptStoreError, match=str(path)):
+        Memory.open(path, embedder=FakeEmbedder(), read_only=read_only).close()
+    assert db.read_bytes() == data
