@@ -64,6 +64,10 @@ _TIME_ENTS = frozenset({"DATE", "TIME"})
 _LIKING = frozenset({"like", "love", "enjoy"})  # "I don't like pottery": dislikes
 # words of a time phrase that say a relation goes on ("I'm seeing Tom these days"), not when a meeting is
 _ONGOING_TIMES = frozenset({"these", "days", "nowadays", "lately", "currently", "now"})
+# "seeing Dr. Lee", "seeing Maria, my physiotherapist", "seeing Tom every Monday": appointments, not dating
+_TITLES = frozenset({"dr", "doctor", "prof", "professor", "nurse", "coach", "mr", "mrs", "ms", "miss", "sir"})
+_PARTNERS = frozenset({"boyfriend", "girlfriend", "partner", "lover", "guy", "girl", "man", "woman", "date"})
+_FREQUENCY = frozenset({"every", "once", "twice", "thrice", "weekly", "daily", "monthly", "fortnightly"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,7 +153,8 @@ def _ongoing(verb: Any) -> bool:
     auxes = [c for c in verb.children if c.dep_ == "aux"]
     if not any(a.tag_ in ("VBP", "VBZ") for a in auxes) or any(a.lower_ in _FUTURE_GO for a in auxes):
         return False
-    if not any(c.dep_ == "dobj" and c.ent_type_ == "PERSON" for c in verb.children):
+    people = [c for c in verb.children if c.dep_ == "dobj" and c.ent_type_ == "PERSON"]
+    if not people or any(_seen_for_something(verb, p) for p in people):
         return False
     inside = {t.i for t in verb.subtree}
     for ent in verb.doc.ents:
@@ -158,6 +163,25 @@ def _ongoing(verb: Any) -> bool:
         if ent.root.head.lower_ not in ("since", "for"):
             return False  # "tomorrow", "on Friday", "in two days": a meeting arranged
     return True
+
+
+def _seen_for_something(verb: Any, person: Any) -> bool:
+    """Whether "seeing" ``person`` reads as an appointment or an outing, not a relation: a title ("Dr.
+    Lee"), a role in apposition that is not a partner ("Maria, my physiotherapist"), a purpose or a place
+    ("about my back", "for my knee", "on Broadway"; only *since* and *for* + a time may follow), or a
+    frequency ("twice a week", "every Monday")."""
+    if any(c.dep_ in ("compound", "nmod") and c.lower_.rstrip(".") in _TITLES for c in person.children):
+        return True
+    if any(c.dep_ == "appos" and c.lemma_.lower() not in _PARTNERS for c in person.children):
+        return True
+    for c in verb.children:
+        if c.dep_ != "prep":
+            continue
+        objects = [o for o in c.children if o.dep_ == "pobj"]
+        timed = c.lower_ == "for" and objects and all(o.ent_type_ in _TIME_ENTS for o in objects)
+        if c.lower_ != "since" and not timed:
+            return True
+    return any(t.lower_ in _FREQUENCY for t in verb.subtree)
 
 
 def with_object(clause: Clause, suffix: str, passive: bool) -> Clause:

@@ -41,6 +41,13 @@ def test_the_present_progressive_of_see_with_a_person_is_dating(extractor: Any, 
         "I'm seeing a therapist.",  # no person named
         "I'm seeing Paris for the first time.",  # a place
         "I was seeing Tom back then.",
+        # a professional, a show or a visit with a purpose, a place or a frequency: appointments, not dating
+        "I'm seeing Dr. Smith about my back.",
+        "I'm seeing Dr. Lee for my knee.",
+        "I'm seeing Maria, my physiotherapist, twice a week.",
+        "I'm seeing Hamilton on Broadway.",
+        "I'm seeing Tom at the clinic.",
+        "I'm seeing Tom every Monday.",
     ],
 )
 def test_other_forms_of_see_state_no_relation(extractor: Any, text: str) -> None:
