@@ -746,13 +746,22 @@ def test_namespaces_are_isolated(backend: Backend) -> None:
     assert a not in store.namespaces()
 
 
-@pytest.mark.parametrize("bad", ["", "has space", "semi;colon", "a/b", "-leading", "x" * 200, "é"])
+@pytest.mark.parametrize("bad", ["", "has space", "semi;colon", "a/b", "-leading", "x" * 200, "a\u200bb", "tab\tx"])
 def test_illegal_namespace_is_refused(backend: Backend, bad: str) -> None:
     store = backend.open()
     with pytest.raises(ConfigError, match="namespace"):
         store.write(Batch(bad, (Session(bad, "s", 0),)))
     with pytest.raises(ConfigError, match="namespace"):
         store.get_event(bad, "e1")
+
+
+@pytest.mark.parametrize("name", ["família", "日記", "é"])
+def test_a_namespace_in_any_script_is_stored(backend: Backend, name: str) -> None:
+    store = backend.open()
+    store.write(Batch(name, (Session(name, "s", 0),), (Event(name, "e1", "s", 0, "Ana", "Olá"),)))
+    event = store.get_event(name, "e1")
+    assert event is not None and event.text == "Olá"
+    assert name in store.namespaces()
 
 
 # -- atomic batches --------------------------------------------------------------------------------------
