@@ -168,13 +168,15 @@ def _ongoing(verb: Any) -> bool:
 def _seen_for_something(verb: Any, person: Any) -> bool:
     """Whether "seeing" ``person`` reads as an appointment or an outing, not a relation: a title ("Dr.
     Lee"), a role in apposition that is not a partner ("Maria, my physiotherapist"), a purpose or a place
-    ("about my back", "for my knee", "on Broadway"; only *since* and *for* + a time may follow), or a
-    frequency ("twice a week", "every Monday")."""
+    ("about my back", "for my knee", "on Broadway"; only *since* and *for* + a time may follow), a
+    frequency ("twice a week", "every Monday"), or several people at once ("Tom and Carla")."""
     if any(c.dep_ in ("compound", "nmod") and c.lower_.rstrip(".") in _TITLES for c in person.children):
         return True
     if any(c.dep_ == "appos" and c.lemma_.lower() not in _PARTNERS for c in person.children):
         return True
-    for c in verb.children:
+    if any(c.dep_ == "conj" for c in person.children):
+        return True  # "seeing Tom and Carla": a meeting of several, not a couple
+    for c in (*verb.children, *person.children):
         if c.dep_ != "prep":
             continue
         objects = [o for o in c.children if o.dep_ == "pobj"]

@@ -48,6 +48,8 @@ def test_the_present_progressive_of_see_with_a_person_is_dating(extractor: Any, 
         "I'm seeing Hamilton on Broadway.",
         "I'm seeing Tom at the clinic.",
         "I'm seeing Tom every Monday.",
+        "I'm seeing Tom and Carla for dinner.",
+        "I'm seeing Tom and Carla.",
     ],
 )
 def test_other_forms_of_see_state_no_relation(extractor: Any, text: str) -> None:
