@@ -71,3 +71,21 @@ def test_a_copy_of_an_old_input_is_a_copy_and_a_new_file_takes_its_own_name(
     summary = _run(memory, copy, new)
     assert summary.files_skipped == 1
     assert _stored(memory) == {**AFTER, "coração": ["bom dia"]}
+
+
+def test_an_old_input_into_a_chosen_namespace_keeps_its_session_ids(
+    memory: Memory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # with a namespace chosen, session ids carry the file's name: spelled in ASCII before (fam-lia/session_1),
+    # they must stay so, or an edit retracts every event and writes it again under new ids
+    path = tmp_path / "família.txt"
+    path.write_text("Ana: olá\nBo: oi\n", encoding="utf-8")
+    with monkeypatch.context() as old:
+        old.setattr(text, "namespace_from", ascii_namespace_from)
+        ingest(memory, path, namespace="x", extractor=FakeExtractor(), resolver=keep)
+    before = {e.text: e.id for e in memory.store.iter_events("x")}
+    assert before == {"olá": "ev:fam-lia/session_1:1", "oi": "ev:fam-lia/session_1:2"}
+    path.write_text("Ana: olá\nBo: oi\nAna: tchau\n", encoding="utf-8")
+    summary = ingest(memory, path, namespace="x", extractor=FakeExtractor(), resolver=keep)
+    assert summary.turns_kept == 2
+    assert {e.text: e.id for e in memory.store.iter_events("x")} == {**before, "tchau": "ev:fam-lia/session_1:3"}
