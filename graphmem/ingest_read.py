@@ -49,6 +49,7 @@ from graphmem.ingest_diff import SessionPlan, plan_sessions
 from graphmem.ingest_held import added_live, copy_of_another, live_in_the_way, retract_with, without
 from graphmem.ingest_ids import choose_ids
 from graphmem.ingest_moved import move_batch, moved_from, old_prints
+from graphmem.ingest_oldnames import old_spellings, respelled
 from graphmem.ingest_owners import GONE, GONE_PRINT, Owners
 from graphmem.ingest_prints import SessionPrint, addressing, prints_key, prints_prefix
 from graphmem.models import Batch, SourceRecord, TimeRef
@@ -256,6 +257,9 @@ def _plan_file(
     fmt = transcripts[0].format if transcripts else (format or "unknown")
     content_hash = hashed(hashlib.sha256(src.data).hexdigest(), fmt)
     key = src.key
+    # an input ingested under the ASCII name its file gave before stays there (ingest_oldnames)
+    spellings = {} if namespace is not None else old_spellings(owners, path, key, transcripts, content_hash)
+    transcripts = respelled(transcripts, spellings)
     # every record of a conversation is keyed by the file and kept in its namespace (source records are
     # per namespace), never by its position in the file: reordering conversations changes nothing
     spaces = list(dict.fromkeys(t.namespace for t in transcripts))
@@ -279,7 +283,8 @@ def _plan_file(
     readings = [transcripts]
     if any(owners.taken(t, key) for t in transcripts if not current[t.namespace]):
         # only the sessions another holds are tagged; those the input wrote keep their ids (ingest_ids)
-        tagged = choose_ids(owners, key, plain, read_source(src, format=fmt, namespace=namespace, tagged=True))
+        retagged = respelled(read_source(src, format=fmt, namespace=namespace, tagged=True), spellings)
+        tagged = choose_ids(owners, key, plain, retagged)
         renamed = {
             (p.namespace, ps.id): ts.id
             for t, p in zip(tagged, plain, strict=True)

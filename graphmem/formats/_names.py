@@ -9,12 +9,13 @@ import unicodedata
 from graphmem.models import namespace_char_ok
 from graphmem.text import clean_text
 
-__all__ = ["INVISIBLE", "clean_speaker", "namespace_from"]
+__all__ = ["INVISIBLE", "ascii_namespace_from", "clean_speaker", "namespace_from"]
 
 #: Characters that show nothing: zero-width space, non-joiner and joiner, word joiner, soft hyphen, the
 #: byte-order mark, and the bidirectional marks, embeddings and isolates (WhatsApp puts them around names).
 INVISIBLE = re.compile("[\u00ad\u200b-\u200f\u202a-\u202e\u2060\u2066-\u2069\ufeff]")
 _BRACKETS = {"[": "]", "<": ">", "(": ")", "{": "}"}
+_ASCII_BAD = re.compile(r"[^A-Za-z0-9_.:@-]+")
 
 
 def clean_speaker(name: str) -> str:
@@ -39,3 +40,11 @@ def namespace_from(name: str, fallback: str = "default") -> str:
     while cleaned and not cleaned[0].isalnum():  # a namespace starts with a letter or digit
         cleaned = cleaned[1:]
     return cleaned.rstrip("-_.:@") or fallback
+
+
+def ascii_namespace_from(name: str, fallback: str = "default") -> str:
+    """``name`` as :func:`namespace_from` spelled it before namespaces took any script (before 4 Dec 2026):
+    every run of characters other than ASCII letters, digits and ``_ . : @ -`` became one ``-``
+    (``família`` → ``fam-lia``). Session tags keep this spelling, and an input ingested under it stays
+    in that namespace (:mod:`graphmem.ingest_oldnames`)."""
+    return _ASCII_BAD.sub("-", name).strip("-_.:@")[:128] or fallback

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from graphmem.errors import IngestError, IngestWarning
-from graphmem.formats._names import INVISIBLE, clean_speaker, namespace_from
+from graphmem.formats._names import INVISIBLE, ascii_namespace_from, clean_speaker, namespace_from
 from graphmem.text import clean_text
 
 __all__ = [
@@ -74,7 +74,6 @@ _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 EARLIEST = datetime(100, 1, 1)
 LATEST = datetime(9900, 1, 1)
 _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
-_NAMESPACE_BAD = re.compile(r"[^A-Za-z0-9_.:@-]+")
 _LOCOMO_DATE = "%I:%M %p on %d %B, %Y"
 # A year-first date with "/", "." or "-" and one-digit parts ("2024/3/5 10:00"): read as ISO 8601 once
 # written "2024-03-05"
@@ -324,7 +323,7 @@ def check_turn_text(text: str, *, path: str, line: int | None = None, json_path:
 
 def _ascii_name(name: str, fallback: str) -> str:
     """``name`` in the characters ids were made of before namespaces took any script (a tag stays stable)."""
-    return _NAMESPACE_BAD.sub("-", name).strip("-_.:@")[:128] or fallback
+    return ascii_namespace_from(name, fallback)
 
 
 def naive_utc(value: datetime) -> datetime:

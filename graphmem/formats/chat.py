@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from graphmem.errors import IngestError
+from graphmem.formats._names import ascii_namespace_from
 from graphmem.formats._records import Located, looks_like_record, records_to_sessions
 from graphmem.formats._source import Source, namespace_from
 from graphmem.formats.jsonl import prefix_sessions
@@ -56,6 +57,6 @@ def read_chat(
     items = [Located(m, json_path=f"{base}[{i}]") for i, m in enumerate(messages)]
     sessions = records_to_sessions(items, path=source.path, speaker_names=names, line_of=source.json_index().line)
     if tag or namespace:
-        sessions = prefix_sessions(sessions, tag or namespace_from(name, "input"))
+        sessions = prefix_sessions(sessions, tag or ascii_namespace_from(name, "input"))
     ns = namespace or namespace_from(name)
     return [Transcript(ns, sessions, source_file=source.key, format="chat")]

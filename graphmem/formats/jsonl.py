@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from graphmem.errors import IngestError
+from graphmem.formats._names import ascii_namespace_from
 from graphmem.formats._records import Located, records_to_sessions
 from graphmem.formats._source import MAX_JSON_LINE_CHARS, Source, loads_json, namespace_from
 from graphmem.transcript import RawSession, Transcript
@@ -49,7 +50,7 @@ def read_jsonl(
         raise IngestError("empty file", path=source.path)
     sessions = records_to_sessions(items, path=source.path)
     if tag or namespace:
-        sessions = prefix_sessions(sessions, tag or namespace_from(name, "input"))
+        sessions = prefix_sessions(sessions, tag or ascii_namespace_from(name, "input"))
     ns = namespace or namespace_from(name)
     return [Transcript(ns, sessions, source_file=source.key, format="jsonl")]
 

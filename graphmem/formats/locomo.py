@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from graphmem.errors import IngestError
+from graphmem.formats._names import ascii_namespace_from
 from graphmem.formats._source import (
     Source,
     check_turn_text,
@@ -92,8 +93,10 @@ def _read_sample(
         # sample_id coincides (an edited copy at another path)
         session_prefix = "/".join(p for p in (tag, name if namespace else None) if p) or None
     else:
-        name = namespace_from(Path(source.path).stem) + suffix
-        session_prefix = f"{tag}{suffix}" if tag else (name if namespace else None)
+        stem = Path(source.path).stem
+        name = namespace_from(stem) + suffix
+        # session ids keep the ASCII spelling they had before namespaces took any script (ids stay stable)
+        session_prefix = f"{tag}{suffix}" if tag else (ascii_namespace_from(stem) + suffix if namespace else None)
     keys = sorted(((int(m.group(1)), k) for k in conv if (m := _SESSION_KEY.match(k))), key=lambda nk: nk[0])
     if not keys:
         raise _fail(source, "the conversation has no 'session_N' turn lists", f"{where}.conversation")

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, time
 
 from graphmem.errors import IngestError
+from graphmem.formats._names import ascii_namespace_from
 from graphmem.formats._source import (
     EARLIEST,
     INVISIBLE,
@@ -328,7 +329,7 @@ def read_text(
         for i, (sid, b) in enumerate(zip(_session_ids(kept), kept, strict=True))
     )
     if tag or namespace:
-        sessions = prefix_sessions(sessions, tag or namespace_from(name, "input"))
+        sessions = prefix_sessions(sessions, tag or ascii_namespace_from(name, "input"))
     ns = namespace or namespace_from(name)
     return [Transcript(ns, sessions, source_file=source.key, format="text")]
 

@@ -43,6 +43,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from graphmem.errors import IngestError
+from graphmem.formats._names import ascii_namespace_from
 from graphmem.formats._records import Located, records_to_sessions
 from graphmem.formats._source import Source, namespace_from, warn_input
 from graphmem.formats.jsonl import prefix_sessions
@@ -292,6 +293,6 @@ def read_whatsapp(
         )
     sessions = records_to_sessions(items, path=source.path)
     if tag or namespace:
-        sessions = prefix_sessions(sessions, tag or namespace_from(name, "input"))
+        sessions = prefix_sessions(sessions, tag or ascii_namespace_from(name, "input"))
     ns = namespace or namespace_from(name)
     return [Transcript(ns, sessions, source_file=source.key, format="whatsapp")]
