@@ -25,7 +25,7 @@ from datetime import datetime
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
-from graphmem.errors import StoreError
+from graphmem.errors import ConfigError, StoreError
 from graphmem.memory import Memory
 
 if TYPE_CHECKING:
@@ -65,7 +65,17 @@ class AsyncMemory:
     """
 
     def __init__(self, memory: Memory, *, executor: ThreadPoolExecutor | None = None) -> None:
-        """Wrap an open :class:`Memory`; its work runs on ``executor`` (default: a new one-thread executor)."""
+        """Wrap an open :class:`Memory`; its work runs on ``executor`` (default: a new one-thread executor).
+
+        Raises:
+            ConfigError: ``executor`` has more than one thread (calls would run out of order, and the store's
+                write lock, which belongs to the thread that took it, on threads that do not hold it).
+        """
+        if executor is not None and executor._max_workers != 1:
+            raise ConfigError(
+                f"AsyncMemory needs an executor with one worker thread, not {executor._max_workers}: "
+                "use ThreadPoolExecutor(max_workers=1)"
+            )
         self._memory = memory
         self._own_executor = executor is None
         self._executor = executor or ThreadPoolExecutor(max_workers=1, thread_name_prefix="graphmem")

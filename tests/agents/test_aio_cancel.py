@@ -7,11 +7,13 @@ import gc
 import threading
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 
 from graphmem import AsyncMemory
+from graphmem.errors import ConfigError
 from graphmem.memory import Memory
 from graphmem.store.lock import WriteLock
 
@@ -172,3 +174,16 @@ async def test_cancelled_while_releasing(store: Path, other: Memory) -> None:
             pass
     finally:
         await amem.close()
+
+
+def test_an_executor_of_many_threads_is_refused(store: Path) -> None:
+    # It was accepted: writing() could take the lock on one thread and release it on another ("cannot
+    # release un-acquired lock"), and the calls inside ran on threads that waited for the lock in vain.
+    memory = Memory.open(store)
+    executor = ThreadPoolExecutor(max_workers=2)
+    try:
+        with pytest.raises(ConfigError, match="one worker thread, not 2"):
+            AsyncMemory(memory, executor=executor)
+    finally:
+        executor.shutdown()
+        memory.close()
