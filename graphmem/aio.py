@@ -10,6 +10,7 @@ awaited, so a ``recall`` awaited after an ``add`` sees what was added, and write
 Cancelling a call stops its work only if the worker thread has not started it yet. Once started it runs
 to its end, as a thread cannot be interrupted: a cancelled ``add`` (``write``, ``ingest``, ``forget``...)
 may still commit. Read back what it would have written to know.
+A cancelled ``writing()`` never leaves the store's write lock held.
 """
 
 from __future__ import annotations
@@ -18,13 +19,13 @@ import asyncio
 import functools
 import os
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Generator, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
-from contextlib import asynccontextmanager
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import AbstractContextManager, asynccontextmanager, suppress
 from datetime import datetime
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
-from graphmem.errors import StoreError
+from graphmem.errors import ConfigError, StoreError
 from graphmem.memory import Memory
 
 if TYPE_CHECKING:
@@ -64,7 +65,17 @@ class AsyncMemory:
     """
 
     def __init__(self, memory: Memory, *, executor: ThreadPoolExecutor | None = None) -> None:
-        """Wrap an open :class:`Memory`; its work runs on ``executor`` (default: a new one-thread executor)."""
+        """Wrap an open :class:`Memory`; its work runs on ``executor`` (default: a new one-thread executor).
+
+        Raises:
+            ConfigError: ``executor`` has more than one thread (calls would run out of order, and the store's
+                write lock, which belongs to the thread that took it, on threads that do not hold it).
+        """
+        if executor is not None and executor._max_workers != 1:
+            raise ConfigError(
+                f"AsyncMemory needs an executor with one worker thread, not {executor._max_workers}: "
+                "use ThreadPoolExecutor(max_workers=1)"
+            )
         self._memory = memory
         self._own_executor = executor is None
         self._executor = executor or ThreadPoolExecutor(max_workers=1, thread_name_prefix="graphmem")
@@ -202,16 +213,51 @@ class AsyncMemory:
     @asynccontextmanager
     async def writing(self) -> AsyncIterator[None]:
         """See :meth:`Memory.writing`: ``async with mem.writing():`` holds the store's write lock (taken and
-        released on the worker thread, where the calls awaited inside run too) for a whole operation."""
+        released on the worker thread, where the calls awaited inside run too) for a whole operation.
+
+        Cancelling the task while it waits for the lock leaves nothing held: if the worker thread takes the
+        lock after all, it releases it right away. Cancelling the task while it releases the lock does not
+        stop the release.
+        """
+        if self._closed:
+            raise StoreError("this AsyncMemory is closed")
         held = self._memory.writing()
-        await self._run(held.__enter__)
+        entering = self._executor.submit(held.__enter__)
+        try:
+            await asyncio.shield(asyncio.wrap_future(entering))
+        except asyncio.CancelledError:
+            if not entering.cancel():  # started: the worker thread takes the lock, so it must release it
+                entering.add_done_callback(functools.partial(self._leave_abandoned, held))
+            raise
         try:
             yield
         except BaseException as exc:
-            if not await self._submit(functools.partial(held.__exit__, type(exc), exc, exc.__traceback__)):
+            if not await self._leave(held, type(exc), exc, exc.__traceback__):
                 raise
         else:
-            await self._submit(functools.partial(held.__exit__, None, None, None))
+            await self._leave(held, None, None, None)
+
+    async def _leave(
+        self,
+        held: AbstractContextManager[None],
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> bool | None:
+        """Exit ``held`` on the worker thread that entered it; cancelling the caller does not stop the exit."""
+        leaving = self._executor.submit(held.__exit__, exc_type, exc, tb)
+        return await asyncio.shield(asyncio.wrap_future(leaving))
+
+    def _leave_abandoned(self, held: AbstractContextManager[None], entering: Future[None]) -> None:
+        """Exit ``held`` on the worker thread once its abandoned ``__enter__`` has taken the lock.
+
+        Runs on the worker thread as the enter completes (or on the loop's thread if it already had); the
+        exit is queued on the worker either way, as the lock belongs to the thread that took it.
+        """
+        if entering.cancelled() or entering.exception() is not None:
+            return  # nothing was taken
+        with suppress(RuntimeError):  # raised when close() shut the executor down meanwhile
+            self._executor.submit(held.__exit__, None, None, None)
 
     # -- keeping up with other processes, and memory use -----------------------------------------------
 
