@@ -22,7 +22,8 @@ from typing import Any
 from graphmem.extract.appositions import appositions
 from graphmem.extract.names import words
 from graphmem.extract.registry import EntityRegistry, TurnAnnotation, role_of
-from graphmem.extract.relations import activity_gerunds, activity_subjects
+from graphmem.extract.relations import FAMILY_ROLES, activity_gerunds, activity_subjects
+from graphmem.extract.vocabulary import PARTNERS, SPOUSES
 
 __all__ = [
     "GENERIC_WORDS",
@@ -267,6 +268,32 @@ def _quoted_titles(doc: Any) -> list[tuple[int, int, str, str]]:
     return out
 
 
+#: Nouns naming someone by their relation to a person: "my brother", "your boss", "Jon's best friend".
+ROLE_NOUNS = (
+    FAMILY_ROLES
+    | PARTNERS
+    | SPOUSES
+    | words(
+        """
+        boss manager supervisor friend bestie bff roommate flatmate housemate coworker colleague neighbor
+        neighbour mentor therapist coach teacher doctor stepmom stepdad mom dad
+        """
+    )
+)
+
+
+def _role_owner(root: Any, ann: TurnAnnotation, registry: EntityRegistry, addressee_sure: bool) -> str | None:
+    """The person whose relation a role noun names ("my brother": the speaker; "your brother": the addressee
+    when ``addressee_sure``; "Jon's sister": Jon), or ``None``: then the noun is a plain topic."""
+    if root.pos_ != "NOUN" or (root.lemma_.lower() not in ROLE_NOUNS and root.lower_ not in ROLE_NOUNS):
+        return None
+    poss = next((c for c in root.children if c.dep_ == "poss"), None)
+    if poss is None or (poss.lower_ in SECOND_PERSON and not addressee_sure):
+        return None
+    owner = ann.tokens.get(poss.i)
+    return owner if owner is not None and registry.type_of(owner) == "Person" else None
+
+
 def _weak_name(doc: Any, start: int, end: int, registry: EntityRegistry) -> bool:
     """Whether a one-word name stands where a capital letter says nothing (a sentence's first word)
     and the word is used in lower case in this batch: "Guitar's mostly my thing", "Blue calms me"."""
@@ -308,8 +335,13 @@ def annotate(
     *,
     speaker_id: str | None,
     addressee_id: str | None,
+    addressee_sure: bool = False,
 ) -> TurnAnnotation:
-    """Find the entities, pronoun references and time spans of one parsed turn (stage 2)."""
+    """Find the entities, pronoun references and time spans of one parsed turn (stage 2).
+
+    ``addressee_sure``: the addressee is certain (a dialogue of two), so "your brother" is theirs; otherwise
+    a second person's role noun stays a plain topic.
+    """
     ann = TurnAnnotation()
     fresh: set[str] = set()  # the topics this turn adds to the registry
     in_time: set[int] = set()
@@ -401,7 +433,16 @@ def annotate(
         if proper and len(tokens) == 1 and _weak_name(doc, root.i, root.i + 1, registry):
             proper, name, key = False, root.lower_, root.lemma_.lower() or root.lower_
         named = registry.speaker_for(name) or registry.named(name)
-        if named is not None:
+        owner = None if proper or named is not None else _role_owner(root, ann, registry, addressee_sure)
+        if owner is not None:
+            # "my brother": the speaker's brother, one entity per speaker and role ("Ana's brother")
+            known = len(registry)
+            if any(c.dep_ == "amod" and c.lower_ == "best" for c in root.children) and not name.startswith("best"):
+                name, key = f"best {name}", f"best {key}"  # "my best friend" is not any friend
+            eid = registry.add_role(owner, name, key)
+            if len(registry) > known:
+                fresh.add(eid)
+        elif named is not None:
             eid = named  # "Caroline" or "kickboxing" already known as a name: not also a topic
         elif proper:
             eid = registry.add(name, "Thing")

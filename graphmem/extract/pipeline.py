@@ -192,6 +192,7 @@ class SpacyExtractor:
                 registry,
                 speaker_id=speaker_id,
                 addressee_id=speaker_ids.get(addressee) if addressee else None,
+                addressee_sure=len(plan.speakers) == 2,  # a dialogue of two: "you" is the other one
             )
             if event.session != topic_session:
                 # a stored session's is naive UTC: back on a clock (only one extraction keeps its own exactly)

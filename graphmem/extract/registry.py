@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from graphmem.extract.names import entity_id, normalize_name
+from graphmem.extract.names import entity_id, name_key, normalize_name
 from graphmem.models import Entity
 
 __all__ = ["EntityRegistry", "TurnAnnotation", "role_of"]
@@ -66,6 +66,13 @@ class EntityRegistry:
         elif name != record.name and name not in record.aliases and len(record.aliases) < 16:
             record.aliases.append(name)
         return eid
+
+    def add_role(self, owner: str, name: str, key: str) -> str:
+        """Register the topic of a role noun of ``owner`` ("my brother" said by Ana: "Ana's brother"), keyed on
+        the owner and the role's key, so each person's brother is one entity and two people's are two."""
+        record = self._records.get(owner)
+        whose = record.name if record is not None else name_key(owner).replace("-", " ")
+        return self.add(f"{whose}'s {name}", "Topic", key=f"{name_key(owner).replace('-', ' ')} {key}")
 
     def discard(self, eid: str) -> None:
         """Forget a topic registered by mistake (a role noun a name stands for: "my sister Inês")."""
