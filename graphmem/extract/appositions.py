@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 
 from graphmem.extract.registry import EntityRegistry, TurnAnnotation, role_of
+from graphmem.extract.vocabulary import ANIMALS
 
 __all__ = ["appositions"]
 
@@ -51,6 +52,11 @@ def appositions(
             topic = ann.tokens.get(role_tok.i)
             if topic is not None and registry.type_of(topic) != "Topic":
                 continue
+            if _animal(role_tok):  # "a dog named Pixel": a pet, not the Person NER took the name for
+                pet = registry.make_pet(named)
+                if pet != named:
+                    ann.retarget(named, pet)
+                    named = pet
             ann.tokens[role_tok.i] = named
             ann.mention(named, role_of(role_tok))
             if topic is not None:
@@ -77,3 +83,10 @@ def appositions(
             ):
                 ann.roles.append((named, role, owner, role_tok.i))
             break
+
+
+def _animal(noun: Any) -> bool:
+    """Whether a role noun names an animal ("dog", "kitten", "guinea pig")."""
+    compounds = [c.lower_ for c in noun.children if c.dep_ == "compound" and c.i < noun.i]
+    lemma = noun.lemma_.lower()
+    return lemma in ANIMALS or "_".join([*compounds, lemma]) in ANIMALS or noun.lower_ in ANIMALS

@@ -48,6 +48,9 @@ class EntityRegistry:
         self._speakers: dict[str, str] = {}  # normalised speaker name (and unique first name) -> id
         self._named: dict[str, str] = {}  # normalised name -> id of a named (non-topic) entity
         self._lower: set[str] = set(lower)  # words used in lower case in the batch (or known before it)
+        self._pets: dict[str, str] = {}  # normalised name -> id of a named pet (a Thing)
+        #: ids retyped after the batch's earlier turns used them -> their new id (see :meth:`make_pet`)
+        self.moved: dict[str, str] = {}
 
     def add(self, name: str, type_: str, *, key: str | None = None) -> str:
         """Register a name of a type (idempotent) and return its entity id.
@@ -55,6 +58,11 @@ class EntityRegistry:
         ``key`` is what identifies the entity (default: the normalised name; for topics the name with
         its head lemmatised, so "running shoes" and "running shoe" are one topic).
         """
+        if key is None and type_ != "Topic" and normalize_name(name) in self._pets:
+            # "Pixel loves the park" after "a dog named Pixel": the pet, whatever NER guessed
+            pet = self._pets[normalize_name(name)]
+            self.add_alias(pet, name)
+            return pet
         if key is None:
             key = name if type_ == "Topic" else normalize_name(name)
         eid = entity_id(type_, key)
@@ -73,6 +81,30 @@ class EntityRegistry:
         record = self._records.get(owner)
         whose = record.name if record is not None else name_key(owner).replace("-", " ")
         return self.add(f"{whose}'s {name}", "Topic", key=f"{name_key(owner).replace('-', ' ')} {key}")
+
+    def make_pet(self, eid: str) -> str:
+        """Make a registered name a pet ("a dog named Pixel", "my cat called Luna"): typed ``Thing`` whatever
+        NER guessed (it takes pet names for people), and the entity every later mention of the name in the
+        batch is. Returns its id, which changes when the type does (the old id is kept in :attr:`moved`)."""
+        record = self._records.get(eid)
+        if record is None or record.type == "Topic":
+            return eid
+        key = normalize_name(record.name)
+        new = entity_id("Thing", key)
+        if new != eid:
+            del self._records[eid]
+            target = self._records.setdefault(new, _Record("Thing", record.name))
+            for alias in (record.name, *record.aliases):
+                if alias != target.name and alias not in target.aliases:
+                    target.aliases.append(alias)
+            for table in (self._named, self.moved):
+                for k, v in table.items():
+                    if v == eid:
+                        table[k] = new
+            self.moved[eid] = new
+        for name in (record.name, *record.aliases):
+            self._pets[normalize_name(name)] = new
+        return new
 
     def discard(self, eid: str) -> None:
         """Forget a topic registered by mistake (a role noun a name stands for: "my sister Inês")."""
@@ -143,6 +175,15 @@ class TurnAnnotation:
     times: list[Any] = field(default_factory=list)
     roles: list[tuple[str, str, str, int]] = field(default_factory=list)
     spans: list[tuple[int, int, str]] = field(default_factory=list)
+
+    def retarget(self, old: str, new: str) -> None:
+        """Let everything the turn found for entity ``old`` be of ``new`` (an entity retyped)."""
+        self.tokens = {i: new if e == old else e for i, e in self.tokens.items()}
+        role = self.mentions.pop(old, None)
+        if role is not None:
+            self.mention(new, role)
+        self.spans = [(a, b, new if e == old else e) for a, b, e in self.spans]
+        self.roles = [(new if n == old else n, r, new if w == old else w, i) for n, r, w, i in self.roles]
 
     def mention(self, eid: str, role: str) -> None:
         """Record a mention, keeping the strongest role seen for the entity."""

@@ -24,7 +24,7 @@ these rules on a labelled set of name pairs.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
@@ -36,7 +36,7 @@ from graphmem.extract.names import fact_id, normalize_name
 from graphmem.extract.resolve_blocks import NameBlocks
 from graphmem.extract.salience import keep_salient_topics
 from graphmem.extract.temporal import remap_closings
-from graphmem.models import Batch, Entity, Fact, Mention
+from graphmem.models import Batch, EdgeType, Entity, Fact, Mention
 
 if TYPE_CHECKING:
     from graphmem.store.base import GraphStore
@@ -46,6 +46,7 @@ __all__ = [
     "ResolutionConfig",
     "compatible",
     "keep_salient_topics",
+    "remap_ids",
     "resolve_batch",
     "same_entity",
 ]
@@ -248,8 +249,15 @@ def _priority(entity: Entity, counts: dict[str, int]) -> tuple[int, int, int, in
 
 
 class _Resolver:
-    def __init__(self, existing: Iterable[Entity], embedder: Any | None, config: ResolutionConfig) -> None:
+    def __init__(
+        self,
+        existing: Iterable[Entity],
+        embedder: Any | None,
+        config: ResolutionConfig,
+        pet: Callable[[str], bool] | None = None,
+    ) -> None:
         self.config = config
+        self.pet = pet  # whether an entity id is a known pet (a Thing NER's Person guess must not retype)
         self.embedder = embedder
         self.clusters: list[_Cluster] = []
         self.by_id: dict[str, int] = {}
@@ -337,7 +345,9 @@ class _Resolver:
                 cluster.aliases.append(name)
                 cluster.changed = True
                 self._index(name, best[0])
-        if _TYPE_RANK.get(cluster.type, 1) < _TYPE_RANK.get(entity.type, 1):
+        if _TYPE_RANK.get(cluster.type, 1) < _TYPE_RANK.get(entity.type, 1) and not (
+            self.pet is not None and entity.type == "Person" and self.pet(cluster.id)
+        ):
             cluster.type = entity.type  # a Thing that turns out to be a Person becomes one
             cluster.changed = True
             self._reindex(best[0])
@@ -393,11 +403,14 @@ def resolve_batch(
     stored = [e for e in existing if e.namespace == batch.namespace]
     if salience:
         batch = keep_salient_topics(batch, stored, history)
-    resolver = _Resolver(stored, embedder, config)
+    topics = {e.id for e in batch.entities if e.type == "Topic"}  # "a puppy": no name to guard
+    pets = {f.object_id for f in batch.facts if f.predicate == "has_pet"} - topics
+    resolver = _Resolver(stored, embedder, config, _pet_test(batch.namespace, pets, history))
     counts: dict[str, int] = {}
     for m in batch.mentions:
         counts[m.entity_id] = counts.get(m.entity_id, 0) + 1
-    order = sorted(batch.entities, key=lambda e: _priority(e, counts))
+    # a pet first, so NER's Person guess of its name joins it rather than the other way round
+    order = sorted(batch.entities, key=lambda e: (e.id not in pets, *_priority(e, counts)))
     if embedder is not None:
         named = [e.name for e in order if e.type in NAMED_TYPES]
         names = named + [n for e in stored if e.type in NAMED_TYPES for n in (e.name, *e.aliases)]
@@ -406,6 +419,7 @@ def resolve_batch(
     for entity in order:
         index = resolver.assign(entity)
         mapping[entity.id] = resolver.clusters[index].id
+    remapped = remap_ids(batch, mapping)
     entities = [
         Entity(batch.namespace, c.id, c.name, c.type, tuple(c.aliases))
         for c in resolver.clusters
@@ -414,10 +428,40 @@ def resolve_batch(
     return replace(
         batch,
         entities=tuple(entities),
+        mentions=remapped.mentions,
+        facts=remapped.facts,
+        closings=remapped.closings,
+        embeddings=tuple((i, v) for i, v in batch.embeddings if mapping.get(i, i) == i),
+    )
+
+
+def _pet_test(namespace: str, in_batch: set[str], history: GraphStore | None) -> Callable[[str], bool]:
+    """Whether an entity id is a pet: an object of ``has_pet`` in the batch (``in_batch``) or (with ``history``)
+    in the store. Only asked of a Thing a Person of the same name would retype, so the store is seldom read."""
+
+    def pet(eid: str) -> bool:
+        if eid in in_batch:
+            return True
+        if history is None:
+            return False
+        from graphmem.store.base import Direction  # the store layer, only when a store is there
+
+        edges = history.neighbors(namespace, eid, edge_types=[EdgeType.FACT], direction=Direction.IN)
+        return any(n.fact is not None and n.fact.predicate == "has_pet" for n in edges)
+
+    return pet
+
+
+def remap_ids(batch: Batch, mapping: dict[str, str]) -> Batch:
+    """The batch with its mentions, facts and closings pointing at ``mapping``'s new entity ids (facts whose
+    two ends become one are dropped, duplicates combined); its entities are left as they are."""
+    if not mapping:
+        return batch
+    return replace(
+        batch,
         mentions=_rewrite_mentions(batch.mentions, mapping),
         facts=_rewrite_facts(batch.facts, mapping),
         closings=remap_closings(batch.closings, mapping),
-        embeddings=tuple((i, v) for i, v in batch.embeddings if mapping.get(i, i) == i),
     )
 
 
