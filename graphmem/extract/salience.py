@@ -97,10 +97,12 @@ def _stored_saying(
 
 def _phrases(entity: Entity) -> list[list[str]]:
     """The word sequences that say a topic: its key (the lemmatised phrase its id is made of), its name
-    and its aliases."""
+    and its aliases; a person's role topic ("Ana's brother") is said by its role ("my brother")."""
     key = name_key(entity.id).replace("-", " ")
     out: list[list[str]] = []
-    for name in (key, entity.name, *entity.aliases):
+    names = (entity.name, *entity.aliases)
+    roles = [n.split("'s ", 1)[1] for n in names if "'s " in n]
+    for name in (key, *names, *roles):
         words = _WORDS.findall(name.casefold())
         if words and words not in out:
             out.append(words)
