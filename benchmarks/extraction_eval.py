@@ -36,6 +36,7 @@ import sys
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
+from inspect import signature
 from pathlib import Path
 from typing import Any
 
@@ -209,18 +210,24 @@ def extract(labels: list[dict[str, Any]], source: dict[str, dict[str, Any]], nlp
         speakers = {name: registry.add_speaker(name) for name in plan.speakers}
         raw: list[tuple[str, int, int, str, str]] = []
         mentions = []
+        # as the pipeline does: "your brother" is the other speaker's in a dialogue of two (main had no such flag)
+        sure = {"addressee_sure": len(plan.speakers) == 2} if "addressee_sure" in signature(annotate).parameters else {}
         for event, addressee, doc in zip(plan.events, plan.addressees, docs, strict=True):
             ann = annotate(
                 doc,
                 registry,
                 speaker_id=speakers.get(event.speaker or ""),
                 addressee_id=speakers.get(addressee) if addressee else None,
+                **sure,
             )
             for eid, role in ann.mentions.items():
                 mentions.append(Mention(transcript.namespace, event.id, eid, role))
             spans = ann.spans if hasattr(ann, "spans") else _spans(doc, ann.tokens, registry.type_of)
             for start, end, eid in spans:
                 raw.append((event.source_id or "", start, end, doc.text[start:end], eid))
+        moved: dict[str, str] = getattr(registry, "moved", {})  # names given to a pet after they were heard
+        raw = [(dia, start, end, text, moved.get(eid, eid)) for dia, start, end, text, eid in raw]
+        mentions = [replace(m, entity_id=moved.get(m.entity_id, m.entity_id)) for m in mentions]
         batch = Batch(
             transcript.namespace,
             sessions=plan.sessions,

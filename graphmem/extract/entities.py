@@ -17,15 +17,13 @@ batch; fuzzy merging across names and against stored entities is :mod:`graphmem.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
-from dataclasses import dataclass, field
 from typing import Any
 
-import numpy as np
-
-from graphmem.extract.names import entity_id, normalize_name, words
-from graphmem.extract.relations import activity_gerunds, activity_subjects
-from graphmem.models import Entity
+from graphmem.extract.appositions import appositions
+from graphmem.extract.names import words
+from graphmem.extract.registry import EntityRegistry, TurnAnnotation, role_of
+from graphmem.extract.relations import FAMILY_ROLES, activity_gerunds, activity_subjects
+from graphmem.extract.vocabulary import PARTNERS, SPOUSES
 
 __all__ = [
     "GENERIC_WORDS",
@@ -112,135 +110,8 @@ _DATE_WORDS = words(
     "jan feb mar apr jun jul aug sep sept oct nov dec last next this january february march april may june "
     "july august september october november december"
 )
-_SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass", "csubj", "csubjpass", "expl"})
-_OBJECT_DEPS = frozenset({"dobj", "pobj", "iobj", "dative", "attr", "oprd", "obj", "agent"})
-_ROLE_RANK = {"mention": 0, "object": 1, "subject": 2}
 _MAX_TOPIC_TOKENS = 4
 _MAX_NAME_CHARS = 60
-
-
-def role_of(token: Any) -> str:
-    """The mention role of a token from its dependency label."""
-    dep = token.dep_
-    if dep in _SUBJECT_DEPS:
-        return "subject"
-    if dep in _OBJECT_DEPS:
-        return "object"
-    return "mention"
-
-
-@dataclass(slots=True)
-class _Record:
-    type: str
-    name: str
-    aliases: list[str] = field(default_factory=list)
-
-
-class EntityRegistry:
-    """The entities of one batch, one per (type, normalised name), in first-seen order."""
-
-    def __init__(self, namespace: str, *, lower: Iterable[str] = ()) -> None:
-        """Create an empty registry for ``namespace``; ``lower``: words the namespace is known to use in
-        lower case already (messages added to a stored conversation), as :meth:`note_words` records."""
-        self.namespace = namespace
-        self._records: dict[str, _Record] = {}
-        self._speakers: dict[str, str] = {}  # normalised speaker name (and unique first name) -> id
-        self._named: dict[str, str] = {}  # normalised name -> id of a named (non-topic) entity
-        self._lower: set[str] = set(lower)  # words used in lower case in the batch (or known before it)
-
-    def add(self, name: str, type_: str, *, key: str | None = None) -> str:
-        """Register a name of a type (idempotent) and return its entity id.
-
-        ``key`` is what identifies the entity (default: the normalised name; for topics the name with
-        its head lemmatised, so "running shoes" and "running shoe" are one topic).
-        """
-        if key is None:
-            key = name if type_ == "Topic" else normalize_name(name)
-        eid = entity_id(type_, key)
-        record = self._records.get(eid)
-        if type_ != "Topic":
-            self._named.setdefault(normalize_name(name), eid)
-        if record is None:
-            self._records[eid] = _Record(type_, name)
-        elif name != record.name and name not in record.aliases and len(record.aliases) < 16:
-            record.aliases.append(name)
-        return eid
-
-    def discard(self, eid: str) -> None:
-        """Forget a topic registered by mistake (a role noun a name stands for: "my sister Inês")."""
-        if self.type_of(eid) == "Topic":
-            del self._records[eid]
-
-    def add_alias(self, eid: str, name: str) -> None:
-        """Record another name of a registered entity."""
-        record = self._records.get(eid)
-        if record is not None and name != record.name and name not in record.aliases:
-            record.aliases.append(name)
-
-    def add_speaker(self, name: str) -> str:
-        """Register a participant as a Person and remember their name for matching mentions."""
-        eid = self.add(name, "Person")
-        key = normalize_name(name)
-        self._speakers[key] = eid
-        first = key.split(" ")[0] if key else ""
-        if first and first != key:
-            # a first name stands for the speaker only when no other speaker shares it
-            self._speakers[first] = "" if self._speakers.get(first, eid) != eid else eid
-        return eid
-
-    def named(self, name: str) -> str | None:
-        """The id of a registered named (non-topic) entity with this normalised name, if any."""
-        return self._named.get(normalize_name(name))
-
-    def note_words(self, doc: Any) -> None:
-        """Remember the words a parsed turn uses in lower case (evidence that a word is no name)."""
-        for tok in doc:
-            if tok.is_alpha and tok.is_lower and tok.pos_ in ("NOUN", "ADJ", "VERB"):
-                self._lower.add(tok.lower_)
-
-    def seen_lower(self, word: str) -> bool:
-        """Whether this batch has used ``word`` in lower case as a noun, adjective or verb."""
-        return word.lower() in self._lower
-
-    def type_of(self, eid: str) -> str | None:
-        """The type of a registered entity (``None`` if unknown)."""
-        record = self._records.get(eid)
-        return record.type if record is not None else None
-
-    def speaker_for(self, name: str) -> str | None:
-        """The id of the participant a name refers to (full or unique first name), if any."""
-        return self._speakers.get(normalize_name(name)) or None
-
-    def entities(self) -> tuple[Entity, ...]:
-        """The registered entities."""
-        return tuple(Entity(self.namespace, eid, r.name, r.type, tuple(r.aliases)) for eid, r in self._records.items())
-
-    def __len__(self) -> int:
-        return len(self._records)
-
-
-@dataclass(slots=True)
-class TurnAnnotation:
-    """What stage 2 found in one turn.
-
-    ``tokens`` maps token indices to the entity they belong to (for the fact stage); ``mentions`` maps
-    entity ids to the strongest role they take in the turn; ``times`` holds the DATE/TIME spans;
-    ``roles`` holds ``(named entity, role word, whose, token index)`` from appositions such as "my
-    sister Clara" (Clara, ``sister``, the speaker); ``spans`` holds the character ranges ``(start,
-    end, entity id)`` of the text that name a (non-topic) entity.
-    """
-
-    tokens: dict[int, str] = field(default_factory=dict)
-    mentions: dict[str, str] = field(default_factory=dict)
-    times: list[Any] = field(default_factory=list)
-    roles: list[tuple[str, str, str, int]] = field(default_factory=list)
-    spans: list[tuple[int, int, str]] = field(default_factory=list)
-
-    def mention(self, eid: str, role: str) -> None:
-        """Record a mention, keeping the strongest role seen for the entity."""
-        old = self.mentions.get(eid)
-        if old is None or _ROLE_RANK[role] > _ROLE_RANK[old]:
-            self.mentions[eid] = role
 
 
 def _entity_name(ent: Any) -> tuple[str, int, int] | None:
@@ -348,72 +219,6 @@ def topic_name(tokens: list[Any]) -> str | None:
     return found[0] if found is not None else None
 
 
-def _appositions(
-    doc: Any, ann: TurnAnnotation, registry: EntityRegistry, participants: set[str | None], fresh: set[str]
-) -> None:
-    """Let a name stand for the role noun it is set beside: "my sister Clara is driving me" makes Clara
-    the subject, and records ``(Clara, "sister", speaker)`` in ``ann.roles``; "My manager, Keiko
-    Tanaka," and "Keiko Tanaka, my manager," alike; "my guinea pig Oscar" when the parser makes the role
-    part of the name; and "a dog named Pixel", "my cat called Luna".
-
-    The role noun is then a mention of the named one only: its topic goes when nothing else of the turn
-    names it, and leaves the registry when the turn made it (``fresh``), so "my boyfriend Tom" is one
-    entity, Tom. A participant's name is a vocative, not an apposition ("Hey Nate, my favourite treat is
-    ..."), and only a person (or an unlabelled name) gets a role fact ("my home country, Sweden" gets none).
-    """
-    strings = doc.vocab.strings
-    deps = doc.to_array("DEP")
-    named_as = {strings[d] for d in ("oprd", "attr", "dobj", "xcomp")}
-    # only appositions, compounds and names given by "named"/"called": find them on the array
-    for i in np.flatnonzero((deps == strings["appos"]) | (deps == strings["compound"]) | np.isin(deps, list(named_as))):
-        tok = doc[int(i)]
-        dep = tok.dep_
-        pairs: tuple[tuple[Any, Any], ...]
-        if dep == "appos":
-            pairs = ((tok.head, tok), (tok, tok.head))
-        elif dep == "compound" and tok.is_lower and any(c.dep_ == "poss" for c in tok.children):
-            pairs = ((tok, tok.head),)  # "my guinea pig Oscar", parsed as one name
-        elif dep != "compound" and tok.head.dep_ == "acl" and tok.head.lemma_ in ("name", "call"):
-            pairs = ((tok.head.head, tok),)  # "a dog named Pixel"
-        else:
-            continue
-        for role_tok, named_tok in pairs:
-            named = ann.tokens.get(named_tok.i)
-            if named is None or named in participants or role_tok.pos_ != "NOUN":
-                continue
-            if registry.type_of(named) in (None, "Topic"):
-                continue
-            topic = ann.tokens.get(role_tok.i)
-            if topic is not None and registry.type_of(topic) != "Topic":
-                continue
-            ann.tokens[role_tok.i] = named
-            ann.mention(named, role_of(role_tok))
-            if topic is not None:
-                for j in range(role_tok.left_edge.i, role_tok.i):  # "my best friend": "best" too
-                    if ann.tokens.get(j) == topic:
-                        ann.tokens[j] = named
-                if topic not in ann.tokens.values():
-                    ann.mentions.pop(topic, None)
-                    if topic in fresh:
-                        registry.discard(topic)
-                elif ann.mentions.get(topic) in ("subject", "object"):
-                    ann.mentions[topic] = "mention"
-            owner_tok = next((c for c in role_tok.children if c.dep_ == "poss"), None)
-            owner = ann.tokens.get(owner_tok.i) if owner_tok is not None else None
-            # "my guinea pig Oscar" -> guinea_pig; "my best friend Sarah" -> friend
-            compounds = [c.lower_ for c in role_tok.children if c.dep_ == "compound" and c.i < role_tok.i]
-            role = "_".join([*compounds, role_tok.lemma_.lower()])
-            if (
-                owner is not None
-                and owner != named
-                and registry.type_of(owner) != "Topic"
-                and registry.type_of(named) in ("Person", "Thing")
-                and role.replace("_", "").isalpha()
-            ):
-                ann.roles.append((named, role, owner, role_tok.i))
-            break
-
-
 _QUOTED = (
     re.compile(r'["“]([^"“”\n]{1,80}?)["”]'),
     re.compile(r"(?<![\w'’])['‘]([^'‘’\n]{1,60}?)['’](?![\w'’])"),
@@ -463,6 +268,32 @@ def _quoted_titles(doc: Any) -> list[tuple[int, int, str, str]]:
     return out
 
 
+#: Nouns naming someone by their relation to a person: "my brother", "your boss", "Jon's best friend".
+ROLE_NOUNS = (
+    FAMILY_ROLES
+    | PARTNERS
+    | SPOUSES
+    | words(
+        """
+        boss manager supervisor friend bestie bff roommate flatmate housemate coworker colleague neighbor
+        neighbour mentor therapist coach teacher doctor stepmom stepdad mom dad
+        """
+    )
+)
+
+
+def _role_owner(root: Any, ann: TurnAnnotation, registry: EntityRegistry, addressee_sure: bool) -> str | None:
+    """The person whose relation a role noun names ("my brother": the speaker; "your brother": the addressee
+    when ``addressee_sure``; "Jon's sister": Jon), or ``None``: then the noun is a plain topic."""
+    if root.pos_ != "NOUN" or (root.lemma_.lower() not in ROLE_NOUNS and root.lower_ not in ROLE_NOUNS):
+        return None
+    poss = next((c for c in root.children if c.dep_ == "poss"), None)
+    if poss is None or (poss.lower_ in SECOND_PERSON and not addressee_sure):
+        return None
+    owner = ann.tokens.get(poss.i)
+    return owner if owner is not None and registry.type_of(owner) == "Person" else None
+
+
 def _weak_name(doc: Any, start: int, end: int, registry: EntityRegistry) -> bool:
     """Whether a one-word name stands where a capital letter says nothing (a sentence's first word)
     and the word is used in lower case in this batch: "Guitar's mostly my thing", "Blue calms me"."""
@@ -504,8 +335,13 @@ def annotate(
     *,
     speaker_id: str | None,
     addressee_id: str | None,
+    addressee_sure: bool = False,
 ) -> TurnAnnotation:
-    """Find the entities, pronoun references and time spans of one parsed turn (stage 2)."""
+    """Find the entities, pronoun references and time spans of one parsed turn (stage 2).
+
+    ``addressee_sure``: the addressee is certain (a dialogue of two), so "your brother" is theirs; otherwise
+    a second person's role noun stays a plain topic.
+    """
     ann = TurnAnnotation()
     fresh: set[str] = set()  # the topics this turn adds to the registry
     in_time: set[int] = set()
@@ -597,7 +433,16 @@ def annotate(
         if proper and len(tokens) == 1 and _weak_name(doc, root.i, root.i + 1, registry):
             proper, name, key = False, root.lower_, root.lemma_.lower() or root.lower_
         named = registry.speaker_for(name) or registry.named(name)
-        if named is not None:
+        owner = None if proper or named is not None else _role_owner(root, ann, registry, addressee_sure)
+        if owner is not None:
+            # "my brother": the speaker's brother, one entity per speaker and role ("Ana's brother")
+            known = len(registry)
+            if any(c.dep_ == "amod" and c.lower_ == "best" for c in root.children) and not name.startswith("best"):
+                name, key = f"best {name}", f"best {key}"  # "my best friend" is not any friend
+            eid = registry.add_role(owner, name, key)
+            if len(registry) > known:
+                fresh.add(eid)
+        elif named is not None:
             eid = named  # "Caroline" or "kickboxing" already known as a name: not also a topic
         elif proper:
             eid = registry.add(name, "Thing")
@@ -625,5 +470,5 @@ def annotate(
             eid = registry.named(name) or registry.add(name, "Topic", key=name)
             ann.tokens[gerund.i] = eid
             ann.mention(eid, role_of(gerund))
-    _appositions(doc, ann, registry, {speaker_id, addressee_id}, fresh)
+    appositions(doc, ann, registry, {speaker_id, addressee_id}, fresh)
     return ann

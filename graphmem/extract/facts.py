@@ -22,7 +22,7 @@ Valid-time bounds come from the time phrases of the fact's own clause (:mod:`gra
 "since 2020", "until June", "for three years"); a state fact without one takes the start of a dated
 clause of the turn that begins it ("I work at Globex. I started there on 1 March.",
 :mod:`graphmem.extract.inceptions`); else the event time, except a state told as over ("I worked at
-Acme"): no start, ending when said (:meth:`_Turn.end_past_states`). A fact stated twice in a turn keeps the
+Acme"): no start, ending when said (:meth:`TurnFacts.end_past_states`). A fact stated twice in a turn keeps the
 statement that dates it. ``recorded_at`` is the event time: what memory learned, when.
 """
 
@@ -30,17 +30,17 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 import numpy as np
 
 from graphmem.extract import relations
-from graphmem.extract.bounds import Bounds, bounds_for, clause_time, ending_at, own_state_start, told_as_over
+from graphmem.extract.bounds import Bounds, bounds_for, clause_time, told_as_over
 from graphmem.extract.corrections import corrections
 from graphmem.extract.inceptions import inception_start, inceptions, own_clause
-from graphmem.extract.names import fact_id, name_key
+from graphmem.extract.names import name_key
 from graphmem.extract.readings import (
     Clause,
     adverbial_names,
@@ -51,16 +51,16 @@ from graphmem.extract.readings import (
     with_object,
 )
 from graphmem.extract.repair import repair
+from graphmem.extract.turn_facts import TurnFacts
 from graphmem.extract.vocabulary import (
     DURATIVE,
     EVENTS,
     HYPOTHETICAL,
     PARTNERS,
     SPOUSES,
-    is_single_valued,
     role_predicate,
 )
-from graphmem.models import OVER_PHRASE, Event, Fact, FactClosing, TimeRef
+from graphmem.models import Event, Fact, FactClosing, TimeRef
 
 __all__ = ["Extracted", "Triple", "build_facts", "start_times", "triples"]
 
@@ -265,223 +265,6 @@ def _name(eid: str) -> str:
     return name_key(eid).replace("-", " ")
 
 
-class _Turn:
-    """Collects the facts and closings of one turn, one per key."""
-
-    def __init__(self, event: Event, recorded_at: datetime) -> None:
-        self.event = event
-        self.recorded_at = recorded_at
-        self.facts: dict[tuple[str, str, str], Fact] = {}
-        self.positions: dict[tuple[str, str, str], int] = {}  # the token each fact was stated at
-        self.closings: dict[tuple[str | None, str, str | None], FactClosing] = {}
-        self.told_back: dict[tuple[str | None, str, str | None], TimeRef] = {}  # endings told as past
-        self.over: set[tuple[str, str, str]] = set()  # lasting states told in the simple past
-        self.closing_positions: dict[tuple[str | None, str, str | None], int] = {}  # the token each ending is at
-        self._held: set[tuple[str, str]] | None = None  # _present(), until the next fact
-
-    def fact(
-        self, subject: str, predicate: str, obj: str, bounds: Bounds, at: int | None = None, *, over: bool = False
-    ) -> None:
-        """Record a fact; ``over``: its verb tells of the state as over ("I worked at Acme", see
-        :meth:`end_past_states`)."""
-        key = (subject, predicate, obj)
-        known = self.facts.get(key)
-        self._held = None
-        if not over:
-            self.over.discard(key)  # "I lived in Porto as a kid, and I live in Porto now": it holds
-        elif known is None and is_single_valued(predicate):
-            self.over.add(key)
-        if subject == obj or (known is not None and (known.time_phrase is not None or bounds.phrase is None)):
-            return  # the first statement stands, unless only a later one dates it
-        if at is not None:
-            self.positions[key] = at
-        event = self.event
-        self.facts[key] = Fact(
-            namespace=event.namespace,
-            id=fact_id(event.id, subject, predicate, obj),
-            subject_id=subject,
-            predicate=predicate,
-            object_id=obj,
-            recorded_at=self.recorded_at,
-            valid_from=bounds.valid_from,
-            valid_to=bounds.valid_to,
-            evidence=(event.id,),
-            time_phrase=bounds.phrase,
-        )
-
-    def closing(
-        self,
-        subject: str | None,
-        predicate: str,
-        obj: str | None,
-        when: TimeRef | None,
-        *,
-        back: bool = False,
-        position: int | None = None,
-    ) -> None:
-        """Record an ending dated by ``when``, said at token ``position``; ``back``: it is told as past, so it ended
-        by the time it was said ("I left Acme at the end of February" said on 25 February ended by the 25th)."""
-        key = (subject, predicate, obj)
-        if key in self.closings or (subject is not None and subject == obj):
-            return
-        if position is not None:
-            self.closing_positions[key] = position
-        said = self.event.occurred_at
-        at = ending_at(when, said, told_as_past=back)
-        if back and when is not None:
-            self.told_back[key] = when
-        latest = when.end if when is not None else None
-        if latest is not None and back and said is not None:
-            latest = min(latest, said)
-        self.closings[key] = FactClosing(
-            namespace=self.event.namespace,
-            predicate=predicate,
-            recorded_at=self.recorded_at,
-            subject_id=subject,
-            object_id=obj,
-            at=at,
-            evidence=(self.event.id,),
-            phrase=when.phrase if when is not None else None,
-            at_latest=latest if latest is not None and at is not None and latest > at else None,
-        )
-
-    def _present(self) -> set[tuple[str, str]]:
-        """(subject, predicate) of the turn's states told as holding (not as over); worked out once, when the
-        turn's facts are all recorded (only :meth:`fact` changes them)."""
-        if self._held is None:
-            self._held = {(s, p) for (s, p, o) in self.facts if (s, p, o) not in self.over}
-        return self._held
-
-    def _later(self) -> set[tuple[str | None, str]]:
-        """(subject, predicate) of the turn's endings dated after it was said ("I'll quit next month")."""
-        said = self.event.occurred_at
-        return {
-            (c.subject_id, c.predicate)
-            for c in self.closings.values()
-            if c.at is not None and said is not None and c.at > said and not c.correction
-        }
-
-    def _past_states(self) -> list[tuple[str, str, str]]:
-        """The keys of the turn's state facts told as over that nothing in the turn dates and that the turn
-        does not tell to end later ("I worked at Acme for years and I'll quit next month": it still holds;
-        unless the turn tells a state of the kind that holds now, which the ending is of)."""
-        said = self.event.occurred_at
-        present, later = self._present(), self._later()
-        return [
-            key
-            for key in self.over
-            if key in self.facts
-            and self.facts[key].time_phrase is None
-            and self.facts[key].valid_from == said
-            and (key[:2] in present or key[:2] not in later)
-        ]
-
-    def bind_endings_to_past_states(self) -> None:
-        """An ending naming no value ("I quit my job") beside the one state of its predicate the turn tells as
-        over ("I worked at Acme, but I quit my job at the end of February") ends that state, not another."""
-        told: dict[tuple[str, str], set[str]] = {}
-        for subject, predicate, obj in self._past_states():
-            told.setdefault((subject, predicate), set()).add(obj)
-        present, said = self._present(), self.event.occurred_at
-        for key, closing in list(self.closings.items()):
-            who, predicate, named = key
-            values = told.get((who, predicate), set()) if who is not None and named is None else set()
-            if len(values) != 1 or closing.correction or (who, predicate) in present:
-                continue  # "I lived in Lisbon before. I live in Porto, but I'm moving out.": Porto's ending
-            if closing.at is not None and said is not None and closing.at > said:
-                continue
-            stated = self.positions.get((who, predicate, next(iter(values)))) if who is not None else None
-            ended = self.closing_positions.get(key)
-            if stated is None or ended is None or ended < stated:
-                continue  # "I quit my job yesterday! I worked at Acme before.": the job held before Acme
-            (value,) = values
-            bound = (who, predicate, value)
-            if bound in self.closings:
-                continue
-            del self.closings[key]
-            self.closings[bound] = replace(closing, object_id=value)
-            if key in self.told_back:
-                self.told_back[bound] = self.told_back.pop(key)
-
-    def end_past_states(self) -> None:
-        """A lasting state told in the simple past with no date of its own ("I worked at Acme", "we lived in
-        Porto") held before it was said and is over: no start, and an end when said, or when the turn's
-        ending of it dates it earlier ("…, but I quit my job last week": that week's start)."""
-        said = self.event.occurred_at
-        for key in self._past_states():
-            subject, predicate, obj = key
-            ending = self.closings.get((subject, predicate, obj))
-            dated = ending is not None and ending.at is not None and (said is None or ending.at < said)
-            end = ending.at if dated and ending is not None else said  # told as over: ended by then
-            self.facts[key] = replace(self.facts[key], valid_from=None, valid_to=end, time_phrase=OVER_PHRASE)
-            if ending is not None and not dated and said is not None:
-                self.closings[key] = replace(ending, at=said)  # the ending of a state told as over, too
-
-    def end_own_states(self) -> None:
-        """Date again each ending told as past that its turn's own present fact of the state makes start no
-        earlier than the turn (the fact starts when said; a state told as over has no start and is dated
-        by :meth:`end_past_states`), so the ending keeps its phrase's date and still ends it
-        (:func:`graphmem.extract.bounds.ending_at`)."""
-        for key, when in self.told_back.items():
-            start = own_state_start(self.facts.values(), *key)
-            if start is not None:
-                at = ending_at(when, self.event.occurred_at, told_as_past=True, held_from=start)
-                if at != self.closings[key].at:
-                    self.closings[key] = replace(self.closings[key], at=at)
-
-    def end_states_ended_before(self, sentence_of: Callable[[int], int], of_another: set[int]) -> None:
-        """A state the turn tells of as holding and, after it in the same sentence, as ended before it was said
-        ("My girlfriend Sara and I broke up yesterday", "I work at Acme, but I quit yesterday") held before it
-        was said and ended then. An ending naming no value that is told before the state ("I left my job last
-        year, now I work at Acme"), in another sentence, or of another one (``of_another``, the positions of
-        endings of "my old job", "my previous job") is of another.
-
-        Args:
-            sentence_of: a token position → the start of its sentence.
-            of_another: positions of endings whose object is qualified as another one.
-        """
-        said = self.event.occurred_at
-        if said is None:
-            return
-        for (who, predicate, named), closing in self.closings.items():
-            if who is None or closing.correction or closing.at is None or closing.at >= said:
-                continue
-            ended = self.closing_positions.get((who, predicate, named))
-            keys = [
-                key
-                for key, f in self.facts.items()
-                if key[:2] == (who, predicate)
-                and named in (None, key[2])
-                and f.valid_from == said
-                and f.time_phrase is None
-                and (named is not None or self._before_in_sentence(key, ended, sentence_of, of_another))
-            ]
-            if len(keys) == 1:
-                (key,) = keys
-                self.facts[key] = replace(
-                    self.facts[key], valid_from=None, valid_to=closing.at, time_phrase=closing.phrase
-                )
-
-    def _before_in_sentence(
-        self, key: tuple[str, str, str], ended: int | None, sentence_of: Callable[[int], int], of_another: set[int]
-    ) -> bool:
-        stated = self.positions.get(key)
-        if ended is None or ended in of_another:
-            return False
-        return stated is None or (stated < ended and sentence_of(stated) == sentence_of(ended))
-
-    def date_states(self, started: Callable[[str, str, str, int | None, list[str]], TimeRef | None]) -> None:
-        """Give each state fact without a time phrase of its own the start ``started`` finds for it, from
-        its subject, predicate, object, position and the subject's other predicates stated in the turn."""
-        for key, f in self.facts.items():
-            if f.time_phrase is not None or f.valid_from != self.event.occurred_at:
-                continue
-            others = [p for (s, p, o) in self.facts if s == f.subject_id and (p, o) != key[1:]]
-            when = started(f.subject_id, f.predicate, f.object_id, self.positions.get(key), others)
-            if when is not None and when.start is not None:
-                self.facts[key] = replace(f, valid_from=when.start, time_phrase=when.phrase)
-
-
 def build_facts(
     doc: Any,
     event: Event,
@@ -508,7 +291,7 @@ def build_facts(
         speaker_id: the speaker's entity ("we broke up" ends the speaker's relationship).
     """
     repair(doc)  # a no-op on the extractor's docs, repaired before stage 2
-    turn = _Turn(event, recorded_at)
+    turn = TurnFacts(event, recorded_at)
     verbs = _verbs(doc)
     for triple in triples(doc, entity_of, verbs):
         _add_triple(turn, doc, triple, entity_of, type_of, times)
@@ -548,7 +331,7 @@ def build_facts(
 
 
 def _add_triple(
-    turn: _Turn,
+    turn: TurnFacts,
     doc: Any,
     triple: Triple,
     entity_of: dict[int, str],

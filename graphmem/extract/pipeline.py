@@ -31,6 +31,7 @@ from graphmem.extract.facts import build_facts, start_times
 from graphmem.extract.names import words
 from graphmem.extract.nlp import CompiledAttributeRuler, one_blas_thread
 from graphmem.extract.repair import repair
+from graphmem.extract.resolve import remap_ids
 from graphmem.extract.spans import resolve_span, time_spans
 from graphmem.extract.temporal import update_facts
 from graphmem.extract.times import TimeResolver, to_utc
@@ -192,6 +193,7 @@ class SpacyExtractor:
                 registry,
                 speaker_id=speaker_id,
                 addressee_id=speaker_ids.get(addressee) if addressee else None,
+                addressee_sure=len(plan.speakers) == 2,  # a dialogue of two: "you" is the other one
             )
             if event.session != topic_session:
                 # a stored session's is naive UTC: back on a clock (only one extraction keeps its own exactly)
@@ -256,7 +258,8 @@ class SpacyExtractor:
             facts=tuple(facts),
             closings=tuple(closings),
         )
-        return update_facts(batch, (), corrections=False)
+        # a name first taken for a person and later given to a pet ("... a dog named Pixel"): the pet's id
+        return update_facts(remap_ids(batch, registry.moved), (), corrections=False)
 
 
 # Words that may start a DATE/TIME entity in lower case (names are caught by their tags).

@@ -64,3 +64,12 @@ def test_a_word_that_only_starts_like_the_topic_is_no_recurrence(memory: Memory)
     s1, s2 = Session("ns", "s1", 0, NOW), Session("ns", "s2", 1, NOW)
     memory.write(Batch("ns", sessions=(s1,), events=(_event("s1", 1, "pottery classic"),)))
     assert not _kept(_one(_event("s2", 1, "pottery class"), s2), memory)
+
+
+def test_a_role_topic_is_said_by_its_role_noun(memory: Memory) -> None:
+    # "Caroline's brother" is said "my brother": an earlier turn saying it counts, as its mention would in one batch
+    brother = Entity("ns", "ent:topic:caroline-brother", "Caroline's brother", "Topic")
+    memory.write(Batch("ns", sessions=(Session("ns", "s1", 0, NOW),), events=(_event("s1", 1, "My brother is here."),)))
+    later = _event("s1", 2, "I miss my brother.")
+    batch = Batch("ns", events=(later,), entities=(brother,), mentions=(Mention("ns", later.id, brother.id),))
+    assert brother.id in {e.id for e in keep_salient_topics(batch, history=memory.store).entities}

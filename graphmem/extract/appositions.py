@@ -1,0 +1,92 @@
+"""Stage 2's appositions: a name set beside a role noun stands for it ("my sister Clara", "Keiko Tanaka,
+my manager", "my guinea pig Oscar", "a dog named Pixel"), and the role becomes a fact for stage 3.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from graphmem.extract.registry import EntityRegistry, TurnAnnotation, role_of
+from graphmem.extract.vocabulary import ANIMALS
+
+__all__ = ["appositions"]
+
+
+def appositions(
+    doc: Any, ann: TurnAnnotation, registry: EntityRegistry, participants: set[str | None], fresh: set[str]
+) -> None:
+    """Let a name stand for the role noun it is set beside: "my sister Clara is driving me" makes Clara
+    the subject, and records ``(Clara, "sister", speaker)`` in ``ann.roles``; "My manager, Keiko
+    Tanaka," and "Keiko Tanaka, my manager," alike; "my guinea pig Oscar" when the parser makes the role
+    part of the name; and "a dog named Pixel", "my cat called Luna".
+
+    The role noun is then a mention of the named one only: its topic goes when nothing else of the turn
+    names it, and leaves the registry when the turn made it (``fresh``), so "my boyfriend Tom" is one
+    entity, Tom. A participant's name is a vocative, not an apposition ("Hey Nate, my favourite treat is
+    ..."), and only a person (or an unlabelled name) gets a role fact ("my home country, Sweden" gets none).
+    """
+    strings = doc.vocab.strings
+    deps = doc.to_array("DEP")
+    named_as = {strings[d] for d in ("oprd", "attr", "dobj", "xcomp")}
+    # only appositions, compounds and names given by "named"/"called": find them on the array
+    for i in np.flatnonzero((deps == strings["appos"]) | (deps == strings["compound"]) | np.isin(deps, list(named_as))):
+        tok = doc[int(i)]
+        dep = tok.dep_
+        pairs: tuple[tuple[Any, Any], ...]
+        if dep == "appos":
+            pairs = ((tok.head, tok), (tok, tok.head))
+        elif dep == "compound" and tok.is_lower and any(c.dep_ == "poss" for c in tok.children):
+            pairs = ((tok, tok.head),)  # "my guinea pig Oscar", parsed as one name
+        elif dep != "compound" and tok.head.dep_ == "acl" and tok.head.lemma_ in ("name", "call"):
+            pairs = ((tok.head.head, tok),)  # "a dog named Pixel"
+        else:
+            continue
+        for role_tok, named_tok in pairs:
+            named = ann.tokens.get(named_tok.i)
+            if named is None or named in participants or role_tok.pos_ != "NOUN":
+                continue
+            if registry.type_of(named) in (None, "Topic"):
+                continue
+            topic = ann.tokens.get(role_tok.i)
+            if topic is not None and registry.type_of(topic) != "Topic":
+                continue
+            if _animal(role_tok):  # "a dog named Pixel": a pet, not the Person NER took the name for
+                pet = registry.make_pet(named)
+                if pet != named:
+                    ann.retarget(named, pet)
+                    named = pet
+            ann.tokens[role_tok.i] = named
+            ann.mention(named, role_of(role_tok))
+            if topic is not None:
+                for j in range(role_tok.left_edge.i, role_tok.i):  # "my best friend": "best" too
+                    if ann.tokens.get(j) == topic:
+                        ann.tokens[j] = named
+                if topic not in ann.tokens.values():
+                    ann.mentions.pop(topic, None)
+                    if topic in fresh:
+                        registry.discard(topic)
+                elif ann.mentions.get(topic) in ("subject", "object"):
+                    ann.mentions[topic] = "mention"
+            owner_tok = next((c for c in role_tok.children if c.dep_ == "poss"), None)
+            owner = ann.tokens.get(owner_tok.i) if owner_tok is not None else None
+            # "my guinea pig Oscar" -> guinea_pig; "my best friend Sarah" -> friend
+            compounds = [c.lower_ for c in role_tok.children if c.dep_ == "compound" and c.i < role_tok.i]
+            role = "_".join([*compounds, role_tok.lemma_.lower()])
+            if (
+                owner is not None
+                and owner != named
+                and registry.type_of(owner) != "Topic"
+                and registry.type_of(named) in ("Person", "Thing")
+                and role.replace("_", "").isalpha()
+            ):
+                ann.roles.append((named, role, owner, role_tok.i))
+            break
+
+
+def _animal(noun: Any) -> bool:
+    """Whether a role noun names an animal ("dog", "kitten", "guinea pig")."""
+    compounds = [c.lower_ for c in noun.children if c.dep_ == "compound" and c.i < noun.i]
+    lemma = noun.lemma_.lower()
+    return lemma in ANIMALS or "_".join([*compounds, lemma]) in ANIMALS or noun.lower_ in ANIMALS

@@ -1,0 +1,87 @@
+"""Role nouns ("my brother", "your boss") belong to the person whose relation they name."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from graphmem.extract.pipeline import SpacyExtractor
+from graphmem.extract.resolve import resolve_batch
+from graphmem.models import Batch
+
+from .conftest import make_transcript
+
+DAY = datetime(2023, 5, 8, 13, 0)
+
+
+def _batch(extractor: SpacyExtractor, turns: list[tuple[str, str]]) -> Batch:
+    return resolve_batch(extractor.extract(make_transcript([(DAY, turns)])), (), salience=False)
+
+
+def _named(batch: Batch, name: str) -> list[str]:
+    return [e.id for e in batch.entities if e.name == name]
+
+
+def test_two_speakers_brothers_are_two_entities(extractor: SpacyExtractor) -> None:
+    batch = _batch(
+        extractor,
+        [
+            ("Ana", "My brother is married to Lena."),
+            ("Ben", "My brother lives in Porto."),
+            ("Ana", "My brother loves hiking."),
+        ],
+    )
+    anas, bens = _named(batch, "Ana's brother"), _named(batch, "Ben's brother")
+    assert len(anas) == 1 and len(bens) == 1 and anas != bens
+    assert not _named(batch, "brother")  # no brother shared by everyone
+    # Ana's second "my brother" is the same entity as her first
+    said = {m.event_id for m in batch.mentions if m.entity_id == anas[0]}
+    assert len(said) == 2
+
+
+def test_a_divorce_ends_only_the_speakers_brothers_marriage(extractor: SpacyExtractor) -> None:
+    batch = _batch(extractor, [("Ana", "My brother is married to Lena."), ("Ben", "My brother got divorced.")])
+    (marriage,) = [f for f in batch.facts if f.predicate == "married_to"]
+    assert marriage.subject_id == _named(batch, "Ana's brother")[0]
+    assert marriage.valid_to is None  # Ben's brother's divorce is not Ana's brother's
+    (ending,) = [c for c in batch.closings if c.predicate == "married_to"]
+    assert ending.subject_id != marriage.subject_id
+
+
+def test_the_speakers_own_later_divorce_still_ends_it(extractor: SpacyExtractor) -> None:
+    batch = _batch(
+        extractor, [("Ana", "My brother is married to Lena."), ("Ben", "Nice!"), ("Ana", "My brother got divorced.")]
+    )
+    (marriage,) = [f for f in batch.facts if f.predicate == "married_to"]
+    assert marriage.valid_to is not None
+
+
+def test_your_brother_is_the_other_speakers_in_a_dialogue(extractor: SpacyExtractor) -> None:
+    batch = _batch(extractor, [("Ben", "How is your brother?"), ("Ana", "My brother is great.")])
+    assert len(_named(batch, "Ana's brother")) == 1
+    assert not _named(batch, "Ben's brother")
+
+
+def test_your_brother_stays_a_topic_when_the_addressee_is_a_guess(extractor: SpacyExtractor) -> None:
+    batch = _batch(
+        extractor,
+        [("Ana", "Hi all."), ("Cleo", "Hello!"), ("Ben", "How is your brother?")],
+    )
+    assert _named(batch, "brother")
+    assert not [e for e in batch.entities if e.name.endswith("'s brother")]
+
+
+def test_a_named_brother_is_the_entity_and_the_speakers_brother(extractor: SpacyExtractor) -> None:
+    batch = _batch(extractor, [("Ana", "My brother Tom is married to Lena."), ("Ben", "Cool.")])
+    assert not [e for e in batch.entities if "brother" in e.name]
+    facts = {(f.subject_id, f.predicate, f.object_id) for f in batch.facts}
+    assert ("ent:person:tom", "brother_of", "ent:person:ana") in facts
+    assert ("ent:person:tom", "married_to", "ent:person:lena") in facts
+
+
+def test_my_best_friend_and_my_boss_are_the_speakers(extractor: SpacyExtractor) -> None:
+    batch = _batch(
+        extractor,
+        [("Ana", "My best friend and my boss are coming."), ("Ben", "My boss is away."), ("Ana", "My boss is kind.")],
+    )
+    assert len(_named(batch, "Ana's best friend")) == 1
+    assert len(_named(batch, "Ana's boss")) == 1 and len(_named(batch, "Ben's boss")) == 1
