@@ -14,7 +14,12 @@ read the parse.
   passives;
 - **a verb taken for a noun**: "u work at Acme", "both of us work at Acme" tag ``work`` a noun although
   the parser gives it the subject ("u", "both"): a noun ``work`` with a nominal subject is the verb
-  (``VBP``).
+  (``VBP``);
+- **an apposition taken for a second subject**: "My boyfriend Tom lives in Porto" gives the verb two
+  subjects, ``boyfriend`` and ``Tom``, where "My sister Inês lives in Porto" makes ``Inês`` an apposition
+  of ``sister``. A possessed common noun followed at once by a proper name, both subjects of one verb, is
+  made that apposition (the name hangs from the noun as ``appos``), so "my boyfriend Tom" is Tom as in the
+  other sentences.
 
 Only the tags, lemmas and the arcs named above change; the tokens, sentences and entities stay.
 :func:`repair` is idempotent (a repaired doc is marked), so every stage may call it.
@@ -49,7 +54,19 @@ def repair(doc: Any) -> Any:
             _passive(tok, *PARTICIPLES[lower])
         elif lower == "work" and tok.pos_ == "NOUN" and any(c.dep_ == "nsubj" for c in tok.children):
             tok.pos_, tok.tag_, tok.lemma_ = "VERB", "VBP", "work"
+    for tok in doc:
+        _named_subject(tok)
     return doc
+
+
+def _named_subject(role: Any) -> None:
+    """Make the name after ``role`` ("my boyfriend" + "Tom", both subjects of one verb) its apposition."""
+    if role.dep_ != "nsubj" or role.pos_ != "NOUN" or not any(c.dep_ == "poss" for c in role.children):
+        return
+    for name in role.head.children:
+        if name.dep_ == "nsubj" and name.i > role.i and name.pos_ == "PROPN" and name.left_edge.i == role.i + 1:
+            name.head, name.dep_ = role, "appos"
+            return
 
 
 def _passive(tok: Any, lemma: str, needs_to: bool) -> None:

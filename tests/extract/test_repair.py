@@ -94,3 +94,16 @@ def test_a_relative_named_by_their_role_is_married_to_someone(extractor: SpacyEx
     assert ("Caroline's brother", "married_to", "Lena") in facts
     assert ("Tom", "married_to", "Lena") in facts_of(extractor, "My brother Tom is married to Lena.")
     assert not any(s == "Caroline's sister" for s, _, _ in facts)  # only a marriage or a relationship, for now
+
+
+def test_a_name_parsed_as_a_second_subject_is_the_role_nouns_apposition(extractor: SpacyExtractor, nlp: Any) -> None:
+    doc = nlp("My boyfriend Tom lives in Porto.")
+    assert [t.dep_ for t in doc[1:3]] == ["nsubj", "nsubj"]  # the slip this repairs
+    repair(doc)
+    assert (doc[2].dep_, doc[2].head.text) == ("appos", "boyfriend")
+    facts = facts_of(extractor, "My boyfriend Tom lives in Porto.")
+    assert {("Caroline", "dating", "Tom"), ("Tom", "lives_in", "Porto")} <= set(facts)
+    # a name that is a subject of its own is left alone
+    assert [t.dep_ for t in repair(nlp("My boyfriend and Tom live in Porto."))][:5] == [
+        t.dep_ for t in nlp("My boyfriend and Tom live in Porto.")
+    ][:5]
