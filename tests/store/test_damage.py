@@ -151,3 +151,23 @@ def test_a_truncated_store_is_damaged_however_it_is_opened(tmp_path: Path, read_
     with pytest.raises(CorruptStoreError, match=str(path)):
         Memory.open(path, embedder=FakeEmbedder(), read_only=read_only).close()
     assert db.read_bytes() == data
+
+
+class _OtherEmbedder(FakeEmbedder):
+    name = "other-fake-embedder"  # every stored vector is stale for it
+
+
+@pytest.mark.parametrize("table", ["positions", "sources"])
+def test_a_write_that_reads_no_damaged_page_is_refused_all_the_same(tmp_path: Path, table: str) -> None:
+    # reembed read no page of these tables before it rewrote every vector of the damaged store: it said
+    # "re-embedded" and changed the file
+    path = tmp_path / "mem"
+    _fill(path)
+    data = _damage(path, table)
+    with Memory.open(path, embedder=_OtherEmbedder()) as mem:
+        with pytest.raises(CorruptStoreError, match=f"^the store at {path} is damaged") as info:
+            mem.reembed("n")
+        assert "\n" not in str(info.value)
+        with pytest.raises(CorruptStoreError, match=str(path)):  # refused from then on, without a second check
+            mem.write(Batch("fresh", (Session("fresh", "s", 0),)))
+    assert (path / DB_FILENAME).read_bytes() == data
