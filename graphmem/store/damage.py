@@ -7,6 +7,11 @@ when its first page is intact, and SQLite reports the damage only when a stateme
 other SQLite error, reaches the caller as a :class:`~graphmem.errors.StoreError` naming the store (a
 :class:`~graphmem.errors.CorruptStoreError` for damage), and the store remembers the damage to refuse
 every later write: nothing is added to a file known to be damaged.
+
+A write may touch only pages that are intact (re-embedding rewrites vectors and reads no event page, say),
+so meeting damage is not enough: before its first write a store opened for writing checks the whole file
+once (:func:`check_file`, SQLite's ``PRAGMA quick_check``: about 0.1 s for 50,000 events, a 28 MB file),
+and refuses the write when the file is damaged anywhere.
 """
 
 from __future__ import annotations
@@ -20,7 +25,7 @@ from typing import Any, Protocol, TypeVar
 
 from graphmem.errors import CorruptStoreError, StoreError
 
-__all__ = ["DamageWatch", "guard_sqlite", "is_damage", "store_error"]
+__all__ = ["DamageWatch", "check_file", "guard_sqlite", "is_damage", "store_error"]
 
 #: The primary result codes that mean the file itself is damaged: SQLITE_CORRUPT, SQLITE_NOTADB.
 _DAMAGE_CODES = frozenset({11, 26})
@@ -42,11 +47,31 @@ def is_damage(exc: BaseException | None) -> bool:
 def store_error(where: object, exc: sqlite3.Error) -> StoreError:
     """The graphmem error for ``exc``, met reading or writing the store at ``where``."""
     if is_damage(exc):
-        return CorruptStoreError(
-            f"the store at {where} is damaged (its database file is corrupt or truncated: {exc}); nothing was "
-            "written to it. Restore it from a backup, or salvage what still reads with sqlite3's .recover"
-        )
+        return _damaged(where, str(exc))
     return StoreError(f"the store at {where} failed: {exc}")
+
+
+def _damaged(where: object, detail: str) -> CorruptStoreError:
+    return CorruptStoreError(
+        f"the store at {where} is damaged (its database file is corrupt or truncated: {detail}); nothing was "
+        "written to it. Restore it from a backup, or salvage what still reads with sqlite3's .recover"
+    )
+
+
+def check_file(conn: sqlite3.Connection, where: object) -> CorruptStoreError | None:
+    """The damage SQLite's ``PRAGMA quick_check`` finds anywhere in the database of ``conn`` (every page of
+    every table and index read; ``None``: none). O(file size); run once before a store's first write."""
+    try:
+        rows = conn.execute("PRAGMA quick_check(1)").fetchall()
+    except sqlite3.Error as exc:
+        if is_damage(exc):
+            return _damaged(where, str(exc))
+        raise
+    if rows == [("ok",)]:
+        return None
+    # "*** in database main ***\nTree 23 page 23: btreeInitPage() returns error code 11": one line
+    detail = "; ".join(line for (text,) in rows for line in str(text).splitlines() if not line.startswith("***"))
+    return _damaged(where, detail or "malformed")
 
 
 class DamageWatch(Protocol):

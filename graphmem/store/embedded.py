@@ -37,7 +37,7 @@ from graphmem.settings import DEFAULT_MIRROR_MAX_EVENTS
 from graphmem.store import sqlite_reads
 from graphmem.store.budget import CacheBudget
 from graphmem.store.changelog import ChangeLog, forget_log
-from graphmem.store.damage import guard_sqlite, store_error
+from graphmem.store.damage import check_file, guard_sqlite, store_error
 from graphmem.store.embedded_reads import EmbeddedReads
 from graphmem.store.freshness import Freshness
 from graphmem.store.lock import DEFAULT_LOCK_TIMEOUT, WriteLock
@@ -86,6 +86,7 @@ def _exclusive(
             raise CorruptStoreError(str(self.damage))
         with self.write_lock():
             self.refresh(keep=True)
+            self._check_file()
             result = method(self, *args, **kwargs)
             self._fresh.saw_own_writes()
             self._log.skip_to_end()
@@ -131,6 +132,7 @@ class EmbeddedStore(EmbeddedReads):
         self._scopes = threading.local()  # read scopes open in each thread (see reading)
         self.mirror_max_events = mirror_max_events
         self.damage: CorruptStoreError | None = None  # met reading or writing: no write is made after it
+        self._file_checked = read_only  # the whole file is checked for damage before the first write
         try:
             with self._snapshot():
                 self._fresh = Freshness(conn)
@@ -298,6 +300,19 @@ class EmbeddedStore(EmbeddedReads):
                 self._ns.clear()
 
     # -- writing -------------------------------------------------------------------------------------
+
+    def _check_file(self) -> None:
+        """Refuse the first write when the file is damaged anywhere, not only on the pages the write
+        touches (see :mod:`graphmem.store.damage`); once per open."""
+        if self._file_checked:
+            return
+        with self._lock:
+            self._check_open()
+            damage = check_file(self._conn, self.directory)
+            if damage is not None:
+                self.damage = damage
+                raise damage
+            self._file_checked = True
 
     @_exclusive
     def write(self, batch: Batch) -> None:

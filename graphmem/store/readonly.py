@@ -114,6 +114,8 @@ def _check(conn: sqlite3.Connection, db_path: Path) -> None:
         version = int(conn.execute("PRAGMA user_version").fetchone()[0])
         meta = dict(conn.execute("SELECT key, value FROM meta").fetchall()) if "meta" in tables else {}
     except sqlite3.DatabaseError as exc:
+        if is_damage(exc) and "not a database" not in str(exc):  # a graphmem store's page, damaged
+            raise store_error(db_path.parent, exc) from exc
         raise StoreError(f"{db_path} is not a graphmem store (corrupt, or not an SQLite database): {exc}") from exc
     if meta.get("app") != APP_ID:
         raise StoreError(f"{db_path} is an SQLite database of another program, not a graphmem store")

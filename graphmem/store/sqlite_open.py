@@ -11,6 +11,7 @@ from pathlib import Path
 
 from graphmem.errors import StoreError
 from graphmem.store.changelog import install_changelog
+from graphmem.store.damage import check_file
 from graphmem.store.freshness import install_generations
 from graphmem.store.lock import WriteLock
 from graphmem.store.sqlite_graph import DISK_INDEXES
@@ -51,6 +52,9 @@ def connect_writable(directory: Path, db_path: Path, *, create: bool) -> sqlite3
             # than SQLite makes another connection wait; holding graphmem's write lock makes other writers
             # wait for it (or fail naming this process), and one process upgrades while another waits.
             with WriteLock(directory):
+                damage = check_file(conn, directory)  # an upgrade rewrites much: never into a damaged file
+                if damage is not None:
+                    raise damage
                 check_and_init(conn, db_path)
         else:
             check_and_init(conn, db_path)

@@ -273,6 +273,8 @@ def check_and_init(conn: sqlite3.Connection, db_path: Path) -> None:
         try:
             meta = dict(conn.execute("SELECT key, value FROM meta").fetchall())
         except sqlite3.DatabaseError as exc:
+            if is_damage(exc):  # graphmem's own table there, damaged
+                raise store_error(db_path.parent, exc) from exc
             raise StoreError(f"{db_path} is not a graphmem store: {exc}") from exc
         if meta.get("app") != APP_ID:
             raise StoreError(f"{db_path} is an SQLite database of another program, not a graphmem store")

@@ -6,8 +6,12 @@ from pathlib import Path
 
 import pytest
 
+from graphmem import Memory
 from graphmem.cli import main
+from graphmem.models import Event
 from graphmem.store.embedded import DB_FILENAME
+from graphmem.store.sqlite_rows import fts_table
+from tests.ingest.fakes import FakeEmbedder
 from tests.store.test_damage import _damage, _fill
 
 _COMMANDS = [
@@ -40,4 +44,48 @@ def test_a_damaged_store_is_one_line_naming_it(
     err = capsys.readouterr().err
     assert err.startswith(f"error: the store at {path} is damaged"), err[-500:]
     assert "Traceback" not in err and len(err.strip().splitlines()) == 1
+    assert (path / DB_FILENAME).read_bytes() == data
+
+
+@pytest.fixture
+def damaged_elsewhere(tmp_path: Path) -> tuple[Path, bytes]:
+    """A store whose damage is in the full-text table of namespace ``m``: a page that re-embedding ``n``,
+    ingesting into ``n`` or syncing another namespace in never reads."""
+    path = tmp_path / "mem"
+    with Memory.open(path, embedder=FakeEmbedder()) as mem:
+        for ns in ("n", "m"):
+            events = [Event(ns, f"e{i}", "s", i, "Dana", f"Dana walked the dog, day {i}. " * 8) for i in range(30)]
+            mem.add_events(events, namespace=ns)
+        table = fts_table("m") + "_content"
+    return path, _damage(path, table)
+
+
+def _other_store(tmp_path: Path) -> Path:
+    path = tmp_path / "other"
+    with Memory.open(path, embedder=FakeEmbedder()) as mem:
+        mem.add_events([Event("other", "e0", "s", 0, "Ana", "I live in Lisbon.")], namespace="other")
+    return path
+
+
+@pytest.mark.parametrize("command", ["reembed", "sync", "ingest"])
+def test_a_writer_that_reads_no_damaged_page_is_refused(
+    damaged_elsewhere: tuple[Path, bytes], command: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # reembed printed "re-embedded", exited 0 and changed the file; so did the others when their statements
+    # met no damaged page
+    path, data = damaged_elsewhere
+    if command == "reembed":
+        args = ["--db", str(path), "reembed", "-n", "n"]
+    elif command == "sync":
+        args = ["sync", "--from", str(_other_store(tmp_path)), "--to", str(path)]
+    else:
+        chat = tmp_path / "d.txt"
+        chat.write_text("## Session 1 — 3 March 2024\nAna: I work at Acme.\n", encoding="utf-8")
+        args = ["--db", str(path), "ingest", str(chat), "-n", "n", "--no-embed"]
+    assert main(args) == 1
+    err = capsys.readouterr().err
+    assert f"the store at {path} is damaged" in err, err[-500:]
+    assert "Traceback" not in err
+    if command != "ingest":  # ingest names the file and unit too, then counts the failed files
+        assert err.startswith("error: the store at") and len(err.strip().splitlines()) == 1, err
     assert (path / DB_FILENAME).read_bytes() == data

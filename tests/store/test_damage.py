@@ -151,3 +151,48 @@ def test_a_truncated_store_is_damaged_however_it_is_opened(tmp_path: Path, read_
     with pytest.raises(CorruptStoreError, match=str(path)):
         Memory.open(path, embedder=FakeEmbedder(), read_only=read_only).close()
     assert db.read_bytes() == data
+
+
+class _OtherEmbedder(FakeEmbedder):
+    name = "other-fake-embedder"  # every stored vector is stale for it
+
+
+@pytest.mark.parametrize("table", ["positions", "sources"])
+def test_a_write_that_reads_no_damaged_page_is_refused_all_the_same(tmp_path: Path, table: str) -> None:
+    # reembed read no page of these tables before it rewrote every vector of the damaged store: it said
+    # "re-embedded" and changed the file
+    path = tmp_path / "mem"
+    _fill(path)
+    data = _damage(path, table)
+    with Memory.open(path, embedder=_OtherEmbedder()) as mem:
+        with pytest.raises(CorruptStoreError, match=f"^the store at {path} is damaged") as info:
+            mem.reembed("n")
+        assert "\n" not in str(info.value)
+        with pytest.raises(CorruptStoreError, match=str(path)):  # refused from then on, without a second check
+            mem.write(Batch("fresh", (Session("fresh", "s", 0),)))
+    assert (path / DB_FILENAME).read_bytes() == data
+
+
+@pytest.mark.parametrize("read_only", [False, True])
+def test_a_damaged_meta_table_is_damage_not_a_foreign_file(tmp_path: Path, read_only: bool) -> None:
+    # both opens said "... is not a graphmem store (corrupt, or not an SQLite database)" for graphmem's own
+    # table, damaged
+    path = tmp_path / "mem"
+    _fill(path)
+    data = _damage(path, "meta")
+    with pytest.raises(CorruptStoreError, match=f"^the store at {path} is damaged"):
+        EmbeddedStore.open(path, read_only=read_only).close()
+    assert (path / DB_FILENAME).read_bytes() == data
+
+
+def test_an_older_store_damaged_anywhere_is_not_upgraded(tmp_path: Path) -> None:
+    # the upgrade to the current schema rewrote the file when it read no damaged page
+    path = tmp_path / "mem"
+    _fill(path)
+    conn = sqlite3.connect(path / DB_FILENAME)
+    conn.execute("PRAGMA user_version = 5")  # an older graphmem's store: opening for writing upgrades it
+    conn.close()
+    data = _damage(path, "positions")
+    with pytest.raises(CorruptStoreError, match=f"^the store at {path} is damaged"):
+        EmbeddedStore.open(path).close()
+    assert (path / DB_FILENAME).read_bytes() == data
