@@ -69,6 +69,9 @@ from graphmem.store.versions import normalised_batch_times, version_batch
 __all__ = ["DB_FILENAME", "EmbeddedStore"]
 
 DB_FILENAME = "graphmem.sqlite3"
+#: Files up to this size are checked whole for damage before the first write (about 0.25 s here);
+#: larger ones only as statements reach their pages.
+DAMAGE_CHECK_MAX_BYTES = 64 * 1024 * 1024
 
 _P = ParamSpec("_P")
 _R = TypeVar("_R")
@@ -305,6 +308,9 @@ class EmbeddedStore(EmbeddedReads):
         """Refuse the first write when the file is damaged anywhere, not only on the pages the write
         touches (see :mod:`graphmem.store.damage`); once per open."""
         if self._file_checked:
+            return
+        if self._db_file.stat().st_size > DAMAGE_CHECK_MAX_BYTES:
+            self._file_checked = True  # O(file): a large store's first write would wait seconds for it
             return
         with self._lock:
             self._check_open()

@@ -173,6 +173,19 @@ def test_a_write_that_reads_no_damaged_page_is_refused_all_the_same(tmp_path: Pa
     assert (path / DB_FILENAME).read_bytes() == data
 
 
+def test_a_file_above_the_bound_is_not_checked_whole(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # the whole-file check is O(file): a large store's first write must not wait for it
+    import graphmem.store.embedded as embedded
+
+    path = tmp_path / "mem"
+    _fill(path)
+    _damage(path, "sources")
+    monkeypatch.setattr(embedded, "DAMAGE_CHECK_MAX_BYTES", 1024)
+    with Memory.open(path, embedder=FakeEmbedder()) as mem:
+        mem.write(Batch("fresh", (Session("fresh", "s", 0),), (Event("fresh", "x", "s", 0, "A", "hi"),)))
+        assert mem.store.get_event("fresh", "x") is not None
+
+
 @pytest.mark.parametrize("read_only", [False, True])
 def test_a_damaged_meta_table_is_damage_not_a_foreign_file(tmp_path: Path, read_only: bool) -> None:
     # both opens said "... is not a graphmem store (corrupt, or not an SQLite database)" for graphmem's own
