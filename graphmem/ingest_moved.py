@@ -113,6 +113,17 @@ def stem_of(owners: Owners, ns: str, source: str) -> str:
     return ids_stem(owners, ns, source) or Path(source).stem
 
 
+def _opens_alike(owners: Owners, ns: str, source: str, new: SessionPrint) -> bool:
+    """Whether a session the input ``source`` holds in ``ns`` has ``new``'s first turn (its print carries
+    no session id): what the input must have to begin as ``new`` does under any stem."""
+    prefix = prints_prefix(source)
+    for record in owners.held(source).get(ns, []):
+        old = SessionPrint.decode(record.content_hash) if record.key.startswith(prefix) else None
+        if old is not None and old.turns[:1] == new.turns[:1]:
+            return True
+    return False
+
+
 def moved_from(
     owners: Owners,
     key: str,
@@ -138,8 +149,9 @@ def moved_from(
     readings: dict[str, Sequence[Transcript]] = {}
 
     def leading_as(n: int, ns: str, source: str) -> tuple[str, SessionPrint] | None:
-        if reread is None:
-            return _leading_print(transcripts[n], config)
+        leading = _leading_print(transcripts[n], config)
+        if reread is None or leading is None or not _opens_alike(owners, ns, source, leading[1]):
+            return leading  # read again only for an input with a session opening alike (turns carry no id)
         stem = stem_of(owners, ns, source)
         if stem not in readings:
             readings[stem] = reread(stem)
