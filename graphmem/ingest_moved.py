@@ -16,17 +16,24 @@ Otherwise (several inputs begin that way, or the old path is still there: a copy
 another input) it is a new input as before. The input taken as moved keeps its old data: :func:`move_batch`
 re-keys what the old path wrote there (its events' ``source_file``, its records, the old ones marked
 gone), committed before the input's first unit, which is then planned as an edit of the old version.
+
+Under a namespace the caller chose, session ids carry the file's stem (``chat/session_1``): the new file
+is compared with each old input as a file of that input's stem (:func:`stem_of`) reads, so a renamed
+file is recognised, and it keeps the ids it was written under (its stem recorded: :func:`stem_key`).
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
-from dataclasses import replace
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 from datetime import datetime
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from graphmem.extract.events import order_sessions
+from graphmem.formats import read_source
+from graphmem.formats._source import Source
 from graphmem.ingest_owners import GONE, GONE_PRINT, Owners
 from graphmem.ingest_prints import SessionPrint, addressing, kept_turns, prints_key, prints_prefix
 from graphmem.models import Batch, SourceRecord
@@ -35,7 +42,32 @@ from graphmem.transcript import Transcript
 if TYPE_CHECKING:
     from graphmem.store.base import GraphStore
 
-__all__ = ["move_batch", "moved_from", "old_prints", "records_of"]
+__all__ = ["Found", "find_moved", "move_batch", "moved_from", "old_prints", "records_of", "stem_key"]
+
+#: The input's transcripts as a file named with the given stem reads them (ids under a chosen namespace
+#: carry the file's stem), filtered and ordered as the transcripts handed to :func:`moved_from`.
+Reread = Callable[[str], Sequence[Transcript]]
+
+
+def stem_key(key: str) -> str:
+    """The key of the record naming the stem the session ids of the input keyed ``key`` carry, when it was
+    renamed: ``chat.txt`` ingested with ``-n ns`` wrote ``chat/session_1``, and renamed ``talk.txt`` keeps
+    those ids."""
+    return f"{key}#stem"
+
+
+def ids_stem(owners: Owners, ns: str, key: str) -> str | None:
+    """The stem the session ids of the input ``key`` carry in ``ns`` when not its own file's (it was
+    renamed), else ``None``."""
+    record = owners.record(ns, stem_key(key))
+    return record.content_hash if record is not None and record.content_hash != GONE else None
+
+
+def as_named(src: Source, stem: str) -> Source:
+    """``src`` read as a file named ``stem`` (same folder and suffix) would be: the session ids it gives
+    under a chosen namespace carry ``stem``."""
+    path = Path(src.path)
+    return replace(src, path=str(path.with_name(stem + path.suffix)))
 
 
 def old_prints(store: GraphStore, ns: str, key: str) -> dict[str, SessionPrint]:
@@ -63,8 +95,10 @@ def _leading_print(t: Transcript, config: str) -> tuple[str, SessionPrint] | Non
     return ordered[0].id, SessionPrint.of(ordered[0], 0, addressed, config)
 
 
-def _begins_alike(owners: Owners, ns: str, source: str, leading: tuple[str, SessionPrint]) -> bool:
+def _begins_alike(owners: Owners, ns: str, source: str, leading: tuple[str, SessionPrint] | None) -> bool:
     """Whether the input ``source`` is recorded whole in ``ns`` and begins as ``leading`` does."""
+    if leading is None:
+        return False
     sid, new = leading
     own = owners.record(ns, source)
     if own is None or own.content_hash == GONE:
@@ -74,11 +108,28 @@ def _begins_alike(owners: Owners, ns: str, source: str, leading: tuple[str, Sess
     return old is not None and kept_turns(old, new) > 0
 
 
+def stem_of(owners: Owners, ns: str, source: str) -> str:
+    """The stem the session ids of the input ``source`` carry in ``ns`` (under a chosen namespace)."""
+    return ids_stem(owners, ns, source) or Path(source).stem
+
+
+def _opens_alike(owners: Owners, ns: str, source: str, new: SessionPrint) -> bool:
+    """Whether a session the input ``source`` holds in ``ns`` has ``new``'s first turn (its print carries
+    no session id): what the input must have to begin as ``new`` does under any stem."""
+    prefix = prints_prefix(source)
+    for record in owners.held(source).get(ns, []):
+        old = SessionPrint.decode(record.content_hash) if record.key.startswith(prefix) else None
+        if old is not None and old.turns[:1] == new.turns[:1]:
+            return True
+    return False
+
+
 def moved_from(
     owners: Owners,
     key: str,
-    transcripts: Iterable[Transcript],
+    transcripts: Sequence[Transcript],
     config: str,
+    reread: Reread | None = None,
 ) -> dict[str, str]:
     """Per namespace the input writes, the key of the input it is taken as moved from (see the module docs).
 
@@ -88,13 +139,26 @@ def moved_from(
         key: the input's key.
         transcripts: the input's transcripts (plain ids) into namespaces it does not hold as it is.
         config: how the run reads, extracts and embeds (the session prints' part of it).
+        reread: under a namespace the caller chose (session ids carry the file's stem), the transcripts
+            as a file of another stem reads them: each old input is compared under its own stem
+            (:func:`stem_of`), so a renamed file is recognised.
     """
     if owners.held(key):
         return {}
     found: dict[str, str] = {}
-    for t in transcripts:
-        leading = _leading_print(t, config)
-        if t.namespace in found or leading is None or owners.written(t.namespace, key):
+    readings: dict[str, Sequence[Transcript]] = {}
+
+    def leading_as(n: int, ns: str, source: str) -> tuple[str, SessionPrint] | None:
+        leading = _leading_print(transcripts[n], config)
+        if reread is None or leading is None or not _opens_alike(owners, ns, source, leading[1]):
+            return leading  # read again only for an input with a session opening alike (turns carry no id)
+        stem = stem_of(owners, ns, source)
+        if stem not in readings:
+            readings[stem] = reread(stem)
+        return _leading_print(readings[stem][n], config)
+
+    for n, t in enumerate(transcripts):
+        if t.namespace in found or not t.sessions or owners.written(t.namespace, key):
             continue
         matches = [
             source
@@ -102,7 +166,7 @@ def moved_from(
             if source != key
             and source not in owners.this_run
             and os.path.isabs(source)
-            and _begins_alike(owners, t.namespace, source, leading)
+            and _begins_alike(owners, t.namespace, source, leading_as(n, t.namespace, source))
         ]
         if len(matches) == 1 and not os.path.lexists(matches[0]):
             found[t.namespace] = matches[0]
@@ -111,13 +175,69 @@ def moved_from(
     return found
 
 
-def move_batch(store: GraphStore, ns: str, old: str, key: str, now: datetime) -> Batch:
+def move_batch(store: GraphStore, ns: str, old: str, key: str, now: datetime, stem: str | None = None) -> Batch:
     """The write handing to ``key`` what the input ``old`` wrote into ``ns``: its events re-keyed (as they
-    are otherwise), its records copied under ``key`` and marked gone under ``old``."""
+    are otherwise), its records copied under ``key`` and marked gone under ``old``; with ``stem``, the
+    stem its session ids keep (:func:`stem_key`), its file being named otherwise."""
     events = tuple(replace(e, source_file=key) for e in store.iter_events(ns) if e.source_file == old)
     records = records_of(store, ns, old)
-    renamed = tuple(SourceRecord(ns, key + r.key[len(old) :], r.content_hash, now) for r in records)
+    renamed = tuple(
+        SourceRecord(ns, key + r.key[len(old) :], r.content_hash, now) for r in records if r.key != stem_key(old)
+    )
+    if stem is not None:
+        renamed = (*renamed, SourceRecord(ns, stem_key(key), stem, now))
     gone = tuple(
         SourceRecord(ns, r.key, GONE_PRINT if r.key.startswith(prints_prefix(old)) else GONE, now) for r in records
     )
     return Batch(ns, events=events, sources=(*renamed, *gone))
+
+
+@dataclass(frozen=True, slots=True)
+class Found:
+    """What :func:`find_moved` found: the input to read (as named by the stem its session ids carry), its
+    transcripts read so, the input it is taken as moved from per namespace, and the stem its ids keep when
+    not its file's own (recorded with the move: :func:`stem_key`)."""
+
+    source: Source
+    transcripts: list[Transcript]
+    came_from: dict[str, str]
+    stem: str | None
+
+
+def find_moved(
+    owners: Owners,
+    key: str,
+    src: Source,
+    transcripts: list[Transcript],
+    current: dict[str, bool],
+    config: str,
+    fmt: str,
+    namespace: str | None,
+) -> Found:
+    """The input ``src`` (read into ``transcripts``) as the input it was moved from, if any (:func:`moved_from`).
+
+    Under a namespace the caller chose, session ids carry the file's stem (``chat/session_1``): a renamed
+    input keeps the ids it was written under, so it is read as a file of the stem its old input's ids
+    carry, that of the old path or the one recorded when that was renamed in turn (:func:`stem_key`).
+    ``current``: per namespace, whether it holds the input as it is.
+    """
+    if namespace is None:  # the namespaces and ids are the file's own: no stem in them to keep
+        wanted = [t for t in transcripts if not current[t.namespace]]
+        return Found(src, transcripts, moved_from(owners, key, wanted, config), None)
+    own = Path(src.path).stem
+    readings = {own: transcripts}
+
+    def read(stem: str) -> list[Transcript]:
+        if stem not in readings:
+            readings[stem] = read_source(as_named(src, stem), format=fmt, namespace=namespace)
+        return readings[stem]
+
+    def todo(stem: str) -> list[Transcript]:
+        return [t for t in read(stem) if not current[t.namespace]]
+
+    stem = ids_stem(owners, namespace, key) or own  # renamed before: its ids keep their stem
+    came_from = moved_from(owners, key, todo(stem), config, todo)
+    if namespace in came_from:
+        stem = stem_of(owners, namespace, came_from[namespace])
+    source = src if stem == own else as_named(src, stem)
+    return Found(source, read(stem), came_from, None if stem == own else stem)

@@ -48,7 +48,7 @@ from graphmem.formats import READER_VERSION, load_source, read_records, read_sou
 from graphmem.ingest_diff import SessionPlan, plan_sessions
 from graphmem.ingest_held import added_live, copy_of_another, live_in_the_way, retract_with, without
 from graphmem.ingest_ids import choose_ids
-from graphmem.ingest_moved import move_batch, moved_from, old_prints
+from graphmem.ingest_moved import find_moved, move_batch, old_prints
 from graphmem.ingest_oldnames import old_spellings, respelled
 from graphmem.ingest_owners import GONE, GONE_PRINT, Owners
 from graphmem.ingest_prints import SessionPrint, addressing, prints_key, prints_prefix
@@ -270,8 +270,10 @@ def _plan_file(
     if copy_of_another(owners, job, spaces, current, key, content_hash):
         return
     config = hashed("", fmt)
-    # moved here and edited, its old path gone: what the old path wrote is the input's earlier version
-    came_from = moved_from(owners, key, [t for t in transcripts if not current[t.namespace]], config)
+    # moved here and edited, its old path gone: what the old path wrote is the input's earlier version;
+    # under a chosen namespace, read as named by the stem its session ids carry (it was renamed)
+    found = find_moved(owners, key, src, transcripts, current, config, fmt, namespace)
+    src, transcripts, came_from = found.source, found.transcripts, found.came_from
     plain = transcripts
     adopted: dict[tuple[str, str], str] = {}  # (namespace, live session taken over) → the input's session id
     todo = [t for t in plain if not current[t.namespace]]
@@ -354,15 +356,18 @@ def _plan_file(
             # with the namespace's first unit: a namespace holding any of the input is known to be the caller's
             unit = job.todo[start]
             job.todo[start] = replace(unit, marks=(*unit.marks, SourceRecord(ns, chosen_key(key), "chosen", now)))
-    _take_as_moved(store, job, key, came_from, now)
+    _take_as_moved(store, job, key, came_from, now, found.stem)
     job.skipped = not job.todo
 
 
-def _take_as_moved(store: GraphStore, job: Job, key: str, came_from: dict[str, str], now: datetime) -> None:
-    """Re-key what the old paths wrote (per namespace: ``came_from``) before the first unit, with a note."""
+def _take_as_moved(
+    store: GraphStore, job: Job, key: str, came_from: dict[str, str], now: datetime, stem: str | None
+) -> None:
+    """Re-key what the old paths wrote (per namespace: ``came_from``) before the first unit, with a note;
+    ``stem``: the one its session ids keep, when not its file's (it was renamed under a chosen namespace)."""
     if not came_from or not job.todo:
         return
-    moves = tuple(move_batch(store, ns, old, key, now) for ns, old in came_from.items())
+    moves = tuple(move_batch(store, ns, old, key, now, stem) for ns, old in came_from.items())
     job.todo[0] = replace(job.todo[0], moves=moves)
     job.note = "; ".join(f"{job.path}: taken as moved from {old} (namespace {ns!r})" for ns, old in came_from.items())
 

@@ -141,3 +141,54 @@ def test_a_file_beginning_otherwise_is_a_new_input(memory: Memory, tmp_path: Pat
     summary = run(memory, other)
     assert (summary.turns, summary.events_retracted, summary.notes) == (2, 0, [])
     assert {f for _, f, _ in stored(memory)} == {str(first), str(other)}
+
+
+def test_a_file_renamed_and_edited_under_a_chosen_namespace_keeps_its_ids(mem: Memory, tmp_path: Path) -> None:
+    old = tmp_path / "A" / "chat.txt"
+    old.parent.mkdir()
+    old.write_text(CHAT, encoding="utf-8")
+    run(mem, tmp_path / "A", namespace="ns")
+    mem.forget("ns", "ev:chat/session_1:2")
+    new = old.with_name("talk2.txt")
+    old.rename(new)
+    with new.open("a", encoding="utf-8") as f:
+        f.write("Jon: lovely\n")
+    summary = run(mem, tmp_path / "A", namespace="ns")
+    # before: not recognised (its session ids carry the file's name), 4 turns written as ev:talk2/session_1:*
+    assert summary.notes == [(str(new), f"{new}: taken as moved from {old} (namespace 'ns')")]
+    assert (summary.turns, summary.turns_kept, summary.events_retracted) == (1, 3, 0)
+    assert stored(mem, "ns") == [
+        ("ev:chat/session_1:1", str(new), "we adopted a cat"),
+        ("ev:chat/session_1:3", str(new), "Biscuit"),  # the forgotten turn stays forgotten
+        ("ev:chat/session_1:4", str(new), "lovely"),
+    ]
+    assert set(records(mem, "ns", old).values()) == {"gone"}
+    assert records(mem, "ns", new)["#stem"] == "held"  # the stem its ids carry
+    assert run(mem, tmp_path / "A", namespace="ns").files_skipped == 1
+    # edited again at its new name: diffed under the ids it keeps, not rewritten as talk2/session_1
+    with new.open("a", encoding="utf-8") as f:
+        f.write("Maya: yes\n")
+    again = run(mem, new, namespace="ns")
+    assert (again.turns, again.events_retracted, again.notes) == (1, 0, [])
+    assert stored(mem, "ns")[-1] == ("ev:chat/session_1:5", str(new), "yes")
+    # renamed once more and edited: still the same input, its ids still chat/session_1
+    newer = new.with_name("talk3.txt")
+    new.rename(newer)
+    with newer.open("a", encoding="utf-8") as f:
+        f.write("Jon: good\n")
+    third = run(mem, tmp_path / "A", namespace="ns")
+    assert third.notes == [(str(newer), f"{newer}: taken as moved from {new} (namespace 'ns')")]
+    assert (third.turns, third.events_retracted) == (1, 0)
+    assert [i for i, _, _ in stored(mem, "ns")] == [f"ev:chat/session_1:{n}" for n in (1, 3, 4, 5, 6)]
+
+
+def test_a_copy_renamed_and_edited_beside_its_original_stays_a_separate_input(memory: Memory, tmp_path: Path) -> None:
+    first = tmp_path / "chat.txt"
+    first.write_text(CHAT, encoding="utf-8")
+    run(memory, first, namespace="ns")
+    copy = tmp_path / "talk.txt"
+    copy.write_text(CHAT + "Jon: lovely\n", encoding="utf-8")
+    summary = run(memory, copy, namespace="ns")
+    assert (summary.turns, summary.events_retracted, summary.notes) == (4, 0, [])
+    assert {f for _, f, _ in stored(memory, "ns")} == {str(first), str(copy)}
+    assert sum(i.startswith("ev:talk/session_1:") for i, _, _ in stored(memory, "ns")) == 4
