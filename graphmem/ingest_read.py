@@ -33,7 +33,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import stat
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
@@ -44,13 +43,14 @@ from typing import TYPE_CHECKING, Any
 from graphmem.errors import ConfigError, GraphmemError, IngestError
 from graphmem.extract.antecedents import latest
 from graphmem.extract.events import order_sessions
-from graphmem.formats import READER_VERSION, load_source, read_records, read_source, source_key
+from graphmem.formats import READER_VERSION, load_source, read_records, read_source
 from graphmem.ingest_diff import SessionPlan, plan_sessions
 from graphmem.ingest_held import added_live, copy_of_another, live_in_the_way, retract_with, without
 from graphmem.ingest_ids import choose_ids
 from graphmem.ingest_moved import find_moved, move_batch, old_prints
 from graphmem.ingest_oldnames import old_spellings, respelled
 from graphmem.ingest_owners import GONE, GONE_PRINT, Owners
+from graphmem.ingest_paths import FOLDER_SUFFIXES, check_readable, collect_files
 from graphmem.ingest_prints import SessionPrint, addressing, prints_key, prints_prefix
 from graphmem.models import Batch, SourceRecord, TimeRef
 from graphmem.transcript import Transcript
@@ -72,68 +72,6 @@ __all__ = [
     "read_jobs",
     "session_key",
 ]
-
-#: Extensions picked up when walking a folder (an explicitly named file may have any extension).
-FOLDER_SUFFIXES = frozenset({".json", ".jsonl", ".ndjson", ".txt", ".log"})
-
-
-def collect_files(paths: Sequence[str | os.PathLike[str]]) -> list[str]:
-    """Expand paths into input files: folders recursively (sorted, hidden entries and files without a
-    transcript extension skipped), files as given, duplicates dropped. One file reached under several
-    names (symbolic links) is read once, under the name whose stem is the file's own when one is, else the
-    first. Missing paths, and folders holding no transcript file, are kept as they are so that reading
-    them reports the error."""
-    out: list[str] = []
-    seen: dict[str, int] = {}  # source key → its place in out
-
-    def add(p: Path) -> None:
-        key = source_key(p)
-        if key not in seen:
-            seen[key] = len(out)
-            out.append(str(p))
-        elif Path(key).stem == p.stem != Path(out[seen[key]]).stem:
-            # one file under two names (a symlink and its target): the name that picks the namespace is
-            # ambiguous, so the file's own name wins, whatever the order the paths came in
-            out[seen[key]] = str(p)
-
-    for raw in paths:
-        p = Path(raw)
-        if p.is_dir():
-            before = len(out)
-            for root, dirs, files in os.walk(p):
-                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-                for name in sorted(files):
-                    if not name.startswith(".") and Path(name).suffix.lower() in FOLDER_SUFFIXES:
-                        add(Path(root) / name)
-            if len(out) == before:
-                add(p)
-        else:
-            add(p)
-    return out
-
-
-def check_readable(paths: Sequence[str | os.PathLike[str]]) -> None:
-    """Check that every input file (folders walked as :func:`collect_files` does) can be opened.
-
-    The CLI calls this before it opens (and maybe creates) a store, so an input it cannot read stops the
-    command with nothing written, as a missing path does.
-
-    Raises:
-        IngestError: an input cannot be opened; the message names it and the reason.
-    """
-    for path in collect_files(paths):
-        try:
-            mode = os.stat(path).st_mode
-            if stat.S_ISDIR(mode):
-                os.listdir(path)
-                continue
-            if not stat.S_ISREG(mode):
-                # A FIFO, socket or device: opening a FIFO blocks until a writer comes, so never open one.
-                raise IngestError("cannot read: not a regular file", path=path)
-            with open(path, "rb"):
-                pass
-        except OSError as exc:
-            raise IngestError(f"cannot read: {exc.strerror or exc}", path=path) from exc
 
 
 @dataclass(frozen=True, slots=True)

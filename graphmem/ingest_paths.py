@@ -1,0 +1,76 @@
+"""Input discovery for ingest: the files a list of paths names (folders walked), and a check that each can
+be opened before a store is touched."""
+
+from __future__ import annotations
+
+import os
+import stat
+from collections.abc import Sequence
+from pathlib import Path
+
+from graphmem.errors import IngestError
+from graphmem.formats import source_key
+
+__all__ = ["FOLDER_SUFFIXES", "check_readable", "collect_files"]
+
+#: Extensions picked up when walking a folder (an explicitly named file may have any extension).
+FOLDER_SUFFIXES = frozenset({".json", ".jsonl", ".ndjson", ".txt", ".log"})
+
+
+def collect_files(paths: Sequence[str | os.PathLike[str]]) -> list[str]:
+    """Expand paths into input files: folders recursively (sorted, hidden entries and files without a
+    transcript extension skipped), files as given, duplicates dropped. One file reached under several
+    names (symbolic links) is read once, under the name whose stem is the file's own when one is, else the
+    first. Missing paths, and folders holding no transcript file, are kept as they are so that reading
+    them reports the error."""
+    out: list[str] = []
+    seen: dict[str, int] = {}  # source key → its place in out
+
+    def add(p: Path) -> None:
+        key = source_key(p)
+        if key not in seen:
+            seen[key] = len(out)
+            out.append(str(p))
+        elif Path(key).stem == p.stem != Path(out[seen[key]]).stem:
+            # one file under two names (a symlink and its target): the name that picks the namespace is
+            # ambiguous, so the file's own name wins, whatever the order the paths came in
+            out[seen[key]] = str(p)
+
+    for raw in paths:
+        p = Path(raw)
+        if p.is_dir():
+            before = len(out)
+            for root, dirs, files in os.walk(p):
+                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+                for name in sorted(files):
+                    if not name.startswith(".") and Path(name).suffix.lower() in FOLDER_SUFFIXES:
+                        add(Path(root) / name)
+            if len(out) == before:
+                add(p)
+        else:
+            add(p)
+    return out
+
+
+def check_readable(paths: Sequence[str | os.PathLike[str]]) -> None:
+    """Check that every input file (folders walked as :func:`collect_files` does) can be opened.
+
+    The CLI calls this before it opens (and maybe creates) a store, so an input it cannot read stops the
+    command with nothing written, as a missing path does.
+
+    Raises:
+        IngestError: an input cannot be opened; the message names it and the reason.
+    """
+    for path in collect_files(paths):
+        try:
+            mode = os.stat(path).st_mode
+            if stat.S_ISDIR(mode):
+                os.listdir(path)
+                continue
+            if not stat.S_ISREG(mode):
+                # A FIFO, socket or device: opening a FIFO blocks until a writer comes, so never open one.
+                raise IngestError("cannot read: not a regular file", path=path)
+            with open(path, "rb"):
+                pass
+        except OSError as exc:
+            raise IngestError(f"cannot read: {exc.strerror or exc}", path=path) from exc
