@@ -22,7 +22,7 @@ from typing import Any
 from graphmem.extract.appositions import appositions
 from graphmem.extract.names import words
 from graphmem.extract.registry import EntityRegistry, TurnAnnotation, role_of
-from graphmem.extract.relations import FAMILY_ROLES, activity_gerunds, activity_subjects
+from graphmem.extract.relations import FAMILY_ROLES, activity_gerunds, activity_subjects, kin_name
 from graphmem.extract.vocabulary import PARTNERS, SPOUSES
 
 __all__ = [
@@ -282,9 +282,14 @@ ROLE_NOUNS = (
 )
 
 
-def _role_owner(root: Any, ann: TurnAnnotation, registry: EntityRegistry, addressee_sure: bool) -> str | None:
+def _role_owner(
+    root: Any, ann: TurnAnnotation, registry: EntityRegistry, addressee_sure: bool, speaker_id: str | None
+) -> str | None:
     """The person whose relation a role noun names ("my brother": the speaker; "your brother": the addressee
-    when ``addressee_sure``; "Jon's sister": Jon), or ``None``: then the noun is a plain topic."""
+    when ``addressee_sure``; "Jon's sister": Jon; "Mom said", a kinship word used as a name: the speaker), or
+    ``None``: then the noun is a plain topic."""
+    if kin_name(root):
+        return speaker_id if speaker_id is not None and registry.type_of(speaker_id) == "Person" else None
     if root.pos_ != "NOUN" or (root.lemma_.lower() not in ROLE_NOUNS and root.lower_ not in ROLE_NOUNS):
         return None
     poss = next((c for c in root.children if c.dep_ == "poss"), None)
@@ -373,6 +378,8 @@ def annotate(
         found = _entity_name(ent)
         if found is None or not _useful_name(found[0]):
             continue
+        if len(ent) == 1 and kin_name(ent[0]):
+            continue  # "I visited Grandma": the speaker's grandma (a role topic), not a person named Grandma
         name, start, end = found
         # "Under Armour", "J.K. Rowling": capitalised words just before a name inside a sentence belong to it
         while start > 0 and _name_word(doc[start - 1]) and start - 1 not in in_time:
@@ -433,7 +440,13 @@ def annotate(
         if proper and len(tokens) == 1 and _weak_name(doc, root.i, root.i + 1, registry):
             proper, name, key = False, root.lower_, root.lemma_.lower() or root.lower_
         named = registry.speaker_for(name) or registry.named(name)
-        owner = None if proper or named is not None else _role_owner(root, ann, registry, addressee_sure)
+        kin = len(tokens) == 1 and kin_name(root)
+        if named is None or kin:
+            owner = None if proper and not kin else _role_owner(root, ann, registry, addressee_sure, speaker_id)
+        else:
+            owner = None
+        if kin and owner is not None:
+            name, key = root.lower_, root.lower_  # "Mom" is the "mom" of "my mom"
         if owner is not None:
             # "my brother": the speaker's brother, one entity per speaker and role ("Ana's brother")
             known = len(registry)
