@@ -299,6 +299,11 @@ def _role_owner(
     return owner if owner is not None and registry.type_of(owner) == "Person" else None
 
 
+def _possessed_role(noun: Any) -> bool:
+    """Whether a noun is a role one person has to another ("brother", "boss"), as in "Sofia's brother"."""
+    return noun.pos_ == "NOUN" and (noun.lemma_.lower() in ROLE_NOUNS or noun.lower_ in ROLE_NOUNS)
+
+
 def _weak_name(doc: Any, start: int, end: int, registry: EntityRegistry) -> bool:
     """Whether a one-word name stands where a capital letter says nothing (a sentence's first word)
     and the word is used in lower case in this batch: "Guitar's mostly my thing", "Blue calms me"."""
@@ -421,6 +426,15 @@ def annotate(
         if target is not None:
             ann.tokens[tok.i] = target
             ann.mention(target, role_of(tok))
+    for tok in doc:
+        # "Sofia's brother": a name owning a person's role is a person's, where NER saw no name
+        if tok.dep_ == "poss" and tok.pos_ == "PROPN" and _possessed_role(tok.head) and tok.i not in in_entity:
+            start = tok.left_edge.i
+            if tok.text[:1].isupper() and not any(i in in_entity or i in in_time for i in range(start, tok.i + 1)):
+                name = doc[start : tok.i + 1].text
+                whose = registry.speaker_for(name) or registry.named(name) or registry.add(name, "Person")
+                in_entity.update(range(start, tok.i + 1))
+                _claim(ann, doc, start, tok.i + 1, whose)
     for chunk in doc.noun_chunks:
         root = chunk.root
         if root.i in in_entity or root.i in in_time:

@@ -117,3 +117,20 @@ def test_a_kin_word_used_as_a_name_is_each_speakers_own(extractor: SpacyExtracto
 def test_a_kin_word_not_used_as_a_name_is_no_ones_relative(extractor: SpacyExtractor, text: str) -> None:
     batch = _batch(extractor, [("Ana", text), ("Ben", "Sure.")])
     assert not [e for e in batch.entities if e.name.startswith("Ana's")]
+
+
+def test_a_name_owning_a_role_is_a_person_even_where_ner_missed_it(extractor: SpacyExtractor) -> None:
+    owner = "Ana"  # not a participant, and NER sees no name in "Ana's brother Tom lives in Porto."
+    batch = _batch(
+        extractor,
+        [
+            ("Ben", f"{owner}'s brother Tom lives in Porto."),
+            ("Cleo", "Oh nice."),
+            ("Ben", f"{owner}'s sister is married to Rui."),
+        ],
+    )
+    names = {e.id: e.name for e in batch.entities}
+    facts = {(names[f.subject_id], f.predicate, names[f.object_id]) for f in batch.facts}
+    assert ("Tom", "brother_of", owner) in facts
+    assert (f"{owner}'s sister", "married_to", "Rui") in facts
+    assert [e.type for e in batch.entities if e.name == owner] == ["Person"]
