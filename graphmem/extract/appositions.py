@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 
 from graphmem.extract.registry import EntityRegistry, TurnAnnotation, role_of
-from graphmem.extract.vocabulary import ANIMALS
+from graphmem.extract.vocabulary import ANIMALS, ROLE_NOUNS
 
 __all__ = ["appositions"]
 
@@ -57,6 +57,11 @@ def appositions(
                 if pet != named:
                     ann.retarget(named, pet)
                     named = pet
+            elif _human(role_tok):  # "my colleague Max": a person, even if a pet of that name was met before
+                person = registry.make_person(named)
+                if person != named:
+                    ann.retarget(named, person)
+                    named = person
             ann.tokens[role_tok.i] = named
             ann.mention(named, role_of(role_tok))
             if topic is not None:
@@ -83,6 +88,11 @@ def appositions(
             ):
                 ann.roles.append((named, role, owner, role_tok.i))
             break
+
+
+def _human(noun: Any) -> bool:
+    """Whether a role noun names a person by their relation to another ("colleague", "sister", "boss")."""
+    return noun.lemma_.lower() in ROLE_NOUNS or noun.lower_ in ROLE_NOUNS
 
 
 def _animal(noun: Any) -> bool:

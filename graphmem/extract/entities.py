@@ -22,7 +22,7 @@ from typing import Any
 from graphmem.extract.appositions import appositions
 from graphmem.extract.names import words
 from graphmem.extract.registry import EntityRegistry, TurnAnnotation, role_of
-from graphmem.extract.relations import FAMILY_ROLES, activity_gerunds, activity_subjects
+from graphmem.extract.relations import FAMILY_ROLES, activity_gerunds, activity_subjects, kin_name
 from graphmem.extract.vocabulary import PARTNERS, SPOUSES
 
 __all__ = [
@@ -282,9 +282,14 @@ ROLE_NOUNS = (
 )
 
 
-def _role_owner(root: Any, ann: TurnAnnotation, registry: EntityRegistry, addressee_sure: bool) -> str | None:
+def _role_owner(
+    root: Any, ann: TurnAnnotation, registry: EntityRegistry, addressee_sure: bool, speaker_id: str | None
+) -> str | None:
     """The person whose relation a role noun names ("my brother": the speaker; "your brother": the addressee
-    when ``addressee_sure``; "Jon's sister": Jon), or ``None``: then the noun is a plain topic."""
+    when ``addressee_sure``; "Jon's sister": Jon; "Mom said", a kinship word used as a name: the speaker), or
+    ``None``: then the noun is a plain topic."""
+    if kin_name(root):
+        return speaker_id if speaker_id is not None and registry.type_of(speaker_id) == "Person" else None
     if root.pos_ != "NOUN" or (root.lemma_.lower() not in ROLE_NOUNS and root.lower_ not in ROLE_NOUNS):
         return None
     poss = next((c for c in root.children if c.dep_ == "poss"), None)
@@ -292,6 +297,11 @@ def _role_owner(root: Any, ann: TurnAnnotation, registry: EntityRegistry, addres
         return None
     owner = ann.tokens.get(poss.i)
     return owner if owner is not None and registry.type_of(owner) == "Person" else None
+
+
+def _possessed_role(noun: Any) -> bool:
+    """Whether a noun is a role one person has to another ("brother", "boss"), as in "Sofia's brother"."""
+    return noun.pos_ == "NOUN" and (noun.lemma_.lower() in ROLE_NOUNS or noun.lower_ in ROLE_NOUNS)
 
 
 def _weak_name(doc: Any, start: int, end: int, registry: EntityRegistry) -> bool:
@@ -373,6 +383,8 @@ def annotate(
         found = _entity_name(ent)
         if found is None or not _useful_name(found[0]):
             continue
+        if len(ent) == 1 and kin_name(ent[0]):
+            continue  # "I visited Grandma": the speaker's grandma (a role topic), not a person named Grandma
         name, start, end = found
         # "Under Armour", "J.K. Rowling": capitalised words just before a name inside a sentence belong to it
         while start > 0 and _name_word(doc[start - 1]) and start - 1 not in in_time:
@@ -414,6 +426,15 @@ def annotate(
         if target is not None:
             ann.tokens[tok.i] = target
             ann.mention(target, role_of(tok))
+    for tok in doc:
+        # "Sofia's brother": a name owning a person's role is a person's, where NER saw no name
+        if tok.dep_ == "poss" and tok.pos_ == "PROPN" and _possessed_role(tok.head) and tok.i not in in_entity:
+            start = tok.left_edge.i
+            if tok.text[:1].isupper() and not any(i in in_entity or i in in_time for i in range(start, tok.i + 1)):
+                name = doc[start : tok.i + 1].text
+                whose = registry.speaker_for(name) or registry.named(name) or registry.add(name, "Person")
+                in_entity.update(range(start, tok.i + 1))
+                _claim(ann, doc, start, tok.i + 1, whose)
     for chunk in doc.noun_chunks:
         root = chunk.root
         if root.i in in_entity or root.i in in_time:
@@ -433,7 +454,13 @@ def annotate(
         if proper and len(tokens) == 1 and _weak_name(doc, root.i, root.i + 1, registry):
             proper, name, key = False, root.lower_, root.lemma_.lower() or root.lower_
         named = registry.speaker_for(name) or registry.named(name)
-        owner = None if proper or named is not None else _role_owner(root, ann, registry, addressee_sure)
+        kin = len(tokens) == 1 and kin_name(root)
+        if named is None or kin:
+            owner = None if proper and not kin else _role_owner(root, ann, registry, addressee_sure, speaker_id)
+        else:
+            owner = None
+        if kin and owner is not None:
+            name, key = root.lower_, root.lower_  # "Mom" is the "mom" of "my mom"
         if owner is not None:
             # "my brother": the speaker's brother, one entity per speaker and role ("Ana's brother")
             known = len(registry)

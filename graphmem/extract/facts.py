@@ -381,8 +381,11 @@ _KIN_NOUNS = relations.FAMILY_ROLES | PARTNERS | SPOUSES
 
 
 def _kin(token: Any) -> bool:
-    """ "my brother", "Jon's sister": a family member or partner named by their role and whose they are."""
-    return token.lemma_.lower() in _KIN_NOUNS and any(c.dep_ == "poss" for c in token.children)
+    """ "my brother", "Jon's sister", "Mom" (alone, as a name): a family member or partner named by their role
+    and whose they are."""
+    return (token.lemma_.lower() in _KIN_NOUNS and any(c.dep_ == "poss" for c in token.children)) or relations.kin_name(
+        token
+    )
 
 
 def _endings_of_another(doc: Any, positions: Iterable[int]) -> set[int]:

@@ -49,6 +49,7 @@ class EntityRegistry:
         self._named: dict[str, str] = {}  # normalised name -> id of a named (non-topic) entity
         self._lower: set[str] = set(lower)  # words used in lower case in the batch (or known before it)
         self._pets: dict[str, str] = {}  # normalised name -> id of a named pet (a Thing)
+        self._people: set[str] = set()  # ids a person's role noun named ("my colleague Max"): never a pet
         #: ids retyped after the batch's earlier turns used them -> their new id (see :meth:`make_pet`)
         self.moved: dict[str, str] = {}
 
@@ -91,6 +92,12 @@ class EntityRegistry:
             return eid
         key = normalize_name(record.name)
         new = entity_id("Thing", key)
+        if eid in self._people:
+            # "my colleague Max", then "my dog Max": another Max; the colleague stays a person
+            self._records.setdefault(new, _Record("Thing", record.name))
+            for name in (record.name, *record.aliases):
+                self._pets[normalize_name(name)] = new
+            return new
         if new != eid:
             del self._records[eid]
             target = self._records.setdefault(new, _Record("Thing", record.name))
@@ -105,6 +112,20 @@ class EntityRegistry:
         for name in (record.name, *record.aliases):
             self._pets[normalize_name(name)] = new
         return new
+
+    def make_person(self, eid: str) -> str:
+        """Make a registered name a person a role noun names ("my colleague Max"). A named pet's name
+        ("my dog Max" earlier in the batch) gives another entity, a Person, whose id is returned; a pet
+        named later by the same name is another entity too (:meth:`make_pet`)."""
+        record = self._records.get(eid)
+        if record is None or record.type == "Topic":
+            return eid
+        if record.type == "Thing" and eid in self._pets.values():
+            eid = self.add(record.name, "Person", key=normalize_name(record.name))
+            # the id NER's Person guess had before the pet took the name: from now on the person's own
+            self.moved.pop(eid, None)
+        self._people.add(eid)
+        return eid
 
     def discard(self, eid: str) -> None:
         """Forget a topic registered by mistake (a role noun a name stands for: "my sister Inês")."""

@@ -40,7 +40,7 @@ from typing import Any
 from graphmem.extract.names import words
 from graphmem.extract.vocabulary import ACTIVITY_VERBS, ASPECT_PLANS, HOBBIES, LESSON_VERBS, LESSONS, LIGHT_VERBS
 
-__all__ = ["FAMILY_ROLES", "State", "activity_gerunds", "activity_subjects", "start_times", "states"]
+__all__ = ["FAMILY_ROLES", "State", "activity_gerunds", "activity_subjects", "kin_name", "start_times", "states"]
 
 #: Roles that hold for life: their facts carry no ``valid_from``.
 FAMILY_ROLES = words(
@@ -51,6 +51,25 @@ FAMILY_ROLES = words(
     stepbrother
     """
 )
+#: Where a bare noun is an argument, as a name is ("Mom said", "I called dad", "with Grandma", "Mom and Dad").
+_ARGUMENTS = frozenset({"nsubj", "nsubjpass", "dobj", "dative", "pobj", "conj"})
+#: Children that make a noun a description rather than a name ("a mom", "my dad", "new dad", "two sisters").
+_DESCRIBED = frozenset({"det", "poss", "amod", "compound", "nummod", "predet", "quantmod"})
+
+
+def kin_name(tok: Any) -> bool:
+    """Whether a kinship word stands alone as a name of the speaker's relative: singular, with no determiner,
+    possessor or modifier, as a verb's or preposition's argument ("Mom said", "I called dad", "I visited
+    Grandma"); not a vocative ("Brother, that is wild"), a predicate ("be a dad") or a plural."""
+    return (
+        tok.lower_ in FAMILY_ROLES
+        and tok.tag_ in ("NN", "NNP")
+        and tok.dep_ in _ARGUMENTS
+        and not (tok.dep_ == "pobj" and tok.head.lower_ == "as")  # "works as nurse": a role, not a person
+        and not any(c.dep_ in _DESCRIBED for c in tok.children)
+    )
+
+
 # Nouns naming a job, for "I got a job at X".
 _JOB_NOUNS = words("job position role post internship placement apprenticeship residency contract")
 # Nouns after "be ... at X" that are not employment ("a student at", "a member of").

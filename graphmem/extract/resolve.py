@@ -36,6 +36,7 @@ from graphmem.extract.names import fact_id, normalize_name
 from graphmem.extract.resolve_blocks import NameBlocks
 from graphmem.extract.salience import keep_salient_topics
 from graphmem.extract.temporal import remap_closings
+from graphmem.extract.vocabulary import ROLE_NOUNS
 from graphmem.models import Batch, EdgeType, Entity, Fact, Mention
 
 if TYPE_CHECKING:
@@ -255,9 +256,11 @@ class _Resolver:
         embedder: Any | None,
         config: ResolutionConfig,
         pet: Callable[[str], bool] | None = None,
+        person: Callable[[str], bool] | None = None,
     ) -> None:
         self.config = config
         self.pet = pet  # whether an entity id is a known pet (a Thing NER's Person guess must not retype)
+        self.person = person  # whether an entity id is a known person (a relative, partner, colleague...)
         self.embedder = embedder
         self.clusters: list[_Cluster] = []
         self.by_id: dict[str, int] = {}
@@ -326,7 +329,7 @@ class _Resolver:
             best, best_rule = (same_id, 4.0), "id"
         for index in self.candidates(entity):
             cluster = self.clusters[index]
-            if _conflicts(entity.name, entity.type, cluster, self.config):
+            if _conflicts(entity.name, entity.type, cluster, self.config) or self._pet_and_person(entity, cluster):
                 continue
             for name in cluster.names():
                 cos = self.cosine(entity.name, name)
@@ -361,6 +364,15 @@ class _Resolver:
             cluster.name, cluster.type, cluster.changed = entity.name, "Person", True
             self._reindex(best[0])
         return best[0]
+
+    def _pet_and_person(self, entity: Entity, cluster: _Cluster) -> bool:
+        """Whether one of an entity and a cluster is a known pet and the other a known person ("my dog
+        Max" and "my colleague Max"): two entities, however alike their names."""
+        if self.pet is None or self.person is None or entity.id == cluster.id:
+            return False
+        if cluster.type == "Thing" and self.person(entity.id) and self.pet(cluster.id):
+            return True
+        return entity.type == "Thing" and self.pet(entity.id) and self.person(cluster.id)
 
     def _reindex(self, index: int) -> None:
         """Index a cluster's names again after its type changed (people are looked up by any word)."""
@@ -405,7 +417,14 @@ def resolve_batch(
         batch = keep_salient_topics(batch, stored, history)
     topics = {e.id for e in batch.entities if e.type == "Topic"}  # "a puppy": no name to guard
     pets = {f.object_id for f in batch.facts if f.predicate == "has_pet"} - topics
-    resolver = _Resolver(stored, embedder, config, _pet_test(batch.namespace, pets, history))
+    people = {e for f in batch.facts for e in _people_of(f)} - topics - pets
+    resolver = _Resolver(
+        stored,
+        embedder,
+        config,
+        _end_test(batch.namespace, pets, history, _pets_of),
+        _end_test(batch.namespace, people, history, _people_of),
+    )
     counts: dict[str, int] = {}
     for m in batch.mentions:
         counts[m.entity_id] = counts.get(m.entity_id, 0) + 1
@@ -435,21 +454,41 @@ def resolve_batch(
     )
 
 
-def _pet_test(namespace: str, in_batch: set[str], history: GraphStore | None) -> Callable[[str], bool]:
-    """Whether an entity id is a pet: an object of ``has_pet`` in the batch (``in_batch``) or (with ``history``)
-    in the store. Only asked of a Thing a Person of the same name would retype, so the store is seldom read."""
+def _pets_of(fact: Fact) -> tuple[str, ...]:
+    """The end a fact says is a pet: the object of ``has_pet``."""
+    return (fact.object_id,) if fact.predicate == "has_pet" else ()
 
-    def pet(eid: str) -> bool:
+
+def _people_of(fact: Fact) -> tuple[str, ...]:
+    """The ends a fact says are people: both of ``married_to`` and ``dating``, the child of ``has_child``, the
+    named one of a person's role ("Max ``colleague_of`` Ana")."""
+    if fact.predicate in ("married_to", "dating"):
+        return (fact.subject_id, fact.object_id)
+    if fact.predicate == "has_child":
+        return (fact.object_id,)
+    if fact.predicate.endswith("_of") and fact.predicate[: -len("_of")] in ROLE_NOUNS:
+        return (fact.subject_id,)
+    return ()
+
+
+def _end_test(
+    namespace: str, in_batch: set[str], history: GraphStore | None, ends: Callable[[Fact], tuple[str, ...]]
+) -> Callable[[str], bool]:
+    """Whether an entity id is one of the ``ends`` of a fact (a pet, a person): in the batch (``in_batch``) or
+    (with ``history``) in the store. Only asked of a name a pet and a Person share, so the store is seldom
+    read."""
+
+    def test(eid: str) -> bool:
         if eid in in_batch:
             return True
         if history is None:
             return False
         from graphmem.store.base import Direction  # the store layer, only when a store is there
 
-        edges = history.neighbors(namespace, eid, edge_types=[EdgeType.FACT], direction=Direction.IN)
-        return any(n.fact is not None and n.fact.predicate == "has_pet" for n in edges)
+        edges = history.neighbors(namespace, eid, edge_types=[EdgeType.FACT], direction=Direction.BOTH)
+        return any(n.fact is not None and eid in ends(n.fact) for n in edges)
 
-    return pet
+    return test
 
 
 def remap_ids(batch: Batch, mapping: dict[str, str]) -> Batch:

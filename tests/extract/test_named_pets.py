@@ -72,3 +72,48 @@ def test_a_stored_pet_stays_a_thing_when_a_later_message_names_it(
     say(memory, extractor, tmp_path / "b.txt", "[11:00] Ana: Pixel loves the park.\n", namespace="p")
     pixels = [(e.id, e.type) for e in memory.store.iter_entities("p") if e.name == "Pixel"]
     assert pixels == [("ent:thing:pixel", "Thing")]
+
+
+def _maxes(batch: Batch) -> dict[str, set[tuple[str, str]]]:
+    """Each "Max" entity's type → the facts it is an end of, as (predicate, other end)."""
+    out: dict[str, set[tuple[str, str]]] = {}
+    for e in batch.entities:
+        if e.name == "Max":
+            ends = {(f.predicate, f.object_id) for f in batch.facts if f.subject_id == e.id}
+            ends |= {(f.predicate, f.subject_id) for f in batch.facts if f.object_id == e.id}
+            out[e.type] = ends
+    return out
+
+
+PET_THEN_COLLEAGUE = [
+    ("Ana", "My dog Max loves the beach."),
+    ("Ben", "Cute!"),
+    ("Ana", "My colleague Max got married."),
+]
+
+
+@pytest.mark.parametrize("turns", [PET_THEN_COLLEAGUE, [PET_THEN_COLLEAGUE[2], *PET_THEN_COLLEAGUE[:2]]])
+def test_a_pet_and_a_colleague_of_one_name_are_two_entities(
+    extractor: SpacyExtractor, turns: list[tuple[str, str]]
+) -> None:
+    maxes = _maxes(_batch(extractor, turns))
+    assert set(maxes) == {"Thing", "Person"}
+    assert maxes["Thing"] == {("has_pet", "ent:person:ana")}
+    assert ("colleague_of", "ent:person:ana") in maxes["Person"]
+    assert not {p for p, _ in maxes["Thing"]} & {"colleague_of", "married_to"}
+
+
+@pytest.mark.parametrize("first", [0, 1])
+def test_a_stored_pet_is_not_a_later_colleague_of_its_name(
+    extractor: SpacyExtractor, memory: Memory, tmp_path: Path, first: int
+) -> None:
+    lines = ["[10:00] Ana: My dog Max loves the beach.\n", "[11:00] Ana: My colleague Max got married.\n"]
+    if first:
+        lines.reverse()
+    say(memory, extractor, tmp_path / "a.txt", lines[0], namespace="p")
+    say(memory, extractor, tmp_path / "b.txt", lines[1], namespace="p")
+    maxes = sorted((e.id, e.type) for e in memory.store.iter_entities("p") if e.name == "Max")
+    assert maxes == [("ent:person:max", "Person"), ("ent:thing:max", "Thing")]
+    facts = {(f.fact.subject_id, f.fact.predicate) for f in memory.facts(namespace="p", all_time=True)}
+    assert ("ent:person:max", "colleague_of") in facts
+    assert ("ent:thing:max", "colleague_of") not in facts

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+import pytest
+
 from graphmem.extract.pipeline import SpacyExtractor
 from graphmem.extract.resolve import resolve_batch
 from graphmem.models import Batch
@@ -85,3 +87,50 @@ def test_my_best_friend_and_my_boss_are_the_speakers(extractor: SpacyExtractor) 
     )
     assert len(_named(batch, "Ana's best friend")) == 1
     assert len(_named(batch, "Ana's boss")) == 1 and len(_named(batch, "Ben's boss")) == 1
+
+
+def test_mom_said_alone_is_the_speakers_mom(extractor: SpacyExtractor) -> None:
+    batch = _batch(
+        extractor,
+        [("Ana", "My mom works at Google."), ("Ben", "Cool."), ("Ana", "Mom said she will retire next year.")],
+    )
+    (moms,) = [e.id for e in batch.entities if e.name.lower() == "ana's mom"]
+    assert {m.event_id for m in batch.mentions if m.entity_id == moms} == {"ev:session_1:1", "ev:session_1:3"}
+    assert not [e for e in batch.entities if e.name.lower() == "mom"]
+
+
+def test_a_kin_word_used_as_a_name_is_each_speakers_own(extractor: SpacyExtractor) -> None:
+    batch = _batch(
+        extractor,
+        [("Ana", "Dad is married to Lena."), ("Ben", "I visited Grandma in Porto."), ("Ana", "I called dad.")],
+    )
+    (marriage,) = [f for f in batch.facts if f.predicate == "married_to"]
+    names = {e.id: e.name.lower() for e in batch.entities}
+    assert names[marriage.subject_id] == "ana's dad"
+    assert "ben's grandma" in names.values()
+    assert not {"dad", "grandma"} & set(names.values())
+    dads = {m.event_id for m in batch.mentions if m.entity_id == marriage.subject_id}
+    assert dads == {"ev:session_1:1", "ev:session_1:3"}
+
+
+@pytest.mark.parametrize("text", ["Brother, that is wild.", "Being a mom is hard.", "I want to be a dad someday."])
+def test_a_kin_word_not_used_as_a_name_is_no_ones_relative(extractor: SpacyExtractor, text: str) -> None:
+    batch = _batch(extractor, [("Ana", text), ("Ben", "Sure.")])
+    assert not [e for e in batch.entities if e.name.startswith("Ana's")]
+
+
+def test_a_name_owning_a_role_is_a_person_even_where_ner_missed_it(extractor: SpacyExtractor) -> None:
+    owner = "Ana"  # not a participant, and NER sees no name in "Ana's brother Tom lives in Porto."
+    batch = _batch(
+        extractor,
+        [
+            ("Ben", f"{owner}'s brother Tom lives in Porto."),
+            ("Cleo", "Oh nice."),
+            ("Ben", f"{owner}'s sister is married to Rui."),
+        ],
+    )
+    names = {e.id: e.name for e in batch.entities}
+    facts = {(names[f.subject_id], f.predicate, names[f.object_id]) for f in batch.facts}
+    assert ("Tom", "brother_of", owner) in facts
+    assert (f"{owner}'s sister", "married_to", "Rui") in facts
+    assert [e.type for e in batch.entities if e.name == owner] == ["Person"]
