@@ -66,7 +66,7 @@ _LIKING = frozenset({"like", "love", "enjoy"})  # "I don't like pottery": dislik
 _ONGOING_TIMES = frozenset({"these", "days", "nowadays", "lately", "currently", "now"})
 # "seeing Dr. Lee", "seeing Maria, my physiotherapist", "seeing Tom every Monday": appointments, not dating
 _TITLES = frozenset({"dr", "doctor", "prof", "professor", "nurse", "coach", "mr", "mrs", "ms", "miss", "sir"})
-_PARTNERS = frozenset({"boyfriend", "girlfriend", "partner", "lover", "guy", "girl", "man", "woman", "date"})
+_PARTNERS = vocab.PARTNERS | {"lover", "guy", "girl", "man", "woman", "date"}
 _FREQUENCY = frozenset({"every", "once", "twice", "thrice", "weekly", "daily", "monthly", "fortnightly"})
 
 
