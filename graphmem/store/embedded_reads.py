@@ -286,8 +286,7 @@ class EmbeddedReads(OpenCheck):
             ix = self._ix(namespace)
             if ix is None:
                 return set()
-            found = [ix.facts[fid] for eid in ids for fid in ix.evidence.get(eid, ()) if fid in ix.facts]
-            found += [f for f in ix.facts.values() if f.revised_by and not ids.isdisjoint(f.revised_by)]
+            found = [ix.facts[fid] for fid in _naming(ix, ids)]
         return {(f.subject_id, f.predicate) for f in found}
 
     def fact_chains_of_events(self, namespace: str, event_ids: Collection[str]) -> list[Fact]:
@@ -303,9 +302,7 @@ class EmbeddedReads(OpenCheck):
             ix = self._ix(namespace)
             if ix is None:
                 return []
-            hit = {fid for eid in ids for fid in ix.evidence.get(eid, ())}
-            hit |= {fid for fid, f in ix.facts.items() if f.revised_by and not ids.isdisjoint(f.revised_by)}
-            chains = {logical_id(fid) for fid in hit}
+            chains = {logical_id(fid) for fid in _naming(ix, ids)}
             return [ix.facts[fid] for fid in sorted(ix.facts) if logical_id(fid) in chains]
 
     def last_positions(self, namespace: str) -> dict[str, int]:
@@ -420,3 +417,10 @@ class EmbeddedReads(OpenCheck):
         with self._lock:
             self._check_open()
             return sqlite_reads.namespaces_with_data(self._conn)
+
+
+def _naming(ix: NamespaceIndex, ids: set[str]) -> set[str]:
+    """The ids of the fact versions in ``ix`` whose evidence or ``revised_by`` names one of ``ids``."""
+    hit = {fid for eid in ids for fid in ix.evidence.get(eid, ()) if fid in ix.facts}
+    hit |= {fid for fid, f in ix.facts.items() if f.revised_by and not ids.isdisjoint(f.revised_by)}
+    return hit
