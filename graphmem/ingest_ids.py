@@ -45,7 +45,7 @@ def choose_ids(owners: Owners, key: str, plain: list[Transcript], tagged: list[T
         wrote = set(owners.written(p.namespace, key))
         pairs = list(zip(p.sessions, t.sessions, strict=True))
         held_plain = any(ps.id in wrote for ps, _ in pairs)
-        held_tagged = any(ts.id in wrote for _, ts in pairs)
+        held_tagged = any(ts.id in wrote or _variants(ts.id, wrote) for _, ts in pairs)
         taken = {ps.id for ps, _ in pairs if owners.holds_another(p.namespace, ps.id, key)}
         sessions: list[RawSession] = []
         for ps, ts in pairs:
@@ -53,6 +53,8 @@ def choose_ids(owners: Owners, key: str, plain: list[Transcript], tagged: list[T
                 sessions.append(ps)
             elif ts.id in wrote:
                 sessions.append(ts)
+            elif own := _variants(ts.id, wrote):
+                sessions.append(replace(ts, id=own[0]))
             elif held_plain:
                 sessions.append(ts if ps.id in taken else ps)
             elif held_tagged or taken:
@@ -76,9 +78,7 @@ def _clear_of_forgotten(
     turns = len(chosen.turns)
     if not owners.gives_forgotten(ns, chosen.id, turns):
         return chosen
-    variant = re.compile(re.escape(tagged.id) + r"~[0-9]+")
-    own = sorted((sid for sid in wrote if variant.fullmatch(sid)), key=lambda sid: int(sid.rsplit("~", 1)[1]))
-    for sid in (tagged.id, *own):
+    for sid in (tagged.id, *_variants(tagged.id, wrote)):
         if sid in wrote and not owners.gives_forgotten(ns, sid, turns):
             return replace(tagged, id=sid)
     for n in itertools.count(1):
@@ -88,3 +88,10 @@ def _clear_of_forgotten(
         if not owners.holds_another(ns, sid, key) and not owners.gives_forgotten(ns, sid, turns):
             return replace(tagged, id=sid)
     raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _variants(tagged_id: str, wrote: set[str]) -> list[str]:
+    """The ids ``tagged_id~N`` among those the input wrote, by ``N``."""
+    variant = re.compile(re.escape(tagged_id) + r"~([0-9]+)")
+    found = [(int(m.group(1)), sid) for sid in wrote if (m := variant.fullmatch(sid))]
+    return [sid for _, sid in sorted(found)]
