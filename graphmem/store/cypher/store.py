@@ -32,7 +32,6 @@ from graphmem.store.cypher.neighbors import (
     NEIGHBORS,
     NEIGHBORS_MANY,
     NEIGHBORS_MANY_EVENTS,
-    kind_of,
     neighbors_from_rows,
 )
 from graphmem.store.cypher.schema import (
@@ -52,6 +51,7 @@ from graphmem.store.cypher.schema import (
 from graphmem.store.cypher.scope import SeenEvents
 from graphmem.store.cypher.searches import CypherSearches
 from graphmem.store.cypher.session import CypherSession, CypherTx, Row
+from graphmem.store.cypher.stats import count_stats
 from graphmem.store.results import DeleteResult, StoreIdentity, StoreStats
 
 __all__ = ["CypherStore"]
@@ -68,14 +68,6 @@ _ENTITY_MAP = projection("n", ENTITY_KEYS)
 _EVENTS_AT = (
     "MATCH (n:Event {namespace: $ns, occurred_at: $at}) WHERE n.session IN $sessions RETURN " + _EVENT_MAP + " AS p"
 )
-_STATS_NODES = """
-MATCH (n:Session|Event|Entity) WHERE $ns IS NULL OR n.namespace = $ns
-RETURN n.namespace AS ns, labels(n) AS labels, count(*) AS n, count(n.embedding) AS embeddings
-"""
-_STATS_RELS = """
-MATCH ()-[r:MENTIONS|SPOKEN_BY|FACT]->() WHERE $ns IS NULL OR r.namespace = $ns
-RETURN r.namespace AS ns, type(r) AS type, count(*) AS n
-"""
 
 
 class CypherStore(CypherSearches):
@@ -577,25 +569,4 @@ class CypherStore(CypherSearches):
         self._check_open()
         if namespace is not None:
             validate_namespace(namespace)
-        per: dict[str, dict[str, int]] = {}
-
-        def bump(ns: str, key: str, n: int) -> None:
-            counts = per.setdefault(
-                ns, {"sessions": 0, "events": 0, "entities": 0, "mentions": 0, "facts": 0, "embeddings": 0}
-            )
-            counts[key] += n
-
-        for r in self._read(_STATS_NODES, ns=namespace):
-            kind = kind_of(r["labels"])
-            if kind is None or r["ns"] is None:
-                continue
-            bump(r["ns"], {"session": "sessions", "event": "events", "entity": "entities"}[kind.value], int(r["n"]))
-            bump(r["ns"], "embeddings", int(r["embeddings"]))
-        for r in self._read(_STATS_RELS, ns=namespace):
-            if r["ns"] is not None:
-                bump(r["ns"], "facts" if r["type"] == "FACT" else "mentions", int(r["n"]))
-        # sorted, as namespaces() and the embedded store list them (the server returns them in any order)
-        per = {
-            ns: per[ns] for ns in sorted(per) if any(per[ns][k] for k in ("sessions", "events", "entities", "facts"))
-        }
-        return StoreStats.from_counts(namespace, per)
+        return count_stats(self._read, namespace)
