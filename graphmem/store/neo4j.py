@@ -18,7 +18,14 @@ from contextlib import contextmanager, suppress
 from datetime import date, datetime, time
 from typing import Any, TypeVar
 
-from graphmem.errors import ConfigError, MissingDependencyError, QueryLimitError, ReadOnlyStoreError, StoreError
+from graphmem.errors import (
+    ConfigError,
+    MissingDependencyError,
+    QueryLimitError,
+    ReadOnlyStoreError,
+    StoreError,
+    WriteConflictError,
+)
 from graphmem.settings import neo4j_login
 from graphmem.store.cypher.dialect import dialect_for_agent
 from graphmem.store.cypher.session import Backoff, CypherTx, Row, retry_transient
@@ -264,6 +271,11 @@ _WRITE_REFUSED = frozenset(
 )
 
 
+#: A uniqueness constraint failing at commit: graphmem only MERGEs keyed nodes, so another transaction
+#: created the same one at once (ArcadeDB checks keys before its concurrent-change check).
+_DUPLICATE_KEY = "Neo.ClientError.Schema.ConstraintValidationFailed"
+
+
 def store_uri(server_uri: str, database: str | None) -> str:
     """How a store is named: the server's URI with the database as its path (none: the server's default
     database), which :func:`connect` reads back to the same database."""
@@ -336,6 +348,11 @@ class Neo4jSession:
             return ReadOnlyStoreError(
                 f"the Neo4j server at {where} refused a write of {who} while {action} (an account without "
                 f"write access, or a read-only database): {detail}"
+            )
+        if isinstance(exc, nx.Neo4jError) and exc.code == _DUPLICATE_KEY:
+            return WriteConflictError(
+                f"another writer created the same nodes while {action} at {self._shown} (a concurrent write "
+                "of the same namespace); nothing was written: try again"
             )
         if isinstance(exc, nx.Neo4jError):
             return StoreError(f"Neo4j error while {action} at {self._shown}: {exc.code}: {detail}")
