@@ -271,9 +271,14 @@ _WRITE_REFUSED = frozenset(
 )
 
 
-#: A uniqueness constraint failing at commit: graphmem only MERGEs keyed nodes, so another transaction
-#: created the same one at once (ArcadeDB checks keys before its concurrent-change check).
-_DUPLICATE_KEY = "Neo.ClientError.Schema.ConstraintValidationFailed"
+#: What a server answers a write that ran at once with another writer's on the same nodes (a
+#: :class:`~graphmem.errors.WriteConflictError`): a uniqueness constraint failing (graphmem only MERGEs
+#: keyed nodes, so another transaction created the same one; ArcadeDB checks keys before its
+#: concurrent-change check), or a node an index still names gone from the transaction's view
+#: (ArcadeDB, when another transaction committed it meanwhile; graphmem never names nodes by internal id).
+_CONCURRENT_WRITE = frozenset(
+    {"Neo.ClientError.Schema.ConstraintValidationFailed", "Neo.ClientError.Statement.EntityNotFound"}
+)
 
 
 def store_uri(server_uri: str, database: str | None) -> str:
@@ -349,10 +354,9 @@ class Neo4jSession:
                 f"the Neo4j server at {where} refused a write of {who} while {action} (an account without "
                 f"write access, or a read-only database): {detail}"
             )
-        if isinstance(exc, nx.Neo4jError) and exc.code == _DUPLICATE_KEY:
+        if isinstance(exc, nx.Neo4jError) and exc.code in _CONCURRENT_WRITE:
             return WriteConflictError(
-                f"another writer created the same nodes while {action} at {self._shown} (a concurrent write "
-                "of the same namespace); nothing was written: try again"
+                f"another writer wrote the same nodes at once while {action} at {self._shown}: try again"
             )
         if isinstance(exc, nx.Neo4jError):
             return StoreError(f"Neo4j error while {action} at {self._shown}: {exc.code}: {detail}")

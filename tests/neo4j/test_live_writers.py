@@ -154,15 +154,22 @@ def test_a_thread_waits_for_another_threads_write_lock(neo4j_store: CypherStore)
     assert outcome[1] is None
 
 
-def test_a_duplicate_key_at_commit_is_a_write_conflict_not_a_driver_error() -> None:
+@pytest.mark.parametrize(
+    ("code", "message"),
+    [
+        ("Neo.ClientError.Schema.ConstraintValidationFailed", "Duplicated key [race, ev:session_1:2]"),
+        ("Neo.ClientError.Statement.EntityNotFound", "Record #5:6 not found"),  # ArcadeDB, committed meanwhile
+    ],
+)
+def test_a_concurrent_write_refused_by_the_server_is_a_write_conflict_not_a_driver_error(
+    code: str, message: str
+) -> None:
     from neo4j.exceptions import Neo4jError
 
     from graphmem.store.neo4j import Neo4jSession
 
     session = Neo4jSession(None, "bolt://127.0.0.1:7687", "memory", user="writer")
-    raw = Neo4jError._hydrate_neo4j(
-        code="Neo.ClientError.Schema.ConstraintValidationFailed", message="Duplicated key [race, ev:session_1:2]"
-    )
+    raw = Neo4jError._hydrate_neo4j(code=code, message=message)
     error = session.wrap(raw, "writing a batch to namespace 'race'")
     assert isinstance(error, WriteConflictError)
     assert "namespace 'race'" in str(error) and "another writer" in str(error) and "Neo." not in str(error)
