@@ -27,6 +27,7 @@ from graphmem.errors import (
     StoreError,
     StoreLockedError,
     VectorIndexError,
+    WriteConflictError,
 )
 from graphmem.models import Batch, EdgeType, Entity, Event, Fact, Mention, NodeKind, Session, TimeRef
 from graphmem.store.base import Direction, GraphStore, TimeFilter
@@ -84,5 +85,6 @@ __all__ = [
     "TimeFilter",
     "TimeRef",
     "VectorIndexError",
+    "WriteConflictError",
     "__version__",
 ]

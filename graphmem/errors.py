@@ -13,6 +13,7 @@ class. Third-party exceptions are wrapped where they enter (``raise ... from exc
     │   ├── CorruptStoreError       the store's database file is damaged (corrupt or truncated); nothing is written
     │   ├── NotFoundError           a node asked for by id does not exist
     │   ├── StoreLockedError        another writer held the store's write lock past the timeout
+    │   ├── WriteConflictError      other writers kept changing a server's namespace while this one wrote
     │   └── ReadOnlyStoreError      a write was asked of a store opened read-only, or the server refused it
     ├── ExtractionError             an extractor failed on some input
     │   └── ExtractorUnavailableError  its service cannot be reached: an ingest stops there
@@ -57,6 +58,7 @@ __all__ = [
     "UnknownNamespaceError",
     "UnknownSpeakerError",
     "VectorIndexError",
+    "WriteConflictError",
 ]
 
 
@@ -138,6 +140,20 @@ class StoreLockedError(StoreError):
     def __init__(self, message: str, *, holder: str | None = None) -> None:
         super().__init__(message)
         self.holder = holder
+
+
+class WriteConflictError(StoreError):
+    """Another writer changed a namespace of a server store between this writer's reads and its write.
+
+    A server store has no lock another process can wait on: a writer reads, decides and commits only if
+    nobody else wrote the namespace in between (:mod:`graphmem.store.cypher.writers`); nothing of the
+    refused write is stored. :func:`graphmem.live.add` reads again and retries; this error reaches the
+    caller when other writers kept winning. ``namespace`` names it (``None`` when unknown).
+    """
+
+    def __init__(self, message: str, *, namespace: str | None = None) -> None:
+        super().__init__(message)
+        self.namespace = namespace
 
 
 class ReadOnlyStoreError(StoreError):

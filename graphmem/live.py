@@ -23,19 +23,26 @@ one transcript and go through the same write path as files (:func:`graphmem.writ
 entities are resolved against those the namespace holds, so a person named in message 40 is the entity
 named in message 3.
 The whole call runs under the store's write lock, so concurrent writers never take the same position; the
-models it needs (spaCy, the embedder) are loaded before the lock is taken.
+models it needs (spaCy, the embedder) are loaded before the lock is taken. On a server store that lock
+holds only this process's threads: the call reads, places and writes inside the store's guard
+(:class:`~graphmem.store.base.GuardsWrites`), and when another client wrote the namespace in between the
+write is refused and the call starts over from what the namespace now holds, so an id it returns always
+names its own message.
 """
 
 from __future__ import annotations
 
+import random
 import re
+import time
 import weakref
 from collections.abc import Iterable, Mapping, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from graphmem.errors import ConfigError, ExtractionError, IngestError
+from graphmem.errors import ConfigError, ExtractionError, IngestError, WriteConflictError
 from graphmem.extract.antecedents import latest
 from graphmem.extract.events import event_text
 from graphmem.extract.names import event_id
@@ -50,7 +57,7 @@ from graphmem.ingest_held import (
     session_names,
 )
 from graphmem.models import Event, Session, TimeRef, validate_namespace
-from graphmem.store.base import FindsEventsAt, KeepsPositions
+from graphmem.store.base import FindsEventsAt, GuardsWrites, KeepsPositions
 from graphmem.transcript import RawSession, RawTurn, Transcript
 
 if TYPE_CHECKING:
@@ -385,9 +392,9 @@ def add(
         ConfigError: the namespace or session is not legal.
         IngestError: a message is malformed (names its index) or re-uses a stored id with other text.
         StoreError: the write failed (nothing was written) or the store is locked by another writer.
+        WriteConflictError: on a server store, other clients kept writing the namespace during each
+            attempt (names it); nothing of these messages was written.
     """
-    from graphmem.writer import commit_batch, default_resolver
-
     validate_namespace(namespace)
     if session is not None and (not isinstance(session, str) or not session.strip()):
         raise ConfigError(f"session must be a non-empty string, not {session!r}")
@@ -399,7 +406,40 @@ def add(
     ex = extractor if extractor is not None else _extractor(memory, nlp)
     if embed:  # loaded before the lock: a process's first add would hold every other writer for seconds
         memory.embedder  # noqa: B018
-    with memory.writing():
+    for attempt in range(1, _ATTEMPTS + 1):
+        try:
+            return _add(memory, parsed, namespace, ex, resolver, embed, timings)
+        except WriteConflictError as exc:  # a server store: another process wrote first; read again
+            if attempt == _ATTEMPTS:
+                raise WriteConflictError(
+                    f"could not add {len(parsed)} message(s) to namespace {namespace!r}: other writers changed it "
+                    f"during each of {_ATTEMPTS} attempts; nothing of these messages was written, try again",
+                    namespace=namespace,
+                ) from exc
+            time.sleep(random.uniform(0.5, 1.5) * min(_BACKOFF * 2 ** (attempt - 1), 1.0))
+    raise AssertionError("unreachable")
+
+
+#: How often :func:`add` places its messages again after another writer of a server store wrote first, and
+#: the first pause (seconds, doubled each time, jittered) before it does.
+_ATTEMPTS = 8
+_BACKOFF = 0.02
+
+
+def _add(
+    memory: IngestTarget,
+    parsed: list[Message],
+    namespace: str,
+    ex: Extractor,
+    resolver: Resolver | None,
+    embed: bool,
+    timings: Timings | None,
+) -> list[str]:
+    """Place ``parsed`` and write them, under the store's write lock (the threads of this process) and, on a
+    server store, its guard (other processes: :class:`~graphmem.store.base.GuardsWrites`)."""
+    from graphmem.writer import commit_batch, default_resolver
+
+    with memory.writing(), _guarded(memory.store, namespace):
         store = memory.store
         placement = _Placement(store, namespace)
         files = _FileSaid(placement)
@@ -454,6 +494,10 @@ def add(
             )
             _learn(memory, namespace, [e.text for e in batch.events])
     return ids
+
+
+def _guarded(store: GraphStore, namespace: str) -> AbstractContextManager[object]:
+    return store.guarded(namespace) if isinstance(store, GuardsWrites) else nullcontext()
 
 
 #: Runs of lower-case letters: the words a text uses in lower case.

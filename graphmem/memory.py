@@ -192,6 +192,8 @@ class Memory(MemoryResources):
             IngestError: a message is malformed (its index and field are named).
             ReadOnlyStoreError: this memory is read-only.
             StoreLockedError: another process held the store's write lock for too long.
+            WriteConflictError: on a server, other clients kept writing the namespace while this call
+                placed its messages (it tries again first); nothing of them was written.
         """
         from graphmem.live import add
 

@@ -35,6 +35,7 @@ __all__ = [
     "FetchesFrontier",
     "FindsEventsAt",
     "GraphStore",
+    "GuardsWrites",
     "HasDirectory",
     "KeepsPositions",
     "ListsSpeakers",
@@ -304,15 +305,33 @@ class RunsCypher(GraphStore, Protocol):
 
 @runtime_checkable
 class WriteLocking(Protocol):
-    """A store that other processes may write too, guarded by a store-wide write lock.
+    """A store that several writers may write, guarded by a store-wide write lock.
 
     A writer holds the lock across a whole operation (read what is stored, decide, commit), so two
-    writers never decide from the same state. Stores on a server (Neo4j) serialise in their own
-    transactions and do not implement this.
+    writers never decide from the same state. The embedded store's lock is a file lock: other processes
+    wait on it too. A server store's (:class:`~graphmem.store.cypher.store.CypherStore`) holds only the
+    threads of one process; other processes are caught by :class:`GuardsWrites`.
     """
 
     def write_lock(self) -> AbstractContextManager[object]:
         """The re-entrant lock; a second writer waits, then raises :class:`~graphmem.errors.StoreLockedError`."""
+        ...
+
+
+@runtime_checkable
+class GuardsWrites(Protocol):
+    """A store that other processes write without a lock it can hold for them (a server): a writer instead
+    has its writes to a namespace refused when someone else wrote it since the writer began reading.
+
+    Implemented by :class:`~graphmem.store.cypher.store.CypherStore` (the namespace's change counter,
+    checked in each write transaction: :mod:`graphmem.store.cypher.writers`). :func:`graphmem.live.add`
+    reads, places its messages and writes inside one block, and starts over on a conflict.
+    """
+
+    def guarded(self, namespace: str) -> AbstractContextManager[object]:
+        """A block whose writes to ``namespace`` (on this thread) raise
+        :class:`~graphmem.errors.WriteConflictError`, writing nothing, once another writer has written it
+        since the block began."""
         ...
 
 

@@ -18,7 +18,14 @@ from contextlib import contextmanager, suppress
 from datetime import date, datetime, time
 from typing import Any, TypeVar
 
-from graphmem.errors import ConfigError, MissingDependencyError, QueryLimitError, ReadOnlyStoreError, StoreError
+from graphmem.errors import (
+    ConfigError,
+    MissingDependencyError,
+    QueryLimitError,
+    ReadOnlyStoreError,
+    StoreError,
+    WriteConflictError,
+)
 from graphmem.settings import neo4j_login
 from graphmem.store.cypher.dialect import dialect_for_agent
 from graphmem.store.cypher.session import Backoff, CypherTx, Row, retry_transient
@@ -264,6 +271,16 @@ _WRITE_REFUSED = frozenset(
 )
 
 
+#: What a server answers a write that ran at once with another writer's on the same nodes (a
+#: :class:`~graphmem.errors.WriteConflictError`): a uniqueness constraint failing (graphmem only MERGEs
+#: keyed nodes, so another transaction created the same one; ArcadeDB checks keys before its
+#: concurrent-change check), or a node an index still names gone from the transaction's view
+#: (ArcadeDB, when another transaction committed it meanwhile; graphmem never names nodes by internal id).
+_CONCURRENT_WRITE = frozenset(
+    {"Neo.ClientError.Schema.ConstraintValidationFailed", "Neo.ClientError.Statement.EntityNotFound"}
+)
+
+
 def store_uri(server_uri: str, database: str | None) -> str:
     """How a store is named: the server's URI with the database as its path (none: the server's default
     database), which :func:`connect` reads back to the same database."""
@@ -336,6 +353,10 @@ class Neo4jSession:
             return ReadOnlyStoreError(
                 f"the Neo4j server at {where} refused a write of {who} while {action} (an account without "
                 f"write access, or a read-only database): {detail}"
+            )
+        if isinstance(exc, nx.Neo4jError) and exc.code in _CONCURRENT_WRITE:
+            return WriteConflictError(
+                f"another writer wrote the same nodes at once while {action} at {self._shown}: try again"
             )
         if isinstance(exc, nx.Neo4jError):
             return StoreError(f"Neo4j error while {action} at {self._shown}: {exc.code}: {detail}")

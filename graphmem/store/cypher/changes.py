@@ -5,7 +5,9 @@ What a :class:`~graphmem.memory.Memory` derives from a namespace and keeps betwe
 the vector index) is dropped by its own writes, but another process writing the same database is not
 seen by it. So every write transaction of the Cypher store first bumps a counter on the namespace's
 ``(:GraphmemNamespace {namespace, changes})`` node (:data:`BUMP`, the transaction's first statement: it
-also takes the node's write lock, so two writers of a namespace bump it one after the other), and the
+also takes the node's write lock, so two writers of a namespace bump it one after the other; the value is
+read under that lock, as Neo4j reads a property the ``SET`` depends on; :mod:`graphmem.store.cypher.writers`
+checks it to refuse a write decided from a state another writer changed), and the
 store remembers, per namespace, the value its holder's caches match (:class:`ChangeCounters`). Once per
 recall the holder asks :meth:`CypherStore.changed_elsewhere
 <graphmem.store.cypher.store.CypherStore.changed_elsewhere>`: one small read (:data:`READ`) says whether
@@ -24,7 +26,7 @@ import threading
 
 from graphmem.store.cypher.session import CypherTx
 
-__all__ = ["BUMP", "READ", "ChangeCounters", "bump"]
+__all__ = ["BUMP", "READ", "ChangeCounters", "bump", "new_start"]
 
 #: Bump the namespace's counter (creating its node at a random start); the new value.
 BUMP = """
@@ -40,9 +42,15 @@ READ = "MATCH (c:GraphmemNamespace {namespace: $ns}) RETURN c.changes AS changes
 _START_BELOW = 2**48
 
 
-def bump(tx: CypherTx, ns: str) -> int:
-    """Bump the counter of ``ns`` inside the write transaction ``tx``; the value it now holds."""
-    rows = tx.run(BUMP, ns=ns, start=secrets.randbelow(_START_BELOW - 1) + 1)
+def new_start() -> int:
+    """A random value for a counter to start at."""
+    return secrets.randbelow(_START_BELOW - 1) + 1
+
+
+def bump(tx: CypherTx, ns: str, *, start: int | None = None) -> int:
+    """Bump the counter of ``ns`` inside the write transaction ``tx``; the value it now holds (``start``, or a
+    random :func:`new_start`, when the counter is new)."""
+    rows = tx.run(BUMP, ns=ns, start=start if start is not None else new_start())
     return int(rows[0]["changes"])
 
 

@@ -18,11 +18,11 @@ elsewhere it answers ``None`` and recall searches its local copy of the embeddin
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from datetime import datetime
 from typing import Any, TypeVar
 
-from graphmem.errors import StoreError
+from graphmem.errors import StoreError, WriteConflictError
 from graphmem.models import Batch, EdgeType, Entity, Event, Fact, Session, SourceRecord, validate_namespace
 from graphmem.store.base import Direction, Neighbor, TimeFilter
 from graphmem.store.cypher import changes, setup, write
@@ -32,7 +32,6 @@ from graphmem.store.cypher.neighbors import (
     NEIGHBORS,
     NEIGHBORS_MANY,
     NEIGHBORS_MANY_EVENTS,
-    kind_of,
     neighbors_from_rows,
 )
 from graphmem.store.cypher.schema import (
@@ -52,6 +51,8 @@ from graphmem.store.cypher.schema import (
 from graphmem.store.cypher.scope import SeenEvents
 from graphmem.store.cypher.searches import CypherSearches
 from graphmem.store.cypher.session import CypherSession, CypherTx, Row
+from graphmem.store.cypher.stats import count_stats
+from graphmem.store.cypher.writers import Writers
 from graphmem.store.results import DeleteResult, StoreIdentity, StoreStats
 
 __all__ = ["CypherStore"]
@@ -68,14 +69,6 @@ _ENTITY_MAP = projection("n", ENTITY_KEYS)
 _EVENTS_AT = (
     "MATCH (n:Event {namespace: $ns, occurred_at: $at}) WHERE n.session IN $sessions RETURN " + _EVENT_MAP + " AS p"
 )
-_STATS_NODES = """
-MATCH (n:Session|Event|Entity) WHERE $ns IS NULL OR n.namespace = $ns
-RETURN n.namespace AS ns, labels(n) AS labels, count(*) AS n, count(n.embedding) AS embeddings
-"""
-_STATS_RELS = """
-MATCH ()-[r:MENTIONS|SPOKEN_BY|FACT]->() WHERE $ns IS NULL OR r.namespace = $ns
-RETURN r.namespace AS ns, type(r) AS type, count(*) AS n
-"""
 
 
 class CypherStore(CypherSearches):
@@ -121,6 +114,7 @@ class CypherStore(CypherSearches):
         self._seen = SeenEvents()
         self._counters = changes.ChangeCounters()
         self._copies = LocalCopies(max_events=copy_max_events)
+        self._writers = Writers(session.uri)
 
     @classmethod
     def open(
@@ -173,16 +167,42 @@ class CypherStore(CypherSearches):
             yield
 
     def _write(self, ns: str, action: str, work: Callable[[CypherTx], T]) -> T:
-        """Run ``work`` in one write transaction that first bumps the change counter of ``ns``."""
+        """Run ``work`` in one write transaction that first bumps the change counter of ``ns`` (refused when
+        another writer wrote ``ns`` inside this thread's :meth:`guarded` block)."""
         self._check_open()
 
         def counted(tx: CypherTx) -> tuple[int, T]:
-            after = changes.bump(tx, ns)
+            start = changes.new_start()
+            after = changes.bump(tx, ns, start=start)
+            self._writers.check(ns, after, start)
             return after, work(tx)
 
-        after, result = self._session.write(counted, action=f"{action}; nothing was written")
+        try:
+            after, result = self._session.write(counted, action=f"{action}; nothing was written")
+        except WriteConflictError as exc:
+            if exc.namespace is not None:
+                raise
+            raise WriteConflictError(f"{exc} (namespace {ns!r})", namespace=ns) from exc
+        self._writers.wrote(ns, after)
         self._counters.wrote(ns, after)
         return result
+
+    def write_lock(self) -> AbstractContextManager[None]:
+        """The re-entrant lock of this store's writing threads (:class:`~graphmem.store.base.WriteLocking`;
+        other processes are checked by :meth:`guarded`: :mod:`graphmem.store.cypher.writers`)."""
+        return self._writers.lock()
+
+    def guarded(self, namespace: str) -> AbstractContextManager[None]:
+        """A block whose writes to ``namespace`` (on this thread) commit only while no other writer has written
+        it since the block began; otherwise :class:`~graphmem.errors.WriteConflictError` (the
+        :class:`~graphmem.store.base.GuardsWrites` capability, :mod:`graphmem.store.cypher.writers`)."""
+        ns = self._checked(namespace)
+        return self._writers.guarded(ns, lambda: self._counter(ns))
+
+    def _counter(self, ns: str) -> int | None:
+        """The change counter of ``ns`` read now (``None``: never written)."""
+        rows = self._read(changes.READ, ns=ns)
+        return None if not rows or rows[0]["changes"] is None else int(rows[0]["changes"])
 
     def _forgetting_copy(self, ns: str, result: T) -> T:
         self._copies.forget(ns)  # its size is no longer known
@@ -198,8 +218,7 @@ class CypherStore(CypherSearches):
         counter where it is now (see :mod:`graphmem.store.cypher.copy`).
         """
         ns = self._checked(namespace)
-        rows = self._read(changes.READ, ns=ns)
-        now = None if not rows or rows[0]["changes"] is None else int(rows[0]["changes"])
+        now = self._counter(ns)
         self._copies.observed(ns, now)
         return self._counters.changed(ns, now)
 
@@ -588,25 +607,4 @@ class CypherStore(CypherSearches):
         self._check_open()
         if namespace is not None:
             validate_namespace(namespace)
-        per: dict[str, dict[str, int]] = {}
-
-        def bump(ns: str, key: str, n: int) -> None:
-            counts = per.setdefault(
-                ns, {"sessions": 0, "events": 0, "entities": 0, "mentions": 0, "facts": 0, "embeddings": 0}
-            )
-            counts[key] += n
-
-        for r in self._read(_STATS_NODES, ns=namespace):
-            kind = kind_of(r["labels"])
-            if kind is None or r["ns"] is None:
-                continue
-            bump(r["ns"], {"session": "sessions", "event": "events", "entity": "entities"}[kind.value], int(r["n"]))
-            bump(r["ns"], "embeddings", int(r["embeddings"]))
-        for r in self._read(_STATS_RELS, ns=namespace):
-            if r["ns"] is not None:
-                bump(r["ns"], "facts" if r["type"] == "FACT" else "mentions", int(r["n"]))
-        # sorted, as namespaces() and the embedded store list them (the server returns them in any order)
-        per = {
-            ns: per[ns] for ns in sorted(per) if any(per[ns][k] for k in ("sessions", "events", "entities", "facts"))
-        }
-        return StoreStats.from_counts(namespace, per)
+        return count_stats(self._read, namespace)

@@ -1,0 +1,112 @@
+"""Writers of one namespace of a Cypher server: one at a time within a process, checked across processes.
+
+The embedded store serialises writers with a file lock held across a whole operation (read what is stored,
+decide, commit). A server has no such lock that a client can hold across several transactions, and the
+reads of an operation run outside its write transaction. So a :class:`~graphmem.store.cypher.store.CypherStore`
+guards its writers in two ways, held by :class:`Writers`:
+
+- **threads of one process** sharing the store take its re-entrant write lock (:meth:`Writers.lock`, the
+  :class:`~graphmem.store.base.WriteLocking` capability that :meth:`Memory.writing
+  <graphmem.memory.Memory.writing>` takes), so they never decide from the same state;
+- **other processes and clients** are caught by the namespace's change counter
+  (:mod:`graphmem.store.cypher.changes`). :meth:`Writers.guarded` reads it before the operation's
+  reads; every write transaction bumps it as its first statement, which takes the counter node's
+  exclusive lock on Neo4j until the commit (the new value is read under that lock), and the transaction
+  goes on only if the counter moved by this writer's own writes alone (:meth:`Writers.check`). Otherwise
+  another writer committed in between: the transaction raises
+  :class:`~graphmem.errors.WriteConflictError` and is rolled back, and the caller reads again
+  (:func:`graphmem.live.add` does). On a server with optimistic transactions (ArcadeDB), two
+  transactions that bump the counter at once both pass the check, but the second commit fails (a
+  concurrent change of the counter, which the driver retries and the check then refuses, or a
+  duplicate key, which the session maps to the same error).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
+from graphmem.errors import StoreLockedError, WriteConflictError
+from graphmem.store.lock import DEFAULT_LOCK_TIMEOUT
+
+__all__ = ["Writers"]
+
+
+class Writers:
+    """The write lock of one store's threads and the counters its guarded writes expect, per thread.
+
+    Args:
+        where: the store, as messages name it.
+        timeout: seconds a thread waits for another's write lock before :class:`StoreLockedError`.
+    """
+
+    def __init__(self, where: str, *, timeout: float = DEFAULT_LOCK_TIMEOUT) -> None:
+        """Nothing is held until :meth:`lock` or :meth:`guarded` is entered."""
+        self.where = where
+        self.timeout = timeout
+        self._mutex = threading.RLock()
+        self._local = threading.local()  # .expected: namespace → counter value seen (None: no counter yet)
+
+    @contextmanager
+    def lock(self) -> Iterator[None]:
+        """Hold the store's write lock (re-entrant); another thread waits up to :attr:`timeout` seconds.
+
+        Raises:
+            StoreLockedError: another thread of this process held it for longer.
+        """
+        if not self._mutex.acquire(timeout=self.timeout if self.timeout >= 0 else -1):
+            raise StoreLockedError(
+                f"store {self.where} is busy: another thread of this process has been writing to it for "
+                f"{self.timeout:g} s"
+            )
+        try:
+            yield
+        finally:
+            self._mutex.release()
+
+    def _expected(self) -> dict[str, int | None]:
+        found: dict[str, int | None] | None = getattr(self._local, "expected", None)
+        if found is None:
+            found = self._local.expected = {}
+        return found
+
+    @contextmanager
+    def guarded(self, namespace: str, read_counter: Callable[[], int | None]) -> Iterator[None]:
+        """Let writes of this thread to ``namespace`` inside commit only while no other writer has written it
+        since the block began (``read_counter`` reads the namespace's counter now). Nested blocks of one
+        namespace share the outer one."""
+        expected = self._expected()
+        if namespace in expected:
+            yield
+            return
+        expected[namespace] = read_counter()
+        try:
+            yield
+        finally:
+            del expected[namespace]
+
+    def check(self, namespace: str, after: int, start: int) -> None:
+        """Inside a write transaction: raise unless the counter of ``namespace``, bumped to ``after`` (a new
+        counter starting at ``start``), moved by this guard's writes only. Unguarded writes pass.
+
+        Raises:
+            WriteConflictError: another writer committed to the namespace since the guard began; the
+                transaction is rolled back.
+        """
+        expected = self._expected()
+        if namespace not in expected:
+            return
+        seen = expected[namespace]
+        if after != (start if seen is None else seen + 1):
+            raise WriteConflictError(
+                f"another writer changed namespace {namespace!r} of {self.where} since this write read it; "
+                "nothing was written",
+                namespace=namespace,
+            )
+
+    def wrote(self, namespace: str, after: int) -> None:
+        """Note that a guarded write committed, leaving the counter at ``after``: the guard expects it now."""
+        expected = self._expected()
+        if namespace in expected:
+            expected[namespace] = after
