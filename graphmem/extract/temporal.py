@@ -34,7 +34,8 @@ stored fact keeps a ``valid_to`` that no supersession explains (an earlier closi
 newer end comes earlier. ``expired_at`` (the memory axis) is never set here: versioning a closed fact is
 the store's business. A fact with no ``valid_from`` (undated input, or a state told as over, "I worked at
 Acme", which held before it was said) counts as begun before any dated fact, so a dated newer value ends
-it; a closing ends it when it was recorded later. A state told as over keeps the end its statement gave it
+it; a closing ends it when it was recorded later, or at the same moment (an undated transcript) later
+in the turns of the session (:func:`told_after`). A state told as over keeps the end its statement gave it
 (when said) if an end that another fact explained is retracted, on re-ingest and after a forget or
 merge (:mod:`graphmem.settle`); an ending its own turn dated earlier is then taken as when it was said.
 """
@@ -60,6 +61,7 @@ __all__ = [
     "remap_closings",
     "state_predicate",
     "supersession_ends",
+    "told_after",
     "told_over",
     "told_past",
     "update_facts",
@@ -160,7 +162,7 @@ def closing_end(closing: FactClosing, f: Fact) -> datetime | None:
         return None
     when = closing.at or closing.recorded_at
     if f.valid_from is None:
-        return when if closing.recorded_at > f.recorded_at else None
+        return when if told_after(closing.recorded_at, closing.evidence, f.recorded_at, f.evidence) else None
     if when > f.valid_from:
         return when
     if closing.recorded_at <= f.recorded_at or closing.correction:
@@ -173,6 +175,18 @@ def closing_end(closing: FactClosing, f: Fact) -> datetime | None:
     if closing.object_id is not None and said_then and closing.recorded_at > f.valid_from and recent:
         return closing.recorded_at
     return None
+
+
+def told_after(at: datetime, evidence: Sequence[str], before: datetime, before_evidence: Sequence[str]) -> bool:
+    """Whether statements recorded at ``at`` (events ``evidence``) were made after those recorded at
+    ``before`` (``before_evidence``): later, or at the same moment (an undated transcript, whose statements
+    are all recorded when it is ingested) later in the turns of the same session."""
+    if at != before:
+        return at > before
+    if not evidence or not before_evidence:
+        return False
+    session, first = min(event_place(e) for e in evidence)
+    return all(s == session and seq < first for s, seq in map(event_place, before_evidence))
 
 
 def told_over(f: Fact) -> bool:
