@@ -24,8 +24,9 @@ The phrases are spaCy's DATE and TIME spans and, found in the text whatever NER 
 "later on that month": NER often misses them in lower case, or keeps only "that month"). Before any
 stage reads the entities, :func:`mark_missed_times` adds the DATE spans NER misses or takes for a name:
 a weekday spelled short after a word that makes it a day ("Last Fri", "last Tues", "on Weds", "by Thurs";
-not "I sat", "the sun") and fortnights ("a fortnight ago", "in a fortnight"). A length after "in" ("in two
-weeks", where NER's span is "two weeks") is resolved with its "in", as a time ahead
+not "I sat", "the sun", nor "after sun exposure": Mon, Wed, Sat and Sun only capitalised) and fortnights
+("a fortnight ago", "in a fortnight"). A length after "in" ("in two weeks", where NER's span is "two
+weeks") is resolved with its "in", as a time ahead
 (:mod:`graphmem.extract.relative`), not as a length.
 """
 
@@ -72,6 +73,8 @@ _SHORT_WEEKDAY = re.compile(
     r"((?:(?:this\s+)?(?:last|this|next|past)\s+)?(?:mon|tues?|weds?|thu|thurs?|fri|sat|sun)\b\.?)",
     re.IGNORECASE,
 )
+# Abbreviations that are words too: a day only when written as a name ("on Sat", not "after sun exposure")
+_WORDS_TOO = frozenset({"mon", "wed", "sat", "sun"})
 _FORTNIGHT = re.compile(
     r"\b(?:(?:a|one|two|three|four|\d+)|(?:the\s+)?(?:last|past|next|coming))\s+fortnights?"
     r"(?:\s+(?:ago|back|earlier))?\b",
@@ -87,6 +90,9 @@ def mark_missed_times(doc: Any) -> Any:
     for pattern in (_SHORT_WEEKDAY, _FORTNIGHT):
         for m in pattern.finditer(doc.text):
             group = 1 if pattern.groups else 0
+            last = m.group(group).split()[-1].rstrip(".")
+            if last.lower() in _WORDS_TOO and not last[0].isupper():
+                continue  # "after sun exposure", "on sat nav": a day only as a name
             span = doc.char_span(m.start(group), m.end(group), label="DATE", alignment_mode="contract")
             if span is not None and len(span):
                 found.append(span)

@@ -132,7 +132,7 @@ def test_turns_with_these_phrases_are_dated(extractor: SpacyExtractor) -> None:
 
 
 def test_sat_and_sun_as_words_are_no_days(extractor: SpacyExtractor) -> None:
-    assert _happened(extractor, ["I sat in the sun with Hiro."]) == [None]
+    assert _happened(extractor, ["I sat in the sun with Hiro.", "I burn easily after sun exposure."]) == [None, None]
 
 
 def _facts(extractor: SpacyExtractor, line: str) -> dict[tuple[str, str], datetime | None]:
