@@ -13,7 +13,7 @@ import json
 import math
 import re
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import IO, Any
 
@@ -63,7 +63,8 @@ __all__ = [
 FORMATS = ("json", "graphml", "cypher")
 #: The ``"version"`` of the JSON export this graphmem writes; it reads this one and every older one
 #: (1: without ``"sources"``, the ingest bookkeeping). ``"positions"`` (each session's highest position
-#: given) is optional in version 2: an export without it takes the positions of its events.
+#: given) is optional in version 2: an export without it takes the positions of its events; so is
+#: ``"forgotten_live"`` (the places of forgotten live messages): an export without it has none.
 EXPORT_VERSION = 2
 _CHUNK = 200
 
@@ -88,6 +89,10 @@ class NamespaceDump:
     #: Session id → the highest position it has given an event, forgotten events and deleted sessions
     #: included (:class:`~graphmem.store.base.KeepsPositions`), so live ingestion into a copy numbers after it.
     positions: dict[str, int] = field(default_factory=dict)
+    #: ``(session id, position)`` of each message added live and forgotten since, by session and position
+    #: (:meth:`~graphmem.store.base.KeepsPositions.forgotten_live`), so a file ingested into a copy never
+    #: gives their event ids again.
+    forgotten_live: tuple[tuple[str, int], ...] = ()
 
     def position_marks(self) -> tuple[tuple[str, int], ...]:
         """The positions as :attr:`Batch.positions <graphmem.models.Batch>` marks, by session id."""
@@ -140,9 +145,12 @@ def dump_namespace(store: GraphStore, namespace: str, *, embeddings: bool = True
     """Read a whole namespace (events in session order, the rest by id)."""
     events = list(store.iter_events(namespace))
     positions = positions_of_events(events)
+    forgotten: tuple[tuple[str, int], ...] = ()
     if isinstance(store, KeepsPositions):  # forgotten events and deleted sessions count too
         for session, high in store.last_positions(namespace).items():
             positions[session] = max(positions.get(session, high), high)
+        places = store.forgotten_live(namespace).items()
+        forgotten = tuple(sorted((session, seq) for session, seqs in places for seq in seqs))
     return NamespaceDump(
         namespace,
         list(store.iter_sessions(namespace)),
@@ -154,6 +162,7 @@ def dump_namespace(store: GraphStore, namespace: str, *, embeddings: bool = True
         _schemes(store, namespace) if embeddings else {},
         store.source_records(namespace, ""),
         positions,
+        forgotten,
     )
 
 
@@ -282,6 +291,7 @@ def _to_json(dumps: Sequence[NamespaceDump]) -> dict[str, Any]:
                     for r in d.sources
                 ],
                 "positions": [{"session": sid, "position": high} for sid, high in d.position_marks()],
+                "forgotten_live": [{"session": sid, "position": seq} for sid, seq in d.forgotten_live],
             }
         )
     return {"format": "graphmem-export", "version": EXPORT_VERSION, "namespaces": spaces}
@@ -374,12 +384,22 @@ def _dump_from_json(ns: str, space: dict[str, Any]) -> NamespaceDump:
         for r in space.get("sources", [])  # an export of version 1 has none
     ]
     positions = positions_of_events(events)
-    for p in space.get("positions", []):  # an export of an older graphmem has none: its events' positions
-        session, high = p["session"], p["position"]
-        if not isinstance(session, str) or not session or type(high) is not int or high < 0:
-            raise ValueError(f"a position is not a session id and a position >= 0: {p!r}")
+    for session, high in _places(space, "positions", "a position"):  # an older export has none: its events'
         positions[session] = max(positions.get(session, high), high)
-    return NamespaceDump(ns, sessions, events, entities, mentions, facts, embeddings, schemes, sources, positions)
+    forgotten = tuple(sorted(set(_places(space, "forgotten_live", "a forgotten live place"))))
+    dump = NamespaceDump(ns, sessions, events, entities, mentions, facts, embeddings, schemes, sources, positions)
+    return replace(dump, forgotten_live=forgotten)
+
+
+def _places(space: dict[str, Any], key: str, what: str) -> list[tuple[str, int]]:
+    """The ``(session, position)`` places an exported namespace lists under ``key`` (none when absent)."""
+    out = []
+    for p in space.get(key, []):
+        session, seq = p["session"], p["position"]
+        if not isinstance(session, str) or not session or type(seq) is not int or seq < 0:
+            raise ValueError(f"{what} is not a session id and a position >= 0: {p!r}")
+        out.append((session, seq))
+    return out
 
 
 def batches_from_json(data: dict[str, Any]) -> Iterator[Batch]:
@@ -398,6 +418,7 @@ def batches_from_json(data: dict[str, Any]) -> Iterator[Batch]:
             tuple(dump.mentions),
             tuple(dump.facts),
             positions=dump.position_marks(),
+            forgotten_live=dump.forgotten_live,
         )
         yield from dump.embedding_batches(None)
         if dump.sources:  # last: an input is marked ingested once what it wrote is
@@ -565,6 +586,8 @@ def iter_cypher_statements(dumps: Iterable[NamespaceDump]) -> Iterator[str]:
         marks = [{"session": sid, "high": high} for sid, high in d.position_marks()]
         for rows in _chunks(marks):  # each session's highest position given, forgotten events included
             yield _bind(w.PUT_POSITIONS, ns=ns, rows=rows)
+        for rows in _chunks([{"session": sid, "seq": seq} for sid, seq in d.forgotten_live]):
+            yield _bind(w.PUT_FORGOTTEN_LIVE, ns=ns, rows=rows)
         for rows in _chunks(sources):  # the ingest bookkeeping, last (as a sync writes it)
             yield _bind(w.PUT_SOURCES, ns=ns, rows=rows)
 

@@ -10,11 +10,19 @@ it writes, tagged as well; :func:`choose_ids` then picks each session's id:
   (an agent's live add made ``session_3`` before the file grew one);
 - a new session of an input that wrote only tagged sessions is tagged, as its other sessions are;
 - an input that holds no session in the namespace (new, or whose sessions are all gone) is tagged whole
-  when any of its plain ids is taken, so a new file's ids are all of one kind.
+  when any of its plain ids is taken, so a new file's ids are all of one kind;
+- a session whose chosen id would give, at one of its places, the event id of a message added live there
+  and forgotten since (:meth:`~graphmem.store.base.KeepsPositions.forgotten_live`: an agent's retried
+  ``forget`` of that id would delete the file's turn) is written under the first other id that gives
+  none: the one the input wrote it under before, else its tagged id, else the tagged id with ``~2``,
+  ``~3``… A file's turn takes its place's id, so the whole session moves; turns of the input's own that
+  were removed and added again keep taking their old ids (only places given live are avoided).
 """
 
 from __future__ import annotations
 
+import itertools
+import re
 from dataclasses import replace
 
 from graphmem.ingest_owners import Owners
@@ -37,7 +45,7 @@ def choose_ids(owners: Owners, key: str, plain: list[Transcript], tagged: list[T
         wrote = set(owners.written(p.namespace, key))
         pairs = list(zip(p.sessions, t.sessions, strict=True))
         held_plain = any(ps.id in wrote for ps, _ in pairs)
-        held_tagged = any(ts.id in wrote for _, ts in pairs)
+        held_tagged = any(ts.id in wrote or _variants(ts.id, wrote) for _, ts in pairs)
         taken = {ps.id for ps, _ in pairs if owners.holds_another(p.namespace, ps.id, key)}
         sessions: list[RawSession] = []
         for ps, ts in pairs:
@@ -45,11 +53,45 @@ def choose_ids(owners: Owners, key: str, plain: list[Transcript], tagged: list[T
                 sessions.append(ps)
             elif ts.id in wrote:
                 sessions.append(ts)
+            elif own := _variants(ts.id, wrote):
+                sessions.append(replace(ts, id=own[0]))
             elif held_plain:
                 sessions.append(ts if ps.id in taken else ps)
             elif held_tagged or taken:
                 sessions.append(ts)
             else:
                 sessions.append(ps)
-        out.append(replace(p, sessions=tuple(sessions)))
+        ids = {s.id for pair in pairs for s in pair}
+        cleared = [
+            _clear_of_forgotten(owners, key, p.namespace, s, ts, wrote, ids)
+            for s, (_, ts) in zip(sessions, pairs, strict=True)
+        ]
+        out.append(replace(p, sessions=tuple(cleared)))
     return out
+
+
+def _clear_of_forgotten(
+    owners: Owners, key: str, ns: str, chosen: RawSession, tagged: RawSession, wrote: set[str], ids: set[str]
+) -> RawSession:
+    """``chosen``, or, when it would give the id of a forgotten live message, the session under the first
+    id that gives none (see the module docs); ``ids``: every id the input's sessions read as, not to take."""
+    turns = len(chosen.turns)
+    if not owners.gives_forgotten(ns, chosen.id, turns):
+        return chosen
+    for sid in (tagged.id, *_variants(tagged.id, wrote)):
+        if sid in wrote and not owners.gives_forgotten(ns, sid, turns):
+            return replace(tagged, id=sid)
+    for n in itertools.count(1):
+        sid = tagged.id if n == 1 else f"{tagged.id}~{n}"
+        if sid == chosen.id or (sid in ids and sid != tagged.id):
+            continue
+        if not owners.holds_another(ns, sid, key) and not owners.gives_forgotten(ns, sid, turns):
+            return replace(tagged, id=sid)
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _variants(tagged_id: str, wrote: set[str]) -> list[str]:
+    """The ids ``tagged_id~N`` among those the input wrote, by ``N``."""
+    variant = re.compile(re.escape(tagged_id) + r"~([0-9]+)")
+    found = [(int(m.group(1)), sid) for sid in wrote if (m := variant.fullmatch(sid))]
+    return [sid for _, sid in sorted(found)]

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from graphmem.ingest_prints import GONE_PRINT
 from graphmem.models import SourceRecord
+from graphmem.store.base import KeepsPositions
 from graphmem.transcript import Transcript
 
 if TYPE_CHECKING:
@@ -40,6 +41,7 @@ class Owners:
         self.this_run: set[str] = set()  # the keys of the inputs planned in this run (not yet written)
         self._records: list[SourceRecord] | None = None  # every namespace's, sorted by key
         self._keys: list[str] = []
+        self._forgotten: dict[str, dict[str, frozenset[int]]] = {}
 
     def _get(self, namespace: str) -> _Namespace:
         ns = self._seen.get(namespace)
@@ -57,6 +59,18 @@ class Owners:
     def holds_another(self, namespace: str, session_id: str, key: str) -> bool:
         """Whether another input, or a live add, holds (or in this run claimed) the session ``session_id``."""
         return self._get(namespace).owner.get(session_id, key) != key
+
+    def gives_forgotten(self, namespace: str, session_id: str, turns: int) -> bool:
+        """Whether a session ``session_id`` of ``turns`` turns would give the event id of a message added live
+        there and forgotten since (:meth:`~graphmem.store.base.KeepsPositions.forgotten_live`, read once per
+        namespace and run)."""
+        found = self._forgotten.get(namespace)
+        if found is None:
+            store = self._store
+            found = self._forgotten[namespace] = (
+                store.forgotten_live(namespace) if isinstance(store, KeepsPositions) else {}
+            )
+        return any(1 <= seq <= turns for seq in found.get(session_id, ()))
 
     def claim(self, transcript: Transcript, key: str) -> None:
         """Record that ``key`` writes the sessions of ``transcript``."""

@@ -221,8 +221,12 @@ def _plan_file(
             owners.planned(ns, content_hash, key)
     transcripts = [without(t, known) for t in plain]
     readings = [transcripts]
-    if any(owners.taken(t, key) for t in transcripts if not current[t.namespace]):
-        # only the sessions another holds are tagged; those the input wrote keep their ids (ingest_ids)
+    writes = [t for t in plain if not current[t.namespace]]
+    if any(owners.taken(t, key) for t in transcripts if not current[t.namespace]) or any(
+        owners.gives_forgotten(t.namespace, s.id, len(s.turns)) for t in writes for s in t.sessions
+    ):
+        # only the sessions another holds, or whose ids a forgotten live message had, are tagged; those the
+        # input wrote keep their ids (ingest_ids)
         retagged = respelled(read_source(src, format=fmt, namespace=namespace, tagged=True), spellings)
         tagged = choose_ids(owners, key, plain, retagged)
         renamed = {

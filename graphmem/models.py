@@ -319,7 +319,10 @@ class Batch:
     event, forgotten events and deleted sessions included (what
     :class:`~graphmem.store.base.KeepsPositions` stores; a store also marks the positions of the events it
     writes, and never lowers a mark). A copy of a namespace (export, sync) carries them, so live ingestion
-    goes on numbering after them there.
+    goes on numbering after them there. ``forgotten_live`` are ``(session id, position)`` places given to a
+    message added live and forgotten since (what :meth:`~graphmem.store.base.KeepsPositions.forgotten_live`
+    returns; a store adds the places of the live events it forgets, and never drops one but with its
+    namespace): an ingested file never gives their event ids again. A copy carries them too.
     """
 
     namespace: str
@@ -335,6 +338,7 @@ class Batch:
     retract: tuple[str, ...] = ()
     closings: tuple[FactClosing, ...] = ()
     positions: tuple[tuple[str, int], ...] = ()
+    forgotten_live: tuple[tuple[str, int], ...] = ()
 
     def __len__(self) -> int:
         return (
@@ -345,12 +349,13 @@ class Batch:
             + len(self.facts)
             + len(self.embeddings)
             + len(self.positions)
+            + len(self.forgotten_live)
         )
 
     def marks(self) -> dict[str, int]:
         """Session id → the highest position this batch marks in it: its events' positions and its
-        ``positions``, whichever is higher."""
+        ``positions`` and its ``forgotten_live`` places (given, so never above the mark), whichever is higher."""
         highs: dict[str, int] = {}
-        for session, high in (*((e.session, e.seq) for e in self.events), *self.positions):
+        for session, high in (*((e.session, e.seq) for e in self.events), *self.positions, *self.forgotten_live):
             highs[session] = max(highs.get(session, high), high)
         return highs

@@ -34,7 +34,9 @@ disappearing at the target too, and never shows a half-copied namespace: it is w
 failure leaves the target as it was: :meth:`~graphmem.store.base.GraphStore.replace_namespace` empties the
 namespace and writes the batch in one transaction. The positions each session has given are copied
 too (:attr:`NamespaceDump.positions <graphmem.export.NamespaceDump>`), and a replaced namespace keeps its
-own, so live ingestion at the target never gives an event id the source or the target gave before.
+own, so live ingestion at the target never gives an event id the source or the target gave before; so
+are the places of forgotten live messages (:attr:`NamespaceDump.forgotten_live
+<graphmem.export.NamespaceDump>`), so a file ingested at the target never gives their ids again.
 """
 
 from __future__ import annotations
@@ -91,8 +93,17 @@ class SyncSummary:
 def _batches(dump: NamespaceDump, batch_events: int) -> list[Batch]:
     """Upsert batches: sessions and entities, then events with their mentions, facts, embeddings."""
     ns = dump.namespace
-    # the positions each session has given come first: a sync that stops half-way numbers after them
-    batches = [Batch(ns, sessions=tuple(dump.sessions), entities=tuple(dump.entities), positions=dump.position_marks())]
+    # the positions each session has given (and those of forgotten live messages) come first: a sync that
+    # stops half-way numbers after them
+    batches = [
+        Batch(
+            ns,
+            sessions=tuple(dump.sessions),
+            entities=tuple(dump.entities),
+            positions=dump.position_marks(),
+            forgotten_live=dump.forgotten_live,
+        )
+    ]
     by_event: dict[str, list[Mention]] = {}
     for m in dump.mentions:
         by_event.setdefault(m.event_id, []).append(m)
@@ -125,6 +136,7 @@ def _whole(dump: NamespaceDump) -> list[Batch]:
         embedding_scheme=first.embedding_scheme if first else None,
         sources=tuple(dump.sources),
         positions=dump.position_marks(),
+        forgotten_live=dump.forgotten_live,
     )
     return [whole, *extra]
 

@@ -402,6 +402,13 @@ class KeepsPositions(Protocol):
         :meth:`GraphStore.replace_namespace` keeps them, raised to the batch's."""
         ...
 
+    def forgotten_live(self, namespace: str) -> dict[str, frozenset[int]]:
+        """Session id → the positions given to messages added live (``source_file`` ``None``) whose events
+        were forgotten since (:meth:`GraphStore.delete_event`), or marked by a batch's ``forgotten_live``.
+        Ingestion never writes a file's turn at one of them (:mod:`graphmem.ingest_ids`): a retried
+        ``forget`` of that id would delete the file's turn. Kept and cleared as :meth:`last_positions` are."""
+        ...
+
 
 @runtime_checkable
 class SearchesVectors(Protocol):

@@ -59,6 +59,7 @@ from graphmem.store.sqlite_writes import (
     clear_namespace,
     delete_rows,
     empty_the_log,
+    mark_forgotten_live,
     one_transaction,
     purge_forgotten,
     write_rows,
@@ -396,6 +397,7 @@ class EmbeddedStore(EmbeddedReads):
             if not plan.events:
                 return DeleteResult()
             with one_transaction(self._conn, f"deleting event {event_id!r} failed, nothing was deleted"):
+                mark_forgotten_live(self._conn, namespace, plan.events)
                 delete_rows(self._conn, namespace, plan)
                 purge_forgotten(self._conn, namespace, plan.orphans)
             empty_the_log(self._conn)

@@ -312,6 +312,23 @@ class EmbeddedReads(OpenCheck):
             rows = self._conn.execute("SELECT session, high FROM positions WHERE ns = ?", (namespace,)).fetchall()
         return {sid: int(high) for sid, high in rows}
 
+    def forgotten_live(self, namespace: str) -> dict[str, frozenset[int]]:
+        """Session id → the positions of its forgotten live messages (:class:`~graphmem.store.base.KeepsPositions`)."""
+        self._checked(namespace)
+        with self._read():
+            try:
+                rows = self._conn.execute(
+                    "SELECT session, seq FROM forgotten_live WHERE ns = ?", (namespace,)
+                ).fetchall()
+            except sqlite3.OperationalError:
+                if self._conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'forgotten_live'").fetchone():
+                    raise
+                rows = []  # a store written before the table, opened read-only: none recorded
+        out: dict[str, set[int]] = {}
+        for sid, seq in rows:
+            out.setdefault(sid, set()).add(int(seq))
+        return {sid: frozenset(seqs) for sid, seqs in out.items()}
+
     def speakers(self, namespace: str) -> list[str]:
         """Every distinct speaker of the namespace's events, sorted (the ``ListsSpeakers`` capability)."""
         if disk := self._on_disk(namespace):

@@ -63,6 +63,7 @@ def connect_writable(directory: Path, db_path: Path, *, create: bool) -> sqlite3
         for ddl in DISK_INDEXES:  # stores written before these indexes existed get them now
             conn.execute(ddl)
         _add_positions(conn)
+        _add_forgotten_live(conn)
     except sqlite3.Error as exc:
         conn.close()
         raise StoreError(f"cannot initialise the store at {db_path}: {exc}") from exc
@@ -109,6 +110,15 @@ def _add_positions(conn: sqlite3.Connection) -> None:
     except BaseException:
         conn.execute("ROLLBACK")
         raise
+
+
+def _add_forgotten_live(conn: sqlite3.Connection) -> None:
+    """A store written before the ``forgotten_live`` table (the places of forgotten live messages, whose
+    event ids an ingested file must not give again) gets it, empty: an older graphmem recorded none."""
+    conn.execute(
+        "CREATE TABLE IF NOT EXISTS forgotten_live ("
+        "ns TEXT NOT NULL, session TEXT NOT NULL, seq INTEGER NOT NULL, PRIMARY KEY (ns, session, seq))"
+    )
 
 
 def _upgrade_due(conn: sqlite3.Connection) -> bool:

@@ -93,6 +93,8 @@ CREATE TABLE IF NOT EXISTS sources (
     PRIMARY KEY (ns, key));
 CREATE TABLE IF NOT EXISTS positions (
     ns TEXT NOT NULL, session TEXT NOT NULL, high INTEGER NOT NULL, PRIMARY KEY (ns, session));
+CREATE TABLE IF NOT EXISTS forgotten_live (
+    ns TEXT NOT NULL, session TEXT NOT NULL, seq INTEGER NOT NULL, PRIMARY KEY (ns, session, seq));
 """
 #: Every table of a new store.
 SCHEMA = f"{_TABLES}{BOUNDS_DDL};\n" + "".join(f"{ddl};\n" for ddl in HEADS_DDL)

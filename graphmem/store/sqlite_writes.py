@@ -19,6 +19,7 @@ __all__ = [
     "NS_TABLES",
     "clear_namespace",
     "delete_rows",
+    "mark_forgotten_live",
     "one_transaction",
     "purge_forgotten",
     "put_fact_row",
@@ -36,6 +37,7 @@ NS_TABLES = (
     "embeddings",
     "sources",
     "positions",
+    "forgotten_live",
 )
 EVENT_ROWS = (("events", "id"), ("mentions", "event_id"), ("embeddings", "node_id"), ("fact_evidence", "event_id"))
 
@@ -71,14 +73,14 @@ def _roll_back(c: sqlite3.Connection) -> None:
 
 def clear_namespace(c: sqlite3.Connection, namespace: str, *, keep_positions: bool = False) -> None:
     """Delete every row of ``namespace`` and its full-text table, inside the caller's transaction;
-    ``keep_positions`` keeps the highest position each session has given (a namespace replaced, not
-    forgotten: its event ids stay given)."""
+    ``keep_positions`` keeps the highest position each session has given and the places of its forgotten
+    live messages (a namespace replaced, not forgotten: its event ids stay given)."""
     c.execute(f"DROP TABLE IF EXISTS {fts_table(namespace)}")
     sqlite_text.drop_vocabulary(c, fts_table(namespace))
     c.execute("DELETE FROM fts_term_bounds WHERE fts = ?", (fts_table(namespace),))
     sqlite_heads.forget_all(c, fts_table(namespace))
     for table in NS_TABLES:
-        if not (keep_positions and table == "positions"):
+        if not (keep_positions and table in ("positions", "forgotten_live")):
             c.execute(f"DELETE FROM {table} WHERE ns = ?", (namespace,))
 
 
@@ -126,6 +128,9 @@ def write_rows(c: sqlite3.Connection, batch: Batch) -> None:
         "INSERT INTO positions VALUES (?, ?, ?) ON CONFLICT (ns, session) DO UPDATE SET "
         "high = max(high, excluded.high)",
         [(ns, sid, high) for sid, high in highs.items()],
+    )
+    c.executemany(
+        "INSERT OR IGNORE INTO forgotten_live VALUES (?, ?, ?)", [(ns, sid, seq) for sid, seq in batch.forgotten_live]
     )
     # summaries of its tokens (the old text of a replaced row stays summarised: still a safe bound), and
     # heads (a replaced row's old text leaves them)
@@ -175,6 +180,16 @@ def put_fact_row(c: sqlite3.Connection, ns: str, f: Fact) -> None:
     c.executemany(
         "INSERT INTO fact_evidence VALUES (?, ?, ?, ?)",
         [(ns, f.id, pos, eid) for pos, eid in enumerate(f.evidence)],
+    )
+
+
+def mark_forgotten_live(c: sqlite3.Connection, namespace: str, event_ids: Iterable[str]) -> None:
+    """Record the places of those of these events that were added live (no ``source_file``), before they
+    are forgotten, inside the caller's transaction: an ingested file never gives their ids again."""
+    c.executemany(
+        "INSERT OR IGNORE INTO forgotten_live SELECT ns, session, seq FROM events "
+        "WHERE ns = ? AND id = ? AND source_file IS NULL",
+        [(namespace, eid) for eid in event_ids],
     )
 
 

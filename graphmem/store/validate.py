@@ -17,7 +17,8 @@ def validate_batch(batch: Batch, kind_of: Callable[[str], NodeKind | None]) -> d
 
     The rules every backend applies before writing: records of the batch's namespace only, non-empty string
     ids, one kind per id, and every session, event and entity referred to exists (in the store or the
-    batch). Embeddings need an ``embedding_model``; position marks are ``(non-empty session id, int ≥ 0)``.
+    batch). Embeddings need an ``embedding_model``; position marks and forgotten live places are
+    ``(non-empty session id, int ≥ 0)``.
 
     Raises:
         StoreError: naming the first offending record.
@@ -35,10 +36,11 @@ def validate_batch(batch: Batch, kind_of: Callable[[str], NodeKind | None]) -> d
             raise StoreError(f"embedding for {node_id!r}, which does not exist in namespace {batch.namespace!r}")
     if batch.embeddings and not batch.embedding_model:
         raise StoreError("a batch with embeddings must name its embedding_model")
-    for mark in batch.positions:
-        session, high = mark if isinstance(mark, tuple) and len(mark) == 2 else (None, None)
-        if not isinstance(session, str) or not session or type(high) is not int or high < 0:
-            raise StoreError(f"position mark {mark!r} is not (session id, position ≥ 0)")
+    for what, marks in (("position mark", batch.positions), ("forgotten live place", batch.forgotten_live)):
+        for mark in marks:
+            session, high = mark if isinstance(mark, tuple) and len(mark) == 2 else (None, None)
+            if not isinstance(session, str) or not session or type(high) is not int or high < 0:
+                raise StoreError(f"{what} {mark!r} is not (session id, position ≥ 0)")
     return kinds
 
 

@@ -173,7 +173,12 @@ def _forget_a_later_turn(store: GraphStore, ns: str) -> dict[str, int]:
     assert store.get_session(ns, "gone") is None
     positions = store.last_positions(ns)  # type: ignore[attr-defined]
     assert positions == {"s1": 2, "s2": 7, "gone": 3}
+    assert store.forgotten_live(ns) == FORGOTTEN  # type: ignore[attr-defined]  # both were added live
     return positions
+
+
+#: The places of the live messages :func:`_forget_a_later_turn` forgets: no file gives their ids again.
+FORGOTTEN = {"s2": frozenset({7}), "gone": frozenset({3})}
 
 
 def test_export_restore_and_sync_carry_the_positions_given(tmp_path: Path) -> None:
@@ -193,24 +198,35 @@ def test_export_restore_and_sync_carry_the_positions_given(tmp_path: Path) -> No
     for batch in batches_from_json(data):
         copy.write(batch)
     assert copy.last_positions("a") == given
+    assert copy.forgotten_live("a") == FORGOTTEN
     (tmp_path / "backup.json").write_text(out.getvalue(), encoding="utf-8")
     for replace_it in (False, True):
         restored = EmbeddedStore.open(tmp_path / f"restored-{replace_it}")
         restore_export(read_export(tmp_path / "backup.json"), restored, source="backup.json", replace=replace_it)
         assert restored.last_positions("a") == given
+        assert restored.forgotten_live("a") == FORGOTTEN
         synced = EmbeddedStore.open(tmp_path / f"synced-{replace_it}")
         sync_stores(src, synced, replace=replace_it, batch_events=2)
         assert synced.last_positions("a") == given
-    # an export of an older graphmem has no positions: its events' are taken
+        assert synced.forgotten_live("a") == FORGOTTEN
+    # an export of an older graphmem has no positions: its events' are taken; nor forgotten live places: none
+    assert dumps_from_json(data)[0].forgotten_live == (("gone", 3), ("s2", 7))
     del data["namespaces"][0]["positions"]
+    del data["namespaces"][0]["forgotten_live"]
     [dump] = dumps_from_json(data)
     assert dump.positions == {"s1": 2, "s2": 1}
+    assert dump.forgotten_live == ()
     older = EmbeddedStore.open(tmp_path / "older")
     for batch in batches_from_json(data):
         older.write(batch)
     assert older.last_positions("a") == {"s1": 2, "s2": 1}
     for bad in ([{"session": "s1", "position": -1}], [{"session": 3, "position": 1}], [{"session": "s1"}], "s1"):
         data["namespaces"][0]["positions"] = bad
+        with pytest.raises(ConfigError, match=r"namespaces\[0\] \('a'\)"):
+            dumps_from_json(data)
+    data["namespaces"][0]["positions"] = []
+    for bad in ([{"session": "s1", "position": -1}], [{"session": "", "position": 1}], [{"position": 1}], "s1"):
+        data["namespaces"][0]["forgotten_live"] = bad
         with pytest.raises(ConfigError, match=r"namespaces\[0\] \('a'\)"):
             dumps_from_json(data)
 
@@ -286,6 +302,7 @@ def test_cypher_script_rebuilds_the_graph_in_neo4j(
     nxt = [n.node_id for n in neo4j_store.neighbors("a", "e4", edge_types=["NEXT"], direction="out")]  # type: ignore[list-item]
     assert nxt == ["e5"]
     assert neo4j_store.last_positions("a") == given
+    assert neo4j_store.forgotten_live("a") == FORGOTTEN
 
 
 @pytest.mark.neo4j
@@ -306,8 +323,10 @@ def test_sync_embedded_to_neo4j_and_back(tmp_path: Path, neo4j_store: CypherStor
     given = _forget_a_later_turn(src, "b")
     sync_stores(src, neo4j_store, namespaces=["b"], replace=True)
     assert neo4j_store.last_positions("b") == given
+    assert neo4j_store.forgotten_live("b") == FORGOTTEN
     sync_stores(neo4j_store, back, namespaces=["b"], batch_events=2)
     assert back.last_positions("b") == given
+    assert back.forgotten_live("b") == FORGOTTEN
     assert [h.event_id for h in back.search_text("a", "camping kids")][:1] == ["e4"]
 
 

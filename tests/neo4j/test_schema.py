@@ -155,3 +155,21 @@ def test_a_writable_open_creates_the_constraints_and_indexes_an_older_graphmem_l
         connect(bolt_server.uri, auth=bolt_server.auth, database=bolt_server.database).close()  # idempotent
     finally:
         neo4j_store.create_schema()
+
+
+def test_a_database_an_older_graphmem_wrote_opens_and_records_forgotten_live_places(
+    neo4j_store: CypherStore, bolt_server: BoltTarget
+) -> None:
+    """A database written before ``:GraphmemForgottenLive`` (no such node, no schema change) reads as
+    recording none and records from its first forget of a live event on."""
+    neo4j_store.write(conversation("old"))
+    _run(bolt_server, "MATCH (f:GraphmemForgottenLive) DETACH DELETE f")
+    for read_only in (True, False):
+        store = connect(bolt_server.uri, auth=bolt_server.auth, database=bolt_server.database, read_only=read_only)
+        try:
+            assert store.forgotten_live("old") == {}
+            if not read_only:
+                store.delete_event("old", "e3")  # added live (no source_file)
+                assert store.forgotten_live("old") == {"s1": frozenset({2})}
+        finally:
+            store.close()

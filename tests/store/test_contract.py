@@ -926,6 +926,38 @@ def test_replacing_a_namespace_keeps_the_positions_given(backend: Backend) -> No
     assert again.last_positions(ns) == {}
 
 
+def test_forgotten_live_places_are_kept_until_the_namespace_goes(backend: Backend) -> None:
+    """Forgetting an event added live (no ``source_file``) records its place, which an ingested file must
+    never give again; forgetting a file's event, or retracting a live one in a batch (a file taking it
+    over), records none. A batch's ``forgotten_live`` (what a copy carries) adds places, and raises the
+    positions given; a bad one is refused with nothing written. Replacing the namespace keeps them;
+    forgetting it whole clears them."""
+    store, ns = backend.open(), backend.ns()
+    assert isinstance(store, KeepsPositions)
+    store.write(conversation(ns))  # e1 is conv.json's, e2-e4 were added live
+    assert store.forgotten_live(ns) == {}
+    for eid in ("e1", "e3", "e4"):
+        store.delete_event(ns, eid)
+    store.write(Batch(ns, retract=("e2",)))
+    assert store.forgotten_live(ns) == {"s1": frozenset({2}), "s2": frozenset({0})}
+    store.write(Batch(ns, forgotten_live=(("s1", 2), ("s1", 7), ("gone", 3))))
+    assert store.forgotten_live(ns) == {"s1": frozenset({2, 7}), "s2": frozenset({0}), "gone": frozenset({3})}
+    assert store.last_positions(ns) == {"s1": 7, "s2": 0, "gone": 3}
+    for bad in ((("s1", -1),), (("", 2),), (("s1", "9"),), (("s1", True),)):
+        with pytest.raises(StoreError, match="forgotten live place"):
+            store.write(Batch(ns, sessions=(Session(ns, "s9", 9),), forgotten_live=bad))  # type: ignore[arg-type]
+        assert store.get_session(ns, "s9") is None
+    store.replace_namespace(replace(conversation(ns), forgotten_live=(("s3", 1),)))
+    want = {"s1": frozenset({2, 7}), "s2": frozenset({0}), "gone": frozenset({3}), "s3": frozenset({1})}
+    assert store.forgotten_live(ns) == want
+    store.close()
+    again = backend.open()
+    assert isinstance(again, KeepsPositions)
+    assert again.forgotten_live(ns) == want
+    again.delete_namespace(ns)
+    assert again.forgotten_live(ns) == {}
+
+
 def test_delete_namespace_counts(backend: Backend) -> None:
     store, ns = backend.open(), backend.ns()
     store.write(conversation(ns))

@@ -174,7 +174,10 @@ def store_workload(store: CypherStore, batch: Callable[[str], Batch], ns: str) -
     store.stats()
     store.stats(ns)
     store.write(Batch(ns, retract=(first.events[-1].id,)))
+    store.write(Batch(ns, forgotten_live=((event.session, 9),)))
     store.delete_event(ns, first.events[0].id)
+    store.last_positions(ns)
+    store.forgotten_live(ns)
     store.replace_namespace(batch(ns))
     store.delete_namespace(ns)
 

@@ -2,6 +2,7 @@
 
 Nodes are ``:Session``, ``:Event`` and ``:Entity`` (plus ``:Source`` bookkeeping, one
 ``:GraphmemPosition`` node per session id holding the highest position it gave an event, one
+``:GraphmemForgottenLive`` node per place of a message added live and forgotten since, one
 ``:GraphmemNamespace`` node per namespace holding its change counter (:mod:`graphmem.store.cypher.changes`)
 and one ``:GraphmemSchema`` node holding the schema version and the store id); every node but the last and every
 relationship carries ``namespace``.
@@ -78,7 +79,14 @@ LABEL_OF_KIND: Mapping[NodeKind, str] = {
 KIND_OF_LABEL: Mapping[str, NodeKind] = {v: k for k, v in LABEL_OF_KIND.items()}
 #: Every node label graphmem writes (the only labels that may appear in generated Cypher).
 NODE_LABELS: frozenset[str] = frozenset(
-    {*LABEL_OF_KIND.values(), "Source", "GraphmemPosition", "GraphmemNamespace", "GraphmemSchema"}
+    {
+        *LABEL_OF_KIND.values(),
+        "Source",
+        "GraphmemPosition",
+        "GraphmemForgottenLive",
+        "GraphmemNamespace",
+        "GraphmemSchema",
+    }
 )
 #: Every relationship type graphmem writes.
 REL_TYPES: frozenset[str] = frozenset(t.value for t in EdgeType)

@@ -458,6 +458,17 @@ class CypherStore(CypherSearches):
         )
         return {r["session"]: int(r["high"]) for r in rows}
 
+    def forgotten_live(self, namespace: str) -> dict[str, frozenset[int]]:
+        """Session id → the positions of its forgotten live messages (:class:`~graphmem.store.base.KeepsPositions`)."""
+        rows = self._read(
+            "MATCH (f:GraphmemForgottenLive {namespace: $ns}) RETURN f.session AS session, f.seq AS seq",
+            ns=self._checked(namespace),
+        )
+        out: dict[str, set[int]] = {}
+        for r in rows:
+            out.setdefault(r["session"], set()).add(int(r["seq"]))
+        return {sid: frozenset(seqs) for sid, seqs in out.items()}
+
     def fact_groups_of_events(self, namespace: str, event_ids: Collection[str]) -> set[tuple[str, str]]:
         """``(subject_id, predicate)`` of every fact version whose evidence or ``revised_by`` names one of
         ``event_ids`` (the ``FindsFactsOfEvents`` capability): one query, no fact sent back whole."""

@@ -46,6 +46,7 @@ __all__ = [
     "PUT_ENTITIES",
     "PUT_EVENTS",
     "PUT_FACTS",
+    "PUT_FORGOTTEN_LIVE",
     "PUT_MENTIONS",
     "PUT_POSITIONS",
     "PUT_SESSIONS",
@@ -152,6 +153,20 @@ MERGE (p:GraphmemPosition {namespace: $ns, session: row.session})
 SET p.high = CASE WHEN p.high IS NULL OR p.high < row.high THEN row.high ELSE p.high END
 """
 
+#: The places of messages added live and forgotten since (one bookkeeping node each, kept as the position
+#: marks are): an ingested file never gives their event ids again.
+PUT_FORGOTTEN_LIVE = """
+UNWIND $rows AS row
+MERGE (:GraphmemForgottenLive {namespace: $ns, session: row.session, seq: row.seq})
+"""
+
+#: Before an event is forgotten: its place, when it was added live (no ``source_file``).
+MARK_FORGOTTEN_LIVE = """
+MATCH (e:Event {namespace: $ns, id: $id})
+WHERE e.source_file IS NULL
+MERGE (:GraphmemForgottenLive {namespace: $ns, session: e.session, seq: e.seq})
+"""
+
 SESSION_ORDER = """
 UNWIND $sids AS sid
 MATCH (e:Event {namespace: $ns, session: sid})
@@ -240,6 +255,9 @@ def write_batch(tx: CypherTx, batch: Batch) -> None:
         _run_rows(tx, PUT_EVENTS, ns, [event_row(e) for e in batch.events])
     if highs := batch.marks():
         _run_rows(tx, PUT_POSITIONS, ns, [{"session": s, "high": h} for s, h in sorted(highs.items())])
+    if batch.forgotten_live:
+        rows = [{"session": s, "seq": seq} for s, seq in sorted(set(batch.forgotten_live))]
+        _run_rows(tx, PUT_FORGOTTEN_LIVE, ns, rows)
     if batch.entities:
         _run_rows(tx, PUT_ENTITIES, ns, [entity_row(e) for e in batch.entities])
     for rel, statement in PUT_MENTIONS.items():
@@ -477,6 +495,7 @@ def _drop_empty_sessions(tx: CypherTx, ns: str, session_ids: Iterable[str]) -> i
 def delete_event(tx: CypherTx, ns: str, event_id: str) -> DeleteResult:
     """Transaction function: delete an event, its mentions, facts only it supported, unused entities, and
     its session when it leaves it without an event (unless it is the namespace's only session)."""
+    tx.run(MARK_FORGOTTEN_LIVE, ns=ns, id=event_id)
     result, sessions = retract_events(tx, ns, [event_id])
     dropped = 0
     if sessions and int(tx.run(SESSION_COUNT, ns=ns)[0]["sessions"]) > 1:  # the last one marks the namespace
@@ -499,7 +518,7 @@ RETURN sessions, events, entities, facts, count(m) AS mentions
 
 def delete_namespace(tx: CypherTx, ns: str, *, keep_positions: bool = False) -> DeleteResult:
     """Transaction function: delete every node (and so every relationship) of a namespace; with
-    ``keep_positions``, all but its ``:GraphmemPosition`` marks."""
+    ``keep_positions``, all but its ``:GraphmemPosition`` and ``:GraphmemForgottenLive`` marks."""
     rec = tx.run(NAMESPACE_COUNTS, ns=ns)[0]
     result = DeleteResult(
         events=int(rec["events"]),
@@ -508,6 +527,7 @@ def delete_namespace(tx: CypherTx, ns: str, *, keep_positions: bool = False) -> 
         mentions=int(rec["mentions"]),
         sessions=int(rec["sessions"]),
     )
-    for label in ("Event", "Entity", "Session", "Source", *(() if keep_positions else ("GraphmemPosition",))):
+    marks = () if keep_positions else ("GraphmemPosition", "GraphmemForgottenLive")
+    for label in ("Event", "Entity", "Session", "Source", *marks):
         tx.run(f"MATCH (n:{label} {{namespace: $ns}}) DETACH DELETE n", ns=ns)
     return result
