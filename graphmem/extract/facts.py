@@ -44,6 +44,7 @@ from graphmem.extract.names import name_key
 from graphmem.extract.readings import (
     Clause,
     adverbial_names,
+    base_predicate,
     clause_of,
     intransitive_closings,
     not_done,
@@ -58,6 +59,7 @@ from graphmem.extract.vocabulary import (
     HYPOTHETICAL,
     PARTNERS,
     SPOUSES,
+    by_name,
     role_predicate,
 )
 from graphmem.models import Event, Fact, FactClosing, TimeRef
@@ -220,6 +222,27 @@ def _named_too(objects: list[tuple[Any, str]], entity_of: dict[int, str]) -> Ite
             yield name, suffix, obj.i
 
 
+def _begins(verb: Any, predicate: str) -> bool:
+    """Whether ``verb`` begins the single-valued state ``predicate`` ("move" a home, "join" a job, "marry"):
+    not one that states it as held ("live", "work", "I'm seeing Tom")."""
+    found = by_name(predicate)
+    if found is None or not found.single_valued:
+        return False
+    return verb.lemma_.lower() in found.beginnings or base_predicate(verb) in found.beginnings
+
+
+def _told_ahead(verb: Any) -> bool:
+    """Whether ``verb`` tells of what is still to come: a future auxiliary ("I'll move to Rome"), "going
+    to" ("I'm going to move") or the present progressive ("I'm moving to Osaka"), said of a verb that
+    begins a state (:func:`_begins`; "I'm living in Osaka" holds now)."""
+    if any(c.dep_ == "aux" and c.lower_ in ("will", "'ll", "shall", "wo", "ll") for c in verb.children):
+        return True
+    head = verb.head
+    if verb.dep_ == "xcomp" and head.lemma_.lower() == "go" and _progressive(head):
+        return True  # "going to", "gonna"
+    return _progressive(verb)
+
+
 def _progressive(verb: Any) -> bool:
     """ "I'm going to a conference": the present progressive of a verb of doing tells of a plan."""
     return verb.tag_ == "VBG" and any(c.dep_ == "aux" and c.tag_ in ("VBP", "VBZ") for c in verb.children)
@@ -372,6 +395,12 @@ def _add_triple(
         # something done once, dated after it is said, is a plan; so is "I'm going to a conference"
         going = reading.predicate == "went_to" and _progressive(verb)
         predicate = "plans" if (ahead and reading.predicate in EVENTS) or going else reading.predicate
+        if bounds.phrase is None and _begins(verb, predicate) and _told_ahead(verb):
+            # "I'm moving to Osaka", "I'll join Acme", with no time ahead: a plan, not a state that holds
+            plan = by_name("plans")
+            if plan is None or not plan.fits(type_of(o_id), o_tok.lemma_.lower(), _name(o_id)):
+                continue
+            predicate = "plans"
         turn.fact(s_id, predicate, o_id, bounds, verb.i, over=over)
 
 

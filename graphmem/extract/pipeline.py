@@ -32,7 +32,7 @@ from graphmem.extract.names import words
 from graphmem.extract.nlp import CompiledAttributeRuler, one_blas_thread
 from graphmem.extract.repair import repair
 from graphmem.extract.resolve import remap_ids
-from graphmem.extract.spans import resolve_span, time_spans
+from graphmem.extract.spans import mark_missed_times, resolve_span, time_spans
 from graphmem.extract.temporal import update_facts
 from graphmem.extract.times import TimeResolver, to_utc
 from graphmem.models import Batch, Event, Fact, FactClosing, Mention, TimeRef
@@ -57,7 +57,7 @@ class SpacyExtractor:
 
     name = "spacy"
     #: Bump when the output for the same input changes, so stored content is re-extracted.
-    version = "10"
+    version = "11"
 
     def __init__(
         self,
@@ -185,7 +185,7 @@ class SpacyExtractor:
         for index, (event, reference, addressee) in enumerate(
             zip(plan.events, plan.references, plan.addressees, strict=True)
         ):
-            doc = repair(next(docs))  # the tagger's known slips put right before any stage reads the parse
+            doc = mark_missed_times(repair(next(docs)))  # the tagger's and NER's known slips put right
             offset = plan.offset(index)
             speaker_id = speaker_ids.get(event.speaker or "")
             ann = annotate(

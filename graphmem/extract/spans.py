@@ -21,7 +21,13 @@ decade. Ages and temperatures stay unresolved.
 
 The phrases are spaCy's DATE and TIME spans and, found in the text whatever NER tagged
 (:func:`time_spans`), those relative to the time talked of before ("so later that year I went back",
-"later on that month": NER often misses them in lower case, or keeps only "that month").
+"later on that month": NER often misses them in lower case, or keeps only "that month"). Before any
+stage reads the entities, :func:`mark_missed_times` adds the DATE spans NER misses or takes for a name:
+a weekday spelled short after a word that makes it a day ("Last Fri", "last Tues", "on Weds", "by Thurs";
+not "I sat", "the sun", nor "after sun exposure": Mon, Wed, Sat and Sun only capitalised) and fortnights
+("a fortnight ago", "in a fortnight"). A length after "in" ("in two weeks", where NER's span is "two
+weeks") is resolved with its "in", as a time ahead
+(:mod:`graphmem.extract.relative`), not as a length.
 """
 
 from __future__ import annotations
@@ -33,10 +39,10 @@ from typing import Any
 
 from graphmem.extract.tense import deadline, direction
 from graphmem.extract.time_ranges import DAY_RANGE
-from graphmem.extract.times import TimeResolver, anaphoric
+from graphmem.extract.times import TimeResolver, anaphoric, duration
 from graphmem.models import TimeRef
 
-__all__ = ["resolve_span", "time_spans"]
+__all__ = ["mark_missed_times", "resolve_span", "time_spans"]
 
 # A decade, in words or figures
 _DECADE = re.compile(r"(?:twent|thirt|fort|fift|sixt|sevent|eight|ninet)ies\b|\b\d0'?s\b|\bteens\b", re.IGNORECASE)
@@ -61,7 +67,45 @@ _CLIMBING = frozenset({"go", "get", "climb", "rise", "creep", "soar", "drop", "f
 _COMPLEMENTS = frozenset({"attr", "acomp", "dobj", "oprd", "xcomp", "ccomp"})
 _REACHING = frozenset({"hit", "reach", "top", "touch", "near", "break", "pass"})
 _SUBJECTS = frozenset({"nsubj", "nsubjpass"})
+# A weekday spelled short after a word that makes it a day; "last"/"this"/"next" are part of the phrase
+_SHORT_WEEKDAY = re.compile(
+    r"(?:\b(?:on|by|until|till|since|from|before|after)\s+|(?=\b(?:last|this|next|past)\s))"
+    r"((?:(?:this\s+)?(?:last|this|next|past)\s+)?(?:mon|tues?|weds?|thu|thurs?|fri|sat|sun)\b\.?)",
+    re.IGNORECASE,
+)
+# Abbreviations that are words too: a day only when written as a name ("on Sat", not "after sun exposure")
+_WORDS_TOO = frozenset({"mon", "wed", "sat", "sun"})
+_FORTNIGHT = re.compile(
+    r"\b(?:(?:a|one|two|three|four|\d+)|(?:the\s+)?(?:last|past|next|coming))\s+fortnights?"
+    r"(?:\s+(?:ago|back|earlier))?\b",
+    re.IGNORECASE,
+)
 _CLAUSES = frozenset({"relcl", "advcl", "ccomp", "acl"})
+
+
+def mark_missed_times(doc: Any) -> Any:
+    """Add to ``doc``'s entities the DATE spans of the module docs that NER missed, in place of any
+    entity they overlap that is not a time ("Tues" taken for a person); ``doc`` is returned."""
+    found = []
+    for pattern in (_SHORT_WEEKDAY, _FORTNIGHT):
+        for m in pattern.finditer(doc.text):
+            group = 1 if pattern.groups else 0
+            last = m.group(group).split()[-1].rstrip(".")
+            if last.lower() in _WORDS_TOO and not last[0].isupper():
+                continue  # "after sun exposure", "on sat nav": a day only as a name
+            span = doc.char_span(m.start(group), m.end(group), label="DATE", alignment_mode="contract")
+            if span is not None and len(span):
+                found.append(span)
+    if not found:
+        return doc
+    kept = list(doc.ents)
+    for span in found:
+        overlapping = [e for e in kept if e.start < span.end and span.start < e.end]
+        if any(e.label_ in ("DATE", "TIME") for e in overlapping):
+            continue  # NER has it, or a longer phrase holding it: its reading stands
+        kept = [e for e in kept if e not in overlapping] + [span]
+    doc.ents = sorted(kept, key=lambda e: e.start)
+    return doc
 
 
 def time_spans(doc: Any, spans: Sequence[Any]) -> list[Any]:
@@ -121,7 +165,19 @@ def resolve_span(
     by = deadline(place, spans)
     if by is not None and reference is not None:
         reference = resolver.resolve(by.text, reference, prefer=direction(by)).start or reference
-    return resolver.resolve(span.text, reference, prefer=direction(place), antecedent=antecedent)
+    text = span.text
+    if span.start > 0 and span.doc[span.start - 1].lower_ == "in" and duration(text.rstrip("'")) is not None:
+        text = f"in {text}{_time_after(span)}"  # "in two weeks('s time)": a time ahead, not a length
+    return resolver.resolve(text, reference, prefer=direction(place), antecedent=antecedent)
+
+
+def _time_after(span: Any) -> str:
+    """The " time" after ``span`` when its next word is "time" ("two weeks' time", "a week's time")."""
+    doc = span.doc
+    rest = [t.lower_ for t in doc[span.end : span.end + 2]]
+    if rest[:1] == ["time"] or rest == ["'s", "time"] or rest == ["'", "time"]:
+        return " time"
+    return ""
 
 
 def _no_date(span: Any) -> bool:

@@ -8,7 +8,10 @@ one object at a time (``works_at``, ``lives_in``, ``married_to``, ``dating``, ``
 - its own bound, when its clause said one ("until June", see :mod:`graphmem.extract.bounds`);
 - for a single-valued predicate, the ``valid_from`` of a fact with the same subject and predicate and a
   *different* object that starts strictly later (Priya ``works_at`` Lumen Robotics from 1 April 2024
-  ends Priya ``works_at`` Northwind Bank then);
+  ends Priya ``works_at`` Northwind Bank then), unless that fact was told before this one, which was
+  said to hold when it was told, and would end it before then ("I live in Hamburg", then "I've been
+  living in Munich since Monday": Munich is current); such a later-told state that holds since no later
+  than an earlier-told value began ends that value where it began (it held for no time);
 - the time of a :class:`~graphmem.models.FactClosing` that matches it ("I quit my job", "we broke up",
   "Max passed away", "I sold my car", "I don't play guitar anymore"), dated strictly after it began; or,
   said later, the end of the period that dates it when that period holds the fact's start ("I quit my job
@@ -31,7 +34,8 @@ stored fact keeps a ``valid_to`` that no supersession explains (an earlier closi
 newer end comes earlier. ``expired_at`` (the memory axis) is never set here: versioning a closed fact is
 the store's business. A fact with no ``valid_from`` (undated input, or a state told as over, "I worked at
 Acme", which held before it was said) counts as begun before any dated fact, so a dated newer value ends
-it; a closing ends it when it was recorded later. A state told as over keeps the end its statement gave it
+it; a closing ends it when it was recorded later, or at the same moment (an undated transcript) later
+in the turns of the session (:func:`told_after`). A state told as over keeps the end its statement gave it
 (when said) if an end that another fact explained is retracted, on re-ingest and after a forget or
 merge (:mod:`graphmem.settle`); an ending its own turn dated earlier is then taken as when it was said.
 """
@@ -57,6 +61,7 @@ __all__ = [
     "remap_closings",
     "state_predicate",
     "supersession_ends",
+    "told_after",
     "told_over",
     "told_past",
     "update_facts",
@@ -97,11 +102,45 @@ def supersession_ends(facts: Iterable[Fact], *, slips: bool = False) -> dict[str
                 if g.object_id != f.object_id
                 and _starts_after(g.valid_from, f.valid_from)
                 and (slips or not g.never_held)
+                and not _told_before_holding(g, f)
             ]
+            # a value said later to hold since before this one began, through its telling: this one
+            # did not hold (it ends as it begins); "I live in Hamburg", then "I've lived in Munich since May"
+            later += [f.valid_from for g in group if g.object_id != f.object_id and _told_since_before(g, f)]
             end = earliest(*later)
             if end is not None:
                 out[f.id] = end
     return out
+
+
+def _holds_when_told(f: Fact) -> bool:
+    """Whether ``f`` was said to hold when it was said: a dated start and no end by then."""
+    return f.valid_from is not None and not told_over(f) and (f.valid_to is None or f.valid_to > f.recorded_at)
+
+
+def _told_before_holding(g: Fact, f: Fact) -> bool:
+    """Whether ``g``, told before ``f``, would end ``f`` before ``f`` was said to hold: a statement made
+    earlier does not end a state said to hold now ("I live in Hamburg", then "I've been living in Munich
+    since Monday": Munich is not ended by Hamburg)."""
+    return (
+        g.recorded_at < f.recorded_at
+        and g.valid_from is not None
+        and g.valid_from < f.recorded_at
+        and _holds_when_told(f)
+    )
+
+
+def _told_since_before(g: Fact, f: Fact) -> bool:
+    """Whether ``g``, told after ``f``, holds from no later than ``f``'s start through a telling after it
+    (:func:`_told_before_holding` the other way round: the later statement wins)."""
+    return (
+        g.recorded_at > f.recorded_at
+        and f.valid_from is not None
+        and g.valid_from is not None
+        and g.valid_from <= f.valid_from < g.recorded_at
+        and _holds_when_told(g)
+        and not f.never_held
+    )
 
 
 def closing_end(closing: FactClosing, f: Fact) -> datetime | None:
@@ -123,7 +162,7 @@ def closing_end(closing: FactClosing, f: Fact) -> datetime | None:
         return None
     when = closing.at or closing.recorded_at
     if f.valid_from is None:
-        return when if closing.recorded_at > f.recorded_at else None
+        return when if told_after(closing.recorded_at, closing.evidence, f.recorded_at, f.evidence) else None
     if when > f.valid_from:
         return when
     if closing.recorded_at <= f.recorded_at or closing.correction:
@@ -136,6 +175,18 @@ def closing_end(closing: FactClosing, f: Fact) -> datetime | None:
     if closing.object_id is not None and said_then and closing.recorded_at > f.valid_from and recent:
         return closing.recorded_at
     return None
+
+
+def told_after(at: datetime, evidence: Sequence[str], before: datetime, before_evidence: Sequence[str]) -> bool:
+    """Whether statements recorded at ``at`` (events ``evidence``) were made after those recorded at
+    ``before`` (``before_evidence``): later, or at the same moment (an undated transcript, whose statements
+    are all recorded when it is ingested) later in the turns of the same session."""
+    if at != before:
+        return at > before
+    if not evidence or not before_evidence:
+        return False
+    session, first = min(event_place(e) for e in evidence)
+    return all(s == session and seq < first for s, seq in map(event_place, before_evidence))
 
 
 def told_over(f: Fact) -> bool:

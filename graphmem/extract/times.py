@@ -59,6 +59,8 @@ from graphmem.extract.periods import (
     shift,
     shifted_interval,
 )
+from graphmem.extract.relative import UNRESOLVED as _UNRESOLVED
+from graphmem.extract.relative import ahead, day_of_month, spelled_out
 from graphmem.extract.time_ranges import day_range, resolve_range, split_range
 from graphmem.models import TimeRef
 
@@ -169,8 +171,6 @@ _DAY_WORDS = {
     "the day before yesterday": -2, "tomorrow": 1, "tomorrow morning": 1, "tomorrow night": 1,
     "tomorrow evening": 1, "the day after tomorrow": 2,
 }  # fmt: skip
-# A rule's answer for "this phrase is mine and names no definite time": stop, do not ask dateparser.
-_UNRESOLVED = (datetime.min, datetime.min, "unknown")
 
 
 def _number(word: str | None) -> int | None:
@@ -215,7 +215,7 @@ def duration(phrase: str) -> tuple[float, str] | None:
     :meth:`TimeResolver.resolve` leaves it unresolved; fact bounds turn it into a start with the tense
     of its clause (:mod:`graphmem.extract.bounds`). Vague amounts ("a few days") give ``None``.
     """
-    text = re.sub(r"\s+", " ", phrase.lower().replace("’", "'")).strip(' ."!,')
+    text = spelled_out(re.sub(r"\s+", " ", phrase.lower().replace("’", "'")).strip(' ."!,'))
     text = re.sub(r"^(?:a\s+)?couple(?:\s+of)?\s+", "2 ", text)
     m = _LENGTH.match(text)
     if not m:
@@ -286,7 +286,7 @@ class TimeResolver:
         if prefer == "nearest":
             back = guarded(lambda: self._resolve(phrase, reference, "past"))
             ahead = guarded(lambda: self._resolve(phrase, reference, "future"))
-            found = back
+            found = back or ahead  # "In two weeks.": a length ahead reads only forward
             if back and ahead and reference is not None and abs(ahead[0] - reference) < abs(reference - back[0]):
                 found = ahead
         else:
@@ -310,11 +310,14 @@ class TimeResolver:
         found = resolve_range(self._resolve, ends, reference, prefer) if ends is not None else None
         if found is not None:
             return found
-        text = _normal(phrase)
+        text = spelled_out(_normal(phrase))
         text = _MIDWEEK.sub(r"\1mid the week", text)
         part = _PART.match(text)
         if part is not None:
             return self._part(part, reference, prefer)
+        found = ahead(text, reference.date(), prefer) if reference is not None else None
+        if found is not None:
+            return found if found is not _UNRESOLVED else None
         text = _LEADING.sub("", text)
         text = re.sub(r"^(?:a\s+)?couple(?:\s+of)?\s+", "2 ", text)
         few = _FEW_AGO.match(text)
@@ -332,7 +335,7 @@ class TimeResolver:
         today = reference.date()
         for rule in (self._day_word, self._clock, self._ago, self._past_span, self._next_span, self._before,
                      self._weekend, self._season, self._holiday, self._named_month, self._calendar_unit,
-                     self._this_month):  # fmt: skip
+                     self._this_month, day_of_month):  # fmt: skip
             found = rule(text, today, prefer)
             if found is _UNRESOLVED:
                 return None
