@@ -224,6 +224,7 @@ class SpacyExtractor:
                 type_of=registry.type_of,
                 roles=ann.roles,
                 speaker_id=speaker_id,
+                is_role=registry.is_role,
             )
             turn_facts = extracted.facts
             closings.extend(extracted.closings)
