@@ -59,3 +59,14 @@ def test_a_verb_done_to_me_gives_me_the_state(extractor: SpacyExtractor) -> None
     # "dad signed me up for a local league": the speaker is the member, not dad
     batch = _batch(extractor, [("Ana", "My dad signed me up for a local league."), ("Ben", "Ok.")])
     assert not [f for f in _facts(batch) if f[0] == "Ana's dad" and f[1] == "member_of"]
+
+
+def test_a_place_owning_a_role_is_a_person(extractor: SpacyExtractor) -> None:
+    batch = _batch(extractor, [("Ana", "Jordan's brother works at Google."), ("Ben", "Ok.")])
+    assert [e.type for e in batch.entities if e.name == "Jordan"] == ["Person"]
+    assert ("Jordan's brother", "works_at", "Google") in _facts(batch)
+
+
+def test_a_team_owning_a_work_role_keeps_its_type(extractor: SpacyExtractor) -> None:
+    batch = _batch(extractor, [("Ana", "Google's doctor said so."), ("Ben", "Ok.")])
+    assert [e.type for e in batch.entities if e.name == "Google"] == ["Organization"]
