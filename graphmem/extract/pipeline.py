@@ -30,6 +30,7 @@ from graphmem.extract.events import EventPlan, build_events
 from graphmem.extract.facts import build_facts, start_times
 from graphmem.extract.names import words
 from graphmem.extract.nlp import CompiledAttributeRuler, one_blas_thread
+from graphmem.extract.pronouns import ThirdPersons
 from graphmem.extract.repair import repair
 from graphmem.extract.resolve import remap_ids
 from graphmem.extract.spans import resolve_span, time_spans
@@ -174,6 +175,7 @@ class SpacyExtractor:
         registry = EntityRegistry(namespace, lower=transcript.vocabulary)
         stored = dict(transcript.antecedents)
         speaker_ids = {name: registry.add_speaker(name) for name in plan.speakers}
+        third_persons = ThirdPersons(registry, speaker_ids.values())  # "My sister moved. She ..."
         events: list[Event] = []
         mentions: list[Mention] = []
         facts: list[Fact] = []
@@ -195,6 +197,7 @@ class SpacyExtractor:
                 addressee_id=speaker_ids.get(addressee) if addressee else None,
                 addressee_sure=len(plan.speakers) == 2,  # a dialogue of two: "you" is the other one
             )
+            third_persons.resolve(doc, ann, speaker_id=speaker_id, session=event.session)
             if event.session != topic_session:
                 # a stored session's is naive UTC: back on a clock (only one extraction keeps its own exactly)
                 topic_session, told = event.session, on_clock(stored.get(event.session), offset)
