@@ -58,7 +58,7 @@ class SpacyExtractor:
 
     name = "spacy"
     #: Bump when the output for the same input changes, so stored content is re-extracted.
-    version = "10"
+    version = "11"
 
     def __init__(
         self,
