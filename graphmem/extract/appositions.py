@@ -43,7 +43,8 @@ def appositions(
             noun = tok.head.head
             pairs = ((noun, tok),)  # "a dog named Pixel"
             role_noun = _described_by(noun)
-            if role_noun is not None:  # "my boss, a guy named Tom": the boss is Tom too
+            # "my boss, a guy named Tom": the boss is Tom too (not "my inspiration is a woman named Maya")
+            if role_noun is not None and role_noun.pos_ == "NOUN" and (_human(role_noun) or _animal(role_noun)):
                 _stand_for(role_noun, tok, doc, ann, registry, participants, fresh)
         else:
             continue

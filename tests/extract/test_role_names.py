@@ -46,3 +46,8 @@ def test_a_named_pet_beside_a_role_is_still_a_pet(extractor: SpacyExtractor) -> 
 def test_a_name_given_to_a_plain_noun_makes_no_role(extractor: SpacyExtractor) -> None:
     batch = _batch(extractor, [("Ana", "I met a guy named Tom at the gym."), ("Ben", "Ok.")])
     assert not [f for f in _facts(batch) if f[1].endswith("_of")]
+
+
+def test_a_noun_of_no_relation_described_as_someone_named_makes_no_role(extractor: SpacyExtractor) -> None:
+    batch = _batch(extractor, [("Ana", "My inspiration is a woman named Maya."), ("Ben", "Ok.")])
+    assert not [f for f in _facts(batch) if f[1].endswith("_of")]
