@@ -197,7 +197,8 @@ class SpacyExtractor:
                 addressee_id=speaker_ids.get(addressee) if addressee else None,
                 addressee_sure=len(plan.speakers) == 2,  # a dialogue of two: "you" is the other one
             )
-            third_persons.resolve(doc, ann, speaker_id=speaker_id, session=event.session)
+            kept = event.id not in transcript.forgotten
+            third_persons.resolve(doc, ann, speaker_id=speaker_id, session=event.session, kept=kept)
             if event.session != topic_session:
                 # a stored session's is naive UTC: back on a clock (only one extraction keeps its own exactly)
                 topic_session, told = event.session, on_clock(stored.get(event.session), offset)
@@ -212,7 +213,7 @@ class SpacyExtractor:
                 ref = resolve_span(self._times, said, spans, reference, antecedent=topic, place=span)
                 topic = ref if can_lead(event.text, ref) else topic
                 times.append((span, to_utc(ref, offset)))
-            if event.id not in transcript.forgotten:  # a forgotten turn is not written: it dates nothing
+            if kept:  # a forgotten turn is not written: it dates nothing
                 told = topic  # antecedents.antecedent of the turn's times, on this turn's clock
             events.append(_with_times(event, [ref for _, ref in times]))
             if speaker_id is not None:

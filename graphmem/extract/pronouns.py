@@ -88,9 +88,12 @@ class ThirdPersons:
         self._recent: deque[_Turn] = deque(maxlen=WINDOW)
         self._genders: dict[str, str | None] = {}  # entity -> the gender a noun gave it in the batch
 
-    def resolve(self, doc: Any, ann: TurnAnnotation, *, speaker_id: str | None, session: str | None) -> None:
+    def resolve(
+        self, doc: Any, ann: TurnAnnotation, *, speaker_id: str | None, session: str | None, kept: bool = True
+    ) -> None:
         """Map each "she"/"he" of a parsed turn that can mean one person only to that person's entity
-        (``ann.tokens``, and a mention with the pronoun's role), then keep the turn's people in view."""
+        (``ann.tokens``, and a mention with the pronoun's role), then keep the turn's people in view
+        unless the turn is not ``kept`` (a forgotten turn, which is not written, puts no one in view)."""
         if self._recent and self._recent[-1].session != session:
             self._recent.clear()
         self._learn(doc, ann)
@@ -111,7 +114,8 @@ class ThirdPersons:
                 key, gender = found
                 _note(seen, key, gender, True)
                 now.people[key] = _joined(now.people[key], gender) if key in now.people else gender
-        self._recent.append(now)
+        if kept:
+            self._recent.append(now)
 
     def _learn(self, doc: Any, ann: TurnAnnotation) -> None:
         """Remember the gender the turn's nouns give the entities they name ("my sister Clara": Clara)."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 
 import pytest
@@ -112,4 +113,11 @@ def test_a_participant_named_among_three_may_be_she(extractor: SpacyExtractor) -
         extractor,
         [("Ana", "My sister met Cleo in Porto. She works at Google now."), ("Ben", "Ok."), ("Cleo", "Hi!")],
     )
+    assert not [f for f in batch.facts if f.predicate == "works_at"]
+
+
+def test_a_forgotten_turn_puts_no_one_in_view(extractor: SpacyExtractor) -> None:
+    turns = [("Ana", "My sister moved to Porto."), ("Ben", "Nice!"), ("Ana", "She works at Google now.")]
+    transcript = replace(make_transcript([(DAY, turns)]), forgotten=frozenset({"ev:session_1:1"}))
+    batch = resolve_batch(extractor.extract(transcript), (), salience=False)
     assert not [f for f in batch.facts if f.predicate == "works_at"]
