@@ -100,7 +100,8 @@ class ThirdPersons:
         seen: dict[str, _Seen] = {}
         for turn in self._recent:
             for key, gender in turn.people.items():
-                _note(seen, key, gender, turn.speaker is not None and turn.speaker == speaker_id)
+                said_by = turn.speaker is not None and turn.speaker == speaker_id
+                _note(seen, key, self._genders.get(key, gender), said_by)  # a gender learned since counts
         now = _Turn(session, speaker_id)
         for tok in doc:
             pronoun = _PRONOUNS.get(tok.lower_) if tok.tag_ == "PRP" else None
@@ -133,17 +134,17 @@ class ThirdPersons:
         if tok.tag_ in _PLURAL_TAGS:
             return None
         eid = ann.tokens.get(tok.i)
-        if eid is not None:
-            if eid in self.participants:
-                # a participant named among several ("Jon said ..."): someone "she" could mean; "I" is not
-                return (eid, None) if self._third and tok.pos_ == "PROPN" else None
-            if self.registry.type_of(eid) in _MAYBE_PEOPLE or self.registry.is_role(eid):
-                return eid, self._genders.get(eid)
-            if _person_noun(tok):  # "a woman", "a dog" (a topic): someone, but no one's to be named by "she"
-                return f"#{eid}", self._genders.get(eid)
-            return None
+        if eid is not None and eid in self.participants:
+            # a participant named among several ("Jon said ..."): someone "she" could mean; "I" is not
+            return (eid, None) if self._third and tok.pos_ == "PROPN" else None
+        if eid is not None and (self.registry.type_of(eid) in _MAYBE_PEOPLE or self.registry.is_role(eid)):
+            return eid, self._genders.get(eid)
+        if tok.dep_ == "compound":
+            return None  # "dog food": a modifier, no one said of
         if _person_noun(tok) or (tok.pos_ == "PRON" and tok.lower_ in _PERSONS):
-            return f"#{tok.i}:{tok.lower_}", _noun_gender(tok)  # "a guy at work": no entity, still someone
+            # "a woman" (a topic), "a guy at work", "my mom's birthday": someone, whom "she" is not to name
+            own = eid is not None and tok.dep_ != "poss"
+            return (f"#{eid}" if own else f"#{tok.i}:{tok.lower_}"), _noun_gender(tok)
         return None
 
 

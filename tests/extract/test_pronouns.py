@@ -121,3 +121,17 @@ def test_a_forgotten_turn_puts_no_one_in_view(extractor: SpacyExtractor) -> None
     transcript = replace(make_transcript([(DAY, turns)]), forgotten=frozenset({"ev:session_1:1"}))
     batch = resolve_batch(extractor.extract(transcript), (), salience=False)
     assert not [f for f in batch.facts if f.predicate == "works_at"]
+
+
+def test_a_woman_named_as_an_owner_is_in_view(extractor: SpacyExtractor) -> None:
+    # "my mom's birthday": the mom is someone "she" may mean, though no entity of her own
+    batch = _batch(
+        extractor, [("Ana", "My sister came to my mom's birthday. She works at Google now."), ("Ben", "Ok.")]
+    )
+    assert not [f for f in batch.facts if f.predicate == "works_at"]
+
+
+def test_a_noun_modifying_another_is_no_one_in_view(extractor: SpacyExtractor) -> None:
+    # "the dog food": no dog said of, so "she" is still the sister
+    batch = _batch(extractor, [("Ana", "My sister bought the dog food. She works at Google now."), ("Ben", "Ok.")])
+    assert ("Ana's sister", "works_at", "Google") in _facts(batch)
