@@ -2,7 +2,8 @@
 
 One module per stage: :mod:`~graphmem.extract.events` (turns → events, sessions in date order),
 :mod:`~graphmem.extract.entities` (NER, speakers, pronouns, topics, appositions → entities and
-mentions), :mod:`~graphmem.extract.facts`, :mod:`~graphmem.extract.readings` and
+mentions; "she"/"he" for the one person meant: :mod:`~graphmem.extract.pronouns`),
+:mod:`~graphmem.extract.facts`, :mod:`~graphmem.extract.readings` and
 :mod:`~graphmem.extract.relations` (dependency parse → facts in the declared vocabulary of
 :mod:`~graphmem.extract.vocabulary`, closings, roles and states; bounds from
 :mod:`~graphmem.extract.bounds`; corrections from :mod:`~graphmem.extract.corrections`),

@@ -40,54 +40,88 @@ def appositions(
         elif dep == "compound" and tok.is_lower and any(c.dep_ == "poss" for c in tok.children):
             pairs = ((tok, tok.head),)  # "my guinea pig Oscar", parsed as one name
         elif dep != "compound" and tok.head.dep_ == "acl" and tok.head.lemma_ in ("name", "call"):
-            pairs = ((tok.head.head, tok),)  # "a dog named Pixel"
+            noun = tok.head.head
+            pairs = ((noun, tok),)  # "a dog named Pixel"
+            role_noun = _described_by(noun)
+            # "my boss, a guy named Tom": the boss is Tom too (not "my inspiration is a woman named Maya")
+            if role_noun is not None and role_noun.pos_ == "NOUN" and (_human(role_noun) or _animal(role_noun)):
+                _stand_for(role_noun, tok, doc, ann, registry, participants, fresh)
         else:
             continue
         for role_tok, named_tok in pairs:
-            named = ann.tokens.get(named_tok.i)
-            if named is None or named in participants or role_tok.pos_ != "NOUN":
-                continue
-            if registry.type_of(named) in (None, "Topic"):
-                continue
-            topic = ann.tokens.get(role_tok.i)
-            if topic is not None and registry.type_of(topic) != "Topic":
-                continue
-            if _animal(role_tok):  # "a dog named Pixel": a pet, not the Person NER took the name for
-                pet = registry.make_pet(named)
-                if pet != named:
-                    ann.retarget(named, pet)
-                    named = pet
-            elif _human(role_tok):  # "my colleague Max": a person, even if a pet of that name was met before
-                person = registry.make_person(named)
-                if person != named:
-                    ann.retarget(named, person)
-                    named = person
-            ann.tokens[role_tok.i] = named
-            ann.mention(named, role_of(role_tok))
-            if topic is not None:
-                for j in range(role_tok.left_edge.i, role_tok.i):  # "my best friend": "best" too
-                    if ann.tokens.get(j) == topic:
-                        ann.tokens[j] = named
-                if topic not in ann.tokens.values():
-                    ann.mentions.pop(topic, None)
-                    if topic in fresh:
-                        registry.discard(topic)
-                elif ann.mentions.get(topic) in ("subject", "object"):
-                    ann.mentions[topic] = "mention"
-            owner_tok = next((c for c in role_tok.children if c.dep_ == "poss"), None)
-            owner = ann.tokens.get(owner_tok.i) if owner_tok is not None else None
-            # "my guinea pig Oscar" -> guinea_pig; "my best friend Sarah" -> friend
-            compounds = [c.lower_ for c in role_tok.children if c.dep_ == "compound" and c.i < role_tok.i]
-            role = "_".join([*compounds, role_tok.lemma_.lower()])
-            if (
-                owner is not None
-                and owner != named
-                and registry.type_of(owner) != "Topic"
-                and registry.type_of(named) in ("Person", "Thing")
-                and role.replace("_", "").isalpha()
-            ):
-                ann.roles.append((named, role, owner, role_tok.i))
-            break
+            if _stand_for(role_tok, named_tok, doc, ann, registry, participants, fresh):
+                break
+
+
+def _described_by(noun: Any) -> Any | None:
+    """The noun another noun describes, as an apposition or what the subject is said to be: "my boss" for
+    "a guy" in "My boss, a guy named Tom, ...", "A guy named Tom, my boss, ..." and "My boss is a guy named
+    Tom", or ``None``."""
+    if noun.dep_ == "appos":
+        return noun.head
+    beside = next((c for c in noun.children if c.dep_ == "appos"), None)
+    if beside is not None:
+        return beside
+    if noun.dep_ == "attr" and noun.head.lemma_ == "be":
+        return next((c for c in noun.head.children if c.dep_ == "nsubj"), None)
+    return None
+
+
+def _stand_for(
+    role_tok: Any,
+    named_tok: Any,
+    doc: Any,
+    ann: TurnAnnotation,
+    registry: EntityRegistry,
+    participants: set[str | None],
+    fresh: set[str],
+) -> bool:
+    """Let the name at ``named_tok`` stand for the noun at ``role_tok`` (see :func:`appositions`); whether
+    it does."""
+    named = ann.tokens.get(named_tok.i)
+    if named is None or named in participants or role_tok.pos_ != "NOUN":
+        return False
+    if registry.type_of(named) in (None, "Topic"):
+        return False
+    topic = ann.tokens.get(role_tok.i)
+    if topic is not None and registry.type_of(topic) != "Topic":
+        return False
+    if _animal(role_tok):  # "a dog named Pixel": a pet, not the Person NER took the name for
+        pet = registry.make_pet(named)
+        if pet != named:
+            ann.retarget(named, pet)
+            named = pet
+    elif _human(role_tok):  # "my colleague Max": a person, even if a pet of that name was met before
+        person = registry.make_person(named)
+        if person != named:
+            ann.retarget(named, person)
+            named = person
+    ann.tokens[role_tok.i] = named
+    ann.mention(named, role_of(role_tok))
+    if topic is not None:
+        for j in range(role_tok.left_edge.i, role_tok.i):  # "my best friend": "best" too
+            if ann.tokens.get(j) == topic:
+                ann.tokens[j] = named
+        if topic not in ann.tokens.values():
+            ann.mentions.pop(topic, None)
+            if topic in fresh:
+                registry.discard(topic)
+        elif ann.mentions.get(topic) in ("subject", "object"):
+            ann.mentions[topic] = "mention"
+    owner_tok = next((c for c in role_tok.children if c.dep_ == "poss"), None)
+    owner = ann.tokens.get(owner_tok.i) if owner_tok is not None else None
+    # "my guinea pig Oscar" -> guinea_pig; "my best friend Sarah" -> friend
+    compounds = [c.lower_ for c in role_tok.children if c.dep_ == "compound" and c.i < role_tok.i]
+    role = "_".join([*compounds, role_tok.lemma_.lower()])
+    if (
+        owner is not None
+        and owner != named
+        and registry.type_of(owner) != "Topic"
+        and registry.type_of(named) in ("Person", "Thing")
+        and role.replace("_", "").isalpha()
+    ):
+        ann.roles.append((named, role, owner, role_tok.i))
+    return True
 
 
 def _human(noun: Any) -> bool:

@@ -304,6 +304,23 @@ def _possessed_role(noun: Any) -> bool:
     return noun.pos_ == "NOUN" and (noun.lemma_.lower() in ROLE_NOUNS or noun.lower_ in ROLE_NOUNS)
 
 
+#: Roles an organisation or a place holds too ("Chelsea's manager", "Portugal's coach"): their owner keeps its type.
+_INSTITUTIONAL_ROLES = words("manager coach teacher doctor therapist mentor supervisor")
+
+
+def _owns_a_person(tok: Any) -> bool:
+    """Whether a proper noun is the possessor of a role only a person has ("Jordan's brother", "Jordan's boss";
+    not "Chelsea's manager")."""
+    head = tok.head
+    return (
+        tok.dep_ == "poss"
+        and tok.pos_ == "PROPN"
+        and _possessed_role(head)
+        and head.lemma_.lower() not in _INSTITUTIONAL_ROLES
+        and head.lower_ not in _INSTITUTIONAL_ROLES
+    )
+
+
 def _weak_name(doc: Any, start: int, end: int, registry: EntityRegistry) -> bool:
     """Whether a one-word name stands where a capital letter says nothing (a sentence's first word)
     and the word is used in lower case in this batch: "Guitar's mostly my thing", "Blue calms me"."""
@@ -386,6 +403,8 @@ def annotate(
         if len(ent) == 1 and kin_name(ent[0]):
             continue  # "I visited Grandma": the speaker's grandma (a role topic), not a person named Grandma
         name, start, end = found
+        if type_ != "Person" and _owns_a_person(ent.root):
+            type_ = "Person"  # "Jordan's brother" with Jordan taken for the country: only a person has a brother
         # "Under Armour", "J.K. Rowling": capitalised words just before a name inside a sentence belong to it
         while start > 0 and _name_word(doc[start - 1]) and start - 1 not in in_time:
             start -= 1

@@ -298,6 +298,7 @@ def build_facts(
     type_of: Callable[[str], str | None],
     roles: Sequence[tuple[str, str, str, int]] = (),
     speaker_id: str | None = None,
+    is_role: Callable[[str], bool] = lambda eid: False,
 ) -> Extracted:
     """The facts and closings of one parsed turn (stage 3), each with the turn as evidence.
 
@@ -312,13 +313,15 @@ def build_facts(
             ``<role>_of`` fact ("Clara ``sister_of`` Jon"), or the vocabulary predicate the role noun
             states ("my dog Max": the owner ``has_pet`` Max).
         speaker_id: the speaker's entity ("we broke up" ends the speaker's relationship).
+        is_role: whether a topic is a person's role noun ("my sister", "Jon's boss", "Mom"): a person
+            named by their relation, who takes the facts a named person takes ("my sister lives in Lisbon").
     """
     repair(doc)  # a no-op on the extractor's docs, repaired before stage 2
     turn = TurnFacts(event, recorded_at)
     verbs = _verbs(doc)
     for triple in triples(doc, entity_of, verbs):
-        _add_triple(turn, doc, triple, entity_of, type_of, times)
-    for subject, predicate, obj, verb in relations.states(doc, entity_of, type_of, verbs):
+        _add_triple(turn, doc, triple, entity_of, type_of, times, is_role)
+    for subject, predicate, obj, verb in relations.states(doc, entity_of, type_of, verbs, people=is_role):
         if not _is_question(verb.sent) and not _hypothetical(verb):
             over = _over(verb)
             bounds = bounds_for(verb, times, event.occurred_at, over=over)
@@ -360,14 +363,17 @@ def _add_triple(
     entity_of: dict[int, str],
     type_of: Callable[[str], str | None],
     times: list[tuple[Any, TimeRef]],
+    is_role: Callable[[str], bool],
 ) -> None:
     s_id, o_id = entity_of[triple.subject], entity_of[triple.object]
     s_tok, o_tok, verb = doc[triple.subject], doc[triple.object], doc[triple.verb]
     kind = doc[triple.kind] if triple.kind >= 0 else None
-    kin = type_of(s_id) == "Topic" and _kin(s_tok)  # "my brother is married to Lena"
+    topic = type_of(s_id) == "Topic"
+    person = topic and is_role(s_id)  # "my sister lives in Lisbon": whose sister makes her a person
+    kin = topic and not person and _kin(s_tok)  # "your brother is married to Lena", whose-ever he is
     readings = read(
         triple.clause,
-        "Person" if kin else type_of(s_id),
+        "Person" if kin or person else type_of(s_id),
         "Topic" if kind is not None else type_of(o_id),
         (kind if kind is not None else o_tok).lemma_.lower(),
         _name(o_id),
@@ -378,6 +384,8 @@ def _add_triple(
     for reading in readings:
         if kin and reading.predicate not in _KIN_PREDICATES:
             continue
+        if reading.predicate in _HELD_STATES and _done_to_another(verb, o_tok):
+            continue  # "dad signed me up for a league": I am the member, not dad
         if reading.closing:
             if not not_done(verb):  # "I almost left Acme": nothing ended
                 turn.closing(
@@ -404,7 +412,19 @@ def _add_triple(
         turn.fact(s_id, predicate, o_id, bounds, verb.i, over=over)
 
 
-#: What a family member or partner named by their role ("my brother", a topic) may be the subject of.
+#: States the subject holds, which a verb acting on another person gives that person ("signed me up for a league",
+#: "enrolled her in a school", "moved us to Berlin").
+_HELD_STATES = frozenset({"member_of", "studies_at", "works_at", "lives_in"})
+
+
+def _done_to_another(verb: Any, obj: Any) -> bool:
+    """Whether ``obj`` is a preposition's object of a verb that also has a person pronoun as its direct object:
+    what the preposition leads to is that person's ("signed me up for a local league")."""
+    return obj.dep_ == "pobj" and any(c.dep_ == "dobj" and c.tag_ == "PRP" for c in verb.children)
+
+
+#: What a family member or partner named by their role and no one's known ("your brother" among several, a plain
+#: topic) may be the subject of; one whose they are (:meth:`EntityRegistry.is_role`) takes any predicate.
 _KIN_PREDICATES = frozenset({"married_to", "dating"})
 _KIN_NOUNS = relations.FAMILY_ROLES | PARTNERS | SPOUSES
 

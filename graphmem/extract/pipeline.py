@@ -30,6 +30,7 @@ from graphmem.extract.events import EventPlan, build_events
 from graphmem.extract.facts import build_facts, start_times
 from graphmem.extract.names import words
 from graphmem.extract.nlp import CompiledAttributeRuler, one_blas_thread
+from graphmem.extract.pronouns import ThirdPersons
 from graphmem.extract.repair import repair
 from graphmem.extract.resolve import remap_ids
 from graphmem.extract.spans import mark_missed_times, resolve_span, time_spans
@@ -174,6 +175,7 @@ class SpacyExtractor:
         registry = EntityRegistry(namespace, lower=transcript.vocabulary)
         stored = dict(transcript.antecedents)
         speaker_ids = {name: registry.add_speaker(name) for name in plan.speakers}
+        third_persons = ThirdPersons(registry, speaker_ids.values())  # "My sister moved. She ..."
         events: list[Event] = []
         mentions: list[Mention] = []
         facts: list[Fact] = []
@@ -195,6 +197,8 @@ class SpacyExtractor:
                 addressee_id=speaker_ids.get(addressee) if addressee else None,
                 addressee_sure=len(plan.speakers) == 2,  # a dialogue of two: "you" is the other one
             )
+            kept = event.id not in transcript.forgotten
+            third_persons.resolve(doc, ann, speaker_id=speaker_id, session=event.session, kept=kept)
             if event.session != topic_session:
                 # a stored session's is naive UTC: back on a clock (only one extraction keeps its own exactly)
                 topic_session, told = event.session, on_clock(stored.get(event.session), offset)
@@ -209,7 +213,7 @@ class SpacyExtractor:
                 ref = resolve_span(self._times, said, spans, reference, antecedent=topic, place=span)
                 topic = ref if can_lead(event.text, ref) else topic
                 times.append((span, to_utc(ref, offset)))
-            if event.id not in transcript.forgotten:  # a forgotten turn is not written: it dates nothing
+            if kept:  # a forgotten turn is not written: it dates nothing
                 told = topic  # antecedents.antecedent of the turn's times, on this turn's clock
             events.append(_with_times(event, [ref for _, ref in times]))
             if speaker_id is not None:
@@ -224,6 +228,7 @@ class SpacyExtractor:
                 type_of=registry.type_of,
                 roles=ann.roles,
                 speaker_id=speaker_id,
+                is_role=registry.is_role,
             )
             turn_facts = extracted.facts
             closings.extend(extracted.closings)

@@ -50,6 +50,7 @@ class EntityRegistry:
         self._lower: set[str] = set(lower)  # words used in lower case in the batch (or known before it)
         self._pets: dict[str, str] = {}  # normalised name -> id of a named pet (a Thing)
         self._people: set[str] = set()  # ids a person's role noun named ("my colleague Max"): never a pet
+        self._roles: set[str] = set()  # topics of a person's role noun ("Ana's brother"): people, not things
         #: ids retyped after the batch's earlier turns used them -> their new id (see :meth:`make_pet`)
         self.moved: dict[str, str] = {}
 
@@ -81,7 +82,14 @@ class EntityRegistry:
         the owner and the role's key, so each person's brother is one entity and two people's are two."""
         record = self._records.get(owner)
         whose = record.name if record is not None else name_key(owner).replace("-", " ")
-        return self.add(f"{whose}'s {name}", "Topic", key=f"{name_key(owner).replace('-', ' ')} {key}")
+        eid = self.add(f"{whose}'s {name}", "Topic", key=f"{name_key(owner).replace('-', ' ')} {key}")
+        self._roles.add(eid)
+        return eid
+
+    def is_role(self, eid: str) -> bool:
+        """Whether ``eid`` is the topic of a person's role noun (:meth:`add_role`): a person named by whose
+        relative, partner or colleague they are, who takes the facts a named person takes."""
+        return eid in self._roles and eid in self._records
 
     def make_pet(self, eid: str) -> str:
         """Make a registered name a pet ("a dog named Pixel", "my cat called Luna"): typed ``Thing`` whatever

@@ -219,17 +219,21 @@ def _workplaces(noun: Any, verb: Any) -> Iterator[Any]:
 class _States:
     """Collects the state facts of one turn; each ``_<lemma>`` method reads one kind of sentence."""
 
-    def __init__(self, entity_of: Mapping[int, str], type_of: Callable[[str], str | None]) -> None:
+    def __init__(
+        self, entity_of: Mapping[int, str], type_of: Callable[[str], str | None], people: Callable[[str], bool]
+    ) -> None:
         self.entity_of = entity_of
         self.type_of = type_of
+        self.people = people
         self.out: list[State] = []
 
     def add(self, subject: Any, predicate: str, obj: Any, verb: Any, types: frozenset[str]) -> None:
         s_id, o_id = self.entity_of.get(subject.i), self.entity_of.get(obj.i)
         if s_id is None or o_id is None or s_id == o_id:
             return
-        # the subject is anyone named (NER calls a person a place now and then), never a common noun
-        if self.type_of(s_id) in (None, "Topic") or self.type_of(o_id) not in types:
+        # the subject is anyone named (NER calls a person a place now and then) or someone's relative ("my
+        # sister"), never a common noun
+        if (self.type_of(s_id) in (None, "Topic") and not self.people(s_id)) or self.type_of(o_id) not in types:
             return
         self.out.append((subject, predicate, o_id, verb))
 
@@ -298,6 +302,8 @@ def states(
     entity_of: Mapping[int, str],
     type_of: Callable[[str], str | None],
     verbs: Iterable[Any] | None = None,
+    *,
+    people: Callable[[str], bool] = lambda eid: False,
 ) -> list[State]:
     """The state facts of a parsed turn read off nouns and verbs' objects (see the module docs); the
     states a verb says outright ("I work for X") come from the vocabulary
@@ -308,8 +314,9 @@ def states(
         entity_of: token index → entity id, from stage 2.
         type_of: entity id → entity type.
         verbs: the turn's verbs, when the caller has them (default: every token is looked at).
+        people: whether a topic is a person's role noun ("my sister"), a subject as a name is.
     """
-    found = _States(entity_of, type_of)
+    found = _States(entity_of, type_of, people)
     tokens = list(doc if verbs is None else verbs)
     for verb in tokens:
         lemma = verb.lemma_.lower()
