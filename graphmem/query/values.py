@@ -52,8 +52,8 @@ _SESSION_KEYS: dict[str, Callable[[Session], Any]] = {
 
 
 def fuzzy_key(text: str) -> str:
-    """The form ``~`` compares: :func:`~graphmem.text.fold_name` (accents, inner apostrophes), then rapidfuzz's ``default_process`` (lower case,
-    punctuation to spaces, trimmed)."""
+    """The form ``~`` compares: :func:`~graphmem.text.fold_name` (accents, inner apostrophes), then
+    rapidfuzz's ``default_process`` (lower case, punctuation to spaces, trimmed)."""
     from rapidfuzz import utils
 
     return str(utils.default_process(fold_name(text)))
