@@ -28,6 +28,7 @@ from graphmem.extract.corrections import time_correction, time_repairs
 from graphmem.extract.entities import EntityRegistry, annotate
 from graphmem.extract.events import EventPlan, build_events
 from graphmem.extract.facts import build_facts, start_times
+from graphmem.extract.moves import homes_again
 from graphmem.extract.names import words
 from graphmem.extract.nlp import CompiledAttributeRuler, one_blas_thread
 from graphmem.extract.repair import repair
@@ -57,7 +58,7 @@ class SpacyExtractor:
 
     name = "spacy"
     #: Bump when the output for the same input changes, so stored content is re-extracted.
-    version = "10"
+    version = "11"
 
     def __init__(
         self,
@@ -225,7 +226,7 @@ class SpacyExtractor:
                 roles=ann.roles,
                 speaker_id=speaker_id,
             )
-            turn_facts = extracted.facts
+            turn_facts = [*extracted.facts, *homes_again(extracted.returns, facts)]
             closings.extend(extracted.closings)
             if not repairs:  # "Sorry, I meant 2021.": the time of a statement before (bound when written)
                 fix = time_correction(doc, event, times, recorded, speaker_id)
