@@ -51,7 +51,7 @@ def test_a_stored_nfd_namespace_answers_to_either_form(nfd_store: Path) -> None:
         for ns in (NFC, NFD):
             assert mem.stats(ns).events == 1
             assert [e.id for e in mem.timeline("Tomas", namespace=ns)] == ["e0"]
-            assert mem.query('FIND (e:Event) RETURN e.id', namespace=ns).rows == (("e0",),)
+            assert mem.query("FIND (e:Event) RETURN e.id", namespace=ns).rows == (("e0",),)
             assert mem.query(f'FIND (e:Event) IN "{ns}" RETURN e.id').rows == (("e0",),)
         mem.add_events(_events(NFC, 1), namespace=NFC)  # joins the stored namespace: no split
         assert mem.namespaces() == [NFD]
