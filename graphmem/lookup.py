@@ -287,7 +287,12 @@ def timeline(
             ids.setdefault(nb.node_id, None)
     events = [ev for ev in store.get_events(namespace, list(ids)) if window.admits_event(ev)]
     order = {s.id: s.index for s in store.iter_sessions(namespace)}
-    return sorted(events, key=lambda ev: (order.get(ev.session, 0), ev.seq))
+    # by when it was said (a message added late with an earlier time goes before the newer ones), as the
+    # DSL's TIMELINE sorts, undated events last; ties in the order of their sessions and turns
+    return sorted(
+        events,
+        key=lambda ev: (ev.occurred_at is None, ev.occurred_at or datetime.min, order.get(ev.session, 0), ev.seq),
+    )
 
 
 def entity_facts(

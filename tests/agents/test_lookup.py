@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta, timezone
+from pathlib import Path
 
 import pytest
 
@@ -18,6 +19,16 @@ def test_timeline_in_time_order(memory: Memory) -> None:
     assert {e.speaker for e in ben} == {"Ben"}  # the turns he spoke
     times = [e.occurred_at for e in ben]
     assert times == sorted(times)  # type: ignore[type-var]
+
+
+def test_timeline_orders_a_late_message_by_its_time_not_its_arrival(tmp_path: Path) -> None:
+    # a message added late with an earlier time was listed after the newer one (sorted by session and seq)
+    with Memory.open(tmp_path / "m") as mem:
+        mem.add({"speaker": "Ana", "text": "I moved to Porto.", "time": "2024-06-01T10:00"}, namespace="tl")
+        mem.add({"speaker": "Ana", "text": "I adopted a cat.", "time": "2024-01-01T10:00"}, namespace="tl")
+        mem.add({"speaker": "Ana", "text": "I bought a bike.", "time": "2024-03-01T10:00"}, namespace="tl")
+        events = mem.timeline("Ana", namespace="tl")
+    assert [e.text for e in events] == ["I adopted a cat.", "I bought a bike.", "I moved to Porto."]
 
 
 def test_timeline_window(memory: Memory) -> None:

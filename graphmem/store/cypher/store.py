@@ -468,7 +468,7 @@ class CypherStore(CypherSearches):
             return set()
         rows = self._read(
             "MATCH (a:Entity)-[r:FACT {namespace: $ns}]->(:Entity) "
-            "WHERE any(e IN $ids WHERE e IN coalesce(r.evidence, []) OR e IN coalesce(r.revised_by, [])) "
+            "WHERE any(e IN coalesce(r.evidence, []) + coalesce(r.revised_by, []) WHERE e IN $ids) "
             "RETURN DISTINCT a.id AS s, r.predicate AS p",
             ns=self._checked(namespace),
             ids=ids,

@@ -366,10 +366,12 @@ RETURN properties(r) AS p, a.id AS s, b.id AS o
 
 #: The fact chains of some events: the versions naming one of ``$ids``, then every version of their facts
 #: (an archived version's id is its fact's id, ``@`` and when it was recorded: graphmem.store.versions).
+#: Each fact's few evidence ids are looked up in ``$ids``, in one pass over the facts: unwinding ``$ids``
+#: first made a row per event and fact (1,000 events over 5,000 facts: 19.7 s on ArcadeDB, this 1.1 s).
 FACT_CHAINS = (
-    "UNWIND $ids AS e MATCH (:Entity)-[r:FACT {namespace: $ns}]->(:Entity) "
-    "WHERE e IN coalesce(r.evidence, []) OR e IN coalesce(r.revised_by, []) "
-    "WITH DISTINCT split(r.id, '@')[0] AS fid WITH collect(fid) AS chains "
+    "MATCH (:Entity)-[r:FACT {namespace: $ns}]->(:Entity) "
+    "WHERE any(e IN coalesce(r.evidence, []) + coalesce(r.revised_by, []) WHERE e IN $ids) "
+    "WITH collect(DISTINCT split(r.id, '@')[0]) AS chains "
     "MATCH (a:Entity)-[v:FACT {namespace: $ns}]->(b:Entity) "
     # projected first: ArcadeDB 26.10 drops every row when the split is in the WHERE itself
     "WITH v, a, b, chains, split(v.id, '@')[0] AS fid WHERE fid IN chains "
