@@ -24,14 +24,17 @@ def namespace_spelling(namespace: str, existing: Sequence[str] | Callable[[], Se
 
     Namespaces are normalised to NFC where they enter (API, CLI, MCP, the DSL's ``IN``), so one name typed
     two ways is one namespace; a store that already holds a namespace in another form keeps answering to
-    it under either form rather than splitting it. ``existing`` is only read for a non-ASCII name.
+    it under either form rather than splitting it. ``existing`` is only read for a name with a letter
+    that has two forms.
     """
     if not isinstance(namespace, str) or namespace.isascii():
         return namespace
+    nfc = unicodedata.normalize("NFC", namespace)
+    if nfc == namespace and unicodedata.is_normalized("NFD", namespace):
+        return namespace  # no letter of it has two forms ("日記")
     held = existing() if callable(existing) else existing
     if namespace in held:
         return namespace
-    nfc = unicodedata.normalize("NFC", namespace)
     same = [ns for ns in held if unicodedata.normalize("NFC", ns) == nfc]
     return nfc if nfc in same or not same else same[0]
 

@@ -71,3 +71,4 @@ def test_the_spelling() -> None:
     assert namespace_spelling(NFC, [NFD, "x"]) == NFD
     assert namespace_spelling(NFD, [NFC]) == NFC
     assert namespace_spelling("plain", lambda: pytest.fail("an ASCII name reads nothing")) == "plain"
+    assert namespace_spelling("日記", lambda: pytest.fail("nor a name of one form")) == "日記"
