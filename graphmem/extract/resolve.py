@@ -17,6 +17,9 @@ and otherwise, when they hold the same numbers (:func:`~graphmem.extract.name_nu
 - with an embedder: the ratio reaches :attr:`ResolutionConfig.embed_fuzzy_floor` and the cosine of the
   name embeddings reaches :attr:`ResolutionConfig.embed_threshold`.
 
+A speaker never joins a namesake: a longer name that only other speakers say, or another speaker's
+(:mod:`graphmem.extract.resolve_voices`: "Ana Lopez", Bo's colleague, is not the speaker Ana).
+
 Topics (common-noun phrases, already lemmatised) merge only on equal keys: fuzzy matching would join
 "pottery class" with "pottery". ``benchmarks/resolution_eval.py`` measures the precision and recall of
 these rules on a labelled set of name pairs.
