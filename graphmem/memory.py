@@ -6,6 +6,7 @@ import os
 import threading
 from collections.abc import Iterable, Mapping, Sequence
 from contextlib import nullcontext
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from types import TracebackType
@@ -198,7 +199,7 @@ class Memory(MemoryResources):
         from graphmem.live import add
 
         self._refuse_if_read_only()  # before the models load
-        return add(self, messages, namespace=namespace, session=session, nlp=self._nlp)
+        return add(self, messages, namespace=self._spelled(namespace), session=session, nlp=self._nlp)
 
     def write(self, batch: Batch, *, rebuild_vectors: bool = False) -> None:
         """Apply a batch all-or-nothing, then bring the vector index up to date with its embeddings.
@@ -247,7 +248,11 @@ class Memory(MemoryResources):
         from graphmem.errors import ConfigError
 
         validate_namespace(namespace)
-        evs = tuple(events)
+        asked, namespace = namespace, self._spelled(namespace)
+        evs = tuple(ev if ev.namespace != asked else replace(ev, namespace=namespace) for ev in events)
+        entities = [e if e.namespace != asked else replace(e, namespace=namespace) for e in entities]
+        mentions = [m if m.namespace != asked else replace(m, namespace=namespace) for m in mentions]
+        facts = [f if f.namespace != asked else replace(f, namespace=namespace) for f in facts]
         for ev in evs:
             if ev.namespace != namespace:
                 raise ConfigError(f"event {ev.id!r} belongs to namespace {ev.namespace!r}, not {namespace!r}")
@@ -294,7 +299,7 @@ class Memory(MemoryResources):
         return ingest(
             self,
             source,
-            namespace=namespace,
+            namespace=None if namespace is None else self._spelled(namespace),
             format=format,
             extractor=extractor,
             workers=workers,
@@ -338,8 +343,7 @@ class Memory(MemoryResources):
         held = self.namespaces()
         if namespace is None:
             return held
-        require_namespace(namespace, held)
-        return [namespace]
+        return [require_namespace(namespace, held)]
 
     # -- reading -------------------------------------------------------------------------------------
 
@@ -397,6 +401,7 @@ class Memory(MemoryResources):
         from graphmem.recall import recall
 
         self.refresh()
+        request = replace(request, namespace=self._spelled(request.namespace))
         with self.store.reading() if isinstance(self.store, ScopesReads) else nullcontext():
             self._catch_up(request.namespace)
             hits = recall(
@@ -435,6 +440,7 @@ class Memory(MemoryResources):
         """:meth:`context` for a recall request already built (what the CLI and the MCP server pass)."""
         from graphmem.context import build_context
 
+        request = replace(request, namespace=self._spelled(request.namespace))
         return build_context(request, store=self.store, recall=self.recall_request, budget_tokens=budget_tokens)
 
     def match_entity(self, name: str, *, namespace: str) -> EntityMatch:
@@ -450,6 +456,8 @@ class Memory(MemoryResources):
                 closest), or it is part of several names (the message lists them).
         """
         from graphmem.lookup import match_entity
+
+        namespace = self._spelled(namespace)
 
         with self._held(namespace):
             return match_entity(self.store, namespace, name)
@@ -478,6 +486,8 @@ class Memory(MemoryResources):
         from graphmem.errors import ConfigError
         from graphmem.fact_time import as_moment, as_upper_bound
         from graphmem.lookup import timeline
+
+        namespace = self._spelled(namespace)
 
         start, end = as_moment(since, "since"), as_upper_bound(until, "until")
         if start is not None and end is not None and start > end:
@@ -518,6 +528,8 @@ class Memory(MemoryResources):
         from graphmem.fact_time import as_moment, as_upper_bound
         from graphmem.lookup import entity_facts
 
+        namespace = self._spelled(namespace)
+
         with self._held(namespace):
             found = entity_facts(
                 self.store,
@@ -538,6 +550,8 @@ class Memory(MemoryResources):
         from graphmem.query import run_query
 
         self.refresh()
+        if isinstance(params.get("namespace"), str):
+            params["namespace"] = self._spelled(params["namespace"])
         return run_query(self.store, text, params, about=self.about_source(), recall=self.recall_request)
 
     def about_source(self) -> AboutFn:
@@ -558,13 +572,15 @@ class Memory(MemoryResources):
         from graphmem.query import explain_query
 
         self.refresh()
+        if isinstance(params.get("namespace"), str):
+            params["namespace"] = self._spelled(params["namespace"])
         return explain_query(self.store, text, params)
 
     def stats(self, namespace: str | None = None) -> StoreStats:
         """Counts of sessions, events, entities, mentions, facts and embeddings (of one namespace, or all)."""
         self.refresh()
         if namespace is not None:
-            require_namespace(namespace, self.store.namespaces())
+            namespace = require_namespace(namespace, self.store.namespaces())
         return self.store.stats(namespace)
 
     def namespaces(self) -> list[str]:
@@ -586,7 +602,7 @@ class Memory(MemoryResources):
         caches dropped; ``graphmem.settle.settle(memory.store, namespace)`` then derives the ends.
         """
         with self.writing():  # a read-only memory refuses before the namespace is looked at
-            require_namespace(namespace, self.store.namespaces())
+            namespace = require_namespace(namespace, self.store.namespaces())
             if event_id is not None and self.store.get_event(namespace, event_id) is None:
                 raise NotFoundError(self._no_event(namespace, event_id))
             try:

@@ -163,6 +163,13 @@ class MemoryResources:
             self._require_held(namespace, exc)
             raise
 
+    def _spelled(self, namespace: str) -> str:
+        """``namespace`` as the store spells it, else in NFC (:func:`graphmem.namespaces.namespace_spelling`):
+        every method that takes a namespace starts here, so ``José`` typed in NFC or NFD is one namespace."""
+        from graphmem.namespaces import namespace_spelling
+
+        return namespace_spelling(namespace, self.store.namespaces)
+
     def _require_held(self, namespace: str, cause: BaseException | None = None) -> None:
         """Raise :class:`~graphmem.errors.UnknownNamespaceError` (the closest name suggested) unless
         ``namespace`` holds data, as recall does."""

@@ -5,9 +5,20 @@ from __future__ import annotations
 import re
 import unicodedata
 
-__all__ = ["clean_text", "normalise_name", "strip_accents"]
+__all__ = ["clean_text", "fold_name", "legacy_name_key", "normalise_name", "strip_accents"]
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
+# Latin letters that are not a base letter plus a combining mark, so NFKD leaves them whole: folded to the
+# letters a keyboard without them writes (the spellings of Søren, Łukasz, Æsir, Œuvre, Straße, Đorđe).
+_LETTERS = str.maketrans(
+    {
+        "ø": "o", "Ø": "O", "ł": "l", "Ł": "L", "đ": "d", "Đ": "D", "ð": "d", "Ð": "D", "ħ": "h", "Ħ": "H",
+        "ŧ": "t", "Ŧ": "T", "ı": "i", "ŀ": "l", "Ŀ": "L", "æ": "ae", "Æ": "AE", "œ": "oe", "Œ": "OE",
+        "ß": "ss", "ẞ": "SS", "þ": "th", "Þ": "TH",
+    }
+)  # fmt: skip
+# an apostrophe inside a word: "O'Brien", "D’Angelo" are looked up as "obrien", "dangelo" too
+_INNER_APOSTROPHE = re.compile(r"(?<=\w)['’ʼ‘`´](?=\w)")
 
 
 def clean_text(text: str) -> str:
@@ -22,13 +33,38 @@ def clean_text(text: str) -> str:
 
 
 def strip_accents(text: str) -> str:
-    """``text`` without diacritics: NFKD-decomposed, combining marks dropped, recomposed (``Inês`` → ``Ines``)."""
+    """``text`` without diacritics: NFKD-decomposed, combining marks dropped, recomposed (``Inês`` → ``Ines``),
+    and the Latin letters that do not decompose folded too (``Søren`` → ``Soren``, ``Łukasz`` → ``Lukasz``,
+    ``Æ`` → ``AE``, ``ß`` → ``ss``)."""
     if text.isascii():
         return text
     bare = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
-    return unicodedata.normalize("NFC", bare)
+    return unicodedata.normalize("NFC", bare.translate(_LETTERS))
+
+
+def fold_name(name: str) -> str:
+    """``name`` as names are compared, case kept: :func:`strip_accents`, and apostrophes inside a word
+    dropped (``O'Brien`` → ``OBrien``, as people type it)."""
+    return _INNER_APOSTROPHE.sub("", strip_accents(name))
 
 
 def normalise_name(name: str) -> str:
-    """The key names are compared by: accents stripped, case-folded, inner whitespace collapsed."""
-    return " ".join(strip_accents(name).casefold().split())
+    """The key names are compared by: accents stripped (:func:`strip_accents`), apostrophes inside a word
+    dropped (``O'Brien`` → ``obrien``), case-folded, inner whitespace collapsed.
+
+    Only for comparing names: entity ids come from :func:`graphmem.extract.names.normalize_name`, which
+    this does not change.
+    """
+    return " ".join(fold_name(name).casefold().split())
+
+
+def legacy_name_key(name: str) -> str:
+    """The key :func:`normalise_name` gave before it folded ``ø``, ``ł``, ``æ``... and inner apostrophes:
+    what a Neo4j database written then holds in its entities' ``name_keys``, so lookups still reach them."""
+    if name.isascii():
+        bare = name
+    else:
+        bare = unicodedata.normalize(
+            "NFC", "".join(c for c in unicodedata.normalize("NFKD", name) if not unicodedata.combining(c))
+        )
+    return " ".join(bare.casefold().split())

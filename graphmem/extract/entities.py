@@ -344,6 +344,12 @@ def _name_word(tok: Any) -> bool:
     )
 
 
+def _more_name(doc: Any, i: int) -> bool:
+    """Whether the word after token ``i`` goes on a name ("Ana Lopez"): then a participant's first name
+    there is someone else's full name, not the participant."""
+    return i + 1 < len(doc) and doc[i + 1].pos_ == "PROPN" and _name_word(doc[i + 1])
+
+
 def _claim(ann: TurnAnnotation, doc: Any, start: int, end: int, eid: str) -> None:
     """Map the tokens of a name to its entity and record the span and its role."""
     span = doc[start:end]
@@ -427,7 +433,7 @@ def annotate(
         _claim(ann, doc, start, end, named)
     for tok in doc:
         # a participant named where NER saw no name ("Cool, Jon!")
-        if tok.i not in in_entity and tok.is_title and tok.is_alpha:
+        if tok.i not in in_entity and tok.is_title and tok.is_alpha and not _more_name(doc, tok.i):
             participant = registry.speaker_for(tok.text)
             if participant is not None:
                 in_entity.add(tok.i)

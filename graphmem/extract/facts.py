@@ -40,6 +40,7 @@ from graphmem.extract import relations
 from graphmem.extract.bounds import Bounds, bounds_for, clause_time, told_as_over
 from graphmem.extract.corrections import corrections
 from graphmem.extract.inceptions import inception_start, inceptions, own_clause
+from graphmem.extract.moves import RETURNS, direction_objects, speaker_movers
 from graphmem.extract.names import name_key
 from graphmem.extract.readings import (
     Clause,
@@ -96,6 +97,8 @@ class Extracted:
 
     facts: list[Fact] = field(default_factory=list)
     closings: list[FactClosing] = field(default_factory=list)
+    #: the facts among ``facts`` that tell of coming back to a place ("I'm back in Munich", ``went_to``)
+    returns: list[Fact] = field(default_factory=list)
 
 
 def _with_conjuncts(token: Any) -> list[Any]:
@@ -134,6 +137,9 @@ def _objects(verb: Any) -> Iterator[tuple[Any, str]]:
                     for pobj in (c for c in inner.children if c.dep_ == "pobj"):
                         for obj in _with_conjuncts(pobj):
                             yield obj, f"_{prep}_{inner.lower_}"
+    for suffix, pobj in direction_objects(verb):  # "moved back to Munich": "to" hangs on "back"
+        for obj in _with_conjuncts(pobj):
+            yield obj, suffix
     for name in adverbial_names(verb):  # "I'm dating Sara.": the parser took the name for an adverb
         yield name, ""
 
@@ -174,15 +180,19 @@ def _asserting(verb: Any) -> bool:
     return is_verb and not _is_question(verb.sent) and not _hypothetical(verb)
 
 
-def triples(doc: Any, entity_of: dict[int, str], verbs: list[Any] | None = None) -> list[Triple]:
+def triples(
+    doc: Any, entity_of: dict[int, str], verbs: list[Any] | None = None, *, subjectless: Iterable[int] = ()
+) -> list[Triple]:
     """The subject–verb–object triples of a parsed turn whose ends are both entities (``verbs``: the
-    turn's verbs, when the caller has them)."""
+    turn's verbs, when the caller has them; ``subjectless``: verbs with no subject that ``entity_of`` maps
+    to their subject, "Moved to Munich!" to the speaker)."""
+    implied = set(subjectless)
     out: list[Triple] = []
     seen: set[tuple[str, str, str, bool]] = set()
     for verb in _verbs(doc) if verbs is None else verbs:
         if not _asserting(verb):
             continue
-        subjects = [s for s in _subjects(verb) if s.i in entity_of]
+        subjects = [s for s in _subjects(verb) if s.i in entity_of] or ([verb] if verb.i in implied else [])
         objects = [(o, suffix) for o, suffix in _objects(verb) if o.i in entity_of] if subjects else []
         if not objects:
             continue
@@ -319,8 +329,13 @@ def build_facts(
     repair(doc)  # a no-op on the extractor's docs, repaired before stage 2
     turn = TurnFacts(event, recorded_at)
     verbs = _verbs(doc)
-    for triple in triples(doc, entity_of, verbs):
-        _add_triple(turn, doc, triple, entity_of, type_of, times, is_role)
+    movers = speaker_movers(verbs, entity_of, speaker_id)  # "We moved to Munich", "Moved to Munich!"
+    with_movers = {**entity_of, **movers}
+    came_back: set[tuple[str, str]] = set()
+    for triple in triples(doc, with_movers, verbs, subjectless=[i for i in movers if doc[i].pos_ == "VERB"]):
+        _add_triple(turn, doc, triple, with_movers, type_of, times, is_role)
+        if triple.clause.inner in RETURNS:
+            came_back.add((with_movers[triple.subject], with_movers[triple.object]))
     for subject, predicate, obj, verb in relations.states(doc, entity_of, type_of, verbs, people=is_role):
         if not _is_question(verb.sent) and not _hypothetical(verb):
             over = _over(verb)
@@ -353,7 +368,9 @@ def build_facts(
         lambda i: int(doc[i].sent.start), _endings_of_another(doc, turn.closing_positions.values())
     )
     said_wrong = corrections(doc, event, entity_of, turn.facts.values(), recorded_at, speaker_id)
-    return Extracted(list(turn.facts.values()), [*turn.closings.values(), *said_wrong])
+    found = list(turn.facts.values())
+    returns = [f for f in found if f.predicate == "went_to" and (f.subject_id, f.object_id) in came_back]
+    return Extracted(found, [*turn.closings.values(), *said_wrong], returns)
 
 
 def _add_triple(

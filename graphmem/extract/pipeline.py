@@ -28,6 +28,7 @@ from graphmem.extract.corrections import time_correction, time_repairs
 from graphmem.extract.entities import EntityRegistry, annotate
 from graphmem.extract.events import EventPlan, build_events
 from graphmem.extract.facts import build_facts, start_times
+from graphmem.extract.moves import homes_again
 from graphmem.extract.names import words
 from graphmem.extract.nlp import CompiledAttributeRuler, one_blas_thread
 from graphmem.extract.pronouns import ThirdPersons
@@ -230,7 +231,7 @@ class SpacyExtractor:
                 speaker_id=speaker_id,
                 is_role=registry.is_role,
             )
-            turn_facts = extracted.facts
+            turn_facts = [*extracted.facts, *homes_again(extracted.returns, facts)]
             closings.extend(extracted.closings)
             if not repairs:  # "Sorry, I meant 2021.": the time of a statement before (bound when written)
                 fix = time_correction(doc, event, times, recorded, speaker_id)

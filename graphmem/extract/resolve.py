@@ -17,6 +17,9 @@ and otherwise, when they hold the same numbers (:func:`~graphmem.extract.name_nu
 - with an embedder: the ratio reaches :attr:`ResolutionConfig.embed_fuzzy_floor` and the cosine of the
   name embeddings reaches :attr:`ResolutionConfig.embed_threshold`.
 
+A speaker never joins a namesake: a longer name that only other speakers say, or another speaker's
+(:mod:`graphmem.extract.resolve_voices`: "Ana Lopez", Bo's colleague, is not the speaker Ana).
+
 Topics (common-noun phrases, already lemmatised) merge only on equal keys: fuzzy matching would join
 "pottery class" with "pottery". ``benchmarks/resolution_eval.py`` measures the precision and recall of
 these rules on a labelled set of name pairs.
@@ -34,6 +37,7 @@ import numpy as np
 from graphmem.extract.name_numbers import name_numbers
 from graphmem.extract.names import fact_id, normalize_name
 from graphmem.extract.resolve_blocks import NameBlocks
+from graphmem.extract.resolve_voices import Voices
 from graphmem.extract.salience import keep_salient_topics
 from graphmem.extract.temporal import remap_closings
 from graphmem.extract.vocabulary import ROLE_NOUNS
@@ -257,8 +261,10 @@ class _Resolver:
         config: ResolutionConfig,
         pet: Callable[[str], bool] | None = None,
         person: Callable[[str], bool] | None = None,
+        voices: Voices | None = None,
     ) -> None:
         self.config = config
+        self.voices = voices  # who speaks and who is spoken of: a speaker is not their namesake
         self.pet = pet  # whether an entity id is a known pet (a Thing NER's Person guess must not retype)
         self.person = person  # whether an entity id is a known person (a relative, partner, colleague...)
         self.embedder = embedder
@@ -336,6 +342,8 @@ class _Resolver:
                 ok, rule = same_entity(entity.name, entity.type, name, cluster.type, cosine=cos, config=self.config)
                 if not ok:
                     continue
+                if rule != "exact" and self._namesakes(entity, cluster):
+                    break
                 strength = _STRENGTH.get(rule, 1.0)
                 if best is None or strength > best[1]:
                     best, best_rule = (index, strength), rule
@@ -364,6 +372,13 @@ class _Resolver:
             cluster.name, cluster.type, cluster.changed = entity.name, "Person", True
             self._reindex(best[0])
         return best[0]
+
+    def _namesakes(self, entity: Entity, cluster: _Cluster) -> bool:
+        """Whether a speaker and a fuller name only others say are paired (see :mod:`.resolve_voices`)."""
+        if self.voices is None or "Person" not in (entity.type, cluster.type):
+            return False
+        mine = (entity.id, [entity.name, *entity.aliases], False)
+        return self.voices.namesakes(mine, (cluster.id, cluster.names(), cluster.existing))
 
     def _pet_and_person(self, entity: Entity, cluster: _Cluster) -> bool:
         """Whether one of an entity and a cluster is a known pet and the other a known person ("my dog
@@ -424,6 +439,7 @@ def resolve_batch(
         config,
         _end_test(batch.namespace, pets, history, _pets_of),
         _end_test(batch.namespace, people, history, _people_of),
+        Voices(batch, history),
     )
     counts: dict[str, int] = {}
     for m in batch.mentions:

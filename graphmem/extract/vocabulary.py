@@ -404,6 +404,7 @@ PREDICATES: tuple[Predicate, ...] = (
         states=words(
             """
             go_to visit travel_to fly_to drive_to head_to return_to attend go_on hike_to walk_to run_to
+            be_back_in be_back_at be_back_to come_back_to go_back_to get_back_to head_back_to
             """
         ),
     ),

@@ -9,6 +9,7 @@ right after the step that binds its last variable.
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
@@ -106,7 +107,9 @@ class _Planner:
         except ConfigError as exc:
             raise self.r.error(str(exc), node.span) from None
         pinned = self.params.get("namespace")
-        if isinstance(pinned, str) and value.value != pinned:
+        if isinstance(pinned, str) and unicodedata.normalize("NFC", str(value.value)) != unicodedata.normalize(
+            "NFC", pinned
+        ):
             # a caller that fixes the namespace (an agent tool serving one tenant) must not be escaped
             raise self.r.error(
                 f"the query names namespace {value.value!r}, but this caller fixed namespace {pinned!r}; "

@@ -18,7 +18,7 @@ from graphmem.query.result import Edge
 from graphmem.query.row import Row
 from graphmem.query.timeutil import shift_clamped
 from graphmem.store.base import Direction, GraphStore
-from graphmem.text import normalise_name, strip_accents
+from graphmem.text import fold_name, normalise_name, strip_accents
 
 __all__ = ["Evaluator", "fuzzy_entities", "fuzzy_key", "normalise_name", "prop_of", "strip_accents"]
 
@@ -52,11 +52,11 @@ _SESSION_KEYS: dict[str, Callable[[Session], Any]] = {
 
 
 def fuzzy_key(text: str) -> str:
-    """The form ``~`` compares: accents stripped, then rapidfuzz's ``default_process`` (lower case,
-    punctuation to spaces, trimmed)."""
+    """The form ``~`` compares: :func:`~graphmem.text.fold_name` (accents, inner apostrophes), then
+    rapidfuzz's ``default_process`` (lower case, punctuation to spaces, trimmed)."""
     from rapidfuzz import utils
 
-    return str(utils.default_process(strip_accents(text)))
+    return str(utils.default_process(fold_name(text)))
 
 
 def fuzzy_entities(
@@ -76,10 +76,10 @@ def fuzzy_entities(
             names.append(name)
             owner.append(i)
     best: dict[int, tuple[float, str]] = {}
-    # Accents stripped here, the rest of fuzzy_key by rapidfuzz's own (C) default_process.
-    bare = [strip_accents(n) for n in names]
+    # Names folded here, the rest of fuzzy_key by rapidfuzz's own (C) default_process.
+    bare = [fold_name(n) for n in names]
     matches = process.extract(
-        strip_accents(text),
+        fold_name(text),
         bare,
         scorer=fuzz.token_set_ratio,
         processor=utils.default_process,

@@ -30,6 +30,9 @@ def accented(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Memory]:
         Entity(NS, "p:tomas", "Tomas", "Person", ("Tomás Silva",)),
         Entity(NS, "g:sp", "São Paulo", "Place"),
         Entity(NS, "p:zoe", "Zoë", "Person"),
+        Entity(NS, "p:soren", "Søren Kierkegård", "Person"),
+        Entity(NS, "p:lukasz", "Łukasz", "Person"),
+        Entity(NS, "p:obrien", "O'Brien", "Person"),
     ]
     mentions = [
         Mention(NS, "a1", "p:ines", "speaker"),
@@ -37,6 +40,9 @@ def accented(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Memory]:
         Mention(NS, "a1", "p:tomas"),
         Mention(NS, "a1", "g:sp"),
         Mention(NS, "a2", "p:zoe"),
+        Mention(NS, "a2", "p:soren"),
+        Mention(NS, "a2", "p:lukasz"),
+        Mention(NS, "a2", "p:obrien"),
     ]
     with Memory.open(tmp_path_factory.mktemp("accents") / "db") as mem:
         mem.add_events(events, namespace=NS, entities=entities, mentions=mentions)
@@ -72,6 +78,21 @@ def test_name_equality_ignores_accents(accented: Memory) -> None:
     assert col(run(accented, text, namespace=NS)) == ["a1", "a2"]
 
 
+@pytest.mark.parametrize(
+    ("asked", "found"),
+    [("Soren", "p:soren"), ("Kierkegard", "p:soren"), ("Lukasz", "p:lukasz"), ("OBrien", "p:obrien")],
+)
+def test_letters_that_do_not_decompose_fold_too(accented: Memory, asked: str, found: str) -> None:
+    assert col(run(accented, f'FIND (p ~"{asked}") RETURN p.id LIMIT 1', namespace=NS)) == [found]
+
+
+def test_name_equality_folds_letters_and_apostrophes(accented: Memory) -> None:
+    text = 'FIND (p {name: "soren kierkegard"}) RETURN p.id'
+    assert col(run(accented, text, namespace=NS)) == ["p:soren"]
+    assert col(run(accented, 'FIND (p {name: "obrien"}) RETURN p.id', namespace=NS)) == ["p:obrien"]
+    assert col(run(accented, 'FIND (p {name: "LUKASZ"}) RETURN p.id', namespace=NS)) == ["p:lukasz"]
+
+
 def test_plain_equality_stays_exact(accented: Memory) -> None:
     assert run(accented, 'FIND (e:Event) WHERE e.speaker = "Ines" RETURN e.id', namespace=NS).rows == ()
 
@@ -80,6 +101,8 @@ def test_the_keys() -> None:
     assert strip_accents("Inês Ñandú Zoë") == "Ines Nandu Zoe"
     assert normalise_name("  Inês   DA Silva ") == "ines da silva"
     assert fuzzy_key("Tomás, Silva!") == "tomas  silva"
+    assert strip_accents("Søren Łukasz Æsa Œuvre Straße Đorđe") == "Soren Lukasz AEsa OEuvre Strasse Dorde"
+    assert normalise_name("O'Brien D’Angelo") == normalise_name("OBrien Dangelo") == "obrien dangelo"
 
 
 @given(st.text(max_size=20))

@@ -1106,6 +1106,15 @@ def test_names_match_without_accents(backend: Backend) -> None:
     assert [e.id for e in store.find_entities(ns, "zoe")] == ["z"]
 
 
+def test_names_match_with_letters_that_do_not_decompose(backend: Backend) -> None:
+    store, ns = backend.open(), backend.ns()
+    store.write(Batch(ns, entities=(Entity(ns, "s", "Søren Kierkegård", "Person"), Entity(ns, "o", "O'Brien"))))
+    assert [e.id for e in store.find_entities(ns, "Soren Kierkegard")] == ["s"]
+    assert [e.id for e in store.find_entities(ns, "SØREN KIERKEGÅRD")] == ["s"]
+    assert [e.id for e in store.find_entities(ns, "obrien")] == ["o"]
+    assert [e.id for e in store.find_entities(ns, "O'Brien")] == ["o"]
+
+
 def test_replace_namespace_is_exact_and_atomic(backend: Backend) -> None:
     store, ns = backend.open(), backend.ns()
     store.write(conversation(ns))

@@ -54,6 +54,7 @@ from graphmem.store.cypher.session import CypherSession, CypherTx, Row
 from graphmem.store.cypher.stats import count_stats
 from graphmem.store.cypher.writers import Writers
 from graphmem.store.results import DeleteResult, StoreIdentity, StoreStats
+from graphmem.text import legacy_name_key
 
 __all__ = ["CypherStore"]
 
@@ -354,10 +355,11 @@ class CypherStore(CypherSearches):
         """Entities whose name or an alias equals ``name``, ignoring case and surrounding space."""
         ns = self._checked(namespace)
         rows = self._read(
-            "MATCH (n:Entity {namespace: $ns}) WHERE $key IN n.name_keys AND ($type IS NULL OR n.type = $type) "
-            "RETURN " + _ENTITY_MAP + " AS p",
+            "MATCH (n:Entity {namespace: $ns}) WHERE any(k IN $keys WHERE k IN n.name_keys) "
+            "AND ($type IS NULL OR n.type = $type) RETURN " + _ENTITY_MAP + " AS p",
             ns=ns,
-            key=name_key(name),
+            # entities written before name keys folded "ø", "ł"... hold the older key
+            keys=list(dict.fromkeys((name_key(name), legacy_name_key(name)))),
             type=type,
         )
         found = sorted((entity_from_props(r["p"]) for r in rows), key=lambda e: e.id)
