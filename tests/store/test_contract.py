@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -1185,3 +1186,36 @@ def test_a_read_only_memory_refuses_writes(backend: Backend) -> None:
     with pytest.raises(ReadOnlyStoreError):
         mem.forget(ns)
     assert ns not in mem.namespaces()  # nothing was written
+
+
+def test_forget_embeds_the_reply_to_a_forgotten_turn_again(backend: Backend, tmp_path: Path) -> None:
+    """A turn is embedded with the turn it replies to: once that turn is forgotten, the reply's vector is
+    the one a memory given only the remaining messages stores (it replies to the turn before)."""
+    from graphmem.live import add
+    from graphmem.memory import Memory
+    from tests.ingest.fakes import FakeEmbedder, FakeExtractor
+
+    ns, fresh, bare = backend.ns(), backend.ns("fresh"), backend.ns("bare")
+    mem = Memory(backend.open(), embedder=FakeEmbedder(), index_dir=tmp_path / "vectors")
+
+    def say(namespace: str, *turns: tuple[str, str], embed: bool = True) -> list[str]:
+        messages = [{"speaker": who, "text": text} for who, text in turns]
+        return add(mem, messages, namespace=namespace, extractor=FakeExtractor(), embed=embed)
+
+    hi, secret = ("Dana", "Hi, quick update from me."), ("Dana", "I was diagnosed with HIV at the clinic yesterday.")
+    reply, later = ("Bot", "Okay, I will remember that."), ("Dana", "Thanks.")
+    ids = [*say(ns, hi), *say(ns, secret), *say(ns, reply)]  # one message at a time, as an agent adds them
+    mem.forget(ns, ids[1])
+    ids.append(*say(ns, later))  # after the gap its number leaves, it replies to the turn before
+    kept = [*say(fresh, hi), *say(fresh, reply), *say(fresh, later)]
+    vectors = {n: {i: v for i, v, _ in _refreshed(backend.open()).iter_embeddings(n)} for n in (ns, fresh)}
+    for mine, theirs in zip([ids[0], *ids[2:]], kept, strict=True):
+        assert vectors[ns][mine] == pytest.approx(vectors[fresh][theirs], abs=1e-6)
+
+    last = say(ns, secret)  # the last turn of its session: nothing replies to it
+    mem.forget(ns, last[0])
+    assert {i: v for i, v, _ in mem.store.iter_embeddings(ns)}[ids[3]] == pytest.approx(vectors[ns][ids[3]])
+
+    unembedded = [*say(bare, hi, embed=False), *say(bare, secret, embed=False), *say(bare, reply, embed=False)]
+    mem.forget(bare, unembedded[1])  # a namespace stored without vectors gets none
+    assert list(mem.store.iter_embeddings(bare)) == []
