@@ -1219,3 +1219,48 @@ def test_forget_embeds_the_reply_to_a_forgotten_turn_again(backend: Backend, tmp
     unembedded = [*say(bare, hi, embed=False), *say(bare, secret, embed=False), *say(bare, reply, embed=False)]
     mem.forget(bare, unembedded[1])  # a namespace stored without vectors gets none
     assert list(mem.store.iter_embeddings(bare)) == []
+
+
+def test_forget_removes_the_names_only_the_forgotten_message_gave(backend: Backend, tmp_path: Path) -> None:
+    """An entity still mentioned elsewhere keeps only the names a remaining mention says."""
+    from graphmem.memory import Memory
+    from tests.ingest.fakes import FakeEmbedder
+
+    ns = backend.ns()
+    store = backend.open()
+    said = "My therapist is Dr. Helena Quokkaberg Marsh, I see her every Tuesday."
+    events = (
+        Event(ns, "ev:s:1", "s", 1, "Dana", said, day(0)),
+        Event(ns, "ev:s:2", "s", 2, "Dana", "Dr. Marsh moved her office to Camden.", day(1)),
+        Event(ns, "ev:s:3", "s", 3, "Dana", "Quokkaberg is a funny word.", day(2)),
+    )
+    dana, marsh = "ent:person:dana", "ent:person:helena-quokkaberg-marsh"
+    fact = Fact(ns, "fact:1", marsh, "lives_in", "ent:place:camden", day(1), day(1), evidence=("ev:s:2",))
+    store.write(
+        Batch(
+            ns,
+            sessions=(Session(ns, "s", 0, day(0)),),
+            events=events,
+            entities=(
+                Entity(ns, dana, "Dana", "Person"),
+                Entity(ns, marsh, "Dr. Helena Quokkaberg Marsh", "Person", ("Marsh", "Helena")),
+                Entity(ns, "ent:place:camden", "Camden", "Place"),
+            ),
+            mentions=(
+                *(Mention(ns, ev.id, dana, "speaker") for ev in events),
+                Mention(ns, "ev:s:1", marsh, "object"),
+                Mention(ns, "ev:s:2", marsh, "subject"),
+                Mention(ns, "ev:s:2", "ent:place:camden", "object"),
+            ),
+            facts=(fact,),
+        )
+    )
+    mem = Memory(store, embedder=FakeEmbedder(), index_dir=tmp_path / "vectors")
+    mem.forget(ns, "ev:s:1")
+    other = _refreshed(backend.open())
+    for s in (store, other):
+        assert s.get_entity(ns, marsh) == Entity(ns, marsh, "Marsh", "Person")  # its id stays (see graphmem.forget)
+        assert s.get_entity(ns, dana) == Entity(ns, dana, "Dana", "Person")  # still speaking
+        assert [e.id for e in s.find_entities(ns, "Helena")] == []
+        assert [e.id for e in s.find_entities(ns, "Marsh")] == [marsh]
+    assert [(f.subject, f.object) for f in mem.facts(namespace=ns)] == [("Marsh", "Camden")]
