@@ -21,7 +21,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
@@ -37,6 +37,8 @@ if TYPE_CHECKING:
 __all__ = ["forget_message", "names_left", "says"]
 
 _MENTIONS = [EdgeType.MENTIONS, EdgeType.SPOKEN_BY]
+#: Events read at a time while looking for a name said again.
+PAGE = 256
 
 
 def says(text: str, name: str) -> bool:
@@ -46,35 +48,42 @@ def says(text: str, name: str) -> bool:
     return bool(key) and f" {key} " in f" {normalize_name(text)} "
 
 
-def _said(event: Event, role: str | None, name: str) -> bool:
-    """Whether ``event``, mentioning an entity in ``role``, says ``name`` (a speaker says their own)."""
-    speaker = event.speaker if role == "speaker" else None
+def _said(event: Event, roles: Collection[str | None], name: str) -> bool:
+    """Whether ``event``, mentioning an entity in ``roles``, says ``name`` (a speaker says their own)."""
+    speaker = event.speaker if "speaker" in roles else None
     return (speaker is not None and normalize_name(speaker) == normalize_name(name)) or says(event.text, name)
 
 
-def _mentioned_by(store: GraphStore, namespace: str, event_id: str) -> dict[str, str | None]:
-    """The entities ``event_id`` mentions, each with a role (``speaker`` for the speaker)."""
-    hops = store.neighbors(namespace, event_id, edge_types=_MENTIONS, direction=Direction.OUT)
-    return {h.node_id: "speaker" if h.edge == EdgeType.SPOKEN_BY else h.role for h in hops}
+def _mentions(store: GraphStore, namespace: str, node_id: str, direction: Direction) -> dict[str, set[str | None]]:
+    """The mention edges of an event (``OUT``: the entities it names) or an entity (``IN``: the events
+    naming it): the node at the other end → its roles (``speaker`` for the speaker)."""
+    found: dict[str, set[str | None]] = {}
+    for hop in store.neighbors(namespace, node_id, edge_types=_MENTIONS, direction=direction):
+        found.setdefault(hop.node_id, set()).add("speaker" if hop.edge == EdgeType.SPOKEN_BY else hop.role)
+    return found
 
 
-def names_left(store: GraphStore, namespace: str, forgotten: Event, roles: dict[str, str | None]) -> list[Entity]:
-    """The entities ``forgotten`` mentioned (``roles``: id → its role there) that still exist, renamed to
+def names_left(
+    store: GraphStore, namespace: str, forgotten: Event, roles: Mapping[str, Collection[str | None]]
+) -> list[Entity]:
+    """The entities ``forgotten`` mentioned (``roles``: id → its roles there) that still exist, renamed to
     the names remaining mentions say, where the forgotten message said a name no remaining mention says
-    (see the module docs); the others are left out."""
+    (see the module docs); the others are left out. The events naming an entity are read a page at a
+    time, the speaker's first, until each name the forgotten message said is found said again."""
     out: list[Entity] = []
-    for entity_id, role in sorted(roles.items()):
+    for entity_id, said_as in sorted(roles.items()):
         entity = store.get_entity(namespace, entity_id)
         if entity is None:  # it went with the event
             continue
         names = list(dict.fromkeys([entity.name, *entity.aliases]))
-        given = [n for n in names if _said(forgotten, role, n)]
-        if not given:
-            continue
-        hops = store.neighbors(namespace, entity_id, edge_types=_MENTIONS, direction=Direction.IN)
-        by_event = {h.node_id: "speaker" if h.edge == EdgeType.SPOKEN_BY else h.role for h in hops}
-        events = store.get_events(namespace, sorted(by_event))
-        gone = {n for n in given if not any(_said(ev, by_event.get(ev.id), n) for ev in events)}
+        gone = {n for n in names if _said(forgotten, said_as, n)}
+        by_event = _mentions(store, namespace, entity_id, Direction.IN)
+        order = sorted(by_event, key=lambda i: ("speaker" not in by_event[i], i))
+        for start in range(0, len(order), PAGE):
+            if not gone:
+                break
+            for ev in store.get_events(namespace, order[start : start + PAGE]):
+                gone = {n for n in gone if not _said(ev, by_event[ev.id], n)}
         if gone:
             out.append(_renamed(entity, [n for n in names if n not in gone]))
     return out
@@ -99,7 +108,7 @@ def forget_message(target: ReembedTarget, namespace: str, event: Event) -> Delet
 
     store = target.store
     reply = reply_vector(target, namespace, event)
-    roles = _mentioned_by(store, namespace, event.id)
+    roles = _mentions(store, namespace, event.id, Direction.OUT)
     if reply is not None:
         vector, rebuild = reply
         target.write(vector, rebuild_vectors=rebuild)

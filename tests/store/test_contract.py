@@ -1248,6 +1248,7 @@ def test_forget_removes_the_names_only_the_forgotten_message_gave(backend: Backe
             ),
             mentions=(
                 *(Mention(ns, ev.id, dana, "speaker") for ev in events),
+                *(Mention(ns, ev.id, dana, "subject") for ev in events),  # "I": Dana, as speaker and subject
                 Mention(ns, "ev:s:1", marsh, "object"),
                 Mention(ns, "ev:s:2", marsh, "subject"),
                 Mention(ns, "ev:s:2", "ent:place:camden", "object"),
