@@ -6,7 +6,8 @@
    so the next turn of the forgotten one's session holds its text in its vector. That vector is made
    again, replying to the turn before the forgotten one, and written before anything is deleted (an
    embedder that fails deletes nothing): what a fresh ingest of the remaining turns stores
-   (:func:`graphmem.reembed.reply_vector`).
+   (:func:`graphmem.reembed.reply_vector`). Not when the namespace's vectors are of another model space
+   than the memory's embedder (recall asks for ``graphmem reembed`` then, which re-embeds that turn too).
 2. **The deletion** (``store.delete_event``) and the remaining facts' ends derived again
    (:func:`graphmem.settle.forget_event`): two transactions.
 3. **Names only it gave.** An entity the message named that other messages still mention keeps only the
@@ -110,8 +111,7 @@ def forget_message(target: ReembedTarget, namespace: str, event: Event) -> Delet
     reply = reply_vector(target, namespace, event)
     roles = _mentions(store, namespace, event.id, Direction.OUT)
     if reply is not None:
-        vector, rebuild = reply
-        target.write(vector, rebuild_vectors=rebuild)
+        target.write(reply)
     result = forget_event(store, namespace, event.id)
     renamed = names_left(store, namespace, event, roles) if result.events else []
     if renamed:

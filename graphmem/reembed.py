@@ -291,18 +291,19 @@ def reembed(
     return summary
 
 
-def reply_vector(target: ReembedTarget, namespace: str, forgotten: Event) -> tuple[Batch, bool] | None:
+def reply_vector(target: ReembedTarget, namespace: str, forgotten: Event) -> Batch | None:
     """The vector to write, once ``forgotten`` is deleted, for the turn whose embedded text held it: the
     next turn still stored in its session, which replied to it (:mod:`graphmem.embed_text`) and will
     reply to the turn before it, the vector a fresh ingest of the remaining turns stores. Made before the
     deletion (an embedder that fails deletes nothing), with the memory's embedder, as :func:`reembed` makes it.
 
     Returns:
-        ``(batch, rebuild)``: the batch holding only that vector, and whether the namespace's index must
-        be dropped to take it (it holds another model space), for ``target.write``; ``None`` when there
-        is no such turn (the last of its session) or the namespace stores no vector (``embed=False``).
+        The batch holding only that vector; ``None`` when there is no such turn (the last of its session),
+        the namespace stores no vector (``embed=False``), or its vectors are of another model space than
+        the embedder's: a vector of this one would leave the namespace unsearchable, and recall already
+        asks for ``graphmem reembed``, which re-embeds that turn with the others.
     """
-    from graphmem.vector_index import model_space
+    from graphmem.vector_index import same_space
     from graphmem.writer import attach_embeddings
 
     store = target.store
@@ -314,19 +315,19 @@ def reply_vector(target: ReembedTarget, namespace: str, forgotten: Event) -> tup
     if reply is None:
         return None
     embedder = target.embedder
+    if not all(same_space(model, embedder) for model, _scheme in origins):
+        return None
 
     def remaining(ids: list[str]) -> list[Event]:
         return [ev for ev in store.get_events(namespace, ids) if ev.id != forgotten.id]
 
     embedded = attach_embeddings(Batch(namespace, events=(reply,)), embedder, remaining)
-    rebuild = any(model_space(model) != model_space(str(embedder.name)) for model, _scheme in origins)
-    only_vector = Batch(
+    return Batch(
         namespace,
         embeddings=embedded.embeddings,
         embedding_model=embedded.embedding_model,
         embedding_scheme=embedded.embedding_scheme,
     )
-    return only_vector, rebuild
 
 
 def _lookup(store: GraphStore, namespace: str) -> Any:
