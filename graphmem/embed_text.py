@@ -8,9 +8,11 @@ So a turn is embedded in its context:
 
 The turn comes first, so when the model's token limit cuts the text it cuts the context, never the turn;
 the previous turn is also clipped to :data:`CONTEXT_WORDS` words. The previous turn is the one just before
-in the same session (``seq - 1``); the first turn of a session, and an event without a speaker, has
-none. Only the embedded text changes: the stored ``Event.text``, full-text search and extraction see what
-was said. Questions are embedded as asked.
+in the same session (``seq - 1``), or, when that one was forgotten, the nearest earlier one still stored
+(what the turn would reply to had the forgotten turn never been said; :meth:`graphmem.Memory.forget`
+embeds the turn after a forgotten one again by this rule); the first turn of a session, and an event
+without a speaker, has none. Only the embedded text changes: the stored ``Event.text``, full-text search
+and extraction see what was said. Questions are embedded as asked.
 
 Both ways into memory build the text here (:func:`graphmem.writer.attach_embeddings`): a file's batch
 holds each session's turns, and a message added live finds its previous turn in the store, so adding a
@@ -19,6 +21,7 @@ conversation message by message embeds exactly what ingesting the file embeds.
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -40,6 +43,7 @@ __all__ = [
     "embedding_text",
     "embedding_texts",
     "is_current_scheme",
+    "previous_turns",
     "scheme_of",
 ]
 
@@ -96,21 +100,64 @@ def embedding_text(event: Event, previous: Event | None) -> str:
 def embedding_texts(events: Sequence[Event], lookup: EventLookup | None = None) -> list[str]:
     """The embedded text of each of ``events``, in order.
 
-    A turn's previous turn is taken from ``events`` when it is there, else asked of ``lookup`` (the
-    store, for a message appended to a stored session); without ``lookup`` it counts as absent.
+    A turn's previous turn is the nearest turn before it in its session that is still there: from
+    ``events`` when it is there, else asked of ``lookup`` (the store, for a message appended to a stored
+    session), by id (``ev:SESSION:SEQ``), the turn just before first, then further back past turns that
+    were forgotten (:func:`previous_turns`); without ``lookup`` only ``events`` count.
     """
-    by_place = {(ev.session, ev.seq): ev for ev in events}
-    missing = {
-        event_id(ev.session, ev.seq - 1): (ev.session, ev.seq - 1)
-        for ev in events
-        if ev.seq > 1 and (ev.session, ev.seq - 1) not in by_place
-    }
-    if missing and lookup is not None:
-        for found in lookup(sorted(missing)):
-            place = (found.session, found.seq)
-            if missing.get(found.id) == place:  # only the turn really just before, in the same session
-                by_place[place] = found
-    return [embedding_text(ev, by_place.get((ev.session, ev.seq - 1))) for ev in events]
+    found = previous_turns(events, lookup)
+    return [embedding_text(ev, found[i]) for i, ev in enumerate(events)]
+
+
+def previous_turns(events: Sequence[Event], lookup: EventLookup | None = None) -> list[Event | None]:
+    """The previous turn of each of ``events`` (see :func:`embedding_texts`), ``None`` where there is none.
+
+    A forgotten turn leaves a gap in its session's numbers; the turn after it replies to the one before
+    the gap, as it would had the forgotten turn never been said. The store is asked for the turns just
+    before, in windows that double (one id first: the common case costs one id per turn), up to the
+    nearest earlier turn ``events`` holds.
+    """
+    seqs: dict[str, list[int]] = {}
+    by_place: dict[tuple[str, int], Event] = {}
+    for ev in events:
+        by_place[(ev.session, ev.seq)] = ev
+        seqs.setdefault(ev.session, []).append(ev.seq)
+    for held in seqs.values():
+        held.sort()
+    out: list[Event | None] = []
+    todo: dict[int, tuple[int, int]] = {}  # event index -> (lowest seq still to look at, next seq to ask)
+    for i, ev in enumerate(events):
+        held = seqs[ev.session]
+        at = bisect.bisect_left(held, ev.seq)
+        floor = held[at - 1] if at > 0 else 0
+        out.append(by_place[(ev.session, floor)] if floor else None)
+        if lookup is not None and ev.seq - 1 > floor:
+            todo[i] = (floor + 1, ev.seq - 1)
+    width = 1
+    while todo and lookup is not None:
+        asked: dict[str, tuple[str, int]] = {}
+        for i, (low, high) in todo.items():
+            session = events[i].session
+            for seq in range(high, max(low, high - width + 1) - 1, -1):
+                asked[event_id(session, seq)] = (session, seq)
+        stored: dict[tuple[str, int], Event] = {}
+        for got in lookup(sorted(asked)):
+            place = (got.session, got.seq)
+            if asked.get(got.id) == place:  # only a turn really asked for, in the same session
+                stored[place] = got
+        for i, (low, high) in list(todo.items()):
+            session = events[i].session
+            bottom = max(low, high - width + 1)
+            hit = next((stored[(session, s)] for s in range(high, bottom - 1, -1) if (session, s) in stored), None)
+            if hit is not None:
+                out[i] = hit
+                del todo[i]
+            elif bottom <= low:
+                del todo[i]
+            else:
+                todo[i] = (low, bottom - 1)
+        width *= 2
+    return out
 
 
 @dataclass(frozen=True, slots=True)

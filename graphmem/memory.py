@@ -597,21 +597,27 @@ class Memory(MemoryResources):
             NotFoundError: the namespace holds no event ``event_id`` (nothing is deleted); when it is an
                 input's turn id (``source_id``, e.g. ``D1:3``), the message names the event that has it.
 
-        Forgetting an event is two transactions: the deletion, then the remaining facts' ends derived again
-        (:mod:`graphmem.settle`). Should the second fail, its error is raised with the event deleted and the
-        caches dropped; ``graphmem.settle.settle(memory.store, namespace)`` then derives the ends.
+        What stays keeps nothing of a forgotten message (:mod:`graphmem.forget`): the next turn of its
+        session, embedded replying to it, is embedded again first (which loads the embedder), replying to
+        the turn before; an entity it named keeps only the names other messages say.
+
+        Forgetting an event is then three transactions: the deletion, the remaining facts' ends derived
+        again (:mod:`graphmem.settle`), the entities renamed. Should the second fail, its error is raised
+        with the event deleted (its entities not renamed) and the caches dropped;
+        ``graphmem.settle.settle(memory.store, namespace)`` then derives the ends.
         """
         with self.writing():  # a read-only memory refuses before the namespace is looked at
             namespace = require_namespace(namespace, self.store.namespaces())
-            if event_id is not None and self.store.get_event(namespace, event_id) is None:
+            event = None if event_id is None else self.store.get_event(namespace, event_id)
+            if event_id is not None and event is None:
                 raise NotFoundError(self._no_event(namespace, event_id))
             try:
-                if event_id is None:
+                if event is None:
                     result = self.store.delete_namespace(namespace)
                 else:
-                    from graphmem.settle import forget_event  # the remaining facts' ends derived again
+                    from graphmem.forget import forget_message  # the reply's vector, names only it gave
 
-                    result = forget_event(self.store, namespace, event_id)
+                    result = forget_message(self, namespace, event)
             finally:  # the deletion may stand though deriving the ends again failed (see graphmem.settle)
                 self._drop_cache(namespace)
                 if self._vectors is not None:

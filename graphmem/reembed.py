@@ -33,6 +33,7 @@ from graphmem.progress import ProgressBar
 
 if TYPE_CHECKING:
     from graphmem.embed import Embedder
+    from graphmem.models import Event
     from graphmem.store.base import GraphStore
 
 __all__ = [
@@ -43,6 +44,7 @@ __all__ = [
     "current_origin",
     "older_schemes",
     "reembed",
+    "reply_vector",
     "vector_status",
 ]
 
@@ -287,6 +289,45 @@ def reembed(
                 bar.advance(len(ids), rate=summary.events / seconds if seconds > 0 else 0.0)
     summary.seconds = time.perf_counter() - started
     return summary
+
+
+def reply_vector(target: ReembedTarget, namespace: str, forgotten: Event) -> Batch | None:
+    """The vector to write, once ``forgotten`` is deleted, for the turn whose embedded text held it: the
+    next turn still stored in its session, which replied to it (:mod:`graphmem.embed_text`) and will
+    reply to the turn before it, the vector a fresh ingest of the remaining turns stores. Made before the
+    deletion (an embedder that fails deletes nothing), with the memory's embedder, as :func:`reembed` makes it.
+
+    Returns:
+        The batch holding only that vector; ``None`` when there is no such turn (the last of its session),
+        the namespace stores no vector (``embed=False``), or its vectors are of another model space than
+        the embedder's: a vector of this one would leave the namespace unsearchable, and recall already
+        asks for ``graphmem reembed``, which re-embeds that turn with the others.
+    """
+    from graphmem.vector_index import same_space
+    from graphmem.writer import attach_embeddings
+
+    store = target.store
+    origins = store.embedding_origins(namespace)
+    if not origins:
+        return None
+    later = (ev for ev in store.iter_events(namespace, session=forgotten.session) if ev.seq > forgotten.seq)
+    reply = min(later, key=lambda ev: ev.seq, default=None)
+    if reply is None:
+        return None
+    embedder = target.embedder
+    if not all(same_space(model, embedder) for model, _scheme in origins):
+        return None
+
+    def remaining(ids: list[str]) -> list[Event]:
+        return [ev for ev in store.get_events(namespace, ids) if ev.id != forgotten.id]
+
+    embedded = attach_embeddings(Batch(namespace, events=(reply,)), embedder, remaining)
+    return Batch(
+        namespace,
+        embeddings=embedded.embeddings,
+        embedding_model=embedded.embedding_model,
+        embedding_scheme=embedded.embedding_scheme,
+    )
 
 
 def _lookup(store: GraphStore, namespace: str) -> Any:

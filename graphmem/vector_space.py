@@ -87,6 +87,14 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
+def _fillers(labels: npt.NDArray[np.int64], dim: int) -> npt.NDArray[np.float32]:
+    """A unit vector per label, made of the label alone (what a removed element holds in an hnsw graph):
+    spread out, so removed elements do not crowd one spot of the graph."""
+    rows = np.stack([np.random.default_rng(int(label)).standard_normal(dim) for label in labels]).astype(np.float32)
+    unit: npt.NDArray[np.float32] = rows / np.linalg.norm(rows, axis=1, keepdims=True)
+    return unit
+
+
 class NamespaceVectors:
     """The vectors of one namespace, in memory.
 
@@ -162,20 +170,29 @@ class NamespaceVectors:
         self.dirty = True
 
     def remove(self, ids: Sequence[str]) -> None:
-        """Remove the vectors of ``ids`` (ids not held are ignored)."""
+        """Remove the vectors of ``ids`` (ids not held are ignored); nothing of them stays held or saved."""
+        gone: list[int] = []
         for node_id in ids:
             label = self.labels.pop(node_id, None)
             if label is None:
                 continue
             self.ids[label] = None
             self.free.append(label)
-            if self.hnsw is not None:
-                with contextlib.suppress(RuntimeError):
-                    self.hnsw.mark_deleted(label)
-            else:
-                assert self.matrix is not None
-                self.matrix[label] = 0.0
+            gone.append(label)
             self.dirty = True
+        if not gone:
+            return
+        if self.hnsw is None:
+            assert self.matrix is not None
+            self.matrix[gone] = 0.0
+            return
+        # hnswlib keeps a deleted element's data (and saves it) until its label is reused: a forgotten
+        # text's vector is overwritten first with one made of the label alone, then marked deleted
+        labels = np.asarray(gone, dtype=np.int64)
+        self.hnsw.add_items(_fillers(labels, self.dim), labels, num_threads=_HNSW_THREADS)
+        for label in gone:
+            with contextlib.suppress(RuntimeError):
+                self.hnsw.mark_deleted(label)
 
     def _new_hnsw(self, capacity: int) -> Any:
         index = self._hnswlib.Index(space="cosine", dim=self.dim)

@@ -53,6 +53,27 @@ def test_previous_turn_is_in_the_same_session_from_the_batch_or_the_lookup() -> 
     assert embedding_texts(appended)[0] == "Ben: Yes: I got the job."  # without a lookup: no context
 
 
+def test_past_a_forgotten_turn_the_previous_turn_is_the_nearest_one_still_there() -> None:
+    """A forgotten turn leaves a gap in its session's numbers: the turn after it replies to the one before."""
+    events = [_ev("s1", 1, "Ana", "Hi!"), _ev("s1", 3, "Ben", "Okay.")]
+    assert embedding_texts(events)[1] == "Ben: Okay. (replying to Ana: Hi!)"
+
+    stored = {f"ev:s1:{n}": _ev("s1", n, "Ana", f"turn {n}") for n in (1, 2)}
+    asked: list[list[str]] = []
+
+    def lookup(ids: list[str]) -> Sequence[Event]:
+        asked.append(ids)
+        return [stored[i] for i in ids if i in stored]
+
+    # 3..8 forgotten: asked one id, then windows that double, nearest first, until a turn is found
+    assert embedding_texts([_ev("s1", 9, "Ben", "Sure.")], lookup) == ["Ben: Sure. (replying to Ana: turn 2)"]
+    assert asked == [["ev:s1:8"], ["ev:s1:6", "ev:s1:7"], ["ev:s1:2", "ev:s1:3", "ev:s1:4", "ev:s1:5"]]
+    asked.clear()  # the nearest turn of the batch bounds what the store is asked
+    got = embedding_texts([_ev("s1", 4, "Ben", "A."), _ev("s1", 6, "Ben", "B.")], lookup)
+    assert got == ["Ben: A. (replying to Ana: turn 2)", "Ben: B. (replying to Ben: A.)"]
+    assert asked == [["ev:s1:3", "ev:s1:5"], ["ev:s1:1", "ev:s1:2"]]
+
+
 class _Counting:
     """Unit vectors from a hash of each text; remembers what it was asked to embed."""
 

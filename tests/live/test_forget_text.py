@@ -6,6 +6,9 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+import pytest
+
 from graphmem import Memory
 from graphmem.ingest import ingest
 from graphmem.store.embedded import DB_FILENAME
@@ -89,3 +92,28 @@ def test_a_reingest_that_edits_a_turn_leaves_no_word_of_its_old_text(tmp_path: P
         assert mem.store.search_text("talk", "hunter2zebra") == []
         assert [e.text for e in mem.store.iter_events("talk")] == ["Hello.", "[redacted]", "Nice."]
         _check_gone(where)
+
+
+def test_forget_overwrites_the_vector_in_a_saved_hnsw_graph(
+    tmp_path: Path, nlp: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past ``EXACT_SEARCH_MAX`` vectors a namespace is an hnswlib graph, where a deleted element keeps its
+    data until its label is reused: forget writes a vector made of nothing said over it first."""
+    from graphmem import vector_space
+
+    monkeypatch.setattr(vector_space, "EXACT_SEARCH_MAX", 2)
+    where = tmp_path / "db"
+    talk = [{"speaker": "Ann", "text": t} for t in ("Hi.", SECRET, "Hiking keeps me sane.", "Bye.", "Later!")]
+    with Memory.open(where, embedder=FakeEmbedder(), nlp=nlp) as mem:
+        ids = mem.add(talk, namespace="a")
+        assert mem.vectors._ensure("a") is not None and mem.vectors._ensure("a").mode == "hnsw"  # type: ignore[union-attr]
+        secret = mem.vectors.vectors("a", [ids[1]])[0].astype(np.float32).tobytes()
+        mem.vectors.flush()
+        assert any(secret in data for data in _files(where).values())  # the test can see it
+        mem.forget("a", ids[1])
+        assert ids[1] not in {h.event.id for h in mem.recall("password", namespace="a", k=5, hops=0)}
+    assert not any(secret in data for data in _files(where).values())
+    with Memory.open(where, embedder=FakeEmbedder(), nlp=nlp) as mem:  # the saved graph still loads and searches
+        kept = mem.vectors.vectors("a", [ids[2]])[0]
+        assert [h.node_id for h in mem.vectors.search("a", kept, 1)] == [ids[2]]
+        assert mem.vectors.count("a") == 4 and mem.vectors.repairs == 0

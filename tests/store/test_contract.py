@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -1226,3 +1227,82 @@ def test_a_read_only_memory_refuses_writes(backend: Backend) -> None:
     with pytest.raises(ReadOnlyStoreError):
         mem.forget(ns)
     assert ns not in mem.namespaces()  # nothing was written
+
+
+def test_forget_embeds_the_reply_to_a_forgotten_turn_again(backend: Backend, tmp_path: Path) -> None:
+    """A turn is embedded with the turn it replies to: once that turn is forgotten, the reply's vector is
+    the one a memory given only the remaining messages stores (it replies to the turn before)."""
+    from graphmem.live import add
+    from graphmem.memory import Memory
+    from tests.ingest.fakes import FakeEmbedder, FakeExtractor
+
+    ns, fresh, bare = backend.ns(), backend.ns("fresh"), backend.ns("bare")
+    mem = Memory(backend.open(), embedder=FakeEmbedder(), index_dir=tmp_path / "vectors")
+
+    def say(namespace: str, *turns: tuple[str, str], embed: bool = True) -> list[str]:
+        messages = [{"speaker": who, "text": text} for who, text in turns]
+        return add(mem, messages, namespace=namespace, extractor=FakeExtractor(), embed=embed)
+
+    hi, secret = ("Dana", "Hi, quick update from me."), ("Dana", "I was diagnosed with HIV at the clinic yesterday.")
+    reply, later = ("Bot", "Okay, I will remember that."), ("Dana", "Thanks.")
+    ids = [*say(ns, hi), *say(ns, secret), *say(ns, reply)]  # one message at a time, as an agent adds them
+    mem.forget(ns, ids[1])
+    ids.append(*say(ns, later))  # after the gap its number leaves, it replies to the turn before
+    kept = [*say(fresh, hi), *say(fresh, reply), *say(fresh, later)]
+    vectors = {n: {i: v for i, v, _ in _refreshed(backend.open()).iter_embeddings(n)} for n in (ns, fresh)}
+    for mine, theirs in zip([ids[0], *ids[2:]], kept, strict=True):
+        assert vectors[ns][mine] == pytest.approx(vectors[fresh][theirs], abs=1e-6)
+
+    last = say(ns, secret)  # the last turn of its session: nothing replies to it
+    mem.forget(ns, last[0])
+    assert {i: v for i, v, _ in mem.store.iter_embeddings(ns)}[ids[3]] == pytest.approx(vectors[ns][ids[3]])
+
+    unembedded = [*say(bare, hi, embed=False), *say(bare, secret, embed=False), *say(bare, reply, embed=False)]
+    mem.forget(bare, unembedded[1])  # a namespace stored without vectors gets none
+    assert list(mem.store.iter_embeddings(bare)) == []
+
+
+def test_forget_removes_the_names_only_the_forgotten_message_gave(backend: Backend, tmp_path: Path) -> None:
+    """An entity still mentioned elsewhere keeps only the names a remaining mention says."""
+    from graphmem.memory import Memory
+    from tests.ingest.fakes import FakeEmbedder
+
+    ns = backend.ns()
+    store = backend.open()
+    said = "My therapist is Dr. Helena Quokkaberg Marsh, I see her every Tuesday."
+    events = (
+        Event(ns, "ev:s:1", "s", 1, "Dana", said, day(0)),
+        Event(ns, "ev:s:2", "s", 2, "Dana", "Dr. Marsh moved her office to Camden.", day(1)),
+        Event(ns, "ev:s:3", "s", 3, "Dana", "Quokkaberg is a funny word.", day(2)),
+    )
+    dana, marsh = "ent:person:dana", "ent:person:helena-quokkaberg-marsh"
+    fact = Fact(ns, "fact:1", marsh, "lives_in", "ent:place:camden", day(1), day(1), evidence=("ev:s:2",))
+    store.write(
+        Batch(
+            ns,
+            sessions=(Session(ns, "s", 0, day(0)),),
+            events=events,
+            entities=(
+                Entity(ns, dana, "Dana", "Person"),
+                Entity(ns, marsh, "Dr. Helena Quokkaberg Marsh", "Person", ("Marsh", "Helena")),
+                Entity(ns, "ent:place:camden", "Camden", "Place"),
+            ),
+            mentions=(
+                *(Mention(ns, ev.id, dana, "speaker") for ev in events),
+                *(Mention(ns, ev.id, dana, "subject") for ev in events),  # "I": Dana, as speaker and subject
+                Mention(ns, "ev:s:1", marsh, "object"),
+                Mention(ns, "ev:s:2", marsh, "subject"),
+                Mention(ns, "ev:s:2", "ent:place:camden", "object"),
+            ),
+            facts=(fact,),
+        )
+    )
+    mem = Memory(store, embedder=FakeEmbedder(), index_dir=tmp_path / "vectors")
+    mem.forget(ns, "ev:s:1")
+    other = _refreshed(backend.open())
+    for s in (store, other):
+        assert s.get_entity(ns, marsh) == Entity(ns, marsh, "Marsh", "Person")  # its id stays (see graphmem.forget)
+        assert s.get_entity(ns, dana) == Entity(ns, dana, "Dana", "Person")  # still speaking
+        assert [e.id for e in s.find_entities(ns, "Helena")] == []
+        assert [e.id for e in s.find_entities(ns, "Marsh")] == [marsh]
+    assert [(f.subject, f.object) for f in mem.facts(namespace=ns)] == [("Marsh", "Camden")]

@@ -1,0 +1,119 @@
+"""Forgetting one message: the event and what only it supported, and what it left in what stays.
+
+:meth:`graphmem.Memory.forget` of an event runs :func:`forget_message`, under the store's write lock:
+
+1. **The reply's vector.** A turn is embedded with the turn it replies to (:mod:`graphmem.embed_text`),
+   so the next turn of the forgotten one's session holds its text in its vector. That vector is made
+   again, replying to the turn before the forgotten one, and written before anything is deleted (an
+   embedder that fails deletes nothing): what a fresh ingest of the remaining turns stores
+   (:func:`graphmem.reembed.reply_vector`). Not when the namespace's vectors are of another model space
+   than the memory's embedder (recall asks for ``graphmem reembed`` then, which re-embeds that turn too).
+2. **The deletion** (``store.delete_event``) and the remaining facts' ends derived again
+   (:func:`graphmem.settle.forget_event`): two transactions.
+3. **Names only it gave.** An entity the message named that other messages still mention keeps only the
+   names and aliases a remaining mention says (its text, or its speaker for the speaker): "My therapist
+   is Dr. Helena Quokkaberg Marsh" forgotten, "Dr. Marsh moved her office" left, the entity is "Marsh".
+   A name counts as said when its comparison key (:func:`graphmem.extract.names.normalize_name`) is a
+   run of whole words of the text's. Only names the forgotten message said go; an entity left with no
+   name is called ``unnamed <type>``. The entity keeps its id, though it was made of its first name
+   (``ent:person:helena-quokkaberg-marsh``): mentions, facts and their versions refer to it, and the
+   fact ids are hashes of it. A limit: the id still holds the forgotten words.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable, Mapping
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+from graphmem.extract.names import normalize_name
+from graphmem.models import Batch, EdgeType, Entity, Event
+from graphmem.store.base import Direction
+
+if TYPE_CHECKING:
+    from graphmem.reembed import ReembedTarget
+    from graphmem.store.base import GraphStore
+    from graphmem.store.results import DeleteResult
+
+__all__ = ["forget_message", "names_left", "says"]
+
+_MENTIONS = [EdgeType.MENTIONS, EdgeType.SPOKEN_BY]
+#: Events read at a time while looking for a name said again.
+PAGE = 256
+
+
+def says(text: str, name: str) -> bool:
+    """Whether ``text`` says ``name``: its comparison key is a run of the text's whole words (case,
+    accents, punctuation, possessives and a leading title aside)."""
+    key = normalize_name(name)
+    return bool(key) and f" {key} " in f" {normalize_name(text)} "
+
+
+def _said(event: Event, roles: Collection[str | None], name: str) -> bool:
+    """Whether ``event``, mentioning an entity in ``roles``, says ``name`` (a speaker says their own)."""
+    speaker = event.speaker if "speaker" in roles else None
+    return (speaker is not None and normalize_name(speaker) == normalize_name(name)) or says(event.text, name)
+
+
+def _mentions(store: GraphStore, namespace: str, node_id: str, direction: Direction) -> dict[str, set[str | None]]:
+    """The mention edges of an event (``OUT``: the entities it names) or an entity (``IN``: the events
+    naming it): the node at the other end → its roles (``speaker`` for the speaker)."""
+    found: dict[str, set[str | None]] = {}
+    for hop in store.neighbors(namespace, node_id, edge_types=_MENTIONS, direction=direction):
+        found.setdefault(hop.node_id, set()).add("speaker" if hop.edge == EdgeType.SPOKEN_BY else hop.role)
+    return found
+
+
+def names_left(
+    store: GraphStore, namespace: str, forgotten: Event, roles: Mapping[str, Collection[str | None]]
+) -> list[Entity]:
+    """The entities ``forgotten`` mentioned (``roles``: id → its roles there) that still exist, renamed to
+    the names remaining mentions say, where the forgotten message said a name no remaining mention says
+    (see the module docs); the others are left out. The events naming an entity are read a page at a
+    time, the speaker's first, until each name the forgotten message said is found said again."""
+    out: list[Entity] = []
+    for entity_id, said_as in sorted(roles.items()):
+        entity = store.get_entity(namespace, entity_id)
+        if entity is None:  # it went with the event
+            continue
+        names = list(dict.fromkeys([entity.name, *entity.aliases]))
+        gone = {n for n in names if _said(forgotten, said_as, n)}
+        by_event = _mentions(store, namespace, entity_id, Direction.IN)
+        order = sorted(by_event, key=lambda i: ("speaker" not in by_event[i], i))
+        for start in range(0, len(order), PAGE):
+            if not gone:
+                break
+            for ev in store.get_events(namespace, order[start : start + PAGE]):
+                gone = {n for n in gone if not _said(ev, by_event[ev.id], n)}
+        if gone:
+            out.append(_renamed(entity, [n for n in names if n not in gone]))
+    return out
+
+
+def _renamed(entity: Entity, names: Iterable[str]) -> Entity:
+    """``entity`` called by ``names`` only: its name kept if among them, else the longest of them."""
+    left = list(names)
+    if not left:
+        return replace(entity, name=f"unnamed {entity.type.lower()}", aliases=())
+    name = entity.name if entity.name in left else max(left, key=lambda n: (len(normalize_name(n)), len(n)))
+    return replace(entity, name=name, aliases=tuple(n for n in left if n != name))
+
+
+def forget_message(target: ReembedTarget, namespace: str, event: Event) -> DeleteResult:
+    """Delete ``event`` as :meth:`graphmem.Memory.forget` does (see the module docs); what was deleted.
+
+    The caller holds the store's write lock and drops its caches afterwards, also when this raises.
+    """
+    from graphmem.reembed import reply_vector
+    from graphmem.settle import forget_event
+
+    store = target.store
+    reply = reply_vector(target, namespace, event)
+    roles = _mentions(store, namespace, event.id, Direction.OUT)
+    if reply is not None:
+        target.write(reply)
+    result = forget_event(store, namespace, event.id)
+    renamed = names_left(store, namespace, event, roles) if result.events else []
+    if renamed:
+        target.write(Batch(namespace, entities=tuple(renamed)))
+    return result
