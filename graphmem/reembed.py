@@ -130,8 +130,9 @@ def _status(store: GraphStore, namespace: str, current: VectorOrigin, embedder: 
     other = any(not same_space(o.model, embedder) for o, _ in origins)
     missing = max(0, store.stats(namespace).events - sum(counts.values()))
     damaged = damaged_current = 0
-    if any(same_space(o.model, embedder) for o, _ in origins):
-        dim = int(embedder.dim)  # asked only when some vector is of its space: it may load the model
+    # the dimension is asked only when some vector is of the embedder's space: asking may load the model
+    dim = getattr(embedder, "dim", None) if any(same_space(o.model, embedder) for o, _ in origins) else None
+    if dim is not None:
         for (model, scheme, size), n in store.embedding_dimensions(namespace).items():
             if size != dim and same_space(model, embedder):
                 damaged += n

@@ -89,17 +89,17 @@ class TimeWindow:
         """E.g. ``2023-05-01 ≤ 2023-05-08 13:56 ≤ 2023-06-01`` or ``2023-05-08 13:56``; the bounds stand
         beside the time they bound (said or happened), so each inequality holds."""
         said = _fmt(self.occurred_at) if self.occurred_at else "undated"
-        own = self.happened is not None and self.happened != self.occurred_at
-        out = said
+        happened = _fmt(self.happened) if self.happened is not None and self.happened != self.occurred_at else None
+        out = said if happened is None else f"happened {happened}, said {said}"
         if self.since is not None or self.until is not None:
-            if own and self._bounds_happened():
+            if happened is not None and self._bounds_happened():
                 out = f"{self._happened_in_bounds()}, said {said}"
-            elif own:
-                out = f"{self._between('said ' + said)}, happened {_fmt(self.happened)}"  # type: ignore[arg-type]
-            elif self.occurred_at is not None:
-                out = self._between(said)  # an undated event passes the bounds: it is not compared
-        elif own:
-            out = f"happened {_fmt(self.happened)}, said {said}"  # type: ignore[arg-type]
+            elif self.occurred_at is None:  # an undated event passes the bounds: it is not compared
+                out = said if happened is None else f"{said}, happened {happened}"
+            elif happened is not None:
+                out = f"{self._between('said ' + said)}, happened {happened}"
+            else:
+                out = self._between(said)
         if self.as_of is not None:
             out += f" (as of {_fmt(self.as_of)})"
         return out

@@ -200,6 +200,7 @@ DAY = {"happened": RACE, "happened_end": datetime(2023, 6, 4), "occurred_at": SA
             "happened 2023-06-03 to 2023-06-04, overlapping ≥ 2023-06-03 12:00, said 2023-06-10 09:00",
         ),
         (TimeWindow(**DAY), "happened 2023-06-03, said 2023-06-10 09:00"),
+        (TimeWindow(axis="either", **LATER, **{**DAY, "occurred_at": None}), "undated, happened 2023-06-03"),
         (
             TimeWindow(axis="happened", until=datetime(2023, 6, 5), as_of=SAID, occurred_at=None),
             "undated (as of 2023-06-10 09:00)",
