@@ -91,25 +91,31 @@ class Ticket:
     chunks: list[tuple[int, list[int]]] = field(default_factory=list)  # chunk id, rows of the result
 
 
-def _serve(source: IO[bytes], sink: IO[bytes]) -> None:  # pragma: no cover - runs in the helper process
+def _serve(source: IO[bytes], sink: IO[bytes]) -> bool:  # pragma: no cover - runs in the helper process
     """The helper's loop: the embedder, then chunks until ``None`` or end of input (``sys.path`` was read
-    by :data:`_BOOT`)."""
+    by :data:`_BOOT`). Returns ``False`` when the parent is gone (its end of a pipe closed: killed, or
+    stopped mid-write), which the helper takes as the end, quietly."""
     embedder = pickle.load(source)
     while True:
         try:
             item = pickle.load(source)
         except EOFError:
-            return
+            return True
+        except pickle.UnpicklingError:  # a pickle cut short: the parent died while writing it
+            return False
         if item is None:
-            return
+            return True
         chunk_id, texts, spans = item
         reply: tuple[int, Any, str | None]
         try:
             reply = (chunk_id, _embed_chunk(embedder, texts, spans), None)
         except Exception as exc:  # the writer reports it for the unit; the helper keeps serving
             reply = (chunk_id, None, f"{type(exc).__name__}: {exc}")
-        pickle.dump(reply, sink, protocol=pickle.HIGHEST_PROTOCOL)
-        sink.flush()
+        try:
+            pickle.dump(reply, sink, protocol=pickle.HIGHEST_PROTOCOL)
+            sink.flush()
+        except (BrokenPipeError, ConnectionResetError):  # the parent is gone: nobody reads the reply
+            return False
 
 
 #: The texts of a chunk and, for a one-pass request, the span of each text to pool apart.
@@ -450,7 +456,9 @@ def _main() -> None:  # pragma: no cover - the helper process
     source = sys.stdin.buffer
     sink = os.fdopen(os.dup(sys.stdout.fileno()), "wb")
     os.dup2(sys.stderr.fileno(), sys.stdout.fileno())  # a stray print must not corrupt the replies
-    _serve(source, sink)
+    if not _serve(source, sink):
+        # the parent is gone: exit without the flush at shutdown, which would print the broken pipe again
+        os._exit(0)
 
 
 if __name__ == "__main__":  # pragma: no cover - ``python -m graphmem.embed_pool``: the path comes first here too

@@ -18,6 +18,7 @@ from datetime import datetime
 from typing import IO, Any
 
 from graphmem.errors import ConfigError
+from graphmem.export_vectors import BadRecord, models_json, vectors_from_json
 from graphmem.models import (
     Batch,
     EdgeType,
@@ -64,7 +65,8 @@ FORMATS = ("json", "graphml", "cypher")
 #: The ``"version"`` of the JSON export this graphmem writes; it reads this one and every older one
 #: (1: without ``"sources"``, the ingest bookkeeping). ``"positions"`` (each session's highest position
 #: given) is optional in version 2: an export without it takes the positions of its events; so is
-#: ``"forgotten_live"`` (the places of forgotten live messages): an export without it has none.
+#: ``"forgotten_live"`` (the places of forgotten live messages): an export without it has none; and so is
+#: ``"models"`` (each model's vector dimension, :mod:`graphmem.export_vectors`).
 EXPORT_VERSION = 2
 _CHUNK = 200
 
@@ -286,6 +288,7 @@ def _to_json(dumps: Sequence[NamespaceDump]) -> dict[str, Any]:
                 "embeddings": [
                     {"node": n, "model": m, "scheme": d.schemes.get(n), "vector": v} for n, v, m in d.embeddings
                 ],
+                "models": models_json(d.embeddings),
                 "sources": [
                     {"key": r.key, "content_hash": r.content_hash, "ingested_at": _iso(r.ingested_at)}
                     for r in d.sources
@@ -307,7 +310,8 @@ def dumps_from_json(data: Any) -> list[NamespaceDump]:
     Raises:
         ConfigError: the document is not a graphmem export, its format version is not one this graphmem
             reads (1 to :data:`EXPORT_VERSION`: a newer graphmem wrote it, or it is unknown), or a record in it is
-            malformed (the message names the namespace and what is wrong).
+            malformed (the message names the namespace and what is wrong; a malformed embedding vector, one
+            not of its model's dimension, empty or holding a value that is not a finite number, its JSON path).
     """
     if not isinstance(data, dict) or data.get("format") != "graphmem-export":
         raise ConfigError('not a graphmem JSON export (no "format": "graphmem-export")')
@@ -330,6 +334,8 @@ def dumps_from_json(data: Any) -> list[NamespaceDump]:
                 raise ValueError("no namespace name")
             validate_namespace(ns)
             out.append(_dump_from_json(ns, space))
+        except BadRecord as exc:  # named by its JSON path: the vector a restore must not store
+            raise ConfigError(f"namespaces[{i}].{exc.path} (namespace {ns!r}): {exc.reason}") from None
         except (KeyError, TypeError, ValueError, AttributeError, ConfigError) as exc:
             what = f"missing field {exc.args[0]!r}" if isinstance(exc, KeyError) else str(exc)
             raise ConfigError(f"not a graphmem JSON export: namespaces[{i}] ({ns!r}): {what}") from None
@@ -374,11 +380,7 @@ def _dump_from_json(ns: str, space: dict[str, Any]) -> NamespaceDump:
         )
         for f in space["facts"]
     ]
-    vectors = space.get("embeddings", [])
-    embeddings = [(str(v["node"]), [float(x) for x in v["vector"]], str(v["model"])) for v in vectors]
-    if any(not isinstance(v["vector"], list) for v in vectors):  # a text of digits converts: still no vector
-        raise ValueError("an embedding's vector is not a list of numbers")
-    schemes = {v["node"]: v["scheme"] for v in vectors if v.get("scheme")}
+    embeddings, schemes = vectors_from_json(space)
     sources = [
         SourceRecord(ns, str(r["key"]), str(r["content_hash"]), datetime.fromisoformat(r["ingested_at"]))
         for r in space.get("sources", [])  # an export of version 1 has none

@@ -9,7 +9,9 @@ as ISO text read as the CLI reads them (:func:`parse_when`).
 
 Every tool runs on an :class:`~graphmem.aio.AsyncMemory`, so blocking work stays off the server's event
 loop and writes are serialised. A :class:`~graphmem.errors.GraphmemError` becomes an MCP tool error
-whose text is what the CLI prints (``error: …``, a DSL error with its caret line), never a crash.
+whose text is what the CLI prints (``error: …``, a DSL error with its caret line), never a crash; so
+do arguments a tool's schema rejects (:func:`argument_errors`: ``error: k: must be greater than or equal
+to 1, not 0 (int)``, not pydantic's report).
 
 Transports: ``stdio`` (what desktop clients spawn) and streamable HTTP, bound to 127.0.0.1 unless a
 host is given. The SDK is the optional extra ``graphmem[mcp]``.
@@ -22,10 +24,11 @@ import importlib.resources
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
+from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
-from pydantic import Field
+from pydantic import Field, ValidationError
 
 from graphmem.errors import ConfigError, GraphmemError, MissingDependencyError
 from graphmem.fact_time import DATE_FORMS, end_of_day
@@ -42,6 +45,7 @@ __all__ = [
     "DEFAULT_PORT",
     "TOOLS",
     "GraphmemTools",
+    "argument_errors",
     "build_server",
     "dsl_reference",
     "parse_when",
@@ -107,6 +111,46 @@ def _is_date(text: str) -> bool:
 def _cli_message(exc: GraphmemError) -> str:
     """What ``graphmem`` prints for this error (see :func:`graphmem.cli.app.main`)."""
     return f"error: {exc}"
+
+
+def argument_errors(exc: ValidationError) -> str:
+    """The CLI's ``error: …`` line for arguments a tool's schema rejected: each argument named with what is
+    wrong (``error: k: must be greater than or equal to 1, not 0``), not pydantic's report (its model's
+    class name, error types and a pydantic.dev link)."""
+    parts = []
+    for err in exc.errors(include_url=False):
+        where = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in err["loc"]).lstrip(".") or "arguments"
+        if err["type"] == "missing":
+            parts.append(f"{where}: missing (a required argument)")
+            continue
+        msg = str(err["msg"]).removeprefix("Value error, ")
+        what = "must be " + msg.removeprefix("Input should be ") if msg.startswith("Input should be ") else msg
+        shown = repr(err.get("input"))
+        shown = shown if len(shown) <= 60 else shown[:57] + "..."
+        parts.append(f"{where}: {what[:1].lower()}{what[1:]}, not {shown} ({type(err.get('input')).__name__})")
+    return "error: " + "; ".join(parts)
+
+
+@cache
+def _server_class() -> type[MCPServer]:
+    """The SDK's server with arguments its tool schemas reject reported as :func:`argument_errors` (the SDK
+    raises them as a ``ToolError`` whose cause is pydantic's ``ValidationError``; its text would reach the
+    agent as it is)."""
+    from mcp.server.mcpserver import MCPServer
+    from mcp.server.mcpserver.exceptions import ToolError, UnexpectedToolError
+
+    class Server(MCPServer):
+        async def call_tool(self, name: str, arguments: dict[str, Any], context: Any = None) -> Any:
+            try:
+                return await super().call_tool(name, arguments, context)
+            except ToolError as exc:
+                cause = exc.__cause__
+                if isinstance(exc, UnexpectedToolError) or not isinstance(cause, ValidationError):
+                    raise
+                # the cause stays pydantic's: the SDK logs the fields it names
+                raise ToolError(f"Error executing tool {name}: {argument_errors(cause)}") from cause
+
+    return Server
 
 
 @contextmanager
@@ -342,11 +386,9 @@ def build_server(memory: AsyncMemory, *, name: str = "graphmem") -> MCPServer:
         MissingDependencyError: the ``mcp`` package is not installed.
     """
     _require_sdk()
-    from mcp.server.mcpserver import MCPServer
-
     from graphmem import __version__
 
-    server: MCPServer = MCPServer(name, instructions=_INSTRUCTIONS, version=__version__, log_level="WARNING")
+    server: MCPServer = _server_class()(name, instructions=_INSTRUCTIONS, version=__version__, log_level="WARNING")
     tools = GraphmemTools(memory)
     for tool in TOOLS:
         server.add_tool(getattr(tools, tool), name=tool)

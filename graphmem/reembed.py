@@ -6,7 +6,10 @@ written before graphmem recorded it read as an unknown scheme). A vector is **st
 from what :meth:`Memory.ingest <graphmem.Memory.ingest>` and :meth:`Memory.add <graphmem.Memory.add>`
 would store today with the memory's embedder; an event without a vector (ingested with
 ``embed=False``) is stale too, and re-embedding gives it one. :func:`vector_status` counts them per namespace
-(``graphmem reembed --check``); :func:`reembed` rewrites them (``graphmem reembed``).
+(``graphmem reembed --check``); :func:`reembed` rewrites them (``graphmem reembed``). A vector of the
+embedder's vector space whose dimension is not the embedder's (a damaged store: restored from an export
+that cut it short, before restores checked vectors) is **damaged**, and stale too: recall cannot search
+a namespace holding one until it is re-embedded.
 
 Re-embedding changes vectors only: events, sessions, entities, facts and their versions stay as they
 are (re-ingesting would replace the events through retraction, see ``docs/extraction.md``). An event is
@@ -79,6 +82,8 @@ class VectorStatus:
         other_space: some vectors are of another vector space than the embedder's: recall refuses the
             namespace until they are re-embedded.
         missing: events with no stored vector (ingested with ``embed=False``, ``--no-embed``).
+        damaged: vectors of the embedder's vector space whose dimension is not the embedder's.
+        damaged_current: those of them that :attr:`current` made (the others are stale by their origin).
     """
 
     namespace: str
@@ -86,6 +91,8 @@ class VectorStatus:
     origins: tuple[tuple[VectorOrigin, int], ...]
     other_space: bool
     missing: int = 0
+    damaged: int = 0
+    damaged_current: int = 0
 
     @property
     def total(self) -> int:
@@ -94,8 +101,8 @@ class VectorStatus:
 
     @property
     def stale(self) -> int:
-        """Events whose vector another embedder or scheme made, or that have none."""
-        return sum(n for origin, n in self.origins if origin != self.current) + self.missing
+        """Events whose vector another embedder or scheme made, is damaged, or that have none."""
+        return sum(n for origin, n in self.origins if origin != self.current) + self.damaged_current + self.missing
 
     def as_dict(self) -> dict[str, Any]:
         """The status as plain JSON-ready data."""
@@ -105,6 +112,7 @@ class VectorStatus:
             "vectors": self.total,
             "stale": self.stale,
             "missing": self.missing,
+            "damaged": self.damaged,
             "other_space": self.other_space,
             "current": {"model": self.current.model, "scheme": self.current.scheme},
             "origins": [
@@ -123,7 +131,15 @@ def _status(store: GraphStore, namespace: str, current: VectorOrigin, embedder: 
     )
     other = any(not same_space(o.model, embedder) for o, _ in origins)
     missing = max(0, store.stats(namespace).events - sum(counts.values()))
-    return VectorStatus(namespace, current, tuple(origins), other, missing)
+    damaged = damaged_current = 0
+    # the dimension is asked only when some vector is of the embedder's space: asking may load the model
+    dim = getattr(embedder, "dim", None) if any(same_space(o.model, embedder) for o, _ in origins) else None
+    if dim is not None:
+        for (model, scheme, size), n in store.embedding_dimensions(namespace).items():
+            if size != dim and same_space(model, embedder):
+                damaged += n
+                damaged_current += n if VectorOrigin(model, scheme) == current else 0
+    return VectorStatus(namespace, current, tuple(origins), other, missing, damaged, damaged_current)
 
 
 def vector_status(store: GraphStore, embedder: Any, namespaces: Sequence[str]) -> list[VectorStatus]:
@@ -211,12 +227,32 @@ def _stale_ids(store: GraphStore, namespace: str, current: VectorOrigin) -> Iter
             yield event_id
 
 
+def _damaged_ids(store: GraphStore, namespace: str, dim: int) -> list[str]:
+    """Ids of the namespace's nodes whose stored vector is not of dimension ``dim`` (read once, up front: a
+    repair, so every vector is read)."""
+    from graphmem.store.base import ReadsVectorBlobs
+
+    if isinstance(store, ReadsVectorBlobs):
+        return [node_id for node_id, blob, _model in store.iter_embedding_blobs(namespace) if len(blob) != 4 * dim]
+    return [node_id for node_id, vector, _model in store.iter_embeddings(namespace) if len(vector) != dim]
+
+
 def _unembedded_ids(store: GraphStore, namespace: str) -> Iterator[str]:
     """Ids of the namespace's events without a stored vector (read once, when the stale ones are done)."""
     from graphmem.store.base import iter_event_embedding_origins
 
     embedded = {event_id for event_id, _model, _scheme in iter_event_embedding_origins(store, namespace, page=PAGE)}
     yield from [ev.id for ev in store.iter_events(namespace) if ev.id not in embedded]
+
+
+def _of_origin(ids: list[str], store: GraphStore, namespace: str, current: VectorOrigin) -> list[str]:
+    """Those of ``ids`` that are events whose vector ``current`` made (the others are stale by their origin),
+    read before the run rewrites any."""
+    from graphmem.store.base import iter_event_embedding_origins
+
+    wanted = set(ids)
+    rows = iter_event_embedding_origins(store, namespace, page=PAGE)
+    return [i for i, model, scheme in rows if i in wanted and VectorOrigin(model, scheme) == current]
 
 
 def _batches(ids: Iterator[str], size: int) -> Iterator[list[str]]:
@@ -262,9 +298,14 @@ def reembed(
         for status in todo:
             ns = status.namespace
             # the index holds one model space: vectors of another are not added to it, it is built anew
-            rebuild = any(model_space(o.model) != model_space(current.model) for o, _ in status.origins)
+            rebuild = status.damaged > 0 or any(
+                model_space(o.model) != model_space(current.model) for o, _ in status.origins
+            )
             summary.namespaces[ns] = 0
             stale = _stale_ids(store, ns, current)
+            if status.damaged_current:  # of the current origin: not among the stale ids above
+                damaged = _of_origin(_damaged_ids(store, ns, int(embedder.dim)), store, ns, current)
+                stale = itertools.chain(stale, damaged)
             if status.missing:
                 stale = itertools.chain(stale, _unembedded_ids(store, ns))
             for ids in _batches(stale, batch):

@@ -447,7 +447,10 @@ class VectorIndex:
                 if dim is None:
                     dim = row.shape[0]
                 elif row.shape[0] != dim:
-                    raise VectorIndexError(f"namespace {namespace!r} holds embeddings of several dimensions")
+                    raise VectorIndexError(
+                        f"namespace {namespace!r} holds embeddings of several dimensions ({dim} and "
+                        f"{row.shape[0]}, node {node_id!r}); {REEMBED_HINT}"
+                    )
                 ids.append(node_id)
                 rows.append(row)
                 if model:

@@ -244,3 +244,31 @@ def test_the_async_twin(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None
             assert sum(s.stale for s in await mem.vector_status()) == 0
 
     asyncio.run(run())
+
+
+def test_vectors_of_another_dimension_are_damaged_stale_and_repaired(
+    tmp_path: Path, fresh: dict[tuple[str, str], bytes], kind: Any
+) -> None:
+    # A store restored (before restores checked vectors) from an export whose vectors were cut short:
+    # recall failed, `reembed --check` counted 0 stale and `reembed` repaired nothing.
+    from graphmem.store.embedded import EmbeddedStore
+
+    embedder = kind()
+    with Memory.open(tmp_path / "m", embedder=embedder) as memory:
+        _ingest(memory)
+    store = EmbeddedStore.open(tmp_path / "m")
+    cut = tuple((node, vec[:3]) for node, vec, _model in store.iter_embeddings("chat"))
+    store.write(Batch("chat", embeddings=cut, embedding_model=embedder.name, embedding_scheme=scheme_of(embedder)))
+    store.close()
+    with Memory.open(tmp_path / "m", embedder=kind()) as memory:
+        memory.vectors.discard("chat")  # as a restore leaves it: the index built from the stored vectors
+        with pytest.raises(VectorIndexError, match="graphmem reembed"):
+            memory.recall("dog", namespace="chat", k=1)
+        status = memory.vector_status("chat")[0]
+        assert status.damaged == status.stale == status.total == len(cut) > 0
+        assert status.as_dict()["damaged"] == len(cut)
+        assert memory.vector_status("priya-tomas")[0].stale == 0  # its vectors are whole
+        assert memory.reembed().namespaces == {"chat": len(cut)}
+        assert _vectors(memory) == fresh
+        assert memory.recall("dog", namespace="chat", k=1)
+        assert all(s.stale == 0 and s.damaged == 0 for s in memory.vector_status())

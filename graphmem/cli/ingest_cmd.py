@@ -101,7 +101,8 @@ def ingest(
         print_json(summary.as_dict())
     else:
         print_table(
-            f"ingested into {where}",
+            # "ingested into" only when a file was: a run whose files all failed or were unchanged wrote nothing
+            f"ingested into {where}" if summary.files_ok else f"nothing ingested: {where} unchanged",
             ["", "count"],
             [
                 ["files ok", summary.files_ok],

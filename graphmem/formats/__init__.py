@@ -38,7 +38,7 @@ from graphmem.formats._source import (
 from graphmem.formats.chat import looks_like_chat, read_chat
 from graphmem.formats.jsonl import read_jsonl, read_records
 from graphmem.formats.locomo import looks_like_locomo, read_locomo
-from graphmem.formats.text import looks_like_text, read_text
+from graphmem.formats.text import first_unread_line, looks_like_text, read_text
 from graphmem.formats.whatsapp import looks_like_whatsapp, read_whatsapp
 from graphmem.models import validate_namespace
 from graphmem.transcript import Transcript
@@ -112,10 +112,13 @@ def sniff_format(source: Source) -> str:
         return "whatsapp"
     if looks_like_text(source):
         return "text"
+    line = first_unread_line(source)
+    found = f"; the line reads as none of them: {source.text_lines()[line - 1].strip()[:60]!r}" if line else ""
     raise IngestError(
         "unknown format: not LoCoMo JSON, JSONL messages, a chat export, a WhatsApp export "
-        "or a 'Name: text' transcript",
+        f"or a 'Name: text' transcript{found}",
         path=source.path,
+        line=line,
     )
 
 

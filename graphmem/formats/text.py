@@ -6,10 +6,12 @@ when it does not parse). A bare rule (``---``, ``***``, ``___``, ``- - -``) is a
 it starts a new (undated) session, under a header or atop the file it changes nothing. A turn may start
 with a time in brackets (``[10:32] Ana: hi``, or a full ``[2024-03-14 10:32]``; a bare clock time takes
 the header date and its offset, if any) and may carry an image as ``[image: a photo of ...]``. A line
-that is neither a header nor a turn continues the turn before it. A bare clock time in a session with no
-date that parses is not kept: an :class:`~graphmem.errors.IngestWarning` names its line, once per
-session. A header date that names a year (1900 to 2099) or a month and day but does not parse
-(``31 February 2024``) is warned about at the header's line.
+that is neither a header nor a turn continues the turn before it. Markdown turns read too: a list item
+(``- Zoë: hi``) or a speaker in bold (``**Zoë:** hi``, ``**Zoë**: hi``) is a turn atop the file, under
+a header or after such turns; right under a plain turn a list item continues it (``- step 1: pack``).
+A bare clock time in a session with no date that parses is not kept: an
+:class:`~graphmem.errors.IngestWarning` names its line, once per session. A header date that names a
+year (1900 to 2099) or a month and day but does not parse (``31 February 2024``) is warned about at the header's line.
 """
 
 from __future__ import annotations
@@ -38,7 +40,7 @@ from graphmem.formats._source import (
 from graphmem.formats.jsonl import prefix_sessions
 from graphmem.transcript import RawSession, RawTurn, Transcript
 
-__all__ = ["looks_like_text", "read_text"]
+__all__ = ["first_unread_line", "looks_like_text", "read_text"]
 
 _HEADING = re.compile(r"^#{1,6}\s*(?P<body>.*?)\s*#*$")
 _SESSION_LINE = re.compile(r"^\[?\s*session\s+\d+\b.*$", re.IGNORECASE)
@@ -59,6 +61,13 @@ _CLOCK = re.compile(r"^(?P<h>\d{1,2}):(?P<m>\d{2})(?::(?P<s>\d{2}))?\s*(?P<ampm>
 #: How much of a line format detection reads.
 _SNIFF_CHARS = 4096
 _LIST_ITEM = re.compile(r"^(?:[-*•–]|\d{1,3}[.)])\s")
+#: A Markdown list marker before a turn (``- Zoë: hi``, ``* Zoë: hi``, ``1. Zoë: hi``).
+_LIST_MARK = re.compile(r"^(?:[-*+•–]|\d{1,3}[.)])\s+")
+#: A speaker in bold (``**Zoë:** hi``, ``**Zoë**: hi``, ``__Zoë:__ hi``), after an optional ``[time]``.
+_BOLD_SPEAKER = re.compile(
+    r"^(?P<time>\[[^\]]{1,40}\]\s*)?(?P<mark>\*\*|__)\s*(?P<speaker>[^*_:\n]{1,48}?)\s*"
+    r"(?::\s*(?P=mark)|(?P=mark)\s*:)\s*(?P<text>.*)$"
+)
 
 
 def _speaker_ok(name: str) -> bool:
@@ -98,6 +107,27 @@ def _turn_line(line: str) -> _TurnLine | None:
     return _TurnLine(m.group("time"), speaker, text)
 
 
+def _marked_turn(line: str) -> _TurnLine | None:
+    """``line`` (stripped) read as a turn in a Markdown layout, or ``None``: a list item (``- Zoë: hi``) or a
+    speaker in bold (``**Zoë:** hi``), or both (``- **Zoë**: hi``).
+
+    Such a line is a turn where no plain turn precedes it (atop the file, under a header, or after such
+    turns); right under a plain turn a list item continues it (``- step 1: pack``), as it always did.
+    """
+    rest, marked = line, False
+    if m := _LIST_MARK.match(rest):
+        rest, marked = rest[m.end() :], True
+    if m := _BOLD_SPEAKER.match(rest):
+        rest, marked = f"{m.group('time') or ''}{m.group('speaker')}: {m.group('text')}", True
+    return _turn_line(rest) if marked else None
+
+
+def first_unread_line(source: Source) -> int | None:
+    """The number of the first line that reads as neither a header, a turn, nor a continuation of one (what
+    format detection names when an input fits no format), or ``None``."""
+    return _sniff(source)[2]
+
+
 def _header(line: str) -> str | None:
     """The text of a session header line, or ``None`` when the line is not a header.
 
@@ -122,26 +152,38 @@ def looks_like_text(source: Source) -> bool:
     of it; blank lines between do not matter) continues it rather than counting against the transcript.
     Anywhere else such a line counts against it, as in source code or a traceback.
     """
+    turns, other, _ = _sniff(source)
+    return turns > 0 and turns >= other
+
+
+def _sniff(source: Source, *, lines: int = 200, enough: int = 40) -> tuple[int, int, int | None]:
+    """``(turns, other lines, the first other line's number)`` among the first lines (see :func:`looks_like_text`)."""
     turns = other = 0
+    first: int | None = None
     in_turn = False  # the last line that was not blank was a turn or a continuation of one
-    for line in source.text_lines()[:200]:
+    marked = False  # ... and that turn was a Markdown one (a list item or a bold speaker)
+    for number, line in enumerate(source.text_lines()[:lines], 1):
         stripped = line.strip()[:_SNIFF_CHARS]
         if not stripped:
             continue
         if _header(stripped) is not None:
-            in_turn = False
+            in_turn = marked = False
             continue
         if _turn_line(stripped) is not None:
             turns += 1
-            in_turn = True
+            in_turn, marked = True, False
+        elif (not in_turn or marked) and _marked_turn(stripped) is not None:
+            turns += 1
+            in_turn = marked = True
         elif in_turn and (line[:1] in (" ", "\t") or _LIST_ITEM.match(stripped)):
             continue  # a continuation the reader joins to the turn before it
         else:
             other += 1
-            in_turn = False
-        if turns + other >= 40:
+            first = number if first is None else first
+            in_turn = marked = False
+        if turns + other >= enough:
             break
-    return turns > 0 and turns >= other
+    return turns, other, first
 
 
 @dataclass(slots=True)
@@ -150,6 +192,7 @@ class _Pending:
     text: str
     line: int
     when: datetime | None
+    marked: bool = False  # a Markdown turn (a list item or a bold speaker): a list item under it is a turn
 
 
 @dataclass(slots=True)
@@ -303,6 +346,9 @@ def read_text(
             _warn_bad_date(builders[-1], source=source)
             continue
         turn = _turn_line(line)
+        marked = turn is None and (pending is None or pending.marked)
+        if marked:
+            turn = _marked_turn(line)
         if turn is not None:
             flush()
             if not builders:
@@ -311,7 +357,7 @@ def read_text(
             when = _turn_time(stamp, builders[-1].started_at, path=source.path, line=number) if stamp else None
             if stamp and when is None:
                 _warn_undated(builders[-1], stamp, source=source, line=number)
-            pending = _Pending(turn.speaker, turn.text, number, when)
+            pending = _Pending(turn.speaker, turn.text, number, when, marked)
             continue
         if pending is None:
             raise IngestError(

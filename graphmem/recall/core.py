@@ -90,6 +90,7 @@ def recall(
         until=request.until,
         as_of=request.as_of,
         speakers=request.speakers,
+        time_axis=request.time_axis,
         asked=asked_window(request.text, request.reference or request.as_of or utc_now()) if cfg.date_boost else None,
     )
     return rank(store, request.namespace, seeds, reached, info, cfg, request.k, admit)

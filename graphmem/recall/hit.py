@@ -65,9 +65,11 @@ class Step:
 class TimeWindow:
     """The time bounds the event passed (``None`` = unbounded) and when it happened.
 
-    ``since``/``until`` bound event time; ``as_of`` is the moment whose memory was asked for: facts
-    recorded and not expired then, events that had happened by then. ``happened`` is the start of
-    ``Event.happened`` when the text says a time of its own (``None`` otherwise).
+    ``since``/``until`` bound event time on ``axis`` (``"said"``, ``"happened"`` or ``"either"``, as
+    :attr:`RecallRequest.time_axis <graphmem.recall.request.RecallRequest>`); ``as_of`` is the moment whose
+    memory was asked for: facts recorded and not expired then, events that had happened by then.
+    ``happened`` .. ``happened_end`` is ``Event.happened`` when the text says a time of its own (``None``
+    otherwise; ``happened_end`` exclusive, equal to ``happened`` for a moment).
     """
 
     since: datetime | None = None
@@ -75,6 +77,8 @@ class TimeWindow:
     as_of: datetime | None = None
     occurred_at: datetime | None = None
     happened: datetime | None = None
+    axis: str = "said"
+    happened_end: datetime | None = None
 
     @property
     def bounded(self) -> bool:
@@ -82,19 +86,47 @@ class TimeWindow:
         return self.since is not None or self.until is not None or self.as_of is not None
 
     def describe(self) -> str:
-        """E.g. ``2023-05-01 ≤ 2023-05-08 13:56 ≤ 2023-06-01`` or ``2023-05-08 13:56``."""
-        when = _fmt(self.occurred_at) if self.occurred_at else "undated"
-        if self.happened is not None and self.happened != self.occurred_at:
-            when = f"happened {_fmt(self.happened)}, said {when}"
-        parts = []
-        if self.since is not None:
-            parts.append(f"{_fmt(self.since)} ≤ ")
-        parts.append(when)
-        if self.until is not None:
-            parts.append(f" ≤ {_fmt(self.until)}")
+        """E.g. ``2023-05-01 ≤ 2023-05-08 13:56 ≤ 2023-06-01`` or ``2023-05-08 13:56``; the bounds stand
+        beside the time they bound (said or happened), so each inequality holds."""
+        said = _fmt(self.occurred_at) if self.occurred_at else "undated"
+        happened = _fmt(self.happened) if self.happened is not None and self.happened != self.occurred_at else None
+        out = said if happened is None else f"happened {happened}, said {said}"
+        if self.since is not None or self.until is not None:
+            if happened is not None and self._bounds_happened():
+                out = f"{self._happened_in_bounds()}, said {said}"
+            elif self.occurred_at is None:  # an undated event passes the bounds: it is not compared
+                out = said if happened is None else f"{said}, happened {happened}"
+            elif happened is not None:
+                out = f"{self._between('said ' + said)}, happened {happened}"
+            else:
+                out = self._between(said)
         if self.as_of is not None:
-            parts.append(f" (as of {_fmt(self.as_of)})")
-        return "".join(parts)
+            out += f" (as of {_fmt(self.as_of)})"
+        return out
+
+    def _bounds_happened(self) -> bool:
+        """Whether ``since``/``until`` admitted the event by when it happened (not by when it was said)."""
+        if self.axis == "happened":
+            return True
+        if self.axis != "either" or self.occurred_at is None:
+            return False
+        said = self.occurred_at
+        return not ((self.since is None or said >= self.since) and (self.until is None or said <= self.until))
+
+    def _between(self, what: str) -> str:
+        low = f"{_fmt(self.since)} ≤ " if self.since is not None else ""
+        high = f" ≤ {_fmt(self.until)}" if self.until is not None else ""
+        return f"{low}{what}{high}"
+
+    def _happened_in_bounds(self) -> str:
+        """The happened span against the bounds: an inequality when it starts within them, else the overlap."""
+        start = self.happened
+        assert start is not None
+        end = self.happened_end if self.happened_end is not None else start
+        if self.since is None or start >= self.since:
+            return self._between(f"happened {_fmt(start)}")
+        bounds = f"{_fmt(self.since)} – {_fmt(self.until)}" if self.until is not None else f"≥ {_fmt(self.since)}"
+        return f"happened {_fmt(start)} to {_fmt(end)}, overlapping {bounds}"
 
 
 def _fmt(when: datetime) -> str:
@@ -193,6 +225,8 @@ class Why:
                 "as_of": _iso(self.window.as_of),
                 "occurred_at": _iso(self.window.occurred_at),
                 "happened": _iso(self.window.happened),
+                "happened_end": _iso(self.window.happened_end),
+                "axis": self.window.axis,
             },
             "speakers": list(self.speakers) if self.speakers is not None else None,
             "parts": dict(self.parts),

@@ -34,6 +34,7 @@ class Ranking:
         named: speakers the question names (their turns get ``name_boost``).
         participants: normalised names of everyone who speaks in the namespace.
         since, until, as_of, speakers: the filters, for the explanation.
+        time_axis: what ``since``/``until`` bound (``RecallRequest.time_axis``), for the explanation.
         asked: the interval the question's date names ("on 20 May 2023"), or ``None``.
     """
 
@@ -45,6 +46,7 @@ class Ranking:
     as_of: datetime | None = None
     speakers: tuple[str, ...] | None = None
     asked: TimeRef | None = None
+    time_axis: str = "said"
 
 
 def rank(
@@ -179,7 +181,9 @@ def _hit(
             until=info.until,
             as_of=info.as_of,
             occurred_at=ev.occurred_at,
-            happened=ref.start if (ref := ev.happened_ref) is not None else None,
+            happened=span[0] if (span := ev.happened if ev.happened_ref is not None else None) else None,
+            axis=info.time_axis,
+            happened_end=span[1] if span else None,
         ),
         speakers=info.speakers,
         parts=parts,

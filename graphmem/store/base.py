@@ -221,6 +221,12 @@ class GraphStore(Protocol):
         """
         ...
 
+    def embedding_dimensions(self, namespace: str) -> dict[tuple[str, str, int], int]:
+        """How many stored event embeddings of the namespace each ``(model, scheme, dimension)`` has, the
+        scheme as in :meth:`embedding_origins` (what tells vectors a damaged restore cut short, which recall
+        cannot search, from the rest; :mod:`graphmem.reembed` re-embeds them). Reads no vector."""
+        ...
+
     def event_embedding_origins(
         self, namespace: str, *, after: str = "", limit: int = 1000
     ) -> list[tuple[str, str, str]]:

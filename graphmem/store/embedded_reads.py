@@ -377,6 +377,12 @@ class EmbeddedReads(OpenCheck):
         with self._lock, self._read():
             return sqlite_reads.embedding_origins(self._conn, namespace)
 
+    def embedding_dimensions(self, namespace: str) -> dict[tuple[str, str, int], int]:
+        """How many event embeddings of the namespace each ``(model, scheme, dimension)`` has."""
+        self._checked(namespace)
+        with self._lock, self._read():
+            return sqlite_reads.embedding_dimensions(self._conn, namespace)
+
     def event_embedding_origins(
         self, namespace: str, *, after: str = "", limit: int = 1000
     ) -> list[tuple[str, str, str]]:

@@ -20,6 +20,7 @@ __all__ = [
     "EVENT_COLS",
     "FACT_COLS",
     "count_rows",
+    "embedding_dimensions",
     "embedding_origins",
     "embeddings_after",
     "embeddings_of",
@@ -195,6 +196,17 @@ def embedding_origins(conn: sqlite3.Connection, namespace: str) -> dict[tuple[st
         f"WHERE m.ns = ? GROUP BY m.model, {scheme}"
     )
     return {(model, sch): int(n) for model, sch, n in conn.execute(sql, (namespace,))}
+
+
+def embedding_dimensions(conn: sqlite3.Connection, namespace: str) -> dict[tuple[str, str, int], int]:
+    """How many event embeddings of ``namespace`` each ``(model, scheme, dimension)`` has (float32: 4 bytes a
+    number; ``length`` of a blob reads its header, not its bytes)."""
+    scheme = _scheme_column(conn)
+    sql = (
+        f"SELECT m.model, {scheme}, length(m.vec) / 4, count(*) FROM embeddings m "
+        f"JOIN events e ON e.ns = m.ns AND e.id = m.node_id WHERE m.ns = ? GROUP BY 1, 2, 3"
+    )
+    return {(model, sch, int(dim)): int(n) for model, sch, dim, n in conn.execute(sql, (namespace,))}
 
 
 def event_embedding_origins(

@@ -300,6 +300,34 @@ async def test_bad_arguments_are_tool_errors_naming_them_and_the_server_keeps_se
         assert (await amem.stats("ana")).events == 0
 
 
+async def test_arguments_the_schema_rejects_are_named_in_the_cli_form(tmp_path: Path) -> None:
+    """They came back as pydantic's report (``1 validation error for add_messagesArguments``, a
+    pydantic.dev link) where every other error is the CLI's ``error: …`` line."""
+    from graphmem import AsyncMemory
+    from graphmem.mcp_server import build_server
+    from tests.ingest.fakes import FakeEmbedder
+
+    rejected = [
+        ("add_messages", {"namespace": "n", "messages": "hello"}, "messages: must be a valid list, not 'hello' (str)"),
+        ("recall", {"question": "q", "namespace": "n", "k": 0}, "k: must be greater than or equal to 1, not 0 (int)"),
+        ("facts", {"entity": "Ana"}, "namespace: missing (a required argument)"),
+        (  # every argument at fault, in one line
+            "recall",
+            {"question": "q", "namespace": "n", "hops": "x", "k": -1},
+            "k: must be greater than or equal to 1, not -1 (int); hops: must be a valid integer, unable to parse "
+            "string as an integer, not 'x' (str)",
+        ),
+    ]
+    async with (
+        AsyncMemory.open(tmp_path / "mem", embedder=FakeEmbedder()) as amem,
+        Client(build_server(amem)) as client,
+    ):
+        for tool, arguments, said in rejected:
+            result = await client.call_tool(tool, arguments)
+            assert result.is_error
+            assert text_of(result) == f"Error executing tool {tool}: error: {said}"
+
+
 async def test_the_tools_take_the_options_of_their_python_and_cli_twins(
     memory: Memory, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from graphmem.errors import IngestError
-from graphmem.formats import read_transcripts
+from graphmem.formats import detect_format, read_transcripts
 
 
 def _sessions(path) -> list[tuple[str | None, list[tuple[str, str]]]]:
@@ -113,3 +113,71 @@ def test_text_errors_and_turns_name_the_files_own_lines(write, newline: str) -> 
 def test_an_encoding_error_names_its_line_after_lone_carriage_returns(write) -> None:
     path = write("cr.txt", b"Ana: hi\rBo: yo\r\rAna: caf\xe9\r")
     assert _error_line(path) == 4
+
+
+BOLD = """# Chats with Zoë
+
+### Monday, 3 June 2024
+**Zoë:** I'm flying to Tokyo next Friday.
+**Mark**: Nice. Is Kenji still your manager?
+
+### July 4th, 2024
+- Zoë: I moved to Osaka on Monday.
+- Mark: Congrats!
+  And Kenji?
+- **Zoë:** Kenji works at Nintendo now.
+"""
+
+
+def test_markdown_speakers_in_bold_or_list_items_are_turns(write) -> None:
+    # Both were refused: "unknown format" for bold speakers, and a list item under a header at its line.
+    path = write("bold.md", BOLD)
+    assert detect_format(path) == "text"
+    assert _sessions(path) == [
+        (
+            "Monday, 3 June 2024",
+            [("Zoë", "I'm flying to Tokyo next Friday."), ("Mark", "Nice. Is Kenji still your manager?")],
+        ),
+        (
+            "July 4th, 2024",
+            [
+                ("Zoë", "I moved to Osaka on Monday."),
+                ("Mark", "Congrats! And Kenji?"),
+                ("Zoë", "Kenji works at Nintendo now."),
+            ],
+        ),
+    ]
+    listed = write(
+        "list.md",
+        "## Session 1 — 3 June 2024\nZoë: I live in Osaka.\nMark: Nice.\n\n"
+        "## Session 2 — 4 June 2024\n- Zoë: I moved to Kyoto.\n- Mark: Wow.\n",
+    )
+    assert _sessions(listed)[1] == ("4 June 2024", [("Zoë", "I moved to Kyoto."), ("Mark", "Wow.")])
+    timed = write("timed.md", "## 3 June 2024\n* [10:00] Zoë: hi\n[10:01] **Mark:** hello\n1. Zoë: bye\n")
+    (t,) = read_transcripts(timed)
+    assert [
+        (turn.speaker, turn.text, turn.timestamp.hour if turn.timestamp else None) for turn in t.sessions[0].turns
+    ] == [("Zoë", "hi", 10), ("Mark", "hello", 10), ("Zoë", "bye", None)]
+
+
+def test_a_list_item_under_a_plain_turn_still_continues_it(write) -> None:
+    # what previously accepted files read as: their output must not change (no reader version bump)
+    path = write("plan.txt", "Ana: the plan\n- Ben: pack\n**Note:** early\nBen: fine\n")
+    assert _sessions(path) == [(None, [("Ana", "the plan - Ben: pack **Note:** early"), ("Ben", "fine")])]
+
+
+def test_an_unknown_format_names_the_first_line_that_reads_as_none(write) -> None:
+    path = write("notes.md", "## Session 1\nAna: hi\nSome prose without a speaker.\nMore prose.\nAnd more.\n")
+    with pytest.raises(IngestError, match=r"unknown format.*'Some prose without a speaker\.'") as info:
+        detect_format(path)
+    assert info.value.line == 3 and str(info.value).startswith(f"{path}:3: ")
+
+
+def test_a_failed_ingest_does_not_say_it_ingested(write, tmp_path, capsys) -> None:
+    from graphmem.cli import main
+
+    path = write("notes.md", "Some prose without a speaker.\nMore prose.\n")
+    assert main(["ingest", "--db", str(tmp_path / "db"), "--no-embed", str(path)]) == 1
+    out, err = capsys.readouterr()
+    assert "ingested into" not in out and "nothing ingested" in out
+    assert f"{path}:1: unknown format" in err

@@ -222,3 +222,44 @@ def test_an_embedder_of_the_main_script_is_not_sent_to_the_helper(tmp_path: Path
     assert done.returncode == 0, done.stderr
     assert "Traceback" not in done.stderr, done.stderr
     assert done.stdout.split() == ["STARTED", "False", "SAME", "True"], done.stdout
+
+
+def _run_helper(payload: bytes, *, reply_unread: bool) -> tuple[int, bytes, bytes]:
+    """Run the helper on ``payload`` (its stdin, then closed); ``reply_unread``: no one reads its replies."""
+    from graphmem.embed_pool import _BOOT
+
+    read, write = os.pipe()
+    if reply_unread:
+        os.close(read)  # as the parent's end closes when it dies: a reply cannot be delivered
+    helper = subprocess.Popen(
+        [sys.executable, "-c", _BOOT], stdin=subprocess.PIPE, stdout=write, stderr=subprocess.PIPE
+    )
+    os.close(write)
+    try:
+        _, err = helper.communicate(payload, timeout=120)
+    finally:
+        helper.kill()
+    out = b""
+    if not reply_unread:
+        with os.fdopen(read, "rb") as replies:
+            out = replies.read()
+    return helper.returncode, out, err
+
+
+def test_the_helper_exits_quietly_when_its_parent_is_gone() -> None:
+    # Killing `graphmem ingest` made the helper print a BrokenPipeError traceback when it answered.
+    import pickle
+
+    payload = b"".join(pickle.dumps(item) for item in (sys.path, FakeEmbedder(), (0, ["a text"], None)))
+    assert _run_helper(payload, reply_unread=True) == (0, b"", b"")
+    code, out, err = _run_helper(payload, reply_unread=False)  # read, the same chunk is answered
+    assert code == 0 and err == b"" and pickle.loads(out)[0] == 0
+
+
+def test_the_helper_exits_quietly_on_a_pickle_cut_short() -> None:
+    # The parent killed while writing a chunk leaves half a pickle in the pipe.
+    import pickle
+
+    chunk = pickle.dumps((0, ["a text"] * 50, None))
+    payload = pickle.dumps(sys.path) + pickle.dumps(FakeEmbedder()) + chunk[: len(chunk) // 2]
+    assert _run_helper(payload, reply_unread=False) == (0, b"", b"")

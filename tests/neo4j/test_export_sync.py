@@ -117,7 +117,7 @@ def test_a_json_export_is_restored_by_sync(tmp_path: Path, capsys: pytest.Captur
     for damage, said in (
         (lambda d: d["namespaces"][0].pop("namespace"), "no namespace name"),
         (lambda d: d["namespaces"][0].update(namespace="bad name!"), "illegal namespace"),
-        (lambda d: d["namespaces"][0]["embeddings"][0].update(vector="abc"), "could not convert"),
+        (lambda d: d["namespaces"][0]["embeddings"][0].update(vector="abc"), "embeddings[0].vector (namespace"),
         (lambda d: d.pop("namespaces"), '"namespaces" is not a list'),
     ):
         data = json.loads(export.read_text(encoding="utf-8"))

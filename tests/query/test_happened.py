@@ -16,6 +16,7 @@ from graphmem.models import Event, TimeRef
 from graphmem.query import parse
 from graphmem.query.unparse import unparse
 from graphmem.recall import RecallRequest
+from graphmem.recall.hit import TimeWindow
 from graphmem.recall.request import overlaps
 from graphmem.recall.when import asked_window, in_window
 
@@ -162,9 +163,52 @@ def test_memory_recall_time_axis_and_explanation(small_memory: Memory) -> None:
     window = {"since": datetime(2023, 6, 1), "until": datetime(2023, 6, 4)}
     hits = small_memory.recall("charity race", namespace=NS, time_axis="happened", **window)
     assert [h.event.id for h in hits] == ["e5"]
-    assert "happened 2023-06-03, said 2023-06-10 09:00" in hits[0].why.describe()
+    # the bounds stand beside the time they bound: until is not after the said time (it was)
+    assert "in 2023-06-01 ≤ happened 2023-06-03 ≤ 2023-06-04, said 2023-06-10 09:00" in hits[0].why.describe()
+    assert hits[0].as_dict()["why"]["window"]["axis"] == "happened"
     assert hits[0].as_dict()["why"]["window"]["happened"] == "2023-06-03T00:00:00"
     assert small_memory.recall("charity race", namespace=NS, time_axis="said", **window) == []
+
+
+W = {"since": datetime(2023, 6, 1), "until": datetime(2023, 6, 4, 23, 59)}
+LATER = {"since": datetime(2023, 6, 10), "until": datetime(2023, 6, 10, 23, 59)}
+DAY = {"happened": RACE, "happened_end": datetime(2023, 6, 4), "occurred_at": SAID}
+
+
+@pytest.mark.parametrize(
+    ("window", "said"),
+    [
+        (
+            TimeWindow(axis="happened", **W, **DAY),
+            "2023-06-01 ≤ happened 2023-06-03 ≤ 2023-06-04 23:59, said 2023-06-10 09:00",
+        ),
+        (
+            TimeWindow(axis="either", **W, **DAY),
+            "2023-06-01 ≤ happened 2023-06-03 ≤ 2023-06-04 23:59, said 2023-06-10 09:00",
+        ),
+        (
+            TimeWindow(axis="either", **LATER, **DAY),
+            "2023-06-10 ≤ said 2023-06-10 09:00 ≤ 2023-06-10 23:59, happened 2023-06-03",
+        ),
+        (
+            TimeWindow(axis="said", **LATER, **DAY),
+            "2023-06-10 ≤ said 2023-06-10 09:00 ≤ 2023-06-10 23:59, happened 2023-06-03",
+        ),
+        (TimeWindow(axis="said", **LATER, occurred_at=SAID), "2023-06-10 ≤ 2023-06-10 09:00 ≤ 2023-06-10 23:59"),
+        (
+            TimeWindow(axis="happened", since=datetime(2023, 6, 3, 12), **DAY),
+            "happened 2023-06-03 to 2023-06-04, overlapping ≥ 2023-06-03 12:00, said 2023-06-10 09:00",
+        ),
+        (TimeWindow(**DAY), "happened 2023-06-03, said 2023-06-10 09:00"),
+        (TimeWindow(axis="either", **LATER, **{**DAY, "occurred_at": None}), "undated, happened 2023-06-03"),
+        (
+            TimeWindow(axis="happened", until=datetime(2023, 6, 5), as_of=SAID, occurred_at=None),
+            "undated (as of 2023-06-10 09:00)",
+        ),
+    ],
+)
+def test_a_window_is_described_by_the_time_its_bounds_bound(window: TimeWindow, said: str) -> None:
+    assert window.describe() == said
 
 
 def test_a_date_in_the_question_lifts_what_happened_then(small_memory: Memory) -> None:

@@ -694,6 +694,16 @@ def test_embedding_origins_count_event_vectors_by_model_and_scheme(backend: Back
     assert store.event_embedding_origins(backend.ns("other")) == []
 
 
+def test_embedding_dimensions_count_event_vectors_by_model_scheme_and_dimension(backend: Backend) -> None:
+    store, ns = backend.open(), backend.ns()
+    vec = [0.25, -0.5, 1.0, 0.0]
+    store.write(replace(conversation(ns), embeddings=(("e1", vec), ("e2", vec)), embedding_model="m1"))
+    store.write(Batch(ns, embeddings=(("e3", vec[:2]),), embedding_model="m1", embedding_scheme="s/2"))
+    store.write(Batch(ns, embeddings=(("camping", vec[:3]),), embedding_model="m1"))  # an entity: not counted
+    assert store.embedding_dimensions(ns) == {("m1", "", 4): 2, ("m1", "s/2", 2): 1}
+    assert store.embedding_dimensions(backend.ns("other")) == {}
+
+
 def test_sources_are_remembered(backend: Backend) -> None:
     store, ns = backend.open(), backend.ns()
     src = SourceRecord(ns, "data/chat.jsonl", "abc123", day(0))

@@ -165,6 +165,7 @@ def store_workload(store: CypherStore, batch: Callable[[str], Batch], ns: str) -
     list(store.iter_mentions(ns))
     list(store.iter_embeddings(ns))
     store.embedding_origins(ns)
+    store.embedding_dimensions(ns)
     store.event_embedding_origins(ns, after="", limit=10)
     store.search_text(ns, "support group yesterday")
     store.has_source(ns, "some/file.json", "0" * 64)

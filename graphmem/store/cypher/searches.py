@@ -70,6 +70,20 @@ class CypherSearches(OpenCheck):
             out[key] = out.get(key, 0) + int(r["n"])
         return out
 
+    def embedding_dimensions(self, namespace: str) -> dict[tuple[str, str, int], int]:
+        """How many event embeddings of the namespace each ``(model, scheme, dimension)`` has."""
+        ns = self._checked(namespace)
+        rows = self._read(
+            "MATCH (n:Event) WHERE n.namespace = $ns AND n.embedding IS NOT NULL "
+            "RETURN n.embedding_model AS model, n.embedding_scheme AS scheme, size(n.embedding) AS dim, count(*) AS n",
+            ns=ns,
+        )
+        out: dict[tuple[str, str, int], int] = {}
+        for r in rows:
+            key = (r["model"] or "", r["scheme"] or "", int(r["dim"]))
+            out[key] = out.get(key, 0) + int(r["n"])
+        return out
+
     def event_embedding_origins(
         self, namespace: str, *, after: str = "", limit: int = 1000
     ) -> list[tuple[str, str, str]]:
