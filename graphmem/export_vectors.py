@@ -15,13 +15,13 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
-from graphmem.embed import MINILM_SPACE
-
 __all__ = ["KNOWN_DIMENSIONS", "BadRecord", "models_json", "vectors_from_json"]
 
 #: The dimension of the vector spaces whose dimension is known without loading a model
 #: (:func:`graphmem.vector_index.model_space`): every all-MiniLM-L6-v2 variant writes 384 numbers.
-KNOWN_DIMENSIONS = {MINILM_SPACE: 384}
+#: The key is ``graphmem.embed.MINILM_SPACE``, spelled out: importing graphmem.embed loads numpy, and the CLI's
+#: ``--help`` imports this module (through graphmem.export).
+KNOWN_DIMENSIONS = {"all-MiniLM-L6-v2": 384}
 
 
 class BadRecord(ValueError):

@@ -119,3 +119,10 @@ def test_an_export_without_recorded_dimensions_is_checked_by_its_vectors(tmp_pat
     bad.write_text(json.dumps(data), encoding="utf-8")
     with pytest.raises(ConfigError, match=r"embeddings\[0\]\.vector .*has 3 numbers.*dimension 384"):
         read_export(bad)
+
+
+def test_the_known_dimension_is_keyed_by_the_minilm_space() -> None:
+    from graphmem.embed import MINILM_SPACE
+    from graphmem.export_vectors import KNOWN_DIMENSIONS
+
+    assert KNOWN_DIMENSIONS == {MINILM_SPACE: 384}
