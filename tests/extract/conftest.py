@@ -11,7 +11,9 @@ import pytest
 
 from graphmem.extract.claude import ClaudeExtractor
 from graphmem.extract.pipeline import SpacyExtractor
+from graphmem.extract.resolve import resolve_batch
 from graphmem.memory import Memory
+from graphmem.models import Batch
 from graphmem.transcript import RawSession, RawTurn, Transcript
 from tests.support.talk import NoEmbedder
 
@@ -101,3 +103,18 @@ def transcript() -> Transcript:
         ],
         captions={(1, 2): "a photo of a painting of a sunset over a lake"},
     )
+
+
+#: The day of :func:`one_session_batch`'s session.
+ONE_DAY = datetime(2023, 5, 8, 13, 0)
+
+
+def one_session_batch(extractor: SpacyExtractor, turns: list[tuple[str, str]]) -> Batch:
+    """``turns`` (``(speaker, text)``) as one session on :data:`ONE_DAY`, extracted and resolved on their own."""
+    return resolve_batch(extractor.extract(make_transcript([(ONE_DAY, turns)])), (), salience=False)
+
+
+def named_facts(batch: Batch) -> set[tuple[str, str, str]]:
+    """The batch's facts as ``(subject name, predicate, object name)``."""
+    names = {e.id: e.name for e in batch.entities}
+    return {(names[f.subject_id], f.predicate, names[f.object_id]) for f in batch.facts}

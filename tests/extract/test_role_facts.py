@@ -3,26 +3,11 @@ Google"."""
 
 from __future__ import annotations
 
-from datetime import datetime
-
 import pytest
 
 from graphmem.extract.pipeline import SpacyExtractor
-from graphmem.extract.resolve import resolve_batch
-from graphmem.models import Batch
 
-from .conftest import make_transcript
-
-DAY = datetime(2023, 5, 8, 13, 0)
-
-
-def _batch(extractor: SpacyExtractor, turns: list[tuple[str, str]]) -> Batch:
-    return resolve_batch(extractor.extract(make_transcript([(DAY, turns)])), (), salience=False)
-
-
-def _facts(batch: Batch) -> set[tuple[str, str, str]]:
-    names = {e.id: e.name for e in batch.entities}
-    return {(names[f.subject_id], f.predicate, names[f.object_id]) for f in batch.facts}
+from .conftest import named_facts, one_session_batch
 
 
 @pytest.mark.parametrize(
@@ -39,11 +24,11 @@ def _facts(batch: Batch) -> set[tuple[str, str, str]]:
 def test_a_role_noun_subject_takes_the_vocabulary(
     extractor: SpacyExtractor, text: str, fact: tuple[str, str, str]
 ) -> None:
-    assert fact in _facts(_batch(extractor, [("Ana", text), ("Ben", "Ok.")]))
+    assert fact in named_facts(one_session_batch(extractor, [("Ana", text), ("Ben", "Ok.")]))
 
 
 def test_a_role_nouns_job_is_ended_by_its_own_ending(extractor: SpacyExtractor) -> None:
-    batch = _batch(
+    batch = one_session_batch(
         extractor, [("Ana", "My brother works at Google."), ("Ben", "Cool."), ("Ana", "My brother quit his job.")]
     )
     (job,) = [f for f in batch.facts if f.predicate == "works_at"]
@@ -52,21 +37,21 @@ def test_a_role_nouns_job_is_ended_by_its_own_ending(extractor: SpacyExtractor) 
 
 def test_a_role_noun_without_an_owner_takes_nothing(extractor: SpacyExtractor) -> None:
     # "a friend": no one's role, a plain topic, as a common noun subject is
-    assert not _facts(_batch(extractor, [("Ana", "A friend works at Google."), ("Ben", "Ok.")]))
+    assert not named_facts(one_session_batch(extractor, [("Ana", "A friend works at Google."), ("Ben", "Ok.")]))
 
 
 def test_a_verb_done_to_me_gives_me_the_state(extractor: SpacyExtractor) -> None:
     # "dad signed me up for a local league": the speaker is the member, not dad
-    batch = _batch(extractor, [("Ana", "My dad signed me up for a local league."), ("Ben", "Ok.")])
-    assert not [f for f in _facts(batch) if f[0] == "Ana's dad" and f[1] == "member_of"]
+    batch = one_session_batch(extractor, [("Ana", "My dad signed me up for a local league."), ("Ben", "Ok.")])
+    assert not [f for f in named_facts(batch) if f[0] == "Ana's dad" and f[1] == "member_of"]
 
 
 def test_a_place_owning_a_role_is_a_person(extractor: SpacyExtractor) -> None:
-    batch = _batch(extractor, [("Ana", "Jordan's brother works at Google."), ("Ben", "Ok.")])
+    batch = one_session_batch(extractor, [("Ana", "Jordan's brother works at Google."), ("Ben", "Ok.")])
     assert [e.type for e in batch.entities if e.name == "Jordan"] == ["Person"]
-    assert ("Jordan's brother", "works_at", "Google") in _facts(batch)
+    assert ("Jordan's brother", "works_at", "Google") in named_facts(batch)
 
 
 def test_a_team_owning_a_work_role_keeps_its_type(extractor: SpacyExtractor) -> None:
-    batch = _batch(extractor, [("Ana", "Google's doctor said so."), ("Ben", "Ok.")])
+    batch = one_session_batch(extractor, [("Ana", "Google's doctor said so."), ("Ben", "Ok.")])
     assert [e.type for e in batch.entities if e.name == "Google"] == ["Organization"]

@@ -2,21 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 import pytest
 
 from graphmem.extract.pipeline import SpacyExtractor
-from graphmem.extract.resolve import resolve_batch
 from graphmem.models import Batch
 
-from .conftest import make_transcript
-
-DAY = datetime(2023, 5, 8, 13, 0)
-
-
-def _batch(extractor: SpacyExtractor, turns: list[tuple[str, str]]) -> Batch:
-    return resolve_batch(extractor.extract(make_transcript([(DAY, turns)])), (), salience=False)
+from .conftest import one_session_batch
 
 
 def _named(batch: Batch, name: str) -> list[str]:
@@ -24,7 +15,7 @@ def _named(batch: Batch, name: str) -> list[str]:
 
 
 def test_two_speakers_brothers_are_two_entities(extractor: SpacyExtractor) -> None:
-    batch = _batch(
+    batch = one_session_batch(
         extractor,
         [
             ("Ana", "My brother is married to Lena."),
@@ -41,7 +32,9 @@ def test_two_speakers_brothers_are_two_entities(extractor: SpacyExtractor) -> No
 
 
 def test_a_divorce_ends_only_the_speakers_brothers_marriage(extractor: SpacyExtractor) -> None:
-    batch = _batch(extractor, [("Ana", "My brother is married to Lena."), ("Ben", "My brother got divorced.")])
+    batch = one_session_batch(
+        extractor, [("Ana", "My brother is married to Lena."), ("Ben", "My brother got divorced.")]
+    )
     (marriage,) = [f for f in batch.facts if f.predicate == "married_to"]
     assert marriage.subject_id == _named(batch, "Ana's brother")[0]
     assert marriage.valid_to is None  # Ben's brother's divorce is not Ana's brother's
@@ -50,7 +43,7 @@ def test_a_divorce_ends_only_the_speakers_brothers_marriage(extractor: SpacyExtr
 
 
 def test_the_speakers_own_later_divorce_still_ends_it(extractor: SpacyExtractor) -> None:
-    batch = _batch(
+    batch = one_session_batch(
         extractor, [("Ana", "My brother is married to Lena."), ("Ben", "Nice!"), ("Ana", "My brother got divorced.")]
     )
     (marriage,) = [f for f in batch.facts if f.predicate == "married_to"]
@@ -58,13 +51,13 @@ def test_the_speakers_own_later_divorce_still_ends_it(extractor: SpacyExtractor)
 
 
 def test_your_brother_is_the_other_speakers_in_a_dialogue(extractor: SpacyExtractor) -> None:
-    batch = _batch(extractor, [("Ben", "How is your brother?"), ("Ana", "My brother is great.")])
+    batch = one_session_batch(extractor, [("Ben", "How is your brother?"), ("Ana", "My brother is great.")])
     assert len(_named(batch, "Ana's brother")) == 1
     assert not _named(batch, "Ben's brother")
 
 
 def test_your_brother_stays_a_topic_when_the_addressee_is_a_guess(extractor: SpacyExtractor) -> None:
-    batch = _batch(
+    batch = one_session_batch(
         extractor,
         [("Ana", "Hi all."), ("Cleo", "Hello!"), ("Ben", "How is your brother?")],
     )
@@ -73,7 +66,7 @@ def test_your_brother_stays_a_topic_when_the_addressee_is_a_guess(extractor: Spa
 
 
 def test_a_named_brother_is_the_entity_and_the_speakers_brother(extractor: SpacyExtractor) -> None:
-    batch = _batch(extractor, [("Ana", "My brother Tom is married to Lena."), ("Ben", "Cool.")])
+    batch = one_session_batch(extractor, [("Ana", "My brother Tom is married to Lena."), ("Ben", "Cool.")])
     assert not [e for e in batch.entities if "brother" in e.name]
     facts = {(f.subject_id, f.predicate, f.object_id) for f in batch.facts}
     assert ("ent:person:tom", "brother_of", "ent:person:ana") in facts
@@ -81,7 +74,7 @@ def test_a_named_brother_is_the_entity_and_the_speakers_brother(extractor: Spacy
 
 
 def test_my_best_friend_and_my_boss_are_the_speakers(extractor: SpacyExtractor) -> None:
-    batch = _batch(
+    batch = one_session_batch(
         extractor,
         [("Ana", "My best friend and my boss are coming."), ("Ben", "My boss is away."), ("Ana", "My boss is kind.")],
     )
@@ -90,7 +83,7 @@ def test_my_best_friend_and_my_boss_are_the_speakers(extractor: SpacyExtractor) 
 
 
 def test_mom_said_alone_is_the_speakers_mom(extractor: SpacyExtractor) -> None:
-    batch = _batch(
+    batch = one_session_batch(
         extractor,
         [("Ana", "My mom works at Google."), ("Ben", "Cool."), ("Ana", "Mom said she will retire next year.")],
     )
@@ -100,7 +93,7 @@ def test_mom_said_alone_is_the_speakers_mom(extractor: SpacyExtractor) -> None:
 
 
 def test_a_kin_word_used_as_a_name_is_each_speakers_own(extractor: SpacyExtractor) -> None:
-    batch = _batch(
+    batch = one_session_batch(
         extractor,
         [("Ana", "Dad is married to Lena."), ("Ben", "I visited Grandma in Porto."), ("Ana", "I called dad.")],
     )
@@ -115,13 +108,13 @@ def test_a_kin_word_used_as_a_name_is_each_speakers_own(extractor: SpacyExtracto
 
 @pytest.mark.parametrize("text", ["Brother, that is wild.", "Being a mom is hard.", "I want to be a dad someday."])
 def test_a_kin_word_not_used_as_a_name_is_no_ones_relative(extractor: SpacyExtractor, text: str) -> None:
-    batch = _batch(extractor, [("Ana", text), ("Ben", "Sure.")])
+    batch = one_session_batch(extractor, [("Ana", text), ("Ben", "Sure.")])
     assert not [e for e in batch.entities if e.name.startswith("Ana's")]
 
 
 def test_a_name_owning_a_role_is_a_person_even_where_ner_missed_it(extractor: SpacyExtractor) -> None:
     owner = "Ana"  # not a participant, and NER sees no name in "Ana's brother Tom lives in Porto."
-    batch = _batch(
+    batch = one_session_batch(
         extractor,
         [
             ("Ben", f"{owner}'s brother Tom lives in Porto."),
