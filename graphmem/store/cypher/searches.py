@@ -8,7 +8,6 @@ namespace holds (for recall's local vector index where the server has none).
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -19,13 +18,12 @@ from graphmem.store.cypher.session import CypherSession, Row
 from graphmem.store.cypher.text_search import search_text_fallback
 from graphmem.store.open_check import OpenCheck
 from graphmem.store.results import TextHit
+from graphmem.store.segment import query_words
 
 if TYPE_CHECKING:
     from graphmem.store.cypher.copy import NamespaceCopy
 
 __all__ = ["CypherSearches"]
-
-_WORD = re.compile(r"\w+", re.UNICODE)
 
 
 class CypherSearches(OpenCheck):
@@ -105,7 +103,7 @@ class CypherSearches(OpenCheck):
         without it (ArcadeDB) events containing a word are scored with BM25 on the client.
         """
         ns = self._checked(namespace)
-        words = list(dict.fromkeys(_WORD.findall(query.casefold())))
+        words = query_words(query)
         if not words or limit <= 0:
             return []
         if self.fulltext and self.dialect.fulltext_search is not None:  # the server's index ranks
