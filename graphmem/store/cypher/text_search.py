@@ -34,6 +34,11 @@ asks without stop words). A key ending in ``σ`` is asked with ``ς`` too: casef
 ``σ``, where the text keeps ``ς``. Porter works on bytes and can cut a letter of several bytes; such a token
 reads back with U+FFFD, alike in the query and the texts.
 
+Runs of unspaced scripts (Chinese, Japanese, Korean, Thai) are tokenised as the embedded index holds them,
+their characters and bigrams (:mod:`graphmem.store.segment`); a query asks a run's bigrams, each its own key
+(the text holds it as written), but a Thai bigram, whose letters the text may part with a vowel or tone mark
+(dropped from the tokens), is asked by its first letter.
+
 Events are then ranked with Okapi BM25 over those tokens (:func:`bm25`), as before with lengths in
 characters and Lucene's idf, not with FTS5's lengths in tokens and idf floored at zero (the server cannot
 count tokens), so equally found lists can still be ordered otherwise than by the embedded store
