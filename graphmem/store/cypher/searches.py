@@ -18,7 +18,7 @@ from graphmem.store.cypher.session import CypherSession, Row
 from graphmem.store.cypher.text_search import search_text_fallback
 from graphmem.store.open_check import OpenCheck
 from graphmem.store.results import TextHit
-from graphmem.store.segment import has_segments, query_words
+from graphmem.store.segment import has_segments, is_thai, query_words
 
 if TYPE_CHECKING:
     from graphmem.store.cypher.copy import NamespaceCopy
@@ -102,30 +102,35 @@ class CypherSearches(OpenCheck):
 
         With the full-text index (Neo4j) the index scores the words (Lucene BM25, English analyzer), and the
         bigrams of unspaced scripts (:func:`~graphmem.store.segment.query_words`) are asked of the CJK index
-        where the database has it (their scores added to the other words'); without it (ArcadeDB) events
-        containing a word are scored with BM25 on the client.
+        (their scores added to the other words'). Without a full-text index (ArcadeDB) events containing a word
+        are scored with BM25 on the client, as they are for a query the server's indexes cannot answer: one
+        with Thai (neither analyzer segments it), or with bigrams where the database lacks the CJK index (a
+        read-only open of a database made before it).
         """
         ns = self._checked(namespace)
         words = query_words(query)
         if not words or limit <= 0:
             return []
-        if self.fulltext and self.dialect.fulltext_search is not None:  # the server's index ranks
+        if self.fulltext and self.dialect.fulltext_search is not None and self._indexes_answer(words):
             return self._search_indexes(ns, words, limit)
         copy = self._copy(ns)
         if copy is not None:
             return copy.search_text(words, limit)
         return search_text_fallback(self._session, ns, words, limit, seen=self._seen.add)
 
+    def _indexes_answer(self, words: list[str]) -> bool:
+        """Whether the server's full-text indexes find every word of ``words`` where the text holds it."""
+        segmented = [w for w in words if has_segments(w)]
+        return not any(is_thai(w) for w in segmented) and (self.cjk_fulltext or not segmented)
+
     def _search_indexes(self, ns: str, words: list[str], limit: int) -> list[TextHit]:
         """The server's full-text indexes rank ``words``: bigrams of unspaced scripts the CJK index (Lucene's
         CJK analyzer indexes the same bigrams), the other words, and a lone character of such a script
         (the English analyzer indexes each Han and Hiragana character alone), the English index."""
-        asks = [(FULLTEXT_INDEX, words)]
-        if self.cjk_fulltext:
-            pairs = [w for w in words if len(w) == 2 and has_segments(w)]
-            rest = [w for w in words if w not in pairs]
-            asks = [(CJK_FULLTEXT_INDEX, pairs)] if pairs else []
-            asks += [(FULLTEXT_INDEX, rest)] if rest else []
+        pairs = [w for w in words if len(w) == 2 and has_segments(w)]
+        rest = [w for w in words if w not in pairs]
+        asks = [(CJK_FULLTEXT_INDEX, pairs)] if pairs else []
+        asks += [(FULLTEXT_INDEX, rest)] if rest else []
         found: dict[str, float] = {}
         ranked: list[TextHit] = []
         for index, part in asks:
