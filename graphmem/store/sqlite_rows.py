@@ -349,24 +349,32 @@ def migrate(conn: sqlite3.Connection, version: int, db_path: Path) -> None:
         raise StoreError(f"cannot upgrade {db_path} from schema {version} to {SCHEMA_VERSION}: {exc}") from exc
 
 
+#: Events re-indexed at a time by the schema 7 upgrade (their texts and tokens held at once)
+_SEGMENT_CHUNK = 20_000
+
+
 def _segment_runs(conn: sqlite3.Connection, namespace: str) -> None:
     """Re-index the events of ``namespace`` whose text holds a run of an unspaced script, as
     :func:`~graphmem.store.segment.index_text` has it (schema 7). Their summaries and heads are kept up as a
     write keeps them, and the old whole-run tokens that no row holds any more leave them."""
     table = fts_table(namespace)
-    changed: list[tuple[int, str]] = []
-    old: list[str] = []
-    for rowid, text in conn.execute("SELECT rowid, text FROM events WHERE ns = ?", (namespace,)).fetchall():
-        if not has_segments(text):
-            continue  # most rows: held as they were
-        indexed = index_text(text)
-        held = conn.execute(f"SELECT text FROM {table} WHERE rowid = ?", (rowid,)).fetchone()
-        if held is None or held[0] == indexed:
-            continue
-        conn.execute(f"DELETE FROM {table} WHERE rowid = ?", (rowid,))
-        conn.execute(f"INSERT INTO {table} (rowid, text) VALUES (?, ?)", (rowid, indexed))
-        changed.append((rowid, indexed))
-        old.append(held[0])
-    if changed:
-        note_rows(conn, table, changed)
-        forget_unused(conn, table, old)
+    sql = "SELECT id, rowid, text FROM events WHERE ns = ? AND id > ? ORDER BY id LIMIT ?"
+    after = ""
+    while chunk := conn.execute(sql, (namespace, after, _SEGMENT_CHUNK)).fetchall():
+        after = chunk[-1][0]
+        changed: list[tuple[int, str]] = []
+        old: list[str] = []
+        for _id, rowid, text in chunk:
+            if not has_segments(text):
+                continue  # most rows: held as they were
+            indexed = index_text(text)
+            held = conn.execute(f"SELECT text FROM {table} WHERE rowid = ?", (rowid,)).fetchone()
+            if held is None or held[0] == indexed:
+                continue
+            conn.execute(f"DELETE FROM {table} WHERE rowid = ?", (rowid,))
+            conn.execute(f"INSERT INTO {table} (rowid, text) VALUES (?, ?)", (rowid, indexed))
+            changed.append((rowid, indexed))
+            old.append(held[0])
+        if changed:  # a whole-run token a later chunk's row still holds leaves with that chunk
+            note_rows(conn, table, changed)
+            forget_unused(conn, table, old)
