@@ -35,6 +35,7 @@ from graphmem.store.cypher.neighbors import (
     neighbors_from_rows,
 )
 from graphmem.store.cypher.schema import (
+    CJK_FULLTEXT_INDEX,
     ENTITY_KEYS,
     EVENT_KEYS,
     FULLTEXT_INDEX,
@@ -83,6 +84,7 @@ class CypherStore(CypherSearches):
         dialect: what this server's Cypher differs in.
         server: what the server calls itself (its Bolt agent string, e.g. ``Neo4j/5.20.0``).
         fulltext: whether the database has the full-text index on event text.
+        cjk_fulltext: whether it has the CJK full-text index too (the bigrams of unspaced scripts).
         vector_index: whether the database has the vector index on event embeddings.
     """
 
@@ -110,6 +112,7 @@ class CypherStore(CypherSearches):
         self.server = server
         self.uri = session.uri
         self.fulltext = False
+        self.cjk_fulltext = False
         self.vector_index = False
         self._closed = False
         self._seen = SeenEvents()
@@ -140,6 +143,7 @@ class CypherStore(CypherSearches):
         store = cls(session, dialect, server=server, place=place, database=database)
         indexes = setup.ensure_schema(session, dialect, create=create, upgrade=not read_only)
         store.fulltext = FULLTEXT_INDEX in indexes
+        store.cjk_fulltext = CJK_FULLTEXT_INDEX in indexes
         store.vector_index = VECTOR_INDEX in indexes and dialect.vector_search is not None
         return store
 
