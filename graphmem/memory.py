@@ -117,8 +117,8 @@ class Memory(MemoryResources):
                 A namespace with more events than ``mirror_max_events`` (a store option; default
                 ``GRAPHMEM_MIRROR_MAX_EVENTS`` or 200,000) is never loaded: it is read from SQLite.
             **store_options: backend options, e.g. ``auth=(user, password)`` and ``database`` for Neo4j,
-                ``lock_timeout`` (seconds a writer waits for another; default ``GRAPHMEM_LOCK_TIMEOUT``)
-                for a store directory.
+                ``lock_timeout`` (seconds a writer waits for another; default ``GRAPHMEM_LOCK_TIMEOUT``:
+                another process on a store directory, another thread of this process on a server).
 
         Raises:
             StoreError: the store cannot be opened (wrong path, unwritable, corrupt, newer schema).

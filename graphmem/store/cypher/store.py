@@ -53,6 +53,7 @@ from graphmem.store.cypher.searches import CypherSearches
 from graphmem.store.cypher.session import CypherSession, CypherTx, Row
 from graphmem.store.cypher.stats import count_stats
 from graphmem.store.cypher.writers import Writers
+from graphmem.store.lock import DEFAULT_LOCK_TIMEOUT
 from graphmem.store.results import DeleteResult, StoreIdentity, StoreStats
 from graphmem.text import legacy_name_key
 
@@ -95,13 +96,15 @@ class CypherStore(CypherSearches):
         copy_max_events: int = 5000,
         place: str = "",
         database: str | None = None,
+        lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
     ) -> None:
         """Wrap a session without touching the schema. Use :meth:`CypherStore.open`.
 
         ``copy_max_events``: namespaces of at most this many events are copied to the client while
         their change counter holds (see :mod:`graphmem.store.cypher.copy`); 0 = never. ``place`` and
         ``database``: where the server says the data is (see :class:`~graphmem.store.base.StoreIdentity`;
-        without a place, the URI stands for it).
+        without a place, the URI stands for it). ``lock_timeout``: seconds a writing thread waits for
+        another's write lock (:class:`~graphmem.store.cypher.writers.Writers`).
         """
         self._session = session
         self._place = place or f"uri:{session.uri}"
@@ -115,7 +118,7 @@ class CypherStore(CypherSearches):
         self._seen = SeenEvents()
         self._counters = changes.ChangeCounters()
         self._copies = LocalCopies(max_events=copy_max_events)
-        self._writers = Writers(session.uri)
+        self._writers = Writers(session.uri, timeout=lock_timeout)
 
     @classmethod
     def open(
@@ -128,6 +131,7 @@ class CypherStore(CypherSearches):
         read_only: bool = False,
         place: str = "",
         database: str | None = None,
+        lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
     ) -> CypherStore:
         """A store over a connected session: the schema is checked, created or migrated first (with
         ``create`` false, a database holding no graphmem schema is refused instead; with ``read_only``,
@@ -137,7 +141,7 @@ class CypherStore(CypherSearches):
             SchemaVersionError: the database was written by a newer graphmem.
             StoreError: the schema cannot be read or created, or it is missing and ``create`` is false.
         """
-        store = cls(session, dialect, server=server, place=place, database=database)
+        store = cls(session, dialect, server=server, place=place, database=database, lock_timeout=lock_timeout)
         indexes = setup.ensure_schema(session, dialect, create=create, upgrade=not read_only)
         store.fulltext = FULLTEXT_INDEX in indexes
         store.vector_index = VECTOR_INDEX in indexes and dialect.vector_search is not None
