@@ -22,7 +22,7 @@ from datetime import date, datetime
 
 from graphmem.extract.periods import Period, interval, shift
 
-__all__ = ["UNRESOLVED", "ahead", "day_of_month", "spelled_out"]
+__all__ = ["UNRESOLVED", "WEEKDAY_ABBREVIATIONS", "ahead", "day_of_month", "spelled_out"]
 
 # A rule's answer for "this phrase is mine and names no definite time": stop, do not ask dateparser.
 UNRESOLVED: Period = (datetime.min, datetime.min, "unknown")
@@ -32,12 +32,13 @@ _NUMBERS = {
     "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15, "twenty": 20,
 }  # fmt: skip
 _NUMBER = r"(\d+|" + "|".join(_NUMBERS) + r")"
-_WEEKDAY_ABBREVIATIONS = {
+# The one table of weekdays spelled short: :mod:`graphmem.extract.spans` finds them in a turn from it too
+WEEKDAY_ABBREVIATIONS = {
     "mon": "monday", "tue": "tuesday", "tues": "tuesday", "wed": "wednesday", "weds": "wednesday",
     "thu": "thursday", "thur": "thursday", "thurs": "thursday", "fri": "friday", "sat": "saturday",
     "sun": "sunday",
 }  # fmt: skip
-_ABBREVIATION = re.compile(r"\b(" + "|".join(_WEEKDAY_ABBREVIATIONS) + r")\b\.?")
+_ABBREVIATION = re.compile(r"\b(" + "|".join(WEEKDAY_ABBREVIATIONS) + r")\b\.?")
 _FORTNIGHTS = re.compile(r"\b" + _NUMBER + r"\s+fortnights?\b")
 _FORTNIGHT = re.compile(r"\bfortnight\b")
 # "in two weeks", "in about 3 days", "in a week's time", "in two weeks' time"
@@ -53,7 +54,7 @@ _DAY_OF_MONTH = re.compile(r"^(?:the\s+)?(\d{1,2})(?:st|nd|rd|th)(?:\s+of\s+(?:t
 
 def spelled_out(text: str) -> str:
     """``text`` (normalised, lower case) with weekday abbreviations and fortnights spelled out."""
-    text = _ABBREVIATION.sub(lambda m: _WEEKDAY_ABBREVIATIONS[m.group(1)], text)
+    text = _ABBREVIATION.sub(lambda m: WEEKDAY_ABBREVIATIONS[m.group(1)], text)
     text = _FORTNIGHTS.sub(lambda m: f"{2 * _count(m.group(1))} weeks", text)
     return _FORTNIGHT.sub("2 weeks", text)
 

@@ -37,6 +37,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
+from graphmem.extract.relative import WEEKDAY_ABBREVIATIONS
 from graphmem.extract.tense import deadline, direction
 from graphmem.extract.time_ranges import DAY_RANGE
 from graphmem.extract.times import TimeResolver, anaphoric, duration
@@ -67,10 +68,11 @@ _CLIMBING = frozenset({"go", "get", "climb", "rise", "creep", "soar", "drop", "f
 _COMPLEMENTS = frozenset({"attr", "acomp", "dobj", "oprd", "xcomp", "ccomp"})
 _REACHING = frozenset({"hit", "reach", "top", "touch", "near", "break", "pass"})
 _SUBJECTS = frozenset({"nsubj", "nsubjpass"})
-# A weekday spelled short after a word that makes it a day; "last"/"this"/"next" are part of the phrase
+# A weekday spelled short (the resolver's table) after a word that makes it a day; "last"/"this"/"next" are
+# part of the phrase
 _SHORT_WEEKDAY = re.compile(
     r"(?:\b(?:on|by|until|till|since|from|before|after)\s+|(?=\b(?:last|this|next|past)\s))"
-    r"((?:(?:this\s+)?(?:last|this|next|past)\s+)?(?:mon|tues?|weds?|thu|thurs?|fri|sat|sun)\b\.?)",
+    r"((?:(?:this\s+)?(?:last|this|next|past)\s+)?(?:" + "|".join(WEEKDAY_ABBREVIATIONS) + r")\b\.?)",
     re.IGNORECASE,
 )
 # Abbreviations that are words too: a day only when written as a name ("on Sat", not "after sun exposure")
