@@ -117,3 +117,23 @@ def test_a_plan_with_no_time_has_no_target(extractor: SpacyExtractor, memory: Me
     (stated,) = memory.facts(namespace="p", predicate="plans")
     assert stated.target is None and stated.as_dict()["target"] is None
     assert stated.describe() == "Ana plans Paris (from 2023-06-14)"
+
+
+def _plan_ends(memory: Memory) -> list[datetime | None]:
+    stated = memory.facts(namespace="p", predicate="plans", all_time=True)
+    return [s.fact.valid_to for s in stated if s.fact.expired_at is None]
+
+
+def test_a_plan_is_open_again_when_its_carrying_out_is_forgotten_or_edited_away(
+    extractor: SpacyExtractor, memory: Memory, tmp_path: Path
+) -> None:
+    _say(memory, extractor, tmp_path / "a.txt", "14 June 2023", "I want to visit Paris.")
+    _say(memory, extractor, tmp_path / "b.txt", "20 August 2023", "I visited Paris last week.")
+    assert _plan_ends(memory) == [datetime(2023, 8, 7)]
+    (visit,) = [e.id for e in memory.store.iter_events("p") if "visited" in e.text]
+    memory.forget("p", visit)
+    assert _plan_ends(memory) == [None]
+    _say(memory, extractor, tmp_path / "c.txt", "21 August 2023", "I visited Paris last week.")
+    assert _plan_ends(memory) == [datetime(2023, 8, 14)]  # said on a Monday: the week before
+    _say(memory, extractor, tmp_path / "c.txt", "21 August 2023", "Paris is lovely.")  # the file edited
+    assert _plan_ends(memory) == [None]
