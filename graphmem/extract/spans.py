@@ -27,7 +27,8 @@ a weekday spelled short after a word that makes it a day ("Last Fri", "last Tues
 not "I sat", "the sun", nor "after sun exposure": Mon, Wed, Sat and Sun only capitalised) and fortnights
 ("a fortnight ago", "in a fortnight"). A length after "in" ("in two weeks", where NER's span is "two
 weeks") is resolved with its "in", as a time ahead
-(:mod:`graphmem.extract.relative`), not as a length.
+(:mod:`graphmem.extract.relative`), not as a length; a length "ago" before "today" ("one year ago today",
+where NER's span is "one year ago") with its "today", as that day.
 """
 
 from __future__ import annotations
@@ -170,6 +171,8 @@ def resolve_span(
     text = span.text
     if span.start > 0 and span.doc[span.start - 1].lower_ == "in" and duration(text.rstrip("'")) is not None:
         text = f"in {text}{_time_after(span)}"  # "in two weeks('s time)": a time ahead, not a length
+    elif span[-1].lower_ in ("ago", "back") and span.end < len(span.doc) and span.doc[span.end].lower_ == "today":
+        text = f"{text} today"  # "one year ago today": NER leaves "today" out; the day, not the year
     return resolver.resolve(text, reference, prefer=direction(place), antecedent=antecedent)
 
 
