@@ -43,7 +43,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from graphmem.errors import ConfigError, GraphmemError, IngestError
+from graphmem.errors import ConfigError, EmptyInputError, GraphmemError, IngestError
 from graphmem.extract.antecedents import latest
 from graphmem.extract.events import order_sessions
 from graphmem.formats import load_source, read_records, read_source
@@ -151,6 +151,8 @@ class Job:
     #: Turns not written because the namespace holds them already, added live with the same id in the
     #: same session (:func:`graphmem.ingest_held.added_live`).
     live: int = 0
+    #: Skipped because the file is empty or only whitespace (what it wrote before, if anything, stays).
+    empty: bool = False
 
     @property
     def turns(self) -> int:
@@ -575,6 +577,9 @@ def read_jobs(
             else:
                 _plan_file(store, owners, job, path, namespace=namespace, format=format, hashes=hashes)
                 _check_space(job, mismatch)
+        except EmptyInputError:  # a log created but not written yet: nothing to read, nothing to fail
+            job.skipped = job.empty = True
+            job.note = f"{path}: skipped, the file is empty (nothing to ingest yet)"
         except GraphmemError as exc:
             job.error = str(exc) if isinstance(exc, IngestError) else f"{path}: {exc}"
         except Exception as exc:  # a reader bug on one input must not stop a run over a folder

@@ -108,6 +108,8 @@ def ingest(
                 ["files ok", summary.files_ok],
                 ["files failed", summary.files_failed],
                 ["files skipped (unchanged)", summary.files_skipped],
+                # only when some were: a log created but not written yet
+                *([["files skipped (empty)", summary.files_empty]] if summary.files_empty else []),
                 ["turns written", summary.turns],
                 ["turns kept (unchanged)", summary.turns_kept],
                 # only when some were: most inputs hold no message an agent also added live
