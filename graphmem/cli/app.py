@@ -114,7 +114,9 @@ def stats(ctx: click.Context, db: str | None, namespace: str | None, as_json: bo
     if namespace is None:
         total = st.as_dict()
         rows.append([f"total ({st.namespaces})", *(total[c] for c in cols[1:])])
-    print_table(f"graphmem store {where}", cols, rows)
+    # every version of every fact, those a later statement replaced included (`facts --all-time` lists them)
+    header = [c if c != "facts" else "fact versions" for c in cols]
+    print_table(f"graphmem store {where}", header, rows)
 
 
 @cli.command()

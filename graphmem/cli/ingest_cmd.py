@@ -116,7 +116,8 @@ def ingest(
                 *([["turns already added live", summary.turns_live]] if summary.turns_live else []),
                 ["events", summary.events],
                 ["entities", summary.entities],
-                ["facts", summary.facts],
+                # the versions its batches wrote; stats also counts those they replaced (docs/cli.md)
+                ["facts written", summary.facts],
                 ["events retracted", summary.events_retracted],
                 ["seconds", f"{summary.seconds:.2f}"],
                 ["turns/s", rate_text(summary.turns, summary.seconds)],
