@@ -14,6 +14,7 @@ namespace of an export leaves the earlier ones as the target holds them:
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import replace
 
@@ -45,6 +46,60 @@ def check_dumps(dumps: Sequence[NamespaceDump]) -> None:
             raise ConfigError(f"namespaces[{i}].{exc.path} (namespace {ns!r}): {exc.reason}") from None
 
 
+_STR, _INT, _NUMBER = "a string", "a whole number", "a number"
+#: The scalar fields of each kind of record (as the export names them), and what each must be; ``None``
+#: after the kind: the field may be null.
+_FIELDS: dict[str, tuple[tuple[str, str, bool], ...]] = {
+    "sessions": (("index", _INT, False), ("date_text", _STR, True)),
+    "events": (
+        ("seq", _INT, False),
+        ("speaker", _STR, True),
+        ("text", _STR, False),
+        ("source_id", _STR, True),
+        ("source_file", _STR, True),
+        ("source_line", _INT, True),
+        ("kind", _STR, False),
+    ),
+    "entities": (("name", _STR, False), ("type", _STR, False)),
+    "mentions": (("role", _STR, False),),
+    "facts": (("predicate", _STR, False), ("time_phrase", _STR, True), ("confidence", _NUMBER, False)),
+}
+
+
+def _is(value: object, kind: str) -> bool:
+    if kind == _STR:
+        return isinstance(value, str)
+    if kind == _INT:
+        return type(value) is int  # not a bool
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _check_fields(dump: NamespaceDump) -> None:
+    """Each record's scalar fields of the type the stores write (a store would refuse some only mid-write)."""
+    lists: dict[str, Sequence[object]] = {
+        "sessions": dump.sessions,
+        "events": dump.events,
+        "entities": dump.entities,
+        "mentions": dump.mentions,
+        "facts": dump.facts,
+    }
+    for what, records in lists.items():
+        for i, rec in enumerate(records):
+            for name, kind, nullable in _FIELDS[what]:
+                value = getattr(rec, name)
+                if not (nullable and value is None) and not _is(value, kind):
+                    raise BadRecord(f"{what}[{i}].{name}", f"is not {kind}{' or null' if nullable else ''}: {value!r}")
+    for i, x in enumerate(dump.entities):
+        for j, alias in enumerate(x.aliases):
+            if not isinstance(alias, str):
+                raise BadRecord(f"entities[{i}].aliases[{j}]", f"is not a string: {alias!r}")
+    for i, ev in enumerate(dump.events):
+        for j, t in enumerate(ev.times):
+            for name in ("phrase", "grain"):
+                if not isinstance(getattr(t, name), str):
+                    raise BadRecord(f"events[{i}].times[{j}].{name}", f"is not a string: {getattr(t, name)!r}")
+
+
 def check_dump(dump: NamespaceDump) -> None:
     """Check that one namespace is whole in itself: ids given once, every reference resolved.
 
@@ -63,10 +118,15 @@ def check_dump(dump: NamespaceDump) -> None:
         if rec.id in nodes:
             raise BadRecord(path, f"{rec.id!r} is the id of {nodes[rec.id].removesuffix('.id')} too")
         nodes[rec.id] = path
+    _check_fields(dump)
     _check_references(dump)
     for i, (node, _vector, _model) in enumerate(dump.embeddings):
         if node not in nodes:
             raise BadRecord(f"embeddings[{i}].node", f"names node {node!r}, which is not in the namespace")
+
+
+def _names(value: object, known: set[str]) -> bool:
+    return isinstance(value, str) and value in known  # a list or a dict in the JSON is no id (nor hashable)
 
 
 def _check_references(dump: NamespaceDump) -> None:
@@ -75,14 +135,12 @@ def _check_references(dump: NamespaceDump) -> None:
     events = {e.id for e in dump.events}
     entities = {x.id for x in dump.entities}
     for i, ev in enumerate(dump.events):
-        if ev.session not in sessions:
+        if not _names(ev.session, sessions):
             raise BadRecord(f"events[{i}].session", f"names session {ev.session!r}, which is not in the namespace")
-        if not isinstance(ev.text, str):
-            raise BadRecord(f"events[{i}].text", f"is not a string: {ev.text!r}")
     for i, m in enumerate(dump.mentions):
-        if m.event_id not in events:
+        if not _names(m.event_id, events):
             raise BadRecord(f"mentions[{i}].event", f"names event {m.event_id!r}, which is not in the namespace")
-        if m.entity_id not in entities:
+        if not _names(m.entity_id, entities):
             raise BadRecord(f"mentions[{i}].entity", f"names entity {m.entity_id!r}, which is not in the namespace")
     facts: dict[str, int] = {}
     for i, f in enumerate(dump.facts):
@@ -92,10 +150,10 @@ def _check_references(dump: NamespaceDump) -> None:
             raise BadRecord(f"facts[{i}].id", f"{f.id!r} is the id of facts[{facts[f.id]}] too")
         facts[f.id] = i
         for end, node in (("subject", f.subject_id), ("object", f.object_id)):
-            if node not in entities:
+            if not _names(node, entities):
                 raise BadRecord(f"facts[{i}].{end}", f"names entity {node!r}, which is not in the namespace")
         for j, eid in enumerate(f.evidence):
-            if eid not in events:
+            if not _names(eid, events):
                 raise BadRecord(f"facts[{i}].evidence[{j}]", f"cites event {eid!r}, which is not in the namespace")
 
 

@@ -82,12 +82,22 @@ def _bad_embedding(space: dict[str, Any]) -> None:
     space["embeddings"].append({"node": "e9", "model": "test-model", "vector": [1.0, 0.0, 0.0]})
 
 
+def _bad_speaker(space: dict[str, Any]) -> None:
+    space["events"][1]["speaker"] = {"name": "Mel"}  # SQLite refused it mid-write, after 'alpha' was replaced
+
+
+def _unhashable_mention(space: dict[str, Any]) -> None:
+    space["mentions"][0]["entity"] = ["caroline"]
+
+
 BROKEN = [
     (_bad_fact, "namespaces[1].facts[0].subject (namespace 'beta'): names entity 'nobody'"),
     (_bad_mention, "namespaces[1].mentions[7].event (namespace 'beta'): names event 'e9'"),
     (_bad_session, "namespaces[1].events[1].session (namespace 'beta'): names session 's9'"),
     (_bad_text, "namespaces[1].events[1].text (namespace 'beta'): is not a string: 42"),
     (_bad_embedding, "namespaces[1].embeddings[1].node (namespace 'beta'): names node 'e9'"),
+    (_bad_speaker, "namespaces[1].events[1].speaker (namespace 'beta'): is not a string or null: {'name': 'Mel'}"),
+    (_unhashable_mention, "namespaces[1].mentions[0].entity (namespace 'beta'): names entity ['caroline']"),
 ]
 
 
