@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import replace
 
 from graphmem.errors import ConfigError
 from graphmem.export import NamespaceDump
@@ -157,9 +156,9 @@ def _check_references(dump: NamespaceDump) -> None:
                 raise BadRecord(f"facts[{i}].evidence[{j}]", f"cites event {eid!r}, which is not in the namespace")
 
 
-def _message(event: Event) -> Event:
+def _message(e: Event) -> tuple[object, ...]:
     """What makes an event the message it is: everything but the time phrases extraction read in it."""
-    return replace(event, times=())
+    return (e.session, e.seq, e.speaker, e.text, e.occurred_at, e.source_id, e.source_file, e.source_line, e.kind)
 
 
 def check_merge(dumps: Sequence[NamespaceDump], target: GraphStore, *, source: str) -> None:
