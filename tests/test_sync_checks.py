@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from graphmem.errors import ConfigError
-from graphmem.export import dump_namespace, dumps_from_json, export_graph
+from graphmem.export import batches_from_json, dump_namespace, dumps_from_json, export_graph
 from graphmem.models import Batch, Event
 from graphmem.store.base import GraphStore
 from graphmem.store.embedded import EmbeddedStore
@@ -123,6 +123,13 @@ def test_a_bad_record_in_a_later_namespace_changes_no_namespace(
         restore_export(dumps, target, source=str(broken), namespaces=["alpha", "beta"], replace=replace_)
     assert _state(target) == before
     assert target.get_event("alpha", "e5") is not None
+
+
+def test_batches_from_json_checks_every_namespace_before_the_first_batch(tmp_path: Path) -> None:
+    broken = _export(_source(tmp_path), tmp_path / "broken.json", beta=_bad_fact)
+    batches = batches_from_json(json.loads(broken.read_text()))
+    with pytest.raises(ConfigError, match=r"namespaces\[1\]\.facts\[0\]\.subject"):
+        next(batches)  # not after the batches of namespace 'alpha' were given (and written)
 
 
 def test_an_event_id_given_twice_is_refused_naming_both_entries(tmp_path: Path, target: GraphStore) -> None:
