@@ -200,6 +200,7 @@ def check_merge(dumps: Sequence[NamespaceDump], target: GraphStore, *, source: s
                     f"namespace {ns!r}: event {ev.id!r} is another message at {target.uri} "
                     f"({other.speaker}: {other.text!r}, {other.occurred_at}) than at {source} "
                     f"({ev.speaker}: {ev.text!r}, {ev.occurred_at}): both took a message at that place since "
-                    "they parted, and a merge would overwrite one; nothing was written (keep one with --replace, "
-                    "or forget the message on one side and add it again there, at a new place)"
+                    f"they parted, and a merge would overwrite one; nothing was written (to keep both, forget it at "
+                    f"{target.uri}, sync again and add it there again: it takes a new place; to keep {source}'s "
+                    "alone, sync with --replace)"
                 )
