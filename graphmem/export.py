@@ -400,9 +400,14 @@ def batches_from_json(data: dict[str, Any]) -> Iterator[Batch]:
     """The batches that rebuild an exported JSON document (one per namespace, plus one per model).
 
     Raises:
-        ConfigError: the document is not a graphmem export.
+        ConfigError: the document is not a graphmem export, or a namespace in it is not whole
+            (:func:`graphmem.sync_check.check_dumps`), before the first batch is given.
     """
-    for dump in dumps_from_json(data):
+    from graphmem.sync_check import check_dumps  # it reads this module's dumps
+
+    dumps = dumps_from_json(data)
+    check_dumps(dumps)
+    for dump in dumps:
         ns = dump.namespace
         yield Batch(
             ns,

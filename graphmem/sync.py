@@ -2,9 +2,12 @@
 
 ``graphmem sync --from ./mem --to neo4j://host:7687`` is :func:`sync_stores`; ``--from backup.json``, a JSON
 export, is :func:`read_export` and :func:`restore_export` (the export read whole first, so a bad file changes
-and creates nothing). A store is read through the :class:`~graphmem.store.base.GraphStore` protocol and
-written in batches, so it works between any two backends. Records are upserted by id, so a sync that stopped
-half-way (server down) is completed by running it again.
+and creates nothing). Every namespace to copy is checked before the first write (:mod:`graphmem.sync_check`):
+each whole in itself (one record per id, every reference resolved), and, in a merge, no message of the
+target overwritten by another the source gave the same id; a failed check writes nothing. A store is read
+through the :class:`~graphmem.store.base.GraphStore` protocol and written in batches, so it works between
+any two backends. Records are upserted by id, so a sync that stopped half-way (server down) is completed by
+running it again.
 
 A sync copying vectors checks every stored vector of the namespaces it copies first, as a restore checks an
 export's (:func:`graphmem.export_vectors.check_stored_vectors`): a source holding one that recall could not
@@ -35,7 +38,8 @@ The ingest bookkeeping (each input's source record and its sessions' turn finger
 so ingesting the same folder (at the same path: records are keyed by it) into the target skips what is
 unchanged and keeps forgotten turns forgotten; when merging, an input the target has ingested keeps the
 target's records whole (the merge may overwrite some of its events with the source's version, so the next
-ingest diffs against what the target ingested and rewrites what differs).
+ingest diffs against what the target ingested and rewrites what differs; a live message, which no file
+gives again, is never overwritten: :func:`~graphmem.sync_check.check_merge`).
 
 ``replace=True`` makes each target namespace hold what the source holds, records deleted at the source
 disappearing at the target too, and never shows a half-copied namespace: it is written as one batch, so a
@@ -52,7 +56,7 @@ from __future__ import annotations
 import json
 import os
 import shlex
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from dataclasses import replace as replace_dump
 
@@ -65,6 +69,7 @@ from graphmem.settle import settle
 from graphmem.store.base import GraphStore
 from graphmem.store.sqlite_rows import normalised_fact
 from graphmem.store.versions import is_archive
+from graphmem.sync_check import check_dumps, check_merge
 
 __all__ = ["NamespaceSync", "SyncSummary", "read_export", "restore_export", "sync_stores"]
 
@@ -175,9 +180,9 @@ def sync_stores(
 
     Raises:
         ConfigError: a named namespace holds no data at the source, source and target are the same
-            store (by :meth:`~graphmem.store.base.GraphStore.identity`, not by the text of their URIs), or
-            (with ``embeddings``) the source holds a malformed vector (see the module docstring): nothing
-            is written.
+            store (by :meth:`~graphmem.store.base.GraphStore.identity`, not by the text of their URIs),
+            (with ``embeddings``) the source holds a malformed vector (see the module docstring), or a
+            check of :mod:`graphmem.sync_check` fails: nothing is written.
         StoreError: a read or write failed; batches already written stay (run the sync again), and with
             ``replace`` the namespace being replaced is unchanged.
     """
@@ -191,7 +196,11 @@ def sync_stores(
     if embeddings:
         for ns in wanted:
             _check_vectors(source, ns)
-    dumps = (dump_namespace(source, ns, embeddings=embeddings) for ns in wanted)
+    dumps = [dump_namespace(source, ns, embeddings=embeddings) for ns in wanted]
+    try:
+        check_dumps(dumps)
+    except ConfigError as exc:
+        raise ConfigError(f"{source.uri}: {exc}") from None
     return _copy(dumps, target, SyncSummary(source.uri, target.uri), replace, batch_events, progress)
 
 
@@ -212,8 +221,10 @@ def read_export(path: str | os.PathLike[str]) -> list[NamespaceDump]:
 
     Raises:
         ConfigError: the file cannot be read, is not a graphmem JSON export or is one of another format
-            version (:data:`~graphmem.export.EXPORT_VERSION`); the message names the file (and the version;
-            for invalid JSON, its line and column; for a malformed record, its namespace and field).
+            version (:data:`~graphmem.export.EXPORT_VERSION`), or a namespace in it is not whole
+            (:func:`~graphmem.sync_check.check_dumps`: an id given twice, a reference to a record it lacks);
+            the message names the file (and the version; for invalid JSON, its line and column; for a
+            malformed record, its JSON path and namespace).
     """
     where = os.fspath(path)
     try:
@@ -224,7 +235,9 @@ def read_export(path: str | os.PathLike[str]) -> list[NamespaceDump]:
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"cannot read {where}: {exc}") from None
     try:
-        return dumps_from_json(data)
+        dumps = dumps_from_json(data)
+        check_dumps(dumps)  # every namespace whole before anything is written, so a restore changes none
+        return dumps
     except ConfigError as exc:
         raise ConfigError(f"{where}: {exc}") from None
 
@@ -244,14 +257,19 @@ def restore_export(
     as :func:`sync_stores` copies a store's (the same arguments; ``graphmem sync --from FILE.json``).
 
     Raises:
-        ConfigError: a named namespace is not in the export.
+        ConfigError: a named namespace is not in the export, or a check of :mod:`graphmem.sync_check` fails
+            on any namespace of the export (nothing is written then).
         StoreError: as :func:`sync_stores`.
     """
+    try:
+        check_dumps(dumps)
+    except ConfigError as exc:
+        raise ConfigError(f"{source}: {exc}") from None
     found = {d.namespace: d for d in dumps}
     wanted = list(namespaces) if namespaces else list(found)
     for ns in wanted:
         require_namespace(ns, list(found), where=source)
-    chosen = (found[ns] if embeddings else replace_dump(found[ns], embeddings=[], schemes={}) for ns in wanted)
+    chosen = [found[ns] if embeddings else replace_dump(found[ns], embeddings=[], schemes={}) for ns in wanted]
     return _copy(chosen, target, SyncSummary(source, target.uri), replace, batch_events, progress)
 
 
@@ -285,13 +303,15 @@ def _without_older(dump: NamespaceDump, target: GraphStore) -> NamespaceDump:
 
 
 def _copy(
-    dumps: Iterable[NamespaceDump],
+    dumps: Sequence[NamespaceDump],
     target: GraphStore,
     summary: SyncSummary,
     replace: bool,
     batch_events: int,
     progress: Callable[[str, int, int], None] | None,
 ) -> SyncSummary:
+    if not replace:  # every namespace checked before the first write (the dumps were by the caller)
+        check_merge(dumps, target, source=summary.source)
     for dump in dumps:
         ns = dump.namespace
         before: list[Fact] | None = None

@@ -127,22 +127,26 @@ def sync(
     only the target is created when missing. A source ending in .json is a JSON export (graphmem export
     --format json), restored into the target.
     """
+    from graphmem.namespaces import require_namespace
     from graphmem.store import open_store
     from graphmem.sync import read_export, restore_export, sync_stores
 
     wanted = list(namespaces) or None
+    # what the source holds is checked before the target opens: a failed sync creates no store
     if source.endswith(".json") and not Path(source).is_dir():  # a JSON export, read whole before the target opens
         dumps = read_export(source)
+        for ns in wanted or ():
+            require_namespace(ns, [d.namespace for d in dumps], where=source)
         with contextlib.closing(open_store(target, create=True)) as dst:
             summary = restore_export(
                 dumps, dst, source=source, namespaces=wanted, replace=replace, embeddings=not no_embeddings
             )
     else:
-        with (
-            contextlib.closing(open_store(source, create=False)) as src,
-            contextlib.closing(open_store(target, create=True)) as dst,
-        ):
-            summary = sync_stores(src, dst, namespaces=wanted, replace=replace, embeddings=not no_embeddings)
+        with contextlib.closing(open_store(source, create=False)) as src:
+            for ns in wanted or ():
+                require_namespace(ns, src.namespaces(), where=src.uri)
+            with contextlib.closing(open_store(target, create=True)) as dst:
+                summary = sync_stores(src, dst, namespaces=wanted, replace=replace, embeddings=not no_embeddings)
     rows = [
         [n.namespace, n.sessions, n.events, n.entities, n.mentions, n.facts, n.embeddings] for n in summary.namespaces
     ]

@@ -1,0 +1,206 @@
+"""What a sync or a restore checks before it writes anything (:mod:`graphmem.sync`).
+
+Two checks, both run over every namespace to copy before the first write, so a bad record in the last
+namespace of an export leaves the earlier ones as the target holds them:
+
+- :func:`check_dumps`: each namespace is whole in itself, as the store will check it batch by batch
+  (:mod:`graphmem.store.validate`): one record per id, every session, event and entity a record names is
+  in the namespace, texts are strings. A fault is named by its JSON path in the export
+  (``namespaces[1].facts[0].subject``), a record given twice by both its entries.
+- :func:`check_merge`: copying into a namespace the target holds (a merge) never overwrites a message
+  with another one. Two copies of one store that each took a live message since they parted give the
+  same event id to different messages; the merge refuses, naming the id, instead of keeping one.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+from graphmem.errors import ConfigError
+from graphmem.export import NamespaceDump
+from graphmem.export_vectors import BadRecord
+from graphmem.models import Entity, Event, Session
+from graphmem.store.base import GraphStore
+
+__all__ = ["check_dump", "check_dumps", "check_merge"]
+
+
+def check_dumps(dumps: Sequence[NamespaceDump]) -> None:
+    """Check every namespace of an export (or a store's dumps), in the order the export lists them.
+
+    Raises:
+        ConfigError: a namespace listed twice, or a record :func:`check_dump` refuses; the message names
+            ``namespaces[i].PATH (namespace 'NS'): what is wrong``.
+    """
+    first: dict[str, int] = {}
+    for i, dump in enumerate(dumps):
+        ns = dump.namespace
+        if ns in first:
+            raise ConfigError(f"namespaces[{i}] (namespace {ns!r}): is namespaces[{first[ns]}] again")
+        first[ns] = i
+        try:
+            check_dump(dump)
+        except BadRecord as exc:
+            raise ConfigError(f"namespaces[{i}].{exc.path} (namespace {ns!r}): {exc.reason}") from None
+
+
+_STR, _INT, _NUMBER = "a string", "a whole number", "a number"
+#: The scalar fields of each kind of record (as the export names them), and what each must be; ``None``
+#: after the kind: the field may be null.
+_FIELDS: dict[str, tuple[tuple[str, str, bool], ...]] = {
+    "sessions": (("index", _INT, False), ("date_text", _STR, True)),
+    "events": (
+        ("seq", _INT, False),
+        ("speaker", _STR, True),
+        ("text", _STR, False),
+        ("source_id", _STR, True),
+        ("source_file", _STR, True),
+        ("source_line", _INT, True),
+        ("kind", _STR, False),
+    ),
+    "entities": (("name", _STR, False), ("type", _STR, False)),
+    "mentions": (("role", _STR, False),),
+    "facts": (("predicate", _STR, False), ("time_phrase", _STR, True), ("confidence", _NUMBER, False)),
+}
+
+
+def _is(value: object, kind: str) -> bool:
+    if kind == _STR:
+        return isinstance(value, str)
+    if kind == _INT:
+        return type(value) is int  # not a bool
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _check_fields(dump: NamespaceDump) -> None:
+    """Each record's scalar fields of the type the stores write (a store would refuse some only mid-write)."""
+    lists: dict[str, Sequence[object]] = {
+        "sessions": dump.sessions,
+        "events": dump.events,
+        "entities": dump.entities,
+        "mentions": dump.mentions,
+        "facts": dump.facts,
+    }
+    for what, records in lists.items():
+        for i, rec in enumerate(records):
+            for name, kind, nullable in _FIELDS[what]:
+                value = getattr(rec, name)
+                if not (nullable and value is None) and not _is(value, kind):
+                    raise BadRecord(f"{what}[{i}].{name}", f"is not {kind}{' or null' if nullable else ''}: {value!r}")
+    for i, x in enumerate(dump.entities):
+        for j, alias in enumerate(x.aliases):
+            if not isinstance(alias, str):
+                raise BadRecord(f"entities[{i}].aliases[{j}]", f"is not a string: {alias!r}")
+    for i, ev in enumerate(dump.events):
+        for j, t in enumerate(ev.times):
+            for name in ("phrase", "grain"):
+                if not isinstance(getattr(t, name), str):
+                    raise BadRecord(f"events[{i}].times[{j}].{name}", f"is not a string: {getattr(t, name)!r}")
+
+
+def check_dump(dump: NamespaceDump) -> None:
+    """Check that one namespace is whole in itself: ids given once, every reference resolved.
+
+    Raises:
+        BadRecord: naming the first offending record by its JSON path inside the namespace.
+    """
+    nodes: dict[str, str] = {}  # node id → the path of the record that gives it
+    records: list[tuple[str, Session | Event | Entity]] = [
+        *((f"sessions[{i}].id", s) for i, s in enumerate(dump.sessions)),
+        *((f"events[{i}].id", e) for i, e in enumerate(dump.events)),
+        *((f"entities[{i}].id", x) for i, x in enumerate(dump.entities)),
+    ]
+    for path, rec in records:
+        if not isinstance(rec.id, str) or not rec.id:
+            raise BadRecord(path, f"is not an id: {rec.id!r}")
+        if rec.id in nodes:
+            raise BadRecord(path, f"{rec.id!r} is the id of {nodes[rec.id].removesuffix('.id')} too")
+        nodes[rec.id] = path
+    _check_fields(dump)
+    _check_references(dump)
+    for i, (node, _vector, _model) in enumerate(dump.embeddings):
+        if node not in nodes:
+            raise BadRecord(f"embeddings[{i}].node", f"names node {node!r}, which is not in the namespace")
+
+
+def _names(value: object, known: set[str]) -> bool:
+    return isinstance(value, str) and value in known  # a list or a dict in the JSON is no id (nor hashable)
+
+
+def _check_references(dump: NamespaceDump) -> None:
+    """Every session, event and entity an event, mention or fact names is in the namespace; fact ids once."""
+    sessions = {s.id for s in dump.sessions}
+    events = {e.id for e in dump.events}
+    entities = {x.id for x in dump.entities}
+    for i, ev in enumerate(dump.events):
+        if not _names(ev.session, sessions):
+            raise BadRecord(f"events[{i}].session", f"names session {ev.session!r}, which is not in the namespace")
+    for i, m in enumerate(dump.mentions):
+        if not _names(m.event_id, events):
+            raise BadRecord(f"mentions[{i}].event", f"names event {m.event_id!r}, which is not in the namespace")
+        if not _names(m.entity_id, entities):
+            raise BadRecord(f"mentions[{i}].entity", f"names entity {m.entity_id!r}, which is not in the namespace")
+    facts: dict[str, int] = {}
+    for i, f in enumerate(dump.facts):
+        if not isinstance(f.id, str) or not f.id:
+            raise BadRecord(f"facts[{i}].id", f"is not an id: {f.id!r}")
+        if f.id in facts:
+            raise BadRecord(f"facts[{i}].id", f"{f.id!r} is the id of facts[{facts[f.id]}] too")
+        facts[f.id] = i
+        for end, node in (("subject", f.subject_id), ("object", f.object_id)):
+            if not _names(node, entities):
+                raise BadRecord(f"facts[{i}].{end}", f"names entity {node!r}, which is not in the namespace")
+        for j, eid in enumerate(f.evidence):
+            if not _names(eid, events):
+                raise BadRecord(f"facts[{i}].evidence[{j}]", f"cites event {eid!r}, which is not in the namespace")
+
+
+def _message(e: Event) -> tuple[object, ...]:
+    """What makes an event the message it is: everything but the time phrases extraction read in it."""
+    return (e.session, e.seq, e.speaker, e.text, e.occurred_at, e.source_id, e.source_file, e.source_line, e.kind)
+
+
+def check_merge(dumps: Sequence[NamespaceDump], target: GraphStore, *, source: str) -> None:
+    """Check that merging these namespaces into ``target`` overwrites no message and changes no node's kind.
+
+    An event id the target holds with another message (speaker, text, time, session or position; the
+    time phrases read in it aside) is refused when either version is a live message (no input file): an
+    input the target ingested keeps its records whole, so ingesting that file again rewrites its events,
+    while a live message has no file to be read again from.
+
+    Raises:
+        ConfigError: naming the namespace, the id and both versions; nothing is written.
+    """
+    held = set(target.namespaces())
+    for dump in dumps:
+        ns = dump.namespace
+        if ns not in held:
+            continue
+        kinds: dict[str, str] = {s.id: "a session" for s in target.iter_sessions(ns)}
+        kinds.update((x.id, "an entity") for x in target.iter_entities(ns))
+        theirs: dict[str, Event] = {}
+        for ev in target.iter_events(ns):
+            kinds[ev.id] = "an event"
+            theirs[ev.id] = ev
+        for kind, records in (("a session", dump.sessions), ("an event", dump.events), ("an entity", dump.entities)):
+            for rec in records:
+                have = kinds.get(rec.id)
+                if have is not None and have != kind:
+                    raise ConfigError(
+                        f"namespace {ns!r}: {rec.id!r} is {kind} at {source} but {have} at {target.uri}; "
+                        "nothing was written"
+                    )
+        for ev in dump.events:
+            other = theirs.get(ev.id)
+            if other is None or _message(other) == _message(ev):
+                continue
+            if other.source_file is None or ev.source_file is None:
+                raise ConfigError(
+                    f"namespace {ns!r}: event {ev.id!r} is another message at {target.uri} "
+                    f"({other.speaker}: {other.text!r}, {other.occurred_at}) than at {source} "
+                    f"({ev.speaker}: {ev.text!r}, {ev.occurred_at}): both took a message at that place since "
+                    f"they parted, and a merge would overwrite one; nothing was written (to keep both, forget it at "
+                    f"{target.uri}, sync again and add it there again: it takes a new place; to keep {source}'s "
+                    "alone, sync with --replace)"
+                )
