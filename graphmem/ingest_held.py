@@ -10,7 +10,10 @@ again. :mod:`graphmem.ingest_read` plans each input with these checks:
   session the input holds whole is taken over (:func:`retract_with` retracts it in the unit writing its
   replacement), else those turns are left out (:func:`without`);
 - :func:`live_in_the_way`: messages added live into a session the input writes; its own (same id, or
-  said alike) are written again from it, any other where it would write is an error;
+  said alike: :func:`own_live`) are written again from it, any other where it would write is an error;
+  one of its own that it writes at another place has its place recorded as forgotten, and a session that
+  would give such a live id to another turn (:func:`moves_live`) is written under another id
+  (:mod:`graphmem.ingest_ids`);
 - :func:`copy_of_another`: an input whose content is recorded from another path in every namespace it
   writes is skipped with a note.
 """

@@ -16,7 +16,10 @@ it writes, tagged as well; :func:`choose_ids` then picks each session's id:
   ``forget`` of that id would delete the file's turn) is written under the first other id that gives
   none: the one the input wrote it under before, else its tagged id, else the tagged id with ``~2``,
   ``~3``… A file's turn takes its place's id, so the whole session moves; turns of the input's own that
-  were removed and added again keep taking their old ids (only places given live are avoided).
+  were removed and added again keep taking their old ids (only places given live are avoided);
+- so is a session whose chosen id would give the id of a message added live there, which the input holds
+  as its own at another place, to another of its turns (:func:`graphmem.ingest_held.moves_live`); the
+  live message's place is then recorded as a forgotten one's (:func:`graphmem.ingest_held.live_in_the_way`).
 """
 
 from __future__ import annotations
