@@ -122,3 +122,18 @@ def test_a_live_session_taken_over_at_its_places_keeps_its_ids(memory: Memory, t
     run(memory, jsonl(tmp_path / "ana.jsonl", [message(n) for n in range(1, 4)]))
     assert stored(memory) == [(f"ev:session_1:{n}", f"m{n}", True) for n in range(1, 4)]
     assert forgotten(memory) == {}
+
+
+def test_live_add_after_the_move_and_the_file_holding_it(memory: Memory, tmp_path: Path) -> None:
+    path = three_then_live(memory, tmp_path, message(5))
+    jsonl(path, [message(n) for n in range(1, 7)])
+    run(memory, path)
+    (session,) = {e.session for e in memory.store.iter_events(NS)}
+    assert live(memory, [message(5)]) == [f"ev:{session}:5"]  # re-sent: the file's message, by its id
+    assert live(memory, [message(7)]) == ["ev:session_1:5"]  # after the place given before
+    jsonl(path, [message(n) for n in range(1, 8)])
+    assert run(memory, path).files_ok == 1  # the live session taken over under the file's moved id
+    assert stored(memory)[-1] == (f"ev:{session}:7", "m7", True)
+    assert len(stored(memory)) == 7
+    assert memory.store.get_event(NS, "ev:session_1:5") is None
+    assert forgotten(memory) == {"session_1": frozenset({4, 5})}
