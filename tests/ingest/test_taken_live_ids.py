@@ -137,3 +137,27 @@ def test_live_add_after_the_move_and_the_file_holding_it(memory: Memory, tmp_pat
     assert len(stored(memory)) == 7
     assert memory.store.get_event(NS, "ev:session_1:5") is None
     assert forgotten(memory) == {"session_1": frozenset({4, 5})}
+
+
+def test_a_live_session_taken_over_below_its_place_is_kept_from_its_later_turns(memory: Memory, tmp_path: Path) -> None:
+    """A live session numbered on after a file's forgotten turns (m5 at ev:session_1:4, the first three
+    places given before), taken over by another file writing m5 at its place 3: the live place is
+    recorded, so that file grown to a fourth turn moves."""
+    first = jsonl(tmp_path / "ana.jsonl", [message(n, text=f"first {n}") for n in range(1, 4)])
+    run(memory, first)
+    for n in range(1, 4):
+        memory.forget(NS, f"ev:session_1:{n}")
+    assert live(memory, [message(5)]) == ["ev:session_1:4"]
+    (tmp_path / "b").mkdir()
+    other = jsonl(tmp_path / "b" / "ana.jsonl", [message(1), message(2), message(5)])
+    assert run(memory, other).files_ok == 1
+    assert stored(memory) == [
+        ("ev:session_1:1", "m1", True),
+        ("ev:session_1:2", "m2", True),
+        ("ev:session_1:3", "m5", True),
+    ]
+    assert forgotten(memory) == {"session_1": frozenset({4})}
+    jsonl(other, [message(1), message(2), message(5), message(6)])
+    assert run(memory, other).files_ok == 1
+    assert [e.source_id for e in memory.store.iter_events(NS)] == ["m1", "m2", "m5", "m6"]
+    assert memory.store.get_event(NS, "ev:session_1:4") is None
