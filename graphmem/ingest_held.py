@@ -123,9 +123,9 @@ def live_in_the_way(
                 continue
             for sid in (formerly or {}).get((t.namespace, raw.id), []):
                 found = store.get_events(t.namespace, [e for _, e in sorted(live.get(sid, {}).items())])
-                for ev_id in own_live(found, whole[raw.id]):
-                    retract.append(ev_id)
-                    places.extend((ev.session, ev.seq) for ev in found if ev.id == ev_id)
+                mine = own_live(found, whole[raw.id])
+                retract.extend(ev.id for ev in found if ev.id in mine)
+                places.extend((ev.session, ev.seq) for ev in found if ev.id in mine)
             here = live.get(raw.id)
             if not here:
                 continue
