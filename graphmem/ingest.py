@@ -224,8 +224,11 @@ def _write_unit(
     """Commit the batches of one extracted unit (one per transcript) and count them in ``summary``."""
     for moved in todo.moves:  # what an input moved here wrote from its old path, re-keyed first
         target.write(moved)
+    places = todo.forgotten_live  # with the unit's first batch: the one retracting them
     for extracted in part.batches:
         batch = without_events(extracted, set(todo.forgotten)) if todo.forgotten else extracted
+        if places:
+            batch, places = replace(batch, forgotten_live=(*batch.forgotten_live, *places)), ()
         if todo.indexes:  # the extraction of a part numbers its sessions from 0
             index = dict(todo.indexes)
             batch = replace(batch, sessions=tuple(replace(s, index=index.get(s.id, s.index)) for s in batch.sessions))

@@ -10,7 +10,10 @@ again. :mod:`graphmem.ingest_read` plans each input with these checks:
   session the input holds whole is taken over (:func:`retract_with` retracts it in the unit writing its
   replacement), else those turns are left out (:func:`without`);
 - :func:`live_in_the_way`: messages added live into a session the input writes; its own (same id, or
-  said alike) are written again from it, any other where it would write is an error;
+  said alike: :func:`own_live`) are written again from it, any other where it would write is an error;
+  one of its own that it writes at another place has its place recorded as forgotten, and a session that
+  would give such a live id to another turn (:func:`moves_live`) is written under another id
+  (:mod:`graphmem.ingest_ids`);
 - :func:`copy_of_another`: an input whose content is recorded from another path in every namespace it
   writes is skipped with a note.
 """
@@ -42,7 +45,9 @@ __all__ = [
     "live_by_name",
     "live_counterparts",
     "live_in_the_way",
+    "moves_live",
     "names_session",
+    "own_live",
     "own_time",
     "pair_said",
     "plainly_named",
@@ -55,64 +60,87 @@ __all__ = [
 ]
 
 
-def retract_with(job: Job, start: int, moved: dict[str, list[str]]) -> None:
-    """Add the events of the live sessions taken over (``moved``: the input's session id → event ids, in
-    order) to the retraction of the unit writing that session (from ``job.todo[start]`` on); one whose
-    session is not written in this run (an interrupted run wrote it) goes with the first unit."""
+def retract_with(job: Job, start: int, moved: dict[str, list[tuple[str, int, str]]]) -> None:
+    """Add the events of the live sessions taken over (``moved``: the input's session id → (live session,
+    position, event id) of each, in order) to the retraction of the unit writing that session (from
+    ``job.todo[start]`` on), their places recorded as those of forgotten live messages (the input writes
+    them under its own session id: theirs never name them again); one whose session is not written in this
+    run (an interrupted run wrote it) goes with the first unit."""
     for sid, evs in moved.items():
-        retract = tuple(evs)
         at = next(
             (i for i in range(start, len(job.todo)) if any(s.id == sid for s in job.todo[i].transcript.sessions)),
             start,
         )
         if at < len(job.todo):
-            job.todo[at] = replace(job.todo[at], retract=(*job.todo[at].retract, *retract))
+            _mark(job, at, tuple(e for _, _, e in evs), tuple((session, seq) for session, seq, _ in evs))
 
 
-def live_in_the_way(store: GraphStore, owners: Owners, job: Job, t: Transcript, start: int) -> None:
+def live_in_the_way(
+    store: GraphStore,
+    owners: Owners,
+    job: Job,
+    t: Transcript,
+    start: int,
+    formerly: dict[tuple[str, str], list[str]] | None = None,
+) -> None:
     """Check the units of ``t`` (``job.todo[start:]``) against the messages added live into the sessions
     they write (``Memory.add`` appends to the session of a file ingested before).
 
     A live message whose id the input's session gives, with the same speaker and text, is the input's
     message, and so is one without an id that says the same as a turn (:func:`pair_said`): it is
     retracted in the unit writing that session (the input writes it in its place). One whose place the
-    input's new turns would take, and that is none of the input's, is in the way.
+    input's new turns would take, and that is none of the input's, is in the way. The input's own live
+    messages in the sessions it wrote before under another id (``formerly``: (namespace, the id it writes
+    now) → those ids; the session moved, :func:`moves_live`) are retracted with it too.
+
+    Every retracted live message whose event id the input does not give to that message (written at
+    another place, or under another session id) has its place recorded with the unit's other marks
+    (:attr:`Todo.forgotten_live <graphmem.ingest_read.Todo>`), as a forgotten one's is: an ingested file
+    never gives that id to another of its turns (:mod:`graphmem.ingest_ids`).
 
     Raises:
         IngestError: a live message has an id the input's session gives with another speaker or text,
             or stands where the input would write a turn; names the input's ``file:line`` and the live
             event. Nothing of the input is written.
     """
-    from graphmem.extract.events import event_text
-
     live = owners.live_events(t.namespace)
+    whole = {s.id: s for s in t.sessions}
+    for sid, session in whole.items():  # the input's own live messages in a live session it took over
+        seqs = owners.taken_over(t.namespace, sid)
+        if seqs and start < len(job.todo):  # retracted with the first unit, as the input's earlier events
+            events = store.get_events(t.namespace, [e for _, e in sorted(seqs.items())])
+            own = own_live(events, session)
+            elsewhere = tuple((sid, ev.seq) for ev in events if session.first_seq + own.get(ev.id, -1) != ev.seq)
+            _mark(job, start, (), elsewhere)
     if not live:
         return
-    whole = {s.id: s for s in t.sessions}
     for i in range(start, len(job.todo)):
         todo = job.todo[i]
         retract: list[str] = []
+        places: list[tuple[str, int]] = []
         for raw in todo.transcript.sessions:
+            if raw.id not in whole:
+                continue
+            for sid in (formerly or {}).get((t.namespace, raw.id), []):
+                found = store.get_events(t.namespace, [e for _, e in sorted(live.get(sid, {}).items())])
+                mine = own_live(found, whole[raw.id])
+                retract.extend(ev.id for ev in found if ev.id in mine)
+                places.extend((ev.session, ev.seq) for ev in found if ev.id in mine)
             here = live.get(raw.id)
-            if not here or raw.id not in whole:
+            if not here:
                 continue
             turns = whole[raw.id].turns
             given = {turn.source_id: turn for turn in turns if turn.source_id is not None}
             writes = range(raw.first_seq, raw.first_seq + len(raw.turns))
             events = store.get_events(t.namespace, [e for _, e in sorted(here.items())])
-            ided = {ev.source_id for ev in events if ev.source_id in given}
-            # a live message without an id is the input's when it says the same, unambiguously
-            said = pair_said(
-                [ev for ev in events if ev.source_id not in ided],
-                [(n, turn) for n, turn in enumerate(turns) if turn.source_id is None or turn.source_id not in ided],
-                whole[raw.id],
-            )
-            alike = {ev.id for ev in said.values()}
+            own = own_live(events, whole[raw.id])
             for ev in events:
-                turn = given.get(ev.source_id) if ev.source_id in ided else None
-                if ev.id in alike or (turn is not None and (ev.speaker, ev.text) == (turn.speaker, event_text(turn))):
+                if ev.id in own:
                     retract.append(ev.id)
+                    if whole[raw.id].first_seq + own[ev.id] != ev.seq:  # its id would name another turn
+                        places.append((raw.id, ev.seq))
                     continue
+                turn = given.get(ev.source_id) if ev.source_id is not None else None
                 if turn is None and ev.seq not in writes:
                     continue  # after the input's turns: it stays where it is
                 if turn is None:
@@ -131,8 +159,51 @@ def live_in_the_way(store: GraphStore, owners: Owners, job: Job, t: Transcript, 
                     line=turn.line,
                     json_path=turn.json_path,
                 )
-        if retract:
-            job.todo[i] = replace(todo, retract=(*todo.retract, *retract))
+        _mark(job, i, tuple(retract), tuple(places))
+
+
+def _mark(job: Job, i: int, retract: tuple[str, ...], places: tuple[tuple[str, int], ...]) -> None:
+    """Add events to retract and live places to record to the unit ``job.todo[i]``."""
+    if retract or places:
+        todo = job.todo[i]
+        job.todo[i] = replace(todo, retract=(*todo.retract, *retract), forgotten_live=(*todo.forgotten_live, *places))
+
+
+def own_live(events: Sequence[Event], session: RawSession) -> dict[str, int]:
+    """The events of ``events`` (messages added live) that are messages of ``session`` (an input's whole
+    session): one with an id the session gives, with the same speaker and text, or one without an id
+    saying the same as a turn (:func:`pair_said`). Returns event id → the index of its turn."""
+    from graphmem.extract.events import event_text
+
+    index = {turn.source_id: n for n, turn in enumerate(session.turns) if turn.source_id is not None}
+    ided = {ev.source_id for ev in events if ev.source_id in index}
+    said = pair_said(
+        [ev for ev in events if ev.source_id not in ided],
+        [(n, turn) for n, turn in enumerate(session.turns) if turn.source_id is None or turn.source_id not in ided],
+        session,
+    )
+    out = {ev.id: n for n, ev in said.items()}
+    for ev in events:
+        n = index.get(ev.source_id) if ev.source_id is not None else None
+        if n is not None and (ev.speaker, ev.text) == (session.turns[n].speaker, event_text(session.turns[n])):
+            out[ev.id] = n
+    return out
+
+
+def moves_live(store: GraphStore, owners: Owners, namespace: str, session: RawSession) -> bool:
+    """Whether writing ``session`` (an input's whole session, under its id) would give the event id of a
+    message added live there to another of its turns: the live message is the input's own
+    (:func:`own_live`), which the input writes at another place, and the input writes a turn at the live
+    message's place (an agent's ``m5`` appended as ``ev:session_1:4`` to a file of three turns, which then
+    grows to ``m1``-``m5``). :mod:`graphmem.ingest_ids` then writes the session under another id, so the
+    id the agent was given never names another message (an agent's retried ``forget`` would delete it)."""
+    here = {**owners.live_events(namespace).get(session.id, {}), **owners.taken_over(namespace, session.id)}
+    writes = range(session.first_seq, session.first_seq + len(session.turns))
+    if not any(seq in writes for seq in here):
+        return False
+    events = store.get_events(namespace, [e for _, e in sorted(here.items())])
+    own = own_live(events, session)
+    return any(ev.seq in writes and session.first_seq + own[ev.id] != ev.seq for ev in events if ev.id in own)
 
 
 #: Per namespace and (plain) session id, the turns of an input not to write: they are stored already, added live.

@@ -44,6 +44,7 @@ class Owners:
         self._keys: list[str] = []
         self._forgotten: dict[str, dict[str, frozenset[int]]] = {}
         self._vectors: dict[str, set[str]] = {}  # namespace → the ids of its events that carry a vector
+        self._taken_over: dict[tuple[str, str], dict[int, str]] = {}  # live sessions handed to an input
 
     def _get(self, namespace: str) -> _Namespace:
         ns = self._seen.get(namespace)
@@ -140,6 +141,12 @@ class Owners:
         ns.owner[session_id] = key
         events = ns.events.get(None, {}).pop(session_id, {})
         ns.events.setdefault(key, {})[session_id] = events
+        self._taken_over[(namespace, session_id)] = events
+
+    def taken_over(self, namespace: str, session_id: str) -> dict[int, str]:
+        """The events of the live session ``session_id`` handed to an input in this run (:meth:`adopt`):
+        seq → event id; empty for any other session."""
+        return self._taken_over.get((namespace, session_id), {})
 
     def sources(self, namespace: str) -> list[str]:
         """The keys of the inputs whose events ``namespace`` holds (stored before this run), sorted."""

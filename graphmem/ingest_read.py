@@ -40,6 +40,7 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -49,8 +50,8 @@ from graphmem.extract.events import order_sessions
 from graphmem.formats import load_source, read_records, read_source
 from graphmem.ingest_diff import SessionPlan, plan_sessions
 from graphmem.ingest_hashes import Hashes, embedded_since, is_current
-from graphmem.ingest_held import added_live, copy_of_another, live_in_the_way, retract_with, without
-from graphmem.ingest_ids import choose_ids
+from graphmem.ingest_held import added_live, copy_of_another, live_in_the_way, moves_live, retract_with, without
+from graphmem.ingest_ids import choose_ids, former_ids, needs_other_ids
 from graphmem.ingest_moved import find_moved, move_batch, old_prints
 from graphmem.ingest_oldnames import old_spellings, respelled
 from graphmem.ingest_owners import GONE, GONE_PRINT, Owners
@@ -123,7 +124,10 @@ class Todo:
     in the same transaction; ``indexes`` gives each session's place in its whole transcript, which the
     extraction of a part cannot know; ``forgotten`` lists the events of this unit not to write again,
     their unchanged turns having been forgotten (:meth:`graphmem.Memory.forget`) since; ``moves`` are
-    written first, each in its own transaction (:func:`graphmem.ingest_moved.move_batch`).
+    written first, each in its own transaction (:func:`graphmem.ingest_moved.move_batch`);
+    ``forgotten_live`` are the places (session id, position) of the messages added live that the unit
+    retracts and writes under another event id, recorded as forgotten live places
+    (:func:`graphmem.ingest_held.live_in_the_way`).
     """
 
     transcript: Transcript
@@ -133,6 +137,7 @@ class Todo:
     indexes: tuple[tuple[str, int], ...] = ()
     forgotten: tuple[str, ...] = ()
     moves: tuple[Batch, ...] = ()
+    forgotten_live: tuple[tuple[str, int], ...] = ()
 
 
 @dataclass(slots=True)
@@ -170,13 +175,14 @@ def _now() -> datetime:
 
 def _moved(
     ns: str, written: dict[str, dict[int, str]], new_ids: set[str], adopted: dict[tuple[str, str], str]
-) -> dict[str, list[str]]:
-    """The events of the live sessions of ``ns`` taken over, per input session writing them (live sessions
-    ``3`` and ``session_3`` may both go to one input session), in order."""
-    moved: dict[str, list[str]] = {}
+) -> dict[str, list[tuple[str, int, str]]]:
+    """The events of the live sessions of ``ns`` taken over under another id, per input session writing
+    them (live sessions ``3`` and ``session_3`` may both go to one input session), in order: (live
+    session, position, event id)."""
+    moved: dict[str, list[tuple[str, int, str]]] = {}
     for sid, evs in sorted(written.items()):
         if sid not in new_ids and (ns, sid) in adopted:
-            moved.setdefault(adopted[(ns, sid)], []).extend(e for _, e in sorted(evs.items()))
+            moved.setdefault(adopted[(ns, sid)], []).extend((sid, seq, e) for seq, e in sorted(evs.items()))
     return moved
 
 
@@ -225,13 +231,14 @@ def _plan_file(
     transcripts = [without(t, known) for t in plain]
     readings = [transcripts]
     writes = [t for t in plain if not current[t.namespace]]
-    if any(owners.taken(t, key) for t in transcripts if not current[t.namespace]) or any(
-        owners.gives_forgotten(t.namespace, s.id, len(s.turns)) for t in writes for s in t.sessions
-    ):
-        # only the sessions another holds, or whose ids a forgotten live message had, are tagged; those the
-        # input wrote keep their ids (ingest_ids)
+    formerly: dict[tuple[str, str], list[str]] = {}  # (namespace, session id chosen) → ids it moved from
+    moves = partial(moves_live, store, owners)  # whether a session would give a live id to another turn
+    if needs_other_ids(owners, key, [t for t in transcripts if not current[t.namespace]], writes, moves):
+        # only the sessions another holds, or whose ids a live message had, are tagged; those the input
+        # wrote keep their ids (ingest_ids)
         retagged = respelled(read_source(src, format=fmt, namespace=namespace, tagged=True), spellings)
-        tagged = choose_ids(owners, key, plain, retagged)
+        tagged = choose_ids(owners, key, plain, retagged, moves)
+        formerly = former_ids(owners, key, plain, retagged, tagged)
         renamed = {
             (p.namespace, ps.id): ts.id
             for t, p in zip(tagged, plain, strict=True)
@@ -295,7 +302,7 @@ def _plan_file(
                 store,
                 own,  # the live events taken over are not kept: their words are no vocabulary
             )
-            live_in_the_way(store, owners, job, t, start)
+            live_in_the_way(store, owners, job, t, start, formerly)
         retract_with(job, start, moved)
         if namespace is not None and len(job.todo) > start:
             # with the namespace's first unit: a namespace holding any of the input is known to be the caller's

@@ -169,16 +169,12 @@ def test_a_copy_keeps_the_protection(tmp_path: Path, how: str) -> None:
         assert copy.store.get_event(NS, "ev:session_1:4") is None
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a grown file writing a live message of its own at its own place gives the live id to another turn",
-)
 def test_a_live_id_taken_over_at_another_place_never_names_another_message(memory: Memory, tmp_path: Path) -> None:
-    """Known limit, not fixed: the agent's m5 was appended to the file's session as ev:session_1:4; the file
-    grown to m1-m5 retracts it (it is the file's own) and writes its own m4 at ev:session_1:4 and m5 at
-    ev:session_1:5, so the agent's retried forget of ev:session_1:4 (meant for m5) deletes m4. The live
-    event is retracted, not forgotten, so no forgotten live place is recorded; telling it at plan time
-    needs :func:`graphmem.ingest_held.live_in_the_way` to run before the session ids are chosen."""
+    """The agent's m5 was appended to the file's session as ev:session_1:4; the file grown to m1-m5 holds it
+    as its own at its place 5. Before, ingest retracted the live event and wrote the file's m4 at
+    ev:session_1:4 and m5 at ev:session_1:5, so the agent's retried forget of ev:session_1:4 (meant for m5)
+    deleted m4. Now the session moves whole to its tagged id, as for a forgotten live place, and the live
+    place is recorded as one (more variants: ``test_taken_live_ids.py``)."""
     path = jsonl(tmp_path / "ana.jsonl", [message(n) for n in range(1, 4)])
     run(memory, path)
     assert live(memory, [message(5)]) == ["ev:session_1:4"]
