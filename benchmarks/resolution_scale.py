@@ -19,9 +19,18 @@ import time
 from graphmem.extract.resolve import resolve_batch
 from graphmem.models import Batch, Entity, Mention
 
-FIRST = "Ana Ben Carla Dario Elena Farid Greta Hugo Ines Jonas Keiko Liam Mara Nils Olga Pavel Rosa Sven Tara Umar".split()
-LAST = "Silva Meyer Tanaka Novak Rossi Berg Costa Haas Ito Kowal Lund Moreau Nagy Ortiz Petrov Quinn Rahn Sato".split()
-WORDS = "Lumen North Atlas Cedar Harbor Iron Maple Nova Orbit Pine Quartz River Summit Tidal Umber Vale".split()
+FIRST = (
+    "Ana", "Ben", "Carla", "Dario", "Elena", "Farid", "Greta", "Hugo", "Ines", "Jonas", "Keiko", "Liam", "Mara",
+    "Nils", "Olga", "Pavel", "Rosa", "Sven", "Tara", "Umar",
+)  # fmt: skip
+LAST = (
+    "Silva", "Meyer", "Tanaka", "Novak", "Rossi", "Berg", "Costa", "Haas", "Ito", "Kowal", "Lund", "Moreau", "Nagy",
+    "Ortiz", "Petrov", "Quinn", "Rahn", "Sato",
+)  # fmt: skip
+WORDS = (
+    "Lumen", "North", "Atlas", "Cedar", "Harbor", "Iron", "Maple", "Nova", "Orbit", "Pine", "Quartz", "River",
+    "Summit", "Tidal", "Umber", "Vale",
+)  # fmt: skip
 KINDS = ("Robotics", "Bank", "Labs", "Studio", "Bakery", "Clinic", "Press", "Works")
 
 

@@ -18,6 +18,7 @@ class. Third-party exceptions are wrapped where they enter (``raise ... from exc
     ├── ExtractionError             an extractor failed on some input
     │   └── ExtractorUnavailableError  its service cannot be reached: an ingest stops there
     ├── IngestError                 an input file is unreadable or malformed (path, line)
+    │   └── EmptyInputError         it holds nothing but whitespace: ingest skips it with a note
     ├── QueryError
     │   ├── QuerySyntaxError        the query text does not parse (line, column, context)
     │   ├── QuerySemanticError      it parses but means nothing valid (span, suggestion)
@@ -37,6 +38,7 @@ from __future__ import annotations
 __all__ = [
     "ConfigError",
     "CorruptStoreError",
+    "EmptyInputError",
     "ExtractionError",
     "ExtractorUnavailableError",
     "GraphmemError",
@@ -186,6 +188,11 @@ class IngestError(GraphmemError):
         self.json_path = json_path
         self.reason = message
         super().__init__(f"{_input_place(path, line, json_path)}: {message}")
+
+
+class EmptyInputError(IngestError):
+    """An input file is empty or holds only whitespace. Reading it fails with this; :func:`graphmem.ingest.ingest`
+    skips such a file with a note instead of failing it (a log created but not written yet)."""
 
 
 class IngestWarning(UserWarning):

@@ -7,15 +7,19 @@ list of finite numbers of its model's dimension: the known dimension of its mode
 (:data:`KNOWN_DIMENSIONS`), else the one the export records, else the dimension of the model's first vector in the
 file. A vector that is not is named by its JSON path (``namespaces[0].embeddings[3].vector``) in a
 :class:`BadRecord`, and the whole file is refused.
+
+A store-to-store sync (:func:`graphmem.sync.sync_stores`) checks the source's stored vectors by the same
+rules (:func:`check_stored_vectors`: no dimension is recorded there, so the fallback is the dimension of the
+model's first vector by node id), and refuses the source before it writes anything.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
-__all__ = ["KNOWN_DIMENSIONS", "BadRecord", "models_json", "vectors_from_json"]
+__all__ = ["KNOWN_DIMENSIONS", "BadRecord", "check_stored_vectors", "models_json", "vectors_from_json"]
 
 #: The dimension of the vector spaces whose dimension is known without loading a model
 #: (:func:`graphmem.vector_index.model_space`): every all-MiniLM-L6-v2 variant writes 384 numbers.
@@ -76,6 +80,53 @@ def _short(value: Any) -> str:
     return text if len(text) <= 40 else text[:37] + "..."
 
 
+class _Dimensions:
+    """The dimension each model's vectors must have: the known one of its vector space, else the one
+    ``recorded`` for it, else the length of its first vector checked."""
+
+    def __init__(self, recorded: dict[str, int]) -> None:
+        self._recorded = recorded
+        self._dims: dict[str, tuple[int, str]] = {}  # model → (dimension, where it comes from)
+
+    def check(self, model: str, length: int, path: str) -> None:
+        """Raise :class:`BadRecord` at ``path`` when ``length`` is not ``model``'s dimension."""
+        from graphmem.vector_index import model_space
+
+        if model not in self._dims:
+            space = model_space(model)
+            if space in KNOWN_DIMENSIONS:
+                self._dims[model] = (KNOWN_DIMENSIONS[space], f"the dimension of the {space} vector space")
+            elif model in self._recorded:
+                self._dims[model] = (self._recorded[model], "as the export records")
+            else:
+                self._dims[model] = (length, f"as {path} has")
+        dim, source = self._dims[model]
+        if length != dim:
+            raise BadRecord(path, f"has {length} numbers, but model {model!r} has dimension {dim} ({source})")
+
+
+def check_stored_vectors(embeddings: Iterable[tuple[str, Sequence[float], str]]) -> int:
+    """Check the ``(node, vector, model)`` embeddings a store holds as a restore checks an export's (see the
+    module docstring); the number checked.
+
+    Raises:
+        BadRecord: the first malformed one, its path ``embedding of node 'id'``: empty, holding NaN or an
+            infinity, or not of its model's dimension.
+    """
+    dims = _Dimensions({})
+    n = 0
+    for node, vector, model in embeddings:
+        path = f"embedding of node {node!r}"
+        if not len(vector):
+            raise BadRecord(path, "is empty")
+        for j, x in enumerate(vector):
+            if not math.isfinite(x):
+                raise BadRecord(f"{path}[{j}]", f"is {x}, not a finite number")
+        dims.check(model, len(vector), path)
+        n += 1
+    return n
+
+
 def vectors_from_json(space: dict[str, Any]) -> tuple[list[tuple[str, list[float], str]], dict[str, str]]:
     """The ``(node, vector, model)`` embeddings of a namespace's export and the schemes of those that have one.
 
@@ -83,14 +134,10 @@ def vectors_from_json(space: dict[str, Any]) -> tuple[list[tuple[str, list[float
         BadRecord: an embedding is malformed: a vector that is not a non-empty list of finite numbers, or
             whose length is not its model's dimension (see the module docstring).
     """
-    from graphmem.vector_index import model_space
-
     entries = space.get("embeddings", [])
     if not isinstance(entries, list):
         raise BadRecord("embeddings", "is not a list")
-    recorded = _recorded(space)
-    first: dict[str, str] = {}  # model → the path of its first vector, when no dimension is recorded or known
-    dims: dict[str, int] = {}
+    dims = _Dimensions(_recorded(space))
     embeddings: list[tuple[str, list[float], str]] = []
     schemes: dict[str, str] = {}
     for i, entry in enumerate(entries):
@@ -103,19 +150,7 @@ def vectors_from_json(space: dict[str, Any]) -> tuple[list[tuple[str, list[float
         if not isinstance(model, str):
             raise BadRecord(f"{path}.model", "is not a model name")
         vector = _numbers(entry.get("vector"), f"{path}.vector")
-        if model not in dims:
-            if model_space(model) in KNOWN_DIMENSIONS:
-                dims[model] = KNOWN_DIMENSIONS[model_space(model)]
-                first[model] = f"the dimension of the {model_space(model)} vector space"
-            elif model in recorded:
-                dims[model], first[model] = recorded[model], "as the export records"
-            else:
-                dims[model], first[model] = len(vector), f"as {path}.vector has"
-        if len(vector) != dims[model]:
-            raise BadRecord(
-                f"{path}.vector",
-                f"has {len(vector)} numbers, but model {model!r} has dimension {dims[model]} ({first[model]})",
-            )
+        dims.check(model, len(vector), f"{path}.vector")
         embeddings.append((node, vector, model))
         if entry.get("scheme"):
             schemes[node] = str(entry["scheme"])

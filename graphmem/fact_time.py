@@ -29,6 +29,7 @@ from collections.abc import Iterable
 from dataclasses import replace
 from datetime import UTC, date, datetime, time
 
+from graphmem.dates import DATE_FORMS as _DATE_FORMS
 from graphmem.errors import ConfigError
 from graphmem.models import Fact
 from graphmem.store.base import GraphStore, TimeFilter
@@ -36,8 +37,8 @@ from graphmem.store.base import GraphStore, TimeFilter
 __all__ = ["DATE_FORMS", "as_moment", "as_upper_bound", "coalesce", "end_of_day", "fact_filter", "facts_at", "utc_now"]
 
 #: The date forms a date argument given as text accepts, as error messages name them (``graphmem facts
-#: --valid-at``, the MCP tools' ``valid_at``): a date alone, or with a time after ``T`` or a space.
-DATE_FORMS = "2024-05-01, 2024-05-01T14:30 or 2024-05-01 14:30:00"
+#: --valid-at``, the MCP tools' ``valid_at``, a query's date parameter): one list, :mod:`graphmem.dates`.
+DATE_FORMS = _DATE_FORMS
 
 
 def utc_now() -> datetime:

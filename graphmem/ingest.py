@@ -95,8 +95,11 @@ class IngestSummary:
 
     ``seconds`` is wall time for the whole run; ``timings`` splits it by stage (with ``workers > 1``,
     ``extract`` sums the workers' time). ``errors`` holds ``(path, message)`` for every failed input.
-    ``turns`` counts the turns written (extracted, embedded and stored); ``turns_kept`` the turns of
-    changed inputs left as stored, each session's unchanged leading turns (:mod:`graphmem.ingest_diff`);
+    ``files_skipped`` counts the inputs left as they are, unchanged or a copy of another (with a note);
+    ``files_empty`` the files skipped because they are empty or only whitespace, with a note each (a log
+    created but not written yet; what such a file wrote before stays stored). ``turns`` counts the turns
+    written (extracted, embedded and stored); ``turns_kept`` the turns of changed inputs left as stored,
+    each session's unchanged leading turns (:mod:`graphmem.ingest_diff`);
     ``events_retracted`` the events of earlier versions of edited inputs that were deleted (the changed
     rest of a session, and sessions the input no longer holds); ``turns_live`` the turns not written because
     the namespace holds them already, added live with the same id in the same session (a live session the
@@ -106,6 +109,7 @@ class IngestSummary:
     files_ok: int = 0
     files_failed: int = 0
     files_skipped: int = 0
+    files_empty: int = 0
     turns: int = 0
     turns_kept: int = 0
     turns_live: int = 0
@@ -144,6 +148,7 @@ class IngestSummary:
             "files_ok": self.files_ok,
             "files_failed": self.files_failed,
             "files_skipped": self.files_skipped,
+            "files_empty": self.files_empty,
             "turns": self.turns,
             "turns_kept": self.turns_kept,
             "turns_live": self.turns_live,
@@ -349,6 +354,18 @@ def _space_mismatch(target: IngestTarget) -> Callable[[str], str | None]:
     return check
 
 
+def _count_read(summary: IngestSummary, job: Job) -> None:
+    """Count what reading ``job`` found: its note, and whether it was skipped (empty, or unchanged)."""
+    if job.error is not None:
+        return
+    if job.note is not None:  # a copy or an empty file skipped, or an input taken as moved
+        summary.notes.append((job.path, job.note))
+    if job.empty:
+        summary.files_empty += 1
+    elif job.skipped:
+        summary.files_skipped += 1
+
+
 def ingest(
     target: IngestTarget,
     source: str | os.PathLike[str] | Sequence[str | os.PathLike[str]] | Sequence[dict[str, Any]],
@@ -447,11 +464,8 @@ def ingest(
             if pooled is not None and parts is not None:
                 parts = embedding_ahead(parts, pooled.get(), target.store)
             summary.timings["read"] += job.read_seconds
-            if job.error is None and job.note is not None:  # a copy skipped, or an input taken as moved
-                summary.notes.append((job.path, job.note))
-            if job.error is None and job.skipped:
-                summary.files_skipped += 1
-            elif job.error is None and parts is not None:
+            _count_read(summary, job)
+            if job.error is None and not job.skipped and parts is not None:
                 summary.turns_kept += job.kept
                 summary.turns_live += job.live
                 try:

@@ -4,12 +4,13 @@ asks of the store once per run to decide what an input may write and what it rep
 from __future__ import annotations
 
 import bisect
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from graphmem.ingest_prints import GONE_PRINT
 from graphmem.models import SourceRecord
-from graphmem.store.base import KeepsPositions
+from graphmem.store.base import KeepsPositions, iter_event_embedding_origins
 from graphmem.transcript import Transcript
 
 if TYPE_CHECKING:
@@ -42,6 +43,7 @@ class Owners:
         self._records: list[SourceRecord] | None = None  # every namespace's, sorted by key
         self._keys: list[str] = []
         self._forgotten: dict[str, dict[str, frozenset[int]]] = {}
+        self._vectors: dict[str, set[str]] = {}  # namespace → the ids of its events that carry a vector
 
     def _get(self, namespace: str) -> _Namespace:
         ns = self._seen.get(namespace)
@@ -78,9 +80,12 @@ class Owners:
         for s in transcript.sessions:
             owner[s.id] = key
 
-    def copy_of(self, namespace: str, content_hash: str, key: str) -> str | None:
+    def copy_of(
+        self, namespace: str, content_hash: str, key: str, accept: Callable[[str], bool] | None = None
+    ) -> str | None:
         """Another input recorded in ``namespace`` with this content hash (the same bytes, read, extracted and
-        embedded the same way), before this run or earlier in it: the first by key, or ``None``.
+        embedded the same way), before this run or earlier in it: the first by key (of those ``accept``
+        takes, when given), or ``None``.
 
         Only an input's own record counts (its key is its events' ``source_file``), not the marks of the
         sessions an interrupted run committed (``<key>@session_3``), which carry the same hash.
@@ -92,7 +97,21 @@ class Owners:
             for r in self._store.source_records(namespace, ""):
                 if r.key in sources:
                     contents.setdefault(r.content_hash, []).append(r.key)
-        return next((k for k in sorted(contents.get(content_hash, ())) if k != key), None)
+        return next(
+            (k for k in sorted(contents.get(content_hash, ())) if k != key and (accept is None or accept(k))), None
+        )
+
+    def embedded(self, namespace: str, key: str, session: str | None = None) -> bool:
+        """Whether every event ``key`` wrote into ``namespace`` before this run (in ``session`` only, when
+        given) carries a vector: written by an ingest that embedded, or embedded since (``graphmem
+        reembed``). The namespace's embedded event ids are read once per run, without their vectors."""
+        have = self._vectors.get(namespace)
+        if have is None:
+            rows = iter_event_embedding_origins(self._store, namespace)
+            have = self._vectors[namespace] = {event_id for event_id, _model, _scheme in rows}
+        written = self.written(namespace, key)
+        sessions = written.values() if session is None else [written.get(session, {})]
+        return all(e in have for events in sessions for e in events.values())
 
     def planned(self, namespace: str, content_hash: str, key: str) -> None:
         """Record that ``key`` writes this content into ``namespace`` in this run (a copy later in the run

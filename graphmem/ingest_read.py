@@ -7,7 +7,10 @@ For every input this decides, before anything is extracted:
   bytes and what made the stored data from them: the reader, the extractor and its version, and whether
   events were embedded. It does not cover how they were embedded (the embedder, the embedded-text
   scheme of :mod:`graphmem.embed_text`): a store embedded by an older scheme keeps its vectors, and
-  ``graphmem reembed`` (:mod:`graphmem.reembed`) re-embeds them in place. An input whose content is
+  ``graphmem reembed`` (:mod:`graphmem.reembed`) re-embeds them in place. An input ingested without
+  vectors counts as embedded for an ingest that embeds once every event it wrote carries one (``graphmem
+  reembed`` gave them), and so do its sessions' fingerprints: unchanged, it is skipped; edited, only what
+  changed is redone (:mod:`graphmem.ingest_hashes`). An input whose content is
   recorded from another path in every namespace it writes (a copy, a moved file) is skipped too, with a
   note naming that path (:func:`graphmem.ingest_held.copy_of_another`); one moved and edited may be
   taken for the input its old path was (:mod:`graphmem.ingest_moved`);
@@ -40,11 +43,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from graphmem.errors import ConfigError, GraphmemError, IngestError
+from graphmem.errors import ConfigError, EmptyInputError, GraphmemError, IngestError
 from graphmem.extract.antecedents import latest
 from graphmem.extract.events import order_sessions
-from graphmem.formats import READER_VERSION, load_source, read_records, read_source
+from graphmem.formats import load_source, read_records, read_source
 from graphmem.ingest_diff import SessionPlan, plan_sessions
+from graphmem.ingest_hashes import Hashes, embedded_since, is_current
 from graphmem.ingest_held import added_live, copy_of_another, live_in_the_way, retract_with, without
 from graphmem.ingest_ids import choose_ids
 from graphmem.ingest_moved import find_moved, move_batch, old_prints
@@ -147,17 +151,13 @@ class Job:
     #: Turns not written because the namespace holds them already, added live with the same id in the
     #: same session (:func:`graphmem.ingest_held.added_live`).
     live: int = 0
+    #: Skipped because the file is empty or only whitespace (what it wrote before, if anything, stays).
+    empty: bool = False
 
     @property
     def turns(self) -> int:
         """Turns still to ingest."""
         return sum(t.transcript.turn_count for t in self.todo)
-
-
-def _content_hash(digest: str, fmt: str, extractor: Extractor, embed: bool) -> str:
-    """The hash a source record stores: the content and how it was read, extracted and (whether) embedded."""
-    parts = [digest, fmt, READER_VERSION, extractor.name, extractor.version, "embed" if embed else "noembed"]
-    return "sha256:" + hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
 
 
 #: ``(sha256 of the content, format) → content hash`` for the run's extractor and embedding choice.
@@ -188,12 +188,14 @@ def _plan_file(
     *,
     namespace: str | None,
     format: str | None,
-    hashed: _Hasher,
+    hashes: Hashes,
 ) -> None:
     src = load_source(path)
     transcripts = read_source(src, format=format, namespace=namespace)
     fmt = transcripts[0].format if transcripts else (format or "unknown")
-    content_hash = hashed(hashlib.sha256(src.data).hexdigest(), fmt)
+    digest = hashlib.sha256(src.data).hexdigest()
+    content_hash = hashes.run(digest, fmt)
+    both = (content_hash, hashes.bare(digest, fmt))
     key = src.key
     # an input ingested under the ASCII name its file gave before stays there (ingest_oldnames)
     spellings = {} if namespace is not None else old_spellings(owners, path, key, transcripts, content_hash)
@@ -201,13 +203,14 @@ def _plan_file(
     # every record of a conversation is keyed by the file and kept in its namespace (source records are
     # per namespace), never by its position in the file: reordering conversations changes nothing
     spaces = list(dict.fromkeys(t.namespace for t in transcripts))
-    current = {ns: store.has_source(ns, key, content_hash) for ns in spaces}
+    current = {ns: is_current(store, owners, ns, key, both) for ns in spaces}
     if all(current.values()):
         job.skipped = True
         return
-    if copy_of_another(owners, job, spaces, current, key, content_hash):
+    if copy_of_another(owners, job, spaces, current, key, content_hash, both[1]):
         return
-    config = hashed("", fmt)
+    config = hashes.run("", fmt)
+    bare_config = hashes.bare("", fmt)
     # moved here and edited, its old path gone: what the old path wrote is the input's earlier version;
     # under a chosen namespace, read as named by the stem its session ids carry (it was renamed)
     found = find_moved(owners, key, src, transcripts, current, config, fmt, namespace)
@@ -241,7 +244,7 @@ def _plan_file(
     for reading in readings:
         for t in reading:
             ns, done = t.namespace, current[t.namespace]
-            ids = {s.id for s in t.sessions if done or store.has_source(ns, session_key(key, s.id), content_hash)}
+            ids = {s.id for s in t.sessions if done or is_current(store, owners, ns, key, both, s.id)}
             keep.setdefault(ns, set()).update(ids)
     groups: dict[str, list[Transcript]] = {}
     for t in transcripts:
@@ -276,7 +279,7 @@ def _plan_file(
         old = old_prints(store, ns, came_from.get(ns, key))
         gone = _gone_records(ns, key, old, written, new_ids)
         for n, t in enumerate(group):
-            plans = _plan_sessions(store, t, old, written, keep.get(ns, set()), config)
+            plans = _plan_sessions(store, owners, key, t, old, written, keep.get(ns, set()), (config, bare_config))
             job.kept += sum(p.kept for p in plans)
             first = n == 0
             _add_units(
@@ -358,17 +361,26 @@ def _gone_records(
 
 def _plan_sessions(
     store: GraphStore,
+    owners: Owners,
+    key: str,
     t: Transcript,
     old: dict[str, SessionPrint],
     written: dict[str, dict[int, str]],
     done: set[str],
-    config: str,
+    configs: tuple[str, str | None],
 ) -> list[SessionPlan]:
-    """Each session's plan (see :mod:`graphmem.ingest_diff`)."""
+    """Each session's plan (see :mod:`graphmem.ingest_diff`); ``configs``: the run's print config and, when
+    it embeds, the one of an ingest without vectors (:func:`graphmem.ingest_hashes.embedded_since`)."""
     ns = t.namespace
     ordered = order_sessions(t.sessions)
     addressed = addressing([turn.speaker for s in ordered for turn in s.turns])
+    config, bare = configs
     prints = [SessionPrint.of(s, i, addressed, config) for i, s in enumerate(ordered)]
+    if bare is not None:
+        bare_prints = [SessionPrint.of(s, i, addressed, bare) for i, s in enumerate(ordered)]
+        old = embedded_since(
+            old, prints, bare_prints, [s.id for s in ordered], lambda sid: owners.embedded(ns, key, sid)
+        )
     return plan_sessions(
         ordered,
         prints,
@@ -499,6 +511,8 @@ def session_key(key: str, session_id: str) -> str:
 
 
 def _plan_records(store: GraphStore, job: Job, records: list[Any], namespace: str | None, hashed: _Hasher) -> None:
+    # records ingested without vectors are written again by an ingest that embeds, even after reembed:
+    # their events carry no source to tell them by
     blob = json.dumps(records, sort_keys=True, default=str, ensure_ascii=False).encode()
     digest = hashlib.sha256(blob).hexdigest()
     ns = namespace or "default"
@@ -540,14 +554,13 @@ def read_jobs(
     into such a namespace fails with that message, before anything of it is written.
     """
 
-    def hashed(digest: str, fmt: str) -> str:
-        return _content_hash(digest, fmt, extractor, embed)
+    hashes = Hashes(extractor, embed)
 
     if isinstance(inputs, Records):
         started = time.perf_counter()
         job = Job("<records>")
         try:
-            _plan_records(store, job, inputs.records, namespace, hashed)
+            _plan_records(store, job, inputs.records, namespace, hashes.run)
         except GraphmemError as exc:
             job.error = str(exc)
         job.read_seconds = time.perf_counter() - started
@@ -562,8 +575,11 @@ def read_jobs(
             if Path(path).is_dir():
                 job.error = f"no transcript files under {path} (looked for {suffixes})"
             else:
-                _plan_file(store, owners, job, path, namespace=namespace, format=format, hashed=hashed)
+                _plan_file(store, owners, job, path, namespace=namespace, format=format, hashes=hashes)
                 _check_space(job, mismatch)
+        except EmptyInputError:  # a log created but not written yet: nothing to read, nothing to fail
+            job.skipped = job.empty = True
+            job.note = f"{path}: skipped, the file is empty (nothing to ingest yet)"
         except GraphmemError as exc:
             job.error = str(exc) if isinstance(exc, IngestError) else f"{path}: {exc}"
         except Exception as exc:  # a reader bug on one input must not stop a run over a folder

@@ -13,11 +13,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from graphmem.errors import ConfigError, NotFoundError
-from graphmem.models import EdgeType, Entity, Event, Fact, validate_namespace
+from graphmem.models import EdgeType, Entity, Event, Fact, TimeRef, validate_namespace
 from graphmem.store.base import Direction, GraphStore, TimeFilter
 
 if TYPE_CHECKING:
@@ -51,17 +51,27 @@ class StatedFact:
     fact: Fact
     subject: str
     object: str
+    #: the time a plan is for ("Next month I will visit Rome" said in June: July), read off its statement's
+    #: time phrase; ``None`` for other facts and for a plan told with no time
+    target: TimeRef | None = None
 
     def describe(self) -> str:
-        """E.g. ``Riley works_at Hackney Music School (from 2024-10-31)``."""
+        """E.g. ``Riley works_at Hackney Music School (from 2024-10-31)``; a plan names the time it is
+        for: ``Ana plans Rome (from 2023-06-14, until 2023-08-01, for 2023-07)``."""
         f = self.fact
         span = []
         if f.valid_from is not None:
             span.append(f"from {_day(f.valid_from)}")
         if f.valid_to is not None:
             span.append(f"until {_day(f.valid_to)}")
+        if self.target is not None:
+            span.append(f"for {_period(self.target)}")
         when = f" ({', '.join(span)})" if span else ""
         return f"{self.subject} {f.predicate} {self.object}{when}"
+
+    def describe_target(self) -> str:
+        """The time a plan is for, as :meth:`describe` shows it (``2023-07``), or ``""``."""
+        return _period(self.target) if self.target is not None else ""
 
     def as_dict(self) -> dict[str, Any]:
         """A JSON-ready dict."""
@@ -77,11 +87,60 @@ class StatedFact:
             "expired_at": _iso(f.expired_at),
             "evidence": list(f.evidence),
             "confidence": f.confidence,
+            "target": _target_dict(self.target),
         }
 
 
 def _day(when: datetime) -> str:
     return when.strftime("%Y-%m-%d")
+
+
+def _period(ref: TimeRef) -> str:
+    """A resolved time phrase as its period: ``2023-07`` for a month, ``2025`` for a year, a day, a week by
+    its first day, a clock time, else ``2023-07-01 to 2023-07-14`` (the last day included)."""
+    start, end = ref.start, ref.end
+    assert start is not None
+    if end is None or end <= start or ref.grain == "time":
+        return start.strftime("%Y-%m-%d %H:%M") if ref.grain == "time" else _day(start)
+    midnight = start == start.replace(hour=0, minute=0, second=0, microsecond=0)
+    if ref.grain == "year" and start == datetime(start.year, 1, 1) and end == datetime(start.year + 1, 1, 1):
+        return str(start.year)
+    if midnight and ref.grain == "month" and start.day == 1 and end == _next_month(start):
+        return start.strftime("%Y-%m")
+    if midnight and ref.grain == "week" and end - start == timedelta(days=7):
+        return f"the week of {_day(start)}"
+    if midnight and end - start == timedelta(days=1):
+        return _day(start)
+    last = end - timedelta(days=1) if end == end.replace(hour=0, minute=0, second=0, microsecond=0) else end
+    return f"{_day(start)} to {_day(last)}"
+
+
+def _next_month(start: datetime) -> datetime:
+    return start.replace(year=start.year + 1, month=1) if start.month == 12 else start.replace(month=start.month + 1)
+
+
+def _target_dict(ref: TimeRef | None) -> dict[str, Any] | None:
+    if ref is None:
+        return None
+    return {"phrase": ref.phrase, "from": _iso(ref.start), "to": _iso(ref.end), "grain": ref.grain}
+
+
+def _targets(store: GraphStore, namespace: str, facts: Iterable[Fact]) -> dict[str, TimeRef]:
+    """The time each plan among ``facts`` is for, by fact id: its time phrase as the statement's event
+    resolved it (the phrase is stored with the fact, its resolution with the event)."""
+    plans = [f for f in facts if f.predicate == "plans" and f.time_phrase is not None and f.evidence]
+    if not plans:
+        return {}
+    events = {e.id: e for e in store.get_events(namespace, sorted({e for f in plans for e in f.evidence}))}
+    out: dict[str, TimeRef] = {}
+    for f in plans:
+        for eid in f.evidence:
+            event = events.get(eid)
+            ref = next((t for t in event.times if t.phrase == f.time_phrase and t.resolved), None) if event else None
+            if ref is not None:
+                out[f.id] = ref
+                break
+    return out
 
 
 def _iso(when: datetime | None) -> str | None:
@@ -361,7 +420,8 @@ def entity_facts(
                 names[node] = found.name if found is not None else node
     listed = coalesced(facts.values(), history=window.history) if coalesce else list(facts.values())
     ordered = sorted(listed, key=lambda f: (f.valid_from or f.recorded_at, f.recorded_at, f.id))
-    return [StatedFact(f, names[f.subject_id], names[f.object_id]) for f in ordered]
+    targets = _targets(store, namespace, ordered)
+    return [StatedFact(f, names[f.subject_id], names[f.object_id], targets.get(f.id)) for f in ordered]
 
 
 def require_speakers(memory: Memory, namespace: str, wanted: Iterable[str]) -> None:

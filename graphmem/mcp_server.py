@@ -23,15 +23,15 @@ import gc
 import importlib.resources
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date, datetime
+from datetime import datetime
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import Field, ValidationError
 
+from graphmem.dates import DateTextError, parse_date_argument
 from graphmem.errors import ConfigError, GraphmemError, MissingDependencyError
-from graphmem.fact_time import DATE_FORMS, end_of_day
 from graphmem.models import Event
 from graphmem.recall.config import MAX_HOPS
 
@@ -62,7 +62,8 @@ its text into your reasoning: it lists the current facts about the people and th
 and the best-matching past messages, each with its date, speaker and why it was picked. Use timeline for
 everything about one person or thing in time order, facts for what is true about it, query for exact
 questions in the graphmem query language (read the resource graphmem://docs/dsl first), and forget to
-delete. Dates are ISO: 2024-05-01 or 2024-05-01T14:30."""
+delete. Dates are ISO: 2024-05-01, 2024-05-01T14:30 or 2024-05-01T14:30Z (a zone is read as UTC);
+2024-05 and May 2024 name the whole month."""
 
 
 def _require_sdk() -> None:
@@ -81,31 +82,22 @@ def dsl_reference() -> str:
 
 
 def parse_when(value: str | None, name: str, *, until: bool = False) -> datetime | None:
-    """An ISO date or date-time argument (``2024-05-01``, ``2024-05-01T14:30``, with or without a zone).
+    """A date argument, read as the query language and the CLI read dates (:func:`graphmem.dates.parse_date_text`:
+    ``2024-05-01``, ``2024-05``, ``May 2024``, ``2024-05-01T14:30``, ``2024-05-01T14:30Z``, ``…+02:00`` as UTC).
 
-    A date alone means its midnight, or with ``until`` (an inclusive upper bound: ``until``, ``as_of``)
-    the end of that day, as the CLI's options read them.
+    The start of that date, or with ``until`` (an inclusive upper bound: ``until``, ``as_of``) the end of a
+    date without a time of day, as the CLI's options read them.
 
     Raises:
         ConfigError: the text is not such a date; the message names the argument and the forms accepted
-            (:data:`~graphmem.fact_time.DATE_FORMS`, as the CLI's message names them).
+            (:data:`~graphmem.dates.DATE_FORMS`, as the CLI's message names them).
     """
     if value is None or not value.strip():
         return None
-    text = value.strip()
     try:
-        when = datetime.fromisoformat(text)
-    except ValueError:
-        raise ConfigError(f"{name}: {value!r} is not a date: write {DATE_FORMS}") from None
-    return end_of_day(when) if until and _is_date(text) else when
-
-
-def _is_date(text: str) -> bool:
-    try:
-        date.fromisoformat(text)
-    except ValueError:
-        return False
-    return True
+        return parse_date_argument(value, until=until)
+    except DateTextError as exc:
+        raise ConfigError(f"{name}: {exc}") from None
 
 
 def _cli_message(exc: GraphmemError) -> str:
@@ -176,8 +168,8 @@ def _event_dict(ev: Event) -> dict[str, Any]:
 
 
 _NS = "The namespace: one conversation, user or agent, e.g. 'conv-26'."
-_SINCE = "Only messages at or after this ISO date."
-_UNTIL = "Only messages at or before this ISO date or date-time (a date alone: that whole day)."
+_SINCE = "Only messages at or after this date (2024-05-01, 2024-05-01T14:30Z, 2024-05: from its start)."
+_UNTIL = "Only messages at or before this date or date-time (a date alone: that whole day; 2024-05: all May)."
 _ENTITY = "A person, place or thing by name, e.g. 'Riley'."
 _AS_OF = "Answer from what memory held at this ISO date or date-time (a date alone: at the end of that day)."
 _VALID_AT = "Only facts true at this ISO date or date-time (default: now)."

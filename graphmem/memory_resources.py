@@ -62,6 +62,10 @@ def open_memory_store(
     elif read_only:  # a server: reading never creates a database nor writes or upgrades graphmem's schema
         store_options.setdefault("create", False)
         store_options["read_only"] = True
+    else:  # a server: the write lock of this process's threads
+        from graphmem.store.lock import parse_lock_timeout
+
+        store_options.setdefault("lock_timeout", parse_lock_timeout(settings.lock_timeout))
     store = open_store(where, **store_options)
     return store, budget
 

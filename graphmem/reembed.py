@@ -5,11 +5,13 @@ embedded-text scheme (``Batch.embedding_scheme``, :func:`graphmem.embed_text.emb
 written before graphmem recorded it read as an unknown scheme). A vector is **stale** when either differs
 from what :meth:`Memory.ingest <graphmem.Memory.ingest>` and :meth:`Memory.add <graphmem.Memory.add>`
 would store today with the memory's embedder; an event without a vector (ingested with
-``embed=False``) is stale too, and re-embedding gives it one. :func:`vector_status` counts them per namespace
-(``graphmem reembed --check``); :func:`reembed` rewrites them (``graphmem reembed``). A vector of the
-embedder's vector space whose dimension is not the embedder's (a damaged store: restored from an export
-that cut it short, before restores checked vectors) is **damaged**, and stale too: recall cannot search
-a namespace holding one until it is re-embedded.
+``embed=False``) is stale too, and re-embedding gives it one. :func:`vector_status` counts them per
+namespace (``graphmem reembed --check``); :func:`reembed` rewrites them (``graphmem reembed``). A vector
+holding a number that is not finite (NaN, an infinity: written by another writer, or restored before
+restores checked vectors), or of the embedder's vector space but not of its dimension (restored from an
+export that cut it short) is **damaged**, and stale too: recall cannot search a namespace holding one, or
+ranks its events by nonsense, until it is re-embedded. Finding them reads every stored vector of the
+namespace, once per check.
 
 Re-embedding changes vectors only: events, sessions, entities, facts and their versions stay as they
 are (re-ingesting would replace the events through retraction, see ``docs/extraction.md``). An event is
@@ -82,8 +84,10 @@ class VectorStatus:
         other_space: some vectors are of another vector space than the embedder's: recall refuses the
             namespace until they are re-embedded.
         missing: events with no stored vector (ingested with ``embed=False``, ``--no-embed``).
-        damaged: vectors of the embedder's vector space whose dimension is not the embedder's.
+        damaged: vectors holding a number that is not finite, or of the embedder's vector space but not of
+            its dimension.
         damaged_current: those of them that :attr:`current` made (the others are stale by their origin).
+        not_finite: those of :attr:`damaged` holding NaN or an infinity.
     """
 
     namespace: str
@@ -93,6 +97,7 @@ class VectorStatus:
     missing: int = 0
     damaged: int = 0
     damaged_current: int = 0
+    not_finite: int = 0
 
     @property
     def total(self) -> int:
@@ -113,6 +118,7 @@ class VectorStatus:
             "stale": self.stale,
             "missing": self.missing,
             "damaged": self.damaged,
+            "not_finite": self.not_finite,
             "other_space": self.other_space,
             "current": {"model": self.current.model, "scheme": self.current.scheme},
             "origins": [
@@ -131,15 +137,18 @@ def _status(store: GraphStore, namespace: str, current: VectorOrigin, embedder: 
     )
     other = any(not same_space(o.model, embedder) for o, _ in origins)
     missing = max(0, store.stats(namespace).events - sum(counts.values()))
-    damaged = damaged_current = 0
-    # the dimension is asked only when some vector is of the embedder's space: asking may load the model
-    dim = getattr(embedder, "dim", None) if any(same_space(o.model, embedder) for o, _ in origins) else None
-    if dim is not None:
-        for (model, scheme, size), n in store.embedding_dimensions(namespace).items():
-            if size != dim and same_space(model, embedder):
-                damaged += n
-                damaged_current += n if VectorOrigin(model, scheme) == current else 0
-    return VectorStatus(namespace, current, tuple(origins), other, missing, damaged, damaged_current)
+    damaged = damaged_current = not_finite = 0
+    bad = _damaged(store, namespace, embedder) if origins else {}
+    if bad:
+        from graphmem.store.base import iter_event_embedding_origins
+
+        # events only: the vectors of sessions and entities are not re-embedded
+        for event_id, model, scheme in iter_event_embedding_origins(store, namespace, page=PAGE):
+            if event_id in bad:
+                damaged += 1
+                damaged_current += int(VectorOrigin(model, scheme) == current)
+                not_finite += int(bad[event_id])
+    return VectorStatus(namespace, current, tuple(origins), other, missing, damaged, damaged_current, not_finite)
 
 
 def vector_status(store: GraphStore, embedder: Any, namespaces: Sequence[str]) -> list[VectorStatus]:
@@ -227,14 +236,43 @@ def _stale_ids(store: GraphStore, namespace: str, current: VectorOrigin) -> Iter
             yield event_id
 
 
-def _damaged_ids(store: GraphStore, namespace: str, dim: int) -> list[str]:
-    """Ids of the namespace's nodes whose stored vector is not of dimension ``dim`` (read once, up front: a
-    repair, so every vector is read)."""
-    from graphmem.store.base import ReadsVectorBlobs
+def _damaged(store: GraphStore, namespace: str, embedder: Any) -> dict[str, bool]:
+    """The namespace's nodes whose stored vector is damaged (see the module docs), each with whether it holds
+    a number that is not finite. Every vector is read, once. The embedder's dimension is asked only when
+    some vector is of its vector space: asking may load the model."""
+    import numpy as np
 
+    from graphmem.store.base import ReadsVectorBlobs
+    from graphmem.vector_index import same_space
+
+    dims: dict[str, int | None] = {}  # model → the dimension its vectors must have (None: not checked)
+
+    def dim_of(model: str) -> int | None:
+        if model not in dims:
+            dim = getattr(embedder, "dim", None) if same_space(model, embedder) else None
+            dims[model] = None if dim is None else int(dim)
+        return dims[model]
+
+    rows: Iterator[tuple[str, Any, str]]
     if isinstance(store, ReadsVectorBlobs):
-        return [node_id for node_id, blob, _model in store.iter_embedding_blobs(namespace) if len(blob) != 4 * dim]
-    return [node_id for node_id, vector, _model in store.iter_embeddings(namespace) if len(vector) != dim]
+        rows = (
+            (node, np.frombuffer(blob, dtype=np.float32) if len(blob) % 4 == 0 else None, model)
+            for node, blob, model in store.iter_embedding_blobs(namespace)
+        )
+    else:
+        rows = (
+            (node, np.asarray(vector, dtype=np.float64), model)
+            for node, vector, model in store.iter_embeddings(namespace)
+        )
+    out: dict[str, bool] = {}
+    for node, vector, model in rows:
+        if vector is None:  # bytes that are no float32 numbers
+            out[node] = False
+        elif not np.isfinite(vector).all():
+            out[node] = True
+        elif (dim := dim_of(model)) is not None and len(vector) != dim:
+            out[node] = False
+    return out
 
 
 def _unembedded_ids(store: GraphStore, namespace: str) -> Iterator[str]:
@@ -304,7 +342,7 @@ def reembed(
             summary.namespaces[ns] = 0
             stale = _stale_ids(store, ns, current)
             if status.damaged_current:  # of the current origin: not among the stale ids above
-                damaged = _of_origin(_damaged_ids(store, ns, int(embedder.dim)), store, ns, current)
+                damaged = _of_origin(list(_damaged(store, ns, embedder)), store, ns, current)
                 stale = itertools.chain(stale, damaged)
             if status.missing:
                 stale = itertools.chain(stale, _unembedded_ids(store, ns))

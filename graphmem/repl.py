@@ -1,6 +1,7 @@
 """The interactive query shell (``graphmem repl``), on prompt_toolkit.
 
-A query may span lines and ends with ``;``; lines starting with ``.`` are shell commands (``.help``).
+A query may span lines and ends with ``;`` (several on one line run one after another); lines starting
+with ``.`` are shell commands (``.help``).
 Input is highlighted and completed (keywords, labels, edge types, properties, and entity names from
 the store), history persists in a file, results print as rich tables or JSON, and an error prints a
 message and leaves the session running.
@@ -34,6 +35,8 @@ from graphmem.errors import (
     UnknownNamespaceError,
 )
 from graphmem.namespaces import require_namespace
+from graphmem.repl_statements import in_place, relocate, split_statements, statement_code
+from graphmem.text import normalise_name
 
 if TYPE_CHECKING:
     from graphmem.memory import Memory
@@ -95,30 +98,19 @@ def make_lexer() -> type[Any]:
                 (r"/\*[\s\S]*?\*/", Comment.Multiline),
                 (r'"(?:[^"\\\n]|\\.)*"', String.Double),
                 (r"'(?:[^'\\\n]|\\.)*'", String.Single),
-                (r"\d{4}-\d{2}(-\d{2}(T\d{2}:\d{2}(:\d{2})?)?)?", Number.Other),
+                (r"\d{4}-\d{2}(-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:\d{2})?)?)?", Number.Other),
                 (r"\d+(\.\d+)?", Number),
-                (r"\$[A-Za-z_]\w*", Name.Variable),
-                (r"(:)([A-Za-z_]\w*)", bygroups(Punctuation, Name.Class)),
+                (r"\$[^\W\d]\w*", Name.Variable),
+                (r"(:)([^\W\d]\w*)", bygroups(Punctuation, Name.Class)),
                 (rf"\b({words})\b", Keyword),
-                (r"[A-Za-z_]\w*(?=\s*\()", Name.Function),
-                (r"[A-Za-z_]\w*", Name),
+                (r"[^\W\d]\w*(?=\s*\()", Name.Function),
+                (r"[^\W\d]\w*", Name),
                 (r"<-|->|\.\.|<>|!=|<=|>=|[-=<>~*+]", Operator),
                 (r"[()\[\]{},.;|]", Punctuation),
             ]
         }
 
     return GraphmemLexer
-
-
-def _statement_code(text: str, lexer: Any) -> str:
-    """``text`` without its comments, strings as ``""`` (a ';' or '/*' in them is text), and a block comment
-    still open as a bare ``/*``: what decides whether a query has ended (it ends with ``;``, so
-    ``…; /* note`` waits for the ``*/``)."""
-    from pygments.token import Comment, String
-
-    out = "".join('""' if t in String else v for t, v in lexer.get_tokens(text) if t not in Comment)
-    cut = out.find("/*")
-    return (out if cut < 0 else out[:cut] + "/*").strip()
 
 
 class _FileHistory(FileHistory):
@@ -174,10 +166,9 @@ class GraphmemCompleter(Completer):
         quoted = re.search(r'(?:~\s*|name\s*:\s*|MENTIONS\s+~?\s*)"([^"]*)$', before, re.IGNORECASE)
         if quoted:
             prefix = quoted.group(1)
-            low = prefix.lower()
-            names = sorted(
-                {n for n in self.entity_names() if low in n.lower()}, key=lambda n: (not n.lower().startswith(low), n)
-            )
+            low = normalise_name(prefix)  # as ~ compares: "Ine" offers Inés, "soren" Søren
+            keys = {n: normalise_name(n) for n in self.entity_names()}
+            names = sorted((n for n, key in keys.items() if low in key), key=lambda n: (not keys[n].startswith(low), n))
             for name in names[:50]:
                 yield Completion(name + '"', start_position=-len(prefix), display=name)
             return
@@ -188,7 +179,7 @@ class GraphmemCompleter(Completer):
                 if name.startswith(word):
                     yield Completion(name, start_position=-len(word), display_meta=_COMMANDS[cmd])
             return
-        prop = re.search(r"[A-Za-z_]\w*\.(\w*)$", before)
+        prop = re.search(r"[^\W\d]\w*\.(\w*)$", before)
         if prop:
             yield from _prefixed(prop.group(1), self.props)
             return
@@ -244,6 +235,7 @@ class Repl:
         self._input = input
         self._output = output
         self._session: PromptSession[str] | None = None
+        self._statement_lexer: Any = None
 
     @property
     def session(self) -> PromptSession[str]:
@@ -323,7 +315,7 @@ class Repl:
             buf = event.current_buffer
             text = buf.text.strip()
             # a ';' ends the query even with a comment after it, but not inside a string or a comment
-            if not text or (text.startswith(".") and "\n" not in text) or _statement_code(text, lexer).endswith(";"):
+            if not text or (text.startswith(".") and "\n" not in text) or statement_code(text, lexer).endswith(";"):
                 buf.validate_and_handle()
             else:
                 buf.insert_text("\n")
@@ -379,7 +371,7 @@ class Repl:
         lexer = make_lexer()()
 
         def code(text_lines: list[str]) -> str:
-            return _statement_code("\n".join(text_lines), lexer)
+            return statement_code("\n".join(text_lines), lexer)
 
         pending: list[str] = []
         pending_code = ""  # code(pending), kept as lines are added
@@ -422,7 +414,16 @@ class Repl:
             if text.strip().startswith("."):
                 return self.command(text.strip())
             # blank lines before the query go, the indent of its first line stays: columns count from it
-            self.run_query(_BLANK_LINES.sub("", text).rstrip())
+            query = _BLANK_LINES.sub("", text).rstrip()
+            statements = split_statements(query, self._lexer())
+            if len(statements) <= 1:
+                self.run_query(query)
+                return True
+            for offset, statement in statements:  # each runs, an error goes on to the next
+                try:
+                    self.run_query(in_place(query, offset, statement))
+                except GraphmemError as exc:
+                    self.error(relocate(exc, query), line=line)
         except GraphmemError as exc:
             self.error(exc, line=line)
         except Exception as exc:  # an unexpected bug must not end the session
@@ -430,6 +431,11 @@ class Repl:
             self.notes.print("[red]internal error:[/red] ", end="")
             self.notes.print(Text(f"{type(exc).__name__}: {exc}"), soft_wrap=True)
         return True
+
+    def _lexer(self) -> Any:
+        if self._statement_lexer is None:
+            self._statement_lexer = make_lexer()()
+        return self._statement_lexer
 
     def error(self, exc: GraphmemError, *, line: int | None = None) -> None:
         """Print an error (query errors with the caret context) and count it.

@@ -15,7 +15,8 @@ environment.
 ``GRAPHMEM_CACHE_DIR``     where vector indexes of server stores are cached
 ``XDG_CACHE_HOME``         the user's cache folder (default ``~/.cache``)
 ``GRAPHMEM_HISTORY``       the REPL's history file (default ``~/.graphmem_history``)
-``GRAPHMEM_LOCK_TIMEOUT``  seconds a writer waits for another to release a store (default 30)
+``GRAPHMEM_LOCK_TIMEOUT``  seconds a writer waits for another to release a store (default 30): another
+                           process's on a store directory, another thread's of this process on a server
 ``GRAPHMEM_CACHE_MB``      memory budget (MiB) for namespaces loaded from a store directory (default 2048)
 ``GRAPHMEM_MIRROR_MAX_EVENTS``  a namespace with more events is read from SQLite, never loaded (default
                            200000; 0: every namespace)

@@ -8,6 +8,15 @@ half-way (server down) is completed by running it again.
 
 A fact the target does not hold (each one, when the target lacks the namespace) is written as the source's
 chain of versions, archived ones included, exactly: the memory axis (``AS OF``) of the copy is the source's.
+
+A sync copying vectors checks every stored vector of the namespaces it copies first, as a restore checks an
+export's (:func:`graphmem.export_vectors.check_stored_vectors`): a source holding one that recall could not
+search (empty, NaN or an infinity, or not of its model's dimension: written by another writer, or restored
+before restores checked vectors) is refused before anything is written, naming the namespace and the node.
+Nothing is lost that way: the source is only read, and ``graphmem reembed`` at the source repairs an event's
+vector (or ``embeddings=False``, ``--no-embeddings``, copies the rest without vectors). Copying it as is would
+carry the damage; leaving the one vector out would hide it.
+
 Copying into a namespace the target already holds never undoes what the target learned later: for each
 fact id, the version memory recorded later wins. A fact whose current version at the target was recorded
 after the source's (a newer value or a closing the target learned since the backup was made) keeps it, and
@@ -45,12 +54,14 @@ from __future__ import annotations
 
 import json
 import os
+import shlex
 from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from dataclasses import replace as replace_dump
 
 from graphmem.errors import ConfigError
 from graphmem.export import NamespaceDump, dump_namespace, dumps_from_json
+from graphmem.export_vectors import BadRecord, check_stored_vectors
 from graphmem.models import Batch, Fact, Mention
 from graphmem.namespaces import require_namespace
 from graphmem.settle import settle
@@ -173,8 +184,10 @@ def sync_stores(
         progress: called as ``progress(namespace, batches_done, batches_total)``.
 
     Raises:
-        ConfigError: a named namespace holds no data at the source, or source and target are the same
-            store (by :meth:`~graphmem.store.base.GraphStore.identity`, not by the text of their URIs).
+        ConfigError: a named namespace holds no data at the source, source and target are the same
+            store (by :meth:`~graphmem.store.base.GraphStore.identity`, not by the text of their URIs), or
+            (with ``embeddings``) the source holds a malformed vector (see the module docstring): nothing
+            is written.
         StoreError: a read or write failed; batches already written stay (run the sync again), and with
             ``replace`` the namespace being replaced is unchanged.
     """
@@ -185,8 +198,23 @@ def sync_stores(
     wanted = list(namespaces) if namespaces else existing
     for ns in wanted:
         require_namespace(ns, existing, where=source.uri)
+    if embeddings:
+        for ns in wanted:
+            _check_vectors(source, ns)
     dumps = (dump_namespace(source, ns, embeddings=embeddings) for ns in wanted)
     return _copy(dumps, target, SyncSummary(source.uri, target.uri), replace, batch_events, progress)
+
+
+def _check_vectors(source: GraphStore, namespace: str) -> None:
+    """Refuse ``source`` when a stored vector of ``namespace`` is malformed (see the module docstring)."""
+    try:
+        check_stored_vectors(source.iter_embeddings(namespace))
+    except BadRecord as exc:
+        raise ConfigError(
+            f"{source.uri}: namespace {namespace!r}: {exc.path} {exc.reason}; nothing was copied: repair it with "
+            f"`graphmem --db {shlex.quote(source.uri)} reembed -n {shlex.quote(namespace)}`, or sync without vectors "
+            "(--no-embeddings)"
+        ) from None
 
 
 def read_export(path: str | os.PathLike[str]) -> list[NamespaceDump]:

@@ -272,3 +272,30 @@ def test_vectors_of_another_dimension_are_damaged_stale_and_repaired(
         assert _vectors(memory) == fresh
         assert memory.recall("dog", namespace="chat", k=1)
         assert all(s.stale == 0 and s.damaged == 0 for s in memory.vector_status())
+
+
+def test_vectors_holding_nan_or_infinity_are_damaged_stale_and_repaired(
+    tmp_path: Path, fresh: dict[tuple[str, str], bytes], kind: Any
+) -> None:
+    # Written by another writer (or restored before restores checked vectors): of the current model and
+    # scheme and of the right dimension, so `reembed --check` counted 0 stale and `reembed` repaired nothing.
+    from graphmem.store.embedded import EmbeddedStore
+
+    embedder = kind()
+    with Memory.open(tmp_path / "m", embedder=embedder) as memory:
+        _ingest(memory)
+    store = EmbeddedStore.open(tmp_path / "m")
+    events = {ev.id for ev in store.iter_events("chat")}
+    rows = [(node, vec) for node, vec, _model in store.iter_embeddings("chat") if node in events][:3]
+    values = (float("nan"), float("inf"), -float("inf"))
+    bad = tuple((node, [value, *vec[1:]]) for (node, vec), value in zip(rows, values, strict=True))
+    store.write(Batch("chat", embeddings=bad, embedding_model=embedder.name, embedding_scheme=scheme_of(embedder)))
+    store.close()
+    with Memory.open(tmp_path / "m", embedder=kind()) as memory:
+        status = memory.vector_status("chat")[0]
+        assert status.damaged == status.not_finite == status.stale == 3 and status.total > 3
+        assert (status.as_dict()["damaged"], status.as_dict()["not_finite"]) == (3, 3)
+        assert memory.vector_status("priya-tomas")[0].damaged == 0
+        assert memory.reembed().namespaces == {"chat": 3}
+        assert _vectors(memory) == fresh
+        assert all(s.stale == 0 and s.damaged == 0 for s in memory.vector_status())

@@ -126,3 +126,59 @@ def test_the_known_dimension_is_keyed_by_the_minilm_space() -> None:
     from graphmem.export_vectors import KNOWN_DIMENSIONS
 
     assert KNOWN_DIMENSIONS == {MINILM_SPACE: 384}
+
+
+def _damaged_source(where: Path, damage: str) -> str:
+    """A store of two namespaces whose ``chat`` holds one malformed vector, written as another writer could;
+    the id of its node."""
+    from graphmem.models import Batch
+
+    with Memory.open(where, embedder=FakeEmbedder()) as memory:
+        for ns in ("a-whole", "chat"):
+            assert ingest(memory, DATA / "chat.jsonl", namespace=ns, extractor=FakeExtractor()).files_ok == 1
+        node, vector, model = list(memory.store.iter_embeddings("chat"))[-1]  # not the first: it sets the dimension
+        bad = {"nan": [float("nan"), *vector[1:]], "inf": [*vector[:-1], float("-inf")], "cut": vector[:3]}[damage]
+        memory.store.write(Batch("chat", embeddings=((node, bad),), embedding_model=model))
+    return node
+
+
+@pytest.mark.parametrize(
+    ("damage", "said"),
+    [
+        ("nan", "[0] is nan, not a finite number"),
+        ("inf", "[7] is -inf, not a finite number"),
+        ("cut", " has 3 numbers, but model 'fake-embedder' has dimension 8 (as embedding of node"),
+    ],
+)
+def test_a_sync_from_a_store_holding_a_malformed_vector_is_refused_and_writes_nothing(
+    tmp_path: Path, damage: str, said: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Restore refused such vectors, but a store-to-store sync copied them as they were.
+    from graphmem.store.embedded import EmbeddedStore
+    from graphmem.sync import sync_stores
+
+    source = tmp_path / "src"
+    node = _damaged_source(source, damage)
+    target = tmp_path / "dst"
+    with Memory.open(target, embedder=FakeEmbedder()) as memory:
+        assert ingest(memory, DATA / "chat.jsonl", namespace="chat", extractor=FakeExtractor()).files_ok == 1
+        before = sorted(memory.store.iter_embeddings("chat"))
+    src, dst = EmbeddedStore.open(source, read_only=True), EmbeddedStore.open(target)
+    try:
+        for replace in (False, True):
+            with pytest.raises(ConfigError) as caught:
+                sync_stores(src, dst, replace=replace)
+            message = str(caught.value)
+            assert message.startswith(f"{src.uri}: namespace 'chat': embedding of node {node!r}{said}"), message
+            assert "nothing was copied" in message and "reembed -n chat" in message
+            assert dst.namespaces() == ["chat"] and sorted(dst.iter_embeddings("chat")) == before
+        # without vectors the rest is copied
+        assert sync_stores(src, dst, embeddings=False).events == 2 * len(before)
+    finally:
+        src.close()
+        dst.close()
+    assert main(["sync", "--from", str(source), "--to", str(tmp_path / "new")]) == 1
+    assert f"embedding of node {node!r}" in capsys.readouterr().err
+    with Memory.open(source, embedder=FakeEmbedder()) as memory:  # the named repair
+        assert memory.reembed("chat").namespaces == {"chat": 1}
+    assert main(["sync", "--from", str(source), "--to", str(tmp_path / "new")]) == 0

@@ -114,7 +114,9 @@ def stats(ctx: click.Context, db: str | None, namespace: str | None, as_json: bo
     if namespace is None:
         total = st.as_dict()
         rows.append([f"total ({st.namespaces})", *(total[c] for c in cols[1:])])
-    print_table(f"graphmem store {where}", cols, rows)
+    # every version of every fact, those a later statement replaced included (`facts --all-time` lists them)
+    header = [c if c != "facts" else "fact versions" for c in cols]
+    print_table(f"graphmem store {where}", header, rows)
 
 
 @cli.command()
@@ -134,13 +136,30 @@ def forget(ctx: click.Context, db: str | None, namespace: str, event_id: str | N
     with open_memory(ctx, db) as mem:
         require_namespace(namespace, mem.namespaces(), where=mem.store.uri)  # before asking
         if event_id is None and not yes:
-            click.confirm(f"Delete everything in namespace {namespace!r}?", abort=True)
+            _confirm_forget(namespace)
         result = mem.forget(namespace, event_id)
     print_table(
         "deleted",
         ["events", "entities", "facts", "mentions", "sessions"],
         [[result.events, result.entities, result.facts, result.mentions, result.sessions]],
     )
+
+
+def _confirm_forget(namespace: str) -> None:
+    """Ask (on stderr: stdout is for results) before a whole namespace is deleted; an answer may be piped
+    in. No answer to read (standard input at its end: a script, cron) is a usage error naming ``--yes``."""
+    try:
+        ok = click.confirm(f"Delete everything in namespace {namespace!r}?", err=True)
+    except click.exceptions.Abort:
+        if sys.stdin.isatty():
+            raise  # Ctrl-C at the prompt
+        click.echo(err=True)  # end the prompt's line
+        raise click.UsageError(
+            f"deleting namespace {namespace!r} asks first, but standard input is not a terminal and gave no"
+            " answer: pass --yes to delete without asking"
+        ) from None
+    if not ok:
+        raise click.exceptions.Abort
 
 
 @cli.command()

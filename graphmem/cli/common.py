@@ -86,58 +86,39 @@ class State:
         self.db = db
 
 
-#: What ``--since``, ``--until``, ``--as-of`` and ``--valid-at`` accept.
-DATE_FORMATS = ["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
-
-
-#: A date alone (``2024-03-14``, ``2024-3-14``), no time of day.
-BARE_DATE = re.compile(r"\d{4}-\d{1,2}-\d{1,2}")
-
-
-class DateTime(click.DateTime):
-    """A date option (``--since``, ``--valid-at``): ``DATE`` in the help, and an error that shows the
-    forms it takes (click's own prints its strptime formats: ``'%Y-%m-%d', '%Y-%m-%dT%H:%M:%S', …``).
-
-    Other ISO 8601 text is taken too, as ``add --time`` and the MCP tools take it: a time with a zone
-    (``2024-05-01T14:30+02:00``, ``…Z``) is converted to naive UTC, as the Python API converts an aware
-    ``datetime`` (:func:`graphmem.fact_time.as_moment`)."""
+class DateTime(click.ParamType[Any, datetime]):
+    """A date option (``--since``, ``--valid-at``): ``DATE`` in the help, read as the query language reads a
+    date (:func:`graphmem.dates.parse_date_text`): ``2024-05-01``, ``2024-05``, ``2024``,
+    ``March 2024``, ``1 May 2024``, ``2024-05-01T14:30``, and a time with a zone (``2024-05-01T14:30+02:00``,
+    ``…Z``) converted to naive UTC, as the Python API converts an aware ``datetime``
+    (:func:`graphmem.fact_time.as_moment`). The option means the start of that date."""
 
     name = "date"
-
-    def __init__(self, formats: Sequence[str] | None = None) -> None:
-        super().__init__(formats or DATE_FORMATS)
+    #: an inclusive upper bound: a date without a time of day means its last moment
+    until = False
 
     def get_metavar(self, param: click.Parameter, ctx: click.Context | None = None) -> str:
-        """``DATE``, whatever the formats."""
+        """``DATE``."""
         return "DATE"
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
         """The datetime ``value`` names (``2024-05-01``, ``2024-05-01T14:30``, ``2024-05-01 14:30:00``,
-        ``2024-05-01T14:30:00+02:00`` as naive UTC)."""
-        try:
-            return super().convert(value, param, ctx)
-        except click.BadParameter:
-            from graphmem.errors import ConfigError
-            from graphmem.fact_time import DATE_FORMS, as_moment
+        ``2024-05-01T14:30:00+02:00`` as naive UTC, ``2024-03``, ``March 2024``)."""
+        if isinstance(value, datetime):
+            return value
+        from graphmem.dates import DateTextError, parse_date_argument
 
-            try:
-                return as_moment(datetime.fromisoformat(value.strip()), "date")
-            except (AttributeError, ValueError):
-                self.fail(f"{value!r} is not a date: write {DATE_FORMS}", param, ctx)
-            except ConfigError:
-                self.fail(f"{value!r} has no UTC time within the calendar", param, ctx)
+        try:
+            return parse_date_argument(str(value), until=self.until)
+        except DateTextError as exc:
+            self.fail(str(exc), param, ctx)
 
 
 class UntilDateTime(DateTime):
-    """An inclusive upper bound (``--until``, ``--as-of``): a date alone means the end of its day, a date
-    with a time that moment."""
+    """An inclusive upper bound (``--until``, ``--as-of``): a date without a time of day means its last
+    moment (``2024-03-14`` all of that day, ``2024-03`` all of March), a date with a time that moment."""
 
-    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
-        """The datetime ``value`` names; a date alone: the last microsecond of that day."""
-        from graphmem.fact_time import end_of_day
-
-        when = super().convert(value, param, ctx)
-        return end_of_day(when) if isinstance(value, str) and BARE_DATE.fullmatch(value.strip()) else when
+    until = True
 
 
 def db_option(func: Any) -> Any:

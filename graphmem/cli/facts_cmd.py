@@ -83,6 +83,10 @@ def facts(
         ]
         for f in found
     ]
+    if any(s.target is not None for s in stated):  # a plan's planned time ("Next month I will visit Rome")
+        cols.append("for")
+        for row, s in zip(rows, stated, strict=True):
+            row.append(s.describe_target())
     print_table(f"facts in {namespace}", cols, rows)
     if not rows:
         click.echo("no facts matched", err=True)

@@ -16,14 +16,13 @@ import shutil
 import stat
 import sys
 from collections.abc import Callable
-from datetime import date, datetime, time
+from datetime import datetime
 from pathlib import Path
 from typing import IO, Any, TypeVar
 
 import click
 
 from graphmem.cli.common import (
-    BARE_DATE,
     State,
     db_option,
     k_option,
@@ -56,20 +55,16 @@ def _single_namespace(mem: Any, namespace: str | None) -> str:
 
 
 def _parse_when(value: str | None, option: str, *, end_of_day: bool = False) -> datetime | None:
-    """An ISO date or time; a bare date is its first instant, or with ``end_of_day`` its last one (so
-    ``--until 2024-03-14`` keeps all of that day)."""
+    """A date option, read as every date is (:func:`graphmem.dates.parse_date_argument`): its start, or with
+    ``end_of_day`` the end of a date without a time of day (so ``--until 2024-03-14`` keeps all of that day)."""
     if value is None:
         return None
-    text = value.strip()
+    from graphmem.dates import DateTextError, parse_date_argument
+
     try:
-        if BARE_DATE.fullmatch(text):
-            day = date.fromisoformat(text)
-            return datetime.combine(day, time.max if end_of_day else time.min)
-        return datetime.fromisoformat(text)
-    except ValueError as exc:
-        raise ConfigError(
-            f"{option}: {value!r} is not an ISO date or time (e.g. 2023-05-08 or 2023-05-08T13:56)"
-        ) from exc
+        return parse_date_argument(value, until=end_of_day)
+    except DateTextError as exc:
+        raise ConfigError(f"{option}: {exc}") from None
 
 
 @click.command()

@@ -108,13 +108,16 @@ def ingest(
                 ["files ok", summary.files_ok],
                 ["files failed", summary.files_failed],
                 ["files skipped (unchanged)", summary.files_skipped],
+                # only when some were: a log created but not written yet
+                *([["files skipped (empty)", summary.files_empty]] if summary.files_empty else []),
                 ["turns written", summary.turns],
                 ["turns kept (unchanged)", summary.turns_kept],
                 # only when some were: most inputs hold no message an agent also added live
                 *([["turns already added live", summary.turns_live]] if summary.turns_live else []),
                 ["events", summary.events],
                 ["entities", summary.entities],
-                ["facts", summary.facts],
+                # the versions its batches wrote; stats also counts those they replaced (docs/cli.md)
+                ["facts written", summary.facts],
                 ["events retracted", summary.events_retracted],
                 ["seconds", f"{summary.seconds:.2f}"],
                 ["turns/s", rate_text(summary.turns, summary.seconds)],

@@ -54,7 +54,7 @@ def reembed(ctx: click.Context, db: str | None, namespace: str | None, check: bo
                     "; ".join(
                         [f"{o}: {n}" + (" (current)" if o == s.current else "") for o, n in s.origins]
                         + ([f"no vector: {s.missing}"] if s.missing else [])
-                        + ([f"wrong dimension (damaged): {s.damaged}"] if s.damaged else [])
+                        + ([f"damaged (NaN, infinite or wrong dimension): {s.damaged}"] if s.damaged else [])
                     ),
                 ]
                 for s in statuses

@@ -39,6 +39,8 @@ def appositions(
             pairs = ((tok.head, tok), (tok, tok.head))
         elif dep == "compound" and tok.is_lower and any(c.dep_ == "poss" for c in tok.children):
             pairs = ((tok, tok.head),)  # "my guinea pig Oscar", parsed as one name
+        elif dep == "compound" and tok.is_lower and tok.head.pos_ == "PROPN" and _owned(tok.head):
+            pairs = ((tok, tok.head),)  # "with my dog Pipo": the owner hangs on the name
         elif dep != "compound" and tok.head.dep_ == "acl" and tok.head.lemma_ in ("name", "call"):
             noun = tok.head.head
             pairs = ((noun, tok),)  # "a dog named Pixel"
@@ -84,6 +86,8 @@ def _stand_for(
     if registry.type_of(named) in (None, "Topic"):
         return False
     topic = ann.tokens.get(role_tok.i)
+    if topic == named:  # the noun chunk already named the name alone ("with my dog Pipo" is Pipo)
+        topic = None
     if topic is not None and registry.type_of(topic) != "Topic":
         return False
     if _animal(role_tok):  # "a dog named Pixel": a pet, not the Person NER took the name for
@@ -109,6 +113,8 @@ def _stand_for(
         elif ann.mentions.get(topic) in ("subject", "object"):
             ann.mentions[topic] = "mention"
     owner_tok = next((c for c in role_tok.children if c.dep_ == "poss"), None)
+    if owner_tok is None and role_tok.dep_ == "compound" and role_tok.head.i == named_tok.i:
+        owner_tok = next((c for c in named_tok.children if c.dep_ == "poss"), None)  # "my dog Pipo"
     owner = ann.tokens.get(owner_tok.i) if owner_tok is not None else None
     # "my guinea pig Oscar" -> guinea_pig; "my best friend Sarah" -> friend
     compounds = [c.lower_ for c in role_tok.children if c.dep_ == "compound" and c.i < role_tok.i]
@@ -122,6 +128,11 @@ def _stand_for(
     ):
         ann.roles.append((named, role, owner, role_tok.i))
     return True
+
+
+def _owned(name: Any) -> bool:
+    """Whether a name has a possessive of its own ("with my dog Pipo", the parser hanging "my" on Pipo)."""
+    return any(c.dep_ == "poss" for c in name.children)
 
 
 def _human(noun: Any) -> bool:

@@ -44,6 +44,7 @@ __all__ = [
     "duration_before",
     "ending_at",
     "own_state_start",
+    "plan_bounds",
     "told_as_over",
     "until_bound",
     "verb_of",
@@ -154,6 +155,22 @@ def _clause_phrases(verb: Any, times: list[tuple[Any, TimeRef]]) -> list[tuple[A
         return own
     first = min(subjects)
     return [(span, ref) for span, ref in _clause_phrases(head, times) if span.end <= first]
+
+
+def plan_bounds(verb: Any, times: list[tuple[Any, TimeRef]], said_at: datetime | None, told: Bounds) -> Bounds:
+    """The valid-time bounds of a plan stated by ``verb`` (``told``: the bounds :func:`bounds_for` read off
+    its clause). A plan holds from when it is told until its planned time has passed ("Next month I will
+    visit Rome" said on 14 June: from 14 June to 1 August; the month is its target, kept as the phrase);
+    one with no time ahead ("I want to visit Rome") holds from when it is told until something ends it
+    (carrying it out: :func:`graphmem.extract.temporal.carried_out_ends`). A planned time that had passed
+    when it was told dates the plan as before, by the phrase."""
+    when = clause_time(verb, times)
+    if said_at is None or when is None or when.start is None:
+        return Bounds(said_at, told.valid_to, told.phrase) if said_at is not None else told
+    end = when.end if when.end is not None and when.end > when.start else when.start
+    if end <= said_at:
+        return told
+    return Bounds(said_at, end, when.phrase)
 
 
 def clause_time(verb: Any, times: list[tuple[Any, TimeRef]]) -> TimeRef | None:

@@ -23,7 +23,7 @@ from graphmem.extract.appositions import appositions
 from graphmem.extract.names import words
 from graphmem.extract.registry import EntityRegistry, TurnAnnotation, role_of
 from graphmem.extract.relations import FAMILY_ROLES, activity_gerunds, activity_subjects, kin_name
-from graphmem.extract.vocabulary import PARTNERS, SPOUSES
+from graphmem.extract.vocabulary import ANIMALS, PARTNERS, SPOUSES
 
 __all__ = [
     "GENERIC_WORDS",
@@ -101,6 +101,13 @@ _INTERJECTIONS = words(
     woohoo yay yikes hmm ugh
     """
 )
+# Adverbs opening a sentence that the tagger takes for a first name ("Sadly Pipo died": Pipo died).
+_SENTENCE_ADVERBS = words(
+    """
+    sadly unfortunately fortunately luckily thankfully hopefully honestly apparently obviously actually
+    basically finally suddenly recently tragically
+    """
+)
 # Nouns that carry a greeting, not a topic ("Tell Inês congratulations").
 _GREETING_HEADS = _INTERJECTIONS | words(
     "congratulation kudos condolences condolence regards props wishes hug hugs greetings greeting"
@@ -161,16 +168,31 @@ def _proper(tok: Any) -> bool:
     return tok.pos_ == "NOUN" and tok.text[:1].isupper() and not tok.is_sent_start and not tok.text.isupper()
 
 
+def _without_role(kept: list[Any]) -> list[Any]:
+    """A proper name's words without the role or animal noun the parser compounded with it ("with my dog
+    Pipo" → "Pipo", "my guinea pig Oscar" → "Oscar"): the noun is what the name is, not part of it."""
+    run = 0
+    while run < len(kept) - 1 and kept[run].pos_ == "NOUN" and kept[run].text[:1].islower():
+        run += 1
+    if not run:
+        return kept
+    nouns = kept[:run]
+    last = nouns[-1].lemma_.lower()
+    joined = "_".join([*(t.lower_ for t in nouns[:-1]), last])
+    return kept[run:] if joined in ANIMALS or last in ANIMALS or last in ROLE_NOUNS else kept
+
+
 def topic_names(tokens: list[Any]) -> tuple[str, str] | None:
     """The readable name and the identity key of a noun chunk's topic, or ``None`` when nothing useful
     is left.
 
     The name starts after the last coordinating conjunction or punctuation, at the first noun, proper
     noun or adjective that is not merely evaluative ("poor", "great"); lower-case adjectives before a
-    proper noun go too ("poor Bolt" → "Bolt"). It keeps the words as written, common nouns lower-cased
-    ("my two kids" → ``kids``); the key lemmatises the head (``kid``), so singular and plural are one
-    topic. A generic head ("time", "photo") with only adjectives before it, and a greeting ("Inês
-    congratulations"), give ``None``.
+    proper noun go too ("poor Bolt" → "Bolt"), as does a role or animal noun the parser compounded with it
+    ("with my dog Pipo" → "Pipo") and a sentence adverb the tagger took for a first name ("Sadly Pipo").
+    It keeps the words as written, common nouns lower-cased ("my two kids" → ``kids``); the key lemmatises
+    the head (``kid``), so singular and plural are one topic. A generic head ("time", "photo") with only
+    adjectives before it, and a greeting ("Inês congratulations"), give ``None``.
     """
     cut = 0
     for i, tok in enumerate(tokens):
@@ -183,6 +205,7 @@ def topic_names(tokens: list[Any]) -> tuple[str, str] | None:
         or tokens[start].dep_ == "poss"
         or tokens[start].lower_ in _STOP_MODIFIERS
         or tokens[start].lower_ in _INTERJECTIONS
+        or tokens[start].lower_ in _SENTENCE_ADVERBS
     ):
         start += 1
     kept = tokens[start:][-_MAX_TOPIC_TOKENS:]
@@ -196,6 +219,7 @@ def topic_names(tokens: list[Any]) -> tuple[str, str] | None:
     if _proper(head):
         while len(kept) > 1 and kept[0].pos_ == "ADJ" and kept[0].text[:1].islower():
             kept = kept[1:]
+        kept = _without_role(kept)
     if head.lower_ in GENERIC_WORDS and all(t.pos_ == "ADJ" for t in kept[:-1]):
         return None
     parts: list[str] = []
@@ -321,6 +345,33 @@ def _owns_a_person(tok: Any) -> bool:
     )
 
 
+#: Verbs whose "at"/"for" names an employer ("work at", "intern at", "work for").
+_EMPLOYED = frozenset({"work", "intern"})
+#: Last words that make a name an organisation's ("I work for Contoso Labs"; not "I work for Sarah").
+_FIRM_WORDS = words(
+    """
+    labs lab inc corp corporation co company ltd llc plc group systems solutions technologies analytics
+    industries partners studios consulting bank
+    """
+)
+
+
+def _employer(tok: Any, type_: str) -> bool:
+    """Whether a proper noun NER typed a person or a product is the employer of "work at/for" ("I work at
+    Contoso Labs", "I work at Globex"): the object of "at", or of "for" when it is no person's name (a
+    product, or a name ending in a firm's word: "I work for Contoso Labs", not "I work for Sarah")."""
+    if tok.dep_ == "conj":
+        tok = tok.head  # "I work at Initech and Contoso Labs"
+    prep = tok.head
+    if tok.dep_ != "pobj" or prep.dep_ != "prep" or prep.head.pos_ != "VERB":
+        return False
+    if prep.head.lemma_.lower() not in _EMPLOYED:
+        return False
+    if prep.lower_ == "at":
+        return True
+    return prep.lower_ == "for" and (type_ == "Product" or tok.lower_ in _FIRM_WORDS)
+
+
 def _weak_name(doc: Any, start: int, end: int, registry: EntityRegistry) -> bool:
     """Whether a one-word name stands where a capital letter says nothing (a sentence's first word)
     and the word is used in lower case in this batch: "Guitar's mostly my thing", "Blue calms me"."""
@@ -411,6 +462,8 @@ def annotate(
         name, start, end = found
         if type_ != "Person" and _owns_a_person(ent.root):
             type_ = "Person"  # "Jordan's brother" with Jordan taken for the country: only a person has a brother
+        elif type_ in ("Person", "Product") and _employer(ent.root, type_):
+            type_ = "Organization"  # "I work at Contoso Labs" with the lab taken for a person: one works at a firm
         # "Under Armour", "J.K. Rowling": capitalised words just before a name inside a sentence belong to it
         while start > 0 and _name_word(doc[start - 1]) and start - 1 not in in_time:
             start -= 1

@@ -18,7 +18,10 @@ closing is dated by the start of its clause's time phrase, or by its end when th
 part of a period: "I left Acme at the end of February" (or "in late February") ends the job on 1 March,
 as "until the end of February" does.
 
-Valid-time bounds come from the time phrases of the fact's own clause (:mod:`graphmem.extract.bounds`:
+A plan holds from when it is told until its planned time has passed (:func:`~graphmem.extract.bounds.plan_bounds`:
+"Next month I will visit Rome" said on 14 June holds from then to 1 August, the phrase naming its target), or
+until it is carried out (:func:`graphmem.extract.temporal.carried_out_ends`). Other valid-time bounds come
+from the time phrases of the fact's own clause (:mod:`graphmem.extract.bounds`:
 "since 2020", "until June", "for three years"); a state fact without one takes the start of a dated
 clause of the turn that begins it ("I work at Globex. I started there on 1 March.",
 :mod:`graphmem.extract.inceptions`); else the event time, except a state told as over ("I worked at
@@ -37,7 +40,7 @@ from typing import Any
 import numpy as np
 
 from graphmem.extract import relations
-from graphmem.extract.bounds import Bounds, bounds_for, clause_time, told_as_over
+from graphmem.extract.bounds import Bounds, bounds_for, clause_time, plan_bounds, told_as_over
 from graphmem.extract.corrections import corrections
 from graphmem.extract.inceptions import inception_start, inceptions, own_clause
 from graphmem.extract.moves import RETURNS, direction_objects, speaker_movers
@@ -340,6 +343,8 @@ def build_facts(
         if not _is_question(verb.sent) and not _hypothetical(verb):
             over = _over(verb)
             bounds = bounds_for(verb, times, event.occurred_at, over=over)
+            if predicate == "plans":  # "I'm going camping next month"
+                bounds = plan_bounds(verb, times, event.occurred_at, bounds)
             turn.fact(entity_of[subject.i], predicate, obj, bounds, verb.i, over=over)
     asserting = [v for v in verbs if not _is_question(v.sent) and not _hypothetical(v)]
     for who, ended, what, verb in intransitive_closings(asserting, entity_of, speaker_id):
@@ -426,6 +431,8 @@ def _add_triple(
             if plan is None or not plan.fits(type_of(o_id), o_tok.lemma_.lower(), _name(o_id)):
                 continue
             predicate = "plans"
+        if predicate == "plans":
+            bounds = plan_bounds(verb, times, said, bounds)
         turn.fact(s_id, predicate, o_id, bounds, verb.i, over=over)
 
 

@@ -10,6 +10,12 @@
   before the reference (this month's 15th said on the 20th, last month's said on the 3rd); pointing
   ahead, the earliest on or after it (next month's 15th said on the 20th). A month without that day
   ("the 31st" in a 30-day month) is passed over for the next one that has it, in the same direction.
+- **The same day, years or months off**: "one year ago today", "four years ago today", "a year from
+  today", "(on) this day next year", "this day last month" name the day of the telling that many units
+  back or ahead (a day, never the whole year). A 29 February counted to a year without one is the 28th
+  ("four years ago today" said on 29 February 2024 is 29 February 2020; "one year ago today" is 28
+  February 2023; "this day next year" is 28 February 2025), as :func:`graphmem.extract.periods.shift`
+  counts.
 - **Words spelled short**: weekday abbreviations (Mon, Tue(s), Wed(s), Thu(r)(s), Fri, Sat, Sun) are
   read as the full names, and a fortnight as two weeks ("a fortnight ago", "in a fortnight", "for a
   fortnight", "the past fortnight"), before any rule or ``dateparser`` reads the phrase.
@@ -22,7 +28,7 @@ from datetime import date, datetime
 
 from graphmem.extract.periods import Period, interval, shift
 
-__all__ = ["UNRESOLVED", "ahead", "day_of_month", "spelled_out"]
+__all__ = ["UNRESOLVED", "WEEKDAY_ABBREVIATIONS", "ahead", "day_of_month", "same_day", "spelled_out"]
 
 # A rule's answer for "this phrase is mine and names no definite time": stop, do not ask dateparser.
 UNRESOLVED: Period = (datetime.min, datetime.min, "unknown")
@@ -32,12 +38,13 @@ _NUMBERS = {
     "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15, "twenty": 20,
 }  # fmt: skip
 _NUMBER = r"(\d+|" + "|".join(_NUMBERS) + r")"
-_WEEKDAY_ABBREVIATIONS = {
+# The one table of weekdays spelled short: :mod:`graphmem.extract.spans` finds them in a turn from it too
+WEEKDAY_ABBREVIATIONS = {
     "mon": "monday", "tue": "tuesday", "tues": "tuesday", "wed": "wednesday", "weds": "wednesday",
     "thu": "thursday", "thur": "thursday", "thurs": "thursday", "fri": "friday", "sat": "saturday",
     "sun": "sunday",
 }  # fmt: skip
-_ABBREVIATION = re.compile(r"\b(" + "|".join(_WEEKDAY_ABBREVIATIONS) + r")\b\.?")
+_ABBREVIATION = re.compile(r"\b(" + "|".join(WEEKDAY_ABBREVIATIONS) + r")\b\.?")
 _FORTNIGHTS = re.compile(r"\b" + _NUMBER + r"\s+fortnights?\b")
 _FORTNIGHT = re.compile(r"\bfortnight\b")
 # "in two weeks", "in about 3 days", "in a week's time", "in two weeks' time"
@@ -48,12 +55,17 @@ _AHEAD = re.compile(
     + _NUMBER
     + r"\s+(day|week|month|year)s?(?:'s?)?(?:\s+time)?$"
 )
+# "one year ago today", "a year from today", "on this day next year", "this day last month"
+_SAME_DAY = re.compile(
+    r"^(?:(?:a|" + _NUMBER + r")\s+(day|week|month|year)s?\s+(ago|back|from)\s+today"
+    r"|(?:on\s+)?(?:this|the\s+same)\s+day\s+(next|last)\s+(week|month|year))$"
+)
 _DAY_OF_MONTH = re.compile(r"^(?:the\s+)?(\d{1,2})(?:st|nd|rd|th)(?:\s+of\s+(?:the|this)\s+month)?$")
 
 
 def spelled_out(text: str) -> str:
     """``text`` (normalised, lower case) with weekday abbreviations and fortnights spelled out."""
-    text = _ABBREVIATION.sub(lambda m: _WEEKDAY_ABBREVIATIONS[m.group(1)], text)
+    text = _ABBREVIATION.sub(lambda m: WEEKDAY_ABBREVIATIONS[m.group(1)], text)
     text = _FORTNIGHTS.sub(lambda m: f"{2 * _count(m.group(1))} weeks", text)
     return _FORTNIGHT.sub("2 weeks", text)
 
@@ -67,6 +79,23 @@ def ahead(text: str, today: date, prefer: str) -> Period | None:
     if prefer == "past":
         return UNRESOLVED
     n, unit = (2, m.group(1)) if m.group(1) else (_count(m.group(2)), m.group(3))
+    when = shift(today, unit, n)
+    if when is None:
+        return UNRESOLVED
+    return (*interval(when, "day"), "day")
+
+
+def same_day(text: str, today: date, prefer: str) -> Period | None:
+    """The day of the telling some units back or ahead ("one year ago today", "this day next year"; see the
+    module docs); ``UNRESOLVED`` past the calendar's edges; ``None`` when ``text`` is no such phrase."""
+    m = _SAME_DAY.match(text)
+    if m is None:
+        return None
+    if m.group(4) is not None:  # "this day next year"
+        n, unit = (1 if m.group(4) == "next" else -1), m.group(5)
+    else:
+        n, unit = _count(m.group(1)) if m.group(1) else 1, m.group(2)
+        n = n if m.group(3) == "from" else -n
     when = shift(today, unit, n)
     if when is None:
         return UNRESOLVED

@@ -27,7 +27,8 @@ a weekday spelled short after a word that makes it a day ("Last Fri", "last Tues
 not "I sat", "the sun", nor "after sun exposure": Mon, Wed, Sat and Sun only capitalised) and fortnights
 ("a fortnight ago", "in a fortnight"). A length after "in" ("in two weeks", where NER's span is "two
 weeks") is resolved with its "in", as a time ahead
-(:mod:`graphmem.extract.relative`), not as a length.
+(:mod:`graphmem.extract.relative`), not as a length; a length "ago" before "today" ("one year ago today",
+where NER's span is "one year ago") with its "today", as that day.
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
+from graphmem.extract.relative import WEEKDAY_ABBREVIATIONS
 from graphmem.extract.tense import deadline, direction
 from graphmem.extract.time_ranges import DAY_RANGE
 from graphmem.extract.times import TimeResolver, anaphoric, duration
@@ -67,10 +69,11 @@ _CLIMBING = frozenset({"go", "get", "climb", "rise", "creep", "soar", "drop", "f
 _COMPLEMENTS = frozenset({"attr", "acomp", "dobj", "oprd", "xcomp", "ccomp"})
 _REACHING = frozenset({"hit", "reach", "top", "touch", "near", "break", "pass"})
 _SUBJECTS = frozenset({"nsubj", "nsubjpass"})
-# A weekday spelled short after a word that makes it a day; "last"/"this"/"next" are part of the phrase
+# A weekday spelled short (the resolver's table) after a word that makes it a day; "last"/"this"/"next" are
+# part of the phrase
 _SHORT_WEEKDAY = re.compile(
     r"(?:\b(?:on|by|until|till|since|from|before|after)\s+|(?=\b(?:last|this|next|past)\s))"
-    r"((?:(?:this\s+)?(?:last|this|next|past)\s+)?(?:mon|tues?|weds?|thu|thurs?|fri|sat|sun)\b\.?)",
+    r"((?:(?:this\s+)?(?:last|this|next|past)\s+)?(?:" + "|".join(WEEKDAY_ABBREVIATIONS) + r")\b\.?)",
     re.IGNORECASE,
 )
 # Abbreviations that are words too: a day only when written as a name ("on Sat", not "after sun exposure")
@@ -168,6 +171,8 @@ def resolve_span(
     text = span.text
     if span.start > 0 and span.doc[span.start - 1].lower_ == "in" and duration(text.rstrip("'")) is not None:
         text = f"in {text}{_time_after(span)}"  # "in two weeks('s time)": a time ahead, not a length
+    elif span[-1].lower_ in ("ago", "back") and span.end < len(span.doc) and span.doc[span.end].lower_ == "today":
+        text = f"{text} today"  # "one year ago today": NER leaves "today" out; the day, not the year
     return resolver.resolve(text, reference, prefer=direction(place), antecedent=antecedent)
 
 

@@ -12,6 +12,10 @@ one object at a time (``works_at``, ``lives_in``, ``married_to``, ``dating``, ``
   said to hold when it was told, and would end it before then ("I live in Hamburg", then "I've been
   living in Munich since Monday": Munich is current); such a later-told state that holds since no later
   than an earlier-told value began ends that value where it began (it held for no time);
+- for a ``plans`` fact, the ``valid_from`` of a fact carrying it out, of the same subject and object,
+  that begins after the plan was told ("I want to visit Rome", then "I went to Rome last week";
+  :func:`carried_out_ends`); a plan told with a time ahead also ends when that time has passed, a bound
+  its own statement gives it (:func:`graphmem.extract.bounds.plan_bounds`);
 - the time of a :class:`~graphmem.models.FactClosing` that matches it ("I quit my job", "we broke up",
   "Max passed away", "I sold my car", "I don't play guitar anymore"), dated strictly after it began; or,
   said later, the end of the period that dates it when that period holds the fact's start ("I quit my job
@@ -51,8 +55,10 @@ from graphmem.extract.vocabulary import PREDICATES, canonical, is_single_valued
 from graphmem.models import OVER_PHRASE, Batch, Fact, FactClosing
 
 __all__ = [
+    "CARRYING_OUT",
     "STATE_PREDICATES",
     "apply_corrections",
+    "carried_out_ends",
     "closing_end",
     "closing_ends",
     "corrected_by",
@@ -110,6 +116,40 @@ def supersession_ends(facts: Iterable[Fact], *, slips: bool = False) -> dict[str
             end = earliest(*later)
             if end is not None:
                 out[f.id] = end
+    return out
+
+
+#: Predicates that state a plan carried out when they link its subject to its object: "I want to visit Rome",
+#: then "I went to Rome"; "I'm moving to Osaka", then "I live in Osaka now"; "I want to adopt a dog", then
+#: "I adopted a dog". Liking, disliking and mere talk carry nothing out.
+CARRYING_OUT = frozenset(p.name for p in PREDICATES) - {"plans", "likes", "dislikes", "said_about"}
+
+
+def carried_out_ends(facts: Iterable[Fact]) -> dict[str, datetime]:
+    """``valid_to`` of each ``plans`` fact a fact of carrying it out ends, by fact id: a fact of the same
+    subject and object with a predicate of :data:`CARRYING_OUT` that begins after the plan was told ends it
+    then (the earliest such). One that began before ("I went to Rome last year. I want to go back.") tells
+    of another time; a plan told with no time (undated input) ends when such a fact is told after it."""
+    facts = list(facts)
+    plans = [f for f in facts if f.predicate == "plans" and not f.never_held]
+    if not plans:
+        return {}
+    done: dict[tuple[str, str], list[Fact]] = {}
+    for g in facts:
+        if g.predicate in CARRYING_OUT and not g.never_held:
+            done.setdefault((g.subject_id, g.object_id), []).append(g)
+    out: dict[str, datetime] = {}
+    for f in plans:
+        ends = []
+        for g in done.get((f.subject_id, f.object_id), ()):
+            if f.valid_from is not None:
+                if g.valid_from is not None and g.valid_from > f.valid_from:
+                    ends.append(g.valid_from)
+            elif told_after(g.recorded_at, g.evidence, f.recorded_at, f.evidence):
+                ends.append(g.valid_from or g.recorded_at)
+        end = earliest(*ends)
+        if end is not None:
+            out[f.id] = end
     return out
 
 
@@ -235,10 +275,11 @@ def valid_to_of(facts: Iterable[Fact], closings: Sequence[FactClosing] = ()) -> 
     facts = list(facts)
     superseded = supersession_ends(facts)
     closed = closing_ends(facts, closings)
+    carried = carried_out_ends(facts)
     out: dict[str, datetime | None] = {}
     for f in facts:
-        if is_single_valued(f.predicate) or f.id in closed:
-            out[f.id] = earliest(superseded.get(f.id), closed.get(f.id))
+        if is_single_valued(f.predicate) or f.id in closed or f.predicate == "plans":
+            out[f.id] = earliest(superseded.get(f.id), closed.get(f.id), carried.get(f.id))
     return out
 
 
@@ -384,6 +425,7 @@ def update_facts(batch: Batch, existing_facts: Iterable[Fact], *, corrections: b
     # an end some fact (retracted ones included) explains is recomputed; any other end was set by an
     # earlier closing or bound and stays (an end a slip once gave is recomputed too)
     explained = supersession_ends([*current, *gone, *batch.facts], slips=True)
+    explained.update(carried_out_ends([*current, *gone, *batch.facts]))
     facts = []
     for f in batch.facts:
         end = earliest(f.valid_to, derived.get(f.id)) if f.id in derived else f.valid_to

@@ -60,7 +60,7 @@ from graphmem.extract.periods import (
     shifted_interval,
 )
 from graphmem.extract.relative import UNRESOLVED as _UNRESOLVED
-from graphmem.extract.relative import ahead, day_of_month, spelled_out
+from graphmem.extract.relative import ahead, day_of_month, same_day, spelled_out
 from graphmem.extract.time_ranges import day_range, resolve_range, split_range
 from graphmem.models import TimeRef
 
@@ -315,9 +315,10 @@ class TimeResolver:
         part = _PART.match(text)
         if part is not None:
             return self._part(part, reference, prefer)
-        found = ahead(text, reference.date(), prefer) if reference is not None else None
-        if found is not None:
-            return found if found is not _UNRESOLVED else None
+        for counted in (ahead, same_day):
+            found = counted(text, reference.date(), prefer) if reference is not None else None
+            if found is not None:
+                return found if found is not _UNRESOLVED else None
         text = _LEADING.sub("", text)
         text = re.sub(r"^(?:a\s+)?couple(?:\s+of)?\s+", "2 ", text)
         few = _FEW_AGO.match(text)

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from graphmem.errors import IngestError, IngestWarning
+from graphmem.errors import EmptyInputError, IngestError, IngestWarning
 from graphmem.formats._names import INVISIBLE, ascii_namespace_from, clean_speaker, namespace_from
 from graphmem.formats._times import EARLIEST, LATEST, looks_dated, naive_utc, parse_date_text, parse_timestamp
 from graphmem.text import clean_text
@@ -256,7 +256,7 @@ def source_from_bytes(data: bytes, path: str, *, key: str | None = None) -> Sour
     ``key`` defaults to :func:`source_key` of ``path``.
     """
     if not data.strip():
-        raise IngestError("empty file", path=path)
+        raise EmptyInputError("empty file", path=path)
     if data.startswith(_UTF16_BOMS):
         raise IngestError("file is UTF-16 encoded; save it as UTF-8", path=path)
     if data.startswith(_BINARY_MAGIC):
@@ -278,6 +278,8 @@ def source_from_bytes(data: bytes, path: str, *, key: str | None = None) -> Sour
             path=path,
             line=_line_at(data, at),
         ) from exc
+    if not text.strip():  # a byte-order mark and whitespace, or Unicode spaces
+        raise EmptyInputError("empty file", path=path)
     return Source(path, data, text, key or source_key(path))
 
 

@@ -6,7 +6,7 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from graphmem.errors import IngestError
+from graphmem.errors import EmptyInputError, IngestError
 from graphmem.formats._names import ascii_namespace_from
 from graphmem.formats._records import Located, records_to_sessions
 from graphmem.formats._source import MAX_JSON_LINE_CHARS, Source, loads_json, namespace_from
@@ -47,7 +47,7 @@ def read_jsonl(
             raise IngestError("malformed JSON: nested too deeply", path=source.path, line=number) from exc
         items.append(Located(obj, line=number))
     if not items:
-        raise IngestError("empty file", path=source.path)
+        raise EmptyInputError("empty file", path=source.path)
     sessions = records_to_sessions(items, path=source.path)
     if tag or namespace:
         sessions = prefix_sessions(sessions, tag or ascii_namespace_from(name, "input"))

@@ -13,8 +13,8 @@ from graphmem.errors import QuerySyntaxError
 __all__ = ["caret_context", "keyword_of", "syntax_error"]
 
 #: How the grammar writes a keyword terminal: the word, then no letter, digit or underscore of a name
-#: (``/where(?![A-Za-z0-9_])/i``; ``\b`` would let a non-ASCII letter end it), maybe after a ``\b``.
-_KEYWORD_PATTERN = re.compile(r"(?:\\b)?([a-z]+)\(\?!\[A-Za-z0-9_\]\)")
+#: (``/where(?!\w)/i``, ``\w`` of any script: ``\b`` would let a non-ASCII letter end it), maybe after a ``\b``.
+_KEYWORD_PATTERN = re.compile(r"(?:\\b)?([a-z]+)\(\?!\\w\)")
 
 # Named terminals of the grammar, described for people.
 _TERMINAL_WORDS: dict[str, str] = {

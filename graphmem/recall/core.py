@@ -20,7 +20,7 @@ from graphmem.recall.request import RecallRequest
 from graphmem.recall.seeds import SeedSet, dense_seeds, entity_seeds, fuse, text_seeds
 from graphmem.recall.speakers import require_known_speakers
 from graphmem.recall.traverse import Reach, Traversal
-from graphmem.recall.when import asked_window
+from graphmem.recall.when import asked_date
 from graphmem.text import normalise_name
 
 if TYPE_CHECKING:
@@ -91,7 +91,7 @@ def recall(
         as_of=request.as_of,
         speakers=request.speakers,
         time_axis=request.time_axis,
-        asked=asked_window(request.text, request.reference or request.as_of or utc_now()) if cfg.date_boost else None,
+        asked=asked_date(request.text, request.reference or request.as_of or utc_now()) if cfg.date_boost else None,
     )
     return rank(store, request.namespace, seeds, reached, info, cfg, request.k, admit)
 

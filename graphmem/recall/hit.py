@@ -8,7 +8,47 @@ from typing import Any
 
 from graphmem.models import Event
 
-__all__ = ["Hit", "Seed", "Step", "TimeWindow", "Why", "event_fields"]
+__all__ = ["AskedDate", "Hit", "Seed", "Step", "TimeWindow", "Why", "event_fields"]
+
+
+@dataclass(frozen=True, slots=True)
+class AskedDate:
+    """The date a question names, as recall read it: "last June" asked on 2024-03-03 is June 2023.
+
+    ``start`` .. ``end`` (exclusive) is the interval the ``phrase`` resolved to; ``reference`` is the moment
+    a relative phrase ("last June", "two weeks ago") was read against (the request's ``reference``, else
+    its ``as_of``, else now), ``None`` for a phrase that names its date alone ("20 May 2023").
+    """
+
+    phrase: str
+    start: datetime
+    end: datetime
+    reference: datetime | None = None
+
+    def describe(self) -> str:
+        """E.g. ``'last June' = 2023-06-01 to 2023-06-30, read against 2024-03-03 10:00``."""
+        out = f"{self.phrase!r} = {_span(self.start, self.end)}"
+        return out if self.reference is None else f"{out}, read against {_fmt(self.reference)}"
+
+    def as_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict (``end`` exclusive)."""
+        return {
+            "phrase": self.phrase,
+            "start": self.start.isoformat(),
+            "end": self.end.isoformat(),
+            "reference": _iso(self.reference),
+        }
+
+
+def _span(start: datetime, end: datetime) -> str:
+    """An interval with an exclusive ``end`` in words: whole days as ``first to last day``."""
+    if end <= start:
+        return _fmt(start)
+    whole_days = start.time() == end.time() == datetime.min.time()
+    if whole_days:
+        last = datetime.fromordinal(end.toordinal() - 1)
+        return _fmt(start) if last == start else f"{_fmt(start)} to {_fmt(last)}"
+    return f"{_fmt(start)} to {_fmt(end)} (exclusive)"
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,7 +109,11 @@ class TimeWindow:
     :attr:`RecallRequest.time_axis <graphmem.recall.request.RecallRequest>`); ``as_of`` is the moment whose
     memory was asked for: facts recorded and not expired then, events that had happened by then.
     ``happened`` .. ``happened_end`` is ``Event.happened`` when the text says a time of its own (``None``
-    otherwise; ``happened_end`` exclusive, equal to ``happened`` for a moment).
+    otherwise; ``happened_end`` exclusive, equal to ``happened`` for a moment). ``asked`` is the date the
+    question names, as recall resolved it (``None`` when it names none), and ``asked_share`` how much of
+    the event lies in it (:func:`graphmem.recall.when.window_share`): 1 said in it or telling of a time
+    at least half in it, the share of that time's span inside it when mostly outside, 0 outside; the
+    lift is scaled by it.
     """
 
     since: datetime | None = None
@@ -79,6 +123,8 @@ class TimeWindow:
     happened: datetime | None = None
     axis: str = "said"
     happened_end: datetime | None = None
+    asked: AskedDate | None = None
+    asked_share: float = 0.0
 
     @property
     def bounded(self) -> bool:
@@ -186,9 +232,11 @@ class Why:
             bits.append(f"reached{start}{through}: " + ", ".join(s.describe() for s in self.path))
         if self.via and not linked:
             bits.append("linked via " + ", ".join(self.via))
-        lifts = [label for key, label in _LIFTS.items() if self.parts.get(key)]
+        lifts = [self._lift(key, label) for key, label in _LIFTS.items() if self.parts.get(key)]
         if lifts:
             bits.append("lifted: " + ", ".join(lifts))
+        if self.window.asked is not None and not self.parts.get("date"):
+            bits.append(f"not in the date asked about ({self.window.asked.describe()})")
         if self.parts.get("asks"):
             bits.append("lowered: it only asks")
         if self.window.bounded:
@@ -196,6 +244,15 @@ class Why:
         if self.speakers:
             bits.append("speaker in " + ", ".join(self.speakers))
         return "; ".join(bits)
+
+    def _lift(self, key: str, label: str) -> str:
+        asked = self.window.asked
+        if key != "date" or asked is None:
+            return label
+        share = self.window.asked_share
+        if share < 1.0:
+            label = f"partly {label}, {share:.0%} of the time it tells of"
+        return f"{label} ({asked.describe()})"
 
     def as_dict(self) -> dict[str, Any]:
         """A JSON-ready dict."""
@@ -227,6 +284,11 @@ class Why:
                 "happened": _iso(self.window.happened),
                 "happened_end": _iso(self.window.happened_end),
                 "axis": self.window.axis,
+                "asked": (
+                    {**self.window.asked.as_dict(), "share": self.window.asked_share}
+                    if self.window.asked is not None
+                    else None
+                ),
             },
             "speakers": list(self.speakers) if self.speakers is not None else None,
             "parts": dict(self.parts),

@@ -7,16 +7,16 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from graphmem.models import Entity, Event, TimeRef
+from graphmem.models import Entity, Event
 from graphmem.recall.acts import lower_askers
 from graphmem.recall.answer import answer_types, asks_time, holds_answer_type
 from graphmem.recall.config import RecallConfig
 from graphmem.recall.fetch import entities_by_id
-from graphmem.recall.hit import Hit, Step, TimeWindow, Why
+from graphmem.recall.hit import AskedDate, Hit, Step, TimeWindow, Why
 from graphmem.recall.query import QueryTerms
 from graphmem.recall.seeds import SeedSet
 from graphmem.recall.traverse import Reach
-from graphmem.recall.when import in_window
+from graphmem.recall.when import window_share
 from graphmem.text import normalise_name
 
 if TYPE_CHECKING:
@@ -35,7 +35,7 @@ class Ranking:
         participants: normalised names of everyone who speaks in the namespace.
         since, until, as_of, speakers: the filters, for the explanation.
         time_axis: what ``since``/``until`` bound (``RecallRequest.time_axis``), for the explanation.
-        asked: the interval the question's date names ("on 20 May 2023"), or ``None``.
+        asked: the date the question names ("on 20 May 2023"), resolved, or ``None``.
     """
 
     query: QueryTerms
@@ -45,7 +45,7 @@ class Ranking:
     until: datetime | None = None
     as_of: datetime | None = None
     speakers: tuple[str, ...] | None = None
-    asked: TimeRef | None = None
+    asked: AskedDate | None = None
     time_axis: str = "said"
 
 
@@ -86,9 +86,10 @@ def rank(
             if named_speaker:
                 parts["speaker"] = cfg.name_boost
                 boost += cfg.name_boost
-        if cfg.graph and info.asked is not None and in_window(ev, info.asked):
-            parts["date"] = cfg.date_boost
-            boost += cfg.date_boost
+        share = window_share(ev, info.asked) if cfg.graph and info.asked is not None else 0.0
+        if share > 0:
+            parts["date"] = cfg.date_boost * share
+            boost += cfg.date_boost * share
         scored[eid] = ((base + graph + link) * boost, parts)
     if cfg.graph:
         _answer_boost(store, namespace, events, scored, info, cfg)
@@ -184,6 +185,8 @@ def _hit(
             happened=span[0] if (span := ev.happened if ev.happened_ref is not None else None) else None,
             axis=info.time_axis,
             happened_end=span[1] if span else None,
+            asked=info.asked,
+            asked_share=window_share(ev, info.asked) if info.asked is not None else 0.0,
         ),
         speakers=info.speakers,
         parts=parts,

@@ -6,17 +6,22 @@ expressions (a day and month with or without a year, a month and year, a year af
 longest one with the ingest resolver (:mod:`graphmem.extract.times`) against the moment the question is
 asked. Ranking then lifts the candidates whose happened-or-said time lies in that interval
 (:mod:`graphmem.recall.rank`); it does not filter, since a question's date may be worded loosely.
+:func:`window_share` says how much of a candidate lies in that interval: a turn said in it, or a time it
+tells of that lies at least half in it, gets the whole lift; a time mostly outside it gets the share of
+its span inside (a year-long "last year" asked about June keeps a twelfth), so a narrow time inside the
+asked date is not outranked by a wide one that merely overlaps it.
 """
 
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from graphmem.extract.times import resolve_time
 from graphmem.models import Event, TimeRef
+from graphmem.recall.hit import AskedDate
 
-__all__ = ["asked_window", "in_window"]
+__all__ = ["asked_date", "asked_window", "in_window", "window_share"]
 
 _MONTH = (
     r"(?:january|february|march|april|may|june|july|august|september|october|november|december|"
@@ -65,17 +70,52 @@ def asked_window(question: str, reference: datetime | None) -> TimeRef | None:
     return max(found, key=lambda r: len(r.phrase))
 
 
+def asked_date(question: str, reference: datetime) -> AskedDate | None:
+    """:func:`asked_window` with what recall's explanation shows: the phrase, its interval, and the
+    moment it was read against (``None`` when the phrase names its date alone, as "20 May 2023" does)."""
+    window = asked_window(question, reference)
+    if window is None or window.start is None:
+        return None
+    end = window.end if window.end is not None and window.end > window.start else window.start
+    # read against a moment years apart: a phrase that names its date alone resolves the same
+    other = resolve_time(window.phrase, _years_away(reference), prefer="past")
+    relative = (other.start, other.end) != (window.start, window.end)
+    return AskedDate(window.phrase, window.start, end, reference if relative else None)
+
+
+def _years_away(when: datetime) -> datetime:
+    away = timedelta(days=7 * 365 + 3)
+    return when - away if when.year > 100 else when + away
+
+
 def in_window(event: Event, window: TimeRef) -> bool:
-    """Whether the event happened or was said within ``window`` (its interval, ``end`` exclusive)."""
+    """Whether the event happened or was said within ``window`` (its interval, ``end`` exclusive), wholly
+    or in part."""
+    return window_share(event, window) > 0
+
+
+def window_share(event: Event, window: TimeRef | AskedDate) -> float:
+    """How much of the event lies in ``window`` (``end`` exclusive), from 0 to 1.
+
+    1 when it was said in the window or at least half of the time it tells of lies in it; for a time
+    mostly outside the window, the share of its span inside it; 0 when neither touches it.
+    """
     start = window.start
     if start is None:
-        return False
+        return 0.0
     end = window.end if window.end is not None and window.end > start else start
     said = event.occurred_at
     if said is not None and (start <= said < end or said == start):
-        return True
+        return 1.0
     span = event.happened
     if span is None:
-        return False
+        return 0.0
     a, b = span
-    return a < end and (b > start if b > a else a >= start)
+    if b <= a:  # a moment
+        return 1.0 if (start <= a < end or a == start) else 0.0
+    inside = min(b, end) - max(a, start)
+    if inside.total_seconds() <= 0:
+        return 1.0 if end == start and a <= start < b else 0.0
+    # at least half inside ("last weekend" asked about its Saturday) is in it; a time mostly outside
+    # ("last year" asked about June) keeps the share of its span that lies inside
+    return 1.0 if inside * 2 >= b - a else inside / (b - a)

@@ -30,6 +30,7 @@ from graphmem.settings import neo4j_login
 from graphmem.store.cypher.dialect import dialect_for_agent
 from graphmem.store.cypher.session import Backoff, CypherTx, Row, retry_transient
 from graphmem.store.cypher.store import CypherStore
+from graphmem.store.lock import DEFAULT_LOCK_TIMEOUT
 
 __all__ = ["Neo4jSession", "connect", "open_session", "plain_value", "quiet_driver_logs", "short_error", "store_uri"]
 
@@ -67,6 +68,7 @@ def connect(
     read_only: bool = False,
     connection_timeout: float = 10.0,
     max_transaction_retry_time: float = 15.0,
+    lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
 ) -> CypherStore:
     """Connect to the Bolt server at ``uri``, check the database and create the schema idempotently.
 
@@ -86,6 +88,8 @@ def connect(
         connection_timeout: seconds to wait for a connection.
         max_transaction_retry_time: seconds the driver keeps retrying a transaction on transient
             faults (a server restarting) before giving up; a read scope's statements retry as long.
+        lock_timeout: seconds a thread of this process waits for another's write lock on the store before
+            :class:`~graphmem.errors.StoreLockedError` (``Memory.open`` passes ``GRAPHMEM_LOCK_TIMEOUT``).
 
     Raises:
         ConfigError: the URI is malformed (or its path is not one database name, or another than
@@ -115,6 +119,7 @@ def connect(
             read_only=read_only,
             place=f"bolt:{session.address}",
             database=session.resolved_database,
+            lock_timeout=lock_timeout,
         )
     except BaseException:
         session.close()

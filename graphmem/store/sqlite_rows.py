@@ -14,8 +14,9 @@ from typing import Any
 from graphmem.errors import SchemaVersionError, StoreError
 from graphmem.models import Entity, Event, Fact, Session, TimeRef
 from graphmem.store.damage import is_damage, store_error
+from graphmem.store.segment import has_segments, index_text
 from graphmem.store.sqlite_heads import HEADS_DDL
-from graphmem.store.sqlite_terms import BOUNDS_DDL, backfill
+from graphmem.store.sqlite_terms import BOUNDS_DDL, backfill, forget_unused, note_rows
 
 __all__ = [
     "APP_ID",
@@ -49,8 +50,11 @@ __all__ = [
 #: write must maintain, so an older graphmem must not write a version 4 store. Version 5 records the
 #: embedded-text scheme of each embedding (``embeddings.scheme``, ``''`` = unknown); version 6 keeps the
 #: heads of each token's postings (``fts_term_heads``/``fts_term_tails``, :mod:`graphmem.store.sqlite_heads`),
-#: which every write must maintain too.
-SCHEMA_VERSION = 6
+#: which every write must maintain too. Version 7 indexes runs of unspaced scripts (Chinese, Japanese,
+#: Korean, Thai) as character bigrams (:mod:`graphmem.store.segment`); an older graphmem would index them
+#: whole, out of step with the rest, so it must not write a version 7 store. A version 6 store reads as it
+#: is (its unsegmented runs are found by no word inside them, as before) until opened for writing.
+SCHEMA_VERSION = 7
 #: The oldest schema that can be read without upgrading (read-only): version 3 lacks only the summaries,
 #: and full-text search learns its bounds without them; versions 4 and 5 lack the heads, and one-word
 #: searches score every posting without them.
@@ -315,21 +319,26 @@ def migrate(conn: sqlite3.Connection, version: int, db_path: Path) -> None:
         if version < 2:  # one shared full-text table → one per namespace
             for (ns,) in conn.execute("SELECT DISTINCT ns FROM events").fetchall():
                 conn.execute(fts_ddl(ns))
-                conn.execute(
-                    f"INSERT INTO {fts_table(ns)} (rowid, text) SELECT rowid, text FROM events WHERE ns = ?", (ns,)
+                rows = conn.execute("SELECT rowid, text FROM events WHERE ns = ?", (ns,)).fetchall()
+                conn.executemany(
+                    f"INSERT INTO {fts_table(ns)} (rowid, text) VALUES (?, ?)", ((r, index_text(t)) for r, t in rows)
                 )
             conn.execute("DROP TABLE IF EXISTS events_fts")
         if version < 3:  # fact versions name the statements that made them
             conn.execute("ALTER TABLE facts ADD COLUMN revised_by TEXT NOT NULL DEFAULT '[]'")
         if version < 4:  # per-token summaries of the full-text tables, for their words' BM25 bounds
             conn.execute(BOUNDS_DDL)
+        names = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        namespaces = [r[0] for r in conn.execute("SELECT DISTINCT ns FROM events")]
         if version < 6:  # the heads of each token's postings, for one word's top-k
             for ddl in HEADS_DDL:
                 conn.execute(ddl)
-            names = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-            namespaces = [r[0] for r in conn.execute("SELECT DISTINCT ns FROM events")]
             tables = [fts_table(ns) for ns in namespaces if fts_table(ns) in names]
             backfill(conn, tables, bounds=version < 4, heads=True)
+        if version < 7:  # runs of unspaced scripts as bigrams (summaries and heads kept up, as a write does)
+            for ns in namespaces:
+                if fts_table(ns) in names:
+                    _segment_runs(conn, ns)
         columns = {row[1] for row in conn.execute("PRAGMA table_info(embeddings)")}
         if "scheme" not in columns:  # schema 5: the embedded-text scheme of each vector ('' = unknown)
             conn.execute("ALTER TABLE embeddings ADD COLUMN scheme TEXT NOT NULL DEFAULT ''")
@@ -338,3 +347,34 @@ def migrate(conn: sqlite3.Connection, version: int, db_path: Path) -> None:
     except sqlite3.Error as exc:
         conn.execute("ROLLBACK")
         raise StoreError(f"cannot upgrade {db_path} from schema {version} to {SCHEMA_VERSION}: {exc}") from exc
+
+
+#: Events re-indexed at a time by the schema 7 upgrade (their texts and tokens held at once)
+_SEGMENT_CHUNK = 20_000
+
+
+def _segment_runs(conn: sqlite3.Connection, namespace: str) -> None:
+    """Re-index the events of ``namespace`` whose text holds a run of an unspaced script, as
+    :func:`~graphmem.store.segment.index_text` has it (schema 7). Their summaries and heads are kept up as a
+    write keeps them, and the old whole-run tokens that no row holds any more leave them."""
+    table = fts_table(namespace)
+    sql = "SELECT id, rowid, text FROM events WHERE ns = ? AND id > ? ORDER BY id LIMIT ?"
+    after = ""
+    while chunk := conn.execute(sql, (namespace, after, _SEGMENT_CHUNK)).fetchall():
+        after = chunk[-1][0]
+        changed: list[tuple[int, str]] = []
+        old: list[str] = []
+        for _id, rowid, text in chunk:
+            if not has_segments(text):
+                continue  # most rows: held as they were
+            indexed = index_text(text)
+            held = conn.execute(f"SELECT text FROM {table} WHERE rowid = ?", (rowid,)).fetchone()
+            if held is None or held[0] == indexed:
+                continue
+            conn.execute(f"DELETE FROM {table} WHERE rowid = ?", (rowid,))
+            conn.execute(f"INSERT INTO {table} (rowid, text) VALUES (?, ?)", (rowid, indexed))
+            changed.append((rowid, indexed))
+            old.append(held[0])
+        if changed:  # a whole-run token a later chunk's row still holds leaves with that chunk
+            note_rows(conn, table, changed)
+            forget_unused(conn, table, old)

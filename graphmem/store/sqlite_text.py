@@ -44,13 +44,12 @@ from __future__ import annotations
 
 import functools
 import math
-import re
 import sqlite3
 from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from graphmem.store import sqlite_heads, sqlite_heads_words, sqlite_terms
+from graphmem.store import segment, sqlite_heads, sqlite_heads_words, sqlite_terms
 
 __all__ = [
     "HEADS_WORTH",
@@ -63,7 +62,6 @@ __all__ = [
     "top_rows",
 ]
 
-_WORD = re.compile(r"\w+", re.UNICODE)
 #: float rounding: a computed sum of shares may exceed the sum of computed bounds by a few ulps
 _ROUNDING = 1e-9
 _CHUNK = 500  # ids per IN (...) list
@@ -89,8 +87,10 @@ def drop_vocabulary(conn: sqlite3.Connection, table: str) -> None:
 
 
 def query_words(text: str) -> list[str]:
-    """The words of a query, casefolded, each once, in order (FTS5 syntax is never parsed)."""
-    return list(dict.fromkeys(_WORD.findall(text.casefold())))
+    """The words of a query, casefolded, each once, in order (FTS5 syntax is never parsed); a run of an
+    unspaced script (Chinese, Japanese, Korean, Thai) as its bigrams (:func:`graphmem.store.segment.query_words`),
+    as the full-text tables hold it (:func:`graphmem.store.segment.index_text`)."""
+    return segment.query_words(text)
 
 
 def _phrase(word: str) -> str:

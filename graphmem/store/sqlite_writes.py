@@ -11,6 +11,7 @@ from graphmem.models import Batch, Fact
 from graphmem.store import sqlite_heads, sqlite_text
 from graphmem.store.changelog import forget_keys, trim
 from graphmem.store.retraction import Retraction
+from graphmem.store.segment import index_text
 from graphmem.store.sqlite_rows import dt_in, fts_ddl, fts_table, json_list, times_in, vector_in
 from graphmem.store.sqlite_terms import forget_unused, note_rows
 
@@ -119,8 +120,9 @@ def write_rows(c: sqlite3.Connection, batch: Batch) -> None:
             ),
         ).fetchone()[0]
         c.execute(f"DELETE FROM {fts} WHERE rowid = ?", (rowid,))
-        c.execute(f"INSERT INTO {fts} (rowid, text) VALUES (?, ?)", (rowid, e.text))
-        written[rowid] = e.text
+        indexed = index_text(e.text)
+        c.execute(f"INSERT INTO {fts} (rowid, text) VALUES (?, ?)", (rowid, indexed))
+        written[rowid] = indexed
     # the highest position each session has given (its events', and the marks a copy carries): kept when
     # its events are forgotten, so no id is reused
     highs = batch.marks()
@@ -221,7 +223,7 @@ def delete_rows(c: sqlite3.Connection, namespace: str, plan: Retraction) -> list
         c.execute("DELETE FROM sessions WHERE ns = ? AND id = ?", (namespace, sid))
         c.execute("DELETE FROM embeddings WHERE ns = ? AND node_id = ?", (namespace, sid))
     if texts:
-        forget_unused(c, fts, texts)
+        forget_unused(c, fts, [index_text(t) for t in texts])
     return texts
 
 

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from graphmem.cli.app import main
+from graphmem.dates import DATE_FORMS
 from graphmem.embed import Embedder
 from graphmem.errors import MissingDependencyError
 from graphmem.memory import Memory
@@ -368,7 +369,7 @@ async def test_the_tools_take_the_options_of_their_python_and_cli_twins(
         capsys.readouterr()
         assert main(["facts", "--db", str(memory.store.uri), "-n", NS, "--as-of", "June"]) == 2  # a usage error
         cli = capsys.readouterr().err
-        forms = "'June' is not a date: write 2024-05-01, 2024-05-01T14:30 or 2024-05-01 14:30:00"
+        forms = f"'June' is not a date: write {DATE_FORMS}"
         assert forms in cli
         assert f"as_of: {forms}" in await error("facts", entity="Ana", as_of="June")
         assert f"valid_at: {forms}" in await error("facts", valid_at="June")

@@ -377,9 +377,9 @@ def test_a_reading_command_upgrades_an_older_store_it_may_write(tmp_path: Path) 
 def test_until_a_date_on_the_command_line_keeps_that_whole_day() -> None:
     from datetime import datetime
 
-    from graphmem.cli.common import DATE_FORMATS, UntilDateTime
+    from graphmem.cli.common import UntilDateTime
 
-    until = UntilDateTime(DATE_FORMATS)
+    until = UntilDateTime()
     assert until.convert("2024-01-02", None, None) == datetime(2024, 1, 2, 23, 59, 59, 999999)
     assert until.convert("2024-01-02T10:00", None, None) == datetime(2024, 1, 2, 10)
 
@@ -405,10 +405,10 @@ def test_an_export_to_another_descriptor_writes_through_it(store_dir: Path) -> N
 def test_until_the_calendar_s_last_day_is_its_end() -> None:
     from datetime import datetime
 
-    from graphmem.cli.common import DATE_FORMATS, UntilDateTime
+    from graphmem.cli.common import UntilDateTime
 
-    assert UntilDateTime(DATE_FORMATS).convert("9999-12-31", None, None) == datetime.max  # it overflowed
-    assert UntilDateTime(DATE_FORMATS).convert("2024-1-2", None, None) == datetime(2024, 1, 2, 23, 59, 59, 999999)
+    assert UntilDateTime().convert("9999-12-31", None, None) == datetime.max  # it overflowed
+    assert UntilDateTime().convert("2024-1-2", None, None) == datetime(2024, 1, 2, 23, 59, 59, 999999)
 
 
 def test_a_failed_upgrade_says_why_a_reading_command_wanted_to_write(

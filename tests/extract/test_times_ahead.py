@@ -7,8 +7,11 @@ from __future__ import annotations
 from datetime import datetime
 
 import pytest
+import spacy
 
 from graphmem.extract.pipeline import SpacyExtractor
+from graphmem.extract.relative import WEEKDAY_ABBREVIATIONS
+from graphmem.extract.spans import mark_missed_times
 from graphmem.extract.times import TimeResolver, duration
 
 from .conftest import make_transcript
@@ -87,6 +90,26 @@ def test_weekdays_spelled_short_resolve_as_the_full_names(short: str, full: str)
             got = resolver.resolve(f"{lead}{short}", SAID, prefer=prefer)
             want = resolver.resolve(f"{lead}{full}", SAID, prefer=prefer)
             assert got.start is not None and (got.start, got.end) == (want.start, want.end), (lead, short, prefer)
+
+
+@pytest.mark.parametrize("short", sorted(WEEKDAY_ABBREVIATIONS))
+def test_every_weekday_the_resolver_spells_out_is_found_in_a_turn(short: str) -> None:
+    """The finder (spans) and the resolver (relative) read weekdays spelled short from one table: each one
+    in it is found after "last" and "on" and read as its full name; in lower case too, but for the four
+    that are words as well (Mon, Wed, Sat, Sun)."""
+    nlp = spacy.blank("en")  # no NER: every DATE found is the finder's
+    name = short.capitalize()
+    for lead in ("last ", "on "):
+        for said in (name, short):
+            text = f"I met Hiro {lead}{said} with Ana."
+            phrase = f"last {said}" if lead == "last " else said  # "last" is part of the phrase, "on" is not
+            want = [] if said == short and short in ("mon", "wed", "sat", "sun") else [phrase]
+            dates = [e.text for e in mark_missed_times(nlp(text)).ents if e.label_ == "DATE"]
+            assert dates == want, text
+    resolver = TimeResolver()
+    got = resolver.resolve(f"last {name}", SAID, prefer="past")
+    full = resolver.resolve(f"last {WEEKDAY_ABBREVIATIONS[short]}", SAID, prefer="past")
+    assert got.start is not None and (got.start, got.end) == (full.start, full.end)
 
 
 def test_a_fortnight_is_two_weeks() -> None:

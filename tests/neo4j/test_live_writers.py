@@ -154,6 +154,32 @@ def test_a_thread_waits_for_another_threads_write_lock(neo4j_store: CypherStore)
     assert outcome[1] is None
 
 
+def test_the_write_lock_wait_is_the_lock_timeout_setting(bolt_server: BoltTarget, tmp_path: Path) -> None:
+    # It was 30 s whatever GRAPHMEM_LOCK_TIMEOUT said, and the error did not say how to wait longer.
+    wipe_database(bolt_server)
+    environ = {"GRAPHMEM_CACHE_DIR": str(tmp_path / "cache"), "GRAPHMEM_LOCK_TIMEOUT": "0.05"}
+    options: dict[str, Any] = {"auth": bolt_server.auth, "database": bolt_server.database}
+    settings = Settings.from_env(environ=environ)
+    with Memory.open(bolt_server.uri, embedder=FakeEmbedder(), settings=settings, **options) as mem:
+        outcome: list[BaseException | None] = []
+
+        def take() -> None:
+            try:
+                with mem.writing():
+                    outcome.append(None)
+            except BaseException as exc:
+                outcome.append(exc)
+
+        with mem.writing():
+            t = threading.Thread(target=take)
+            t.start()
+            t.join()
+        assert isinstance(outcome[0], StoreLockedError)
+        assert "for 0.05 s; wait longer with GRAPHMEM_LOCK_TIMEOUT" in str(outcome[0])
+    with Memory.open(bolt_server.uri, embedder=FakeEmbedder(), settings=settings, lock_timeout=7.5, **options) as mem:
+        assert isinstance(mem.store, CypherStore) and mem.store._writers.timeout == 7.5  # an argument wins
+
+
 @pytest.mark.parametrize(
     ("code", "message"),
     [

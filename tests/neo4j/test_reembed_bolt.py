@@ -54,3 +54,30 @@ def test_reembedding_over_bolt_gives_what_a_fresh_ingest_stores(
         want = np.stack([np.frombuffer(fresh[("chat", i)], dtype=np.float32) for i in ids])
         assert np.allclose(memory.vectors.vectors("chat", ids), want, atol=2e-3)
         assert sorted(memory.namespaces()) == sorted(FILES)
+
+
+def test_nan_vectors_over_bolt_are_damaged_and_repaired(
+    bolt_server: BoltTarget, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from graphmem.embed_text import scheme_of
+    from graphmem.models import Batch
+
+    wipe_database(bolt_server)
+    with _open(bolt_server, tmp_path / "cache") as memory:
+        _ingest(memory)
+        fresh = _vectors(memory)
+        events = {ev.id for ev in memory.store.iter_events("chat")}
+        node, vec = next((n, v) for n, v, _m in memory.store.iter_embeddings("chat") if n in events)
+        embedder = memory.embedder
+        bad = Batch(
+            "chat",
+            embeddings=((node, [float("nan"), *vec[1:]]),),
+            embedding_model=embedder.name,
+            embedding_scheme=scheme_of(embedder),
+        )
+        memory.store.write(bad)
+        status = memory.vector_status("chat")[0]
+        assert (status.damaged, status.not_finite, status.stale) == (1, 1, 1)
+        assert memory.reembed().namespaces == {"chat": 1}
+        assert _vectors(memory) == fresh
+        assert all(s.stale == 0 for s in memory.vector_status())

@@ -162,3 +162,15 @@ def test_a_part_over_the_cap_is_not_kept_even_alone() -> None:
         edges = EdgeCopy("b", 1, {"e0": [{"type": "NEXT", "id": "x" * copies.max_bytes, "p": {}}]})
         copies.keep("b", EDGES, edges)  # an edges part too big: the namespace goes to the server whole
         assert copies.wanted("b", EVENTS) == (1, None, False) and copies.wanted("b", EDGES) == (1, None, False)
+
+
+def test_unspaced_text_is_estimated_by_the_tokens_it_is_searched_by() -> None:
+    """A run of Chinese is one ``\\w+`` word but many tokens (its characters and bigrams): the copy's estimate
+    counts the tokens, as it holds them once it has searched text."""
+    from graphmem.store.cypher.copy import _words
+    from graphmem.store.cypher.text_search import text_tokens
+
+    text = "我昨天在北京吃了烤鸭，北京的冬天很冷"
+    assert _words(text) == set(text_tokens([text])[text])
+    assert {"北京", "烤鸭", "冬天"} <= _words(text)
+    assert _words("Hello there, world") == {"hello", "there", "world"}

@@ -8,7 +8,7 @@ from datetime import date, datetime
 import pytest
 
 from graphmem.store.cypher.dialect import ARCADEDB, NEO4J, CypherDialect, dialect_for_agent
-from graphmem.store.cypher.schema import FULLTEXT_INDEX, SCHEMA, VECTOR_INDEX, dt_out
+from graphmem.store.cypher.schema import CJK_FULLTEXT_INDEX, FULLTEXT_INDEX, SCHEMA, VECTOR_INDEX, dt_out
 
 
 def test_neo4j_ddl_is_neo4j_5_syntax() -> None:
@@ -27,8 +27,12 @@ def test_neo4j_ddl_is_neo4j_5_syntax() -> None:
         "CREATE VECTOR INDEX graphmem_event_embedding IF NOT EXISTS FOR (n:Event) ON (n.embedding) "
         "OPTIONS {indexConfig: {`vector.dimensions`: 384, `vector.similarity_function`: 'cosine'}}"
     )
+    assert statements[CJK_FULLTEXT_INDEX] == (
+        "CREATE FULLTEXT INDEX graphmem_event_text_cjk IF NOT EXISTS FOR (n:Event) ON EACH [n.text] "
+        "OPTIONS {indexConfig: {`fulltext.analyzer`: 'cjk'}}"
+    )
     # the full-text and vector indexes come last
-    assert list(statements) == [*(spec.name for spec in SCHEMA), FULLTEXT_INDEX, VECTOR_INDEX]
+    assert list(statements) == [*(spec.name for spec in SCHEMA), FULLTEXT_INDEX, CJK_FULLTEXT_INDEX, VECTOR_INDEX]
     assert NEO4J.vector_search == (
         "CALL db.index.vector.queryNodes($index, $k, $vector) YIELD node, score "
         "RETURN node.id AS id, node.namespace AS ns, score, CASE WHEN node.namespace = $ns THEN node {.namespace, "
@@ -40,6 +44,7 @@ def test_neo4j_ddl_is_neo4j_5_syntax() -> None:
 def test_arcadedb_has_every_index_but_the_full_text_one() -> None:
     names = [s.name for s in ARCADEDB.schema_statements()]
     assert names == [spec.name for spec in SCHEMA] and FULLTEXT_INDEX not in names and VECTOR_INDEX not in names
+    assert CJK_FULLTEXT_INDEX not in names and not ARCADEDB.added_statements()
     assert ARCADEDB.fulltext_search is None and ARCADEDB.await_indexes is None and ARCADEDB.no_fulltext
     assert ARCADEDB.vector_search is None and ARCADEDB.vector_statement() is None and ARCADEDB.no_vector_index
 

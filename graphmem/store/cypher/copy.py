@@ -48,6 +48,7 @@ from graphmem.store.cypher.schema import ENTITY_KEYS, EVENT_KEYS, entity_from_pr
 from graphmem.store.cypher.session import CypherSession, Row
 from graphmem.store.cypher.text_search import bm25, query_terms, text_tokens
 from graphmem.store.results import TextHit
+from graphmem.store.segment import index_text
 
 __all__ = [
     "EDGES",
@@ -325,8 +326,9 @@ def load_events(
 
 
 def _words(text: str) -> set[str]:
-    """The distinct words of ``text`` as the estimate counts them: about its tokens (Porter joins a few)."""
-    return set(_WORD.findall(text.casefold()))
+    """The distinct words of ``text`` as the estimate counts them: about its tokens (Porter joins a few; a run
+    of an unspaced script counts its characters and bigrams, as it is tokenised)."""
+    return set(_WORD.findall(index_text(text).casefold()))
 
 
 def load_edges(session: CypherSession, namespace: str, changes: int, max_bytes: int | None = None) -> EdgeCopy | None:

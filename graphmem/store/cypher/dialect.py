@@ -13,7 +13,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from graphmem.store.cypher.schema import EVENT_KEYS, FULLTEXT_INDEX, SCHEMA, VECTOR_INDEX, IndexSpec, projection
+from graphmem.store.cypher.schema import (
+    CJK_FULLTEXT_INDEX,
+    EVENT_KEYS,
+    FULLTEXT_INDEX,
+    SCHEMA,
+    VECTOR_INDEX,
+    IndexSpec,
+    projection,
+)
 
 # The event's properties in a search's rows: recall asks for the events it found right after (see
 # :mod:`graphmem.store.cypher.scope`).
@@ -45,7 +53,11 @@ class CypherDialect:
         rel_index_ddl: creates a relationship property index, idempotently.
         fulltext_ddl: creates the full-text index :data:`FULLTEXT_INDEX` on ``Event.text``; ``None``
             where the server has none (search then ranks with BM25 on the client).
-        fulltext_search: finds events by the full-text index (parameters ``$index``, ``$query`` in
+        cjk_fulltext_ddl: creates the full-text index :data:`CJK_FULLTEXT_INDEX` on ``Event.text`` with
+            Lucene's CJK analyzer (overlapping bigrams of Han, Kana and Hangul, as
+            :mod:`graphmem.store.segment` makes them), which the bigrams of a query are asked of; ``None``
+            where the server has none.
+        fulltext_search: finds events by a full-text index (parameters ``$index``, ``$query`` in
             Lucene syntax, ``$ns``, ``$limit``; returns ``id``, ``score`` and ``p``, the event's
             properties), or ``None``.
         no_fulltext: why the server has no full-text index, logged when the schema is created.
@@ -71,6 +83,10 @@ class CypherDialect:
     fulltext_ddl: str | None = (
         "CREATE FULLTEXT INDEX {name} IF NOT EXISTS FOR (n:Event) ON EACH [n.text] "
         "OPTIONS {{indexConfig: {{`fulltext.analyzer`: 'english'}}}}"
+    )
+    cjk_fulltext_ddl: str | None = (
+        "CREATE FULLTEXT INDEX {name} IF NOT EXISTS FOR (n:Event) ON EACH [n.text] "
+        "OPTIONS {{indexConfig: {{`fulltext.analyzer`: 'cjk'}}}}"
     )
     fulltext_search: str | None = (
         "CALL db.index.fulltext.queryNodes($index, $query) YIELD node, score "
@@ -104,10 +120,16 @@ class CypherDialect:
         statements = [SchemaStatement(spec.name, self.ddl(spec)) for spec in SCHEMA]
         if self.fulltext_ddl is not None:
             statements.append(SchemaStatement(FULLTEXT_INDEX, self.fulltext_ddl.format(name=FULLTEXT_INDEX)))
-        vector = self.vector_statement()
-        if vector is not None:
-            statements.append(vector)
+        statements += self.added_statements()
         return tuple(statements)
+
+    def added_statements(self) -> list[SchemaStatement]:
+        """The indexes a database made before they existed gets when opened for writing (the CJK full-text
+        index, then the vector index), those the server has."""
+        cjk = self.cjk_fulltext_ddl
+        added = [] if cjk is None else [SchemaStatement(CJK_FULLTEXT_INDEX, cjk.format(name=CJK_FULLTEXT_INDEX))]
+        vector = self.vector_statement()
+        return added if vector is None else [*added, vector]
 
     def vector_statement(self) -> SchemaStatement | None:
         """The DDL of the vector index, or ``None`` where the server has none."""
@@ -128,6 +150,7 @@ ARCADEDB = CypherDialect(
     name="ArcadeDB",
     agent="arcadedb",
     fulltext_ddl=None,
+    cjk_fulltext_ddl=None,
     fulltext_search=None,
     no_fulltext="ArcadeDB's Bolt plugin does not accept full-text index DDL",
     vector_index_ddl=None,

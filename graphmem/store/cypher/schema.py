@@ -35,6 +35,7 @@ from graphmem.models import EdgeType, Entity, Event, Fact, NodeKind, Session, Ti
 from graphmem.text import normalise_name
 
 __all__ = [
+    "CJK_FULLTEXT_INDEX",
     "ENTITY_KEYS",
     "EVENT_KEYS",
     "FULLTEXT_INDEX",
@@ -92,6 +93,8 @@ NODE_LABELS: frozenset[str] = frozenset(
 REL_TYPES: frozenset[str] = frozenset(t.value for t in EdgeType)
 
 FULLTEXT_INDEX = "graphmem_event_text"
+#: A second full-text index on event text, for the bigrams of unspaced scripts (Lucene's CJK analyzer).
+CJK_FULLTEXT_INDEX = "graphmem_event_text_cjk"
 
 #: What reads return of an event: every model property, never the embedding (hundreds of floats).
 EVENT_KEYS = (

@@ -8,24 +8,22 @@ namespace holds (for recall's local vector index where the server has none).
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 from graphmem.store.cypher.dialect import CypherDialect
-from graphmem.store.cypher.schema import FULLTEXT_INDEX, VECTOR_INDEX, event_from_props
+from graphmem.store.cypher.schema import CJK_FULLTEXT_INDEX, FULLTEXT_INDEX, VECTOR_INDEX, event_from_props
 from graphmem.store.cypher.scope import SeenEvents
 from graphmem.store.cypher.session import CypherSession, Row
 from graphmem.store.cypher.text_search import search_text_fallback
 from graphmem.store.open_check import OpenCheck
 from graphmem.store.results import TextHit
+from graphmem.store.segment import has_segments, is_thai, query_words
 
 if TYPE_CHECKING:
     from graphmem.store.cypher.copy import NamespaceCopy
 
 __all__ = ["CypherSearches"]
-
-_WORD = re.compile(r"\w+", re.UNICODE)
 
 
 class CypherSearches(OpenCheck):
@@ -33,6 +31,7 @@ class CypherSearches(OpenCheck):
 
     dialect: CypherDialect
     fulltext: bool
+    cjk_fulltext: bool
     vector_index: bool
     _session: CypherSession
     _seen: SeenEvents
@@ -101,23 +100,50 @@ class CypherSearches(OpenCheck):
     def search_text(self, namespace: str, query: str, *, limit: int = 20) -> list[TextHit]:
         """Full-text search over event text, best first; the query is tokenised, never parsed.
 
-        With the full-text index (Neo4j) the index scores the words (Lucene BM25, English analyzer);
-        without it (ArcadeDB) events containing a word are scored with BM25 on the client.
+        With the full-text index (Neo4j) the index scores the words (Lucene BM25, English analyzer), and the
+        bigrams of unspaced scripts (:func:`~graphmem.store.segment.query_words`) are asked of the CJK index
+        (their scores added to the other words'). Without a full-text index (ArcadeDB) events containing a word
+        are scored with BM25 on the client, as they are for a query the server's indexes cannot answer: one
+        with Thai (neither analyzer segments it), or with bigrams where the database lacks the CJK index (a
+        read-only open of a database made before it).
         """
         ns = self._checked(namespace)
-        words = list(dict.fromkeys(_WORD.findall(query.casefold())))
+        words = query_words(query)
         if not words or limit <= 0:
             return []
-        if self.fulltext and self.dialect.fulltext_search is not None:  # the server's index ranks
-            lucene = " OR ".join(f'"{w}"' for w in words)  # \w+ words hold no Lucene syntax
-            rows = self._read(self.dialect.fulltext_search, index=FULLTEXT_INDEX, query=lucene, ns=ns, limit=limit)
-            for r in rows:
-                self._seen.add(event_from_props(r["p"]))
-            return [TextHit(r["id"], float(r["score"])) for r in rows]
+        if self.fulltext and self.dialect.fulltext_search is not None and self._indexes_answer(words):
+            return self._search_indexes(ns, words, limit)
         copy = self._copy(ns)
         if copy is not None:
             return copy.search_text(words, limit)
         return search_text_fallback(self._session, ns, words, limit, seen=self._seen.add)
+
+    def _indexes_answer(self, words: list[str]) -> bool:
+        """Whether the server's full-text indexes find every word of ``words`` where the text holds it."""
+        segmented = [w for w in words if has_segments(w)]
+        return not any(is_thai(w) for w in segmented) and (self.cjk_fulltext or not segmented)
+
+    def _search_indexes(self, ns: str, words: list[str], limit: int) -> list[TextHit]:
+        """The server's full-text indexes rank ``words``: bigrams of unspaced scripts the CJK index (Lucene's
+        CJK analyzer indexes the same bigrams), the other words, and a lone character of such a script
+        (the English analyzer indexes each Han and Hiragana character alone), the English index."""
+        pairs = [w for w in words if len(w) == 2 and has_segments(w)]
+        rest = [w for w in words if w not in pairs]
+        asks = [(CJK_FULLTEXT_INDEX, pairs)] if pairs else []
+        asks += [(FULLTEXT_INDEX, rest)] if rest else []
+        found: dict[str, float] = {}
+        ranked: list[TextHit] = []
+        for index, part in asks:
+            lucene = " OR ".join(f'"{w}"' for w in part)  # \w+ words hold no Lucene syntax
+            rows = self._read(self.dialect.fulltext_search or "", index=index, query=lucene, ns=ns, limit=limit)
+            for r in rows:
+                self._seen.add(event_from_props(r["p"]))
+                found[r["id"]] = found.get(r["id"], 0.0) + float(r["score"])
+            ranked += [TextHit(r["id"], float(r["score"])) for r in rows]
+        if len(asks) == 1:
+            return ranked  # the index's own order
+        # each index's best, their scores added: a row below one index's first ``limit`` adds nothing from it
+        return sorted((TextHit(i, s) for i, s in found.items()), key=lambda h: (-h.score, h.event_id))[:limit]
 
     def search_vectors(self, namespace: str, vector: Sequence[float], k: int) -> list[tuple[str, float]] | None:
         """The ``k`` events nearest to ``vector`` by the server's vector index, as ``(event id, cosine)``,

@@ -5,12 +5,12 @@ idempotent, ``IF NOT EXISTS``); they run when the database holds no graphmem sch
 version, and data written under an older version is brought up to date (:func:`migrate`) before the new
 version is recorded; a writable open gives a database without a store id one (:func:`read_store_id`),
 and creates the constraints and indexes of the schema it lacks (:func:`create_missing`: a database an older
-graphmem made at this schema version, before the constraint on ``:GraphmemPosition`` existed); a
-read-only open writes nothing.
+graphmem made at this schema version, before the constraint on ``:GraphmemPosition`` existed, or before the
+CJK full-text index or the vector index); a read-only open writes nothing.
 A dialect without a full-text index logs why it is skipped (search then ranks with
 BM25 on the client), and likewise without a vector index (vector seeds then come from the local hnswlib
-copy); a database created before the vector index existed gets it when opened. Any failing statement is
-an error.
+copy); a database created before the vector index (or the CJK full-text index) existed gets it when opened
+for writing. Any failing statement is an error.
 """
 
 from __future__ import annotations
@@ -104,13 +104,13 @@ def ensure_schema(
         # a constraint's index may have a name of its own (ArcadeDB's "Label[props]"): it names its owner
         owners = {str(r.get("owningConstraint")) for r in rows if r.get("owningConstraint")}
         create_missing(session, dialect, names | owners)
-    vector = dialect.vector_statement()
-    if vector is not None and vector.name not in names and upgrade:  # a database made before the vector index
-        session.run(vector.cypher, action=f"creating the schema ({vector.name})")
-        if dialect.await_indexes is not None:
-            session.run(dialect.await_indexes, action="waiting for indexes")
-        names |= {vector.name}
-    return names
+    # a database made before the CJK full-text index or the vector index existed
+    added = [s for s in dialect.added_statements() if s.name not in names] if upgrade else []
+    for statement in added:
+        session.run(statement.cypher, action=f"creating the schema ({statement.name})")
+    if added and dialect.await_indexes is not None:
+        session.run(dialect.await_indexes, action="waiting for indexes")
+    return names | {s.name for s in added}
 
 
 def _assign_store_id(session: CypherSession) -> None:

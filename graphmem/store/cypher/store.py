@@ -23,9 +23,10 @@ from datetime import datetime
 from typing import Any, TypeVar
 
 from graphmem.errors import StoreError, WriteConflictError
-from graphmem.models import Batch, EdgeType, Entity, Event, Fact, Session, SourceRecord, validate_namespace
+from graphmem.models import Batch, EdgeType, Entity, Event, Fact, Session, validate_namespace
 from graphmem.store.base import Direction, Neighbor, TimeFilter
 from graphmem.store.cypher import changes, setup, write
+from graphmem.store.cypher.bookkeeping import CypherBookkeeping
 from graphmem.store.cypher.copy import EDGES, EVENTS, EdgeCopy, LocalCopies, NamespaceCopy, load_edges, load_events
 from graphmem.store.cypher.dialect import CypherDialect
 from graphmem.store.cypher.neighbors import (
@@ -35,12 +36,12 @@ from graphmem.store.cypher.neighbors import (
     neighbors_from_rows,
 )
 from graphmem.store.cypher.schema import (
+    CJK_FULLTEXT_INDEX,
     ENTITY_KEYS,
     EVENT_KEYS,
     FULLTEXT_INDEX,
     VECTOR_INDEX,
     dt_in,
-    dt_out,
     entity_from_props,
     event_from_props,
     fact_from_props,
@@ -53,6 +54,7 @@ from graphmem.store.cypher.searches import CypherSearches
 from graphmem.store.cypher.session import CypherSession, CypherTx, Row
 from graphmem.store.cypher.stats import count_stats
 from graphmem.store.cypher.writers import Writers
+from graphmem.store.lock import DEFAULT_LOCK_TIMEOUT
 from graphmem.store.results import DeleteResult, StoreIdentity, StoreStats
 from graphmem.text import legacy_name_key
 
@@ -72,7 +74,7 @@ _EVENTS_AT = (
 )
 
 
-class CypherStore(CypherSearches):
+class CypherStore(CypherSearches, CypherBookkeeping):
     """A :class:`~graphmem.store.base.GraphStore` in a database of a Cypher server.
 
     Open one with :func:`graphmem.store.open_store` or ``Memory.open("neo4j://host:7687", auth=...,
@@ -83,6 +85,7 @@ class CypherStore(CypherSearches):
         dialect: what this server's Cypher differs in.
         server: what the server calls itself (its Bolt agent string, e.g. ``Neo4j/5.20.0``).
         fulltext: whether the database has the full-text index on event text.
+        cjk_fulltext: whether it has the CJK full-text index too (the bigrams of unspaced scripts).
         vector_index: whether the database has the vector index on event embeddings.
     """
 
@@ -95,13 +98,15 @@ class CypherStore(CypherSearches):
         copy_max_events: int = 5000,
         place: str = "",
         database: str | None = None,
+        lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
     ) -> None:
         """Wrap a session without touching the schema. Use :meth:`CypherStore.open`.
 
         ``copy_max_events``: namespaces of at most this many events are copied to the client while
         their change counter holds (see :mod:`graphmem.store.cypher.copy`); 0 = never. ``place`` and
         ``database``: where the server says the data is (see :class:`~graphmem.store.base.StoreIdentity`;
-        without a place, the URI stands for it).
+        without a place, the URI stands for it). ``lock_timeout``: seconds a writing thread waits for
+        another's write lock (:class:`~graphmem.store.cypher.writers.Writers`).
         """
         self._session = session
         self._place = place or f"uri:{session.uri}"
@@ -110,12 +115,13 @@ class CypherStore(CypherSearches):
         self.server = server
         self.uri = session.uri
         self.fulltext = False
+        self.cjk_fulltext = False
         self.vector_index = False
         self._closed = False
         self._seen = SeenEvents()
         self._counters = changes.ChangeCounters()
         self._copies = LocalCopies(max_events=copy_max_events)
-        self._writers = Writers(session.uri)
+        self._writers = Writers(session.uri, timeout=lock_timeout)
 
     @classmethod
     def open(
@@ -128,6 +134,7 @@ class CypherStore(CypherSearches):
         read_only: bool = False,
         place: str = "",
         database: str | None = None,
+        lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
     ) -> CypherStore:
         """A store over a connected session: the schema is checked, created or migrated first (with
         ``create`` false, a database holding no graphmem schema is refused instead; with ``read_only``,
@@ -137,9 +144,10 @@ class CypherStore(CypherSearches):
             SchemaVersionError: the database was written by a newer graphmem.
             StoreError: the schema cannot be read or created, or it is missing and ``create`` is false.
         """
-        store = cls(session, dialect, server=server, place=place, database=database)
+        store = cls(session, dialect, server=server, place=place, database=database, lock_timeout=lock_timeout)
         indexes = setup.ensure_schema(session, dialect, create=create, upgrade=not read_only)
         store.fulltext = FULLTEXT_INDEX in indexes
+        store.cjk_fulltext = CJK_FULLTEXT_INDEX in indexes
         store.vector_index = VECTOR_INDEX in indexes and dialect.vector_search is not None
         return store
 
@@ -471,25 +479,6 @@ class CypherStore(CypherSearches):
             if history or admit.admits_fact(fact):
                 yield fact
 
-    def last_positions(self, namespace: str) -> dict[str, int]:
-        """Session id → the highest position ever given in it (:class:`~graphmem.store.base.KeepsPositions`)."""
-        rows = self._read(
-            "MATCH (p:GraphmemPosition {namespace: $ns}) RETURN p.session AS session, p.high AS high",
-            ns=self._checked(namespace),
-        )
-        return {r["session"]: int(r["high"]) for r in rows}
-
-    def forgotten_live(self, namespace: str) -> dict[str, frozenset[int]]:
-        """Session id → the positions of its forgotten live messages (:class:`~graphmem.store.base.KeepsPositions`)."""
-        rows = self._read(
-            "MATCH (f:GraphmemForgottenLive {namespace: $ns}) RETURN f.session AS session, f.seq AS seq",
-            ns=self._checked(namespace),
-        )
-        out: dict[str, set[int]] = {}
-        for r in rows:
-            out.setdefault(r["session"], set()).add(int(r["seq"]))
-        return {sid: frozenset(seqs) for sid, seqs in out.items()}
-
     def fact_groups_of_events(self, namespace: str, event_ids: Collection[str]) -> set[tuple[str, str]]:
         """``(subject_id, predicate)`` of every fact version whose evidence or ``revised_by`` names one of
         ``event_ids`` (the ``FindsFactsOfEvents`` capability): one query, no fact sent back whole."""
@@ -522,30 +511,6 @@ class CypherStore(CypherSearches):
             ns=ns,
         )
         yield from sorted((r["e"], r["x"], r["role"]) for r in rows)
-
-    def has_source(self, namespace: str, key: str, content_hash: str) -> bool:
-        """Whether an input with this key and content hash was already ingested."""
-        ns = self._checked(namespace)
-        rows = self._read(
-            "MATCH (s:Source {namespace: $ns, key: $key}) WHERE s.content_hash = $hash RETURN count(s) AS n",
-            ns=ns,
-            key=key,
-            hash=content_hash,
-        )
-        return bool(rows and rows[0]["n"])
-
-    def source_records(self, namespace: str, prefix: str) -> list[SourceRecord]:
-        """The source records of the namespace whose key starts with ``prefix``, sorted by key."""
-        ns = self._checked(namespace)
-        rows = self._read(
-            "MATCH (s:Source {namespace: $ns}) WHERE s.key STARTS WITH $prefix "
-            "RETURN s.key AS key, s.content_hash AS content_hash, s.ingested_at AS ingested_at ORDER BY key",
-            ns=ns,
-            prefix=prefix,
-        )
-        return [
-            SourceRecord(namespace, r["key"], r["content_hash"], dt_out(r["ingested_at"]) or datetime.min) for r in rows
-        ]
 
     def namespaces(self) -> list[str]:
         """Every namespace that holds sessions, events, entities or facts, sorted."""

@@ -34,6 +34,11 @@ asks without stop words). A key ending in ``σ`` is asked with ``ς`` too: casef
 ``σ``, where the text keeps ``ς``. Porter works on bytes and can cut a letter of several bytes; such a token
 reads back with U+FFFD, alike in the query and the texts.
 
+Runs of unspaced scripts (Chinese, Japanese, Korean, Thai) are tokenised as the embedded index holds them,
+their characters and bigrams (:mod:`graphmem.store.segment`); a query asks a run's bigrams, each its own key
+(the text holds it as written), but a Thai bigram, whose letters the text may part with a vowel or tone mark
+(dropped from the tokens), is asked by its first letter.
+
 Events are then ranked with Okapi BM25 over those tokens (:func:`bm25`), as before with lengths in
 characters and Lucene's idf, not with FTS5's lengths in tokens and idf floored at zero (the server cannot
 count tokens), so equally found lists can still be ordered otherwise than by the embedded store
@@ -55,6 +60,7 @@ from graphmem.store import sqlite_terms
 from graphmem.store.cypher.schema import EVENT_KEYS, event_from_props, projection
 from graphmem.store.cypher.session import CypherSession
 from graphmem.store.results import TextHit
+from graphmem.store.segment import index_text, is_thai
 
 __all__ = ["bm25", "query_terms", "search_text_fallback", "text_tokens"]
 
@@ -116,7 +122,8 @@ _REWRITTEN = ("e", "bl")
 
 
 def text_tokens(texts: Iterable[str], *, place: str = _PLACE) -> dict[str, tuple[str, ...]]:
-    """Each text's tokens as the embedded store's full-text index makes them (FTS5 ``porter unicode61``),
+    """Each text's tokens as the embedded store's full-text index makes them (FTS5 ``porter unicode61`` over
+    :func:`~graphmem.store.segment.index_text`: a run of an unspaced script as its characters and bigrams),
     in order, by text. A lone surrogate (text no UTF-8 encodes) separates tokens.
 
     Args:
@@ -126,7 +133,9 @@ def text_tokens(texts: Iterable[str], *, place: str = _PLACE) -> dict[str, tuple
     Raises:
         StoreError: this Python's SQLite cannot tokenise (no FTS5).
     """
-    return _tokenizer(texts, place)
+    unique = list(dict.fromkeys(texts))
+    tokens = _tokenizer((index_text(t) for t in unique), place)
+    return {t: tokens[index_text(t)] for t in unique}
 
 
 def _common_prefix(a: str, b: str) -> str:
@@ -142,7 +151,7 @@ def _folds(words: Iterable[str], place: str) -> dict[str, str]:
     """Each letter outside ASCII of ``words`` as unicode61 folds it (lower case, diacritics removed; a
     combining mark to ``""``), by FTS5 itself: Porter leaves a one-letter token as it is."""
     letters = {c for w in words for c in w if not c.isascii()}
-    return {c: "".join(t) for c, t in text_tokens(letters, place=place).items()}
+    return {c: "".join(t) for c, t in _tokenizer(letters, place).items()}
 
 
 def _respelled(surface: str, key: str, folds: dict[str, str]) -> str:
@@ -176,15 +185,17 @@ def _keys(surface: str, token: str, folds: dict[str, str]) -> list[str]:
 
 
 def query_terms(words: list[str], *, place: str = _PLACE) -> tuple[list[str], list[str]]:
-    """The tokens of the query's ``words`` (casefolded) and the keys their candidates contain, each once.
+    """The tokens of the query's ``words`` (casefolded; a run of an unspaced script already in bigrams, as
+    :func:`~graphmem.store.segment.query_words` gives them) and the keys their candidates contain, each once.
 
     Keys are computed as the module docstring says; a word that FTS5 splits into several tokens
-    (``foo_bar``) is paired with its parts.
+    (``foo_bar``) is paired with its parts. A piece of Thai (its vowel and tone marks dropped, which the
+    text holds between its letters) has its first letter as its key.
 
     Raises:
         StoreError: this Python's SQLite cannot tokenise (no FTS5); ``place`` names what was being done.
     """
-    tokens = text_tokens(words, place=place)
+    tokens = _tokenizer(words, place)
     folds = _folds(words, place)
     terms: list[str] = []
     keys: list[str] = []
@@ -194,7 +205,7 @@ def query_terms(words: list[str], *, place: str = _PLACE) -> tuple[list[str], li
         surfaces = parts if len(parts) == len(found) else list(found)
         for surface, token in zip(surfaces, found, strict=True):
             terms.append(token)
-            keys += _keys(surface, token, folds)
+            keys += [token[0]] if is_thai(token) else _keys(surface, token, folds)
     return list(dict.fromkeys(terms)), list(dict.fromkeys(keys))
 
 

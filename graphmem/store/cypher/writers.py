@@ -38,7 +38,8 @@ class Writers:
 
     Args:
         where: the store, as messages name it.
-        timeout: seconds a thread waits for another's write lock before :class:`StoreLockedError`.
+        timeout: seconds a thread waits for another's write lock before :class:`StoreLockedError`
+            (``GRAPHMEM_LOCK_TIMEOUT``, ``Memory.open(..., lock_timeout=...)``; negative: no limit).
     """
 
     def __init__(self, where: str, *, timeout: float = DEFAULT_LOCK_TIMEOUT) -> None:
@@ -58,7 +59,7 @@ class Writers:
         if not self._mutex.acquire(timeout=self.timeout if self.timeout >= 0 else -1):
             raise StoreLockedError(
                 f"store {self.where} is busy: another thread of this process has been writing to it for "
-                f"{self.timeout:g} s"
+                f"{self.timeout:g} s; wait longer with GRAPHMEM_LOCK_TIMEOUT (or Memory.open(..., lock_timeout=...))"
             )
         try:
             yield

@@ -1,0 +1,222 @@
+"""Date text, read one way everywhere: the query language's date literals and date parameters, the CLI's
+``--since``/``--until``/``--valid-at``/``--as-of`` and the MCP tools' date arguments.
+
+:func:`parse_date_text` gives the interval ``[start, end)`` a text denotes (``2023`` the year, ``2023-06``
+the month, ``8 May 2023`` the day, ``2023-06-01T14:30`` the minute; a zone, ``Z`` or ``+02:00``, is read
+as UTC); :func:`parse_date_argument` the moment a date option means. Both refuse text that is no date
+with one message (:data:`DATE_FORMS` names the forms), and a day its month does not have with the
+month's days. Times are naive UTC, as the stores keep them. No import beyond the standard library, so
+the CLI can read its options without loading the query language.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from datetime import date, datetime, timedelta, tzinfo
+
+__all__ = [
+    "DATE_FORMS",
+    "EPSILON",
+    "DateTextError",
+    "add_months",
+    "grain_end",
+    "parse_date_argument",
+    "parse_date_text",
+]
+
+#: The length of a moment: a datetime ``t`` as an interval is ``[t, t + EPSILON)``.
+EPSILON = timedelta(microseconds=1)
+
+#: The forms a date text takes, as error messages name them.
+DATE_FORMS = "2024-05-01 (or 2024-05, 2024, 1 May 2024, 2024-05-01T14:30, 2024-05-01T14:30+02:00)"
+
+_ISO = re.compile(
+    r"^(\d{4})(?:-(\d{1,2})(?:-(\d{1,2})(?:[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,6}))?)?"
+    r"\s*([Zz]|[+-]\d{2}(?::?\d{2})?)?)?)?)?$"
+)
+_MONTH_NUMBERS = {
+    name.lower(): number
+    for number in range(1, 13)
+    for name in (calendar.month_name[number], calendar.month_abbr[number])
+}
+_MONTH_WORD = "|".join(sorted(_MONTH_NUMBERS, key=len, reverse=True))
+# a written day: "29 February 2023", "29 Feb, 2023", "February 29, 2023" (to say when the day does not exist)
+_WRITTEN_DAY = (
+    re.compile(rf"^(?P<day>\d{{1,2}})\s+(?P<month>{_MONTH_WORD})\.?,?\s+(?P<year>\d{{4}})$", re.IGNORECASE),
+    re.compile(rf"^(?P<month>{_MONTH_WORD})\.?\s+(?P<day>\d{{1,2}}),?\s+(?P<year>\d{{4}})$", re.IGNORECASE),
+)
+_FORMATS = (
+    ("%d %B %Y", "day"),
+    ("%d %B, %Y", "day"),
+    ("%d %b %Y", "day"),
+    ("%d %b, %Y", "day"),
+    ("%B %d, %Y", "day"),
+    ("%b %d, %Y", "day"),
+    ("%B %d %Y", "day"),
+    ("%B %Y", "month"),
+    ("%b %Y", "month"),
+    ("%I:%M %p on %d %B, %Y", "minute"),
+    ("%I:%M %p on %d %B %Y", "minute"),
+)
+
+
+class DateTextError(ValueError):
+    """A date text that names no date; ``suggestion`` is a valid date close to it, when there is one."""
+
+    def __init__(self, message: str, suggestion: str | None = None) -> None:
+        super().__init__(message)
+        self.suggestion = suggestion
+
+
+def add_months(value: datetime, months: int) -> datetime:
+    """``value`` moved by whole calendar months, the day clamped to the month's length."""
+    if months == 0:
+        return value
+    index = value.year * 12 + value.month - 1 + months
+    year, month = divmod(index, 12)
+    month += 1
+    if not 1 <= year <= 9999:
+        raise OverflowError("date out of range")
+    day = min(value.day, calendar.monthrange(year, month)[1])
+    return value.replace(year=year, month=month, day=day)
+
+
+def grain_end(start: datetime, grain: str) -> datetime:
+    """The end of the interval of ``grain`` starting at ``start``, clamped to the end of the calendar."""
+    try:
+        if grain == "year":
+            return start.replace(year=start.year + 1)
+        if grain == "month":
+            return add_months(start, 1)
+        steps = {"day": timedelta(days=1), "minute": timedelta(minutes=1), "second": timedelta(seconds=1)}
+        return start + steps.get(grain, EPSILON)
+    except (OverflowError, ValueError):
+        return datetime.max
+
+
+def parse_date_text(text: str) -> tuple[datetime, datetime]:
+    """The interval a date text denotes.
+
+    Accepts ``YYYY``, ``YYYY-MM``, ``YYYY-MM-DD``, ``YYYY-MM-DDTHH:MM[:SS[.ffffff]]`` (or a space for the
+    ``T``), the same with a zone (``Z``, ``+02:00``: read as UTC, ``2024-04-10T22:01+02:00`` is the minute
+    from 20:01 UTC), other ISO 8601 times (as moments) and written dates such as ``8 May 2023``,
+    ``May 8, 2023``, ``May 2023`` or LoCoMo's ``1:56 pm on 8 May, 2023``.
+
+    Raises:
+        DateTextError: with a message saying what is wrong with the text, and a close valid date
+            when the day or month is past the end.
+    """
+    start, end, _grain = _read_date(text)
+    return start, end
+
+
+def _read_date(text: str) -> tuple[datetime, datetime, str]:
+    """:func:`parse_date_text` with the grain of the text (``year``, ``month``, ``day``, ``minute``...)."""
+    raw = text.strip()
+    m = _ISO.match(raw)
+    if m:
+        year, month, day, hour, minute, second, fraction, zone = m.groups()
+        y = int(year)
+        if y < 1:
+            raise DateTextError(f"{raw!r} is not a date: the year must be 1 or later")
+        if month is None:
+            start = datetime(y, 1, 1)
+            return start, grain_end(start, "year"), "year"
+        mo = int(month)
+        if not 1 <= mo <= 12:
+            raise DateTextError(
+                f"{raw!r} is not a date: the month must be 01 to 12", f"{y:04d}-12" if mo > 12 else None
+            )
+        if day is None:
+            start = datetime(y, mo, 1)
+            return start, grain_end(start, "month"), "month"
+        d = int(day)
+        last = calendar.monthrange(y, mo)[1]
+        if not 1 <= d <= last:
+            raise DateTextError(
+                f"{raw!r} is not a date: {calendar.month_name[mo]} {y} has days 01 to {last}",
+                f"{y:04d}-{mo:02d}-{last:02d}" if d > last else None,
+            )
+        if hour is None:
+            start = datetime(y, mo, d)
+            return start, grain_end(start, "day"), "day"
+        h, mi, s = int(hour), int(minute), int(second or 0)
+        if h > 23 or mi > 59 or s > 59:
+            raise DateTextError(f"{raw!r} is not a time: use hours 00-23, minutes and seconds 00-59")
+        start = datetime(y, mo, d, h, mi, s, int((fraction or "").ljust(6, "0") or 0))
+        grain = "moment" if fraction is not None else "second" if second is not None else "minute"
+        return (*_in_utc(raw, start, grain_end(start, grain), zone), grain)
+    for fmt, grain in _FORMATS:
+        try:
+            start = datetime.strptime(raw, fmt)
+        except ValueError:
+            continue
+        return start, grain_end(start, grain), grain
+    _check_written_day(raw)
+    try:  # other ISO 8601 text: a day (20240501), or the moment it names (2024-05-01T14, 20240501T1430+0200)
+        day = date.fromisoformat(raw)
+    except ValueError:
+        pass
+    else:
+        start = datetime(day.year, day.month, day.day)
+        return start, grain_end(start, "day"), "day"
+    try:
+        moment = datetime.fromisoformat(raw)
+    except ValueError:
+        raise DateTextError(f"{raw!r} is not a date: write {DATE_FORMS}") from None
+    naive = moment.replace(tzinfo=None)
+    return (*_in_utc(raw, naive, grain_end(naive, "moment"), moment.tzinfo), "moment")
+
+
+def parse_date_argument(text: str, *, until: bool = False) -> datetime:
+    """The moment a date argument names (``--since``, ``valid_at``): the start of the interval
+    :func:`parse_date_text` reads, or with ``until`` (an inclusive upper bound: ``--until``, ``as_of``) the
+    last microsecond of a date without a time of day (``2024-03`` keeps all of March), a time's own moment.
+
+    Raises:
+        DateTextError: as :func:`parse_date_text`.
+    """
+    start, end, grain = _read_date(text)
+    if until and grain in ("year", "month", "day"):
+        return end - EPSILON if end < datetime.max else end
+    return start
+
+
+def _in_utc(raw: str, start: datetime, end: datetime, zone: object) -> tuple[datetime, datetime]:
+    """``start``/``end`` read in ``zone`` (``Z``, ``+02:00``, a tzinfo, or none: UTC already) as naive UTC."""
+    if zone is None:
+        return start, end
+    if isinstance(zone, str):
+        if zone in "Zz":
+            return start, end
+        sign = -1 if zone[0] == "-" else 1
+        digits = zone[1:].replace(":", "")
+        hours, minutes = int(digits[:2]), int(digits[2:] or 0)
+        if hours > 23 or minutes > 59:
+            raise DateTextError(f"{raw!r} is not a time: its offset {zone} is not one (-23:59 to +23:59)")
+        offset = sign * timedelta(hours=hours, minutes=minutes)
+    else:
+        assert isinstance(zone, tzinfo)
+        offset = zone.utcoffset(None) or timedelta(0)
+    try:
+        return start - offset, end - offset
+    except OverflowError:
+        raise DateTextError(f"{raw!r} has no UTC time within the calendar") from None
+
+
+def _check_written_day(raw: str) -> None:
+    """Refuse a written day its month does not have (``29 February 2023``) as the ISO form is refused."""
+    for pattern in _WRITTEN_DAY:
+        found = pattern.match(raw)
+        if found is None:
+            continue
+        year, month, day = int(found["year"]), _MONTH_NUMBERS[found["month"].lower()], int(found["day"])
+        if year < 1:
+            raise DateTextError(f"{raw!r} is not a date: the year must be 1 or later")
+        last = calendar.monthrange(year, month)[1]
+        if not 1 <= day <= last:
+            raise DateTextError(
+                f"{raw!r} is not a date: {calendar.month_name[month]} {year} has days 01 to {last}",
+                f"{last} {calendar.month_name[month]} {year}" if day > last else None,
+            )

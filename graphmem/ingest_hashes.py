@@ -1,0 +1,92 @@
+"""What the read stage (:mod:`graphmem.ingest_read`) compares to tell an input already ingested as this
+run would write it: content hashes and, for inputs ingested without vectors, whether they carry them since.
+
+An input's source record holds a hash of its bytes and of what made the stored data from them: the
+reader, the extractor and its version, and whether events were embedded (:func:`content_hash`); every
+session's fingerprint (:mod:`graphmem.ingest_prints`) carries the same, without the bytes. An input
+ingested without vectors (``embed=False``, ``--no-embed``) therefore differs from one that embeds. Once
+every event it wrote carries a vector (``graphmem reembed`` gave each the one ingest would store today),
+it holds what an ingest that embeds would write, and counts as such: unchanged, it is skipped
+(:func:`is_current`), and a copy of it elsewhere is recognised; edited, each session's unchanged turns
+are kept (:func:`embedded_since`). An input any of whose events still lacks a vector is written again
+(a session of it, when edited), so they get one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from graphmem.formats import READER_VERSION
+from graphmem.ingest_prints import SessionPrint
+
+if TYPE_CHECKING:
+    from graphmem.extract import Extractor
+    from graphmem.ingest_owners import Owners
+    from graphmem.store.base import GraphStore
+
+__all__ = ["Hashes", "content_hash", "embedded_since", "is_current"]
+
+
+def content_hash(digest: str, fmt: str, extractor: Extractor, embed: bool) -> str:
+    """The hash a source record stores: the content and how it was read, extracted and (whether) embedded."""
+    parts = [digest, fmt, READER_VERSION, extractor.name, extractor.version, "embed" if embed else "noembed"]
+    return "sha256:" + hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class Hashes:
+    """The content hashes of a run, from ``(sha256 of the content, format)``: :meth:`run`, what it records;
+    :meth:`bare`, what an ingest with the same reader and extractor recorded without vectors, which counts
+    as the run's for an input whose events all carry vectors since (``None`` when the run does not embed:
+    it records that hash itself)."""
+
+    extractor: Extractor
+    embed: bool
+
+    def run(self, digest: str, fmt: str) -> str:
+        """The hash this run records."""
+        return content_hash(digest, fmt, self.extractor, self.embed)
+
+    def bare(self, digest: str, fmt: str) -> str | None:
+        """The hash an ingest without vectors recorded, when this run embeds; else ``None``."""
+        return content_hash(digest, fmt, self.extractor, False) if self.embed else None
+
+
+def is_current(
+    store: GraphStore,
+    owners: Owners,
+    ns: str,
+    key: str,
+    hashes: tuple[str, str | None],
+    session: str | None = None,
+) -> bool:
+    """Whether ``ns`` holds the input keyed ``key`` as this run would write it: recorded with the run's hash
+    (``hashes[0]``), or with the bare one (``hashes[1]``) and every event it wrote there carrying a vector
+    since. With ``session``, the mark of that session (``<key>@<session>``, left by an interrupted run)."""
+    record = key if session is None else f"{key}@{session}"
+    run, bare = hashes
+    if store.has_source(ns, record, run):
+        return True
+    return bare is not None and store.has_source(ns, record, bare) and owners.embedded(ns, key, session)
+
+
+def embedded_since(
+    old: dict[str, SessionPrint],
+    prints: list[SessionPrint],
+    bare: list[SessionPrint],
+    ids: list[str],
+    embedded: Callable[[str], bool],
+) -> dict[str, SessionPrint]:
+    """``old`` (stored prints by session id) with the print of each session written without vectors (it
+    matches its ``bare`` print) whose events all carry one since (``embedded``) given the run's session
+    fingerprint (``prints``; its turns' stay), so its unchanged turns are kept as they would be for an
+    ingest that embedded. A session whose events lack vectors keeps its print: it is written again whole."""
+    out = dict(old)
+    for sid, new, without in zip(ids, prints, bare, strict=True):
+        was = old.get(sid)
+        if was is not None and not was.gone and was.session == without.session != new.session and embedded(sid):
+            out[sid] = SessionPrint(new.session, was.turns)
+    return out

@@ -1,0 +1,122 @@
+"""The entity lookups of :class:`~graphmem.memory.Memory`: :meth:`~MemoryLookups.match_entity`,
+:meth:`~MemoryLookups.timeline` and :meth:`~MemoryLookups.facts`, the facade's side of
+:mod:`graphmem.lookup` (the namespace spelled as stored and held loaded while it reads; times checked)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from graphmem.memory_resources import MemoryResources
+
+if TYPE_CHECKING:
+    from graphmem.lookup import EntityMatch, StatedFact
+    from graphmem.models import Event
+
+__all__ = ["MemoryLookups"]
+
+
+class MemoryLookups(MemoryResources):
+    """What :class:`~graphmem.memory.Memory` finds by entity; use them through a ``Memory``."""
+
+    def match_entity(self, name: str, *, namespace: str) -> EntityMatch:
+        """The entities ``name`` stands for: those with it as name or alias (ignoring case and accents), else
+        the one name it is part of (``Caro`` for Caroline, ``smith`` for Caroline Smith). What
+        :meth:`timeline` and :meth:`facts` use; ``match.note()`` says when a name was read as part of
+        another (the CLI and the MCP tools print it). See :func:`graphmem.lookup.match_entity`.
+
+        Raises:
+            ConfigError: an illegal namespace.
+            UnknownNamespaceError: the namespace holds no data (the closest one is suggested).
+            NotFoundError: no entity has that name and it is part of none (the message suggests the
+                closest), or it is part of several names (the message lists them).
+        """
+        from graphmem.lookup import match_entity
+
+        namespace = self._spelled(namespace)
+
+        with self._held(namespace):
+            return match_entity(self.store, namespace, name)
+
+    def timeline(
+        self,
+        entity: str | EntityMatch,
+        *,
+        namespace: str,
+        since: datetime | None = None,
+        until: datetime | None = None,
+    ) -> list[Event]:
+        """The events that mention ``entity`` or that it spoke, in time order.
+
+        ``entity`` is a name or alias, or part of one name (``Caro`` for Caroline: :meth:`match_entity`),
+        or a match already made (in ``namespace``). ``since``/``until`` are inclusive; a ``date`` for
+        ``until`` keeps that whole day.
+
+        Raises:
+            ConfigError: ``since`` is after ``until``, or a time is no ``datetime`` or ``date``; a match
+                made in another namespace.
+            UnknownNamespaceError: the namespace holds no data (the closest one is suggested).
+            NotFoundError: no entity has that name and it is part of none (the message suggests the
+                closest), or it is part of several names (the message lists them).
+        """
+        from graphmem.errors import ConfigError
+        from graphmem.fact_time import as_moment, as_upper_bound
+        from graphmem.lookup import timeline
+
+        namespace = self._spelled(namespace)
+
+        start, end = as_moment(since, "since"), as_upper_bound(until, "until")
+        if start is not None and end is not None and start > end:
+            raise ConfigError(f"since ({start:%Y-%m-%d %H:%M}) is after until ({end:%Y-%m-%d %H:%M}): no time is left")
+        with self._held(namespace):
+            return timeline(self.store, namespace, entity, since=start, until=end)
+
+    def facts(
+        self,
+        entity: str | EntityMatch | None = None,
+        *,
+        namespace: str,
+        predicate: str | None = None,
+        valid_at: datetime | None = None,
+        as_of: datetime | None = None,
+        all_time: bool = False,
+        coalesce: bool = True,
+    ) -> list[StatedFact]:
+        """Facts of ``namespace`` (about ``entity`` when given: as for :meth:`timeline`), named, oldest first.
+
+        Current facts by default: those valid now, in the version memory holds now. ``valid_at`` asks
+        what held then (as memory knows it now), ``as_of`` what memory believed then (a ``date``: at the
+        end of that day), ``all_time`` for every version (see :mod:`graphmem.fact_time`). Each
+        :class:`~graphmem.lookup.StatedFact` holds the ``fact`` and the names of its two ends.
+
+        Memory stores one fact per statement. A fact said again ("I still work at Globex" after "I work
+        at Globex") is listed once, from its earliest start, with every statement in its ``evidence``
+        (:func:`graphmem.fact_time.coalesce`); ``coalesce=False`` lists each statement and version as
+        stored.
+
+        Raises:
+            ConfigError: ``all_time`` with ``valid_at``/``as_of``; an illegal namespace.
+            UnknownNamespaceError: the namespace holds no data (the closest one is suggested), where
+                :meth:`recall` and :meth:`timeline` raise it too (an empty list was a typo's answer).
+            NotFoundError: ``entity`` stands for no entity or is part of several names (as for
+                :meth:`timeline`), or no fact (of any time) has ``predicate`` (the message suggests the closest).
+        """
+        from graphmem.fact_time import as_moment, as_upper_bound
+        from graphmem.lookup import entity_facts
+
+        namespace = self._spelled(namespace)
+
+        with self._held(namespace):
+            found = entity_facts(
+                self.store,
+                namespace,
+                entity,
+                predicate=predicate,
+                valid_at=as_moment(valid_at, "valid_at"),
+                as_of=as_upper_bound(as_of, "as_of"),
+                all_time=all_time,
+                coalesce=coalesce,
+            )
+            if not found:
+                self._require_held(namespace)
+        return found

@@ -1,0 +1,109 @@
+"""The date a question names: which window recall read ("last June" against what now), and how the lift
+weighs a time inside that window against one that only overlaps it."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+from graphmem.embed import Embedder
+from graphmem.memory import Memory
+from graphmem.models import Batch, Entity, Event, Mention, Session, TimeRef
+from graphmem.recall.hit import AskedDate, TimeWindow, Why
+from graphmem.recall.when import asked_date, window_share
+
+NS = "ana"
+NOW = datetime(2024, 3, 3)
+JUNE = AskedDate("last June", datetime(2023, 6, 1), datetime(2023, 7, 1), NOW)
+LAST_YEAR = TimeRef("last year", datetime(2023, 1, 1), datetime(2024, 1, 1), "year")
+HIKE_DAY = TimeRef("last Saturday", datetime(2023, 6, 10), datetime(2023, 6, 11), "day")
+
+
+def event(eid: str, text: str, said: datetime, *times: TimeRef) -> Event:
+    return Event(NS, eid, "s", 0, "Ana", text, said, times=times)
+
+
+def test_the_asked_date_keeps_its_phrase_and_reference() -> None:
+    asked = asked_date("What did Ana do last June?", NOW)
+    assert asked == JUNE
+    absolute = asked_date("What did Ana do on 10 June 2023?", NOW)
+    assert absolute == AskedDate("10 June 2023", datetime(2023, 6, 10), datetime(2023, 6, 11), None)
+    assert asked_date("What did Ana do?", NOW) is None
+
+
+def test_a_time_inside_the_window_outweighs_a_wider_one_that_overlaps_it() -> None:
+    hike = event("hike", "I went hiking.", datetime(2023, 6, 14), HIKE_DAY)
+    died = event("died", "Sadly Pipo died last year.", datetime(2024, 2, 29), LAST_YEAR)
+    assert window_share(hike, JUNE) == 1.0
+    assert 0 < window_share(died, JUNE) < 0.1  # June is a twelfth of the year it tells of
+    said_in_june = event("said", "Hello.", datetime(2023, 6, 20))
+    assert window_share(said_in_june, JUNE) == 1.0
+    assert window_share(event("later", "Hi.", datetime(2024, 1, 5)), JUNE) == 0.0
+
+
+def test_why_names_the_window_and_the_reference() -> None:
+    window = TimeWindow(occurred_at=datetime(2023, 6, 14), asked=JUNE, asked_share=1.0)
+    why = Why(seeds=(), window=window, parts={"seed": 1.0, "date": 0.5})
+    text = why.describe()
+    assert "in the date asked about ('last June' = 2023-06-01 to 2023-06-30, read against 2024-03-03)" in text
+    asked = why.as_dict()["window"]["asked"]
+    assert asked == {
+        "phrase": "last June",
+        "start": "2023-06-01T00:00:00",
+        "end": "2023-07-01T00:00:00",
+        "reference": "2024-03-03T00:00:00",
+        "share": 1.0,
+    }
+    json.dumps(why.as_dict())
+    partly = Why(seeds=(), window=TimeWindow(asked=JUNE, asked_share=0.08), parts={"date": 0.04})
+    assert "partly in the date asked about, 8% of the time it tells of ('last June'" in partly.describe()
+    outside = Why(seeds=(), window=TimeWindow(asked=JUNE), parts={"seed": 1.0})
+    assert "not in the date asked about ('last June' = 2023-06-01 to 2023-06-30" in outside.describe()
+
+
+@pytest.fixture
+def pets(tmp_path: Path, embedder: Embedder) -> Iterator[Memory]:
+    """The tester's case: a hike on one day of June 2023, and a dog that died "last year" (2023)."""
+    mem = Memory.open(tmp_path / "mem", embedder=embedder)
+    turns = [
+        ("s1", 1, datetime(2023, 6, 14, 10, 2), "Last Saturday I went hiking in Guadarrama.", (HIKE_DAY,)),
+        ("s2", 1, datetime(2024, 2, 29, 9, 3), "Sadly Pipo died last year.", (LAST_YEAR,)),
+        ("s2", 2, datetime(2024, 2, 29, 9, 4), "I work at Initech now.", ()),
+    ]
+    events = tuple(Event(NS, f"{s}:{q}", s, q, "Ana", text, said, times=t) for s, q, said, text, t in turns)
+    vectors = mem.embedder.embed([e.text for e in events])
+    ana = Entity(NS, "ent:ana", "Ana", "Person")
+    mem.write(
+        Batch(
+            NS,
+            sessions=(Session(NS, "s1", 0, datetime(2023, 6, 14)), Session(NS, "s2", 1, datetime(2024, 2, 29))),
+            events=events,
+            entities=(ana,),
+            mentions=tuple(Mention(NS, e.id, ana.id, "speaker") for e in events),
+            embeddings=tuple((e.id, v.tolist()) for e, v in zip(events, vectors, strict=True)),
+            embedding_model=mem.embedder.name,
+        )
+    )
+    yield mem
+    mem.close()
+
+
+def test_recall_lifts_the_day_in_june_over_the_year_that_overlaps_it(pets: Memory) -> None:
+    hits = pets.recall("What did Ana do last June? Did a dog die?", namespace=NS, k=3, as_of=NOW)
+    by_id = {h.event.id: h for h in hits}
+    hike, died = by_id["s1:1"], by_id["s2:1"]
+    assert hike.why.parts["date"] > died.why.parts["date"] > 0
+    assert hike.why.window.asked == JUNE
+    assert "read against 2024-03-03" in died.why.describe()
+
+
+def test_a_time_at_least_half_inside_keeps_the_whole_lift() -> None:
+    saturday = AskedDate("3 June 2023", datetime(2023, 6, 3), datetime(2023, 6, 4))
+    weekend = TimeRef("last weekend", datetime(2023, 6, 3), datetime(2023, 6, 5), "day")
+    assert window_share(event("race", "I ran a race.", datetime(2023, 6, 10), weekend), saturday) == 1.0
+    fortnight = TimeRef("two weeks", datetime(2023, 5, 21), datetime(2023, 6, 4), "week")
+    assert window_share(event("trip", "A trip.", datetime(2023, 6, 10), fortnight), saturday) == pytest.approx(1 / 14)
