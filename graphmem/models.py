@@ -323,6 +323,11 @@ class Batch:
     message added live and forgotten since (what :meth:`~graphmem.store.base.KeepsPositions.forgotten_live`
     returns; a store adds the places of the live events it forgets, and never drops one but with its
     namespace): an ingested file never gives their event ids again. A copy carries them too.
+    ``versioned`` says the facts are whole versions already (archived ones under their
+    :func:`~graphmem.store.versions.archive_id`): the store writes them as given instead of versioning
+    them against what it holds (:func:`~graphmem.store.versions.version_batch`). The writer sets it on a
+    batch of statements made at several moments, whose versions it derived statement by statement, and a
+    copy (``graphmem sync``) on the versions of facts the target does not hold.
     """
 
     namespace: str
@@ -339,6 +344,7 @@ class Batch:
     closings: tuple[FactClosing, ...] = ()
     positions: tuple[tuple[str, int], ...] = ()
     forgotten_live: tuple[tuple[str, int], ...] = ()
+    versioned: bool = False
 
     def __len__(self) -> int:
         return (

@@ -9,6 +9,9 @@ through the :class:`~graphmem.store.base.GraphStore` protocol and written in bat
 any two backends. Records are upserted by id, so a sync that stopped half-way (server down) is completed by
 running it again.
 
+A fact the target does not hold (each one, when the target lacks the namespace) is written as the source's
+chain of versions, archived ones included, exactly: the memory axis (``AS OF``) of the copy is the source's.
+
 A sync copying vectors checks every stored vector of the namespaces it copies first, as a restore checks an
 export's (:func:`graphmem.export_vectors.check_stored_vectors`): a source holding one that recall could not
 search (empty, NaN or an infinity, or not of its model's dimension: written by another writer, or restored
@@ -56,7 +59,7 @@ from __future__ import annotations
 import json
 import os
 import shlex
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from dataclasses import replace as replace_dump
 
@@ -68,7 +71,7 @@ from graphmem.namespaces import require_namespace
 from graphmem.settle import settle
 from graphmem.store.base import GraphStore
 from graphmem.store.sqlite_rows import normalised_fact
-from graphmem.store.versions import is_archive
+from graphmem.store.versions import is_archive, logical_id
 from graphmem.sync_check import check_dumps, check_merge
 
 __all__ = ["NamespaceSync", "SyncSummary", "read_export", "restore_export", "sync_stores"]
@@ -105,8 +108,12 @@ class SyncSummary:
         return sum(n.events for n in self.namespaces)
 
 
-def _batches(dump: NamespaceDump, batch_events: int) -> list[Batch]:
-    """Upsert batches: sessions and entities, then events with their mentions, facts, embeddings."""
+def _batches(dump: NamespaceDump, batch_events: int, held: Collection[str] = ()) -> list[Batch]:
+    """Upsert batches: sessions and entities, then events with their mentions, facts, embeddings.
+
+    The versions of a fact the target does not hold (no id of ``held``) are the source's chain whole and
+    are written as they are (``Batch.versioned``): versioned again one by one, a current version whose
+    earlier ones come in another batch would look new, and one a later fact ends be split in two."""
     ns = dump.namespace
     # the positions each session has given (and those of forgotten live messages) come first: a sync that
     # stops half-way numbers after them
@@ -126,8 +133,11 @@ def _batches(dump: NamespaceDump, batch_events: int) -> list[Batch]:
         events = tuple(dump.events[start : start + batch_events])
         mentions = tuple(m for e in events for m in by_event.get(e.id, ()))
         batches.append(Batch(ns, events=events, mentions=mentions))
-    for start in range(0, len(dump.facts), batch_events):
-        batches.append(Batch(ns, facts=tuple(dump.facts[start : start + batch_events])))
+    known = set(held)
+    for versioned in (True, False):
+        facts = [f for f in dump.facts if (logical_id(f.id) not in known) is versioned]
+        for start in range(0, len(facts), batch_events):
+            batches.append(Batch(ns, facts=tuple(facts[start : start + batch_events]), versioned=versioned))
     batches.extend(dump.embedding_batches(batch_events))
     batches = [b for b in batches if len(b)]
     if dump.sources:  # last: an input is marked ingested once what it wrote is
@@ -285,9 +295,9 @@ def _held_input(key: str, kept: set[str]) -> bool:
     return key in kept or any(key[:i] in kept for i, ch in enumerate(key) if ch in "#@")
 
 
-def _without_older(dump: NamespaceDump, target: GraphStore) -> NamespaceDump:
+def _without_older(dump: NamespaceDump, target: GraphStore) -> tuple[NamespaceDump, set[str]]:
     """The dump without the fact versions and the source records (ingest bookkeeping) the target holds
-    later knowledge of."""
+    later knowledge of; and the ids of the facts the target holds (a version of)."""
     kept = {r.key for r in target.source_records(dump.namespace, "")}
     # an input the target has ingested keeps the target's records whole: the merge may have overwritten
     # some of its events with the source's, and its own records still differ from the source's file, so
@@ -296,10 +306,11 @@ def _without_older(dump: NamespaceDump, target: GraphStore) -> NamespaceDump:
     if sources != dump.sources:
         dump = replace_dump(dump, sources=sources)
     if not dump.facts:
-        return dump
+        return dump, set()
     held = {f.id: f for f in target.iter_facts(dump.namespace, history=True)}
     facts = [f for f in dump.facts if f.id not in held or not _learned_later(held[f.id], normalised_fact(f))]
-    return dump if len(facts) == len(dump.facts) else replace_dump(dump, facts=facts)
+    ids = {logical_id(fid) for fid in held}
+    return (dump if len(facts) == len(dump.facts) else replace_dump(dump, facts=facts)), ids
 
 
 def _copy(
@@ -315,10 +326,11 @@ def _copy(
     for dump in dumps:
         ns = dump.namespace
         before: list[Fact] | None = None
+        held: set[str] = set()
         if not replace and ns in target.namespaces():
             before = list(target.iter_facts(ns))
-            dump = _without_older(dump, target)
-        batches = _whole(dump) if replace else _batches(dump, max(1, batch_events))
+            dump, held = _without_older(dump, target)
+        batches = _whole(dump) if replace else _batches(dump, max(1, batch_events), held)
         for done, batch in enumerate(batches, 1):
             if replace and done == 1:
                 target.replace_namespace(batch)

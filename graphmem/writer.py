@@ -84,11 +84,12 @@ def default_resolver(memory: WriteTarget, embed: bool) -> Resolver:
     :func:`graphmem.extract.temporal.update_facts` against the namespace's stored facts, so state
     facts are ended by later ones whatever order inputs come in (facts only the batch's ``retract`` events
     supported are left out of that reckoning); corrections that name only their new value are bound to the
-    statement they correct first (:func:`graphmem.extract.correction_targets.bind_corrections`)."""
+    statement they correct first (:func:`graphmem.extract.correction_targets.bind_corrections`). A batch of
+    statements made at several moments is reckoned turn by turn (:func:`graphmem.fact_replay.replay`), so
+    its fact versions are those adding its messages one by one gives."""
     from graphmem.extract.correction_targets import bind_corrections
     from graphmem.extract.resolve import resolve_batch
-    from graphmem.extract.temporal import update_facts
-    from graphmem.store.versions import stored_causes
+    from graphmem.fact_replay import replay
 
     def resolve(batch: Batch, existing: list[Entity]) -> Batch:
         store = memory.store
@@ -103,13 +104,23 @@ def default_resolver(memory: WriteTarget, embed: bool) -> Resolver:
             lambda ids: store.get_events(batch.namespace, ids),
             lambda event: _mentioned(store, batch.namespace, event),
         )
-        updated = update_facts(bound, stored)
-        # a new fact a later stored one ends (an older conversation after a newer one) names it as the
-        # cause of its end, so the write records the end when that fact was, not when the new one was told
-        causes = stored_causes(updated, stored)
-        return replace(updated, closings=(*updated.closings, *causes)) if causes else updated
+        # statements of several moments are reckoned one by one, as adding them one by one does
+        return replay(bound, stored, _reckon)
 
     return resolve
+
+
+def _reckon(batch: Batch, stored: list[Fact]) -> Batch:
+    """:func:`graphmem.extract.temporal.update_facts` against the namespace's current facts; a new fact a
+    later stored one ends (an older conversation after a newer one) names it as the cause of its end
+    (:func:`graphmem.store.versions.stored_causes`), so the write records the end when that fact was,
+    not when the new one was told."""
+    from graphmem.extract.temporal import update_facts
+    from graphmem.store.versions import stored_causes
+
+    updated = update_facts(batch, stored)
+    causes = stored_causes(updated, stored)
+    return replace(updated, closings=(*updated.closings, *causes)) if causes else updated
 
 
 def fact_chains(store: GraphStore, namespace: str, events: Collection[str]) -> list[Fact]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from dataclasses import replace
 from pathlib import Path
 
 from graphmem.cli.app import main
@@ -95,3 +96,55 @@ def test_a_merge_derives_the_ends_of_the_union_again(tmp_path: Path) -> None:
     )
     # as of a moment before Initech was said, Globex held on
     assert employers(older, NS, TimeFilter(valid_at=day(70), as_of=day(40))) == ["globex"]
+
+
+def _slip_corrected(store: EmbeddedStore) -> None:
+    """Dana works at Acme (day 1); Globex 'now' on day 30 ends Acme; on day 31 she corrects the slip: she
+    works at Acme (a new statement, starting when the slip did) and Globex never held. Acme's current
+    version ends on day 30, when another fact of the same value begins, recorded later."""
+    first, _ = job_history(NS)
+    store.write(first)
+    acme = first.facts[0]
+    globex = Fact(NS, "fg", "dana", "works_at", "globex", recorded_at=day(30), valid_from=day(30), evidence=("e2",))
+    store.write(
+        Batch(
+            NS,
+            sessions=(Session(NS, "s2", 1, day(30)),),
+            events=(Event(NS, "e2", "s2", 0, "Dana", "I work at Globex now.", day(30)),),
+            facts=(replace(acme, valid_to=day(30)), globex),
+        )
+    )
+    again = Fact(NS, "fa2", "dana", "works_at", "acme", recorded_at=day(31), valid_from=day(30), evidence=("e3",))
+    store.write(
+        Batch(
+            NS,
+            events=(Event(NS, "e3", "s2", 1, "Dana", "Sorry, I meant Acme. I work at Acme.", day(31)),),
+            facts=(replace(globex, valid_to=day(30), revised_by=("e3",)), again),
+        )
+    )
+
+
+def test_a_restore_into_an_empty_store_gives_back_every_version(tmp_path: Path) -> None:
+    # Without --replace the facts were written batch by batch and versioned again: Acme's current version
+    # (ended on day 30 by Globex) looked new, and the later Acme statement starting then made it two
+    # versions, one invented (open until day 31), so AS OF day 30 read Acme and Globex both open.
+    source = EmbeddedStore.open(tmp_path / "source")
+    _slip_corrected(source)
+    want = _history(source)
+    assert employers(source, NS, TimeFilter(valid_at=day(30), as_of=day(30))) == ["globex"]
+    backup = _backup(source, tmp_path / "backup.json")
+    for batch_events in (1, 500):  # the chain split over batches, or in one
+        target = EmbeddedStore.open(tmp_path / f"target{batch_events}")
+        restore_export(read_export(backup), target, source=str(backup), batch_events=batch_events)
+        assert _history(target) == want
+        assert employers(target, NS, TimeFilter(valid_at=day(30), as_of=day(30))) == ["globex"]
+        target.close()
+    target = EmbeddedStore.open(tmp_path / "from_store")
+    sync_stores(source, target)
+    assert _history(target) == want
+    target.close()
+    source.close()
+    assert main(["sync", "--from", str(backup), "--to", str(tmp_path / "cli")]) == 0
+    restored = EmbeddedStore.open(tmp_path / "cli")
+    assert _history(restored) == want
+    restored.close()

@@ -361,7 +361,7 @@ class EmbeddedStore(EmbeddedReads):
 
     def _versioned(self, batch: Batch, retraction: Retraction | None) -> Batch:
         """The batch with changed facts written as new versions (see :mod:`graphmem.store.versions`)."""
-        if not batch.facts:
+        if not batch.facts or batch.versioned:  # versions given whole (see Batch) are written as they are
             return batch
         ns = batch.namespace
         dropped = {f.id for f in retraction.dropped_facts} if retraction else set()

@@ -268,7 +268,9 @@ def write_batch(tx: CypherTx, batch: Batch) -> None:
         ]
         _run_rows(tx, statement, ns, rows)
     if batch.facts:
-        batch = version_batch(normalised_batch_times(batch), _current_lookup(tx, ns, batch))
+        batch = normalised_batch_times(batch)
+        if not batch.versioned:  # versions given whole (see Batch) are written as they are
+            batch = version_batch(batch, _current_lookup(tx, ns, batch))
         latest = {f.id: f for f in batch.facts}  # a fact repeated in a batch: the last one wins
         _run_rows(tx, DROP_FACTS, ns, sorted(latest), key="ids")
         _run_rows(tx, PUT_FACTS, ns, [fact_row(f) for f in latest.values()])

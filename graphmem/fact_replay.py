@@ -1,0 +1,144 @@
+"""Fact versions of a batch told over time: its statements reckoned one by one, as adding them one by one does.
+
+A file is written as one batch per unit (:mod:`graphmem.ingest`), a live ``add`` of several messages as one
+batch too, yet what memory believed after each statement must not depend on how the statements arrived.
+Reckoning the batch once against the stored facts (:func:`graphmem.extract.temporal.update_facts`) gives
+the right *current* facts, since supersession is order-free, but not the right history: a correction then
+saw the facts of the batch before any of them was ended ("I live in Madrid" in 2023, "I moved to Valencia
+two weeks ago" in 2024, then "Sorry, I meant Valencia" bound to Madrid, long ended by the move), and a
+fact ended and then reopened within the batch ("Barcelona now", corrected two minutes later) was never
+written ended, so ``AS OF`` the moment between read two places at once.
+
+:func:`replay` reckons the batch statement by statement instead, in the order of its events: each step
+holds the facts and closings of one event (a fact or closing belongs to the first of its evidence events
+the batch holds), reckoned against the facts as the steps before left them and versioned as a store
+versions a write (:func:`graphmem.store.versions.version_batch`), so every step's change is a version
+recorded when its statement was made. The batch comes back with ``versioned`` set and every version
+written (archived ones under their ids), which the store writes as they are.
+
+Before the steps, each fact's end that the extractor derived from other statements of the batch (a later
+value, a closing) is taken off: it is derived again at the step that tells it. A fact's own bound ("until
+June") that equals such an end is taken off too and only the step of that statement ends it, a limit.
+A closing whose statement the batch does not hold (an end kept across a re-ingest,
+:func:`graphmem.store.versions.kept_closings`) applies at every step. Each step reads the current facts of
+the subjects its facts and closings name (all of them when a closing names no subject).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import replace
+
+from graphmem.extract.temporal import closing_ends, told_over
+from graphmem.models import Batch, Event, Fact, FactClosing
+from graphmem.store.versions import is_archive, normalised_batch_times, version_batch
+
+__all__ = ["Reckon", "replay"]
+
+#: One step's reckoning: the step's batch and the namespace's current facts → the batch with the ends derived
+#: (its facts and every stored fact whose end changes) and the closings naming the causes of those ends.
+Reckon = Callable[[Batch, list[Fact]], Batch]
+
+
+def _step_of(evidence: Iterable[str], order: dict[str, int]) -> int | None:
+    return min((order[e] for e in evidence if e in order), default=None)
+
+
+def _unended(batch: Batch) -> tuple[Fact, ...]:
+    """The batch's facts without the ends other statements of the batch gave them (see the module docs).
+
+    An end is taken for one another statement gave when another fact of the subject and predicate starts
+    then, whatever its value (the extractor ended the fact before resolution merged values it kept apart:
+    "Valencia" typed a person in one turn, a place in another), or a closing of the batch ends it then."""
+    starts: dict[tuple[str, str], list[Fact]] = {}
+    for f in batch.facts:
+        starts.setdefault((f.subject_id, f.predicate), []).append(f)
+    closed = closing_ends(batch.facts, [c for c in batch.closings if not c.correction])
+    out = []
+    for f in batch.facts:
+        end = f.valid_to
+        others = {g.valid_from for g in starts[(f.subject_id, f.predicate)] if g.id != f.id}
+        if others and f.valid_from is not None:
+            others.add(f.valid_from)  # a value said later to hold since before this one: it never held
+        if end is not None and not told_over(f) and (end in others or end == closed.get(f.id)):
+            f = replace(f, valid_to=None)
+        out.append(f)
+    return tuple(out)
+
+
+def _steps(batch: Batch) -> list[tuple[Event, list[Fact], list[FactClosing]]]:
+    """The batch's events that state a fact or a closing, in order, each with those facts and closings."""
+    order = {e.id: i for i, e in enumerate(batch.events)}
+    facts: dict[int, list[Fact]] = {}
+    closings: dict[int, list[FactClosing]] = {}
+    for f in batch.facts:
+        facts.setdefault(_step_of(f.evidence, order) or 0, []).append(f)
+    for c in batch.closings:
+        step = _step_of(c.evidence, order)
+        if step is not None:
+            closings.setdefault(step, []).append(c)
+    return [(batch.events[i], facts.get(i, []), closings.get(i, [])) for i in sorted(facts.keys() | closings.keys())]
+
+
+def replay(batch: Batch, stored: Sequence[Fact], reckon: Reckon) -> Batch:
+    """The batch with the fact versions its statements make one by one (see the module docs).
+
+    Args:
+        batch: a resolved batch, its corrections bound.
+        stored: the namespace's current facts as the batch's write finds them (after its ``retract``).
+        reckon: derives the ends of one step's batch against the current facts.
+
+    Returns:
+        ``reckon(batch, stored)`` when the batch's facts and closings come from one event at most; else the
+        batch holding every version its steps wrote, ``versioned`` set.
+    """
+    if not batch.facts:
+        return reckon(batch, list(stored))
+    order = {e.id: i for i, e in enumerate(batch.events)}
+    outside = tuple(c for c in batch.closings if _step_of(c.evidence, order) is None)
+    unended = replace(batch, facts=_unended(batch), closings=tuple(c for c in batch.closings if c not in outside))
+    steps = _steps(unended)
+    if len(steps) < 2:
+        return reckon(batch, list(stored))
+    gone = set(batch.retract)
+    known = {f.id: f for f in stored}
+    by_subject: dict[str, set[str]] = {}
+    for f in stored:
+        by_subject.setdefault(f.subject_id, set()).add(f.id)
+    # what the store's write deletes with the retraction: never archived, as the store would not
+    dropped = {f.id for f in stored if gone and f.evidence and set(f.evidence) <= gone}
+    written: dict[str, Fact] = {}
+    closings: dict[FactClosing, None] = {}
+
+    def lookup(fact_id: str) -> Fact | None:
+        return None if fact_id in dropped else known.get(fact_id)
+
+    told: set[str] = set()  # the events of the steps before
+    for event, facts, own in steps:
+        step_closings = (*own, *outside)
+        subjects = {f.subject_id for f in facts} | {c.subject_id for c in step_closings if c.subject_id is not None}
+        if any(c.subject_id is None for c in step_closings):
+            subjects = set(by_subject)
+        base = [
+            known[i]
+            for s in sorted(subjects)
+            for i in sorted(by_subject.get(s, ()))
+            if not (i in dropped and set(known[i].evidence) <= told)  # retracted, and not stated again
+        ]
+        # a retracted event a step before stated again states facts again: they are no longer retracted
+        retract = tuple(e for e in batch.retract if e not in told)
+        sub = replace(unended, events=(event,), facts=tuple(facts), closings=step_closings, retract=retract)
+        told.add(event.id)
+        reckoned = reckon(sub, base)
+        closings.update(dict.fromkeys(reckoned.closings))
+        for f in version_batch(normalised_batch_times(reckoned), lookup).facts:
+            written[f.id] = f
+            if is_archive(f.id) or f.expired_at is not None:
+                continue
+            old = known.get(f.id)
+            if old is not None and old.subject_id != f.subject_id:
+                by_subject.get(old.subject_id, set()).discard(f.id)
+            known[f.id] = f
+            by_subject.setdefault(f.subject_id, set()).add(f.id)
+            dropped.discard(f.id)
+    return replace(batch, facts=tuple(written.values()), closings=tuple(closings), versioned=True)
