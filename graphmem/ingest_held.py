@@ -110,7 +110,9 @@ def live_in_the_way(
         if seqs and start < len(job.todo):  # retracted with the first unit, as the input's earlier events
             events = store.get_events(t.namespace, [e for _, e in sorted(seqs.items())])
             own = own_live(events, session)
-            elsewhere = tuple((sid, ev.seq) for ev in events if session.first_seq + own.get(ev.id, -1) != ev.seq)
+            elsewhere = tuple(
+                (sid, ev.seq) for ev in events if ev.id not in own or session.first_seq + own[ev.id] != ev.seq
+            )
             _mark(job, start, (), elsewhere)
     if not live:
         return

@@ -22,6 +22,7 @@ from graphmem.export import NamespaceDump
 from graphmem.export_vectors import BadRecord
 from graphmem.models import Entity, Event, Session
 from graphmem.store.base import GraphStore
+from graphmem.store.sqlite_rows import normalise_dt
 
 __all__ = ["check_dump", "check_dumps", "check_merge"]
 
@@ -158,7 +159,8 @@ def _check_references(dump: NamespaceDump) -> None:
 
 def _message(e: Event) -> tuple[object, ...]:
     """What makes an event the message it is: everything but the time phrases extraction read in it."""
-    return (e.session, e.seq, e.speaker, e.text, e.occurred_at, e.source_id, e.source_file, e.source_line, e.kind)
+    at = normalise_dt(e.occurred_at)  # an aware time as stores keep it: naive UTC
+    return (e.session, e.seq, e.speaker, e.text, at, e.source_id, e.source_file, e.source_line, e.kind)
 
 
 def check_merge(dumps: Sequence[NamespaceDump], target: GraphStore, *, source: str) -> None:

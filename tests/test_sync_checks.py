@@ -190,3 +190,22 @@ def test_a_merge_refuses_a_node_of_another_kind_before_writing(tmp_path: Path, t
     with pytest.raises(ConfigError, match=r"namespace 'alpha': 'camping' is an entity at .* but an event at"):
         sync_stores(source, target)
     assert _state(target) == before
+
+
+def test_the_same_message_with_its_time_written_with_a_zone_merges(tmp_path: Path, target: GraphStore) -> None:
+    # review: a naive and an aware time of the same moment compared unequal, so restoring an export whose
+    # times carry a zone (hand-edited, or another tool's) into the store it came from was refused
+    source = _source(tmp_path)
+    source.write(_later("alpha", "My sister Mia visits on Friday."))
+    restore_export(read_export(_export(source, tmp_path / "backup.json")), target, source="backup.json")
+
+    def with_zone(space: dict[str, Any]) -> None:
+        for event in space["events"]:
+            if event["id"] == "e5":
+                event["occurred_at"] = event["occurred_at"] + "+00:00"
+
+    zoned = _export(source, tmp_path / "zoned.json", alpha=with_zone)
+    assert '+00:00"' in zoned.read_text(encoding="utf-8")
+    restore_export(read_export(zoned), target, source=str(zoned))
+    event = target.get_event("alpha", "e5")
+    assert event is not None and event.text == "My sister Mia visits on Friday."

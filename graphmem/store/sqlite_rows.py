@@ -53,7 +53,8 @@ __all__ = [
 #: which every write must maintain too. Version 7 indexes runs of unspaced scripts (Chinese, Japanese,
 #: Korean, Thai) as character bigrams (:mod:`graphmem.store.segment`); an older graphmem would index them
 #: whole, out of step with the rest, so it must not write a version 7 store. A version 6 store reads as it
-#: is (its unsegmented runs are found by no word inside them, as before) until opened for writing.
+#: is until opened for writing, but its unsegmented runs are then found by no query word of such a
+#: script (the query is cut into bigrams, the old rows hold whole runs): one writable open re-indexes them.
 SCHEMA_VERSION = 7
 #: The oldest schema that can be read without upgrading (read-only): version 3 lacks only the summaries,
 #: and full-text search learns its bounds without them; versions 4 and 5 lack the heads, and one-word

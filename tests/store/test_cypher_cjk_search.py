@@ -80,3 +80,16 @@ def test_what_the_indexes_cannot_answer_is_ranked_on_the_client() -> None:
         session.sent.clear()
         assert store.search_text("ns", query) == []  # the scripted server holds no event
         assert session.sent and not _asked(session), query
+
+
+def test_a_lone_hangul_or_katakana_letter_is_not_asked_of_the_english_index() -> None:
+    # review: Lucene's StandardTokenizer keeps runs of Hangul or Katakana whole, so the English index finds
+    # a lone letter of them only where it stands alone; Han and Hiragana it splits into single characters
+    store, session = _store([FULLTEXT_INDEX, CJK_FULLTEXT_INDEX, VECTOR_INDEX])
+    for lone in ("집", "ア"):
+        session.sent.clear()
+        store.search_text("ns", f"camping {lone}")
+        assert _asked(session) == [], lone
+    session.sent.clear()
+    store.search_text("ns", "camping 猫 の")
+    assert _asked(session) == [(FULLTEXT_INDEX, '"camping" OR "猫" OR "の"')]

@@ -8,6 +8,7 @@ namespace holds (for recall's local vector index where the server has none).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -24,6 +25,12 @@ if TYPE_CHECKING:
     from graphmem.store.cypher.copy import NamespaceCopy
 
 __all__ = ["CypherSearches"]
+
+#: A lone character the English analyzer indexes alone (Lucene's StandardTokenizer splits Han and Hiragana
+#: into single characters but keeps runs of Katakana or Hangul whole, so a lone letter of those is not found).
+_LONE_ALONE = re.compile(
+    "[\u3005-\u3007\u3041-\u3096\u309d-\u309f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]"
+)
 
 
 class CypherSearches(OpenCheck):
@@ -121,6 +128,8 @@ class CypherSearches(OpenCheck):
     def _indexes_answer(self, words: list[str]) -> bool:
         """Whether the server's full-text indexes find every word of ``words`` where the text holds it."""
         segmented = [w for w in words if has_segments(w)]
+        if any(len(w) == 1 and not _LONE_ALONE.match(w) for w in segmented):
+            return False  # a lone Hangul or Katakana letter: the English analyzer keeps their runs whole
         return not any(is_thai(w) for w in segmented) and (self.cjk_fulltext or not segmented)
 
     def _search_indexes(self, ns: str, words: list[str], limit: int) -> list[TextHit]:
