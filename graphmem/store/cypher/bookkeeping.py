@@ -9,23 +9,16 @@ highest position each session has given and the positions of forgotten live mess
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from graphmem.models import SourceRecord
 from graphmem.store.cypher.schema import dt_out
-from graphmem.store.cypher.session import CypherSession, Row
-from graphmem.store.open_check import OpenCheck
+from graphmem.store.cypher.session import SessionReads
 
 __all__ = ["CypherBookkeeping"]
 
 
-class CypherBookkeeping(OpenCheck):
+class CypherBookkeeping(SessionReads):
     """The bookkeeping reads of :class:`~graphmem.store.cypher.store.CypherStore`, which sets ``_session``."""
-
-    _session: CypherSession
-
-    def _read(self, cypher: str, **params: Any) -> list[Row]:
-        return self._session.read(cypher, params)
 
     def last_positions(self, namespace: str) -> dict[str, int]:
         """Session id → the highest position ever given in it (:class:`~graphmem.store.base.KeepsPositions`)."""

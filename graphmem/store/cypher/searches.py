@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from graphmem.store.cypher.dialect import CypherDialect
 from graphmem.store.cypher.schema import CJK_FULLTEXT_INDEX, FULLTEXT_INDEX, VECTOR_INDEX, event_from_props
 from graphmem.store.cypher.scope import SeenEvents
-from graphmem.store.cypher.session import CypherSession, Row
+from graphmem.store.cypher.session import SessionReads
 from graphmem.store.cypher.text_search import search_text_fallback
-from graphmem.store.open_check import OpenCheck
 from graphmem.store.results import TextHit
 from graphmem.store.segment import has_segments, is_thai, query_words
 
@@ -33,23 +32,19 @@ _LONE_ALONE = re.compile(
 )
 
 
-class CypherSearches(OpenCheck):
+class CypherSearches(SessionReads):
     """The search methods of :class:`~graphmem.store.cypher.store.CypherStore`, which sets these attributes."""
 
     dialect: CypherDialect
     fulltext: bool
     cjk_fulltext: bool
     vector_index: bool
-    _session: CypherSession
     _seen: SeenEvents
 
     if TYPE_CHECKING:
 
         def _copy(self, ns: str) -> NamespaceCopy | None:
             """The store's client copy of ``ns`` for this scope, if it may answer."""
-
-    def _read(self, cypher: str, **params: Any) -> list[Row]:
-        return self._session.read(cypher, params)
 
     def iter_embeddings(self, namespace: str) -> Iterator[tuple[str, list[float], str]]:
         """``(node_id, vector, model)`` for every stored embedding of the namespace, by node id."""

@@ -21,7 +21,9 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
 
-__all__ = ["Backoff", "CypherSession", "CypherTx", "Row", "retry_transient"]
+from graphmem.store.open_check import OpenCheck
+
+__all__ = ["Backoff", "CypherSession", "CypherTx", "Row", "SessionReads", "retry_transient"]
 
 T = TypeVar("T")
 
@@ -165,3 +167,13 @@ def retry_transient(
         if before_retry is not None:
             before_retry()
         backoff.sleep(pause)
+
+
+class SessionReads(OpenCheck):
+    """A base of the Cypher store's parts (:class:`~graphmem.store.cypher.store.CypherStore` and the classes
+    it is made of), which read through the store's ``_session``."""
+
+    _session: CypherSession
+
+    def _read(self, cypher: str, **params: Any) -> list[Row]:
+        return self._session.read(cypher, params)
