@@ -15,17 +15,8 @@ from graphmem.cli import main
 from graphmem.cli.app import cli
 from graphmem.cli.common import DateTime
 from graphmem.dates import DATE_FORMS
-from graphmem.models import Batch, Event, Session
+from graphmem.models import Batch
 from graphmem.store.embedded import DB_FILENAME, EmbeddedStore
-
-
-@pytest.fixture
-def store_dir(tmp_path: Path) -> Path:
-    d = tmp_path / "mem"
-    store = EmbeddedStore.open(d)
-    store.write(Batch("conv-1", (Session("conv-1", "s", 0),), (Event("conv-1", "e", "s", 0, "A", "hi"),)))
-    store.close()
-    return d
 
 
 def test_stats_json(store_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:

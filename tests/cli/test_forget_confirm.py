@@ -9,17 +9,6 @@ from pathlib import Path
 import pytest
 
 from graphmem.cli import main
-from graphmem.models import Batch, Event, Session
-from graphmem.store.embedded import EmbeddedStore
-
-
-@pytest.fixture
-def store_dir(tmp_path: Path) -> Path:
-    d = tmp_path / "mem"
-    store = EmbeddedStore.open(d)
-    store.write(Batch("conv-1", (Session("conv-1", "s", 0),), (Event("conv-1", "e", "s", 0, "A", "hi"),)))
-    store.close()
-    return d
 
 
 def _held(store_dir: Path, capsys: pytest.CaptureFixture[str]) -> list[str]:
