@@ -3,7 +3,7 @@ nothing else changes, an interrupted run resumes, and recall names the fix for a
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +17,7 @@ from graphmem.ingest import ingest
 from graphmem.memory import Memory
 from graphmem.models import Batch, Event
 from graphmem.reembed import VectorOrigin
+from graphmem.store.embedded import EmbeddedStore
 from tests.ingest.conftest import DATA
 from tests.ingest.fakes import FakeEmbedder, FakeExtractor, FakeSpanEmbedder
 
@@ -246,20 +247,29 @@ def test_the_async_twin(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None
     asyncio.run(run())
 
 
+def _overwrite_vectors(
+    path: Path, embedder: Any, damage: Callable[[EmbeddedStore], tuple[tuple[str, list[float]], ...]]
+) -> tuple[tuple[str, list[float]], ...]:
+    """The chat ingested at ``path``, then the vectors ``damage`` returns written over the stored ones under
+    the embedder's own model and scheme (as another writer, or a restore before restores checked them,
+    left them); returns them."""
+    with Memory.open(path, embedder=embedder) as memory:
+        _ingest(memory)
+    store = EmbeddedStore.open(path)
+    damaged = damage(store)
+    store.write(Batch("chat", embeddings=damaged, embedding_model=embedder.name, embedding_scheme=scheme_of(embedder)))
+    store.close()
+    return damaged
+
+
 def test_vectors_of_another_dimension_are_damaged_stale_and_repaired(
     tmp_path: Path, fresh: dict[tuple[str, str], bytes], kind: Any
 ) -> None:
     # A store restored (before restores checked vectors) from an export whose vectors were cut short:
     # recall failed, `reembed --check` counted 0 stale and `reembed` repaired nothing.
-    from graphmem.store.embedded import EmbeddedStore
-
-    embedder = kind()
-    with Memory.open(tmp_path / "m", embedder=embedder) as memory:
-        _ingest(memory)
-    store = EmbeddedStore.open(tmp_path / "m")
-    cut = tuple((node, vec[:3]) for node, vec, _model in store.iter_embeddings("chat"))
-    store.write(Batch("chat", embeddings=cut, embedding_model=embedder.name, embedding_scheme=scheme_of(embedder)))
-    store.close()
+    cut = _overwrite_vectors(
+        tmp_path / "m", kind(), lambda store: tuple((n, v[:3]) for n, v, _m in store.iter_embeddings("chat"))
+    )
     with Memory.open(tmp_path / "m", embedder=kind()) as memory:
         memory.vectors.discard("chat")  # as a restore leaves it: the index built from the stored vectors
         with pytest.raises(VectorIndexError, match="graphmem reembed"):
@@ -279,18 +289,13 @@ def test_vectors_holding_nan_or_infinity_are_damaged_stale_and_repaired(
 ) -> None:
     # Written by another writer (or restored before restores checked vectors): of the current model and
     # scheme and of the right dimension, so `reembed --check` counted 0 stale and `reembed` repaired nothing.
-    from graphmem.store.embedded import EmbeddedStore
+    def not_finite(store: EmbeddedStore) -> tuple[tuple[str, list[float]], ...]:
+        events = {ev.id for ev in store.iter_events("chat")}
+        rows = [(node, vec) for node, vec, _model in store.iter_embeddings("chat") if node in events][:3]
+        values = (float("nan"), float("inf"), -float("inf"))
+        return tuple((node, [value, *vec[1:]]) for (node, vec), value in zip(rows, values, strict=True))
 
-    embedder = kind()
-    with Memory.open(tmp_path / "m", embedder=embedder) as memory:
-        _ingest(memory)
-    store = EmbeddedStore.open(tmp_path / "m")
-    events = {ev.id for ev in store.iter_events("chat")}
-    rows = [(node, vec) for node, vec, _model in store.iter_embeddings("chat") if node in events][:3]
-    values = (float("nan"), float("inf"), -float("inf"))
-    bad = tuple((node, [value, *vec[1:]]) for (node, vec), value in zip(rows, values, strict=True))
-    store.write(Batch("chat", embeddings=bad, embedding_model=embedder.name, embedding_scheme=scheme_of(embedder)))
-    store.close()
+    _overwrite_vectors(tmp_path / "m", kind(), not_finite)
     with Memory.open(tmp_path / "m", embedder=kind()) as memory:
         status = memory.vector_status("chat")[0]
         assert status.damaged == status.not_finite == status.stale == 3 and status.total > 3
