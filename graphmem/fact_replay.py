@@ -66,9 +66,9 @@ def _unended(batch: Batch) -> tuple[Fact, ...]:
     return tuple(out)
 
 
-def _steps(batch: Batch) -> list[tuple[Event, list[Fact], list[FactClosing]]]:
-    """The batch's events that state a fact or a closing, in order, each with those facts and closings."""
-    order = {e.id: i for i, e in enumerate(batch.events)}
+def _steps(batch: Batch, order: dict[str, int]) -> list[tuple[Event, list[Fact], list[FactClosing]]]:
+    """The batch's events that state a fact or a closing, in order, each with those facts and closings
+    (``order``: event id → its index in ``batch.events``)."""
     facts: dict[int, list[Fact]] = {}
     closings: dict[int, list[FactClosing]] = {}
     for f in batch.facts:
@@ -97,7 +97,7 @@ def replay(batch: Batch, stored: Sequence[Fact], reckon: Reckon) -> Batch:
     order = {e.id: i for i, e in enumerate(batch.events)}
     outside = tuple(c for c in batch.closings if _step_of(c.evidence, order) is None)
     unended = replace(batch, facts=_unended(batch), closings=tuple(c for c in batch.closings if c not in outside))
-    steps = _steps(unended)
+    steps = _steps(unended, order)
     if len(steps) < 2:
         return reckon(batch, list(stored))
     gone = set(batch.retract)
