@@ -117,3 +117,30 @@ def test_forget_overwrites_the_vector_in_a_saved_hnsw_graph(
         kept = mem.vectors.vectors("a", [ids[2]])[0]
         assert [h.node_id for h in mem.vectors.search("a", kept, 1)] == [ids[2]]
         assert mem.vectors.count("a") == 4 and mem.vectors.repairs == 0
+
+
+@pytest.mark.xfail(strict=True, reason="forget renames an entity but keeps its id, made of the name first said")
+def test_forget_leaves_no_forgotten_name_in_the_id_of_an_entity_that_stays(tmp_path: Path, nlp: Any) -> None:
+    # The entity was made under an id of the name first said (ent:person:helena-quokkaberg-marsh); forget
+    # renamed it "Marsh" but kept that id in the entities, mentions and facts tables and the change log.
+    where = tmp_path / "db"
+    words = (b"quokkaberg", b"Quokkaberg", b"helena", b"Helena")
+    with Memory.open(where, embedder=FakeEmbedder(), nlp=nlp) as mem:
+        ids = [
+            *mem.add({"speaker": "Dana", "text": "My therapist is Dr. Helena Quokkaberg Marsh."}, namespace="a"),
+            *mem.add({"speaker": "Dana", "text": "Dr. Marsh moved her office to Camden."}, namespace="a"),
+            *mem.add({"speaker": "Dana", "text": "Dr. Marsh is very kind."}, namespace="a"),
+        ]
+        assert b"helena-quokkaberg-marsh" in b"".join(_files(where).values())  # the test can see the id
+        mem.forget("a", ids[0])
+        for name, data in _files(where).items():
+            assert not any(word in data for word in words), f"a forgotten name is still in {name}"
+        assert [e.id for e in mem.timeline("Marsh", namespace="a")] == ids[1:]
+        assert [(f.subject, f.predicate, f.object) for f in mem.facts(namespace="a")] == [
+            ("Marsh", "lives_in", "Camden")
+        ]
+        [later] = mem.add({"speaker": "Dana", "text": "Dr. Marsh called me yesterday."}, namespace="a")
+        assert [e.id for e in mem.timeline("Marsh", namespace="a")] == [*ids[1:], later]  # the same entity
+        assert [x.name for x in mem.store.iter_entities("a")] == ["Camden", "Dana", "Marsh"]
+    with Memory.open(where, embedder=FakeEmbedder(), nlp=nlp) as mem:
+        assert [e.id for e in mem.timeline("Marsh", namespace="a")] == [*ids[1:], later]
