@@ -504,12 +504,15 @@ class Memory(MemoryLookups):
 
         What stays keeps nothing of a forgotten message (:mod:`graphmem.forget`): the next turn of its
         session, embedded replying to it, is embedded again first (which loads the embedder), replying to
-        the turn before; an entity it named keeps only the names other messages say.
+        the turn before; an entity it named keeps only the names other messages say, and moves to an id
+        of the name it keeps when its id was made of a name that went (``ent:person:marsh`` for
+        ``ent:person:helena-quokkaberg-marsh``).
 
-        Forgetting an event is then three transactions: the deletion, the remaining facts' ends derived
-        again (:mod:`graphmem.settle`), the entities renamed. Should the second fail, its error is raised
-        with the event deleted (its entities not renamed) and the caches dropped;
-        ``graphmem.settle.settle(memory.store, namespace)`` then derives the ends.
+        Forgetting an event is then three transactions, and one more per entity moved: the deletion, the
+        remaining facts' ends derived again (:mod:`graphmem.settle`), the entities renamed, each entity
+        moved. Should the second fail, its error is raised with the event deleted (its entities not
+        renamed) and the caches dropped; ``graphmem.settle.settle(memory.store, namespace)`` then derives
+        the ends.
         """
         with self.writing():  # a read-only memory refuses before the namespace is looked at
             namespace = require_namespace(namespace, self.store.namespaces())

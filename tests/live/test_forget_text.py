@@ -119,7 +119,6 @@ def test_forget_overwrites_the_vector_in_a_saved_hnsw_graph(
         assert mem.vectors.count("a") == 4 and mem.vectors.repairs == 0
 
 
-@pytest.mark.xfail(strict=True, reason="forget renames an entity but keeps its id, made of the name first said")
 def test_forget_leaves_no_forgotten_name_in_the_id_of_an_entity_that_stays(tmp_path: Path, nlp: Any) -> None:
     # The entity was made under an id of the name first said (ent:person:helena-quokkaberg-marsh); forget
     # renamed it "Marsh" but kept that id in the entities, mentions and facts tables and the change log.
@@ -136,11 +135,11 @@ def test_forget_leaves_no_forgotten_name_in_the_id_of_an_entity_that_stays(tmp_p
         for name, data in _files(where).items():
             assert not any(word in data for word in words), f"a forgotten name is still in {name}"
         assert [e.id for e in mem.timeline("Marsh", namespace="a")] == ids[1:]
-        assert [(f.subject, f.predicate, f.object) for f in mem.facts(namespace="a")] == [
+        assert [(f.subject, f.fact.predicate, f.object) for f in mem.facts(namespace="a")] == [
             ("Marsh", "lives_in", "Camden")
         ]
         [later] = mem.add({"speaker": "Dana", "text": "Dr. Marsh called me yesterday."}, namespace="a")
         assert [e.id for e in mem.timeline("Marsh", namespace="a")] == [*ids[1:], later]  # the same entity
-        assert [x.name for x in mem.store.iter_entities("a")] == ["Camden", "Dana", "Marsh"]
+        assert sorted(x.name for x in mem.store.iter_entities("a")) == ["Camden", "Dana", "Marsh"]
     with Memory.open(where, embedder=FakeEmbedder(), nlp=nlp) as mem:
         assert [e.id for e in mem.timeline("Marsh", namespace="a")] == [*ids[1:], later]
