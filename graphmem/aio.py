@@ -21,7 +21,6 @@ import os
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Generator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import AbstractContextManager, asynccontextmanager, suppress
-from datetime import datetime
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
@@ -30,6 +29,7 @@ from graphmem.memory import Memory
 
 if TYPE_CHECKING:
     from graphmem.context import Context
+    from graphmem.dates import TimeArg
     from graphmem.ingest import Extractor, IngestSummary
     from graphmem.lookup import EntityMatch, StatedFact
     from graphmem.models import Batch, Entity, Event, Fact, Mention
@@ -282,14 +282,14 @@ class AsyncMemory:
         namespace: str,
         k: int = 10,
         hops: int = 2,
-        since: datetime | None = None,
-        until: datetime | None = None,
+        since: TimeArg | None = None,
+        until: TimeArg | None = None,
         speakers: Sequence[str] | None = None,
-        as_of: datetime | None = None,
-        valid_at: datetime | None = None,
+        as_of: TimeArg | None = None,
+        valid_at: TimeArg | None = None,
         all_time: bool = False,
         time_axis: TimeAxis = "either",
-        reference: datetime | None = None,
+        reference: TimeArg | None = None,
     ) -> list[Hit]:
         """See :meth:`Memory.recall`."""
         return await self._run(
@@ -319,8 +319,8 @@ class AsyncMemory:
         namespace: str,
         budget_tokens: int = 1500,
         k: int = 20,
-        since: datetime | None = None,
-        until: datetime | None = None,
+        since: TimeArg | None = None,
+        until: TimeArg | None = None,
     ) -> Context:
         """See :meth:`Memory.context`."""
         return await self._run(
@@ -346,8 +346,8 @@ class AsyncMemory:
         entity: str | EntityMatch,
         *,
         namespace: str,
-        since: datetime | None = None,
-        until: datetime | None = None,
+        since: TimeArg | None = None,
+        until: TimeArg | None = None,
     ) -> list[Event]:
         """See :meth:`Memory.timeline`."""
         return await self._run(self._memory.timeline, entity, namespace=namespace, since=since, until=until)
@@ -358,8 +358,8 @@ class AsyncMemory:
         *,
         namespace: str,
         predicate: str | None = None,
-        valid_at: datetime | None = None,
-        as_of: datetime | None = None,
+        valid_at: TimeArg | None = None,
+        as_of: TimeArg | None = None,
         all_time: bool = False,
         coalesce: bool = True,
     ) -> list[StatedFact]:

@@ -14,11 +14,13 @@ from __future__ import annotations
 import calendar
 import re
 from datetime import date, datetime, timedelta, tzinfo
+from typing import TypeAlias
 
 __all__ = [
     "DATE_FORMS",
     "EPSILON",
     "DateTextError",
+    "TimeArg",
     "add_months",
     "grain_end",
     "parse_date_argument",
@@ -27,6 +29,11 @@ __all__ = [
 
 #: The length of a moment: a datetime ``t`` as an interval is ``[t, t + EPSILON)``.
 EPSILON = timedelta(microseconds=1)
+
+#: A time argument of the Python API (``Memory.recall(since=...)``, ``Memory.facts(valid_at=...)``): a
+#: ``datetime`` (an aware one is read in UTC), a ``date``, or date text as the CLI's options take it
+#: (``"2024-03"``, ``"March 2024"``, ``"2024-03-14T10:30+02:00"``), read by :func:`parse_date_argument`.
+TimeArg: TypeAlias = datetime | date | str
 
 #: The forms a date text takes, as error messages name them.
 DATE_FORMS = "2024-05-01 (or 2024-05, 2024, 1 May 2024, 2024-05-01T14:30, 2024-05-01T14:30+02:00)"

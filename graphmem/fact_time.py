@@ -30,6 +30,7 @@ from dataclasses import replace
 from datetime import UTC, date, datetime, time
 
 from graphmem.dates import DATE_FORMS as _DATE_FORMS
+from graphmem.dates import DateTextError, TimeArg, parse_date_argument
 from graphmem.errors import ConfigError
 from graphmem.models import Fact
 from graphmem.store.base import GraphStore, TimeFilter
@@ -51,33 +52,47 @@ def as_moment(value: object, name: str) -> datetime | None:
 
     An aware ``datetime`` is converted to UTC and a ``date`` means its midnight (an ``until`` or an
     ``as_of`` then moves to the end of that day: :func:`as_upper_bound`); a naive ``datetime`` is kept.
+    Text is read as the CLI reads its ``--since``/``--valid-at`` options
+    (:func:`graphmem.dates.parse_date_argument`): the start of the date it names (``"2024-03"`` is
+    1 March 2024, 00:00), a time with a zone (``Z``, ``+02:00``) in UTC.
 
     Raises:
-        ConfigError: ``value`` is no ``datetime`` or ``date`` (or its UTC time is outside the calendar);
-            the message names the argument ``name``.
+        ConfigError: ``value`` is no ``datetime``, ``date`` or date text (or its UTC time is outside the
+            calendar); the message names the argument ``name`` (and, for text, what is wrong with it).
     """
+    return _read_time(value, name, until=False)
+
+
+def as_upper_bound(value: object, name: str) -> datetime | None:
+    """:func:`as_moment` for an inclusive upper bound (``until``, ``as_of``): a ``date``, or date text without
+    a time of day, means the last moment of that date (``"2024-03"`` keeps all of March), as the CLI's
+    ``--until``/``--as-of`` read it.
+
+    Raises:
+        ConfigError: as :func:`as_moment`.
+    """
+    return _read_time(value, name, until=True)
+
+
+def _read_time(value: object, name: str, *, until: bool) -> datetime | None:
     if value is None:
         return None
+    if isinstance(value, str):
+        try:
+            return parse_date_argument(value, until=until)
+        except DateTextError as exc:  # as the MCP tools word it: the argument, then what is wrong
+            raise ConfigError(f"{name}: {exc}") from None
     if isinstance(value, datetime):
         try:
             return _naive(value)
         except OverflowError:
             raise ConfigError(f"{name}: {value.isoformat()} has no UTC time within the calendar") from None
     if isinstance(value, date):
-        return datetime(value.year, value.month, value.day)
-    raise ConfigError(f"{name} must be a datetime or a date, not {type(value).__name__} {value!r}")
-
-
-def as_upper_bound(value: object, name: str) -> datetime | None:
-    """:func:`as_moment` for an inclusive upper bound (``until``, ``as_of``): a ``date`` means the end of that day.
-
-    Raises:
-        ConfigError: as :func:`as_moment`.
-    """
-    moment = as_moment(value, name)
-    if moment is not None and isinstance(value, date) and not isinstance(value, datetime):
-        return end_of_day(moment)
-    return moment
+        midnight = datetime(value.year, value.month, value.day)
+        return end_of_day(midnight) if until else midnight
+    raise ConfigError(
+        f"{name} must be a datetime, a date or date text such as {_DATE_FORMS}, not {type(value).__name__} {value!r}"
+    )
 
 
 def end_of_day(day: date) -> datetime:
@@ -93,18 +108,19 @@ def _naive(when: datetime | None) -> datetime | None:
 
 def fact_filter(
     *,
-    valid_at: datetime | date | None = None,
-    as_of: datetime | date | None = None,
+    valid_at: TimeArg | None = None,
+    as_of: TimeArg | None = None,
     all_time: bool = False,
-    now: datetime | date | None = None,
+    now: TimeArg | None = None,
 ) -> TimeFilter:
     """The :class:`TimeFilter` facts must pass for these options (see the module docs).
 
-    Times are read as :func:`as_moment` reads them (``as_of`` as :func:`as_upper_bound`: a date is the end
-    of that day).
+    Times are read as :func:`as_moment` reads them (``as_of`` as :func:`as_upper_bound`: a date, or date
+    text without a time of day, is the end of that date).
 
     Raises:
-        ConfigError: ``all_time`` with ``valid_at`` or ``as_of``; a time that is no ``datetime`` or ``date``.
+        ConfigError: ``all_time`` with ``valid_at`` or ``as_of``; a time that is no ``datetime``, ``date`` or
+            date text (the message names the argument).
     """
     if all_time:
         if valid_at is not None or as_of is not None:
@@ -122,10 +138,10 @@ def facts_at(
     *,
     entity_id: str | None = None,
     predicate: str | None = None,
-    valid_at: datetime | date | None = None,
-    as_of: datetime | date | None = None,
+    valid_at: TimeArg | None = None,
+    as_of: TimeArg | None = None,
     all_time: bool = False,
-    now: datetime | date | None = None,
+    now: TimeArg | None = None,
 ) -> list[Fact]:
     """Facts of ``namespace`` on the given time axes (current ones by default), by recorded time then id.
 

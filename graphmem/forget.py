@@ -15,9 +15,15 @@
    is Dr. Helena Quokkaberg Marsh" forgotten, "Dr. Marsh moved her office" left, the entity is "Marsh".
    A name counts as said when its comparison key (:func:`graphmem.extract.names.normalize_name`) is a
    run of whole words of the text's. Only names the forgotten message said go; an entity left with no
-   name is called ``unnamed <type>``. The entity keeps its id, though it was made of its first name
-   (``ent:person:helena-quokkaberg-marsh``): mentions, facts and their versions refer to it, and the
-   fact ids are hashes of it. A limit: the id still holds the forgotten words.
+   name is called ``unnamed <type>``.
+4. **Ids made of those names.** An entity's id is made of the name first said
+   (``ent:person:helena-quokkaberg-marsh``, :func:`graphmem.extract.names.entity_id`). When it holds a
+   word of a name that went and of no name kept, the entity moves to the id its name makes now
+   (``ent:person:marsh``; ``ent:person:unnamed-person``), or with ``-2``, ``-3``… when another entity has
+   that one, with its mentions, facts (every version) and vector, and the store keeps the old id nowhere
+   (:class:`~graphmem.store.base.RenamesEntities`). Fact ids stay: they are hashes, not names, and
+   versions of a fact are chained by them. A later message naming the kept name joins the entity by
+   name (:mod:`graphmem.extract.resolve`), as it did before. One transaction per entity moved.
 """
 
 from __future__ import annotations
@@ -26,16 +32,16 @@ from collections.abc import Collection, Iterable, Mapping
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from graphmem.extract.names import normalize_name
+from graphmem.extract.names import entity_type, name_key, normalize_name, slug
 from graphmem.models import Batch, EdgeType, Entity, Event
-from graphmem.store.base import Direction
+from graphmem.store.base import Direction, RenamesEntities
 
 if TYPE_CHECKING:
     from graphmem.reembed import ReembedTarget
     from graphmem.store.base import GraphStore
     from graphmem.store.results import DeleteResult
 
-__all__ = ["forget_message", "names_left", "says"]
+__all__ = ["forget_message", "moved_id", "names_left", "says"]
 
 _MENTIONS = [EdgeType.MENTIONS, EdgeType.SPOKEN_BY]
 #: Events read at a time while looking for a name said again.
@@ -115,5 +121,30 @@ def forget_message(target: ReembedTarget, namespace: str, event: Event) -> Delet
     result = forget_event(store, namespace, event.id)
     renamed = names_left(store, namespace, event, roles) if result.events else []
     if renamed:
+        before = {e.id: store.get_entity(namespace, e.id) for e in renamed}
         target.write(Batch(namespace, entities=tuple(renamed)))
+        if isinstance(store, RenamesEntities):
+            for entity in renamed:
+                old = before[entity.id]
+                new = moved_id(store, namespace, old, entity) if old is not None else None
+                if new is not None:
+                    store.rename_entity(namespace, entity.id, new)
     return result
+
+
+def moved_id(store: GraphStore, namespace: str, before: Entity, after: Entity) -> str | None:
+    """The id an entity renamed from ``before`` to ``after`` moves to, or ``None`` when its id holds no word of
+    a name it lost that no name it keeps has: the id ``after``'s name makes, of the type the id names
+    (``ent:person:marsh``), with ``-2``, ``-3``… when another entity of ``namespace`` has that one."""
+
+    def words(entity: Entity) -> set[str]:
+        return {w for n in (entity.name, *entity.aliases) for w in slug(n).split("-") if w}
+
+    if not (words(before) - words(after)) & set(name_key(before.id).split("-")):
+        return None
+    base = f"ent:{entity_type(before.id) or after.type.lower()}:{slug(after.name)}"
+    candidate, n = base, 1
+    while store.get_entity(namespace, candidate) is not None:
+        n += 1
+        candidate = f"{base}-{n}"
+    return candidate

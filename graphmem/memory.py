@@ -30,6 +30,7 @@ from graphmem.store.results import DeleteResult, StoreStats
 
 if TYPE_CHECKING:
     from graphmem.context import Context
+    from graphmem.dates import TimeArg
     from graphmem.embed import Embedder
     from graphmem.ingest import Extractor, IngestSummary
     from graphmem.query import AboutFn
@@ -354,26 +355,28 @@ class Memory(MemoryLookups):
         namespace: str,
         k: int = 10,
         hops: int = 2,
-        since: datetime | None = None,
-        until: datetime | None = None,
+        since: TimeArg | None = None,
+        until: TimeArg | None = None,
         speakers: Sequence[str] | None = None,
-        as_of: datetime | None = None,
-        valid_at: datetime | None = None,
+        as_of: TimeArg | None = None,
+        valid_at: TimeArg | None = None,
         all_time: bool = False,
         time_axis: TimeAxis = "either",
-        reference: datetime | None = None,
+        reference: TimeArg | None = None,
     ) -> list[Hit]:
         """Return the ``k`` events that best answer ``text``, each with why it was returned.
 
         The arguments are the fields of :class:`~graphmem.recall.RecallRequest`; see
-        :func:`graphmem.recall.recall`. An aware time is compared in UTC; a ``date`` means its midnight
-        (``until`` and ``as_of``: the end of that day, so memory as of a day holds that day's turns).
+        :func:`graphmem.recall.recall`. A time is a ``datetime``, a ``date`` or date text read as the
+        CLI's options read it (``since="2024-03"``, ``until="March 2024"``, ``as_of="2024-03-14T10:30Z"``);
+        an aware time is compared in UTC; a date means its start (``until`` and ``as_of``: its end, so
+        memory as of a day holds that day's turns, and ``until="2024-03"`` keeps all of March).
 
         Raises:
             ConfigError: an empty question, an illegal namespace, a non-positive ``k``, ``hops``
                 outside 0 to 6 (:data:`~graphmem.recall.config.MAX_HOPS`), a time argument that is no
-                ``datetime`` or ``date``, ``speakers`` that is no name or sequence of names (bytes
-                included), or ``since`` after ``until``.
+                ``datetime``, ``date`` or date text (named, with what is wrong), ``speakers`` that is no
+                name or sequence of names (bytes included), or ``since`` after ``until``.
         """
         from graphmem.recall import RecallRequest
 
@@ -423,13 +426,17 @@ class Memory(MemoryLookups):
         namespace: str,
         budget_tokens: int = 1500,
         k: int = 20,
-        since: datetime | None = None,
-        until: datetime | None = None,
+        since: TimeArg | None = None,
+        until: TimeArg | None = None,
     ) -> Context:
         """What memory holds about ``question`` as a prompt-ready block within ``budget_tokens``.
 
         The current facts about the entities the question names, then the recalled events with their
-        dates, speakers and why each is there; see :func:`graphmem.context.build_context`.
+        dates, speakers and why each is there; see :func:`graphmem.context.build_context`. ``since`` and
+        ``until`` are read as :meth:`recall` reads them (a ``datetime``, a ``date`` or date text).
+
+        Raises:
+            ConfigError: as :meth:`recall`.
         """
         from graphmem.recall import RecallRequest
 
@@ -497,12 +504,15 @@ class Memory(MemoryLookups):
 
         What stays keeps nothing of a forgotten message (:mod:`graphmem.forget`): the next turn of its
         session, embedded replying to it, is embedded again first (which loads the embedder), replying to
-        the turn before; an entity it named keeps only the names other messages say.
+        the turn before; an entity it named keeps only the names other messages say, and moves to an id
+        of the name it keeps when its id was made of a name that went (``ent:person:marsh`` for
+        ``ent:person:helena-quokkaberg-marsh``).
 
-        Forgetting an event is then three transactions: the deletion, the remaining facts' ends derived
-        again (:mod:`graphmem.settle`), the entities renamed. Should the second fail, its error is raised
-        with the event deleted (its entities not renamed) and the caches dropped;
-        ``graphmem.settle.settle(memory.store, namespace)`` then derives the ends.
+        Forgetting an event is then three transactions, and one more per entity moved: the deletion, the
+        remaining facts' ends derived again (:mod:`graphmem.settle`), the entities renamed, each entity
+        moved. Should the second fail, its error is raised with the event deleted (its entities not
+        renamed) and the caches dropped; ``graphmem.settle.settle(memory.store, namespace)`` then derives
+        the ends.
         """
         with self.writing():  # a read-only memory refuses before the namespace is looked at
             namespace = require_namespace(namespace, self.store.namespaces())

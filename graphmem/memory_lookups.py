@@ -4,12 +4,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import TYPE_CHECKING
 
 from graphmem.memory_resources import MemoryResources
 
 if TYPE_CHECKING:
+    from graphmem.dates import TimeArg
     from graphmem.lookup import EntityMatch, StatedFact
     from graphmem.models import Event
 
@@ -43,18 +43,20 @@ class MemoryLookups(MemoryResources):
         entity: str | EntityMatch,
         *,
         namespace: str,
-        since: datetime | None = None,
-        until: datetime | None = None,
+        since: TimeArg | None = None,
+        until: TimeArg | None = None,
     ) -> list[Event]:
         """The events that mention ``entity`` or that it spoke, in time order.
 
         ``entity`` is a name or alias, or part of one name (``Caro`` for Caroline: :meth:`match_entity`),
-        or a match already made (in ``namespace``). ``since``/``until`` are inclusive; a ``date`` for
-        ``until`` keeps that whole day.
+        or a match already made (in ``namespace``). ``since``/``until`` are inclusive, each a ``datetime``,
+        a ``date`` or date text as ``graphmem timeline --since/--until`` take it (``"2024-03"``,
+        ``"March 2024"``, ``"2024-03-14T10:30+02:00"``); a date for ``until`` keeps that whole date
+        (``until="2024-03"``: all of March).
 
         Raises:
-            ConfigError: ``since`` is after ``until``, or a time is no ``datetime`` or ``date``; a match
-                made in another namespace.
+            ConfigError: ``since`` is after ``until``, or a time is no ``datetime``, ``date`` or date
+                text (the message names the argument and what is wrong); a match made in another namespace.
             UnknownNamespaceError: the namespace holds no data (the closest one is suggested).
             NotFoundError: no entity has that name and it is part of none (the message suggests the
                 closest), or it is part of several names (the message lists them).
@@ -77,16 +79,19 @@ class MemoryLookups(MemoryResources):
         *,
         namespace: str,
         predicate: str | None = None,
-        valid_at: datetime | None = None,
-        as_of: datetime | None = None,
+        valid_at: TimeArg | None = None,
+        as_of: TimeArg | None = None,
         all_time: bool = False,
         coalesce: bool = True,
     ) -> list[StatedFact]:
         """Facts of ``namespace`` (about ``entity`` when given: as for :meth:`timeline`), named, oldest first.
 
         Current facts by default: those valid now, in the version memory holds now. ``valid_at`` asks
-        what held then (as memory knows it now), ``as_of`` what memory believed then (a ``date``: at the
-        end of that day), ``all_time`` for every version (see :mod:`graphmem.fact_time`). Each
+        what held then (as memory knows it now), ``as_of`` what memory believed then, ``all_time`` for
+        every version (see :mod:`graphmem.fact_time`). Each time is a ``datetime``, a ``date`` or date
+        text as ``graphmem facts --valid-at/--as-of`` take it: a date is its start for ``valid_at``
+        (``valid_at="2024-03"``: 1 March) and its end for ``as_of`` (``as_of="2024-03"``: memory at the
+        end of March). Each
         :class:`~graphmem.lookup.StatedFact` holds the ``fact`` and the names of its two ends.
 
         Memory stores one fact per statement. A fact said again ("I still work at Globex" after "I work
@@ -95,7 +100,8 @@ class MemoryLookups(MemoryResources):
         stored.
 
         Raises:
-            ConfigError: ``all_time`` with ``valid_at``/``as_of``; an illegal namespace.
+            ConfigError: ``all_time`` with ``valid_at``/``as_of``; a time that is no ``datetime``, ``date``
+                or date text (named, with what is wrong); an illegal namespace.
             UnknownNamespaceError: the namespace holds no data (the closest one is suggested), where
                 :meth:`recall` and :meth:`timeline` raise it too (an empty list was a typo's answer).
             NotFoundError: ``entity`` stands for no entity or is part of several names (as for

@@ -189,5 +189,15 @@ def test_fact_filter_reads_dates_and_refuses_other_values() -> None:
     assert tf.as_of == tf.valid_at == datetime(2024, 1, 2, 23, 59, 59, 999999)  # a date: its end
     assert fact_filter(valid_at=date(2024, 1, 2)).valid_at == datetime(2024, 1, 2)
     assert fact_filter(now=date(2024, 1, 2)).valid_at == datetime(2024, 1, 2)
-    with pytest.raises(ConfigError, match="valid_at must be a datetime or a date"):
-        fact_filter(valid_at="2024-01-02")  # type: ignore[arg-type]
+    with pytest.raises(ConfigError, match="valid_at must be a datetime, a date or date text"):
+        fact_filter(valid_at=1704153600)  # type: ignore[arg-type]
+
+
+def test_fact_filter_reads_date_text_as_the_facts_command_does() -> None:
+    # fact_filter(valid_at="2024-01") was a ConfigError, where `graphmem facts --valid-at 2024-01` reads it.
+    assert fact_filter(valid_at="2024-01").valid_at == datetime(2024, 1, 1)  # --valid-at: the start
+    tf = fact_filter(as_of="2024-01")  # --as-of: an inclusive bound, the end of January
+    assert tf.as_of == tf.valid_at == datetime(2024, 1, 31, 23, 59, 59, 999999)
+    assert fact_filter(as_of="2024-01-02T10:00+02:00").as_of == datetime(2024, 1, 2, 8, 0)
+    with pytest.raises(ConfigError, match=r"^as_of: '2024-02-30' is not a date"):
+        fact_filter(as_of="2024-02-30")

@@ -8,6 +8,7 @@ from datetime import datetime
 from numbers import Integral
 from typing import Literal, get_args
 
+from graphmem.dates import TimeArg
 from graphmem.errors import ConfigError
 from graphmem.fact_time import as_moment, as_upper_bound
 from graphmem.models import Event, validate_namespace
@@ -35,6 +36,12 @@ class RecallRequest:
     :func:`graphmem.recall.recall`; a new recall option is a field here plus the code that uses it.
     Built with :meth:`of` from loose arguments; construction validates the values.
 
+    Each time is a ``datetime``, a ``date`` or date text (:data:`graphmem.dates.TimeArg`), kept as naive
+    UTC: an aware ``datetime`` and a text with a zone (``Z``, ``+02:00``) are converted. A date, or
+    date text without a time of day (``"2024-03-14"``, ``"2024-03"``, ``"March 2024"``), means its start,
+    except for the inclusive upper bounds ``until`` and ``as_of``, where it means its last moment
+    (``until="2024-03"`` keeps all of March), as ``graphmem recall --since/--until/--as-of`` read it.
+
     Attributes:
         text: the question.
         namespace: the namespace to search.
@@ -42,14 +49,14 @@ class RecallRequest:
         hops: how many edges the traversal may follow from a seed: 0 (seeds only) to
             :data:`~graphmem.recall.config.MAX_HOPS` (6).
         since: only events at or after this time (on ``time_axis``).
-        until: only events at or before this time (on ``time_axis``; a ``date``: the end of that day).
+        until: only events at or before this time (on ``time_axis``; a date: the end of that date).
         speakers: only events spoken by one of these (names compared ignoring case); ``None`` or an
             empty sequence = anyone, as in the MCP ``recall`` tool; a single string is one speaker.
             A name no one speaks under in the namespace is refused when recall runs
             (:class:`~graphmem.errors.UnknownSpeakerError`), since it could find nothing.
         as_of: recall what memory held at this moment: facts recorded and not yet expired then (and
             valid then, unless ``valid_at`` names another moment), and events that had happened by then
-            (a ``date``: the end of that day, as for ``until``).
+            (a date: the end of that date, as for ``until``).
         valid_at: traverse only facts that held at this moment (with ``as_of``: default ``as_of``).
         all_time: traverse facts of every version (not with ``as_of``/``valid_at``).
         time_axis: what ``since``/``until`` bound: ``"said"`` (when the turn was said), ``"happened"``
@@ -66,9 +73,9 @@ class RecallRequest:
     Raises:
         ConfigError: an empty question, an illegal namespace, a ``k`` or ``hops`` that is no whole number
             (a ``bool`` is none), a non-positive ``k``, ``hops`` outside 0..6, an ``all_time`` that is no
-            ``bool``, a speaker that is no string, a time that is no ``datetime`` or ``date`` (the times
-            are kept as naive UTC: an aware one is converted, a date is its midnight, or the end of its
-            day for ``until`` and ``as_of``), or ``since`` after ``until``.
+            ``bool``, a speaker that is no string, a time that is no ``datetime``, ``date`` or date text,
+            a text that names no date (``since: '2024-13' is not a date: ...``: the argument, what is
+            wrong and the forms accepted), or ``since`` after ``until``.
     """
 
     text: str
@@ -123,19 +130,22 @@ class RecallRequest:
         namespace: str,
         k: int = 10,
         hops: int = 2,
-        since: datetime | None = None,
-        until: datetime | None = None,
+        since: TimeArg | None = None,
+        until: TimeArg | None = None,
         speakers: Sequence[str] | None = None,
-        as_of: datetime | None = None,
-        valid_at: datetime | None = None,
+        as_of: TimeArg | None = None,
+        valid_at: TimeArg | None = None,
         all_time: bool = False,
         time_axis: TimeAxis = "either",
-        reference: datetime | None = None,
+        reference: TimeArg | None = None,
     ) -> RecallRequest:
         """Build a request from the keyword arguments ``Memory.recall`` takes (``speakers`` any sequence
-        of names, or one name as a string)."""
+        of names, or one name as a string; times as ``datetime``, ``date`` or date text, read as the
+        class docs say)."""
         who = _speakers(speakers)
-        return cls(text, namespace, k, hops, since, until, who, as_of, valid_at, all_time, time_axis, reference)
+        start, end, believed = as_moment(since, "since"), as_upper_bound(until, "until"), as_upper_bound(as_of, "as_of")
+        valid, asked = as_moment(valid_at, "valid_at"), as_moment(reference, "reference")
+        return cls(text, namespace, k, hops, start, end, who, believed, valid, all_time, time_axis, asked)
 
     @property
     def window(self) -> TimeFilter:

@@ -42,6 +42,7 @@ __all__ = [
     "Neighbor",
     "Node",
     "Refreshing",
+    "RenamesEntities",
     "RunsCypher",
     "ScopesReads",
     "SearchesVectors",
@@ -537,6 +538,27 @@ class FindsFactsOfEvents(Protocol):
         """Every version (current and archived), by id, of each fact one version of which names one of
         ``event_ids`` in its ``evidence`` or ``revised_by``: the whole chains a retraction of those events
         unwinds (:func:`graphmem.store.versions.unwind_chain`), read without reading every fact."""
+        ...
+
+
+@runtime_checkable
+class RenamesEntities(Protocol):
+    """A store that moves an entity to another id, with everything that refers to it.
+
+    Implemented by both stores; :func:`graphmem.forget.forget_message` uses it, since an entity's id is
+    made of the name first said (:func:`graphmem.extract.names.entity_id`) and a forgotten name must not
+    stay in it.
+    """
+
+    def rename_entity(self, namespace: str, old_id: str, new_id: str) -> bool:
+        """Move the entity ``old_id`` to ``new_id`` in one transaction: the entity, its mentions, the facts
+        it is an end of (every version; their ids stay), its vector. Nothing the store keeps holds
+        ``old_id`` afterwards (on the embedded store: not its change log, nor the file's free pages).
+        Returns whether it moved (``False``: no entity ``old_id``).
+
+        Raises:
+            ConfigError: ``new_id`` is the id of another node of the namespace.
+        """
         ...
 
 

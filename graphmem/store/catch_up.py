@@ -84,11 +84,13 @@ def apply_changes(
     sessions = _sessions(conn, ns, want["sessions"])
     events = _events(conn, ns, want["events"])
     facts = _facts(conn, ns, want["facts"])
-    # a forget takes the ids of the entities it deleted out of the log (they are made of names): the
-    # entities the deleted events and facts used are looked up as well, and dropped when gone
+    # a forget takes the ids of the entities it deleted or moved out of the log (they are made of names):
+    # the entities the changed events' mentions and the changed facts used are looked up as well, and
+    # dropped when gone
     ix = mem.space(ns)
-    used = {x for eid in want["events"] - events.keys() for x in mem.mentioned_by(ns, eid)}
-    used |= {x for fid in want["facts"] - facts.keys() if (f := ix.facts.get(fid)) for x in (f.subject_id, f.object_id)}
+    mentioning = want["events"] - events.keys() | {key for key in changes.get("mentions", ()) if key in ix.events}
+    used = {x for eid in mentioning for x in mem.mentioned_by(ns, eid)}
+    used |= {x for fid in want["facts"] if (f := ix.facts.get(fid)) for x in (f.subject_id, f.object_id)}
     want["entities"] = want["entities"] | frozenset(x for x in used if x in ix.entities)
     entities = _entities(conn, ns, want["entities"])
     for fact_id in want["facts"]:

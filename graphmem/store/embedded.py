@@ -62,6 +62,7 @@ from graphmem.store.sqlite_writes import (
     mark_forgotten_live,
     one_transaction,
     purge_forgotten,
+    rename_entity_rows,
     write_rows,
 )
 from graphmem.store.validate import validate_batch
@@ -412,6 +413,37 @@ class EmbeddedStore(EmbeddedReads):
                 mentions=plan.mentions,
                 sessions=len(plan.sessions),
             )
+
+    @_exclusive
+    def rename_entity(self, namespace: str, old_id: str, new_id: str) -> bool:
+        """Move the entity ``old_id`` to ``new_id`` with its mentions, facts and vector, leaving ``old_id``
+        nowhere in the file (the :class:`~graphmem.store.base.RenamesEntities` capability).
+
+        Raises:
+            ConfigError: ``new_id`` is the id of another node of the namespace.
+        """
+        from graphmem.models import NodeKind
+        from graphmem.store.catch_up import apply_changes
+
+        ns = validate_namespace(namespace)
+        with self._lock:
+            self._check_open()
+            if self._ns.kind_of(ns, old_id) != NodeKind.ENTITY:
+                return False
+            if old_id == new_id:
+                return True
+            if self._ns.kind_of(ns, new_id) is not None:
+                raise ConfigError(f"cannot move entity {old_id!r} to {new_id!r}: namespace {ns!r} has that node")
+            with one_transaction(self._conn, f"moving entity {old_id!r} failed, nothing was changed"):
+                events, facts = rename_entity_rows(self._conn, ns, old_id, new_id)
+            empty_the_log(self._conn)  # the old id's page images in the log go too (secure_delete zeroed the file's)
+            self._ns.forget(ns)
+            if self._ns.is_loaded(ns):  # the mirror takes the rows back as another process's would
+                changes = {"entities": frozenset({new_id}), "mentions": frozenset(events), "facts": frozenset(facts)}
+                with self._snapshot():
+                    apply_changes(self._conn, self._mem, ns, changes)
+                self._ns.charge(ns)
+            return True
 
     def delete_namespace(self, namespace: str) -> DeleteResult:
         """Delete everything in a namespace."""

@@ -24,6 +24,7 @@ __all__ = [
     "one_transaction",
     "purge_forgotten",
     "put_fact_row",
+    "rename_entity_rows",
     "write_rows",
 ]
 
@@ -260,3 +261,23 @@ def purge_forgotten(c: sqlite3.Connection, namespace: str, entities: Iterable[st
     if c.execute("SELECT 1 FROM sqlite_master WHERE name = ?", (fts,)).fetchone() is not None:
         c.execute(f"INSERT INTO {fts} ({fts}) VALUES ('optimize')")
     forget_keys(c, namespace, "entities", entities)
+
+
+def rename_entity_rows(c: sqlite3.Connection, namespace: str, old_id: str, new_id: str) -> tuple[set[str], set[str]]:
+    """Move the entity ``old_id`` to ``new_id`` (its row, mentions, the facts it is an end of, its vector),
+    inside the caller's transaction, and take ``old_id`` out of the change log (an id is made of a name:
+    other processes learn of the move from the events and facts it changed, see
+    :func:`graphmem.store.catch_up.apply_changes`). Returns the ids of the events whose mentions moved and of
+    the facts whose ends did."""
+    ns = namespace
+    events = {r[0] for r in c.execute("SELECT event_id FROM mentions WHERE ns = ? AND entity_id = ?", (ns, old_id))}
+    sql = "SELECT id FROM facts WHERE ns = ? AND (subject_id = ? OR object_id = ?)"
+    facts = {r[0] for r in c.execute(sql, (ns, old_id, old_id))}
+    c.execute("UPDATE entities SET id = ? WHERE ns = ? AND id = ?", (new_id, ns, old_id))
+    c.execute("UPDATE mentions SET entity_id = ? WHERE ns = ? AND entity_id = ?", (new_id, ns, old_id))
+    c.execute("UPDATE facts SET subject_id = ? WHERE ns = ? AND subject_id = ?", (new_id, ns, old_id))
+    c.execute("UPDATE facts SET object_id = ? WHERE ns = ? AND object_id = ?", (new_id, ns, old_id))
+    c.execute("UPDATE embeddings SET node_id = ? WHERE ns = ? AND node_id = ?", (new_id, ns, old_id))
+    forget_keys(c, ns, "entities", [old_id])
+    forget_keys(c, ns, "embeddings", [old_id])
+    return events, facts

@@ -149,6 +149,37 @@ def test_every_public_method_takes_what_memory_takes() -> None:
         assert ours == theirs, f"AsyncMemory.{name} takes {ours}, Memory.{name} takes {theirs}"
 
 
+async def test_times_may_be_date_text(memory: Memory) -> None:
+    amem = AsyncMemory(memory)
+    try:
+        assert [f.fact.id for f in await amem.facts("Ben", namespace=NS, valid_at="2021-06")] == ["f:lived"]
+        assert [e.id for e in await amem.timeline("Biscuit", namespace=NS, until="2024-03-08")] == ["s2:1", "s2:3"]
+        hits = await amem.recall("puppy", namespace=NS, since="2024-03-15", time_axis="said")
+        assert hits and {h.event.session for h in hits} == {"s3"}
+    finally:
+        await amem.close()
+
+
+def test_every_time_parameter_takes_date_text() -> None:
+    """Each time argument of Memory and AsyncMemory is typed to take text, as the code reads it: one
+    added later with ``datetime | None`` fails here."""
+    import inspect
+
+    from graphmem.recall import RecallRequest
+
+    times = {"since", "until", "as_of", "valid_at", "reference"}
+    methods = [m for c in (Memory, AsyncMemory) for n, m in inspect.getmembers(c) if not n.startswith("_")]
+    seen = set()
+    for method in [*methods, RecallRequest.of]:
+        if not callable(method):
+            continue
+        for p in inspect.signature(method).parameters.values():
+            if p.name in times:
+                seen.add(p.name)
+                assert p.annotation == "TimeArg | None", f"{method.__qualname__}({p.name}: {p.annotation})"
+    assert seen == times
+
+
 def test_every_public_method_of_memory_has_an_async_twin() -> None:
     """refresh, unload and about_source (and recall_cache, writing) had none: an agent on an event loop
     called them on the loop's thread, or on the sync memory from two threads."""

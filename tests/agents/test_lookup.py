@@ -45,10 +45,42 @@ def test_dates_are_their_midnight_and_other_values_are_named(memory: Memory) -> 
     # A date (not a datetime) was an AttributeError ('datetime.date' object has no attribute 'tzinfo').
     assert [e.id for e in memory.timeline("Biscuit", namespace=NS, since=date(2024, 3, 15))] == ["s3:4"]
     assert {f.fact.id for f in memory.facts("Ben", namespace=NS, valid_at=date(2021, 6, 1))} == {"f:lived"}
-    with pytest.raises(ConfigError, match=r"^valid_at must be a datetime or a date, not str '2021-06-01'"):
-        memory.facts("Ben", namespace=NS, valid_at="2021-06-01")  # type: ignore[arg-type]
-    with pytest.raises(ConfigError, match=r"^until must be a datetime or a date"):
+    with pytest.raises(ConfigError, match=r"^valid_at must be a datetime, a date or date text .*, not bytes b'2021'"):
+        memory.facts("Ben", namespace=NS, valid_at=b"2021")  # type: ignore[arg-type]
+    with pytest.raises(ConfigError, match=r"^until must be a datetime, a date or date text"):
         memory.timeline("Ben", namespace=NS, until=20240301)  # type: ignore[arg-type]
+
+
+def test_times_may_be_date_text_read_as_the_cli_reads_it(memory: Memory) -> None:
+    # Memory.facts(valid_at="2021-06") was a ConfigError ("must be a datetime or a date") where
+    # `graphmem facts --valid-at 2021-06`, the DSL's VALID AT 2021-06 and the MCP facts tool read it.
+    assert {f.fact.id for f in memory.facts("Ben", namespace=NS, valid_at="2021-06")} == {"f:lived"}
+    assert {f.fact.id for f in memory.facts("Ben", namespace=NS, valid_at="June 2021")} == {"f:lived"}
+    assert {f.fact.id for f in memory.facts("Ben", namespace=NS, valid_at="2021-06-01T00:00Z")} == {"f:lived"}
+    assert memory.facts("Ben", namespace=NS, as_of="2024-03") == memory.facts(
+        "Ben", namespace=NS, as_of=datetime(2024, 3, 31, 23, 59, 59, 999999)
+    )  # as --as-of 2024-03: memory at the end of March
+    biscuit = [e.id for e in memory.timeline("Biscuit", namespace=NS)]
+    assert [e.id for e in memory.timeline("Biscuit", namespace=NS, since="2024-03-15")] == ["s3:4"]
+    assert [e.id for e in memory.timeline("Biscuit", namespace=NS, until="2024-03-08")] == ["s2:1", "s2:3"]  # its day
+    assert [e.id for e in memory.timeline("Biscuit", namespace=NS, until="March 2024")] == biscuit  # all of March
+    assert memory.timeline("Biscuit", namespace=NS, until="2024-02") == []
+    # a zone is read as UTC: 11:02 at +01:00 is 10:02 UTC, after s2:1 (10:01) and before s2:3 (10:03)
+    assert [e.id for e in memory.timeline("Biscuit", namespace=NS, until="2024-03-08T11:02+01:00")] == ["s2:1"]
+    hits = memory.recall("Biscuit the puppy", namespace=NS, since="2024-03-15", until="2024-03", time_axis="said")
+    assert hits and {h.event.session for h in hits} == {"s3"}
+    ctx = memory.context("Biscuit the puppy", namespace=NS, since="15 March 2024")
+    assert {e.event.session for e in ctx.events} == {"s3"}
+    with pytest.raises(ConfigError, match=r"^valid_at: '2021-13' is not a date: the month must be 01 to 12"):
+        memory.facts("Ben", namespace=NS, valid_at="2021-13")
+    with pytest.raises(ConfigError, match=r"^as_of: '30 February 2024' is not a date: February 2024 has days 01 to 29"):
+        memory.facts("Ben", namespace=NS, as_of="30 February 2024")
+    with pytest.raises(ConfigError, match=r"^since: 'yesterday' is not a date: write 2024-05-01"):
+        memory.timeline("Biscuit", namespace=NS, since="yesterday")
+    with pytest.raises(ConfigError, match=r"^until: '' is not a date"):
+        memory.recall("Biscuit", namespace=NS, until="")
+    with pytest.raises(ConfigError, match=r"since \(2024-04-01 00:00\) is after until \(2024-03-31 23:59\)"):
+        memory.timeline("Biscuit", namespace=NS, since="2024-04", until="2024-03")
 
 
 def test_recall_and_context_take_aware_times_and_dates(memory: Memory) -> None:

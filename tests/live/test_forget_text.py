@@ -117,3 +117,58 @@ def test_forget_overwrites_the_vector_in_a_saved_hnsw_graph(
         kept = mem.vectors.vectors("a", [ids[2]])[0]
         assert [h.node_id for h in mem.vectors.search("a", kept, 1)] == [ids[2]]
         assert mem.vectors.count("a") == 4 and mem.vectors.repairs == 0
+
+
+def test_forget_leaves_no_forgotten_name_in_the_id_of_an_entity_that_stays(tmp_path: Path, nlp: Any) -> None:
+    # The entity was made under an id of the name first said (ent:person:helena-quokkaberg-marsh); forget
+    # renamed it "Marsh" but kept that id in the entities, mentions and facts tables and the change log.
+    where = tmp_path / "db"
+    words = (b"quokkaberg", b"Quokkaberg", b"helena", b"Helena")
+    with Memory.open(where, embedder=FakeEmbedder(), nlp=nlp) as mem:
+        ids = [
+            *mem.add({"speaker": "Dana", "text": "My therapist is Dr. Helena Quokkaberg Marsh."}, namespace="a"),
+            *mem.add({"speaker": "Dana", "text": "Dr. Marsh moved her office to Camden."}, namespace="a"),
+            *mem.add({"speaker": "Dana", "text": "Dr. Marsh is very kind."}, namespace="a"),
+        ]
+        assert b"helena-quokkaberg-marsh" in b"".join(_files(where).values())  # the test can see the id
+        mem.forget("a", ids[0])
+        for name, data in _files(where).items():
+            assert not any(word in data for word in words), f"a forgotten name is still in {name}"
+        assert [e.id for e in mem.timeline("Marsh", namespace="a")] == ids[1:]
+        assert [(f.subject, f.fact.predicate, f.object) for f in mem.facts(namespace="a")] == [
+            ("Marsh", "lives_in", "Camden")
+        ]
+        [later] = mem.add({"speaker": "Dana", "text": "Dr. Marsh called me yesterday."}, namespace="a")
+        assert [e.id for e in mem.timeline("Marsh", namespace="a")] == [*ids[1:], later]  # the same entity
+        assert sorted(x.name for x in mem.store.iter_entities("a")) == ["Camden", "Dana", "Marsh"]
+    with Memory.open(where, embedder=FakeEmbedder(), nlp=nlp) as mem:
+        assert [e.id for e in mem.timeline("Marsh", namespace="a")] == [*ids[1:], later]
+
+
+def test_a_reingest_after_an_entity_moved_keeps_it_and_its_turn_forgotten(tmp_path: Path, nlp: Any) -> None:
+    where, talk = tmp_path / "db", tmp_path / "talk.txt"
+    first = "## Session 1 — 1 March 2024\nDana: My therapist is Dr. Helena Quokkaberg Marsh.\nBob: Nice.\n"
+    later = "## Session 2 — 8 March 2024\nDana: Dr. Marsh moved her office to Camden.\nDana: Dr. Marsh is very kind.\n"
+    talk.write_text(first, encoding="utf-8")
+    with Memory.open(where, embedder=FakeEmbedder(), nlp=nlp) as mem:
+        assert mem.ingest(talk).ok
+        talk.write_text(first + later, encoding="utf-8")  # the file grows: the entity is made before "Dr. Marsh"
+        assert mem.ingest(talk).ok
+        assert mem.store.get_entity("talk", "ent:person:helena-quokkaberg-marsh") is not None
+        mem.forget("talk", "ev:session_1:1")
+        kept = ["ev:session_1:2", "ev:session_2:1", "ev:session_2:2"]
+        assert mem.ingest(talk).events_retracted == 0  # unchanged: the forgotten turn stays forgotten
+        talk.write_text((first + later).replace("is very kind", "is very kind, Marsh helps me a lot"), encoding="utf-8")
+        assert mem.ingest(talk).events_retracted == 1  # the edited turn is extracted again, into the moved entity
+        assert [e.id for e in mem.store.iter_events("talk")] == kept
+        assert [e.id for e in mem.timeline("Marsh", namespace="talk")] == kept[1:]
+        assert sorted(x.id for x in mem.store.iter_entities("talk")) == [
+            "ent:person:bob",
+            "ent:person:dana",
+            "ent:person:marsh",
+            "ent:place:camden",
+        ]
+        assert [(f.subject, f.object) for f in mem.facts(namespace="talk")] == [("Marsh", "Camden")]
+    _check_gone(where)
+    for name, data in _files(where).items():
+        assert b"quokkaberg" not in data.lower(), name

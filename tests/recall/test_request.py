@@ -109,8 +109,52 @@ def test_times_are_read_as_stores_keep_them() -> None:
 
 @pytest.mark.parametrize("name", ["since", "until", "as_of", "valid_at", "reference"])
 def test_a_time_that_is_not_one_names_its_argument(name: str) -> None:
-    with pytest.raises(ConfigError, match=rf"^{name} must be a datetime or a date, not str '2024-05-01'"):
-        RecallRequest.of("q", namespace="ns", **{name: "2024-05-01"})  # type: ignore[arg-type]
+    with pytest.raises(ConfigError, match=rf"^{name} must be a datetime, a date or date text .*, not int 20240501$"):
+        RecallRequest.of("q", namespace="ns", **{name: 20240501})  # type: ignore[arg-type]
+    with pytest.raises(ConfigError, match=rf"^{name}: '2024-13' is not a date: the month must be 01 to 12"):
+        RecallRequest.of("q", namespace="ns", **{name: "2024-13"})
+    with pytest.raises(ConfigError, match=rf"^{name}: 'next tuesday' is not a date: write 2024-05-01 \(or 2024-05"):
+        RecallRequest.of("q", namespace="ns", **{name: "next tuesday"})
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "2024-03",
+        "March 2024",
+        "2024",
+        "2024-03-14",
+        "14 March 2024",
+        "2024-03-14T10:30",
+        "2024-03-14T10:30Z",
+        "2024-03-14T10:30+02:00",
+        "2024-03-14 10:30:15.5",
+    ],
+)
+def test_text_times_mean_what_the_cli_options_mean(text: str) -> None:
+    # RecallRequest.of(since="2024-03") was a ConfigError ("must be a datetime or a date") where
+    # `graphmem recall --since 2024-03`, the DSL and the MCP tools read the text: the same text, the
+    # same moment as the CLI's option of that name (--since/--valid-at its start; --until/--as-of, inclusive
+    # upper bounds, the end of a date without a time of day: all of March for 2024-03).
+    from graphmem.cli.common import DateTime, UntilDateTime
+
+    start, end = DateTime().convert(text, None, None), UntilDateTime().convert(text, None, None)
+    req = RecallRequest.of("q", namespace="ns", since=text, until=text, as_of=text, reference=text)
+    assert (req.since, req.until, req.as_of, req.reference) == (start, end, end, start)
+    assert RecallRequest.of("q", namespace="ns", valid_at=text).valid_at == start
+    assert all(t is not None and t.tzinfo is None for t in (req.since, req.until))
+    assert RecallRequest.of("q", namespace="ns", valid_at=text, as_of=text) == RecallRequest.of(
+        "q", namespace="ns", valid_at=start, as_of=end
+    )
+
+
+def test_a_month_of_text_keeps_the_whole_month() -> None:
+    req = RecallRequest.of("q", namespace="ns", since="2024-03", until="March 2024")
+    assert (req.since, req.until) == (datetime(2024, 3, 1), datetime(2024, 3, 31, 23, 59, 59, 999999))
+    assert req.admits(Event("ns", "e", "s", 1, "A", "t", datetime(2024, 3, 31, 23, 0)))
+    assert not req.admits(Event("ns", "e", "s", 1, "A", "t", datetime(2024, 4, 1)))
+    with pytest.raises(ConfigError, match=r"since \(2024-04-01 00:00:00\) is after until"):
+        RecallRequest.of("q", namespace="ns", since="2024-04", until="2024-03")
 
 
 @pytest.mark.parametrize("text", ["", "   ", "\n\t"])

@@ -22,7 +22,7 @@ from contextlib import AbstractContextManager, contextmanager
 from datetime import datetime
 from typing import Any, TypeVar
 
-from graphmem.errors import StoreError, WriteConflictError
+from graphmem.errors import ConfigError, StoreError, WriteConflictError
 from graphmem.models import Batch, EdgeType, Entity, Event, Fact, Session, validate_namespace
 from graphmem.store.base import Direction, Neighbor, TimeFilter
 from graphmem.store.cypher import changes, setup, write
@@ -550,6 +550,19 @@ class CypherStore(CypherSearches, CypherBookkeeping):
         ns = self._checked(namespace)
         deleted = self._write(ns, f"deleting event {event_id!r}", lambda tx: write.delete_event(tx, ns, event_id))
         return self._forgetting_copy(ns, deleted)
+
+    def rename_entity(self, namespace: str, old_id: str, new_id: str) -> bool:
+        """Move the entity ``old_id`` to ``new_id`` with its mentions, facts and vector, in one transaction
+        (the :class:`~graphmem.store.base.RenamesEntities` capability).
+
+        Raises:
+            ConfigError: ``new_id`` is the id of another node of the namespace.
+        """
+        ns = self._checked(namespace)
+        moved = self._write(ns, f"moving entity {old_id!r}", lambda tx: write.rename_entity(tx, ns, old_id, new_id))
+        if moved is None:
+            raise ConfigError(f"cannot move entity {old_id!r} to {new_id!r}: namespace {ns!r} has that node")
+        return self._forgetting_copy(ns, moved)
 
     def delete_namespace(self, namespace: str) -> DeleteResult:
         """Delete everything in a namespace, in one transaction."""

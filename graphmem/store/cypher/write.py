@@ -51,10 +51,12 @@ __all__ = [
     "PUT_POSITIONS",
     "PUT_SESSIONS",
     "PUT_SOURCES",
+    "RENAME_ENTITY",
     "ROWS_PER_STATEMENT",
     "delete_event",
     "delete_namespace",
     "lookup_kinds",
+    "rename_entity",
     "replace_namespace",
     "retract_events",
     "write_batch",
@@ -506,6 +508,24 @@ def delete_event(tx: CypherTx, ns: str, event_id: str) -> DeleteResult:
     if dropped:
         relink_session_order(tx, ns)
     return replace(result, sessions=dropped)
+
+
+RENAME_ENTITY = "MATCH (x:Entity {namespace: $ns, id: $old}) SET x.id = $new RETURN count(x) AS moved"
+
+
+def rename_entity(tx: CypherTx, ns: str, old_id: str, new_id: str) -> bool | None:
+    """Transaction function: move the entity ``old_id`` to ``new_id``; its mentions and facts are its
+    relationships and its vector a property, so they move with it. ``False``: no entity ``old_id``;
+    ``None``: another node has ``new_id`` (nothing moved)."""
+    kinds, _ = lookup_kinds(tx, ns, [old_id, new_id])
+    if kinds.get(old_id) != NodeKind.ENTITY:
+        return False
+    if old_id == new_id:
+        return True
+    if new_id in kinds:
+        return None
+    tx.run(RENAME_ENTITY, ns=ns, old=old_id, new=new_id)
+    return True
 
 
 NAMESPACE_COUNTS = """
