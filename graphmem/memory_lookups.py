@@ -33,6 +33,7 @@ class MemoryLookups(MemoryResources):
         """
         from graphmem.lookup import match_entity
 
+        self.refresh()  # what other processes committed (forgotten messages included) counts
         namespace = self._spelled(namespace)
 
         with self._held(namespace):
@@ -65,6 +66,7 @@ class MemoryLookups(MemoryResources):
         from graphmem.fact_time import as_moment, as_upper_bound
         from graphmem.lookup import timeline
 
+        self.refresh()  # what other processes committed (forgotten messages included) counts
         namespace = self._spelled(namespace)
 
         start, end = as_moment(since, "since"), as_upper_bound(until, "until")
@@ -110,6 +112,7 @@ class MemoryLookups(MemoryResources):
         from graphmem.fact_time import as_moment, as_upper_bound
         from graphmem.lookup import entity_facts
 
+        self.refresh()  # what other processes committed (forgotten messages included) counts
         namespace = self._spelled(namespace)
 
         with self._held(namespace):

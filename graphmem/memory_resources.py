@@ -102,12 +102,12 @@ class MemoryResources:
     def refresh(self) -> None:
         """Catch up with what other processes committed to the store.
 
-        Every read through this object (recall, query, stats, namespaces) calls it first; it costs one
-        SQLite pragma when nothing changed. A namespace another process wrote is brought up to date by
-        reading back only the rows it changed (its graph mirror and vector index entries; recall's caches
-        are dropped), or read again whole when that cannot be known. On a server store, a recall (and a DSL
-        ``ABOUT``) reads its namespace's change counter instead and drops recall's caches and the local
-        vector copy when another process wrote it.
+        Every read through this object (recall, context, query, stats, namespaces, match_entity, timeline,
+        facts) calls it first; it costs one SQLite pragma when nothing changed. A namespace another process
+        wrote is brought up to date by reading back only the rows it changed (its graph mirror and vector
+        index entries; recall's caches are dropped), or read again whole when that cannot be known. On a
+        server store, a recall (and a DSL ``ABOUT``) reads its namespace's change counter instead and drops
+        recall's caches and the local vector copy when another process wrote it.
         """
         store = self.store
         if not isinstance(store, Refreshing):

@@ -304,3 +304,30 @@ def test_a_first_add_loads_its_models_before_taking_the_write_lock(
     with Memory.open(tmp_path / "db", read_only=True) as ro, pytest.raises(ReadOnlyStoreError):
         ro.add({"speaker": "Dana", "text": "More news."}, namespace="n")  # refused before any model loads
     assert loaded == []
+
+
+def test_lookups_see_what_another_memory_committed(tmp_path: Path) -> None:
+    """facts, timeline and match_entity catch up with another writer's commits, as recall does: a long-lived
+    process (an MCP server) answered from its stale mirror, forgotten messages included."""
+    from graphmem.extract.nlp import load_nlp
+
+    nlp = load_nlp()
+    store = tmp_path / "db"
+    with (
+        Memory.open(store, embedder=FakeEmbedder(), nlp=nlp) as reader,
+        Memory.open(store, embedder=FakeEmbedder(), nlp=nlp) as writer,
+    ):
+        [first] = writer.add(
+            {"speaker": "Ana", "text": "I live in Lisbon.", "time": "2024-01-10T09:00:00"}, namespace="n"
+        )
+        assert [f.object for f in reader.facts("Ana", namespace="n")] == ["Lisbon"]
+        writer.add(
+            {"speaker": "Ana", "text": "I moved to Porto yesterday.", "time": "2024-02-10T09:00:00"}, namespace="n"
+        )
+        assert [f.object for f in reader.facts("Ana", namespace="n")] == ["Porto"]
+        assert [e.text for e in reader.timeline("Ana", namespace="n")][-1] == "I moved to Porto yesterday."
+        writer.forget("n", first)
+        assert "I live in Lisbon." not in [e.text for e in reader.timeline("Ana", namespace="n")]
+        assert "Lisbon" not in [f.object for f in reader.facts("Ana", namespace="n", all_time=True)]
+        writer.add({"speaker": "Bo", "text": "Hi Ana!", "time": "2024-02-11T09:00:00"}, namespace="n")
+        assert reader.match_entity("Bo", namespace="n").entities
