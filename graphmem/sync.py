@@ -4,10 +4,10 @@
 export, is :func:`read_export` and :func:`restore_export` (the export read whole first, so a bad file changes
 and creates nothing). Every namespace to copy is checked before the first write (:mod:`graphmem.sync_check`):
 each whole in itself (one record per id, every reference resolved), and, in a merge, no message of the
-target overwritten by another the source gave the same id; a failed check writes nothing. A store is read
-through the :class:`~graphmem.store.base.GraphStore` protocol and written in batches, so it works between
-any two backends. Records are upserted by id, so a sync that stopped half-way (server down) is completed by
-running it again.
+target overwritten by another the source gave the same id; a failed check writes nothing (an export is
+checked once, as it is read). A store is read through the :class:`~graphmem.store.base.GraphStore` protocol
+and written in batches, so it works between any two backends. Records are upserted by id, so a sync that
+stopped half-way (server down) is completed by running it again.
 
 A fact the target does not hold (each one, when the target lacks the namespace) is written as the source's
 chain of versions, archived ones included, exactly: the memory axis (``AS OF``) of the copy is the source's.
@@ -72,7 +72,7 @@ from graphmem.settle import settle
 from graphmem.store.base import GraphStore
 from graphmem.store.sqlite_rows import normalised_fact
 from graphmem.store.versions import is_archive, logical_id
-from graphmem.sync_check import check_dumps, check_merge
+from graphmem.sync_check import CheckedDumps, check_dumps, check_merge
 
 __all__ = ["NamespaceSync", "SyncSummary", "read_export", "restore_export", "sync_stores"]
 
@@ -226,8 +226,9 @@ def _check_vectors(source: GraphStore, namespace: str) -> None:
         ) from None
 
 
-def read_export(path: str | os.PathLike[str]) -> list[NamespaceDump]:
-    """The namespaces of a JSON export file (``graphmem export --format json``).
+def read_export(path: str | os.PathLike[str]) -> CheckedDumps:
+    """The namespaces of a JSON export file (``graphmem export --format json``), checked whole
+    (:func:`restore_export` does not check them again).
 
     Raises:
         ConfigError: the file cannot be read, is not a graphmem JSON export or is one of another format
@@ -245,9 +246,8 @@ def read_export(path: str | os.PathLike[str]) -> list[NamespaceDump]:
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"cannot read {where}: {exc}") from None
     try:
-        dumps = dumps_from_json(data)
-        check_dumps(dumps)  # every namespace whole before anything is written, so a restore changes none
-        return dumps
+        # every namespace whole before anything is written, so a restore changes none
+        return check_dumps(dumps_from_json(data))
     except ConfigError as exc:
         raise ConfigError(f"{where}: {exc}") from None
 
@@ -268,13 +268,15 @@ def restore_export(
 
     Raises:
         ConfigError: a named namespace is not in the export, or a check of :mod:`graphmem.sync_check` fails
-            on any namespace of the export (nothing is written then).
+            on any namespace of the export (nothing is written then; dumps :func:`read_export` read, a
+            :class:`~graphmem.sync_check.CheckedDumps`, were checked whole there and are not again).
         StoreError: as :func:`sync_stores`.
     """
-    try:
-        check_dumps(dumps)
-    except ConfigError as exc:
-        raise ConfigError(f"{source}: {exc}") from None
+    if not isinstance(dumps, CheckedDumps):
+        try:
+            dumps = check_dumps(dumps)
+        except ConfigError as exc:
+            raise ConfigError(f"{source}: {exc}") from None
     found = {d.namespace: d for d in dumps}
     wanted = list(namespaces) if namespaces else list(found)
     for ns in wanted:

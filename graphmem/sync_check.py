@@ -24,11 +24,23 @@ from graphmem.models import Entity, Event, Session
 from graphmem.store.base import GraphStore
 from graphmem.store.sqlite_rows import normalise_dt
 
-__all__ = ["check_dump", "check_dumps", "check_merge"]
+__all__ = ["CheckedDumps", "check_dump", "check_dumps", "check_merge"]
 
 
-def check_dumps(dumps: Sequence[NamespaceDump]) -> None:
+class CheckedDumps(tuple[NamespaceDump, ...]):
+    """Namespaces :func:`check_dumps` found whole, in the order checked (what
+    :func:`graphmem.sync.read_export` returns), so a restore of them does not check them again.
+
+    Its dumps count as they were when checked: one changed since goes through :func:`check_dumps` again."""
+
+    __slots__ = ()
+
+
+def check_dumps(dumps: Sequence[NamespaceDump]) -> CheckedDumps:
     """Check every namespace of an export (or a store's dumps), in the order the export lists them.
+
+    Returns:
+        the dumps, as :class:`CheckedDumps`.
 
     Raises:
         ConfigError: a namespace listed twice, or a record :func:`check_dump` refuses; the message names
@@ -44,6 +56,7 @@ def check_dumps(dumps: Sequence[NamespaceDump]) -> None:
             check_dump(dump)
         except BadRecord as exc:
             raise ConfigError(f"namespaces[{i}].{exc.path} (namespace {ns!r}): {exc.reason}") from None
+    return CheckedDumps(dumps)
 
 
 _STR, _INT, _NUMBER = "a string", "a whole number", "a number"

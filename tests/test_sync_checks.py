@@ -209,3 +209,25 @@ def test_the_same_message_with_its_time_written_with_a_zone_merges(tmp_path: Pat
     restore_export(read_export(zoned), target, source=str(zoned))
     event = target.get_event("alpha", "e5")
     assert event is not None and event.text == "My sister Mia visits on Friday."
+
+
+def test_a_sync_from_an_export_file_checks_it_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # review: `sync --from FILE.json` checked every namespace in read_export and again in restore_export
+    import graphmem.sync_check
+    from graphmem.cli import main
+
+    backup = _export(_source(tmp_path), tmp_path / "backup.json")
+    checked: list[str] = []
+    check = graphmem.sync_check.check_dump
+    monkeypatch.setattr(graphmem.sync_check, "check_dump", lambda dump: (checked.append(dump.namespace), check(dump)))
+    assert main(["sync", "--from", str(backup), "--to", str(tmp_path / "restored")]) == 0, capsys.readouterr().err
+    assert checked == ["alpha", "beta"]
+    checked.clear()  # the API given dumps it did not read itself checks them
+    other = EmbeddedStore.open(tmp_path / "other")
+    try:
+        restore_export(dumps_from_json(json.loads(backup.read_text())), other, source=str(backup))
+    finally:
+        other.close()
+    assert checked == ["alpha", "beta"]
