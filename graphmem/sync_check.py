@@ -1,7 +1,8 @@
 """What a sync or a restore checks before it writes anything (:mod:`graphmem.sync`).
 
 Two checks, both run over every namespace to copy before the first write, so a bad record in the last
-namespace of an export leaves the earlier ones as the target holds them:
+namespace of an export leaves the earlier ones as the target holds them (a sync from a store runs them on
+one namespace at a time, :func:`check_listed`, so as never to hold them all):
 
 - :func:`check_dumps`: each namespace is whole in itself, as the store will check it batch by batch
   (:mod:`graphmem.store.validate`): one record per id, every session, event and entity a record names is
@@ -24,7 +25,7 @@ from graphmem.models import Entity, Event, Session
 from graphmem.store.base import GraphStore
 from graphmem.store.sqlite_rows import normalise_dt
 
-__all__ = ["CheckedDumps", "check_dump", "check_dumps", "check_merge"]
+__all__ = ["CheckedDumps", "check_dump", "check_dumps", "check_listed", "check_merge"]
 
 
 class CheckedDumps(tuple[NamespaceDump, ...]):
@@ -46,17 +47,28 @@ def check_dumps(dumps: Sequence[NamespaceDump]) -> CheckedDumps:
         ConfigError: a namespace listed twice, or a record :func:`check_dump` refuses; the message names
             ``namespaces[i].PATH (namespace 'NS'): what is wrong``.
     """
-    first: dict[str, int] = {}
+    listed: dict[str, int] = {}
     for i, dump in enumerate(dumps):
-        ns = dump.namespace
-        if ns in first:
-            raise ConfigError(f"namespaces[{i}] (namespace {ns!r}): is namespaces[{first[ns]}] again")
-        first[ns] = i
-        try:
-            check_dump(dump)
-        except BadRecord as exc:
-            raise ConfigError(f"namespaces[{i}].{exc.path} (namespace {ns!r}): {exc.reason}") from None
+        check_listed(dump, i, listed)
     return CheckedDumps(dumps)
+
+
+def check_listed(dump: NamespaceDump, index: int, listed: dict[str, int]) -> None:
+    """Check one namespace, listed ``index``-th, as :func:`check_dumps` checks each: ``listed`` maps the
+    namespaces checked before it to their index, and this one is added (a caller checking one namespace at a
+    time, so as never to hold them all, passes the same mapping each time).
+
+    Raises:
+        ConfigError: as :func:`check_dumps`.
+    """
+    ns = dump.namespace
+    if ns in listed:
+        raise ConfigError(f"namespaces[{index}] (namespace {ns!r}): is namespaces[{listed[ns]}] again")
+    listed[ns] = index
+    try:
+        check_dump(dump)
+    except BadRecord as exc:
+        raise ConfigError(f"namespaces[{index}].{exc.path} (namespace {ns!r}): {exc.reason}") from None
 
 
 _STR, _INT, _NUMBER = "a string", "a whole number", "a number"
@@ -176,7 +188,9 @@ def _message(e: Event) -> tuple[object, ...]:
     return (e.session, e.seq, e.speaker, e.text, at, e.source_id, e.source_file, e.source_line, e.kind)
 
 
-def check_merge(dumps: Sequence[NamespaceDump], target: GraphStore, *, source: str) -> None:
+def check_merge(
+    dumps: Sequence[NamespaceDump], target: GraphStore, *, source: str, written: str = "nothing was written"
+) -> None:
     """Check that merging these namespaces into ``target`` overwrites no message and changes no node's kind.
 
     An event id the target holds with another message (speaker, text, time, session or position; the
@@ -185,7 +199,8 @@ def check_merge(dumps: Sequence[NamespaceDump], target: GraphStore, *, source: s
     while a live message has no file to be read again from.
 
     Raises:
-        ConfigError: naming the namespace, the id and both versions; nothing is written.
+        ConfigError: naming the namespace, the id and both versions, then ``written`` (what the caller
+            wrote before the check: by default nothing).
     """
     held = set(target.namespaces())
     for dump in dumps:
@@ -203,8 +218,7 @@ def check_merge(dumps: Sequence[NamespaceDump], target: GraphStore, *, source: s
                 have = kinds.get(rec.id)
                 if have is not None and have != kind:
                     raise ConfigError(
-                        f"namespace {ns!r}: {rec.id!r} is {kind} at {source} but {have} at {target.uri}; "
-                        "nothing was written"
+                        f"namespace {ns!r}: {rec.id!r} is {kind} at {source} but {have} at {target.uri}; {written}"
                     )
         for ev in dump.events:
             other = theirs.get(ev.id)
@@ -215,7 +229,7 @@ def check_merge(dumps: Sequence[NamespaceDump], target: GraphStore, *, source: s
                     f"namespace {ns!r}: event {ev.id!r} is another message at {target.uri} "
                     f"({other.speaker}: {other.text!r}, {other.occurred_at}) than at {source} "
                     f"({ev.speaker}: {ev.text!r}, {ev.occurred_at}): both took a message at that place since "
-                    f"they parted, and a merge would overwrite one; nothing was written (to keep both, forget it at "
+                    f"they parted, and a merge would overwrite one; {written} (to keep both, forget it at "
                     f"{target.uri}, sync again and add it there again: it takes a new place; to keep {source}'s "
                     "alone, sync with --replace)"
                 )
