@@ -21,9 +21,10 @@ from collections.abc import Sequence
 from graphmem.errors import ConfigError
 from graphmem.export import NamespaceDump
 from graphmem.export_vectors import BadRecord
-from graphmem.models import Entity, Event, Session
+from graphmem.models import Entity, Event, NodeKind, Session
 from graphmem.store.base import GraphStore
 from graphmem.store.sqlite_rows import normalise_dt
+from graphmem.store.validate import first_dangling
 
 __all__ = ["CheckedDumps", "check_dump", "check_dumps", "check_listed", "check_merge"]
 
@@ -150,23 +151,9 @@ def check_dump(dump: NamespaceDump) -> None:
             raise BadRecord(f"embeddings[{i}].node", f"names node {node!r}, which is not in the namespace")
 
 
-def _names(value: object, known: set[str]) -> bool:
-    return isinstance(value, str) and value in known  # a list or a dict in the JSON is no id (nor hashable)
-
-
 def _check_references(dump: NamespaceDump) -> None:
-    """Every session, event and entity an event, mention or fact names is in the namespace; fact ids once."""
-    sessions = {s.id for s in dump.sessions}
-    events = {e.id for e in dump.events}
-    entities = {x.id for x in dump.entities}
-    for i, ev in enumerate(dump.events):
-        if not _names(ev.session, sessions):
-            raise BadRecord(f"events[{i}].session", f"names session {ev.session!r}, which is not in the namespace")
-    for i, m in enumerate(dump.mentions):
-        if not _names(m.event_id, events):
-            raise BadRecord(f"mentions[{i}].event", f"names event {m.event_id!r}, which is not in the namespace")
-        if not _names(m.entity_id, entities):
-            raise BadRecord(f"mentions[{i}].entity", f"names entity {m.entity_id!r}, which is not in the namespace")
+    """Fact ids given once; every session, event and entity a record names is in the namespace
+    (:func:`~graphmem.store.validate.first_dangling`, the references a store checks batch by batch)."""
     facts: dict[str, int] = {}
     for i, f in enumerate(dump.facts):
         if not isinstance(f.id, str) or not f.id:
@@ -174,12 +161,18 @@ def _check_references(dump: NamespaceDump) -> None:
         if f.id in facts:
             raise BadRecord(f"facts[{i}].id", f"{f.id!r} is the id of facts[{facts[f.id]}] too")
         facts[f.id] = i
-        for end, node in (("subject", f.subject_id), ("object", f.object_id)):
-            if not _names(node, entities):
-                raise BadRecord(f"facts[{i}].{end}", f"names entity {node!r}, which is not in the namespace")
-        for j, eid in enumerate(f.evidence):
-            if not _names(eid, events):
-                raise BadRecord(f"facts[{i}].evidence[{j}]", f"cites event {eid!r}, which is not in the namespace")
+    ids = {
+        NodeKind.SESSION: {s.id for s in dump.sessions},
+        NodeKind.EVENT: {e.id for e in dump.events},
+        NodeKind.ENTITY: {x.id for x in dump.entities},
+    }
+
+    def known(node: object, kind: NodeKind) -> bool:
+        return isinstance(node, str) and node in ids[kind]  # a list or a dict in the JSON is no id (nor hashable)
+
+    dangling = first_dangling(dump.events, dump.mentions, dump.facts, known)
+    if dangling is not None:
+        raise BadRecord(dangling.path, f"{dangling.clause}, which is not in the namespace")
 
 
 def _message(e: Event) -> tuple[object, ...]:
