@@ -8,9 +8,11 @@ or Neo4j Browser load it and ``Memory.open("neo4j://…")`` reads it back.
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import json
 import re
+from array import array
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -112,6 +114,32 @@ class NamespaceDump:
                     )
                 )
         return batches
+
+    def digest(self) -> bytes:
+        """A digest of everything the dump holds: two reads of a namespace that did not change between them
+        give the same one (a sync compares them, :func:`graphmem.sync.sync_stores`)."""
+        h = hashlib.blake2b(digest_size=32)
+        parts: tuple[Iterable[object], ...] = (
+            self.sessions,
+            self.events,
+            self.entities,
+            self.mentions,
+            self.facts,
+            sorted(self.schemes.items()),
+            self.sources,
+            self.position_marks(),
+            self.forgotten_live,
+        )
+        h.update(self.namespace.encode("utf-8", "surrogatepass"))
+        for part in parts:
+            h.update(b"\x00part")
+            for record in part:  # a record's repr gives every field (a float's exactly)
+                h.update(repr(record).encode("utf-8", "surrogatepass") + b"\x00")
+        h.update(b"\x00embeddings")
+        for node, vector, model in self.embeddings:
+            h.update(repr((node, model, len(vector))).encode("utf-8", "surrogatepass"))
+            h.update(array("d", vector).tobytes())
+        return h.digest()
 
     def next_pairs(self) -> list[tuple[str, str]]:
         """The derived NEXT edges: consecutive events of each session."""

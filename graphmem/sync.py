@@ -4,10 +4,16 @@
 export, is :func:`read_export` and :func:`restore_export` (the export read whole first, so a bad file changes
 and creates nothing). Every namespace to copy is checked before the first write (:mod:`graphmem.sync_check`):
 each whole in itself (one record per id, every reference resolved), and, in a merge, no message of the
-target overwritten by another the source gave the same id; a failed check writes nothing. A store is read
-through the :class:`~graphmem.store.base.GraphStore` protocol and written in batches, so it works between
-any two backends. Records are upserted by id, so a sync that stopped half-way (server down) is completed by
-running it again.
+target overwritten by another the source gave the same id; a failed check writes nothing (an export is
+checked once, as it is read). A store is read through the :class:`~graphmem.store.base.GraphStore` protocol
+and written in batches, so it works between any two backends. Records are upserted by id, so a sync that
+stopped half-way (server down) is completed by running it again.
+
+A sync from a store holds one namespace in memory at a time: it reads and checks each namespace in turn,
+dropping it once checked, then reads each again to write it. Another writer may change the source
+between the two reads: a namespace whose second read differs from the one checked
+(:meth:`NamespaceDump.digest <graphmem.export.NamespaceDump.digest>`) is checked again as read, so nothing
+unchecked is written; if it fails now, the namespaces before it are copied already and the error says which.
 
 A fact the target does not hold (each one, when the target lacks the namespace) is written as the source's
 chain of versions, archived ones included, exactly: the memory axis (``AS OF``) of the copy is the source's.
@@ -72,7 +78,7 @@ from graphmem.settle import settle
 from graphmem.store.base import GraphStore
 from graphmem.store.sqlite_rows import normalised_fact
 from graphmem.store.versions import is_archive, logical_id
-from graphmem.sync_check import check_dumps, check_merge
+from graphmem.sync_check import CheckedDumps, check_dumps, check_listed, check_merge
 
 __all__ = ["NamespaceSync", "SyncSummary", "read_export", "restore_export", "sync_stores"]
 
@@ -192,7 +198,9 @@ def sync_stores(
         ConfigError: a named namespace holds no data at the source, source and target are the same
             store (by :meth:`~graphmem.store.base.GraphStore.identity`, not by the text of their URIs),
             (with ``embeddings``) the source holds a malformed vector (see the module docstring), or a
-            check of :mod:`graphmem.sync_check` fails: nothing is written.
+            check of :mod:`graphmem.sync_check` fails: nothing is written (but for a namespace another writer
+            changed at the source after its check, found failing when read again to be copied: the
+            namespaces before it are copied then, and the message names them).
         StoreError: a read or write failed; batches already written stay (run the sync again), and with
             ``replace`` the namespace being replaced is unchanged.
     """
@@ -203,31 +211,72 @@ def sync_stores(
     wanted = list(namespaces) if namespaces else existing
     for ns in wanted:
         require_namespace(ns, existing, where=source.uri)
-    if embeddings:
-        for ns in wanted:
-            _check_vectors(source, ns)
-    dumps = [dump_namespace(source, ns, embeddings=embeddings) for ns in wanted]
-    try:
-        check_dumps(dumps)
-    except ConfigError as exc:
-        raise ConfigError(f"{source.uri}: {exc}") from None
-    return _copy(dumps, target, SyncSummary(source.uri, target.uri), replace, batch_events, progress)
+    summary = SyncSummary(source.uri, target.uri)
+    checks = _SourceChecks(source, target, summary, merge=not replace)
+    # every namespace is checked before the first write, each read alone and dropped once checked (a
+    # store's namespaces, vectors included, need not fit in memory together), then read again to be written
+    for ns in wanted:
+        checks.check(dump_namespace(source, ns, embeddings=embeddings))
+
+    def read_again(ns: str) -> NamespaceDump:
+        return checks.again(dump_namespace(source, ns, embeddings=embeddings))
+
+    return _copy(wanted, read_again, target, summary, replace, batch_events, progress)
 
 
-def _check_vectors(source: GraphStore, namespace: str) -> None:
-    """Refuse ``source`` when a stored vector of ``namespace`` is malformed (see the module docstring)."""
-    try:
-        check_stored_vectors(source.iter_embeddings(namespace))
-    except BadRecord as exc:
-        raise ConfigError(
-            f"{source.uri}: namespace {namespace!r}: {exc.path} {exc.reason}; nothing was copied: repair it with "
-            f"`graphmem --db {shlex.quote(source.uri)} reembed -n {shlex.quote(namespace)}`, or sync without vectors "
-            "(--no-embeddings)"
-        ) from None
+class _SourceChecks:
+    """What :func:`sync_stores` checks of each namespace it reads from the source, one at a time: its vectors
+    (with ``embeddings``), that it is whole (:func:`~graphmem.sync_check.check_listed`) and, in a merge, that it
+    overwrites no message of the target (:func:`~graphmem.sync_check.check_merge`)."""
+
+    def __init__(self, source: GraphStore, target: GraphStore, summary: SyncSummary, *, merge: bool) -> None:
+        self._source, self._target, self._summary, self._merge = source, target, summary, merge
+        self._listed: dict[str, int] = {}  # namespace → its place in the sync, as check_listed names it
+        self._digests: dict[str, bytes] = {}  # namespace → the digest of the dump checked
+
+    def check(self, dump: NamespaceDump) -> None:
+        """Check the next namespace, before anything is written."""
+        self._check(dump, len(self._listed), self._listed, None)
+        self._digests[dump.namespace] = dump.digest()
+
+    def again(self, dump: NamespaceDump) -> NamespaceDump:
+        """``dump``, read again to be written: what was checked, or (the source written to since) checked now.
+
+        Raises:
+            ConfigError: the namespace changed at the source and fails a check now; the message says
+                which namespaces were copied before it.
+        """
+        ns = dump.namespace
+        if dump.digest() != self._digests[ns]:
+            copied = ", ".join(repr(n.namespace) for n in self._summary.namespaces) or "no namespace"
+            written = (
+                f"namespace {ns!r} changed at {self._source.uri} after it was checked; {copied} copied before it, "
+                f"nothing of {ns!r} or after it (run the sync again)"
+            )
+            self._check(dump, self._listed[ns], {}, written)
+        return dump
+
+    def _check(self, dump: NamespaceDump, index: int, listed: dict[str, int], written: str | None) -> None:
+        uri, ns = self._source.uri, dump.namespace
+        try:
+            check_stored_vectors(dump.embeddings)
+        except BadRecord as exc:
+            raise ConfigError(
+                f"{uri}: namespace {ns!r}: {exc.path} {exc.reason}; {written or 'nothing was copied'}: repair it "
+                f"with `graphmem --db {shlex.quote(uri)} reembed -n {shlex.quote(ns)}`, or sync without vectors "
+                "(--no-embeddings)"
+            ) from None
+        try:
+            check_listed(dump, index, listed)
+        except ConfigError as exc:
+            raise ConfigError(f"{uri}: {exc}" + (f"; {written}" if written else "")) from None
+        if self._merge:
+            check_merge([dump], self._target, source=uri, written=written or "nothing was written")
 
 
-def read_export(path: str | os.PathLike[str]) -> list[NamespaceDump]:
-    """The namespaces of a JSON export file (``graphmem export --format json``).
+def read_export(path: str | os.PathLike[str]) -> CheckedDumps:
+    """The namespaces of a JSON export file (``graphmem export --format json``), checked whole
+    (:func:`restore_export` does not check them again).
 
     Raises:
         ConfigError: the file cannot be read, is not a graphmem JSON export or is one of another format
@@ -245,9 +294,8 @@ def read_export(path: str | os.PathLike[str]) -> list[NamespaceDump]:
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"cannot read {where}: {exc}") from None
     try:
-        dumps = dumps_from_json(data)
-        check_dumps(dumps)  # every namespace whole before anything is written, so a restore changes none
-        return dumps
+        # every namespace whole before anything is written, so a restore changes none
+        return check_dumps(dumps_from_json(data))
     except ConfigError as exc:
         raise ConfigError(f"{where}: {exc}") from None
 
@@ -268,19 +316,26 @@ def restore_export(
 
     Raises:
         ConfigError: a named namespace is not in the export, or a check of :mod:`graphmem.sync_check` fails
-            on any namespace of the export (nothing is written then).
+            on any namespace of the export (nothing is written then; dumps :func:`read_export` read, a
+            :class:`~graphmem.sync_check.CheckedDumps`, were checked whole there and are not again).
         StoreError: as :func:`sync_stores`.
     """
-    try:
-        check_dumps(dumps)
-    except ConfigError as exc:
-        raise ConfigError(f"{source}: {exc}") from None
+    if not isinstance(dumps, CheckedDumps):
+        try:
+            dumps = check_dumps(dumps)
+        except ConfigError as exc:
+            raise ConfigError(f"{source}: {exc}") from None
     found = {d.namespace: d for d in dumps}
     wanted = list(namespaces) if namespaces else list(found)
     for ns in wanted:
         require_namespace(ns, list(found), where=source)
-    chosen = [found[ns] if embeddings else replace_dump(found[ns], embeddings=[], schemes={}) for ns in wanted]
-    return _copy(chosen, target, SyncSummary(source, target.uri), replace, batch_events, progress)
+    if not replace:  # every namespace checked before the first write
+        check_merge([found[ns] for ns in wanted], target, source=source)
+
+    def chosen(ns: str) -> NamespaceDump:
+        return found[ns] if embeddings else replace_dump(found[ns], embeddings=[], schemes={})
+
+    return _copy(wanted, chosen, target, SyncSummary(source, target.uri), replace, batch_events, progress)
 
 
 def _learned_later(held: Fact, incoming: Fact) -> bool:
@@ -314,42 +369,50 @@ def _without_older(dump: NamespaceDump, target: GraphStore) -> tuple[NamespaceDu
 
 
 def _copy(
-    dumps: Sequence[NamespaceDump],
+    namespaces: Sequence[str],
+    read: Callable[[str], NamespaceDump],
     target: GraphStore,
     summary: SyncSummary,
     replace: bool,
     batch_events: int,
     progress: Callable[[str, int, int], None] | None,
 ) -> SyncSummary:
-    if not replace:  # every namespace checked before the first write (the dumps were by the caller)
-        check_merge(dumps, target, source=summary.source)
-    for dump in dumps:
-        ns = dump.namespace
-        before: list[Fact] | None = None
-        held: set[str] = set()
-        if not replace and ns in target.namespaces():
-            before = list(target.iter_facts(ns))
-            dump, held = _without_older(dump, target)
-        batches = _whole(dump) if replace else _batches(dump, max(1, batch_events), held)
-        for done, batch in enumerate(batches, 1):
-            if replace and done == 1:
-                target.replace_namespace(batch)
-            else:
-                target.write(batch)
-            if progress is not None:
-                progress(ns, done, len(batches))
-        if before is not None and dump.facts:
-            settle(target, ns, before)
-        summary.namespaces.append(
-            NamespaceSync(
-                ns,
-                len(dump.sessions),
-                len(dump.events),
-                len(dump.entities),
-                len(dump.mentions),
-                len(dump.facts),
-                len(dump.embeddings),
-                len(batches),
-            )
-        )
+    """Write each namespace, checked by the caller, as ``read`` gives it: one dump alive at a time."""
+    for ns in namespaces:
+        summary.namespaces.append(_copy_namespace(read(ns), target, replace, batch_events, progress))
     return summary
+
+
+def _copy_namespace(
+    dump: NamespaceDump,
+    target: GraphStore,
+    replace: bool,
+    batch_events: int,
+    progress: Callable[[str, int, int], None] | None,
+) -> NamespaceSync:
+    ns = dump.namespace
+    before: list[Fact] | None = None
+    held: set[str] = set()
+    if not replace and ns in target.namespaces():
+        before = list(target.iter_facts(ns))
+        dump, held = _without_older(dump, target)
+    batches = _whole(dump) if replace else _batches(dump, max(1, batch_events), held)
+    for done, batch in enumerate(batches, 1):
+        if replace and done == 1:
+            target.replace_namespace(batch)
+        else:
+            target.write(batch)
+        if progress is not None:
+            progress(ns, done, len(batches))
+    if before is not None and dump.facts:
+        settle(target, ns, before)
+    return NamespaceSync(
+        ns,
+        len(dump.sessions),
+        len(dump.events),
+        len(dump.entities),
+        len(dump.mentions),
+        len(dump.facts),
+        len(dump.embeddings),
+        len(batches),
+    )

@@ -1,7 +1,8 @@
 """What a sync or a restore checks before it writes anything (:mod:`graphmem.sync`).
 
 Two checks, both run over every namespace to copy before the first write, so a bad record in the last
-namespace of an export leaves the earlier ones as the target holds them:
+namespace of an export leaves the earlier ones as the target holds them (a sync from a store runs them on
+one namespace at a time, :func:`check_listed`, so as never to hold them all):
 
 - :func:`check_dumps`: each namespace is whole in itself, as the store will check it batch by batch
   (:mod:`graphmem.store.validate`): one record per id, every session, event and entity a record names is
@@ -20,30 +21,55 @@ from collections.abc import Sequence
 from graphmem.errors import ConfigError
 from graphmem.export import NamespaceDump
 from graphmem.export_vectors import BadRecord
-from graphmem.models import Entity, Event, Session
+from graphmem.models import Entity, Event, NodeKind, Session
 from graphmem.store.base import GraphStore
 from graphmem.store.sqlite_rows import normalise_dt
+from graphmem.store.validate import first_dangling
 
-__all__ = ["check_dump", "check_dumps", "check_merge"]
+__all__ = ["CheckedDumps", "check_dump", "check_dumps", "check_listed", "check_merge"]
 
 
-def check_dumps(dumps: Sequence[NamespaceDump]) -> None:
+class CheckedDumps(tuple[NamespaceDump, ...]):
+    """Namespaces :func:`check_dumps` found whole, in the order checked (what
+    :func:`graphmem.sync.read_export` returns), so a restore of them does not check them again.
+
+    Its dumps count as they were when checked: one changed since goes through :func:`check_dumps` again."""
+
+    __slots__ = ()
+
+
+def check_dumps(dumps: Sequence[NamespaceDump]) -> CheckedDumps:
     """Check every namespace of an export (or a store's dumps), in the order the export lists them.
+
+    Returns:
+        the dumps, as :class:`CheckedDumps`.
 
     Raises:
         ConfigError: a namespace listed twice, or a record :func:`check_dump` refuses; the message names
             ``namespaces[i].PATH (namespace 'NS'): what is wrong``.
     """
-    first: dict[str, int] = {}
+    listed: dict[str, int] = {}
     for i, dump in enumerate(dumps):
-        ns = dump.namespace
-        if ns in first:
-            raise ConfigError(f"namespaces[{i}] (namespace {ns!r}): is namespaces[{first[ns]}] again")
-        first[ns] = i
-        try:
-            check_dump(dump)
-        except BadRecord as exc:
-            raise ConfigError(f"namespaces[{i}].{exc.path} (namespace {ns!r}): {exc.reason}") from None
+        check_listed(dump, i, listed)
+    return CheckedDumps(dumps)
+
+
+def check_listed(dump: NamespaceDump, index: int, listed: dict[str, int]) -> None:
+    """Check one namespace, listed ``index``-th, as :func:`check_dumps` checks each: ``listed`` maps the
+    namespaces checked before it to their index, and this one is added (a caller checking one namespace at a
+    time, so as never to hold them all, passes the same mapping each time).
+
+    Raises:
+        ConfigError: as :func:`check_dumps`.
+    """
+    ns = dump.namespace
+    if ns in listed:
+        raise ConfigError(f"namespaces[{index}] (namespace {ns!r}): is namespaces[{listed[ns]}] again")
+    listed[ns] = index
+    try:
+        check_dump(dump)
+    except BadRecord as exc:
+        raise ConfigError(f"namespaces[{index}].{exc.path} (namespace {ns!r}): {exc.reason}") from None
 
 
 _STR, _INT, _NUMBER = "a string", "a whole number", "a number"
@@ -125,23 +151,9 @@ def check_dump(dump: NamespaceDump) -> None:
             raise BadRecord(f"embeddings[{i}].node", f"names node {node!r}, which is not in the namespace")
 
 
-def _names(value: object, known: set[str]) -> bool:
-    return isinstance(value, str) and value in known  # a list or a dict in the JSON is no id (nor hashable)
-
-
 def _check_references(dump: NamespaceDump) -> None:
-    """Every session, event and entity an event, mention or fact names is in the namespace; fact ids once."""
-    sessions = {s.id for s in dump.sessions}
-    events = {e.id for e in dump.events}
-    entities = {x.id for x in dump.entities}
-    for i, ev in enumerate(dump.events):
-        if not _names(ev.session, sessions):
-            raise BadRecord(f"events[{i}].session", f"names session {ev.session!r}, which is not in the namespace")
-    for i, m in enumerate(dump.mentions):
-        if not _names(m.event_id, events):
-            raise BadRecord(f"mentions[{i}].event", f"names event {m.event_id!r}, which is not in the namespace")
-        if not _names(m.entity_id, entities):
-            raise BadRecord(f"mentions[{i}].entity", f"names entity {m.entity_id!r}, which is not in the namespace")
+    """Fact ids given once; every session, event and entity a record names is in the namespace
+    (:func:`~graphmem.store.validate.first_dangling`, the references a store checks batch by batch)."""
     facts: dict[str, int] = {}
     for i, f in enumerate(dump.facts):
         if not isinstance(f.id, str) or not f.id:
@@ -149,12 +161,18 @@ def _check_references(dump: NamespaceDump) -> None:
         if f.id in facts:
             raise BadRecord(f"facts[{i}].id", f"{f.id!r} is the id of facts[{facts[f.id]}] too")
         facts[f.id] = i
-        for end, node in (("subject", f.subject_id), ("object", f.object_id)):
-            if not _names(node, entities):
-                raise BadRecord(f"facts[{i}].{end}", f"names entity {node!r}, which is not in the namespace")
-        for j, eid in enumerate(f.evidence):
-            if not _names(eid, events):
-                raise BadRecord(f"facts[{i}].evidence[{j}]", f"cites event {eid!r}, which is not in the namespace")
+    ids = {
+        NodeKind.SESSION: {s.id for s in dump.sessions},
+        NodeKind.EVENT: {e.id for e in dump.events},
+        NodeKind.ENTITY: {x.id for x in dump.entities},
+    }
+
+    def known(node: object, kind: NodeKind) -> bool:
+        return isinstance(node, str) and node in ids[kind]  # a list or a dict in the JSON is no id (nor hashable)
+
+    dangling = first_dangling(dump.events, dump.mentions, dump.facts, known)
+    if dangling is not None:
+        raise BadRecord(dangling.path, f"{dangling.clause}, which is not in the namespace")
 
 
 def _message(e: Event) -> tuple[object, ...]:
@@ -163,7 +181,9 @@ def _message(e: Event) -> tuple[object, ...]:
     return (e.session, e.seq, e.speaker, e.text, at, e.source_id, e.source_file, e.source_line, e.kind)
 
 
-def check_merge(dumps: Sequence[NamespaceDump], target: GraphStore, *, source: str) -> None:
+def check_merge(
+    dumps: Sequence[NamespaceDump], target: GraphStore, *, source: str, written: str = "nothing was written"
+) -> None:
     """Check that merging these namespaces into ``target`` overwrites no message and changes no node's kind.
 
     An event id the target holds with another message (speaker, text, time, session or position; the
@@ -172,7 +192,8 @@ def check_merge(dumps: Sequence[NamespaceDump], target: GraphStore, *, source: s
     while a live message has no file to be read again from.
 
     Raises:
-        ConfigError: naming the namespace, the id and both versions; nothing is written.
+        ConfigError: naming the namespace, the id and both versions, then ``written`` (what the caller
+            wrote before the check: by default nothing).
     """
     held = set(target.namespaces())
     for dump in dumps:
@@ -190,8 +211,7 @@ def check_merge(dumps: Sequence[NamespaceDump], target: GraphStore, *, source: s
                 have = kinds.get(rec.id)
                 if have is not None and have != kind:
                     raise ConfigError(
-                        f"namespace {ns!r}: {rec.id!r} is {kind} at {source} but {have} at {target.uri}; "
-                        "nothing was written"
+                        f"namespace {ns!r}: {rec.id!r} is {kind} at {source} but {have} at {target.uri}; {written}"
                     )
         for ev in dump.events:
             other = theirs.get(ev.id)
@@ -202,7 +222,7 @@ def check_merge(dumps: Sequence[NamespaceDump], target: GraphStore, *, source: s
                     f"namespace {ns!r}: event {ev.id!r} is another message at {target.uri} "
                     f"({other.speaker}: {other.text!r}, {other.occurred_at}) than at {source} "
                     f"({ev.speaker}: {ev.text!r}, {ev.occurred_at}): both took a message at that place since "
-                    f"they parted, and a merge would overwrite one; nothing was written (to keep both, forget it at "
+                    f"they parted, and a merge would overwrite one; {written} (to keep both, forget it at "
                     f"{target.uri}, sync again and add it there again: it takes a new place; to keep {source}'s "
                     "alone, sync with --replace)"
                 )

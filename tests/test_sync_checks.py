@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import json
 import re
+import weakref
 from collections.abc import Callable, Iterator
 from dataclasses import replace
 from datetime import timedelta
@@ -209,3 +210,161 @@ def test_the_same_message_with_its_time_written_with_a_zone_merges(tmp_path: Pat
     restore_export(read_export(zoned), target, source=str(zoned))
     event = target.get_event("alpha", "e5")
     assert event is not None and event.text == "My sister Mia visits on Friday."
+
+
+class _Dangling:
+    """A source store whose namespace 'beta' holds a mention of an event it lacks (another writer's damage)."""
+
+    def __init__(self, store: GraphStore) -> None:
+        self.store = store
+        self.uri = store.uri
+
+    def iter_mentions(self, namespace: str) -> Iterator[tuple[str, str, str]]:
+        yield from self.store.iter_mentions(namespace)
+        if namespace == "beta":
+            yield ("e9", "caroline", "mention")
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self.store, name)
+
+
+@pytest.mark.parametrize("replace_", [True, False], ids=["replace", "merge"])
+def test_a_store_broken_in_a_later_namespace_syncs_no_namespace(
+    tmp_path: Path, target: GraphStore, replace_: bool
+) -> None:
+    source = _source(tmp_path)
+    sync_stores(source, target)
+    target.write(_later("alpha", "I bought a kayak."))  # learned since: a replace of 'alpha' would undo it
+    before = _state(target)
+    with pytest.raises(
+        ConfigError, match=re.escape(f"{source.uri}: namespaces[1].mentions[7].event (namespace 'beta')")
+    ):
+        sync_stores(_Dangling(source), target, replace=replace_)  # type: ignore[arg-type]
+    assert _state(target) == before
+
+
+def _count_live_dumps(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Make every dump the sync reads count itself while alive; the list gets the number alive as each is read."""
+    import graphmem.sync
+
+    alive = [0]
+    seen: list[int] = []
+    read = graphmem.sync.dump_namespace
+
+    def counted(store: GraphStore, namespace: str, **options: Any) -> Any:
+        seen.append(alive[0])
+        dump = read(store, namespace, **options)
+        alive[0] += 1
+        weakref.finalize(dump, lambda: alive.__setitem__(0, alive[0] - 1))
+        return dump
+
+    monkeypatch.setattr(graphmem.sync, "dump_namespace", counted)
+    return seen
+
+
+@pytest.mark.parametrize("replace_", [True, False], ids=["replace", "merge"])
+def test_a_sync_holds_one_namespace_in_memory_at_a_time(
+    tmp_path: Path, target: GraphStore, replace_: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # review: every namespace's dump, vectors included, was held at once to check them all before writing
+    source = _source(tmp_path)
+    source.write(conversation("gamma"))
+    seen = _count_live_dumps(monkeypatch)
+    summary = sync_stores(source, target, replace=replace_)
+    assert [n.namespace for n in summary.namespaces] == ["alpha", "beta", "gamma"]
+    assert len(seen) >= 3 and set(seen) == {0}  # no other dump alive when one is read
+    monkeypatch.undo()
+    assert _state(target) == _state(source)
+
+
+def test_a_sync_from_an_export_file_checks_it_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # review: `sync --from FILE.json` checked every namespace in read_export and again in restore_export
+    import graphmem.sync_check
+    from graphmem.cli import main
+
+    backup = _export(_source(tmp_path), tmp_path / "backup.json")
+    checked: list[str] = []
+    check = graphmem.sync_check.check_dump
+    monkeypatch.setattr(graphmem.sync_check, "check_dump", lambda dump: (checked.append(dump.namespace), check(dump)))
+    assert main(["sync", "--from", str(backup), "--to", str(tmp_path / "restored")]) == 0, capsys.readouterr().err
+    assert checked == ["alpha", "beta"]
+    checked.clear()  # the API given dumps it did not read itself checks them
+    other = EmbeddedStore.open(tmp_path / "other")
+    try:
+        restore_export(dumps_from_json(json.loads(backup.read_text())), other, source=str(backup))
+    finally:
+        other.close()
+    assert checked == ["alpha", "beta"]
+
+
+def _on_second_read(monkeypatch: pytest.MonkeyPatch, namespace: str, change: Callable[[Any], Any]) -> None:
+    """Make the sync's second read of ``namespace`` (the one it writes) go through ``change`` first."""
+    import graphmem.sync
+
+    reads: list[str] = []
+    read = graphmem.sync.dump_namespace
+
+    def changed(store: GraphStore, ns: str, **options: Any) -> Any:
+        reads.append(ns)
+        if ns == namespace and reads.count(ns) == 2:
+            return change(lambda: read(store, ns, **options))
+        return read(store, ns, **options)
+
+    monkeypatch.setattr(graphmem.sync, "dump_namespace", changed)
+
+
+def test_a_namespace_written_to_at_the_source_after_its_check_is_checked_again(
+    tmp_path: Path, target: GraphStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import graphmem.sync_check
+
+    source = _source(tmp_path)
+    checked: list[str] = []
+    check = graphmem.sync_check.check_dump
+    monkeypatch.setattr(graphmem.sync_check, "check_dump", lambda dump: (checked.append(dump.namespace), check(dump)))
+
+    def write_first(read: Callable[[], Any]) -> Any:
+        source.write(_later("alpha", "I bought a kayak."))  # another writer, between the check and the copy
+        return read()
+
+    _on_second_read(monkeypatch, "alpha", write_first)
+    sync_stores(source, target, replace=True)
+    assert checked == ["alpha", "beta", "alpha"]  # an unchanged namespace is not checked twice
+    event = target.get_event("alpha", "e5")
+    assert event is not None and event.text == "I bought a kayak."
+
+
+@pytest.mark.parametrize("replace_", [True, False], ids=["replace", "merge"])
+def test_a_namespace_broken_at_the_source_after_its_check_is_not_written(
+    tmp_path: Path, target: GraphStore, monkeypatch: pytest.MonkeyPatch, replace_: bool
+) -> None:
+    source = _source(tmp_path)
+    sync_stores(source, target)
+    target.write(_later("beta", "I bought a kayak."))
+    before = dump_namespace(target, "beta")
+
+    def break_it(read: Callable[[], Any]) -> Any:
+        dump = read()
+        dump.mentions.append(replace(dump.mentions[0], event_id="e9"))
+        return dump
+
+    _on_second_read(monkeypatch, "beta", break_it)
+    message = (
+        f"{source.uri}: namespaces[1].mentions[7].event (namespace 'beta'): names event 'e9', which is not in the "
+        f"namespace; namespace 'beta' changed at {source.uri} after it was checked; 'alpha' copied before it, "
+        "nothing of 'beta' or after it (run the sync again)"
+    )
+    with pytest.raises(ConfigError, match="^" + re.escape(message) + "$"):
+        sync_stores(source, target, replace=replace_)
+    assert dump_namespace(target, "beta") == before
+
+
+def test_two_reads_of_an_unchanged_namespace_digest_alike(target: GraphStore) -> None:
+    # what lets a sync copy a namespace without checking it a second time, on either backend as the source
+    target.write(replace(conversation("alpha"), embeddings=(("e1", [0.5, -0.25, 1.0]),), embedding_model="test-model"))
+    first = dump_namespace(target, "alpha").digest()
+    assert dump_namespace(target, "alpha").digest() == first
+    target.write(Batch("alpha", embeddings=(("e1", [0.5, -0.25, 1.5]),), embedding_model="test-model"))
+    assert dump_namespace(target, "alpha").digest() != first

@@ -21,7 +21,7 @@ from graphmem.extract.times import resolve_time
 from graphmem.models import Event, TimeRef
 from graphmem.recall.hit import AskedDate
 
-__all__ = ["asked_date", "asked_window", "in_window", "window_share"]
+__all__ = ["asked_date", "asked_window", "window_share"]
 
 _MONTH = (
     r"(?:january|february|march|april|may|june|july|august|september|october|november|december|"
@@ -86,12 +86,6 @@ def asked_date(question: str, reference: datetime) -> AskedDate | None:
 def _years_away(when: datetime) -> datetime:
     away = timedelta(days=7 * 365 + 3)
     return when - away if when.year > 100 else when + away
-
-
-def in_window(event: Event, window: TimeRef) -> bool:
-    """Whether the event happened or was said within ``window`` (its interval, ``end`` exclusive), wholly
-    or in part."""
-    return window_share(event, window) > 0
 
 
 def window_share(event: Event, window: TimeRef | AskedDate) -> float:

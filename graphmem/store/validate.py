@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 from graphmem.errors import StoreError
-from graphmem.models import Batch, Entity, Event, NodeKind, Session
+from graphmem.models import Batch, Entity, Event, Fact, Mention, NodeKind, Session
 
-__all__ = ["validate_batch"]
+__all__ = ["Dangling", "first_dangling", "validate_batch"]
 
 
 def validate_batch(batch: Batch, kind_of: Callable[[str], NodeKind | None]) -> dict[str, NodeKind]:
@@ -28,9 +29,10 @@ def validate_batch(batch: Batch, kind_of: Callable[[str], NodeKind | None]) -> d
     def exists(node_id: str, kind: NodeKind) -> bool:
         return kinds.get(node_id) is kind or kind_of(node_id) is kind
 
-    _check_events(batch, exists)
-    _check_mentions(batch, exists)
-    _check_facts(batch, exists)
+    _check_records(batch)
+    dangling = first_dangling(batch.events, batch.mentions, batch.facts, exists)
+    if dangling is not None:
+        raise StoreError(f"{dangling.owner} {dangling.clause}, which does not exist")
     for node_id, _vec in batch.embeddings:
         if node_id not in kinds and kind_of(node_id) is None:
             raise StoreError(f"embedding for {node_id!r}, which does not exist in namespace {batch.namespace!r}")
@@ -42,9 +44,6 @@ def validate_batch(batch: Batch, kind_of: Callable[[str], NodeKind | None]) -> d
             if not isinstance(session, str) or not session or type(high) is not int or high < 0:
                 raise StoreError(f"{what} {mark!r} is not (session id, position ≥ 0)")
     return kinds
-
-
-_Exists = Callable[[str, NodeKind], bool]
 
 
 def _node_kinds(batch: Batch, kind_of: Callable[[str], NodeKind | None]) -> dict[str, NodeKind]:
@@ -68,33 +67,57 @@ def _node_kinds(batch: Batch, kind_of: Callable[[str], NodeKind | None]) -> dict
     return kinds
 
 
-def _check_events(batch: Batch, exists: _Exists) -> None:
+def _check_records(batch: Batch) -> None:
+    """Event texts are strings; mentions and facts are of the batch's namespace, facts have ids."""
     for ev in batch.events:
         if not isinstance(ev.text, str):
             raise StoreError(f"event {ev.id!r} text must be a string")
-        if not exists(ev.session, NodeKind.SESSION):
-            raise StoreError(f"event {ev.id!r} names session {ev.session!r}, which does not exist")
-
-
-def _check_mentions(batch: Batch, exists: _Exists) -> None:
     for m in batch.mentions:
         if m.namespace != batch.namespace:
             raise StoreError(f"mention {m.event_id!r}->{m.entity_id!r} is not in namespace {batch.namespace!r}")
-        if not exists(m.event_id, NodeKind.EVENT):
-            raise StoreError(f"mention names event {m.event_id!r}, which does not exist")
-        if not exists(m.entity_id, NodeKind.ENTITY):
-            raise StoreError(f"mention names entity {m.entity_id!r}, which does not exist")
-
-
-def _check_facts(batch: Batch, exists: _Exists) -> None:
     for f in batch.facts:
         if f.namespace != batch.namespace:
             raise StoreError(f"fact {f.id!r} is not in namespace {batch.namespace!r}")
         if not isinstance(f.id, str) or not f.id:
             raise StoreError(f"fact id must be a non-empty string, got {f.id!r}")
-        for end in (f.subject_id, f.object_id):
-            if not exists(end, NodeKind.ENTITY):
-                raise StoreError(f"fact {f.id!r} names entity {end!r}, which does not exist")
-        for eid in f.evidence:
-            if not exists(eid, NodeKind.EVENT):
-                raise StoreError(f"fact {f.id!r} cites event {eid!r}, which does not exist")
+
+
+@dataclass(frozen=True, slots=True)
+class Dangling:
+    """A reference to a node that is not there: ``path`` is where it is among the records checked
+    (``facts[0].evidence[2]``), ``owner`` the record that makes it (``fact 'f1'``; ``mention``), ``clause``
+    what it says (``cites event 'e9'``)."""
+
+    path: str
+    owner: str
+    clause: str
+
+
+def first_dangling(
+    events: Sequence[Event],
+    mentions: Sequence[Mention],
+    facts: Sequence[Fact],
+    known: Callable[[str, NodeKind], bool],
+) -> Dangling | None:
+    """The first reference of these records to a node ``known`` does not know (of the kind named), or ``None``.
+
+    The references, in order: each event's session; each mention's event and entity; each fact's subject,
+    object and evidence. A store checks a batch by them against the batch and what it holds
+    (:func:`validate_batch`), a sync a whole namespace against itself (:mod:`graphmem.sync_check`).
+    """
+    for i, ev in enumerate(events):
+        if not known(ev.session, NodeKind.SESSION):
+            return Dangling(f"events[{i}].session", f"event {ev.id!r}", f"names session {ev.session!r}")
+    for i, m in enumerate(mentions):
+        if not known(m.event_id, NodeKind.EVENT):
+            return Dangling(f"mentions[{i}].event", "mention", f"names event {m.event_id!r}")
+        if not known(m.entity_id, NodeKind.ENTITY):
+            return Dangling(f"mentions[{i}].entity", "mention", f"names entity {m.entity_id!r}")
+    for i, f in enumerate(facts):
+        for end, node in (("subject", f.subject_id), ("object", f.object_id)):
+            if not known(node, NodeKind.ENTITY):
+                return Dangling(f"facts[{i}].{end}", f"fact {f.id!r}", f"names entity {node!r}")
+        for j, eid in enumerate(f.evidence):
+            if not known(eid, NodeKind.EVENT):
+                return Dangling(f"facts[{i}].evidence[{j}]", f"fact {f.id!r}", f"cites event {eid!r}")
+    return None

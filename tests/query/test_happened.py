@@ -18,7 +18,7 @@ from graphmem.query.unparse import unparse
 from graphmem.recall import RecallRequest
 from graphmem.recall.hit import TimeWindow
 from graphmem.recall.request import overlaps
-from graphmem.recall.when import asked_window, in_window
+from graphmem.recall.when import asked_window, window_share
 
 NS = "t1"
 SAID = datetime(2023, 6, 10, 9, 0)
@@ -107,11 +107,11 @@ def test_a_question_without_a_date(question: str) -> None:
     assert asked_window(question, datetime(2023, 8, 1)) is None
 
 
-def test_in_window_on_either_time() -> None:
+def test_window_share_on_either_time() -> None:
     window = TimeRef("3 June", RACE, datetime(2023, 6, 4), "day")
-    assert in_window(event(TimeRef("last weekend", RACE, datetime(2023, 6, 5), "day")), window)
-    assert not in_window(event(), window)
-    assert in_window(event(said=datetime(2023, 6, 3, 9)), window)
+    assert window_share(event(TimeRef("last weekend", RACE, datetime(2023, 6, 5), "day")), window) == 1.0
+    assert window_share(event(), window) == 0.0
+    assert window_share(event(said=datetime(2023, 6, 3, 9)), window) == 1.0
 
 
 # -- the query language ----------------------------------------------------------------------------
