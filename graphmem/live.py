@@ -247,11 +247,19 @@ class _Placement:
 
 
 def _retry_of(
-    store: GraphStore, namespace: str, turn: RawTurn, session: str | None = None, json_path: str | None = None
+    store: GraphStore,
+    namespace: str,
+    turn: RawTurn,
+    session: str | None = None,
+    json_path: str | None = None,
+    *,
+    named: bool = False,
 ) -> Event | None:
     """The stored event of a message re-sent with the same ``id``, or ``None`` when it is new.
 
-    A message added live before is one with that id anywhere in the namespace. One ingested from a file
+    A message added live before is one with that id in the session the message names (``named``: a host may
+    number its messages afresh in each conversation it names), else anywhere in the namespace (a retry
+    naming no session joins whichever session is latest by then). One ingested from a file
     counts when the message names its session (``session``): a file's session answers to its id, its id
     behind one prefix and a last part ``session_N`` (``session_3`` for ``export/session_3``, read from
     ``export.jsonl`` under an explicit namespace, and for ``a/b/session_3``; ``3`` is ``session_3``; never
@@ -270,7 +278,7 @@ def _retry_of(
     found = [
         e
         for e in store.find_events_by_source(namespace, turn.source_id)
-        if e.source_file is None or names_session(e.session, session)
+        if (e.source_file is None and not named) or names_session(e.session, session)
     ]
     same = next((e for e in found if (e.speaker, e.text) == said), None)
     if same is not None:
@@ -461,7 +469,14 @@ def _add(
             when = naive_utc(message.turn.timestamp) if message.turn.timestamp is not None else _now()
             joins = placement.joins(message, when)
             # with an id, the file session it names or joins: a message naming none joins one as without an id
-            retry = _retry_of(store, namespace, message.turn, message.session or joins, message.json_path)
+            retry = _retry_of(
+                store,
+                namespace,
+                message.turn,
+                message.session or joins,
+                message.json_path,
+                named=message.session is not None,
+            )
             if retry is None and message.turn.timestamp is not None:  # an export's message without an id
                 retry = files.find(message.turn, message.session, joins)
             if retry is not None:

@@ -96,6 +96,28 @@ def test_a_given_id_is_the_identity_of_a_message(memory: Memory) -> None:
     assert [e.text for e in memory.store.iter_events("n")] == ["hi"]
 
 
+def test_a_given_id_is_one_message_per_named_session(memory: Memory) -> None:
+    """Identity is (namespace, session, id): a host numbering ids afresh per conversation keeps every message
+    of each conversation it names; a message naming no session is a retry wherever its id is stored."""
+    conv1 = memory.add(
+        [{"speaker": "Lea", "text": "Hi!", "id": "1"}, {"speaker": "Lea", "text": "I live in Oslo.", "id": "2"}],
+        namespace="n",
+        session="conv1",
+    )
+    conv2 = memory.add(
+        [{"speaker": "Lea", "text": "Hi!", "id": "1"}, {"speaker": "Lea", "text": "I moved to Bergen.", "id": "2"}],
+        namespace="n",
+        session="conv2",
+    )
+    assert conv1 == ["ev:conv1:1", "ev:conv1:2"] and conv2 == ["ev:conv2:1", "ev:conv2:2"]
+    own = memory.add({"speaker": "Lea", "text": "Hi!", "id": "1", "session": "conv2"}, namespace="n")
+    assert own == ["ev:conv2:1"]  # a retry naming its session
+    assert memory.add({"speaker": "Lea", "text": "I moved to Bergen.", "id": "2"}, namespace="n") == ["ev:conv2:2"]
+    with pytest.raises(IngestError, match="'2' is already stored"):
+        memory.add({"speaker": "Lea", "text": "Bye.", "id": "2"}, namespace="n", session="conv1")
+    assert memory.stats("n").events == 4
+
+
 def test_an_event_id_is_never_given_twice(memory: Memory) -> None:
     # Forgetting a session's last message let the next one take its id, and a retried forget of the old id
     # then deleted the new message.
