@@ -217,7 +217,9 @@ class AsyncMemory:
 
         Cancelling the task while it waits for the lock leaves nothing held: if the worker thread takes the
         lock after all, it releases it right away. Cancelling the task while it releases the lock does not
-        stop the release.
+        stop the release. The worker thread cannot be interrupted, so until the wait ends (the lock is
+        taken, or the store's lock timeout passes) every later call on this memory, reads included, waits
+        behind it; reads that must not wait need a second ``AsyncMemory`` (readers never wait for a writer).
         """
         if self._closed:
             raise StoreError("this AsyncMemory is closed")
