@@ -40,7 +40,7 @@ from typing import Any
 import numpy as np
 
 from graphmem.extract import relations
-from graphmem.extract.bounds import Bounds, bounds_for, clause_time, plan_bounds, told_as_over
+from graphmem.extract.bounds import Bounds, bounds_for, clause_time, done_ahead, plan_bounds, told_as_over
 from graphmem.extract.corrections import corrections
 from graphmem.extract.inceptions import inception_start, inceptions, own_clause
 from graphmem.extract.moves import RETURNS, direction_objects, speaker_movers
@@ -59,7 +59,6 @@ from graphmem.extract.repair import repair
 from graphmem.extract.turn_facts import TurnFacts
 from graphmem.extract.vocabulary import (
     DURATIVE,
-    EVENTS,
     HYPOTHETICAL,
     PARTNERS,
     SPOUSES,
@@ -421,10 +420,9 @@ def _add_triple(
             continue
         over = _over(verb)
         bounds = bounds_for(verb, times, said, over=over)
-        ahead = said is not None and bounds.valid_from is not None and bounds.valid_from > said
         # something done once, dated after it is said, is a plan; so is "I'm going to a conference"
         going = reading.predicate == "went_to" and _progressive(verb)
-        predicate = "plans" if (ahead and reading.predicate in EVENTS) or going else reading.predicate
+        predicate = "plans" if going else done_ahead(reading.predicate, bounds.valid_from, said)
         if bounds.phrase is None and _begins(verb, predicate) and _told_ahead(verb):
             # "I'm moving to Osaka", "I'll join Acme", with no time ahead: a plan, not a state that holds
             plan = by_name("plans")
