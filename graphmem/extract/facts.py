@@ -45,6 +45,7 @@ from graphmem.extract.corrections import corrections
 from graphmem.extract.inceptions import inception_start, inceptions, own_clause
 from graphmem.extract.moves import RETURNS, direction_objects, speaker_movers
 from graphmem.extract.names import name_key
+from graphmem.extract.pronouns import place_adverbs
 from graphmem.extract.readings import (
     Clause,
     adverbial_names,
@@ -142,8 +143,19 @@ def _objects(verb: Any) -> Iterator[tuple[Any, str]]:
     for suffix, pobj in direction_objects(verb):  # "moved back to Munich": "to" hangs on "back"
         for obj in _with_conjuncts(pobj):
             yield obj, suffix
-    for name in adverbial_names(verb):  # "I'm dating Sara.": the parser took the name for an adverb
+    yield from _adverbial_objects(verb)
+
+
+def _adverbial_objects(verb: Any) -> Iterator[tuple[Any, str]]:
+    """Objects the parser hung on a verb as adverbs: a name ("I'm dating Sara.", :func:`adverbial_names`)
+    and the "there" of going ("I went there", "_to"), an object when stage 2 took it for a place
+    (:class:`~graphmem.extract.pronouns.PlaceAdverbs`). Being there is read with the states
+    (:mod:`graphmem.extract.relations`), not as "be to"."""
+    for name in adverbial_names(verb):
         yield name, ""
+    if verb.lemma_.lower() != "be":
+        for there in place_adverbs(verb):
+            yield there, "_to"
 
 
 def _verbs(doc: Any) -> list[Any]:
