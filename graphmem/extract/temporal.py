@@ -52,7 +52,7 @@ from datetime import datetime
 
 from graphmem.extract.names import event_place
 from graphmem.extract.vocabulary import PREDICATES, canonical, is_single_valued
-from graphmem.models import OVER_PHRASE, Batch, Fact, FactClosing
+from graphmem.models import OVER_PHRASE, Batch, Fact, FactClosing, TimeRef
 
 __all__ = [
     "CARRYING_OUT",
@@ -69,6 +69,8 @@ __all__ = [
     "explains_end",
     "kept_end",
     "own_end",
+    "plan_target",
+    "planned_end",
     "rederived_end",
     "remap_closings",
     "state_predicate",
@@ -210,6 +212,26 @@ def rederived_end(
     if f.id not in derived:
         return f.valid_to
     return earliest(kept_end(f, explained), derived.get(f.id))
+
+
+def plan_target(f: Fact, times: Iterable[TimeRef]) -> TimeRef | None:
+    """The time the plan ``f`` is for ("Next month I will visit Rome" said in June: July): its time phrase
+    as its statement resolved it (``times``: the times of its evidence events; the phrase is stored with
+    the fact, its resolution with the event). ``None`` for another fact and a plan told with no time."""
+    if f.predicate != "plans" or f.time_phrase is None:
+        return None
+    return next((t for t in times if t.phrase == f.time_phrase and t.resolved), None)
+
+
+def planned_end(f: Fact, times: Iterable[TimeRef]) -> datetime | None:
+    """The end the statement of a plan told ahead of its time gave it: when the time it is for has passed
+    (:func:`graphmem.extract.bounds.plan_window`; ``times`` as for :func:`plan_target`). ``None`` for a
+    plan with no time, or one whose time had passed when it was told."""
+    ref = plan_target(f, times)
+    if ref is None or ref.start is None:
+        return None
+    end = ref.end if ref.end is not None and ref.end > ref.start else ref.start
+    return end if end > f.recorded_at else None
 
 
 def _holds_when_told(f: Fact) -> bool:
