@@ -17,8 +17,9 @@ recorded when its statement was made. The batch comes back with ``versioned`` se
 written (archived ones under their ids), which the store writes as they are.
 
 Before the steps, each fact's end that the extractor derived from other statements of the batch (a later
-value, a closing) is taken off: it is derived again at the step that tells it. A fact's own bound ("until
-June") that equals such an end is taken off too and only the step of that statement ends it, a limit.
+value, a closing, a plan's carrying out) is taken off: it is derived again at the step that tells it. A
+fact's own bound ("until June") that equals such an end is taken off too and only the step of that
+statement ends it, a limit (a plan gets back the end of its planned time, which the event's times keep).
 A closing whose statement the batch does not hold (an end kept across a re-ingest,
 :func:`graphmem.store.versions.kept_closings`) applies at every step. Each step reads the current facts of
 the subjects its facts and closings name (all of them when a closing names no subject).
@@ -29,7 +30,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 
-from graphmem.extract.temporal import closing_ends, told_over
+from graphmem.extract.temporal import carried_out_ends, closing_ends, planned_end, told_over
 from graphmem.models import Batch, Event, Fact, FactClosing
 from graphmem.store.versions import is_archive, normalised_batch_times, version_batch
 
@@ -49,11 +50,15 @@ def _unended(batch: Batch) -> tuple[Fact, ...]:
 
     An end is taken for one another statement gave when another fact of the subject and predicate starts
     then, whatever its value (the extractor ended the fact before resolution merged values it kept apart:
-    "Valencia" typed a person in one turn, a place in another), or a closing of the batch ends it then."""
+    "Valencia" typed a person in one turn, a place in another), a closing of the batch ends it then, or a
+    fact of the batch carries out the plan then (the plan gets back the end its own statement gave it, when
+    its planned time passes: :func:`~graphmem.extract.temporal.planned_end`)."""
     starts: dict[tuple[str, str], list[Fact]] = {}
     for f in batch.facts:
         starts.setdefault((f.subject_id, f.predicate), []).append(f)
     closed = closing_ends(batch.facts, [c for c in batch.closings if not c.correction])
+    carried = carried_out_ends(batch.facts)
+    times = {e.id: e.times for e in batch.events}
     out = []
     for f in batch.facts:
         end = f.valid_to
@@ -62,6 +67,9 @@ def _unended(batch: Batch) -> tuple[Fact, ...]:
             others.add(f.valid_from)  # a value said later to hold since before this one: it never held
         if end is not None and not told_over(f) and (end in others or end == closed.get(f.id)):
             f = replace(f, valid_to=None)
+        if end is not None and end == carried.get(f.id):
+            # a plan carried out later in the batch: until then it held until its planned time had passed
+            f = replace(f, valid_to=planned_end(f, [t for e in f.evidence for t in times.get(e, ())]))
         out.append(f)
     return tuple(out)
 

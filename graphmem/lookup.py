@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from graphmem.errors import ConfigError, NotFoundError
+from graphmem.extract.temporal import plan_target
 from graphmem.models import EdgeType, Entity, Event, Fact, TimeRef, validate_namespace
 from graphmem.store.base import Direction, GraphStore, TimeFilter
 
@@ -127,7 +128,7 @@ def _target_dict(ref: TimeRef | None) -> dict[str, Any] | None:
 
 def _targets(store: GraphStore, namespace: str, facts: Iterable[Fact]) -> dict[str, TimeRef]:
     """The time each plan among ``facts`` is for, by fact id: its time phrase as the statement's event
-    resolved it (the phrase is stored with the fact, its resolution with the event)."""
+    resolved it (:func:`~graphmem.extract.temporal.plan_target`)."""
     plans = [f for f in facts if f.predicate == "plans" and f.time_phrase is not None and f.evidence]
     if not plans:
         return {}
@@ -136,7 +137,7 @@ def _targets(store: GraphStore, namespace: str, facts: Iterable[Fact]) -> dict[s
     for f in plans:
         for eid in f.evidence:
             event = events.get(eid)
-            ref = next((t for t in event.times if t.phrase == f.time_phrase and t.resolved), None) if event else None
+            ref = plan_target(f, event.times) if event else None
             if ref is not None:
                 out[f.id] = ref
                 break

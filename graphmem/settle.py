@@ -9,9 +9,10 @@ now" is forgotten, the "I work at Acme" it had ended is open again, yet a later 
 still ends it. Likewise a merge (:mod:`graphmem.sync`) can bring a newer value the target's facts never
 met. :func:`settled_facts` derives the ends again by the rule a write of a file applies to the facts its
 re-ingestion retracts (:func:`graphmem.extract.temporal.update_facts`): among the current facts of each
-subject and single-valued predicate the change touched, an end that a fact (remaining or removed)
-explains is recomputed from the remaining ones; an end nothing explains (a closing, a bound, a
-correction) stays.
+subject and single-valued predicate the change touched, and among the plans of each subject whose
+plans or facts that can carry one out it touched, an end that a fact (remaining or removed) explains is
+recomputed from the remaining ones; an end nothing explains (a closing, a bound, a plan's planned time,
+a correction) stays (:func:`graphmem.extract.temporal.rederived_end`, the rule the write applies).
 
 A fact whose end changes gets a new version, written through the store's ordinary versioning
 (:func:`graphmem.store.versions.version_batch`): recorded when memory first learned the fact that now ends
@@ -24,8 +25,8 @@ the fact versions it supported or revised, found before the deletion
 
 The deletion and this write are two transactions: were the second to fail (a server gone), the deletion
 stands with the ends it left, the versions it had caused undone but none derived again, and the error is
-raised. ``settle(store, namespace)`` (no ``before``) derives every single-valued fact's end of the
-namespace from its current facts; it changes nothing on a settled namespace, so running it heals that
+raised. ``settle(store, namespace)`` (no ``before``) derives every single-valued fact's and plan's end of
+the namespace from its current facts; it changes nothing on a settled namespace, so running it heals that
 state when the deletion restored a version a forgotten value had ended; an end a fact was first written
 with, which only the forgotten value explained, looks like a closing's then and stays (the next write of
 a statement about the same subject and predicate does not see it either): a limit.
@@ -38,8 +39,15 @@ from dataclasses import replace
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from graphmem.extract.temporal import earliest, own_end, supersession_ends, valid_to_of
-from graphmem.extract.vocabulary import is_single_valued
+from graphmem.extract.temporal import (
+    alters_ends,
+    derived_groups,
+    explained_ends,
+    explains_end,
+    kept_end,
+    rederived_end,
+    valid_to_of,
+)
 from graphmem.models import Batch, EdgeType, Fact
 from graphmem.store.base import Direction, FetchesFrontier, FindsFactsOfEvents
 
@@ -57,39 +65,40 @@ def settled_facts(
 
     Args:
         before: the namespace's current facts before the change (or of the subjects it touched);
-            ``None``: every single-valued fact of ``after`` is derived again, none removed.
+            ``None``: every single-valued fact and plan of ``after`` is derived again, none removed.
         after: its current facts after it (of the same subjects).
         learned: when memory first learned a fact (by default its ``recorded_at``).
 
     Returns:
-        For each remaining single-valued fact of a subject and predicate the change touched whose derived
-        end differs from its stored one: the fact with its new ``valid_to`` and, when a remaining fact now
-        ends it, that fact's evidence as ``revised_by``, recorded at the later of its own ``recorded_at``
+        For each remaining fact of a group the change touched
+        (:func:`graphmem.extract.temporal.derived_groups`: a single-valued fact's subject and predicate,
+        a subject's plans) whose derived end differs from its stored one: the fact with its new
+        ``valid_to`` and, when a remaining fact now ends it (a newer value, a plan's carrying out), that
+        fact's evidence as ``revised_by``, recorded at the later of its own ``recorded_at``
         and when that fact was first learned.
     """
     now = {f.id: f for f in after}
     old = now if before is None else {f.id: f for f in before}
     changed = list(now.values()) if before is None else [f for fid, f in old.items() if now.get(fid) != f]
     changed += [f for fid, f in now.items() if fid not in old]
-    groups = {(f.subject_id, f.predicate) for f in changed if is_single_valued(f.predicate)}
+    groups = {group for f in changed for group in derived_groups(f)}
     if not groups:
         return []
     remaining = [f for f in now.values() if (f.subject_id, f.predicate) in groups]
-    gone = [f for fid, f in old.items() if fid not in now and (f.subject_id, f.predicate) in groups]
-    derived = valid_to_of(remaining)
-    explained = supersession_ends([*remaining, *gone], slips=True)
+    gone = [f for fid, f in old.items() if fid not in now]
+    # over every fact read (of the touched subjects): a plan's carrying out is of another predicate
+    derived = valid_to_of(now.values())
+    explained = explained_ends([*now.values(), *gone])
     out: list[Fact] = []
     for f in sorted(remaining, key=lambda f: f.id):
-        # an end nothing explains stays (a closing, a bound); a state told as over keeps ending when said
-        kept = f.valid_to if f.valid_to is not None and explained.get(f.id) != f.valid_to else own_end(f)
-        end = earliest(kept, derived.get(f.id))
+        end = rederived_end(f, explained, derived)
         if end == f.valid_to:
             continue
         causes = sorted(
-            (g for g in remaining if g.object_id != f.object_id and g.valid_from == end and not g.never_held),
+            (g for g in now.values() if g.valid_from == end and explains_end(g, f)),
             key=lambda g: (g.recorded_at, g.id),
         )
-        if end is not None and causes and end != kept:
+        if end is not None and causes and end != kept_end(f, explained):
             cause = causes[0]
             when = cause.recorded_at if learned is None else learned(cause)
             out.append(replace(f, valid_to=end, recorded_at=max(f.recorded_at, when), revised_by=cause.evidence))
@@ -137,7 +146,7 @@ def settle(
         store: the store, after the change.
         namespace: the namespace changed.
         before: its current facts before the change (of ``subjects`` when given); ``None``: derive every
-            single-valued fact's end from the current facts again (idempotent: heals a forget whose
+            single-valued fact's and plan's end from the current facts again (idempotent: heals a forget whose
             second transaction failed, within the limit the module docs give).
         subjects: the only subjects the change touched (their current facts are read); ``None``: all.
     """
@@ -151,13 +160,14 @@ def forget_event(store: GraphStore, namespace: str, event_id: str) -> DeleteResu
     """Delete an event (``store.delete_event``), then write the facts whose ends it alters (see the module
     docs); returns what the deletion removed.
 
-    Only the current facts of the subjects of the fact versions the event supported or revised are read,
+    Only the current facts of the subjects of the fact versions the event supported or revised (of a
+    predicate whose change can end another, :func:`graphmem.extract.temporal.alters_ends`) are read,
     before and after, when the store finds them (:class:`~graphmem.store.base.FindsFactsOfEvents`).
     """
     subjects: set[str] | None = None
     if isinstance(store, FindsFactsOfEvents):
         groups = store.fact_groups_of_events(namespace, [event_id])
-        subjects = {s for s, p in groups if is_single_valued(p)}
+        subjects = {s for s, p in groups if alters_ends(p)}
     before = current_facts(store, namespace, subjects)
     result = store.delete_event(namespace, event_id)
     if result.events and subjects != set():

@@ -34,6 +34,7 @@ from typing import Any
 from graphmem.extract.names import name_key
 from graphmem.extract.time_ranges import is_range, names_weekdays, runs_to_now
 from graphmem.extract.times import names_late_part
+from graphmem.extract.vocabulary import EVENTS
 from graphmem.models import Fact, TimeRef
 
 __all__ = [
@@ -41,10 +42,12 @@ __all__ = [
     "attached",
     "bounds_for",
     "clause_time",
+    "done_ahead",
     "duration_before",
     "ending_at",
     "own_state_start",
     "plan_bounds",
+    "plan_window",
     "told_as_over",
     "until_bound",
     "verb_of",
@@ -159,18 +162,32 @@ def _clause_phrases(verb: Any, times: list[tuple[Any, TimeRef]]) -> list[tuple[A
 
 def plan_bounds(verb: Any, times: list[tuple[Any, TimeRef]], said_at: datetime | None, told: Bounds) -> Bounds:
     """The valid-time bounds of a plan stated by ``verb`` (``told``: the bounds :func:`bounds_for` read off
-    its clause). A plan holds from when it is told until its planned time has passed ("Next month I will
-    visit Rome" said on 14 June: from 14 June to 1 August; the month is its target, kept as the phrase);
-    one with no time ahead ("I want to visit Rome") holds from when it is told until something ends it
-    (carrying it out: :func:`graphmem.extract.temporal.carried_out_ends`). A planned time that had passed
-    when it was told dates the plan as before, by the phrase."""
-    when = clause_time(verb, times)
+    its clause): :func:`plan_window` of its clause's time (:func:`clause_time`)."""
+    return plan_window(clause_time(verb, times), said_at, told)
+
+
+def plan_window(when: TimeRef | None, said_at: datetime | None, told: Bounds) -> Bounds:
+    """The valid-time bounds of a plan told at ``said_at`` for the time ``when`` (``told``: the bounds its
+    statement read as a fact's). A plan holds from when it is told until its planned time has passed
+    ("Next month I will visit Rome" said on 14 June: from 14 June to 1 August; the month is its target,
+    kept as the phrase); one with no time ahead ("I want to visit Rome") holds from when it is told until
+    something ends it (carrying it out: :func:`graphmem.extract.temporal.carried_out_ends`). A planned time
+    that had passed when it was told dates the plan as before, by the phrase. Both extractors date a plan
+    by it (the spaCy one through :func:`plan_bounds`)."""
     if said_at is None or when is None or when.start is None:
         return Bounds(said_at, told.valid_to, told.phrase) if said_at is not None else told
     end = when.end if when.end is not None and when.end > when.start else when.start
     if end <= said_at:
         return told
     return Bounds(said_at, end, when.phrase)
+
+
+def done_ahead(predicate: str, start: datetime | None, said_at: datetime | None) -> str:
+    """The predicate of a fact of ``predicate`` said at ``said_at`` to start at ``start``: something done once
+    (:data:`~graphmem.extract.vocabulary.EVENTS`: a visit, a meeting, a making) dated after it is said is a
+    plan ("Next month I will visit Rome": ``plans``); anything else keeps its predicate."""
+    ahead = said_at is not None and start is not None and start > said_at
+    return "plans" if ahead and predicate in EVENTS else predicate
 
 
 def clause_time(verb: Any, times: list[tuple[Any, TimeRef]]) -> TimeRef | None:

@@ -39,9 +39,9 @@ __all__ = ["DEFAULT_MODEL", "PROMPT_VERSION", "TOOL", "ClaudeExtractor"]
 
 #: Bump whenever the prompt or the tool schema changes: it is part of every cache key.
 PROMPT_VERSION = "5"
-# Bumped when what is made of the same answers changes (state facts, wall-clock times); not part of the
+# Bumped when what is made of the same answers changes (state facts, wall-clock times, plans); not part of the
 # cache key, since the answers themselves do not change.
-_BUILD_VERSION = "5"
+_BUILD_VERSION = "6"
 DEFAULT_MODEL = "claude-haiku-4-5"
 TOOL_NAME = "record_memory"
 ENTITY_TYPES = ("Person", "Place", "Organization", "Group", "Occasion", "Work", "Product", "Language", "Thing", "Topic")

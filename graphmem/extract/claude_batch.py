@@ -25,7 +25,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from graphmem.extract.antecedents import can_lead, on_clock
-from graphmem.extract.bounds import ending_at, own_state_start, until_bound
+from graphmem.extract.bounds import Bounds, done_ahead, ending_at, own_state_start, plan_window, until_bound
 from graphmem.extract.entities import EntityRegistry
 from graphmem.extract.events import EventPlan
 from graphmem.extract.names import fact_id, name_key, normalize_name, words
@@ -201,16 +201,21 @@ class AnswerBuilder:
             return None
         when = _time_named(times, f.get("time_phrase"))
         until = _time_named(times, f.get("until_phrase"))
+        said = event.occurred_at
+        # something done once, dated after it is said, is a plan ("a visit next month"), as on the spaCy path
+        predicate = done_ahead(predicate, when.start if when else None, said)
         fid = fact_id(event.id, s_id, predicate, o_id)
-        valid_from = when.start if when else event.occurred_at
-        valid_to = (
-            until_bound(until, to_its_end=_to_its_end(until.phrase), said_at=event.occurred_at) if until else None
-        )
+        valid_from = when.start if when else said
+        valid_to = until_bound(until, to_its_end=_to_its_end(until.phrase), said_at=said) if until else None
         over = past_state(str(f["predicate"])) is not None and until is None and valid_to is None
         if over:  # "worked_at": the state held before it was said and is over, as on the spaCy path
-            valid_from, valid_to = (when.start if when else None), event.occurred_at
+            valid_from, valid_to = (when.start if when else None), said
         if valid_to is not None and valid_from is not None and valid_to <= valid_from:
             valid_to = None  # an end before the start is a misreading, never a state
+        phrase = when.phrase if when else until.phrase if until else OVER_PHRASE if over else None
+        if predicate == "plans":  # from its telling until its planned time has passed, as on the spaCy path
+            plan = plan_window(when, said, Bounds(valid_from, valid_to, phrase))
+            valid_from, valid_to, phrase = plan.valid_from, plan.valid_to, plan.phrase
         self.facts[fid] = Fact(
             namespace=self.namespace,
             id=fid,
@@ -221,7 +226,7 @@ class AnswerBuilder:
             valid_from=valid_from,
             valid_to=valid_to,
             evidence=(event.id,),
-            time_phrase=when.phrase if when else until.phrase if until else OVER_PHRASE if over else None,
+            time_phrase=phrase,
         )
         return s_id, o_id
 

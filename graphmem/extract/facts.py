@@ -40,11 +40,12 @@ from typing import Any
 import numpy as np
 
 from graphmem.extract import relations
-from graphmem.extract.bounds import Bounds, bounds_for, clause_time, plan_bounds, told_as_over
+from graphmem.extract.bounds import Bounds, bounds_for, clause_time, done_ahead, plan_bounds, told_as_over
 from graphmem.extract.corrections import corrections
 from graphmem.extract.inceptions import inception_start, inceptions, own_clause
 from graphmem.extract.moves import RETURNS, direction_objects, speaker_movers
 from graphmem.extract.names import name_key
+from graphmem.extract.pronouns import place_adverbs
 from graphmem.extract.readings import (
     Clause,
     adverbial_names,
@@ -59,7 +60,6 @@ from graphmem.extract.repair import repair
 from graphmem.extract.turn_facts import TurnFacts
 from graphmem.extract.vocabulary import (
     DURATIVE,
-    EVENTS,
     HYPOTHETICAL,
     PARTNERS,
     SPOUSES,
@@ -143,8 +143,19 @@ def _objects(verb: Any) -> Iterator[tuple[Any, str]]:
     for suffix, pobj in direction_objects(verb):  # "moved back to Munich": "to" hangs on "back"
         for obj in _with_conjuncts(pobj):
             yield obj, suffix
-    for name in adverbial_names(verb):  # "I'm dating Sara.": the parser took the name for an adverb
+    yield from _adverbial_objects(verb)
+
+
+def _adverbial_objects(verb: Any) -> Iterator[tuple[Any, str]]:
+    """Objects the parser hung on a verb as adverbs: a name ("I'm dating Sara.", :func:`adverbial_names`)
+    and the "there" of going ("I went there", "_to"), an object when stage 2 took it for a place
+    (:class:`~graphmem.extract.pronouns.PlaceAdverbs`). Being there is read with the states
+    (:mod:`graphmem.extract.relations`), not as "be to"."""
+    for name in adverbial_names(verb):
         yield name, ""
+    if verb.lemma_.lower() != "be":
+        for there in place_adverbs(verb):
+            yield there, "_to"
 
 
 def _verbs(doc: Any) -> list[Any]:
@@ -421,10 +432,9 @@ def _add_triple(
             continue
         over = _over(verb)
         bounds = bounds_for(verb, times, said, over=over)
-        ahead = said is not None and bounds.valid_from is not None and bounds.valid_from > said
         # something done once, dated after it is said, is a plan; so is "I'm going to a conference"
         going = reading.predicate == "went_to" and _progressive(verb)
-        predicate = "plans" if (ahead and reading.predicate in EVENTS) or going else reading.predicate
+        predicate = "plans" if going else done_ahead(reading.predicate, bounds.valid_from, said)
         if bounds.phrase is None and _begins(verb, predicate) and _told_ahead(verb):
             # "I'm moving to Osaka", "I'll join Acme", with no time ahead: a plan, not a state that holds
             plan = by_name("plans")

@@ -31,7 +31,7 @@ from graphmem.extract.facts import build_facts, start_times
 from graphmem.extract.moves import homes_again
 from graphmem.extract.names import words
 from graphmem.extract.nlp import CompiledAttributeRuler, one_blas_thread
-from graphmem.extract.pronouns import ThirdPersons
+from graphmem.extract.pronouns import PlaceAdverbs, ThirdPersons
 from graphmem.extract.repair import repair
 from graphmem.extract.resolve import remap_ids
 from graphmem.extract.spans import mark_missed_times, resolve_span, time_spans
@@ -59,7 +59,7 @@ class SpacyExtractor:
 
     name = "spacy"
     #: Bump when the output for the same input changes, so stored content is re-extracted.
-    version = "12"
+    version = "13"
 
     def __init__(
         self,
@@ -177,6 +177,7 @@ class SpacyExtractor:
         stored = dict(transcript.antecedents)
         speaker_ids = {name: registry.add_speaker(name) for name in plan.speakers}
         third_persons = ThirdPersons(registry, speaker_ids.values())  # "My sister moved. She ..."
+        theres = PlaceAdverbs(registry)  # "I love Paris." "I was there in July."
         events: list[Event] = []
         mentions: list[Mention] = []
         facts: list[Fact] = []
@@ -200,6 +201,7 @@ class SpacyExtractor:
             )
             kept = event.id not in transcript.forgotten
             third_persons.resolve(doc, ann, speaker_id=speaker_id, session=event.session, kept=kept)
+            theres.resolve(doc, ann, session=event.session, kept=kept)
             if event.session != topic_session:
                 # a stored session's is naive UTC: back on a clock (only one extraction keeps its own exactly)
                 topic_session, told = event.session, on_clock(stored.get(event.session), offset)

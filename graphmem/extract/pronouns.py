@@ -1,4 +1,5 @@
-"""Stage 2's third persons: "she" or "he" for the one person the speaker has just spoken of.
+"""Stage 2's pro-forms: "she" or "he" for the one person the speaker has just spoken of, "there" for the
+place just named.
 
 "My sister moved to Porto. She loves it there." — "She" is the speaker's sister: a mention of her, so the
 facts of its clause are hers ("She works at Google now" → ``Ana's sister works_at Google``). The rule is
@@ -19,6 +20,13 @@ Plurals and the participants' own pronouns ("I", "you") are not in view; a parti
 is (of unknown gender) when there are more than two: in a dialogue of two a participant named is the
 speaker or the one spoken to. The pronoun is never resolved to a participant. Only subject forms ("she",
 "he") are read: "her" may be a possessive, and "him"/"her" as objects are left for later.
+
+"I love Paris." — "I was there in July." — "there" is Paris (:class:`PlaceAdverbs`), so the turn states
+``went_to`` Paris. It is read only as the adverb of being or going ("I was there", "I've been there", "I
+went there last week", "I'm flying there in May": a verb that states ``went_to`` with "to"), and only
+when one place can be meant: the one place (an entity typed ``Place``) named before it in its own turn,
+else in the latest of the two turns before it (of the same session, by either speaker) that names one.
+Two places there ("Paris and Rome"), or none within the window, leave it alone.
 """
 
 from __future__ import annotations
@@ -30,9 +38,9 @@ from typing import Any
 
 from graphmem.extract.names import words
 from graphmem.extract.registry import EntityRegistry, TurnAnnotation, role_of
-from graphmem.extract.vocabulary import ANIMALS, CHILDREN, ROLE_NOUNS
+from graphmem.extract.vocabulary import ANIMALS, CHILDREN, ROLE_NOUNS, statements_for
 
-__all__ = ["FEMALE", "MALE", "ThirdPersons"]
+__all__ = ["FEMALE", "MALE", "PlaceAdverbs", "ThirdPersons", "place_adverbs"]
 
 #: Nouns that name a woman: a relation, a partner or her sex.
 FEMALE = words(
@@ -193,3 +201,60 @@ def _person_noun(tok: Any) -> bool:
         return False
     lower, lemma = tok.lower_, tok.lemma_.lower()
     return _noun_gender(tok) is not None or lower in _PERSONS or lemma in _PERSONS
+
+
+def _goes(verb: Any) -> bool:
+    """Whether "there" after ``verb`` is where someone is or goes: being, or a verb that states ``went_to``
+    with "to" ("go", "travel", "fly", "return"; not "move", whose "to" is a home)."""
+    lemma = verb.lemma_.lower()
+    return lemma == "be" or any(p.name == "went_to" for p in statements_for(f"{lemma}_to"))
+
+
+def place_adverbs(verb: Any) -> list[Any]:
+    """The "there" of being or going that hangs on ``verb`` ("I was there", "we went there"), which
+    :class:`PlaceAdverbs` may map to a place."""
+    if verb.pos_ not in ("VERB", "AUX") or not _goes(verb):
+        return []
+    return [c for c in verb.children if c.dep_ == "advmod" and c.lower_ == "there"]
+
+
+@dataclass(slots=True)
+class _Places:
+    session: str | None
+    named: set[str] = field(default_factory=set)
+
+
+class PlaceAdverbs:
+    """Resolves the "there" of being or going turn by turn through one extraction (see the module docs).
+
+    Args:
+        registry: the batch's entities (their types).
+    """
+
+    def __init__(self, registry: EntityRegistry) -> None:
+        """Start with no place in view."""
+        self.registry = registry
+        self._recent: deque[_Places] = deque(maxlen=WINDOW)
+
+    def resolve(self, doc: Any, ann: TurnAnnotation, *, session: str | None, kept: bool = True) -> None:
+        """Map each "there" of being or going in a parsed turn that can mean one place only to that place's
+        entity (``ann.tokens``, and a mention), then keep the turn's places in view unless the turn is not
+        ``kept`` (a forgotten turn, which is not written)."""
+        if self._recent and self._recent[-1].session != session:
+            self._recent.clear()
+        before = next((turn.named for turn in reversed(self._recent) if turn.named), set())
+        here = _Places(session)
+        for tok in doc:
+            eid = ann.tokens.get(tok.i)
+            if eid is not None and self.registry.type_of(eid) == "Place":
+                here.named.add(eid)
+            elif eid is None and tok.lower_ == "there" and tok in place_adverbs(tok.head):
+                # the places named before it in its turn, else in the latest turn in view that names one
+                seen = here.named or before
+                if len(seen) == 1:
+                    (place,) = seen
+                    ann.tokens[tok.i] = place
+                    ann.mention(place, role_of(tok))
+                    here.named.add(place)  # in view for the turns after, as if named again
+        if kept:
+            self._recent.append(here)

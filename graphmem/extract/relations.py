@@ -38,6 +38,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
 from graphmem.extract.names import words
+from graphmem.extract.pronouns import place_adverbs
 from graphmem.extract.vocabulary import ACTIVITY_VERBS, ASPECT_PLANS, HOBBIES, LESSON_VERBS, LESSONS, LIGHT_VERBS
 
 __all__ = ["FAMILY_ROLES", "State", "activity_gerunds", "activity_subjects", "kin_name", "start_times", "states"]
@@ -242,7 +243,8 @@ class _States:
         Chicago", "I've been to Paris" (a named place, in the past: ``went_to``)."""
         perfect = verb.tag_ == "VBN" and any(c.dep_ == "aux" and c.lemma_ == "have" for c in verb.children)
         if verb.tag_ == "VBD" or perfect:
-            where = _pobjs(verb, frozenset({"to"}) if perfect else frozenset({"in", "at"}))
+            # "I was there", "I've been there": the place stage 2 took "there" for, if any
+            where = [*_pobjs(verb, frozenset({"to"}) if perfect else frozenset({"in", "at"})), *place_adverbs(verb)]
             self._each(subjects, "went_to", where, verb, _VISITED)
         for attr in (c for c in verb.children if c.dep_ == "attr" and c.pos_ == "NOUN"):
             noun = attr.lemma_.lower()

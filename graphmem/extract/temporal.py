@@ -52,18 +52,26 @@ from datetime import datetime
 
 from graphmem.extract.names import event_place
 from graphmem.extract.vocabulary import PREDICATES, canonical, is_single_valued
-from graphmem.models import OVER_PHRASE, Batch, Fact, FactClosing
+from graphmem.models import OVER_PHRASE, Batch, Fact, FactClosing, TimeRef
 
 __all__ = [
     "CARRYING_OUT",
     "STATE_PREDICATES",
+    "alters_ends",
     "apply_corrections",
     "carried_out_ends",
     "closing_end",
     "closing_ends",
     "corrected_by",
+    "derived_groups",
     "earliest",
+    "explained_ends",
+    "explains_end",
+    "kept_end",
     "own_end",
+    "plan_target",
+    "planned_end",
+    "rederived_end",
     "remap_closings",
     "state_predicate",
     "supersession_ends",
@@ -151,6 +159,79 @@ def carried_out_ends(facts: Iterable[Fact]) -> dict[str, datetime]:
         if end is not None:
             out[f.id] = end
     return out
+
+
+def alters_ends(predicate: str) -> bool:
+    """Whether a change of a fact of ``predicate`` can alter the derived end of another (see
+    :func:`derived_groups`): liking, disliking and talk about something end nothing."""
+    return is_single_valued(predicate) or predicate in CARRYING_OUT or predicate == "plans"
+
+
+def derived_groups(f: Fact) -> set[tuple[str, str]]:
+    """The ``(subject, predicate)`` groups whose derived ends a change of ``f`` (added, removed, its times
+    changed) can alter: its own when single-valued (another value ends it), its subject's plans when it
+    can carry one out or is one (:func:`carried_out_ends`)."""
+    out = {(f.subject_id, f.predicate)} if is_single_valued(f.predicate) else set()
+    if f.predicate in CARRYING_OUT or f.predicate == "plans":
+        out.add((f.subject_id, "plans"))
+    return out
+
+
+def explains_end(g: Fact, f: Fact) -> bool:
+    """Whether ``g`` is of the kind that ends ``f`` where it begins: another value of ``f``'s single-valued
+    predicate (:func:`supersession_ends`), or a fact carrying out the plan ``f`` (:func:`carried_out_ends`)."""
+    if g.id == f.id or g.subject_id != f.subject_id or g.never_held:
+        return False
+    if f.predicate == "plans":
+        return g.predicate in CARRYING_OUT and g.object_id == f.object_id
+    return is_single_valued(f.predicate) and g.predicate == f.predicate and g.object_id != f.object_id
+
+
+def explained_ends(facts: Iterable[Fact]) -> dict[str, datetime]:
+    """The ends that other facts among ``facts`` explain, by fact id: a newer value's (a slip's included)
+    and a plan's carrying out. A stored end equal to one of them is derived again when the facts change
+    (:func:`rederived_end`); any other was set by a closing or a bound and stays."""
+    facts = list(facts)
+    return {**supersession_ends(facts, slips=True), **carried_out_ends(facts)}
+
+
+def kept_end(f: Fact, explained: Mapping[str, datetime]) -> datetime | None:
+    """The end of its own that the stored fact ``f`` keeps whatever other facts say: its ``valid_to`` unless
+    ``explained`` (:func:`explained_ends` over the facts before and after a change) accounts for it, else the
+    end its own statement gave it (:func:`own_end`)."""
+    return f.valid_to if f.valid_to is not None and explained.get(f.id) != f.valid_to else own_end(f)
+
+
+def rederived_end(
+    f: Fact, explained: Mapping[str, datetime], derived: Mapping[str, datetime | None]
+) -> datetime | None:
+    """The ``valid_to`` of the stored fact ``f`` once the facts around it change: the end other facts now
+    give it (``derived``, :func:`valid_to_of`), no later than the end of its own it keeps (:func:`kept_end`);
+    a fact no other fact can end keeps its end. One rule for a write that retracts statements
+    (:func:`update_facts`) and for a forget or a merge (:mod:`graphmem.settle`)."""
+    if f.id not in derived:
+        return f.valid_to
+    return earliest(kept_end(f, explained), derived.get(f.id))
+
+
+def plan_target(f: Fact, times: Iterable[TimeRef]) -> TimeRef | None:
+    """The time the plan ``f`` is for ("Next month I will visit Rome" said in June: July): its time phrase
+    as its statement resolved it (``times``: the times of its evidence events; the phrase is stored with
+    the fact, its resolution with the event). ``None`` for another fact and a plan told with no time."""
+    if f.predicate != "plans" or f.time_phrase is None:
+        return None
+    return next((t for t in times if t.phrase == f.time_phrase and t.resolved), None)
+
+
+def planned_end(f: Fact, times: Iterable[TimeRef]) -> datetime | None:
+    """The end the statement of a plan told ahead of its time gave it: when the time it is for has passed
+    (:func:`graphmem.extract.bounds.plan_window`; ``times`` as for :func:`plan_target`). ``None`` for a
+    plan with no time, or one whose time had passed when it was told."""
+    ref = plan_target(f, times)
+    if ref is None or ref.start is None:
+        return None
+    end = ref.end if ref.end is not None and ref.end > ref.start else ref.start
+    return end if end > f.recorded_at else None
 
 
 def _holds_when_told(f: Fact) -> bool:
@@ -424,17 +505,14 @@ def update_facts(batch: Batch, existing_facts: Iterable[Fact], *, corrections: b
     derived = valid_to_of([*current, *batch.facts], batch.closings)
     # an end some fact (retracted ones included) explains is recomputed; any other end was set by an
     # earlier closing or bound and stays (an end a slip once gave is recomputed too)
-    explained = supersession_ends([*current, *gone, *batch.facts], slips=True)
-    explained.update(carried_out_ends([*current, *gone, *batch.facts]))
+    explained = explained_ends([*current, *gone, *batch.facts])
     facts = []
     for f in batch.facts:
         end = earliest(f.valid_to, derived.get(f.id)) if f.id in derived else f.valid_to
         end = earliest(end, corrected.get(f.id))
         facts.append(replace(f, valid_to=end) if end != f.valid_to else f)
     for fid, f in stored.items():
-        kept = f.valid_to if f.valid_to is not None and explained.get(fid) != f.valid_to else own_end(f)
-        end = earliest(kept, derived.get(fid)) if fid in derived else f.valid_to
-        end = earliest(end, corrected.get(fid))
+        end = earliest(rederived_end(f, explained, derived), corrected.get(fid))
         # a corrected state told as over held for no time: it gets the instant it ends at as its start too
         start = end if fid in corrected and f.valid_from is None else f.valid_from
         if (start, end) != (f.valid_from, f.valid_to):

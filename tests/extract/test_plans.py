@@ -13,7 +13,7 @@ from graphmem.extract.resolve import resolve_batch
 from graphmem.extract.temporal import carried_out_ends
 from graphmem.memory import Memory
 from graphmem.models import Fact
-from tests.support.talk import held, say
+from tests.support.talk import NoEmbedder, held, say, write_talk
 
 from .conftest import make_transcript
 
@@ -137,3 +137,54 @@ def test_a_plan_is_open_again_when_its_carrying_out_is_forgotten_or_edited_away(
     assert _plan_ends(memory) == [datetime(2023, 8, 14)]  # said on a Monday: the week before
     _say(memory, extractor, tmp_path / "c.txt", "21 August 2023", "Paris is lovely.")  # the file edited
     assert _plan_ends(memory) == [None]
+
+
+def _plan_versions(memory: Memory) -> list[tuple[datetime | None, datetime | None, datetime, datetime | None]]:
+    stated = memory.facts(namespace="p", predicate="plans", all_time=True, coalesce=False)
+    versions = [(s.fact.valid_from, s.fact.valid_to, s.fact.recorded_at, s.fact.expired_at) for s in stated]
+    return sorted(versions, key=lambda v: v[2])
+
+
+def test_forgetting_one_carrying_out_of_a_plan_leaves_it_ended_by_the_other(
+    extractor: SpacyExtractor, tmp_path: Path
+) -> None:
+    # forgetting the first visit reopened the plan for good, though the second visit still carried it out
+    told = [
+        ("a.txt", "14 June 2023", "I want to visit Paris."),
+        ("b.txt", "20 August 2023", "I visited Paris last week."),
+        ("c.txt", "5 September 2023", "I visited Paris yesterday."),
+    ]
+    with Memory.open(tmp_path / "forgot", embedder=NoEmbedder()) as forgot:  # type: ignore[arg-type]
+        for name, date, line in told:
+            _say(forgot, extractor, tmp_path / name, date, line)
+        (visit,) = [e.id for e in forgot.store.iter_events("p") if "last week" in e.text]
+        forgot.forget("p", visit)
+        assert _plan_ends(forgot) == [datetime(2023, 9, 4)]
+        with Memory.open(tmp_path / "never", embedder=NoEmbedder()) as never:  # type: ignore[arg-type]
+            for name, date, line in (told[0], told[2]):
+                _say(never, extractor, tmp_path / name, date, line)
+            assert _plan_versions(forgot) == _plan_versions(never)  # as if the first visit was never told
+
+
+@pytest.mark.parametrize(
+    ("plan", "done"),
+    [
+        ("I want to adopt a cat named Miso.", "I adopted a cat named Miso last week."),
+        ("Next month I will visit Rome.", "I was in Rome last week."),  # carried out before its time passed
+    ],
+)
+def test_a_plan_carried_out_later_in_the_same_file_was_open_until_then(
+    extractor: SpacyExtractor, tmp_path: Path, plan: str, done: str
+) -> None:
+    # one file holding both statements wrote the plan ended from the start: as of its telling memory
+    # already believed it carried out weeks later; two files (or two live messages) gave two versions
+    told, later = ("14 June 2023", f"[10:00] Ana: {plan}\n"), ("20 July 2023", f"[10:00] Ana: {done}\n")
+    with Memory.open(tmp_path / "one", embedder=NoEmbedder()) as one:  # type: ignore[arg-type]
+        assert one.ingest(
+            write_talk(tmp_path / "one.txt", told, later), namespace="p", extractor=extractor, embed=False
+        ).ok
+        with Memory.open(tmp_path / "two", embedder=NoEmbedder()) as two:  # type: ignore[arg-type]
+            for name, session in (("a.txt", told), ("b.txt", later)):
+                say(two, extractor, tmp_path / name, session[1], namespace="p", date=session[0])
+            assert len(_plan_versions(two)) == 2
+            assert _plan_versions(one) == _plan_versions(two)

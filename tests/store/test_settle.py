@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from graphmem.models import Batch, Event, Fact, Session
+from graphmem.models import Batch, Entity, Event, Fact, Session
 from graphmem.settle import forget_event, settle
-from graphmem.store.base import FindsFactsOfEvents, TimeFilter
+from graphmem.store.base import FindsFactsOfEvents, GraphStore, TimeFilter
 from graphmem.store.embedded import EmbeddedStore
 from graphmem.sync import sync_stores
 
@@ -161,3 +161,46 @@ def test_forgetting_the_value_that_ended_a_state_told_as_over_leaves_it_over(tmp
             if f.predicate == "works_at"
         }
         assert held == {"Acme Analytics": (None, datetime(2024, 3, 12, 19, 0))}
+
+
+def _plan_history(ns: str) -> tuple[Batch, Batch]:
+    """Day 0: Ana wants to visit Paris (``e1``); day 21: she went there on day 20 (``e2``), written as it
+    came, without the plan's end the write path derives (what a merge brings, or a settle that failed)."""
+    s1, s2 = Session(ns, "s1", 0, day(0)), Session(ns, "s2", 1, day(21))
+    e1 = Event(ns, "e1", "s1", 0, "Ana", "I want to visit Paris.", day(0))
+    e2 = Event(ns, "e2", "s2", 0, "Ana", "I went to Paris yesterday.", day(21))
+    people = (Entity(ns, "ana", "Ana", "Person"), Entity(ns, "paris", "Paris", "Place"))
+    plan = Fact(ns, "fp", "ana", "plans", "paris", recorded_at=day(0), valid_from=day(0), evidence=("e1",))
+    went = Fact(ns, "fw", "ana", "went_to", "paris", recorded_at=day(21), valid_from=day(20), evidence=("e2",))
+    return (
+        Batch(ns, sessions=(s1,), events=(e1,), entities=people, facts=(plan,)),
+        Batch(ns, sessions=(s2,), events=(e2,), facts=(went,)),
+    )
+
+
+def _plan(store: GraphStore, ns: str) -> tuple[datetime | None, datetime, tuple[str, ...]]:
+    plan = store.get_fact(ns, "fp")
+    assert plan is not None
+    return plan.valid_to, plan.recorded_at, plan.revised_by
+
+
+def test_settling_ends_a_plan_its_carrying_out_ends(backend: Backend) -> None:
+    store, ns = backend.open(), backend.ns()
+    for batch in _plan_history(ns):
+        store.write(batch)
+    assert settle(store, ns) == 1
+    # as writing the visit after the plan ends it: when it began, learned when it was said
+    assert _plan(store, ns) == (day(20), day(21), ("e2",))
+    assert settle(store, ns) == 0
+
+
+def test_a_merge_that_brings_the_carrying_out_of_a_plan_ends_it(backend: Backend, tmp_path: Path) -> None:
+    store, ns = backend.open(), backend.ns()
+    plan, visit = _plan_history(ns)
+    store.write(plan)
+    newer = EmbeddedStore.open(tmp_path / "newer")
+    newer.write(plan)
+    newer.write(visit)
+    sync_stores(newer, store)
+    assert _plan(store, ns) == (day(20), day(21), ("e2",))
+    newer.close()
