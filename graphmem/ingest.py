@@ -43,12 +43,15 @@ from graphmem.ingest_diff import without_events
 from graphmem.ingest_embed import LazyPool, embedding_ahead
 from graphmem.ingest_extract import Extracted, Parts, extract_stream, for_workers
 from graphmem.ingest_read import FOLDER_SUFFIXES, Job, Records, Todo, collect_files, inputs_of, read_jobs
-from graphmem.models import Batch, validate_namespace
+from graphmem.models import Batch, SourceRecord, validate_namespace
 from graphmem.progress import ProgressBar
 from graphmem.store.versions import is_archive
+from graphmem.write_retry import guarded, retry_conflicts
 from graphmem.writer import (
+    Committed,
     Resolver,
     Timings,
+    attach_embeddings,
     commit_batch,
     default_resolver,
 )
@@ -222,7 +225,12 @@ def _write_unit(
     summary: IngestSummary,
     spent: Timings,
 ) -> None:
-    """Commit the batches of one extracted unit (one per transcript) and count them in ``summary``."""
+    """Commit the batches of one extracted unit (one per transcript) and count them in ``summary``.
+
+    On a server store each commit runs in the store's guard of its namespace and is resolved and written
+    again, from the batch as extracted, when another client wrote the namespace meanwhile
+    (:func:`graphmem.write_retry.retry_conflicts`, as :func:`graphmem.live.add` does); the unit's plan (what
+    the input wrote before, read with the input) is the input's own and is not read again."""
     for moved in todo.moves:  # what an input moved here wrote from its old path, re-keyed first
         target.write(moved)
     places = todo.forgotten_live  # with the unit's first batch: the one retracting them
@@ -233,10 +241,10 @@ def _write_unit(
         if todo.indexes:  # the extraction of a part numbers its sessions from 0
             index = dict(todo.indexes)
             batch = replace(batch, sessions=tuple(replace(s, index=index.get(s.id, s.index)) for s in batch.sessions))
+        if embed and not batch.embeddings:  # embedded once, outside the guard: an attempt only resolves and writes
+            batch = _embedded(target, batch, spent)
         records = (*todo.marks, todo.record) if todo.record is not None else todo.marks
-        written = commit_batch(
-            target, batch, resolver=resolver, embed=embed, records=records, retract=todo.retract, timings=spent
-        )
+        written = _commit_guarded(target, batch, resolver, embed, records, todo.retract, spent)
         batch = written.batch
         summary.events_retracted += len(todo.retract)
         summary.events += len(batch.events)
@@ -246,6 +254,49 @@ def _write_unit(
         if batch.namespace not in summary.namespaces:
             summary.namespaces.append(batch.namespace)
     summary.turns += todo.transcript.turn_count - len(todo.forgotten)
+
+
+def _embedded(target: IngestTarget, batch: Batch, spent: Timings) -> Batch:
+    """``batch`` with its events embedded (the stored turn a continued session's first turn replies to is read
+    for its context), the seconds added to ``spent``."""
+    started = time.perf_counter()
+    store, namespace = target.store, batch.namespace
+    batch = attach_embeddings(batch, target.embedder, lambda ids: store.get_events(namespace, ids))
+    spent.embed += time.perf_counter() - started
+    return batch
+
+
+def _commit_guarded(
+    target: IngestTarget,
+    batch: Batch,
+    resolver: Resolver,
+    embed: bool,
+    records: tuple[SourceRecord, ...],
+    retract: tuple[str, ...],
+    spent: Timings,
+) -> Committed:
+    """:func:`commit_batch` inside the store's guard of the batch's namespace, tried again from ``batch`` (as
+    extracted, never as an attempt resolved it) while other clients write the namespace meanwhile.
+
+    Raises:
+        WriteConflictError: they did during every attempt; nothing of the batch was written.
+    """
+    ns = batch.namespace
+
+    def attempt() -> Committed:
+        with guarded(target.store, ns):
+            return commit_batch(
+                target, batch, resolver=resolver, embed=embed, records=records, retract=retract, timings=spent
+            )
+
+    return retry_conflicts(
+        attempt,
+        namespace=ns,
+        failed=lambda attempts: (
+            f"other writers changed namespace {ns!r} during each of {attempts} attempts to write this unit; "
+            "nothing of this unit was written"
+        ),
+    )
 
 
 #: Sessions named in the message of an input that stopped part way (the rest are counted).
