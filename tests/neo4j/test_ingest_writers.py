@@ -130,3 +130,32 @@ def test_a_conflict_that_does_not_resolve_names_the_unit_and_writes_nothing_of_i
     assert {e.session for e in mem.store.iter_events(NS)} == {"live"}  # nothing of the file
     assert ingest(mem, path, namespace=NS, nlp=nlp).ok  # again: it resumes, and now writes
     assert _lives(mem, datetime(2024, 3, 1)) == ["valencia"]
+
+
+def test_a_message_another_client_adds_where_a_new_file_writes_is_never_written_over(
+    memories: tuple[Memory, Memory], tmp_path: Path, nlp: Any
+) -> None:
+    # The file's ids were chosen when it was read: session_1 of namespace "chat", free then. An agent's add
+    # takes session_1 before the unit is written; resolving again cannot help, so the input fails.
+    mem, other = memories
+    path = tmp_path / "chat.txt"
+    path.write_text(FILE, encoding="utf-8")
+    real = default_resolver(mem, True)
+    given: list[str] = []
+
+    def resolve(batch: Batch, existing: list[Entity]) -> Batch:
+        if not given:
+            given.extend(
+                other.add({"speaker": "Zed", "text": "A live note.", "time": "2024-03-01T10:00"}, namespace="chat")
+            )
+        return real(batch, existing)
+
+    summary = ingest(mem, path, resolver=resolve, nlp=nlp)
+    assert given == ["ev:session_1:1"]
+    assert {e.id: e.text for e in mem.store.iter_events("chat")} == {"ev:session_1:1": "A live note."}
+    [(_, message)] = summary.errors
+    assert "another writer wrote ev:session_1:1 in namespace 'chat' after this input was read" in message
+    assert "nothing of this unit was written" in message and "ingesting the same content again resumes" in message
+    assert ingest(mem, path, nlp=nlp).ok  # read again, it takes other ids
+    events = {e.id: e.text for e in mem.store.iter_events("chat")}
+    assert events["ev:session_1:1"] == "A live note." and len(events) == 3
