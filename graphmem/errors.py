@@ -149,8 +149,9 @@ class WriteConflictError(StoreError):
 
     A server store has no lock another process can wait on: a writer reads, decides and commits only if
     nobody else wrote the namespace in between (:mod:`graphmem.store.cypher.writers`); nothing of the
-    refused write is stored. :func:`graphmem.live.add` reads again and retries; this error reaches the
-    caller when other writers kept winning. ``namespace`` names it (``None`` when unknown).
+    refused write is stored. :func:`graphmem.live.add` (and each unit of a file ingest) reads again and
+    retries (:mod:`graphmem.write_retry`); this error reaches the caller when other writers kept winning.
+    ``namespace`` names it (``None`` when unknown).
     """
 
     def __init__(self, message: str, *, namespace: str | None = None) -> None:

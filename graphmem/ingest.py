@@ -18,7 +18,11 @@ The pipeline per input is read → extract → resolve → embed → write:
   with its :class:`~graphmem.models.SourceRecord` marks, all-or-nothing. With one extraction process,
   a unit's texts are embedded by a helper process (:mod:`graphmem.embed_pool`) while the next unit is
   extracted, the parent taking queued texts itself whenever it would wait; with ``workers > 1`` the
-  workers embed what they extract.
+  workers embed what they extract. On a server store other clients may write the namespace meanwhile: a
+  unit is resolved and written inside the store's guard, and resolved again from what the namespace now
+  holds when another client wrote it in between (:mod:`graphmem.write_retry`, as :func:`graphmem.live.add`
+  does), so a fact version written meanwhile is never replaced unarchived; a unit one of whose event ids
+  another client wrote since the input was read fails instead of writing over it.
 
 A file is read and checked whole before anything is extracted, so malformed input leaves nothing
 behind. It is then extracted and committed in units of consecutive sessions
@@ -36,19 +40,23 @@ from contextlib import AbstractContextManager, ExitStack, closing
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Protocol
 
-from graphmem.errors import ConfigError, GraphmemError
+from graphmem.errors import ConfigError, GraphmemError, StoreError
 from graphmem.extract import Extractor
 from graphmem.formats import FORMATS
 from graphmem.ingest_diff import without_events
 from graphmem.ingest_embed import LazyPool, embedding_ahead
 from graphmem.ingest_extract import Extracted, Parts, extract_stream, for_workers
 from graphmem.ingest_read import FOLDER_SUFFIXES, Job, Records, Todo, collect_files, inputs_of, read_jobs
-from graphmem.models import Batch, validate_namespace
+from graphmem.models import Batch, SourceRecord, validate_namespace
 from graphmem.progress import ProgressBar
+from graphmem.store.base import GuardsWrites
 from graphmem.store.versions import is_archive
+from graphmem.write_retry import guarded, retry_conflicts
 from graphmem.writer import (
+    Committed,
     Resolver,
     Timings,
+    attach_embeddings,
     commit_batch,
     default_resolver,
 )
@@ -222,7 +230,12 @@ def _write_unit(
     summary: IngestSummary,
     spent: Timings,
 ) -> None:
-    """Commit the batches of one extracted unit (one per transcript) and count them in ``summary``."""
+    """Commit the batches of one extracted unit (one per transcript) and count them in ``summary``.
+
+    On a server store each commit runs in the store's guard of its namespace and is resolved and written
+    again, from the batch as extracted, when another client wrote the namespace meanwhile
+    (:func:`graphmem.write_retry.retry_conflicts`, as :func:`graphmem.live.add` does); the unit's plan (what
+    the input wrote before, read with the input) is the input's own and is not read again."""
     for moved in todo.moves:  # what an input moved here wrote from its old path, re-keyed first
         target.write(moved)
     places = todo.forgotten_live  # with the unit's first batch: the one retracting them
@@ -233,10 +246,10 @@ def _write_unit(
         if todo.indexes:  # the extraction of a part numbers its sessions from 0
             index = dict(todo.indexes)
             batch = replace(batch, sessions=tuple(replace(s, index=index.get(s.id, s.index)) for s in batch.sessions))
+        if embed and not batch.embeddings:  # embedded once, outside the guard: an attempt only resolves and writes
+            batch = _embedded(target, batch, spent)
         records = (*todo.marks, todo.record) if todo.record is not None else todo.marks
-        written = commit_batch(
-            target, batch, resolver=resolver, embed=embed, records=records, retract=todo.retract, timings=spent
-        )
+        written = _commit_guarded(target, batch, resolver, embed, records, todo.retract, spent)
         batch = written.batch
         summary.events_retracted += len(todo.retract)
         summary.events += len(batch.events)
@@ -246,6 +259,75 @@ def _write_unit(
         if batch.namespace not in summary.namespaces:
             summary.namespaces.append(batch.namespace)
     summary.turns += todo.transcript.turn_count - len(todo.forgotten)
+
+
+def _embedded(target: IngestTarget, batch: Batch, spent: Timings) -> Batch:
+    """``batch`` with its events embedded (the stored turn a continued session's first turn replies to is read
+    for its context), the seconds added to ``spent``."""
+    started = time.perf_counter()
+    store, namespace = target.store, batch.namespace
+    batch = attach_embeddings(batch, target.embedder, lambda ids: store.get_events(namespace, ids))
+    spent.embed += time.perf_counter() - started
+    return batch
+
+
+def _commit_guarded(
+    target: IngestTarget,
+    batch: Batch,
+    resolver: Resolver,
+    embed: bool,
+    records: tuple[SourceRecord, ...],
+    retract: tuple[str, ...],
+    spent: Timings,
+) -> Committed:
+    """:func:`commit_batch` inside the store's guard of the batch's namespace, tried again from ``batch`` (as
+    extracted, never as an attempt resolved it) while other clients write the namespace meanwhile.
+
+    Raises:
+        WriteConflictError: they did during every attempt; nothing of the batch was written.
+        StoreError: another client wrote one of the batch's event ids since the input was read
+            (:func:`_check_ids`); nothing of the batch was written.
+    """
+    ns = batch.namespace
+
+    def attempt() -> Committed:
+        with guarded(target.store, ns):
+            if isinstance(target.store, GuardsWrites):
+                _check_ids(target.store, batch, retract)
+            return commit_batch(
+                target, batch, resolver=resolver, embed=embed, records=records, retract=retract, timings=spent
+            )
+
+    return retry_conflicts(
+        attempt,
+        namespace=ns,
+        failed=lambda attempts: (
+            f"other writers changed namespace {ns!r} during each of {attempts} attempts to write this unit; "
+            "nothing of this unit was written"
+        ),
+    )
+
+
+def _check_ids(store: GraphStore, batch: Batch, retract: tuple[str, ...]) -> None:
+    """Refuse ``batch`` when the namespace holds one of its event ids that it does not retract.
+
+    The ids a unit writes were chosen when its input was read, against the sessions and events stored then
+    (:mod:`graphmem.ingest_ids`): every one is new or one the unit retracts. On a server another client may
+    have written one since (an agent's ``add`` starting ``session_1`` before a new file's first unit was
+    written), and writing it would replace that client's message. Resolving again does not help; reading
+    the input again does (it then takes other ids), so the input fails here and a later run resumes it.
+
+    Raises:
+        StoreError: such an id is stored (names the first few); nothing is written.
+    """
+    gone = {*retract, *batch.retract}
+    taken = [e for e in store.get_events(batch.namespace, [e.id for e in batch.events]) if e.id not in gone]
+    if taken:
+        named = ", ".join(e.id for e in taken[:3]) + (f" … ({len(taken)} in all)" if len(taken) > 3 else "")
+        raise StoreError(
+            f"another writer wrote {named} in namespace {batch.namespace!r} after this input was read, and "
+            "this unit would write over it; nothing of this unit was written"
+        )
 
 
 #: Sessions named in the message of an input that stopped part way (the rest are counted).
@@ -412,11 +494,12 @@ def ingest(
     Returns:
         The :class:`IngestSummary`. Inputs that fail (a folder without transcript files counts as one)
         are listed in ``errors``: one that cannot be read leaves nothing behind; one whose unit fails
-        (its extraction, embedding, resolution or write) keeps the units committed before it, while
-        that unit and those after it are not written (nothing after it is extracted), and its message
-        names the ``path:line`` where the failed unit starts and the sessions not written (ingesting
-        the same content again resumes at that unit); the other inputs are ingested. An edited file
-        redoes only what changed: each session keeps its unchanged leading turns (``turns_kept``), and
+        (its extraction, embedding, resolution or write; on a server store also other clients writing
+        the namespace during each attempt at it) keeps the units committed before it, while that unit
+        and those after it are not written (nothing after it is extracted), and its message names the
+        ``path:line`` where the failed unit starts and the sessions not written (ingesting the same
+        content again resumes at that unit); the other inputs are ingested. An edited file redoes only
+        what changed: each session keeps its unchanged leading turns (``turns_kept``), and
         the rest is retracted (``events_retracted``) and written again in the transaction of its unit.
 
     Raises:

@@ -32,17 +32,14 @@ names its own message.
 
 from __future__ import annotations
 
-import random
 import re
-import time
 import weakref
 from collections.abc import Iterable, Mapping, Sequence
-from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from graphmem.errors import ConfigError, ExtractionError, IngestError, WriteConflictError
+from graphmem.errors import ConfigError, ExtractionError, IngestError
 from graphmem.extract.antecedents import latest
 from graphmem.extract.events import event_text
 from graphmem.extract.names import event_id
@@ -57,8 +54,9 @@ from graphmem.ingest_held import (
     session_names,
 )
 from graphmem.models import Event, Session, TimeRef, validate_namespace
-from graphmem.store.base import FindsEventsAt, GuardsWrites, KeepsPositions
+from graphmem.store.base import FindsEventsAt, KeepsPositions
 from graphmem.transcript import RawSession, RawTurn, Transcript
+from graphmem.write_retry import guarded, retry_conflicts
 
 if TYPE_CHECKING:
     from graphmem.extract import Extractor
@@ -414,24 +412,14 @@ def add(
     ex = extractor if extractor is not None else _extractor(memory, nlp)
     if embed:  # loaded before the lock: a process's first add would hold every other writer for seconds
         memory.embedder  # noqa: B018
-    for attempt in range(1, _ATTEMPTS + 1):
-        try:
-            return _add(memory, parsed, namespace, ex, resolver, embed, timings)
-        except WriteConflictError as exc:  # a server store: another process wrote first; read again
-            if attempt == _ATTEMPTS:
-                raise WriteConflictError(
-                    f"could not add {len(parsed)} message(s) to namespace {namespace!r}: other writers changed it "
-                    f"during each of {_ATTEMPTS} attempts; nothing of these messages was written, try again",
-                    namespace=namespace,
-                ) from exc
-            time.sleep(random.uniform(0.5, 1.5) * min(_BACKOFF * 2 ** (attempt - 1), 1.0))
-    raise AssertionError("unreachable")
-
-
-#: How often :func:`add` places its messages again after another writer of a server store wrote first, and
-#: the first pause (seconds, doubled each time, jittered) before it does.
-_ATTEMPTS = 8
-_BACKOFF = 0.02
+    return retry_conflicts(
+        lambda: _add(memory, parsed, namespace, ex, resolver, embed, timings),
+        namespace=namespace,
+        failed=lambda attempts: (
+            f"could not add {len(parsed)} message(s) to namespace {namespace!r}: other writers changed it "
+            f"during each of {attempts} attempts; nothing of these messages was written, try again"
+        ),
+    )
 
 
 def _add(
@@ -447,7 +435,7 @@ def _add(
     server store, its guard (other processes: :class:`~graphmem.store.base.GuardsWrites`)."""
     from graphmem.writer import commit_batch, default_resolver
 
-    with memory.writing(), _guarded(memory.store, namespace):
+    with memory.writing(), guarded(memory.store, namespace):
         store = memory.store
         placement = _Placement(store, namespace)
         files = _FileSaid(placement)
@@ -509,10 +497,6 @@ def _add(
             )
             _learn(memory, namespace, [e.text for e in batch.events])
     return ids
-
-
-def _guarded(store: GraphStore, namespace: str) -> AbstractContextManager[object]:
-    return store.guarded(namespace) if isinstance(store, GuardsWrites) else nullcontext()
 
 
 #: Runs of lower-case letters: the words a text uses in lower case.

@@ -122,9 +122,9 @@ def test_a_position_another_client_took_meanwhile_is_never_written_over(memories
 def test_a_conflict_that_does_not_resolve_is_a_named_error_and_writes_nothing(
     memories: tuple[Memory, Memory], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import graphmem.live
+    import graphmem.write_retry
 
-    monkeypatch.setattr(graphmem.live, "_ATTEMPTS", 2, raising=False)
+    monkeypatch.setattr(graphmem.write_retry, "ATTEMPTS", 2)
     mem, other = memories
     theirs = _another_writes_first(mem, other, times=2)
     with pytest.raises(WriteConflictError, match="namespace 'race'") as caught:

@@ -15,7 +15,8 @@ guards its writers in two ways, held by :class:`Writers`:
   goes on only if the counter moved by this writer's own writes alone (:meth:`Writers.check`). Otherwise
   another writer committed in between: the transaction raises
   :class:`~graphmem.errors.WriteConflictError` and is rolled back, and the caller reads again
-  (:func:`graphmem.live.add` does). On a server with optimistic transactions (ArcadeDB), two
+  (:func:`graphmem.live.add` and each unit of :func:`graphmem.ingest.ingest` do:
+  :mod:`graphmem.write_retry`). On a server with optimistic transactions (ArcadeDB), two
   transactions that bump the counter at once both pass the check, but the second commit fails (a
   concurrent change of the counter, which the driver retries and the check then refuses, or a
   duplicate key, which the session maps to the same error).

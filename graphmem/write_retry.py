@@ -1,0 +1,60 @@
+"""Writing to a server store that other clients write too: an operation guarded, and tried again on a conflict.
+
+The embedded store's file lock holds every other process off for a whole operation (read what is stored,
+decide, commit). A server store has no such lock: an operation reads and decides inside the store's guard
+(:class:`~graphmem.store.base.GuardsWrites`), whose write is refused with
+:class:`~graphmem.errors.WriteConflictError` when another client wrote the namespace meanwhile, and is
+then done again from what the namespace holds now. :func:`graphmem.live.add` does so for each call and
+:func:`graphmem.ingest.ingest` for each unit of a file, through :func:`retry_conflicts`.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
+from typing import TYPE_CHECKING, TypeVar
+
+from graphmem.errors import WriteConflictError
+from graphmem.store.base import GuardsWrites
+
+if TYPE_CHECKING:
+    from graphmem.store.base import GraphStore
+
+__all__ = ["ATTEMPTS", "BACKOFF", "guarded", "retry_conflicts"]
+
+T = TypeVar("T")
+
+#: How often an operation is done again after another writer of a server store wrote first, and the first
+#: pause (seconds, doubled each time up to one second, jittered) before it is.
+ATTEMPTS = 8
+BACKOFF = 0.02
+
+
+def guarded(store: GraphStore, namespace: str) -> AbstractContextManager[object]:
+    """The store's guard of ``namespace`` (:class:`~graphmem.store.base.GuardsWrites`), or nothing on a store
+    that other processes cannot write meanwhile (the embedded store's file lock holds them off)."""
+    return store.guarded(namespace) if isinstance(store, GuardsWrites) else nullcontext()
+
+
+def retry_conflicts(operation: Callable[[], T], *, namespace: str, failed: Callable[[int], str]) -> T:
+    """Run ``operation`` (which reads, decides and writes inside :func:`guarded`) until no other writer
+    wrote ``namespace`` during it, at most :data:`ATTEMPTS` times, pausing a little longer each time.
+
+    Args:
+        operation: the whole operation, from its first read: each attempt starts over.
+        namespace: the namespace it writes (the error names it).
+        failed: the message of the error after the last attempt, given the number of attempts.
+
+    Raises:
+        WriteConflictError: other writers wrote ``namespace`` during every attempt (message ``failed``).
+    """
+    for attempt in range(1, ATTEMPTS + 1):
+        try:
+            return operation()
+        except WriteConflictError as exc:  # a server store: another process wrote first; read again
+            if attempt >= ATTEMPTS:
+                raise WriteConflictError(failed(attempt), namespace=namespace) from exc
+            time.sleep(random.uniform(0.5, 1.5) * min(BACKOFF * 2 ** (attempt - 1), 1.0))
+    raise AssertionError("unreachable")
