@@ -196,3 +196,24 @@ def test_where_did_ana_work_until_july(talk: Memory) -> None:
     assert re.search(r"Acme \(from 2024-01-10, until 2024-09-01\)", year.text)
     now = talk.context("Where does Ana work?", namespace="n")
     assert _employers(now) == ["Globex"] and heading(now).endswith(f"(facts current at {TODAY}):")
+
+
+def test_entity_facts_valid_during(memory: Memory) -> None:
+    from graphmem.errors import ConfigError
+    from graphmem.lookup import entity_facts
+
+    def ids(**options: Any) -> list[str]:
+        return [f.fact.id for f in entity_facts(memory.store, NS, "Ben", **options)]
+
+    assert ids(valid_during=(datetime(2021, 1, 1), None)) == ["f:lived", "f:cello"]
+    assert ids(valid_during=(None, date(2024, 2, 15))) == ["f:lived", "f:cello"]  # a date: its whole day
+    assert ids(valid_during=(None, datetime(2024, 2, 14))) == ["f:lived"]
+    assert ids(valid_during=(None, None), as_of=datetime(2024, 3, 10)) == ["f:lived"]  # the cello came later
+    with pytest.raises(ConfigError, match=r"^valid_during is a window of valid time: give it without valid_at"):
+        ids(valid_during=(None, None), valid_at=datetime(2024, 1, 1))
+    with pytest.raises(ConfigError, match=r"^valid_during starts \(2024-02-01 00:00:00\) after it ends"):
+        ids(valid_during=(datetime(2024, 2, 1), datetime(2024, 1, 1)))
+    with pytest.raises(ConfigError, match=r"^valid_during must be a \(start, end\) pair"):
+        ids(valid_during=[None, None])
+    with pytest.raises(ConfigError, match=r"^valid_during end must be a datetime or a date, not str"):
+        ids(valid_during=(None, "2024"))
