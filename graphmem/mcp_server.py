@@ -240,7 +240,8 @@ class GraphmemTools:
         best-matching past messages, best first, each as [date time] speaker: text (why: the reason it
         was picked). The facts are the current ones; with since and/or until, those that held at some
         time in that window (until alone: up to it; since alone: from it to now), as memory knew them at
-        as_of (default: now); the first line says which ("facts valid up to 2024-07-01"). It fits about 1500 tokens. Answer from it; say so when it does not hold the answer.
+        as_of (default: now); the first line says which ("facts valid up to 2024-07-01"). It fits
+        about 1500 tokens. Answer from it; say so when it does not hold the answer.
         The options mean what ``graphmem recall``'s do; a speaker nobody is in the namespace is an error.
         """
         from graphmem.recall import RecallRequest
