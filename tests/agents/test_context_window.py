@@ -28,7 +28,11 @@ from tests.recall.conftest import NS
 
 BEN = "Does Ben still live in the Alps and does he play the cello?"
 PUPPY = "What is the name of Ana's puppy?"
-TODAY = f"{utc_now():%Y-%m-%d}"
+
+
+def today() -> str:
+    """The day the block was read on (called right after the context is built)."""
+    return f"{utc_now():%Y-%m-%d}"
 
 
 def heading(ctx: Context) -> str:
@@ -73,7 +77,7 @@ def test_the_window_ends_are_the_valid_span_ends(memory: Memory) -> None:
 def test_since_alone_runs_to_now(memory: Memory) -> None:
     ctx = memory.context(BEN, namespace=NS, since=datetime(2023, 6, 1))
     assert fact_ids(ctx) == {"f:cello"}
-    assert heading(ctx).endswith(f"(facts valid between 2023-06-01 and {TODAY}):")
+    assert heading(ctx).endswith(f"(facts valid between 2023-06-01 and {today()}):")
 
 
 def test_a_window_after_now_runs_on(memory: Memory) -> None:
@@ -111,8 +115,8 @@ def test_valid_at_names_the_moment_of_the_facts(memory: Memory) -> None:
 def test_without_a_window_the_facts_are_current(memory: Memory) -> None:
     ctx = memory.context(BEN, namespace=NS)
     assert fact_ids(ctx) == {"f:cello"}
-    assert heading(ctx).endswith(f"(facts current at {TODAY}):")
-    assert ctx.as_dict()["fact_window"]["label"] == f"facts current at {TODAY}"
+    assert heading(ctx).endswith(f"(facts current at {today()}):")
+    assert ctx.as_dict()["fact_window"]["label"] == f"facts current at {today()}"
 
 
 def test_held_during_meets_valid_at_at_a_point() -> None:
@@ -195,7 +199,7 @@ def test_where_did_ana_work_until_july(talk: Memory) -> None:
     assert sorted(_employers(year)) == ["Acme", "Globex"]
     assert re.search(r"Acme \(from 2024-01-10, until 2024-09-01\)", year.text)
     now = talk.context("Where does Ana work?", namespace="n")
-    assert _employers(now) == ["Globex"] and heading(now).endswith(f"(facts current at {TODAY}):")
+    assert _employers(now) == ["Globex"] and heading(now).endswith(f"(facts current at {today()}):")
 
 
 def test_entity_facts_valid_during(memory: Memory) -> None:
