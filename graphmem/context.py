@@ -198,10 +198,9 @@ def fact_window(request: RecallRequest, *, now: datetime) -> FactWindow:
             request.valid_at, request.valid_at, request.as_of, f"facts valid at {_shown(request.valid_at)}{known}"
         )
     since, until = request.since, request.until
-    if since is None and until is None:
-        return FactWindow(now, now, request.as_of, f"facts current at {now:%Y-%m-%d}")
     if since is None:
-        assert until is not None
+        if until is None:
+            return FactWindow(now, now, request.as_of, f"facts current at {now:%Y-%m-%d}")
         return FactWindow(None, until, request.as_of, f"facts valid up to {_shown(until, end=True)}{known}")
     if until is not None:
         label = f"facts valid between {_shown(since)} and {_shown(until, end=True)}"
