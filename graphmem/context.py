@@ -4,10 +4,16 @@
 together three things:
 
 * the entities the question is about (the people and things it names, found as recall's entity seeds);
-* the *current* facts about them: true in the world now and still held by memory (not expired), those
-  backed by a recalled event first;
+* the facts about them (:class:`FactWindow`): by default the *current* ones, true in the world now and
+  still held by memory (not expired); when the recall is bounded in time (``since``/``until``), those
+  that held at some moment inside that window; in the versions memory held at ``as_of`` (else now);
+  those sharing the question's words, then those backed by a recalled event, first;
 * the recalled events, best first, each with its date, speaker and the reason it is there (a short
   form of :class:`~graphmem.recall.Why`).
+
+The heading says which facts the block holds (``facts current at 2026-12-04``, ``facts valid up to
+2024-07-01``, ``facts valid between 2024-03-01 and 2024-07-01``): an agent reading a bounded block must
+not take a fact of later times for one of the window's.
 
 The block is cut to ``budget_tokens`` as counted by a real tokenizer: by default the embedding model's
 own ``tokenizer.json`` (WordPiece, loaded once through ``tokenizers``), never characters / 4. Lines are
@@ -21,7 +27,7 @@ import functools
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, time
 from typing import TYPE_CHECKING, Any
 
 from graphmem.errors import ConfigError
@@ -36,10 +42,12 @@ if TYPE_CHECKING:
 __all__ = [
     "Context",
     "ContextEvent",
+    "FactWindow",
     "TokenCounter",
     "WordPieceCounter",
     "build_context",
     "default_token_counter",
+    "fact_window",
     "reason",
 ]
 
@@ -134,6 +142,76 @@ class ContextEvent:
 
 
 @dataclass(frozen=True, slots=True)
+class FactWindow:
+    """The valid time a context's facts answer for, and the moment memory's versions are read at.
+
+    Attributes:
+        start: the first moment of the window (``None``: open).
+        end: its last moment (``None``: open); ``start == end`` is one moment.
+        as_of: memory as it held the facts at this moment (``None``: as it holds them now).
+        label: what the block's heading says, e.g. ``facts current at 2026-12-04``, ``facts valid up to
+            2024-07-01``, ``facts valid between 2024-03-01 and 2024-07-01, as memory knew them at 2024-08-01``.
+    """
+
+    start: datetime | None
+    end: datetime | None
+    as_of: datetime | None
+    label: str
+
+    def as_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict (``valid_from``/``valid_to``: the window's ends)."""
+        return {
+            "label": self.label,
+            "valid_from": _iso(self.start),
+            "valid_to": _iso(self.end),
+            "as_of": _iso(self.as_of),
+        }
+
+
+def _iso(when: datetime | None) -> str | None:
+    return when.isoformat() if when is not None else None
+
+
+def _shown(when: datetime, *, end: bool = False) -> str:
+    """A bound as a heading shows it: the day alone when it is that day's first moment (its last for an
+    ``end``: an ``until`` given as a date), else with the time."""
+    if when.time() == (time.max if end else time.min):
+        return f"{when:%Y-%m-%d}"
+    return f"{when:%Y-%m-%d %H:%M:%S}" if when.second or when.microsecond else f"{when:%Y-%m-%d %H:%M}"
+
+
+def fact_window(request: RecallRequest, *, now: datetime) -> FactWindow:
+    """Which facts a context of ``request`` shows, read at ``now`` (``request.as_of`` when given).
+
+    * no ``since``/``until``: the facts current at ``now`` (valid then, in the versions held then);
+    * ``valid_at``: those that held at that moment (it names the facts' time; the window bounds events);
+    * ``since`` and ``until``: those that held at some moment between them (valid-time overlap);
+    * ``until`` alone: those that held at some moment up to it (however long ago they began or ended);
+    * ``since`` alone: those that held at some moment from it to ``now``; from it on, when it is later.
+
+    With a window or ``valid_at``, the versions are those memory held at ``request.as_of`` (else now); the
+    label says so. ``time_axis`` does not change the facts: a fact has one world time, its valid time.
+    """
+    known = f", as memory knew them at {_shown(request.as_of, end=True)}" if request.as_of is not None else ""
+    if request.valid_at is not None:
+        return FactWindow(
+            request.valid_at, request.valid_at, request.as_of, f"facts valid at {_shown(request.valid_at)}{known}"
+        )
+    since, until = request.since, request.until
+    if since is None:
+        if until is None:
+            return FactWindow(now, now, request.as_of, f"facts current at {now:%Y-%m-%d}")
+        return FactWindow(None, until, request.as_of, f"facts valid up to {_shown(until, end=True)}{known}")
+    if until is not None:
+        label = f"facts valid between {_shown(since)} and {_shown(until, end=True)}"
+        return FactWindow(since, until, request.as_of, label + known)
+    if since > now:
+        return FactWindow(since, None, request.as_of, f"facts valid from {_shown(since)} on{known}")
+    upto = _shown(now, end=True) if request.as_of is not None and now == request.as_of else f"{now:%Y-%m-%d}"
+    return FactWindow(since, now, request.as_of, f"facts valid between {_shown(since)} and {upto}{known}")
+
+
+@dataclass(frozen=True, slots=True)
 class Context:
     """What memory holds about a question, rendered as ``text`` within ``budget_tokens``.
 
@@ -141,12 +219,14 @@ class Context:
         question: the question asked.
         namespace: where memory looked.
         entities: names of the entities the question is about.
-        facts: the current facts about them that fit the budget.
+        facts: the facts about them that fit the budget: those of :attr:`fact_window`.
         events: the recalled events that fit the budget, best first.
         text: the block to paste into a prompt.
         tokens: the token count of ``text``.
         budget_tokens: the budget it was cut to.
-        omitted_facts: current facts left out for want of room.
+        fact_window: which facts the block shows (the current ones, or those of the recall's time
+            window); its label is what the heading says.
+        omitted_facts: facts of the window left out for want of room.
         omitted_events: recalled events left out for want of room.
     """
 
@@ -158,6 +238,7 @@ class Context:
     text: str
     tokens: int
     budget_tokens: int
+    fact_window: FactWindow
     omitted_facts: int = 0
     omitted_events: int = 0
 
@@ -170,6 +251,7 @@ class Context:
             "question": self.question,
             "namespace": self.namespace,
             "entities": list(self.entities),
+            "fact_window": self.fact_window.as_dict(),
             "facts": [f.as_dict() for f in self.facts],
             "events": [e.as_dict() for e in self.events],
             "text": self.text,
@@ -247,6 +329,19 @@ def _fit_facts(ordered: Sequence[StatedFact], count: TokenCounter, *, room: int)
     return (kept, spent) if kept else ([], 0)
 
 
+def _window_facts(
+    store: GraphStore, request: RecallRequest, entities: Sequence[Entity], window: FactWindow, moment: datetime
+) -> list[StatedFact]:
+    """The facts about ``entities`` that ``window`` shows."""
+    ns = request.namespace
+    if request.valid_at is None and request.since is None and request.until is None:
+        return entity_facts(store, ns, entities, valid_at=moment, as_of=moment)  # current at moment
+    known = request.as_of or moment
+    if request.valid_at is not None:
+        return entity_facts(store, ns, entities, valid_at=request.valid_at, as_of=known)
+    return entity_facts(store, ns, entities, valid_during=(window.start, window.end), as_of=known)
+
+
 def build_context(
     request: RecallRequest,
     *,
@@ -264,7 +359,8 @@ def build_context(
         recall: runs a recall request (``Memory.recall_request``).
         budget_tokens: the most tokens the text may take.
         count_tokens: the tokenizer count to use (default: :func:`default_token_counter`).
-        now: the moment facts must be current at (default: ``request.as_of``, else the present, UTC).
+        now: the moment facts must be current at (default: ``request.as_of``, else the present, UTC);
+            with ``since``/``until``, the facts are those of the window instead (:func:`fact_window`).
 
     Raises:
         ConfigError: the budget is no whole number, or cannot hold even the heading.
@@ -278,7 +374,8 @@ def build_context(
         )
     count = count_tokens or default_token_counter()
     moment = now or request.as_of or datetime.now(UTC).replace(tzinfo=None)
-    heading = f"Memory of {request.namespace!r} for the question (facts current at {moment:%Y-%m-%d}):"
+    window = fact_window(request, now=moment)
+    heading = f"Memory of {request.namespace!r} for the question ({window.label}):"
     used = count(heading)
     if used > budget_tokens:
         raise ConfigError(  # in words that fit budget_tokens= and the CLI's --budget alike
@@ -289,7 +386,7 @@ def build_context(
     terms = analyse(request.text)
     people, things = entity_seeds(store, terms, request.namespace)
     entities: list[Entity] = [*people, *things]
-    current = entity_facts(store, request.namespace, entities, valid_at=moment, as_of=moment) if entities else []
+    current = _window_facts(store, request, entities, window, moment) if entities else []
     named = {w for e in entities for n in (e.name, *e.aliases) for w in _WORD.findall(n.lower())}
     topic = [t for t in terms.terms if t not in named]
     ordered = _fact_order(current, {h.event.id for h in hits}, topic)
@@ -348,6 +445,7 @@ def build_context(
         text=text,
         tokens=tokens,
         budget_tokens=budget_tokens,
+        fact_window=window,
         omitted_facts=len(ordered) - len(fact_lines),
         omitted_events=len(hits) - len(events),
     )

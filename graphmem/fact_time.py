@@ -11,6 +11,9 @@ memory of someone's life must tell apart:
   as of a day holds what was said that day, as ``until`` a day keeps that day);
 - ``all_time=True``: every version, whatever its times.
 
+A window of valid time asks a fourth (:func:`held_during`, what a context bounded by ``since``/``until``
+shows): the facts that held at some moment inside it, in the versions memory held at ``as_of`` (or now).
+
 A fact is stored once per statement: "I work at Globex" in March and "I still work at Globex" in June are
 two facts with the same subject, predicate and object. :func:`coalesce` merges such value-equivalent
 facts for reading (the *coalescing* of temporal databases): facts of one read whose valid times overlap
@@ -35,7 +38,17 @@ from graphmem.errors import ConfigError
 from graphmem.models import Fact
 from graphmem.store.base import GraphStore, TimeFilter
 
-__all__ = ["DATE_FORMS", "as_moment", "as_upper_bound", "coalesce", "end_of_day", "fact_filter", "facts_at", "utc_now"]
+__all__ = [
+    "DATE_FORMS",
+    "as_moment",
+    "as_upper_bound",
+    "coalesce",
+    "end_of_day",
+    "fact_filter",
+    "facts_at",
+    "held_during",
+    "utc_now",
+]
 
 #: The date forms a date argument given as text accepts, as error messages name them (``graphmem facts
 #: --valid-at``, the MCP tools' ``valid_at``, a query's date parameter): one list, :mod:`graphmem.dates`.
@@ -130,6 +143,20 @@ def fact_filter(
     if believed is not None:
         return TimeFilter(as_of=believed, valid_at=valid or believed)
     return TimeFilter(valid_at=valid or as_moment(now, "now") or utc_now())
+
+
+def held_during(fact: Fact, start: datetime | None, end: datetime | None) -> bool:
+    """Whether ``fact`` held in the world at some moment from ``start`` to ``end`` (both included; ``None``:
+    open): its valid span ``[valid_from, valid_to)`` meets the window (valid-time overlap).
+
+    A window of one moment (``start == end``) asks what :meth:`Fact.valid_at` asks; a fact that held for no
+    time (:attr:`Fact.never_held`, a corrected slip) held in no window.
+    """
+    if fact.never_held:
+        return False
+    if start is not None and fact.valid_to is not None and fact.valid_to <= start:
+        return False
+    return end is None or fact.valid_from is None or fact.valid_from <= end
 
 
 def facts_at(

@@ -366,6 +366,7 @@ def entity_facts(
     all_time: bool = False,
     now: datetime | None = None,
     coalesce: bool = True,
+    valid_during: tuple[datetime | None, datetime | None] | None = None,
 ) -> list[StatedFact]:
     """Facts of ``namespace`` (about ``entity`` when given) on their two time axes, named, oldest first.
 
@@ -384,17 +385,25 @@ def entity_facts(
         all_time: every version, whatever its times (not with ``valid_at``/``as_of``).
         now: the current time (default: the clock), for tests and replays.
         coalesce: merge the statements of one holding (default); false: one fact per statement and version.
+        valid_during: ``(start, end)``: the facts that held at some moment from ``start`` to ``end`` (both
+            included, either ``None`` for open; :func:`graphmem.fact_time.held_during`), in the versions
+            memory held at ``as_of`` (default: now); not with ``valid_at``/``all_time``. A holding is
+            merged before it is compared with the window, so it shows its whole span.
 
     Raises:
-        ConfigError: an illegal namespace; ``all_time`` with ``valid_at``/``as_of``; a match made in
-            another namespace.
+        ConfigError: an illegal namespace; ``all_time`` with ``valid_at``/``as_of``; ``valid_during`` with
+            ``valid_at``/``all_time``, or starting after it ends; a match made in another namespace.
         NotFoundError: ``entity`` is a name no entity has, or ``predicate`` one no fact has (at any time).
     """
+    from graphmem.fact_time import as_upper_bound, fact_filter, held_during
     from graphmem.fact_time import coalesce as coalesced
-    from graphmem.fact_time import fact_filter
 
     validate_namespace(namespace)
-    window = fact_filter(valid_at=valid_at, as_of=as_of, all_time=all_time, now=now)
+    if valid_during is None:
+        window = fact_filter(valid_at=valid_at, as_of=as_of, all_time=all_time, now=now)
+    else:
+        start, end = _valid_window(valid_during, valid_at=valid_at, all_time=all_time)
+        window = TimeFilter(as_of=as_upper_bound(as_of, "as_of"))  # valid time is compared after coalescing
     facts: dict[str, Fact] = {}
     entities: list[Entity] = []
     if entity is None:
@@ -420,9 +429,27 @@ def entity_facts(
                 found = store.get_entity(namespace, node)
                 names[node] = found.name if found is not None else node
     listed = coalesced(facts.values(), history=window.history) if coalesce else list(facts.values())
+    if valid_during is not None:
+        listed = [f for f in listed if held_during(f, start, end)]
     ordered = sorted(listed, key=lambda f: (f.valid_from or f.recorded_at, f.recorded_at, f.id))
     targets = _targets(store, namespace, ordered)
     return [StatedFact(f, names[f.subject_id], names[f.object_id], targets.get(f.id)) for f in ordered]
+
+
+def _valid_window(
+    during: tuple[datetime | None, datetime | None], *, valid_at: datetime | None, all_time: bool
+) -> tuple[datetime | None, datetime | None]:
+    """``valid_during`` checked and read as stored times are (an end given as a date: the end of that day)."""
+    from graphmem.fact_time import as_moment, as_upper_bound
+
+    if valid_at is not None or all_time:
+        raise ConfigError("valid_during is a window of valid time: give it without valid_at and all_time")
+    if not isinstance(during, tuple) or len(during) != 2:
+        raise ConfigError(f"valid_during must be a (start, end) pair, not {during!r}")
+    start, end = as_moment(during[0], "valid_during start"), as_upper_bound(during[1], "valid_during end")
+    if start is not None and end is not None and start > end:
+        raise ConfigError(f"valid_during starts ({start.isoformat(sep=' ')}) after it ends ({end.isoformat(sep=' ')})")
+    return start, end
 
 
 def require_speakers(memory: Memory, namespace: str, wanted: Iterable[str]) -> None:

@@ -58,7 +58,8 @@ DEFAULT_PORT = 8765
 _INSTRUCTIONS = """\
 graphmem is a long-term memory of conversations, kept per namespace (one conversation, user or agent).
 Store what is said with add_messages; before answering a question about the past, call recall and paste
-its text into your reasoning: it lists the current facts about the people and things the question names
+its text into your reasoning: it lists the facts about the people and things the question names (the
+current ones; with since/until, those that held at some time in that window: its first line says which)
 and the best-matching past messages, each with its date, speaker and why it was picked. Use timeline for
 everything about one person or thing in time order, facts for what is true about it, query for exact
 questions in the graphmem query language (read the resource graphmem://docs/dsl first), and forget to
@@ -235,9 +236,12 @@ class GraphmemTools:
     ) -> str:
         """Recall what memory holds about a question, as a block of text ready to use in your answer.
 
-        The block lists the current facts about the people and things the question names, then the
+        The block lists the facts about the people and things the question names, then the
         best-matching past messages, best first, each as [date time] speaker: text (why: the reason it
-        was picked). It fits about 1500 tokens. Answer from it; say so when it does not hold the answer.
+        was picked). The facts are the current ones; with since and/or until, those that held at some
+        time in that window (until alone: up to it; since alone: from it to now), as memory knew them at
+        as_of (default: now); the first line says which ("facts valid up to 2024-07-01"). It fits
+        about 1500 tokens. Answer from it; say so when it does not hold the answer.
         The options mean what ``graphmem recall``'s do; a speaker nobody is in the namespace is an error.
         """
         from graphmem.recall import RecallRequest

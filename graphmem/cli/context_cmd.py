@@ -17,8 +17,13 @@ __all__ = ["context"]
 @click.option("--namespace", "-n", required=True, help="The namespace to search.")
 @click.option("--budget", "budget", type=click.IntRange(min=1), default=1500, show_default=True, help="Token budget.")
 @k_option(default=20, help="Events to consider.")
-@click.option("--since", type=DateTime(), default=None, help="Only events at or after.")
-@click.option("--until", type=UntilDateTime(), default=None, help="Only events at or before (a date: its whole day).")
+@click.option("--since", type=DateTime(), default=None, help="Only events at or after; facts that held since.")
+@click.option(
+    "--until",
+    type=UntilDateTime(),
+    default=None,
+    help="Only events at or before (a date: its whole day); facts that held up to it.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the structured fields and the text as JSON.")
 @click.pass_context
 def context(
@@ -32,7 +37,11 @@ def context(
     until: datetime | None,
     as_json: bool,
 ) -> None:
-    """Print what memory holds about QUESTION: current facts and recalled events with reasons, within a budget."""
+    """Print what memory holds about QUESTION: facts and recalled events with reasons, within a budget.
+
+    The facts are those current now; with --since/--until, those that held at some time in that window
+    (--until alone: up to it; --since alone: from it to now). The first line says which.
+    """
     from graphmem.recall import RecallRequest
     from graphmem.text import clean_text
 

@@ -85,7 +85,7 @@ def test_wrong_types_are_config_errors(memory: Memory, options: dict[str, object
 def test_time_window_and_nothing_found(memory: Memory) -> None:
     ctx = memory.context(QUESTION, namespace=NS, since=datetime(2030, 1, 1))
     assert ctx.events == ()
-    assert ctx.facts  # facts are about the entities named, whatever the event window
+    assert ctx.facts  # the facts with no known end: they still hold from 2030 on, as memory knows them now
     empty = memory.context("zzz qqq", namespace=NS, since=datetime(2030, 1, 1))
     assert "(memory holds nothing about this)" in empty.text
 
