@@ -431,7 +431,8 @@ class Memory(MemoryLookups):
     ) -> Context:
         """What memory holds about ``question`` as a prompt-ready block within ``budget_tokens``.
 
-        The current facts about the entities the question names, then the recalled events with their
+        The facts about the entities the question names (current ones; with ``since``/``until``, those valid
+        at some moment of that window, as the block's heading says), then the recalled events with their
         dates, speakers and why each is there; see :func:`graphmem.context.build_context`. ``since`` and
         ``until`` are read as :meth:`recall` reads them (a ``datetime``, a ``date`` or date text).
 
