@@ -8,12 +8,14 @@ the batch's own, only when the turns leave no doubt (docs/extraction.md §6 list
 - a slip the correcting turn itself stated (extraction names it: "I work at Acme. Oops, I meant Globex.")
   was never believed: the turn's fact is stated with the value instead, dated as the slip was;
 - else a state the speaker stated in their last turn of the session (the run of their messages just before,
-  at most :data:`REACH` turns back, none missing between); a denied value picks by name; several
-  predicates need the value's entity type to pick one;
-- vetoes: the value is the one stated; another speaker's question between asks for a name or names the
-  value; the value names someone in the talk; with entity types that differ, the name is known already as
-  another kind of thing, the slip's turn mentions another entity of the value's kind, or (nothing denied)
-  it named another entity after the state's object.
+  at most :data:`REACH` turns back, none missing between); a denied value picks by name, else by a
+  shorter name ("not Globex": "Globex Corporation"); several predicates need the value's entity type to
+  pick one;
+- vetoes: the value is the one stated; another speaker's question between names the value or the denied
+  one, or asks for a name (not "what do you do there?") and the turn does not both deny a value and own a
+  slip ("Oops, I meant Globex, not Acme."); the value names someone in the talk; with entity types that
+  differ, the name is known already as another kind of thing, the slip's turn mentions another entity of
+  the value's kind, or (nothing denied) it named another entity after the state's object.
 
 A correction of a time ("Sorry, I meant 2021.", ``at`` the new start, no value) binds to the one state the
 speaker's previous turn dated by a phrase, with no question between (:meth:`_Binding.bind_time`): the state
@@ -78,9 +80,43 @@ def _spans(entity: Entity | None, text: str) -> list[int]:
     return [m.end() for n in names for m in re.finditer(rf"(?<!\w){re.escape(n)}(?!\w)", text, re.IGNORECASE)]
 
 
+#: "What" asking what someone does ("What do you do there?", "what's she doing?"): an activity or a
+#: role answers it, not a name.
+_WHAT_ACTIVITY = re.compile(
+    r"\bwhat(?:'s|’s|\s+(?:do|does|did|are|is|were|was|will|would))\s+(?:\w+\s+){1,2}?(?:do|doing)\b",
+    re.IGNORECASE,
+)
+
+#: What owns a slip in a correcting turn, beside a denied value ("Oops, I meant Globex, not Acme."): the
+#: speaker says they misspoke, so the turn corrects them and answers no question.
+_OWNED_SLIP = re.compile(
+    r"\bI\s+mean(?:t)?\b|\bI\s+misspoke\b|\bmy\s+(?:mistake|bad)\b|\bI\s+got\s+(?:that|it)\s+wrong\b"
+    r"|\bto\s+correct\s+myself\b",
+    re.IGNORECASE,
+)
+
+
 def _asks_for_a_name(turn: Event) -> bool:
-    """Whether a turn asks a question a bare name answers (who, where, which, what …)."""
-    return "?" in turn.text and bool(_NAME_QUESTIONS & set(re.findall(r"[a-z]+", turn.text.lower())))
+    """Whether a turn asks a question a bare name answers (who, where, which, what …; not "what do you
+    do there?", which an activity answers)."""
+    if "?" not in turn.text:
+        return False
+    return bool(_NAME_QUESTIONS & set(re.findall(r"[a-z]+", _WHAT_ACTIVITY.sub(" ", turn.text).lower())))
+
+
+def _short_for(short: Entity | None, full: Entity | None) -> bool:
+    """Whether ``short``'s name calls ``full`` by a shorter name: its words are the first words of
+    ``full``'s name or of an alias ("Globex" / "Globex Corporation"), or it is an alias."""
+    if short is None or full is None:
+        return False
+    said = normalize_name(short.name).split()
+    if not said:
+        return False
+    for name in (full.name, *full.aliases):
+        known = normalize_name(name).split()
+        if known[: len(said)] == said:
+            return True
+    return False
 
 
 class _Binding:
@@ -194,10 +230,10 @@ class _Binding:
         slips, between = before
         self.run = slips
         asked = [turn for turn in between if "?" in turn.text]
-        if any(
-            _asks_for_a_name(t) or self.names(value, t.text) or self.names(request.object_id, t.text) for t in asked
-        ):
-            return None  # "Where should we go?", "Is it in Lisbon?" — "Porto, not Lisbon.": an answer
+        if any(self.names(value, t.text) or self.names(request.object_id, t.text) for t in asked):
+            return None  # "Is it in Lisbon?" — "No, Porto, not Lisbon.": an answer
+        if any(_asks_for_a_name(t) for t in asked) and not self.owned_denial(request):
+            return None  # "Where should we go?" — "Porto, not Lisbon.": an answer
         if any(self.names(value, turn.speaker or "") for turn in between + [self.events[e] for e in slips]):
             return None  # "Sorry, I meant Ben.": someone in the talk
         stated = [
@@ -214,13 +250,21 @@ class _Binding:
         found = [f for f in stated if set(slips) & set(f.evidence)]
         if any(name_key(f.object_id) == name_key(value) for f in found):
             return None  # the value the speaker stated: nothing was wrong
-        if request.object_id is not None:
-            found = [f for f in found if name_key(f.object_id) == name_key(request.object_id)]
+        if request.object_id is not None:  # the denied value, by name, else by a shorter name of it
+            denied = self.entities.get(request.object_id)
+            named = [f for f in found if name_key(f.object_id) == name_key(request.object_id)]
+            found = named or [f for f in found if _short_for(denied, self.entities.get(f.object_id))]
         if len({f.predicate for f in found}) > 1:  # of the same kind as the new value, or none
             found = [f for f in found if self.type_of(f.object_id) == self.type_of(value)]
             if len({f.predicate for f in found}) != 1:
                 return None
         return max(found, key=lambda f: (f.recorded_at, f.valid_from or f.recorded_at, f.id), default=None)
+
+    def owned_denial(self, request: FactClosing) -> bool:
+        """Whether the correcting turn denies a value and owns a slip ("Oops, I meant Globex, not Acme."):
+        it says the speaker misspoke, which answers no question asked between."""
+        said = self.events.get(request.evidence[0]) if request.evidence else None
+        return request.object_id is not None and said is not None and bool(_OWNED_SLIP.search(said.text))
 
     def retyped(self, entity: str, like: str, event: str) -> str:
         """``entity`` as the kind of thing ``like`` is: the id the correcting ``event`` now mentions."""

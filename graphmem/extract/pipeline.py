@@ -30,7 +30,7 @@ from graphmem.extract.events import EventPlan, build_events
 from graphmem.extract.facts import build_facts, start_times
 from graphmem.extract.moves import homes_again
 from graphmem.extract.names import words
-from graphmem.extract.nlp import CompiledAttributeRuler, one_blas_thread
+from graphmem.extract.nlp import CompiledAttributeRuler, dictionary_nouns, one_blas_thread, unknown_noun
 from graphmem.extract.pronouns import PlaceAdverbs, ThirdPersons
 from graphmem.extract.repair import repair
 from graphmem.extract.resolve import remap_ids
@@ -82,6 +82,7 @@ class SpacyExtractor:
         self.gate_ner = gate_ner
         self._times = TimeResolver()
         self._ruler: CompiledAttributeRuler | None = None
+        self._nouns: tuple[frozenset[str] | None] | None = None
 
     def __getstate__(self) -> dict[str, Any]:
         # the pipeline is not shipped to worker processes: each loads its own, once
@@ -106,6 +107,13 @@ class SpacyExtractor:
 
             self._nlp = load_nlp()
         return self._nlp
+
+    @property
+    def nouns(self) -> frozenset[str] | None:
+        """The pipeline's dictionary of nouns (:func:`~graphmem.extract.nlp.dictionary_nouns`), read once."""
+        if self._nouns is None:
+            self._nouns = (dictionary_nouns(self.nlp),)
+        return self._nouns[0]
 
     def extract(self, transcript: Transcript) -> Batch:
         """Extract one transcript into a batch for its namespace."""
@@ -159,7 +167,7 @@ class SpacyExtractor:
                     for doc in docs:
                         lemmatizer(ruler(doc))
                 if ner is not None:
-                    _run_ner(ner, docs, gate)
+                    _run_ner(ner, docs, gate, self.nouns)
             yield from docs
 
     def _compiled_ruler(self, nlp: Any) -> CompiledAttributeRuler | None:
@@ -198,6 +206,7 @@ class SpacyExtractor:
                 speaker_id=speaker_id,
                 addressee_id=speaker_ids.get(addressee) if addressee else None,
                 addressee_sure=len(plan.speakers) == 2,  # a dialogue of two: "you" is the other one
+                nouns=self.nouns,
             )
             kept = event.id not in transcript.forgotten
             third_persons.resolve(doc, ann, speaker_id=speaker_id, session=event.session, kept=kept)
@@ -283,20 +292,23 @@ _TIME_WORDS = words(
 )
 
 
-def _needs_ner(doc: Any) -> bool:
-    """Whether a parsed turn may hold an entity NER would find: a proper noun, a number, a time word or
-    a capitalised word inside a sentence. On LoCoMo this skips about a third of the turns and loses
-    only mislabelled interjections ("Congrats" as NORP)."""
+def _needs_ner(doc: Any, nouns: frozenset[str] | None = None) -> bool:
+    """Whether a parsed turn may hold an entity NER would find: a proper noun, a number, a time word,
+    a capitalised word inside a sentence, or one opening it that the tagger took for a noun no dictionary
+    (``nouns``) has ("Rui said"). On LoCoMo this skips about a third of the turns and loses only
+    mislabelled interjections ("Congrats" as NORP)."""
     for tok in doc:
         if tok.tag_ in ("NNP", "NNPS", "CD") or tok.like_num or tok.lower_ in _TIME_WORDS:
             return True
         if tok.is_title and not tok.is_sent_start and tok.text != "I":
             return True
+        if nouns is not None and tok.is_sent_start and unknown_noun(tok, nouns):
+            return True  # a first name the tagger took for a noun ("Rui said I did well"): NER may know it
     return False
 
 
-def _run_ner(ner: Any, docs: list[Any], gate: bool = True) -> list[Any]:
-    wanted = [d for d in docs if _needs_ner(d)] if gate else docs
+def _run_ner(ner: Any, docs: list[Any], gate: bool = True, nouns: frozenset[str] | None = None) -> list[Any]:
+    wanted = [d for d in docs if _needs_ner(d, nouns)] if gate else docs
     if wanted:
         for _ in ner.pipe(wanted, batch_size=len(wanted)):
             pass
