@@ -23,7 +23,9 @@
    that one, with its mentions, facts (every version) and vector, and the store keeps the old id nowhere
    (:class:`~graphmem.store.base.RenamesEntities`). Fact ids stay: they are hashes, not names, and
    versions of a fact are chained by them. A later message naming the kept name joins the entity by
-   name (:mod:`graphmem.extract.resolve`), as it did before. One transaction per entity moved.
+   name (:mod:`graphmem.extract.resolve`), as it did before. One transaction per entity moved, after the
+   message's own: a server that fails between them leaves the message forgotten and the old id in place
+   (the error says the move failed; nothing re-runs it yet).
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from collections.abc import Collection, Iterable, Mapping
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
+from graphmem.errors import ConfigError
 from graphmem.extract.names import entity_type, name_key, normalize_name, slug
 from graphmem.models import Batch, EdgeType, Entity, Event
 from graphmem.store.base import Direction, RenamesEntities
@@ -126,10 +129,29 @@ def forget_message(target: ReembedTarget, namespace: str, event: Event) -> Delet
         if isinstance(store, RenamesEntities):
             for entity in renamed:
                 old = before[entity.id]
-                new = moved_id(store, namespace, old, entity) if old is not None else None
-                if new is not None:
-                    store.rename_entity(namespace, entity.id, new)
+                if old is not None:
+                    _move(store, namespace, old, entity)
     return result
+
+
+#: How often a move picks an id again when another writer of a server store took the one it picked.
+_MOVE_ATTEMPTS = 3
+
+
+def _move(store: GraphStore, namespace: str, before: Entity, after: Entity) -> None:
+    """Move ``after`` to the id :func:`moved_id` gives, picking again when a server's other writer took that id
+    between the pick and the move."""
+    assert isinstance(store, RenamesEntities)
+    for attempt in range(1, _MOVE_ATTEMPTS + 1):
+        new = moved_id(store, namespace, before, after)
+        if new is None:
+            return
+        try:
+            store.rename_entity(namespace, after.id, new)
+            return
+        except ConfigError:
+            if attempt == _MOVE_ATTEMPTS:
+                raise
 
 
 def moved_id(store: GraphStore, namespace: str, before: Entity, after: Entity) -> str | None:

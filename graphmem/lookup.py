@@ -22,6 +22,7 @@ from graphmem.models import EdgeType, Entity, Event, Fact, TimeRef, validate_nam
 from graphmem.store.base import Direction, GraphStore, TimeFilter
 
 if TYPE_CHECKING:
+    from graphmem.dates import TimeArg
     from graphmem.memory import Memory
 
 __all__ = [
@@ -366,7 +367,7 @@ def entity_facts(
     all_time: bool = False,
     now: datetime | None = None,
     coalesce: bool = True,
-    valid_during: tuple[datetime | None, datetime | None] | None = None,
+    valid_during: tuple[TimeArg | None, TimeArg | None] | None = None,
 ) -> list[StatedFact]:
     """Facts of ``namespace`` (about ``entity`` when given) on their two time axes, named, oldest first.
 
@@ -386,7 +387,8 @@ def entity_facts(
         now: the current time (default: the clock), for tests and replays.
         coalesce: merge the statements of one holding (default); false: one fact per statement and version.
         valid_during: ``(start, end)``: the facts that held at some moment from ``start`` to ``end`` (both
-            included, either ``None`` for open; :func:`graphmem.fact_time.held_during`), in the versions
+            included, either ``None`` for open; each a ``datetime``, a ``date`` or date text, an end's date
+            kept whole; :func:`graphmem.fact_time.held_during`), in the versions
             memory held at ``as_of`` (default: now); not with ``valid_at``/``all_time``. A holding is
             merged before it is compared with the window, so it shows its whole span.
 
@@ -437,7 +439,7 @@ def entity_facts(
 
 
 def _valid_window(
-    during: tuple[datetime | None, datetime | None], *, valid_at: datetime | None, all_time: bool
+    during: tuple[TimeArg | None, TimeArg | None], *, valid_at: datetime | None, all_time: bool
 ) -> tuple[datetime | None, datetime | None]:
     """``valid_during`` checked and read as stored times are (an end given as a date: the end of that day)."""
     from graphmem.fact_time import as_moment, as_upper_bound

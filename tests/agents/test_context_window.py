@@ -219,5 +219,8 @@ def test_entity_facts_valid_during(memory: Memory) -> None:
         ids(valid_during=(datetime(2024, 2, 1), datetime(2024, 1, 1)))
     with pytest.raises(ConfigError, match=r"^valid_during must be a \(start, end\) pair"):
         ids(valid_during=[None, None])
-    with pytest.raises(ConfigError, match=r"^valid_during end must be a datetime or a date, not str"):
-        ids(valid_during=(None, "2024"))
+    assert ids(valid_during=(None, "2024-02-15")) == ["f:lived", "f:cello"]  # date text, as the CLI reads it
+    with pytest.raises(ConfigError, match=r"^valid_during end: '2024-13' is not a date"):
+        ids(valid_during=(None, "2024-13"))
+    with pytest.raises(ConfigError, match=r"^valid_during end must be a datetime, a date or date text"):
+        ids(valid_during=(None, 5))

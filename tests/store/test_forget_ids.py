@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from graphmem.export import export_graph
 from graphmem.models import Batch, EdgeType, Entity, Event, Fact, Mention, Session
@@ -177,3 +178,35 @@ def test_an_entity_left_without_a_name_gets_an_id_of_none(backend: Backend, tmp_
     (left,) = [x for x in store.iter_entities(ns) if x.type == "Person" and x.name != "Ann"]
     assert left.name == "unnamed person" and left.id == "ent:person:unnamed-person"
     assert [e for e, x, _r in store.iter_mentions(ns) if x == left.id] == ["ev:s:2"]
+
+
+def test_an_id_another_writer_takes_before_the_move_is_picked_again(
+    backend: Backend, tmp_path: Path, monkeypatch: Any
+) -> None:
+    """Between picking ``ent:person:marsh`` and moving there, another client of a server writes that id: the
+    move picks the next free one instead of failing with the forgotten name left in the id."""
+    from graphmem.memory import Memory
+    from tests.ingest.fakes import FakeEmbedder
+
+    ns = backend.ns()
+    store = backend.open()
+    _write_talk(store, ns)
+    rename = store.rename_entity  # type: ignore[attr-defined]
+    taken: list[str] = []
+
+    def racing(namespace: str, old_id: str, new_id: str) -> bool:
+        if not taken:  # the other writer, just before this one's move
+            taken.append(new_id)
+            # a server's other client; the embedded store's lock keeps other writers out, so its own write stands in
+            writer = backend.open() if isinstance(store, RunsCypher) else store
+            writer.write(Batch(namespace, entities=(Entity(namespace, new_id, "Marsh", "Person"),)))
+            _refreshed(store)
+        return bool(rename(namespace, old_id, new_id))
+
+    monkeypatch.setattr(store, "rename_entity", racing)
+    Memory(store, embedder=FakeEmbedder(), index_dir=tmp_path / "vectors").forget(ns, "ev:s:1")
+    assert taken == ["ent:person:marsh"]
+    for word in FORGOTTEN:
+        assert word not in _everything(store, ns)
+    moved = {x for _e, x, _r in store.iter_mentions(ns)} - {DANA, CAMDEN}
+    assert len(moved) == 1 and moved != {"ent:person:marsh"}
