@@ -102,6 +102,11 @@ def grain_end(start: datetime, grain: str) -> datetime:
         return datetime.max
 
 
+#: The longest text read as a date (LoCoMo's ``1:56 pm on 8 May, 2023`` and ISO times with fractions and zones
+#: are far shorter).
+_LONGEST = 64
+
+
 def parse_date_text(text: str) -> tuple[datetime, datetime]:
     """The interval a date text denotes.
 
@@ -121,6 +126,8 @@ def parse_date_text(text: str) -> tuple[datetime, datetime]:
 def _read_date(text: str) -> tuple[datetime, datetime, str]:
     """:func:`parse_date_text` with the grain of the text (``year``, ``month``, ``day``, ``minute``...)."""
     raw = text.strip()
+    if len(raw) > _LONGEST:  # no date is this long; its error must not repeat all of it (MCP answers hold it)
+        raise DateTextError(f"{raw[:40]!r}… ({len(raw)} characters) is not a date: write {DATE_FORMS}")
     m = _ISO.match(raw)
     if m:
         year, month, day, hour, minute, second, fraction, zone = m.groups()

@@ -201,3 +201,13 @@ def test_fact_filter_reads_date_text_as_the_facts_command_does() -> None:
     assert fact_filter(as_of="2024-01-02T10:00+02:00").as_of == datetime(2024, 1, 2, 8, 0)
     with pytest.raises(ConfigError, match=r"^as_of: '2024-02-30' is not a date"):
         fact_filter(as_of="2024-02-30")
+
+
+def test_a_long_text_is_no_date_and_its_error_does_not_repeat_it() -> None:
+    from graphmem.fact_time import as_moment
+
+    with pytest.raises(ConfigError) as caught:
+        as_moment("2024-01-01 " + "x" * 10_000, "since")
+    message = str(caught.value)
+    assert message.startswith("since: '2024-01-01 xxx") and "(10011 characters) is not a date" in message
+    assert len(message) < 300
