@@ -56,9 +56,9 @@ from graphmem.writer import (
     Committed,
     Resolver,
     Timings,
-    attach_embeddings,
     commit_batch,
     default_resolver,
+    embedded,
 )
 
 if TYPE_CHECKING:
@@ -247,7 +247,7 @@ def _write_unit(
             index = dict(todo.indexes)
             batch = replace(batch, sessions=tuple(replace(s, index=index.get(s.id, s.index)) for s in batch.sessions))
         if embed and not batch.embeddings:  # embedded once, outside the guard: an attempt only resolves and writes
-            batch = _embedded(target, batch, spent)
+            batch = embedded(target, batch, spent)
         records = (*todo.marks, todo.record) if todo.record is not None else todo.marks
         written = _commit_guarded(target, batch, resolver, embed, records, todo.retract, spent)
         batch = written.batch
@@ -259,16 +259,6 @@ def _write_unit(
         if batch.namespace not in summary.namespaces:
             summary.namespaces.append(batch.namespace)
     summary.turns += todo.transcript.turn_count - len(todo.forgotten)
-
-
-def _embedded(target: IngestTarget, batch: Batch, spent: Timings) -> Batch:
-    """``batch`` with its events embedded (the stored turn a continued session's first turn replies to is read
-    for its context), the seconds added to ``spent``."""
-    started = time.perf_counter()
-    store, namespace = target.store, batch.namespace
-    batch = attach_embeddings(batch, target.embedder, lambda ids: store.get_events(namespace, ids))
-    spent.embed += time.perf_counter() - started
-    return batch
 
 
 def _commit_guarded(

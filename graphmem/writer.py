@@ -32,6 +32,7 @@ __all__ = [
     "attach_embeddings",
     "commit_batch",
     "default_resolver",
+    "embedded",
     "fact_chains",
     "name_vectors",
     "with_embeddings",
@@ -230,6 +231,16 @@ def attach_embeddings(batch: Batch, embedder: Any, lookup: EventLookup | None = 
     return with_embeddings(batch, embed_events(embedder, batch.events, lookup), embedder.name, scheme_of(embedder))
 
 
+def embedded(memory: WriteTarget, batch: Batch, timings: Timings) -> Batch:
+    """``batch`` with its events embedded (the stored turn a continued session's first turn replies to is read
+    for its context), the seconds added to ``timings.embed``."""
+    started = time.perf_counter()
+    store, namespace = memory.store, batch.namespace
+    batch = attach_embeddings(batch, memory.embedder, lambda ids: store.get_events(namespace, ids))
+    timings.embed += time.perf_counter() - started
+    return batch
+
+
 def commit_batch(
     memory: WriteTarget,
     batch: Batch,
@@ -265,10 +276,7 @@ def commit_batch(
     new_entities = frozenset(e.id for e in batch.entities if e.id not in known)
     t.resolve += time.perf_counter() - started
     if embed and not batch.embeddings:
-        started = time.perf_counter()
-        store, namespace = memory.store, batch.namespace
-        batch = attach_embeddings(batch, memory.embedder, lambda ids: store.get_events(namespace, ids))
-        t.embed += time.perf_counter() - started
+        batch = embedded(memory, batch, t)
     started = time.perf_counter()
     if records:
         batch = replace(batch, sources=(*batch.sources, *records))
