@@ -33,7 +33,9 @@ class CheckedDumps(tuple[NamespaceDump, ...]):
     """Namespaces :func:`check_dumps` found whole, in the order checked (what
     :func:`graphmem.sync.read_export` returns), so a restore of them does not check them again.
 
-    Its dumps count as they were when checked: one changed since goes through :func:`check_dumps` again."""
+    Trusted as it is: build one only with :func:`check_dumps`, and pass dumps changed after that through
+    :func:`check_dumps` again (a restore does not look at them again; the store still checks each batch's
+    references, not the fields and ids this module checks)."""
 
     __slots__ = ()
 
