@@ -13,8 +13,9 @@ read the parse.
   ``be_marry_to`` (``married_to``) and ``be_divorce`` (an ending of it) as it does for the parser's own
   passives;
 - **a verb taken for a noun**: "u work at Acme", "both of us work at Acme" tag ``work`` a noun although
-  the parser gives it the subject ("u", "both"): a noun ``work`` with a nominal subject is the verb
-  (``VBP``);
+  the parser gives it the subject ("u", "both"), and "I live in Lisbon and work at Acme" tags the second
+  verb of the coordination a noun: a noun ``work`` with a nominal subject, or joined to a verb with "at"
+  or "for" after it and no determiner or possessive, is the verb (``VBP``);
 - **an apposition taken for a second subject**: "My boyfriend Tom lives in Porto" gives the verb two
   subjects, ``boyfriend`` and ``Tom``, where "My sister Inês lives in Porto" makes ``Inês`` an apposition
   of ``sister``. A possessed common noun followed at once by a proper name, both subjects of one verb, is
@@ -52,11 +53,27 @@ def repair(doc: Any) -> Any:
         lower = tok.lower_
         if lower in PARTICIPLES:
             _passive(tok, *PARTICIPLES[lower])
-        elif lower == "work" and tok.pos_ == "NOUN" and any(c.dep_ == "nsubj" for c in tok.children):
+        elif lower == "work" and tok.pos_ == "NOUN" and (_has_subject(tok) or _second_verb(tok)):
             tok.pos_, tok.tag_, tok.lemma_ = "VERB", "VBP", "work"
     for tok in doc:
         _named_subject(tok)
     return doc
+
+
+def _has_subject(tok: Any) -> bool:
+    return any(c.dep_ == "nsubj" for c in tok.children)
+
+
+def _second_verb(tok: Any) -> bool:
+    """Whether a noun ``work`` is the second verb of a coordination ("I live in Lisbon and work at Acme"):
+    joined to a verb, with "at"/"for" after it and no determiner, possessive or modifier of a noun ("I love
+    my family and my work at the hospital" joins it to a noun)."""
+    return (
+        tok.dep_ == "conj"
+        and tok.head.pos_ == "VERB"
+        and not any(c.dep_ in ("det", "poss", "amod", "compound") for c in tok.children)
+        and any(c.dep_ == "prep" and c.lower_ in ("at", "for") for c in tok.children)
+    )
 
 
 def _named_subject(role: Any) -> None:

@@ -67,6 +67,15 @@ def test_work_tagged_a_noun_after_its_subject_is_a_job(extractor: SpacyExtractor
     assert ("Melanie", "works_at", "Starbucks") in facts_of(extractor, "lol u work at Starbucks")
 
 
+def test_work_tagged_a_noun_as_the_second_verb_of_a_coordination_is_a_job(extractor: SpacyExtractor, nlp: Any) -> None:
+    text = "I live in Lisbon and work at Acme."
+    assert nlp(text)[5].pos_ == "NOUN"  # the slip this repairs ("I work at Acme and live in Lisbon" is right)
+    facts = facts_of(extractor, text)
+    assert ("Caroline", "works_at", "Acme") in facts and ("Caroline", "lives_in", "Lisbon") in facts
+    # a noun "work" joined to a noun stays a noun
+    assert not any(p == "works_at" for _s, p, _o in facts_of(extractor, "I love my family and my work at Acme."))
+
+
 def _ended(extractor: SpacyExtractor, *texts: str) -> Any:
     """Caroline's married_to Omar fact after her turns (each a second after the one before)."""
     return facts_of(extractor, *texts)[("Caroline", "married_to", "Omar")]
