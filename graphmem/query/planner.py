@@ -475,13 +475,17 @@ class _Planner:
             self.seek(node, name)
         else:
             if len(labels.kinds) == 3:
-                if not any(pp.key == "name" for pp in node.props):
+                keys = {pp.key for pp in node.props}
+                if "name" in keys:  # only entities have names
+                    node = replace(node, labels=("Entity",))
+                elif "id" in keys:  # an entity's or a session's id; an event is followed as (:Event {id: …})
+                    node = replace(node, labels=("Entity", "Session"))
+                else:
                     raise self.r.error(
-                        'TIMELINE needs a node to follow, e.g. (p:Person ~"Caroline"), (s:Session {id: "s1"}) '
-                        'or (e:Event ABOUT "trip")',
+                        'TIMELINE needs a node to follow, e.g. (p:Person ~"Caroline"), (s:Session {id: "s1"}), '
+                        '({id: "ent:person:caroline"}) or (:Event ABOUT "trip")',
                         node.span,
                     )
-                node = replace(node, labels=("Entity",))
                 labels = node_labels(self.r, node)
             if NodeKind.EVENT in labels.kinds:
                 raise self.r.error("TIMELINE follows either events or entities and sessions, not both", node.span)

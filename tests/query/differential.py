@@ -666,8 +666,9 @@ def timeline(qy: Query) -> Generated:
     roll = rng.random()
     if roll < 0.5:
         node = _node(qy, "x", "entity")
-    elif roll < 0.8:
-        node = f"(s:Session {{id: {q(rng.choice(['s1', 's2', 's3', 's4']))}}})"
+    elif roll < 0.8:  # a session by its id, labelled or not (an unlabelled id is an entity's or a session's)
+        label = ":Session" if roll < 0.7 else ""
+        node = f"(s{label} {{id: {q(rng.choice(['s1', 's2', 's3', 's4']))}}})"
     else:
         node = f"(:Event ABOUT {q(rng.choice(['Bolt the dog', 'camping in Zürich']))})"
     text = f"TIMELINE {node}"

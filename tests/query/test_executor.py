@@ -251,6 +251,9 @@ def test_timeline_of_an_entity(small_memory: Memory) -> None:
     assert col(filtered, 3) == ["That's great! I'm going camping with the kids"]
     session = run(small_memory, 'TIMELINE (s:Session {id: "s2"})')
     assert col(session, 4) == ["D2:1", "D2:2", "D2:3"]
+    # A node without a label is followed by its id, an entity's or a session's alike.
+    assert col(run(small_memory, 'TIMELINE (x {id: "p:caroline"})'), 4) == ["D1:1", "D1:3", "D2:2", "D2:3"]
+    assert col(run(small_memory, 'TIMELINE ({id: "s2"})'), 4) == ["D2:1", "D2:2", "D2:3"]
 
 
 def test_timeline_of_events(small_memory: Memory, about_small: Any) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -144,3 +145,12 @@ def test_unknown_label_lists_the_labels_and_store_types_can_extend_them() -> Non
     assert "Person" in str(err) and "Topic" in str(err)
     plan = plan_query(parse("FIND (x:Animal) RETURN x"), schema=Schema().with_types(["Animal"]))
     assert "ScanNodes x:Animal" in str(plan)
+
+
+def test_timeline_error_suggests_only_forms_it_takes() -> None:
+    # Each example the error gives is a TIMELINE that plans (one suggested "(e:Event ABOUT …)", refused).
+    message = str(plan_error("TIMELINE (x)")).split("e.g. ", 1)[1].splitlines()[0]
+    examples = re.split(r", (?:or )?| or ", message)
+    assert len(examples) == 4, message
+    for example in examples:
+        plan_query(parse(f"TIMELINE {example}"), {})
