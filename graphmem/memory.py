@@ -509,11 +509,14 @@ class Memory(MemoryLookups):
         of the name it keeps when its id was made of a name that went (``ent:person:marsh`` for
         ``ent:person:helena-quokkaberg-marsh``).
 
-        Forgetting an event is then three transactions, and one more per entity moved: the deletion, the
-        remaining facts' ends derived again (:mod:`graphmem.settle`), the entities renamed, each entity
-        moved. Should the second fail, its error is raised with the event deleted (its entities not
-        renamed) and the caches dropped; ``graphmem.settle.settle(memory.store, namespace)`` then derives
-        the ends.
+        Forgetting an event is then several transactions: the reply's vector, each entity moved, the
+        entities renamed, then the deletion and the remaining facts' ends derived again
+        (:mod:`graphmem.settle`). Should one before the deletion fail, the event is still there and
+        forgetting it again finishes the work; should the last fail, its error is raised with the event
+        deleted and the caches dropped, and ``graphmem.settle.settle(memory.store, namespace)`` then derives
+        the ends. On a server store, what another client writes to the namespace meanwhile makes the
+        forget start over from what it holds then (:mod:`graphmem.write_retry`; ``WriteConflictError``
+        when it kept doing so).
         """
         with self.writing():  # a read-only memory refuses before the namespace is looked at
             namespace = require_namespace(namespace, self.store.namespaces())

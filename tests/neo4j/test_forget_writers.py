@@ -1,0 +1,81 @@
+"""``forget`` on a namespace of a Bolt database that another client writes meanwhile: each
+runs inside the store's guard (:mod:`graphmem.write_retry`), so what it decided from a namespace the other
+client changed is not written, and it starts over from what the namespace holds now.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from graphmem.embed_text import embed_events
+from graphmem.memory import Memory
+from graphmem.settings import Settings
+from tests.ingest.fakes import FakeEmbedder
+from tests.support.bolt_server import BoltTarget, wipe_database
+
+pytestmark = pytest.mark.neo4j
+
+NS = "notes"
+T = "2024-05-02T10:0{}:00"
+
+
+def _open(bolt: BoltTarget, cache: Path) -> Memory:
+    settings = Settings.from_env(environ={"GRAPHMEM_CACHE_DIR": str(cache)})
+    return Memory.open(bolt.uri, embedder=FakeEmbedder(), settings=settings, auth=bolt.auth, database=bolt.database)
+
+
+@pytest.fixture
+def memories(bolt_server: BoltTarget, tmp_path: Path) -> Iterator[tuple[Memory, Memory]]:
+    """Two memories on one emptied database, each with its own driver (as two processes have)."""
+    wipe_database(bolt_server)
+    one, two = _open(bolt_server, tmp_path / "one"), _open(bolt_server, tmp_path / "two")
+    try:
+        yield one, two
+    finally:
+        one.close()
+        two.close()
+
+
+def _first_call_after(monkeypatch: pytest.MonkeyPatch, obj: Any, name: str, other: Callable[[], object]) -> None:
+    """``obj.name`` runs ``other`` (another client's write) before its first call goes on."""
+    real = getattr(obj, name)
+    done: list[bool] = []
+
+    def racing(*args: Any, **kwargs: Any) -> Any:
+        if not done:
+            done.append(True)
+            other()
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(obj, name, racing)
+
+
+def test_a_turn_added_while_its_previous_turn_is_forgotten_does_not_keep_the_forgotten_text(
+    memories: tuple[Memory, Memory], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The forget finds no turn after the forgotten one (none to embed again); the other client's turn comes
+    # next, embedded replying to the forgotten text, before the deletion.
+    mem, other = memories
+    said = [{"speaker": "Dana", "text": "I adopted a cat.", "time": T.format(0)}]
+    secret = {"speaker": "Dana", "text": "My bank PIN is 4921.", "time": T.format(1)}
+    _first, forgotten = mem.add([*said, secret], namespace=NS)
+    gone = mem.store.get_event(NS, forgotten)
+    assert gone is not None
+    added: list[str] = []
+    reply = {"speaker": "Dana", "text": "Anyway, see you tomorrow.", "time": T.format(2)}
+    _first_call_after(monkeypatch, mem.store, "delete_event", lambda: added.extend(other.add(reply, namespace=NS)))
+
+    mem.forget(NS, forgotten)
+
+    assert len(added) == 1 and mem.store.get_event(NS, forgotten) is None
+    stored = {i: np.asarray(v) for i, v, _model in mem.store.iter_embeddings(NS)}
+    [turn] = mem.store.get_events(NS, added)
+    remaining = embed_events(FakeEmbedder(), [turn], lambda ids: mem.store.get_events(NS, ids))
+    leaking = embed_events(FakeEmbedder(), [turn], lambda ids: [gone] if gone.id in ids else [])
+    assert not np.allclose(remaining[0], leaking[0])  # the test can tell them apart
+    assert np.allclose(stored[turn.id], remaining[0]), "the turn's vector was made replying to the forgotten one"
