@@ -1,4 +1,4 @@
-"""``forget`` on a namespace of a Bolt database that another client writes meanwhile: each
+"""``forget`` and ``add_events`` on a namespace of a Bolt database that another client writes meanwhile: each
 runs inside the store's guard (:mod:`graphmem.write_retry`), so what it decided from a namespace the other
 client changed is not written, and it starts over from what the namespace holds now.
 """
@@ -6,6 +6,7 @@ client changed is not written, and it starts over from what the namespace holds 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +15,7 @@ import pytest
 
 from graphmem.embed_text import embed_events
 from graphmem.memory import Memory
+from graphmem.models import Event
 from graphmem.settings import Settings
 from tests.ingest.fakes import FakeEmbedder
 from tests.support.bolt_server import BoltTarget, wipe_database
@@ -79,3 +81,23 @@ def test_a_turn_added_while_its_previous_turn_is_forgotten_does_not_keep_the_for
     leaking = embed_events(FakeEmbedder(), [turn], lambda ids: [gone] if gone.id in ids else [])
     assert not np.allclose(remaining[0], leaking[0])  # the test can tell them apart
     assert np.allclose(stored[turn.id], remaining[0]), "the turn's vector was made replying to the forgotten one"
+
+
+def test_sessions_added_while_add_events_writes_keep_their_own_places(
+    memories: tuple[Memory, Memory], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # add_events numbers a session it creates after the namespace's last one, read before its write; the other
+    # client starts a session in between, which would take the same number.
+    mem, other = memories
+    mem.add({"speaker": "Dana", "text": "First note.", "time": T.format(0)}, namespace=NS, session="live")
+    later = {"speaker": "Dana", "text": "A note of another session.", "time": T.format(5)}
+    _first_call_after(monkeypatch, mem.store, "write", lambda: other.add(later, namespace=NS, session="other"))
+    when = datetime(2024, 5, 3, 9)
+    assert mem.add_events([Event(NS, "ev:imported:1", "imported", 1, "Dana", "Imported.", when)], namespace=NS) == 1
+
+    sessions = {s.id: s.index for s in mem.store.iter_sessions(NS)}
+    assert set(sessions) == {"live", "other", "imported"}
+    assert len(set(sessions.values())) == 3, sessions  # no two sessions in one place
+    assert sessions["imported"] == max(sessions.values())  # after the one written before it
+    assert {e.id for e in mem.store.iter_events(NS)} >= {"ev:imported:1"}
+    assert len(list(mem.store.iter_events(NS))) == 3
