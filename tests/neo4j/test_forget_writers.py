@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 
 from graphmem.embed_text import embed_events
+from graphmem.errors import WriteConflictError
 from graphmem.memory import Memory
 from graphmem.models import Event
 from graphmem.settings import Settings
@@ -101,3 +102,58 @@ def test_sessions_added_while_add_events_writes_keep_their_own_places(
     assert sessions["imported"] == max(sessions.values())  # after the one written before it
     assert {e.id for e in mem.store.iter_events(NS)} >= {"ev:imported:1"}
     assert len(list(mem.store.iter_events(NS))) == 3
+
+
+@pytest.fixture(scope="module")
+def nlp() -> Any:
+    from graphmem.extract.nlp import load_nlp
+
+    return load_nlp()
+
+
+def test_a_write_between_the_deletion_and_the_facts_settled_makes_only_the_settling_start_over(
+    bolt_server: BoltTarget, tmp_path: Path, nlp: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Forgetting the middle statement lets the later one end the first (graphmem.settle): that write comes
+    # after the deletion. Another client writes just before it: the settling is refused and made again (from
+    # the facts then current), the forget neither starts over (its event is gone) nor fails.
+    wipe_database(bolt_server)
+    settings = Settings.from_env(environ={"GRAPHMEM_CACHE_DIR": str(tmp_path / "one")})
+    options: dict[str, Any] = {"auth": bolt_server.auth, "database": bolt_server.database}
+    mem = Memory.open(bolt_server.uri, embedder=FakeEmbedder(), settings=settings, nlp=nlp, **options)
+    other = _open(bolt_server, tmp_path / "two")
+    try:
+        said = [
+            {"speaker": "Ana", "text": "I work at Acme Analytics.", "time": "2024-01-10T18:00"},
+            {"speaker": "Ana", "text": "I work at Globex Corporation now.", "time": "2024-03-12T19:00"},
+            {"speaker": "Ana", "text": "I still work at Globex Corporation.", "time": "2024-06-20T20:00"},
+        ]
+        ids = [i for m in said for i in mem.add(m, namespace=NS)]
+        real = mem.store.write
+        settling: list[int] = []
+        refused: list[int] = []
+
+        def write(batch: Any) -> None:
+            if batch.facts and not batch.events:  # the settling: only facts
+                settling.append(len(batch.facts))
+                if len(settling) == 1:
+                    other.add({"speaker": "Bo", "text": "Hello there.", "time": "2024-07-01T09:00"}, namespace=NS)
+            try:
+                real(batch)
+            except WriteConflictError:
+                refused.append(len(settling))
+                raise
+
+        monkeypatch.setattr(mem.store, "write", write)
+        mem.forget(NS, ids[1])
+
+        assert refused == [1]  # the settling was refused once, then made again from what the namespace held
+        assert mem.store.get_event(NS, ids[1]) is None
+        ends = {
+            f.object_id.rsplit(":", 1)[-1]: f.valid_to for f in mem.store.iter_facts(NS) if f.predicate == "works_at"
+        }
+        assert ends == {"acme-analytics": datetime(2024, 6, 20, 20), "globex-corporation": None}, ends
+        assert "Hello there." in {e.text for e in mem.store.iter_events(NS)}
+    finally:
+        mem.close()
+        other.close()
