@@ -27,6 +27,7 @@ from graphmem.store.base import (
 )
 from graphmem.store.budget import CacheBudget
 from graphmem.store.results import DeleteResult, StoreStats
+from graphmem.write_retry import guarded, retry_conflicts
 
 if TYPE_CHECKING:
     from graphmem.context import Context
@@ -240,11 +241,16 @@ class Memory(MemoryLookups):
         """Add events (and optionally entities, mentions and facts) to a namespace in one batch.
 
         Sessions the events name that do not exist yet are created, in order of first appearance,
-        starting at the earliest event time. Returns the number of events written.
+        starting at the earliest event time, after the namespace's last session. Returns the number of
+        events written. On a server store the sessions are read and the batch written inside the store's
+        guard, and read again when another client wrote the namespace in between
+        (:mod:`graphmem.write_retry`).
 
         Raises:
             ConfigError: the namespace is illegal or an event belongs to another namespace.
             StoreError: the batch was rejected; nothing of it was written.
+            WriteConflictError: on a server, other clients kept writing the namespace during each attempt;
+                nothing of the batch was written.
         """
         from graphmem.errors import ConfigError
 
@@ -257,19 +263,20 @@ class Memory(MemoryLookups):
         for ev in evs:
             if ev.namespace != namespace:
                 raise ConfigError(f"event {ev.id!r} belongs to namespace {ev.namespace!r}, not {namespace!r}")
-        with self.writing():
-            existing = {s.id: s for s in self.store.iter_sessions(namespace)}
-            next_index = max((s.index for s in existing.values()), default=-1) + 1
-            new_sessions: dict[str, Session] = {}
-            for ev in evs:
-                if ev.session in existing or ev.session in new_sessions:
-                    continue
-                times = [e.occurred_at for e in evs if e.session == ev.session and e.occurred_at]
-                started: datetime | None = min(times) if times else None
-                new_sessions[ev.session] = Session(namespace, ev.session, next_index, started)
-                next_index += 1
-            self.write(
-                Batch(
+
+        def attempt() -> None:
+            with self.writing(), guarded(self.store, namespace):
+                existing = {s.id: s for s in self.store.iter_sessions(namespace)}
+                next_index = max((s.index for s in existing.values()), default=-1) + 1
+                new_sessions: dict[str, Session] = {}
+                for ev in evs:
+                    if ev.session in existing or ev.session in new_sessions:
+                        continue
+                    times = [e.occurred_at for e in evs if e.session == ev.session and e.occurred_at]
+                    started: datetime | None = min(times) if times else None
+                    new_sessions[ev.session] = Session(namespace, ev.session, next_index, started)
+                    next_index += 1
+                batch = Batch(
                     namespace,
                     sessions=tuple(new_sessions.values()),
                     events=evs,
@@ -277,7 +284,16 @@ class Memory(MemoryLookups):
                     mentions=tuple(mentions),
                     facts=tuple(facts),
                 )
-            )
+                self.write(batch)
+
+        retry_conflicts(
+            attempt,
+            namespace=namespace,
+            failed=lambda attempts: (
+                f"could not add {len(evs)} event(s) to namespace {namespace!r}: other writers changed it during "
+                f"each of {attempts} attempts; nothing of them was written, try again"
+            ),
+        )
         return len(evs)
 
     def ingest(
@@ -509,11 +525,14 @@ class Memory(MemoryLookups):
         of the name it keeps when its id was made of a name that went (``ent:person:marsh`` for
         ``ent:person:helena-quokkaberg-marsh``).
 
-        Forgetting an event is then three transactions, and one more per entity moved: the deletion, the
-        remaining facts' ends derived again (:mod:`graphmem.settle`), the entities renamed, each entity
-        moved. Should the second fail, its error is raised with the event deleted (its entities not
-        renamed) and the caches dropped; ``graphmem.settle.settle(memory.store, namespace)`` then derives
-        the ends.
+        Forgetting an event is then several transactions: the reply's vector, each entity moved, the
+        entities renamed, then the deletion and the remaining facts' ends derived again
+        (:mod:`graphmem.settle`). Should one before the deletion fail, the event is still there and
+        forgetting it again finishes the work; should the last fail, its error is raised with the event
+        deleted and the caches dropped, and ``graphmem.settle.settle(memory.store, namespace)`` then derives
+        the ends. On a server store, what another client writes to the namespace meanwhile makes the
+        forget start over from what it holds then (:mod:`graphmem.write_retry`; ``WriteConflictError``
+        when it kept doing so).
         """
         with self.writing():  # a read-only memory refuses before the namespace is looked at
             namespace = require_namespace(namespace, self.store.namespaces())

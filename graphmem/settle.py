@@ -55,7 +55,7 @@ if TYPE_CHECKING:
     from graphmem.store.base import GraphStore
     from graphmem.store.results import DeleteResult
 
-__all__ = ["current_facts", "forget_event", "settle", "settled_facts"]
+__all__ = ["current_facts", "delete_event", "forget_event", "settle", "settled_facts"]
 
 
 def settled_facts(
@@ -164,12 +164,29 @@ def forget_event(store: GraphStore, namespace: str, event_id: str) -> DeleteResu
     predicate whose change can end another, :func:`graphmem.extract.temporal.alters_ends`) are read,
     before and after, when the store finds them (:class:`~graphmem.store.base.FindsFactsOfEvents`).
     """
+    result, settle_after = delete_event(store, namespace, event_id)
+    settle_after()
+    return result
+
+
+def delete_event(store: GraphStore, namespace: str, event_id: str) -> tuple[DeleteResult, Callable[[], int]]:
+    """Delete an event as :func:`forget_event` does, leaving the second transaction to the caller: what the
+    deletion removed, and the call that writes the facts whose ends it altered (how many).
+
+    That call derives the ends from the facts current when it runs, so it can be made again after it failed,
+    or after another writer's write refused it on a server (:mod:`graphmem.write_retry`): what it wrote
+    before stays settled and is not written twice.
+    """
     subjects: set[str] | None = None
     if isinstance(store, FindsFactsOfEvents):
         groups = store.fact_groups_of_events(namespace, [event_id])
         subjects = {s for s, p in groups if alters_ends(p)}
     before = current_facts(store, namespace, subjects)
     result = store.delete_event(namespace, event_id)
-    if result.events and subjects != set():
-        settle(store, namespace, before, subjects=subjects)
-    return result
+
+    def settle_after() -> int:
+        if not result.events or subjects == set():
+            return 0
+        return settle(store, namespace, before, subjects=subjects)
+
+    return result, settle_after

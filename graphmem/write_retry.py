@@ -4,8 +4,10 @@ The embedded store's file lock holds every other process off for a whole operati
 decide, commit). A server store has no such lock: an operation reads and decides inside the store's guard
 (:class:`~graphmem.store.base.GuardsWrites`), whose write is refused with
 :class:`~graphmem.errors.WriteConflictError` when another client wrote the namespace meanwhile, and is
-then done again from what the namespace holds now. :func:`graphmem.live.add` does so for each call and
-:func:`graphmem.ingest.ingest` for each unit of a file, through :func:`retry_conflicts`.
+then done again from what the namespace holds now. :func:`graphmem.live.add` does so for each call,
+:func:`graphmem.ingest.ingest` for each unit of a file, :meth:`graphmem.Memory.add_events` for each call and
+:func:`graphmem.forget.forget_message` for its writes up to the deletion and for those after it, through
+:func:`retry_conflicts`.
 """
 
 from __future__ import annotations

@@ -9,6 +9,8 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from graphmem.export import export_graph
 from graphmem.models import Batch, EdgeType, Entity, Event, Fact, Mention, Session
 from graphmem.store.base import Direction, GraphStore, RunsCypher
@@ -210,3 +212,48 @@ def test_an_id_another_writer_takes_before_the_move_is_picked_again(
         assert word not in _everything(store, ns)
     moved = {x for _e, x, _r in store.iter_mentions(ns)} - {DANA, CAMDEN}
     assert len(moved) == 1 and moved != {"ent:person:marsh"}
+
+
+@pytest.mark.parametrize("step", ["move", "names", "deletion"])
+def test_a_forget_the_store_failed_during_is_finished_by_forgetting_again(
+    backend: Backend, tmp_path: Path, monkeypatch: Any, step: str
+) -> None:
+    """The store fails (a server gone) at one write of the forget: the error is raised, and forgetting the same
+    message again leaves what one forget that did not fail leaves, with no forgotten name in any id."""
+    from graphmem.errors import StoreError
+    from graphmem.memory import Memory
+    from tests.ingest.fakes import FakeEmbedder
+
+    ns = backend.ns()
+    store = backend.open()
+    _write_talk(store, ns)
+    name, fails = {
+        "move": ("rename_entity", lambda *_a: True),
+        "names": ("write", lambda batch, **_k: bool(batch.entities)),
+        "deletion": ("delete_event", lambda *_a: True),
+    }[step]
+    real = getattr(store, name)
+    failed: list[str] = []
+
+    def failing(*args: Any, **kwargs: Any) -> Any:
+        if not failed and fails(*args, **kwargs):
+            failed.append(name)
+            raise StoreError("the server went away")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(store, name, failing)
+    mem = Memory(store, embedder=FakeEmbedder(), index_dir=tmp_path / "vectors")
+    with pytest.raises(StoreError, match="the server went away"):
+        mem.forget(ns, "ev:s:1")
+    assert failed == [name]
+    mem.forget(ns, "ev:s:1")
+
+    new = "ent:person:marsh"
+    for s in (store, _refreshed(backend.open())):
+        found = _everything(s, ns)
+        for word in FORGOTTEN:
+            assert word not in found, f"{word!r} is still in the store"
+        assert s.get_event(ns, "ev:s:1") is None
+        assert s.get_entity(ns, new) == Entity(ns, new, "Marsh", "Person")
+        assert sorted(e for e, x, _r in s.iter_mentions(ns) if x == new) == ["ev:s:2", "ev:s:3"]
+        assert {(f.subject_id, f.object_id) for f in s.iter_facts(ns, history=True)} == {(new, CAMDEN)}
