@@ -15,6 +15,7 @@ from dataclasses import astuple, dataclass, fields
 from datetime import datetime, timedelta
 
 from graphmem.errors import ConfigError
+from graphmem.models import Fact
 from graphmem.store.base import GraphStore
 
 __all__ = [
@@ -123,8 +124,10 @@ STARTER_QUERIES: tuple[StarterQuery, ...] = (
         "What memory believed at a moment (record time)",
         "MATCH (s:Entity {namespace: $ns})-[f:FACT]->(o:Entity)\nWHERE f.recorded_at <= localdatetime($at)\n"
         "  AND (f.expired_at IS NULL OR localdatetime($at) < f.expired_at)\n"
-        "  AND NOT coalesce(f.valid_to = f.valid_from, false)\n"
-        "RETURN s.name AS subject, f.predicate AS predicate, o.name AS object, f.recorded_at AS learned",
+        "  AND (f.valid_from IS NULL OR f.valid_from <= localdatetime($at))\n"
+        "  AND (f.valid_to IS NULL OR localdatetime($at) < f.valid_to)\n"
+        "RETURN s.name AS subject, f.predicate AS predicate, o.name AS object, f.valid_from AS since,\n"
+        "       f.recorded_at AS learned",
         ("ns", "at"),
     ),
     StarterQuery(
@@ -323,12 +326,23 @@ def _session_values(store: GraphStore, namespace: str) -> dict[str, str]:
     return values
 
 
+def _believed_and_true(fact: Fact) -> datetime | None:
+    """The first moment memory held ``fact`` and it was true (query 7 finds it then), or ``None``."""
+    at = max(fact.recorded_at, fact.valid_from) if fact.valid_from is not None else fact.recorded_at
+    if fact.expired_at is not None and fact.expired_at <= at:
+        return None
+    if fact.valid_to is not None and fact.valid_to <= at:
+        return None
+    return at
+
+
 def _fact_values(store: GraphStore, namespace: str) -> dict[str, str]:
     values: dict[str, str] = {}
     predicates: Counter[str] = Counter()
+    believed = (_believed_and_true(fact) for fact in store.iter_facts(namespace, history=True))
+    if (at := next((moment for moment in believed if moment is not None), None)) is not None:
+        values["at"] = _iso(at)
     for fact in store.iter_facts(namespace):
-        if "at" not in values and (fact.expired_at is None or fact.expired_at > fact.recorded_at):
-            values["at"] = _iso(fact.recorded_at)
         if fact.expired_at is not None:
             continue  # the queries on a date and on evidence show the versions memory holds now
         if fact.evidence:

@@ -10,6 +10,7 @@ from neo4j import GraphDatabase
 
 from graphmem.browser_guide import EXAMPLE_VALUES, GRASS, STARTER_QUERIES, cypher_string, guide_text, guide_values
 from graphmem.cli.app import main
+from graphmem.lookup import entity_facts
 from graphmem.models import Batch, Fact, Mention
 from graphmem.store.cypher import CypherStore
 from tests.store.test_contract import conversation, day
@@ -100,8 +101,19 @@ def test_fact_queries_leave_out_versions_memory_retired(neo4j_store: CypherStore
         expired_at=day(5),
         evidence=("e3",),
     )
+    closed = Fact(  # the old job as memory holds it now, ended when the new one began (its own id here)
+        ns,
+        "acme-ended",
+        "caroline",
+        "works_at",
+        "camping",
+        day(5),
+        valid_from=day(-30),
+        valid_to=day(3),
+        evidence=("e3",),
+    )
     new = Fact(ns, "globex", "caroline", "works_at", "support-group", day(5), valid_from=day(3), evidence=("e1",))
-    neo4j_store.write(Batch(ns, batch.sessions, batch.events, batch.entities, batch.mentions, (old, new)))
+    neo4j_store.write(Batch(ns, batch.sessions, batch.events, batch.entities, batch.mentions, (old, closed, new)))
     values = guide_values(neo4j_store, ns)
     assert values.predicate == "works_at"
     run = {q.title: q for q in STARTER_QUERIES}
@@ -116,8 +128,16 @@ def test_fact_queries_leave_out_versions_memory_retired(neo4j_store: CypherStore
         assert [(r["predicate"], r["object"]) for r in true_then] == [("works_at", "LGBTQ support group")]
         believed = rows("What memory believed at a moment (record time)")
         assert [(r["predicate"], r["object"]) for r in believed] == [("works_at", "camping")]
+        # after the change was learned: the new job only, not the closed version of the old one beside it,
+        # as graphmem facts --as-of answers
+        params["at"] = day(6).isoformat()
+        believed = rows("What memory believed at a moment (record time)")
+        assert [(r["predicate"], r["object"]) for r in believed] == [("works_at", "LGBTQ support group")]
+        as_of = entity_facts(neo4j_store, ns, None, as_of=day(6))
+        assert [(f.fact.predicate, f.object) for f in as_of] == [("works_at", "LGBTQ support group")]
         support = rows("The events that support a fact")
-        assert {(r["object"], r["turn"]) for r in support} == {("LGBTQ support group", "D1:1")}
+        # the old job as memory holds it now (ended) keeps its evidence; the retired open-ended version has none
+        assert {(r["object"], r["turn"]) for r in support} == {("LGBTQ support group", "D1:1"), ("camping", "D1:3")}
         near = rows("An entity's neighbourhood, two hops out (graph view)")
         facts = {rel.get("id") for r in near for rel in r["p"].relationships if rel.type == "FACT"}
-        assert facts == {"globex"}
+        assert facts == {"globex", "acme-ended"}
