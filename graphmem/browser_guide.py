@@ -210,7 +210,7 @@ node.Session {
   border-color: #23B3D7;
   text-color-internal: #2A2C34;
   diameter: 50px;
-  caption: "{date_text}";
+  caption: "{caption}";
 }
 node.Source {
   color: #D9C8AE;

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -141,3 +142,31 @@ def test_fact_queries_leave_out_versions_memory_retired(neo4j_store: CypherStore
         near = rows("An entity's neighbourhood, two hops out (graph view)")
         facts = {rel.get("id") for r in near for rel in r["p"].relationships if rel.type == "FACT"}
         assert facts == {"globex", "acme-ended"}
+
+
+@pytest.mark.neo4j
+def test_every_session_has_a_caption(neo4j_store: CypherStore, bolt_server: BoltTarget) -> None:
+    """The style sheet captions sessions with ``caption``: a header's date, else when the session started
+    (a live or JSONL session has no header), else its id."""
+    from graphmem.models import Session
+
+    ns = "captions"
+    started = datetime(2025, 6, 15, 20, 0)
+    sessions = (
+        Session(ns, "s1", 0, started, "15 June 2025"),
+        Session(ns, "s2", 1, started),
+        Session(ns, "s3", 2, None),
+    )
+    neo4j_store.write(Batch(ns, sessions=sessions))
+    assert 'caption: "{caption}"' in GRASS.split("node.Session", 1)[1].split("node.", 1)[0]
+    with GraphDatabase.driver(bolt_server.uri, auth=bolt_server.auth) as driver:
+        records, _, _ = driver.execute_query(
+            "MATCH (s:Session {namespace: $ns}) RETURN s.id AS id, s.caption AS caption ORDER BY id",
+            {"ns": ns},
+            database_=bolt_server.database,
+        )
+    assert [(r["id"], r["caption"]) for r in records] == [
+        ("s1", "15 June 2025"),
+        ("s2", "2025-06-15 20:00"),
+        ("s3", "s3"),
+    ]

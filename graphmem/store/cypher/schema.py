@@ -61,6 +61,7 @@ __all__ = [
     "name_keys",
     "projection",
     "rel_type_for",
+    "session_caption",
     "session_from_props",
     "session_row",
     "vector_in",
@@ -255,7 +256,22 @@ def vector_in(vector: Sequence[float]) -> list[float]:
 
 def session_row(s: Session) -> dict[str, Any]:
     """A session as a parameter row."""
-    return {"id": s.id, "index": s.index, "started_at": dt_in(s.started_at), "date_text": s.date_text}
+    return {
+        "id": s.id,
+        "index": s.index,
+        "started_at": dt_in(s.started_at),
+        "date_text": s.date_text,
+        "caption": session_caption(s),
+    }
+
+
+def session_caption(s: Session) -> str:
+    """What Neo4j Browser shows on a session node (``docs/graphmem.grass``): the date its header gave, else
+    when it started, else its id (a live or JSONL session has no header)."""
+    if s.date_text:
+        return s.date_text
+    when = dt_in(s.started_at)
+    return f"{when:%Y-%m-%d %H:%M}" if when is not None else s.id
 
 
 def event_row(e: Event) -> dict[str, Any]:

@@ -77,7 +77,7 @@ UNWIND $ids AS i MATCH (n:Entity {namespace: $ns, id: i}) RETURN n.id AS id, 'en
 PUT_SESSIONS = """
 UNWIND $rows AS row
 MERGE (s:Session {namespace: $ns, id: row.id})
-SET s.index = row.index, s.started_at = row.started_at, s.date_text = row.date_text
+SET s.index = row.index, s.started_at = row.started_at, s.date_text = row.date_text, s.caption = row.caption
 """
 
 PUT_EVENTS = """
