@@ -121,6 +121,10 @@ def _check_fields(dump: NamespaceDump) -> None:
         for j, alias in enumerate(x.aliases):
             if not isinstance(alias, str):
                 raise BadRecord(f"entities[{i}].aliases[{j}]", f"is not a string: {alias!r}")
+    for i, f in enumerate(dump.facts):  # its evidence is checked as references (_check_references)
+        for j, eid in enumerate(f.revised_by):
+            if not isinstance(eid, str):
+                raise BadRecord(f"facts[{i}].revised_by[{j}]", f"is not a string: {eid!r}")
     for i, ev in enumerate(dump.events):
         for j, t in enumerate(ev.times):
             for name in ("phrase", "grain"):

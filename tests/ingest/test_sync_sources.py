@@ -72,7 +72,7 @@ def test_an_export_of_version_1_without_sources_still_restores(tmp_path: Path) -
     export_graph(source, out, "json", embeddings=True)
     source.close()
     data = json.loads(out.getvalue())
-    assert data["version"] == 2 and data["namespaces"][0]["sources"]
+    assert data["version"] == 3 and data["namespaces"][0]["sources"]
     data["version"] = 1
     del data["namespaces"][0]["sources"]
     (tmp_path / "old.json").write_text(json.dumps(data), encoding="utf-8")
