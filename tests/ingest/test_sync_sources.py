@@ -6,11 +6,13 @@ from __future__ import annotations
 import io
 import json
 import shutil
+from contextlib import closing
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from graphmem.export import export_graph
+from graphmem.export import NamespaceDump, dump_namespace, export_graph
 from graphmem.memory import Memory
 from graphmem.store.embedded import EmbeddedStore
 from graphmem.sync import read_export, restore_export, sync_stores
@@ -99,7 +101,9 @@ def test_a_merge_of_another_version_of_an_input_leaves_the_next_ingest_to_rewrit
         run(memory, folder, namespace=NS)
     source, target = EmbeddedStore.open(tmp_path / "src"), EmbeddedStore.open(tmp_path / "tgt")
     try:
+        kept = list(target.iter_events(NS))
         sync_stores(source, target)
+        assert list(target.iter_events(NS)) == kept  # the target's version of the file, for its next ingest
     finally:
         source.close()
         target.close()
@@ -111,3 +115,89 @@ def test_a_merge_of_another_version_of_an_input_leaves_the_next_ingest_to_rewrit
             "Cool.",
             "Nice.",
         ]
+
+
+_LEEDS = "## Session 1 — 10 January 2024\n[18:00] Ana: I live in Leeds.\n[18:01] Ben: Nice.\n[18:02] Ana: Bye!\n"
+_SHEFFIELD = _LEEDS.replace("Leeds", "Sheffield")
+
+
+def _backup(db: Path, tmp_path: Path, how: str) -> Path:
+    """A copy of the store at ``db``: a JSON export, or another store."""
+    copy = tmp_path / ("backup.json" if how == "export" else "backup")
+    with closing(EmbeddedStore.open(db)) as store:
+        if how == "export":
+            with copy.open("w", encoding="utf-8") as out:
+                export_graph(store, out, "json", embeddings=True)
+        else:
+            with closing(EmbeddedStore.open(copy)) as other:
+                sync_stores(store, other)
+    return copy
+
+
+def _merge(copy: Path, db: Path) -> None:
+    with closing(EmbeddedStore.open(db)) as target:
+        if copy.suffix == ".json":
+            restore_export(read_export(copy), target, source=str(copy))
+        else:
+            with closing(EmbeddedStore.open(copy)) as source:
+                sync_stores(source, target)
+
+
+def _state(db: Path) -> NamespaceDump:
+    with closing(EmbeddedStore.open(db)) as store:
+        return dump_namespace(store, NS)
+
+
+@pytest.mark.parametrize("how", ["export", "stores"])
+def test_an_older_backup_merged_leaves_the_turns_of_a_file_ingested_since(
+    tmp_path: Path, how: str, spacy_extractor: Any
+) -> None:
+    # tester (repro2): the backup's "I live in Leeds" came back over the re-ingested "Sheffield", and the
+    # next ingest skipped the file as unchanged, so it stayed
+    folder, db = tmp_path / "in", tmp_path / "db"
+    folder.mkdir()
+    (folder / "a.txt").write_text(_LEEDS, encoding="utf-8")
+    with Memory.open(db, embedder=FakeEmbedder()) as memory:
+        run(memory, folder, extractor=spacy_extractor, namespace=NS)
+    copy = _backup(db, tmp_path, how)
+    (folder / "a.txt").write_text(_SHEFFIELD, encoding="utf-8")
+    with Memory.open(db, embedder=FakeEmbedder()) as memory:
+        run(memory, folder, extractor=spacy_extractor, namespace=NS)
+        places = {f.object_id for f in memory.store.iter_facts(NS) if f.predicate == "lives_in"}
+        assert len(places) == 1 and "sheffield" in places.pop()
+    want = _state(db)
+    _merge(copy, db)
+    assert _state(db) == want  # the store knew all the backup knows of the file: nothing changed
+    with Memory.open(db, embedder=FakeEmbedder()) as memory:
+        assert run(memory, folder, extractor=spacy_extractor, namespace=NS).files_skipped == 1
+        assert "I live in Sheffield." in [e.text for e in memory.store.iter_events(NS)]
+    assert _state(db) == want
+
+
+@pytest.mark.parametrize("how", ["export", "stores"])
+def test_a_backup_merged_keeps_a_turn_forgotten_since_forgotten(tmp_path: Path, how: str) -> None:
+    folder, db = tmp_path / "in", tmp_path / "db"
+    folder.mkdir()
+    (folder / "a.txt").write_text(_LEEDS, encoding="utf-8")
+    with Memory.open(db, embedder=FakeEmbedder()) as memory:
+        run(memory, folder, namespace=NS)
+    copy = _backup(db, tmp_path, how)
+    with Memory.open(db, embedder=FakeEmbedder()) as memory:
+        [bye] = [e for e in memory.store.iter_events(NS) if e.text == "Bye!"]
+        memory.forget(NS, bye.id)
+    want = _state(db)
+    _merge(copy, db)
+    assert _state(db) == want
+
+
+def test_a_store_that_ingested_the_file_at_another_path_keeps_its_version(tmp_path: Path) -> None:
+    # the same conversation ingested from another folder: the same session and event ids, other records
+    for name, text in (("old", _LEEDS), ("new", _SHEFFIELD)):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "a.txt").write_text(text, encoding="utf-8")
+        with Memory.open(tmp_path / f"db-{name}", embedder=FakeEmbedder()) as memory:
+            run(memory, tmp_path / name, namespace=NS)
+    want = _state(tmp_path / "db-new")
+    _merge(tmp_path / "db-old", tmp_path / "db-new")
+    assert _state(tmp_path / "db-new") == want  # neither the old turns nor the old path's records came
+
