@@ -201,3 +201,19 @@ def test_a_store_that_ingested_the_file_at_another_path_keeps_its_version(tmp_pa
     _merge(tmp_path / "db-old", tmp_path / "db-new")
     assert _state(tmp_path / "db-new") == want  # neither the old turns nor the old path's records came
 
+
+def test_the_cli_says_how_many_events_a_merge_left_as_the_target_holds_them(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from graphmem.cli.app import main
+
+    folder, db = tmp_path / "in", tmp_path / "db"
+    folder.mkdir()
+    (folder / "a.txt").write_text(_LEEDS, encoding="utf-8")
+    with Memory.open(db, embedder=FakeEmbedder()) as memory:
+        run(memory, folder, namespace=NS)
+    copy = _backup(db, tmp_path, "export")
+    capsys.readouterr()
+    assert main(["sync", "--from", str(copy), "--to", str(db)]) == 0
+    err = capsys.readouterr().err
+    assert f"note: 3 events of files {db} has ingested were not copied: it keeps its own version" in err
