@@ -53,7 +53,8 @@ def keep_ingested(dump: NamespaceDump, target: GraphStore) -> NamespaceDump:
         if e.source_file is None or e.source_file in held:
             continue
         other = theirs.get(e.id)
-        if held_input(e.source_file, keys) or e.session in filed or (other is not None and other.source_file):
+        filed_turn = other is not None and other.source_file is not None
+        if held_input(e.source_file, keys) or e.session in filed or filed_turn:
             held.add(e.source_file)
     sources = [r for r in dump.sources if not held_input(r.key, keys | held)]
     if not held:

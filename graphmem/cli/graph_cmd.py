@@ -162,7 +162,7 @@ def sync(
     if kept:
         click.echo(
             f"note: {kept} events of files {summary.target} has ingested were not copied: it keeps its own version "
-            "of those files (ingesting a newer version of one there brings it up to date)",
+            "of those files (ingesting a newer version of one there, or sync --replace, brings it up to date)",
             err=True,
         )
     events, vectors = sum(n.events for n in summary.namespaces), sum(n.embeddings for n in summary.namespaces)
