@@ -74,7 +74,7 @@ def keep_ingested(dump: NamespaceDump, target: GraphStore) -> NamespaceDump:
         entities=entities,
         mentions=mentions,
         facts=facts,
-        embeddings=[v for v in dump.embeddings if v[0] not in left],
+        embeddings=[v for v in dump.embeddings if v[0] not in left and v[0] not in unnamed],
         schemes={node: scheme for node, scheme in dump.schemes.items() if node not in left},
         sources=sources,
     )

@@ -7,6 +7,7 @@ import io
 import json
 import shutil
 from contextlib import closing
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +15,7 @@ import pytest
 
 from graphmem.export import NamespaceDump, dump_namespace, export_graph
 from graphmem.memory import Memory
+from graphmem.models import Batch, Entity, Event, Fact, Mention, Session, SourceRecord
 from graphmem.store.embedded import EmbeddedStore
 from graphmem.sync import read_export, restore_export, sync_stores
 
@@ -217,3 +219,29 @@ def test_the_cli_says_how_many_events_a_merge_left_as_the_target_holds_them(
     assert main(["sync", "--from", str(copy), "--to", str(db)]) == 0
     err = capsys.readouterr().err
     assert f"note: 3 events of files {db} has ingested were not copied: it keeps its own version" in err
+
+
+def test_what_only_a_turn_left_out_named_is_left_out_with_its_vector(tmp_path: Path) -> None:
+    at = datetime(2024, 1, 10, 18, 0)
+
+    def said(text: str, place: str) -> Batch:
+        ana, where = Entity(NS, "ana", "Ana", "Person"), Entity(NS, place, place.title(), "Place")
+        return Batch(
+            NS,
+            sessions=(Session(NS, "session_1", 0, at),),
+            events=(Event(NS, "ev1", "session_1", 1, "Ana", text, at, source_file="a.txt", source_line=2),),
+            entities=(ana, where),
+            mentions=(Mention(NS, "ev1", "ana", "speaker"), Mention(NS, "ev1", place)),
+            facts=(Fact(NS, f"f-{place}", "ana", "lives_in", place, at, at, evidence=("ev1",)),),
+            embeddings=(("ev1", [1.0, 0.0]), (place, [0.0, 1.0])),  # an entity's vector too
+            embedding_model="m",
+            sources=(SourceRecord(NS, "a.txt", f"sha256:{place}", at),),
+        )
+
+    with closing(EmbeddedStore.open(tmp_path / "old")) as old, closing(EmbeddedStore.open(tmp_path / "new")) as new:
+        old.write(said("I live in Leeds.", "leeds"))
+        new.write(said("I live in Sheffield.", "sheffield"))
+        want = dump_namespace(new, NS)
+        [copied] = sync_stores(old, new).namespaces
+        assert dump_namespace(new, NS) == want
+        assert (copied.events, copied.entities, copied.facts, copied.embeddings, copied.events_kept) == (0, 0, 0, 0, 1)
