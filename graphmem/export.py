@@ -58,11 +58,12 @@ __all__ = [
 
 FORMATS = ("json", "graphml", "cypher")
 #: The ``"version"`` of the JSON export this graphmem writes; it reads this one and every older one
-#: (1: without ``"sources"``, the ingest bookkeeping). ``"positions"`` (each session's highest position
-#: given) is optional in version 2: an export without it takes the positions of its events; so is
+#: (1: without ``"sources"``, the ingest bookkeeping; 2: without each fact version's ``"revised_by"``,
+#: read as none, as the store of a graphmem before it held them). ``"positions"`` (each session's highest
+#: position given) is optional: an export without it takes the positions of its events; so is
 #: ``"forgotten_live"`` (the places of forgotten live messages): an export without it has none; and so is
 #: ``"models"`` (each model's vector dimension, :mod:`graphmem.export_vectors`).
-EXPORT_VERSION = 2
+EXPORT_VERSION = 3
 
 
 @dataclass
@@ -302,6 +303,7 @@ def _to_json(dumps: Sequence[NamespaceDump]) -> dict[str, Any]:
                         "evidence": list(f.evidence),
                         "time_phrase": f.time_phrase,
                         "confidence": f.confidence,
+                        "revised_by": list(f.revised_by),
                     }
                     for f in d.facts
                 ],
@@ -353,8 +355,8 @@ def dumps_from_json(data: Any) -> list[NamespaceDump]:
             if not isinstance(ns, str):
                 raise ValueError("no namespace name")
             validate_namespace(ns)
-            out.append(_dump_from_json(ns, space))
-        except BadRecord as exc:  # named by its JSON path: the vector a restore must not store
+            out.append(_dump_from_json(ns, space, version))
+        except BadRecord as exc:  # named by its JSON path: a vector a restore must not store, a list that is none
             raise ConfigError(f"namespaces[{i}].{exc.path} (namespace {ns!r}): {exc.reason}") from None
         except (KeyError, TypeError, ValueError, AttributeError, ConfigError) as exc:
             what = f"missing field {exc.args[0]!r}" if isinstance(exc, KeyError) else str(exc)
@@ -362,7 +364,16 @@ def dumps_from_json(data: Any) -> list[NamespaceDump]:
     return out
 
 
-def _dump_from_json(ns: str, space: dict[str, Any]) -> NamespaceDump:
+def _listed(record: dict[str, Any], key: str, path: str, default: list[Any] | None = None) -> list[Any]:
+    """The list a record holds under ``key`` (``default`` when it has none and a default is given): a text
+    there would otherwise be read as a list of its characters."""
+    value = record[key] if default is None or key in record else default
+    if not isinstance(value, list):
+        raise BadRecord(f"{path}.{key}", f"is not a list: {value!r}")
+    return value
+
+
+def _dump_from_json(ns: str, space: dict[str, Any], version: int) -> NamespaceDump:
     sessions = [Session(ns, s["id"], s["index"], _dt(s["started_at"]), s["date_text"]) for s in space["sessions"]]
     events = [
         Event(
@@ -377,11 +388,17 @@ def _dump_from_json(ns: str, space: dict[str, Any]) -> NamespaceDump:
             e["source_file"],
             e["source_line"],
             e["kind"],
-            tuple(TimeRef(t["phrase"], _dt(t["start"]), _dt(t["end"]), t["grain"]) for t in e["times"]),
+            tuple(
+                TimeRef(t["phrase"], _dt(t["start"]), _dt(t["end"]), t["grain"])
+                for t in _listed(e, "times", f"events[{i}]")
+            ),
         )
-        for e in space["events"]
+        for i, e in enumerate(space["events"])
     ]
-    entities = [Entity(ns, x["id"], x["name"], x["type"], tuple(x["aliases"])) for x in space["entities"]]
+    entities = [
+        Entity(ns, x["id"], x["name"], x["type"], tuple(_listed(x, "aliases", f"entities[{i}]")))
+        for i, x in enumerate(space["entities"])
+    ]
     mentions = [Mention(ns, m["event"], m["entity"], m["role"]) for m in space["mentions"]]
     facts = [
         Fact(
@@ -394,11 +411,13 @@ def _dump_from_json(ns: str, space: dict[str, Any]) -> NamespaceDump:
             _dt(f["valid_from"]),
             _dt(f["valid_to"]),
             _dt(f["expired_at"]),
-            tuple(f["evidence"]),
+            tuple(_listed(f, "evidence", f"facts[{i}]")),
             f["time_phrase"],
             f["confidence"],
+            # version 2 and older name no statement that revised a version
+            tuple(_listed(f, "revised_by", f"facts[{i}]", None if version >= 3 else [])),
         )
-        for f in space["facts"]
+        for i, f in enumerate(space["facts"])
     ]
     embeddings, schemes = vectors_from_json(space)
     sources = [

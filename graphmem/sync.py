@@ -40,15 +40,18 @@ memories' statements into one gives.
 Two limits of a merge: closings are not stored apart from the versions they make, so when both sides
 closed one fact differently (one learned "I quit", the other a later value), the version recorded later
 wins and the other side's end is lost (a March "I quit" yields to the June end a new job gave). And
-a merge cannot tell a forgotten event from one the target never had: merging an older backup brings
-events forgotten since (and the facts they support) back; forget them again after such a merge.
+a merge cannot tell a forgotten live message from one the target never had: merging an older backup
+brings live messages forgotten since (and the facts they support) back; forget them again after such a
+merge. (A turn of a file the target ingested is not brought back, see below.)
 
 The ingest bookkeeping (each input's source record and its sessions' turn fingerprints) is copied too,
 so ingesting the same folder (at the same path: records are keyed by it) into the target skips what is
-unchanged and keeps forgotten turns forgotten; when merging, an input the target has ingested keeps the
-target's records whole (the merge may overwrite some of its events with the source's version, so the next
-ingest diffs against what the target ingested and rewrites what differs; a live message, which no file
-gives again, is never overwritten: :func:`~graphmem.sync_check.check_merge`).
+unchanged and keeps forgotten turns forgotten. When merging, the target's version of an input it has
+ingested is kept whole (:mod:`graphmem.sync_inputs`): its records, and its turns, which the merge does not
+overwrite, add to or bring back, nor what the source read in turns the target holds otherwise (an older
+backup's turns of a file edited and ingested again since). So the next ingest of the file skips it when
+unchanged and diffs against what the target holds when edited. A live message, which no file gives again,
+is never overwritten either (:func:`~graphmem.sync_check.check_merge`).
 
 ``replace=True`` makes each target namespace hold what the source holds, records deleted at the source
 disappearing at the target too, and never shows a half-copied namespace: it is written as one batch, so a
@@ -79,6 +82,7 @@ from graphmem.store.base import GraphStore
 from graphmem.store.sqlite_rows import normalised_fact
 from graphmem.store.versions import is_archive, logical_id
 from graphmem.sync_check import CheckedDumps, check_dumps, check_listed, check_merge
+from graphmem.sync_inputs import keep_ingested
 
 __all__ = ["NamespaceSync", "SyncSummary", "read_export", "restore_export", "sync_stores"]
 
@@ -88,7 +92,8 @@ BATCH_EVENTS = 500
 
 @dataclass(frozen=True)
 class NamespaceSync:
-    """What was copied for one namespace."""
+    """What was copied for one namespace (``events_kept``: the source's events of inputs the target
+    ingested, not copied in a merge: the target's version of them stays, :mod:`graphmem.sync_inputs`)."""
 
     namespace: str
     sessions: int
@@ -98,6 +103,7 @@ class NamespaceSync:
     facts: int
     embeddings: int
     batches: int
+    events_kept: int = 0
 
 
 @dataclass
@@ -345,21 +351,11 @@ def _learned_later(held: Fact, incoming: Fact) -> bool:
     return held.recorded_at > incoming.recorded_at
 
 
-def _held_input(key: str, kept: set[str]) -> bool:
-    """Whether ``key`` (an input's record, or one of its ``#``/``@`` records) is of an input ``kept`` holds."""
-    return key in kept or any(key[:i] in kept for i, ch in enumerate(key) if ch in "#@")
-
-
 def _without_older(dump: NamespaceDump, target: GraphStore) -> tuple[NamespaceDump, set[str]]:
-    """The dump without the fact versions and the source records (ingest bookkeeping) the target holds
-    later knowledge of; and the ids of the facts the target holds (a version of)."""
-    kept = {r.key for r in target.source_records(dump.namespace, "")}
-    # an input the target has ingested keeps the target's records whole: the merge may have overwritten
-    # some of its events with the source's, and its own records still differ from the source's file, so
-    # the next ingest of either version diffs and rewrites (taking the source's would make it skip)
-    sources = [r for r in dump.sources if not _held_input(r.key, kept)]
-    if sources != dump.sources:
-        dump = replace_dump(dump, sources=sources)
+    """The dump without what would change the target's version of an input it ingested
+    (:func:`~graphmem.sync_inputs.keep_ingested`) and without the fact versions the target holds later
+    knowledge of; and the ids of the facts the target holds (a version of)."""
+    dump = keep_ingested(dump, target)
     if not dump.facts:
         return dump, set()
     held = {f.id: f for f in target.iter_facts(dump.namespace, history=True)}
@@ -393,6 +389,7 @@ def _copy_namespace(
     ns = dump.namespace
     before: list[Fact] | None = None
     held: set[str] = set()
+    given = len(dump.events)
     if not replace and ns in target.namespaces():
         before = list(target.iter_facts(ns))
         dump, held = _without_older(dump, target)
@@ -415,4 +412,5 @@ def _copy_namespace(
         len(dump.facts),
         len(dump.embeddings),
         len(batches),
+        given - len(dump.events),
     )

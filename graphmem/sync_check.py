@@ -26,7 +26,7 @@ from graphmem.store.base import GraphStore
 from graphmem.store.sqlite_rows import normalise_dt
 from graphmem.store.validate import first_dangling
 
-__all__ = ["CheckedDumps", "check_dump", "check_dumps", "check_listed", "check_merge"]
+__all__ = ["CheckedDumps", "check_dump", "check_dumps", "check_listed", "check_merge", "same_message"]
 
 
 class CheckedDumps(tuple[NamespaceDump, ...]):
@@ -121,6 +121,10 @@ def _check_fields(dump: NamespaceDump) -> None:
         for j, alias in enumerate(x.aliases):
             if not isinstance(alias, str):
                 raise BadRecord(f"entities[{i}].aliases[{j}]", f"is not a string: {alias!r}")
+    for i, f in enumerate(dump.facts):  # its evidence is checked as references (_check_references)
+        for j, eid in enumerate(f.revised_by):
+            if not isinstance(eid, str):
+                raise BadRecord(f"facts[{i}].revised_by[{j}]", f"is not a string: {eid!r}")
     for i, ev in enumerate(dump.events):
         for j, t in enumerate(ev.times):
             for name in ("phrase", "grain"):
@@ -183,15 +187,22 @@ def _message(e: Event) -> tuple[object, ...]:
     return (e.session, e.seq, e.speaker, e.text, at, e.source_id, e.source_file, e.source_line, e.kind)
 
 
+def same_message(a: Event, b: Event) -> bool:
+    """Whether two versions of an event are the same message (speaker, text, time, session, place and
+    input; the time phrases extraction read in it aside)."""
+    return _message(a) == _message(b)
+
+
 def check_merge(
     dumps: Sequence[NamespaceDump], target: GraphStore, *, source: str, written: str = "nothing was written"
 ) -> None:
     """Check that merging these namespaces into ``target`` overwrites no message and changes no node's kind.
 
     An event id the target holds with another message (speaker, text, time, session or position; the
-    time phrases read in it aside) is refused when either version is a live message (no input file): an
-    input the target ingested keeps its records whole, so ingesting that file again rewrites its events,
-    while a live message has no file to be read again from.
+    time phrases read in it aside) is refused when either version is a live message (no input file): the
+    merge writes none of the source's turns of an input the target ingested
+    (:mod:`graphmem.sync_inputs`), and the next ingest of the file reads them again, while a live message
+    has no file to be read again from.
 
     Raises:
         ConfigError: naming the namespace, the id and both versions, then ``written`` (what the caller
@@ -217,7 +228,7 @@ def check_merge(
                     )
         for ev in dump.events:
             other = theirs.get(ev.id)
-            if other is None or _message(other) == _message(ev):
+            if other is None or same_message(other, ev):
                 continue
             if other.source_file is None or ev.source_file is None:
                 raise ConfigError(

@@ -158,6 +158,13 @@ def sync(
         ["namespace", "sessions", "events", "entities", "mentions", "facts", "embeddings"],
         rows,
     )
+    kept = sum(n.events_kept for n in summary.namespaces)
+    if kept:
+        click.echo(
+            f"note: {kept} events of files {summary.target} has ingested were not copied: it keeps its own version "
+            "of those files (ingesting a newer version of one there, or sync --replace, brings it up to date)",
+            err=True,
+        )
     events, vectors = sum(n.events for n in summary.namespaces), sum(n.embeddings for n in summary.namespaces)
     if vectors < events:  # an export without --embeddings, --no-embeddings, or events ingested --no-embed
         click.echo(

@@ -140,10 +140,10 @@ def test_an_export_of_another_format_version_is_refused_before_the_target_opens(
         export_graph(src, out, "json", embeddings=True)
     src.close()
     data = json.loads(export.read_text(encoding="utf-8"))
-    assert data["version"] == 2  # the version this graphmem writes restores (see the test above)
+    assert data["version"] == 3  # the version this graphmem writes restores (see the test above)
     future = tmp_path / "future.json"
     for version, said in (
-        (3, "export format version 3 is newer than this graphmem reads (2)"),
+        (4, "export format version 4 is newer than this graphmem reads (3)"),
         ("1", "unknown export format version '1'"),
         (0, "unknown export format version 0"),
         (None, "unknown export format version None"),
