@@ -475,10 +475,10 @@ class _Planner:
             self.seek(node, name)
         else:
             if len(labels.kinds) == 3:
-                keys = {pp.key for pp in node.props}
-                if "name" in keys:  # only entities have names
+                given = {pp.key for pp in node.props}
+                if "name" in given:  # only entities have names
                     node = replace(node, labels=("Entity",))
-                elif "id" in keys:  # an entity's or a session's id; an event is followed as (:Event {id: …})
+                elif "id" in given:  # an entity's or a session's id; an event is followed as (:Event {id: …})
                     node = replace(node, labels=("Entity", "Session"))
                 else:
                     raise self.r.error(
