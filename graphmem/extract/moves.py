@@ -5,7 +5,8 @@
   no object; :func:`direction_objects` gives the verb the adverb's prepositional objects.
 - **"we"**: "We moved to Munich" tells that the speaker moved, with others. Read conservatively, only for
   a verb of moving home: "we" is never the speaker elsewhere ("we went to Rome" may be a family without
-  them, "we work at Acme" a company).
+  them, "we work at Acme" a company), but going or being "there", the place just named
+  (:class:`~graphmem.extract.pronouns.PlaceAdverbs`).
 - **no subject**: "Moved to Munich yesterday!" opening a sentence, a past form with no subject and no
   auxiliary, is the diary style of the speaker's own news.
 

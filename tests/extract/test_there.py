@@ -35,6 +35,10 @@ def _visits(extractor: SpacyExtractor, *sessions: list[tuple[str, str]]) -> set[
          ("1:2", "Lisbon", datetime(2023, 8, 7))),
         ([("Ana", "Paris is lovely, I was there in July.")], ("1:1", "Paris", JULY)),
         ([("Ben", "Lisbon is great."), ("Ana", "I've been there twice.")], ("1:2", "Lisbon", SAID.replace(second=1))),
+        # "we" going or being there: the speaker among others, as in "we went camping"
+        ([("Ben", "Have you been to Lisbon?"), ("Ana", "We went there last summer.")],
+         ("1:2", "Lisbon", datetime(2022, 6, 1))),
+        ([("Ana", "I loved Lisbon."), ("Ben", "Me too!"), ("Ana", "We were there in July.")], ("1:3", "Lisbon", JULY)),
     ],
 )  # fmt: skip
 def test_there_is_the_place_named_last(
