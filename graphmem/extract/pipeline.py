@@ -59,7 +59,7 @@ class SpacyExtractor:
 
     name = "spacy"
     #: Bump when the output for the same input changes, so stored content is re-extracted.
-    version = "13"
+    version = "14"
 
     def __init__(
         self,
