@@ -1,5 +1,6 @@
 """Stage 2's appositions: a name set beside a role noun stands for it ("my sister Clara", "Keiko Tanaka,
-my manager", "my guinea pig Oscar", "a dog named Pixel"), and the role becomes a fact for stage 3.
+my manager", "my guinea pig Oscar", "a dog named Pixel", "My manager is Bruno Silva"), and the role becomes
+a fact for stage 3.
 """
 
 from __future__ import annotations
@@ -20,7 +21,8 @@ def appositions(
     """Let a name stand for the role noun it is set beside: "my sister Clara is driving me" makes Clara
     the subject, and records ``(Clara, "sister", speaker)`` in ``ann.roles``; "My manager, Keiko
     Tanaka," and "Keiko Tanaka, my manager," alike; "my guinea pig Oscar" when the parser makes the role
-    part of the name; and "a dog named Pixel", "my cat called Luna".
+    part of the name; "a dog named Pixel", "my cat called Luna"; and a role said to be a person's name
+    ("My manager is Bruno Silva", "Bruno Silva is my manager", "My sister is Clara").
 
     The role noun is then a mention of the named one only: its topic goes when nothing else of the turn
     names it, and leaves the registry when the turn made it (``fresh``), so "my boyfriend Tom" is one
@@ -41,6 +43,12 @@ def appositions(
             pairs = ((tok, tok.head),)  # "my guinea pig Oscar", parsed as one name
         elif dep == "compound" and tok.is_lower and tok.head.pos_ == "PROPN" and _owned(tok.head):
             pairs = ((tok, tok.head),)  # "with my dog Pipo": the owner hangs on the name
+        elif dep == "attr" and _said_to_be(tok) is not None:
+            # "My manager is Bruno Silva", "Bruno Silva is my manager", "My sister is Clara"
+            subject = _said_to_be(tok)
+            pairs = ((subject, tok), (tok, subject))
+            if not any(_copular_role(r, n, ann, registry) for r, n in pairs):
+                continue
         elif dep != "compound" and tok.head.dep_ == "acl" and tok.head.lemma_ in ("name", "call"):
             noun = tok.head.head
             pairs = ((noun, tok),)  # "a dog named Pixel"
@@ -53,6 +61,29 @@ def appositions(
         for role_tok, named_tok in pairs:
             if _stand_for(role_tok, named_tok, doc, ann, registry, participants, fresh):
                 break
+
+
+def _said_to_be(attr: Any) -> Any | None:
+    """The subject of the present "is" whose attribute is ``attr`` ("Clara" in "My sister is Clara"), or
+    ``None``: not a past ("My boss was Tom" names a boss gone by), a negation or a question."""
+    verb = attr.head
+    if verb.lemma_ != "be" or verb.tag_ not in ("VBZ", "VBP") or any(c.dep_ == "neg" for c in verb.children):
+        return None
+    if verb.sent[-1].text == "?":
+        return None
+    return next((c for c in verb.children if c.dep_ == "nsubj"), None)
+
+
+def _copular_role(role_tok: Any, named_tok: Any, ann: TurnAnnotation, registry: EntityRegistry) -> bool:
+    """Whether "is" makes the name at ``named_tok`` the one the role noun at ``role_tok`` stands for: someone's
+    relative, partner, colleague or pet ("my", "Jon's") named by a person's name (or a pet's), not "My favourite
+    singer is Adele" or "My mom is Italian"."""
+    named = ann.tokens.get(named_tok.i)
+    if named is None or role_tok.pos_ != "NOUN" or not any(c.dep_ == "poss" for c in role_tok.children):
+        return False
+    if _animal(role_tok):
+        return registry.type_of(named) in ("Person", "Thing")
+    return _human(role_tok) and registry.type_of(named) == "Person"
 
 
 def _described_by(noun: Any) -> Any | None:

@@ -42,6 +42,7 @@ import numpy as np
 from graphmem.extract import relations
 from graphmem.extract.bounds import Bounds, bounds_for, clause_time, done_ahead, plan_bounds, told_as_over
 from graphmem.extract.corrections import corrections
+from graphmem.extract.dismissals import dismissals, let_go
 from graphmem.extract.inceptions import inception_start, inceptions, own_clause
 from graphmem.extract.moves import RETURNS, direction_objects, speaker_movers
 from graphmem.extract.names import name_key
@@ -204,7 +205,7 @@ def triples(
     out: list[Triple] = []
     seen: set[tuple[str, str, str, bool]] = set()
     for verb in _verbs(doc) if verbs is None else verbs:
-        if not _asserting(verb):
+        if not _asserting(verb) or let_go(verb):
             continue
         subjects = [s for s in _subjects(verb) if s.i in entity_of] or ([verb] if verb.i in implied else [])
         objects = [(o, suffix) for o, suffix in _objects(verb) if o.i in entity_of] if subjects else []
@@ -359,6 +360,8 @@ def build_facts(
             turn.fact(entity_of[subject.i], predicate, obj, bounds, verb.i, over=over)
     asserting = [v for v in verbs if not _is_question(v.sent) and not _hypothetical(v)]
     for who, ended, what, verb in intransitive_closings(asserting, entity_of, speaker_id):
+        turn.closing(who, ended, what, clause_time(verb, times), back=_told_as_past(verb), position=verb.i)
+    for who, ended, what, verb in dismissals(asserting, entity_of, type_of, is_role=is_role):
         turn.closing(who, ended, what, clause_time(verb, times), back=_told_as_past(verb), position=verb.i)
     begun = inceptions(asserting, entity_of, times, speaker_id)
     if begun:

@@ -5,7 +5,8 @@
   no object; :func:`direction_objects` gives the verb the adverb's prepositional objects.
 - **"we"**: "We moved to Munich" tells that the speaker moved, with others. Read conservatively, only for
   a verb of moving home: "we" is never the speaker elsewhere ("we went to Rome" may be a family without
-  them, "we work at Acme" a company).
+  them, "we work at Acme" a company), but going or being "there", the place just named
+  (:class:`~graphmem.extract.pronouns.PlaceAdverbs`).
 - **no subject**: "Moved to Munich yesterday!" opening a sentence, a past form with no subject and no
   auxiliary, is the diary style of the speaker's own news.
 
@@ -20,9 +21,18 @@ from dataclasses import replace
 from typing import Any
 
 from graphmem.extract.names import fact_id
+from graphmem.extract.vocabulary import statements_for
 from graphmem.models import Fact
 
-__all__ = ["DIRECTION_ADVERBS", "MOVE_VERBS", "RETURNS", "direction_objects", "homes_again", "speaker_movers"]
+__all__ = [
+    "DIRECTION_ADVERBS",
+    "MOVE_VERBS",
+    "RETURNS",
+    "direction_objects",
+    "homes_again",
+    "place_gone_to",
+    "speaker_movers",
+]
 
 #: Verbs whose reading with "to"/"into" begins a home (the ``lives_in`` beginnings of the vocabulary).
 MOVE_VERBS = frozenset({"move", "relocate"})
@@ -34,6 +44,33 @@ RETURNS = frozenset(
     {"return_to", "be_back_in", "be_back_at", "be_back_to", "come_back_to", "go_back_to", "get_back_to", "head_back_to"}
 )
 _SUBJECTS = frozenset({"nsubj", "nsubjpass", "csubj", "expl"})
+#: Predicates whose verb with "to" or "in" says where someone is, goes or lives.
+_WHERE = frozenset({"went_to", "lives_in"})
+#: Words of a title before a name: "I went to Dr. Lee" goes to a person.
+_TITLES = frozenset({"dr", "doctor", "mr", "mrs", "ms", "miss", "prof", "professor", "uncle", "aunt", "auntie"})
+
+
+def place_gone_to(name: Any) -> bool:
+    """Whether a name (its root token) is where someone goes, has been or lives, so a place whatever NER
+    took it for: the object of "to" after a verb that states ``went_to`` or ``lives_in`` with it or after
+    "been" ("Have you been to Porto?", "we flew to Porto", "I moved to Savannah"), or of "in" after being,
+    living or staying ("I was in Porto", "I live in Porto"). Not someone's home ("I went to Maria's") nor a
+    person with a title ("I went to Dr. Lee")."""
+    if name.dep_ == "conj":
+        name = name.head  # "I've been to Porto and Lisbon"
+    prep = name.head
+    if name.dep_ != "pobj" or prep.dep_ != "prep" or prep.lower_ not in ("to", "in"):
+        return False
+    verb = prep.head
+    if verb.pos_ not in ("VERB", "AUX") or any(c.dep_ == "case" for c in name.children):
+        return False
+    if any(t.lower_.rstrip(".") in _TITLES for t in name.subtree):
+        return False
+    lemma = verb.lemma_.lower()
+    if lemma == "be":
+        perfect = any(c.dep_ == "aux" and c.lemma_ == "have" for c in verb.children)
+        return prep.lower_ == "in" or perfect
+    return any(p.name in _WHERE for p in statements_for(f"{lemma}_{prep.lower_}"))
 
 
 def direction_objects(verb: Any) -> Iterator[tuple[str, Any]]:

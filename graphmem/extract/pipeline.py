@@ -59,7 +59,7 @@ class SpacyExtractor:
 
     name = "spacy"
     #: Bump when the output for the same input changes, so stored content is re-extracted.
-    version = "13"
+    version = "14"
 
     def __init__(
         self,
@@ -210,7 +210,7 @@ class SpacyExtractor:
             )
             kept = event.id not in transcript.forgotten
             third_persons.resolve(doc, ann, speaker_id=speaker_id, session=event.session, kept=kept)
-            theres.resolve(doc, ann, session=event.session, kept=kept)
+            theres.resolve(doc, ann, session=event.session, kept=kept, speaker_id=speaker_id)
             if event.session != topic_session:
                 # a stored session's is naive UTC: back on a clock (only one extraction keeps its own exactly)
                 topic_session, told = event.session, on_clock(stored.get(event.session), offset)

@@ -26,7 +26,8 @@ speaker or the one spoken to. The pronoun is never resolved to a participant. On
 went there last week", "I'm flying there in May": a verb that states ``went_to`` with "to"), and only
 when one place can be meant: the one place (an entity typed ``Place``) named before it in its own turn,
 else in the latest of the two turns before it (of the same session, by either speaker) that names one.
-Two places there ("Paris and Rome"), or none within the window, leave it alone.
+Two places there ("Paris and Rome"), or none within the window, leave it alone. A "we" going or being there is
+the speaker among others ("Have you been to Porto?" — "We went there last summer").
 """
 
 from __future__ import annotations
@@ -236,10 +237,19 @@ class PlaceAdverbs:
         self.registry = registry
         self._recent: deque[_Places] = deque(maxlen=WINDOW)
 
-    def resolve(self, doc: Any, ann: TurnAnnotation, *, session: str | None, kept: bool = True) -> None:
+    def resolve(
+        self,
+        doc: Any,
+        ann: TurnAnnotation,
+        *,
+        session: str | None,
+        kept: bool = True,
+        speaker_id: str | None = None,
+    ) -> None:
         """Map each "there" of being or going in a parsed turn that can mean one place only to that place's
         entity (``ann.tokens``, and a mention), then keep the turn's places in view unless the turn is not
-        ``kept`` (a forgotten turn, which is not written)."""
+        ``kept`` (a forgotten turn, which is not written). A "we" going or being there is the speaker
+        (``speaker_id``) among others: "Have you been to Porto?" — "We went there last summer"."""
         if self._recent and self._recent[-1].session != session:
             self._recent.clear()
         before = next((turn.named for turn in reversed(self._recent) if turn.named), set())
@@ -256,5 +266,15 @@ class PlaceAdverbs:
                     ann.tokens[tok.i] = place
                     ann.mention(place, role_of(tok))
                     here.named.add(place)  # in view for the turns after, as if named again
+                    self._we_are_the_speaker(tok.head, ann, speaker_id)
         if kept:
             self._recent.append(here)
+
+    @staticmethod
+    def _we_are_the_speaker(verb: Any, ann: TurnAnnotation, speaker_id: str | None) -> None:
+        # "we" is the speaker only here, telling of the place just named, as in "we went camping"; elsewhere
+        # "we went to Rome" is left alone (moves.py)
+        for we in (c for c in verb.children if c.dep_ == "nsubj" and c.lower_ == "we"):
+            if speaker_id is not None and we.i not in ann.tokens:
+                ann.tokens[we.i] = speaker_id
+                ann.mention(speaker_id, role_of(we))

@@ -13,8 +13,8 @@
 - a plan ("I want to adopt a dog", "planning to visit Paris") gives ``plans``;
 - a negation asserts nothing, except "don't like" (``dislikes``);
 - anything else gives the generic ``said_about`` between two specific ends: a named subject and a
-  named object (not a common noun), a verb that is not a light verb ("be", "have", "keep"), and not
-  two pronouns;
+  named object (not a common noun), a verb that is not a light verb ("be", "have", "keep") nor one of
+  hiring or dismissing (read as the job it starts or ends), and not two pronouns;
 - an abstract or evaluative common-noun object ("your help", "a difference", "the freedom") gives
   nothing.
 
@@ -55,6 +55,9 @@ _INTRANSITIVE = {
     "graduate": ("studies_at",),
     "drop_out": ("studies_at",),
 }
+# Verbs of taking on or dismissing someone: read as the employee's job starting or ending ("Acme hired me",
+# relations; "Acme fired me", dismissals), never as a link between the two.
+_EMPLOYING = frozenset({"hire", "employ", "fire", "lay", "sack"})
 # What ends when someone or something is gone ("Max passed away").
 _GONE = ("has_pet", "has_child", "married_to", "dating")
 _WE = frozenset({"we", "us"})
@@ -283,7 +286,7 @@ def read(
     if ended:
         return ended
     verb = inner.removeprefix("be_").split("_")[0]
-    if subject_type in (None, "Topic") or verb in vocab.LIGHT_VERBS or not named:
+    if subject_type in (None, "Topic") or verb in vocab.LIGHT_VERBS or verb in _EMPLOYING or not named:
         return []
     return [Reading("said_about")]
 

@@ -50,7 +50,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime
 
-from graphmem.extract.names import event_place
+from graphmem.extract.names import event_place, name_key
 from graphmem.extract.vocabulary import PREDICATES, canonical, is_single_valued
 from graphmem.models import OVER_PHRASE, Batch, Fact, FactClosing, TimeRef
 
@@ -279,7 +279,8 @@ def closing_end(closing: FactClosing, f: Fact) -> datetime | None:
         return None
     if closing.subject_id is not None and closing.subject_id != f.subject_id:
         return None
-    if closing.object_id is not None and closing.object_id != f.object_id:
+    # "I work at Acme" (NER: an organisation) ... "I got fired from Acme" (NER: a place): one name
+    if closing.object_id is not None and name_key(closing.object_id) != name_key(f.object_id):
         return None
     when = closing.at or closing.recorded_at
     if f.valid_from is None:

@@ -36,3 +36,37 @@ def test_a_name_given_to_a_plain_noun_makes_no_role(extractor: SpacyExtractor) -
 def test_a_noun_of_no_relation_described_as_someone_named_makes_no_role(extractor: SpacyExtractor) -> None:
     batch = one_session_batch(extractor, [("Ana", "My inspiration is a woman named Maya."), ("Ben", "Ok.")])
     assert not [f for f in named_facts(batch) if f[1].endswith("_of")]
+
+
+@pytest.mark.parametrize(
+    ("text", "fact", "since"),
+    [
+        ("My manager is Bruno Silva.", ("Bruno Silva", "manager_of", "Ana"), True),
+        ("Bruno Silva is my manager.", ("Bruno Silva", "manager_of", "Ana"), True),
+        ("My sister is Clara.", ("Clara", "sister_of", "Ana"), False),  # a family role: no start date
+        ("My dog is Max.", ("Ana", "has_pet", "Max"), True),
+    ],
+)
+def test_a_role_said_to_be_someone_named_is_that_one(
+    extractor: SpacyExtractor, text: str, fact: tuple[str, str, str], since: bool
+) -> None:
+    # the same role fact as the apposition "My manager, Keiko Tanaka, ..." gives
+    batch = one_session_batch(extractor, [("Ana", text), ("Ben", "Ok.")])
+    assert named_facts(batch) == {fact}
+    (role,) = batch.facts
+    assert (role.valid_from is not None) is since
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "My favourite singer is Adele.",  # no relation to a person
+        "My boss was Tom.",  # a boss gone by
+        "My boss isn't Tom.",
+        "Is my manager Tom?",
+        "My mom is Italian.",
+    ],
+)
+def test_being_said_of_no_role_or_not_now_makes_no_role(extractor: SpacyExtractor, text: str) -> None:
+    batch = one_session_batch(extractor, [("Ana", text), ("Ben", "Ok.")])
+    assert not [f for f in named_facts(batch) if f[1].endswith("_of") or f[1] == "has_pet"]

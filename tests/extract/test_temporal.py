@@ -109,6 +109,22 @@ def test_a_closing_ends_the_matching_fact() -> None:
     }
 
 
+def test_a_closing_ends_the_fact_of_its_name_typed_apart() -> None:
+    # "I work at Acme" (NER: an organisation) ... "I got fired from Acme" (NER: a place): one employer
+    facts = (
+        fact("a", "works_at", "ent:organization:acme", "2020-01-01"),
+        fact("b", "works_at", "ent:organization:acme-labs", "2020-01-01", subject="tomas"),
+    )
+    got = valid_to_of(
+        facts,
+        [
+            closing("works_at", "ent:place:acme", "2024-09-06"),
+            closing("works_at", "ent:place:acme", "2024-09-06", subject="tomas"),  # another name
+        ],
+    )
+    assert got == {"a": day("2024-09-06"), "b": None}
+
+
 @pytest.mark.parametrize(
     "change",
     [

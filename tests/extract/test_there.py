@@ -35,6 +35,10 @@ def _visits(extractor: SpacyExtractor, *sessions: list[tuple[str, str]]) -> set[
          ("1:2", "Lisbon", datetime(2023, 8, 7))),
         ([("Ana", "Paris is lovely, I was there in July.")], ("1:1", "Paris", JULY)),
         ([("Ben", "Lisbon is great."), ("Ana", "I've been there twice.")], ("1:2", "Lisbon", SAID.replace(second=1))),
+        # "we" going or being there: the speaker among others, as in "we went camping"
+        ([("Ben", "Have you been to Lisbon?"), ("Ana", "We went there last summer.")],
+         ("1:2", "Lisbon", datetime(2022, 6, 1))),
+        ([("Ana", "I loved Lisbon."), ("Ben", "Me too!"), ("Ana", "We were there in July.")], ("1:3", "Lisbon", JULY)),
     ],
 )  # fmt: skip
 def test_there_is_the_place_named_last(
@@ -74,3 +78,31 @@ def test_a_visit_told_with_there_carries_out_a_plan(extractor: SpacyExtractor, m
     say(memory, extractor, tmp_path / "b.txt", talk, namespace="p", date="20 August 2023")
     assert held(memory, "went_to", namespace="p", valid_at=datetime(2023, 7, 15)) == {"Rome"}
     assert held(memory, "plans", namespace="p") == set()  # carried out in July
+
+
+@pytest.mark.parametrize(
+    ("turns", "visit"),
+    [
+        # NER calls Porto a person here: gone to, it is a place, and "there" finds it
+        ([("Ben", "Have you been to Porto?"), ("Ana", "I was there in July.")], ("1:2", "Porto", JULY)),
+        ([("Ben", "Have you been to Porto?"), ("Ana", "We went there last summer.")],
+         ("1:2", "Porto", datetime(2022, 6, 1))),
+    ],
+)  # fmt: skip
+def test_a_place_ner_took_for_a_person_is_a_place_where_one_goes(
+    extractor: SpacyExtractor, turns: list[tuple[str, str]], visit: tuple[str, str, datetime | None]
+) -> None:
+    assert visit in _visits(extractor, turns)
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("I went to Maria's last night.", "Maria"),  # someone's home: Maria is still a person
+        ("I went to Dr. Lee yesterday.", "Dr. Lee"),
+        ("I talked to Tom Hardy yesterday.", "Tom Hardy"),  # no going
+    ],
+)
+def test_a_person_one_goes_to_stays_a_person(extractor: SpacyExtractor, text: str, name: str) -> None:
+    batch = resolve_batch(extractor.extract(make_transcript([(SAID, [("Ana", text)])])), (), salience=False)
+    assert [e.type for e in batch.entities if e.name == name] == ["Person"]
