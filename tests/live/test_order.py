@@ -18,11 +18,11 @@ T0 = datetime(2024, 5, 1, 9, 0)
 NS = "order"
 
 
-def _say(speaker: str, text: str, minute: int, **more: str) -> dict[str, str]:
+def say(speaker: str, text: str, minute: int, **more: str) -> dict[str, str]:
     return {"speaker": speaker, "text": text, "time": (T0 + timedelta(minutes=minute)).isoformat(), **more}
 
 
-def _chain(memory: Memory, first: str) -> list[str]:
+def chain_of(memory: Memory, first: str) -> list[str]:
     out = [first]
     while True:
         nxt = memory.store.neighbors(NS, out[-1], edge_types=[EdgeType.NEXT], direction=Direction.OUT)
@@ -39,11 +39,11 @@ def _before(memory: Memory, event_id: str) -> list[str]:
 
 def check_a_late_message_is_spliced_in_by_time(memory: Memory) -> None:
     """The body of the test, shared with the Bolt store's."""
-    first = memory.add(_say("Dana", "I adopted a dog named Rex.", 0), namespace=NS)
-    reply = memory.add(_say("Sam", "What breed is Rex?", 2), namespace=NS)
-    late = memory.add(_say("Dana", "He loves the park.", 1), namespace=NS)
+    first = memory.add(say("Dana", "I adopted a dog named Rex.", 0), namespace=NS)
+    reply = memory.add(say("Sam", "What breed is Rex?", 2), namespace=NS)
+    late = memory.add(say("Dana", "He loves the park.", 1), namespace=NS)
     assert [*first, *reply, *late] == ["ev:session_1:1", "ev:session_1:2", "ev:session_1:3"]  # positions grow
-    assert _chain(memory, first[0]) == [first[0], late[0], reply[0]]
+    assert chain_of(memory, first[0]) == [first[0], late[0], reply[0]]
     assert _before(memory, reply[0]) == [late[0]]  # the edge 1 -> 2 is gone
     # the chain is what timeline lists and what an export (and so a sync) draws
     said = [e.id for e in memory.timeline("Dana", namespace=NS)]
@@ -56,16 +56,16 @@ def check_an_edited_message_keeps_its_place(memory: Memory) -> None:
     """The body of the test, shared with the Bolt store's: forget, then add again with the original time."""
     ids = memory.add(
         [
-            _say("Dana", "I work at Acme.", 0, id="m1"),
-            _say("Dana", "My sister is Ann.", 1, id="m2"),
-            _say("Sam", "Nice, how old is Ann?", 2, id="m3"),
+            say("Dana", "I work at Acme.", 0, id="m1"),
+            say("Dana", "My sister is Ann.", 1, id="m2"),
+            say("Sam", "Nice, how old is Ann?", 2, id="m3"),
         ],
         namespace=NS,
     )
     memory.forget(NS, ids[1])
-    edited = memory.add(_say("Dana", "My sister is Anna.", 1, id="m2"), namespace=NS)
+    edited = memory.add(say("Dana", "My sister is Anna.", 1, id="m2"), namespace=NS)
     assert edited == ["ev:session_1:4"]  # a position never given before
-    assert _chain(memory, ids[0]) == [ids[0], edited[0], ids[2]]
+    assert chain_of(memory, ids[0]) == [ids[0], edited[0], ids[2]]
     assert _before(memory, ids[2]) == [edited[0]]  # not after the reply that came later
 
 

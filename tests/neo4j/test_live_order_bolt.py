@@ -12,10 +12,18 @@ from typing import Any
 
 import pytest
 
+from graphmem.errors import StoreError
 from graphmem.memory import Memory
 from graphmem.settings import Settings
+from graphmem.store.cypher import write as cypher_write
 from tests.ingest.fakes import FakeEmbedder
-from tests.live.test_order import check_a_late_message_is_spliced_in_by_time, check_an_edited_message_keeps_its_place
+from tests.live.test_order import (
+    NS,
+    chain_of,
+    check_a_late_message_is_spliced_in_by_time,
+    check_an_edited_message_keeps_its_place,
+    say,
+)
 from tests.support.bolt_server import BoltTarget, wipe_database
 
 pytestmark = pytest.mark.neo4j
@@ -46,3 +54,23 @@ def bolt_memory(bolt_server: BoltTarget, tmp_path: Path, nlp: Any) -> Iterator[M
 @pytest.mark.parametrize("check", [check_a_late_message_is_spliced_in_by_time, check_an_edited_message_keeps_its_place])
 def test_live_order_on_bolt(bolt_memory: Memory, check: Callable[[Memory], None]) -> None:
     check(bolt_memory)
+
+
+def test_a_failed_late_add_leaves_the_chain_as_it_was(bolt_memory: Memory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The splice is part of the add's transaction: a failure after the session was relinked undoes it."""
+    first = bolt_memory.add(say("Dana", "I adopted a dog named Rex.", 0), namespace=NS)
+    reply = bolt_memory.add(say("Sam", "What breed is Rex?", 2), namespace=NS)
+    real = cypher_write.relink_sessions_events
+
+    def explode(tx: Any, ns: str, sids: Any) -> None:
+        real(tx, ns, sids)  # the late message and its two edges are written by now
+        raise StoreError("injected failure after the relink")
+
+    monkeypatch.setattr(cypher_write, "relink_sessions_events", explode)
+    with pytest.raises(StoreError, match="injected"):
+        bolt_memory.add(say("Dana", "He loves the park.", 1), namespace=NS)
+    monkeypatch.undo()
+    assert [e.id for e in bolt_memory.store.iter_events(NS)] == [*first, *reply]
+    assert chain_of(bolt_memory, first[0]) == [first[0], reply[0]]  # the old edge is back, no half chain
+    late = bolt_memory.add(say("Dana", "He loves the park.", 1), namespace=NS)
+    assert chain_of(bolt_memory, first[0]) == [first[0], late[0], reply[0]]
