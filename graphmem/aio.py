@@ -323,6 +323,7 @@ class AsyncMemory:
         k: int = 20,
         since: TimeArg | None = None,
         until: TimeArg | None = None,
+        all_time: bool = False,
     ) -> Context:
         """See :meth:`Memory.context`."""
         return await self._run(
@@ -333,6 +334,7 @@ class AsyncMemory:
             k=k,
             since=since,
             until=until,
+            all_time=all_time,
         )
 
     async def context_for(self, request: RecallRequest, *, budget_tokens: int = 1500) -> Context:

@@ -187,11 +187,15 @@ def fact_window(request: RecallRequest, *, now: datetime) -> FactWindow:
     * ``valid_at``: those that held at that moment (it names the facts' time; the window bounds events);
     * ``since`` and ``until``: those that held at some moment between them (valid-time overlap);
     * ``until`` alone: those that held at some moment up to it (however long ago they began or ended);
-    * ``since`` alone: those that held at some moment from it to ``now``; from it on, when it is later.
+    * ``since`` alone: those that held at some moment from it to ``now``; from it on, when it is later;
+    * ``all_time``: every version of every fact, whatever its times, as recall then traverses them (a window
+      ``since``/``until`` still bounds the events, not the facts).
 
     With a window or ``valid_at``, the versions are those memory held at ``request.as_of`` (else now); the
     label says so. ``time_axis`` does not change the facts: a fact has one world time, its valid time.
     """
+    if request.all_time:  # RecallRequest refuses it with as_of and valid_at
+        return FactWindow(None, None, None, "facts of all time, every version")
     known = f", as memory knew them at {_shown(request.as_of, end=True)}" if request.as_of is not None else ""
     if request.valid_at is not None:
         return FactWindow(
@@ -334,6 +338,8 @@ def _window_facts(
 ) -> list[StatedFact]:
     """The facts about ``entities`` that ``window`` shows."""
     ns = request.namespace
+    if request.all_time:
+        return entity_facts(store, ns, entities, all_time=True)
     if request.valid_at is None and request.since is None and request.until is None:
         return entity_facts(store, ns, entities, valid_at=moment, as_of=moment)  # current at moment
     known = request.as_of or moment
@@ -360,7 +366,8 @@ def build_context(
         budget_tokens: the most tokens the text may take.
         count_tokens: the tokenizer count to use (default: :func:`default_token_counter`).
         now: the moment facts must be current at (default: ``request.as_of``, else the present, UTC);
-            with ``since``/``until``, the facts are those of the window instead (:func:`fact_window`).
+            with ``since``/``until``, the facts are those of the window instead, with ``all_time`` every
+            version (:func:`fact_window`).
 
     Raises:
         ConfigError: the budget is no whole number, or cannot hold even the heading.

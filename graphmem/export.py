@@ -31,6 +31,7 @@ from graphmem.models import (
     Session,
     SourceRecord,
     TimeRef,
+    chain_order,
     validate_namespace,
 )
 from graphmem.namespaces import require_namespace
@@ -143,9 +144,10 @@ class NamespaceDump:
         return h.digest()
 
     def next_pairs(self) -> list[tuple[str, str]]:
-        """The derived NEXT edges: consecutive events of each session."""
+        """The derived NEXT edges: consecutive events of each session, by time, then position
+        (:func:`~graphmem.models.chain_key`)."""
         pairs: list[tuple[str, str]] = []
-        for _, group in itertools.groupby(self.events, key=lambda e: e.session):
+        for _, group in itertools.groupby(chain_order(self.events), key=lambda e: e.session):
             pairs.extend(itertools.pairwise(e.id for e in group))
         return pairs
 

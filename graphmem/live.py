@@ -3,12 +3,17 @@
 :func:`add` places every message in a session of the namespace before anything is extracted:
 
 - a message naming a session (its ``session`` field, or the ``session`` argument) joins that session
-  at its next position, with a NEXT edge from the session's previous last turn; a session that does
-  not exist yet is created after the namespace's last one;
+  at its next position (part of its id: positions only grow and are never given twice); a session that
+  does not exist yet is created after the namespace's last one;
 - a message naming none joins the namespace's latest session, unless the pause since that session's
   latest turn exceeds :data:`~graphmem.formats.SESSION_GAP`, which starts a new session (latest by
   time: a backdated message is appended at the end without moving that time back);
-- a message without a time takes the current time.
+- a message without a time takes the current time;
+- its NEXT edges follow the session's times, not positions (:func:`graphmem.models.chain_key`, derived
+  by the store in the write's transaction): a message said after the session's last one follows it, and
+  one with an earlier time (backdated, delivered late, or an edited message added again with its
+  original time after ``forget``) is spliced in between the turns said before and after it, ties in time
+  keeping the order the messages arrived in.
 
 A message's identity is its position in its session, or the ``id`` it gives: repeated identical texts
 are separate events, and re-adding a message with an ``id`` already stored returns the stored event

@@ -444,20 +444,22 @@ class Memory(MemoryLookups):
         k: int = 20,
         since: TimeArg | None = None,
         until: TimeArg | None = None,
+        all_time: bool = False,
     ) -> Context:
         """What memory holds about ``question`` as a prompt-ready block within ``budget_tokens``.
 
         The facts about the entities the question names (current ones; with ``since``/``until``, those valid
-        at some moment of that window, as the block's heading says), then the recalled events with their
-        dates, speakers and why each is there; see :func:`graphmem.context.build_context`. ``since`` and
-        ``until`` are read as :meth:`recall` reads them (a ``datetime``, a ``date`` or date text).
+        at some moment of that window; with ``all_time``, every version, as recall then traverses them; the
+        block's heading says which), then the recalled events with their dates, speakers and why each is
+        there; see :func:`graphmem.context.build_context`. ``since`` and ``until`` are read as
+        :meth:`recall` reads them (a ``datetime``, a ``date`` or date text).
 
         Raises:
             ConfigError: as :meth:`recall`.
         """
         from graphmem.recall import RecallRequest
 
-        request = RecallRequest.of(question, namespace=namespace, k=k, since=since, until=until)
+        request = RecallRequest.of(question, namespace=namespace, k=k, since=since, until=until, all_time=all_time)
         return self.context_for(request, budget_tokens=budget_tokens)
 
     def context_for(self, request: RecallRequest, *, budget_tokens: int = 1500) -> Context:

@@ -3,7 +3,8 @@
 Nodes are :class:`Session`, :class:`Event` and :class:`Entity`; edges are :class:`Mention` (an event
 names an entity, or was spoken by it) and :class:`Fact` (a predicate between two entities with two time
 axes and evidence events). Order edges (event → next event in a session, session → next session) are
-derived from ``Event.seq`` and ``Session.index`` by the store, so they can never dangle.
+derived by the store, from :func:`chain_key` (the events' times, then positions) and ``Session.index``, so
+they can never dangle.
 
 Every record carries its ``namespace``: one user, one conversation or one agent. Ids are unique within a
 namespace across all node kinds.
@@ -11,10 +12,11 @@ namespace across all node kinds.
 
 from __future__ import annotations
 
+import itertools
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from enum import StrEnum
 
 from graphmem.errors import ConfigError
@@ -33,6 +35,8 @@ __all__ = [
     "Session",
     "SourceRecord",
     "TimeRef",
+    "chain_key",
+    "chain_order",
     "namespace_char_ok",
     "validate_namespace",
 ]
@@ -174,6 +178,30 @@ class Event:
         if self.occurred_at is None:
             return None
         return self.occurred_at, self.occurred_at
+
+
+def chain_key(occurred_at: datetime | None, seq: int, event_id: str) -> tuple[bool, datetime, int, str]:
+    """Where an event (said at ``occurred_at``, at position ``seq``) stands in its session's chain of
+    ``NEXT`` edges: by when it was said, then by its position (the order it arrived in, for ties), then
+    id. An event without a time comes after those with one, as ``timeline`` lists them.
+
+    A message added live with an earlier time than the session's last one (backdated, delivered late,
+    or re-added after ``forget`` to edit it) is therefore spliced in between its neighbours by time,
+    though its position (part of its id, never given twice) is the session's next.
+    """
+    at = occurred_at
+    if at is not None and at.tzinfo is not None:  # stores keep times naive UTC; a batch may hold aware ones
+        at = at.astimezone(UTC).replace(tzinfo=None)
+    return at is None, at or datetime.min, seq, event_id
+
+
+def chain_order(events: Iterable[Event]) -> list[Event]:
+    """``events`` (a store lists them session by session) with each session's run put in the order of its
+    ``NEXT`` chain (:func:`chain_key`); the order of the sessions is kept."""
+    out: list[Event] = []
+    for _, run in itertools.groupby(events, key=lambda e: e.session):
+        out.extend(sorted(run, key=lambda e: chain_key(e.occurred_at, e.seq, e.id)))
+    return out
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,8 +2,9 @@
 
 SQLite is the durable record; a namespace is read into this mirror on its first use (and dropped again
 under memory pressure), and updated after every committed batch while it is loaded.
-Nodes are keyed ``(namespace, id)``; order edges (NEXT, NEXT_SESSION) are derived from ``Event.seq`` and
-``Session.index`` whenever a session's events or a namespace's sessions change.
+Nodes are keyed ``(namespace, id)``; order edges (NEXT, NEXT_SESSION) are derived from the events' times and
+positions (:func:`~graphmem.models.chain_key`) and ``Session.index`` whenever a session's events or a
+namespace's sessions change.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from graphmem.models import EdgeType, Entity, Event, Fact, NodeKind, Session
+from graphmem.models import EdgeType, Entity, Event, Fact, NodeKind, Session, chain_key
 from graphmem.store.base import Direction, Neighbor, TimeFilter
 from graphmem.text import normalise_name
 
@@ -45,6 +46,10 @@ def estimate_bytes(*, sessions: int = 0, events: int = 0, entities: int = 0, men
         + mentions * BYTES_PER_MENTION
         + facts * BYTES_PER_FACT
     )
+
+
+def _chain_key(event: Event) -> tuple[bool, datetime, int, str]:
+    return chain_key(event.occurred_at, event.seq, event.id)
 
 
 @dataclass(slots=True)
@@ -98,6 +103,10 @@ class NamespaceIndex:
         """Event ids of a session by seq, then id."""
         members = self.session_events.get(session_id, {})
         return sorted(members, key=lambda eid: (members[eid], eid))
+
+    def chained_events(self, session_id: str) -> list[str]:
+        """Event ids of a session in the order of its NEXT chain (:func:`~graphmem.models.chain_key`)."""
+        return sorted(self.session_events.get(session_id, {}), key=lambda eid: _chain_key(self.events[eid]))
 
     @property
     def empty(self) -> bool:
@@ -280,7 +289,7 @@ class MemoryGraph:
     def relink_session(self, namespace: str, session_id: str, *, fresh: bool = False) -> None:
         """Re-derive NEXT edges between the events of one session (``fresh``: none exist yet, as on load)."""
         ix = self.space(namespace)
-        order = ix.ordered_events(session_id)
+        order = ix.chained_events(session_id)
         for eid in () if fresh else order:
             key = (namespace, eid)
             stale = [(u, v) for u, v, k in self.graph.out_edges(key, keys=True) if k == EdgeType.NEXT.value]

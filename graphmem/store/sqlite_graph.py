@@ -6,11 +6,12 @@ reads a few hundred nodes. :class:`DiskNamespace` answers the reads from indexed
 the same results as the mirror, in the order a freshly loaded mirror gives them (edges of a node: out
 then in; per side session, mention, FACT, then order edges; mentions by entity or event id, facts by id).
 
-Order edges (NEXT, NEXT_SESSION) are derived as in the mirror: the next event of a session by
-``(seq, id)``, the next session by ``(index, id)``. The only lookups held in memory are the names of the
-namespace's entities, the order of its sessions and its speakers, built on first use, and decoded events
-in one :class:`EventCache` shared by every view of the store; the store drops a view whenever the
-namespace changes, and every view (with the shared events) when another connection commits.
+Order edges (NEXT, NEXT_SESSION) are derived as in the mirror: the next event of a session by time, then
+``(seq, id)`` (:func:`~graphmem.models.chain_key`), the next session by ``(index, id)``. The only lookups
+held in memory are the names of the namespace's entities, the order of its sessions and its speakers,
+built on first use, and decoded events in one :class:`EventCache` shared by every view of the store; the
+store drops a view whenever the namespace changes, and every view (with the shared events) when another
+connection commits.
 
 Every read that meets an event row reads it whole and keeps it (by id, by a full-text hit's rowid, a
 session's turns, the turn beside another, the events among a frontier's nodes): recall asks for the
@@ -43,7 +44,18 @@ DISK_INDEXES = (
     "CREATE INDEX IF NOT EXISTS facts_by_object ON facts (ns, object_id)",
     "CREATE INDEX IF NOT EXISTS events_by_source ON events (ns, source_id)",
     "CREATE INDEX IF NOT EXISTS events_by_speaker ON events (ns, speaker)",
+    # a NEXT step is a seek by time (the chain follows the events' times: models.chain_key)
+    "CREATE INDEX IF NOT EXISTS events_by_time ON events (ns, session, occurred_at, seq, id)",
 )
+
+#: The conditions of a NEXT step (:meth:`DiskNamespace._step`), each one seek on ``events_by_time``; a row
+#: without a time compares as NULL in a row value, so it is never before a dated one.
+_AFTER_DATED = "occurred_at IS NOT NULL AND (occurred_at, seq, id) > (?, ?, ?) ORDER BY occurred_at, seq, id"
+_FIRST_UNDATED = "occurred_at IS NULL ORDER BY seq, id"
+_AFTER_UNDATED = "occurred_at IS NULL AND (seq, id) > (?, ?) ORDER BY seq, id"
+_BEFORE_DATED = "(occurred_at, seq, id) < (?, ?, ?) ORDER BY occurred_at DESC, seq DESC, id DESC"
+_BEFORE_UNDATED = "occurred_at IS NULL AND (seq, id) < (?, ?) ORDER BY seq DESC, id DESC"
+_LAST_DATED = "occurred_at IS NOT NULL ORDER BY occurred_at DESC, seq DESC, id DESC"
 
 _SESSION_COLS = "ns, id, idx, started_at, date_text"
 #: What a read of events selects: the rowid too, kept with the event (full-text hits are rowids).
@@ -389,7 +401,9 @@ class DiskNamespace:
         ids = list(out)
         # the events among the nodes read whole and kept: recall asks for these events too (most are kept
         # already, read as seeds or when reached), so no event row is read twice
-        rows: dict[str, tuple[str, int]] = {ev.id: (ev.session, ev.seq) for ev in self.get_events(ids)}
+        rows: dict[str, tuple[str, int, str | None]] = {
+            ev.id: (ev.session, ev.seq, dt_in(ev.occurred_at)) for ev in self.get_events(ids)
+        }
         kinds = dict.fromkeys(rows, NodeKind.EVENT)
         rest = [i for i in ids if i not in rows]
         for table, table_kind in (("entities", NodeKind.ENTITY), ("sessions", NodeKind.SESSION)):  # as kind_of
@@ -422,7 +436,7 @@ class DiskNamespace:
         self,
         node_id: str,
         kind: NodeKind,
-        row: tuple[str, int] | None,
+        row: tuple[str, int, str | None] | None,
         mentioned: list[tuple[str, str]],
         side: Direction,
         wanted: frozenset[EdgeType] | None,
@@ -465,7 +479,7 @@ class DiskNamespace:
         if want(EdgeType.FACT):
             found.extend(self._facts(node_id, side, time))
         if kind is NodeKind.EVENT and row is not None and want(EdgeType.NEXT):
-            step = self._step(row[0], row[1], node_id, later=side is Direction.OUT)
+            step = self._step(row, node_id, later=side is Direction.OUT)
             if step is not None and (not timed or _admits_at(time, step.occurred_at)):
                 found.append(Neighbor(EdgeType.NEXT, side, step.id, NodeKind.EVENT))
         if kind is NodeKind.SESSION and want(EdgeType.NEXT_SESSION):
@@ -531,20 +545,25 @@ class DiskNamespace:
             order.setdefault(nb.node_id, len(order))
         return sorted(out, key=lambda nb: order[nb.node_id])
 
-    def _step(self, session: str, seq: int, event_id: str, *, later: bool) -> Event | None:
-        """The event after (or before) this one in its session, by (seq, id), read whole and kept."""
+    def _step(self, event: tuple[str, int, str | None], event_id: str, *, later: bool) -> Event | None:
+        """The event after (or before) this one (``(session, seq, occurred_at)``) in its session's NEXT chain,
+        by :func:`~graphmem.models.chain_key` (time, an event without one last, then seq, then id), read
+        whole and kept. Each try is one seek on ``events_by_time`` (stored times are ISO text of naive UTC,
+        which sorts as the times do); an undated event is reached after the dated ones, so a step across
+        that border takes a second try."""
+        session, seq, at = event
+        dated, undated = (at, seq, event_id), (seq, event_id)
+        tries: list[tuple[str, tuple[object, ...]]]
         if later:
-            sql = (
-                f"SELECT {_ROW_COLS} FROM events WHERE ns = ? AND session = ? AND seq >= ? "
-                "AND (seq > ? OR id > ?) ORDER BY seq, id LIMIT 1"
-            )
+            tries = [(_AFTER_DATED, dated), (_FIRST_UNDATED, ())] if at is not None else [(_AFTER_UNDATED, undated)]
         else:
-            sql = (
-                f"SELECT {_ROW_COLS} FROM events WHERE ns = ? AND session = ? AND seq <= ? "
-                "AND (seq < ? OR id < ?) ORDER BY seq DESC, id DESC LIMIT 1"
-            )
-        found = self._kept(self.conn.execute(sql, (self.namespace, session, seq, seq, event_id)).fetchmany(1))
-        return found[0] if found else None
+            tries = [(_BEFORE_DATED, dated)] if at is not None else [(_BEFORE_UNDATED, undated), (_LAST_DATED, ())]
+        for where, args in tries:
+            sql = f"SELECT {_ROW_COLS} FROM events WHERE ns = ? AND session = ? AND {where} LIMIT 1"
+            found = self._kept(self.conn.execute(sql, (self.namespace, session, *args)).fetchmany(1))
+            if found:
+                return found[0]
+        return None
 
     def _next_session(self, session_id: str, *, later: bool) -> str | None:
         if self._session_order is None:

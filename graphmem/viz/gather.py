@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from graphmem.errors import ConfigError
-from graphmem.models import EdgeType, Entity, Event, NodeKind, Session
+from graphmem.models import EdgeType, Entity, Event, NodeKind, Session, chain_order
 from graphmem.store.base import Direction, GraphStore, TimeFilter
 
 if TYPE_CHECKING:
@@ -201,7 +201,7 @@ def time_range_graph(
     window = TimeFilter(since=since, until=until)
     graph = VizGraph(f"events {_when(since) or '…'} to {_when(until) or '…'} ({namespace})")
     previous: Event | None = None
-    for event in store.iter_events(namespace):
+    for event in chain_order(store.iter_events(namespace)):
         if event.occurred_at is None or not window.admits_event(event):
             continue
         if len(graph.nodes) >= limit:

@@ -119,6 +119,26 @@ def test_without_a_window_the_facts_are_current(memory: Memory) -> None:
     assert ctx.as_dict()["fact_window"]["label"] == f"facts current at {today()}"
 
 
+def test_all_time_shows_every_version_as_recall_traverses_them(memory: Memory) -> None:
+    """With ``all_time`` recall follows every fact version; the block listed only the current ones under
+    "facts current at <today>"."""
+    ctx = memory.context_for(RecallRequest.of(BEN, namespace=NS, all_time=True))
+    assert fact_ids(ctx) == {"f:lived", "f:cello"}  # the Alps ended in 2023
+    assert heading(ctx) == f"Memory of {NS!r} for the question (facts of all time, every version):"
+    assert ctx.as_dict()["fact_window"] == {
+        "label": "facts of all time, every version",
+        "valid_from": None,
+        "valid_to": None,
+        "as_of": None,
+    }
+    puppy = memory.context_for(RecallRequest.of(PUPPY, namespace=NS, all_time=True))
+    assert {"f:owns", "f:retired"} <= fact_ids(puppy)  # a version memory retired is a version too
+    # a window bounds the events, not the facts, as in recall; Memory.context takes all_time too
+    windowed = memory.context(BEN, namespace=NS, until=date(2022, 6, 1), all_time=True)
+    assert fact_ids(windowed) == {"f:lived", "f:cello"}
+    assert windowed.fact_window.label == "facts of all time, every version"
+
+
 def test_held_during_meets_valid_at_at_a_point() -> None:
     fact = Fact(NS, "f", "a", "p", "b", datetime(2024, 1, 1), datetime(2024, 1, 1), datetime(2024, 6, 1))
     for when in (datetime(2023, 12, 31), datetime(2024, 1, 1), datetime(2024, 5, 31), datetime(2024, 6, 1)):
@@ -224,3 +244,12 @@ def test_entity_facts_valid_during(memory: Memory) -> None:
         ids(valid_during=(None, "2024-13"))
     with pytest.raises(ConfigError, match=r"^valid_during end must be a datetime, a date or date text"):
         ids(valid_during=(None, 5))
+
+
+def test_all_time_shows_where_ana_ever_worked(talk: Memory) -> None:
+    ctx = talk.context_for(RecallRequest.of("Where did Ana work?", namespace="n", all_time=True))
+    assert set(_employers(ctx)) == {"Acme", "Globex"}
+    # every version, as `facts --all-time` lists them (Acme while current, then closed by Globex)
+    every = [f.fact.id for f in talk.facts("Ana", namespace="n", all_time=True)]
+    assert sorted(f.fact.id for f in ctx.facts) == sorted(every)
+    assert heading(ctx) == "Memory of 'n' for the question (facts of all time, every version):"

@@ -145,8 +145,8 @@ def test_writes_to_a_namespace_on_disk_are_read_back(tmp_path: Path) -> None:
     for batch in _batches():
         store.write(batch)
     nxt = store.neighbors(NS, "s0:4", edge_types=[EdgeType.NEXT], direction=Direction.OUT)
-    assert [n.node_id for n in nxt] == ["s0:1"]  # seq 0, 0, 1, 1, ...: (seq, id) order
-    extra = Event(NS, "s0:x", "s0", 0, "Ana", "ana on kyoto again", T0)  # seq 0 ties: after s0:4 by id
+    assert [n.node_id for n in nxt] == ["s0:6"]  # by time (a minute apart; s0:5 has none: last), not seq
+    extra = Event(NS, "s0:x", "s0", 0, "Ana", "ana on kyoto again", T0)  # ties s0:0 in time and seq: after it by id
     store.write(Batch(NS, events=(extra,), mentions=(Mention(NS, "s0:x", "kyoto", "mention"),)))
     out = store.neighbors(NS, "s0:x", direction=Direction.OUT)
     assert [(n.edge, n.node_id) for n in out] == [
@@ -155,7 +155,7 @@ def test_writes_to_a_namespace_on_disk_are_read_back(tmp_path: Path) -> None:
         (EdgeType.NEXT, "s0:1"),
     ]
     back = store.neighbors(NS, "s0:x", edge_types=[EdgeType.NEXT], direction=Direction.IN)
-    assert [n.node_id for n in back] == ["s0:4"]
+    assert [n.node_id for n in back] == ["s0:0"]
     assert store.find_entities(NS, "Kyoto club")[0].id == "kyoto"
     deleted = store.delete_event(NS, "s0:x")
     assert deleted.events == 1

@@ -20,9 +20,10 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from graphmem.models import Batch, EdgeType, Entity, Event, Fact, NodeKind, Session
+from graphmem.models import Batch, EdgeType, Entity, Event, Fact, NodeKind, Session, chain_key
 from graphmem.store.cypher.schema import (
     dt_in,
+    dt_out,
     entity_row,
     event_row,
     fact_from_props,
@@ -173,7 +174,7 @@ SESSION_ORDER = """
 UNWIND $sids AS sid
 MATCH (e:Event {namespace: $ns, session: sid})
 OPTIONAL MATCH (e)-[:NEXT]->(f:Event)
-RETURN sid, e.id AS id, e.seq AS seq, collect(f.id) AS nxt
+RETURN sid, e.id AS id, e.seq AS seq, e.occurred_at AS at, collect(f.id) AS nxt
 """
 
 SESSIONS_ORDER = """
@@ -327,14 +328,16 @@ def replace_namespace(tx: CypherTx, batch: Batch) -> DeleteResult:
 
 
 def relink_sessions_events(tx: CypherTx, ns: str, session_ids: Iterable[str]) -> None:
-    """Re-derive the NEXT edges of the events of these sessions (by seq, then id)."""
+    """Re-derive the NEXT edges of the events of these sessions (by time, then seq, then id:
+    :func:`~graphmem.models.chain_key`), dropping the edges no longer wanted (a late message spliced in
+    replaces the one edge between its neighbours by two)."""
     sids = sorted(set(session_ids))
     if not sids:
         return
-    members: dict[str, list[tuple[int, str]]] = {sid: [] for sid in sids}
+    members: dict[str, list[tuple[tuple[bool, datetime, int, str], str]]] = {sid: [] for sid in sids}
     have: set[tuple[str, str]] = set()
     for rec in tx.run(SESSION_ORDER, ns=ns, sids=sids):
-        members[rec["sid"]].append((int(rec["seq"]), rec["id"]))
+        members[rec["sid"]].append((chain_key(dt_out(rec["at"]), int(rec["seq"]), rec["id"]), rec["id"]))
         have.update((rec["id"], nxt) for nxt in rec["nxt"])
     want: set[tuple[str, str]] = set()
     for order in members.values():
