@@ -13,7 +13,7 @@ for:
 
   | said | state |
   |---|---|
-  | I've been an analyst at X; I got a job (position, internship) at X; X hired me | ``works_at`` X |
+  | I've been an analyst at X; I got a job (position) at X; X hired me; I accepted an offer from X | ``works_at`` X |
   | I'm a student at X | ``studies_at`` X |
   | I'm a member of X | ``member_of`` X |
   | I moved into a flat in X; they moved me to X; I live in a small flat in X | ``lives_in`` X |
@@ -81,6 +81,7 @@ _NOT_JOBS = words(
     """
 )
 _JOB_VERBS = words("get land take accept start begin find have secure score snag")
+_TAKING = words("accept take")
 _WORK_PREPS = frozenset({"at", "for", "with"})
 _WORKPLACE_TYPES = frozenset({"Organization", "Place", "Thing", "Topic"})
 _PLACE_TYPES = frozenset({"Place", "Thing", "Organization"})
@@ -207,6 +208,12 @@ def _job_noun(obj: Any) -> bool:
     return any(t.lemma_.lower() in _JOB_NOUNS for t in (obj, *obj.children) if t is obj or t.dep_ == "compound")
 
 
+def _accepted_offer(obj: Any, verb: Any) -> bool:
+    """ "accepted an offer (from X)", "took their offer": an offer taken is a job; one received ("I got an
+    offer from X") is not yet."""
+    return obj.lemma_.lower() == "offer" and verb.lemma_.lower() in _TAKING
+
+
 def _workplaces(noun: Any, verb: Any) -> Iterator[Any]:
     """The X of "at X" hanging from the job noun, the nouns compounded with it, or the verb; never a
     job itself."""
@@ -256,9 +263,11 @@ class _States:
                 self._each(subjects, "works_at", _pobjs(attr, _WORK_PREPS), verb, _PLACE_TYPES)
 
     def job(self, verb: Any, subjects: list[Any]) -> None:
-        """ "I got the job at Lumen Robotics"."""
+        """ "I got the job at Lumen Robotics"; "I accepted an offer from Lumen Robotics"."""
         for obj in (c for c in verb.children if c.dep_ == "dobj"):
-            if _job_noun(obj):
+            if _accepted_offer(obj, verb):
+                self._each(subjects, "works_at", _pobjs(obj, frozenset({"from"})), verb, _PLACE_TYPES)
+            elif _job_noun(obj):
                 self._each(subjects, "works_at", _workplaces(obj, verb), verb, _WORKPLACE_TYPES)
 
     def home(self, verb: Any, subjects: list[Any]) -> None:
