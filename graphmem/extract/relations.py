@@ -82,6 +82,8 @@ _NOT_JOBS = words(
 )
 _JOB_VERBS = words("get land take accept start begin find have secure score snag")
 _TAKING = words("accept take")
+# Prepositions that say what an offer is for, other than a job ("an offer for my house", "on the car")
+_OFFERED_FOR = words("for on to")
 _WORK_PREPS = frozenset({"at", "for", "with"})
 _WORKPLACE_TYPES = frozenset({"Organization", "Place", "Thing", "Topic"})
 _PLACE_TYPES = frozenset({"Place", "Thing", "Organization"})
@@ -209,9 +211,14 @@ def _job_noun(obj: Any) -> bool:
 
 
 def _accepted_offer(obj: Any, verb: Any) -> bool:
-    """ "accepted an offer (from X)", "took their offer": an offer taken is a job; one received ("I got an
-    offer from X") is not yet."""
-    return obj.lemma_.lower() == "offer" and verb.lemma_.lower() in _TAKING
+    """ "accepted an offer (from X)", "accepted a job offer from X": an offer taken is a job; one received ("I
+    got an offer from X") is not yet, nor is one for something else ("an offer from Zillow for my house")."""
+    if obj.lemma_.lower() != "offer" or verb.lemma_.lower() not in _TAKING:
+        return False
+    if any(c.dep_ == "compound" and c.lemma_.lower() in _JOB_NOUNS for c in obj.children):
+        return True
+    preps = (c for t in (obj, verb) for c in t.children if c.dep_ == "prep")
+    return not any(p.lower_ in _OFFERED_FOR for p in preps)
 
 
 def _workplaces(noun: Any, verb: Any) -> Iterator[Any]:

@@ -58,6 +58,7 @@ def test_a_hiring_begins_the_new_job_and_ends_the_old(extractor: SpacyExtractor,
         "I got an offer from Orbital Foods.",  # received, not taken
         "I didn't accept the offer from Orbital Foods.",
         "I wasn't hired at Orbital Foods.",
+        "I accepted an offer from Orbital Foods for my old car.",  # a sale, not a job
     ],
 )
 def test_an_offer_not_taken_is_no_job(extractor: SpacyExtractor, line: str) -> None:
