@@ -55,7 +55,7 @@ def _bare(child: Any) -> bool:
     if child.dep_ in ("nsubj", "punct", "agent") or child.ent_type_ in _TIMES:
         return True
     if child.dep_ == "prep":
-        return child.lower_ in ("by", "from") or all(t.ent_type_ in _TIMES for t in child.subtree if t is not child)
+        return child.lower_ in ("by", "from") or all(t.ent_type_ in _TIMES for t in child.subtree if t.i != child.i)
     return False
 
 

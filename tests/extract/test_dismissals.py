@@ -31,6 +31,7 @@ def _told(extractor: SpacyExtractor, line: str) -> Batch:
         "Acme fired me.",
         "Acme laid me off last week.",
         "Acme let me go yesterday.",
+        "Acme let me go in March.",
         "I got fired from Acme.",  # NER calls Acme a place here: the closing names it all the same
         "I was laid off by Acme.",
         "I was let go by Acme.",
