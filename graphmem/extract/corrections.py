@@ -433,14 +433,16 @@ def time_correction(
 ) -> FactClosing | None:
     """A correction of the time of a statement before the turn: a turn whose first sentence is nothing but a
     slip and one time phrase that resolves ("Sorry, I meant 2021.", "I mean Tuesday!"), with no time before
-    it; its request names no predicate nor value (:data:`~graphmem.models.ANY_STATE`) and carries the new
-    start as ``at`` (bound when written: :mod:`graphmem.extract.correction_targets`)."""
+    it and maybe the time it denies after it ("Oops, I meant last week, not last month."); its request names
+    no predicate nor value (:data:`~graphmem.models.ANY_STATE`) and carries the new start as ``at`` (bound
+    when written: :mod:`graphmem.extract.correction_targets`)."""
     if speaker_id is None or not times:
         return None
     span, ref = times[0]
     if span.sent.start != 0 or getattr(ref, "start", None) is None or not _ends_sentence(span):
         return None
-    own = [t for t in span.sent if not span.start <= t.i < span.end]
+    # what follows the phrase is a denial (_ends_sentence): its time ("not last month") is no word of the turn's
+    own = [t for t in span.sent if t.i < span.start or (t.i >= span.end and t.ent_type_ not in ("DATE", "TIME"))]
     if not _only_slip(own, cued=True):
         return None
     return FactClosing(

@@ -103,6 +103,8 @@ _INTERJECTIONS = words(
     woohoo yay yikes hmm ugh
     """
 )
+# Times of day said as a greeting, which NER glues onto a name ("Morning Leo", "Evening all").
+_DAY_GREETINGS = words("morning mornin evening afternoon night nite")
 # Adverbs opening a sentence that the tagger takes for a first name ("Sadly Pipo died": Pipo died).
 _SENTENCE_ADVERBS = words(
     """
@@ -132,6 +134,8 @@ def _entity_name(ent: Any, nouns: frozenset[str] | None = None) -> tuple[str, in
         tokens[0].is_punct
         or tokens[0].lower_ in _INTERJECTIONS
         or tokens[0].pos_ == "DET"
+        # "Morning Leo!": a greeting NER took for a first name
+        or (ent.label_ == "PERSON" and len(tokens) > 1 and tokens[0].lower_ in _DAY_GREETINGS)
         # "Anytime Nate", "Tell Inês": a name starts at a proper noun (titles of works may not)
         or (not titled and len(tokens) > 1 and tokens[0].tag_ not in _PROPER_TAGS)
     ):

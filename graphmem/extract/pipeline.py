@@ -27,6 +27,7 @@ from graphmem.extract.antecedents import can_lead, on_clock
 from graphmem.extract.corrections import time_correction, time_repairs
 from graphmem.extract.entities import EntityRegistry, annotate
 from graphmem.extract.events import EventPlan, build_events
+from graphmem.extract.fact_types import typed_by_facts
 from graphmem.extract.facts import build_facts, start_times
 from graphmem.extract.moves import homes_again
 from graphmem.extract.names import words
@@ -276,7 +277,10 @@ class SpacyExtractor:
             closings=tuple(closings),
         )
         # a name first taken for a person and later given to a pet ("... a dog named Pixel"): the pet's id
-        return update_facts(remap_ids(batch, registry.moved), (), corrections=False)
+        batch = remap_ids(batch, registry.moved)
+        # "I work at Helix Labs" with the lab taken for a person: a firm, in all its mentions
+        batch = typed_by_facts(batch, speaker_ids.values())
+        return update_facts(batch, (), corrections=False)
 
 
 # Words that may start a DATE/TIME entity in lower case (names are caught by their tags).

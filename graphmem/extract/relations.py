@@ -13,7 +13,7 @@ for:
 
   | said | state |
   |---|---|
-  | I've been an analyst at X; I got a job (position, internship) at X; X hired me | ``works_at`` X |
+  | I've been an analyst at X; I got a job (position) at X; X hired me; I accepted an offer from X | ``works_at`` X |
   | I'm a student at X | ``studies_at`` X |
   | I'm a member of X | ``member_of`` X |
   | I moved into a flat in X; they moved me to X; I live in a small flat in X | ``lives_in`` X |
@@ -81,6 +81,9 @@ _NOT_JOBS = words(
     """
 )
 _JOB_VERBS = words("get land take accept start begin find have secure score snag")
+_TAKING = words("accept take")
+# Prepositions that say what an offer is for, other than a job ("an offer for my house", "on the car")
+_OFFERED_FOR = words("for on to")
 _WORK_PREPS = frozenset({"at", "for", "with"})
 _WORKPLACE_TYPES = frozenset({"Organization", "Place", "Thing", "Topic"})
 _PLACE_TYPES = frozenset({"Place", "Thing", "Organization"})
@@ -207,6 +210,17 @@ def _job_noun(obj: Any) -> bool:
     return any(t.lemma_.lower() in _JOB_NOUNS for t in (obj, *obj.children) if t is obj or t.dep_ == "compound")
 
 
+def _accepted_offer(obj: Any, verb: Any) -> bool:
+    """ "accepted an offer (from X)", "accepted a job offer from X": an offer taken is a job; one received ("I
+    got an offer from X") is not yet, nor is one for something else ("an offer from Zillow for my house")."""
+    if obj.lemma_.lower() != "offer" or verb.lemma_.lower() not in _TAKING:
+        return False
+    if any(c.dep_ == "compound" and c.lemma_.lower() in _JOB_NOUNS for c in obj.children):
+        return True
+    preps = (c for t in (obj, verb) for c in t.children if c.dep_ == "prep")
+    return not any(p.lower_ in _OFFERED_FOR for p in preps)
+
+
 def _workplaces(noun: Any, verb: Any) -> Iterator[Any]:
     """The X of "at X" hanging from the job noun, the nouns compounded with it, or the verb; never a
     job itself."""
@@ -256,9 +270,11 @@ class _States:
                 self._each(subjects, "works_at", _pobjs(attr, _WORK_PREPS), verb, _PLACE_TYPES)
 
     def job(self, verb: Any, subjects: list[Any]) -> None:
-        """ "I got the job at Lumen Robotics"."""
+        """ "I got the job at Lumen Robotics"; "I accepted an offer from Lumen Robotics"."""
         for obj in (c for c in verb.children if c.dep_ == "dobj"):
-            if _job_noun(obj):
+            if _accepted_offer(obj, verb):
+                self._each(subjects, "works_at", _pobjs(obj, frozenset({"from"})), verb, _PLACE_TYPES)
+            elif _job_noun(obj):
                 self._each(subjects, "works_at", _workplaces(obj, verb), verb, _WORKPLACE_TYPES)
 
     def home(self, verb: Any, subjects: list[Any]) -> None:

@@ -11,11 +11,11 @@
   ahead, the earliest on or after it (next month's 15th said on the 20th). A month without that day
   ("the 31st" in a 30-day month) is passed over for the next one that has it, in the same direction.
 - **The same day, years or months off**: "one year ago today", "four years ago today", "a year from
-  today", "(on) this day next year", "this day last month" name the day of the telling that many units
-  back or ahead (a day, never the whole year). A 29 February counted to a year without one is the 28th
-  ("four years ago today" said on 29 February 2024 is 29 February 2020; "one year ago today" is 28
-  February 2023; "this day next year" is 28 February 2025), as :func:`graphmem.extract.periods.shift`
-  counts.
+  today", "three days from now", "(on) this day next year", "this day last month" name the day of the
+  telling that many units back or ahead (a day, never the whole year). A 29 February counted to a year
+  without one is the 28th ("four years ago today" said on 29 February 2024 is 29 February 2020; "one
+  year ago today" is 28 February 2023; "this day next year" is 28 February 2025), as
+  :func:`graphmem.extract.periods.shift` counts.
 - **Words spelled short**: weekday abbreviations (Mon, Tue(s), Wed(s), Thu(r)(s), Fri, Sat, Sun) are
   read as the full names, and a fortnight as two weeks ("a fortnight ago", "in a fortnight", "for a
   fortnight", "the past fortnight"), before any rule or ``dateparser`` reads the phrase.
@@ -60,6 +60,8 @@ _SAME_DAY = re.compile(
     r"^(?:(?:a|" + _NUMBER + r")\s+(day|week|month|year)s?\s+(ago|back|from)\s+today"
     r"|(?:on\s+)?(?:this|the\s+same)\s+day\s+(next|last)\s+(week|month|year))$"
 )
+# "three days from now" counts from the day of the telling, as "three days from today" does
+_FROM_NOW = re.compile(r"\s+from\s+now$")
 _DAY_OF_MONTH = re.compile(r"^(?:the\s+)?(\d{1,2})(?:st|nd|rd|th)(?:\s+of\s+(?:the|this)\s+month)?$")
 
 
@@ -88,7 +90,7 @@ def ahead(text: str, today: date, prefer: str) -> Period | None:
 def same_day(text: str, today: date, prefer: str) -> Period | None:
     """The day of the telling some units back or ahead ("one year ago today", "this day next year"; see the
     module docs); ``UNRESOLVED`` past the calendar's edges; ``None`` when ``text`` is no such phrase."""
-    m = _SAME_DAY.match(text)
+    m = _SAME_DAY.match(_FROM_NOW.sub(" from today", text))
     if m is None:
         return None
     if m.group(4) is not None:  # "this day next year"

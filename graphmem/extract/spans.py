@@ -28,7 +28,8 @@ not "I sat", "the sun", nor "after sun exposure": Mon, Wed, Sat and Sun only cap
 ("a fortnight ago", "in a fortnight"). A length after "in" ("in two weeks", where NER's span is "two
 weeks") is resolved with its "in", as a time ahead
 (:mod:`graphmem.extract.relative`), not as a length; a length "ago" before "today" ("one year ago today",
-where NER's span is "one year ago") with its "today", as that day.
+where NER's span is "one year ago") with its "today", as that day; a length before "from now" or "from
+today" ("three days from now", where NER's span is "three days") with them, as the day that far ahead.
 """
 
 from __future__ import annotations
@@ -173,7 +174,15 @@ def resolve_span(
         text = f"in {text}{_time_after(span)}"  # "in two weeks('s time)": a time ahead, not a length
     elif span[-1].lower_ in ("ago", "back") and span.end < len(span.doc) and span.doc[span.end].lower_ == "today":
         text = f"{text} today"  # "one year ago today": NER leaves "today" out; the day, not the year
+    elif _counted_from(span) and duration(text) is not None:
+        text = f"{text} from {span.doc[span.end + 1].lower_}"  # "three days from now": NER has "three days"
     return resolver.resolve(text, reference, prefer=direction(place), antecedent=antecedent)
+
+
+def _counted_from(span: Any) -> bool:
+    """Whether "from now" or "from today" follows ``span``."""
+    doc, end = span.doc, span.end
+    return end + 1 < len(doc) and doc[end].lower_ == "from" and doc[end + 1].lower_ in ("now", "today")
 
 
 def _time_after(span: Any) -> str:

@@ -11,7 +11,9 @@ one object at a time (``works_at``, ``lives_in``, ``married_to``, ``dating``, ``
   ends Priya ``works_at`` Northwind Bank then), unless that fact was told before this one, which was
   said to hold when it was told, and would end it before then ("I live in Hamburg", then "I've been
   living in Munich since Monday": Munich is current); such a later-told state that holds since no later
-  than an earlier-told value began ends that value where it began (it held for no time);
+  than an earlier-told value began ends that value where it began (it held for no time); a value
+  announced ahead that a later statement dates more precisely ("I'm moving to Rome next month", then "I
+  moved to Rome on 3 June") held for no time either, and ends nothing (:mod:`graphmem.extract.forecasts`);
 - for a ``plans`` fact, the ``valid_from`` of a fact carrying it out, of the same subject and object,
   that begins after the plan was told ("I want to visit Rome", then "I went to Rome last week";
   :func:`carried_out_ends`); a plan told with a time ahead also ends when that time has passed, a bound
@@ -50,6 +52,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime
 
+from graphmem.extract.forecasts import dated_forecasts
 from graphmem.extract.names import event_place, name_key
 from graphmem.extract.vocabulary import PREDICATES, canonical, is_single_valued
 from graphmem.models import OVER_PHRASE, Batch, Fact, FactClosing, TimeRef
@@ -109,13 +112,18 @@ def supersession_ends(facts: Iterable[Fact], *, slips: bool = False) -> dict[str
             groups.setdefault((f.subject_id, f.predicate), []).append(f)
     out: dict[str, datetime] = {}
     for group in groups.values():
+        # "I'm moving to Rome next month", then "I moved to Rome on 3 June": the forecast held for no time
+        dated = dated_forecasts(group)
         for f in group:
+            if f.id in dated and f.valid_from is not None:
+                out[f.id] = f.valid_from
+                continue
             later = [
                 g.valid_from
                 for g in group
                 if g.object_id != f.object_id
                 and _starts_after(g.valid_from, f.valid_from)
-                and (slips or not g.never_held)
+                and (slips or not (g.never_held or g.id in dated))
                 and not _told_before_holding(g, f)
             ]
             # a value said later to hold since before this one began, through its telling: this one

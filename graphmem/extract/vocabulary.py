@@ -252,7 +252,9 @@ PREDICATES: tuple[Predicate, ...] = (
         _NAMED_PERSON,
         _ORG | {"Topic", "Product"},
         single_valued=True,
-        states=words("work_at work_for start_at begin_at intern_at teach_at join be_hire_by be_employ_by"),
+        states=words(
+            "work_at work_for start_at begin_at intern_at teach_at join be_hire_by be_employ_by be_hire_at be_employ_at"
+        ),
         endings=words(
             """
             quit quit_at leave leave_at resign resign_from retire retire_from be_fire_from be_lay_off_from

@@ -768,10 +768,17 @@ def test_a_correction_of_a_time_in_a_later_message_redates_the_statement(extract
         assert _held(mem, "works_at", valid_at=datetime(2020, 6, 1)) == {"Acme Analytics"}
 
 
+@pytest.mark.parametrize(
+    "repair",
+    [
+        "Oops, I meant last week.",
+        "Oops, I meant last week, not last month.",  # the form docs/extraction.md gives: before, it corrected nothing
+    ],
+)
 def test_a_time_correction_in_one_file_corrects_as_message_by_message(
-    memory: Memory, extractor: Any, tmp_path: Path
+    memory: Memory, extractor: Any, tmp_path: Path, repair: str
 ) -> None:
-    body = "[18:00] Ana: I moved to Porto last month.\n[18:01] Ben: Nice!\n[18:02] Ana: Oops, I meant last week.\n"
+    body = f"[18:00] Ana: I moved to Porto last month.\n[18:01] Ben: Nice!\n[18:02] Ana: {repair}\n"
     _say(memory, extractor, tmp_path, body)
     assert _held(memory, "lives_in", valid_at=datetime(2023, 12, 15)) == set()
     assert _held(memory, "lives_in", valid_at=datetime(2024, 1, 2)) == {"Porto"}  # the week of 1 January

@@ -1,0 +1,87 @@
+"""Stage 3, last pass: a name's type from the facts it ends, where NER's guesses contradict them.
+
+NER types each mention of a name on its own, and its guess for a firm or a town is often wrong: "I work at
+Helix Labs" (a person), "I work at Quanta Pharma" (a location), "I moved to York" (a person, an organisation
+in another turn), "I live in Leeds" (no label: a thing). A fact says more: one works at an organisation and
+lives in a place. So, after the facts of a batch are built, every name the batch states such a fact of is
+given that type in all its mentions (the entities of the name typed otherwise join the one of that type).
+
+Only where the facts agree and nothing says otherwise: a name that ends facts of two kinds ("I work at
+Boulder" and "I live in Boulder"), that is the subject of a fact (one who works or lives somewhere is no
+firm), that a fact says is a person or a pet ("my colleague Max", "my dog Max"), or a speaker, keeps its
+types. A ``Topic`` (a common noun: "the bakery") has no name to type and is left as it is.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import replace
+
+from graphmem.extract.names import entity_id, name_key
+from graphmem.extract.resolve import remap_ids
+from graphmem.extract.vocabulary import ROLE_NOUNS
+from graphmem.models import Batch, Entity, Fact
+
+__all__ = ["TYPE_EVIDENCE", "typed_by_facts"]
+
+#: Predicates whose object's type the predicate says, and that type.
+TYPE_EVIDENCE: Mapping[str, str] = {"works_at": "Organization", "lives_in": "Place"}
+#: The types a fact's evidence replaces: NER's guesses for a name that are not what the fact says. A
+#: ``Group``, ``Work`` or ``Occasion`` is a reading of its own and stays.
+_RETYPED = frozenset({"Person", "Place", "Organization", "Thing", "Product"})
+#: Predicates whose ends are people (or a pet): such an end is no firm nor town, whatever else it ends.
+_PERSONAL = frozenset({"married_to", "dating", "has_child", "has_pet"})
+
+
+def typed_by_facts(batch: Batch, speakers: Iterable[str] = ()) -> Batch:
+    """``batch`` with each name typed as the facts it ends say (see the module docs): the entities of a
+    retyped name become one, of the new type, and the mentions, facts and closings point at it.
+
+    Args:
+        batch: an extracted batch (before resolution).
+        speakers: the ids of the batch's speakers, who keep their type.
+    """
+    by_name: dict[str, list[Entity]] = {}
+    for entity in batch.entities:
+        if entity.type != "Topic":
+            by_name.setdefault(name_key(entity.id), []).append(entity)
+    evidence: dict[str, set[str]] = {}
+    barred = set(speakers)
+    for fact in batch.facts:
+        wanted = TYPE_EVIDENCE.get(fact.predicate)
+        if wanted is not None:
+            evidence.setdefault(name_key(fact.object_id), set()).add(wanted)
+        barred.update(_personal_ends(fact))
+        if fact.predicate != "said_about":
+            barred.add(fact.subject_id)
+    mapping: dict[str, str] = {}
+    entities = {e.id: e for e in batch.entities}
+    for key, types in evidence.items():
+        group = by_name.get(key, [])
+        if len(types) != 1 or not group or any(e.id in barred for e in group):
+            continue
+        (wanted,) = types
+        moving = [e for e in group if e.type != wanted and e.type in _RETYPED]
+        if not moving:
+            continue
+        target = entity_id(wanted, key)
+        kept = entities.get(target) or Entity(batch.namespace, target, moving[0].name, wanted)
+        names = [kept.name, *kept.aliases]
+        for entity in moving:
+            names.extend(n for n in (entity.name, *entity.aliases) if n not in names)
+            mapping[entity.id] = target
+            entities.pop(entity.id)
+        entities[target] = replace(kept, aliases=tuple(names[1:17]))
+    if not mapping:
+        return batch
+    remapped = remap_ids(batch, mapping)
+    return replace(remapped, entities=tuple(entities.values()))
+
+
+def _personal_ends(fact: Fact) -> tuple[str, ...]:
+    """The ends a fact says are people or pets."""
+    if fact.predicate in _PERSONAL:
+        return (fact.subject_id, fact.object_id)
+    if fact.predicate.endswith("_of") and fact.predicate[: -len("_of")] in ROLE_NOUNS:
+        return (fact.subject_id, fact.object_id)
+    return ()
