@@ -26,7 +26,13 @@ in the session the message names or joins, when nothing else there says it
 recognises them the same way: :mod:`graphmem.ingest_held`.) The placed messages are then extracted as
 one transcript and go through the same write path as files (:func:`graphmem.writer.commit_batch`):
 entities are resolved against those the namespace holds, so a person named in message 40 is the entity
-named in message 3.
+named in message 3. Each stored session the call writes to is extracted with its last
+:data:`CONTEXT_TURNS` stored turns said before the new ones (in chain order) ahead of them, so what a new
+message refers to is found as in one call ("My sister Clara lives in Rome." then, added alone, "She works
+at Acme Corp.": Clara's job). Those context turns are never written again: only the new turns' events and
+mentions, the facts and closings one of them is evidence of (with the context turns dropped from their
+evidence) and the entities these use are kept, so a stored fact is not re-recorded, re-evidenced or closed
+twice; a correction of a stored turn ("Sorry, I meant Globex") is bound by the writer as before.
 The whole call runs under the store's write lock, so concurrent writers never take the same position; the
 models it needs (spaCy, the embedder) are loaded before the lock is taken. On a server store that lock
 holds only this process's threads: the call reads, places and writes inside the store's guard
