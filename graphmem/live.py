@@ -30,8 +30,8 @@ named in message 3. Each stored session the call writes to is extracted with its
 :data:`CONTEXT_TURNS` stored turns said before the new ones (in chain order) ahead of them, so what a new
 message refers to is found as in one call ("My sister Clara lives in Rome." then, added alone, "She works
 at Acme Corp.": Clara's job). Those context turns are never written again: only the new turns' events and
-mentions, the facts and closings one of them is evidence of (with the context turns dropped from their
-evidence) and the entities these use are kept, so a stored fact is not re-recorded, re-evidenced or closed
+mentions, the facts and closings one of them is evidence of (a fact keeps the stored turns it cites
+too) and the entities these use are kept, so a stored fact is not re-recorded, re-evidenced or closed
 twice; a correction of a stored turn ("Sorry, I meant Globex") is bound by the writer as before.
 The whole call runs under the store's write lock, so concurrent writers never take the same position; the
 models it needs (spaCy, the embedder) are loaded before the lock is taken. On a server store that lock
@@ -540,7 +540,8 @@ def _add(
 def _only_new(batch: Batch, context: frozenset[str]) -> Batch:
     """``batch`` without what only its context turns (stored turns extracted again) said: their events and
     mentions, the facts and closings whose evidence is only theirs (what is stored already, closed or
-    corrected already), their ids dropped from the rest's evidence, and the entities nothing kept uses.
+    corrected already), and the entities nothing kept uses. A fact a new turn is evidence of keeps the
+    stored turns it cites ("I got a job at Acme." then "I start on 1 April.": the job, from April).
 
     What stays is what the new turns said, as extracting them alone gave it, but read after the turns
     before them: so writing it writes nothing already stored again."""
@@ -548,9 +549,8 @@ def _only_new(batch: Batch, context: frozenset[str]) -> Batch:
         return batch
     facts = []
     for f in batch.facts:
-        evidence = tuple(e for e in f.evidence if e not in context)
-        if evidence:
-            facts.append(replace(f, evidence=evidence, revised_by=tuple(e for e in f.revised_by if e not in context)))
+        if set(f.evidence) - context:  # a stored turn it cites too stays cited, as in one call
+            facts.append(f)
     closings = []
     for c in batch.closings:
         evidence = tuple(e for e in c.evidence if e not in context)

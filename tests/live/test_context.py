@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 import pytest
@@ -61,6 +62,19 @@ def test_a_correction_of_the_turn_before_still_corrects_it(memory: Memory) -> No
     assert ("works_at", "Globex") in current
     assert ("works_at", "Acme") not in current
     assert _facts(memory, "a") == _facts(memory, "b")
+
+
+def test_a_start_told_after_the_job_dates_it_as_in_one_call(memory: Memory) -> None:
+    talk = _messages([("Dana", "I got a job at Acme."), ("Dana", "I start on 1 April.")])
+    for message in talk:
+        memory.add(message, namespace="a", session="s1")
+    memory.add(talk, namespace="b", session="s1")
+    current = [(f.fact.predicate, f.object, f.fact.evidence, f.fact.valid_from) for f in memory.facts(namespace="a")]
+    one_call = [(f.fact.predicate, f.object, f.fact.evidence, f.fact.valid_from) for f in memory.facts(namespace="b")]
+    assert current == one_call == [("works_at", "Acme", ("ev:s1:1", "ev:s1:2"), datetime(2025, 4, 1))]
+    # the version stored before is kept as memory held it, ended when the second message taught the start
+    versions = [(f.fact.evidence, f.fact.expired_at) for f in memory.facts(namespace="a", all_time=True)]
+    assert (("ev:s1:1",), datetime(2024, 5, 1, 10, 0, 1)) in versions
 
 
 def test_the_context_is_the_session_s_own(memory: Memory) -> None:
