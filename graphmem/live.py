@@ -584,9 +584,9 @@ def lower_words(texts: Iterable[str]) -> set[str]:
 
     A whole-file extraction knows which words a conversation uses in lower case (a noun, verb or
     adjective seen so: evidence that the word is no name when it starts a sentence capitalised). A
-    message added later is extracted alone, so it is given this set for what the namespace already
-    holds. Function words ("will", "may") are left out, as the file pass counts only nouns, verbs and
-    adjectives: "Will" at a sentence start stays a possible name.
+    message added later is extracted with only the last few turns of its session, so it is given this set
+    for what the namespace already holds. Function words ("will", "may") are left out, as the file pass
+    counts only nouns, verbs and adjectives: "Will" at a sentence start stays a possible name.
     """
     from graphmem.recall.query import STOP_WORDS
 
