@@ -26,7 +26,13 @@ in the session the message names or joins, when nothing else there says it
 recognises them the same way: :mod:`graphmem.ingest_held`.) The placed messages are then extracted as
 one transcript and go through the same write path as files (:func:`graphmem.writer.commit_batch`):
 entities are resolved against those the namespace holds, so a person named in message 40 is the entity
-named in message 3.
+named in message 3. Each stored session the call writes to is extracted with its last
+:data:`CONTEXT_TURNS` stored turns said before the new ones (in chain order) ahead of them, so what a new
+message refers to is found as in one call ("My sister Clara lives in Rome." then, added alone, "She works
+at Acme Corp.": Clara's job). Those context turns are never written again: only the new turns' events and
+mentions, the facts and closings one of them is evidence of (a fact keeps the stored turns it cites
+too) and the entities these use are kept, so a stored fact is not re-recorded, re-evidenced or closed
+twice; a correction of a stored turn ("Sorry, I meant Globex") is bound by the writer as before.
 The whole call runs under the store's write lock, so concurrent writers never take the same position; the
 models it needs (spaCy, the embedder) are loaded before the lock is taken. On a server store that lock
 holds only this process's threads: the call reads, places and writes inside the store's guard
@@ -58,7 +64,7 @@ from graphmem.ingest_held import (
     session_name,
     session_names,
 )
-from graphmem.models import Event, Session, TimeRef, validate_namespace
+from graphmem.models import Batch, Event, Session, TimeRef, chain_key, chain_order, validate_namespace
 from graphmem.store.base import FindsEventsAt, KeepsPositions
 from graphmem.transcript import RawSession, RawTurn, Transcript
 from graphmem.write_retry import guarded, retry_conflicts
@@ -72,6 +78,8 @@ if TYPE_CHECKING:
 __all__ = ["Message", "add", "lower_words", "messages_of", "parse_messages"]
 
 _SESSION_KEYS = ("session", "session_id")
+#: How many stored turns of its session before a message added live are extracted with it, as context.
+CONTEXT_TURNS = 8
 _PATH = "messages"  # errors name the argument: messages at $[1]: ...
 
 
@@ -225,11 +233,31 @@ class _Placement:
             self.latest = sid
         return sid, target.last_seq
 
-    def transcript(self) -> Transcript:
-        """The placed messages as one transcript: each session's new turns from their next position."""
+    def context(self, session_id: str, first: RawTurn, first_seq: int) -> list[Event]:
+        """The stored turns said before ``first`` (the call's first new turn in ``session_id``, placed at
+        ``first_seq``): the last :data:`CONTEXT_TURNS` in chain order, back to one without a speaker."""
+        o = self.open[session_id]
+        if o.new:
+            return []
+        key = chain_key(first.timestamp, first_seq, event_id(session_id, first_seq))
+        before = [e for e in chain_order(self.events(session_id)) if chain_key(e.occurred_at, e.seq, e.id) < key]
+        window: list[Event] = []
+        for e in reversed(before[-CONTEXT_TURNS:]):
+            if not e.speaker:
+                break
+            window.append(e)
+        return window[::-1]
+
+    def transcript(self) -> tuple[Transcript, frozenset[str]]:
+        """The placed messages as one transcript, and the ids its context turns get.
+
+        Each session's new turns come from their next position, after the stored turns said before them
+        (:meth:`context`), which are numbered back from there: extracted for what the new turns refer
+        to ("She works at Acme"), never written (:func:`_only_new`)."""
         raws = []
         speakers: list[str] = []
         told: list[tuple[str, TimeRef]] = []
+        context: set[str] = set()
         for sid in self.order:
             o = self.open[sid]
             if not o.turns:
@@ -238,11 +266,16 @@ class _Placement:
                 told.append((sid, o.told))
             start = o.session.started_at
             first_seq = o.last_seq - len(o.turns) + 1
-            raws.append(RawSession(sid, o.session.index, tuple(o.turns), start, o.session.date_text, first_seq))
+            before = self.context(sid, o.turns[0], first_seq)
+            turns = tuple(RawTurn(e.speaker or "", e.text, timestamp=e.occurred_at) for e in before)
+            first_seq -= len(turns)
+            context.update(event_id(sid, first_seq + k) for k in range(len(turns)))
+            raws.append(RawSession(sid, o.session.index, (*turns, *o.turns), start, o.session.date_text, first_seq))
             speakers.extend(s for s in o.speakers if s not in speakers)
-        return Transcript(
+        transcript = Transcript(
             self.namespace, tuple(raws), format="live", participants=tuple(speakers), antecedents=tuple(told)
         )
+        return transcript, frozenset(context)
 
     def new_sessions(self) -> tuple[Session, ...]:
         """The sessions this call creates, each starting at its first message's time."""
@@ -481,11 +514,11 @@ def _add(
             ids.append(event_id(sid, seq))
             if given is not None:
                 seen[given] = (ids[-1], message.turn)
-        transcript = placement.transcript()
+        transcript, context = placement.transcript()
         if transcript.sessions:
             words = _vocabulary(memory, store, namespace)
             transcript = replace(transcript, vocabulary=frozenset(words))
-            batch = ex.extract(transcript)
+            batch = _only_new(ex.extract(transcript), context)
             placed = list(dict.fromkeys(i for i in ids if i not in retried))
             if [e.id for e in batch.events] != placed:
                 raise ExtractionError(
@@ -504,6 +537,44 @@ def _add(
     return ids
 
 
+def _only_new(batch: Batch, context: frozenset[str]) -> Batch:
+    """``batch`` without what only its context turns (stored turns extracted again) said: their events and
+    mentions, the facts and closings whose evidence is only theirs (what is stored already, closed or
+    corrected already), and the entities nothing kept uses. A fact a new turn is evidence of keeps the
+    stored turns it cites ("I got a job at Acme." then "I start on 1 April.": the job, from April).
+
+    What stays is what the new turns said, as extracting them alone gave it, but read after the turns
+    before them: so writing it writes nothing already stored again."""
+    if not context:
+        return batch
+    facts = []
+    for f in batch.facts:
+        if set(f.evidence) - context:  # a stored turn it cites too stays cited, as in one call
+            facts.append(f)
+    closings = []
+    for c in batch.closings:
+        evidence = tuple(e for e in c.evidence if e not in context)
+        if evidence:
+            closings.append(replace(c, evidence=evidence))
+    mentions = tuple(m for m in batch.mentions if m.event_id not in context)
+    used = {m.entity_id for m in mentions}
+    used.update(i for f in facts for i in (f.subject_id, f.object_id))
+    used.update(i for c in closings for i in (c.subject_id, c.object_id, c.value) if i is not None)
+    said = {m.entity_id for m in batch.mentions if m.event_id in context}
+    said.update(i for f in batch.facts for i in (f.subject_id, f.object_id))
+    said.update(i for c in batch.closings for i in (c.subject_id, c.object_id, c.value) if i is not None)
+    lost = said - used  # what only the context turns named (an entity no statement uses stays, as before)
+    return replace(
+        batch,
+        events=tuple(e for e in batch.events if e.id not in context),
+        mentions=mentions,
+        facts=tuple(facts),
+        closings=tuple(closings),
+        entities=tuple(e for e in batch.entities if e.id not in lost),
+        embeddings=tuple((n, v) for n, v in batch.embeddings if n not in context),
+    )
+
+
 #: Runs of lower-case letters: the words a text uses in lower case.
 _LOWER = re.compile(r"\b[a-z]+\b")
 
@@ -513,9 +584,9 @@ def lower_words(texts: Iterable[str]) -> set[str]:
 
     A whole-file extraction knows which words a conversation uses in lower case (a noun, verb or
     adjective seen so: evidence that the word is no name when it starts a sentence capitalised). A
-    message added later is extracted alone, so it is given this set for what the namespace already
-    holds. Function words ("will", "may") are left out, as the file pass counts only nouns, verbs and
-    adjectives: "Will" at a sentence start stays a possible name.
+    message added later is extracted with only the last few turns of its session, so it is given this set
+    for what the namespace already holds. Function words ("will", "may") are left out, as the file pass
+    counts only nouns, verbs and adjectives: "Will" at a sentence start stays a possible name.
     """
     from graphmem.recall.query import STOP_WORDS
 
