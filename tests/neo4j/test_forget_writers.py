@@ -19,6 +19,7 @@ from graphmem.memory import Memory
 from graphmem.models import Event
 from graphmem.settings import Settings
 from tests.ingest.fakes import FakeEmbedder
+from tests.support.bolt_memory import open_bolt_memory
 from tests.support.bolt_server import BoltTarget, wipe_database
 
 pytestmark = pytest.mark.neo4j
@@ -28,8 +29,7 @@ T = "2024-05-02T10:0{}:00"
 
 
 def _open(bolt: BoltTarget, cache: Path) -> Memory:
-    settings = Settings.from_env(environ={"GRAPHMEM_CACHE_DIR": str(cache)})
-    return Memory.open(bolt.uri, embedder=FakeEmbedder(), settings=settings, auth=bolt.auth, database=bolt.database)
+    return open_bolt_memory(bolt, cache)
 
 
 @pytest.fixture

@@ -12,10 +12,8 @@ from typing import Any
 
 import pytest
 
-from graphmem.memory import Memory
-from graphmem.settings import Settings
-from tests.ingest.fakes import FakeEmbedder
 from tests.live.test_file_messages import NS, jsonl, live, run, said
+from tests.support.bolt_memory import open_bolt_memory
 from tests.support.bolt_server import BoltTarget, wipe_database
 
 pytestmark = pytest.mark.neo4j
@@ -26,14 +24,7 @@ def test_a_files_message_added_live_without_an_id_is_stored_once(bolt_server: Bo
     (tmp_path / "in").mkdir()
     for f in range(3):
         jsonl(tmp_path / "in" / f"exp{f}.jsonl", [said(n, text=f"f{f} m{n}") for n in range(1, 6)])
-    settings = Settings.from_env(environ={"GRAPHMEM_CACHE_DIR": str(tmp_path / "cache")})
-    with Memory.open(
-        bolt_server.uri,
-        embedder=FakeEmbedder(),
-        settings=settings,
-        auth=bolt_server.auth,
-        database=bolt_server.database,
-    ) as memory:
+    with open_bolt_memory(bolt_server, tmp_path / "cache") as memory:
         run(memory, tmp_path / "in", namespace=NS)
         stored = sorted((e.id, e.text) for e in memory.store.iter_events(NS))
         read: list[str | None] = []

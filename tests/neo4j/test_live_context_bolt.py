@@ -7,10 +7,8 @@ from typing import Any
 
 import pytest
 
-from graphmem.memory import Memory
-from graphmem.settings import Settings
-from tests.ingest.fakes import FakeEmbedder
 from tests.live.test_context import _TALK, _facts, _messages
+from tests.support.bolt_memory import open_bolt_memory
 from tests.support.bolt_server import BoltTarget, wipe_database
 
 pytestmark = pytest.mark.neo4j
@@ -25,15 +23,7 @@ def nlp() -> Any:
 
 def test_one_message_at_a_time_gives_what_one_call_gives(bolt_server: BoltTarget, tmp_path: Path, nlp: Any) -> None:
     wipe_database(bolt_server)
-    settings = Settings.from_env(environ={"GRAPHMEM_CACHE_DIR": str(tmp_path / "cache")})
-    with Memory.open(
-        bolt_server.uri,
-        embedder=FakeEmbedder(),
-        settings=settings,
-        auth=bolt_server.auth,
-        database=bolt_server.database,
-        nlp=nlp,
-    ) as memory:
+    with open_bolt_memory(bolt_server, tmp_path / "cache", nlp=nlp) as memory:
         for message in _messages(_TALK):
             memory.add(message, namespace="a", session="s1")
         memory.add(_messages(_TALK), namespace="b", session="s1")

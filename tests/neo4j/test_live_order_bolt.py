@@ -14,9 +14,7 @@ import pytest
 
 from graphmem.errors import StoreError
 from graphmem.memory import Memory
-from graphmem.settings import Settings
 from graphmem.store.cypher import write as cypher_write
-from tests.ingest.fakes import FakeEmbedder
 from tests.live.test_order import (
     NS,
     chain_of,
@@ -24,6 +22,7 @@ from tests.live.test_order import (
     check_an_edited_message_keeps_its_place,
     say,
 )
+from tests.support.bolt_memory import open_bolt_memory
 from tests.support.bolt_server import BoltTarget, wipe_database
 
 pytestmark = pytest.mark.neo4j
@@ -39,15 +38,7 @@ def nlp() -> Any:
 @pytest.fixture
 def bolt_memory(bolt_server: BoltTarget, tmp_path: Path, nlp: Any) -> Iterator[Memory]:
     wipe_database(bolt_server)
-    settings = Settings.from_env(environ={"GRAPHMEM_CACHE_DIR": str(tmp_path / "cache")})
-    with Memory.open(
-        bolt_server.uri,
-        embedder=FakeEmbedder(),
-        settings=settings,
-        auth=bolt_server.auth,
-        database=bolt_server.database,
-        nlp=nlp,
-    ) as memory:
+    with open_bolt_memory(bolt_server, tmp_path / "cache", nlp=nlp) as memory:
         yield memory
 
 

@@ -21,6 +21,7 @@ from graphmem.memory import Memory
 from graphmem.settings import Settings
 from graphmem.store.cypher.store import CypherStore
 from tests.ingest.fakes import FakeEmbedder
+from tests.support.bolt_memory import open_bolt_memory
 from tests.support.bolt_server import BoltTarget, wipe_database
 
 pytestmark = pytest.mark.neo4j
@@ -30,8 +31,7 @@ PER_WRITER = 8
 
 
 def _open(bolt: BoltTarget, cache: Path) -> Memory:
-    settings = Settings.from_env(environ={"GRAPHMEM_CACHE_DIR": str(cache)})
-    return Memory.open(bolt.uri, embedder=FakeEmbedder(), settings=settings, auth=bolt.auth, database=bolt.database)
+    return open_bolt_memory(bolt, cache)
 
 
 @pytest.fixture
