@@ -64,7 +64,7 @@ from graphmem.ingest_held import (
     session_name,
     session_names,
 )
-from graphmem.models import Batch, Event, Session, TimeRef, chain_key, chain_order, validate_namespace
+from graphmem.models import Batch, Event, Session, TimeRef, chain_key, chain_order, event_chain_key, validate_namespace
 from graphmem.store.base import FindsEventsAt, KeepsPositions
 from graphmem.transcript import RawSession, RawTurn, Transcript
 from graphmem.write_retry import guarded, retry_conflicts
@@ -240,7 +240,7 @@ class _Placement:
         if o.new:
             return []
         key = chain_key(first.timestamp, first_seq, event_id(session_id, first_seq))
-        before = [e for e in chain_order(self.events(session_id)) if chain_key(e.occurred_at, e.seq, e.id) < key]
+        before = [e for e in chain_order(self.events(session_id)) if event_chain_key(e) < key]
         window: list[Event] = []
         for e in reversed(before[-CONTEXT_TURNS:]):
             if not e.speaker:

@@ -37,6 +37,7 @@ __all__ = [
     "TimeRef",
     "chain_key",
     "chain_order",
+    "event_chain_key",
     "namespace_char_ok",
     "validate_namespace",
 ]
@@ -195,12 +196,17 @@ def chain_key(occurred_at: datetime | None, seq: int, event_id: str) -> tuple[bo
     return at is None, at or datetime.min, seq, event_id
 
 
+def event_chain_key(event: Event) -> tuple[bool, datetime, int, str]:
+    """:func:`chain_key` of a stored event."""
+    return chain_key(event.occurred_at, event.seq, event.id)
+
+
 def chain_order(events: Iterable[Event]) -> list[Event]:
     """``events`` (a store lists them session by session) with each session's run put in the order of its
     ``NEXT`` chain (:func:`chain_key`); the order of the sessions is kept."""
     out: list[Event] = []
     for _, run in itertools.groupby(events, key=lambda e: e.session):
-        out.extend(sorted(run, key=lambda e: chain_key(e.occurred_at, e.seq, e.id)))
+        out.extend(sorted(run, key=event_chain_key))
     return out
 
 

@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from graphmem.models import EdgeType, Entity, Event, Fact, NodeKind, Session, chain_key
+from graphmem.models import EdgeType, Entity, Event, Fact, NodeKind, Session, event_chain_key
 from graphmem.store.base import Direction, Neighbor, TimeFilter
 from graphmem.text import normalise_name
 
@@ -46,10 +46,6 @@ def estimate_bytes(*, sessions: int = 0, events: int = 0, entities: int = 0, men
         + mentions * BYTES_PER_MENTION
         + facts * BYTES_PER_FACT
     )
-
-
-def _chain_key(event: Event) -> tuple[bool, datetime, int, str]:
-    return chain_key(event.occurred_at, event.seq, event.id)
 
 
 @dataclass(slots=True)
@@ -106,7 +102,7 @@ class NamespaceIndex:
 
     def chained_events(self, session_id: str) -> list[str]:
         """Event ids of a session in the order of its NEXT chain (:func:`~graphmem.models.chain_key`)."""
-        return sorted(self.session_events.get(session_id, {}), key=lambda eid: _chain_key(self.events[eid]))
+        return sorted(self.session_events.get(session_id, {}), key=lambda eid: event_chain_key(self.events[eid]))
 
     @property
     def empty(self) -> bool:
