@@ -311,7 +311,14 @@ def _fact_order(facts: Sequence[StatedFact], recalled: set[str], terms: Sequence
     return sorted(facts, key=key)
 
 
-def _fit_facts(ordered: Sequence[StatedFact], count: TokenCounter, *, room: int) -> tuple[list[StatedFact], int]:
+def _fact_line(fact: StatedFact, history: bool) -> str:
+    """A fact's line in the block; every version's (``history``) says which were later replaced."""
+    return f"- {fact.describe(history=history)}"
+
+
+def _fit_facts(
+    ordered: Sequence[StatedFact], count: TokenCounter, *, room: int, history: bool = False
+) -> tuple[list[StatedFact], int]:
     """The facts, in order, whose lines (under a ``Facts:`` title) fit in ``room`` tokens, and what they take.
 
     Lines are counted a chunk at a time and counting stops once the room is full, so a person with
@@ -324,7 +331,7 @@ def _fit_facts(ordered: Sequence[StatedFact], count: TokenCounter, *, room: int)
     spent = title
     for start in range(0, len(ordered), _FACT_CHUNK):
         chunk = ordered[start : start + _FACT_CHUNK]
-        for fact, cost in zip(chunk, _count_all(count, [f"- {f.describe()}" for f in chunk]), strict=True):
+        for fact, cost in zip(chunk, _count_all(count, [_fact_line(f, history) for f in chunk]), strict=True):
             if spent + cost <= room:
                 kept.append(fact)
                 spent += cost
@@ -399,10 +406,12 @@ def build_context(
     ordered = _fact_order(current, {h.event.id for h in hits}, topic)
 
     lines = [heading]
-    fact_lines, spent = _fit_facts(ordered, count, room=min(int(budget_tokens * FACT_SHARE), budget_tokens - used))
+    history = request.all_time
+    room = min(int(budget_tokens * FACT_SHARE), budget_tokens - used)
+    fact_lines, spent = _fit_facts(ordered, count, room=room, history=history)
     if fact_lines:
         lines.append("Facts:")
-        lines.extend(f"- {fact.describe()}" for fact in fact_lines)
+        lines.extend(_fact_line(fact, history) for fact in fact_lines)
         used += spent
 
     items = [ContextEvent(hit.event, hit.score, reason(hit.why)) for hit in hits]
@@ -439,7 +448,7 @@ def build_context(
         dropped = lines.pop()
         if events and dropped == events[-1].line():
             events.pop()
-        elif fact_lines and dropped == f"- {fact_lines[-1].describe()}":
+        elif fact_lines and dropped == _fact_line(fact_lines[-1], history):
             fact_lines.pop()
         text = "\n".join(lines)
         tokens = count(text)

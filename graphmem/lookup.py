@@ -57,9 +57,14 @@ class StatedFact:
     #: time phrase; ``None`` for other facts and for a plan told with no time
     target: TimeRef | None = None
 
-    def describe(self) -> str:
+    def describe(self, *, history: bool = False) -> str:
         """E.g. ``Riley works_at Hackney Music School (from 2024-10-31)``; a plan names the time it is
-        for: ``Ana plans Rome (from 2023-06-14, until 2023-08-01, for 2023-07)``."""
+        for: ``Ana plans Rome (from 2023-06-14, until 2023-08-01, for 2023-07)``.
+
+        With ``history`` (a list of every version, where a retired belief would otherwise read as a current
+        one), the line also says when memory learned the version and whether a later statement replaced it:
+        ``Ana lives_in Leeds (from 2025-03-03) [recorded 2025-03-03, replaced 2025-04-20]`` or
+        ``[recorded 2025-04-20, current]``."""
         f = self.fact
         span = []
         if f.valid_from is not None:
@@ -69,7 +74,11 @@ class StatedFact:
         if self.target is not None:
             span.append(f"for {_period(self.target)}")
         when = f" ({', '.join(span)})" if span else ""
-        return f"{self.subject} {f.predicate} {self.object}{when}"
+        line = f"{self.subject} {f.predicate} {self.object}{when}"
+        if not history:
+            return line
+        belief = "current" if f.expired_at is None else f"replaced {_day(f.expired_at)}"
+        return f"{line} [recorded {_day(f.recorded_at)}, {belief}]"
 
     def describe_target(self) -> str:
         """The time a plan is for, as :meth:`describe` shows it (``2023-07``), or ``""``."""

@@ -253,3 +253,21 @@ def test_all_time_shows_where_ana_ever_worked(talk: Memory) -> None:
     every = [f.fact.id for f in talk.facts("Ana", namespace="n", all_time=True)]
     assert sorted(f.fact.id for f in ctx.facts) == sorted(every)
     assert heading(ctx) == "Memory of 'n' for the question (facts of all time, every version):"
+
+
+def test_all_time_lines_say_which_versions_memory_replaced(talk: Memory) -> None:
+    """Every version's line used to read like a current fact: the retired "Acme (from …)" beside "Acme (from …,
+    until …)" told an agent reading the block that Ana still worked at Acme. Each line now says when memory
+    recorded the version and whether a later statement replaced it."""
+    ctx = talk.context_for(RecallRequest.of("Where did Ana work?", namespace="n", all_time=True))
+    block = ctx.text.splitlines()
+    for stated in ctx.facts:
+        f = stated.fact
+        belief = "current" if f.expired_at is None else f"replaced {f.expired_at:%Y-%m-%d}"
+        line = f"- {stated.describe()} [recorded {f.recorded_at:%Y-%m-%d}, {belief}]"
+        assert line in block
+    retired = [s for s in ctx.facts if s.fact.expired_at is not None]
+    assert retired  # Acme's open version, replaced when Globex closed it
+    # outside all_time a block lists one belief per fact: no marks
+    now = talk.context("Where did Ana work?", namespace="n")
+    assert now.facts and not any("[recorded" in line for line in now.text.splitlines())
