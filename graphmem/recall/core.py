@@ -12,7 +12,7 @@ from graphmem.models import Entity, Event
 from graphmem.recall.cache import NamespaceCache
 from graphmem.recall.config import DEFAULT_CONFIG, RecallConfig
 from graphmem.recall.feedback import feedback_round
-from graphmem.recall.hit import Hit, Seed
+from graphmem.recall.hit import AskedDate, Hit, Seed
 from graphmem.recall.person_facts import fact_seeds
 from graphmem.recall.query import QueryTerms, analyse, participants_named, pronouns_for
 from graphmem.recall.rank import Ranking, rank
@@ -20,7 +20,7 @@ from graphmem.recall.request import RecallRequest
 from graphmem.recall.seeds import SeedSet, dense_seeds, entity_seeds, fuse, text_seeds
 from graphmem.recall.speakers import require_known_speakers
 from graphmem.recall.traverse import Reach, Traversal
-from graphmem.recall.when import asked_date
+from graphmem.recall.when import asked_in_window
 from graphmem.text import normalise_name
 
 if TYPE_CHECKING:
@@ -91,9 +91,16 @@ def recall(
         as_of=request.as_of,
         speakers=request.speakers,
         time_axis=request.time_axis,
-        asked=asked_date(request.text, request.reference or request.as_of or utc_now()) if cfg.date_boost else None,
+        asked=_asked(request) if cfg.date_boost else None,
     )
     return rank(store, request.namespace, seeds, reached, info, cfg, request.k, admit)
+
+
+def _asked(request: RecallRequest) -> AskedDate | None:
+    """The date the question names, read against when it is asked (``reference``, else ``as_of``, else now)
+    and, for a date that names no year, in view of the request's ``since``/``until`` window."""
+    reference = request.reference or request.as_of or utc_now()
+    return asked_in_window(request.text, reference, request.since, request.until)
 
 
 class _Admit:

@@ -21,7 +21,7 @@ from graphmem.extract.times import resolve_time
 from graphmem.models import Event, TimeRef
 from graphmem.recall.hit import AskedDate
 
-__all__ = ["asked_date", "asked_window", "window_share"]
+__all__ = ["asked_date", "asked_in_window", "asked_window", "window_share"]
 
 _MONTH = (
     r"(?:january|february|march|april|may|june|july|august|september|october|november|december|"
@@ -81,6 +81,28 @@ def asked_date(question: str, reference: datetime) -> AskedDate | None:
     other = resolve_time(window.phrase, _years_away(reference), prefer="past")
     relative = (other.start, other.end) != (window.start, window.end)
     return AskedDate(window.phrase, window.start, end, reference if relative else None)
+
+
+def asked_in_window(
+    question: str, reference: datetime, since: datetime | None, until: datetime | None
+) -> AskedDate | None:
+    """:func:`asked_date`, read with the caller's own window in view.
+
+    A date that names no year ("in April", "last week") read against ``reference`` can fall wholly outside
+    the ``since``..``until`` window the caller asked for ("What happened in April?" bounded to 2025, asked
+    in 2026): then the reading against the window's end is taken instead, when that one meets the window.
+    A phrase that names its year, or still misses the window read so, keeps its first reading (the
+    explanation then says it is outside)."""
+    asked = asked_date(question, reference)
+    if asked is None or until is None or _meets(asked, since, until):
+        return asked
+    again = asked_date(question, until)
+    return again if again is not None and _meets(again, since, until) else asked
+
+
+def _meets(asked: AskedDate, since: datetime | None, until: datetime | None) -> bool:
+    """Whether the asked interval (``end`` exclusive) overlaps ``since``..``until`` (both inclusive)."""
+    return (until is None or asked.start <= until) and (since is None or asked.end > since or asked.start >= since)
 
 
 def _years_away(when: datetime) -> datetime:

@@ -14,7 +14,7 @@ from graphmem.embed import Embedder
 from graphmem.memory import Memory
 from graphmem.models import Batch, Entity, Event, Mention, Session, TimeRef
 from graphmem.recall.hit import AskedDate, TimeWindow, Why
-from graphmem.recall.when import asked_date, window_share
+from graphmem.recall.when import asked_date, asked_in_window, window_share
 
 NS = "ana"
 NOW = datetime(2024, 3, 3)
@@ -107,3 +107,36 @@ def test_a_time_at_least_half_inside_keeps_the_whole_lift() -> None:
     assert window_share(event("race", "I ran a race.", datetime(2023, 6, 10), weekend), saturday) == 1.0
     fortnight = TimeRef("two weeks", datetime(2023, 5, 21), datetime(2023, 6, 4), "week")
     assert window_share(event("trip", "A trip.", datetime(2023, 6, 10), fortnight), saturday) == pytest.approx(1 / 14)
+
+
+def test_a_date_without_its_year_is_read_inside_the_callers_window() -> None:
+    """ "What happened in June?" bounded to 2023 and asked in 2024 was read as June 2024, wholly outside the
+    window: every hit's why said "not in the date asked about" beside "in 2023-06-01 ≤ … ≤ 2023-06-30", and the
+    date lift was lost. The reading against the window's end is taken when the first misses the window."""
+    later = datetime(2024, 8, 1)  # "in June" read against it is June 2024
+    since, until = datetime(2023, 6, 1), datetime(2023, 6, 30, 23, 59)
+    assert asked_date("What did Ana do in June?", later).start == datetime(2024, 6, 1)
+    asked = asked_in_window("What did Ana do in June?", later, since, until)
+    assert asked == AskedDate("in June", datetime(2023, 6, 1), datetime(2023, 7, 1), until)
+    # a reading that meets the window, or a phrase that names its year, stays as it was
+    assert asked_in_window("What did Ana do in June?", later, datetime(2023, 1, 1), None) == asked_date(
+        "What did Ana do in June?", later
+    )
+    named = asked_in_window("What did Ana do in June 2022?", later, since, until)
+    assert named == AskedDate("in June 2022", datetime(2022, 6, 1), datetime(2022, 7, 1), None)
+
+
+def test_recall_in_a_window_lifts_the_date_the_question_names_there(pets: Memory) -> None:
+    hits = pets.recall(
+        "What did Ana do in June?",
+        namespace=NS,
+        k=3,
+        reference=datetime(2024, 8, 1),
+        since=datetime(2023, 6, 1),
+        until=datetime(2023, 6, 30),
+        time_axis="happened",
+    )
+    hike = next(h for h in hits if h.event.id == "s1:1")
+    assert hike.why.window.asked is not None and hike.why.window.asked.start == datetime(2023, 6, 1)
+    assert hike.why.parts.get("date", 0) > 0
+    assert "not in the date asked about" not in hike.why.describe()
