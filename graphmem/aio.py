@@ -155,9 +155,12 @@ class AsyncMemory:
         *,
         namespace: str,
         session: str | None = None,
+        participants: Mapping[str, str] | None = None,
     ) -> list[str]:
         """See :meth:`Memory.add`: append messages as an agent talks; returns the ids of their events."""
-        return await self._run(self._memory.add, messages, namespace=namespace, session=session)
+        return await self._run(
+            self._memory.add, messages, namespace=namespace, session=session, participants=participants
+        )
 
     async def write(self, batch: Batch, *, rebuild_vectors: bool = False) -> None:
         """See :meth:`Memory.write`."""

@@ -54,6 +54,7 @@ from graphmem.errors import ConfigError, ExtractionError, IngestError
 from graphmem.extract.antecedents import latest
 from graphmem.extract.events import event_text
 from graphmem.extract.names import event_id
+from graphmem.formats._names import clean_speaker
 from graphmem.formats._records import SESSION_GAP, Located, records_to_sessions
 from graphmem.formats._source import naive_utc
 from graphmem.ingest_held import (
@@ -103,12 +104,14 @@ def parse_messages(
     *,
     path: str = _PATH,
     lines: Sequence[int] | None = None,
+    participants: Mapping[str, str] | None = None,
 ) -> list[Message]:
     """Check message dicts (shaped like JSONL lines) and read them into :class:`Message` values.
 
     Messages whose role is ``system``/``tool`` or whose text is empty are left out, as in files.
     ``lines`` gives each message's 1-based line in ``path`` (JSONL read from a file or stdin), which
-    errors then name instead of its index.
+    errors then name instead of its index. ``participants`` maps a role or speaker as the messages give
+    it (``user``) to the name memory should know them by (``Dana``), as a chat export's ``participants`` does.
 
     Raises:
         IngestError: ``messages`` is neither a message nor a list of them (names the argument), or a
@@ -122,12 +125,13 @@ def parse_messages(
         items = list(messages)
     if lines is not None and len(lines) != len(items):
         raise ValueError(f"{len(lines)} line numbers for {len(items)} messages")
+    names = check_participants(participants)
     out: list[Message] = []
     for i, record in enumerate(items):
         value = dict(record) if isinstance(record, Mapping) else record
         where = Located(value, json_path=f"$[{i}]") if lines is None else Located(value, line=lines[i])
         try:
-            sessions = records_to_sessions([where], path=path)
+            sessions = records_to_sessions([where], path=path, speaker_names=names)
         except IngestError as exc:
             if isinstance(record, Mapping) and str(exc).endswith("no dialogue turns found"):
                 continue  # a system or tool message, or an empty one: not dialogue
@@ -401,12 +405,30 @@ class _FileSaid:
         return found[0]
 
 
+def check_participants(participants: Mapping[str, str] | None) -> dict[str, str]:
+    """``participants`` as a plain dict, each side spelled as speakers are (one line, NFC), or
+    :class:`ConfigError` naming what is wrong."""
+    if participants is None:
+        return {}
+    if not isinstance(participants, Mapping):
+        raise ConfigError(f"participants must map roles to names, not {type(participants).__name__}")
+    names: dict[str, str] = {}
+    for role, name in participants.items():
+        who = clean_speaker(role) if isinstance(role, str) else ""
+        called = clean_speaker(name) if isinstance(name, str) else ""
+        if not who or not called:
+            raise ConfigError(f"participants must map roles to non-empty names, not {role!r}: {name!r}")
+        names[who] = called
+    return names
+
+
 def add(
     memory: IngestTarget,
     messages: Mapping[str, Any] | Sequence[Mapping[str, Any]],
     *,
     namespace: str,
     session: str | None = None,
+    participants: Mapping[str, str] | None = None,
     extractor: Extractor | None = None,
     resolver: Resolver | None = None,
     embed: bool = True,
@@ -426,14 +448,19 @@ def add(
         session: the session of messages that name none, its id as stored (``session_3``, as events
             show it; a message's own ``"session": "3"`` is named as in a file, ``session_3``). Default:
             the namespace's latest one.
+        participants: maps a role or speaker as the messages give it (``user``, ``assistant``) to the name
+            memory should know them by (``Dana``), as a chat export's ``participants`` does.
         extractor: the extractor (default: spaCy, made once per memory and reusing ``nlp``).
         resolver: the entity resolver (default: as for files).
         embed: embed the event texts.
         timings: where to add the seconds spent resolving, embedding and writing.
         nlp: a loaded spaCy pipeline for the default extractor (default: loaded on first use).
 
+    Messages whose text is empty or whose role is ``system``/``tool`` are left out (no id is returned for
+    them), as in files.
+
     Raises:
-        ConfigError: the namespace or session is not legal.
+        ConfigError: the namespace, session or participants are not legal.
         IngestError: a message is malformed (names its index) or re-uses a stored id with other text.
         StoreError: the write failed (nothing was written) or the store is locked by another writer.
         WriteConflictError: on a server store, other clients kept writing the namespace during each
@@ -442,7 +469,7 @@ def add(
     validate_namespace(namespace)
     if session is not None and (not isinstance(session, str) or not session.strip()):
         raise ConfigError(f"session must be a non-empty string, not {session!r}")
-    parsed = parse_messages(messages)
+    parsed = parse_messages(messages, participants=participants)
     if session is not None:
         parsed = [m if m.session is not None else replace(m, session=session.strip()) for m in parsed]
     if not parsed:

@@ -188,9 +188,14 @@ _SESSION = (
     "text, said once there). Default: the namespace's latest session."
 )
 _MESSAGES = (
-    "Messages in the order they were said. Each is an object with 'speaker' and 'text', and optionally "
+    "Messages in the order they were said. Each is an object with 'speaker' and 'text' (or a chat API's "
+    "'role' and 'content'), and optionally "
     "'time' (ISO date-time; default now), 'session', 'id' (your own id) and 'caption' (a description of "
     "a shared image)."
+)
+_PARTICIPANTS = (
+    "Maps the 'role' or 'speaker' the messages give to the name memory should know that person by, e.g. "
+    '{"user": "Dana", "assistant": "Aide"}; without it a message with role "user" is said by "user".'
 )
 _QUERY = "A graphmem query, e.g. 'FIND (e:Event) WHERE e.speaker = $who RETURN e.text LIMIT 5'."
 _PARAMS = 'Values for the query\'s $name parameters, e.g. {"who": "Sam"}.'
@@ -211,6 +216,7 @@ class GraphmemTools:
         namespace: Annotated[str, Field(description=_NS)],
         messages: Annotated[list[dict[str, Any]], Field(description=_MESSAGES)],
         session: Annotated[str | None, Field(description=_SESSION)] = None,
+        participants: Annotated[dict[str, str] | None, Field(description=_PARTICIPANTS)] = None,
     ) -> dict[str, Any]:
         """Remember messages of a conversation: store them as events, with the people, things and facts they name.
 
@@ -218,7 +224,7 @@ class GraphmemTools:
         with forget to delete that message).
         """
         with _as_tool_error():
-            ids = await self.memory.add(messages, namespace=namespace, session=session)
+            ids = await self.memory.add(messages, namespace=namespace, session=session, participants=participants)
         return {"namespace": namespace, "event_ids": ids}
 
     async def recall(

@@ -177,6 +177,7 @@ class Memory(MemoryLookups):
         *,
         namespace: str,
         session: str | None = None,
+        participants: Mapping[str, str] | None = None,
     ) -> list[str]:
         """Append messages to ``namespace`` as an agent talks; return the ids of their events.
 
@@ -191,7 +192,13 @@ class Memory(MemoryLookups):
         turn has a time of its own and nothing else there says the same (docs/extraction.md).
         Entities are resolved against what the namespace holds. See :func:`graphmem.live.add`.
 
+        A chat API's messages (``{"role": "user", "content": ...}``) are read too; ``participants`` maps
+        their roles to the names memory should know the speakers by (``{"user": "Dana", "assistant":
+        "Aide"}``), else the speaker is the role itself. Messages whose text is empty or whose role is
+        ``system``/``tool`` are left out: no id is returned for them.
+
         Raises:
+            ConfigError: the namespace, session or ``participants`` are not legal.
             IngestError: a message is malformed (its index and field are named).
             ReadOnlyStoreError: this memory is read-only.
             StoreLockedError: another process held the store's write lock for too long.
@@ -201,7 +208,14 @@ class Memory(MemoryLookups):
         from graphmem.live import add
 
         self._refuse_if_read_only()  # before the models load
-        return add(self, messages, namespace=self._spelled(namespace), session=session, nlp=self._nlp)
+        return add(
+            self,
+            messages,
+            namespace=self._spelled(namespace),
+            session=session,
+            participants=participants,
+            nlp=self._nlp,
+        )
 
     def write(self, batch: Batch, *, rebuild_vectors: bool = False) -> None:
         """Apply a batch all-or-nothing, then bring the vector index up to date with its embeddings.

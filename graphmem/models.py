@@ -58,7 +58,8 @@ def validate_namespace(namespace: str) -> str:
 
     A namespace starts with a letter or digit of any script (``família``, ``日記``) and continues with
     letters, digits, combining marks and ``_ . : @ -``; at most 128 characters. Path separators, spaces,
-    control and invisible characters are refused.
+    control and invisible characters are refused. Namespaces are case-sensitive: ``dana`` and ``Dana``
+    are two (a namespace is only spelled alike across Unicode normal forms).
     """
     if (
         not isinstance(namespace, str)

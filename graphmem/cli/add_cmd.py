@@ -26,6 +26,13 @@ __all__ = ["add"]
 )
 @click.option("--time", "when", default=None, help="When it was said, ISO 8601 (default: now).")
 @click.option("--id", "message_id", default=None, help="The message's own id (re-adding it is a no-op).")
+@click.option(
+    "--participant",
+    "participants",
+    multiple=True,
+    metavar="ROLE=NAME",
+    help="Who a role or speaker of the messages is, e.g. user=Dana (repeatable).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the event ids as JSON.")
 @click.pass_context
 def add(
@@ -37,6 +44,7 @@ def add(
     session: str | None,
     when: str | None,
     message_id: str | None,
+    participants: tuple[str, ...],
     as_json: bool,
 ) -> None:
     """Add one message (TEXT with --speaker), or JSONL messages read from stdin when TEXT is absent or '-'.
@@ -51,6 +59,7 @@ def add(
     from graphmem.live import parse_messages
 
     validate_namespace(namespace)  # before the store is created
+    names = _participants(participants)
     if text is not None and text != "-":
         if not speaker:
             raise click.UsageError("--speaker is required with TEXT")
@@ -67,14 +76,25 @@ def add(
         if speaker or when or message_id:
             raise click.UsageError("--speaker, --time and --id go with TEXT; JSONL lines carry their own fields")
         messages, lines = _read_jsonl()
-        parse_messages(messages, path="<stdin>", lines=lines)  # a bad message is named by its line
+        parse_messages(messages, path="<stdin>", lines=lines, participants=names)  # named by its line
     with open_memory(ctx, db, create=True) as mem:
-        ids = mem.add(messages, namespace=namespace, session=session)
+        ids = mem.add(messages, namespace=namespace, session=session, participants=names)
     if as_json:
         print_json({"namespace": namespace, "events": ids})
     else:
         for event_id in ids:
             click.echo(event_id)
+
+
+def _participants(pairs: tuple[str, ...]) -> dict[str, str]:
+    """``--participant user=Dana`` options as a dict; a pair without ``=`` or a side is a usage error."""
+    names: dict[str, str] = {}
+    for pair in pairs:
+        role, sep, name = pair.partition("=")
+        if not sep or not role.strip() or not name.strip():
+            raise click.BadParameter(f"expected ROLE=NAME, e.g. user=Dana, not {pair!r}", param_hint="--participant")
+        names[role.strip()] = name.strip()
+    return names
 
 
 def _read_jsonl() -> tuple[list[dict[str, object]], list[int]]:

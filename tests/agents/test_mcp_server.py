@@ -28,7 +28,7 @@ from mcp.client.stdio import StdioServerParameters  # noqa: E402
 pytestmark = pytest.mark.anyio
 
 TOOLS = {
-    "add_messages": ["namespace", "messages", "session"],
+    "add_messages": ["namespace", "messages", "session", "participants"],
     "recall": ["question", "namespace", "k", "since", "until", "hops", "as_of", "speakers", "time_axis"],
     "query": ["query", "namespace", "params"],
     "timeline": ["entity", "namespace", "since", "until"],
