@@ -155,7 +155,8 @@ def sync(
         return
     print_table(
         f"synced {summary.source} → {summary.target}",
-        ["namespace", "sessions", "events", "entities", "mentions", "facts", "embeddings"],
+        # every version of every fact copied, as `stats` counts them
+        ["namespace", "sessions", "events", "entities", "mentions", "fact versions", "embeddings"],
         rows,
     )
     kept = sum(n.events_kept for n in summary.namespaces)

@@ -114,12 +114,15 @@ def jsonable(value: Any) -> Any:
         if value.fact is not None:
             f = value.fact
             data.update(
+                id=f.id,
                 predicate=f.predicate,
                 valid_from=_iso(f.valid_from),
                 valid_to=_iso(f.valid_to),
                 recorded_at=_iso(f.recorded_at),
                 expired_at=_iso(f.expired_at),
                 evidence=list(f.evidence),
+                confidence=f.confidence,
+                phrase=f.time_phrase,
             )
         return data
     if isinstance(value, datetime):

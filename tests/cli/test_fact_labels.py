@@ -36,3 +36,15 @@ def test_ingest_and_stats_name_what_they_count(tmp_path: Path, capsys: pytest.Ca
     assert int(_row(out, "priya-tomas")[5]) == len(versions) == 17
     # the job Priya left is kept as the version her new one replaced, beside the 16 the batches wrote
     assert written == 16 == sum(1 for f in versions if f.expired_at is None)
+
+
+def test_sync_names_its_fact_count_as_stats_does(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """``sync`` headed the count of fact versions it copied "facts", where ``stats`` says "fact versions"."""
+    src, dst = str(tmp_path / "src"), str(tmp_path / "dst")
+    assert main(["--db", src, "ingest", "--no-embed", str(DATA / "locomo_style.json")]) == 0
+    capsys.readouterr()
+    assert main(["sync", "--from", src, "--to", dst, "-n", "priya-tomas"]) == 0
+    out = capsys.readouterr().out
+    header = next(line for line in out.splitlines() if "namespace" in line)
+    assert "fact versions" in header and not re.search(r"[│┃]\s*facts\s*[│┃]", header)
+    assert int(_row(out, "priya-tomas")[5]) == 17  # every version, as stats counts them

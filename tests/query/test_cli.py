@@ -140,3 +140,17 @@ def test_unknown_render_format_is_refused(small_memory: Memory) -> None:
     result = small_memory.query("FIND (e:Event) RETURN count(*)", namespace="t1")
     with pytest.raises(ValueError, match="unknown format 'yaml'"):
         render_result(Console(file=io.StringIO()), result, "yaml")
+
+
+def test_a_fact_edge_as_json_carries_every_property_the_docs_list(small_memory: Memory) -> None:
+    """A whole FACT edge in ``--json`` lacked ``id``, ``confidence`` and ``phrase`` (docs/dsl.md lists them), so
+    two versions of one fact under ``ALL TIME`` could not be told apart."""
+    result = small_memory.query("FIND (a)-[f:FACT]->(b) ALL TIME RETURN f.id AS id, f", namespace="t1")
+    rows = list(result.to_json())
+    assert rows
+    for row in rows:
+        edge = row["f"]
+        assert edge["id"] == row["id"]
+        for key in ("predicate", "valid_from", "valid_to", "recorded_at", "expired_at", "evidence", "confidence"):
+            assert key in edge
+        assert "phrase" in edge
