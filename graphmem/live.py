@@ -81,6 +81,9 @@ __all__ = ["Message", "add", "lower_words", "messages_of", "parse_messages"]
 _SESSION_KEYS = ("session", "session_id")
 #: How many stored turns of its session before a message added live are extracted with it, as context.
 CONTEXT_TURNS = 8
+#: How many parsed turns the extractor of a memory's adds keeps for reuse (at most 100,000 characters of
+#: text, about 17 MB): the context windows of 28 sessions added to in turn.
+PARSE_CACHE_TURNS = 256
 _PATH = "messages"  # errors name the argument: messages at $[1]: ...
 
 
@@ -643,7 +646,9 @@ def _learn(memory: IngestTarget, namespace: str, texts: Sequence[str]) -> None:
 
 
 def _extractor(memory: IngestTarget, nlp: Any | None) -> Extractor:
-    """The spaCy extractor of ``memory``, made once (it caches compiled rules) and sharing ``nlp``.
+    """The spaCy extractor of ``memory``, made once (it caches compiled rules) and sharing ``nlp``; it keeps
+    the parses of the last :data:`PARSE_CACHE_TURNS` turns it read, so a stored turn read again as context
+    of the messages after it is parsed once (:class:`~graphmem.extract.parse_cache.ParseCache`).
 
     The pipeline is loaded here (once per process), before :func:`add` takes the store's write lock.
     """
@@ -652,7 +657,9 @@ def _extractor(memory: IngestTarget, nlp: Any | None) -> Extractor:
         from graphmem.extract import get_extractor
         from graphmem.extract.nlp import load_nlp
 
-        found = _EXTRACTORS[memory] = get_extractor("spacy", nlp=nlp if nlp is not None else load_nlp())
+        found = _EXTRACTORS[memory] = get_extractor(
+            "spacy", nlp=nlp if nlp is not None else load_nlp(), parse_cache=PARSE_CACHE_TURNS
+        )
     return found
 
 

@@ -32,6 +32,7 @@ from graphmem.extract.facts import build_facts, start_times
 from graphmem.extract.moves import homes_again
 from graphmem.extract.names import words
 from graphmem.extract.nlp import CompiledAttributeRuler, dictionary_nouns, one_blas_thread, unknown_noun
+from graphmem.extract.parse_cache import ParseCache
 from graphmem.extract.pronouns import PlaceAdverbs, ThirdPersons
 from graphmem.extract.repair import repair
 from graphmem.extract.resolve import remap_ids
@@ -56,6 +57,10 @@ class SpacyExtractor:
         namespace: write every transcript to this namespace instead of its own.
         now: the ``recorded_at`` of facts from turns with no time (default: the time of extraction).
         gate_ner: run NER only on turns that can hold a name or date (faster, same entities in practice).
+        parse_cache: keep the parses of the last this many texts and reuse them when the same text is read
+            again (a live add reads its session's last turns again: :mod:`graphmem.extract.parse_cache`);
+            0, the default, keeps none (a file's turns are read once).
+        parse_cache_chars: most characters of text whose parses are kept.
     """
 
     name = "spacy"
@@ -70,17 +75,24 @@ class SpacyExtractor:
         namespace: str | None = None,
         now: datetime | None = None,
         gate_ner: bool = True,
+        parse_cache: int = 0,
+        parse_cache_chars: int = 100_000,
     ) -> None:
         """Create the extractor (nothing is loaded yet)."""
-        if batch_size < 1:
-            from graphmem.errors import ConfigError
+        from graphmem.errors import ConfigError
 
+        if batch_size < 1:
             raise ConfigError(f"batch_size must be at least 1, not {batch_size}")
+        if parse_cache < 0 or parse_cache_chars < 1:
+            raise ConfigError(
+                f"parse_cache must be at least 0 and parse_cache_chars 1, not {parse_cache}, {parse_cache_chars}"
+            )
         self._nlp = nlp
         self.batch_size = batch_size
         self.namespace = namespace
         self.now = now
         self.gate_ner = gate_ner
+        self.parse_cache = ParseCache(parse_cache, parse_cache_chars) if parse_cache else None
         self._times = TimeResolver()
         self._ruler: CompiledAttributeRuler | None = None
         self._nouns: tuple[frozenset[str] | None] | None = None
@@ -92,6 +104,9 @@ class SpacyExtractor:
             "namespace": self.namespace,
             "now": self.now,
             "gate_ner": self.gate_ner,
+            # each process keeps its own parses
+            "parse_cache": self.parse_cache.max_turns if self.parse_cache is not None else 0,
+            "parse_cache_chars": self.parse_cache.max_chars if self.parse_cache is not None else 100_000,
         }
 
     def __setstate__(self, state: dict[str, Any]) -> None:
@@ -145,6 +160,23 @@ class SpacyExtractor:
         return batches
 
     def _parse(self, texts: Iterable[str]) -> Iterator[Any]:
+        """Parse turns in order, each text held by :attr:`parse_cache` taken from it (a copy), the others
+        parsed by :meth:`_pipe` together and kept there."""
+        cache = self.parse_cache
+        if cache is None:
+            yield from self._pipe(texts)
+            return
+        cache.bind(self.nlp, self.gate_ner)
+        items = list(texts)
+        found = [cache.get(text) for text in items]
+        fresh = self._pipe(text for text, doc in zip(items, found, strict=True) if doc is None)
+        for text, doc in zip(items, found, strict=True):
+            if doc is None:
+                doc = next(fresh)
+                cache.put(text, doc)  # before any stage repairs it in place
+            yield doc
+
+    def _pipe(self, texts: Iterable[str]) -> Iterator[Any]:
         """Parse turns in order: spaCy's own ``nlp.pipe``, with two shortcuts for the stock English model.
 
         Its ``attribute_ruler`` runs as a :class:`CompiledAttributeRuler` (same output, a quarter of the
