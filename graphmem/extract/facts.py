@@ -376,7 +376,7 @@ def build_facts(
             continue
         stated = role_predicate(role)
         if stated is not None:
-            turn.fact(owner, stated, named, Bounds(event.occurred_at))
+            turn.fact(owner, stated, named, Bounds(event.occurred_at), role=True)
         else:
             timeless = role in relations.FAMILY_ROLES
             turn.fact(named, f"{role}_of", owner, Bounds(None if timeless else event.occurred_at))
