@@ -90,7 +90,8 @@ class TurnFacts:
         position: int | None = None,
     ) -> None:
         """Record an ending dated by ``when``, said at token ``position``; ``back``: it is told as past, so it ended
-        by the time it was said ("I left Acme at the end of February" said on 25 February ended by the 25th)."""
+        by the time it was said ("I left Acme at the end of February" said on 25 February ended by the 25th). An
+        ending of a state of two people ("Tom left me") is recorded both ways round."""
         key = (subject, predicate, obj)
         if key in self.closings or (subject is not None and subject == obj):
             return
@@ -116,6 +117,8 @@ class TurnFacts:
             phrase=when.phrase if when is not None else None,
             at_latest=latest if latest is not None and at is not None and latest > at else None,
         )
+        if predicate in _MUTUAL and subject is not None and obj is not None:  # "Tom left me": my marriage ends too
+            self.closing(obj, predicate, subject, when, back=back, position=position)
 
     def _present(self) -> set[tuple[str, str]]:
         """(subject, predicate) of the turn's states told as holding (not as over); worked out once, when the

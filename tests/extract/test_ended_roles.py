@@ -63,3 +63,21 @@ def test_an_ending_of_a_role_never_named_before_is_a_state_gone_by(memory: Memor
     assert _held(memory, "has_pet") == set()  # before: a current pet
     assert _held(memory, "has_pet", datetime(2025, 5, 1)) == {"Rex"}  # held before it died on 3 May
     assert _held(memory, "has_pet", datetime(2025, 5, 4)) == set()
+
+
+@pytest.mark.parametrize("live", [False, True], ids=["one-call", "live"])
+@pytest.mark.parametrize(
+    ("before", "ending"),
+    [
+        # the parser hangs "Tom" on the verb as an adverb, not as the apposition of "my husband"
+        ("I'm married to Tom.", "My husband Tom passed away last month."),
+        # the partner is the subject: the marriage ends either way round
+        ("I'm married to Tom.", "My husband Tom left me last month."),
+    ],
+)
+def test_an_ending_of_a_spouse_named_before_ends_the_marriage(
+    memory: Memory, live: bool, before: str, ending: str
+) -> None:
+    _say(memory, [(before, EARLIER), (ending, LATER)], live=live)
+    assert _held(memory, "married_to") == set()  # before: Tom still the husband
+    assert _held(memory, "married_to", datetime(2025, 3, 20)) == {"Tom"}
