@@ -28,6 +28,7 @@ def memory(tmp_path: Path) -> Iterator[Memory]:
 @pytest.mark.parametrize(
     ("text", "dates"),
     [
+        ("Owen moved to Cardiff yesterday.", ["yesterday"]),
         ("My brother Owen moved to Cardiff yesterday.", ["yesterday"]),
         ("We met Monday last week.", ["Monday last week"]),  # a day before a relative date: one date
     ],
@@ -57,6 +58,10 @@ def _homes(mem: Memory, when: datetime) -> set[str]:
     ("moved", "place", "since"),
     [
         ("My brother Owen moved to Cardiff yesterday.", "Cardiff", datetime(2025, 4, 19)),
+        ("Owen moved to Cardiff yesterday.", "Cardiff", datetime(2025, 4, 19)),
+        ("Owen moved to Paris yesterday.", "Paris", datetime(2025, 4, 19)),
+        ("Owen moved to Cardiff last week.", "Cardiff", datetime(2025, 4, 7)),
+        ("Owen moved to Cardiff.", "Cardiff", datetime(2025, 4, 20, 10, 5)),
     ],
 )
 def test_a_move_of_a_person_named_before_ends_the_old_home(
