@@ -25,8 +25,10 @@ The phrases are spaCy's DATE and TIME spans and, found in the text whatever NER 
 stage reads the entities, :func:`mark_missed_times` adds the DATE spans NER misses or takes for a name:
 a weekday spelled short after a word that makes it a day ("Last Fri", "last Tues", "on Weds", "by Thurs";
 not "I sat", "the sun", nor "after sun exposure": Mon, Wed, Sat and Sun only capitalised) and fortnights
-("a fortnight ago", "in a fortnight"). A length after "in" ("in two weeks", where NER's span is "two
-weeks") is resolved with its "in", as a time ahead
+("a fortnight ago", "in a fortnight"); and it cuts a name NER ran into a relative date off the DATE span
+("moved to Cardiff yesterday", one DATE "Cardiff yesterday" that resolves to nothing): the date stays,
+the name goes to stage 2 (not a day, month or holiday: "Monday last week" is one date). A length after
+"in" ("in two weeks", where NER's span is "two weeks") is resolved with its "in", as a time ahead
 (:mod:`graphmem.extract.relative`), not as a length; a length "ago" before "today" ("one year ago today",
 where NER's span is "one year ago") with its "today", as that day; a length before "from now" or "from
 today" ("three days from now", where NER's span is "three days") with them, as the day that far ahead.
