@@ -81,3 +81,20 @@ def test_an_ending_of_a_spouse_named_before_ends_the_marriage(
     _say(memory, [(before, EARLIER), (ending, LATER)], live=live)
     assert _held(memory, "married_to") == set()  # before: Tom still the husband
     assert _held(memory, "married_to", datetime(2025, 3, 20)) == {"Tom"}
+
+
+@pytest.mark.parametrize("live", [False, True], ids=["one-call", "live"])
+@pytest.mark.parametrize(
+    ("ending", "held"),
+    [
+        ("My job at Acme ended last week.", set()),
+        ("My old job at Acme ended.", set()),
+        ("My contract with Acme finished last month.", set()),
+        ("My job ended last week.", set()),
+        ("My old job ended last year.", {"Acme"}),  # another job than the one held now
+    ],
+)
+def test_a_job_told_as_ended_ends_it(memory: Memory, live: bool, ending: str, held: set[str]) -> None:
+    _say(memory, [("I work at Acme.", EARLIER), (ending, LATER)], live=live)
+    assert _held(memory, "works_at") == held  # before: Acme still the job
+    assert _held(memory, "works_at", datetime(2025, 3, 20)) == {"Acme"}
