@@ -44,7 +44,7 @@ from graphmem.extract.bounds import Bounds, bounds_for, clause_time, done_ahead,
 from graphmem.extract.corrections import corrections
 from graphmem.extract.dismissals import dismissals, let_go
 from graphmem.extract.inceptions import inception_start, inceptions, own_clause
-from graphmem.extract.moves import RETURNS, direction_objects, speaker_movers
+from graphmem.extract.moves import RETURNS, direction_objects, known_mover, speaker_movers
 from graphmem.extract.names import name_key
 from graphmem.extract.pronouns import place_adverbs
 from graphmem.extract.readings import (
@@ -376,7 +376,7 @@ def build_facts(
             continue
         stated = role_predicate(role)
         if stated is not None:
-            turn.fact(owner, stated, named, Bounds(event.occurred_at))
+            turn.fact(owner, stated, named, Bounds(event.occurred_at), role=True)
         else:
             timeless = role in relations.FAMILY_ROLES
             turn.fact(named, f"{role}_of", owner, Bounds(None if timeless else event.occurred_at))
@@ -401,8 +401,8 @@ def _add_triple(
     times: list[tuple[Any, TimeRef]],
     is_role: Callable[[str], bool],
 ) -> None:
-    s_id, o_id = entity_of[triple.subject], entity_of[triple.object]
     s_tok, o_tok, verb = doc[triple.subject], doc[triple.object], doc[triple.verb]
+    s_id, o_id = known_mover(verb, entity_of[triple.subject], type_of), entity_of[triple.object]
     kind = doc[triple.kind] if triple.kind >= 0 else None
     topic = type_of(s_id) == "Topic"
     person = topic and is_role(s_id)  # "my sister lives in Lisbon": whose sister makes her a person

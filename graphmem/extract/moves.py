@@ -9,6 +9,9 @@
   (:class:`~graphmem.extract.pronouns.PlaceAdverbs`).
 - **no subject**: "Moved to Munich yesterday!" opening a sentence, a past form with no subject and no
   auxiliary, is the diary style of the speaker's own news.
+- **a person NER took for something else**: "Owen moved to Cardiff" after "My brother Owen lives in
+  Bristol", with NER calling the sentence-initial "Owen" an organisation: the mover is the person of that
+  name the batch knows (:func:`known_mover`), so the move is read as that person's.
 
 :func:`speaker_movers` maps those tokens ("we", or the subjectless verb itself) to the speaker for the
 readings of the turn's triples only.
@@ -16,11 +19,11 @@ readings of the turn's triples only.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
-from graphmem.extract.names import fact_id
+from graphmem.extract.names import entity_id, fact_id, name_key
 from graphmem.extract.vocabulary import statements_for
 from graphmem.models import Fact
 
@@ -30,6 +33,7 @@ __all__ = [
     "RETURNS",
     "direction_objects",
     "homes_again",
+    "known_mover",
     "place_gone_to",
     "speaker_movers",
 ]
@@ -93,6 +97,15 @@ def _moves(verb: Any) -> bool:
         return False
     preps = [c.lower_ for c in verb.children if c.dep_ == "prep"] + [s[1:] for s, _ in direction_objects(verb)]
     return any(p in ("to", "into") for p in preps)
+
+
+def known_mover(verb: Any, subject: str, type_of: Callable[[str], str | None]) -> str:
+    """The subject of a verb of moving ``verb``: ``subject``, or the person of its name the batch knows when NER
+    typed this mention otherwise ("Owen moved to Cardiff", "Owen" an organisation here and a person before)."""
+    if verb.lemma_.lower() not in MOVE_VERBS or type_of(subject) in ("Person", "Topic", None):
+        return subject
+    person = entity_id("Person", name_key(subject))
+    return person if type_of(person) == "Person" else subject
 
 
 def speaker_movers(verbs: Iterable[Any], entity_of: Mapping[int, str], speaker_id: str | None) -> dict[int, str]:

@@ -18,7 +18,8 @@
 - an abstract or evaluative common-noun object ("your help", "a difference", "the freedom") gives
   nothing.
 
-:func:`intransitive_closings` reads endings with no object: "I quit", "we broke up", "Max passed away".
+:func:`intransitive_closings` reads endings with no object: "I quit", "we broke up", "Max passed away", and
+a job of the speaker's said to end ("My job at Acme ended", "my contract with Acme finished").
 """
 
 from __future__ import annotations
@@ -62,6 +63,11 @@ _EMPLOYING = frozenset({"hire", "employ", "fire", "lay", "sack"})
 _GONE = ("has_pet", "has_child", "married_to", "dating")
 _WE = frozenset({"we", "us"})
 _ALMOST = frozenset({"almost", "nearly"})
+# Verbs that say a state came to its end, with the state as their subject ("My job at Acme ended").
+_ENDING = frozenset({"end", "finish"})
+_JOB_NOUNS = vocab.JOBS | {"contract", "placement", "apprenticeship", "residency"}
+# Words that make a job another one than the one held now ("my old job", "my previous contract").
+_OTHER = frozenset({"old", "previous", "former", "last", "first", "other", "another", "earlier", "prior"})
 _PARTICLES = frozenset({"away", "out", "off"})  # "gave away" parsed as an adverb
 _TIME_ENTS = frozenset({"DATE", "TIME"})
 _LIKING = frozenset({"like", "love", "enjoy"})  # "I don't like pottery": dislikes
@@ -391,6 +397,8 @@ def intransitive_closings(
             yield from _vanished(verb, entity_of, speaker_id)
         elif base in _INTRANSITIVE:
             yield from _ended(verb, entity_of, speaker_id, _INTRANSITIVE[base])
+        elif base in _ENDING and speaker_id is not None:
+            yield from _job_ended(verb, entity_of, speaker_id)
 
 
 def _who(subjects: Iterable[Any], entity_of: Mapping[int, str], speaker_id: str | None) -> list[str]:
@@ -411,6 +419,28 @@ def _vanished(verb: Any, entity_of: Mapping[int, str], speaker_id: str | None) -
         if eid is not None and eid != speaker_id:
             for predicate in _GONE:
                 yield None, predicate, eid, verb
+
+
+def _job_ended(verb: Any, entity_of: Mapping[int, str], speaker_id: str) -> Iterator[Closing]:
+    """The speaker's job said to end ("My job at Acme ended", "my contract with Acme finished"): of the
+    workplace after "at"/"with"/"for" when it is an entity, else whichever job is held, unless the job is
+    qualified as another one ("my old job ended" after "I work at Globex")."""
+    for job in _subjects(verb):
+        if job.lemma_.lower() not in _JOB_NOUNS or not any(c.dep_ == "poss" and c.lower_ == "my" for c in job.children):
+            continue
+        if any(c.dep_ == "compound" and c.lemma_.lower() not in _JOB_NOUNS for c in job.children):
+            continue  # "my phone contract": no job
+        places = [
+            entity_of[o.i]
+            for prep in job.children
+            if prep.dep_ == "prep" and prep.lower_ in ("at", "with", "for")
+            for o in prep.children
+            if o.dep_ == "pobj" and o.i in entity_of and o.ent_type_ not in _TIME_ENTS
+        ]
+        if places:
+            yield from ((speaker_id, "works_at", place, verb) for place in places)
+        elif not any(c.dep_ in ("amod", "det") and c.lower_ in _OTHER for c in job.children):
+            yield speaker_id, "works_at", None, verb
 
 
 def _ended(

@@ -18,9 +18,10 @@ read the parse.
   or "for" after it and no determiner or possessive, is the verb (``VBP``);
 - **an apposition taken for a second subject**: "My boyfriend Tom lives in Porto" gives the verb two
   subjects, ``boyfriend`` and ``Tom``, where "My sister Inês lives in Porto" makes ``Inês`` an apposition
-  of ``sister``. A possessed common noun followed at once by a proper name, both subjects of one verb, is
-  made that apposition (the name hangs from the noun as ``appos``), so "my boyfriend Tom" is Tom as in the
-  other sentences.
+  of ``sister``; "My husband Tom passed away" hangs ``Tom`` on the verb as an adverb (``npadvmod``). A
+  possessed common noun subject followed at once by a proper name (not a date) that is another subject or
+  such an adverb of the same verb is made that apposition (the name hangs from the noun as ``appos``), so
+  "my boyfriend Tom" is Tom as in the other sentences.
 
 Only the tags, lemmas and the arcs named above change; the tokens, sentences and entities stay.
 :func:`repair` is idempotent (a repaired doc is marked), so every stage may call it.
@@ -77,11 +78,18 @@ def _second_verb(tok: Any) -> bool:
 
 
 def _named_subject(role: Any) -> None:
-    """Make the name after ``role`` ("my boyfriend" + "Tom", both subjects of one verb) its apposition."""
+    """Make the name after ``role`` ("my boyfriend" + "Tom", both subjects of one verb, or "Tom" an adverb of
+    the verb) its apposition."""
     if role.dep_ != "nsubj" or role.pos_ != "NOUN" or not any(c.dep_ == "poss" for c in role.children):
         return
     for name in role.head.children:
-        if name.dep_ == "nsubj" and name.i > role.i and name.pos_ == "PROPN" and name.left_edge.i == role.i + 1:
+        if (
+            name.dep_ in ("nsubj", "npadvmod")
+            and name.i > role.i
+            and name.pos_ == "PROPN"
+            and name.left_edge.i == role.i + 1
+            and name.ent_type_ not in ("DATE", "TIME")
+        ):
             name.head, name.dep_ = role, "appos"
             return
 

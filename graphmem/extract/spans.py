@@ -25,8 +25,10 @@ The phrases are spaCy's DATE and TIME spans and, found in the text whatever NER 
 stage reads the entities, :func:`mark_missed_times` adds the DATE spans NER misses or takes for a name:
 a weekday spelled short after a word that makes it a day ("Last Fri", "last Tues", "on Weds", "by Thurs";
 not "I sat", "the sun", nor "after sun exposure": Mon, Wed, Sat and Sun only capitalised) and fortnights
-("a fortnight ago", "in a fortnight"). A length after "in" ("in two weeks", where NER's span is "two
-weeks") is resolved with its "in", as a time ahead
+("a fortnight ago", "in a fortnight"); and it cuts a name NER ran into a relative date off the DATE span
+("moved to Cardiff yesterday", one DATE "Cardiff yesterday" that resolves to nothing): the date stays,
+the name goes to stage 2 (not a day, month or holiday: "Monday last week" is one date). A length after
+"in" ("in two weeks", where NER's span is "two weeks") is resolved with its "in", as a time ahead
 (:mod:`graphmem.extract.relative`), not as a length; a length "ago" before "today" ("one year ago today",
 where NER's span is "one year ago") with its "today", as that day; a length before "from now" or "from
 today" ("three days from now", where NER's span is "three days") with them, as the day that far ahead.
@@ -39,6 +41,8 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
+from graphmem.extract.names import words
+from graphmem.extract.periods import HOLIDAYS
 from graphmem.extract.relative import WEEKDAY_ABBREVIATIONS
 from graphmem.extract.tense import deadline, direction
 from graphmem.extract.time_ranges import DAY_RANGE
@@ -89,7 +93,9 @@ _CLAUSES = frozenset({"relcl", "advcl", "ccomp", "acl"})
 
 def mark_missed_times(doc: Any) -> Any:
     """Add to ``doc``'s entities the DATE spans of the module docs that NER missed, in place of any
-    entity they overlap that is not a time ("Tues" taken for a person); ``doc`` is returned."""
+    entity they overlap that is not a time ("Tues" taken for a person), and cut the name off a DATE span
+    that NER ran into a relative date ("Cardiff yesterday", :func:`_named_lead`); ``doc`` is returned."""
+    _cut_names_off_dates(doc)
     found = []
     for pattern in (_SHORT_WEEKDAY, _FORTNIGHT):
         for m in pattern.finditer(doc.text):
@@ -110,6 +116,50 @@ def mark_missed_times(doc: Any) -> Any:
         kept = [e for e in kept if e not in overlapping] + [span]
     doc.ents = sorted(kept, key=lambda e: e.start)
     return doc
+
+
+def _cut_names_off_dates(doc: Any) -> None:
+    """Make each DATE span of ``doc`` that opens with a name before a relative date ("moved to Cardiff
+    yesterday", where NER has "Cardiff yesterday") the date alone; the name is left to stage 2, as an
+    untagged proper noun."""
+    ents = list(doc.ents)
+    cut = [(e, _named_lead(e)) for e in ents]
+    if not any(k for _, k in cut):
+        return
+    kept = []
+    for span, k in cut:
+        if k:
+            span = doc[span.start + k : span.end]
+            span.label_ = "DATE"
+        kept.append(span)
+    doc.ents = kept
+
+
+def _named_lead(span: Any) -> int:
+    """How many tokens of the DATE ``span`` are a name before a relative date (``0``: none): capitalised
+    proper nouns that name no time (not "Monday last week", "March last year", "Christmas last year"),
+    followed at once by a word that opens a relative date ("yesterday", "last week")."""
+    if span.label_ != "DATE":
+        return 0
+    k = next((i for i, t in enumerate(span) if t.lower_ in _RELATIVE_OPENERS), 0)
+    lead = span[:k]
+    if not k or not all(t.pos_ == "PROPN" and t.is_title for t in lead):
+        return 0
+    if any(t.lower_.rstrip(".") in _CALENDAR_NAMES for t in lead) or lead.text.lower() in HOLIDAYS:
+        return 0
+    return k
+
+
+#: Words that open a date relative to when it is said.
+_RELATIVE_OPENERS = frozenset({"yesterday", "today", "tonight", "tomorrow", "last", "next", "this", "past"})
+#: Names of times that a relative date may follow within one date ("Monday last week", "Easter this year").
+_CALENDAR_NAMES = words(
+    """
+        monday tuesday wednesday thursday friday saturday sunday january february march april may june july
+        august september october november december jan feb mar apr jun jul aug sep sept oct nov dec easter xmas
+        christmas halloween thanksgiving hanukkah diwali passover ramadan eid
+        """
+) | frozenset(WEEKDAY_ABBREVIATIONS)
 
 
 def time_spans(doc: Any, spans: Sequence[Any]) -> list[Any]:

@@ -32,16 +32,31 @@ class TurnFacts:
         self.told_back: dict[tuple[str | None, str, str | None], TimeRef] = {}  # endings told as past
         self.over: set[tuple[str, str, str]] = set()  # lasting states told in the simple past
         self.closing_positions: dict[tuple[str | None, str, str | None], int] = {}  # the token each ending is at
+        self.past_endings: set[tuple[str | None, str, str | None]] = set()  # endings told as past, dated or not
+        self.named: set[tuple[str, str, str]] = set()  # facts stated only by a role noun ("my dog Rex")
         self._held: set[tuple[str, str]] | None = None  # _present(), until the next fact
 
     def fact(
-        self, subject: str, predicate: str, obj: str, bounds: Bounds, at: int | None = None, *, over: bool = False
+        self,
+        subject: str,
+        predicate: str,
+        obj: str,
+        bounds: Bounds,
+        at: int | None = None,
+        *,
+        over: bool = False,
+        role: bool = False,
     ) -> None:
         """Record a fact; ``over``: its verb tells of the state as over ("I worked at Acme", see
-        :meth:`end_past_states`)."""
+        :meth:`end_past_states`); ``role``: only a role noun states it ("my dog Rex", see
+        :meth:`end_states_ended_before`)."""
         key = (subject, predicate, obj)
         known = self.facts.get(key)
         self._held = None
+        if role and known is None:
+            self.named.add(key)
+        elif not role:
+            self.named.discard(key)  # a verb states it too ("I have a dog, my dog Rex")
         if not over:
             self.over.discard(key)  # "I lived in Porto as a kid, and I live in Porto now": it holds
         elif known is None and is_single_valued(predicate):
@@ -75,7 +90,8 @@ class TurnFacts:
         position: int | None = None,
     ) -> None:
         """Record an ending dated by ``when``, said at token ``position``; ``back``: it is told as past, so it ended
-        by the time it was said ("I left Acme at the end of February" said on 25 February ended by the 25th)."""
+        by the time it was said ("I left Acme at the end of February" said on 25 February ended by the 25th). An
+        ending of a state of two people ("Tom left me") is recorded both ways round."""
         key = (subject, predicate, obj)
         if key in self.closings or (subject is not None and subject == obj):
             return
@@ -83,6 +99,8 @@ class TurnFacts:
             self.closing_positions[key] = position
         said = self.event.occurred_at
         at = ending_at(when, said, told_as_past=back)
+        if back:
+            self.past_endings.add(key)
         if back and when is not None:
             self.told_back[key] = when
         latest = when.end if when is not None else None
@@ -99,6 +117,8 @@ class TurnFacts:
             phrase=when.phrase if when is not None else None,
             at_latest=latest if latest is not None and at is not None and latest > at else None,
         )
+        if predicate in _MUTUAL and subject is not None and obj is not None:  # "Tom left me": my marriage ends too
+            self.closing(obj, predicate, subject, when, back=back, position=position)
 
     def _present(self) -> set[tuple[str, str]]:
         """(subject, predicate) of the turn's states told as holding (not as over); worked out once, when the
@@ -191,6 +211,11 @@ class TurnFacts:
         year, now I work at Acme"), in another sentence, or of another one (``of_another``, the positions of
         endings of "my old job", "my previous job") is of another.
 
+        A state only a role noun states ("my dog Rex", "my wife Mia") names what ended: "My dog Rex died last
+        Saturday" ends whoever's pet Rex is (an ending of the pet names no owner), "My wife Mia left me" the
+        marriage either way round, and told as past with no date ("My dog Rex died.") it held until it was
+        said, as a state told as over does.
+
         Args:
             sentence_of: a token position → the start of its sentence.
             of_another: positions of endings whose object is qualified as another one.
@@ -199,23 +224,26 @@ class TurnFacts:
         if said is None:
             return
         for (who, predicate, named), closing in self.closings.items():
-            if who is None or closing.correction or closing.at is None or closing.at >= said:
+            if closing.correction or closing.at is None or closing.at > said:
                 continue
-            ended = self.closing_positions.get((who, predicate, named))
+            ending = (who, predicate, named)
+            now = closing.at == said  # told as past with no date: only what a role noun named ends then
+            if now and ending not in self.past_endings:
+                continue
+            ended = self.closing_positions.get(ending)
             keys = [
                 key
                 for key, f in self.facts.items()
-                if key[:2] == (who, predicate)
-                and named in (None, key[2])
+                if _ends(ending, key)
                 and f.valid_from == said
                 and f.time_phrase is None
+                and (key in self.named or (not now and who is not None))
                 and (named is not None or self._before_in_sentence(key, ended, sentence_of, of_another))
             ]
             if len(keys) == 1:
                 (key,) = keys
-                self.facts[key] = replace(
-                    self.facts[key], valid_from=None, valid_to=closing.at, time_phrase=closing.phrase
-                )
+                phrase = closing.phrase if closing.phrase is not None else OVER_PHRASE
+                self.facts[key] = replace(self.facts[key], valid_from=None, valid_to=closing.at, time_phrase=phrase)
 
     def _before_in_sentence(
         self, key: tuple[str, str, str], ended: int | None, sentence_of: Callable[[int], int], of_another: set[int]
@@ -235,3 +263,18 @@ class TurnFacts:
             when = started(f.subject_id, f.predicate, f.object_id, self.positions.get(key), others)
             if when is not None and when.start is not None:
                 self.facts[key] = replace(f, valid_from=when.start, time_phrase=when.phrase)
+
+
+#: States of two people that hold both ways: "Mia left me" ends my marriage to Mia.
+_MUTUAL = frozenset({"married_to", "dating"})
+
+
+def _ends(ending: tuple[str | None, str, str | None], key: tuple[str, str, str]) -> bool:
+    """Whether the ending ``(subject, predicate, object)`` (``None``: any) is of the fact ``key``."""
+    who, predicate, named = ending
+    subject, stated, obj = key
+    if stated != predicate:
+        return False
+    if who is None:
+        return named is not None and obj == named  # "Rex died": whoever's pet Rex is
+    return (subject == who and named in (None, obj)) or (predicate in _MUTUAL and (obj, subject) == (who, named))

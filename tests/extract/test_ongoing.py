@@ -58,7 +58,12 @@ def test_other_forms_of_see_state_no_relation(extractor: Any, text: str) -> None
 
 def test_no_longer_seeing_someone_ends_dating(extractor: Any) -> None:
     batch = extractor.extract(make_transcript([(SAID, [("Ana", "I'm not seeing Tom anymore.")])]))
-    assert [(c.predicate, c.correction) for c in batch.closings] == [("dating", False)]
+    ended = {(c.subject_id, c.predicate, c.object_id, c.correction) for c in batch.closings}
+    # the relationship of both (an ending of a state of two is recorded both ways round)
+    assert ended == {
+        ("ent:person:ana", "dating", "ent:person:tom", False),
+        ("ent:person:tom", "dating", "ent:person:ana", False),
+    }
 
 
 def test_the_vocabulary_declares_see_as_an_ongoing_verb_of_dating() -> None:
