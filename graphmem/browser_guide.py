@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 
 from graphmem.errors import ConfigError
 from graphmem.models import Fact
+from graphmem.query.cypher_params import cypher_string
 from graphmem.store.base import GraphStore
 
 __all__ = [
@@ -249,26 +250,6 @@ relationship.IN_SESSION {
 
 
 _WORD = re.compile(r"\b[a-z]{5,}\b")  # lower-case words: things said, not names
-
-
-def cypher_string(value: str) -> str:
-    """``value`` as a double-quoted Cypher string literal (backslashes, quotes and control characters
-    escaped), for text a user pastes after ``:param name =>``."""
-    out = []
-    for ch in value:
-        if ch in '"\\':
-            out.append("\\" + ch)
-        elif ch == "\n":
-            out.append("\\n")
-        elif ch == "\t":
-            out.append("\\t")
-        elif ch == "\r":
-            out.append("\\r")
-        elif ord(ch) < 0x20 or ord(ch) == 0x7F:
-            out.append(f"\\u{ord(ch):04x}")
-        else:
-            out.append(ch)
-    return '"' + "".join(out) + '"'
 
 
 def _iso(value: datetime) -> str:
