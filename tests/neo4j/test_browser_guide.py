@@ -17,7 +17,7 @@ from graphmem.store.cypher import CypherStore
 from tests.store.test_contract import conversation, day
 from tests.support.bolt_server import BoltTarget
 from tests.viz.guide_text import blocks, cypher_literal
-from tests.viz.test_browser_guide import ODD, odd_conversation
+from tests.viz.test_browser_guide import ODD, odd_conversation, three_people
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
 NS = "guide"
@@ -170,3 +170,28 @@ def test_every_session_has_a_caption(neo4j_store: CypherStore, bolt_server: Bolt
         ("s2", "2025-06-15 20:00"),
         ("s3", "s3"),
     ]
+
+
+@pytest.mark.neo4j
+@pytest.mark.parametrize("shared", [True, False])
+def test_queries_find_rows_unless_the_guide_says_they_cannot(
+    neo4j_store: CypherStore, bolt_server: BoltTarget, shared: bool
+) -> None:
+    """Ana talks most but shares no topic and says no word to search for: query 5 takes the two who
+    share one, query 13 another speaker's words; with no shared topic the guide says query 5 finds
+    nothing, and it does not."""
+    neo4j_store.write(three_people(NS, shared=shared))
+    guide = guide_text(guide_values(neo4j_store))
+    printed = blocks(guide)
+    notes = {c.splitlines()[0]: "Finds nothing in this store" in c for c in guide.split("\n\n") if c.startswith("// ")}
+    found = {}
+    with GraphDatabase.driver(bolt_server.uri, auth=bolt_server.auth) as driver:
+        for (title, literals, cypher), query in zip(printed, STARTER_QUERIES, strict=True):
+            if query.fulltext and not neo4j_store.fulltext:
+                continue  # ArcadeDB's Bolt plugin has no full-text index
+            params = {name: cypher_literal(literal) for name, literal in literals.items()}
+            records, _, _ = driver.execute_query(cypher, params, database_=bolt_server.database)
+            found[title] = bool(records)
+            assert found[title] != notes[title], f"{title!r}: rows {found[title]}, note {notes[title]}"
+    five = next(t for t in found if t.startswith("// 5. "))
+    assert found[five] is shared
