@@ -2,7 +2,9 @@
 
 ``graphmem browser-guide`` prints the queries with ``:param`` lines whose values are taken from the store
 the guide is printed for (its busiest conversation, its most talkative speakers, a predicate its facts
-use, a session and a month it holds, …), so every query returns rows when pasted. ``docs/neo4j-browser.md``
+use, a session and a month it holds, …), so every query returns rows when pasted; a comment over a query
+says so when the store holds no data of its shape (no two speakers who mention a same thing, no turn with
+a word to search for, …). ``docs/neo4j-browser.md``
 shows the same queries (a test keeps the two in step, and runs every printed query on a Bolt server).
 The queries take parameters only; the printed values are Cypher string literals, escaped.
 """
@@ -11,11 +13,13 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import astuple, dataclass, fields
+from collections.abc import Iterable
+from dataclasses import dataclass, fields
 from datetime import datetime, timedelta
 
 from graphmem.errors import ConfigError
-from graphmem.models import Fact
+from graphmem.models import Event, Fact
+from graphmem.query.cypher_params import cypher_string
 from graphmem.store.base import GraphStore
 
 __all__ = [
@@ -57,10 +61,12 @@ class GuideValues:
     seed: str
     hit: str
     words: str
+    #: ``(parameter, why)`` for each value no data of the store fits: the queries using it find nothing.
+    missing: tuple[tuple[str, str], ...] = ()
 
     def as_dict(self) -> dict[str, str]:
         """``{parameter name: value}``."""
-        return dict(zip((f.name for f in fields(self)), astuple(self), strict=True))
+        return {f.name: getattr(self, f.name) for f in fields(self) if f.name != "missing"}
 
 
 #: Printed when no store is at hand: a LoCoMo conversation ingested with the default extractor.
@@ -251,37 +257,19 @@ relationship.IN_SESSION {
 _WORD = re.compile(r"\b[a-z]{5,}\b")  # lower-case words: things said, not names
 
 
-def cypher_string(value: str) -> str:
-    """``value`` as a double-quoted Cypher string literal (backslashes, quotes and control characters
-    escaped), for text a user pastes after ``:param name =>``."""
-    out = []
-    for ch in value:
-        if ch in '"\\':
-            out.append("\\" + ch)
-        elif ch == "\n":
-            out.append("\\n")
-        elif ch == "\t":
-            out.append("\\t")
-        elif ch == "\r":
-            out.append("\\r")
-        elif ord(ch) < 0x20 or ord(ch) == 0x7F:
-            out.append(f"\\u{ord(ch):04x}")
-        else:
-            out.append(ch)
-    return '"' + "".join(out) + '"'
-
-
 def _iso(value: datetime) -> str:
     return value.replace(tzinfo=None).isoformat(timespec="seconds")
 
 
 def guide_values(store: GraphStore, namespace: str | None = None) -> GuideValues:
-    """Parameter values that select data of ``store``: the namespace (``namespace``, or the one with the
-    most events), its two most talkative speakers, a session with events, a fact's valid and recorded
-    times, the predicate most facts with evidence use, the month of its first dated event, a speaker's
-    entity id and one of their turns, and two words of that turn. The date and the predicate are those of
-    facts memory holds now (not retired versions), as the queries using them ask. What the store lacks
-    keeps the value of :data:`EXAMPLE_VALUES`.
+    """Parameter values that select data of ``store``, so each query returns rows when the store holds
+    data of its shape: the namespace (``namespace``, or the one with the most events), the two most
+    talkative speakers who mention a same thing (query 5; else the two most talkative), a session with
+    events, a fact's valid and recorded times, the predicate most facts with evidence use, the month of
+    its first dated event, a speaker's entity id and one of their turns, and words of a turn (the
+    speaker's, else any) to search for. The date and the predicate are those of facts memory holds now
+    (not retired versions), as the queries using them ask. What the store lacks keeps the value of
+    :data:`EXAMPLE_VALUES` and is named in :attr:`GuideValues.missing`.
 
     Raises:
         ConfigError: the store is empty, or ``namespace`` holds no data.
@@ -294,25 +282,78 @@ def guide_values(store: GraphStore, namespace: str | None = None) -> GuideValues
     elif namespace not in names:
         raise ConfigError(f"namespace {namespace!r} holds no data")
     values = EXAMPLE_VALUES.as_dict() | {"ns": namespace}
-    spoken: Counter[str] = Counter()
-    turns: dict[str, set[str]] = {}
+    missing: dict[str, str] = {}
+    turns: dict[str, set[str]] = {}  # speaker -> their turns
+    topics: dict[str, set[str]] = {}  # event -> what it mentions
     for event_id, entity_id, role in store.iter_mentions(namespace):
         if role == "speaker":
-            spoken[entity_id] += 1
             turns.setdefault(entity_id, set()).add(event_id)
-    speakers = [store.get_entity(namespace, entity_id) for entity_id, _n in spoken.most_common(2)]
-    found = [e for e in speakers if e is not None]
+        else:
+            topics.setdefault(event_id, set()).add(entity_id)
+    ranked = sorted(turns, key=lambda entity_id: (-len(turns[entity_id]), entity_id))
+    pair, shared = _pair(ranked, turns, topics)
+    found = [e for e in (store.get_entity(namespace, i) for i in pair) if e is not None]
+    said: list[Event] = []
     if found:
         person = found[0]
         said = [e for e in store.iter_events(namespace) if e.id in turns[person.id]]
         values |= {"person": person.name, "other": found[-1].name, "seed": person.id, "hit": said[0].id}
-        for event in said:  # two words of the first of their turns that has some
-            words = sorted(set(_WORD.findall(event.text)), key=lambda w: (-len(w), w))[:2]
-            if len(words) == 2:
-                values["words"] = " ".join(words)
-                break
-    values |= _session_values(store, namespace) | _fact_values(store, namespace)
-    return GuideValues(**values)
+        if not shared:
+            missing["other"] = f"no two speakers of {namespace!r} mention a same thing"
+    else:
+        for name in ("person", "other", "seed", "hit"):
+            missing[name] = f"no one speaks in {namespace!r}"
+    words = _search_words(said) or _search_words(store.iter_events(namespace))
+    if words:
+        values["words"] = words
+    else:
+        missing["words"] = f"no turn of {namespace!r} has a word of five letters or more to search for"
+    chosen = _session_values(store, namespace) | _fact_values(store, namespace)
+    for name, why in _LACKING.items():
+        if name not in chosen:
+            missing[name] = why.format(ns=namespace)
+    values |= chosen
+    return GuideValues(**values, missing=tuple(missing.items()))
+
+
+#: Why a value :func:`_session_values` or :func:`_fact_values` did not find is missing.
+_LACKING = {
+    "session": "{ns!r} holds no events",
+    "since": "no event of {ns!r} has a time",
+    "date": "no fact {ns!r} holds now is true at any moment",
+    "at": "memory never held a fact of {ns!r} while it was true",
+    "predicate": "no fact {ns!r} holds now has evidence",
+}
+
+
+def _pair(ranked: list[str], turns: dict[str, set[str]], topics: dict[str, set[str]]) -> tuple[list[str], bool]:
+    """The two most talkative speakers (``ranked``) who mention a same thing in their turns (query 5
+    finds what two people both talked about) and ``True``, else the two most talkative and ``False``."""
+    rank = {entity_id: n for n, entity_id in enumerate(ranked)}
+    talkers: dict[str, set[str]] = {}  # thing -> the speakers who mention it
+    for speaker, said in turns.items():
+        for event_id in said:
+            for thing in topics.get(event_id, ()):
+                talkers.setdefault(thing, set()).add(speaker)
+    pairs = (sorted(speakers, key=rank.__getitem__)[:2] for speakers in talkers.values() if len(speakers) > 1)
+    best = min(pairs, key=lambda pair: (rank[pair[0]] + rank[pair[1]], rank[pair[0]]), default=None)
+    return (best, True) if best is not None else (ranked[:2], False)
+
+
+#: Words of five letters or more that Neo4j's English analyzer drops as stop words (they find nothing).
+_STOP_WORDS = frozenset({"their", "there", "these"})
+
+
+def _search_words(events: Iterable[Event]) -> str | None:
+    """Two words of the first of ``events`` that has two (else one word of the first that has one)."""
+    single = None
+    for event in events:
+        words = sorted(set(_WORD.findall(event.text)) - _STOP_WORDS, key=lambda w: (-len(w), w))[:2]
+        if len(words) == 2:
+            return " ".join(words)
+        if words and single is None:
+            single = words[0]
+    return single
 
 
 def _session_values(store: GraphStore, namespace: str) -> dict[str, str]:
@@ -352,6 +393,8 @@ def _fact_values(store: GraphStore, namespace: str) -> dict[str, str]:
                 values["date"] = _iso(fact.valid_from)
         elif "date" not in values and fact.valid_to is not None:
             values["date"] = _iso(fact.valid_to - timedelta(seconds=1))
+        elif "date" not in values and fact.valid_from is None:
+            values["date"] = EXAMPLE_VALUES.date  # true at every moment: any date finds it
     if predicates:
         values["predicate"] = predicates.most_common(1)[0][0]
     return values
@@ -371,8 +414,11 @@ def guide_text(values: GuideValues = EXAMPLE_VALUES, *, source: str | None = Non
         "",
     ]
     chosen = values.as_dict()
+    missing = dict(values.missing)
     for number, q in enumerate(STARTER_QUERIES, 1):
         parts.append(f"// {number}. {q.title}" + (" (needs the full-text index: Neo4j only)" if q.fulltext else ""))
+        whys = dict.fromkeys(missing[name] for name in q.params if name in missing)
+        parts.extend(f"// Finds nothing in this store: {why}." for why in whys)
         parts.extend(f":param {name} => {cypher_string(chosen[name])}" for name in q.params)
         parts.append(q.cypher + ";")
         parts.append("")

@@ -563,7 +563,13 @@ class Repl:
 
         params = {"namespace": self.namespace} if self.namespace else {}
         if self.explain and not explain_query(self.memory.store, text, params).explain:
-            plan = explain_text(self.memory.store, text, params, namespace_hint=NAMESPACE_COMMAND_HINT)
+            plan = explain_text(
+                self.memory.store,
+                text,
+                params,
+                namespace_hint=NAMESPACE_COMMAND_HINT,
+                about=self.memory.about_source(),
+            )
             self.notes.print(plan, markup=False, highlight=False, style="dim")
         mem = self.memory
         result = run_query(

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from rich.text import Text
 
     from graphmem.memory import Memory
+    from graphmem.query.executor import AboutFn
     from graphmem.query.result import Result
     from graphmem.store.base import GraphStore
 
@@ -276,10 +277,18 @@ def rate_text(count: float, seconds: float) -> str:
     return "<0.01" if 0 < rate < 0.01 else f"{rate:.2g}"
 
 
-def explain_text(store: GraphStore, text: str, params: dict[str, Any], *, namespace_hint: str) -> str:
+def explain_text(
+    store: GraphStore,
+    text: str,
+    params: dict[str, Any],
+    *,
+    namespace_hint: str,
+    about: AboutFn | None = None,
+) -> str:
     """The plan of a query as ``EXPLAIN`` prints it: on a store that runs Cypher, with the Cypher it
-    compiles to and its parameters (or why it runs on the client), as ``query --explain`` and the
-    REPL's ``.explain on`` promise.
+    compiles to as Neo4j Browser takes it (``:param`` lines, then the query; ``ABOUT`` seeds computed
+    with ``about``), or why it runs on the client, as ``query --explain`` and the REPL's
+    ``.explain on`` promise.
 
     A namespace the query names is explained whether or not it holds data yet (the Cypher is the same),
     as on a store directory.
@@ -302,7 +311,7 @@ def explain_text(store: GraphStore, text: str, params: dict[str, Any], *, namesp
             if plan.namespace is None:
                 raise
             namespace = str(plan.namespace.value)
-        return explain_plan(store, plan, namespace)
+        return explain_plan(store, plan, namespace, about=about)
     return str(plan)
 
 

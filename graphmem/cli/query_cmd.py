@@ -82,7 +82,9 @@ def query(
         values["namespace"] = namespace
     with open_memory(ctx, db, read_only=True) as mem:
         if explain:
-            plan_text = explain_text(mem.store, text, values, namespace_hint=NAMESPACE_OPTION_HINT)
+            plan_text = explain_text(
+                mem.store, text, values, namespace_hint=NAMESPACE_OPTION_HINT, about=mem.about_source()
+            )
             if as_json:
                 print_json({"plan": plan_text.splitlines()})
             else:

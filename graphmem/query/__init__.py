@@ -145,7 +145,8 @@ def run_query(
         # A store that runs Cypher shows the plan, the Cypher it compiles to and its parameters.
         text_plan = str(plan)
         if isinstance(store, RunsCypher):
-            text_plan = explain_plan(store, plan, resolve_namespace(plan, store, hint=namespace_hint), limits=limits)
+            namespace = resolve_namespace(plan, store, hint=namespace_hint)
+            text_plan = explain_plan(store, plan, namespace, about=about, limits=limits)
         lines = tuple((line,) for line in text_plan.splitlines())
         return Result(("plan",), lines, plan, None, (time.perf_counter() - started) * 1000)
     namespace = resolve_namespace(plan, store, hint=namespace_hint)

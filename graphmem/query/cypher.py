@@ -39,6 +39,7 @@ from graphmem.query.cypher_expr import (
     chain,
     fuzzy_entities,
 )
+from graphmem.query.cypher_params import param_lines
 from graphmem.query.result import PATH_KEY_SEP
 from graphmem.store.base import Direction
 from graphmem.store.cypher.schema import label_for, name_key, rel_type_for
@@ -64,21 +65,29 @@ class CypherQuery:
         """The parameters with deferred ones computed."""
         return {k: (v.compute() if isinstance(v, Deferred) else v) for k, v in self.params.items()}
 
+    def pasteable(self, values: Mapping[str, Any] | None = None) -> str:
+        """The query as Neo4j Browser and cypher-shell take it: a ``:param name => literal`` line per
+        parameter (:mod:`graphmem.query.cypher_params`), then the text ending in ``;``.
+
+        Args:
+            values: the parameters to print, deferred ones computed (see :meth:`resolve`); by default
+                :attr:`params`. A parameter still deferred is a comment saying what it would hold, and
+                a deferred one computed is printed after a comment saying what it holds.
+        """
+        shown = self.params if values is None else values
+        lines = []
+        for name, value in shown.items():
+            deferred = self.params.get(name)
+            if isinstance(value, Deferred):
+                lines.append(f"// ${name}: {value.description} (computed when the query runs)")
+                continue
+            if isinstance(deferred, Deferred):
+                lines.append(f"// ${name}: {deferred.description}")
+            lines.extend(param_lines([(name, value)]))
+        return "\n".join([*lines, self.text + ";"])
+
     def __str__(self) -> str:
-        lines = [self.text]
-        if self.params:
-            lines.append("// parameters:")
-            lines.extend(f"//   ${k} = {_show(v)}" for k, v in self.params.items())
-        return "\n".join(lines)
-
-
-def _show(value: Any) -> str:
-    if isinstance(value, Deferred):
-        return repr(value)
-    if isinstance(value, datetime):
-        return f"localdatetime({value.isoformat()!r})"
-    text = repr(value)
-    return text if len(text) <= 120 else text[:119] + "…"
+        return self.pasteable()
 
 
 class _Compiler(ExprCompiler):

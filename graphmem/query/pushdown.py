@@ -14,10 +14,10 @@ import time
 from datetime import date
 from typing import Any
 
-from graphmem.errors import QueryLimitError
+from graphmem.errors import GraphmemError, QueryLimitError
 from graphmem.models import EdgeType, Entity, Event, NodeKind, Session, validate_namespace
 from graphmem.query.cross_product import check_cross_product
-from graphmem.query.cypher import CypherQuery, NotPushable, compile_plan
+from graphmem.query.cypher import CypherQuery, Deferred, NotPushable, compile_plan
 from graphmem.query.executor import AboutFn, RecallFn, execute
 from graphmem.query.limits import DEFAULT_LIMITS, QueryLimits
 from graphmem.query.plan import Plan
@@ -139,11 +139,35 @@ def run_plan(
     return Result(plan.columns, values, plan, namespace, elapsed, ("pushed down to Cypher",))
 
 
-def explain_plan(store: RunsCypher, plan: Plan, namespace: str, *, limits: QueryLimits = DEFAULT_LIMITS) -> str:
-    """The plan and the Cypher it compiles to (or why it runs on the client): ``EXPLAIN`` on this store."""
+def explain_plan(
+    store: RunsCypher,
+    plan: Plan,
+    namespace: str,
+    *,
+    about: AboutFn | None = None,
+    limits: QueryLimits = DEFAULT_LIMITS,
+) -> str:
+    """The plan and the Cypher it compiles to (or why it runs on the client): ``EXPLAIN`` on this store.
+
+    The Cypher is printed as Neo4j Browser takes it (:meth:`CypherQuery.pasteable`): a ``:param`` line
+    per parameter, then the query, so pasting it gives the rows the plan's own run gives. Parameters the
+    run computes on the client (``ABOUT`` and ``~`` seeds) are computed here too; one that cannot be
+    (``ABOUT`` without ``about``) is a comment saying what it would hold.
+    """
     validate_namespace(namespace)
     try:
-        query = _compile(store, plan, namespace, None, limits)
+        query = _compile(store, plan, namespace, about, limits)
     except NotPushable as exc:
         return f"{plan}\n\nruns on the client (not pushed down to Cypher): {exc.reason}"
-    return f"{plan}\n\npushed down to Cypher:\n{query}"
+    values = {name: _computed(value) for name, value in query.params.items()}
+    return f"{plan}\n\npushed down to Cypher (paste into Neo4j Browser or cypher-shell):\n{query.pasteable(values)}"
+
+
+def _computed(value: Any) -> Any:
+    if not isinstance(value, Deferred):
+        return value
+    try:
+        return value.compute()
+    except (GraphmemError, NotPushable) as exc:
+        log.debug("parameter %r is not computed for EXPLAIN: %s", value.description, exc)
+        return value

@@ -17,7 +17,7 @@ from graphmem.store.cypher import CypherStore
 from tests.store.test_contract import conversation, day
 from tests.support.bolt_server import BoltTarget
 from tests.viz.guide_text import blocks, cypher_literal
-from tests.viz.test_browser_guide import ODD, odd_conversation
+from tests.viz.test_browser_guide import ODD, odd_conversation, three_people
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
 NS = "guide"
@@ -170,3 +170,90 @@ def test_every_session_has_a_caption(neo4j_store: CypherStore, bolt_server: Bolt
         ("s2", "2025-06-15 20:00"),
         ("s3", "s3"),
     ]
+
+
+@pytest.mark.neo4j
+@pytest.mark.parametrize("shared", [True, False])
+def test_queries_find_rows_unless_the_guide_says_they_cannot(
+    neo4j_store: CypherStore, bolt_server: BoltTarget, shared: bool
+) -> None:
+    """Ana talks most but shares no topic and says no word to search for: query 5 takes the two who
+    share one, query 13 another speaker's words; with no shared topic the guide says query 5 finds
+    nothing, and it does not."""
+    neo4j_store.write(three_people(NS, shared=shared))
+    guide = guide_text(guide_values(neo4j_store))
+    printed = blocks(guide)
+    notes = {c.splitlines()[0]: "Finds nothing in this store" in c for c in guide.split("\n\n") if c.startswith("// ")}
+    found = {}
+    with GraphDatabase.driver(bolt_server.uri, auth=bolt_server.auth) as driver:
+        for (title, literals, cypher), query in zip(printed, STARTER_QUERIES, strict=True):
+            if query.fulltext and not neo4j_store.fulltext:
+                continue  # ArcadeDB's Bolt plugin has no full-text index
+            params = {name: cypher_literal(literal) for name, literal in literals.items()}
+            records, _, _ = driver.execute_query(cypher, params, database_=bolt_server.database)
+            found[title] = bool(records)
+            assert found[title] != notes[title], f"{title!r}: rows {found[title]}, note {notes[title]}"
+    five = next(t for t in found if t.startswith("// 5. "))
+    assert found[five] is shared
+
+
+@pytest.mark.neo4j
+def test_sessions_stored_without_a_caption_get_one_when_the_store_is_opened_for_writing(
+    neo4j_store: CypherStore, bolt_server: BoltTarget
+) -> None:
+    """Sessions an older graphmem wrote (no ``caption``) are captioned as new ones are, on the next open
+    for writing, a few per statement; a caption already there is kept, and a read-only open writes none."""
+    from graphmem.models import Session
+    from graphmem.store.neo4j import connect
+
+    started = datetime(2025, 6, 15, 20, 0)
+    sessions = (
+        Session("old", "s1", 0, started, "15 June 2025"),
+        Session("old", "s2", 1, started),
+        Session("old", "s3", 2, None),
+        Session("other", "s1", 0, None),
+    )
+    for ns in ("old", "other"):
+        neo4j_store.write(Batch(ns, sessions=tuple(s for s in sessions if s.namespace == ns)))
+    expected = [
+        ("old", "s1", "15 June 2025"),
+        ("old", "s2", "2025-06-15 20:00"),
+        ("old", "s3", "s3"),
+        ("other", "s1", "s1"),
+    ]
+
+    with GraphDatabase.driver(bolt_server.uri, auth=bolt_server.auth) as driver:
+
+        def captions() -> list[tuple[str, str, str | None]]:
+            records, _, _ = driver.execute_query(
+                "MATCH (s:Session) RETURN s.namespace AS ns, s.id AS id, s.caption AS caption ORDER BY ns, id",
+                database_=bolt_server.database,
+            )
+            return [(r["ns"], r["id"], r["caption"]) for r in records]
+
+        def forget_captions(keep: str = "") -> None:  # as a graphmem before session captions left them
+            driver.execute_query(
+                "MATCH (s:Session) WHERE s.id <> $keep REMOVE s.caption", {"keep": keep}, database_=bolt_server.database
+            )
+
+        assert captions() == expected
+        forget_captions()
+        read_only = connect(bolt_server.uri, auth=bolt_server.auth, database=bolt_server.database, read_only=True)
+        read_only.close()
+        assert [c for *_, c in captions()] == [None] * 4  # a read-only open writes nothing
+        writable = connect(bolt_server.uri, auth=bolt_server.auth, database=bolt_server.database)
+        writable.close()
+        assert captions() == expected
+        # a caption already there is kept; the rest come two per statement
+        from graphmem.store.cypher.setup import caption_sessions
+
+        driver.execute_query("MATCH (s:Session {id: 's2'}) SET s.caption = 'mine'", database_=bolt_server.database)
+        forget_captions(keep="s2")
+        assert caption_sessions(neo4j_store._session, batch=2) == 3
+        assert captions() == [
+            ("old", "s1", "15 June 2025"),
+            ("old", "s2", "mine"),
+            ("old", "s3", "s3"),
+            ("other", "s1", "s1"),
+        ]
+        assert caption_sessions(neo4j_store._session, batch=2) == 0  # idempotent

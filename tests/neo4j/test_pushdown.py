@@ -134,9 +134,11 @@ def test_explain_shows_the_generated_cypher(graphs: tuple[Memory, CypherStore]) 
     )
     text = explain_plan(neo, plan, "t1")
     assert text.startswith(str(plan))
-    assert "pushed down to Cypher:" in text and "MATCH (n1:Entity)" in text
-    assert "$seeds" in text and "top 10 events nearest 'camping'" in text
-    assert "'Melanie'" not in text.split("// parameters:")[0]
+    assert "pushed down to Cypher (paste into Neo4j Browser" in text and "MATCH (n1:Entity)" in text
+    # without an ABOUT source the seeds are not computed: a comment says what they would hold
+    assert "// $seeds" in text and "top 10 events nearest 'camping'" in text and ":param seeds" not in text
+    assert "Melanie" not in text.split("MATCH (n1:Entity)", 1)[1]  # a parameter, not text of the query
+    assert ':param seeds6 => [{id: "e' in explain_plan(neo, plan, "t1", about=ABOUT)
     fuzzy = explain_query(mem.store, 'FIND (e:Event) WHERE e.speaker ~ "Melani" RETURN e.id')
     assert "runs on the client" in explain_plan(neo, fuzzy, "t1")
 
@@ -156,14 +158,14 @@ def test_cli_explain_and_the_repl_show_the_cypher_on_bolt(
     query = 'FIND (e:Event) WHERE e.speaker = "Melanie" RETURN e.id'
     assert main(["query", "--db", bolt_server.uri, "-n", "t1", "--explain", query]) == 0
     out = capsys.readouterr().out
-    assert "Filter" in out and "pushed down to Cypher:" in out and "$ns = 't1'" in out
+    assert "Filter" in out and "pushed down to Cypher (paste" in out and ':param ns => "t1"' in out
     monkeypatch.setattr("sys.stdin", io.StringIO(f".explain on\n{query};\n"))
     assert main(["repl", "--db", bolt_server.uri, "-n", "t1"]) == 0
     captured = capsys.readouterr()
-    assert "pushed down to Cypher:" in captured.err and "e.id" in captured.out
+    assert "pushed down to Cypher (paste" in captured.err and "e.id" in captured.out
     # a namespace that holds nothing yet is explained too, as on a store directory (it was an error)
     assert main(["query", "--db", bolt_server.uri, "-n", "nothing_yet", "--explain", query]) == 0
-    assert "$ns = 'nothing_yet'" in capsys.readouterr().out
+    assert ':param ns => "nothing_yet"' in capsys.readouterr().out
 
 
 def test_valid_at_alone_follows_only_the_versions_memory_holds_now(graphs: tuple[Memory, CypherStore]) -> None:

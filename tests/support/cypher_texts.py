@@ -111,6 +111,8 @@ def dialect_texts() -> Iterator[CypherText]:
     yield CypherText("schema version and store id", setup._SCHEMA_VERSION, frozenset())
     yield CypherText("store id assigned once", setup._ASSIGN_STORE_ID, frozenset({"store_id"}))
     yield CypherText("positions merged before their constraint", setup.MERGE_DUPLICATE_POSITIONS, frozenset())
+    yield CypherText("sessions without a caption", setup._UNCAPTIONED, frozenset({"batch"}))
+    yield CypherText("sessions captioned", setup._SET_CAPTIONS, frozenset({"rows"}))
     yield CypherText("bench backends: what the target holds", backends._contents_query(), frozenset())
     yield CypherText("bench backends: namespaces graphmem wrote", backends._COUNTED_NAMESPACES, frozenset())
 

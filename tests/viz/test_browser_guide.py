@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -12,10 +12,10 @@ from graphmem.browser_guide import EXAMPLE_VALUES, STARTER_QUERIES, GuideValues,
 from graphmem.cli.app import main
 from graphmem.errors import ConfigError
 from graphmem.memory import Memory
-from graphmem.models import Batch, EdgeType
+from graphmem.models import Batch, EdgeType, Entity, Event, Mention, Session
 from graphmem.store.base import Direction, GraphStore
 from graphmem.store.embedded import EmbeddedStore
-from tests.store.test_contract import conversation
+from tests.store.test_contract import conversation, day
 from tests.viz.guide_text import blocks, cypher_literal
 
 ODD = 'O\'Brien "Bo" \\ Smith\n'
@@ -131,3 +131,73 @@ def test_cli_prints_values_from_the_store(
     out = capsys.readouterr().out
     assert "example values" in out and ':param person => "Caroline"' in out
     assert main(["browser-guide", "--db", str(tmp_path / "missing")]) == 1  # a named store must exist
+
+
+def three_people(ns: str, *, shared: bool = True, words: bool = True) -> Batch:
+    """Ana talks most but says no word of five letters; Bo and Cy (or nobody, without ``shared``) both
+    mention chess; only Cy's turns have words to search for (none at all without ``words``)."""
+    said = [
+        ("e1", "ana", "Ana", "Good tea.", "tea"),
+        ("e2", "bo", "Bo", "Chess? Yes.", "chess"),
+        ("e3", "ana", "Ana", "Me too.", None),
+        ("e4", "cy", "Cy", "I love playing chess tonight." if words else "Chess, me too.", "chess" if shared else "go"),
+        ("e5", "ana", "Ana", "Ok.", None),
+        ("e6", "bo", "Bo", "Fun!", None),
+    ]
+    events = tuple(
+        Event(ns, i, "s1", n, who, text, day(0) + timedelta(minutes=n)) for n, (i, _, who, text, _) in enumerate(said)
+    )
+    entities = (
+        *(Entity(ns, p, p.title(), "Person") for p in ("ana", "bo", "cy")),
+        *(Entity(ns, t, t, "Topic") for t in ("tea", "chess", "go")),
+    )
+    mentions = tuple(Mention(ns, i, p, "speaker") for i, p, *_ in said) + tuple(
+        Mention(ns, i, t, "mention") for i, _, _, _, t in said if t is not None
+    )
+    return Batch(ns, (Session(ns, "s1", 0, day(0)),), events, entities, mentions)
+
+
+def shares_topic(store: GraphStore, values: GuideValues) -> bool:
+    """Whether query 5 finds something: an entity ``person`` and ``other`` both mention in their turns."""
+    speakers: dict[str, str] = {}
+    things: dict[str, set[str]] = {}
+    names = {e.id: e.name.lower() for e in store.iter_entities(values.ns)}
+    for event_id, entity_id, role in store.iter_mentions(values.ns):
+        if role == "speaker":
+            speakers[event_id] = names[entity_id]
+        else:
+            things.setdefault(event_id, set()).add(entity_id)
+    by: dict[str, set[str]] = {}
+    for event_id, name in speakers.items():
+        by.setdefault(name, set()).update(things.get(event_id, ()))
+    return bool(by.get(values.person.lower(), set()) & by.get(values.other.lower(), set()))
+
+
+def test_values_fit_queries_five_and_thirteen_when_the_busiest_speaker_does_not(tmp_path: Path) -> None:
+    store = EmbeddedStore.open(tmp_path / "mem")
+    store.write(three_people("three"))
+    values = guide_values(store)
+    # Ana talks most, but shares no topic with anyone: the pair that shares chess is chosen
+    assert (values.person, values.other) == ("Bo", "Cy") and shares_topic(store, values)
+    # Bo's turns have no word to search for: Cy's do
+    assert values.words == "playing tonight"
+    assert dict(values.missing).keys() == {"date", "at", "predicate"}  # it holds no facts
+    checks = selects_data(store, values)
+    assert all(ok for name, ok in checks.items() if name not in ("date", "at", "predicate")), checks
+    assert "mention a same thing" not in guide_text(values) and "to search for" not in guide_text(values)
+
+
+def test_the_guide_says_which_queries_find_nothing(tmp_path: Path) -> None:
+    store = EmbeddedStore.open(tmp_path / "mem")
+    store.write(three_people("three", shared=False, words=False))
+    values = guide_values(store)
+    assert (values.person, values.other) == ("Ana", "Bo") and not shares_topic(store, values)
+    assert dict(values.missing).keys() == {"other", "words", "date", "at", "predicate"}
+    printed = guide_text(values)
+    chunks = {chunk.splitlines()[0]: chunk for chunk in printed.split("\n\n") if chunk.startswith("// ")}
+    five = next(c for t, c in chunks.items() if t.startswith("// 5. "))
+    assert "// Finds nothing in this store: no two speakers of 'three' mention a same thing." in five
+    thirteen = next(c for t, c in chunks.items() if t.startswith("// 13. "))
+    assert "no turn of 'three' has a word of five letters or more" in thirteen
+    three = next(c for t, c in chunks.items() if t.startswith("// 3. "))
+    assert "Finds nothing" not in three

@@ -47,6 +47,7 @@ __all__ = [
     "SCHEMA_VERSION",
     "VECTOR_INDEX",
     "IndexSpec",
+    "caption_of_session",
     "dt_in",
     "dt_out",
     "entity_from_props",
@@ -268,10 +269,15 @@ def session_row(s: Session) -> dict[str, Any]:
 def session_caption(s: Session) -> str:
     """What Neo4j Browser shows on a session node (``docs/graphmem.grass``): the date its header gave, else
     when it started, else its id (a live or JSONL session has no header)."""
-    if s.date_text:
-        return s.date_text
-    when = dt_in(s.started_at)
-    return f"{when:%Y-%m-%d %H:%M}" if when is not None else s.id
+    return caption_of_session(s.id, s.started_at, s.date_text)
+
+
+def caption_of_session(session_id: str, started_at: datetime | date | None, date_text: str | None) -> str:
+    """:func:`session_caption` from a session node's stored properties (a stored ``DATE`` reads as midnight)."""
+    if date_text:
+        return date_text
+    when = dt_out(started_at)
+    return f"{when:%Y-%m-%d %H:%M}" if when is not None else session_id
 
 
 def event_row(e: Event) -> dict[str, Any]:

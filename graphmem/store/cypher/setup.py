@@ -6,7 +6,8 @@ version, and data written under an older version is brought up to date (:func:`m
 version is recorded; a writable open gives a database without a store id one (:func:`read_store_id`),
 and creates the constraints and indexes of the schema it lacks (:func:`create_missing`: a database an older
 graphmem made at this schema version, before the constraint on ``:GraphmemPosition`` existed, or before the
-CJK full-text index or the vector index); a read-only open writes nothing.
+CJK full-text index or the vector index), and captions the sessions an older graphmem wrote without one
+(:func:`caption_sessions`); a read-only open writes nothing.
 A dialect without a full-text index logs why it is skipped (search then ranks with
 BM25 on the client), and likewise without a vector index (vector seeds then come from the local hnswlib
 copy); a database created before the vector index (or the CJK full-text index) existed gets it when opened
@@ -20,12 +21,20 @@ import uuid
 
 from graphmem.errors import ReadOnlyStoreError, SchemaUpgradeError, SchemaVersionError, StoreError
 from graphmem.store.cypher.dialect import CypherDialect, SchemaStatement
-from graphmem.store.cypher.schema import FULLTEXT_INDEX, SCHEMA, SCHEMA_VERSION, VECTOR_INDEX, name_keys
+from graphmem.store.cypher.schema import (
+    FULLTEXT_INDEX,
+    SCHEMA,
+    SCHEMA_VERSION,
+    VECTOR_INDEX,
+    caption_of_session,
+    name_keys,
+)
 from graphmem.store.cypher.session import CypherSession
 
 __all__ = [
     "MERGE_DUPLICATE_POSITIONS",
     "RECORD_VERSION",
+    "caption_sessions",
     "create_missing",
     "create_schema",
     "ensure_schema",
@@ -110,7 +119,58 @@ def ensure_schema(
         session.run(statement.cypher, action=f"creating the schema ({statement.name})")
     if added and dialect.await_indexes is not None:
         session.run(dialect.await_indexes, action="waiting for indexes")
+    if upgrade:
+        caption_sessions(session)
     return names | {s.name for s in added}
+
+
+_UNCAPTIONED = """
+MATCH (s:Session)
+WHERE s.caption IS NULL AND s.namespace IS NOT NULL AND s.id IS NOT NULL
+RETURN s.namespace AS ns, s.id AS id, s.started_at AS started_at, s.date_text AS date_text
+LIMIT $batch
+"""
+_SET_CAPTIONS = """
+UNWIND $rows AS row
+MATCH (s:Session {namespace: row.ns, id: row.id})
+WHERE s.caption IS NULL
+SET s.caption = row.caption
+RETURN count(s) AS captioned
+"""
+
+
+def caption_sessions(session: CypherSession, *, batch: int = 1000) -> int:
+    """Give each session node without a ``caption`` (written by a graphmem before session captions) the one
+    a new session gets (its header's date, else its start, else its id); how many were captioned.
+
+    Idempotent (a session with a caption is left as it is), ``batch`` sessions per statement. Where the
+    server refuses the write (an account with a reader role), they stay uncaptioned, and that is logged.
+
+    Raises:
+        StoreError: a statement failed otherwise.
+    """
+    action = "captioning the sessions an older graphmem wrote"
+    captioned = 0
+    try:
+        while rows := session.run(_UNCAPTIONED, {"batch": batch}, action=action):
+            captions = [
+                {
+                    "ns": r["ns"],
+                    "id": r["id"],
+                    "caption": caption_of_session(str(r["id"]), r["started_at"], r["date_text"]),
+                }
+                for r in rows
+            ]
+            done = session.run(_SET_CAPTIONS, {"rows": captions}, action=action)
+            count = int(done[0]["captioned"]) if done else 0
+            captioned += count
+            if count < len(rows):  # not all matched back (another writer's change): never loop on them
+                break
+    except ReadOnlyStoreError as exc:
+        log.info("the sessions of %s without a caption keep none: %s", session.uri, exc)
+    if captioned:
+        log.info("captioned %d sessions of %s written before session captions", captioned, session.uri)
+    return captioned
 
 
 def _assign_store_id(session: CypherSession) -> None:
