@@ -10,7 +10,8 @@ with whether stored facts back its type, so a name already known keeps its store
 
 Bounded cost: nothing is read whole. The turns' capitalised word runs are the candidate names
 (:func:`name_candidates`, at most :data:`MAX_NAMES` of them), each looked up by the store's index of
-normalised names and aliases (``find_entities``); only the entities found have their facts read, and for a
+normalised names and aliases (``find_entities``; a server answers them all in one statement,
+:class:`~graphmem.store.base.FindsEntitiesByNames`); only the entities found have their facts read, and for a
 re-ingest their mentions (to keep only what the file's kept turns name, as a fresh ingest would see).
 """
 
@@ -21,8 +22,8 @@ from collections.abc import Collection, Iterable, Sequence
 
 from graphmem.extract.fact_types import told_type
 from graphmem.extract.names import normalize_name
-from graphmem.models import EdgeType, Entity
-from graphmem.store.base import Direction, GraphStore
+from graphmem.models import EdgeType
+from graphmem.store.base import Direction, FindsEntitiesByNames, GraphStore
 from graphmem.transcript import KnownEntity, Transcript
 
 __all__ = ["MAX_NAMES", "known_entities", "name_candidates", "turn_texts"]
@@ -114,13 +115,12 @@ def known_entities(
     """
     speakers = {normalize_name(p) for p in participants}
     speakers |= {key.split(" ")[0] for key in speakers if " " in key}
-    found: dict[str, Entity] = {}
-    for name in name_candidates(texts):
-        if normalize_name(name) in speakers:
-            continue
-        for entity in store.find_entities(namespace, name):
-            if entity.type != "Topic" and entity.id not in found:
-                found[entity.id] = entity
+    names = [n for n in name_candidates(texts) if normalize_name(n) not in speakers]
+    if isinstance(store, FindsEntitiesByNames):
+        entities = store.find_entities_named(namespace, names) if names else []
+    else:
+        entities = [e for name in names for e in store.find_entities(namespace, name)]
+    found = {e.id: e for e in entities if e.type != "Topic"}
     known = []
     for entity in found.values():
         if kept is not None and not _mentioned(store, namespace, entity.id, kept):
@@ -132,7 +132,7 @@ def known_entities(
         ]
         backed = told_type(entity.id, facts) == entity.type
         known.append(KnownEntity(entity.id, entity.name, entity.type, entity.aliases, backed))
-    return tuple(sorted(known, key=lambda k: not k.backed))
+    return tuple(sorted(known, key=lambda k: (not k.backed, k.id)))
 
 
 def _mentioned(store: GraphStore, namespace: str, entity_id: str, events: Collection[str]) -> bool:
