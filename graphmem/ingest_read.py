@@ -44,6 +44,7 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from graphmem.entity_prior import known_entities, turn_texts
 from graphmem.errors import ConfigError, EmptyInputError, GraphmemError, IngestError
 from graphmem.extract.antecedents import latest
 from graphmem.extract.events import order_sessions
@@ -442,11 +443,13 @@ def _add_units(
     # part (whom a speaker addresses) and, when stored turns are kept, the words they use in lower case
     partial = len(units) > 1 or bool(settled) or any(p.kept for p in pending)
     vocabulary: frozenset[str] = frozenset()
+    kept_ids: list[str] = []
     if settled or any(p.kept for p in pending):
         retracted = {e for p in pending for e in p.retract} | set(stale)
         kept_ids = [e for evs in written.values() for e in evs.values() if e not in retracted]
         vocabulary = frozenset(_vocabulary(store, ns, kept_ids))
     participants = _participants(t)
+    kept_set = frozenset(kept_ids)
     # a session whose leading turns stay is extracted on from the time they talked of last ("later that month")
     told = {p.raw.id: ref for p in pending if p.kept and (ref := _told(store, ns, written.get(p.raw.id, {}), p.kept))}
     # every unit's retractions go with the first: a unit written while later units of the earlier version
@@ -472,6 +475,10 @@ def _add_units(
         part = replace(t, sessions=tuple(p.raw for p in unit))
         if partial:
             part = replace(part, participants=participants, vocabulary=vocabulary)
+        if kept_set and part.sessions:
+            # the entities the kept turns stored, that this unit names: typed as a fresh ingest would
+            texts = turn_texts(part)
+            part = replace(part, known=known_entities(store, ns, texts, participants=participants, kept=kept_set))
         if any(p.raw.id in told for p in unit):
             part = replace(part, antecedents=tuple((p.raw.id, told[p.raw.id]) for p in unit if p.raw.id in told))
         forgotten = tuple(e for p in unit for e in p.forgotten)

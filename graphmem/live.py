@@ -50,6 +50,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from graphmem.entity_prior import known_entities, turn_texts
 from graphmem.errors import ConfigError, ExtractionError, IngestError
 from graphmem.extract.antecedents import latest
 from graphmem.extract.events import event_text
@@ -547,7 +548,9 @@ def _add(
         transcript, context = placement.transcript()
         if transcript.sessions:
             words = _vocabulary(memory, store, namespace)
-            transcript = replace(transcript, vocabulary=frozenset(words))
+            # the stored entities the messages name: "Helix Labs" stays the firm the namespace knows
+            known = known_entities(store, namespace, turn_texts(transcript), participants=transcript.participants)
+            transcript = replace(transcript, vocabulary=frozenset(words), known=known)
             batch = _only_new(ex.extract(transcript), context)
             placed = list(dict.fromkeys(i for i in ids if i not in retried))
             if [e.id for e in batch.events] != placed:

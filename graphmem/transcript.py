@@ -11,7 +11,7 @@ from datetime import datetime
 
 from graphmem.models import TimeRef
 
-__all__ = ["RawSession", "RawTurn", "Transcript"]
+__all__ = ["KnownEntity", "RawSession", "RawTurn", "Transcript"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +52,20 @@ class RawSession:
 
 
 @dataclass(frozen=True, slots=True)
+class KnownEntity:
+    """An entity the namespace already stores that the turns to extract may name
+    (:func:`graphmem.entity_prior.known_entities`): its stored id, name, aliases and type, and ``backed``
+    when stored facts say that type (one works at an organisation, lives in a place; see
+    :mod:`graphmem.extract.fact_types`) rather than only NER's guess."""
+
+    id: str
+    name: str
+    type: str
+    aliases: tuple[str, ...] = ()
+    backed: bool = False
+
+
+@dataclass(frozen=True, slots=True)
 class Transcript:
     """One conversation from one input: becomes one namespace (unless the caller chooses one).
 
@@ -64,6 +78,8 @@ class Transcript:
     that month" in a new turn is dated as it would be over the whole conversation. ``forgotten`` lists
     the ids of events of these turns that are not written again (forgotten since a re-ingested file
     was read first): their times are no antecedent, as they are not for messages added later.
+    ``known`` holds the stored entities these turns name (a prior, :class:`KnownEntity`), so a name the
+    namespace knows keeps its stored type and entity, as it would over the whole conversation.
     """
 
     namespace: str
@@ -74,6 +90,7 @@ class Transcript:
     vocabulary: frozenset[str] = frozenset()
     antecedents: tuple[tuple[str, TimeRef], ...] = ()
     forgotten: frozenset[str] = frozenset()
+    known: tuple[KnownEntity, ...] = ()
 
     @property
     def turn_count(self) -> int:

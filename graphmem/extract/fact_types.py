@@ -10,6 +10,10 @@ Only where the facts agree and nothing says otherwise: a name that ends facts of
 Boulder" and "I live in Boulder"), that is the subject of a fact (one who works or lives somewhere is no
 firm), that a fact says is a person or a pet ("my colleague Max", "my dog Max"), or a speaker, keeps its
 types. A ``Topic`` (a common noun: "the bakery") has no name to type and is left as it is.
+
+Facts already stored count too when the batch continues a stored conversation: a stored entity whose
+type stored facts say (:func:`told_type`; the ``backed`` of a :class:`~graphmem.transcript.KnownEntity`)
+is evidence of that type for its names, as the facts would be had the batch held their turns.
 """
 
 from __future__ import annotations
@@ -17,12 +21,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import replace
 
-from graphmem.extract.names import entity_id, name_key
+from graphmem.extract.names import entity_id, name_key, slug
 from graphmem.extract.resolve import remap_ids
 from graphmem.extract.vocabulary import ROLE_NOUNS
 from graphmem.models import Batch, Entity, Fact
+from graphmem.transcript import KnownEntity
 
-__all__ = ["TYPE_EVIDENCE", "typed_by_facts"]
+__all__ = ["TYPE_EVIDENCE", "told_type", "typed_by_facts"]
 
 #: Predicates whose object's type the predicate says, and that type.
 TYPE_EVIDENCE: Mapping[str, str] = {"works_at": "Organization", "lives_in": "Place"}
@@ -33,19 +38,28 @@ _RETYPED = frozenset({"Person", "Place", "Organization", "Thing", "Product"})
 _PERSONAL = frozenset({"married_to", "dating", "has_child", "has_pet"})
 
 
-def typed_by_facts(batch: Batch, speakers: Iterable[str] = ()) -> Batch:
+def typed_by_facts(batch: Batch, speakers: Iterable[str] = (), known: Iterable[KnownEntity] = ()) -> Batch:
     """``batch`` with each name typed as the facts it ends say (see the module docs): the entities of a
     retyped name become one, of the new type, and the mentions, facts and closings point at it.
 
     Args:
         batch: an extracted batch (before resolution).
         speakers: the ids of the batch's speakers, who keep their type.
+        known: stored entities the batch may name; those ``backed`` by stored facts are evidence of their
+            type for each of their names, and a name retyped to it joins the stored entity.
     """
     by_name: dict[str, list[Entity]] = {}
     for entity in batch.entities:
         if entity.type != "Topic":
             by_name.setdefault(name_key(entity.id), []).append(entity)
     evidence: dict[str, set[str]] = {}
+    stored: dict[str, KnownEntity] = {}
+    for prior in known:
+        for alias in (prior.name, *prior.aliases) if prior.backed else ():
+            key = slug(alias)
+            if key in by_name and key not in stored:
+                stored[key] = prior
+                evidence.setdefault(key, set()).add(prior.type)
     barred = set(speakers)
     for fact in batch.facts:
         wanted = TYPE_EVIDENCE.get(fact.predicate)
@@ -64,8 +78,13 @@ def typed_by_facts(batch: Batch, speakers: Iterable[str] = ()) -> Batch:
         moving = [e for e in group if e.type != wanted and e.type in _RETYPED]
         if not moving:
             continue
-        target = entity_id(wanted, key)
-        kept = entities.get(target) or Entity(batch.namespace, target, moving[0].name, wanted)
+        held = stored.get(key)
+        if held is not None and held.type == wanted:
+            target = held.id
+            kept = entities.get(target) or Entity(batch.namespace, target, held.name, wanted, held.aliases)
+        else:
+            target = entity_id(wanted, key)
+            kept = entities.get(target) or Entity(batch.namespace, target, moving[0].name, wanted)
         names = [kept.name, *kept.aliases]
         for entity in moving:
             names.extend(n for n in (entity.name, *entity.aliases) if n not in names)
@@ -76,6 +95,20 @@ def typed_by_facts(batch: Batch, speakers: Iterable[str] = ()) -> Batch:
         return batch
     remapped = remap_ids(batch, mapping)
     return replace(remapped, entities=tuple(entities.values()))
+
+
+def told_type(entity_id: str, facts: Iterable[Fact]) -> str | None:
+    """The type ``facts`` say the entity ``entity_id`` has, as :func:`typed_by_facts` reads them: the one
+    type the facts it ends say, or ``None`` when they say none or two, or when one makes it a subject or
+    a person's or a pet's end."""
+    types: set[str] = set()
+    for fact in facts:
+        if entity_id in _personal_ends(fact) or (fact.subject_id == entity_id and fact.predicate != "said_about"):
+            return None
+        wanted = TYPE_EVIDENCE.get(fact.predicate)
+        if wanted is not None and fact.object_id == entity_id:
+            types.add(wanted)
+    return types.pop() if len(types) == 1 else None
 
 
 def _personal_ends(fact: Fact) -> tuple[str, ...]:

@@ -214,7 +214,8 @@ class SpacyExtractor:
     def _build(
         self, plan: EventPlan, docs: Iterator[Any], now: datetime, namespace: str, transcript: Transcript
     ) -> Batch:
-        registry = EntityRegistry(namespace, lower=transcript.vocabulary)
+        # the stored entities it names: a firm a kept session stored stays a firm (graphmem.entity_prior)
+        registry = EntityRegistry(namespace, lower=transcript.vocabulary, known=transcript.known)
         stored = dict(transcript.antecedents)
         speaker_ids = {name: registry.add_speaker(name) for name in plan.speakers}
         third_persons = ThirdPersons(registry, speaker_ids.values())  # "My sister moved. She ..."
@@ -311,7 +312,7 @@ class SpacyExtractor:
         # a name first taken for a person and later given to a pet ("... a dog named Pixel"): the pet's id
         batch = remap_ids(batch, registry.moved)
         # "I work at Helix Labs" with the lab taken for a person: a firm, in all its mentions
-        batch = typed_by_facts(batch, speaker_ids.values())
+        batch = typed_by_facts(batch, speaker_ids.values(), transcript.known)
         return update_facts(batch, (), corrections=False)
 
 

@@ -12,6 +12,7 @@ from typing import Any
 
 from graphmem.extract.names import entity_id, name_key, normalize_name
 from graphmem.models import Entity
+from graphmem.transcript import KnownEntity
 
 __all__ = ["EntityRegistry", "TurnAnnotation", "role_of"]
 
@@ -40,9 +41,11 @@ class _Record:
 class EntityRegistry:
     """The entities of one batch, one per (type, normalised name), in first-seen order."""
 
-    def __init__(self, namespace: str, *, lower: Iterable[str] = ()) -> None:
+    def __init__(self, namespace: str, *, lower: Iterable[str] = (), known: Iterable[KnownEntity] = ()) -> None:
         """Create an empty registry for ``namespace``; ``lower``: words the namespace is known to use in
-        lower case already (messages added to a stored conversation), as :meth:`note_words` records."""
+        lower case already (messages added to a stored conversation), as :meth:`note_words` records;
+        ``known``: stored entities the batch may name, as if named before its first turn (:meth:`named`
+        finds them; they become entities of the batch only when it names them)."""
         self.namespace = namespace
         self._records: dict[str, _Record] = {}
         self._speakers: dict[str, str] = {}  # normalised speaker name (and unique first name) -> id
@@ -53,6 +56,11 @@ class EntityRegistry:
         self._roles: set[str] = set()  # topics of a person's role noun ("Ana's brother"): people, not things
         #: ids retyped after the batch's earlier turns used them -> their new id (see :meth:`make_pet`)
         self.moved: dict[str, str] = {}
+        self._known: dict[str, KnownEntity] = {}  # id -> a stored entity not (yet) named by the batch
+        for entity in known:
+            self._known.setdefault(entity.id, entity)
+            for alias in (entity.name, *entity.aliases):
+                self._named.setdefault(normalize_name(alias), entity.id)
 
     def add(self, name: str, type_: str, *, key: str | None = None) -> str:
         """Register a name of a type (idempotent) and return its entity id.
@@ -150,6 +158,8 @@ class EntityRegistry:
         """Register a participant as a Person and remember their name for matching mentions."""
         eid = self.add(name, "Person")
         key = normalize_name(name)
+        if self._named.get(key) in self._known:
+            self._named[key] = eid  # a participant is themself, whatever else the namespace stores by the name
         self._speakers[key] = eid
         first = key.split(" ")[0] if key else ""
         if first and first != key:
@@ -158,8 +168,13 @@ class EntityRegistry:
         return eid
 
     def named(self, name: str) -> str | None:
-        """The id of a registered named (non-topic) entity with this normalised name, if any."""
-        return self._named.get(normalize_name(name))
+        """The id of a registered named (non-topic) entity with this normalised name, if any: a known
+        stored one (see :meth:`__init__`) becomes an entity of the batch, under its stored id and type."""
+        eid = self._named.get(normalize_name(name))
+        if eid is not None and eid not in self._records and eid in self._known:
+            stored = self._known[eid]
+            self._records[eid] = _Record(stored.type, stored.name, list(stored.aliases))
+        return eid
 
     def note_words(self, doc: Any) -> None:
         """Remember the words a parsed turn uses in lower case (evidence that a word is no name)."""
@@ -174,7 +189,10 @@ class EntityRegistry:
     def type_of(self, eid: str) -> str | None:
         """The type of a registered entity (``None`` if unknown)."""
         record = self._records.get(eid)
-        return record.type if record is not None else None
+        if record is None:
+            stored = self._known.get(eid)
+            return stored.type if stored is not None else None
+        return record.type
 
     def speaker_for(self, name: str) -> str | None:
         """The id of the participant a name refers to (full or unique first name), if any."""

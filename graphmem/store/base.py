@@ -8,7 +8,8 @@ What only some backends can do is a capability protocol declared here, and calle
 ``isinstance`` on it, never by probing attributes: :class:`RunsCypher` (the query layer pushes DSL plans
 down to the server), :class:`HasDirectory` (caches such as the vector index live beside the data),
 :class:`FetchesFrontier` (the edges of a whole traversal frontier in one call), :class:`FetchesEntities`
-(many entities by id in one call) and :class:`SearchesVectors` (nearest events by the server's vector index).
+(many entities by id in one call), :class:`FindsEntitiesByNames` (the entities of many names in one call)
+and :class:`SearchesVectors` (nearest events by the server's vector index).
 
 The values the protocol's calls report (:class:`TextHit`, :class:`CaughtUp`, :class:`DeleteResult`,
 :class:`StoreStats`, :class:`StoreIdentity`) are defined in :mod:`graphmem.store.results` and named here too.
@@ -33,6 +34,7 @@ __all__ = [
     "Direction",
     "FetchesEntities",
     "FetchesFrontier",
+    "FindsEntitiesByNames",
     "FindsEventsAt",
     "GraphStore",
     "GuardsWrites",
@@ -376,6 +378,20 @@ class FetchesEntities(Protocol):
 
     def get_entities(self, namespace: str, entity_ids: Sequence[str]) -> list[Entity]:
         """The entities that exist among ``entity_ids``, in the order asked (each once)."""
+        ...
+
+
+@runtime_checkable
+class FindsEntitiesByNames(Protocol):
+    """A store that finds the entities of many names in one call, not one per name (a server: one statement).
+
+    Implemented by :class:`~graphmem.store.cypher.store.CypherStore`. The embedded store looks a name up in
+    an in-memory index, where a call per name costs nothing, and does not need it.
+    """
+
+    def find_entities_named(self, namespace: str, names: Sequence[str]) -> list[Entity]:
+        """The entities whose name or an alias equals one of ``names`` as :meth:`GraphStore.find_entities`
+        compares them, by id, each once."""
         ...
 
 

@@ -61,3 +61,14 @@ def test_replace_namespace_is_one_transaction(neo4j_store: CypherStore, monkeypa
     deleted = neo4j_store.replace_namespace(smaller)
     assert (deleted.events, deleted.sessions, deleted.facts) == (4, 2, 2)
     assert [e.id for e in neo4j_store.iter_events(ns)] == ["e1"] and neo4j_store.stats(ns).entities == 0
+
+
+def test_the_entities_of_many_names_are_found_in_one_statement_as_one_by_one(neo4j_store: CypherStore) -> None:
+    ns = "named"
+    neo4j_store.write(conversation(ns))
+    names = [e.name for e in conversation(ns).entities] + [*(a for e in conversation(ns).entities for a in e.aliases)]
+    wanted = [n.upper() for n in names] + ["nobody at all"]
+    one_by_one = {e.id: e for n in wanted for e in neo4j_store.find_entities(ns, n)}
+    assert one_by_one  # the names are found ignoring case
+    assert neo4j_store.find_entities_named(ns, wanted) == sorted(one_by_one.values(), key=lambda e: e.id)
+    assert neo4j_store.find_entities_named(ns, ["nobody at all"]) == neo4j_store.find_entities_named(ns, []) == []

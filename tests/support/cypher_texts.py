@@ -141,6 +141,7 @@ def store_workload(store: CypherStore, batch: Callable[[str], Batch], ns: str) -
         store.get_fact(ns, first.facts[0].id)
     store.find_entities(ns, entity.name)
     store.find_entities(ns, entity.name, type=entity.type)
+    store.find_entities_named(ns, [entity.name, "nobody"])
     store.find_events_by_source(ns, event.source_id or "")
     store.events_at(ns, [event.session, "no-such-session"], event.occurred_at or datetime(2023, 5, 8))
     window = TimeFilter(since=datetime(2000, 1, 1), until=datetime(2100, 1, 1), valid_at=datetime(2023, 5, 9))

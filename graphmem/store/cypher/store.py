@@ -67,6 +67,10 @@ P = TypeVar("P", NamespaceCopy, EdgeCopy)
 _SESSION_MAP = "n {.namespace, .id, .index, .started_at, .date_text}"
 _EVENT_MAP = projection("n", EVENT_KEYS)
 _ENTITY_MAP = projection("n", ENTITY_KEYS)
+# The entities of some name keys: one pass over the namespace's entities (list members have no index).
+_NAMED = (
+    "MATCH (n:Entity {namespace: $ns}) WHERE any(k IN n.name_keys WHERE k IN $keys) RETURN " + _ENTITY_MAP + " AS p"
+)
 
 # The events of some sessions said at one instant, through the (namespace, occurred_at) index of the schema.
 _EVENTS_AT = (
@@ -372,6 +376,16 @@ class CypherStore(CypherSearches, CypherBookkeeping):
         )
         found = sorted((entity_from_props(r["p"]) for r in rows), key=lambda e: e.id)
         return found[: max(limit, 0)]
+
+    def find_entities_named(self, namespace: str, names: Sequence[str]) -> list[Entity]:
+        """The entities whose name or an alias equals one of ``names``, by id, in one statement (the
+        :class:`~graphmem.store.base.FindsEntitiesByNames` capability)."""
+        ns = self._checked(namespace)
+        keys = sorted({k for name in names for k in (name_key(name), legacy_name_key(name)) if k})
+        if not keys:
+            return []
+        rows = self._read(_NAMED, ns=ns, keys=keys)
+        return sorted({e.id: e for e in (entity_from_props(r["p"]) for r in rows)}.values(), key=lambda e: e.id)
 
     def find_events_by_source(self, namespace: str, source_id: str) -> list[Event]:
         """Events whose ``source_id`` equals ``source_id``, by id."""
