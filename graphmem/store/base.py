@@ -333,8 +333,9 @@ class GuardsWrites(Protocol):
     Implemented by :class:`~graphmem.store.cypher.store.CypherStore` (the namespace's change counter,
     checked in each write transaction: :mod:`graphmem.store.cypher.writers`). :func:`graphmem.live.add`
     reads, places its messages and writes inside one block, and starts over on a conflict; file ingestion
-    resolves and writes each unit inside one, and resolves it again on a conflict; ``Memory.add_events`` and
-    ``Memory.forget`` do the same (:mod:`graphmem.write_retry`).
+    resolves and writes each unit inside one, and resolves it again on a conflict; ``Memory.add_events``,
+    ``Memory.forget``, each batch of ``reembed``, ``settle`` and a merging ``sync`` into the store do the same
+    (:mod:`graphmem.write_retry`).
     """
 
     def guarded(self, namespace: str) -> AbstractContextManager[object]:
