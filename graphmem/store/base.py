@@ -555,8 +555,9 @@ class RenamesEntities(Protocol):
 
     def rename_entity(self, namespace: str, old_id: str, new_id: str) -> bool:
         """Move the entity ``old_id`` to ``new_id`` in one transaction: the entity, its mentions, the facts
-        it is an end of (every version; their ids stay), its vector. Nothing the store keeps holds
-        ``old_id`` afterwards (on the embedded store: not its change log, nor the file's free pages).
+        it is an end of (every version; a fact id made of its ends, :func:`graphmem.extract.names.fact_id`,
+        made again of the moved ones: :func:`graphmem.store.versions.rekeyed_ids`), its vector. Nothing the
+        store keeps holds ``old_id`` afterwards (on the embedded store: not its change log, nor the file's free pages).
         Returns whether it moved (``False``: no entity ``old_id``).
 
         Raises:
