@@ -521,11 +521,15 @@ def delete_event(tx: CypherTx, ns: str, event_id: str) -> DeleteResult:
 
 
 RENAME_ENTITY = "MATCH (x:Entity {namespace: $ns, id: $old}) SET x.id = $new RETURN count(x) AS moved"
-FACTS_OF_ENTITY = """
-MATCH (a:Entity {namespace: $ns})-[f:FACT {namespace: $ns}]->(b:Entity {namespace: $ns})
-WHERE a.id = $id OR b.id = $id
-RETURN f.id AS id, a.id AS subject, f.predicate AS predicate, b.id AS object, f.evidence AS evidence
-"""
+# each end anchored on the entity's index (a fact from the entity to itself comes twice: one id, one row)
+FACTS_OF_ENTITY = "\nUNION ALL\n".join(
+    f"MATCH {pattern} RETURN f.id AS id, a.id AS subject, f.predicate AS predicate, b.id AS object, "
+    "f.evidence AS evidence"
+    for pattern in (
+        "(a:Entity {namespace: $ns, id: $id})-[f:FACT]->(b:Entity)",
+        "(a:Entity)-[f:FACT]->(b:Entity {namespace: $ns, id: $id})",
+    )
+)
 REKEY_FACTS = """
 UNWIND $rows AS row
 MATCH ()-[f:FACT {namespace: $ns, id: row.old}]->()
