@@ -149,8 +149,9 @@ class WriteConflictError(StoreError):
 
     A server store has no lock another process can wait on: a writer reads, decides and commits only if
     nobody else wrote the namespace in between (:mod:`graphmem.store.cypher.writers`); nothing of the
-    refused write is stored. :func:`graphmem.live.add` (and each unit of a file ingest) reads again and
-    retries (:mod:`graphmem.write_retry`); this error reaches the caller when other writers kept winning.
+    refused write is stored. :func:`graphmem.live.add` (and each unit of a file ingest, ``forget``,
+    ``add_events``, each batch of ``reembed``, ``settle``, each namespace of a merging ``sync``) reads again
+    and retries (:mod:`graphmem.write_retry`); this error reaches the caller when other writers kept winning.
     ``namespace`` names it (``None`` when unknown).
     """
 

@@ -20,10 +20,13 @@ this order:
    word of a name that went and of no name kept, the entity moves to the id its name makes now
    (``ent:person:marsh``; ``ent:person:unnamed-person``), or with ``-2``, ``-3``… when another entity has
    that one, with its mentions, facts (every version) and vector, and the store keeps the old id nowhere
-   (:class:`~graphmem.store.base.RenamesEntities`). Fact ids stay: they are hashes, not names, and
-   versions of a fact are chained by them. A later message naming the kept name joins the entity by
-   name (:mod:`graphmem.extract.resolve`), as it did before. The entities move first (one transaction
-   each), then their names are written (one).
+   (:class:`~graphmem.store.base.RenamesEntities`). A fact's id is a hash of the turn that stated it and
+   its ends (:func:`graphmem.extract.names.fact_id`), and a later message restating that turn's fact
+   ("I start on 1 April" after "I got a job at Globex Corporation") finds it by that id: a fact id made so
+   is made again of the moved ends, every version keeping its archive suffix (so the chain stays one,
+   its ``revised_by`` and evidence as they were); an id made otherwise stays. A later message naming the
+   kept name joins the entity by name (:mod:`graphmem.extract.resolve`), as it did before. The entities
+   move first (one transaction each), then their names are written (one).
 4. **The deletion** (``store.delete_event``) and the remaining facts' ends derived again
    (:func:`graphmem.settle.delete_event`): two transactions. Then an entity only the message named that
    stays (a fact of another message keeps it) loses the names it said, as in 2 and 3.

@@ -18,7 +18,10 @@ are (re-ingesting would replace the events through retraction, see ``docs/extrac
 embedded exactly as the write path embeds it (:func:`graphmem.writer.attach_embeddings`), its previous
 turn read from the store. Work goes in batches of events, each one write transaction under the store's
 write lock that also updates the vector index, so an interrupted run keeps what it committed and a
-second run continues with what is still stale. When the new vectors are of another vector space than the
+second run continues with what is still stale. On a server store each batch is read, embedded and written
+inside the store's guard of the namespace, and made again from what it holds when another client wrote it
+meanwhile (:func:`graphmem.write_retry.run_guarded`): a turn whose previous turn that client forgot, or whose
+text it replaced, gets the vector of what is stored now. When the new vectors are of another vector space than the
 old ones, the namespace's index is dropped while the namespace holds both (its recall fails naming
 ``graphmem reembed`` until the run completes) and built again from the store on its next use.
 """
@@ -27,7 +30,7 @@ from __future__ import annotations
 
 import itertools
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
@@ -35,6 +38,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from graphmem.embed_text import is_current_scheme, scheme_of
 from graphmem.models import Batch
 from graphmem.progress import ProgressBar
+from graphmem.write_retry import run_guarded
 
 if TYPE_CHECKING:
     from graphmem.embed import Embedder
@@ -318,6 +322,8 @@ def reembed(
     Raises:
         ConfigError: ``batch`` is below 1.
         StoreError: a batch was rejected; the batches before it stay committed.
+        WriteConflictError: on a server, other clients wrote the namespace during each attempt of one batch;
+            the batches before it stay committed (running it again continues).
     """
     from graphmem.errors import ConfigError
     from graphmem.vector_index import model_space
@@ -347,7 +353,8 @@ def reembed(
             if status.missing:
                 stale = itertools.chain(stale, _unembedded_ids(store, ns))
             for ids in _batches(stale, batch):
-                with target.writing():
+
+                def one_batch(ids: list[str] = ids, ns: str = ns, rebuild: bool = rebuild) -> int:
                     t0 = time.perf_counter()
                     events = store.get_events(ns, ids)  # those still there
                     embedded = attach_embeddings(Batch(ns, events=tuple(events)), embedder, _lookup(store, ns))
@@ -362,12 +369,28 @@ def reembed(
                         target.write(only_vectors, rebuild_vectors=rebuild)
                     summary.embed_seconds += t1 - t0
                     summary.write_seconds += time.perf_counter() - t1
-                summary.namespaces[ns] += len(events)
+                    return len(events)
+
+                # on a server, the batch read, embedded and written again when another client wrote meanwhile
+                # (a turn's previous turn forgotten, a text replaced): its vectors follow what is stored now
+                with target.writing():
+                    summary.namespaces[ns] += run_guarded(store, ns, one_batch, failed=_failed(ns, summary))
                 summary.batches += 1
                 seconds = time.perf_counter() - started
                 bar.advance(len(ids), rate=summary.events / seconds if seconds > 0 else 0.0)
     summary.seconds = time.perf_counter() - started
     return summary
+
+
+def _failed(namespace: str, summary: ReembedSummary) -> Callable[[int], str]:
+    def message(attempts: int) -> str:
+        return (
+            f"could not re-embed namespace {namespace!r}: other writers changed it during each of {attempts} attempts "
+            f"to write one batch; {summary.namespaces.get(namespace, 0)} events re-embedded before stay, run it "
+            "again to continue"
+        )
+
+    return message
 
 
 def reply_vector(target: ReembedTarget, namespace: str, forgotten: Event) -> Batch | None:

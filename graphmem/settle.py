@@ -50,6 +50,7 @@ from graphmem.extract.temporal import (
 )
 from graphmem.models import Batch, EdgeType, Fact
 from graphmem.store.base import Direction, FetchesFrontier, FindsFactsOfEvents
+from graphmem.write_retry import run_guarded
 
 if TYPE_CHECKING:
     from graphmem.store.base import GraphStore
@@ -149,11 +150,31 @@ def settle(
             single-valued fact's and plan's end from the current facts again (idempotent: heals a forget whose
             second transaction failed, within the limit the module docs give).
         subjects: the only subjects the change touched (their current facts are read); ``None``: all.
+
+    On a server store the facts are read and written inside the store's guard of ``namespace``, and read
+    again when another client wrote it meanwhile (:func:`graphmem.write_retry.run_guarded`): an end that
+    client wrote (a closing, a newer value) is settled from, never written over. Inside an operation that
+    guards ``namespace`` already (a forget, a sync), in that operation's guard.
+
+    Raises:
+        WriteConflictError: other clients wrote ``namespace`` during each attempt; nothing was written.
     """
-    settled = settled_facts(before, current_facts(store, namespace, subjects), _first_learned(store, namespace))
-    if settled:
-        store.write(Batch(namespace, facts=tuple(settled)))
-    return len(settled)
+
+    def once() -> int:
+        settled = settled_facts(before, current_facts(store, namespace, subjects), _first_learned(store, namespace))
+        if settled:
+            store.write(Batch(namespace, facts=tuple(settled)))
+        return len(settled)
+
+    return run_guarded(
+        store,
+        namespace,
+        once,
+        failed=lambda attempts: (
+            f"could not settle the facts of namespace {namespace!r}: other writers changed it during each of "
+            f"{attempts} attempts; nothing was written, run it again"
+        ),
+    )
 
 
 def forget_event(store: GraphStore, namespace: str, event_id: str) -> DeleteResult:

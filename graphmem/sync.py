@@ -9,6 +9,13 @@ checked once, as it is read). A store is read through the :class:`~graphmem.stor
 and written in batches, so it works between any two backends. Records are upserted by id, so a sync that
 stopped half-way (server down) is completed by running it again.
 
+On a server target other clients may write a namespace while it is merged: each namespace's merge (the
+check against the target, what the target holds read, the batches and the settling) runs inside the
+store's guard of it, and when another client wrote it meanwhile it is made again from what the target holds
+then (:func:`graphmem.write_retry.run_guarded`), checked again first; what it wrote before stays, upserted
+again. A replace reads nothing of the target before its one transaction and is not guarded: it makes the
+namespace hold what the source holds.
+
 A sync from a store holds one namespace in memory at a time: it reads and checks each namespace in turn,
 dropping it once checked, then reads each again to write it. Another writer may change the source
 between the two reads: a namespace whose second read differs from the one checked
@@ -78,11 +85,12 @@ from graphmem.export_vectors import BadRecord, check_stored_vectors
 from graphmem.models import Batch, Fact, Mention
 from graphmem.namespaces import require_namespace
 from graphmem.settle import settle
-from graphmem.store.base import GraphStore
+from graphmem.store.base import GraphStore, GuardsWrites
 from graphmem.store.sqlite_rows import normalised_fact
 from graphmem.store.versions import is_archive, logical_id
 from graphmem.sync_check import CheckedDumps, check_dumps, check_listed, check_merge
 from graphmem.sync_inputs import keep_ingested
+from graphmem.write_retry import run_guarded
 
 __all__ = ["NamespaceSync", "SyncSummary", "read_export", "restore_export", "sync_stores"]
 
@@ -209,6 +217,8 @@ def sync_stores(
             namespaces before it are copied then, and the message names them).
         StoreError: a read or write failed; batches already written stay (run the sync again), and with
             ``replace`` the namespace being replaced is unchanged.
+        WriteConflictError: in a merge into a server, other clients wrote a namespace during each attempt to
+            copy it; what was written stays (run the sync again).
     """
     if source.identity().same_as(target.identity()):
         where = source.uri if source.uri == target.uri else f"{source.uri} and {target.uri}"
@@ -375,8 +385,41 @@ def _copy(
 ) -> SyncSummary:
     """Write each namespace, checked by the caller, as ``read`` gives it: one dump alive at a time."""
     for ns in namespaces:
-        summary.namespaces.append(_copy_namespace(read(ns), target, replace, batch_events, progress))
+        if replace:
+            copied = _copy_namespace(read(ns), target, True, batch_events, progress)
+        else:
+            copied = _merge_guarded(read(ns), target, summary, batch_events, progress)
+        summary.namespaces.append(copied)
     return summary
+
+
+def _merge_guarded(
+    dump: NamespaceDump,
+    target: GraphStore,
+    summary: SyncSummary,
+    batch_events: int,
+    progress: Callable[[str, int, int], None] | None,
+) -> NamespaceSync:
+    """Merge one namespace into ``target``; on a server store, inside its guard of the namespace, started over
+    from what the target holds when another client wrote it meanwhile (see the module docs)."""
+    ns = dump.namespace
+    first: list[list[Fact] | None] = []  # the target's facts before the first attempt wrote any
+    copied = ", ".join(repr(n.namespace) for n in summary.namespaces) or "no namespace"
+
+    def attempt() -> NamespaceSync:
+        if isinstance(target, GuardsWrites):  # checked before the guard began: another client may have written
+            part = f"what was written of {ns!r} stays" if first else f"nothing of {ns!r} or after it"
+            written = f"another client wrote {ns!r} at {target.uri} since the sync began; {copied} copied, {part}"
+            check_merge([dump], target, source=summary.source, written=written)
+        return _copy_namespace(dump, target, False, batch_events, progress, first)
+
+    def failed(attempts: int) -> str:
+        return (
+            f"could not copy namespace {ns!r} into {target.uri}: other writers changed it during each of {attempts} "
+            f"attempts; {copied} copied before it, what was written of {ns!r} stays (run the sync again)"
+        )
+
+    return run_guarded(target, ns, attempt, failed=failed)
 
 
 def _copy_namespace(
@@ -385,7 +428,10 @@ def _copy_namespace(
     replace: bool,
     batch_events: int,
     progress: Callable[[str, int, int], None] | None,
+    first: list[list[Fact] | None] | None = None,
 ) -> NamespaceSync:
+    """Write one namespace; in a merge, ``first`` keeps the target's current facts read by the first attempt
+    (the facts the merge's settling compares with: a later attempt finds some of the source's written)."""
     ns = dump.namespace
     before: list[Fact] | None = None
     held: set[str] = set()
@@ -393,6 +439,10 @@ def _copy_namespace(
     if not replace and ns in target.namespaces():
         before = list(target.iter_facts(ns))
         dump, held = _without_older(dump, target)
+    if first is not None:  # the earliest facts read: the groups the settling derives again are a superset
+        if not first:
+            first.append(before)
+        before = before if first[0] is None else first[0]
     batches = _whole(dump) if replace else _batches(dump, max(1, batch_events), held)
     for done, batch in enumerate(batches, 1):
         if replace and done == 1:

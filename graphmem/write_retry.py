@@ -7,15 +7,18 @@ decide, commit). A server store has no such lock: an operation reads and decides
 then done again from what the namespace holds now. :func:`graphmem.live.add` does so for each call,
 :func:`graphmem.ingest.ingest` for each unit of a file, :meth:`graphmem.Memory.add_events` for each call and
 :func:`graphmem.forget.forget_message` for its writes up to the deletion and for those after it, through
-:func:`retry_conflicts`.
+:func:`retry_conflicts`; :func:`graphmem.reembed.reembed` for each batch, :func:`graphmem.settle.settle` for
+each call and a merging :mod:`graphmem.sync` for each namespace, through :func:`run_guarded`, which runs
+once inside a guard of the same namespace already open on the thread (a settle inside a forget or a sync).
 """
 
 from __future__ import annotations
 
 import random
+import threading
 import time
-from collections.abc import Callable
-from contextlib import AbstractContextManager, nullcontext
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from typing import TYPE_CHECKING, TypeVar
 
 from graphmem.errors import WriteConflictError
@@ -24,7 +27,7 @@ from graphmem.store.base import GuardsWrites
 if TYPE_CHECKING:
     from graphmem.store.base import GraphStore
 
-__all__ = ["ATTEMPTS", "BACKOFF", "guarded", "retry_conflicts"]
+__all__ = ["ATTEMPTS", "BACKOFF", "guarded", "retry_conflicts", "run_guarded"]
 
 T = TypeVar("T")
 
@@ -34,10 +37,53 @@ ATTEMPTS = 8
 BACKOFF = 0.02
 
 
+#: The (store, namespace) pairs this thread is inside :func:`guarded` of, each with its depth.
+_inside = threading.local()
+
+
+def _open_guards() -> dict[tuple[int, str], int]:
+    found: dict[tuple[int, str], int] | None = getattr(_inside, "guards", None)
+    if found is None:
+        found = _inside.guards = {}
+    return found
+
+
 def guarded(store: GraphStore, namespace: str) -> AbstractContextManager[object]:
     """The store's guard of ``namespace`` (:class:`~graphmem.store.base.GuardsWrites`), or nothing on a store
     that other processes cannot write meanwhile (the embedded store's file lock holds them off)."""
-    return store.guarded(namespace) if isinstance(store, GuardsWrites) else nullcontext()
+    if not isinstance(store, GuardsWrites):
+        return nullcontext()
+    return _noted(store, namespace, store.guarded(namespace))
+
+
+@contextmanager
+def _noted(store: GraphStore, namespace: str, guard: AbstractContextManager[object]) -> Iterator[object]:
+    key = (id(store), namespace)
+    open_guards = _open_guards()
+    with guard as held:
+        open_guards[key] = open_guards.get(key, 0) + 1
+        try:
+            yield held
+        finally:
+            open_guards[key] -= 1
+            if not open_guards[key]:
+                del open_guards[key]
+
+
+def run_guarded(store: GraphStore, namespace: str, operation: Callable[[], T], *, failed: Callable[[int], str]) -> T:
+    """Run ``operation`` inside :func:`guarded`, started over on a conflict (:func:`retry_conflicts`); inside an
+    operation already guarding ``namespace`` of ``store`` on this thread, once and in that guard: a conflict
+    then starts the outer operation over (a nested retry would read again under the outer guard, whose
+    check still expects the counter it read first, and be refused each time)."""
+    if (id(store), namespace) in _open_guards():
+        with guarded(store, namespace):
+            return operation()
+
+    def attempt() -> T:
+        with guarded(store, namespace):
+            return operation()
+
+    return retry_conflicts(attempt, namespace=namespace, failed=failed)
 
 
 def retry_conflicts(operation: Callable[[], T], *, namespace: str, failed: Callable[[int], str]) -> T:

@@ -335,8 +335,9 @@ class GuardsWrites(Protocol):
     Implemented by :class:`~graphmem.store.cypher.store.CypherStore` (the namespace's change counter,
     checked in each write transaction: :mod:`graphmem.store.cypher.writers`). :func:`graphmem.live.add`
     reads, places its messages and writes inside one block, and starts over on a conflict; file ingestion
-    resolves and writes each unit inside one, and resolves it again on a conflict; ``Memory.add_events`` and
-    ``Memory.forget`` do the same (:mod:`graphmem.write_retry`).
+    resolves and writes each unit inside one, and resolves it again on a conflict; ``Memory.add_events``,
+    ``Memory.forget``, each batch of ``reembed``, ``settle`` and a merging ``sync`` into the store do the same
+    (:mod:`graphmem.write_retry`).
     """
 
     def guarded(self, namespace: str) -> AbstractContextManager[object]:
@@ -570,8 +571,9 @@ class RenamesEntities(Protocol):
 
     def rename_entity(self, namespace: str, old_id: str, new_id: str) -> bool:
         """Move the entity ``old_id`` to ``new_id`` in one transaction: the entity, its mentions, the facts
-        it is an end of (every version; their ids stay), its vector. Nothing the store keeps holds
-        ``old_id`` afterwards (on the embedded store: not its change log, nor the file's free pages).
+        it is an end of (every version; a fact id made of its ends, :func:`graphmem.extract.names.fact_id`,
+        made again of the moved ones: :func:`graphmem.store.versions.rekeyed_ids`), its vector. Nothing the
+        store keeps holds ``old_id`` afterwards (on the embedded store: not its change log, nor the file's free pages).
         Returns whether it moved (``False``: no entity ``old_id``).
 
         Raises:

@@ -14,6 +14,7 @@ from graphmem.store.retraction import Retraction
 from graphmem.store.segment import index_text
 from graphmem.store.sqlite_rows import dt_in, fts_ddl, fts_table, json_list, times_in, vector_in
 from graphmem.store.sqlite_terms import forget_unused, note_rows
+from graphmem.store.versions import rekeyed_ids
 
 __all__ = [
     "EVENT_ROWS",
@@ -268,15 +269,31 @@ def rename_entity_rows(c: sqlite3.Connection, namespace: str, old_id: str, new_i
     inside the caller's transaction, and take ``old_id`` out of the change log (an id is made of a name:
     other processes learn of the move from the events and facts it changed, see
     :func:`graphmem.store.catch_up.apply_changes`). Returns the ids of the events whose mentions moved and of
-    the facts whose ends did."""
+    the facts whose ends did (under their ids before and after: a fact id made of its ends is made again of
+    the moved ones, :func:`~graphmem.store.versions.rekeyed_ids`)."""
     ns = namespace
     events = {r[0] for r in c.execute("SELECT event_id FROM mentions WHERE ns = ? AND entity_id = ?", (ns, old_id))}
-    sql = "SELECT id FROM facts WHERE ns = ? AND (subject_id = ? OR object_id = ?)"
-    facts = {r[0] for r in c.execute(sql, (ns, old_id, old_id))}
+    sql = "SELECT id, subject_id, predicate, object_id FROM facts WHERE ns = ? AND (subject_id = ? OR object_id = ?)"
+    rows = c.execute(sql, (ns, old_id, old_id)).fetchall()
+    evidence: dict[str, list[str]] = {}
+    ids = [r[0] for r in rows]
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        marks = ",".join("?" * len(chunk))
+        sql = f"SELECT fact_id, event_id FROM fact_evidence WHERE ns = ? AND fact_id IN ({marks}) ORDER BY fact_id, pos"
+        for fid, event in c.execute(sql, (ns, *chunk)):
+            evidence.setdefault(fid, []).append(event)
+    rekeyed = rekeyed_ids(((f, s, p, o, evidence.get(f, ())) for f, s, p, o in rows), old_id, new_id)
+    facts = set(ids) | set(rekeyed.values())
     c.execute("UPDATE entities SET id = ? WHERE ns = ? AND id = ?", (new_id, ns, old_id))
     c.execute("UPDATE mentions SET entity_id = ? WHERE ns = ? AND entity_id = ?", (new_id, ns, old_id))
     c.execute("UPDATE facts SET subject_id = ? WHERE ns = ? AND subject_id = ?", (new_id, ns, old_id))
     c.execute("UPDATE facts SET object_id = ? WHERE ns = ? AND object_id = ?", (new_id, ns, old_id))
+    # a fact id made of its ends is made again of the moved ones (a later statement finds the fact by it)
+    c.executemany("UPDATE facts SET id = ? WHERE ns = ? AND id = ?", ((n, ns, o) for o, n in rekeyed.items()))
+    c.executemany(
+        "UPDATE fact_evidence SET fact_id = ? WHERE ns = ? AND fact_id = ?", ((n, ns, o) for o, n in rekeyed.items())
+    )
     c.execute("UPDATE embeddings SET node_id = ? WHERE ns = ? AND node_id = ?", (new_id, ns, old_id))
     forget_keys(c, ns, "entities", [old_id])
     forget_keys(c, ns, "embeddings", [old_id])

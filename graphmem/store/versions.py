@@ -44,6 +44,7 @@ __all__ = [
     "kept_closings",
     "logical_id",
     "normalised_batch_times",
+    "rekeyed_ids",
     "stored_causes",
     "unwind_chain",
     "version_batch",
@@ -65,6 +66,43 @@ def is_archive(fact_id: str) -> bool:
 def logical_id(fact_id: str) -> str:
     """The id of the fact a version belongs to (``f1@2024-01-01T00:00:00`` → ``f1``)."""
     return fact_id.split(_SEP, 1)[0]
+
+
+def rekeyed_ids(
+    versions: Iterable[tuple[str, str, str, str, Sequence[str]]], old_id: str, new_id: str
+) -> dict[str, str]:
+    """The ids the fact versions an entity moving from ``old_id`` to ``new_id`` is an end of take: each
+    ``(id, subject, predicate, object, evidence)`` as stored before the move.
+
+    A fact's id is made of the event that first stated it and its ends
+    (:func:`graphmem.extract.names.fact_id`), and a later statement of the same fact by the same turn (a
+    start told after the job, which cites the job's turn) finds it by that id. A fact whose logical id is
+    made so (of a version's first evidence event, or of none) gets the one its moved ends make, each
+    version keeping its archive suffix, so its chain stays one; a fact whose id was given otherwise (by a
+    caller of ``write``) keeps it. Returns old id → new id, only for the ids that change.
+    """
+    from graphmem.extract.names import fact_id
+
+    def moved(end: str) -> str:
+        return new_id if end == old_id else end
+
+    chains: dict[str, list[tuple[str, str, str, str, Sequence[str]]]] = {}
+    for row in versions:
+        chains.setdefault(logical_id(row[0]), []).append(row)
+    out: dict[str, str] = {}
+    for logical, rows in chains.items():
+        made = next(
+            (
+                fact_id(first, moved(subject), predicate, moved(obj))
+                for _fid, subject, predicate, obj, evidence in rows
+                for first in (evidence[0] if evidence else "",)
+                if fact_id(first, subject, predicate, obj) == logical
+            ),
+            None,
+        )
+        if made is not None and made != logical:
+            out.update((fid, made + fid[len(logical) :]) for fid, *_rest in rows)
+    return out
 
 
 def _same_claim(a: Fact, b: Fact) -> bool:

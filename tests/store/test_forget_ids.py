@@ -5,6 +5,7 @@ keeps, with its mentions, facts and their versions; on every backend."""
 from __future__ import annotations
 
 import io
+from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -116,7 +117,7 @@ def test_an_entity_still_mentioned_moves_to_an_id_of_a_name_it_keeps(backend: Ba
             ("ev:s:3", new, "subject"),
         ]
         versions = sorted(s.iter_facts(ns, history=True), key=lambda f: f.id)
-        assert [f.id for f in versions] == versions_before  # fact ids are hashes: they stay, and so do chains
+        assert [f.id for f in versions] == versions_before  # an id not made of its ends stays, and so do chains
         assert {(f.subject_id, f.object_id) for f in versions} == {(new, CAMDEN)}
         hops = {(h.node_id, h.edge) for h in s.neighbors(ns, new, direction=Direction.BOTH)}
         assert hops >= {("ev:s:2", EdgeType.MENTIONS), ("ev:s:3", EdgeType.MENTIONS), (CAMDEN, EdgeType.FACT)}
@@ -257,3 +258,43 @@ def test_a_forget_the_store_failed_during_is_finished_by_forgetting_again(
         assert s.get_entity(ns, new) == Entity(ns, new, "Marsh", "Person")
         assert sorted(e for e, x, _r in s.iter_mentions(ns) if x == new) == ["ev:s:2", "ev:s:3"]
         assert {(f.subject_id, f.object_id) for f in s.iter_facts(ns, history=True)} == {(new, CAMDEN)}
+
+
+def test_a_fact_id_made_of_the_moved_entity_is_made_again_of_its_new_id(backend: Backend) -> None:
+    # A fact's id is made of the turn that stated it and its ends (fact_id); a later statement by that turn
+    # finds the fact by it (tests/live/test_forget_fact_ids.py). Moving an end makes it again, every version
+    # keeping its archive suffix and revised_by; an id made otherwise ("fact:moved") stays.
+    from graphmem.extract.names import fact_id
+    from graphmem.store.versions import logical_id
+
+    ns = backend.ns()
+    store = backend.open()
+    _write_talk(store, ns)
+    clinic = "ent:organization:city-clinic"
+    works = Fact(ns, fact_id("ev:s:2", MARSH, "works_at", clinic), MARSH, "works_at", clinic, day(1), day(1))
+    works = replace(works, evidence=("ev:s:2",))
+    knows = Fact(ns, fact_id("ev:s:3", DANA, "knows", MARSH), DANA, "knows", MARSH, day(2), evidence=("ev:s:3",))
+    store.write(Batch(ns, entities=(Entity(ns, clinic, "City Clinic", "Organization"),), facts=(works, knows)))
+    store.write(Batch(ns, facts=(replace(works, valid_to=day(2), recorded_at=day(2), revised_by=("ev:s:3",)),)))
+    other = backend.open()  # another process's view, loaded before the move
+    assert len(list(other.iter_facts(ns, history=True))) == 5
+
+    new = "ent:person:marsh"
+    assert store.rename_entity(ns, MARSH, new)  # type: ignore[attr-defined]
+
+    want = {
+        fact_id("ev:s:2", new, "works_at", clinic): (new, clinic, 2),
+        fact_id("ev:s:3", DANA, "knows", new): (DANA, new, 1),
+        "fact:moved": (new, CAMDEN, 2),
+    }
+    for s in (store, _refreshed(other), _refreshed(backend.open())):
+        versions = list(s.iter_facts(ns, history=True))
+        chains: dict[str, list[Fact]] = {}
+        for f in versions:
+            chains.setdefault(logical_id(f.id), []).append(f)
+        assert {k: (v[0].subject_id, v[0].object_id, len(v)) for k, v in chains.items()} == want
+        ends = {(f.valid_to, f.revised_by) for f in chains[fact_id("ev:s:2", new, "works_at", clinic)]}
+        assert ends == {(day(2), ("ev:s:3",)), (None, ())}
+        current = {f.id for f in s.iter_facts(ns)}
+        assert current == set(want)
+        assert {h.fact.id for h in s.neighbors(ns, new, edge_types=[EdgeType.FACT]) if h.fact} == set(want)

@@ -25,6 +25,7 @@ from typing import Any, TypeVar
 
 from graphmem.bench import backends
 from graphmem.browser_guide import STARTER_QUERIES
+from graphmem.extract.names import fact_id
 from graphmem.models import Batch, EdgeType, SourceRecord
 from graphmem.query import parse, plan_query
 from graphmem.query.cypher import NotPushable, compile_plan
@@ -179,6 +180,11 @@ def store_workload(store: CypherStore, batch: Callable[[str], Batch], ns: str) -
     store.stats(ns)
     store.write(Batch(ns, retract=(first.events[-1].id,)))
     store.write(Batch(ns, forgotten_live=((event.session, 9),)))
+    if first.facts:  # a forget's move of an entity: a fact id made of its ends is made again of the new one
+        f = first.facts[0]
+        made = fact_id(f.evidence[0] if f.evidence else "", f.subject_id, f.predicate, f.object_id)
+        store.write(Batch(ns, facts=(replace(f, id=made),)))
+        store.rename_entity(ns, f.subject_id, f"{f.subject_id}-moved")
     store.delete_event(ns, first.events[0].id)
     store.last_positions(ns)
     store.forgotten_live(ns)

@@ -36,7 +36,14 @@ from graphmem.store.cypher.session import CypherTx
 from graphmem.store.results import DeleteResult
 from graphmem.store.retraction import entities_used_by, sessions_used_by
 from graphmem.store.validate import validate_batch
-from graphmem.store.versions import archive_id, logical_id, normalised_batch_times, unwind_chain, version_batch
+from graphmem.store.versions import (
+    archive_id,
+    logical_id,
+    normalised_batch_times,
+    rekeyed_ids,
+    unwind_chain,
+    version_batch,
+)
 
 __all__ = [
     "DROP_FACTS",
@@ -514,11 +521,26 @@ def delete_event(tx: CypherTx, ns: str, event_id: str) -> DeleteResult:
 
 
 RENAME_ENTITY = "MATCH (x:Entity {namespace: $ns, id: $old}) SET x.id = $new RETURN count(x) AS moved"
+# each end anchored on the entity's index (a fact from the entity to itself comes twice: one id, one row)
+FACTS_OF_ENTITY = "\nUNION ALL\n".join(
+    f"MATCH {pattern} RETURN f.id AS id, a.id AS subject, f.predicate AS predicate, b.id AS object, "
+    "f.evidence AS evidence"
+    for pattern in (
+        "(a:Entity {namespace: $ns, id: $id})-[f:FACT]->(b:Entity)",
+        "(a:Entity)-[f:FACT]->(b:Entity {namespace: $ns, id: $id})",
+    )
+)
+REKEY_FACTS = """
+UNWIND $rows AS row
+MATCH ()-[f:FACT {namespace: $ns, id: row.old}]->()
+SET f.id = row.new
+"""
 
 
 def rename_entity(tx: CypherTx, ns: str, old_id: str, new_id: str) -> bool | None:
     """Transaction function: move the entity ``old_id`` to ``new_id``; its mentions and facts are its
-    relationships and its vector a property, so they move with it. ``False``: no entity ``old_id``;
+    relationships and its vector a property, so they move with it (a fact id made of its ends made again of
+    the moved ones: :func:`~graphmem.store.versions.rekeyed_ids`). ``False``: no entity ``old_id``;
     ``None``: another node has ``new_id`` (nothing moved)."""
     kinds, _ = lookup_kinds(tx, ns, [old_id, new_id])
     if kinds.get(old_id) != NodeKind.ENTITY:
@@ -527,7 +549,12 @@ def rename_entity(tx: CypherTx, ns: str, old_id: str, new_id: str) -> bool | Non
         return True
     if new_id in kinds:
         return None
+    found = tx.run(FACTS_OF_ENTITY, ns=ns, id=old_id)
+    rows = ((r["id"], r["subject"], r["predicate"], r["object"], list(r["evidence"] or ())) for r in found)
+    rekeyed = rekeyed_ids(rows, old_id, new_id)
     tx.run(RENAME_ENTITY, ns=ns, old=old_id, new=new_id)
+    if rekeyed:  # a fact id made of its ends is made again of the moved ones
+        tx.run(REKEY_FACTS, ns=ns, rows=[{"old": o, "new": n} for o, n in sorted(rekeyed.items())])
     return True
 
 
