@@ -397,7 +397,12 @@ class _Binding:
             event = request.evidence[0]
             value = self.retyped(request.value, own.object_id, event)
             meant = replace(own, id=fact_id(event, own.subject_id, own.predicate, value), object_id=value)
-            self.facts = [meant if f.id == own.id else f for f in self.facts]
+            # the turn may state the value in full too ("I meant I started at Hooli"): one fact, dated as the
+            # slip was unless its own clause dated it
+            full = next((f for f in self.facts if f.id == meant.id), None)
+            meant = full if full is not None and full.time_phrase is not None else meant
+            facts = (meant if f.id in (own.id, meant.id) else f for f in self.facts)
+            self.facts = list({f.id: f for f in facts}.values())
             self.pool.pop(own.id, None)
             self.pool[meant.id] = meant
             return None
