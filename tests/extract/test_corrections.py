@@ -209,7 +209,9 @@ def test_the_labelled_dialogues_keep_their_figures(extractor: Any) -> None:
     # corrections naming only their value and apologies answering a complaint: 40/45, recall 20/25; before
     # "actually" beside "I meant": 46/49, recall 25/28; 54/54, 31/31 with the "I mean" and "Sorry, Porto, not
     # Lisbon." dialogues, which main read at 51/54, recall 28/31; 59/59, 35/35 with c55-c59, a denied short
-    # name and questions that ask what one does or for a city, which main read at 55/59, recall 31/35)
+    # name and questions that ask what one does or for a city, which main read at 55/59, recall 31/35; 69/69,
+    # 38/38 with c60-c69, slips restated as a clause after "I meant" and their look-alikes, which main read
+    # at 64/69, recall 35/38)
     assert result.accuracy >= 0.97, result.misses
     assert result.precision >= 0.95 and result.recall >= 0.95, result.misses
 
