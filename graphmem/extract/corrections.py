@@ -48,7 +48,7 @@ value it corrects.
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import replace
 from datetime import datetime
 from typing import Any
@@ -57,7 +57,15 @@ from graphmem.extract.names import entity_type, name_key, words
 from graphmem.extract.vocabulary import is_single_valued
 from graphmem.models import ANY_STATE, Event, Fact, FactClosing
 
-__all__ = ["correction_cue", "corrections", "negated_entities", "tells_news", "time_correction", "time_repairs"]
+__all__ = [
+    "correction_cue",
+    "corrections",
+    "denied_statements",
+    "negated_entities",
+    "tells_news",
+    "time_correction",
+    "time_repairs",
+]
 
 _CUE = re.compile(
     r"\bI\s+misspoke\b|\bmy\s+(?:mistake|bad)\b(?!\s+for\b)|\bI\s+got\s+(?:that|it)\s+wrong\b"
@@ -285,6 +293,28 @@ def _vocatives(sent: Any) -> set[int]:
     return out
 
 
+def denied_statements(
+    facts: Iterable[Fact], denied: Collection[str], names: Callable[[str], Sequence[Sequence[str]]]
+) -> list[Fact]:
+    """The facts whose object a denied value names ("not Globex"): those with its name, else those it calls
+    by a shorter name (its words the first words of the object's name or of an alias: "Globex" / "Globex
+    Corporation", NER having typed the two apart). Used by a slip of the turn's own statement and by the
+    writer binding a correction to an earlier turn's (:mod:`graphmem.extract.correction_targets`).
+
+    Args:
+        facts: the statements the slip may be.
+        denied: the denied values' entity ids.
+        names: an entity's names as word lists, its own name first (empty when unknown).
+    """
+    facts = list(facts)
+    keys = {name_key(d) for d in denied}
+    named = [f for f in facts if name_key(f.object_id) in keys]
+    if named:
+        return named
+    said = [found[0] for found in map(names, denied) if found and found[0]]
+    return [f for f in facts if any(list(n[: len(s)]) == list(s) for s in said for n in names(f.object_id))]
+
+
 def _slip_of_turn(
     facts: list[Fact], entity_of: dict[int, str], speaker_id: str, value: str, denied: set[str], before: int
 ) -> str | None:
@@ -306,11 +336,8 @@ def _slip_of_turn(
         and name_key(f.object_id) in where
         and name_key(f.object_id) != name_key(value)
     ]
-    if denied:
-        keys = {name_key(d) for d in denied}
-        named = [f for f in found if name_key(f.object_id) in keys]
-        # else by a shorter name: "I work at Globex Corporation. Sorry, I meant Initech, not Globex."
-        found = named or [f for f in found if any(name_key(f.object_id).startswith(f"{k}-") for k in keys)]
+    if denied:  # "I work at Globex Corporation. Sorry, I meant Initech, not Globex.": by a shorter name too
+        found = denied_statements(found, denied, lambda e: [name_key(e).split("-")])
         return max(found, key=lambda f: where[name_key(f.object_id)]).object_id if found else ""
     last = max(where, key=lambda k: where[k])
     said_last = [f for f in found if name_key(f.object_id) == last]

@@ -9,6 +9,8 @@ from typing import Any
 
 import pytest
 
+from graphmem.extract.corrections import denied_statements
+from graphmem.extract.names import name_key
 from graphmem.extract.temporal import update_facts
 from graphmem.memory import Memory
 from graphmem.models import Batch, Fact, FactClosing
@@ -829,3 +831,23 @@ def test_a_corrected_time_points_the_way_the_statement_it_corrects_did(
     _say(memory, extractor, tmp_path, f"[18:00] Ana: {slip}\n[18:02] Ana: {repair}\n")
     [home] = [f for f in memory.store.iter_facts(NS) if f.predicate == "lives_in" and not f.never_held]
     assert home.valid_from == start
+
+
+def test_a_denied_value_picks_its_statement_by_name_else_by_a_shorter_name() -> None:
+    """One rule for a slip of the correcting turn (names from ids) and of an earlier turn (names and aliases
+    of known entities): the denied name, else a name whose first words it is, never a later word of one."""
+    corp = _fact("f1", "ent:organization:globex-corporation", "18:00", "18:00", "e1")
+    acme = _fact("f2", "ent:organization:acme", "18:00", "18:00", "e1")
+
+    def by_id(entity: str) -> list[list[str]]:
+        return [name_key(entity).split("-")]
+
+    assert denied_statements([corp, acme], {"ent:product:globex"}, by_id) == [corp]
+    assert denied_statements([corp, acme], {"ent:organization:acme"}, by_id) == [acme]
+    assert denied_statements([corp, acme], {"ent:thing:corporation"}, by_id) == []
+    known = {
+        "ent:organization:acme": [["acme"], ["acme", "analytics", "group"]],  # an alias
+        "ent:person:acme-analytics": [["acme", "analytics"]],
+    }
+    assert denied_statements([corp, acme], {"ent:person:acme-analytics"}, lambda e: known.get(e, [])) == [acme]
+    assert denied_statements([corp, acme], {"ent:person:nobody"}, lambda e: known.get(e, [])) == []
