@@ -389,7 +389,11 @@ class _Binding:
             # the turn may state the value in full too ("I meant I started at Hooli"): one fact, dated as the
             # slip was unless its own clause dated it
             full = next((f for f in self.facts if f.id == meant.id), None)
-            meant = full if full is not None and full.time_phrase is not None else meant
+            if full is not None:
+                meant = full if full.time_phrase is not None else meant
+                # the extractor ended the earlier of the two by the later: no end once the slip is gone
+                if meant.valid_to is not None and meant.valid_to in (own.valid_from, full.valid_from):
+                    meant = replace(meant, valid_to=None)
             facts = (meant if f.id in (own.id, meant.id) else f for f in self.facts)
             self.facts = list({f.id: f for f in facts}.values())
             self.pool.pop(own.id, None)

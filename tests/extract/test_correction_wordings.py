@@ -177,3 +177,17 @@ def test_a_restated_clause_revises_the_slip_as_a_name_alone_does(extractor: Any,
             assert hooli.valid_from == globex.valid_from < t("18:00")
             seen.append((globex.valid_from, hooli.valid_to))
     assert len(set(seen)) == 1
+
+
+def test_a_clause_restating_a_slip_of_its_own_turn_keeps_its_own_date(extractor: Any, tmp_path: Path) -> None:
+    """One fact of the value, dated as the slip was ("last month") unless its own clause dates it."""
+    body = "[18:00] Ana: I started at Globex last month — sorry, I meant I started at Hooli{}.\n"
+    starts = []
+    for when in ("", " in March"):  # the slip's start ended the March one in the extractor's own pass
+        for mem in _both_ways(extractor, tmp_path / str(len(starts)), body.format(when)):
+            names = {e.id: e.name for e in mem.store.iter_entities(NS)}
+            facts = [f for f in mem.store.iter_facts(NS) if f.predicate == "works_at"]
+            assert [names[f.object_id] for f in facts] == ["Hooli"] and facts[0].valid_to is None
+            starts.append(facts[0].valid_from)
+    assert starts[0] == starts[1] == datetime(2023, 12, 1)  # last month
+    assert starts[2] == starts[3] == datetime(2023, 3, 1)  # its own clause's March
