@@ -39,6 +39,7 @@ from dataclasses import replace
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from graphmem.extract.corrections import denied_statements
 from graphmem.extract.names import entity_id, event_id, event_place, fact_id, name_key, normalize_name
 from graphmem.extract.temporal import corrected_by, remap_closings, told_past
 from graphmem.extract.times import TimeResolver
@@ -104,21 +105,6 @@ def _asks_for_a_name(turn: Event) -> bool:
     return bool(_NAME_QUESTIONS & set(re.findall(r"[a-z]+", _WHAT_ACTIVITY.sub(" ", turn.text).lower())))
 
 
-def _short_for(short: Entity | None, full: Entity | None) -> bool:
-    """Whether ``short``'s name calls ``full`` by a shorter name: its words are the first words of
-    ``full``'s name or of an alias ("Globex" / "Globex Corporation"), or it is an alias."""
-    if short is None or full is None:
-        return False
-    said = normalize_name(short.name).split()
-    if not said:
-        return False
-    for name in (full.name, *full.aliases):
-        known = normalize_name(name).split()
-        if known[: len(said)] == said:
-            return True
-    return False
-
-
 class _Binding:
     """The batch being rewritten: its facts, entities and mentions, and every entity's type and name."""
 
@@ -156,6 +142,11 @@ class _Binding:
         """Point the mentions of ``events`` that ``which`` picks at entity ``to``."""
         moved = (replace(m, entity_id=to) if m.event_id in events and which(m) else m for m in self.mentions)
         self.mentions = list(dict.fromkeys(moved))
+
+    def name_words(self, entity: str) -> list[list[str]]:
+        """The words of ``entity``'s name and of each alias, its name first (none when it is unknown)."""
+        found = self.entities.get(entity)
+        return [normalize_name(n).split() for n in (found.name, *found.aliases)] if found is not None else []
 
     def type_of(self, entity: str | None) -> str | None:
         found = self.entities.get(entity or "")
@@ -251,9 +242,7 @@ class _Binding:
         if any(name_key(f.object_id) == name_key(value) for f in found):
             return None  # the value the speaker stated: nothing was wrong
         if request.object_id is not None:  # the denied value, by name, else by a shorter name of it
-            denied = self.entities.get(request.object_id)
-            named = [f for f in found if name_key(f.object_id) == name_key(request.object_id)]
-            found = named or [f for f in found if _short_for(denied, self.entities.get(f.object_id))]
+            found = denied_statements(found, {request.object_id}, self.name_words)
         if len({f.predicate for f in found}) > 1:  # of the same kind as the new value, or none
             found = [f for f in found if self.type_of(f.object_id) == self.type_of(value)]
             if len({f.predicate for f in found}) != 1:
@@ -397,7 +386,16 @@ class _Binding:
             event = request.evidence[0]
             value = self.retyped(request.value, own.object_id, event)
             meant = replace(own, id=fact_id(event, own.subject_id, own.predicate, value), object_id=value)
-            self.facts = [meant if f.id == own.id else f for f in self.facts]
+            # the turn may state the value in full too ("I meant I started at Hooli"): one fact, dated as the
+            # slip was unless its own clause dated it
+            full = next((f for f in self.facts if f.id == meant.id), None)
+            if full is not None:
+                meant = full if full.time_phrase is not None else meant
+                # the extractor ended the earlier of the two by the later: no end once the slip is gone
+                if meant.valid_to is not None and meant.valid_to in (own.valid_from, full.valid_from):
+                    meant = replace(meant, valid_to=None)
+            facts = (meant if f.id in (own.id, meant.id) else f for f in self.facts)
+            self.facts = list({f.id: f for f in facts}.values())
             self.pool.pop(own.id, None)
             self.pool[meant.id] = meant
             return None

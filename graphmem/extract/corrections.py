@@ -13,14 +13,21 @@ with a slip and the fact's sentence follows it ("Sorry, my mistake. I work at Gl
 Globex. I work at Globex."):
 
 - a speaker owning a slip: "I meant Globex" (a name after it; not "I meant to …", "I meant it"), "I mean
-  Globex" (the name ending the sentence but for a denied value; not the filler "I mean Porto is lovely"), "what I
-  meant", "I misspoke", "my mistake", "my bad", "I got that wrong", "I was wrong." (not "wrong about …"),
-  "scratch that.", "Correction:" opening the sentence, "to correct myself";
-- a negated alternative naming an entity: "Globex, **not** Acme" (then only a value named so is corrected).
+  Globex" (the name ending the sentence but for a denied value; not the filler "I mean Porto is lovely"), "I
+  meant I started at Globex" (a clause with its own "I" restating the slip, naming the fact's object; not "I
+  meant to tell you I started …", "I mean, I started …"), "what I meant", "I misspoke", "my mistake", "my
+  bad", "I got that wrong", "I was wrong." (not "wrong about …"), "scratch that.", "Correction:" opening
+  the sentence, "to correct myself";
+- a negated alternative naming an entity: "Globex, **not** Acme", or "Globex instead of Acme" in a sentence
+  owning a slip (then only a value named so is corrected).
 
 A sentence that tells news is never a correction, whatever cue it has (:func:`tells_news`: "now",
-"anymore", "moved", "started" … outside names and dating clauses). "Actually" alone is no cue
-("Actually, I moved to Porto"); beside a cue it is a filler ("Actually, I meant Globex.").
+"anymore", "moved", "started" … outside names and dating clauses, and outside the clause restating a slip:
+"Sorry, I meant I started at Hooli, not Globex." says the slip again with its own verb). "Actually" alone
+is no cue ("Actually, I moved to Porto"); beside a cue it is a filler ("Actually, I meant Globex.").
+A clause restating a slip said earlier in its own turn ("I started at Globex — sorry, I meant I started at
+Hooli.") corrects nothing said before: it is read as "I started at Globex — sorry, I meant Hooli." is
+(below).
 
 A correction may name only the new value, with no fact of its own ("Sorry, I meant Globex.", "Porto, not
 Lisbon.", "My bad, I meant Berlin, not Munich."): it then says nothing of which state it corrects, and its
@@ -41,7 +48,7 @@ value it corrects.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import replace
 from datetime import datetime
 from typing import Any
@@ -50,7 +57,15 @@ from graphmem.extract.names import entity_type, name_key, words
 from graphmem.extract.vocabulary import is_single_valued
 from graphmem.models import ANY_STATE, Event, Fact, FactClosing
 
-__all__ = ["correction_cue", "corrections", "negated_entities", "tells_news", "time_correction", "time_repairs"]
+__all__ = [
+    "correction_cue",
+    "corrections",
+    "denied_statements",
+    "negated_entities",
+    "tells_news",
+    "time_correction",
+    "time_repairs",
+]
 
 _CUE = re.compile(
     r"\bI\s+misspoke\b|\bmy\s+(?:mistake|bad)\b(?!\s+for\b)|\bI\s+got\s+(?:that|it)\s+wrong\b"
@@ -72,6 +87,8 @@ _NEWS_VERBS = frozenset({"move", "start", "switch", "change", "leave", "quit", "
 _DATING_MARKS = frozenset({"since", "when", "before", "after", "while", "until"})
 # what is left of a bare slip naming its value once the value is taken out: "I meant", "not"
 _MEANT_WORDS = re.compile(r"\bI\s+mean(?:t)?\b|\bnot\b", re.IGNORECASE)
+# a denial a bare slip may word otherwise: "I meant Hooli instead of Globex"
+_INSTEAD = re.compile(r"\binstead\s+of\b", re.IGNORECASE)
 #: Words a bare slip may have beside its cue ("Sorry, my mistake.", "Oops, I misspoke!", "Actually, I meant
 #: Globex."): interjections and discourse markers that add nothing to the slip. "Actually" is no cue on its
 #: own ("Actually, I moved to Porto" is news); beside a cue it only opens the repair.
@@ -90,6 +107,33 @@ def _meant_names(sent: Any, entity_of: dict[int, str], target: str | None = None
     return False
 
 
+def _restated_clause(sent: Any) -> set[int]:
+    """The tokens of the clause a slip restates after "I meant" ("Sorry, I meant I started at Hooli, not
+    Globex.": "I started at Hooli, not Globex"): the complement of "meant", its own subject "I" right after
+    "I meant" or "I meant that"; empty when there is none ("I meant Hooli", "I meant to call you", "I meant to
+    tell you I started at Hooli", "I meant Hooli is hiring", the filler "I mean, I started …")."""
+    for tok in sent:
+        if tok.lower_ != "meant" or tok.i <= sent.start or tok.nbor(-1).lower_ != "i":
+            continue
+        at = tok.i + 1 + int(tok.i + 1 < sent.end and tok.doc[tok.i + 1].lower_ == "that")
+        if at >= sent.end:
+            continue
+        subject = tok.doc[at]
+        verb = subject.head
+        if subject.lower_ == "i" and subject.dep_ == "nsubj" and verb.i != tok.i and verb.head.i == tok.i:
+            return {t.i for t in verb.subtree}
+    return set()
+
+
+def _restates(sent: Any, entity_of: dict[int, str], target: str | None = None) -> bool:
+    """Whether ``sent`` restates a slip in a clause after "I meant" (:func:`_restated_clause`) naming ``target``
+    (an entity id; any name when not given)."""
+    return any(
+        i in entity_of and (target is None or name_key(entity_of[i]) == name_key(target))
+        for i in _restated_clause(sent)
+    )
+
+
 def _ends_repair(sent: Any, at: int, entity_of: dict[int, str]) -> bool:
     """Whether the name at token ``at`` ends ``sent`` but for punctuation and denied names ("I mean Porto.",
     "I mean Porto, not Lisbon!"): "I mean" then repairs; else it is a filler ("I mean Porto is lovely")."""
@@ -100,19 +144,21 @@ def _ends_repair(sent: Any, at: int, entity_of: dict[int, str]) -> bool:
 
 def correction_cue(sent: Any, entity_of: dict[int, str] | None = None, target: str | None = None) -> bool:
     """Whether a sentence (a spaCy span) owns a slip: "I meant Globex" (a name after it, ``target``'s when
-    given; not "I meant to", "I meant it"), "what I meant", "I misspoke", "my mistake", "my bad" (not "my
-    bad for …"), "I got that wrong", "I was wrong." (not "wrong about"), "scratch that.", "Correction:"
-    opening it, "to correct myself"."""
+    given; not "I meant to", "I meant it"), "I meant I work at Globex" (a clause restating the slip, naming
+    ``target`` when given: :func:`_restated_clause`), "what I meant", "I misspoke", "my mistake", "my bad"
+    (not "my bad for …"), "I got that wrong", "I was wrong." (not "wrong about"), "scratch that.",
+    "Correction:" opening it, "to correct myself"."""
     if _CUE.search(sent.text) is not None:
         return True
-    return entity_of is not None and _meant_names(sent, entity_of, target)
+    return entity_of is not None and (_meant_names(sent, entity_of, target) or _restates(sent, entity_of, target))
 
 
-def tells_news(sent: Any) -> bool:
+def tells_news(sent: Any, restated: Collection[int] = ()) -> bool:
     """Whether a sentence tells of a change, so it corrects nothing: an adverb "now", "anymore",
     "nowadays", "recently", "lately", "these days", or a verb of change ("moved", "started", "left",
-    "quit", "switched", "changed", "joined") that is not inside a name and does not only date something
-    else ("since I started my career")."""
+    "quit", "switched", "changed", "joined") that is not inside a name, does not only date something
+    else ("since I started my career") and is not among the tokens ``restated``: a clause restating a slip
+    says it again with the slip's own verb ("Sorry, I meant I started at Hooli": :func:`_restated_clause`)."""
     text = sent.text.lower()
     if "these days" in text or "any more" in text:
         return True
@@ -121,7 +167,7 @@ def tells_news(sent: Any) -> bool:
             continue  # "New York", "Left Bank"
         if tok.lower_ in _NEWS_ADVERBS and tok.pos_ == "ADV":
             return True
-        if tok.lemma_.lower() in _NEWS_VERBS and tok.pos_ == "VERB":
+        if tok.lemma_.lower() in _NEWS_VERBS and tok.pos_ == "VERB" and tok.i not in restated:
             dating = tok.dep_ == "advcl" and any(c.lower_ in _DATING_MARKS for c in tok.children)
             if not dating:
                 return True
@@ -137,8 +183,14 @@ def _bare_slip(sent: Any) -> bool:
 
 
 def negated_entities(sent: Any, entity_of: dict[int, str]) -> set[str]:
-    """Entities a sentence names right after a bare "not" ("Globex, not Acme"): the values it denies."""
+    """Entities a sentence names right after a bare "not" ("Globex, not Acme"), or after "instead of" in a
+    sentence that owns a slip ("I meant I work at Hooli instead of Globex"; not the choice "I took Hooli
+    instead of Globex"): the values it denies."""
     out: set[str] = set()
+    if correction_cue(sent, entity_of):
+        for tok in sent[:-2]:
+            if tok.lower_ == "instead" and tok.nbor().lower_ == "of" and tok.i + 2 in entity_of:
+                out.add(entity_of[tok.i + 2])
     for tok in sent:
         if tok.lower_ != "not" or tok.i + 1 >= sent.end:
             continue
@@ -186,13 +238,15 @@ def _named_only(
         if meant is not None and any(i < meant for i in named):  # "I live in Lisbon, sorry, I meant Porto."
             last = max(i for i in named if i < meant)
             start, after = last + 1, named[last]
+            while start < meant and doc[start].ent_type_ in ("DATE", "TIME"):
+                start += 1  # the slip's own time: "I started at Globex last month — sorry, I mean Hooli."
         part = doc[start : sent.end]
         denied = negated_entities(part, entity_of)
         values = {e for i, e in named.items() if i >= start and e not in denied}
         if len(values) != 1 or not (denied or meant is not None):
             continue
         rest = " ".join(t.text for t in part if t.i not in named and t.i not in called and not t.is_punct)
-        rest = _MEANT_WORDS.sub(" ", _CUE.sub(" ", rest))
+        rest = _INSTEAD.sub(" ", _MEANT_WORDS.sub(" ", _CUE.sub(" ", rest)))
         if any(w.lower() not in _FILLERS for w in re.findall(r"[A-Za-z']+", rest)):
             continue  # more than a slip: "When I said the boss, I meant Sarah", "I meant Tom, not you"
         [value] = values
@@ -239,6 +293,28 @@ def _vocatives(sent: Any) -> set[int]:
     return out
 
 
+def denied_statements(
+    facts: Iterable[Fact], denied: Collection[str], names: Callable[[str], Sequence[Sequence[str]]]
+) -> list[Fact]:
+    """The facts whose object a denied value names ("not Globex"): those with its name, else those it calls
+    by a shorter name (its words the first words of the object's name or of an alias: "Globex" / "Globex
+    Corporation", NER having typed the two apart). Used by a slip of the turn's own statement and by the
+    writer binding a correction to an earlier turn's (:mod:`graphmem.extract.correction_targets`).
+
+    Args:
+        facts: the statements the slip may be.
+        denied: the denied values' entity ids.
+        names: an entity's names as word lists, its own name first (empty when unknown).
+    """
+    facts = list(facts)
+    keys = {name_key(d) for d in denied}
+    named = [f for f in facts if name_key(f.object_id) in keys]
+    if named:
+        return named
+    said = [found[0] for found in map(names, denied) if found and found[0]]
+    return [f for f in facts if any(list(n[: len(s)]) == list(s) for s in said for n in names(f.object_id))]
+
+
 def _slip_of_turn(
     facts: list[Fact], entity_of: dict[int, str], speaker_id: str, value: str, denied: set[str], before: int
 ) -> str | None:
@@ -260,11 +336,8 @@ def _slip_of_turn(
         and name_key(f.object_id) in where
         and name_key(f.object_id) != name_key(value)
     ]
-    if denied:
-        keys = {name_key(d) for d in denied}
-        named = [f for f in found if name_key(f.object_id) in keys]
-        # else by a shorter name: "I work at Globex Corporation. Sorry, I meant Initech, not Globex."
-        found = named or [f for f in found if any(name_key(f.object_id).startswith(f"{k}-") for k in keys)]
+    if denied:  # "I work at Globex Corporation. Sorry, I meant Initech, not Globex.": by a shorter name too
+        found = denied_statements(found, denied, lambda e: [name_key(e).split("-")])
         return max(found, key=lambda f: where[name_key(f.object_id)]).object_id if found else ""
     last = max(where, key=lambda k: where[k])
     said_last = [f for f in found if name_key(f.object_id) == last]
@@ -301,9 +374,24 @@ def corrections(
         speaker_id: the speaker's entity, the subject of a correction that names only its value.
     """
     facts = list(facts)
-    out = _state_corrections(doc, event, entity_of, facts, recorded_at)
+    own = _restated_slips(doc, entity_of, facts, speaker_id)
+    out = _state_corrections(doc, event, entity_of, [f for f in facts if f.id not in own], recorded_at)
     if speaker_id is None:
         return out
+    for f in facts:
+        if own.get(f.id):  # "I work at Globex. Sorry, I meant I work at Hooli.": stated with the value instead
+            out.append(
+                FactClosing(
+                    namespace=event.namespace,
+                    predicate=ANY_STATE,
+                    recorded_at=recorded_at,
+                    subject_id=speaker_id,
+                    object_id=own[f.id],
+                    evidence=(event.id,),
+                    correction=True,
+                    value=f.object_id,
+                )
+            )
     stated = {f.object_id for f in facts if is_single_valued(f.predicate)}
     for value, denied, start, after in _named_only(doc, entity_of, stated, speaker_id):
         slip = _slip_of_turn(facts, entity_of, speaker_id, value, denied, start)
@@ -325,6 +413,30 @@ def corrections(
     return out
 
 
+def _restated_slips(doc: Any, entity_of: dict[int, str], facts: list[Fact], speaker_id: str | None) -> dict[str, str]:
+    """The speaker's state facts of the turn restating a slip the turn itself said before "I meant" ("I
+    started at Globex — sorry, I meant I started at Hooli."), by id: the slip's object (the last name said
+    before, or the denied one: as for a name alone, :func:`_slip_of_turn`), or ``""`` when the turn named
+    something else last. Such a fact corrects nothing said before the turn."""
+    out: dict[str, str] = {}
+    if speaker_id is None:
+        return out
+    for f in facts:
+        if f.subject_id != speaker_id or not is_single_valued(f.predicate):
+            continue
+        for sent in _sentences_naming(doc, entity_of, f.object_id):
+            meant = _meant_at(sent)
+            if meant is None or not _restates(sent, entity_of, f.object_id):
+                continue
+            denied = negated_entities(sent, entity_of) - {f.object_id}
+            called = _vocatives(sent)  # "Ben, sorry, I meant I work at Hooli.": the listener, no slip
+            said = {i: e for i, e in entity_of.items() if i not in called and not _filler(doc[i], entity_of)}
+            slip = _slip_of_turn(facts, said, speaker_id, f.object_id, denied, meant)
+            if slip is not None:
+                out[f.id] = slip
+    return out
+
+
 def _state_corrections(
     doc: Any, event: Event, entity_of: dict[int, str], facts: list[Fact], recorded_at: datetime
 ) -> list[FactClosing]:
@@ -338,7 +450,8 @@ def _state_corrections(
         cued = opened = False
         denied: set[str] = set()
         for sent in _sentences_naming(doc, entity_of, f.object_id):
-            if tells_news(sent):
+            restated = _restated_clause(sent) if _restates(sent, entity_of, f.object_id) else set()
+            if tells_news(sent, restated):
                 cued = opened = False
                 denied.clear()
                 break

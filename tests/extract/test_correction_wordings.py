@@ -1,8 +1,10 @@
-"""Corrections worded as a tester's agent saw them: a denied short name, a denial after a question that
-asks what someone does, each read alike in one file and message by message."""
+"""Corrections worded as testers saw them: a denied short name, a denial after a question that asks what
+someone does, a slip restated as a full clause ("Sorry, I meant I started at Hooli, not Globex."), each
+read alike in one file and message by message."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -19,19 +21,26 @@ def t(hh_mm: str) -> datetime:
     return datetime.fromisoformat(f"2024-01-10 {hh_mm}")
 
 
-def _held_both_ways(extractor: Any, tmp_path: Path, body: str, predicate: str) -> tuple[set[str], set[str]]:
-    """What holds at 18:01 after ``body`` ingested as one file, and after its lines added one by one."""
+def _both_ways(extractor: Any, tmp_path: Path, body: str) -> Iterator[Memory]:
+    """A memory holding ``body`` ingested as one file, then one holding its lines added one by one."""
     from tests.ingest.fakes import FakeEmbedder
 
     with Memory.open(tmp_path / "file", embedder=FakeEmbedder()) as mem:  # type: ignore[arg-type]
         say(mem, extractor, tmp_path / "c.txt", body, namespace=NS)
-        in_file = held(mem, predicate, namespace=NS, valid_at=t("18:01"))
+        yield mem
     with Memory.open(tmp_path / "live", embedder=FakeEmbedder()) as mem:  # type: ignore[arg-type]
         for line in body.splitlines():
             stamp, rest = line[1:6], line[8:]
             speaker, text = rest.split(": ", 1)
             mem.add({"speaker": speaker, "text": text, "time": t(stamp)}, namespace=NS)
-        live = held(mem, predicate, namespace=NS, valid_at=t("18:01"))
+        yield mem
+
+
+def _held_both_ways(extractor: Any, tmp_path: Path, body: str, predicate: str) -> tuple[set[str], set[str]]:
+    """What holds at 18:01 after ``body`` ingested as one file, and after its lines added one by one."""
+    in_file, live = (
+        held(mem, predicate, namespace=NS, valid_at=t("18:01")) for mem in _both_ways(extractor, tmp_path, body)
+    )
     return in_file, live
 
 
@@ -112,3 +121,73 @@ def test_an_answer_or_another_denial_leaves_the_state(
     extractor: Any, tmp_path: Path, body: str, predicate: str, kept: str
 ) -> None:
     assert _held_both_ways(extractor, tmp_path, body, predicate) == ({kept}, {kept})
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        # the tester's finding: the clause restates the predicate, with the slip's own verb of change
+        "[18:00] Ana: I started at Globex last month.\n[18:02] Ana: Sorry, I meant I started at Hooli, not Globex.\n",
+        "[18:00] Ana: I work at Globex.\n[18:02] Ana: I meant I work at Hooli instead of Globex.\n",
+        "[18:00] Ana: I work at Globex.\n[18:02] Ana: Not Globex, I meant I work at Hooli.\n",
+        "[18:00] Ana: I started at Globex last month.\n[18:01] Ben: Nice!\n"
+        "[18:02] Ana: Sorry, I meant that I started at Hooli.\n",
+        # the name alone, denying with "instead of"
+        "[18:00] Ana: I started at Globex last month.\n[18:02] Ana: I meant Hooli instead of Globex.\n",
+        # in the slip's own turn, its time between the slip and the repair
+        "[18:00] Ana: I started at Globex last month — sorry, I mean Hooli.\n",
+        "[18:00] Ana: I work at Globex. Sorry, I meant I work at Hooli.\n",
+        "[18:00] Ana: I started at Globex — sorry, I meant I started at Hooli.\n",
+    ],
+)
+def test_a_slip_restated_in_a_clause_is_corrected(extractor: Any, tmp_path: Path, body: str) -> None:
+    assert _held_both_ways(extractor, tmp_path, body, "works_at") == ({"Hooli"}, {"Hooli"})
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "[18:00] Ana: I work at Globex.\n[18:02] Ana: I meant to call you. I started at Hooli.\n",
+        "[18:00] Ana: I work at Globex.\n[18:02] Ana: I meant to tell you I started at Hooli.\n",
+        # a denial without "meant" beside a verb of change is news
+        "[18:00] Ana: I work at Globex.\n[18:02] Ana: I started at Hooli, not Globex, though.\n",
+        # "I mean, <clause>" is a filler before news
+        "[18:00] Ana: I work at Globex.\n[18:02] Ana: I mean, I started at Hooli.\n",
+    ],
+)
+def test_news_beside_meant_stays_news(extractor: Any, tmp_path: Path, body: str) -> None:
+    for mem in _both_ways(extractor, tmp_path, body):
+        assert held(mem, "works_at", namespace=NS, valid_at=t("18:01")) == {"Globex"}
+        assert held(mem, "works_at", namespace=NS, valid_at=t("18:03")) == {"Hooli"}
+        assert not any(f.never_held for f in mem.store.iter_facts(NS))
+
+
+def test_a_restated_clause_revises_the_slip_as_a_name_alone_does(extractor: Any, tmp_path: Path) -> None:
+    """The slip's fact is revised by the correcting turn and held for no time; the value holds from the slip's
+    start ("last month"), as after "Sorry, I meant Hooli." (the README's slip example)."""
+    said = "[18:00] Ana: I started at Globex last month.\n[18:02] Ana: {}\n"
+    seen = []
+    for text in ("Sorry, I meant Hooli.", "Sorry, I meant I started at Hooli, not Globex."):
+        for mem in _both_ways(extractor, tmp_path / str(len(seen)), said.format(text)):
+            names = {e.id: e.name for e in mem.store.iter_entities(NS)}
+            facts = {names[f.object_id]: f for f in mem.store.iter_facts(NS) if f.predicate == "works_at"}
+            globex, hooli = facts["Globex"], facts["Hooli"]
+            assert globex.never_held and globex.valid_from == globex.valid_to
+            assert [e.rsplit(":", 1)[-1] for e in globex.revised_by] == ["2"]  # the correcting turn
+            assert hooli.valid_from == globex.valid_from < t("18:00")
+            seen.append((globex.valid_from, hooli.valid_to))
+    assert len(set(seen)) == 1
+
+
+def test_a_clause_restating_a_slip_of_its_own_turn_keeps_its_own_date(extractor: Any, tmp_path: Path) -> None:
+    """One fact of the value, dated as the slip was ("last month") unless its own clause dates it."""
+    body = "[18:00] Ana: I started at Globex last month — sorry, I meant I started at Hooli{}.\n"
+    starts = []
+    for when in ("", " in March"):  # the slip's start ended the March one in the extractor's own pass
+        for mem in _both_ways(extractor, tmp_path / str(len(starts)), body.format(when)):
+            names = {e.id: e.name for e in mem.store.iter_entities(NS)}
+            facts = [f for f in mem.store.iter_facts(NS) if f.predicate == "works_at"]
+            assert [names[f.object_id] for f in facts] == ["Hooli"] and facts[0].valid_to is None
+            starts.append(facts[0].valid_from)
+    assert starts[0] == starts[1] == datetime(2023, 12, 1)  # last month
+    assert starts[2] == starts[3] == datetime(2023, 3, 1)  # its own clause's March
