@@ -65,7 +65,7 @@ class SpacyExtractor:
 
     name = "spacy"
     #: Bump when the output for the same input changes, so stored content is re-extracted.
-    version = "14"
+    version = "15"
 
     def __init__(
         self,
