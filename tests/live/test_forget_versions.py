@@ -22,6 +22,11 @@ TIMES = ["2025-03-03T09:00", "2025-03-12T19:02", "2025-04-20T10:00"]
 #: Talks whose last message changes a fact already stored; the name says how.
 FORMS = {
     "move dated again": ["I live in Leeds.", "I'm moving to York next month.", "I moved to York last week."],
+    "past move dated again": [
+        "I live in Paris.",
+        "I moved to Berlin last week.",
+        "Actually, I moved to Berlin on 20 February, not last week.",
+    ],
     "move elsewhere": ["I live in Leeds.", "I'm moving to York next month.", "I moved to Hull last week."],
     "held since before": ["I live in Hamburg.", "I've lived in Munich since 1 March."],
     "correction": ["I work at Acme.", "I work at Globex now.", "Sorry, I meant Initech."],
