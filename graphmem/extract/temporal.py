@@ -483,9 +483,10 @@ def update_facts(batch: Batch, existing_facts: Iterable[Fact], *, corrections: b
 
     Returns:
         The batch with its own facts' ``valid_to`` derived (never later than the bound their clause
-        said), plus every stored fact whose ``valid_to`` changes, re-emitted under its id (the store
-        upserts it). Stored facts that only the batch's ``retract`` events supported are left out of the
-        reckoning, as the write deletes them.
+        said), plus every stored fact whose ``valid_to`` changes, re-emitted under its id with no
+        ``revised_by`` (the store versions it, naming what in the batch changed it). Stored facts that
+        only the batch's ``retract`` events supported are left out of the reckoning, as the write deletes
+        them.
     """
     retracted = set(batch.retract)
     own = {f.id for f in batch.facts}
@@ -526,5 +527,7 @@ def update_facts(batch: Batch, existing_facts: Iterable[Fact], *, corrections: b
         start = end if fid in corrected and f.valid_from is None else f.valid_from
         if (start, end) != (f.valid_from, f.valid_to):
             evidence = tuple(e for e in f.evidence if e not in retracted) or f.evidence
-            facts.append(replace(f, valid_from=start, valid_to=end, evidence=evidence))
+            # the new version is this batch's doing: the store's versioning names its cause (a fact, a
+            # closing of the batch), not the statement that made the stored version
+            facts.append(replace(f, valid_from=start, valid_to=end, evidence=evidence, revised_by=()))
     return replace(batch, facts=tuple(facts))

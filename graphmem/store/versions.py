@@ -12,12 +12,12 @@ version was recorded. Nothing is updated in place:
   ended this one (same subject and predicate, starting when this one ends), that fact's evidence and
   ``recorded_at`` are used: a :class:`~graphmem.models.FactClosing` of the batch that ends it ("I quit
   my job"), else a fact about the same subject starting when this one ends (a new value of the
-  predicate, else an ending statement such as "left Acme"). A new fact that a later fact of the
-  same batch ends is written as both versions (open until that fact was recorded, then closed); so is
-  one a later *stored* fact ends, which the writer names as a closing (:func:`stored_causes`: an older
-  conversation ingested after a newer one). A
-  write that changes only evidence, phrase or confidence, or that cannot be dated after the stored
-  version, updates that version.
+  predicate, else an ending statement such as "left Acme"), else, for a fact now held for no time, the
+  later statement showing so (a value held since before it, its value dated more precisely). A new
+  fact that a later fact of the same batch ends is written as both versions (open until that fact was
+  recorded, then closed); so is one a later *stored* fact ends, which the writer names as a closing
+  (:func:`stored_causes`: an older conversation ingested after a newer one). A write that changes only
+  evidence, phrase or confidence, or that cannot be dated after the stored version, updates that version.
 - **Retracting** events (``delete_event``, ``Batch.retract``) removes the versions they caused (a
   version's ``revised_by``) and re-links the chain (:func:`unwind_chain`): retracting the statement that
   closed a fact makes the version before it current again.
@@ -155,7 +155,8 @@ def _closes(c: FactClosing, f: Fact) -> bool:
 def _cause_in_batch(f: Fact, batch: Batch) -> _Cause | None:
     """What in the batch ended ``f``: a closing whose end is ``f``'s ``valid_to`` ("I quit", "we broke
     up"), else a fact about the same subject starting when ``f`` ends (a new value of the predicate
-    first, then an ending statement about the same object, then any; of those, the one told first)."""
+    first, then an ending statement about the same object, then any; of those, the one told first), else,
+    for a fact that held for no time, the first statement told after it that shows so (:func:`_shows_unheld`)."""
     if f.valid_to is None:
         return None
     closings = sorted((c for c in batch.closings if _closes(c, f)), key=lambda c: c.recorded_at)
@@ -165,7 +166,23 @@ def _cause_in_batch(f: Fact, batch: Batch) -> _Cause | None:
     # the first statement of the change is what ended it ("I will move to York in March" before "I live in
     # York now"): the id breaks ties only, since it is hashed from the namespace
     found.sort(key=lambda g: (g.predicate != f.predicate, g.object_id != f.object_id, g.recorded_at, g.id))
+    if not found and f.valid_to == f.valid_from:
+        found = sorted(
+            (g for g in batch.facts if _shows_unheld(g, f)), key=lambda g: (g.recorded_at, g.valid_from, g.id)
+        )
     return _Cause(found[0].recorded_at, found[0].evidence) if found else None
+
+
+def _shows_unheld(g: Fact, f: Fact) -> bool:
+    """Whether ``g``, told after ``f``, is a statement of ``f``'s subject and predicate that shows ``f`` held
+    for no time (:func:`graphmem.extract.temporal.supersession_ends`): another value since no later than
+    ``f`` began ("I live in Hamburg", then "I've lived in Munich since March"), or ``f``'s value dated more
+    precisely, later ("I'm moving to York next month", then "I moved to York last week")."""
+    if g.id == f.id or (g.subject_id, g.predicate) != (f.subject_id, f.predicate) or g.recorded_at <= f.recorded_at:
+        return False
+    if g.valid_from is None or f.valid_from is None:
+        return False
+    return g.valid_from > f.valid_from if g.object_id == f.object_id else g.valid_from <= f.valid_from
 
 
 def _split_new(f: Fact, batch: Batch) -> list[Fact]:
