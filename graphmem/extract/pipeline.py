@@ -287,9 +287,11 @@ class SpacyExtractor:
             mentions.extend(Mention(namespace, event.id, eid, role) for eid, role in ann.mentions.items())
             if event.session != session:
                 session, jobs = event.session, {}
+            own_jobs = {f.subject_id for f in turn_facts if f.predicate == "works_at"}
             for subject, when in start_times(doc, ann.tokens, times):
-                # "I start on 1 April": the start of the job the speaker last talked of in this session
-                at = jobs.pop(subject, None)
+                # "I start on 1 April": the start of the job the speaker last talked of in this session,
+                # unless this turn tells of a job of its own ("I got a job at X! I start on 1 April": X's)
+                at = jobs.pop(subject, None) if subject not in own_jobs else None
                 if at is not None:
                     old = facts[at]
                     facts[at] = replace(

@@ -191,3 +191,28 @@ def test_a_clause_restating_a_slip_of_its_own_turn_keeps_its_own_date(extractor:
             starts.append(facts[0].valid_from)
     assert starts[0] == starts[1] == datetime(2023, 12, 1)  # last month
     assert starts[2] == starts[3] == datetime(2023, 3, 1)  # its own clause's March
+
+
+def test_a_corrected_value_starts_when_the_slip_said_the_old_one_did(extractor: Any, tmp_path: Path) -> None:
+    """The slip dated its value by another sentence ("I start on 1 February"); the correction started the
+    corrected value when it was said and ended the old job then, so at 18:05 memory answered the new job
+    although the change was weeks ahead (docs/extraction.md: "the new value starts when the slip said the old
+    one did"; a corrected slip never ends the value before it)."""
+    body = (
+        "[17:00] Ana: I work at Brightwave.\n"
+        "[18:00] Ana: I got a job at Cobalt Health! I start on 1 February.\n"
+        "[18:02] Ana: Sorry, I meant Cobalt Care.\n"
+    )
+    held_then = []
+    for mem in _both_ways(extractor, tmp_path, body):
+        care = [s.fact for s in mem.facts(namespace=NS) if s.object == "Cobalt Care"]
+        assert [(f.valid_from, f.valid_to) for f in care] == [(datetime(2024, 2, 1), None)]
+        held_then.append(
+            (
+                held(mem, "works_at", namespace=NS, valid_at=t("18:05")),
+                held(mem, "works_at", namespace=NS, valid_at=datetime(2024, 2, 2)),
+            )
+        )
+    # Brightwave until then, Cobalt Care after; in one session "I start on 1 February" dated Brightwave too
+    # (the job of the turn before), so the correction found two statements to correct and bound neither
+    assert held_then == [({"Brightwave"}, {"Cobalt Care"})] * 2

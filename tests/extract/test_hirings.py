@@ -73,3 +73,29 @@ def test_a_length_from_now_is_the_day_that_far_ahead(phrase: str, day: str) -> N
     ref = TimeResolver().resolve(phrase, TOLD, prefer="future")
     assert ref.start is not None and ref.end is not None
     assert (ref.start.date().isoformat(), (ref.end - ref.start).days, ref.grain) == (day, 1, "day")
+
+
+def test_a_start_told_with_a_new_job_in_its_turn_leaves_the_job_before_it(extractor: SpacyExtractor) -> None:
+    """ "I got a job at X! I start on 1 June." in the same session as the old job: the start is X's, and the
+    old job keeps its own start (the rule for a start told alone, "I start on 1 June" after "I got a job at
+    X.", gave it to the job of the turn before as well)."""
+    transcript = make_transcript(
+        [
+            (
+                HIRED,
+                [
+                    ("Kim", "I work at Acme Corp."),
+                    ("Raj", "Cool."),
+                    ("Kim", "I got a job at Orbital Foods! I start on 1 June."),
+                ],
+            )
+        ]
+    )
+    batch = update_facts(resolve_batch(extractor.extract(transcript), (), salience=False), ())
+    starts = {}
+    names = {e.id: e.name for e in batch.entities}
+    for f in batch.facts:
+        if f.predicate == "works_at":
+            starts.setdefault(names[f.object_id], set()).add(f.valid_from)
+    assert starts["Orbital Foods"] == {datetime(2024, 6, 1)}
+    assert starts["Acme Corp"] == {HIRED}
