@@ -419,8 +419,7 @@ class _Binding:
             predicate=hit.predicate,
             object_id=value,
             recorded_at=request.recorded_at,
-            # the value starts when the slip said the old one did ("I start on 1 April"), else when corrected
-            valid_from=hit.valid_from or (said.occurred_at if said is not None else None) or request.recorded_at,
+            valid_from=(said.occurred_at if said is not None else None) or request.recorded_at,
             evidence=request.evidence,
         )
         if fact.id not in self.pool:

@@ -459,8 +459,10 @@ def apply_corrections(batch: Batch, stored: Iterable[Fact]) -> tuple[Batch, dict
             continue
         for g in list(pool.values()):
             correcting = (g.subject_id, g.predicate, g.object_id) == (r.subject_id, r.predicate, r.value)
-            later = g.valid_from is None or start is None or start < g.valid_from
-            if correcting and later and set(g.evidence) & set(r.evidence) and g.time_phrase is None:
+            # the slip's start, before the correction ("I worked at Acme in 2019") or ahead of it ("I start on
+            # 1 April"): the corrected value starts then too
+            moved = g.valid_from is None or start is None or start != g.valid_from
+            if correcting and moved and set(g.evidence) & set(r.evidence) and g.time_phrase is None:
                 if past:  # "I worked at Acme in 2019." — "Sorry, I meant Globex.": Globex held then, not now
                     first = min(past, key=lambda f: f.valid_to or datetime.max)
                     begun = None if any(f.valid_from is None for f in past) else start
