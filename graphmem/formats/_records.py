@@ -15,7 +15,8 @@ from itertools import pairwise
 from typing import Any
 
 from graphmem.errors import IngestError
-from graphmem.formats._source import check_turn_text, clean_speaker, naive_utc, parse_timestamp
+from graphmem.formats._names import Spellings
+from graphmem.formats._source import check_turn_text, clean_speaker, naive_utc, parse_timestamp, warn_input
 from graphmem.text import clean_text
 from graphmem.transcript import RawSession, RawTurn
 
@@ -141,7 +142,7 @@ class _Fields:
         return clean_text(str(label).strip()) or None
 
 
-def _read_turn(it: Located, path: str, names: dict[str, str]) -> _Turn | None:
+def _read_turn(it: Located, path: str, names: dict[str, str], spellings: Spellings) -> _Turn | None:
     """One record as a turn, or ``None`` when it is left out (a skipped role, no text)."""
     rec = it.record
     fields = _Fields(it, path)
@@ -150,7 +151,10 @@ def _read_turn(it: Located, path: str, names: dict[str, str]) -> _Turn | None:
     role = rec.get("role")
     if isinstance(role, str) and role.lower() in SKIPPED_ROLES:
         return None
-    speaker = fields.speaker(rec, names)
+    given = fields.speaker(rec, names)
+    speaker, other = spellings.take(given)
+    if other:
+        warn_input(Spellings.note(given, speaker), path=path, line=it.line, json_path=it.json_path)
     text = fields.text(rec)
     if text is None:
         return None  # content: null, e.g. a message that only called a tool
@@ -299,6 +303,8 @@ def records_to_sessions(
     session). Without any labels, timed records are split where a pause exceeds
     :data:`SESSION_GAP`. Records whose role is in :data:`SKIPPED_ROLES` or whose text is empty are left out,
     and so is a message given again with its ``id`` in the same session (labelled, or split by the gap).
+    A speaker spelled as one before but for case takes the first spelling (:class:`Spellings`), with an
+    :class:`~graphmem.errors.IngestWarning` at the first record spelling it otherwise.
 
     Args:
         items: the records with their positions.
@@ -312,7 +318,8 @@ def records_to_sessions(
     """
     names = speaker_names or {}
     labelled = any(isinstance(it.record, dict) and _first(it.record, _SESSION_KEYS)[0] for it in items)
-    turns = [turn for it in items if (turn := _read_turn(it, path, names)) is not None]
+    spellings = Spellings()
+    turns = [turn for it in items if (turn := _read_turn(it, path, names, spellings)) is not None]
     if not turns:
         raise IngestError("no dialogue turns found", path=path)
     return _sessions(_group(_chronological(turns), labelled, path, line_of), path, line_of)

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from graphmem.errors import IngestError
-from graphmem.formats._names import ascii_namespace_from
+from graphmem.formats._names import Spellings, ascii_namespace_from
 from graphmem.formats._source import (
     Source,
     check_turn_text,
@@ -102,12 +102,13 @@ def _read_sample(
         raise _fail(source, "the conversation has no 'session_N' turn lists", f"{where}.conversation")
     _check_numbers(source, where, [n for n, _ in keys], dropped)
     sessions = []
+    spellings = Spellings()
     for index, (n, key) in enumerate(keys):
         turns_doc = conv[key]
         spath = f"{where}.conversation.{key}"
         if not isinstance(turns_doc, list):
             raise _fail(source, f"expected a list of turns, found {type(turns_doc).__name__}", spath)
-        turns = tuple(_read_turn(source, t, f"{spath}[{j}]") for j, t in enumerate(turns_doc))
+        turns = tuple(_read_turn(source, t, f"{spath}[{j}]", spellings) for j, t in enumerate(turns_doc))
         date_text = conv.get(f"{key}_date_time")
         if date_text is not None and not isinstance(date_text, str):
             raise _fail(source, "the session date must be a string", f"{spath}_date_time")
@@ -184,7 +185,7 @@ def _check_numbers(source: Source, where: str, numbers: list[int], dropped: bool
         first[n] = (key, offset)
 
 
-def _read_turn(source: Source, turn: Any, where: str) -> RawTurn:
+def _read_turn(source: Source, turn: Any, where: str, spellings: Spellings) -> RawTurn:
     if not isinstance(turn, dict):
         raise _fail(source, f"expected a turn object, found {type(turn).__name__}", where)
     for name in ("speaker", "text"):
@@ -195,6 +196,10 @@ def _read_turn(source: Source, turn: Any, where: str) -> RawTurn:
     speaker = clean_speaker(turn["speaker"])
     if not speaker:
         raise _fail(source, "empty speaker", f"{where}.speaker")
+    speaker, other = spellings.take(given := speaker)
+    if other:
+        at = f"{where}.speaker"
+        warn_input(Spellings.note(given, speaker), path=source.path, line=source.json_index().line(at), json_path=at)
     text = check_turn_text(turn["text"], path=source.path, json_path=f"{where}.text")
     dia_id = turn.get("dia_id")
     if dia_id is not None and not isinstance(dia_id, str):

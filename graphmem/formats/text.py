@@ -9,10 +9,12 @@ the header date and its offset, if any) and may carry an image as ``[image: a ph
 that is neither a header nor a turn continues the turn before it. Markdown turns read too: a list item
 (``- Zoë: hi``) or a speaker in bold (``**Zoë:** hi``, ``**Zoë**: hi``) is a turn atop the file, under
 a header or after such turns; right under a plain turn a list item continues it (``- step 1: pack``).
-A bare clock time more than 12 hours before the previous one in its session is on the next day (a session
-running past midnight: ``[23:50]`` then ``[00:10]``). A bare clock time in a session with no date that parses is not kept: an
-:class:`~graphmem.errors.IngestWarning` names its line, once per session. A header date that names a
-year (1900 to 2099) or a month and day but does not parse (``31 February 2024``) is warned about at the header's line.
+A bare clock time more than 12 hours before the previous one in its session is on the next day (a
+session running past midnight: ``[23:50]`` then ``[00:10]``). A bare clock time in a session with no
+date that parses is not kept: an :class:`~graphmem.errors.IngestWarning` names its line, once per
+session. A speaker spelled as one before but for case takes the first spelling, with a warning. A
+header date that names a year (1900 to 2099) or a month and day but does not parse (``31 February
+2024``) is warned about at the header's line.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 
 from graphmem.errors import IngestError
-from graphmem.formats._names import ascii_namespace_from
+from graphmem.formats._names import Spellings, ascii_namespace_from
 from graphmem.formats._source import (
     EARLIEST,
     INVISIBLE,
@@ -340,6 +342,7 @@ def read_text(
     """
     builders: list[_Builder] = []
     pending: _Pending | None = None
+    spellings = Spellings()
 
     def flush() -> None:
         nonlocal pending
@@ -380,7 +383,10 @@ def read_text(
             when = _turn_time(stamp, builders[-1], path=source.path, line=number) if stamp else None
             if stamp and when is None:
                 _warn_undated(builders[-1], stamp, source=source, line=number)
-            pending = _Pending(turn.speaker, turn.text, number, when, marked)
+            speaker, other = spellings.take(turn.speaker)
+            if other:
+                warn_input(Spellings.note(turn.speaker, speaker), path=source.path, line=number, lines=source.lines())
+            pending = _Pending(speaker, turn.text, number, when, marked)
             continue
         if pending is None:
             raise IngestError(

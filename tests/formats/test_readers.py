@@ -368,3 +368,30 @@ def test_text_header_of_a_word_and_a_year_is_no_month(write, header: str) -> Non
     with pytest.warns(IngestWarning, match="does not parse"):
         [t] = read_transcripts(write("t.txt", f"{header}\nAna: hi\n"))
     assert t.sessions[0].started_at is None
+
+
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [
+        (
+            "case.jsonl",
+            '{"speaker": "Marta", "text": "I work at Acme."}\n{"speaker": "marta ", "text": "I live in Lyon."}\n'
+            '{"speaker": "MARTA", "text": "I have a cat."}\n{"speaker": "Bob", "text": "Nice."}\n',
+        ),
+        ("case.txt", "Marta: I work at Acme.\nmarta : I live in Lyon.\nMARTA: I have a cat.\nBob: Nice.\n"),
+        (
+            "case.json",
+            '{"sample_id": "c", "conversation": {"speaker_a": "Marta", "speaker_b": "Bob", "session_1": ['
+            '{"speaker": "Marta", "text": "a"}, {"speaker": "marta ", "text": "b"}, {"speaker": "MARTA", "text": "c"},'
+            '{"speaker": "Bob", "text": "d"}]}}',
+        ),
+    ],
+)
+def test_speakers_spelled_apart_only_by_case_take_the_first_spelling(write, name: str, content: str) -> None:
+    path = write(name, content)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        [t] = read_transcripts(path)
+    assert [x.speaker for s in t.sessions for x in s.turns] == ["Marta", "Marta", "Marta", "Bob"]
+    said = [str(w.message) for w in caught if issubclass(w.category, IngestWarning)]
+    assert len(said) == 2 and "speaker 'MARTA' is taken as 'Marta'" in said[1]
