@@ -395,3 +395,27 @@ def test_speakers_spelled_apart_only_by_case_take_the_first_spelling(write, name
     assert [x.speaker for s in t.sessions for x in s.turns] == ["Marta", "Marta", "Marta", "Bob"]
     said = [str(w.message) for w in caught if issubclass(w.category, IngestWarning)]
     assert len(said) == 2 and "speaker 'MARTA' is taken as 'Marta'" in said[1]
+
+
+def test_an_id_given_again_with_the_same_text_at_another_time_is_kept_once_with_a_warning(write) -> None:
+    lines = [
+        {
+            "id": "x1",
+            "session": 1,
+            "timestamp": "2024-02-01T10:00:00Z",
+            "speaker": "Ann",
+            "text": "I work at Umbrella.",
+        },
+        {"id": "x2", "session": 1, "timestamp": "2024-02-01T10:01:00Z", "speaker": "Bob", "text": "Cool."},
+        {
+            "id": "x1",
+            "session": 1,
+            "timestamp": "2024-02-01T12:00:00Z",
+            "speaker": "Ann",
+            "text": "I work at Umbrella.",
+        },
+    ]
+    path = write("dupts.jsonl", "\n".join(json.dumps(x) for x in lines))
+    with pytest.warns(IngestWarning, match=r"dupts\.jsonl:3: message id 'x1' was already given at line 1 .*kept once"):
+        [t] = read_transcripts(path)
+    assert [x.timestamp.hour for s in t.sessions for x in s.turns if x.timestamp] == [10, 10]
