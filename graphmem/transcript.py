@@ -64,6 +64,8 @@ class Transcript:
     that month" in a new turn is dated as it would be over the whole conversation. ``forgotten`` lists
     the ids of events of these turns that are not written again (forgotten since a re-ingested file
     was read first): their times are no antecedent, as they are not for messages added later.
+    ``empty_left_out`` counts the input's messages left out for want of text (``null``, empty or only
+    whitespace), which the ingest summary reports.
     """
 
     namespace: str
@@ -74,6 +76,7 @@ class Transcript:
     vocabulary: frozenset[str] = frozenset()
     antecedents: tuple[tuple[str, TimeRef], ...] = ()
     forgotten: frozenset[str] = frozenset()
+    empty_left_out: int = 0
 
     @property
     def turn_count(self) -> int:

@@ -152,8 +152,10 @@ class _Fields:
         return clean_text(str(label).strip()) or None
 
 
-def _read_turn(it: Located, path: str, names: dict[str, str], spellings: Spellings) -> _Turn | None:
-    """One record as a turn, or ``None`` when it is left out (a skipped role, no text)."""
+def _read_turn(
+    it: Located, path: str, names: dict[str, str], spellings: Spellings, empty: list[Located]
+) -> _Turn | None:
+    """One record as a turn, or ``None`` when it is left out (a skipped role, no text: added to ``empty``)."""
     rec = it.record
     fields = _Fields(it, path)
     if not isinstance(rec, dict):
@@ -167,9 +169,11 @@ def _read_turn(it: Located, path: str, names: dict[str, str], spellings: Spellin
         warn_input(Spellings.note(given, speaker), path=path, line=it.line, json_path=it.json_path)
     text = fields.text(rec)
     if text is None:
+        empty.append(it)
         return None  # content: null, e.g. a message that only called a tool
     caption = fields.caption(rec)
     if not text and not caption:
+        empty.append(it)
         return None
     turn = RawTurn(
         speaker,
@@ -325,6 +329,7 @@ def records_to_sessions(
     path: str,
     speaker_names: dict[str, str] | None = None,
     line_of: LineOf | None = None,
+    empty: list[Located] | None = None,
 ) -> tuple[RawSession, ...]:
     """Group message records into sessions, in date order when every session is dated.
 
@@ -341,6 +346,7 @@ def records_to_sessions(
         path: the input, for error messages.
         speaker_names: maps a role (``user``) to a display name (``Dana``).
         line_of: the line where a JSON path starts in the input, so an error names a record's line too.
+        empty: gets the records left out for want of text (``null``, empty or only whitespace), to count.
 
     Raises:
         IngestError: a record is not an object, lacks a speaker or a text, or has a bad field, or an id is
@@ -349,7 +355,8 @@ def records_to_sessions(
     names = speaker_names or {}
     labelled = any(isinstance(it.record, dict) and _first(it.record, _SESSION_KEYS)[0] for it in items)
     spellings = Spellings()
-    turns = [turn for it in items if (turn := _read_turn(it, path, names, spellings)) is not None]
+    empty = [] if empty is None else empty
+    turns = [turn for it in items if (turn := _read_turn(it, path, names, spellings, empty)) is not None]
     if not turns:
         raise IngestError("no dialogue turns found", path=path)
     return _sessions(_group(_chronological(turns), labelled, path, line_of), path, line_of)

@@ -249,17 +249,18 @@ def _find_repeated(text: str) -> tuple[str, int, int] | None:
     stack: list[dict[str, int] | None] = []  # per open container: an object's keys so far, None for an array
     pos = _space_at(text, 0)
     while True:
-        c = text[pos] if pos < len(text) else ""
-        if c in "{[":
+        c = text[pos : pos + 1]
+        if c in ("{", "["):
             stack.append({} if c == "{" else None)
             pos = _space_at(text, pos + 1)
-            if text[pos : pos + 1] in "}]":
+            if text[pos : pos + 1] in ("}", "]"):
                 stack.pop()
                 pos = _space_at(text, pos + 1)
             elif c == "{":
-                pos = _key(text, pos, stack)
-                if isinstance(pos, tuple):
-                    return pos
+                found = _key(text, pos, stack)
+                if isinstance(found, tuple):
+                    return found
+                pos = found
                 continue
             else:
                 continue

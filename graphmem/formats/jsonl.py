@@ -50,11 +50,12 @@ def read_jsonl(
         items.append(Located(obj, line=number))
     if not items:
         raise EmptyInputError("empty file", path=source.path)
-    sessions = records_to_sessions(items, path=source.path)
+    empty: list[Located] = []
+    sessions = records_to_sessions(items, path=source.path, empty=empty)
     if tag or namespace:
         sessions = prefix_sessions(sessions, tag or ascii_namespace_from(name, "input"))
     ns = namespace or namespace_from(name)
-    return [Transcript(ns, sessions, source_file=source.key, format="jsonl")]
+    return [Transcript(ns, sessions, source_file=source.key, format="jsonl", empty_left_out=len(empty))]
 
 
 def read_records(records: Sequence[Any], *, namespace: str, key: str, path: str = "<records>") -> Transcript:
