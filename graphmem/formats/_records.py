@@ -164,9 +164,6 @@ def _read_turn(
     if isinstance(role, str) and role.lower() in SKIPPED_ROLES:
         return None
     given = fields.speaker(rec, names)
-    speaker, other = spellings.take(given)
-    if other:
-        warn_input(Spellings.note(given, speaker), path=path, line=it.line, json_path=it.json_path)
     text = fields.text(rec)
     if text is None:
         empty.append(it)
@@ -175,6 +172,9 @@ def _read_turn(
     if not text and not caption:
         empty.append(it)
         return None
+    speaker, other = spellings.take(given)  # a message left out spells no one
+    if other:
+        warn_input(Spellings.note(given, speaker), path=path, line=it.line, json_path=it.json_path)
     turn = RawTurn(
         speaker,
         text,
