@@ -41,6 +41,8 @@ _TIME_KEYS = ("timestamp", "time", "date", "created_at", "create_time")
 _SESSION_KEYS = ("session", "session_id")
 _ID_KEYS = ("id", "dia_id", "message_id")
 _CAPTION_KEYS = ("caption", "blip_caption", "image_caption")
+#: Keys of a chat API's message that calls a tool (its content is then null or empty, and it is no dialogue).
+_CALL_KEYS = ("tool_calls", "function_call")
 #: A session label that is a number, bare or as ``session_N`` (leading zeros allowed).
 _NUMBERED = re.compile(r"^(?:session_)?([0-9]+)$")
 
@@ -165,12 +167,10 @@ def _read_turn(
         return None
     given = fields.speaker(rec, names)
     text = fields.text(rec)
-    if text is None:
-        empty.append(it)
-        return None  # content: null, e.g. a message that only called a tool
-    caption = fields.caption(rec)
-    if not text and not caption:
-        empty.append(it)
+    caption = fields.caption(rec) if text is not None else None
+    if text is None or (not text and not caption):
+        if not any(rec.get(k) for k in _CALL_KEYS):  # a message that only called a tool is plumbing, not empty
+            empty.append(it)
         return None
     speaker, other = spellings.take(given)  # a message left out spells no one
     if other:

@@ -101,7 +101,11 @@ def test_messages_without_text_are_counted_as_left_out(memory: Memory, tmp_path:
 
 def test_the_cli_table_counts_messages_left_out_as_empty(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     path = tmp_path / "chat.json"
-    messages = [{"role": "user", "content": "hi"}, {"role": "assistant", "content": None}]
+    messages = [
+        {"role": "user", "content": "hi"},
+        {"role": "assistant", "content": None},
+        {"role": "assistant", "content": None, "tool_calls": [{"id": "call_1"}]},  # plumbing, not an empty message
+    ]
     path.write_text(json.dumps({"messages": messages}), encoding="utf-8")
     assert main(["--db", str(tmp_path / "db"), "ingest", "--no-embed", str(path)]) == 0
     assert "│ messages left out (empty) │ 1     │" in capsys.readouterr().out
