@@ -113,6 +113,8 @@ class IngestSummary:
     rest of a session, and sessions the input no longer holds); ``turns_live`` the turns not written because
     the namespace holds them already, added live with the same id in the same session (a live session the
     input holds whole is taken over instead: its events are retracted and written again from the input).
+    ``messages_empty`` counts the messages of the inputs read that were left out for want of text
+    (``"text": null``, ``""`` or only whitespace).
     """
 
     files_ok: int = 0
@@ -120,6 +122,7 @@ class IngestSummary:
     files_skipped: int = 0
     files_empty: int = 0
     turns: int = 0
+    messages_empty: int = 0
     turns_kept: int = 0
     turns_live: int = 0
     events: int = 0
@@ -159,6 +162,7 @@ class IngestSummary:
             "files_skipped": self.files_skipped,
             "files_empty": self.files_empty,
             "turns": self.turns,
+            "messages_empty": self.messages_empty,
             "turns_kept": self.turns_kept,
             "turns_live": self.turns_live,
             "events": self.events,
@@ -546,6 +550,7 @@ def ingest(
             if job.error is None and not job.skipped and parts is not None:
                 summary.turns_kept += job.kept
                 summary.turns_live += job.live
+                summary.messages_empty += job.empty_messages
                 try:
                     job.error = _write_job(target, job, parts, resolve, embed, summary, lambda: tick(0))
                 except Exception as exc:  # a store or resolver failure on one input; others continue

@@ -159,6 +159,8 @@ class Job:
     live: int = 0
     #: Skipped because the file is empty or only whitespace (what it wrote before, if anything, stays).
     empty: bool = False
+    #: Messages of the input left out for want of text (``null``, empty or only whitespace).
+    empty_messages: int = 0
 
     @property
     def turns(self) -> int:
@@ -199,6 +201,7 @@ def _plan_file(
 ) -> None:
     src = load_source(path)
     transcripts = read_source(src, format=format, namespace=namespace)
+    job.empty_messages = sum(t.empty_left_out for t in transcripts)
     fmt = transcripts[0].format if transcripts else (format or "unknown")
     digest = hashlib.sha256(src.data).hexdigest()
     content_hash = hashes.run(digest, fmt)

@@ -80,6 +80,8 @@ class Transcript:
     was read first): their times are no antecedent, as they are not for messages added later.
     ``known`` holds the stored entities these turns name (a prior, :class:`KnownEntity`), so a name the
     namespace knows keeps its stored type and entity, as it would over the whole conversation.
+    ``empty_left_out`` counts the input's messages left out for want of text (``null``, empty or only
+    whitespace), which the ingest summary reports.
     """
 
     namespace: str
@@ -91,6 +93,7 @@ class Transcript:
     antecedents: tuple[tuple[str, TimeRef], ...] = ()
     forgotten: frozenset[str] = frozenset()
     known: tuple[KnownEntity, ...] = ()
+    empty_left_out: int = 0
 
     @property
     def turn_count(self) -> int:

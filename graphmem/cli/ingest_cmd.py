@@ -111,6 +111,8 @@ def ingest(
                 # only when some were: a log created but not written yet
                 *([["files skipped (empty)", summary.files_empty]] if summary.files_empty else []),
                 ["turns written", summary.turns],
+                # only when some were: a message without text is left out, and said so here
+                *([["messages left out (empty)", summary.messages_empty]] if summary.messages_empty else []),
                 ["turns kept (unchanged)", summary.turns_kept],
                 # only when some were: most inputs hold no message an agent also added live
                 *([["turns already added live", summary.turns_live]] if summary.turns_live else []),

@@ -9,7 +9,7 @@ import unicodedata
 from graphmem.models import namespace_char_ok
 from graphmem.text import clean_text
 
-__all__ = ["INVISIBLE", "ascii_namespace_from", "clean_speaker", "namespace_from"]
+__all__ = ["INVISIBLE", "Spellings", "ascii_namespace_from", "clean_speaker", "namespace_from"]
 
 #: Characters that show nothing: zero-width space, non-joiner and joiner, word joiner, soft hyphen, the
 #: byte-order mark, and the bidirectional marks, embeddings and isolates (WhatsApp puts them around names).
@@ -26,6 +26,32 @@ def clean_speaker(name: str) -> str:
     while len(name) > 2 and _BRACKETS.get(name[0]) == name[-1]:
         name = name[1:-1].strip()
     return name
+
+
+class Spellings:
+    """The first spelling of each speaker in one input: a name spelled as one seen before but for case
+    (``Marta``, ``marta``, ``MARTA``; spaces are collapsed by :func:`clean_speaker`) is that speaker, and
+    takes the spelling seen first, so ``e.speaker = "Marta"`` finds all of its turns."""
+
+    def __init__(self) -> None:
+        self._first: dict[str, str] = {}
+        self._told: set[str] = set()
+
+    def take(self, name: str) -> tuple[str, bool]:
+        """``(the first spelling of name, whether name is another spelling not met before)``."""
+        first = self._first.setdefault(name.casefold(), name)
+        new = first != name and name not in self._told
+        if new:
+            self._told.add(name)
+        return first, new
+
+    @staticmethod
+    def note(name: str, first: str) -> str:
+        """What a warning says of ``name`` taken as ``first``."""
+        return (
+            f"speaker {name!r} is taken as {first!r}, as first spelled in this input "
+            "(names differing only in case are one speaker)"
+        )
 
 
 def namespace_from(name: str, fallback: str = "default") -> str:

@@ -8,6 +8,7 @@ A record names its speaker (``speaker``, ``name``, ``role`` or a string ``author
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -15,7 +16,15 @@ from itertools import pairwise
 from typing import Any
 
 from graphmem.errors import IngestError
-from graphmem.formats._source import check_turn_text, clean_speaker, naive_utc, parse_timestamp
+from graphmem.formats._names import Spellings
+from graphmem.formats._source import (
+    check_turn_text,
+    clean_speaker,
+    json_type,
+    naive_utc,
+    parse_timestamp,
+    warn_input,
+)
 from graphmem.text import clean_text
 from graphmem.transcript import RawSession, RawTurn
 
@@ -32,6 +41,10 @@ _TIME_KEYS = ("timestamp", "time", "date", "created_at", "create_time")
 _SESSION_KEYS = ("session", "session_id")
 _ID_KEYS = ("id", "dia_id", "message_id")
 _CAPTION_KEYS = ("caption", "blip_caption", "image_caption")
+#: Keys of a chat API's message that calls a tool (its content is then null or empty, and it is no dialogue).
+_CALL_KEYS = ("tool_calls", "function_call")
+#: A session label that is a number, bare or as ``session_N`` (leading zeros allowed).
+_NUMBERED = re.compile(r"^(?:session_)?([0-9]+)$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,7 +79,7 @@ def _text_of(value: Any, fail: Any) -> str:
             elif isinstance(part, dict) and isinstance(part.get("text"), str):
                 parts.append(part["text"])
         return "\n".join(parts)
-    raise fail(f"the text must be a string or a list of text parts, found {type(value).__name__}")
+    raise fail(f"the text must be a string or a list of text parts, found {json_type(value)}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,22 +154,27 @@ class _Fields:
         return clean_text(str(label).strip()) or None
 
 
-def _read_turn(it: Located, path: str, names: dict[str, str]) -> _Turn | None:
-    """One record as a turn, or ``None`` when it is left out (a skipped role, no text)."""
+def _read_turn(
+    it: Located, path: str, names: dict[str, str], spellings: Spellings, empty: list[Located]
+) -> _Turn | None:
+    """One record as a turn, or ``None`` when it is left out (a skipped role, no text: added to ``empty``)."""
     rec = it.record
     fields = _Fields(it, path)
     if not isinstance(rec, dict):
-        raise fields.fail(f"expected a message object, found {type(rec).__name__}")
+        raise fields.fail(f"expected a message object, found {json_type(rec)}")
     role = rec.get("role")
     if isinstance(role, str) and role.lower() in SKIPPED_ROLES:
         return None
-    speaker = fields.speaker(rec, names)
+    given = fields.speaker(rec, names)
     text = fields.text(rec)
-    if text is None:
-        return None  # content: null, e.g. a message that only called a tool
-    caption = fields.caption(rec)
-    if not text and not caption:
+    caption = fields.caption(rec) if text is not None else None
+    if text is None or (not text and not caption):
+        if not any(rec.get(k) for k in _CALL_KEYS):  # a message that only called a tool is plumbing, not empty
+            empty.append(it)
         return None
+    speaker, other = spellings.take(given)  # a message left out spells no one
+    if other:
+        warn_input(Spellings.note(given, speaker), path=path, line=it.line, json_path=it.json_path)
     turn = RawTurn(
         speaker,
         text,
@@ -183,6 +201,9 @@ def _where(turn: RawTurn, line_of: LineOf | None) -> str:
 def _repeated(turn: RawTurn, first: RawTurn | None, path: str, line_of: LineOf | None) -> bool:
     """Whether ``turn`` repeats ``first``, the message given earlier with its id (in its session).
 
+    A repeat with another time is kept once, at the first time, with an
+    :class:`~graphmem.errors.IngestWarning` naming both places.
+
     Raises:
         IngestError: the id was given before with another speaker, text or caption.
     """
@@ -195,7 +216,20 @@ def _repeated(turn: RawTurn, first: RawTurn | None, path: str, line_of: LineOf |
             line=turn.line,
             json_path=turn.json_path,
         )
+    if first.timestamp != turn.timestamp:
+        line = turn.line if turn.line is not None else (line_of(turn.json_path) if line_of and turn.json_path else None)
+        warn_input(
+            f"message id {turn.source_id!r} was already given at {_where(first, line_of)} with the same text at "
+            f"{_stamp(first.timestamp)}; this copy says {_stamp(turn.timestamp)}: kept once, at the time given first",
+            path=path,
+            line=line,
+            json_path=turn.json_path,
+        )
     return True
+
+
+def _stamp(when: datetime | None) -> str:
+    return when.isoformat(sep=" ") if when is not None else "no time"
 
 
 def _group(turns: list[_Turn], labelled: bool, path: str, line_of: LineOf | None) -> dict[str, list[RawTurn]]:
@@ -233,23 +267,27 @@ def _sessions(groups: dict[str, list[RawTurn]], path: str, line_of: LineOf | Non
     """Groups as sessions, in date order when every session is dated, indexed from 0.
 
     Raises:
-        IngestError: two labels spelled apart name one session (``3`` and ``session_3``); names both places.
+        IngestError: two labels spelled apart name one session (``3``, ``03`` and ``session_3``); names both
+            places.
     """
     sessions = []
     labels: dict[str, tuple[str, RawTurn]] = {}
     for label, turns in groups.items():
         times = [t.timestamp for t in turns if t.timestamp is not None]
         sid = f"session_{label}" if label.isdigit() else label
-        if sid in labels:
-            other, first = labels[sid]
+        # ``3``, ``03`` and ``session_3`` name one session, as LoCoMo's ``session_3`` and ``session_03`` do
+        number = _NUMBERED.match(label)
+        same = f"session_{int(number.group(1))}" if number else sid
+        if same in labels:
+            other, first = labels[same]
             raise IngestError(
                 f"session labels {other!r} (first at {_where(first, line_of)}) and {label!r} both name session "
-                f"{sid!r}: write one spelling for one session, or number two sessions apart",
+                f"{same!r}: write one spelling for one session, or number two sessions apart",
                 path=path,
                 line=turns[0].line,
                 json_path=turns[0].json_path,
             )
-        labels[sid] = (label, turns[0])
+        labels[same] = (label, turns[0])
         sessions.append(RawSession(sid, 0, tuple(turns), started_at=min(times, key=naive_utc) if times else None))
     if all(s.started_at is not None for s in sessions):
         sessions.sort(key=lambda s: naive_utc(s.started_at) if s.started_at else datetime.min)
@@ -291,6 +329,7 @@ def records_to_sessions(
     path: str,
     speaker_names: dict[str, str] | None = None,
     line_of: LineOf | None = None,
+    empty: list[Located] | None = None,
 ) -> tuple[RawSession, ...]:
     """Group message records into sessions, in date order when every session is dated.
 
@@ -299,12 +338,15 @@ def records_to_sessions(
     session). Without any labels, timed records are split where a pause exceeds
     :data:`SESSION_GAP`. Records whose role is in :data:`SKIPPED_ROLES` or whose text is empty are left out,
     and so is a message given again with its ``id`` in the same session (labelled, or split by the gap).
+    A speaker spelled as one before but for case takes the first spelling (:class:`Spellings`), with an
+    :class:`~graphmem.errors.IngestWarning` at the first record spelling it otherwise.
 
     Args:
         items: the records with their positions.
         path: the input, for error messages.
         speaker_names: maps a role (``user``) to a display name (``Dana``).
         line_of: the line where a JSON path starts in the input, so an error names a record's line too.
+        empty: gets the records left out for want of text (``null``, empty or only whitespace), to count.
 
     Raises:
         IngestError: a record is not an object, lacks a speaker or a text, or has a bad field, or an id is
@@ -312,7 +354,9 @@ def records_to_sessions(
     """
     names = speaker_names or {}
     labelled = any(isinstance(it.record, dict) and _first(it.record, _SESSION_KEYS)[0] for it in items)
-    turns = [turn for it in items if (turn := _read_turn(it, path, names)) is not None]
+    spellings = Spellings()
+    empty = [] if empty is None else empty
+    turns = [turn for it in items if (turn := _read_turn(it, path, names, spellings, empty)) is not None]
     if not turns:
         raise IngestError("no dialogue turns found", path=path)
     return _sessions(_group(_chronological(turns), labelled, path, line_of), path, line_of)

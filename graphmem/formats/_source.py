@@ -32,10 +32,12 @@ __all__ = [
     "MAX_JSON_LINE_CHARS",
     "MAX_LINE_CHARS",
     "MAX_TURN_CHARS",
+    "DuplicateKeyError",
     "JsonIndex",
     "Source",
     "check_turn_text",
     "clean_speaker",
+    "json_type",
     "load_source",
     "loads_json",
     "looks_dated",
@@ -162,6 +164,13 @@ class Source:
                 ) from exc
             except RecursionError as exc:
                 raise IngestError("malformed JSON: nested too deeply", path=self.path) from exc
+            except DuplicateKeyError as exc:
+                first = self.text.count("\n", 0, exc.first) + 1
+                raise IngestError(
+                    f"{exc} (first at line {first}; JSON would keep only the last): give each key once",
+                    path=self.path,
+                    line=self.text.count("\n", 0, exc.offset) + 1,
+                ) from exc
             self._json_loaded = True
         return self._json
 
@@ -188,9 +197,115 @@ def _clean_strings(doc: Any) -> Any:
     return doc
 
 
+def json_type(value: Any) -> str:
+    """The JSON name of a parsed value's type (``null``, ``boolean``, ``number``, ``string``, ``array``,
+    ``object``), what an error about a record of the wrong type says it found."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int | float):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, list | tuple):
+        return "array"
+    return "object" if isinstance(value, dict) else type(value).__name__
+
+
+class DuplicateKeyError(ValueError):
+    """A JSON object gives one key twice (``json.loads`` would keep the last value without a word).
+
+    ``offset`` is where the second is written in the text, ``first`` where the first is."""
+
+    def __init__(self, key: str, offset: int, first: int) -> None:
+        super().__init__(f"key {key!r} is given twice in one object")
+        self.key, self.offset, self.first = key, offset, first
+
+
+class _Repeated(Exception):
+    def __init__(self, key: str) -> None:
+        self.key = key
+
+
+def _one_each(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    obj = dict(pairs)
+    if len(obj) != len(pairs):
+        seen: set[str] = set()
+        raise _Repeated(next(k for k, _ in pairs if k in seen or seen.add(k)))  # type: ignore[func-returns-value]
+    return obj
+
+
+def _space_at(text: str, i: int) -> int:
+    while i < len(text) and text[i] in " \t\r\n":
+        i += 1
+    return i
+
+
+def _find_repeated(text: str) -> tuple[str, int, int] | None:
+    """The first key an object of ``text`` (valid JSON) gives twice: ``(key, its second offset, its first)``.
+    Walked only once a parse has found one (the parse itself does not say where)."""
+    decoder = json.JSONDecoder()
+    stack: list[dict[str, int] | None] = []  # per open container: an object's keys so far, None for an array
+    pos = _space_at(text, 0)
+    while True:
+        c = text[pos : pos + 1]
+        if c in ("{", "["):
+            stack.append({} if c == "{" else None)
+            pos = _space_at(text, pos + 1)
+            if text[pos : pos + 1] in ("}", "]"):
+                stack.pop()
+                pos = _space_at(text, pos + 1)
+            elif c == "{":
+                found = _key(text, pos, stack)
+                if isinstance(found, tuple):
+                    return found
+                pos = found
+                continue
+            else:
+                continue
+        else:
+            _, end = decoder.raw_decode(text, pos)
+            pos = _space_at(text, end)
+        # after a value: a comma (then the next member), or the end of containers
+        while True:
+            if not stack:
+                return None
+            if text[pos : pos + 1] == ",":
+                pos = _space_at(text, pos + 1)
+                if stack[-1] is not None:
+                    found = _key(text, pos, stack)
+                    if isinstance(found, tuple):
+                        return found
+                    pos = found
+                break
+            stack.pop()  # a closing bracket
+            pos = _space_at(text, pos + 1)
+
+
+def _key(text: str, pos: int, stack: list[dict[str, int] | None]) -> int | tuple[str, int, int]:
+    """Read the key at ``pos`` into the open object's keys; the position of its value, or the repeat."""
+    key, after = json.decoder.scanstring(text, pos + 1)  # type: ignore[attr-defined]
+    keys = stack[-1]
+    assert keys is not None
+    if key in keys:
+        return key, pos, keys[key]
+    keys[key] = pos
+    return _space_at(text, _space_at(text, after) + 1)
+
+
 def loads_json(text: str) -> Any:
-    """``json.loads``, with lone surrogates (from ``\\ud800`` escapes) replaced by U+FFFD in every string."""
-    doc = json.loads(text)
+    """``json.loads``, with lone surrogates (from ``\\ud800`` escapes) replaced by U+FFFD in every string.
+
+    Raises:
+        DuplicateKeyError: an object gives a key twice.
+    """
+    try:
+        doc = json.loads(text, object_pairs_hook=_one_each)
+    except _Repeated as exc:
+        found = _find_repeated(text)
+        key, offset, first = found if found is not None else (exc.key, 0, 0)
+        raise DuplicateKeyError(key, offset, first) from None
     return _clean_strings(doc) if _SURROGATE_ESCAPE.search(text) else doc
 
 

@@ -55,8 +55,10 @@ def read_chat(
     if not messages:
         raise IngestError("the chat holds no messages", path=source.path, json_path=base)
     items = [Located(m, json_path=f"{base}[{i}]") for i, m in enumerate(messages)]
-    sessions = records_to_sessions(items, path=source.path, speaker_names=names, line_of=source.json_index().line)
+    empty: list[Located] = []
+    line_of = source.json_index().line
+    sessions = records_to_sessions(items, path=source.path, speaker_names=names, line_of=line_of, empty=empty)
     if tag or namespace:
         sessions = prefix_sessions(sessions, tag or ascii_namespace_from(name, "input"))
     ns = namespace or namespace_from(name)
-    return [Transcript(ns, sessions, source_file=source.key, format="chat")]
+    return [Transcript(ns, sessions, source_file=source.key, format="chat", empty_left_out=len(empty))]

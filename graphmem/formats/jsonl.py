@@ -9,7 +9,7 @@ from typing import Any
 from graphmem.errors import EmptyInputError, IngestError
 from graphmem.formats._names import ascii_namespace_from
 from graphmem.formats._records import Located, records_to_sessions
-from graphmem.formats._source import MAX_JSON_LINE_CHARS, Source, loads_json, namespace_from
+from graphmem.formats._source import MAX_JSON_LINE_CHARS, DuplicateKeyError, Source, loads_json, namespace_from
 from graphmem.transcript import RawSession, Transcript
 
 __all__ = ["prefix_sessions", "read_jsonl", "read_records"]
@@ -45,14 +45,17 @@ def read_jsonl(
             raise IngestError(f"malformed JSON: {exc.msg} (column {exc.colno})", path=source.path, line=number) from exc
         except RecursionError as exc:
             raise IngestError("malformed JSON: nested too deeply", path=source.path, line=number) from exc
+        except DuplicateKeyError as exc:
+            raise IngestError(f"{exc} (JSON would keep only the last)", path=source.path, line=number) from exc
         items.append(Located(obj, line=number))
     if not items:
         raise EmptyInputError("empty file", path=source.path)
-    sessions = records_to_sessions(items, path=source.path)
+    empty: list[Located] = []
+    sessions = records_to_sessions(items, path=source.path, empty=empty)
     if tag or namespace:
         sessions = prefix_sessions(sessions, tag or ascii_namespace_from(name, "input"))
     ns = namespace or namespace_from(name)
-    return [Transcript(ns, sessions, source_file=source.key, format="jsonl")]
+    return [Transcript(ns, sessions, source_file=source.key, format="jsonl", empty_left_out=len(empty))]
 
 
 def read_records(records: Sequence[Any], *, namespace: str, key: str, path: str = "<records>") -> Transcript:

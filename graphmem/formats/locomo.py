@@ -16,11 +16,12 @@ from pathlib import Path
 from typing import Any
 
 from graphmem.errors import IngestError
-from graphmem.formats._names import ascii_namespace_from
+from graphmem.formats._names import Spellings, ascii_namespace_from
 from graphmem.formats._source import (
     Source,
     check_turn_text,
     clean_speaker,
+    json_type,
     namespace_from,
     parse_date_text,
     warn_input,
@@ -30,8 +31,6 @@ from graphmem.transcript import RawSession, RawTurn, Transcript
 __all__ = ["looks_like_locomo", "read_locomo"]
 
 _SESSION_KEY = re.compile(r"^session_(\d+)$")
-#: A ``session_N`` key as written in the text (not inside a string, where its quotes are escaped).
-_SESSION_KEY_TEXT = re.compile(r'(?<!\\)"session_\d+"\s*:')
 
 
 def looks_like_locomo(doc: Any) -> bool:
@@ -56,19 +55,11 @@ def read_locomo(source: Source, namespace: str | None = None, *, tag: str | None
     samples, prefix = (doc, "$") if isinstance(doc, list) else ([doc], "")
     if not samples:
         raise IngestError("the LoCoMo list holds no samples", path=source.path, json_path="$")
-    parsed = sum(
-        1
-        for sample in samples
-        if isinstance(sample, dict) and isinstance(sample.get("conversation"), dict)
-        for key in sample["conversation"]
-        if _SESSION_KEY.match(key)
-    )
-    dropped = len(_SESSION_KEY_TEXT.findall(source.text)) > parsed  # JSON kept the last of two equal keys
     out = []
     for i, sample in enumerate(samples):
         where = f"$[{i}]" if prefix else "$"
         suffix = f"-{i + 1}" if len(samples) > 1 else ""
-        out.append(_read_sample(source, sample, where, namespace, suffix, tag, dropped))
+        out.append(_read_sample(source, sample, where, namespace, suffix, tag))
     return out
 
 
@@ -77,10 +68,10 @@ def _fail(source: Source, message: str, json_path: str) -> IngestError:
 
 
 def _read_sample(
-    source: Source, sample: Any, where: str, namespace: str | None, suffix: str, tag: str | None, dropped: bool
+    source: Source, sample: Any, where: str, namespace: str | None, suffix: str, tag: str | None
 ) -> Transcript:
     if not isinstance(sample, dict):
-        raise _fail(source, f"expected a sample object, found {type(sample).__name__}", where)
+        raise _fail(source, f"expected a sample object, found {json_type(sample)}", where)
     conv = sample.get("conversation")
     if not isinstance(conv, dict):
         raise _fail(source, "missing field 'conversation' (an object)", where)
@@ -100,14 +91,16 @@ def _read_sample(
     keys = sorted(((int(m.group(1)), k) for k in conv if (m := _SESSION_KEY.match(k))), key=lambda nk: nk[0])
     if not keys:
         raise _fail(source, "the conversation has no 'session_N' turn lists", f"{where}.conversation")
-    _check_numbers(source, where, [n for n, _ in keys], dropped)
+    _check_numbers(source, where, [n for n, _ in keys])
     sessions = []
+    spellings = Spellings()
     for index, (n, key) in enumerate(keys):
         turns_doc = conv[key]
         spath = f"{where}.conversation.{key}"
         if not isinstance(turns_doc, list):
-            raise _fail(source, f"expected a list of turns, found {type(turns_doc).__name__}", spath)
-        turns = tuple(_read_turn(source, t, f"{spath}[{j}]") for j, t in enumerate(turns_doc))
+            raise _fail(source, f"expected a list of turns, found {json_type(turns_doc)}", spath)
+        turns = tuple(_read_turn(source, t, f"{spath}[{j}]", spellings) for j, t in enumerate(turns_doc))
+        _check_ids(source, turns)
         date_text = conv.get(f"{key}_date_time")
         if date_text is not None and not isinstance(date_text, str):
             raise _fail(source, "the session date must be a string", f"{spath}_date_time")
@@ -158,15 +151,15 @@ def _space(text: str, i: int) -> int:
     return i
 
 
-def _check_numbers(source: Source, where: str, numbers: list[int], dropped: bool) -> None:
-    """Refuse a conversation that gives one session number twice (``session_3`` twice, or ``session_3`` and
-    ``session_03``): JSON keeps only the last of two equal keys, so the first session would be lost.
-    ``dropped`` says the file's text holds more ``"session_N":`` keys than its parse kept.
+def _check_numbers(source: Source, where: str, numbers: list[int]) -> None:
+    """Refuse a conversation that spells one session number twice (``session_3`` and ``session_03``; one
+    key given twice is refused by :func:`~graphmem.formats._source.loads_json`, as JSON would keep only the
+    last of two equal keys).
 
     Raises:
         IngestError: names the second place and the line of the first.
     """
-    if len(set(numbers)) == len(numbers) and not dropped:
+    if len(set(numbers)) == len(numbers):
         return
     first: dict[int, tuple[str, int]] = {}
     for n, key, offset in _session_members(source, where):
@@ -184,9 +177,27 @@ def _check_numbers(source: Source, where: str, numbers: list[int], dropped: bool
         first[n] = (key, offset)
 
 
-def _read_turn(source: Source, turn: Any, where: str) -> RawTurn:
+def _check_ids(source: Source, turns: tuple[RawTurn, ...]) -> None:
+    """Refuse a ``dia_id`` given twice in one session with another speaker, text or caption (as a JSONL
+    file's ``id`` is refused); names both places."""
+    given: dict[str, RawTurn] = {}
+    for turn in turns:
+        if turn.source_id is None:
+            continue
+        first = given.setdefault(turn.source_id, turn)
+        if first is not turn and (first.speaker, first.text, first.caption) != (turn.speaker, turn.text, turn.caption):
+            line = source.json_index().line(str(first.json_path))
+            at = f"line {line} ({first.json_path})" if line is not None else str(first.json_path)
+            raise IngestError(
+                f"message id {turn.source_id!r} was already given at {at} with another speaker or text",
+                path=source.path,
+                json_path=turn.json_path,
+            )
+
+
+def _read_turn(source: Source, turn: Any, where: str, spellings: Spellings) -> RawTurn:
     if not isinstance(turn, dict):
-        raise _fail(source, f"expected a turn object, found {type(turn).__name__}", where)
+        raise _fail(source, f"expected a turn object, found {json_type(turn)}", where)
     for name in ("speaker", "text"):
         if name not in turn:
             raise _fail(source, f"missing field {name!r}", where)
@@ -195,6 +206,10 @@ def _read_turn(source: Source, turn: Any, where: str) -> RawTurn:
     speaker = clean_speaker(turn["speaker"])
     if not speaker:
         raise _fail(source, "empty speaker", f"{where}.speaker")
+    speaker, other = spellings.take(given := speaker)
+    if other:
+        at = f"{where}.speaker"
+        warn_input(Spellings.note(given, speaker), path=source.path, line=source.json_index().line(at), json_path=at)
     text = check_turn_text(turn["text"], path=source.path, json_path=f"{where}.text")
     dia_id = turn.get("dia_id")
     if dia_id is not None and not isinstance(dia_id, str):

@@ -9,9 +9,12 @@ the header date and its offset, if any) and may carry an image as ``[image: a ph
 that is neither a header nor a turn continues the turn before it. Markdown turns read too: a list item
 (``- Zoë: hi``) or a speaker in bold (``**Zoë:** hi``, ``**Zoë**: hi``) is a turn atop the file, under
 a header or after such turns; right under a plain turn a list item continues it (``- step 1: pack``).
-A bare clock time in a session with no date that parses is not kept: an
-:class:`~graphmem.errors.IngestWarning` names its line, once per session. A header date that names a
-year (1900 to 2099) or a month and day but does not parse (``31 February 2024``) is warned about at the header's line.
+A bare clock time more than 12 hours before the previous one in its session is on the next day (a
+session running past midnight: ``[23:50]`` then ``[00:10]``). A bare clock time in a session with no
+date that parses is not kept: an :class:`~graphmem.errors.IngestWarning` names its line, once per
+session. A speaker spelled as one before but for case takes the first spelling, with a warning. A
+header date that names a year (1900 to 2099) or a month and day but does not parse (``31 February
+2024``) is warned about at the header's line.
 """
 
 from __future__ import annotations
@@ -19,10 +22,10 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from datetime import datetime, time
+from datetime import datetime, time, timedelta
 
 from graphmem.errors import IngestError
-from graphmem.formats._names import ascii_namespace_from
+from graphmem.formats._names import Spellings, ascii_namespace_from
 from graphmem.formats._source import (
     EARLIEST,
     INVISIBLE,
@@ -203,9 +206,22 @@ class _Builder:
     line: int | None = None
     turns: list[RawTurn] = field(default_factory=list)
     warned: bool = False
+    days: int = 0  # days past the header's date that bare clock times have rolled over (past midnight)
+    last_clock: datetime | None = None  # the time the last bare clock time was read as
 
 
-def _turn_time(raw: str, day: datetime | None, *, path: str, line: int) -> datetime | None:
+#: A bare clock time more than this before the previous one in its session is on the next day (23:50, 00:10).
+_ROLLOVER = timedelta(hours=12)
+
+
+def _turn_time(raw: str, builder: _Builder, *, path: str, line: int) -> datetime | None:
+    """The time of a turn's ``[stamp]``: a full date and time as written, or a bare clock time on its
+    session's date (``None`` without one).
+
+    A session that runs past midnight writes clock times that go back (``[23:50]`` then ``[00:10]``); of
+    the two readings of a clock time, the same day or the next, the one nearer the previous clock time is
+    taken, so one more than 12 hours before it is on the next day (and so are those after it).
+    """
     if m := _CLOCK.match(raw.strip()):
         hour, minute, second = int(m.group("h")), int(m.group("m")), int(m.group("s") or 0)
         ampm = (m.group("ampm") or "").lower().replace(".", "")
@@ -215,7 +231,16 @@ def _turn_time(raw: str, day: datetime | None, *, path: str, line: int) -> datet
             hour = 0
         if hour > 23 or minute > 59 or second > 59:
             raise IngestError(f"not a time of day: [{raw}]", path=path, line=line)
-        return datetime.combine(day.date(), time(hour, minute, second), tzinfo=day.tzinfo) if day else None
+        day = builder.started_at
+        if day is None:
+            return None
+        when = datetime.combine(day.date(), time(hour, minute, second), tzinfo=day.tzinfo)
+        when += timedelta(days=builder.days)
+        if builder.last_clock is not None and when < builder.last_clock - _ROLLOVER:
+            builder.days += 1
+            when += timedelta(days=1)
+        builder.last_clock = when
+        return when
     parsed = parse_date_text(raw)
     if parsed is None:
         raise IngestError(f"not a time: [{raw}]", path=path, line=line)
@@ -317,6 +342,7 @@ def read_text(
     """
     builders: list[_Builder] = []
     pending: _Pending | None = None
+    spellings = Spellings()
 
     def flush() -> None:
         nonlocal pending
@@ -354,10 +380,13 @@ def read_text(
             if not builders:
                 builders.append(_new_session(""))
             stamp = turn.time
-            when = _turn_time(stamp, builders[-1].started_at, path=source.path, line=number) if stamp else None
+            when = _turn_time(stamp, builders[-1], path=source.path, line=number) if stamp else None
             if stamp and when is None:
                 _warn_undated(builders[-1], stamp, source=source, line=number)
-            pending = _Pending(turn.speaker, turn.text, number, when, marked)
+            speaker, other = spellings.take(turn.speaker)
+            if other:
+                warn_input(Spellings.note(turn.speaker, speaker), path=source.path, line=number, lines=source.lines())
+            pending = _Pending(speaker, turn.text, number, when, marked)
             continue
         if pending is None:
             raise IngestError(

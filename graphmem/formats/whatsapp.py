@@ -27,10 +27,11 @@ an error at that line.
 
 The export writes dates in the phone's locale, so ``03/04/2024`` may be 3 April or 4 March. The order
 is decided once for the whole file: a first number above 12 means day first, a second number above 12
-means month first; when every date could be read either way, the order under which the messages run
+means month first. When every date could be read either way, the order under which the messages run
 forward in time is taken, then the one under which the chat is at least three times shorter ("1/1/24"
-to "1/7/24" is a week of January, not six months), and otherwise day first, with an
-:class:`~graphmem.errors.IngestWarning` at the first message's line. A year of two digits is in 2000–2099.
+to "1/7/24" is a week of January, not six months), and otherwise day first; whichever is taken, an
+:class:`~graphmem.errors.IngestWarning` at the first message's line names it, why, and the dates each
+order gives. A year of two digits is in 2000–2099.
 
 A chat export is one stream, so sessions are made as for undated JSONL sessions: a pause of more than
 :data:`~graphmem.formats._records.SESSION_GAP` starts a new one.
@@ -243,22 +244,46 @@ def _day_first(messages: list[_Message], source: Source) -> bool:
         )
     if len(fits) == 1:
         return fits[0]
-    day_first, month_first = by_order[True], by_order[False]
-    assert day_first is not None and month_first is not None
-    if day_first != month_first:
-        return day_first < month_first
-    spans = {order: _span(messages, order) for order in (True, False)}
-    short, long = sorted(spans.values())
-    if long >= 3 * short and long > short:  # a chat of a week, not of six months ("1/1/24" … "1/7/24")
-        return spans[True] < spans[False]
+    day_first, reason = _guess(messages, by_order)
     if any(msg.numbers[0] <= 31 for msg in messages):  # not all year first
+        taken, other = ("day/month", "month/day") if day_first else ("month/day", "day/month")
         warn_input(
-            "WhatsApp dates read either way (day/month or month/day): read as day/month",
+            f"WhatsApp dates read either way (no day above 12 decides): read as {taken} ({_run(messages, day_first)}), "
+            f"{reason}; as {other} they would run {_run(messages, not day_first)} (no option forces an order yet)",
             path=path,
             line=messages[0].line,
             lines=source.lines(),
         )
-    return True
+    return day_first
+
+
+def _guess(messages: list[_Message], by_order: dict[bool, int | None]) -> tuple[bool, str]:
+    """The date order of an export whose every date reads either way, and why it is taken."""
+    day_first, month_first = by_order[True], by_order[False]
+    assert day_first is not None and month_first is not None
+    if day_first != month_first:
+        return day_first < month_first, "as only so do the messages run forward in time"
+    spans = {order: _span(messages, order) for order in (True, False)}
+    short, long = sorted(spans.values())
+    if long >= 3 * short and long > short:  # a chat of a week, not of six months ("1/1/24" … "1/7/24")
+        return spans[True] < spans[False], "as the chat is then at least three times shorter"
+    return True, "the order taken when nothing tells them apart"
+
+
+def _run(messages: list[_Message], day_first: bool) -> str:
+    """From the first to the last date under one order: ``1 February 2024 to 1 April 2024``."""
+    days = [datetime(*ymd) for msg in messages if (ymd := _date(msg.numbers, day_first)) is not None]
+    return f"{_day(min(days))} to {_day(max(days))}"
+
+
+def _day(when: datetime) -> str:
+    return f"{when.day} {_MONTHS[when.month - 1]} {when.year}"
+
+
+_MONTHS = (
+    "January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November",
+    "December",
+)  # fmt: skip
 
 
 def read_whatsapp(

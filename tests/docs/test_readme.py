@@ -54,3 +54,13 @@ def test_the_cosine_tolerance_is_not_blind() -> None:
     assert DENSE.sub(r"\1(…)", line) == DENSE.sub(r"\1(…)", line.replace("0.612", "0.627"))
     assert DENSE.sub(r"\1(…)", line) != DENSE.sub(r"\1(…)", line.replace("#1 (0.612)", "#2 (0.612)"))
     assert float(DENSE.search(line.replace("0.612", "0.700"))[2]) != pytest.approx(0.612, abs=COSINE_TOLERANCE)
+
+
+def test_the_readme_names_the_extensions_a_folder_walk_takes() -> None:
+    # Markdown transcripts read when named, but a folder walk skips .md (a README beside the inputs)
+    from graphmem.ingest_paths import FOLDER_SUFFIXES
+
+    text = " ".join((ROOT / "README.md").read_text(encoding="utf-8").split())
+    walked = re.search(r"folders are walked for ((?:`\.\w+`,? (?:and )?)+)only", text)
+    assert walked is not None, "the README says which files a folder walk reads"
+    assert set(re.findall(r"`(\.\w+)`", walked.group(1))) == FOLDER_SUFFIXES

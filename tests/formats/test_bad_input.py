@@ -343,3 +343,41 @@ def test_a_jsonl_turn_is_still_held_to_the_turn_limit(tmp_path: Path) -> None:
     path.write_text(json.dumps({"speaker": "Ana", "text": "a" * (MAX_TURN_CHARS + 1)}) + "\n", encoding="utf-8")
     with pytest.raises(IngestError, match=r"log\.jsonl"):
         read_transcripts(path)
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "line"),
+    [
+        ("m3.jsonl", '{"speaker": "Ann", "text": "fine"}\n{"speaker": "Ann", "text": "ok", "text": "other"}\n', 2),
+        ("chat.json", '{"messages": [\n {"role": "user", "content": "a"},\n {"role": "user", "content": "b",\n'
+         '  "content": "c"}]}\n', 4),
+        ("lo.json", '{"sample_id": "s", "conversation": {"speaker_a": "A", "speaker_b": "B", "session_1": [\n'
+         '{"speaker": "A", "text": "a",\n "text": "b"}]}}\n', 3),
+    ],
+)  # fmt: skip
+def test_a_key_given_twice_in_a_record_is_an_error_naming_its_line_and_key(write, name, content, line) -> None:
+    with pytest.raises(IngestError, match=r"key '(text|content)' is given twice in one object") as info:
+        read_transcripts(write(name, content))
+    assert info.value.line == line
+
+
+def test_a_locomo_dia_id_given_twice_with_other_text_names_both_places(write) -> None:
+    conv = {
+        "speaker_a": "Ida",
+        "speaker_b": "Leo",
+        "session_1": [
+            {"speaker": "Ida", "dia_id": "D1:1", "text": "Hello."},
+            {"speaker": "Leo", "dia_id": "D1:1", "text": "Same dia id, other text."},
+        ],
+    }
+    path = write("dup.json", json.dumps([{"sample_id": "s3", "conversation": conv}], indent=1))
+    with pytest.raises(
+        IngestError, match=r"'D1:1' was already given at line \d+ \(\$\[0\]\.conversation\.session_1\[0\]\)"
+    ):
+        read_transcripts(path)
+
+
+@pytest.mark.parametrize(("line", "found"), [("null", "null"), ("[1]", "array"), ("3", "number"), ('"hi"', "string")])
+def test_a_jsonl_line_of_another_type_is_named_by_its_json_name(write, line: str, found: str) -> None:
+    with pytest.raises(IngestError, match=f"expected a message object, found {found}$"):
+        read_transcripts(write("n.jsonl", '{"speaker": "A", "text": "hi"}\n' + line + "\n"))

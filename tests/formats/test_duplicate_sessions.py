@@ -22,9 +22,9 @@ def test_locomo_session_key_given_twice_names_both_lines(write) -> None:
         f'"session_4": {json.dumps(_turns("middle"))},\n'
         f'"session_3": {json.dumps(_turns("second"))}}}}}\n'
     )
-    with pytest.raises(IngestError, match=r"session 3 is given twice .*'session_3' at line 2") as caught:
+    with pytest.raises(IngestError, match=r"key 'session_3' is given twice in one object \(first at line 2") as caught:
         read_transcripts(write("dup.json", text))
-    assert (caught.value.line, caught.value.json_path) == (4, "$.conversation.session_3")
+    assert caught.value.line == 4
 
 
 def test_locomo_session_numbers_spelled_apart_are_refused_too(write) -> None:
@@ -73,3 +73,12 @@ def test_text_headers_numbering_one_session_twice_stay_apart(write) -> None:
         ("session_4", ["middle"]),
         ("session_3b", ["second"]),  # a number already taken gives way to the position (3), then a letter
     ]
+
+
+@pytest.mark.parametrize("labels", [(3, "03"), ("03", "session_3"), ("3", "003")])
+def test_jsonl_numbers_spelled_with_leading_zeros_name_one_session_and_are_an_error(write, labels) -> None:
+    records = [{"speaker": "A", "text": "a", "session": labels[0]}, {"speaker": "B", "text": "b", "session": labels[1]}]
+    path = write("zeros.jsonl", "\n".join(json.dumps(r) for r in records))
+    with pytest.raises(IngestError, match=r"\(first at line 1\) and .* both name session 'session_3'") as caught:
+        read_transcripts(path)
+    assert caught.value.line == 2

@@ -64,9 +64,9 @@ def test_text_clock_time_takes_the_header_offset(write: Write) -> None:
     [session] = t.sessions
     assert [turn.timestamp for turn in session.turns] == [
         datetime(2024, 9, 6, 23, 10, tzinfo=PLUS2),
-        datetime(2024, 9, 6, 9, 0, tzinfo=PLUS2),
+        datetime(2024, 9, 7, 9, 0, tzinfo=PLUS2),  # 14 h before 23:10: the next morning
     ]
-    assert session.started_at == datetime(2024, 9, 6, 9, 0, tzinfo=PLUS2)
+    assert session.started_at == datetime(2024, 9, 6, 23, 10, tzinfo=PLUS2)
 
 
 def test_yesterday_resolves_on_the_local_calendar_end_to_end(write: Write, tmp_path: Path, nlp: Any) -> None:

@@ -368,3 +368,54 @@ def test_text_header_of_a_word_and_a_year_is_no_month(write, header: str) -> Non
     with pytest.warns(IngestWarning, match="does not parse"):
         [t] = read_transcripts(write("t.txt", f"{header}\nAna: hi\n"))
     assert t.sessions[0].started_at is None
+
+
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [
+        (
+            "case.jsonl",
+            '{"speaker": "Marta", "text": "I work at Acme."}\n{"speaker": "marta ", "text": "I live in Lyon."}\n'
+            '{"speaker": "MARTA", "text": "I have a cat."}\n{"speaker": "Bob", "text": "Nice."}\n',
+        ),
+        ("case.txt", "Marta: I work at Acme.\nmarta : I live in Lyon.\nMARTA: I have a cat.\nBob: Nice.\n"),
+        (
+            "case.json",
+            '{"sample_id": "c", "conversation": {"speaker_a": "Marta", "speaker_b": "Bob", "session_1": ['
+            '{"speaker": "Marta", "text": "a"}, {"speaker": "marta ", "text": "b"}, {"speaker": "MARTA", "text": "c"},'
+            '{"speaker": "Bob", "text": "d"}]}}',
+        ),
+    ],
+)
+def test_speakers_spelled_apart_only_by_case_take_the_first_spelling(write, name: str, content: str) -> None:
+    path = write(name, content)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        [t] = read_transcripts(path)
+    assert [x.speaker for s in t.sessions for x in s.turns] == ["Marta", "Marta", "Marta", "Bob"]
+    said = [str(w.message) for w in caught if issubclass(w.category, IngestWarning)]
+    assert len(said) == 2 and "speaker 'MARTA' is taken as 'Marta'" in said[1]
+
+
+def test_an_id_given_again_with_the_same_text_at_another_time_is_kept_once_with_a_warning(write) -> None:
+    lines = [
+        {
+            "id": "x1",
+            "session": 1,
+            "timestamp": "2024-02-01T10:00:00Z",
+            "speaker": "Ann",
+            "text": "I work at Umbrella.",
+        },
+        {"id": "x2", "session": 1, "timestamp": "2024-02-01T10:01:00Z", "speaker": "Bob", "text": "Cool."},
+        {
+            "id": "x1",
+            "session": 1,
+            "timestamp": "2024-02-01T12:00:00Z",
+            "speaker": "Ann",
+            "text": "I work at Umbrella.",
+        },
+    ]
+    path = write("dupts.jsonl", "\n".join(json.dumps(x) for x in lines))
+    with pytest.warns(IngestWarning, match=r"dupts\.jsonl:3: message id 'x1' was already given at line 1 .*kept once"):
+        [t] = read_transcripts(path)
+    assert [x.timestamp.hour for s in t.sessions for x in s.turns if x.timestamp] == [10, 10]

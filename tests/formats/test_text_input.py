@@ -181,3 +181,26 @@ def test_a_failed_ingest_does_not_say_it_ingested(write, tmp_path, capsys) -> No
     out, err = capsys.readouterr()
     assert "ingested into" not in out and "nothing ingested" in out
     assert f"{path}:1: unknown format" in err
+
+
+def test_a_session_running_past_midnight_dates_its_later_turns_on_the_next_day(write) -> None:
+    path = write(
+        "late.txt",
+        "## Session 1 — 3 March 2024\n[23:50] Ana: late\n[00:10] Ben: past midnight\n[00:12] Ana: thanks\n"
+        "[00:05] Ben: a few minutes back, still the same night\n",
+    )
+    (t,) = read_transcripts(path)
+    times = [turn.timestamp for s in t.sessions for turn in s.turns]
+    assert [(w.day, w.hour, w.minute) for w in times if w is not None] == [
+        (3, 23, 50),
+        (4, 0, 10),
+        (4, 0, 12),
+        (4, 0, 5),
+    ]
+    assert t.sessions[0].started_at is not None and t.sessions[0].started_at.day == 3
+
+
+def test_clock_times_going_back_a_little_stay_on_the_headers_day(write) -> None:
+    path = write("order.txt", "## Session 1 — 3 March 2024\n[10:07] Ana: hi\n[10:05] Ben: written late\n")
+    (t,) = read_transcripts(path)
+    assert [turn.timestamp.day for s in t.sessions for turn in s.turns if turn.timestamp] == [3, 3]

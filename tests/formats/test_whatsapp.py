@@ -67,7 +67,8 @@ def test_an_ios_export_month_first_with_am_pm(write) -> None:
 )
 def test_ambiguous_dates_take_the_order_that_runs_forward(write, dates, expected) -> None:
     text = "".join(f"{d}, 10:00 - Ana: message {i}\n" for i, d in enumerate(dates))
-    [t] = read_transcripts(write("a.txt", text))
+    with pytest.warns(IngestWarning, match="read as day/month .*only so do the messages run forward"):
+        [t] = read_transcripts(write("a.txt", text))
     got = [x.timestamp for s in t.sessions for x in s.turns]
     assert [(d.year, d.month, d.day) for d in got if d is not None] == expected
 
@@ -75,7 +76,8 @@ def test_ambiguous_dates_take_the_order_that_runs_forward(write, dates, expected
 def test_month_first_when_only_that_runs_forward(write) -> None:
     text = "01/02/24, 10:00 - Ana: one\n01/03/24, 10:00 - Ana: two\n02/01/24, 10:00 - Ana: three\n"
     # day first: 1 Feb, 1 Mar, 2 Jan (back once); month first: 2 Jan, 3 Jan, 1 Feb (forward)
-    [t] = read_transcripts(write("b.txt", text))
+    with pytest.warns(IngestWarning, match="read as month/day"):
+        [t] = read_transcripts(write("b.txt", text))
     got = [x.timestamp for s in t.sessions for x in s.turns]
     assert got == [datetime(2024, 1, 2, 10), datetime(2024, 1, 3, 10), datetime(2024, 2, 1, 10)]
 
@@ -174,7 +176,8 @@ def test_long_multi_line_messages_are_still_an_export(write) -> None:
 
 def test_a_week_of_january_reads_month_first(write) -> None:
     text = "".join(f"1/{d}/24, 10:00 - Ana: day {d}\n" for d in (1, 3, 7))
-    [t] = read_transcripts(write("us.txt", text))
+    with pytest.warns(IngestWarning, match="read as month/day"):
+        [t] = read_transcripts(write("us.txt", text))
     assert [x.timestamp for s in t.sessions for x in s.turns][-1] == datetime(2024, 1, 7, 10, 0)
 
 
@@ -259,3 +262,16 @@ def test_a_right_to_left_message_keeps_its_sender_when_the_line_opens_with_a_mar
     )
     [t] = read_transcripts(write("rtl.txt", text))
     assert [x.speaker for s in t.sessions for x in s.turns] == ["Ana", "Ana", "Ben"]
+
+
+def test_dates_read_month_first_for_a_shorter_chat_say_so_and_what_day_first_would_give(write) -> None:
+    # monthly rent on the 1st: month/day makes it three days of January, and that guess is never silent
+    text = "".join(
+        f"01/{m:02}/2024, 10:00 - Ana: Rent paid for {n}.\n" for m, n in ((2, "Feb"), (3, "Mar"), (4, "Apr"))
+    )
+    with pytest.warns(IngestWarning) as caught:
+        read_transcripts(write("eu_monthly.txt", text))
+    [said] = [str(w.message) for w in caught]
+    assert "eu_monthly.txt:1: WhatsApp dates read either way" in said
+    assert "read as month/day (2 January 2024 to 4 January 2024)" in said
+    assert "as day/month they would run 1 February 2024 to 1 April 2024" in said

@@ -83,3 +83,29 @@ def test_reading_an_empty_file_is_still_an_error(tmp_path: Path) -> None:
     with pytest.raises(EmptyInputError, match="empty file") as info:
         read_transcripts(path)
     assert isinstance(info.value, IngestError)
+
+
+def test_messages_without_text_are_counted_as_left_out(memory: Memory, tmp_path: Path) -> None:
+    lines = [
+        {"id": "n1", "session": 1, "speaker": "Ann", "text": "Hello."},
+        {"id": "n2", "session": 1, "speaker": "Bob", "text": None},
+        {"id": "n3", "session": 1, "speaker": "Bob", "text": ""},
+        {"id": "n4", "session": 1, "speaker": "Ann", "text": "   "},
+        {"id": "n5", "session": 1, "role": "system", "content": "instructions are no message"},
+    ]
+    path = tmp_path / "nullcontent.jsonl"
+    path.write_text("\n".join(json.dumps(x) for x in lines) + "\n", encoding="utf-8")
+    summary = run(memory, path)
+    assert (summary.turns, summary.messages_empty, summary.as_dict()["messages_empty"]) == (1, 3, 3)
+
+
+def test_the_cli_table_counts_messages_left_out_as_empty(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "chat.json"
+    messages = [
+        {"role": "user", "content": "hi"},
+        {"role": "assistant", "content": None},
+        {"role": "assistant", "content": None, "tool_calls": [{"id": "call_1"}]},  # plumbing, not an empty message
+    ]
+    path.write_text(json.dumps({"messages": messages}), encoding="utf-8")
+    assert main(["--db", str(tmp_path / "db"), "ingest", "--no-embed", str(path)]) == 0
+    assert "│ messages left out (empty) │ 1     │" in capsys.readouterr().out
