@@ -19,7 +19,7 @@ from graphmem.memory import Memory
 from graphmem.models import Event
 from graphmem.settings import Settings
 from tests.ingest.fakes import FakeEmbedder
-from tests.support.bolt_memory import open_bolt_memory
+from tests.support.bolt_memory import open_bolt_memory, two_bolt_memories
 from tests.support.bolt_server import BoltTarget, wipe_database
 
 pytestmark = pytest.mark.neo4j
@@ -35,13 +35,8 @@ def _open(bolt: BoltTarget, cache: Path) -> Memory:
 @pytest.fixture
 def memories(bolt_server: BoltTarget, tmp_path: Path) -> Iterator[tuple[Memory, Memory]]:
     """Two memories on one emptied database, each with its own driver (as two processes have)."""
-    wipe_database(bolt_server)
-    one, two = _open(bolt_server, tmp_path / "one"), _open(bolt_server, tmp_path / "two")
-    try:
-        yield one, two
-    finally:
-        one.close()
-        two.close()
+    with two_bolt_memories(bolt_server, tmp_path) as pair:
+        yield pair
 
 
 def _first_call_after(monkeypatch: pytest.MonkeyPatch, obj: Any, name: str, other: Callable[[], object]) -> None:

@@ -24,8 +24,8 @@ from graphmem.models import Batch, Entity, Event, Fact, Mention
 from graphmem.settle import settle
 from graphmem.sync import sync_stores
 from tests.ingest.fakes import FakeEmbedder
-from tests.support.bolt_memory import open_bolt_memory
-from tests.support.bolt_server import BoltTarget, wipe_database
+from tests.support.bolt_memory import two_bolt_memories
+from tests.support.bolt_server import BoltTarget
 
 pytestmark = pytest.mark.neo4j
 
@@ -36,13 +36,8 @@ T = "2024-05-02T10:0{}:00"
 @pytest.fixture
 def memories(bolt_server: BoltTarget, tmp_path: Path) -> Iterator[tuple[Memory, Memory]]:
     """Two memories on one emptied database, each with its own driver (as two processes have)."""
-    wipe_database(bolt_server)
-    one, two = open_bolt_memory(bolt_server, tmp_path / "one"), open_bolt_memory(bolt_server, tmp_path / "two")
-    try:
-        yield one, two
-    finally:
-        one.close()
-        two.close()
+    with two_bolt_memories(bolt_server, tmp_path) as pair:
+        yield pair
 
 
 def _before_first(

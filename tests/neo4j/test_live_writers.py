@@ -21,7 +21,7 @@ from graphmem.memory import Memory
 from graphmem.settings import Settings
 from graphmem.store.cypher.store import CypherStore
 from tests.ingest.fakes import FakeEmbedder
-from tests.support.bolt_memory import open_bolt_memory
+from tests.support.bolt_memory import two_bolt_memories
 from tests.support.bolt_server import BoltTarget, wipe_database
 
 pytestmark = pytest.mark.neo4j
@@ -30,22 +30,13 @@ NS = "race"
 PER_WRITER = 8
 
 
-def _open(bolt: BoltTarget, cache: Path) -> Memory:
-    return open_bolt_memory(bolt, cache)
-
-
 @pytest.fixture
 def memories(bolt_server: BoltTarget, tmp_path: Path) -> Iterator[tuple[Memory, Memory]]:
     """Two memories on one emptied database, each with its own driver (as two processes have), the namespace
     started by one message."""
-    wipe_database(bolt_server)
-    one, two = _open(bolt_server, tmp_path / "one"), _open(bolt_server, tmp_path / "two")
-    try:
+    with two_bolt_memories(bolt_server, tmp_path) as (one, two):
         one.add({"speaker": "Init", "text": "Start of the notes."}, namespace=NS)
         yield one, two
-    finally:
-        one.close()
-        two.close()
 
 
 def _race(writers: dict[str, Memory]) -> dict[str, str]:

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from graphmem.memory import Memory
 from graphmem.settings import Settings
 from tests.ingest.fakes import FakeEmbedder
-from tests.support.bolt_server import BoltTarget
+from tests.support.bolt_server import BoltTarget, wipe_database
 
 
 def open_bolt_memory(bolt: BoltTarget, cache: Path, **options: Any) -> Memory:
@@ -17,3 +19,15 @@ def open_bolt_memory(bolt: BoltTarget, cache: Path, **options: Any) -> Memory:
     return Memory.open(
         bolt.uri, embedder=FakeEmbedder(), settings=settings, auth=bolt.auth, database=bolt.database, **options
     )
+
+
+@contextmanager
+def two_bolt_memories(bolt: BoltTarget, where: Path) -> Iterator[tuple[Memory, Memory]]:
+    """Two memories on ``bolt``'s emptied database, each with its own driver and cache (as two processes have)."""
+    wipe_database(bolt)
+    one, two = open_bolt_memory(bolt, where / "one"), open_bolt_memory(bolt, where / "two")
+    try:
+        yield one, two
+    finally:
+        one.close()
+        two.close()
