@@ -177,6 +177,19 @@ class _Placement:
         self.open: dict[str, _Open] = {}
         self.order: list[str] = []
         self._events: dict[str, list[Event]] = {}
+        self._spellings: dict[str, str] = {}
+
+    def spelled(self, message: Message) -> Message:
+        """``message`` with its speaker spelled as the namespace knows that person ("marta" → "Marta"): a
+        stored person of that name but for case, else the first spelling of this call, as a file's reader
+        takes an input's first spelling (:class:`~graphmem.formats._names.Spellings`)."""
+        name = message.turn.speaker
+        key = name.casefold()
+        first = self._spellings.get(key)
+        if first is None:
+            stored = (e.name for e in self.store.find_entities(self.namespace, name) if e.type == "Person")
+            first = self._spellings[key] = next((n for n in stored if n.casefold() == key), name)
+        return message if first == name else replace(message, turn=replace(message.turn, speaker=first))
 
     def events(self, session_id: str) -> list[Event]:
         """The events of a stored session, read once per call."""
@@ -511,7 +524,7 @@ def _add(
         ids: list[str] = []
         retried: set[str] = set()
         seen: dict[str, tuple[str, RawTurn]] = {}
-        for message in parsed:
+        for message in map(placement.spelled, parsed):
             given = message.turn.source_id
             if given is not None and given in seen:  # the same message twice in one call: one event
                 placed_id, first = seen[given]

@@ -85,3 +85,20 @@ def test_graphmem_add_takes_participant_options(tmp_path: Path) -> None:
         assert _speakers(mem, "d") == ["Dana", "Aide"]
     bad = CliRunner().invoke(cli, ["--db", store, "add", "-n", "d", "--participant", "user"], input=lines + "\n")
     assert bad.exit_code != 0 and "expected ROLE=NAME" in bad.output
+
+
+def test_a_speaker_spelled_otherwise_but_for_case_takes_the_stored_spelling(memory: Memory) -> None:
+    """A file's reader takes an input's first spelling of a speaker ("marta" is "Marta"); a message added live
+    kept its own, so ``e.speaker = "Marta"`` missed it though the turn was linked to the same person."""
+    memory.add({"speaker": "Marta", "text": "I work at Acme."}, namespace="m")
+    memory.add(
+        [{"speaker": "marta ", "text": "I have a cat named Zaza."}, {"speaker": "MARTA", "text": "Bye!"}], namespace="m"
+    )
+    memory.add({"speaker": "Bob", "text": "Hi."}, namespace="m")
+    memory.add(
+        [{"speaker": "bob", "text": "Bye."}, {"speaker": "ann", "text": "Hello."}, {"speaker": "Ann", "text": "Hi."}],
+        namespace="m",
+    )
+    assert _speakers(memory, "m") == ["Marta", "Marta", "Marta", "Bob", "Bob", "ann", "ann"]
+    found = memory.query('FIND LAST (e:Event) WHERE e.speaker = "Marta" RETURN e.text', namespace="m")
+    assert [r["e.text"] for r in found.to_json()] == ["Bye!"]
