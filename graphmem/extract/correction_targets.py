@@ -243,6 +243,10 @@ class _Binding:
             return None  # the value the speaker stated: nothing was wrong
         if request.object_id is not None:  # the denied value, by name, else by a shorter name of it
             found = denied_statements(found, {request.object_id}, self.name_words)
+            if not found and self.owned_denial(request):
+                # "Sorry, I meant Cobalt Care, not Cobalt Health." after other turns: the speaker's current
+                # statement of the value it denies by name, wherever they made it
+                found = denied_statements(stated, {request.object_id}, self.name_words)
         if len({f.predicate for f in found}) > 1:  # of the same kind as the new value, or none
             found = [f for f in found if self.type_of(f.object_id) == self.type_of(value)]
             if len({f.predicate for f in found}) != 1:

@@ -216,3 +216,19 @@ def test_a_corrected_value_starts_when_the_slip_said_the_old_one_did(extractor: 
     # Brightwave until then, Cobalt Care after; in one session "I start on 1 February" dated Brightwave too
     # (the job of the turn before), so the correction found two statements to correct and bound neither
     assert held_then == [({"Brightwave"}, {"Cobalt Care"})] * 2
+
+
+def test_a_slip_denied_by_name_after_other_turns_is_corrected(extractor: Any, tmp_path: Path) -> None:
+    """The correction named the stored value it denies, but another statement of the speaker stood between
+    (the slip had to be in their last run of turns): Cobalt Health stayed, with no word of it. A turn that owns
+    a slip and denies a value by name now corrects the speaker's current statement of that value."""
+    body = (
+        "[17:00] Ana: I got a job at Cobalt Health!\n"
+        "[17:01] Ben: Congratulations! Will you stay in Leeds?\n"
+        "[17:02] Ana: No, I'm moving to York next month.\n"
+        "[17:03] Ana: Sorry, I meant Cobalt Care, not Cobalt Health.\n"
+    )
+    assert _held_both_ways(extractor, tmp_path, body, "works_at") == ({"Cobalt Care"}, {"Cobalt Care"})
+    # a denied value the speaker never stated corrects nothing
+    other = body.replace("not Cobalt Health", "not Cobalt Labs")
+    assert _held_both_ways(extractor, tmp_path / "other", other, "works_at") == ({"Cobalt Health"}, {"Cobalt Health"})
