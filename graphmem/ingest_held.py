@@ -288,10 +288,15 @@ Said = tuple[str | None, str, datetime]
 
 def said_key(speaker: str | None, text: str, when: datetime | None) -> Said | None:
     """The identity of a message without an id, or ``None`` when it has no time of its own (then nothing
-    tells it from the same words said again)."""
+    tells it from the same words said again). Speakers spelled alike but for case are one (``Marta``,
+    ``marta``), as readers and live adds take them."""
     if when is None:
         return None
-    return speaker, " ".join(unicodedata.normalize("NFC", text).split()), naive_utc(when)
+    return (
+        speaker.casefold() if speaker is not None else None,
+        " ".join(unicodedata.normalize("NFC", text).split()),
+        naive_utc(when),
+    )
 
 
 def own_time(when: datetime | None, start: datetime | None, seq: int, second: datetime | None, dated: bool) -> bool:

@@ -187,7 +187,7 @@ class _Placement:
         key = name.casefold()
         first = self._spellings.get(key)
         if first is None:
-            stored = (e.name for e in self.store.find_entities(self.namespace, name) if e.type == "Person")
+            stored = (e.name for e in self.store.find_entities(self.namespace, name, type="Person"))
             first = self._spellings[key] = next((n for n in stored if n.casefold() == key), name)
         return message if first == name else replace(message, turn=replace(message.turn, speaker=first))
 
@@ -331,13 +331,14 @@ def _retry_of(
     """
     if turn.source_id is None:
         return None
-    said = (turn.speaker, event_text(turn))
+    # a speaker spelled otherwise but for case is the same one (a stored spelling taken: _Placement.spelled)
+    said = (turn.speaker.casefold(), event_text(turn))
     found = [
         e
         for e in store.find_events_by_source(namespace, turn.source_id)
         if (e.source_file is None and not named) or names_session(e.session, session)
     ]
-    same = next((e for e in found if (e.speaker, e.text) == said), None)
+    same = next((e for e in found if ((e.speaker or "").casefold(), e.text) == said), None)
     if same is not None:
         return same
     live = [e for e in found if e.source_file is None]

@@ -102,3 +102,22 @@ def test_a_speaker_spelled_otherwise_but_for_case_takes_the_stored_spelling(memo
     assert _speakers(memory, "m") == ["Marta", "Marta", "Marta", "Bob", "Bob", "ann", "ann"]
     found = memory.query('FIND LAST (e:Event) WHERE e.speaker = "Marta" RETURN e.text', namespace="m")
     assert [r["e.text"] for r in found.to_json()] == ["Bye!"]
+
+
+def test_a_message_resent_with_another_case_of_its_speaker_is_the_stored_one(memory: Memory, tmp_path: Path) -> None:
+    """Taking a stored person's spelling made a re-sent message of a file ("marta", stored so by the file)
+    differ from its stored copy ("Marta" after the respelling): an id retry failed as "another speaker", and a
+    message without an id was stored twice."""
+    first = tmp_path / "a.jsonl"
+    first.write_text(json.dumps({"id": "a1", "speaker": "Marta", "text": "Hello.", "time": "2025-03-01T09:00"}) + "\n")
+    memory.ingest(first, namespace="m")
+    msgs = [
+        {"id": "m1", "speaker": "marta", "text": "I got a job at Acme.", "session": "2", "time": "2025-03-02T10:00"},
+        {"speaker": "marta", "text": "See you soon.", "session": "2", "time": "2025-03-02T10:01"},
+    ]
+    second = tmp_path / "b.jsonl"
+    second.write_text("".join(json.dumps(m) + "\n" for m in msgs))
+    memory.ingest(second, namespace="m")
+    stored = [e.id for e in memory.store.iter_events("m")]
+    assert memory.add(msgs, namespace="m") == stored[1:]
+    assert [e.id for e in memory.store.iter_events("m")] == stored
