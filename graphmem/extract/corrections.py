@@ -57,6 +57,7 @@ from graphmem.extract.names import entity_type, name_key, words
 from graphmem.extract.slip_words import (
     CUE,
     FILLERS,
+    GLUE,
     INSTEAD,
     MEANT_WORDS,
     bare_slip,
@@ -65,9 +66,12 @@ from graphmem.extract.slip_words import (
     meant_at,
     meant_names,
     negated_entities,
+    repair_words,
     restated_clause,
     restates,
+    said_before,
     tells_news,
+    unnamed_denials,
     vocatives,
 )
 from graphmem.extract.vocabulary import is_single_valued
@@ -105,25 +109,37 @@ def _named_only(
     out: list[tuple[str, set[str], int, str | None]] = []
     for sent in doc.sents:
         called = vocatives(sent)
+        said = said_before(sent, entity_of)  # "I said Paris but I meant Lyon.": from "I said" on, maybe a sentence back
+        begin = said[0] if said is not None else sent.start
+        leads = repair_words(sent)
         named = {
             t.i: entity_of[t.i]
-            for t in sent
-            if t.i in entity_of and entity_of[t.i] != speaker_id and t.i not in called and not is_filler(t, entity_of)
+            for t in doc[begin : sent.end]
+            if t.i in entity_of
+            and entity_of[t.i] != speaker_id
+            and t.i not in called
+            and t.i not in leads
+            and not is_filler(t, entity_of)
         }
-        meant = meant_at(sent)
-        start, after = sent.start, None
-        if meant is not None and any(i < meant for i in named):  # "I live in Lisbon, sorry, I meant Porto."
-            last = max(i for i in named if i < meant)
-            start, after = last + 1, named[last]
-            while start < meant and doc[start].ent_type_ in ("DATE", "TIME"):
+        lead = leads[0] if leads else None
+        start, after = begin, None
+        denied = negated_entities(sent, entity_of)
+        # "I live in Lisbon, sorry, I meant Porto.": the slip's words start after the name they follow; not
+        # after a name they deny ("Not Globex, I meant Hooli.")
+        before = [i for i in named if lead is not None and i < lead and named[i] not in denied]
+        if before and said is None:
+            start, after = max(before) + 1, named[max(before)]
+            while start < (lead or start) and doc[start].ent_type_ in ("DATE", "TIME"):
                 start += 1  # the slip's own time: "I started at Globex last month — sorry, I mean Hooli."
         part = doc[start : sent.end]
-        denied = negated_entities(part, entity_of)
+        unnamed = unnamed_denials(part, entity_of)  # "Not Globex, I meant Hooli.", NER missing Globex
+        denied = negated_entities(part, entity_of) | set(unnamed.values())
         values = {e for i, e in named.items() if i >= start and e not in denied}
-        if len(values) != 1 or not (denied or meant is not None):
+        if len(values) != 1 or not (denied or lead is not None):
             continue
-        rest = " ".join(t.text for t in part if t.i not in named and t.i not in called and not t.is_punct)
-        rest = INSTEAD.sub(" ", MEANT_WORDS.sub(" ", CUE.sub(" ", rest)))
+        skip = set(named) | called | set(unnamed) | ({said[0], said[0] + 1} if said is not None else set())
+        rest = " ".join(t.text for t in part if t.i not in skip and not t.is_punct)
+        rest = GLUE.sub(" ", INSTEAD.sub(" ", MEANT_WORDS.sub(" ", CUE.sub(" ", rest))))
         if any(w.lower() not in FILLERS for w in re.findall(r"[A-Za-z']+", rest)):
             continue  # more than a slip: "When I said the boss, I meant Sarah", "I meant Tom, not you"
         [value] = values

@@ -13,11 +13,12 @@ import re
 from collections.abc import Collection
 from typing import Any
 
-from graphmem.extract.names import name_key, words
+from graphmem.extract.names import entity_id, name_key, words
 
 __all__ = [
     "CUE",
     "FILLERS",
+    "GLUE",
     "INSTEAD",
     "MEANT_WORDS",
     "bare_slip",
@@ -26,9 +27,12 @@ __all__ = [
     "meant_at",
     "meant_names",
     "negated_entities",
+    "repair_words",
     "restated_clause",
     "restates",
+    "said_before",
     "tells_news",
+    "unnamed_denials",
     "vocatives",
 ]
 
@@ -38,8 +42,9 @@ CUE = re.compile(
     r"|\bto\s+correct\s+myself\b|\bwhat\s+I\s+meant\b",
     re.IGNORECASE,
 )
-#: "I meant" owns a slip when a name follows it ("I meant Globex"), not in "I meant to", "I meant it".
-_MEANT = re.compile(r"\bI\s+meant\s+$", re.IGNORECASE)
+#: "I meant" owns a slip when a name follows it ("I meant Globex", "I meant to say Globex"), not in "I meant
+#: to", "I meant it", "I meant to say thank you".
+_MEANT = re.compile(r"\bI\s+meant\s+(?:to\s+say\s+)?$", re.IGNORECASE)
 #: "I mean" is a filler as often as a repair ("I mean Porto is lovely"): it owns a slip only when the name
 #: after it ends the sentence, or a denied value follows ("I live in Lisbon. I mean Porto.", "I mean Porto,
 #: not Lisbon").
@@ -50,8 +55,12 @@ _NEWS_ADVERBS = frozenset({"now", "anymore", "nowadays", "recently", "lately"})
 _NEWS_VERBS = frozenset({"move", "start", "switch", "change", "leave", "quit", "join", "relocate"})
 # a clause that only dates something else ("since I started my career") tells no news of its own
 _DATING_MARKS = frozenset({"since", "when", "before", "after", "while", "until"})
-# what is left of a bare slip naming its value once the value is taken out: "I meant", "not"
-MEANT_WORDS = re.compile(r"\bI\s+mean(?:t)?\b|\bnot\b", re.IGNORECASE)
+# what is left of a bare slip naming its value once the value is taken out: "I meant", "I meant to say",
+# "not", "make that" ("Actually, make that Hooli.", "in July, make that August")
+MEANT_WORDS = re.compile(r"\bI\s+mean(?:t)?(?:\s+to\s+say)?\b|\bnot\b|\bmake\s+that\b", re.IGNORECASE)
+#: Words a slip naming only its value may have between its cue and the value: "I misspoke, it's Hooli.",
+#: "I said Paris but I meant Lyon." ("I said" before the denied name is taken out with the name).
+GLUE = re.compile(r"\bit\s*['’]s\b|\bit\s+is\b|\bbut\b", re.IGNORECASE)
 # a denial a bare slip may word otherwise: "I meant Hooli instead of Globex"
 INSTEAD = re.compile(r"\binstead\s+of\b", re.IGNORECASE)
 #: Words a bare slip may have beside its cue ("Sorry, my mistake.", "Oops, I misspoke!", "Actually, I meant
@@ -74,18 +83,23 @@ def meant_names(sent: Any, entity_of: dict[int, str], target: str | None = None)
 
 def restated_clause(sent: Any) -> set[int]:
     """The tokens of the clause a slip restates after "I meant" ("Sorry, I meant I started at Hooli, not
-    Globex.": "I started at Hooli, not Globex"): the complement of "meant", its own subject "I" right after
-    "I meant" or "I meant that"; empty when there is none ("I meant Hooli", "I meant to call you", "I meant to
-    tell you I started at Hooli", "I meant Hooli is hiring", the filler "I mean, I started …")."""
+    Globex.": "I started at Hooli, not Globex"): the complement of "meant" (or of "say" in "I meant to say"),
+    its own subject "I" right after "I meant", "I meant to say", perhaps with "that"; empty when there is none
+    ("I meant Hooli", "I meant to call you", "I meant to tell you I started at Hooli", "I meant Hooli is
+    hiring", the filler "I mean, I started …")."""
+    doc = sent.doc
     for tok in sent:
         if tok.lower_ != "meant" or tok.i <= sent.start or tok.nbor(-1).lower_ != "i":
             continue
-        at = tok.i + 1 + int(tok.i + 1 < sent.end and tok.doc[tok.i + 1].lower_ == "that")
+        head, at = tok, tok.i + 1
+        if at + 1 < sent.end and doc[at].lower_ == "to" and doc[at + 1].lower_ == "say" and doc[at + 1].head.i == tok.i:
+            head, at = doc[at + 1], at + 2
+        at += int(at < sent.end and doc[at].lower_ == "that")
         if at >= sent.end:
             continue
-        subject = tok.doc[at]
+        subject = doc[at]
         verb = subject.head
-        if subject.lower_ == "i" and subject.dep_ == "nsubj" and verb.i != tok.i and verb.head.i == tok.i:
+        if subject.lower_ == "i" and subject.dep_ == "nsubj" and verb.i != head.i and verb.head.i == head.i:
             return {t.i for t in verb.subtree}
     return set()
 
@@ -147,10 +161,14 @@ def bare_slip(sent: Any) -> bool:
 
 
 def negated_entities(sent: Any, entity_of: dict[int, str]) -> set[str]:
-    """Entities a sentence names right after a bare "not" ("Globex, not Acme"), or after "instead of" in a
+    """Entities a sentence names right after a bare "not" ("Globex, not Acme"), after "instead of" in a
     sentence that owns a slip ("I meant I work at Hooli instead of Globex"; not the choice "I took Hooli
-    instead of Globex"): the values it denies."""
+    instead of Globex"), or after "I said" right before "I meant" ("I said Paris but I meant Lyon.":
+    :func:`said_before`): the values it denies."""
     out: set[str] = set()
+    said = said_before(sent, entity_of)
+    if said is not None:
+        out.add(said[1])
     if correction_cue(sent, entity_of):
         for tok in sent[:-2]:
             if tok.lower_ == "instead" and tok.nbor().lower_ == "of" and tok.i + 2 in entity_of:
@@ -169,6 +187,87 @@ def negated_entities(sent: Any, entity_of: dict[int, str]) -> set[str]:
 def meant_at(sent: Any) -> int | None:
     """The index of the "I" of the sentence's first "I meant" (or "I mean"), or ``None``."""
     return next((t.i for t in sent[:-1] if t.lower_ == "i" and t.nbor().lower_ in ("meant", "mean")), None)
+
+
+def said_before(sent: Any, entity_of: dict[int, str]) -> tuple[int, str] | None:
+    """Where "I said <a name>" begins and the name's entity, when it stands right before the sentence's "I
+    meant" but for punctuation and "but", with nothing before it in its own sentence but fillers ("I said Paris
+    but I meant Lyon.", "Sorry, I said Paris, I meant Lyon."; the parser may end a sentence after the name, so
+    it is looked for before ``sent`` too; not "When I said Tom, I meant Tom Smith")."""
+    meant = meant_at(sent)
+    if meant is None:
+        return None
+    doc = sent.doc
+    end = meant - 1
+    while end >= 0 and (doc[end].is_punct or doc[end].lower_ == "but"):
+        end -= 1
+    if end < 0 or end not in entity_of:
+        return None
+    eid, begin = entity_of[end], end
+    while begin - 1 >= 0 and entity_of.get(begin - 1) == eid:
+        begin -= 1
+    at = begin - 2
+    if at < 0 or doc[at].lower_ != "i" or doc[at + 1].lower_ != "said":
+        return None
+    opening = doc[doc[at].sent.start : at]
+    if any(not t.is_punct and t.lower_ not in FILLERS for t in opening):
+        return None
+    return at, eid
+
+
+#: What opens a repair that names only its value, besides "I meant" and "I mean" (:func:`repair_words`):
+#: "make that Hooli", "scratch that, Hooli", "Correction: Hooli" (opening the sentence), "I misspoke, it's
+#: Hooli" (not "I misspoke, Tom.", which addresses the listener). Other apologies ("my bad, Tom") are no
+#: lead: a name after them is as likely the listener's.
+_LEADS: tuple[tuple[str, ...], ...] = (
+    ("make", "that"),
+    ("scratch", "that"),
+    ("i", "misspoke", ",", "it", "'s"),
+    ("i", "misspoke", ",", "it", "’s"),
+    ("i", "misspoke", ",", "it", "is"),
+    ("i", "misspoke", "it", "'s"),
+    ("i", "misspoke", "it", "is"),
+)
+
+
+def repair_words(sent: Any) -> list[int]:
+    """The tokens of ``sent`` that open a repair naming only its value, in order: "I meant"/"I mean"
+    (:func:`meant_at`), "make that", "scratch that", "Correction" opening the sentence but for fillers and
+    followed by punctuation, "I misspoke, it's"; empty when there are none. NER may take such a word for a
+    name ("Scratch"): it is none."""
+    found: set[int] = set()
+    meant = meant_at(sent)
+    if meant is not None:
+        found.update((meant, meant + 1))
+    lowers = [t.lower_ for t in sent]
+    for k in range(len(lowers)):
+        for lead in _LEADS:
+            if tuple(lowers[k : k + len(lead)]) == lead:
+                found.update(range(sent.start + k, sent.start + k + len(lead)))
+    first = next((t for t in sent if not t.is_punct and t.lower_ not in FILLERS), None)
+    if first is not None and first.lower_ == "correction" and first.i + 1 < sent.end and first.nbor().is_punct:
+        found.add(first.i)
+    return sorted(found)
+
+
+def unnamed_denials(sent: Any, entity_of: dict[int, str]) -> dict[int, str]:
+    """Names NER did not mark that ``sent`` denies after a bare "not" ("Not Globex, I meant Hooli."): each
+    token of such a run of proper nouns → an id of the name (of no known type, ``ent:thing:…``), matched by
+    name to what the speaker stated (:func:`graphmem.extract.corrections.denied_statements`)."""
+    out: dict[int, str] = {}
+    doc = sent.doc
+    for tok in sent:
+        if tok.lower_ != "not" or tok.i + 1 >= sent.end:
+            continue
+        run = []
+        for nxt in doc[tok.i + 1 : sent.end]:
+            if nxt.i in entity_of or nxt.pos_ != "PROPN" or not nxt.text[:1].isupper():
+                break
+            run.append(nxt)
+        if run:
+            eid = entity_id("Thing", " ".join(t.text for t in run))
+            out.update((t.i, eid) for t in run)
+    return out
 
 
 def is_filler(token: Any, entity_of: dict[int, str]) -> bool:
