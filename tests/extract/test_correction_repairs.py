@@ -154,3 +154,13 @@ def test_a_repair_form_in_the_slips_own_turn_states_only_the_value(tmp_path: Pat
     for mem in _both_ways(tmp_path, ("18:00", said)):
         assert [(name, f.valid_to) for name, f in _facts(mem, "works_at").items()] == [("Hooli", None)]
 
+
+@pytest.mark.parametrize("repair", ["Sorry, I meant two coffees.", "Make that two coffees."])
+def test_a_common_noun_after_a_repair_form_corrects_nothing_and_loses_no_message(tmp_path: Path, repair: str) -> None:
+    """A topic is no name a slip is repaired with; before, "Sorry, I meant two coffees." bound the topic as the
+    employer after salience had dropped it, and the write failed (StoreError: the fact named an entity that did
+    not exist), losing the message."""
+    for mem in _both_ways(tmp_path, ("18:00", "I work at Globex."), ("18:02", repair)):
+        assert held(mem, "works_at", namespace=NS, valid_at=t("18:03")) == {"Globex"}
+        assert not any(f.never_held for f in mem.store.iter_facts(NS))
+        assert len(list(mem.store.iter_events(NS))) == 2
