@@ -12,7 +12,8 @@ sentence that names its object carries a correction cue (:func:`correction_cue`)
 with a slip and the fact's sentence follows it ("Sorry, my mistake. I work at Globex.", "Sorry, I meant
 Globex. I work at Globex."):
 
-- a speaker owning a slip: "I meant Globex" (a name after it; not "I meant to …", "I meant it"), "I mean
+- a speaker owning a slip: "I meant Globex", "I meant to say Globex" (a name after it; not "I meant to …", "I
+  meant it"), "I mean
   Globex" (the name ending the sentence but for a denied value; not the filler "I mean Porto is lovely"), "I
   meant I started at Globex" (a clause with its own "I" restating the slip, naming the fact's object; not "I
   meant to tell you I started …", "I mean, I started …"), "what I meant", "I misspoke", "my mistake", "my
@@ -30,7 +31,9 @@ Hooli.") corrects nothing said before: it is read as "I started at Globex — so
 (below).
 
 A correction may name only the new value, with no fact of its own ("Sorry, I meant Globex.", "Porto, not
-Lisbon.", "My bad, I meant Berlin, not Munich."): it then says nothing of which state it corrects, and its
+Lisbon.", "My bad, I meant Berlin, not Munich.", "Not Globex, I meant Hooli.", "Actually, make that Hooli.",
+"Scratch that, Hooli.", "Correction: Hooli.", "I misspoke, it's Hooli.", "I said Paris but I meant Lyon.":
+:func:`~graphmem.extract.slip_words.repair_words`): it then says nothing of which state it corrects, and its
 request carries :data:`~graphmem.models.ANY_STATE` for the predicate and the speaker as the subject. The
 writer binds it to the speaker's state statement it means, when the turns leave no doubt, and drops it
 otherwise (:mod:`graphmem.extract.correction_targets`).
@@ -103,9 +106,9 @@ def _named_only(
     """The corrections of the turn that name only their new value: ``(value, denied values, where the slip's
     words begin, the name the slip follows)`` per sentence, or sentence tail after a name, that is nothing
     but a slip naming one value ("Sorry, I meant Globex.", "Oops, I meant Porto!", "My bad, I meant Berlin,
-    not Munich.", "Porto, not Lisbon.", "I live in Lisbon, sorry, I meant Porto."), whose value the turn
-    states with no fact of its own (by name: a fact's object is read with its fact, and NER may type a bare
-    name apart)."""
+    not Munich.", "Porto, not Lisbon.", "I live in Lisbon, sorry, I meant Porto.", "Actually, make that Hooli.",
+    "I said Paris but I meant Lyon."), whose value the turn states with no fact of its own (by name: a fact's
+    object is read with its fact, and NER may type a bare name apart)."""
     out: list[tuple[str, set[str], int, str | None]] = []
     for sent in doc.sents:
         called = vocatives(sent)
@@ -126,10 +129,12 @@ def _named_only(
         denied = negated_entities(sent, entity_of)
         # "I live in Lisbon, sorry, I meant Porto.": the slip's words start after the name they follow; not
         # after a name they deny ("Not Globex, I meant Hooli.")
-        before = [i for i in named if lead is not None and i < lead and named[i] not in denied]
+        # nor after the lead's own words read as the name's apposition ("Oh, correction: Hooli.")
+        owned = {entity_of[i] for i in leads if i in entity_of}
+        before = [i for i in named if lead is not None and i < lead and named[i] not in denied | owned]
         if before and said is None:
             start, after = max(before) + 1, named[max(before)]
-            while start < (lead or start) and doc[start].ent_type_ in ("DATE", "TIME"):
+            while start < leads[0] and doc[start].ent_type_ in ("DATE", "TIME"):
                 start += 1  # the slip's own time: "I started at Globex last month — sorry, I mean Hooli."
         part = doc[start : sent.end]
         unnamed = unnamed_denials(part, entity_of)  # "Not Globex, I meant Hooli.", NER missing Globex
@@ -137,7 +142,7 @@ def _named_only(
         values = {e for i, e in named.items() if i >= start and e not in denied}
         if len(values) != 1 or not (denied or lead is not None):
             continue
-        skip = set(named) | called | set(unnamed) | ({said[0], said[0] + 1} if said is not None else set())
+        skip = set(named) | called | set(unnamed) | set(leads) | ({said[0], said[0] + 1} if said is not None else set())
         rest = " ".join(t.text for t in part if t.i not in skip and not t.is_punct)
         rest = GLUE.sub(" ", INSTEAD.sub(" ", MEANT_WORDS.sub(" ", CUE.sub(" ", rest))))
         if any(w.lower() not in FILLERS for w in re.findall(r"[A-Za-z']+", rest)):

@@ -231,14 +231,16 @@ _LEADS: tuple[tuple[str, ...], ...] = (
 
 
 def repair_words(sent: Any) -> list[int]:
-    """The tokens of ``sent`` that open a repair naming only its value, in order: "I meant"/"I mean"
-    (:func:`meant_at`), "make that", "scratch that", "Correction" opening the sentence but for fillers and
+    """The tokens of ``sent`` that open a repair naming only its value, in order: "I meant"/"I mean", "I meant
+    to say" (:func:`meant_at`), "make that", "scratch that", "Correction" opening the sentence but for fillers and
     followed by punctuation, "I misspoke, it's"; empty when there are none. NER may take such a word for a
     name ("Scratch"): it is none."""
     found: set[int] = set()
     meant = meant_at(sent)
     if meant is not None:
         found.update((meant, meant + 1))
+        if [t.lower_ for t in sent.doc[meant + 2 : meant + 4]] == ["to", "say"]:
+            found.update((meant + 2, meant + 3))
     lowers = [t.lower_ for t in sent]
     for k in range(len(lowers)):
         for lead in _LEADS:

@@ -54,6 +54,7 @@ def _facts(mem: Memory, predicate: str) -> dict[str, Fact]:
         ("I work at Globex now.", "Actually, make that Hooli.", "works_at", "Hooli"),
         ("I work at Globex now.", "Scratch that, Hooli.", "works_at", "Hooli"),
         ("I work at Globex now.", "Correction: Hooli.", "works_at", "Hooli"),
+        ("I work at Globex now.", "Oh, correction: Hooli.", "works_at", "Hooli"),
         ("I work at Globex now.", "I misspoke, it's Hooli.", "works_at", "Hooli"),
         ("I live in Paris now.", "I said Paris but I meant Lyon.", "lives_in", "Lyon"),
         # a restated clause denying the value just stated by name is a repair (no news word beside it)
@@ -103,7 +104,7 @@ def test_make_that_with_nothing_stated_before_corrects_nothing(tmp_path: Path) -
 
 
 def test_a_denial_beside_news_is_a_change(tmp_path: Path) -> None:
-    """"Now" tells news whatever the denial: Globex held until the change was said."""
+    """ "Now" tells news whatever the denial: Globex held until the change was said."""
     for mem in _both_ways(tmp_path, ("18:00", "I work at Globex."), ("18:02", "I work at Hooli now, not Globex.")):
         assert held(mem, "works_at", namespace=NS, valid_at=t("18:01")) == {"Globex"}
         assert held(mem, "works_at", namespace=NS, valid_at=t("18:03")) == {"Hooli"}
