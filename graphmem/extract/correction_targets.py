@@ -385,6 +385,8 @@ class _Binding:
         the slip was the turn's own statement, now stated with the value instead."""
         if request.value is None and request.at is not None:
             return self.bind_time(request)
+        if request.value is not None and request.value not in self.entities:
+            return None  # the value's entity was dropped (a topic salience left out: "Sorry, I meant two coffees.")
         own = self.own_slip(request)
         if own is not None and request.value is not None and not self.other_known(request.value, own):
             event = request.evidence[0]

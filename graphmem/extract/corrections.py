@@ -12,7 +12,8 @@ sentence that names its object carries a correction cue (:func:`correction_cue`)
 with a slip and the fact's sentence follows it ("Sorry, my mistake. I work at Globex.", "Sorry, I meant
 Globex. I work at Globex."):
 
-- a speaker owning a slip: "I meant Globex" (a name after it; not "I meant to …", "I meant it"), "I mean
+- a speaker owning a slip: "I meant Globex", "I meant to say Globex" (a name after it; not "I meant to …", "I
+  meant it"), "I mean
   Globex" (the name ending the sentence but for a denied value; not the filler "I mean Porto is lovely"), "I
   meant I started at Globex" (a clause with its own "I" restating the slip, naming the fact's object; not "I
   meant to tell you I started …", "I mean, I started …"), "what I meant", "I misspoke", "my mistake", "my
@@ -30,7 +31,9 @@ Hooli.") corrects nothing said before: it is read as "I started at Globex — so
 (below).
 
 A correction may name only the new value, with no fact of its own ("Sorry, I meant Globex.", "Porto, not
-Lisbon.", "My bad, I meant Berlin, not Munich."): it then says nothing of which state it corrects, and its
+Lisbon.", "My bad, I meant Berlin, not Munich.", "Not Globex, I meant Hooli.", "Actually, make that Hooli.",
+"Scratch that, Hooli.", "Correction: Hooli.", "I misspoke, it's Hooli.", "I said Paris but I meant Lyon.":
+:func:`~graphmem.extract.slip_words.repair_words`): it then says nothing of which state it corrects, and its
 request carries :data:`~graphmem.models.ANY_STATE` for the predicate and the speaker as the subject. The
 writer binds it to the speaker's state statement it means, when the turns leave no doubt, and drops it
 otherwise (:mod:`graphmem.extract.correction_targets`).
@@ -54,6 +57,26 @@ from datetime import datetime
 from typing import Any
 
 from graphmem.extract.names import entity_type, name_key, words
+from graphmem.extract.slip_words import (
+    CUE,
+    FILLERS,
+    GLUE,
+    INSTEAD,
+    MEANT_WORDS,
+    bare_slip,
+    correction_cue,
+    is_filler,
+    meant_at,
+    meant_names,
+    negated_entities,
+    repair_words,
+    restated_clause,
+    restates,
+    said_before,
+    tells_news,
+    unnamed_denials,
+    vocatives,
+)
 from graphmem.extract.vocabulary import is_single_valued
 from graphmem.models import ANY_STATE, Event, Fact, FactClosing
 
@@ -67,140 +90,6 @@ __all__ = [
     "time_repairs",
 ]
 
-_CUE = re.compile(
-    r"\bI\s+misspoke\b|\bmy\s+(?:mistake|bad)\b(?!\s+for\b)|\bI\s+got\s+(?:that|it)\s+wrong\b"
-    r"|\bI\s+was\s+wrong\s*(?:[.,;:!—–-]|$)|\bscratch\s+that\s*(?:[.,;:!—–-]|$)|^\W*correction\b"
-    r"|\bto\s+correct\s+myself\b|\bwhat\s+I\s+meant\b",
-    re.IGNORECASE,
-)
-#: "I meant" owns a slip when a name follows it ("I meant Globex"), not in "I meant to", "I meant it".
-_MEANT = re.compile(r"\bI\s+meant\s+$", re.IGNORECASE)
-#: "I mean" is a filler as often as a repair ("I mean Porto is lovely"): it owns a slip only when the name
-#: after it ends the sentence, or a denied value follows ("I live in Lisbon. I mean Porto.", "I mean Porto,
-#: not Lisbon").
-_MEAN = re.compile(r"\bI\s+mean\s+$", re.IGNORECASE)
-# adverbs that tell news, not a slip: "I work at Globex now", "not Acme anymore"
-_NEWS_ADVERBS = frozenset({"now", "anymore", "nowadays", "recently", "lately"})
-# verbs that tell a change: "I moved", "I started at Globex", "I left Acme"
-_NEWS_VERBS = frozenset({"move", "start", "switch", "change", "leave", "quit", "join", "relocate"})
-# a clause that only dates something else ("since I started my career") tells no news of its own
-_DATING_MARKS = frozenset({"since", "when", "before", "after", "while", "until"})
-# what is left of a bare slip naming its value once the value is taken out: "I meant", "not"
-_MEANT_WORDS = re.compile(r"\bI\s+mean(?:t)?\b|\bnot\b", re.IGNORECASE)
-# a denial a bare slip may word otherwise: "I meant Hooli instead of Globex"
-_INSTEAD = re.compile(r"\binstead\s+of\b", re.IGNORECASE)
-#: Words a bare slip may have beside its cue ("Sorry, my mistake.", "Oops, I misspoke!", "Actually, I meant
-#: Globex."): interjections and discourse markers that add nothing to the slip. "Actually" is no cue on its
-#: own ("Actually, I moved to Porto" is news); beside a cue it only opens the repair.
-_FILLERS = words("sorry oops whoops oh ah um uh er erm hmm no wait again apologies so ok okay actually")
-
-
-def _meant_names(sent: Any, entity_of: dict[int, str], target: str | None = None) -> bool:
-    """Whether the sentence says "I meant <a name>" (the name of ``target``, an entity id, when given)."""
-    for tok in sent:
-        eid = entity_of.get(tok.i)
-        if eid is None or tok.i <= sent.start or (target is not None and name_key(eid) != name_key(target)):
-            continue
-        before = sent.doc[sent.start : tok.i].text + " "
-        if _MEANT.search(before) or (_MEAN.search(before) and _ends_repair(sent, tok.i, entity_of)):
-            return True
-    return False
-
-
-def _restated_clause(sent: Any) -> set[int]:
-    """The tokens of the clause a slip restates after "I meant" ("Sorry, I meant I started at Hooli, not
-    Globex.": "I started at Hooli, not Globex"): the complement of "meant", its own subject "I" right after
-    "I meant" or "I meant that"; empty when there is none ("I meant Hooli", "I meant to call you", "I meant to
-    tell you I started at Hooli", "I meant Hooli is hiring", the filler "I mean, I started …")."""
-    for tok in sent:
-        if tok.lower_ != "meant" or tok.i <= sent.start or tok.nbor(-1).lower_ != "i":
-            continue
-        at = tok.i + 1 + int(tok.i + 1 < sent.end and tok.doc[tok.i + 1].lower_ == "that")
-        if at >= sent.end:
-            continue
-        subject = tok.doc[at]
-        verb = subject.head
-        if subject.lower_ == "i" and subject.dep_ == "nsubj" and verb.i != tok.i and verb.head.i == tok.i:
-            return {t.i for t in verb.subtree}
-    return set()
-
-
-def _restates(sent: Any, entity_of: dict[int, str], target: str | None = None) -> bool:
-    """Whether ``sent`` restates a slip in a clause after "I meant" (:func:`_restated_clause`) naming ``target``
-    (an entity id; any name when not given)."""
-    return any(
-        i in entity_of and (target is None or name_key(entity_of[i]) == name_key(target))
-        for i in _restated_clause(sent)
-    )
-
-
-def _ends_repair(sent: Any, at: int, entity_of: dict[int, str]) -> bool:
-    """Whether the name at token ``at`` ends ``sent`` but for punctuation and denied names ("I mean Porto.",
-    "I mean Porto, not Lisbon!"): "I mean" then repairs; else it is a filler ("I mean Porto is lovely")."""
-    eid = entity_of[at]
-    rest = [t for t in sent.doc[at : sent.end] if entity_of.get(t.i) != eid and not t.is_punct]
-    return all(t.lower_ == "not" or (t.i in entity_of and t.pos_ in ("PROPN", "NOUN")) for t in rest)
-
-
-def correction_cue(sent: Any, entity_of: dict[int, str] | None = None, target: str | None = None) -> bool:
-    """Whether a sentence (a spaCy span) owns a slip: "I meant Globex" (a name after it, ``target``'s when
-    given; not "I meant to", "I meant it"), "I meant I work at Globex" (a clause restating the slip, naming
-    ``target`` when given: :func:`_restated_clause`), "what I meant", "I misspoke", "my mistake", "my bad"
-    (not "my bad for …"), "I got that wrong", "I was wrong." (not "wrong about"), "scratch that.",
-    "Correction:" opening it, "to correct myself"."""
-    if _CUE.search(sent.text) is not None:
-        return True
-    return entity_of is not None and (_meant_names(sent, entity_of, target) or _restates(sent, entity_of, target))
-
-
-def tells_news(sent: Any, restated: Collection[int] = ()) -> bool:
-    """Whether a sentence tells of a change, so it corrects nothing: an adverb "now", "anymore",
-    "nowadays", "recently", "lately", "these days", or a verb of change ("moved", "started", "left",
-    "quit", "switched", "changed", "joined") that is not inside a name, does not only date something
-    else ("since I started my career") and is not among the tokens ``restated``: a clause restating a slip
-    says it again with the slip's own verb ("Sorry, I meant I started at Hooli": :func:`_restated_clause`)."""
-    text = sent.text.lower()
-    if "these days" in text or "any more" in text:
-        return True
-    for tok in sent:
-        if tok.ent_type_ or tok.pos_ == "PROPN":
-            continue  # "New York", "Left Bank"
-        if tok.lower_ in _NEWS_ADVERBS and tok.pos_ == "ADV":
-            return True
-        if tok.lemma_.lower() in _NEWS_VERBS and tok.pos_ == "VERB" and tok.i not in restated:
-            dating = tok.dep_ == "advcl" and any(c.lower_ in _DATING_MARKS for c in tok.children)
-            if not dating:
-                return True
-    return False
-
-
-def _bare_slip(sent: Any) -> bool:
-    """A sentence that is a slip and nothing else ("Sorry, my mistake.", "Scratch that.", "I was wrong.")."""
-    if not correction_cue(sent):
-        return False
-    rest = _CUE.sub(" ", sent.text)
-    return all(w.lower() in _FILLERS for w in re.findall(r"[A-Za-z']+", rest))
-
-
-def negated_entities(sent: Any, entity_of: dict[int, str]) -> set[str]:
-    """Entities a sentence names right after a bare "not" ("Globex, not Acme"), or after "instead of" in a
-    sentence that owns a slip ("I meant I work at Hooli instead of Globex"; not the choice "I took Hooli
-    instead of Globex"): the values it denies."""
-    out: set[str] = set()
-    if correction_cue(sent, entity_of):
-        for tok in sent[:-2]:
-            if tok.lower_ == "instead" and tok.nbor().lower_ == "of" and tok.i + 2 in entity_of:
-                out.add(entity_of[tok.i + 2])
-    for tok in sent:
-        if tok.lower_ != "not" or tok.i + 1 >= sent.end:
-            continue
-        nxt = tok.doc[tok.i + 1]
-        if tok.head.i in entity_of and tok.head.i >= tok.i:  # "not" attached to the name it precedes
-            out.add(entity_of[tok.head.i])
-        elif nxt.i in entity_of and nxt.pos_ in ("PROPN", "NOUN"):
-            out.add(entity_of[nxt.i])
-    return out
-
 
 def _sentences_naming(doc: Any, entity_of: dict[int, str], entity: str) -> list[Any]:
     seen: dict[int, Any] = {}
@@ -211,85 +100,56 @@ def _sentences_naming(doc: Any, entity_of: dict[int, str], entity: str) -> list[
     return [seen[k] for k in sorted(seen)]
 
 
-def _meant_at(sent: Any) -> int | None:
-    """The index of the "I" of the sentence's first "I meant" (or "I mean"), or ``None``."""
-    return next((t.i for t in sent[:-1] if t.lower_ == "i" and t.nbor().lower_ in ("meant", "mean")), None)
-
-
 def _named_only(
     doc: Any, entity_of: dict[int, str], stated: set[str], speaker_id: str | None
 ) -> list[tuple[str, set[str], int, str | None]]:
     """The corrections of the turn that name only their new value: ``(value, denied values, where the slip's
     words begin, the name the slip follows)`` per sentence, or sentence tail after a name, that is nothing
     but a slip naming one value ("Sorry, I meant Globex.", "Oops, I meant Porto!", "My bad, I meant Berlin,
-    not Munich.", "Porto, not Lisbon.", "I live in Lisbon, sorry, I meant Porto."), whose value the turn
-    states with no fact of its own (by name: a fact's object is read with its fact, and NER may type a bare
-    name apart)."""
+    not Munich.", "Porto, not Lisbon.", "I live in Lisbon, sorry, I meant Porto.", "Actually, make that Hooli.",
+    "I said Paris but I meant Lyon."), whose value the turn states with no fact of its own (by name: a fact's
+    object is read with its fact, and NER may type a bare name apart)."""
     out: list[tuple[str, set[str], int, str | None]] = []
     for sent in doc.sents:
-        called = _vocatives(sent)
+        called = vocatives(sent)
+        said = said_before(sent, entity_of)  # "I said Paris but I meant Lyon.": from "I said" on, maybe a sentence back
+        begin = said[0] if said is not None else sent.start
+        leads = repair_words(sent)
         named = {
             t.i: entity_of[t.i]
-            for t in sent
-            if t.i in entity_of and entity_of[t.i] != speaker_id and t.i not in called and not _filler(t, entity_of)
+            for t in doc[begin : sent.end]
+            if t.i in entity_of
+            and entity_of[t.i] != speaker_id
+            and t.i not in called
+            and t.i not in leads
+            and not is_filler(t, entity_of)
         }
-        meant = _meant_at(sent)
-        start, after = sent.start, None
-        if meant is not None and any(i < meant for i in named):  # "I live in Lisbon, sorry, I meant Porto."
-            last = max(i for i in named if i < meant)
-            start, after = last + 1, named[last]
-            while start < meant and doc[start].ent_type_ in ("DATE", "TIME"):
+        lead = leads[0] if leads else None
+        start, after = begin, None
+        denied = negated_entities(sent, entity_of)
+        # "I live in Lisbon, sorry, I meant Porto.": the slip's words start after the name they follow; not
+        # after a name they deny ("Not Globex, I meant Hooli.")
+        # nor after the lead's own words read as the name's apposition ("Oh, correction: Hooli.")
+        owned = {entity_of[i] for i in leads if i in entity_of}
+        before = [i for i in named if lead is not None and i < lead and named[i] not in denied | owned]
+        if before and said is None:
+            start, after = max(before) + 1, named[max(before)]
+            while start < leads[0] and doc[start].ent_type_ in ("DATE", "TIME"):
                 start += 1  # the slip's own time: "I started at Globex last month — sorry, I mean Hooli."
         part = doc[start : sent.end]
-        denied = negated_entities(part, entity_of)
+        unnamed = unnamed_denials(part, entity_of)  # "Not Globex, I meant Hooli.", NER missing Globex
+        denied = negated_entities(part, entity_of) | set(unnamed.values())
         values = {e for i, e in named.items() if i >= start and e not in denied}
-        if len(values) != 1 or not (denied or meant is not None):
+        if len(values) != 1 or not (denied or lead is not None):
             continue
-        rest = " ".join(t.text for t in part if t.i not in named and t.i not in called and not t.is_punct)
-        rest = _INSTEAD.sub(" ", _MEANT_WORDS.sub(" ", _CUE.sub(" ", rest)))
-        if any(w.lower() not in _FILLERS for w in re.findall(r"[A-Za-z']+", rest)):
+        skip = set(named) | called | set(unnamed) | set(leads) | ({said[0], said[0] + 1} if said is not None else set())
+        rest = " ".join(t.text for t in part if t.i not in skip and not t.is_punct)
+        rest = GLUE.sub(" ", INSTEAD.sub(" ", MEANT_WORDS.sub(" ", CUE.sub(" ", rest))))
+        if any(w.lower() not in FILLERS for w in re.findall(r"[A-Za-z']+", rest)):
             continue  # more than a slip: "When I said the boss, I meant Sarah", "I meant Tom, not you"
         [value] = values
         if name_key(value) not in {name_key(e) for e in stated}:
             out.append((value, denied, start, after))
-    return out
-
-
-def _filler(token: Any, entity_of: dict[int, str]) -> bool:
-    """Whether ``token`` is a filler that NER took for a name on its own ("Sorry" of "Sorry, Porto, not
-    Lisbon.")."""
-    if token.lower_ not in _FILLERS:
-        return False
-    eid = entity_of[token.i]
-    return not any(entity_of.get(i) == eid for i in (token.i - 1, token.i + 1))
-
-
-def _vocatives(sent: Any) -> set[int]:
-    """The tokens of a person addressed at the start of ``sent``, set off by a comma after nothing but
-    fillers ("Ben, sorry, I meant Porto.", "Sorry Ben, I meant Porto.", "Oh, Ben, ..."): the listener,
-    no value of the slip. A name the comma sets off before a denial is the value ("Sorry, Porto, not
-    Lisbon.")."""
-    out: set[int] = set()
-    tokens = list(sent)
-    for k, token in enumerate(tokens):
-        if token.is_punct:
-            continue
-        if token.ent_type_ != "PERSON" or token.pos_ != "PROPN":
-            if token.lower_ in _FILLERS:
-                continue
-            break
-        end = k
-        while end + 1 < len(tokens) and tokens[end + 1].ent_type_ == "PERSON" and tokens[end + 1].ent_iob_ == "I":
-            end += 1
-        denied = end + 2 < len(tokens) and tokens[end + 2].lower_ == "not"  # "Sorry, Porto, not Lisbon.": the value
-        if (
-            end + 1 < len(tokens)
-            and tokens[end + 1].text == ","
-            and all(t.pos_ == "PROPN" for t in tokens[k : end + 1])
-            and not denied
-        ):
-            out.update(t.i for t in tokens[k : end + 1])
-        break
     return out
 
 
@@ -425,12 +285,12 @@ def _restated_slips(doc: Any, entity_of: dict[int, str], facts: list[Fact], spea
         if f.subject_id != speaker_id or not is_single_valued(f.predicate):
             continue
         for sent in _sentences_naming(doc, entity_of, f.object_id):
-            meant = _meant_at(sent)
-            if meant is None or not _restates(sent, entity_of, f.object_id):
+            meant = meant_at(sent)
+            if meant is None or not restates(sent, entity_of, f.object_id):
                 continue
             denied = negated_entities(sent, entity_of) - {f.object_id}
-            called = _vocatives(sent)  # "Ben, sorry, I meant I work at Hooli.": the listener, no slip
-            said = {i: e for i, e in entity_of.items() if i not in called and not _filler(doc[i], entity_of)}
+            called = vocatives(sent)  # "Ben, sorry, I meant I work at Hooli.": the listener, no slip
+            said = {i: e for i, e in entity_of.items() if i not in called and not is_filler(doc[i], entity_of)}
             slip = _slip_of_turn(facts, said, speaker_id, f.object_id, denied, meant)
             if slip is not None:
                 out[f.id] = slip
@@ -450,7 +310,7 @@ def _state_corrections(
         cued = opened = False
         denied: set[str] = set()
         for sent in _sentences_naming(doc, entity_of, f.object_id):
-            restated = _restated_clause(sent) if _restates(sent, entity_of, f.object_id) else set()
+            restated = restated_clause(sent) if restates(sent, entity_of, f.object_id) else set()
             if tells_news(sent, restated):
                 cued = opened = False
                 denied.clear()
@@ -460,8 +320,8 @@ def _state_corrections(
             # Berlin."), not after talk of something else ("It rained. I was wrong. …")
             # (the name after "I meant" may be typed apart from the fact's object by NER: compared by its words)
             if k == 1 and opening is not None:
-                opened = opened or _bare_slip(opening)
-                cued = cued or _meant_names(opening, entity_of, f.object_id)
+                opened = opened or bare_slip(opening)
+                cued = cued or meant_names(opening, entity_of, f.object_id)
             cued = cued or correction_cue(sent, entity_of, f.object_id)
             denied |= negated_entities(sent, entity_of)
         denied.discard(f.object_id)
@@ -495,10 +355,10 @@ def _only_slip(tokens: Iterable[Any], *, cued: bool) -> bool:
     """Whether ``tokens`` hold nothing but fillers and slip words (and, with ``cued``, at least one cue:
     "I meant", "I mean", an apology, "my mistake" …)."""
     text = " ".join(t.text for t in tokens if not t.is_punct)
-    cue = _MEANT_WORDS.search(text) or _CUE.search(text) or any(w.lower() in _APOLOGIES for w in text.split())
-    rest = _CUE.sub(" ", _MEANT_WORDS.sub(" ", text))
+    cue = MEANT_WORDS.search(text) or CUE.search(text) or any(w.lower() in _APOLOGIES for w in text.split())
+    rest = CUE.sub(" ", MEANT_WORDS.sub(" ", text))
     said = re.findall(r"[A-Za-z']+", rest)
-    return (bool(cue) or not cued) and all(w.lower() in _FILLERS or w.lower() in _TIME_PREPOSITIONS for w in said)
+    return (bool(cue) or not cued) and all(w.lower() in FILLERS or w.lower() in _TIME_PREPOSITIONS for w in said)
 
 
 def _ends_sentence(span: Any) -> bool:
