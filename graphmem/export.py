@@ -18,7 +18,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import IO, Any
 
-from graphmem.errors import ConfigError
+from graphmem.errors import ConfigError, StoreError
 from graphmem.export_cypher import cypher_literal, iter_cypher_statements
 from graphmem.export_vectors import BadRecord, models_json, vectors_from_json
 from graphmem.models import (
@@ -28,6 +28,7 @@ from graphmem.models import (
     Event,
     Fact,
     Mention,
+    NodeKind,
     Session,
     SourceRecord,
     TimeRef,
@@ -35,13 +36,14 @@ from graphmem.models import (
     validate_namespace,
 )
 from graphmem.namespaces import require_namespace
-from graphmem.store.base import GraphStore, KeepsPositions, iter_event_embedding_origins
+from graphmem.store.base import GraphStore, KeepsPositions, ReadsSnapshots, iter_event_embedding_origins
 from graphmem.store.cypher.schema import (
     entity_row,
     event_row,
     fact_row,
     session_row,
 )
+from graphmem.store.validate import first_dangling
 
 __all__ = [
     "EXPORT_VERSION",
@@ -166,8 +168,37 @@ class ExportSummary:
     edges: int
 
 
+#: How many times :func:`dump_namespace` reads a namespace of a store without snapshots that another writer
+#: changes while it is read, before it gives up.
+READ_ATTEMPTS = 3
+
+
 def dump_namespace(store: GraphStore, namespace: str, *, embeddings: bool = True) -> NamespaceDump:
-    """Read a whole namespace (events in session order, the rest by id)."""
+    """Read a whole namespace (events in session order, the rest by id) as it stood at one moment.
+
+    A store that reads snapshots (:class:`~graphmem.store.base.ReadsSnapshots`, the embedded store) is read in
+    one. Another (a server) is read record kind by record kind; if a writer changed the namespace meanwhile
+    so that a record names one the read missed (a mention of a message added after the messages were
+    read), it is read again, up to :data:`READ_ATTEMPTS` times.
+
+    Raises:
+        StoreError: the namespace was still changing after :data:`READ_ATTEMPTS` reads.
+    """
+    if isinstance(store, ReadsSnapshots):
+        with store.snapshot():
+            return _read_namespace(store, namespace, embeddings)
+    for _ in range(READ_ATTEMPTS):
+        dump = _read_namespace(store, namespace, embeddings)
+        dangling = _first_dangling(dump)
+        if dangling is None:
+            return dump
+    raise StoreError(
+        f"namespace {namespace!r} of {store.uri} kept changing while it was read ({READ_ATTEMPTS} times: "
+        f"{dangling}, which another writer added or removed meanwhile); run it again when fewer writes are made"
+    )
+
+
+def _read_namespace(store: GraphStore, namespace: str, embeddings: bool) -> NamespaceDump:
     events = list(store.iter_events(namespace))
     positions = positions_of_events(events)
     forgotten: tuple[tuple[str, int], ...] = ()
@@ -189,6 +220,23 @@ def dump_namespace(store: GraphStore, namespace: str, *, embeddings: bool = True
         positions,
         forgotten,
     )
+
+
+def _first_dangling(dump: NamespaceDump) -> str | None:
+    """How a record of ``dump`` names a node the dump lacks (the first found), or ``None``."""
+    ids = {
+        NodeKind.SESSION: {s.id for s in dump.sessions},
+        NodeKind.EVENT: {e.id for e in dump.events},
+        NodeKind.ENTITY: {x.id for x in dump.entities},
+    }
+    found = first_dangling(dump.events, dump.mentions, dump.facts, lambda node, kind: node in ids[kind])
+    if found is not None:
+        return f"{found.owner} {found.clause}"
+    nodes = ids[NodeKind.SESSION] | ids[NodeKind.EVENT] | ids[NodeKind.ENTITY]
+    for node, _vector, _model in dump.embeddings:
+        if node not in nodes:
+            return f"an embedding names node {node!r}"
+    return None
 
 
 def positions_of_events(events: Iterable[Event]) -> dict[str, int]:

@@ -564,9 +564,21 @@ class Memory(MemoryLookups):
                     result = forget_message(self, namespace, event)
             finally:  # the deletion may stand though deriving the ends again failed (see graphmem.settle)
                 self._drop_cache(namespace)
-                if self._vectors is not None:
-                    self._vectors.sync(namespace)
+                self._forget_vectors(namespace, whole=event is None)
         return result
+
+    def _forget_vectors(self, namespace: str, *, whole: bool) -> None:
+        """Make the vector index's files hold nothing forgotten: a whole namespace's folder goes; for one
+        event the namespace's vectors are loaded (files verified against the store, which drops the
+        forgotten rows) and saved, even in a process that had not searched them (``graphmem forget``)."""
+        vectors = self.vectors
+        if whole:
+            vectors.discard(namespace)
+        elif namespace in vectors.loaded:
+            vectors.sync(namespace)
+        else:
+            vectors.count(namespace)
+            vectors.unload(namespace)
 
     def _no_event(self, namespace: str, event_id: str) -> str:
         """Why :meth:`forget` found nothing to delete, naming the event when ``event_id`` is a turn id."""

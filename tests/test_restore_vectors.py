@@ -183,6 +183,7 @@ def test_a_sync_from_a_store_holding_a_malformed_vector_is_refused_and_writes_no
         dst.close()
     assert main(["sync", "--from", str(source), "--to", str(tmp_path / "new")]) == 1
     assert f"embedding of node {node!r}" in capsys.readouterr().err
+    assert not (tmp_path / "new").exists()  # a sync that fails on its source creates no target store (docs/cli.md)
     with Memory.open(source, embedder=FakeEmbedder()) as memory:  # the named repair
         assert memory.reembed("chat").namespaces == {"chat": 1}
     assert main(["sync", "--from", str(source), "--to", str(tmp_path / "new")]) == 0

@@ -32,7 +32,7 @@ from graphmem.cli.common import (
     stderr_console,
 )
 from graphmem.config import resolve_db
-from graphmem.errors import ConfigError
+from graphmem.errors import ConfigError, GraphmemError
 from graphmem.export import FORMATS
 from graphmem.namespaces import require_namespace
 from graphmem.store.registry import scheme_of
@@ -145,8 +145,18 @@ def sync(
         with contextlib.closing(open_store(source, create=False)) as src:
             for ns in wanted or ():
                 require_namespace(ns, src.namespaces(), where=src.uri)
-            with contextlib.closing(open_store(target, create=True)) as dst:
+            new_directory = "://" not in target and not Path(target).exists()
+            dst = open_store(target, create=True)
+            try:
                 summary = sync_stores(src, dst, namespaces=wanted, replace=replace, embeddings=not no_embeddings)
+            except GraphmemError:
+                empty = not dst.namespaces()
+                dst.close()
+                if new_directory and empty:  # the source failed its checks before anything was written
+                    shutil.rmtree(target, ignore_errors=True)
+                raise
+            finally:
+                dst.close()
     rows = [
         [n.namespace, n.sessions, n.events, n.entities, n.mentions, n.facts, n.embeddings] for n in summary.namespaces
     ]

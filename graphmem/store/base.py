@@ -43,6 +43,7 @@ __all__ = [
     "ListsSpeakers",
     "Neighbor",
     "Node",
+    "ReadsSnapshots",
     "Refreshing",
     "RenamesEntities",
     "RunsCypher",
@@ -408,6 +409,18 @@ class ScopesReads(Protocol):
 
     def reading(self) -> AbstractContextManager[None]:
         """A scope for the reads this thread makes inside it."""
+        ...
+
+
+@runtime_checkable
+class ReadsSnapshots(Protocol):
+    """A store that can answer several reads from one committed state (the embedded store: one SQLite read
+    transaction, its copy in memory caught up inside it). An export or a sync reads a namespace inside one,
+    so what it writes is what the store held at one moment, whatever another process commits meanwhile."""
+
+    def snapshot(self) -> AbstractContextManager[None]:
+        """A scope in which every read of this thread sees the state committed when it began; other threads
+        of this process wait for its end to read or write."""
         ...
 
 

@@ -231,6 +231,19 @@ class EmbeddedStore(EmbeddedReads):
         finally:
             self._scopes.depth = depth
 
+    @contextmanager
+    def snapshot(self) -> Iterator[None]:
+        """Reads from one committed state (the :class:`~graphmem.store.base.ReadsSnapshots` capability).
+
+        One SQLite read transaction, with the namespaces in memory caught up with other processes inside it
+        (:meth:`refresh`, their changes kept for the next caller): the mirror and the rows read from disk
+        then agree, and neither moves until the end. Holds the store's lock throughout, so other threads of
+        this process wait; a writer in another process does not (SQLite's WAL keeps the snapshot for us).
+        """
+        with self._lock, self._read():
+            self.refresh(keep=True)
+            yield
+
     # -- other processes -----------------------------------------------------------------------------
 
     def write_lock(self) -> AbstractContextManager[object]:
@@ -249,7 +262,7 @@ class EmbeddedStore(EmbeddedReads):
         and its change counter as of this catch-up (:class:`~graphmem.store.results.CaughtUp`), so the caller
         can update what it derived from them; with ``keep`` they are remembered for that next call instead.
         """
-        with self._lock, self._snapshot():
+        with self._lock, self._read():  # inside a snapshot (see snapshot()), up to its state
             self._check_open()
             before = self._fresh.seen()
             changed = self._fresh.changed()
