@@ -26,6 +26,8 @@ from pathlib import Path
 from typing import Any
 
 from graphmem.errors import ConfigError, ExtractionError, MissingDependencyError
+from graphmem.extract.claude_answer import ENTITY_TYPES, GRAINS, parse_iso
+from graphmem.extract.claude_answer import validate as _validate
 from graphmem.extract.claude_api import MAX_OUTPUT_TOKENS, CutOffError, Retries, request
 from graphmem.extract.claude_batch import ROLES, AnswerBuilder
 from graphmem.extract.events import EventPlan, build_events
@@ -44,8 +46,6 @@ PROMPT_VERSION = "5"
 _BUILD_VERSION = "6"
 DEFAULT_MODEL = "claude-haiku-4-5"
 TOOL_NAME = "record_memory"
-ENTITY_TYPES = ("Person", "Place", "Organization", "Group", "Occasion", "Work", "Product", "Language", "Thing", "Topic")
-GRAINS = ("day", "week", "month", "year", "time", "unknown")
 
 _NULLABLE_STRING = {"type": ["string", "null"]}
 _CLOSABLE = [p.name for p in PREDICATES if p.name != "said_about"]
@@ -209,11 +209,8 @@ def _cache_root(cache_dir: str | os.PathLike[str] | None) -> Path:
 
 
 def _parse_iso(value: Any) -> datetime | None:
-    if not isinstance(value, str) or not value.strip():
-        return None
-    try:
-        parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
-    except ValueError:
+    parsed = parse_iso(value)
+    if parsed is None:
         return None
     if parsed.tzinfo is not None:
         parsed = parsed.astimezone(UTC).replace(tzinfo=None)
@@ -530,45 +527,3 @@ def _render(
         to = f" → {addressee}" if addressee else ""
         lines.append(f"T{event.seq} [{event.speaker or 'unknown'}{to}]: {event.text}")
     return "\n".join(lines)
-
-
-def _fail(where: str, what: str) -> ExtractionError:
-    return ExtractionError(f"malformed {TOOL_NAME} output at {where}: {what}")
-
-
-def _validate(data: Any) -> dict[str, Any]:
-    """Check the tool input against the schema's shape; raise :class:`ExtractionError` naming the spot."""
-    if not isinstance(data, dict):
-        raise _fail("$", f"expected an object, found {type(data).__name__}")
-    for key in ("entities", "events"):
-        if not isinstance(data.get(key), list):
-            raise _fail(f"$.{key}", "expected a list")
-    for i, item in enumerate(data["entities"]):
-        where = f"$.entities[{i}]"
-        if not isinstance(item, dict) or not isinstance(item.get("name"), str) or not item["name"].strip():
-            raise _fail(where, "an entity needs a non-empty 'name'")
-        if item.get("type") not in ENTITY_TYPES:
-            raise _fail(f"{where}.type", f"unknown entity type {item.get('type')!r}")
-        aliases = item.get("aliases")
-        if aliases is not None and (not isinstance(aliases, list) or not all(isinstance(a, str) for a in aliases)):
-            raise _fail(f"{where}.aliases", "expected a list of strings")
-    for i, item in enumerate(data["events"]):
-        where = f"$.events[{i}]"
-        if not isinstance(item, dict) or not isinstance(item.get("turn"), str | int):
-            raise _fail(where, "an event needs a 'turn' id")
-        for name, required in (("mentions", ("entity",)), ("facts", ("subject", "predicate", "object")),
-                               ("closings", ("predicate",)), ("times", ("phrase",)),
-                               ("corrections", ("subject", "predicate", "corrected"))):  # fmt: skip
-            values = item.get(name, [])
-            if values is None:
-                continue
-            if not isinstance(values, list):
-                raise _fail(f"{where}.{name}", "expected a list")
-            for j, value in enumerate(values):
-                if not isinstance(value, dict) or not all(
-                    isinstance(value.get(k), str) and value[k].strip() for k in required
-                ):
-                    raise _fail(f"{where}.{name}[{j}]", f"needs non-empty {', '.join(required)}")
-                if name == "corrections" and not isinstance(value.get("wrong"), str | None):
-                    raise _fail(f"{where}.{name}[{j}].wrong", "expected a string or null")
-    return data
