@@ -145,7 +145,7 @@ class AnswerBuilder:
 
     def _event(self, item: dict[str, Any], index: int) -> None:
         event = self.events[index]
-        times = self._times(item.get("times") or (), index)
+        times = self._times([*(item.get("times") or ()), *_undated(item)], index)
         roles: dict[str, str] = {}
 
         def mention(eid: str, role: str) -> None:
@@ -460,6 +460,25 @@ def _to_its_end(phrase: str) -> bool:
 
 
 def _time_named(times: Sequence[TimeRef], phrase: Any) -> TimeRef | None:
+    """The resolved time of ``times`` spelt as ``phrase``, case and spaces aside."""
     if not _named(phrase):
         return None
-    return next((t for t in times if t.phrase == phrase and t.resolved), None)
+    return next((t for t in times if _key(t.phrase) == _key(phrase) and t.resolved), None)
+
+
+def _undated(item: dict[str, Any]) -> list[dict[str, Any]]:
+    """The time phrases of an answer's facts and closings that its ``times`` leave out (case and spaces
+    aside), each once, as times with no date: they are resolved locally, as Claude's undated times are."""
+    listed = {_key(t["phrase"]) for t in item.get("times") or ()}
+    phrases = [
+        entry.get(field)
+        for kind, fields in (("facts", ("time_phrase", "until_phrase")), ("closings", ("time_phrase",)))
+        for entry in item.get(kind) or ()
+        for field in fields
+    ]
+    out: list[dict[str, Any]] = []
+    for phrase in phrases:
+        if _named(phrase) and _key(phrase) not in listed:
+            listed.add(_key(phrase))
+            out.append({"phrase": phrase.strip()})
+    return out

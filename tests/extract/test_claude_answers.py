@@ -82,3 +82,28 @@ def test_a_field_of_the_wrong_shape_is_an_error_naming_its_path_and_request(
     assert re.search(
         r"malformed record_memory output at \$\.events\[2\]\." + where.removeprefix(r"events\[2\]\."), message
     )
+
+
+def fact_dated(phrase: str, times: list[dict[str, Any]] | None) -> dict[str, Any]:
+    fact = {"subject": "Ana", "predicate": "works_at", "object": "Acme Analytics", "time_phrase": phrase}
+    event: dict[str, Any] = {"turn": "T1", "facts": [fact]}
+    if times is not None:
+        event["times"] = times
+    return _answer([event], [{"name": "Ana", "type": "Person"}, {"name": "Acme Analytics", "type": "Organization"}])
+
+
+SINCE_2020 = [{"phrase": "since 2020", "start": "2020-01-01", "end": "2021-01-01", "grain": "year"}]
+
+
+@pytest.mark.parametrize(
+    ("phrase", "times"),
+    [("Since  2020", SINCE_2020), ("since 2020", None), ("since 2020", [])],
+)
+def test_a_time_phrase_spelt_otherwise_or_left_out_of_times_still_dates_the_fact(
+    make: Any, stub: Stub, phrase: str, times: Any
+) -> None:
+    stub.answer(fact_dated(phrase, times))
+    batch = make().extract(talk(("Ana", "I have worked at Acme Analytics since 2020.")))
+    [fact] = batch.facts
+    assert fact.valid_from == datetime(2020, 1, 1)
+    assert fact.time_phrase is not None and fact.time_phrase.lower() == "since 2020"
