@@ -391,11 +391,15 @@ class AnswerBuilder:
             speaker_id = self.speaker_ids.get(event.speaker or "")
             if speaker_id is not None:
                 self.mentions.append(Mention(self.namespace, event.id, speaker_id, "speaker"))
+        # an entity listed but named by no mention, fact or closing is not stored, as on the spaCy path
+        used = {m.entity_id for m in self.mentions} | set(self.speaker_ids.values())
+        used.update(eid for f in self.facts.values() for eid in (f.subject_id, f.object_id))
+        used.update(eid for c in self.closings for eid in (c.subject_id, c.object_id, c.value) if eid is not None)
         return Batch(
             self.namespace,
             sessions=self.plan.sessions,
             events=tuple(self.events),
-            entities=self.registry.entities(),
+            entities=tuple(e for e in self.registry.entities() if e.id in used),
             mentions=tuple(self.mentions),
             facts=tuple(self.facts.values()),
             closings=tuple(self.closings),

@@ -6,14 +6,17 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from graphmem.errors import ExtractionError
+from graphmem.memory import Memory
 from graphmem.transcript import RawSession, RawTurn, Transcript
 from tests.extract import test_claude as base
 from tests.extract.test_claude import Stub, _answer
+from tests.support.talk import NoEmbedder
 
 stub, sleeps, make = base.stub, base.sleeps, base.make
 
@@ -107,3 +110,23 @@ def test_a_time_phrase_spelt_otherwise_or_left_out_of_times_still_dates_the_fact
     [fact] = batch.facts
     assert fact.valid_from == datetime(2020, 1, 1)
     assert fact.time_phrase is not None and fact.time_phrase.lower() == "since 2020"
+
+
+ORPHAN = _answer(
+    [{"turn": "T1", "facts": [{"subject": "Carla", "predicate": "lives_in", "object": "Oslo"}]}],
+    [
+        {"name": "Carla", "type": "Person"},
+        {"name": "Dan", "type": "Person"},
+        {"name": "Nice", "type": "Place"},
+        {"name": "Oslo", "type": "Place"},
+    ],
+)
+
+
+def test_an_entity_nobody_mentions_is_not_stored(make: Any, stub: Stub, tmp_path: Path) -> None:
+    body = "## Session 1 — 3 March 2024\n[11:00] Carla: I live in Oslo.\n[11:01] Dan: Nice.\n"
+    (tmp_path / "t.txt").write_text(body, encoding="utf-8")
+    stub.answer(ORPHAN)
+    with Memory.open(tmp_path / "db", embedder=NoEmbedder()) as mem:  # type: ignore[arg-type]
+        assert mem.ingest([tmp_path / "t.txt"], extractor=make(), embed=False, namespace="o").ok
+        assert sorted(e.name for e in mem.store.iter_entities("o")) == ["Carla", "Dan", "Oslo"]
