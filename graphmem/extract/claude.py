@@ -30,6 +30,7 @@ from graphmem.extract.claude_answer import ENTITY_TYPES, GRAINS, parse_iso
 from graphmem.extract.claude_answer import validate as _validate
 from graphmem.extract.claude_api import MAX_OUTPUT_TOKENS, CutOffError, Retries, request
 from graphmem.extract.claude_batch import ROLES, AnswerBuilder
+from graphmem.extract.claude_checks import request_place
 from graphmem.extract.events import EventPlan, build_events
 from graphmem.extract.temporal import update_facts
 from graphmem.extract.times import TimeResolver, anaphoric, to_utc
@@ -290,6 +291,9 @@ class ClaudeExtractor:
         self.now = now
         self.calls = 0  # API requests made (retries included), for tests and progress
         self.dropped_turns = 0  # answer entries whose turn id named no turn of their request (logged)
+        #: Answer entries and entities not used (warned about): ``dropped_turns``, names the request never
+        #: says, "you" in a turn addressed to no one. A plain count, for the ingest summary.
+        self.dropped = 0
         self._api_key = key
         self._client = client
         self._sleep = sleep or time.sleep
@@ -396,6 +400,7 @@ class ClaudeExtractor:
             for data, group in self._answers(plan, list(range(start, end)), transcript):
                 builder.add(data, group)
         self.dropped_turns += builder.dropped_turns
+        self.dropped += builder.dropped
         return update_facts(builder.batch(), (), corrections=False)
 
     def _answers(
@@ -417,6 +422,8 @@ class ClaudeExtractor:
             return [(self.annotate(content), group)]
         except CutOffError as exc:
             cut = exc
+        except ExtractionError as exc:
+            raise _placed(exc, [events[i] for i in group], transcript) from exc
         if len(group) > 1:
             half = len(group) // 2
             return self._answers(plan, group[:half], transcript) + self._answers(plan, group[half:], transcript)
@@ -426,6 +433,8 @@ class ClaudeExtractor:
                 return [(self.annotate(content, max_tokens=more), group)]
             except CutOffError as exc:
                 cut = exc
+            except ExtractionError as exc:
+                raise _placed(exc, [events[i] for i in group], transcript) from exc
         event = events[group[0]]
         where = transcript.source_file or transcript.namespace
         turn = event.source_id or f"turn {event.seq}"
@@ -464,6 +473,12 @@ class ClaudeExtractor:
             end = start  # a clock time is an instant, as the spaCy extractor's (so it can be an antecedent)
         ref = TimeRef(phrase, start, end, str(grain))
         return ref if _has_offset(item.get("start")) else to_utc(ref, offset)
+
+
+def _placed(exc: ExtractionError, events: Sequence[Event], transcript: Transcript) -> ExtractionError:
+    """``exc`` (of its own class: an unreachable endpoint stays one) led by the file, session, turns and
+    lines of the request it is about."""
+    return type(exc)(f"{request_place(events, transcript.namespace)}: {exc}")
 
 
 def _checked_key(key: str | None) -> str | None:
