@@ -152,7 +152,8 @@ class AnswerBuilder:
         if unaddressed:
             self.dropped += unaddressed
             _log.warning(
-                "warning: %s: %d entr%s of Claude's answer named 'you' in a turn addressed to no one: dropped",
+                "warning: %s: %d entr%s of Claude's answer named 'you' in a turn addressed to no one (or 'I' in a "
+                "turn of no speaker): dropped",
                 place,
                 unaddressed,
                 "y" if unaddressed == 1 else "ies",
