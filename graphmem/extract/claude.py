@@ -26,8 +26,11 @@ from pathlib import Path
 from typing import Any
 
 from graphmem.errors import ConfigError, ExtractionError, MissingDependencyError
+from graphmem.extract.claude_answer import ENTITY_TYPES, GRAINS, parse_iso
+from graphmem.extract.claude_answer import validate as _validate
 from graphmem.extract.claude_api import MAX_OUTPUT_TOKENS, CutOffError, Retries, request
 from graphmem.extract.claude_batch import ROLES, AnswerBuilder
+from graphmem.extract.claude_checks import request_place
 from graphmem.extract.events import EventPlan, build_events
 from graphmem.extract.temporal import update_facts
 from graphmem.extract.times import TimeResolver, anaphoric, to_utc
@@ -44,8 +47,6 @@ PROMPT_VERSION = "5"
 _BUILD_VERSION = "6"
 DEFAULT_MODEL = "claude-haiku-4-5"
 TOOL_NAME = "record_memory"
-ENTITY_TYPES = ("Person", "Place", "Organization", "Group", "Occasion", "Work", "Product", "Language", "Thing", "Topic")
-GRAINS = ("day", "week", "month", "year", "time", "unknown")
 
 _NULLABLE_STRING = {"type": ["string", "null"]}
 _CLOSABLE = [p.name for p in PREDICATES if p.name != "said_about"]
@@ -209,11 +210,8 @@ def _cache_root(cache_dir: str | os.PathLike[str] | None) -> Path:
 
 
 def _parse_iso(value: Any) -> datetime | None:
-    if not isinstance(value, str) or not value.strip():
-        return None
-    try:
-        parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
-    except ValueError:
+    parsed = parse_iso(value)
+    if parsed is None:
         return None
     if parsed.tzinfo is not None:
         parsed = parsed.astimezone(UTC).replace(tzinfo=None)
@@ -293,6 +291,9 @@ class ClaudeExtractor:
         self.now = now
         self.calls = 0  # API requests made (retries included), for tests and progress
         self.dropped_turns = 0  # answer entries whose turn id named no turn of their request (logged)
+        #: Answer entries and entities not used (warned about): ``dropped_turns``, names the request never
+        #: says, "you" in a turn addressed to no one. A plain count, for the ingest summary.
+        self.dropped = 0
         self._api_key = key
         self._client = client
         self._sleep = sleep or time.sleep
@@ -399,6 +400,7 @@ class ClaudeExtractor:
             for data, group in self._answers(plan, list(range(start, end)), transcript):
                 builder.add(data, group)
         self.dropped_turns += builder.dropped_turns
+        self.dropped += builder.dropped
         return update_facts(builder.batch(), (), corrections=False)
 
     def _answers(
@@ -420,6 +422,8 @@ class ClaudeExtractor:
             return [(self.annotate(content), group)]
         except CutOffError as exc:
             cut = exc
+        except ExtractionError as exc:
+            raise _placed(exc, [events[i] for i in group], transcript) from exc
         if len(group) > 1:
             half = len(group) // 2
             return self._answers(plan, group[:half], transcript) + self._answers(plan, group[half:], transcript)
@@ -429,6 +433,8 @@ class ClaudeExtractor:
                 return [(self.annotate(content, max_tokens=more), group)]
             except CutOffError as exc:
                 cut = exc
+            except ExtractionError as exc:
+                raise _placed(exc, [events[i] for i in group], transcript) from exc
         event = events[group[0]]
         where = transcript.source_file or transcript.namespace
         turn = event.source_id or f"turn {event.seq}"
@@ -467,6 +473,12 @@ class ClaudeExtractor:
             end = start  # a clock time is an instant, as the spaCy extractor's (so it can be an antecedent)
         ref = TimeRef(phrase, start, end, str(grain))
         return ref if _has_offset(item.get("start")) else to_utc(ref, offset)
+
+
+def _placed(exc: ExtractionError, events: Sequence[Event], transcript: Transcript) -> ExtractionError:
+    """``exc`` (of its own class: an unreachable endpoint stays one) led by the file, session, turns and
+    lines of the request it is about."""
+    return type(exc)(f"{request_place(events, transcript.namespace)}: {exc}")
 
 
 def _checked_key(key: str | None) -> str | None:
@@ -530,45 +542,3 @@ def _render(
         to = f" → {addressee}" if addressee else ""
         lines.append(f"T{event.seq} [{event.speaker or 'unknown'}{to}]: {event.text}")
     return "\n".join(lines)
-
-
-def _fail(where: str, what: str) -> ExtractionError:
-    return ExtractionError(f"malformed {TOOL_NAME} output at {where}: {what}")
-
-
-def _validate(data: Any) -> dict[str, Any]:
-    """Check the tool input against the schema's shape; raise :class:`ExtractionError` naming the spot."""
-    if not isinstance(data, dict):
-        raise _fail("$", f"expected an object, found {type(data).__name__}")
-    for key in ("entities", "events"):
-        if not isinstance(data.get(key), list):
-            raise _fail(f"$.{key}", "expected a list")
-    for i, item in enumerate(data["entities"]):
-        where = f"$.entities[{i}]"
-        if not isinstance(item, dict) or not isinstance(item.get("name"), str) or not item["name"].strip():
-            raise _fail(where, "an entity needs a non-empty 'name'")
-        if item.get("type") not in ENTITY_TYPES:
-            raise _fail(f"{where}.type", f"unknown entity type {item.get('type')!r}")
-        aliases = item.get("aliases")
-        if aliases is not None and (not isinstance(aliases, list) or not all(isinstance(a, str) for a in aliases)):
-            raise _fail(f"{where}.aliases", "expected a list of strings")
-    for i, item in enumerate(data["events"]):
-        where = f"$.events[{i}]"
-        if not isinstance(item, dict) or not isinstance(item.get("turn"), str | int):
-            raise _fail(where, "an event needs a 'turn' id")
-        for name, required in (("mentions", ("entity",)), ("facts", ("subject", "predicate", "object")),
-                               ("closings", ("predicate",)), ("times", ("phrase",)),
-                               ("corrections", ("subject", "predicate", "corrected"))):  # fmt: skip
-            values = item.get(name, [])
-            if values is None:
-                continue
-            if not isinstance(values, list):
-                raise _fail(f"{where}.{name}", "expected a list")
-            for j, value in enumerate(values):
-                if not isinstance(value, dict) or not all(
-                    isinstance(value.get(k), str) and value[k].strip() for k in required
-                ):
-                    raise _fail(f"{where}.{name}[{j}]", f"needs non-empty {', '.join(required)}")
-                if name == "corrections" and not isinstance(value.get("wrong"), str | None):
-                    raise _fail(f"{where}.{name}[{j}].wrong", "expected a string or null")
-    return data

@@ -26,6 +26,7 @@ from typing import Any
 
 from graphmem.extract.antecedents import can_lead, on_clock
 from graphmem.extract.bounds import Bounds, done_ahead, ending_at, own_state_start, plan_window, until_bound
+from graphmem.extract.claude_checks import Saying, holds, listing, pronoun_of, request_place, request_text, voiced
 from graphmem.extract.entities import EntityRegistry
 from graphmem.extract.events import EventPlan
 from graphmem.extract.names import fact_id, name_key, normalize_name, words
@@ -99,35 +100,93 @@ class AnswerBuilder:
         self._forgotten = forgotten
         #: Entries of the answers whose turn id named no turn of their request (logged, not used).
         self.dropped_turns = 0
+        #: Entries and entities of the answers not used: those of ``dropped_turns``, those naming what their
+        #: request never says, and those naming "you" in a turn addressed to no one (each warned about).
+        self.dropped = 0
+        self._answer_names: dict[str, str] = {}  # normalised name or alias listed by the current answer -> id
 
     def entity(self, name: str) -> str:
-        """The id of the entity ``name`` (a participant's name is the participant)."""
+        """The id of the entity ``name``: a participant's name is the participant, and a name an answer
+        does not list that is part of exactly one name it lists is that entity ("Acme" beside "Acme
+        Analytics")."""
         speaker = self.registry.speaker_for(name)
-        return speaker or self.registry.add(name.strip(), self._types.get(_key(name), "Thing"))
+        if speaker is not None:
+            return speaker
+        short = self._short_for(normalize_name(name))
+        return short or self.registry.add(name.strip(), self._types.get(_key(name), "Thing"))
+
+    def _short_for(self, key: str) -> str | None:
+        """The entity of the current answer whose listed name holds ``key``'s words in a row, when ``key``
+        is no listed name itself and exactly one does."""
+        if not key or key in self._answer_names:
+            return None
+        said = key.split()
+        hits = {eid for name, eid in self._answer_names.items() if eid and holds(name.split(), said)}
+        return hits.pop() if len(hits) == 1 else None
 
     def add(self, data: dict[str, Any], group: Sequence[int]) -> None:
-        """Add one validated answer about the events at indices ``group``."""
-        self._types = {_key(e["name"]): e["type"] for e in data["entities"]}
-        for item in data["entities"]:
-            eid = self.entity(item["name"])
-            self._listed.setdefault(normalize_name(item["name"]), eid)
-            for alias in item.get("aliases") or ():
-                if isinstance(alias, str) and alias.strip():
-                    self.registry.add_alias(eid, alias.strip())
-                    self._listed.setdefault(normalize_name(alias), eid)
+        """Add one validated answer about the events at indices ``group``.
+
+        Pronouns given as names are the turn's speaker or addressee; a name the request never says is
+        dropped with every entry naming it (:mod:`graphmem.extract.claude_checks`); both are counted in
+        :attr:`dropped` and warned about once per request, naming its file, session and turns."""
+        events = [self.events[i] for i in group]
+        place = request_place(events, self.namespace)
+        text = request_text(events, [self.plan.addressees[i] for i in group])
         found = [(self._turn(item["turn"], group), item) for item in data["events"]]
         # a turn id outside this request has nothing to attach it to: counted and logged, never silent
         lost = [item["turn"] for i, item in found if i is None]
         if lost:
             self.dropped_turns += len(lost)
+            self.dropped += len(lost)
             _log.warning(
-                "%d entr%s of Claude's answer named no turn of the request (%s): dropped",
+                "warning: %s: %d entr%s of Claude's answer named no turn of the request (%s): dropped",
+                place,
                 len(lost),
                 "y" if len(lost) == 1 else "ies",
-                ", ".join(repr(t) for t in lost[:5]) + (", …" if len(lost) > 5 else ""),
+                listing(lost),
             )
+        told = [(i, self.events[i], item) for i, item in found if i is not None]
+        spoken = [(i, voiced(item, e.speaker, self.plan.addressees[i])) for i, e, item in told]
+        unaddressed = sum(n for _, (_, n) in spoken)
+        if unaddressed:
+            self.dropped += unaddressed
+            _log.warning(
+                "warning: %s: %d entr%s of Claude's answer named 'you' in a turn addressed to no one (or 'I' in a "
+                "turn of no speaker): dropped",
+                place,
+                unaddressed,
+                "y" if unaddressed == 1 else "ies",
+            )
+        listed = [e for e in data["entities"] if pronoun_of(e["name"]) is None]
+        saying = Saying(self.registry, text, listed)
+        kept = [(i, saying.keep(item)) for i, (item, _) in spoken]
+        if saying.unsaid:
+            self.dropped += saying.dropped + saying.unsaid_listed
+            n = saying.dropped
+            entries = f", with the {n} entr{'y' if n == 1 else 'ies'} naming it" if n else ""
+            _log.warning(
+                "warning: %s: Claude's answer names what the request never says (%s): dropped%s",
+                place,
+                listing(sorted(saying.unsaid)),
+                entries,
+            )
+        self._types = {_key(e["name"]): e["type"] for e in listed}
+        said = [e for e in listed if saying.grounded(e)]
+        # every listed name first, so no listed name is taken for a part of another
+        self._answer_names = {normalize_name(n): "" for e in said for n in (e["name"], *(e.get("aliases") or ()))}
+        for item in said:
+            eid = self.entity(item["name"])
+            for name in (item["name"], *(item.get("aliases") or ())):
+                if name.strip():
+                    if not self._answer_names.get(normalize_name(name)):
+                        self._answer_names[normalize_name(name)] = eid
+                    self._listed.setdefault(normalize_name(name), eid)
+            for alias in item.get("aliases") or ():
+                if alias.strip():
+                    self.registry.add_alias(eid, alias.strip())
         # in turn order, as "later that month" is of the time talked of before
-        for index, item in sorted(((i, item) for i, item in found if i is not None), key=lambda p: p[0]):
+        for index, item in sorted(kept, key=lambda p: p[0]):
             self._event(item, index)
 
     def _turn(self, turn: Any, group: Sequence[int]) -> int | None:
@@ -145,7 +204,7 @@ class AnswerBuilder:
 
     def _event(self, item: dict[str, Any], index: int) -> None:
         event = self.events[index]
-        times = self._times(item.get("times") or (), index)
+        times = self._times([*(item.get("times") or ()), *_undated(item)], index)
         roles: dict[str, str] = {}
 
         def mention(eid: str, role: str) -> None:
@@ -391,11 +450,15 @@ class AnswerBuilder:
             speaker_id = self.speaker_ids.get(event.speaker or "")
             if speaker_id is not None:
                 self.mentions.append(Mention(self.namespace, event.id, speaker_id, "speaker"))
+        # an entity listed but named by no mention, fact or closing is not stored, as on the spaCy path
+        used = {m.entity_id for m in self.mentions} | set(self.speaker_ids.values())
+        used.update(eid for f in self.facts.values() for eid in (f.subject_id, f.object_id))
+        used.update(eid for c in self.closings for eid in (c.subject_id, c.object_id, c.value) if eid is not None)
         return Batch(
             self.namespace,
             sessions=self.plan.sessions,
             events=tuple(self.events),
-            entities=self.registry.entities(),
+            entities=tuple(e for e in self.registry.entities() if e.id in used),
             mentions=tuple(self.mentions),
             facts=tuple(self.facts.values()),
             closings=tuple(self.closings),
@@ -460,6 +523,25 @@ def _to_its_end(phrase: str) -> bool:
 
 
 def _time_named(times: Sequence[TimeRef], phrase: Any) -> TimeRef | None:
+    """The resolved time of ``times`` spelt as ``phrase``, case and spaces aside."""
     if not _named(phrase):
         return None
-    return next((t for t in times if t.phrase == phrase and t.resolved), None)
+    return next((t for t in times if _key(t.phrase) == _key(phrase) and t.resolved), None)
+
+
+def _undated(item: dict[str, Any]) -> list[dict[str, Any]]:
+    """The time phrases of an answer's facts and closings that its ``times`` leave out (case and spaces
+    aside), each once, as times with no date: they are resolved locally, as Claude's undated times are."""
+    listed = {_key(t["phrase"]) for t in item.get("times") or ()}
+    phrases = [
+        entry.get(field)
+        for kind, fields in (("facts", ("time_phrase", "until_phrase")), ("closings", ("time_phrase",)))
+        for entry in item.get(kind) or ()
+        for field in fields
+    ]
+    out: list[dict[str, Any]] = []
+    for phrase in phrases:
+        if _named(phrase) and _key(phrase) not in listed:
+            listed.add(_key(phrase))
+            out.append({"phrase": phrase.strip()})
+    return out

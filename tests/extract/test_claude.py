@@ -303,7 +303,11 @@ def test_states_in_other_spellings_are_normalised_and_closed(make: Any, stub: St
         ),
         RawTurn("Priya", "I start at Lumen Robotics on 1 April.", timestamp=datetime(2024, 3, 3, 0, 31, tzinfo=cest)),
         RawTurn("Priya", "Tomás and I broke up last week.", timestamp=datetime(2024, 3, 3, 0, 32, tzinfo=cest)),
-        RawTurn("Priya", "I'm in Lisbon until June.", timestamp=datetime(2024, 3, 3, 0, 33, tzinfo=cest)),
+        RawTurn(
+            "Priya",
+            "I'm in Lisbon until June, and in the Chess Club and at Lumen until the end of June.",
+            timestamp=datetime(2024, 3, 3, 0, 33, tzinfo=cest),
+        ),
     )
     transcript = Transcript("p", (RawSession("s1", 0, turns, started_at=turns[0].timestamp),))
     stub.answer(

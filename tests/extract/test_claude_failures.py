@@ -42,15 +42,15 @@ def test_a_cut_off_answer_is_split_never_used_or_cached(
     make: Any, stub: Stub, transcript: Transcript, tmp_path: Path
 ) -> None:
     stub.answer(cut_off(recorded("claude_session_1.json")))  # the 4 turns of session 1: cut off
-    stub.answer(fact_answer("T1", "alpha"))  # turns 1-2
-    stub.answer(fact_answer("T3", "gamma"))  # turns 3-4
+    stub.answer(fact_answer("T1", "sunset"))  # turns 1-2
+    stub.answer(fact_answer("T3", "London"))  # turns 3-4
     stub.answer(recorded("claude_session_2.json"))
     ex = make()
     batch = ex.extract(transcript)
     turns = [len(re.findall(r"^T\d+ \[", r["body"]["messages"][0]["content"], re.M)) for r in stub.requests]
     assert turns == [4, 2, 2, 2]
     topics = {e.name for e in batch.entities}
-    assert {"alpha", "gamma"} <= topics
+    assert {"sunset", "London"} <= topics
     assert "LGBTQ support group" not in topics  # nothing of the partial answer is kept
     assert len(cached(tmp_path)) == 3  # the two halves and session 2, never the cut-off answer
     again = make()
@@ -221,18 +221,24 @@ def test_turn_ids_as_numbers_or_input_ids_are_read_and_the_rest_counted(
     def said(turn: Any, obj: str) -> dict[str, Any]:
         return {"turn": turn, "facts": [{"subject": "Caroline", "predicate": "said_about", "object": obj}]}
 
-    events = [said(1, "one"), said("2", "two"), said("D1:3", "three"), said("t 4", "four"), said("T9", "nine")]
-    stub.answer(_answer(events, [{"name": n, "type": "Topic"} for n in ("one", "two", "three", "four", "nine")]))
-    stub.answer(_answer([said(7, "seven")], [{"name": "seven", "type": "Topic"}]))  # session 2 has turns 1-2
+    events = [said(1, "support"), said("2", "sunset"), said("D1:3", "Paris"), said("t 4", "London"), said("T9", "kids")]
+    stub.answer(
+        _answer(events, [{"name": n, "type": "Topic"} for n in ("support", "sunset", "Paris", "London", "kids")])
+    )
+    stub.answer(_answer([said(7, "pottery")], [{"name": "pottery", "type": "Topic"}]))  # session 2 has turns 1-2
     ex = make()
     with caplog.at_level("WARNING", logger="graphmem.extract.claude"):
         batch = ex.extract(transcript)
     by_id = {e.id: e for e in batch.entities}
     source = {e.id: e.source_id for e in batch.events}
     told = {by_id[f.object_id].name: source[f.evidence[0]] for f in batch.facts}
-    assert told == {"one": "D1:1", "two": "D1:2", "three": "D1:3", "four": "D1:4"}
+    assert told == {"support": "D1:1", "sunset": "D1:2", "Paris": "D1:3", "London": "D1:4"}
     assert ex.dropped_turns == 2
     assert "'T9'" in caplog.text and "named no turn of the request" in caplog.text and "7" in caplog.text
+    # each warning names the request it is about (file, session, turns and lines), as the CLI shows it
+    assert "warning: mem.json, session session_1, turns T1–T4 (mem.json:1–4): 1 entry" in caplog.text
+    assert "warning: mem.json, session session_2, turns T1–T2 (mem.json:1–2): 1 entry" in caplog.text
+    assert ex.dropped == 2
 
 
 def test_predicates_are_the_vocabulary_s_and_past_states_are_told_as_over(make: Any, stub: Stub) -> None:
@@ -242,7 +248,10 @@ def test_predicates_are_the_vocabulary_s_and_past_states_are_told_as_over(make: 
     from graphmem.transcript import RawSession, RawTurn
 
     said = datetime(2024, 3, 3, 10)
-    text = "I worked at Acme, lived in Porto and studied at Uni Porto; I live in Lisbon. Clara is my sister."
+    text = (
+        "I worked at Acme, lived in Porto and studied at Uni Porto; I live in Lisbon. Clara is my sister, "
+        "Rui my best friend and Tomás a friend of the family. Lisbon is the capital of Portugal."
+    )
     turns = (RawTurn("Priya", text, timestamp=said),)
     transcript = Transcript("p", (RawSession("s1", 0, turns, started_at=said),))
     facts = [

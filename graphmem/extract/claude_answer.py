@@ -1,0 +1,130 @@
+"""Checking the shape of a ``record_memory`` answer before anything is made of it (no I/O).
+
+Every field the tool schema declares is checked, required or not: a subject that is a number, a list
+or an object is malformed output, never read as "no subject" (a closing with no subject ends the
+predicate for everyone). An enum Claude spells otherwise (a mention's role, a time's grain, a closing's
+predicate) is left to the batch builder, which maps it or drops it; its type is still checked here.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from graphmem.errors import ExtractionError
+
+__all__ = ["ENTITY_TYPES", "GRAINS", "malformed", "parse_iso", "validate"]
+
+ENTITY_TYPES = ("Person", "Place", "Organization", "Group", "Occasion", "Work", "Product", "Language", "Thing", "Topic")
+GRAINS = ("day", "week", "month", "year", "time", "unknown")
+
+_STRING, _NULLABLE, _BOOLEAN, _ISO = "string", "nullable", "boolean", "iso"
+#: Per list of an event entry: its fields and their shapes (a required string is non-empty).
+_FIELDS: dict[str, dict[str, str]] = {
+    "mentions": {"entity": _STRING, "role": _NULLABLE},
+    "facts": {
+        "subject": _STRING,
+        "predicate": _STRING,
+        "object": _STRING,
+        "time_phrase": _NULLABLE,
+        "until_phrase": _NULLABLE,
+    },
+    "closings": {
+        "predicate": _STRING,
+        "subject": _NULLABLE,
+        "object": _NULLABLE,
+        "time_phrase": _NULLABLE,
+        "past": _BOOLEAN,
+    },
+    "corrections": {"subject": _STRING, "predicate": _STRING, "corrected": _STRING, "wrong": _NULLABLE},
+    "times": {"phrase": _STRING, "start": _ISO, "end": _ISO, "grain": _NULLABLE},
+}
+_EXPECTED = {
+    _STRING: "a non-empty string",
+    _NULLABLE: "a string or null",
+    _BOOLEAN: "true, false or null",
+    _ISO: "an ISO date or date-time string, or null",
+}
+
+
+def malformed(where: str, what: str) -> ExtractionError:
+    """The error for a malformed answer at the JSON path ``where``."""
+    return ExtractionError(f"malformed record_memory output at {where}: {what}")
+
+
+def parse_iso(value: Any) -> datetime | None:
+    """An ISO date or date-time (``Z`` allowed), naive as given or with its offset; ``None`` for no
+    date (null, an empty string) or one that does not parse."""
+    if not isinstance(value, str) or not value.strip():
+        return None
+    try:
+        return datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+    except ValueError:
+        return None
+
+
+def _fits(value: Any, shape: str) -> bool:
+    if shape == _STRING:
+        return isinstance(value, str) and bool(value.strip())
+    if shape == _NULLABLE:
+        return value is None or isinstance(value, str)
+    if shape == _BOOLEAN:
+        return value is None or isinstance(value, bool)
+    return value is None or (isinstance(value, str) and (not value.strip() or parse_iso(value) is not None))
+
+
+def _shown(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def validate(data: Any) -> dict[str, Any]:
+    """Check a tool input against the schema's shape, every field of it.
+
+    Returns:
+        ``data`` itself.
+
+    Raises:
+        ExtractionError: a field is missing or of the wrong shape; the message names its JSON path.
+    """
+    if not isinstance(data, dict):
+        raise malformed("$", f"expected an object, found {type(data).__name__}")
+    for key in ("entities", "events"):
+        if not isinstance(data.get(key), list):
+            raise malformed(f"$.{key}", "expected a list")
+    for i, item in enumerate(data["entities"]):
+        _entity(item, f"$.entities[{i}]")
+    for i, item in enumerate(data["events"]):
+        where = f"$.events[{i}]"
+        if not isinstance(item, dict) or not isinstance(item.get("turn"), str | int):
+            raise malformed(where, "an event needs a 'turn' id")
+        for name, fields in _FIELDS.items():
+            _entries(item.get(name), fields, f"{where}.{name}")
+    return data
+
+
+def _entity(item: Any, where: str) -> None:
+    if not isinstance(item, dict) or not _fits(item.get("name"), _STRING):
+        raise malformed(where, "an entity needs a non-empty 'name'")
+    if item.get("type") not in ENTITY_TYPES:
+        raise malformed(f"{where}.type", f"unknown entity type {_shown(item.get('type'))}")
+    aliases = item.get("aliases")
+    if aliases is not None and (not isinstance(aliases, list) or not all(isinstance(a, str) for a in aliases)):
+        raise malformed(f"{where}.aliases", "expected a list of strings")
+
+
+def _entries(values: Any, fields: dict[str, str], where: str) -> None:
+    """Check one list of an event entry (``None``: not given)."""
+    if values is None:
+        return
+    if not isinstance(values, list):
+        raise malformed(where, "expected a list")
+    required = [k for k, shape in fields.items() if shape == _STRING]
+    for j, value in enumerate(values):
+        if not isinstance(value, dict):
+            raise malformed(f"{where}[{j}]", f"expected an object, found {type(value).__name__}")
+        if not all(_fits(value.get(k), _STRING) for k in required):
+            raise malformed(f"{where}[{j}]", f"needs non-empty {', '.join(required)}")
+        for key, shape in fields.items():
+            if not _fits(value.get(key), shape):
+                raise malformed(f"{where}[{j}].{key}", f"expected {_EXPECTED[shape]}, found {_shown(value[key])}")
