@@ -53,15 +53,17 @@ def collect_files(paths: Sequence[str | os.PathLike[str]]) -> list[str]:
 
 
 def check_readable(paths: Sequence[str | os.PathLike[str]]) -> None:
-    """Check that every input file (folders walked as :func:`collect_files` does) can be opened.
+    """Check that every input named in ``paths`` can be opened: a file as given, a folder listed.
 
-    The CLI calls this before it opens (and maybe creates) a store, so an input it cannot read stops the
-    command with nothing written, as a missing path does.
+    The CLI calls this before it opens (and maybe creates) a store, so an input named on the command line
+    that cannot be read stops the command with nothing written, as a missing path does. A file found in a
+    folder is not checked here: one that cannot be read (no permission, a FIFO or a device) fails alone
+    when ingested, as a malformed file does, and the folder's other files are ingested.
 
     Raises:
-        IngestError: an input cannot be opened; the message names it and the reason.
+        IngestError: a named input cannot be opened; the message names it and the reason.
     """
-    for path in collect_files(paths):
+    for path in paths:
         try:
             mode = os.stat(path).st_mode
             if stat.S_ISDIR(mode):
@@ -69,8 +71,8 @@ def check_readable(paths: Sequence[str | os.PathLike[str]]) -> None:
                 continue
             if not stat.S_ISREG(mode):
                 # A FIFO, socket or device: opening a FIFO blocks until a writer comes, so never open one.
-                raise IngestError("cannot read: not a regular file", path=path)
+                raise IngestError("cannot read: not a regular file", path=str(path))
             with open(path, "rb"):
                 pass
         except OSError as exc:
-            raise IngestError(f"cannot read: {exc.strerror or exc}", path=path) from exc
+            raise IngestError(f"cannot read: {exc.strerror or exc}", path=str(path)) from exc

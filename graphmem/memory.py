@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import threading
 from collections.abc import Iterable, Mapping, Sequence
@@ -12,7 +13,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
-from graphmem.errors import NotFoundError
+from graphmem.errors import NotFoundError, VectorIndexError
 from graphmem.memory_lookups import MemoryLookups
 from graphmem.memory_resources import open_memory_store
 from graphmem.models import Batch, Entity, Event, Fact, Mention, Session, validate_namespace
@@ -41,6 +42,8 @@ if TYPE_CHECKING:
     from graphmem.recall.request import TimeAxis
     from graphmem.reembed import ReembedSummary, VectorStatus
     from graphmem.vector_index import VectorIndex
+
+log = logging.getLogger(__name__)
 
 __all__ = ["Memory"]
 
@@ -162,6 +165,8 @@ class Memory(MemoryLookups):
         try:
             if self._vectors is not None:
                 self._vectors.close(save=not self.read_only)
+        except VectorIndexError as exc:  # a cache: the store holds every vector, the next open rebuilds it
+            log.warning("%s; the vector index is built again from the store when next opened", exc)
         finally:
             self._store.close()
 

@@ -101,8 +101,7 @@ def ingest(
         print_json(summary.as_dict())
     else:
         print_table(
-            # "ingested into" only when a file was: a run whose files all failed or were unchanged wrote nothing
-            f"ingested into {where}" if summary.files_ok else f"nothing ingested: {where} unchanged",
+            _headline(summary.files_ok, summary.files_failed, where),
             ["", "count"],
             [
                 ["files ok", summary.files_ok],
@@ -135,6 +134,16 @@ def ingest(
         print_plain(stderr_console(), f"stopped: {summary.stopped}")
     if not summary.ok:
         raise _FilesFailed(summary.files_failed)
+
+
+def _headline(ok: int, failed: int, where: str) -> str:
+    """The summary's title: "ingested into" only when a file was; a run whose files all failed says so
+    first (the errors follow the table), one whose files were all unchanged that there was nothing to do."""
+    if ok:
+        return f"ingested into {where}" + (f" ({failed} file(s) failed: errors below)" if failed else "")
+    if failed:
+        return f"ingest into {where} failed: {failed} file(s) (errors below)"
+    return f"nothing to ingest: {where} unchanged"
 
 
 def _older_vectors(mem: Memory, namespace: str | None) -> str:

@@ -349,7 +349,9 @@ class EmbeddedStore(EmbeddedReads):
             self._validate(batch, set(retraction.events) if retraction else set())
             batch = self._versioned(batch, retraction)
             gone: set[str] = set()
-            with one_transaction(self._conn, f"write to namespace {ns!r} failed, nothing was stored"):
+            with one_transaction(
+                self._conn, f"write to namespace {ns!r} of {self.directory} failed, nothing was stored"
+            ):
                 if retraction is not None:  # a re-ingest: texts it does not write again leave the file
                     gone = set(delete_rows(self._conn, ns, retraction)) - {e.text for e in batch.events}
                 write_rows(self._conn, batch)

@@ -36,7 +36,10 @@ def connect_writable(directory: Path, db_path: Path, *, create: bool) -> sqlite3
         except OSError as exc:
             raise StoreError(f"cannot create store directory {directory}: {exc.strerror}") from exc
     if not os.access(directory, os.W_OK | os.X_OK):
-        raise StoreError(f"store directory {directory} is not writable")
+        raise StoreError(
+            f"store directory {directory} is not writable: give this user write access to it, or open it "
+            "read-only (Memory.open(..., read_only=True); recall, query and the other reading commands do)"
+        )
     if db_path.exists() and not os.access(db_path, os.R_OK | os.W_OK):
         raise StoreError(f"store file {db_path} is not readable and writable")
     try:

@@ -61,7 +61,8 @@ def one_transaction(c: sqlite3.Connection, failure: str) -> Iterator[None]:
         c.execute("COMMIT")
     except sqlite3.Error as exc:
         _roll_back(c)
-        raise StoreError(f"{failure}: {exc}") from exc
+        full = getattr(exc, "sqlite_errorcode", None) == sqlite3.SQLITE_FULL or "disk is full" in str(exc)
+        raise StoreError(f"{failure}: {exc}" + ("; free space on its disk and run it again" if full else "")) from exc
     except BaseException:
         _roll_back(c)
         raise

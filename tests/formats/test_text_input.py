@@ -179,7 +179,7 @@ def test_a_failed_ingest_does_not_say_it_ingested(write, tmp_path, capsys) -> No
     path = write("notes.md", "Some prose without a speaker.\nMore prose.\n")
     assert main(["ingest", "--db", str(tmp_path / "db"), "--no-embed", str(path)]) == 1
     out, err = capsys.readouterr()
-    assert "ingested into" not in out and "nothing ingested" in out
+    assert "ingested into" not in out and "failed: 1 file(s) (errors below)" in out
     assert f"{path}:1: unknown format" in err
 
 
@@ -204,3 +204,18 @@ def test_clock_times_going_back_a_little_stay_on_the_headers_day(write) -> None:
     path = write("order.txt", "## Session 1 — 3 March 2024\n[10:07] Ana: hi\n[10:05] Ben: written late\n")
     (t,) = read_transcripts(path)
     assert [turn.timestamp.day for s in t.sessions for turn in s.turns if turn.timestamp] == [3, 3]
+
+
+def test_the_ingest_headline_tells_failure_from_nothing_to_do(write, tmp_path, capsys) -> None:
+    # "nothing ingested: DB unchanged" headed both a run whose file failed and one with nothing to do
+    from graphmem.cli import main
+
+    good = write("chat.txt", "Ana: I moved to Porto.\nBen: Nice!\n")
+    bad = write("notes.md", "Some prose without a speaker.\nMore prose.\n")
+    db = str(tmp_path / "db")
+    assert main(["ingest", "--db", db, "--no-embed", str(good), str(bad)]) == 1
+    out, _ = capsys.readouterr()
+    assert "(1 file(s) failed: errors below)" in out and "ingested into" in out
+    assert main(["ingest", "--db", db, "--no-embed", str(good)]) == 0
+    out, _ = capsys.readouterr()
+    assert "nothing to ingest:" in out and "unchanged" in out and "failed" not in out.splitlines()[0]

@@ -44,7 +44,7 @@ def test_unwritable_directory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -
         real_access = os.access
         monkeypatch.setattr(os, "access", lambda p, mode: False if Path(p) == d else real_access(p, mode))
     try:
-        with pytest.raises(StoreError, match="not writable"):
+        with pytest.raises(StoreError, match="not writable: give this user write access to it, or open it read-only"):
             EmbeddedStore.open(d)
     finally:
         d.chmod(0o700)
