@@ -20,6 +20,10 @@ and otherwise, when they hold the same numbers (:func:`~graphmem.extract.name_nu
 A speaker never joins a namesake: a longer name that only other speakers say, or another speaker's
 (:mod:`graphmem.extract.resolve_voices`: "Ana Lopez", Bo's colleague, is not the speaker Ana).
 
+People of one name whose family roles cannot both hold ("my brother Sam", another speaker's "my son Sam")
+are told apart turn by turn before any of this (:mod:`graphmem.extract.resolve_kin`), and a person never
+joins a cluster whose family claims conflict with theirs.
+
 Topics (common-noun phrases, already lemmatised) merge only on equal keys: fuzzy matching would join
 "pottery class" with "pottery". ``benchmarks/resolution_eval.py`` measures the precision and recall of
 these rules on a labelled set of name pairs.
