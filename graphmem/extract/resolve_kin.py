@@ -157,6 +157,7 @@ class Kin:
         """Read the batch's claims and links; the store's are read when asked."""
         self.namespace = batch.namespace
         self.history = history
+        self.retracted = frozenset(batch.retract)  # a re-ingested file's old turns say nothing of who is who
         self.by_turn: dict[tuple[str, str], set[Claim]] = {}  # (event, person) -> claims
         self.in_batch: dict[str, set[Claim]] = {}
         self.links: set[frozenset[str]] = set()
@@ -177,7 +178,8 @@ class Kin:
             from graphmem.store.base import Direction
 
             edges = self.history.neighbors(self.namespace, eid, edge_types=[EdgeType.FACT], direction=Direction.BOTH)
-            self._stored[eid] = [n.fact for n in edges if n.fact is not None and n.fact.expired_at is None]
+            facts = [n.fact for n in edges if n.fact is not None and n.fact.expired_at is None]
+            self._stored[eid] = [f for f in facts if not (f.evidence and set(f.evidence) <= self.retracted)]
         return self._stored[eid]
 
     def claims(self, eid: str, *, batch: bool = True, stored: bool = False) -> set[Claim]:
@@ -255,7 +257,8 @@ def _stored_family(base: str, ids: list[str], kin: Kin) -> _Family:
         if len(ids) < 2:
             continue
         edges = kin.history.neighbors(kin.namespace, eid, edge_types=[EdgeType.MENTIONS], direction=Direction.IN)
-        for ev in kin.history.get_events(kin.namespace, [n.node_id for n in edges]):
+        said = [n.node_id for n in edges if n.node_id not in kin.retracted]
+        for ev in kin.history.get_events(kin.namespace, said):
             key = _order(ev)
             for place in (("speaker", ev.speaker or ""), ("session", ev.session)):
                 if place not in last or last[place][0] < key:

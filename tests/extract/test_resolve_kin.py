@@ -131,3 +131,17 @@ def test_claims_conflict_rules() -> None:
     assert not claims_conflict({(LUCY, "sibling")}, {(LUCY, "brother")}, unrelated)
     assert not claims_conflict({brother}, {brother}, unrelated)
     assert not claims_conflict({brother}, set(), unrelated)
+
+
+def test_an_edited_file_ingested_again_keeps_its_two_sams(
+    extractor: SpacyExtractor, mem: Memory, tmp_path: Path
+) -> None:
+    path = tmp_path / "t.txt"
+    for turns in (TWO_SAMS[:4], TWO_SAMS):  # the file grows by two turns and is ingested again
+        summary = mem.ingest(_write(path, turns), namespace="k", extractor=extractor, embed=False)
+        assert summary.ok, summary.errors
+    sams = sorted(e.id for e in mem.store.iter_entities("k") if e.name == "Sam")
+    assert sams == [SAM, MARCOS_SAM]
+    facts = _facts(mem, current=True)
+    assert {(SAM, "works_at", "ent:organization:intel"), (MARCOS_SAM, "plays", "ent:topic:violin")} <= facts
+    assert (SAM, "lives_in", "ent:place:denver") in facts
