@@ -36,6 +36,7 @@ from graphmem.extract.parse_cache import ParseCache
 from graphmem.extract.pronouns import PlaceAdverbs, ThirdPersons
 from graphmem.extract.repair import repair
 from graphmem.extract.resolve import remap_ids
+from graphmem.extract.resolve_kin import split_namesakes
 from graphmem.extract.spans import mark_missed_times, resolve_span, time_spans
 from graphmem.extract.temporal import update_facts
 from graphmem.extract.times import TimeResolver, to_utc
@@ -315,6 +316,8 @@ class SpacyExtractor:
         batch = remap_ids(batch, registry.moved)
         # "I work at Helix Labs" with the lab taken for a person: a firm, in all its mentions
         batch = typed_by_facts(batch, speaker_ids.values(), transcript.known)
+        # "my brother Sam" and another's "my son Sam": two people, before one's move ends the other's home
+        batch = split_namesakes(batch)
         return update_facts(batch, (), corrections=False)
 
 

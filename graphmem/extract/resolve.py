@@ -20,6 +20,10 @@ and otherwise, when they hold the same numbers (:func:`~graphmem.extract.name_nu
 A speaker never joins a namesake: a longer name that only other speakers say, or another speaker's
 (:mod:`graphmem.extract.resolve_voices`: "Ana Lopez", Bo's colleague, is not the speaker Ana).
 
+People of one name whose family roles cannot both hold ("my brother Sam", another speaker's "my son Sam")
+are told apart turn by turn before any of this (:mod:`graphmem.extract.resolve_kin`), and a person never
+joins a cluster whose family claims conflict with theirs.
+
 Topics (common-noun phrases, already lemmatised) merge only on equal keys: fuzzy matching would join
 "pottery class" with "pottery". ``benchmarks/resolution_eval.py`` measures the precision and recall of
 these rules on a labelled set of name pairs.
@@ -37,6 +41,7 @@ import numpy as np
 from graphmem.extract.name_numbers import name_numbers
 from graphmem.extract.names import fact_id, normalize_name
 from graphmem.extract.resolve_blocks import NameBlocks
+from graphmem.extract.resolve_kin import Kin, claims_conflict, identity_base, split_namesakes
 from graphmem.extract.resolve_voices import Voices
 from graphmem.extract.salience import keep_salient_topics
 from graphmem.extract.temporal import remap_closings
@@ -262,8 +267,12 @@ class _Resolver:
         pet: Callable[[str], bool] | None = None,
         person: Callable[[str], bool] | None = None,
         voices: Voices | None = None,
+        kin: Kin | None = None,
+        fixed: frozenset[str] = frozenset(),
     ) -> None:
         self.config = config
+        self.kin = kin  # family claims: "my brother Sam" is not another speaker's "my son Sam"
+        self.fixed = fixed  # identities of one name told apart by their kin: joined only by id
         self.voices = voices  # who speaks and who is spoken of: a speaker is not their namesake
         self.pet = pet  # whether an entity id is a known pet (a Thing NER's Person guess must not retype)
         self.person = person  # whether an entity id is a known person (a relative, partner, colleague...)
@@ -327,6 +336,9 @@ class _Resolver:
         return [c for c in found if not (c in seen or seen.add(c))]  # type: ignore[func-returns-value]
 
     def assign(self, entity: Entity) -> int:
+        if entity.id in self.fixed:  # split_namesakes chose this identity: the name joins nothing else
+            same = self.by_id.get(entity.id)
+            return same if same is not None else self._new_cluster(entity, existing=False)
         best: tuple[int, float] | None = None
         best_rule = ""
         same_id = self.by_id.get(entity.id)
@@ -335,7 +347,11 @@ class _Resolver:
             best, best_rule = (same_id, 4.0), "id"
         for index in self.candidates(entity):
             cluster = self.clusters[index]
-            if _conflicts(entity.name, entity.type, cluster, self.config) or self._pet_and_person(entity, cluster):
+            if (
+                _conflicts(entity.name, entity.type, cluster, self.config)
+                or self._pet_and_person(entity, cluster)
+                or self._kin_apart(entity, cluster)
+            ):
                 continue
             for name in cluster.names():
                 cos = self.cosine(entity.name, name)
@@ -379,6 +395,17 @@ class _Resolver:
             return False
         mine = (entity.id, [entity.name, *entity.aliases], False)
         return self.voices.namesakes(mine, (cluster.id, cluster.names(), cluster.existing))
+
+    def _kin_apart(self, entity: Entity, cluster: _Cluster) -> bool:
+        """Whether a person and a cluster have family claims that cannot be one person's ("my son Sam Patel"
+        and another speaker's "my brother Sam": :func:`~graphmem.extract.resolve_kin.claims_conflict`)."""
+        if self.kin is None or entity.id == cluster.id or "Person" not in (entity.type, cluster.type):
+            return False
+        mine = self.kin.claims(entity.id)
+        if not mine:
+            return False
+        theirs = self.kin.claims(cluster.id, stored=cluster.existing)
+        return bool(theirs) and claims_conflict(mine, theirs, self.kin.related)
 
     def _pet_and_person(self, entity: Entity, cluster: _Cluster) -> bool:
         """Whether one of an entity and a cluster is a known pet and the other a known person ("my dog
@@ -430,6 +457,13 @@ def resolve_batch(
     stored = [e for e in existing if e.namespace == batch.namespace]
     if salience:
         batch = keep_salient_topics(batch, stored, history)
+    # "my brother Sam" and another speaker's "my son Sam": each turn's Sam, walked on from the store's
+    batch = split_namesakes(batch, history, stored)
+    family: dict[str, set[str]] = {}
+    for e in (*stored, *batch.entities):
+        if e.type == "Person":
+            family.setdefault(identity_base(e.id), set()).add(e.id)
+    fixed = frozenset(e.id for e in batch.entities if len(family.get(identity_base(e.id), ())) > 1)
     topics = {e.id for e in batch.entities if e.type == "Topic"}  # "a puppy": no name to guard
     pets = {f.object_id for f in batch.facts if f.predicate == "has_pet"} - topics
     people = {e for f in batch.facts for e in _people_of(f)} - topics - pets
@@ -440,6 +474,8 @@ def resolve_batch(
         _end_test(batch.namespace, pets, history, _pets_of),
         _end_test(batch.namespace, people, history, _people_of),
         Voices(batch, history),
+        Kin(batch, history),
+        fixed,
     )
     counts: dict[str, int] = {}
     for m in batch.mentions:
