@@ -71,6 +71,13 @@ class RecallConfig:
         date_boost: relative lift for a turn that happened or was said within the date the question
             names ("on 20 May 2023", "last summer"; :mod:`graphmem.recall.when`); with ``graph`` only.
         answer_top: how many of the best candidates are checked for the answer type.
+        answer_scope: the answer-type lift counts only a thing that answers this question
+            (:mod:`graphmem.recall.about`): the asked person's (by the facts the turn states, else by who
+            speaks or is named), the turn of a name the question asks about, or, when the question names
+            nothing, a turn its words found; for "who" naming no participant, a turn's speaker is a person.
+        present_facts: a question about now ("now", "still", present tense without a date) does not count
+            a thing whose fact of the asked person has ended, and lifts a turn stating one that holds now
+            (of a kind that changed) by ``date_boost`` (``parts["now"]``); needs ``answer_scope``.
         asking_factor: the share of its score a turn that only asks keeps, among the ``answer_top``
             best (every sentence of four words or more is a question, see :mod:`graphmem.recall.acts`):
             it holds no answer, and what it matched passes to the reply over NEXT; 1 = no change.
@@ -113,6 +120,8 @@ class RecallConfig:
     time_boost: float = 0.5
     date_boost: float = 0.5
     answer_top: int = 60
+    answer_scope: bool = True
+    present_facts: bool = True
     asking_factor: float = 0.3
     fact_seed_weight: float = 0.0
     fact_seed_k: int = 10
