@@ -94,7 +94,15 @@ def rank(
         share = window_share(ev, info.asked) if cfg.graph and info.asked is not None else 0.0
         if share > 0:
             parts["date"] = cfg.date_boost * share
-            boost += cfg.date_boost * share
+            if cfg.date_exact:
+                boost *= 1.0 + cfg.date_boost * share
+            else:
+                boost += cfg.date_boost * share
+        elif cfg.graph and cfg.date_exact and info.asked is not None and info.asked.reference is None:
+            # a date that names itself is exact: a turn neither said in it nor telling of it holds no
+            # answer, like a turn that only asks
+            parts["outside"] = cfg.date_outside
+            boost *= cfg.date_outside
         scored[eid] = ((base + graph + link) * boost, parts)
     if cfg.graph:
         _answer_boost(store, namespace, events, scored, seeds, info, cfg)

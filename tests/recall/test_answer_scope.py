@@ -1,5 +1,5 @@
-"""The answer-type lift goes to turns that answer *this* question (graphmem.recall.about; tester findings 6
-and 7 of 5 Dec 2026)."""
+"""The answer-type lift goes to turns that answer *this* question (graphmem.recall.about), and a date that
+names itself lowers turns outside it (tester findings 6, 7, 8 of 5 Dec 2026)."""
 
 from __future__ import annotations
 
@@ -186,6 +186,20 @@ def test_another_speakers_turn_about_someone_else_gets_no_lift(friends: Memory) 
     for hit in hits:
         if hit.event.speaker == "Grace":
             assert "answer_type" not in hit.why.parts, hit.event.text
+
+
+def test_a_date_that_names_itself_lowers_turns_outside_it(friends: Memory) -> None:
+    hits = _ask(friends, "What did Grace do in August 2023?")
+    trip = _rank(hits, "The Brecon Beacons trip")
+    outside = [i for i, h in enumerate(hits) if h.why.parts.get("outside")]
+    assert outside and trip < min(outside)
+    cobalt = _hit(hits, "Morning! I finally finished")
+    assert "lowered: not in the date asked about" in cobalt.why.describe()
+
+
+def test_a_relative_date_lowers_nothing(friends: Memory) -> None:
+    hits = _ask(friends, "What did Grace do last weekend?", reference=datetime(2023, 8, 21))
+    assert not any(h.why.parts.get("outside") for h in hits)
 
 
 @pytest.mark.parametrize(
