@@ -22,9 +22,9 @@ the lift to the things that answer the question asked:
   holds, of a kind memory knows changed (lives_in, with an ended value among the candidates), is "in the
   time asked about": ranking lifts it as it lifts a turn in a date the question names.
 
-Facts are read as memory holds them now (versions not retired; corrected slips left out), through the
-store's :class:`~graphmem.store.base.FindsFactsOfEvents`; a store without it gives no facts, and the
-person rules fall back to who speaks.
+Facts are read as memory holds them now (versions not retired; corrected slips left out) over the
+``FACT`` edges of the things the candidates name, as the traversal reads them: only the facts whose
+evidence is the turn count as stated by it.
 """
 
 from __future__ import annotations
@@ -35,8 +35,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from graphmem.recall.fetch import entities_by_id
-from graphmem.store.base import FindsFactsOfEvents
+from graphmem.models import EdgeType
+from graphmem.recall.fetch import edges_of, entities_by_id
 from graphmem.text import normalise_name
 
 if TYPE_CHECKING:
@@ -91,21 +91,30 @@ class Stated:
     ends: Mapping[str, Entity] = field(default_factory=dict)
 
 
-def stated_facts(store: GraphStore, namespace: str, event_ids: Collection[str]) -> Stated:
-    """The facts the events state (one read; nothing when the store cannot find facts by event)."""
-    if not event_ids or not isinstance(store, FindsFactsOfEvents):
+def stated_facts(store: GraphStore, namespace: str, typed: Mapping[str, list[Entity]]) -> Stated:
+    """The facts of the things ``typed`` maps each event to, that the event states (its evidence).
+
+    Read as the traversal reads facts (the things' ``FACT`` edges, one call), so a store that serves
+    the walk from a copy serves this too; then the other ends of those facts, named, in one more call.
+    """
+    ids = list(dict.fromkeys(ent.id for things in typed.values() for ent in things))
+    if not ids:
         return Stated()
-    wanted = set(event_ids)
-    by_event: dict[str, list[Fact]] = {}
-    for fact in store.fact_chains_of_events(namespace, list(wanted)):
-        if fact.expired_at is not None or fact.never_held:
-            continue
-        for eid in set(fact.evidence) & wanted:
-            by_event.setdefault(eid, []).append(fact)
+    edges = edges_of(store, namespace, ids, edge_types=[EdgeType.FACT])
+    by_event: dict[str, dict[str, Fact]] = {}
+    for eid, things in typed.items():
+        for ent in things:
+            for nb in edges.get(ent.id, ()):
+                fact = nb.fact
+                if fact is None or fact.expired_at is not None or fact.never_held or eid not in fact.evidence:
+                    continue
+                by_event.setdefault(eid, {})[fact.id] = fact
     ends = entities_by_id(
-        store, namespace, (end for facts in by_event.values() for f in facts for end in (f.subject_id, f.object_id))
+        store,
+        namespace,
+        (end for facts in by_event.values() for f in facts.values() for end in (f.subject_id, f.object_id)),
     )
-    return Stated({e: tuple(fs) for e, fs in by_event.items()}, ends)
+    return Stated({e: tuple(fs.values()) for e, fs in by_event.items()}, ends)
 
 
 @dataclass(frozen=True, slots=True)
