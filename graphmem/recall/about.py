@@ -19,8 +19,8 @@ the lift to the things that answer the question asked:
 - **A question about now** ("Where does Grace live now?", a present-tense question without a date): a thing
   that is the object of a fact of the asked person that has ended (Grace lives_in Bristol, closed in
   February) and of none still holding does not count, and a turn stating one of their facts that still
-  holds, of a kind memory knows changed (lives_in, with an ended value among the candidates), is "in the
-  time asked about": ranking lifts it as it lifts a turn in a date the question names.
+  holds, of a kind memory knows changed (lives_in, with an ended value), is "in the time asked
+  about": ranking lifts it as it lifts a turn in a date the question names.
 
 Facts are read as memory holds them now (versions not retired; corrected slips left out) over the
 ``FACT`` edges of the things the candidates name, as the traversal reads them: only the facts whose
@@ -85,17 +85,22 @@ class Stated:
     Attributes:
         facts: event id → the facts whose evidence names it (versions not retired, slips left out).
         ends: the entities at the ends of those facts, by id.
+        asked: every fact of the asked people (for what changed), read when the question is about now.
     """
 
     facts: Mapping[str, tuple[Fact, ...]] = field(default_factory=dict)
     ends: Mapping[str, Entity] = field(default_factory=dict)
+    asked: tuple[Fact, ...] = ()
 
 
-def stated_facts(store: GraphStore, namespace: str, typed: Mapping[str, list[Entity]]) -> Stated:
+def stated_facts(
+    store: GraphStore, namespace: str, typed: Mapping[str, list[Entity]], people: Collection[str] = ()
+) -> Stated:
     """The facts of the things ``typed`` maps each event to, that the event states (its evidence).
 
-    Read as the traversal reads facts (the things' ``FACT`` edges, one call), so a store that serves
-    the walk from a copy serves this too; then the other ends of those facts, named, in one more call.
+    Read as the traversal reads facts (``FACT`` edges), so a store that serves the walk from a copy
+    serves this too: the things' edges in one call, their facts' ends named in one more, and, when
+    ``people`` (normalised names) is given, those people's own facts in a third.
     """
     ids = list(dict.fromkeys(ent.id for things in typed.values() for ent in things))
     if not ids:
@@ -106,15 +111,22 @@ def stated_facts(store: GraphStore, namespace: str, typed: Mapping[str, list[Ent
         for ent in things:
             for nb in edges.get(ent.id, ()):
                 fact = nb.fact
-                if fact is None or fact.expired_at is not None or fact.never_held or eid not in fact.evidence:
-                    continue
-                by_event.setdefault(eid, {})[fact.id] = fact
+                if fact is not None and _believed(fact) and eid in fact.evidence:
+                    by_event.setdefault(eid, {})[fact.id] = fact
     ends = entities_by_id(
         store,
         namespace,
         (end for facts in by_event.values() for f in facts.values() for end in (f.subject_id, f.object_id)),
     )
-    return Stated({e: tuple(fs.values()) for e, fs in by_event.items()}, ends)
+    asked: dict[str, Fact] = {}
+    persons = [e.id for e in ends.values() if e.type == "Person" and normalise_name(e.name) in people]
+    for nbs in edges_of(store, namespace, persons, edge_types=[EdgeType.FACT]).values():
+        asked.update((nb.fact.id, nb.fact) for nb in nbs if nb.fact is not None and _believed(nb.fact))
+    return Stated({e: tuple(fs.values()) for e, fs in by_event.items()}, ends, tuple(asked.values()))
+
+
+def _believed(fact: Fact) -> bool:
+    return fact.expired_at is None and not fact.never_held
 
 
 @dataclass(frozen=True, slots=True)
@@ -217,13 +229,8 @@ def _holding_now(facts: tuple[Fact, ...], ent: Entity, scope: AnswerScope) -> li
 
 
 def _changed(stated: Stated, scope: AnswerScope) -> set[str]:
-    """Predicates of which a fact of the asked person stated by some candidate has ended."""
-    return {
-        f.predicate
-        for facts in stated.facts.values()
-        for f in facts
-        if _of_named(f, stated, scope) and not _holds(f, scope.at)
-    }
+    """Predicates of which a fact of the asked person has ended (memory knows the value changed)."""
+    return {f.predicate for f in stated.asked if not _holds(f, scope.at)}
 
 
 def _names_any(text: str, names: Iterable[str]) -> bool:

@@ -165,7 +165,7 @@ def _answer_boost(
             now=cfg.present_facts and asks_now(info.query.text, dated=info.asked is not None),
             at=info.at,
         )
-        stated = stated_facts(store, namespace, things) if named else None
+        stated = stated_facts(store, namespace, things, named if scope.now else ()) if named else None
         typed, current = scoped_answers({e: events[e] for e in top}, things, scope, stated or _NO_FACTS)
     for eid in top:
         score, parts = scored[eid]
