@@ -181,6 +181,42 @@ def test_question_about_now_prefers_what_holds_now(friends: Memory) -> None:
     assert _rank(hits, "I moved to Cardiff") < _rank(hits, "Yes, I live in Bristol")
 
 
+def test_what_changed_is_read_from_the_asked_persons_facts(tmp_path: Path, embedder: Embedder) -> None:
+    # the old home typed otherwise than the asked type (as extraction once typed "Bristol" an Organization):
+    # the turn naming it is not a candidate answer, but memory still knows where Grace lived has changed
+    turns = [
+        Turn(
+            MARCH,
+            "Grace",
+            "I live in Bristol near the harbour.",
+            {"Bristol": "Organization"},
+            (("Grace", "lives_in", "Bristol", MARCH, MOVED),),
+        ),
+        Turn(
+            MARCH + timedelta(minutes=1),
+            "Kemi",
+            "Lovely! I live in Leeds.",
+            {"Leeds": "Place"},
+            (("Kemi", "lives_in", "Leeds", MARCH, None),),
+        ),
+        Turn(
+            FEBRUARY,
+            "Grace",
+            "I moved to Cardiff on 1 February.",
+            {"Cardiff": "Place"},
+            (("Grace", "lives_in", "Cardiff", MOVED, None),),
+        ),
+    ]
+    with Memory.open(tmp_path / "mem", embedder=embedder) as mem:
+        _ = mem.vectors
+        _write(mem, turns)
+        hits = _ask(mem, "Where does Grace live now?", reference=datetime(2024, 6, 1))
+        assert _hit(hits, "I moved to Cardiff").why.parts.get("now")
+        assert "now" not in _hit(hits, "Lovely! I live in Leeds").why.parts
+        # a past question lifts nothing as current
+        assert not any(h.why.parts.get("now") for h in _ask(mem, "Where did Grace live in 2023?"))
+
+
 def test_another_speakers_turn_about_someone_else_gets_no_lift(friends: Memory) -> None:
     hits = _ask(friends, "Where does Kemi live?")
     for hit in hits:
