@@ -12,12 +12,12 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from graphmem.models import EdgeType, Event, NodeKind
+from graphmem.models import EdgeType, Entity, Event, NodeKind
 from graphmem.recall.fetch import edges_of, entities_by_id
 from graphmem.recall.query import QueryTerms
 from graphmem.store.base import Direction, GraphStore
 
-__all__ = ["ANSWER_TYPES", "answer_types", "asks_time", "holds_answer_type"]
+__all__ = ["ANSWER_TYPES", "answer_things", "answer_types", "asks_time", "holds_answer_type"]
 
 
 def _cues(text: str) -> frozenset[str]:
@@ -69,12 +69,23 @@ def holds_answer_type(
     types: set[str],
     participants: set[str],
 ) -> set[str]:
-    """Ids of the events that mention an entity of one of ``types``.
+    """Ids of the events that mention an entity of one of ``types`` (see :func:`answer_things`)."""
+    return set(answer_things(store, namespace, events, types, participants))
+
+
+def answer_things(
+    store: GraphStore,
+    namespace: str,
+    events: Iterable[Event],
+    types: set[str],
+    participants: set[str],
+) -> dict[str, list[Entity]]:
+    """Event id → the entities of one of ``types`` it mentions, for the events that mention any.
 
     People who take part in the conversation do not count as an answer to "who": every turn mentions
     them.
     """
-    found: set[str] = set()
+    found: dict[str, list[Entity]] = {}
     if not types:
         return found
     events = list(events)
@@ -89,7 +100,6 @@ def holds_answer_type(
             ent = named.get(nb.node_id) if nb.kind is NodeKind.ENTITY else None
             if ent is None or (ent.type == "Person" and " ".join(ent.name.casefold().split()) in participants):
                 continue
-            if ent.type in types:
-                found.add(ev.id)
-                break
+            if ent.type in types and all(ent.id != e.id for e in found.get(ev.id, ())):
+                found.setdefault(ev.id, []).append(ent)
     return found

@@ -71,6 +71,18 @@ class RecallConfig:
         date_boost: relative lift for a turn that happened or was said within the date the question
             names ("on 20 May 2023", "last summer"; :mod:`graphmem.recall.when`); with ``graph`` only.
         answer_top: how many of the best candidates are checked for the answer type.
+        answer_scope: the answer-type lift counts only a thing that answers this question
+            (:mod:`graphmem.recall.about`): the asked person's (by the facts the turn states, else by who
+            speaks or is named), the turn of a name the question asks about, or, when the question names
+            nothing, a turn its words found; for "who" naming no participant, a turn's speaker is a person.
+        present_facts: a question about now ("now", "still", present tense without a date) does not count
+            a thing whose fact of the asked person has ended, and lifts a turn stating one that holds now
+            (of a kind that changed) by ``date_boost`` (``parts["now"]``); needs ``answer_scope``.
+        date_exact: the date lift multiplies the other lifts (it does not share a sum with the speaker
+            lift), and a candidate neither said in nor telling of a date that names itself ("in August
+            2023", not "last week") keeps ``date_outside`` of its score (``parts["outside"]``).
+        date_outside: the share kept by a candidate outside a date that names itself (``date_exact``):
+            0.3, what a turn that only asks keeps (``asking_factor``): neither holds an answer.
         asking_factor: the share of its score a turn that only asks keeps, among the ``answer_top``
             best (every sentence of four words or more is a question, see :mod:`graphmem.recall.acts`):
             it holds no answer, and what it matched passes to the reply over NEXT; 1 = no change.
@@ -113,6 +125,10 @@ class RecallConfig:
     time_boost: float = 0.5
     date_boost: float = 0.5
     answer_top: int = 60
+    answer_scope: bool = True
+    present_facts: bool = True
+    date_exact: bool = True
+    date_outside: float = 0.3
     asking_factor: float = 0.3
     fact_seed_weight: float = 0.0
     fact_seed_k: int = 10

@@ -92,6 +92,7 @@ def recall(
         speakers=request.speakers,
         time_axis=request.time_axis,
         asked=_asked(request) if cfg.date_boost else None,
+        at=request.reference or request.as_of or utc_now(),
     )
     return rank(store, request.namespace, seeds, reached, info, cfg, request.k, admit)
 

@@ -186,6 +186,7 @@ _LIFTS = {
     "answer_type": "names a thing of the asked type",
     "time": "says when",
     "date": "in the date asked about",
+    "now": "states what holds now",
 }
 
 
@@ -205,8 +206,10 @@ class Why:
             ``NEXT`` and ``IN_SESSION`` edges), ``link`` (what arrived through things and facts,
             calibrated per query) and the relative lifts that applied: ``speaker`` (spoken by a person the question
             names), ``answer_type`` (mentions a thing of the asked type), ``time`` (says when, for a
-            "when" question), ``date`` (happened or was said within the date the question names);
-            ``asks`` is the share kept by a turn that only asks (it holds no answer).
+            "when" question), ``date`` (happened or was said within the date the question names),
+            ``now`` (states what holds now, for a question about now); ``asks`` is the share kept by a
+            turn that only asks (it holds no answer), ``outside`` the share kept by a turn outside a date
+            the question names by itself ("in August 2023").
         via: the things and facts the largest ``link`` contribution came through, named, e.g.
             ``entity 'Sintra' (MENTIONS)`` (empty when nothing arrived that way).
     """
@@ -236,7 +239,8 @@ class Why:
         if lifts:
             bits.append("lifted: " + ", ".join(lifts))
         if self.window.asked is not None and not self.parts.get("date"):
-            bits.append(f"not in the date asked about ({self.window.asked.describe()})")
+            lowered = "lowered: " if self.parts.get("outside") else ""
+            bits.append(f"{lowered}not in the date asked about ({self.window.asked.describe()})")
         if self.parts.get("asks"):
             bits.append("lowered: it only asks")
         if self.window.bounded:

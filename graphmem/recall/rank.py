@@ -8,8 +8,9 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from graphmem.models import Entity, Event
+from graphmem.recall.about import AnswerScope, Stated, asks_now, other_names, scoped_answers, stated_facts
 from graphmem.recall.acts import lower_askers
-from graphmem.recall.answer import answer_types, asks_time, holds_answer_type
+from graphmem.recall.answer import answer_things, answer_types, asks_time
 from graphmem.recall.config import RecallConfig
 from graphmem.recall.fetch import entities_by_id
 from graphmem.recall.hit import AskedDate, Hit, Step, TimeWindow, Why
@@ -24,6 +25,8 @@ if TYPE_CHECKING:
 
 __all__ = ["Ranking", "rank"]
 
+_NO_FACTS = Stated()
+
 
 @dataclass(frozen=True, slots=True)
 class Ranking:
@@ -36,6 +39,7 @@ class Ranking:
         since, until, as_of, speakers: the filters, for the explanation.
         time_axis: what ``since``/``until`` bound (``RecallRequest.time_axis``), for the explanation.
         asked: the date the question names ("on 20 May 2023"), resolved, or ``None``.
+        at: when the question is asked (``reference``, else ``as_of``, else now): what "now" means.
     """
 
     query: QueryTerms
@@ -47,6 +51,7 @@ class Ranking:
     speakers: tuple[str, ...] | None = None
     asked: AskedDate | None = None
     time_axis: str = "said"
+    at: datetime | None = None
 
 
 def rank(
@@ -89,10 +94,18 @@ def rank(
         share = window_share(ev, info.asked) if cfg.graph and info.asked is not None else 0.0
         if share > 0:
             parts["date"] = cfg.date_boost * share
-            boost += cfg.date_boost * share
+            if cfg.date_exact:
+                boost *= 1.0 + cfg.date_boost * share
+            else:
+                boost += cfg.date_boost * share
+        elif cfg.graph and cfg.date_exact and info.asked is not None and info.asked.reference is None:
+            # a date that names itself is exact: a turn neither said in it nor telling of it holds no
+            # answer, like a turn that only asks
+            parts["outside"] = cfg.date_outside
+            boost *= cfg.date_outside
         scored[eid] = ((base + graph + link) * boost, parts)
     if cfg.graph:
-        _answer_boost(store, namespace, events, scored, info, cfg)
+        _answer_boost(store, namespace, events, scored, seeds, info, cfg)
         lower_askers(events, scored, cfg)
     order = sorted(scored, key=lambda e: (-scored[e][0], _found_at(seeds, e) if scored[e][0] <= 0 else 0, e))[:k]
     # the things and facts the hits' link paths went through, named in one read
@@ -122,22 +135,47 @@ def _answer_boost(
     namespace: str,
     events: dict[str, Event],
     scored: dict[str, tuple[float, dict[str, float]]],
+    seeds: SeedSet,
     info: Ranking,
     cfg: RecallConfig,
 ) -> None:
-    """Lift the best candidates that hold an answer of the asked type (a place, a work, a time...)."""
+    """Lift the best candidates that hold an answer of the asked type (a place, a work, a time...).
+
+    With ``answer_scope`` the thing must answer this question (:mod:`graphmem.recall.about`: the asked
+    person's, the named thing's turn, a turn the question's words found); with ``present_facts`` a
+    question about now does not count a thing the asked person has left, and lifts a turn stating what
+    holds now by ``date_boost`` (``parts["now"]``), as a turn in a date the question names is lifted.
+    """
     types = answer_types(info.query) if cfg.type_boost > 0 else set()
     when = cfg.time_boost > 0 and asks_time(info.query)
     if not types and not when:
         return
     top = sorted(scored, key=lambda e: -scored[e][0])[: cfg.answer_top]
-    typed = holds_answer_type(store, namespace, (events[e] for e in top), types, set(info.participants))
+    participants = set(info.participants)
+    things = answer_things(store, namespace, (events[e] for e in top), types, participants)
+    typed: set[str] = set(things)
+    current: set[str] = set()
+    if cfg.answer_scope and types:
+        named = frozenset(normalise_name(p) for p in info.named)
+        scope = AnswerScope(
+            named=named,
+            others=other_names(info.query.names, participants),
+            matched=frozenset(e for e in top if any(s.kind == "text" for s in seeds.seeds.get(e, ()))),
+            speaker_answers="Person" in types and not named,
+            now=cfg.present_facts and asks_now(info.query.text, dated=info.asked is not None),
+            at=info.at,
+        )
+        stated = stated_facts(store, namespace, things, named if scope.now else ()) if named else None
+        typed, current = scoped_answers({e: events[e] for e in top}, things, scope, stated or _NO_FACTS)
     for eid in top:
         score, parts = scored[eid]
         lift = 0.0
         if eid in typed:
             parts["answer_type"] = cfg.type_boost
             lift += cfg.type_boost
+        if eid in current:
+            parts["now"] = cfg.date_boost
+            lift += cfg.date_boost
         if when and any(t.resolved for t in events[eid].times):
             parts["time"] = cfg.time_boost
             lift += cfg.time_boost
