@@ -10,7 +10,7 @@ Paris" ``plans`` Paris; a verb the vocabulary does not cover links the two ends 
 mom"). Conjoined subjects and objects each get a fact; a verb without its own subject borrows the
 subject of the verb it is conjoined to or complements. :mod:`graphmem.extract.relations` adds role
 facts (``sister_of``, "my dog Max" → ``has_pet``), states read off nouns ("an analyst at X",
-"got the job at X"). A verb
+"got the job at X") and the household's pets ("our dog Max", "we adopted a cat": the speaker's). A verb
 that reads ``works_at`` of an organisation reads it of a name NER took for a person that says it is a
 workplace ("working for Greenleaf Bakery", :func:`~graphmem.extract.relations.workplace_name`), and the
 generic ``said_about`` of a verb is dropped where a fact of the same verb links the same ends.
@@ -349,10 +349,12 @@ def build_facts(
     turn = TurnFacts(event, recorded_at)
     verbs = _verbs(doc)
     movers = speaker_movers(verbs, entity_of, speaker_id)  # "We moved to Munich", "Moved to Munich!"
-    with_movers = {**entity_of, **movers}
+    keepers = relations.household_keepers(verbs, entity_of, speaker_id)  # "We adopted a kitten"
+    with_movers = {**entity_of, **keepers, **movers}
     came_back: set[tuple[str, str]] = set()
     for triple in triples(doc, with_movers, verbs, subjectless=[i for i in movers if doc[i].pos_ == "VERB"]):
-        _add_triple(turn, doc, triple, with_movers, type_of, times, is_role)
+        household = triple.subject in keepers and triple.subject not in movers
+        _add_triple(turn, doc, triple, with_movers, type_of, times, is_role, household)
         if triple.clause.inner in RETURNS:
             came_back.add((with_movers[triple.subject], with_movers[triple.object]))
     for subject, predicate, obj, verb in relations.states(doc, entity_of, type_of, verbs, people=is_role):
@@ -375,6 +377,9 @@ def build_facts(
                 s, p, o, begun, at=at, others=others, mentions=names, own=own_clause(doc[at]) if at is not None else ()
             )
         )
+    for noun in relations.household_pets(doc, entity_of, type_of):
+        if speaker_id is not None and not _is_question(noun.sent) and not _hypothetical(noun.head):
+            turn.fact(speaker_id, "has_pet", entity_of[noun.i], Bounds(event.occurred_at), role=True)  # "Our dog Rex"
     for named, role, owner, index in roles:
         if _is_question(doc[index].sent):
             continue
@@ -412,6 +417,7 @@ def _add_triple(
     type_of: Callable[[str], str | None],
     times: list[tuple[Any, TimeRef]],
     is_role: Callable[[str], bool],
+    household: bool = False,
 ) -> None:
     s_tok, o_tok, verb = doc[triple.subject], doc[triple.object], doc[triple.verb]
     s_id, o_id = known_mover(verb, entity_of[triple.subject], type_of), entity_of[triple.object]
@@ -439,6 +445,8 @@ def _add_triple(
         known = (entity_id(t, name_key(o_id)) for t in _WORKPLACE_TYPES)
         o_id = next((k for k in known if type_of(k) in _WORKPLACE_TYPES), o_id) if employed else o_id
         readings = employed or readings
+    if household:  # "we adopted a kitten": only the household's pet is the speaker's
+        readings = [r for r in readings if r.predicate == "has_pet"]
     said = turn.event.occurred_at
     for reading in readings:
         if kin and reading.predicate not in _KIN_PREDICATES:

@@ -22,6 +22,8 @@ for:
   with X a named entity of a fitting type (a workplace may also be a common noun: "the bakery"), or a name
   NER took for a person that the construction makes a workplace (:func:`workplace_name`: "a curator at the
   Tate", "Greenleaf Bakery");
+- **households**: "our dog Biscuit" (:func:`household_pets`) and "we adopted a kitten" (:func:`household_keepers`)
+  are the speaker's pets: the household's pet is theirs too;
 - **activities** the subject does (``practises``), read off the construction rather than a word list
   of hobbies: a bare gerund after a verb of going or taking up ("we went camping", "I go swimming",
   "I started painting", "I tried surfing"; the gerund has no object or complement of its own, so "I
@@ -36,6 +38,7 @@ for:
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
@@ -43,12 +46,14 @@ from graphmem.extract.names import words
 from graphmem.extract.pronouns import place_adverbs
 from graphmem.extract.vocabulary import (
     ACTIVITY_VERBS,
+    ANIMALS,
     ASPECT_PLANS,
     HOBBIES,
     LESSON_VERBS,
     LESSONS,
     LIGHT_VERBS,
     WORKPLACES,
+    by_name,
 )
 
 __all__ = [
@@ -56,6 +61,8 @@ __all__ = [
     "State",
     "activity_gerunds",
     "activity_subjects",
+    "household_keepers",
+    "household_pets",
     "kin_name",
     "start_times",
     "states",
@@ -405,6 +412,45 @@ def workplace_name(name: Any) -> bool:
     if held.pos_ == "NOUN":
         return (held.dep_ == "attr" and held.lemma_.lower() not in _NOT_JOBS) or _job_noun(held)
     return held.pos_ == "VERB" and held.lemma_.lower() in _WORKING
+
+
+_OUR = re.compile(r"\bour\b", re.IGNORECASE)
+
+
+def household_pets(doc: Any, entity_of: Mapping[int, str], type_of: Callable[[str], str | None]) -> Iterator[Any]:
+    """The role nouns of the named pets "our" keeps ("Our dog Biscuit is four"): the household's pets. A named
+    pet is a name stage 2 let stand for an animal noun; the speaker keeps them with the household."""
+    if not _OUR.search(doc.text):
+        return
+    for owner in doc:
+        noun = owner.head
+        if owner.lower_ != "our" or owner.dep_ != "poss" or noun.pos_ != "NOUN" or noun.i not in entity_of:
+            continue
+        if _animal_noun(noun) and type_of(entity_of[noun.i]) in ("Thing", "Person"):
+            yield noun
+
+
+def _animal_noun(noun: Any) -> bool:
+    compounds = [c.lower_ for c in noun.children if c.dep_ == "compound" and c.i < noun.i]
+    lemma = noun.lemma_.lower()
+    return lemma in ANIMALS or noun.lower_ in ANIMALS or "_".join([*compounds, lemma]) in ANIMALS
+
+
+def household_keepers(verbs: Iterable[Any], entity_of: Mapping[int, str], speaker_id: str | None) -> dict[int, str]:
+    """Token index → the speaker, for each "we" that is the subject of a verb of keeping or losing a pet ("We
+    adopted a kitten called Pickle", "we lost our dog"): the household's pet is the speaker's too. Only the
+    ``has_pet`` readings of those verbs take the speaker ("we got a car" may be a family's, without them)."""
+    pet = by_name("has_pet")
+    if speaker_id is None or pet is None:
+        return {}
+    keeping = {s.split("_")[0] for s in (*pet.states, *pet.endings)}
+    return {
+        subject.i: speaker_id
+        for verb in verbs
+        if verb.lemma_.lower() in keeping and not _negated(verb)
+        for subject in _subjects(verb)
+        if subject.lower_ == "we" and subject.i not in entity_of
+    }
 
 
 def _pobjs_agent(verb: Any) -> Iterator[Any]:
