@@ -61,6 +61,25 @@ def appositions(
         for role_tok, named_tok in pairs:
             if _stand_for(role_tok, named_tok, doc, ann, registry, participants, fresh):
                 break
+    for i in np.flatnonzero(deps == strings["poss"]):
+        role_tok = doc[int(i)].head
+        named_tok = _unattached_name(role_tok)
+        if named_tok is not None:  # "My cat Tofu is sleeping", parsed as two arguments of "sleeping"
+            _stand_for(role_tok, named_tok, doc, ann, registry, participants, fresh)
+
+
+def _unattached_name(noun: Any) -> Any | None:
+    """The name right after someone's role noun ("my cat", "our dog") that the parser set beside it as an
+    argument of the same verb rather than as its apposition ("My cat Tofu is sleeping": "cat" a modifier of
+    "sleeping", "Tofu" its subject), or ``None``. The name's root, not someone's ("my boss Tom's report")."""
+    if noun.pos_ != "NOUN" or not noun.is_lower or noun.i + 1 >= len(noun.doc) or not (_animal(noun) or _human(noun)):
+        return None
+    name = noun.doc[noun.i + 1]
+    while name.dep_ == "compound" and name.head.i > name.i and name.head.pos_ == "PROPN":
+        name = name.head  # "my cat Mister Whiskers"
+    if name.pos_ != "PROPN" or name.head.i != noun.head.i or noun.head.i in (name.i, noun.i):
+        return None
+    return None if any(c.dep_ == "case" for c in name.children) else name
 
 
 def _said_to_be(attr: Any) -> Any | None:

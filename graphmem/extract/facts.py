@@ -9,8 +9,11 @@ Paris" ``plans`` Paris; a verb the vocabulary does not cover links the two ends 
 ``said_about`` when both are specific, and is dropped otherwise ("creativity keeps me at peace", "I'm a
 mom"). Conjoined subjects and objects each get a fact; a verb without its own subject borrows the
 subject of the verb it is conjoined to or complements. :mod:`graphmem.extract.relations` adds role
-facts (``sister_of``, "my dog Max" → ``has_pet``) and states read off nouns ("an analyst at X",
-"got the job at X").
+facts (``sister_of``, "my dog Max" → ``has_pet``), states read off nouns ("an analyst at X",
+"got the job at X") and the household's pets ("our dog Max", "we adopted a cat": the speaker's). A verb
+that reads ``works_at`` of an organisation reads it of a name NER took for a person that says it is a
+workplace ("working for Greenleaf Bakery", :func:`~graphmem.extract.relations.workplace_name`), and the
+generic ``said_about`` of a verb is dropped where a fact of the same verb links the same ends.
 
 Ending statements ("I quit my job", "we broke up", "Max passed away", "I don't play guitar anymore")
 become :class:`~graphmem.models.FactClosing` records, applied by :mod:`graphmem.extract.temporal`. A
@@ -45,10 +48,11 @@ from graphmem.extract.corrections import corrections
 from graphmem.extract.dismissals import dismissals, let_go
 from graphmem.extract.inceptions import inception_start, inceptions, own_clause
 from graphmem.extract.moves import RETURNS, direction_objects, known_mover, speaker_movers
-from graphmem.extract.names import name_key
+from graphmem.extract.names import entity_id, name_key
 from graphmem.extract.pronouns import place_adverbs
 from graphmem.extract.readings import (
     Clause,
+    Reading,
     adverbial_names,
     base_predicate,
     clause_of,
@@ -345,10 +349,12 @@ def build_facts(
     turn = TurnFacts(event, recorded_at)
     verbs = _verbs(doc)
     movers = speaker_movers(verbs, entity_of, speaker_id)  # "We moved to Munich", "Moved to Munich!"
-    with_movers = {**entity_of, **movers}
+    keepers = relations.household_keepers(verbs, entity_of, speaker_id)  # "We adopted a kitten"
+    with_movers = {**entity_of, **keepers, **movers}
     came_back: set[tuple[str, str]] = set()
     for triple in triples(doc, with_movers, verbs, subjectless=[i for i in movers if doc[i].pos_ == "VERB"]):
-        _add_triple(turn, doc, triple, with_movers, type_of, times, is_role)
+        household = triple.subject in keepers and triple.subject not in movers
+        _add_triple(turn, doc, triple, with_movers, type_of, times, is_role, household)
         if triple.clause.inner in RETURNS:
             came_back.add((with_movers[triple.subject], with_movers[triple.object]))
     for subject, predicate, obj, verb in relations.states(doc, entity_of, type_of, verbs, people=is_role):
@@ -371,6 +377,9 @@ def build_facts(
                 s, p, o, begun, at=at, others=others, mentions=names, own=own_clause(doc[at]) if at is not None else ()
             )
         )
+    for noun in relations.household_pets(doc, entity_of, type_of):
+        if speaker_id is not None and not _is_question(noun.sent) and not _hypothetical(noun.head):
+            turn.fact(speaker_id, "has_pet", entity_of[noun.i], Bounds(event.occurred_at), role=True)  # "Our dog Rex"
     for named, role, owner, index in roles:
         if _is_question(doc[index].sent):
             continue
@@ -388,6 +397,14 @@ def build_facts(
     )
     said_wrong = corrections(doc, event, entity_of, turn.facts.values(), recorded_at, speaker_id)
     found = list(turn.facts.values())
+    # "I landed a job at X": the job its verb states says what the generic link of "land ... at X" would, and more
+    at = turn.positions
+    linked = {(f.subject_id, f.object_id, at.get(k)) for k, f in turn.facts.items() if f.predicate != "said_about"}
+    found = [
+        f
+        for k, f in turn.facts.items()
+        if f.predicate != "said_about" or at.get(k) is None or (f.subject_id, f.object_id, at.get(k)) not in linked
+    ]
     returns = [f for f in found if f.predicate == "went_to" and (f.subject_id, f.object_id) in came_back]
     return Extracted(found, [*turn.closings.values(), *said_wrong], returns)
 
@@ -400,6 +417,7 @@ def _add_triple(
     type_of: Callable[[str], str | None],
     times: list[tuple[Any, TimeRef]],
     is_role: Callable[[str], bool],
+    household: bool = False,
 ) -> None:
     s_tok, o_tok, verb = doc[triple.subject], doc[triple.object], doc[triple.verb]
     s_id, o_id = known_mover(verb, entity_of[triple.subject], type_of), entity_of[triple.object]
@@ -407,15 +425,28 @@ def _add_triple(
     topic = type_of(s_id) == "Topic"
     person = topic and is_role(s_id)  # "my sister lives in Lisbon": whose sister makes her a person
     kin = topic and not person and _kin(s_tok)  # "your brother is married to Lena", whose-ever he is
-    readings = read(
-        triple.clause,
-        "Person" if kin or person else type_of(s_id),
-        "Topic" if kind is not None else type_of(o_id),
-        (kind if kind is not None else o_tok).lemma_.lower(),
-        _name(o_id),
-        pronouns=s_tok.pos_ in _PRONOUNS and o_tok.pos_ in _PRONOUNS,
-        definite=any(c.dep_ == "det" and c.lower_ == "the" for c in o_tok.children),
-    )
+
+    def reading_as(object_type: str | None) -> list[Reading]:
+        return read(
+            triple.clause,
+            "Person" if kin or person else type_of(s_id),
+            object_type,
+            (kind if kind is not None else o_tok).lemma_.lower(),
+            _name(o_id),
+            pronouns=s_tok.pos_ in _PRONOUNS and o_tok.pos_ in _PRONOUNS,
+            definite=any(c.dep_ == "det" and c.lower_ == "the" for c in o_tok.children),
+        )
+
+    readings = reading_as("Topic" if kind is not None else type_of(o_id))
+    if kind is None and type_of(o_id) == "Person" and relations.workplace_name(o_tok):
+        # "I'm now working for Greenleaf Bakery", the bakery taken for a person: a job there, if the verb says one
+        employed = [r for r in reading_as("Organization") if r.predicate == "works_at"]
+        # "I work at Globex Corp. I joined Globex Corp in May": the workplace of that name the turn knows
+        known = (entity_id(t, name_key(o_id)) for t in _WORKPLACE_TYPES)
+        o_id = next((k for k in known if type_of(k) in _WORKPLACE_TYPES), o_id) if employed else o_id
+        readings = employed or readings
+    if household:  # "we adopted a kitten": only the household's pet is the speaker's
+        readings = [r for r in readings if r.predicate == "has_pet"]
     said = turn.event.occurred_at
     for reading in readings:
         if kin and reading.predicate not in _KIN_PREDICATES:
@@ -449,6 +480,8 @@ def _add_triple(
         turn.fact(s_id, predicate, o_id, bounds, verb.i, over=over)
 
 
+#: The types of a named workplace, the one NER most often gets right first.
+_WORKPLACE_TYPES = ("Organization", "Place", "Thing")
 #: States the subject holds, which a verb acting on another person gives that person ("signed me up for a league",
 #: "enrolled her in a school", "moved us to Berlin").
 _HELD_STATES = frozenset({"member_of", "studies_at", "works_at", "lives_in"})

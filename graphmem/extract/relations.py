@@ -13,13 +13,17 @@ for:
 
   | said | state |
   |---|---|
-  | I've been an analyst at X; I got a job (position) at X; X hired me; I accepted an offer from X | ``works_at`` X |
+  | I've been an analyst at X; I got (landed) a job at X; X hired me; I accepted an offer from X | ``works_at`` X |
   | I'm a student at X | ``studies_at`` X |
   | I'm a member of X | ``member_of`` X |
   | I moved into a flat in X; they moved me to X; I live in a small flat in X | ``lives_in`` X |
   | I was in X (at X); I've been to X — X a named place | ``went_to`` X |
 
-  with X a named entity of a fitting type (a workplace may also be a common noun: "the bakery");
+  with X a named entity of a fitting type (a workplace may also be a common noun: "the bakery"), or a name
+  NER took for a person that the construction makes a workplace (:func:`workplace_name`: "a curator at the
+  Tate", "Greenleaf Bakery");
+- **households**: "our dog Biscuit" (:func:`household_pets`) and "we adopted a kitten" (:func:`household_keepers`)
+  are the speaker's pets: the household's pet is theirs too;
 - **activities** the subject does (``practises``), read off the construction rather than a word list
   of hobbies: a bare gerund after a verb of going or taking up ("we went camping", "I go swimming",
   "I started painting", "I tried surfing"; the gerund has no object or complement of its own, so "I
@@ -34,14 +38,36 @@ for:
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
 from graphmem.extract.names import words
 from graphmem.extract.pronouns import place_adverbs
-from graphmem.extract.vocabulary import ACTIVITY_VERBS, ASPECT_PLANS, HOBBIES, LESSON_VERBS, LESSONS, LIGHT_VERBS
+from graphmem.extract.vocabulary import (
+    ACTIVITY_VERBS,
+    ANIMALS,
+    ASPECT_PLANS,
+    HOBBIES,
+    LESSON_VERBS,
+    LESSONS,
+    LIGHT_VERBS,
+    WORKPLACES,
+    by_name,
+)
 
-__all__ = ["FAMILY_ROLES", "State", "activity_gerunds", "activity_subjects", "kin_name", "start_times", "states"]
+__all__ = [
+    "FAMILY_ROLES",
+    "State",
+    "activity_gerunds",
+    "activity_subjects",
+    "household_keepers",
+    "household_pets",
+    "kin_name",
+    "start_times",
+    "states",
+    "workplace_name",
+]
 
 #: Roles that hold for life: their facts carry no ``valid_from``.
 FAMILY_ROLES = words(
@@ -82,11 +108,21 @@ _NOT_JOBS = words(
 )
 _JOB_VERBS = words("get land take accept start begin find have secure score snag")
 _TAKING = words("accept take")
+# Verbs whose "at" names where the subject works ("I started at X", "she teaches at X").
+_WORKING = _JOB_VERBS | words("work intern teach")
 # Prepositions that say what an offer is for, other than a job ("an offer for my house", "on the car")
 _OFFERED_FOR = words("for on to")
 _WORK_PREPS = frozenset({"at", "for", "with"})
+_PERSON = frozenset({"Person"})
 _WORKPLACE_TYPES = frozenset({"Organization", "Place", "Thing", "Topic"})
 _PLACE_TYPES = frozenset({"Place", "Thing", "Organization"})
+# Last words that make a name a workplace's whatever NER took it for ("Greenleaf Bakery", "Contoso Labs").
+_FIRM_WORDS = WORKPLACES | words(
+    """
+    labs inc corp corporation co ltd llc plc group systems solutions technologies analytics industries
+    partners studios consulting
+    """
+)
 _GROUP_TYPES = frozenset({"Group", "Organization", "Thing", "Topic"})
 _STUDENTS = words("student pupil undergrad undergraduate grad postgrad freshman sophomore junior senior")
 _START_OBJECTS = _JOB_NOUNS | words("work there")
@@ -267,7 +303,7 @@ class _States:
             elif noun == "member":
                 self._each(subjects, "member_of", _pobjs(attr, frozenset({"of"})), verb, _GROUP_TYPES)
             elif noun not in _NOT_JOBS:
-                self._each(subjects, "works_at", _pobjs(attr, _WORK_PREPS), verb, _PLACE_TYPES)
+                self._jobs(subjects, _pobjs(attr, _WORK_PREPS), verb, _PLACE_TYPES)
 
     def job(self, verb: Any, subjects: list[Any]) -> None:
         """ "I got the job at Lumen Robotics"; "I accepted an offer from Lumen Robotics"."""
@@ -275,7 +311,7 @@ class _States:
             if _accepted_offer(obj, verb):
                 self._each(subjects, "works_at", _pobjs(obj, frozenset({"from"})), verb, _PLACE_TYPES)
             elif _job_noun(obj):
-                self._each(subjects, "works_at", _workplaces(obj, verb), verb, _WORKPLACE_TYPES)
+                self._jobs(subjects, _workplaces(obj, verb), verb, _WORKPLACE_TYPES)
 
     def home(self, verb: Any, subjects: list[Any]) -> None:
         """ "moved into a new apartment in Alfama"; "my company is moving me to Berlin"; "I live in a
@@ -298,6 +334,12 @@ class _States:
         """ "we went camping", "I took a pottery class": the subjects do the activity (or plan it)."""
         predicate = "plans" if _planned(verb) else "practises"
         self._each(subjects, predicate, [thing], verb, _ACTIVITY_TYPES)
+
+    def _jobs(self, subjects: list[Any], places: Iterable[Any], verb: Any, types: frozenset[str]) -> None:
+        """``works_at`` each of ``places`` a job noun is held at or with: of ``types``, or a name NER took for a
+        person that the construction makes a workplace (:func:`workplace_name`: "a curator at the Tate")."""
+        for place in places:
+            self._each(subjects, "works_at", [place], verb, types | _PERSON if workplace_name(place) else types)
 
     def _each(
         self, subjects: Iterable[Any], predicate: str, objects: Iterable[Any], verb: Any, types: frozenset[str]
@@ -350,6 +392,65 @@ def states(
         if not _negated(verb):
             found.activity(verb, gerund, _subjects(verb))
     return found.out
+
+
+def workplace_name(name: Any) -> bool:
+    """Whether the name at ``name`` (its root token) is a workplace by how it is said, whatever NER took it
+    for: the object of "at" after a job ("a job at Dunmore", "a curator at the Tate"), or a name ending in a
+    workplace's word ("Greenleaf Bakery", "Contoso Labs") or led by "the" ("the Tate"). Never someone's
+    ("at Tom's") nor a plural ("the Smiths")."""
+    if name.tag_ not in ("NNP", "NN") or any(c.dep_ == "case" for c in name.children):
+        return False
+    if name.lower_ in _FIRM_WORDS or any(c.dep_ == "det" and c.lower_ == "the" for c in name.children):
+        return True
+    while name.dep_ == "conj" and name.head.i != name.i:
+        name = name.head
+    prep = name.head
+    if name.dep_ != "pobj" or prep.lower_ != "at":
+        return False
+    held = prep.head
+    if held.pos_ == "NOUN":
+        return (held.dep_ == "attr" and held.lemma_.lower() not in _NOT_JOBS) or _job_noun(held)
+    return held.pos_ == "VERB" and held.lemma_.lower() in _WORKING
+
+
+_OUR = re.compile(r"\bour\b", re.IGNORECASE)
+
+
+def household_pets(doc: Any, entity_of: Mapping[int, str], type_of: Callable[[str], str | None]) -> Iterator[Any]:
+    """The role nouns of the named pets "our" keeps ("Our dog Biscuit is four"): the household's pets. A named
+    pet is a name stage 2 let stand for an animal noun; the speaker keeps them with the household."""
+    if not _OUR.search(doc.text):
+        return
+    for owner in doc:
+        noun = owner.head
+        if owner.lower_ != "our" or owner.dep_ != "poss" or noun.pos_ != "NOUN" or noun.i not in entity_of:
+            continue
+        if _animal_noun(noun) and type_of(entity_of[noun.i]) in ("Thing", "Person"):
+            yield noun
+
+
+def _animal_noun(noun: Any) -> bool:
+    compounds = [c.lower_ for c in noun.children if c.dep_ == "compound" and c.i < noun.i]
+    lemma = noun.lemma_.lower()
+    return lemma in ANIMALS or noun.lower_ in ANIMALS or "_".join([*compounds, lemma]) in ANIMALS
+
+
+def household_keepers(verbs: Iterable[Any], entity_of: Mapping[int, str], speaker_id: str | None) -> dict[int, str]:
+    """Token index → the speaker, for each "we" that is the subject of a verb of keeping or losing a pet ("We
+    adopted a kitten called Pickle", "we lost our dog"): the household's pet is the speaker's too. Only the
+    ``has_pet`` readings of those verbs take the speaker ("we got a car" may be a family's, without them)."""
+    pet = by_name("has_pet")
+    if speaker_id is None or pet is None:
+        return {}
+    keeping = {s.split("_")[0] for s in (*pet.states, *pet.endings)}
+    return {
+        subject.i: speaker_id
+        for verb in verbs
+        if verb.lemma_.lower() in keeping and not _negated(verb)
+        for subject in _subjects(verb)
+        if subject.lower_ == "we" and subject.i not in entity_of
+    }
 
 
 def _pobjs_agent(verb: Any) -> Iterator[Any]:

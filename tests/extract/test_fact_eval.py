@@ -39,9 +39,9 @@ def test_the_labelled_sets_are_big_enough_and_well_formed() -> None:
     assert len(labels) >= 300
     for key, row in labels.items():
         assert row["label"] in ("correct", "incorrect"), key
-        assert row["source"] in ("before", "after", "activity", "roles", "there"), key
+        assert row["source"] in ("before", "after", "activity", "roles", "there", "households"), key
         assert row["right"] is None or by_name(row["right"]) is not None or row["right"].endswith("_of"), key
-        if row["source"] in ("after", "activity", "there") and row["label"] == "correct":
+        if row["source"] in ("after", "activity", "there", "households") and row["label"] == "correct":
             assert row["right"] == row["predicate"], key  # rule 4: the predicate is the right one
     assert {k[0] for k in labels} <= {"conv-26", "conv-30", "conv-41", "conv-42", "conv-43"}
     scenarios = fact_eval.load_scenarios()
