@@ -50,7 +50,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from graphmem.entity_prior import known_entities, turn_texts
+from graphmem.entity_prior import known_entities, retype_stored, turn_texts
 from graphmem.errors import ConfigError, ExtractionError, IngestError
 from graphmem.extract.antecedents import latest
 from graphmem.extract.events import event_text
@@ -573,6 +573,8 @@ def _add(
                     f"placed at {placed[:5]}: it must number turns from each session's first_seq"
                 )
             batch = replace(batch, sessions=placement.new_sessions())
+            # "I live in Bristol." after "Are you still in Bristol?" stored NER's organisation: now the place
+            retype_stored(store, batch, known, memory.write)
             commit_batch(
                 memory,
                 batch,

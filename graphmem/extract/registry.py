@@ -61,6 +61,8 @@ class EntityRegistry:
             self._known.setdefault(entity.id, entity)
             for alias in (entity.name, *entity.aliases):
                 self._named.setdefault(normalize_name(alias), entity.id)
+                if entity.pet and entity.type == "Thing":  # a known pet keeps its type, as one met in the batch
+                    self._pets.setdefault(normalize_name(alias), entity.id)
 
     def add(self, name: str, type_: str, *, key: str | None = None) -> str:
         """Register a name of a type (idempotent) and return its entity id.
@@ -71,6 +73,7 @@ class EntityRegistry:
         if key is None and type_ != "Topic" and normalize_name(name) in self._pets:
             # "Pixel loves the park" after "a dog named Pixel": the pet, whatever NER guessed
             pet = self._pets[normalize_name(name)]
+            self._take_known(pet)  # a stored pet becomes an entity of the batch
             self.add_alias(pet, name)
             return pet
         if key is None:
@@ -171,10 +174,15 @@ class EntityRegistry:
         """The id of a registered named (non-topic) entity with this normalised name, if any: a known
         stored one (see :meth:`__init__`) becomes an entity of the batch, under its stored id and type."""
         eid = self._named.get(normalize_name(name))
-        if eid is not None and eid not in self._records and eid in self._known:
+        if eid is not None:
+            self._take_known(eid)
+        return eid
+
+    def _take_known(self, eid: str) -> None:
+        """Make a known stored entity (see :meth:`__init__`) an entity of the batch, under its stored id and type."""
+        if eid not in self._records and eid in self._known:
             stored = self._known[eid]
             self._records[eid] = _Record(stored.type, stored.name, list(stored.aliases))
-        return eid
 
     def note_words(self, doc: Any) -> None:
         """Remember the words a parsed turn uses in lower case (evidence that a word is no name)."""
