@@ -38,6 +38,8 @@ TYPE_EVIDENCE: Mapping[str, str] = {"works_at": "Organization", "lives_in": "Pla
 #: The types a fact's evidence replaces: NER's guesses for a name that are not what the fact says. A
 #: ``Group``, ``Work`` or ``Occasion`` is a reading of its own and stays.
 _RETYPED = frozenset({"Person", "Place", "Organization", "Thing", "Product"})
+#: Types NER gives a person's name by mistake ("Jamal" a GPE): a fact making it a person's retypes them.
+_GUESSED = frozenset({"Place", "Organization", "Product"})
 #: Predicates whose ends are people (or a pet): such an end is no firm nor town, whatever else it ends.
 _PERSONAL = frozenset({"married_to", "dating", "has_child", "has_pet"})
 
@@ -89,7 +91,9 @@ def stored_retypes(
     """The stored entities ``batch``'s facts retype, each with the entity of the batch it becomes: a ``known``
     entity whose type is NER's guess alone (not ``backed``, ``held`` nor a ``pet``) and whose name the
     batch's facts type otherwise, as :func:`typed_by_facts` would have retyped its mentions had the batch
-    held their turns.
+    held their turns; or, stored as a place, an organisation or a product, whose name the batch's facts make
+    a person's ("my partner Jamal": stage 2 retyped the batch's mentions of the name,
+    :meth:`~graphmem.extract.registry.EntityRegistry.make_person`).
 
     Args:
         batch: a batch :func:`typed_by_facts` typed.
@@ -100,12 +104,17 @@ def stored_retypes(
     by_name = _by_name(batch)
     evidence, _, barred = _evidence(batch, by_name, speakers, known)
     entities = {e.id: e for e in batch.entities}
+    people = {end for f in batch.facts for end in _people_ends(f)}
     found: list[tuple[KnownEntity, Entity]] = []
     for prior in known:
         if prior.backed or prior.held or prior.pet or prior.type not in _RETYPED:
             continue
         key = name_key(prior.id)
         types = evidence.get(key, set())
+        person = entities.get(entity_id("Person", key))
+        if not types and prior.type in _GUESSED and person is not None and person.id in people:
+            found.append((prior, person))  # "my partner Jamal" after Jamal was stored as NER's place
+            continue
         if len(types) != 1 or any(e.id in barred for e in by_name.get(key, [])):
             continue
         (wanted,) = types
@@ -168,6 +177,18 @@ def told_type(entity_id: str, facts: Iterable[Fact]) -> str | None:
         if wanted is not None and fact.object_id == entity_id:
             types.add(wanted)
     return types.pop() if len(types) == 1 else None
+
+
+def _people_ends(fact: Fact) -> tuple[str, ...]:
+    """The ends a fact says are people (not pets): both of ``married_to`` and ``dating``, the child of
+    ``has_child``, the named one of a person's role ("Jamal ``partner_of`` Nora")."""
+    if fact.predicate in ("married_to", "dating"):
+        return (fact.subject_id, fact.object_id)
+    if fact.predicate == "has_child":
+        return (fact.object_id,)
+    if fact.predicate.endswith("_of") and fact.predicate[: -len("_of")] in ROLE_NOUNS:
+        return (fact.subject_id,)
+    return ()
 
 
 def _personal_ends(fact: Fact) -> tuple[str, ...]:

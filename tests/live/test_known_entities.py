@@ -96,3 +96,18 @@ def test_messages_added_one_at_a_time_are_typed_as_one_call_types_them(spacy_mem
         'FIND (k:Person {name: "Kemi"})-[:FACT {predicate: "has_pet"}]->(p:Thing) RETURN p.name', namespace="live"
     )
     assert found.rows == (("Mango",),)
+
+
+def test_a_name_stored_as_a_place_named_later_as_a_partner_is_the_person_one_call_makes(
+    spacy_memory: Memory,
+) -> None:
+    dialogue = [  # NER takes Jamal for a place (GPE) in both of Nora's turns
+        ("Nora", "Sorry, I meant Tuesday, not Friday. Friday is Jamal's work party.", "2023-03-04T10:00:00"),
+        ("Theo", "Ha, fine. Who is Jamal again?", "2023-03-04T10:01:00"),
+        ("Nora", "My partner Jamal is a nurse.", "2023-03-04T10:02:00"),
+    ]
+    live, batch = _live_and_batch(spacy_memory, dialogue)
+    assert ("ent:person:jamal", "Jamal", "Person") in batch["entities"]
+    assert [f[1:4] for f in batch["facts"]] == [("dating", "ent:person:nora", "ent:person:jamal")]
+    for kind in ("entities", "mentions", "facts"):
+        assert live[kind] == batch[kind], kind
