@@ -33,6 +33,9 @@ at Acme Corp.": Clara's job). Those context turns are never written again: only 
 mentions, the facts and closings one of them is evidence of (a fact keeps the stored turns it cites
 too) and the entities these use are kept, so a stored fact is not re-recorded, re-evidenced or closed
 twice; a correction of a stored turn ("Sorry, I meant Globex") is bound by the writer as before.
+The messages are extracted knowing the stored entities they name (:mod:`graphmem.entity_prior`), and a
+stored entity whose type was NER's guess alone and that their facts type otherwise is moved to that type
+first (:func:`graphmem.entity_prior.retype_stored`), so names are typed as one call of all the turns types them.
 The whole call runs under the store's write lock, so concurrent writers never take the same position; the
 models it needs (spaCy, the embedder) are loaded before the lock is taken. On a server store that lock
 holds only this process's threads: the call reads, places and writes inside the store's guard
