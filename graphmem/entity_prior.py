@@ -5,8 +5,10 @@ message added live) would type a name by NER alone: "I start at Helix Labs again
 a person is read as talk about someone, though a kept session said "I work at Helix Labs". A fresh ingest
 of the whole file reads it as the job it is, having met the firm first. :func:`known_entities` gives the
 extractor the stored entities the batch's turns may name (:class:`~graphmem.transcript.KnownEntity`), each
-with whether stored facts back its type, so a name already known keeps its stored type and entity
-(:class:`~graphmem.extract.registry.EntityRegistry`, :func:`~graphmem.extract.fact_types.typed_by_facts`).
+with whether stored facts back its type or keep it (a known pet keeps its type), so a name already known
+keeps its stored type and entity (:class:`~graphmem.extract.registry.EntityRegistry`,
+:func:`~graphmem.extract.fact_types.typed_by_facts`), and one whose stored type is NER's guess alone is
+retyped as the batch's facts type it (:func:`retype_stored`).
 
 Bounded cost: nothing is read whole. The turns' capitalised word runs are the candidate names
 (:func:`name_candidates`, at most :data:`MAX_NAMES` of them), each looked up by the store's index of
@@ -18,15 +20,16 @@ re-ingest their mentions (to keep only what the file's kept turns name, as a fre
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
+from dataclasses import replace
 
-from graphmem.extract.fact_types import told_type
+from graphmem.extract.fact_types import held_type, stored_retypes, told_type
 from graphmem.extract.names import normalize_name
-from graphmem.models import EdgeType
-from graphmem.store.base import Direction, FindsEntitiesByNames, GraphStore
+from graphmem.models import Batch, EdgeType
+from graphmem.store.base import Direction, FindsEntitiesByNames, GraphStore, RenamesEntities
 from graphmem.transcript import KnownEntity, Transcript
 
-__all__ = ["MAX_NAMES", "known_entities", "name_candidates", "turn_texts"]
+__all__ = ["MAX_NAMES", "known_entities", "name_candidates", "retype_stored", "turn_texts"]
 
 #: The most candidate names looked up for one batch (the first met): a bound on the lookups per batch.
 MAX_NAMES = 2000
@@ -131,8 +134,38 @@ def known_entities(
             if n.fact is not None and (kept is None or any(e in kept for e in n.fact.evidence))
         ]
         backed = told_type(entity.id, facts) == entity.type
-        known.append(KnownEntity(entity.id, entity.name, entity.type, entity.aliases, backed))
+        pet = any(f.predicate == "has_pet" and f.object_id == entity.id for f in facts)
+        held = held_type(entity.id, facts)
+        known.append(KnownEntity(entity.id, entity.name, entity.type, entity.aliases, backed, pet, held))
     return tuple(sorted(known, key=lambda k: (not k.backed, k.id)))
+
+
+def retype_stored(
+    store: GraphStore, batch: Batch, known: Iterable[KnownEntity], write: Callable[[Batch], None]
+) -> list[str]:
+    """Move each stored entity whose type was NER's guess alone and that ``batch``'s facts type otherwise
+    (:func:`~graphmem.extract.fact_types.stored_retypes`) to the id and type the batch gives its name, with
+    its mentions and facts (:class:`~graphmem.store.base.RenamesEntities`; ``write`` writes its new type), so
+    resolving the batch joins it there: "Are you still in Bristol?" stored Bristol as NER's organisation, and
+    "I live in Bristol." added later moves it to ``ent:place:bristol``, as one call of both messages types it.
+    An entity is left where it is when the store cannot move entities or already holds the id.
+
+    Returns:
+        The ids the entities moved to.
+    """
+    if not isinstance(store, RenamesEntities):
+        return []
+    namespace = batch.namespace
+    speakers = {m.entity_id for m in batch.mentions if m.role == "speaker"}
+    moved = []
+    for prior, target in stored_retypes(batch, speakers, known):
+        entity = store.get_entity(namespace, prior.id)
+        if entity is None or store.get_entity(namespace, target.id) is not None:
+            continue
+        if store.rename_entity(namespace, prior.id, target.id):
+            write(Batch(namespace, entities=(replace(entity, id=target.id, type=target.type),)))
+            moved.append(target.id)
+    return moved
 
 
 def _mentioned(store: GraphStore, namespace: str, entity_id: str, events: Collection[str]) -> bool:

@@ -33,6 +33,9 @@ at Acme Corp.": Clara's job). Those context turns are never written again: only 
 mentions, the facts and closings one of them is evidence of (a fact keeps the stored turns it cites
 too) and the entities these use are kept, so a stored fact is not re-recorded, re-evidenced or closed
 twice; a correction of a stored turn ("Sorry, I meant Globex") is bound by the writer as before.
+The messages are extracted knowing the stored entities they name (:mod:`graphmem.entity_prior`), and a
+stored entity whose type was NER's guess alone and that their facts type otherwise is moved to that type
+first (:func:`graphmem.entity_prior.retype_stored`), so names are typed as one call of all the turns types them.
 The whole call runs under the store's write lock, so concurrent writers never take the same position; the
 models it needs (spaCy, the embedder) are loaded before the lock is taken. On a server store that lock
 holds only this process's threads: the call reads, places and writes inside the store's guard
@@ -50,7 +53,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from graphmem.entity_prior import known_entities, turn_texts
+from graphmem.entity_prior import known_entities, retype_stored, turn_texts
 from graphmem.errors import ConfigError, ExtractionError, IngestError
 from graphmem.extract.antecedents import latest
 from graphmem.extract.events import event_text
@@ -573,6 +576,8 @@ def _add(
                     f"placed at {placed[:5]}: it must number turns from each session's first_seq"
                 )
             batch = replace(batch, sessions=placement.new_sessions())
+            # "I live in Bristol." after "Are you still in Bristol?" stored NER's organisation: now the place
+            retype_stored(store, batch, known, memory.write)
             commit_batch(
                 memory,
                 batch,

@@ -56,13 +56,18 @@ class KnownEntity:
     """An entity the namespace already stores that the turns to extract may name
     (:func:`graphmem.entity_prior.known_entities`): its stored id, name, aliases and type, and ``backed``
     when stored facts say that type (one works at an organisation, lives in a place; see
-    :mod:`graphmem.extract.fact_types`) rather than only NER's guess."""
+    :mod:`graphmem.extract.fact_types`) rather than only NER's guess; ``pet`` when it is the object of a
+    stored ``has_pet`` fact (a known pet keeps its type); ``held`` when stored facts keep its type as it is
+    (it is the subject of one, or a person's or a pet's end: :func:`graphmem.extract.fact_types.held_type`),
+    so the batch's facts do not retype it."""
 
     id: str
     name: str
     type: str
     aliases: tuple[str, ...] = ()
     backed: bool = False
+    pet: bool = False
+    held: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,6 +1,7 @@
 """Stage 2's appositions: a name set beside a role noun stands for it ("my sister Clara", "Keiko Tanaka,
 my manager", "my guinea pig Oscar", "a dog named Pixel", "My manager is Bruno Silva"), and the role becomes
-a fact for stage 3.
+a fact for stage 3. A name beside a role only a person has, of a person ("my partner Jamal"), is a person's
+whatever NER typed it (a place, an organisation, a product).
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from typing import Any
 
 import numpy as np
 
+from graphmem.extract.names import words
 from graphmem.extract.registry import EntityRegistry, TurnAnnotation, role_of
 from graphmem.extract.vocabulary import ANIMALS, ROLE_NOUNS
 
@@ -146,7 +148,8 @@ def _stand_for(
             ann.retarget(named, pet)
             named = pet
     elif _human(role_tok):  # "my colleague Max": a person, even if a pet of that name was met before
-        person = registry.make_person(named)
+        # "my partner Jamal" with Jamal taken for a place: only a person is someone's partner
+        person = registry.make_person(named, retype=_a_persons(role_tok, named_tok, ann, registry))
         if person != named:
             ann.retarget(named, person)
             named = person
@@ -178,6 +181,27 @@ def _stand_for(
     ):
         ann.roles.append((named, role, owner, role_tok.i))
     return True
+
+
+#: Role nouns a firm or an institution holds too ("my employer Acme", "my landlord Greystar"): their name
+#: keeps NER's type.
+_INSTITUTIONAL = words("employer client landlord tenant owner founder cofounder ceo director")
+#: Possessives that make a role a person's ("my partner", "her husband"; not "our partner Acme", a firm's).
+_PERSONAL_OWNERS = frozenset({"my", "your", "his", "her"})
+
+
+def _a_persons(role_tok: Any, named_tok: Any, ann: TurnAnnotation, registry: EntityRegistry) -> bool:
+    """Whether the role noun at ``role_tok`` is a role only a person has, of a person ("my partner", "Ana's
+    brother"; not "my employer", "Google's partner"), so the name beside it is a person's."""
+    if role_tok.lemma_.lower() in _INSTITUTIONAL or role_tok.lower_ in _INSTITUTIONAL:
+        return False
+    owner_tok = next((c for c in role_tok.children if c.dep_ == "poss"), None)
+    if owner_tok is None and role_tok.dep_ == "compound" and role_tok.head.i == named_tok.i:
+        owner_tok = next((c for c in named_tok.children if c.dep_ == "poss"), None)
+    if owner_tok is None:
+        return False
+    owner = ann.tokens.get(owner_tok.i)
+    return owner_tok.lower_ in _PERSONAL_OWNERS or (owner is not None and registry.type_of(owner) == "Person")
 
 
 def _owned(name: Any) -> bool:

@@ -13,7 +13,11 @@ types. A ``Topic`` (a common noun: "the bakery") has no name to type and is left
 
 Facts already stored count too when the batch continues a stored conversation: a stored entity whose
 type stored facts say (:func:`told_type`; the ``backed`` of a :class:`~graphmem.transcript.KnownEntity`)
-is evidence of that type for its names, as the facts would be had the batch held their turns.
+is evidence of that type for its names, as the facts would be had the batch held their turns. A stored
+entity whose type is NER's guess alone (no stored fact says it, nor keeps it: :func:`held_type`) is
+retyped as the batch's facts type its name (:func:`stored_retypes`), as its mentions would have been had
+the batch held their turns: "Are you still in Bristol?" stored Bristol as NER's organisation, and "I live
+in Bristol." added later makes it the place one call of both messages makes it.
 """
 
 from __future__ import annotations
@@ -27,13 +31,15 @@ from graphmem.extract.vocabulary import ROLE_NOUNS
 from graphmem.models import Batch, Entity, Fact
 from graphmem.transcript import KnownEntity
 
-__all__ = ["TYPE_EVIDENCE", "told_type", "typed_by_facts"]
+__all__ = ["TYPE_EVIDENCE", "held_type", "stored_retypes", "told_type", "typed_by_facts"]
 
 #: Predicates whose object's type the predicate says, and that type.
 TYPE_EVIDENCE: Mapping[str, str] = {"works_at": "Organization", "lives_in": "Place"}
 #: The types a fact's evidence replaces: NER's guesses for a name that are not what the fact says. A
 #: ``Group``, ``Work`` or ``Occasion`` is a reading of its own and stays.
 _RETYPED = frozenset({"Person", "Place", "Organization", "Thing", "Product"})
+#: Types NER gives a person's name by mistake ("Jamal" a GPE): a fact making it a person's retypes them.
+_GUESSED = frozenset({"Place", "Organization", "Product"})
 #: Predicates whose ends are people (or a pet): such an end is no firm nor town, whatever else it ends.
 _PERSONAL = frozenset({"married_to", "dating", "has_child", "has_pet"})
 
@@ -48,26 +54,8 @@ def typed_by_facts(batch: Batch, speakers: Iterable[str] = (), known: Iterable[K
         known: stored entities the batch may name; those ``backed`` by stored facts are evidence of their
             type for each of their names, and a name retyped to it joins the stored entity.
     """
-    by_name: dict[str, list[Entity]] = {}
-    for entity in batch.entities:
-        if entity.type != "Topic":
-            by_name.setdefault(name_key(entity.id), []).append(entity)
-    evidence: dict[str, set[str]] = {}
-    stored: dict[str, KnownEntity] = {}
-    for prior in known:
-        for alias in (prior.name, *prior.aliases) if prior.backed else ():
-            key = slug(alias)
-            if key in by_name and key not in stored:
-                stored[key] = prior
-                evidence.setdefault(key, set()).add(prior.type)
-    barred = set(speakers)
-    for fact in batch.facts:
-        wanted = TYPE_EVIDENCE.get(fact.predicate)
-        if wanted is not None:
-            evidence.setdefault(name_key(fact.object_id), set()).add(wanted)
-        barred.update(_personal_ends(fact))
-        if fact.predicate != "said_about":
-            barred.add(fact.subject_id)
+    by_name = _by_name(batch)
+    evidence, stored, barred = _evidence(batch, by_name, speakers, known)
     mapping: dict[str, str] = {}
     entities = {e.id: e for e in batch.entities}
     for key, types in evidence.items():
@@ -97,6 +85,86 @@ def typed_by_facts(batch: Batch, speakers: Iterable[str] = (), known: Iterable[K
     return replace(remapped, entities=tuple(entities.values()))
 
 
+def stored_retypes(
+    batch: Batch, speakers: Iterable[str] = (), known: Iterable[KnownEntity] = ()
+) -> list[tuple[KnownEntity, Entity]]:
+    """The stored entities ``batch``'s facts retype, each with the entity of the batch it becomes: a ``known``
+    entity whose type is NER's guess alone (not ``backed``, ``held`` nor a ``pet``) and whose name the
+    batch's facts type otherwise, as :func:`typed_by_facts` would have retyped its mentions had the batch
+    held their turns; or, stored as a place, an organisation or a product, whose name the batch's facts make
+    a person's ("my partner Jamal": stage 2 retyped the batch's mentions of the name,
+    :meth:`~graphmem.extract.registry.EntityRegistry.make_person`).
+
+    Args:
+        batch: a batch :func:`typed_by_facts` typed.
+        speakers: the ids of the batch's speakers, who keep their type.
+        known: the stored entities the batch may name.
+    """
+    known = tuple(known)
+    by_name = _by_name(batch)
+    evidence, _, barred = _evidence(batch, by_name, speakers, known)
+    entities = {e.id: e for e in batch.entities}
+    people = {end for f in batch.facts for end in _people_ends(f)}
+    found: list[tuple[KnownEntity, Entity]] = []
+    for prior in known:
+        if prior.backed or prior.held or prior.pet or prior.type not in _RETYPED:
+            continue
+        key = name_key(prior.id)
+        types = evidence.get(key, set())
+        person = entities.get(entity_id("Person", key))
+        if not types and prior.type in _GUESSED and person is not None and person.id in people:
+            found.append((prior, person))  # "my partner Jamal" after Jamal was stored as NER's place
+            continue
+        if len(types) != 1 or any(e.id in barred for e in by_name.get(key, [])):
+            continue
+        (wanted,) = types
+        target = entities.get(entity_id(wanted, key))
+        if wanted != prior.type and target is not None and target.type == wanted:
+            found.append((prior, target))
+    return found
+
+
+def _by_name(batch: Batch) -> dict[str, list[Entity]]:
+    """The batch's named entities (not topics) by the name key of their ids."""
+    by_name: dict[str, list[Entity]] = {}
+    for entity in batch.entities:
+        if entity.type != "Topic":
+            by_name.setdefault(name_key(entity.id), []).append(entity)
+    return by_name
+
+
+def _evidence(
+    batch: Batch, by_name: Mapping[str, list[Entity]], speakers: Iterable[str], known: Iterable[KnownEntity]
+) -> tuple[dict[str, set[str]], dict[str, KnownEntity], set[str]]:
+    """The types the facts say of each name key (the batch's and the backed stored ones'), the stored entity
+    backing each key, and the ids whose types stay (speakers, subjects, people's and pets' ends)."""
+    evidence: dict[str, set[str]] = {}
+    stored: dict[str, KnownEntity] = {}
+    for prior in known:
+        for alias in (prior.name, *prior.aliases) if prior.backed else ():
+            key = slug(alias)
+            if key in by_name and key not in stored:
+                stored[key] = prior
+                evidence.setdefault(key, set()).add(prior.type)
+    barred = set(speakers)
+    for fact in batch.facts:
+        wanted = TYPE_EVIDENCE.get(fact.predicate)
+        if wanted is not None:
+            evidence.setdefault(name_key(fact.object_id), set()).add(wanted)
+        barred.update(_personal_ends(fact))
+        if fact.predicate != "said_about":
+            barred.add(fact.subject_id)
+    return evidence, stored, barred
+
+
+def held_type(entity_id: str, facts: Iterable[Fact]) -> bool:
+    """Whether ``facts`` keep the entity's type as it is, whatever other facts say (:func:`typed_by_facts`):
+    it is the subject of one (but ``said_about``), or a person's or a pet's end of one."""
+    return any(
+        entity_id in _personal_ends(f) or (f.subject_id == entity_id and f.predicate != "said_about") for f in facts
+    )
+
+
 def told_type(entity_id: str, facts: Iterable[Fact]) -> str | None:
     """The type ``facts`` say the entity ``entity_id`` has, as :func:`typed_by_facts` reads them: the one
     type the facts it ends say, or ``None`` when they say none or two, or when one makes it a subject or
@@ -109,6 +177,18 @@ def told_type(entity_id: str, facts: Iterable[Fact]) -> str | None:
         if wanted is not None and fact.object_id == entity_id:
             types.add(wanted)
     return types.pop() if len(types) == 1 else None
+
+
+def _people_ends(fact: Fact) -> tuple[str, ...]:
+    """The ends a fact says are people (not pets): both of ``married_to`` and ``dating``, the child of
+    ``has_child``, the named one of a person's role ("Jamal ``partner_of`` Nora")."""
+    if fact.predicate in ("married_to", "dating"):
+        return (fact.subject_id, fact.object_id)
+    if fact.predicate == "has_child":
+        return (fact.object_id,)
+    if fact.predicate.endswith("_of") and fact.predicate[: -len("_of")] in ROLE_NOUNS:
+        return (fact.subject_id,)
+    return ()
 
 
 def _personal_ends(fact: Fact) -> tuple[str, ...]:

@@ -19,6 +19,8 @@ __all__ = ["EntityRegistry", "TurnAnnotation", "role_of"]
 _SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass", "csubj", "csubjpass", "expl"})
 _OBJECT_DEPS = frozenset({"dobj", "pobj", "iobj", "dative", "attr", "oprd", "obj", "agent"})
 _ROLE_RANK = {"mention": 0, "object": 1, "subject": 2}
+#: Types that may be NER's guess for a person's name ("Jamal" a GPE, "Jordan" a country, "Sky" an ORG).
+_GUESSED = frozenset({"Place", "Organization", "Product"})
 
 
 def role_of(token: Any) -> str:
@@ -54,6 +56,7 @@ class EntityRegistry:
         self._pets: dict[str, str] = {}  # normalised name -> id of a named pet (a Thing)
         self._people: set[str] = set()  # ids a person's role noun named ("my colleague Max"): never a pet
         self._roles: set[str] = set()  # topics of a person's role noun ("Ana's brother"): people, not things
+        self._persons: dict[str, str] = {}  # normalised name -> id of a person NER took for a place or firm
         #: ids retyped after the batch's earlier turns used them -> their new id (see :meth:`make_pet`)
         self.moved: dict[str, str] = {}
         self._known: dict[str, KnownEntity] = {}  # id -> a stored entity not (yet) named by the batch
@@ -61,6 +64,8 @@ class EntityRegistry:
             self._known.setdefault(entity.id, entity)
             for alias in (entity.name, *entity.aliases):
                 self._named.setdefault(normalize_name(alias), entity.id)
+                if entity.pet and entity.type == "Thing":  # a known pet keeps its type, as one met in the batch
+                    self._pets.setdefault(normalize_name(alias), entity.id)
 
     def add(self, name: str, type_: str, *, key: str | None = None) -> str:
         """Register a name of a type (idempotent) and return its entity id.
@@ -71,8 +76,14 @@ class EntityRegistry:
         if key is None and type_ != "Topic" and normalize_name(name) in self._pets:
             # "Pixel loves the park" after "a dog named Pixel": the pet, whatever NER guessed
             pet = self._pets[normalize_name(name)]
+            self._take_known(pet)  # a stored pet becomes an entity of the batch
             self.add_alias(pet, name)
             return pet
+        if key is None and type_ in _GUESSED and normalize_name(name) in self._persons:
+            # "Friday is Jamal's work party" after "my partner Jamal": the person, whatever NER guessed
+            person = self._persons[normalize_name(name)]
+            self.add_alias(person, name)
+            return person
         if key is None:
             key = name if type_ == "Topic" else normalize_name(name)
         eid = entity_id(type_, key)
@@ -129,10 +140,12 @@ class EntityRegistry:
             self._pets[normalize_name(name)] = new
         return new
 
-    def make_person(self, eid: str) -> str:
+    def make_person(self, eid: str, *, retype: bool = False) -> str:
         """Make a registered name a person a role noun names ("my colleague Max"). A named pet's name
         ("my dog Max" earlier in the batch) gives another entity, a Person, whose id is returned; a pet
-        named later by the same name is another entity too (:meth:`make_pet`)."""
+        named later by the same name is another entity too (:meth:`make_pet`). With ``retype`` (a role only
+        a person has, of a person: "my partner Jamal"), a name NER typed a place, an organisation or a
+        product becomes a Person, its id changing with its type (the old id kept in :attr:`moved`)."""
         record = self._records.get(eid)
         if record is None or record.type == "Topic":
             return eid
@@ -140,8 +153,28 @@ class EntityRegistry:
             eid = self.add(record.name, "Person", key=normalize_name(record.name))
             # the id NER's Person guess had before the pet took the name: from now on the person's own
             self.moved.pop(eid, None)
+        elif retype and record.type in _GUESSED:
+            eid = self._retype(eid, "Person")
+            for name in (record.name, *record.aliases):
+                self._persons.setdefault(normalize_name(name), eid)
         self._people.add(eid)
         return eid
+
+    def _retype(self, eid: str, type_: str) -> str:
+        """Give a registered name another type: its record moves to the id of that type (joining one there),
+        and the names that led to it lead there."""
+        record = self._records.pop(eid)
+        new = entity_id(type_, normalize_name(record.name))
+        target = self._records.setdefault(new, _Record(type_, record.name))
+        for alias in (record.name, *record.aliases):
+            if alias != target.name and alias not in target.aliases:
+                target.aliases.append(alias)
+        for table in (self._named, self.moved):
+            for k, v in table.items():
+                if v == eid:
+                    table[k] = new
+        self.moved[eid] = new
+        return new
 
     def discard(self, eid: str) -> None:
         """Forget a topic registered by mistake (a role noun a name stands for: "my sister Inês")."""
@@ -171,10 +204,15 @@ class EntityRegistry:
         """The id of a registered named (non-topic) entity with this normalised name, if any: a known
         stored one (see :meth:`__init__`) becomes an entity of the batch, under its stored id and type."""
         eid = self._named.get(normalize_name(name))
-        if eid is not None and eid not in self._records and eid in self._known:
+        if eid is not None:
+            self._take_known(eid)
+        return eid
+
+    def _take_known(self, eid: str) -> None:
+        """Make a known stored entity (see :meth:`__init__`) an entity of the batch, under its stored id and type."""
+        if eid not in self._records and eid in self._known:
             stored = self._known[eid]
             self._records[eid] = _Record(stored.type, stored.name, list(stored.aliases))
-        return eid
 
     def note_words(self, doc: Any) -> None:
         """Remember the words a parsed turn uses in lower case (evidence that a word is no name)."""

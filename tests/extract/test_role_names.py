@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from graphmem.extract.pipeline import SpacyExtractor
+from graphmem.models import Batch
 
 from .conftest import named_facts, one_session_batch
 
@@ -70,3 +71,49 @@ def test_a_role_said_to_be_someone_named_is_that_one(
 def test_being_said_of_no_role_or_not_now_makes_no_role(extractor: SpacyExtractor, text: str) -> None:
     batch = one_session_batch(extractor, [("Ana", text), ("Ben", "Ok.")])
     assert not [f for f in named_facts(batch) if f[1].endswith("_of") or f[1] == "has_pet"]
+
+
+def _types(batch: Batch, name: str) -> set[str]:
+    return {e.type for e in batch.entities if e.name == name}
+
+
+@pytest.mark.parametrize(
+    ("text", "fact"),
+    [
+        ("My partner Jamal is a nurse.", ("Ana", "dating", "Jamal")),  # NER: a GPE
+        ("My boyfriend Jamal is a nurse.", ("Ana", "dating", "Jamal")),  # a GPE
+        ("My husband Chelsea is a nurse.", ("Ana", "married_to", "Chelsea")),  # an ORG
+        ("My wife Paris is a nurse.", ("Ana", "married_to", "Paris")),  # a GPE
+        ("I had dinner with my sister Florence yesterday.", ("Florence", "sister_of", "Ana")),  # an ORG
+    ],
+)
+def test_a_name_beside_a_persons_role_is_a_person_whatever_ner_typed(
+    extractor: SpacyExtractor, text: str, fact: tuple[str, str, str]
+) -> None:
+    batch = one_session_batch(extractor, [("Ana", text), ("Ben", "Ok.")])
+    assert fact in named_facts(batch)
+    name = fact[2] if fact[0] == "Ana" else fact[0]
+    assert _types(batch, name) == {"Person"}
+
+
+def test_a_later_mention_ner_took_for_a_place_is_the_person(extractor: SpacyExtractor) -> None:
+    turns = [("Ana", "My partner Jamal is a nurse."), ("Ben", "Nice."), ("Ana", "Friday is Jamal's work party.")]
+    batch = one_session_batch(extractor, turns)
+    assert _types(batch, "Jamal") == {"Person"}
+    jamal = next(e.id for e in batch.entities if e.name == "Jamal")
+    assert {m.event_id for m in batch.mentions if m.entity_id == jamal} == {"ev:session_1:1", "ev:session_1:3"}
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "kind"),
+    [
+        ("My friend's Paris trip was fun.", "Paris", "Place"),  # the friend's trip, not a friend named Paris
+        ("My employer Amazon is hiring.", "Amazon", "Organization"),  # a role a firm has
+        ("My company Globex is hiring.", "Globex", "Product"),  # no person's role
+    ],
+)
+def test_a_name_beside_no_persons_role_keeps_its_type(
+    extractor: SpacyExtractor, text: str, name: str, kind: str
+) -> None:
+    batch = one_session_batch(extractor, [("Ana", text), ("Ben", "Ok.")])
+    assert _types(batch, name) == {kind}
