@@ -247,20 +247,26 @@ def planned_end(f: Fact, times: Iterable[TimeRef]) -> datetime | None:
 
 
 def _holds_when_told(f: Fact) -> bool:
-    """Whether ``f`` was said to hold when it was said: a dated start and no end by then."""
-    return f.valid_from is not None and not told_over(f) and (f.valid_to is None or f.valid_to > f.recorded_at)
+    """Whether ``f`` was said to hold when it was said: a dated start and no end by then that its own
+    statement gave it (:func:`told_past`; an end other facts gave it, which a forget or a merge may be
+    deriving again, is not its statement's)."""
+    return f.valid_from is not None and not told_past(f)
 
 
 def _told_before_holding(g: Fact, f: Fact) -> bool:
     """Whether ``g``, told before ``f``, would end ``f`` before ``f`` was said to hold: a statement made
     earlier does not end a state said to hold now ("I live in Hamburg", then "I've been living in Munich
     since Monday": Munich is not ended by Hamburg)."""
-    return (
-        g.recorded_at < f.recorded_at
-        and g.valid_from is not None
-        and g.valid_from < f.recorded_at
-        and _holds_when_told(f)
-    )
+    return _recorded_before(g, f) and g.valid_from is not None and g.valid_from < f.recorded_at and _holds_when_told(f)
+
+
+def _recorded_before(g: Fact, f: Fact) -> bool:
+    """Whether ``g`` was told before ``f``: recorded earlier, or its version recorded when ``f`` was told,
+    by another statement, is the one that ``f`` ended then (a version is recorded when it changed, so a
+    value ended when a later one was told bears that one's time: :func:`_told_since_before`)."""
+    if g.recorded_at != f.recorded_at:
+        return g.recorded_at < f.recorded_at
+    return g.valid_to == g.recorded_at and not set(g.evidence) & set(f.evidence)
 
 
 def _told_since_before(g: Fact, f: Fact) -> bool:
@@ -272,6 +278,7 @@ def _told_since_before(g: Fact, f: Fact) -> bool:
         and g.valid_from is not None
         and g.valid_from <= f.valid_from < g.recorded_at
         and _holds_when_told(g)
+        and not g.never_held
         and not f.never_held
     )
 
