@@ -41,7 +41,9 @@ otherwise (:mod:`graphmem.extract.correction_targets`).
 A time may be the slip: a phrase repairing the one before it in the turn ("We met on Monday, I mean
 Tuesday", "in 2020. Sorry, I meant 2021.") is read in its place (:func:`time_repairs`); a turn that is
 only a slip and a time ("Sorry, I meant 2021.") corrects the time of the speaker's previous dated state
-(:func:`time_correction`: ``at`` the new start, bound when written).
+(:func:`time_correction`: ``at`` the new start, bound when written). Such a time points the way the time
+talked of before it did (:func:`repair_direction`: "Sorry, I meant Tuesday." after "Let's meet next
+Friday." is the Tuesday ahead).
 
 Each correction becomes a :class:`~graphmem.models.FactClosing` with ``correction`` set and ``value``
 the new object; temporal maintenance (:func:`graphmem.extract.temporal.apply_corrections`) finds the
@@ -78,13 +80,14 @@ from graphmem.extract.slip_words import (
     vocatives,
 )
 from graphmem.extract.vocabulary import is_single_valued
-from graphmem.models import ANY_STATE, Event, Fact, FactClosing
+from graphmem.models import ANY_STATE, Event, Fact, FactClosing, TimeRef
 
 __all__ = [
     "correction_cue",
     "corrections",
     "denied_statements",
     "negated_entities",
+    "repair_direction",
     "tells_news",
     "time_correction",
     "time_repairs",
@@ -401,6 +404,41 @@ def time_repairs(spans: Sequence[Any]) -> tuple[dict[int, Any], set[int]]:
     return repairs, dropped
 
 
+def _slip_and_time(span: Any) -> bool:
+    """Whether the sentence of the time phrase ``span`` is nothing but a slip's words and it, maybe with the
+    time it denies after it ("Sorry, I meant Tuesday, not Friday.")."""
+    if not _ends_sentence(span):
+        return False
+    # what follows the phrase is a denial (_ends_sentence): its time ("not last month") is no word of the turn's
+    own = [t for t in span.sent if t.i < span.start or (t.i >= span.end and t.ent_type_ not in ("DATE", "TIME"))]
+    return _only_slip(own, cued=True)
+
+
+def repair_direction(span: Any, spans: Sequence[Any], told: TimeRef | None, reference: datetime | None) -> str | None:
+    """Which way a time that repairs a time said before the turn points: the way the time it repairs does.
+
+    "Let's meet next Friday." … "Sorry, I meant Tuesday, not Friday.": the slip was a day ahead, so the
+    repaired day is the Tuesday ahead, not the one before; "I started at Acme on Monday." … "Sorry, I meant
+    Tuesday." is the Tuesday before. ``span`` is such a repair when it is the turn's first time phrase
+    (``spans``, in text order) and its sentence holds nothing but a slip's words and it (maybe the time it
+    denies after it); the time it repairs is the one the session talked of last (``told``, on the speaker's
+    clock, as :mod:`graphmem.extract.antecedents` finds it). Returns ``"future"`` when that time lies after
+    ``reference`` (when the repair was said), ``"past"`` when it lies before it, and ``None`` (the phrase's own
+    clause says: "meant" is past) when ``span`` is no such repair, there is no such time, or it holds
+    ``reference``.
+    """
+    if not spans or spans[0] is not span or reference is None or told is None or told.start is None:
+        return None
+    if not _slip_and_time(span):
+        return None
+    end = told.end if told.end is not None and told.end > told.start else told.start
+    if told.start > reference:
+        return "future"
+    if end <= reference:
+        return "past"
+    return None
+
+
 def time_correction(
     doc: Any, event: Event, times: Sequence[tuple[Any, Any]], recorded_at: datetime, speaker_id: str | None
 ) -> FactClosing | None:
@@ -412,11 +450,7 @@ def time_correction(
     if speaker_id is None or not times:
         return None
     span, ref = times[0]
-    if span.sent.start != 0 or getattr(ref, "start", None) is None or not _ends_sentence(span):
-        return None
-    # what follows the phrase is a denial (_ends_sentence): its time ("not last month") is no word of the turn's
-    own = [t for t in span.sent if t.i < span.start or (t.i >= span.end and t.ent_type_ not in ("DATE", "TIME"))]
-    if not _only_slip(own, cued=True):
+    if span.sent.start != 0 or getattr(ref, "start", None) is None or not _slip_and_time(span):
         return None
     return FactClosing(
         namespace=event.namespace,

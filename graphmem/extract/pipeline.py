@@ -24,7 +24,7 @@ from typing import Any
 
 from graphmem.errors import ExtractionError
 from graphmem.extract.antecedents import can_lead, on_clock
-from graphmem.extract.corrections import time_correction, time_repairs
+from graphmem.extract.corrections import repair_direction, time_correction, time_repairs
 from graphmem.extract.entities import EntityRegistry, annotate
 from graphmem.extract.events import EventPlan, build_events
 from graphmem.extract.fact_types import typed_by_facts
@@ -257,7 +257,9 @@ class SpacyExtractor:
                 if k in dropped:
                     continue
                 said = repairs.get(k, span)
-                ref = resolve_span(self._times, said, spans, reference, antecedent=topic, place=span)
+                # "Sorry, I meant Tuesday." after "Let's meet next Friday": the Tuesday ahead, as the slip was
+                way = repair_direction(span, spans, topic, reference)
+                ref = resolve_span(self._times, said, spans, reference, antecedent=topic, place=span, prefer=way)
                 topic = ref if can_lead(event.text, ref) else topic
                 times.append((span, to_utc(ref, offset)))
             if kept:  # a forgotten turn is not written: it dates nothing

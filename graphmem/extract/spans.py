@@ -17,7 +17,8 @@ in the eighties"; not "it was big in the eighties", "it stayed in the family in 
 cleft: "it was in the nineties that I lived in Rome") or *climbs* "into" ("temperatures climbed into the
 nineties"; not "it lasted into the nineties"), and what it *hits* or *reaches* ("temperatures hit the
 nineties"). A weather noun that changed in the decade ("temperatures rose in the nineties") keeps the
-decade. Ages and temperatures stay unresolved.
+decade. Ages and temperatures stay unresolved, and so does a recurrence (:func:`recurring`: "lessons every
+Thursday", where NER's span is "Thursday"; "every other Friday"; "every Monday and Wednesday").
 
 The phrases are spaCy's DATE and TIME spans and, found in the text whatever NER tagged
 (:func:`time_spans`), those relative to the time talked of before ("so later that year I went back",
@@ -49,7 +50,7 @@ from graphmem.extract.time_ranges import DAY_RANGE
 from graphmem.extract.times import TimeResolver, anaphoric, duration
 from graphmem.models import TimeRef
 
-__all__ = ["mark_missed_times", "resolve_span", "time_spans"]
+__all__ = ["mark_missed_times", "recurring", "resolve_span", "time_spans"]
 
 # A decade, in words or figures
 _DECADE = re.compile(r"(?:twent|thirt|fort|fift|sixt|sevent|eight|ninet)ies\b|\b\d0'?s\b|\bteens\b", re.IGNORECASE)
@@ -208,12 +209,15 @@ def resolve_span(
     *,
     antecedent: TimeRef | None = None,
     place: Any | None = None,
+    prefer: str | None = None,
 ) -> TimeRef:
     """``span``, one of a turn's time phrases ``spans``, resolved against ``reference`` (when the turn
     was said, on the speaker's clock) and ``antecedent`` (the time talked of before, for "later that
     month": :mod:`graphmem.extract.antecedents`); see the module docs. ``place``: the phrase ``span``
-    repairs ("on Monday, I mean Tuesday"), whose clause says which way it points."""
-    if _no_date(span):
+    repairs ("on Monday, I mean Tuesday"), whose clause says which way it points; ``prefer``, when given, says
+    it instead (a time repairing one said before the turn points as that one did:
+    :func:`graphmem.extract.corrections.repair_direction`)."""
+    if _no_date(span) or recurring(span):
         return TimeRef(span.text)
     place = span if place is None else place
     by = deadline(place, spans)
@@ -226,7 +230,36 @@ def resolve_span(
         text = f"{text} today"  # "one year ago today": NER leaves "today" out; the day, not the year
     elif _counted_from(span) and duration(text) is not None:
         text = f"{text} from {span.doc[span.end + 1].lower_}"  # "three days from now": NER has "three days"
-    return resolver.resolve(text, reference, prefer=direction(place), antecedent=antecedent)
+    return resolver.resolve(text, reference, prefer=prefer or direction(place), antecedent=antecedent)
+
+
+def recurring(span: Any) -> bool:
+    """Whether the time phrase ``span`` names a recurrence, not a time: "every Thursday", "each week", "every
+    other Friday", "every Tuesday evening" (NER's span often leaves "every" out: "lessons every Thursday" has
+    the DATE "Thursday", which read alone would be the coming Thursday), and a day joined to one ("every
+    Monday and Wednesday")."""
+    doc = span.doc
+    before = [t.lower_ for t in doc[max(span.start - 3, 0) : span.start]]
+    while before and before[-1] in _RECURRENCE_MODIFIERS:
+        before.pop()  # "every other Friday", "every single Monday", "each second week"
+    if before and before[-1] in _EVERY:
+        return True
+    head = span.root
+    for _ in range(len(doc)):  # walks up the parse, which has no cycles; the bound is a guard
+        while head.dep_ == "compound" and head.head.i != head.i:
+            head = head.head  # "Tuesday" of "every Tuesday evening"
+        dets = [c.lower_ for c in head.children if c.dep_ in ("det", "predet")]
+        if any(d in _EVERY for d in dets):
+            return True
+        if dets or head.dep_ not in ("conj", "appos") or head.head.i == head.i:
+            return False  # "on Friday and every Tuesday": Friday is a day; "this Friday" has its own det
+        head = head.head  # "Wednesday" of "every Monday and Wednesday"
+    return False
+
+
+#: Determiners that make a time a recurrence, and the words that may stand between them and the time.
+_EVERY = frozenset({"every", "each"})
+_RECURRENCE_MODIFIERS = frozenset({"other", "single", "second", "third", "alternate"})
 
 
 def _counted_from(span: Any) -> bool:
