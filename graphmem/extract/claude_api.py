@@ -126,7 +126,8 @@ def request(
             if attempt >= retries.max_retries and isinstance(exc, anthropic.APIConnectionError):
                 raise ExtractorUnavailableError(
                     f"cannot reach the Claude API at {endpoint(client)}: {attempt + 1} attempt(s) failed "
-                    f"({_cause(exc)}); check base_url, the network and any proxy"
+                    f"({_cause(exc)}); check the base URL (--extractor-option base_url=URL, base_url= in Python, "
+                    "or ANTHROPIC_BASE_URL), the network and any proxy"
                 ) from exc
             if attempt >= retries.max_retries:
                 raise ExtractorUnavailableError(
@@ -210,7 +211,10 @@ def tool_input(message: Any, tool_name: str) -> Any:
     """The input of the ``tool_name`` call in ``message``."""
     stop = getattr(message, "stop_reason", None)
     if stop == "max_tokens":  # a tool call cut off may still parse, as a prefix of what was meant
-        raise CutOffError("Claude's answer was cut off (max_tokens): lower batch_size or raise max_tokens")
+        raise CutOffError(
+            "Claude's answer was cut off (max_tokens): lower batch_size or raise max_tokens "
+            "(--extractor-option batch_size=N / max_tokens=N)"
+        )
     for block in getattr(message, "content", None) or ():
         if getattr(block, "type", None) == "tool_use" and getattr(block, "name", None) == tool_name:
             return getattr(block, "input", None)
