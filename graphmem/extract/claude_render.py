@@ -4,6 +4,7 @@ user message of one request (its turns, and the turns said before them as read-o
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
@@ -54,8 +55,16 @@ def without_context(data: dict[str, Any], before: Sequence[tuple[int, str, str]]
     request)."""
     if not before:
         return data
-    seen = {f"T{seq}" for seq, _, _ in before}
-    events = [e for e in data["events"] if not (isinstance(e, dict) and str(e.get("turn", "")).strip() in seen)]
+    seen = {seq for seq, _, _ in before}
+
+    def about_context(entry: Any) -> bool:
+        turn = entry.get("turn") if isinstance(entry, dict) else None
+        if isinstance(turn, bool) or turn is None:
+            return False
+        found = re.fullmatch(r"(?:[Tt]\s*)?(\d+)", str(turn).strip())  # T3, 3, "t 3": as the answers are read
+        return found is not None and int(found.group(1)) in seen
+
+    events = [e for e in data["events"] if not about_context(e)]
     return data if len(events) == len(data["events"]) else {**data, "events": events}
 
 
