@@ -114,7 +114,9 @@ class IngestSummary:
     the namespace holds them already, added live with the same id in the same session (a live session the
     input holds whole is taken over instead: its events are retracted and written again from the input).
     ``messages_empty`` counts the messages of the inputs read that were left out for want of text
-    (``"text": null``, ``""`` or only whitespace).
+    (``"text": null``, ``""`` or only whitespace). ``usage`` is what an extractor calling a paid service
+    asked of it (Claude: ``requests``, ``input_tokens``, ``output_tokens``, ``cache_hits``, ``dropped``
+    answer entries), empty for spaCy.
     """
 
     files_ok: int = 0
@@ -143,6 +145,7 @@ class IngestSummary:
     workers: int = 1
     #: Helper processes started beside the workers (the embedding helper of :mod:`graphmem.embed_pool`).
     helpers: int = 0
+    usage: dict[str, int] = field(default_factory=dict)
 
     @property
     def turns_per_s(self) -> float:
@@ -179,6 +182,7 @@ class IngestSummary:
             "extractor": self.extractor,
             "workers": self.workers,
             "helpers": self.helpers,
+            "usage": dict(self.usage),
         }
 
 
@@ -208,6 +212,8 @@ def _write_job(
         for n, (todo, part) in enumerate(zip(job.todo, parts, strict=True)):
             t["extract"] += part.seconds
             t["embed"] += part.embed_seconds
+            for key, value in part.usage.items():
+                summary.usage[key] = summary.usage.get(key, 0) + value
             if part.error is not None:
                 if part.stop:
                     summary.stopped = part.error

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from graphmem.errors import ConfigError, ExtractorUnavailableError, GraphmemError, IngestError
-from graphmem.extract import Extractor
+from graphmem.extract import Extractor, ReportsUsage
 from graphmem.ingest_read import Job
 from graphmem.models import Batch
 from graphmem.transcript import Transcript
@@ -39,6 +39,8 @@ class Extracted:
     stop: bool = False
     seconds: float = 0.0
     embed_seconds: float = 0.0
+    #: What the extractor asked of its service for this unit (:class:`~graphmem.extract.ReportsUsage`).
+    usage: dict[str, int] = field(default_factory=dict)
 
 
 def _extract_all(
@@ -47,6 +49,7 @@ def _extract_all(
     """Extract every transcript of one input (and embed its events when given an embedder)."""
     started = time.perf_counter()
     out = Extracted()
+    counted = extractor.usage() if isinstance(extractor, ReportsUsage) else None
     try:
         # a unit with no turns to write (a changed input whose edits only removed turns) is not extracted
         todo = [t for t in transcripts if t.sessions]
@@ -75,6 +78,8 @@ def _extract_all(
         detail = str(exc) if isinstance(exc, GraphmemError) else f"{type(exc).__name__}: {exc}"
         out.error = detail if detail.startswith(path) else f"{path}: extraction failed: {detail}"
         out.stop = isinstance(exc, ExtractorUnavailableError)
+    if counted is not None and isinstance(extractor, ReportsUsage):  # what this unit asked, failed or not
+        out.usage = {k: v - counted.get(k, 0) for k, v in extractor.usage().items()}
     return out
 
 

@@ -59,7 +59,7 @@ from graphmem.ingest_owners import GONE, GONE_PRINT, Owners
 from graphmem.ingest_paths import FOLDER_SUFFIXES, check_readable, collect_files
 from graphmem.ingest_prints import SessionPrint, addressing, prints_key, prints_prefix
 from graphmem.models import Batch, SourceRecord, TimeRef
-from graphmem.transcript import Transcript
+from graphmem.transcript import RawTurn, Transcript
 from graphmem.writer import fact_chains
 
 if TYPE_CHECKING:
@@ -484,6 +484,10 @@ def _add_units(
             part = replace(part, known=known_entities(store, ns, texts, participants=participants, kept=kept_set))
         if any(p.raw.id in told for p in unit):
             part = replace(part, antecedents=tuple((p.raw.id, told[p.raw.id]) for p in unit if p.raw.id in told))
+        # the stored turns before those extracted again, for an extractor that reads a turn after them
+        context = [(p.raw.id, _said_before(store, ns, written.get(p.raw.id, {}), p.kept)) for p in unit if p.kept]
+        if any(turns for _, turns in context):
+            part = replace(part, context=tuple((sid, turns) for sid, turns in context if turns))
         forgotten = tuple(e for p in unit for e in p.forgotten)
         if forgotten:
             part = replace(part, forgotten=frozenset(forgotten))
@@ -495,6 +499,16 @@ def _told(store: GraphStore, namespace: str, events: dict[int, str], kept: int) 
     (:func:`graphmem.extract.antecedents.latest`)."""
     ids = [eid for seq, eid in events.items() if seq <= kept]
     return latest(store.get_events(namespace, ids)) if ids else None
+
+
+def _said_before(store: GraphStore, namespace: str, events: dict[int, str], kept: int) -> tuple[RawTurn, ...]:
+    """The last turns of the ``kept`` leading turns of a stored session (``events``: seq → event id), as
+    the turns after them are read with (:attr:`~graphmem.transcript.Transcript.context`)."""
+    from graphmem.extract.claude_render import CONTEXT_TURNS
+
+    ids = [eid for seq, eid in sorted(events.items()) if seq <= kept][-CONTEXT_TURNS:]
+    stored = sorted(store.get_events(namespace, ids), key=lambda e: e.seq) if ids else []
+    return tuple(RawTurn(e.speaker or "", e.text) for e in stored)
 
 
 def _vocabulary(store: GraphStore, namespace: str, ids: Sequence[str]) -> set[str]:

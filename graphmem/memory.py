@@ -13,7 +13,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
-from graphmem.errors import NotFoundError, VectorIndexError
+from graphmem.errors import ConfigError, NotFoundError, VectorIndexError
 from graphmem.memory_lookups import MemoryLookups
 from graphmem.memory_resources import open_memory_store
 from graphmem.models import Batch, Entity, Event, Fact, Mention, Session, validate_namespace
@@ -72,11 +72,26 @@ class Memory(MemoryLookups):
         settings: Settings | None = None,
         read_only: bool = False,
         budget: CacheBudget | None = None,
+        extractor: str | Extractor | None = None,
     ) -> None:
         """Wrap an open store. Most callers use :meth:`Memory.open` instead.
 
         ``budget`` is the memory budget the store was opened with; the vector index shares it.
+        ``extractor`` is the extractor of :meth:`add` and :meth:`ingest` (see :meth:`open`).
+
+        Raises:
+            ConfigError: ``extractor`` names no extractor.
         """
+        from graphmem.extract import EXTRACTORS
+
+        chosen = extractor if extractor is not None else (settings.extractor if settings is not None else None)
+        if isinstance(chosen, str) and chosen.strip().lower() not in EXTRACTORS:
+            raise ConfigError(
+                f"unknown extractor {chosen!r} (GRAPHMEM_EXTRACTOR or extractor=): "
+                f"choose one of {', '.join(EXTRACTORS)}"
+            )
+        self._extractor: str | Extractor = chosen.strip().lower() if isinstance(chosen, str) else chosen or "spacy"
+        self._add_extractor: Extractor | None = None
         self._store = store
         self.read_only = read_only or bool(getattr(store, "read_only", False))
         self._embedder = embedder
@@ -101,6 +116,7 @@ class Memory(MemoryLookups):
         settings: Settings | None = None,
         read_only: bool = False,
         cache_mb: float | None = None,
+        extractor: str | Extractor | None = None,
         **store_options: Any,
     ) -> Memory:
         """Open (creating if needed) the memory at a directory or a Neo4j URI.
@@ -121,6 +137,9 @@ class Memory(MemoryLookups):
                 Opening loads no namespace; each loads on its first read.
                 A namespace with more events than ``mirror_max_events`` (a store option; default
                 ``GRAPHMEM_MIRROR_MAX_EVENTS`` or 200,000) is never loaded: it is read from SQLite.
+            extractor: what :meth:`add` and :meth:`ingest` extract with: ``"spacy"`` (offline), ``"claude"``
+                (``ANTHROPIC_API_KEY``; made on the first add), or an extractor such as
+                ``get_extractor("claude", model=...)``; default ``GRAPHMEM_EXTRACTOR``, else spaCy.
             **store_options: backend options, e.g. ``auth=(user, password)`` and ``database`` for Neo4j,
                 ``lock_timeout`` (seconds a writer waits for another; default ``GRAPHMEM_LOCK_TIMEOUT``:
                 another process on a store directory, another thread of this process on a server).
@@ -142,6 +161,7 @@ class Memory(MemoryLookups):
             settings=settings,
             read_only=read_only,
             budget=budget,
+            extractor=extractor,
         )
 
     # -- lifecycle -----------------------------------------------------------------------------------
@@ -195,7 +215,9 @@ class Memory(MemoryLookups):
         the same speaker, time and text) returns the stored event instead of being written twice; that
         counts only in the session the message names or joins, and without an id only when the file's
         turn has a time of its own and nothing else there says the same (docs/extraction.md).
-        Entities are resolved against what the namespace holds. See :func:`graphmem.live.add`.
+        Entities are resolved against what the namespace holds. The turns are extracted with this
+        memory's extractor (:meth:`open`: ``extractor=`` or ``GRAPHMEM_EXTRACTOR``; spaCy by default).
+        See :func:`graphmem.live.add`.
 
         A chat API's messages (``{"role": "user", "content": ...}``) are read too; ``participants`` maps
         their roles to the names memory should know the speakers by (``{"user": "Dana", "assistant":
@@ -220,7 +242,25 @@ class Memory(MemoryLookups):
             session=session,
             participants=participants,
             nlp=self._nlp,
+            extractor=self._live_extractor(),
         )
+
+    @property
+    def extractor(self) -> str | Extractor:
+        """The extractor :meth:`add` and :meth:`ingest` use (a name, or the extractor given)."""
+        return self._extractor
+
+    def _live_extractor(self) -> Extractor | None:
+        """The extractor of :meth:`add`, made once; ``None`` for spaCy (:func:`graphmem.live.add` keeps
+        one per memory, sharing this memory's pipeline)."""
+        if self._extractor == "spacy":
+            return None
+        if self._add_extractor is None:
+            from graphmem.extract import get_extractor
+
+            chosen = self._extractor
+            self._add_extractor = get_extractor(chosen) if isinstance(chosen, str) else chosen
+        return self._add_extractor
 
     def write(self, batch: Batch, *, rebuild_vectors: bool = False) -> None:
         """Apply a batch all-or-nothing, then bring the vector index up to date with its embeddings.
@@ -321,14 +361,15 @@ class Memory(MemoryLookups):
         *,
         namespace: str | None = None,
         format: str | None = None,
-        extractor: str | Extractor = "spacy",
+        extractor: str | Extractor | None = None,
         workers: int = 1,
         progress: bool = False,
         embed: bool = True,
     ) -> IngestSummary:
         """Ingest transcripts (files, folders, or in-memory records) and return a summary.
 
-        See :func:`graphmem.ingest.ingest` for the formats and options.
+        See :func:`graphmem.ingest.ingest` for the formats and options; ``extractor`` defaults to this
+        memory's (:meth:`open`).
         """
         from graphmem.ingest import ingest
 
@@ -337,7 +378,7 @@ class Memory(MemoryLookups):
             source,
             namespace=None if namespace is None else self._spelled(namespace),
             format=format,
-            extractor=extractor,
+            extractor=extractor if extractor is not None else self._extractor,
             workers=workers,
             progress=progress,
             embed=embed,

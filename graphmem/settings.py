@@ -20,7 +20,11 @@ environment.
 ``GRAPHMEM_CACHE_MB``      memory budget (MiB) for namespaces loaded from a store directory (default 2048)
 ``GRAPHMEM_MIRROR_MAX_EVENTS``  a namespace with more events is read from SQLite, never loaded (default
                            200000; 0: every namespace)
+``GRAPHMEM_EXTRACTOR``     the extractor of a memory's live adds and ingests (``spacy``, the default, or
+                           ``claude``): ``Memory.add``, ``graphmem add``, MCP ``add_messages``
 ``ANTHROPIC_API_KEY``      the Claude extractor's API key
+``ANTHROPIC_BASE_URL``     where the Claude extractor sends its requests when no ``base_url`` is given
+                           (read by the Anthropic SDK; a proxy or a recorded-answer stub)
 =========================  ============================================================================
 """
 
@@ -75,6 +79,7 @@ class Settings:
     cache_mb: str | None = None
     mirror_max_events: str | None = None
     anthropic_api_key: str | None = field(default=None, repr=False)
+    extractor: str | None = None
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -102,6 +107,7 @@ class Settings:
             cache_mb=get("GRAPHMEM_CACHE_MB"),
             mirror_max_events=get("GRAPHMEM_MIRROR_MAX_EVENTS"),
             anthropic_api_key=get("ANTHROPIC_API_KEY"),
+            extractor=get("GRAPHMEM_EXTRACTOR"),
         )
 
     @property

@@ -86,7 +86,10 @@ class Transcript:
     ``known`` holds the stored entities these turns name (a prior, :class:`KnownEntity`), so a name the
     namespace knows keeps its stored type and entity, as it would over the whole conversation.
     ``empty_left_out`` counts the input's messages left out for want of text (``null``, empty or only
-    whitespace), which the ingest summary reports.
+    whitespace), which the ingest summary reports. ``context`` holds, for a stored session whose later
+    turns are extracted again (a file that grew), the stored turns said just before them (session id,
+    turns in order, the last at ``first_seq - 1``): an extractor that reads a turn with the turns before
+    it (Claude's) is shown them, read only, as over the whole conversation.
     """
 
     namespace: str
@@ -99,6 +102,7 @@ class Transcript:
     forgotten: frozenset[str] = frozenset()
     known: tuple[KnownEntity, ...] = ()
     empty_left_out: int = 0
+    context: tuple[tuple[str, tuple[RawTurn, ...]], ...] = ()
 
     @property
     def turn_count(self) -> int:

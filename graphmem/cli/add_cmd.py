@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import json
 import sys
+from typing import Any
 
 import click
 
 from graphmem.cli.common import db_option, open_memory, print_json
+from graphmem.cli.extractor_opts import extractor_option_flag, make_extractor
 from graphmem.errors import IngestError
 from graphmem.models import validate_namespace
 
@@ -33,6 +35,13 @@ __all__ = ["add"]
     metavar="ROLE=NAME",
     help="Who a role or speaker of the messages is, e.g. user=Dana (repeatable).",
 )
+@click.option(
+    "--extractor",
+    type=click.Choice(["spacy", "claude"]),
+    default=None,
+    help="What extracts the messages (default: GRAPHMEM_EXTRACTOR, else spacy); claude needs ANTHROPIC_API_KEY.",
+)
+@extractor_option_flag
 @click.option("--json", "as_json", is_flag=True, help="Print the event ids as JSON.")
 @click.pass_context
 def add(
@@ -45,6 +54,8 @@ def add(
     when: str | None,
     message_id: str | None,
     participants: tuple[str, ...],
+    extractor: str | None,
+    extractor_options: tuple[str, ...],
     as_json: bool,
 ) -> None:
     """Add one message (TEXT with --speaker), or JSONL messages read from stdin when TEXT is absent or '-'.
@@ -77,7 +88,12 @@ def add(
             raise click.UsageError("--speaker, --time and --id go with TEXT; JSONL lines carry their own fields")
         messages, lines = _read_jsonl()
         parse_messages(messages, path="<stdin>", lines=lines, participants=names)  # named by its line
-    with open_memory(ctx, db, create=True) as mem:
+    options: dict[str, Any] = {}
+    if extractor is not None or extractor_options:  # checked before the store is opened (no API key ...)
+        from graphmem.settings import Settings
+
+        options["extractor"] = make_extractor(extractor or Settings.from_env().extractor or "spacy", extractor_options)
+    with open_memory(ctx, db, create=True, **options) as mem:
         ids = mem.add(messages, namespace=namespace, session=session, participants=names)
     if as_json:
         print_json({"namespace": namespace, "events": ids})

@@ -16,11 +16,14 @@ from graphmem.cli.common import (
     rate_text,
     stderr_console,
 )
+from graphmem.cli.extractor_opts import extractor_option_flag, make_extractor
 from graphmem.errors import ConfigError
 from graphmem.formats import FORMATS
 from graphmem.models import validate_namespace
+from graphmem.settings import Settings
 
 if TYPE_CHECKING:
+    from graphmem.extract import Extractor
     from graphmem.memory import Memory
 
 __all__ = ["ingest"]
@@ -36,10 +39,10 @@ __all__ = ["ingest"]
 @click.option(
     "--extractor",
     type=click.Choice(["spacy", "claude"]),
-    default="spacy",
-    show_default=True,
-    help="spaCy runs offline; claude needs ANTHROPIC_API_KEY.",
+    default=None,
+    help="spaCy runs offline; claude needs ANTHROPIC_API_KEY (default: GRAPHMEM_EXTRACTOR, else spacy).",
 )
+@extractor_option_flag
 @click.option("--workers", "-w", type=click.IntRange(min=1), default=1, show_default=True, help="Extraction processes.")
 @click.option(
     "--no-embed", is_flag=True, help="Do not compute event embeddings (recall then uses text and graph only)."
@@ -52,7 +55,8 @@ def ingest(
     db: str | None,
     namespace: str | None,
     fmt: str | None,
-    extractor: str,
+    extractor: str | None,
+    extractor_options: tuple[str, ...],
     workers: int,
     no_embed: bool,
     as_json: bool,
@@ -73,10 +77,10 @@ def ingest(
     check_readable(paths)  # likewise for an input that exists but cannot be opened
     if namespace is not None:
         validate_namespace(namespace)  # and for an illegal namespace
-    if extractor != "spacy":  # and for an extractor that cannot run (no API key); spaCy always can
-        from graphmem.extract import get_extractor
-
-        get_extractor(extractor)
+    chosen: str | Extractor | None = extractor
+    if extractor_options or (extractor or Settings.from_env().extractor or "spacy") != "spacy":
+        # and for an extractor that cannot run (no API key, a bad setting); spaCy always can
+        chosen = make_extractor(extractor or Settings.from_env().extractor or "spacy", extractor_options)
     note = ""
     with open_memory(ctx, db, create=True) as mem:
         try:
@@ -84,7 +88,7 @@ def ingest(
                 list(paths),
                 namespace=namespace,
                 format=fmt,
-                extractor=extractor,
+                extractor=chosen,
                 workers=workers,
                 progress=not as_json and stderr_console().is_terminal,
                 embed=not no_embed,
@@ -122,6 +126,8 @@ def ingest(
                 ["events retracted", summary.events_retracted],
                 ["seconds", f"{summary.seconds:.2f}"],
                 ["turns/s", rate_text(summary.turns, summary.seconds)],
+                # only when the extractor calls a paid service (claude): what the run asked of it
+                *([[_USAGE_ROWS.get(k, k), v] for k, v in summary.usage.items()]),
             ],
         )
     if note:
@@ -144,6 +150,15 @@ def _headline(ok: int, failed: int, where: str) -> str:
     if failed:
         return f"ingest into {where} failed: {failed} file(s) (errors below)"
     return f"nothing to ingest: {where} unchanged"
+
+
+_USAGE_ROWS = {
+    "requests": "Claude requests",
+    "input_tokens": "input tokens",
+    "output_tokens": "output tokens",
+    "cache_hits": "answers from the cache",
+    "dropped": "answer entries dropped",
+}
 
 
 def _older_vectors(mem: Memory, namespace: str | None) -> str:

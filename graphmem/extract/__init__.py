@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     from graphmem.models import Batch
     from graphmem.transcript import Transcript
 
-__all__ = ["EXTRACTORS", "Extractor", "get_extractor"]
+__all__ = ["EXTRACTORS", "Extractor", "ReportsUsage", "get_extractor"]
 
 #: The extractor names :func:`get_extractor` accepts.
 EXTRACTORS = ("spacy", "claude")
@@ -55,6 +55,16 @@ class Extractor(Protocol):
 
     def extract_many(self, transcripts: Iterable[Transcript]) -> list[Batch]:
         """Extract several transcripts, one batch each, in order."""
+        ...
+
+
+@runtime_checkable
+class ReportsUsage(Protocol):
+    """An extractor that calls a paid service and counts what it asked (Claude's): the ingest summary
+    reports it."""
+
+    def usage(self) -> dict[str, int]:
+        """Counters so far (``requests``, ``input_tokens``, ``output_tokens``, ``cache_hits``, ``dropped``)."""
         ...
 
 

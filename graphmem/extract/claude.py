@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import os
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -31,6 +32,7 @@ from graphmem.extract.claude_answer import validate as _validate
 from graphmem.extract.claude_api import MAX_OUTPUT_TOKENS, CutOffError, Retries, request
 from graphmem.extract.claude_batch import ROLES, AnswerBuilder
 from graphmem.extract.claude_checks import request_place
+from graphmem.extract.claude_render import before_group, chunks, render, without_context
 from graphmem.extract.events import EventPlan, build_events
 from graphmem.extract.temporal import update_facts
 from graphmem.extract.times import TimeResolver, anaphoric, to_utc
@@ -262,11 +264,17 @@ class ClaudeExtractor:
         now: datetime | None = None,
         sleep: Callable[[float], None] | None = None,
     ) -> None:
-        """Check the settings; the client is made on first use."""
-        if batch_size < 1:
-            raise ConfigError(f"batch_size must be at least 1, not {batch_size}")
-        if max_retries < 0:
-            raise ConfigError(f"max_retries must be 0 or more, not {max_retries}")
+        """Check the settings; the client is made on first use.
+
+        Raises:
+            ConfigError: an option is out of range (the message names it), or no API key is set.
+        """
+        _check_int("batch_size", batch_size, 1)
+        _check_int("max_retries", max_retries, 0)
+        _check_int("max_tokens", max_tokens, 1)
+        _check_seconds("backoff", backoff, zero=True)
+        _check_seconds("max_backoff", max_backoff, zero=True)
+        _check_seconds("timeout", timeout, zero=False)
         if not api_key:
             from graphmem.settings import Settings
 
@@ -290,6 +298,9 @@ class ClaudeExtractor:
         self.namespace = namespace
         self.now = now
         self.calls = 0  # API requests made (retries included), for tests and progress
+        self.input_tokens = 0  # as the answers' usage counts them
+        self.output_tokens = 0
+        self.cache_hits = 0  # requests answered from the on-disk cache
         self.dropped_turns = 0  # answer entries whose turn id named no turn of their request (logged)
         #: Answer entries and entities not used (warned about): ``dropped_turns``, names the request never
         #: says, "you" in a turn addressed to no one. A plain count, for the ingest summary.
@@ -334,6 +345,18 @@ class ClaudeExtractor:
             )
         return self._client
 
+    def usage(self) -> dict[str, int]:
+        """What this extractor asked of the API so far: ``requests`` (retries included), ``input_tokens``,
+        ``output_tokens``, ``cache_hits`` (requests the cache answered) and ``dropped`` (answer entries
+        and names not used: :attr:`dropped`); the ingest summary reports them."""
+        return {
+            "requests": self.calls,
+            "input_tokens": self.input_tokens,
+            "output_tokens": self.output_tokens,
+            "cache_hits": self.cache_hits,
+            "dropped": self.dropped,
+        }
+
     def _cache_path(self, content: str) -> Path:
         payload = json.dumps(
             {"v": PROMPT_VERSION, "model": self.model, "system": SYSTEM_PROMPT, "tool": TOOL, "content": content},
@@ -346,26 +369,49 @@ class ClaudeExtractor:
         """Return the validated tool input for one request, from the cache or from the API.
 
         Raises:
-            CutOffError: the answer ran out of ``max_tokens`` (default: the extractor's); not cached.
+            CutOffError: the answer ran out of ``max_tokens`` (default: the extractor's). Its partial input
+                is never cached, but that it was cut off is (``{"cut_off": max_tokens}``), so a later run
+                goes straight to the halves (or asks again only with more tokens).
             ExtractionError: the API failed after retries, or answered without a valid tool call.
         """
+        tokens = max_tokens or self.max_tokens
         path = self._cache_path(content)
         if self.use_cache and path.is_file():
             try:
                 cached = json.loads(path.read_text(encoding="utf-8"))
-                return _validate(cached)
+                if isinstance(cached, dict) and set(cached) == {"cut_off"} and isinstance(cached["cut_off"], int):
+                    if tokens <= cached["cut_off"]:
+                        self.cache_hits += 1
+                        raise CutOffError(
+                            f"Claude's answer was cut off at max_tokens={cached['cut_off']} on an earlier run "
+                            "(cached): lower batch_size or raise max_tokens"
+                        )
+                else:
+                    data = _validate(cached)
+                    self.cache_hits += 1
+                    return data
+            except CutOffError:
+                raise
             except (OSError, ValueError, ExtractionError):
                 pass  # a damaged entry is fetched again and overwritten
-        data = _validate(self._request(content, max_tokens or self.max_tokens))
-        if self.use_cache:
-            try:
-                path.parent.mkdir(parents=True, exist_ok=True)
-                tmp = path.with_suffix(f".{os.getpid()}.tmp")
-                tmp.write_text(json.dumps(data, sort_keys=True), encoding="utf-8")
-                os.replace(tmp, path)
-            except OSError:
-                pass  # the cache is an optimisation: a read-only disk must not fail the extraction
+        try:
+            data = _validate(self._request(content, tokens))
+        except CutOffError:
+            self._store(path, {"cut_off": tokens})
+            raise
+        self._store(path, data)
         return data
+
+    def _store(self, path: Path, data: dict[str, Any]) -> None:
+        if not self.use_cache:
+            return
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_suffix(f".{os.getpid()}.tmp")
+            tmp.write_text(json.dumps(data, sort_keys=True), encoding="utf-8")
+            os.replace(tmp, path)
+        except OSError:
+            pass  # the cache is an optimisation: a read-only disk must not fail the extraction
 
     def _request(self, content: str, max_tokens: int) -> Any:
         params = {
@@ -377,10 +423,25 @@ class ClaudeExtractor:
             "messages": [{"role": "user", "content": content}],
         }
         retries = Retries(self.max_retries, self.backoff, self.max_backoff, self._sleep)
-        return request(self.client, params, retries, tool_name=TOOL_NAME, on_attempt=self._count)
+        return request(
+            self.client,
+            params,
+            retries,
+            tool_name=TOOL_NAME,
+            on_attempt=self._count,
+            on_answer=self._used,
+            timeout=self.timeout,
+        )
 
     def _count(self) -> None:
         self.calls += 1
+
+    def _used(self, message: Any) -> None:
+        usage = getattr(message, "usage", None)
+        for name in ("input_tokens", "output_tokens"):
+            value = getattr(usage, name, None)
+            if isinstance(value, int):
+                setattr(self, name, getattr(self, name) + value)
 
     # -- extraction ----------------------------------------------------------------------------------
 
@@ -396,9 +457,10 @@ class ClaudeExtractor:
             antecedents=transcript.antecedents,
             forgotten=transcript.forgotten,
         )
-        for start, end in _chunks(plan.events, self.batch_size):
+        for start, end in chunks(plan.events, self.batch_size):
             for data, group in self._answers(plan, list(range(start, end)), transcript):
-                builder.add(data, group)
+                shown = before_group(plan, group[0], transcript)  # names said there count as said
+                builder.add(data, group, context="\n".join(f"{who}: {text}" for _, who, text in shown))
         self.dropped_turns += builder.dropped_turns
         self.dropped += builder.dropped
         return update_facts(builder.batch(), (), corrections=False)
@@ -415,11 +477,16 @@ class ClaudeExtractor:
             ExtractionError: a single turn's answer was still cut off (names the file, session and turn).
         """
         events = plan.events
-        content = _render(
-            plan.sessions, [events[i] for i in group], [plan.addressees[i] for i in group], plan.offset(group[0])
+        before = before_group(plan, group[0], transcript)
+        content = render(
+            plan.sessions,
+            [events[i] for i in group],
+            [plan.addressees[i] for i in group],
+            plan.offset(group[0]),
+            before,
         )
         try:
-            return [(self.annotate(content), group)]
+            return [(without_context(self.annotate(content), before), group)]
         except CutOffError as exc:
             cut = exc
         except ExtractionError as exc:
@@ -428,9 +495,11 @@ class ClaudeExtractor:
             half = len(group) // 2
             return self._answers(plan, group[:half], transcript) + self._answers(plan, group[half:], transcript)
         more = min(MAX_OUTPUT_TOKENS, 2 * self.max_tokens)
+        used = self.max_tokens
         if more > self.max_tokens:
+            used = more
             try:
-                return [(self.annotate(content, max_tokens=more), group)]
+                return [(without_context(self.annotate(content, max_tokens=more), before), group)]
             except CutOffError as exc:
                 cut = exc
             except ExtractionError as exc:
@@ -440,7 +509,7 @@ class ClaudeExtractor:
         turn = event.source_id or f"turn {event.seq}"
         raise ExtractionError(
             f"{where}: session {event.session}, {turn}: Claude's answer about this one turn was cut off at "
-            f"max_tokens={more}; nothing of it was kept (raise max_tokens)"
+            f"max_tokens={used}; nothing of it was kept (raise max_tokens: --extractor-option max_tokens=N)"
         ) from cut
 
     def extract_many(self, transcripts: Iterable[Transcript]) -> list[Batch]:
@@ -481,6 +550,18 @@ def _placed(exc: ExtractionError, events: Sequence[Event], transcript: Transcrip
     return type(exc)(f"{request_place(events, transcript.namespace)}: {exc}")
 
 
+def _check_int(name: str, value: Any, least: int) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or value < least:
+        raise ConfigError(f"the Claude extractor's {name} must be a whole number of at least {least}, not {value!r}")
+
+
+def _check_seconds(name: str, value: Any, *, zero: bool) -> None:
+    ok = isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+    if not ok or value < 0 or (value == 0 and not zero):
+        least = "0 or more" if zero else "more than 0"
+        raise ConfigError(f"the Claude extractor's {name} must be a number of seconds, {least}, not {value!r}")
+
+
 def _checked_key(key: str | None) -> str | None:
     """The API key without the spaces or newline around it (``$(cat key.txt)`` keeps one); one holding
     a space or control character inside is a :class:`ConfigError`, which never shows the key."""
@@ -501,44 +582,3 @@ def _has_offset(value: Any) -> bool:
         return datetime.fromisoformat(str(value).strip().replace("Z", "+00:00")).tzinfo is not None
     except ValueError:
         return False
-
-
-def _chunks(events: Sequence[Event], size: int) -> list[tuple[int, int]]:
-    """Index ranges of at most ``size`` consecutive events of one session."""
-    out: list[tuple[int, int]] = []
-    start = 0
-    for i in range(1, len(events) + 1):
-        if i == len(events) or events[i].session != events[start].session or i - start >= size:
-            if i > start:
-                out.append((start, i))
-            start = i
-    return out
-
-
-def _render(
-    sessions: Sequence[Any],
-    events: Sequence[Event],
-    addressees: Sequence[str | None],
-    offset: timedelta | None = None,
-) -> str:
-    """The user message for one group of turns (deterministic: it is the cache key).
-
-    The session date is shown on the speakers' wall clock (``offset`` from UTC), the calendar their
-    relative dates count in.
-    """
-    session = next((s for s in sessions if s.id == events[0].session), None)
-    started = session.started_at if session is not None else None
-    if started is not None and offset:
-        started = started + offset
-    if started is not None:
-        when = f"{started.date().isoformat()} ({started.strftime('%A')})"
-        if session is not None and session.date_text:
-            when = f"{session.date_text}; {when}"
-    else:
-        when = "unknown"
-    speakers = list(dict.fromkeys(e.speaker for e in events if e.speaker))
-    lines = [f"Session date: {when}", f"Participants: {', '.join(speakers) or 'unknown'}", "Turns:"]
-    for event, addressee in zip(events, addressees, strict=True):
-        to = f" → {addressee}" if addressee else ""
-        lines.append(f"T{event.seq} [{event.speaker or 'unknown'}{to}]: {event.text}")
-    return "\n".join(lines)

@@ -1,8 +1,10 @@
 """The Claude extractor's I/O (the half of :mod:`graphmem.extract.claude` that talks to the API): one
 Messages request with retries, and the checks of what comes back.
 
-Rate limits (429), server errors (5xx), overload (529) and connection errors are retried with
-exponential backoff; other API errors and an answer without a complete tool call raise
+Rate limits (429), server errors (5xx), overload (529), timeouts and connection errors are retried with
+exponential backoff; when every retry failed that way the service is taken for unavailable
+(:class:`~graphmem.errors.ExtractorUnavailableError`: an ingest stops rather than retry in full for every
+file). Other API errors and an answer without a complete tool call raise
 :class:`~graphmem.errors.ExtractionError`.
 """
 
@@ -90,11 +92,18 @@ def request(
     *,
     tool_name: str,
     on_attempt: Callable[[], None],
+    on_answer: Callable[[Any], None] | None = None,
+    timeout: float | None = None,
 ) -> Any:
     """Send one Messages request (``params``) and return the input of its ``tool_name`` call.
 
+    ``on_answer`` is given every Messages answer (its ``usage`` counts tokens); ``timeout`` is the
+    client's, named when a request timed out.
+
     Raises:
-        ExtractionError: the API failed after retries, or answered without the tool call.
+        ExtractorUnavailableError: every attempt failed to connect, timed out, or was refused with a rate
+            limit, an overload or a server error.
+        ExtractionError: the API refused the request, or answered without the tool call.
     """
     import anthropic
 
@@ -107,13 +116,21 @@ def request(
         except retryable as exc:
             if _malformed_request(exc):
                 break
+            if attempt >= retries.max_retries and isinstance(exc, anthropic.APITimeoutError):
+                waited = f"timeout={timeout:g} s" if timeout is not None else "its timeout"
+                raise ExtractorUnavailableError(
+                    f"the Claude API at {endpoint(client)} did not answer within {waited}: {attempt + 1} "
+                    "attempt(s) timed out; raise the timeout (--extractor-option timeout=SECONDS, or "
+                    "timeout= in Python)"
+                ) from exc
             if attempt >= retries.max_retries and isinstance(exc, anthropic.APIConnectionError):
                 raise ExtractorUnavailableError(
                     f"cannot reach the Claude API at {endpoint(client)}: {attempt + 1} attempt(s) failed "
-                    f"({_cause(exc)}); check base_url, the network and any proxy"
+                    f"({_cause(exc)}); check the base URL (--extractor-option base_url=URL, base_url= in Python, "
+                    "or ANTHROPIC_BASE_URL), the network and any proxy"
                 ) from exc
             if attempt >= retries.max_retries:
-                raise ExtractionError(
+                raise ExtractorUnavailableError(
                     f"the Claude API kept failing after {attempt + 1} attempts: {describe(exc)}"
                 ) from exc
             retries.sleep(retries.delay(attempt, exc))
@@ -124,6 +141,10 @@ def request(
                 retries.sleep(retries.delay(attempt, exc))
                 attempt += 1
                 continue
+            if exc.status_code >= 500:
+                raise ExtractorUnavailableError(
+                    f"the Claude API kept failing after {attempt + 1} attempts: {describe(exc)}"
+                ) from exc
             raise ExtractionError(f"the Claude API refused the request: {describe(exc)}") from exc
         except anthropic.AnthropicError as exc:
             raise ExtractionError(f"the Claude API call failed: {exc}") from exc
@@ -137,6 +158,14 @@ def request(
                 f"{endpoint(client)} answered with a body that is not a Messages API answer "
                 f"(starting {str(message)[:60]!r}): is base_url the Anthropic API, or a proxy's page in its place?"
             )
+        if getattr(message, "type", "message") != "message" or not isinstance(getattr(message, "content", None), list):
+            # a JSON body of another shape (a proxy's {"error": "blocked"}) parses into an empty answer
+            raise ExtractionError(
+                f"{endpoint(client)} answered with a body that is not a Messages API answer (no message "
+                "content): is base_url the Anthropic API, or a proxy's page in its place?"
+            )
+        if on_answer is not None:
+            on_answer(message)
         return tool_input(message, tool_name)
     # the request itself is bad (a header the HTTP library refuses to send: a key with a newline in an
     # injected client): retrying cannot help, and the library's message quotes the header, key included,
@@ -182,7 +211,10 @@ def tool_input(message: Any, tool_name: str) -> Any:
     """The input of the ``tool_name`` call in ``message``."""
     stop = getattr(message, "stop_reason", None)
     if stop == "max_tokens":  # a tool call cut off may still parse, as a prefix of what was meant
-        raise CutOffError("Claude's answer was cut off (max_tokens): lower batch_size or raise max_tokens")
+        raise CutOffError(
+            "Claude's answer was cut off (max_tokens): lower batch_size or raise max_tokens "
+            "(--extractor-option batch_size=N / max_tokens=N)"
+        )
     for block in getattr(message, "content", None) or ():
         if getattr(block, "type", None) == "tool_use" and getattr(block, "name", None) == tool_name:
             return getattr(block, "input", None)

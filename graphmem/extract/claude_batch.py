@@ -124,15 +124,16 @@ class AnswerBuilder:
         hits = {eid for name, eid in self._answer_names.items() if eid and holds(name.split(), said)}
         return hits.pop() if len(hits) == 1 else None
 
-    def add(self, data: dict[str, Any], group: Sequence[int]) -> None:
-        """Add one validated answer about the events at indices ``group``.
+    def add(self, data: dict[str, Any], group: Sequence[int], *, context: str = "") -> None:
+        """Add one validated answer about the events at indices ``group`` (``context``: the text of the
+        turns the request showed before them, read-only: a name said there is said by the request).
 
         Pronouns given as names are the turn's speaker or addressee; a name the request never says is
         dropped with every entry naming it (:mod:`graphmem.extract.claude_checks`); both are counted in
         :attr:`dropped` and warned about once per request, naming its file, session and turns."""
         events = [self.events[i] for i in group]
         place = request_place(events, self.namespace)
-        text = request_text(events, [self.plan.addressees[i] for i in group])
+        text = request_text(events, [self.plan.addressees[i] for i in group], context)
         found = [(self._turn(item["turn"], group), item) for item in data["events"]]
         # a turn id outside this request has nothing to attach it to: counted and logged, never silent
         lost = [item["turn"] for i, item in found if i is None]

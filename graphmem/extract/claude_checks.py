@@ -56,10 +56,11 @@ def _fold(text: str) -> str:
     return " ".join(_POSSESSIVE.sub("", text.casefold()).split())
 
 
-def request_text(events: Sequence[Event], addressees: Sequence[str | None]) -> str:
-    """What a request says (its speakers, addressees and turns), folded for :func:`said_in`."""
+def request_text(events: Sequence[Event], addressees: Sequence[str | None], context: str = "") -> str:
+    """What a request says (its speakers, addressees and turns, and the ``context`` turns it showed before
+    them), folded for :func:`said_in`."""
     parts = [f"{e.speaker or ''} {a or ''} {e.text}" for e, a in zip(events, addressees, strict=True)]
-    return _fold("\n".join(parts))
+    return _fold("\n".join([*parts, context] if context else parts))
 
 
 def _word_said(word: str, said: Sequence[str]) -> bool:

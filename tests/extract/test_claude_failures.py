@@ -4,6 +4,7 @@ endpoint that cannot be reached, retry delays, turn ids of another shape (record
 from __future__ import annotations
 
 import copy
+import json
 import re
 from pathlib import Path
 from typing import Any
@@ -47,16 +48,27 @@ def test_a_cut_off_answer_is_split_never_used_or_cached(
     stub.answer(recorded("claude_session_2.json"))
     ex = make()
     batch = ex.extract(transcript)
-    turns = [len(re.findall(r"^T\d+ \[", r["body"]["messages"][0]["content"], re.M)) for r in stub.requests]
+    asked = [r["body"]["messages"][0]["content"].split("Turns:")[1] for r in stub.requests]
+    turns = [len(re.findall(r"^T\d+ \[", a, re.M)) for a in asked]
     assert turns == [4, 2, 2, 2]
+    # the second half is read after the first (as context, not annotated)
+    assert "Earlier turns" in stub.requests[2]["body"]["messages"][0]["content"]
     topics = {e.name for e in batch.entities}
     assert {"sunset", "London"} <= topics
     assert "LGBTQ support group" not in topics  # nothing of the partial answer is kept
-    assert len(cached(tmp_path)) == 3  # the two halves and session 2, never the cut-off answer
+    entries = [json.loads(path.read_text()) for path in cached(tmp_path)]
+    # the two halves and session 2, never the cut-off answer: only that it was cut off, at which max_tokens
+    assert len(entries) == 4 and {"cut_off": 8192} in entries
     again = make()
-    stub.answer(cut_off(recorded("claude_session_1.json")))
-    assert again.extract(transcript) == batch  # served from the cache after the one cut-off request
-    assert again.calls == 1
+    # that the whole group was cut off is remembered: a later run goes straight to the cached halves
+    assert again.extract(transcript) == batch
+    assert again.calls == 0 and len(stub.requests) == 4
+    assert again.usage() == {"requests": 0, "input_tokens": 0, "output_tokens": 0, "cache_hits": 4, "dropped": 1}
+    # asked with more tokens, the group is asked for again (it may fit now)
+    stub.answer(recorded("claude_session_1.json"))
+    more = make(max_tokens=20000)
+    more.extract(transcript)
+    assert more.calls == 1 and stub.requests[-1]["body"]["max_tokens"] == 20000
 
 
 def test_a_single_turn_cut_off_twice_is_an_error_naming_it(
@@ -68,7 +80,11 @@ def test_a_single_turn_cut_off_twice_is_an_error_naming_it(
     with pytest.raises(ExtractionError, match=r"mem\.json: session .*D1:1.*cut off at max_tokens=2000"):
         make(batch_size=1, max_tokens=1000).extract(transcript)
     assert [r["body"]["max_tokens"] for r in stub.requests] == [1000, 2000]
-    assert cached(tmp_path) == []
+    assert [json.loads(path.read_text()) for path in cached(tmp_path)] == [{"cut_off": 2000}]
+    # a later run says the same without asking again
+    with pytest.raises(ExtractionError, match=r"cut off at max_tokens=2000"):
+        make(batch_size=1, max_tokens=1000).extract(transcript)
+    assert len(stub.requests) == 2
 
 
 def test_a_key_with_a_trailing_newline_is_stripped(make: Any, stub: Stub, transcript: Transcript) -> None:
