@@ -31,12 +31,12 @@ def _stored(db: Path, nlp: Any) -> list[str]:
     with Memory.open(db, embedder=FakeEmbedder(), nlp=nlp) as mem:
         ids = mem.add(MESSAGES, namespace=NS)
         assert mem.recall("password hint", namespace=NS, k=1)  # the index is built and saved on close
-    assert (space_folder(db / "vectors", NS) / "ids.json").is_file()
+    assert (space_folder(db, NS) / "ids.json").is_file()
     return list(ids)
 
 
 def _saved_ids(db: Path) -> list[str | None]:
-    return list(json.loads((space_folder(db / "vectors", NS) / "ids.json").read_text())["ids"])
+    return list(json.loads((space_folder(db, NS) / "ids.json").read_text())["ids"])
 
 
 def test_a_forgotten_event_leaves_the_saved_vectors(tmp_path: Path, nlp: Any) -> None:
@@ -47,7 +47,7 @@ def test_a_forgotten_event_leaves_the_saved_vectors(tmp_path: Path, nlp: Any) ->
         mem.forget(NS, ids[0])
     saved = _saved_ids(db)
     assert ids[0] not in saved and ids[2] in saved
-    matrix = np.load(space_folder(db / "vectors", NS) / "vectors.npy")
+    matrix = np.load(space_folder(db, NS) / "vectors.npy")
     for row, node in enumerate(saved):
         assert (node is None) == (not np.any(matrix[row])), (row, node)  # the forgotten row holds zeros
     with Memory.open(db, embedder=FakeEmbedder(), nlp=nlp) as mem:
@@ -58,5 +58,5 @@ def test_a_forgotten_namespace_leaves_no_vector_files(tmp_path: Path, nlp: Any) 
     db = tmp_path / "db"
     _stored(db, nlp)
     assert main(["--db", str(db), "forget", "-n", NS, "--yes"]) == 0
-    folder = space_folder(db / "vectors", NS)
+    folder = space_folder(db, NS)
     assert not any(p.name != ".save.lock" for p in folder.glob("*")) if folder.exists() else True
