@@ -46,7 +46,7 @@ __all__ = ["DEFAULT_MODEL", "PROMPT_VERSION", "TOOL", "ClaudeExtractor"]
 PROMPT_VERSION = "5"
 # Bumped when what is made of the same answers changes (state facts, wall-clock times, plans); not part of the
 # cache key, since the answers themselves do not change.
-_BUILD_VERSION = "6"
+_BUILD_VERSION = "7"
 DEFAULT_MODEL = "claude-haiku-4-5"
 TOOL_NAME = "record_memory"
 
