@@ -90,3 +90,18 @@ def test_reingest_after_a_live_add_only_adds_versions(tmp_path: Path, spacy_extr
         after = versions(memory)
         assert before - after == set(), "a version memory held was changed or lost"
         assert believed(memory) == held
+
+
+def test_an_older_file_after_a_live_add_reads_as_in_date_order(tmp_path: Path, spacy_extractor: Any) -> None:
+    # the same fault on a first ingest: the file's first job was ended by the live message's job at once, so
+    # AS OF April (after the file's second session, before the message) read both of the file's jobs current
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "ana.txt").write_text(ANA, encoding="utf-8")
+    with Memory.open(tmp_path / "db", embedder=FakeEmbedder()) as memory:
+        memory.add(LIVE, namespace="ana")
+        ingest(memory, folder, namespace="ana", extractor=spacy_extractor)
+        held = believed(memory)
+    assert held[(datetime(2024, 4, 1), datetime(2024, 2, 1))] == {"Acme Analytics"}
+    assert held[(datetime(2024, 4, 1), datetime(2024, 7, 1))] == {"Globex Corporation"}
+    assert held[(datetime(2024, 7, 1), datetime(2024, 7, 1))] == {"Initech"}
