@@ -23,16 +23,25 @@ statement ends it, a limit (a plan gets back the end of its planned time, which 
 A closing whose statement the batch does not hold (an end kept across a re-ingest,
 :func:`graphmem.store.versions.kept_closings`) applies at every step. Each step reads the current facts of
 the subjects its facts and closings name (all of them when a closing names no subject).
+
+A stored fact recorded after a step's statement (a live message newer than the file a re-ingest redoes,
+an older conversation ingested after a newer one) ends nothing at that step: memory did not know it then.
+It is held back until the steps are done, then applied to what they wrote (:func:`_caught_up`), each end it
+gives a new version recorded when it was. Reckoned at the step instead, its later value ended the step's
+fact before a later step told before it could, and that later step then archived a version bearing an end
+learned afterwards: an edit re-ingested after a live add changed what ``AS OF`` read before it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
+from datetime import datetime
 
 from graphmem.extract.temporal import carried_out_ends, closing_ends, planned_end, told_over
 from graphmem.models import Batch, Event, Fact, FactClosing
-from graphmem.store.versions import is_archive, normalised_batch_times, version_batch
+from graphmem.store.sqlite_rows import normalise_dt
+from graphmem.store.versions import is_archive, normalised_batch_times, stored_causes, version_batch
 
 __all__ = ["Reckon", "replay"]
 
@@ -125,17 +134,22 @@ def replay(batch: Batch, stored: Sequence[Fact], reckon: Reckon) -> Batch:
         return None if fact_id in dropped else known.get(fact_id)
 
     told: set[str] = set()  # the events of the steps before
+    rewritten: set[str] = set()  # the facts the steps before wrote a version of
+    held_back: dict[str, Fact] = {}  # stored facts recorded after a step they were kept from
     for event, facts, own in steps:
         step_closings = (*own, *outside)
         subjects = {f.subject_id for f in facts} | {c.subject_id for c in step_closings if c.subject_id is not None}
         if any(c.subject_id is None for c in step_closings):
             subjects = set(by_subject)
-        base = [
-            known[i]
-            for s in sorted(subjects)
-            for i in sorted(by_subject.get(s, ()))
-            if not (i in dropped and set(known[i].evidence) <= told)  # retracted, and not stated again
-        ]
+        at = normalise_dt(event.occurred_at)
+        base = []
+        for i in (i for s in sorted(subjects) for i in sorted(by_subject.get(s, ()))):
+            if i in dropped and set(known[i].evidence) <= told:
+                continue  # retracted, and not stated again
+            if _later(known[i], at, rewritten, dropped):
+                held_back[i] = known[i]
+            else:
+                base.append(known[i])
         # a retracted event a step before stated again states facts again: they are no longer retracted
         retract = tuple(e for e in batch.retract if e not in told)
         sub = replace(unended, events=(event,), facts=tuple(facts), closings=step_closings, retract=retract)
@@ -152,4 +166,64 @@ def replay(batch: Batch, stored: Sequence[Fact], reckon: Reckon) -> Batch:
             known[f.id] = f
             by_subject.setdefault(f.subject_id, set()).add(f.id)
             dropped.discard(f.id)
+            rewritten.add(f.id)
+    if held_back:
+        retract = tuple(e for e in batch.retract if e not in told)
+        written.update(
+            (f.id, f) for f in _caught_up(unended, outside, retract, known, dropped, rewritten, held_back, reckon)
+        )
     return replace(batch, facts=tuple(written.values()), closings=tuple(closings), versioned=True)
+
+
+def _later(fact: Fact, at: datetime | None, rewritten: set[str], dropped: set[str]) -> bool:
+    """Whether a stored fact was recorded after the statement of a step told at ``at``: memory did not know
+    it then, so it ends nothing at that step (:func:`_caught_up` applies it after the batch's steps)."""
+    if at is None or fact.id in rewritten or fact.id in dropped:
+        return False
+    return fact.recorded_at > at
+
+
+def _caught_up(
+    batch: Batch,
+    outside: tuple[FactClosing, ...],
+    retract: tuple[str, ...],
+    known: dict[str, Fact],
+    dropped: set[str],
+    rewritten: set[str],
+    held_back: dict[str, Fact],
+    reckon: Reckon,
+) -> list[Fact]:
+    """The versions the stored facts held back from earlier steps give the facts the steps wrote, once
+    every step is reckoned: each end such a fact gives is a new version recorded when that fact was
+    (:func:`graphmem.store.versions.stored_causes`), after the versions the batch's own statements made.
+
+    A step reckoned against a stored fact recorded after it would end its facts before a later step of
+    the batch, told before that stored fact, could: a file's first session's job ended by a job a live
+    message told months later, not by the file's second session, told between them; the version recorded
+    at the first session then bore an end learned later, and the second session archived it so.
+    """
+    subjects = {f.subject_id for f in held_back.values()}
+    mine = [known[i] for i in sorted(rewritten) if i in known and known[i].subject_id in subjects]
+    if not mine:
+        return []
+    base = [
+        f
+        for i, f in sorted(known.items())
+        if i not in rewritten and f.subject_id in subjects and not (i in dropped and set(f.evidence) <= set(retract))
+    ]
+    sub = replace(batch, events=(), facts=tuple(mine), closings=outside, retract=retract)
+    reckoned = reckon(sub, base)
+    before = {f.id: f for f in mine}
+    changed = []
+    for f in reckoned.facts:
+        old = before.get(f.id) or known.get(f.id)
+        if old is not None and (f.valid_from, f.valid_to) == (old.valid_from, old.valid_to):
+            continue
+        # the end is the held-back fact's doing: the versioning names it, not what made the version before
+        changed.append(replace(f, revised_by=()) if f.id in before else f)
+    if not changed:
+        return []
+    ended = replace(reckoned, facts=tuple(changed))
+    causes = stored_causes(ended, list(held_back.values()))
+    ended = replace(ended, closings=(*ended.closings, *causes))
+    return list(version_batch(normalised_batch_times(ended), lambda i: None if i in dropped else known.get(i)).facts)

@@ -156,7 +156,14 @@ def _status(store: GraphStore, namespace: str, current: VectorOrigin, embedder: 
 
 
 def vector_status(store: GraphStore, embedder: Any, namespaces: Sequence[str]) -> list[VectorStatus]:
-    """What made the stored event vectors of each of ``namespaces``, beside what ``embedder`` makes today."""
+    """What made the stored event vectors of each of ``namespaces``, beside what ``embedder`` makes today.
+
+    Raises:
+        CorruptStoreError: the store's file is damaged (:func:`graphmem.store.damage.refuse_damaged`).
+    """
+    from graphmem.store.damage import refuse_damaged
+
+    refuse_damaged(store)  # a damaged file is reported, not read as one with nothing stale
     current = current_origin(embedder)
     return [_status(store, ns, current, embedder) for ns in namespaces]
 
@@ -321,6 +328,7 @@ def reembed(
 
     Raises:
         ConfigError: ``batch`` is below 1.
+        CorruptStoreError: the store's file is damaged, whether or not any vector is stale.
         StoreError: a batch was rejected; the batches before it stay committed.
         WriteConflictError: on a server, other clients wrote the namespace during each attempt of one batch;
             the batches before it stay committed (running it again continues).

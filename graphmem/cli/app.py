@@ -103,7 +103,10 @@ def cli(ctx: click.Context, db: str | None) -> None:
 @click.pass_context
 def stats(ctx: click.Context, db: str | None, namespace: str | None, as_json: bool) -> None:
     """Show counts of sessions, events, entities, facts and embeddings per namespace."""
+    from graphmem.store.damage import refuse_damaged
+
     with open_memory(ctx, db, read_only=True) as mem:
+        refuse_damaged(mem.store)  # counts read from intact pages would hide the damage
         st = mem.stats(namespace)
         where = mem.store.uri
     if as_json:

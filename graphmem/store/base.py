@@ -553,6 +553,20 @@ class ReadsVectorBlobs(Protocol):
 
 
 @runtime_checkable
+class ChecksDamage(Protocol):
+    """A store whose file can be damaged after it was written, and that can check it whole.
+
+    Implemented by the embedded store (:mod:`graphmem.store.damage`). Commands that may write nothing
+    (``reembed`` with nothing stale, ``reembed --check``, ``stats``) ask it first, so a damaged store is
+    reported as ``add`` reports it rather than read as a store with nothing to do.
+    """
+
+    def check_damage(self) -> None:
+        """Raise :class:`~graphmem.errors.CorruptStoreError` naming the store when its file is damaged."""
+        ...
+
+
+@runtime_checkable
 class FindsFactsOfEvents(Protocol):
     """A store that finds the facts some events support or revised without reading every fact.
 

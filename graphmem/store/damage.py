@@ -11,7 +11,8 @@ every later write: nothing is added to a file known to be damaged.
 A write may touch only pages that are intact (re-embedding rewrites vectors and reads no event page, say),
 so meeting damage is not enough: before its first write a store opened for writing checks the whole file
 once (:func:`check_file`, SQLite's ``PRAGMA quick_check``: about 0.1 s for 50,000 events, a 28 MB file),
-and refuses the write when the file is damaged anywhere.
+and refuses the write when the file is damaged anywhere. A command that may write nothing (``reembed``
+with nothing stale, ``reembed --check``, ``stats``) checks it the same way first (:func:`refuse_damaged`).
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from typing import Any, Protocol, TypeVar
 
 from graphmem.errors import CorruptStoreError, StoreError
 
-__all__ = ["DamageWatch", "check_file", "guard_sqlite", "is_damage", "store_error"]
+__all__ = ["DamageWatch", "check_file", "guard_sqlite", "is_damage", "refuse_damaged", "store_error"]
 
 #: The primary result codes that mean the file itself is damaged: SQLITE_CORRUPT, SQLITE_NOTADB.
 _DAMAGE_CODES = frozenset({11, 26})
@@ -123,6 +124,17 @@ def _guard(method: Callable[..., Any]) -> Callable[..., Any]:
             raise out from exc
 
     return run
+
+
+def refuse_damaged(store: object) -> None:
+    """Raise :class:`~graphmem.errors.CorruptStoreError` when ``store`` can check its file
+    (:class:`~graphmem.store.base.ChecksDamage`) and finds it damaged: for commands that may read or
+    write nothing on a bad page (``reembed`` with nothing stale, ``reembed --check``, ``stats``), which
+    would otherwise report a damaged store as one with nothing to do."""
+    from graphmem.store.base import ChecksDamage
+
+    if isinstance(store, ChecksDamage):
+        store.check_damage()
 
 
 def guard_sqlite(cls: _C) -> _C:

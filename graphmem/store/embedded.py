@@ -138,6 +138,7 @@ class EmbeddedStore(EmbeddedReads):
         self.mirror_max_events = mirror_max_events
         self.damage: CorruptStoreError | None = None  # met reading or writing: no write is made after it
         self._file_checked = read_only  # the whole file is checked for damage before the first write
+        self._damage_checked = False  # check_damage ran (and found none)
         try:
             with self._snapshot():
                 self._fresh = Freshness(conn)
@@ -324,8 +325,20 @@ class EmbeddedStore(EmbeddedReads):
         touches (see :mod:`graphmem.store.damage`); once per open."""
         if self._file_checked:
             return
-        if self._db_file.stat().st_size > DAMAGE_CHECK_MAX_BYTES:
-            self._file_checked = True  # O(file): a large store's first write would wait seconds for it
+        self.check_damage()
+        self._file_checked = True
+
+    def check_damage(self) -> None:
+        """Raise :class:`~graphmem.errors.CorruptStoreError` when the database file is damaged anywhere
+        (SQLite's ``PRAGMA quick_check``, files up to :data:`DAMAGE_CHECK_MAX_BYTES`; damage in a larger
+        file is found as statements reach it) or the store met damage before; the file is read once per open.
+        Read-only stores check too: ``stats`` and ``reembed --check`` report damage as a write does."""
+        if self.damage is not None:
+            raise CorruptStoreError(str(self.damage))
+        if self._damage_checked:
+            return
+        if not self._db_file.exists() or self._db_file.stat().st_size > DAMAGE_CHECK_MAX_BYTES:
+            self._damage_checked = True  # O(file): a large store would wait seconds for it
             return
         with self._lock:
             self._check_open()
@@ -333,7 +346,7 @@ class EmbeddedStore(EmbeddedReads):
             if damage is not None:
                 self.damage = damage
                 raise damage
-            self._file_checked = True
+            self._damage_checked = True
 
     @_exclusive
     def write(self, batch: Batch) -> None:

@@ -89,3 +89,38 @@ def test_a_writer_that_reads_no_damaged_page_is_refused(
     if command != "ingest":  # ingest names the file and unit too, then counts the failed files
         assert err.startswith("error: the store at") and len(err.strip().splitlines()) == 1, err
     assert (path / DB_FILENAME).read_bytes() == data
+
+
+@pytest.mark.parametrize("args", [["stats"], ["reembed"], ["reembed", "--check"]], ids=" ".join)
+def test_a_damaged_store_with_nothing_stale_is_reported(
+    tmp_path: Path, args: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    # ops finding 4: with every vector current and the facts table damaged, reembed printed "re-embedded
+    # 0 events" and exited 0, as did reembed --check and stats, while add said the store was damaged
+    path = tmp_path / "mem"
+    chat = tmp_path / "d.txt"
+    chat.write_text("## Session 1 — 3 March 2024\n[10:00] Ana: I work at Acme.\n", encoding="utf-8")
+    assert main(["--db", str(path), "ingest", str(chat), "-n", "n"]) == 0
+    data = _damage_table(path, "facts")
+    capsys.readouterr()
+    assert main(["--db", str(path), *args]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith(f"error: the store at {path} is damaged"), err[-500:]
+    assert "Traceback" not in err and len(err.strip().splitlines()) == 1
+    assert (path / DB_FILENAME).read_bytes() == data
+
+
+def _damage_table(path: Path, table: str) -> bytes:
+    """Overwrite the root page of ``table`` alone (not its indexes), as the ops repro's ``dd`` did: counts
+    read from the indexes still answer. The file's bytes then."""
+    import sqlite3
+
+    db = path / DB_FILENAME
+    conn = sqlite3.connect(db)
+    page = conn.execute("PRAGMA page_size").fetchone()[0]
+    (root,) = conn.execute("SELECT rootpage FROM sqlite_master WHERE type = 'table' AND name = ?", (table,)).fetchone()
+    conn.close()
+    data = bytearray(db.read_bytes())
+    data[(root - 1) * page : root * page] = b"\xde\xad\xbe\xef" * (page // 4)
+    db.write_bytes(bytes(data))
+    return bytes(data)
