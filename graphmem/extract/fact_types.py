@@ -26,7 +26,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import replace
 
 from graphmem.extract.names import entity_id, name_key, slug
-from graphmem.extract.resolve import remap_ids
+from graphmem.extract.resolve import people_of, remap_ids
 from graphmem.extract.vocabulary import ROLE_NOUNS
 from graphmem.models import Batch, Entity, Fact
 from graphmem.transcript import KnownEntity
@@ -104,7 +104,7 @@ def stored_retypes(
     by_name = _by_name(batch)
     evidence, _, barred = _evidence(batch, by_name, speakers, known)
     entities = {e.id: e for e in batch.entities}
-    people = {end for f in batch.facts for end in _people_ends(f)}
+    people = {end for f in batch.facts for end in people_of(f)}
     found: list[tuple[KnownEntity, Entity]] = []
     for prior in known:
         if prior.backed or prior.held or prior.pet or prior.type not in _RETYPED:
@@ -177,18 +177,6 @@ def told_type(entity_id: str, facts: Iterable[Fact]) -> str | None:
         if wanted is not None and fact.object_id == entity_id:
             types.add(wanted)
     return types.pop() if len(types) == 1 else None
-
-
-def _people_ends(fact: Fact) -> tuple[str, ...]:
-    """The ends a fact says are people (not pets): both of ``married_to`` and ``dating``, the child of
-    ``has_child``, the named one of a person's role ("Jamal ``partner_of`` Nora")."""
-    if fact.predicate in ("married_to", "dating"):
-        return (fact.subject_id, fact.object_id)
-    if fact.predicate == "has_child":
-        return (fact.object_id,)
-    if fact.predicate.endswith("_of") and fact.predicate[: -len("_of")] in ROLE_NOUNS:
-        return (fact.subject_id,)
-    return ()
 
 
 def _personal_ends(fact: Fact) -> tuple[str, ...]:

@@ -126,16 +126,7 @@ class EntityRegistry:
                 self._pets[normalize_name(name)] = new
             return new
         if new != eid:
-            del self._records[eid]
-            target = self._records.setdefault(new, _Record("Thing", record.name))
-            for alias in (record.name, *record.aliases):
-                if alias != target.name and alias not in target.aliases:
-                    target.aliases.append(alias)
-            for table in (self._named, self.moved):
-                for k, v in table.items():
-                    if v == eid:
-                        table[k] = new
-            self.moved[eid] = new
+            self._retype(eid, "Thing")
         for name in (record.name, *record.aliases):
             self._pets[normalize_name(name)] = new
         return new

@@ -56,6 +56,7 @@ __all__ = [
     "ResolutionConfig",
     "compatible",
     "keep_salient_topics",
+    "people_of",
     "remap_ids",
     "resolve_batch",
     "same_entity",
@@ -466,13 +467,13 @@ def resolve_batch(
     fixed = frozenset(e.id for e in batch.entities if len(family.get(identity_base(e.id), ())) > 1)
     topics = {e.id for e in batch.entities if e.type == "Topic"}  # "a puppy": no name to guard
     pets = {f.object_id for f in batch.facts if f.predicate == "has_pet"} - topics
-    people = {e for f in batch.facts for e in _people_of(f)} - topics - pets
+    people = {e for f in batch.facts for e in people_of(f)} - topics - pets
     resolver = _Resolver(
         stored,
         embedder,
         config,
         _end_test(batch.namespace, pets, history, _pets_of),
-        _end_test(batch.namespace, people, history, _people_of),
+        _end_test(batch.namespace, people, history, people_of),
         Voices(batch, history),
         Kin(batch, history),
         fixed,
@@ -511,9 +512,10 @@ def _pets_of(fact: Fact) -> tuple[str, ...]:
     return (fact.object_id,) if fact.predicate == "has_pet" else ()
 
 
-def _people_of(fact: Fact) -> tuple[str, ...]:
-    """The ends a fact says are people: both of ``married_to`` and ``dating``, the child of ``has_child``, the
-    named one of a person's role ("Max ``colleague_of`` Ana")."""
+def people_of(fact: Fact) -> tuple[str, ...]:
+    """The ends a fact says are people (not pets): both of ``married_to`` and ``dating``, the child of
+    ``has_child``, the named one of a person's role ("Max ``colleague_of`` Ana"); type evidence reads them
+    too (:mod:`graphmem.extract.fact_types`)."""
     if fact.predicate in ("married_to", "dating"):
         return (fact.subject_id, fact.object_id)
     if fact.predicate == "has_child":
