@@ -25,11 +25,11 @@ from dataclasses import replace
 
 from graphmem.extract.fact_types import held_type, stored_retypes, told_type
 from graphmem.extract.names import normalize_name
-from graphmem.models import Batch, EdgeType
+from graphmem.models import Batch, EdgeType, Entity
 from graphmem.store.base import Direction, FindsEntitiesByNames, GraphStore, RenamesEntities
 from graphmem.transcript import KnownEntity, Transcript
 
-__all__ = ["MAX_NAMES", "known_entities", "name_candidates", "retype_stored", "turn_texts"]
+__all__ = ["MAX_NAMES", "known_entities", "name_candidates", "retype_stored", "turn_texts", "undo_retypes"]
 
 #: The most candidate names looked up for one batch (the first met): a bound on the lookups per batch.
 MAX_NAMES = 2000
@@ -142,7 +142,7 @@ def known_entities(
 
 def retype_stored(
     store: GraphStore, batch: Batch, known: Iterable[KnownEntity], write: Callable[[Batch], None]
-) -> list[str]:
+) -> list[tuple[Entity, str]]:
     """Move each stored entity whose type was NER's guess alone and that ``batch``'s facts type otherwise
     (:func:`~graphmem.extract.fact_types.stored_retypes`) to the id and type the batch gives its name, with
     its mentions and facts (:class:`~graphmem.store.base.RenamesEntities`; ``write`` writes its new type), so
@@ -151,21 +151,31 @@ def retype_stored(
     An entity is left where it is when the store cannot move entities or already holds the id.
 
     Returns:
-        The ids the entities moved to.
+        Each entity moved, as it was stored, with the id it moved to (:func:`undo_retypes` moves them back).
     """
     if not isinstance(store, RenamesEntities):
         return []
     namespace = batch.namespace
     speakers = {m.entity_id for m in batch.mentions if m.role == "speaker"}
-    moved = []
+    moved: list[tuple[Entity, str]] = []
     for prior, target in stored_retypes(batch, speakers, known):
         entity = store.get_entity(namespace, prior.id)
         if entity is None or store.get_entity(namespace, target.id) is not None:
             continue
         if store.rename_entity(namespace, prior.id, target.id):
+            moved.append((entity, target.id))
             write(Batch(namespace, entities=(replace(entity, id=target.id, type=target.type),)))
-            moved.append(target.id)
     return moved
+
+
+def undo_retypes(store: GraphStore, moved: Iterable[tuple[Entity, str]], write: Callable[[Batch], None]) -> None:
+    """Move the entities :func:`retype_stored` moved back to their stored ids and types (the message whose
+    facts moved them was not written after all)."""
+    if not isinstance(store, RenamesEntities):
+        return
+    for entity, new_id in reversed(list(moved)):
+        if store.rename_entity(entity.namespace, new_id, entity.id):
+            write(Batch(entity.namespace, entities=(entity,)))
 
 
 def _mentioned(store: GraphStore, namespace: str, entity_id: str, events: Collection[str]) -> bool:

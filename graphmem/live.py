@@ -53,7 +53,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from graphmem.entity_prior import known_entities, retype_stored, turn_texts
+from graphmem.entity_prior import known_entities, retype_stored, turn_texts, undo_retypes
 from graphmem.errors import ConfigError, ExtractionError, IngestError
 from graphmem.extract.antecedents import latest
 from graphmem.extract.events import event_text
@@ -577,14 +577,18 @@ def _add(
                 )
             batch = replace(batch, sessions=placement.new_sessions())
             # "I live in Bristol." after "Are you still in Bristol?" stored NER's organisation: now the place
-            retype_stored(store, batch, known, memory.write)
-            commit_batch(
-                memory,
-                batch,
-                resolver=resolver or default_resolver(memory, embed),
-                embed=embed,
-                timings=timings,
-            )
+            moved = retype_stored(store, batch, known, memory.write)
+            try:
+                commit_batch(
+                    memory,
+                    batch,
+                    resolver=resolver or default_resolver(memory, embed),
+                    embed=embed,
+                    timings=timings,
+                )
+            except BaseException:
+                undo_retypes(store, moved, memory.write)  # the messages were not stored: nor is what they moved
+                raise
             _learn(memory, namespace, [e.text for e in batch.events])
     return ids
 

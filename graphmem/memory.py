@@ -13,7 +13,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
-from graphmem.errors import ConfigError, NotFoundError, VectorIndexError
+from graphmem.errors import ConfigError, GraphmemError, NotFoundError, VectorIndexError
 from graphmem.memory_lookups import MemoryLookups
 from graphmem.memory_resources import open_memory_store
 from graphmem.models import Batch, Entity, Event, Fact, Mention, Session, validate_namespace
@@ -80,12 +80,14 @@ class Memory(MemoryLookups):
         ``extractor`` is the extractor of :meth:`add` and :meth:`ingest` (see :meth:`open`).
 
         Raises:
-            ConfigError: ``extractor`` names no extractor.
+            ConfigError: ``extractor`` names no extractor (a read-only memory, which never extracts, is not
+                stopped by a bad ``GRAPHMEM_EXTRACTOR``).
         """
         from graphmem.extract import EXTRACTORS
 
         chosen = extractor if extractor is not None else (settings.extractor if settings is not None else None)
-        if isinstance(chosen, str) and chosen.strip().lower() not in EXTRACTORS:
+        writable = not (read_only or getattr(store, "read_only", False))
+        if isinstance(chosen, str) and chosen.strip().lower() not in EXTRACTORS and writable:
             raise ConfigError(
                 f"unknown extractor {chosen!r} (GRAPHMEM_EXTRACTOR or extractor=): "
                 f"choose one of {', '.join(EXTRACTORS)}"
@@ -617,14 +619,17 @@ class Memory(MemoryLookups):
         """Make the vector index's files hold nothing forgotten: a whole namespace's folder goes; for one
         event the namespace's vectors are loaded (files verified against the store, which drops the
         forgotten rows) and saved, even in a process that had not searched them (``graphmem forget``)."""
-        vectors = self.vectors
-        if whole:
-            vectors.discard(namespace)
-        elif namespace in vectors.loaded:
-            vectors.sync(namespace)
-        else:
-            vectors.count(namespace)
-            vectors.unload(namespace)
+        try:
+            vectors = self.vectors
+            if whole:
+                vectors.discard(namespace)
+            elif namespace in vectors.loaded:
+                vectors.sync(namespace)
+            else:
+                vectors.count(namespace)
+                vectors.unload(namespace)
+        except GraphmemError as exc:  # never in place of the forget's own error; the next load verifies
+            log.warning("the vector index of namespace %r was not brought up to date after forget: %s", namespace, exc)
 
     def _no_event(self, namespace: str, event_id: str) -> str:
         """Why :meth:`forget` found nothing to delete, naming the event when ``event_id`` is a turn id."""

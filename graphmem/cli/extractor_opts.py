@@ -75,6 +75,7 @@ def make_extractor(name: str, pairs: tuple[str, ...] | list[str]) -> Extractor:
     from graphmem.extract import get_extractor
 
     options = parse_options(pairs)
+    name = name.strip().lower()
     if options and name == "spacy":
         raise ConfigError("--extractor-option sets the claude extractor: add --extractor claude")
     return get_extractor(name, **options)

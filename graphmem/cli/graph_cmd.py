@@ -145,15 +145,18 @@ def sync(
         with contextlib.closing(open_store(source, create=False)) as src:
             for ns in wanted or ():
                 require_namespace(ns, src.namespaces(), where=src.uri)
-            new_directory = "://" not in target and not Path(target).exists()
+            new_directory = "://" not in target and not Path(target).expanduser().exists()
             dst = open_store(target, create=True)
             try:
                 summary = sync_stores(src, dst, namespaces=wanted, replace=replace, embeddings=not no_embeddings)
-            except GraphmemError:
-                empty = not dst.namespaces()
+            except BaseException:
+                try:
+                    empty = not dst.namespaces()
+                except GraphmemError:
+                    empty = False  # a target that cannot be read is left for the error to name
                 dst.close()
-                if new_directory and empty:  # the source failed its checks before anything was written
-                    shutil.rmtree(target, ignore_errors=True)
+                if new_directory and empty:  # the sync failed before anything was written
+                    shutil.rmtree(Path(target).expanduser(), ignore_errors=True)
                 raise
             finally:
                 dst.close()

@@ -78,9 +78,10 @@ def ingest(
     if namespace is not None:
         validate_namespace(namespace)  # and for an illegal namespace
     chosen: str | Extractor | None = extractor
-    if extractor_options or (extractor or Settings.from_env().extractor or "spacy") != "spacy":
+    name = (extractor or Settings.from_env().extractor or "spacy").strip().lower()
+    if extractor_options or name != "spacy":
         # and for an extractor that cannot run (no API key, a bad setting); spaCy always can
-        chosen = make_extractor(extractor or Settings.from_env().extractor or "spacy", extractor_options)
+        chosen = make_extractor(name, extractor_options)
     note = ""
     with open_memory(ctx, db, create=True) as mem:
         try:

@@ -48,7 +48,9 @@ __all__ = ["KIN", "Claim", "Kin", "claims_conflict", "claims_of", "identity_base
 KIN: dict[str, str] = {
     **{w: w for w in ("sister", "brother", "sibling", "niece", "nephew", "aunt", "uncle", "cousin")},
     **{w: w for w in ("parent", "grandparent", "grandson", "granddaughter", "grandchild")},
-    **{w: w for w in ("stepmother", "stepfather", "stepson", "stepdaughter", "stepsister", "stepbrother")},
+    **{w: w for w in ("stepson", "stepdaughter", "stepsister", "stepbrother")},
+    **dict.fromkeys(("stepmother", "stepmom", "stepmum"), "stepmother"),
+    **dict.fromkeys(("stepfather", "stepdad"), "stepfather"),
     **dict.fromkeys(("mother", "mum", "mom"), "mother"),
     **dict.fromkeys(("father", "dad"), "father"),
     **dict.fromkeys(("grandmother", "grandma"), "grandmother"),
@@ -63,6 +65,8 @@ _GENERAL = {
     "grandchild": frozenset({"grandson", "granddaughter"}),
     "child": frozenset({"stepson", "stepdaughter"}),
 }
+# a step-parent is often called mum or dad: "my dad Joe" and "my stepfather Joe" may be one man
+_CALLED_SO = ({"father", "stepfather"}, {"mother", "stepmother"})
 # facts that make their two ends one family: any family role, and partners
 _LINKS = frozenset({"has_child", "married_to", "dating"}) | {f"{w}_of" for w in (*KIN, *PARTNERS, *SPOUSES)}
 
@@ -83,7 +87,7 @@ def claims_of(fact: Fact) -> tuple[str, Claim] | None:
 
 
 def _roles_fit(a: str, b: str) -> bool:
-    return a == b or b in _GENERAL.get(a, ()) or a in _GENERAL.get(b, ())
+    return a == b or b in _GENERAL.get(a, ()) or a in _GENERAL.get(b, ()) or {a, b} in _CALLED_SO
 
 
 def claims_conflict(a: Iterable[Claim], b: Iterable[Claim], related: Callable[[str, str], bool]) -> bool:

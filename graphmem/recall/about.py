@@ -43,14 +43,31 @@ if TYPE_CHECKING:
     from graphmem.models import Entity, Event, Fact
     from graphmem.store.base import GraphStore
 
-__all__ = ["AnswerScope", "Stated", "asks_now", "scoped_answers", "stated_facts"]
+__all__ = ["AnswerScope", "Stated", "asks_now", "asks_of_relative", "scoped_answers", "stated_facts"]
 
 _NOW = re.compile(
     r"\b(?:now|currently|nowadays|these\s+days|at\s+the\s+moment|at\s+present|still|any\s?more)\b", re.IGNORECASE
 )
-# a present-tense auxiliary among the first words: "Where does…", "Who is…", "What do they…"
-_PRESENT = re.compile(r"^\W*(?:\w+\W+){0,2}?(?:does|do|is|are|has|have)\b", re.IGNORECASE)
-_PAST = re.compile(r"\b(?:did|was|were|had|used\s+to|before|previously|formerly|ago|last|first)\b", re.IGNORECASE)
+# a present-tense auxiliary among the first words: "Where does…", "Who is…", "Who has a dog?"; not "has" or
+# "have" of a perfect ("Where has Grace lived?", "What has Melanie painted?": the whole history so far)
+_PRESENT = re.compile(
+    r"^\W*(?:\w+\W+){0,2}?(?:does|do|is|are|(?:has|have)(?!\W+(?:\w+\W+){0,2}?(?:ever|been|\w+ed|\w+en)\b))\b",
+    re.IGNORECASE,
+)
+_PAST = re.compile(
+    r"\b(?:did|was|were|had|used\s+to|before|previously|formerly|ago|last|first|ever|so\s+far"
+    r"|(?:has|have)\s+(?:\w+\s+)?(?:been|\w{3,}ed|\w{3,}en))\b",
+    re.IGNORECASE,
+)
+# the question asks about someone's relative, partner or friend ("Lucy's brother", "her husband"): the
+# answer is a fact of that other person, not of the one named
+_RELATIVE = re.compile(
+    r"(?:\w(?:'s|’s)|\b(?:his|her|their|my|your))\s+(?:\w+\s+)?(?:"
+    r"brother|sister|sibling|mother|mom|mum|father|dad|parent|son|daughter|kid|child|children|baby|"
+    r"husband|wife|spouse|partner|boyfriend|girlfriend|fianc[eé]e?|friend|cousin|aunt|uncle|niece|nephew|"
+    r"grand\w+|boss|colleague|coworker|roommate|neighbou?r)s?\b",
+    re.IGNORECASE,
+)
 _DATE_WORD = re.compile(
     r"^(?:january|february|march|april|may|june|july|august|september|october|november|december|"
     r"monday|tuesday|wednesday|thursday|friday|saturday|sunday)$",
@@ -66,6 +83,12 @@ def asks_now(text: str, *, dated: bool) -> bool:
     if _NOW.search(text):
         return True
     return _PRESENT.match(text) is not None and _PAST.search(text) is None
+
+
+def asks_of_relative(text: str) -> bool:
+    """Whether the question asks about someone's relative, partner or friend ("Where does Lucy's brother
+    work?"): its answer is that other person's fact."""
+    return _RELATIVE.search(text) is not None
 
 
 def other_names(names: Iterable[str], participants: Collection[str]) -> tuple[str, ...]:
@@ -140,6 +163,8 @@ class AnswerScope:
         speaker_answers: a turn's speaker is a person answer ("who", naming no participant).
         now: the question asks what holds at present (:func:`asks_now`).
         at: the present, for ``now``.
+        relative: the question asks about a named person's relative or friend (:func:`asks_of_relative`):
+            a thing a turn's fact gives to another person is not taken from it.
     """
 
     named: frozenset[str]
@@ -148,6 +173,7 @@ class AnswerScope:
     speaker_answers: bool = False
     now: bool = False
     at: datetime | None = None
+    relative: bool = False
 
 
 def scoped_answers(
@@ -202,8 +228,8 @@ def _counts(ev: Event, ent: Entity, facts: tuple[Fact, ...], stated: Stated, sco
     people = {_other_end(f, ent.id) for f in tying}
     people = {p for p in people if (e := stated.ends.get(p)) is not None and e.type == "Person"}
     theirs = [f for f in tying if _other_end(f, ent.id) in people and _of_named(f, stated, scope)]
-    if people and not theirs:
-        return False  # the turn gives it to someone else
+    if people and not theirs and not scope.relative:
+        return False  # the turn gives it to someone else (unless the question asks about another person)
     if scope.now and theirs and not any(_holds(f, scope.at) for f in theirs):
         return False  # theirs once, not now
     if theirs:

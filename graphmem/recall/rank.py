@@ -8,7 +8,15 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from graphmem.models import Entity, Event
-from graphmem.recall.about import AnswerScope, Stated, asks_now, other_names, scoped_answers, stated_facts
+from graphmem.recall.about import (
+    AnswerScope,
+    Stated,
+    asks_now,
+    asks_of_relative,
+    other_names,
+    scoped_answers,
+    stated_facts,
+)
 from graphmem.recall.acts import lower_askers
 from graphmem.recall.answer import answer_things, answer_types, asks_time
 from graphmem.recall.config import RecallConfig
@@ -98,7 +106,13 @@ def rank(
                 boost *= 1.0 + cfg.date_boost * share
             else:
                 boost += cfg.date_boost * share
-        elif cfg.graph and cfg.date_exact and info.asked is not None and info.asked.reference is None:
+        elif (
+            cfg.graph
+            and cfg.date_exact
+            and info.asked is not None
+            and info.asked.reference is None
+            and (ev.occurred_at is not None or ev.happened is not None)  # an undated turn may be in it
+        ):
             # a date that names itself is exact: a turn neither said in it nor telling of it holds no
             # answer, like a turn that only asks
             parts["outside"] = cfg.date_outside
@@ -164,6 +178,7 @@ def _answer_boost(
             speaker_answers="Person" in types and not named,
             now=cfg.present_facts and asks_now(info.query.text, dated=info.asked is not None),
             at=info.at,
+            relative=asks_of_relative(info.query.text),
         )
         stated = stated_facts(store, namespace, things, named if scope.now else ()) if named else None
         typed, current = scoped_answers({e: events[e] for e in top}, things, scope, stated or _NO_FACTS)

@@ -239,7 +239,10 @@ class EmbeddedStore(EmbeddedReads):
         One SQLite read transaction, with the namespaces in memory caught up with other processes inside it
         (:meth:`refresh`, their changes kept for the next caller): the mirror and the rows read from disk
         then agree, and neither moves until the end. Holds the store's lock throughout, so other threads of
-        this process wait; a writer in another process does not (SQLite's WAL keeps the snapshot for us).
+        this process wait. A writer in another process does not (SQLite's WAL keeps the snapshot for us),
+        unless a thread of this process starts a write meanwhile: it takes the store's write lock before it
+        waits here, so other processes' writers then wait for the snapshot's end too. A write from inside
+        the snapshot, in its own thread, fails (SQLite cannot begin it inside the read transaction).
         """
         with self._lock, self._read():
             self.refresh(keep=True)

@@ -131,6 +131,18 @@ def test_claims_conflict_rules() -> None:
     assert not claims_conflict({(LUCY, "sibling")}, {(LUCY, "brother")}, unrelated)
     assert not claims_conflict({brother}, {brother}, unrelated)
     assert not claims_conflict({brother}, set(), unrelated)
+    # a step-parent is often called mum or dad (review of the change: "my dad Joe", "my stepfather Joe")
+    assert not claims_conflict({(LUCY, "father")}, {(LUCY, "stepfather")}, unrelated)
+    assert not claims_conflict({(LUCY, "mother")}, {(LUCY, "stepmother")}, unrelated)
+    assert claims_conflict({(LUCY, "stepfather")}, {(LUCY, "brother")}, unrelated)
+
+
+@pytest.mark.parametrize("live", [False, True], ids=["ingest", "add"])
+def test_a_stepdad_called_dad_is_one_person(extractor: SpacyExtractor, mem: Memory, tmp_path: Path, live: bool) -> None:
+    turns = [("Lucy", "My dad Joe lives in Ohio."), ("Lucy", "My stepfather Joe is retiring soon.")]
+    _store(mem, extractor, tmp_path, turns, live)
+    joes = [e for e in mem.store.iter_entities("k") if e.type == "Person" and e.name.startswith("Joe")]
+    assert len(joes) == 1
 
 
 def test_an_edited_file_ingested_again_keeps_its_two_sams(

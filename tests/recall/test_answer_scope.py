@@ -14,7 +14,7 @@ from graphmem.embed import Embedder
 from graphmem.memory import Memory
 from graphmem.models import Batch, Entity, Event, Fact, Mention, Session
 from graphmem.recall import Hit
-from graphmem.recall.about import asks_now
+from graphmem.recall.about import asks_now, asks_of_relative
 
 NS = "friends"
 
@@ -249,7 +249,36 @@ def test_a_relative_date_lowers_nothing(friends: Memory) -> None:
         ("What did Grace do in August 2023?", False),
         ("When did Grace move to Cardiff?", False),
         ("What was Grace's first job?", False),
+        # a perfect asks about the whole history so far, not what holds now (review of the change)
+        ("Where has Grace lived?", False),
+        ("Has Grace ever lived in Bristol?", False),
+        ("Which cities has Kemi worked in?", False),
+        ("What are the places Grace has lived in?", False),
+        ("Who has a beagle?", True),
     ],
 )
 def test_asks_now(question: str, now: bool) -> None:
     assert asks_now(question, dated="2023" in question) is now
+
+
+def test_a_question_about_a_relative_keeps_the_lift_of_their_fact(friends: Memory) -> None:
+    # "Where does Grace's sister work?" names Grace, but the answer is the sister's fact: a thing the turn
+    # gives to another person is not taken from it then (review of the change)
+    hits = _ask(friends, "Where does Grace's sister live?")
+    assert "answer_type" in _hit(hits, "Ruth moved to Edinburgh").why.parts
+    assert asks_of_relative("Where does Lucy's brother work?") and asks_of_relative("What does her husband do?")
+    assert not asks_of_relative("Where does Caroline work?") and not asks_of_relative("What is Caroline's identity?")
+
+
+def test_a_turn_without_a_time_is_not_lowered_as_outside_the_date(tmp_path: Path, embedder: Embedder) -> None:
+    # a turn whose time is unknown may be in the asked date: only a turn known to be outside it is lowered
+    with Memory.open(tmp_path / "mem", embedder=embedder) as mem:
+        batch = Batch(
+            NS,
+            sessions=(Session(NS, "s1", 0, None),),
+            events=(Event(NS, "s1:1", "s1", 1, "Grace", "The Brecon Beacons trip was amazing.", None, "s1:1"),),
+        )
+        mem.write(batch)
+        mem.reembed(NS)
+        hits = _ask(mem, "What did Grace do in August 2023?")
+        assert hits and "outside" not in hits[0].why.parts
