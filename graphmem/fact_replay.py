@@ -58,10 +58,10 @@ def _unended(batch: Batch) -> tuple[Fact, ...]:
     """The batch's facts without the ends other statements of the batch gave them (see the module docs).
 
     An end is taken for one another statement gave when another fact of the subject and predicate starts
-    then or, told later, was told then, whatever its value (the extractor ended the fact before resolution
-    merged values it kept apart: "Valencia" typed a person in one turn, a place in another), a closing of
-    the batch ends it then, or a fact of the batch carries out the plan then (the plan gets back the end its
-    own statement gave it, when its planned time passes: :func:`~graphmem.extract.temporal.planned_end`)."""
+    then, whatever its value (the extractor ended the fact before resolution merged values it kept apart:
+    "Valencia" typed a person in one turn, a place in another), a closing of the batch ends it then, or a
+    fact of the batch carries out the plan then (the plan gets back the end its own statement gave it, when
+    its planned time passes: :func:`~graphmem.extract.temporal.planned_end`)."""
     starts: dict[tuple[str, str], list[Fact]] = {}
     for f in batch.facts:
         starts.setdefault((f.subject_id, f.predicate), []).append(f)
@@ -71,12 +71,9 @@ def _unended(batch: Batch) -> tuple[Fact, ...]:
     out = []
     for f in batch.facts:
         end = f.valid_to
-        group = [g for g in starts[(f.subject_id, f.predicate)] if g.id != f.id]
-        others = {g.valid_from for g in group}
+        others = {g.valid_from for g in starts[(f.subject_id, f.predicate)] if g.id != f.id}
         if others and f.valid_from is not None:
-            others.add(f.valid_from)  # its value dated more precisely later: it never held
-            # a value said later to hold since before this one: it ends this one when told
-            others.update(g.recorded_at for g in group if g.recorded_at > f.recorded_at)
+            others.add(f.valid_from)  # a value said later to hold since before this one: it never held
         if end is not None and not told_over(f) and (end in others or end == closed.get(f.id)):
             f = replace(f, valid_to=None)
         if end is not None and end == carried.get(f.id):

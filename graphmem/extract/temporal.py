@@ -11,10 +11,7 @@ one object at a time (``works_at``, ``lives_in``, ``married_to``, ``dating``, ``
   ends Priya ``works_at`` Northwind Bank then), unless that fact was told before this one, which was
   said to hold when it was told, and would end it before then ("I live in Hamburg", then "I've been
   living in Munich since Monday": Munich is current); such a later-told state that holds since no later
-  than an earlier-told value began ends that value when it was told, the later statement winning from
-  then on ("Ruth works at the BBC", then "She moved to Edinburgh last month and works at the Scotsman
-  now": the BBC job held until the news, never erased: only a correction makes a value one that never
-  held); a value
+  than an earlier-told value began ends that value where it began (it held for no time); a value
   announced ahead that a later statement dates more precisely ("I'm moving to Rome next month", then "I
   moved to Rome on 3 June") held for no time either, and ends nothing (:mod:`graphmem.extract.forecasts`);
 - for a ``plans`` fact, the ``valid_from`` of a fact carrying it out, of the same subject and object,
@@ -129,10 +126,9 @@ def supersession_ends(facts: Iterable[Fact], *, slips: bool = False) -> dict[str
                 and (slips or not (g.never_held or g.id in dated))
                 and not _told_before_holding(g, f)
             ]
-            # a value said later to hold since before this one began, through its telling: this one ends
-            # when that was told, never where it began (only a correction makes a value one that never held):
-            # "Ruth works at the BBC", then "She moved to Edinburgh last month and works at the Scotsman now"
-            later += [g.recorded_at for g in group if g.object_id != f.object_id and _told_since_before(g, f)]
+            # a value said later to hold since before this one began, through its telling: this one
+            # did not hold (it ends as it begins); "I live in Hamburg", then "I've lived in Munich since May"
+            later += [f.valid_from for g in group if g.object_id != f.object_id and _told_since_before(g, f)]
             end = earliest(*later)
             if end is not None:
                 out[f.id] = end
@@ -247,38 +243,31 @@ def planned_end(f: Fact, times: Iterable[TimeRef]) -> datetime | None:
 
 
 def _holds_when_told(f: Fact) -> bool:
-    """Whether ``f`` was said to hold when it was said: a dated start and no end by then that its own
-    statement gave it (:func:`told_past`; an end other facts gave it, which a forget or a merge may be
-    deriving again, is not its statement's)."""
-    return f.valid_from is not None and not told_past(f)
+    """Whether ``f`` was said to hold when it was said: a dated start and no end by then."""
+    return f.valid_from is not None and not told_over(f) and (f.valid_to is None or f.valid_to > f.recorded_at)
 
 
 def _told_before_holding(g: Fact, f: Fact) -> bool:
     """Whether ``g``, told before ``f``, would end ``f`` before ``f`` was said to hold: a statement made
     earlier does not end a state said to hold now ("I live in Hamburg", then "I've been living in Munich
     since Monday": Munich is not ended by Hamburg)."""
-    return _recorded_before(g, f) and g.valid_from is not None and g.valid_from < f.recorded_at and _holds_when_told(f)
-
-
-def _recorded_before(g: Fact, f: Fact) -> bool:
-    """Whether ``g`` was told before ``f``: recorded earlier, or its version recorded when ``f`` was told,
-    by another statement, is the one that ``f`` ended then (a version is recorded when it changed, so a
-    value ended when a later one was told bears that one's time: :func:`_told_since_before`)."""
-    if g.recorded_at != f.recorded_at:
-        return g.recorded_at < f.recorded_at
-    return g.valid_to == g.recorded_at and not set(g.evidence) & set(f.evidence)
+    return (
+        g.recorded_at < f.recorded_at
+        and g.valid_from is not None
+        and g.valid_from < f.recorded_at
+        and _holds_when_told(f)
+    )
 
 
 def _told_since_before(g: Fact, f: Fact) -> bool:
     """Whether ``g``, told after ``f``, holds from no later than ``f``'s start through a telling after it
-    (:func:`_told_before_holding` the other way round: the later statement wins, ending ``f`` when told)."""
+    (:func:`_told_before_holding` the other way round: the later statement wins)."""
     return (
         g.recorded_at > f.recorded_at
         and f.valid_from is not None
         and g.valid_from is not None
         and g.valid_from <= f.valid_from < g.recorded_at
         and _holds_when_told(g)
-        and not g.never_held
         and not f.never_held
     )
 

@@ -12,8 +12,7 @@ version was recorded. Nothing is updated in place:
   ended this one (same subject and predicate, starting when this one ends), that fact's evidence and
   ``recorded_at`` are used: a :class:`~graphmem.models.FactClosing` of the batch that ends it ("I quit
   my job"), else a fact about the same subject starting when this one ends (a new value of the
-  predicate, else an ending statement such as "left Acme", or another value of it told when this one
-  ends and held since no later than this one began), else, for a fact now held for no time, the
+  predicate, else an ending statement such as "left Acme"), else, for a fact now held for no time, the
   later statement showing so (a value held since before it, its value dated more precisely). A new
   fact that a later fact of the same batch ends is written as both versions (open until that fact was
   recorded, then closed); so is one a later *stored* fact ends, which the writer names as a closing
@@ -163,11 +162,7 @@ def _cause_in_batch(f: Fact, batch: Batch) -> _Cause | None:
     closings = sorted((c for c in batch.closings if _closes(c, f)), key=lambda c: c.recorded_at)
     if closings:
         return _Cause(closings[0].recorded_at, closings[0].evidence)
-    found = [
-        g
-        for g in batch.facts
-        if g.id != f.id and g.subject_id == f.subject_id and (g.valid_from == f.valid_to or _ended_when_told(g, f))
-    ]
+    found = [g for g in batch.facts if g.id != f.id and g.subject_id == f.subject_id and g.valid_from == f.valid_to]
     # the first statement of the change is what ended it ("I will move to York in March" before "I live in
     # York now"): the id breaks ties only, since it is hashed from the namespace
     found.sort(key=lambda g: (g.predicate != f.predicate, g.object_id != f.object_id, g.recorded_at, g.id))
@@ -176,20 +171,6 @@ def _cause_in_batch(f: Fact, batch: Batch) -> _Cause | None:
             (g for g in batch.facts if _shows_unheld(g, f)), key=lambda g: (g.recorded_at, g.valid_from, g.id)
         )
     return _Cause(found[0].recorded_at, found[0].evidence) if found else None
-
-
-def _ended_when_told(g: Fact, f: Fact) -> bool:
-    """Whether ``g``, another value of ``f``'s subject and predicate told when ``f`` ends and holding since no
-    later than ``f`` began, ended ``f`` when it was told (:func:`graphmem.extract.temporal.supersession_ends`:
-    "Ruth works at the BBC", then "She moved to Edinburgh last month and works at the Scotsman now")."""
-    return (
-        (g.predicate, g.object_id != f.object_id) == (f.predicate, True)
-        and g.recorded_at == f.valid_to
-        and g.recorded_at > f.recorded_at
-        and g.valid_from is not None
-        and f.valid_from is not None
-        and g.valid_from <= f.valid_from
-    )
 
 
 def _shows_unheld(g: Fact, f: Fact) -> bool:
@@ -393,7 +374,7 @@ def stored_causes(batch: Batch, stored: Iterable[Fact]) -> tuple[FactClosing, ..
         found = [
             g
             for g in known.get(f.subject_id, ())
-            if g.id != f.id and (g.valid_from == f.valid_to or _ended_when_told(g, f)) and g.recorded_at > f.recorded_at
+            if g.id != f.id and g.valid_from == f.valid_to and g.recorded_at > f.recorded_at
         ]
         if not found:
             continue
