@@ -1,0 +1,61 @@
+"""The units of one input written as one run: where each unit stands (:class:`~graphmem.writer.RunUnit`).
+
+A file of more than :data:`~graphmem.ingest_read.UNIT_TURNS` turns is committed in several units, yet its
+fact history must be what writing it as one batch gives. Every unit's retraction goes with the first
+(:mod:`graphmem.ingest_read`), so each later unit states its facts anew, and the ends of a fact derived per
+unit went wrong in two ways when the namespace held facts recorded after the file's statements (a live
+message newer than the file, re-ingested after an edit or an extractor upgrade, or a file older than the message ingested after it):
+
+- the first unit ended its facts by such a stored fact at once, before the second unit, told before
+  that fact, could: a file's first job (Acme, January) was ended by the live message's job (Initech,
+  June) with a version recorded in June, and the second unit's job (Globex, March) then archived the
+  January version bearing the June end, so ``AS OF`` February, asked about July, read no job at all
+  (and a first ingest ``AS OF`` April read Acme and Globex both). A unit that more units
+  of the run follow now leaves such facts to the run's last unit, which catches up the facts every
+  earlier unit wrote (:func:`graphmem.fact_replay.replay`);
+- an end the live message gave a fact of a later unit ("I left Globex last week") was known only to
+  the first unit, whose retraction removed it (:func:`graphmem.store.versions.kept_closings`): the later
+  unit wrote the fact again without it. The first unit's kept ends now go to the later units.
+
+The events of sessions an interrupted run of the same content wrote (:attr:`Todo.resumed
+<graphmem.ingest_read.Todo>`) count as the run's earlier units when it is resumed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from graphmem.store.versions import kept_closings
+from graphmem.writer import RunUnit, fact_chains
+
+if TYPE_CHECKING:
+    from graphmem.ingest_read import Todo
+    from graphmem.models import FactClosing
+    from graphmem.store.base import GraphStore
+
+__all__ = ["UnitRun"]
+
+
+@dataclass(slots=True)
+class UnitRun:
+    """The run of one input's units (``todo``, in the order they are written), per namespace."""
+
+    todo: Sequence[Todo]
+    _earlier: dict[str, set[str]] = field(default_factory=dict)
+    _kept: dict[str, tuple[FactClosing, ...]] = field(default_factory=dict)
+
+    def place(self, store: GraphStore, n: int) -> RunUnit:
+        """Where unit ``n`` stands in the run (read before it is written: its retraction is not yet done)."""
+        todo = self.todo[n]
+        ns = todo.transcript.namespace
+        more = any(t.transcript.namespace == ns and t.transcript.sessions for t in self.todo[n + 1 :])
+        if todo.retract and more and ns not in self._kept:
+            self._kept[ns] = kept_closings(fact_chains(store, ns, todo.retract), todo.retract)
+        earlier = frozenset(self._earlier.get(ns, set()).union(todo.resumed))
+        return RunUnit(more=more, earlier=earlier, kept=() if todo.retract else self._kept.get(ns, ()))
+
+    def wrote(self, namespace: str, events: Sequence[str]) -> None:
+        """Note the events a unit wrote into ``namespace``."""
+        self._earlier.setdefault(namespace, set()).update(events)
