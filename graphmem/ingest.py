@@ -40,6 +40,7 @@ from contextlib import AbstractContextManager, ExitStack, closing
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Protocol
 
+from graphmem.entity_prior import undo_retypes
 from graphmem.errors import ConfigError, GraphmemError, StoreError
 from graphmem.extract import Extractor
 from graphmem.formats import FORMATS
@@ -47,7 +48,7 @@ from graphmem.ingest_diff import without_events
 from graphmem.ingest_embed import LazyPool, embedding_ahead
 from graphmem.ingest_extract import Extracted, Parts, extract_stream, for_workers
 from graphmem.ingest_read import FOLDER_SUFFIXES, Job, Records, Todo, collect_files, inputs_of, read_jobs
-from graphmem.ingest_run import UnitRun
+from graphmem.ingest_run import UnitRun, retype_kept
 from graphmem.models import Batch, SourceRecord, validate_namespace
 from graphmem.progress import ProgressBar
 from graphmem.store.base import GuardsWrites
@@ -267,7 +268,13 @@ def _write_unit(
         if embed and not batch.embeddings:  # embedded once, outside the guard: an attempt only resolves and writes
             batch = embedded(target, batch, spent)
         records = (*todo.marks, todo.record) if todo.record is not None else todo.marks
-        written = _commit_guarded(target, batch, resolver, embed, records, todo.retract, spent)
+        # a kept entity NER alone typed that the unit's facts type otherwise moves, as a live add moves it
+        retyped = retype_kept(target.store, batch, todo.transcript.known, target.write)
+        try:
+            written = _commit_guarded(target, batch, resolver, embed, records, todo.retract, spent)
+        except BaseException:
+            undo_retypes(target.store, retyped, target.write)  # the unit was not written: nor is what it moved
+            raise
         batch = written.batch
         events.extend(e.id for e in batch.events)
         summary.events_retracted += len(todo.retract)

@@ -4,7 +4,8 @@ A file of more than :data:`~graphmem.ingest_read.UNIT_TURNS` turns is committed 
 fact history must be what writing it as one batch gives. Every unit's retraction goes with the first
 (:mod:`graphmem.ingest_read`), so each later unit states its facts anew, and the ends of a fact derived per
 unit went wrong in two ways when the namespace held facts recorded after the file's statements (a live
-message newer than the file, re-ingested after an edit or an extractor upgrade, or a file older than the message ingested after it):
+message newer than the file, which is re-ingested after an edit or an extractor upgrade, or ingested
+after the message for the first time):
 
 - the first unit ended its facts by such a stored fact at once, before the second unit, told before
   that fact, could: a file's first job (Acme, January) was ended by the live message's job (Initech,
@@ -19,23 +20,29 @@ message newer than the file, re-ingested after an edit or an extractor upgrade, 
 
 The events of sessions an interrupted run of the same content wrote (:attr:`Todo.resumed
 <graphmem.ingest_read.Todo>`) count as the run's earlier units when it is resumed.
+
+A unit that keeps stored turns of its input moves the kept entities its facts type otherwise, as a live
+``add`` does (:func:`retype_kept`): "Are you still in Bristol?" kept (NER's organisation) and the edited
+next session's "I live in Bristol" make the place a fresh ingest of the file makes.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from graphmem.entity_prior import known_entities, retype_stored
 from graphmem.store.versions import kept_closings
 from graphmem.writer import RunUnit, fact_chains
 
 if TYPE_CHECKING:
     from graphmem.ingest_read import Todo
-    from graphmem.models import FactClosing
+    from graphmem.models import Batch, Entity, FactClosing
     from graphmem.store.base import GraphStore
+    from graphmem.transcript import KnownEntity
 
-__all__ = ["UnitRun"]
+__all__ = ["UnitRun", "retype_kept"]
 
 
 @dataclass(slots=True)
@@ -59,3 +66,20 @@ class UnitRun:
     def wrote(self, namespace: str, events: Sequence[str]) -> None:
         """Note the events a unit wrote into ``namespace``."""
         self._earlier.setdefault(namespace, set()).update(events)
+
+
+def retype_kept(
+    store: GraphStore, batch: Batch, known: Sequence[KnownEntity], write: Callable[[Batch], None]
+) -> list[tuple[Entity, str]]:
+    """Move each kept entity (``known``: those the unit's kept turns name) whose type was NER's guess alone
+    and that ``batch``'s facts type otherwise, as :func:`graphmem.entity_prior.retype_stored` moves it for
+    a live ``add``; returns what it moved (:func:`graphmem.entity_prior.undo_retypes` moves it back).
+
+    Whether a stored fact says the entity's type is judged on every fact of the namespace, as a live add
+    judges it, not on the input's kept turns alone (what the unit was extracted with): another input's
+    "I work at Bristol" keeps its firm where it is.
+    """
+    if not known:
+        return []
+    whole = {k.id: k for k in known_entities(store, batch.namespace, [k.name for k in known])}
+    return retype_stored(store, batch, [whole[k.id] for k in known if k.id in whole], write)
