@@ -38,6 +38,7 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager, ExitStack, closing
 from dataclasses import dataclass, field, replace
+from functools import partial
 from typing import TYPE_CHECKING, Any, Protocol
 
 from graphmem.entity_prior import undo_retypes
@@ -225,8 +226,8 @@ def _write_job(
                     summary.stopped = part.error
                 return _stopped_at(job, n, part.error)
             try:
-                resolver = resolvers(run.place(target.store, n))
-                run.wrote(todo.transcript.namespace, _write_unit(target, todo, part, resolver, embed, summary, spent))
+                placed = partial(run.resolver, resolvers, target.store, n)  # read after the unit's moves
+                run.wrote(todo.transcript.namespace, _write_unit(target, todo, part, placed, embed, summary, spent))
             except Exception as exc:  # a store or resolver failure: reported for this unit, as extraction's
                 detail = str(exc) if isinstance(exc, GraphmemError) else f"{type(exc).__name__}: {exc}"
                 return _stopped_at(job, n, f"{job.path}: {detail}")
@@ -242,7 +243,7 @@ def _write_unit(
     target: IngestTarget,
     todo: Todo,
     part: Extracted,
-    resolver: Resolver,
+    placed: Callable[[], Resolver],
     embed: bool,
     summary: IngestSummary,
     spent: Timings,
@@ -253,9 +254,11 @@ def _write_unit(
     On a server store each commit runs in the store's guard of its namespace and is resolved and written
     again, from the batch as extracted, when another client wrote the namespace meanwhile
     (:func:`graphmem.write_retry.retry_conflicts`, as :func:`graphmem.live.add` does); the unit's plan (what
-    the input wrote before, read with the input) is the input's own and is not read again."""
+    the input wrote before, read with the input) is the input's own and is not read again. ``placed`` gives
+    the unit's resolver, read once its moves are written (what its retraction removes is read by then)."""
     for moved in todo.moves:  # what an input moved here wrote from its old path, re-keyed first
         target.write(moved)
+    resolver = placed()
     places = todo.forgotten_live  # with the unit's first batch: the one retracting them
     events: list[str] = []
     for extracted in part.batches:

@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING
 
 from graphmem.entity_prior import known_entities, retype_stored
 from graphmem.store.versions import kept_closings
-from graphmem.writer import RunUnit, fact_chains
+from graphmem.writer import Resolver, RunUnit, fact_chains
 
 if TYPE_CHECKING:
     from graphmem.ingest_read import Todo
@@ -62,6 +62,10 @@ class UnitRun:
             self._kept[ns] = kept_closings(fact_chains(store, ns, todo.retract), todo.retract)
         earlier = frozenset(self._earlier.get(ns, set()).union(todo.resumed))
         return RunUnit(more=more, earlier=earlier, kept=() if todo.retract else self._kept.get(ns, ()))
+
+    def resolver(self, resolvers: Callable[[RunUnit], Resolver], store: GraphStore, n: int) -> Resolver:
+        """The resolver ``resolvers`` gives unit ``n`` from where it stands (:meth:`place`)."""
+        return resolvers(self.place(store, n))
 
     def wrote(self, namespace: str, events: Sequence[str]) -> None:
         """Note the events a unit wrote into ``namespace``."""
