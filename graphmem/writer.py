@@ -111,6 +111,8 @@ def default_resolver(memory: WriteTarget, embed: bool, unit: RunUnit | None = No
     from graphmem.extract.resolve import resolve_batch
     from graphmem.fact_replay import replay
 
+    place = unit or RunUnit()
+
     def resolve(batch: Batch, existing: list[Entity]) -> Batch:
         store = memory.store
         resolved = resolve_batch(batch, existing, name_vectors(memory) if embed else None, history=store)
@@ -128,7 +130,6 @@ def default_resolver(memory: WriteTarget, embed: bool, unit: RunUnit | None = No
         # statements of several moments are reckoned one by one, as adding them one by one does
         return replay(bound, stored, _reckon, more=place.more, earlier=place.earlier)
 
-    place = unit or RunUnit()
     return resolve
 
 
