@@ -30,11 +30,16 @@ It is held back until the steps are done, then applied to what they wrote (:func
 gives a new version recorded when it was. Reckoned at the step instead, its later value ended the step's
 fact before a later step told before it could, and that later step then archived a version bearing an end
 learned afterwards: an edit re-ingested after a live add changed what ``AS OF`` read before it.
+
+An input written in several units (:mod:`graphmem.ingest`) is one run: a unit that more units of the run
+follow (``more``) applies no held-back fact, since a later unit may state what ended its facts first (a
+file's first unit says Acme, its second, told before the live message, Globex); the run's last unit
+catches up the facts the earlier units wrote (``earlier``: their events) with its own.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import replace
 from datetime import datetime
 
@@ -97,25 +102,30 @@ def _steps(batch: Batch, order: dict[str, int]) -> list[tuple[Event, list[Fact],
     return [(batch.events[i], facts.get(i, []), closings.get(i, [])) for i in sorted(facts.keys() | closings.keys())]
 
 
-def replay(batch: Batch, stored: Sequence[Fact], reckon: Reckon) -> Batch:
+def replay(
+    batch: Batch, stored: Sequence[Fact], reckon: Reckon, *, more: bool = False, earlier: Collection[str] = ()
+) -> Batch:
     """The batch with the fact versions its statements make one by one (see the module docs).
 
     Args:
         batch: a resolved batch, its corrections bound.
         stored: the namespace's current facts as the batch's write finds them (after its ``retract``).
         reckon: derives the ends of one step's batch against the current facts.
+        more: later units of the same run follow: stored facts recorded after a step are left to the last.
+        earlier: the events the run's earlier units wrote; their facts are caught up with this batch's.
 
     Returns:
-        ``reckon(batch, stored)`` when the batch's facts and closings come from one event at most; else the
-        batch holding every version its steps wrote, ``versioned`` set.
+        ``reckon(batch, stored)`` when the batch's facts and closings come from one event at most and it is
+        a run of its own; else the batch holding every version its steps wrote, ``versioned`` set.
     """
-    if not batch.facts:
+    ours = _of_events(stored, earlier) if not more else set()
+    if not batch.facts and not ours:
         return reckon(batch, list(stored))
     order = {e.id: i for i, e in enumerate(batch.events)}
     outside = tuple(c for c in batch.closings if _step_of(c.evidence, order) is None)
     unended = replace(batch, facts=_unended(batch), closings=tuple(c for c in batch.closings if c not in outside))
     steps = _steps(unended, order)
-    if len(steps) < 2:
+    if len(steps) < 2 and not more and not ours:
         return reckon(batch, list(stored))
     gone = set(batch.retract)
     known = {f.id: f for f in stored}
@@ -164,10 +174,14 @@ def replay(batch: Batch, stored: Sequence[Fact], reckon: Reckon) -> Batch:
             by_subject.setdefault(f.subject_id, set()).add(f.id)
             dropped.discard(f.id)
             rewritten.add(f.id)
-    if held_back:
+    if not more:
+        ours -= dropped
+        held_back.update(_recorded_after(ours - rewritten, known, by_subject, rewritten | ours, dropped))
+    if held_back and not more:
         retract = tuple(e for e in batch.retract if e not in told)
+        mine = rewritten | ours
         written.update(
-            (f.id, f) for f in _caught_up(unended, outside, retract, known, dropped, rewritten, held_back, reckon)
+            (f.id, f) for f in _caught_up(unended, outside, retract, known, dropped, mine, held_back, reckon)
         )
     return replace(batch, facts=tuple(written.values()), closings=tuple(closings), versioned=True)
 
@@ -178,6 +192,29 @@ def _later(fact: Fact, at: datetime | None, rewritten: set[str], dropped: set[st
     if at is None or fact.id in rewritten or fact.id in dropped:
         return False
     return fact.recorded_at > at
+
+
+def _of_events(stored: Sequence[Fact], events: Collection[str]) -> set[str]:
+    """The ids of the stored facts one of ``events`` states."""
+    if not events:
+        return set()
+    said = set(events)
+    return {f.id for f in stored if said.intersection(f.evidence)}
+
+
+def _recorded_after(
+    ids: set[str], known: dict[str, Fact], by_subject: dict[str, set[str]], ours: set[str], dropped: set[str]
+) -> dict[str, Fact]:
+    """The stored facts, not the run's (``ours``), recorded after one of the run's facts ``ids`` of their
+    subject: the earlier units held them back from that fact's statement, the last unit applies them."""
+    out: dict[str, Fact] = {}
+    for i in ids:
+        f = known[i]
+        for j in by_subject.get(f.subject_id, ()):
+            g = known[j]
+            if j not in ours and j not in dropped and g.recorded_at > f.recorded_at:
+                out[j] = g
+    return out
 
 
 def _caught_up(

@@ -38,8 +38,10 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager, ExitStack, closing
 from dataclasses import dataclass, field, replace
+from functools import partial
 from typing import TYPE_CHECKING, Any, Protocol
 
+from graphmem.entity_prior import undo_retypes
 from graphmem.errors import ConfigError, GraphmemError, StoreError
 from graphmem.extract import Extractor
 from graphmem.formats import FORMATS
@@ -47,6 +49,7 @@ from graphmem.ingest_diff import without_events
 from graphmem.ingest_embed import LazyPool, embedding_ahead
 from graphmem.ingest_extract import Extracted, Parts, extract_stream, for_workers
 from graphmem.ingest_read import FOLDER_SUFFIXES, Job, Records, Todo, collect_files, inputs_of, read_jobs
+from graphmem.ingest_run import UnitRun, retype_kept
 from graphmem.models import Batch, SourceRecord, validate_namespace
 from graphmem.progress import ProgressBar
 from graphmem.store.base import GuardsWrites
@@ -55,6 +58,7 @@ from graphmem.write_retry import guarded, retry_conflicts
 from graphmem.writer import (
     Committed,
     Resolver,
+    RunUnit,
     Timings,
     commit_batch,
     default_resolver,
@@ -193,7 +197,7 @@ def _write_job(
     target: IngestTarget,
     job: Job,
     parts: Parts,
-    resolver: Resolver,
+    resolvers: Callable[[RunUnit], Resolver],
     embed: bool,
     summary: IngestSummary,
     on_write: Callable[[], None],
@@ -205,9 +209,12 @@ def _write_job(
     :func:`_stopped_at`), or ``None``. The units before it stay committed; it and the units after it are
     not written (the last unit carries the record that marks the whole input done, and a later run
     resumes at the failed unit), and ``parts`` is closed so nothing after it is extracted or embedded.
+    The units are one run (:mod:`graphmem.ingest_run`): ``resolvers`` gives the resolver of each unit
+    from where it stands.
     """
     t = summary.timings
     spent = Timings()
+    run = UnitRun(job.todo)
     try:
         for n, (todo, part) in enumerate(zip(job.todo, parts, strict=True)):
             t["extract"] += part.seconds
@@ -219,7 +226,8 @@ def _write_job(
                     summary.stopped = part.error
                 return _stopped_at(job, n, part.error)
             try:
-                _write_unit(target, todo, part, resolver, embed, summary, spent)
+                placed = partial(run.resolver, resolvers, target.store, n)  # read after the unit's moves
+                run.wrote(todo.transcript.namespace, _write_unit(target, todo, part, placed, embed, summary, spent))
             except Exception as exc:  # a store or resolver failure: reported for this unit, as extraction's
                 detail = str(exc) if isinstance(exc, GraphmemError) else f"{type(exc).__name__}: {exc}"
                 return _stopped_at(job, n, f"{job.path}: {detail}")
@@ -235,20 +243,24 @@ def _write_unit(
     target: IngestTarget,
     todo: Todo,
     part: Extracted,
-    resolver: Resolver,
+    placed: Callable[[], Resolver],
     embed: bool,
     summary: IngestSummary,
     spent: Timings,
-) -> None:
-    """Commit the batches of one extracted unit (one per transcript) and count them in ``summary``.
+) -> list[str]:
+    """Commit the batches of one extracted unit (one per transcript), count them in ``summary`` and return
+    the ids of the events written.
 
     On a server store each commit runs in the store's guard of its namespace and is resolved and written
     again, from the batch as extracted, when another client wrote the namespace meanwhile
     (:func:`graphmem.write_retry.retry_conflicts`, as :func:`graphmem.live.add` does); the unit's plan (what
-    the input wrote before, read with the input) is the input's own and is not read again."""
+    the input wrote before, read with the input) is the input's own and is not read again. ``placed`` gives
+    the unit's resolver, read once its moves are written (what its retraction removes is read by then)."""
     for moved in todo.moves:  # what an input moved here wrote from its old path, re-keyed first
         target.write(moved)
+    resolver = placed()
     places = todo.forgotten_live  # with the unit's first batch: the one retracting them
+    events: list[str] = []
     for extracted in part.batches:
         batch = without_events(extracted, set(todo.forgotten)) if todo.forgotten else extracted
         if places:
@@ -259,8 +271,15 @@ def _write_unit(
         if embed and not batch.embeddings:  # embedded once, outside the guard: an attempt only resolves and writes
             batch = embedded(target, batch, spent)
         records = (*todo.marks, todo.record) if todo.record is not None else todo.marks
-        written = _commit_guarded(target, batch, resolver, embed, records, todo.retract, spent)
+        # a kept entity NER alone typed that the unit's facts type otherwise moves, as a live add moves it
+        retyped = retype_kept(target.store, batch, todo.transcript.known, target.write)
+        try:
+            written = _commit_guarded(target, batch, resolver, embed, records, todo.retract, spent)
+        except BaseException:
+            undo_retypes(target.store, retyped, target.write)  # the unit was not written: nor is what it moved
+            raise
         batch = written.batch
+        events.extend(e.id for e in batch.events)
         summary.events_retracted += len(todo.retract)
         summary.events += len(batch.events)
         summary.entities += len(written.new_entities)
@@ -269,6 +288,7 @@ def _write_unit(
         if batch.namespace not in summary.namespaces:
             summary.namespaces.append(batch.namespace)
     summary.turns += todo.transcript.turn_count - len(todo.forgotten)
+    return events
 
 
 def _commit_guarded(
@@ -514,6 +534,10 @@ def ingest(
     started = time.perf_counter()
     ex = _get_extractor(extractor, nlp)
     resolve = resolver or default_resolver(target, embed)
+
+    def resolvers(unit: RunUnit) -> Resolver:
+        return resolver or default_resolver(target, embed, unit)
+
     summary = IngestSummary(extractor=f"{ex.name} {ex.version}", workers=workers)
     inputs = inputs_of(source)
     if isinstance(inputs, Records):  # in-memory messages have no file identity: they are added
@@ -558,7 +582,7 @@ def ingest(
                 summary.turns_live += job.live
                 summary.messages_empty += job.empty_messages
                 try:
-                    job.error = _write_job(target, job, parts, resolve, embed, summary, lambda: tick(0))
+                    job.error = _write_job(target, job, parts, resolvers, embed, summary, lambda: tick(0))
                 except Exception as exc:  # a store or resolver failure on one input; others continue
                     detail = str(exc) if isinstance(exc, GraphmemError) else f"{type(exc).__name__}: {exc}"
                     job.error = f"{job.path}: {detail}"

@@ -128,7 +128,9 @@ class Todo:
     written first, each in its own transaction (:func:`graphmem.ingest_moved.move_batch`);
     ``forgotten_live`` are the places (session id, position) of the messages added live that the unit
     retracts and writes under another event id, recorded as forgotten live places
-    (:func:`graphmem.ingest_held.live_in_the_way`).
+    (:func:`graphmem.ingest_held.live_in_the_way`); ``resumed`` (on the last unit of a conversation) lists
+    the events of the sessions an interrupted run of the same content wrote, whose facts that unit
+    catches up (:mod:`graphmem.ingest_run`).
     """
 
     transcript: Transcript
@@ -139,6 +141,7 @@ class Todo:
     forgotten: tuple[str, ...] = ()
     moves: tuple[Batch, ...] = ()
     forgotten_live: tuple[tuple[str, int], ...] = ()
+    resumed: tuple[str, ...] = ()
 
 
 @dataclass(slots=True)
@@ -305,6 +308,7 @@ def _plan_file(
                 now,
                 store,
                 own,  # the live events taken over are not kept: their words are no vocabulary
+                keep.get(ns, set()),
             )
             live_in_the_way(store, owners, job, t, start, formerly)
         retract_with(job, start, moved)
@@ -425,10 +429,12 @@ def _add_units(
     now: datetime,
     store: GraphStore,
     written: dict[str, dict[int, str]],
+    done: set[str],
 ) -> None:
     """Group the sessions to write into units and add them to ``job`` (see :class:`Todo`); the last
     carries the input's record in the namespace when ``recorded`` (``t`` is the namespace's last
-    conversation of the input)."""
+    conversation of the input) and the events of the sessions an interrupted run of this content wrote
+    (``done``), as :attr:`Todo.resumed`."""
     ns = t.namespace
 
     def prints_of(items: Sequence[SessionPlan]) -> tuple[SourceRecord, ...]:
@@ -492,6 +498,9 @@ def _add_units(
         if forgotten:
             part = replace(part, forgotten=frozenset(forgotten))
         job.todo.append(Todo(part, record, retract, marks, tuple((p.raw.id, p.index) for p in unit), forgotten))
+    resumed = tuple(e for p in settled if p.raw.id in done for e in written.get(p.raw.id, {}).values())
+    if resumed:
+        job.todo[-1] = replace(job.todo[-1], resumed=resumed)
 
 
 def _told(store: GraphStore, namespace: str, events: dict[int, str], kept: int) -> TimeRef | None:

@@ -27,6 +27,7 @@ __all__ = [
     "Committed",
     "NameVectors",
     "Resolver",
+    "RunUnit",
     "Timings",
     "WriteTarget",
     "attach_embeddings",
@@ -71,6 +72,23 @@ class Timings:
 
 
 @dataclass(frozen=True, slots=True)
+class RunUnit:
+    """Where a batch stands in a run writing one input's conversation in several units (:mod:`graphmem.ingest`).
+
+    The run is reckoned as one batch would be: a unit that ``more`` units follow leaves the stored facts
+    recorded after its statements to the last unit, which catches up the facts the ``earlier`` units'
+    events state with its own (:func:`graphmem.fact_replay.replay`); ``kept`` are the ends the first
+    unit's retraction removed that events outside it gave (:func:`graphmem.store.versions.kept_closings`),
+    applied again by the later units, which state those facts anew. The default (a run of one unit) is
+    what a live ``add`` writes.
+    """
+
+    more: bool = False
+    earlier: frozenset[str] = frozenset()
+    kept: tuple[FactClosing, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class Committed:
     """What :func:`commit_batch` wrote: the batch as written, and which of its entities are new to the
     namespace (the resolver already read the namespace's entities, so callers need not scan them again)."""
@@ -79,7 +97,7 @@ class Committed:
     new_entities: frozenset[str]
 
 
-def default_resolver(memory: WriteTarget, embed: bool) -> Resolver:
+def default_resolver(memory: WriteTarget, embed: bool, unit: RunUnit | None = None) -> Resolver:
     """:func:`graphmem.extract.resolve.resolve_batch` (with the embedder as a second signal when embedding,
     and the store as the history topic salience is judged on, so batching does not change it), then
     :func:`graphmem.extract.temporal.update_facts` against the namespace's stored facts, so state
@@ -87,15 +105,19 @@ def default_resolver(memory: WriteTarget, embed: bool) -> Resolver:
     supported are left out of that reckoning); corrections that name only their new value are bound to the
     statement they correct first (:func:`graphmem.extract.correction_targets.bind_corrections`). A batch of
     statements made at several moments is reckoned turn by turn (:func:`graphmem.fact_replay.replay`), so
-    its fact versions are those adding its messages one by one gives."""
+    its fact versions are those adding its messages one by one gives; ``unit`` places the batch in a run of
+    several (:class:`RunUnit`)."""
     from graphmem.extract.correction_targets import bind_corrections
     from graphmem.extract.resolve import resolve_batch
     from graphmem.fact_replay import replay
+
+    place = unit or RunUnit()
 
     def resolve(batch: Batch, existing: list[Entity]) -> Batch:
         store = memory.store
         resolved = resolve_batch(batch, existing, name_vectors(memory) if embed else None, history=store)
         stored, kept = _stored_facts(store, batch)
+        kept = (*kept, *place.kept)
         if kept:  # ends told by events outside the retraction are applied again to the facts re-stated
             resolved = replace(resolved, closings=(*resolved.closings, *kept))
         bound = bind_corrections(
@@ -106,7 +128,7 @@ def default_resolver(memory: WriteTarget, embed: bool) -> Resolver:
             lambda event: _mentioned(store, batch.namespace, event),
         )
         # statements of several moments are reckoned one by one, as adding them one by one does
-        return replay(bound, stored, _reckon)
+        return replay(bound, stored, _reckon, more=place.more, earlier=place.earlier)
 
     return resolve
 
