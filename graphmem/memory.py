@@ -563,7 +563,16 @@ class Memory(MemoryLookups):
         return explain_query(self.store, text, params)
 
     def stats(self, namespace: str | None = None) -> StoreStats:
-        """Counts of sessions, events, entities, mentions, facts and embeddings (of one namespace, or all)."""
+        """Counts of sessions, events, entities, mentions, facts and embeddings (of one namespace, or all).
+
+        Raises:
+            CorruptStoreError: the store's file is damaged (:func:`graphmem.store.damage.refuse_damaged`):
+                counts read from its intact pages would hide the damage.
+            UnknownNamespaceError: ``namespace`` holds no data.
+        """
+        from graphmem.store.damage import refuse_damaged
+
+        refuse_damaged(self.store)
         self.refresh()
         if namespace is not None:
             namespace = require_namespace(namespace, self.store.namespaces())
