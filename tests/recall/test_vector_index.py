@@ -314,16 +314,23 @@ def test_hnsw_search_returns_what_it_reaches_when_hnswlib_cannot_give_k(
     index.close()
 
 
+def _saved_then_reopened(
+    store: EmbeddedStore, tmp_path: Path, n: int, seed: int
+) -> tuple[list[str], np.ndarray, VectorIndex]:
+    """Namespace ``a`` of ``n`` vectors, its index built and saved, and the index opened again (nothing loaded)."""
+    ids, vecs = _fill(store, "a", n, seed)
+    index = VectorIndex(store, tmp_path / "idx")
+    assert index.count("a") == n
+    index.close()
+    return ids, vecs, VectorIndex(store, tmp_path / "idx")
+
+
 def test_remove_saved_changes_only_the_files_of_a_namespace_not_loaded(
     store: EmbeddedStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    ids, _ = _fill(store, "a", 6, 21)
-    index = VectorIndex(store, tmp_path / "idx")
-    assert index.count("a") == 6
-    index.close()
+    ids, _, again = _saved_then_reopened(store, tmp_path, 6, 21)
     reads: list[str] = []
     monkeypatch.setattr(EmbeddedStore, "iter_embedding_blobs", lambda *a, **k: reads.append("blobs") or iter(()))
-    again = VectorIndex(store, tmp_path / "idx")
     again.remove_saved("a", [ids[1], "not-held"])
     assert reads == [] and again.loaded == frozenset()
     folder = space_folder(tmp_path / "idx", "a")
@@ -337,13 +344,9 @@ def test_remove_saved_changes_only_the_files_of_a_namespace_not_loaded(
 
 
 def test_remove_saved_removes_files_it_cannot_use(store: EmbeddedStore, tmp_path: Path) -> None:
-    ids, _ = _fill(store, "a", 4, 22)
-    index = VectorIndex(store, tmp_path / "idx")
-    assert index.count("a") == 4
-    index.close()
+    ids, _, again = _saved_then_reopened(store, tmp_path, 4, 22)
     folder = space_folder(tmp_path / "idx", "a")
     (folder / vs.MATRIX).write_bytes(b"damaged")
-    again = VectorIndex(store, tmp_path / "idx")
     again.remove_saved("a", [ids[0]])
     assert not (folder / vs.MATRIX).exists() and not (folder / vs.MANIFEST).exists()
     assert again.count("a") == 4  # rebuilt from the store
@@ -353,10 +356,7 @@ def test_remove_saved_removes_files_it_cannot_use(store: EmbeddedStore, tmp_path
 def test_remove_saved_that_fails_midway_leaves_no_file_trusted(
     store: EmbeddedStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    ids, vecs = _fill(store, "a", 4, 23)
-    index = VectorIndex(store, tmp_path / "idx")
-    assert index.count("a") == 4
-    index.close()
+    ids, vecs, again = _saved_then_reopened(store, tmp_path, 4, 23)
     real = vs.SpaceFiles._write
 
     def dies_at_ids(self: vs.SpaceFiles, name: str, write: object, tag: str = "") -> str:
@@ -365,7 +365,6 @@ def test_remove_saved_that_fails_midway_leaves_no_file_trusted(
         return real(self, name, write, tag)
 
     monkeypatch.setattr(vs.SpaceFiles, "_write", dies_at_ids)
-    again = VectorIndex(store, tmp_path / "idx")
     with pytest.raises(VectorIndexError, match="disk full"):
         again.remove_saved("a", [ids[0]])
     monkeypatch.undo()
