@@ -28,7 +28,6 @@ from graphmem.models import (
     Event,
     Fact,
     Mention,
-    NodeKind,
     Session,
     SourceRecord,
     TimeRef,
@@ -43,7 +42,7 @@ from graphmem.store.cypher.schema import (
     fact_row,
     session_row,
 )
-from graphmem.store.validate import first_dangling
+from graphmem.store.validate import first_dangling_within
 
 __all__ = [
     "EXPORT_VERSION",
@@ -224,19 +223,10 @@ def _read_namespace(store: GraphStore, namespace: str, embeddings: bool) -> Name
 
 def _first_dangling(dump: NamespaceDump) -> str | None:
     """How a record of ``dump`` names a node the dump lacks (the first found), or ``None``."""
-    ids = {
-        NodeKind.SESSION: {s.id for s in dump.sessions},
-        NodeKind.EVENT: {e.id for e in dump.events},
-        NodeKind.ENTITY: {x.id for x in dump.entities},
-    }
-    found = first_dangling(dump.events, dump.mentions, dump.facts, lambda node, kind: node in ids[kind])
-    if found is not None:
-        return f"{found.owner} {found.clause}"
-    nodes = ids[NodeKind.SESSION] | ids[NodeKind.EVENT] | ids[NodeKind.ENTITY]
-    for node, _vector, _model in dump.embeddings:
-        if node not in nodes:
-            return f"an embedding names node {node!r}"
-    return None
+    found = first_dangling_within(
+        dump.sessions, dump.events, dump.entities, dump.mentions, dump.facts, (node for node, _, _ in dump.embeddings)
+    )
+    return None if found is None else f"{found.owner} {found.clause}"
 
 
 def positions_of_events(events: Iterable[Event]) -> dict[str, int]:

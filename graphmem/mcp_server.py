@@ -411,6 +411,9 @@ def serve(
 ) -> None:
     """Open the memory at ``db`` and serve it over ``transport`` until the client goes away.
 
+    ``open_options`` go to :meth:`Memory.open <graphmem.Memory.open>`: ``extractor=`` is what ``add_messages``
+    extracts with (``graphmem mcp --extractor``; default ``GRAPHMEM_EXTRACTOR``, else spaCy).
+
     The server owns its process: once the memory is open and the server built, what the process holds
     until it ends (modules, the SDK, the open memory) is collected once and then frozen (``gc.freeze``),
     so that the full garbage collections recall's caches cause later visit only what was made since

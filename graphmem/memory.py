@@ -563,7 +563,16 @@ class Memory(MemoryLookups):
         return explain_query(self.store, text, params)
 
     def stats(self, namespace: str | None = None) -> StoreStats:
-        """Counts of sessions, events, entities, mentions, facts and embeddings (of one namespace, or all)."""
+        """Counts of sessions, events, entities, mentions, facts and embeddings (of one namespace, or all).
+
+        Raises:
+            CorruptStoreError: the store's file is damaged (:func:`graphmem.store.damage.refuse_damaged`):
+                counts read from its intact pages would hide the damage.
+            UnknownNamespaceError: ``namespace`` holds no data.
+        """
+        from graphmem.store.damage import refuse_damaged
+
+        refuse_damaged(self.store)
         self.refresh()
         if namespace is not None:
             namespace = require_namespace(namespace, self.store.namespaces())
@@ -612,22 +621,22 @@ class Memory(MemoryLookups):
                     result = forget_message(self, namespace, event)
             finally:  # the deletion may stand though deriving the ends again failed (see graphmem.settle)
                 self._drop_cache(namespace)
-                self._forget_vectors(namespace, whole=event is None)
+                self._forget_vectors(namespace, event)
         return result
 
-    def _forget_vectors(self, namespace: str, *, whole: bool) -> None:
-        """Make the vector index's files hold nothing forgotten: a whole namespace's folder goes; for one
-        event the namespace's vectors are loaded (files verified against the store, which drops the
-        forgotten rows) and saved, even in a process that had not searched them (``graphmem forget``)."""
+    def _forget_vectors(self, namespace: str, event: Event | None) -> None:
+        """Make the vector index's files hold nothing forgotten: a whole namespace's folder goes (``event``
+        ``None``); for one event its vector and its reply's (the next turn of its session, whose vector held
+        its text, :mod:`graphmem.forget`) leave the saved files, even in a process that had not searched them
+        (``graphmem forget``), without reading the store's embeddings (:meth:`VectorIndex.remove_saved`)."""
         try:
             vectors = self.vectors
-            if whole:
+            if event is None:
                 vectors.discard(namespace)
-            elif namespace in vectors.loaded:
-                vectors.sync(namespace)
-            else:
-                vectors.count(namespace)
-                vectors.unload(namespace)
+                return
+            later = (ev for ev in self.store.iter_events(namespace, session=event.session) if ev.seq > event.seq)
+            reply = min(later, key=lambda ev: ev.seq, default=None)
+            vectors.remove_saved(namespace, [event.id] + ([reply.id] if reply is not None else []))
         except GraphmemError as exc:  # never in place of the forget's own error; the next load verifies
             log.warning("the vector index of namespace %r was not brought up to date after forget: %s", namespace, exc)
 

@@ -21,10 +21,10 @@ from collections.abc import Sequence
 from graphmem.errors import ConfigError
 from graphmem.export import NamespaceDump
 from graphmem.export_vectors import BadRecord
-from graphmem.models import Entity, Event, NodeKind, Session
+from graphmem.models import Entity, Event, Session
 from graphmem.store.base import GraphStore
 from graphmem.store.sqlite_rows import normalise_dt
-from graphmem.store.validate import first_dangling
+from graphmem.store.validate import first_dangling_within
 
 __all__ = ["CheckedDumps", "check_dump", "check_dumps", "check_listed", "check_merge", "same_message"]
 
@@ -152,14 +152,12 @@ def check_dump(dump: NamespaceDump) -> None:
         nodes[rec.id] = path
     _check_fields(dump)
     _check_references(dump)
-    for i, (node, _vector, _model) in enumerate(dump.embeddings):
-        if node not in nodes:
-            raise BadRecord(f"embeddings[{i}].node", f"names node {node!r}, which is not in the namespace")
 
 
 def _check_references(dump: NamespaceDump) -> None:
-    """Fact ids given once; every session, event and entity a record names is in the namespace
-    (:func:`~graphmem.store.validate.first_dangling`, the references a store checks batch by batch)."""
+    """Fact ids given once; every session, event and entity a record names, and every embedding's node, is in
+    the namespace (:func:`~graphmem.store.validate.first_dangling_within`, the references a store checks
+    batch by batch)."""
     facts: dict[str, int] = {}
     for i, f in enumerate(dump.facts):
         if not isinstance(f.id, str) or not f.id:
@@ -167,16 +165,8 @@ def _check_references(dump: NamespaceDump) -> None:
         if f.id in facts:
             raise BadRecord(f"facts[{i}].id", f"{f.id!r} is the id of facts[{facts[f.id]}] too")
         facts[f.id] = i
-    ids = {
-        NodeKind.SESSION: {s.id for s in dump.sessions},
-        NodeKind.EVENT: {e.id for e in dump.events},
-        NodeKind.ENTITY: {x.id for x in dump.entities},
-    }
-
-    def known(node: object, kind: NodeKind) -> bool:
-        return isinstance(node, str) and node in ids[kind]  # a list or a dict in the JSON is no id (nor hashable)
-
-    dangling = first_dangling(dump.events, dump.mentions, dump.facts, known)
+    embedded = (node for node, _vector, _model in dump.embeddings)
+    dangling = first_dangling_within(dump.sessions, dump.events, dump.entities, dump.mentions, dump.facts, embedded)
     if dangling is not None:
         raise BadRecord(dangling.path, f"{dangling.clause}, which is not in the namespace")
 

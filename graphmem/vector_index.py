@@ -278,6 +278,25 @@ class VectorIndex:
             if self._writable:
                 self._files(namespace).remove()
 
+    def remove_saved(self, namespace: str, ids: Collection[str]) -> None:
+        """Remove the vectors of ``ids`` from ``namespace`` without reading the store's embeddings when the
+        namespace is not loaded: from its saved files alone (:meth:`SpaceFiles.drop
+        <graphmem.vector_space.SpaceFiles.drop>`: crash-safe, and verified against the store on next load).
+        What a forget of one message runs in a process that never searched the namespace (``graphmem forget
+        --event``), so its vector leaves the files without an O(namespace) read. A loaded namespace is
+        brought up to date with the store instead (:meth:`sync`), and saved as usual.
+
+        Raises:
+            VectorIndexError: the files cannot be read or written.
+        """
+        with self._lock:
+            self._check_open()
+            self._drain_evictions()  # an evicted namespace's save lands before its files are changed
+            if namespace in self._spaces:
+                self.sync(namespace)
+            elif self._writable:
+                self._files(namespace).drop(self._hnswlib, namespace, ids)
+
     def require_space(self, namespace: str, embedder: Any) -> None:
         """Check that ``embedder``'s queries can search ``namespace``'s vectors (loading them).
 

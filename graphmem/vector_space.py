@@ -34,7 +34,7 @@ import json
 import os
 import tempfile
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -333,6 +333,36 @@ class SpaceFiles:
         except (OSError, ValueError, KeyError, TypeError, RuntimeError) as exc:
             return f"unreadable index ({exc.__class__.__name__}: {exc})"
         return space
+
+    def drop(self, hnswlib: Any, namespace: str, ids: Collection[str]) -> bool:
+        """Remove the vectors of ``ids`` from the saved files, reading nothing but the files; whether they changed.
+
+        Under the folder's save lock, the files are loaded, the rows removed as
+        :meth:`NamespaceVectors.remove` removes them (nothing of them stays, in an hnsw graph either) and
+        written again as :meth:`save` writes them: new files renamed into place, the manifest last, so a
+        crash leaves the old files or no manifest (the next load rebuilds). They are marked as matching no
+        store generation: the next load verifies them against the store. Files that cannot be used (damaged,
+        of another format or namespace, a save cut short) are removed, as the next load would rebuild them.
+
+        Raises:
+            VectorIndexError: the files cannot be read or written (the old ones stay).
+        """
+        if not self._holds_files():
+            return False
+        try:
+            with _saving(self.folder) as locked:
+                loaded = self.load(hnswlib, namespace)
+                if isinstance(loaded, str):
+                    self.remove()
+                    return True
+                loaded.remove(list(ids))
+                if not loaded.dirty:
+                    return False
+                loaded.generation = None
+                self._save(namespace, loaded, "" if locked else UNLOCKED)
+        except (OSError, RuntimeError) as exc:
+            raise VectorIndexError(f"cannot remove vectors of {namespace!r} from {self.folder}: {exc}") from exc
+        return True
 
     def _holds_files(self) -> bool:
         """Whether any file of a save is in the folder: one emptied by :meth:`remove` keeps its save lock,

@@ -28,10 +28,10 @@ def test_a_vector_clean_up_that_fails_leaves_the_forget_done(
 ) -> None:
     ids = _store(tmp_path / "db")
 
-    def fails(self: VectorIndex, namespace: str) -> int:
+    def fails(self: VectorIndex, namespace: str, ids: object) -> None:
         raise VectorIndexError("cannot read the vectors")
 
-    monkeypatch.setattr(VectorIndex, "count", fails)
+    monkeypatch.setattr(VectorIndex, "remove_saved", fails)
     with Memory.open(tmp_path / "db", embedder=FakeEmbedder()) as mem, caplog.at_level(logging.WARNING):
         mem.forget("a", ids[0])
         assert mem.store.get_event("a", ids[0]) is None

@@ -9,7 +9,7 @@ from typing import Any
 import click
 
 from graphmem.cli.common import db_option, open_memory, print_json
-from graphmem.cli.extractor_opts import extractor_option_flag, make_extractor
+from graphmem.cli.extractor_opts import chosen_extractor, extractor_flag, extractor_option_flag
 from graphmem.errors import IngestError
 from graphmem.models import validate_namespace
 
@@ -35,12 +35,7 @@ __all__ = ["add"]
     metavar="ROLE=NAME",
     help="Who a role or speaker of the messages is, e.g. user=Dana (repeatable).",
 )
-@click.option(
-    "--extractor",
-    type=click.Choice(["spacy", "claude"]),
-    default=None,
-    help="What extracts the messages (default: GRAPHMEM_EXTRACTOR, else spacy); claude needs ANTHROPIC_API_KEY.",
-)
+@extractor_flag("What extracts the messages (default: GRAPHMEM_EXTRACTOR, else spacy); claude needs ANTHROPIC_API_KEY.")
 @extractor_option_flag
 @click.option("--json", "as_json", is_flag=True, help="Print the event ids as JSON.")
 @click.pass_context
@@ -89,10 +84,9 @@ def add(
         messages, lines = _read_jsonl()
         parse_messages(messages, path="<stdin>", lines=lines, participants=names)  # named by its line
     options: dict[str, Any] = {}
-    if extractor is not None or extractor_options:  # checked before the store is opened (no API key ...)
-        from graphmem.settings import Settings
-
-        options["extractor"] = make_extractor(extractor or Settings.from_env().extractor or "spacy", extractor_options)
+    chosen = chosen_extractor(extractor, extractor_options)  # before the store is opened (no API key ...)
+    if chosen is not None:
+        options["extractor"] = chosen
     with open_memory(ctx, db, create=True, **options) as mem:
         ids = mem.add(messages, namespace=namespace, session=session, participants=names)
     if as_json:

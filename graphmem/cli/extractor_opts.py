@@ -1,5 +1,5 @@
-"""``--extractor`` and ``--extractor-option KEY=VALUE``: the extractor of ``ingest`` and ``add`` with its
-settings (the CLI twin of :func:`graphmem.extract.get_extractor`'s options)."""
+"""``--extractor`` and ``--extractor-option KEY=VALUE``: the extractor of ``ingest``, ``add`` and ``mcp`` with
+its settings (the CLI twin of :func:`graphmem.extract.get_extractor`'s options)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,14 @@ from graphmem.errors import ConfigError
 if TYPE_CHECKING:
     from graphmem.extract import Extractor
 
-__all__ = ["OPTION_TYPES", "extractor_option_flag", "make_extractor", "parse_options"]
+__all__ = [
+    "OPTION_TYPES",
+    "chosen_extractor",
+    "extractor_flag",
+    "extractor_option_flag",
+    "make_extractor",
+    "parse_options",
+]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -29,6 +36,11 @@ OPTION_TYPES: dict[str, type] = {
     "batch_size": int,
     "cache_dir": str,
 }
+
+
+def extractor_flag(help_text: str) -> Callable[[F], F]:
+    """The ``--extractor spacy|claude`` option, with ``help_text``."""
+    return click.option("--extractor", type=click.Choice(["spacy", "claude"]), default=None, help=help_text)
 
 
 def extractor_option_flag(func: F) -> F:
@@ -79,3 +91,19 @@ def make_extractor(name: str, pairs: tuple[str, ...] | list[str]) -> Extractor:
     if options and name == "spacy":
         raise ConfigError("--extractor-option sets the claude extractor: add --extractor claude")
     return get_extractor(name, **options)
+
+
+def chosen_extractor(name: str | None, pairs: tuple[str, ...] | list[str]) -> Extractor | None:
+    """The extractor ``--extractor`` (``name``) and ``--extractor-option`` (``pairs``) choose for a memory's
+    live adds, made now (:func:`make_extractor`) so one that cannot run fails before a store is opened; the
+    flag wins over ``GRAPHMEM_EXTRACTOR``, which names it when only options are given. ``None`` when neither
+    is given: the memory then takes ``GRAPHMEM_EXTRACTOR`` (checked when it is opened), else spaCy.
+
+    Raises:
+        ConfigError: as :func:`make_extractor`.
+    """
+    if name is None and not pairs:
+        return None
+    from graphmem.settings import Settings
+
+    return make_extractor(name or Settings.from_env().extractor or "spacy", pairs)

@@ -12,7 +12,8 @@ A write may touch only pages that are intact (re-embedding rewrites vectors and 
 so meeting damage is not enough: before its first write a store opened for writing checks the whole file
 once (:func:`check_file`, SQLite's ``PRAGMA quick_check``: about 0.1 s for 50,000 events, a 28 MB file),
 and refuses the write when the file is damaged anywhere. A command that may write nothing (``reembed``
-with nothing stale, ``reembed --check``, ``stats``) checks it the same way first (:func:`refuse_damaged`).
+with nothing stale, ``reembed --check``, ``stats`` and :meth:`Memory.stats <graphmem.Memory.stats>`) checks it the
+same way first (:func:`refuse_damaged`).
 """
 
 from __future__ import annotations

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from graphmem.errors import StoreError
 from graphmem.models import Batch, Entity, Event, Fact, Mention, NodeKind, Session
 
-__all__ = ["Dangling", "first_dangling", "validate_batch"]
+__all__ = ["Dangling", "first_dangling", "first_dangling_within", "validate_batch"]
 
 
 def validate_batch(batch: Batch, kind_of: Callable[[str], NodeKind | None]) -> dict[str, NodeKind]:
@@ -103,7 +103,7 @@ def first_dangling(
 
     The references, in order: each event's session; each mention's event and entity; each fact's subject,
     object and evidence. A store checks a batch by them against the batch and what it holds
-    (:func:`validate_batch`), a sync a whole namespace against itself (:mod:`graphmem.sync_check`).
+    (:func:`validate_batch`), a whole namespace against itself (:func:`first_dangling_within`).
     """
     for i, ev in enumerate(events):
         if not known(ev.session, NodeKind.SESSION):
@@ -120,4 +120,39 @@ def first_dangling(
         for j, eid in enumerate(f.evidence):
             if not known(eid, NodeKind.EVENT):
                 return Dangling(f"facts[{i}].evidence[{j}]", f"fact {f.id!r}", f"cites event {eid!r}")
+    return None
+
+
+def first_dangling_within(
+    sessions: Iterable[Session],
+    events: Sequence[Event],
+    entities: Iterable[Entity],
+    mentions: Sequence[Mention],
+    facts: Sequence[Fact],
+    embedded: Iterable[object] = (),
+) -> Dangling | None:
+    """The first reference of a whole namespace's records to a node they do not hold, or ``None``.
+
+    The references :func:`first_dangling` checks, against the ids of ``sessions``, ``events`` and
+    ``entities`` (of the kind named), then each node an embedding is for (``embedded``, in order: path
+    ``embeddings[i].node``). What a sync checks an export by (:mod:`graphmem.sync_check`) and what tells an
+    export that a server's namespace changed while it was read (:func:`graphmem.export.dump_namespace`). An
+    id that is no string (a list in a JSON export) is never held.
+    """
+    ids = {
+        NodeKind.SESSION: {s.id for s in sessions if isinstance(s.id, str)},
+        NodeKind.EVENT: {e.id for e in events if isinstance(e.id, str)},
+        NodeKind.ENTITY: {x.id for x in entities if isinstance(x.id, str)},
+    }
+
+    def known(node: object, kind: NodeKind) -> bool:
+        return isinstance(node, str) and node in ids[kind]
+
+    found = first_dangling(events, mentions, facts, known)
+    if found is not None:
+        return found
+    nodes = ids[NodeKind.SESSION] | ids[NodeKind.EVENT] | ids[NodeKind.ENTITY]
+    for i, node in enumerate(embedded):
+        if not (isinstance(node, str) and node in nodes):
+            return Dangling(f"embeddings[{i}].node", "an embedding", f"names node {node!r}")
     return None

@@ -126,3 +126,68 @@ def test_an_extractor_given_to_open_is_used_and_a_wrong_name_is_refused(stub: St
     assert stub.requests[0]["body"]["model"] == "claude-x"
     with pytest.raises(ConfigError, match="unknown extractor 'gpt'"):
         Memory.open(tmp_path / "db2", extractor="gpt")
+
+
+@pytest.mark.parametrize(
+    ("extractor_env", "flags", "model"),
+    [
+        (None, ["--extractor", "claude", "--extractor-option", "model=claude-mcp"], "claude-mcp"),
+        ("claude", ["--extractor-option", "model=claude-env"], "claude-env"),  # the setting names the extractor
+        ("claude", ["--extractor", "spacy"], None),  # the flag wins over the setting
+        ("bogus", ["--extractor", "spacy"], None),  # and a bad setting is not read
+    ],
+    ids=["flag", "setting with options", "flag over setting", "flag over bad setting"],
+)
+def test_mcp_add_messages_extracts_with_the_extractor_flag(
+    env: Path,
+    stub: Stub,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    extractor_env: str | None,
+    flags: list[str],
+    model: str | None,
+) -> None:
+    # graphmem mcp had no --extractor: its add_messages took GRAPHMEM_EXTRACTOR or spaCy only
+    pytest.importorskip("mcp", reason="the MCP SDK is the graphmem[mcp] extra")
+    from graphmem import mcp_server
+
+    monkeypatch.setenv("ANTHROPIC_BASE_URL", stub.url)
+    if extractor_env is not None:
+        monkeypatch.setenv("GRAPHMEM_EXTRACTOR", extractor_env)
+    stub.answer(lives("T1", "Lisbon"))
+    _served_by(monkeypatch, mcp_server)
+    assert main(["--db", str(tmp_path / "db"), "mcp", *flags]) == 0
+    assert [r["body"]["model"] for r in stub.requests] == ([model] if model else [])
+    with Memory.open(tmp_path / "db", embedder=FakeEmbedder(), read_only=True) as mem:
+        assert held(mem, "lives_in", namespace="t") == {"Lisbon"}
+
+
+def _served_by(monkeypatch: pytest.MonkeyPatch, mcp_server: Any) -> None:
+    """``serve`` runs one ``add_messages`` call instead of serving, on a memory with a fake embedder."""
+    from graphmem.mcp_server import GraphmemTools
+
+    class Served:
+        def __init__(self, amem: Any) -> None:
+            self.tools = GraphmemTools(amem)
+
+        async def run_stdio_async(self) -> None:
+            await self.tools.add_messages("t", [{"speaker": "Ana", "text": "I live in Lisbon."}])
+
+    opened = Memory.open
+    monkeypatch.setattr(mcp_server, "build_server", Served)
+    monkeypatch.setattr(Memory, "open", lambda where, **kw: opened(where, **{"embedder": FakeEmbedder(), **kw}))
+
+
+@pytest.mark.parametrize(
+    ("flags", "named"),
+    [
+        (["--extractor-option", "model=x"], "--extractor-option sets the claude extractor: add --extractor claude"),
+        (["--extractor", "claude", "--extractor-option", "colour=red"], "'colour' is not a setting"),
+    ],
+)
+def test_a_bad_mcp_extractor_flag_is_named_before_the_store_is_opened(
+    env: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], flags: list[str], named: str
+) -> None:
+    assert main(["--db", str(tmp_path / "db"), "mcp", *flags]) == 1
+    assert named in capsys.readouterr().err
+    assert not (tmp_path / "db").exists()

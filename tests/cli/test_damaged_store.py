@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 
 from graphmem import Memory
 from graphmem.cli import main
+from graphmem.errors import CorruptStoreError
 from graphmem.models import Event
 from graphmem.store.embedded import DB_FILENAME
 from graphmem.store.sqlite_rows import fts_table
@@ -124,3 +126,19 @@ def _damage_table(path: Path, table: str) -> bytes:
     data[(root - 1) * page : root * page] = b"\xde\xad\xbe\xef" * (page // 4)
     db.write_bytes(bytes(data))
     return bytes(data)
+
+
+@pytest.mark.parametrize("read_only", [True, False], ids=["read-only", "writable"])
+def test_memory_stats_reports_a_damaged_store_as_the_cli_does(tmp_path: Path, read_only: bool) -> None:
+    # Memory.stats (and AsyncMemory.stats, the REPL's stats) counted a store whose facts table was damaged
+    # from the intact indexes, while `graphmem stats` refused it
+    path = tmp_path / "mem"
+    chat = tmp_path / "d.txt"
+    chat.write_text("## Session 1 — 3 March 2024\n[10:00] Ana: I work at Acme.\n", encoding="utf-8")
+    assert main(["--db", str(path), "ingest", str(chat), "-n", "n", "--no-embed"]) == 0
+    data = _damage_table(path, "facts")
+    with Memory.open(path, embedder=FakeEmbedder(), read_only=read_only) as mem:
+        for namespace in (None, "n"):
+            with pytest.raises(CorruptStoreError, match=f"^the store at {re.escape(str(path))} is damaged"):
+                mem.stats(namespace)
+    assert (path / DB_FILENAME).read_bytes() == data

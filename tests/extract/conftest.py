@@ -118,3 +118,18 @@ def named_facts(batch: Batch) -> set[tuple[str, str, str]]:
     """The batch's facts as ``(subject name, predicate, object name)``."""
     names = {e.id: e.name for e in batch.entities}
     return {(names[f.subject_id], f.predicate, names[f.object_id]) for f in batch.facts}
+
+
+#: A week before :data:`ONE_DAY` (Monday 1 May 2023): when "last week" dates a fact said that day.
+LAST_WEEK = datetime(2023, 5, 1)
+
+
+def nora_says(extractor: SpacyExtractor, text: str) -> Batch:
+    """Nora saying ``text`` and Ben answering "Nice.", as :func:`one_session_batch` (on :data:`ONE_DAY`)."""
+    return one_session_batch(extractor, [("Nora", text), ("Ben", "Nice.")])
+
+
+def dated_facts(batch: Batch) -> dict[tuple[str, str, str], datetime | None]:
+    """The batch's facts as ``(subject name, predicate, object name)`` → when each starts (``valid_from``)."""
+    names = {e.id: e.name for e in batch.entities}
+    return {(names[f.subject_id], f.predicate, names[f.object_id]): f.valid_from for f in batch.facts}

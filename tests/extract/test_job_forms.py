@@ -15,21 +15,10 @@ from datetime import datetime
 import pytest
 
 from graphmem.extract.pipeline import SpacyExtractor
-from graphmem.models import Batch
 
-from .conftest import ONE_DAY, one_session_batch
+from .conftest import LAST_WEEK, ONE_DAY, dated_facts, nora_says
 
 SAID = ONE_DAY  # Monday 8 May 2023, 13:00
-LAST_WEEK = datetime(2023, 5, 1)
-
-
-def _batch(extractor: SpacyExtractor, text: str) -> Batch:
-    return one_session_batch(extractor, [("Nora", text), ("Ben", "Nice.")])
-
-
-def _facts(batch: Batch) -> dict[tuple[str, str, str], datetime | None]:
-    names = {e.id: e.name for e in batch.entities}
-    return {(names[f.subject_id], f.predicate, names[f.object_id]): f.valid_from for f in batch.facts}
 
 
 @pytest.mark.parametrize(
@@ -47,8 +36,8 @@ def _facts(batch: Batch) -> dict[tuple[str, str, str], datetime | None]:
 def test_a_job_told_another_way_is_works_at_an_organisation(
     extractor: SpacyExtractor, text: str, employer: str, start: datetime
 ) -> None:
-    batch = _batch(extractor, text)
-    facts = _facts(batch)
+    batch = nora_says(extractor, text)
+    facts = dated_facts(batch)
     assert facts.get(("Nora", "works_at", employer)) == start
     assert ("Nora", "said_about", employer) not in facts  # the job says it
     assert [e.type for e in batch.entities if e.name == employer] == ["Organization"]
@@ -58,6 +47,6 @@ def test_a_job_told_another_way_is_works_at_an_organisation(
     "text", ["I got the job done at home.", "I work for Sarah.", "I got a job at Tom's.", "I met the Smiths at work."]
 )
 def test_no_job_where_none_is_told(extractor: SpacyExtractor, text: str) -> None:
-    batch = _batch(extractor, text)
+    batch = nora_says(extractor, text)
     assert not [f for f in batch.facts if f.predicate == "works_at"]
     assert not [e for e in batch.entities if e.type == "Organization"]

@@ -12,21 +12,10 @@ from datetime import datetime
 import pytest
 
 from graphmem.extract.pipeline import SpacyExtractor
-from graphmem.models import Batch
 
-from .conftest import ONE_DAY, one_session_batch
+from .conftest import LAST_WEEK, ONE_DAY, dated_facts, nora_says
 
 SAID = ONE_DAY  # Monday 8 May 2023, 13:00
-LAST_WEEK = datetime(2023, 5, 1)
-
-
-def _batch(extractor: SpacyExtractor, text: str) -> Batch:
-    return one_session_batch(extractor, [("Nora", text), ("Ben", "Nice.")])
-
-
-def _facts(batch: Batch) -> dict[tuple[str, str, str], datetime | None]:
-    names = {e.id: e.name for e in batch.entities}
-    return {(names[f.subject_id], f.predicate, names[f.object_id]): f.valid_from for f in batch.facts}
 
 
 @pytest.mark.parametrize(
@@ -43,8 +32,8 @@ def _facts(batch: Batch) -> dict[tuple[str, str, str], datetime | None]:
 def test_a_pet_told_another_way_is_the_speakers(
     extractor: SpacyExtractor, text: str, pet: str, start: datetime
 ) -> None:
-    batch = _batch(extractor, text)
-    assert _facts(batch).get(("Nora", "has_pet", pet)) == start
+    batch = nora_says(extractor, text)
+    assert dated_facts(batch).get(("Nora", "has_pet", pet)) == start
     assert [e.type for e in batch.entities if e.name == pet] == ["Thing"]
 
 
@@ -60,12 +49,12 @@ def test_a_pet_told_another_way_is_the_speakers(
     ],
 )
 def test_no_pet_where_none_is_the_speakers(extractor: SpacyExtractor, text: str) -> None:
-    facts = _facts(_batch(extractor, text))
+    facts = dated_facts(nora_says(extractor, text))
     assert not [k for k in facts if k[1] == "has_pet" and k[2] != "Rex"]
     assert not [k for k in facts if k[1] == "boss_of"]
 
 
 def test_we_lost_our_dog_ends_the_speakers_pet(extractor: SpacyExtractor) -> None:
-    batch = _batch(extractor, "We lost our dog Biscuit last year.")
+    batch = nora_says(extractor, "We lost our dog Biscuit last year.")
     (fact,) = [f for f in batch.facts if f.predicate == "has_pet"]
     assert fact.valid_to == datetime(2022, 1, 1)

@@ -312,3 +312,63 @@ def test_hnsw_search_returns_what_it_reaches_when_hnswlib_cannot_give_k(
     hits = index.search("a", vecs[3], 20)
     assert asked == [20, 20, 10, 5] and len(hits) == 5 and hits[0].node_id == "x3"
     index.close()
+
+
+def _saved_then_reopened(
+    store: EmbeddedStore, tmp_path: Path, n: int, seed: int
+) -> tuple[list[str], np.ndarray, VectorIndex]:
+    """Namespace ``a`` of ``n`` vectors, its index built and saved, and the index opened again (nothing loaded)."""
+    ids, vecs = _fill(store, "a", n, seed)
+    index = VectorIndex(store, tmp_path / "idx")
+    assert index.count("a") == n
+    index.close()
+    return ids, vecs, VectorIndex(store, tmp_path / "idx")
+
+
+def test_remove_saved_changes_only_the_files_of_a_namespace_not_loaded(
+    store: EmbeddedStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ids, _, again = _saved_then_reopened(store, tmp_path, 6, 21)
+    reads: list[str] = []
+    monkeypatch.setattr(EmbeddedStore, "iter_embedding_blobs", lambda *a, **k: reads.append("blobs") or iter(()))
+    again.remove_saved("a", [ids[1], "not-held"])
+    assert reads == [] and again.loaded == frozenset()
+    folder = space_folder(tmp_path / "idx", "a")
+    saved = json.loads((folder / vs.IDS).read_text())["ids"]
+    assert ids[1] not in saved and saved.count(None) == 1
+    manifest = json.loads((folder / vs.MANIFEST).read_text())
+    assert manifest["count"] == 5 and manifest["generation"] is None  # verified against the store on next load
+    again.remove_saved("a", ["not-held"])  # nothing held: the files are not written again
+    assert json.loads((folder / vs.MANIFEST).read_text()) == manifest
+    again.close()
+
+
+def test_remove_saved_removes_files_it_cannot_use(store: EmbeddedStore, tmp_path: Path) -> None:
+    ids, _, again = _saved_then_reopened(store, tmp_path, 4, 22)
+    folder = space_folder(tmp_path / "idx", "a")
+    (folder / vs.MATRIX).write_bytes(b"damaged")
+    again.remove_saved("a", [ids[0]])
+    assert not (folder / vs.MATRIX).exists() and not (folder / vs.MANIFEST).exists()
+    assert again.count("a") == 4  # rebuilt from the store
+    again.close()
+
+
+def test_remove_saved_that_fails_midway_leaves_no_file_trusted(
+    store: EmbeddedStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ids, vecs, again = _saved_then_reopened(store, tmp_path, 4, 23)
+    real = vs.SpaceFiles._write
+
+    def dies_at_ids(self: vs.SpaceFiles, name: str, write: object, tag: str = "") -> str:
+        if name == vs.IDS:
+            raise OSError("disk full")
+        return real(self, name, write, tag)
+
+    monkeypatch.setattr(vs.SpaceFiles, "_write", dies_at_ids)
+    with pytest.raises(VectorIndexError, match="disk full"):
+        again.remove_saved("a", [ids[0]])
+    monkeypatch.undo()
+    folder = space_folder(tmp_path / "idx", "a")
+    assert not (folder / vs.MANIFEST).exists() and not list(folder.glob(".*.tmp"))
+    assert _top(again, "a", vecs[2], 1) == [ids[2]] and again.count("a") == 4  # rebuilt from the store
+    again.close()

@@ -1,6 +1,7 @@
-"""The references a store checks in a batch (graphmem/store/validate.py) and a sync in a whole namespace
-(graphmem/sync_check.py) are one walk, reported two ways: the store's message names the record, the sync's
-the JSON path in the namespace."""
+"""The references a store checks in a batch (graphmem/store/validate.py), a sync in a whole namespace
+(graphmem/sync_check.py) and an export of a server's namespace (graphmem/export.py) are one walk, reported
+three ways: the store's message names the record, the sync's the JSON path in the namespace, the export's
+the record again."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from dataclasses import replace
 import pytest
 
 from graphmem.errors import StoreError
-from graphmem.export import NamespaceDump
+from graphmem.export import NamespaceDump, _first_dangling
 from graphmem.export_vectors import BadRecord
 from graphmem.models import Batch
 from graphmem.store.validate import validate_batch
@@ -60,8 +61,21 @@ def test_a_dangling_reference_is_named_by_the_store_and_by_the_sync(
     with pytest.raises(BadRecord) as sync_said:
         check_dump(_dump(bad))
     assert (sync_said.value.path, sync_said.value.reason) == (path, f"{clause}, which is not in the namespace")
+    assert _first_dangling(_dump(bad)) == f"{owner} {clause}"
+
+
+def test_an_embedding_of_a_node_not_there_is_named_by_the_sync_and_the_export() -> None:
+    dump = replace(_dump(BATCH), embeddings=[("e1", [1.0], "m"), ("ghost", [1.0], "m")])
+    with pytest.raises(BadRecord) as sync_said:
+        check_dump(dump)
+    assert (sync_said.value.path, sync_said.value.reason) == (
+        "embeddings[1].node",
+        "names node 'ghost', which is not in the namespace",
+    )
+    assert _first_dangling(dump) == "an embedding names node 'ghost'"
 
 
 def test_a_whole_batch_passes_both() -> None:
     assert set(validate_batch(BATCH, lambda _id: None).values()) == {"session", "event", "entity"}
     check_dump(_dump(BATCH))
+    assert _first_dangling(_dump(BATCH)) is None
