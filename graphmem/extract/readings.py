@@ -65,6 +65,8 @@ _WE = frozenset({"we", "us"})
 _ALMOST = frozenset({"almost", "nearly"})
 # Verbs that say a state came to its end, with the state as their subject ("My job at Acme ended").
 _ENDING = frozenset({"end", "finish"})
+# Verbs that say a job outright: their object is the workplace, though its name says school or club.
+_WORKING = frozenset({"work_at", "work_for", "teach_at"})
 _JOB_NOUNS = vocab.JOBS | {"contract", "placement", "apprenticeship", "residency"}
 # Words that make a job another one than the one held now ("my old job", "my previous contract").
 _OTHER = frozenset({"old", "previous", "former", "last", "first", "other", "another", "earlier", "prior"})
@@ -263,10 +265,12 @@ def read(
             something at hand, not a standing liking.
     """
 
-    def fits(p: vocab.Predicate) -> bool:
-        return p.fits(object_type, object_head, object_name)
-
     inner = clause.inner
+
+    def fits(p: vocab.Predicate) -> bool:
+        # "I work at Hackney Music School": where one works is a workplace whatever its name says
+        return p.fits(object_type, object_head, object_name, excluding=inner not in _WORKING)
+
     outer = set(clause.outer)
     named = object_type not in (None, "Topic")
     if pronouns or (not named and object_head in vocab.VAGUE):
