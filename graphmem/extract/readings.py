@@ -460,7 +460,7 @@ def _left_after_notice(verb: Any, entity_of: Mapping[int, str], speaker_id: str 
     if verb.dep_ != "conj" or gave.lemma_.lower() not in _GIVING:
         return
     notices = [c for c in gave.children if c.dep_ == "dobj" and c.lemma_.lower() in _NOTICES]
-    places = [
+    places: list[str | None] = [
         entity_of[o.i]
         for token in (gave, *notices)
         for prep in token.children
