@@ -20,11 +20,11 @@ import re
 from typing import Any
 
 from graphmem.extract.appositions import appositions
-from graphmem.extract.moves import place_gone_to
 from graphmem.extract.names import words
 from graphmem.extract.nlp import unknown_noun
 from graphmem.extract.registry import EntityRegistry, TurnAnnotation, role_of
 from graphmem.extract.relations import FAMILY_ROLES, activity_gerunds, activity_subjects, kin_name
+from graphmem.extract.travel import travel_place
 from graphmem.extract.vocabulary import ANIMALS, PARTNERS, SPOUSES
 
 __all__ = [
@@ -483,8 +483,8 @@ def annotate(
             type_ = "Person"  # "Jordan's brother" with Jordan taken for the country: only a person has a brother
         elif type_ in ("Person", "Product") and _employer(ent.root, type_):
             type_ = "Organization"  # "I work at Contoso Labs" with the lab taken for a person: one works at a firm
-        elif type_ == "Person" and place_gone_to(ent.root):
-            type_ = "Place"  # "Have you been to Porto?" with Porto taken for a person: one goes to a place
+        elif type_ in ("Person", "Group") and travel_place(ent.root):
+            type_ = "Place"  # "Have you been to Porto?", "a train to Porto", Porto taken for a person
         # "Under Armour", "J.K. Rowling": capitalised words just before a name inside a sentence belong to it
         while start > 0 and _name_word(doc[start - 1]) and start - 1 not in in_time:
             start -= 1

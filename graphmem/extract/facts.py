@@ -145,10 +145,28 @@ def _objects(verb: Any) -> Iterator[tuple[Any, str]]:
                     for pobj in (c for c in inner.children if c.dep_ == "pobj"):
                         for obj in _with_conjuncts(pobj):
                             yield obj, f"_{prep}_{inner.lower_}"
+            if prep == "as":
+                yield from _role_places(pobjs)
     for suffix, pobj in direction_objects(verb):  # "moved back to Munich": "to" hangs on "back"
         for obj in _with_conjuncts(pobj):
             yield obj, suffix
     yield from _adverbial_objects(verb)
+
+
+_ROLE_PREPS = frozenset({"at", "for"})
+
+
+def _role_places(roles: list[Any]) -> Iterator[tuple[Any, str]]:
+    """The "at X" or "for X" hung on the role of "as a ROLE", read as the verb's: "I work as a nurse at
+    Hospital La Paz" says what "I work at Hospital La Paz as a nurse" says (the parser hangs the place on
+    the role noun in the first order, on the verb in the second)."""
+    for role in roles:
+        if role.pos_ != "NOUN":
+            continue
+        for prep in (c for c in role.children if c.dep_ == "prep" and c.lower_ in _ROLE_PREPS):
+            for pobj in (c for c in prep.children if c.dep_ == "pobj"):
+                for obj in _with_conjuncts(pobj):
+                    yield obj, f"_{prep.lower_}"
 
 
 def _adverbial_objects(verb: Any) -> Iterator[tuple[Any, str]]:

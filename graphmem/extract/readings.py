@@ -65,6 +65,11 @@ _WE = frozenset({"we", "us"})
 _ALMOST = frozenset({"almost", "nearly"})
 # Verbs that say a state came to its end, with the state as their subject ("My job at Acme ended").
 _ENDING = frozenset({"end", "finish"})
+# Verbs that say a job outright: their object is the workplace, though its name says school or club.
+_WORKING = frozenset({"work_at", "work_for", "teach_at"})
+# "handed in (gave, put in) my notice": a job that ends when its giver leaves.
+_GIVING = frozenset({"hand", "give", "put", "submit", "tender", "serve"})
+_NOTICES = frozenset({"notice", "resignation"})
 _JOB_NOUNS = vocab.JOBS | {"contract", "placement", "apprenticeship", "residency"}
 # Words that make a job another one than the one held now ("my old job", "my previous contract").
 _OTHER = frozenset({"old", "previous", "former", "last", "first", "other", "another", "earlier", "prior"})
@@ -263,10 +268,12 @@ def read(
             something at hand, not a standing liking.
     """
 
-    def fits(p: vocab.Predicate) -> bool:
-        return p.fits(object_type, object_head, object_name)
-
     inner = clause.inner
+
+    def fits(p: vocab.Predicate) -> bool:
+        # "I work at Hackney Music School": where one works is a workplace whatever its name says
+        return p.fits(object_type, object_head, object_name, excluding=inner not in _WORKING)
+
     outer = set(clause.outer)
     named = object_type not in (None, "Topic")
     if pronouns or (not named and object_head in vocab.VAGUE):
@@ -399,6 +406,8 @@ def intransitive_closings(
             yield from _ended(verb, entity_of, speaker_id, _INTRANSITIVE[base])
         elif base in _ENDING and speaker_id is not None:
             yield from _job_ended(verb, entity_of, speaker_id)
+        elif base == "leave":
+            yield from _left_after_notice(verb, entity_of, speaker_id)
 
 
 def _who(subjects: Iterable[Any], entity_of: Mapping[int, str], speaker_id: str | None) -> list[str]:
@@ -441,6 +450,26 @@ def _job_ended(verb: Any, entity_of: Mapping[int, str], speaker_id: str) -> Iter
             yield from ((speaker_id, "works_at", place, verb) for place in places)
         elif not any(c.dep_ in ("amod", "det") and c.lower_ in _OTHER for c in job.children):
             yield speaker_id, "works_at", None, verb
+
+
+def _left_after_notice(verb: Any, entity_of: Mapping[int, str], speaker_id: str | None) -> Iterator[Closing]:
+    """ "I handed in my notice at Acme and left in May": the job of the notice ends when its giver leaves
+    (notice alone leaves the job held until then); of the workplace after "at"/"with"/"for", else whichever
+    job is held."""
+    gave = verb.head
+    if verb.dep_ != "conj" or gave.lemma_.lower() not in _GIVING:
+        return
+    notices = [c for c in gave.children if c.dep_ == "dobj" and c.lemma_.lower() in _NOTICES]
+    places: list[str | None] = [
+        entity_of[o.i]
+        for token in (gave, *notices)
+        for prep in token.children
+        if prep.dep_ == "prep" and prep.lower_ in ("at", "with", "for")
+        for o in prep.children
+        if o.dep_ == "pobj" and o.i in entity_of and o.ent_type_ not in _TIME_ENTS
+    ]
+    for who in _who(_subjects(verb), entity_of, speaker_id) if notices else ():
+        yield from ((who, "works_at", place, verb) for place in places or [None])
 
 
 def _ended(

@@ -13,7 +13,7 @@ for:
 
   | said | state |
   |---|---|
-  | I've been an analyst at X; I got (landed) a job at X; X hired me; I accepted an offer from X | ``works_at`` X |
+  | I've been an analyst at X, at X since May; I got a job at X; X hired me; I took an offer from X | ``works_at`` X |
   | I'm a student at X | ``studies_at`` X |
   | I'm a member of X | ``member_of`` X |
   | I moved into a flat in X; they moved me to X; I live in a small flat in X | ``lives_in`` X |
@@ -114,7 +114,8 @@ _WORKING = _JOB_VERBS | words("work intern teach")
 _OFFERED_FOR = words("for on to")
 _WORK_PREPS = frozenset({"at", "for", "with"})
 _PERSON = frozenset({"Person"})
-_WORKPLACE_TYPES = frozenset({"Organization", "Place", "Thing", "Topic"})
+_WORKPLACE_TYPES = frozenset({"Organization", "Place", "Thing", "Topic", "Product"})  # NER: "Globex" a product
+_EMPLOYERS = frozenset({"Organization", "Product"})
 _PLACE_TYPES = frozenset({"Place", "Thing", "Organization"})
 # Last words that make a name a workplace's whatever NER took it for ("Greenleaf Bakery", "Contoso Labs").
 _FIRM_WORDS = WORKPLACES | words(
@@ -240,6 +241,14 @@ def _pobjs(token: Any, preps: frozenset[str]) -> Iterator[Any]:
                     yield from pobj.conjuncts
 
 
+def _lasting(verb: Any) -> bool:
+    """Whether a verb is said to hold for a while: "since March", "for two years"."""
+    for prep in (c for c in verb.children if c.dep_ == "prep"):
+        if prep.lower_ == "since" or (prep.lower_ == "for" and any(o.ent_type_ == "DATE" for o in prep.children)):
+            return True
+    return False
+
+
 def _job_noun(obj: Any) -> bool:
     """Whether a verb's object is a job: "the job", "a new position", "a job teaching guitar" (which
     the parser reads as "guitar" compounded with "job"); not "an interview for an internship"."""
@@ -296,6 +305,8 @@ class _States:
             # "I was there", "I've been there": the place stage 2 took "there" for, if any
             where = [*_pobjs(verb, frozenset({"to"}) if perfect else frozenset({"in", "at"})), *place_adverbs(verb)]
             self._each(subjects, "went_to", where, verb, _VISITED)
+        if perfect and _lasting(verb):  # "I've been at Globex since March": a firm one has been at a while
+            self._jobs(subjects, _pobjs(verb, frozenset({"at"})), verb, _EMPLOYERS)
         for attr in (c for c in verb.children if c.dep_ == "attr" and c.pos_ == "NOUN"):
             noun = attr.lemma_.lower()
             if noun in _STUDENTS:

@@ -233,8 +233,9 @@ class Predicate:
     beginnings: frozenset[str] = frozenset()
     ongoing: frozenset[str] = frozenset()
 
-    def fits(self, object_type: str | None, head: str, name: str = "") -> bool:
-        """Whether an object of this entity type, head noun lemma and name fits the predicate."""
+    def fits(self, object_type: str | None, head: str, name: str = "", *, excluding: bool = True) -> bool:
+        """Whether an object of this entity type, head noun lemma and name fits the predicate
+        (``excluding=False``: a name with a word of :attr:`exclude` fits too)."""
         if object_type is None or object_type not in self.object_types:
             return False
         if object_type in self.noun_types:
@@ -242,7 +243,7 @@ class Predicate:
         tokens = frozenset(name.lower().split())
         if self.name_words and not tokens & self.name_words:
             return False
-        return not tokens & self.exclude
+        return not excluding or not tokens & self.exclude
 
 
 PREDICATES: tuple[Predicate, ...] = (
