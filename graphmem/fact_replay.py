@@ -39,11 +39,18 @@ catches up the facts the earlier units wrote (``earlier``: their events) with it
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime
 
-from graphmem.extract.temporal import carried_out_ends, closing_ends, planned_end, told_over
+from graphmem.extract.temporal import (
+    carried_out_ends,
+    closing_ends,
+    planned_end,
+    told_at,
+    told_over,
+    told_times,
+)
 from graphmem.models import Batch, Event, Fact, FactClosing
 from graphmem.store.sqlite_rows import normalise_dt
 from graphmem.store.versions import is_archive, normalised_batch_times, stored_causes, version_batch
@@ -63,10 +70,12 @@ def _unended(batch: Batch) -> tuple[Fact, ...]:
     """The batch's facts without the ends other statements of the batch gave them (see the module docs).
 
     An end is taken for one another statement gave when another fact of the subject and predicate starts
-    then, whatever its value (the extractor ended the fact before resolution merged values it kept apart:
+    then or, told later, was told then (by its evidence events, :func:`~graphmem.extract.temporal.told_times`),
+    whatever its value (the extractor ended the fact before resolution merged values it kept apart:
     "Valencia" typed a person in one turn, a place in another), a closing of the batch ends it then, or a
     fact of the batch carries out the plan then (the plan gets back the end its own statement gave it, when
     its planned time passes: :func:`~graphmem.extract.temporal.planned_end`)."""
+    told = told_times(batch.facts, batch.events)
     starts: dict[tuple[str, str], list[Fact]] = {}
     for f in batch.facts:
         starts.setdefault((f.subject_id, f.predicate), []).append(f)
@@ -76,9 +85,13 @@ def _unended(batch: Batch) -> tuple[Fact, ...]:
     out = []
     for f in batch.facts:
         end = f.valid_to
-        others = {g.valid_from for g in starts[(f.subject_id, f.predicate)] if g.id != f.id}
+        group = [g for g in starts[(f.subject_id, f.predicate)] if g.id != f.id]
+        others = {g.valid_from for g in group}
         if others and f.valid_from is not None:
-            others.add(f.valid_from)  # a value said later to hold since before this one: it never held
+            others.add(f.valid_from)  # its value dated more precisely later: it never held
+            # a value said later to hold since before this one: it ends this one when told
+            said = told_at(f, told)
+            others.update(t for g in group if (t := told_at(g, told)) > said)
         if end is not None and not told_over(f) and (end in others or end == closed.get(f.id)):
             f = replace(f, valid_to=None)
         if end is not None and end == carried.get(f.id):
@@ -103,7 +116,13 @@ def _steps(batch: Batch, order: dict[str, int]) -> list[tuple[Event, list[Fact],
 
 
 def replay(
-    batch: Batch, stored: Sequence[Fact], reckon: Reckon, *, more: bool = False, earlier: Collection[str] = ()
+    batch: Batch,
+    stored: Sequence[Fact],
+    reckon: Reckon,
+    told: Mapping[str, datetime] | None = None,
+    *,
+    more: bool = False,
+    earlier: Collection[str] = (),
 ) -> Batch:
     """The batch with the fact versions its statements make one by one (see the module docs).
 
@@ -111,6 +130,8 @@ def replay(
         batch: a resolved batch, its corrections bound.
         stored: the namespace's current facts as the batch's write finds them (after its ``retract``).
         reckon: derives the ends of one step's batch against the current facts.
+        told: when the stored facts were told, by id (:func:`graphmem.fact_time.told_in_store`), for the
+            ends stored facts held back from the steps give (:func:`_caught_up`).
         more: later units of the same run follow: stored facts recorded after a step are left to the last.
         earlier: the events the run's earlier units wrote; their facts are caught up with this batch's.
 
@@ -140,7 +161,7 @@ def replay(
     def lookup(fact_id: str) -> Fact | None:
         return None if fact_id in dropped else known.get(fact_id)
 
-    told: set[str] = set()  # the events of the steps before
+    before: set[str] = set()  # the events of the steps before
     rewritten: set[str] = set()  # the facts the steps before wrote a version of
     held_back: dict[str, Fact] = {}  # stored facts recorded after a step they were kept from
     for event, facts, own in steps:
@@ -151,16 +172,16 @@ def replay(
         at = normalise_dt(event.occurred_at)
         base = []
         for i in (i for s in sorted(subjects) for i in sorted(by_subject.get(s, ()))):
-            if i in dropped and set(known[i].evidence) <= told:
+            if i in dropped and set(known[i].evidence) <= before:
                 continue  # retracted, and not stated again
             if _later(known[i], at, rewritten, dropped):
                 held_back[i] = known[i]
             else:
                 base.append(known[i])
         # a retracted event a step before stated again states facts again: they are no longer retracted
-        retract = tuple(e for e in batch.retract if e not in told)
+        retract = tuple(e for e in batch.retract if e not in before)
         sub = replace(unended, events=(event,), facts=tuple(facts), closings=step_closings, retract=retract)
-        told.add(event.id)
+        before.add(event.id)
         reckoned = reckon(sub, base)
         closings.update(dict.fromkeys(reckoned.closings))
         for f in version_batch(normalised_batch_times(reckoned), lookup).facts:
@@ -178,10 +199,11 @@ def replay(
         ours -= dropped
         held_back.update(_recorded_after(ours - rewritten, known, by_subject, rewritten | ours, dropped))
     if held_back and not more:
-        retract = tuple(e for e in batch.retract if e not in told)
+        retract = tuple(e for e in batch.retract if e not in before)
         mine = rewritten | ours
         written.update(
-            (f.id, f) for f in _caught_up(unended, outside, retract, known, dropped, mine, held_back, reckon)
+            (f.id, f)
+            for f in _caught_up(unended, outside, retract, known, dropped, mine, held_back, reckon, told or {})
         )
     return replace(batch, facts=tuple(written.values()), closings=tuple(closings), versioned=True)
 
@@ -226,6 +248,7 @@ def _caught_up(
     rewritten: set[str],
     held_back: dict[str, Fact],
     reckon: Reckon,
+    told: Mapping[str, datetime],
 ) -> list[Fact]:
     """The versions the stored facts held back from earlier steps give the facts the steps wrote, once
     every step is reckoned: each end such a fact gives is a new version recorded when that fact was
@@ -258,6 +281,6 @@ def _caught_up(
     if not changed:
         return []
     ended = replace(reckoned, facts=tuple(changed))
-    causes = stored_causes(ended, list(held_back.values()))
+    causes = stored_causes(ended, list(held_back.values()), told)
     ended = replace(ended, closings=(*ended.closings, *causes))
     return list(version_batch(normalised_batch_times(ended), lambda i: None if i in dropped else known.get(i)).facts)

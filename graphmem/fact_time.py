@@ -35,7 +35,7 @@ from datetime import UTC, date, datetime, time
 from graphmem.dates import DATE_FORMS as _DATE_FORMS
 from graphmem.dates import DateTextError, TimeArg, parse_date_argument
 from graphmem.errors import ConfigError
-from graphmem.models import Fact
+from graphmem.models import Event, Fact
 from graphmem.store.base import GraphStore, TimeFilter
 
 __all__ = [
@@ -47,6 +47,7 @@ __all__ = [
     "fact_filter",
     "facts_at",
     "held_during",
+    "told_in_store",
     "utc_now",
 ]
 
@@ -193,6 +194,23 @@ def facts_at(
         and (predicate is None or f.predicate == predicate)
     ]
     return sorted(out, key=lambda f: (f.recorded_at, f.id))
+
+
+def told_in_store(
+    store: GraphStore, namespace: str, facts: Iterable[Fact], events: Iterable[Event] = ()
+) -> dict[str, datetime]:
+    """When each fact among ``facts`` whose telling time supersession reads
+    (:func:`graphmem.extract.temporal.contested`) was told, by id: the earliest time of its evidence
+    events (:func:`graphmem.extract.temporal.told_times`), taken from ``events`` (a batch being written)
+    else read from the store in one call. Not its ``recorded_at``: a version is recorded anew when a later
+    write ends it, another client's on a server among them."""
+    from graphmem.extract.temporal import contested, told_times
+
+    needed = contested(facts)
+    given = {e.id: e for e in events}
+    missing = sorted({e for f in needed for e in f.evidence} - given.keys())
+    read = store.get_events(namespace, missing) if missing else []
+    return told_times(needed, [*read, *given.values()])
 
 
 def _meets(a: datetime | None, b_end: datetime | None) -> bool:

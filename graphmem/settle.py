@@ -34,7 +34,7 @@ a statement about the same subject and predicate does not see it either): a limi
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import replace
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -46,8 +46,10 @@ from graphmem.extract.temporal import (
     explains_end,
     kept_end,
     rederived_end,
+    told_at,
     valid_to_of,
 )
+from graphmem.fact_time import told_in_store
 from graphmem.models import Batch, EdgeType, Fact
 from graphmem.store.base import Direction, FetchesFrontier, FindsFactsOfEvents
 from graphmem.write_retry import run_guarded
@@ -60,7 +62,10 @@ __all__ = ["current_facts", "delete_event", "forget_event", "settle", "settled_f
 
 
 def settled_facts(
-    before: Iterable[Fact] | None, after: Iterable[Fact], learned: Callable[[Fact], datetime] | None = None
+    before: Iterable[Fact] | None,
+    after: Iterable[Fact],
+    learned: Callable[[Fact], datetime] | None = None,
+    told: Mapping[str, datetime] | None = None,
 ) -> list[Fact]:
     """The current facts whose ``valid_to`` a change (a deletion, a merge) alters, as the versions to write.
 
@@ -69,6 +74,8 @@ def settled_facts(
             ``None``: every single-valued fact and plan of ``after`` is derived again, none removed.
         after: its current facts after it (of the same subjects).
         learned: when memory first learned a fact (by default its ``recorded_at``).
+        told: when facts were told, by id (:func:`graphmem.fact_time.told_in_store`: by their evidence
+            events, not by when their versions were recorded, which this write and other clients' change).
 
     Returns:
         For each remaining fact of a group the change touched
@@ -88,15 +95,17 @@ def settled_facts(
     remaining = [f for f in now.values() if (f.subject_id, f.predicate) in groups]
     gone = [f for fid, f in old.items() if fid not in now]
     # over every fact read (of the touched subjects): a plan's carrying out is of another predicate
-    derived = valid_to_of(now.values())
-    explained = explained_ends([*now.values(), *gone])
+    derived = valid_to_of(now.values(), told=told)
+    explained = explained_ends([*now.values(), *gone], told)
+    said = told or {}
     out: list[Fact] = []
     for f in sorted(remaining, key=lambda f: f.id):
         end = rederived_end(f, explained, derived)
         if end == f.valid_to:
             continue
+        # a newer value starting then, or one told then that held since before this one began
         causes = sorted(
-            (g for g in now.values() if g.valid_from == end and explains_end(g, f)),
+            (g for g in now.values() if end in (g.valid_from, told_at(g, said)) and explains_end(g, f)),
             key=lambda g: (g.recorded_at, g.id),
         )
         if end is not None and causes and end != kept_end(f, explained):
@@ -160,8 +169,12 @@ def settle(
         WriteConflictError: other clients wrote ``namespace`` during each attempt; nothing was written.
     """
 
+    before = None if before is None else list(before)  # read at each attempt
+
     def once() -> int:
-        settled = settled_facts(before, current_facts(store, namespace, subjects), _first_learned(store, namespace))
+        now = current_facts(store, namespace, subjects)
+        told = told_in_store(store, namespace, [*(before or ()), *now])
+        settled = settled_facts(before, now, _first_learned(store, namespace), told)
         if settled:
             store.write(Batch(namespace, facts=tuple(settled)))
         return len(settled)

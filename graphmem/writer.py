@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import time
 import weakref
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
+from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
 from graphmem.models import Batch, EdgeType, Entity, Fact, FactClosing, SourceRecord
@@ -106,10 +107,12 @@ def default_resolver(memory: WriteTarget, embed: bool, unit: RunUnit | None = No
     statement they correct first (:func:`graphmem.extract.correction_targets.bind_corrections`). A batch of
     statements made at several moments is reckoned turn by turn (:func:`graphmem.fact_replay.replay`), so
     its fact versions are those adding its messages one by one gives; ``unit`` places the batch in a run of
-    several (:class:`RunUnit`)."""
+    several (:class:`RunUnit`). A fact counts as told when its evidence events were made
+    (:func:`graphmem.fact_time.told_in_store`), not when its version was recorded."""
     from graphmem.extract.correction_targets import bind_corrections
     from graphmem.extract.resolve import resolve_batch
     from graphmem.fact_replay import replay
+    from graphmem.fact_time import told_in_store
 
     place = unit or RunUnit()
 
@@ -127,22 +130,27 @@ def default_resolver(memory: WriteTarget, embed: bool, unit: RunUnit | None = No
             lambda ids: store.get_events(batch.namespace, ids),
             lambda event: _mentioned(store, batch.namespace, event),
         )
+        told = told_in_store(store, batch.namespace, [*stored, *bound.facts], bound.events)
+
+        def reckon(step: Batch, current: list[Fact]) -> Batch:
+            return _reckon(step, current, told)
+
         # statements of several moments are reckoned one by one, as adding them one by one does
-        return replay(bound, stored, _reckon, more=place.more, earlier=place.earlier)
+        return replay(bound, stored, reckon, told, more=place.more, earlier=place.earlier)
 
     return resolve
 
 
-def _reckon(batch: Batch, stored: list[Fact]) -> Batch:
-    """:func:`graphmem.extract.temporal.update_facts` against the namespace's current facts; a new fact a
-    later stored one ends (an older conversation after a newer one) names it as the cause of its end
-    (:func:`graphmem.store.versions.stored_causes`), so the write records the end when that fact was,
-    not when the new one was told."""
+def _reckon(batch: Batch, stored: list[Fact], told: Mapping[str, datetime]) -> Batch:
+    """:func:`graphmem.extract.temporal.update_facts` against the namespace's current facts (``told``: when
+    they were told, by id); a new fact a later stored one ends (an older conversation after a newer one)
+    names it as the cause of its end (:func:`graphmem.store.versions.stored_causes`), so the write records
+    the end when that fact was, not when the new one was told."""
     from graphmem.extract.temporal import update_facts
     from graphmem.store.versions import stored_causes
 
-    updated = update_facts(batch, stored)
-    causes = stored_causes(updated, stored)
+    updated = update_facts(batch, stored, told=told)
+    causes = stored_causes(updated, stored, told)
     return replace(updated, closings=(*updated.closings, *causes)) if causes else updated
 
 

@@ -11,7 +11,10 @@ one object at a time (``works_at``, ``lives_in``, ``married_to``, ``dating``, ``
   ends Priya ``works_at`` Northwind Bank then), unless that fact was told before this one, which was
   said to hold when it was told, and would end it before then ("I live in Hamburg", then "I've been
   living in Munich since Monday": Munich is current); such a later-told state that holds since no later
-  than an earlier-told value began ends that value where it began (it held for no time); a value
+  than an earlier-told value began ends that value when it was told, the later statement winning from
+  then on ("Ruth works at the BBC", then "She moved to Edinburgh last month and works at the Scotsman
+  now": the BBC job held until the news, never erased: only a correction makes a value one that never
+  held); a value
   announced ahead that a later statement dates more precisely ("I'm moving to Rome next month", then "I
   moved to Rome on 3 June") held for no time either, and ends nothing (:mod:`graphmem.extract.forecasts`);
 - for a ``plans`` fact, the ``valid_from`` of a fact carrying it out, of the same subject and object,
@@ -44,6 +47,12 @@ it; a closing ends it when it was recorded later, or at the same moment (an unda
 in the turns of the session (:func:`told_after`). A state told as over keeps the end its statement gave it
 (when said) if an end that another fact explained is retracted, on re-ingest and after a forget or
 merge (:mod:`graphmem.settle`); an ending its own turn dated earlier is then taken as when it was said.
+
+When a fact was **told** is the earliest time of its evidence events (:func:`told_times`), not its
+``recorded_at``: that is when memory recorded its current *version*, which a later write re-records (a
+value ended when another was told, a forget's settling, another client's write to a server in between).
+The callers that read the store pass these times (``told``, by fact id); a fact missing from them counts
+as told when recorded.
 """
 
 from __future__ import annotations
@@ -55,7 +64,7 @@ from datetime import datetime
 from graphmem.extract.forecasts import dated_forecasts
 from graphmem.extract.names import event_place, name_key
 from graphmem.extract.vocabulary import PREDICATES, canonical, is_single_valued
-from graphmem.models import OVER_PHRASE, Batch, Fact, FactClosing, TimeRef
+from graphmem.models import OVER_PHRASE, Batch, Event, Fact, FactClosing, TimeRef
 
 __all__ = [
     "CARRYING_OUT",
@@ -65,6 +74,7 @@ __all__ = [
     "carried_out_ends",
     "closing_end",
     "closing_ends",
+    "contested",
     "corrected_by",
     "derived_groups",
     "earliest",
@@ -79,8 +89,10 @@ __all__ = [
     "state_predicate",
     "supersession_ends",
     "told_after",
+    "told_at",
     "told_over",
     "told_past",
+    "told_times",
     "update_facts",
     "valid_to_of",
 ]
@@ -103,9 +115,13 @@ def earliest(*values: datetime | None) -> datetime | None:
     return min((v for v in values if v is not None), default=None)
 
 
-def supersession_ends(facts: Iterable[Fact], *, slips: bool = False) -> dict[str, datetime]:
+def supersession_ends(
+    facts: Iterable[Fact], *, slips: bool = False, told: Mapping[str, datetime] | None = None
+) -> dict[str, datetime]:
     """``valid_to`` of each single-valued fact a later fact with another object replaces, by fact id (a fact
-    that never held replaces nothing, unless ``slips``: then the ends it once gave are named too)."""
+    that never held replaces nothing, unless ``slips``: then the ends it once gave are named too; ``told``:
+    when each fact was told, by id, see :func:`told_times`)."""
+    when = told or {}
     groups: dict[tuple[str, str], list[Fact]] = {}
     for f in facts:
         if is_single_valued(f.predicate):
@@ -124,11 +140,12 @@ def supersession_ends(facts: Iterable[Fact], *, slips: bool = False) -> dict[str
                 if g.object_id != f.object_id
                 and _starts_after(g.valid_from, f.valid_from)
                 and (slips or not (g.never_held or g.id in dated))
-                and not _told_before_holding(g, f)
+                and not _told_before_holding(g, f, when)
             ]
-            # a value said later to hold since before this one began, through its telling: this one
-            # did not hold (it ends as it begins); "I live in Hamburg", then "I've lived in Munich since May"
-            later += [f.valid_from for g in group if g.object_id != f.object_id and _told_since_before(g, f)]
+            # a value said later to hold since before this one began, through its telling: this one ends
+            # when that was told, never where it began (only a correction makes a value one that never held):
+            # "Ruth works at the BBC", then "She moved to Edinburgh last month and works at the Scotsman now"
+            later += [told_at(g, when) for g in group if g.object_id != f.object_id and _told_since_before(g, f, when)]
             end = earliest(*later)
             if end is not None:
                 out[f.id] = end
@@ -195,12 +212,13 @@ def explains_end(g: Fact, f: Fact) -> bool:
     return is_single_valued(f.predicate) and g.predicate == f.predicate and g.object_id != f.object_id
 
 
-def explained_ends(facts: Iterable[Fact]) -> dict[str, datetime]:
+def explained_ends(facts: Iterable[Fact], told: Mapping[str, datetime] | None = None) -> dict[str, datetime]:
     """The ends that other facts among ``facts`` explain, by fact id: a newer value's (a slip's included)
     and a plan's carrying out. A stored end equal to one of them is derived again when the facts change
-    (:func:`rederived_end`); any other was set by a closing or a bound and stays."""
+    (:func:`rederived_end`); any other was set by a closing or a bound and stays (``told``: as for
+    :func:`supersession_ends`)."""
     facts = list(facts)
-    return {**supersession_ends(facts, slips=True), **carried_out_ends(facts)}
+    return {**supersession_ends(facts, slips=True, told=told), **carried_out_ends(facts)}
 
 
 def kept_end(f: Fact, explained: Mapping[str, datetime]) -> datetime | None:
@@ -242,32 +260,61 @@ def planned_end(f: Fact, times: Iterable[TimeRef]) -> datetime | None:
     return end if end > f.recorded_at else None
 
 
+def told_at(f: Fact, told: Mapping[str, datetime]) -> datetime:
+    """When ``f`` was told: its time in ``told`` (:func:`told_times`), else its ``recorded_at``."""
+    return told.get(f.id, f.recorded_at)
+
+
+def told_times(facts: Iterable[Fact], events: Iterable[Event]) -> dict[str, datetime]:
+    """When each of ``facts`` that one of ``events`` states was told, by fact id: the earliest time of its
+    evidence events among ``events`` (no later than its ``recorded_at``). A version's ``recorded_at`` is
+    when memory recorded that version: a value ended when a later one was told, or re-ended by a forget's
+    settling or by another client's write, is recorded then, yet was told when its statement was made."""
+    times = {e.id: e.occurred_at for e in events if e.occurred_at is not None}
+    out: dict[str, datetime] = {}
+    for f in facts:
+        found = [times[e] for e in f.evidence if e in times]
+        if found:
+            out[f.id] = min(f.recorded_at, *found)
+    return out
+
+
+def contested(facts: Iterable[Fact]) -> list[Fact]:
+    """The facts whose telling times :func:`supersession_ends` reads: those of a single-valued predicate
+    whose subject holds another value of it among ``facts``."""
+    groups: dict[tuple[str, str], list[Fact]] = {}
+    for f in facts:
+        if is_single_valued(f.predicate):
+            groups.setdefault((f.subject_id, f.predicate), []).append(f)
+    return [f for group in groups.values() if len({g.object_id for g in group}) > 1 for f in group]
+
+
 def _holds_when_told(f: Fact) -> bool:
-    """Whether ``f`` was said to hold when it was said: a dated start and no end by then."""
-    return f.valid_from is not None and not told_over(f) and (f.valid_to is None or f.valid_to > f.recorded_at)
+    """Whether ``f`` was said to hold when it was said: a dated start and no end by then that its own
+    statement gave it (:func:`told_past`; an end other facts gave it, which a forget or a merge may be
+    deriving again, is not its statement's)."""
+    return f.valid_from is not None and not told_past(f)
 
 
-def _told_before_holding(g: Fact, f: Fact) -> bool:
+def _told_before_holding(g: Fact, f: Fact, told: Mapping[str, datetime]) -> bool:
     """Whether ``g``, told before ``f``, would end ``f`` before ``f`` was said to hold: a statement made
     earlier does not end a state said to hold now ("I live in Hamburg", then "I've been living in Munich
     since Monday": Munich is not ended by Hamburg)."""
-    return (
-        g.recorded_at < f.recorded_at
-        and g.valid_from is not None
-        and g.valid_from < f.recorded_at
-        and _holds_when_told(f)
-    )
+    said = told_at(f, told)
+    return told_at(g, told) < said and g.valid_from is not None and g.valid_from < said and _holds_when_told(f)
 
 
-def _told_since_before(g: Fact, f: Fact) -> bool:
+def _told_since_before(g: Fact, f: Fact, told: Mapping[str, datetime]) -> bool:
     """Whether ``g``, told after ``f``, holds from no later than ``f``'s start through a telling after it
-    (:func:`_told_before_holding` the other way round: the later statement wins)."""
+    (:func:`_told_before_holding` the other way round: the later statement wins, ending ``f`` when told)."""
+    said = told_at(g, told)
     return (
-        g.recorded_at > f.recorded_at
+        said > told_at(f, told)
         and f.valid_from is not None
         and g.valid_from is not None
-        and g.valid_from <= f.valid_from < g.recorded_at
+        and g.valid_from <= f.valid_from < said
         and _holds_when_told(g)
+        and not g.never_held
         and not f.never_held
     )
 
@@ -359,11 +406,14 @@ def closing_ends(facts: Iterable[Fact], closings: Sequence[FactClosing]) -> dict
     return out
 
 
-def valid_to_of(facts: Iterable[Fact], closings: Sequence[FactClosing] = ()) -> dict[str, datetime | None]:
+def valid_to_of(
+    facts: Iterable[Fact], closings: Sequence[FactClosing] = (), told: Mapping[str, datetime] | None = None
+) -> dict[str, datetime | None]:
     """The derived ``valid_to`` of every fact among ``facts`` that a newer value or a closing can end
-    (single-valued facts, and facts a closing names), by fact id (see the module docs)."""
+    (single-valued facts, and facts a closing names), by fact id (see the module docs; ``told``: as for
+    :func:`supersession_ends`)."""
     facts = list(facts)
-    superseded = supersession_ends(facts)
+    superseded = supersession_ends(facts, told=told)
     closed = closing_ends(facts, closings)
     carried = carried_out_ends(facts)
     out: dict[str, datetime | None] = {}
@@ -473,7 +523,13 @@ def apply_corrections(batch: Batch, stored: Iterable[Fact]) -> tuple[Batch, dict
     return replace(batch, facts=own, closings=tuple(closings)), ends
 
 
-def update_facts(batch: Batch, existing_facts: Iterable[Fact], *, corrections: bool = True) -> Batch:
+def update_facts(
+    batch: Batch,
+    existing_facts: Iterable[Fact],
+    *,
+    corrections: bool = True,
+    told: Mapping[str, datetime] | None = None,
+) -> Batch:
     """Set ``valid_to`` on the facts of a batch and of its namespace (run after entity resolution).
 
     Args:
@@ -482,6 +538,9 @@ def update_facts(batch: Batch, existing_facts: Iterable[Fact], *, corrections: b
         corrections: apply the batch's corrections (:func:`apply_corrections`). An extractor's own pass
             over its batch leaves them to the writer's pass against the stored facts: a correction
             corrects the latest statement before it, which may be stored, and is applied once.
+        told: when facts were told, by id (:func:`told_times` of their evidence events, which the caller
+            reads from the store); the batch's own facts are timed by its events. A fact in neither counts
+            as told when its version was recorded.
 
     Returns:
         The batch with its own facts' ``valid_to`` derived (never later than the bound their clause
@@ -501,12 +560,13 @@ def update_facts(batch: Batch, existing_facts: Iterable[Fact], *, corrections: b
             gone.append(f)
             continue
         stored[f.id] = f
+    told = {**told_times(batch.facts, batch.events), **(told or {})}
     corrected: dict[str, datetime] = {}
     if corrections and _requests(batch):
         # the extractor's own pass ended the batch's facts by the batch's other facts, a slip among them
         # (or ended a slip by its correction, so it read as ended before it was corrected): those ends
         # are derived again below, once the corrections are applied
-        given = supersession_ends(batch.facts, slips=True)
+        given = supersession_ends(batch.facts, slips=True, told=told)
         reset = [
             replace(f, valid_to=None) if f.valid_to is not None and given.get(f.id) == f.valid_to else f
             for f in batch.facts
@@ -514,10 +574,10 @@ def update_facts(batch: Batch, existing_facts: Iterable[Fact], *, corrections: b
         batch, corrected = apply_corrections(replace(batch, facts=tuple(reset)), stored.values())
     # a stored fact a correction of this batch corrects replaces nothing from now on
     current = [replace(f, valid_to=corrected[fid]) if fid in corrected else f for fid, f in stored.items()]
-    derived = valid_to_of([*current, *batch.facts], batch.closings)
+    derived = valid_to_of([*current, *batch.facts], batch.closings, told)
     # an end some fact (retracted ones included) explains is recomputed; any other end was set by an
     # earlier closing or bound and stays (an end a slip once gave is recomputed too)
-    explained = explained_ends([*current, *gone, *batch.facts])
+    explained = explained_ends([*current, *gone, *batch.facts], told)
     facts = []
     for f in batch.facts:
         end = earliest(f.valid_to, derived.get(f.id)) if f.id in derived else f.valid_to

@@ -12,8 +12,10 @@ version was recorded. Nothing is updated in place:
   ended this one (same subject and predicate, starting when this one ends), that fact's evidence and
   ``recorded_at`` are used: a :class:`~graphmem.models.FactClosing` of the batch that ends it ("I quit
   my job"), else a fact about the same subject starting when this one ends (a new value of the
-  predicate, else an ending statement such as "left Acme"), else, for a fact now held for no time, the
-  later statement showing so (a value held since before it, its value dated more precisely). A new
+  predicate, else an ending statement such as "left Acme", or another value of it told when this one
+  ends and held since no later than this one began: a fact is told when its evidence events were made,
+  :func:`graphmem.extract.temporal.told_times`, never when its version was recorded), else, for a fact
+  now held for no time, the later statement showing so (its value dated more precisely). A new
   fact that a later fact of the same batch ends is written as both versions (open until that fact was
   recorded, then closed); so is one a later *stored* fact ends, which the writer names as a closing
   (:func:`stored_causes`: an older conversation ingested after a newer one). A write that changes only
@@ -28,11 +30,12 @@ current versions only (:meth:`graphmem.store.base.TimeFilter.admits_fact`).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from itertools import pairwise
 
+from graphmem.extract.temporal import told_at, told_times
 from graphmem.models import OVER_PHRASE, Batch, Fact, FactClosing
 from graphmem.store.sqlite_rows import normalise_dt, normalised_event, normalised_fact
 
@@ -154,15 +157,23 @@ def _closes(c: FactClosing, f: Fact) -> bool:
 
 def _cause_in_batch(f: Fact, batch: Batch) -> _Cause | None:
     """What in the batch ended ``f``: a closing whose end is ``f``'s ``valid_to`` ("I quit", "we broke
-    up"), else a fact about the same subject starting when ``f`` ends (a new value of the predicate
-    first, then an ending statement about the same object, then any; of those, the one told first), else,
-    for a fact that held for no time, the first statement told after it that shows so (:func:`_shows_unheld`)."""
+    up"), else a fact about the same subject starting when ``f`` ends, or told by the batch's events then
+    and ending ``f`` so (:func:`_ended_when_told`; a new value of the predicate first, then an ending
+    statement about the same object, then any; of those, the one told first), else, for a fact that held
+    for no time, the first statement told after it that shows so (:func:`_shows_unheld`)."""
     if f.valid_to is None:
         return None
     closings = sorted((c for c in batch.closings if _closes(c, f)), key=lambda c: c.recorded_at)
     if closings:
         return _Cause(closings[0].recorded_at, closings[0].evidence)
-    found = [g for g in batch.facts if g.id != f.id and g.subject_id == f.subject_id and g.valid_from == f.valid_to]
+    told = told_times(batch.facts, batch.events)
+    found = [
+        g
+        for g in batch.facts
+        if g.id != f.id
+        and g.subject_id == f.subject_id
+        and (g.valid_from == f.valid_to or (g.id in told and _ended_when_told(g, f, told[g.id])))
+    ]
     # the first statement of the change is what ended it ("I will move to York in March" before "I live in
     # York now"): the id breaks ties only, since it is hashed from the namespace
     found.sort(key=lambda g: (g.predicate != f.predicate, g.object_id != f.object_id, g.recorded_at, g.id))
@@ -171,6 +182,21 @@ def _cause_in_batch(f: Fact, batch: Batch) -> _Cause | None:
             (g for g in batch.facts if _shows_unheld(g, f)), key=lambda g: (g.recorded_at, g.valid_from, g.id)
         )
     return _Cause(found[0].recorded_at, found[0].evidence) if found else None
+
+
+def _ended_when_told(g: Fact, f: Fact, said: datetime) -> bool:
+    """Whether ``g``, another value of ``f``'s subject and predicate told at ``said`` (by its evidence events),
+    when ``f`` ends, and holding since no later than ``f`` began, ended ``f`` when it was told
+    (:func:`graphmem.extract.temporal.supersession_ends`: "Ruth works at the BBC", then "She moved to
+    Edinburgh last month and works at the Scotsman now")."""
+    return (
+        g.predicate == f.predicate
+        and g.object_id != f.object_id
+        and said == f.valid_to
+        and g.valid_from is not None
+        and f.valid_from is not None
+        and g.valid_from <= f.valid_from
+    )
 
 
 def _shows_unheld(g: Fact, f: Fact) -> bool:
@@ -346,7 +372,9 @@ def kept_closings(versions: Iterable[Fact], gone: Collection[str]) -> tuple[Fact
     return tuple(out)
 
 
-def stored_causes(batch: Batch, stored: Iterable[Fact]) -> tuple[FactClosing, ...]:
+def stored_causes(
+    batch: Batch, stored: Iterable[Fact], told: Mapping[str, datetime] | None = None
+) -> tuple[FactClosing, ...]:
     """Closings naming, for each new fact of ``batch`` that a later stored fact ends, that fact as its
     cause, for :func:`version_batch` to write it as two versions (open until the cause was recorded, then
     closed) as it does when the cause is in the batch.
@@ -359,7 +387,10 @@ def stored_causes(batch: Batch, stored: Iterable[Fact]) -> tuple[FactClosing, ..
     Args:
         batch: the resolved batch, its facts' ends derived (:func:`graphmem.extract.temporal.update_facts`).
         stored: the namespace's current facts.
+        told: when stored facts were told, by id (:func:`graphmem.extract.temporal.told_times`); a stored
+            value that ended a new fact when told is its cause (else: when its version was recorded).
     """
+    when = told or {}
     gone = set(batch.retract)
     known: dict[str, list[Fact]] = {}
     ids: set[str] = set()
@@ -374,7 +405,9 @@ def stored_causes(batch: Batch, stored: Iterable[Fact]) -> tuple[FactClosing, ..
         found = [
             g
             for g in known.get(f.subject_id, ())
-            if g.id != f.id and g.valid_from == f.valid_to and g.recorded_at > f.recorded_at
+            if g.id != f.id
+            and (g.valid_from == f.valid_to or _ended_when_told(g, f, told_at(g, when)))
+            and g.recorded_at > f.recorded_at
         ]
         if not found:
             continue

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -245,3 +246,31 @@ def test_files_ingested_in_any_order_agree(memory: Memory, extractor: Any, tmp_p
     _ingest(memory, extractor, parts[2], parts[1], parts[0])  # the newest first
     assert _employers(memory, "2024-03-15") == {"Northwind Bank"}
     assert _employers(memory, "2024-04-15") == {"Lumen Robotics"}
+
+
+def test_a_fact_is_told_when_its_evidence_events_were_made_not_when_its_version_was_recorded() -> None:
+    # "I work at Acme" (10 Jan), "I still work at Globex" (20 June, from then): Acme ended then. A write of
+    # another client (1 July) re-recorded Acme's version; read as told then, Acme (held since January, through
+    # a telling after Globex's) ended Globex on 1 July, the current job (tests/neo4j/test_forget_writers.py)
+    from graphmem.extract.temporal import supersession_ends, told_times
+    from graphmem.models import Event
+
+    acme = replace(
+        fact("acme", "works_at", "acme", "2024-01-10"), recorded_at=day("2024-07-01"), valid_to=day("2024-06-20")
+    )
+    globex = replace(fact("globex", "works_at", "globex", "2024-06-20"), recorded_at=day("2024-06-20"))
+    events = [
+        Event("ns", "ev:acme", "s", 1, "Ana", "I work at Acme.", day("2024-01-10")),
+        Event("ns", "ev:globex", "s", 2, "Ana", "I still work at Globex.", day("2024-06-20")),
+    ]
+    told = told_times([acme, globex], events)
+    assert told == {"acme": day("2024-01-10"), "globex": day("2024-06-20")}
+    assert supersession_ends([acme, globex], told=told) == {"acme": day("2024-06-20")}
+    # by the version's record time alone, the re-recorded job reads as news told on 1 July
+    assert supersession_ends([acme, globex])["globex"] == day("2024-07-01")
+
+
+def test_a_value_told_later_to_hold_since_before_ends_the_earlier_one_when_told() -> None:
+    bbc = replace(fact("bbc", "works_at", "bbc", "2024-01-12T19:00"), recorded_at=day("2024-01-12T19:00"))
+    scotsman = replace(fact("scot", "works_at", "scotsman", "2023-12-01"), recorded_at=day("2024-01-12T19:01"))
+    assert ends(bbc, scotsman) == {"bbc": day("2024-01-12T19:01"), "scot": None}  # never valid_to = valid_from

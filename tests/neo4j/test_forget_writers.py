@@ -152,3 +152,60 @@ def test_a_write_between_the_deletion_and_the_facts_settled_makes_only_the_settl
     finally:
         mem.close()
         other.close()
+
+
+def test_news_told_on_a_server_ends_the_value_told_before_when_told_whatever_other_clients_write(
+    bolt_server: BoltTarget, tmp_path: Path, nlp: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # "My sister Ruth works at the BBC.", then "... works at the Scotsman now": the BBC job ends when the news
+    # was told, never erased (tester finding 11). Forgetting the news gives the BBC job back open until "Ruth
+    # still works at the Scotsman."; another client writes between the deletion and the settling, which
+    # records the BBC job's version at its message's time: the rule reads when the job was told from its
+    # statement's event, never from that record time (which ended the current job then: reverted in b2a4c96).
+    wipe_database(bolt_server)
+    settings = Settings.from_env(environ={"GRAPHMEM_CACHE_DIR": str(tmp_path / "one")})
+    options: dict[str, Any] = {"auth": bolt_server.auth, "database": bolt_server.database}
+    mem = Memory.open(bolt_server.uri, embedder=FakeEmbedder(), settings=settings, nlp=nlp, **options)
+    other = _open(bolt_server, tmp_path / "two")
+    said, news, still = (datetime(2024, 1, 12, 19, m) for m in (0, 2, 10))
+    try:
+
+        def tell(text: str, when: datetime, memory: Memory = mem, speaker: str = "Nora") -> str:
+            return memory.add({"speaker": speaker, "text": text, "time": when}, namespace=NS)[0]
+
+        def jobs(**time: Any) -> dict[str, Any]:
+            return {f.object: f.fact for f in mem.facts(namespace=NS, predicate="works_at", **time)}
+
+        tell("My sister Ruth works at the BBC.", said)
+        tell("Hello there.", datetime(2024, 1, 12, 19, 1), other, "Bo")
+        news_turn = tell("She moved to Edinburgh last month and works at the Scotsman now.", news)
+        bbc = jobs(all_time=True)["BBC"]
+        assert (bbc.valid_from, bbc.valid_to) == (said, news) and not bbc.never_held
+        assert set(jobs(valid_at=news)) == {"Scotsman"}
+        assert set(jobs(as_of=datetime(2024, 1, 12, 19, 1, 30))) == {"BBC"}
+        tell("Ruth still works at the Scotsman.", still)
+
+        real = mem.store.write
+        settling: list[int] = []
+
+        def write(batch: Any) -> None:
+            if batch.facts and not batch.events:  # the settling: only facts
+                settling.append(len(batch.facts))
+                if len(settling) == 1:
+                    tell("Still here.", datetime(2024, 1, 12, 19, 15), other, "Bo")
+            try:
+                real(batch)
+            except WriteConflictError:
+                settling.append(-1)
+                raise
+
+        monkeypatch.setattr(mem.store, "write", write)
+        mem.forget(NS, news_turn)
+
+        assert -1 in settling  # the settling was refused once, then made again from what the namespace held
+        ends = {name: (f.valid_from, f.valid_to) for name, f in jobs(valid_at=datetime(2024, 1, 12, 19, 5)).items()}
+        assert ends == {"BBC": (said, still)}, ends
+        assert set(jobs(valid_at=datetime(2024, 6, 1))) == {"Scotsman"}
+    finally:
+        mem.close()
+        other.close()
