@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from graphmem.errors import UnknownNamespaceError
 from graphmem.memory_resources import MemoryResources
 
 if TYPE_CHECKING:
@@ -101,11 +102,12 @@ class MemoryLookups(MemoryResources):
         (:func:`graphmem.fact_time.coalesce`); ``coalesce=False`` lists each statement and version as
         stored.
 
+        A namespace that holds no data (a new user's, or one forgotten) has no facts: ``[]``, whatever
+        ``entity`` and ``predicate`` ask, as :meth:`~graphmem.memory.Memory.recall` recalls ``[]`` there.
+
         Raises:
             ConfigError: ``all_time`` with ``valid_at``/``as_of``; a time that is no ``datetime``, ``date``
                 or date text (named, with what is wrong); an illegal namespace.
-            UnknownNamespaceError: the namespace holds no data (the closest one is suggested), where
-                :meth:`recall` and :meth:`timeline` raise it too (an empty list was a typo's answer).
             NotFoundError: ``entity`` stands for no entity or is part of several names (as for
                 :meth:`timeline`), or no fact (of any time) has ``predicate`` (the message suggests the closest).
         """
@@ -115,17 +117,18 @@ class MemoryLookups(MemoryResources):
         self.refresh()  # what other processes committed (forgotten messages included) counts
         namespace = self._spelled(namespace)
 
-        with self._held(namespace):
-            found = entity_facts(
-                self.store,
-                namespace,
-                entity,
-                predicate=predicate,
-                valid_at=as_moment(valid_at, "valid_at"),
-                as_of=as_upper_bound(as_of, "as_of"),
-                all_time=all_time,
-                coalesce=coalesce,
-            )
-            if not found:
-                self._require_held(namespace)
-        return found
+        valid, believed = as_moment(valid_at, "valid_at"), as_upper_bound(as_of, "as_of")
+        try:
+            with self._held(namespace):
+                return entity_facts(
+                    self.store,
+                    namespace,
+                    entity,
+                    predicate=predicate,
+                    valid_at=valid,
+                    as_of=believed,
+                    all_time=all_time,
+                    coalesce=coalesce,
+                )
+        except UnknownNamespaceError:  # raised by _held only when the namespace holds no data: nothing known
+            return []

@@ -29,6 +29,7 @@ __all__ = [
     "explain_text",
     "k_option",
     "may_exit_fast",
+    "no_data_note",
     "open_memory",
     "plain",
     "print_json",
@@ -207,6 +208,31 @@ def reset_exit() -> None:
 def may_exit_fast() -> bool:
     """Whether the command that ran was a one-shot read that closed its store (see ``graphmem.cli.run``)."""
     return _exit.fast
+
+
+def no_data_note(mem: Memory, namespace: str) -> str | None:
+    """The one-line note for a read of ``namespace`` when it holds no data, else ``None``.
+
+    Such a read answers with an empty result, as the API does (an agent's first turn with a new user), but
+    a human's typo must stay visible: the note names the namespace and the closest ones that hold data.
+    """
+    import difflib
+
+    from graphmem.namespaces import closest_namespace, namespace_spelling
+
+    held = mem.namespaces()
+    if namespace_spelling(namespace, held) in held:
+        return None
+    lowered = namespace.lower()
+    near = [ns for ns in held if ns.lower().startswith(lowered) or lowered.startswith(ns.lower())]
+    near += [closest_namespace(namespace, held) or ""]
+    near += difflib.get_close_matches(namespace, held, n=3, cutoff=0.6)
+    closest = list(dict.fromkeys(ns for ns in near if ns))[:3]
+    if closest:
+        others = "the closest that do: " + ", ".join(closest)
+    else:
+        others = "namespaces that do: " + (", ".join(held[:5]) + (", …" if len(held) > 5 else "") if held else "none")
+    return f"note: namespace {namespace!r} holds no data in {mem.store.uri} ({others})"
 
 
 def print_json(data: Any) -> None:
