@@ -225,6 +225,7 @@ def viz(
     chosen = sum(x is not None for x in (entity, recall_text)) + (since is not None or until is not None)
     if chosen != 1:
         raise click.UsageError("choose one of --entity, --recall, or --since/--until")
+    v.require_bokeh()  # before the store is read and recall's models load, not after
     with open_memory(ctx, db, read_only=True) as mem:
         ns = _single_namespace(mem, namespace)
         if entity is not None:
