@@ -101,10 +101,16 @@ class UnknownSpeakerError(ConfigError):
 
 
 class MissingDependencyError(GraphmemError):
-    """An optional dependency is missing; the message names the install line."""
+    """An optional dependency is missing; the message names the install line.
 
-    def __init__(self, package: str, extra: str | None = None, purpose: str = "") -> None:
-        line = f"pip install 'graphmem[{extra}]'" if extra else f"pip install {package}"
+    ``install`` replaces the line made of ``extra`` (``pip install 'graphmem[extra]'``) where that alone would
+    install the wrong thing (PyTorch from plain PyPI pulls gigabytes of CUDA: :data:`graphmem.embed.TORCH_CPU_INSTALL`).
+    """
+
+    def __init__(
+        self, package: str, extra: str | None = None, purpose: str = "", *, install: str | None = None
+    ) -> None:
+        line = install or (f"pip install 'graphmem[{extra}]'" if extra else f"pip install {package}")
         what = f" for {purpose}" if purpose else ""
         super().__init__(f"the package {package!r} is needed{what}; install it with: {line}")
         self.package = package
