@@ -61,3 +61,31 @@ def test_the_torch_hint_is_cpu_safe(monkeypatch: pytest.MonkeyPatch) -> None:
         "pip install torch==2.13.0 --index-url https://download.pytorch.org/whl/cpu && pip install 'graphmem[torch]'"
     )
     assert info.value.extra == "torch"
+
+
+def test_bench_scale_plots_only_when_asked_and_names_the_plot_extra_first(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from graphmem.bench import scale
+
+    ran: list[int] = []
+
+    def fake_run(events: int, **kwargs: object) -> dict[str, object]:
+        ran.append(events)
+        return {"checkpoints": [{"events": events, "recall_p50_ms": 1.0}]}
+
+    def no_plot(*args: object) -> None:
+        raise AssertionError("a plot was written without --plot")
+
+    monkeypatch.setattr(scale, "run_scale", fake_run)
+    monkeypatch.setattr(scale, "plot", no_plot)
+    monkeypatch.chdir(tmp_path)
+    assert main(["bench", "scale", "--events", "100"]) == 0
+    assert ran == [100] and list(tmp_path.iterdir()) == []  # no docs/scale.png under the cwd
+
+    _hide(monkeypatch, "matplotlib")
+    assert main(["bench", "scale", "--events", "200", "--plot", "s.png"]) == 1
+    err = capsys.readouterr().err
+    assert "error: the package 'matplotlib' is needed for the scale plot; install it with: " in err
+    assert err.rstrip().endswith("pip install 'graphmem[plot]'")
+    assert ran == [100]  # refused before the run
