@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import json
 import sys
+from datetime import datetime
 from typing import Any
 
 import click
 
-from graphmem.cli.common import db_option, open_memory, print_json
+from graphmem.cli.common import MessageTime, db_option, open_memory, print_json
 from graphmem.cli.extractor_opts import extractor_option_flag, make_extractor
 from graphmem.errors import IngestError
 from graphmem.models import validate_namespace
@@ -26,7 +27,14 @@ __all__ = ["add"]
     default=None,
     help="The session id to join as stored, e.g. session_3 (default: the namespace's latest one).",
 )
-@click.option("--time", "when", default=None, help="When it was said, ISO 8601 (default: now).")
+@click.option(
+    "--time",
+    "when",
+    type=MessageTime(),
+    default=None,
+    help="When it was said: a date and time as --since takes one (2024-05-01T14:30, with a zone: in UTC), or epoch "
+    "seconds (default: now).",
+)
 @click.option("--id", "message_id", default=None, help="The message's own id (re-adding it is a no-op).")
 @click.option(
     "--participant",
@@ -51,7 +59,7 @@ def add(
     namespace: str,
     speaker: str | None,
     session: str | None,
-    when: str | None,
+    when: datetime | None,
     message_id: str | None,
     participants: tuple[str, ...],
     extractor: str | None,
@@ -66,7 +74,6 @@ def add(
     \b
     Example: graphmem add -n dana --speaker Dana "I start at Acme on Monday."
     """
-    from graphmem.formats._source import parse_timestamp
     from graphmem.live import parse_messages
 
     validate_namespace(namespace)  # before the store is created
@@ -80,8 +87,6 @@ def add(
         for key, value in (("time", when), ("id", message_id)):
             if value is not None:
                 message[key] = value
-        if when is not None:
-            parse_timestamp(when, path="--time")  # named as the option, before the store is opened
         messages: list[dict[str, object]] = [message]
     else:
         if speaker or when or message_id:

@@ -24,7 +24,10 @@ if TYPE_CHECKING:
     from graphmem.store.base import GraphStore
 
 __all__ = [
+    "DateTime",
+    "MessageTime",
     "State",
+    "UntilDateTime",
     "db_option",
     "explain_text",
     "k_option",
@@ -121,6 +124,30 @@ class UntilDateTime(DateTime):
     moment (``2024-03-14`` all of that day, ``2024-03`` all of March), a date with a time that moment."""
 
     until = True
+
+
+class MessageTime(DateTime):
+    """When a message was said (``add --time``): read as every other time option is (:class:`DateTime`, so
+    ``2024-02-30T10:00`` is the same usage error as ``--since 2024-02-30``, naming the days February has),
+    or epoch seconds (milliseconds) as a JSONL message's ``time``; a time outside the years memory keeps is
+    a usage error too."""
+
+    def get_metavar(self, param: click.Parameter, ctx: click.Context | None = None) -> str:
+        """``TIME``."""
+        return "TIME"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        """The naive UTC datetime ``value`` names."""
+        from graphmem.errors import IngestError
+        from graphmem.formats._source import parse_timestamp
+
+        text = str(value).strip()
+        epoch = text.isdigit() and len(text) >= 9  # 2024 is a year, 1714573800 a moment
+        when = parse_timestamp(int(text), path="") if epoch else super().convert(value, param, ctx)
+        try:
+            return parse_timestamp(when, path="")  # the years memory keeps
+        except IngestError as exc:
+            self.fail(exc.reason, param, ctx)
 
 
 def db_option(func: Any) -> Any:
