@@ -355,9 +355,12 @@ class AsyncMemory:
         namespace: str,
         since: TimeArg | None = None,
         until: TimeArg | None = None,
+        time_axis: TimeAxis = "either",
     ) -> list[Event]:
         """See :meth:`Memory.timeline`."""
-        return await self._run(self._memory.timeline, entity, namespace=namespace, since=since, until=until)
+        return await self._run(
+            self._memory.timeline, entity, namespace=namespace, since=since, until=until, time_axis=time_axis
+        )
 
     async def facts(
         self,

@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     from graphmem.dates import TimeArg
     from graphmem.lookup import EntityMatch, StatedFact
     from graphmem.models import Event
+    from graphmem.recall.request import TimeAxis
 
 __all__ = ["MemoryLookups"]
 
@@ -47,6 +48,7 @@ class MemoryLookups(MemoryResources):
         namespace: str,
         since: TimeArg | None = None,
         until: TimeArg | None = None,
+        time_axis: TimeAxis = "either",
     ) -> list[Event]:
         """The events that mention ``entity`` or that it spoke, in time order.
 
@@ -54,7 +56,9 @@ class MemoryLookups(MemoryResources):
         or a match already made (in ``namespace``). ``since``/``until`` are inclusive, each a ``datetime``,
         a ``date`` or date text as ``graphmem timeline --since/--until`` take it (``"2024-03"``,
         ``"March 2024"``, ``"2024-03-14T10:30+02:00"``); a date for ``until`` keeps that whole date
-        (``until="2024-03"``: all of March).
+        (``until="2024-03"``: all of March). They bound the time ``time_axis`` names, as in
+        :meth:`~graphmem.memory.Memory.recall`: ``"said"``, ``"happened"`` (what the turn tells of), or
+        ``"either"`` (the default, as recall's).
 
         Raises:
             ConfigError: ``since`` is after ``until``, or a time is no ``datetime``, ``date`` or date
@@ -74,7 +78,7 @@ class MemoryLookups(MemoryResources):
         if start is not None and end is not None and start > end:
             raise ConfigError(f"since ({start:%Y-%m-%d %H:%M}) is after until ({end:%Y-%m-%d %H:%M}): no time is left")
         with self._held(namespace):
-            return timeline(self.store, namespace, entity, since=start, until=end)
+            return timeline(self.store, namespace, entity, since=start, until=end, time_axis=time_axis)
 
     def facts(
         self,
