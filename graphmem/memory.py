@@ -367,11 +367,14 @@ class Memory(MemoryLookups):
         workers: int = 1,
         progress: bool = False,
         embed: bool = True,
+        participants: Mapping[str, str] | None = None,
     ) -> IngestSummary:
         """Ingest transcripts (files, folders, or in-memory records) and return a summary.
 
         See :func:`graphmem.ingest.ingest` for the formats and options; ``extractor`` defaults to this
-        memory's (:meth:`open`).
+        memory's (:meth:`open`). ``participants`` names the roles of JSONL and chat messages
+        (``{"user": "Dana", "assistant": "Aide"}``) as :meth:`add` does; by default a role is the speaker's
+        name (a chat export's own ``participants`` object aside).
         """
         from graphmem.ingest import ingest
 
@@ -385,6 +388,7 @@ class Memory(MemoryLookups):
             progress=progress,
             embed=embed,
             nlp=self._nlp,
+            participants=participants,
         )
 
     def reembed(self, namespace: str | None = None, *, batch: int = 256, progress: bool = False) -> ReembedSummary:

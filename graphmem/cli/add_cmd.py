@@ -9,7 +9,7 @@ from typing import Any
 
 import click
 
-from graphmem.cli.common import MessageTime, db_option, open_memory, print_json
+from graphmem.cli.common import MessageTime, db_option, open_memory, participants_of, print_json
 from graphmem.cli.extractor_opts import extractor_option_flag, make_extractor
 from graphmem.errors import IngestError
 from graphmem.models import validate_namespace
@@ -77,7 +77,7 @@ def add(
     from graphmem.live import parse_messages
 
     validate_namespace(namespace)  # before the store is created
-    names = _participants(participants)
+    names = participants_of(participants)
     if text is not None and text != "-":
         if not speaker:
             raise click.UsageError("--speaker is required with TEXT")
@@ -105,17 +105,6 @@ def add(
     else:
         for event_id in ids:
             click.echo(event_id)
-
-
-def _participants(pairs: tuple[str, ...]) -> dict[str, str]:
-    """``--participant user=Dana`` options as a dict; a pair without ``=`` or a side is a usage error."""
-    names: dict[str, str] = {}
-    for pair in pairs:
-        role, sep, name = pair.partition("=")
-        if not sep or not role.strip() or not name.strip():
-            raise click.BadParameter(f"expected ROLE=NAME, e.g. user=Dana, not {pair!r}", param_hint="--participant")
-        names[role.strip()] = name.strip()
-    return names
 
 
 def _read_jsonl() -> tuple[list[dict[str, object]], list[int]]:

@@ -34,6 +34,7 @@ __all__ = [
     "may_exit_fast",
     "no_data_note",
     "open_memory",
+    "participants_of",
     "plain",
     "print_json",
     "print_plain",
@@ -235,6 +236,18 @@ def reset_exit() -> None:
 def may_exit_fast() -> bool:
     """Whether the command that ran was a one-shot read that closed its store (see ``graphmem.cli.run``)."""
     return _exit.fast
+
+
+def participants_of(pairs: tuple[str, ...]) -> dict[str, str]:
+    """``--participant user=Dana`` options (``add``, ``ingest``) as a dict; a pair without ``=`` or a side is
+    a usage error."""
+    names: dict[str, str] = {}
+    for pair in pairs:
+        role, sep, name = pair.partition("=")
+        if not sep or not role.strip() or not name.strip():
+            raise click.BadParameter(f"expected ROLE=NAME, e.g. user=Dana, not {pair!r}", param_hint="--participant")
+        names[role.strip()] = name.strip()
+    return names
 
 
 def no_data_note(mem: Memory, namespace: str) -> str | None:
