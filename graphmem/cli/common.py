@@ -133,10 +133,6 @@ class MessageTime(DateTime):
     or epoch seconds (milliseconds) as a JSONL message's ``time``; a time outside the years memory keeps is
     a usage error too."""
 
-    def get_metavar(self, param: click.Parameter, ctx: click.Context | None = None) -> str:
-        """``TIME``."""
-        return "TIME"
-
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
         """The naive UTC datetime ``value`` names."""
         from graphmem.errors import IngestError
