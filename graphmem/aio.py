@@ -189,6 +189,7 @@ class AsyncMemory:
         extractor: str | Extractor = "spacy",
         workers: int = 1,
         embed: bool = True,
+        participants: Mapping[str, str] | None = None,
     ) -> IngestSummary:
         """See :meth:`Memory.ingest` (no progress bar: it would draw from another thread)."""
         return await self._run(
@@ -199,6 +200,7 @@ class AsyncMemory:
             extractor=extractor,
             workers=workers,
             embed=embed,
+            participants=participants,
         )
 
     async def reembed(self, namespace: str | None = None, *, batch: int = 256) -> ReembedSummary:
