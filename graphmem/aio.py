@@ -189,6 +189,7 @@ class AsyncMemory:
         extractor: str | Extractor = "spacy",
         workers: int = 1,
         embed: bool = True,
+        participants: Mapping[str, str] | None = None,
     ) -> IngestSummary:
         """See :meth:`Memory.ingest` (no progress bar: it would draw from another thread)."""
         return await self._run(
@@ -199,6 +200,7 @@ class AsyncMemory:
             extractor=extractor,
             workers=workers,
             embed=embed,
+            participants=participants,
         )
 
     async def reembed(self, namespace: str | None = None, *, batch: int = 256) -> ReembedSummary:
@@ -355,9 +357,12 @@ class AsyncMemory:
         namespace: str,
         since: TimeArg | None = None,
         until: TimeArg | None = None,
+        time_axis: TimeAxis = "either",
     ) -> list[Event]:
         """See :meth:`Memory.timeline`."""
-        return await self._run(self._memory.timeline, entity, namespace=namespace, since=since, until=until)
+        return await self._run(
+            self._memory.timeline, entity, namespace=namespace, since=since, until=until, time_axis=time_axis
+        )
 
     async def facts(
         self,

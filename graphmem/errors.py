@@ -1,7 +1,8 @@
 """The graphmem error tree.
 
 Every error graphmem raises on purpose derives from :class:`GraphmemError`, so a caller can catch one
-class. Third-party exceptions are wrapped where they enter (``raise ... from exc``)::
+class; every class below is importable from ``graphmem`` itself (``from graphmem import
+UnknownNamespaceError``). Third-party exceptions are wrapped where they enter (``raise ... from exc``)::
 
     GraphmemError
     ├── ConfigError                 bad settings: path, namespace, URI, option values
@@ -10,6 +11,7 @@ class. Third-party exceptions are wrapped where they enter (``raise ... from exc
     ├── MissingDependencyError      an optional package is not installed (names the pip line)
     ├── StoreError                  the store cannot be opened, read or written
     │   ├── SchemaVersionError      the store was written by a newer graphmem
+    │   ├── SchemaUpgradeError      an older store opened read-only: open it once for writing to upgrade it
     │   ├── CorruptStoreError       the store's database file is damaged (corrupt or truncated); nothing is written
     │   ├── NotFoundError           a node asked for by id does not exist
     │   ├── StoreLockedError        another writer held the store's write lock past the timeout
@@ -99,10 +101,16 @@ class UnknownSpeakerError(ConfigError):
 
 
 class MissingDependencyError(GraphmemError):
-    """An optional dependency is missing; the message names the install line."""
+    """An optional dependency is missing; the message names the install line.
 
-    def __init__(self, package: str, extra: str | None = None, purpose: str = "") -> None:
-        line = f"pip install 'graphmem[{extra}]'" if extra else f"pip install {package}"
+    ``install`` replaces the line made of ``extra`` (``pip install 'graphmem[extra]'``) where that alone would
+    install the wrong thing (PyTorch from plain PyPI pulls gigabytes of CUDA: :data:`graphmem.embed.TORCH_CPU_INSTALL`).
+    """
+
+    def __init__(
+        self, package: str, extra: str | None = None, purpose: str = "", *, install: str | None = None
+    ) -> None:
+        line = install or (f"pip install 'graphmem[{extra}]'" if extra else f"pip install {package}")
         what = f" for {purpose}" if purpose else ""
         super().__init__(f"the package {package!r} is needed{what}; install it with: {line}")
         self.package = package

@@ -35,7 +35,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, ExitStack, closing
 from dataclasses import dataclass, field, replace
 from functools import partial
@@ -395,6 +395,7 @@ def _add_records(
     embed: bool,
     summary: IngestSummary,
     started: float,
+    participants: Mapping[str, str] | None = None,
 ) -> IngestSummary:
     """Ingest in-memory messages the way :meth:`Memory.add` appends them (no idempotence by content)."""
     from graphmem.live import add
@@ -411,6 +412,7 @@ def _add_records(
                 resolver=resolver,
                 embed=embed,
                 timings=spent,
+                participants=participants,
             )
             after = target.store.stats(namespace)
     except GraphmemError as exc:
@@ -486,6 +488,7 @@ def ingest(
     resolver: Resolver | None = None,
     nlp: Any | None = None,
     embed_helper: bool = True,
+    participants: Mapping[str, str] | None = None,
 ) -> IngestSummary:
     """Ingest transcripts into ``target`` and return what happened.
 
@@ -510,6 +513,9 @@ def ingest(
             writes (:mod:`graphmem.embed_pool`; started once 256 texts were queued, so small inputs run
             in this process alone). The vectors are this process's (the default embedder runs one text
             per pass, so they are identical byte for byte; a batching one's differ in float rounding).
+        participants: maps a role or speaker of JSONL and chat messages to a name (``{"user": "Dana"}``), as
+            :meth:`~graphmem.memory.Memory.add` does (default: none, so a role is the speaker's name); over
+            a chat export's own ``participants``. Other formats ignore it.
 
     Returns:
         The :class:`IngestSummary`. Inputs that fail (a folder without transcript files counts as one)
@@ -531,6 +537,9 @@ def ingest(
         validate_namespace(namespace)
     if workers < 1:
         raise ConfigError(f"workers must be at least 1, got {workers}")
+    from graphmem.live import check_participants
+
+    names = check_participants(participants)
     started = time.perf_counter()
     ex = _get_extractor(extractor, nlp)
     resolve = resolver or default_resolver(target, embed)
@@ -541,10 +550,17 @@ def ingest(
     summary = IngestSummary(extractor=f"{ex.name} {ex.version}", workers=workers)
     inputs = inputs_of(source)
     if isinstance(inputs, Records):  # in-memory messages have no file identity: they are added
-        return _add_records(target, inputs, namespace or "default", ex, resolve, embed, summary, started)
+        return _add_records(target, inputs, namespace or "default", ex, resolve, embed, summary, started, names)
     mismatch = _space_mismatch(target) if embed else None
     jobs = read_jobs(
-        target.store, inputs, namespace=namespace, format=format, extractor=ex, embed=embed, mismatch=mismatch
+        target.store,
+        inputs,
+        namespace=namespace,
+        format=format,
+        extractor=ex,
+        embed=embed,
+        mismatch=mismatch,
+        participants=names,
     )
     # one writer at a time, from reading what the store holds to the last commit (read_jobs is lazy)
     with (

@@ -45,14 +45,19 @@ class Hashes:
 
     extractor: Extractor
     embed: bool
+    #: ``ingest --participant`` names (sorted pairs): an input read with other names is read anew
+    participants: tuple[tuple[str, str], ...] = ()
+
+    def _reader(self, fmt: str) -> str:
+        return fmt + "".join(f";{role}={name}" for role, name in self.participants)
 
     def run(self, digest: str, fmt: str) -> str:
         """The hash this run records."""
-        return content_hash(digest, fmt, self.extractor, self.embed)
+        return content_hash(digest, self._reader(fmt), self.extractor, self.embed)
 
     def bare(self, digest: str, fmt: str) -> str | None:
         """The hash an ingest without vectors recorded, when this run embeds; else ``None``."""
-        return content_hash(digest, fmt, self.extractor, False) if self.embed else None
+        return content_hash(digest, self._reader(fmt), self.extractor, False) if self.embed else None
 
 
 def is_current(

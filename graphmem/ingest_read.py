@@ -37,7 +37,7 @@ import hashlib
 import json
 import os
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from functools import partial
@@ -203,7 +203,7 @@ def _plan_file(
     hashes: Hashes,
 ) -> None:
     src = load_source(path)
-    transcripts = read_source(src, format=format, namespace=namespace)
+    transcripts = read_source(src, format=format, namespace=namespace, participants=dict(hashes.participants))
     job.empty_messages = sum(t.empty_left_out for t in transcripts)
     fmt = transcripts[0].format if transcripts else (format or "unknown")
     digest = hashlib.sha256(src.data).hexdigest()
@@ -243,7 +243,10 @@ def _plan_file(
     if needs_other_ids(owners, key, [t for t in transcripts if not current[t.namespace]], writes, moves):
         # only the sessions another holds, or whose ids a live message had, are tagged; those the input
         # wrote keep their ids (ingest_ids)
-        retagged = respelled(read_source(src, format=fmt, namespace=namespace, tagged=True), spellings)
+        names = dict(hashes.participants)
+        retagged = respelled(
+            read_source(src, format=fmt, namespace=namespace, tagged=True, participants=names), spellings
+        )
         tagged = choose_ids(owners, key, plain, retagged, moves)
         formerly = former_ids(owners, key, plain, retagged, tagged)
         renamed = {
@@ -585,6 +588,7 @@ def read_jobs(
     extractor: Extractor,
     embed: bool,
     mismatch: Callable[[str], str | None] | None = None,
+    participants: Mapping[str, str] | None = None,
 ) -> Iterator[Job]:
     """Yield one job per input, read and checked against the store (lazily, so a big folder streams).
 
@@ -594,7 +598,7 @@ def read_jobs(
     into such a namespace fails with that message, before anything of it is written.
     """
 
-    hashes = Hashes(extractor, embed)
+    hashes = Hashes(extractor, embed, tuple(sorted((participants or {}).items())))
 
     if isinstance(inputs, Records):
         started = time.perf_counter()

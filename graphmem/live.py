@@ -5,9 +5,13 @@
 - a message naming a session (its ``session`` field, or the ``session`` argument) joins that session
   at its next position (part of its id: positions only grow and are never given twice); a session that
   does not exist yet is created after the namespace's last one;
-- a message naming none joins the namespace's latest session, unless the pause since that session's
-  latest turn exceeds :data:`~graphmem.formats.SESSION_GAP`, which starts a new session (latest by
-  time: a backdated message is appended at the end without moving that time back);
+- a message naming none joins the namespace's latest session (the one started last in time), unless the
+  pause since that session's latest turn exceeds :data:`~graphmem.formats.SESSION_GAP`, which starts a
+  new session (latest by time: a backdated message is appended at the end without moving that time
+  back); a message said more than the gap before that session's first turn (delivered days late) joins
+  the session its time belongs to, the last one started at most the gap after it if its time is within
+  the gap of that session's turns, else starts a session of its own, as a file holding the messages in
+  time order splits them;
 - a message without a time takes the current time;
 - its NEXT edges follow the session's times, not positions (:func:`graphmem.models.chain_key`, derived
   by the store in the write's transaction): a message said after the session's last one follows it, and
@@ -162,6 +166,7 @@ class _Open:
     last_time: datetime | None
     speakers: list[str]
     new: bool = False
+    first_time: datetime | None = None
     turns: list[RawTurn] = field(default_factory=list)
     told: TimeRef | None = None  # the time its stored turns talked of last ("later that month" is of it)
 
@@ -176,7 +181,7 @@ class _Placement:
         # positions given before, forgotten events and deleted sessions included: never given again
         self.positions = store.last_positions(namespace) if isinstance(store, KeepsPositions) else {}
         self.next_index = max((s.index for s in self.sessions.values()), default=-1) + 1
-        self.latest = max(self.sessions.values(), key=lambda s: s.index).id if self.sessions else None
+        self.latest = max(self.sessions.values(), key=_started).id if self.sessions else None
         self.open: dict[str, _Open] = {}
         self.order: list[str] = []
         self._events: dict[str, list[Event]] = {}
@@ -217,7 +222,14 @@ class _Placement:
             speakers = list(dict.fromkeys(e.speaker for e in events if e.speaker))
             times = [e.occurred_at for e in events if e.occurred_at is not None]
             high = max(last.seq if last else 0, self.positions.get(session_id, 0))
-            found = _Open(stored, high, max(times, default=None), speakers, told=latest(events))
+            found = _Open(
+                stored,
+                high,
+                max(times, default=None),
+                speakers,
+                told=latest(events),
+                first_time=min(times, default=None),
+            )
         self.open[session_id] = found
         self.order.append(session_id)
         return found
@@ -238,7 +250,22 @@ class _Placement:
             current = self._get(sid, when)
             if current.last_time is not None and when - current.last_time > SESSION_GAP:
                 return None
+            if current.first_time is not None and current.first_time - when > SESSION_GAP:
+                return self._earlier(when, sid)
         return sid
+
+    def _earlier(self, when: datetime, latest: str) -> str | None:
+        """The session a message said well before the latest session began belongs to: the last one started
+        by ``when`` plus the gap, if ``when`` is within the gap of its turns; ``None`` for a new session."""
+        starts = [s for s in self.sessions.values() if s.id != latest and s.started_at is not None]
+        before = [s for s in starts if s.started_at is not None and s.started_at - when <= SESSION_GAP]
+        if not before:
+            return None
+        found = self._get(max(before, key=_started).id, when)
+        last = found.last_time or found.session.started_at
+        if last is not None and when - last > SESSION_GAP:
+            return None
+        return found.session.id
 
     def place(self, message: Message, when: datetime) -> tuple[str, int]:
         """Put ``message`` (at time ``when``, naive UTC) in its session; return its session and position."""
@@ -251,10 +278,11 @@ class _Placement:
         # the pause that starts a new session runs from the session's latest time: a backdated message
         # joins at the end without moving it back
         target.last_time = when if target.last_time is None else max(target.last_time, when)
+        target.first_time = when if target.first_time is None else min(target.first_time, when)
         if message.turn.speaker not in target.speakers:
             target.speakers.append(message.turn.speaker)
-        if self.latest is None or target.session.index >= self.sessions[self.latest].index:
-            self.latest = sid
+        if self.latest is None or _started(target.session) >= _started(self.sessions[self.latest]):
+            self.latest = sid  # a session started for a message delivered late is not the latest
         return sid, target.last_seq
 
     def context(self, session_id: str, first: RawTurn, first_seq: int) -> list[Event]:
@@ -304,6 +332,11 @@ class _Placement:
     def new_sessions(self) -> tuple[Session, ...]:
         """The sessions this call creates, each starting at its first message's time."""
         return tuple(self.open[sid].session for sid in self.order if self.open[sid].new and self.open[sid].turns)
+
+
+def _started(session: Session) -> tuple[bool, datetime, int]:
+    """Orders sessions by when they started (undated ones first, by index), then by index."""
+    return (session.started_at is not None, session.started_at or datetime.min, session.index)
 
 
 def _retry_of(
@@ -570,7 +603,7 @@ def _add(
             transcript = replace(transcript, vocabulary=frozenset(words), known=known)
             batch = _only_new(ex.extract(transcript), context)
             placed = list(dict.fromkeys(i for i in ids if i not in retried))
-            if [e.id for e in batch.events] != placed:
+            if sorted(e.id for e in batch.events) != sorted(placed):  # sessions may come in time order
                 raise ExtractionError(
                     f"extractor {ex.name!r} returned events {[e.id for e in batch.events][:5]} for messages "
                     f"placed at {placed[:5]}: it must number turns from each session's first_seq"

@@ -24,6 +24,7 @@ from graphmem.store.base import Direction, GraphStore, TimeFilter
 if TYPE_CHECKING:
     from graphmem.dates import TimeArg
     from graphmem.memory import Memory
+    from graphmem.recall.request import RecallRequest, TimeAxis
 
 __all__ = [
     "EntityMatch",
@@ -338,16 +339,20 @@ def timeline(
     *,
     since: datetime | None = None,
     until: datetime | None = None,
+    time_axis: TimeAxis = "either",
 ) -> list[Event]:
     """The events that mention the entity called ``entity`` (or matched already) or that it spoke, in time order.
 
-    ``since``/``until`` bound event time (inclusive); undated events always pass, as in recall.
+    ``since``/``until`` bound (inclusive) the time ``time_axis`` names, as in recall: ``"said"`` when the turn
+    was said, ``"happened"`` when what it tells of happened, ``"either"`` (the default) one or the other;
+    undated events always pass, as in recall.
 
     Raises:
         ConfigError: an illegal namespace; a match made in another namespace.
         NotFoundError: the name stands for no entity, or is part of several names (:func:`match_entity`).
     """
-    window = TimeFilter(since=since, until=until)
+    request = _axis_filter(since, until, time_axis)
+    window = request.window  # the store bounds said time only; the other axes are checked on each event
     ids: dict[str, None] = {}
     found = (
         _entities_in(entity, namespace) if isinstance(entity, EntityMatch) else resolve_entity(store, namespace, entity)
@@ -355,7 +360,7 @@ def timeline(
     for ent in found:
         for nb in store.neighbors(namespace, ent.id, edge_types=_EVENT_EDGES, direction=Direction.IN, time=window):
             ids.setdefault(nb.node_id, None)
-    events = [ev for ev in store.get_events(namespace, list(ids)) if window.admits_event(ev)]
+    events = [ev for ev in store.get_events(namespace, list(ids)) if request.admits(ev, window)]
     order = {s.id: s.index for s in store.iter_sessions(namespace)}
     # by when it was said (a message added late with an earlier time goes before the newer ones), as the
     # DSL's TIMELINE sorts, undated events last; ties in the order of their sessions and turns
@@ -363,6 +368,13 @@ def timeline(
         events,
         key=lambda ev: (ev.occurred_at is None, ev.occurred_at or datetime.min, order.get(ev.session, 0), ev.seq),
     )
+
+
+def _axis_filter(since: datetime | None, until: datetime | None, time_axis: TimeAxis) -> RecallRequest:
+    """Recall's reading of ``since``/``until`` on ``time_axis`` (its ``admits``), for a timeline."""
+    from graphmem.recall.request import RecallRequest
+
+    return RecallRequest.of("timeline", namespace="timeline", since=since, until=until, time_axis=time_axis)
 
 
 def entity_facts(

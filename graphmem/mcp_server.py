@@ -249,6 +249,7 @@ class GraphmemTools:
         as_of (default: now); the first line says which ("facts valid up to 2024-07-01"). It fits
         about 1500 tokens. Answer from it; say so when it does not hold the answer.
         The options mean what ``graphmem recall``'s do; a speaker nobody is in the namespace is an error.
+        A namespace that holds nothing yet (a new user) gives a block that says memory holds nothing.
         """
         from graphmem.recall import RecallRequest
 

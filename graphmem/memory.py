@@ -13,7 +13,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
-from graphmem.errors import ConfigError, GraphmemError, NotFoundError, VectorIndexError
+from graphmem.errors import ConfigError, GraphmemError, NotFoundError, UnknownNamespaceError, VectorIndexError
 from graphmem.memory_lookups import MemoryLookups
 from graphmem.memory_resources import open_memory_store
 from graphmem.models import Batch, Entity, Event, Fact, Mention, Session, validate_namespace
@@ -367,11 +367,14 @@ class Memory(MemoryLookups):
         workers: int = 1,
         progress: bool = False,
         embed: bool = True,
+        participants: Mapping[str, str] | None = None,
     ) -> IngestSummary:
         """Ingest transcripts (files, folders, or in-memory records) and return a summary.
 
         See :func:`graphmem.ingest.ingest` for the formats and options; ``extractor`` defaults to this
-        memory's (:meth:`open`).
+        memory's (:meth:`open`). ``participants`` names the roles of JSONL and chat messages
+        (``{"user": "Dana", "assistant": "Aide"}``) as :meth:`add` does; by default a role is the speaker's
+        name (a chat export's own ``participants`` object aside).
         """
         from graphmem.ingest import ingest
 
@@ -385,6 +388,7 @@ class Memory(MemoryLookups):
             progress=progress,
             embed=embed,
             nlp=self._nlp,
+            participants=participants,
         )
 
     def reembed(self, namespace: str | None = None, *, batch: int = 256, progress: bool = False) -> ReembedSummary:
@@ -450,6 +454,10 @@ class Memory(MemoryLookups):
         an aware time is compared in UTC; a date means its start (``until`` and ``as_of``: its end, so
         memory as of a day holds that day's turns, and ``until="2024-03"`` keeps all of March).
 
+        A namespace that holds no data (a new user's first turn, or after :meth:`forget`) recalls ``[]``:
+        the loop recall, answer, :meth:`add` works from the first turn. A mistyped name recalls ``[]`` too;
+        :meth:`namespaces` lists those that hold data (``graphmem recall`` names the closest on stderr).
+
         Raises:
             ConfigError: an empty question, an illegal namespace, a non-positive ``k``, ``hops``
                 outside 0 to 6 (:data:`~graphmem.recall.config.MAX_HOPS`), a time argument that is no
@@ -485,17 +493,20 @@ class Memory(MemoryLookups):
         request = replace(request, namespace=self._spelled(request.namespace))
         with self.store.reading() if isinstance(self.store, ScopesReads) else nullcontext():
             self._catch_up(request.namespace)
-            hits = recall(
-                request,
-                store=self.store,
-                vectors=self.vectors,
-                embed=self._embed_for(request.namespace),
-                cache=self.recall_cache(request.namespace),
-                config=config,
-            )
-        if not hits:  # nothing found: say so when the namespace itself is the mistake
-            require_namespace(request.namespace, self.store.namespaces())
-        return hits
+            try:
+                return recall(
+                    request,
+                    store=self.store,
+                    vectors=self.vectors,
+                    embed=self._embed_for(request.namespace),
+                    cache=self.recall_cache(request.namespace),
+                    config=config,
+                )
+            except UnknownNamespaceError:
+                # an agent's first turn with a new user (or the turn after a forget) reads before it writes:
+                # a namespace that holds no data remembers nothing, which is no error (a speaker filter in it
+                # names nobody for the same reason); the CLI names the closest namespace for a human's typo
+                return []
 
     def context(
         self,
@@ -514,7 +525,8 @@ class Memory(MemoryLookups):
         at some moment of that window; with ``all_time``, every version, as recall then traverses them; the
         block's heading says which), then the recalled events with their dates, speakers and why each is
         there; see :func:`graphmem.context.build_context`. ``since`` and ``until`` are read as
-        :meth:`recall` reads them (a ``datetime``, a ``date`` or date text).
+        :meth:`recall` reads them (a ``datetime``, a ``date`` or date text). A namespace that holds no data
+        gives a block with no facts and no events, as :meth:`recall` gives ``[]``.
 
         Raises:
             ConfigError: as :meth:`recall`.

@@ -6,12 +6,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from graphmem.errors import UnknownNamespaceError
 from graphmem.memory_resources import MemoryResources
 
 if TYPE_CHECKING:
     from graphmem.dates import TimeArg
     from graphmem.lookup import EntityMatch, StatedFact
     from graphmem.models import Event
+    from graphmem.recall.request import TimeAxis
 
 __all__ = ["MemoryLookups"]
 
@@ -46,6 +48,7 @@ class MemoryLookups(MemoryResources):
         namespace: str,
         since: TimeArg | None = None,
         until: TimeArg | None = None,
+        time_axis: TimeAxis = "either",
     ) -> list[Event]:
         """The events that mention ``entity`` or that it spoke, in time order.
 
@@ -53,7 +56,9 @@ class MemoryLookups(MemoryResources):
         or a match already made (in ``namespace``). ``since``/``until`` are inclusive, each a ``datetime``,
         a ``date`` or date text as ``graphmem timeline --since/--until`` take it (``"2024-03"``,
         ``"March 2024"``, ``"2024-03-14T10:30+02:00"``); a date for ``until`` keeps that whole date
-        (``until="2024-03"``: all of March).
+        (``until="2024-03"``: all of March). They bound the time ``time_axis`` names, as in
+        :meth:`~graphmem.memory.Memory.recall`: ``"said"``, ``"happened"`` (what the turn tells of), or
+        ``"either"`` (the default, as recall's).
 
         Raises:
             ConfigError: ``since`` is after ``until``, or a time is no ``datetime``, ``date`` or date
@@ -73,7 +78,7 @@ class MemoryLookups(MemoryResources):
         if start is not None and end is not None and start > end:
             raise ConfigError(f"since ({start:%Y-%m-%d %H:%M}) is after until ({end:%Y-%m-%d %H:%M}): no time is left")
         with self._held(namespace):
-            return timeline(self.store, namespace, entity, since=start, until=end)
+            return timeline(self.store, namespace, entity, since=start, until=end, time_axis=time_axis)
 
     def facts(
         self,
@@ -101,11 +106,12 @@ class MemoryLookups(MemoryResources):
         (:func:`graphmem.fact_time.coalesce`); ``coalesce=False`` lists each statement and version as
         stored.
 
+        A namespace that holds no data (a new user's, or one forgotten) has no facts: ``[]``, whatever
+        ``entity`` and ``predicate`` ask, as :meth:`~graphmem.memory.Memory.recall` recalls ``[]`` there.
+
         Raises:
             ConfigError: ``all_time`` with ``valid_at``/``as_of``; a time that is no ``datetime``, ``date``
                 or date text (named, with what is wrong); an illegal namespace.
-            UnknownNamespaceError: the namespace holds no data (the closest one is suggested), where
-                :meth:`recall` and :meth:`timeline` raise it too (an empty list was a typo's answer).
             NotFoundError: ``entity`` stands for no entity or is part of several names (as for
                 :meth:`timeline`), or no fact (of any time) has ``predicate`` (the message suggests the closest).
         """
@@ -115,17 +121,18 @@ class MemoryLookups(MemoryResources):
         self.refresh()  # what other processes committed (forgotten messages included) counts
         namespace = self._spelled(namespace)
 
-        with self._held(namespace):
-            found = entity_facts(
-                self.store,
-                namespace,
-                entity,
-                predicate=predicate,
-                valid_at=as_moment(valid_at, "valid_at"),
-                as_of=as_upper_bound(as_of, "as_of"),
-                all_time=all_time,
-                coalesce=coalesce,
-            )
-            if not found:
-                self._require_held(namespace)
-        return found
+        valid, believed = as_moment(valid_at, "valid_at"), as_upper_bound(as_of, "as_of")
+        try:
+            with self._held(namespace):
+                return entity_facts(
+                    self.store,
+                    namespace,
+                    entity,
+                    predicate=predicate,
+                    valid_at=valid,
+                    as_of=believed,
+                    all_time=all_time,
+                    coalesce=coalesce,
+                )
+        except UnknownNamespaceError:  # raised by _held only when the namespace holds no data: nothing known
+            return []

@@ -2,8 +2,9 @@
 
 ``graphmem recall "job" -n priya`` once printed an empty table and ``forget -n chatt`` printed zeros:
 a mistyped namespace looked like an empty result. :func:`require_namespace` turns it into
-``namespace 'priya' holds no data (did you mean 'priya-tomas'?)`` for recall, forget, stats, export,
-sync, viz and queries alike.
+``namespace 'priya' holds no data (did you mean 'priya-tomas'?)`` for forget, stats, export, sync, viz
+and queries alike. Recall, context and facts answer such a namespace empty instead (an agent's first turn
+with a new user reads it before anything is added); the CLI then notes it, naming the closest ones.
 """
 
 from __future__ import annotations

@@ -19,7 +19,8 @@ and, in a fresh process that opens the store cold (:mod:`graphmem.bench.scale_pr
   memory budget, and with two namespaces or more the resident memory with one namespace loaded, with a
   second one too, and after dropping the second.
 
-The latency curve is plotted against size into ``--plot`` (default ``docs/scale.png``).
+The latency curve is plotted against size into ``--plot PATH`` when asked (no plot otherwise); the plot needs
+matplotlib, the ``graphmem[plot]`` extra, checked before the run starts.
 """
 
 from __future__ import annotations
@@ -318,17 +319,32 @@ def run_scale(
     return result
 
 
-def plot(result: dict[str, Any], path: str | Path) -> None:
-    """Plot recall latency (p50, p95) and open time against store size into a PNG."""
-    try:
-        import matplotlib
+def require_matplotlib() -> None:
+    """Check that matplotlib is installed (before a run that ends in a plot).
 
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
+    Raises:
+        MissingDependencyError: it is not (the message names ``pip install 'graphmem[plot]'``).
+    """
+    try:
+        import matplotlib  # noqa: F401
     except ImportError as exc:
         from graphmem.errors import MissingDependencyError
 
-        raise MissingDependencyError("matplotlib", extra="dev", purpose="the scale plot") from exc
+        raise MissingDependencyError("matplotlib", extra="plot", purpose="the scale plot") from exc
+
+
+def plot(result: dict[str, Any], path: str | Path) -> None:
+    """Plot recall latency (p50, p95) and open time against store size into a PNG.
+
+    Raises:
+        MissingDependencyError: matplotlib is not installed.
+    """
+    require_matplotlib()
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
     rows = result["checkpoints"]
     sizes = [r["events"] for r in rows]
     fig, (left, right) = plt.subplots(1, 2, figsize=(10, 4))
@@ -371,7 +387,11 @@ def plot(result: dict[str, Any], path: str | Path) -> None:
 @click.option("--cache-mb", type=click.FloatRange(min=1), default=None, help="Memory budget, MiB (GRAPHMEM_CACHE_MB).")
 @click.option("--json", "json_out", type=click.Path(dir_okay=False), default=None, help="Also write the figures.")
 @click.option(
-    "--plot", "plot_out", type=click.Path(dir_okay=False), default="docs/scale.png", show_default=True, help="PNG."
+    "--plot",
+    "plot_out",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Also plot latency and open time against size into this PNG (needs the graphmem[plot] extra).",
 )
 def command(
     events: int,
@@ -389,6 +409,8 @@ def command(
 
     if store is not None and Path(store).exists() and any(Path(store).iterdir()):
         raise click.BadParameter(f"{store} is not empty; the benchmark needs a new store", param_hint="--store")
+    if plot_out:
+        require_matplotlib()  # before the run, not after it
 
     def save(result: dict[str, Any]) -> None:
         if json_out:

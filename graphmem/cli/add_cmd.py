@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import json
 import sys
+from datetime import datetime
 from typing import Any
 
 import click
 
-from graphmem.cli.common import db_option, open_memory, print_json
+from graphmem.cli.common import MessageTime, db_option, open_memory, participants_of, print_json
 from graphmem.cli.extractor_opts import chosen_extractor, extractor_flag, extractor_option_flag
 from graphmem.errors import IngestError
 from graphmem.models import validate_namespace
@@ -26,7 +27,14 @@ __all__ = ["add"]
     default=None,
     help="The session id to join as stored, e.g. session_3 (default: the namespace's latest one).",
 )
-@click.option("--time", "when", default=None, help="When it was said, ISO 8601 (default: now).")
+@click.option(
+    "--time",
+    "when",
+    type=MessageTime(),
+    default=None,
+    help="When it was said: a date and time as --since takes one (2024-05-01T14:30, with a zone: in UTC), or epoch "
+    "seconds (default: now).",
+)
 @click.option("--id", "message_id", default=None, help="The message's own id (re-adding it is a no-op).")
 @click.option(
     "--participant",
@@ -46,7 +54,7 @@ def add(
     namespace: str,
     speaker: str | None,
     session: str | None,
-    when: str | None,
+    when: datetime | None,
     message_id: str | None,
     participants: tuple[str, ...],
     extractor: str | None,
@@ -61,11 +69,10 @@ def add(
     \b
     Example: graphmem add -n dana --speaker Dana "I start at Acme on Monday."
     """
-    from graphmem.formats._source import parse_timestamp
     from graphmem.live import parse_messages
 
     validate_namespace(namespace)  # before the store is created
-    names = _participants(participants)
+    names = participants_of(participants)
     if text is not None and text != "-":
         if not speaker:
             raise click.UsageError("--speaker is required with TEXT")
@@ -75,8 +82,6 @@ def add(
         for key, value in (("time", when), ("id", message_id)):
             if value is not None:
                 message[key] = value
-        if when is not None:
-            parse_timestamp(when, path="--time")  # named as the option, before the store is opened
         messages: list[dict[str, object]] = [message]
     else:
         if speaker or when or message_id:
@@ -94,17 +99,6 @@ def add(
     else:
         for event_id in ids:
             click.echo(event_id)
-
-
-def _participants(pairs: tuple[str, ...]) -> dict[str, str]:
-    """``--participant user=Dana`` options as a dict; a pair without ``=`` or a side is a usage error."""
-    names: dict[str, str] = {}
-    for pair in pairs:
-        role, sep, name = pair.partition("=")
-        if not sep or not role.strip() or not name.strip():
-            raise click.BadParameter(f"expected ROLE=NAME, e.g. user=Dana, not {pair!r}", param_hint="--participant")
-        names[role.strip()] = name.strip()
-    return names
 
 
 def _read_jsonl() -> tuple[list[dict[str, object]], list[int]]:

@@ -24,12 +24,17 @@ if TYPE_CHECKING:
     from graphmem.store.base import GraphStore
 
 __all__ = [
+    "DateTime",
+    "MessageTime",
     "State",
+    "UntilDateTime",
     "db_option",
     "explain_text",
     "k_option",
     "may_exit_fast",
+    "no_data_note",
     "open_memory",
+    "participants_of",
     "plain",
     "print_json",
     "print_plain",
@@ -122,6 +127,26 @@ class UntilDateTime(DateTime):
     until = True
 
 
+class MessageTime(DateTime):
+    """When a message was said (``add --time``): read as every other time option is (:class:`DateTime`, so
+    ``2024-02-30T10:00`` is the same usage error as ``--since 2024-02-30``, naming the days February has),
+    or epoch seconds (milliseconds) as a JSONL message's ``time``; a time outside the years memory keeps is
+    a usage error too."""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        """The naive UTC datetime ``value`` names."""
+        from graphmem.errors import IngestError
+        from graphmem.formats._source import parse_timestamp
+
+        text = str(value).strip()
+        epoch = text.isdigit() and len(text) >= 9  # 2024 is a year, 1714573800 a moment
+        when = parse_timestamp(int(text), path="") if epoch else super().convert(value, param, ctx)
+        try:
+            return parse_timestamp(when, path="")  # the years memory keeps
+        except IngestError as exc:
+            self.fail(exc.reason, param, ctx)
+
+
 def db_option(func: Any) -> Any:
     """``--db`` on a subcommand, overriding the group's."""
     return click.option(
@@ -207,6 +232,43 @@ def reset_exit() -> None:
 def may_exit_fast() -> bool:
     """Whether the command that ran was a one-shot read that closed its store (see ``graphmem.cli.run``)."""
     return _exit.fast
+
+
+def participants_of(pairs: tuple[str, ...]) -> dict[str, str]:
+    """``--participant user=Dana`` options (``add``, ``ingest``) as a dict; a pair without ``=`` or a side is
+    a usage error."""
+    names: dict[str, str] = {}
+    for pair in pairs:
+        role, sep, name = pair.partition("=")
+        if not sep or not role.strip() or not name.strip():
+            raise click.BadParameter(f"expected ROLE=NAME, e.g. user=Dana, not {pair!r}", param_hint="--participant")
+        names[role.strip()] = name.strip()
+    return names
+
+
+def no_data_note(mem: Memory, namespace: str) -> str | None:
+    """The one-line note for a read of ``namespace`` when it holds no data, else ``None``.
+
+    Such a read answers with an empty result, as the API does (an agent's first turn with a new user), but
+    a human's typo must stay visible: the note names the namespace and the closest ones that hold data.
+    """
+    import difflib
+
+    from graphmem.namespaces import closest_namespace, namespace_spelling
+
+    held = mem.namespaces()
+    if namespace_spelling(namespace, held) in held:
+        return None
+    lowered = namespace.lower()
+    near = [ns for ns in held if ns.lower().startswith(lowered) or lowered.startswith(ns.lower())]
+    near += [closest_namespace(namespace, held) or ""]
+    near += difflib.get_close_matches(namespace, held, n=3, cutoff=0.6)
+    closest = list(dict.fromkeys(ns for ns in near if ns))[:3]
+    if closest:
+        others = "the closest that do: " + ", ".join(closest)
+    else:
+        others = "namespaces that do: " + (", ".join(held[:5]) + (", …" if len(held) > 5 else "") if held else "none")
+    return f"note: namespace {namespace!r} holds no data in {mem.store.uri} ({others})"
 
 
 def print_json(data: Any) -> None:

@@ -6,7 +6,7 @@ from datetime import datetime
 
 import click
 
-from graphmem.cli.common import DateTime, UntilDateTime, db_option, k_option, open_memory, print_json
+from graphmem.cli.common import DateTime, UntilDateTime, db_option, k_option, no_data_note, open_memory, print_json
 
 __all__ = ["context"]
 
@@ -49,6 +49,9 @@ def context(
     with open_memory(ctx, db, read_only=True) as mem:
         request = RecallRequest.of(question, namespace=namespace, k=k, since=since, until=until)
         result = mem.context_for(request, budget_tokens=budget)
+        note = no_data_note(mem, namespace)
+    if note is not None:
+        click.echo(note, err=True)
     if as_json:
         print_json(result.as_dict())
         return

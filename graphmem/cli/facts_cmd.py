@@ -6,7 +6,7 @@ from datetime import datetime
 
 import click
 
-from graphmem.cli.common import DateTime, UntilDateTime, db_option, open_memory, print_json, print_table
+from graphmem.cli.common import DateTime, UntilDateTime, db_option, no_data_note, open_memory, print_json, print_table
 
 __all__ = ["facts"]
 
@@ -50,14 +50,12 @@ def facts(
     if all_time and (valid_at is not None or as_of is not None):
         raise click.UsageError("--all-time reads every fact version: give it without --valid-at and --as-of")
     with open_memory(ctx, db, read_only=True) as mem:
-        from graphmem.namespaces import require_namespace
-
-        require_namespace(namespace, mem.namespaces(), where=mem.store.uri)  # a typo is named, not []
-        match = mem.match_entity(entity, namespace=namespace) if entity is not None else None
+        note = no_data_note(mem, namespace)  # an empty answer, and a typo named on stderr
+        match = mem.match_entity(entity, namespace=namespace) if entity is not None and note is None else None
         if match is not None and (note := match.note()):
             click.echo(f"note: {note}", err=True)
         stated = mem.facts(
-            match,
+            match if match is not None else entity,
             namespace=namespace,
             predicate=predicate,
             valid_at=valid_at,
@@ -65,6 +63,8 @@ def facts(
             all_time=all_time,
             coalesce=not each_statement,
         )
+    if note is not None:
+        click.echo(note, err=True)
     found = [s.fact for s in stated]
     names = {s.fact.subject_id: s.subject for s in stated} | {s.fact.object_id: s.object for s in stated}
     if as_json:  # the shape of Memory.facts' StatedFact.as_dict and the MCP facts tool
@@ -88,5 +88,5 @@ def facts(
         for row, s in zip(rows, stated, strict=True):
             row.append(s.describe_target())
     print_table(f"facts in {namespace}", cols, rows)
-    if not rows:
+    if not rows and note is None:
         click.echo("no facts matched", err=True)

@@ -23,7 +23,9 @@ from typing import IO, Any, TypeVar
 import click
 
 from graphmem.cli.common import (
+    DateTime,
     State,
+    UntilDateTime,
     db_option,
     k_option,
     open_memory,
@@ -52,19 +54,6 @@ def _single_namespace(mem: Any, namespace: str | None) -> str:
         raise ConfigError("the store is empty: ingest something first")
     names = ", ".join(sorted(existing)[:10]) + (", …" if len(existing) > 10 else "")
     raise ConfigError(f"the store holds {len(existing)} namespaces ({names}); choose one with --namespace/-n")
-
-
-def _parse_when(value: str | None, option: str, *, end_of_day: bool = False) -> datetime | None:
-    """A date option, read as every date is (:func:`graphmem.dates.parse_date_argument`): its start, or with
-    ``end_of_day`` the end of a date without a time of day (so ``--until 2024-03-14`` keeps all of that day)."""
-    if value is None:
-        return None
-    from graphmem.dates import DateTextError, parse_date_argument
-
-    try:
-        return parse_date_argument(value, until=end_of_day)
-    except DateTextError as exc:
-        raise ConfigError(f"{option}: {exc}") from None
 
 
 @click.command()
@@ -195,8 +184,10 @@ def sync(
 @click.option("--hops", type=click.IntRange(1, 4), default=1, show_default=True, help="Neighbourhood depth.")
 @click.option("--recall", "recall_text", default=None, help="Draw what recall returns for this text, with its paths.")
 @k_option(default=5, maximum=50, help="Recall hits to draw.")
-@click.option("--since", default=None, help="Draw the events from this date/time (ISO).")
-@click.option("--until", default=None, help="…up to this date/time (ISO, inclusive; a date means its whole day).")
+@click.option("--since", type=DateTime(), default=None, help="Draw the events from this date/time.")
+@click.option(
+    "--until", type=UntilDateTime(), default=None, help="…up to this date/time (inclusive; a date means its whole day)."
+)
 @click.option("--limit", type=click.IntRange(1, 2000), default=150, show_default=True, help="At most this many nodes.")
 @click.option("--output", "-o", default="graphmem-viz.html", show_default=True, help="The HTML file to write.")
 @click.pass_context
@@ -208,8 +199,8 @@ def viz(
     hops: int,
     recall_text: str | None,
     k: int,
-    since: str | None,
-    until: str | None,
+    since: datetime | None,
+    until: datetime | None,
     limit: int,
     output: str,
 ) -> None:
@@ -225,6 +216,7 @@ def viz(
     chosen = sum(x is not None for x in (entity, recall_text)) + (since is not None or until is not None)
     if chosen != 1:
         raise click.UsageError("choose one of --entity, --recall, or --since/--until")
+    v.require_bokeh()  # before the store is read and recall's models load, not after
     with open_memory(ctx, db, read_only=True) as mem:
         ns = _single_namespace(mem, namespace)
         if entity is not None:
@@ -235,8 +227,8 @@ def viz(
             graph = v.time_range_graph(
                 mem.store,
                 ns,
-                since=_parse_when(since, "--since"),
-                until=_parse_when(until, "--until", end_of_day=True),
+                since=since,
+                until=until,
                 limit=limit,
             )
         path = v.write_html(graph, output)

@@ -10,6 +10,7 @@ import click
 from graphmem.cli.common import (
     db_option,
     open_memory,
+    participants_of,
     print_json,
     print_plain,
     print_table,
@@ -43,6 +44,13 @@ __all__ = ["ingest"]
     help="spaCy runs offline; claude needs ANTHROPIC_API_KEY (default: GRAPHMEM_EXTRACTOR, else spacy).",
 )
 @extractor_option_flag
+@click.option(
+    "--participant",
+    "participants",
+    multiple=True,
+    metavar="ROLE=NAME",
+    help="Who a role of JSONL and chat messages is, e.g. user=Dana (repeatable; default: the role is the name).",
+)
 @click.option("--workers", "-w", type=click.IntRange(min=1), default=1, show_default=True, help="Extraction processes.")
 @click.option(
     "--no-embed", is_flag=True, help="Do not compute event embeddings (recall then uses text and graph only)."
@@ -57,6 +65,7 @@ def ingest(
     fmt: str | None,
     extractor: str | None,
     extractor_options: tuple[str, ...],
+    participants: tuple[str, ...],
     workers: int,
     no_embed: bool,
     as_json: bool,
@@ -74,6 +83,7 @@ def ingest(
     missing = [p for p in paths if not os.path.lexists(p)]
     if missing:  # before the store is opened: a mistyped path neither prints a summary nor creates a store
         raise ConfigError(f"no such file or folder: {', '.join(missing)}")
+    names = participants_of(participants)  # a bad pair is a usage error before anything is read
     check_readable(paths)  # likewise for an input that exists but cannot be opened
     if namespace is not None:
         validate_namespace(namespace)  # and for an illegal namespace
@@ -93,6 +103,7 @@ def ingest(
                 workers=workers,
                 progress=not as_json and stderr_console().is_terminal,
                 embed=not no_embed,
+                participants=names,
             )
         except (KeyboardInterrupt, SystemExit):  # Ctrl-C, or SIGTERM while worker processes ran
             click.echo(

@@ -12,6 +12,7 @@ from graphmem.cli.common import (
     UntilDateTime,
     db_option,
     k_option,
+    no_data_note,
     open_memory,
     plain,
     print_json,
@@ -72,7 +73,8 @@ def recall(
 
     question = clean_text(question)  # an argument that was not UTF-8 arrives with lone surrogates
     with open_memory(ctx, db, read_only=True, one_shot=True) as mem:
-        if speakers:
+        note = no_data_note(mem, namespace)
+        if speakers and note is None:
             from graphmem.lookup import require_speakers
 
             require_speakers(mem, namespace, speakers)
@@ -88,6 +90,8 @@ def recall(
             time_axis=time_axis,
         )
         hits = mem.recall_request(request)
+    if note is not None:
+        click.echo(note, err=True)
     if as_json:
         print_json({"question": question, "namespace": namespace, "hits": [h.as_dict() for h in hits]})
         return
@@ -111,5 +115,5 @@ def recall(
         )
         table.add_row(*(plain(c) for c in cells))  # user text is printed literally, never as markup
     stdout_console().print(table)
-    if not hits:
+    if not hits and note is None:
         click.echo("no events matched", err=True)

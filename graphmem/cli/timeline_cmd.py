@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Literal
 
 import click
 
@@ -15,8 +16,20 @@ __all__ = ["timeline"]
 @click.argument("entity")
 @db_option
 @click.option("--namespace", "-n", required=True, help="The namespace to read.")
-@click.option("--since", type=DateTime(), default=None, help="Only events at or after.")
-@click.option("--until", type=UntilDateTime(), default=None, help="Only events at or before (a date: its whole day).")
+@click.option("--since", type=DateTime(), default=None, help="Only events at or after (on --time-axis).")
+@click.option(
+    "--until",
+    type=UntilDateTime(),
+    default=None,
+    help="Only events at or before (a date: its whole day; on --time-axis).",
+)
+@click.option(
+    "--time-axis",
+    type=click.Choice(["said", "happened", "either"]),
+    default="either",
+    show_default=True,
+    help="What --since/--until bound: when a turn was said, when what it tells of happened, or either (as recall).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
 @click.pass_context
 def timeline(
@@ -26,6 +39,7 @@ def timeline(
     namespace: str,
     since: datetime | None,
     until: datetime | None,
+    time_axis: Literal["said", "happened", "either"],
     as_json: bool,
 ) -> None:
     """The events that mention ENTITY (a name or alias) or that it spoke, in time order.
@@ -39,7 +53,7 @@ def timeline(
     """
     with open_memory(ctx, db, read_only=True) as mem:
         match = mem.match_entity(entity, namespace=namespace)
-        events = mem.timeline(match, namespace=namespace, since=since, until=until)
+        events = mem.timeline(match, namespace=namespace, since=since, until=until, time_axis=time_axis)
     if note := match.note():
         click.echo(f"note: {note}", err=True)
     if as_json:

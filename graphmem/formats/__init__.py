@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Mapping
 from pathlib import Path
 
 from graphmem.errors import IngestError
@@ -132,9 +133,18 @@ def detect_format(path: str | os.PathLike[str]) -> str:
 
 
 def read_source(
-    source: Source, *, format: str | None = None, namespace: str | None = None, tagged: bool = False
+    source: Source,
+    *,
+    format: str | None = None,
+    namespace: str | None = None,
+    tagged: bool = False,
+    participants: Mapping[str, str] | None = None,
 ) -> list[Transcript]:
     """Read a loaded input into transcripts (see :func:`read_transcripts`).
+
+    ``participants`` maps a speaker or role of JSONL and chat messages (``user``) to a name (``Dana``), as
+    :meth:`graphmem.memory.Memory.add` does; over a chat export's own ``participants``. Other formats name
+    their speakers and ignore it.
 
     With ``tagged``, session ids carry the input's :func:`source_tag` (``chat-1f2e3d4c/session_1``):
     ingestion asks for that when the plain ids are taken by another input in the same namespace.
@@ -143,7 +153,7 @@ def read_source(
     if namespace is not None:
         validate_namespace(namespace)
     try:
-        return _read(source, format, namespace, tagged)
+        return _read(source, format, namespace, tagged, participants)
     except IngestError as exc:  # a fault in a JSON document: its line beside its JSON path
         line = source.json_index().line(exc.json_path) if exc.line is None and exc.json_path else None
         if line is None:
@@ -151,18 +161,20 @@ def read_source(
         raise IngestError(exc.reason, path=exc.path, line=line, json_path=exc.json_path) from exc
 
 
-def _read(source: Source, format: str | None, namespace: str | None, tagged: bool) -> list[Transcript]:
+def _read(
+    source: Source, format: str | None, namespace: str | None, tagged: bool, names: Mapping[str, str] | None = None
+) -> list[Transcript]:
     fmt = format or sniff_format(source)
     name = Path(source.path).stem
     tag = source_tag(source.key, name) if tagged else None
     if fmt == "locomo":
         return read_locomo(source, namespace, tag=tag)
     if fmt == "jsonl":
-        return read_jsonl(source, namespace, name=name, tag=tag)
+        return read_jsonl(source, namespace, name=name, tag=tag, participants=names)
     if fmt == "text":
         return read_text(source, namespace, name=name, tag=tag)
     if fmt == "chat":
-        return read_chat(source, namespace, name=name, tag=tag)
+        return read_chat(source, namespace, name=name, tag=tag, participants=names)
     if fmt == "whatsapp":
         return read_whatsapp(source, namespace, name=name, tag=tag)
     raise IngestError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}", path=source.path)

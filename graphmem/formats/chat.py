@@ -6,6 +6,7 @@ are those of :mod:`graphmem.formats._records`; ``system`` and tool messages are 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from graphmem.errors import IngestError
@@ -26,16 +27,23 @@ def looks_like_chat(doc: Any) -> bool:
 
 
 def read_chat(
-    source: Source, namespace: str | None = None, *, name: str = "", tag: str | None = None
+    source: Source,
+    namespace: str | None = None,
+    *,
+    name: str = "",
+    tag: str | None = None,
+    participants: Mapping[str, str] | None = None,
 ) -> list[Transcript]:
     """Read a chat export into one transcript.
 
-    Session ids are prefixed as :func:`~graphmem.formats.jsonl.read_jsonl` does.
+    Session ids are prefixed as :func:`~graphmem.formats.jsonl.read_jsonl` does. ``participants`` (the
+    caller's role names, ``ingest --participant``) go over the export's own ``participants`` object.
 
     Raises:
         IngestError: the document has no ``messages`` list or a message is malformed (JSON path).
     """
     doc = source.json()
+    given = dict(participants or {})
     names: dict[str, str] = {}
     if isinstance(doc, dict):
         messages = doc.get("messages")
@@ -57,6 +65,7 @@ def read_chat(
     items = [Located(m, json_path=f"{base}[{i}]") for i, m in enumerate(messages)]
     empty: list[Located] = []
     line_of = source.json_index().line
+    names = {**names, **given}
     sessions = records_to_sessions(items, path=source.path, speaker_names=names, line_of=line_of, empty=empty)
     if tag or namespace:
         sessions = prefix_sessions(sessions, tag or ascii_namespace_from(name, "input"))

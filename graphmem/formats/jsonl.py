@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from graphmem.errors import EmptyInputError, IngestError
@@ -24,7 +24,12 @@ def prefix_sessions(sessions: Sequence[RawSession], prefix: str) -> tuple[RawSes
 
 
 def read_jsonl(
-    source: Source, namespace: str | None = None, *, name: str = "", tag: str | None = None
+    source: Source,
+    namespace: str | None = None,
+    *,
+    name: str = "",
+    tag: str | None = None,
+    participants: Mapping[str, str] | None = None,
 ) -> list[Transcript]:
     """Read a JSONL file of messages into one transcript.
 
@@ -51,7 +56,7 @@ def read_jsonl(
     if not items:
         raise EmptyInputError("empty file", path=source.path)
     empty: list[Located] = []
-    sessions = records_to_sessions(items, path=source.path, empty=empty)
+    sessions = records_to_sessions(items, path=source.path, speaker_names=dict(participants or {}), empty=empty)
     if tag or namespace:
         sessions = prefix_sessions(sessions, tag or ascii_namespace_from(name, "input"))
     ns = namespace or namespace_from(name)

@@ -13,7 +13,7 @@ import os
 from pathlib import Path
 
 from graphmem.errors import ConfigError
-from graphmem.viz.draw import EDGE_STYLES, KIND_COLORS, build_plot, render_html, validation_problems
+from graphmem.viz.draw import EDGE_STYLES, KIND_COLORS, build_plot, render_html, require_bokeh, validation_problems
 from graphmem.viz.gather import (
     VizEdge,
     VizGraph,
@@ -35,6 +35,7 @@ __all__ = [
     "hits_graph",
     "recall_graph",
     "render_html",
+    "require_bokeh",
     "time_range_graph",
     "validation_problems",
     "write_html",

@@ -81,6 +81,18 @@ def _edge_key(edge: VizEdge) -> str:
     return "path" if edge.path else edge.type
 
 
+def require_bokeh() -> None:
+    """Check that Bokeh is installed, before any work that ends in a picture.
+
+    Raises:
+        MissingDependencyError: it is not (the message names ``pip install 'graphmem[viz]'``).
+    """
+    try:
+        import bokeh  # noqa: F401
+    except ImportError as exc:
+        raise MissingDependencyError("bokeh", "viz", "graphmem viz") from exc
+
+
 def build_plot(graph: VizGraph, *, width: int = 1200) -> Model:
     """The Bokeh model of the picture of ``graph``.
 
@@ -336,6 +348,7 @@ def render_html(graph: VizGraph, *, width: int = 1200) -> str:
         ConfigError: the graph has no nodes.
         MissingDependencyError: Bokeh is not installed.
     """
+    require_bokeh()
     from bokeh.embed import file_html
     from bokeh.resources import INLINE
 

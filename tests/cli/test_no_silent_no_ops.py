@@ -30,12 +30,9 @@ def store_dir(tmp_path: Path) -> Path:
 @pytest.mark.parametrize(
     ("args", "typo", "meant"),
     [
-        (["recall", "job", "-n", "priya"], "priya", "priya-tomas"),
         (["forget", "-n", "chatt", "--yes"], "chatt", "chat"),
         (["forget", "-n", "chatt", "--event", "e"], "chatt", "chat"),
         (["stats", "-n", "priya"], "priya", "priya-tomas"),
-        (["facts", "-n", "chatt", "--json"], "chatt", "chat"),
-        (["facts", "-n", "priya"], "priya", "priya-tomas"),
         (["export", "-n", "chatt"], "chatt", "chat"),
         (["query", "-n", "priya", "FIND (e:Event) RETURN count(*)"], "priya", "priya-tomas"),
     ],

@@ -1,0 +1,52 @@
+"""ingest --participant ROLE=NAME (Memory.ingest(participants=)) names the roles of a chat export, as add does."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from graphmem.cli import main
+from graphmem.errors import ConfigError
+from graphmem.memory import Memory
+
+CHAT = [
+    {"role": "user", "content": "I adopted a beagle called Biscuit.", "timestamp": "2024-03-08T10:00"},
+    {"role": "assistant", "content": "Congratulations on Biscuit!", "timestamp": "2024-03-08T10:01"},
+]
+
+
+def _speakers(mem: Memory, ns: str) -> list[str | None]:
+    return [e.speaker for e in sorted(mem.store.iter_events(ns), key=lambda e: e.seq)]
+
+
+def _persons(mem: Memory, ns: str) -> set[str]:
+    return {e.name for e in mem.store.iter_entities(ns) if e.type == "Person"}
+
+
+def test_ingest_names_the_roles_as_add_does(memory: Memory, tmp_path: Path) -> None:
+    data = tmp_path / "chat.jsonl"
+    data.write_text("".join(json.dumps(m) + "\n" for m in CHAT), encoding="utf-8")
+    names = {"user": "Dana", "assistant": "Aide"}
+    assert memory.ingest(data, namespace="file", participants=names).ok
+    memory.add(CHAT, namespace="live", participants=names)
+    assert _speakers(memory, "file") == _speakers(memory, "live") == ["Dana", "Aide"]
+    assert {"user", "assistant"}.isdisjoint(_persons(memory, "file"))
+    # read again with other names, the unchanged file is not skipped
+    again = memory.ingest(data, namespace="file", participants={"user": "Dani", "assistant": "Aide"})
+    assert again.ok and _speakers(memory, "file") == ["Dani", "Aide"]
+    with pytest.raises(ConfigError, match="participants must map roles to non-empty names"):
+        memory.ingest(data, namespace="x", participants={"user": " "})
+
+
+def test_ingest_cli_takes_participant_options(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    doc = tmp_path / "export.json"
+    doc.write_text(json.dumps({"messages": CHAT}), encoding="utf-8")
+    db = str(tmp_path / "db")
+    args = ["--db", db, "ingest", str(doc), "-n", "c", "--no-embed", "--json"]
+    assert main([*args, "--participant", "user=Dana", "--participant", "assistant=Aide"]) == 0
+    with Memory.open(db, read_only=True) as mem:
+        assert _speakers(mem, "c") == ["Dana", "Aide"]
+    assert main([*args, "--participant", "user"]) == 2
+    assert "expected ROLE=NAME, e.g. user=Dana, not 'user'" in capsys.readouterr().err
