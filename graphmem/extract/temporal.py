@@ -403,33 +403,39 @@ def unmatched_endings(facts: Sequence[Fact], closings: Sequence[FactClosing]) ->
     (:func:`statement_closings`).
 
     Only an ending that names its fact whole is kept: one that names no subject or no value ("I quit my
-    job", "Rex died": whose pet?) or that reads as the end of more than one predicate ("I quit Globex": a
-    job, or a game?) names no fact to keep; nor is one kept when any of its readings ended a fact, or when
-    its statement already gave its fact ("My dog Rex died yesterday")."""
-    readings: dict[tuple[tuple[str, ...], frozenset[str | None]], list[FactClosing]] = {}
+    job", "Rex died": whose pet?) or whose statement reads as the end of more than one predicate or fact
+    ("I quit Globex": a job, or a game? "I dropped out of Hudson College": studies or membership?) names
+    no fact to keep; nor is one kept when any of its statement's readings ended a fact, or when its
+    statement already gave its fact ("My dog Rex died yesterday")."""
+    readings: dict[tuple[str, ...], list[FactClosing]] = {}
     for c in closings:
         if not c.correction and c.evidence:
-            readings.setdefault((c.evidence, frozenset((c.subject_id, c.object_id))), []).append(c)
+            readings.setdefault(c.evidence, []).append(c)
     out: dict[str, Fact] = {}
     for group in readings.values():
         c = group[0]
-        if c.subject_id is None or c.object_id is None or len({g.predicate for g in group}) > 1:
+        subject, value = c.subject_id, c.object_id
+        if subject is None or value is None or len({g.predicate for g in group}) > 1:
+            continue
+        if any(g.subject_id is None or g.object_id is None for g in group):
             continue
         # a state of two people ended is one ending, either way round ("Omar and I got divorced")
-        both = [*group, replace(c, subject_id=c.object_id, object_id=c.subject_id)] if c.predicate in MUTUAL else group
+        if any(g.object_id not in (value, subject) and name_key(g.object_id or "") != name_key(value) for g in group):
+            continue
+        both = [*group, replace(c, subject_id=value, object_id=subject)] if c.predicate in MUTUAL else group
         keys = {(e.subject_id, e.predicate, e.object_id) for e in both}
         if any((f.subject_id, f.predicate, f.object_id) in keys and set(f.evidence) & set(c.evidence) for f in facts):
             continue
         if any(closing_end(e, f) is not None for e in both for f in facts):
             continue
-        fid = fact_id(c.evidence[0], c.subject_id, c.predicate, c.object_id)
+        fid = fact_id(c.evidence[0], subject, c.predicate, value)
         end = min(c.at or c.recorded_at, c.recorded_at)
         out[fid] = Fact(
             c.namespace,
             fid,
-            c.subject_id,
+            subject,
             c.predicate,
-            c.object_id,
+            value,
             c.recorded_at,
             valid_to=end,
             evidence=c.evidence,
