@@ -413,11 +413,14 @@ def unmatched_endings(facts: Sequence[Fact], closings: Sequence[FactClosing]) ->
             readings.setdefault(c.evidence, []).append(c)
     out: dict[str, Fact] = {}
     for group in readings.values():
-        c = group[0]
-        subject, value = c.subject_id, c.object_id
-        if subject is None or value is None or len({g.predicate for g in group}) > 1:
+        # "I quit my job at Acme" reads as the end of Fay's job at Acme and of whichever job she held
+        named = [g for g in group if g.subject_id is not None and g.object_id is not None]
+        if not named or len({g.predicate for g in group}) > 1:
             continue
-        if any(g.subject_id is None or g.object_id is None for g in group):
+        group = named
+        c = named[0]
+        subject, value = c.subject_id, c.object_id
+        if subject is None or value is None:
             continue
         # a state of two people ended is one ending, either way round ("Omar and I got divorced")
         if any(g.object_id not in (value, subject) and name_key(g.object_id or "") != name_key(value) for g in group):
