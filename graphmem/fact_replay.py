@@ -22,7 +22,8 @@ fact's own bound ("until June") that equals such an end is taken off too and onl
 statement ends it, a limit (a plan gets back the end of its planned time, which the event's times keep).
 A closing whose statement the batch does not hold (an end kept across a re-ingest,
 :func:`graphmem.store.versions.kept_closings`) applies at every step. Each step reads the current facts of
-the subjects its facts and closings name (all of them when a closing names no subject).
+the subjects its facts and closings name (all of them when a closing names no subject; both people of a
+marriage or a relationship, which is stored either way round).
 
 A stored fact recorded after a step's statement (a live message newer than the file a re-ingest redoes,
 an older conversation ingested after a newer one) ends nothing at that step: memory did not know it then.
@@ -51,6 +52,7 @@ from graphmem.extract.temporal import (
     told_over,
     told_times,
 )
+from graphmem.extract.vocabulary import MUTUAL
 from graphmem.models import Batch, Event, Fact, FactClosing
 from graphmem.store.sqlite_rows import normalise_dt
 from graphmem.store.versions import is_archive, normalised_batch_times, stored_causes, version_batch
@@ -167,6 +169,9 @@ def replay(
     for event, facts, own in steps:
         step_closings = (*own, *outside)
         subjects = {f.subject_id for f in facts} | {c.subject_id for c in step_closings if c.subject_id is not None}
+        # a state of two people is stored either way round ("Omar and I got divorced" kept as Omar's)
+        subjects |= {f.object_id for f in facts if f.predicate in MUTUAL}
+        subjects |= {c.object_id for c in step_closings if c.predicate in MUTUAL and c.object_id is not None}
         if any(c.subject_id is None for c in step_closings):
             subjects = set(by_subject)
         at = normalise_dt(event.occurred_at)

@@ -18,7 +18,8 @@ A fact is stored once per statement: "I work at Globex" in March and "I still wo
 two facts with the same subject, predicate and object. :func:`coalesce` merges such value-equivalent
 facts for reading (the *coalescing* of temporal databases): facts of one read whose valid times overlap
 or meet become one, from the earliest start to the latest end, backed by every statement and recorded
-when the last of them was (the first moment all of it was known). Two holdings with a gap between them
+when the last of them was (the first moment all of it was known); a statement told as ended, with no
+start ("My dog Rex died yesterday"), takes the start of one it meets. Two holdings with a gap between them
 stay apart ("I quit Globex" in April, "I'm back at Globex" in June). In an
 ``all_time`` read only versions memory retired at the same moment are merged, so versions of one fact
 (which expire one after another) never are.
@@ -42,6 +43,7 @@ __all__ = [
     "DATE_FORMS",
     "as_moment",
     "as_upper_bound",
+    "begun",
     "coalesce",
     "end_of_day",
     "fact_filter",
@@ -193,6 +195,8 @@ def facts_at(
         if (entity_id is None or entity_id in (f.subject_id, f.object_id))
         and (predicate is None or f.predicate == predicate)
     ]
+    if tf.valid_at is not None:
+        out = begun(store, namespace, out, tf)
     return sorted(out, key=lambda f: (f.recorded_at, f.id))
 
 
@@ -213,6 +217,31 @@ def told_in_store(
     return told_times(needed, [*read, *given.values()])
 
 
+def begun(store: GraphStore, namespace: str, facts: list[Fact], tf: TimeFilter) -> list[Fact]:
+    """``facts`` without the statements told as ended that had not begun at ``tf.valid_at``: "My cat Miso
+    died last week" gives no start, which is unknown, not unbounded; a statement of the same fact that
+    starts later than the moment asked and meets it ("I live in Lisbon with my cat Miso", said in January)
+    tells when it began, as :func:`coalesce` reads them (Ana had no Miso in 2020)."""
+    from graphmem.extract.temporal import told_ended
+
+    ended = [f for f in facts if told_ended(f)]
+    at = tf.valid_at
+    if not ended or at is None:
+        return facts
+    keys = {(f.subject_id, f.predicate, f.object_id) for f in ended}
+    starts: dict[tuple[str, str, str], list[datetime]] = {}
+    for g in store.iter_facts(namespace, time=TimeFilter(as_of=tf.as_of)):
+        key = (g.subject_id, g.predicate, g.object_id)
+        if key in keys and g.valid_from is not None and not g.never_held:
+            starts.setdefault(key, []).append(g.valid_from)
+    late = set()
+    for f in ended:
+        met = [start for start in starts.get((f.subject_id, f.predicate, f.object_id), ()) if _meets(start, f.valid_to)]
+        if met and at < min(met):
+            late.add(f.id)
+    return [f for f in facts if f.id not in late]
+
+
 def _meets(a: datetime | None, b_end: datetime | None) -> bool:
     """Whether a span starting at ``a`` begins no later than a span ending at ``b_end`` ends (``None``: open)."""
     return a is None or b_end is None or a <= b_end
@@ -227,10 +256,15 @@ def _earlier_start(a: datetime | None, b: datetime | None) -> datetime | None:
 
 
 def _merge(a: Fact, b: Fact) -> Fact:
-    """``a`` (the earlier start) widened by ``b``: both spans on both axes, both statements' evidence."""
+    """``a`` (the earlier start) widened by ``b``: both spans on both axes, both statements' evidence. A
+    statement told as ended ("My dog Rex died yesterday") gives no start: its open start is unknown, not
+    unbounded, so ``b``'s start stands (:func:`graphmem.extract.temporal.told_ended`)."""
+    from graphmem.extract.temporal import told_ended
+
+    start = b.valid_from if told_ended(a) else _earlier_start(a.valid_from, b.valid_from)
     return replace(
         a,
-        valid_from=_earlier_start(a.valid_from, b.valid_from),
+        valid_from=start,
         valid_to=_later_end(a.valid_to, b.valid_to),
         recorded_at=max(a.recorded_at, b.recorded_at),  # all of it is known once the last statement is
         expired_at=_later_end(a.expired_at, b.expired_at),

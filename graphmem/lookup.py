@@ -418,7 +418,7 @@ def entity_facts(
             ``valid_at``/``all_time``, or starting after it ends; a match made in another namespace.
         NotFoundError: ``entity`` is a name no entity has, or ``predicate`` one no fact has (at any time).
     """
-    from graphmem.fact_time import as_upper_bound, fact_filter, held_during
+    from graphmem.fact_time import as_upper_bound, begun, fact_filter, held_during
     from graphmem.fact_time import coalesce as coalesced
 
     validate_namespace(namespace)
@@ -445,6 +445,8 @@ def entity_facts(
                     facts.setdefault(fact.id, fact)
     if predicate is not None and not facts:
         _require_predicate(store, namespace, predicate)
+    if window.valid_at is not None:  # a statement told as ended before its fact began is left out
+        facts = {f.id: f for f in begun(store, namespace, list(facts.values()), window)}
     names: dict[str, str] = {e.id: e.name for e in entities}
     for fact in facts.values():
         for node in (fact.subject_id, fact.object_id):

@@ -36,9 +36,12 @@ start, unless its own clause dated it.
 
 Supersession is order-free: :func:`update_facts` recomputes it from every fact of the namespace, so it
 is the same whatever order files are ingested in, and a retracted fact stops ending others. Closings and
-corrections are not: they are not stored, so they act on the facts stored when they are written (a
-statement ingested after the closing or correction that follows it in time is not ended or corrected by
-it, and a file re-extracted later brings its facts back as they read alone). A
+corrections are not stored, so they act on the facts stored when they are written; an ending still acts
+on a statement told before it that memory learns later, through the fact it leaves: a statement told as
+ended ("My dog Rex died yesterday") acts as a closing of the same fact (:func:`statement_closings`), and an
+ending that ends nothing is kept as one (:func:`unmatched_endings`). A correction does not (a statement
+ingested after the correction that follows it in time is not corrected by it, and a file re-extracted
+later brings its facts back as they read alone). A
 stored fact keeps a ``valid_to`` that no supersession explains (an earlier closing or bound) unless a
 newer end comes earlier. ``expired_at`` (the memory axis) is never set here: versioning a closed fact is
 the store's business. A fact with no ``valid_from`` (undated input, or a state told as over, "I worked at
@@ -62,8 +65,8 @@ from dataclasses import replace
 from datetime import datetime
 
 from graphmem.extract.forecasts import dated_forecasts
-from graphmem.extract.names import event_place, name_key
-from graphmem.extract.vocabulary import PREDICATES, canonical, is_single_valued
+from graphmem.extract.names import event_place, fact_id, name_key
+from graphmem.extract.vocabulary import MUTUAL, PREDICATES, canonical, is_single_valued
 from graphmem.models import OVER_PHRASE, Batch, Event, Fact, FactClosing, TimeRef
 
 __all__ = [
@@ -87,12 +90,15 @@ __all__ = [
     "rederived_end",
     "remap_closings",
     "state_predicate",
+    "statement_closings",
     "supersession_ends",
     "told_after",
     "told_at",
+    "told_ended",
     "told_over",
     "told_past",
     "told_times",
+    "unmatched_endings",
     "update_facts",
     "valid_to_of",
 ]
@@ -218,7 +224,8 @@ def explained_ends(facts: Iterable[Fact], told: Mapping[str, datetime] | None = 
     (:func:`rederived_end`); any other was set by a closing or a bound and stays (``told``: as for
     :func:`supersession_ends`)."""
     facts = list(facts)
-    return {**supersession_ends(facts, slips=True, told=told), **carried_out_ends(facts)}
+    ended = closing_ends(facts, statement_closings(facts))
+    return {**ended, **supersession_ends(facts, slips=True, told=told), **carried_out_ends(facts)}
 
 
 def kept_end(f: Fact, explained: Mapping[str, datetime]) -> datetime | None:
@@ -406,15 +413,97 @@ def closing_ends(facts: Iterable[Fact], closings: Sequence[FactClosing]) -> dict
     return out
 
 
+def told_ended(f: Fact) -> bool:
+    """Whether ``f`` is a statement that its fact had ended by the time it was said, with no start: "My dog
+    Rex died yesterday", "I worked at Acme", or an ending memory held no fact for ("Omar and I got divorced
+    in May" told first: :func:`unmatched_endings`). Such a statement ends the same fact told before it,
+    whenever that statement reaches memory (:func:`statement_closings`)."""
+    return f.valid_from is None and f.valid_to is not None and f.valid_to <= f.recorded_at and f.predicate != "plans"
+
+
+def statement_closings(facts: Iterable[Fact]) -> tuple[FactClosing, ...]:
+    """Each statement among ``facts`` told as ended (:func:`told_ended`) as a closing of its subject,
+    predicate and object at its end, said when it was: closings are not stored, so the end a statement told
+    first keeps acting on the same fact told earlier that memory learns later (an older file ingested after
+    a newer one, a message delivered late, a merge), as the closing would had the facts come in order. It
+    ends no statement told after it (:func:`closing_end`), nor itself."""
+    out = []
+    for f in facts:
+        if not told_ended(f):
+            continue
+        ends = [(f.subject_id, f.object_id)]
+        if f.predicate in MUTUAL:  # Omar's marriage to Fay ended: Fay's to Omar did
+            ends.append((f.object_id, f.subject_id))
+        out += [
+            FactClosing(
+                f.namespace, f.predicate, f.recorded_at, subject_id=s, object_id=o, at=f.valid_to, evidence=f.evidence
+            )
+            for s, o in ends
+        ]
+    return tuple(out)
+
+
+def unmatched_endings(facts: Sequence[Fact], closings: Sequence[FactClosing]) -> list[Fact]:
+    """The endings among ``closings`` that end none of ``facts``, as statements told as ended
+    (:func:`told_ended`): "Omar and I got divorced in May" with no marriage stored is kept as Fay
+    ``married_to`` Omar until May, which ends the marriage told in January when that reaches memory
+    (:func:`statement_closings`).
+
+    Only an ending that names its fact whole is kept: one that names no subject or no value ("I quit my
+    job", "Rex died": whose pet?) or whose statement reads as the end of more than one predicate or fact
+    ("I quit Globex": a job, or a game? "I dropped out of Hudson College": studies or membership?) names
+    no fact to keep; nor is one kept when any of its statement's readings ended a fact, or when its
+    statement already gave its fact ("My dog Rex died yesterday")."""
+    readings: dict[tuple[str, ...], list[FactClosing]] = {}
+    for c in closings:
+        if not c.correction and c.evidence:
+            readings.setdefault(c.evidence, []).append(c)
+    out: dict[str, Fact] = {}
+    for group in readings.values():
+        # "I quit my job at Acme" reads as the end of Fay's job at Acme and of whichever job she held
+        named = [g for g in group if g.subject_id is not None and g.object_id is not None]
+        if not named or len({g.predicate for g in group}) > 1:
+            continue
+        group = named
+        c = named[0]
+        subject, value = c.subject_id, c.object_id
+        if subject is None or value is None:
+            continue
+        # a state of two people ended is one ending, either way round ("Omar and I got divorced")
+        if any(g.object_id not in (value, subject) and name_key(g.object_id or "") != name_key(value) for g in group):
+            continue
+        both = [*group, replace(c, subject_id=value, object_id=subject)] if c.predicate in MUTUAL else group
+        keys = {(e.subject_id, e.predicate, e.object_id) for e in both}
+        if any((f.subject_id, f.predicate, f.object_id) in keys and set(f.evidence) & set(c.evidence) for f in facts):
+            continue
+        if any(closing_end(e, f) is not None for e in both for f in facts):
+            continue
+        fid = fact_id(c.evidence[0], subject, c.predicate, value)
+        end = min(c.at or c.recorded_at, c.recorded_at)
+        out[fid] = Fact(
+            c.namespace,
+            fid,
+            subject,
+            c.predicate,
+            value,
+            c.recorded_at,
+            valid_to=end,
+            evidence=c.evidence,
+            time_phrase=c.phrase,
+        )
+    return list(out.values())
+
+
 def valid_to_of(
     facts: Iterable[Fact], closings: Sequence[FactClosing] = (), told: Mapping[str, datetime] | None = None
 ) -> dict[str, datetime | None]:
     """The derived ``valid_to`` of every fact among ``facts`` that a newer value or a closing can end
     (single-valued facts, and facts a closing names), by fact id (see the module docs; ``told``: as for
-    :func:`supersession_ends`)."""
+    :func:`supersession_ends`); a statement told as ended acts as a closing of the same fact told before it
+    (:func:`statement_closings`)."""
     facts = list(facts)
     superseded = supersession_ends(facts, told=told)
-    closed = closing_ends(facts, closings)
+    closed = closing_ends(facts, (*closings, *statement_closings(facts)))
     carried = carried_out_ends(facts)
     out: dict[str, datetime | None] = {}
     for f in facts:
@@ -583,6 +672,8 @@ def update_facts(
         end = earliest(f.valid_to, derived.get(f.id)) if f.id in derived else f.valid_to
         end = earliest(end, corrected.get(f.id))
         facts.append(replace(f, valid_to=end) if end != f.valid_to else f)
+    # an ending that ends nothing memory holds is kept, to end the fact it names when that comes later
+    facts += unmatched_endings([*current, *batch.facts], batch.closings)
     for fid, f in stored.items():
         end = earliest(rederived_end(f, explained, derived), corrected.get(fid))
         # a corrected state told as over held for no time: it gets the instant it ends at as its start too

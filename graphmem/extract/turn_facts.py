@@ -14,7 +14,7 @@ from datetime import datetime
 
 from graphmem.extract.bounds import Bounds, ending_at, own_state_start
 from graphmem.extract.names import fact_id
-from graphmem.extract.vocabulary import is_single_valued
+from graphmem.extract.vocabulary import MUTUAL, is_single_valued
 from graphmem.models import OVER_PHRASE, Event, Fact, FactClosing, TimeRef
 
 __all__ = ["TurnFacts"]
@@ -117,7 +117,7 @@ class TurnFacts:
             phrase=when.phrase if when is not None else None,
             at_latest=latest if latest is not None and at is not None and latest > at else None,
         )
-        if predicate in _MUTUAL and subject is not None and obj is not None:  # "Tom left me": my marriage ends too
+        if predicate in MUTUAL and subject is not None and obj is not None:  # "Tom left me": my marriage ends too
             self.closing(obj, predicate, subject, when, back=back, position=position)
 
     def _present(self) -> set[tuple[str, str]]:
@@ -265,10 +265,6 @@ class TurnFacts:
                 self.facts[key] = replace(f, valid_from=when.start, time_phrase=when.phrase)
 
 
-#: States of two people that hold both ways: "Mia left me" ends my marriage to Mia.
-_MUTUAL = frozenset({"married_to", "dating"})
-
-
 def _ends(ending: tuple[str | None, str, str | None], key: tuple[str, str, str]) -> bool:
     """Whether the ending ``(subject, predicate, object)`` (``None``: any) is of the fact ``key``."""
     who, predicate, named = ending
@@ -277,4 +273,4 @@ def _ends(ending: tuple[str | None, str, str | None], key: tuple[str, str, str])
         return False
     if who is None:
         return named is not None and obj == named  # "Rex died": whoever's pet Rex is
-    return (subject == who and named in (None, obj)) or (predicate in _MUTUAL and (obj, subject) == (who, named))
+    return (subject == who and named in (None, obj)) or (predicate in MUTUAL and (obj, subject) == (who, named))

@@ -43,6 +43,7 @@ __all__ = [
     "LESSONS",
     "LESSON_VERBS",
     "LIGHT_VERBS",
+    "MUTUAL",
     "ONGOING",
     "PLAN_PREPOSITIONS",
     "PLAN_VERBS",
@@ -61,6 +62,9 @@ __all__ = [
     "statements_for",
     "states_ongoing",
 ]
+
+#: States of two people that hold both ways: "Mia left me" ends my marriage to Mia.
+MUTUAL = frozenset({"married_to", "dating"})
 
 _PERSON = frozenset({"Person"})
 _NAMED_PERSON = frozenset({"Person", "Thing"})  # NER calls a person a thing now and then

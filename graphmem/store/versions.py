@@ -372,6 +372,18 @@ def kept_closings(versions: Iterable[Fact], gone: Collection[str]) -> tuple[Fact
     return tuple(out)
 
 
+def _ends_as_told(g: Fact, f: Fact) -> bool:
+    """Whether ``g`` is a statement of ``f``'s fact told as ended that gave ``f`` its end
+    (:func:`graphmem.extract.temporal.statement_closings`: "My dog Rex died yesterday" stored before "My dog
+    Rex loves the snow", said in January)."""
+    from graphmem.extract.temporal import told_ended
+    from graphmem.extract.vocabulary import MUTUAL
+
+    ends = {(f.subject_id, f.object_id)} | ({(f.object_id, f.subject_id)} if f.predicate in MUTUAL else set())
+    same = g.predicate == f.predicate and (g.subject_id, g.object_id) in ends
+    return same and told_ended(g) and g.valid_to == f.valid_to
+
+
 def stored_causes(
     batch: Batch, stored: Iterable[Fact], told: Mapping[str, datetime] | None = None
 ) -> tuple[FactClosing, ...]:
@@ -380,8 +392,9 @@ def stored_causes(
     closed) as it does when the cause is in the batch.
 
     An older conversation ingested after a newer one ("I live in Lisbon" in January, after "I moved to
-    Berlin" in March was stored): the end comes from the stored fact, which was recorded after the new
-    one, so the new fact was not known to have ended when it was told. A fact the batch itself ends, or
+    Berlin" in March was stored; "My dog Rex loves the snow" after "My dog Rex died yesterday"): the end
+    comes from the stored fact, which was recorded after the new one, so the new fact was not known to
+    have ended when it was told. A fact the batch itself ends, or
     a stored one only the batch's ``retract`` events support, names no cause here.
 
     Args:
@@ -390,14 +403,19 @@ def stored_causes(
         told: when stored facts were told, by id (:func:`graphmem.extract.temporal.told_times`); a stored
             value that ended a new fact when told is its cause (else: when its version was recorded).
     """
+    from graphmem.extract.temporal import told_ended
+    from graphmem.extract.vocabulary import MUTUAL
+
     when = told or {}
     gone = set(batch.retract)
     known: dict[str, list[Fact]] = {}
     ids: set[str] = set()
     for g in stored:
         ids.add(g.id)
-        if g.valid_from is not None and not (gone and g.evidence and set(g.evidence) <= gone):
+        if not (gone and g.evidence and set(g.evidence) <= gone):
             known.setdefault(g.subject_id, []).append(g)
+            if g.predicate in MUTUAL and told_ended(g):  # Omar's divorce from Fay ended Fay's marriage
+                known.setdefault(g.object_id, []).append(g)
     out: list[FactClosing] = []
     for f in batch.facts:
         if f.valid_to is None or f.id in ids or f.revised_by or _cause_in_batch(f, batch) is not None:
@@ -406,7 +424,7 @@ def stored_causes(
             g
             for g in known.get(f.subject_id, ())
             if g.id != f.id
-            and (g.valid_from == f.valid_to or _ended_when_told(g, f, told_at(g, when)))
+            and (g.valid_from == f.valid_to or _ended_when_told(g, f, told_at(g, when)) or _ends_as_told(g, f))
             and g.recorded_at > f.recorded_at
         ]
         if not found:
