@@ -149,7 +149,7 @@ def _reckon(batch: Batch, stored: list[Fact], told: Mapping[str, datetime]) -> B
     from graphmem.extract.temporal import update_facts
     from graphmem.store.versions import stored_causes
 
-    updated = update_facts(batch, stored, told=told)
+    updated = update_facts(batch, stored, told=told, keep_endings=True)
     causes = stored_causes(updated, stored, told)
     return replace(updated, closings=(*updated.closings, *causes)) if causes else updated
 

@@ -618,6 +618,7 @@ def update_facts(
     *,
     corrections: bool = True,
     told: Mapping[str, datetime] | None = None,
+    keep_endings: bool = False,
 ) -> Batch:
     """Set ``valid_to`` on the facts of a batch and of its namespace (run after entity resolution).
 
@@ -630,6 +631,9 @@ def update_facts(
         told: when facts were told, by id (:func:`told_times` of their evidence events, which the caller
             reads from the store); the batch's own facts are timed by its events. A fact in neither counts
             as told when its version was recorded.
+        keep_endings: keep the batch's own endings that end nothing as statements told as ended
+            (:func:`unmatched_endings`): the writer's pass, against the stored facts; an extractor's own
+            pass sees only its batch.
 
     Returns:
         The batch with its own facts' ``valid_to`` derived (never later than the bound their clause
@@ -673,7 +677,13 @@ def update_facts(
         end = earliest(end, corrected.get(f.id))
         facts.append(replace(f, valid_to=end) if end != f.valid_to else f)
     # an ending that ends nothing memory holds is kept, to end the fact it names when that comes later
-    facts += unmatched_endings([*current, *batch.facts], batch.closings)
+    if keep_endings:  # (an end a stored statement told, applied again to facts re-stated, is not the batch's)
+        said = {e.id for e in batch.events}
+        endings = [c for c in batch.closings if c.evidence and set(c.evidence) <= said]
+        # an ending is kept only of entities memory will hold (a closing's value is not written for it)
+        held = {e.id for e in batch.entities} | {i for f in current for i in (f.subject_id, f.object_id)}
+        endings = [c for c in endings if c.subject_id in held and c.object_id in held]
+        facts += unmatched_endings([*current, *batch.facts], endings)
     for fid, f in stored.items():
         end = earliest(rederived_end(f, explained, derived), corrected.get(fid))
         # a corrected state told as over held for no time: it gets the instant it ends at as its start too
