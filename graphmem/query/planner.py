@@ -414,6 +414,9 @@ class _Planner:
             self.steps.extend([p.Sort(keys), p.Limit(count)])
             return
         if not st.order_by:
+            default = self.default_order(items, aggregated or st.distinct)
+            if default:
+                self.steps.append(p.Sort(default))
             return
         sort: list[p.SortKey] = []
         for item in st.order_by:
@@ -427,7 +430,42 @@ class _Planner:
                         "after aggregation or DISTINCT, ORDER BY can use only returned columns", item.span
                     )
             sort.append(p.SortKey(p.Column(column) if column else expr, item.descending))
+        if not (aggregated or st.distinct):
+            sort.extend(self.natural_key())  # ties come in the default order
         self.steps.append(p.Sort(tuple(sort)))
+
+    def natural_key(self) -> list[p.SortKey]:
+        """The pattern's identity, variable by variable as declared: a node by its id, a named edge by
+        its type, id and role. An unnamed edge and a hop range are left out: rows they alone tell apart
+        show the same values, and the nodes they join order them."""
+        keys: list[p.SortKey] = []
+        for name, info in self.scope.vars.items():
+            if info.is_node:
+                keys.append(p.SortKey(p.PropRef(name, "id")))
+            elif not (info.ranged or info.internal):
+                keys.extend(p.SortKey(p.PropRef(name, key)) for key in ("type", "id", "role"))
+        return keys
+
+    def default_order(self, items: list[tuple[str, p.Expr, ast.Span]], grouped: bool) -> tuple[p.SortKey, ...]:
+        """The order of rows when the query gives none, the same in every process and on every backend:
+        by the pattern's identity (:meth:`natural_key`); after aggregation or ``DISTINCT``, which keep no
+        bindings, by the returned values left to right (nodes, edges and lists left out)."""
+        if not grouped:
+            return tuple(self.natural_key())
+        if not any(isinstance(step, p.Aggregate) and step.keys for step in self.steps) and not any(
+            isinstance(step, p.Distinct) for step in self.steps
+        ):
+            return ()  # aggregates over all rows: one row
+        return tuple(p.SortKey(p.Column(name)) for name, expr, _ in items if self.scalar(expr))
+
+    def scalar(self, expr: p.Expr) -> bool:
+        """Whether a returned value is no node, edge or list (those are not ordered by default)."""
+        if isinstance(expr, p.Ref) or (isinstance(expr, p.Agg) and expr.name == "collect"):
+            return False
+        if isinstance(expr, p.PropRef):
+            info = self.scope.vars.get(expr.var)
+            return expr.key not in ("aliases", "evidence") and not (info is not None and info.ranged)
+        return True
 
     def time_var(self, st: ast.Find) -> str:
         for name, info in self.scope.vars.items():

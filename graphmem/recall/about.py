@@ -37,6 +37,7 @@ from typing import TYPE_CHECKING
 
 from graphmem.models import EdgeType
 from graphmem.recall.fetch import edges_of, entities_by_id
+from graphmem.recall.query import PRESENT_WORDS
 from graphmem.text import normalise_name
 
 if TYPE_CHECKING:
@@ -45,9 +46,6 @@ if TYPE_CHECKING:
 
 __all__ = ["AnswerScope", "Stated", "asks_now", "asks_of_relative", "scoped_answers", "stated_facts"]
 
-_NOW = re.compile(
-    r"\b(?:now|currently|nowadays|these\s+days|at\s+the\s+moment|at\s+present|still|any\s?more)\b", re.IGNORECASE
-)
 # a present-tense auxiliary among the first words: "Where does…", "Who is…", "Who has a dog?"; not "has" or
 # "have" of a perfect ("Where has Grace lived?", "What has Melanie painted?": the whole history so far)
 _PRESENT = re.compile(
@@ -80,7 +78,7 @@ def asks_now(text: str, *, dated: bool) -> bool:
     question ("Where does Kemi work?") with no past marker; never one that names a date (``dated``)."""
     if dated:
         return False
-    if _NOW.search(text):
+    if PRESENT_WORDS.search(text):
         return True
     return _PRESENT.match(text) is not None and _PAST.search(text) is None
 

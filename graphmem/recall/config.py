@@ -79,9 +79,11 @@ class RecallConfig:
             a thing whose fact of the asked person has ended, and lifts a turn stating one that holds now
             (of a kind that changed) by ``date_boost`` (``parts["now"]``); needs ``answer_scope``.
         date_exact: the date lift multiplies the other lifts (it does not share a sum with the speaker
-            lift), and a candidate neither said in nor telling of a date that names itself ("in August
-            2023", not "last week") keeps ``date_outside`` of its score (``parts["outside"]``).
-        date_outside: the share kept by a candidate outside a date that names itself (``date_exact``):
+            lift), and a candidate neither said in nor telling of an exact date (one that names itself,
+            "in August 2023", or a relative one of a single day, "yesterday", "three days ago"; not
+            "last week": :attr:`~graphmem.recall.hit.AskedDate.exact`) keeps ``date_outside`` of its score
+            (``parts["outside"]``).
+        date_outside: the share kept by a candidate outside an exact date (``date_exact``):
             0.3, what a turn that only asks keeps (``asking_factor``): neither holds an answer.
         asking_factor: the share of its score a turn that only asks keeps, among the ``answer_top``
             best (every sentence of four words or more is a question, see :mod:`graphmem.recall.acts`):

@@ -73,7 +73,8 @@ def recall(
     if request.speakers is not None:  # a filter naming nobody would find nothing: say so instead
         require_known_speakers(store, request.namespace, ns_cache, request.speakers)
     admit = _Admit(store, request)
-    question = _Question.read(request, store, ns_cache, cfg)
+    asked = _asked(request)
+    question = _Question.read(request, store, ns_cache, cfg, asked)
     seeds = SeedSet(cache=admit.cache)
     embed = _once(embed)  # the question is embedded once, whichever channel asks first
     things = _seed(request, question, seeds, store, vectors, embed, admit, cfg)
@@ -91,7 +92,7 @@ def recall(
         as_of=request.as_of,
         speakers=request.speakers,
         time_axis=request.time_axis,
-        asked=_asked(request) if cfg.date_boost else None,
+        asked=asked if cfg.date_boost else None,
         at=request.reference or request.as_of or utc_now(),
     )
     return rank(store, request.namespace, seeds, reached, info, cfg, request.k, admit)
@@ -155,8 +156,16 @@ class _Question:
     participants: dict[str, str]
 
     @classmethod
-    def read(cls, request: RecallRequest, store: GraphStore, cache: NamespaceCache, cfg: RecallConfig) -> _Question:
-        terms = analyse(request.text)
+    def read(
+        cls,
+        request: RecallRequest,
+        store: GraphStore,
+        cache: NamespaceCache,
+        cfg: RecallConfig,
+        asked: AskedDate | None = None,
+    ) -> _Question:
+        # the question's date is read as a date (ranking lifts the turns in it), not as words to match
+        terms = analyse(request.text, dates=(asked.phrase,) if asked is not None else ())
         if not cfg.graph:
             return cls(terms, request.text, {}, {})
         # Participants named in the question are matched through who spoke, not through their names:

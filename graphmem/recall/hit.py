@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from graphmem.models import Event
@@ -25,6 +25,14 @@ class AskedDate:
     end: datetime
     reference: datetime | None = None
 
+    @property
+    def exact(self) -> bool:
+        """Whether the date is exact, so a turn outside it holds no answer: a date that names itself
+        ("20 May 2023", "in 2019"), or a relative one that resolves to a single day ("today", "yesterday",
+        "three days ago", "on Monday"). A longer relative date ("last weekend", "last week", "last summer")
+        is loose: people say "last weekend" of a Friday night and "last summer" of early September."""
+        return self.reference is None or self.end - self.start <= EXACT_SPAN
+
     def describe(self) -> str:
         """E.g. ``'last June' = 2023-06-01 to 2023-06-30, read against 2024-03-03 10:00``."""
         out = f"{self.phrase!r} = {_span(self.start, self.end)}"
@@ -38,6 +46,9 @@ class AskedDate:
             "end": self.end.isoformat(),
             "reference": _iso(self.reference),
         }
+
+
+EXACT_SPAN = timedelta(days=1)
 
 
 def _span(start: datetime, end: datetime) -> str:

@@ -2,15 +2,23 @@
 
 Nothing here knows a benchmark: the stop words are ordinary English function words, question words and
 auxiliaries, which carry no topic and would make every full-text match a match on "the" or "did".
+
+Words that say *when* are no topic either: the temporal function words ("now", "currently", "these days",
+"anymore", "still"), which recall reads as a question about the present (:func:`graphmem.recall.about.asks_now`),
+and the question's date once recall read it as one ("yesterday", "last week", "in 2019";
+:mod:`graphmem.recall.when`), which ranking lifts by. As full-text terms they would find the turns that
+share the word ("Is he better now?", "I went to a concert yesterday" said ten days ago) rather than the
+turns of that time.
 """
 
 from __future__ import annotations
 
 import itertools
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
-__all__ = ["STOP_WORDS", "QueryTerms", "analyse", "participants_named", "pronouns_for"]
+__all__ = ["PRESENT_WORDS", "STOP_WORDS", "QueryTerms", "analyse", "participants_named", "pronouns_for"]
 
 _STOP_TEXT = """
     a an the and or but nor so yet if then than as of at by for with about against between into through
@@ -26,6 +34,10 @@ _STOP_TEXT = """
 """
 STOP_WORDS = frozenset(_STOP_TEXT.split())
 
+# the phrases that ask about the present (graphmem.recall.about reads them so): never content terms
+PRESENT_WORDS = re.compile(
+    r"\b(?:now|currently|nowadays|these\s+days|at\s+the\s+moment|at\s+present|still|any\s?more)\b", re.IGNORECASE
+)
 _WORD = re.compile(r"[\w][\w'’-]*", re.UNICODE)
 _TOKEN = re.compile(r"\w+", re.UNICODE)
 # Runs of capitalised words (with inner "of", "de", ...), e.g. "Matt Patterson", "Bank of America".
@@ -67,8 +79,20 @@ class QueryTerms:
         return " ".join(_TOKEN.findall(self.text.casefold()))
 
 
-def analyse(text: str) -> QueryTerms:
-    """Split a question into content terms, candidate names and phrases."""
+def analyse(text: str, *, dates: Iterable[str] = ()) -> QueryTerms:
+    """Split a question into content terms, candidate names and phrases.
+
+    Args:
+        text: the question.
+        dates: phrases of it read as its date ("last week"); they and the temporal function words
+            ("now", "still"…) are left out of the terms, names and phrases. When nothing is left, no
+            full-text search is made (``fallback`` off): the question's words were all about when.
+    """
+    question = text
+    text = PRESENT_WORDS.sub(" ", text)
+    for phrase in dates:
+        text = text.replace(phrase, " ") if phrase else text
+    cut = text != question
     words = [w.casefold() for w in _TOKEN.findall(text)]
     terms = tuple(dict.fromkeys(w for w in words if w not in STOP_WORDS))
     names: list[str] = []
@@ -90,7 +114,7 @@ def analyse(text: str) -> QueryTerms:
     for a, b in itertools.pairwise(content):
         phrases.append(f"{a} {b}")
     phrases.extend(content)
-    return QueryTerms(text, terms, names_out, tuple(dict.fromkeys(phrases)))
+    return QueryTerms(question, terms, names_out, tuple(dict.fromkeys(phrases)), fallback=not (cut and not terms))
 
 
 def participants_named(query: QueryTerms, participants: dict[str, str]) -> dict[str, str]:

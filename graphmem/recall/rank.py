@@ -110,11 +110,11 @@ def rank(
             cfg.graph
             and cfg.date_exact
             and info.asked is not None
-            and info.asked.reference is None
+            and info.asked.exact
             and (ev.occurred_at is not None or ev.happened is not None)  # an undated turn may be in it
         ):
-            # a date that names itself is exact: a turn neither said in it nor telling of it holds no
-            # answer, like a turn that only asks
+            # an exact date (one that names itself, or a relative single day): a turn neither said in
+            # it nor telling of it holds no answer, like a turn that only asks
             parts["outside"] = cfg.date_outside
             boost *= cfg.date_outside
         scored[eid] = ((base + graph + link) * boost, parts)

@@ -9,7 +9,8 @@ asked. Ranking then lifts the candidates whose happened-or-said time lies in tha
 :func:`window_share` says how much of a candidate lies in that interval: a turn said in it, or a time it
 tells of that lies at least half in it, gets the whole lift; a time mostly outside it gets the share of
 its span inside (a year-long "last year" asked about June keeps a twelfth), so a narrow time inside the
-asked date is not outranked by a wide one that merely overlaps it.
+asked date is not outranked by a wide one that merely overlaps it. Every time a turn tells of counts: a
+turn that names the asked date beside a narrower one is in it.
 """
 
 from __future__ import annotations
@@ -113,8 +114,10 @@ def _years_away(when: datetime) -> datetime:
 def window_share(event: Event, window: TimeRef | AskedDate) -> float:
     """How much of the event lies in ``window`` (``end`` exclusive), from 0 to 1.
 
-    1 when it was said in the window or at least half of the time it tells of lies in it; for a time
-    mostly outside the window, the share of its span inside it; 0 when neither touches it.
+    1 when it was said in the window or at least half of a time it tells of lies in it; for a time
+    mostly outside the window, the share of its span inside it; 0 when none touches it. Every resolved
+    time of the turn counts, not only the narrowest (:attr:`~graphmem.models.Event.happened`): "I moved to
+    Leeds in 2019, and last week I started a pottery class" is in 2019 as much as in last week.
     """
     start = window.start
     if start is None:
@@ -123,10 +126,19 @@ def window_share(event: Event, window: TimeRef | AskedDate) -> float:
     said = event.occurred_at
     if said is not None and (start <= said < end or said == start):
         return 1.0
-    span = event.happened
-    if span is None:
-        return 0.0
-    a, b = span
+    spans = [_span(t) for t in event.times if t.start is not None]
+    if not spans and event.happened is not None:
+        spans = [event.happened]
+    return max((_share(a, b, start, end) for a, b in spans), default=0.0)
+
+
+def _span(ref: TimeRef) -> tuple[datetime, datetime]:
+    assert ref.start is not None
+    return ref.start, ref.end if ref.end is not None and ref.end > ref.start else ref.start
+
+
+def _share(a: datetime, b: datetime, start: datetime, end: datetime) -> float:
+    """How much of the time ``a``..``b`` lies in ``start``..``end`` (see :func:`window_share`)."""
     if b <= a:  # a moment
         return 1.0 if (start <= a < end or a == start) else 0.0
     inside = min(b, end) - max(a, start)

@@ -167,7 +167,24 @@ def about_small() -> Any:
 @pytest.fixture(scope="session")
 def samples_memory(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Memory]:
     """The data/ samples ingested once with the real extractor and embedder (read-only for tests)."""
-    with Memory.open(tmp_path_factory.mktemp("samples") / "db") as mem:
+    with Memory.open(_samples_path(tmp_path_factory)) as mem:
         summary = mem.ingest(DATA)
         assert summary.files_failed == 0, summary.errors
+        yield mem
+
+
+_SAMPLES: dict[str, Path] = {}
+
+
+def _samples_path(factory: pytest.TempPathFactory) -> Path:
+    if "db" not in _SAMPLES:
+        _SAMPLES["db"] = factory.mktemp("samples") / "db"
+    return _SAMPLES["db"]
+
+
+@pytest.fixture(scope="session")
+def reopened_samples(samples_memory: Memory, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Memory]:
+    """The same store opened again, read-only, as another process would read it: the store's own order, not
+    the ingesting process's (a query's rows must come the same in both)."""
+    with Memory.open(_samples_path(tmp_path_factory), read_only=True) as mem:
         yield mem

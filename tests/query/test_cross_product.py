@@ -53,16 +53,23 @@ def test_a_cross_product_past_max_work_is_refused() -> None:
     [
         "FIND (a:Event) RETURN count(*)",  # one pattern
         "FIND (a:Event)-[:NEXT]->(b:Event) RETURN count(*)",
-        "FIND (a:Event), (b:Event) RETURN a.id, b.id LIMIT 5",  # stops after 5 rows on both backends
     ],
 )
 def test_what_is_not_checked(text: str) -> None:
     check_cross_product(_plan(text), 1, lambda sub: 10**6)
 
 
-def test_sorted_before_a_limit_is_checked() -> None:
+@pytest.mark.parametrize(
+    "text",
+    [
+        "FIND (a:Event), (b:Event) RETURN a.id ORDER BY a.id LIMIT 5",
+        # rows come in the default order, so the first five are known only once every row is: it is built
+        "FIND (a:Event), (b:Event) RETURN a.id, b.id LIMIT 5",
+    ],
+)
+def test_sorted_before_a_limit_is_checked(text: str) -> None:
     with pytest.raises(QueryLimitError):
-        check_cross_product(_plan("FIND (a:Event), (b:Event) RETURN a.id ORDER BY a.id LIMIT 5"), 99, lambda sub: 10)
+        check_cross_product(_plan(text), 99, lambda sub: 10)
 
 
 @pytest.mark.parametrize(
