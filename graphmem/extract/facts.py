@@ -44,6 +44,7 @@ import numpy as np
 
 from graphmem.extract import relations
 from graphmem.extract.bounds import Bounds, bounds_for, clause_time, done_ahead, plan_bounds, told_as_over
+from graphmem.extract.cancellations import cancellations
 from graphmem.extract.corrections import corrections
 from graphmem.extract.dismissals import dismissals, let_go
 from graphmem.extract.inceptions import inception_start, inceptions, own_clause
@@ -369,6 +370,9 @@ def build_facts(
         turn.closing(who, ended, what, clause_time(verb, times), back=_told_as_past(verb), position=verb.i)
     for who, ended, what, verb in dismissals(asserting, entity_of, type_of, is_role=is_role):
         turn.closing(who, ended, what, clause_time(verb, times), back=_told_as_past(verb), position=verb.i)
+    for who, ended, what, verb, dated in cancellations(asserting, entity_of, speaker_id):  # "I cancelled the trip"
+        when = clause_time(verb, times) if dated else None  # "not going to Rome in May": May is the trip's
+        turn.closing(who, ended, what, when, back=dated and _told_as_past(verb), position=verb.i)
     begun = inceptions(asserting, entity_of, times, speaker_id)
     if begun:
         names = {i: e for i, e in entity_of.items() if doc[i].pos_ in ("PROPN", "NOUN")}
