@@ -329,6 +329,7 @@ def build_facts(
     roles: Sequence[tuple[str, str, str, int]] = (),
     speaker_id: str | None = None,
     is_role: Callable[[str], bool] = lambda eid: False,
+    is_pet: Callable[[str], bool] = lambda eid: False,
 ) -> Extracted:
     """The facts and closings of one parsed turn (stage 3), each with the turn as evidence.
 
@@ -345,6 +346,7 @@ def build_facts(
         speaker_id: the speaker's entity ("we broke up" ends the speaker's relationship).
         is_role: whether a topic is a person's role noun ("my sister", "Jon's boss", "Mom"): a person
             named by their relation, who takes the facts a named person takes ("my sister lives in Lisbon").
+        is_pet: whether an entity is a named pet ("I adopted Miso" after "a cat named Miso": of an animal).
     """
     repair(doc)  # a no-op on the extractor's docs, repaired before stage 2
     turn = TurnFacts(event, recorded_at)
@@ -355,7 +357,7 @@ def build_facts(
     came_back: set[tuple[str, str]] = set()
     for triple in triples(doc, with_movers, verbs, subjectless=[i for i in movers if doc[i].pos_ == "VERB"]):
         household = triple.subject in keepers and triple.subject not in movers
-        _add_triple(turn, doc, triple, with_movers, type_of, times, is_role, household)
+        _add_triple(turn, doc, triple, with_movers, type_of, times, is_role, household, is_pet)
         if triple.clause.inner in RETURNS:
             came_back.add((with_movers[triple.subject], with_movers[triple.object]))
     for subject, predicate, obj, verb in relations.states(doc, entity_of, type_of, verbs, people=is_role):
@@ -422,6 +424,7 @@ def _add_triple(
     times: list[tuple[Any, TimeRef]],
     is_role: Callable[[str], bool],
     household: bool = False,
+    is_pet: Callable[[str], bool] = lambda eid: False,
 ) -> None:
     s_tok, o_tok, verb = doc[triple.subject], doc[triple.object], doc[triple.verb]
     s_id, o_id = known_mover(verb, entity_of[triple.subject], type_of), entity_of[triple.object]
@@ -435,7 +438,7 @@ def _add_triple(
             triple.clause,
             "Person" if kin or person else type_of(s_id),
             object_type,
-            (kind if kind is not None else o_tok).lemma_.lower(),
+            "pet" if kind is None and is_pet(o_id) else (kind if kind is not None else o_tok).lemma_.lower(),
             _name(o_id),
             pronouns=s_tok.pos_ in _PRONOUNS and o_tok.pos_ in _PRONOUNS,
             definite=any(c.dep_ == "det" and c.lower_ == "the" for c in o_tok.children),

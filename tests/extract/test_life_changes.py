@@ -109,3 +109,17 @@ def test_other_negations_and_cancellings_leave_the_plan(
 ) -> None:
     _told(memory, extractor, tmp_path, "I want to visit Rome.", said)
     assert held(memory, "plans", namespace="t", valid_at=AFTER) == {"Rome"}
+
+
+@pytest.mark.parametrize("said", ["I adopted Miso yesterday.", "We adopted Miso yesterday.", "I finally got Miso."])
+def test_adopting_a_pet_named_in_the_plan_carries_it_out(
+    memory: Memory, extractor: SpacyExtractor, tmp_path: Path, said: str
+) -> None:
+    _told(memory, extractor, tmp_path, "I want to adopt a cat named Miso.", said)
+    _ended(memory, "plans", "Miso")
+    assert held(memory, "has_pet", namespace="t", valid_at=AFTER) == {"Miso"}
+
+
+def test_a_name_that_is_no_pet_is_not_adopted(memory: Memory, extractor: SpacyExtractor, tmp_path: Path) -> None:
+    _told(memory, extractor, tmp_path, "I want to adopt a cat.", "I adopted Miso yesterday.")
+    assert held(memory, "has_pet", namespace="t", valid_at=AFTER) == set()
