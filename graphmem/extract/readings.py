@@ -19,7 +19,7 @@
   nothing.
 
 :func:`intransitive_closings` reads endings with no object: "I quit", "we broke up", "Max passed away", "Rex
-was put down" (the passive of an ending of a pet or a thing), "I'm single now", "we're not together anymore",
+was put down" (the passive of an ending of a pet), "I'm single now", "we're not together anymore",
 and a job of the speaker's said to end ("My job at Acme ended", "my contract with Acme finished").
 """
 
@@ -62,8 +62,9 @@ _INTRANSITIVE = {
 _EMPLOYING = frozenset({"hire", "employ", "fire", "lay", "sack"})
 # What ends when someone or something is gone ("Max passed away").
 _GONE = ("has_pet", "has_child", "married_to", "dating")
-#: What ends of a thing that is done away with, said in the passive with the thing as subject ("Rex was put down").
-_LOST = frozenset({"has_pet", "owns"})
+#: What ends of an animal done away with, said in the passive with it as subject ("Rex was put down"); not
+#: ``owns``: "the house was sold" may be anyone's house, and a generic noun is one entity for all.
+_LOST = frozenset({"has_pet"})
 #: Adjectives of being without a partner ("I'm single now").
 _SINGLE = frozenset({"single", "unattached"})
 _WE = frozenset({"we", "us"})
