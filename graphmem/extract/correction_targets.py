@@ -344,6 +344,7 @@ class _Binding:
             and not f.never_held
             and f.valid_from is not None
             and f.time_phrase not in (None, OVER_PHRASE)
+            and request.object_id in (None, f.object_id)  # "I meant I started at Globex on 4 March": Globex's
         ]
         if len({(f.predicate, f.object_id) for f in dated}) != 1 or request.subject_id is None:
             return None

@@ -41,7 +41,9 @@ otherwise (:mod:`graphmem.extract.correction_targets`).
 A time may be the slip: a phrase repairing the one before it in the turn ("We met on Monday, I mean
 Tuesday", "in 2020. Sorry, I meant 2021.") is read in its place (:func:`time_repairs`); a turn that is
 only a slip and a time ("Sorry, I meant 2021.") corrects the time of the speaker's previous dated state
-(:func:`time_correction`: ``at`` the new start, bound when written). Such a time points the way the time
+(:func:`time_correction`: ``at`` the new start, bound when written), and so does a clause restating the
+slip with a new date ("Sorry, I meant I started at Globex on 4 March.": of a state of Globex only). Such a
+time points the way the time
 talked of before it did (:func:`repair_direction`: "Sorry, I meant Tuesday." after "Let's meet next
 Friday." is the Tuesday ahead).
 
@@ -255,6 +257,7 @@ def corrections(
                     value=f.object_id,
                 )
             )
+    out.extend(_restated_times(doc, event, entity_of, [f for f in facts if f.id not in own], recorded_at, speaker_id))
     stated = {f.object_id for f in facts if is_single_valued(f.predicate)}
     for value, denied, start, after in _named_only(doc, entity_of, stated, speaker_id):
         slip = _slip_of_turn(facts, entity_of, speaker_id, value, denied, start)
@@ -297,6 +300,39 @@ def _restated_slips(doc: Any, entity_of: dict[int, str], facts: list[Fact], spea
             slip = _slip_of_turn(facts, said, speaker_id, f.object_id, denied, meant)
             if slip is not None:
                 out[f.id] = slip
+    return out
+
+
+def _restated_times(
+    doc: Any, event: Event, entity_of: dict[int, str], facts: list[Fact], recorded_at: datetime, speaker_id: str
+) -> list[FactClosing]:
+    """Corrections of a time by a clause restating the slip with its own date ("I started at Globex on 1
+    March." … "Sorry, I meant I started at Globex on 4 March."): as the short "Sorry, I meant 4 March." is
+    (:func:`time_correction`), a request with the new start as ``at``, limited to the restated state's object,
+    so a restatement naming another value ("I meant I started at Hooli on 4 March") moves no date of Globex."""
+    out: list[FactClosing] = []
+    for f in facts:
+        if f.subject_id != speaker_id or not is_single_valued(f.predicate) or f.valid_from is None or not f.time_phrase:
+            continue
+        for sent in _sentences_naming(doc, entity_of, f.object_id):
+            if meant_at(sent) is None or not restates(sent, entity_of, f.object_id):
+                continue
+            if negated_entities(sent, entity_of) - {f.object_id}:
+                continue  # "I meant I started at Hooli on 4 March, not Globex": a slip of the value
+            out.append(
+                FactClosing(
+                    namespace=event.namespace,
+                    predicate=ANY_STATE,
+                    recorded_at=recorded_at,
+                    subject_id=speaker_id,
+                    object_id=f.object_id,
+                    at=f.valid_from,
+                    evidence=(event.id,),
+                    phrase=f.time_phrase,
+                    correction=True,
+                )
+            )
+            break
     return out
 
 

@@ -44,6 +44,7 @@ import numpy as np
 
 from graphmem.extract import relations
 from graphmem.extract.bounds import Bounds, bounds_for, clause_time, done_ahead, plan_bounds, told_as_over
+from graphmem.extract.cancellations import cancellations
 from graphmem.extract.corrections import corrections
 from graphmem.extract.dismissals import dismissals, let_go
 from graphmem.extract.inceptions import inception_start, inceptions, own_clause
@@ -346,6 +347,7 @@ def build_facts(
     roles: Sequence[tuple[str, str, str, int]] = (),
     speaker_id: str | None = None,
     is_role: Callable[[str], bool] = lambda eid: False,
+    is_pet: Callable[[str], bool] = lambda eid: False,
 ) -> Extracted:
     """The facts and closings of one parsed turn (stage 3), each with the turn as evidence.
 
@@ -362,6 +364,7 @@ def build_facts(
         speaker_id: the speaker's entity ("we broke up" ends the speaker's relationship).
         is_role: whether a topic is a person's role noun ("my sister", "Jon's boss", "Mom"): a person
             named by their relation, who takes the facts a named person takes ("my sister lives in Lisbon").
+        is_pet: whether an entity is a named pet ("I adopted Miso" after "a cat named Miso": of an animal).
     """
     repair(doc)  # a no-op on the extractor's docs, repaired before stage 2
     turn = TurnFacts(event, recorded_at)
@@ -372,7 +375,7 @@ def build_facts(
     came_back: set[tuple[str, str]] = set()
     for triple in triples(doc, with_movers, verbs, subjectless=[i for i in movers if doc[i].pos_ == "VERB"]):
         household = triple.subject in keepers and triple.subject not in movers
-        _add_triple(turn, doc, triple, with_movers, type_of, times, is_role, household)
+        _add_triple(turn, doc, triple, with_movers, type_of, times, is_role, household, is_pet)
         if triple.clause.inner in RETURNS:
             came_back.add((with_movers[triple.subject], with_movers[triple.object]))
     for subject, predicate, obj, verb in relations.states(doc, entity_of, type_of, verbs, people=is_role):
@@ -387,6 +390,9 @@ def build_facts(
         turn.closing(who, ended, what, clause_time(verb, times), back=_told_as_past(verb), position=verb.i)
     for who, ended, what, verb in dismissals(asserting, entity_of, type_of, is_role=is_role):
         turn.closing(who, ended, what, clause_time(verb, times), back=_told_as_past(verb), position=verb.i)
+    for who, ended, what, verb, dated in cancellations(asserting, entity_of, speaker_id):  # "I cancelled the trip"
+        when = clause_time(verb, times) if dated else None  # "not going to Rome in May": May is the trip's
+        turn.closing(who, ended, what, when, back=dated and _told_as_past(verb), position=verb.i)
     begun = inceptions(asserting, entity_of, times, speaker_id)
     if begun:
         names = {i: e for i, e in entity_of.items() if doc[i].pos_ in ("PROPN", "NOUN")}
@@ -436,6 +442,7 @@ def _add_triple(
     times: list[tuple[Any, TimeRef]],
     is_role: Callable[[str], bool],
     household: bool = False,
+    is_pet: Callable[[str], bool] = lambda eid: False,
 ) -> None:
     s_tok, o_tok, verb = doc[triple.subject], doc[triple.object], doc[triple.verb]
     s_id, o_id = known_mover(verb, entity_of[triple.subject], type_of), entity_of[triple.object]
@@ -449,7 +456,7 @@ def _add_triple(
             triple.clause,
             "Person" if kin or person else type_of(s_id),
             object_type,
-            (kind if kind is not None else o_tok).lemma_.lower(),
+            "pet" if kind is None and is_pet(o_id) else (kind if kind is not None else o_tok).lemma_.lower(),
             _name(o_id),
             pronouns=s_tok.pos_ in _PRONOUNS and o_tok.pos_ in _PRONOUNS,
             definite=any(c.dep_ == "det" and c.lower_ == "the" for c in o_tok.children),

@@ -3,10 +3,10 @@
 - **"back"** and other adverbs of direction: "I moved back to Munich", "we moved over to Leeds". The
   parser hangs the preposition on the adverb ("moved → back → to → Munich"), so the verb seems to have
   no object; :func:`direction_objects` gives the verb the adverb's prepositional objects.
-- **"we"**: "We moved to Munich" tells that the speaker moved, with others. Read conservatively, only for
-  a verb of moving home: "we" is never the speaker elsewhere ("we went to Rome" may be a family without
-  them, "we work at Acme" a company), but going or being "there", the place just named
-  (:class:`~graphmem.extract.pronouns.PlaceAdverbs`).
+- **"we"**: "We moved to Munich" (or "out of Hamburg") tells that the speaker moved, with others. Read
+  conservatively, only for a verb of moving home: "we" is never the speaker elsewhere ("we went to Rome"
+  may be a family without them, "we work at Acme" a company), but going or being "there", the place just
+  named (:class:`~graphmem.extract.pronouns.PlaceAdverbs`).
 - **no subject**: "Moved to Munich yesterday!" opening a sentence, a past form with no subject and no
   auxiliary, is the diary style of the speaker's own news.
 - **a person NER took for something else**: "Owen moved to Cardiff" after "My brother Owen lives in
@@ -47,6 +47,8 @@ DIRECTION_ADVERBS = frozenset({"back", "over", "down", "up", "across"})
 RETURNS = frozenset(
     {"return_to", "be_back_in", "be_back_at", "be_back_to", "come_back_to", "go_back_to", "get_back_to", "head_back_to"}
 )
+#: Prepositions of a verb of moving that name where a home begins or the home it ends ("out" chains "of").
+_MOVING_PREPOSITIONS = frozenset({"to", "into", "out", "from"})
 _SUBJECTS = frozenset({"nsubj", "nsubjpass", "csubj", "expl"})
 #: Predicates whose verb with "to" or "in" says where someone is, goes or lives.
 _WHERE = frozenset({"went_to", "lives_in"})
@@ -92,11 +94,14 @@ def direction_objects(verb: Any) -> Iterator[tuple[str, Any]]:
 
 
 def _moves(verb: Any) -> bool:
-    """Whether ``verb`` tells of moving home somewhere: a verb of moving with a "to"/"into" destination."""
+    """Whether ``verb`` tells of moving home: a verb of moving with a "to"/"into" destination, or an origin
+    it leaves ("out of", "away from", "from": "We moved out of Lisbon")."""
     if verb.lemma_.lower() not in MOVE_VERBS or verb.pos_ != "VERB":
         return False
     preps = [c.lower_ for c in verb.children if c.dep_ == "prep"] + [s[1:] for s, _ in direction_objects(verb)]
-    return any(p in ("to", "into") for p in preps)
+    away = (c for c in verb.children if c.dep_ in ("advmod", "prt") and c.lower_ in ("away", "out"))
+    preps += [p.lower_ for a in away for p in a.children if p.dep_ == "prep"]
+    return any(p in _MOVING_PREPOSITIONS for p in preps)
 
 
 def known_mover(verb: Any, subject: str, type_of: Callable[[str], str | None]) -> str:

@@ -278,6 +278,7 @@ class SpacyExtractor:
                 roles=ann.roles,
                 speaker_id=speaker_id,
                 is_role=registry.is_role,
+                is_pet=registry.is_pet,
             )
             turn_facts = [*extracted.facts, *homes_again(extracted.returns, facts)]
             closings.extend(extracted.closings)

@@ -18,8 +18,9 @@
 - an abstract or evaluative common-noun object ("your help", "a difference", "the freedom") gives
   nothing.
 
-:func:`intransitive_closings` reads endings with no object: "I quit", "we broke up", "Max passed away", and
-a job of the speaker's said to end ("My job at Acme ended", "my contract with Acme finished").
+:func:`intransitive_closings` reads endings with no object: "I quit", "we broke up", "Max passed away", "Rex
+was put down" (the passive of an ending of a pet), "I'm single now", "we're not together anymore",
+and a job of the speaker's said to end ("My job at Acme ended", "my contract with Acme finished").
 """
 
 from __future__ import annotations
@@ -61,6 +62,11 @@ _INTRANSITIVE = {
 _EMPLOYING = frozenset({"hire", "employ", "fire", "lay", "sack"})
 # What ends when someone or something is gone ("Max passed away").
 _GONE = ("has_pet", "has_child", "married_to", "dating")
+#: What ends of an animal done away with, said in the passive with it as subject ("Rex was put down"); not
+#: ``owns``: "the house was sold" may be anyone's house, and a generic noun is one entity for all.
+_LOST = frozenset({"has_pet"})
+#: Adjectives of being without a partner ("I'm single now").
+_SINGLE = frozenset({"single", "unattached"})
 _WE = frozenset({"we", "us"})
 _ALMOST = frozenset({"almost", "nearly"})
 # Verbs that say a state came to its end, with the state as their subject ("My job at Acme ended").
@@ -392,16 +398,21 @@ def intransitive_closings(
     the cat (the subject is left open).
     """
     for verb in verbs:
+        if verb.lemma_ == "be" and verb.pos_ == "AUX":
+            yield from _unattached(verb, entity_of, speaker_id)
         if verb.pos_ != "VERB" or _negated(verb) or not_done(verb):
             continue
         base = base_predicate(verb)
-        if any(c.dep_ == "nsubjpass" for c in verb.children):
+        passive = any(c.dep_ in ("nsubjpass", "auxpass") for c in verb.children)  # "Rex had to be put down"
+        if passive:
             base = f"be_{base}"
         generic = list(_generic(verb, entity_of, speaker_id, base))
         if generic or _has_object(verb, entity_of):
             yield from generic
         elif base in vocab.VANISHING:
             yield from _vanished(verb, entity_of, speaker_id)
+        elif passive and (lost := [p.name for p in vocab.endings_for(base[3:]) if p.name in _LOST]):
+            yield from _vanished(verb, entity_of, speaker_id, lost)  # "Rex had to be put down": whoever's pet
         elif base in _INTRANSITIVE:
             yield from _ended(verb, entity_of, speaker_id, _INTRANSITIVE[base])
         elif base in _ENDING and speaker_id is not None:
@@ -422,12 +433,30 @@ def _generic(verb: Any, entity_of: Mapping[int, str], speaker_id: str | None, ba
             yield who, predicate, None, verb
 
 
-def _vanished(verb: Any, entity_of: Mapping[int, str], speaker_id: str | None) -> Iterator[Closing]:
+def _vanished(
+    verb: Any, entity_of: Mapping[int, str], speaker_id: str | None, predicates: Iterable[str] = _GONE
+) -> Iterator[Closing]:
     for s in _subjects(verb):
         eid = entity_of.get(s.i)
         if eid is not None and eid != speaker_id:
-            for predicate in _GONE:
+            for predicate in predicates:
                 yield None, predicate, eid, verb
+
+
+def _unattached(verb: Any, entity_of: Mapping[int, str], speaker_id: str | None) -> Iterator[Closing]:
+    """Closings of a relationship said over with "be" in the present: "I'm single now" (of whichever partner or
+    spouse), "Sara and I aren't together anymore", "we're no longer together" (of each other, or of the
+    speaker's partner for "we")."""
+    if verb.tag_ not in ("VBP", "VBZ"):
+        return  # "I was single then", "we weren't together yet": no news about now
+    single = any(c.dep_ == "acomp" and c.lower_ in _SINGLE for c in verb.children) and not _negated(verb)
+    together = any(c.dep_ == "advmod" and c.lower_ == "together" for c in verb.children)
+    if single:
+        yield from _ended(verb, entity_of, speaker_id, ("dating", "married_to"))
+    elif together and (_negated(verb) or _no_longer(verb)):
+        known = _who(_subjects(verb), entity_of, speaker_id)
+        if len(known) == 2 or any(s.lower_ in _WE for s in _subjects(verb)):
+            yield from _ended(verb, entity_of, speaker_id, ("dating", "married_to"))
 
 
 def _job_ended(verb: Any, entity_of: Mapping[int, str], speaker_id: str) -> Iterator[Closing]:

@@ -110,6 +110,11 @@ class EntityRegistry:
         relative, partner or colleague they are, who takes the facts a named person takes."""
         return eid in self._roles and eid in self._records
 
+    def is_pet(self, eid: str) -> bool:
+        """Whether ``eid`` is a named pet (:meth:`make_pet`), so "I adopted Miso" after "a cat named Miso" is
+        of an animal."""
+        return eid in self._pets.values()
+
     def make_pet(self, eid: str) -> str:
         """Make a registered name a pet ("a dog named Pixel", "my cat called Luna"): typed ``Thing`` whatever
         NER guessed (it takes pet names for people), and the entity every later mention of the name in the

@@ -23,12 +23,14 @@ Thursday", where NER's span is "Thursday"; "every other Friday"; "every Monday a
 The phrases are spaCy's DATE and TIME spans and, found in the text whatever NER tagged
 (:func:`time_spans`), those relative to the time talked of before ("so later that year I went back",
 "later on that month": NER often misses them in lower case, or keeps only "that month"). Before any
-stage reads the entities, :func:`mark_missed_times` adds the DATE spans NER misses or takes for a name:
-a weekday spelled short after a word that makes it a day ("Last Fri", "last Tues", "on Weds", "by Thurs";
-not "I sat", "the sun", nor "after sun exposure": Mon, Wed, Sat and Sun only capitalised) and fortnights
-("a fortnight ago", "in a fortnight"); and it cuts a name NER ran into a relative date off the DATE span
-("moved to Cardiff yesterday", one DATE "Cardiff yesterday" that resolves to nothing): the date stays,
-the name goes to stage 2 (not a day, month or holiday: "Monday last week" is one date). A length after
+stage reads the entities, :func:`mark_missed_times` adds the DATE spans NER misses or takes for a name: a
+weekday spelled short after a word that makes it a day ("Last Fri", "last Tues", "on Weds", "by Thurs"; not "I
+sat", "the sun", nor "after sun exposure": Mon, Wed, Sat and Sun only capitalised) and fortnights ("a
+fortnight ago", "in a fortnight"), and decades after "the" ("I loved grunge in the 90s", "Back in the '90s
+...", "The 90s were great"; an age is said with a possessive: "in my twenties"); and it cuts a name NER ran
+into a relative date off the DATE span ("moved to Cardiff yesterday", one DATE "Cardiff yesterday" that
+resolves to nothing): the date stays, the name goes to stage 2 (not a day, month or holiday: "Monday last
+week" is one date). A length after
 "in" ("in two weeks", where NER's span is "two weeks") is resolved with its "in", as a time ahead
 (:mod:`graphmem.extract.relative`), not as a length; a length "ago" before "today" ("one year ago today",
 where NER's span is "one year ago") with its "today", as that day; a length before "from now" or "from
@@ -89,6 +91,13 @@ _FORTNIGHT = re.compile(
     r"(?:\s+(?:ago|back|earlier))?\b",
     re.IGNORECASE,
 )
+# A decade after "the" ("the 90s", "the '90s", "the 1990s", "the mid-nineties"), which NER misses in many
+# sentences ("I loved grunge in the 90s", "Back in the 90s ..."); an age has a possessive, not "the"
+_THE_DECADE = re.compile(
+    r"\bthe\s+(?:(?:early|mid|late)[-\s]+)?(?:'?\d0'?s|(?:1\d|20)\d0'?s"
+    r"|(?:twent|thirt|fort|fift|sixt|sevent|eight|ninet)ies|noughties|aughts)(?![\w'])",
+    re.IGNORECASE,
+)
 _CLAUSES = frozenset({"relcl", "advcl", "ccomp", "acl"})
 
 
@@ -98,7 +107,7 @@ def mark_missed_times(doc: Any) -> Any:
     that NER ran into a relative date ("Cardiff yesterday", :func:`_named_lead`); ``doc`` is returned."""
     _cut_names_off_dates(doc)
     found = []
-    for pattern in (_SHORT_WEEKDAY, _FORTNIGHT):
+    for pattern in (_SHORT_WEEKDAY, _FORTNIGHT, _THE_DECADE):
         for m in pattern.finditer(doc.text):
             group = 1 if pattern.groups else 0
             last = m.group(group).split()[-1].rstrip(".")

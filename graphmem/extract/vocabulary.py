@@ -313,7 +313,7 @@ PREDICATES: tuple[Predicate, ...] = (
         _NAMED_PERSON,
         frozenset({"Topic", "Thing"}),  # a named pet comes through "my dog Max" or "a dog named Max"
         states=words("adopt have get own rescue bring_home foster take_in"),
-        endings=words("lose give_away rehome give_up"),
+        endings=words("lose give_away rehome give_up put_down euthanize euthanise"),
         nouns=ANIMALS,
         noun_types=frozenset({"Topic", "Thing"}),
     ),
