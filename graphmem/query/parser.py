@@ -510,6 +510,9 @@ class _ToAst(Transformer[Token, Any]):
     def hops(self, meta: Meta, c: list[Any]) -> _Clause:
         return _Clause("HOPS", c[0], meta)
 
+    def bare_speaker(self, meta: Meta, c: list[Token]) -> ast.Literal:
+        return ast.Literal(nfc(str(c[0])), _span_of(meta))
+
     def speakers(self, meta: Meta, c: list[Any]) -> _Clause:
         return _Clause("BY", tuple(c), meta)
 
