@@ -100,7 +100,8 @@ STARTER_QUERIES: tuple[StarterQuery, ...] = (
     StarterQuery(
         "A person's timeline: everything they said, in time order",
         "MATCH (e:Event)-[:SPOKEN_BY]->(p:Entity {namespace: $ns})\nWHERE toLower(p.name) = toLower($person)\n"
-        "RETURN e.occurred_at AS time, e.source_id AS turn, e.text AS said\nORDER BY e.occurred_at, e.seq",
+        "RETURN e.occurred_at AS time, e.source_id AS turn, e.text AS said\n"
+        "ORDER BY e.occurred_at, e.session, e.seq, e.id",
         ("ns", "person"),
     ),
     StarterQuery(
@@ -154,7 +155,8 @@ STARTER_QUERIES: tuple[StarterQuery, ...] = (
         "Events in a time range",
         "MATCH (e:Event {namespace: $ns})\n"
         "WHERE localdatetime($since) <= e.occurred_at < localdatetime($until)\n"
-        "RETURN e.occurred_at AS time, e.speaker AS speaker, e.text AS text\nORDER BY e.occurred_at, e.seq",
+        "RETURN e.occurred_at AS time, e.speaker AS speaker, e.text AS text\n"
+        "ORDER BY e.occurred_at, e.session, e.seq, e.id",
         ("ns", "since", "until"),
     ),
     StarterQuery(

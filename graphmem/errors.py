@@ -160,6 +160,8 @@ class WriteConflictError(StoreError):
     refused write is stored. :func:`graphmem.live.add` (and each unit of a file ingest, ``forget``,
     ``add_events``, each batch of ``reembed``, ``settle``, each namespace of a merging ``sync``) reads again
     and retries (:mod:`graphmem.write_retry`); this error reaches the caller when other writers kept winning.
+    Writers of a namespace take turns (:mod:`graphmem.store.cypher.line`), so that happens only to one that
+    went ahead out of turn after the line stood still for the lock timeout.
     ``namespace`` names it (``None`` when unknown).
     """
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-__all__ = ["clean_text", "fold_name", "legacy_name_key", "normalise_name", "strip_accents"]
+__all__ = ["clean_text", "fold_name", "legacy_name_key", "nfc", "nfc_value", "normalise_name", "strip_accents"]
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
 # Latin letters that are not a base letter plus a combining mark, so NFKD leaves them whole: folded to the
@@ -30,6 +30,25 @@ def clean_text(text: str) -> str:
     if text.isascii():
         return text
     return _SURROGATE.sub("\ufffd", text)
+
+
+def nfc(text: str) -> str:
+    """``text`` composed (Unicode NFC): ``Inês`` typed as ``e`` + U+0302 becomes the one letter ``ê``.
+
+    Inputs are read so (every turn, :class:`~graphmem.transcript.RawTurn`) and so are the strings of a
+    query, so a decomposed spelling finds what a composed one stored, and the other way round.
+    """
+    return text if text.isascii() else unicodedata.normalize("NFC", text)
+
+
+def nfc_value(value: object) -> object:
+    """A query parameter with its text composed (:func:`nfc`): a string, or the strings of a list, tuple or
+    set; anything else as given."""
+    if isinstance(value, str):
+        return nfc(value)
+    if isinstance(value, list | tuple | set | frozenset):
+        return type(value)(nfc_value(v) for v in value)
+    return value
 
 
 def strip_accents(text: str) -> str:

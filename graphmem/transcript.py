@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from graphmem.models import TimeRef
+from graphmem.text import nfc
 
 __all__ = ["KnownEntity", "RawSession", "RawTurn", "Transcript"]
 
@@ -32,6 +33,15 @@ class RawTurn:
     json_path: str | None = None
     timestamp: datetime | None = None
     caption: str | None = None
+
+    def __post_init__(self) -> None:
+        # Every reader (files of each format, live messages, MCP) makes its turns here: text composed
+        # (NFC) once, so a name typed decomposed ("Inês" as e + U+0302) is the name the extractor, the
+        # store's CONTAINS and the query's literal all spell the same way.
+        for name in ("speaker", "text", "caption"):
+            value = getattr(self, name)
+            if isinstance(value, str) and not value.isascii():
+                object.__setattr__(self, name, nfc(value))
 
 
 @dataclass(frozen=True, slots=True)

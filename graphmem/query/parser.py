@@ -30,6 +30,7 @@ from graphmem.query.nesting import shape_tree
 from graphmem.query.numbers import NumberOutOfRange, read_count, read_number
 from graphmem.query.strings import BadEscape, unquote
 from graphmem.query.syntax_errors import caret_context, keyword_of, syntax_error
+from graphmem.text import nfc
 
 __all__ = ["caret_context", "grammar_path", "grammar_text", "keywords", "parse", "value_words"]
 
@@ -274,7 +275,7 @@ class _ToAst(Transformer[Token, Any]):
     # -- literals and values ----------------------------------------------------------------------
 
     def string(self, meta: Meta, c: list[Token]) -> ast.Literal:
-        return ast.Literal(unquote(c[0]), _span_of(meta))
+        return ast.Literal(nfc(unquote(c[0])), _span_of(meta))  # as every input is read
 
     def number(self, meta: Meta, c: list[Token]) -> ast.Literal:
         return ast.Literal(read_number(str(c[0])), _span_of(meta))
@@ -508,6 +509,9 @@ class _ToAst(Transformer[Token, Any]):
 
     def hops(self, meta: Meta, c: list[Any]) -> _Clause:
         return _Clause("HOPS", c[0], meta)
+
+    def bare_speaker(self, meta: Meta, c: list[Token]) -> ast.Literal:
+        return ast.Literal(nfc(str(c[0])), _span_of(meta))
 
     def speakers(self, meta: Meta, c: list[Any]) -> _Clause:
         return _Clause("BY", tuple(c), meta)

@@ -410,8 +410,7 @@ class _Planner:
                 1 if st.pick.count is None else self.r.const_int(st.pick.count, st.pick.which, 1, self.limits.max_rows)
             )
             desc = st.pick.which == "LAST"
-            keys = (p.SortKey(p.PropRef(var, "time"), desc), p.SortKey(p.PropRef(var, "seq"), desc))
-            self.steps.extend([p.Sort(keys), p.Limit(count)])
+            self.steps.extend([p.Sort(event_order(var, desc)), p.Limit(count)])
             return
         if not st.order_by:
             default = self.default_order(items, aggregated or st.distinct)
@@ -544,13 +543,19 @@ class _Planner:
             self.add_step(p.Expand(name, rel, tuple(types), Direction.IN, "event", events), rel, "event")
             self.steps.append(p.Distinct((p.Ref("event"),)))
         assert not self.pending
-        keys = (p.SortKey(p.PropRef("event", "time")), p.SortKey(p.PropRef("event", "seq")))
-        self.steps.append(p.Sort(keys))
+        self.steps.append(p.Sort(event_order("event")))
         if st.limit is not None:
             self.steps.append(p.Limit(self.r.const_int(st.limit, "LIMIT", 0, self.limits.max_rows)))
         columns = ["time", "session", "speaker", "text", "source"]
         self.steps.append(p.Project(tuple((c, p.PropRef("event", c)) for c in columns)))
         return columns, st.limit is not None
+
+
+def event_order(var: str, descending: bool = False) -> tuple[p.SortKey, ...]:
+    """The order of events in TIMELINE and FIND FIRST/LAST: by time, and events said at one time (two
+    sessions under one header date) by session id, position and id, so that every backend, in every
+    process, gives the same rows (a store's own order of tied rows differs between backends)."""
+    return tuple(p.SortKey(p.PropRef(var, key), descending) for key in ("time", "session", "seq", "id"))
 
 
 def _place(node: ast.Literal | ast.Param | None) -> tuple[int, int, int] | None:

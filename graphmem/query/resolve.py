@@ -32,6 +32,7 @@ from graphmem.query.timeutil import (
     parse_date_text,
     shift_clamped,
 )
+from graphmem.text import nfc_value
 
 __all__ = [
     "AGGREGATES",
@@ -92,7 +93,7 @@ class Resolver:
         scope: Scope,
     ) -> None:
         self.source = source
-        self.params = params
+        self.params = {name: nfc_value(value) for name, value in params.items()}  # as every input is read
         self.schema = schema
         self.limits = limits
         self.scope = scope

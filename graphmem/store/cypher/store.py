@@ -25,7 +25,7 @@ from typing import Any, TypeVar
 from graphmem.errors import ConfigError, StoreError, WriteConflictError
 from graphmem.models import Batch, EdgeType, Entity, Event, Fact, Session, validate_namespace
 from graphmem.store.base import Direction, Neighbor, TimeFilter
-from graphmem.store.cypher import changes, setup, write
+from graphmem.store.cypher import changes, line, setup, write
 from graphmem.store.cypher.bookkeeping import CypherBookkeeping
 from graphmem.store.cypher.copy import EDGES, EVENTS, EdgeCopy, LocalCopies, NamespaceCopy, load_edges, load_events
 from graphmem.store.cypher.dialect import CypherDialect
@@ -210,7 +210,10 @@ class CypherStore(CypherSearches, CypherBookkeeping):
         it since the block began; otherwise :class:`~graphmem.errors.WriteConflictError` (the
         :class:`~graphmem.store.base.GuardsWrites` capability, :mod:`graphmem.store.cypher.writers`)."""
         ns = self._checked(namespace)
-        return self._writers.guarded(ns, lambda: self._counter(ns))
+        stall = self._writers.timeout
+        return self._writers.guarded(
+            ns, lambda: self._counter(ns), lambda: line.in_line(self._session, ns, self._read, stall=stall)
+        )
 
     def _counter(self, ns: str) -> int | None:
         """The change counter of ``ns`` read now (``None``: never written)."""

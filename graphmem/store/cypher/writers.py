@@ -20,13 +20,18 @@ guards its writers in two ways, held by :class:`Writers`:
   transactions that bump the counter at once both pass the check, but the second commit fails (a
   concurrent change of the counter, which the driver retries and the check then refuses, or a
   duplicate key, which the session maps to the same error).
+
+Retrying alone starved writers under steady load (the one already running kept winning), so the
+outermost guarded block of a namespace first waits its turn in the namespace's line of writers
+(:mod:`graphmem.store.cypher.line`): writers of a namespace take turns in the order they came, and the
+counter's check only refuses a writer that went ahead out of turn.
 """
 
 from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 
 from graphmem.errors import StoreLockedError, WriteConflictError
 from graphmem.store.lock import DEFAULT_LOCK_TIMEOUT
@@ -74,19 +79,26 @@ class Writers:
         return found
 
     @contextmanager
-    def guarded(self, namespace: str, read_counter: Callable[[], int | None]) -> Iterator[None]:
+    def guarded(
+        self,
+        namespace: str,
+        read_counter: Callable[[], int | None],
+        line: Callable[[], AbstractContextManager[object]] = nullcontext,
+    ) -> Iterator[None]:
         """Let writes of this thread to ``namespace`` inside commit only while no other writer has written it
-        since the block began (``read_counter`` reads the namespace's counter now). Nested blocks of one
-        namespace share the outer one."""
+        since the block began (``read_counter`` reads the namespace's counter now). The outermost block
+        first waits its turn in ``line`` (the namespace's line of writers, :mod:`graphmem.store.cypher.line`)
+        and holds it to its end; nested blocks of one namespace share the outer one."""
         expected = self._expected()
         if namespace in expected:
             yield
             return
-        expected[namespace] = read_counter()
-        try:
-            yield
-        finally:
-            del expected[namespace]
+        with line():
+            expected[namespace] = read_counter()
+            try:
+                yield
+            finally:
+                del expected[namespace]
 
     def check(self, namespace: str, after: int, start: int) -> None:
         """Inside a write transaction: raise unless the counter of ``namespace``, bumped to ``after`` (a new

@@ -1,0 +1,67 @@
+"""The line of a namespace's writers on a Cypher server (:mod:`graphmem.store.cypher.line`), over a fake
+session: turns in ticket order, the turn handed on after a failure, a line standing still skipped."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from graphmem.store.cypher import line
+
+
+class FakeLineSession:
+    """The queue properties of one ``:GraphmemNamespace`` node, changed by the line's statements."""
+
+    def __init__(self) -> None:
+        self.next: int | None = None
+        self.serving: int | None = None
+        self.writes: list[str] = []
+
+    def run(self, cypher: str, **params: Any) -> list[dict[str, Any]]:
+        if cypher == line.TAKE:
+            self.next = (self.next or 0) + 1
+            self.serving = self.serving if self.serving is not None else self.next
+            self.writes.append(f"take {self.next}")
+            return [{"ticket": self.next, "serving": self.serving}]
+        if cypher == line.LEAVE:
+            self.writes.append(f"past {params['ticket']}")
+            if self.serving == params["ticket"]:
+                self.serving = params["ticket"] + 1
+            return []
+        raise AssertionError(cypher)
+
+    def write(self, work: Callable[[Any], Any], *, action: str) -> Any:
+        return work(self)
+
+    def read(self, cypher: str, **params: Any) -> list[dict[str, Any]]:
+        assert cypher == line.LOOK
+        return [{"serving": self.serving}]
+
+
+def test_a_line_standing_still_skips_its_head() -> None:
+    fake = FakeLineSession()
+    now = [0.0]
+
+    def sleep(seconds: float) -> None:
+        now[0] += seconds
+
+    held = line.in_line(fake, "ns", fake.read, stall=30)  # type: ignore[arg-type]
+    assert held.__enter__() == 1  # a writer that never leaves (its process killed)
+    with line.in_line(fake, "ns", fake.read, stall=30, clock=lambda: now[0], sleep=sleep) as ticket:  # type: ignore[arg-type]
+        assert ticket == 2
+        assert now[0] >= 30  # it waited for the whole stall first
+        assert fake.writes == ["take 1", "take 2", "past 1"]
+    assert fake.serving == 3  # and handed the turn on
+    held.__exit__(None, None, None)  # the skipped writer leaving late moves nothing
+    assert fake.serving == 3
+
+
+def test_the_turn_is_handed_on_when_the_operation_fails() -> None:
+    fake = FakeLineSession()
+    with pytest.raises(RuntimeError), line.in_line(fake, "ns", fake.read, stall=30):  # type: ignore[arg-type]
+        raise RuntimeError("extraction failed")
+    with line.in_line(fake, "ns", fake.read, stall=0) as ticket:  # type: ignore[arg-type]
+        assert ticket == 2
+    assert fake.writes == ["take 1", "past 1", "take 2", "past 2"]
