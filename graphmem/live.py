@@ -51,14 +51,15 @@ names its own message.
 from __future__ import annotations
 
 import re
+import warnings
 import weakref
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from graphmem.entity_prior import known_entities, retype_stored, turn_texts, undo_retypes
-from graphmem.errors import ConfigError, ExtractionError, IngestError
+from graphmem.errors import ConfigError, ExtractionError, IngestError, IngestWarning
 from graphmem.extract.antecedents import latest
 from graphmem.extract.events import event_text
 from graphmem.extract.names import event_id
@@ -155,6 +156,31 @@ def parse_messages(
 
 def _now() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
+
+
+#: How far ahead of this machine's clock a message's time may be before the add warns (a clock a little fast).
+AHEAD = timedelta(minutes=5)
+
+
+def _warn_if_ahead(when: datetime, json_path: str | None) -> None:
+    """Warn that a message's time lies ahead of the clock: what it says holds from then, so current reads
+    (``facts``, ``context``) leave it out until the clock gets there (a client's clock ahead, or a local time
+    sent without its offset, which is read as UTC)."""
+    ahead = when - _now()
+    if ahead > AHEAD:
+        minutes = round(ahead.total_seconds() / 60)
+        by = (
+            f"{minutes} min" if minutes < 120 else f"{minutes // 60} h" if minutes < 2880 else f"{minutes // 1440} days"
+        )
+        warnings.warn(
+            IngestWarning(
+                f"its time {when.isoformat(sep=' ')} (UTC) is {by} ahead of this machine's clock: what it "
+                "says holds from then, so current facts leave it out until then (send times with their offset)",
+                path=_PATH,
+                json_path=json_path,
+            ),
+            stacklevel=4,
+        )
 
 
 @dataclass(slots=True)
@@ -574,6 +600,8 @@ def _add(
                 ids.append(placed_id)
                 continue
             when = naive_utc(message.turn.timestamp) if message.turn.timestamp is not None else _now()
+            if message.turn.timestamp is not None:
+                _warn_if_ahead(when, message.json_path)
             joins = placement.joins(message, when)
             # with an id, the file session it names or joins: a message naming none joins one as without an id
             retry = _retry_of(

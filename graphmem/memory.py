@@ -213,7 +213,8 @@ class Memory(MemoryLookups):
         ``caption``. It joins its session (or ``session``, a session id as stored such as ``session_3``,
         while a message's ``"session": "3"`` is named as in a file; or the namespace's latest one unless the
         pause since its last turn exceeds the session gap) at the next position; without a time it
-        takes the current time. A message a file ingested before holds (the same ``id``, or without one
+        takes the current time (one timed more than 5 minutes ahead of the clock is added with an
+        :class:`~graphmem.errors.IngestWarning`: what it says holds from then). A message a file ingested before holds (the same ``id``, or without one
         the same speaker, time and text) returns the stored event instead of being written twice; that
         counts only in the session the message names or joins, and without an id only when the file's
         turn has a time of its own and nothing else there says the same (docs/extraction.md).

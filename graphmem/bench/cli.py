@@ -58,14 +58,18 @@ def time_command(args: list[str], *, repeat: int) -> dict[str, Any]:
     }
 
 
-def _first_namespace(db: str) -> str:
+def _namespace(db: str, wanted: str | None) -> str:
+    """``wanted``, or the store's first namespace; an error when the store holds no such data (recall of an
+    empty namespace succeeds with nothing, which would time nothing)."""
     from graphmem.memory import Memory
 
     with Memory.open(db, read_only=True) as mem:
         found = mem.namespaces()
     if not found:
         raise click.ClickException(f"the store {db} holds no namespace")
-    return found[0]
+    if wanted is not None and wanted not in found:
+        raise click.ClickException(f"namespace {wanted!r} holds no data in {db} (it holds: {', '.join(found)})")
+    return wanted or found[0]
 
 
 def run_bench(
@@ -84,7 +88,7 @@ def run_bench(
                 summary = ingest(mem, data)
             if summary.errors:
                 raise click.ClickException("; ".join(m for _, m in summary.errors))
-        ns = namespace or _first_namespace(db)
+        ns = _namespace(db, namespace)
         load_before = os.getloadavg()
         runs = [
             time_command(["--help"], repeat=repeat),

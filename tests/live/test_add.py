@@ -121,7 +121,7 @@ def test_a_given_id_is_one_message_per_named_session(memory: Memory) -> None:
 def test_an_event_id_is_never_given_twice(memory: Memory) -> None:
     # Forgetting a session's last message let the next one take its id, and a retried forget of the old id
     # then deleted the new message.
-    day = datetime(2030, 1, 1)
+    day = datetime(2020, 1, 1)
     ids = memory.add(
         [{"speaker": "Ann", "text": "one", "time": day}, {"speaker": "Ann", "text": "two", "time": day}], namespace="n"
     )
