@@ -214,10 +214,11 @@ class Memory(MemoryLookups):
         while a message's ``"session": "3"`` is named as in a file; or the namespace's latest one unless the
         pause since its last turn exceeds the session gap) at the next position; without a time it
         takes the current time (one timed more than 5 minutes ahead of the clock is added with an
-        :class:`~graphmem.errors.IngestWarning`: what it says holds from then). A message a file ingested before holds (the same ``id``, or without one
-        the same speaker, time and text) returns the stored event instead of being written twice; that
-        counts only in the session the message names or joins, and without an id only when the file's
-        turn has a time of its own and nothing else there says the same (docs/extraction.md).
+        :class:`~graphmem.errors.IngestWarning`: what it says holds from then). A message a file ingested
+        before holds (the same ``id``, or without one the same speaker, time and text) returns the stored
+        event instead of being written twice; that counts only in the session the message names or joins,
+        and without an id only when the file's turn has a time of its own and nothing else there says the
+        same (docs/extraction.md).
         Entities are resolved against what the namespace holds. The turns are extracted with this
         memory's extractor (:meth:`open`: ``extractor=`` or ``GRAPHMEM_EXTRACTOR``; spaCy by default).
         See :func:`graphmem.live.add`.
