@@ -45,6 +45,7 @@ __all__ = [
     "result_summary",
     "stderr_console",
     "stdout_console",
+    "time_axis_option",
 ]
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -145,6 +146,17 @@ class MessageTime(DateTime):
             return parse_timestamp(when, path="")  # the years memory keeps
         except IngestError as exc:
             self.fail(exc.reason, param, ctx)
+
+
+def time_axis_option(func: Any) -> Any:
+    """``--time-axis``: which time of a turn ``--since``/``--until`` bound (recall's and timeline's)."""
+    return click.option(
+        "--time-axis",
+        type=click.Choice(["said", "happened", "either"]),
+        default="either",
+        show_default=True,
+        help="What --since/--until bound: when a turn was said, when what it tells of happened, or either.",
+    )(func)
 
 
 def db_option(func: Any) -> Any:

@@ -17,6 +17,7 @@ from graphmem.cli.common import (
     plain,
     print_json,
     stdout_console,
+    time_axis_option,
 )
 from graphmem.text import clean_text
 
@@ -44,13 +45,7 @@ __all__ = ["recall"]
     default=None,
     help="Recall what memory held then (a date: at the end of that day).",
 )
-@click.option(
-    "--time-axis",
-    type=click.Choice(["said", "happened", "either"]),
-    default="either",
-    show_default=True,
-    help="What --since/--until bound: when a turn was said, when what it tells of happened, or either.",
-)
+@time_axis_option
 @click.option("--speaker", "speakers", multiple=True, help="Only events by this speaker (repeatable).")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON (with the full explanation) instead of a table.")
 @click.pass_context

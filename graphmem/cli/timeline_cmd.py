@@ -7,7 +7,15 @@ from typing import Literal
 
 import click
 
-from graphmem.cli.common import DateTime, UntilDateTime, db_option, open_memory, print_json, print_table
+from graphmem.cli.common import (
+    DateTime,
+    UntilDateTime,
+    db_option,
+    open_memory,
+    print_json,
+    print_table,
+    time_axis_option,
+)
 
 __all__ = ["timeline"]
 
@@ -23,13 +31,7 @@ __all__ = ["timeline"]
     default=None,
     help="Only events at or before (a date: its whole day; on --time-axis).",
 )
-@click.option(
-    "--time-axis",
-    type=click.Choice(["said", "happened", "either"]),
-    default="either",
-    show_default=True,
-    help="What --since/--until bound: when a turn was said, when what it tells of happened, or either (as recall).",
-)
+@time_axis_option
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
 @click.pass_context
 def timeline(
