@@ -223,6 +223,7 @@ def begun(store: GraphStore, namespace: str, facts: list[Fact], tf: TimeFilter) 
     starts later than the moment asked and meets it ("I live in Lisbon with my cat Miso", said in January)
     tells when it began, as :func:`coalesce` reads them (Ana had no Miso in 2020)."""
     from graphmem.extract.temporal import told_ended
+    from graphmem.extract.vocabulary import MUTUAL
 
     ended = [f for f in facts if told_ended(f)]
     at = tf.valid_at
@@ -231,9 +232,15 @@ def begun(store: GraphStore, namespace: str, facts: list[Fact], tf: TimeFilter) 
     keys = {(f.subject_id, f.predicate, f.object_id) for f in ended}
     starts: dict[tuple[str, str, str], list[datetime]] = {}
     for g in store.iter_facts(namespace, time=TimeFilter(as_of=tf.as_of)):
-        key = (g.subject_id, g.predicate, g.object_id)
-        if key in keys and g.valid_from is not None and not g.never_held:
-            starts.setdefault(key, []).append(g.valid_from)
+        if g.valid_from is None or g.never_held:
+            continue
+        # a marriage is one fact either way round ("Omar and I got divorced" kept as Omar's)
+        both = [(g.subject_id, g.predicate, g.object_id)]
+        if g.predicate in MUTUAL:
+            both.append((g.object_id, g.predicate, g.subject_id))
+        for key in both:
+            if key in keys:
+                starts.setdefault(key, []).append(g.valid_from)
     late = set()
     for f in ended:
         met = [start for start in starts.get((f.subject_id, f.predicate, f.object_id), ()) if _meets(start, f.valid_to)]

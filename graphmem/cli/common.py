@@ -141,8 +141,8 @@ class MessageTime(DateTime):
 
         text = str(value).strip()
         epoch = text.isdigit() and len(text) >= 9  # 2024 is a year, 1714573800 a moment
-        when = parse_timestamp(int(text), path="") if epoch else super().convert(value, param, ctx)
         try:
+            when = parse_timestamp(int(text), path="") if epoch else super().convert(value, param, ctx)
             return parse_timestamp(when, path="")  # the years memory keeps
         except IngestError as exc:
             self.fail(exc.reason, param, ctx)

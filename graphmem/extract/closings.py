@@ -175,8 +175,8 @@ def unmatched_endings(facts: Sequence[Fact], closings: Sequence[FactClosing]) ->
     for group in readings.values():
         # "I quit my job at Acme" reads as the end of Fay's job at Acme and of whichever job she held
         named = [g for g in group if g.subject_id is not None and g.object_id is not None]
-        if not named or len({g.predicate for g in group}) > 1:
-            continue
+        if not named or len({g.predicate for g in group}) > 1 or named[0].predicate == "plans":
+            continue  # (a plan called off that memory never held is no plan to keep: "I cancelled Netflix")
         group = named
         c = named[0]
         subject, value = c.subject_id, c.object_id

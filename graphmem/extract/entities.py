@@ -483,7 +483,7 @@ def annotate(
             type_ = "Person"  # "Jordan's brother" with Jordan taken for the country: only a person has a brother
         elif type_ in ("Person", "Product") and _employer(ent.root, type_):
             type_ = "Organization"  # "I work at Contoso Labs" with the lab taken for a person: one works at a firm
-        elif type_ in ("Person", "Group", "Product") and travel_place(ent.root):
+        elif (type_ in ("Group", "Product") or (type_ == "Person" and len(ent) == 1)) and travel_place(ent.root):
             type_ = "Place"  # "Have you been to Porto?", "a train to Porto", "I moved to Leeds": NER's person, product
         # "Under Armour", "J.K. Rowling": capitalised words just before a name inside a sentence belong to it
         while start > 0 and _name_word(doc[start - 1]) and start - 1 not in in_time:

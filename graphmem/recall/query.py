@@ -79,6 +79,16 @@ class QueryTerms:
         return " ".join(_TOKEN.findall(self.text.casefold()))
 
 
+_NAMED = re.compile(r"\s+[A-Z]\w")
+
+
+def _unless_named(match: re.Match[str]) -> str:
+    """A present word left out of the terms, unless it starts a name ("Now TV")."""
+    word = match.group(0)
+    starts_name = word[:1].isupper() and _NAMED.match(match.string, match.end()) is not None
+    return word if starts_name else " "
+
+
 def analyse(text: str, *, dates: Iterable[str] = ()) -> QueryTerms:
     """Split a question into content terms, candidate names and phrases.
 
@@ -89,9 +99,9 @@ def analyse(text: str, *, dates: Iterable[str] = ()) -> QueryTerms:
             full-text search is made (``fallback`` off): the question's words were all about when.
     """
     question = text
-    text = PRESENT_WORDS.sub(" ", text)
-    for phrase in dates:
-        text = text.replace(phrase, " ") if phrase else text
+    text = PRESENT_WORDS.sub(_unless_named, text)
+    for phrase in dates:  # the phrase read as the date, once, as a whole ("in May", not Mayfair's "May")
+        text = re.sub(rf"(?<!\w){re.escape(phrase)}(?!\w)", " ", text, count=1) if phrase else text
     cut = text != question
     words = [w.casefold() for w in _TOKEN.findall(text)]
     terms = tuple(dict.fromkeys(w for w in words if w not in STOP_WORDS))

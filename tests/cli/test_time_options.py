@@ -52,3 +52,11 @@ def test_add_time_takes_what_since_takes_and_epoch_seconds(db: str, capsys: pyte
     assert str(t.convert("2024-05-01T14:30+02:00", None, None)) == "2024-05-01 12:30:00"
     assert str(t.convert("1 May 2024", None, None)) == "2024-05-01 00:00:00"
     assert str(t.convert("1714573800", None, None)) == "2024-05-01 14:30:00"
+
+
+def test_an_epoch_time_out_of_range_is_a_usage_error_naming_the_option(
+    db: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # review finding: the epoch parse raised an IngestError naming "<input>", not --time
+    assert main(["--db", db, "add", "-n", "chat", "--speaker", "Ana", "--time", "99999999999999999999", "hi"]) == 2
+    assert "Invalid value for '--time'" in capsys.readouterr().err

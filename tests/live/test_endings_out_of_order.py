@@ -87,3 +87,25 @@ def test_a_pet_told_dead_had_not_begun_before_it_was_first_told(tmp_path: Path, 
         assert pets(datetime(2020, 1, 1)) == []
         assert pets(datetime(2024, 2, 1)) == ["Miso"]
         assert pets(datetime(2024, 6, 15)) == []
+
+
+def test_a_plan_called_off_that_memory_never_held_is_not_kept(tmp_path: Path, nlp: Any) -> None:
+    # review finding: "I cancelled Netflix yesterday" told first was kept as a plan of Netflix for all time
+    with Memory.open(tmp_path / "db", embedder=FakeEmbedder(), nlp=nlp) as mem:
+        mem.add(
+            {"speaker": "Ana", "text": "I cancelled Netflix yesterday.", "time": "2024-06-10T10:00:00"}, namespace="a"
+        )
+        assert [f.object for f in mem.facts(namespace="a", all_time=True) if f.fact.predicate == "plans"] == []
+
+
+def test_a_divorce_told_first_is_no_marriage_before_the_wedding(tmp_path: Path, nlp: Any) -> None:
+    # review finding: the divorce kept as Omar's marriage to Ana was read as held since for ever
+    divorce = {"speaker": "Ana", "text": "Omar and I got divorced in May.", "time": "2024-06-10T10:00:00"}
+    wedding = {"speaker": "Ana", "text": "I married Omar in 2015.", "time": "2024-01-10T10:00:00"}
+    with Memory.open(tmp_path / "db", embedder=FakeEmbedder(), nlp=nlp) as mem:
+        mem.add(divorce, namespace="a")
+        mem.add(wedding, namespace="a")
+        married = lambda when: mem.facts(namespace="a", predicate="married_to", valid_at=when)  # noqa: E731
+        assert married(datetime(2010, 1, 1)) == []
+        assert married(datetime(2016, 1, 1)) != []
+        assert married(datetime(2024, 6, 1)) == []

@@ -78,6 +78,14 @@ def test_the_date_read_from_a_question_is_no_term() -> None:
     assert analyse("what is it?").fulltext == "what is it"  # a question that names no date keeps its fallback
 
 
+def test_a_date_or_present_word_inside_a_name_stays_a_term() -> None:
+    # review finding: the date phrase was removed everywhere it occurred ("in May" out of "in Mayfair"), and
+    # "Now" out of "Now TV"
+    assert "mayfair" in analyse("Which hotel did Sam stay at in May in Mayfair?", dates=["in May"]).terms
+    assert "now" in analyse("What did Sam watch on Now TV yesterday?", dates=["yesterday"]).terms
+    assert "now" not in analyse("Now, where does Priya work?").terms
+
+
 def test_now_finds_no_turn_by_its_word(tmp_path: Path, embedder: Embedder) -> None:
     with Memory.open(tmp_path / "m", embedder=embedder) as mem:
         _write(

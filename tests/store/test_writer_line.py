@@ -17,6 +17,7 @@ class FakeLineSession:
     def __init__(self) -> None:
         self.next: int | None = None
         self.serving: int | None = None
+        self.gone: list[int] = []
         self.writes: list[str] = []
 
     def run(self, cypher: str, **params: Any) -> list[dict[str, Any]]:
@@ -25,6 +26,10 @@ class FakeLineSession:
             self.serving = self.serving if self.serving is not None else self.next
             self.writes.append(f"take {self.next}")
             return [{"ticket": self.next, "serving": self.serving}]
+        if cypher == line.ABANDON:
+            self.writes.append(f"gone {params['ticket']}")
+            self.gone = [t for t in self.gone if self.serving is not None and t >= self.serving] + [params["ticket"]]
+            return []
         if cypher == line.LEAVE:
             self.writes.append(f"past {params['ticket']}")
             if self.serving == params["ticket"]:
@@ -37,7 +42,7 @@ class FakeLineSession:
 
     def read(self, cypher: str, **params: Any) -> list[dict[str, Any]]:
         assert cypher == line.LOOK
-        return [{"serving": self.serving}]
+        return [{"serving": self.serving, "gone": self.gone or None}]
 
 
 def test_a_line_standing_still_skips_its_head() -> None:
@@ -65,3 +70,39 @@ def test_the_turn_is_handed_on_when_the_operation_fails() -> None:
     with line.in_line(fake, "ns", fake.read, stall=0) as ticket:  # type: ignore[arg-type]
         assert ticket == 2
     assert fake.writes == ["take 1", "past 1", "take 2", "past 2"]
+
+
+def test_a_writer_gone_before_its_turn_is_passed_at_once() -> None:
+    # review finding: an interrupted waiter left its ticket in the line, and every writer behind it then
+    # waited the whole stall
+    fake = FakeLineSession()
+    now = [0.0]
+
+    def sleep(seconds: float) -> None:
+        now[0] += seconds
+
+    def interrupted(seconds: float) -> None:
+        raise KeyboardInterrupt
+
+    first = line.in_line(fake, "ns", fake.read, stall=30)  # type: ignore[arg-type]
+    assert first.__enter__() == 1
+    with pytest.raises(KeyboardInterrupt), line.in_line(fake, "ns", fake.read, stall=30, sleep=interrupted):  # type: ignore[arg-type]
+        pass
+    first.__exit__(None, None, None)
+    with line.in_line(fake, "ns", fake.read, stall=30, clock=lambda: now[0], sleep=sleep) as ticket:  # type: ignore[arg-type]
+        assert ticket == 3
+        assert now[0] < 1  # no stall
+    assert fake.writes == ["take 1", "take 2", "gone 2", "past 1", "take 3", "past 2", "past 3"]
+
+
+def test_a_negative_lock_timeout_still_skips_a_dead_head() -> None:
+    # review finding: GRAPHMEM_LOCK_TIMEOUT=-1 ("no limit") let one killed writer stop the line for good
+    fake = FakeLineSession()
+    now = [0.0]
+
+    def sleep(seconds: float) -> None:
+        now[0] += seconds
+
+    line.in_line(fake, "ns", fake.read, stall=30).__enter__()  # type: ignore[arg-type]
+    with line.in_line(fake, "ns", fake.read, stall=-1, clock=lambda: now[0], sleep=sleep) as ticket:  # type: ignore[arg-type]
+        assert ticket == 2

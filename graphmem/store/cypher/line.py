@@ -15,13 +15,17 @@ change counter, under a uniqueness constraint already):
 - it runs the operation, whose writes the change counter still checks;
 - it moves ``queue_serving`` on past its ticket (:data:`LEAVE`), even when the operation failed.
 
-Writers are served in the order they took tickets, so none starves. The line only orders writers: what
-keeps a write from being decided on a stale state is still the change counter, so a writer that goes
-ahead out of turn is refused and retried, never wrong. One goes ahead out of turn when the line has not
+Writers are served in the order they took tickets. One that leaves before its turn (interrupted, its client
+gone) notes its ticket as gone (:data:`ABANDON`), which the writers behind pass at once. The line only
+orders writers: what keeps a write from being decided on a stale state is still the change counter, so a
+writer that goes ahead out of turn is refused and retried, never wrong. One goes ahead out of turn when the line has not
 moved for ``stall`` seconds (the store's lock timeout, ``GRAPHMEM_LOCK_TIMEOUT``, 30 s by default): the
 writer at its head is taken for gone (its process killed before it left the line) and skipped
-(:data:`SKIP`). A writer that takes longer than that for one operation (one unit of a file ingest with a
-slow extractor) is then checked and, if another wrote meanwhile, retried as before.
+(:data:`SKIP`); a negative lock timeout ("wait for ever") is taken as the default here. A writer that takes
+longer than that for one operation (one unit of a file ingest with a slow extractor, a live add extracting
+with Claude, a merge) cannot be told from a dead one: it is skipped, then checked and, if another wrote
+meanwhile, retried at the back of the line, so such a writer can run out of attempts under steady load (a
+heartbeat the holder renews would tell them apart; not done).
 """
 
 from __future__ import annotations
@@ -34,8 +38,9 @@ from contextlib import contextmanager
 
 from graphmem.errors import StoreError, WriteConflictError
 from graphmem.store.cypher.session import CypherSession, CypherTx, Row
+from graphmem.store.lock import DEFAULT_LOCK_TIMEOUT
 
-__all__ = ["LEAVE", "LOOK", "SKIP", "TAKE", "in_line"]
+__all__ = ["ABANDON", "LEAVE", "LOOK", "SKIP", "TAKE", "in_line"]
 
 #: Take the next ticket (creating the node and starting the line at the first ticket); the ticket and the
 #: ticket being served.
@@ -46,8 +51,15 @@ SET c.queue_serving = coalesce(c.queue_serving, c.queue_next)
 RETURN c.queue_next AS ticket, c.queue_serving AS serving
 """
 
-#: The ticket being served now.
-LOOK = "MATCH (c:GraphmemNamespace {namespace: $ns}) RETURN c.queue_serving AS serving"
+#: The ticket being served now, and the tickets of writers that left before their turn.
+LOOK = "MATCH (c:GraphmemNamespace {namespace: $ns}) RETURN c.queue_serving AS serving, c.queue_gone AS gone"
+
+#: Leave the line before this writer's turn (interrupted, its client gone): its ticket is passed over when
+#: the line reaches it, with no stall (tickets the line passed already are dropped from the list).
+ABANDON = """
+MATCH (c:GraphmemNamespace {namespace: $ns})
+SET c.queue_gone = [t IN coalesce(c.queue_gone, []) WHERE t >= c.queue_serving] + [$ticket]
+"""
 
 #: Leave the line: serve the next ticket, unless the line already went past this one (skipped).
 LEAVE = """
@@ -97,15 +109,23 @@ def in_line(
         session: the store's session (the ticket is taken and given back in write transactions).
         ns: the namespace.
         read: the store's read (``read(cypher, **params)``).
-        stall: seconds the line may stand still before the writer at its head is skipped (negative: never).
+        stall: seconds the line may stand still before the writer at its head is skipped (a negative one is
+            taken as the default lock timeout: a writer killed at the head would otherwise stop the line for good).
         clock, sleep: time, injectable for tests.
 
     Yields:
         The ticket.
     """
+    stall = stall if stall >= 0 else DEFAULT_LOCK_TIMEOUT
     ticket = _take(session, ns)
     try:
         _wait(ns, ticket, read, stall=stall, clock=clock, sleep=sleep, session=session)
+    except BaseException:
+        # gone before its turn: the writers behind pass its ticket at once instead of standing still
+        with contextlib.suppress(StoreError):
+            session.write(lambda tx: tx.run(ABANDON, ns=ns, ticket=ticket), action=f"leaving the line of {ns!r}")
+        raise
+    try:
         yield ticket
     finally:
         # A writer that cannot leave (the server went away) is skipped after ``stall`` seconds; the
@@ -137,6 +157,9 @@ def _wait(
         serving = None if not rows or rows[0]["serving"] is None else int(rows[0]["serving"])
         if serving is None or serving >= ticket:  # our turn (or we were skipped: the counter still checks)
             return
+        if serving in (rows[0]["gone"] or ()):  # that writer left before its turn
+            _move_past(session, ns, serving, action=f"passing a writer of {ns!r} that left the line")
+            continue
         if serving != seen:
             seen, since, pause = serving, clock(), FIRST_PAUSE
         elif 0 <= stall <= clock() - since:
