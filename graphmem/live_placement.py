@@ -176,7 +176,7 @@ class Placement:
 
         Each session's new turns come from their next position, after the stored turns said before them
         (:meth:`context`), which are numbered back from there: extracted for what the new turns refer
-        to ("She works at Acme"), never written (:func:`_only_new`)."""
+        to ("She works at Acme"), never written (:func:`graphmem.live._only_new`)."""
         raws = []
         speakers: list[str] = []
         told: list[tuple[str, TimeRef]] = []

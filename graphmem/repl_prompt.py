@@ -83,6 +83,7 @@ class NotingFileHistory(FileHistory):
         self.said = False
 
     def load_history_strings(self) -> Iterable[str]:
+        """The file's entries, or none (noting why) where it cannot be read."""
         try:
             return list(super().load_history_strings())
         except OSError as exc:
@@ -90,6 +91,7 @@ class NotingFileHistory(FileHistory):
             return []
 
     def store_string(self, string: str) -> None:
+        """Append ``string`` to the file; where that fails, note why and keep it in memory only."""
         if self.problem:  # the query stays in this session's history, not in the file
             return
         try:
