@@ -537,7 +537,7 @@ def ingest(
         validate_namespace(namespace)
     if workers < 1:
         raise ConfigError(f"workers must be at least 1, got {workers}")
-    from graphmem.live import check_participants
+    from graphmem.live_messages import check_participants
 
     names = check_participants(participants)
     started = time.perf_counter()

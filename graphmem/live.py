@@ -51,32 +51,27 @@ names its own message.
 from __future__ import annotations
 
 import re
-import warnings
 import weakref
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime, timedelta
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from graphmem.entity_prior import known_entities, retype_stored, turn_texts, undo_retypes
-from graphmem.errors import ConfigError, ExtractionError, IngestError, IngestWarning
-from graphmem.extract.antecedents import latest
+from graphmem.errors import ConfigError, ExtractionError, IngestError
 from graphmem.extract.events import event_text
 from graphmem.extract.names import event_id
-from graphmem.formats._names import clean_speaker
-from graphmem.formats._records import SESSION_GAP, Located, records_to_sessions
 from graphmem.formats._source import naive_utc
-from graphmem.ingest_held import (
-    names_session,
-    own_time,
-    plainly_named,
-    said_key,
-    session_name,
-    session_names,
+from graphmem.live_messages import (
+    MESSAGES_PATH,
+    Message,
+    messages_of,
+    naive_now,
+    parse_messages,
+    warn_if_ahead,
 )
-from graphmem.models import Batch, Event, Session, TimeRef, chain_key, chain_order, event_chain_key, validate_namespace
-from graphmem.store.base import FindsEventsAt, KeepsPositions
-from graphmem.transcript import RawSession, RawTurn, Transcript
+from graphmem.live_placement import CONTEXT_TURNS, FileSaid, Placement, retry_of
+from graphmem.models import Batch, validate_namespace
+from graphmem.transcript import RawTurn
 from graphmem.write_retry import guarded, retry_conflicts
 
 if TYPE_CHECKING:
@@ -85,421 +80,11 @@ if TYPE_CHECKING:
     from graphmem.store.base import GraphStore
     from graphmem.writer import Resolver, Timings
 
-__all__ = ["Message", "add", "lower_words", "messages_of", "parse_messages"]
+__all__ = ["CONTEXT_TURNS", "Message", "add", "lower_words", "messages_of", "parse_messages"]
 
-_SESSION_KEYS = ("session", "session_id")
-#: How many stored turns of its session before a message added live are extracted with it, as context.
-CONTEXT_TURNS = 8
 #: How many parsed turns the extractor of a memory's adds keeps for reuse (at most 100,000 characters of
 #: text, about 17 MB): the context windows of 28 sessions added to in turn.
 PARSE_CACHE_TURNS = 256
-_PATH = "messages"  # errors name the argument: messages at $[1]: ...
-
-
-@dataclass(frozen=True, slots=True)
-class Message:
-    """One message to add: the turn as read, the session it names (``None``: the latest one), and its index
-    in the messages given (what errors about it name: ``$[3]``)."""
-
-    turn: RawTurn
-    session: str | None = None
-    index: int | None = None
-
-    @property
-    def json_path(self) -> str | None:
-        """Where the message was in the messages given (``$[3]``), or ``None``."""
-        return f"$[{self.index}]" if self.index is not None else None
-
-
-def parse_messages(
-    messages: Mapping[str, Any] | Sequence[Mapping[str, Any]],
-    *,
-    path: str = _PATH,
-    lines: Sequence[int] | None = None,
-    participants: Mapping[str, str] | None = None,
-) -> list[Message]:
-    """Check message dicts (shaped like JSONL lines) and read them into :class:`Message` values.
-
-    Messages whose role is ``system``/``tool`` or whose text is empty are left out, as in files.
-    ``lines`` gives each message's 1-based line in ``path`` (JSONL read from a file or stdin), which
-    errors then name instead of its index. ``participants`` maps a role or speaker as the messages give
-    it (``user``) to the name memory should know them by (``Dana``), as a chat export's ``participants`` does.
-
-    Raises:
-        IngestError: ``messages`` is neither a message nor a list of them (names the argument), or a
-            message is malformed; names its index (``$[3]``) or line and the field.
-    """
-    if isinstance(messages, Mapping):
-        items: list[Any] = [messages]
-    elif isinstance(messages, str | bytes | bytearray) or not isinstance(messages, Iterable):
-        raise IngestError(f"expected a message object or a list of them, found {type(messages).__name__}", path=path)
-    else:
-        items = list(messages)
-    if lines is not None and len(lines) != len(items):
-        raise ValueError(f"{len(lines)} line numbers for {len(items)} messages")
-    names = check_participants(participants)
-    out: list[Message] = []
-    for i, record in enumerate(items):
-        value = dict(record) if isinstance(record, Mapping) else record
-        where = Located(value, json_path=f"$[{i}]") if lines is None else Located(value, line=lines[i])
-        try:
-            sessions = records_to_sessions([where], path=path, speaker_names=names)
-        except IngestError as exc:
-            if isinstance(record, Mapping) and str(exc).endswith("no dialogue turns found"):
-                continue  # a system or tool message, or an empty one: not dialogue
-            raise
-        labelled = isinstance(record, Mapping) and any(record.get(k) is not None for k in _SESSION_KEYS)
-        # a labelled message's session is named as in a file ("3" → "session_3")
-        out.append(Message(sessions[0].turns[0], sessions[0].id if labelled else None, i))
-    return out
-
-
-def _now() -> datetime:
-    return datetime.now(UTC).replace(tzinfo=None)
-
-
-#: How far ahead of this machine's clock a message's time may be before the add warns (a clock a little fast).
-AHEAD = timedelta(minutes=5)
-
-
-def _warn_if_ahead(when: datetime, json_path: str | None) -> None:
-    """Warn that a message's time lies ahead of the clock: what it says holds from then, so current reads
-    (``facts``, ``context``) leave it out until the clock gets there (a client's clock ahead, or a local time
-    sent without its offset, which is read as UTC)."""
-    ahead = when - _now()
-    if ahead > AHEAD:
-        minutes = round(ahead.total_seconds() / 60)
-        by = (
-            f"{minutes} min" if minutes < 120 else f"{minutes // 60} h" if minutes < 2880 else f"{minutes // 1440} days"
-        )
-        warnings.warn(
-            IngestWarning(
-                f"its time {when.isoformat(sep=' ')} (UTC) is {by} ahead of this machine's clock: what it "
-                "says holds from then, so current facts leave it out until then (send times with their offset)",
-                path=_PATH,
-                json_path=json_path,
-            ),
-            stacklevel=4,
-        )
-
-
-@dataclass(slots=True)
-class _Open:
-    """A session as the messages of this call find it: stored, or created by this call."""
-
-    session: Session
-    last_seq: int
-    last_time: datetime | None
-    speakers: list[str]
-    new: bool = False
-    first_time: datetime | None = None
-    turns: list[RawTurn] = field(default_factory=list)
-    told: TimeRef | None = None  # the time its stored turns talked of last ("later that month" is of it)
-
-
-class _Placement:
-    """Where the messages of one call go, read from the namespace once (under the write lock)."""
-
-    def __init__(self, store: GraphStore, namespace: str) -> None:
-        self.store = store
-        self.namespace = namespace
-        self.sessions = {s.id: s for s in store.iter_sessions(namespace)}
-        # positions given before, forgotten events and deleted sessions included: never given again
-        self.positions = store.last_positions(namespace) if isinstance(store, KeepsPositions) else {}
-        self.next_index = max((s.index for s in self.sessions.values()), default=-1) + 1
-        self.latest = max(self.sessions.values(), key=_started).id if self.sessions else None
-        self.open: dict[str, _Open] = {}
-        self.order: list[str] = []
-        self._events: dict[str, list[Event]] = {}
-        self._spellings: dict[str, str] = {}
-
-    def spelled(self, message: Message) -> Message:
-        """``message`` with its speaker spelled as the namespace knows that person ("marta" → "Marta"): a
-        stored person of that name but for case, else the first spelling of this call, as a file's reader
-        takes an input's first spelling (:class:`~graphmem.formats._names.Spellings`)."""
-        name = message.turn.speaker
-        key = name.casefold()
-        first = self._spellings.get(key)
-        if first is None:
-            stored = (e.name for e in self.store.find_entities(self.namespace, name, type="Person"))
-            first = self._spellings[key] = next((n for n in stored if n.casefold() == key), name)
-        return message if first == name else replace(message, turn=replace(message.turn, speaker=first))
-
-    def events(self, session_id: str) -> list[Event]:
-        """The events of a stored session, read once per call."""
-        found = self._events.get(session_id)
-        if found is None:
-            found = self._events[session_id] = list(self.store.iter_events(self.namespace, session=session_id))
-        return found
-
-    def _get(self, session_id: str, when: datetime) -> _Open:
-        found = self.open.get(session_id)
-        if found is not None:
-            return found
-        stored = self.sessions.get(session_id)
-        if stored is None:
-            session = Session(self.namespace, session_id, self.next_index, when)
-            found = _Open(session, self.positions.get(session_id, 0), None, [], new=True)
-            self.sessions[session_id] = found.session
-            self.next_index += 1
-        else:
-            events = self.events(session_id)
-            last = max(events, key=lambda e: e.seq, default=None)
-            speakers = list(dict.fromkeys(e.speaker for e in events if e.speaker))
-            times = [e.occurred_at for e in events if e.occurred_at is not None]
-            high = max(last.seq if last else 0, self.positions.get(session_id, 0))
-            found = _Open(
-                stored,
-                high,
-                max(times, default=None),
-                speakers,
-                told=latest(events),
-                first_time=min(times, default=None),
-            )
-        self.open[session_id] = found
-        self.order.append(session_id)
-        return found
-
-    def _fresh_id(self) -> str:
-        n = self.next_index + 1
-        while f"session_{n}" in self.sessions or f"session_{n}" in self.positions:
-            n += 1
-        return f"session_{n}"
-
-    def joins(self, message: Message, when: datetime) -> str | None:
-        """The session ``message`` (at time ``when``) joins: the one it names, else the latest unless the
-        pause since its latest turn exceeds the gap; ``None`` when it starts a new one."""
-        if message.session is not None:
-            return message.session
-        sid = self.latest
-        if sid is not None:
-            current = self._get(sid, when)
-            if current.last_time is not None and when - current.last_time > SESSION_GAP:
-                return None
-            if current.first_time is not None and current.first_time - when > SESSION_GAP:
-                return self._earlier(when, sid)
-        return sid
-
-    def _earlier(self, when: datetime, latest: str) -> str | None:
-        """The session a message said well before the latest session began belongs to: the last one started
-        by ``when`` plus the gap, if ``when`` is within the gap of its turns; ``None`` for a new session."""
-        starts = [s for s in self.sessions.values() if s.id != latest and s.started_at is not None]
-        before = [s for s in starts if s.started_at is not None and s.started_at - when <= SESSION_GAP]
-        if not before:
-            return None
-        found = self._get(max(before, key=_started).id, when)
-        last = found.last_time or found.session.started_at
-        if last is not None and when - last > SESSION_GAP:
-            return None
-        return found.session.id
-
-    def place(self, message: Message, when: datetime) -> tuple[str, int]:
-        """Put ``message`` (at time ``when``, naive UTC) in its session; return its session and position."""
-        sid = self.joins(message, when)
-        if sid is None:
-            sid = self._fresh_id()
-        target = self._get(sid, when)
-        target.turns.append(message.turn)
-        target.last_seq += 1
-        # the pause that starts a new session runs from the session's latest time: a backdated message
-        # joins at the end without moving it back
-        target.last_time = when if target.last_time is None else max(target.last_time, when)
-        target.first_time = when if target.first_time is None else min(target.first_time, when)
-        if message.turn.speaker not in target.speakers:
-            target.speakers.append(message.turn.speaker)
-        if self.latest is None or _started(target.session) >= _started(self.sessions[self.latest]):
-            self.latest = sid  # a session started for a message delivered late is not the latest
-        return sid, target.last_seq
-
-    def context(self, session_id: str, first: RawTurn, first_seq: int) -> list[Event]:
-        """The stored turns said before ``first`` (the call's first new turn in ``session_id``, placed at
-        ``first_seq``): the last :data:`CONTEXT_TURNS` in chain order, back to one without a speaker."""
-        o = self.open[session_id]
-        if o.new:
-            return []
-        key = chain_key(first.timestamp, first_seq, event_id(session_id, first_seq))
-        before = [e for e in chain_order(self.events(session_id)) if event_chain_key(e) < key]
-        window: list[Event] = []
-        for e in reversed(before[-CONTEXT_TURNS:]):
-            if not e.speaker:
-                break
-            window.append(e)
-        return window[::-1]
-
-    def transcript(self) -> tuple[Transcript, frozenset[str]]:
-        """The placed messages as one transcript, and the ids its context turns get.
-
-        Each session's new turns come from their next position, after the stored turns said before them
-        (:meth:`context`), which are numbered back from there: extracted for what the new turns refer
-        to ("She works at Acme"), never written (:func:`_only_new`)."""
-        raws = []
-        speakers: list[str] = []
-        told: list[tuple[str, TimeRef]] = []
-        context: set[str] = set()
-        for sid in self.order:
-            o = self.open[sid]
-            if not o.turns:
-                continue
-            if o.told is not None:
-                told.append((sid, o.told))
-            start = o.session.started_at
-            first_seq = o.last_seq - len(o.turns) + 1
-            before = self.context(sid, o.turns[0], first_seq)
-            turns = tuple(RawTurn(e.speaker or "", e.text, timestamp=e.occurred_at) for e in before)
-            first_seq -= len(turns)
-            context.update(event_id(sid, first_seq + k) for k in range(len(turns)))
-            raws.append(RawSession(sid, o.session.index, (*turns, *o.turns), start, o.session.date_text, first_seq))
-            speakers.extend(s for s in o.speakers if s not in speakers)
-        transcript = Transcript(
-            self.namespace, tuple(raws), format="live", participants=tuple(speakers), antecedents=tuple(told)
-        )
-        return transcript, frozenset(context)
-
-    def new_sessions(self) -> tuple[Session, ...]:
-        """The sessions this call creates, each starting at its first message's time."""
-        return tuple(self.open[sid].session for sid in self.order if self.open[sid].new and self.open[sid].turns)
-
-
-def _started(session: Session) -> tuple[bool, datetime, int]:
-    """Orders sessions by when they started (undated ones first, by index), then by index."""
-    return (session.started_at is not None, session.started_at or datetime.min, session.index)
-
-
-def _retry_of(
-    store: GraphStore,
-    namespace: str,
-    turn: RawTurn,
-    session: str | None = None,
-    json_path: str | None = None,
-    *,
-    named: bool = False,
-) -> Event | None:
-    """The stored event of a message re-sent with the same ``id``, or ``None`` when it is new.
-
-    A message added live before is one with that id in the session the message names (``named``: a host may
-    number its messages afresh in each conversation it names), else anywhere in the namespace (a retry
-    naming no session joins whichever session is latest by then). One ingested from a file
-    counts when the message names its session (``session``): a file's session answers to its id, its id
-    behind one prefix and a last part ``session_N`` (``session_3`` for ``export/session_3``, read from
-    ``export.jsonl`` under an explicit namespace, and for ``a/b/session_3``; ``3`` is ``session_3``; never
-    for ``team/3``: :func:`graphmem.ingest_held.session_names`), so an export ingested first and the same
-    messages added live after are stored once, as the other order is. When several files' sessions carry
-    that name (``a/session_3``, ``b/session_3``), the message is the one of theirs saying the same, or new.
-
-    Raises:
-        IngestError: the stored message with that id says something else: a live one, or one of the single
-            file session plainly named so (:func:`graphmem.ingest_held.plainly_named`; under a further
-            ending it may be another conversation's, and the message is new). Nothing is overwritten.
-    """
-    if turn.source_id is None:
-        return None
-    # a speaker spelled otherwise but for case is the same one (a stored spelling taken: _Placement.spelled)
-    said = (turn.speaker.casefold(), event_text(turn))
-    found = [
-        e
-        for e in store.find_events_by_source(namespace, turn.source_id)
-        if (e.source_file is None and not named) or names_session(e.session, session)
-    ]
-    same = next((e for e in found if ((e.speaker or "").casefold(), e.text) == said), None)
-    if same is not None:
-        return same
-    live = [e for e in found if e.source_file is None]
-    # files under one namespace may each name a session "3" (two exports numbering their messages afresh):
-    # the message is one of theirs only when a single file session carries that name
-    # and only in a session plainly named so (``session_3``, ``export/session_3``): under a further ending
-    # (``a/b/session_3``) it may be another conversation's session of that number, and both are stored
-    files = {e.session: e for e in found if e.source_file is not None and plainly_named(e.session, session or "")}
-    other = live[0] if live else next(iter(files.values())) if len(files) == 1 else None
-    if other is None:
-        return None
-    where = f" ({other.source_file}:{other.source_line})" if other.source_file and other.source_line else ""
-    raise IngestError(
-        f"message id {turn.source_id!r} is already stored in namespace {namespace!r} as "
-        f"{other.id}{where} with another speaker or text; forget that event first to replace it",
-        path=_PATH,
-        json_path=json_path,
-    )
-
-
-class _FileSaid:
-    """The messages files hold in the sessions of one namespace, by speaker and time, read once per session
-    per call: how a message without an id that a file ingested before holds is known (:func:`said_key`)."""
-
-    def __init__(self, placement: _Placement) -> None:
-        self.placement = placement
-        self.sessions = list(placement.sessions)  # the stored sessions, when the call started
-        self.stored = set(self.sessions)
-        store = placement.store  # a protocol check is slow: made once per call
-        self.by_time: FindsEventsAt | None = store if isinstance(store, FindsEventsAt) else None
-        self._names: dict[str, list[str]] | None = None
-        self.read: dict[str, dict[tuple[str | None, datetime], list[Event]]] = {}
-        self.used: set[str] = set()  # events this call recognised already
-
-    def named(self, name: str | None) -> list[str]:
-        """The stored sessions answering to ``name`` (:func:`session_names`), by a map built once per call."""
-        if name is None:
-            return []
-        if self._names is None:
-            self._names = {}
-            for sid in self.sessions:
-                for each in session_names(sid):
-                    self._names.setdefault(each, []).append(sid)
-        return self._names.get(session_name(name), [])
-
-    def _at(self, session: str) -> dict[tuple[str | None, datetime], list[Event]]:
-        found = self.read.get(session)
-        if found is None:
-            found = self.read[session] = {}
-            for e in self.placement.events(session):
-                if e.source_file is not None and e.occurred_at is not None:
-                    found.setdefault((e.speaker, e.occurred_at), []).append(e)
-        return found
-
-    def _own(self, event: Event) -> bool:
-        """Whether the file event's time is taken for its own (:func:`own_time`, as ingestion tests a turn)."""
-        session = self.placement.sessions.get(event.session)
-        start = session.started_at if session is not None else None
-        dated = session is not None and session.date_text is not None
-        second = None
-        if event.seq == 1 and start is not None:  # only the first turn needs the second's time
-            found = self.placement.store.get_events(self.placement.namespace, [event_id(event.session, 2)])
-            second = found[0].occurred_at if found and found[0].source_file is not None else None
-        return own_time(event.occurred_at, start, event.seq, second, dated)
-
-    def find(self, turn: RawTurn, named: str | None, joins: str | None) -> Event | None:
-        """The file's event saying what ``turn`` says, in a file session the message names (``named``) or the
-        session it joins (``joins``): unambiguous (the only one there saying it at that time, not recognised
-        for another message of this call). ``None`` otherwise, and for a message with an id (known by it)."""
-        key = said_key(turn.speaker, event_text(turn), turn.timestamp) if turn.source_id is None else None
-        if key is None:
-            return None
-        where = list(dict.fromkeys([*self.named(named), *([joins] if joins in self.stored else [])]))
-        if self.by_time is not None:  # by time, without reading the sessions whole
-            at = [e for e in self.by_time.events_at(self.placement.namespace, where, key[2]) if e.source_file]
-        else:
-            at = [e for s in where for e in self._at(s).get((key[0], key[2]), [])]
-        found = [e for e in at if self._own(e) and said_key(e.speaker, e.text, e.occurred_at) == key]
-        if len(found) != 1 or found[0].id in self.used:
-            return None
-        self.used.add(found[0].id)
-        return found[0]
-
-
-def check_participants(participants: Mapping[str, str] | None) -> dict[str, str]:
-    """``participants`` as a plain dict, each side spelled as speakers are (one line, NFC), or
-    :class:`ConfigError` naming what is wrong."""
-    if participants is None:
-        return {}
-    if not isinstance(participants, Mapping):
-        raise ConfigError(f"participants must map roles to names, not {type(participants).__name__}")
-    names: dict[str, str] = {}
-    for role, name in participants.items():
-        who = clean_speaker(role) if isinstance(role, str) else ""
-        called = clean_speaker(name) if isinstance(name, str) else ""
-        if not who or not called:
-            raise ConfigError(f"participants must map roles to non-empty names, not {role!r}: {name!r}")
-        names[who] = called
-    return names
 
 
 def add(
@@ -582,8 +167,8 @@ def _add(
 
     with memory.writing(), guarded(memory.store, namespace):
         store = memory.store
-        placement = _Placement(store, namespace)
-        files = _FileSaid(placement)
+        placement = Placement(store, namespace)
+        files = FileSaid(placement)
         ids: list[str] = []
         retried: set[str] = set()
         seen: dict[str, tuple[str, RawTurn]] = {}
@@ -594,17 +179,17 @@ def _add(
                 if (first.speaker, event_text(first)) != (message.turn.speaker, event_text(message.turn)):
                     raise IngestError(
                         f"message id {given!r} is given twice in this call with another speaker or text",
-                        path=_PATH,
+                        path=MESSAGES_PATH,
                         json_path=message.json_path,
                     )
                 ids.append(placed_id)
                 continue
-            when = naive_utc(message.turn.timestamp) if message.turn.timestamp is not None else _now()
+            when = naive_utc(message.turn.timestamp) if message.turn.timestamp is not None else naive_now()
             if message.turn.timestamp is not None:
-                _warn_if_ahead(when, message.json_path)
+                warn_if_ahead(when, message.json_path)
             joins = placement.joins(message, when)
             # with an id, the file session it names or joins: a message naming none joins one as without an id
-            retry = _retry_of(
+            retry = retry_of(
                 store,
                 namespace,
                 message.turn,
@@ -753,27 +338,3 @@ def _extractor(memory: IngestTarget, nlp: Any | None) -> Extractor:
 _EXTRACTORS: weakref.WeakKeyDictionary[IngestTarget, Extractor] = weakref.WeakKeyDictionary()
 #: memory → namespace → (its event count when read, its lower-case words)
 _VOCABULARY: weakref.WeakKeyDictionary[IngestTarget, dict[str, tuple[int, set[str]]]] = weakref.WeakKeyDictionary()
-
-
-def messages_of(transcript: Transcript) -> list[dict[str, Any]]:
-    """A transcript's turns as the messages an agent would have added one at a time, in order.
-
-    Each carries its session, its own id, its caption and its time: the turn's timestamp, else the
-    session start plus one second per turn (the time ingestion gives it), else none. Used to check that
-    adding a conversation message by message builds what ingesting it builds (``bench live``, tests).
-    """
-    from graphmem.extract.events import TURN_OFFSET, order_sessions
-
-    out: list[dict[str, Any]] = []
-    for raw in order_sessions(transcript.sessions):
-        for seq, turn in enumerate(raw.turns, start=raw.first_seq):
-            message: dict[str, Any] = {"speaker": turn.speaker, "text": turn.text, "session": raw.id}
-            when = turn.timestamp or (raw.started_at + TURN_OFFSET * (seq - 1) if raw.started_at else None)
-            if when is not None:
-                message["time"] = when.isoformat()
-            if turn.source_id is not None:
-                message["id"] = turn.source_id
-            if turn.caption:
-                message["caption"] = turn.caption
-            out.append(message)
-    return out

@@ -11,14 +11,12 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any
 
 from prompt_toolkit import PromptSession
-from prompt_toolkit.completion import CompleteEvent, Completer, Completion
-from prompt_toolkit.document import Document
-from prompt_toolkit.history import FileHistory, History, InMemoryHistory
+from prompt_toolkit.history import History, InMemoryHistory
 from prompt_toolkit.input import Input
 from prompt_toolkit.key_binding import KeyBindings, KeyPressEvent
 from prompt_toolkit.lexers import Lexer, PygmentsLexer
@@ -35,8 +33,8 @@ from graphmem.errors import (
     UnknownNamespaceError,
 )
 from graphmem.namespaces import require_namespace
+from graphmem.repl_prompt import COMMANDS, GraphmemCompleter, NotingFileHistory, make_lexer
 from graphmem.repl_statements import in_place, relocate, split_statements, statement_code
-from graphmem.text import normalise_name
 
 if TYPE_CHECKING:
     from graphmem.memory import Memory
@@ -49,16 +47,6 @@ NAMESPACE_COMMAND_HINT = "set one with .namespace NAME"
 
 #: Blank lines at the start of an input (dropped before a query, so its line 1 is its first line).
 _BLANK_LINES = re.compile(r"\A(?:[^\S\n]*\n)+")
-
-_COMMANDS = {
-    ".help": "show this help",
-    ".schema": "labels, edge types, properties and what the store holds",
-    ".explain on|off": "print the plan before each result",
-    ".timing [on|off]": "print how long each query took",
-    ".format table|json": "print results as tables or JSON",
-    ".namespace [NAME|-]": "show or set the namespace queries run in (- clears it)",
-    ".quit": "leave (also Ctrl-D)",
-}
 _HELP_QUERIES = """\
 Queries end with ';' and may span lines. Examples:
   RECALL "camping with the kids" HOPS 2 LIMIT 5;
@@ -67,141 +55,6 @@ Queries end with ';' and may span lines. Examples:
   TIMELINE (p:Person ~"Melanie") LIMIT 10;
   EXPLAIN FIND (e:Event ABOUT "charity race")-[:NEXT*1..3]->(later:Event) RETURN later;
 The full reference is docs/dsl.md."""
-
-
-def make_lexer() -> type[Any]:
-    """A Pygments lexer class for the query language (built on first use: it reads the grammar)."""
-    from pygments.lexer import RegexLexer, bygroups  # type: ignore[import-untyped]
-    from pygments.token import (  # type: ignore[import-untyped]
-        Comment,
-        Keyword,
-        Name,
-        Number,
-        Operator,
-        Punctuation,
-        String,
-        Text,
-    )
-
-    from graphmem.query.parser import keywords
-
-    words = "|".join(sorted(keywords(), key=len, reverse=True))
-
-    class GraphmemLexer(RegexLexer):  # type: ignore[misc]
-        name = "graphmem"
-        aliases: ClassVar[list[str]] = ["graphmem", "gmq"]
-        flags = re.IGNORECASE | re.MULTILINE
-        tokens: ClassVar[dict[str, list[Any]]] = {
-            "root": [
-                (r"\s+", Text),
-                (r"//[^\n]*", Comment.Single),
-                (r"/\*[\s\S]*?\*/", Comment.Multiline),
-                (r'"(?:[^"\\\n]|\\.)*"', String.Double),
-                (r"'(?:[^'\\\n]|\\.)*'", String.Single),
-                (r"\d{4}-\d{2}(-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:\d{2})?)?)?", Number.Other),
-                (r"\d+(\.\d+)?", Number),
-                (r"\$[^\W\d]\w*", Name.Variable),
-                (r"(:)([^\W\d]\w*)", bygroups(Punctuation, Name.Class)),
-                (rf"\b({words})\b", Keyword),
-                (r"[^\W\d]\w*(?=\s*\()", Name.Function),
-                (r"[^\W\d]\w*", Name),
-                (r"<-|->|\.\.|<>|!=|<=|>=|[-=<>~*+]", Operator),
-                (r"[()\[\]{},.;|]", Punctuation),
-            ]
-        }
-
-    return GraphmemLexer
-
-
-class _FileHistory(FileHistory):
-    """prompt_toolkit's history file, which becomes history in memory (with a note) where the file fails:
-    prompt_toolkit printed a traceback and "Press ENTER to continue..." at the first query."""
-
-    def __init__(self, filename: Path) -> None:
-        super().__init__(str(filename))
-        self.problem: str | None = None  # what failed, for the shell to say
-        self.said = False
-
-    def load_history_strings(self) -> Iterable[str]:
-        try:
-            return list(super().load_history_strings())
-        except OSError as exc:
-            self.problem = f"history is not kept: cannot read {self.filename!s} ({exc.strerror or exc})"
-            return []
-
-    def store_string(self, string: str) -> None:
-        if self.problem:  # the query stays in this session's history, not in the file
-            return
-        try:
-            super().store_string(string)
-        except OSError as exc:
-            self.problem = (
-                f"history is read but new queries are not saved: cannot write {self.filename!s} ({exc.strerror or exc})"
-            )
-
-
-class GraphmemCompleter(Completer):
-    """Completes keywords, labels, edge types, properties, shell commands and entity names."""
-
-    def __init__(self, entity_names: Any) -> None:
-        """``entity_names`` is a callable returning the names to offer inside ``~"…"`` and ``{name: "…"}``."""
-        from graphmem.query.parser import keywords
-        from graphmem.query.plan import EDGE_PROPS, NODE_PROPS
-        from graphmem.query.resolve import AGGREGATES, DEFAULT_SCHEMA, SCALAR_FUNCTIONS
-
-        self.entity_names = entity_names
-        self.keywords = keywords()
-        self.labels = DEFAULT_SCHEMA.labels
-        self.edge_types = DEFAULT_SCHEMA.edge_types
-        props: list[str] = []
-        for keys in (*NODE_PROPS.values(), EDGE_PROPS):
-            props.extend(k for k in keys if k not in props)
-        self.props = (*props, "why")
-        self.functions = (*SCALAR_FUNCTIONS, *AGGREGATES)
-
-    def get_completions(self, document: Document, complete_event: CompleteEvent) -> Iterator[Completion]:
-        """What fits at the cursor: entity names in quotes after ``~``/``name:``/``MENTIONS``, dot commands,
-        properties after ``var.``, labels and edge types after ``:``, else keywords and functions."""
-        before = document.text_before_cursor
-        quoted = re.search(r'(?:~\s*|name\s*:\s*|MENTIONS\s+~?\s*)"([^"]*)$', before, re.IGNORECASE)
-        if quoted:
-            prefix = quoted.group(1)
-            low = normalise_name(prefix)  # as ~ compares: "Ine" offers Inés, "soren" Søren
-            keys = {n: normalise_name(n) for n in self.entity_names()}
-            names = sorted((n for n, key in keys.items() if low in key), key=lambda n: (not keys[n].startswith(low), n))
-            for name in names[:50]:
-                yield Completion(name + '"', start_position=-len(prefix), display=name)
-            return
-        if re.fullmatch(r"\s*\.\w*", before):
-            word = before.strip()
-            for cmd in _COMMANDS:
-                name = cmd.split()[0]
-                if name.startswith(word):
-                    yield Completion(name, start_position=-len(word), display_meta=_COMMANDS[cmd])
-            return
-        prop = re.search(r"[^\W\d]\w*\.(\w*)$", before)
-        if prop:
-            yield from _prefixed(prop.group(1), self.props)
-            return
-        label = re.search(r"([\[(])[^\[\]()]*:\s*(?:\w+\|)*(\w*)$", before)
-        if label:
-            options = self.edge_types if label.group(1) == "[" else self.labels
-            yield from _prefixed(label.group(2), options)
-            return
-        tail = re.search(r"(\w*)$", before)
-        prefix = tail.group(1) if tail else ""
-        if not prefix:
-            return
-        yield from _prefixed(prefix, self.keywords, upper=True)
-        yield from _prefixed(prefix, self.functions)
-
-
-def _prefixed(prefix: str, options: Iterable[str], upper: bool = False) -> Iterator[Completion]:
-    low = prefix.lower()
-    for option in options:
-        if option.lower().startswith(low) and option.lower() != low:
-            text = option.upper() if upper else option
-            yield Completion(text, start_position=-len(prefix))
 
 
 class Repl:
@@ -276,7 +129,7 @@ class Repl:
             if not os.access(target, os.R_OK) or target.is_dir():
                 self._note_history(f"history is not kept: cannot read {path}")
                 return InMemoryHistory()
-            history = _FileHistory(target)
+            history = NotingFileHistory(target)
             if not os.access(target, os.W_OK):
                 history.problem = f"history is read but new queries are not saved: cannot write {path}"
         else:
@@ -285,7 +138,7 @@ class Repl:
                 why = "no such folder" if not parent.is_dir() else "the folder is not writable"
                 self._note_history(f"history is not kept: cannot write {path} ({why})")
                 return InMemoryHistory()
-            history = _FileHistory(target)
+            history = NotingFileHistory(target)
         if history.problem:
             history.said = True
             self._note_history(history.problem)
@@ -297,7 +150,7 @@ class Repl:
     def _history_problem(self) -> None:
         """Say (once) that the history file failed while the shell ran (it is kept in memory from then)."""
         history = self._session.history if self._session is not None else None
-        if isinstance(history, _FileHistory) and history.problem and not history.said:
+        if isinstance(history, NotingFileHistory) and history.problem and not history.said:
             history.said = True
             self._note_history(history.problem)
 
@@ -366,7 +219,7 @@ class Repl:
         queries is a shell command; text left unterminated at the end runs as a last query. An error is
         printed and the script goes on. Returns whether every statement succeeded.
         """
-        from pygments.token import Comment
+        from pygments.token import Comment  # type: ignore[import-untyped]
 
         lexer = make_lexer()()
 
@@ -486,7 +339,7 @@ class Repl:
         else:
             from graphmem.query.resolve import closest
 
-            hint = closest(name, [c.split()[0] for c in _COMMANDS])
+            hint = closest(name, [c.split()[0] for c in COMMANDS])
             raise ConfigError(f"unknown command {name}" + (f" (did you mean {hint}?)" if hint else "") + "; try .help")
         return True
 
@@ -526,7 +379,7 @@ class Repl:
     def help(self) -> None:
         """``.help``: the shell commands and example queries."""
         table = Table(title="shell commands", show_header=False, box=None)
-        for cmd, what in _COMMANDS.items():
+        for cmd, what in COMMANDS.items():
             table.add_row(Text(cmd), Text(what))
         self.console.print(table)
         self.console.print(_HELP_QUERIES, markup=False, highlight=False)

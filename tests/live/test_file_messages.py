@@ -160,7 +160,7 @@ def test_the_session_argument_3_is_session_3_for_identity_only(memory: Memory, t
 def test_sessions_are_named_once_per_call(memory: Memory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     # before: every message compared its session name with every stored session (messages × sessions)
     import graphmem.ingest_held as held
-    import graphmem.live as live_module
+    import graphmem.live_placement as live_module
 
     run(memory, jsonl(tmp_path / "export.jsonl", [said(n, session=str(n)) for n in range(1, 31)]), namespace=NS)
     calls = []

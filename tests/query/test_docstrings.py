@@ -14,7 +14,14 @@ import graphmem.query
 
 _SKIP = {"graphmem.query.cypher", "graphmem.query.cypher_expr"}
 _FILES = {f"graphmem.query.{m.name}" for m in pkgutil.iter_modules(graphmem.query.__path__)}
-MODULES = [*sorted(_FILES - _SKIP), "graphmem.query", "graphmem.repl", "graphmem.cli.common", "graphmem.cli.query_cmd"]
+MODULES = [
+    *sorted(_FILES - _SKIP),
+    "graphmem.query",
+    "graphmem.repl",
+    "graphmem.repl_prompt",
+    "graphmem.cli.common",
+    "graphmem.cli.query_cmd",
+]
 
 
 def _public(namespace: dict[str, Any]) -> list[tuple[str, Any]]:
