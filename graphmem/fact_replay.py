@@ -25,8 +25,10 @@ A closing whose statement the batch does not hold (an end kept across a re-inges
 the subjects its facts and closings name (all of them when a closing names no subject; both people of a
 marriage or a relationship, which is stored either way round).
 
-A stored fact recorded after a step's statement (a live message newer than the file a re-ingest redoes,
+A stored fact told after a step's statement (a live message newer than the file a re-ingest redoes,
 an older conversation ingested after a newer one) ends nothing at that step: memory did not know it then.
+Told is when its evidence events were made, not when its version was recorded: a fact told in January
+that a live "I left Initech" in June recorded anew was known at a March step, which reckons it.
 It is held back until the steps are done, then applied to what they wrote (:func:`_caught_up`), each end it
 gives a new version recorded when it was. Reckoned at the step instead, its later value ended the step's
 fact before a later step told before it could, and that later step then archived a version bearing an end
@@ -134,7 +136,7 @@ def replay(
         reckon: derives the ends of one step's batch against the current facts.
         told: when the stored facts were told, by id (:func:`graphmem.fact_time.told_in_store`), for the
             ends stored facts held back from the steps give (:func:`_caught_up`).
-        more: later units of the same run follow: stored facts recorded after a step are left to the last.
+        more: later units of the same run follow: stored facts told after a step are left to the last.
         earlier: the events the run's earlier units wrote; their facts are caught up with this batch's.
 
     Returns:
@@ -165,7 +167,7 @@ def replay(
 
     before: set[str] = set()  # the events of the steps before
     rewritten: set[str] = set()  # the facts the steps before wrote a version of
-    held_back: dict[str, Fact] = {}  # stored facts recorded after a step they were kept from
+    held_back: dict[str, Fact] = {}  # stored facts told after a step they were kept from
     for event, facts, own in steps:
         step_closings = (*own, *outside)
         subjects = {f.subject_id for f in facts} | {c.subject_id for c in step_closings if c.subject_id is not None}
@@ -179,7 +181,7 @@ def replay(
         for i in (i for s in sorted(subjects) for i in sorted(by_subject.get(s, ()))):
             if i in dropped and set(known[i].evidence) <= before:
                 continue  # retracted, and not stated again
-            if _later(known[i], at, rewritten, dropped):
+            if _later(known[i], at, rewritten, dropped, told or {}):
                 held_back[i] = known[i]
             else:
                 base.append(known[i])
@@ -202,7 +204,7 @@ def replay(
             rewritten.add(f.id)
     if not more:
         ours -= dropped
-        held_back.update(_recorded_after(ours - rewritten, known, by_subject, rewritten | ours, dropped))
+        held_back.update(_told_after(ours - rewritten, known, by_subject, rewritten | ours, dropped, told or {}))
     if held_back and not more:
         retract = tuple(e for e in batch.retract if e not in before)
         mine = rewritten | ours
@@ -213,12 +215,17 @@ def replay(
     return replace(batch, facts=tuple(written.values()), closings=tuple(closings), versioned=True)
 
 
-def _later(fact: Fact, at: datetime | None, rewritten: set[str], dropped: set[str]) -> bool:
-    """Whether a stored fact was recorded after the statement of a step told at ``at``: memory did not know
-    it then, so it ends nothing at that step (:func:`_caught_up` applies it after the batch's steps)."""
+def _later(
+    fact: Fact, at: datetime | None, rewritten: set[str], dropped: set[str], told: Mapping[str, datetime]
+) -> bool:
+    """Whether a stored fact was told after the statement of a step told at ``at``: memory did not know
+    it then, so it ends nothing at that step (:func:`_caught_up` applies it after the batch's steps). Told
+    is when its evidence events were made (``told``, :func:`~graphmem.extract.temporal.told_at`), not when
+    its version was recorded: a later statement ending it ("I left Initech") records it anew, yet memory
+    knew it since it was told."""
     if at is None or fact.id in rewritten or fact.id in dropped:
         return False
-    return fact.recorded_at > at
+    return told_at(fact, told) > at
 
 
 def _of_events(stored: Sequence[Fact], events: Collection[str]) -> set[str]:
@@ -229,17 +236,23 @@ def _of_events(stored: Sequence[Fact], events: Collection[str]) -> set[str]:
     return {f.id for f in stored if said.intersection(f.evidence)}
 
 
-def _recorded_after(
-    ids: set[str], known: dict[str, Fact], by_subject: dict[str, set[str]], ours: set[str], dropped: set[str]
+def _told_after(
+    ids: set[str],
+    known: dict[str, Fact],
+    by_subject: dict[str, set[str]],
+    ours: set[str],
+    dropped: set[str],
+    told: Mapping[str, datetime],
 ) -> dict[str, Fact]:
-    """The stored facts, not the run's (``ours``), recorded after one of the run's facts ``ids`` of their
-    subject: the earlier units held them back from that fact's statement, the last unit applies them."""
+    """The stored facts, not the run's (``ours``), told after one of the run's facts ``ids`` of their
+    subject (:func:`_later`): the earlier units held them back from that fact's statement, the last unit
+    applies them."""
     out: dict[str, Fact] = {}
     for i in ids:
         f = known[i]
         for j in by_subject.get(f.subject_id, ()):
             g = known[j]
-            if j not in ours and j not in dropped and g.recorded_at > f.recorded_at:
+            if j not in ours and j not in dropped and told_at(g, told) > told_at(f, told):
                 out[j] = g
     return out
 
@@ -259,7 +272,7 @@ def _caught_up(
     every step is reckoned: each end such a fact gives is a new version recorded when that fact was
     (:func:`graphmem.store.versions.stored_causes`), after the versions the batch's own statements made.
 
-    A step reckoned against a stored fact recorded after it would end its facts before a later step of
+    A step reckoned against a stored fact told after it would end its facts before a later step of
     the batch, told before that stored fact, could: a file's first session's job ended by a job a live
     message told months later, not by the file's second session, told between them; the version recorded
     at the first session then bore an end learned later, and the second session archived it so.

@@ -29,7 +29,9 @@ this order:
    move first (one transaction each), then their names are written (one).
 4. **The deletion** (``store.delete_event``) and the remaining facts' ends derived again
    (:func:`graphmem.settle.delete_event`): two transactions. Then an entity only the message named that
-   stays (a fact of another message keeps it) loses the names it said, as in 2 and 3.
+   stays (a fact of another message keeps it) loses the names it said, as in 2 and 3, and a later turn of
+   its session whose "later that month" took its date from it is dated again without it
+   (:mod:`graphmem.forget_times`; one more transaction).
 
 Every write before the deletion leaves a state the same forget, made again, completes: the event is
 still there, a vector made again is the same, a moved entity's id holds no forgotten name (so it is
@@ -53,6 +55,7 @@ from typing import TYPE_CHECKING
 
 from graphmem.errors import ConfigError, NotFoundError
 from graphmem.extract.names import entity_type, name_key, normalize_name, slug
+from graphmem.forget_times import redated
 from graphmem.models import Batch, EdgeType, Entity, Event
 from graphmem.settle import delete_event
 from graphmem.store.base import Direction, RenamesEntities
@@ -169,6 +172,10 @@ def forget_message(target: ReembedTarget, namespace: str, event: Event) -> Delet
             settle_after()
             if result.events:  # the entities only it named that stayed (kept by a fact)
                 _rename(target, namespace, names_left(store, namespace, gone, roles, elsewhere=False))
+                # a later "later that month" it gave its date to is dated without it
+                again = redated(store.iter_events(namespace, session=gone.session), gone)
+                if again:
+                    store.write(Batch(namespace, events=tuple(again)))
 
     def failed(part: str) -> Callable[[int], str]:
         return lambda attempts: (

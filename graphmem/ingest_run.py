@@ -3,7 +3,7 @@
 A file of more than :data:`~graphmem.ingest_read.UNIT_TURNS` turns is committed in several units, yet its
 fact history must be what writing it as one batch gives. Every unit's retraction goes with the first
 (:mod:`graphmem.ingest_read`), so each later unit states its facts anew, and the ends of a fact derived per
-unit went wrong in two ways when the namespace held facts recorded after the file's statements (a live
+unit went wrong in two ways when the namespace held facts told after the file's statements (a live
 message newer than the file, which is re-ingested after an edit or an extractor upgrade, or ingested
 after the message for the first time):
 

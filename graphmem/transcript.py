@@ -99,7 +99,8 @@ class Transcript:
     whitespace), which the ingest summary reports. ``context`` holds, for a stored session whose later
     turns are extracted again (a file that grew), the stored turns said just before them (session id,
     turns in order, the last at ``first_seq - 1``): an extractor that reads a turn with the turns before
-    it (Claude's) is shown them, read only, as over the whole conversation.
+    it (Claude's) is shown them, read only, as over the whole conversation. ``day_first`` is the order the
+    input's numeric dates show (``8/5/2023``: :mod:`graphmem.date_order`), ``None`` when nothing decides.
     """
 
     namespace: str
@@ -113,6 +114,7 @@ class Transcript:
     known: tuple[KnownEntity, ...] = ()
     empty_left_out: int = 0
     context: tuple[tuple[str, tuple[RawTurn, ...]], ...] = ()
+    day_first: bool | None = None
 
     @property
     def turn_count(self) -> int:

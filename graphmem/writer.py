@@ -77,7 +77,7 @@ class RunUnit:
     """Where a batch stands in a run writing one input's conversation in several units (:mod:`graphmem.ingest`).
 
     The run is reckoned as one batch would be: a unit that ``more`` units follow leaves the stored facts
-    recorded after its statements to the last unit, which catches up the facts the ``earlier`` units'
+    told after its statements to the last unit, which catches up the facts the ``earlier`` units'
     events state with its own (:func:`graphmem.fact_replay.replay`); ``kept`` are the ends the first
     unit's retraction removed that events outside it gave (:func:`graphmem.store.versions.kept_closings`),
     applied again by the later units, which state those facts anew. The default (a run of one unit) is

@@ -32,8 +32,8 @@ __all__ = ["add"]
     "when",
     type=MessageTime(),
     default=None,
-    help="When it was said: a date and time as --since takes one (2024-05-01T14:30, with a zone: in UTC), or epoch "
-    "seconds (default: now).",
+    help="When it was said: a date and time as --since takes one (2024-05-01T14:30, with a zone: in UTC), one with a "
+    "zone name (2024-03-31T10:00 Europe/Lisbon: on that zone's clock), or epoch seconds (default: now).",
 )
 @click.option("--id", "message_id", default=None, help="The message's own id (re-adding it is a no-op).")
 @click.option(

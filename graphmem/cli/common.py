@@ -154,16 +154,21 @@ class MessageTime(DateTime):
     """When a message was said (``add --time``): read as every other time option is (:class:`DateTime`, so
     ``2024-02-30T10:00`` is the same usage error as ``--since 2024-02-30``, naming the days February has),
     or epoch seconds (milliseconds) as a JSONL message's ``time``; a time outside the years memory keeps is
-    a usage error too."""
+    a usage error too. A time followed by an IANA zone name (``2024-03-31T10:00 Europe/Lisbon``) is read on
+    that zone's clock, by its rules for that date, and kept so: what the message says ("yesterday") is
+    then dated on the speaker's calendar, as a transcript's zoned times are."""
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
-        """The naive UTC datetime ``value`` names."""
+        """The naive UTC datetime ``value`` names (an aware one on a named zone's clock)."""
         from graphmem.errors import IngestError
         from graphmem.formats._source import parse_timestamp
+        from graphmem.formats._times import named_zone
 
         text = str(value).strip()
         epoch = text.isdigit() and len(text) >= 9  # 2024 is a year, 1714573800 a moment
         try:
+            if named_zone(text) is not None:
+                return parse_timestamp(text, path="")
             when = parse_timestamp(int(text), path="") if epoch else super().convert(value, param, ctx)
             return parse_timestamp(when, path="")  # the years memory keeps
         except IngestError as exc:

@@ -22,7 +22,7 @@ import math
 import os
 import time
 from collections.abc import Callable, Iterable, Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import Any
 
@@ -520,7 +520,7 @@ class ClaudeExtractor:
         self,
         item: dict[str, Any],
         reference: datetime | None,
-        offset: timedelta | None = None,
+        offset: timedelta | tzinfo | None = None,
         antecedent: TimeRef | None = None,
     ) -> TimeRef:
         """A time Claude returned; its dates are on the speaker's wall clock unless they carry an offset.

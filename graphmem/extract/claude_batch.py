@@ -21,7 +21,7 @@ import logging
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, tzinfo
 from typing import Any
 
 from graphmem.extract.antecedents import can_lead, on_clock
@@ -30,6 +30,7 @@ from graphmem.extract.claude_checks import Saying, holds, listing, pronoun_of, r
 from graphmem.extract.entities import EntityRegistry
 from graphmem.extract.events import EventPlan
 from graphmem.extract.names import fact_id, name_key, normalize_name, words
+from graphmem.extract.times import from_utc
 from graphmem.extract.vocabulary import canonical, is_single_valued, past_state
 from graphmem.models import OVER_PHRASE, Batch, Event, Fact, FactClosing, Mention, TimeRef
 
@@ -40,7 +41,7 @@ ROLES = ("subject", "object", "mention")
 _log = logging.getLogger("graphmem.extract.claude")
 
 #: ``(item, reference time, offset from UTC, antecedent on that clock)`` → a resolved time (naive UTC).
-TimeReader = Callable[[dict[str, Any], datetime | None, timedelta | None, TimeRef | None], TimeRef]
+TimeReader = Callable[[dict[str, Any], datetime | None, timedelta | tzinfo | None, TimeRef | None], TimeRef]
 
 #: The score (rapidfuzz ``token_set_ratio``, 0-100) at which a denied name is one of its subject's values.
 WRONG_MATCH = 90.0
@@ -244,9 +245,10 @@ class AnswerBuilder:
             self._told[event.session] = on_clock(self._stored.get(event.session), offset)
         topic = self._told[event.session]
         times = []
+        clock = self.plan.clock(index)
         for item in sorted(items, key=lambda t: _place(event.text, t["phrase"])):
-            ref = self.read_time(item, self.plan.references[index], offset, topic)
-            topic = _on_own_clock(ref, offset) if can_lead(event.text, ref) else topic
+            ref = self.read_time(item, self.plan.references[index], clock, topic)
+            topic = from_utc(ref, clock) if can_lead(event.text, ref) else topic
             times.append(ref)
         if event.id not in self._forgotten:  # a turn not written dates nothing
             self._told[event.session] = topic
@@ -500,15 +502,6 @@ def _is_name(text: str) -> bool:
         return False
     marked = [any(ch.isupper() or ch.isdigit() for ch in w) for w in found]
     return any(marked) and all(m or w.lower() in _NAME_LINKS for w, m in zip(found, marked, strict=True))
-
-
-def _on_own_clock(ref: TimeRef, offset: timedelta | None) -> TimeRef:
-    """A naive UTC ``ref`` back on the wall clock ``offset`` it was said on: exactly the inverse of
-    :func:`~graphmem.extract.times.to_utc` (no guess of the clock, as :func:`on_clock` makes)."""
-    if not offset or ref.start is None:
-        return ref
-    end = ref.end + offset if ref.end is not None else None
-    return TimeRef(ref.phrase, ref.start + offset, end, ref.grain)
 
 
 def _place(text: str, phrase: Any) -> int:

@@ -9,7 +9,7 @@ without leaving the session's minute. An image caption becomes part of the event
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, tzinfo
 
 from graphmem.extract.names import event_id, naive_utc
 from graphmem.models import Event, Session, validate_namespace
@@ -49,10 +49,18 @@ class EventPlan:
     addressees: tuple[str | None, ...]
     speakers: tuple[str, ...]
     offsets: tuple[timedelta | None, ...] = ()
+    zones: tuple[tzinfo | None, ...] = ()
 
     def offset(self, index: int) -> timedelta | None:
         """The UTC offset of the ``index``-th turn's reference time (``None``: naive, already UTC)."""
         return self.offsets[index] if index < len(self.offsets) else None
+
+    def clock(self, index: int) -> tzinfo | timedelta | None:
+        """The clock the ``index``-th turn's resolved times are read on: its reference time's zone (a named
+        zone's rules give each date its own offset, so a date across a daylight-saving change is not an
+        hour off), else its offset."""
+        zone = self.zones[index] if index < len(self.zones) else None
+        return zone if zone is not None else self.offset(index)
 
 
 def event_text(turn: RawTurn) -> str:
@@ -119,6 +127,7 @@ def build_events(transcript: Transcript, *, namespace: str | None = None) -> Eve
     events: list[Event] = []
     references: list[datetime | None] = []
     offsets: list[timedelta | None] = []
+    zones: list[tzinfo | None] = []
     addressees: list[str | None] = []
     for index, raw in enumerate(order_sessions(transcript.sessions)):
         start = naive_utc(raw.started_at)
@@ -143,6 +152,13 @@ def build_events(transcript: Transcript, *, namespace: str | None = None) -> Eve
             reference = turn.timestamp if turn.timestamp is not None else raw.started_at
             references.append(reference.replace(tzinfo=None) if reference is not None else None)
             offsets.append(reference.utcoffset() if reference is not None else None)
+            zones.append(reference.tzinfo if reference is not None else None)
     return EventPlan(
-        tuple(sessions), tuple(events), tuple(references), tuple(addressees), tuple(participants), tuple(offsets)
+        tuple(sessions),
+        tuple(events),
+        tuple(references),
+        tuple(addressees),
+        tuple(participants),
+        tuple(offsets),
+        tuple(zones),
     )

@@ -299,11 +299,15 @@ def _progressive(verb: Any) -> bool:
 def _told_as_past(verb: Any) -> bool:
     """Whether ``verb`` tells of the past: a past tense or a perfect, without a future auxiliary, or a verb
     whose past is spelt as its present ("quit", "put", "set") read as present beside a past tense it is
-    joined to ("I worked at Acme, but I quit at the end of February") or after a third-person subject."""
+    joined to ("I worked at Acme, but I quit at the end of February") or after a third-person subject, or
+    the infinitive a past "had to" governs ("Our cat Miso had to be put down": what had to be, was)."""
     auxes = [c for c in verb.children if c.dep_ in ("aux", "auxpass")]
     if any(a.lower_ in ("will", "'ll", "shall", "wo") for a in auxes):
         return False
-    return bool(verb.tag_ == "VBD" or any(a.tag_ == "VBD" or a.lemma_ == "have" for a in auxes) or _bare_past(verb))
+    had_to = verb.dep_ == "xcomp" and verb.head.lemma_ == "have" and verb.head.tag_ == "VBD"
+    return bool(
+        verb.tag_ == "VBD" or any(a.tag_ == "VBD" or a.lemma_ == "have" for a in auxes) or had_to or _bare_past(verb)
+    )
 
 
 def _bare_past(verb: Any) -> bool:

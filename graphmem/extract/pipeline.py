@@ -259,9 +259,18 @@ class SpacyExtractor:
                 said = repairs.get(k, span)
                 # "Sorry, I meant Tuesday." after "Let's meet next Friday": the Tuesday ahead, as the slip was
                 way = repair_direction(span, spans, topic, reference)
-                ref = resolve_span(self._times, said, spans, reference, antecedent=topic, place=span, prefer=way)
+                ref = resolve_span(
+                    self._times,
+                    said,
+                    spans,
+                    reference,
+                    antecedent=topic,
+                    place=span,
+                    prefer=way,
+                    day_first=transcript.day_first,
+                )
                 topic = ref if can_lead(event.text, ref) else topic
-                times.append((span, to_utc(ref, offset)))
+                times.append((span, to_utc(ref, plan.clock(index))))
             if kept:  # a forgotten turn is not written: it dates nothing
                 told = topic  # antecedents.antecedent of the turn's times, on this turn's clock
             events.append(_with_times(event, [ref for _, ref in times]))

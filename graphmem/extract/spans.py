@@ -219,13 +219,15 @@ def resolve_span(
     antecedent: TimeRef | None = None,
     place: Any | None = None,
     prefer: str | None = None,
+    day_first: bool | None = None,
 ) -> TimeRef:
     """``span``, one of a turn's time phrases ``spans``, resolved against ``reference`` (when the turn
     was said, on the speaker's clock) and ``antecedent`` (the time talked of before, for "later that
     month": :mod:`graphmem.extract.antecedents`); see the module docs. ``place``: the phrase ``span``
     repairs ("on Monday, I mean Tuesday"), whose clause says which way it points; ``prefer``, when given, says
     it instead (a time repairing one said before the turn points as that one did:
-    :func:`graphmem.extract.corrections.repair_direction`)."""
+    :func:`graphmem.extract.corrections.repair_direction`). ``day_first``: the order of the input's
+    numeric dates (:mod:`graphmem.date_order`)."""
     if _no_date(span) or recurring(span):
         return TimeRef(span.text)
     place = span if place is None else place
@@ -239,7 +241,9 @@ def resolve_span(
         text = f"{text} today"  # "one year ago today": NER leaves "today" out; the day, not the year
     elif _counted_from(span) and duration(text) is not None:
         text = f"{text} from {span.doc[span.end + 1].lower_}"  # "three days from now": NER has "three days"
-    return resolver.resolve(text, reference, prefer=prefer or direction(place), antecedent=antecedent)
+    return resolver.resolve(
+        text, reference, prefer=prefer or direction(place), antecedent=antecedent, day_first=day_first
+    )
 
 
 def recurring(span: Any) -> bool:

@@ -33,8 +33,9 @@ the rest of the week, month or year holding it, after it; "earlier" the part bef
 when the antecedent is that unit ("in May ... later that month": May). The phrase stays unresolved (not
 taken from the statement time) without an antecedent, with one longer than the unit by its length ("in
 2023", "last summer" ... "later that month"), when nothing of the unit lies on that side of it, and when
-the result lies wholly after the reference while ``prefer`` is past (before it while future). "Later this
-month" is this month (a hedge, as "around").
+the result lies wholly after the reference while ``prefer`` is past (before it while future); a past
+result reaching past the reference ends there (a future one starts there). "Later this month" is this
+month (a hedge, as "around").
 """
 
 from __future__ import annotations
@@ -43,6 +44,8 @@ import re
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from graphmem.date_order import ordered
+from graphmem.extract.clocks import from_utc, to_utc
 from graphmem.extract.dateparsing import Dateparser
 from graphmem.extract.names import words
 from graphmem.extract.periods import (
@@ -64,7 +67,7 @@ from graphmem.extract.relative import ahead, day_of_month, same_day, spelled_out
 from graphmem.extract.time_ranges import day_range, resolve_range, split_range
 from graphmem.models import TimeRef
 
-__all__ = ["TimeResolver", "anaphoric", "duration", "names_late_part", "resolve_time", "to_utc"]
+__all__ = ["TimeResolver", "anaphoric", "duration", "from_utc", "names_late_part", "resolve_time", "to_utc"]
 
 _NUMBERS = {
     "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
@@ -208,6 +211,17 @@ def _against(found: Period, reference: datetime, prefer: str) -> bool:
     return (prefer == "past" and found[0] >= reference) or (prefer == "future" and found[1] <= reference)
 
 
+def _clipped(found: Period, reference: datetime, prefer: str) -> Period:
+    """``found`` cut at ``reference`` on the side ``prefer`` does not point to: "later that month I went
+    to Rome", said on 10 May, ends when it was said, not on 1 June (and a future one starts then)."""
+    start, end, grain = found
+    if prefer == "past" and end > reference:
+        return start, reference, grain
+    if prefer == "future" and start < reference:
+        return reference, end, grain
+    return found
+
+
 def duration(phrase: str) -> tuple[float, str] | None:
     """The length a phrase names, as ``(amount, unit)``: "for seven years" → ``(7, "year")``.
 
@@ -238,7 +252,7 @@ class TimeResolver:
 
     def __init__(self, *, cache_size: int = 50_000) -> None:
         """Create a resolver; ``cache_size`` bounds the memo of resolved (phrase, reference) pairs."""
-        self._cache: dict[tuple[str, datetime | None, str], TimeRef] = {}
+        self._cache: dict[tuple[str, datetime | None, str, bool | None], TimeRef] = {}
         self._cache_size = cache_size
         self._dateparser = Dateparser()
 
@@ -251,7 +265,13 @@ class TimeResolver:
         self._dateparser = Dateparser()
 
     def resolve(
-        self, phrase: str, reference: datetime | None, *, prefer: str = "past", antecedent: TimeRef | None = None
+        self,
+        phrase: str,
+        reference: datetime | None,
+        *,
+        prefer: str = "past",
+        antecedent: TimeRef | None = None,
+        day_first: bool | None = None,
     ) -> TimeRef:
         """Resolve ``phrase`` relative to ``reference`` (the session or turn time).
 
@@ -263,6 +283,8 @@ class TimeResolver:
                 verb (:func:`graphmem.extract.tense.direction`).
             antecedent: the time talked of before, which "later that month", "earlier that year" are
                 relative to; without one, or with one longer than the unit, they stay unresolved.
+            day_first: whether a numeric date (``8/5/2023``) writes the day first, as its input's dates
+                show (:mod:`graphmem.date_order`); ``None``: month first, ``dateparser``'s reading.
 
         Returns a :class:`TimeRef` carrying the original phrase; ``start`` is ``None`` when the phrase
         names no definite time or there is no reference for a relative one.
@@ -278,19 +300,22 @@ class TimeResolver:
                 found = guarded(lambda: after_or_before(before, unit, later=later))
             if found and reference is not None and _against(found, reference, prefer):
                 found = None  # "later that month I visited Porto" cannot lie ahead of the telling
+            elif found and reference is not None:
+                found = _clipped(found, reference, prefer)
             return TimeRef(phrase, *found) if found else TimeRef(phrase)
-        key = (phrase, reference, prefer)
+        key = (phrase, reference, prefer, day_first)
         hit = self._cache.get(key)
         if hit is not None:
             return hit
+        read = ordered(phrase, day_first)
         if prefer == "nearest":
-            back = guarded(lambda: self._resolve(phrase, reference, "past"))
-            ahead = guarded(lambda: self._resolve(phrase, reference, "future"))
+            back = guarded(lambda: self._resolve(read, reference, "past"))
+            ahead = guarded(lambda: self._resolve(read, reference, "future"))
             found = back or ahead  # "In two weeks.": a length ahead reads only forward
             if back and ahead and reference is not None and abs(ahead[0] - reference) < abs(reference - back[0]):
                 found = ahead
         else:
-            found = guarded(lambda: self._resolve(phrase, reference, prefer))
+            found = guarded(lambda: self._resolve(read, reference, prefer))
         ref = TimeRef(phrase, found[0], found[1], found[2]) if found else TimeRef(phrase)
         if len(self._cache) >= self._cache_size:
             self._cache.clear()
@@ -575,22 +600,6 @@ def names_late_part(phrase: str) -> bool:
     text = re.sub(r"\s+", " ", phrase.lower().replace("’", "'")).strip(' ."!,')
     m = _PART.match(text)
     return m is not None and _THIRDS.get((m.group("third") or m.group("adjective") or "").lower()) == 2
-
-
-def to_utc(ref: TimeRef, offset: timedelta | None) -> TimeRef:
-    """``ref`` resolved on a wall clock ``offset`` ahead of UTC, as naive UTC (the store's convention).
-
-    "Yesterday" said at 00:30 on 2 May at +02:00 is 1 May on the speaker's calendar, which starts at
-    22:00 on 30 April in UTC. Naive input (``offset`` ``None`` or zero) is returned unchanged; a time
-    that would move past the calendar's edge is unresolved.
-    """
-    if not offset or ref.start is None:
-        return ref
-    try:
-        end = ref.end - offset if ref.end is not None else None
-        return TimeRef(ref.phrase, ref.start - offset, end, ref.grain)
-    except OverflowError:
-        return TimeRef(ref.phrase)
 
 
 _default: TimeResolver | None = None

@@ -20,8 +20,10 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Mapping
+from dataclasses import replace
 from pathlib import Path
 
+from graphmem.date_order import decide_order, reading_order
 from graphmem.errors import IngestError
 from graphmem.formats._records import looks_like_record
 from graphmem.formats._source import (
@@ -165,6 +167,17 @@ def _read(
     source: Source, format: str | None, namespace: str | None, tagged: bool, names: Mapping[str, str] | None = None
 ) -> list[Transcript]:
     fmt = format or sniff_format(source)
+    if fmt in ("jsonl", "text", "chat"):  # LoCoMo writes its dates in words; WhatsApp decides its own
+        day_first = decide_order(source.text_lines(), path=source.path)
+        with reading_order(day_first):
+            read = _read_format(source, fmt, namespace, tagged, names)
+        return [replace(t, day_first=day_first) for t in read] if day_first is not None else read
+    return _read_format(source, fmt, namespace, tagged, names)
+
+
+def _read_format(
+    source: Source, fmt: str, namespace: str | None, tagged: bool, names: Mapping[str, str] | None
+) -> list[Transcript]:
     name = Path(source.path).stem
     tag = source_tag(source.key, name) if tagged else None
     if fmt == "locomo":

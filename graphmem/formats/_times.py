@@ -10,9 +10,10 @@ import re
 from datetime import UTC, date, datetime, tzinfo
 from typing import Any
 
+from graphmem.date_order import ordered, the_order
 from graphmem.errors import IngestError
 
-__all__ = ["EARLIEST", "LATEST", "looks_dated", "naive_utc", "parse_date_text", "parse_timestamp"]
+__all__ = ["EARLIEST", "LATEST", "looks_dated", "naive_utc", "named_zone", "parse_date_text", "parse_timestamp"]
 
 #: The range a time's UTC value must lie in (later arithmetic on times near the calendar's ends overflows).
 EARLIEST = datetime(100, 1, 1)
@@ -126,6 +127,8 @@ def _parse_date(text: str) -> datetime | None:
     if ymd is not None:  # "2024/3/5 10:00" is "2024-03-05 10:00"
         year, month, day_ = (int(part) for part in ymd.groups())
         cleaned = f"{year:04d}-{month:02d}-{day_:02d}{cleaned[ymd.end() :]}"
+    else:  # "8/5/2023" in the order its input's dates show (graphmem.date_order)
+        cleaned = ordered(cleaned, the_order())
     try:
         return datetime.fromisoformat(cleaned)
     except ValueError:
@@ -154,6 +157,12 @@ def _parse_date(text: str) -> datetime | None:
     if parsed is None or (leading is not None and parsed.date() != said):
         return None
     return parsed
+
+
+def named_zone(text: str) -> tzinfo | None:
+    """The IANA zone ``text`` ends in (``2024-03-31 10:00 Europe/Lisbon``, ``…[Europe/Lisbon]``), or ``None``."""
+    found = _ZONE_NAME.search(text)
+    return _zone(found.group(1)) if found is not None else None
 
 
 def _zone(name: str) -> tzinfo | None:

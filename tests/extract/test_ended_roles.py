@@ -98,3 +98,21 @@ def test_a_job_told_as_ended_ends_it(memory: Memory, live: bool, ending: str, he
     _say(memory, [("I work at Acme.", EARLIER), (ending, LATER)], live=live)
     assert _held(memory, "works_at") == held  # before: Acme still the job
     assert _held(memory, "works_at", datetime(2025, 3, 20)) == {"Acme"}
+
+
+@pytest.mark.parametrize("live", [False, True], ids=["one-call", "live"])
+@pytest.mark.parametrize(
+    ("ending", "held_on", "gone_on"),
+    [
+        # "had to be put down": the ending is told as past by "had", though "put" is no past tense
+        ("Our cat Miso had to be put down.", datetime(2025, 5, 9), datetime(2025, 5, 11)),
+        ("Our cat Miso had to be put down on 3 May.", datetime(2025, 5, 2), datetime(2025, 5, 4)),
+    ],
+)
+def test_a_pet_first_named_when_put_down_is_a_pet_gone_by(
+    memory: Memory, live: bool, ending: str, held_on: datetime, gone_on: datetime
+) -> None:
+    _say(memory, [(ending, LATER)], live=live)
+    assert _held(memory, "has_pet") == set()  # before: a current pet, from the day it was put down
+    assert _held(memory, "has_pet", held_on) == {"Miso"}
+    assert _held(memory, "has_pet", gone_on) == set()
