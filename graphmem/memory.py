@@ -153,6 +153,9 @@ class Memory(MemoryReads):
             ConfigError: the location or an option is not valid.
         """
         settings = settings or Settings.from_env()
+        from graphmem.fact_time import read_zone
+
+        zone = read_zone(zone if zone is not None else settings.zone)  # refused before a store is made
         store, budget = open_memory_store(
             path_or_uri, settings, read_only=read_only, cache_mb=cache_mb, store_options=store_options
         )

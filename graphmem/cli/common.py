@@ -387,6 +387,7 @@ def explain_text(
     *,
     namespace_hint: str,
     about: AboutFn | None = None,
+    zone: tzinfo | None = None,
 ) -> str:
     """The plan of a query as ``EXPLAIN`` prints it: on a store that runs Cypher, with the Cypher it
     compiles to as Neo4j Browser takes it (``:param`` lines, then the query; ``ABOUT`` seeds computed
@@ -406,7 +407,7 @@ def explain_text(
     from graphmem.query.pushdown import explain_plan
     from graphmem.store.base import RunsCypher
 
-    plan = explain_query(store, text, params)
+    plan = explain_query(store, text, params, zone=zone)
     if isinstance(store, RunsCypher):
         try:
             namespace = resolve_namespace(plan, store, hint=namespace_hint)
