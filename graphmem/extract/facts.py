@@ -135,6 +135,7 @@ def _objects(verb: Any) -> Iterator[tuple[Any, str]]:
         if dep in _DIRECT_DEPS:
             for obj in _with_conjuncts(child):
                 yield obj, ""
+                yield from ((place, "_at") for place in relations.job_places(obj))  # "my job at Tesco": at Tesco
         elif dep in ("prep", "agent"):
             prep = child.lower_ if dep == "prep" else "by"
             pobjs = [c for c in child.children if c.dep_ == "pobj"]
@@ -375,6 +376,7 @@ def build_facts(
     verbs = _verbs(doc)
     movers = speaker_movers(verbs, entity_of, speaker_id)  # "We moved to Munich", "Moved to Munich!"
     keepers = relations.household_keepers(verbs, entity_of, speaker_id)  # "We adopted a kitten"
+    entity_of = {**entity_of, **relations.job_holders(verbs, entity_of, speaker_id)}  # "We quit our jobs"
     with_movers = {**entity_of, **keepers, **movers}
     came_back: set[tuple[str, str]] = set()
     for triple in triples(doc, with_movers, verbs, subjectless=[i for i in movers if doc[i].pos_ == "VERB"]):
