@@ -74,7 +74,7 @@ from graphmem.extract.vocabulary import (
 )
 from graphmem.models import Event, Fact, FactClosing, TimeRef
 
-__all__ = ["Extracted", "Triple", "build_facts", "start_times", "triples"]
+__all__ = ["Extracted", "Triple", "build_facts", "may_tell_start", "start_times", "triples"]
 
 _SUBJECT_DEPS = ("nsubj", "nsubjpass", "csubj")
 _DIRECT_DEPS = ("dobj", "attr", "oprd", "dative", "obj")
@@ -599,11 +599,16 @@ _LONG_PERIODS = frozenset({"year", "month", "summer", "winter", "spring", "autum
 _EPISODE = frozenset({"late", "again", "overtime", "early", "tonight", "today"})
 
 
+def may_tell_start(text: str) -> bool:
+    """Whether a turn's ``text`` may say "I start on 1 April" (:func:`start_times` finds none otherwise)."""
+    return _START_WORDS.search(text) is not None
+
+
 def start_times(doc: Any, entity_of: dict[int, str], times: list[tuple[Any, TimeRef]]) -> list[tuple[str, TimeRef]]:
     """``(subject, time)`` for each dated "I start on 1 April" of the turn (see
     :func:`graphmem.extract.relations.start_times`): the start of the job the subject last talked of."""
     out: list[tuple[str, TimeRef]] = []
-    if not times or not _START_WORDS.search(doc.text):
+    if not times or not may_tell_start(doc.text):
         return out
     for subject, verb in relations.start_times(doc, entity_of):
         when = clause_time(verb, times)
