@@ -561,12 +561,15 @@ class VectorIndex:
     # -- persistence -----------------------------------------------------------------------------
 
     def flush(self) -> None:
-        """Write the files of every loaded namespace that changed since they were last written."""
+        """Write the files of every loaded namespace that changed since they were last written and that the
+        store still holds (another process may have forgotten it since: its files went, with its name)."""
         with self._lock:
             if not self._writable:
                 return
-            for namespace, space in self._spaces.items():
-                if space is not None and space.dirty:
+            dirty = [(ns, space) for ns, space in self._spaces.items() if space is not None and space.dirty]
+            held = set(self.store.namespaces()) if dirty else set()
+            for namespace, space in dirty:
+                if namespace in held:
                     self._files(namespace).save(namespace, space)
 
     def close(self, *, save: bool = True) -> None:
