@@ -39,7 +39,7 @@ from dataclasses import dataclass, replace
 from graphmem.extract.events import event_text
 from graphmem.extract.facts import may_tell_start
 from graphmem.extract.names import event_id
-from graphmem.ingest_prints import SessionPrint, kept_turns, statement
+from graphmem.ingest_prints import SessionPrint, kept_turns, line_of, statement, unnamed
 from graphmem.models import Batch, Fact
 from graphmem.store.versions import logical_id
 from graphmem.transcript import RawSession
@@ -69,8 +69,8 @@ class SessionPlan:
 
 
 def _forgotten(old: SessionPrint, written: Mapping[int, str], kept: int) -> list[str]:
-    """What the turns of the stored version after ``kept`` whose events are no longer stored said."""
-    return [statement(p) for seq, p in enumerate(old.turns, start=1) if seq > kept and seq not in written]
+    """The prints of the turns of the stored version after ``kept`` whose events are no longer stored."""
+    return [p for seq, p in enumerate(old.turns, start=1) if seq > kept and seq not in written]
 
 
 def _jobs(facts: Iterable[Fact], written: Mapping[str, Mapping[int, str]]) -> dict[str, list[tuple[int, Fact]]]:
@@ -200,7 +200,7 @@ def plan_sessions(
         before = old.get(raw.id)
         # a print is written with its session, so it tells; a mark (of this very content) only when the
         # session was committed by a graphmem that kept no prints
-        if before == new or (before is None and raw.id in done):
+        if new.same(before) or (before is None and raw.id in done):
             cuts[raw.id] = len(new.turns)
         else:
             changed.add(raw.id)
@@ -226,7 +226,9 @@ def _keep_forgotten(
     An inserted session renumbers the ones after it, so a forgotten turn may come back under another
     session id. Each forgotten turn holds back one turn to write that says the same, looked for first in
     the session that says what its session said (moved whole), then in the session of its id, then in any.
-    Turns kept as stored are not written, so they hold back none.
+    The same is the same words, time, caption and input id, said by the same speaker or, failing that, by
+    whoever (the input's speakers named otherwise with ``--participant``: the turn is the same turn; its
+    own line is preferred). Turns kept as stored are not written, so they hold back none.
     """
     kept = {p.raw.id: p.kept for p in plans}
     lost = {
@@ -239,10 +241,16 @@ def _keep_forgotten(
     marked: dict[str, set[int]] = {p.raw.id: set() for p in todo}
 
     def hold_back(p: SessionPlan, left: list[str]) -> None:
-        for seq, turn in enumerate(p.print.turns[p.kept :], start=p.kept + 1):
-            if left and seq not in marked[p.raw.id] and statement(turn) in left:
-                left.remove(statement(turn))
-                marked[p.raw.id].add(seq)
+        # what the turn says and who said it first; then, for what is left, what it says whoever said it
+        # (a speaker named otherwise: --participant), at its old line first
+        for alike in (_said_by, _said_at, _said):
+            for seq, turn in enumerate(p.print.turns[p.kept :], start=p.kept + 1):
+                if not left or seq in marked[p.raw.id]:
+                    continue
+                found = next((old for old in left if alike(old, turn)), None)
+                if found is not None:
+                    left.remove(found)
+                    marked[p.raw.id].add(seq)
 
     for sid, left in lost.items():  # a session moved whole: its turns say what they said
         if left:
@@ -261,6 +269,18 @@ def _keep_forgotten(
         else p
         for p in plans
     ]
+
+
+def _said_by(old: str, new: str) -> bool:
+    return statement(old) == statement(new)
+
+
+def _said_at(old: str, new: str) -> bool:
+    return _said(old, new) and line_of(old) == line_of(new)
+
+
+def _said(old: str, new: str) -> bool:
+    return unnamed(old) is not None and unnamed(old) == unnamed(new)
 
 
 def without_events(batch: Batch, ids: set[str]) -> Batch:
