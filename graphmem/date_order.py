@@ -123,8 +123,8 @@ def ordered(text: str, day_first: bool | None) -> str:
         if month > 12:
             return m.group(0)  # the other order's date: as written
         year = m.group("year")
-        if year is not None and len(year) == 2:
-            year = f"20{year}"
+        if year is not None and len(year) == 2:  # as strptime's %y reads it: 69-99 are 1969-1999
+            year = f"{19 if int(year) >= 69 else 20}{year}"
         if year is not None and day > calendar.monthrange(int(year), month)[1]:
             return m.group(0)
         return f"{day} {_MONTH_NAMES[month]}" + (f" {year}" if year is not None else "")

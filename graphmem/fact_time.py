@@ -244,10 +244,9 @@ def begun(store: GraphStore, namespace: str, facts: list[Fact], tf: TimeFilter) 
     """``facts`` without the statements told as ended that are not known to have begun at ``tf.valid_at``:
     "My cat Miso died last week" gives no start, which is unknown, not unbounded; a statement of the same
     fact that meets it ("I live in Lisbon with my cat Miso", said in January) tells when it began, as
-    :func:`coalesce` reads them (Ana had no Miso in 2020). With no such statement nothing says when it
-    began, so a read does not claim it held at any moment: as a condition on an unknown value is not true
-    in a query, "Omar and I got divorced in May" told with no marriage stored is no marriage held in 2010
-    (nor in April; it is listed with ``all_time``, its start empty)."""
+    :func:`coalesce` reads them (Ana had no Miso in 2020). With no such statement its start is unknown and
+    it reads as held up to its end, as any fact without ``valid_from`` does ("I lived in Porto until
+    2020" held in 2019)."""
     from graphmem.extract.temporal import told_ended
     from graphmem.extract.vocabulary import MUTUAL
 
@@ -270,7 +269,7 @@ def begun(store: GraphStore, namespace: str, facts: list[Fact], tf: TimeFilter) 
     late = set()
     for f in ended:
         met = [start for start in starts.get((f.subject_id, f.predicate, f.object_id), ()) if _meets(start, f.valid_to)]
-        if not met or at < min(met):
+        if met and at < min(met):
             late.add(f.id)
     return [f for f in facts if f.id not in late]
 

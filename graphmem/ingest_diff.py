@@ -19,8 +19,10 @@ whole-file extraction of the new version. Two things in extraction look ahead, a
   session's opening turns; such a session is kept only when it is wholly unchanged. A change in who
   takes part (a third speaker joins) changes every session's fingerprint;
 - "I start on 1 April" dates the job the speaker last named earlier in the same session: when a kept
-  turn holds an undated ``works_at`` fact (or one dated by a turn now redone), the cut moves back to
-  before that turn.
+  turn holds an undated ``works_at`` fact and a turn of the session now redone may say such a start
+  (:func:`graphmem.extract.facts.may_tell_start`), or holds one dated by a turn now redone, the cut
+  moves back to before that turn. A redone part that says no start dates no kept job, so turns
+  appended to a session that named a job keep the session's turns before them.
 
 A kept turn that ended (closed, or otherwise revised) a fact of a redone turn is redone as well, in any
 session of the transcript: the fact is written again and must be ended again the same way ("I moved to
@@ -34,8 +36,10 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 
+from graphmem.extract.events import event_text
+from graphmem.extract.facts import may_tell_start
 from graphmem.extract.names import event_id
-from graphmem.ingest_prints import SessionPrint, kept_turns, statement
+from graphmem.ingest_prints import SessionPrint, kept_turns, line_of, statement, unnamed
 from graphmem.models import Batch, Fact
 from graphmem.store.versions import logical_id
 from graphmem.transcript import RawSession
@@ -65,8 +69,8 @@ class SessionPlan:
 
 
 def _forgotten(old: SessionPrint, written: Mapping[int, str], kept: int) -> list[str]:
-    """What the turns of the stored version after ``kept`` whose events are no longer stored said."""
-    return [statement(p) for seq, p in enumerate(old.turns, start=1) if seq > kept and seq not in written]
+    """The prints of the turns of the stored version after ``kept`` whose events are no longer stored."""
+    return [p for seq, p in enumerate(old.turns, start=1) if seq > kept and seq not in written]
 
 
 def _jobs(facts: Iterable[Fact], written: Mapping[str, Mapping[int, str]]) -> dict[str, list[tuple[int, Fact]]]:
@@ -86,11 +90,13 @@ def _jobs(facts: Iterable[Fact], written: Mapping[str, Mapping[int, str]]) -> di
     return out
 
 
-def _cut_for_jobs(kept: int, jobs: list[tuple[int, Fact]], redone: set[str]) -> int:
-    """``kept`` moved back before any kept turn whose job fact is undated, or dated by a redone turn."""
+def _cut_for_jobs(kept: int, jobs: list[tuple[int, Fact]], redone: set[str], last_start: int) -> int:
+    """``kept`` moved back before any kept turn whose job fact is dated by a redone turn, or is undated
+    while a redone turn may date it (``last_start``: the session's last turn that may say a start, or 0)."""
     cut = kept
     for seq, f in jobs:
-        if seq <= kept and (f.time_phrase is None or redone.intersection(f.evidence)):
+        undated = f.time_phrase is None and last_start > kept
+        if seq <= kept and (undated or redone.intersection(f.evidence)):
             cut = min(cut, seq - 1)
     return cut
 
@@ -111,6 +117,7 @@ def _settle_cuts(
     changed: set[str],
     sizes: Mapping[str, int],
     written: Mapping[str, Mapping[int, str]],
+    starts: Mapping[str, int],
     *,
     many: bool,
     facts: Callable[[], Iterable[Fact]],
@@ -119,7 +126,8 @@ def _settle_cuts(
     """Move the ``cuts`` (session id → kept leading turns) back, to a fixpoint, before every kept turn
     whose facts a redone turn dates (:func:`_cut_for_jobs`) and every kept turn that ended a fact of a
     redone turn; each cut redoes more turns, which may move others. ``changed``: the sessions whose
-    content changed (the others are redone only from a cut made here)."""
+    content changed (the others are redone only from a cut made here); ``starts``: per session, its last
+    turn that may say a start (:func:`_last_starts`)."""
     jobs: dict[str, list[tuple[int, Fact]]] | None = None
     where = {eid: (sid, seq) for sid, events in written.items() if sid in cuts for seq, eid in events.items()}
     looked: set[str] = set()
@@ -131,7 +139,7 @@ def _settle_cuts(
         if jobs is None and changing:
             jobs = _jobs(facts(), written)
         for sid in changing:
-            cut = _cut_for_jobs(cuts[sid], (jobs or {}).get(sid, []), redone)
+            cut = _cut_for_jobs(cuts[sid], (jobs or {}).get(sid, []), redone, starts.get(sid, 0))
             moved |= cut != cuts[sid]
             cuts[sid] = cut
         fresh = redone - looked
@@ -142,6 +150,15 @@ def _settle_cuts(
             if seq <= cuts[sid]:
                 cuts[sid] = 0 if many else seq - 1
                 moved = True
+
+
+def _last_starts(sessions: Iterable[RawSession]) -> dict[str, int]:
+    """Per session, the seq of its last turn that may say "I start on 1 April" (0: none may)."""
+    out: dict[str, int] = {}
+    for raw in sessions:
+        seqs = [seq for seq, t in enumerate(raw.turns, start=raw.first_seq) if may_tell_start(event_text(t))]
+        out[raw.id] = max(seqs, default=0)
+    return out
 
 
 def _plan(index: int, raw: RawSession, new: SessionPrint, stored: Mapping[int, str], kept: int) -> SessionPlan:
@@ -183,14 +200,14 @@ def plan_sessions(
         before = old.get(raw.id)
         # a print is written with its session, so it tells; a mark (of this very content) only when the
         # session was committed by a graphmem that kept no prints
-        if before == new or (before is None and raw.id in done):
+        if new.same(before) or (before is None and raw.id in done):
             cuts[raw.id] = len(new.turns)
         else:
             changed.add(raw.id)
             kept = kept_turns(before, new)
             cuts[raw.id] = 0 if kept and many else kept
     sizes = {raw.id: len(new.turns) for raw, new in zip(ordered, prints, strict=True)}
-    _settle_cuts(cuts, changed, sizes, written, many=many, facts=facts, chains=chains)
+    _settle_cuts(cuts, changed, sizes, written, _last_starts(ordered), many=many, facts=facts, chains=chains)
     plans: list[SessionPlan] = []
     for index, (raw, new) in enumerate(zip(ordered, prints, strict=True)):
         kept = cuts[raw.id]
@@ -209,7 +226,9 @@ def _keep_forgotten(
     An inserted session renumbers the ones after it, so a forgotten turn may come back under another
     session id. Each forgotten turn holds back one turn to write that says the same, looked for first in
     the session that says what its session said (moved whole), then in the session of its id, then in any.
-    Turns kept as stored are not written, so they hold back none.
+    The same is the same words, time, caption and input id, said by the same speaker or, failing that, by
+    whoever (the input's speakers named otherwise with ``--participant``: the turn is the same turn; its
+    own line is preferred). Turns kept as stored are not written, so they hold back none.
     """
     kept = {p.raw.id: p.kept for p in plans}
     lost = {
@@ -222,10 +241,16 @@ def _keep_forgotten(
     marked: dict[str, set[int]] = {p.raw.id: set() for p in todo}
 
     def hold_back(p: SessionPlan, left: list[str]) -> None:
-        for seq, turn in enumerate(p.print.turns[p.kept :], start=p.kept + 1):
-            if left and seq not in marked[p.raw.id] and statement(turn) in left:
-                left.remove(statement(turn))
-                marked[p.raw.id].add(seq)
+        # what the turn says and who said it first; then, for what is left, what it says whoever said it
+        # (a speaker named otherwise: --participant), at its old line first
+        for alike in (_said_by, _said_at, _said):
+            for seq, turn in enumerate(p.print.turns[p.kept :], start=p.kept + 1):
+                if not left or seq in marked[p.raw.id]:
+                    continue
+                found = next((old for old in left if alike(old, turn)), None)
+                if found is not None:
+                    left.remove(found)
+                    marked[p.raw.id].add(seq)
 
     for sid, left in lost.items():  # a session moved whole: its turns say what they said
         if left:
@@ -244,6 +269,18 @@ def _keep_forgotten(
         else p
         for p in plans
     ]
+
+
+def _said_by(old: str, new: str) -> bool:
+    return statement(old) == statement(new)
+
+
+def _said_at(old: str, new: str) -> bool:
+    return _said(old, new) and line_of(old) == line_of(new)
+
+
+def _said(old: str, new: str) -> bool:
+    return unnamed(old) is not None and unnamed(old) == unnamed(new)
 
 
 def without_events(batch: Batch, ids: set[str]) -> Batch:

@@ -19,7 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from graphmem.formats import READER_VERSION
+from graphmem.formats import PARTICIPANT_FORMATS, READER_VERSION
 from graphmem.ingest_prints import SessionPrint
 
 if TYPE_CHECKING:
@@ -45,10 +45,14 @@ class Hashes:
 
     extractor: Extractor
     embed: bool
-    #: ``ingest --participant`` names (sorted pairs): an input read with other names is read anew
+    #: ``ingest --participant`` names (sorted pairs): an input of a format that reads them
+    #: (:data:`~graphmem.formats.PARTICIPANT_FORMATS`, in-memory records) read with other names is read anew;
+    #: the other formats ignore them, so they leave its hash as it is
     participants: tuple[tuple[str, str], ...] = ()
 
     def _reader(self, fmt: str) -> str:
+        if fmt not in PARTICIPANT_FORMATS and fmt != "records":
+            return fmt
         return fmt + "".join(f";{role}={name}" for role, name in self.participants)
 
     def run(self, digest: str, fmt: str) -> str:

@@ -119,7 +119,7 @@ def _opens_alike(owners: Owners, ns: str, source: str, new: SessionPrint) -> boo
     prefix = prints_prefix(source)
     for record in owners.held(source).get(ns, []):
         old = SessionPrint.decode(record.content_hash) if record.key.startswith(prefix) else None
-        if old is not None and old.turns[:1] == new.turns[:1]:
+        if old is not None and old.opens_as(new):
             return True
     return False
 

@@ -30,10 +30,13 @@ __all__ = [
     "SessionPrint",
     "addressing",
     "kept_turns",
+    "line_of",
     "prints_key",
     "prints_prefix",
+    "same_turn",
     "statement",
     "turn_print",
+    "unnamed",
 ]
 
 #: Marks the layout of a stored print; a print in another layout is ignored (its session is redone).
@@ -51,14 +54,35 @@ def _digest(*parts: object) -> str:
 
 def turn_print(turn: RawTurn) -> str:
     """The fingerprint of one turn: a digest of what it says (speaker, text, caption, time, input id),
-    then ``:`` and its line in the input when it has one (see :func:`statement`)."""
+    then ``.`` and the same digest without the speaker (see :func:`unnamed`), then ``:`` and its line in
+    the input when it has one (see :func:`statement`)."""
     said = _digest("turn", turn.speaker, turn.text, turn.caption, turn.timestamp, turn.source_id)
-    return f"{said}:{turn.line}" if turn.line is not None else said
+    free = _digest("turn", turn.text, turn.caption, turn.timestamp, turn.source_id)
+    return f"{said}.{free}:{turn.line}" if turn.line is not None else f"{said}.{free}"
 
 
 def statement(turn_print: str) -> str:
     """What a turn says, without where it stands: a forgotten turn that only moved is still forgotten."""
-    return turn_print.split(":", 1)[0]
+    return turn_print.split(":", 1)[0].split(".", 1)[0]
+
+
+def unnamed(turn_print: str) -> str | None:
+    """What a turn says but for who said it (``None`` in a print stored before it was kept): a turn the
+    input holds unchanged whose speaker is now called otherwise (``--participant``) is the same turn, so
+    a forgotten one stays forgotten."""
+    head = turn_print.split(":", 1)[0]
+    return head.split(".", 1)[1] if "." in head else None
+
+
+def line_of(turn_print: str) -> str | None:
+    """The turn's line in the input (as text), if its print has one."""
+    return turn_print.split(":", 1)[1] if ":" in turn_print else None
+
+
+def same_turn(a: str, b: str) -> bool:
+    """Whether two turn prints are of the same turn, said by the same speaker at the same place (a print
+    stored before :func:`unnamed` was kept is compared without it)."""
+    return (statement(a), line_of(a)) == (statement(b), line_of(b))
 
 
 def addressing(speakers: Sequence[str]) -> str:
@@ -96,6 +120,20 @@ class SessionPrint:
         """The text stored as the record's ``content_hash``."""
         return GONE_PRINT if self.gone else f"{PRINT_FORMAT} {self.session} {','.join(self.turns)}"
 
+    def same(self, other: SessionPrint | None) -> bool:
+        """Whether ``other`` is this print (a turn print stored before :func:`unnamed` was kept included)."""
+        return (
+            other is not None
+            and (self.session, self.gone, len(self.turns)) == (other.session, other.gone, len(other.turns))
+            and all(same_turn(a, b) for a, b in zip(self.turns, other.turns, strict=True))
+        )
+
+    def opens_as(self, other: SessionPrint) -> bool:
+        """Whether the two sessions have the same first turn (or none)."""
+        return len(self.turns[:1]) == len(other.turns[:1]) and all(
+            same_turn(a, b) for a, b in zip(self.turns[:1], other.turns[:1], strict=True)
+        )
+
     @classmethod
     def decode(cls, text: str) -> SessionPrint | None:
         """A stored print, or ``None`` when ``text`` is not one this version reads."""
@@ -113,7 +151,7 @@ def kept_turns(old: SessionPrint | None, new: SessionPrint) -> int:
         return 0
     n = 0
     for a, b in zip(old.turns, new.turns, strict=False):
-        if a != b:
+        if not same_turn(a, b):
             break
         n += 1
     return n

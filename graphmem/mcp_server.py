@@ -19,16 +19,17 @@ host is given. The SDK is the optional extra ``graphmem[mcp]``.
 
 from __future__ import annotations
 
+import difflib
 import gc
 import importlib.resources
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime, tzinfo
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
-from pydantic import Field, ValidationError
+from pydantic import ConfigDict, Field, ValidationError
 
 from graphmem.dates import DateTextError, parse_date_argument
 from graphmem.errors import ConfigError, GraphmemError, MissingDependencyError
@@ -37,6 +38,7 @@ from graphmem.recall.config import MAX_HOPS
 
 if TYPE_CHECKING:
     from mcp.server.mcpserver import MCPServer
+    from mcp.server.mcpserver.tools import Tool
 
     from graphmem.aio import AsyncMemory
 
@@ -108,15 +110,22 @@ def _cli_message(exc: GraphmemError) -> str:
     return f"error: {exc}"
 
 
-def argument_errors(exc: ValidationError) -> str:
+def argument_errors(exc: ValidationError, tool: str = "the tool", takes: Sequence[str] = ()) -> str:
     """The CLI's ``error: …`` line for arguments a tool's schema rejected: each argument named with what is
     wrong (``error: k: must be greater than or equal to 1, not 0``), not pydantic's report (its model's
-    class name, error types and a pydantic.dev link)."""
+    class name, error types and a pydantic.dev link). An argument the tool does not take is named with the
+    closest one it does and the list of them (``takes``): ``error: event: not an argument of forget (did
+    you mean 'event_id'? it takes namespace, event_id, all)``."""
     parts = []
     for err in exc.errors(include_url=False):
         where = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in err["loc"]).lstrip(".") or "arguments"
         if err["type"] == "missing":
             parts.append(f"{where}: missing (a required argument)")
+            continue
+        if err["type"] == "extra_forbidden" and len(err["loc"]) == 1:
+            close = difflib.get_close_matches(where, takes, n=1, cutoff=0.6)
+            hint = f"did you mean {close[0]!r}? " if close else ""
+            parts.append(f"{where}: not an argument of {tool} ({hint}it takes {', '.join(takes)})")
             continue
         msg = str(err["msg"]).removeprefix("Value error, ")
         what = "must be " + msg.removeprefix("Input should be ") if msg.startswith("Input should be ") else msg
@@ -143,7 +152,8 @@ def _server_class() -> type[MCPServer]:
                 if isinstance(exc, UnexpectedToolError) or not isinstance(cause, ValidationError):
                     raise
                 # the cause stays pydantic's: the SDK logs the fields it names
-                raise ToolError(f"Error executing tool {name}: {argument_errors(cause)}") from cause
+                takes = [a for t in await self.list_tools() if t.name == name for a in t.input_schema["properties"]]
+                raise ToolError(f"Error executing tool {name}: {argument_errors(cause, name, takes)}") from cause
 
     return Server
 
@@ -204,7 +214,8 @@ _PARAMS = 'Values for the query\'s $name parameters, e.g. {"who": "Sam"}.'
 #: The default of a required argument after an optional one (``facts(entity=None, namespace)``, the order
 #: the tool had when entity was required): the tool's schema requires it all the same.
 _REQUIRED: Any = Field(...)
-_EVENT_ID = "Delete only this event (an id from add_messages or recall); omit to delete the whole namespace."
+_EVENT_ID = "The event to delete (an id from add_messages or recall)."
+_ALL = "true to delete the whole namespace, every message and what was learnt from them (not with event_id)."
 
 
 class GraphmemTools:
@@ -358,13 +369,21 @@ class GraphmemTools:
         self,
         namespace: Annotated[str, Field(description=_NS)],
         event_id: Annotated[str | None, Field(description=_EVENT_ID)] = None,
+        all: Annotated[bool, Field(description=_ALL)] = False,
     ) -> dict[str, Any]:
-        """Delete one stored message (and what only it supported), or a whole namespace when no event_id is given.
+        """Delete one stored message (and what only it supported) by event_id, or with all: true a whole namespace.
 
         This cannot be undone. Returns how many events, entities, facts, mentions and sessions went; an
-        event_id the namespace does not hold is an error.
+        event_id the namespace does not hold is an error, and so is a call naming neither event_id nor
+        all: true (a whole namespace goes only when asked for by name).
         """
         with _as_tool_error():
+            if event_id is None and not all:
+                raise ConfigError(
+                    f"forget: name an event_id, or give all: true to delete the whole namespace {namespace!r}"
+                )
+            if event_id is not None and all:
+                raise ConfigError("forget: give an event_id or all: true, not both")
             result = await self.memory.forget(namespace, event_id)
         deleted = {
             "events": result.events,
@@ -384,6 +403,19 @@ class GraphmemTools:
 TOOLS = ("add_messages", "recall", "query", "timeline", "facts", "forget")
 
 
+def _strict_tool(fn: Callable[..., Any], name: str) -> Tool:
+    """The SDK's tool for ``fn``, refusing arguments it does not take: the SDK's argument model ignores
+    them, so a misspelled ``event_id`` made ``forget`` delete a whole namespace. The schema says so too
+    (``additionalProperties: false``)."""
+    from mcp.server.mcpserver.tools import Tool
+
+    tool = Tool.from_function(fn, name=name)
+    loose = tool.fn_metadata.arg_model
+    tool.fn_metadata.arg_model = type(loose.__name__, (loose,), {"model_config": ConfigDict(extra="forbid")})
+    tool.parameters = {**tool.parameters, "additionalProperties": False}
+    return tool
+
+
 def build_server(memory: AsyncMemory, *, name: str = "graphmem") -> MCPServer:
     """An MCP server whose tools and resources read and write ``memory``.
 
@@ -393,10 +425,9 @@ def build_server(memory: AsyncMemory, *, name: str = "graphmem") -> MCPServer:
     _require_sdk()
     from graphmem import __version__
 
-    server: MCPServer = _server_class()(name, instructions=_INSTRUCTIONS, version=__version__, log_level="WARNING")
     tools = GraphmemTools(memory)
-    for tool in TOOLS:
-        server.add_tool(getattr(tools, tool), name=tool)
+    strict = [_strict_tool(getattr(tools, tool), tool) for tool in TOOLS]
+    server = _server_class()(name, instructions=_INSTRUCTIONS, version=__version__, log_level="WARNING", tools=strict)
     server.resource("graphmem://docs/dsl", name="dsl", title="graphmem query language", mime_type="text/markdown")(
         dsl_reference
     )

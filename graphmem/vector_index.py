@@ -33,7 +33,7 @@ import numpy as np
 import numpy.typing as npt
 
 from graphmem.embed import MINILM_SPACE, normalize
-from graphmem.errors import ConfigError, MissingDependencyError, VectorIndexError
+from graphmem.errors import ConfigError, MissingDependencyError, StoreError, VectorIndexError
 from graphmem.store.base import CountsChanges, ReadsVectorBlobs, Refreshing
 from graphmem.store.budget import CacheBudget, DeferredEvictions
 from graphmem.vector_space import NamespaceVectors, SpaceFiles
@@ -561,12 +561,18 @@ class VectorIndex:
     # -- persistence -----------------------------------------------------------------------------
 
     def flush(self) -> None:
-        """Write the files of every loaded namespace that changed since they were last written."""
+        """Write the files of every loaded namespace that changed since they were last written and that the
+        store still holds (another process may have forgotten it since: its files went, with its name)."""
         with self._lock:
             if not self._writable:
                 return
-            for namespace, space in self._spaces.items():
-                if space is not None and space.dirty:
+            dirty = [(ns, space) for ns, space in self._spaces.items() if space is not None and space.dirty]
+            try:
+                held = set(self.store.namespaces()) if dirty else set()
+            except StoreError:  # the store cannot say (a server gone): save them all, as a cache may be
+                held = {ns for ns, _ in dirty}
+            for namespace, space in dirty:
+                if namespace in held:
                     self._files(namespace).save(namespace, space)
 
     def close(self, *, save: bool = True) -> None:

@@ -20,6 +20,7 @@ import re
 from typing import Any
 
 from graphmem.extract.appositions import appositions
+from graphmem.extract.firms import firm_name
 from graphmem.extract.names import words
 from graphmem.extract.nlp import unknown_noun
 from graphmem.extract.registry import EntityRegistry, TurnAnnotation, role_of
@@ -362,33 +363,6 @@ def _owns_a_person(tok: Any) -> bool:
     )
 
 
-#: Verbs whose "at"/"for" names an employer ("work at", "intern at", "work for").
-_EMPLOYED = frozenset({"work", "intern"})
-#: Last words that make a name an organisation's ("I work for Contoso Labs"; not "I work for Sarah").
-_FIRM_WORDS = words(
-    """
-    labs lab inc corp corporation co company ltd llc plc group systems solutions technologies analytics
-    industries partners studios consulting bank
-    """
-)
-
-
-def _employer(tok: Any, type_: str) -> bool:
-    """Whether a proper noun NER typed a person or a product is the employer of "work at/for" ("I work at
-    Contoso Labs", "I work at Globex"): the object of "at", or of "for" when it is no person's name (a
-    product, or a name ending in a firm's word: "I work for Contoso Labs", not "I work for Sarah")."""
-    if tok.dep_ == "conj":
-        tok = tok.head  # "I work at Initech and Contoso Labs"
-    prep = tok.head
-    if tok.dep_ != "pobj" or prep.dep_ != "prep" or prep.head.pos_ != "VERB":
-        return False
-    if prep.head.lemma_.lower() not in _EMPLOYED:
-        return False
-    if prep.lower_ == "at":
-        return True
-    return prep.lower_ == "for" and (type_ == "Product" or tok.lower_ in _FIRM_WORDS)
-
-
 def _weak_name(doc: Any, start: int, end: int, registry: EntityRegistry) -> bool:
     """Whether a one-word name stands where a capital letter says nothing (a sentence's first word)
     and the word is used in lower case in this batch: "Guitar's mostly my thing", "Blue calms me"."""
@@ -481,8 +455,8 @@ def annotate(
         name, start, end = found
         if type_ != "Person" and _owns_a_person(ent.root):
             type_ = "Person"  # "Jordan's brother" with Jordan taken for the country: only a person has a brother
-        elif type_ in ("Person", "Product") and _employer(ent.root, type_):
-            type_ = "Organization"  # "I work at Contoso Labs" with the lab taken for a person: one works at a firm
+        elif firm_name(ent, type_):
+            type_ = "Organization"  # "I work at Contoso Labs", "joined Northwind Games": NER's person, event
         elif (type_ in ("Group", "Product") or (type_ == "Person" and len(ent) == 1)) and travel_place(ent.root):
             type_ = "Place"  # "Have you been to Porto?", "a train to Porto", "I moved to Leeds": NER's person, product
         # "Under Armour", "J.K. Rowling": capitalised words just before a name inside a sentence belong to it

@@ -74,7 +74,7 @@ from graphmem.extract.vocabulary import (
 )
 from graphmem.models import Event, Fact, FactClosing, TimeRef
 
-__all__ = ["Extracted", "Triple", "build_facts", "start_times", "triples"]
+__all__ = ["Extracted", "Triple", "build_facts", "may_tell_start", "start_times", "triples"]
 
 _SUBJECT_DEPS = ("nsubj", "nsubjpass", "csubj")
 _DIRECT_DEPS = ("dobj", "attr", "oprd", "dative", "obj")
@@ -135,6 +135,7 @@ def _objects(verb: Any) -> Iterator[tuple[Any, str]]:
         if dep in _DIRECT_DEPS:
             for obj in _with_conjuncts(child):
                 yield obj, ""
+                yield from ((place, "_at") for place in relations.job_places(obj))  # "my job at Tesco": at Tesco
         elif dep in ("prep", "agent"):
             prep = child.lower_ if dep == "prep" else "by"
             pobjs = [c for c in child.children if c.dep_ == "pobj"]
@@ -375,6 +376,7 @@ def build_facts(
     verbs = _verbs(doc)
     movers = speaker_movers(verbs, entity_of, speaker_id)  # "We moved to Munich", "Moved to Munich!"
     keepers = relations.household_keepers(verbs, entity_of, speaker_id)  # "We adopted a kitten"
+    entity_of = {**entity_of, **relations.job_holders(verbs, entity_of, speaker_id)}  # "We quit our jobs"
     with_movers = {**entity_of, **keepers, **movers}
     came_back: set[tuple[str, str]] = set()
     for triple in triples(doc, with_movers, verbs, subjectless=[i for i in movers if doc[i].pos_ == "VERB"]):
@@ -597,11 +599,16 @@ _LONG_PERIODS = frozenset({"year", "month", "summer", "winter", "spring", "autum
 _EPISODE = frozenset({"late", "again", "overtime", "early", "tonight", "today"})
 
 
+def may_tell_start(text: str) -> bool:
+    """Whether a turn's ``text`` may say "I start on 1 April" (:func:`start_times` finds none otherwise)."""
+    return _START_WORDS.search(text) is not None
+
+
 def start_times(doc: Any, entity_of: dict[int, str], times: list[tuple[Any, TimeRef]]) -> list[tuple[str, TimeRef]]:
     """``(subject, time)`` for each dated "I start on 1 April" of the turn (see
     :func:`graphmem.extract.relations.start_times`): the start of the job the subject last talked of."""
     out: list[tuple[str, TimeRef]] = []
-    if not times or not _START_WORDS.search(doc.text):
+    if not times or not may_tell_start(doc.text):
         return out
     for subject, verb in relations.start_times(doc, entity_of):
         when = clause_time(verb, times)

@@ -42,6 +42,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
+from graphmem.extract.firms import FIRM_WORDS, JOB_NOUNS
 from graphmem.extract.names import words
 from graphmem.extract.pronouns import place_adverbs
 from graphmem.extract.vocabulary import (
@@ -63,6 +64,8 @@ __all__ = [
     "activity_subjects",
     "household_keepers",
     "household_pets",
+    "job_holders",
+    "job_places",
     "kin_name",
     "start_times",
     "states",
@@ -97,8 +100,7 @@ def kin_name(tok: Any) -> bool:
     )
 
 
-# Nouns naming a job, for "I got a job at X".
-_JOB_NOUNS = words("job position role post internship placement apprenticeship residency contract")
+_JOB_NOUNS = JOB_NOUNS
 # Nouns after "be ... at X" that are not employment ("a student at", "a member of").
 _NOT_JOBS = words(
     """
@@ -118,12 +120,7 @@ _WORKPLACE_TYPES = frozenset({"Organization", "Place", "Thing", "Topic", "Produc
 _EMPLOYERS = frozenset({"Organization", "Product"})
 _PLACE_TYPES = frozenset({"Place", "Thing", "Organization"})
 # Last words that make a name a workplace's whatever NER took it for ("Greenleaf Bakery", "Contoso Labs").
-_FIRM_WORDS = WORKPLACES | words(
-    """
-    labs inc corp corporation co ltd llc plc group systems solutions technologies analytics industries
-    partners studios consulting
-    """
-)
+_FIRM_WORDS = WORKPLACES | FIRM_WORDS
 _GROUP_TYPES = frozenset({"Group", "Organization", "Thing", "Topic"})
 _STUDENTS = words("student pupil undergrad undergraduate grad postgrad freshman sophomore junior senior")
 _START_OBJECTS = _JOB_NOUNS | words("work there")
@@ -253,6 +250,15 @@ def _job_noun(obj: Any) -> bool:
     """Whether a verb's object is a job: "the job", "a new position", "a job teaching guitar" (which
     the parser reads as "guitar" compounded with "job"); not "an interview for an internship"."""
     return any(t.lemma_.lower() in _JOB_NOUNS for t in (obj, *obj.children) if t is obj or t.dep_ == "compound")
+
+
+def job_places(obj: Any) -> Iterator[Any]:
+    """The X of "at X" hung on a verb's object that is a job: "I quit my job at Tesco" says what "I quit at
+    Tesco" would (the parser hangs the place on the job noun or on the verb, as it likes)."""
+    if obj.dep_ == "dobj" and obj.pos_ == "NOUN" and obj.lemma_.lower() in _JOB_NOUNS:
+        for place in _pobjs(obj, frozenset({"at"})):
+            if place.lemma_.lower() not in _JOB_NOUNS:
+                yield place
 
 
 def _accepted_offer(obj: Any, verb: Any) -> bool:
@@ -410,7 +416,8 @@ def workplace_name(name: Any) -> bool:
     for: the object of "at" after a job ("a job at Dunmore", "a curator at the Tate"), or a name ending in a
     workplace's word ("Greenleaf Bakery", "Contoso Labs") or led by "the" ("the Tate"). Never someone's
     ("at Tom's") nor a plural ("the Smiths")."""
-    if name.tag_ not in ("NNP", "NN") or any(c.dep_ == "case" for c in name.children):
+    plural = name.tag_ == "NNPS" and name.lower_ in _FIRM_WORDS  # "Fernwood Labs", not "the Smiths"
+    if (name.tag_ not in ("NNP", "NN") and not plural) or any(c.dep_ == "case" for c in name.children):
         return False
     if name.lower_ in _FIRM_WORDS or any(c.dep_ == "det" and c.lower_ == "the" for c in name.children):
         return True
@@ -459,6 +466,24 @@ def household_keepers(verbs: Iterable[Any], entity_of: Mapping[int, str], speake
         subject.i: speaker_id
         for verb in verbs
         if verb.lemma_.lower() in keeping and not _negated(verb)
+        for subject in _subjects(verb)
+        if subject.lower_ == "we" and subject.i not in entity_of
+    }
+
+
+def job_holders(verbs: Iterable[Any], entity_of: Mapping[int, str], speaker_id: str | None) -> dict[int, str]:
+    """Token index → the speaker, for each "we" that is the subject of a verb whose object is "our job" ("We
+    quit our jobs at Tesco", "we started our new jobs at Fernwood Labs"): the speaker holds one of them."""
+    if speaker_id is None:
+        return {}
+    return {
+        subject.i: speaker_id
+        for verb in verbs
+        if not _negated(verb)
+        and any(
+            o.dep_ == "dobj" and o.lemma_.lower() in _JOB_NOUNS and any(c.lower_ == "our" for c in o.children)
+            for o in verb.children
+        )
         for subject in _subjects(verb)
         if subject.lower_ == "we" and subject.i not in entity_of
     }

@@ -52,6 +52,7 @@ __all__ = [
     "MAX_JSON_LINE_CHARS",
     "MAX_LINE_CHARS",
     "MAX_TURN_CHARS",
+    "PARTICIPANT_FORMATS",
     "READER_VERSION",
     "Source",
     "detect_format",
@@ -68,6 +69,8 @@ __all__ = [
 
 #: The format names accepted by ``format=`` and ``--format``.
 FORMATS = ("locomo", "jsonl", "text", "chat", "whatsapp")
+#: The formats whose messages take ``participants`` (``ingest --participant``); the others name their speakers.
+PARTICIPANT_FORMATS = frozenset({"jsonl", "chat"})
 #: Bumped when a reader changes what it produces, so ingestion re-reads unchanged files.
 READER_VERSION = "3"
 

@@ -191,6 +191,17 @@ class Compare:
 
 
 @dataclass(frozen=True, slots=True)
+class TimeCompare:
+    """``left op right`` where ``right`` is a shifted time (``e.happened < e.time - 1 day``), read as the
+    window it agrees with (``<`` ``BEFORE``, ``>`` ``AFTER``, ``=`` ``ON``)."""
+
+    op: str
+    left: Expr
+    right: TimeValue
+    span: Span = field(default=NO_SPAN, compare=False, repr=False)
+
+
+@dataclass(frozen=True, slots=True)
 class FuzzyCompare:
     """``left ~ right``: the texts are alike (rapidfuzz), ignoring case."""
 
@@ -278,7 +289,7 @@ class Not:
 #: Expressions that compute a value.
 Value = Literal | DateLit | Param | Var | Prop | Call | Relevance | ListLit
 #: Expressions that test something.
-Predicate = Compare | FuzzyCompare | IsNull | Temporal | Mentions | And | Or | Not
+Predicate = Compare | TimeCompare | FuzzyCompare | IsNull | Temporal | Mentions | And | Or | Not
 Expr = Value | Predicate
 
 # -- patterns ---------------------------------------------------------------------------------------

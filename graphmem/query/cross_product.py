@@ -1,13 +1,13 @@
-"""``max_work`` for a plan pushed down to Cypher: refuse a cross product before the server builds it.
+"""``max_work`` up front: refuse a cross product before it is built, on every backend.
 
-The embedded executor counts every intermediate row it builds and stops past ``max_work``. A Cypher
-server is not metered that way, so before a plan that joins unconnected patterns (``FIND (a:Event),
-(b:Event), …``) is sent, each pattern is counted on the server on its own (its seek, the edges it
-follows and the conditions on it alone, as one ``count(*)`` query), and the plan is refused with a
-:class:`~graphmem.errors.QueryLimitError` when the product of the counts, the rows the cross product
-holds before conditions that join the patterns, passes ``max_work``. A plan of one connected pattern, or
-one that streams to a ``LIMIT`` (no sort or aggregate before it), is not checked (the server's own time
-limit, ``timeout``, bounds it).
+The embedded executor counts every intermediate row it builds and stops past ``max_work``; a Cypher
+server is not metered that way. So before a plan that joins unconnected patterns (``FIND (a:Event),
+(b:Event), …``) runs, each pattern is counted on its own (its seek, the edges it follows and the
+conditions on it alone, as one ``count(*)`` plan: on the server when pushed down, by the executor
+otherwise), and the plan is refused with a :class:`~graphmem.errors.QueryLimitError` when the product
+of the counts, the rows the cross product holds before conditions that join the patterns, passes
+``max_work``. A plan of one connected pattern, or one that streams to a ``LIMIT`` (no sort or aggregate
+before it), is not checked (``timeout``, and in the executor ``max_work`` as it counts, bound it).
 """
 
 from __future__ import annotations

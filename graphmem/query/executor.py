@@ -27,6 +27,7 @@ from graphmem.models import EdgeType, Entity, Event, NodeKind, Session
 from graphmem.namespaces import require_namespace
 from graphmem.query import plan as p
 from graphmem.query.aggregate import aggregate_rows, sort_key
+from graphmem.query.cross_product import check_cross_product
 from graphmem.query.hops import HopSearch, edge_from, edge_key
 from graphmem.query.limits import DEFAULT_LIMITS, QueryLimits, resident_memory
 from graphmem.query.result import Edge, Result
@@ -109,6 +110,14 @@ def execute(
     """
     started = time.perf_counter()
     ns = namespace or resolve_namespace(plan, store)
+
+    def count_alone(counting: p.Plan) -> int:
+        found = execute(counting, store, namespace=ns, about=about, recall=recall, limits=limits)
+        return int(found.rows[0][0]) if found.rows else 0
+
+    # the same up-front estimate as a Cypher server gets: a cross product past max_work is refused at
+    # once, naming its size, rather than built until the work or time limit stops it
+    check_cross_product(plan, limits.max_work, count_alone)
     ctx = _Context(store, ns, about, recall, limits, plan.source)
     rows: Iterable[Row] = [Row()]
     tests: list[p.Expr] = []  # consecutive filters run as one, so 5,000 conditions do not nest 5,000 generators

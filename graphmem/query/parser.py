@@ -29,7 +29,7 @@ from graphmem.query import ast
 from graphmem.query.nesting import shape_tree
 from graphmem.query.numbers import NumberOutOfRange, read_count, read_number
 from graphmem.query.strings import BadEscape, unquote
-from graphmem.query.syntax_errors import caret_context, keyword_of, syntax_error
+from graphmem.query.syntax_errors import caret_context, duplicate_hint, keyword_of, syntax_error
 from graphmem.text import nfc
 
 __all__ = ["caret_context", "grammar_path", "grammar_text", "keywords", "parse", "value_words"]
@@ -142,7 +142,7 @@ def parse(text: str) -> ast.Query:
             line, column = (span.line, span.column) if span else (1, 1)
             width = span.end_column - span.column if span and span.end_line == span.line else 1
             raise QuerySyntaxError(
-                f"{dup.name} is given twice" + ("; use BETWEEN for a range" if dup.name == "a time window" else ""),
+                f"{dup.name} is given twice{dup.hint}",
                 line=line,
                 column=column,
                 context=caret_context(text, line, column, width),
@@ -223,16 +223,19 @@ def _clauses(items: Iterable[_Clause]) -> dict[str, Any]:
     found: dict[str, Any] = {}
     for clause in items:
         if clause.name in found:
-            raise _DuplicateClause(clause.name, clause.meta)
+            raise _DuplicateClause(
+                clause.name, clause.meta, duplicate_hint(clause.name, found[clause.name], clause.value)
+            )
         found[clause.name] = clause.value
     return found
 
 
 class _DuplicateClause(Exception):
-    def __init__(self, name: str, meta: Meta | ast.Span | None) -> None:
+    def __init__(self, name: str, meta: Meta | ast.Span | None, hint: str = "") -> None:
         super().__init__(name)
         self.name = name
         self.meta = meta
+        self.hint = hint
 
 
 class _KeywordName(Exception):
@@ -348,6 +351,16 @@ class _ToAst(Transformer[Token, Any]):
     def compare(self, meta: Meta, c: list[Any]) -> ast.Compare:
         op = str(c[1])
         return ast.Compare("<>" if op == "!=" else op, c[0], c[2], _span_of(meta))
+
+    def time_compare(self, meta: Meta, c: list[Any]) -> ast.TimeCompare:
+        op = str(c[1])
+        return ast.TimeCompare("<>" if op == "!=" else op, c[0], c[2], _span_of(meta))
+
+    def shifted_time(self, meta: Meta, c: list[Any]) -> ast.TimeValue:
+        return self.time_value(meta, c)
+
+    def year_number(self, meta: Meta, c: list[Token]) -> ast.DateLit:
+        return ast.DateLit(str(c[0]), year=True, span=_span_of(meta))
 
     def fuzzy_compare(self, meta: Meta, c: list[Any]) -> ast.FuzzyCompare:
         return ast.FuzzyCompare(c[0], c[1], _span_of(meta))

@@ -394,7 +394,7 @@ class _Planner:
         if st.group_by:
             keys: list[tuple[str, p.Expr]] = []
             for g in st.group_by:
-                expr = self.r.value(g)
+                expr = self.group_key(g, items)
                 match = next((n for n, e, _ in plain if e == expr), None)
                 keys.append((match or f"_g{len(keys) + 1}", expr))
             for name, expr, span in plain:
@@ -402,7 +402,21 @@ class _Planner:
                     raise self.r.error(f"{name} is neither in GROUP BY nor aggregated", span)
         else:
             keys = [(n, e) for n, e, _ in plain]
+        if any(agg.name == "collect" for _, agg in aggs):
+            # collect() lists its items in the default row order (the pattern's identity), the same on
+            # every backend: the rows are sorted before they are grouped (Cypher: ORDER BY in a WITH)
+            self.steps.append(p.Sort(tuple(self.natural_key())))
         self.steps.append(p.Aggregate(tuple(keys), aggs))
+
+    def group_key(self, node: ast.Expr, items: list[tuple[str, p.Expr, ast.Span]]) -> p.Expr:
+        """A ``GROUP BY`` value: a returned column's name (its alias) stands for its expression, as in ORDER BY."""
+        if isinstance(node, ast.Var):
+            named = next((e for n, e, _ in items if n == node.name), None)
+            if isinstance(named, p.Agg):
+                raise self.r.error(f"{node.name} is an aggregate; group by the values it is taken over", node.span)
+            if named is not None:
+                return named
+        return self.r.value(node)
 
     def order(self, st: ast.Find, items: list[tuple[str, p.Expr, ast.Span]], aggregated: bool) -> None:
         if st.pick is not None:

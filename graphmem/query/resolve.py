@@ -15,8 +15,9 @@ from typing import Any, assert_never
 
 from graphmem.errors import QuerySemanticError
 from graphmem.models import NodeKind
-from graphmem.query import ast
+from graphmem.query import ast, time_bounds
 from graphmem.query import plan as p
+from graphmem.query.arg_types import wrong_argument
 from graphmem.query.limits import QueryLimits
 from graphmem.query.numbers import RANGE_WORDS, fits_int64
 from graphmem.query.plan_expr import flatten
@@ -409,17 +410,24 @@ class Resolver:
                 raise self.error(f"only count takes *, not {name}", node.span)
             if node.arg is None and not node.star:
                 raise self.error(f"{name}() needs an argument", node.span)
-            arg = None if node.arg is None else self.value(node.arg)
+            arg = None if node.arg is None else self.checked_arg(name, node.arg)
             return p.Agg(name, arg, node.distinct)
         if name in SCALAR_FUNCTIONS:
             if node.star or node.arg is None or node.distinct:
                 raise self.error(f"{name}() takes one value", node.span)
-            return p.Func(name, self.value(node.arg))
+            return p.Func(name, self.checked_arg(name, node.arg))
         raise self.error(
             f"unknown function {node.name}() (functions: {', '.join((*SCALAR_FUNCTIONS, *AGGREGATES))})",
             node.span,
             closest(name, (*SCALAR_FUNCTIONS, *AGGREGATES)),
         )
+
+    def checked_arg(self, name: str, node: ast.Expr) -> p.Expr:
+        """A call's argument, refused when its kind is known and not one ``name()`` takes."""
+        arg = self.value(node)
+        if (message := wrong_argument(name, arg, self.scope.vars.values())) is not None:
+            raise self.error(message, node.span)
+        return arg
 
     def predicate(self, node: ast.Expr) -> p.Expr:
         """A condition (``WHERE``)."""
@@ -437,6 +445,8 @@ class Resolver:
             if node.op == "IN" and isinstance(right, p.Const) and not isinstance(right.value, tuple):
                 raise self.error('IN needs a list, such as ["a", "b"] or a list parameter', node.right.span)
             return p.Cmp(node.op, self.value(node.left), right)
+        if isinstance(node, ast.TimeCompare):
+            return time_bounds.shifted_test(self.time_subject(node.left), node.op, self.time_operand(node.right))
         if isinstance(node, ast.FuzzyCompare):
             return p.Cmp("~", self.value(node.left), self.value(node.right), self.limits.fuzzy_cutoff)
         if isinstance(node, ast.IsNull):

@@ -7,10 +7,11 @@ import re
 from lark import Lark, Token
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
 from lark.lexer import Pattern, PatternRE, PatternStr
+from wcwidth import wcwidth
 
 from graphmem.errors import QuerySyntaxError
 
-__all__ = ["caret_context", "keyword_of", "syntax_error"]
+__all__ = ["caret_context", "duplicate_hint", "keyword_of", "syntax_error"]
 
 #: How the grammar writes a keyword terminal: the word, then no letter, digit or underscore of a name
 #: (``/where(?!\w)/i``, ``\w`` of any script: ``\b`` would let a non-ASCII letter end it), maybe after a ``\b``.
@@ -45,7 +46,15 @@ def caret_context(text: str, line: int, column: int, width: int = 1) -> str:
     src = lines[line - 1].expandtabs(1)
     column = max(1, min(column, len(src) + 1))
     width = max(1, min(width, len(src) - column + 1))
-    return f"  {src}\n  {' ' * (column - 1)}{'^' * width}"
+    # ``column`` counts characters; the caret goes under them by terminal cells (a CJK character or an
+    # emoji takes two, a combining accent none)
+    pad = _cells(src[: column - 1])
+    under = max(1, _cells(src[column - 1 : column - 1 + width]))
+    return f"  {src}\n  {' ' * pad}{'^' * under}"
+
+
+def _cells(text: str) -> int:
+    return sum(max(wcwidth(char), 0) for char in text)
 
 
 def keyword_of(pattern: Pattern) -> str | None:
@@ -126,7 +135,7 @@ def syntax_error(parser: Lark, text: str, exc: UnexpectedInput) -> QuerySyntaxEr
         message = f"unexpected {_describe_token(token)}; expected {_join(words)}"
         if token.type == "NAME":
             hint = _keyword_hint(str(token), words)
-        named = _keyword_as_name(parser, text, token)
+        named = _keyword_as_name(parser, text, token) or _dangling_operator(text, token)
         if named is not None:
             return named
     elif isinstance(exc, UnexpectedCharacters):
@@ -152,20 +161,69 @@ def syntax_error(parser: Lark, text: str, exc: UnexpectedInput) -> QuerySyntaxEr
     return QuerySyntaxError(message, line=line, column=column, context=caret_context(text, line, column, width))
 
 
+def duplicate_hint(name: str, first: object, second: object) -> str:
+    """What to do about a clause given twice, for its message (``first`` and ``second`` are the two values;
+    a RECALL time window is a window, or ``(axis, window)`` after SAID or HAPPENED)."""
+    if name != "a time window":
+        return ""
+    axes = {v[0] if isinstance(v, tuple) else None for v in (first, second)}
+    if axes == {"said", "happened"}:
+        return (
+            "; SAID and HAPPENED bound different times, and RECALL takes a window on one of them: keep one,"
+            " or FIND events with both (WHERE e.time ON … AND e.happened ON …)"
+        )
+    if None in axes and len(axes) == 2:
+        return "; a window without SAID or HAPPENED already bounds either time: keep one window"
+    return "; use BETWEEN for a range"
+
+
+# the words that begin a clause after WHERE's condition
+_CLAUSE_WORDS = frozenset({"RETURN", "ORDER", "GROUP", "LIMIT", "VALID", "ALL", "AS", "IN"})
+
+
+def _word_before(text: str, start: int) -> tuple[int, str]:
+    """The word that ends just before ``start`` (spaces skipped) and where it begins."""
+    end = len(text[:start].rstrip())
+    begin = end  # found backwards (a regex search could take quadratic time)
+    while begin > 0 and (text[begin - 1].isalnum() or text[begin - 1] == "_"):
+        begin -= 1
+    return begin, text[begin:end]
+
+
+def _dangling_operator(text: str, token: Token) -> QuerySyntaxError | None:
+    """The error for ``AND``, ``OR``, ``NOT`` or ``WHERE`` with no condition after it, else None.
+
+    In ``WHERE a = 1 AND RETURN e`` the lexer reads ``RETURN`` as a name (a condition may start with
+    one), so the parse fails only at ``e``: the fault is the operator before the keyword.
+    """
+    if token.start_pos is None:
+        return None
+    begin, word = _word_before(text, token.start_pos)
+    if word.upper() not in _CLAUSE_WORDS:
+        return None
+    op_begin, op = _word_before(text, begin)
+    if op.upper() not in ("AND", "OR", "NOT", "WHERE"):
+        return None
+    line = text.count("\n", 0, op_begin) + 1
+    column = op_begin - (text.rfind("\n", 0, op_begin) + 1) + 1
+    return QuerySyntaxError(
+        f"{op.upper()} needs a condition after it, and {word.upper()} starts the next clause: "
+        f"complete the condition or drop {op.upper()}",
+        line=line,
+        column=column,
+        context=caret_context(text, line, column, len(op)),
+    )
+
+
 def _keyword_as_name(parser: Lark, text: str, token: Token) -> QuerySyntaxError | None:
     """The error for a keyword written where a name was meant (``(about:Event)``), else None.
 
     The parse failed at ``token``, right after a keyword; had that word been a name, the parser would
     have taken both it (a name was allowed there) and ``token`` after it. So it was meant as a name.
     """
-    start = token.start_pos
-    if start is None:
+    if token.start_pos is None:
         return None
-    end = len(text[:start].rstrip())
-    begin = end  # the word just before the token, found backwards (a regex search could take quadratic time)
-    while begin > 0 and (text[begin - 1].isalnum() or text[begin - 1] == "_"):
-        begin -= 1
-    word = text[begin:end]
+    begin, word = _word_before(text, token.start_pos)
     if not word.isascii() or not word.isalpha():
         return None
     if not any(keyword_of(t.pattern) == word.upper() for t in parser.terminals):

@@ -64,3 +64,27 @@ def high_bound(
         return p.Bound(p.Const(start if use_start else end), False)
     expr, by = operand
     return p.Bound(expr, inclusive_point, by or None)
+
+
+def shifted_test(subject: p.Expr, op: str, operand: tuple[datetime, datetime] | tuple[p.Expr, p.Shift]) -> p.Expr:
+    """``subject op`` a shifted time (``e.happened < e.time - 1 day``), as the window it agrees with.
+
+    A constant operand (``2025-02-20 + 1 day``) is an interval, compared as :func:`interval_test` does. A
+    node's time is a moment: ``<`` is ``BEFORE``, ``>`` ``AFTER``, ``<=`` and ``>=`` include the moment,
+    ``=`` is ``ON`` (the same day) and ``<>`` is ``NOT ON``.
+    """
+    if isinstance(operand[0], datetime):
+        start, end = operand
+        assert isinstance(end, datetime)
+        return interval_test(subject, op, (start, end), None)
+    expr, by = operand
+    assert isinstance(by, p.Shift)
+    if op in ("=", "<>"):
+        day = p.Func("date", expr)
+        on = p.InTime(subject, p.Bound(day, True, by or None), p.Bound(day, False, by + p.Shift(seconds=86400.0)), "=")
+        return on if op == "=" else p.BoolNot(on)
+    bound = p.Bound(expr, op in ("<=", ">="), by or None)
+    if op in ("<", "<="):
+        return p.InTime(subject, None, bound, op)
+    assert op in (">", ">="), op
+    return p.InTime(subject, bound, None, op)

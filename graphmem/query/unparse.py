@@ -79,6 +79,8 @@ def unparse_expr(node: ast.Expr) -> str:
         return _value(node)
     if isinstance(node, ast.Compare):
         return f"{unparse_expr(node.left)} {node.op} {unparse_expr(node.right)}"
+    if isinstance(node, ast.TimeCompare):
+        return f"{unparse_expr(node.left)} {node.op} {_time(node.right)}"
     if isinstance(node, ast.FuzzyCompare):
         return f"{unparse_expr(node.left)} ~ {unparse_expr(node.right)}"
     if isinstance(node, ast.IsNull):

@@ -39,7 +39,7 @@ from graphmem.store.budget import CacheBudget
 from graphmem.store.changelog import ChangeLog, forget_log
 from graphmem.store.damage import check_file, guard_sqlite, store_error
 from graphmem.store.embedded_reads import EmbeddedReads
-from graphmem.store.freshness import Freshness
+from graphmem.store.freshness import Freshness, drop_generation
 from graphmem.store.lock import DEFAULT_LOCK_TIMEOUT, WriteLock
 from graphmem.store.mirror import MemoryGraph
 from graphmem.store.namespace_loading import NamespaceLoader
@@ -509,6 +509,7 @@ class EmbeddedStore(EmbeddedReads):
                 clear_namespace(self._conn, namespace, keep_positions=batch is not None)
                 if batch is None:  # forgotten: the change log keeps no id of it (see purge_forgotten)
                     forget_log(self._conn)
+                    drop_generation(self._conn, namespace)  # nor its counter, keyed by its name
                 if batch is not None:
                     write_rows(self._conn, batch)
             if batch is None:

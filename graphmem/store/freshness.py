@@ -19,7 +19,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Mapping
 
-__all__ = ["Freshness", "install_generations"]
+__all__ = ["Freshness", "drop_generation", "install_generations"]
 
 #: Tables whose rows the mirror is built from, each with a namespace column ``ns``.
 _TRACKED = ("sessions", "events", "entities", "mentions", "facts", "fact_evidence", "embeddings")
@@ -44,6 +44,22 @@ def install_generations(conn: sqlite3.Connection) -> None:
                 f"BEGIN {bump.format(row=row)} END;"
             )
     conn.executescript("BEGIN IMMEDIATE;" + "".join(parts) + "COMMIT;")
+
+
+#: The counter row of no namespace (``''`` is no legal name): bumped whenever a namespace is forgotten.
+_FORGOTTEN = ""
+
+
+def drop_generation(conn: sqlite3.Connection, namespace: str) -> None:
+    """Delete the counter of a namespace forgotten whole (its name must stay in no row), inside the
+    transaction deleting it, and bump the counter of forgotten namespaces instead: written again, the
+    namespace counts from 1, which a reader may have seen before, so a reader seeing that counter change
+    reads every namespace again (:meth:`Freshness.changed`)."""
+    if conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'generations'").fetchone():
+        conn.execute("DELETE FROM generations WHERE ns = ?", (namespace,))
+        conn.execute(
+            "INSERT INTO generations VALUES (?, 1) ON CONFLICT (ns) DO UPDATE SET gen = gen + 1", (_FORGOTTEN,)
+        )
 
 
 class Freshness:
@@ -79,8 +95,10 @@ class Freshness:
             return None
         gens = self._read()
         names = {ns for ns in gens.keys() | self._gens.keys() if gens.get(ns) != self._gens.get(ns)}
+        if _FORGOTTEN in names:  # a namespace forgotten, maybe written again since (see drop_generation)
+            names |= gens.keys() | self._gens.keys()
         self._gens = gens
-        return names
+        return names - {_FORGOTTEN}
 
     def seen(self) -> Mapping[str, int]:
         """The counters as last read (a namespace never written has none: counter 0).

@@ -33,7 +33,7 @@ TOOLS = {
     "query": ["query", "namespace", "params"],
     "timeline": ["entity", "namespace", "since", "until"],
     "facts": ["entity", "namespace", "valid_at", "predicate", "as_of", "all_time"],
-    "forget": ["namespace", "event_id"],
+    "forget": ["namespace", "event_id", "all"],
 }
 
 
@@ -137,8 +137,8 @@ async def test_an_agent_session_over_stdio(
         spaces = (await client.read_resource("graphmem://namespaces")).contents[0]
         assert json.loads(spaces.text) == [NS]  # type: ignore[union-attr]
 
-        # a whole namespace goes when no event is named; the server is still up after every error
-        wiped = await client.call_tool("forget", {"namespace": NS})
+        # a whole namespace goes when asked for with all; the server is still up after every error
+        wiped = await client.call_tool("forget", {"namespace": NS, "all": True})
         assert wiped.structured_content["deleted"]["events"] == 13
         spaces = (await client.read_resource("graphmem://namespaces")).contents[0]
         assert json.loads(spaces.text) == []  # type: ignore[union-attr]

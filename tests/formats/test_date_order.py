@@ -69,6 +69,9 @@ def test_decide_order_and_ordered() -> None:
     assert decide_order(["24/7", "5/13/23"], path="x") is False
     assert ordered("on 8/5/2023", True) == "on 8 May 2023"
     assert ordered("on 8/5/2023", None) == "on 8/5/2023"
+    # two-digit years as strptime's %y reads them: 69-99 are the 1900s
+    assert ordered("born 8/5/99", True) == "born 8 May 1999"
+    assert ordered("on 8/5/23", True) == "on 8 May 2023"
 
 
 def test_the_resolver_reads_a_phrase_in_the_order_given() -> None:

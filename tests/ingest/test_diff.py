@@ -111,6 +111,25 @@ def test_an_undated_job_moves_the_cut_before_it() -> None:
     assert p.kept == 3
 
 
+def test_an_undated_job_keeps_the_cut_when_no_redone_turn_may_date_it() -> None:
+    # the appended turn says no start ("start", "begin", "began", "begun"), so it dates no job: only it is written
+    old = [session("s1", "A: hi", "A: got the job at Lumen", "B: congrats")]
+    new = [session("s1", "A: hi", "A: got the job at Lumen", "B: congrats", "A: thanks, it pays well")]
+    job = Fact("n", "f1", "ent:a", "works_at", "ent:lumen", recorded_at=DAY, evidence=("ev:s1:2",))
+    (p,) = plan(old, new, facts=[job])
+    assert (p.kept, p.retract, p.raw.first_seq) == (3, (), 4)
+    # a start in a kept turn is no redone turn's: it dated (or not) the job already
+    old = [session("s1", "A: got the job at Lumen", "A: I begin soon", "B: congrats")]
+    new = [session("s1", "A: got the job at Lumen", "A: I begin soon", "B: congrats", "A: thanks")]
+    job = replace(job, evidence=("ev:s1:1",))
+    (p,) = plan(old, new, facts=[job])
+    assert p.kept == 3
+    # a start said in a turn an edit redoes moves the cut before the job, as an appended one does
+    new = [session("s1", "A: got the job at Lumen", "A: I begin on Monday", "B: congrats", "A: thanks")]
+    (p,) = plan(old, new, facts=[job])
+    assert (p.kept, p.raw.first_seq) == (0, 1)
+
+
 def test_kept_turns_that_ended_facts_of_redone_turns_are_redone_in_cascade() -> None:
     # s1:1 "I live in Lisbon" is edited; the unchanged s2:2 "I moved to Berlin" ended it, and the unchanged
     # s3:1 "I left Berlin" ended Berlin: both are redone with what follows them in their sessions

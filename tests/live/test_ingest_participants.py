@@ -50,3 +50,19 @@ def test_ingest_cli_takes_participant_options(tmp_path: Path, capsys: pytest.Cap
         assert _speakers(mem, "c") == ["Dana", "Aide"]
     assert main([*args, "--participant", "user"]) == 2
     assert "expected ROLE=NAME, e.g. user=Dana, not 'user'" in capsys.readouterr().err
+
+
+def test_participants_do_not_change_what_formats_that_ignore_them_record(memory: Memory, tmp_path: Path) -> None:
+    # review finding: --participant was hashed for every format, so a plain-text transcript (whose lines
+    # name their speakers) ingested again with it was read and written anew
+    text = tmp_path / "talk.txt"
+    text.write_text("## Session 1 — 1 March 2024\nMaya: one\nJon: two\n", encoding="utf-8")
+    assert memory.ingest(text, namespace="t").ok
+    again = memory.ingest(text, namespace="t", participants={"user": "Dana"})
+    assert again.ok and again.files_skipped == 1 and again.turns == 0
+    # a format that reads the names still hashes them (the test above re-reads it with other names)
+    data = tmp_path / "chat.jsonl"
+    data.write_text("".join(json.dumps(m) + "\n" for m in CHAT), encoding="utf-8")
+    assert memory.ingest(data, namespace="j", participants={"user": "Dana"}).ok
+    assert memory.ingest(data, namespace="j", participants={"user": "Dana"}).files_skipped == 1
+    assert memory.ingest(data, namespace="j").files_skipped == 0

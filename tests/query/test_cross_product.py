@@ -1,11 +1,14 @@
-"""The cross product estimate that stands in for ``max_work`` when a plan is pushed down to Cypher."""
+"""The cross product estimate that refuses an unconnected query past ``max_work`` before it runs, on both backends."""
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
+from graphmem import Memory
 from graphmem.errors import QueryLimitError
-from graphmem.query import parse, plan_query
+from graphmem.query import QueryLimits, parse, plan_query, run_query
 from graphmem.query import plan as p
 from graphmem.query.cross_product import check_cross_product, patterns
 
@@ -83,3 +86,22 @@ def test_sorted_before_a_limit_is_checked(text: str) -> None:
 def test_a_filter_or_distinct_before_a_limit_is_checked(text: str) -> None:
     with pytest.raises(QueryLimitError):
         check_cross_product(_plan(text), 99, lambda sub: 10)
+
+
+NS = {"namespace": "t1"}
+
+
+def test_the_embedded_store_refuses_a_cross_product_at_once(small_memory: Memory) -> None:
+    """The executor makes the estimate a Cypher server gets, so an unconnected query past ``max_work``
+    fails at once, naming the counts, rather than running until the time or work limit stops it."""
+    limits = QueryLimits(max_work=500, timeout=60)
+    started = time.perf_counter()
+    with pytest.raises(QueryLimitError, match=r"cross product of 4,096 rows \(8 × 8 × 8 × 8 .* more than 500"):
+        run_query(
+            small_memory.store, "FIND (a:Event), (b:Event), (c:Event), (d:Event) RETURN count(*)", NS, limits=limits
+        )
+    assert time.perf_counter() - started < 5
+    # within the limit it runs as before
+    assert run_query(small_memory.store, "FIND (a:Event), (b:Event) RETURN count(*)", NS, limits=limits).rows == (
+        (64,),
+    )

@@ -15,6 +15,7 @@ from graphmem import Memory
 from graphmem.errors import QuerySemanticError
 from graphmem.query import parse, plan_query
 from graphmem.query import plan as p
+from graphmem.query.unparse import unparse
 
 from .test_executor import col, run
 
@@ -196,3 +197,36 @@ def test_recall_windows_at_the_ends_of_the_calendar() -> None:
     last = plan_query(parse('RECALL "x" AFTER 9999-12-31T23:59:59')).steps[0]
     assert isinstance(first, p.RecallSeek) and first.until == datetime.min
     assert isinstance(last, p.RecallSeek) and last.since == datetime.max
+
+
+@pytest.mark.parametrize(
+    ("comparison", "window"),
+    [
+        ("e.time > 2023-05-07 + 1 day", "e.time AFTER 2023-05-07 + 1 day"),
+        ("e.time < 2023-06-11 - 1 day", "e.time BEFORE 2023-06-11 - 1 day"),
+        ("e.time = 2023-05 + 1 month", "e.time ON 2023-05 + 1 month"),
+        ('e.time >= "9 June 2023" + 1 day', 'e.time ON "9 June 2023" + 1 day OR e.time AFTER "9 June 2023" + 1 day'),
+        ("e.time <= 2022 + 1 year", "e.time BEFORE 2022 + 1 year OR e.time ON 2022 + 1 year"),
+        ("e.time <> $d - 1 day", "NOT e.time ON $d - 1 day"),
+        ("e.happened < e.time - 1 day", "e.happened BEFORE e.time - 1 day"),
+        ("e.happened > e.time - 8 days", "e.happened AFTER e.time - 8 days"),
+        ("e.happened = e.time - 7 days", "e.happened ON e.time - 7 days"),
+        ("e.happened <> e.time - 7 days", "NOT e.happened ON e.time - 7 days"),
+    ],
+)
+def test_comparisons_with_a_shifted_time_agree_with_the_windows(
+    small_memory: Memory, comparison: str, window: str
+) -> None:
+    """``e.happened < e.time - 1 day`` parses, and means what ``BEFORE`` with the same shifted time means."""
+    got = ids(small_memory, comparison, d=date(2023, 6, 11))
+    assert got == ids(small_memory, window, d=date(2023, 6, 11))
+    assert got  # each case keeps some events, so agreement is not two empty answers
+
+
+def test_comparisons_with_a_shifted_moment_include_it_with_the_equal_sign(small_memory: Memory) -> None:
+    assert ids(small_memory, "e.happened <= e.time - 7 days") == ["e5"]
+    assert ids(small_memory, "e.happened >= e.time - 7 days") == [*MAY_8, "e6", "e7"]
+    assert ids(small_memory, "e.time >= e.time + 1 minute") == []
+    assert unparse(parse("FIND (e) WHERE e.happened < e.time - 1 day RETURN e")) == (
+        "FIND (e) WHERE e.happened < e.time - 1 day RETURN e"
+    )

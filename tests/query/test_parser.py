@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from pathlib import Path
 
 import pytest
@@ -168,6 +169,24 @@ def test_keywords_list() -> None:
         # a keyword where a name was meant
         ("FIND (about:Event) RETURN about", 1, 7, ["about is a keyword (ABOUT) here, so it cannot name a variable"]),
         ("FIND (e)\n  WHERE not.x = 1", 2, 9, ["not is a keyword (NOT) here"]),
+        # a dangling AND / OR / WHERE before the next clause: the fault is the operator, not the word after
+        (
+            'FIND (e:Event) WHERE e.speaker = "Omar" AND RETURN e.text',
+            1,
+            41,
+            ["AND needs a condition after it, and RETURN starts the next clause"],
+        ),
+        ("FIND (e) WHERE e.a = 1 OR\n  ORDER BY e.a", 1, 24, ["OR needs a condition after it, and ORDER starts"]),
+        ("FIND (e) WHERE LIMIT 3", 1, 10, ["WHERE needs a condition after it, and LIMIT starts"]),
+        # two RECALL windows: on two axes, the hint says so rather than suggesting BETWEEN
+        (
+            'RECALL "dog" SAID ON 2025-02-20 HAPPENED ON 2025-02-17 LIMIT 2',
+            1,
+            33,
+            ["time window is given twice", "SAID and HAPPENED bound different times", "WHERE e.time ON"],
+        ),
+        ('RECALL "dog" ON 2025-02-20 SAID ON 2025-02-17', 1, 28, ["without SAID or HAPPENED already bounds either"]),
+        ('RECALL "dog" SAID AFTER 2025 SAID BEFORE 2026', 1, 30, ["time window is given twice; use BETWEEN"]),
     ],
 )
 def test_syntax_errors(text: str, line: int, column: int, words: list[str]) -> None:
@@ -206,3 +225,27 @@ def test_grammar_is_loaded_from_the_package_when_installed(tmp_path: Path, monke
     (tmp_path / "grammar" / "graphmem.lark").write_text("// packaged copy\n")
     monkeypatch.setattr("importlib.resources.files", lambda package: tmp_path)
     assert grammar_path() == tmp_path / "grammar" / "graphmem.lark"
+
+
+@pytest.mark.parametrize(
+    ("text", "word"),
+    [
+        ('FIND (e:Event) WHERE e.text = "日本語😀" RETRUN e', "RETRUN"),
+        ('FIND (e:Event) WHERE e.text = "cafe\u0301" RETRUN e', "RETRUN"),  # a combining accent takes no cell
+        ('FIND (e:Event) WHERE e.text = "ｆｕｌｌ" AND e.x = 1 RETRUN e', "RETRUN"),
+    ],
+)
+def test_the_caret_sits_under_the_fault_after_wide_characters(text: str, word: str) -> None:
+    """The column counts characters; the caret is placed by terminal cells (two for CJK and emoji)."""
+    with pytest.raises(QuerySyntaxError) as info:
+        parse(text)
+    err = info.value
+    assert err.column == text.index(word) + 1
+    source_line, caret_line = err.get_context().splitlines()
+    start = source_line.index(word)
+    cells = sum(
+        2 if unicodedata.east_asian_width(c) in "WF" else 0 if unicodedata.combining(c) else 1
+        for c in source_line[:start]
+    )
+    assert caret_line.index("^") == cells
+    assert caret_line.count("^") == len(word)
