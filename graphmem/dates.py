@@ -114,7 +114,8 @@ _LONGEST = 64
 
 def zone_named(name: str | tzinfo | None) -> tzinfo | None:
     """The clock dates are read on: an IANA zone name (``"Europe/Lisbon"``, ``"America/New_York"``), a
-    ``tzinfo``, or ``None``/``"UTC"`` for UTC (``None``: no conversion at all).
+    ``tzinfo``, ``"UTC"`` (:data:`datetime.UTC`, chosen: it goes over a default zone), or ``None`` (none
+    chosen: UTC unless a default applies).
 
     Raises:
         DateTextError: ``name`` is no zone this machine knows, with a close name when there is one.
@@ -123,7 +124,7 @@ def zone_named(name: str | tzinfo | None) -> tzinfo | None:
         return name
     text = name.strip()
     if text.upper() in ("UTC", "Z", "GMT", "ETC/UTC"):
-        return None
+        return UTC
     from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
     try:

@@ -31,10 +31,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import replace
-from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from datetime import UTC, date, datetime, time, tzinfo
 
 from graphmem.dates import DATE_FORMS as _DATE_FORMS
-from graphmem.dates import EPSILON, DateTextError, TimeArg, local_to_utc, parse_date_argument, zone_named
+from graphmem.dates import EPSILON, DateTextError, TimeArg, grain_end, local_to_utc, parse_date_argument, zone_named
 from graphmem.errors import ConfigError
 from graphmem.models import Event, Fact
 from graphmem.store.base import GraphStore, TimeFilter
@@ -123,7 +123,7 @@ def _read_time(value: object, name: str, *, until: bool, zone: tzinfo | None) ->
     if isinstance(value, date):
         midnight = datetime(value.year, value.month, value.day)
         if zone is not None:
-            start, end = local_to_utc(midnight, zone), local_to_utc(midnight + timedelta(days=1), zone)
+            start, end = local_to_utc(midnight, zone), local_to_utc(grain_end(midnight, "day"), zone)
             return end - EPSILON if until else start
         return end_of_day(midnight) if until else midnight
     raise ConfigError(

@@ -7,7 +7,7 @@ Times are stored and shown in UTC either way; only the dates a user gives are re
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -44,7 +44,7 @@ def test_a_day_is_read_on_the_zone_clock_by_its_rules_for_that_day() -> None:
 
 
 def test_a_zone_that_is_none_is_named_with_the_closest(tmp_path: Path) -> None:
-    assert zone_named("UTC") is None
+    assert zone_named("UTC") is UTC and zone_named(None) is None
     assert zone_named("Europe/Berlin") == BERLIN
     with pytest.raises(DateTextError, match="did you mean Europe/Berlin"):
         zone_named("Europe/Berln")
@@ -128,6 +128,12 @@ def test_cli_zone_reads_options_and_queries_on_its_clock(store: Path, monkeypatc
     by_env = runner.invoke(cli, ["--db", str(store), "query", "-n", NS, query, "--json"])
     assert by_env.exit_code == 0, by_env.output
     assert "pumpkin" in by_env.output
+    # UTC chosen goes over the environment's zone
+    utc = runner.invoke(cli, ["--db", str(store), "--zone", "UTC", "query", "-n", NS, query, "--json"])
+    assert utc.exit_code == 0, utc.output
+    assert "pumpkin" not in utc.output
+    with Memory.open(store, embedder=FakeEmbedder(), zone="UTC") as chosen:
+        assert chosen.zone is UTC and _texts(chosen, query) == []
     monkeypatch.setenv("GRAPHMEM_ZONE", "Europe/Berln")
     wrong = runner.invoke(cli, ["--db", str(store), "namespaces"])
     assert wrong.exit_code == 2
@@ -137,3 +143,14 @@ def test_cli_zone_reads_options_and_queries_on_its_clock(store: Path, monkeypatc
 def test_mcp_dates_are_read_on_the_server_clock() -> None:
     assert parse_when("2024-10-31", "since") == datetime(2024, 10, 31)
     assert parse_when("2024-10-31", "since", zone=BERLIN) == datetime(2024, 10, 30, 23)
+
+
+def test_mcp_server_runs_on_the_cli_clock(store: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import graphmem.mcp_server
+
+    served: dict[str, object] = {}
+    monkeypatch.setattr(graphmem.mcp_server, "serve", lambda db, **options: served.update(options))
+    monkeypatch.delenv("GRAPHMEM_ZONE", raising=False)
+    result = CliRunner().invoke(cli, ["--db", str(store), "--zone", "Europe/Berlin", "mcp"])
+    assert result.exit_code == 0, result.output
+    assert served["zone"] == BERLIN
