@@ -3,17 +3,19 @@
 
 :func:`parse_date_text` gives the interval ``[start, end)`` a text denotes (``2023`` the year, ``2023-06``
 the month, ``8 May 2023`` the day, ``2023-06-01T14:30`` the minute; a zone, ``Z`` or ``+02:00``, is read
-as UTC); :func:`parse_date_argument` the moment a date option means. Both refuse text that is no date
-with one message (:data:`DATE_FORMS` names the forms), and a day its month does not have with the
-month's days. Times are naive UTC, as the stores keep them. No import beyond the standard library, so
-the CLI can read its options without loading the query language.
+as UTC); :func:`parse_date_argument` the moment a date option means. Text without an offset is read on a
+*clock*: UTC unless a zone is given (:func:`zone_named`; ``Memory.open(zone="Europe/Lisbon")``), so that
+"2024-10-31" is the day on the user's calendar, by the zone's rules for that day (summer time included).
+Both refuse text that is no date with one message (:data:`DATE_FORMS` names the forms), and a day its
+month does not have with the month's days. Times are naive UTC, as the stores keep them. No import beyond
+the standard library, so the CLI can read its options without loading the query language.
 """
 
 from __future__ import annotations
 
 import calendar
 import re
-from datetime import date, datetime, timedelta, tzinfo
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import TypeAlias
 
 __all__ = [
@@ -23,8 +25,11 @@ __all__ = [
     "TimeArg",
     "add_months",
     "grain_end",
+    "local_to_utc",
     "parse_date_argument",
     "parse_date_text",
+    "utc_to_local",
+    "zone_named",
 ]
 
 #: The length of a moment: a datetime ``t`` as an interval is ``[t, t + EPSILON)``.
@@ -107,24 +112,86 @@ def grain_end(start: datetime, grain: str) -> datetime:
 _LONGEST = 64
 
 
-def parse_date_text(text: str) -> tuple[datetime, datetime]:
+def zone_named(name: str | tzinfo | None) -> tzinfo | None:
+    """The clock dates are read on: an IANA zone name (``"Europe/Lisbon"``, ``"America/New_York"``), a
+    ``tzinfo``, ``"UTC"`` (:data:`datetime.UTC`, chosen: it goes over a default zone), or ``None`` (none
+    chosen: UTC unless a default applies).
+
+    Raises:
+        DateTextError: ``name`` is no zone this machine knows, with a close name when there is one.
+    """
+    if name is None or isinstance(name, tzinfo):
+        return name
+    text = name.strip()
+    if text.upper() in ("UTC", "Z", "GMT", "ETC/UTC"):
+        return UTC
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
+    try:
+        return ZoneInfo(text)
+    except (ZoneInfoNotFoundError, ValueError):
+        pass
+    from difflib import get_close_matches
+
+    close = get_close_matches(text, sorted(available_timezones()), n=1)
+    hint = f" (did you mean {close[0]}?)" if close else ""
+    raise DateTextError(
+        f"{text!r} is not a time zone{hint}: write an IANA name such as Europe/Lisbon or America/New_York, or UTC",
+        close[0] if close else None,
+    )
+
+
+def local_to_utc(value: datetime, zone: tzinfo | None) -> datetime:
+    """A naive wall-clock time on ``zone``'s clock as naive UTC (by the zone's rules on that date; a time
+    skipped when clocks go forward is read with the offset before the change). ``None``: ``value`` as it is.
+    The ends of the calendar stay where they are."""
+    if zone is None or value in (datetime.min, datetime.max):
+        return value
+    try:
+        return value.replace(tzinfo=zone).astimezone(UTC).replace(tzinfo=None)
+    except OverflowError:
+        return datetime.max if value.year > 1 else datetime.min
+
+
+def utc_to_local(value: datetime, zone: tzinfo | None) -> datetime:
+    """Naive UTC as a naive wall-clock time on ``zone``'s clock (the inverse of :func:`local_to_utc`)."""
+    if zone is None or value in (datetime.min, datetime.max):
+        return value
+    try:
+        return value.replace(tzinfo=UTC).astimezone(zone).replace(tzinfo=None)
+    except OverflowError:
+        return datetime.max if value.year > 1 else datetime.min
+
+
+def parse_date_text(text: str, zone: tzinfo | None = None) -> tuple[datetime, datetime]:
     """The interval a date text denotes.
 
     Accepts ``YYYY``, ``YYYY-MM``, ``YYYY-MM-DD``, ``YYYY-MM-DDTHH:MM[:SS[.ffffff]]`` (or a space for the
     ``T``), the same with a zone (``Z``, ``+02:00``: read as UTC, ``2024-04-10T22:01+02:00`` is the minute
     from 20:01 UTC), other ISO 8601 times (as moments) and written dates such as ``8 May 2023``,
-    ``May 8, 2023``, ``May 2023`` or LoCoMo's ``1:56 pm on 8 May, 2023``.
+    ``May 8, 2023``, ``May 2023`` or LoCoMo's ``1:56 pm on 8 May, 2023``. Text without its own offset is
+    read on ``zone``'s clock (:func:`zone_named`): with ``Europe/Lisbon``, ``2024-07-01`` is the day from
+    23:00 UTC on 30 June; without a zone, in UTC.
 
     Raises:
         DateTextError: with a message saying what is wrong with the text, and a close valid date
             when the day or month is past the end.
     """
-    start, end, _grain = _read_date(text)
+    start, end, _grain = _read_date(text, zone)
     return start, end
 
 
-def _read_date(text: str) -> tuple[datetime, datetime, str]:
-    """:func:`parse_date_text` with the grain of the text (``year``, ``month``, ``day``, ``minute``...)."""
+def _read_date(text: str, zone: tzinfo | None = None) -> tuple[datetime, datetime, str]:
+    """:func:`_read_wall` with a text that gives no offset read on ``zone``'s clock."""
+    start, end, grain, own = _read_wall(text)
+    if own or zone is None:
+        return start, end, grain
+    return local_to_utc(start, zone), local_to_utc(end, zone), grain
+
+
+def _read_wall(text: str) -> tuple[datetime, datetime, str, bool]:
+    """:func:`parse_date_text` with the grain of the text (``year``, ``month``, ``day``, ``minute``...) and
+    whether the text gave its own offset (then the interval is UTC already)."""
     raw = text.strip()
     if len(raw) > _LONGEST:  # no date is this long; its error must not repeat all of it (MCP answers hold it)
         raise DateTextError(f"{raw[:40]!r}… ({len(raw)} characters) is not a date: write {DATE_FORMS}")
@@ -136,7 +203,7 @@ def _read_date(text: str) -> tuple[datetime, datetime, str]:
             raise DateTextError(f"{raw!r} is not a date: the year must be 1 or later")
         if month is None:
             start = datetime(y, 1, 1)
-            return start, grain_end(start, "year"), "year"
+            return start, grain_end(start, "year"), "year", False
         mo = int(month)
         if not 1 <= mo <= 12:
             raise DateTextError(
@@ -144,7 +211,7 @@ def _read_date(text: str) -> tuple[datetime, datetime, str]:
             )
         if day is None:
             start = datetime(y, mo, 1)
-            return start, grain_end(start, "month"), "month"
+            return start, grain_end(start, "month"), "month", False
         d = int(day)
         last = calendar.monthrange(y, mo)[1]
         if not 1 <= d <= last:
@@ -154,19 +221,19 @@ def _read_date(text: str) -> tuple[datetime, datetime, str]:
             )
         if hour is None:
             start = datetime(y, mo, d)
-            return start, grain_end(start, "day"), "day"
+            return start, grain_end(start, "day"), "day", False
         h, mi, s = int(hour), int(minute), int(second or 0)
         if h > 23 or mi > 59 or s > 59:
             raise DateTextError(f"{raw!r} is not a time: use hours 00-23, minutes and seconds 00-59")
         start = datetime(y, mo, d, h, mi, s, int((fraction or "").ljust(6, "0") or 0))
         grain = "moment" if fraction is not None else "second" if second is not None else "minute"
-        return (*_in_utc(raw, start, grain_end(start, grain), zone), grain)
+        return (*_in_utc(raw, start, grain_end(start, grain), zone), grain, zone is not None)
     for fmt, grain in _FORMATS:
         try:
             start = datetime.strptime(raw, fmt)
         except ValueError:
             continue
-        return start, grain_end(start, grain), grain
+        return start, grain_end(start, grain), grain, False
     _check_written_day(raw)
     try:  # other ISO 8601 text: a day (20240501), or the moment it names (2024-05-01T14, 20240501T1430+0200)
         day = date.fromisoformat(raw)
@@ -174,24 +241,25 @@ def _read_date(text: str) -> tuple[datetime, datetime, str]:
         pass
     else:
         start = datetime(day.year, day.month, day.day)
-        return start, grain_end(start, "day"), "day"
+        return start, grain_end(start, "day"), "day", False
     try:
         moment = datetime.fromisoformat(raw)
     except ValueError:
         raise DateTextError(f"{raw!r} is not a date: write {DATE_FORMS}") from None
     naive = moment.replace(tzinfo=None)
-    return (*_in_utc(raw, naive, grain_end(naive, "moment"), moment.tzinfo), "moment")
+    return (*_in_utc(raw, naive, grain_end(naive, "moment"), moment.tzinfo), "moment", moment.tzinfo is not None)
 
 
-def parse_date_argument(text: str, *, until: bool = False) -> datetime:
+def parse_date_argument(text: str, *, until: bool = False, zone: tzinfo | None = None) -> datetime:
     """The moment a date argument names (``--since``, ``valid_at``): the start of the interval
     :func:`parse_date_text` reads, or with ``until`` (an inclusive upper bound: ``--until``, ``as_of``) the
     last microsecond of a date without a time of day (``2024-03`` keeps all of March), a time's own moment.
+    Text without an offset is read on ``zone``'s clock, as :func:`parse_date_text` reads it.
 
     Raises:
         DateTextError: as :func:`parse_date_text`.
     """
-    start, end, grain = _read_date(text)
+    start, end, grain = _read_date(text, zone)
     if until and grain in ("year", "month", "day"):
         return end - EPSILON if end < datetime.max else end
     return start

@@ -31,10 +31,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import replace
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, tzinfo
 
 from graphmem.dates import DATE_FORMS as _DATE_FORMS
-from graphmem.dates import DateTextError, TimeArg, parse_date_argument
+from graphmem.dates import EPSILON, DateTextError, TimeArg, grain_end, local_to_utc, parse_date_argument, zone_named
 from graphmem.errors import ConfigError
 from graphmem.models import Event, Fact
 from graphmem.store.base import GraphStore, TimeFilter
@@ -49,6 +49,7 @@ __all__ = [
     "fact_filter",
     "facts_at",
     "held_during",
+    "read_zone",
     "told_in_store",
     "utc_now",
 ]
@@ -63,23 +64,39 @@ def utc_now() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
 
 
-def as_moment(value: object, name: str) -> datetime | None:
+def read_zone(value: object) -> tzinfo | None:
+    """A zone argument of the Python API (an IANA name such as ``"Europe/Lisbon"``, a ``tzinfo``, or
+    ``None``/``"UTC"``) as the ``tzinfo`` dates are read on (:func:`graphmem.dates.zone_named`).
+
+    Raises:
+        ConfigError: ``value`` is no zone (the message names a close one).
+    """
+    if value is not None and not isinstance(value, str | tzinfo):
+        raise ConfigError(f"zone must be an IANA zone name such as Europe/Lisbon, not {type(value).__name__}")
+    try:
+        return zone_named(value)
+    except DateTextError as exc:
+        raise ConfigError(f"zone: {exc}") from None
+
+
+def as_moment(value: object, name: str, zone: tzinfo | None = None) -> datetime | None:
     """A time argument of the Python API as stores keep times: naive UTC (``None`` stays ``None``).
 
     An aware ``datetime`` is converted to UTC and a ``date`` means its midnight (an ``until`` or an
     ``as_of`` then moves to the end of that day: :func:`as_upper_bound`); a naive ``datetime`` is kept.
     Text is read as the CLI reads its ``--since``/``--valid-at`` options
     (:func:`graphmem.dates.parse_date_argument`): the start of the date it names (``"2024-03"`` is
-    1 March 2024, 00:00), a time with a zone (``Z``, ``+02:00``) in UTC.
+    1 March 2024, 00:00), a time with a zone (``Z``, ``+02:00``) in UTC. Date text without an offset and a
+    ``date`` are read on ``zone``'s clock (:func:`graphmem.dates.zone_named`; ``None``: UTC).
 
     Raises:
         ConfigError: ``value`` is no ``datetime``, ``date`` or date text (or its UTC time is outside the
             calendar); the message names the argument ``name`` (and, for text, what is wrong with it).
     """
-    return _read_time(value, name, until=False)
+    return _read_time(value, name, until=False, zone=zone)
 
 
-def as_upper_bound(value: object, name: str) -> datetime | None:
+def as_upper_bound(value: object, name: str, zone: tzinfo | None = None) -> datetime | None:
     """:func:`as_moment` for an inclusive upper bound (``until``, ``as_of``): a ``date``, or date text without
     a time of day, means the last moment of that date (``"2024-03"`` keeps all of March), as the CLI's
     ``--until``/``--as-of`` read it.
@@ -87,15 +104,15 @@ def as_upper_bound(value: object, name: str) -> datetime | None:
     Raises:
         ConfigError: as :func:`as_moment`.
     """
-    return _read_time(value, name, until=True)
+    return _read_time(value, name, until=True, zone=zone)
 
 
-def _read_time(value: object, name: str, *, until: bool) -> datetime | None:
+def _read_time(value: object, name: str, *, until: bool, zone: tzinfo | None) -> datetime | None:
     if value is None:
         return None
     if isinstance(value, str):
         try:
-            return parse_date_argument(value, until=until)
+            return parse_date_argument(value, until=until, zone=zone)
         except DateTextError as exc:  # as the MCP tools word it: the argument, then what is wrong
             raise ConfigError(f"{name}: {exc}") from None
     if isinstance(value, datetime):
@@ -105,6 +122,9 @@ def _read_time(value: object, name: str, *, until: bool) -> datetime | None:
             raise ConfigError(f"{name}: {value.isoformat()} has no UTC time within the calendar") from None
     if isinstance(value, date):
         midnight = datetime(value.year, value.month, value.day)
+        if zone is not None:
+            start, end = local_to_utc(midnight, zone), local_to_utc(grain_end(midnight, "day"), zone)
+            return end - EPSILON if until else start
         return end_of_day(midnight) if until else midnight
     raise ConfigError(
         f"{name} must be a datetime, a date or date text such as {_DATE_FORMS}, not {type(value).__name__} {value!r}"
@@ -128,11 +148,12 @@ def fact_filter(
     as_of: TimeArg | None = None,
     all_time: bool = False,
     now: TimeArg | None = None,
+    zone: tzinfo | None = None,
 ) -> TimeFilter:
     """The :class:`TimeFilter` facts must pass for these options (see the module docs).
 
     Times are read as :func:`as_moment` reads them (``as_of`` as :func:`as_upper_bound`: a date, or date
-    text without a time of day, is the end of that date).
+    text without a time of day, is the end of that date), dates on ``zone``'s clock.
 
     Raises:
         ConfigError: ``all_time`` with ``valid_at`` or ``as_of``; a time that is no ``datetime``, ``date`` or
@@ -142,10 +163,10 @@ def fact_filter(
         if valid_at is not None or as_of is not None:
             raise ConfigError("all_time reads every fact version: give it without valid_at and as_of")
         return TimeFilter(history=True)
-    valid, believed = as_moment(valid_at, "valid_at"), as_upper_bound(as_of, "as_of")
+    valid, believed = as_moment(valid_at, "valid_at", zone), as_upper_bound(as_of, "as_of", zone)
     if believed is not None:
         return TimeFilter(as_of=believed, valid_at=valid or believed)
-    return TimeFilter(valid_at=valid or as_moment(now, "now") or utc_now())
+    return TimeFilter(valid_at=valid or as_moment(now, "now", zone) or utc_now())
 
 
 def held_during(fact: Fact, start: datetime | None, end: datetime | None) -> bool:
@@ -172,6 +193,7 @@ def facts_at(
     as_of: TimeArg | None = None,
     all_time: bool = False,
     now: TimeArg | None = None,
+    zone: tzinfo | None = None,
 ) -> list[Fact]:
     """Facts of ``namespace`` on the given time axes (current ones by default), by recorded time then id.
 
@@ -184,11 +206,12 @@ def facts_at(
         as_of: what memory believed at this moment.
         all_time: every version, whatever its times.
         now: the current time (default: the clock), for tests and replays.
+        zone: the clock dates without an offset are read on (``None``: UTC).
 
     Raises:
         ConfigError: ``all_time`` with ``valid_at`` or ``as_of``; an illegal namespace.
     """
-    tf = fact_filter(valid_at=valid_at, as_of=as_of, all_time=all_time, now=now)
+    tf = fact_filter(valid_at=valid_at, as_of=as_of, all_time=all_time, now=now, zone=zone)
     out = [
         f
         for f in store.iter_facts(namespace, time=tf)

@@ -24,7 +24,7 @@ import gc
 import importlib.resources
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import datetime, tzinfo
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Literal
@@ -65,8 +65,9 @@ current ones; with since/until, those that held at some time in that window: its
 and the best-matching past messages, each with its date, speaker and why it was picked. Use timeline for
 everything about one person or thing in time order, facts for what is true about it, query for exact
 questions in the graphmem query language (read the resource graphmem://docs/dsl first), and forget to
-delete. Dates are ISO: 2024-05-01, 2024-05-01T14:30 or 2024-05-01T14:30Z (a zone is read as UTC);
-2024-05 and May 2024 name the whole month."""
+delete. Dates are ISO: 2024-05-01, 2024-05-01T14:30 or 2024-05-01T14:30Z (a zone is read as UTC; a
+date without one is read on the server's clock, UTC unless it runs with --zone); 2024-05 and May 2024
+name the whole month."""
 
 
 def _require_sdk() -> None:
@@ -84,12 +85,13 @@ def dsl_reference() -> str:
     return (Path(__file__).resolve().parents[1] / "docs" / "dsl.md").read_text(encoding="utf-8")
 
 
-def parse_when(value: str | None, name: str, *, until: bool = False) -> datetime | None:
+def parse_when(value: str | None, name: str, *, until: bool = False, zone: tzinfo | None = None) -> datetime | None:
     """A date argument, read as the query language and the CLI read dates (:func:`graphmem.dates.parse_date_text`:
     ``2024-05-01``, ``2024-05``, ``May 2024``, ``2024-05-01T14:30``, ``2024-05-01T14:30Z``, ``…+02:00`` as UTC).
 
     The start of that date, or with ``until`` (an inclusive upper bound: ``until``, ``as_of``) the end of a
-    date without a time of day, as the CLI's options read them.
+    date without a time of day, as the CLI's options read them. A date without an offset is read on
+    ``zone``'s clock (the memory's: ``graphmem --zone``, ``GRAPHMEM_ZONE``), UTC when ``None``.
 
     Raises:
         ConfigError: the text is not such a date; the message names the argument and the forms accepted
@@ -98,7 +100,7 @@ def parse_when(value: str | None, name: str, *, until: bool = False) -> datetime
     if value is None or not value.strip():
         return None
     try:
-        return parse_date_argument(value, until=until)
+        return parse_date_argument(value, until=until, zone=zone)
     except DateTextError as exc:
         raise ConfigError(f"{name}: {exc}") from None
 
@@ -270,10 +272,10 @@ class GraphmemTools:
                 namespace=namespace,
                 k=k,
                 hops=hops,
-                since=parse_when(since, "since"),
-                until=parse_when(until, "until", until=True),
+                since=parse_when(since, "since", zone=self.memory.memory.zone),
+                until=parse_when(until, "until", until=True, zone=self.memory.memory.zone),
                 speakers=speakers or None,
-                as_of=parse_when(as_of, "as_of", until=True),
+                as_of=parse_when(as_of, "as_of", until=True, zone=self.memory.memory.zone),
                 time_axis=time_axis,
             )
             return (await self.memory.context_for(request)).text
@@ -320,8 +322,8 @@ class GraphmemTools:
             events = await self.memory.timeline(
                 match,
                 namespace=namespace,
-                since=parse_when(since, "since"),
-                until=parse_when(until, "until", until=True),
+                since=parse_when(since, "since", zone=self.memory.memory.zone),
+                until=parse_when(until, "until", until=True, zone=self.memory.memory.zone),
             )
         found = {"entity": entity, "name": match.name, "namespace": namespace}
         if note := match.note():
@@ -352,8 +354,8 @@ class GraphmemTools:
                 match,
                 namespace=namespace,
                 predicate=predicate,
-                valid_at=parse_when(valid_at, "valid_at"),
-                as_of=parse_when(as_of, "as_of", until=True),
+                valid_at=parse_when(valid_at, "valid_at", zone=self.memory.memory.zone),
+                as_of=parse_when(as_of, "as_of", until=True, zone=self.memory.memory.zone),
                 all_time=all_time,
             )
         named: dict[str, Any] = {"entity": entity, "namespace": namespace}

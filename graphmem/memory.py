@@ -7,7 +7,7 @@ import os
 import threading
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
-from datetime import datetime
+from datetime import datetime, tzinfo
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
@@ -64,18 +64,23 @@ class Memory(MemoryReads):
         read_only: bool = False,
         budget: CacheBudget | None = None,
         extractor: str | Extractor | None = None,
+        zone: str | tzinfo | None = None,
     ) -> None:
         """Wrap an open store. Most callers use :meth:`Memory.open` instead.
 
         ``budget`` is the memory budget the store was opened with; the vector index shares it.
-        ``extractor`` is the extractor of :meth:`add` and :meth:`ingest` (see :meth:`open`).
+        ``extractor`` is the extractor of :meth:`add` and :meth:`ingest`, ``zone`` the clock dates are read
+        on (see :meth:`open`).
 
         Raises:
-            ConfigError: ``extractor`` names no extractor (a read-only memory, which never extracts, is not
-                stopped by a bad ``GRAPHMEM_EXTRACTOR``).
+            ConfigError: ``zone`` is no time zone (from ``GRAPHMEM_ZONE`` or ``zone=``); ``extractor`` names
+                no extractor (a read-only memory, which never extracts, is not stopped by a bad
+                ``GRAPHMEM_EXTRACTOR``).
         """
         from graphmem.extract import EXTRACTORS
+        from graphmem.fact_time import read_zone
 
+        self.zone = read_zone(zone if zone is not None else (settings.zone if settings is not None else None))
         chosen = extractor if extractor is not None else (settings.extractor if settings is not None else None)
         writable = not (read_only or getattr(store, "read_only", False))
         if isinstance(chosen, str) and chosen.strip().lower() not in EXTRACTORS and writable:
@@ -110,6 +115,7 @@ class Memory(MemoryReads):
         read_only: bool = False,
         cache_mb: float | None = None,
         extractor: str | Extractor | None = None,
+        zone: str | tzinfo | None = None,
         **store_options: Any,
     ) -> Memory:
         """Open (creating if needed) the memory at a directory or a Neo4j URI.
@@ -133,6 +139,11 @@ class Memory(MemoryReads):
             extractor: what :meth:`add` and :meth:`ingest` extract with: ``"spacy"`` (offline), ``"claude"``
                 (``ANTHROPIC_API_KEY``; made on the first add), or an extractor such as
                 ``get_extractor("claude", model=...)``; default ``GRAPHMEM_EXTRACTOR``, else spaCy.
+            zone: the clock the dates you give are read on when they give no offset: an IANA name such as
+                ``"Europe/Lisbon"`` (default ``GRAPHMEM_ZONE``, else UTC). Query dates (``e.time ON
+                2024-10-31``), time arguments (``since="2024-10"``, a ``date``) and a question's own dates
+                ("yesterday", "on 31 October") are then days on that calendar, by its rules for each date
+                (summer time included). Stored and shown times stay UTC; a naive ``datetime`` is UTC.
             **store_options: backend options, e.g. ``auth=(user, password)`` and ``database`` for Neo4j,
                 ``lock_timeout`` (seconds a writer waits for another; default ``GRAPHMEM_LOCK_TIMEOUT``:
                 another process on a store directory, another thread of this process on a server).
@@ -142,6 +153,9 @@ class Memory(MemoryReads):
             ConfigError: the location or an option is not valid.
         """
         settings = settings or Settings.from_env()
+        from graphmem.fact_time import read_zone
+
+        zone = read_zone(zone if zone is not None else settings.zone)  # refused before a store is made
         store, budget = open_memory_store(
             path_or_uri, settings, read_only=read_only, cache_mb=cache_mb, store_options=store_options
         )
@@ -155,6 +169,7 @@ class Memory(MemoryReads):
             read_only=read_only,
             budget=budget,
             extractor=extractor,
+            zone=zone,
         )
 
     # -- lifecycle -----------------------------------------------------------------------------------

@@ -74,7 +74,7 @@ class MemoryLookups(MemoryResources):
         self.refresh()  # what other processes committed (forgotten messages included) counts
         namespace = self._spelled(namespace)
 
-        start, end = as_moment(since, "since"), as_upper_bound(until, "until")
+        start, end = as_moment(since, "since", self.zone), as_upper_bound(until, "until", self.zone)
         if start is not None and end is not None and start > end:
             raise ConfigError(f"since ({start:%Y-%m-%d %H:%M}) is after until ({end:%Y-%m-%d %H:%M}): no time is left")
         with self._held(namespace):
@@ -121,7 +121,7 @@ class MemoryLookups(MemoryResources):
         self.refresh()  # what other processes committed (forgotten messages included) counts
         namespace = self._spelled(namespace)
 
-        valid, believed = as_moment(valid_at, "valid_at"), as_upper_bound(as_of, "as_of")
+        valid, believed = as_moment(valid_at, "valid_at", self.zone), as_upper_bound(as_of, "as_of", self.zone)
         try:
             with self._held(namespace):
                 return entity_facts(

@@ -79,6 +79,7 @@ class MemoryReads(MemoryLookups):
             all_time=all_time,
             time_axis=time_axis,
             reference=reference,
+            zone=self.zone,
         )
         return self.recall_request(request)
 
@@ -90,7 +91,7 @@ class MemoryReads(MemoryLookups):
         from graphmem.recall import recall
 
         self.refresh()
-        request = replace(request, namespace=self._spelled(request.namespace))
+        request = replace(request, namespace=self._spelled(request.namespace), zone=request.zone or self.zone)
         with self.store.reading() if isinstance(self.store, ScopesReads) else nullcontext():
             self._catch_up(request.namespace)
             try:
@@ -133,14 +134,16 @@ class MemoryReads(MemoryLookups):
         """
         from graphmem.recall import RecallRequest
 
-        request = RecallRequest.of(question, namespace=namespace, k=k, since=since, until=until, all_time=all_time)
+        request = RecallRequest.of(
+            question, namespace=namespace, k=k, since=since, until=until, all_time=all_time, zone=self.zone
+        )
         return self.context_for(request, budget_tokens=budget_tokens)
 
     def context_for(self, request: RecallRequest, *, budget_tokens: int = 1500) -> Context:
         """:meth:`context` for a recall request already built (what the CLI and the MCP server pass)."""
         from graphmem.context import build_context
 
-        request = replace(request, namespace=self._spelled(request.namespace))
+        request = replace(request, namespace=self._spelled(request.namespace), zone=request.zone or self.zone)
         return build_context(request, store=self.store, recall=self.recall_request, budget_tokens=budget_tokens)
 
     def query(self, text: str, **params: Any) -> Result:
@@ -150,7 +153,9 @@ class MemoryReads(MemoryLookups):
         self.refresh()
         if isinstance(params.get("namespace"), str):
             params["namespace"] = self._spelled(params["namespace"])
-        return run_query(self.store, text, params, about=self.about_source(), recall=self.recall_request)
+        return run_query(
+            self.store, text, params, about=self.about_source(), recall=self.recall_request, zone=self.zone
+        )
 
     def about_source(self) -> AboutFn:
         """The DSL's ``ABOUT`` seed source over this memory's vector index and embedder (both loaded on use)."""
@@ -172,7 +177,7 @@ class MemoryReads(MemoryLookups):
         self.refresh()
         if isinstance(params.get("namespace"), str):
             params["namespace"] = self._spelled(params["namespace"])
-        return explain_query(self.store, text, params)
+        return explain_query(self.store, text, params, zone=self.zone)
 
     def stats(self, namespace: str | None = None) -> StoreStats:
         """Counts of sessions, events, entities, mentions, facts and embeddings (of one namespace, or all).

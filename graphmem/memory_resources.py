@@ -26,6 +26,8 @@ from graphmem.store.base import GraphStore, Refreshing, Unloading, WatchesChange
 from graphmem.store.budget import CacheBudget, megabytes
 
 if TYPE_CHECKING:
+    from datetime import tzinfo
+
     from graphmem.embed import Embedder, FloatArray
     from graphmem.vector_index import VectorIndex
 
@@ -89,6 +91,7 @@ class MemoryResources:
     _caches_lock: threading.Lock
     _budget: CacheBudget | None
     _closed: bool
+    zone: tzinfo | None
 
     @property
     def store(self) -> GraphStore:

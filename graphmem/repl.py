@@ -415,13 +415,14 @@ class Repl:
         from graphmem.query import explain_query, run_query
 
         params = {"namespace": self.namespace} if self.namespace else {}
-        if self.explain and not explain_query(self.memory.store, text, params).explain:
+        if self.explain and not explain_query(self.memory.store, text, params, zone=self.memory.zone).explain:
             plan = explain_text(
                 self.memory.store,
                 text,
                 params,
                 namespace_hint=NAMESPACE_COMMAND_HINT,
                 about=self.memory.about_source(),
+                zone=self.memory.zone,
             )
             self.notes.print(plan, markup=False, highlight=False, style="dim")
         mem = self.memory
@@ -432,6 +433,7 @@ class Repl:
             about=mem.about_source(),
             recall=mem.recall_request,
             namespace_hint=NAMESPACE_COMMAND_HINT,
+            zone=mem.zone,
         )
         self.show(result)
 

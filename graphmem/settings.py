@@ -22,6 +22,8 @@ environment.
                            200000; 0: every namespace)
 ``GRAPHMEM_EXTRACTOR``     the extractor of a memory's live adds and ingests (``spacy``, the default, or
                            ``claude``): ``Memory.add``, ``graphmem add``, MCP ``add_messages``
+``GRAPHMEM_ZONE``          the clock dates are read on when they give no offset (an IANA name such as
+                           ``Europe/Lisbon``; default UTC): query dates, ``--since``, "yesterday" in a question
 ``ANTHROPIC_API_KEY``      the Claude extractor's API key
 ``ANTHROPIC_BASE_URL``     where the Claude extractor sends its requests when no ``base_url`` is given
                            (read by the Anthropic SDK; a proxy or a recorded-answer stub)
@@ -80,6 +82,7 @@ class Settings:
     mirror_max_events: str | None = None
     anthropic_api_key: str | None = field(default=None, repr=False)
     extractor: str | None = None
+    zone: str | None = None
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -108,6 +111,7 @@ class Settings:
             mirror_max_events=get("GRAPHMEM_MIRROR_MAX_EVENTS"),
             anthropic_api_key=get("ANTHROPIC_API_KEY"),
             extractor=get("GRAPHMEM_EXTRACTOR"),
+            zone=get("GRAPHMEM_ZONE"),
         )
 
     @property

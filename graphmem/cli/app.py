@@ -19,6 +19,7 @@ from graphmem.cli.common import (
     open_memory,
     print_json,
     print_table,
+    read_cli_zone,
     reset_exit,
     stderr_console,
 )
@@ -89,11 +90,19 @@ class LazyGroup(click.Group):
     metavar="PATH|URI",
     help="Store directory or neo4j:// URI (default: $GRAPHMEM_DB, $NEO4J_URI or ./graphmem-data).",
 )
+@click.option(
+    "--zone",
+    "zone",
+    default=None,
+    metavar="ZONE",
+    help="Read dates that give no offset (--since, query dates, 'yesterday' in a question) on this clock: "
+    "an IANA name such as Europe/Lisbon (default: $GRAPHMEM_ZONE, else UTC). Times shown stay UTC.",
+)
 @click.version_option(package_name="graphmem")
 @click.pass_context
-def cli(ctx: click.Context, db: str | None) -> None:
+def cli(ctx: click.Context, db: str | None, zone: str | None) -> None:
     """graphmem: long-term memory for conversational agents as a temporal knowledge graph."""
-    ctx.obj = State(db)
+    ctx.obj = State(db, read_cli_zone(zone))
 
 
 @cli.command()

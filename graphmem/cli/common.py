@@ -7,7 +7,7 @@ import re
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import datetime, tzinfo
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
@@ -87,10 +87,32 @@ def __getattr__(name: str) -> Console:
 
 
 class State:
-    """What the top-level group passes down to commands."""
+    """What the top-level group passes down to commands: ``--db`` and the clock of ``--zone``."""
 
-    def __init__(self, db: str | None) -> None:
+    def __init__(self, db: str | None, zone: tzinfo | None = None) -> None:
         self.db = db
+        self.zone = zone
+
+
+def read_cli_zone(name: str | None) -> tzinfo | None:
+    """The clock of ``--zone`` (else ``GRAPHMEM_ZONE``, else UTC: ``None``); a name that is no zone is a
+    usage error naming where it came from and the closest zone."""
+    from graphmem.dates import DateTextError, zone_named
+
+    where = "--zone"
+    if name is None:
+        from graphmem.settings import Settings
+
+        name, where = Settings.from_env().zone, "GRAPHMEM_ZONE"
+    try:
+        return zone_named(name)
+    except DateTextError as exc:
+        raise click.UsageError(f"{where}: {exc}") from None
+
+
+def _zone_of(ctx: click.Context | None) -> tzinfo | None:
+    state = ctx.find_object(State) if ctx is not None else None
+    return state.zone if state is not None else None
 
 
 class DateTime(click.ParamType[Any, datetime]):
@@ -116,7 +138,7 @@ class DateTime(click.ParamType[Any, datetime]):
         from graphmem.dates import DateTextError, parse_date_argument
 
         try:
-            return parse_date_argument(str(value), until=self.until)
+            return parse_date_argument(str(value), until=self.until, zone=_zone_of(ctx))
         except DateTextError as exc:
             self.fail(str(exc), param, ctx)
 
@@ -216,6 +238,8 @@ def open_memory(
             options.setdefault("mirror_max_events", 0)
     if read_only:
         options["read_only"] = True
+    if state is not None and state.zone is not None:
+        options.setdefault("zone", state.zone)
     # also for reading commands: create=True would make a missing Bolt database (and a store directory)
     options["create"] = create
     try:
@@ -363,6 +387,7 @@ def explain_text(
     *,
     namespace_hint: str,
     about: AboutFn | None = None,
+    zone: tzinfo | None = None,
 ) -> str:
     """The plan of a query as ``EXPLAIN`` prints it: on a store that runs Cypher, with the Cypher it
     compiles to as Neo4j Browser takes it (``:param`` lines, then the query; ``ABOUT`` seeds computed
@@ -382,7 +407,7 @@ def explain_text(
     from graphmem.query.pushdown import explain_plan
     from graphmem.store.base import RunsCypher
 
-    plan = explain_query(store, text, params)
+    plan = explain_query(store, text, params, zone=zone)
     if isinstance(store, RunsCypher):
         try:
             namespace = resolve_namespace(plan, store, hint=namespace_hint)

@@ -42,7 +42,9 @@ def mcp(
 
     state = ctx.find_object(State)
     where = db or (state.db if state else None)
-    options = {}
+    options: dict[str, object] = {}
+    if state is not None and state.zone is not None:
+        options["zone"] = state.zone
     chosen = chosen_extractor(extractor, extractor_options)  # a bad one is named before the store is opened
     if chosen is not None:
         options["extractor"] = chosen

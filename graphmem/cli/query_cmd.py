@@ -83,7 +83,7 @@ def query(
     with open_memory(ctx, db, read_only=True) as mem:
         if explain:
             plan_text = explain_text(
-                mem.store, text, values, namespace_hint=NAMESPACE_OPTION_HINT, about=mem.about_source()
+                mem.store, text, values, namespace_hint=NAMESPACE_OPTION_HINT, about=mem.about_source(), zone=mem.zone
             )
             if as_json:
                 print_json({"plan": plan_text.splitlines()})
@@ -97,6 +97,7 @@ def query(
             about=mem.about_source(),
             recall=mem.recall_request,
             namespace_hint=NAMESPACE_OPTION_HINT,
+            zone=mem.zone,
         )
     render_result(stdout_console(), result, "json" if as_json else "table")
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Mapping, Sequence
+from datetime import tzinfo
 from typing import TYPE_CHECKING, Any
 
 from graphmem.query.ast import Query
@@ -99,9 +100,15 @@ def schema_for(store: GraphStore, query: Query, params: Mapping[str, Any]) -> Sc
 
 
 def explain_query(
-    store: GraphStore, text: str, params: Mapping[str, Any] | None = None, *, limits: QueryLimits = DEFAULT_LIMITS
+    store: GraphStore,
+    text: str,
+    params: Mapping[str, Any] | None = None,
+    *,
+    limits: QueryLimits = DEFAULT_LIMITS,
+    zone: tzinfo | None = None,
 ) -> Plan:
-    """Parse and plan ``text`` without running it (``store`` supplies the entity types it holds).
+    """Parse and plan ``text`` without running it (``store`` supplies the entity types it holds; dates
+    without an offset are read on ``zone``'s clock, UTC when ``None``).
 
     Raises:
         QuerySyntaxError: the text does not parse.
@@ -109,7 +116,7 @@ def explain_query(
     """
     values = dict(params or {})
     query = parse(text)
-    return plan_query(query, values, schema=schema_for(store, query, values), limits=limits)
+    return plan_query(query, values, schema=schema_for(store, query, values), limits=limits, zone=zone)
 
 
 def run_query(
@@ -121,6 +128,7 @@ def run_query(
     recall: RecallFn | None = None,
     limits: QueryLimits = DEFAULT_LIMITS,
     namespace_hint: str = NAMESPACE_HINT,
+    zone: tzinfo | None = None,
 ) -> Result:
     """Parse, plan and run ``text`` against ``store``; ``EXPLAIN`` queries return the plan as rows.
 
@@ -133,6 +141,7 @@ def run_query(
         limits: hop, row, work and time limits.
         namespace_hint: how the caller names a namespace, quoted in the error when the query names
             none and the store holds several.
+        zone: the clock dates without an offset are read on (``Memory.open(zone=...)``); ``None``: UTC.
 
     Raises:
         QuerySyntaxError: the text does not parse.
@@ -140,7 +149,7 @@ def run_query(
         QueryLimitError: the query went past a limit.
     """
     started = time.perf_counter()
-    plan = explain_query(store, text, params, limits=limits)
+    plan = explain_query(store, text, params, limits=limits, zone=zone)
     if plan.explain:
         # A store that runs Cypher shows the plan, the Cypher it compiles to and its parameters.
         text_plan = str(plan)

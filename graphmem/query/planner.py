@@ -12,6 +12,7 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import replace
+from datetime import tzinfo
 from typing import Any
 
 from graphmem.errors import ConfigError
@@ -42,6 +43,7 @@ def plan_query(
     *,
     schema: Schema = DEFAULT_SCHEMA,
     limits: QueryLimits = DEFAULT_LIMITS,
+    zone: tzinfo | None = None,
 ) -> p.Plan:
     """Plan a parsed query.
 
@@ -50,22 +52,25 @@ def plan_query(
         params: values for ``$name`` parameters; ``namespace`` also sets the default namespace.
         schema: the labels and edge types that exist.
         limits: hop, row and size limits checked while planning.
+        zone: the clock date literals without an offset are read on (``None``: UTC).
 
     Raises:
         QuerySemanticError: a name, value or date is not valid (the error points at it and suggests
             the closest valid word), or a parameter is not bound.
         PlanLimitError: a hop range, ``LIMIT`` or ``TOP`` is over its limit.
     """
-    return _Planner(query, dict(params or {}), schema, limits).plan()
+    return _Planner(query, dict(params or {}), schema, limits, zone).plan()
 
 
 class _Planner:
-    def __init__(self, query: ast.Query, params: dict[str, Any], schema: Schema, limits: QueryLimits) -> None:
+    def __init__(
+        self, query: ast.Query, params: dict[str, Any], schema: Schema, limits: QueryLimits, zone: tzinfo | None
+    ) -> None:
         self.query = query
         self.params = params
         self.limits = limits
         self.scope = Scope()
-        self.r = Resolver(query.source, params, schema, limits, self.scope)
+        self.r = Resolver(query.source, params, schema, limits, self.scope, zone)
         self.steps: list[p.Step] = []
         self.bound: set[str] = set()
         self.pending: list[p.Expr] = []

@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import date, datetime, time, tzinfo
 from typing import Any, assert_never
 
 from graphmem.errors import QuerySemanticError
@@ -92,8 +92,10 @@ class Resolver:
         schema: Schema,
         limits: QueryLimits,
         scope: Scope,
+        zone: tzinfo | None = None,
     ) -> None:
         self.source = source
+        self.zone = zone  # the clock date literals are read on (None: UTC)
         self.params = {name: nfc_value(value) for name, value in params.items()}  # as every input is read
         self.schema = schema
         self.limits = limits
@@ -202,17 +204,17 @@ class Resolver:
         if isinstance(node, ast.Param):
             value = self.param(node)
             if isinstance(value, datetime | date):
-                return interval_of(value)
+                return interval_of(value, self.zone)
             if isinstance(value, str):
                 try:
-                    return parse_date_text(value)
+                    return parse_date_text(value, self.zone)
                 except ValueError as exc:
                     raise self.error(f"parameter ${node.name}: {exc}", node.span) from None
             raise self.error(
                 f"parameter ${node.name} must be a date, a datetime or date text, not {_show(value)}", node.span
             )
         try:
-            return parse_date_text(node.text)
+            return parse_date_text(node.text, self.zone)
         except DateTextError as exc:
             raise self.error(str(exc), node.span, exc.suggestion) from None
 
@@ -479,7 +481,7 @@ class Resolver:
         if isinstance(node, ast.Param) and node.name in self.params:
             value = self.params[node.name]
             if isinstance(value, date) and not isinstance(value, datetime):
-                return interval_of(value)
+                return interval_of(value, self.zone)
             if timed and isinstance(value, str):  # date text, as the shell and MCP pass dates
                 return self.interval(node)
         if timed and isinstance(node, ast.Literal) and isinstance(node.value, str):  # date text, as in windows
@@ -490,7 +492,7 @@ class Resolver:
                     f"{subject} is a time; compare it with a date (2024-03-01) or a year (1 to 9999), not {node.value}",
                     node.span,
                 )
-            return parse_date_text(f"{node.value:04d}")
+            return parse_date_text(f"{node.value:04d}", self.zone)
         return None
 
     def date_compare(self, op: str, left: ast.Expr, right: ast.Expr) -> p.Expr | None:
@@ -559,10 +561,10 @@ class Resolver:
                 moment = self._scalar(value, right)
                 ranges.append((moment, moment))
             elif isinstance(value, date):
-                ranges.append(interval_of(value))
+                ranges.append(interval_of(value, self.zone))
             elif isinstance(value, str):
                 try:
-                    ranges.append(parse_date_text(value))
+                    ranges.append(parse_date_text(value, self.zone))
                 except ValueError as exc:
                     raise self.error(f"parameter ${right.name}: {exc}", right.span) from None
             else:

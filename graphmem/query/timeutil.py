@@ -3,7 +3,8 @@
 A date literal denotes an interval ``[start, end)``: ``2023`` the year, ``2023-06`` the month,
 ``2023-06-01`` the day, ``2023-06-01T14:30`` the minute. Windows use both ends: ``BEFORE d`` is before its
 start, ``AFTER d`` after its end, ``ON d`` inside it, ``BETWEEN a AND b`` from the start of ``a`` to the end
-of ``b``. All datetimes are naive UTC, as the store keeps them.
+of ``b``. All datetimes are naive UTC, as the store keeps them; a literal is read on the query's clock (UTC,
+or the zone the memory was opened with) and converted.
 
 The calendar ends at ``datetime.max``: an interval that would end past it (``9999-12-31``, ``9999``)
 ends at ``datetime.max`` instead, so the last microsecond of the calendar is never inside a window.
@@ -16,7 +17,7 @@ words.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, tzinfo
 
 from graphmem.dates import (
     DATE_FORMS,
@@ -24,6 +25,7 @@ from graphmem.dates import (
     DateTextError,
     add_months,
     grain_end,
+    local_to_utc,
     parse_date_argument,
     parse_date_text,
 )
@@ -73,10 +75,11 @@ def shift_clamped(value: datetime, months: int = 0, seconds: float = 0.0) -> dat
         return datetime.max if seconds > 0 else datetime.min
 
 
-def interval_of(value: datetime | date) -> tuple[datetime, datetime]:
-    """The interval of a bound parameter: a ``date`` is its day, a ``datetime`` a moment."""
+def interval_of(value: datetime | date, zone: tzinfo | None = None) -> tuple[datetime, datetime]:
+    """The interval of a bound parameter: a ``date`` is its day (on ``zone``'s clock, see
+    :func:`graphmem.dates.zone_named`), a ``datetime`` a moment (naive: UTC, as the stores keep times)."""
     if isinstance(value, datetime):
         moment = naive_utc(value)
         return moment, grain_end(moment, "moment")
     start = datetime(value.year, value.month, value.day)
-    return start, grain_end(start, "day")
+    return local_to_utc(start, zone), local_to_utc(grain_end(start, "day"), zone)

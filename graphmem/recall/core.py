@@ -102,7 +102,7 @@ def _asked(request: RecallRequest) -> AskedDate | None:
     """The date the question names, read against when it is asked (``reference``, else ``as_of``, else now)
     and, for a date that names no year, in view of the request's ``since``/``until`` window."""
     reference = request.reference or request.as_of or utc_now()
-    return asked_in_window(request.text, reference, request.since, request.until)
+    return asked_in_window(request.text, reference, request.since, request.until, request.zone)
 
 
 class _Admit:

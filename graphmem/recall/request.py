@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, tzinfo
 from numbers import Integral
 from typing import Literal, get_args
 
 from graphmem.dates import TimeArg
 from graphmem.errors import ConfigError
-from graphmem.fact_time import as_moment, as_upper_bound
+from graphmem.fact_time import as_moment, as_upper_bound, read_zone
 from graphmem.models import Event, validate_namespace
 from graphmem.recall.config import MAX_HOPS
 from graphmem.store.base import TimeFilter
@@ -66,6 +66,9 @@ class RecallRequest:
         reference: the moment the question is asked, against which its relative dates ("last summer")
             are read (default: ``as_of``, else now). A date the question names lifts the events that
             happened or were said then (:mod:`graphmem.recall.when`).
+        zone: the clock the question's dates and the date arguments are read on (a ``tzinfo``, e.g.
+            ``ZoneInfo("Europe/Lisbon")``; ``None``: UTC): "yesterday" and "on 31 October" are days on
+            that calendar (``Memory.open(zone=...)`` sets it for every request).
         Without any, recall follows the facts in the version memory holds now, whatever their valid
         time: a question may ask about the past, and a closed fact leads to its evidence
         (:mod:`graphmem.fact_time`; the query language and ``Memory.facts`` default to facts valid now).
@@ -90,9 +93,11 @@ class RecallRequest:
     all_time: bool = False
     time_axis: TimeAxis = "either"
     reference: datetime | None = None
+    zone: tzinfo | None = None
 
     def __post_init__(self) -> None:
         validate_namespace(self.namespace)
+        object.__setattr__(self, "zone", read_zone(self.zone))
         if not isinstance(self.text, str):
             raise ConfigError(f"the question must be a string, not {_shown(self.text)}")
         for name in ("k", "hops"):
@@ -104,7 +109,7 @@ class RecallRequest:
             raise ConfigError("the question is empty: recall needs words to look for")
         for name in _TIMES:  # aware times and dates, as stored times are compared: naive UTC
             read = as_upper_bound if name in _UPPER else as_moment  # until/as_of a date: the whole day
-            object.__setattr__(self, name, read(getattr(self, name), name))
+            object.__setattr__(self, name, read(getattr(self, name), name, self.zone))
         if self.since is not None and self.until is not None and self.since > self.until:
             raise ConfigError(
                 f"since ({self.since.isoformat(sep=' ')}) is after until ({self.until.isoformat(sep=' ')}):"
@@ -138,14 +143,17 @@ class RecallRequest:
         all_time: bool = False,
         time_axis: TimeAxis = "either",
         reference: TimeArg | None = None,
+        zone: tzinfo | str | None = None,
     ) -> RecallRequest:
         """Build a request from the keyword arguments ``Memory.recall`` takes (``speakers`` any sequence
         of names, or one name as a string; times as ``datetime``, ``date`` or date text, read as the
         class docs say)."""
         who = _speakers(speakers)
-        start, end, believed = as_moment(since, "since"), as_upper_bound(until, "until"), as_upper_bound(as_of, "as_of")
-        valid, asked = as_moment(valid_at, "valid_at"), as_moment(reference, "reference")
-        return cls(text, namespace, k, hops, start, end, who, believed, valid, all_time, time_axis, asked)
+        zone = read_zone(zone)
+        start, end = as_moment(since, "since", zone), as_upper_bound(until, "until", zone)
+        believed = as_upper_bound(as_of, "as_of", zone)
+        valid, asked = as_moment(valid_at, "valid_at", zone), as_moment(reference, "reference", zone)
+        return cls(text, namespace, k, hops, start, end, who, believed, valid, all_time, time_axis, asked, zone)
 
     @property
     def window(self) -> TimeFilter:

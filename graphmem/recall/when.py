@@ -16,8 +16,9 @@ turn that names the asked date beside a narrower one is in it.
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, tzinfo
 
+from graphmem.dates import local_to_utc, utc_to_local
 from graphmem.extract.times import resolve_time
 from graphmem.models import Event, TimeRef
 from graphmem.recall.hit import AskedDate
@@ -51,13 +52,21 @@ _FINDER = re.compile("|".join(f"(?:{p})" for p in _PATTERNS), re.IGNORECASE)
 _BARE_MAY = re.compile(r"^(?:in|during)\s+may$")
 
 
-def asked_window(question: str, reference: datetime | None) -> TimeRef | None:
+def asked_window(question: str, reference: datetime | None, zone: tzinfo | None = None) -> TimeRef | None:
     """The interval the question's date denotes, or ``None`` when it names none (or none resolves).
 
     Args:
         question: the question text.
-        reference: when it is asked (relative dates are read against it); absolute dates need none.
+        reference: when it is asked, naive UTC (relative dates are read against it); absolute dates need none.
+        zone: the asker's clock: "yesterday" and "20 May" are days on it (``None``: UTC).
     """
+    if zone is not None:
+        local = utc_to_local(reference, zone) if reference is not None else None
+        window = asked_window(question, local)
+        if window is None or window.start is None:
+            return window
+        end = local_to_utc(window.end, zone) if window.end is not None else None
+        return TimeRef(window.phrase, local_to_utc(window.start, zone), end, window.grain)
     found: list[TimeRef] = []
     for match in _FINDER.finditer(question):
         phrase = match.group(0)
@@ -71,21 +80,25 @@ def asked_window(question: str, reference: datetime | None) -> TimeRef | None:
     return max(found, key=lambda r: len(r.phrase))
 
 
-def asked_date(question: str, reference: datetime) -> AskedDate | None:
+def asked_date(question: str, reference: datetime, zone: tzinfo | None = None) -> AskedDate | None:
     """:func:`asked_window` with what recall's explanation shows: the phrase, its interval, and the
     moment it was read against (``None`` when the phrase names its date alone, as "20 May 2023" does)."""
-    window = asked_window(question, reference)
+    window = asked_window(question, reference, zone)
     if window is None or window.start is None:
         return None
     end = window.end if window.end is not None and window.end > window.start else window.start
     # read against a moment years apart: a phrase that names its date alone resolves the same
-    other = resolve_time(window.phrase, _years_away(reference), prefer="past")
-    relative = (other.start, other.end) != (window.start, window.end)
+    other = asked_window(window.phrase, _years_away(reference), zone)
+    relative = other is None or (other.start, other.end) != (window.start, window.end)
     return AskedDate(window.phrase, window.start, end, reference if relative else None)
 
 
 def asked_in_window(
-    question: str, reference: datetime, since: datetime | None, until: datetime | None
+    question: str,
+    reference: datetime,
+    since: datetime | None,
+    until: datetime | None,
+    zone: tzinfo | None = None,
 ) -> AskedDate | None:
     """:func:`asked_date`, read with the caller's own window in view.
 
@@ -93,11 +106,11 @@ def asked_in_window(
     the ``since``..``until`` window the caller asked for ("What happened in April?" bounded to 2025, asked
     in 2026): then the reading against the window's end is taken instead, when that one meets the window.
     A phrase that names its year, or still misses the window read so, keeps its first reading (the
-    explanation then says it is outside)."""
-    asked = asked_date(question, reference)
+    explanation then says it is outside). Dates are read on ``zone``'s clock."""
+    asked = asked_date(question, reference, zone)
     if asked is None or until is None or _meets(asked, since, until):
         return asked
-    again = asked_date(question, until)
+    again = asked_date(question, until, zone)
     return again if again is not None and _meets(again, since, until) else asked
 
 

@@ -1,0 +1,156 @@
+"""The clock dates are read on: ``Memory.open(zone=...)``, ``graphmem --zone``, ``GRAPHMEM_ZONE``.
+
+A message said at 23:30 UTC on 30 October 2024 was said at 00:30 on 31 October in Berlin (CET, +01:00 after
+the change of 27 October). Read on UTC's calendar it is a turn of 30 October; on Berlin's, of 31 October.
+Times are stored and shown in UTC either way; only the dates a user gives are read on the clock.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from click.testing import CliRunner
+
+from graphmem import Event, Memory
+from graphmem.cli.app import cli
+from graphmem.dates import DateTextError, parse_date_argument, parse_date_text, zone_named
+from graphmem.errors import ConfigError
+from graphmem.mcp_server import parse_when
+from graphmem.recall.request import RecallRequest
+from graphmem.recall.when import asked_window
+
+from .ingest.fakes import FakeEmbedder
+
+BERLIN = ZoneInfo("Europe/Berlin")
+NS = "ana"
+LATE = datetime(2024, 10, 30, 23, 30)  # 00:30 on 31 October in Berlin
+NOON = datetime(2024, 10, 30, 12, 0)  # 13:00 on 30 October in Berlin
+
+
+def test_a_day_is_read_on_the_zone_clock_by_its_rules_for_that_day() -> None:
+    assert parse_date_text("2024-10-31") == (datetime(2024, 10, 31), datetime(2024, 11, 1))
+    assert parse_date_text("2024-10-31", BERLIN) == (datetime(2024, 10, 30, 23), datetime(2024, 10, 31, 23))
+    assert parse_date_text("2024-07-01", BERLIN) == (datetime(2024, 6, 30, 22), datetime(2024, 7, 1, 22))
+    # the day clocks go back has 25 hours
+    assert parse_date_text("27 October 2024", BERLIN) == (datetime(2024, 10, 26, 22), datetime(2024, 10, 27, 23))
+    assert parse_date_text("2024-10", BERLIN) == (datetime(2024, 9, 30, 22), datetime(2024, 10, 31, 23))
+    # a time that gives its own offset keeps it
+    assert parse_date_text("2024-10-31T00:30Z", BERLIN)[0] == datetime(2024, 10, 31, 0, 30)
+    assert parse_date_text("2024-10-31T00:30", BERLIN)[0] == LATE
+    assert parse_date_argument("2024-10-31", until=True, zone=BERLIN) == datetime(2024, 10, 31, 22, 59, 59, 999999)
+
+
+def test_a_zone_that_is_none_is_named_with_the_closest(tmp_path: Path) -> None:
+    assert zone_named("UTC") is UTC and zone_named(None) is None
+    assert zone_named("Europe/Berlin") == BERLIN
+    with pytest.raises(DateTextError, match="did you mean Europe/Berlin"):
+        zone_named("Europe/Berln")
+    with pytest.raises(ConfigError, match="zone: 'Mars/Base' is not a time zone"):
+        Memory.open(tmp_path / "db", zone="Mars/Base")
+    assert not (tmp_path / "db").exists()  # refused before a store is made
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Path:
+    path = tmp_path / "db"
+    with Memory.open(path, embedder=FakeEmbedder()) as mem:
+        mem.add_events(
+            [
+                Event(NS, "e1", "s1", 0, "Ana", "Lunch with Bo at the harbour", NOON),
+                Event(NS, "e2", "s1", 1, "Ana", "Save me a pumpkin for Halloween", LATE),
+            ],
+            namespace=NS,
+        )
+    return path
+
+
+def _texts(mem: Memory, query: str, **params: object) -> list[str]:
+    return [row[0] for row in mem.query(query, namespace=NS, **params).rows]
+
+
+def test_query_dates_are_days_on_the_memory_clock(store: Path) -> None:
+    query = "FIND (e:Event) WHERE e.time ON 2024-10-31 RETURN e.text"
+    with Memory.open(store, embedder=FakeEmbedder()) as utc:
+        assert _texts(utc, query) == []
+        assert _texts(utc, "FIND (e:Event) WHERE e.time ON 2024-10-30 RETURN e.text ORDER BY e.time") == [
+            "Lunch with Bo at the harbour",
+            "Save me a pumpkin for Halloween",
+        ]
+    with Memory.open(store, embedder=FakeEmbedder(), zone="Europe/Berlin") as berlin:
+        assert _texts(berlin, query) == ["Save me a pumpkin for Halloween"]
+        assert _texts(berlin, "FIND (e:Event) WHERE e.time < 2024-10-31 RETURN e.text") == [
+            "Lunch with Bo at the harbour"
+        ]
+        # a date parameter is a day on the same clock; a naive datetime stays UTC
+        day = "FIND (e:Event) WHERE e.time ON $d RETURN e.text"
+        assert _texts(berlin, day, d=date(2024, 10, 31)) == ["Save me a pumpkin for Halloween"]
+        assert _texts(berlin, "FIND (e:Event) WHERE e.time >= $t RETURN e.text", t=LATE) == [
+            "Save me a pumpkin for Halloween"
+        ]
+        assert "e.time >= 2024-10-30T23:00:00 AND e.time < 2024-10-31T23:00:00" in str(berlin.explain(query))
+
+
+def test_time_arguments_are_read_on_the_memory_clock(store: Path) -> None:
+    with Memory.open(store, embedder=FakeEmbedder(), zone=BERLIN) as berlin:
+        hits = berlin.recall("pumpkin harbour", namespace=NS, since="2024-10-31", hops=0)
+        assert [h.event.id for h in hits] == ["e2"]
+        hits = berlin.recall("pumpkin harbour", namespace=NS, until=date(2024, 10, 30), hops=0)
+        assert [h.event.id for h in hits] == ["e1"]
+    with Memory.open(store, embedder=FakeEmbedder()) as utc:
+        hits = utc.recall("pumpkin harbour", namespace=NS, since="2024-10-31", hops=0)
+        assert hits == []
+
+
+def test_a_question_date_is_a_day_on_the_asker_clock() -> None:
+    asked = datetime(2024, 10, 31, 23, 30)  # 00:30 on 1 November in Berlin
+    utc = asked_window("What did I say yesterday?", asked)
+    berlin = asked_window("What did I say yesterday?", asked, BERLIN)
+    assert utc is not None and (utc.start, utc.end) == (datetime(2024, 10, 30), datetime(2024, 10, 31))
+    assert berlin is not None and (berlin.start, berlin.end) == (datetime(2024, 10, 30, 23), datetime(2024, 10, 31, 23))
+    request = RecallRequest.of("What happened on 31 October 2024?", namespace=NS, zone="Europe/Berlin")
+    assert request.zone == BERLIN
+
+
+def test_cli_zone_reads_options_and_queries_on_its_clock(store: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("GRAPHMEM_ZONE", raising=False)
+    runner = CliRunner()
+    query = "FIND (e:Event) WHERE e.time ON 2024-10-31 RETURN e.text"
+    plain = runner.invoke(cli, ["--db", str(store), "query", "-n", NS, query, "--json"])
+    assert plain.exit_code == 0, plain.output
+    assert "pumpkin" not in plain.output
+    zoned = runner.invoke(cli, ["--db", str(store), "--zone", "Europe/Berlin", "query", "-n", NS, query, "--json"])
+    assert zoned.exit_code == 0, zoned.output
+    assert "pumpkin" in zoned.output
+    monkeypatch.setenv("GRAPHMEM_ZONE", "Europe/Berlin")
+    by_env = runner.invoke(cli, ["--db", str(store), "query", "-n", NS, query, "--json"])
+    assert by_env.exit_code == 0, by_env.output
+    assert "pumpkin" in by_env.output
+    # UTC chosen goes over the environment's zone
+    utc = runner.invoke(cli, ["--db", str(store), "--zone", "UTC", "query", "-n", NS, query, "--json"])
+    assert utc.exit_code == 0, utc.output
+    assert "pumpkin" not in utc.output
+    with Memory.open(store, embedder=FakeEmbedder(), zone="UTC") as chosen:
+        assert chosen.zone is UTC and _texts(chosen, query) == []
+    monkeypatch.setenv("GRAPHMEM_ZONE", "Europe/Berln")
+    wrong = runner.invoke(cli, ["--db", str(store), "namespaces"])
+    assert wrong.exit_code == 2
+    assert "GRAPHMEM_ZONE" in wrong.output and "Europe/Berlin" in wrong.output
+
+
+def test_mcp_dates_are_read_on_the_server_clock() -> None:
+    assert parse_when("2024-10-31", "since") == datetime(2024, 10, 31)
+    assert parse_when("2024-10-31", "since", zone=BERLIN) == datetime(2024, 10, 30, 23)
+
+
+def test_mcp_server_runs_on_the_cli_clock(store: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import graphmem.mcp_server
+
+    served: dict[str, object] = {}
+    monkeypatch.setattr(graphmem.mcp_server, "serve", lambda db, **options: served.update(options))
+    monkeypatch.delenv("GRAPHMEM_ZONE", raising=False)
+    result = CliRunner().invoke(cli, ["--db", str(store), "--zone", "Europe/Berlin", "mcp"])
+    assert result.exit_code == 0, result.output
+    assert served["zone"] == BERLIN
