@@ -3,8 +3,6 @@ session: turns in ticket order, the turn handed on after a failure, a line stand
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Callable
 from typing import Any
 
@@ -20,7 +18,6 @@ class FakeLineSession:
         self.next: int | None = None
         self.serving: int | None = None
         self.gone: list[int] = []
-        self.beat = 0
         self.writes: list[str] = []
 
     def run(self, cypher: str, **params: Any) -> list[dict[str, Any]]:
@@ -38,10 +35,6 @@ class FakeLineSession:
             if self.serving == params["ticket"]:
                 self.serving = params["ticket"] + 1
             return []
-        if cypher == getattr(line, "BEAT", None):
-            if self.serving == params["ticket"]:
-                self.beat += 1
-            return []
         raise AssertionError(cypher)
 
     def write(self, work: Callable[[Any], Any], *, action: str) -> Any:
@@ -49,7 +42,7 @@ class FakeLineSession:
 
     def read(self, cypher: str, **params: Any) -> list[dict[str, Any]]:
         assert cypher == line.LOOK
-        return [{"serving": self.serving, "gone": self.gone or None, "beat": self.beat, "changes": None}]
+        return [{"serving": self.serving, "gone": self.gone or None}]
 
 
 def test_a_line_standing_still_skips_its_head() -> None:
@@ -113,35 +106,3 @@ def test_a_negative_lock_timeout_still_skips_a_dead_head() -> None:
     line.in_line(fake, "ns", fake.read, stall=30).__enter__()  # type: ignore[arg-type]
     with line.in_line(fake, "ns", fake.read, stall=-1, clock=lambda: now[0], sleep=sleep) as ticket:  # type: ignore[arg-type]
         assert ticket == 2
-
-
-def test_a_live_writer_renews_its_turn_and_is_not_skipped() -> None:
-    # review finding: a writer working longer than the lock timeout was skipped by those behind it as if
-    # its process were dead, then refused and sent to the back of the line
-    fake = FakeLineSession()
-    served: list[float] = []
-
-    def behind() -> None:
-        with line.in_line(fake, "ns", fake.read, stall=0.3):  # type: ignore[arg-type]
-            served.append(time.monotonic())
-
-    with line.in_line(fake, "ns", fake.read, stall=0.3) as ticket:  # type: ignore[arg-type]
-        assert ticket == 1
-        waiter = threading.Thread(target=behind)
-        waiter.start()
-        time.sleep(1.2)  # four stalls of long work (extracting with a slow model), alive
-        assert served == [] and "past 1" not in fake.writes
-        left = time.monotonic()
-    waiter.join()
-    assert served and served[0] >= left
-    assert fake.writes == ["take 1", "take 2", "past 1", "past 2"] and fake.beat >= 3
-
-
-def test_a_dead_writer_is_still_passed_after_the_stall() -> None:
-    fake = FakeLineSession()
-    fake.run(line.TAKE, ns="ns")  # a writer whose process was killed: it took a ticket and renews nothing
-    started = time.monotonic()
-    with line.in_line(fake, "ns", fake.read, stall=0.3) as ticket:  # type: ignore[arg-type]
-        assert ticket == 2
-        assert 0.3 <= time.monotonic() - started < 3
-    assert fake.writes == ["take 1", "take 2", "past 1", "past 2"]

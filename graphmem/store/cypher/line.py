@@ -12,31 +12,26 @@ change counter, under a uniqueness constraint already):
 - it takes a ticket, ``queue_next`` bumped in a write transaction of its own (:data:`TAKE`); the first
   ticket ever taken also starts ``queue_serving``;
 - it reads ``queue_serving`` (:data:`LOOK`) until it reaches its ticket, pausing a little between reads;
-- it runs the operation, whose writes the change counter still checks, and renews its turn meanwhile: a
-  thread of its own bumps ``queue_beat`` (:data:`BEAT`) every third of the lock timeout (a heartbeat);
+- it runs the operation, whose writes the change counter still checks;
 - it moves ``queue_serving`` on past its ticket (:data:`LEAVE`), even when the operation failed.
 
 Writers are served in the order they took tickets. One that leaves before its turn (interrupted, its client
 gone) notes its ticket as gone (:data:`ABANDON`), which the writers behind pass at once. The line only
 orders writers: what keeps a write from being decided on a stale state is still the change counter, so a
 writer that goes ahead out of turn is refused and retried, never wrong. One goes ahead out of turn when the line has not
-moved for ``stall`` seconds (the store's lock timeout, ``GRAPHMEM_LOCK_TIMEOUT``, 30 s by default): neither
-``queue_serving`` nor the heartbeat ``queue_beat`` nor the namespace's change counter (each write of the
-holder bumps it). The writer at its head is then taken for gone (its process killed before it left the
-line, so nothing renews its turn) and skipped (:data:`SKIP`); a negative lock timeout ("wait for ever") is
-taken as the default here. A live writer that takes longer than that for one operation (one unit of a file
-ingest with a slow extractor, a live add extracting with Claude, a merge) renews its turn and keeps it.
-Only a heartbeat that cannot reach the server for the whole stall (the server unreachable, or on Neo4j
-one write transaction of the holder's own holding the node's lock that long) lets the writers behind skip
-a live writer, which the counter then checks as above. A lock timeout of 0 renews nothing: every writer
-may be skipped at once.
+moved for ``stall`` seconds (the store's lock timeout, ``GRAPHMEM_LOCK_TIMEOUT``, 30 s by default): the
+writer at its head is taken for gone (its process killed before it left the line) and skipped
+(:data:`SKIP`); a negative lock timeout ("wait for ever") is taken as the default here. A writer that takes
+longer than that for one operation (one unit of a file ingest with a slow extractor, a live add extracting
+with Claude, a merge) cannot be told from a dead one: it is skipped, then checked and, if another wrote
+meanwhile, retried at the back of the line, so such a writer can run out of attempts under steady load (a
+heartbeat the holder renews would tell them apart; not done).
 """
 
 from __future__ import annotations
 
 import contextlib
 import random
-import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -45,7 +40,7 @@ from graphmem.errors import StoreError, WriteConflictError
 from graphmem.store.cypher.session import CypherSession, CypherTx, Row
 from graphmem.store.lock import DEFAULT_LOCK_TIMEOUT
 
-__all__ = ["ABANDON", "BEAT", "LEAVE", "LOOK", "SKIP", "TAKE", "in_line"]
+__all__ = ["ABANDON", "LEAVE", "LOOK", "SKIP", "TAKE", "in_line"]
 
 #: Take the next ticket (creating the node and starting the line at the first ticket); the ticket and the
 #: ticket being served.
@@ -56,19 +51,8 @@ SET c.queue_serving = coalesce(c.queue_serving, c.queue_next)
 RETURN c.queue_next AS ticket, c.queue_serving AS serving
 """
 
-#: The ticket being served now, the tickets of writers that left before their turn, and what moves while the
-#: writer served is alive: its heartbeat and the change counter its writes bump.
-LOOK = """
-MATCH (c:GraphmemNamespace {namespace: $ns})
-RETURN c.queue_serving AS serving, c.queue_gone AS gone, c.queue_beat AS beat, c.changes AS changes
-"""
-
-#: Renew the turn of the writer being served (its heartbeat); nothing once the line has gone past it.
-BEAT = """
-MATCH (c:GraphmemNamespace {namespace: $ns})
-WHERE c.queue_serving = $ticket
-SET c.queue_beat = coalesce(c.queue_beat, 0) + 1
-"""
+#: The ticket being served now, and the tickets of writers that left before their turn.
+LOOK = "MATCH (c:GraphmemNamespace {namespace: $ns}) RETURN c.queue_serving AS serving, c.queue_gone AS gone"
 
 #: Leave the line before this writer's turn (interrupted, its client gone): its ticket is passed over when
 #: the line reaches it, with no stall (tickets the line passed already are dropped from the list).
@@ -141,40 +125,13 @@ def in_line(
         with contextlib.suppress(StoreError):
             session.write(lambda tx: tx.run(ABANDON, ns=ns, ticket=ticket), action=f"leaving the line of {ns!r}")
         raise
-    heart = _Heartbeat(session, ns, ticket, every=stall / 3) if stall > 0 else None
     try:
         yield ticket
     finally:
-        if heart is not None:
-            heart.stop()
         # A writer that cannot leave (the server went away) is skipped after ``stall`` seconds; the
         # operation's own error, if any, is the one to report.
         with contextlib.suppress(StoreError):
             _move_past(session, ns, ticket, action=f"leaving the line of {ns!r}")
-
-
-class _Heartbeat:
-    """Renews the turn of ``ticket`` at ``ns`` every ``every`` seconds (:data:`BEAT`) from a thread of its own,
-    until :meth:`stop`, so the writers behind do not take a writer working long for a dead one."""
-
-    def __init__(self, session: CypherSession, ns: str, ticket: int, *, every: float) -> None:
-        self._session, self._ns, self._ticket, self._every = session, ns, ticket, every
-        self._stopped = threading.Event()
-        self._thread = threading.Thread(target=self._run, name=f"graphmem line {ns!r} #{ticket}", daemon=True)
-        self._thread.start()
-
-    def _run(self) -> None:
-        ns, ticket = self._ns, self._ticket
-        while not self._stopped.wait(self._every):
-            # a beat that fails is missed: after ``stall`` seconds of them the writers behind skip this one
-            with contextlib.suppress(StoreError):
-                self._session.write(lambda tx: tx.run(BEAT, ns=ns, ticket=ticket), action=f"renewing a turn at {ns!r}")
-
-    def stop(self) -> None:
-        """Renew no more; waits up to one period for a beat under way (a later one, after the writer
-        left, changes nothing: :data:`BEAT` renews only the ticket being served)."""
-        self._stopped.set()
-        self._thread.join(timeout=self._every)
 
 
 def _move_past(session: CypherSession, ns: str, ticket: int, *, action: str) -> None:
@@ -193,7 +150,7 @@ def _wait(
     session: CypherSession,
 ) -> None:
     pause = FIRST_PAUSE
-    seen: tuple[int, object, object] | None = None
+    seen: int | None = None
     since = clock()
     while True:
         rows = read(LOOK, ns=ns)
@@ -203,11 +160,8 @@ def _wait(
         if serving in (rows[0]["gone"] or ()):  # that writer left before its turn
             _move_past(session, ns, serving, action=f"passing a writer of {ns!r} that left the line")
             continue
-        moved = (serving, rows[0].get("beat"), rows[0].get("changes"))  # the writer served renewed or wrote
-        if moved != seen:
-            if seen is None or moved[0] != seen[0]:
-                pause = FIRST_PAUSE
-            seen, since = moved, clock()
+        if serving != seen:
+            seen, since, pause = serving, clock(), FIRST_PAUSE
         elif 0 <= stall <= clock() - since:
             _move_past(session, ns, serving, action=f"skipping a writer of {ns!r} that stood still for {stall:g} s")
             continue

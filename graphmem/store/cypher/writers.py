@@ -7,9 +7,7 @@ guards its writers in two ways, held by :class:`Writers`:
 
 - **threads of one process** sharing the store take its re-entrant write lock (:meth:`Writers.lock`, the
   :class:`~graphmem.store.base.WriteLocking` capability that :meth:`Memory.writing
-  <graphmem.memory.Memory.writing>` takes), so they never decide from the same state; a thread waits for
-  it up to the lock timeout, counting only the time its holder writes: while the holder waits its turn in
-  the namespace's line (below) behind other processes' writers, the threads behind it wait in order too;
+  <graphmem.memory.Memory.writing>` takes), so they never decide from the same state;
 - **other processes and clients** are caught by the namespace's change counter
   (:mod:`graphmem.store.cypher.changes`). :meth:`Writers.guarded` reads it before the operation's
   reads; every write transaction bumps it as its first statement, which takes the counter node's
@@ -32,17 +30,13 @@ counter's check only refuses a writer that went ahead out of turn.
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, ExitStack, contextmanager, nullcontext
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 
 from graphmem.errors import StoreLockedError, WriteConflictError
 from graphmem.store.lock import DEFAULT_LOCK_TIMEOUT
 
 __all__ = ["Writers"]
-
-#: Seconds between two checks, by a thread waiting for the write lock, of whether its holder writes or waits.
-_POLL = 0.05
 
 
 class Writers:
@@ -59,51 +53,24 @@ class Writers:
         self.where = where
         self.timeout = timeout
         self._mutex = threading.RLock()
-        self._owner: int | None = None  # the thread holding the lock (set and cleared by it alone)
-        self._depth = 0
-        self._queued: set[int] = set()  # threads waiting their turn in a namespace's line
         self._local = threading.local()  # .expected: namespace → counter value seen (None: no counter yet)
 
     @contextmanager
     def lock(self) -> Iterator[None]:
-        """Hold the store's write lock (re-entrant); another thread waits until its holder has written for
-        :attr:`timeout` seconds (the time the holder waits its turn in a namespace's line is not counted:
-        the threads behind it wait in order).
+        """Hold the store's write lock (re-entrant); another thread waits up to :attr:`timeout` seconds.
 
         Raises:
-            StoreLockedError: another thread of this process wrote for longer.
+            StoreLockedError: another thread of this process held it for longer.
         """
-        if not self._acquire():
+        if not self._mutex.acquire(timeout=self.timeout if self.timeout >= 0 else -1):
             raise StoreLockedError(
                 f"store {self.where} is busy: another thread of this process has been writing to it for "
                 f"{self.timeout:g} s; wait longer with GRAPHMEM_LOCK_TIMEOUT (or Memory.open(..., lock_timeout=...))"
             )
-        self._owner = threading.get_ident()
-        self._depth += 1
         try:
             yield
         finally:
-            self._depth -= 1
-            if not self._depth:
-                self._owner = None
             self._mutex.release()
-
-    def _acquire(self) -> bool:
-        """Take the lock, waiting while its holder waits in a line and up to :attr:`timeout` seconds of its
-        writing; whether it was taken."""
-        if self.timeout < 0:
-            return self._mutex.acquire()
-        counted = 0.0
-        while True:
-            queued = self._owner in self._queued
-            step = _POLL if queued else min(_POLL, max(self.timeout - counted, 0.0))
-            before = time.monotonic()
-            if self._mutex.acquire(timeout=step):
-                return True
-            if not queued and self._owner not in self._queued:
-                counted += time.monotonic() - before
-                if counted >= self.timeout:
-                    return False
 
     def _expected(self) -> dict[str, int | None]:
         found: dict[str, int | None] | None = getattr(self._local, "expected", None)
@@ -126,13 +93,7 @@ class Writers:
         if namespace in expected:
             yield
             return
-        with ExitStack() as turn:
-            me = threading.get_ident()
-            self._queued.add(me)
-            try:
-                turn.enter_context(line())
-            finally:
-                self._queued.discard(me)
+        with line():
             expected[namespace] = read_counter()
             try:
                 yield
