@@ -224,6 +224,10 @@ class GraphmemTools:
     def __init__(self, memory: AsyncMemory) -> None:
         self.memory = memory
 
+    def _when(self, value: str | None, name: str, *, until: bool = False) -> datetime | None:
+        """A date argument read on this memory's clock (:func:`parse_when`)."""
+        return parse_when(value, name, until=until, zone=self.memory.memory.zone)
+
     async def add_messages(
         self,
         namespace: Annotated[str, Field(description=_NS)],
@@ -272,10 +276,10 @@ class GraphmemTools:
                 namespace=namespace,
                 k=k,
                 hops=hops,
-                since=parse_when(since, "since", zone=self.memory.memory.zone),
-                until=parse_when(until, "until", until=True, zone=self.memory.memory.zone),
+                since=self._when(since, "since"),
+                until=self._when(until, "until", until=True),
                 speakers=speakers or None,
-                as_of=parse_when(as_of, "as_of", until=True, zone=self.memory.memory.zone),
+                as_of=self._when(as_of, "as_of", until=True),
                 time_axis=time_axis,
             )
             return (await self.memory.context_for(request)).text
@@ -322,8 +326,8 @@ class GraphmemTools:
             events = await self.memory.timeline(
                 match,
                 namespace=namespace,
-                since=parse_when(since, "since", zone=self.memory.memory.zone),
-                until=parse_when(until, "until", until=True, zone=self.memory.memory.zone),
+                since=self._when(since, "since"),
+                until=self._when(until, "until", until=True),
             )
         found = {"entity": entity, "name": match.name, "namespace": namespace}
         if note := match.note():
@@ -354,8 +358,8 @@ class GraphmemTools:
                 match,
                 namespace=namespace,
                 predicate=predicate,
-                valid_at=parse_when(valid_at, "valid_at", zone=self.memory.memory.zone),
-                as_of=parse_when(as_of, "as_of", until=True, zone=self.memory.memory.zone),
+                valid_at=self._when(valid_at, "valid_at"),
+                as_of=self._when(as_of, "as_of", until=True),
                 all_time=all_time,
             )
         named: dict[str, Any] = {"entity": entity, "namespace": namespace}
