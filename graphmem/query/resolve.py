@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import assert_never
 
 from graphmem.models import NodeKind
-from graphmem.query import ast, time_bounds
+from graphmem.query import ast
 from graphmem.query import plan as p
 from graphmem.query.arg_types import wrong_argument
 from graphmem.query.plan_expr import flatten
@@ -117,7 +117,7 @@ class Resolver(TimeResolver):
                 raise self.error('IN needs a list, such as ["a", "b"] or a list parameter', node.right.span)
             return p.Cmp(node.op, self.value(node.left), right)
         if isinstance(node, ast.TimeCompare):
-            return time_bounds.shifted_test(self.time_subject(node.left), node.op, self.time_operand(node.right))
+            return self.time_compare(node)
         if isinstance(node, ast.FuzzyCompare):
             return p.Cmp("~", self.value(node.left), self.value(node.right), self.limits.fuzzy_cutoff)
         if isinstance(node, ast.IsNull):

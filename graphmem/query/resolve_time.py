@@ -14,7 +14,15 @@ from graphmem.query import ast
 from graphmem.query import plan as p
 from graphmem.query.resolve_names import NameResolver, _show
 from graphmem.query.schema import closest
-from graphmem.query.time_bounds import EDGE_TIME_KEYS, TIME_KEYS, high_bound, interval_test, is_time, low_bound
+from graphmem.query.time_bounds import (
+    EDGE_TIME_KEYS,
+    TIME_KEYS,
+    high_bound,
+    interval_test,
+    is_time,
+    low_bound,
+    shifted_test,
+)
 from graphmem.query.timeutil import (
     EPSILON,
     DateTextError,
@@ -181,6 +189,48 @@ class TimeResolver(NameResolver):
         expr, by = low_op
         return p.Bound(expr, True, by + back), p.Bound(expr, True, by + width)
 
+    def time_compare(self, node: ast.TimeCompare) -> p.Expr:
+        """A comparison with a shifted time on either side, or both, as the window it agrees with.
+
+        The left side is the subject, its time moved by its shift (``e.time - 1 day > 2024-01-01`` keeps
+        the times whose day before is after 1 January); the right side is read as a window reads its time
+        (:func:`~graphmem.query.time_bounds.shifted_test`: a date is its interval, a node's time a
+        moment). A date on the left and none on the right is read from the right, the comparison turned
+        round (``2024-01-01 + 1 day < e.time`` is ``e.time > 2024-01-01 + 1 day``), as ``2024-01-01 <
+        e.time`` is ``e.time > 2024-01-01``.
+        """
+        op, left, right = node.op, node.left, node.right
+        if _is_date(left) and not _is_date(right):
+            op, left, right = _FLIP_OP[op], right, left
+        moved = None
+        if isinstance(left, ast.TimeValue) and not _is_date(left):
+            subject, moved = self.time_subject(left.base), self.shift_of(left)
+        elif isinstance(left, ast.TimeValue):  # a date against a date: its start, moved, as a plain date is
+            start = self.time_operand(left)[0]
+            assert isinstance(start, datetime)
+            subject = p.Const(start)
+        else:
+            subject = self.time_subject(left)
+        if isinstance(right, ast.TimeValue):
+            return shifted_test(subject, op, self.time_operand(right), moved)
+        operand = self.time_operand(self._unshifted(right))
+        return shifted_test(subject, op, operand, moved, _param_name(right))
+
+    def _unshifted(self, node: ast.Expr) -> ast.TimeValue:
+        """A plain value compared with a shifted time, as a time without a shift: a date, a date
+        parameter, date text, a year, a time property or a node (its time); anything else is an error."""
+        if isinstance(node, ast.DateLit | ast.Param | ast.Prop | ast.Var):
+            return ast.TimeValue(node, (), node.span)
+        if isinstance(node, ast.Literal) and isinstance(node.value, str):
+            return ast.TimeValue(ast.DateLit(node.value, quoted=True, span=node.span), (), node.span)
+        if isinstance(node, ast.Literal) and isinstance(node.value, int) and not isinstance(node.value, bool):
+            return ast.TimeValue(ast.DateLit(str(node.value), year=True, span=node.span), (), node.span)
+        raise self.error(
+            "a shifted time is compared with a time: a date (2024-03-01), date text, a year, a time property"
+            " (e.time) or a node",
+            node.span,
+        )
+
     def date_operand(self, node: ast.Expr, subject: p.Expr | None = None) -> tuple[datetime, datetime] | None:
         """The interval of a date operand, or ``None`` when ``node`` is not one.
 
@@ -283,6 +333,14 @@ class TimeResolver(NameResolver):
             else:
                 return None
         return p.TimeIn(subject, tuple(ranges), unknown, right.name) if ranges or unknown else None
+
+
+def _is_date(node: ast.Expr | ast.TimeValue) -> bool:
+    """Whether a side of a comparison is a date (a literal, date text, a year or a parameter), shifted or not."""
+    base = node.base if isinstance(node, ast.TimeValue) else node
+    return isinstance(base, ast.DateLit | ast.Param) or (
+        isinstance(base, ast.Literal) and isinstance(base.value, str | int) and not isinstance(base.value, bool)
+    )
 
 
 def _param_name(node: ast.Expr) -> str | None:

@@ -64,6 +64,19 @@ def _clauses(items: Iterable[_Clause]) -> dict[str, Any]:
     return found
 
 
+def _windows(items: Iterable[_Clause]) -> dict[str | None, ast.Window]:
+    """RECALL's windows by the time they bound: ``said`` and ``happened`` (one each, both allowed), or
+    ``None`` (either time, alone); another window is a clause given twice, at that window."""
+    found: dict[str | None, Any] = {}
+    for clause in items:
+        axis = clause.value[0] if isinstance(clause.value, tuple) else None
+        clash = next((v for a, v in found.items() if a == axis or None in (a, axis)), None)
+        if clash is not None:
+            raise _DuplicateClause(clause.name, clause.meta, duplicate_hint(clause.name, clash, clause.value))
+        found[axis] = clause.value
+    return {a: v[1] if isinstance(v, tuple) else v for a, v in found.items()}
+
+
 class _DuplicateClause(Exception):
     def __init__(self, name: str, meta: Meta | ast.Span | None, hint: str = "") -> None:
         super().__init__(name)
@@ -407,11 +420,15 @@ class _ToAst(Transformer[Token, Any]):
         return _Clause("a time window", ("happened", c[0]), meta)
 
     def recall(self, meta: Meta, c: list[Any]) -> ast.Recall:
-        clauses = _clauses(_Clause("a time window", x, x.span) if isinstance(x, ast.Window) else x for x in c[1:])
-        window = clauses.get("a time window")
+        items = [_Clause("a time window", x, x.span) if isinstance(x, ast.Window) else x for x in c[1:]]
+        clauses = _clauses(x for x in items if x.name != "a time window")
+        windows = _windows(x for x in items if x.name == "a time window")
+        window, happened = windows.get(None), None
         axis = None
-        if isinstance(window, tuple):
-            axis, window = window
+        if "said" in windows:  # a SAID window, maybe with a HAPPENED one beside it (both must hold)
+            axis, window, happened = "said", windows["said"], windows.get("happened")
+        elif "happened" in windows:
+            axis, window = "happened", windows["happened"]
         return ast.Recall(
             c[0],
             clauses.get("IN"),
@@ -422,6 +439,7 @@ class _ToAst(Transformer[Token, Any]):
             clauses.get("LIMIT"),
             _span_of(meta),
             axis=axis,
+            happened=happened,
         )
 
     def timeline(self, meta: Meta, c: list[Any]) -> ast.Timeline:
