@@ -48,6 +48,8 @@ from graphmem.extract.bounds import Bounds, bounds_for, clause_time, done_ahead,
 from graphmem.extract.cancellations import cancellations
 from graphmem.extract.corrections import corrections
 from graphmem.extract.dismissals import dismissals
+from graphmem.extract.firms import JOB_NOUNS
+from graphmem.extract.held_jobs import held_jobs
 from graphmem.extract.inceptions import inception_start, inceptions, own_clause
 from graphmem.extract.moves import RETURNS, known_mover, speaker_movers
 from graphmem.extract.names import entity_id, name_key
@@ -64,7 +66,7 @@ from graphmem.extract.telling import (
 )
 from graphmem.extract.triples import Triple, triples, verbs_of
 from graphmem.extract.turn_facts import TurnFacts
-from graphmem.extract.vocabulary import PARTNERS, SPOUSES, by_name, role_predicate
+from graphmem.extract.vocabulary import JOBS, PARTNERS, SPOUSES, by_name, role_predicate
 from graphmem.models import Event, Fact, FactClosing, TimeRef
 
 __all__ = ["Extracted", "build_facts", "may_tell_start", "start_times"]
@@ -138,6 +140,7 @@ def build_facts(
             if predicate == "plans":  # "I'm going camping next month"
                 bounds = plan_bounds(verb, times, event.occurred_at, bounds)
             turn.fact(entity_of[subject.i], predicate, obj, bounds, verb.i, over=over)
+    _add_held_jobs(turn, doc, entity_of, type_of, times, is_role)  # "I hate my job at Tesco", "my boss at Tesco"
     asserting = [v for v in verbs if not is_question(v.sent) and not hypothetical(v)]
     for who, ended, what, verb in intransitive_closings(asserting, entity_of, speaker_id):
         turn.closing(who, ended, what, clause_time(verb, times), back=told_as_past(verb), position=verb.i)
@@ -186,6 +189,31 @@ def build_facts(
     return Extracted(found, [*turn.closings.values(), *said_wrong], returns)
 
 
+def _add_held_jobs(
+    turn: TurnFacts,
+    doc: Any,
+    entity_of: dict[int, str],
+    type_of: Callable[[str], str | None],
+    times: list[tuple[Any, TimeRef]],
+    is_role: Callable[[str], bool],
+) -> None:
+    """``works_at`` of each job told by a possessed noun (:func:`~graphmem.extract.held_jobs.held_jobs`), of a
+    person at a place of a workplace's type (or a name NER took for a person that is said as one)."""
+    works = by_name("works_at")
+    for job in held_jobs(doc, entity_of):
+        verb = job.verb
+        if works is None or is_question(verb.sent) or hypothetical(verb):
+            continue
+        holder, place = entity_of[job.holder.i], entity_of[job.place.i]
+        if type_of(holder) != "Person" and not is_role(holder):
+            continue
+        kind = type_of(place)
+        fits = works.fits(kind, job.place.lemma_.lower(), _name(place))
+        if fits or (kind == "Person" and relations.workplace_name(job.place)):
+            bounds = bounds_for(verb, times, turn.event.occurred_at, over=job.over)
+            turn.fact(holder, "works_at", place, bounds, verb.i, over=job.over)
+
+
 def _add_triple(
     turn: TurnFacts,
     doc: Any,
@@ -232,7 +260,7 @@ def _add_triple(
         if reading.predicate in _HELD_STATES and _done_to_another(verb, o_tok):
             continue  # "dad signed me up for a league": I am the member, not dad
         if reading.closing:
-            if not not_done(verb):  # "I almost left Acme": nothing ended
+            if not not_done(verb) and not _left_somewhere(verb, o_tok):  # "I almost left Acme": nothing ended
                 turn.closing(
                     s_id,
                     reading.predicate,
@@ -258,6 +286,16 @@ def _add_triple(
         turn.fact(s_id, predicate, o_id, bounds, verb.i, over=over)
 
 
+def _left_somewhere(verb: Any, obj: Any) -> bool:
+    """Whether ``obj`` is only where an ending verb's own object was left: "I left the party at Tesco" leaves
+    the party, not a job at Tesco (unlike "I quit my job at Tesco", the parser hanging "at" on the verb)."""
+    if obj.dep_ != "pobj" or obj.head.lower_ != "at" or obj.head.head.i != verb.i:
+        return False
+    return any(c.dep_ == "dobj" and c.lemma_.lower() not in _JOB_OBJECTS for c in verb.children)
+
+
+#: Objects that are a job: "I quit my job at X" ends the job at X.
+_JOB_OBJECTS = JOB_NOUNS | JOBS
 #: The types of a named workplace, the one NER most often gets right first.
 _WORKPLACE_TYPES = ("Organization", "Place", "Thing")
 #: States the subject holds, which a verb acting on another person gives that person ("signed me up for a league",
