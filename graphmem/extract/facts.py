@@ -30,74 +30,49 @@ clause of the turn that begins it ("I work at Globex. I started there on 1 March
 :mod:`graphmem.extract.inceptions`); else the event time, except a state told as over ("I worked at
 Acme"): no start, ending when said (:meth:`TurnFacts.end_past_states`). A fact stated twice in a turn keeps the
 statement that dates it. ``recorded_at`` is the event time: what memory learned, when.
+
+The triples are read by :mod:`graphmem.extract.triples`; whether a verb asserts, tells of the past or of
+what is ahead, or of a state as over, by :mod:`graphmem.extract.telling`.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-import numpy as np
-
 from graphmem.extract import relations
-from graphmem.extract.bounds import Bounds, bounds_for, clause_time, done_ahead, plan_bounds, told_as_over
+from graphmem.extract.bounds import Bounds, bounds_for, clause_time, done_ahead, plan_bounds
 from graphmem.extract.cancellations import cancellations
 from graphmem.extract.corrections import corrections
-from graphmem.extract.dismissals import dismissals, let_go
+from graphmem.extract.dismissals import dismissals
+from graphmem.extract.firms import JOB_NOUNS
+from graphmem.extract.held_jobs import held_jobs
 from graphmem.extract.inceptions import inception_start, inceptions, own_clause
-from graphmem.extract.moves import RETURNS, direction_objects, known_mover, speaker_movers
+from graphmem.extract.moves import RETURNS, known_mover, speaker_movers
 from graphmem.extract.names import entity_id, name_key
-from graphmem.extract.pronouns import place_adverbs
-from graphmem.extract.readings import (
-    Clause,
-    Reading,
-    adverbial_names,
-    base_predicate,
-    clause_of,
-    intransitive_closings,
-    not_done,
-    read,
-    with_object,
-)
+from graphmem.extract.readings import Reading, intransitive_closings, not_done, read
 from graphmem.extract.repair import repair
-from graphmem.extract.turn_facts import TurnFacts
-from graphmem.extract.vocabulary import (
-    DURATIVE,
-    HYPOTHETICAL,
-    PARTNERS,
-    SPOUSES,
-    by_name,
-    role_predicate,
+from graphmem.extract.telling import (
+    begins_state,
+    hypothetical,
+    is_question,
+    progressive,
+    state_over,
+    told_ahead,
+    told_as_past,
 )
+from graphmem.extract.triples import Triple, triples, verbs_of
+from graphmem.extract.turn_facts import TurnFacts
+from graphmem.extract.vocabulary import JOBS, PARTNERS, SPOUSES, by_name, role_predicate
 from graphmem.models import Event, Fact, FactClosing, TimeRef
 
-__all__ = ["Extracted", "Triple", "build_facts", "may_tell_start", "start_times", "triples"]
+__all__ = ["Extracted", "build_facts", "may_tell_start", "start_times"]
 
-_SUBJECT_DEPS = ("nsubj", "nsubjpass", "csubj")
-_DIRECT_DEPS = ("dobj", "attr", "oprd", "dative", "obj")
 _PRONOUNS = frozenset({"PRON"})
-_MAYBE = frozenset({"maybe", "perhaps", "possibly", "hopefully", "someday"})
-_IF = frozenset({"if", "whether", "unless"})
 _START_WORDS = re.compile(r"\b(?:start|begin|began|begun)", re.IGNORECASE)
-
-
-@dataclass(frozen=True, slots=True)
-class Triple:
-    """A subject–verb–object reading of a verb, as token indices plus its clause."""
-
-    subject: int
-    clause: Clause
-    object: int
-    verb: int
-    kind: int = -1  # the noun an object named by "a cat named Miso" is: its type for the vocabulary
-
-    @property
-    def predicate(self) -> str:
-        """The predicate as said (``not_want_to_adopt``), before the vocabulary is applied."""
-        return self.clause.surface
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,232 +83,6 @@ class Extracted:
     closings: list[FactClosing] = field(default_factory=list)
     #: the facts among ``facts`` that tell of coming back to a place ("I'm back in Munich", ``went_to``)
     returns: list[Fact] = field(default_factory=list)
-
-
-def _with_conjuncts(token: Any) -> list[Any]:
-    return [token, *token.conjuncts]
-
-
-def _subjects(verb: Any) -> list[Any]:
-    found = [c for c in verb.children if c.dep_ in _SUBJECT_DEPS]
-    hops = 0
-    node = verb
-    while not found and node.dep_ in ("conj", "xcomp", "advcl", "acomp") and node.head is not node and hops < 3:
-        node = node.head
-        found = [c for c in node.children if c.dep_ in _SUBJECT_DEPS]
-        hops += 1
-    out: list[Any] = []
-    for subject in found:
-        out.extend(_with_conjuncts(subject))
-    return out
-
-
-def _objects(verb: Any) -> Iterator[tuple[Any, str]]:
-    """Objects of a verb with the suffix they add to the predicate (``""`` or ``"_to"``...)."""
-    for child in verb.children:
-        dep = child.dep_
-        if dep in _DIRECT_DEPS:
-            for obj in _with_conjuncts(child):
-                yield obj, ""
-                yield from ((place, "_at") for place in relations.job_places(obj))  # "my job at Tesco": at Tesco
-        elif dep in ("prep", "agent"):
-            prep = child.lower_ if dep == "prep" else "by"
-            pobjs = [c for c in child.children if c.dep_ == "pobj"]
-            for pobj in pobjs:
-                for obj in _with_conjuncts(pobj):
-                    yield obj, f"_{prep}"
-            if not pobjs:  # "moved out of Lisbon": one preposition chained to another
-                for inner in (c for c in child.children if c.dep_ == "prep"):
-                    for pobj in (c for c in inner.children if c.dep_ == "pobj"):
-                        for obj in _with_conjuncts(pobj):
-                            yield obj, f"_{prep}_{inner.lower_}"
-            if prep == "as":
-                yield from _role_places(pobjs)
-    for suffix, pobj in direction_objects(verb):  # "moved back to Munich": "to" hangs on "back"
-        for obj in _with_conjuncts(pobj):
-            yield obj, suffix
-    yield from _adverbial_objects(verb)
-
-
-_ROLE_PREPS = frozenset({"at", "for"})
-
-
-def _role_places(roles: list[Any]) -> Iterator[tuple[Any, str]]:
-    """The "at X" or "for X" hung on the role of "as a ROLE", read as the verb's: "I work as a nurse at
-    Hospital La Paz" says what "I work at Hospital La Paz as a nurse" says (the parser hangs the place on
-    the role noun in the first order, on the verb in the second)."""
-    for role in roles:
-        if role.pos_ != "NOUN":
-            continue
-        for prep in (c for c in role.children if c.dep_ == "prep" and c.lower_ in _ROLE_PREPS):
-            for pobj in (c for c in prep.children if c.dep_ == "pobj"):
-                for obj in _with_conjuncts(pobj):
-                    yield obj, f"_{prep.lower_}"
-
-
-def _adverbial_objects(verb: Any) -> Iterator[tuple[Any, str]]:
-    """Objects the parser hung on a verb as adverbs: a name ("I'm dating Sara.", :func:`adverbial_names`)
-    and the "there" of going ("I went there", "_to"), an object when stage 2 took it for a place
-    (:class:`~graphmem.extract.pronouns.PlaceAdverbs`). Being there is read with the states
-    (:mod:`graphmem.extract.relations`), not as "be to"."""
-    for name in adverbial_names(verb):
-        yield name, ""
-    if verb.lemma_.lower() != "be":
-        for there in place_adverbs(verb):
-            yield there, "_to"
-
-
-def _verbs(doc: Any) -> list[Any]:
-    """The verbs and auxiliaries of a turn, found on spaCy's POS array (much cheaper than walking the
-    tokens, which builds a Python object for each)."""
-    from spacy.symbols import AUX, VERB
-
-    pos = doc.to_array("POS")
-    return [doc[int(i)] for i in np.flatnonzero((pos == VERB) | (pos == AUX))]
-
-
-def _unreal(child: Any, verb: Any) -> bool:
-    if child.dep_ == "aux":
-        return child.lower_ in HYPOTHETICAL or (child.lower_ == "'d" and verb.tag_ == "VB")  # 'd: would
-    if child.dep_ == "advmod":
-        return child.lower_ in _MAYBE
-    return child.dep_ == "mark" and child.lower_ in _IF
-
-
-def _hypothetical(verb: Any) -> bool:
-    """Whether a verb is said as a possibility, not a fact: "I could write a whole movie", "maybe I'll
-    get a pet", "who knows if I'll ever get a dog", "you'd love this novel"."""
-    node = verb
-    for _ in range(3):
-        if any(_unreal(c, node) for c in node.children):
-            return True
-        if node.dep_ not in ("xcomp", "conj", "ccomp") or node.head is node:
-            return False
-        node = node.head
-    return False
-
-
-def _asserting(verb: Any) -> bool:
-    is_verb = verb.pos_ == "VERB" or (verb.pos_ == "AUX" and verb.lemma_ == "be" and verb.dep_ == "ROOT")
-    # a question or a hypothetical asserts nothing
-    return is_verb and not _is_question(verb.sent) and not _hypothetical(verb)
-
-
-def triples(
-    doc: Any, entity_of: dict[int, str], verbs: list[Any] | None = None, *, subjectless: Iterable[int] = ()
-) -> list[Triple]:
-    """The subject–verb–object triples of a parsed turn whose ends are both entities (``verbs``: the
-    turn's verbs, when the caller has them; ``subjectless``: verbs with no subject that ``entity_of`` maps
-    to their subject, "Moved to Munich!" to the speaker)."""
-    implied = set(subjectless)
-    out: list[Triple] = []
-    seen: set[tuple[str, str, str, bool]] = set()
-    for verb in _verbs(doc) if verbs is None else verbs:
-        if not _asserting(verb) or let_go(verb):
-            continue
-        subjects = [s for s in _subjects(verb) if s.i in entity_of] or ([verb] if verb.i in implied else [])
-        objects = [(o, suffix) for o, suffix in _objects(verb) if o.i in entity_of] if subjects else []
-        if not objects:
-            continue
-        clause = clause_of(verb)
-        passive = any(s.dep_ == "nsubjpass" for s in verb.children)
-        for subject in subjects:
-            for obj, suffix, kind in _named_too(objects, entity_of):
-                s_tok, o_tok, read_as = subject, obj, with_object(clause, suffix, passive)
-                if passive and suffix == "_by":  # "the cake was baked by Mel" -> Mel bake cake
-                    s_tok, o_tok, read_as = obj, subject, clause
-                s_id, o_id = entity_of[s_tok.i], entity_of[o_tok.i]
-                # "I lived in Porto as a kid, and I live in Porto now": told as over and as holding, both count
-                key = (s_id, read_as.surface, o_id, _over(verb))
-                if s_id == o_id or key in seen:
-                    continue
-                seen.add(key)
-                out.append(Triple(s_tok.i, read_as, o_tok.i, verb.i, kind))
-    return out
-
-
-def _named_too(objects: list[tuple[Any, str]], entity_of: dict[int, str]) -> Iterator[tuple[Any, str, int]]:
-    """Each object, then the name it is given ("a cat named Miso", "a dog called Rex") with the noun; a noun
-    stage 2 made a mention of its name is that name, read with the noun."""
-    for obj, suffix in objects:
-        named = [
-            name
-            for acl in obj.children
-            if acl.dep_ == "acl" and acl.lemma_ in ("name", "call")
-            for name in acl.children
-            if name.dep_ in ("oprd", "attr", "dobj", "xcomp") and name.i in entity_of
-        ]
-        if any(entity_of[name.i] == entity_of[obj.i] for name in named):
-            yield obj, suffix, obj.i
-            continue
-        yield obj, suffix, -1
-        for name in named:
-            yield name, suffix, obj.i
-
-
-def _begins(verb: Any, predicate: str) -> bool:
-    """Whether ``verb`` begins the single-valued state ``predicate`` ("move" a home, "join" a job, "marry"):
-    not one that states it as held ("live", "work", "I'm seeing Tom")."""
-    found = by_name(predicate)
-    if found is None or not found.single_valued:
-        return False
-    return verb.lemma_.lower() in found.beginnings or base_predicate(verb) in found.beginnings
-
-
-def _told_ahead(verb: Any) -> bool:
-    """Whether ``verb`` tells of what is still to come: a future auxiliary ("I'll move to Rome"), "going
-    to" ("I'm going to move") or the present progressive ("I'm moving to Osaka"), said of a verb that
-    begins a state (:func:`_begins`; "I'm living in Osaka" holds now)."""
-    if any(c.dep_ == "aux" and c.lower_ in ("will", "'ll", "shall", "wo", "ll") for c in verb.children):
-        return True
-    head = verb.head
-    if verb.dep_ == "xcomp" and head.lemma_.lower() == "go" and _progressive(head):
-        return True  # "going to", "gonna"
-    return _progressive(verb)
-
-
-def _progressive(verb: Any) -> bool:
-    """ "I'm going to a conference": the present progressive of a verb of doing tells of a plan."""
-    return verb.tag_ == "VBG" and any(c.dep_ == "aux" and c.tag_ in ("VBP", "VBZ") for c in verb.children)
-
-
-def _told_as_past(verb: Any) -> bool:
-    """Whether ``verb`` tells of the past: a past tense or a perfect, without a future auxiliary, or a verb
-    whose past is spelt as its present ("quit", "put", "set") read as present beside a past tense it is
-    joined to ("I worked at Acme, but I quit at the end of February") or after a third-person subject, or
-    the infinitive a past "had to" governs ("Our cat Miso had to be put down": what had to be, was)."""
-    auxes = [c for c in verb.children if c.dep_ in ("aux", "auxpass")]
-    if any(a.lower_ in ("will", "'ll", "shall", "wo") for a in auxes):
-        return False
-    had_to = verb.dep_ == "xcomp" and verb.head.lemma_ == "have" and verb.head.tag_ == "VBD"
-    return bool(
-        verb.tag_ == "VBD" or any(a.tag_ == "VBD" or a.lemma_ == "have" for a in auxes) or had_to or _bare_past(verb)
-    )
-
-
-def _bare_past(verb: Any) -> bool:
-    """Whether ``verb``, tagged a present whose form is also its past ("I quit", "she quit"), is a past: its
-    subject is a third person singular (the present would be "quits"), or a past tense it is joined to
-    (its head, or a verb joined to the same head) says so."""
-    if verb.tag_ != "VBP" or verb.lower_ != verb.lemma_.lower() or any(c.dep_ in ("aux", "neg") for c in verb.children):
-        return False
-    subjects = [c for c in verb.children if c.dep_ == "nsubj"]
-    if subjects and all(s.lower_ in ("he", "she", "it") or s.tag_ in ("NNP", "NN") for s in subjects):
-        return True
-    if verb.dep_ not in ("conj", "advcl", "ROOT") or any(t.lower_ in _AHEAD for t in verb.subtree):
-        return False  # "I decided that I quit ...", "... and I quit next month"
-    joined = [verb.head] if verb.dep_ != "ROOT" else []
-    joined += [c for c in verb.children if c.dep_ in ("conj", "advcl")]
-    return any(v.tag_ == "VBD" and v.pos_ in ("VERB", "AUX") for v in joined)
-
-
-#: Words that put a clause ahead of the time it is said ("I quit next month").
-_AHEAD = frozenset({"next", "tomorrow", "soon", "upcoming", "coming", "later", "tonight"})
-
-
-def _is_question(sentence: Any) -> bool:
-    last = sentence[-1]
-    return last.text == "?" or (len(sentence) > 1 and last.is_space and sentence[-2].text == "?")
 
 
 def _name(eid: str) -> str:
@@ -373,7 +122,7 @@ def build_facts(
     """
     repair(doc)  # a no-op on the extractor's docs, repaired before stage 2
     turn = TurnFacts(event, recorded_at)
-    verbs = _verbs(doc)
+    verbs = verbs_of(doc)
     movers = speaker_movers(verbs, entity_of, speaker_id)  # "We moved to Munich", "Moved to Munich!"
     keepers = relations.household_keepers(verbs, entity_of, speaker_id)  # "We adopted a kitten"
     entity_of = {**entity_of, **relations.job_holders(verbs, entity_of, speaker_id)}  # "We quit our jobs"
@@ -385,20 +134,21 @@ def build_facts(
         if triple.clause.inner in RETURNS:
             came_back.add((with_movers[triple.subject], with_movers[triple.object]))
     for subject, predicate, obj, verb in relations.states(doc, entity_of, type_of, verbs, people=is_role):
-        if not _is_question(verb.sent) and not _hypothetical(verb):
-            over = _over(verb)
+        if not is_question(verb.sent) and not hypothetical(verb):
+            over = state_over(verb)
             bounds = bounds_for(verb, times, event.occurred_at, over=over)
             if predicate == "plans":  # "I'm going camping next month"
                 bounds = plan_bounds(verb, times, event.occurred_at, bounds)
             turn.fact(entity_of[subject.i], predicate, obj, bounds, verb.i, over=over)
-    asserting = [v for v in verbs if not _is_question(v.sent) and not _hypothetical(v)]
+    _add_held_jobs(turn, doc, entity_of, type_of, times, is_role)  # "I hate my job at Tesco", "my boss at Tesco"
+    asserting = [v for v in verbs if not is_question(v.sent) and not hypothetical(v)]
     for who, ended, what, verb in intransitive_closings(asserting, entity_of, speaker_id):
-        turn.closing(who, ended, what, clause_time(verb, times), back=_told_as_past(verb), position=verb.i)
+        turn.closing(who, ended, what, clause_time(verb, times), back=told_as_past(verb), position=verb.i)
     for who, ended, what, verb in dismissals(asserting, entity_of, type_of, is_role=is_role):
-        turn.closing(who, ended, what, clause_time(verb, times), back=_told_as_past(verb), position=verb.i)
+        turn.closing(who, ended, what, clause_time(verb, times), back=told_as_past(verb), position=verb.i)
     for who, ended, what, verb, dated in cancellations(asserting, entity_of, speaker_id):  # "I cancelled the trip"
         when = clause_time(verb, times) if dated else None  # "not going to Rome in May": May is the trip's
-        turn.closing(who, ended, what, when, back=dated and _told_as_past(verb), position=verb.i)
+        turn.closing(who, ended, what, when, back=dated and told_as_past(verb), position=verb.i)
     begun = inceptions(asserting, entity_of, times, speaker_id)
     if begun:
         names = {i: e for i, e in entity_of.items() if doc[i].pos_ in ("PROPN", "NOUN")}
@@ -408,10 +158,10 @@ def build_facts(
             )
         )
     for noun in relations.household_pets(doc, entity_of, type_of):
-        if speaker_id is not None and not _is_question(noun.sent) and not _hypothetical(noun.head):
+        if speaker_id is not None and not is_question(noun.sent) and not hypothetical(noun.head):
             turn.fact(speaker_id, "has_pet", entity_of[noun.i], Bounds(event.occurred_at), role=True)  # "Our dog Rex"
     for named, role, owner, index in roles:
-        if _is_question(doc[index].sent):
+        if is_question(doc[index].sent):
             continue
         stated = role_predicate(role)
         if stated is not None:
@@ -437,6 +187,31 @@ def build_facts(
     ]
     returns = [f for f in found if f.predicate == "went_to" and (f.subject_id, f.object_id) in came_back]
     return Extracted(found, [*turn.closings.values(), *said_wrong], returns)
+
+
+def _add_held_jobs(
+    turn: TurnFacts,
+    doc: Any,
+    entity_of: dict[int, str],
+    type_of: Callable[[str], str | None],
+    times: list[tuple[Any, TimeRef]],
+    is_role: Callable[[str], bool],
+) -> None:
+    """``works_at`` of each job told by a possessed noun (:func:`~graphmem.extract.held_jobs.held_jobs`), of a
+    person at a place of a workplace's type (or a name NER took for a person that is said as one)."""
+    works = by_name("works_at")
+    for job in held_jobs(doc, entity_of):
+        verb = job.verb
+        if works is None or is_question(verb.sent) or hypothetical(verb):
+            continue
+        holder, place = entity_of[job.holder.i], entity_of[job.place.i]
+        if type_of(holder) != "Person" and not is_role(holder):
+            continue
+        kind = type_of(place)
+        fits = works.fits(kind, job.place.lemma_.lower(), _name(place))
+        if fits or (kind == "Person" and relations.workplace_name(job.place)):
+            bounds = bounds_for(verb, times, turn.event.occurred_at, over=job.over)
+            turn.fact(holder, "works_at", place, bounds, verb.i, over=job.over)
 
 
 def _add_triple(
@@ -485,22 +260,22 @@ def _add_triple(
         if reading.predicate in _HELD_STATES and _done_to_another(verb, o_tok):
             continue  # "dad signed me up for a league": I am the member, not dad
         if reading.closing:
-            if not not_done(verb):  # "I almost left Acme": nothing ended
+            if not not_done(verb) and not _left_somewhere(verb, o_tok):  # "I almost left Acme": nothing ended
                 turn.closing(
                     s_id,
                     reading.predicate,
                     None if reading.any_object else o_id,
                     clause_time(verb, times),
-                    back=_told_as_past(verb),
+                    back=told_as_past(verb),
                     position=verb.i,
                 )
             continue
-        over = _over(verb)
+        over = state_over(verb)
         bounds = bounds_for(verb, times, said, over=over)
         # something done once, dated after it is said, is a plan; so is "I'm going to a conference"
-        going = reading.predicate == "went_to" and _progressive(verb)
+        going = reading.predicate == "went_to" and progressive(verb)
         predicate = "plans" if going else done_ahead(reading.predicate, bounds.valid_from, said)
-        if bounds.phrase is None and _begins(verb, predicate) and _told_ahead(verb):
+        if bounds.phrase is None and begins_state(verb, predicate) and told_ahead(verb):
             # "I'm moving to Osaka", "I'll join Acme", with no time ahead: a plan, not a state that holds
             plan = by_name("plans")
             if plan is None or not plan.fits(type_of(o_id), o_tok.lemma_.lower(), _name(o_id)):
@@ -511,6 +286,16 @@ def _add_triple(
         turn.fact(s_id, predicate, o_id, bounds, verb.i, over=over)
 
 
+def _left_somewhere(verb: Any, obj: Any) -> bool:
+    """Whether ``obj`` is only where an ending verb's own object was left: "I left the party at Tesco" leaves
+    the party, not a job at Tesco (unlike "I quit my job at Tesco", the parser hanging "at" on the verb)."""
+    if obj.dep_ != "pobj" or obj.head.lower_ != "at" or obj.head.head.i != verb.i:
+        return False
+    return any(c.dep_ == "dobj" and c.lemma_.lower() not in _JOB_OBJECTS for c in verb.children)
+
+
+#: Objects that are a job: "I quit my job at X" ends the job at X.
+_JOB_OBJECTS = JOB_NOUNS | JOBS
 #: The types of a named workplace, the one NER most often gets right first.
 _WORKPLACE_TYPES = ("Organization", "Place", "Thing")
 #: States the subject holds, which a verb acting on another person gives that person ("signed me up for a league",
@@ -558,47 +343,6 @@ def _endings_of_another(doc: Any, positions: Iterable[int]) -> set[int]:
 _ANOTHER = frozenset({"old", "previous", "former", "last", "first", "other", "another", "earlier", "prior"})
 
 
-def _over(verb: Any) -> bool:
-    """Whether ``verb`` states a lasting state ("work", "live", "be") and tells of it as over: not as an
-    episode ("I was working at Acme", "I worked late at Acme again", "... all night"), not reported or
-    wished ("I said I lived in Porto", "I wish I lived there"), not said to go on ("... and I still do")."""
-    lemma = verb.lemma_.lower()
-    durative = lemma in DURATIVE or (lemma in _STATE_PASSIVES and any(_be_passive(c) for c in verb.children))
-    if not durative or not told_as_over(verb) or (verb.tag_ == "VBG" and lemma in _DOING):
-        return False
-    if verb.dep_ == "ccomp" and verb.head.lemma_.lower() in _REPORTING:
-        return False
-    if any(_episode_word(c) for c in verb.children):
-        return False
-    return not any(t.lower_ == "still" for t in verb.sent)
-
-
-def _be_passive(child: Any) -> bool:
-    return bool(child.dep_ == "auxpass" and child.lemma_ == "be")
-
-
-def _episode_word(child: Any) -> bool:
-    """Whether a verb's dependent makes its clause an episode: "late", "again", or a bare noun phrase of time
-    shorter than a season ("I worked at Acme yesterday", "... all night"; not "Last year I lived in Madrid")."""
-    if child.dep_ == "advmod":
-        return child.lower_ in _EPISODE
-    return child.dep_ == "npadvmod" and child.lemma_.lower() not in _LONG_PERIODS
-
-
-#: Verbs whose passive with "be" is a lasting state ("I was married to Omar": over; "I married Omar", "we got
-#: married" are events).
-_STATE_PASSIVES = frozenset({"marry"})
-#: Verbs whose clausal complement is reported, believed or wished, not told as so.
-_REPORTING = frozenset({"say", "tell", "think", "believe", "mention", "wish", "hope", "dream", "imagine", "claim"})
-#: Durative verbs of doing, whose past progressive tells an episode ("I was working at Acme": sorry I'm late),
-#: unlike "I was living in Lisbon".
-_DOING = frozenset({"work", "teach", "study", "intern"})
-#: Periods long enough that a state told in them is a state gone by ("That summer I lived in Porto").
-_LONG_PERIODS = frozenset({"year", "month", "summer", "winter", "spring", "autumn", "fall", "decade", "semester"})
-#: Adverbs that make a past "I worked at X" an episode rather than a state gone by.
-_EPISODE = frozenset({"late", "again", "overtime", "early", "tonight", "today"})
-
-
 def may_tell_start(text: str) -> bool:
     """Whether a turn's ``text`` may say "I start on 1 April" (:func:`start_times` finds none otherwise)."""
     return _START_WORDS.search(text) is not None
@@ -612,6 +356,6 @@ def start_times(doc: Any, entity_of: dict[int, str], times: list[tuple[Any, Time
         return out
     for subject, verb in relations.start_times(doc, entity_of):
         when = clause_time(verb, times)
-        if when is not None and not _is_question(verb.sent):
+        if when is not None and not is_question(verb.sent):
             out.append((subject, when))
     return out

@@ -19,7 +19,7 @@ from typing import Any
 
 from graphmem.extract.names import words
 
-__all__ = ["FIRM_WORDS", "JOB_NOUNS", "employer_name", "firm_name"]
+__all__ = ["FIRM_WORDS", "JOB_NOUNS", "employer_name", "firm_name", "firm_word_name"]
 
 #: Last words that make a name an organisation's ("Contoso Labs", "Acme Inc", "Harbor Bank").
 FIRM_WORDS = words(
@@ -65,6 +65,15 @@ def firm_name(ent: Any, type_: str) -> bool:
     return employer_name(ent.root, type_, several=len(named) >= 2)
 
 
+def firm_word_name(name: str, type_: str | None) -> bool:
+    """Whether the entity ``name`` (two words or more), typed ``type_``, ends in a firm's word ("Fernwood Labs",
+    "Acme Inc"); of a place, only in one no place's name ends in ("Globex Corporation", not "the West Bank")."""
+    named = name.lower().replace("-", " ").split()
+    if len(named) < 2:
+        return False
+    return named[-1] in (_NO_PLACE if type_ == "Place" else FIRM_WORDS)
+
+
 def employer_name(tok: Any, type_: str, *, several: bool = False) -> bool:
     """Whether the name whose root is ``tok`` is said as an employer: the object of "at" after "work",
     "intern" or a job noun ("I work at Globex", "my new job at Fernwood"), of "for" after "work" when it is
@@ -75,7 +84,7 @@ def employer_name(tok: Any, type_: str, *, several: bool = False) -> bool:
         tok = tok.head  # "I work at Initech and Contoso Labs"
     firm = tok.lower_ in FIRM_WORDS or (several and tok.lower_ in _TRADE_WORDS)
     if tok.dep_ == "dobj":
-        return several and firm and tok.head.lemma_.lower() in _JOINED_OR_LEFT
+        return _joined_or_left(tok, type_, several=several)
     prep = tok.head
     if tok.dep_ != "pobj" or prep.dep_ != "prep" or any(c.dep_ == "case" for c in tok.children):
         return False
@@ -87,3 +96,29 @@ def employer_name(tok: Any, type_: str, *, several: bool = False) -> bool:
     if prep.lower_ == "at":
         return True
     return prep.lower_ == "for" and (type_ == "Product" or firm)
+
+
+def _joined_or_left(tok: Any, type_: str, *, several: bool) -> bool:
+    """Whether the name whose root ``tok`` is the object of "join", "quit" or "leave" is a firm's: its last word
+    a firm's ("I quit Fernwood Labs"), or a trade's when it is joined ("I joined Northwind Games"). One may
+    quit or leave a title as well as a firm ("I quit the Hunger Games": a film series), and NER's title
+    ("Work") is taken at its word unless it is joined as a role ("I joined Harper Press as an editor")."""
+    verb = tok.head
+    lemma = verb.lemma_.lower()
+    if lemma not in _JOINED_OR_LEFT:
+        return False
+    if lemma == "join" and type_ != "Person" and _as_a_role(verb):
+        return True
+    if not several:
+        return False
+    if tok.lower_ in FIRM_WORDS:
+        return True
+    return tok.lower_ in _TRADE_WORDS and lemma == "join" and type_ != "Work"
+
+
+def _as_a_role(verb: Any) -> bool:
+    """Whether ``verb`` has "as" with a common noun ("joined X as an editor"): a role taken at a firm."""
+    return any(
+        c.dep_ == "prep" and c.lower_ == "as" and any(o.dep_ == "pobj" and o.pos_ == "NOUN" for o in c.children)
+        for c in verb.children
+    )

@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from graphmem.extract import vocabulary as vocab
+from graphmem.extract.firms import firm_word_name
 
 __all__ = ["Clause", "Reading", "adverbial_names", "clause_of", "intransitive_closings", "not_done", "read"]
 
@@ -87,6 +88,8 @@ _ONGOING_TIMES = frozenset({"these", "days", "nowadays", "lately", "currently", 
 # "seeing Dr. Lee", "seeing Maria, my physiotherapist", "seeing Tom every Monday": appointments, not dating
 _TITLES = frozenset({"dr", "doctor", "prof", "professor", "nurse", "coach", "mr", "mrs", "ms", "miss", "sir"})
 _PARTNERS = vocab.PARTNERS | {"lover", "guy", "girl", "man", "woman", "date"}
+#: What leaving a firm ends: a job there.
+_FIRMS_ENDED = "works_at"
 _FREQUENCY = frozenset({"every", "once", "twice", "thrice", "weekly", "daily", "monthly", "fortnightly"})
 
 
@@ -301,13 +304,23 @@ def read(
         return []
     if stated is not None:
         return [Reading(stated)]
-    ended = _closings(vocab.endings_for(inner), object_head, fits, named)
+    ended = _closings(_ends_of(inner, object_type, object_name), object_head, fits, named)
     if ended:
         return ended
     verb = inner.removeprefix("be_").split("_")[0]
     if subject_type in (None, "Topic") or verb in vocab.LIGHT_VERBS or verb in _EMPLOYING or not named:
         return []
     return [Reading("said_about")]
+
+
+def _ends_of(inner: str, object_type: str | None, object_name: str) -> list[vocab.Predicate]:
+    """The predicates the ending ``inner`` ends of its object: of a name that says a firm by its last word
+    ("I quit Fernwood Labs", "I left Acme Inc"), the job alone, as "I quit my job at Fernwood Labs" says; of
+    any other, each predicate the ending may end ("I quit Globex": a job, or a game?)."""
+    ends = list(vocab.endings_for(inner))
+    if object_type not in (None, "Topic") and firm_word_name(object_name, object_type):
+        return [p for p in ends if p.name == _FIRMS_ENDED] or ends
+    return ends
 
 
 def _subjects(verb: Any) -> list[Any]:

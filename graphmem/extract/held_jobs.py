@@ -1,0 +1,106 @@
+"""Jobs told by a possessed noun: "my job at Tesco", "my boss at Tesco", "Maria's colleagues at Kestrel".
+
+Whatever the verb of the clause says of it ("I hate my job at Tesco", "my boss at Tesco is mean", "I told
+my coworkers at Tesco"), a job of someone's at a place, or a workmate of someone's there, says that they
+work there. The place is the object of "at" hung on the noun, or on the verb whose direct object the noun
+is (the parser hangs it on either: "I love my job at Tesco"). The verb tells only whether the job is over:
+
+- a verb that itself states, begins or ends a job ("I got my job at X", "I quit my job at X") is left to
+  the vocabulary (:mod:`graphmem.extract.readings`), and so is a negated or "no longer" clause;
+- a job noun qualified as another one ("my old job at X", "my previous position at X") is no job held;
+- a job noun governed by a past tense tells of a job gone by ("I loved my job at Tesco": ``over``); a
+  workmate met or told in the past says nothing of the job's end ("I told my boss at Tesco").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+from typing import Any, NamedTuple
+
+from graphmem.extract.bounds import told_as_over
+from graphmem.extract.firms import JOB_NOUNS
+from graphmem.extract.names import words
+from graphmem.extract.readings import base_predicate
+from graphmem.extract.vocabulary import ASPECT_ENDINGS, JOBS, by_name
+
+__all__ = ["WORKMATES", "HeldJob", "held_jobs"]
+
+#: Nouns of the people one works with: "my boss at X" works there as much as "my job at X" does.
+WORKMATES = words("boss manager supervisor coworker colleague workmate")
+_JOBS = JOB_NOUNS | JOBS
+#: Words that make a job another one than the one held now ("my old job at Acme").
+_OTHER = words("old previous former last first other another earlier prior ex")
+_TIME_ENTS = frozenset({"DATE", "TIME"})
+_MAX_HOPS = 4
+
+
+class HeldJob(NamedTuple):
+    """A job told by a possessed noun: the holder's token, the workplace's, the clause's verb, and whether
+    the job is told as over."""
+
+    holder: Any
+    place: Any
+    verb: Any
+    over: bool
+
+
+def held_jobs(doc: Iterable[Any], entity_of: Mapping[int, str]) -> Iterator[HeldJob]:
+    """The jobs of ``doc`` told by a possessed job or workmate noun with "at" a place (see the module docs);
+    holder and place are tokens of ``entity_of``."""
+    for noun in doc:
+        lemma = noun.lemma_.lower()
+        if noun.pos_ != "NOUN" or (lemma not in _JOBS and lemma not in WORKMATES):
+            continue
+        holders = [c for c in noun.children if c.dep_ == "poss" and c.i in entity_of]
+        if not holders or any(c.dep_ in ("amod", "det") and c.lower_ in _OTHER for c in noun.children):
+            continue
+        verb = _verb_of(noun)
+        if verb is None or _job_verb(verb):
+            continue
+        places = [p for p in _at(noun) if p.i in entity_of]
+        if not places and noun.dep_ == "dobj" and noun.head.i == verb.i:
+            places = [p for p in _at(verb) if p.i in entity_of]  # "I love my job at Tesco": "at" on the verb
+        over = lemma in _JOBS and told_as_over(verb)
+        for place in places:
+            if place.ent_type_ not in _TIME_ENTS and place.lemma_.lower() not in _JOBS:
+                yield from (HeldJob(holder, place, verb, over) for holder in holders)
+
+
+def _at(token: Any) -> Iterator[Any]:
+    for prep in token.children:
+        if prep.dep_ == "prep" and prep.lower_ == "at":
+            for pobj in prep.children:
+                if pobj.dep_ == "pobj":
+                    yield pobj
+                    yield from pobj.conjuncts
+
+
+def _verb_of(noun: Any) -> Any | None:
+    """The verb of the clause ``noun`` stands in (its nearest verb or auxiliary above it), if any."""
+    node = noun
+    for _ in range(_MAX_HOPS):
+        if node.head.i == node.i:
+            return None
+        node = node.head
+        if node.pos_ in ("VERB", "AUX"):
+            return node
+    return None
+
+
+def _job_verb(verb: Any) -> bool:
+    """Whether ``verb`` says something of a job itself (states, begins or ends one: "got", "quit", "left"), is
+    negated, or is said to be no longer or to stop: the job noun then states nothing of its own."""
+    works = by_name("works_at")
+    said = base_predicate(verb)
+    if works is not None and (said in works.states | works.endings | works.beginnings or f"{said}_at" in works.endings):
+        return True
+    if verb.lemma_.lower() in _JOB_VERBS or any(c.dep_ == "neg" for c in verb.children):
+        return True
+    if any(c.dep_ == "advmod" and c.lower_ in ("anymore", "longer") for c in verb.children):
+        return True
+    return verb.dep_ == "xcomp" and base_predicate(verb.head) in ASPECT_ENDINGS  # "I stopped liking my job at X"
+
+
+#: Verbs of getting or taking a job ("I got my job at X through a friend"), read by
+#: :mod:`graphmem.extract.relations` as the job they begin.
+_JOB_VERBS = words("get land take accept start begin find secure score snag lose")
