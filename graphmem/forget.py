@@ -30,8 +30,9 @@ this order:
 4. **The deletion** (``store.delete_event``) and the remaining facts' ends derived again
    (:func:`graphmem.settle.delete_event`): two transactions. Then an entity only the message named that
    stays (a fact of another message keeps it) loses the names it said, as in 2 and 3, and a later turn of
-   its session whose "later that month" took its date from it is dated again without it
-   (:mod:`graphmem.forget_times`; one more transaction).
+   its session whose "later that month" took its date from it is dated again without it, with the facts
+   it stated or ended by that phrase (every version, in place), and the ends that changes in other facts
+   derived again (:mod:`graphmem.forget_times`; two more transactions).
 
 Every write before the deletion leaves a state the same forget, made again, completes: the event is
 still there, a vector made again is the same, a moved entity's id holds no forgotten name (so it is
@@ -55,7 +56,7 @@ from typing import TYPE_CHECKING
 
 from graphmem.errors import ConfigError, NotFoundError
 from graphmem.extract.names import entity_type, name_key, normalize_name, slug
-from graphmem.forget_times import redated
+from graphmem.forget_times import write_redated
 from graphmem.models import Batch, EdgeType, Entity, Event
 from graphmem.settle import delete_event
 from graphmem.store.base import Direction, RenamesEntities
@@ -166,16 +167,21 @@ def forget_message(target: ReembedTarget, namespace: str, event: Event) -> Delet
             done.append((result, settle_after, current, roles))
             return result
 
+    settle_dates: list[Callable[[], int]] = []  # the ends of facts dated again, to derive (again after a conflict)
+
     def after_deletion() -> None:
         result, settle_after, gone, roles = done[0]
         with guarded(store, namespace):
             settle_after()
+            for again in settle_dates:
+                again()
             if result.events:  # the entities only it named that stayed (kept by a fact)
                 _rename(target, namespace, names_left(store, namespace, gone, roles, elsewhere=False))
-                # a later "later that month" it gave its date to is dated without it
-                again = redated(store.iter_events(namespace, session=gone.session), gone)
-                if again:
-                    store.write(Batch(namespace, events=tuple(again)))
+                # a later "later that month" it gave its date to is dated without it, with its facts
+                redated = write_redated(store, namespace, gone)
+                if redated is not None:
+                    settle_dates.append(redated)
+                    redated()
 
     def failed(part: str) -> Callable[[int], str]:
         return lambda attempts: (

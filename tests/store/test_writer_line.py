@@ -19,13 +19,17 @@ class FakeLineSession:
         self.serving: int | None = None
         self.gone: list[int] = []
         self.writes: list[str] = []
+        self.epoch: int | None = None
 
     def run(self, cypher: str, **params: Any) -> list[dict[str, Any]]:
         if cypher == line.TAKE:
+            self.epoch = self.epoch if self.epoch is not None else params["epoch"]
             self.next = (self.next or 0) + 1
             self.serving = self.serving if self.serving is not None else self.next
             self.writes.append(f"take {self.next}")
-            return [{"ticket": self.next, "serving": self.serving}]
+            return [{"ticket": self.next, "serving": self.serving, "epoch": self.epoch}]
+        if params.get("epoch") != self.epoch:  # another node than the ticket was taken on: no row matched
+            return []
         if cypher == line.ABANDON:
             self.writes.append(f"gone {params['ticket']}")
             self.gone = [t for t in self.gone if self.serving is not None and t >= self.serving] + [params["ticket"]]
@@ -42,7 +46,14 @@ class FakeLineSession:
 
     def read(self, cypher: str, **params: Any) -> list[dict[str, Any]]:
         assert cypher == line.LOOK
-        return [{"serving": self.serving, "gone": self.gone or None}]
+        if self.epoch is None:  # no node
+            return []
+        return [{"serving": self.serving, "gone": self.gone or None, "epoch": self.epoch}]
+
+    def deleted(self) -> None:
+        """The node went with its namespace (:func:`graphmem.store.cypher.write.delete_namespace`)."""
+        self.next = self.serving = self.epoch = None
+        self.gone = []
 
 
 def test_a_line_standing_still_skips_its_head() -> None:
@@ -106,3 +117,28 @@ def test_a_negative_lock_timeout_still_skips_a_dead_head() -> None:
     line.in_line(fake, "ns", fake.read, stall=30).__enter__()  # type: ignore[arg-type]
     with line.in_line(fake, "ns", fake.read, stall=-1, clock=lambda: now[0], sleep=sleep) as ticket:  # type: ignore[arg-type]
         assert ticket == 2
+
+
+def test_a_writer_waiting_when_its_namespace_is_forgotten_is_not_held_by_the_line_made_again() -> None:
+    # the node goes with its namespace (its name with it); the next writer makes it again, numbering from 1:
+    # a writer that took ticket 2 on the old node must not wait behind the new line's tickets
+    fake = FakeLineSession()
+    now = [0.0]
+    again = line.in_line(fake, "ns", fake.read, stall=30)  # type: ignore[arg-type]
+
+    def sleep(seconds: float) -> None:
+        now[0] += seconds
+        if fake.epoch is not None and fake.next == 2:  # while it waits: forgotten, and written again
+            fake.deleted()
+            assert again.__enter__() == 1
+
+    first = line.in_line(fake, "ns", fake.read, stall=30)  # type: ignore[arg-type]
+    assert first.__enter__() == 1
+    with line.in_line(fake, "ns", fake.read, stall=30, clock=lambda: now[0], sleep=sleep) as ticket:  # type: ignore[arg-type]
+        assert ticket == 2
+        assert now[0] < 1  # no stall behind the new line's ticket 1
+    assert fake.serving == 1  # leaving the old line moves nothing of the new one
+    first.__exit__(None, None, None)
+    assert fake.serving == 1
+    again.__exit__(None, None, None)
+    assert fake.serving == 2

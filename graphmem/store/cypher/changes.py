@@ -15,8 +15,10 @@ the counter moved by more than this store's own writes; if so the caches are dro
 
 A counter starts at a random value when its node is created, so a namespace deleted with the whole
 database (or the database re-created under the same URI) and written again does not come back to a
-value a client remembers. :func:`~graphmem.store.cypher.write.delete_namespace` keeps the node (and
-bumps it): a counter never goes back.
+value a client remembers. :func:`~graphmem.store.cypher.write.delete_namespace` deletes the node with
+the namespace, so a forgotten namespace leaves its name in no node: a client that remembers the old value
+reads no counter (changed: its caches go), and a guarded write expecting it is refused (the new counter
+starts at a random value, not one above the old) and made again from what the namespace holds now.
 """
 
 from __future__ import annotations

@@ -15,6 +15,12 @@ change counter, under a uniqueness constraint already):
 - it runs the operation, whose writes the change counter still checks;
 - it moves ``queue_serving`` on past its ticket (:data:`LEAVE`), even when the operation failed.
 
+The node goes with its namespace (a forgotten namespace leaves no name behind,
+:func:`~graphmem.store.cypher.write.delete_namespace`), so a node made again later numbers its tickets
+from 1 again: each node gets a random ``queue_epoch`` with its first ticket, and a writer whose node is gone,
+or is another one than it took its ticket on, has its turn at once (the change counter still checks it),
+instead of waiting behind tickets numbered afresh.
+
 Writers are served in the order they took tickets. One that leaves before its turn (interrupted, its client
 gone) notes its ticket as gone (:data:`ABANDON`), which the writers behind pass at once. The line only
 orders writers: what keeps a write from being decided on a stale state is still the change counter, so a
@@ -32,6 +38,7 @@ from __future__ import annotations
 
 import contextlib
 import random
+import secrets
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -42,28 +49,33 @@ from graphmem.store.lock import DEFAULT_LOCK_TIMEOUT
 
 __all__ = ["ABANDON", "LEAVE", "LOOK", "SKIP", "TAKE", "in_line"]
 
-#: Take the next ticket (creating the node and starting the line at the first ticket); the ticket and the
-#: ticket being served.
+#: Take the next ticket (creating the node and starting the line at the first ticket, of a new random epoch);
+#: the ticket, the ticket being served and the node's epoch.
 TAKE = """
 MERGE (c:GraphmemNamespace {namespace: $ns})
 SET c.queue_next = coalesce(c.queue_next, 0) + 1
 SET c.queue_serving = coalesce(c.queue_serving, c.queue_next)
-RETURN c.queue_next AS ticket, c.queue_serving AS serving
+SET c.queue_epoch = coalesce(c.queue_epoch, $epoch)
+RETURN c.queue_next AS ticket, c.queue_serving AS serving, c.queue_epoch AS epoch
 """
 
-#: The ticket being served now, and the tickets of writers that left before their turn.
-LOOK = "MATCH (c:GraphmemNamespace {namespace: $ns}) RETURN c.queue_serving AS serving, c.queue_gone AS gone"
+#: The ticket being served now, the tickets of writers that left before their turn, and the node's epoch.
+LOOK = (
+    "MATCH (c:GraphmemNamespace {namespace: $ns}) "
+    "RETURN c.queue_serving AS serving, c.queue_gone AS gone, c.queue_epoch AS epoch"
+)
 
 #: Leave the line before this writer's turn (interrupted, its client gone): its ticket is passed over when
 #: the line reaches it, with no stall (tickets the line passed already are dropped from the list).
 ABANDON = """
-MATCH (c:GraphmemNamespace {namespace: $ns})
+MATCH (c:GraphmemNamespace {namespace: $ns}) WHERE coalesce(c.queue_epoch, $epoch) = $epoch
 SET c.queue_gone = [t IN coalesce(c.queue_gone, []) WHERE t >= c.queue_serving] + [$ticket]
 """
 
-#: Leave the line: serve the next ticket, unless the line already went past this one (skipped).
+#: Leave the line: serve the next ticket, unless the line already went past this one (skipped) or is another
+#: (its node made again since the ticket was taken).
 LEAVE = """
-MATCH (c:GraphmemNamespace {namespace: $ns})
+MATCH (c:GraphmemNamespace {namespace: $ns}) WHERE coalesce(c.queue_epoch, $epoch) = $epoch
 SET c.queue_serving = CASE WHEN c.queue_serving = $ticket THEN $ticket + 1 ELSE c.queue_serving END
 """
 
@@ -78,10 +90,12 @@ LONGEST_PAUSE = 0.1
 _TAKE_ATTEMPTS = 5
 
 
-def _take(session: CypherSession, ns: str) -> int:
-    def take(tx: CypherTx) -> int:
-        rows = tx.run(TAKE, ns=ns)
-        return int(rows[0]["ticket"])
+def _take(session: CypherSession, ns: str) -> tuple[int, object]:
+    """A ticket of the line of ``ns``, and the epoch of the node it was taken on."""
+
+    def take(tx: CypherTx) -> tuple[int, object]:
+        rows = tx.run(TAKE, ns=ns, epoch=secrets.randbelow(2**48))
+        return int(rows[0]["ticket"]), rows[0]["epoch"]
 
     for attempt in range(1, _TAKE_ATTEMPTS + 1):
         try:
@@ -117,13 +131,15 @@ def in_line(
         The ticket.
     """
     stall = stall if stall >= 0 else DEFAULT_LOCK_TIMEOUT
-    ticket = _take(session, ns)
+    ticket, epoch = _take(session, ns)
     try:
-        _wait(ns, ticket, read, stall=stall, clock=clock, sleep=sleep, session=session)
+        _wait(ns, (ticket, epoch), read, stall=stall, clock=clock, sleep=sleep, session=session)
     except BaseException:
         # gone before its turn: the writers behind pass its ticket at once instead of standing still
         with contextlib.suppress(StoreError):
-            session.write(lambda tx: tx.run(ABANDON, ns=ns, ticket=ticket), action=f"leaving the line of {ns!r}")
+            session.write(
+                lambda tx: tx.run(ABANDON, ns=ns, ticket=ticket, epoch=epoch), action=f"leaving the line of {ns!r}"
+            )
         raise
     try:
         yield ticket
@@ -131,17 +147,19 @@ def in_line(
         # A writer that cannot leave (the server went away) is skipped after ``stall`` seconds; the
         # operation's own error, if any, is the one to report.
         with contextlib.suppress(StoreError):
-            _move_past(session, ns, ticket, action=f"leaving the line of {ns!r}")
+            _move_past(session, ns, (ticket, epoch), action=f"leaving the line of {ns!r}")
 
 
-def _move_past(session: CypherSession, ns: str, ticket: int, *, action: str) -> None:
-    """Serve the ticket after ``ticket`` (:data:`LEAVE`, :data:`SKIP`), unless the line already moved on."""
-    session.write(lambda tx: tx.run(LEAVE, ns=ns, ticket=ticket), action=action)
+def _move_past(session: CypherSession, ns: str, taken: tuple[int, object], *, action: str) -> None:
+    """Serve the ticket after ``taken`` (a ticket and its node's epoch; :data:`LEAVE`, :data:`SKIP`), unless
+    the line already moved on."""
+    ticket, epoch = taken
+    session.write(lambda tx: tx.run(LEAVE, ns=ns, ticket=ticket, epoch=epoch), action=action)
 
 
 def _wait(
     ns: str,
-    ticket: int,
+    taken: tuple[int, object],
     read: Callable[..., list[Row]],
     *,
     stall: float,
@@ -149,21 +167,26 @@ def _wait(
     sleep: Callable[[float], None],
     session: CypherSession,
 ) -> None:
+    ticket, epoch = taken
     pause = FIRST_PAUSE
     seen: int | None = None
     since = clock()
     while True:
         rows = read(LOOK, ns=ns)
-        serving = None if not rows or rows[0]["serving"] is None else int(rows[0]["serving"])
+        if not rows or rows[0].get("epoch") != epoch:  # the node went with its namespace: the line is new
+            return
+        serving = None if rows[0]["serving"] is None else int(rows[0]["serving"])
         if serving is None or serving >= ticket:  # our turn (or we were skipped: the counter still checks)
             return
         if serving in (rows[0]["gone"] or ()):  # that writer left before its turn
-            _move_past(session, ns, serving, action=f"passing a writer of {ns!r} that left the line")
+            _move_past(session, ns, (serving, epoch), action=f"passing a writer of {ns!r} that left the line")
             continue
         if serving != seen:
             seen, since, pause = serving, clock(), FIRST_PAUSE
         elif 0 <= stall <= clock() - since:
-            _move_past(session, ns, serving, action=f"skipping a writer of {ns!r} that stood still for {stall:g} s")
+            _move_past(
+                session, ns, (serving, epoch), action=f"skipping a writer of {ns!r} that stood still for {stall:g} s"
+            )
             continue
         sleep(random.uniform(0.5, 1.5) * pause)
         pause = min(pause * 2, LONGEST_PAUSE)

@@ -569,8 +569,16 @@ RETURN sessions, events, entities, facts, count(m) AS mentions
 
 
 def delete_namespace(tx: CypherTx, ns: str, *, keep_positions: bool = False) -> DeleteResult:
-    """Transaction function: delete every node (and so every relationship) of a namespace; with
-    ``keep_positions``, all but its ``:GraphmemPosition`` and ``:GraphmemForgottenLive`` marks."""
+    """Transaction function: delete every node (and so every relationship) of a namespace, its
+    ``:GraphmemNamespace`` node (its name, change counter and line of writers) too; with ``keep_positions``
+    (a namespace replaced whole), all but its ``:GraphmemPosition`` and ``:GraphmemForgottenLive`` marks and
+    that node.
+
+    The node is made again, with a counter at a new random start and a new line, by the next write of the
+    namespace (:mod:`graphmem.store.cypher.changes`, :mod:`graphmem.store.cypher.line`): a client that read
+    the old counter sees it changed (its guarded write is refused and read again, its caches dropped), and a
+    writer waiting in the old line has its turn.
+    """
     rec = tx.run(NAMESPACE_COUNTS, ns=ns)[0]
     result = DeleteResult(
         events=int(rec["events"]),
@@ -579,7 +587,7 @@ def delete_namespace(tx: CypherTx, ns: str, *, keep_positions: bool = False) -> 
         mentions=int(rec["mentions"]),
         sessions=int(rec["sessions"]),
     )
-    marks = () if keep_positions else ("GraphmemPosition", "GraphmemForgottenLive")
+    marks = () if keep_positions else ("GraphmemPosition", "GraphmemForgottenLive", "GraphmemNamespace")
     for label in ("Event", "Entity", "Session", "Source", *marks):
         tx.run(f"MATCH (n:{label} {{namespace: $ns}}) DETACH DELETE n", ns=ns)
     return result
