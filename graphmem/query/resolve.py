@@ -49,6 +49,8 @@ __all__ = [
 
 AGGREGATES = ("avg", "collect", "count", "max", "min", "sum")
 SCALAR_FUNCTIONS = ("date", "lower", "month", "size", "upper", "year")
+# the functions that take a time apart, on the memory's clock
+_CLOCK_FUNCTIONS = ("date", "month", "year")
 _UNIT_SECONDS = {"minute": 60, "hour": 3600, "day": 86400, "week": 604800}
 _UNIT_MONTHS = {"month": 1, "year": 12}
 # A duration longer than the whole calendar (years 1-9999) is a mistake, not a window.
@@ -325,8 +327,7 @@ class Resolver:
             if isinstance(low_op[0], datetime):
                 return low_bound(low_op, inclusive_point=True), high_bound(low_op, inclusive_point=False)
             expr, by = low_op
-            day = p.Func("date", expr)
-            return p.Bound(day, True, by or None), p.Bound(day, False, by + p.Shift(seconds=86400.0))
+            return time_bounds.day_bounds(expr, by, self.zone)
         assert node.op == "WITHIN" and node.within is not None
         width = self.duration(node.within)
         back = p.Shift(-width.months, -width.seconds)
@@ -415,7 +416,8 @@ class Resolver:
         if name in SCALAR_FUNCTIONS:
             if node.star or node.arg is None or node.distinct:
                 raise self.error(f"{name}() takes one value", node.span)
-            return p.Func(name, self.checked_arg(name, node.arg))
+            zone = self.zone if name in _CLOCK_FUNCTIONS else None
+            return p.Func(name, self.checked_arg(name, node.arg), zone)
         raise self.error(
             f"unknown function {node.name}() (functions: {', '.join((*SCALAR_FUNCTIONS, *AGGREGATES))})",
             node.span,
@@ -446,7 +448,9 @@ class Resolver:
                 raise self.error('IN needs a list, such as ["a", "b"] or a list parameter', node.right.span)
             return p.Cmp(node.op, self.value(node.left), right)
         if isinstance(node, ast.TimeCompare):
-            return time_bounds.shifted_test(self.time_subject(node.left), node.op, self.time_operand(node.right))
+            return time_bounds.shifted_test(
+                self.time_subject(node.left), node.op, self.time_operand(node.right), self.zone
+            )
         if isinstance(node, ast.FuzzyCompare):
             return p.Cmp("~", self.value(node.left), self.value(node.right), self.limits.fuzzy_cutoff)
         if isinstance(node, ast.IsNull):

@@ -7,11 +7,11 @@ read into :class:`~graphmem.query.plan.InTime` tests and :class:`~graphmem.query
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import datetime
+from datetime import datetime, tzinfo
 
 from graphmem.query import plan as p
 
-__all__ = ["EDGE_TIME_KEYS", "TIME_KEYS", "high_bound", "interval_test", "is_time", "low_bound"]
+__all__ = ["EDGE_TIME_KEYS", "TIME_KEYS", "day_bounds", "high_bound", "interval_test", "is_time", "low_bound"]
 
 EDGE_TIME_KEYS = ("valid_from", "valid_to", "recorded_at", "expired_at")
 TIME_KEYS = ("time", "happened", "happened_end", *EDGE_TIME_KEYS)
@@ -35,11 +35,21 @@ def interval_test(subject: p.Expr, op: str, interval: tuple[datetime, datetime],
     return p.InTime(subject, start, None, op)
 
 
+def day_bounds(expr: p.Expr, by: p.Shift, zone: tzinfo | None) -> tuple[p.Bound, p.Bound]:
+    """The day of the time ``expr`` on ``zone``'s clock, moved by ``by``, as the bounds of ``ON``: from its
+    midnight to the next (``date()`` and ``next_day()``, the day clocks change is 23 or 25 hours long); on
+    UTC's clock, from its midnight to a day later."""
+    day = p.Func("date", expr, zone)
+    if zone is None:
+        return p.Bound(day, True, by or None), p.Bound(day, False, by + p.Shift(seconds=86400.0))
+    return p.Bound(day, True, by or None), p.Bound(p.Func("next_day", expr, zone), False, by or None)
+
+
 def is_time(expr: p.Expr) -> bool:
     """Whether ``expr`` is time-valued: a time property or ``date(...)``."""
     if isinstance(expr, p.PropRef):
         return expr.key in TIME_KEYS
-    return isinstance(expr, p.Func) and expr.name == "date"
+    return isinstance(expr, p.Func) and expr.name in ("date", "next_day")
 
 
 def low_bound(
@@ -66,12 +76,17 @@ def high_bound(
     return p.Bound(expr, inclusive_point, by or None)
 
 
-def shifted_test(subject: p.Expr, op: str, operand: tuple[datetime, datetime] | tuple[p.Expr, p.Shift]) -> p.Expr:
+def shifted_test(
+    subject: p.Expr,
+    op: str,
+    operand: tuple[datetime, datetime] | tuple[p.Expr, p.Shift],
+    zone: tzinfo | None = None,
+) -> p.Expr:
     """``subject op`` a shifted time (``e.happened < e.time - 1 day``), as the window it agrees with.
 
     A constant operand (``2025-02-20 + 1 day``) is an interval, compared as :func:`interval_test` does. A
     node's time is a moment: ``<`` is ``BEFORE``, ``>`` ``AFTER``, ``<=`` and ``>=`` include the moment,
-    ``=`` is ``ON`` (the same day) and ``<>`` is ``NOT ON``.
+    ``=`` is ``ON`` (the same day, on ``zone``'s clock) and ``<>`` is ``NOT ON``.
     """
     if isinstance(operand[0], datetime):
         start, end = operand
@@ -80,8 +95,7 @@ def shifted_test(subject: p.Expr, op: str, operand: tuple[datetime, datetime] | 
     expr, by = operand
     assert isinstance(by, p.Shift)
     if op in ("=", "<>"):
-        day = p.Func("date", expr)
-        on = p.InTime(subject, p.Bound(day, True, by or None), p.Bound(day, False, by + p.Shift(seconds=86400.0)), "=")
+        on = p.InTime(subject, *day_bounds(expr, by, zone), "=")
         return on if op == "=" else p.BoolNot(on)
     bound = p.Bound(expr, op in ("<=", ">="), by or None)
     if op in ("<", "<="):
