@@ -60,6 +60,7 @@ _DAY_WORDS = {
 
 
 def number(word: str | None) -> int | None:
+    """The amount a number word or figure names (``None``, no word: one); ``None`` for a word it is not."""
     if word is None:
         return 1
     if word.isdigit():
@@ -68,6 +69,7 @@ def number(word: str | None) -> int | None:
 
 
 def absolute(text: str) -> tuple[datetime, datetime, str] | None:
+    """The year or decade a phrase names on its own ("2022", "the 90s", "the nineties"), or ``None``."""
     m = re.fullmatch(r"(?:the\s+year\s+)?((?:19|20)\d\d)", text)
     if m:
         year = int(m.group(1))
