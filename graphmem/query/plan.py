@@ -355,7 +355,8 @@ class RecallSeek:
     The row also carries the hit's score and its explanation (``why``). :meth:`request` turns the step
     into the :class:`~graphmem.recall.RecallRequest` the executor passes to recall. ``speakers_at``
     holds where the query text gives each speaker (line, column, width; ``None`` when unknown), so an
-    unknown speaker's error points there.
+    unknown speaker's error points there. ``happened_since``/``happened_until`` bound when events
+    happened as well as ``since``/``until`` on ``axis`` (``SAID … HAPPENED …``).
     """
 
     var: str
@@ -368,6 +369,8 @@ class RecallSeek:
     as_of: datetime | None = None
     axis: str = "either"
     speakers_at: tuple[tuple[int, int, int] | None, ...] = field(default=(), compare=False)
+    happened_since: datetime | None = None
+    happened_until: datetime | None = None
 
     def request(self, namespace: str) -> RecallRequest:
         """The recall request this step makes in ``namespace``."""
@@ -384,6 +387,8 @@ class RecallSeek:
             speakers=speakers,
             as_of=self.as_of,
             time_axis=self.axis,  # type: ignore[arg-type]  # the grammar admits said|happened only
+            happened_since=self.happened_since,
+            happened_until=self.happened_until,
         )
 
     def describe(self) -> str:
@@ -397,6 +402,10 @@ class RecallSeek:
             text += f", until {fmt_value(self.until)}"
         if (self.since is not None or self.until is not None) and self.axis != "either":
             text += f" ({self.axis} time)"
+        if self.happened_since is not None:
+            text += f", happened since {fmt_value(self.happened_since)}"
+        if self.happened_until is not None:
+            text += f", happened until {fmt_value(self.happened_until)}"
         if self.as_of is not None:
             text += f", facts as of {fmt_value(self.as_of)}"
         return text + ")"

@@ -227,20 +227,23 @@ class InTime:
 
     ``op`` is the window the user wrote (``BEFORE``, ``AFTER``, ``ON``, ``BETWEEN``, ``WITHIN``) or the
     comparison with a date it came from (``= < <= > >=``; ``<>`` is ``NOT`` of ``=``), for display only.
-    A missing subject time is unknown, so the row is dropped.
+    ``shift`` moves the subject's time before it is tested (``e.time - 1 day > 2024-01-01``), as a
+    :class:`Bound`'s shift moves a bound. A missing subject time is unknown, so the row is dropped.
     """
 
     subject: Expr
     low: Bound | None
     high: Bound | None
     op: str = ""
+    shift: Shift | None = None
 
     def __str__(self) -> str:
         parts = []
+        subject = f"{self.subject} {self.shift}" if self.shift else str(self.subject)
         if self.low is not None:
-            parts.append(f"{self.subject} {'>=' if self.low.inclusive else '>'} {self.low}")
+            parts.append(f"{subject} {'>=' if self.low.inclusive else '>'} {self.low}")
         if self.high is not None:
-            parts.append(f"{self.subject} {'<=' if self.high.inclusive else '<'} {self.high}")
+            parts.append(f"{subject} {'<=' if self.high.inclusive else '<'} {self.high}")
         return " AND ".join(parts) if parts else "TRUE"
 
 

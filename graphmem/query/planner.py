@@ -12,7 +12,7 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import replace
-from datetime import tzinfo
+from datetime import datetime, tzinfo
 from typing import Any
 
 from graphmem.errors import ConfigError
@@ -501,9 +501,21 @@ class _Planner:
 
         hops = 2 if st.hops is None else self.r.const_int(st.hops, "HOPS", 0, MAX_HOPS)
         speakers = tuple(self.r.text(s, "a speaker") for s in st.speakers)
+        since, until = self.recall_window(st.window)
+        happened = self.recall_window(st.happened)
+        as_of = None if st.as_of is None else self.r.moment(st.as_of, upper=True)
+        axis = st.axis or "either"
+        at = tuple(_place(s) for s in st.speakers)  # where each speaker is written, for the executor's check
+        self.steps.append(p.RecallSeek("hit", text, k, hops, speakers, since, until, as_of, axis, at, *happened))
+        columns = ["score", "time", "speaker", "text", "source", "why"]
+        self.steps.append(p.Project(tuple((c, p.PropRef("hit", c)) for c in columns)))
+        return columns, True
+
+    def recall_window(self, window: ast.Window | None) -> tuple[datetime | None, datetime | None]:
+        """A RECALL window as the inclusive ``since``/``until`` recall takes (``None``: unbounded)."""
         since = until = None
-        if st.window is not None:
-            low, high = self.r.window(None, st.window)
+        if window is not None:
+            low, high = self.r.window(None, window)
             if low is not None:
                 assert isinstance(low.value, p.Const)
                 since = low.value.value if low.inclusive else shift_clamped(low.value.value, seconds=1e-6)
@@ -511,14 +523,8 @@ class _Planner:
                 assert isinstance(high.value, p.Const)
                 until = high.value.value if high.inclusive else shift_clamped(high.value.value, seconds=-1e-6)
             if since is not None and until is not None and since > until:  # "WITHIN 0 minutes OF" the last moment
-                raise self.r.error("the RECALL window holds no time", st.window.span)
-        as_of = None if st.as_of is None else self.r.moment(st.as_of, upper=True)
-        axis = st.axis or "either"
-        at = tuple(_place(s) for s in st.speakers)  # where each speaker is written, for the executor's check
-        self.steps.append(p.RecallSeek("hit", text, k, hops, speakers, since, until, as_of, axis, at))
-        columns = ["score", "time", "speaker", "text", "source", "why"]
-        self.steps.append(p.Project(tuple((c, p.PropRef("hit", c)) for c in columns)))
-        return columns, True
+                raise self.r.error("the RECALL window holds no time", window.span)
+        return since, until
 
     def timeline(self, st: ast.Timeline) -> tuple[list[str], bool]:
         node = st.node

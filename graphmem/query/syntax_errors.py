@@ -163,17 +163,16 @@ def syntax_error(parser: Lark, text: str, exc: UnexpectedInput) -> QuerySyntaxEr
 
 def duplicate_hint(name: str, first: object, second: object) -> str:
     """What to do about a clause given twice, for its message (``first`` and ``second`` are the two values;
-    a RECALL time window is a window, or ``(axis, window)`` after SAID or HAPPENED)."""
+    a RECALL time window is a window, or ``(axis, window)`` after SAID or HAPPENED: one of each may be
+    given, a window without either word only alone)."""
     if name != "a time window":
         return ""
     axes = {v[0] if isinstance(v, tuple) else None for v in (first, second)}
-    if axes == {"said", "happened"}:
-        return (
-            "; SAID and HAPPENED bound different times, and RECALL takes a window on one of them: keep one,"
-            " or FIND events with both (WHERE e.time ON … AND e.happened ON …)"
-        )
     if None in axes and len(axes) == 2:
-        return "; a window without SAID or HAPPENED already bounds either time: keep one window"
+        return (
+            "; a window without SAID or HAPPENED already bounds either time: keep one window, or put SAID"
+            " before one and HAPPENED before the other to bound both times"
+        )
     return "; use BETWEEN for a range"
 
 

@@ -11,28 +11,41 @@ from datetime import datetime, tzinfo
 
 from graphmem.query import plan as p
 
-__all__ = ["EDGE_TIME_KEYS", "TIME_KEYS", "day_bounds", "high_bound", "interval_test", "is_time", "low_bound"]
+__all__ = [
+    "EDGE_TIME_KEYS",
+    "TIME_KEYS",
+    "day_bounds",
+    "high_bound",
+    "interval_test",
+    "is_time",
+    "low_bound",
+    "shifted_test",
+]
 
 EDGE_TIME_KEYS = ("valid_from", "valid_to", "recorded_at", "expired_at")
 TIME_KEYS = ("time", "happened", "happened_end", *EDGE_TIME_KEYS)
 
 
-def interval_test(subject: p.Expr, op: str, interval: tuple[datetime, datetime], param: str | None) -> p.Expr:
+def interval_test(
+    subject: p.Expr, op: str, interval: tuple[datetime, datetime], param: str | None, moved: p.Shift | None = None
+) -> p.Expr:
     """``subject op`` the interval ``[start, end)``, as the same :class:`~graphmem.query.plan.InTime` test
-    the time windows use (``=`` is ``ON``, ``<`` ``BEFORE``, ``>`` ``AFTER``)."""
+    the time windows use (``=`` is ``ON``, ``<`` ``BEFORE``, ``>`` ``AFTER``); ``moved`` shifts the
+    subject's time first (``e.time - 1 day > 2024-01-01``)."""
     start, end = (p.Bound(p.Const(v, param), True) for v in interval)
+    moved = moved or None
     if op == "=":
-        return p.InTime(subject, start, replace(end, inclusive=False), op)
+        return p.InTime(subject, start, replace(end, inclusive=False), op, moved)
     if op == "<>":
-        return p.BoolNot(p.InTime(subject, start, replace(end, inclusive=False), "="))
+        return p.BoolNot(p.InTime(subject, start, replace(end, inclusive=False), "=", moved))
     if op == "<":
-        return p.InTime(subject, None, replace(start, inclusive=False), op)
+        return p.InTime(subject, None, replace(start, inclusive=False), op, moved)
     if op == "<=":
-        return p.InTime(subject, None, replace(end, inclusive=False), op)
+        return p.InTime(subject, None, replace(end, inclusive=False), op, moved)
     if op == ">":
-        return p.InTime(subject, end, None, op)
+        return p.InTime(subject, end, None, op, moved)
     assert op == ">=", op
-    return p.InTime(subject, start, None, op)
+    return p.InTime(subject, start, None, op, moved)
 
 
 def day_bounds(expr: p.Expr, by: p.Shift, zone: tzinfo | None) -> tuple[p.Bound, p.Bound]:
@@ -80,25 +93,30 @@ def shifted_test(
     subject: p.Expr,
     op: str,
     operand: tuple[datetime, datetime] | tuple[p.Expr, p.Shift],
+    moved: p.Shift | None = None,
+    param: str | None = None,
     zone: tzinfo | None = None,
 ) -> p.Expr:
-    """``subject op`` a shifted time (``e.happened < e.time - 1 day``), as the window it agrees with.
+    """``subject op`` a shifted time (``e.happened < e.time - 1 day``), as the window it agrees with;
+    ``moved`` shifts the subject's time first (``e.time - 1 day > 2024-01-01``).
 
-    A constant operand (``2025-02-20 + 1 day``) is an interval, compared as :func:`interval_test` does. A
-    node's time is a moment: ``<`` is ``BEFORE``, ``>`` ``AFTER``, ``<=`` and ``>=`` include the moment,
-    ``=`` is ``ON`` (the same day, on ``zone``'s clock) and ``<>`` is ``NOT ON``.
+    A constant operand (``2025-02-20 + 1 day``) is an interval, compared as :func:`interval_test` does
+    (``param`` names the parameter it came from, for display). A node's time is a moment: ``<`` is
+    ``BEFORE``, ``>`` ``AFTER``, ``<=`` and ``>=`` include the moment, ``=`` is ``ON`` (the same day, on
+    ``zone``'s clock) and ``<>`` is ``NOT ON``.
     """
     if isinstance(operand[0], datetime):
         start, end = operand
         assert isinstance(end, datetime)
-        return interval_test(subject, op, (start, end), None)
+        return interval_test(subject, op, (start, end), param, moved)
     expr, by = operand
     assert isinstance(by, p.Shift)
+    moved = moved or None
     if op in ("=", "<>"):
-        on = p.InTime(subject, *day_bounds(expr, by, zone), "=")
+        on = p.InTime(subject, *day_bounds(expr, by, zone), "=", moved)
         return on if op == "=" else p.BoolNot(on)
     bound = p.Bound(expr, op in ("<=", ">="), by or None)
     if op in ("<", "<="):
-        return p.InTime(subject, None, bound, op)
+        return p.InTime(subject, None, bound, op, moved)
     assert op in (">", ">="), op
-    return p.InTime(subject, bound, None, op)
+    return p.InTime(subject, bound, None, op, moved)

@@ -63,6 +63,10 @@ def _time(node: ast.TimeValue) -> str:
     return text
 
 
+def _side(node: ast.Expr | ast.TimeValue) -> str:
+    return _time(node) if isinstance(node, ast.TimeValue) else unparse_expr(node)
+
+
 def _window(node: ast.Window) -> str:
     if node.op == "BETWEEN":
         assert node.high is not None
@@ -80,7 +84,7 @@ def unparse_expr(node: ast.Expr) -> str:
     if isinstance(node, ast.Compare):
         return f"{unparse_expr(node.left)} {node.op} {unparse_expr(node.right)}"
     if isinstance(node, ast.TimeCompare):
-        return f"{unparse_expr(node.left)} {node.op} {_time(node.right)}"
+        return f"{_side(node.left)} {node.op} {_side(node.right)}"
     if isinstance(node, ast.FuzzyCompare):
         return f"{unparse_expr(node.left)} ~ {unparse_expr(node.right)}"
     if isinstance(node, ast.IsNull):
@@ -241,6 +245,8 @@ def _recall(node: ast.Recall) -> str:
         parts.append("BY " + ", ".join(unparse_expr(s) for s in node.speakers))
     if node.window is not None:
         parts.append((node.axis.upper() + " " if node.axis else "") + _window(node.window))
+    if node.happened is not None:
+        parts.append("HAPPENED " + _window(node.happened))
     if node.as_of is not None:
         parts.append("AS OF " + _time(node.as_of))
     if node.limit is not None:

@@ -262,6 +262,8 @@ class Evaluator:
         when = self.value(expr.subject, row)
         if not isinstance(when, datetime):
             return None
+        if expr.shift:
+            when = shift_clamped(when, expr.shift.months, expr.shift.seconds)  # as a bound's shift
         low = self.bound(expr.low, row)
         high = self.bound(expr.high, row)
         if low is None or high is None:

@@ -92,6 +92,8 @@ def recall(
         as_of=request.as_of,
         speakers=request.speakers,
         time_axis=request.time_axis,
+        happened_since=request.happened_since,
+        happened_until=request.happened_until,
         asked=asked if cfg.date_boost else None,
         at=request.reference or request.as_of or utc_now(),
     )
@@ -100,9 +102,13 @@ def recall(
 
 def _asked(request: RecallRequest) -> AskedDate | None:
     """The date the question names, read against when it is asked (``reference``, else ``as_of``, else now)
-    and, for a date that names no year, in view of the request's ``since``/``until`` window."""
+    and, for a date that names no year, in view of the request's ``since``/``until`` window (else its
+    ``happened_since``/``happened_until`` one)."""
     reference = request.reference or request.as_of or utc_now()
-    return asked_in_window(request.text, reference, request.since, request.until, request.zone)
+    since, until = request.since, request.until
+    if since is None and until is None:
+        since, until = request.happened_since, request.happened_until
+    return asked_in_window(request.text, reference, since, until, request.zone)
 
 
 class _Admit:
@@ -119,13 +125,7 @@ class _Admit:
         self.cache: dict[str, Event] = {}
         # no time bound on either axis and no speaker filter: every event that exists passes
         window = self.window
-        self.open = (
-            window.since is None
-            and window.until is None
-            and request.since is None
-            and request.until is None
-            and self.speakers is None
-        )
+        self.open = window.since is None and window.until is None and not request.bounded and self.speakers is None
 
     def __call__(self, ids: list[str]) -> list[Event]:
         cache = self.cache

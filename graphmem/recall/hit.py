@@ -124,7 +124,8 @@ class TimeWindow:
     question names, as recall resolved it (``None`` when it names none), and ``asked_share`` how much of
     the event lies in it (:func:`graphmem.recall.when.window_share`): 1 said in it or telling of a time
     at least half in it, the share of that time's span inside it when mostly outside, 0 outside; the
-    lift is scaled by it.
+    lift is scaled by it. ``happened_since``/``happened_until`` are a second window, on when the event
+    happened, that held as well (:attr:`RecallRequest.happened_since <graphmem.recall.request.RecallRequest>`).
     """
 
     since: datetime | None = None
@@ -136,15 +137,20 @@ class TimeWindow:
     happened_end: datetime | None = None
     asked: AskedDate | None = None
     asked_share: float = 0.0
+    happened_since: datetime | None = None
+    happened_until: datetime | None = None
 
     @property
     def bounded(self) -> bool:
         """Whether any bound was set."""
-        return self.since is not None or self.until is not None or self.as_of is not None
+        bounds = (self.since, self.until, self.as_of, self.happened_since, self.happened_until)
+        return any(b is not None for b in bounds)
 
     def describe(self) -> str:
         """E.g. ``2023-05-01 ≤ 2023-05-08 13:56 ≤ 2023-06-01`` or ``2023-05-08 13:56``; the bounds stand
         beside the time they bound (said or happened), so each inequality holds."""
+        if self.happened_since is not None or self.happened_until is not None:
+            return self._describe_both()
         said = _fmt(self.occurred_at) if self.occurred_at else "undated"
         happened = _fmt(self.happened) if self.happened is not None and self.happened != self.occurred_at else None
         out = said if happened is None else f"happened {happened}, said {said}"
@@ -170,19 +176,41 @@ class TimeWindow:
         said = self.occurred_at
         return not ((self.since is None or said >= self.since) and (self.until is None or said <= self.until))
 
-    def _between(self, what: str) -> str:
-        low = f"{_fmt(self.since)} ≤ " if self.since is not None else ""
-        high = f" ≤ {_fmt(self.until)}" if self.until is not None else ""
+    def _describe_both(self) -> str:
+        """:meth:`describe` with a window on each time: the said time in ``since``/``until`` (when they
+        bound it), then the happened time in ``happened_since``/``happened_until``."""
+        said = _fmt(self.occurred_at) if self.occurred_at else "undated"
+        if self.occurred_at is None:
+            out = said
+        elif self.since is not None or self.until is not None:
+            out = self._between(f"said {said}")
+        else:
+            out = f"said {said}"
+        if self.happened is not None:
+            low, high = self.happened_since, self.happened_until
+            out += ", " + self._happened_in_bounds(low, high)
+        elif self.occurred_at is not None:
+            out += ", happened when said"
+        if self.as_of is not None:
+            out += f" (as of {_fmt(self.as_of)})"
+        return out
+
+    def _between(self, what: str, since: datetime | None = None, until: datetime | None = None) -> str:
+        since, until = (self.since, self.until) if since is None and until is None else (since, until)
+        low = f"{_fmt(since)} ≤ " if since is not None else ""
+        high = f" ≤ {_fmt(until)}" if until is not None else ""
         return f"{low}{what}{high}"
 
-    def _happened_in_bounds(self) -> str:
-        """The happened span against the bounds: an inequality when it starts within them, else the overlap."""
+    def _happened_in_bounds(self, since: datetime | None = None, until: datetime | None = None) -> str:
+        """The happened span against the bounds (``since``/``until``, unless others are given): an
+        inequality when it starts within them, else the overlap."""
+        since, until = (self.since, self.until) if since is None and until is None else (since, until)
         start = self.happened
         assert start is not None
         end = self.happened_end if self.happened_end is not None else start
-        if self.since is None or start >= self.since:
-            return self._between(f"happened {_fmt(start)}")
-        bounds = f"{_fmt(self.since)} – {_fmt(self.until)}" if self.until is not None else f"≥ {_fmt(self.since)}"
+        if since is None or start >= since:
+            return self._between(f"happened {_fmt(start)}", since, until)
+        bounds = f"{_fmt(since)} – {_fmt(until)}" if until is not None else f"≥ {_fmt(since)}"
         return f"happened {_fmt(start)} to {_fmt(end)}, overlapping {bounds}"
 
 
@@ -299,6 +327,8 @@ class Why:
                 "happened": _iso(self.window.happened),
                 "happened_end": _iso(self.window.happened_end),
                 "axis": self.window.axis,
+                "happened_since": _iso(self.window.happened_since),
+                "happened_until": _iso(self.window.happened_until),
                 "asked": (
                     {**self.window.asked.as_dict(), "share": self.window.asked_share}
                     if self.window.asked is not None

@@ -46,6 +46,7 @@ class Ranking:
         participants: normalised names of everyone who speaks in the namespace.
         since, until, as_of, speakers: the filters, for the explanation.
         time_axis: what ``since``/``until`` bound (``RecallRequest.time_axis``), for the explanation.
+        happened_since, happened_until: the second window, on when events happened, for the explanation.
         asked: the date the question names ("on 20 May 2023"), resolved, or ``None``.
         at: when the question is asked (``reference``, else ``as_of``, else now): what "now" means.
     """
@@ -60,6 +61,8 @@ class Ranking:
     asked: AskedDate | None = None
     time_axis: str = "said"
     at: datetime | None = None
+    happened_since: datetime | None = None
+    happened_until: datetime | None = None
 
 
 def rank(
@@ -240,6 +243,8 @@ def _hit(
             happened_end=span[1] if span else None,
             asked=info.asked,
             asked_share=window_share(ev, info.asked) if info.asked is not None else 0.0,
+            happened_since=info.happened_since,
+            happened_until=info.happened_until,
         ),
         speakers=info.speakers,
         parts=parts,

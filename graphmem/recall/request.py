@@ -24,8 +24,8 @@ TimeAxis = Literal["said", "happened", "either"]
 TIME_AXES: tuple[str, ...] = get_args(TimeAxis)
 
 #: The fields that hold a time, and those that are inclusive upper bounds (a date: the end of that day).
-_TIMES = ("since", "until", "as_of", "valid_at", "reference")
-_UPPER = frozenset({"until", "as_of"})
+_TIMES = ("since", "until", "as_of", "valid_at", "reference", "happened_since", "happened_until")
+_UPPER = frozenset({"until", "as_of", "happened_until"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +69,11 @@ class RecallRequest:
         zone: the clock the question's dates and the date arguments are read on (a ``tzinfo``, e.g.
             ``ZoneInfo("Europe/Lisbon")``; ``None``: UTC): "yesterday" and "on 31 October" are days on
             that calendar (``Memory.open(zone=...)`` sets it for every request).
+        happened_since, happened_until: a second window, on when what an event tells of happened (its
+            :attr:`Event.happened` interval must overlap it; undated events pass, as on the said axis),
+            that must hold as well as ``since``/``until`` on ``time_axis``: ``since``/``until`` with
+            ``time_axis="said"`` and these bound both times at once (the DSL's ``RECALL "…" SAID ON d1
+            HAPPENED ON d2``). ``happened_until`` a date: the end of that date, as for ``until``.
         Without any, recall follows the facts in the version memory holds now, whatever their valid
         time: a question may ask about the past, and a closed fact leads to its evidence
         (:mod:`graphmem.fact_time`; the query language and ``Memory.facts`` default to facts valid now).
@@ -78,7 +83,8 @@ class RecallRequest:
             (a ``bool`` is none), a non-positive ``k``, ``hops`` outside 0..6, an ``all_time`` that is no
             ``bool``, a speaker that is no string, a time that is no ``datetime``, ``date`` or date text,
             a text that names no date (``since: '2024-13' is not a date: ...``: the argument, what is
-            wrong and the forms accepted), or ``since`` after ``until``.
+            wrong and the forms accepted), or ``since`` after ``until`` (``happened_since`` after
+            ``happened_until``).
     """
 
     text: str
@@ -94,6 +100,8 @@ class RecallRequest:
     time_axis: TimeAxis = "either"
     reference: datetime | None = None
     zone: tzinfo | None = None
+    happened_since: datetime | None = None
+    happened_until: datetime | None = None
 
     def __post_init__(self) -> None:
         validate_namespace(self.namespace)
@@ -110,11 +118,13 @@ class RecallRequest:
         for name in _TIMES:  # aware times and dates, as stored times are compared: naive UTC
             read = as_upper_bound if name in _UPPER else as_moment  # until/as_of a date: the whole day
             object.__setattr__(self, name, read(getattr(self, name), name, self.zone))
-        if self.since is not None and self.until is not None and self.since > self.until:
-            raise ConfigError(
-                f"since ({self.since.isoformat(sep=' ')}) is after until ({self.until.isoformat(sep=' ')}):"
-                " the window holds no time"
-            )
+        for low, high in (("since", "until"), ("happened_since", "happened_until")):
+            start, end = getattr(self, low), getattr(self, high)
+            if start is not None and end is not None and start > end:
+                raise ConfigError(
+                    f"{low} ({start.isoformat(sep=' ')}) is after {high} ({end.isoformat(sep=' ')}):"
+                    " the window holds no time"
+                )
         if self.time_axis not in TIME_AXES:
             raise ConfigError(f"time_axis must be one of {', '.join(TIME_AXES)}, not {self.time_axis!r}")
         if self.all_time and (self.as_of is not None or self.valid_at is not None):
@@ -144,6 +154,8 @@ class RecallRequest:
         time_axis: TimeAxis = "either",
         reference: TimeArg | None = None,
         zone: tzinfo | str | None = None,
+        happened_since: TimeArg | None = None,
+        happened_until: TimeArg | None = None,
     ) -> RecallRequest:
         """Build a request from the keyword arguments ``Memory.recall`` takes (``speakers`` any sequence
         of names, or one name as a string; times as ``datetime``, ``date`` or date text, read as the
@@ -153,7 +165,13 @@ class RecallRequest:
         start, end = as_moment(since, "since", zone), as_upper_bound(until, "until", zone)
         believed = as_upper_bound(as_of, "as_of", zone)
         valid, asked = as_moment(valid_at, "valid_at", zone), as_moment(reference, "reference", zone)
-        return cls(text, namespace, k, hops, start, end, who, believed, valid, all_time, time_axis, asked, zone)
+        low, high = (
+            as_moment(happened_since, "happened_since", zone),
+            as_upper_bound(happened_until, "happened_until", zone),
+        )
+        return cls(
+            text, namespace, k, hops, start, end, who, believed, valid, all_time, time_axis, asked, zone, low, high
+        )
 
     @property
     def window(self) -> TimeFilter:
@@ -178,10 +196,24 @@ class RecallRequest:
         return replace(facts, since=since, until=until)
 
     def admits(self, event: Event, window: TimeFilter | None = None) -> bool:
-        """Whether ``event`` passes ``since``/``until`` on :attr:`time_axis` (and :attr:`window`, which a
-        caller checking many events passes in, built once)."""
+        """Whether ``event`` passes ``since``/``until`` on :attr:`time_axis` and ``happened_since``/
+        ``happened_until`` (and :attr:`window`, which a caller checking many events passes in, built once)."""
         if not (self.window if window is None else window).admits_event(event):
             return False
+        if not self._on_axis(event):
+            return False
+        if self.happened_since is None and self.happened_until is None:
+            return True
+        span = event.happened
+        return span is None or overlaps(span, self.happened_since, self.happened_until)
+
+    @property
+    def bounded(self) -> bool:
+        """Whether ``since``, ``until``, ``happened_since`` or ``happened_until`` bounds event time."""
+        return any(t is not None for t in (self.since, self.until, self.happened_since, self.happened_until))
+
+    def _on_axis(self, event: Event) -> bool:
+        """Whether ``event`` passes ``since``/``until`` on :attr:`time_axis`."""
         if self.time_axis == "said" or (self.since is None and self.until is None):
             return True
         said = event.occurred_at
@@ -203,7 +235,7 @@ class RecallRequest:
     @property
     def filtered(self) -> bool:
         """Whether any filter applies (seed sources then search deeper to find enough admitted events)."""
-        return not self.window.empty or self.since is not None or self.until is not None or self.speakers is not None
+        return not self.window.empty or self.bounded or self.speakers is not None
 
 
 def _shown(value: object) -> str:

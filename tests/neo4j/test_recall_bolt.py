@@ -8,6 +8,7 @@ BM25 fallback on ArcadeDB), so scores may differ a little while the answers agre
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
@@ -15,7 +16,8 @@ import pytest
 
 from graphmem.embed import Embedder, OnnxEmbedder
 from graphmem.memory import Memory
-from tests.recall.conftest import NS, write_dialogue
+from graphmem.models import TimeRef
+from tests.recall.conftest import NS, build_batches, write_dialogue
 from tests.support.bolt_server import BoltTarget, wipe_database
 
 pytestmark = pytest.mark.neo4j
@@ -86,6 +88,31 @@ def test_filters_apply_over_bolt(memories: tuple[Memory, Memory]) -> None:
         want = set(_ids(local, "the puppy and the cello", k=10, **kw))
         got = set(_ids(remote, "the puppy and the cello", k=10, **kw))
         assert got and len(got & want) >= 0.7 * len(want), kw
+
+
+def _write_told_times(mem: Memory, namespace: str) -> None:
+    """The dialogue in ``namespace``, where the puppy and the cello turns tell of February ("last month")."""
+    if namespace in mem.namespaces():
+        return
+    february = (TimeRef("last month", datetime(2024, 2, 1), datetime(2024, 3, 1), "month"),)
+    for batch in build_batches(namespace):
+        events = tuple(replace(e, times=february) if e.id in ("s2:1", "s3:1") else e for e in batch.events)
+        vectors = mem.embedder.embed([e.text for e in events])
+        embeddings = tuple((e.id, v.tolist()) for e, v in zip(events, vectors, strict=True))
+        mem.write(replace(batch, events=events, embeddings=embeddings, embedding_model=mem.embedder.name))
+
+
+def test_dsl_recall_with_a_window_on_each_time_over_bolt(memories: tuple[Memory, Memory]) -> None:
+    """``RECALL … SAID … HAPPENED …``: both windows hold, on the embedded store and over Bolt alike."""
+    found = []
+    for mem in memories:
+        _write_told_times(mem, "told")
+        both = 'RECALL "the puppy and the cello" IN "told" SAID AFTER 2024-03-07 HAPPENED BEFORE 2024-03-01'
+        rows = mem.query(both + " LIMIT 10").rows
+        found.append(sorted(r[4] for r in rows))
+        assert all("said" in r[5] and "happened" in r[5] for r in rows)
+        assert mem.query('RECALL "hiking" IN "told" SAID BEFORE 2024-03-02 HAPPENED BEFORE 2024-03-01').rows == ()
+    assert found[0] == found[1] == ["s2-1", "s3-1"]
 
 
 def test_index_cache_is_rebuilt_from_stored_embeddings(

@@ -87,3 +87,14 @@ def test_date_parts_on_berlin_clock(graphs: tuple[Memory, CypherStore]) -> None:
     assert _both(graphs, "FIND (e:Event) WHERE year(e.time) = 2025 RETURN e.id", berlin)[1].rows == (("e4",),)
     same_day = "FIND (a:Event), (b:Event) WHERE a.id = 'e1' AND b ON a RETURN b.id ORDER BY b.id"
     assert _both(graphs, same_day, berlin)[1].rows == (("e1",), ("e2",), ("e6",))
+
+
+def test_a_shift_on_the_left_pushed_down_compares_days_on_the_clock(graphs: tuple[Memory, CypherStore]) -> None:
+    # e1 is 02:30 summer time on 27 October in Berlin, a day of 25 hours from 22:00 UTC on the 26th; an hour
+    # before e1 is still that day there, but 26 October in UTC
+    query = "FIND (a:Event), (b:Event) WHERE a.id = 'e1' AND b.time - 1 hour = a.time RETURN b.id ORDER BY b.id"
+    for zone, ids in ((None, ["e2", "e6"]), (ZoneInfo("Europe/Berlin"), ["e1", "e2", "e6"])):
+        want, got = _both(graphs, query, zone)
+        assert got.notes == ("pushed down to Cypher",)
+        assert got.rows == want.rows
+        assert [row[0] for row in got.rows] == ids

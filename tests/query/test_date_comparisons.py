@@ -230,3 +230,69 @@ def test_comparisons_with_a_shifted_moment_include_it_with_the_equal_sign(small_
     assert unparse(parse("FIND (e) WHERE e.happened < e.time - 1 day RETURN e")) == (
         "FIND (e) WHERE e.happened < e.time - 1 day RETURN e"
     )
+
+
+@pytest.mark.parametrize(
+    ("comparison", "same"),
+    [
+        ("e.time - 1 day > 2023-05-08", "e.time > 2023-05-08 + 1 day"),
+        ("e.time + 1 month <= 2023-06-08", "e.time <= 2023-06-08 - 1 month"),
+        ("e.time - 1 month < 2023-05", "e.time < 2023-06"),
+        ("e.time - 1 day = 2023-06-09", "e.time ON 2023-06-10"),
+        ("e.time - 1 day <> 2023-06-09", "NOT e.time ON 2023-06-10"),
+        ('e.time + 1 week >= "15 May 2023"', "e.time >= 2023-05-08"),
+        ("e.time - 1 hour >= $t", "e.time >= 2023-06-10T09:01"),
+        ("e.time + 1 day >= $d", "e.time >= 2023-06-10"),
+        ("e.happened + 1 day < e.time", "e.happened < e.time - 1 day"),
+        ("e.happened + 1 day < e.time - 5 days", "e.happened < e.time - 6 days"),
+        ("e.time - 2 hours < e.time", "e.time IS NOT NULL"),
+        ("2023-05-08 + 1 day < e.time", "e.time > 2023-05-09"),
+        ("$d - 1 day <= e.time", "e.time >= 2023-06-10"),
+        ("2023-06-10 - 3 days >= e.happened", "e.happened <= 2023-06-07"),
+    ],
+)
+def test_a_shift_on_the_left_or_on_both_sides(small_memory: Memory, comparison: str, same: str) -> None:
+    """``e.time - 1 day > 2023-05-08`` moves the left side's time, then compares as an unshifted time does;
+    a date on the left is read from the right, the comparison turned round."""
+    params = {"d": date(2023, 6, 11), "t": datetime(2023, 6, 10, 8, 1)}
+    got = ids(small_memory, comparison, **params)
+    assert got == ids(small_memory, same, **params)
+    assert got  # each case keeps some events, so agreement is not two empty answers
+    text = f"FIND (e:Event) WHERE {comparison} RETURN e"
+    assert unparse(parse(text)) == text
+
+
+def test_a_shifted_time_of_one_node_against_another(small_memory: Memory) -> None:
+    text = 'FIND (a:Event {id: "e1"}), (e:Event) WHERE a.time + 2 minutes <= e.time RETURN e.id ORDER BY e.id'
+    assert col(run(small_memory, text)) == ["e3", "e4", "e5", "e6", "e7"]
+    both = 'FIND (a:Event {id: "e1"}), (e:Event) WHERE a.time + 1 day <= e.time - 1 month RETURN e.id ORDER BY e.id'
+    assert col(run(small_memory, both)) == JUNE_10  # 9 May 13:56 is before 10 June 09:00 - 1 month
+    assert col(run(small_memory, both.replace("1 day", "2 days"))) == []  # 10 May 13:56 is not
+    plan = str(plan_query(parse(both)))
+    assert "Filter a.time + 1 day <= e.time - 1 month" in plan
+
+
+def test_a_left_shift_moves_the_time_itself_on_the_calendar(small_memory: Memory) -> None:
+    # 10 June - 1 month is 10 May; the test is on the moved time, not on the date moved the other way
+    assert ids(small_memory, "e.time - 1 month = 2023-05-10") == JUNE_10
+    assert "Filter e.time - 1 month >= 2023-05-10 AND e.time - 1 month < 2023-05-11" in str(
+        plan_query(parse("FIND (e:Event) WHERE e.time - 1 month = 2023-05-10 RETURN e"))
+    )
+
+
+@pytest.mark.parametrize(
+    ("where", "place", "message"),
+    [
+        ("e.text - 1 day > 2023-05-08", "line 1, column 22", "e.text is not a time"),
+        ("e.time - 1 day > e.text", "line 1, column 39", "e.text is not a time"),
+        ("e.time - 1 day > e.speaker - 1 day", "line 1, column 39", "e.speaker is not a time"),
+        ("e.time - 1 day > TRUE", "line 1, column 39", "a shifted time is compared with a time"),
+        ('e.time + 1 day < "soon"', "line 1, column 39", "'soon' is not a date"),
+        ("\n  e.seq + 1 day >= 2023", "line 2, column 3", "e.seq is not a time"),
+    ],
+)
+def test_a_shift_on_a_non_time_is_an_error_at_its_place(
+    small_memory: Memory, where: str, place: str, message: str
+) -> None:
+    with pytest.raises(QuerySemanticError, match=f"{place}: {message}"):
+        ids(small_memory, where)

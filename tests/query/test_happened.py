@@ -231,3 +231,69 @@ def test_happened_pushes_down_with_parameters_and_a_fallback(small_memory: Memor
     # an event written before ``happened`` was stored happened when it was said
     assert "coalesce(n1.happened, n1.occurred_at) >= $p2" in query.text
     assert "2023-06-03" not in query.text and datetime(2023, 6, 3) in query.params.values()
+
+
+# -- a window on each time -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("said", "happened", "admitted"),
+    [
+        ((datetime(2023, 6, 10), datetime(2023, 6, 10, 23, 59)), (datetime(2023, 6, 1), datetime(2023, 6, 4)), True),
+        ((datetime(2023, 6, 10), datetime(2023, 6, 10, 23, 59)), (datetime(2023, 6, 6), datetime(2023, 6, 11)), False),
+        ((datetime(2023, 6, 1), datetime(2023, 6, 4)), (datetime(2023, 6, 1), datetime(2023, 6, 4)), False),
+        ((None, None), (datetime(2023, 6, 4), None), True),  # the race's days run to the end of 4 June
+        ((datetime(2023, 6, 10), None), (None, datetime(2023, 6, 2)), False),
+    ],
+)
+def test_recall_request_admits_a_window_on_each_time(
+    said: tuple[datetime | None, datetime | None], happened: tuple[datetime | None, datetime | None], admitted: bool
+) -> None:
+    race = event(TimeRef("last weekend", RACE, datetime(2023, 6, 5), "day"))
+    request = RecallRequest.of(
+        "q",
+        namespace=NS,
+        since=said[0],
+        until=said[1],
+        time_axis="said",
+        happened_since=happened[0],
+        happened_until=happened[1],
+    )
+    assert request.admits(race) is admitted
+    assert request.filtered
+    assert request.admits(event(said=None))  # undated events pass, as on one axis
+
+
+def test_a_happened_window_that_holds_no_time_is_a_config_error() -> None:
+    with pytest.raises(ConfigError, match=r"happened_since \(2023-06-05 00:00:00\) is after happened_until"):
+        RecallRequest.of("q", namespace=NS, happened_since="2023-06-05", happened_until=datetime(2023, 6, 4))
+    until = RecallRequest.of("q", namespace=NS, happened_until="2023-06-04").happened_until
+    assert until == datetime(2023, 6, 4, 23, 59, 59, 999999)  # a date: its end, as until
+
+
+def test_recall_said_and_happened_windows_both_hold(small_memory: Memory) -> None:
+    def sources(text: str, clauses: str) -> list[str]:
+        return sorted(r[4] for r in small_memory.query(f'RECALL "{text}" IN "t1" {clauses}').rows)
+
+    # e5 (D2:1) was said on 10 June about 3 June; e6 and e7 (D2:2, D2:3) were said on 10 June about then
+    assert sources("race Melanie", "SAID ON 2023-06-10") == ["D2:1", "D2:2", "D2:3"]
+    assert sources("race Melanie", "SAID ON 2023-06-10 HAPPENED BETWEEN 2023-06-01 AND 2023-06-04") == ["D2:1"]
+    assert sources("adoption", "SAID ON 2023-06-10") == ["D2:1", "D2:2", "D2:3"]
+    assert sources("adoption", "HAPPENED ON 2023-06-10 SAID ON 2023-06-10") == ["D2:2", "D2:3"]
+    assert sources("race Melanie", "SAID ON 2023-05-08 HAPPENED ON 2023-06-03") == []
+    text = 'RECALL "race" IN "t1" SAID ON 2023-06-10 HAPPENED ON 2023-06-03 LIMIT 1'
+    assert unparse(parse(text)) == text
+    assert parse(unparse(parse(text))) == parse(text)
+    why = small_memory.query(text).rows[0][5]
+    assert "2023-06-10 ≤ said 2023-06-10 09:00 ≤ 2023-06-10 23:59, 2023-06-03 ≤ happened 2023-06-03" in why
+    plan = str(small_memory.explain(text))
+    assert "(said time), happened since 2023-06-03, happened until 2023-06-03T23:59:59.999999" in plan
+
+
+def test_the_explanation_of_a_window_on_each_time() -> None:
+    both = TimeWindow(axis="said", **LATER, **DAY, happened_since=datetime(2023, 6, 1))
+    assert both.describe() == "2023-06-10 ≤ said 2023-06-10 09:00 ≤ 2023-06-10 23:59, 2023-06-01 ≤ happened 2023-06-03"
+    wide = TimeWindow(
+        axis="said", occurred_at=SAID, happened_since=datetime(2023, 6, 10), happened_until=LATER["until"]
+    )
+    assert wide.describe() == "said 2023-06-10 09:00, happened when said"

@@ -178,15 +178,22 @@ def test_keywords_list() -> None:
         ),
         ("FIND (e) WHERE e.a = 1 OR\n  ORDER BY e.a", 1, 24, ["OR needs a condition after it, and ORDER starts"]),
         ("FIND (e) WHERE LIMIT 3", 1, 10, ["WHERE needs a condition after it, and LIMIT starts"]),
-        # two RECALL windows: on two axes, the hint says so rather than suggesting BETWEEN
+        # two RECALL windows: one on each time is allowed (SAID … HAPPENED …); beside a window on either
+        # time the hint says how to bound both, rather than suggesting BETWEEN
         (
-            'RECALL "dog" SAID ON 2025-02-20 HAPPENED ON 2025-02-17 LIMIT 2',
+            'RECALL "dog" ON 2025-02-20 SAID ON 2025-02-17',
             1,
-            33,
-            ["time window is given twice", "SAID and HAPPENED bound different times", "WHERE e.time ON"],
+            28,
+            ["without SAID or HAPPENED already bounds either", "SAID before one and HAPPENED before the other"],
         ),
-        ('RECALL "dog" ON 2025-02-20 SAID ON 2025-02-17', 1, 28, ["without SAID or HAPPENED already bounds either"]),
+        ('RECALL "dog" HAPPENED ON 2025-02-17 ON 2025-02-20', 1, 37, ["without SAID or HAPPENED already bounds"]),
         ('RECALL "dog" SAID AFTER 2025 SAID BEFORE 2026', 1, 30, ["time window is given twice; use BETWEEN"]),
+        (
+            'RECALL "dog" SAID ON 2025-02-20 HAPPENED ON 2025-02-17 HAPPENED ON 2025-02-18',
+            1,
+            56,
+            ["time window is given twice; use BETWEEN"],
+        ),
     ],
 )
 def test_syntax_errors(text: str, line: int, column: int, words: list[str]) -> None:
