@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import calendar
 import re
-from datetime import UTC, date, datetime, timedelta, tzinfo
+from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
 from typing import TypeAlias
 
 __all__ = [
@@ -25,10 +25,12 @@ __all__ = [
     "TimeArg",
     "add_months",
     "grain_end",
+    "local_span_to_utc",
     "local_to_utc",
     "parse_date_argument",
     "parse_date_text",
     "utc_to_local",
+    "zone_label",
     "zone_named",
 ]
 
@@ -141,6 +143,22 @@ def zone_named(name: str | tzinfo | None) -> tzinfo | None:
     )
 
 
+def zone_label(zone: tzinfo) -> str:
+    """The name of a clock as the IANA database, Cypher and ``EXPLAIN`` write it: ``Europe/Berlin``,
+    ``UTC``, or a fixed offset as ``+02:00``; another ``tzinfo`` by its ``str``."""
+    if zone is UTC:
+        return "UTC"
+    key = getattr(zone, "key", None)  # a ZoneInfo
+    if isinstance(key, str):
+        return key
+    if isinstance(zone, timezone):
+        offset = zone.utcoffset(None)
+        sign = "-" if offset < timedelta(0) else "+"
+        minutes = abs(offset) // timedelta(minutes=1)
+        return f"{sign}{minutes // 60:02d}:{minutes % 60:02d}"
+    return str(zone)
+
+
 def local_to_utc(value: datetime, zone: tzinfo | None) -> datetime:
     """A naive wall-clock time on ``zone``'s clock as naive UTC (by the zone's rules on that date; a time
     skipped when clocks go forward is read with the offset before the change). ``None``: ``value`` as it is.
@@ -151,6 +169,31 @@ def local_to_utc(value: datetime, zone: tzinfo | None) -> datetime:
         return value.replace(tzinfo=zone).astimezone(UTC).replace(tzinfo=None)
     except OverflowError:
         return datetime.max if value.year > 1 else datetime.min
+
+
+def local_span_to_utc(start: datetime, end: datetime | None, zone: tzinfo | None) -> tuple[datetime, datetime | None]:
+    """The wall-clock interval ``[start, end)`` on ``zone``'s clock as naive UTC.
+
+    The start is read as :func:`local_to_utc` reads it (a wall time that occurs twice, when clocks go
+    back, is its first occurrence); the end on the offset the start was read with, while that offset still
+    holds at the end, else by the zone's rules for the end's own date. So the minute 02:59 of the night
+    clocks go back in Berlin is the minute from 00:59 UTC, not the 61 minutes to the 03:00 that follows
+    both of its occurrences, while the day clocks go back has its 25 hours and a night across the change
+    its extra hour. ``end`` ``None`` stays ``None``; the ends of the calendar stay where they are.
+    """
+    first = local_to_utc(start, zone)
+    if end is None:
+        return first, None
+    if zone is None or datetime.min in (first, end) or datetime.max in (first, end):
+        return first, local_to_utc(end, zone)
+    offset = start.replace(tzinfo=zone).utcoffset()
+    try:
+        last = end - offset if offset is not None else end
+        if last > first and (last - EPSILON).replace(tzinfo=UTC).astimezone(zone).utcoffset() == offset:
+            return first, last
+    except OverflowError:
+        pass
+    return first, local_to_utc(end, zone)
 
 
 def utc_to_local(value: datetime, zone: tzinfo | None) -> datetime:
@@ -186,7 +229,9 @@ def _read_date(text: str, zone: tzinfo | None = None) -> tuple[datetime, datetim
     start, end, grain, own = _read_wall(text)
     if own or zone is None:
         return start, end, grain
-    return local_to_utc(start, zone), local_to_utc(end, zone), grain
+    first, last = local_span_to_utc(start, end, zone)
+    assert last is not None
+    return first, last, grain
 
 
 def _read_wall(text: str) -> tuple[datetime, datetime, str, bool]:

@@ -7,17 +7,18 @@ Times are stored and shown in UTC either way; only the dates a user gives are re
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 from click.testing import CliRunner
 
-from graphmem import Event, Memory
+from graphmem import Event, Memory, TimeRef
 from graphmem.cli.app import cli
-from graphmem.dates import DateTextError, parse_date_argument, parse_date_text, zone_named
+from graphmem.dates import DateTextError, local_span_to_utc, parse_date_argument, parse_date_text, zone_named
 from graphmem.errors import ConfigError
+from graphmem.extract.clocks import from_utc, to_utc
 from graphmem.mcp_server import parse_when
 from graphmem.recall.request import RecallRequest
 from graphmem.recall.when import asked_window
@@ -154,3 +155,97 @@ def test_mcp_server_runs_on_the_cli_clock(store: Path, monkeypatch: pytest.Monke
     result = CliRunner().invoke(cli, ["--db", str(store), "--zone", "Europe/Berlin", "mcp"])
     assert result.exit_code == 0, result.output
     assert served["zone"] == BERLIN
+
+
+def test_date_parts_are_read_on_the_memory_clock(store: Path) -> None:
+    parts = "FIND (e:Event) RETURN e.text, date(e.time), year(e.time), month(e.time) ORDER BY e.time"
+    with Memory.open(store, embedder=FakeEmbedder()) as utc:
+        assert [row[1:] for row in utc.query(parts, namespace=NS).rows] == [
+            (datetime(2024, 10, 30), 2024, 10),
+            (datetime(2024, 10, 30), 2024, 10),
+        ]
+        assert _texts(utc, "FIND (e:Event) WHERE date(e.time) = 2024-10-31 RETURN e.text") == []
+    with Memory.open(store, embedder=FakeEmbedder(), zone=BERLIN) as berlin:
+        # the day of the turn is Berlin's 31 October: its midnight, 23:00 UTC on 30 October
+        assert [row[1:] for row in berlin.query(parts, namespace=NS).rows] == [
+            (datetime(2024, 10, 29, 23), 2024, 10),
+            (datetime(2024, 10, 30, 23), 2024, 10),
+        ]
+        # date() agrees with ON, on the same clock
+        for query in ("WHERE date(e.time) = 2024-10-31", "WHERE e.time ON 2024-10-31"):
+            assert _texts(berlin, f"FIND (e:Event) {query} RETURN e.text") == ["Save me a pumpkin for Halloween"]
+        # two turns on the same day of the clock: the late one is a day after lunch in Berlin
+        same_day = "FIND (a:Event), (b:Event) WHERE a.id = 'e1' AND b ON a RETURN b.id"
+        assert _texts(berlin, same_day) == ["e1"]
+        assert "date(a.time on Europe/Berlin)" in str(berlin.explain(same_day))
+
+
+def test_the_same_day_is_a_day_of_the_clock_when_it_changes(tmp_path: Path) -> None:
+    # 27 October 2024 in Berlin: 25 hours, from 22:00 UTC on the 26th to 23:00 UTC on the 27th
+    times = [datetime(2024, 10, 26, 22, 30), datetime(2024, 10, 27, 22, 30), datetime(2024, 10, 27, 23, 30)]
+    events = [Event(NS, f"e{i}", "s1", i, "Ana", f"turn {i}", t) for i, t in enumerate(times)]
+    with Memory.open(tmp_path / "db", embedder=FakeEmbedder(), zone=BERLIN) as mem:
+        mem.add_events(events, namespace=NS)
+        for same in ("b ON a", "b.time ON a.time", "b.time = a.time + 0 days"):
+            query = f"FIND (a:Event), (b:Event) WHERE a.id = 'e0' AND {same} RETURN b.id ORDER BY b.id"
+            assert _texts(mem, query) == ["e0", "e1"], same
+
+
+def test_a_month_and_year_turn_over_on_the_memory_clock(tmp_path: Path) -> None:
+    eve = datetime(2024, 12, 31, 23, 30)  # 00:30 on 1 January 2025 in Berlin
+    with Memory.open(tmp_path / "db", embedder=FakeEmbedder(), zone="Europe/Berlin") as mem:
+        mem.add_events([Event(NS, "e1", "s1", 0, "Ana", "Happy new year", eve)], namespace=NS)
+        rows = mem.query("FIND (e:Event) RETURN year(e.time), month(e.time), date(e.time)", namespace=NS).rows
+        assert rows == ((2025, 1, datetime(2024, 12, 31, 23)),)
+        assert _texts(mem, "FIND (e:Event) WHERE year(e.time) = 2025 RETURN e.text") == ["Happy new year"]
+
+
+def test_a_minute_that_occurs_twice_is_a_minute_long() -> None:
+    # Berlin goes back from 03:00 summer time to 02:00 at 01:00 UTC on 27 October 2024
+    assert parse_date_text("2024-10-27T02:59", BERLIN) == (datetime(2024, 10, 27, 0, 59), datetime(2024, 10, 27, 1))
+    assert parse_date_text("2024-10-27T02:30", BERLIN) == (datetime(2024, 10, 27, 0, 30), datetime(2024, 10, 27, 0, 31))
+    said = TimeRef("at 2:59", datetime(2024, 10, 27, 2, 59), datetime(2024, 10, 27, 3), "time")
+    stored = to_utc(said, BERLIN)
+    assert (stored.start, stored.end) == (datetime(2024, 10, 27, 0, 59), datetime(2024, 10, 27, 1))
+    # a night across the change keeps its extra hour, the day its 25 hours
+    assert local_span_to_utc(datetime(2024, 10, 26, 18), datetime(2024, 10, 27, 6), BERLIN) == (
+        datetime(2024, 10, 26, 16),
+        datetime(2024, 10, 27, 5),
+    )
+    assert parse_date_text("2024-10-27", BERLIN) == (datetime(2024, 10, 26, 22), datetime(2024, 10, 27, 23))
+
+
+def test_a_phrase_and_a_date_are_converted_alike_to_the_calendar_edge() -> None:
+    # one conversion: a phrase resolved at the calendar's start keeps its interval, as a written date does
+    first = TimeRef("on the first day", datetime(1, 1, 1), datetime(1, 1, 2), "day")
+    for clock in (timedelta(hours=2), timezone(timedelta(hours=2)), BERLIN):
+        stored = to_utc(first, clock)
+        zone = clock if isinstance(clock, tzinfo) else timezone(clock)
+        assert stored.resolved and (stored.start, stored.end) == local_span_to_utc(first.start, first.end, zone)
+        assert from_utc(stored, clock).start == first.start
+    late = TimeRef("on the last day", datetime(9999, 12, 31), datetime.max, "day")
+    assert to_utc(late, timedelta(hours=-2)).resolved
+    # a question's date is the same conversion as a phrase said on the clock
+    asked = datetime(2024, 10, 27, 12)
+    window = asked_window("What did I do yesterday?", asked, BERLIN)
+    assert window == to_utc(asked_window("What did I do yesterday?", datetime(2024, 10, 27, 13)), BERLIN)
+    assert window is not None and (window.start, window.end) == (datetime(2024, 10, 25, 22), datetime(2024, 10, 26, 22))
+
+
+def test_a_shift_on_the_left_compares_days_on_the_memory_clock(tmp_path: Path) -> None:
+    # e0 at 00:30 UTC on 31 October (01:30 in Berlin); an hour earlier is 00:30 on 31 October in Berlin but
+    # 23:30 on 30 October in UTC; e1 at 10:00 UTC is on 31 October on both clocks
+    times = [datetime(2024, 10, 31, 0, 30), datetime(2024, 10, 31, 10)]
+    events = [Event(NS, f"e{i}", "s1", i, "Ana", f"turn {i}", t) for i, t in enumerate(times)]
+    same = "FIND (a:Event), (b:Event) WHERE b.id = 'e1' AND a.time - 1 hour {op} b.time RETURN a.id ORDER BY a.id"
+    with Memory.open(tmp_path / "db", embedder=FakeEmbedder()) as utc:
+        utc.add_events(events, namespace=NS)
+        assert _texts(utc, same.format(op="=")) == ["e1"]
+    with Memory.open(tmp_path / "db", embedder=FakeEmbedder(), zone=BERLIN) as berlin:
+        assert _texts(berlin, same.format(op="=")) == ["e0", "e1"]
+        assert _texts(berlin, same.format(op="<>")) == []
+        assert "date(b.time on Europe/Berlin)" in str(berlin.explain(same.format(op="=")))
+        # a shift on both sides: the day of the right side's clock, moved as the left is
+        for query in ("b.time - 1 hour = a.time - 1 hour", "b ON a"):
+            both = f"FIND (a:Event), (b:Event) WHERE a.id = 'e0' AND {query} RETURN b.id ORDER BY b.id"
+            assert _texts(berlin, both) == ["e0", "e1"], query

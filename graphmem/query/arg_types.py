@@ -66,7 +66,9 @@ def kind_of(expr: p.Expr, edges: frozenset[str], paths: frozenset[str]) -> str |
     if isinstance(expr, p.Const):
         return _const_kind(expr.value)
     if isinstance(expr, p.Func):
-        return {"date": "time", "year": "number", "month": "number", "size": "number"}.get(expr.name, "text")
+        return {"date": "time", "next_day": "time", "year": "number", "month": "number", "size": "number"}.get(
+            expr.name, "text"
+        )
     if isinstance(expr, p.Agg):
         if expr.name in ("count", "sum", "avg"):
             return "number"

@@ -14,9 +14,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timezone, tzinfo
 from typing import Any, assert_never
+from zoneinfo import ZoneInfo
 
+from graphmem.dates import zone_label
 from graphmem.models import Entity, NodeKind
 from graphmem.query import plan as p
 from graphmem.query.timeutil import shift_clamped
@@ -277,9 +279,11 @@ class ExprCompiler:
 
     def func(self, expr: p.Func) -> tuple[str, str]:
         arg, kind = self.value(expr.arg)
-        if expr.name in ("date", "year", "month"):
+        if expr.name in ("date", "next_day", "year", "month"):
             if kind != "datetime":
                 raise NotPushable(f"{expr.name}() of a value that may not be a time")
+            if expr.zone is not None:
+                return self.on_clock(expr.name, arg, expr.zone)
             if expr.name == "date":
                 return f"CASE WHEN {arg} IS NULL THEN null ELSE localdatetime.truncate('day', {arg}) END", "datetime"
             return f"{arg}.{expr.name}", "int"
@@ -292,6 +296,25 @@ class ExprCompiler:
                 raise NotPushable("size() of a value that may not be text or a list")
             return f"size({arg})", "int"
         raise NotPushable(f"function {expr.name}")
+
+    def on_clock(self, name: str, arg: str, zone: tzinfo) -> tuple[str, str]:
+        """``date``/``year``/``month`` of a stored (naive UTC) time read on ``zone``'s clock, the zone a
+        parameter. The time is made a UTC ``datetime``, then moved to the zone (Neo4j converts a zoned
+        value given a ``timezone``; ArcadeDB does the same); ``date`` is the local midnight back in UTC,
+        naive as stored times are. A ``NULL`` is tested first (ArcadeDB reads ``datetime({datetime:
+        null})`` as now)."""
+        if not isinstance(zone, ZoneInfo | timezone):
+            raise NotPushable(f"{name}() on the clock {zone_label(zone)}, which Cypher has no name for")
+        utc = f"datetime({{datetime: {arg}, timezone: 'UTC'}})"
+        local = f"datetime({{datetime: {utc}, timezone: {self.param(zone_label(zone))}}})"
+        if name in ("date", "next_day"):
+            day = f"datetime.truncate('day', {local})"
+            if name == "next_day":  # a calendar day on the zone's clock: 23 or 25 hours when it changes
+                day = f"datetime.truncate('day', {day} + duration({{hours: 36}}))"
+            midnight = f"datetime({{datetime: {day}, timezone: 'UTC'}})"
+            value = f"localdatetime({{datetime: {midnight}}})"
+            return f"CASE WHEN {arg} IS NULL THEN null ELSE {value} END", "datetime"
+        return f"CASE WHEN {arg} IS NULL THEN null ELSE {local}.{name} END", "int"
 
     def predicate(self, expr: p.Expr) -> str:
         if isinstance(expr, p.BoolAnd):

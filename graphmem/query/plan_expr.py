@@ -7,9 +7,10 @@ came from. ``str()`` of an expression is how ``EXPLAIN`` shows it.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, tzinfo
 from typing import Any, assert_never
 
+from graphmem.dates import zone_label
 from graphmem.query.timeutil import shift
 
 __all__ = [
@@ -106,13 +107,21 @@ class Column:
 
 @dataclass(frozen=True, slots=True)
 class Func:
-    """A scalar function: ``date`` (midnight of a time), ``year``, ``month``, ``lower``, ``upper``, ``size``."""
+    """A scalar function: ``date`` (midnight of a time), ``year``, ``month``, ``lower``, ``upper``, ``size``.
+
+    ``zone`` is the clock ``date``, ``year`` and ``month`` read a time on (the memory's, see
+    :func:`graphmem.dates.zone_named`; ``None``: UTC): ``date`` is then the UTC moment of the local midnight.
+    ``next_day`` (no user function: the end of ``ON`` a node's day on a zone's clock) is the next midnight.
+    """
 
     name: str
     arg: Expr
+    zone: tzinfo | None = None
 
     def __str__(self) -> str:
-        return f"{self.name}({self.arg})"
+        if self.zone is None:
+            return f"{self.name}({self.arg})"
+        return f"{self.name}({self.arg} on {zone_label(self.zone)})"
 
 
 @dataclass(frozen=True, slots=True)

@@ -34,6 +34,8 @@ __all__ = [
 
 AGGREGATES = ("avg", "collect", "count", "max", "min", "sum")
 SCALAR_FUNCTIONS = ("date", "lower", "month", "size", "upper", "year")
+# the functions that take a time apart, on the memory's clock
+_CLOCK_FUNCTIONS = ("date", "month", "year")
 ALL_KINDS = (NodeKind.SESSION, NodeKind.EVENT, NodeKind.ENTITY)
 
 
@@ -86,7 +88,8 @@ class Resolver(TimeResolver):
         if name in SCALAR_FUNCTIONS:
             if node.star or node.arg is None or node.distinct:
                 raise self.error(f"{name}() takes one value", node.span)
-            return p.Func(name, self.checked_arg(name, node.arg))
+            zone = self.zone if name in _CLOCK_FUNCTIONS else None
+            return p.Func(name, self.checked_arg(name, node.arg), zone)
         raise self.error(
             f"unknown function {node.name}() (functions: {', '.join((*SCALAR_FUNCTIONS, *AGGREGATES))})",
             node.span,

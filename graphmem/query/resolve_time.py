@@ -17,6 +17,7 @@ from graphmem.query.schema import closest
 from graphmem.query.time_bounds import (
     EDGE_TIME_KEYS,
     TIME_KEYS,
+    day_bounds,
     high_bound,
     interval_test,
     is_time,
@@ -177,8 +178,7 @@ class TimeResolver(NameResolver):
             if isinstance(low_op[0], datetime):
                 return low_bound(low_op, inclusive_point=True), high_bound(low_op, inclusive_point=False)
             expr, by = low_op
-            day = p.Func("date", expr)
-            return p.Bound(day, True, by or None), p.Bound(day, False, by + p.Shift(seconds=86400.0))
+            return day_bounds(expr, by, self.zone)
         assert node.op == "WITHIN" and node.within is not None
         width = self.duration(node.within)
         back = p.Shift(-width.months, -width.seconds)
@@ -212,9 +212,9 @@ class TimeResolver(NameResolver):
         else:
             subject = self.time_subject(left)
         if isinstance(right, ast.TimeValue):
-            return shifted_test(subject, op, self.time_operand(right), moved)
+            return shifted_test(subject, op, self.time_operand(right), moved, zone=self.zone)
         operand = self.time_operand(self._unshifted(right))
-        return shifted_test(subject, op, operand, moved, _param_name(right))
+        return shifted_test(subject, op, operand, moved, _param_name(right), self.zone)
 
     def _unshifted(self, node: ast.Expr) -> ast.TimeValue:
         """A plain value compared with a shifted time, as a time without a shift: a date, a date

@@ -7,11 +7,20 @@ read into :class:`~graphmem.query.plan.InTime` tests and :class:`~graphmem.query
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import datetime
+from datetime import datetime, tzinfo
 
 from graphmem.query import plan as p
 
-__all__ = ["EDGE_TIME_KEYS", "TIME_KEYS", "high_bound", "interval_test", "is_time", "low_bound", "shifted_test"]
+__all__ = [
+    "EDGE_TIME_KEYS",
+    "TIME_KEYS",
+    "day_bounds",
+    "high_bound",
+    "interval_test",
+    "is_time",
+    "low_bound",
+    "shifted_test",
+]
 
 EDGE_TIME_KEYS = ("valid_from", "valid_to", "recorded_at", "expired_at")
 TIME_KEYS = ("time", "happened", "happened_end", *EDGE_TIME_KEYS)
@@ -39,11 +48,21 @@ def interval_test(
     return p.InTime(subject, start, None, op, moved)
 
 
+def day_bounds(expr: p.Expr, by: p.Shift, zone: tzinfo | None) -> tuple[p.Bound, p.Bound]:
+    """The day of the time ``expr`` on ``zone``'s clock, moved by ``by``, as the bounds of ``ON``: from its
+    midnight to the next (``date()`` and ``next_day()``, the day clocks change is 23 or 25 hours long); on
+    UTC's clock, from its midnight to a day later."""
+    day = p.Func("date", expr, zone)
+    if zone is None:
+        return p.Bound(day, True, by or None), p.Bound(day, False, by + p.Shift(seconds=86400.0))
+    return p.Bound(day, True, by or None), p.Bound(p.Func("next_day", expr, zone), False, by or None)
+
+
 def is_time(expr: p.Expr) -> bool:
     """Whether ``expr`` is time-valued: a time property or ``date(...)``."""
     if isinstance(expr, p.PropRef):
         return expr.key in TIME_KEYS
-    return isinstance(expr, p.Func) and expr.name == "date"
+    return isinstance(expr, p.Func) and expr.name in ("date", "next_day")
 
 
 def low_bound(
@@ -76,14 +95,15 @@ def shifted_test(
     operand: tuple[datetime, datetime] | tuple[p.Expr, p.Shift],
     moved: p.Shift | None = None,
     param: str | None = None,
+    zone: tzinfo | None = None,
 ) -> p.Expr:
     """``subject op`` a shifted time (``e.happened < e.time - 1 day``), as the window it agrees with;
     ``moved`` shifts the subject's time first (``e.time - 1 day > 2024-01-01``).
 
     A constant operand (``2025-02-20 + 1 day``) is an interval, compared as :func:`interval_test` does
     (``param`` names the parameter it came from, for display). A node's time is a moment: ``<`` is
-    ``BEFORE``, ``>`` ``AFTER``, ``<=`` and ``>=`` include the moment, ``=`` is ``ON`` (the same day) and
-    ``<>`` is ``NOT ON``.
+    ``BEFORE``, ``>`` ``AFTER``, ``<=`` and ``>=`` include the moment, ``=`` is ``ON`` (the same day, on
+    ``zone``'s clock) and ``<>`` is ``NOT ON``.
     """
     if isinstance(operand[0], datetime):
         start, end = operand
@@ -93,9 +113,7 @@ def shifted_test(
     assert isinstance(by, p.Shift)
     moved = moved or None
     if op in ("=", "<>"):
-        day = p.Func("date", expr)
-        low, high = p.Bound(day, True, by or None), p.Bound(day, False, by + p.Shift(seconds=86400.0))
-        on = p.InTime(subject, low, high, "=", moved)
+        on = p.InTime(subject, *day_bounds(expr, by, zone), "=", moved)
         return on if op == "=" else p.BoolNot(on)
     bound = p.Bound(expr, op in ("<=", ">="), by or None)
     if op in ("<", "<="):

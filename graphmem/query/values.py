@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import operator
 from collections.abc import Callable, Iterable, Sequence
-from datetime import datetime
+from datetime import datetime, tzinfo
 from typing import Any, assert_never
 
+from graphmem.dates import local_to_utc, utc_to_local
 from graphmem.models import EdgeType, Entity, Event, NodeKind, Session
 from graphmem.query import plan as p
 from graphmem.query.result import Edge
@@ -146,7 +147,7 @@ class Evaluator:
         if isinstance(expr, p.Relevance):
             return sum(row.scores.values()) if row.scores else 0.0
         if isinstance(expr, p.Func):
-            return _func(expr.name, self.value(expr.arg, row))
+            return _func(expr.name, self.value(expr.arg, row), expr.zone)
         if isinstance(expr, p.Agg):
             return row.cols.get(str(expr))
         if isinstance(expr, p.PredicateExpr):
@@ -397,15 +398,22 @@ def _text_test(op: str, hay: str, needle: str) -> bool:
     return hay.endswith(needle)
 
 
-def _func(name: str, value: Any) -> Any:
+def _func(name: str, value: Any, zone: tzinfo | None = None) -> Any:
+    """A scalar function of a value; ``date``, ``year`` and ``month`` read a time on ``zone``'s clock."""
     if value is None:
         return None
-    if name == "date":
-        return value.replace(hour=0, minute=0, second=0, microsecond=0) if isinstance(value, datetime) else None
-    if name == "year":
-        return value.year if isinstance(value, datetime) else None
-    if name == "month":
-        return value.month if isinstance(value, datetime) else None
+    if name in ("date", "next_day", "year", "month"):
+        if not isinstance(value, datetime):
+            return None
+        local = utc_to_local(value, zone)
+        if name == "year":
+            return local.year
+        if name == "month":
+            return local.month
+        midnight = local.replace(hour=0, minute=0, second=0, microsecond=0)
+        if name == "next_day":  # the end of the day on the clock (not in the plan without a zone)
+            midnight = shift_clamped(midnight, 0, 86400.0)
+        return local_to_utc(midnight, zone)
     if name == "lower":
         return value.lower() if isinstance(value, str) else None
     if name == "upper":

@@ -18,8 +18,8 @@ from __future__ import annotations
 import re
 from datetime import datetime, timedelta, tzinfo
 
-from graphmem.dates import local_to_utc, utc_to_local
-from graphmem.extract.times import resolve_time
+from graphmem.dates import utc_to_local
+from graphmem.extract.times import resolve_time, to_utc
 from graphmem.models import Event, TimeRef
 from graphmem.recall.hit import AskedDate
 
@@ -63,10 +63,7 @@ def asked_window(question: str, reference: datetime | None, zone: tzinfo | None 
     if zone is not None:
         local = utc_to_local(reference, zone) if reference is not None else None
         window = asked_window(question, local)
-        if window is None or window.start is None:
-            return window
-        end = local_to_utc(window.end, zone) if window.end is not None else None
-        return TimeRef(window.phrase, local_to_utc(window.start, zone), end, window.grain)
+        return None if window is None else to_utc(window, zone)
     found: list[TimeRef] = []
     for match in _FINDER.finditer(question):
         phrase = match.group(0)

@@ -81,6 +81,10 @@ def test_duration_before_the_calendar_is_none(phrase: str) -> None:
     assert duration_before(phrase, REF) is None
 
 
-def test_to_utc_past_the_calendar_is_unresolved() -> None:
+def test_to_utc_at_the_calendar_edge_is_clamped() -> None:
+    # as a date a user writes (graphmem.dates.local_to_utc): the phrase stays resolved, its start at the
+    # calendar's first moment, where it would move past it
     first = TimeRef("then", datetime(1, 1, 1), datetime(1, 1, 2), "day")
-    assert to_utc(first, datetime(1, 1, 1, 2) - datetime(1, 1, 1)) == TimeRef("then")
+    assert to_utc(first, datetime(1, 1, 1, 2) - datetime(1, 1, 1)) == TimeRef(
+        "then", datetime(1, 1, 1), datetime(1, 1, 1, 22), "day"
+    )

@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
+from graphmem.extract import time_rules as rules
 from graphmem.extract.times import TimeResolver
 
 PHRASES = [
@@ -34,7 +35,7 @@ def test_calendar_units_agree_with_dateparser(phrase: str) -> None:
         for prefer in ("past", "future"):
             expected = resolver._dateparser(phrase, reference, prefer)
             assert expected is not None
-            assert resolver._calendar_unit(phrase, reference.date(), prefer) == expected, (phrase, reference, prefer)
+            assert rules._calendar_unit(phrase, reference.date(), prefer) == expected, (phrase, reference, prefer)
             if not phrase.startswith("the last"):  # "the last week" is the rolling 7 days (_past_span)
                 ref = resolver.resolve(phrase, reference, prefer=prefer)
                 assert (ref.start, ref.end, ref.grain) == expected, (phrase, reference, prefer)
@@ -57,3 +58,21 @@ def test_a_calendar_unit_does_not_load_dateparser() -> None:
     start, loaded = json.loads(proc.stdout.strip().splitlines()[-1])
     assert start == "2024-01-01 00:00:00"
     assert loaded is False
+
+
+def test_the_resolver_and_its_rules_are_modules_of_one_concern_each() -> None:
+    from pathlib import Path
+
+    import graphmem.extract.time_rules
+    import graphmem.extract.times
+
+    for module in (graphmem.extract.times, graphmem.extract.time_rules):
+        assert module.__file__ is not None
+        assert len(Path(module.__file__).read_text().splitlines()) < 500, module.__name__
+    # the resolver's public names are where they were
+    assert set(graphmem.extract.times.__all__) >= {"TimeResolver", "resolve_time", "to_utc", "from_utc", "duration"}
+    assert rules.RELATIVE_RULES[0]("yesterday", datetime(2024, 5, 2).date(), "past") == (
+        datetime(2024, 5, 1),
+        datetime(2024, 5, 2),
+        "day",
+    )
