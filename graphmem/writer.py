@@ -181,9 +181,15 @@ def stored_chains(store: GraphStore, namespace: str, retract: Collection[str] = 
     from graphmem.store.versions import logical_id, unwind_chain
 
     gone = set(retract)
+    read: dict[str, list[Fact]] = {}  # each chain is read once per batch: the write comes after
 
     def chain(current: Fact) -> list[Fact]:
         fid = logical_id(current.id)
+        if fid not in read:
+            read[fid] = stored(current, fid)
+        return [current if v.id == current.id else v for v in read[fid]] or [current]
+
+    def stored(current: Fact, fid: str) -> list[Fact]:
         versions = [
             v
             for v in fact_chains(store, namespace, (*current.evidence, *current.revised_by))
