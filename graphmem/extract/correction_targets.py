@@ -10,7 +10,9 @@ the batch's own, only when the turns leave no doubt (docs/extraction.md §6 list
 - else a state the speaker stated in their last turn of the session (the run of their messages just before,
   at most :data:`REACH` turns back, none missing between); a denied value picks by name, else by a
   shorter name ("not Globex": "Globex Corporation"); several predicates need the value's entity type to
-  pick one;
+  pick one; a turn that denies a value by name and owns a slip or opens with an apology ("Sorry, I meant
+  Leeds, not Bristol.", "Sorry, Leeds, not Bristol.") finds the speaker's current statement of that value
+  wherever made when that run did not state it, or when there is no run (a later session's first turn);
 - vetoes: the value is the one stated; another speaker's question between names the value or the denied
   one, or asks for a name (not "what do you do there?") and the turn does not both deny a value and own a
   slip ("Oops, I meant Globex, not Acme."); the value names someone in the talk; with entity types that
@@ -97,6 +99,10 @@ _OWNED_SLIP = re.compile(
 )
 
 
+#: An apology opening a turn ("Sorry, Leeds, not Bristol.", "Oops — Porto, not Lisbon!").
+_APOLOGY = re.compile(r"\W*(?:sorry|oops|whoops|apologies)\b", re.IGNORECASE)
+
+
 def _asks_for_a_name(turn: Event) -> bool:
     """Whether a turn asks a question a bare name answers (who, where, which, what …; not "what do you
     do there?", which an activity answers)."""
@@ -156,6 +162,13 @@ class _Binding:
         """The ids of the speaker's last run of messages before ``event`` (one turn said in several
         messages), within :data:`REACH` turns of its session, and the other speakers' turns between;
         ``None`` when there is none, or a turn between is missing (forgotten: what stood there is unknown)."""
+        found = self.turns_before(event)
+        return found if found is not None and found[0] else None
+
+    def turns_before(self, event: str) -> tuple[list[str], list[Event]] | None:
+        """As :meth:`previous_turns`, but the run may be empty (the speaker said nothing within reach in the
+        session: its first turn, a later session's): then the other speakers' turns before ``event`` within
+        :data:`REACH`, up to a missing one. ``None`` when ``event`` or its speaker is unknown."""
         said = self.events.get(event)
         if said is None or said.speaker is None:
             return None
@@ -175,7 +188,7 @@ class _Binding:
                 break
             else:
                 between.append(turn)
-        return (own, between) if own else None
+        return own, between
 
     def mentions_of(self, event: str) -> set[str]:
         """The entities a turn mentions (the batch's, else the store's)."""
@@ -215,9 +228,9 @@ class _Binding:
         """The statement ``request`` corrects (see the module docs), or ``None``."""
         value = request.value or ""
         said = set(request.evidence)
-        before = self.previous_turns(request.evidence[0]) if request.evidence else None
-        if before is None:
-            return None
+        before = self.turns_before(request.evidence[0]) if request.evidence else None
+        if before is None or not (before[0] or self.apology_denial(request)):
+            return None  # no run of the speaker's to correct, and no value denied by name to look for
         slips, between = before
         self.run = slips
         asked = [turn for turn in between if "?" in turn.text]
@@ -243,9 +256,9 @@ class _Binding:
             return None  # the value the speaker stated: nothing was wrong
         if request.object_id is not None:  # the denied value, by name, else by a shorter name of it
             found = denied_statements(found, {request.object_id}, self.name_words)
-            if not found and self.owned_denial(request):
-                # "Sorry, I meant Cobalt Care, not Cobalt Health." after other turns: the speaker's current
-                # statement of the value it denies by name, wherever they made it
+            if not found and self.apology_denial(request):
+                # "Sorry, I meant Cobalt Care, not Cobalt Health." after other turns, or opening a later
+                # session: the speaker's current statement of the value it denies by name, wherever made
                 found = denied_statements(stated, {request.object_id}, self.name_words)
         if len({f.predicate for f in found}) > 1:  # of the same kind as the new value, or none
             found = [f for f in found if self.type_of(f.object_id) == self.type_of(value)]
@@ -258,6 +271,15 @@ class _Binding:
         it says the speaker misspoke, which answers no question asked between."""
         said = self.events.get(request.evidence[0]) if request.evidence else None
         return request.object_id is not None and said is not None and bool(_OWNED_SLIP.search(said.text))
+
+    def apology_denial(self, request: FactClosing) -> bool:
+        """Whether the correcting turn denies a value and owns a slip (:meth:`owned_denial`) or opens with
+        an apology ("Sorry, Leeds, not Bristol."): it repairs something the speaker said, so the value it
+        denies may be found wherever they stated it."""
+        said = self.events.get(request.evidence[0]) if request.evidence else None
+        if request.object_id is None or said is None:
+            return False
+        return self.owned_denial(request) or bool(_APOLOGY.match(said.text))
 
     def retyped(self, entity: str, like: str, event: str) -> str:
         """``entity`` as the kind of thing ``like`` is: the id the correcting ``event`` now mentions."""
