@@ -54,6 +54,7 @@ import re
 import weakref
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
+from datetime import UTC, tzinfo
 from typing import TYPE_CHECKING, Any
 
 from graphmem.entity_prior import known_entities, retype_stored, turn_texts, undo_retypes
@@ -99,6 +100,7 @@ def add(
     embed: bool = True,
     timings: Timings | None = None,
     nlp: Any | None = None,
+    zone: tzinfo | None = None,
 ) -> list[str]:
     """Append messages to a namespace and return the ids of their events, in order.
 
@@ -120,6 +122,8 @@ def add(
         embed: embed the event texts.
         timings: where to add the seconds spent resolving, embedding and writing.
         nlp: a loaded spaCy pipeline for the default extractor (default: loaded on first use).
+        zone: the memory's clock: a message's time without an offset is read on it, and every message's
+            relative dates ("yesterday") are days of its calendar (default: UTC).
 
     Messages whose text is empty or whose role is ``system``/``tool`` are left out (no id is returned for
     them), as in files.
@@ -134,7 +138,7 @@ def add(
     validate_namespace(namespace)
     if session is not None and (not isinstance(session, str) or not session.strip()):
         raise ConfigError(f"session must be a non-empty string, not {session!r}")
-    parsed = parse_messages(messages, participants=participants)
+    parsed = parse_messages(messages, participants=participants, zone=zone)
     if session is not None:
         parsed = [m if m.session is not None else replace(m, session=session.strip()) for m in parsed]
     if not parsed:
@@ -143,7 +147,7 @@ def add(
     if embed:  # loaded before the lock: a process's first add would hold every other writer for seconds
         memory.embedder  # noqa: B018
     return retry_conflicts(
-        lambda: _add(memory, parsed, namespace, ex, resolver, embed, timings),
+        lambda: _add(memory, parsed, namespace, ex, resolver, embed, timings, zone),
         namespace=namespace,
         failed=lambda attempts: (
             f"could not add {len(parsed)} message(s) to namespace {namespace!r}: other writers changed it "
@@ -160,6 +164,7 @@ def _add(
     resolver: Resolver | None,
     embed: bool,
     timings: Timings | None,
+    zone: tzinfo | None = None,
 ) -> list[str]:
     """Place ``parsed`` and write them, under the store's write lock (the threads of this process) and, on a
     server store, its guard (other processes: :class:`~graphmem.store.base.GuardsWrites`)."""
@@ -203,7 +208,11 @@ def _add(
                 ids.append(retry.id)
                 retried.add(retry.id)
                 continue
-            turn = message.turn if message.turn.timestamp is not None else replace(message.turn, timestamp=when)
+            if message.turn.timestamp is not None:
+                turn = message.turn
+            else:  # now, on the memory's clock: "yesterday" is the day before today there
+                now = when if zone is None else when.replace(tzinfo=UTC).astimezone(zone)
+                turn = replace(message.turn, timestamp=now)
             sid, seq = placement.place(replace(message, turn=turn), when)
             ids.append(event_id(sid, seq))
             if given is not None:

@@ -4,15 +4,18 @@ transcript turned back into the messages that would have built it (:func:`messag
 
 from __future__ import annotations
 
+import difflib
+import re
 import warnings
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import Any
 
 from graphmem.errors import ConfigError, IngestError, IngestWarning
 from graphmem.formats._names import clean_speaker
-from graphmem.formats._records import Located, records_to_sessions
+from graphmem.formats._records import RECORD_KEYS, Located, record_time, records_to_sessions
+from graphmem.formats._times import parse_timestamp
 from graphmem.transcript import RawTurn, Transcript
 
 __all__ = [
@@ -22,7 +25,9 @@ __all__ = [
     "check_participants",
     "messages_of",
     "naive_now",
+    "on_clock",
     "parse_messages",
+    "unread_fields",
     "warn_if_ahead",
 ]
 
@@ -51,6 +56,7 @@ def parse_messages(
     path: str = MESSAGES_PATH,
     lines: Sequence[int] | None = None,
     participants: Mapping[str, str] | None = None,
+    zone: tzinfo | None = None,
 ) -> list[Message]:
     """Check message dicts (shaped like JSONL lines) and read them into :class:`Message` values.
 
@@ -58,6 +64,9 @@ def parse_messages(
     ``lines`` gives each message's 1-based line in ``path`` (JSONL read from a file or stdin), which
     errors then name instead of its index. ``participants`` maps a role or speaker as the messages give
     it (``user``) to the name memory should know them by (``Dana``), as a chat export's ``participants`` does.
+    ``zone`` is the memory's clock: a message's time is kept on it (:func:`on_clock`), so what the message
+    says ("yesterday") is dated on that calendar. A field no message is read by that looks like a misspelt
+    one, or that holds a time while the message gives none, is warned about (:func:`unread_fields`).
 
     Raises:
         IngestError: ``messages`` is neither a message nor a list of them (names the argument), or a
@@ -82,10 +91,72 @@ def parse_messages(
             if isinstance(record, Mapping) and str(exc).endswith("no dialogue turns found"):
                 continue  # a system or tool message, or an empty one: not dialogue
             raise
-        labelled = isinstance(record, Mapping) and any(record.get(k) is not None for k in _SESSION_KEYS)
+        turn = sessions[0].turns[0]
+        labelled = False
+        if isinstance(record, Mapping):
+            for note in unread_fields(record):
+                warnings.warn(IngestWarning(note, path=path, json_path=where.json_path, line=where.line), stacklevel=4)
+            labelled = any(record.get(k) is not None for k in _SESSION_KEYS)
+            if zone is not None and turn.timestamp is not None:
+                turn = replace(turn, timestamp=on_clock(turn.timestamp, record_time(dict(record)), zone))
         # a labelled message's session is named as in a file ("3" → "session_3")
-        out.append(Message(sessions[0].turns[0], sessions[0].id if labelled else None, i))
+        out.append(Message(turn, sessions[0].id if labelled else None, i))
     return out
+
+
+#: Epoch seconds (or milliseconds) written as text: a moment, not a time on a clock.
+_EPOCH_TEXT = re.compile(r"\s*[0-9]{9,}(?:\.[0-9]*)?\s*")
+
+
+def on_clock(when: datetime, given: Any, zone: tzinfo) -> datetime:
+    """A message's time ``when`` (as read from ``given``, its raw value) on the memory's clock ``zone``.
+
+    A time that gives its own offset or zone stays on that clock (the speaker's). A wall-clock time
+    without one (``"2024-06-01T08:30"``, a ``date``) is read on ``zone``, by its rules for that date; a
+    moment (epoch seconds, a naive ``datetime``, which the Python API reads as UTC) is the same moment
+    shown on ``zone``. Either way the result is aware, so the turn's relative dates ("yesterday") are
+    days of ``zone``'s calendar, as a transcript's zoned times are; stores keep it as naive UTC.
+    """
+    if when.tzinfo is not None:
+        return when
+    wall = (isinstance(given, str) and not _EPOCH_TEXT.fullmatch(given)) or (
+        isinstance(given, date) and not isinstance(given, datetime)
+    )
+    return when.replace(tzinfo=zone) if wall else when.replace(tzinfo=UTC).astimezone(zone)
+
+
+def _holds_time(value: Any) -> bool:
+    if isinstance(value, bool) or not isinstance(value, str | int | float | datetime):
+        return False
+    if isinstance(value, int | float) and abs(value) < 1e9:  # a count or a score, not epoch seconds
+        return False
+    if isinstance(value, str) and not any(c.isdigit() for c in value):
+        return False
+    try:
+        parse_timestamp(value, path=MESSAGES_PATH)
+    except IngestError:
+        return False
+    return True
+
+
+def unread_fields(record: Mapping[str, Any]) -> list[str]:
+    """What a message's fields that nothing reads may have meant, one note each: a key close to one that
+    is read (``tme``: did you mean ``time``?), or, in a message with no time, a key whose value is a
+    time (``ts``). Other keys (a chat API's ``refusal``, an app's ``metadata``) are left out quietly."""
+    notes: list[str] = []
+    timed = record_time(dict(record)) is not None
+    for key, value in record.items():
+        if not isinstance(key, str) or key in RECORD_KEYS:
+            continue
+        close = difflib.get_close_matches(key, sorted(RECORD_KEYS), n=1, cutoff=0.8)
+        if close:
+            notes.append(f"field {key!r} is not read (did you mean {close[0]!r}?); it was left out")
+        elif not timed and _holds_time(value):
+            notes.append(
+                f"field {key!r} holds a time but is not read, so the message takes the current time; "
+                "name it 'time' (or 'timestamp')"
+            )
+    return notes
 
 
 def naive_now() -> datetime:

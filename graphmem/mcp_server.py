@@ -202,7 +202,8 @@ _SESSION = (
 _MESSAGES = (
     "Messages in the order they were said. Each is an object with 'speaker' and 'text' (or a chat API's "
     "'role' and 'content'), and optionally "
-    "'time' (ISO date-time; default now), 'session', 'id' (your own id) and 'caption' (a description of "
+    "'time' (ISO date-time; without an offset, on the server's clock; default now), 'session', 'id' (your own "
+    "id) and 'caption' (a description of "
     "a shared image)."
 )
 _PARTICIPANTS = (
@@ -238,11 +239,17 @@ class GraphmemTools:
         """Remember messages of a conversation: store them as events, with the people, things and facts they name.
 
         Call it after each exchange you want remembered. Returns the ids of the stored events (use an id
-        with forget to delete that message).
+        with forget to delete that message), and warnings about message fields that were not read.
         """
+        from graphmem.live_messages import unread_fields
+
         with _as_tool_error():
             ids = await self.memory.add(messages, namespace=namespace, session=session, participants=participants)
-        return {"namespace": namespace, "event_ids": ids}
+        out: dict[str, Any] = {"namespace": namespace, "event_ids": ids}
+        notes = [f"messages[{i}]: {note}" for i, m in enumerate(messages) for note in unread_fields(m)]
+        if notes:
+            out["warnings"] = notes
+        return out
 
     async def recall(
         self,

@@ -253,6 +253,7 @@ class Memory(MemoryReads):
             participants=participants,
             nlp=self._nlp,
             extractor=self._live_extractor(),
+            zone=self.zone,
         )
 
     @property

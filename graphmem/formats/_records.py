@@ -28,7 +28,15 @@ from graphmem.formats._source import (
 from graphmem.text import clean_text
 from graphmem.transcript import RawSession, RawTurn
 
-__all__ = ["SESSION_GAP", "SKIPPED_ROLES", "Located", "looks_like_record", "records_to_sessions"]
+__all__ = [
+    "RECORD_KEYS",
+    "SESSION_GAP",
+    "SKIPPED_ROLES",
+    "Located",
+    "looks_like_record",
+    "record_time",
+    "records_to_sessions",
+]
 
 #: Without session labels, a pause longer than this between timed messages starts a new session.
 SESSION_GAP = timedelta(hours=6)
@@ -43,6 +51,8 @@ _ID_KEYS = ("id", "dia_id", "message_id")
 _CAPTION_KEYS = ("caption", "blip_caption", "image_caption")
 #: Keys of a chat API's message that calls a tool (its content is then null or empty, and it is no dialogue).
 _CALL_KEYS = ("tool_calls", "function_call")
+#: Every key a record is read by; others are left out.
+RECORD_KEYS = frozenset(_SPEAKER_KEYS + _TEXT_KEYS + _TIME_KEYS + _SESSION_KEYS + _ID_KEYS + _CAPTION_KEYS + _CALL_KEYS)
 #: A session label that is a number, bare or as ``session_N`` (leading zeros allowed).
 _NUMBERED = re.compile(r"^(?:session_)?([0-9]+)$")
 
@@ -66,6 +76,11 @@ def _first(record: dict[str, Any], keys: Sequence[str]) -> tuple[str | None, Any
         if key in record and record[key] is not None:
             return key, record[key]
     return None, None
+
+
+def record_time(record: dict[str, Any]) -> Any:
+    """The value a record's time is read from (its first time key that holds one), or ``None``."""
+    return _first(record, _TIME_KEYS)[1]
 
 
 def _text_of(value: Any, fail: Any) -> str:
