@@ -34,15 +34,10 @@ gives a new version recorded when it was. Reckoned at the step instead, its late
 fact before a later step told before it could, and that later step then archived a version bearing an end
 learned afterwards: an edit re-ingested after a live add changed what ``AS OF`` read before it.
 
-A step reckons each stored fact at the version memory held when its statement was told, when the current
-one was recorded later ("I left Initech" told in June, a re-ingested March step): its change is filed in the
-fact's chain then (``seen``, :func:`graphmem.store.versions.version_batch`), never over the June version.
-
-An input written in several units (:mod:`graphmem.ingest`) is one run. Every unit applies the held-back facts
-to what it wrote, so a run stopped between units leaves no end unapplied; a later unit that states what
-ended a fact first (a file's first unit says Acme, its second, told before the live message, Globex) files
-that end when it was told. The run's last unit also catches up the facts the earlier units wrote
-(``earlier``: their events) with its own (an interrupted run resumed).
+An input written in several units (:mod:`graphmem.ingest`) is one run: a unit that more units of the run
+follow (``more``) applies no held-back fact, since a later unit may state what ended its facts first (a
+file's first unit says Acme, its second, told before the live message, Globex); the run's last unit
+catches up the facts the earlier units wrote (``earlier``: their events) with its own.
 """
 
 from __future__ import annotations
@@ -62,7 +57,7 @@ from graphmem.extract.temporal import (
 from graphmem.extract.vocabulary import MUTUAL
 from graphmem.models import Batch, Event, Fact, FactClosing
 from graphmem.store.sqlite_rows import normalise_dt
-from graphmem.store.versions import Chain, is_archive, logical_id, normalised_batch_times, stored_causes, version_batch
+from graphmem.store.versions import is_archive, normalised_batch_times, stored_causes, version_batch
 
 __all__ = ["Reckon", "replay"]
 
@@ -132,7 +127,6 @@ def replay(
     *,
     more: bool = False,
     earlier: Collection[str] = (),
-    chains: Chain | None = None,
 ) -> Batch:
     """The batch with the fact versions its statements make one by one (see the module docs).
 
@@ -142,11 +136,8 @@ def replay(
         reckon: derives the ends of one step's batch against the current facts.
         told: when the stored facts were told, by id (:func:`graphmem.fact_time.told_in_store`), for the
             ends stored facts held back from the steps give (:func:`_caught_up`).
-        more: later units of the same run follow (the earlier units' facts are caught up by the last).
+        more: later units of the same run follow: stored facts told after a step are left to the last.
         earlier: the events the run's earlier units wrote; their facts are caught up with this batch's.
-        chains: every stored version of a fact, given its current one (as the batch's retraction leaves
-            them), for a step's change learned before that version was recorded
-            (:func:`graphmem.store.versions.version_batch`).
 
     Returns:
         ``reckon(batch, stored)`` when the batch's facts and closings come from one event at most and it is
@@ -174,14 +165,6 @@ def replay(
     def lookup(fact_id: str) -> Fact | None:
         return None if fact_id in dropped else known.get(fact_id)
 
-    def chain(current: Fact) -> list[Fact]:
-        """The fact's versions: those stored, as the steps so far rewrote them."""
-        fid = logical_id(current.id)
-        versions = {v.id: v for v in (chains(current) if chains is not None else ())}
-        versions.update((i, v) for i, v in written.items() if logical_id(i) == fid)
-        versions[current.id] = current
-        return list(versions.values())
-
     before: set[str] = set()  # the events of the steps before
     rewritten: set[str] = set()  # the facts the steps before wrote a version of
     held_back: dict[str, Fact] = {}  # stored facts told after a step they were kept from
@@ -195,21 +178,20 @@ def replay(
             subjects = set(by_subject)
         at = normalise_dt(event.occurred_at)
         base = []
-        ids = [i for s in sorted(subjects) for i in sorted(by_subject.get(s, ()))]
-        for i in (i for i in ids if not (i in dropped and set(known[i].evidence) <= before)):  # not stated again
+        for i in (i for s in sorted(subjects) for i in sorted(by_subject.get(s, ()))):
+            if i in dropped and set(known[i].evidence) <= before:
+                continue  # retracted, and not stated again
             if _later(known[i], at, rewritten, dropped, told or {}):
                 held_back[i] = known[i]
             else:
                 base.append(known[i])
-        seen = _held_then(base, at, chain, dropped)  # the earlier versions the step reckons, held when told
-        base = [replace(seen[f.id], id=f.id, expired_at=None) if f.id in seen else f for f in base]
         # a retracted event a step before stated again states facts again: they are no longer retracted
         retract = tuple(e for e in batch.retract if e not in before)
         sub = replace(unended, events=(event,), facts=tuple(facts), closings=step_closings, retract=retract)
         before.add(event.id)
         reckoned = reckon(sub, base)
         closings.update(dict.fromkeys(reckoned.closings))
-        for f in version_batch(normalised_batch_times(reckoned), lookup, chain, seen.get).facts:
+        for f in version_batch(normalised_batch_times(reckoned), lookup).facts:
             written[f.id] = f
             if is_archive(f.id) or f.expired_at is not None:
                 continue
@@ -223,12 +205,12 @@ def replay(
     if not more:
         ours -= dropped
         held_back.update(_told_after(ours - rewritten, known, by_subject, rewritten | ours, dropped, told or {}))
-    if held_back:
+    if held_back and not more:
         retract = tuple(e for e in batch.retract if e not in before)
         mine = rewritten | ours
         written.update(
             (f.id, f)
-            for f in _caught_up(unended, outside, retract, known, dropped, mine, held_back, reckon, told or {}, chain)
+            for f in _caught_up(unended, outside, retract, known, dropped, mine, held_back, reckon, told or {})
         )
     return replace(batch, facts=tuple(written.values()), closings=tuple(closings), versioned=True)
 
@@ -244,23 +226,6 @@ def _later(
     if at is None or fact.id in rewritten or fact.id in dropped:
         return False
     return told_at(fact, told) > at
-
-
-def _held_then(
-    facts: Iterable[Fact], at: datetime | None, chain: Callable[[Fact], list[Fact]], dropped: set[str]
-) -> dict[str, Fact]:
-    """By id, the earlier version of each stored fact memory held when a step's statement was told (``at``),
-    for those whose current version was recorded after that ("I left Initech" told in June, a re-ingested
-    March step): the step reckons what was known then, and its change is filed then
-    (:func:`graphmem.store.versions.version_batch`). A fact held then as now, or not held then, is left out."""
-    out: dict[str, Fact] = {}
-    for f in facts:
-        if at is None or f.recorded_at <= at or f.id in dropped:
-            continue
-        then = next((v for v in chain(f) if v.id != f.id and v.known_at(at)), None)
-        if then is not None:
-            out[f.id] = then
-    return out
 
 
 def _of_events(stored: Sequence[Fact], events: Collection[str]) -> set[str]:
@@ -302,7 +267,6 @@ def _caught_up(
     held_back: dict[str, Fact],
     reckon: Reckon,
     told: Mapping[str, datetime],
-    chain: Chain,
 ) -> list[Fact]:
     """The versions the stored facts held back from earlier steps give the facts the steps wrote, once
     every step is reckoned: each end such a fact gives is a new version recorded when that fact was
@@ -337,5 +301,4 @@ def _caught_up(
     ended = replace(reckoned, facts=tuple(changed))
     causes = stored_causes(ended, list(held_back.values()), told)
     ended = replace(ended, closings=(*ended.closings, *causes))
-    versioned = version_batch(normalised_batch_times(ended), lambda i: None if i in dropped else known.get(i), chain)
-    return list(versioned.facts)
+    return list(version_batch(normalised_batch_times(ended), lambda i: None if i in dropped else known.get(i)).facts)

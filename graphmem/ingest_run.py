@@ -11,10 +11,9 @@ after the message for the first time):
   that fact, could: a file's first job (Acme, January) was ended by the live message's job (Initech,
   June) with a version recorded in June, and the second unit's job (Globex, March) then archived the
   January version bearing the June end, so ``AS OF`` February, asked about July, read no job at all
-  (and a first ingest ``AS OF`` April read Acme and Globex both). Each unit now reckons a stored fact at
-  the version memory held when its turn was told and files its change then, so the second unit's end of
-  Acme is filed in March, before the June one; and each unit applies such facts to what it wrote, so a run
-  stopped between units leaves none unapplied (:func:`graphmem.fact_replay.replay`);
+  (and a first ingest ``AS OF`` April read Acme and Globex both). A unit that more units
+  of the run follow now leaves such facts to the run's last unit, which catches up the facts every
+  earlier unit wrote (:func:`graphmem.fact_replay.replay`);
 - an end the live message gave a fact of a later unit ("I left Globex last week") was known only to
   the first unit, whose retraction removed it (:func:`graphmem.store.versions.kept_closings`): the later
   unit wrote the fact again without it. The first unit's kept ends now go to the later units.

@@ -37,7 +37,6 @@ __all__ = [
     "embedded",
     "fact_chains",
     "name_vectors",
-    "stored_chains",
     "with_embeddings",
 ]
 
@@ -77,9 +76,9 @@ class Timings:
 class RunUnit:
     """Where a batch stands in a run writing one input's conversation in several units (:mod:`graphmem.ingest`).
 
-    The run is reckoned as one batch would be: each unit applies the stored facts told after its
-    statements, and the last unit (``more`` false) catches up the facts the ``earlier`` units' events
-    state with its own (:func:`graphmem.fact_replay.replay`); ``kept`` are the ends the first
+    The run is reckoned as one batch would be: a unit that ``more`` units follow leaves the stored facts
+    told after its statements to the last unit, which catches up the facts the ``earlier`` units'
+    events state with its own (:func:`graphmem.fact_replay.replay`); ``kept`` are the ends the first
     unit's retraction removed that events outside it gave (:func:`graphmem.store.versions.kept_closings`),
     applied again by the later units, which state those facts anew. The default (a run of one unit) is
     what a live ``add`` writes.
@@ -137,8 +136,7 @@ def default_resolver(memory: WriteTarget, embed: bool, unit: RunUnit | None = No
             return _reckon(step, current, told)
 
         # statements of several moments are reckoned one by one, as adding them one by one does
-        chains = stored_chains(store, batch.namespace, batch.retract)
-        return replay(bound, stored, reckon, told, more=place.more, earlier=place.earlier, chains=chains)
+        return replay(bound, stored, reckon, told, more=place.more, earlier=place.earlier)
 
     return resolve
 
@@ -172,36 +170,6 @@ def fact_chains(store: GraphStore, namespace: str, events: Collection[str]) -> l
     versions = list(store.iter_facts(namespace, history=True))
     touched = {logical_id(v.id) for v in versions if ids.intersection(v.evidence) or ids.intersection(v.revised_by)}
     return [v for v in versions if logical_id(v.id) in touched]
-
-
-def stored_chains(store: GraphStore, namespace: str, retract: Collection[str] = ()) -> Callable[[Fact], list[Fact]]:
-    """Every stored version of a fact of ``namespace``, given its current version, as retracting the events
-    ``retract`` leaves them (:func:`graphmem.store.versions.unwind_chain`): found by the events the
-    version names (:func:`fact_chains`), so only its chain is read, and only when asked for."""
-    from graphmem.store.versions import logical_id, unwind_chain
-
-    gone = set(retract)
-    read: dict[str, list[Fact]] = {}  # each chain is read once per batch: the write comes after
-
-    def chain(current: Fact) -> list[Fact]:
-        fid = logical_id(current.id)
-        if fid not in read:
-            read[fid] = stored(current, fid)
-        return [current if v.id == current.id else v for v in read[fid]] or [current]
-
-    def stored(current: Fact, fid: str) -> list[Fact]:
-        versions = [
-            v
-            for v in fact_chains(store, namespace, (*current.evidence, *current.revised_by))
-            if logical_id(v.id) == fid
-        ]
-        if not versions:
-            return [current]
-        dropped, puts = unwind_chain(versions, gone) if gone else ([], [])
-        kept = {v.id: v for v in versions if v.id not in dropped} | {v.id: v for v in puts}
-        return list(kept.values())
-
-    return chain
 
 
 def _stored_facts(store: GraphStore, batch: Batch) -> tuple[list[Fact], tuple[FactClosing, ...]]:

@@ -66,7 +66,7 @@ from graphmem.store.sqlite_writes import (
     write_rows,
 )
 from graphmem.store.validate import validate_batch
-from graphmem.store.versions import logical_id, normalised_batch_times, version_batch
+from graphmem.store.versions import normalised_batch_times, version_batch
 
 __all__ = ["DB_FILENAME", "EmbeddedStore"]
 
@@ -404,14 +404,8 @@ class EmbeddedStore(EmbeddedReads):
                 return rewritten[fact_id]
             return None if fact_id in dropped else self._ns.stored_fact(ns, fact_id)
 
-        def chain(fact: Fact) -> list[Fact]:
-            fid = logical_id(fact.id)
-            found = self.fact_chains_of_events(ns, (*fact.evidence, *fact.revised_by))
-            versions = [rewritten.get(v.id, v) for v in found if logical_id(v.id) == fid and v.id not in dropped]
-            return versions or [fact]
-
         normal = normalised_batch_times(batch)
-        versioned = version_batch(normal, current, chain)
+        versioned = version_batch(normal, current)
         return batch if versioned.facts == normal.facts else replace(batch, facts=versioned.facts)
 
     def _validate(self, batch: Batch, retracted: set[str]) -> None:

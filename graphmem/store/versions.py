@@ -18,12 +18,8 @@ version was recorded. Nothing is updated in place:
   now held for no time, the later statement showing so (its value dated more precisely). A new
   fact that a later fact of the same batch ends is written as both versions (open until that fact was
   recorded, then closed); so is one a later *stored* fact ends, which the writer names as a closing
-  (:func:`stored_causes`: an older conversation ingested after a newer one). A change dated before the
-  stored version was recorded (an end told in March, written after a live "I left" recorded in June) is
-  filed in the chain when it was learned (:func:`_filed_back`): the version held then is expired then and
-  a version bearing the change follows it, so ``AS OF`` an earlier time reads as before. A write that
-  changes only evidence, phrase or confidence, or that cannot be dated after the stored version and has
-  no version to file it after, updates that version.
+  (:func:`stored_causes`: an older conversation ingested after a newer one). A write that changes only
+  evidence, phrase or confidence, or that cannot be dated after the stored version, updates that version.
 - **Retracting** events (``delete_event``, ``Batch.retract``) removes the versions they caused (a
   version's ``revised_by``) and re-links the chain (:func:`unwind_chain`): retracting the statement that
   closed a fact makes the version before it current again.
@@ -229,33 +225,12 @@ def _split_new(f: Fact, batch: Batch) -> list[Fact]:
     return [opened, replace(f, recorded_at=cause.recorded_at, revised_by=cause.evidence)]
 
 
-#: A fact's stored versions (current and archived), given its stored current version: what
-#: :func:`version_batch` reads to file a change learned before that version was recorded.
-Chain = Callable[[Fact], Sequence[Fact]]
-
-#: The fields of a version that say what memory believed (the rest say when and why it was recorded).
-_CLAIM = ("subject_id", "predicate", "object_id", "valid_from", "valid_to", "time_phrase", "confidence")
-
-
-def version_batch(
-    batch: Batch,
-    current: Callable[[str], Fact | None],
-    chain: Chain | None = None,
-    seen: Callable[[str], Fact | None] | None = None,
-) -> Batch:
+def version_batch(batch: Batch, current: Callable[[str], Fact | None]) -> Batch:
     """The batch with each changed fact written as a new version and its stored version archived.
-
-    A change learned before the stored version was recorded (an end told in March, written after a live
-    "I left" recorded in June) is filed in the fact's chain when it was learned (:func:`_filed_back`), so
-    what ``AS OF`` a time before then reads stays as it was; without ``chain`` (or when no version was
-    recorded by then) it updates the stored version.
 
     Args:
         batch: the batch to write (datetimes already normalised).
         current: the stored, unexpired version of a fact id (``None`` when there is none).
-        chain: every stored version of the fact whose current version is given (read only for such a change).
-        seen: the earlier version a fact of the batch was reckoned from, when not its current one (a
-            statement told before that was recorded, :func:`graphmem.fact_replay.replay`); ``None``: the current.
     """
     if not batch.facts:
         return batch
@@ -267,9 +242,8 @@ def version_batch(
         if old is None:
             out.extend(_split_new(f, batch))
             continue
-        basis = (seen(f.id) if seen is not None else None) or old
-        if _same_claim(basis, f):
-            out.append(f) if basis is old else out.extend(_told_again(f, basis, old, chain))
+        if _same_claim(old, f):
+            out.append(f)
             continue
         cause = _cause_in_batch(f, batch) if not f.revised_by else None
         if cause is not None:
@@ -277,89 +251,12 @@ def version_batch(
         when = max((t for t in (f.recorded_at, latest_statement) if t is not None), default=f.recorded_at)
         if cause is not None:
             when = f.recorded_at
-        if (when < old.recorded_at or basis is not old) and chain is not None:
-            filed = _filed_back(f, old, basis, when, chain(old))
-            if filed:
-                out.extend(filed)
-                continue
         if when <= old.recorded_at:  # cannot be dated after the stored version: a correction of it
             out.append(replace(f, recorded_at=old.recorded_at))
             continue
         out.append(replace(old, id=archive_id(old.id, old.recorded_at), expired_at=when))
         out.append(replace(f, recorded_at=when))
     return replace(batch, facts=tuple(out))
-
-
-def _archived_since(old: Fact, versions: Sequence[Fact]) -> list[Fact]:
-    """The versions of ``old``'s fact oldest first, ``old`` (the current one) last."""
-    fid = logical_id(old.id)
-    ordered = sorted(
-        (v for v in versions if logical_id(v.id) == fid and is_archive(v.id) and v.recorded_at < old.recorded_at),
-        key=lambda v: v.recorded_at,
-    )
-    return [*ordered, old]
-
-
-def _with_evidence(v: Fact, added: Sequence[str]) -> Fact:
-    return replace(v, evidence=(*v.evidence, *(e for e in added if e not in v.evidence)))
-
-
-def _told_again(f: Fact, basis: Fact, old: Fact, chain: Chain | None) -> list[Fact]:
-    """``f`` repeats the earlier version ``basis`` it was reckoned from: the versions from it on gain its
-    evidence, and keep what they say."""
-    added = [e for e in f.evidence if e not in old.evidence]
-    if not added or chain is None:
-        return []
-    ordered = _archived_since(old, chain(old))
-    return [_with_evidence(v, added) for v in ordered if v.recorded_at >= basis.recorded_at]
-
-
-def _filed_back(f: Fact, old: Fact, basis: Fact, when: datetime, versions: Sequence[Fact]) -> list[Fact]:
-    """The versions to write for ``f``, a change of ``basis`` (a version of its fact: the stored current one
-    ``old`` or one before it) learned at ``when``, before ``old`` was recorded.
-
-    The version memory held at ``when`` is expired then and followed by one bearing the change; the versions
-    recorded since bear it too, each keeping what it changed itself (``old`` becomes ``f`` when it is the
-    basis). When the last of them then says what the one filed at ``when`` says, it is that one, current
-    since ``when`` (a later closing the change makes moot: "I left Initech" told after the start of the
-    next job). Empty when no version was recorded by ``when`` (the fact was learned later).
-
-    So a change learned at ``when`` never changes what ``AS OF`` a time before ``when`` reads.
-    """
-    ordered = _archived_since(old, versions)
-    at = max((i for i, v in enumerate(ordered) if v.recorded_at <= when), default=None)
-    if at is None or (at == len(ordered) - 1 and basis is old):
-        return []
-    changed = {name: getattr(f, name) for name in _CLAIM if getattr(f, name) != getattr(basis, name)}
-    added = [e for e in f.evidence if e not in basis.evidence]
-
-    def bearing(v: Fact) -> Fact:
-        return _with_evidence(replace(v, **changed), added)
-
-    held = ordered[at]
-    cause = f.revised_by if f.revised_by != basis.revised_by else held.revised_by
-    if held is old:  # learned after the current version, which it changes as the basis had
-        if old.recorded_at == when:
-            return [replace(bearing(old), revised_by=cause)]
-        return [
-            replace(old, id=archive_id(old.id, old.recorded_at), expired_at=when),
-            replace(bearing(old), recorded_at=when, revised_by=cause),
-        ]
-    out: list[Fact] = []
-    if held.recorded_at == when:  # a version recorded at that very moment: it bears the change
-        out.append(replace(bearing(held), revised_by=cause))
-    else:
-        out.append(replace(held, expired_at=when))
-        filed = replace(bearing(held), id=archive_id(logical_id(old.id), when), recorded_at=when)
-        out.append(replace(filed, expired_at=ordered[at + 1].recorded_at, revised_by=cause))
-    out.extend(bearing(v) for v in ordered[at + 1 : -1])
-    last = replace(f, recorded_at=old.recorded_at) if basis is old else bearing(old)
-    before = out[-1]
-    if before.id != held.id and len(ordered) == at + 2 and all(getattr(before, n) == getattr(last, n) for n in _CLAIM):
-        out[-1:] = []
-        last = replace(before, id=last.id, expired_at=None, evidence=_with_evidence(before, last.evidence).evidence)
-    out.append(last)
-    return out
 
 
 def chain_order(versions: Iterable[Fact]) -> list[Fact]:

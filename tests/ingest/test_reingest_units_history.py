@@ -153,22 +153,3 @@ def test_an_older_file_interrupted_after_its_first_unit_and_resumed_reads_as_in_
         resumed = ingest(memory, folder, namespace="ana", extractor=failing)
         assert resumed.ok and resumed.turns == 40
         _in_date_order(memory, body == "Globex in unit 2")
-
-
-@pytest.mark.parametrize("body", list(BODIES))
-def test_an_older_file_stopped_after_its_first_unit_reads_as_its_turns_in_date_order(
-    tmp_path: Path, spacy_extractor: Any, body: str
-) -> None:
-    # what the stopped run wrote is whole: the live job, told after the first unit's turns, ends the first
-    # job now, not only once the run resumes; the second unit's turns are not written yet
-    folder = tmp_path / "in"
-    folder.mkdir()
-    (folder / "ana.txt").write_text(BODIES[body], encoding="utf-8")
-    with Memory.open(tmp_path / "db", embedder=FakeEmbedder()) as memory:
-        memory.add(LIVE, namespace="ana")
-        stopped = ingest(memory, folder, namespace="ana", extractor=_failing_once(spacy_extractor))
-        assert stopped.files_failed == 1 and stopped.turns == UNIT_TURNS + 4, stopped.errors
-        feb, apr, jul = datetime(2024, 2, 1), datetime(2024, 4, 1), datetime(2024, 7, 1)
-        assert jobs(memory, feb, feb) == jobs(memory, apr, jul) == {"Acme Analytics"}
-        assert jobs(memory, jul, feb) == {"Acme Analytics"}
-        assert jobs(memory, jul, jul) == {"Initech"}
