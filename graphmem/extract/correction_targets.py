@@ -258,7 +258,11 @@ class _Binding:
             found = denied_statements(found, {request.object_id}, self.name_words)
             if not found and self.apology_denial(request):
                 # "Sorry, I meant Cobalt Care, not Cobalt Health." after other turns, or opening a later
-                # session: the speaker's current statement of the value it denies by name, wherever made
+                # session: the speaker's current statement of the value it denies by name, wherever made;
+                # unless a turn just before names either value ("I booked the hotel in Bristol for you." —
+                # "Sorry, Leeds, not Bristol.": a reply to that turn, not a correction of the stored one)
+                if any(self.names(value, t.text) or self.names(request.object_id, t.text) for t in between):
+                    return None
                 found = denied_statements(stated, {request.object_id}, self.name_words)
         if len({f.predicate for f in found}) > 1:  # of the same kind as the new value, or none
             found = [f for f in found if self.type_of(f.object_id) == self.type_of(value)]

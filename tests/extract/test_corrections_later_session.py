@@ -82,6 +82,9 @@ def test_a_correction_after_another_speakers_greeting_in_the_later_session(extra
         [("Dana", "Sorry, I meant Leeds.")],  # which statement it corrects is not said
         [("Dana", "Leeds, not Bristol.")],  # no cue: an answer to something unsaid, as likely
         [("Aide", "Shall we meet in Bristol?"), ("Dana", "Sorry, Leeds, not Bristol.")],  # an answer
+        # a reply to the turn before it, which named the denied value (review of the widened rule)
+        [("Aide", "I booked the hotel in Bristol for you."), ("Dana", "Sorry, Leeds, not Bristol.")],
+        [("Aide", "Here is your train ticket to Bristol."), ("Dana", "Oops, Leeds, not Bristol.")],
     ],
 )
 def test_a_later_session_corrects_nothing_without_a_slip_and_a_denied_value(
