@@ -249,3 +249,16 @@ def test_a_shift_on_the_left_compares_days_on_the_memory_clock(tmp_path: Path) -
         for query in ("b.time - 1 hour = a.time - 1 hour", "b ON a"):
             both = f"FIND (a:Event), (b:Event) WHERE a.id = 'e0' AND {query} RETURN b.id ORDER BY b.id"
             assert _texts(berlin, both) == ["e0", "e1"], query
+
+
+def test_as_of_a_date_is_its_end_on_the_memory_clock(tmp_path: Path) -> None:
+    """Review: ``AS OF 2023-06-05`` on Berlin's clock was its start (22:00 UTC on the 4th), leaving out
+    what was said that day; it is the day's last moment there, as ``as_of="2023-06-05"`` is."""
+    with Memory.open(tmp_path / "db", embedder=FakeEmbedder(), zone="Europe/Berlin") as mem:
+        for query, last in [
+            ("FIND (a)-[f:FACT]->(b) AS OF 2023-06-05 RETURN f", "2023-06-05T21:59:59.999999"),
+            ("FIND (a)-[f:FACT]->(b) AS OF 2023-06 RETURN f", "2023-06-30T21:59:59.999999"),
+            ("FIND (a)-[f:FACT]->(b) AS OF 2023-06-05 + 1 day RETURN f", "2023-06-06T21:59:59.999999"),
+            ('RECALL "x" AS OF 2023-06-05', "2023-06-05T21:59:59.999999"),
+        ]:
+            assert f"as of {last}" in str(mem.explain(query)), query

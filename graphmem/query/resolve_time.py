@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import date, datetime, time
 from typing import TYPE_CHECKING
 
+from graphmem.dates import local_to_utc, utc_to_local
 from graphmem.models import NodeKind
 from graphmem.query import ast
 from graphmem.query import plan as p
@@ -127,7 +128,8 @@ class TimeResolver(NameResolver):
             # whether the value is a date is read before any shift ("2023-06-01 + 1 hour" is a date
             # moved by an hour): the date moves by the months, its last moment by the rest, so a later
             # shift never gives an earlier time and a month keeps its last day ("2023-02 + 1 month": 31 March)
-            low, high = self.interval(node.base)
+            # on the memory's clock: the day of 2023-06-05 in Berlin starts at 22:00 UTC on the 4th
+            low, high = (utc_to_local(t, self.zone) for t in self.interval(node.base))
             grain = next((g for g in ("day", "month", "year") if grain_end(low, g) == high), None)
             if grain is not None and low.time() == time.min:
                 total = self.shift_of(node)
@@ -138,7 +140,7 @@ class TimeResolver(NameResolver):
                 last = shift_clamped(end if end == datetime.max else end - EPSILON, 0, total.seconds)
                 if moved == datetime.min or last == datetime.min:
                     raise self.error("this date moves out of the calendar's range", node.span)
-                return last
+                return local_to_utc(last, self.zone)
         return start
 
     def time_subject(self, node: ast.Expr) -> p.Expr:
