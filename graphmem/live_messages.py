@@ -5,16 +5,22 @@ transcript turned back into the messages that would have built it (:func:`messag
 from __future__ import annotations
 
 import difflib
-import re
 import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime, timedelta, tzinfo
+from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any
 
 from graphmem.errors import ConfigError, IngestError, IngestWarning
 from graphmem.formats._names import clean_speaker
-from graphmem.formats._records import RECORD_KEYS, Located, record_time, records_to_sessions
+from graphmem.formats._records import (
+    CALL_KEYS,
+    RECORD_KEYS,
+    SKIPPED_ROLES,
+    Located,
+    record_time,
+    records_to_sessions,
+)
 from graphmem.formats._times import parse_timestamp
 from graphmem.transcript import RawTurn, Transcript
 
@@ -64,7 +70,7 @@ def parse_messages(
     ``lines`` gives each message's 1-based line in ``path`` (JSONL read from a file or stdin), which
     errors then name instead of its index. ``participants`` maps a role or speaker as the messages give
     it (``user``) to the name memory should know them by (``Dana``), as a chat export's ``participants`` does.
-    ``zone`` is the memory's clock: a message's time is kept on it (:func:`on_clock`), so what the message
+    ``zone`` is the memory's clock: a message's time is shown on it (:func:`on_clock`), so what the message
     says ("yesterday") is dated on that calendar. A field no message is read by that looks like a misspelt
     one, or that holds a time while the message gives none, is warned about (:func:`unread_fields`).
 
@@ -98,31 +104,25 @@ def parse_messages(
                 warnings.warn(IngestWarning(note, path=path, json_path=where.json_path, line=where.line), stacklevel=4)
             labelled = any(record.get(k) is not None for k in _SESSION_KEYS)
             if zone is not None and turn.timestamp is not None:
-                turn = replace(turn, timestamp=on_clock(turn.timestamp, record_time(dict(record)), zone))
+                turn = replace(turn, timestamp=on_clock(turn.timestamp, zone))
         # a labelled message's session is named as in a file ("3" → "session_3")
         out.append(Message(turn, sessions[0].id if labelled else None, i))
     return out
 
 
-#: Epoch seconds (or milliseconds) written as text: a moment, not a time on a clock.
-_EPOCH_TEXT = re.compile(r"\s*[0-9]{9,}(?:\.[0-9]*)?\s*")
+def on_clock(when: datetime, zone: tzinfo) -> datetime:
+    """A message's time ``when`` shown on the memory's clock ``zone``, so what the message says
+    ("yesterday") is dated on that calendar, as a transcript's zoned times are.
 
-
-def on_clock(when: datetime, given: Any, zone: tzinfo) -> datetime:
-    """A message's time ``when`` (as read from ``given``, its raw value) on the memory's clock ``zone``.
-
-    A time that gives its own offset or zone stays on that clock (the speaker's). A wall-clock time
-    without one (``"2024-06-01T08:30"``, a ``date``) is read on ``zone``, by its rules for that date; a
-    moment (epoch seconds, a naive ``datetime``, which the Python API reads as UTC) is the same moment
-    shown on ``zone``. Either way the result is aware, so the turn's relative dates ("yesterday") are
-    days of ``zone``'s calendar, as a transcript's zoned times are; stores keep it as naive UTC.
+    A time that gives its own offset or zone stays on that clock (the speaker's). One without (naive: ISO
+    text without an offset, epoch seconds, a naive ``datetime``) is UTC, as in files, so a message a file
+    holds is the same message added live; it is the same moment, shown on ``zone``. Stores keep naive UTC.
     """
-    if when.tzinfo is not None:
-        return when
-    wall = (isinstance(given, str) and not _EPOCH_TEXT.fullmatch(given)) or (
-        isinstance(given, date) and not isinstance(given, datetime)
-    )
-    return when.replace(tzinfo=zone) if wall else when.replace(tzinfo=UTC).astimezone(zone)
+    return when if when.tzinfo is not None else when.replace(tzinfo=UTC).astimezone(zone)
+
+
+#: Words in a key that say it may hold a time (``ts``, ``sent_at``, ``datetime``, ``when``).
+_TIME_HINTS = ("time", "date", "ts", "stamp", "when", "_at", "sent", "created")
 
 
 def _holds_time(value: Any) -> bool:
@@ -144,6 +144,9 @@ def unread_fields(record: Mapping[str, Any]) -> list[str]:
     is read (``tme``: did you mean ``time``?), or, in a message with no time, a key whose value is a
     time (``ts``). Other keys (a chat API's ``refusal``, an app's ``metadata``) are left out quietly."""
     notes: list[str] = []
+    role = record.get("role")
+    if (isinstance(role, str) and role.lower() in SKIPPED_ROLES) or any(record.get(k) for k in CALL_KEYS):
+        return notes  # a system or tool message, or a call of a tool: not dialogue, left out whole
     timed = record_time(dict(record)) is not None
     for key, value in record.items():
         if not isinstance(key, str) or key in RECORD_KEYS:
@@ -151,7 +154,7 @@ def unread_fields(record: Mapping[str, Any]) -> list[str]:
         close = difflib.get_close_matches(key, sorted(RECORD_KEYS), n=1, cutoff=0.8)
         if close:
             notes.append(f"field {key!r} is not read (did you mean {close[0]!r}?); it was left out")
-        elif not timed and _holds_time(value):
+        elif not timed and any(h in key.lower() for h in _TIME_HINTS) and _holds_time(value):
             notes.append(
                 f"field {key!r} holds a time but is not read, so the message takes the current time; "
                 "name it 'time' (or 'timestamp')"

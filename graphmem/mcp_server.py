@@ -202,7 +202,7 @@ _SESSION = (
 _MESSAGES = (
     "Messages in the order they were said. Each is an object with 'speaker' and 'text' (or a chat API's "
     "'role' and 'content'), and optionally "
-    "'time' (ISO date-time; without an offset, on the server's clock; default now), 'session', 'id' (your own "
+    "'time' (ISO date-time; without an offset, UTC; default now), 'session', 'id' (your own "
     "id) and 'caption' (a description of "
     "a shared image)."
 )

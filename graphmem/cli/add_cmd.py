@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+import warnings
 from datetime import datetime
 from typing import Any
 
@@ -11,7 +12,7 @@ import click
 
 from graphmem.cli.common import MessageTime, db_option, open_memory, participants_of, print_json
 from graphmem.cli.extractor_opts import chosen_extractor, extractor_flag, extractor_option_flag
-from graphmem.errors import IngestError
+from graphmem.errors import IngestError, IngestWarning
 from graphmem.models import validate_namespace
 
 __all__ = ["add"]
@@ -87,7 +88,9 @@ def add(
         if speaker or when or message_id:
             raise click.UsageError("--speaker, --time and --id go with TEXT; JSONL lines carry their own fields")
         messages, lines = _read_jsonl()
-        parse_messages(messages, path="<stdin>", lines=lines, participants=names)  # named by its line
+        with warnings.catch_warnings():  # checked here for errors by line; the add warns once, below
+            warnings.simplefilter("ignore", IngestWarning)
+            parse_messages(messages, path="<stdin>", lines=lines, participants=names)  # named by its line
     options: dict[str, Any] = {}
     chosen = chosen_extractor(extractor, extractor_options)  # before the store is opened (no API key ...)
     if chosen is not None:

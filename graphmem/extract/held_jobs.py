@@ -27,7 +27,8 @@ __all__ = ["WORKMATES", "HeldJob", "held_jobs"]
 
 #: Nouns of the people one works with: "my boss at X" works there as much as "my job at X" does.
 WORKMATES = words("boss manager supervisor coworker colleague workmate")
-_JOBS = JOB_NOUNS | JOBS
+#: "work" is left out: "my work at the gallery" is as often what one made or volunteers at as a job.
+_JOBS = (JOB_NOUNS | JOBS) - {"work"}
 #: Words that make a job another one than the one held now ("my old job at Acme").
 _OTHER = words("old previous former last first other another earlier prior ex")
 _TIME_ENTS = frozenset({"DATE", "TIME"})

@@ -29,6 +29,7 @@ from graphmem.text import clean_text
 from graphmem.transcript import RawSession, RawTurn
 
 __all__ = [
+    "CALL_KEYS",
     "RECORD_KEYS",
     "SESSION_GAP",
     "SKIPPED_ROLES",
@@ -51,6 +52,7 @@ _ID_KEYS = ("id", "dia_id", "message_id")
 _CAPTION_KEYS = ("caption", "blip_caption", "image_caption")
 #: Keys of a chat API's message that calls a tool (its content is then null or empty, and it is no dialogue).
 _CALL_KEYS = ("tool_calls", "function_call")
+CALL_KEYS = _CALL_KEYS
 #: Every key a record is read by; others are left out.
 RECORD_KEYS = frozenset(_SPEAKER_KEYS + _TEXT_KEYS + _TIME_KEYS + _SESSION_KEYS + _ID_KEYS + _CAPTION_KEYS + _CALL_KEYS)
 #: A session label that is a number, bare or as ``session_N`` (leading zeros allowed).

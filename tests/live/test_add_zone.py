@@ -4,6 +4,7 @@ read on it; fields nothing reads are warned about (tester findings, 5 Dec 2026).
 from __future__ import annotations
 
 import asyncio
+import json
 import warnings
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
@@ -30,11 +31,11 @@ def _added(tmp_path: Path, nlp: Any, message: dict[str, Any], zone: str | None =
         return event.occurred_at, fact.valid_from
 
 
-def test_a_wall_clock_time_is_read_on_the_memory_clock(tmp_path: Path, nlp: Any) -> None:
-    # 08:30 on 1 June in Auckland is 20:30 UTC on 31 May; "yesterday" is 31 May there, from 12:00 UTC on the 30th
+def test_a_time_without_an_offset_is_utc_and_dated_on_the_memory_calendar(tmp_path: Path, nlp: Any) -> None:
+    # 08:30 UTC on 1 June, as a file reads it, is 20:30 in Auckland: "yesterday" is 31 May there, from 12:00
+    # UTC on the 30th (UTC's calendar would give the 31st from midnight)
     said, start = _added(tmp_path, nlp, {"time": "2024-06-01T08:30"})
-    assert said == datetime(2024, 5, 31, 20, 30)
-    assert start == datetime(2024, 5, 30, 12, 0)
+    assert (said, start) == (datetime(2024, 6, 1, 8, 30), datetime(2024, 5, 30, 12, 0))
 
 
 def test_a_moment_keeps_its_time_and_is_dated_on_the_memory_calendar(tmp_path: Path, nlp: Any) -> None:
@@ -64,16 +65,27 @@ def test_a_message_without_a_time_is_dated_on_the_memory_calendar(
     assert (said, start) == (datetime(2024, 5, 31, 20, 30), datetime(2024, 5, 30, 12, 0))
 
 
-def test_on_clock_reads_text_as_wall_clock_and_numbers_as_moments() -> None:
+def test_on_clock_shows_a_naive_time_as_utc_on_the_zone_and_keeps_an_offset() -> None:
     from zoneinfo import ZoneInfo
 
     zone = ZoneInfo("Europe/Berlin")
     naive = datetime(2024, 10, 30, 23, 30)
-    assert on_clock(naive, "2024-10-30T23:30", zone) == naive.replace(tzinfo=zone)
-    assert on_clock(naive, "1730331000", zone) == naive.replace(tzinfo=UTC)
-    assert on_clock(naive, 1730331000, zone).utcoffset() == timedelta(hours=1)
+    assert on_clock(naive, zone) == naive.replace(tzinfo=UTC)
+    assert on_clock(naive, zone).utcoffset() == timedelta(hours=1)
     own = datetime(2024, 10, 30, 23, 30, tzinfo=timezone(timedelta(hours=-5)))
-    assert on_clock(own, "2024-10-30T23:30-05:00", zone) is own
+    assert on_clock(own, zone) is own
+
+
+def test_a_message_a_file_holds_is_the_same_message_added_on_a_zoned_memory(tmp_path: Path, nlp: Any) -> None:
+    """Review: a message time without an offset read on the clock by add but as UTC by ingest wrote the
+    file's message twice."""
+    line = {"speaker": "Kai", "text": "I moved to Oslo.", "time": "2024-06-01T08:30"}
+    path = tmp_path / "chat.jsonl"
+    path.write_text(json.dumps(line) + "\n", encoding="utf-8")
+    with Memory.open(tmp_path / "db", embedder=FakeEmbedder(), nlp=nlp, zone="Europe/Berlin") as mem:
+        assert mem.ingest(path, namespace="kai", embed=False).ok
+        (stored,) = [e.id for e in mem.store.iter_events("kai")]
+        assert mem.add(line, namespace="kai") == [stored]
 
 
 def test_a_misspelt_or_unread_time_field_is_warned_about(tmp_path: Path, nlp: Any) -> None:
@@ -99,6 +111,8 @@ def test_a_misspelt_or_unread_time_field_is_warned_about(tmp_path: Path, nlp: An
 def test_fields_a_chat_api_sends_are_not_warned_about() -> None:
     chat = {"role": "assistant", "content": "Hi", "refusal": None, "annotations": [], "name": "Aide"}
     assert unread_fields(chat) == []
+    assert unread_fields({"role": "tool", "content": "42", "tool_call_id": "call_1"}) == []
+    assert unread_fields({"speaker": "Kai", "text": "x", "user_id": 5012345678}) == []
     assert unread_fields({"speaker": "Kai", "text": "x", "turn": 5, "score": 0.5, "mood": "fine"}) == []
     assert unread_fields({"speaker": "Kai", "text": "x", "sesion": "3"}) == [
         "field 'sesion' is not read (did you mean 'session'?); it was left out"
