@@ -45,10 +45,22 @@ def hypothetical(verb: Any) -> bool:
     for _ in range(3):
         if any(_unreal(c, node) for c in node.children):
             return True
-        if node.dep_ not in ("xcomp", "conj", "ccomp") or node.head is node:
+        if node.dep_ not in ("xcomp", "conj", "ccomp") or node.head is node or _spliced(node):
             return False
         node = node.head
     return False
+
+
+def _spliced(clause: Any) -> bool:
+    """Whether a complement clause comes before its head, a comma between them: a clause of its own the
+    parser hung on the next one ("I moved to Lisbon last month, maybe the address is old"), whose hedge
+    is not its own."""
+    head = clause.head
+    return (
+        clause.dep_ == "ccomp"
+        and clause.i < head.i
+        and any(t.lower_ in (",", ";") for t in clause.doc[clause.right_edge.i + 1 : head.i + 1])
+    )
 
 
 def asserting(verb: Any) -> bool:

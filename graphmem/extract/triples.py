@@ -76,6 +76,8 @@ def _objects(verb: Any) -> Iterator[tuple[Any, str]]:
             for pobj in pobjs:
                 for obj in _with_conjuncts(pobj):
                     yield obj, f"_{prep}"
+                    if prep in _ROLE_PREPS:
+                        yield from ((name, f"_{prep}") for name in _named_part(obj))
             if not pobjs:  # "moved out of Lisbon": one preposition chained to another
                 for inner in (c for c in child.children if c.dep_ == "prep"):
                     for pobj in (c for c in inner.children if c.dep_ == "pobj"):
@@ -90,6 +92,34 @@ def _objects(verb: Any) -> Iterator[tuple[Any, str]]:
 
 
 _ROLE_PREPS = frozenset({"at", "for"})
+
+
+def _topic(token: Any, entity_of: dict[int, str]) -> bool:
+    return entity_of.get(token.i, "").startswith("ent:topic:")
+
+
+def _firm(token: Any, entity_of: dict[int, str]) -> bool:
+    return entity_of.get(token.i, "").startswith("ent:organization:")
+
+
+def _kept(obj: Any, entity_of: dict[int, str]) -> bool:
+    """Whether an object names an entity, reading a noun with a firm's name as its part (:func:`_named_part`)
+    once: as the firm when the noun is only a topic ("at Acme Corp support": Acme Corp), else as the noun."""
+    if obj.i not in entity_of:
+        return False
+    if obj.dep_ == "compound":  # a firm's name part: only for a noun that names nothing but a topic
+        return _firm(obj, entity_of) and (obj.head.i not in entity_of or _topic(obj.head, entity_of))
+    parts = _named_part(obj)
+    return not (parts and _topic(obj, entity_of) and _firm(parts[0], entity_of))
+
+
+def _named_part(noun: Any) -> list[Any]:
+    """The name a place noun is a part of: "Corp" of "at Acme Corp support", "Tesco" of "for the Tesco
+    warehouse" (the parser makes the name a compound of the noun)."""
+    if noun.pos_ != "NOUN":
+        return []
+    names = [c for c in noun.children if c.dep_ == "compound" and c.i < noun.i and c.pos_ == "PROPN"]
+    return names[-1:]
 
 
 def _role_places(roles: list[Any]) -> Iterator[tuple[Any, str]]:
@@ -139,7 +169,7 @@ def triples(
         if not asserting(verb) or let_go(verb):
             continue
         subjects = [s for s in _subjects(verb) if s.i in entity_of] or ([verb] if verb.i in implied else [])
-        objects = [(o, suffix) for o, suffix in _objects(verb) if o.i in entity_of] if subjects else []
+        objects = [(o, suffix) for o, suffix in _objects(verb) if _kept(o, entity_of)] if subjects else []
         if not objects:
             continue
         clause = clause_of(verb)
