@@ -46,10 +46,11 @@ from graphmem.errors import ConfigError, GraphmemError, StoreError
 from graphmem.extract import Extractor
 from graphmem.formats import FORMATS
 from graphmem.ingest_diff import without_events
-from graphmem.ingest_embed import LazyPool, embedding_ahead
+from graphmem.ingest_embed import LazyPool, embedding_ahead, space_mismatch
 from graphmem.ingest_extract import Extracted, Parts, extract_stream, for_workers
 from graphmem.ingest_read import FOLDER_SUFFIXES, Job, Records, Todo, collect_files, inputs_of, read_jobs
 from graphmem.ingest_run import UnitRun, retype_kept
+from graphmem.ingest_stop import Stop, stopping
 from graphmem.models import Batch, SourceRecord, validate_namespace
 from graphmem.progress import ProgressBar
 from graphmem.store.base import GuardsWrites
@@ -201,6 +202,7 @@ def _write_job(
     embed: bool,
     summary: IngestSummary,
     on_write: Callable[[], None],
+    stop: Stop,
 ) -> str | None:
     """Resolve, embed and write the units of one input as each is extracted, one commit per unit.
 
@@ -210,7 +212,8 @@ def _write_job(
     not written (the last unit carries the record that marks the whole input done, and a later run
     resumes at the failed unit), and ``parts`` is closed so nothing after it is extracted or embedded.
     The units are one run (:mod:`graphmem.ingest_run`): ``resolvers`` gives the resolver of each unit
-    from where it stands.
+    from where it stands. A signal (``stop``, :mod:`graphmem.ingest_stop`) stops the run between units:
+    the unit being written is committed whole, and an error raised meanwhile is taken as the signal's.
     """
     t = summary.timings
     spent = Timings()
@@ -221,6 +224,7 @@ def _write_job(
             t["embed"] += part.embed_seconds
             for key, value in part.usage.items():
                 summary.usage[key] = summary.usage.get(key, 0) + value
+            stop.check()  # Ctrl-C or SIGTERM since the last unit: this one is not written
             if part.error is not None:
                 if part.stop:
                     summary.stopped = part.error
@@ -229,6 +233,7 @@ def _write_job(
                 placed = partial(run.resolver, resolvers, target.store, n)  # read after the unit's moves
                 run.wrote(todo.transcript.namespace, _write_unit(target, todo, part, placed, embed, summary, spent))
             except Exception as exc:  # a store or resolver failure: reported for this unit, as extraction's
+                stop.check()  # unless a signal came meanwhile: then it is why (it was not raised mid-call)
                 detail = str(exc) if isinstance(exc, GraphmemError) else f"{type(exc).__name__}: {exc}"
                 return _stopped_at(job, n, f"{job.path}: {detail}")
             on_write()
@@ -439,30 +444,6 @@ def _get_extractor(extractor: str | Extractor, nlp: Any | None) -> Extractor:
     return get_extractor(extractor, nlp=nlp)
 
 
-def _space_mismatch(target: IngestTarget) -> Callable[[str], str | None]:
-    """Per namespace (remembered for the run), why ``target.embedder`` must not add vectors there: the
-    stored ones are another model's, and a namespace of two models cannot be searched (``None``: fine)."""
-    from graphmem.vector_index import REEMBED_HINT, same_space
-
-    seen: dict[str, str | None] = {}
-
-    def check(namespace: str) -> str | None:
-        if namespace not in seen:
-            models = {model for model, _scheme in target.store.embedding_origins(namespace) if model}
-            other = sorted(m for m in models if not same_space(m, target.embedder))
-            seen[namespace] = (
-                f"namespace {namespace!r} holds vectors of {', '.join(other)}, not of the embedder "
-                f"{target.embedder.name!r}: adding to it would leave two models that recall cannot search "
-                f"together; nothing was written. Either {REEMBED_HINT}, then ingest again, or ingest with "
-                "the embedder that made the stored vectors"
-                if other
-                else None
-            )
-        return seen[namespace]
-
-    return check
-
-
 def _count_read(summary: IngestSummary, job: Job) -> None:
     """Count what reading ``job`` found: its note, and whether it was skipped (empty, or unchanged)."""
     if job.error is not None:
@@ -530,6 +511,8 @@ def ingest(
 
     Raises:
         ConfigError: a bad option (unknown format, illegal namespace, ``workers < 1``).
+        KeyboardInterrupt: Ctrl-C, and ``SystemExit(143)`` SIGTERM, taken between units in the main thread
+            (:mod:`graphmem.ingest_stop`): the unit being written is committed whole; the next run resumes.
     """
     if format is not None and format not in FORMATS:
         raise ConfigError(f"unknown format {format!r}; choose one of {', '.join(FORMATS)}")
@@ -551,7 +534,7 @@ def ingest(
     inputs = inputs_of(source)
     if isinstance(inputs, Records):  # in-memory messages have no file identity: they are added
         return _add_records(target, inputs, namespace or "default", ex, resolve, embed, summary, started, names)
-    mismatch = _space_mismatch(target) if embed else None
+    mismatch = space_mismatch(target) if embed else None
     jobs = read_jobs(
         target.store,
         inputs,
@@ -562,9 +545,11 @@ def ingest(
         mismatch=mismatch,
         participants=names,
     )
-    # one writer at a time, from reading what the store holds to the last commit (read_jobs is lazy)
+    # one writer at a time, from reading what the store holds to the last commit (read_jobs is lazy);
+    # once the lock is held, Ctrl-C and SIGTERM stop the run between units (graphmem.ingest_stop)
     with (
         target.writing(),
+        stopping() as stop,
         ProgressBar(
             "ingest",
             len(inputs) if isinstance(inputs, list) else 1,
@@ -587,8 +572,9 @@ def ingest(
         if pooled is not None:
             stack.callback(pooled.close, summary)
         # closed on a stop, so a pool of workers is shut down and no later input is read or extracted
-        stream = stack.enter_context(closing(extract_stream(jobs, ex, spec, workers, shipped)))
+        stream = stack.enter_context(closing(extract_stream(jobs, ex, spec, workers, shipped, stop)))
         for job, parts in _until_stopped(stream, summary, len(inputs)):
+            stop.check()
             if pooled is not None and parts is not None:
                 parts = embedding_ahead(parts, pooled.get(), target.store)
             summary.timings["read"] += job.read_seconds
@@ -598,8 +584,9 @@ def ingest(
                 summary.turns_live += job.live
                 summary.messages_empty += job.empty_messages
                 try:
-                    job.error = _write_job(target, job, parts, resolvers, embed, summary, lambda: tick(0))
+                    job.error = _write_job(target, job, parts, resolvers, embed, summary, lambda: tick(0), stop)
                 except Exception as exc:  # a store or resolver failure on one input; others continue
+                    stop.check()
                     detail = str(exc) if isinstance(exc, GraphmemError) else f"{type(exc).__name__}: {exc}"
                     job.error = f"{job.path}: {detail}"
                 if job.error is None:
@@ -608,5 +595,6 @@ def ingest(
                 summary.files_failed += 1
                 summary.errors.append((job.path, job.error))
             tick(1)
+    stop.check()  # a signal during the last unit: the run is complete, yet it was asked to stop
     summary.seconds = time.perf_counter() - started
     return summary

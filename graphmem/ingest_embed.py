@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import time
 from collections import deque
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from graphmem.errors import GraphmemError
@@ -18,7 +19,7 @@ if TYPE_CHECKING:
     from graphmem.ingest import IngestSummary, IngestTarget
     from graphmem.store.base import GraphStore
 
-__all__ = ["LazyPool", "embedding_ahead"]
+__all__ = ["LazyPool", "embedding_ahead", "space_mismatch"]
 
 
 def embedding_ahead(parts: Parts, pool: EmbedPool, store: GraphStore) -> Parts:
@@ -39,7 +40,7 @@ def embedding_ahead(parts: Parts, pool: EmbedPool, store: GraphStore) -> Parts:
                 part = next(parts)
             except StopIteration:
                 break
-            except BaseException as exc:  # Ctrl-C while extracting: what was extracted before is still written
+            except BaseException as exc:  # Ctrl-C while extracting: the unit extracted before is handed on
                 interrupted = exc
                 break
             tickets = [] if part.error is not None else [_request(pool, store, b) for b in part.batches]
@@ -120,3 +121,27 @@ class LazyPool:
         if self.pool is not None:
             self.pool.close()
             summary.helpers += int(self.pool.started)
+
+
+def space_mismatch(target: IngestTarget) -> Callable[[str], str | None]:
+    """Per namespace (remembered for the run), why ``target.embedder`` must not add vectors there: the
+    stored ones are another model's, and a namespace of two models cannot be searched (``None``: fine)."""
+    from graphmem.vector_index import REEMBED_HINT, same_space
+
+    seen: dict[str, str | None] = {}
+
+    def check(namespace: str) -> str | None:
+        if namespace not in seen:
+            models = {model for model, _scheme in target.store.embedding_origins(namespace) if model}
+            other = sorted(m for m in models if not same_space(m, target.embedder))
+            seen[namespace] = (
+                f"namespace {namespace!r} holds vectors of {', '.join(other)}, not of the embedder "
+                f"{target.embedder.name!r}: adding to it would leave two models that recall cannot search "
+                f"together; nothing was written. Either {REEMBED_HINT}, then ingest again, or ingest with "
+                "the embedder that made the stored vectors"
+                if other
+                else None
+            )
+        return seen[namespace]
+
+    return check

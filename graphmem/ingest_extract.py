@@ -22,6 +22,7 @@ from typing import Any
 from graphmem.errors import ConfigError, ExtractorUnavailableError, GraphmemError, IngestError
 from graphmem.extract import Extractor, ReportsUsage
 from graphmem.ingest_read import Job
+from graphmem.ingest_stop import Stop
 from graphmem.models import Batch
 from graphmem.transcript import Transcript
 from graphmem.writer import attach_embeddings
@@ -193,7 +194,12 @@ Parts = Generator[Extracted, None, None]
 
 
 def extract_stream(
-    jobs: Iterator[Job], extractor: Extractor, spec: str | Extractor, workers: int, embedder: Any | None = None
+    jobs: Iterator[Job],
+    extractor: Extractor,
+    spec: str | Extractor,
+    workers: int,
+    embedder: Any | None = None,
+    stop: Stop | None = None,
 ) -> Generator[tuple[Job, Parts | None], None, None]:
     """Yield every job with its units' extraction results, in input order, as they become ready.
 
@@ -201,20 +207,20 @@ def extract_stream(
     is committed before the next is extracted. With ``workers > 1`` the units run in a process pool (an
     ``embedder`` given here is sent to the workers, which then embed the events they extract) and come
     back in order as each finishes. The caller consumes a job's parts before asking for the next job.
+    Extracting here and waiting for the workers are where ``stop`` (:mod:`graphmem.ingest_stop`) lets a
+    signal raise at once.
     """
+    stop = stop if stop is not None else Stop()
     if workers <= 1:
         for job in jobs:
             ready = job.todo and job.error is None
-            yield job, (_extract_all(extractor, [t.transcript], job.path) for t in job.todo) if ready else None
+            yield job, _in_process(job, extractor, stop) if ready else None
         return
     # spawn, not fork: the parent may hold torch/ONNX threads, which do not survive a fork.
     context = multiprocessing.get_context("spawn")
     window: deque[tuple[Job, list[Future[Extracted]]]] = deque()
     init = (spec, embedder, os.getpid())
-    with (
-        _terminate_raises(),
-        ProcessPoolExecutor(workers, mp_context=context, initializer=_worker_init, initargs=init) as pool,
-    ):
+    with ProcessPoolExecutor(workers, mp_context=context, initializer=_worker_init, initargs=init) as pool:
         try:
             for job in jobs:
                 futures = []
@@ -222,12 +228,20 @@ def extract_stream(
                     futures = _submit(pool, job)
                 window.append((job, futures))
                 while len(window) > 2 * workers:
-                    yield _gather(*window.popleft())
+                    yield _gather(*window.popleft(), stop)
             while window:
-                yield _gather(*window.popleft())
-        except BaseException:
+                yield _gather(*window.popleft(), stop)
+        except BaseException:  # Ctrl-C, SIGTERM (SystemExit), a failure: the workers are stopped first
             _stop_workers(pool)  # they ignore Ctrl-C; a unit already handed out is not waited for
             raise
+
+
+def _in_process(job: Job, extractor: Extractor, stop: Stop) -> Parts:
+    """The units of ``job`` extracted here, one when the writer asks for it."""
+    for t in job.todo:
+        with stop.interruptible():  # no store call in flight: a signal raises at once
+            part = _extract_all(extractor, [t.transcript], job.path)
+        yield part
 
 
 def _stop_workers(pool: ProcessPoolExecutor) -> None:
@@ -238,29 +252,6 @@ def _stop_workers(pool: ProcessPoolExecutor) -> None:
     for process in processes:
         if process.is_alive():
             process.terminate()
-
-
-@contextmanager
-def _terminate_raises() -> Iterator[None]:
-    """Turn SIGTERM into ``SystemExit(143)`` while worker processes run, so the writer stops them (and rolls
-    back its open transaction) before this process exits, as it does on Ctrl-C. SIGTERM's default ends the
-    process at once, leaving the workers to notice alone (:func:`_watch_parent`).
-
-    Only in the main thread (where Python runs signal handlers) and only over the default action: a program
-    that handles SIGTERM itself keeps its handler.
-    """
-    if threading.current_thread() is not threading.main_thread() or signal.getsignal(signal.SIGTERM) != signal.SIG_DFL:
-        yield
-        return
-
-    def stop(signum: int, frame: object) -> None:
-        raise SystemExit(128 + signum)
-
-    signal.signal(signal.SIGTERM, stop)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
 @contextmanager
@@ -294,16 +285,19 @@ def _submit(pool: ProcessPoolExecutor, job: Job) -> list[Future[Extracted]]:
     return [submitted[i] for i in range(len(job.todo))]
 
 
-def _gather(job: Job, futures: list[Future[Extracted]]) -> tuple[Job, Parts | None]:
-    """The results of one input's units, each waited for when the writer reaches it; closing them early
-    (the writer stopped at a failed unit) cancels the units not started yet."""
+def _gather(job: Job, futures: list[Future[Extracted]], stop: Stop) -> tuple[Job, Parts | None]:
+    """The results of one input's units, each waited for when the writer reaches it (a signal then raises
+    at once: ``stop``); closing them early (the writer stopped at a failed unit) cancels the units not
+    started yet."""
     if not futures:
         return job, None
 
     def results() -> Parts:
         try:
             for fut in futures:
-                yield fut.result()
+                with stop.interruptible():
+                    part = fut.result()
+                yield part
         finally:
             for fut in futures:
                 fut.cancel()  # a no-op for those done or running

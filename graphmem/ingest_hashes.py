@@ -15,8 +15,8 @@ are kept (:func:`embedded_since`). An input any of whose events still lacks a ve
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Collection
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from graphmem.formats import PARTICIPANT_FORMATS, READER_VERSION
@@ -47,8 +47,15 @@ class Hashes:
     embed: bool
     #: ``ingest --participant`` names (sorted pairs): an input of a format that reads them
     #: (:data:`~graphmem.formats.PARTICIPANT_FORMATS`, in-memory records) read with other names is read anew;
-    #: the other formats ignore them, so they leave its hash as it is
+    #: the other formats ignore them, so they leave its hash as it is. A file's hashes hold only the names
+    #: its messages use (:meth:`using`)
     participants: tuple[tuple[str, str], ...] = ()
+
+    def using(self, used: Collection[str]) -> Hashes:
+        """These hashes with only the participants whose role or speaker is in ``used`` (those an input's
+        messages name) and that rename it: a name for a role the input lacks, or a role's own name
+        (``Fay=Fay``), reads it the same, so it is no change."""
+        return replace(self, participants=tuple((r, n) for r, n in self.participants if r in used and r != n))
 
     def _reader(self, fmt: str) -> str:
         if fmt not in PARTICIPANT_FORMATS and fmt != "records":

@@ -48,7 +48,7 @@ from graphmem.entity_prior import known_entities, turn_texts
 from graphmem.errors import ConfigError, EmptyInputError, GraphmemError, IngestError
 from graphmem.extract.antecedents import latest
 from graphmem.extract.events import order_sessions
-from graphmem.formats import load_source, read_records, read_source
+from graphmem.formats import UsedNames, load_source, read_records, read_source
 from graphmem.ingest_diff import SessionPlan, plan_sessions
 from graphmem.ingest_hashes import Hashes, embedded_since, is_current
 from graphmem.ingest_held import added_live, copy_of_another, live_in_the_way, moves_live, retract_with, without
@@ -203,7 +203,9 @@ def _plan_file(
     hashes: Hashes,
 ) -> None:
     src = load_source(path)
-    transcripts = read_source(src, format=format, namespace=namespace, participants=dict(hashes.participants))
+    used = UsedNames(dict(hashes.participants))
+    transcripts = read_source(src, format=format, namespace=namespace, participants=used)
+    hashes = hashes.using(used.used)  # a name for a role its messages lack changes nothing it reads
     job.empty_messages = sum(t.empty_left_out for t in transcripts)
     fmt = transcripts[0].format if transcripts else (format or "unknown")
     digest = hashlib.sha256(src.data).hexdigest()

@@ -105,7 +105,7 @@ def ingest(
                 embed=not no_embed,
                 participants=names,
             )
-        except (KeyboardInterrupt, SystemExit):  # Ctrl-C, or SIGTERM while worker processes ran
+        except (KeyboardInterrupt, SystemExit):  # Ctrl-C or SIGTERM, taken between units (graphmem.ingest_stop)
             click.echo(
                 "ingest stopped: the sessions committed so far are kept; run the same command again to resume", err=True
             )

@@ -25,6 +25,7 @@ from pathlib import Path
 
 from graphmem.date_order import decide_order, reading_order
 from graphmem.errors import IngestError
+from graphmem.formats._names import UsedNames
 from graphmem.formats._records import looks_like_record
 from graphmem.formats._source import (
     MAX_FILE_BYTES,
@@ -55,6 +56,7 @@ __all__ = [
     "PARTICIPANT_FORMATS",
     "READER_VERSION",
     "Source",
+    "UsedNames",
     "detect_format",
     "load_source",
     "namespace_from",

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterator, Mapping
 
 from graphmem.models import namespace_char_ok
 from graphmem.text import clean_text
 
-__all__ = ["INVISIBLE", "Spellings", "ascii_namespace_from", "clean_speaker", "namespace_from"]
+__all__ = ["INVISIBLE", "Spellings", "UsedNames", "ascii_namespace_from", "clean_speaker", "namespace_from"]
 
 #: Characters that show nothing: zero-width space, non-joiner and joiner, word joiner, soft hyphen, the
 #: byte-order mark, and the bidirectional marks, embeddings and isolates (WhatsApp puts them around names).
@@ -74,3 +75,33 @@ def ascii_namespace_from(name: str, fallback: str = "default") -> str:
     (``família`` → ``fam-lia``). Session tags keep this spelling, and an input ingested under it stays
     in that namespace (:mod:`graphmem.ingest_oldnames`)."""
     return _ASCII_BAD.sub("-", name).strip("-_.:@")[:128] or fallback
+
+
+class UsedNames(Mapping[str, str]):
+    """A ``participants`` map (a role or speaker → the name to give it) that notes the keys a reader looked
+    up and found (:attr:`used`): how much of the map an input's messages use. Ingest hashes only that much
+    of it, so ``--participant user=Dana`` leaves an input whose messages have no ``user`` as it was.
+
+    ``in`` does not count as a use; a copy (``dict(names)``) reads every key and counts them all.
+    """
+
+    __slots__ = ("_names", "used")
+
+    def __init__(self, names: Mapping[str, str]) -> None:
+        self._names = dict(names)
+        #: The keys looked up and found.
+        self.used: set[str] = set()
+
+    def __getitem__(self, key: str) -> str:
+        value = self._names[key]
+        self.used.add(key)
+        return value
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._names
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._names)
+
+    def __len__(self) -> int:
+        return len(self._names)

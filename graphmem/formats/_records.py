@@ -9,7 +9,7 @@ A record names its speaker (``speaker``, ``name``, ``role`` or a string ``author
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from itertools import pairwise
@@ -123,7 +123,7 @@ class _Fields:
     def json_path(self, key: str) -> str | None:
         return f"{self.it.json_path}.{key}" if self.it.json_path else None
 
-    def speaker(self, rec: dict[str, Any], names: dict[str, str]) -> str:
+    def speaker(self, rec: dict[str, Any], names: Mapping[str, str]) -> str:
         key, speaker = _first(rec, _SPEAKER_KEYS)
         if key is None:
             raise self.fail("missing field 'speaker' (or 'role'/'name')")
@@ -172,7 +172,7 @@ class _Fields:
 
 
 def _read_turn(
-    it: Located, path: str, names: dict[str, str], spellings: Spellings, empty: list[Located]
+    it: Located, path: str, names: Mapping[str, str], spellings: Spellings, empty: list[Located]
 ) -> _Turn | None:
     """One record as a turn, or ``None`` when it is left out (a skipped role, no text: added to ``empty``)."""
     rec = it.record
@@ -344,7 +344,7 @@ def records_to_sessions(
     items: Sequence[Located],
     *,
     path: str,
-    speaker_names: dict[str, str] | None = None,
+    speaker_names: Mapping[str, str] | None = None,
     line_of: LineOf | None = None,
     empty: list[Located] | None = None,
 ) -> tuple[RawSession, ...]:

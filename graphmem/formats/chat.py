@@ -6,7 +6,7 @@ are those of :mod:`graphmem.formats._records`; ``system`` and tool messages are 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 from graphmem.errors import IngestError
@@ -43,19 +43,17 @@ def read_chat(
         IngestError: the document has no ``messages`` list or a message is malformed (JSON path).
     """
     doc = source.json()
-    given = dict(participants or {})
+    given: Mapping[str, str] = participants or {}  # not copied: a reader's map may note the names used
     names: dict[str, str] = {}
     if isinstance(doc, dict):
         messages = doc.get("messages")
         if not isinstance(messages, list):
             raise IngestError("missing field 'messages' (a list)", path=source.path, json_path="$")
         base = "$.messages"
-        participants = doc.get("participants", {})
-        if not isinstance(participants, dict) or not all(
-            isinstance(k, str) and isinstance(v, str) for k, v in participants.items()
-        ):
+        own = doc.get("participants", {})
+        if not isinstance(own, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in own.items()):
             raise IngestError("'participants' must map roles to names", path=source.path, json_path="$.participants")
-        names = {k: v.strip() for k, v in participants.items() if v.strip()}
+        names = {k: v.strip() for k, v in own.items() if v.strip()}
     elif isinstance(doc, list):
         messages, base = doc, "$"
     else:
@@ -65,9 +63,30 @@ def read_chat(
     items = [Located(m, json_path=f"{base}[{i}]") for i, m in enumerate(messages)]
     empty: list[Located] = []
     line_of = source.json_index().line
-    names = {**names, **given}
-    sessions = records_to_sessions(items, path=source.path, speaker_names=names, line_of=line_of, empty=empty)
+    sessions = records_to_sessions(
+        items, path=source.path, speaker_names=_Over(given, names), line_of=line_of, empty=empty
+    )
     if tag or namespace:
         sessions = prefix_sessions(sessions, tag or ascii_namespace_from(name, "input"))
     ns = namespace or namespace_from(name)
     return [Transcript(ns, sessions, source_file=source.key, format="chat", empty_left_out=len(empty))]
+
+
+class _Over(Mapping[str, str]):
+    """The caller's names (``top``) over the export's own (``base``), looked up in ``top`` first and not
+    copied, so a map noting the names a reader uses (:class:`~graphmem.formats._names.UsedNames`) sees
+    only the lookups it answers."""
+
+    __slots__ = ("base", "top")
+
+    def __init__(self, top: Mapping[str, str], base: Mapping[str, str]) -> None:
+        self.top, self.base = top, base
+
+    def __getitem__(self, key: str) -> str:
+        return self.top[key] if key in self.top else self.base[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter({**dict.fromkeys(self.base), **dict.fromkeys(self.top)})
+
+    def __len__(self) -> int:
+        return len({*self.base, *self.top})

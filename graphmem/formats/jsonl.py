@@ -56,7 +56,7 @@ def read_jsonl(
     if not items:
         raise EmptyInputError("empty file", path=source.path)
     empty: list[Located] = []
-    sessions = records_to_sessions(items, path=source.path, speaker_names=dict(participants or {}), empty=empty)
+    sessions = records_to_sessions(items, path=source.path, speaker_names=participants, empty=empty)
     if tag or namespace:
         sessions = prefix_sessions(sessions, tag or ascii_namespace_from(name, "input"))
     ns = namespace or namespace_from(name)

@@ -66,3 +66,31 @@ def test_participants_do_not_change_what_formats_that_ignore_them_record(memory:
     assert memory.ingest(data, namespace="j", participants={"user": "Dana"}).ok
     assert memory.ingest(data, namespace="j", participants={"user": "Dana"}).files_skipped == 1
     assert memory.ingest(data, namespace="j").files_skipped == 0
+
+
+NAMED = [  # messages that name their speakers: no role for --participant user=... to name
+    {"speaker": "Ana", "text": "My order to Lisbon never arrived.", "timestamp": "2024-03-01T10:00"},
+    {"speaker": "Fay", "text": "Sorry Ana, let me check it.", "timestamp": "2024-03-01T10:01"},
+]
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "chat"])
+def test_participants_an_input_does_not_use_leave_it_unchanged(memory: Memory, tmp_path: Path, fmt: str) -> None:
+    # tester finding: --participant user=Dana hashed the whole map for every JSONL and chat input, so one
+    # whose messages have no `user` was retracted and written again when the flag was added or dropped
+    if fmt == "jsonl":
+        data = tmp_path / "named.jsonl"
+        data.write_text("".join(json.dumps(m) + "\n" for m in NAMED), encoding="utf-8")
+    else:  # the export's own participants name a role its messages do not use either
+        data = tmp_path / "named.json"
+        data.write_text(json.dumps({"participants": {"user": "Bob"}, "messages": NAMED}), encoding="utf-8")
+    assert memory.ingest(data, namespace="n").ok
+    for names in ({"user": "Dana"}, None, {"user": "Dana", "assistant": "Aide"}, {"Fay": "Fay"}):
+        again = memory.ingest(data, namespace="n", participants=names)
+        assert (again.files_skipped, again.turns, again.events_retracted) == (1, 0, 0), names
+    # a name for a speaker the messages do use still reads the input anew, and again when dropped
+    renamed = memory.ingest(data, namespace="n", participants={"Ana": "Anna", "user": "Dana"})
+    assert renamed.files_skipped == 0 and _speakers(memory, "n") == ["Anna", "Fay"]
+    assert memory.ingest(data, namespace="n", participants={"Ana": "Anna"}).files_skipped == 1
+    assert memory.ingest(data, namespace="n").files_skipped == 0
+    assert _speakers(memory, "n") == ["Ana", "Fay"]
