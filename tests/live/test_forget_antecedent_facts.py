@@ -1,6 +1,6 @@
 """Forgetting a turn takes back the dates it gave, through a later "later that month", to the facts that
 turn stated or ended: every version of them is as a memory never told the forgotten turn holds it (on a Bolt
-store too: ``tests/neo4j/test_forget_antecedent_facts_bolt.py``)."""
+store too: ``tests/neo4j/test_forget_namespace_bolt.py``)."""
 
 from __future__ import annotations
 
