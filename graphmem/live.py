@@ -122,8 +122,8 @@ def add(
         embed: embed the event texts.
         timings: where to add the seconds spent resolving, embedding and writing.
         nlp: a loaded spaCy pipeline for the default extractor (default: loaded on first use).
-        zone: the memory's clock: a message's time without an offset is read on it, and every message's
-            relative dates ("yesterday") are days of its calendar (default: UTC).
+        zone: the memory's clock: every message's relative dates ("yesterday") are days of its calendar
+            (default: UTC); a message's time without an offset is UTC, as in files.
 
     Messages whose text is empty or whose role is ``system``/``tool`` are left out (no id is returned for
     them), as in files.
