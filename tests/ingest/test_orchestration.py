@@ -11,6 +11,7 @@ import pytest
 from graphmem.errors import ConfigError
 from graphmem.ingest import IngestSummary, collect_files, ingest
 from graphmem.memory import Memory
+from tests.support.talk import sessions_file
 
 from .conftest import DATA
 from .fakes import FakeEmbedder, FakeExtractor, keep
@@ -152,16 +153,6 @@ def test_interrupted_run_resumes(memory: Memory, data_copy: Path, monkeypatch: p
     assert memory.stats("transcript").events == SAMPLE_TURNS["transcript"] + 1
 
 
-def _sessions_file(path: Path, sessions: int, turns: int = 3) -> Path:
-    lines = [
-        json.dumps({"speaker": "AB"[i % 2], "text": f"turn {i} of session {s}", "session": f"s{s:02d}"})
-        for s in range(sessions)
-        for i in range(turns)
-    ]
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return path
-
-
 class _StopAfter(FakeExtractor):
     """Interrupts (as Ctrl-C would) when asked to extract its ``stop``-th transcript."""
 
@@ -179,7 +170,7 @@ def test_an_interrupted_large_file_resumes_at_the_session_it_stopped_in(
     memory: Memory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr("graphmem.ingest_read.UNIT_TURNS", 3)  # one session per unit
-    path = _sessions_file(tmp_path / "big.jsonl", sessions=10)
+    path = sessions_file(tmp_path / "big.jsonl", sessions=10)
     with pytest.raises(KeyboardInterrupt):
         run(memory, path, extractor=_StopAfter(7))
     sessions = [s.id for s in memory.store.iter_sessions("big")]
@@ -321,7 +312,7 @@ def test_longest_conversations_are_submitted_first() -> None:
 def test_sessions_are_committed_in_units_of_enough_turns(memory: Memory, tmp_path: Path) -> None:
     from graphmem.ingest_read import UNIT_TURNS
 
-    path = _sessions_file(tmp_path / "big.jsonl", sessions=2 * -(-UNIT_TURNS // 10) + 1, turns=10)
+    path = sessions_file(tmp_path / "big.jsonl", sessions=2 * -(-UNIT_TURNS // 10) + 1, turns=10)
     extractor = FakeExtractor()
     summary = run(memory, path, extractor=extractor)
     assert extractor.calls == 3  # two full units and the rest
@@ -342,7 +333,7 @@ def test_progress_counts_turns_as_units_are_committed(
         seen.append((int(fields["turns"]), steps))
 
     monkeypatch.setattr(ProgressBar, "advance", advance)
-    run(memory, _sessions_file(tmp_path / "big.jsonl", sessions=6), progress=False)
+    run(memory, sessions_file(tmp_path / "big.jsonl", sessions=6), progress=False)
     assert seen == [(6, 0), (12, 0), (18, 0), (18, 1)]  # turns shown while the one file is still running
 
 

@@ -24,6 +24,7 @@ import graphmem.ingest
 from graphmem.ingest import ingest
 from graphmem.memory import Memory
 from graphmem.transcript import Transcript
+from tests.support.talk import sessions_file
 
 from .fakes import FakeEmbedder, FakeExtractor
 
@@ -31,16 +32,6 @@ ROOT = Path(__file__).resolve().parents[2]
 
 #: What the neo4j driver raised when a Ctrl-C came while it read from its socket.
 DRIVER_ERROR = "Existing exports of data: object cannot be re-sized"
-
-
-def _sessions_file(path: Path, sessions: int = 4, turns: int = 3) -> Path:
-    lines = [
-        json.dumps({"speaker": "AB"[i % 2], "text": f"turn {i} of session {s}", "session": f"s{s:02d}"})
-        for s in range(sessions)
-        for i in range(turns)
-    ]
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return path
 
 
 def _signal_in_write(sig: int, at: int) -> Callable[..., Any]:
@@ -70,8 +61,8 @@ def test_ctrl_c_during_a_write_stops_the_run_after_that_unit(
     memory: Memory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr("graphmem.ingest_read.UNIT_TURNS", 3)  # one session per unit
-    big = _sessions_file(tmp_path / "big.jsonl")
-    later = _sessions_file(tmp_path / "later.jsonl", sessions=1)
+    big = sessions_file(tmp_path / "big.jsonl")
+    later = sessions_file(tmp_path / "later.jsonl", sessions=1)
     monkeypatch.setattr(graphmem.ingest, "commit_batch", _signal_in_write(signal.SIGINT, at=2))
     with pytest.raises(KeyboardInterrupt):  # not a failed file, and the run does not go on
         ingest(memory, [big, later], extractor=FakeExtractor())
@@ -110,7 +101,7 @@ def test_ctrl_c_while_extracting_stops_at_once(memory: Memory, tmp_path: Path, m
     monkeypatch.setattr("graphmem.ingest_read.UNIT_TURNS", 3)
     extractor = _SignalsItself()
     with pytest.raises(KeyboardInterrupt):
-        ingest(memory, _sessions_file(tmp_path / "big.jsonl"), extractor=extractor, embed=False)
+        ingest(memory, sessions_file(tmp_path / "big.jsonl"), extractor=extractor, embed=False)
     assert not extractor.went_on
     assert _stored_sessions(memory, "big") == ["s00"]
 
@@ -128,7 +119,7 @@ def test_a_programs_own_handlers_are_kept(memory: Memory, tmp_path: Path) -> Non
 
     before = signal.signal(signal.SIGINT, own)
     try:
-        assert ingest(memory, _sessions_file(tmp_path / "t.jsonl", sessions=1), extractor=Looks(), embed=False).ok
+        assert ingest(memory, sessions_file(tmp_path / "t.jsonl", sessions=1), extractor=Looks(), embed=False).ok
         assert signal.getsignal(signal.SIGINT) is own
     finally:
         signal.signal(signal.SIGINT, before)
@@ -165,8 +156,8 @@ def _cli(tmp_path: Path, sig: str, *args: str) -> subprocess.CompletedProcess[st
 def test_the_cli_says_what_is_kept_and_exits_with_the_signals_status(
     tmp_path: Path, sig: str, status: int, said: str | None
 ) -> None:
-    big = _sessions_file(tmp_path / "big.jsonl")
-    later = _sessions_file(tmp_path / "later.jsonl", sessions=1)
+    big = sessions_file(tmp_path / "big.jsonl")
+    later = sessions_file(tmp_path / "later.jsonl", sessions=1)
     proc = _cli(tmp_path, sig, str(big), str(later))
     assert proc.returncode == status, proc.stderr[-2000:]
     lines = proc.stderr.strip().splitlines()

@@ -10,7 +10,6 @@ first the KeyboardInterrupt came through but the unit was rolled back.
 
 from __future__ import annotations
 
-import json
 import signal
 from collections.abc import Iterator
 from pathlib import Path
@@ -24,6 +23,7 @@ from graphmem.memory import Memory
 from graphmem.settings import Settings
 from tests.ingest.fakes import FakeEmbedder, FakeExtractor
 from tests.support.bolt_server import BoltTarget, wipe_database
+from tests.support.talk import sessions_file
 
 pytestmark = pytest.mark.neo4j
 
@@ -35,16 +35,6 @@ def memory(bolt_server: BoltTarget, tmp_path: Path) -> Iterator[Memory]:
     options: dict[str, Any] = {"auth": bolt_server.auth, "database": bolt_server.database}
     with Memory.open(bolt_server.uri, embedder=FakeEmbedder(), settings=settings, **options) as mem:
         yield mem
-
-
-def _sessions_file(path: Path, sessions: int = 4, turns: int = 3) -> Path:
-    lines = [
-        json.dumps({"speaker": "AB"[i % 2], "text": f"turn {i} of session {s}", "session": f"s{s:02d}"})
-        for s in range(sessions)
-        for i in range(turns)
-    ]
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return path
 
 
 def _ctrl_c_in_the_driver(monkeypatch: pytest.MonkeyPatch, at: int, read: int) -> list[int]:
@@ -86,8 +76,8 @@ def test_ctrl_c_in_the_driver_stops_the_run_after_the_unit_it_came_in(
     memory: Memory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, read: int
 ) -> None:
     monkeypatch.setattr("graphmem.ingest_read.UNIT_TURNS", 3)  # one session per unit
-    big = _sessions_file(tmp_path / "big.jsonl")
-    later = _sessions_file(tmp_path / "later.jsonl", sessions=1)
+    big = sessions_file(tmp_path / "big.jsonl")
+    later = sessions_file(tmp_path / "later.jsonl", sessions=1)
     raised = _ctrl_c_in_the_driver(monkeypatch, at=2, read=read)
     with pytest.raises(KeyboardInterrupt):  # not a failed file, and the run does not go on
         ingest(memory, [big, later], extractor=FakeExtractor(), embed=False)

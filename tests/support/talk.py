@@ -3,6 +3,7 @@ what a speaker said and ask which values hold."""
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,18 @@ class NoEmbedder:
 
     def embed(self, texts: Any) -> Any:  # pragma: no cover - everything runs with embed=False
         raise AssertionError("not used")
+
+
+def sessions_file(path: Path, sessions: int = 4, turns: int = 3) -> Path:
+    """Write a JSONL file of ``sessions`` labelled sessions (``s00``, ``s01``…) of ``turns`` turns each, A and B
+    in turn, for the tests that ingest a file of several units."""
+    lines = [
+        json.dumps({"speaker": "AB"[i % 2], "text": f"turn {i} of session {s}", "session": f"s{s:02d}"})
+        for s in range(sessions)
+        for i in range(turns)
+    ]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
 
 
 def write_talk(path: Path, *sessions: tuple[str, str]) -> Path:
