@@ -51,10 +51,9 @@ _SESSION_KEYS = ("session", "session_id")
 _ID_KEYS = ("id", "dia_id", "message_id")
 _CAPTION_KEYS = ("caption", "blip_caption", "image_caption")
 #: Keys of a chat API's message that calls a tool (its content is then null or empty, and it is no dialogue).
-_CALL_KEYS = ("tool_calls", "function_call")
-CALL_KEYS = _CALL_KEYS
+CALL_KEYS = ("tool_calls", "function_call")
 #: Every key a record is read by; others are left out.
-RECORD_KEYS = frozenset(_SPEAKER_KEYS + _TEXT_KEYS + _TIME_KEYS + _SESSION_KEYS + _ID_KEYS + _CAPTION_KEYS + _CALL_KEYS)
+RECORD_KEYS = frozenset(_SPEAKER_KEYS + _TEXT_KEYS + _TIME_KEYS + _SESSION_KEYS + _ID_KEYS + _CAPTION_KEYS + CALL_KEYS)
 #: A session label that is a number, bare or as ``session_N`` (leading zeros allowed).
 _NUMBERED = re.compile(r"^(?:session_)?([0-9]+)$")
 
@@ -186,7 +185,7 @@ def _read_turn(
     text = fields.text(rec)
     caption = fields.caption(rec) if text is not None else None
     if text is None or (not text and not caption):
-        if not any(rec.get(k) for k in _CALL_KEYS):  # a message that only called a tool is plumbing, not empty
+        if not any(rec.get(k) for k in CALL_KEYS):  # a message that only called a tool is plumbing, not empty
             empty.append(it)
         return None
     speaker, other = spellings.take(given)  # a message left out spells no one
