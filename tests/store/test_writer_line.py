@@ -1,14 +1,20 @@
 """The line of a namespace's writers on a Cypher server (:mod:`graphmem.store.cypher.line`), over a fake
-session: turns in ticket order, the turn handed on after a failure, a line standing still skipped."""
+session: turns in ticket order, the turn handed on after a failure, a line standing still skipped; and what
+another thread of the process is told while one waits in it (:mod:`graphmem.store.cypher.writers`)."""
 
 from __future__ import annotations
 
+import re
+import threading
 from collections.abc import Callable
+from contextlib import contextmanager
 from typing import Any
 
 import pytest
 
+from graphmem.errors import StoreLockedError
 from graphmem.store.cypher import line
+from graphmem.store.cypher.writers import Writers
 
 
 class FakeLineSession:
@@ -142,3 +148,45 @@ def test_a_writer_waiting_when_its_namespace_is_forgotten_is_not_held_by_the_lin
     assert fake.serving == 1
     again.__exit__(None, None, None)
     assert fake.serving == 2
+
+
+def test_a_thread_waiting_its_turn_on_the_server_is_named_so_when_another_thread_times_out() -> None:
+    # The error blamed "another thread ... writing to it", when the holder was waiting behind other clients.
+    writers = Writers("bolt://db", timeout=0.05)
+    in_line, go = threading.Event(), threading.Event()
+
+    @contextmanager
+    def slow_line() -> Any:
+        in_line.set()
+        go.wait(5)
+        yield
+
+    def hold() -> None:
+        with writers.lock(), writers.guarded("notes", lambda: None, slow_line):
+            pass
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    assert in_line.wait(5)
+    waiting = re.escape("waiting for 0.05 s for its turn among the writers of namespace 'notes'")
+    with pytest.raises(StoreLockedError, match=waiting), writers.lock():
+        pass
+    go.set()
+    holder.join(5)
+
+    writing, done = threading.Event(), threading.Event()
+
+    def write() -> None:
+        with writers.lock(), writers.guarded("notes", lambda: None):
+            writing.set()
+            done.wait(5)
+
+    holder = threading.Thread(target=write)
+    holder.start()
+    assert writing.wait(5)
+    with pytest.raises(StoreLockedError, match=re.escape("has been writing to it for 0.05 s")), writers.lock():
+        pass
+    done.set()
+    holder.join(5)
+    with writers.lock(), writers.lock():  # free again, and re-entrant
+        pass

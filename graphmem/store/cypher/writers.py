@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, contextmanager, nullcontext
+from contextlib import AbstractContextManager, ExitStack, contextmanager, nullcontext
 
 from graphmem.errors import StoreLockedError, WriteConflictError
 from graphmem.store.lock import DEFAULT_LOCK_TIMEOUT
@@ -54,22 +54,45 @@ class Writers:
         self.timeout = timeout
         self._mutex = threading.RLock()
         self._local = threading.local()  # .expected: namespace → counter value seen (None: no counter yet)
+        self._holder: int | None = None  # the thread holding the write lock (its outermost hold)
+        self._queued: dict[int, str] = {}  # thread → the namespace whose server line it waits in
+
+    def _busy(self) -> str:
+        """Why the write lock is held, as :class:`StoreLockedError` says it: a thread of this process that
+        waits for its turn among a namespace's writers on the server is held up by other clients, not writing."""
+        holder = self._holder
+        waiting = self._queued.get(holder) if holder is not None else None
+        if waiting is not None:
+            return (
+                f"store {self.where} is busy: another thread of this process has been waiting for "
+                f"{self.timeout:g} s for its turn among the writers of namespace {waiting!r} on the server "
+                "(other clients are writing it)"
+            )
+        return (
+            f"store {self.where} is busy: another thread of this process has been writing to it for {self.timeout:g} s"
+        )
 
     @contextmanager
     def lock(self) -> Iterator[None]:
         """Hold the store's write lock (re-entrant); another thread waits up to :attr:`timeout` seconds.
 
         Raises:
-            StoreLockedError: another thread of this process held it for longer.
+            StoreLockedError: another thread of this process held it for longer (the message says whether
+                that thread was writing or waiting for its turn in a namespace's line on the server).
         """
         if not self._mutex.acquire(timeout=self.timeout if self.timeout >= 0 else -1):
             raise StoreLockedError(
-                f"store {self.where} is busy: another thread of this process has been writing to it for "
-                f"{self.timeout:g} s; wait longer with GRAPHMEM_LOCK_TIMEOUT (or Memory.open(..., lock_timeout=...))"
+                f"{self._busy()}; wait longer with GRAPHMEM_LOCK_TIMEOUT (or Memory.open(..., lock_timeout=...))"
             )
+        me = threading.get_ident()
+        outermost = self._holder != me
+        if outermost:
+            self._holder = me
         try:
             yield
         finally:
+            if outermost:
+                self._holder = None
             self._mutex.release()
 
     def _expected(self) -> dict[str, int | None]:
@@ -93,7 +116,13 @@ class Writers:
         if namespace in expected:
             yield
             return
-        with line():
+        with ExitStack() as turn:
+            me = threading.get_ident()
+            self._queued[me] = namespace
+            try:
+                turn.enter_context(line())
+            finally:
+                del self._queued[me]
             expected[namespace] = read_counter()
             try:
                 yield
