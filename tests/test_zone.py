@@ -17,7 +17,7 @@ from click.testing import CliRunner
 from graphmem import Event, Memory, TimeRef
 from graphmem.cli.app import cli
 from graphmem.dates import DateTextError, local_span_to_utc, parse_date_argument, parse_date_text, zone_named
-from graphmem.errors import ConfigError
+from graphmem.errors import ConfigError, QueryError
 from graphmem.extract.clocks import from_utc, to_utc
 from graphmem.mcp_server import parse_when
 from graphmem.recall.request import RecallRequest
@@ -262,3 +262,75 @@ def test_as_of_a_date_is_its_end_on_the_memory_clock(tmp_path: Path) -> None:
             ('RECALL "x" AS OF 2023-06-05', "2023-06-05T21:59:59.999999"),
         ]:
             assert f"as of {last}" in str(mem.explain(query)), query
+
+
+def _calendar_memory(path: Path, zone: str | None) -> Memory:
+    mem = Memory.open(path, embedder=FakeEmbedder(), zone=zone)
+    if NS not in mem.namespaces():
+        times = {
+            "april": datetime(2024, 3, 31, 22, 30),  # 00:30 on 1 April in Berlin, after clocks went forward
+            "march": datetime(2024, 3, 30, 23, 30),  # 00:30 on 31 March in Berlin, a day of 23 hours
+            "late": datetime(2024, 10, 27, 22, 30),  # 23:30 on 27 October in Berlin, a day of 25 hours
+            "may": datetime(2024, 5, 30, 22, 30),  # 00:30 on 31 May in Berlin
+        }
+        mem.add_events([Event(NS, k, "s1", i, "Ana", k, t) for i, (k, t) in enumerate(times.items())], namespace=NS)
+    return mem
+
+
+def _ids(mem: Memory, where: str) -> list[str]:
+    match = "(a:Event), (b:Event)" if "a." in where else "(b:Event)"
+    return [row[0] for row in mem.query(f"FIND {match} WHERE {where} RETURN b.id ORDER BY b.id", namespace=NS).rows]
+
+
+def test_a_day_shift_is_a_calendar_day_on_the_memory_clock(tmp_path: Path) -> None:
+    """Review: ``2024-03-31 + 1 day`` on Berlin's clock moved the UTC instant by 24 hours, so it began at
+    23:00 UTC on 31 March while 1 April began at 22:00 UTC there, missing a turn said at 00:30 on 1 April."""
+    with _calendar_memory(tmp_path / "db", "Europe/Berlin") as berlin:
+        for where in (
+            "b.time ON 2024-03-31 + 1 day",
+            "b.time >= 2024-03-31 + 1 day AND b.time < 2024-04-02",
+            "b.time - 1 day = 2024-03-31",
+            "b.time - 1 day > 2024-03-30 AND b.time < 2024-04-02",
+            "a.id = 'march' AND b.time >= a.time + 1 day AND b.time < 2024-04-02",
+            "a.id = 'march' AND b.time ON a.time + 1 day",
+            "a.id = 'march' AND b.time - 1 day = a.time",
+        ):
+            assert _ids(berlin, where) == ["april"], where
+        # the day clocks go back has 25 hours: a day on from the 26th holds its 23:30
+        assert _ids(berlin, "b.time ON 2024-10-26 + 1 day") == ["late"]
+        assert _ids(berlin, "b.time - 1 day = 2024-10-26") == ["late"]
+        # hours stay exact: 24 hours on from 00:30 on 31 March is 01:30 on 1 April
+        assert _ids(berlin, "a.id = 'march' AND b.time >= a.time + 24 hours AND b.time < 2024-04-02") == []
+        assert "Filter b.time - 1 day on Europe/Berlin >= 2024-03-30T23:00:00" in str(
+            berlin.explain("FIND (b:Event) WHERE b.time - 1 day = 2024-03-31 RETURN b.id")
+        )
+
+
+def test_a_month_shift_is_a_calendar_month_on_the_memory_clock(tmp_path: Path) -> None:
+    with _calendar_memory(tmp_path / "db", "Europe/Berlin") as berlin:
+        # a month back from 00:30 on 31 May there is 00:30 on 30 April (the month's end, clamped)
+        assert _ids(berlin, "b.time - 1 month = 2024-04-30") == ["may"]
+        assert _ids(berlin, "b.time + 1 month = 2024-05-01") == ["april"]
+        assert _ids(berlin, "b.time + 1 month >= 2024-06-30 AND b.time < 2024-06") == ["may"]
+
+
+def test_shifts_on_utc_clock_are_unchanged(tmp_path: Path) -> None:
+    with _calendar_memory(tmp_path / "db", None) as utc:
+        assert _ids(utc, "b.time ON 2024-03-31 + 1 day") == []
+        assert _ids(utc, "b.time ON 2024-03-30 + 1 day") == ["april"]
+        assert _ids(utc, "b.time - 1 month = 2024-04-30") == ["may"]
+        assert _ids(utc, "b.time + 1 month = 2024-05-01") == []
+        assert _ids(utc, "a.id = 'march' AND b.time ON a.time + 1 day") == ["april"]
+        assert "Filter b.time - 1 day >= 2024-03-31" in str(
+            utc.explain("FIND (b:Event) WHERE b.time - 1 day = 2024-03-31 RETURN b.id")
+        )
+
+
+def test_a_year_beside_a_shifted_time_is_a_year_as_beside_a_time(tmp_path: Path) -> None:
+    """Review: ``e.time - 1 day > 999`` was refused ("'999' is not a date") while ``e.time > 999`` reads 999
+    as a year; a year from 1 to 9999 is one beside a shift too, and another number is refused by name."""
+    with _calendar_memory(tmp_path / "db", "Europe/Berlin") as mem:
+        assert len(_ids(mem, "b.time - 1 day > 999")) == 4
+        assert _ids(mem, "b.time - 1 day < 0999") == []
+        with pytest.raises(QueryError, match=r"line 1, column 39: .*a year \(1 to 9999\), not 0"):
+            _ids(mem, "b.time - 1 day > 0")

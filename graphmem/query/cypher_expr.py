@@ -21,7 +21,6 @@ from zoneinfo import ZoneInfo
 from graphmem.dates import zone_label
 from graphmem.models import Entity, NodeKind
 from graphmem.query import plan as p
-from graphmem.query.timeutil import shift_clamped
 from graphmem.query.values import fuzzy_entities
 from graphmem.store.cypher.schema import label_for, name_key
 
@@ -379,23 +378,38 @@ class ExprCompiler:
             if not isinstance(value, datetime):
                 return None
             if bound.shift:
-                value = shift_clamped(value, bound.shift.months, bound.shift.seconds)  # as the executor
+                try:
+                    value = bound.shift.apply(value)  # as the executor
+                except OverflowError:
+                    raise NotPushable("a time bound shifted past the end of the calendar") from None
             return self.param(value)
         text, kind = self.value(bound.value)
         if kind != "datetime":
             raise NotPushable("a time bound that may not be a time")
-        if bound.shift:
-            shift = self.param({"months": bound.shift.months, "seconds": bound.shift.seconds})
-            return f"({text} + duration({shift}))"
-        return text
+        return self.shifted(text, bound.shift)
+
+    def shifted(self, text: str, by: p.Shift | None) -> str:
+        """A stored (naive UTC) time moved by a shift. Months and days on a zone's clock move a zoned
+        ``datetime`` (the zone a parameter; Cypher adds a duration's months and days on its calendar, its
+        seconds exactly), made naive UTC again to compare with stored times; a ``NULL`` is tested first
+        (ArcadeDB reads ``datetime({datetime: null})`` as now). On UTC's clock a naive time moves alone."""
+        if not by:
+            return text
+        duration = f"duration({self.param({'months': by.months, 'days': by.days, 'seconds': by.seconds})})"
+        if by.zone is None or not by.on_calendar:
+            return f"({text} + {duration})"
+        if not isinstance(by.zone, ZoneInfo | timezone):
+            raise NotPushable(f"a shift on the clock {zone_label(by.zone)}, which Cypher has no name for")
+        utc = f"datetime({{datetime: {text}, timezone: 'UTC'}})"
+        local = f"datetime({{datetime: {utc}, timezone: {self.param(zone_label(by.zone))}}})"
+        moved = f"localdatetime({{datetime: datetime({{datetime: {local} + {duration}, timezone: 'UTC'}})}})"
+        return f"(CASE WHEN {text} IS NULL THEN null ELSE {moved} END)"
 
     def in_time(self, expr: p.InTime) -> str:
         subject, kind = self.value(expr.subject)
         if kind not in ("datetime", "null"):
             raise NotPushable("a time window on a value that may not be a time")
-        if expr.shift:
-            shift = self.param({"months": expr.shift.months, "seconds": expr.shift.seconds})
-            subject = f"({subject} + duration({shift}))"
+        subject = self.shifted(subject, expr.shift)
         conds = []
         for bound, ops in ((expr.low, (">=", ">")), (expr.high, ("<=", "<"))):
             if bound is None:

@@ -11,7 +11,7 @@ from datetime import datetime, tzinfo
 from typing import Any, assert_never
 
 from graphmem.dates import zone_label
-from graphmem.query.timeutil import shift
+from graphmem.query.timeutil import shift, shift_clamped, shift_instant
 
 __all__ = [
     "Agg",
@@ -173,38 +173,70 @@ class IsNull:
         return f"{self.operand} IS {'NOT ' if self.negated else ''}NULL"
 
 
-_SECOND_UNITS = (("week", 604800), ("day", 86400), ("hour", 3600), ("minute", 60), ("second", 1))
+_SECOND_UNITS = (("hour", 3600), ("minute", 60), ("second", 1))
+
+
+def _amount(count: float, unit: str, sign: bool) -> str:
+    return f"{'-' if sign else '+'} {count:g} {unit}{'s' if count != 1 else ''}"
 
 
 @dataclass(frozen=True, slots=True)
 class Shift:
-    """A calendar shift: ``months`` and ``seconds`` added (negative to subtract)."""
+    """A shift by calendar ``months`` and ``days`` on ``zone``'s clock (``None``: UTC), then exact
+    ``seconds`` (negative to subtract); see :mod:`graphmem.query.timeutil`. A day on a zone's clock is 23,
+    24 or 25 hours long, so ``e.time + 1 day`` on the day summer time starts is 23 hours later."""
 
     months: int = 0
+    days: int = 0
     seconds: float = 0.0
+    zone: tzinfo | None = None
 
     def apply(self, value: datetime) -> datetime:
-        """``value`` moved by this shift."""
-        return shift(value, self.months, self.seconds)
+        """``value`` (naive UTC) moved by this shift.
+
+        Raises:
+            OverflowError: the result is outside the calendar.
+        """
+        return shift(value, self.months, self.seconds, days=self.days, zone=self.zone)
+
+    def clamped(self, value: datetime) -> datetime:
+        """``value`` (naive UTC) moved by this shift, clamped to the ends of the calendar."""
+        return shift_clamped(value, self.months, self.seconds, days=self.days, zone=self.zone)
+
+    def instant(self, instant: int) -> int:
+        """An instant (:func:`~graphmem.query.timeutil.to_instant`) moved by this shift, past the ends
+        of the calendar if it goes there (as Cypher's times go)."""
+        return shift_instant(instant, self.months, self.days, self.seconds, self.zone)
+
+    @property
+    def on_calendar(self) -> bool:
+        """Whether the shift moves by months or days, which depend on the clock."""
+        return bool(self.months or self.days)
 
     def __bool__(self) -> bool:
-        return bool(self.months or self.seconds)
+        return bool(self.months or self.days or self.seconds)
 
     def __add__(self, other: Shift) -> Shift:
-        return Shift(self.months + other.months, self.seconds + other.seconds)
+        zone = self.zone if self.zone is not None else other.zone
+        return Shift(self.months + other.months, self.days + other.days, self.seconds + other.seconds, zone)
 
     def __str__(self) -> str:
         parts = []
         if self.months:
-            amount, unit = (abs(self.months) // 12, "year") if self.months % 12 == 0 else (abs(self.months), "month")
-            parts.append(f"{'-' if self.months < 0 else '+'} {amount} {unit}{'s' if amount != 1 else ''}")
+            years = self.months % 12 == 0
+            count, unit = (abs(self.months) // 12, "year") if years else (abs(self.months), "month")
+            parts.append(_amount(count, unit, self.months < 0))
+        if self.days:
+            count, unit = (abs(self.days) // 7, "week") if self.days % 7 == 0 else (abs(self.days), "day")
+            parts.append(_amount(count, unit, self.days < 0))
         if self.seconds:
             size = abs(self.seconds)
             unit, length = (
                 next((u, n) for u, n in _SECOND_UNITS if size % n == 0) if size == int(size) else ("second", 1)
             )
-            count = size / length
-            parts.append(f"{'-' if self.seconds < 0 else '+'} {count:g} {unit}{'s' if count != 1 else ''}")
+            parts.append(_amount(size / length, unit, self.seconds < 0))
+        if self.zone is not None and self.on_calendar:
+            parts.append(f"on {zone_label(self.zone)}")
         return " ".join(parts)
 
 

@@ -36,10 +36,13 @@ from graphmem.query.timeutil import (
 
 __all__ = ["TimeResolver"]
 
-_UNIT_SECONDS = {"minute": 60, "hour": 3600, "day": 86400, "week": 604800}
+# months and days are on the memory's clock (a day there is 23 to 25 hours), minutes and hours exact
+_UNIT_SECONDS = {"minute": 60, "hour": 3600}
+_UNIT_DAYS = {"day": 1, "week": 7}
 _UNIT_MONTHS = {"month": 1, "year": 12}
 # A duration longer than the whole calendar (years 1-9999) is a mistake, not a window.
 _MAX_MONTHS = 10_000 * 12
+_MAX_DAYS = 10_000 * 366
 _MAX_SECONDS = 10_000 * 366 * 86_400
 # ``a op d`` with a date on the left reads as ``d flipped-op a``.
 _FLIP_OP = {"=": "=", "<>": "<>", "<": ">", "<=": ">=", ">": "<", ">=": "<="}
@@ -73,10 +76,12 @@ class TimeResolver(NameResolver):
             raise self.error(str(exc), node.span, exc.suggestion) from None
 
     def duration(self, node: ast.Duration, sign: str = "+") -> p.Shift:
-        """A duration as a signed calendar shift."""
+        """A duration as a signed shift: months and days on the memory's clock, minutes and hours exact."""
         factor = -1 if sign == "-" else 1
         if node.unit in _UNIT_MONTHS:
             size, top = node.amount * _UNIT_MONTHS[node.unit], _MAX_MONTHS // _UNIT_MONTHS[node.unit]
+        elif node.unit in _UNIT_DAYS:
+            size, top = node.amount * _UNIT_DAYS[node.unit], _MAX_DAYS // _UNIT_DAYS[node.unit]
         else:
             size, top = node.amount * _UNIT_SECONDS[node.unit], _MAX_SECONDS // _UNIT_SECONDS[node.unit]
         if node.amount > top:
@@ -84,8 +89,10 @@ class TimeResolver(NameResolver):
                 f"{node.amount} {node.unit}s is longer than the calendar (at most {top} {node.unit}s)", node.span
             )
         if node.unit in _UNIT_MONTHS:
-            return p.Shift(months=factor * size)
-        return p.Shift(seconds=float(factor * size))
+            return p.Shift(months=factor * size, zone=self.zone)
+        if node.unit in _UNIT_DAYS:
+            return p.Shift(days=factor * size, zone=self.zone)
+        return p.Shift(seconds=float(factor * size), zone=self.zone)
 
     def _shift_interval(
         self, interval: tuple[datetime, datetime], by: p.Shift, span: ast.Span
@@ -93,8 +100,7 @@ class TimeResolver(NameResolver):
         # An end that moves past the calendar is clamped; an interval that moves out of it entirely is an error.
         if not by:
             return interval
-        start = shift_clamped(interval[0], by.months, by.seconds)
-        end = shift_clamped(interval[1], by.months, by.seconds)
+        start, end = by.clamped(interval[0]), by.clamped(interval[1])
         if start == datetime.max or end == datetime.min:
             raise self.error("this date moves out of the calendar's range", span)
         return start, end
@@ -126,9 +132,10 @@ class TimeResolver(NameResolver):
             raise self.error("this needs a date, not a variable", node.span)
         if upper and isinstance(node.base, ast.DateLit | ast.Param):
             # whether the value is a date is read before any shift ("2023-06-01 + 1 hour" is a date
-            # moved by an hour): the date moves by the months, its last moment by the rest, so a later
-            # shift never gives an earlier time and a month keeps its last day ("2023-02 + 1 month": 31 March)
-            # on the memory's clock: the day of 2023-06-05 in Berlin starts at 22:00 UTC on the 4th
+            # moved by an hour): the date moves by the months, its end by the days (both on the memory's
+            # clock: the day of 2023-06-05 in Berlin starts at 22:00 UTC on the 4th), its last moment by
+            # the hours, so a later shift never gives an earlier time and a month keeps its last day
+            # ("2023-02 + 1 month": 31 March)
             low, high = (utc_to_local(t, self.zone) for t in self.interval(node.base))
             grain = next((g for g in ("day", "month", "year") if grain_end(low, g) == high), None)
             if grain is not None and low.time() == time.min:
@@ -137,10 +144,11 @@ class TimeResolver(NameResolver):
                 if moved == datetime.max:
                     return moved
                 end = grain_end(moved, grain)
-                last = shift_clamped(end if end == datetime.max else end - EPSILON, 0, total.seconds)
-                if moved == datetime.min or last == datetime.min:
+                last = shift_clamped(end if end == datetime.max else end - EPSILON, days=total.days)
+                last = shift_clamped(local_to_utc(last, self.zone), seconds=total.seconds)
+                if datetime.min in (moved, last):
                     raise self.error("this date moves out of the calendar's range", node.span)
-                return local_to_utc(last, self.zone)
+                return last
         return start
 
     def time_subject(self, node: ast.Expr) -> p.Expr:
@@ -183,10 +191,9 @@ class TimeResolver(NameResolver):
             return day_bounds(expr, by, self.zone)
         assert node.op == "WITHIN" and node.within is not None
         width = self.duration(node.within)
-        back = p.Shift(-width.months, -width.seconds)
+        back = p.Shift(-width.months, -width.days, -width.seconds, width.zone)
         if isinstance(low_op[0], datetime):
-            start = shift_clamped(low_op[0], back.months, back.seconds)
-            end = shift_clamped(low_op[1], width.months, width.seconds)
+            start, end = back.clamped(low_op[0]), width.clamped(low_op[1])
             return p.Bound(p.Const(start), True), p.Bound(p.Const(end), False)
         expr, by = low_op
         return p.Bound(expr, True, by + back), p.Bound(expr, True, by + width)
@@ -226,7 +233,13 @@ class TimeResolver(NameResolver):
         if isinstance(node, ast.Literal) and isinstance(node.value, str):
             return ast.TimeValue(ast.DateLit(node.value, quoted=True, span=node.span), (), node.span)
         if isinstance(node, ast.Literal) and isinstance(node.value, int) and not isinstance(node.value, bool):
-            return ast.TimeValue(ast.DateLit(str(node.value), year=True, span=node.span), (), node.span)
+            # a year, as beside an unshifted time (``e.time > 999`` is after the year 999)
+            if not 1 <= node.value <= 9999:
+                raise self.error(
+                    f"a shifted time is compared with a date (2024-03-01) or a year (1 to 9999), not {node.value}",
+                    node.span,
+                )
+            return ast.TimeValue(ast.DateLit(f"{node.value:04d}", year=True, span=node.span), (), node.span)
         raise self.error(
             "a shifted time is compared with a time: a date (2024-03-01), date text, a year, a time property"
             " (e.time) or a node",

@@ -50,11 +50,11 @@ def interval_test(
 
 def day_bounds(expr: p.Expr, by: p.Shift, zone: tzinfo | None) -> tuple[p.Bound, p.Bound]:
     """The day of the time ``expr`` on ``zone``'s clock, moved by ``by``, as the bounds of ``ON``: from its
-    midnight to the next (``date()`` and ``next_day()``, the day clocks change is 23 or 25 hours long); on
-    UTC's clock, from its midnight to a day later."""
+    midnight to the next (``date()`` and ``next_day()``, the day clocks change is 23 or 25 hours long; ``by``
+    moves both on the same clock); on UTC's clock, from its midnight to a day later."""
     day = p.Func("date", expr, zone)
     if zone is None:
-        return p.Bound(day, True, by or None), p.Bound(day, False, by + p.Shift(seconds=86400.0))
+        return p.Bound(day, True, by or None), p.Bound(day, False, by + p.Shift(days=1))
     return p.Bound(day, True, by or None), p.Bound(p.Func("next_day", expr, zone), False, by or None)
 
 

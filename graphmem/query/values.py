@@ -17,7 +17,7 @@ from graphmem.models import EdgeType, Entity, Event, NodeKind, Session
 from graphmem.query import plan as p
 from graphmem.query.result import Edge
 from graphmem.query.row import Row
-from graphmem.query.timeutil import shift_clamped
+from graphmem.query.timeutil import shift_clamped, to_instant
 from graphmem.store.base import Direction, GraphStore
 from graphmem.text import fold_name, normalise_name, strip_accents
 
@@ -245,36 +245,29 @@ class Evaluator:
                 best, best_name = score, name
         return best, best_name
 
-    def bound(self, bound: p.Bound | None, row: Row) -> datetime | bool | None:
-        """One end of a time window: its time (shifted, clamped to the calendar), ``True`` when the window
-        is open on that side, ``None`` when the bound has no time."""
-        if bound is None:
-            return True
+    def bound(self, bound: p.Bound, row: Row) -> int | None:
+        """One end of a time window: its time as an instant (:func:`~graphmem.query.timeutil.to_instant`),
+        shifted (past an end of the calendar if it goes there, as in Cypher), ``None`` when it has no time."""
         value = self.value(bound.value, row)
         if not isinstance(value, datetime):
             return None
-        if bound.shift is not None:
-            value = shift_clamped(value, bound.shift.months, bound.shift.seconds)
-        return value
+        instant = to_instant(value)
+        return bound.shift.instant(instant) if bound.shift is not None else instant
 
     def in_time(self, expr: p.InTime, row: Row) -> bool | None:
         """Three-valued truth of a time window: unknown when the subject or a bound has no time."""
         when = self.value(expr.subject, row)
         if not isinstance(when, datetime):
             return None
+        moment = to_instant(when)
         if expr.shift:
-            when = shift_clamped(when, expr.shift.months, expr.shift.seconds)  # as a bound's shift
-        low = self.bound(expr.low, row)
-        high = self.bound(expr.high, row)
-        if low is None or high is None:
+            moment = expr.shift.instant(moment)  # as a bound's shift
+        ends = [(b, self.bound(b, row), sign) for b, sign in ((expr.low, 1), (expr.high, -1)) if b is not None]
+        if any(at is None for _, at, _ in ends):
             return None
-        if isinstance(low, datetime):
-            assert expr.low is not None
-            if when < low or (when == low and not expr.low.inclusive):
-                return False
-        if isinstance(high, datetime):
-            assert expr.high is not None
-            if when > high or (when == high and not expr.high.inclusive):
+        for bound, at, sign in ends:  # the low end is below the moment (sign 1), the high end above it
+            assert at is not None
+            if sign * (moment - at) < 0 or (moment == at and not bound.inclusive):
                 return False
         return True
 

@@ -3,10 +3,21 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
 
 import pytest
 
-from graphmem.query.timeutil import EPSILON, add_months, interval_of, naive_utc, parse_date_text, shift_clamped
+from graphmem.query.timeutil import (
+    EPSILON,
+    add_months,
+    interval_of,
+    naive_utc,
+    parse_date_text,
+    shift,
+    shift_clamped,
+    shift_instant,
+    to_instant,
+)
 
 
 @pytest.mark.parametrize(
@@ -80,3 +91,46 @@ def test_shift_clamped_stops_at_the_ends() -> None:
     assert shift_clamped(datetime(1, 1, 1), -1) == datetime.min
     assert shift_clamped(datetime(1, 1, 1), 0, -1.0) == datetime.min
     assert shift_clamped(datetime(2024, 1, 1), 0, 1e300) == datetime.max
+
+
+BERLIN = ZoneInfo("Europe/Berlin")
+
+
+@pytest.mark.parametrize(
+    ("value", "months", "days", "seconds", "moved"),
+    [
+        # the day clocks go forward has 23 hours: a day on from 00:30 on 31 March is 00:30 on 1 April
+        (datetime(2024, 3, 30, 23, 30), 0, 1, 0, datetime(2024, 3, 31, 22, 30)),
+        # a skipped 02:30 moves on by the hour skipped; an hour is exact, after the day
+        (datetime(2024, 3, 30, 1, 30), 0, 1, 0, datetime(2024, 3, 31, 1, 30)),
+        (datetime(2024, 3, 30, 1, 30), 0, 1, 3600, datetime(2024, 3, 31, 2, 30)),
+        # an 02:30 that occurs twice keeps the offset the time had (as java.time, so Neo4j and ArcadeDB)
+        (datetime(2024, 10, 26, 0, 30), 0, 1, 0, datetime(2024, 10, 27, 0, 30)),
+        (datetime(2024, 10, 28, 1, 30), 0, -1, 0, datetime(2024, 10, 27, 1, 30)),
+        # months on the local calendar, clamped: 00:30 on 31 May there, a month back, is 30 April
+        (datetime(2024, 5, 30, 22, 30), -1, 0, 0, datetime(2024, 4, 29, 22, 30)),
+        (datetime(2024, 1, 31, 12), 1, 1, 0, datetime(2024, 3, 1, 12)),
+    ],
+)
+def test_shifts_on_a_zone_clock_move_its_calendar(
+    value: datetime, months: int, days: int, seconds: float, moved: datetime
+) -> None:
+    assert shift(value, months, seconds, days=days, zone=BERLIN) == moved
+
+
+def test_shifts_on_utc_are_unchanged_and_go_past_the_calendar_as_cypher_does() -> None:
+    assert shift(datetime(2024, 3, 30, 23, 30), days=1) == datetime(2024, 3, 31, 23, 30)
+    assert shift(datetime(2024, 3, 31), -1) == datetime(2024, 2, 29)
+    # past either end an instant goes on (year 0 is before year 1), where a datetime cannot
+    assert shift_instant(to_instant(datetime(1, 1, 15)), -1) == -17 * 86_400_000_000
+    assert shift_instant(to_instant(datetime(9999, 12, 20)), 12) > to_instant(datetime.max)
+    ny = ZoneInfo("America/New_York")  # its clock is in year 0 at 00:30 UTC on 1 January of year 1
+    assert shift_instant(to_instant(datetime(1, 1, 1, 0, 30)), days=-1, zone=ny) == -(23 * 60 + 30) * 60_000_000
+    for zone in (None, BERLIN, ny):
+        for value in (datetime(1, 1, 1), datetime(9999, 12, 31, 23), datetime(2024, 2, 29)):
+            for months, days in ((-1200, 0), (1200, 0), (0, -400), (0, 400), (-13, 5)):
+                there = shift_instant(to_instant(value), months, days, zone=zone)
+                back = shift_instant(there, -months, -days, zone=zone)
+                assert abs(back - to_instant(value)) < 4 * 86_400_000_000, (zone, value, months, days)
+    with pytest.raises(OverflowError):
+        shift(datetime(1, 1, 15), -1)
