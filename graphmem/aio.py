@@ -211,9 +211,11 @@ class AsyncMemory:
         """See :meth:`Memory.vector_status`."""
         return await self._run(self._memory.vector_status, namespace)
 
-    async def forget(self, namespace: str, event_id: str | None = None) -> DeleteResult:
+    async def forget(
+        self, namespace: str, event_id: str | None = None, *, session: str | None = None, about: str | None = None
+    ) -> DeleteResult:
         """See :meth:`Memory.forget`."""
-        return await self._run(self._memory.forget, namespace, event_id)
+        return await self._run(self._memory.forget, namespace, event_id, session=session, about=about)
 
     @asynccontextmanager
     async def writing(self) -> AsyncIterator[None]:

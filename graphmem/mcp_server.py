@@ -115,7 +115,7 @@ def argument_errors(exc: ValidationError, tool: str = "the tool", takes: Sequenc
     wrong (``error: k: must be greater than or equal to 1, not 0``), not pydantic's report (its model's
     class name, error types and a pydantic.dev link). An argument the tool does not take is named with the
     closest one it does and the list of them (``takes``): ``error: event: not an argument of forget (did
-    you mean 'event_id'? it takes namespace, event_id, all)``."""
+    you mean 'event_id'? it takes namespace, event_id, session, about, all)``."""
     parts = []
     for err in exc.errors(include_url=False):
         where = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in err["loc"]).lstrip(".") or "arguments"
@@ -216,7 +216,12 @@ _PARAMS = 'Values for the query\'s $name parameters, e.g. {"who": "Sam"}.'
 #: the tool had when entity was required): the tool's schema requires it all the same.
 _REQUIRED: Any = Field(...)
 _EVENT_ID = "The event to delete (an id from add_messages or recall)."
-_ALL = "true to delete the whole namespace, every message and what was learnt from them (not with event_id)."
+_FORGET_SESSION = "Delete every message of this session (a session id, e.g. session_3) and what only they supported."
+_ABOUT = (
+    "Delete everything about this person or thing (a name or alias, as timeline takes it): every message they said"
+    " or that mentions them or says their name, so that nothing stored holds the name afterwards."
+)
+_ALL = "true to delete the whole namespace, every message and what was learnt from them (nothing else with it)."
 
 
 class GraphmemTools:
@@ -380,22 +385,29 @@ class GraphmemTools:
         self,
         namespace: Annotated[str, Field(description=_NS)],
         event_id: Annotated[str | None, Field(description=_EVENT_ID)] = None,
+        session: Annotated[str | None, Field(description=_FORGET_SESSION)] = None,
+        about: Annotated[str | None, Field(description=_ABOUT)] = None,
         all: Annotated[bool, Field(description=_ALL)] = False,
     ) -> dict[str, Any]:
-        """Delete one stored message (and what only it supported) by event_id, or with all: true a whole namespace.
+        """Delete one stored message by event_id, every message of a session, everything about a person or
+        thing (about: a name), or with all: true a whole namespace; give exactly one of them.
 
         This cannot be undone. Returns how many events, entities, facts, mentions and sessions went; an
-        event_id the namespace does not hold is an error, and so is a call naming neither event_id nor
-        all: true (a whole namespace goes only when asked for by name).
+        event_id, session or name the namespace does not hold is an error naming the closest (a name that is
+        part of several names lists them), and deletes nothing; so is a call naming none of them, or more
+        than one (a whole namespace goes only when asked for by name).
         """
         with _as_tool_error():
-            if event_id is None and not all:
+            asked = [k for k, v in (("event_id", event_id), ("session", session), ("about", about)) if v is not None]
+            asked += ["all"] if all else []
+            if not asked:
                 raise ConfigError(
-                    f"forget: name an event_id, or give all: true to delete the whole namespace {namespace!r}"
+                    "forget: name an event_id, a session or who or what it is about, or give all: true to delete"
+                    f" the whole namespace {namespace!r}"
                 )
-            if event_id is not None and all:
-                raise ConfigError("forget: give an event_id or all: true, not both")
-            result = await self.memory.forget(namespace, event_id)
+            if len(asked) > 1:
+                raise ConfigError(f"forget: give one of event_id, session, about and all, not {' and '.join(asked)}")
+            result = await self.memory.forget(namespace, event_id, session=session, about=about)
         deleted = {
             "events": result.events,
             "entities": result.entities,

@@ -437,14 +437,27 @@ class Memory(MemoryReads):
             return held
         return [require_namespace(namespace, held)]
 
-    def forget(self, namespace: str, event_id: str | None = None) -> DeleteResult:
+    def forget(
+        self, namespace: str, event_id: str | None = None, *, session: str | None = None, about: str | None = None
+    ) -> DeleteResult:
         """Delete one event (and what only it supported: its session too when it was the session's last
-        event, unless it is the namespace's only session), or a whole namespace when no event is given.
+        event, unless it is the namespace's only session), every event of a ``session``, everything
+        ``about`` a person or thing, or a whole namespace when none of them is given.
+
+        ``about`` is a name or alias (or part of one name, as :meth:`timeline` reads it): every event its
+        entities spoke or that mentions them goes, and every event whose text or speaker still says one of
+        their names or aliases, so that nothing stored holds the name afterwards (:mod:`graphmem.forget_many`;
+        :func:`graphmem.forget_many.plan_forget` tells what would go). Those forgets are each message's, as
+        below, each session's turns last first; interrupted, what was forgotten stays forgotten and the same
+        call again finishes the work. The result sums what each deleted.
 
         Raises:
+            ConfigError: more than one of ``event_id``, ``session`` and ``about`` given.
             UnknownNamespaceError: the namespace holds no data (the closest one is suggested).
             NotFoundError: the namespace holds no event ``event_id`` (nothing is deleted); when it is an
-                input's turn id (``source_id``, e.g. ``D1:3``), the message names the event that has it.
+                input's turn id (``source_id``, e.g. ``D1:3``), the message names the event that has it. No
+                session ``session`` (the closest are named); ``about`` stands for no entity or is part of
+                several names (the candidates are named); nothing is deleted.
 
         What stays keeps nothing of a forgotten message (:mod:`graphmem.forget`): the next turn of its
         session, embedded replying to it, is embedded again first (which loads the embedder), replying to
@@ -461,8 +474,13 @@ class Memory(MemoryReads):
         forget start over from what it holds then (:mod:`graphmem.write_retry`; ``WriteConflictError``
         when it kept doing so).
         """
+        asked = [k for k, v in (("event_id", event_id), ("session", session), ("about", about)) if v is not None]
+        if len(asked) > 1:
+            raise ConfigError(f"forget: give one of event_id, session and about, not {' and '.join(asked)}")
         with self.writing():  # a read-only memory refuses before the namespace is looked at
             namespace = require_namespace(namespace, self.store.namespaces())
+            if session is not None or about is not None:
+                return self._forget_many(namespace, session=session, about=about)
             event = None if event_id is None else self.store.get_event(namespace, event_id)
             if event_id is not None and event is None:
                 raise NotFoundError(self._no_event(namespace, event_id))
@@ -477,6 +495,16 @@ class Memory(MemoryReads):
                 self._drop_cache(namespace)
                 self._forget_vectors(namespace, event)
         return result
+
+    def _forget_many(self, namespace: str, *, session: str | None, about: str | None) -> DeleteResult:
+        """:meth:`forget` of a session or of everything about a name (see :mod:`graphmem.forget_many`)."""
+        from graphmem.forget_many import forget_planned, plan_forget
+
+        plan = plan_forget(self.store, namespace, session=session, about=about)
+        try:
+            return forget_planned(self, plan, after_each=lambda ev: self._forget_vectors(namespace, ev))
+        finally:
+            self._drop_cache(namespace)
 
     def _forget_vectors(self, namespace: str, event: Event | None) -> None:
         """Make the vector index's files hold nothing forgotten: a whole namespace's folder goes (``event``

@@ -8,7 +8,7 @@ import os
 import sys
 import warnings
 from collections.abc import Callable
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
@@ -27,6 +27,9 @@ from graphmem.errors import GraphmemError, IngestWarning
 from graphmem.models import validate_namespace
 from graphmem.namespaces import require_namespace
 from graphmem.text import clean_text
+
+if TYPE_CHECKING:
+    from graphmem.forget_many import ForgetPlan
 
 __all__ = ["LazyGroup", "main", "run"]
 
@@ -137,16 +140,38 @@ def stats(ctx: click.Context, db: str | None, namespace: str | None, as_json: bo
     default=None,
     help="Delete only this event (and what only it supported): its event id, e.g. ev:session_1:3.",
 )
-@click.option("--yes", is_flag=True, help="Do not ask before deleting a whole namespace.")
+@click.option("--session", default=None, help="Delete every event of this session, e.g. session_3.")
+@click.option(
+    "--about",
+    default=None,
+    metavar="NAME",
+    help="Delete everything about this person or thing: every event they said, that mentions them or says their name.",
+)
+@click.option("--yes", is_flag=True, help="Do not ask before deleting a whole namespace, a session or about a name.")
 @click.pass_context
-def forget(ctx: click.Context, db: str | None, namespace: str, event_id: str | None, yes: bool) -> None:
-    """Delete an event, or a whole namespace."""
+def forget(
+    ctx: click.Context,
+    db: str | None,
+    namespace: str,
+    event_id: str | None,
+    session: str | None,
+    about: str | None,
+    yes: bool,
+) -> None:
+    """Delete an event, a session, everything about a person or thing, or a whole namespace."""
+    asked = [f"--{k}" for k, v in (("event", event_id), ("session", session), ("about", about)) if v is not None]
+    if len(asked) > 1:
+        raise click.UsageError(f"give one of --event, --session and --about, not {' and '.join(asked)}")
     validate_namespace(namespace)
     with open_memory(ctx, db) as mem:
-        require_namespace(namespace, mem.namespaces(), where=mem.store.uri)  # before asking
-        if event_id is None and not yes:
-            _confirm_forget(namespace)
-        result = mem.forget(namespace, event_id)
+        namespace = require_namespace(namespace, mem.namespaces(), where=mem.store.uri)  # before asking
+        if (session is not None or about is not None) and not yes:
+            from graphmem.forget_many import plan_forget
+
+            _confirm_plan(plan_forget(mem.store, namespace, session=session, about=about))
+        elif event_id is None and session is None and about is None and not yes:
+            _confirm_forget(f"Delete everything in namespace {namespace!r}?", f"deleting namespace {namespace!r}")
+        result = mem.forget(namespace, event_id, session=session, about=about)
     print_table(
         "deleted",
         ["events", "entities", "facts", "mentions", "sessions"],
@@ -154,18 +179,45 @@ def forget(ctx: click.Context, db: str | None, namespace: str, event_id: str | N
     )
 
 
-def _confirm_forget(namespace: str) -> None:
-    """Ask (on stderr: stdout is for results) before a whole namespace is deleted; an answer may be piped
-    in. No answer to read (standard input at its end: a script, cron) is a usage error naming ``--yes``."""
+#: Turns a confirmation shows of what goes.
+_SHOWN_TURNS = 3
+
+
+def _confirm_plan(plan: ForgetPlan) -> None:
+    """Say what a forget of a session or about a name deletes (how many events, of how many sessions, the
+    first few turns), then ask, as :func:`_confirm_forget`. Nothing to delete asks nothing."""
+    what = f"session {plan.session!r}" if plan.session is not None else f"everything about {plan.about!r}"
+    if plan.note:
+        click.echo(clean_text(f"note: {plan.note}"), err=True)
+    if not plan.events:
+        return
+    sessions = plan.sessions
+    lines = [
+        f"Forgetting {what} in namespace {plan.namespace!r} deletes {len(plan.events)} event(s)"
+        f" of {len(sessions)} session(s) ({', '.join(sessions[:_SHOWN_TURNS])}"
+        f"{', …' if len(sessions) > _SHOWN_TURNS else ''}), first:"
+    ]
+    for ev in plan.first(_SHOWN_TURNS):
+        said = ev.text if len(ev.text) <= 70 else ev.text[:69] + "…"
+        lines.append(f"  {ev.id}  {ev.speaker or '-'}: {said}")
+    if len(plan.events) > _SHOWN_TURNS:
+        lines.append(f"  … and {len(plan.events) - _SHOWN_TURNS} more")
+    click.echo(clean_text("\n".join(lines)), err=True)
+    _confirm_forget(f"Delete these {len(plan.events)} event(s)?", f"forgetting {what}")
+
+
+def _confirm_forget(question: str, what: str) -> None:
+    """Ask ``question`` (on stderr: stdout is for results) before deleting; an answer may be piped in. No
+    answer to read (standard input at its end: a script, cron) is a usage error naming ``--yes``."""
     try:
-        ok = click.confirm(f"Delete everything in namespace {namespace!r}?", err=True)
+        ok = click.confirm(question, err=True)
     except click.exceptions.Abort:
         if sys.stdin.isatty():
             raise  # Ctrl-C at the prompt
         click.echo(err=True)  # end the prompt's line
         raise click.UsageError(
-            f"deleting namespace {namespace!r} asks first, but standard input is not a terminal and gave no"
-            " answer: pass --yes to delete without asking"
+            f"{what} asks first, but standard input is not a terminal and gave no answer: pass --yes to delete"
+            " without asking"
         ) from None
     if not ok:
         raise click.exceptions.Abort

@@ -33,7 +33,7 @@ TOOLS = {
     "query": ["query", "namespace", "params"],
     "timeline": ["entity", "namespace", "since", "until"],
     "facts": ["entity", "namespace", "valid_at", "predicate", "as_of", "all_time"],
-    "forget": ["namespace", "event_id", "all"],
+    "forget": ["namespace", "event_id", "session", "about", "all"],
 }
 
 

@@ -67,16 +67,42 @@ async def test_forget_over_mcp_deletes_a_whole_namespace_only_with_all(tmp_path:
     ):
         await client.call_tool("add_messages", {"namespace": "dana", "messages": [SAID]})
         schema = {t.name: t for t in (await client.list_tools()).tools}["forget"].input_schema
-        assert list(schema["properties"]) == ["namespace", "event_id", "all"]
+        assert list(schema["properties"]) == ["namespace", "event_id", "session", "about", "all"]
         bare = await client.call_tool("forget", {"namespace": "dana"})
         assert bare.is_error
-        assert "error: forget: name an event_id, or give all: true to delete the whole namespace 'dana'" in text_of(
+        assert "error: forget: name an event_id, a session or who or what it is about, or give all: true" in text_of(
             bare
         )
         both = await client.call_tool("forget", {"namespace": "dana", "event_id": "ev:session_1:1", "all": True})
-        assert both.is_error and "not both" in text_of(both)
+        assert both.is_error and "not event_id and all" in text_of(both)
+        two = await client.call_tool("forget", {"namespace": "dana", "session": "session_1", "about": "Dana"})
+        assert two.is_error and "not session and about" in text_of(two)
         assert (await amem.stats("dana")).events == 1
         wiped = await client.call_tool("forget", {"namespace": "dana", "all": True})
         assert not wiped.is_error, text_of(wiped)
         assert wiped.structured_content["deleted"]["events"] == 1
         assert await amem.namespaces() == []
+
+
+async def test_forget_over_mcp_deletes_a_session_or_everything_about_a_name(tmp_path: Path) -> None:
+    from graphmem import AsyncMemory
+    from graphmem.mcp_server import build_server
+    from tests.ingest.fakes import FakeEmbedder
+
+    async with (
+        AsyncMemory.open(tmp_path / "mem", embedder=FakeEmbedder()) as amem,
+        Client(build_server(amem)) as client,
+    ):
+        tea = {"speaker": "Ann", "text": "I like tea.", "time": "2024-05-01T10:01"}
+        await client.call_tool("add_messages", {"namespace": "dana", "messages": [SAID, tea]})
+        await client.call_tool("add_messages", {"namespace": "dana", "messages": [tea], "session": "s2"})
+        unknown = await client.call_tool("forget", {"namespace": "dana", "about": "Zelda"})
+        assert unknown.is_error and "Zelda" in text_of(unknown)
+        gone = await client.call_tool("forget", {"namespace": "dana", "about": "Dana"})
+        assert not gone.is_error, text_of(gone)
+        assert gone.structured_content["deleted"]["events"] == 1
+        assert [ev.text for ev in amem.memory.store.iter_events("dana")] == ["I like tea.", "I like tea."]
+        session = await client.call_tool("forget", {"namespace": "dana", "session": "s2"})
+        deleted = session.structured_content["deleted"]
+        assert (deleted["events"], deleted["sessions"]) == (1, 1)
+        assert (await amem.stats("dana")).events == 1
