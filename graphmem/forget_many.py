@@ -6,8 +6,9 @@
 turn that stays is embedded again, an entity keeps only the names remaining messages say, facts are dated
 and their ends derived again without it.
 
-**A session**: every event of it. **About a name**: the entities it stands for (a name or alias, or part
-of one name, as :meth:`~graphmem.Memory.timeline` reads it: :func:`graphmem.lookup.match_entity`); every
+**A session**: every event of it. **About a name**: the entities it stands for (a name or alias, ignoring
+case and accents, as :meth:`~graphmem.Memory.timeline` reads it, :func:`graphmem.lookup.match_entity`, but
+never part of a name: a deletion does not guess, so ``Caro`` is an error naming ``Caroline``); every
 event they spoke or that mentions them, and every event whose text or speaker still says one of their
 names or aliases (:func:`graphmem.forget.says`), as extraction may have missed a mention and the text is
 what would leak. Once those are gone no entity, alias, fact, vector, full-text entry or export line holds
@@ -59,7 +60,6 @@ class ForgetPlan:
         about: the name asked for (``None`` for ``session``).
         entities: ``about``: the ids of the entities the name stands for.
         names: ``about``: their names and aliases; an event saying one is forgotten.
-        note: ``about``: how a name was read as part of another (``match.note()``), else ``None``.
     """
 
     namespace: str
@@ -68,7 +68,6 @@ class ForgetPlan:
     about: str | None = None
     entities: tuple[str, ...] = ()
     names: tuple[str, ...] = ()
-    note: str | None = None
 
     @property
     def sessions(self) -> list[str]:
@@ -92,7 +91,8 @@ def plan_forget(
     Raises:
         ConfigError: both or neither of ``session`` and ``about`` given.
         NotFoundError: the namespace holds no session ``session`` (the closest are named), or ``about``
-            stands for no entity or is part of several names (:func:`graphmem.lookup.match_entity`).
+            is the name or alias of no entity (the name it is part of, or the closest, are named:
+            :func:`graphmem.lookup.match_entity`).
     """
     if (session is None) == (about is None):
         raise ConfigError("forget: give one of session and about")
@@ -104,9 +104,14 @@ def plan_forget(
 
     assert about is not None
     match = match_entity(store, namespace, about)
+    if not match.exact:  # a deletion never guesses: "Caro" must not erase Caroline unasked
+        raise NotFoundError(
+            f"forget: {about!r} is no name or alias in namespace {namespace!r}, only part of {match.name!r}; "
+            f"to forget everything about them, give the whole name (about={match.name!r}); nothing was deleted"
+        )
     ids = tuple(e.id for e in match.entities)
     names = tuple(dict.fromkeys(n for e in match.entities for n in (e.name, *e.aliases) if normalize_name(n)))
-    plan = ForgetPlan(namespace, (), about=about, entities=ids, names=names, note=match.note())
+    plan = ForgetPlan(namespace, (), about=about, entities=ids, names=names)
     return replace(plan, events=tuple(_about_events(store, plan)))
 
 

@@ -187,8 +187,6 @@ def _confirm_plan(plan: ForgetPlan) -> None:
     """Say what a forget of a session or about a name deletes (how many events, of how many sessions, the
     first few turns), then ask, as :func:`_confirm_forget`. Nothing to delete asks nothing."""
     what = f"session {plan.session!r}" if plan.session is not None else f"everything about {plan.about!r}"
-    if plan.note:
-        click.echo(clean_text(f"note: {plan.note}"), err=True)
     if not plan.events:
         return
     sessions = plan.sessions
