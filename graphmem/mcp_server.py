@@ -218,8 +218,9 @@ _REQUIRED: Any = Field(...)
 _EVENT_ID = "The event to delete (an id from add_messages or recall)."
 _FORGET_SESSION = "Delete every message of this session (a session id, e.g. session_3) and what only they supported."
 _ABOUT = (
-    "Delete everything about this person or thing (a name or alias, as timeline takes it): every message they said"
-    " or that mentions them or says their name, so that nothing stored holds the name afterwards."
+    "Delete everything about this person or thing (its whole name or an alias; part of a name is refused):"
+    " every message they said or that mentions them or says their name, so that nothing stored holds the name"
+    " afterwards."
 )
 _ALL = "true to delete the whole namespace, every message and what was learnt from them (nothing else with it)."
 
