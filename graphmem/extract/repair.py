@@ -21,7 +21,13 @@ read the parse.
   of ``sister``; "My husband Tom passed away" hangs ``Tom`` on the verb as an adverb (``npadvmod``). A
   possessed common noun subject followed at once by a proper name (not a date) that is another subject or
   such an adverb of the same verb is made that apposition (the name hangs from the noun as ``appos``), so
-  "my boyfriend Tom" is Tom as in the other sentences.
+  "my boyfriend Tom" is Tom as in the other sentences;
+- **a name taken for a verb**: "Sorry, Leeds not Bristol." tags ``Leeds`` a verb (``VBZ``, as if "leads"),
+  where "Sorry, Leeds, not Bristol." has the proper noun. A word tagged a verb that is capitalised where a
+  capital says a name (not as its sentence's first word), with no subject, auxiliary or object of its own, set
+  against a name by "not" right after it ("<word> not <Name>") is a name as the one it is set against: the
+  two sides of a bare "not" are of one kind. It becomes a proper noun (``NNP``, its text its lemma), the
+  object of a preposition where it hung from one as a clause.
 
 Only the tags, lemmas and the arcs named above change; the tokens, sentences and entities stay.
 :func:`repair` is idempotent (a repaired doc is marked), so every stage may call it.
@@ -58,6 +64,7 @@ def repair(doc: Any) -> Any:
             tok.pos_, tok.tag_, tok.lemma_ = "VERB", "VBP", "work"
     for tok in doc:
         _named_subject(tok)
+        _contrasted_name(tok)
     return doc
 
 
@@ -92,6 +99,27 @@ def _named_subject(role: Any) -> None:
         ):
             name.head, name.dep_ = role, "appos"
             return
+
+
+def _contrasted_name(tok: Any) -> None:
+    """Make a capitalised word tagged a verb, set against a name by "not" right after it, that proper noun
+    (see the module docs)."""
+    if tok.pos_ != "VERB" or not tok.is_title or tok.is_sent_start or tok.i + 2 >= len(tok.doc):
+        return
+    negation, other = tok.doc[tok.i + 1], tok.doc[tok.i + 2]
+    if negation.lower_ != "not" or other.pos_ != "PROPN" or not other.is_title or other.sent != tok.sent:
+        return
+    if tok.doc[tok.i - 1].is_sent_start and tok.doc[tok.i - 1].is_punct:
+        return  # '"Leads not Bristol': the first word of the sentence but for a quote or a dash
+    if any(c.dep_ in _CLAUSE_DEPS for c in tok.children):
+        return  # the verb of a clause of its own
+    tok.pos_, tok.tag_, tok.lemma_ = "PROPN", "NNP", tok.text
+    if tok.dep_ == "pcomp":
+        tok.dep_ = "pobj"  # "I live in Reading not Bristol": the object of "in"
+
+
+#: Dependents that make a word a verb of a clause of its own.
+_CLAUSE_DEPS = frozenset({"nsubj", "nsubjpass", "aux", "auxpass", "dobj", "ccomp", "xcomp"})
 
 
 def _passive(tok: Any, lemma: str, needs_to: bool) -> None:

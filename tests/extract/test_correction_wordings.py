@@ -80,6 +80,14 @@ def _held_both_ways(extractor: Any, tmp_path: Path, body: str, predicate: str) -
             "lives_in",
             "Porto",
         ),
+        # no comma before "not": the tagger takes "Leeds" for a verb ("leads"), the name it is set against says
+        # it is one
+        ("[18:00] Ana: I live in Bristol.\n[18:02] Ana: Sorry, Leeds not Bristol.\n", "lives_in", "Leeds"),
+        (
+            "[18:00] Ana: I live in Bristol.\n[18:01] Ben: Nice!\n[18:02] Ana: Sorry, Leeds not Bristol.\n",
+            "lives_in",
+            "Leeds",
+        ),
     ],
 )
 def test_a_correction_binds_in_one_file_and_message_by_message(
@@ -108,6 +116,22 @@ def test_a_correction_binds_in_one_file_and_message_by_message(
             "works_at",
             "Acme",
         ),
+        # a turn just before the correction names either value: a reply to it, commas or none
+        (
+            "[18:00] Ana: I live in Bristol.\n[18:01] Ben: Is the match in Leeds?\n"
+            "[18:02] Ana: Sorry, Leeds not Bristol.\n",
+            "lives_in",
+            "Bristol",
+        ),
+        (
+            "[18:00] Ana: I live in Bristol.\n[18:01] Ben: Are you flying from Bristol?\n"
+            "[18:02] Ana: Sorry, Leeds not Bristol.\n",
+            "lives_in",
+            "Bristol",
+        ),
+        # no cue, or a sentence of its own: "Leeds" opening a sentence is not read as a name set against one
+        ("[18:00] Ana: I live in Bristol.\n[18:02] Ana: Leeds not Bristol.\n", "lives_in", "Bristol"),
+        ("[18:00] Ana: I live in Bristol.\n[18:02] Ana: Leeds not Bristol is the answer.\n", "lives_in", "Bristol"),
         # a denied name that is no short form of the state stated
         (
             "[18:00] Ana: I work at Globex Corporation.\n[18:01] Ben: Nice!\n"

@@ -59,6 +59,7 @@ def _homes(extractor: Any, tmp_path: Path, later: list[tuple[str, str]]) -> list
         "I meant Leeds, not Bristol.",
         "I mean Leeds not Bristol.",
         "Sorry, Leeds, not Bristol.",
+        "Sorry, Leeds not Bristol.",  # the tagger's verb "Leeds" (as if "leads"): a name set against one
         "Oops, I meant Leeds instead of Bristol.",
     ],
 )
@@ -85,6 +86,10 @@ def test_a_correction_after_another_speakers_greeting_in_the_later_session(extra
         # a reply to the turn before it, which named the denied value (review of the widened rule)
         [("Aide", "I booked the hotel in Bristol for you."), ("Dana", "Sorry, Leeds, not Bristol.")],
         [("Aide", "Here is your train ticket to Bristol."), ("Dana", "Oops, Leeds, not Bristol.")],
+        [("Aide", "I booked the hotel in Bristol for you."), ("Dana", "Sorry, Leeds not Bristol.")],
+        [("Aide", "Is the talk in Leeds?"), ("Dana", "Sorry, Leeds not Bristol.")],
+        [("Dana", "Leeds not Bristol.")],
+        [("Dana", "Leeds not Bristol is the answer.")],
     ],
 )
 def test_a_later_session_corrects_nothing_without_a_slip_and_a_denied_value(

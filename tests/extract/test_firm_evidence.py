@@ -1,6 +1,8 @@
 """A firm needs evidence of being one: a title quit is no firm ("I quit the Hunger Games"), a name ending in a
 firm's word quit alone is a job ended ("I quit Fernwood Labs"), and a possessed job or workmate noun "at X"
-says a job at X whatever the verb ("I hate my job at Tesco", "my boss at Tesco")."""
+says a job at X whatever the verb ("I hate my job at Tesco", "my boss at Tesco"), a third person's as well
+("Maria hates her job at Tesco"), negated or not ("I don't like my job at Tesco"), and over when it is
+missed ("I miss my job at Tesco")."""
 
 from __future__ import annotations
 
@@ -16,6 +18,7 @@ from tests.ingest.fakes import FakeEmbedder
 
 from .conftest import named_facts, one_session_batch
 
+JAN = datetime(2025, 1, 5, 10, 0)
 APRIL = datetime(2025, 4, 15, 9, 35)
 
 
@@ -111,3 +114,79 @@ def test_a_job_loved_in_the_past_is_over_when_said(memory: Memory) -> None:
 
 def test_a_job_hated_now_holds_from_when_said(memory: Memory) -> None:
     assert _jobs(memory, "I hate my job at Tesco.") == {"Tesco": (APRIL, None)}
+
+
+@pytest.mark.parametrize(
+    ("text", "holders"),
+    [
+        # before, "her" named no one and NER took "Maria" for a nationality: Maria said_about Tesco
+        ("Maria hates her job at Tesco.", {"Maria"}),
+        ("Emma loves her job at Tesco.", {"Emma"}),  # NER: no name at all
+        ("Maria doesn't like her job at Tesco.", {"Maria"}),  # NER: a firm
+        ("Tom hates his job at Tesco.", {"Tom"}),
+        ("Tom and Maria hate their jobs at Tesco.", {"Tom", "Maria"}),
+        ("My sister hates her job at Tesco.", {"Lena's sister"}),
+        ("My dad loves his boss at Tesco.", {"Lena's dad"}),  # "his boss": the topic's word, not the owner
+        ("Maria's job at Tesco is boring.", {"Maria"}),
+        ("I hate Maria's job at Tesco.", {"Maria"}),
+    ],
+)
+def test_a_third_persons_job_at_a_firm_is_theirs(extractor: SpacyExtractor, text: str, holders: set[str]) -> None:
+    facts = named_facts(one_session_batch(extractor, [("Lena", text)]))
+    assert {f[0] for f in facts if f[1:] == ("works_at", "Tesco")} == holders
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I hate her job at Tesco.",  # not the speaker's, and whose is not said
+        "My brother hates her job at Tesco.",  # not his
+        "Maria hates their jobs at Tesco.",  # theirs: others'
+        "Her job at Tesco is boring.",  # no one in view
+    ],
+)
+def test_a_possessive_that_cannot_stand_for_the_subject_gives_no_job(extractor: SpacyExtractor, text: str) -> None:
+    facts = named_facts(one_session_batch(extractor, [("Lena", text)]))
+    assert not {f for f in facts if f[1] == "works_at"}
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["I don't like my job at Tesco.", "I do not like my job at Tesco.", "My job at Tesco isn't great."],
+)
+def test_a_job_not_liked_is_still_held(memory: Memory, text: str) -> None:
+    """Before, any negated verb dropped the job: negating the liking does not negate the job."""
+    assert _jobs(memory, text) == {"Tesco": (APRIL, None)}
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["I don't have a job at Tesco.", "I never had a job at Tesco.", "I didn't keep my job at Tesco."],
+)
+def test_a_job_not_had_gives_no_job(memory: Memory, text: str) -> None:
+    assert _jobs(memory, text) == {}
+
+
+@pytest.mark.parametrize(
+    "text", ["I miss my job at Tesco.", "I really missed my job at Tesco.", "I don't miss my job at Tesco."]
+)
+def test_a_job_missed_is_over_when_said(memory: Memory, text: str) -> None:
+    """Before, "I miss my job at Tesco" read as the job held from then on."""
+    assert _jobs(memory, text) == {"Tesco": (None, APRIL)}
+
+
+def test_a_job_missed_ends_the_job_held(memory: Memory) -> None:
+    memory.add({"speaker": "Kofi", "text": "I work at Tesco.", "time": JAN, "session": "s"}, namespace="j")
+    assert _jobs(memory, "I miss my job at Tesco.") == {"Tesco": (JAN, APRIL)}
+
+
+def test_a_job_to_be_missed_holds(memory: Memory) -> None:
+    assert _jobs(memory, "I'll miss my job at Tesco.") == {"Tesco": (APRIL, None)}
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["I miss my friends at Tesco.", "I love my work at the shelter.", "I left the party at Tesco."],
+)
+def test_other_nouns_missed_or_loved_give_no_job(memory: Memory, text: str) -> None:
+    assert _jobs(memory, text) == {}

@@ -117,3 +117,26 @@ def test_a_name_parsed_as_a_second_subject_is_the_role_nouns_apposition(extracto
     assert [t.dep_ for t in repair(nlp("My boyfriend and Tom live in Porto."))][:5] == [
         t.dep_ for t in nlp("My boyfriend and Tom live in Porto.")
     ][:5]
+
+
+def test_a_capitalised_verb_set_against_a_name_by_not_is_a_name(nlp: Any) -> None:
+    doc = nlp("Sorry, Leeds not Bristol.")
+    assert doc[2].pos_ == "VERB"  # the slip this repairs: "Leeds" read as "leads"
+    repair(doc)
+    assert (doc[2].pos_, doc[2].tag_, doc[2].lemma_) == ("PROPN", "NNP", "Leeds")
+
+
+@pytest.mark.parametrize(
+    ("text", "word"),
+    [
+        ("Leeds not Bristol is the answer.", "Leeds"),  # a sentence's first word: its capital says nothing
+        ("Sorry, leads not Bristol.", "leads"),  # no capital
+        ("Sorry, I Need not Bristol.", "Need"),  # a verb of its own clause (its subject)
+    ],
+)
+def test_a_verb_not_set_against_a_name_or_with_a_clause_of_its_own_stays(nlp: Any, text: str, word: str) -> None:
+    doc = nlp(text)
+    (tok,) = [t for t in doc if t.text == word]
+    before = (tok.pos_, tok.tag_, tok.lemma_)
+    repair(doc)
+    assert (tok.pos_, tok.tag_, tok.lemma_) == before
