@@ -38,6 +38,7 @@ import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, ExitStack, closing
 from dataclasses import dataclass, field, replace
+from datetime import tzinfo
 from functools import partial
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -401,6 +402,7 @@ def _add_records(
     summary: IngestSummary,
     started: float,
     participants: Mapping[str, str] | None = None,
+    zone: tzinfo | None = None,
 ) -> IngestSummary:
     """Ingest in-memory messages the way :meth:`Memory.add` appends them (no idempotence by content)."""
     from graphmem.live import add
@@ -418,6 +420,7 @@ def _add_records(
                 embed=embed,
                 timings=spent,
                 participants=participants,
+                zone=zone,
             )
             after = target.store.stats(namespace)
     except GraphmemError as exc:
@@ -470,6 +473,7 @@ def ingest(
     nlp: Any | None = None,
     embed_helper: bool = True,
     participants: Mapping[str, str] | None = None,
+    zone: tzinfo | None = None,
 ) -> IngestSummary:
     """Ingest transcripts into ``target`` and return what happened.
 
@@ -497,6 +501,9 @@ def ingest(
         participants: maps a role or speaker of JSONL and chat messages to a name (``{"user": "Dana"}``), as
             :meth:`~graphmem.memory.Memory.add` does (default: none, so a role is the speaker's name); over
             a chat export's own ``participants``. Other formats ignore it.
+        zone: the memory's clock (default: UTC): a time an input gives without an offset is UTC, and what
+            its turn says ("yesterday") is a day of this clock's calendar, as for :meth:`Memory.add`
+            (:func:`graphmem.ingest_read.read_jobs`).
 
     Returns:
         The :class:`IngestSummary`. Inputs that fail (a folder without transcript files counts as one)
@@ -533,7 +540,7 @@ def ingest(
     summary = IngestSummary(extractor=f"{ex.name} {ex.version}", workers=workers)
     inputs = inputs_of(source)
     if isinstance(inputs, Records):  # in-memory messages have no file identity: they are added
-        return _add_records(target, inputs, namespace or "default", ex, resolve, embed, summary, started, names)
+        return _add_records(target, inputs, namespace or "default", ex, resolve, embed, summary, started, names, zone)
     mismatch = space_mismatch(target) if embed else None
     jobs = read_jobs(
         target.store,
@@ -544,6 +551,7 @@ def ingest(
         embed=embed,
         mismatch=mismatch,
         participants=names,
+        zone=zone,
     )
     # one writer at a time, from reading what the store holds to the last commit (read_jobs is lazy);
     # once the lock is held, Ctrl-C and SIGTERM stop the run between units (graphmem.ingest_stop)

@@ -2,7 +2,8 @@
 run would write it: content hashes and, for inputs ingested without vectors, whether they carry them since.
 
 An input's source record holds a hash of its bytes and of what made the stored data from them: the
-reader, the extractor and its version, and whether events were embedded (:func:`content_hash`); every
+reader, the extractor and its version, whether events were embedded, and, for an input giving a time
+without an offset, the memory's clock its relative dates were read on (:func:`content_hash`); every
 session's fingerprint (:mod:`graphmem.ingest_prints`) carries the same, without the bytes. An input
 ingested without vectors (``embed=False``, ``--no-embed``) therefore differs from one that embeds. Once
 every event it wrote carries a vector (``graphmem reembed`` gave each the one ingest would store today),
@@ -17,8 +18,10 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, replace
+from datetime import tzinfo
 from typing import TYPE_CHECKING
 
+from graphmem.dates import zone_label
 from graphmem.formats import PARTICIPANT_FORMATS, READER_VERSION
 from graphmem.ingest_prints import SessionPrint
 
@@ -27,7 +30,17 @@ if TYPE_CHECKING:
     from graphmem.ingest_owners import Owners
     from graphmem.store.base import GraphStore
 
-__all__ = ["Hashes", "content_hash", "embedded_since", "is_current"]
+__all__ = ["Hashes", "clock_name", "content_hash", "embedded_since", "is_current"]
+
+
+def clock_name(zone: tzinfo | None) -> str | None:
+    """The name a memory's clock ``zone`` gives the hashes of the inputs it dates
+    (:func:`graphmem.extract.clocks.on_memory_clock`): ``Europe/Berlin``, ``+02:00``; ``None`` for UTC's
+    (or none), which dates them as inputs were always dated, so their hashes stay as they were."""
+    if zone is None:
+        return None
+    name = zone_label(zone)
+    return None if name in ("UTC", "+00:00") else name
 
 
 def content_hash(digest: str, fmt: str, extractor: Extractor, embed: bool) -> str:
@@ -50,6 +63,10 @@ class Hashes:
     #: the other formats ignore them, so they leave its hash as it is. A file's hashes hold only the names
     #: its messages use (:meth:`using`)
     participants: tuple[tuple[str, str], ...] = ()
+    #: The memory's clock (:func:`clock_name`): an input giving a time without an offset says its relative
+    #: dates ("yesterday") on that calendar, so one read on another clock is read anew; an input whose times
+    #: all carry an offset, or that has none, is read alike on every clock (:meth:`dating`)
+    clock: str | None = None
 
     def using(self, used: Collection[str]) -> Hashes:
         """These hashes with only the participants whose role or speaker is in ``used`` (those an input's
@@ -57,10 +74,16 @@ class Hashes:
         (``Fay=Fay``), reads it the same, so it is no change."""
         return replace(self, participants=tuple((r, n) for r, n in self.participants if r in used and r != n))
 
+    def dating(self, dated: bool) -> Hashes:
+        """These hashes with the clock only when it ``dated`` the input (it gives a time without an offset:
+        :func:`graphmem.extract.clocks.has_utc_times`)."""
+        return self if dated or self.clock is None else replace(self, clock=None)
+
     def _reader(self, fmt: str) -> str:
+        clock = f";clock={self.clock}" if self.clock is not None else ""
         if fmt not in PARTICIPANT_FORMATS and fmt != "records":
-            return fmt
-        return fmt + "".join(f";{role}={name}" for role, name in self.participants)
+            return fmt + clock
+        return fmt + "".join(f";{role}={name}" for role, name in self.participants) + clock
 
     def run(self, digest: str, fmt: str) -> str:
         """The hash this run records."""

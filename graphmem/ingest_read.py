@@ -4,9 +4,10 @@ For every input this decides, before anything is extracted:
 
 - whether it is new, changed or unchanged: a transcript whose source record (file key + content hash) is
   already stored is skipped, so re-ingesting unchanged content is a no-op. The content hash covers the
-  bytes and what made the stored data from them: the reader, the extractor and its version, and whether
-  events were embedded. It does not cover how they were embedded (the embedder, the embedded-text
-  scheme of :mod:`graphmem.embed_text`): a store embedded by an older scheme keeps its vectors, and
+  bytes and what made the stored data from them: the reader, the extractor and its version, whether
+  events were embedded, and the memory's clock for an input giving a time without an offset (its turns
+  are dated on that clock: :func:`read_jobs`). It does not cover how they were embedded (the embedder,
+  the embedded-text scheme of :mod:`graphmem.embed_text`): a store embedded by an older scheme keeps its vectors, and
   ``graphmem reembed`` (:mod:`graphmem.reembed`) re-embeds them in place. An input ingested without
   vectors counts as embedded for an ingest that embeds once every event it wrote carries one (``graphmem
   reembed`` gave them), and so do its sessions' fingerprints: unchanged, it is skipped; edited, only what
@@ -39,7 +40,7 @@ import os
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -47,10 +48,11 @@ from typing import TYPE_CHECKING, Any
 from graphmem.entity_prior import known_entities, turn_texts
 from graphmem.errors import ConfigError, EmptyInputError, GraphmemError, IngestError
 from graphmem.extract.antecedents import latest
+from graphmem.extract.clocks import has_utc_times, transcript_on_memory_clock
 from graphmem.extract.events import order_sessions
 from graphmem.formats import UsedNames, load_source, read_records, read_source
 from graphmem.ingest_diff import SessionPlan, plan_sessions
-from graphmem.ingest_hashes import Hashes, embedded_since, is_current
+from graphmem.ingest_hashes import Hashes, clock_name, embedded_since, is_current
 from graphmem.ingest_held import added_live, copy_of_another, live_in_the_way, moves_live, retract_with, without
 from graphmem.ingest_ids import choose_ids, former_ids, needs_other_ids
 from graphmem.ingest_moved import find_moved, move_batch, old_prints
@@ -171,10 +173,6 @@ class Job:
         return sum(t.transcript.turn_count for t in self.todo)
 
 
-#: ``(sha256 of the content, format) → content hash`` for the run's extractor and embedding choice.
-_Hasher = Callable[[str, str], str]
-
-
 def _now() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
 
@@ -206,6 +204,7 @@ def _plan_file(
     used = UsedNames(dict(hashes.participants))
     transcripts = read_source(src, format=format, namespace=namespace, participants=used)
     hashes = hashes.using(used.used)  # a name for a role its messages lack changes nothing it reads
+    hashes = hashes.dating(has_utc_times(transcripts))  # a clock dates only times without an offset
     job.empty_messages = sum(t.empty_left_out for t in transcripts)
     fmt = transcripts[0].format if transcripts else (format or "unknown")
     digest = hashlib.sha256(src.data).hexdigest()
@@ -555,7 +554,7 @@ def session_key(key: str, session_id: str) -> str:
     return f"{key}@{session_id}"
 
 
-def _plan_records(store: GraphStore, job: Job, records: list[Any], namespace: str | None, hashed: _Hasher) -> None:
+def _plan_records(store: GraphStore, job: Job, records: list[Any], namespace: str | None, hashes: Hashes) -> None:
     # records ingested without vectors are written again by an ingest that embeds, even after reembed:
     # their events carry no source to tell them by
     blob = json.dumps(records, sort_keys=True, default=str, ensure_ascii=False).encode()
@@ -563,7 +562,7 @@ def _plan_records(store: GraphStore, job: Job, records: list[Any], namespace: st
     ns = namespace or "default"
     transcript = read_records(records, namespace=ns, key=f"records-{digest[:8]}")
     key = f"records:{digest[:16]}"
-    content_hash = hashed(digest, "records")
+    content_hash = hashes.dating(has_utc_times([transcript])).run(digest, "records")
     if store.has_source(ns, key, content_hash):
         job.skipped = True
     else:
@@ -591,26 +590,30 @@ def read_jobs(
     embed: bool,
     mismatch: Callable[[str], str | None] | None = None,
     participants: Mapping[str, str] | None = None,
+    zone: tzinfo | None = None,
 ) -> Iterator[Job]:
     """Yield one job per input, read and checked against the store (lazily, so a big folder streams).
 
     A failed read leaves the job's ``error`` set (the message names the file and the line or JSON path).
     ``mismatch`` tells, for a namespace, why the run's embedder must not write there (its stored vectors
     are another model's; see :func:`graphmem.ingest.ingest`), or ``None``: a job with turns to write
-    into such a namespace fails with that message, before anything of it is written.
+    into such a namespace fails with that message, before anything of it is written. ``zone`` is the
+    memory's clock: the times an input gives without an offset (UTC) are shown on it before extraction
+    (:func:`~graphmem.extract.clocks.transcript_on_memory_clock`), so what its turns say ("yesterday") is
+    dated on that calendar, as a live message's is; an input dated so records the clock in its hashes
+    (:class:`~graphmem.ingest_hashes.Hashes`), so one read on another clock is read anew.
     """
 
-    hashes = Hashes(extractor, embed, tuple(sorted((participants or {}).items())))
-
+    hashes = Hashes(extractor, embed, tuple(sorted((participants or {}).items())), clock_name(zone))
     if isinstance(inputs, Records):
         started = time.perf_counter()
         job = Job("<records>")
         try:
-            _plan_records(store, job, inputs.records, namespace, hashes.run)
+            _plan_records(store, job, inputs.records, namespace, hashes)
         except GraphmemError as exc:
             job.error = str(exc)
         job.read_seconds = time.perf_counter() - started
-        yield job
+        yield _on_clock(job, zone)
         return
     owners = Owners(store)
     suffixes = ", ".join(sorted(FOLDER_SUFFIXES))
@@ -631,4 +634,11 @@ def read_jobs(
         except Exception as exc:  # a reader bug on one input must not stop a run over a folder
             job.error = f"{path}: cannot read: {type(exc).__name__}: {exc}"
         job.read_seconds = time.perf_counter() - started
-        yield job
+        yield _on_clock(job, zone)
+
+
+def _on_clock(job: Job, zone: tzinfo | None) -> Job:
+    """``job`` with its transcripts' times on the memory's clock ``zone``: once planned, as planning compares
+    times as read (prints, ids, messages added live)."""
+    job.todo = [replace(t, transcript=transcript_on_memory_clock(t.transcript, zone)) for t in job.todo]
+    return job

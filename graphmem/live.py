@@ -54,11 +54,12 @@ import re
 import weakref
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
-from datetime import UTC, tzinfo
+from datetime import tzinfo
 from typing import TYPE_CHECKING, Any
 
 from graphmem.entity_prior import known_entities, retype_stored, turn_texts, undo_retypes
 from graphmem.errors import ConfigError, ExtractionError, IngestError
+from graphmem.extract.clocks import on_memory_clock
 from graphmem.extract.events import event_text
 from graphmem.extract.names import event_id
 from graphmem.formats._source import naive_utc
@@ -211,7 +212,7 @@ def _add(
             if message.turn.timestamp is not None:
                 turn = message.turn
             else:  # now, on the memory's clock: "yesterday" is the day before today there
-                now = when if zone is None else when.replace(tzinfo=UTC).astimezone(zone)
+                now = when if zone is None else on_memory_clock(when, zone)
                 turn = replace(message.turn, timestamp=now)
             sid, seq = placement.place(replace(message, turn=turn), when)
             ids.append(event_id(sid, seq))

@@ -12,6 +12,7 @@ from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any
 
 from graphmem.errors import ConfigError, IngestError, IngestWarning
+from graphmem.extract.clocks import on_memory_clock
 from graphmem.formats._names import clean_speaker
 from graphmem.formats._records import (
     CALL_KEYS,
@@ -31,7 +32,6 @@ __all__ = [
     "check_participants",
     "messages_of",
     "naive_now",
-    "on_clock",
     "parse_messages",
     "unread_fields",
     "warn_if_ahead",
@@ -70,8 +70,9 @@ def parse_messages(
     ``lines`` gives each message's 1-based line in ``path`` (JSONL read from a file or stdin), which
     errors then name instead of its index. ``participants`` maps a role or speaker as the messages give
     it (``user``) to the name memory should know them by (``Dana``), as a chat export's ``participants`` does.
-    ``zone`` is the memory's clock: a message's time is shown on it (:func:`on_clock`), so what the message
-    says ("yesterday") is dated on that calendar. A field no message is read by that looks like a misspelt
+    ``zone`` is the memory's clock: a message's time is shown on it
+    (:func:`~graphmem.extract.clocks.on_memory_clock`, as a file's times are), so what the message says
+    ("yesterday") is dated on that calendar. A field no message is read by that looks like a misspelt
     one, or that holds a time while the message gives none, is warned about (:func:`unread_fields`).
 
     Raises:
@@ -104,21 +105,10 @@ def parse_messages(
                 warnings.warn(IngestWarning(note, path=path, json_path=where.json_path, line=where.line), stacklevel=4)
             labelled = any(record.get(k) is not None for k in _SESSION_KEYS)
             if zone is not None and turn.timestamp is not None:
-                turn = replace(turn, timestamp=on_clock(turn.timestamp, zone))
+                turn = replace(turn, timestamp=on_memory_clock(turn.timestamp, zone))
         # a labelled message's session is named as in a file ("3" → "session_3")
         out.append(Message(turn, sessions[0].id if labelled else None, i))
     return out
-
-
-def on_clock(when: datetime, zone: tzinfo) -> datetime:
-    """A message's time ``when`` shown on the memory's clock ``zone``, so what the message says
-    ("yesterday") is dated on that calendar, as a transcript's zoned times are.
-
-    A time that gives its own offset or zone stays on that clock (the speaker's). One without (naive: ISO
-    text without an offset, epoch seconds, a naive ``datetime``) is UTC, as in files, so a message a file
-    holds is the same message added live; it is the same moment, shown on ``zone``. Stores keep naive UTC.
-    """
-    return when if when.tzinfo is not None else when.replace(tzinfo=UTC).astimezone(zone)
 
 
 #: Words in a key that say it may hold a time (``ts``, ``sent_at``, ``datetime``, ``when``).

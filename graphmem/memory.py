@@ -383,7 +383,8 @@ class Memory(MemoryReads):
         See :func:`graphmem.ingest.ingest` for the formats and options; ``extractor`` defaults to this
         memory's (:meth:`open`). ``participants`` names the roles of JSONL and chat messages
         (``{"user": "Dana", "assistant": "Aide"}``) as :meth:`add` does; by default a role is the speaker's
-        name (a chat export's own ``participants`` object aside).
+        name (a chat export's own ``participants`` object aside). What an input's turns say ("yesterday") is
+        dated on this memory's clock (:meth:`open`: ``zone=``), as for :meth:`add`.
         """
         from graphmem.ingest import ingest
 
@@ -398,6 +399,7 @@ class Memory(MemoryReads):
             embed=embed,
             nlp=self._nlp,
             participants=participants,
+            zone=self.zone,
         )
 
     def reembed(self, namespace: str | None = None, *, batch: int = 256, progress: bool = False) -> ReembedSummary:

@@ -6,16 +6,25 @@ fixed offset (``+02:00``) or a zone (``ZoneInfo("Europe/Lisbon")``), whose rules
 offset, so a time across a daylight-saving change is not an hour off. The conversion is the one dates a
 user writes go through (:func:`graphmem.dates.local_span_to_utc`, :func:`graphmem.dates.utc_to_local`),
 so a phrase and a query date on the same clock name the same interval.
+
+A memory may have a clock of its own (``Memory.open(zone=...)``): a time an input gives without an offset is
+UTC, shown on that clock before extraction (:func:`on_memory_clock`), so what a turn says ("yesterday") is a
+day of the memory's calendar. Live messages (:func:`graphmem.live_messages.parse_messages`) and files
+(:func:`transcript_on_memory_clock`, from :func:`graphmem.ingest_read.read_jobs`) go through the same
+function, so a message dates alike added live or read from a file.
 """
 
 from __future__ import annotations
 
-from datetime import timedelta, timezone, tzinfo
+from collections.abc import Iterable
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta, timezone, tzinfo
 
 from graphmem.dates import local_span_to_utc, utc_to_local
 from graphmem.models import TimeRef
+from graphmem.transcript import Transcript
 
-__all__ = ["from_utc", "to_utc"]
+__all__ = ["from_utc", "has_utc_times", "on_memory_clock", "to_utc", "transcript_on_memory_clock"]
 
 
 def _zone(offset: timedelta | tzinfo | None) -> tzinfo | None:
@@ -53,3 +62,47 @@ def from_utc(ref: TimeRef, offset: timedelta | tzinfo | None) -> TimeRef:
         return ref
     end = utc_to_local(ref.end, zone) if ref.end is not None else None
     return TimeRef(ref.phrase, utc_to_local(ref.start, zone), end, ref.grain)
+
+
+def on_memory_clock(when: datetime, zone: tzinfo) -> datetime:
+    """An input's time ``when`` shown on the memory's clock ``zone``, so what its turn says ("yesterday") is
+    dated on that calendar, as a time given in that zone would be.
+
+    A time that gives its own offset or zone stays on that clock (the speaker's). One without (naive: ISO
+    text without an offset, epoch seconds, a naive ``datetime``, a session date in a file) is UTC, so a
+    message a file holds is the same message added live; it is the same moment, shown on ``zone``. Stores
+    keep naive UTC, so what is stored of the time itself does not change.
+    """
+    return when if when.tzinfo is not None else when.replace(tzinfo=UTC).astimezone(zone)
+
+
+def has_utc_times(transcripts: Iterable[Transcript]) -> bool:
+    """Whether any turn or session of ``transcripts`` has a time without an offset: one a memory's clock
+    (:func:`on_memory_clock`) dates, so what they say depends on that clock."""
+    return any(
+        when is not None and when.tzinfo is None
+        for t in transcripts
+        for s in t.sessions
+        for when in (s.started_at, *(turn.timestamp for turn in s.turns))
+    )
+
+
+def transcript_on_memory_clock(transcript: Transcript, zone: tzinfo | None) -> Transcript:
+    """``transcript`` with every time it gives without an offset (turns' times and sessions' starts) shown on
+    the memory's clock ``zone`` (:func:`on_memory_clock`), as a live message's is; ``None``: as it is (UTC)."""
+    if zone is None or not has_utc_times([transcript]):
+        return transcript
+    clock: tzinfo = zone
+
+    def shown(when: datetime | None) -> datetime | None:
+        return on_memory_clock(when, clock) if when is not None else None
+
+    sessions = tuple(
+        replace(
+            s,
+            started_at=shown(s.started_at),
+            turns=tuple(replace(turn, timestamp=shown(turn.timestamp)) for turn in s.turns),
+        )
+        for s in transcript.sessions
+    )
+    return replace(transcript, sessions=sessions)

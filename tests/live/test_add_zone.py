@@ -14,7 +14,8 @@ import pytest
 
 from graphmem import Memory
 from graphmem.errors import IngestWarning
-from graphmem.live_messages import on_clock, unread_fields
+from graphmem.extract.clocks import on_memory_clock
+from graphmem.live_messages import unread_fields
 
 from ..ingest.fakes import FakeEmbedder
 
@@ -65,15 +66,15 @@ def test_a_message_without_a_time_is_dated_on_the_memory_calendar(
     assert (said, start) == (datetime(2024, 5, 31, 20, 30), datetime(2024, 5, 30, 12, 0))
 
 
-def test_on_clock_shows_a_naive_time_as_utc_on_the_zone_and_keeps_an_offset() -> None:
+def test_on_memory_clock_shows_a_naive_time_as_utc_on_the_zone_and_keeps_an_offset() -> None:
     from zoneinfo import ZoneInfo
 
     zone = ZoneInfo("Europe/Berlin")
     naive = datetime(2024, 10, 30, 23, 30)
-    assert on_clock(naive, zone) == naive.replace(tzinfo=UTC)
-    assert on_clock(naive, zone).utcoffset() == timedelta(hours=1)
+    assert on_memory_clock(naive, zone) == naive.replace(tzinfo=UTC)
+    assert on_memory_clock(naive, zone).utcoffset() == timedelta(hours=1)
     own = datetime(2024, 10, 30, 23, 30, tzinfo=timezone(timedelta(hours=-5)))
-    assert on_clock(own, zone) is own
+    assert on_memory_clock(own, zone) is own
 
 
 def test_a_message_a_file_holds_is_the_same_message_added_on_a_zoned_memory(tmp_path: Path, nlp: Any) -> None:
