@@ -1,17 +1,19 @@
-"""Input discovery for ingest: the files a list of paths names (folders walked), and a check that each can
-be opened before a store is touched."""
+"""Input discovery for ingest: the files a list of paths names (folders walked), or the message dicts given
+instead (:func:`inputs_of`), and a check that each file can be opened before a store is touched."""
 
 from __future__ import annotations
 
 import os
 import stat
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-from graphmem.errors import IngestError
+from graphmem.errors import ConfigError, IngestError
 from graphmem.formats import source_key
 
-__all__ = ["FOLDER_SUFFIXES", "check_readable", "collect_files"]
+__all__ = ["FOLDER_SUFFIXES", "Records", "check_readable", "collect_files", "inputs_of"]
 
 #: Extensions picked up when walking a folder (an explicitly named file may have any extension).
 FOLDER_SUFFIXES = frozenset({".json", ".jsonl", ".ndjson", ".txt", ".log"})
@@ -76,3 +78,30 @@ def check_readable(paths: Sequence[str | os.PathLike[str]]) -> None:
                 pass
         except OSError as exc:
             raise IngestError(f"cannot read: {exc.strerror or exc}", path=str(path)) from exc
+
+
+@dataclass(frozen=True, slots=True)
+class Records:
+    """In-memory message dicts given to ``ingest`` instead of paths."""
+
+    records: list[Any]
+
+
+def inputs_of(source: Any) -> list[str] | Records:
+    """The input files named by ``source``, or the in-memory records it holds.
+
+    Raises:
+        ConfigError: ``source`` is neither paths nor message dicts.
+    """
+    if isinstance(source, dict):
+        return Records([source])
+    if isinstance(source, str | os.PathLike):
+        return collect_files([source])
+    if not isinstance(source, Sequence) or isinstance(source, bytes):
+        raise ConfigError(f"cannot ingest a {type(source).__name__}: give paths or a list of message dicts")
+    items = list(source)
+    if items and all(isinstance(item, dict) for item in items):
+        return Records(items)
+    if not all(isinstance(item, str | os.PathLike) for item in items):
+        raise ConfigError("give either paths or message dicts, not a mix")
+    return collect_files(items)

@@ -36,7 +36,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -45,9 +44,9 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from graphmem import ingest_context as kept_turns
 from graphmem.entity_prior import known_entities, turn_texts
-from graphmem.errors import ConfigError, EmptyInputError, GraphmemError, IngestError
-from graphmem.extract.antecedents import latest
+from graphmem.errors import EmptyInputError, GraphmemError, IngestError
 from graphmem.extract.clocks import has_utc_times, transcript_on_memory_clock
 from graphmem.extract.events import order_sessions
 from graphmem.formats import UsedNames, load_source, read_records, read_source
@@ -58,10 +57,10 @@ from graphmem.ingest_ids import choose_ids, former_ids, needs_other_ids
 from graphmem.ingest_moved import find_moved, move_batch, old_prints
 from graphmem.ingest_oldnames import old_spellings, respelled
 from graphmem.ingest_owners import GONE, GONE_PRINT, Owners
-from graphmem.ingest_paths import FOLDER_SUFFIXES, check_readable, collect_files
+from graphmem.ingest_paths import FOLDER_SUFFIXES, Records, check_readable, collect_files, inputs_of
 from graphmem.ingest_prints import SessionPrint, addressing, prints_key, prints_prefix
-from graphmem.models import Batch, SourceRecord, TimeRef
-from graphmem.transcript import RawTurn, Transcript
+from graphmem.models import Batch, SourceRecord
+from graphmem.transcript import Transcript
 from graphmem.writer import fact_chains
 
 if TYPE_CHECKING:
@@ -80,33 +79,6 @@ __all__ = [
     "read_jobs",
     "session_key",
 ]
-
-
-@dataclass(frozen=True, slots=True)
-class Records:
-    """In-memory message dicts given to ``ingest`` instead of paths."""
-
-    records: list[Any]
-
-
-def inputs_of(source: Any) -> list[str] | Records:
-    """The input files named by ``source``, or the in-memory records it holds.
-
-    Raises:
-        ConfigError: ``source`` is neither paths nor message dicts.
-    """
-    if isinstance(source, dict):
-        return Records([source])
-    if isinstance(source, str | os.PathLike):
-        return collect_files([source])
-    if not isinstance(source, Sequence) or isinstance(source, bytes):
-        raise ConfigError(f"cannot ingest a {type(source).__name__}: give paths or a list of message dicts")
-    items = list(source)
-    if items and all(isinstance(item, dict) for item in items):
-        return Records(items)
-    if not all(isinstance(item, str | os.PathLike) for item in items):
-        raise ConfigError("give either paths or message dicts, not a mix")
-    return collect_files(items)
 
 
 #: Sessions are committed in units of at least this many turns (a longer session is a unit of its own):
@@ -412,15 +384,6 @@ def _plan_sessions(
     )
 
 
-def _participants(t: Transcript) -> tuple[str, ...]:
-    """Everyone taking part in the whole conversation, in the order extraction finds them
-    (:func:`graphmem.extract.events.build_events`)."""
-    found = dict.fromkeys(t.participants)
-    for s in t.sessions:
-        found.update(dict.fromkeys(turn.speaker for turn in s.turns))
-    return tuple(found)
-
-
 def _add_units(
     job: Job,
     t: Transcript,
@@ -460,11 +423,15 @@ def _add_units(
     if settled or any(p.kept for p in pending):
         retracted = {e for p in pending for e in p.retract} | set(stale)
         kept_ids = [e for evs in written.values() for e in evs.values() if e not in retracted]
-        vocabulary = frozenset(_vocabulary(store, ns, kept_ids))
-    participants = _participants(t)
+        vocabulary = frozenset(kept_turns.vocabulary(store, ns, kept_ids))
+    participants = kept_turns.participants(t)
     kept_set = frozenset(kept_ids)
     # a session whose leading turns stay is extracted on from the time they talked of last ("later that month")
-    told = {p.raw.id: ref for p in pending if p.kept and (ref := _told(store, ns, written.get(p.raw.id, {}), p.kept))}
+    told = {
+        p.raw.id: ref
+        for p in pending
+        if p.kept and (ref := kept_turns.told(store, ns, written.get(p.raw.id, {}), p.kept))
+    }
     # every unit's retractions go with the first: a unit written while later units of the earlier version
     # are still stored would be ended by their facts, with versions recorded before the statements that
     # caused them (re-extraction with another extractor redoes every unit); a fresh ingest has not
@@ -495,7 +462,9 @@ def _add_units(
         if any(p.raw.id in told for p in unit):
             part = replace(part, antecedents=tuple((p.raw.id, told[p.raw.id]) for p in unit if p.raw.id in told))
         # the stored turns before those extracted again, for an extractor that reads a turn after them
-        context = [(p.raw.id, _said_before(store, ns, written.get(p.raw.id, {}), p.kept)) for p in unit if p.kept]
+        context = [
+            (p.raw.id, kept_turns.said_before(store, ns, written.get(p.raw.id, {}), p.kept)) for p in unit if p.kept
+        ]
         if any(turns for _, turns in context):
             part = replace(part, context=tuple((sid, turns) for sid, turns in context if turns))
         forgotten = tuple(e for p in unit for e in p.forgotten)
@@ -505,31 +474,6 @@ def _add_units(
     resumed = tuple(e for p in settled if p.raw.id in done for e in written.get(p.raw.id, {}).values())
     if resumed:
         job.todo[-1] = replace(job.todo[-1], resumed=resumed)
-
-
-def _told(store: GraphStore, namespace: str, events: dict[int, str], kept: int) -> TimeRef | None:
-    """The time the ``kept`` leading turns of a stored session (``events``: seq → event id) talked of last
-    (:func:`graphmem.extract.antecedents.latest`)."""
-    ids = [eid for seq, eid in events.items() if seq <= kept]
-    return latest(store.get_events(namespace, ids)) if ids else None
-
-
-def _said_before(store: GraphStore, namespace: str, events: dict[int, str], kept: int) -> tuple[RawTurn, ...]:
-    """The last turns of the ``kept`` leading turns of a stored session (``events``: seq → event id), as
-    the turns after them are read with (:attr:`~graphmem.transcript.Transcript.context`)."""
-    from graphmem.extract.claude_render import CONTEXT_TURNS
-
-    ids = [eid for seq, eid in sorted(events.items()) if seq <= kept][-CONTEXT_TURNS:]
-    stored = sorted(store.get_events(namespace, ids), key=lambda e: e.seq) if ids else []
-    return tuple(RawTurn(e.speaker or "", e.text) for e in stored)
-
-
-def _vocabulary(store: GraphStore, namespace: str, ids: Sequence[str]) -> set[str]:
-    """The words the input's kept events use in lower case (see :func:`graphmem.live.lower_words`): what
-    the turns written again are extracted with, as the whole conversation would be."""
-    from graphmem.live import lower_words
-
-    return lower_words(e.text for e in store.get_events(namespace, list(ids))) if ids else set()
 
 
 def _units(pending: list[SessionPlan]) -> list[list[SessionPlan]]:
