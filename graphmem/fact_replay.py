@@ -14,7 +14,10 @@ holds the facts and closings of one event (a fact or closing belongs to the firs
 the batch holds), reckoned against the facts as the steps before left them and versioned as a store
 versions a write (:func:`graphmem.store.versions.version_batch`), so every step's change is a version
 recorded when its statement was made. The batch comes back with ``versioned`` set and every version
-written (archived ones under their ids), which the store writes as they are.
+written (archived ones under their ids), which the store writes as they are. A step's change to a fact
+whose current version was recorded after the step's statement (a live "I left Initech" in June, a file's
+March turn) is filed in the fact's chain when it was told, the later version kept as told: the chain is
+read from the store (``chains``) as the batch's retraction and earlier steps leave it.
 
 Before the steps, each fact's end that the extractor derived from other statements of the batch (a later
 value, a closing, a plan's carrying out) is taken off: it is derived again at the step that tells it. A
@@ -57,7 +60,15 @@ from graphmem.extract.temporal import (
 from graphmem.extract.vocabulary import MUTUAL
 from graphmem.models import Batch, Event, Fact, FactClosing
 from graphmem.store.sqlite_rows import normalise_dt
-from graphmem.store.versions import is_archive, normalised_batch_times, stored_causes, version_batch
+from graphmem.store.versions import (
+    Chain,
+    is_archive,
+    logical_id,
+    normalised_batch_times,
+    stored_causes,
+    unwind_chain,
+    version_batch,
+)
 
 __all__ = ["Reckon", "replay"]
 
@@ -127,6 +138,7 @@ def replay(
     *,
     more: bool = False,
     earlier: Collection[str] = (),
+    chains: Chain | None = None,
 ) -> Batch:
     """The batch with the fact versions its statements make one by one (see the module docs).
 
@@ -138,6 +150,9 @@ def replay(
             ends stored facts held back from the steps give (:func:`_caught_up`).
         more: later units of the same run follow: stored facts told after a step are left to the last.
         earlier: the events the run's earlier units wrote; their facts are caught up with this batch's.
+        chains: every stored version of a fact, given its current one: a step's change learned before
+            that version was recorded is filed in the chain when it was learned
+            (:func:`graphmem.store.versions.version_batch`).
 
     Returns:
         ``reckon(batch, stored)`` when the batch's facts and closings come from one event at most and it is
@@ -165,8 +180,11 @@ def replay(
     def lookup(fact_id: str) -> Fact | None:
         return None if fact_id in dropped else known.get(fact_id)
 
+    chain_of = _chain_reader(chains, gone, written)
+
     before: set[str] = set()  # the events of the steps before
     rewritten: set[str] = set()  # the facts the steps before wrote a version of
+
     held_back: dict[str, Fact] = {}  # stored facts told after a step they were kept from
     for event, facts, own in steps:
         step_closings = (*own, *outside)
@@ -191,17 +209,8 @@ def replay(
         before.add(event.id)
         reckoned = reckon(sub, base)
         closings.update(dict.fromkeys(reckoned.closings))
-        for f in version_batch(normalised_batch_times(reckoned), lookup).facts:
-            written[f.id] = f
-            if is_archive(f.id) or f.expired_at is not None:
-                continue
-            old = known.get(f.id)
-            if old is not None and old.subject_id != f.subject_id:
-                by_subject.get(old.subject_id, set()).discard(f.id)
-            known[f.id] = f
-            by_subject.setdefault(f.subject_id, set()).add(f.id)
-            dropped.discard(f.id)
-            rewritten.add(f.id)
+        versions = version_batch(normalised_batch_times(reckoned), lookup, chain_of).facts
+        _kept(versions, written, known, by_subject, dropped, rewritten)
     if not more:
         ours -= dropped
         held_back.update(_told_after(ours - rewritten, known, by_subject, rewritten | ours, dropped, told or {}))
@@ -213,6 +222,47 @@ def replay(
             for f in _caught_up(unended, outside, retract, known, dropped, mine, held_back, reckon, told or {})
         )
     return replace(batch, facts=tuple(written.values()), closings=tuple(closings), versioned=True)
+
+
+def _chain_reader(chains: Chain | None, gone: set[str], written: Mapping[str, Fact]) -> Chain:
+    """A fact's versions as the batch's write leaves them so far: the stored ones (``chains``) with the
+    batch's retraction (``gone``) applied, then those its steps wrote."""
+
+    def chain_of(current: Fact) -> list[Fact]:
+        fid = logical_id(current.id)
+        found = {v.id: v for v in (chains(current) if chains is not None else ()) if logical_id(v.id) == fid}
+        if found and gone:
+            drop, puts = unwind_chain(list(found.values()), gone)
+            for i in drop:
+                found.pop(i, None)
+            found.update((v.id, v) for v in puts)
+        found.update((i, v) for i, v in written.items() if logical_id(i) == fid)
+        found[current.id] = current
+        return list(found.values())
+
+    return chain_of
+
+
+def _kept(
+    versions: Iterable[Fact],
+    written: dict[str, Fact],
+    known: dict[str, Fact],
+    by_subject: dict[str, set[str]],
+    dropped: set[str],
+    rewritten: set[str],
+) -> None:
+    """Note the versions a step wrote: each is written; a current one is what the next steps reckon."""
+    for f in versions:
+        written[f.id] = f
+        if is_archive(f.id) or f.expired_at is not None:
+            continue
+        old = known.get(f.id)
+        if old is not None and old.subject_id != f.subject_id:
+            by_subject.get(old.subject_id, set()).discard(f.id)
+        known[f.id] = f
+        by_subject.setdefault(f.subject_id, set()).add(f.id)
+        dropped.discard(f.id)
+        rewritten.add(f.id)
 
 
 def _later(

@@ -404,8 +404,12 @@ class EmbeddedStore(EmbeddedReads):
                 return rewritten[fact_id]
             return None if fact_id in dropped else self._ns.stored_fact(ns, fact_id)
 
+        def chain(old: Fact) -> list[Fact]:
+            found = self.fact_chains_of_events(ns, (*old.evidence, *old.revised_by))
+            return [rewritten.get(v.id, v) for v in found if v.id not in dropped]
+
         normal = normalised_batch_times(batch)
-        versioned = version_batch(normal, current)
+        versioned = version_batch(normal, current, chain)
         return batch if versioned.facts == normal.facts else replace(batch, facts=versioned.facts)
 
     def _validate(self, batch: Batch, retracted: set[str]) -> None:

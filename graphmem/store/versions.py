@@ -18,11 +18,14 @@ version was recorded. Nothing is updated in place:
   now held for no time, the later statement showing so (its value dated more precisely). A new
   fact that a later fact of the same batch ends is written as both versions (open until that fact was
   recorded, then closed); so is one a later *stored* fact ends, which the writer names as a closing
-  (:func:`stored_causes`: an older conversation ingested after a newer one). A write that changes only
-  evidence, phrase or confidence, or that cannot be dated after the stored version, updates that version.
+  (:func:`stored_causes`: an older conversation ingested after a newer one). A change told before the
+  stored version was recorded is filed in the chain when it was told (:func:`_filed_back`), the stored
+  version kept as told. A write that changes only evidence, phrase or confidence, or that cannot be dated
+  after the stored version and has no version to file it after, updates that version.
 - **Retracting** events (``delete_event``, ``Batch.retract``) removes the versions they caused (a
   version's ``revised_by``) and re-links the chain (:func:`unwind_chain`): retracting the statement that
-  closed a fact makes the version before it current again.
+  closed a fact makes the version before it current again; two versions left next to each other that a
+  change filed back made (same claim, same ``revised_by``) are one again.
 
 ``AS OF t`` reads the versions recorded by ``t`` and not yet expired then; every other read sees the
 current versions only (:meth:`graphmem.store.base.TimeFilter.admits_fact`).
@@ -40,6 +43,7 @@ from graphmem.models import OVER_PHRASE, Batch, Fact, FactClosing
 from graphmem.store.sqlite_rows import normalise_dt, normalised_event, normalised_fact
 
 __all__ = [
+    "Chain",
     "archive_id",
     "chain_order",
     "current_after_retraction",
@@ -225,12 +229,26 @@ def _split_new(f: Fact, batch: Batch) -> list[Fact]:
     return [opened, replace(f, recorded_at=cause.recorded_at, revised_by=cause.evidence)]
 
 
-def version_batch(batch: Batch, current: Callable[[str], Fact | None]) -> Batch:
+#: Every stored version (current and archived) of the fact whose current version is given.
+Chain = Callable[[Fact], Sequence[Fact]]
+
+#: The fields of a version that say what memory believed (the rest say when and why it was recorded).
+_CLAIM = ("subject_id", "predicate", "object_id", "valid_from", "valid_to", "time_phrase")
+
+
+def version_batch(batch: Batch, current: Callable[[str], Fact | None], chain: Chain | None = None) -> Batch:
     """The batch with each changed fact written as a new version and its stored version archived.
+
+    A change learned before the stored version was recorded (an end told in March, written after a live
+    "I left" recorded in June) is filed in the fact's chain when it was learned (:func:`_filed_back`),
+    so ``AS OF`` a time before then reads as it did, and the versions recorded since are left as they are
+    (what was told later wins); without ``chain``, or when no version was recorded by then, it updates
+    the stored version.
 
     Args:
         batch: the batch to write (datetimes already normalised).
         current: the stored, unexpired version of a fact id (``None`` when there is none).
+        chain: every stored version of a fact, given its current one (read only to file a change back).
     """
     if not batch.facts:
         return batch
@@ -251,12 +269,65 @@ def version_batch(batch: Batch, current: Callable[[str], Fact | None]) -> Batch:
         when = max((t for t in (f.recorded_at, latest_statement) if t is not None), default=f.recorded_at)
         if cause is not None:
             when = f.recorded_at
+        # when memory learned the change: the statement that made it (a reckoned stored fact keeps the
+        # recorded_at of the version it was reckoned from)
+        learned = cause.recorded_at if cause is not None else (latest_statement or f.recorded_at)
+        if when <= old.recorded_at and learned < old.recorded_at and chain is not None:
+            filed = _filed_back(f, old, learned, chain(old), [e.id for e in batch.events])
+            if filed is not None:
+                out.extend(filed)
+                continue
         if when <= old.recorded_at:  # cannot be dated after the stored version: a correction of it
             out.append(replace(f, recorded_at=old.recorded_at))
             continue
         out.append(replace(old, id=archive_id(old.id, old.recorded_at), expired_at=when))
         out.append(replace(f, recorded_at=when))
     return replace(batch, facts=tuple(out))
+
+
+def _filed_back(f: Fact, old: Fact, when: datetime, versions: Sequence[Fact], told: Sequence[str]) -> list[Fact] | None:
+    """The versions to write for ``f``, a change of the current version ``old`` learned at ``when``, before
+    ``old`` was recorded (see :func:`version_batch`); ``None`` when no version of the fact was recorded by
+    ``when``.
+
+    The version memory held at ``when`` is expired then and a version bearing the change (what ``f``
+    changes of ``old``) follows it until the next one was recorded. ``old`` is kept as it was told, held
+    for no time, and ``f`` is current from when ``old`` was recorded: what memory believes once both were
+    told, whatever order they came in. The versions recorded between are left as they are. Each version
+    the change made names its statement in ``revised_by`` (the cause ``f`` names, else the evidence it
+    adds, else ``told``, the batch's events), so forgetting that statement removes them and the chain
+    re-links to what it was (:func:`unwind_chain`); forgetting ``old``'s statement leaves the change.
+    """
+    fid = logical_id(old.id)
+    ordered = [*chain_order(v for v in versions if logical_id(v.id) == fid and v.id != old.id), old]
+    at = max((i for i, v in enumerate(ordered) if v.recorded_at <= when), default=None)
+    if at is None or at == len(ordered) - 1:
+        return None
+    added = tuple(e for e in f.evidence if e not in old.evidence)
+    cause = f.revised_by if f.revised_by and f.revised_by != old.revised_by else added or tuple(told)
+    if not cause:
+        return None
+    held, following = ordered[at], ordered[at + 1]
+    changed = {name: getattr(f, name) for name in _CLAIM if getattr(f, name) != getattr(old, name)}
+    out = [
+        replace(old, id=archive_id(fid, old.recorded_at), expired_at=old.recorded_at),
+        replace(f, recorded_at=old.recorded_at, expired_at=None, revised_by=cause),
+    ]
+    if all(getattr(held, name) == value for name, value in changed.items()):
+        return out  # memory held it so already then
+    evidence = (*held.evidence, *(e for e in added if e not in held.evidence))
+    filed = replace(held, **changed, evidence=evidence, revised_by=cause)
+    if held.recorded_at == when:  # a version recorded at that very moment bears the change
+        return [replace(filed, revised_by=(*held.revised_by, *(e for e in cause if e not in held.revised_by))), *out]
+    return [
+        replace(held, expired_at=when),
+        replace(filed, id=archive_id(fid, when), recorded_at=when, expired_at=following.recorded_at),
+        *out,
+    ]
+
+
+def _claim(v: Fact) -> tuple[object, ...]:
+    return tuple(getattr(v, name) for name in _CLAIM)
 
 
 def chain_order(versions: Iterable[Fact]) -> list[Fact]:
@@ -286,6 +357,13 @@ def unwind_chain(chain: Sequence[Fact], gone: set[str]) -> tuple[list[str], list
         replace(v, evidence=tuple(e for e in v.evidence if e not in gone))
         for v in ordered
         if not (gone & set(v.revised_by)) and not (v.evidence and set(v.evidence) <= gone)
+    ]
+    # a version a change filed back made current says what the one it filed says (_filed_back): with the
+    # version told between them gone, they are one again
+    kept = [
+        v
+        for i, v in enumerate(kept)
+        if i == 0 or not v.revised_by or (_claim(v), v.revised_by) != (_claim(kept[i - 1]), kept[i - 1].revised_by)
     ]
     rebuilt: list[Fact] = []
     for i, v in enumerate(kept):

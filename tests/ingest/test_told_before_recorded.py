@@ -13,8 +13,6 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from graphmem.ingest import ingest
 from graphmem.memory import Memory
 from graphmem.store.base import TimeFilter
@@ -54,6 +52,14 @@ def _jobs(memory: Memory, tf: TimeFilter) -> dict[str, Any]:
     return {name[f.object_id]: f for f in memory.store.iter_facts("ana", time=tf) if f.predicate == "works_at"}
 
 
+def _initech(memory: Memory) -> list[Any]:
+    """Initech's versions, oldest first."""
+    name = {e.id: e.name for e in memory.store.iter_entities("ana")}
+    rows = memory.store.iter_facts("ana", time=TimeFilter(history=True))
+    initech = (f for f in rows if name.get(f.object_id) == "Initech")
+    return sorted(initech, key=lambda f: (f.recorded_at, f.expired_at is None))
+
+
 def test_a_fact_recorded_anew_ends_at_the_step_that_tells_its_end(tmp_path: Path, spacy_extractor: Any) -> None:
     with Memory.open(tmp_path / "db", embedder=FakeEmbedder()) as memory:
         _grown(tmp_path, spacy_extractor, memory)
@@ -66,13 +72,108 @@ def test_a_fact_recorded_anew_ends_at_the_step_that_tells_its_end(tmp_path: Path
         assert initech.revised_by == jobs["Globex Corporation"].evidence
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="left: a version dated before the stored version's recorded_at is written in place "
-    "(store/versions.version_batch), so the open version recorded in January stays believed until June",
-)
 def test_as_of_between_the_statements_reads_one_job(tmp_path: Path, spacy_extractor: Any) -> None:
     with Memory.open(tmp_path / "db", embedder=FakeEmbedder()) as memory:
         _grown(tmp_path, spacy_extractor, memory)
         april = datetime(2024, 4, 1)
         assert set(_jobs(memory, TimeFilter(as_of=april, valid_at=april))) == {"Globex Corporation"}
+
+
+def test_as_of_before_and_after_the_statements(tmp_path: Path, spacy_extractor: Any) -> None:
+    with Memory.open(tmp_path / "db", embedder=FakeEmbedder()) as memory:
+        _grown(tmp_path, spacy_extractor, memory)
+        february = datetime(2024, 2, 1)
+        assert set(_jobs(memory, TimeFilter(as_of=february, valid_at=february))) == {"Initech"}
+        july = datetime(2024, 7, 1)
+        assert set(_jobs(memory, TimeFilter(as_of=july, valid_at=july))) == {"Globex Corporation"}
+
+
+def test_history_files_the_change_when_told_and_keeps_what_was_told_later(tmp_path: Path, spacy_extractor: Any) -> None:
+    """The March end is a version recorded in March; the June version is kept as it was told (never
+    overwritten by the statement told before it), held for no time, since once both are told the March end
+    stands (as telling them in order gives)."""
+    with Memory.open(tmp_path / "db", embedder=FakeEmbedder()) as memory:
+        _grown(tmp_path, spacy_extractor, memory)
+        rows = [(v.recorded_at, v.expired_at, v.valid_to, v.revised_by) for v in _initech(memory)]
+        jan, march, june = datetime(2024, 1, 10, 9), datetime(2024, 3, 12, 10), datetime(2024, 6, 1, 10)
+        globex, live = ("ev:ana/session_2:1",), next(r[3] for r in rows if r[2] == datetime(2024, 5, 20))
+        assert rows == [
+            (jan, march, None, ()),
+            (march, june, datetime(2024, 3, 1), globex),
+            (june, june, datetime(2024, 5, 20), live),
+            (june, None, datetime(2024, 3, 1), globex),
+        ]
+        assert live != globex
+
+
+def _told(memory: Memory) -> list[tuple[Any, ...]]:
+    return [(v.recorded_at, v.expired_at, v.valid_from, v.valid_to, v.revised_by) for v in _initech(memory)]
+
+
+def test_forgetting_the_earlier_told_change_restores_the_belief(tmp_path: Path, spacy_extractor: Any) -> None:
+    """Forgetting the March turn leaves every read as it was before that turn was told."""
+    with Memory.open(tmp_path / "before", embedder=FakeEmbedder()) as memory:
+        path = tmp_path / "ana.txt"
+        path.write_text(FIRST, encoding="utf-8")
+        assert ingest(memory, path, namespace="ana", extractor=spacy_extractor).ok
+        memory.add(LIVE, namespace="ana")
+        expected = _told(memory)
+    with Memory.open(tmp_path / "db", embedder=FakeEmbedder()) as memory:
+        _grown(tmp_path, spacy_extractor, memory)
+        memory.forget("ana", "ev:ana/session_2:1")
+        assert _told(memory) == expected
+        april = datetime(2024, 4, 1)
+        assert set(_jobs(memory, TimeFilter(as_of=april, valid_at=april))) == {"Initech"}
+
+
+def test_forgetting_the_later_told_change_keeps_the_earlier_one(tmp_path: Path, spacy_extractor: Any) -> None:
+    with Memory.open(tmp_path / "db", embedder=FakeEmbedder()) as memory:
+        _grown(tmp_path, spacy_extractor, memory)
+        live = next(e.id for e in memory.store.iter_events("ana") if e.text == LIVE["text"])
+        memory.forget("ana", live)
+        assert [(v.valid_to, v.revised_by) for v in _initech(memory)] == [
+            (None, ()),
+            (datetime(2024, 3, 1), ("ev:ana/session_2:1",)),
+        ]
+
+
+def test_ingesting_the_grown_file_again_writes_no_new_version(tmp_path: Path, spacy_extractor: Any) -> None:
+    with Memory.open(tmp_path / "db", embedder=FakeEmbedder()) as memory:
+        _grown(tmp_path, spacy_extractor, memory)
+        before = sorted((v.id, v.recorded_at, v.expired_at, v.valid_to) for v in _initech(memory))
+        path = tmp_path / "ana.txt"
+        assert ingest(memory, path, namespace="ana", extractor=spacy_extractor).ok
+        assert sorted((v.id, v.recorded_at, v.expired_at, v.valid_to) for v in _initech(memory)) == before
+        # an edit of a turn stating no fact re-reads the file: the same versions come back
+        path.write_text((FIRST + GROWN).replace("How long have you been there?", "How long?"), encoding="utf-8")
+        assert ingest(memory, path, namespace="ana", extractor=spacy_extractor).ok
+        assert sorted((v.id, v.recorded_at, v.expired_at, v.valid_to) for v in _initech(memory)) == before
+        # an edit of the job's turn re-reads it: its versions are made again, the live end as it was told
+        edited = (FIRST + GROWN).replace("in Lisbon.", "in Lisbon!")
+        path.write_text(edited.replace("How long have you been there?", "How long?"), encoding="utf-8")
+        assert ingest(memory, path, namespace="ana", extractor=spacy_extractor).ok
+        assert sorted((v.id, v.recorded_at, v.expired_at, v.valid_to) for v in _initech(memory)) == before
+
+
+QUIT = {"speaker": "Ana", "time": "2024-03-12T10:00", "text": "I quit Initech on 1 March."}
+
+
+def test_a_message_dated_before_a_stored_version_is_filed_when_told(tmp_path: Path, spacy_extractor: Any) -> None:
+    """A live message dated March, added after the June one (the store versions it, not a replay): filed in
+    March, the June version kept as told; forgetting it gives back what was held before."""
+    with Memory.open(tmp_path / "db", embedder=FakeEmbedder()) as memory:
+        path = tmp_path / "ana.txt"
+        path.write_text(FIRST, encoding="utf-8")
+        assert ingest(memory, path, namespace="ana", extractor=spacy_extractor).ok
+        memory.add(LIVE, namespace="ana")
+        before = _told(memory)
+        memory.add(QUIT, namespace="ana")
+        april = datetime(2024, 4, 1)
+        assert not _jobs(memory, TimeFilter(as_of=april, valid_at=april))
+        february = datetime(2024, 2, 1)
+        assert set(_jobs(memory, TimeFilter(as_of=february, valid_at=february))) == {"Initech"}
+        rows = [(v.recorded_at, v.valid_to) for v in _initech(memory)]
+        assert (datetime(2024, 6, 1, 10), datetime(2024, 5, 20)) in rows  # the June version as told
+        quit_turn = next(e.id for e in memory.store.iter_events("ana") if e.text == QUIT["text"])
+        memory.forget("ana", quit_turn)
+        assert _told(memory) == before

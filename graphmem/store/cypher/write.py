@@ -280,7 +280,7 @@ def write_batch(tx: CypherTx, batch: Batch) -> None:
     if batch.facts:
         batch = normalised_batch_times(batch)
         if not batch.versioned:  # versions given whole (see Batch) are written as they are
-            batch = version_batch(batch, _current_lookup(tx, ns, batch))
+            batch = version_batch(batch, _current_lookup(tx, ns, batch), _chain_lookup(tx, ns))
         latest = {f.id: f for f in batch.facts}  # a fact repeated in a batch: the last one wins
         _run_rows(tx, DROP_FACTS, ns, sorted(latest), key="ids")
         _run_rows(tx, PUT_FACTS, ns, [fact_row(f) for f in latest.values()])
@@ -314,6 +314,17 @@ def _current_lookup(tx: CypherTx, ns: str, batch: Batch) -> Callable[[str], Fact
             if fact.expired_at is None:
                 found[fact.id] = fact
     return found.get
+
+
+def _chain_lookup(tx: CypherTx, ns: str) -> Callable[[Fact], list[Fact]]:
+    """Every stored version of a fact, given its current one (read inside the write transaction, only to
+    file a change told before that version was recorded: :func:`graphmem.store.versions.version_batch`)."""
+
+    def chain(old: Fact) -> list[Fact]:
+        ids = sorted({*old.evidence, *old.revised_by})
+        return [fact_from_props(r["p"], r["s"], r["o"]) for r in tx.run(FACT_CHAINS, ns=ns, ids=ids)] if ids else []
+
+    return chain
 
 
 def _run_rows(tx: CypherTx, statement: str, ns: str, rows: list[Any], *, key: str = "rows", **params: Any) -> None:

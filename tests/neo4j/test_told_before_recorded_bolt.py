@@ -1,0 +1,69 @@
+"""A change told before a stored version was recorded, on a Bolt store: filed when told, the later version
+kept as told, and forgetting either statement gives back the memory without it, as on the embedded store
+(``tests/ingest/test_told_before_recorded.py``)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from graphmem.ingest import ingest
+from graphmem.store.base import TimeFilter
+from tests.ingest.test_told_before_recorded import FIRST, LIVE, QUIT, _grown, _initech, _jobs, _told
+from tests.support.bolt_memory import open_bolt_memory
+from tests.support.bolt_server import BoltTarget, wipe_database
+
+pytestmark = pytest.mark.neo4j
+
+
+@pytest.fixture(scope="module")
+def extractor() -> Any:
+    from graphmem.extract import get_extractor
+    from graphmem.extract.nlp import load_nlp
+
+    return get_extractor("spacy", nlp=load_nlp())
+
+
+def test_grown_file_versions_and_forgetting_the_earlier_told_change_on_bolt(
+    bolt_server: BoltTarget, tmp_path: Path, extractor: Any
+) -> None:
+    wipe_database(bolt_server)
+    with open_bolt_memory(bolt_server, tmp_path / "cache") as mem:
+        path = tmp_path / "ana.txt"
+        path.write_text(FIRST, encoding="utf-8")
+        assert ingest(mem, path, namespace="ana", extractor=extractor).ok
+        mem.add(LIVE, namespace="ana")
+        before = _told(mem)
+    wipe_database(bolt_server)
+    with open_bolt_memory(bolt_server, tmp_path / "cache2") as mem:
+        _grown(tmp_path, extractor, mem)
+        april = datetime(2024, 4, 1)
+        assert set(_jobs(mem, TimeFilter(as_of=april, valid_at=april))) == {"Globex Corporation"}
+        june = datetime(2024, 6, 1, 10)
+        assert [(v.recorded_at, v.expired_at, v.valid_to) for v in _initech(mem)][2:] == [
+            (june, june, datetime(2024, 5, 20)),
+            (june, None, datetime(2024, 3, 1)),
+        ]
+        mem.forget("ana", "ev:ana/session_2:1")
+        assert _told(mem) == before
+
+
+def test_a_message_dated_before_a_stored_version_on_bolt(
+    bolt_server: BoltTarget, tmp_path: Path, extractor: Any
+) -> None:
+    wipe_database(bolt_server)
+    with open_bolt_memory(bolt_server, tmp_path / "cache") as mem:
+        path = tmp_path / "ana.txt"
+        path.write_text(FIRST, encoding="utf-8")
+        assert ingest(mem, path, namespace="ana", extractor=extractor).ok
+        mem.add(LIVE, namespace="ana")
+        before = _told(mem)
+        mem.add(QUIT, namespace="ana")
+        april = datetime(2024, 4, 1)
+        assert not _jobs(mem, TimeFilter(as_of=april, valid_at=april))
+        quit_turn = next(e.id for e in mem.store.iter_events("ana") if e.text == QUIT["text"])
+        mem.forget("ana", quit_turn)
+        assert _told(mem) == before
