@@ -260,7 +260,9 @@ _WORD = re.compile(r"\b[a-z]{5,}\b")  # lower-case words: things said, not names
 
 
 def _iso(value: datetime) -> str:
-    return value.replace(tzinfo=None).isoformat(timespec="seconds")
+    """A moment as ``localdatetime()`` reads it, to the microsecond when it has a fraction of a second: cut
+    to the second, a fact recorded by a live add at ``…:06.771292`` would not yet hold at ``…:06``."""
+    return value.replace(tzinfo=None).isoformat()
 
 
 def guide_values(store: GraphStore, namespace: str | None = None) -> GuideValues:

@@ -7,12 +7,16 @@ UnknownNamespaceError``). Third-party exceptions are wrapped where they enter (`
     GraphmemError
     ├── ConfigError                 bad settings: path, namespace, URI, option values
     │   ├── UnknownNamespaceError   a named namespace holds no data (the closest one suggested)
-    │   └── UnknownSpeakerError     a speaker filter names nobody who speaks in the namespace
+    │   ├── UnknownSpeakerError     a speaker filter names nobody who speaks in the namespace
+    │   └── ServerLoginError        the server refused the credentials (also a ServerAccessError)
     ├── MissingDependencyError      an optional package is not installed (names the pip line)
     ├── StoreError                  the store cannot be opened, read or written
+    │   ├── ServerAccessError       a server store's server cannot be reached (down, refused) or refused the login
+    │   │   └── ServerLoginError    the server refused the credentials (also a ConfigError)
     │   ├── SchemaVersionError      the store was written by a newer graphmem
     │   ├── SchemaUpgradeError      an older store opened read-only: open it once for writing to upgrade it
     │   ├── CorruptStoreError       the store's database file is damaged (corrupt or truncated); nothing is written
+    │   ├── MalformedNodeError      a server's node or FACT holds a value graphmem cannot read (hand edit, foreign node)
     │   ├── NotFoundError           a node asked for by id does not exist
     │   ├── StoreLockedError        another writer held the store's write lock past the timeout
     │   ├── WriteConflictError      other writers kept changing a server's namespace while this one wrote
@@ -46,6 +50,7 @@ __all__ = [
     "GraphmemError",
     "IngestError",
     "IngestWarning",
+    "MalformedNodeError",
     "MissingDependencyError",
     "NotFoundError",
     "QueryError",
@@ -57,6 +62,8 @@ __all__ = [
     "ReadOnlyStoreError",
     "SchemaUpgradeError",
     "SchemaVersionError",
+    "ServerAccessError",
+    "ServerLoginError",
     "StoreError",
     "StoreLockedError",
     "UnknownNamespaceError",
@@ -121,6 +128,17 @@ class StoreError(GraphmemError):
     """The store cannot be opened, read or written."""
 
 
+class ServerAccessError(StoreError):
+    """A server store (Neo4j, any Bolt server) cannot be used from here: the server is down, refuses the
+    connection or cannot be reached, or refused the login (:class:`ServerLoginError`). Catch this one class
+    for "cannot reach or log in to the server"."""
+
+
+class ServerLoginError(ServerAccessError, ConfigError):
+    """The server refused the credentials given (user or password wrong). A :class:`ConfigError` as before
+    (the fix is in the settings) and a :class:`ServerAccessError` (the server cannot be used)."""
+
+
 class SchemaVersionError(StoreError):
     """The store was written by a newer graphmem schema than this one understands."""
 
@@ -135,6 +153,31 @@ class CorruptStoreError(StoreError):
     The message names the store. The store that raised it writes nothing more (every later write raises
     it again); reads of what is still intact go on working.
     """
+
+
+class MalformedNodeError(StoreError):
+    """A node (or ``FACT`` relationship) of a Cypher server holds a property graphmem cannot read: a value of
+    the wrong type (a time set as a string in Neo4j Browser) or one missing (another application's ``:Event``
+    without ``seq``). The message names the namespace, the node and the property, says what is wrong and
+    gives the Cypher that mends it; nothing was changed by the read that raised it.
+
+    Attributes:
+        namespace: the namespace read.
+        label: the node's label (``"Event"``), or ``"FACT"`` for a relationship.
+        node_id: its ``id`` property (``None`` when it has none).
+        prop: the property at fault.
+        value: the value found there (``None``: missing).
+    """
+
+    def __init__(
+        self, message: str, *, namespace: str | None, label: str, node_id: object, prop: str, value: object
+    ) -> None:
+        super().__init__(message)
+        self.namespace = namespace
+        self.label = label
+        self.node_id = node_id
+        self.prop = prop
+        self.value = value
 
 
 class NotFoundError(StoreError):

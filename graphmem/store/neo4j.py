@@ -23,6 +23,8 @@ from graphmem.errors import (
     MissingDependencyError,
     QueryLimitError,
     ReadOnlyStoreError,
+    ServerAccessError,
+    ServerLoginError,
     StoreError,
     WriteConflictError,
 )
@@ -93,9 +95,10 @@ def connect(
 
     Raises:
         ConfigError: the URI is malformed (or its path is not one database name, or another than
-            ``database``), or the server refused the credentials.
-        StoreError: the server is down or unreachable, the database does not exist (and could not
-            be created), the schema cannot be created, or (``create`` false) there is none.
+            ``database``), or the server refused the credentials (a :class:`ServerLoginError`, also a
+            :class:`ServerAccessError`).
+        StoreError: the server is down or unreachable (a :class:`ServerAccessError`), the database does not
+            exist (and could not be created), the schema cannot be created, or (``create`` false) there is none.
         SchemaVersionError: the database was written by a newer graphmem.
         MissingDependencyError: the ``neo4j`` driver is not installed.
 
@@ -348,9 +351,9 @@ class Neo4jSession:
         where, detail = self._shown_server, self._detail(exc)
         if isinstance(exc, nx.AuthError):
             who = f"user {self.user!r}" if self.user else "an unauthenticated client"
-            return ConfigError(f"the Neo4j server at {where} refused the credentials of {who}: {detail}")
+            return ServerLoginError(f"the Neo4j server at {where} refused the credentials of {who}: {detail}")
         if isinstance(exc, (nx.ServiceUnavailable, nx.SessionExpired)):
-            return StoreError(f"the Neo4j server at {where} is down or unreachable while {action}: {detail}")
+            return ServerAccessError(f"the Neo4j server at {where} is down or unreachable while {action}: {detail}")
         if isinstance(exc, nx.ClientError) and exc.code == "Neo.ClientError.Database.DatabaseNotFound":
             return StoreError(f"no database {self.database!r} on the Neo4j server at {where}")
         if isinstance(exc, nx.Neo4jError) and exc.code in _WRITE_REFUSED:
@@ -367,6 +370,8 @@ class Neo4jSession:
             return StoreError(f"Neo4j error while {action} at {self._shown}: {exc.code}: {detail}")
         if isinstance(exc, nx.DriverError):
             return StoreError(f"Neo4j driver error while {action} at {self._shown}: {detail}")
+        if isinstance(exc, OSError):  # a socket refused or reset outside the driver's own handling
+            return ServerAccessError(f"the Neo4j server at {where} cannot be reached while {action}: {detail}")
         return StoreError(f"{action} failed at {self._shown}: {detail}")
 
     def _detail(self, exc: BaseException) -> str:

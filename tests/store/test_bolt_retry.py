@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from graphmem.errors import StoreError
+from graphmem.errors import ConfigError, ServerAccessError, ServerLoginError, StoreError
 from graphmem.store.cypher.session import Backoff, retry_transient
 
 neo4j = pytest.importorskip("neo4j")
@@ -122,3 +122,21 @@ def test_retry_transient_retries_only_what_it_is_told_is_transient() -> None:
     assert waits == [1.0, 2.0]
     with pytest.raises(ValueError):
         retry_transient(lambda: int("x"), transient=lambda e: isinstance(e, TimeoutError), backoff=backoff)
+
+
+@pytest.mark.parametrize(
+    ("fault", "also"),
+    [
+        (neo4j.exceptions.AuthError("The client is unauthorized due to authentication failure."), ConfigError),
+        (neo4j.exceptions.ServiceUnavailable("Couldn't connect to 127.0.0.1:7687"), StoreError),
+        (ConnectionRefusedError(111, "Connection refused"), StoreError),
+    ],
+)
+def test_cannot_reach_or_log_in_is_one_catchable_class(fault: Exception, also: type[Exception]) -> None:
+    """A wrong password and a server down are both a ServerAccessError, and still what they were before
+    (ConfigError, StoreError), so existing catches keep working."""
+    session, _ = _session([], [])
+    session.opening = False
+    err = session.wrap(fault, "reading")
+    assert isinstance(err, ServerAccessError) and isinstance(err, also)
+    assert isinstance(err, ServerLoginError) == isinstance(fault, neo4j.exceptions.AuthError)

@@ -12,7 +12,7 @@ from graphmem.browser_guide import EXAMPLE_VALUES, STARTER_QUERIES, GuideValues,
 from graphmem.cli.app import main
 from graphmem.errors import ConfigError
 from graphmem.memory import Memory
-from graphmem.models import Batch, EdgeType, Entity, Event, Mention, Session
+from graphmem.models import Batch, EdgeType, Entity, Event, Fact, Mention, Session
 from graphmem.store.base import Direction, GraphStore
 from graphmem.store.embedded import EmbeddedStore
 from tests.store.test_contract import conversation, day
@@ -201,3 +201,21 @@ def test_the_guide_says_which_queries_find_nothing(tmp_path: Path) -> None:
     assert "no turn of 'three' has a word of five letters or more" in thirteen
     three = next(c for t, c in chunks.items() if t.startswith("// 3. "))
     assert "Finds nothing" not in three
+
+
+def test_fact_moments_keep_their_fraction_of_a_second(tmp_path: Path) -> None:
+    """Facts a live add wrote (now, with microseconds): the printed date and moment are not cut to the whole
+    second before them, where queries 6 and 7 would find nothing."""
+    batch = conversation("live")
+    frac = timedelta(microseconds=771292)
+
+    def later(f: Fact) -> Fact:
+        keys = ("recorded_at", "valid_from", "valid_to", "expired_at")
+        return dataclasses.replace(f, **{k: getattr(f, k) + frac for k in keys if getattr(f, k) is not None})
+
+    store = EmbeddedStore.open(tmp_path / "mem")
+    store.write(dataclasses.replace(batch, facts=tuple(later(f) for f in batch.facts)))
+    values = guide_values(store, "live")
+    assert values.at.endswith(".771292") and values.date.endswith(".771292"), (values.at, values.date)
+    found = selects_data(store, values)
+    assert found["date"] and found["at"], found

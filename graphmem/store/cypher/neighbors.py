@@ -14,7 +14,8 @@ from datetime import datetime
 
 from graphmem.models import EdgeType, NodeKind
 from graphmem.store.base import Direction, Neighbor, TimeFilter
-from graphmem.store.cypher.schema import EVENT_KEYS, KIND_OF_LABEL, dt_in, dt_out, fact_from_props, projection
+from graphmem.store.cypher.props import PropReader
+from graphmem.store.cypher.schema import EVENT_KEYS, KIND_OF_LABEL, dt_in, fact_from_props, projection
 from graphmem.store.cypher.session import Row
 
 __all__ = ["NEIGHBORS", "NEIGHBORS_MANY", "NEIGHBORS_MANY_EVENTS", "kind_of", "neighbors_from_rows"]
@@ -76,7 +77,7 @@ def neighbors_from_rows(
             fact = fact_from_props(r["p"], src, dst)
         if fact is not None and not (time or _NOW).admits_fact(fact):
             continue
-        if time is not None and kind is NodeKind.EVENT and not _admits_event_time(time, dt_out(r["at"])):
+        if time is not None and kind is NodeKind.EVENT and not _admits_event_time(time, _event_time(r)):
             continue
         role = r["p"].get("role") if edge in (EdgeType.MENTIONS, EdgeType.SPOKEN_BY) else None
         if r["out"] and direction in (Direction.OUT, Direction.BOTH):
@@ -107,3 +108,10 @@ def _admits_event_time(time: TimeFilter, when: datetime | None) -> bool:
     if since is not None and when < since:
         return False
     return until is None or when <= until
+
+
+def _event_time(r: Row) -> datetime | None:
+    """The time of the event at the far end of a neighbour row, checked (a string set by hand is named)."""
+    return PropReader("Event", {"occurred_at": r["at"]}, namespace=r["p"].get("namespace"), node_id=r["id"]).moment(
+        "occurred_at"
+    )

@@ -17,6 +17,10 @@ embedded store); an event's resolved time expressions are a JSON string ``times`
 float list ``embedding`` with ``embedding_model`` and ``embedding_scheme`` (the embedded-text scheme of
 :mod:`graphmem.embed_text`; absent = unknown) on the node they describe.
 
+Properties read back are checked (:mod:`graphmem.store.cypher.props`): one of the wrong type, as a hand
+edit or another application's node may leave, is a :class:`~graphmem.errors.MalformedNodeError` naming
+the node and the fix.
+
 Labels and types reach Cypher text only from the allow-lists here (:data:`NODE_LABELS`,
 :data:`REL_TYPES`); every value is a query parameter. The schema is data (:data:`SCHEMA`): which
 constraints and indexes exist; each server's :class:`~graphmem.store.cypher.dialect.CypherDialect` writes
@@ -28,10 +32,11 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 
 from graphmem.models import EdgeType, Entity, Event, Fact, NodeKind, Session, TimeRef
+from graphmem.store.cypher.props import PropReader, dt_in, dt_out
 from graphmem.text import normalise_name
 
 __all__ = [
@@ -194,41 +199,12 @@ SCHEMA: tuple[IndexSpec, ...] = (
 # -- values ------------------------------------------------------------------------------------------
 
 
-def dt_in(value: datetime | None) -> datetime | None:
-    """A datetime as stored: naive UTC (sent to Neo4j as ``LOCAL DATETIME``)."""
-    if value is None or value.tzinfo is None:
-        return value
-    return value.astimezone(UTC).replace(tzinfo=None)
-
-
-def dt_out(value: datetime | date | None) -> datetime | None:
-    """A stored temporal value, as a session returns it, back to a naive datetime (UTC when it had a zone).
-
-    A ``DATE`` another client stored reads as midnight that day.
-    """
-    if value is None:
-        return None
-    if isinstance(value, datetime):
-        return dt_in(value)
-    return datetime(value.year, value.month, value.day)
-
-
 def _times_in(times: Sequence[TimeRef]) -> str:
     def iso(d: datetime | None) -> str | None:
         d = dt_in(d)
         return None if d is None else d.isoformat()
 
     return json.dumps([[t.phrase, iso(t.start), iso(t.end), t.grain] for t in times], ensure_ascii=False)
-
-
-def _times_out(text: str | None) -> tuple[TimeRef, ...]:
-    if not text:
-        return ()
-
-    def parse(s: str | None) -> datetime | None:
-        return None if s is None else datetime.fromisoformat(s)
-
-    return tuple(TimeRef(p, parse(s), parse(e), g) for p, s, e, g in json.loads(text))
 
 
 def name_key(name: str) -> str:
@@ -342,50 +318,64 @@ def fact_row(f: Fact) -> dict[str, Any]:
 
 
 def session_from_props(p: Mapping[str, Any]) -> Session:
-    """Node properties back to a :class:`Session`."""
-    return Session(p["namespace"], p["id"], int(p["index"]), dt_out(p.get("started_at")), p.get("date_text"))
+    """Node properties back to a :class:`Session` (a property of the wrong type: :class:`MalformedNodeError`)."""
+    r = PropReader("Session", p)
+    return Session(
+        r.required_text("namespace"),
+        r.required_text("id"),
+        r.required_integer("index"),
+        r.moment("started_at"),
+        r.text("date_text"),
+    )
 
 
 def event_from_props(p: Mapping[str, Any]) -> Event:
-    """Node properties back to an :class:`Event`."""
-    line = p.get("source_line")
+    """Node properties back to an :class:`Event` (a property of the wrong type: :class:`MalformedNodeError`)."""
+    r = PropReader("Event", p)
     return Event(
-        p["namespace"],
-        p["id"],
-        p["session"],
-        int(p["seq"]),
-        p.get("speaker"),
-        p.get("text") or "",
-        dt_out(p.get("occurred_at")),
-        p.get("source_id"),
-        p.get("source_file"),
-        None if line is None else int(line),
-        p.get("kind") or "utterance",
-        _times_out(p.get("times")),
+        r.required_text("namespace"),
+        r.required_text("id"),
+        r.required_text("session"),
+        r.required_integer("seq"),
+        r.text("speaker"),
+        r.text("text") or "",
+        r.moment("occurred_at"),
+        r.text("source_id"),
+        r.text("source_file"),
+        r.integer("source_line"),
+        r.text("kind") or "utterance",
+        r.time_refs("times"),
     )
 
 
 def entity_from_props(p: Mapping[str, Any]) -> Entity:
-    """Node properties back to an :class:`Entity`."""
-    return Entity(p["namespace"], p["id"], p["name"], p.get("type") or "Thing", tuple(p.get("aliases") or ()))
+    """Node properties back to an :class:`Entity` (a property of the wrong type: :class:`MalformedNodeError`)."""
+    r = PropReader("Entity", p)
+    return Entity(
+        r.required_text("namespace"),
+        r.required_text("id"),
+        r.required_text("name"),
+        r.text("type") or "Thing",
+        r.texts("aliases"),
+    )
 
 
 def fact_from_props(p: Mapping[str, Any], subject_id: str, object_id: str) -> Fact:
-    """FACT relationship properties (and its end ids) back to a :class:`Fact`."""
-    recorded = dt_out(p.get("recorded_at"))
-    assert recorded is not None, "a FACT relationship without recorded_at"
+    """FACT relationship properties (and its end ids) back to a :class:`Fact` (a property of the wrong type:
+    :class:`MalformedNodeError`)."""
+    r = PropReader("FACT", p)
     return Fact(
-        p["namespace"],
-        p["id"],
+        r.required_text("namespace"),
+        r.required_text("id"),
         subject_id,
-        p["predicate"],
+        r.required_text("predicate"),
         object_id,
-        recorded,
-        dt_out(p.get("valid_from")),
-        dt_out(p.get("valid_to")),
-        dt_out(p.get("expired_at")),
-        tuple(p.get("evidence") or ()),
-        p.get("time_phrase"),
-        float(p.get("confidence", 1.0)),
-        tuple(p.get("revised_by") or ()),
+        r.required_moment("recorded_at"),
+        r.moment("valid_from"),
+        r.moment("valid_to"),
+        r.moment("expired_at"),
+        r.texts("evidence"),
+        r.text("time_phrase"),
+        r.number("confidence", 1.0),
+        r.texts("revised_by"),
     )

@@ -21,9 +21,9 @@ from datetime import datetime
 from typing import Any
 
 from graphmem.models import Batch, EdgeType, Entity, Event, Fact, NodeKind, Session, chain_key
+from graphmem.store.cypher.props import PropReader
 from graphmem.store.cypher.schema import (
     dt_in,
-    dt_out,
     entity_row,
     event_row,
     fact_from_props,
@@ -355,7 +355,9 @@ def relink_sessions_events(tx: CypherTx, ns: str, session_ids: Iterable[str]) ->
     members: dict[str, list[tuple[tuple[bool, datetime, int, str], str]]] = {sid: [] for sid in sids}
     have: set[tuple[str, str]] = set()
     for rec in tx.run(SESSION_ORDER, ns=ns, sids=sids):
-        members[rec["sid"]].append((chain_key(dt_out(rec["at"]), int(rec["seq"]), rec["id"]), rec["id"]))
+        read = PropReader("Event", {"occurred_at": rec["at"], "seq": rec["seq"]}, namespace=ns, node_id=rec["id"])
+        key = chain_key(read.moment("occurred_at"), read.required_integer("seq"), rec["id"])
+        members[rec["sid"]].append((key, rec["id"]))
         have.update((rec["id"], nxt) for nxt in rec["nxt"])
     want: set[tuple[str, str]] = set()
     for order in members.values():
