@@ -25,7 +25,7 @@ from typing import Any, TypeVar
 from graphmem.errors import ConfigError, StoreError, WriteConflictError
 from graphmem.models import Batch, EdgeType, Entity, Event, Fact, Session, validate_namespace
 from graphmem.store.base import Direction, Neighbor, TimeFilter
-from graphmem.store.cypher import changes, line, setup, write
+from graphmem.store.cypher import chain_reads, changes, line, setup, write
 from graphmem.store.cypher.bookkeeping import CypherBookkeeping
 from graphmem.store.cypher.copy import EDGES, EVENTS, EdgeCopy, LocalCopies, NamespaceCopy, load_edges, load_events
 from graphmem.store.cypher.dialect import CypherDialect
@@ -516,7 +516,7 @@ class CypherStore(CypherSearches, CypherBookkeeping):
         evidence or ``revised_by`` (the ``FindsFactsOfEvents`` capability): one statement, parameters only:
         the chains' logical ids found per event, then their versions by one pass over the facts."""
         ids = sorted(set(event_ids))
-        rows = self._read(write.FACT_CHAINS, ns=self._checked(namespace), ids=ids) if ids else []
+        rows = self._read(chain_reads.FACT_CHAINS, ns=self._checked(namespace), ids=ids) if ids else []
         return sorted((fact_from_props(r["p"], r["s"], r["o"]) for r in rows), key=lambda f: f.id)
 
     def iter_mentions(self, namespace: str) -> Iterator[tuple[str, str, str]]:
