@@ -25,6 +25,7 @@ __all__ = [
     "TimeArg",
     "add_months",
     "grain_end",
+    "is_utc",
     "local_span_to_utc",
     "local_to_utc",
     "parse_date_argument",
@@ -141,6 +142,24 @@ def zone_named(name: str | tzinfo | None) -> tzinfo | None:
         f"{text!r} is not a time zone{hint}: write an IANA name such as Europe/Lisbon or America/New_York, or UTC",
         close[0] if close else None,
     )
+
+
+# the IANA names of a clock that has always been UTC (GMT's are the same clock)
+_UTC_KEYS = frozenset(
+    f"{prefix}{name}"
+    for prefix in ("", "Etc/")
+    for name in ("UTC", "UCT", "Universal", "Zulu", "GMT", "GMT0", "GMT+0", "GMT-0", "Greenwich")
+)
+
+
+def is_utc(zone: tzinfo | None) -> bool:
+    """Whether ``zone`` is UTC's clock: ``None``, :data:`datetime.UTC`, a fixed offset of zero, or an
+    IANA name for UTC (``Etc/UTC``), so a query on it plans and runs as with no zone."""
+    if zone is None or zone is UTC:
+        return True
+    if isinstance(zone, timezone):
+        return zone.utcoffset(None) == timedelta(0)
+    return getattr(zone, "key", None) in _UTC_KEYS
 
 
 def zone_label(zone: tzinfo) -> str:

@@ -334,3 +334,70 @@ def test_a_year_beside_a_shifted_time_is_a_year_as_beside_a_time(tmp_path: Path)
         assert _ids(mem, "b.time - 1 day < 0999") == []
         with pytest.raises(QueryError, match=r"line 1, column 39: .*a year \(1 to 9999\), not 0"):
             _ids(mem, "b.time - 1 day > 0")
+
+
+def _ends(mem: Memory, where: str) -> tuple[datetime, datetime]:
+    """The bounds the plan gives a constant window (``b.time`` from the first to the second)."""
+    from graphmem.query import plan as p
+
+    plan = mem.explain(f"FIND (b:Event) WHERE {where} RETURN b.id")
+    test = next(s.predicate for s in plan.steps if isinstance(getattr(s, "predicate", None), p.InTime))
+    assert test.low is not None and test.high is not None
+    return test.low.value.value, test.high.value.value
+
+
+def test_a_shifted_date_is_the_whole_grain_from_its_moved_start(tmp_path: Path) -> None:
+    """Review: the two ends of a date were shifted separately, so a month's clamped end lost or gained a day
+    (``ON 2024-01-29 + 1 month`` was empty, ``> 2024-01-30 + 1 month`` held 29 February)."""
+    with _calendar_memory(tmp_path / "utc", None) as utc:
+        assert _ends(utc, "b.time ON 2024-01-29 + 1 month") == (datetime(2024, 2, 29), datetime(2024, 3, 1))
+        assert _ends(utc, "b.time ON 2023-02-28 + 1 year") == (datetime(2024, 2, 28), datetime(2024, 2, 29))
+        assert _ends(utc, "b.time ON 2024-01 + 1 month") == (datetime(2024, 2, 1), datetime(2024, 3, 1))
+        assert _ends(utc, "b.time WITHIN 1 month OF 2024-03-30") == (datetime(2024, 2, 29), datetime(2024, 5, 1))
+        assert "b.time >= 2024-03-01" in str(utc.explain("FIND (b:Event) WHERE b.time > 2024-01-30 + 1 month RETURN b"))
+    with _calendar_memory(tmp_path / "berlin", "Europe/Berlin") as berlin:
+        assert _ends(berlin, "b.time ON 2024-01-29 + 1 month") == (datetime(2024, 2, 28, 23), datetime(2024, 2, 29, 23))
+        berlin.add_events(
+            [
+                Event(NS, "jan30", "s2", 0, "Ana", "x", datetime(2024, 1, 30, 9)),
+                Event(NS, "feb29", "s2", 1, "Ana", "y", datetime(2024, 2, 29, 9)),
+            ],
+            namespace=NS,
+        )
+        assert _ids(berlin, "a.id = 'jan30' AND b.time ON a.time + 1 month") == ["feb29"]
+
+
+def test_on_a_time_moved_by_hours_is_the_day_of_the_moved_time(tmp_path: Path) -> None:
+    """Review: ``ON a.time + 2 hours`` took a.time's day and moved it by two hours, so a turn at 22:30
+    matched itself rather than one at noon the next day."""
+    for zone, late in ((None, datetime(2024, 5, 1, 22, 30)), ("Europe/Berlin", datetime(2024, 5, 1, 20, 30))):
+        with Memory.open(tmp_path / f"db{zone is None}", embedder=FakeEmbedder(), zone=zone) as mem:
+            noon = late.replace(day=2, hour=10)
+            mem.add_events(
+                [Event(NS, "late", "s1", 0, "Ana", "x", late), Event(NS, "noon", "s1", 1, "Ana", "y", noon)],
+                namespace=NS,
+            )
+            assert _ids(mem, "a.id = 'late' AND b.time ON a.time + 2 hours") == ["noon"], zone
+            assert _ids(mem, "a.id = 'late' AND b.time ON a.time - 1 day + 2 hours") == ["late"], zone
+
+
+def test_a_utc_zone_plans_as_no_zone(tmp_path: Path) -> None:
+    """Review: ``zone="UTC"`` named its clock in EXPLAIN and took the zoned (slow) paths."""
+    for zone in ("UTC", UTC, ZoneInfo("Etc/UTC"), timezone(timedelta(0))):
+        with Memory.open(tmp_path / f"db{len(str(zone))}", embedder=FakeEmbedder(), zone=zone) as mem:
+            text = str(mem.explain("FIND (b:Event) WHERE b.time - 1 day = 2024-03-31 AND date(b.time) = 2024 RETURN b"))
+            assert "on UTC" not in text and "on +00:00" not in text, (zone, text)
+
+
+def test_a_date_shifted_forward_from_the_first_day_is_in_the_calendar(tmp_path: Path) -> None:
+    """Review: ``AS OF 0001-01-01 + 1 day`` was "out of the calendar's range"; on Berlin's clock
+    ``ON 9999-12-31 + 1 day`` gave a window rather than that error."""
+    with _calendar_memory(tmp_path / "utc", None) as utc:
+        assert utc.query("FIND (p)-[f:FACT]->(x) AS OF 0001-01-01 + 1 day RETURN f.id", namespace=NS).rows == ()
+    with _calendar_memory(tmp_path / "berlin", "Europe/Berlin") as berlin:
+        for query in (
+            "FIND (b:Event) WHERE b.time ON 9999-12-31 + 1 day RETURN b",
+            "FIND (p)-[f:FACT]->(x) AS OF 9999-12-31 + 1 day RETURN f.id",
+        ):
+            with pytest.raises(QueryError, match="out of the calendar's range"):
+                berlin.query(query, namespace=NS)

@@ -281,6 +281,8 @@ class ExprCompiler:
         if expr.name in ("date", "next_day", "year", "month"):
             if kind != "datetime":
                 raise NotPushable(f"{expr.name}() of a value that may not be a time")
+            if expr.shift:
+                arg = self.shifted(arg, expr.shift)
             if expr.zone is not None:
                 return self.on_clock(expr.name, arg, expr.zone)
             if expr.name == "date":

@@ -112,16 +112,19 @@ class Func:
     ``zone`` is the clock ``date``, ``year`` and ``month`` read a time on (the memory's, see
     :func:`graphmem.dates.zone_named`; ``None``: UTC): ``date`` is then the UTC moment of the local midnight.
     ``next_day`` (no user function: the end of ``ON`` a node's day on a zone's clock) is the next midnight.
+    ``shift`` (no user syntax: ``ON a.time + 2 hours``) moves the time before its day is taken.
     """
 
     name: str
     arg: Expr
     zone: tzinfo | None = None
+    shift: Shift | None = None
 
     def __str__(self) -> str:
+        arg = f"{self.arg} {self.shift}" if self.shift else str(self.arg)
         if self.zone is None:
-            return f"{self.name}({self.arg})"
-        return f"{self.name}({self.arg} on {zone_label(self.zone)})"
+            return f"{self.name}({arg})"
+        return f"{self.name}({arg} on {zone_label(self.zone)})"
 
 
 @dataclass(frozen=True, slots=True)
@@ -197,16 +200,16 @@ class Shift:
         Raises:
             OverflowError: the result is outside the calendar.
         """
-        return shift(value, self.months, self.seconds, days=self.days, zone=self.zone)
+        return shift(value, months=self.months, days=self.days, seconds=self.seconds, zone=self.zone)
 
     def clamped(self, value: datetime) -> datetime:
         """``value`` (naive UTC) moved by this shift, clamped to the ends of the calendar."""
-        return shift_clamped(value, self.months, self.seconds, days=self.days, zone=self.zone)
+        return shift_clamped(value, months=self.months, days=self.days, seconds=self.seconds, zone=self.zone)
 
     def instant(self, instant: int) -> int:
         """An instant (:func:`~graphmem.query.timeutil.to_instant`) moved by this shift, past the ends
         of the calendar if it goes there (as Cypher's times go)."""
-        return shift_instant(instant, self.months, self.days, self.seconds, self.zone)
+        return shift_instant(instant, months=self.months, days=self.days, seconds=self.seconds, zone=self.zone)
 
     @property
     def on_calendar(self) -> bool:

@@ -15,6 +15,7 @@ from dataclasses import replace
 from datetime import datetime, tzinfo
 from typing import Any
 
+from graphmem.dates import is_utc
 from graphmem.errors import ConfigError
 from graphmem.models import EdgeType, NodeKind, validate_namespace
 from graphmem.query import ast
@@ -52,14 +53,15 @@ def plan_query(
         params: values for ``$name`` parameters; ``namespace`` also sets the default namespace.
         schema: the labels and edge types that exist.
         limits: hop, row and size limits checked while planning.
-        zone: the clock date literals without an offset are read on (``None``: UTC).
+        zone: the clock date literals without an offset are read on (``None``: UTC; a clock that is
+            always UTC, ``datetime.UTC`` or ``"Etc/UTC"``, plans as ``None``).
 
     Raises:
         QuerySemanticError: a name, value or date is not valid (the error points at it and suggests
             the closest valid word), or a parameter is not bound.
         PlanLimitError: a hop range, ``LIMIT`` or ``TOP`` is over its limit.
     """
-    return _Planner(query, dict(params or {}), schema, limits, zone).plan()
+    return _Planner(query, dict(params or {}), schema, limits, None if is_utc(zone) else zone).plan()
 
 
 class _Planner:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date, datetime, time
 from typing import TYPE_CHECKING
 
-from graphmem.dates import local_to_utc, utc_to_local
+from graphmem.dates import local_span_to_utc, utc_to_local
 from graphmem.models import NodeKind
 from graphmem.query import ast
 from graphmem.query import plan as p
@@ -31,6 +31,7 @@ from graphmem.query.timeutil import (
     grain_end,
     interval_of,
     parse_date_text,
+    shift,
     shift_clamped,
 )
 
@@ -45,6 +46,8 @@ _MAX_MONTHS = 10_000 * 12
 _MAX_DAYS = 10_000 * 366
 _MAX_SECONDS = 10_000 * 366 * 86_400
 # ``a op d`` with a date on the left reads as ``d flipped-op a``.
+# the grains of a date's interval, as its end is taken from its start
+_GRAINS = ("day", "month", "year", "minute", "second", "moment")
 _FLIP_OP = {"=": "=", "<>": "<>", "<": ">", "<=": ">=", ">": "<", ">=": "<="}
 
 
@@ -95,13 +98,34 @@ class TimeResolver(NameResolver):
         return p.Shift(seconds=float(factor * size), zone=self.zone)
 
     def _shift_interval(
-        self, interval: tuple[datetime, datetime], by: p.Shift, span: ast.Span
+        self, interval: tuple[datetime, datetime], by: p.Shift, span: ast.Span, *, clamp: bool = False
     ) -> tuple[datetime, datetime]:
-        # An end that moves past the calendar is clamped; an interval that moves out of it entirely is an error.
+        """``interval`` moved by ``by``: its start moved (months, then days on the memory's clock), then
+        the end of its grain from there (a day stays a whole day when a month's end is clamped:
+        ``2024-01-30 + 1 month`` is 29 February, to 1 March), both moved by the hours and minutes.
+
+        A date moved out of the calendar is an error (``clamp``: that end is the calendar's end); an end
+        that moves past it is clamped."""
         if not by:
             return interval
-        start, end = by.clamped(interval[0]), by.clamped(interval[1])
-        if start == datetime.max or end == datetime.min:
+        low, high = (utc_to_local(t, self.zone) for t in interval)
+        grain = next((g for g in _GRAINS if grain_end(low, g) == high), None)
+        if grain is None:  # not one grain on this clock: both ends move alike
+            start, end = by.clamped(interval[0]), by.clamped(interval[1])
+        else:
+            try:
+                start_local = shift(low, months=by.months, days=by.days)
+                end_local = grain_end(shift(low, months=by.months), grain)
+            except OverflowError:
+                if not clamp:
+                    raise self.error("this date moves out of the calendar's range", span) from None
+                return (datetime.min, datetime.min) if by.months < 0 or by.days < 0 else (datetime.max,) * 2
+            if end_local != datetime.max:
+                end_local = shift_clamped(end_local, days=by.days)
+            first, last = local_span_to_utc(start_local, end_local, self.zone)
+            assert last is not None
+            start, end = shift_clamped(first, seconds=by.seconds), shift_clamped(last, seconds=by.seconds)
+        if not clamp and (start == datetime.max or end == datetime.min):
             raise self.error("this date moves out of the calendar's range", span)
         return start, end
 
@@ -132,23 +156,13 @@ class TimeResolver(NameResolver):
             raise self.error("this needs a date, not a variable", node.span)
         if upper and isinstance(node.base, ast.DateLit | ast.Param):
             # whether the value is a date is read before any shift ("2023-06-01 + 1 hour" is a date
-            # moved by an hour): the date moves by the months, its end by the days (both on the memory's
-            # clock: the day of 2023-06-05 in Berlin starts at 22:00 UTC on the 4th), its last moment by
-            # the hours, so a later shift never gives an earlier time and a month keeps its last day
-            # ("2023-02 + 1 month": 31 March)
+            # moved by an hour); its interval moved as the windows move it (its start by the months and
+            # days on the memory's clock, its end the end of its grain from there), so a month keeps its
+            # last day ("2023-02 + 1 month": 31 March) and a later shift never gives an earlier time
             low, high = (utc_to_local(t, self.zone) for t in self.interval(node.base))
             grain = next((g for g in ("day", "month", "year") if grain_end(low, g) == high), None)
             if grain is not None and low.time() == time.min:
-                total = self.shift_of(node)
-                moved = shift_clamped(low, total.months)
-                if moved == datetime.max:
-                    return moved
-                end = grain_end(moved, grain)
-                last = shift_clamped(end if end == datetime.max else end - EPSILON, days=total.days)
-                last = shift_clamped(local_to_utc(last, self.zone), seconds=total.seconds)
-                if datetime.min in (moved, last):
-                    raise self.error("this date moves out of the calendar's range", node.span)
-                return last
+                return end if end == datetime.max else end - EPSILON
         return start
 
     def time_subject(self, node: ast.Expr) -> p.Expr:
@@ -192,9 +206,13 @@ class TimeResolver(NameResolver):
         assert node.op == "WITHIN" and node.within is not None
         width = self.duration(node.within)
         back = p.Shift(-width.months, -width.days, -width.seconds, width.zone)
-        if isinstance(low_op[0], datetime):
-            start, end = back.clamped(low_op[0]), width.clamped(low_op[1])
-            return p.Bound(p.Const(start), True), p.Bound(p.Const(end), False)
+        if isinstance(low_op[0], datetime):  # the date's interval, widened each way
+            assert isinstance(node.low.base, ast.DateLit | ast.Param)
+            base = self.interval(node.low.base)
+            total = self.shift_of(node.low)
+            first = self._shift_interval(base, total + back, node.span, clamp=True)[0]
+            last = self._shift_interval(base, total + width, node.span, clamp=True)[1]
+            return p.Bound(p.Const(first), True), p.Bound(p.Const(last), False)
         expr, by = low_op
         return p.Bound(expr, True, by + back), p.Bound(expr, True, by + width)
 

@@ -49,13 +49,15 @@ def interval_test(
 
 
 def day_bounds(expr: p.Expr, by: p.Shift, zone: tzinfo | None) -> tuple[p.Bound, p.Bound]:
-    """The day of the time ``expr`` on ``zone``'s clock, moved by ``by``, as the bounds of ``ON``: from its
-    midnight to the next (``date()`` and ``next_day()``, the day clocks change is 23 or 25 hours long; ``by``
-    moves both on the same clock); on UTC's clock, from its midnight to a day later."""
-    day = p.Func("date", expr, zone)
+    """The day of the time ``expr`` moved by ``by``, on ``zone``'s clock, as the bounds of ``ON``: the day
+    of the moved time (``ON a.time + 2 hours`` of 22:30 is the next day), from its midnight to the next
+    (``date()`` and ``next_day()``: the day clocks change is 23 or 25 hours long); on UTC's clock, from its
+    midnight to a day later. Taking the day after the shift keeps a month's clamped end a whole day
+    (``a.time + 1 month`` of 30 January is 29 February, to 1 March)."""
+    day = p.Func("date", expr, zone, by or None)
     if zone is None:
-        return p.Bound(day, True, by or None), p.Bound(day, False, by + p.Shift(days=1))
-    return p.Bound(day, True, by or None), p.Bound(p.Func("next_day", expr, zone), False, by or None)
+        return p.Bound(day, True), p.Bound(day, False, p.Shift(days=1))
+    return p.Bound(day, True), p.Bound(p.Func("next_day", expr, zone, by or None), False)
 
 
 def is_time(expr: p.Expr) -> bool:

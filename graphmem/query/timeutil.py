@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import calendar
 from datetime import UTC, date, datetime, timedelta, tzinfo
+from functools import lru_cache
 
 from graphmem.dates import (
     DATE_FORMS,
@@ -70,7 +71,7 @@ def naive_utc(value: datetime) -> datetime:
 
 
 def shift(
-    value: datetime, months: int = 0, seconds: float = 0.0, *, days: int = 0, zone: tzinfo | None = None
+    value: datetime, *, months: int = 0, days: int = 0, seconds: float = 0.0, zone: tzinfo | None = None
 ) -> datetime:
     """``value`` (naive UTC) moved by calendar ``months`` and ``days`` on ``zone``'s clock (``None``: UTC),
     then by ``seconds``.
@@ -78,14 +79,14 @@ def shift(
     Raises:
         OverflowError: the result is outside the calendar.
     """
-    return _from_instant(shift_instant(to_instant(value), months, days, seconds, zone))
+    return _from_instant(shift_instant(to_instant(value), months=months, days=days, seconds=seconds, zone=zone))
 
 
 def shift_clamped(
-    value: datetime, months: int = 0, seconds: float = 0.0, *, days: int = 0, zone: tzinfo | None = None
+    value: datetime, *, months: int = 0, days: int = 0, seconds: float = 0.0, zone: tzinfo | None = None
 ) -> datetime:
     """:func:`shift`, but a result past either end of the calendar is ``datetime.max``/``datetime.min``."""
-    moved = shift_instant(to_instant(value), months, days, seconds, zone)
+    moved = shift_instant(to_instant(value), months=months, days=days, seconds=seconds, zone=zone)
     return _from_instant(min(max(moved, 0), _MAX))
 
 
@@ -161,7 +162,7 @@ def _add_months(wall: int, months: int) -> int:
 
 
 def shift_instant(
-    instant: int, months: int = 0, days: int = 0, seconds: float = 0.0, zone: tzinfo | None = None
+    instant: int, *, months: int = 0, days: int = 0, seconds: float = 0.0, zone: tzinfo | None = None
 ) -> int:
     """An instant (:func:`to_instant`) moved by calendar ``months``, then calendar ``days`` on ``zone``'s
     clock (``None``: UTC), then exact ``seconds``; the result may lie past either end of the calendar."""
@@ -169,14 +170,31 @@ def shift_instant(
         if months:
             instant = _add_months(instant, months)
         instant += days * _DAY
-    else:  # the months, then the days, each resolved on the clock (a duration's order in Cypher)
-        if months:
-            offset = _offset(instant, zone)
-            instant = _wall_to_instant(_add_months(instant + offset, months), zone, offset)
+        return instant + round(seconds * 1_000_000)
+    return _zoned_shift(instant, months, days, seconds, zone)
+
+
+@lru_cache(maxsize=16_384)
+def _zoned_shift(instant: int, months: int, days: int, seconds: float, zone: tzinfo) -> int:
+    # cached: a join shifts the same time once per pair, and a zone's rules cost microseconds a look-up
+    if months or days:
+        offset = _offset(instant, zone)
+        if months:  # the months, then the days, each resolved on the clock (a duration's order in Cypher)
+            instant = _on_clock(_add_months(instant + offset, months), zone, offset)
         if days:
-            offset = _offset(instant, zone)
-            instant = _wall_to_instant(instant + offset + days * _DAY, zone, offset)
+            if months:
+                offset = _offset(instant, zone)
+            instant = _on_clock(instant + offset + days * _DAY, zone, offset)
     return instant + round(seconds * 1_000_000)
+
+
+def _on_clock(wall: int, zone: tzinfo, offset: int) -> int:
+    """A wall time as an instant, at ``offset`` when the clock has that offset there (the usual case:
+    no change of the clock between), else as :func:`_wall_to_instant` resolves it."""
+    moved = wall - offset
+    if _offset(moved, zone) == offset:
+        return moved
+    return _wall_to_instant(wall, zone, offset)
 
 
 def interval_of(value: datetime | date, zone: tzinfo | None = None) -> tuple[datetime, datetime]:

@@ -17,7 +17,7 @@ from graphmem.models import EdgeType, Entity, Event, NodeKind, Session
 from graphmem.query import plan as p
 from graphmem.query.result import Edge
 from graphmem.query.row import Row
-from graphmem.query.timeutil import shift_clamped, to_instant
+from graphmem.query.timeutil import naive_utc, shift_clamped, to_instant
 from graphmem.store.base import Direction, GraphStore
 from graphmem.text import fold_name, normalise_name, strip_accents
 
@@ -147,7 +147,10 @@ class Evaluator:
         if isinstance(expr, p.Relevance):
             return sum(row.scores.values()) if row.scores else 0.0
         if isinstance(expr, p.Func):
-            return _func(expr.name, self.value(expr.arg, row), expr.zone)
+            arg = self.value(expr.arg, row)
+            if expr.shift and isinstance(arg, datetime):
+                arg = expr.shift.clamped(arg)
+            return _func(expr.name, arg, expr.zone)
         if isinstance(expr, p.Agg):
             return row.cols.get(str(expr))
         if isinstance(expr, p.PredicateExpr):
@@ -259,6 +262,8 @@ class Evaluator:
         when = self.value(expr.subject, row)
         if not isinstance(when, datetime):
             return None
+        if not expr.shift and all(b is None or not b.shift for b in (expr.low, expr.high)):
+            return self._plain_in_time(expr, when, row)
         moment = to_instant(when)
         if expr.shift:
             moment = expr.shift.instant(moment)  # as a bound's shift
@@ -268,6 +273,18 @@ class Evaluator:
         for bound, at, sign in ends:  # the low end is below the moment (sign 1), the high end above it
             assert at is not None
             if sign * (moment - at) < 0 or (moment == at and not bound.inclusive):
+                return False
+        return True
+
+    def _plain_in_time(self, expr: p.InTime, when: datetime, row: Row) -> bool | None:
+        """:meth:`in_time` with nothing shifted: the times compared as they are (no instants per row)."""
+        ends = [(b, self.value(b.value, row), sign) for b, sign in ((expr.low, 1), (expr.high, -1)) if b is not None]
+        when = naive_utc(when)
+        if any(not isinstance(at, datetime) for _, at, _ in ends):
+            return None
+        for bound, at, sign in ends:
+            at = naive_utc(at)
+            if (when < at if sign == 1 else when > at) or (when == at and not bound.inclusive):
                 return False
         return True
 
@@ -405,7 +422,7 @@ def _func(name: str, value: Any, zone: tzinfo | None = None) -> Any:
             return local.month
         midnight = local.replace(hour=0, minute=0, second=0, microsecond=0)
         if name == "next_day":  # the end of the day on the clock (not in the plan without a zone)
-            midnight = shift_clamped(midnight, 0, 86400.0)
+            midnight = shift_clamped(midnight, seconds=86400.0)
         return local_to_utc(midnight, zone)
     if name == "lower":
         return value.lower() if isinstance(value, str) else None

@@ -85,12 +85,12 @@ def test_parameters_at_the_ends_of_the_calendar() -> None:
 
 
 def test_shift_clamped_stops_at_the_ends() -> None:
-    assert shift_clamped(datetime(2024, 1, 31), 1, 60) == datetime(2024, 2, 29, 0, 1)
-    assert shift_clamped(datetime(9999, 12, 31), 1) == datetime.max
-    assert shift_clamped(datetime(9999, 12, 31), 0, 86400) == datetime.max
-    assert shift_clamped(datetime(1, 1, 1), -1) == datetime.min
-    assert shift_clamped(datetime(1, 1, 1), 0, -1.0) == datetime.min
-    assert shift_clamped(datetime(2024, 1, 1), 0, 1e300) == datetime.max
+    assert shift_clamped(datetime(2024, 1, 31), months=1, seconds=60) == datetime(2024, 2, 29, 0, 1)
+    assert shift_clamped(datetime(9999, 12, 31), months=1) == datetime.max
+    assert shift_clamped(datetime(9999, 12, 31), seconds=86400) == datetime.max
+    assert shift_clamped(datetime(1, 1, 1), months=-1) == datetime.min
+    assert shift_clamped(datetime(1, 1, 1), seconds=-1.0) == datetime.min
+    assert shift_clamped(datetime(2024, 1, 1), seconds=1e300) == datetime.max
 
 
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -115,22 +115,22 @@ BERLIN = ZoneInfo("Europe/Berlin")
 def test_shifts_on_a_zone_clock_move_its_calendar(
     value: datetime, months: int, days: int, seconds: float, moved: datetime
 ) -> None:
-    assert shift(value, months, seconds, days=days, zone=BERLIN) == moved
+    assert shift(value, months=months, days=days, seconds=seconds, zone=BERLIN) == moved
 
 
 def test_shifts_on_utc_are_unchanged_and_go_past_the_calendar_as_cypher_does() -> None:
     assert shift(datetime(2024, 3, 30, 23, 30), days=1) == datetime(2024, 3, 31, 23, 30)
-    assert shift(datetime(2024, 3, 31), -1) == datetime(2024, 2, 29)
+    assert shift(datetime(2024, 3, 31), months=-1) == datetime(2024, 2, 29)
     # past either end an instant goes on (year 0 is before year 1), where a datetime cannot
-    assert shift_instant(to_instant(datetime(1, 1, 15)), -1) == -17 * 86_400_000_000
-    assert shift_instant(to_instant(datetime(9999, 12, 20)), 12) > to_instant(datetime.max)
+    assert shift_instant(to_instant(datetime(1, 1, 15)), months=-1) == -17 * 86_400_000_000
+    assert shift_instant(to_instant(datetime(9999, 12, 20)), months=12) > to_instant(datetime.max)
     ny = ZoneInfo("America/New_York")  # its clock is in year 0 at 00:30 UTC on 1 January of year 1
     assert shift_instant(to_instant(datetime(1, 1, 1, 0, 30)), days=-1, zone=ny) == -(23 * 60 + 30) * 60_000_000
     for zone in (None, BERLIN, ny):
         for value in (datetime(1, 1, 1), datetime(9999, 12, 31, 23), datetime(2024, 2, 29)):
             for months, days in ((-1200, 0), (1200, 0), (0, -400), (0, 400), (-13, 5)):
-                there = shift_instant(to_instant(value), months, days, zone=zone)
-                back = shift_instant(there, -months, -days, zone=zone)
+                there = shift_instant(to_instant(value), months=months, days=days, zone=zone)
+                back = shift_instant(there, months=-months, days=-days, zone=zone)
                 assert abs(back - to_instant(value)) < 4 * 86_400_000_000, (zone, value, months, days)
     with pytest.raises(OverflowError):
-        shift(datetime(1, 1, 15), -1)
+        shift(datetime(1, 1, 15), months=-1)
