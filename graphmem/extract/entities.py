@@ -96,6 +96,8 @@ _STOP_MODIFIERS = words(
 _CONTENT_POS = frozenset({"NOUN", "PROPN", "ADJ"})
 _PROPER_TAGS = frozenset({"NNP", "NNPS"})
 _TITLE_LABELS = frozenset({"WORK_OF_ART", "EVENT", "LAW", "NORP", "LANGUAGE"})
+# Parts of speech of function words, which a name holds only inside ("Bank of America", "Stratford-upon-Avon")
+_FUNCTION_POS = frozenset({"ADP", "DET", "CCONJ", "SCONJ", "PART"})
 # Greetings and fillers that NER glues onto names ("Congrats Caroline", "ya, Melanie").
 _INTERJECTIONS = words(
     """
@@ -135,13 +137,14 @@ def _entity_name(ent: Any, nouns: frozenset[str] | None = None) -> tuple[str, in
         tokens[0].is_punct
         or tokens[0].lower_ in _INTERJECTIONS
         or tokens[0].pos_ == "DET"
+        or _edge_word(tokens[0])  # "on Bristol"
         # "Morning Leo!": a greeting NER took for a first name
         or (ent.label_ == "PERSON" and len(tokens) > 1 and tokens[0].lower_ in _DAY_GREETINGS)
         # "Anytime Nate", "Tell Inês": a name starts at a proper noun (titles of works may not)
         or (not titled and len(tokens) > 1 and tokens[0].tag_ not in _PROPER_TAGS)
     ):
         tokens.pop(0)
-    while tokens and (tokens[-1].is_punct or tokens[-1].tag_ == "POS"):
+    while tokens and (tokens[-1].is_punct or tokens[-1].tag_ == "POS" or _edge_word(tokens[-1])):
         tokens.pop()
     if not tokens:
         return None
@@ -163,6 +166,12 @@ def _entity_name(ent: Any, nouns: frozenset[str] | None = None) -> tuple[str, in
         text = text[:-2]
     text = text.strip(" .,;:!?\"'()[]{}-–—*~")
     return (text, tokens[0].i, tokens[-1].i + 1) if text else None
+
+
+def _edge_word(tok: Any) -> bool:
+    """Whether a word at the edge of an NER span is a function word NER ran into the name ("I moved to Bristol
+    on 1 June": "Bristol on"), not part of it: one written capitalised is the name's ("Bring It On")."""
+    return tok.pos_ in _FUNCTION_POS and not tok.text[:1].isupper()
 
 
 def _common_tagged_person(ent: Any, tokens: list[Any], nouns: frozenset[str] | None) -> bool:

@@ -16,10 +16,11 @@ workplace ("working for Greenleaf Bakery", :func:`~graphmem.extract.relations.wo
 generic ``said_about`` of a verb is dropped where a fact of the same verb links the same ends.
 
 Ending statements ("I quit my job", "we broke up", "Max passed away", "I don't play guitar anymore")
-become :class:`~graphmem.models.FactClosing` records, applied by :mod:`graphmem.extract.temporal`. A
-closing is dated by the start of its clause's time phrase, or by its end when the phrase names the late
-part of a period: "I left Acme at the end of February" (or "in late February") ends the job on 1 March,
-as "until the end of February" does.
+become :class:`~graphmem.models.FactClosing` records, applied by :mod:`graphmem.extract.temporal`, unless a
+later clause of the turn undoes the loss ("Pepper ran away yesterday, we found her this morning",
+:mod:`graphmem.extract.recoveries`). A closing is dated by the start of its clause's time phrase, or by its
+end when the phrase names the late part of a period: "I left Acme at the end of February" (or "in late
+February") ends the job on 1 March, as "until the end of February" does.
 
 A plan holds from when it is told until its planned time has passed (:func:`~graphmem.extract.bounds.plan_bounds`:
 "Next month I will visit Rome" said on 14 June holds from then to 1 August, the phrase naming its target), or
@@ -54,6 +55,7 @@ from graphmem.extract.inceptions import inception_start, inceptions, own_clause
 from graphmem.extract.moves import RETURNS, known_mover, speaker_movers
 from graphmem.extract.names import entity_id, name_key
 from graphmem.extract.readings import Reading, intransitive_closings, not_done, read
+from graphmem.extract.recoveries import undone_losses
 from graphmem.extract.repair import repair
 from graphmem.extract.telling import (
     begins_state,
@@ -149,6 +151,7 @@ def build_facts(
     for who, ended, what, verb, dated in cancellations(asserting, entity_of, speaker_id):  # "I cancelled the trip"
         when = clause_time(verb, times) if dated else None  # "not going to Rome in May": May is the trip's
         turn.closing(who, ended, what, when, back=dated and told_as_past(verb), position=verb.i)
+    turn.drop_closings_at(undone_losses(verbs, entity_of))  # "Pepper ran away, we found her": nothing ended
     begun = inceptions(asserting, entity_of, times, speaker_id)
     if begun:
         names = {i: e for i, e in entity_of.items() if doc[i].pos_ in ("PROPN", "NOUN")}

@@ -120,6 +120,16 @@ class TurnFacts:
         if predicate in MUTUAL and subject is not None and obj is not None:  # "Tom left me": my marriage ends too
             self.closing(obj, predicate, subject, when, back=back, position=position)
 
+    def drop_closings_at(self, positions: set[int]) -> None:
+        """Drop the endings said at token ``positions``: losses the turn undoes ("Pepper ran away yesterday, we
+        found her this morning", :func:`graphmem.extract.recoveries.undone_losses`)."""
+        for key, at in list(self.closing_positions.items()):
+            if at in positions:
+                self.closings.pop(key, None)
+                self.told_back.pop(key, None)
+                self.past_endings.discard(key)
+                del self.closing_positions[key]
+
     def _present(self) -> set[tuple[str, str]]:
         """(subject, predicate) of the turn's states told as holding (not as over); worked out once, when the
         turn's facts are all recorded (only :meth:`fact` changes them)."""
