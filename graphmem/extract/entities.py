@@ -20,7 +20,7 @@ import re
 from typing import Any
 
 from graphmem.extract.appositions import appositions
-from graphmem.extract.firms import JOB_NOUNS, firm_name
+from graphmem.extract.firms import firm_name
 from graphmem.extract.names import words
 from graphmem.extract.nlp import unknown_noun
 from graphmem.extract.registry import EntityRegistry, TurnAnnotation, role_of
@@ -372,20 +372,6 @@ def _owns_a_person(tok: Any) -> bool:
     )
 
 
-def _holds_a_job(name: Any) -> bool:
-    """Whether a one-word name is the subject of a verb whose object is "her" or "his" job ("Maria hates her
-    job", "Emma doesn't like her job": NER's nationality, firm, or nothing): only a person holds a job. The
-    caller keeps a firm's name (a firm's word in it) a firm."""
-    if name.tag_ != "NNP" or name.dep_ != "nsubj":
-        return False
-    jobs = (c for c in name.head.children if c.dep_ == "dobj" and c.lemma_.lower() in _HELD_JOBS)
-    return any(p.dep_ == "poss" and p.tag_ == "PRP$" and p.lower_ in ("her", "his") for o in jobs for p in o.children)
-
-
-#: Job nouns only a person holds; not those a firm has of someone ("Acme renewed his contract").
-_HELD_JOBS = JOB_NOUNS - words("contract role post")
-
-
 def _weak_name(doc: Any, start: int, end: int, registry: EntityRegistry) -> bool:
     """Whether a one-word name stands where a capital letter says nothing (a sentence's first word)
     and the word is used in lower case in this batch: "Guitar's mostly my thing", "Blue calms me"."""
@@ -476,8 +462,7 @@ def annotate(
         if len(ent) == 1 and kin_name(ent[0]):
             continue  # "I visited Grandma": the speaker's grandma (a role topic), not a person named Grandma
         name, start, end = found
-        holds_a_job = len(ent) == 1 and _holds_a_job(ent.root) and not firm_name(ent, type_)  # "Maria hates her job"
-        if type_ != "Person" and (_owns_a_person(ent.root) or holds_a_job):
+        if type_ != "Person" and _owns_a_person(ent.root):
             type_ = "Person"  # "Jordan's brother" with Jordan taken for the country: only a person has a brother
         elif firm_name(ent, type_):
             type_ = "Organization"  # "I work at Contoso Labs", "joined Northwind Games": NER's person, event
@@ -569,7 +554,7 @@ def annotate(
         elif named is not None:
             eid = named  # "Caroline" or "kickboxing" already known as a name: not also a topic
         elif proper:
-            eid = registry.add(name, "Person" if len(tokens) == 1 and _holds_a_job(root) else "Thing")
+            eid = registry.add(name, "Thing")
         else:
             known = len(registry)
             eid = registry.add(name, "Topic", key=key)

@@ -5,9 +5,12 @@ my coworkers at Tesco"), a job of someone's at a place, or a workmate of someone
 work there. The place is the object of "at" hung on the noun, or on the verb whose direct object the noun
 is (the parser hangs it on either: "I love my job at Tesco"). The holder is the possessor: a name or a
 pronoun stage 2 resolved ("my", "Maria's"), or a third person's "her", "his" or "their" read as the subject
-of its own clause ("Maria hates her job at Tesco": Maria's; "Tom and Maria hate their jobs at Tesco": both),
-when that subject is not the speaker or the listener and no noun or pronoun of it says another gender. The
-verb tells only whether the job is over:
+of its own clause ("Tom hates his job at Tesco": Tom's; "Tom and Maria hate their jobs at Tesco": both),
+when that subject is not the speaker or the listener, no noun or pronoun of it says another gender, and the
+clause offers no other referent, a third person's pronoun or a person's name as an object ("Lidl offered
+him his job at Tesco", "Anna kept his job for him": his). The caller keeps only a holder that is a person
+(NER's, a speaker, a role): a name says no gender, so a name NER took for a firm or a nationality may not
+be the one "his" stands for ("Maria hates his job at Tesco"). The verb tells only whether the job is over:
 
 - a verb that itself states, begins or ends a job ("I got my job at X", "I quit my job at X") is left to
   the vocabulary (:mod:`graphmem.extract.readings`), and so is a negated verb of having ("I didn't keep
@@ -95,7 +98,23 @@ def _holders(poss: Any, noun: Any, verb: Any, entity_of: Mapping[int, str]) -> l
         return subjects if len(subjects) > 1 else []  # "Maria hates their job": whose, is not said
     if len(subjects) > 1 or _gender(subjects[0]) not in (gender, None):
         return []  # "Tom and Maria hate her job", "my brother hates her job": someone else's
+    if _other_referent(verb, subjects[0]):
+        return []  # "Lidl offered him his job at Tesco", "Anna kept his job for him": his, not the subject's
     return subjects
+
+
+def _other_referent(verb: Any, subject: Any) -> bool:
+    """Whether the clause of ``verb`` offers someone besides ``subject`` a third person's possessive may stand
+    for: an object or a preposition's object that is a third person's pronoun or a person's name ("offered
+    him his job", "kept his job for him", "gave Tom his job")."""
+    for tok in verb.subtree:
+        if tok.i == subject.i or tok.dep_ not in _OBJECTS:
+            continue
+        if tok.tag_ == "PRP" and tok.lemma_.lower() in _THIRD_PERSONS:
+            return True
+        if tok.ent_type_ == "PERSON":
+            return True
+    return False
 
 
 def _gender(token: Any) -> str | None:
@@ -164,5 +183,9 @@ _MISSING = words("miss")
 #: Possessive pronouns of a third person, and the gender of the subject they may stand for.
 _POSSESSIVES = {"her": "f", "his": "m", "their": "plural"}
 _SUBJECT_FORMS = {"she": "f", "he": "m"}
+#: Dependencies of an object, a dative or a preposition's object: where another referent stands in a clause.
+_OBJECTS = frozenset({"dobj", "dative", "iobj", "pobj", "obj"})
+#: Lemmas of a third person's personal pronouns ("him", "her", "them").
+_THIRD_PERSONS = words("he she they")
 #: The speaker and the listener: never whom a third person's "her" stands for.
 _PARTICIPANTS = words("i you we u")

@@ -24,12 +24,15 @@ read the parse.
   "my boyfriend Tom" is Tom as in the other sentences;
 - **a name taken for a verb**: "Sorry, Leeds not Bristol." tags ``Leeds`` a verb (``VBZ``, as if "leads"),
   where "Sorry, Leeds, not Bristol." has the proper noun. A word tagged a verb that is capitalised where a
-  capital says a name (not as its sentence's first word), with no subject, auxiliary or object of its own, set
+  capital says a name (not as its sentence's first word), with no subject, auxiliary or object of its own (but
+  the name set against it, which the parser may make its object: "Sorry, Reading not London"), set
   against a name by "not" right after it ("<word> not <Name>") is a name as the one it is set against: the
   two sides of a bare "not" are of one kind. It becomes a proper noun (``NNP``, its text its lemma), the
-  object of a preposition where it hung from one as a clause.
+  object of a preposition where it hung from one as a clause, and takes the entity type NER gave the name
+  it is set against ("Bristol" a place: "Leeds" one too, not NER's product or a name of no type).
 
-Only the tags, lemmas and the arcs named above change; the tokens, sentences and entities stay.
+Only the tags, lemmas and the arcs named above change, and the entity of a name taken for a verb; the tokens
+and sentences stay.
 :func:`repair` is idempotent (a repaired doc is marked), so every stage may call it.
 """
 
@@ -111,11 +114,22 @@ def _contrasted_name(tok: Any) -> None:
         return
     if tok.doc[tok.i - 1].is_sent_start and tok.doc[tok.i - 1].is_punct:
         return  # '"Leads not Bristol': the first word of the sentence but for a quote or a dash
-    if any(c.dep_ in _CLAUSE_DEPS for c in tok.children):
-        return  # the verb of a clause of its own
+    if any(c.dep_ in _CLAUSE_DEPS and c.i != other.i for c in tok.children):
+        return  # the verb of a clause of its own ("Sorry, Reading not London": the name set against, its object)
     tok.pos_, tok.tag_, tok.lemma_ = "PROPN", "NNP", tok.text
     if tok.dep_ == "pcomp":
         tok.dep_ = "pobj"  # "I live in Reading not Bristol": the object of "in"
+    if other.ent_type_ and tok.ent_type_ != other.ent_type_:
+        _retype(tok, other.ent_type_)  # "Leeds" NER's product or nothing, "Bristol" a place: Leeds a place
+
+
+def _retype(tok: Any, label: str) -> None:
+    """Make ``tok`` an entity of its own labelled ``label``, dropping any entity that held it."""
+    from spacy.tokens import Span
+
+    doc = tok.doc
+    kept = [e for e in doc.ents if not e.start <= tok.i < e.end]
+    doc.ents = sorted([*kept, Span(doc, tok.i, tok.i + 1, label=label)], key=lambda e: e.start)
 
 
 #: Dependents that make a word a verb of a clause of its own.

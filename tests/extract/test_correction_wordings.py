@@ -88,6 +88,15 @@ def _held_both_ways(extractor: Any, tmp_path: Path, body: str, predicate: str) -
             "lives_in",
             "Leeds",
         ),
+        # after "moved to"; a name the tagger takes for a verb with the denied name its object ("Reading not
+        # London"): before, London stayed
+        ("[18:00] Ana: I just moved to Bristol.\n[18:02] Ana: Sorry, Leeds not Bristol.\n", "lives_in", "Leeds"),
+        ("[18:00] Ana: I just moved to London.\n[18:02] Ana: Sorry, Reading not London.\n", "lives_in", "Reading"),
+        (
+            "[18:00] Ana: I live in London.\n[18:01] Ben: Nice!\n[18:02] Ana: Sorry, Reading not London.\n",
+            "lives_in",
+            "Reading",
+        ),
     ],
 )
 def test_a_correction_binds_in_one_file_and_message_by_message(

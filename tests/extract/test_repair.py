@@ -127,6 +127,25 @@ def test_a_capitalised_verb_set_against_a_name_by_not_is_a_name(nlp: Any) -> Non
 
 
 @pytest.mark.parametrize(
+    ("text", "word", "other"),
+    [
+        ("Sorry, Leeds not Bristol.", "Leeds", "Bristol"),  # NER: Leeds a product
+        ("Sorry, Reading not London.", "Reading", "London"),  # NER: no type; "London" the verb's object
+        ("I moved to Reading not London.", "Reading", "London"),
+    ],
+)
+def test_a_name_taken_for_a_verb_is_of_the_kind_it_is_set_against(nlp: Any, text: str, word: str, other: str) -> None:
+    """Before, the word kept NER's type (a product, or none: read by later rules as a person), or, with the
+    name set against it parsed as its object, stayed a verb."""
+    doc = repair(nlp(text))
+    (tok,) = [t for t in doc if t.text == word]
+    (against,) = [t for t in doc if t.text == other]
+    assert (tok.pos_, tok.tag_) == ("PROPN", "NNP")
+    assert against.ent_type_ and tok.ent_type_ == against.ent_type_
+    assert [e.text for e in doc.ents if e.start <= tok.i < e.end] == [word]
+
+
+@pytest.mark.parametrize(
     ("text", "word"),
     [
         ("Leeds not Bristol is the answer.", "Leeds"),  # a sentence's first word: its capital says nothing
