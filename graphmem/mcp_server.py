@@ -395,8 +395,9 @@ class GraphmemTools:
 
         This cannot be undone. Returns how many events, entities, facts, mentions and sessions went; an
         event_id, session or name the namespace does not hold is an error naming the closest (a name that is
-        part of several names lists them), and deletes nothing; so is a call naming none of them, or more
-        than one (a whole namespace goes only when asked for by name).
+        part of a name or of several names lists them; a name already forgotten says nothing is called that),
+        and deletes nothing; so is a call naming none of them, or more than one (a whole namespace goes only
+        when asked for by name). A name is looked for as a name ("did you mark it" does not name Mark).
         """
         with _as_tool_error():
             asked = [k for k, v in (("event_id", event_id), ("session", session), ("about", about)) if v is not None]

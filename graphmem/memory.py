@@ -446,20 +446,24 @@ class Memory(MemoryReads):
         event, unless it is the namespace's only session), every event of a ``session``, everything
         ``about`` a person or thing, or a whole namespace when none of them is given.
 
-        ``about`` is a name or alias (or part of one name, as :meth:`timeline` reads it): every event its
-        entities spoke or that mentions them goes, and every event whose text or speaker still says one of
-        their names or aliases, so that nothing stored holds the name afterwards (:mod:`graphmem.forget_many`;
-        :func:`graphmem.forget_many.plan_forget` tells what would go). Those forgets are each message's, as
-        below, each session's turns last first; interrupted, what was forgotten stays forgotten and the same
-        call again finishes the work. The result sums what each deleted.
+        ``about`` is a whole name or alias (ignoring case and accents; never part of a name: a deletion does
+        not guess): every event its entities said or that mentions them goes (also another speaker's turn
+        that mentions them only as "you"), and every event whose text or speaker says one of their names or
+        aliases as a name (:mod:`graphmem.forget_names`: "Did you mark the essays?" does not name Mark), so
+        that nothing stored holds those names afterwards (:mod:`graphmem.forget_many`;
+        :func:`graphmem.forget_many.plan_forget` tells what would go, and which names are searched). Those
+        forgets are each message's, as below, each session's turns last first, the embedded store's scrubbing
+        of its file made once at the end; interrupted, what was forgotten stays forgotten and the same call
+        again finishes the work. The result sums what each deleted.
 
         Raises:
             ConfigError: more than one of ``event_id``, ``session`` and ``about`` given.
             UnknownNamespaceError: the namespace holds no data (the closest one is suggested).
             NotFoundError: the namespace holds no event ``event_id`` (nothing is deleted); when it is an
                 input's turn id (``source_id``, e.g. ``D1:3``), the message names the event that has it. No
-                session ``session`` (the closest are named); ``about`` stands for no entity or is part of
-                several names (the candidates are named); nothing is deleted.
+                session ``session`` (the closest are named); ``about`` is the name or alias of no entity
+                (nothing is called that: already forgotten? the closest, or the names it is part of, are
+                named); nothing is deleted.
 
         What stays keeps nothing of a forgotten message (:mod:`graphmem.forget`): the next turn of its
         session, embedded replying to it, is embedded again first (which loads the embedder), replying to

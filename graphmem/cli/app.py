@@ -195,6 +195,20 @@ def _confirm_plan(plan: ForgetPlan) -> None:
         f" of {len(sessions)} session(s) ({', '.join(sessions[:_SHOWN_TURNS])}"
         f"{', …' if len(sessions) > _SHOWN_TURNS else ''}), first:"
     ]
+    if plan.about is not None:
+        lines[0] = lines[0][: -len(", first:")] + ":"
+        n_said, n_naming = len(plan.said), len(plan.naming)
+        lines.append(
+            f"  {n_said} said by {plan.about!r}, {n_naming} said by others that name them, "
+            f'{len(plan.events) - n_said - n_naming} said by others that mention them without a name ("you", "he")'
+        )
+        searched = ", ".join(repr(n) for n in plan.names)
+        lines.append(f"  names searched in what was said: {searched}")
+        if plan.alone:
+            lines.append(
+                f"  not searched alone (another entity's name has it): {', '.join(repr(n) for n in plan.alone)}"
+            )
+        lines.append("  first:")
     for ev in plan.first(_SHOWN_TURNS):
         said = ev.text if len(ev.text) <= 70 else ev.text[:69] + "…"
         lines.append(f"  {ev.id}  {ev.speaker or '-'}: {said}")

@@ -293,6 +293,17 @@ class FindsFactsOfEvents(Protocol):
 
 
 @runtime_checkable
+class ForgetsInBulk(Protocol):
+    """A store whose forgets scrub what they leave once for many (the embedded store: merging the full-text
+    index, emptying the log, rewriting the file); :func:`graphmem.forget_many.forget_planned` uses it."""
+
+    def forgetting_many(self) -> AbstractContextManager[None]:
+        """Inside, each deletion and entity move leaves its scrubbing to the end, made once (also when the
+        body raises): what each leaves in the file is gone when the block ends, not when each ends."""
+        ...
+
+
+@runtime_checkable
 class RenamesEntities(Protocol):
     """A store that moves an entity to another id, with everything that refers to it.
 

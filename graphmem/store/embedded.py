@@ -59,10 +59,13 @@ from graphmem.store.sqlite_writes import (
     clear_namespace,
     delete_rows,
     empty_the_log,
+    file_holds,
     mark_forgotten_live,
+    merge_text_index,
     one_transaction,
     purge_forgotten,
     rename_entity_rows,
+    rewrite_file,
     write_rows,
 )
 from graphmem.store.validate import validate_batch
@@ -139,6 +142,7 @@ class EmbeddedStore(EmbeddedReads):
         self.damage: CorruptStoreError | None = None  # met reading or writing: no write is made after it
         self._file_checked = read_only  # the whole file is checked for damage before the first write
         self._damage_checked = False  # check_damage ran (and found none)
+        self._forgetting: set[str] | None = None  # inside forgetting_many: the namespaces to scrub at its end
         try:
             with self._snapshot():
                 self._fresh = Freshness(conn)
@@ -434,9 +438,9 @@ class EmbeddedStore(EmbeddedReads):
                 return DeleteResult()
             with one_transaction(self._conn, f"deleting event {event_id!r} failed, nothing was deleted"):
                 mark_forgotten_live(self._conn, namespace, plan.events)
-                delete_rows(self._conn, namespace, plan)
-                purge_forgotten(self._conn, namespace, plan.orphans)
-            empty_the_log(self._conn)
+                texts = delete_rows(self._conn, namespace, plan)
+                purge_forgotten(self._conn, namespace, plan.orphans, merge=self._forgetting is None)
+            self._scrub(namespace, texts)
             self._ns.forget(namespace)
             if disk is None:
                 apply_retraction(self._mem, namespace, plan)
@@ -448,6 +452,42 @@ class EmbeddedStore(EmbeddedReads):
                 mentions=plan.mentions,
                 sessions=len(plan.sessions),
             )
+
+    def _scrub(self, namespace: str, forgotten: list[str]) -> None:
+        """After a forget's transaction: empty the log, and rewrite the file when it still holds one of the
+        ``forgotten`` strings (:func:`~graphmem.store.sqlite_writes.rewrite_file`); inside
+        :meth:`forgetting_many`, only note ``namespace`` for its end."""
+        if self._forgetting is not None:
+            self._forgetting.add(namespace)
+            return
+        empty_the_log(self._conn)
+        if file_holds(self._db_file, forgotten):
+            rewrite_file(self._conn)
+
+    @contextmanager
+    def forgetting_many(self) -> Iterator[None]:
+        """Forget many events at once (the :class:`~graphmem.store.base.ForgetsInBulk` capability): inside,
+        :meth:`delete_event` and :meth:`rename_entity` leave the full-text merge, the log's emptying and the
+        file's rewrite to the end, made once (also when the body raises) for every namespace they changed."""
+        if self._forgetting is not None:
+            yield
+            return
+        self._forgetting = set()
+        try:
+            yield
+        finally:
+            namespaces, self._forgetting = self._forgetting, None
+            if namespaces:
+                self._scrub_after_many(sorted(namespaces))
+
+    @_exclusive
+    def _scrub_after_many(self, namespaces: list[str]) -> None:
+        with self._lock:
+            with one_transaction(self._conn, "merging the full-text index after forgetting failed"):
+                for ns in namespaces:
+                    merge_text_index(self._conn, ns)
+            empty_the_log(self._conn)
+            rewrite_file(self._conn)
 
     @_exclusive
     def rename_entity(self, namespace: str, old_id: str, new_id: str) -> bool:
@@ -471,7 +511,7 @@ class EmbeddedStore(EmbeddedReads):
                 raise ConfigError(f"cannot move entity {old_id!r} to {new_id!r}: namespace {ns!r} has that node")
             with one_transaction(self._conn, f"moving entity {old_id!r} failed, nothing was changed"):
                 events, facts = rename_entity_rows(self._conn, ns, old_id, new_id)
-            empty_the_log(self._conn)  # the old id's page images in the log go too (secure_delete zeroed the file's)
+            self._scrub(ns, [old_id])  # the old id's page images in the log, and copies in pages' unused space
             self._ns.forget(ns)
             if self._ns.is_loaded(ns):  # the mirror takes the rows back as another process's would
                 changes = {"entities": frozenset({new_id}), "mentions": frozenset(events), "facts": frozenset(facts)}

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 from graphmem.errors import StoreError
 from graphmem.models import Batch, Fact
@@ -249,7 +250,7 @@ def empty_the_log(c: sqlite3.Connection) -> bool:
     return busy == 0
 
 
-def purge_forgotten(c: sqlite3.Connection, namespace: str, entities: Iterable[str] = ()) -> None:
+def purge_forgotten(c: sqlite3.Connection, namespace: str, entities: Iterable[str] = (), *, merge: bool = True) -> None:
     """After events were forgotten (:func:`delete_rows`), leave nothing of them in the file, inside the
     caller's transaction.
 
@@ -259,10 +260,47 @@ def purge_forgotten(c: sqlite3.Connection, namespace: str, entities: Iterable[st
     entity's id is made of its name): other processes find those gone from the events and facts deleted
     (:func:`graphmem.store.catch_up.apply_changes`).
     """
+    if merge:
+        merge_text_index(c, namespace)
+    forget_keys(c, namespace, "entities", entities)
+
+
+def merge_text_index(c: sqlite3.Connection, namespace: str) -> None:
+    """Merge the namespace's full-text index whole ('optimize'), inside the caller's transaction: the
+    forgotten tokens its older segments held go (see :func:`purge_forgotten`)."""
     fts = fts_table(namespace)
     if c.execute("SELECT 1 FROM sqlite_master WHERE name = ?", (fts,)).fetchone() is not None:
         c.execute(f"INSERT INTO {fts} ({fts}) VALUES ('optimize')")
-    forget_keys(c, namespace, "entities", entities)
+
+
+def rewrite_file(c: sqlite3.Connection) -> None:
+    """Rewrite the database file page by page (``VACUUM``) and empty the log: no unused space of a page keeps
+    bytes of a row deleted. ``secure_delete`` zeroes a deleted row's cell and the pages freed, but not the
+    copies a row leaves in the unused space of a page it moved from when SQLite rebalanced the tree (a
+    forgotten turn's text was found so in a full-text content page after a forget). Outside a transaction."""
+    c.execute("VACUUM")
+    empty_the_log(c)
+
+
+def file_holds(path: Path, texts: Iterable[str]) -> bool:
+    """Whether the file at ``path`` holds the UTF-8 bytes of one of ``texts`` (or of their first or last
+    48 bytes, what a partial copy left in a page's unused space keeps), read a MiB at a time."""
+    needles = set()
+    for text in texts:
+        raw = text.encode("utf-8")
+        needles.update({raw} if len(raw) <= 48 else {raw[:48], raw[-48:]})
+    needles.discard(b"")
+    if not needles:
+        return False
+    overlap = max(len(n) for n in needles)
+    tail = b""
+    with path.open("rb") as f:
+        while chunk := f.read(1 << 20):
+            window = tail + chunk
+            if any(n in window for n in needles):
+                return True
+            tail = window[-overlap:]
+    return False
 
 
 def rename_entity_rows(c: sqlite3.Connection, namespace: str, old_id: str, new_id: str) -> tuple[set[str], set[str]]:

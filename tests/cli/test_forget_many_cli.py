@@ -98,3 +98,13 @@ def test_bad_forgets_are_named_and_delete_nothing(
     assert main(["--db", str(talk_dir), "forget", "-n", NS, *args]) == code
     assert said in capsys.readouterr().err
     assert _texts(talk_dir) == before
+
+
+def test_forget_about_says_who_said_what_goes_and_the_names_searched(
+    talk_dir: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr("sys.stdin", io.StringIO("n\n"))
+    assert main(["--db", str(talk_dir), "forget", "-n", NS, "--about", "Dana"]) == 1
+    err = capsys.readouterr().err
+    assert "1 said by 'Dana', 1 said by others that name them, 0 said by others that mention them" in err
+    assert "names searched in what was said: 'Dana'" in err

@@ -17,7 +17,7 @@ from graphmem.models import Event
 from tests.ingest.fakes import FakeEmbedder
 from tests.live.forget_many_talk import HERS, check_nothing_of, kept_state, tell, texts
 
-MISSED = "I lent my tent to dana yesterday."  # says her name, but no mention of her was extracted
+MISSED = "I lent my tent to Dana yesterday."  # says her name, but no mention of her was extracted
 
 
 def missed(ns: str) -> Event:

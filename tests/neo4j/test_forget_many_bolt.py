@@ -10,6 +10,7 @@ import pytest
 
 from graphmem.errors import NotFoundError
 from tests.live.forget_many_talk import HERS, check_nothing_of, kept_state, tell, texts
+from tests.live.forget_names_talk import check_names_as_names
 from tests.live.test_forget_many import missed
 from tests.support.bolt_memory import open_bolt_memory
 from tests.support.bolt_server import BoltTarget, wipe_database
@@ -51,3 +52,9 @@ def test_forget_a_session_on_the_server(bolt_server: BoltTarget, tmp_path: Path,
         assert (result.events, result.sessions) == (2, 1)
         assert [s.id for s in mem.store.iter_sessions("a")] == ["session_1", "s3"]
         check_nothing_of(mem, "a", ("mochi",), name="Mochi")
+
+
+def test_forget_about_finds_names_as_names_on_the_server(bolt_server: BoltTarget, tmp_path: Path) -> None:
+    wipe_database(bolt_server)
+    with open_bolt_memory(bolt_server, tmp_path / "one") as mem:
+        check_names_as_names(mem)
