@@ -38,6 +38,7 @@ from graphmem.dates import EPSILON, DateTextError, TimeArg, grain_end, local_to_
 from graphmem.errors import ConfigError
 from graphmem.models import Event, Fact
 from graphmem.store.base import GraphStore, TimeFilter
+from graphmem.store.versions import logical_id
 
 __all__ = [
     "DATE_FORMS",
@@ -322,7 +323,8 @@ def coalesce(facts: Iterable[Fact], *, history: bool = False) -> list[Fact]:
         facts: the facts of one read.
         history: the facts are versions of any time (an ``all_time`` read), not what memory held at one
             moment: only versions that memory retired at the same moment (the same ``expired_at``, or
-            both current) are merged, so versions of one fact, which expire one after another, never are.
+            both current) are merged, and never two versions of one fact (one logical id): a version
+            kept as told and the one reckoned from it are both shown (:func:`graphmem.store.versions._filed_back`).
 
     Returns:
         The facts in their given order, each merged one where its member that starts first stood.
@@ -340,7 +342,8 @@ def coalesce(facts: Iterable[Fact], *, history: bool = False) -> list[Fact]:
         first, held = -1, None
         for i in sorted(members, key=lambda i: _start_key(listed[i])):
             f = listed[i]
-            if held is not None and _meets(f.valid_from, held.valid_to):  # starts no later than held ends
+            one_fact = history and held is not None and logical_id(held.id) == logical_id(f.id)
+            if held is not None and not one_fact and _meets(f.valid_from, held.valid_to):  # starts by held's end
                 held = _merge(held, f)
                 gone.add(i)
                 continue

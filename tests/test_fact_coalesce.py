@@ -102,6 +102,15 @@ def test_versions_of_one_fact_are_never_merged() -> None:
     assert (out[1].id, out[1].valid_to, out[1].expired_at) == ("f1", datetime(2024, 2, 29), None)
 
 
+def test_versions_of_one_fact_retired_at_one_moment_are_both_shown() -> None:
+    # a change filed back: the version filed in March and the June version kept as told both end when the
+    # June statement was recorded (as stores written before the tick kept them); each is what memory held then
+    june = datetime(2024, 6, 1, 10)
+    march = _fact("f1@2024-03-12T10:00:00", datetime(2024, 1, 10), datetime(2024, 3, 1), expired=june)
+    told = _fact("f1@2024-06-01T10:00:00", datetime(2024, 1, 10), datetime(2024, 5, 20), said=june, expired=june)
+    assert coalesce([march, told], history=True) == [march, told]
+
+
 def test_history_keeps_a_gap_even_through_versions() -> None:
     # the review's case: "since 2020" archived on 1 May (left in April), "at Globex 2020-2023", "back since 15 June"
     archived = _fact(

@@ -35,7 +35,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from itertools import pairwise
 
 from graphmem.extract.temporal import told_at, told_times
@@ -112,14 +112,19 @@ def rekeyed_ids(
     return out
 
 
+#: The fields of a version that say what memory believed held (the rest say when and why it was recorded).
+_HELD = ("subject_id", "predicate", "object_id", "valid_from", "valid_to")
+#: Those and the phrase it was told in: what a version filed back takes from the change (:func:`_filed_back`).
+_CLAIM = (*_HELD, "time_phrase")
+
+
+def _claim(v: Fact, names: Sequence[str] = _CLAIM) -> tuple[object, ...]:
+    return tuple(getattr(v, name) for name in names)
+
+
 def _same_claim(a: Fact, b: Fact) -> bool:
-    return (a.subject_id, a.predicate, a.object_id, a.valid_from, a.valid_to) == (
-        b.subject_id,
-        b.predicate,
-        b.object_id,
-        b.valid_from,
-        b.valid_to,
-    )
+    """Whether ``a`` and ``b`` say the same thing held (a change of phrase alone makes no new version)."""
+    return _claim(a, _HELD) == _claim(b, _HELD)
 
 
 def normalised_batch_times(batch: Batch) -> Batch:
@@ -232,8 +237,18 @@ def _split_new(f: Fact, batch: Batch) -> list[Fact]:
 #: Every stored version (current and archived) of the fact whose current version is given.
 Chain = Callable[[Fact], Sequence[Fact]]
 
-#: The fields of a version that say what memory believed (the rest say when and why it was recorded).
-_CLAIM = ("subject_id", "predicate", "object_id", "valid_from", "valid_to", "time_phrase")
+#: How far apart two versions of one fact recorded "at the same moment" are put (:func:`_free_moment`):
+#: a whole second, which every store keeps exactly, so the ids made of it round-trip.
+_TICK = timedelta(seconds=1)
+
+
+def _free_moment(after: datetime, taken: Collection[datetime]) -> datetime:
+    """The first whole tick after ``after`` at which no version of the chain (``taken``) was recorded:
+    a version's archive id is made of its ``recorded_at``, so two versions of one fact never share it."""
+    t = after + _TICK
+    while t in taken:
+        t += _TICK
+    return t
 
 
 def version_batch(batch: Batch, current: Callable[[str], Fact | None], chain: Chain | None = None) -> Batch:
@@ -291,9 +306,12 @@ def _filed_back(f: Fact, old: Fact, when: datetime, versions: Sequence[Fact], to
     ``when``.
 
     The version memory held at ``when`` is expired then and a version bearing the change (what ``f``
-    changes of ``old``) follows it until the next one was recorded. ``old`` is kept as it was told, held
-    for no time, and ``f`` is current from when ``old`` was recorded: what memory believes once both were
-    told, whatever order they came in. The versions recorded between are left as they are. Each version
+    changes of ``old``) follows it until the next one was recorded (a version recorded at ``when`` itself
+    is kept, the change following it a tick later). ``old`` is kept as it was told, under its own id, and
+    ``f`` is current from the first free tick after ``old`` was recorded (:func:`_free_moment`): what
+    memory believes once both were told, whatever order they came in. No two versions share a
+    ``recorded_at``, so none shares an id, and a later change archives ``f`` without touching ``old``.
+    The versions recorded between are left as they are. Each version
     the change made names its statement in ``revised_by`` (the cause ``f`` names, else the evidence it
     adds, else ``told``, the batch's events), so forgetting that statement removes them and the chain
     re-links to what it was (:func:`unwind_chain`); forgetting ``old``'s statement leaves the change.
@@ -308,26 +326,33 @@ def _filed_back(f: Fact, old: Fact, when: datetime, versions: Sequence[Fact], to
     if not cause:
         return None
     held, following = ordered[at], ordered[at + 1]
+    taken = {v.recorded_at for v in versions} | {old.recorded_at}
+    # the reckoned version is recorded a tick after the one kept as told, so each has an id of its own and
+    # the next change archives the reckoned one without touching what was told
+    reckoned = _free_moment(old.recorded_at, taken)
     changed = {name: getattr(f, name) for name in _CLAIM if getattr(f, name) != getattr(old, name)}
     out = [
-        replace(old, id=archive_id(fid, old.recorded_at), expired_at=old.recorded_at),
-        replace(f, recorded_at=old.recorded_at, expired_at=None, revised_by=cause),
+        replace(old, id=archive_id(fid, old.recorded_at), expired_at=reckoned),
+        replace(f, recorded_at=reckoned, expired_at=None, revised_by=cause),
     ]
     if all(getattr(held, name) == value for name, value in changed.items()):
         return out  # memory held it so already then
     evidence = (*held.evidence, *(e for e in added if e not in held.evidence))
     filed = replace(held, **changed, evidence=evidence, revised_by=cause)
-    if held.recorded_at == when:  # a version recorded at that very moment bears the change
-        return [replace(filed, revised_by=(*held.revised_by, *(e for e in cause if e not in held.revised_by))), *out]
+    if held.recorded_at == when:
+        # a version recorded at that very moment: the change follows it a tick later, as a version of its
+        # own, so forgetting either statement leaves the other's version
+        moment = _free_moment(when, taken)
+        if moment < following.recorded_at:
+            when = moment
+        else:  # no tick free before the next version: that version bears the change (both statements)
+            both = (*held.revised_by, *(e for e in cause if e not in held.revised_by))
+            return [replace(filed, revised_by=both), *out]
     return [
         replace(held, expired_at=when),
         replace(filed, id=archive_id(fid, when), recorded_at=when, expired_at=following.recorded_at),
         *out,
     ]
-
-
-def _claim(v: Fact) -> tuple[object, ...]:
-    return tuple(getattr(v, name) for name in _CLAIM)
 
 
 def chain_order(versions: Iterable[Fact]) -> list[Fact]:

@@ -90,18 +90,19 @@ def test_as_of_before_and_after_the_statements(tmp_path: Path, spacy_extractor: 
 
 def test_history_files_the_change_when_told_and_keeps_what_was_told_later(tmp_path: Path, spacy_extractor: Any) -> None:
     """The March end is a version recorded in March; the June version is kept as it was told (never
-    overwritten by the statement told before it), held for no time, since once both are told the March end
-    stands (as telling them in order gives)."""
+    overwritten by the statement told before it), under an id of its own: the reckoned version, in which
+    the March end stands (as telling them in order gives), is recorded a tick after it."""
     with Memory.open(tmp_path / "db", embedder=FakeEmbedder()) as memory:
         _grown(tmp_path, spacy_extractor, memory)
         rows = [(v.recorded_at, v.expired_at, v.valid_to, v.revised_by) for v in _initech(memory)]
         jan, march, june = datetime(2024, 1, 10, 9), datetime(2024, 3, 12, 10), datetime(2024, 6, 1, 10)
+        reckoned = datetime(2024, 6, 1, 10, 0, 1)
         globex, live = ("ev:ana/session_2:1",), next(r[3] for r in rows if r[2] == datetime(2024, 5, 20))
         assert rows == [
             (jan, march, None, ()),
             (march, june, datetime(2024, 3, 1), globex),
-            (june, june, datetime(2024, 5, 20), live),
-            (june, None, datetime(2024, 3, 1), globex),
+            (june, reckoned, datetime(2024, 5, 20), live),
+            (reckoned, None, datetime(2024, 3, 1), globex),
         ]
         assert live != globex
 
