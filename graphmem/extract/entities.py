@@ -21,9 +21,10 @@ from typing import Any
 
 from graphmem.extract.appositions import appositions
 from graphmem.extract.firms import firm_name
+from graphmem.extract.name_chains import joined_ents
 from graphmem.extract.names import words
 from graphmem.extract.nlp import unknown_noun
-from graphmem.extract.registry import EntityRegistry, TurnAnnotation, role_of
+from graphmem.extract.registry import EntityRegistry, TurnAnnotation, is_subject, role_of
 from graphmem.extract.relations import FAMILY_ROLES, activity_gerunds, activity_subjects, kin_name
 from graphmem.extract.travel import travel_place
 from graphmem.extract.vocabulary import ANIMALS, PARTNERS, SPOUSES
@@ -441,7 +442,7 @@ def annotate(
         in_entity.update(range(span.start, span.end))
         ann.spans.append((start_char, end_char, title))
         ann.mention(title, role_of(span.root))
-    for ent in doc.ents:
+    for ent in joined_ents(doc, NER_TYPES):  # "Stratford-upon-Avon" whole, where NER cut it
         if any(i in in_entity for i in range(ent.start, ent.end)):
             continue  # part of a quoted title
         label = ent.label_
@@ -462,12 +463,15 @@ def annotate(
         if len(ent) == 1 and kin_name(ent[0]):
             continue  # "I visited Grandma": the speaker's grandma (a role topic), not a person named Grandma
         name, start, end = found
+        retypable = False  # whether nothing in the sentence says what the name is but NER's guess
         if type_ != "Person" and _owns_a_person(ent.root):
             type_ = "Person"  # "Jordan's brother" with Jordan taken for the country: only a person has a brother
         elif firm_name(ent, type_):
             type_ = "Organization"  # "I work at Contoso Labs", "joined Northwind Games": NER's person, event
         elif (type_ in ("Group", "Product") or (type_ == "Person" and len(ent) == 1)) and travel_place(ent.root):
             type_ = "Place"  # "Have you been to Porto?", "a train to Porto", "I moved to Leeds": NER's person, product
+        else:
+            retypable = True
         # "Under Armour", "J.K. Rowling": capitalised words just before a name inside a sentence belong to it
         while start > 0 and _name_word(doc[start - 1]) and start - 1 not in in_time:
             start -= 1
@@ -482,6 +486,9 @@ def annotate(
             if name.endswith(("'s", "’s")):
                 name = name[:-2]
         named = registry.speaker_for(name)
+        if named is None and retypable and is_subject(doc[start:end].root):
+            # "Maria hates her job" (NER: a nationality) after "I met Maria": the person met before
+            named = registry.person_named(name, type_)
         if named is None:
             if _weak_name(doc, start, end, registry):
                 continue  # a common word at the start of a sentence: left to the topics

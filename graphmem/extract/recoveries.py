@@ -25,14 +25,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from graphmem.extract.lexicon import REVERSIBLE_LOSSES
 from graphmem.extract.names import name_key, words
 from graphmem.extract.readings import base_predicate
 from graphmem.extract.telling import hypothetical, is_question, told_ahead, told_as_past
 
-__all__ = ["REVERSIBLE_LOSSES", "undone_losses"]
-
-#: Losses a return or a finding undoes (``be_`` for a passive: "got lost"); not a death ("died", "put down").
-REVERSIBLE_LOSSES = words("run_away go_missing wander_off lose be_lose")
+__all__ = ["undone_losses"]
 # Verbs of coming back whose subject is the one returning, said with "back" or "home" ("came back", "is home")
 _ARRIVING = words("come get be wander walk run fly make head")
 # Verbs of coming back by themselves ("he returned", "she turned up": with their particle)

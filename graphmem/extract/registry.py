@@ -14,13 +14,15 @@ from graphmem.extract.names import entity_id, name_key, normalize_name
 from graphmem.models import Entity
 from graphmem.transcript import KnownEntity
 
-__all__ = ["EntityRegistry", "TurnAnnotation", "role_of"]
+__all__ = ["EntityRegistry", "TurnAnnotation", "is_subject", "role_of"]
 
 _SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass", "csubj", "csubjpass", "expl"})
 _OBJECT_DEPS = frozenset({"dobj", "pobj", "iobj", "dative", "attr", "oprd", "obj", "agent"})
 _ROLE_RANK = {"mention": 0, "object": 1, "subject": 2}
 #: Types that may be NER's guess for a person's name ("Jamal" a GPE, "Jordan" a country, "Sky" an ORG).
 _GUESSED = frozenset({"Place", "Organization", "Product"})
+#: Types NER gives a name in one sentence that another sentence typed a person ("Maria" a nationality).
+_MISREAD = _GUESSED | {"Group"}
 
 
 def role_of(token: Any) -> str:
@@ -31,6 +33,13 @@ def role_of(token: Any) -> str:
     if dep in _OBJECT_DEPS:
         return "object"
     return "mention"
+
+
+def is_subject(token: Any) -> bool:
+    """Whether a token is the subject of its clause, or joined to one ("Tom and Maria hate ...")."""
+    while token.dep_ == "conj" and token.head.i != token.i:
+        token = token.head
+    return role_of(token) == "subject"
 
 
 @dataclass(slots=True)
@@ -227,6 +236,24 @@ class EntityRegistry:
             stored = self._known.get(eid)
             return stored.type if stored is not None else None
         return record.type
+
+    def person_named(self, name: str, guessed: str) -> str | None:
+        """The id of a Person of this normalised name that the batch has met (NER's person in an earlier turn,
+        a speaker, a role's name) or the namespace stores, if any, when NER's type for the name now,
+        ``guessed``, is one it gives people's names too (a place, a firm, a product, a nationality): so a
+        later turn NER reads otherwise may still name the person (:func:`graphmem.extract.entities.annotate`
+        decides where)."""
+        key = normalize_name(name)
+        if not key or guessed not in _MISREAD:
+            return None
+        eid = entity_id("Person", key)
+        if eid in self._records and self._records[eid].type == "Person":
+            return eid
+        eid = self._persons.get(key) or self._named.get(key) or ""
+        if self.type_of(eid) == "Person":
+            self._take_known(eid)
+            return eid
+        return None
 
     def speaker_for(self, name: str) -> str | None:
         """The id of the participant a name refers to (full or unique first name), if any."""

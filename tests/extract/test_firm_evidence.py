@@ -16,7 +16,7 @@ from graphmem.extract.pipeline import SpacyExtractor
 from graphmem.memory import Memory
 from tests.ingest.fakes import FakeEmbedder
 
-from .conftest import named_facts, one_session_batch
+from .conftest import make_transcript, named_facts, one_session_batch
 
 JAN = datetime(2025, 1, 5, 10, 0)
 APRIL = datetime(2025, 4, 15, 9, 35)
@@ -226,3 +226,40 @@ def test_a_firms_name_before_her_job_stays_a_firm(extractor: SpacyExtractor, tex
 def test_a_known_person_holds_her_job(extractor: SpacyExtractor, turns: list[tuple[str, str]], holder: str) -> None:
     facts = named_facts(one_session_batch(extractor, turns))
     assert {f[0] for f in facts if f[1:] == ("works_at", "Tesco")} == {holder}
+
+
+@pytest.mark.parametrize(
+    "turns",
+    [
+        # NER: Maria a nationality, then a firm, in the second turn; a person in the first
+        [("Lena", "I met Maria at the gym."), ("Lena", "Maria hates her job at Tesco.")],
+        [("Lena", "Maria called me yesterday."), ("Lena", "Maria doesn't like her job at Tesco.")],
+        # both subjects: Emma a firm, Maria a nationality
+        [("Lena", "I met Emma and Maria at the gym."), ("Ben", "Emma and Maria hate their jobs at Tesco.")],
+    ],
+)
+def test_a_name_met_as_a_person_stays_one_where_ner_misreads_it(
+    extractor: SpacyExtractor, turns: list[tuple[str, str]]
+) -> None:
+    """Before, NER's nationality or firm in the second turn made another Maria, who could hold no job."""
+    batch = one_session_batch(extractor, turns)
+    assert ("Maria", "works_at", "Tesco") in named_facts(batch)
+    assert [e.type for e in batch.entities if e.name == "Maria"] == ["Person"]
+
+
+def test_a_person_stored_before_stays_one_where_ner_misreads_it(memory: Memory) -> None:
+    memory.add({"speaker": "Kofi", "text": "I met Maria at the gym.", "time": JAN, "session": "s"}, namespace="j")
+    memory.add(
+        {"speaker": "Kofi", "text": "Maria hates her job at Tesco.", "time": APRIL, "session": "t"}, namespace="j"
+    )
+    jobs = {(f.subject, f.object) for f in memory.facts(namespace="j") if f.fact.predicate == "works_at"}
+    assert jobs == {("Maria", "Tesco")}
+
+
+def test_a_name_met_as_a_person_keeps_what_its_sentence_says(extractor: SpacyExtractor) -> None:
+    """A person met before is no reason to overrule a firm's word or a journey's end in the sentence."""
+    firm = one_session_batch(extractor, [("Lena", "Maria called me."), ("Lena", "Maria Labs hates her job at Tesco.")])
+    assert [e.type for e in firm.entities if e.name == "Maria Labs"] == ["Organization"]
+    assert not {f for f in named_facts(firm) if f[1] == "works_at"}
+    trip = extractor.extract(make_transcript([(JAN, [("Lena", "Jordan called me."), ("Lena", "We flew to Jordan.")])]))
+    assert sorted(e.type for e in trip.entities if e.name == "Jordan") == ["Person", "Place"]

@@ -1,5 +1,6 @@
 """A name keeps no function word NER ran into it at its edge ("I moved to Bristol on 1 June": not a place
-"Bristol on"), and keeps those inside it ("Bank of America", "Museum of Modern Art")."""
+"Bristol on"), and keeps those inside it ("Bank of America", "Museum of Modern Art"), joining the parts NER
+cut at them ("Stratford-upon-Avon", an unquoted "Lord of the Rings")."""
 
 from __future__ import annotations
 
@@ -53,3 +54,39 @@ def test_a_move_on_a_date_lives_in_the_place_named(memory: Memory) -> None:
     homes = {names[f.object_id] for f in memory.store.iter_facts(NS) if f.predicate == "lives_in"}
     assert homes == {"Bristol"}  # before: "Bristol on"
     assert "ent:place:bristol-on" not in names
+
+
+def _typed(nlp: Any, text: str) -> dict[str, str]:
+    registry = EntityRegistry("t")
+    annotate(nlp(text), registry, speaker_id=None, addressee_id=None)
+    return {e.name: e.type for e in registry.entities() if e.type != "Topic"}
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "type_"),
+    [
+        # before: the place "Stratford" and a thing "Avon"; the firm "Rings" and a thing "Lord"
+        ("I grew up in Stratford-upon-Avon.", "Stratford-upon-Avon", "Place"),
+        ("We went to Newcastle-upon-Tyne last year.", "Newcastle-upon-Tyne", "Place"),
+        ("We watched Lord of the Rings last night.", "Lord of the Rings", None),
+        ("Lord of the Rings is my favourite.", "Lord of the Rings", None),
+    ],
+)
+def test_a_name_ner_cut_at_its_small_words_is_one(nlp: Any, text: str, name: str, type_: str | None) -> None:
+    names = _typed(nlp, text)
+    assert set(names) == {name}
+    assert type_ is None or names[name] == type_
+
+
+@pytest.mark.parametrize(
+    ("text", "names"),
+    [
+        ("I love Paris and London.", {"Paris", "London"}),
+        ("I moved from Paris, London is next.", {"Paris", "London"}),
+        ("I left Paris. Of the cities, London is best.", {"Paris", "London"}),
+        ("I follow Jon on Instagram.", {"Jon", "Instagram"}),  # a spaced "on" links no name
+        ("Paris in the spring is lovely.", {"Paris"}),
+    ],
+)
+def test_names_apart_stay_apart(nlp: Any, text: str, names: set[str]) -> None:
+    assert set(_typed(nlp, text)) == names

@@ -1,0 +1,155 @@
+"""Stage 2's helper: names NER cut at their small inner words, joined again.
+
+spaCy's NER often keeps only part of a name whose words are linked by hyphens or by lower-case small words:
+"Stratford-upon-Avon" gives the place "Stratford" (and "Avon" is left to the topics), an unquoted "Lord of
+the Rings" gives the organisation "Rings". :func:`joined_ents` joins an NER name with the next piece of the
+same name: another NER name, or a run of capitalised words tagged as proper nouns, when only these lie
+between them:
+
+- hyphens, with the small words *of, the, upon, on, de, la* between them, all written without a space
+  ("Stratford-upon-Avon", "Newcastle-on-Tyne", "Spider-Man");
+- or, spaced, *of*, *of the*, *upon*, *de* or *de la* inside a chain of capitalised words ("Lord of the
+  Rings", "Rio de Janeiro"). A spaced "on" or a lone "the" is not enough ("I follow Jon on Instagram").
+
+Both sides of the link are capitalised; "and", commas and sentence ends never join ("Paris and London" stays
+two names). The joined span takes the label of the first NER name in it. Dates and times are never joined.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from typing import Any
+
+__all__ = ["joined_ents"]
+
+#: Small words that may link the parts of one name when hyphenated ("Stratford-upon-Avon").
+_HYPHENATED = frozenset({"of", "the", "upon", "on", "de", "la"})
+#: Runs of small words that may link the parts of one name with spaces ("Lord of the Rings", "Rio de Janeiro").
+_SPACED = frozenset({("of",), ("of", "the"), ("upon",), ("de",), ("de", "la")})
+_HYPHENS = frozenset({"-", "‐", "‑"})
+_PROPER_TAGS = frozenset({"NNP", "NNPS"})
+#: The most words a link between two parts may hold ("-upon-" is three tokens).
+_MAX_LINK = 5
+
+
+def joined_ents(doc: Any, labels: Collection[str]) -> list[Any]:
+    """``doc.ents`` with each name of one of ``labels`` joined to the parts of the same name that NER cut off
+    (see the module docs); other entities (dates, numbers) are returned unchanged, in document order."""
+    ents = list(doc.ents)
+    if not ents:
+        return ents
+    starts = {ent.start: ent for ent in ents if ent.label_ in labels}
+    ends = {ent.end: ent for ent in ents if ent.label_ in labels}
+    in_ent = {i for ent in ents for i in range(ent.start, ent.end)}
+    out: list[Any] = []
+    taken = -1  # the last token of the last joined span
+    for ent in ents:
+        if ent.start <= taken:
+            continue
+        if ent.label_ not in labels:
+            out.append(ent)
+            continue
+        start, end = ent.start, ent.end
+        while True:  # parts before: "Lord of the" + "Rings"
+            link = _link_before(doc, start)
+            if link is None:
+                break
+            before = ends.get(link)
+            piece = before.start if before is not None else _capitalised_before(doc, link, in_ent)
+            if piece is None or piece <= taken:
+                break
+            start = piece
+        while True:  # parts after: "Stratford" + "-upon-Avon"
+            link = _link_after(doc, end)
+            if link is None:
+                break
+            after = starts.get(link)
+            if after is not None:
+                end = after.end
+                continue
+            run = _capitalised_after(doc, link, in_ent)
+            if run is None:
+                break
+            end = run
+        if (start, end) == (ent.start, ent.end):
+            out.append(ent)
+        else:
+            out = [e for e in out if e.end <= start or e.label_ not in labels]
+            out.append(_span(doc, start, end, ent.label_))
+        taken = end - 1
+    return sorted(out, key=lambda e: e.start)
+
+
+def _span(doc: Any, start: int, end: int, label: str) -> Any:
+    from spacy.tokens import Span
+
+    return Span(doc, start, end, label=label)
+
+
+def _link_after(doc: Any, end: int) -> int | None:
+    """The index of the first token after a link of one name starting at ``end`` (the name's end), if one is
+    there and the token before it is capitalised."""
+    if end >= len(doc) or end == 0 or not doc[end - 1].text[:1].isupper():
+        return None
+    words = [doc[i] for i in range(end, min(end + _MAX_LINK, len(doc)))]
+    for n in range(1, len(words)):
+        if _is_link(doc, end, end + n):
+            nxt = doc[end + n]
+            if nxt.text[:1].isupper() and not nxt.is_sent_start:
+                return end + n
+    return None
+
+
+def _link_before(doc: Any, start: int) -> int | None:
+    """The index just past the piece before a link ending at ``start`` (the name's start), if any."""
+    if start == 0 or not doc[start].text[:1].isupper():
+        return None
+    for n in range(1, min(_MAX_LINK, start) + 1):
+        if _is_link(doc, start - n, start) and start - n > 0 and doc[start - n - 1].text[:1].isupper():
+            return start - n
+    return None
+
+
+def _is_link(doc: Any, a: int, b: int) -> bool:
+    """Whether tokens ``a`` to ``b`` (exclusive) link two parts of one name (see the module docs)."""
+    tokens = [doc[i] for i in range(a, b)]
+    if not tokens or any(t.is_sent_start for t in tokens):
+        return False
+    if any(t.text in _HYPHENS for t in tokens):
+        # hyphenated: no space from the part before to the part after, hyphens around each small word
+        if any(doc[i].whitespace_ for i in range(a - 1, b)):
+            return False
+        texts = [t.text for t in tokens]
+        if texts[0] not in _HYPHENS or texts[-1] not in _HYPHENS:
+            return False
+        return all((t in _HYPHENS) != (k % 2 == 1) and (t in _HYPHENS or t in _HYPHENATED) for k, t in enumerate(texts))
+    texts_lower = tuple(t.text for t in tokens)
+    return texts_lower in _SPACED and all(doc[i].whitespace_ for i in range(a - 1, b))
+
+
+def _capitalised_after(doc: Any, i: int, in_ent: set[int]) -> int | None:
+    """The end of the run of capitalised words starting at ``i`` outside any NER span (one tagged a proper
+    noun at least), if there is one."""
+    end = i
+    while end < len(doc) and end not in in_ent and _capitalised(doc[end]) and (end == i or doc[end - 1].whitespace_):
+        end += 1
+    if end == i or not any(doc[k].tag_ in _PROPER_TAGS for k in range(i, end)):
+        return None
+    return end
+
+
+def _capitalised_before(doc: Any, end: int, in_ent: set[int]) -> int | None:
+    """The start of the run of capitalised words ending just before ``end`` outside any NER span (one tagged
+    a proper noun at least), if there is one."""
+    start = end
+    while start > 0 and start - 1 not in in_ent and _capitalised(doc[start - 1]):
+        start -= 1
+        if doc[start].is_sent_start:
+            break
+    if start == end or not any(doc[k].tag_ in _PROPER_TAGS for k in range(start, end)):
+        return None
+    return start
+
+
+def _capitalised(tok: Any) -> bool:
+    return bool(tok.is_alpha) and tok.text[:1].isupper() and tok.text != "I"
