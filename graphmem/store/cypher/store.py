@@ -23,7 +23,7 @@ from datetime import datetime
 from typing import Any, TypeVar
 
 from graphmem.errors import ConfigError, StoreError, WriteConflictError
-from graphmem.models import Batch, EdgeType, Entity, Event, Fact, Session, validate_namespace
+from graphmem.models import Batch, EdgeType, Entity, Event, Fact, Session, session_order_key, validate_namespace
 from graphmem.store.base import Direction, Neighbor, TimeFilter
 from graphmem.store.cypher import chain_reads, changes, line, setup, write
 from graphmem.store.cypher.bookkeeping import CypherBookkeeping
@@ -396,13 +396,14 @@ class CypherStore(CypherSearches, CypherBookkeeping, CypherWatching):
         return {node_id: neighbors_from_rows(node_id, found[node_id], direction, time) for node_id in node_ids}
 
     def iter_sessions(self, namespace: str) -> Iterator[Session]:
-        """Sessions of the namespace in index order (then id)."""
+        """Sessions of the namespace in index order (then id, naturally: :func:`~graphmem.models.session_order_key`)."""
         ns = self._checked(namespace)
         rows = self._read("MATCH (n:Session {namespace: $ns}) RETURN " + _SESSION_MAP + " AS p", ns=ns)
-        yield from sorted((session_from_props(r["p"]) for r in rows), key=lambda s: (s.index, s.id))
+        yield from sorted((session_from_props(r["p"]) for r in rows), key=lambda s: session_order_key(s.index, s.id))
 
     def iter_events(self, namespace: str, *, session: str | None = None) -> Iterator[Event]:
-        """Events of the namespace (or one session) in session index, then seq (then id), order."""
+        """Events of the namespace (or one session) by session as :meth:`iter_sessions` lists them, then seq, then
+        id (an event whose session node is missing first)."""
         ns = self._checked(namespace)
         rows = self._read(
             "MATCH (n:Event {namespace: $ns}) WHERE $session IS NULL OR n.session = $session "
@@ -411,7 +412,13 @@ class CypherStore(CypherSearches, CypherBookkeeping, CypherWatching):
             session=session,
         )
         events = [(r["idx"], event_from_props(r["p"])) for r in rows]
-        events.sort(key=lambda pair: (pair[0] if pair[0] is not None else -1, pair[1].session, pair[1].seq, pair[1].id))
+        events.sort(
+            key=lambda pair: (
+                session_order_key(-1 if pair[0] is None else pair[0], pair[1].session),
+                pair[1].seq,
+                pair[1].id,
+            )
+        )
         for _, ev in events:
             yield ev
 
