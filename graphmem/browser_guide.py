@@ -85,6 +85,11 @@ EXAMPLE_VALUES = GuideValues(
     words="yesterday powerful",
 )
 
+#: Events said at one time in the order the stores list them: by their session's order in the memory (its
+#: index), sessions of one index by id with shorter ids first (``session_2`` before ``session_10``; the
+#: stores compare ids naturally, :func:`~graphmem.models.natural_key`), then position.
+_TIED = "ORDER BY e.occurred_at, s.index, size(e.session), e.session, e.seq, e.id"
+
 STARTER_QUERIES: tuple[StarterQuery, ...] = (
     StarterQuery(
         "What is in the database: nodes per namespace and label",
@@ -100,8 +105,8 @@ STARTER_QUERIES: tuple[StarterQuery, ...] = (
     StarterQuery(
         "A person's timeline: everything they said, in time order",
         "MATCH (e:Event)-[:SPOKEN_BY]->(p:Entity {namespace: $ns})\nWHERE toLower(p.name) = toLower($person)\n"
-        "RETURN e.occurred_at AS time, e.source_id AS turn, e.text AS said\n"
-        "ORDER BY e.occurred_at, e.session, e.seq, e.id",
+        "OPTIONAL MATCH (e)-[:IN_SESSION]->(s:Session)\n"
+        "RETURN e.occurred_at AS time, e.source_id AS turn, e.text AS said\n" + _TIED,
         ("ns", "person"),
     ),
     StarterQuery(
@@ -155,8 +160,8 @@ STARTER_QUERIES: tuple[StarterQuery, ...] = (
         "Events in a time range",
         "MATCH (e:Event {namespace: $ns})\n"
         "WHERE localdatetime($since) <= e.occurred_at < localdatetime($until)\n"
-        "RETURN e.occurred_at AS time, e.speaker AS speaker, e.text AS text\n"
-        "ORDER BY e.occurred_at, e.session, e.seq, e.id",
+        "OPTIONAL MATCH (e)-[:IN_SESSION]->(s:Session)\n"
+        "RETURN e.occurred_at AS time, e.speaker AS speaker, e.text AS text\n" + _TIED,
         ("ns", "since", "until"),
     ),
     StarterQuery(

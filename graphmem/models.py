@@ -13,6 +13,7 @@ namespace across all node kinds.
 from __future__ import annotations
 
 import itertools
+import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -39,6 +40,8 @@ __all__ = [
     "chain_order",
     "event_chain_key",
     "namespace_char_ok",
+    "natural_key",
+    "session_order_key",
     "validate_namespace",
 ]
 
@@ -200,6 +203,23 @@ def chain_key(occurred_at: datetime | None, seq: int, event_id: str) -> tuple[bo
 def event_chain_key(event: Event) -> tuple[bool, datetime, int, str]:
     """:func:`chain_key` of a stored event."""
     return chain_key(event.occurred_at, event.seq, event.id)
+
+
+_DIGITS = re.compile(r"([0-9]+)")
+
+
+def natural_key(text: str) -> tuple[tuple[str | int, ...], str]:
+    """``text`` in natural order: runs of digits compare as numbers (``session_2`` before ``session_10``),
+    the rest as text; ids equal but for leading zeros fall back to their text."""
+    parts = _DIGITS.split(text)  # text, digits, text, …: the same kind at the same place in every key
+    return tuple(int(part) if i % 2 else part for i, part in enumerate(parts)), text
+
+
+def session_order_key(index: int, session_id: str) -> tuple[int, tuple[tuple[str | int, ...], str]]:
+    """Where a session stands among a namespace's sessions, as every store lists them (and their events):
+    by its stored ``index`` (its order in the memory), sessions of one index by the natural order of their
+    ids (:func:`natural_key`: ``session_2`` before ``session_10``)."""
+    return index, natural_key(session_id)
 
 
 def chain_order(events: Iterable[Event]) -> list[Event]:

@@ -220,11 +220,14 @@ class GraphStore(Protocol):
         ...
 
     def iter_sessions(self, namespace: str) -> Iterator[Session]:
-        """Sessions of the namespace in index order."""
+        """Sessions of the namespace in their order in the memory: by index, sessions of one index by the
+        natural order of their ids (``session_2`` before ``session_10``;
+        :func:`~graphmem.models.session_order_key`)."""
         ...
 
     def iter_events(self, namespace: str, *, session: str | None = None) -> Iterator[Event]:
-        """Events of the namespace (or one session) in session index, then seq, order."""
+        """Events of the namespace (or one session) session by session in :meth:`iter_sessions` order, then by
+        seq, then id."""
         ...
 
     def iter_entities(self, namespace: str) -> Iterator[Entity]:

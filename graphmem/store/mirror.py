@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from graphmem.models import EdgeType, Entity, Event, Fact, NodeKind, Session, event_chain_key
+from graphmem.models import EdgeType, Entity, Event, Fact, NodeKind, Session, event_chain_key, session_order_key
 from graphmem.store.base import Direction, Neighbor, TimeFilter
 from graphmem.text import normalise_name
 
@@ -92,8 +92,8 @@ class NamespaceIndex:
         return None
 
     def ordered_sessions(self) -> list[Session]:
-        """Sessions by index, then id."""
-        return sorted(self.sessions.values(), key=lambda s: (s.index, s.id))
+        """Sessions by index, then id in natural order (:func:`~graphmem.models.session_order_key`)."""
+        return sorted(self.sessions.values(), key=lambda s: session_order_key(s.index, s.id))
 
     def ordered_events(self, session_id: str) -> list[str]:
         """Event ids of a session by seq, then id."""
@@ -295,9 +295,10 @@ class MemoryGraph:
             self.graph.add_edge((namespace, a), (namespace, b), key=EdgeType.NEXT.value, type=EdgeType.NEXT)
 
     def relink_sessions(self, namespace: str) -> None:
-        """Re-derive NEXT_SESSION edges between the sessions of a namespace."""
+        """Re-derive NEXT_SESSION edges between the sessions of a namespace (by index, then id as text, as the
+        Cypher store and the store file link them; listings order ids of one index naturally)."""
         ix = self.space(namespace)
-        order = [s.id for s in ix.ordered_sessions()]
+        order = [s.id for s in sorted(ix.sessions.values(), key=lambda s: (s.index, s.id))]
         nxt = EdgeType.NEXT_SESSION.value
         for sid in order:
             key = (namespace, sid)

@@ -1,25 +1,27 @@
 """Bolt servers (Neo4j, ArcadeDB's Bolt plugin, …) through the official ``neo4j`` driver.
 
-This module only connects and maps errors: :func:`connect` opens the driver, checks the database
+This module only connects, retries and maps errors: :func:`connect` opens the driver, checks the database
 (creating it where allowed), reads the server's agent string once to pick its
 :class:`~graphmem.store.cypher.dialect.CypherDialect`, and returns a
 :class:`~graphmem.store.cypher.store.CypherStore` over a :class:`Neo4jSession`. The session turns driver
-records into plain dicts of plain Python values and driver exceptions into graphmem errors.
-:func:`open_session` is the first half of :func:`connect`: a checked session, graphmem's schema untouched.
+records into plain dicts of plain Python values and driver exceptions into graphmem errors, and retries
+what the driver calls retryable itself (:class:`~graphmem.store.cypher.session.Backoff`): a server that
+cannot be reached is reported after ``connection_timeout`` seconds, a transient fault of a live server
+retried for ``max_transaction_retry_time``. :func:`open_session` is the first half of :func:`connect`: a
+checked session, graphmem's schema untouched. :mod:`graphmem.store.bolt_uri` reads and shows the URI.
 """
 
 from __future__ import annotations
 
 import logging
-import re
 import threading
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager, suppress
+from dataclasses import replace
 from datetime import date, datetime, time
 from typing import Any, TypeVar
 
 from graphmem.errors import (
-    ConfigError,
     MissingDependencyError,
     QueryLimitError,
     ReadOnlyStoreError,
@@ -29,6 +31,7 @@ from graphmem.errors import (
     WriteConflictError,
 )
 from graphmem.settings import neo4j_login
+from graphmem.store.bolt_uri import database_in_path, invalid_uri, opening_detail, short_error, shown_uri, store_uri
 from graphmem.store.cypher.dialect import dialect_for_agent
 from graphmem.store.cypher.session import Backoff, CypherTx, Row, retry_transient
 from graphmem.store.cypher.store import CypherStore
@@ -53,14 +56,6 @@ def quiet_driver_logs() -> None:
         driver_log.addHandler(logging.NullHandler())
 
 
-def short_error(exc: BaseException) -> str:
-    """A driver error as one short line."""
-    from neo4j.exceptions import Neo4jError
-
-    message = exc.message if isinstance(exc, Neo4jError) and exc.message else str(exc)
-    return " ".join(str(message).split())[:300]
-
-
 def connect(
     uri: str,
     *,
@@ -68,7 +63,7 @@ def connect(
     database: str | None = None,
     create: bool = True,
     read_only: bool = False,
-    connection_timeout: float = 10.0,
+    connection_timeout: float = 5.0,
     max_transaction_retry_time: float = 15.0,
     lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
 ) -> CypherStore:
@@ -87,9 +82,14 @@ def connect(
         read_only: write nothing while opening: a database of an older graphmem schema is a
             :class:`~graphmem.errors.SchemaUpgradeError` instead of being upgraded (writes later are the
             caller's to refuse, as :class:`~graphmem.memory.Memory` does).
-        connection_timeout: seconds to wait for a connection.
-        max_transaction_retry_time: seconds the driver keeps retrying a transaction on transient
-            faults (a server restarting) before giving up; a read scope's statements retry as long.
+        connection_timeout: seconds to wait for a server that cannot be reached: one connection attempt
+            gives up after it, and a call whose server refuses connections, does not answer or dropped
+            the connection is tried again on new connections until this long after it started, then
+            raises :class:`~graphmem.errors.ServerAccessError` (within about this long; at most twice it
+            when connection attempts time out instead of being refused). Once a call has so given up,
+            the calls after it try the server once, until one gets through.
+        max_transaction_retry_time: seconds a statement or transaction is retried on the transient
+            faults of a live server (a deadlock, a leader switch, a database starting) before giving up.
         lock_timeout: seconds a thread of this process waits for another's write lock on the store before
             :class:`~graphmem.errors.StoreLockedError` (``Memory.open`` passes ``GRAPHMEM_LOCK_TIMEOUT``).
 
@@ -135,7 +135,7 @@ def open_session(
     auth: tuple[str, str] | None = None,
     database: str | None = None,
     create: bool = True,
-    connection_timeout: float = 10.0,
+    connection_timeout: float = 5.0,
     max_transaction_retry_time: float = 15.0,
 ) -> Neo4jSession:
     """Connect to the Bolt server at ``uri`` and check the database, without reading or writing graphmem's
@@ -146,19 +146,21 @@ def open_session(
     except ImportError as exc:
         raise MissingDependencyError("neo4j", "neo4j", "the Neo4j backend") from exc
     quiet_driver_logs()
-    uri, database = _database_in_path(uri, database)
+    uri, database = database_in_path(uri, database)
     auth, database = neo4j_login(auth, database)
     try:
         driver = neo4j.GraphDatabase.driver(
             uri,
             auth=auth,
             connection_timeout=connection_timeout,
-            connection_acquisition_timeout=connection_timeout * 2,
-            max_transaction_retry_time=max_transaction_retry_time,
+            connection_acquisition_timeout=connection_timeout,  # bounds the Bolt handshake too
+            # One attempt: the session retries (Neo4jSession.retrying). The driver's own loop retries a
+            # refused connection as long as a deadlock, so a server that is down held each call 15-30 s.
+            max_transaction_retry_time=0.0,
         )
     except (ValueError, neo4j.exceptions.ConfigurationError) as exc:
-        raise _invalid_uri(uri, exc) from exc
-    backoff = Backoff(deadline=max_transaction_retry_time)
+        raise invalid_uri(uri, exc) from exc
+    backoff = Backoff(deadline=max_transaction_retry_time, unreachable=connection_timeout)
     session = Neo4jSession(driver, uri, database, user=auth[0] if auth else None, backoff=backoff)
     try:
         try:
@@ -166,7 +168,7 @@ def open_session(
                 driver.verify_connectivity()
                 info = driver.get_server_info()
         except ValueError as exc:  # the driver's word for an address it cannot resolve or parse
-            raise _invalid_uri(uri, exc) from exc
+            raise invalid_uri(uri, exc) from exc
         session.agent = str(info.agent)
         session.address = str(info.address)  # resolved: localhost and 127.0.0.1 are one address
         session.resolved_database = session.check_database(create)
@@ -175,97 +177,6 @@ def open_session(
     except BaseException:
         driver.close()
         raise
-
-
-def _database_in_path(uri: str, database: str | None) -> tuple[str, str | None]:
-    """The URI without its path, and the database: the one given, else the path's (``None``: neither).
-
-    A URI carrying credentials is refused without quoting them (see :func:`_carries_credentials`).
-
-    The driver ignores a path (and will refuse one), so ``bolt://host:7687/memory`` would reach the
-    server's default database; graphmem prints a store as ``<server>/<database>``, so the path names it.
-    """
-    from urllib.parse import unquote, urlsplit, urlunsplit
-
-    if _carries_credentials(uri):  # the driver's own error quotes the URI, password and all
-        raise ConfigError(
-            "a Neo4j URI must not carry a user or password (it holds '@'; not quoted here): credentials go in "
-            "NEO4J_USERNAME and NEO4J_PASSWORD (or auth=)"
-        )
-    try:
-        parts = urlsplit(uri)
-    except ValueError as exc:
-        raise _invalid_uri(uri, exc) from None
-    name = unquote(parts.path.strip("/"))
-    if not name:
-        return uri, database
-    shown = _shown_uri(uri)
-    if "/" in name:
-        raise ConfigError(f"the Neo4j URI {shown!r} names the database {name!r}: a path is one database name")
-    if database is not None and database != name:
-        raise ConfigError(f"the Neo4j URI {shown!r} names the database {name!r}, but database={database!r} was given")
-    return urlunsplit(parts._replace(path="")), name
-
-
-_HOST_PORT = re.compile(r"(?:\[[0-9A-Fa-f:.%\w]*\]|[^:\[\]@]*)(?::\d*)?")
-_ROUTING_ITEM = re.compile(r"[^=@&]+=[^&]*")
-
-
-def _carries_credentials(uri: str) -> bool:
-    """Whether ``uri`` holds a user or password (``scheme://user:password@host``), which must not be quoted.
-
-    An ``@`` in the authority is one. A password holding ``/``, ``?`` or ``#`` moves its ``@`` out of what
-    a URI parser calls the authority (``bolt://ann:pa/ss@host``), so an ``@`` anywhere else is one too
-    unless the URI reads as a server's: a ``neo4j://`` URI (only those take a routing context; the driver
-    refuses any query on ``bolt://``) whose authority is a host and port, the ``@`` only in its routing
-    context (``neo4j://host:7687?policy=a@b``, ``key=value`` items joined by ``&``). Database names and
-    fragments never hold an ``@``.
-
-    A password holding ``?`` can still read as a server's URI (``neo4j://ann:2024?x=Y7@host``): errors
-    raised while opening such a URI never quote it (:func:`_shown_uri`).
-    """
-    scheme, sep, rest = uri.partition("://")
-    if not sep:
-        scheme, rest = "", uri
-    if "@" not in rest:
-        return False
-    if not scheme.lower().startswith("neo4j"):
-        return True
-    end = min((i for i in (rest.find(c) for c in "/?#") if i >= 0), default=len(rest))
-    authority, tail = rest[:end], rest[end:]
-    if "@" in authority or not _HOST_PORT.fullmatch(authority):
-        return True
-    path_and_query, _, fragment = tail.partition("#")
-    path, _, query = path_and_query.partition("?")
-    if "@" in path or "@" in fragment:
-        return True
-    return not all(_ROUTING_ITEM.fullmatch(item) for item in query.split("&"))
-
-
-def _shown_uri(uri: str) -> str:
-    """``uri`` as errors raised while opening it quote it: as given, but one holding an ``@`` anywhere
-    (which may be a password's, see :func:`_carries_credentials`) as its scheme and what follows its last
-    ``@`` up to a path or query: the host for credentials; nothing before an ``@`` is ever shown."""
-    if "@" not in uri:
-        return uri
-    scheme, sep, rest = uri.partition("://")
-    host = re.split(r"[/?#]", rest.rpartition("@")[2], maxsplit=1)[0]  # after the last '@': never a secret
-    return f"{scheme}://{host}" if sep else "the URI given (not quoted: it holds '@')"
-
-
-def _opening_detail(uri: str, exc: BaseException) -> str:
-    """The driver's message about ``exc``, raised while opening ``uri``: not shown when ``uri`` holds an
-    ``@`` (the driver quotes the URI or its routing context, where a password may be)."""
-    if "@" in uri:
-        return f"{type(exc).__name__} (its message is not shown: the URI holds '@')"
-    return short_error(exc)
-
-
-def _invalid_uri(uri: str, exc: BaseException) -> ConfigError:
-    """The error for a URI the driver (or ``urlsplit``) cannot parse, never quoting a password."""
-    if "@" in uri:
-        return ConfigError(f"not a valid Neo4j URI {_shown_uri(uri)!r}: {_opening_detail(uri, exc)}")
-    return ConfigError(f"not a valid Neo4j URI {uri!r}: {exc}")
 
 
 #: The codes of a write the server refuses to this account or database (a reader role, a read-only
@@ -289,22 +200,12 @@ _CONCURRENT_WRITE = frozenset(
 )
 
 
-def store_uri(server_uri: str, database: str | None) -> str:
-    """How a store is named: the server's URI with the database as its path (none: the server's default
-    database), which :func:`connect` reads back to the same database."""
-    from urllib.parse import quote, urlsplit, urlunsplit
-
-    if database is None:
-        return server_uri
-    parts = urlsplit(server_uri)
-    return urlunsplit(parts._replace(path="/" + quote(database, safe="")))
-
-
 class Neo4jSession:
     """A :class:`~graphmem.store.cypher.session.CypherSession` over the ``neo4j`` driver.
 
     Reads use ``execute_query`` with the driver's bookmarks, so a write is visible to the next read;
-    writes run in one managed transaction that the driver retries on transient faults.
+    writes run in one managed transaction. The driver tries each once; the session retries those it calls
+    retryable as its :class:`Backoff` says (:meth:`retrying`).
 
     Attributes:
         uri: the server URI with the database as its path (``<server uri>/<database>``; without a path
@@ -313,7 +214,7 @@ class Neo4jSession:
         database: the database name (``None``: the server's default database).
         user: the user name sent, if any (for messages).
         opening: true until :func:`open_session` returns it: errors then never quote a URI holding ``@``
-            (:func:`_shown_uri`), nor the driver's message about it.
+            (:func:`shown_uri`), nor the driver's message about it.
         agent: what the server calls itself (its Bolt agent string); set by :func:`open_session`.
         address: the server's address as the driver resolved it; set by :func:`open_session`.
         resolved_database: the database the server reports using (else ``database``); set by
@@ -323,20 +224,21 @@ class Neo4jSession:
     def __init__(
         self, driver: Any, server_uri: str, database: str | None, *, user: str | None, backoff: Backoff | None = None
     ) -> None:
-        """Wrap an open driver (use :func:`connect`); ``backoff`` paces a read scope's retries."""
+        """Wrap an open driver (use :func:`connect`); ``backoff`` paces the retries (:meth:`retrying`)."""
         self._driver = driver
         self.backoff = backoff if backoff is not None else Backoff()
         self.server_uri = server_uri
         self.database = database
         self.user = user
         self.uri = store_uri(server_uri, database)
-        self._shown_server = _shown_uri(server_uri)  # errors name the server so: never a password
+        self._shown_server = shown_uri(server_uri)  # errors name the server so: never a password
         self._shown = store_uri(self._shown_server, database)
         self.opening = True
         self.agent = ""
         self.address = ""
         self.resolved_database = database
         self._scope = threading.local()  # this thread's read session (see ``reading``)
+        self._reached = True  # false once a call gave up on a server it could not reach (see ``retrying``)
 
     def __repr__(self) -> str:
         return f"<Neo4jSession {self.uri}>"
@@ -375,8 +277,8 @@ class Neo4jSession:
         return StoreError(f"{action} failed at {self._shown}: {detail}")
 
     def _detail(self, exc: BaseException) -> str:
-        """The driver's message about ``exc`` for an error (while opening: see :func:`_opening_detail`)."""
-        return _opening_detail(self.server_uri, exc) if self.opening else short_error(exc)
+        """The driver's message about ``exc`` for an error (while opening: see :func:`opening_detail`)."""
+        return opening_detail(self.server_uri, exc) if self.opening else short_error(exc)
 
     @contextmanager
     def errors(self, action: str) -> Iterator[None]:
@@ -387,6 +289,23 @@ class Neo4jSession:
             yield
         except (DriverError, Neo4jError, OSError) as exc:
             raise self.wrap(exc, action) from exc
+
+    def retrying(self, call: Callable[[], T], *, before_retry: Callable[[], None] | None = None) -> T:
+        """Run ``call`` (one attempt of a driver call), and again after each fault the driver calls retryable,
+        as :attr:`backoff` says: a live server's transient fault until its ``deadline``, a server that cannot
+        be reached until its ``unreachable`` time. After a call gave up on a server it could not reach, the
+        calls after it try once (a refused connection fails at once) until one gets through, so an
+        application calling on meanwhile is not held for the whole time by each call."""
+        backoff = self.backoff if self._reached else replace(self.backoff, unreachable=0.0)
+        try:
+            result = retry_transient(
+                call, transient=_transient, unreachable=_unreachable, backoff=backoff, before_retry=before_retry
+            )
+        except Exception as exc:
+            self._reached = not _unreachable(exc)
+            raise
+        self._reached = True
+        return result
 
     # -- the session protocol --------------------------------------------------------------------------
 
@@ -410,7 +329,8 @@ class Neo4jSession:
         if scope is not None and timeout is None:
             with self.errors(action):
                 return scope.run(cypher, params or {})
-        with self.errors(action):
+
+        def attempt() -> list[Any]:
             try:
                 records, _, _ = self._driver.execute_query(
                     Query(cypher, timeout=timeout), params or {}, database_=self.database, routing_=RoutingControl.READ
@@ -419,6 +339,10 @@ class Neo4jSession:
                 if timeout is not None and ("Timeout" in (exc.code or "") or "TimedOut" in (exc.code or "")):
                     raise QueryLimitError(f"the query ran longer than {timeout:g} s and was stopped") from exc
                 raise
+            return list(records)
+
+        with self.errors(action):
+            records = self.retrying(attempt)
         return [_row(r) for r in records]
 
     @contextmanager
@@ -452,20 +376,24 @@ class Neo4jSession:
         )
 
     def write(self, work: Callable[[CypherTx], T], *, action: str) -> T:
-        """Run ``work`` in one managed write transaction (retried on transient faults)."""
-        with (
-            self.errors(action),
-            self._driver.session(
+        """Run ``work`` in one managed write transaction (retried on transient faults, on a new session)."""
+
+        def attempt() -> T:
+            with self._driver.session(
                 database=self.database, bookmark_manager=self._driver.execute_query_bookmark_manager
-            ) as session,
-        ):
-            result: T = session.execute_write(lambda tx: work(_Tx(tx)))
-            return result
+            ) as session:
+                result: T = session.execute_write(lambda tx: work(_Tx(tx)))
+                return result
+
+        with self.errors(action):
+            return self.retrying(attempt)
 
     def run(self, cypher: str, params: Mapping[str, Any] | None = None, *, action: str) -> list[Row]:
         """Run one statement on the writer (schema DDL, administration); its rows."""
         with self.errors(action):
-            records, _, _ = self._driver.execute_query(cypher, params or {}, database_=self.database)
+            records, _, _ = self.retrying(
+                lambda: self._driver.execute_query(cypher, params or {}, database_=self.database)
+            )
         return [_row(r) for r in records]
 
     def close(self) -> None:
@@ -481,7 +409,7 @@ class Neo4jSession:
         from neo4j.exceptions import ClientError
 
         try:
-            _, summary, _ = self._driver.execute_query("RETURN 1 AS ok", database_=self.database)
+            _, summary, _ = self.retrying(lambda: self._driver.execute_query("RETURN 1 AS ok", database_=self.database))
             return str(summary.database) if summary.database else self.database
         except ClientError as exc:
             if exc.code != "Neo.ClientError.Database.DatabaseNotFound":
@@ -493,13 +421,33 @@ class Neo4jSession:
         if not create or name is None:
             raise StoreError(f"no database {name!r} on the Neo4j server at {self._shown_server}") from missing
         try:
-            self._driver.execute_query("CREATE DATABASE $name IF NOT EXISTS WAIT", name=name, database_="system")
+            self.retrying(
+                lambda: self._driver.execute_query(
+                    "CREATE DATABASE $name IF NOT EXISTS WAIT", name=name, database_="system"
+                )
+            )
         except Exception as exc:
             raise StoreError(
                 f"no database {name!r} on the Neo4j server at {self._shown_server}, and it could not be "
                 f"created ({self._detail(exc)}); create it first or pass an existing database"
             ) from exc
         return name
+
+
+def _transient(exc: Exception) -> bool:
+    """Whether the driver calls ``exc`` retryable (a lost connection, a deadlock, a leader switch…)."""
+    from neo4j.exceptions import DriverError, Neo4jError
+
+    return isinstance(exc, DriverError | Neo4jError) and exc.is_retryable()
+
+
+def _unreachable(exc: BaseException) -> bool:
+    """Whether ``exc`` says the server cannot be reached: refused, timed out, the connection lost (the
+    driver's ``ServiceUnavailable``; a ``SessionExpired`` is a cluster member gone, retried as transient:
+    the next attempt asks the cluster again and says ``ServiceUnavailable`` if none answers)."""
+    from neo4j.exceptions import ServiceUnavailable
+
+    return isinstance(exc, ServiceUnavailable)
 
 
 class _ReadScope:
@@ -511,16 +459,9 @@ class _ReadScope:
 
     def run(self, cypher: str, params: Mapping[str, Any]) -> list[Row]:
         """Run one auto-commit read; again, on a new session, after each failure the driver calls
-        retryable (a lost connection, a reader gone, a database restarting), with exponential backoff
-        and jitter until the session's :class:`Backoff` deadline (reads are idempotent)."""
-        from neo4j.exceptions import DriverError, Neo4jError
-
-        def transient(exc: Exception) -> bool:
-            return isinstance(exc, DriverError | Neo4jError) and exc.is_retryable()
-
-        return retry_transient(
-            lambda: self._run(cypher, params), transient=transient, backoff=self._owner.backoff, before_retry=self.close
-        )
+        retryable (a lost connection, a reader gone, a database restarting), as
+        :meth:`Neo4jSession.retrying` says (reads are idempotent)."""
+        return self._owner.retrying(lambda: self._run(cypher, params), before_retry=self.close)
 
     def _run(self, cypher: str, params: Mapping[str, Any]) -> list[Row]:
         if self._session is None:

@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from graphmem.models import EdgeType, Entity, Event, Fact, NodeKind, Session
+from graphmem.models import EdgeType, Entity, Event, Fact, NodeKind, Session, session_order_key
 from graphmem.store.base import Direction, Neighbor, TimeFilter
 from graphmem.store.sqlite_reads import EVENT_COLS, FACT_COLS, kind_of, stored_fact
 from graphmem.store.sqlite_rows import dt_in, dt_out, entity_from_row, event_from_row, fact_from_row, session_from_row
@@ -314,14 +314,12 @@ class DiskNamespace:
     # -- whole namespace -----------------------------------------------------------------------------
 
     def sessions(self) -> list[Session]:
-        """Sessions by index, then id."""
-        rows = self.conn.execute(
-            f"SELECT {_SESSION_COLS} FROM sessions WHERE ns = ? ORDER BY idx, id", (self.namespace,)
-        )
-        return [session_from_row(r) for r in rows]
+        """Sessions by index, then id in natural order (:func:`~graphmem.models.session_order_key`)."""
+        rows = self.conn.execute(f"SELECT {_SESSION_COLS} FROM sessions WHERE ns = ?", (self.namespace,))
+        return sorted((session_from_row(r) for r in rows), key=lambda s: session_order_key(s.index, s.id))
 
     def events(self, session: str | None) -> list[Event]:
-        """Events of the namespace (or one session) by session index, then seq, then id."""
+        """Events of the namespace (or one session) by session (``session_order_key``), then seq, then id."""
         if session is not None:
             rows = self.conn.execute(
                 f"SELECT {EVENT_COLS} FROM events WHERE ns = ? AND session = ? ORDER BY seq, id",
@@ -329,11 +327,14 @@ class DiskNamespace:
             ).fetchall()
         else:
             cols = ", ".join(f"e.{c.strip()}" for c in EVENT_COLS.split(","))
-            rows = self.conn.execute(
-                f"SELECT {cols} FROM events e JOIN sessions s ON s.ns = e.ns AND s.id = e.session "
+            ordered = self.conn.execute(
+                f"SELECT s.idx, {cols} FROM events e JOIN sessions s ON s.ns = e.ns AND s.id = e.session "
                 "WHERE e.ns = ? ORDER BY s.idx, s.id, e.seq, e.id",
                 (self.namespace,),
             ).fetchall()
+            # SQL cannot compare ids naturally: a stable sort moves sessions sharing an index
+            ordered.sort(key=lambda r: session_order_key(r[0], r[3]))  # idx, then e.ns, e.id, e.session
+            rows = [tuple(r)[1:] for r in ordered]
         return [event_from_row(r) for r in rows]
 
     def entities(self) -> list[Entity]:

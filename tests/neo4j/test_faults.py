@@ -79,7 +79,7 @@ def test_credentials_looking_like_host_and_port_are_refused_too(uri: str) -> Non
 
 
 def test_an_at_sign_in_the_routing_context_is_not_credentials() -> None:
-    from graphmem.store.neo4j import _database_in_path
+    from graphmem.store.bolt_uri import database_in_path as _database_in_path
 
     assert _database_in_path("neo4j://h:7687?policy=a@b", None) == ("neo4j://h:7687?policy=a@b", None)
     assert _database_in_path("neo4j://h:7687/gm2?policy=a@b&region=eu", None) == (
@@ -127,7 +127,8 @@ def test_a_malformed_ipv6_uri_is_a_config_error() -> None:
     ],
 )
 def test_a_store_s_printed_uri_reads_back_to_the_same_database(server: str, database: str | None, printed: str) -> None:
-    from graphmem.store.neo4j import _database_in_path, store_uri
+    from graphmem.store.bolt_uri import database_in_path as _database_in_path
+    from graphmem.store.bolt_uri import store_uri
 
     assert store_uri(server, database) == printed
     assert _database_in_path(printed, None) == (server, database)

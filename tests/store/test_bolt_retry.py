@@ -1,5 +1,6 @@
-"""A read scope's statement retried after transient Bolt faults: with exponential backoff and jitter, on a
-new driver session each time, until a deadline; other faults are raised at once (no server needed)."""
+"""A read scope's statement (and a write transaction) retried after transient Bolt faults: with exponential
+backoff and jitter, on a new driver session each time, until a deadline (a shorter one when the server
+cannot be reached); other faults are raised at once (no server needed)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from graphmem.errors import ConfigError, ServerAccessError, ServerLoginError, St
 from graphmem.store.cypher.session import Backoff, retry_transient
 
 neo4j = pytest.importorskip("neo4j")
-from neo4j.exceptions import ClientError, SessionExpired  # noqa: E402
+from neo4j.exceptions import ClientError, ServiceUnavailable, SessionExpired, TransientError  # noqa: E402
 
 from graphmem.store.neo4j import Neo4jSession  # noqa: E402
 
@@ -31,8 +32,25 @@ class _FakeSession:
             raise self.driver.failures.pop(0)
         return [_Record(ok=1)]
 
+    def execute_write(self, work: Any) -> Any:
+        self.driver.runs += 1
+        if self.driver.failures:
+            raise self.driver.failures.pop(0)
+        return work(_FakeTx())
+
     def close(self) -> None:
         self.closed = True
+
+    def __enter__(self) -> _FakeSession:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+
+class _FakeTx:
+    def run(self, cypher: str, params: dict[str, Any]) -> list[_Record]:
+        return [_Record(ok=1)]
 
 
 class _FakeDriver:
@@ -62,7 +80,9 @@ class _Clock:
         self.now += seconds
 
 
-def _session(failures: list[Exception], waits: list[float], deadline: float = 15.0) -> tuple[Neo4jSession, _FakeDriver]:
+def _session(
+    failures: list[Exception], waits: list[float], deadline: float = 15.0, unreachable: float = 5.0
+) -> tuple[Neo4jSession, _FakeDriver]:
     driver = _FakeDriver(failures)
     clock = _Clock(waits)
     backoff = Backoff(
@@ -71,6 +91,7 @@ def _session(failures: list[Exception], waits: list[float], deadline: float = 15
         longest=0.5,
         jitter=0.2,
         deadline=deadline,
+        unreachable=unreachable,
         sleep=clock.sleep,
         clock=lambda: clock.now,
     )
@@ -122,6 +143,58 @@ def test_retry_transient_retries_only_what_it_is_told_is_transient() -> None:
     assert waits == [1.0, 2.0]
     with pytest.raises(ValueError):
         retry_transient(lambda: int("x"), transient=lambda e: isinstance(e, TimeoutError), backoff=backoff)
+
+
+def _refused() -> ServiceUnavailable:
+    return ServiceUnavailable("Couldn't connect to 127.0.0.1:7687 (reason [Errno 111] Connection refused)")
+
+
+def _deadlock() -> TransientError:
+    return TransientError._hydrate_neo4j(code="Neo.TransientError.Transaction.DeadlockDetected", message="deadlock")
+
+
+def test_a_server_that_cannot_be_reached_is_retried_only_for_the_unreachable_time() -> None:
+    # A refused connection was retried as long as a deadlock (max_transaction_retry_time, 15 s): a server
+    # that went down held each call of a long-lived memory 10-30 s.
+    waits: list[float] = []
+    session, driver = _session([_refused() for _ in range(50)], waits, deadline=15.0, unreachable=1.0)
+    with session.reading(), pytest.raises(ServerAccessError, match="down or unreachable"):
+        session.read("RETURN 1 AS ok")
+    assert 1 < driver.runs < 50 and sum(waits) <= 1.0  # retried, but gave up within the unreachable time
+
+
+def test_a_write_to_a_server_that_cannot_be_reached_gives_up_as_soon() -> None:
+    waits: list[float] = []
+    session, driver = _session([_refused() for _ in range(50)], waits, deadline=15.0, unreachable=1.0)
+    with pytest.raises(ServerAccessError, match="down or unreachable while writing"):
+        session.write(lambda tx: tx.run("CREATE (:X)"), action="writing")
+    assert 1 < driver.runs < 50 and sum(waits) <= 1.0
+    assert len(driver.sessions) == driver.runs and all(s.closed for s in driver.sessions)  # a session per attempt
+
+
+@pytest.mark.parametrize("fault", [_deadlock, lambda: SessionExpired("leader switched")])
+def test_a_live_servers_transient_fault_is_retried_past_the_unreachable_time(fault: Any) -> None:
+    waits: list[float] = []
+    session, driver = _session([fault() for _ in range(8)], waits, deadline=15.0, unreachable=1.0)
+    assert session.write(lambda tx: tx.run("RETURN 1 AS ok"), action="writing") == [{"ok": 1}]
+    assert driver.runs == 9 and sum(waits) > 1.0  # longer than a server that cannot be reached is tried
+
+
+def test_after_a_call_gave_up_on_the_server_the_next_ones_try_once_until_one_gets_through() -> None:
+    waits: list[float] = []
+    session, driver = _session([_refused() for _ in range(50)], waits, deadline=15.0, unreachable=1.0)
+    with pytest.raises(ServerAccessError):
+        session.write(lambda tx: tx.run("RETURN 1"), action="writing")
+    runs, waited = driver.runs, len(waits)
+    for _ in range(2):
+        with pytest.raises(ServerAccessError):
+            session.write(lambda tx: tx.run("RETURN 1"), action="writing")
+    assert driver.runs == runs + 2 and len(waits) == waited  # once each, no waiting
+    driver.failures = [SessionExpired("leader switched")]  # a live server's fault is still retried meanwhile
+    assert session.write(lambda tx: tx.run("RETURN 1 AS ok"), action="writing") == [{"ok": 1}]
+    driver.failures = [_refused(), _refused()]  # it got through: a refused connection is retried again
+    assert session.write(lambda tx: tx.run("RETURN 1 AS ok"), action="writing") == [{"ok": 1}]
+    assert driver.runs == runs + 2 + 2 + 3
 
 
 @pytest.mark.parametrize(

@@ -7,9 +7,10 @@ their parameters, returns rows as plain dicts of plain Python values (temporal v
 :class:`~graphmem.errors.QueryLimitError`). :mod:`graphmem.store.neo4j` implements it over the official
 ``neo4j`` driver (any Bolt server); a test can implement it with a fake.
 
-:class:`Backoff` and :func:`retry_transient` are how a session retries a read after a transient fault
-outside the driver's managed transactions (a read scope's auto-commit statements): exponential backoff
-with jitter, bounded in time as the driver bounds its own retries.
+:class:`Backoff` and :func:`retry_transient` are how a session retries a statement or a transaction after a
+transient fault: exponential backoff with jitter, bounded in time. A fault that says the server cannot be
+reached (refused, timed out, the connection lost) is retried for a shorter time than one a live server
+answers (a deadlock, a leader switch), so a server that is down is reported within a few seconds.
 """
 
 from __future__ import annotations
@@ -111,9 +112,9 @@ class Backoff:
     The n-th retry waits ``first * multiplier ** (n - 1)`` seconds (at most ``longest``), each wait moved
     by up to ``jitter`` of itself either way so that clients failing together do not retry together. No
     retry starts once ``deadline`` seconds have passed since the first attempt, or would pass during
-    its wait (the driver's ``max_transaction_retry_time`` bounds its managed transactions the same way).
-    The first wait is short: the common transient fault is a pooled connection the server dropped, which
-    a new connection fixes at once; a server that is restarting gets the longer waits.
+    its wait; after a failure that says the server cannot be reached, none once ``unreachable`` seconds
+    would have passed. The first wait is short: the common transient fault is a pooled connection the
+    server dropped, which a new connection fixes at once; a server that is restarting gets the longer waits.
 
     Attributes:
         first: seconds before the first retry.
@@ -121,6 +122,9 @@ class Backoff:
         longest: no wait is longer than this.
         jitter: the fraction of a wait added or taken away at random.
         deadline: seconds after the first attempt when no retry starts any more.
+        unreachable: the same, when the last failure was that the server cannot be reached (refused, timed
+            out, the connection lost): a server that is down is reported after about this long, not
+            ``deadline``; ``0`` tries such a call once.
         sleep: waits (``time.sleep``; a test passes a fake clock's).
         clock: seconds from a fixed point (``time.monotonic``), for the deadline.
     """
@@ -130,6 +134,7 @@ class Backoff:
     longest: float = 4.0
     jitter: float = 0.2
     deadline: float = 15.0
+    unreachable: float = 5.0
     sleep: Callable[[float], None] = time.sleep
     clock: Callable[[], float] = time.monotonic
 
@@ -139,18 +144,24 @@ class Backoff:
         return base * (1.0 + self.jitter * random.uniform(-1.0, 1.0))
 
 
+def _never(_exc: Exception) -> bool:
+    return False
+
+
 def retry_transient(
     call: Callable[[], T],
     *,
     transient: Callable[[Exception], bool],
     backoff: Backoff,
     before_retry: Callable[[], None] | None = None,
+    unreachable: Callable[[Exception], bool] = _never,
 ) -> T:
     """Run ``call``, and again after each failure ``transient`` accepts, waiting as ``backoff`` says.
 
-    Only idempotent work (a read) may be retried so. ``before_retry`` runs before each retry (to drop a
-    connection that failed). The last failure is raised when ``backoff.deadline`` is reached, and any
-    failure ``transient`` refuses at once.
+    Only idempotent work (a read, a transaction that may run twice) may be retried so. ``before_retry``
+    runs before each retry (to drop a connection that failed). The last failure is raised when
+    ``backoff.deadline`` is reached (``backoff.unreachable`` when ``unreachable`` says the failure was that
+    the server cannot be reached), and any failure ``transient`` refuses at once.
     """
     started = backoff.clock()
     retry = 0
@@ -162,7 +173,8 @@ def retry_transient(
                 raise
             retry += 1
             pause = backoff.wait(retry)
-            if backoff.clock() - started + pause > backoff.deadline:
+            limit = min(backoff.deadline, backoff.unreachable) if unreachable(exc) else backoff.deadline
+            if backoff.clock() - started + pause > limit:
                 raise
         if before_retry is not None:
             before_retry()

@@ -23,11 +23,11 @@ from datetime import datetime
 from typing import Any, TypeVar
 
 from graphmem.errors import ConfigError, StoreError, WriteConflictError
-from graphmem.models import Batch, EdgeType, Entity, Event, Fact, Session, validate_namespace
+from graphmem.models import Batch, EdgeType, Entity, Event, Fact, Session, session_order_key, validate_namespace
 from graphmem.store.base import Direction, Neighbor, TimeFilter
 from graphmem.store.cypher import chain_reads, changes, line, setup, write
 from graphmem.store.cypher.bookkeeping import CypherBookkeeping
-from graphmem.store.cypher.copy import EDGES, EVENTS, EdgeCopy, LocalCopies, NamespaceCopy, load_edges, load_events
+from graphmem.store.cypher.copy import LocalCopies
 from graphmem.store.cypher.dialect import CypherDialect
 from graphmem.store.cypher.neighbors import (
     NEIGHBORS,
@@ -53,6 +53,7 @@ from graphmem.store.cypher.scope import SeenEvents
 from graphmem.store.cypher.searches import CypherSearches
 from graphmem.store.cypher.session import CypherSession, CypherTx, Row
 from graphmem.store.cypher.stats import count_stats
+from graphmem.store.cypher.watching import CypherWatching
 from graphmem.store.cypher.writers import Writers
 from graphmem.store.lock import DEFAULT_LOCK_TIMEOUT
 from graphmem.store.results import DeleteResult, StoreIdentity, StoreStats
@@ -61,7 +62,6 @@ from graphmem.text import legacy_name_key
 __all__ = ["CypherStore"]
 
 T = TypeVar("T")
-P = TypeVar("P", NamespaceCopy, EdgeCopy)
 
 # What reads return of a node: every model property, never the embedding (hundreds of floats).
 _SESSION_MAP = "n {.namespace, .id, .index, .started_at, .date_text}"
@@ -78,7 +78,7 @@ _EVENTS_AT = (
 )
 
 
-class CypherStore(CypherSearches, CypherBookkeeping):
+class CypherStore(CypherSearches, CypherBookkeeping, CypherWatching):
     """A :class:`~graphmem.store.base.GraphStore` in a database of a Cypher server.
 
     Open one with :func:`graphmem.store.open_store` or ``Memory.open("neo4j://host:7687", auth=...,
@@ -214,68 +214,6 @@ class CypherStore(CypherSearches, CypherBookkeeping):
         return self._writers.guarded(
             ns, lambda: self._counter(ns), lambda: line.in_line(self._session, ns, self._read, stall=stall)
         )
-
-    def _counter(self, ns: str) -> int | None:
-        """The change counter of ``ns`` read now (``None``: never written)."""
-        rows = self._read(changes.READ, ns=ns)
-        return None if not rows or rows[0]["changes"] is None else int(rows[0]["changes"])
-
-    def _forgetting_copy(self, ns: str, result: T) -> T:
-        self._copies.forget(ns)  # its size is no longer known
-        return result
-
-    def changed_elsewhere(self, namespace: str) -> bool:
-        """Whether other connections wrote ``namespace`` since the last call (true on the first call for a
-        namespace); this store's own writes do not count unless another writer's came in between (the
-        :class:`~graphmem.store.base.WatchesChanges` capability, see :mod:`graphmem.store.cypher.changes`).
-
-        One small read; inside :meth:`reading` it uses the scope's connection, and the rest of the scope
-        may answer reads of ``namespace`` from the client's copy of it, when the copy was loaded with the
-        counter where it is now (see :mod:`graphmem.store.cypher.copy`).
-        """
-        ns = self._checked(namespace)
-        now = self._counter(ns)
-        self._copies.observed(ns, now)
-        return self._counters.changed(ns, now)
-
-    @property
-    def copy_max_events(self) -> int:
-        """Namespaces of at most this many events are answered from a client copy while their change counter
-        holds (0: never; see :mod:`graphmem.store.cypher.copy`)."""
-        return self._copies.max_events
-
-    @copy_max_events.setter
-    def copy_max_events(self, value: int) -> None:
-        self._copies.max_events = int(value)
-
-    def _copy(self, ns: str) -> NamespaceCopy | None:
-        """The events part of the copy of ``ns`` that answers reads in this scope (read now if it may be)."""
-        copies = self._copies
-        return self._part(
-            ns,
-            EVENTS,
-            NamespaceCopy,
-            lambda now: load_events(self._session, ns, now, copies.max_events, copies.max_bytes),
-        )
-
-    def _edge_copy(self, ns: str) -> EdgeCopy | None:
-        """The edges part of the copy of ``ns`` that answers reads in this scope (read now if it may be)."""
-        return self._part(ns, EDGES, EdgeCopy, lambda now: load_edges(self._session, ns, now, self._copies.max_bytes))
-
-    def _part(self, ns: str, part: str, kind: type[P], load: Callable[[int], P | None]) -> P | None:
-        """The ``part`` of the copy of ``ns`` for this scope: the one kept, or ``load(counter)`` when it may be read."""
-        wanted = self._copies.wanted(ns, part)
-        if wanted is None:
-            return None
-        now, copy, may_load = wanted
-        if copy is None and may_load:
-            copy = load(now)
-            self._copies.keep(ns, part, copy)
-        return copy if isinstance(copy, kind) else None
-
-    def forget_changes(self, namespace: str) -> None:
-        """Forget the counter value known for ``namespace`` (the next :meth:`changed_elsewhere` is true)."""
-        self._counters.forget(self._checked(namespace))
 
     def close(self) -> None:
         """Close the session. Safe to call twice."""
@@ -458,13 +396,14 @@ class CypherStore(CypherSearches, CypherBookkeeping):
         return {node_id: neighbors_from_rows(node_id, found[node_id], direction, time) for node_id in node_ids}
 
     def iter_sessions(self, namespace: str) -> Iterator[Session]:
-        """Sessions of the namespace in index order (then id)."""
+        """Sessions of the namespace in index order (then id, naturally: :func:`~graphmem.models.session_order_key`)."""
         ns = self._checked(namespace)
         rows = self._read("MATCH (n:Session {namespace: $ns}) RETURN " + _SESSION_MAP + " AS p", ns=ns)
-        yield from sorted((session_from_props(r["p"]) for r in rows), key=lambda s: (s.index, s.id))
+        yield from sorted((session_from_props(r["p"]) for r in rows), key=lambda s: session_order_key(s.index, s.id))
 
     def iter_events(self, namespace: str, *, session: str | None = None) -> Iterator[Event]:
-        """Events of the namespace (or one session) in session index, then seq (then id), order."""
+        """Events of the namespace (or one session) by session as :meth:`iter_sessions` lists them, then seq, then
+        id (an event whose session node is missing first)."""
         ns = self._checked(namespace)
         rows = self._read(
             "MATCH (n:Event {namespace: $ns}) WHERE $session IS NULL OR n.session = $session "
@@ -473,7 +412,13 @@ class CypherStore(CypherSearches, CypherBookkeeping):
             session=session,
         )
         events = [(r["idx"], event_from_props(r["p"])) for r in rows]
-        events.sort(key=lambda pair: (pair[0] if pair[0] is not None else -1, pair[1].session, pair[1].seq, pair[1].id))
+        events.sort(
+            key=lambda pair: (
+                session_order_key(-1 if pair[0] is None else pair[0], pair[1].session),
+                pair[1].seq,
+                pair[1].id,
+            )
+        )
         for _, ev in events:
             yield ev
 
