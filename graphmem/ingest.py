@@ -52,8 +52,8 @@ from graphmem.ingest_extract import Extracted, Parts, extract_stream, for_worker
 from graphmem.ingest_paths import FOLDER_SUFFIXES, Records, collect_files, inputs_of
 from graphmem.ingest_read import Job, Todo, read_jobs
 from graphmem.ingest_run import UnitRun, retype_kept
-from graphmem.ingest_stop import Stop, stopping
-from graphmem.ingest_summary import STAGES, IngestSummary
+from graphmem.ingest_stop import Committing, IngestExit, IngestInterrupted, Stop, UnitAbandoned, stopping
+from graphmem.ingest_summary import STAGES, WAITING, IngestSummary, stopped_at, until_stopped
 from graphmem.models import Batch, SourceRecord, validate_namespace
 from graphmem.progress import ProgressBar
 from graphmem.store.base import GuardsWrites
@@ -71,6 +71,7 @@ from graphmem.writer import (
 
 if TYPE_CHECKING:
     from graphmem.embed import Embedder
+    from graphmem.models import Entity
     from graphmem.store.base import GraphStore
 
 __all__ = ["FOLDER_SUFFIXES", "STAGES", "Extractor", "IngestSummary", "IngestTarget", "collect_files", "ingest"]
@@ -98,8 +99,9 @@ class IngestTarget(Protocol):
         """Apply one batch all-or-nothing."""
         ...
 
-    def writing(self) -> AbstractContextManager[None]:
-        """Hold the store's write lock for the whole run (having caught up with other writers)."""
+    def writing(self, waiting: Callable[[], None] | None = None) -> AbstractContextManager[None]:
+        """Hold the store's write lock for the whole run (having caught up with other writers); ``waiting`` is
+        called at each poll while another process holds it, and what it raises ends the wait."""
         ...
 
 
@@ -120,39 +122,73 @@ def _write_job(
 
     Every unit goes through the one write path (:func:`graphmem.writer.commit_batch`). Returns the error
     that stopped the input (an extraction, embedding, resolution or store failure of one unit; see
-    :func:`_stopped_at`), or ``None``. The units before it stay committed; it and the units after it are
-    not written (the last unit carries the record that marks the whole input done, and a later run
-    resumes at the failed unit), and ``parts`` is closed so nothing after it is extracted or embedded.
-    The units are one run (:mod:`graphmem.ingest_run`): ``resolvers`` gives the resolver of each unit
-    from where it stands. A signal (``stop``, :mod:`graphmem.ingest_stop`) stops the run between units:
-    the unit being written is committed whole, and an error raised meanwhile is taken as the signal's.
+    :func:`~graphmem.ingest_summary.stopped_at`), or ``None``. The units before it stay committed; it and
+    the units after it are not written (the last unit carries the record that marks the whole input done,
+    and a later run resumes at the failed unit), and ``parts`` is closed so nothing after it is extracted
+    or embedded. The units are one run (:mod:`graphmem.ingest_run`): ``resolvers`` gives the resolver of
+    each unit from where it stands. A signal (``stop``, :mod:`graphmem.ingest_stop`) stops the run between
+    units: the unit being written is committed whole, and an error raised meanwhile is taken as the
+    signal's; a second signal abandons the unit up to its commit (``summary.abandoned`` names it).
     """
     t = summary.timings
     spent = Timings()
     run = UnitRun(job.todo)
+    # the neo4j driver turns an exception raised mid-I/O into another error: a server store's unit is
+    # abandoned only at its writes (graphmem.ingest_stop)
+    at_once = not isinstance(target.store, GuardsWrites)
+    left = iter(parts)
     try:
-        for n, (todo, part) in enumerate(zip(job.todo, parts, strict=True)):
-            t["extract"] += part.seconds
-            t["embed"] += part.embed_seconds
-            for key, value in part.usage.items():
-                summary.usage[key] = summary.usage.get(key, 0) + value
-            stop.check()  # Ctrl-C or SIGTERM since the last unit: this one is not written
-            if part.error is not None:
-                if part.stop:
-                    summary.stopped = part.error
-                return _stopped_at(job, n, part.error)
+        for n, todo in enumerate(job.todo):
             try:
-                placed = partial(run.resolver, resolvers, target.store, n)  # read after the unit's moves
-                run.wrote(todo.transcript.namespace, _write_unit(target, todo, part, placed, embed, summary, spent))
-            except Exception as exc:  # a store or resolver failure: reported for this unit, as extraction's
-                stop.check()  # unless a signal came meanwhile: then it is why (it was not raised mid-call)
-                detail = str(exc) if isinstance(exc, GraphmemError) else f"{type(exc).__name__}: {exc}"
-                return _stopped_at(job, n, f"{job.path}: {detail}")
+                with stop.unit(at_once=at_once):  # a second signal abandons it (graphmem.ingest_stop)
+                    part = next(left)  # extracted here or by a worker, and embedded by the helper
+                    error = _write_part(target, job, n, todo, part, run, resolvers, embed, summary, spent, stop)
+            except UnitAbandoned:  # nothing of this unit is stored: its transaction was rolled back
+                summary.abandoned = stopped_at(job, n, f"{job.path}: abandoned part way by a second signal")
+                stop.check()  # the stop the first signal asked for
+                raise
+            if error is not None:
+                return error
             on_write()
     finally:
         parts.close()
         for stage in ("resolve", "embed", "write"):
             t[stage] += getattr(spent, stage)
+    return None
+
+
+def _write_part(
+    target: IngestTarget,
+    job: Job,
+    n: int,
+    todo: Todo,
+    part: Extracted,
+    run: UnitRun,
+    resolvers: Callable[[RunUnit], Resolver],
+    embed: bool,
+    summary: IngestSummary,
+    spent: Timings,
+    stop: Stop,
+) -> str | None:
+    """Write unit ``n`` of ``job`` (:func:`_write_job`), extracted as ``part``; returns the error that stopped
+    the input there, or ``None``."""
+    t = summary.timings
+    t["extract"] += part.seconds
+    t["embed"] += part.embed_seconds
+    for key, value in part.usage.items():
+        summary.usage[key] = summary.usage.get(key, 0) + value
+    stop.check()  # Ctrl-C or SIGTERM since the last unit: this one is not written
+    if part.error is not None:
+        if part.stop:
+            summary.stopped = part.error
+        return stopped_at(job, n, part.error)
+    try:
+        placed = partial(run.resolver, resolvers, target.store, n)  # read after the unit's moves
+        run.wrote(todo.transcript.namespace, _write_unit(target, todo, part, placed, embed, summary, spent, stop))
+    except Exception as exc:  # a store or resolver failure: reported for this unit, as extraction's
+        stop.check()  # unless a signal came meanwhile: then it is why (it was not raised mid-call)
+        detail = str(exc) if isinstance(exc, GraphmemError) else f"{type(exc).__name__}: {exc}"
+        return stopped_at(job, n, f"{job.path}: {detail}")
     return None
 
 
@@ -164,6 +200,7 @@ def _write_unit(
     embed: bool,
     summary: IngestSummary,
     spent: Timings,
+    stop: Stop,
 ) -> list[str]:
     """Commit the batches of one extracted unit (one per transcript), count them in ``summary`` and return
     the ids of the events written.
@@ -172,9 +209,11 @@ def _write_unit(
     again, from the batch as extracted, when another client wrote the namespace meanwhile
     (:func:`graphmem.write_retry.retry_conflicts`, as :func:`graphmem.live.add` does); the unit's plan (what
     the input wrote before, read with the input) is the input's own and is not read again. ``placed`` gives
-    the unit's resolver, read once its moves are written (what its retraction removes is read by then)."""
+    the unit's resolver, read once its moves are written (what its retraction removes is read by then).
+    ``stop`` holds off a second signal while what the unit moves is written, and from its commit on."""
     for moved in todo.moves:  # what an input moved here wrote from its old path, re-keyed first
-        target.write(moved)
+        with stop.held():
+            target.write(moved)
     resolver = placed()
     places = todo.forgotten_live  # with the unit's first batch: the one retracting them
     events: list[str] = []
@@ -188,12 +227,15 @@ def _write_unit(
         if embed and not batch.embeddings:  # embedded once, outside the guard: an attempt only resolves and writes
             batch = embedded(target, batch, spent)
         records = (*todo.marks, todo.record) if todo.record is not None else todo.marks
-        # a kept entity NER alone typed that the unit's facts type otherwise moves, as a live add moves it
-        retyped = retype_kept(target.store, batch, todo.transcript.known, target.write)
+        retyped: list[tuple[Entity, str]] = []
         try:
-            written = _commit_guarded(target, batch, resolver, embed, records, todo.retract, spent)
+            with stop.held():  # a kept entity NER alone typed that the unit's facts type otherwise moves
+                retyped = retype_kept(target.store, batch, todo.transcript.known, target.write)
+            committing = Committing(target, stop)
+            written = _commit_guarded(committing, batch, resolver, embed, records, todo.retract, spent)
         except BaseException:
-            undo_retypes(target.store, retyped, target.write)  # the unit was not written: nor is what it moved
+            with stop.held():  # the unit was not written: nor is what it moved
+                undo_retypes(target.store, retyped, target.write)
             raise
         batch = written.batch
         events.extend(e.id for e in batch.events)
@@ -265,42 +307,6 @@ def _check_ids(store: GraphStore, batch: Batch, retract: tuple[str, ...]) -> Non
             f"another writer wrote {named} in namespace {batch.namespace!r} after this input was read, and "
             "this unit would write over it; nothing of this unit was written"
         )
-
-
-#: Sessions named in the message of an input that stopped part way (the rest are counted).
-_NAMED_SESSIONS = 6
-
-
-def _stopped_at(job: Job, index: int, error: str) -> str:
-    """The error of an input stopped at its unit ``index``: ``error``, then where that unit starts in the
-    file (``path:line``, when its reader knows lines) and the sessions not written."""
-    rest = [(t.transcript.namespace, s) for t in job.todo[index:] for s in t.transcript.sessions]
-    lines = (turn.line for _, s in rest[:1] for turn in s.turns if turn.line is not None)
-    line = next(lines, None)
-    where = f"{job.path}:{line}" if line is not None else job.path
-    several = len({ns for ns, _ in rest}) > 1
-    names = [f"{ns}/{s.id}" if several else s.id for ns, s in rest]
-    listed = ", ".join(names[:_NAMED_SESSIONS]) + (f", … ({len(names)} in all)" if len(names) > _NAMED_SESSIONS else "")
-    kept = sum(len(t.transcript.sessions) for t in job.todo[:index])
-    return (
-        f"{error} (the unit starting at {where}, session {names[0]}; not written: {listed}; "
-        f"{kept} session(s) of this run committed before it; ingesting the same content again resumes there)"
-    )
-
-
-def _until_stopped(
-    stream: Iterator[tuple[Job, Parts | None]], summary: IngestSummary, inputs: int
-) -> Iterator[tuple[Job, Parts | None]]:
-    """The jobs of ``stream`` until one sets ``summary.stopped`` (the extractor's service cannot be
-    reached: every later input would wait out its retries and fail alike); that message is completed
-    with where the run stopped and how many of the ``inputs`` were not read."""
-    for done, (job, parts) in enumerate(stream, start=1):
-        yield job, parts
-        if summary.stopped is not None:
-            left = inputs - done
-            rest = f"{left} later input(s) not read" if left > 0 else "no later input"
-            summary.stopped = f"{summary.stopped} — the run stopped at {job.path}: {rest}; ingest again to resume"
-            return
 
 
 def _add_records(
@@ -430,7 +436,11 @@ def ingest(
     Raises:
         ConfigError: a bad option (unknown format, illegal namespace, ``workers < 1``).
         KeyboardInterrupt: Ctrl-C, and ``SystemExit(143)`` SIGTERM, taken between units in the main thread
-            (:mod:`graphmem.ingest_stop`): the unit being written is committed whole; the next run resumes.
+            (:mod:`graphmem.ingest_stop`), as :class:`~graphmem.ingest_stop.IngestInterrupted` and
+            :class:`~graphmem.ingest_stop.IngestExit`, whose ``summary`` says what the run did: the unit
+            being written is committed whole, unless a second signal abandons it before its commit (rolled
+            back: ``summary.abandoned`` names it); one that comes while the run waits for another writer's
+            lock ends the wait at once (``summary.stopped`` says so). The next run resumes.
     """
     if format is not None and format not in FORMATS:
         raise ConfigError(f"unknown format {format!r}; choose one of {', '.join(FORMATS)}")
@@ -464,21 +474,51 @@ def ingest(
         participants=names,
         zone=zone,
     )
-    # one writer at a time, from reading what the store holds to the last commit (read_jobs is lazy);
-    # once the lock is held, Ctrl-C and SIGTERM stop the run between units (graphmem.ingest_stop)
-    with (
-        target.writing(),
-        stopping() as stop,
-        ProgressBar(
-            "ingest",
-            len(inputs) if isinstance(inputs, list) else 1,
-            "files  {task.fields[turns]:,} turns  {task.fields[rate]:,.0f} turns/s",
-            enabled=progress,
-            turns=0,
-            rate=0.0,
-        ) as bar,
-        ExitStack() as stack,
-    ):
+    try:
+        _run(target, jobs, inputs, ex, extractor, workers, progress, embed, embed_helper, resolvers, summary, started)
+    except KeyboardInterrupt as exc:  # the summary says what the run did before (the CLI prints it)
+        summary.seconds = time.perf_counter() - started
+        raise IngestInterrupted(summary) from exc
+    except SystemExit as exc:
+        summary.seconds = time.perf_counter() - started
+        raise IngestExit(exc.code, summary) from exc
+    summary.seconds = time.perf_counter() - started
+    return summary
+
+
+def _run(
+    target: IngestTarget,
+    jobs: Iterator[Job],
+    inputs: Sequence[str] | str,
+    ex: Extractor,
+    extractor: str | Extractor,
+    workers: int,
+    progress: bool,
+    embed: bool,
+    embed_helper: bool,
+    resolvers: Callable[[RunUnit], Resolver],
+    summary: IngestSummary,
+    started: float,
+) -> None:
+    """Ingest the inputs ``jobs`` reads into ``target``, counting in ``summary`` (:func:`ingest`)."""
+    # one writer at a time, from reading what the store holds to the last commit (read_jobs is lazy). Ctrl-C
+    # and SIGTERM stop the run between units (graphmem.ingest_stop), and at once while it waits for the
+    # lock of another process (at each poll of the wait): nothing is written yet.
+    with ExitStack() as stack:
+        stop = stack.enter_context(stopping())
+        summary.stopped = WAITING
+        stack.enter_context(target.writing(waiting=stop.check))
+        summary.stopped = None
+        bar = stack.enter_context(
+            ProgressBar(
+                "ingest",
+                len(inputs) if isinstance(inputs, list) else 1,
+                "files  {task.fields[turns]:,} turns  {task.fields[rate]:,.0f} turns/s",
+                enabled=progress,
+                turns=0,
+                rate=0.0,
+            )
+        )
 
         def tick(files: int) -> None:
             summary.seconds = time.perf_counter() - started
@@ -492,7 +532,7 @@ def ingest(
             stack.callback(pooled.close, summary)
         # closed on a stop, so a pool of workers is shut down and no later input is read or extracted
         stream = stack.enter_context(closing(extract_stream(jobs, ex, spec, workers, shipped, stop)))
-        for job, parts in _until_stopped(stream, summary, len(inputs)):
+        for job, parts in until_stopped(stream, summary, len(inputs)):
             stop.check()
             if pooled is not None and parts is not None:
                 parts = embedding_ahead(parts, pooled.get(), target.store)
@@ -515,5 +555,3 @@ def ingest(
                 summary.errors.append((job.path, job.error))
             tick(1)
     stop.check()  # a signal during the last unit: the run is complete, yet it was asked to stop
-    summary.seconds = time.perf_counter() - started
-    return summary

@@ -12,18 +12,65 @@ between units: the unit being written is committed whole (or, stopped before it 
 and the run raises what the default would have, ``KeyboardInterrupt`` for SIGINT and ``SystemExit(143)``
 for SIGTERM, so the CLI says what is kept and exits 130 or 143; running it again resumes. Where no store
 call can be in flight (extracting in this process, waiting for worker processes:
-:meth:`Stop.interruptible`) a signal raises at once, so a stop need not wait for a long extraction.
+:meth:`Stop.interruptible`) a signal raises at once, so a stop need not wait for a long extraction; so
+does waiting for another writer's lock (:meth:`Stop.check` is called at each poll of the wait).
+
+A second signal (Ctrl-C again, or SIGTERM after Ctrl-C) abandons the unit in progress (:meth:`Stop.unit`):
+a long transcript is one unit, whose embedding alone may take minutes. Up to the unit's commit
+(:meth:`Stop.committing`, as :class:`Committing` writes its batch) :class:`UnitAbandoned` is raised, the
+writer takes back the entities the unit retyped before its commit (a moved file's records re-keyed to
+its new path stay so, as when a unit fails), notes the unit in
+:attr:`IngestSummary.abandoned <graphmem.ingest_summary.IngestSummary.abandoned>` and raises the stop the
+first signal asked for: nothing of the unit is stored, the units before it are. A commit once begun is
+written whole. On the embedded store the signal raises at once wherever the unit is (its transactions
+roll back on any exception, a namespace half read into its mirror is dropped), except inside a write
+(:meth:`Stop.held`), where it is raised as the write ends. On a server store it is raised only at the
+unit's next write, before it begins: the neo4j driver turns an exception raised mid-I/O into another error
+and can leave its connection unusable, so a unit still resolving waits for its write to be abandoned.
+Each ingest that stops so raises :class:`IngestInterrupted` (SIGINT first) or :class:`IngestExit`
+(SIGTERM first), which carry the run's summary.
 """
 
 from __future__ import annotations
 
 import signal
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from types import FrameType
+from typing import TYPE_CHECKING
 
-__all__ = ["Stop", "stopping"]
+if TYPE_CHECKING:
+    from graphmem.embed import Embedder
+    from graphmem.ingest import IngestTarget
+    from graphmem.ingest_summary import IngestSummary
+    from graphmem.models import Batch
+    from graphmem.store.base import GraphStore
+
+__all__ = ["Committing", "IngestExit", "IngestInterrupted", "Stop", "UnitAbandoned", "stopping"]
+
+
+class UnitAbandoned(KeyboardInterrupt):
+    """A second signal abandons the unit in progress (raised inside the run, turned into the first signal's
+    stop by the writer once the unit is taken back)."""
+
+
+class IngestInterrupted(KeyboardInterrupt):
+    """Ctrl-C stopped an ingest run; ``summary`` says what it did before (and ``summary.abandoned`` which
+    unit it took back)."""
+
+    def __init__(self, summary: IngestSummary) -> None:
+        super().__init__()
+        self.summary = summary
+
+
+class IngestExit(SystemExit):
+    """SIGTERM (or another exit) stopped an ingest run, with the status ``code``; ``summary`` as for
+    :class:`IngestInterrupted`."""
+
+    def __init__(self, code: object, summary: IngestSummary) -> None:
+        super().__init__(code)
+        self.summary = summary
 
 
 class Stop:
@@ -32,12 +79,19 @@ class Stop:
     A :class:`Stop` made outside :func:`stopping` is never asked to stop: its checks do nothing.
     """
 
-    __slots__ = ("_open", "signum")
+    __slots__ = ("_at_once", "_closed", "_held", "_open", "_raised", "_unit", "abandon", "signum")
 
     def __init__(self) -> None:
         #: The first signal noted (``signal.SIGINT`` or ``signal.SIGTERM``), or ``None``.
         self.signum: int | None = None
+        #: Whether a second signal asked to abandon the unit in progress.
+        self.abandon = False
         self._open = 0
+        self._unit = 0
+        self._at_once = False
+        self._closed = False
+        self._held = 0
+        self._raised = False
 
     def check(self) -> None:
         """Raise the stop a signal asked for, if one did (and again at every later check).
@@ -46,10 +100,12 @@ class Stop:
             KeyboardInterrupt: after SIGINT (Ctrl-C).
             SystemExit: after SIGTERM, with status 143.
         """
+        if self.signum is None:
+            return
+        self._raised = True  # the run is stopping: a second signal no longer interrupts what it undoes
         if self.signum == signal.SIGINT:
             raise KeyboardInterrupt
-        if self.signum is not None:
-            raise SystemExit(128 + self.signum)
+        raise SystemExit(128 + self.signum)
 
     @contextmanager
     def interruptible(self) -> Iterator[None]:
@@ -62,11 +118,55 @@ class Stop:
         finally:
             self._open -= 1
 
+    @contextmanager
+    def unit(self, *, at_once: bool) -> Iterator[None]:
+        """The work of one unit, up to its commit (:meth:`committing`), which a second signal abandons: at
+        once when ``at_once`` (every store call in it survives an exception raised anywhere), else at its
+        next write (:meth:`held`, :meth:`committing`)."""
+        self.check()  # a signal noted before it begins stops the run here: it is not written
+        self._unit += 1
+        self._at_once, self._closed = at_once, False
+        try:
+            yield
+        finally:
+            self._unit -= 1
+            self._closed = False
+
+    @contextmanager
+    def held(self) -> Iterator[None]:
+        """A write of the unit before its commit (what it moved): abandoned before it begins when asked, never
+        while it runs (it commits whole); asked meanwhile, the unit is abandoned as it ends."""
+        self._abandon_here()
+        self._held += 1
+        try:
+            yield
+        finally:
+            self._held -= 1
+        if self._at_once:
+            self._abandon_here()
+
+    def committing(self) -> None:
+        """The unit's commit begins: abandoned here when asked; from now on the unit is written whole."""
+        self._abandon_here()
+        self._closed = True
+
+    def _abandon_here(self) -> None:
+        """Raise :class:`UnitAbandoned` if a second signal asked for it and neither it nor the stop was raised
+        yet (it is raised once: what the writer then does to take the unit back, or to stop the run's workers,
+        is not interrupted again)."""
+        if self.abandon and self._unit and not self._held and not self._closed and not self._raised:
+            self._raised = True
+            raise UnitAbandoned
+
     def _note(self, signum: int, frame: FrameType | None) -> None:
         if self.signum is None:
             self.signum = signum
-        if self._open:
-            self.check()
+            if self._open:
+                self.check()
+            return
+        self.abandon = True
+        if self._at_once:
+            self._abandon_here()
 
 
 @contextmanager
@@ -89,3 +189,32 @@ def stopping() -> Iterator[Stop]:
     finally:
         for signum, handler in previous.items():
             signal.signal(signum, handler)
+
+
+class Committing:
+    """``target`` whose writes are a unit's commit (:meth:`Stop.committing`):
+    one that a second signal asked to abandon is not begun, and one begun is written whole."""
+
+    __slots__ = ("_stop", "_target")
+
+    def __init__(self, target: IngestTarget, stop: Stop) -> None:
+        self._target, self._stop = target, stop
+
+    @property
+    def store(self) -> GraphStore:
+        """The target's store."""
+        return self._target.store
+
+    @property
+    def embedder(self) -> Embedder:
+        """The target's embedder."""
+        return self._target.embedder
+
+    def write(self, batch: Batch) -> None:
+        """Write ``batch`` to the target, whole, unless the unit was abandoned before."""
+        self._stop.committing()
+        self._target.write(batch)
+
+    def writing(self, waiting: Callable[[], None] | None = None) -> AbstractContextManager[None]:
+        """The target's write lock."""
+        return self._target.writing(waiting)

@@ -3,10 +3,15 @@ prints it; and the stages its time is split by (:data:`STAGES`)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-__all__ = ["STAGES", "IngestSummary"]
+if TYPE_CHECKING:
+    from graphmem.ingest_extract import Parts
+    from graphmem.ingest_read import Job
+
+__all__ = ["STAGES", "WAITING", "IngestSummary", "stopped_at", "until_stopped"]
 
 #: The timed stages, in pipeline order.
 STAGES = ("read", "extract", "resolve", "embed", "write")
@@ -50,6 +55,9 @@ class IngestSummary:
     #: Why the run stopped before its last input (the extractor's service could not be reached), or
     #: ``None``; the inputs before were ingested, those after it not read.
     stopped: str | None = None
+    #: The unit a second Ctrl-C (or SIGTERM) abandoned, rolled back (its input, where the unit starts and
+    #: the sessions not written), or ``None``; set on a run stopped so (:mod:`graphmem.ingest_stop`).
+    abandoned: str | None = None
     #: ``(path, message)`` for inputs skipped for a reason worth telling: a copy of an input already
     #: ingested from another path (the message names that path).
     notes: list[tuple[str, str]] = field(default_factory=list)
@@ -98,3 +106,42 @@ class IngestSummary:
             "helpers": self.helpers,
             "usage": dict(self.usage),
         }
+
+
+#: Why a run stopped before it began (a signal while it waited for another writer).
+WAITING = "while waiting for another writer to release the store's write lock (nothing was read or written)"
+
+#: Sessions named in the message of an input that stopped part way (the rest are counted).
+_NAMED_SESSIONS = 6
+
+
+def stopped_at(job: Job, index: int, error: str) -> str:
+    """The error of an input stopped at its unit ``index``: ``error``, then where that unit starts in the
+    file (``path:line``, when its reader knows lines) and the sessions not written."""
+    rest = [(t.transcript.namespace, s) for t in job.todo[index:] for s in t.transcript.sessions]
+    lines = (turn.line for _, s in rest[:1] for turn in s.turns if turn.line is not None)
+    line = next(lines, None)
+    where = f"{job.path}:{line}" if line is not None else job.path
+    several = len({ns for ns, _ in rest}) > 1
+    names = [f"{ns}/{s.id}" if several else s.id for ns, s in rest]
+    listed = ", ".join(names[:_NAMED_SESSIONS]) + (f", … ({len(names)} in all)" if len(names) > _NAMED_SESSIONS else "")
+    kept = sum(len(t.transcript.sessions) for t in job.todo[:index])
+    return (
+        f"{error} (the unit starting at {where}, session {names[0]}; not written: {listed}; "
+        f"{kept} session(s) of this run committed before it; ingesting the same content again resumes there)"
+    )
+
+
+def until_stopped(
+    stream: Iterator[tuple[Job, Parts | None]], summary: IngestSummary, inputs: int
+) -> Iterator[tuple[Job, Parts | None]]:
+    """The jobs of ``stream`` until one sets ``summary.stopped`` (the extractor's service cannot be
+    reached: every later input would wait out its retries and fail alike); that message is completed
+    with where the run stopped and how many of the ``inputs`` were not read."""
+    for done, (job, parts) in enumerate(stream, start=1):
+        yield job, parts
+        if summary.stopped is not None:
+            left = inputs - done
+            rest = f"{left} later input(s) not read" if left > 0 else "no later input"
+            summary.stopped = f"{summary.stopped} — the run stopped at {job.path}: {rest}; ingest again to resume"
+            return

@@ -24,6 +24,7 @@ from graphmem.settings import Settings
 from graphmem.store import open_store
 from graphmem.store.base import GraphStore, Refreshing, Unloading, WatchesChanges, WriteLocking
 from graphmem.store.budget import CacheBudget, megabytes
+from graphmem.store.lock import WriteLock
 
 if TYPE_CHECKING:
     from datetime import tzinfo
@@ -144,11 +145,15 @@ class MemoryResources:
                 raise
 
     @contextmanager
-    def writing(self) -> Iterator[None]:
+    def writing(self, waiting: Callable[[], None] | None = None) -> Iterator[None]:
         """Hold the store's write lock for a whole operation, having caught up with other writers first.
 
         Re-entrant. Reads and writes inside the block see one consistent store that no other process
         changes until the block ends.
+
+        Args:
+            waiting: called at each poll while another process (or thread) holds the lock; what it raises
+                ends the wait, the lock not taken (an ingest stops so on Ctrl-C).
 
         Raises:
             ReadOnlyStoreError: this memory is read-only.
@@ -156,7 +161,9 @@ class MemoryResources:
         """
         self._refuse_if_read_only()
         store = self.store
-        with store.write_lock() if isinstance(store, WriteLocking) else nullcontext():
+        lock = store.write_lock() if isinstance(store, WriteLocking) else nullcontext()
+        # the embedded store's lock polls, so a caller can stop waiting for it
+        with lock.taken(waiting) if waiting is not None and isinstance(lock, WriteLock) else lock:
             self.refresh()
             yield
 

@@ -20,11 +20,14 @@ from graphmem.cli.common import (
 from graphmem.cli.extractor_opts import extractor_option_flag, make_extractor
 from graphmem.errors import ConfigError
 from graphmem.formats import FORMATS
+from graphmem.ingest_stop import IngestExit, IngestInterrupted
 from graphmem.models import validate_namespace
 from graphmem.settings import Settings
+from graphmem.text import clean_text
 
 if TYPE_CHECKING:
     from graphmem.extract import Extractor
+    from graphmem.ingest_summary import IngestSummary
     from graphmem.memory import Memory
 
 __all__ = ["ingest"]
@@ -105,10 +108,10 @@ def ingest(
                 embed=not no_embed,
                 participants=names,
             )
-        except (KeyboardInterrupt, SystemExit):  # Ctrl-C or SIGTERM, taken between units (graphmem.ingest_stop)
-            click.echo(
-                "ingest stopped: the sessions committed so far are kept; run the same command again to resume", err=True
-            )
+        except (KeyboardInterrupt, SystemExit) as exc:  # Ctrl-C or SIGTERM (graphmem.ingest_stop)
+            said = _stop_lines(exc.summary) if isinstance(exc, (IngestInterrupted, IngestExit)) else [_STOPPED]
+            for line in said:
+                click.echo(line, err=True)
             raise
         where = mem.store.uri
         if summary.files_skipped and not no_embed:  # unchanged files keep their vectors: say if they are old
@@ -152,6 +155,24 @@ def ingest(
         print_plain(stderr_console(), f"stopped: {summary.stopped}")
     if not summary.ok:
         raise _FilesFailed(summary.files_failed)
+
+
+#: What an ingest stopped by a signal says when it was stopped before its run began.
+_STOPPED = "ingest stopped: the sessions committed so far are kept; run the same command again to resume"
+
+
+def _stop_lines(summary: IngestSummary) -> list[str]:
+    """What an ingest stopped by a signal says: the files done, then the unit it abandoned (rolled back) or
+    why it stopped where it did (waiting for another writer's lock)."""
+    lines = [
+        f"ingest stopped: {summary.files_ok} file(s) done, nothing half-written (the sessions committed so far "
+        "are kept); run the same command again to resume"
+    ]
+    if summary.abandoned is not None:
+        lines.append(f"abandoned: {summary.abandoned}")
+    if summary.stopped is not None:
+        lines.append(f"stopped: {summary.stopped}")
+    return [clean_text(line) for line in lines]
 
 
 def _headline(ok: int, failed: int, where: str) -> str:

@@ -18,6 +18,8 @@ import os
 import sys
 import threading
 import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
@@ -79,26 +81,50 @@ class WriteLock:
             return None
         return text or None
 
-    def acquire(self) -> None:
+    def acquire(self, waiting: Callable[[], None] | None = None) -> None:
         """Take the lock, waiting up to :attr:`timeout` seconds for another process to release it.
+
+        Args:
+            waiting: called at each poll while another holds it (a thread of this process, or another
+                process); what it raises ends the wait, the lock not taken (an ingest stopped by Ctrl-C).
 
         Raises:
             StoreLockedError: another writer still holds it; the message names it.
             StoreError: the lock file cannot be created.
         """
-        if not self._mutex.acquire(timeout=self.timeout if self.timeout >= 0 else -1):
+        if not self._take_mutex(waiting):
             raise StoreLockedError(f"store {self.path.parent} is busy: another thread of this process writes to it")
         if self._depth > 0:
             self._depth += 1
             return
         try:
-            self._take()
+            self._take(waiting)
         except BaseException:
             self._mutex.release()
             raise
         self._depth = 1
 
-    def _take(self) -> None:
+    @contextmanager
+    def taken(self, waiting: Callable[[], None] | None = None) -> Iterator[WriteLock]:
+        """The lock held for a block (as ``with lock:``), ``waiting`` called while it is waited for
+        (:meth:`acquire`)."""
+        self.acquire(waiting)
+        try:
+            yield self
+        finally:
+            self.release()
+
+    def _take_mutex(self, waiting: Callable[[], None] | None) -> bool:
+        if waiting is None:
+            return self._mutex.acquire(timeout=self.timeout if self.timeout >= 0 else -1)
+        deadline = time.monotonic() + self.timeout
+        while not self._mutex.acquire(timeout=_POLL):
+            if time.monotonic() >= deadline:
+                return False
+            waiting()
+        return True
+
+    def _take(self, waiting: Callable[[], None] | None) -> None:
         try:
             fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
         except OSError as exc:
@@ -118,6 +144,8 @@ class WriteLock:
                             "Try again when it has finished.",
                             holder=holder,
                         ) from None
+                    if waiting is not None:
+                        waiting()
                     time.sleep(_POLL)
             since = datetime.now(UTC).isoformat(timespec="seconds")
             note = f"pid {os.getpid()} ({' '.join(sys.argv)[:200]}) since {since}\n".encode()

@@ -161,7 +161,11 @@ def test_the_cli_says_what_is_kept_and_exits_with_the_signals_status(
     proc = _cli(tmp_path, sig, str(big), str(later))
     assert proc.returncode == status, proc.stderr[-2000:]
     lines = proc.stderr.strip().splitlines()
-    assert "ingest stopped: the sessions committed so far are kept; run the same command again to resume" in lines
+    stopped = (
+        "ingest stopped: 0 file(s) done, nothing half-written (the sessions committed so far are kept); "
+        "run the same command again to resume"
+    )
+    assert stopped in lines
     assert said is None or lines[-1] == said
     assert "error" not in proc.stderr and "Traceback" not in proc.stderr and DRIVER_ERROR not in proc.stderr
     with Memory.open(tmp_path / "db", read_only=True, embedder=FakeEmbedder()) as memory:

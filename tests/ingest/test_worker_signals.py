@@ -132,7 +132,7 @@ def test_killing_an_ingest_ends_its_workers(tmp_path: Path, sig: signal.Signals)
         _until(lambda: not any(_alive(p) for p in workers), f"the workers {sorted(workers)} to end", timeout=30)
         if sig == signal.SIGTERM:  # the writer stopped them itself, and said what is kept
             assert proc.returncode == 128 + signal.SIGTERM, err[-2000:]
-            assert "ingest stopped: the sessions committed so far are kept" in err
+            assert "nothing half-written (the sessions committed so far are kept)" in err
             assert "Traceback" not in err
     finally:
         if proc.poll() is None:

@@ -19,7 +19,9 @@ import pytest
 
 import graphmem.ingest
 from graphmem.ingest import ingest
+from graphmem.ingest_stop import IngestInterrupted
 from graphmem.memory import Memory
+from graphmem.models import Batch, Entity
 from graphmem.settings import Settings
 from tests.ingest.fakes import FakeEmbedder, FakeExtractor
 from tests.support.bolt_server import BoltTarget, wipe_database
@@ -92,3 +94,64 @@ def test_ctrl_c_in_the_driver_stops_the_run_after_the_unit_it_came_in(
     assert (again.files_ok, again.turns, again.events_retracted, extractor.calls) == (2, 9, 0, 3)
     events = list(memory.store.iter_events("big"))
     assert len(events) == len({e.id for e in events}) == 12
+
+
+def test_a_second_ctrl_c_abandons_the_unit_at_its_write(
+    memory: Memory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # both come while the unit resolves, outside the driver; the unit is abandoned as its write would begin
+    monkeypatch.setattr("graphmem.ingest_read.UNIT_TURNS", 3)
+    big = sessions_file(tmp_path / "big.jsonl")
+    seen: list[str] = []
+
+    def resolver(batch: Batch, existing: list[Entity]) -> Batch:
+        if any(s.id == "s01" for s in batch.sessions):
+            signal.raise_signal(signal.SIGINT)
+            signal.raise_signal(signal.SIGINT)
+            seen.append("resolved")  # noted only: a server store's unit is abandoned at its write
+        return batch
+
+    with pytest.raises(IngestInterrupted) as stopped:
+        ingest(memory, big, extractor=FakeExtractor(), resolver=resolver, embed=False)
+    assert seen == ["resolved"]
+    abandoned = stopped.value.summary.abandoned
+    assert abandoned is not None and "session s01" in abandoned
+    assert _sessions(memory, "big") == ["s00"]  # nothing of the abandoned unit is stored
+    again = ingest(memory, big, extractor=FakeExtractor(), embed=False)  # the driver is still usable
+    assert (again.errors, again.turns) == ([], 9)
+    assert _sessions(memory, "big") == ["s00", "s01", "s02", "s03"]
+
+
+def test_a_second_ctrl_c_in_the_driver_lets_the_write_under_way_commit(
+    memory: Memory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # both come on the driver's socket reads once the unit's write (not only its commit_batch) has begun
+    monkeypatch.setattr("graphmem.ingest_read.UNIT_TURNS", 3)
+    big = sessions_file(tmp_path / "big.jsonl")
+    network = pytest.importorskip("neo4j._async_compat.network")
+    socket_class = getattr(network, "BoltSocketBase", None)
+    if socket_class is None or not hasattr(socket_class, "recv_into"):
+        pytest.skip("this neo4j driver reads its socket otherwise")
+    real_recv, store = socket_class.recv_into, memory.store
+    real_write = store.write
+    reads = [-1]
+
+    def recv_into(self: Any, buffer: Any, nbytes: int) -> Any:
+        if reads[0] >= 0:
+            reads[0] += 1
+            if reads[0] <= 2:
+                signal.raise_signal(signal.SIGINT)  # twice, in the middle of the driver's receive loop
+        return real_recv(self, buffer, nbytes)
+
+    def write(batch: Batch) -> None:
+        if any(s.id == "s01" for s in batch.sessions):
+            reads[0] = 0
+        real_write(batch)
+
+    monkeypatch.setattr(socket_class, "recv_into", recv_into)
+    monkeypatch.setattr(store, "write", write)
+    with pytest.raises(IngestInterrupted) as stopped:
+        ingest(memory, big, extractor=FakeExtractor(), embed=False)
+    assert reads[0] >= 2
+    assert stopped.value.summary.abandoned is None
+    assert _sessions(memory, "big") == ["s00", "s01"]  # the unit whose write was under way committed whole
