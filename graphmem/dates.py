@@ -21,6 +21,7 @@ from typing import TypeAlias
 __all__ = [
     "DATE_FORMS",
     "EPSILON",
+    "CalendarDay",
     "DateTextError",
     "TimeArg",
     "add_months",
@@ -74,6 +75,26 @@ _FORMATS = (
     ("%I:%M %p on %d %B, %Y", "minute"),
     ("%I:%M %p on %d %B %Y", "minute"),
 )
+
+
+class CalendarDay(datetime):
+    """The midnight starting a day an input names by its date alone (``"2024-03-05"``, a ``## 5 March 2024``
+    session header, a ``date``), as the readers (:mod:`graphmem.formats`) give it: naive, and the day of
+    whatever calendar reads it. A memory's clock reads it as the start of that day on its own calendar
+    (:func:`graphmem.extract.clocks.on_memory_clock`), where a time with a clock time but no offset is UTC.
+    It is a ``datetime`` in every other way (equal, hashed and written alike), and the clock step turns it
+    into a plain one (:meth:`plain`), so nothing after reading (extraction, the stores) sees the mark."""
+
+    __slots__ = ()
+
+    @classmethod
+    def of(cls, value: date) -> CalendarDay:
+        """The midnight starting ``value``'s day, marked as a day named alone."""
+        return cls(value.year, value.month, value.day)
+
+    def plain(self) -> datetime:
+        """The same time as a plain ``datetime``."""
+        return datetime.combine(self.date(), self.timetz())
 
 
 class DateTextError(ValueError):

@@ -67,6 +67,10 @@ class Hashes:
     #: dates ("yesterday") on that calendar, so one read on another clock is read anew; an input whose times
     #: all carry an offset, or that has none, is read alike on every clock (:meth:`dating`)
     clock: str | None = None
+    #: Whether the input names a day alone (:func:`graphmem.extract.clocks.has_calendar_days`), which the
+    #: clock reads as that day of its calendar: recorded beside the clock, so an input a zoned memory read
+    #: before dates alone were (when they were its UTC midnight) is read anew, once
+    days: bool = False
 
     def using(self, used: Collection[str]) -> Hashes:
         """These hashes with only the participants whose role or speaker is in ``used`` (those an input's
@@ -74,13 +78,17 @@ class Hashes:
         (``Fay=Fay``), reads it the same, so it is no change."""
         return replace(self, participants=tuple((r, n) for r, n in self.participants if r in used and r != n))
 
-    def dating(self, dated: bool) -> Hashes:
+    def dating(self, dated: bool, days: bool = False) -> Hashes:
         """These hashes with the clock only when it ``dated`` the input (it gives a time without an offset:
-        :func:`graphmem.extract.clocks.has_utc_times`)."""
-        return self if dated or self.clock is None else replace(self, clock=None)
+        :func:`graphmem.extract.clocks.has_utc_times`), and with ``days`` when some of those are days alone
+        (:func:`graphmem.extract.clocks.has_calendar_days`)."""
+        if not dated or self.clock is None:
+            return replace(self, clock=None, days=False)
+        return replace(self, days=days)
 
     def _reader(self, fmt: str) -> str:
         clock = f";clock={self.clock}" if self.clock is not None else ""
+        clock += ";days" if self.clock is not None and self.days else ""
         if fmt not in PARTICIPANT_FORMATS and fmt != "records":
             return fmt + clock
         return fmt + "".join(f";{role}={name}" for role, name in self.participants) + clock

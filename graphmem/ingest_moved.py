@@ -27,10 +27,11 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import datetime, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from graphmem.extract.clocks import days_on_clock
 from graphmem.extract.events import order_sessions
 from graphmem.formats import read_source
 from graphmem.formats._source import Source
@@ -213,13 +214,16 @@ def find_moved(
     config: str,
     fmt: str,
     namespace: str | None,
+    zone: tzinfo | None = None,
 ) -> Found:
     """The input ``src`` (read into ``transcripts``) as the input it was moved from, if any (:func:`moved_from`).
 
     Under a namespace the caller chose, session ids carry the file's stem (``chat/session_1``): a renamed
     input keeps the ids it was written under, so it is read as a file of the stem its old input's ids
     carry, that of the old path or the one recorded when that was renamed in turn (:func:`stem_key`).
-    ``current``: per namespace, whether it holds the input as it is.
+    ``current``: per namespace, whether it holds the input as it is. ``zone``: the memory's clock, which
+    resolves the dates alone of an input read again under another stem as ``transcripts`` were
+    (:func:`~graphmem.extract.clocks.days_on_clock`).
     """
     if namespace is None:  # the namespaces and ids are the file's own: no stem in them to keep
         wanted = [t for t in transcripts if not current[t.namespace]]
@@ -229,7 +233,8 @@ def find_moved(
 
     def read(stem: str) -> list[Transcript]:
         if stem not in readings:
-            readings[stem] = read_source(as_named(src, stem), format=fmt, namespace=namespace)
+            reading = read_source(as_named(src, stem), format=fmt, namespace=namespace)
+            readings[stem] = [days_on_clock(t, zone) for t in reading]
         return readings[stem]
 
     def todo(stem: str) -> list[Transcript]:

@@ -47,7 +47,7 @@ from typing import TYPE_CHECKING, Any
 from graphmem import ingest_context as kept_turns
 from graphmem.entity_prior import known_entities, turn_texts
 from graphmem.errors import EmptyInputError, GraphmemError, IngestError
-from graphmem.extract.clocks import has_utc_times, transcript_on_memory_clock
+from graphmem.extract.clocks import days_on_clock, has_calendar_days, has_utc_times, transcript_on_memory_clock
 from graphmem.extract.events import order_sessions
 from graphmem.formats import UsedNames, load_source, read_records, read_source
 from graphmem.ingest_diff import SessionPlan, plan_sessions
@@ -171,12 +171,16 @@ def _plan_file(
     namespace: str | None,
     format: str | None,
     hashes: Hashes,
+    zone: tzinfo | None = None,
 ) -> None:
     src = load_source(path)
     used = UsedNames(dict(hashes.participants))
     transcripts = read_source(src, format=format, namespace=namespace, participants=used)
     hashes = hashes.using(used.used)  # a name for a role its messages lack changes nothing it reads
-    hashes = hashes.dating(has_utc_times(transcripts))  # a clock dates only times without an offset
+    # a clock dates only times without an offset
+    hashes = hashes.dating(has_utc_times(transcripts), has_calendar_days(transcripts))
+    # dates alone resolved on the clock now, so what was read compares with what is stored (live messages)
+    transcripts = [days_on_clock(t, zone) for t in transcripts]
     job.empty_messages = sum(t.empty_left_out for t in transcripts)
     fmt = transcripts[0].format if transcripts else (format or "unknown")
     digest = hashlib.sha256(src.data).hexdigest()
@@ -199,7 +203,7 @@ def _plan_file(
     bare_config = hashes.bare("", fmt)
     # moved here and edited, its old path gone: what the old path wrote is the input's earlier version;
     # under a chosen namespace, read as named by the stem its session ids carry (it was renamed)
-    found = find_moved(owners, key, src, transcripts, current, config, fmt, namespace)
+    found = find_moved(owners, key, src, transcripts, current, config, fmt, namespace, zone)
     src, transcripts, came_from = found.source, found.transcripts, found.came_from
     plain = transcripts
     adopted: dict[tuple[str, str], str] = {}  # (namespace, live session taken over) → the input's session id
@@ -217,9 +221,8 @@ def _plan_file(
         # only the sessions another holds, or whose ids a live message had, are tagged; those the input
         # wrote keep their ids (ingest_ids)
         names = dict(hashes.participants)
-        retagged = respelled(
-            read_source(src, format=fmt, namespace=namespace, tagged=True, participants=names), spellings
-        )
+        tagged_reading = read_source(src, format=fmt, namespace=namespace, tagged=True, participants=names)
+        retagged = respelled([days_on_clock(t, zone) for t in tagged_reading], spellings)
         tagged = choose_ids(owners, key, plain, retagged, moves)
         formerly = former_ids(owners, key, plain, retagged, tagged)
         renamed = {
@@ -498,7 +501,9 @@ def session_key(key: str, session_id: str) -> str:
     return f"{key}@{session_id}"
 
 
-def _plan_records(store: GraphStore, job: Job, records: list[Any], namespace: str | None, hashes: Hashes) -> None:
+def _plan_records(
+    store: GraphStore, job: Job, records: list[Any], namespace: str | None, hashes: Hashes, zone: tzinfo | None
+) -> None:
     # records ingested without vectors are written again by an ingest that embeds, even after reembed:
     # their events carry no source to tell them by
     blob = json.dumps(records, sort_keys=True, default=str, ensure_ascii=False).encode()
@@ -506,7 +511,8 @@ def _plan_records(store: GraphStore, job: Job, records: list[Any], namespace: st
     ns = namespace or "default"
     transcript = read_records(records, namespace=ns, key=f"records-{digest[:8]}")
     key = f"records:{digest[:16]}"
-    content_hash = hashes.dating(has_utc_times([transcript])).run(digest, "records")
+    content_hash = hashes.dating(has_utc_times([transcript]), has_calendar_days([transcript])).run(digest, "records")
+    transcript = days_on_clock(transcript, zone)
     if store.has_source(ns, key, content_hash):
         job.skipped = True
     else:
@@ -553,7 +559,7 @@ def read_jobs(
         started = time.perf_counter()
         job = Job("<records>")
         try:
-            _plan_records(store, job, inputs.records, namespace, hashes)
+            _plan_records(store, job, inputs.records, namespace, hashes, zone)
         except GraphmemError as exc:
             job.error = str(exc)
         job.read_seconds = time.perf_counter() - started
@@ -568,7 +574,7 @@ def read_jobs(
             if Path(path).is_dir():
                 job.error = f"no transcript files under {path} (looked for {suffixes})"
             else:
-                _plan_file(store, owners, job, path, namespace=namespace, format=format, hashes=hashes)
+                _plan_file(store, owners, job, path, namespace=namespace, format=format, hashes=hashes, zone=zone)
                 _check_space(job, mismatch)
         except EmptyInputError:  # a log created but not written yet: nothing to read, nothing to fail
             job.skipped = job.empty = True

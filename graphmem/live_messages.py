@@ -72,8 +72,9 @@ def parse_messages(
     it (``user``) to the name memory should know them by (``Dana``), as a chat export's ``participants`` does.
     ``zone`` is the memory's clock: a message's time is shown on it
     (:func:`~graphmem.extract.clocks.on_memory_clock`, as a file's times are), so what the message says
-    ("yesterday") is dated on that calendar. A field no message is read by that looks like a misspelt
-    one, or that holds a time while the message gives none, is warned about (:func:`unread_fields`).
+    ("yesterday") is dated on that calendar, and a date alone (``"time": "2024-03-05"``) is that day there. A
+    field no message is read by that looks like a misspelt one, or that holds a time while the message gives
+    none, is warned about (:func:`unread_fields`).
 
     Raises:
         IngestError: ``messages`` is neither a message nor a list of them (names the argument), or a
@@ -104,8 +105,8 @@ def parse_messages(
             for note in unread_fields(record):
                 warnings.warn(IngestWarning(note, path=path, json_path=where.json_path, line=where.line), stacklevel=4)
             labelled = any(record.get(k) is not None for k in _SESSION_KEYS)
-            if zone is not None and turn.timestamp is not None:
-                turn = replace(turn, timestamp=on_memory_clock(turn.timestamp, zone))
+        if turn.timestamp is not None:  # a date alone is that day on the memory's calendar
+            turn = replace(turn, timestamp=on_memory_clock(turn.timestamp, zone))
         # a labelled message's session is named as in a file ("3" → "session_3")
         out.append(Message(turn, sessions[0].id if labelled else None, i))
     return out

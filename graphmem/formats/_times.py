@@ -7,10 +7,11 @@ times through :func:`naive_utc`.
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime, tzinfo
+from datetime import UTC, date, datetime, time, tzinfo
 from typing import Any
 
 from graphmem.date_order import ordered, the_order
+from graphmem.dates import CalendarDay
 from graphmem.errors import IngestError
 
 __all__ = ["EARLIEST", "LATEST", "looks_dated", "naive_utc", "named_zone", "parse_date_text", "parse_timestamp"]
@@ -28,6 +29,8 @@ _YEAR_FIRST = re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?=$|[T ,(])")
 # Text that starts as an ISO 8601 date (a year, "-" and a digit): only a valid ISO date is one
 _ISO_SHAPED = re.compile(r"^[+-]?\d{4}-\d")
 _ISO_DATE = re.compile(r"^(\d{4})-(\d\d)-(\d\d)(?=$|[T ,(])")
+# Text that gives a clock time, not a day alone: "10:30", "3 pm", "2024-03-05T00", "noon"
+_CLOCK_TIME = re.compile(r"\d\s*:\s*\d|\d\s*[ap]\.?\s*m\b|\dT\d|\b(?:noon|midnight)\b", re.IGNORECASE)
 _DATE_FORMATS = (
     _LOCOMO_DATE,
     "%d %B %Y",
@@ -101,10 +104,20 @@ def parse_date_text(text: str) -> datetime | None:
     from it; an invalid year-first date (``"2024-13-01"``) is never read another way. Returns ``None``
     when nothing parses; the caller keeps the text. ISO 8601 text with an offset
     (``"2024-09-07T00:30:00+02:00"``) stays aware, so the speaker's local wall time is kept; the store
-    converts it to naive UTC. A date outside :data:`EARLIEST` .. :data:`LATEST` counts as unparsed.
+    converts it to naive UTC. A date outside :data:`EARLIEST` .. :data:`LATEST` counts as unparsed. A
+    date without a clock time or a zone (``"5 March 2024"``) is a :class:`~graphmem.dates.CalendarDay`: that
+    day on the calendar of the memory that reads it.
     """
     parsed = _parse_date(text)
-    return parsed if parsed is not None and _in_range(parsed) else None
+    return _day_alone(text, parsed) if parsed is not None and _in_range(parsed) else None
+
+
+def _day_alone(text: str, parsed: datetime) -> datetime:
+    """``parsed`` marked a :class:`~graphmem.dates.CalendarDay` when ``text`` names a day alone (no clock time,
+    no offset or zone), else as it is."""
+    if parsed.tzinfo is not None or parsed.time() != time() or _CLOCK_TIME.search(text):
+        return parsed
+    return CalendarDay.of(parsed)
 
 
 def _parse_date(text: str) -> datetime | None:
@@ -190,7 +203,9 @@ def parse_timestamp(value: Any, *, path: str, line: int | None = None, json_path
     """Parse a machine timestamp: ISO 8601 text, epoch seconds (or milliseconds), or a dated phrase.
 
     Epoch numbers become naive UTC; text keeps its offset when it gives one (see :func:`parse_date_text`).
-    A ``datetime`` (from a Python caller's message) is taken as it is, and a ``date`` means its midnight.
+    A ``datetime`` (from a Python caller's message) is taken as it is; a ``date``, or text naming a day alone
+    (``"2024-03-05"``), means its midnight, as a :class:`~graphmem.dates.CalendarDay`: that day on the calendar
+    of the memory that reads it.
 
     Raises:
         IngestError: the value is not a time; the message quotes it.
@@ -200,7 +215,7 @@ def parse_timestamp(value: Any, *, path: str, line: int | None = None, json_path
     elif isinstance(value, datetime):
         parsed = value
     elif isinstance(value, date):
-        parsed = datetime(value.year, value.month, value.day)
+        parsed = CalendarDay.of(value)
     elif isinstance(value, int | float):
         seconds = float(value) / 1000.0 if abs(value) > 1e11 else float(value)
         try:
@@ -209,6 +224,7 @@ def parse_timestamp(value: Any, *, path: str, line: int | None = None, json_path
             parsed = None
     elif isinstance(value, str):
         parsed = _parse_date(value)
+        parsed = _day_alone(value, parsed) if parsed is not None else None
     else:
         parsed = None
     if parsed is None:

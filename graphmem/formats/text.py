@@ -24,6 +24,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 
+from graphmem.dates import CalendarDay
 from graphmem.errors import IngestError
 from graphmem.formats._names import Spellings, ascii_namespace_from
 from graphmem.formats._source import (
@@ -268,7 +269,7 @@ def parse_month_year(text: str) -> datetime | None:
     month = _MONTHS.get(m.group("month").lower()) if m is not None else None
     if m is None or month is None:
         return None
-    start = datetime(int(m.group("year")), month, 1)
+    start = CalendarDay(int(m.group("year")), month, 1)  # a day named alone: the memory's calendar reads it
     return start if EARLIEST <= start < LATEST else None
 
 

@@ -164,6 +164,27 @@ class ExprCompiler:
         self.params[name] = param_value(value)
         return f"${name}"
 
+    def zone_param(self, zone: tzinfo) -> str:
+        """The parameter naming ``zone`` (``$zone``), one for the query however many times it is read on it
+        (another zone gets a parameter of its own)."""
+        label = zone_label(zone)
+        named = [n for n in self.params if n == "zone" or (n.startswith("zone") and n[4:].isdigit())]
+        name = next((n for n in named if self.params[n] == label), None)
+        if name is None:
+            name = f"zone{len(named) + 1}" if named else "zone"
+            self.params[name] = label
+        return f"${name}"
+
+    def on_zone(self, text: str, zone: tzinfo, what: str) -> str:
+        """A stored (naive UTC) time ``text`` as a ``datetime`` on ``zone``'s clock, the zone a parameter
+        (:meth:`zone_param`): made a UTC ``datetime``, then moved to the zone (Neo4j converts a zoned value
+        given a ``timezone``; ArcadeDB does the same). ``what`` names the expression for the error when
+        Cypher has no name for the clock."""
+        if not isinstance(zone, ZoneInfo | timezone):
+            raise NotPushable(f"{what} on the clock {zone_label(zone)}, which Cypher has no name for")
+        utc = f"datetime({{datetime: {text}, timezone: 'UTC'}})"
+        return f"datetime({{datetime: {utc}, timezone: {self.zone_param(zone)}}})"
+
     def var(self, name: str) -> Var:
         found = self.vars.get(name)
         if found is None:
@@ -300,14 +321,9 @@ class ExprCompiler:
 
     def on_clock(self, name: str, arg: str, zone: tzinfo) -> tuple[str, str]:
         """``date``/``year``/``month`` of a stored (naive UTC) time read on ``zone``'s clock, the zone a
-        parameter. The time is made a UTC ``datetime``, then moved to the zone (Neo4j converts a zoned
-        value given a ``timezone``; ArcadeDB does the same); ``date`` is the local midnight back in UTC,
-        naive as stored times are. A ``NULL`` is tested first (ArcadeDB reads ``datetime({datetime:
-        null})`` as now)."""
-        if not isinstance(zone, ZoneInfo | timezone):
-            raise NotPushable(f"{name}() on the clock {zone_label(zone)}, which Cypher has no name for")
-        utc = f"datetime({{datetime: {arg}, timezone: 'UTC'}})"
-        local = f"datetime({{datetime: {utc}, timezone: {self.param(zone_label(zone))}}})"
+        parameter (:meth:`on_zone`); ``date`` is the local midnight back in UTC, naive as stored times are.
+        A ``NULL`` is tested first (ArcadeDB reads ``datetime({datetime: null})`` as now)."""
+        local = self.on_zone(arg, zone, f"{name}()")
         if name in ("date", "next_day"):
             day = f"datetime.truncate('day', {local})"
             if name == "next_day":  # a calendar day on the zone's clock: 23 or 25 hours when it changes
@@ -392,7 +408,7 @@ class ExprCompiler:
 
     def shifted(self, text: str, by: p.Shift | None) -> str:
         """A stored (naive UTC) time moved by a shift. Months and days on a zone's clock move a zoned
-        ``datetime`` (the zone a parameter; Cypher adds a duration's months and days on its calendar, its
+        ``datetime`` (:meth:`on_zone`; Cypher adds a duration's months and days on its calendar, its
         seconds exactly), made naive UTC again to compare with stored times; a ``NULL`` is tested first
         (ArcadeDB reads ``datetime({datetime: null})`` as now). On UTC's clock a naive time moves alone."""
         if not by:
@@ -400,10 +416,7 @@ class ExprCompiler:
         duration = f"duration({self.param({'months': by.months, 'days': by.days, 'seconds': by.seconds})})"
         if by.zone is None or not by.on_calendar:
             return f"({text} + {duration})"
-        if not isinstance(by.zone, ZoneInfo | timezone):
-            raise NotPushable(f"a shift on the clock {zone_label(by.zone)}, which Cypher has no name for")
-        utc = f"datetime({{datetime: {text}, timezone: 'UTC'}})"
-        local = f"datetime({{datetime: {utc}, timezone: {self.param(zone_label(by.zone))}}})"
+        local = self.on_zone(text, by.zone, "a shift")
         moved = f"localdatetime({{datetime: datetime({{datetime: {local} + {duration}, timezone: 'UTC'}})}})"
         return f"(CASE WHEN {text} IS NULL THEN null ELSE {moved} END)"
 

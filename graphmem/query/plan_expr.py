@@ -224,23 +224,28 @@ class Shift:
         return Shift(self.months + other.months, self.days + other.days, self.seconds + other.seconds, zone)
 
     def __str__(self) -> str:
-        parts = []
+        """The shift as ``EXPLAIN`` shows it: ``+ 1 day + 2 hours`` on UTC's clock; on a zone's, what moves on
+        its calendar named so, then what is exact: ``+ 1 day on the Europe/Berlin calendar, then + 2 hours
+        exact``."""
+        calendar = []
         if self.months:
             years = self.months % 12 == 0
             count, unit = (abs(self.months) // 12, "year") if years else (abs(self.months), "month")
-            parts.append(_amount(count, unit, self.months < 0))
+            calendar.append(_amount(count, unit, self.months < 0))
         if self.days:
             count, unit = (abs(self.days) // 7, "week") if self.days % 7 == 0 else (abs(self.days), "day")
-            parts.append(_amount(count, unit, self.days < 0))
+            calendar.append(_amount(count, unit, self.days < 0))
+        exact = ""
         if self.seconds:
             size = abs(self.seconds)
             unit, length = (
                 next((u, n) for u, n in _SECOND_UNITS if size % n == 0) if size == int(size) else ("second", 1)
             )
-            parts.append(_amount(size / length, unit, self.seconds < 0))
-        if self.zone is not None and self.on_calendar:
-            parts.append(f"on {zone_label(self.zone)}")
-        return " ".join(parts)
+            exact = _amount(size / length, unit, self.seconds < 0)
+        if self.zone is None or not calendar:
+            return " ".join([*calendar, exact] if exact else calendar)
+        moved = f"{' '.join(calendar)} on the {zone_label(self.zone)} calendar"
+        return f"{moved}, then {exact} exact" if exact else moved
 
 
 @dataclass(frozen=True, slots=True)
