@@ -59,16 +59,9 @@ from graphmem.extract.temporal import (
 )
 from graphmem.extract.vocabulary import MUTUAL
 from graphmem.models import Batch, Event, Fact, FactClosing
+from graphmem.store.fact_chain import ReadChains, chain_reader
 from graphmem.store.sqlite_rows import normalise_dt
-from graphmem.store.versions import (
-    Chain,
-    is_archive,
-    logical_id,
-    normalised_batch_times,
-    stored_causes,
-    unwind_chain,
-    version_batch,
-)
+from graphmem.store.versions import is_archive, normalised_batch_times, stored_causes, version_batch
 
 __all__ = ["Reckon", "replay"]
 
@@ -138,7 +131,7 @@ def replay(
     *,
     more: bool = False,
     earlier: Collection[str] = (),
-    chains: Chain | None = None,
+    chains: ReadChains | None = None,
 ) -> Batch:
     """The batch with the fact versions its statements make one by one (see the module docs).
 
@@ -150,9 +143,10 @@ def replay(
             ends stored facts held back from the steps give (:func:`_caught_up`).
         more: later units of the same run follow: stored facts told after a step are left to the last.
         earlier: the events the run's earlier units wrote; their facts are caught up with this batch's.
-        chains: every stored version of a fact, given its current one: a step's change learned before
-            that version was recorded is filed in the chain when it was learned
-            (:func:`graphmem.store.versions.version_batch`).
+        chains: every stored version of the facts some events state or revised (read as the batch's
+            retraction and earlier steps leave them, :func:`graphmem.store.fact_chain.chain_reader`): a
+            step's change learned before a fact's version was recorded is filed in its chain when it was
+            learned (:func:`graphmem.store.versions.version_batch`).
 
     Returns:
         ``reckon(batch, stored)`` when the batch's facts and closings come from one event at most and it is
@@ -180,7 +174,7 @@ def replay(
     def lookup(fact_id: str) -> Fact | None:
         return None if fact_id in dropped else known.get(fact_id)
 
-    chain_of = _chain_reader(chains, gone, written)
+    chain_of = chain_reader(chains or (lambda ids: ()), gone=gone, written=written)
 
     before: set[str] = set()  # the events of the steps before
     rewritten: set[str] = set()  # the facts the steps before wrote a version of
@@ -222,25 +216,6 @@ def replay(
             for f in _caught_up(unended, outside, retract, known, dropped, mine, held_back, reckon, told or {})
         )
     return replace(batch, facts=tuple(written.values()), closings=tuple(closings), versioned=True)
-
-
-def _chain_reader(chains: Chain | None, gone: set[str], written: Mapping[str, Fact]) -> Chain:
-    """A fact's versions as the batch's write leaves them so far: the stored ones (``chains``) with the
-    batch's retraction (``gone``) applied, then those its steps wrote."""
-
-    def chain_of(current: Fact) -> list[Fact]:
-        fid = logical_id(current.id)
-        found = {v.id: v for v in (chains(current) if chains is not None else ()) if logical_id(v.id) == fid}
-        if found and gone:
-            drop, puts = unwind_chain(list(found.values()), gone)
-            for i in drop:
-                found.pop(i, None)
-            found.update((v.id, v) for v in puts)
-        found.update((i, v) for i, v in written.items() if logical_id(i) == fid)
-        found[current.id] = current
-        return list(found.values())
-
-    return chain_of
 
 
 def _kept(

@@ -30,7 +30,7 @@ from dataclasses import replace
 from graphmem.export import NamespaceDump
 from graphmem.models import Event, Fact, Mention
 from graphmem.store.base import GraphStore
-from graphmem.store.versions import logical_id, unwind_chain
+from graphmem.store.versions import unwound
 from graphmem.sync_check import same_message
 
 __all__ = ["held_input", "keep_ingested"]
@@ -63,7 +63,7 @@ def keep_ingested(dump: NamespaceDump, target: GraphStore) -> NamespaceDump:
     gone = {e.id for e in dump.events if e.id in left and not _same(theirs.get(e.id), e)}
     events = [e for e in dump.events if e.id not in left]
     mentions = [m for m in dump.mentions if m.event_id not in left]
-    facts = _unwound(dump.facts, gone) if gone else dump.facts
+    facts = unwound(dump.facts, gone) if gone else dump.facts
     unnamed = _named(dump.mentions, dump.facts) - _named(mentions, facts)  # named only by what is left out
     entities = [x for x in dump.entities if x.id not in unnamed]
     sessions_left = {e.session for e in dump.events if e.id in left} - {e.session for e in events}
@@ -82,20 +82,6 @@ def keep_ingested(dump: NamespaceDump, target: GraphStore) -> NamespaceDump:
 
 def _same(held: Event | None, incoming: Event) -> bool:
     return held is not None and same_message(held, incoming)
-
-
-def _unwound(facts: Iterable[Fact], gone: set[str]) -> list[Fact]:
-    """The fact versions left once the events ``gone`` are retracted, each chain re-linked."""
-    chains: dict[str, list[Fact]] = {}
-    for f in facts:
-        chains.setdefault(logical_id(f.id), []).append(f)
-    out: list[Fact] = []
-    for chain in chains.values():
-        drop, puts = unwind_chain(chain, gone)
-        rewritten = {v.id: v for v in puts}
-        out.extend(rewritten.pop(v.id, v) for v in chain if v.id not in drop)
-        out.extend(rewritten.values())
-    return out
 
 
 def _named(mentions: Iterable[Mention], facts: Iterable[Fact]) -> set[str]:

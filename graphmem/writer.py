@@ -136,8 +136,8 @@ def default_resolver(memory: WriteTarget, embed: bool, unit: RunUnit | None = No
             return _reckon(step, current, told)
 
         # statements of several moments are reckoned one by one, as adding them one by one does
-        def chains(current: Fact) -> list[Fact]:
-            return fact_chains(store, batch.namespace, (*current.evidence, *current.revised_by))
+        def chains(events: Collection[str]) -> list[Fact]:
+            return fact_chains(store, batch.namespace, events)
 
         return replay(bound, stored, reckon, told, more=place.more, earlier=place.earlier, chains=chains)
 

@@ -39,6 +39,7 @@ from graphmem.store.budget import CacheBudget
 from graphmem.store.changelog import ChangeLog, forget_log
 from graphmem.store.damage import check_file, guard_sqlite, store_error
 from graphmem.store.embedded_reads import EmbeddedReads
+from graphmem.store.fact_chain import chain_reader
 from graphmem.store.freshness import Freshness, drop_generation
 from graphmem.store.lock import DEFAULT_LOCK_TIMEOUT, WriteLock
 from graphmem.store.mirror import MemoryGraph
@@ -408,10 +409,10 @@ class EmbeddedStore(EmbeddedReads):
                 return rewritten[fact_id]
             return None if fact_id in dropped else self._ns.stored_fact(ns, fact_id)
 
-        def chain(old: Fact) -> list[Fact]:
-            found = self.fact_chains_of_events(ns, (*old.evidence, *old.revised_by))
-            return [rewritten.get(v.id, v) for v in found if v.id not in dropped]
-
+        # the stored chains as the retraction, written first, leaves them
+        chain = chain_reader(
+            lambda ids: self.fact_chains_of_events(ns, ids), gone=retraction.events if retraction else ()
+        )
         normal = normalised_batch_times(batch)
         versioned = version_batch(normal, current, chain)
         return batch if versioned.facts == normal.facts else replace(batch, facts=versioned.facts)

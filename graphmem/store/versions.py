@@ -54,6 +54,7 @@ __all__ = [
     "rekeyed_ids",
     "stored_causes",
     "unwind_chain",
+    "unwound",
     "version_batch",
 ]
 
@@ -326,7 +327,7 @@ def _filed_back(f: Fact, old: Fact, when: datetime, versions: Sequence[Fact], to
     if not cause:
         return None
     held, following = ordered[at], ordered[at + 1]
-    taken = {v.recorded_at for v in versions} | {old.recorded_at}
+    taken = {v.recorded_at for v in ordered}  # this fact's versions only: other facts' times do not clash
     # the reckoned version is recorded a tick after the one kept as told, so each has an id of its own and
     # the next change archives the reckoned one without touching what was told
     reckoned = _free_moment(old.recorded_at, taken)
@@ -407,6 +408,21 @@ def unwind_chain(chain: Sequence[Fact], gone: set[str]) -> tuple[list[str], list
     return drop, puts
 
 
+def unwound(versions: Iterable[Fact], gone: set[str]) -> list[Fact]:
+    """The fact versions left once the events ``gone`` are retracted, each fact's chain re-linked
+    (:func:`unwind_chain`); untouched versions keep their order, re-linked ones take their place."""
+    chains: dict[str, list[Fact]] = {}
+    for v in versions:
+        chains.setdefault(logical_id(v.id), []).append(v)
+    out: list[Fact] = []
+    for chain in chains.values():
+        drop, puts = unwind_chain(chain, gone)
+        rewritten = {v.id: v for v in puts}
+        out.extend(rewritten.pop(v.id, v) for v in chain if v.id not in drop)
+        out.extend(rewritten.values())
+    return out
+
+
 def current_after_retraction(versions: Iterable[Fact], gone: Collection[str]) -> dict[str, Fact | None]:
     """The current version each fact will have once the events ``gone`` are retracted, for the facts whose
     chain that changes (:func:`unwind_chain`): ``None`` when no version of the fact is left.
@@ -428,9 +444,7 @@ def current_after_retraction(versions: Iterable[Fact], gone: Collection[str]) ->
     for fid, chain in chains.items():
         if not any(drop & set(v.evidence) or drop & set(v.revised_by) for v in chain):
             continue
-        dropped, puts = unwind_chain(chain, drop)
-        left = {v.id: v for v in chain if v.id not in dropped} | {v.id: v for v in puts}
-        current = left.get(fid)
+        current = next((v for v in unwound(chain, drop) if v.id == fid), None)
         out[fid] = current if current is not None and current.expired_at is None else None
     return out
 

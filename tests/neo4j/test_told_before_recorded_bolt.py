@@ -10,12 +10,10 @@ from typing import Any
 
 import pytest
 
-from graphmem.ingest import ingest
 from graphmem.store.base import TimeFilter
-from tests.ingest.test_told_before_recorded import FIRST, GROWN, LIVE, QUIT, _grown, _initech, _jobs, _told
-from tests.ingest.test_told_before_recorded_changes import JULY, _reads, _told_parts
 from tests.support.bolt_memory import open_bolt_memory
 from tests.support.bolt_server import BoltTarget, wipe_database
+from tests.support.told_before import FIRST, GROWN, JULY, LIVE, QUIT, grown, initech, jobs, reads, tell, told, told_live
 
 pytestmark = pytest.mark.neo4j
 
@@ -33,23 +31,20 @@ def test_grown_file_versions_and_forgetting_the_earlier_told_change_on_bolt(
 ) -> None:
     wipe_database(bolt_server)
     with open_bolt_memory(bolt_server, tmp_path / "cache") as mem:
-        path = tmp_path / "ana.txt"
-        path.write_text(FIRST, encoding="utf-8")
-        assert ingest(mem, path, namespace="ana", extractor=extractor).ok
-        mem.add(LIVE, namespace="ana")
-        before = _told(mem)
+        told_live(mem, tmp_path, extractor)
+        before = told(mem)
     wipe_database(bolt_server)
     with open_bolt_memory(bolt_server, tmp_path / "cache2") as mem:
-        _grown(tmp_path, extractor, mem)
+        grown(mem, tmp_path, extractor)
         april = datetime(2024, 4, 1)
-        assert set(_jobs(mem, TimeFilter(as_of=april, valid_at=april))) == {"Globex Corporation"}
+        assert set(jobs(mem, TimeFilter(as_of=april, valid_at=april))) == {"Globex Corporation"}
         june, reckoned = datetime(2024, 6, 1, 10), datetime(2024, 6, 1, 10, 0, 1)
-        assert [(v.recorded_at, v.expired_at, v.valid_to) for v in _initech(mem)][2:] == [
+        assert [(v.recorded_at, v.expired_at, v.valid_to) for v in initech(mem)][2:] == [
             (june, reckoned, datetime(2024, 5, 20)),
             (reckoned, None, datetime(2024, 3, 1)),
         ]
         mem.forget("ana", "ev:ana/session_2:1")
-        assert _told(mem) == before
+        assert told(mem) == before
 
 
 def test_a_message_dated_before_a_stored_version_on_bolt(
@@ -57,17 +52,14 @@ def test_a_message_dated_before_a_stored_version_on_bolt(
 ) -> None:
     wipe_database(bolt_server)
     with open_bolt_memory(bolt_server, tmp_path / "cache") as mem:
-        path = tmp_path / "ana.txt"
-        path.write_text(FIRST, encoding="utf-8")
-        assert ingest(mem, path, namespace="ana", extractor=extractor).ok
-        mem.add(LIVE, namespace="ana")
-        before = _told(mem)
+        told_live(mem, tmp_path, extractor)
+        before = told(mem)
         mem.add(QUIT, namespace="ana")
         april = datetime(2024, 4, 1)
-        assert not _jobs(mem, TimeFilter(as_of=april, valid_at=april))
+        assert not jobs(mem, TimeFilter(as_of=april, valid_at=april))
         quit_turn = next(e.id for e in mem.store.iter_events("ana") if e.text == QUIT["text"])
         mem.forget("ana", quit_turn)
-        assert _told(mem) == before
+        assert told(mem) == before
 
 
 @pytest.mark.parametrize(
@@ -79,12 +71,12 @@ def test_a_change_after_a_filed_back_one_then_forgetting_a_statement_on_bolt(
     wipe_database(bolt_server)
     (tmp_path / "ref").mkdir()
     with open_bolt_memory(bolt_server, tmp_path / "cache") as mem:
-        _told_parts(mem, tmp_path / "ref", extractor, never_told)
-        expected = _reads(mem)
+        tell(mem, tmp_path / "ref", extractor, never_told)
+        expected = reads(mem)
     wipe_database(bolt_server)
     with open_bolt_memory(bolt_server, tmp_path / "cache2") as mem:
-        _told_parts(mem, tmp_path, extractor, [FIRST, LIVE, FIRST + GROWN, JULY])
+        tell(mem, tmp_path, extractor, [FIRST, LIVE, FIRST + GROWN, JULY])
         ids = [f.id for f in mem.store.iter_facts("ana", time=TimeFilter(history=True))]
         assert len(ids) == len(set(ids))
         mem.forget("ana", next(e.id for e in mem.store.iter_events("ana") if forget in e.text))
-        assert _reads(mem) == expected
+        assert reads(mem) == expected

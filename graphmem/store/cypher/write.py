@@ -15,7 +15,7 @@ Deleting events (``delete_event`` and a batch's ``retract``) follows the rule of
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from datetime import datetime
 from typing import Any
@@ -34,10 +34,12 @@ from graphmem.store.cypher.schema import (
     vector_in,
 )
 from graphmem.store.cypher.session import CypherTx
+from graphmem.store.fact_chain import chain_reader
 from graphmem.store.results import DeleteResult
 from graphmem.store.retraction import entities_used_by, sessions_used_by
 from graphmem.store.validate import validate_batch
 from graphmem.store.versions import (
+    Chain,
     archive_id,
     logical_id,
     normalised_batch_times,
@@ -316,15 +318,15 @@ def _current_lookup(tx: CypherTx, ns: str, batch: Batch) -> Callable[[str], Fact
     return found.get
 
 
-def _chain_lookup(tx: CypherTx, ns: str) -> Callable[[Fact], list[Fact]]:
-    """Every stored version of a fact, given its current one (read inside the write transaction, only to
-    file a change told before that version was recorded: :func:`graphmem.store.versions.version_batch`)."""
+def _chain_lookup(tx: CypherTx, ns: str) -> Chain:
+    """Every stored version of a fact, given its current one (read inside the write transaction, after its
+    retraction, only to file a change told before that version was recorded:
+    :func:`graphmem.store.versions.version_batch`)."""
 
-    def chain(old: Fact) -> list[Fact]:
-        ids = sorted({*old.evidence, *old.revised_by})
-        return [fact_from_props(r["p"], r["s"], r["o"]) for r in tx.run(FACT_CHAINS, ns=ns, ids=ids)] if ids else []
+    def read(ids: Sequence[str]) -> list[Fact]:
+        return [fact_from_props(r["p"], r["s"], r["o"]) for r in tx.run(FACT_CHAINS, ns=ns, ids=list(ids))]
 
-    return chain
+    return chain_reader(read)
 
 
 def _run_rows(tx: CypherTx, statement: str, ns: str, rows: list[Any], *, key: str = "rows", **params: Any) -> None:
