@@ -28,6 +28,7 @@ from rich.text import Text
 from graphmem.errors import (
     ConfigError,
     GraphmemError,
+    QueryPinnedNamespaceError,
     QuerySemanticError,
     QuerySyntaxError,
     UnknownNamespaceError,
@@ -300,6 +301,14 @@ class Repl:
         if isinstance(exc, QuerySemanticError):
             kind = "query error"
         text = str(exc)
+        if isinstance(exc, QueryPinnedNamespaceError) and exc.named is not None:
+            # the API's wording speaks to a caller whose namespace is fixed for good; here it is a setting
+            text = text.replace(
+                exc.reason,
+                f"the query names namespace {exc.named!r}, but the shell is in namespace {exc.pinned!r}: "
+                f"switch with .namespace {exc.named}, or clear it with .namespace - to name it with IN",
+                1,
+            )
         if line is not None:
             own = getattr(exc, "line", None)
             at = f"line {own}, "

@@ -4,8 +4,9 @@ Their tables hold short cells (rank, score, id, when, speaker) beside free text 
 returned). An event id of a file ingested from a folder (``ev:ana_chloe/session_1:2``) took a third of an
 80-column terminal, and the text and why columns were left 5 to 7 characters wide, one syllable a line.
 When the short cells leave the free-text columns less than they need, each row is printed as a block
-instead: a line of its short cells, then each free text indented under it (a blank line between rows), wrapped at the terminal's
-width. A wide terminal, and output that is not a terminal (printed 160 columns wide), keep the table.
+instead: a line of its short cells, then each free text indented under it (a blank line between rows),
+wrapped at the terminal's width. A wide terminal, and output that is not a terminal (printed 160 columns
+wide), keep the table.
 """
 
 from __future__ import annotations

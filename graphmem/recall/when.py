@@ -5,7 +5,8 @@ expressions (a day and month with or without a year, a month and year, a year af
 "last"/"this"/"next" with a unit, season, month or weekday, "on" and a weekday, "N units ago",
 "yesterday") and resolves the longest one with the ingest resolver (:mod:`graphmem.extract.times`) against
 the moment the question is asked, pointing back: "on Tuesday" is the latest Tuesday before the day it is
-asked (asked on a Tuesday, the one a week before), as a turn's "on Tuesday" told in the past is read. Ranking then lifts the candidates whose happened-or-said time lies in that interval
+asked (asked on a Tuesday, the one a week before), as a turn's "on Tuesday" told in the past is read.
+Ranking then lifts the candidates whose happened-or-said time lies in that interval
 (:mod:`graphmem.recall.rank`); it does not filter, since a question's date may be worded loosely.
 :func:`window_share` says how much of a candidate lies in that interval: a turn said in it, or a time it
 tells of that lies at least half in it, gets the whole lift; a time mostly outside it gets the share of
