@@ -51,9 +51,9 @@ _BLANK_LINES = re.compile(r"\A(?:[^\S\n]*\n)+")
 _HELP_QUERIES = """\
 Queries end with ';' and may span lines. Examples:
   RECALL "camping with the kids" HOPS 2 LIMIT 5;
-  FIND (p:Person ~"Carolin")-[:SAID]->(e:Event) RETURN e.time, e.text ORDER BY e.time;
+  FIND (p:Person ~"Priya")-[:SAID]->(e:Event) RETURN e.time, e.text ORDER BY e.time;
   FIND (e:Event) WHERE e MENTIONS ~"adoption" AND e.time AFTER 2023-06-01 RETURN count(*);
-  TIMELINE (p:Person ~"Melanie") LIMIT 10;
+  TIMELINE (p:Person ~"Tomas") LIMIT 10;
   EXPLAIN FIND (e:Event ABOUT "charity race")-[:NEXT*1..3]->(later:Event) RETURN later;
 The full reference is docs/dsl.md."""
 

@@ -118,15 +118,15 @@ class _Planner:
             "NFC", pinned
         ):
             # a caller that fixes the namespace (an agent tool serving one tenant) must not be escaped
-            exc = self.r.error(
+            error = self.r.error(
                 f"the query names namespace {value.value!r}, but this caller fixed namespace {pinned!r}; "
                 "a query cannot leave the namespace it is given",
                 node.span,
                 cls=QueryPinnedNamespaceError,
             )
-            assert isinstance(exc, QueryPinnedNamespaceError)
-            exc.named, exc.pinned = str(value.value), pinned
-            raise exc
+            assert isinstance(error, QueryPinnedNamespaceError)
+            error.named, error.pinned = str(value.value), pinned
+            raise error
         return value
 
     def fresh(self, prefix: str) -> str:

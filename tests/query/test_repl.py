@@ -387,3 +387,9 @@ def test_the_pinned_namespace_error_says_how_to_leave_it(small_memory: Memory) -
     assert "line 1, column 19: the query names namespace 't2', but the shell is in namespace 't1'" in out
     assert "switch with .namespace t2, or clear it with .namespace -" in out
     assert "this caller fixed" not in out and "^^^^" in out
+
+
+def test_help_examples_use_neutral_names(small_memory: Memory) -> None:
+    out = drive(small_memory, ".help\n", namespace="t1")
+    assert 'TIMELINE (p:Person ~"Tomas")' in out
+    assert "Carolin" not in out and "Melanie" not in out  # names of a benchmark's people
