@@ -29,6 +29,7 @@ UnknownNamespaceError``). Third-party exceptions are wrapped where they enter (`
     │   ├── QuerySyntaxError        the query text does not parse (line, column, context)
     │   ├── QuerySemanticError      it parses but means nothing valid (span, suggestion)
     │   │   ├── QueryNamespaceError the namespace it runs in holds no data (also an UnknownNamespaceError)
+    │   │   ├── QueryPinnedNamespaceError  it names another namespace than the one its caller fixed
     │   │   └── QuerySpeakerError   BY names no speaker of the namespace (also an UnknownSpeakerError)
     │   └── QueryLimitError         it exceeds a hop, result or time limit
     └── VectorIndexError            the vector index is unusable and could not be rebuilt
@@ -56,6 +57,7 @@ __all__ = [
     "QueryError",
     "QueryLimitError",
     "QueryNamespaceError",
+    "QueryPinnedNamespaceError",
     "QuerySemanticError",
     "QuerySpeakerError",
     "QuerySyntaxError",
@@ -354,6 +356,19 @@ class QueryNamespaceError(QuerySemanticError, UnknownNamespaceError):
         # UnknownNamespaceError.__init__ ran last in the chain, with the full text: keep the parts
         self.reason = message
         self.suggestion = suggestion
+
+
+class QueryPinnedNamespaceError(QuerySemanticError):
+    """The query names (``IN "ns"``) another namespace than the one its caller fixed with the ``namespace``
+    parameter (an agent tool serving one tenant, the REPL after ``.namespace NAME``): a query cannot leave it.
+
+    Attributes:
+        named: the namespace the query names (``None`` until the planner sets it).
+        pinned: the namespace the caller fixed (``None`` until the planner sets it).
+    """
+
+    named: str | None = None
+    pinned: str | None = None
 
 
 class QuerySpeakerError(QuerySemanticError, UnknownSpeakerError):

@@ -28,6 +28,7 @@ from rich.text import Text
 from graphmem.errors import (
     ConfigError,
     GraphmemError,
+    QueryPinnedNamespaceError,
     QuerySemanticError,
     QuerySyntaxError,
     UnknownNamespaceError,
@@ -50,9 +51,9 @@ _BLANK_LINES = re.compile(r"\A(?:[^\S\n]*\n)+")
 _HELP_QUERIES = """\
 Queries end with ';' and may span lines. Examples:
   RECALL "camping with the kids" HOPS 2 LIMIT 5;
-  FIND (p:Person ~"Carolin")-[:SAID]->(e:Event) RETURN e.time, e.text ORDER BY e.time;
+  FIND (p:Person ~"Priya")-[:SAID]->(e:Event) RETURN e.time, e.text ORDER BY e.time;
   FIND (e:Event) WHERE e MENTIONS ~"adoption" AND e.time AFTER 2023-06-01 RETURN count(*);
-  TIMELINE (p:Person ~"Melanie") LIMIT 10;
+  TIMELINE (p:Person ~"Tomas") LIMIT 10;
   EXPLAIN FIND (e:Event ABOUT "charity race")-[:NEXT*1..3]->(later:Event) RETURN later;
 The full reference is docs/dsl.md."""
 
@@ -300,6 +301,14 @@ class Repl:
         if isinstance(exc, QuerySemanticError):
             kind = "query error"
         text = str(exc)
+        if isinstance(exc, QueryPinnedNamespaceError) and exc.named is not None:
+            # the API's wording speaks to a caller whose namespace is fixed for good; here it is a setting
+            text = text.replace(
+                exc.reason,
+                f"the query names namespace {exc.named!r}, but the shell is in namespace {exc.pinned!r}: "
+                f"switch with .namespace {exc.named}, or clear it with .namespace - to name it with IN",
+                1,
+            )
         if line is not None:
             own = getattr(exc, "line", None)
             at = f"line {own}, "

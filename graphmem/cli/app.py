@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import importlib.util
 import os
@@ -272,8 +273,15 @@ def main(argv: list[str] | None = None) -> int:
     except GraphmemError as exc:
         click.echo(clean_text(f"error: {exc}"), err=True)
         return 1
-    except BrokenPipeError:  # the reader went away (`| head -1`): nothing more to say to anyone
-        return 1
+    except BrokenPipeError as exc:  # writing the last of the output
+        if not _reader_gone():  # a pipe of graphmem's own broke: that is an error
+            click.echo(clean_text(f"error: {exc}"), err=True)
+            return 1
+        return _reader_went_away()
+    except SystemExit as exc:  # click's answer to a broken pipe in a command: exit 1 (nothing else exits so)
+        if exc.code == 1 and _reader_gone():
+            return _reader_went_away()
+        raise
     except OSError as exc:  # the only unwrapped I/O left is writing the output (stdout /dev/full)
         where = "cannot write output" if exc.filename is None else f"cannot use {exc.filename}"
         click.echo(clean_text(f"error: {where}: {exc.strerror or exc}"), err=True)
@@ -295,6 +303,35 @@ def main(argv: list[str] | None = None) -> int:
     return rc if isinstance(rc, int) else 0
 
 
+def _reader_gone() -> bool:
+    """Whether stdout is a pipe whose reader has closed it (what a ``BrokenPipeError`` from the output
+    means; one from a pipe graphmem opened itself does not). Without ``poll`` it cannot tell: yes."""
+    import select
+
+    if not hasattr(select, "poll"):
+        return True
+    try:
+        poller = select.poll()
+        poller.register(sys.stdout.fileno(), select.POLLOUT)
+        return any(events & select.POLLERR for _fd, events in poller.poll(0))
+    except (OSError, ValueError):  # stdout closed or replaced by an object without a descriptor
+        return True
+
+
+def _reader_went_away() -> int:
+    """The exit status of a command whose output's reader took what it wanted and went (``| head -1``):
+    0, with nothing more said, whether the output was still being written then (a long table) or had gone
+    out whole (JSON that fits the pipe)."""
+    _drop_stdout()
+    return 0
+
+
+def _drop_stdout() -> None:
+    """Point stdout at the null device, so output still buffered is not written (and traced) at exit."""
+    with contextlib.suppress(OSError, ValueError):  # no descriptor to replace (stdout closed or not a file)
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+
+
 def run() -> NoReturn:
     """The ``graphmem`` program (console script and ``python -m graphmem``): :func:`main`, then exit.
 
@@ -307,14 +344,18 @@ def run() -> NoReturn:
     rc = main()
     try:
         sys.stdout.flush()
+    except BrokenPipeError:  # the reader went away (`| head -1`): as in main, no failure
+        _drop_stdout()
     except (OSError, ValueError):  # what main could not write: let the exit not try (and trace) again
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        _drop_stdout()
         rc = rc or 1
     if may_exit_fast():
         try:
             sys.stdout.flush()
             sys.stderr.flush()
-        except (BrokenPipeError, ValueError):  # the reader went away, or a stream was closed
+        except BrokenPipeError:  # the reader went away
+            pass
+        except ValueError:  # a stream was closed
             rc = rc or 1
         os._exit(rc)
     sys.exit(rc)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import errno
 import json
+import os
 import re
 import sys
 from collections.abc import Callable, Iterator, Sequence
@@ -64,16 +66,26 @@ def stdout_console() -> Console:
         console = _consoles["stdout"] = Console(
             highlight=False, soft_wrap=True, width=None if sys.stdout.isatty() else 160
         )
+        console.on_broken_pipe = _broken_pipe  # type: ignore[method-assign]
     return console
 
 
+def _broken_pipe() -> None:
+    """What the stdout console does when its reader has gone (``| head``): raise, for ``main`` to end the
+    command quietly as it does for ``click.echo``'s output (rich's own answer exits 1 from inside)."""
+    raise BrokenPipeError(errno.EPIPE, os.strerror(errno.EPIPE))
+
+
 def stderr_console() -> Console:
-    """The rich console on stderr, made on first use (see :func:`stdout_console`)."""
+    """The rich console on stderr, made on first use (see :func:`stdout_console`).
+
+    When stderr is not a terminal (a script's log) lines are not wrapped: the REPL's plans print a step a
+    line, as ``query --explain`` prints them, instead of cut at rich's 80-column fallback."""
     console = _consoles.get("stderr")
     if console is None:
         from rich.console import Console
 
-        console = _consoles["stderr"] = Console(stderr=True, highlight=False)
+        console = _consoles["stderr"] = Console(stderr=True, highlight=False, soft_wrap=not sys.stderr.isatty())
     return console
 
 

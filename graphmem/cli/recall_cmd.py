@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import click
 
@@ -20,6 +20,9 @@ from graphmem.cli.common import (
     time_axis_option,
 )
 from graphmem.text import clean_text
+
+if TYPE_CHECKING:
+    from graphmem.recall import Hit
 
 __all__ = ["recall"]
 
@@ -90,25 +93,45 @@ def recall(
     if as_json:
         print_json({"question": question, "namespace": namespace, "hits": [h.as_dict() for h in hits]})
         return
-    from rich.table import Table
-
-    table = Table(title=plain(f"recall: {question}"), show_lines=True)
-    for column, ratio in (("#", None), ("score", None), ("id", None), ("when", None), ("speaker", None)):
-        table.add_column(column, ratio=ratio, no_wrap=True)
-    table.add_column("text", ratio=3, overflow="fold")
-    table.add_column("why", ratio=2, overflow="fold")
-    for rank, hit in enumerate(hits, 1):
-        ev = hit.event
-        cells = (
-            str(rank),
-            f"{hit.score:.3f}",
-            ev.source_id or ev.id,
-            ev.occurred_at.strftime("%Y-%m-%d") if ev.occurred_at else "",
-            ev.speaker or "",
-            ev.text,
-            hit.why.describe(),
-        )
-        table.add_row(*(plain(c) for c in cells))  # user text is printed literally, never as markup
-    stdout_console().print(table)
+    _print_hits(question, hits)
     if not hits and note is None:
         click.echo("no events matched", err=True)
+
+
+_SHORT = ("#", "score", "id", "when", "speaker")
+
+
+def _print_hits(question: str, hits: list[Hit]) -> None:
+    """The hits as a table, or as blocks in a terminal too narrow for one (see :mod:`graphmem.cli.narrow`)."""
+    from rich.table import Table
+
+    from graphmem.cli.narrow import fits_table, print_blocks
+
+    console = stdout_console()
+    title = f"recall: {question}"
+    rows = [
+        (
+            str(rank),
+            f"{hit.score:.3f}",
+            hit.event.source_id or hit.event.id,
+            hit.event.occurred_at.strftime("%Y-%m-%d") if hit.event.occurred_at else "",
+            hit.event.speaker or "",
+        )
+        for rank, hit in enumerate(hits, 1)
+    ]
+    if not fits_table(console, _SHORT, rows, free=2):
+        blocks = [
+            ((f"{rank}.", score, when, speaker, eid), ((hit.event.text, ""), (f"why: {hit.why.describe()}", "dim")))
+            for (rank, score, eid, when, speaker), hit in zip(rows, hits, strict=True)
+        ]
+        print_blocks(console, title, blocks)
+        return
+    table = Table(title=plain(title), show_lines=True)
+    for column in _SHORT:
+        table.add_column(column, no_wrap=True)
+    table.add_column("text", ratio=3, overflow="fold")
+    table.add_column("why", ratio=2, overflow="fold")
+    for row, hit in zip(rows, hits, strict=True):
+        cells = (*row, hit.event.text, hit.why.describe())
+        table.add_row(*(plain(c) for c in cells))  # user text is printed literally, never as markup
+    console.print(table)

@@ -14,8 +14,10 @@ from graphmem.cli.common import (
     open_memory,
     print_json,
     print_table,
+    stdout_console,
     time_axis_option,
 )
+from graphmem.cli.narrow import fits_table, print_blocks
 
 __all__ = ["timeline"]
 
@@ -77,10 +79,19 @@ def timeline(
             }
         )
         return
-    rows = [
-        [e.id, "" if e.occurred_at is None else e.occurred_at.strftime("%Y-%m-%d %H:%M"), e.speaker or "", e.text]
+    short = [
+        (e.id, "" if e.occurred_at is None else e.occurred_at.strftime("%Y-%m-%d %H:%M"), e.speaker or "")
         for e in events
     ]
-    print_table(f"{match.name} in {namespace}", ["id", "when", "speaker", "text"], rows)
-    if not rows:
+    title = f"{match.name} in {namespace}"
+    console = stdout_console()
+    if fits_table(console, ("id", "when", "speaker"), short, free=1):
+        print_table(
+            title, ["id", "when", "speaker", "text"], [[*s, e.text] for s, e in zip(short, events, strict=True)]
+        )
+    else:  # a terminal too narrow for the table: each event a block, its text under its id, time and speaker
+        print_blocks(
+            console, title, [((s[1], s[2], s[0]), ((e.text, ""),)) for s, e in zip(short, events, strict=True)]
+        )
+    if not events:
         click.echo("no events matched", err=True)

@@ -16,7 +16,7 @@ from datetime import datetime, tzinfo
 from typing import Any
 
 from graphmem.dates import is_utc
-from graphmem.errors import ConfigError
+from graphmem.errors import ConfigError, QueryPinnedNamespaceError
 from graphmem.models import EdgeType, NodeKind, validate_namespace
 from graphmem.query import ast
 from graphmem.query import plan as p
@@ -118,11 +118,15 @@ class _Planner:
             "NFC", pinned
         ):
             # a caller that fixes the namespace (an agent tool serving one tenant) must not be escaped
-            raise self.r.error(
+            error = self.r.error(
                 f"the query names namespace {value.value!r}, but this caller fixed namespace {pinned!r}; "
                 "a query cannot leave the namespace it is given",
                 node.span,
+                cls=QueryPinnedNamespaceError,
             )
+            assert isinstance(error, QueryPinnedNamespaceError)
+            error.named, error.pinned = str(value.value), pinned
+            raise error
         return value
 
     def fresh(self, prefix: str) -> str:

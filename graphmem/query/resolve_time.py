@@ -168,6 +168,15 @@ class TimeResolver(NameResolver):
     def time_subject(self, node: ast.Expr) -> p.Expr:
         """A time-valued expression: a node (its time) or a time property."""
         if isinstance(node, ast.Var):
+            if node.name not in self.scope.vars:  # perhaps a word meant as a date ("ON yesterday")
+                visible = self.scope.visible()
+                raise self.error(
+                    f"unknown variable {node.name} (variables here: {', '.join(visible) or 'none'}); a time is"
+                    ' written as a date (2024-05-01, "1 May 2024", 2024-05-01 - 1 day), a $parameter or a'
+                    " node's time: a word such as yesterday is no date here",
+                    node.span,
+                    closest(node.name, visible),
+                )
             info = self.var(node.name, node.span)
             if not info.is_node:
                 raise self.error(

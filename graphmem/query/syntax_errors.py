@@ -138,6 +138,7 @@ def syntax_error(parser: Lark, text: str, exc: UnexpectedInput) -> QuerySyntaxEr
         named = _keyword_as_name(parser, text, token) or _dangling_operator(text, token)
         if named is not None:
             return named
+        message += _order_hint(text, token) or _equals_hint(text, token)
     elif isinstance(exc, UnexpectedCharacters):
         pos = exc.pos_in_stream or 0
         char = text[pos] if 0 <= pos < len(text) else ""
@@ -258,3 +259,58 @@ def _keyword_hint(word: str, expected_words: list[str]) -> str:
     if best is None or best[1] < 0.6:
         return ""
     return str(best[0])
+
+
+#: Where a clause goes in a statement whose clauses have an order: a clause must come before every clause
+#: of a higher rank (a FIND's IN, WHERE, AS OF, VALID AT and ALL TIME go in any order among themselves).
+_CLAUSE_RANKS: dict[str, dict[str, int]] = {
+    "FIND": {
+        "IN": 0, "WHERE": 0, "AS OF": 0, "VALID AT": 0, "ALL TIME": 0,
+        "RETURN": 1, "GROUP BY": 2, "ORDER BY": 3, "LIMIT": 4,
+    },
+    "TIMELINE": {"IN": 0, "WHERE": 1, "LIMIT": 2},
+}  # fmt: skip
+_CLAUSE = re.compile(
+    r"(?<![\w$.])(in|where|as\s+of|valid\s+at|all\s+time|return|group\s+by|order\s+by|limit)(?!\w)", re.I
+)
+# strings and comments, blanked before clause words are looked for
+_NOT_CODE = re.compile(r'"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|//[^\n]*|/\*.*?(?:\*/|$)', re.S)
+_STATEMENT = re.compile(r"^\s*(?:explain\s+)?(find|timeline)(?!\w)", re.I)
+# the words of a clause that follow its first (a clause keyword the parser met alone)
+_SECOND_WORD = {"AS": "OF", "VALID": "AT", "ALL": "TIME", "GROUP": "BY", "ORDER": "BY"}
+
+
+def _order_hint(text: str, token: Token) -> str:
+    """``; ORDER BY goes before LIMIT`` when the parse failed at a clause written after one that must
+    follow it (``… LIMIT 1 ORDER BY e.time``; ``RETURN x AS OF 2024-01-01``, where ``AS`` was read as the
+    column's alias and the date is what failed), else ``""``."""
+    if token.start_pos is None:
+        return ""
+    code = _NOT_CODE.sub(lambda m: " " * len(m.group()), text)
+    statement = _STATEMENT.match(code)
+    if statement is None:
+        return ""
+    ranks = _CLAUSE_RANKS[statement.group(1).upper()]
+    begin, word = _word_before(code, token.start_pos)
+    if token.type in ("DATE", "INT", "NUMBER", "STRING", "PARAM") and word.upper() == "OF":
+        before, first = _word_before(code, begin)
+        clause, start, alias = ("AS OF", before, True) if first.upper() == "AS" else ("", 0, False)
+    else:
+        first = str(token).upper()
+        clause = f"{first} {_SECOND_WORD[first]}" if first in _SECOND_WORD else first
+        start, alias = token.start_pos, False
+    if clause not in ranks:
+        return ""
+    for found in _CLAUSE.finditer(code, statement.end(), start):
+        earlier = " ".join(found.group(1).upper().split())
+        if ranks.get(earlier, -1) > ranks[clause]:
+            note = " (after RETURN, AS names a column)" if alias and earlier == "RETURN" else ""
+            return f"; {clause} goes before {earlier}{note}"
+    return ""
+
+
+def _equals_hint(text: str, token: Token) -> str:
+    """``; to compare, write one '='`` for ``==``, else ``""``."""
+    if str(token) == "=" and token.start_pos and text[: token.start_pos].rstrip().endswith("="):
+        return "; to compare, write one '=' (not '==')"
+    return ""

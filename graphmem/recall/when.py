@@ -2,9 +2,11 @@
 
 :func:`asked_window` finds the time phrases of a question with a few patterns of English date
 expressions (a day and month with or without a year, a month and year, a year after a preposition,
-"last"/"this"/"next" with a unit, season, month or weekday, "N units ago", "yesterday") and resolves the
-longest one with the ingest resolver (:mod:`graphmem.extract.times`) against the moment the question is
-asked. Ranking then lifts the candidates whose happened-or-said time lies in that interval
+"last"/"this"/"next" with a unit, season, month or weekday, "on" and a weekday, "N units ago",
+"yesterday") and resolves the longest one with the ingest resolver (:mod:`graphmem.extract.times`) against
+the moment the question is asked, pointing back: "on Tuesday" is the latest Tuesday before the day it is
+asked (asked on a Tuesday, the one a week before), as a turn's "on Tuesday" told in the past is read.
+Ranking then lifts the candidates whose happened-or-said time lies in that interval
 (:mod:`graphmem.recall.rank`); it does not filter, since a question's date may be worded loosely.
 :func:`window_share` says how much of a candidate lies in that interval: a turn said in it, or a time it
 tells of that lies at least half in it, gets the whole lift; a time mostly outside it gets the share of
@@ -44,6 +46,8 @@ _PATTERNS = [
     rf"\b(?:in|during|since|of|by)\s+(?:the\s+year\s+)?{_YEAR}\b",
     rf"\b(?:in|during)\s+{_MONTH}(?:,?\s+{_YEAR})?\b",
     rf"\b(?:last|this|next|this past|the past)\s+(?:{_UNIT}|{_SEASON}|{_MONTH}|{_WEEKDAY})\b",
+    # "on Monday": the resolver reads it as a turn pointing back is read, the latest Monday before the day
+    rf"\bon\s+{_WEEKDAY}\b",
     rf"\b{_NUMBER}\s+{_UNIT}\s+ago\b",
     r"\b(?:the\s+day\s+before\s+yesterday|yesterday|today|tonight|tomorrow|last\s+night)\b",
 ]

@@ -154,3 +154,43 @@ def test_a_fact_edge_as_json_carries_every_property_the_docs_list(small_memory: 
         for key in ("predicate", "valid_from", "valid_to", "recorded_at", "expired_at", "evidence", "confidence"):
             assert key in edge
         assert "phrase" in edge
+
+
+def test_repl_script_plans_on_stderr_are_not_wrapped(
+    small_memory: Memory, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # tester finding: a script's plans were cut at 80 columns on stderr, while `query --explain` prints a step a line
+    monkeypatch.setattr("graphmem.cli.common._consoles", {})  # consoles on the captured streams
+    text = (
+        "FIND (e:Event) RETURN e.id AS id, e.text AS text, e.speaker AS speaker, e.time AS time, e.session AS session"
+    )
+    assert main(["--db", db_of(small_memory), "query", "-n", "t1", "--explain", text]) == 0
+    explained = capsys.readouterr().out.splitlines()
+    step = next(line for line in explained if "Project" in line)
+    assert len(step) > 80
+    monkeypatch.setattr("sys.stdin", io.StringIO(f".explain on\n{text};\n"))
+    assert main(["--db", db_of(small_memory), "repl", "-n", "t1"]) == 0
+    err = capsys.readouterr().err.splitlines()
+    assert step in err and all(line in err for line in explained)
+
+
+@pytest.mark.parametrize("as_json", [False, True])
+def test_output_to_a_reader_that_stops_early_ends_quietly(small_memory: Memory, as_json: bool) -> None:
+    # tester finding: `graphmem query … | head` exited 1 for a table and 0 for --json (one write that fit the pipe)
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    text = "FIND (a:Event), (b:Event), (c:Event) RETURN a.text, b.text, c.text"  # a table over 64 KB
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2]), "HF_HUB_OFFLINE": "1"}
+    argv = [sys.executable, "-m", "graphmem", "--db", db_of(small_memory), "query", "-n", "t1", text]
+    with subprocess.Popen(
+        [*argv, *(["--json"] if as_json else [])], stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env
+    ) as proc:
+        assert proc.stdout is not None and proc.stderr is not None
+        assert proc.stdout.readline()
+        proc.stdout.close()  # as `head -1` does
+        err = proc.stderr.read().decode()
+        assert proc.wait(timeout=120) == 0, err
+    assert err == ""

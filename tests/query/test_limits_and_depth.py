@@ -10,7 +10,13 @@ from __future__ import annotations
 import pytest
 
 from graphmem import Memory
-from graphmem.errors import ConfigError, QueryLimitError, QuerySemanticError, QuerySyntaxError
+from graphmem.errors import (
+    ConfigError,
+    QueryLimitError,
+    QueryPinnedNamespaceError,
+    QuerySemanticError,
+    QuerySyntaxError,
+)
 from graphmem.models import validate_namespace
 from graphmem.query import QueryLimits, parse, run_query
 from graphmem.query.limits import resident_memory
@@ -75,6 +81,8 @@ def test_a_pinned_namespace_cannot_be_left(small_memory: Memory) -> None:
     with pytest.raises(QuerySemanticError, match="names namespace 't2', but this caller fixed namespace 't1'") as info:
         small_memory.query('FIND (e:Event) IN "t2" RETURN e.text', namespace="t1")
     assert (info.value.line, info.value.column) == (1, 19)
+    assert isinstance(info.value, QueryPinnedNamespaceError)
+    assert (info.value.named, info.value.pinned) == ("t2", "t1")
     with pytest.raises(QuerySemanticError, match="cannot leave"):
         small_memory.query("FIND (e:Event) IN $other RETURN e.text", namespace="t1", other="t2")
     assert small_memory.query('FIND (e:Event) IN "t1" RETURN count(*)', namespace="t1").rows

@@ -188,6 +188,17 @@ def test_keywords_list() -> None:
         ),
         ('RECALL "dog" HAPPENED ON 2025-02-17 ON 2025-02-20', 1, 37, ["without SAID or HAPPENED already bounds"]),
         ('RECALL "dog" SAID AFTER 2025 SAID BEFORE 2026', 1, 30, ["time window is given twice; use BETWEEN"]),
+        # a clause written after one it goes before (tester findings): the hint says where it belongs
+        (
+            "FIND (p:Person)-[f:FACT]->(x) RETURN x.name AS OF 2026-12-02",
+            1,
+            51,
+            ["unexpected date '2026-12-02'", "AS OF goes before RETURN (after RETURN, AS names a column)"],
+        ),
+        ("FIND (e:Event) RETURN e.text LIMIT 1 ORDER BY e.time", 1, 38, ["ORDER BY goes before LIMIT"]),
+        ("FIND (e:Event)\nRETURN e.text ORDER BY e.time\nWHERE e.seq = 1", 3, 1, ["WHERE goes before RETURN"]),
+        ("TIMELINE (p:Person) LIMIT 3 WHERE p.name = 'x'", 1, 29, ["WHERE goes before LIMIT"]),
+        ('FIND (e:Event) WHERE e.speaker == "Ana" RETURN e.text', 1, 33, ["to compare, write one '=' (not '==')"]),
         (
             'RECALL "dog" SAID ON 2025-02-20 HAPPENED ON 2025-02-17 HAPPENED ON 2025-02-18',
             1,

@@ -379,3 +379,17 @@ def test_an_unknown_command_in_a_script_names_its_line_and_values_ignore_case(sm
     out = buffer.getvalue()
     assert "error: line 2: unknown command .frobnicate; try .help" in out
     assert repl.errors == 1 and repl.format == "json" and "format is json" in out
+
+
+def test_the_pinned_namespace_error_says_how_to_leave_it(small_memory: Memory) -> None:
+    # tester finding: the shell repeated the API's "this caller fixed namespace" without naming the way out
+    out = drive(small_memory, 'FIND (e:Event) IN "t2" RETURN count(*);\n', namespace="t1")
+    assert "line 1, column 19: the query names namespace 't2', but the shell is in namespace 't1'" in out
+    assert "switch with .namespace t2, or clear it with .namespace -" in out
+    assert "this caller fixed" not in out and "^^^^" in out
+
+
+def test_help_examples_use_neutral_names(small_memory: Memory) -> None:
+    out = drive(small_memory, ".help\n", namespace="t1")
+    assert 'TIMELINE (p:Person ~"Tomas")' in out
+    assert "Carolin" not in out and "Melanie" not in out  # names of a benchmark's people

@@ -37,6 +37,9 @@ def where(err: QuerySemanticError, text: str) -> str:
         ("FIND (e:Event) RETURN e.speeker", "has no property 'speeker'", "speaker", "e.speeker"),
         ("FIND (x:Entity) RETURN x.nam", "has no property 'nam'", "name", "x.nam"),
         ("FIND (ev:Event) RETURN evt.text", "unknown variable evt", "ev", "evt.text"),
+        # a word meant as a date: the error says how a time is written (tester finding)
+        ('RECALL "work" ON yesterday', "a word such as yesterday is no date here", None, "yesterday"),
+        ("FIND (e:Event), (s:Event) WHERE e AFTER ss RETURN e", 'a date (2024-05-01, "1 May 2024"', "s", "ss"),
         ("FIND (e:Event) RETURN cuont(*)", "unknown function cuont()", "count", "cuont(*)"),
         (
             "FIND (e:Event) WHERE e.time AFTER 2023-13-01 RETURN e",

@@ -140,3 +140,15 @@ def test_recall_in_a_window_lifts_the_date_the_question_names_there(pets: Memory
     assert hike.why.window.asked is not None and hike.why.window.asked.start == datetime(2023, 6, 1)
     assert hike.why.parts.get("date", 0) > 0
     assert "not in the date asked about" not in hike.why.describe()
+
+
+def test_on_a_weekday_is_the_latest_such_day_before_the_asking_day() -> None:
+    # tester finding: "on Monday" in a question was not read at all (only after last/this/next)
+    saturday = datetime(2026, 12, 5, 12)
+    asked = asked_date("What did Ana say on Monday?", saturday)
+    assert asked == AskedDate("on Monday", datetime(2026, 11, 30), datetime(2026, 12, 1), saturday)
+    assert asked is not None and asked.exact
+    # asked on the weekday it names: the one a week before, as the resolver reads "on Saturday" in a turn
+    same = asked_date("What did Ana say on Saturday?", saturday)
+    assert same is not None and same.start == datetime(2026, 11, 28)
+    assert asked_date("What does Ana do on Mondays?", saturday) is None  # a recurrence, no day

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 from pathlib import Path
 
@@ -74,3 +75,44 @@ def test_recall_as_of_a_date_keeps_that_days_turns(store_dir: Path, capsys: pyte
     assert any(h["source_id"].startswith("s3-") for h in hits)
     assert main([*args, "--as-of", "2024-03-15T10:00"]) == 0
     assert not any(h["source_id"].startswith("s3-") for h in json.loads(capsys.readouterr().out)["hits"])
+
+
+def _narrow(monkeypatch: pytest.MonkeyPatch, width: int) -> io.StringIO:
+    """Make the CLI's stdout console a terminal ``width`` columns wide, printing into the returned buffer."""
+    from rich.console import Console
+
+    buffer = io.StringIO()
+    monkeypatch.setattr("graphmem.cli.common._consoles", {"stdout": Console(file=buffer, width=width)})
+    return buffer
+
+
+def test_recall_in_an_80_column_terminal_prints_each_hit_as_a_block(
+    store_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # tester finding: at 80 columns the short columns left text and why 5 to 7 characters, a syllable a line
+    buffer = _narrow(monkeypatch, 80)
+    assert main(["--db", str(store_dir), "recall", "What instrument is Ben learning?", "-n", NS, "--k", "2"]) == 0
+    out = buffer.getvalue()
+    lines = out.splitlines()
+    assert max(len(line) for line in lines) <= 80
+    assert "   I started learning the cello last month." in lines  # the text whole, on one line
+    assert any(line.startswith("1.  ") and "s3-1" in line and "Ben" in line for line in lines)
+    assert any(line.startswith("   why: ") for line in lines)
+
+
+def test_recall_in_a_wide_terminal_keeps_its_table(store_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    buffer = _narrow(monkeypatch, 160)
+    assert main(["--db", str(store_dir), "recall", "What instrument is Ben learning?", "-n", NS, "--k", "2"]) == 0
+    out = buffer.getvalue()
+    assert "┃ why" in out and "│ I started learning the cello last month." in out
+
+
+def test_timeline_in_a_narrow_terminal_prints_each_event_as_a_block(
+    store_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    buffer = _narrow(monkeypatch, 60)
+    assert main(["--db", str(store_dir), "timeline", "Ben", "-n", NS]) == 0
+    lines = buffer.getvalue().splitlines()
+    assert max(len(line) for line in lines) <= 60
+    assert "   Yes, every Tuesday with a teacher from the conservatory." in lines
+    assert "2024-03-15 10:03  Ben  s3:3" in lines
