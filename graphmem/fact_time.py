@@ -20,7 +20,9 @@ facts for reading (the *coalescing* of temporal databases): facts of one read wh
 or meet become one, from the earliest start to the latest end, backed by every statement and recorded
 when the last of them was (the first moment all of it was known); a statement told as ended, with no
 start ("My dog Rex died yesterday"), takes the start of one it meets. Two holdings with a gap between them
-stay apart ("I quit Globex" in April, "I'm back at Globex" in June). In an
+stay apart ("I quit Globex" in April, "I'm back at Globex" in June), and so do two open facts each
+giving its own start, two different ones ("I'm moving to Lisbon next month" and "… in January": a
+correction left unapplied), so no date told is hidden. In an
 ``all_time`` read only versions memory retired at the same moment are merged, so versions of one fact
 (which expire one after another) never are.
 
@@ -36,7 +38,7 @@ from datetime import UTC, date, datetime, time, tzinfo
 from graphmem.dates import DATE_FORMS as _DATE_FORMS
 from graphmem.dates import EPSILON, DateTextError, TimeArg, grain_end, local_to_utc, parse_date_argument, zone_named
 from graphmem.errors import ConfigError
-from graphmem.models import Event, Fact
+from graphmem.models import OVER_PHRASE, Event, Fact
 from graphmem.store.base import GraphStore, TimeFilter
 from graphmem.store.versions import logical_id
 
@@ -306,6 +308,17 @@ def _merge(a: Fact, b: Fact) -> Fact:
     )
 
 
+def _two_starts(a: Fact, b: Fact) -> bool:
+    """Whether ``a`` and ``b`` are both open and each dated by a start its statement gave, two different
+    starts ("I'm moving to Lisbon next month" and "… in January"): one row would hide a date told."""
+    return (
+        a.valid_to is None
+        and b.valid_to is None
+        and a.valid_from != b.valid_from
+        and all(f.valid_from is not None and f.time_phrase not in (None, OVER_PHRASE) for f in (a, b))
+    )
+
+
 def _start_key(f: Fact) -> tuple[bool, datetime, datetime, str]:
     return (f.valid_from is not None, f.valid_from or f.recorded_at, f.recorded_at, f.id)
 
@@ -343,7 +356,8 @@ def coalesce(facts: Iterable[Fact], *, history: bool = False) -> list[Fact]:
         for i in sorted(members, key=lambda i: _start_key(listed[i])):
             f = listed[i]
             one_fact = history and held is not None and logical_id(held.id) == logical_id(f.id)
-            if held is not None and not one_fact and _meets(f.valid_from, held.valid_to):  # starts by held's end
+            apart = held is not None and _two_starts(held, f)
+            if held is not None and not one_fact and not apart and _meets(f.valid_from, held.valid_to):
                 held = _merge(held, f)
                 gone.add(i)
                 continue

@@ -330,7 +330,9 @@ class FactClosing:
     the predicate :data:`ANY_STATE` until the writer binds it. A correction of a time ("Sorry, I meant
     2021.") has ``at`` the new start and, once bound, ``value`` the object it keeps. ``near``: its only
     cue was an apology opening the turn ("Oh sorry, my bad. I work at Globex."), which may answer the other
-    speaker instead, so it corrects only a statement of the speaker's previous turn.
+    speaker instead, so it corrects only a statement of the speaker's previous turn. ``denied``: the time
+    a correction of a time says was the slip ("Sorry, I meant January, not December."), which finds the
+    statement it corrects wherever the speaker made it.
     """
 
     namespace: str
@@ -345,6 +347,7 @@ class FactClosing:
     value: str | None = None
     near: bool = False
     at_latest: datetime | None = None
+    denied: TimeRef | None = None
 
 
 @dataclass(frozen=True, slots=True)

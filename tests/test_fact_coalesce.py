@@ -125,6 +125,16 @@ def test_history_keeps_a_gap_even_through_versions() -> None:
     assert rows == {(datetime(2020, 1, 1), datetime(2024, 4, 1), None), (datetime(2024, 6, 15), None, None)}
 
 
+def test_two_open_facts_each_giving_its_own_start_are_both_shown() -> None:
+    # "I'm moving to Lisbon next month" (1 December) and "... in January" both current: one row from 1
+    # December hid the January date; a restatement with no start of its own still merges
+    slip = replace(_fact("f1", datetime(2026, 12, 1), said=datetime(2026, 11, 17)), time_phrase="next month")
+    told = replace(_fact("f2", datetime(2027, 1, 1), said=datetime(2026, 11, 20)), time_phrase="January")
+    assert coalesce([slip, told]) == [slip, told]
+    again = _fact("f3", datetime(2027, 2, 1), said=datetime(2027, 2, 1))
+    assert [f.valid_from for f in coalesce([slip, again])] == [datetime(2026, 12, 1)]
+
+
 def test_merging_keeps_every_statement_once() -> None:
     first = _fact("f1", MAR, evidence=("e1", "e2"))
     again = _fact("f2", JUN, evidence=("e2", "e3"))

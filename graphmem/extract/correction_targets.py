@@ -22,7 +22,9 @@ the batch's own, only when the turns leave no doubt (docs/extraction.md §6 list
 A correction of a time ("Sorry, I meant 2021.", ``at`` the new start, no value) binds to the one state the
 speaker's previous turn dated by a phrase, with no question between (:meth:`_Binding.bind_time`): the state
 is stated again from the correcting turn from ``at``, and the request names it as its own value, so the
-earlier statement is corrected as a slip.
+earlier statement is corrected as a slip. One that names the slipped time ("…, not December": ``denied``)
+and finds no such state there binds to the speaker's one current state starting within that time, wherever
+and whenever stated (another chat, file or day).
 
 A bound correction becomes what the turn would have said in full ("Sorry, I meant Globex. I work at
 Globex."): a fact of the corrected predicate from the speaker to the value with the turn as evidence, and a
@@ -38,7 +40,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Collection, Iterable
 from dataclasses import replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from graphmem.extract.corrections import denied_statements
@@ -354,8 +356,10 @@ class _Binding:
         """A correction of a time ("Sorry, I meant 2021.", ``at`` the new start) bound to the one state the
         speaker's previous turn dated by a phrase ("I started at Acme in 2020."): that fact stated again from
         the correcting turn, starting at ``at``, and the request naming it (its value the same object);
-        ``None`` when no such state, or several, or another speaker asked something between."""
-        before = self.previous_turns(request.evidence[0]) if request.evidence else None
+        ``None`` when no such state, or several, or another speaker asked something between. A request
+        naming the slipped time (``denied``) whose previous turn dated no state looks at every current
+        state of the speaker's that starts within that time (:meth:`denies`)."""
+        before = self.turns_before(request.evidence[0]) if request.evidence else None
         if before is None or request.at is None or any("?" in t.text for t in before[1]):
             return None
         said = set(request.evidence)
@@ -364,7 +368,6 @@ class _Binding:
             for f in self.pool.values()
             if f.subject_id == request.subject_id
             and is_single_valued(f.predicate)
-            and set(before[0]) & set(f.evidence)
             and not said & set(f.evidence)
             and f.expired_at is None
             and not f.never_held
@@ -372,6 +375,12 @@ class _Binding:
             and f.time_phrase not in (None, OVER_PHRASE)
             and request.object_id in (None, f.object_id)  # "I meant I started at Globex on 4 March": Globex's
         ]
+        run = [f for f in dated if set(before[0]) & set(f.evidence)]
+        if not run and request.denied is not None:
+            # "Sorry, I meant I'm moving to Lisbon in January, not December." in a later chat: the speaker's
+            # current statement dated within the time it denies, wherever and whenever they made it
+            run = [f for f in dated if self.current(f, request) and self.denies(request, f)]
+        dated = run
         if len({(f.predicate, f.object_id) for f in dated}) != 1 or request.subject_id is None:
             return None
         hit = max(dated, key=lambda f: (f.recorded_at, f.id))
@@ -393,6 +402,27 @@ class _Binding:
             self.pool[fact.id] = fact
             self.facts.append(fact)
         return replace(request, predicate=hit.predicate, object_id=hit.object_id, value=hit.object_id)
+
+    @staticmethod
+    def current(fact: Fact, request: FactClosing) -> bool:
+        """Whether ``fact`` was told before ``request`` and still held when it was said (or lies ahead)."""
+        return fact.recorded_at <= request.recorded_at and (
+            fact.valid_to is None or fact.valid_to >= request.recorded_at
+        )
+
+    def denies(self, request: FactClosing, fact: Fact) -> bool:
+        """Whether ``fact`` starts within the time ``request`` denies ("not December"), that phrase read the
+        way ``fact``'s own time pointed from when it was said (as :meth:`reread` reads the new time)."""
+        denied, start = request.denied, fact.valid_from
+        if denied is None or denied.start is None or start is None:
+            return False
+        if denied.start <= start < (denied.end or denied.start + timedelta(days=1)):
+            return True
+        said = self.events.get(request.evidence[0]) if request.evidence else None
+        reference = (said.occurred_at if said is not None else None) or request.recorded_at
+        way = "future" if start > fact.recorded_at else "past"
+        found = _resolver().resolve(denied.phrase, reference, prefer=way)
+        return found.start is not None and found.start <= start < (found.end or found.start + timedelta(days=1))
 
     def reread(self, request: FactClosing, hit: Fact) -> datetime:
         """The new start of a correction of a time, its phrase pointing the way the corrected statement did:

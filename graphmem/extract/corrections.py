@@ -257,7 +257,13 @@ def corrections(
                     value=f.object_id,
                 )
             )
-    out.extend(_restated_times(doc, event, entity_of, [f for f in facts if f.id not in own], recorded_at, speaker_id))
+    timed, time_slips = _restated_times(
+        doc, event, entity_of, [f for f in facts if f.id not in own], recorded_at, speaker_id
+    )
+    # "Sorry, I meant I'm moving to Lisbon in January, not December.": the time slipped, not the value (a
+    # home before Lisbon is no slip)
+    out = [c for c in out if not (c.object_id is None and c.value in time_slips)]
+    out.extend(timed)
     stated = {f.object_id for f in facts if is_single_valued(f.predicate)}
     for value, denied, start, after in _named_only(doc, entity_of, stated, speaker_id):
         slip = _slip_of_turn(facts, entity_of, speaker_id, value, denied, start)
@@ -296,7 +302,12 @@ def _restated_slips(doc: Any, entity_of: dict[int, str], facts: list[Fact], spea
                 continue
             denied = negated_entities(sent, entity_of) - {f.object_id}
             called = vocatives(sent)  # "Ben, sorry, I meant I work at Hooli.": the listener, no slip
-            said = {i: e for i, e in entity_of.items() if i not in called and not is_filler(doc[i], entity_of)}
+            # "Lucky you! Sorry, I meant I'm moving to Lisbon in January.": a pronoun names no slip
+            said = {
+                i: e
+                for i, e in entity_of.items()
+                if i not in called and not is_filler(doc[i], entity_of) and doc[i].pos_ != "PRON"
+            }
             slip = _slip_of_turn(facts, said, speaker_id, f.object_id, denied, meant)
             if slip is not None:
                 out[f.id] = slip
@@ -305,12 +316,14 @@ def _restated_slips(doc: Any, entity_of: dict[int, str], facts: list[Fact], spea
 
 def _restated_times(
     doc: Any, event: Event, entity_of: dict[int, str], facts: list[Fact], recorded_at: datetime, speaker_id: str
-) -> list[FactClosing]:
+) -> tuple[list[FactClosing], set[str]]:
     """Corrections of a time by a clause restating the slip with its own date ("I started at Globex on 1
     March." … "Sorry, I meant I started at Globex on 4 March."): as the short "Sorry, I meant 4 March." is
     (:func:`time_correction`), a request with the new start as ``at``, limited to the restated state's object,
-    so a restatement naming another value ("I meant I started at Hooli on 4 March") moves no date of Globex."""
+    so a restatement naming another value ("I meant I started at Hooli on 4 March") moves no date of Globex.
+    Also the objects whose sentence denies a time ("…, not 1 March"): a slip of the time only."""
     out: list[FactClosing] = []
+    time_slips: set[str] = set()
     for f in facts:
         if f.subject_id != speaker_id or not is_single_valued(f.predicate) or f.valid_from is None or not f.time_phrase:
             continue
@@ -319,6 +332,8 @@ def _restated_times(
                 continue
             if negated_entities(sent, entity_of) - {f.object_id}:
                 continue  # "I meant I started at Hooli on 4 March, not Globex": a slip of the value
+            if any(t.lower_ == "not" and t.nbor().ent_type_ in ("DATE", "TIME") for t in sent[:-1]):
+                time_slips.add(f.object_id)
             out.append(
                 FactClosing(
                     namespace=event.namespace,
@@ -333,7 +348,7 @@ def _restated_times(
                 )
             )
             break
-    return out
+    return out, time_slips
 
 
 def _state_corrections(

@@ -253,8 +253,12 @@ class SpacyExtractor:
             times = []
             spans = time_spans(doc, ann.times)
             repairs, dropped = time_repairs(spans)  # "on Monday, I mean Tuesday": Tuesday, read as Monday was
+            denials: list[TimeRef] = []  # "Sorry, I meant January, not December.": December, the slip
             for k, span in enumerate(spans):
                 if k in dropped:
+                    if not any(r is span for r in repairs.values()):
+                        ref = resolve_span(self._times, span, spans, reference, antecedent=topic, place=span)
+                        denials.extend([to_utc(ref, plan.clock(index))] if ref.start is not None else [])
                     continue
                 said = repairs.get(k, span)
                 # "Sorry, I meant Tuesday." after "Let's meet next Friday": the Tuesday ahead, as the slip was
@@ -290,10 +294,11 @@ class SpacyExtractor:
                 is_pet=registry.is_pet,
             )
             turn_facts = [*extracted.facts, *homes_again(extracted.returns, facts)]
-            closings.extend(extracted.closings)
+            fixes = list(extracted.closings)
             if not repairs:  # "Sorry, I meant 2021.": the time of a statement before (bound when written)
                 fix = time_correction(doc, event, times, recorded, speaker_id)
-                closings.extend([fix] if fix is not None else [])
+                fixes.extend([fix] if fix is not None else [])
+            closings.extend(_with_denial(c, denials) for c in fixes)
             for fact in turn_facts:
                 ann.mention(fact.subject_id, "subject")
                 ann.mention(fact.object_id, "object")
@@ -378,3 +383,10 @@ def _with_times(event: Event, times: Sequence[TimeRef]) -> Event:
     if not times:
         return event
     return replace(event, times=tuple(times))
+
+
+def _with_denial(closing: FactClosing, denials: Sequence[TimeRef]) -> FactClosing:
+    """A correction of a time with the time its turn denies ("…, not December": the slip) as ``denied``."""
+    if not denials or not closing.correction or closing.at is None or closing.value is not None:
+        return closing
+    return replace(closing, denied=denials[0])

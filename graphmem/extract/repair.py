@@ -31,6 +31,11 @@ read the parse.
   object of a preposition where it hung from one as a clause, and takes the entity type NER gave the name
   it is set against ("Bristol" a place: "Leeds" one too, not NER's product or a name of no type).
 
+- **a denied time taken for a denied verb**: "I'm moving to Lisbon in February, not January." hangs ``not``
+  on the verb (``neg`` of "moving": the move denied, no fact), where "… in January, not December." hangs
+  it on the date it denies. A ``not`` right after a comma or a time, with a time (a ``DATE`` or ``TIME``
+  entity) right after it, is the negation of that time: it hangs from the time's head word.
+
 Only the tags, lemmas and the arcs named above change, and the entity of a name taken for a verb; the tokens
 and sentences stay.
 :func:`repair` is idempotent (a repaired doc is marked), so every stage may call it.
@@ -68,6 +73,7 @@ def repair(doc: Any) -> Any:
     for tok in doc:
         _named_subject(tok)
         _contrasted_name(tok)
+        _denied_time(tok)
     return doc
 
 
@@ -121,6 +127,25 @@ def _contrasted_name(tok: Any) -> None:
         tok.dep_ = "pobj"  # "I live in Reading not Bristol": the object of "in"
     if other.ent_type_ and tok.ent_type_ != other.ent_type_:
         _retype(tok, other.ent_type_)  # "Leeds" NER's product or nothing, "Bristol" a place: Leeds a place
+
+
+def _denied_time(tok: Any) -> None:
+    """Hang a ``not`` set before a time (", not January") from that time, not from the verb (module docs)."""
+    doc = tok.doc
+    if tok.lower_ != "not" or tok.dep_ != "neg" or tok.i == 0 or tok.i + 1 >= len(doc):
+        return
+    before, after = doc[tok.i - 1], doc[tok.i + 1]
+    if after.ent_type_ not in _TIMES or after.ent_iob_ != "B" or after.sent != tok.sent:
+        return
+    if before.text != "," and before.ent_type_ not in _TIMES:
+        return
+    span = next(e for e in doc.ents if e.start == after.i)
+    if span.root.i != tok.i and tok.head.i != span.root.i:
+        tok.head = span.root
+
+
+#: The entity labels of a time.
+_TIMES = ("DATE", "TIME")
 
 
 def _retype(tok: Any, label: str) -> None:

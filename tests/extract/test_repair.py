@@ -159,3 +159,20 @@ def test_a_verb_not_set_against_a_name_or_with_a_clause_of_its_own_stays(nlp: An
     before = (tok.pos_, tok.tag_, tok.lemma_)
     repair(doc)
     assert (tok.pos_, tok.tag_, tok.lemma_) == before
+
+
+def test_a_not_before_a_time_denies_the_time_not_the_verb(nlp: Any) -> None:
+    doc = nlp("Sorry, I meant I'm moving to Lisbon in February, not January.")
+    negation, moving, january = doc[12], doc[6], doc[13]
+    assert (negation.dep_, negation.head.i) == ("neg", moving.i)  # the slip this repairs: "not moving"
+    repair(doc)
+    assert (negation.dep_, negation.head.i) == ("neg", january.i)
+    assert not any(c.dep_ == "neg" for c in moving.children)
+
+
+@pytest.mark.parametrize("text", ["I'm not moving in January.", "I'm moving in May, not to Porto."])
+def test_a_not_of_the_verb_stays_the_verbs(nlp: Any, text: str) -> None:
+    doc = nlp(text)
+    before = [(t.dep_, t.head.i) for t in doc]
+    repair(doc)
+    assert [(t.dep_, t.head.i) for t in doc] == before
