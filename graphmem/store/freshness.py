@@ -40,9 +40,13 @@ def namespaces_in(conn: sqlite3.Connection, tables: tuple[str, ...] = _TRACKED) 
 
 
 def _unrecorded(conn: sqlite3.Connection) -> set[str]:
-    """The namespaces holding rows that have no counter row."""
-    recorded = {ns for (ns,) in conn.execute("SELECT ns FROM generations")}
-    return namespaces_in(conn) - recorded
+    """The namespaces holding rows that have no counter row (none when a damaged page stops the look: the
+    store's reads name the damage, and a later open mends what is left)."""
+    try:
+        recorded = {ns for (ns,) in conn.execute("SELECT ns FROM generations")}
+        return namespaces_in(conn) - recorded
+    except sqlite3.DatabaseError:
+        return set()
 
 
 def install_generations(conn: sqlite3.Connection) -> None:
@@ -55,7 +59,7 @@ def install_generations(conn: sqlite3.Connection) -> None:
     """
     names = {"generations"} | {f"gen_{t}_{op}" for t in _TRACKED for op in ("insert", "update", "delete")}
     rows = conn.execute("SELECT name FROM sqlite_master WHERE name = 'generations' OR name LIKE 'gen!_%' ESCAPE '!'")
-    if names <= {name for (name,) in rows} and not _unrecorded(conn):
+    if names <= {name for (name,) in rows} and not _unrecorded(conn):  # the counters there, and every row
         return
     parts = ["CREATE TABLE IF NOT EXISTS generations (ns TEXT PRIMARY KEY, gen INTEGER NOT NULL);"]
     bump = "INSERT INTO generations VALUES ({row}.ns, 1) ON CONFLICT (ns) DO UPDATE SET gen = gen + 1;"

@@ -21,7 +21,8 @@ def drop_generations(store_dir: Path) -> None:
     """Take the ``generations`` table and its triggers out of the (closed) embedded store in ``store_dir``,
     as graphmem before them (schema 2 of 21 Nov 2026) wrote stores."""
     conn = sqlite3.connect(store_dir / DB_FILENAME)
-    triggers = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'gen_%'")]
+    sql = "SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'gen_%'"
+    triggers = [r[0] for r in conn.execute(sql)]
     for name in triggers:
         conn.execute(f"DROP TRIGGER {name}")
     conn.execute("DROP TABLE generations")
