@@ -67,6 +67,8 @@ def inferred_prints(
         if raw.id in old or raw.id in done or not stored or raw.first_seq != 1:
             continue
         events = {e.id: e for e in store.get_events(namespace, list(stored.values()))}
+        if not events or any(e.source_file is None for e in events.values()):
+            continue  # a live session the input takes over: its messages were never the input's turns
         turns = raw.turns
         same = all(
             1 <= seq <= len(turns) and eid in events and _says(events[eid].text, events[eid].speaker, turns[seq - 1])
