@@ -29,7 +29,15 @@ from graphmem.models import Batch, EdgeType, Entity
 from graphmem.store.base import Direction, FindsEntitiesByNames, GraphStore, RenamesEntities
 from graphmem.transcript import KnownEntity, Transcript
 
-__all__ = ["MAX_NAMES", "known_entities", "name_candidates", "retype_stored", "turn_texts", "undo_retypes"]
+__all__ = [
+    "MAX_NAMES",
+    "known_entities",
+    "name_candidates",
+    "replaced_only",
+    "retype_stored",
+    "turn_texts",
+    "undo_retypes",
+]
 
 #: The most candidate names looked up for one batch (the first met): a bound on the lookups per batch.
 MAX_NAMES = 2000
@@ -176,6 +184,33 @@ def undo_retypes(store: GraphStore, moved: Iterable[tuple[Entity, str]], write: 
     for entity, new_id in reversed(list(moved)):
         if store.rename_entity(entity.namespace, new_id, entity.id):
             write(Batch(entity.namespace, entities=(entity,)))
+
+
+def replaced_only(store: GraphStore, namespace: str, retract: Collection[str]) -> set[str]:
+    """The entities of ``namespace`` that only the events ``retract`` mention and that no fact stated
+    elsewhere names: what the version a re-ingest replaces alone said of them (their type above all) is not
+    known to a fresh ingest, so the redo is resolved without them (:class:`graphmem.ingest_run.UnitRun`);
+    the retraction drops them unless the redo names them again. A file redone whole after an upgrade (a new
+    extractor version) so types "Bristol" as the new extractor does, not as the old one stored it.
+    Cost: the retracted events' mentions, and the mentions and facts of the entities they name."""
+    gone = set(retract)
+    said = (EdgeType.MENTIONS, EdgeType.SPOKEN_BY)
+    candidates: set[str] = set()
+    for event in gone:
+        candidates.update(
+            n.node_id for n in store.neighbors(namespace, event, edge_types=said, direction=Direction.OUT)
+        )
+    out: set[str] = set()
+    for entity in candidates:
+        if any(
+            n.node_id not in gone for n in store.neighbors(namespace, entity, edge_types=said, direction=Direction.IN)
+        ):
+            continue
+        facts = store.neighbors(namespace, entity, edge_types=[EdgeType.FACT])
+        if any(n.fact is not None and not gone.issuperset(n.fact.evidence) for n in facts):
+            continue
+        out.add(entity)
+    return out
 
 
 def _mentioned(store: GraphStore, namespace: str, entity_id: str, events: Collection[str]) -> bool:

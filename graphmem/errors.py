@@ -37,7 +37,8 @@ UnknownNamespaceError``). Third-party exceptions are wrapped where they enter (`
 One warning, for input that is read but loses something on the way (the warning names ``path:line``)::
 
     UserWarning
-    └── IngestWarning               e.g. a ``[10:32]`` turn time in a session with no date: not kept
+    ├── IngestWarning               e.g. a ``[10:32]`` turn time in a session with no date: not kept
+    └── StoreUpgradedWarning        a store of an older schema was upgraded in place: older graphmem refuses it
 """
 
 from __future__ import annotations
@@ -68,6 +69,7 @@ __all__ = [
     "ServerLoginError",
     "StoreError",
     "StoreLockedError",
+    "StoreUpgradedWarning",
     "UnknownNamespaceError",
     "UnknownSpeakerError",
     "VectorIndexError",
@@ -402,3 +404,16 @@ class QueryLimitError(QueryError):
 
 class VectorIndexError(GraphmemError):
     """The vector index is unusable and could not be rebuilt."""
+
+
+class StoreUpgradedWarning(UserWarning):
+    """A writable open upgraded a store of an older graphmem schema in place (``directory``, ``old`` and
+    ``new`` schema numbers): older graphmem versions can no longer open it. The CLI prints it as a note."""
+
+    def __init__(self, directory: str, old: int, new: int) -> None:
+        self.directory = directory
+        self.old = old
+        self.new = new
+        super().__init__(
+            f"upgraded {directory} from schema {old} to {new}; older graphmem versions can no longer open it"
+        )

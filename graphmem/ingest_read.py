@@ -59,6 +59,7 @@ from graphmem.ingest_oldnames import old_spellings, respelled
 from graphmem.ingest_owners import GONE, GONE_PRINT, Owners
 from graphmem.ingest_paths import FOLDER_SUFFIXES, Records, check_readable, collect_files, inputs_of
 from graphmem.ingest_prints import SessionPrint, addressing, prints_key, prints_prefix
+from graphmem.ingest_unprinted import inferred_prints
 from graphmem.models import Batch, SourceRecord
 from graphmem.transcript import Transcript
 from graphmem.writer import fact_chains
@@ -375,6 +376,7 @@ def _plan_sessions(
         old = embedded_since(
             old, prints, bare_prints, [s.id for s in ordered], lambda sid: owners.embedded(ns, key, sid)
         )
+    old = inferred_prints(store, ns, key, ordered, prints, old, written, done)  # a store from before prints
     return plan_sessions(
         ordered,
         prints,

@@ -32,7 +32,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from graphmem.entity_prior import known_entities, retype_stored
+from graphmem.entity_prior import known_entities, replaced_only, retype_stored
 from graphmem.store.versions import kept_closings
 from graphmem.writer import Resolver, RunUnit, fact_chains
 
@@ -64,8 +64,15 @@ class UnitRun:
         return RunUnit(more=more, earlier=earlier, kept=() if todo.retract else self._kept.get(ns, ()))
 
     def resolver(self, resolvers: Callable[[RunUnit], Resolver], store: GraphStore, n: int) -> Resolver:
-        """The resolver ``resolvers`` gives unit ``n`` from where it stands (:meth:`place`)."""
-        return resolvers(self.place(store, n))
+        """The resolver ``resolvers`` gives unit ``n`` from where it stands (:meth:`place`), resolving a unit
+        that retracts the earlier version without the entities only that version named
+        (:func:`~graphmem.entity_prior.replaced_only`), as a fresh ingest has not met them."""
+        resolve = resolvers(self.place(store, n))
+        todo = self.todo[n]
+        replaced = replaced_only(store, todo.transcript.namespace, todo.retract) if todo.retract else set()
+        if not replaced:
+            return resolve
+        return lambda batch, existing: resolve(batch, [e for e in existing if e.id not in replaced])
 
     def wrote(self, namespace: str, events: Sequence[str]) -> None:
         """Note the events a unit wrote into ``namespace``."""

@@ -24,7 +24,7 @@ from graphmem.cli.common import (
     reset_exit,
     stderr_console,
 )
-from graphmem.errors import GraphmemError, IngestWarning
+from graphmem.errors import GraphmemError, IngestWarning, StoreUpgradedWarning
 from graphmem.models import validate_namespace
 from graphmem.namespaces import require_namespace
 from graphmem.text import clean_text
@@ -253,6 +253,8 @@ def _warning_printer(fallback: Callable[..., None]) -> Callable[..., None]:
     def show(message: Warning | str, category: type[Warning], *args: Any, **kwargs: Any) -> None:
         if isinstance(message, IngestWarning):
             click.echo(clean_text(f"warning: {message}"), err=True)
+        elif isinstance(message, StoreUpgradedWarning):
+            click.echo(clean_text(f"note: {message}"), err=True)
         else:
             fallback(message, category, *args, **kwargs)
 
@@ -266,6 +268,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("always", IngestWarning)
+            warnings.simplefilter("always", StoreUpgradedWarning)
             warnings.showwarning = _warning_printer(warnings.showwarning)
             # Without standalone mode click returns a command's exit code instead of raising it.
             rc = cli.main(args=argv, prog_name="graphmem", standalone_mode=False)

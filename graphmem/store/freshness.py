@@ -11,7 +11,9 @@ where:
   namespaces to reload; the others keep their mirror (and their vector index) untouched.
 
 Stores written before the table existed (or opened read-only before it was installed) have no
-counters: then any outside change reloads every namespace.
+counters: then any outside change reloads every namespace. The first writable open installs it with a
+row for every namespace already holding rows (an upgrade that left them out, as graphmem of 5 Dec 2026
+did, is mended by the next writable open: :func:`install_generations`).
 """
 
 from __future__ import annotations
@@ -19,21 +21,45 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Mapping
 
-__all__ = ["Freshness", "drop_generation", "install_generations"]
+__all__ = ["Freshness", "drop_generation", "install_generations", "namespaces_in"]
 
 #: Tables whose rows the mirror is built from, each with a namespace column ``ns``.
 _TRACKED = ("sessions", "events", "entities", "mentions", "facts", "fact_evidence", "embeddings")
 
 
+def namespaces_in(conn: sqlite3.Connection, tables: tuple[str, ...] = _TRACKED) -> set[str]:
+    """Every namespace holding a row in one of ``tables``: one index probe per namespace and table (each
+    table's primary key starts with ``ns``), never a scan of the rows."""
+    found: set[str] = set()
+    for table in tables:
+        row = conn.execute(f"SELECT ns FROM {table} ORDER BY ns LIMIT 1").fetchone()
+        while row is not None:
+            found.add(row[0])
+            row = conn.execute(f"SELECT ns FROM {table} WHERE ns > ? ORDER BY ns LIMIT 1", (row[0],)).fetchone()
+    return found
+
+
+def _unrecorded(conn: sqlite3.Connection) -> set[str]:
+    """The namespaces holding rows that have no counter row (none when a damaged page stops the look: the
+    store's reads name the damage, and a later open mends what is left)."""
+    try:
+        recorded = {ns for (ns,) in conn.execute("SELECT ns FROM generations")}
+        return namespaces_in(conn) - recorded
+    except sqlite3.DatabaseError:
+        return set()
+
+
 def install_generations(conn: sqlite3.Connection) -> None:
-    """Create the ``generations`` table and its triggers if missing (needs a writable connection).
+    """Create the ``generations`` table and its triggers if missing (needs a writable connection), with a
+    row for every namespace already holding rows; give a namespace holding rows without one (a store an
+    older upgrade left so) its row.
 
     When they are all there (every store opened once before) nothing is written: opening a store never waits
     for another process's long commit.
     """
     names = {"generations"} | {f"gen_{t}_{op}" for t in _TRACKED for op in ("insert", "update", "delete")}
     rows = conn.execute("SELECT name FROM sqlite_master WHERE name = 'generations' OR name LIKE 'gen!_%' ESCAPE '!'")
-    if names <= {name for (name,) in rows}:
+    if names <= {name for (name,) in rows} and not _unrecorded(conn):  # the counters there, and every row
         return
     parts = ["CREATE TABLE IF NOT EXISTS generations (ns TEXT PRIMARY KEY, gen INTEGER NOT NULL);"]
     bump = "INSERT INTO generations VALUES ({row}.ns, 1) ON CONFLICT (ns) DO UPDATE SET gen = gen + 1;"
@@ -43,7 +69,16 @@ def install_generations(conn: sqlite3.Connection) -> None:
                 f"CREATE TRIGGER IF NOT EXISTS gen_{table}_{op.lower()} AFTER {op} ON {table} "
                 f"BEGIN {bump.format(row=row)} END;"
             )
-    conn.executescript("BEGIN IMMEDIATE;" + "".join(parts) + "COMMIT;")
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        for part in parts:
+            conn.execute(part)
+        # the namespaces stored before the counters (read again inside the transaction)
+        conn.executemany("INSERT OR IGNORE INTO generations VALUES (?, 1)", ((ns,) for ns in sorted(_unrecorded(conn))))
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
 
 
 #: The counter row of no namespace (``''`` is no legal name): bumped whenever a namespace is forgotten.

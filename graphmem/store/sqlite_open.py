@@ -7,9 +7,10 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import warnings
 from pathlib import Path
 
-from graphmem.errors import StoreError
+from graphmem.errors import StoreError, StoreUpgradedWarning
 from graphmem.store.changelog import install_changelog
 from graphmem.store.damage import check_file
 from graphmem.store.freshness import install_generations
@@ -27,6 +28,10 @@ def connect_writable(directory: Path, db_path: Path, *, create: bool) -> sqlite3
         StoreError: the directory cannot be created or written, or the file holds a database that is
             not a graphmem store (corrupt or foreign SQLite). The file is never modified then.
         SchemaVersionError: the store was written by a newer graphmem.
+
+    Warns:
+        StoreUpgradedWarning: the store held an older schema and was upgraded in place (older graphmem
+            versions can no longer open it).
     """
     if not directory.exists():
         if not create:
@@ -58,9 +63,9 @@ def connect_writable(directory: Path, db_path: Path, *, create: bool) -> sqlite3
                 damage = check_file(conn, directory)  # an upgrade rewrites much: never into a damaged file
                 if damage is not None:
                     raise damage
-                check_and_init(conn, db_path)
+                upgraded = check_and_init(conn, db_path)
         else:
-            check_and_init(conn, db_path)
+            upgraded = check_and_init(conn, db_path)
         install_generations(conn)
         install_changelog(conn)
         for ddl in DISK_INDEXES:  # stores written before these indexes existed get them now
@@ -73,6 +78,8 @@ def connect_writable(directory: Path, db_path: Path, *, create: bool) -> sqlite3
     except BaseException:
         conn.close()
         raise
+    if upgraded is not None:  # said once the store is open: the CLI prints it as a note
+        warnings.warn(StoreUpgradedWarning(str(directory), upgraded, SCHEMA_VERSION), stacklevel=2)
     return conn
 
 

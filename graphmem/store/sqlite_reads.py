@@ -13,6 +13,7 @@ from collections.abc import Collection, Iterator
 from typing import Any
 
 from graphmem.models import Fact, NodeKind
+from graphmem.store.freshness import namespaces_in
 from graphmem.store.mirror import MemoryGraph
 from graphmem.store.sqlite_rows import entity_from_row, event_from_row, fact_from_row, session_from_row
 
@@ -110,21 +111,20 @@ def _has_generations(conn: sqlite3.Connection) -> bool:
 
 
 def namespaces_with_data(conn: sqlite3.Connection) -> list[str]:
-    """Every namespace holding a session, event, entity or fact, sorted.
-
-    With the ``generations`` table (every namespace ever written has a row) this is a few index probes
-    per namespace; without it, a scan of each table's namespace column.
-    """
-    if _has_generations(conn):
-        candidates = [ns for (ns,) in conn.execute("SELECT ns FROM generations")]
-        out = [
-            ns
-            for ns in candidates
-            if any(conn.execute(f"SELECT 1 FROM {t} WHERE ns = ? LIMIT 1", (ns,)).fetchone() for t in _DATA_TABLES)
-        ]
-        return sorted(out)
-    union = " UNION ".join(f"SELECT DISTINCT ns FROM {t}" for t in _DATA_TABLES)
-    return sorted(ns for (ns,) in conn.execute(union))
+    """Every namespace holding a session, event, entity or fact, sorted: a few index probes per namespace
+    (:func:`~graphmem.store.freshness.namespaces_in`). Read from the rows themselves, not from the
+    ``generations`` counters, which a store upgraded by an older graphmem may lack for some namespaces.
+    A table a damaged page stops is passed over when another table answers (what is intact still reads)."""
+    found: set[str] = set()
+    failure: sqlite3.DatabaseError | None = None
+    for table in _DATA_TABLES:
+        try:
+            found |= namespaces_in(conn, (table,))
+        except sqlite3.DatabaseError as exc:
+            failure = exc
+    if failure is not None and not found:
+        raise failure
+    return sorted(found)
 
 
 def count_rows(conn: sqlite3.Connection, namespace: str | None) -> dict[str, dict[str, int]]:

@@ -55,7 +55,11 @@ __all__ = [
 #: whole, out of step with the rest, so it must not write a version 7 store. A version 6 store reads as it
 #: is until opened for writing, but its unsegmented runs are then found by no query word of such a
 #: script (the query is cut into bigrams, the old rows hold whole runs): one writable open re-indexes them.
-SCHEMA_VERSION = 7
+#: Version 8 changes no table but what a stored turn fingerprint means (5 Dec 2026): each turn print of an
+#: input (``sources`` rows ``<key>#turns@<session>``, :mod:`graphmem.ingest_prints`) carries a speaker-free
+#: digest too, and a forgotten file turn is held back by it. A graphmem of schema 7 reads such a print as a
+#: changed turn and writes the forgotten turn back on its next ingest, so it must not open a version 8 store.
+SCHEMA_VERSION = 8
 #: The oldest schema that can be read without upgrading (read-only): version 3 lacks only the summaries,
 #: and full-text search learns its bounds without them; versions 4 and 5 lack the heads, and one-word
 #: searches score every posting without them.
@@ -265,8 +269,12 @@ def end_read(conn: sqlite3.Connection) -> None:
         pass
 
 
-def check_and_init(conn: sqlite3.Connection, db_path: Path) -> None:
-    """Refuse foreign, corrupt or newer stores without modifying them; initialise new ones."""
+def check_and_init(conn: sqlite3.Connection, db_path: Path) -> int | None:
+    """Refuse foreign, corrupt or newer stores without modifying them; initialise new ones; upgrade older ones.
+
+    Returns the schema an older store was upgraded from, else ``None``.
+    """
+    upgraded: int | None = None
     try:
         tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
         version = conn.execute("PRAGMA user_version").fetchone()[0]
@@ -287,6 +295,7 @@ def check_and_init(conn: sqlite3.Connection, db_path: Path) -> None:
             raise StoreError(f"{db_path} is an SQLite database of another program, not a graphmem store")
         if version < SCHEMA_VERSION:
             migrate(conn, version, db_path)
+            upgraded = int(version)
         elif version > SCHEMA_VERSION:
             raise SchemaVersionError(
                 f"{db_path} was written by a newer graphmem (schema {version}; this version reads up to "
@@ -304,6 +313,7 @@ def check_and_init(conn: sqlite3.Connection, db_path: Path) -> None:
             conn.execute("INSERT OR IGNORE INTO meta VALUES ('store_id', ?)", (str(uuid.uuid4()),))
     except sqlite3.Error as exc:
         raise StoreError(f"cannot initialise the store at {db_path}: {exc}") from exc
+    return upgraded
 
 
 def read_store_id(conn: sqlite3.Connection) -> str | None:
@@ -340,6 +350,8 @@ def migrate(conn: sqlite3.Connection, version: int, db_path: Path) -> None:
             for ns in namespaces:
                 if fts_table(ns) in names:
                     _segment_runs(conn, ns)
+        # version 8: no table changes; the prints an older graphmem stored are read as they are (a print
+        # without the speaker-free digest is compared without it, ingest_prints.same_turn)
         columns = {row[1] for row in conn.execute("PRAGMA table_info(embeddings)")}
         if "scheme" not in columns:  # schema 5: the embedded-text scheme of each vector ('' = unknown)
             conn.execute("ALTER TABLE embeddings ADD COLUMN scheme TEXT NOT NULL DEFAULT ''")

@@ -182,7 +182,7 @@ def test_schema_2_store_is_upgraded_in_place_and_keeps_its_facts(tmp_path: Path)
     assert store.get_fact("n", "f") == closed
     store.close()
     conn = sqlite3.connect(d / DB_FILENAME)
-    assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 7
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 8
     conn.close()
 
 

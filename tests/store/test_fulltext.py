@@ -279,7 +279,7 @@ def test_a_schema_3_store_is_read_as_it_is_and_summarised_when_opened_for_writin
     store.close()
     assert _bounds(old) == expected
     conn = sqlite3.connect(old / DB_FILENAME)
-    assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 7
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 8
     conn.close()
 
 

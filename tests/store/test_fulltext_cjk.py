@@ -115,7 +115,7 @@ def test_a_schema_6_store_is_read_as_it_is_and_reindexed_when_opened_for_writing
         assert [h.event_id for h in store.search_text("n", "寿司")] == ["e4"]
     finally:
         store.close()
-    assert _rows(old, "PRAGMA user_version") == [(SCHEMA_VERSION,)] == [(7,)]
+    assert _rows(old, "PRAGMA user_version") == [(SCHEMA_VERSION,)] == [(8,)]
     table = fts_table("n")
     assert _rows(old, f"SELECT rowid, text FROM {table} ORDER BY rowid") == _rows(
         fresh, f"SELECT rowid, text FROM {table} ORDER BY rowid"

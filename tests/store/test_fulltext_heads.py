@@ -183,7 +183,7 @@ def test_a_schema_4_store_is_read_as_it_is_and_gets_heads_when_opened_for_writin
     store.close()
     assert _heads(old) == expected
     conn = sqlite3.connect(old / DB_FILENAME)
-    assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 7
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 8
     conn.close()
 
 
