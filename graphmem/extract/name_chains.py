@@ -6,10 +6,15 @@ the Rings" gives the organisation "Rings". :func:`joined_ents` joins an NER name
 same name: another NER name, or a run of capitalised words tagged as proper nouns, when only these lie
 between them:
 
-- hyphens, with the small words *of, the, upon, on, de, la* between them, all written without a space
-  ("Stratford-upon-Avon", "Newcastle-on-Tyne", "Spider-Man");
-- or, spaced, *of*, *of the*, *upon*, *de* or *de la* inside a chain of capitalised words ("Lord of the
-  Rings", "Rio de Janeiro"). A spaced "on" or a lone "the" is not enough ("I follow Jon on Instagram").
+- hyphens around the small words *of, the, upon, on, de, la*, all written without a space
+  ("Stratford-upon-Avon", "Newcastle-on-Tyne"). A bare hyphen never joins: "the Paris-London train", "the
+  Mexico-US border" name two places ("Jean-Luc", "Coca-Cola" are named whole by NER).
+- or, spaced, *of the*, *upon*, *de* or *de la* between a run of capitalised words NER named no part of and
+  the NER name after it ("Lord of the Rings", NER's firm "Rings"; "Rio de Janeiro"). A name NER gave whole
+  never takes in what follows a spaced link ("Tim of Apple" is Tim and Apple), and a lone spaced "of" never
+  joins: it links a title to what it rules ("the Mayor of Leeds", "the CEO of Acme"), and NER names names
+  such as "the Tower of London" or "the Bank of England" whole. A spaced "on" or a lone "the" is not enough
+  either.
 
 Both sides of the link are capitalised; "and", commas and sentence ends never join ("Paris and London" stays
 two names). The joined span takes the label of the first NER name in it. Dates and times are never joined.
@@ -24,11 +29,12 @@ __all__ = ["joined_ents"]
 
 #: Small words that may link the parts of one name when hyphenated ("Stratford-upon-Avon").
 _HYPHENATED = frozenset({"of", "the", "upon", "on", "de", "la"})
-#: Runs of small words that may link the parts of one name with spaces ("Lord of the Rings", "Rio de Janeiro").
-_SPACED = frozenset({("of",), ("of", "the"), ("upon",), ("de",), ("de", "la")})
+#: Runs of small words that may link, with spaces, a run NER did not name to the NER name after it ("Lord of
+#: the Rings", "Rio de Janeiro").
+_SPACED = frozenset({("of", "the"), ("upon",), ("de",), ("de", "la")})
 _HYPHENS = frozenset({"-", "‐", "‑"})
 _PROPER_TAGS = frozenset({"NNP", "NNPS"})
-#: The most words a link between two parts may hold ("-upon-" is three tokens).
+#: The most tokens a link between two parts may hold ("-upon-" is three, "-de-la-" five).
 _MAX_LINK = 5
 
 
@@ -51,23 +57,26 @@ def joined_ents(doc: Any, labels: Collection[str]) -> list[Any]:
             continue
         start, end = ent.start, ent.end
         while True:  # parts before: "Lord of the" + "Rings"
-            link = _link_before(doc, start)
-            if link is None:
+            found = _link_before(doc, start)
+            if found is None:
                 break
+            link, spaced = found
             before = ends.get(link)
+            if before is not None and spaced:
+                break  # "Tim of Apple": a name NER gave whole takes in nothing across a spaced link
             piece = before.start if before is not None else _capitalised_before(doc, link, in_ent)
             if piece is None or piece <= taken:
                 break
             start = piece
         while True:  # parts after: "Stratford" + "-upon-Avon"
-            link = _link_after(doc, end)
-            if link is None:
+            link_after = _link_after(doc, end)
+            if link_after is None:
                 break
-            after = starts.get(link)
+            after = starts.get(link_after)
             if after is not None:
                 end = after.end
                 continue
-            run = _capitalised_after(doc, link, in_ent)
+            run = _capitalised_after(doc, link_after, in_ent)
             if run is None:
                 break
             end = run
@@ -87,44 +96,49 @@ def _span(doc: Any, start: int, end: int, label: str) -> Any:
 
 
 def _link_after(doc: Any, end: int) -> int | None:
-    """The index of the first token after a link of one name starting at ``end`` (the name's end), if one is
-    there and the token before it is capitalised."""
+    """The index of the first token after a hyphenated link of one name starting at ``end`` (the name's end),
+    if one is there and the tokens on both sides are capitalised (a spaced link never extends an NER name)."""
     if end >= len(doc) or end == 0 or not doc[end - 1].text[:1].isupper():
         return None
-    words = [doc[i] for i in range(end, min(end + _MAX_LINK, len(doc)))]
-    for n in range(1, len(words)):
-        if _is_link(doc, end, end + n):
+    for n in range(1, min(_MAX_LINK, len(doc) - 1 - end) + 1):
+        if _is_link(doc, end, end + n) == "hyphenated":
             nxt = doc[end + n]
             if nxt.text[:1].isupper() and not nxt.is_sent_start:
                 return end + n
     return None
 
 
-def _link_before(doc: Any, start: int) -> int | None:
-    """The index just past the piece before a link ending at ``start`` (the name's start), if any."""
+def _link_before(doc: Any, start: int) -> tuple[int, bool] | None:
+    """The index just past the piece before a link ending at ``start`` (the name's start), and whether the
+    link is spaced, if there is a link with a capitalised token before it."""
     if start == 0 or not doc[start].text[:1].isupper():
         return None
-    for n in range(1, min(_MAX_LINK, start) + 1):
-        if _is_link(doc, start - n, start) and start - n > 0 and doc[start - n - 1].text[:1].isupper():
-            return start - n
+    for n in range(1, min(_MAX_LINK, start - 1) + 1):
+        kind = _is_link(doc, start - n, start)
+        if kind is not None and doc[start - n - 1].text[:1].isupper():
+            return start - n, kind == "spaced"
     return None
 
 
-def _is_link(doc: Any, a: int, b: int) -> bool:
-    """Whether tokens ``a`` to ``b`` (exclusive) link two parts of one name (see the module docs)."""
+def _is_link(doc: Any, a: int, b: int) -> str | None:
+    """Whether tokens ``a`` to ``b`` (exclusive) link two parts of one name (see the module docs):
+    ``"hyphenated"``, ``"spaced"`` or None."""
     tokens = [doc[i] for i in range(a, b)]
     if not tokens or any(t.is_sent_start for t in tokens):
-        return False
-    if any(t.text in _HYPHENS for t in tokens):
-        # hyphenated: no space from the part before to the part after, hyphens around each small word
-        if any(doc[i].whitespace_ for i in range(a - 1, b)):
-            return False
-        texts = [t.text for t in tokens]
+        return None
+    texts = [t.text for t in tokens]
+    if any(t in _HYPHENS for t in texts):
+        # hyphenated: no space from the part before to the part after, hyphens around each small word, one
+        # small word at least (a bare hyphen pairs two names: "the Paris-London train")
+        if any(doc[i].whitespace_ for i in range(a - 1, b)) or len(texts) < 3:
+            return None
         if texts[0] not in _HYPHENS or texts[-1] not in _HYPHENS:
-            return False
-        return all((t in _HYPHENS) != (k % 2 == 1) and (t in _HYPHENS or t in _HYPHENATED) for k, t in enumerate(texts))
-    texts_lower = tuple(t.text for t in tokens)
-    return texts_lower in _SPACED and all(doc[i].whitespace_ for i in range(a - 1, b))
+            return None
+        ok = all((t in _HYPHENS) != (k % 2 == 1) and (t in _HYPHENS or t in _HYPHENATED) for k, t in enumerate(texts))
+        return "hyphenated" if ok else None
+    if tuple(texts) in _SPACED and all(doc[i].whitespace_ for i in range(a - 1, b)):
+        return "spaced"
+    return None
 
 
 def _capitalised_after(doc: Any, i: int, in_ent: set[int]) -> int | None:

@@ -11,7 +11,9 @@ from typing import Any
 import pytest
 
 from graphmem.extract.entities import EntityRegistry, annotate
+from graphmem.extract.pipeline import SpacyExtractor
 from graphmem.memory import Memory
+from tests.extract.conftest import one_session_batch
 from tests.ingest.fakes import FakeEmbedder
 
 NS = "a"
@@ -68,6 +70,9 @@ def _typed(nlp: Any, text: str) -> dict[str, str]:
         # before: the place "Stratford" and a thing "Avon"; the firm "Rings" and a thing "Lord"
         ("I grew up in Stratford-upon-Avon.", "Stratford-upon-Avon", "Place"),
         ("We went to Newcastle-upon-Tyne last year.", "Newcastle-upon-Tyne", "Place"),
+        ("We went to Newcastle-on-Tyne.", "Newcastle-on-Tyne", "Place"),
+        ("We flew to Rio de Janeiro.", "Rio de Janeiro", "Place"),
+        ("The Bank of England raised rates.", "Bank of England", "Organization"),
         ("We watched Lord of the Rings last night.", "Lord of the Rings", None),
         ("Lord of the Rings is my favourite.", "Lord of the Rings", None),
     ],
@@ -84,9 +89,40 @@ def test_a_name_ner_cut_at_its_small_words_is_one(nlp: Any, text: str, name: str
         ("I love Paris and London.", {"Paris", "London"}),
         ("I moved from Paris, London is next.", {"Paris", "London"}),
         ("I left Paris. Of the cities, London is best.", {"Paris", "London"}),
-        ("I follow Jon on Instagram.", {"Jon", "Instagram"}),  # a spaced "on" links no name
+        # a spaced "on" links no name: NER's two names, or a proper noun and NER's name
+        ("I watch Breaking Bad on Netflix.", {"Breaking Bad", "Netflix"}),
+        ("I found Ollie on Twitter.", {"Ollie", "Twitter"}),
+        ("I play Minecraft on Xbox.", {"Minecraft", "Xbox"}),
+        # a bare hyphen pairs two names
+        ("I took the Paris-London train.", {"Paris", "London"}),
+        ("I was flying London-Paris.", {"London", "Paris"}),
+        ("I watched Spain-Portugal yesterday.", {"Spain", "Portugal"}),
+        # a name NER gave whole takes in nothing after a spaced "of"
+        ("I had lunch with Tim of Apple.", {"Tim", "Apple"}),
+        ("I told Maria of Google's offer.", {"Maria", "Google"}),
+        ("Sam of Acme Labs emailed me.", {"Sam", "Acme Labs"}),
+        # a lone spaced "of" after a title joins nothing
+        ("I met the Mayor of Leeds.", {"Mayor", "Leeds"}),
+        ("I'm the CEO of Acme Labs.", {"CEO", "Acme Labs"}),
+        ("I met the President of Globex.", {"President", "Globex"}),
         ("Paris in the spring is lovely.", {"Paris"}),
     ],
 )
 def test_names_apart_stay_apart(nlp: Any, text: str, names: set[str]) -> None:
     assert set(_typed(nlp, text)) == names
+
+
+@pytest.mark.parametrize("text", ["The Russia-Ukraine war worries me.", "I went to the Mexico-US border."])
+def test_a_bare_hyphen_joins_no_names(nlp: Any, text: str) -> None:
+    names = _typed(nlp, text)
+    assert names and not any("-" in name for name in names)
+
+
+def test_a_person_met_before_keeps_her_name_beside_her_firm(extractor: SpacyExtractor) -> None:
+    """Before, "Tim of Apple" was a second person, and the firm was lost."""
+    batch = one_session_batch(
+        extractor, [("Lena", "I met Tim at the gym."), ("Lena", "I had lunch with Tim of Apple.")]
+    )
+    names = {(e.name, e.type) for e in batch.entities if e.type != "Topic"}
+    assert {("Tim", "Person"), ("Apple", "Organization")} <= names
+    assert not any("of" in name.split() for name, _ in names)
