@@ -85,10 +85,13 @@ EXAMPLE_VALUES = GuideValues(
     words="yesterday powerful",
 )
 
-#: Events said at one time in the order the stores list them: by their session's order in the memory (its
-#: index), sessions of one index by id with shorter ids first (``session_2`` before ``session_10``; the
-#: stores compare ids naturally, :func:`~graphmem.models.natural_key`), then position.
-_TIED = "ORDER BY e.occurred_at, s.index, size(e.session), e.session, e.seq, e.id"
+#: Events said at one time, close to the order the stores list them: by their session's order in the memory
+#: (its index; an event whose Session node is missing first, as the stores put it), sessions of one index
+#: by id, shorter ids first, then as text, then position. The stores compare ids naturally
+#: (:func:`~graphmem.models.natural_key`), which plain Cypher cannot; shorter-first agrees with it for ids
+#: that differ in one number without leading zeros (``session_2`` before ``session_10``), not for all
+#: (``b1`` before ``a10`` here, after it in the stores).
+_TIED = "ORDER BY e.occurred_at, coalesce(s.index, -1), size(e.session), e.session, e.seq, e.id"
 
 STARTER_QUERIES: tuple[StarterQuery, ...] = (
     StarterQuery(

@@ -32,6 +32,7 @@ from graphmem.models import (
     SourceRecord,
     TimeRef,
     chain_order,
+    session_order_key,
     validate_namespace,
 )
 from graphmem.namespaces import require_namespace
@@ -153,8 +154,10 @@ class NamespaceDump:
         return pairs
 
     def next_session_pairs(self) -> list[tuple[str, str]]:
-        """The derived NEXT_SESSION edges: consecutive sessions."""
-        return list(itertools.pairwise(s.id for s in self.sessions))
+        """The derived NEXT_SESSION edges: consecutive sessions, by index, then id in natural order
+        (:func:`~graphmem.models.session_order_key`, the order the stores list and link them)."""
+        ordered = sorted(self.sessions, key=lambda s: session_order_key(s.index, s.id))
+        return list(itertools.pairwise(s.id for s in ordered))
 
 
 @dataclass(frozen=True)

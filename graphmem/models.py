@@ -208,14 +208,23 @@ def event_chain_key(event: Event) -> tuple[bool, datetime, int, str]:
 _DIGITS = re.compile(r"([0-9]+)")
 
 
-def natural_key(text: str) -> tuple[tuple[str | int, ...], str]:
+def natural_key(text: str) -> tuple[tuple[str | tuple[int, str], ...], str]:
     """``text`` in natural order: runs of digits compare as numbers (``session_2`` before ``session_10``),
-    the rest as text; ids equal but for leading zeros fall back to their text."""
+    the rest as text; ids equal but for leading zeros fall back to their text.
+
+    A run of digits compares by its length without leading zeros, then its digits: the order of its value,
+    for runs of any length (no conversion to ``int``, which Python refuses past 4300 digits).
+    """
     parts = _DIGITS.split(text)  # text, digits, text, …: the same kind at the same place in every key
-    return tuple(int(part) if i % 2 else part for i, part in enumerate(parts)), text
+    return tuple(_digit_run(part) if i % 2 else part for i, part in enumerate(parts)), text
 
 
-def session_order_key(index: int, session_id: str) -> tuple[int, tuple[tuple[str | int, ...], str]]:
+def _digit_run(digits: str) -> tuple[int, str]:
+    stripped = digits.lstrip("0")
+    return len(stripped), stripped
+
+
+def session_order_key(index: int, session_id: str) -> tuple[int, tuple[tuple[str | tuple[int, str], ...], str]]:
     """Where a session stands among a namespace's sessions, as every store lists them (and their events):
     by its stored ``index`` (its order in the memory), sessions of one index by the natural order of their
     ids (:func:`natural_key`: ``session_2`` before ``session_10``)."""

@@ -295,10 +295,10 @@ class MemoryGraph:
             self.graph.add_edge((namespace, a), (namespace, b), key=EdgeType.NEXT.value, type=EdgeType.NEXT)
 
     def relink_sessions(self, namespace: str) -> None:
-        """Re-derive NEXT_SESSION edges between the sessions of a namespace (by index, then id as text, as the
-        Cypher store and the store file link them; listings order ids of one index naturally)."""
+        """Re-derive NEXT_SESSION edges between the sessions of a namespace, in the order they are listed
+        (by index, then id in natural order: :func:`~graphmem.models.session_order_key`)."""
         ix = self.space(namespace)
-        order = [s.id for s in sorted(ix.sessions.values(), key=lambda s: (s.index, s.id))]
+        order = [s.id for s in sorted(ix.sessions.values(), key=lambda s: session_order_key(s.index, s.id))]
         nxt = EdgeType.NEXT_SESSION.value
         for sid in order:
             key = (namespace, sid)

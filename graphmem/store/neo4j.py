@@ -83,11 +83,14 @@ def connect(
             :class:`~graphmem.errors.SchemaUpgradeError` instead of being upgraded (writes later are the
             caller's to refuse, as :class:`~graphmem.memory.Memory` does).
         connection_timeout: seconds to wait for a server that cannot be reached: one connection attempt
-            gives up after it, and a call whose server refuses connections, does not answer or dropped
-            the connection is tried again on new connections until this long after it started, then
-            raises :class:`~graphmem.errors.ServerAccessError` (within about this long; at most twice it
-            when connection attempts time out instead of being refused). Once a call has so given up,
-            the calls after it try the server once, until one gets through.
+            (and its Bolt handshake) gives up after it, and a call whose server refuses connections, does
+            not answer a connection attempt or closed the connection is tried again on new connections
+            until this long after it started, then raises :class:`~graphmem.errors.ServerAccessError`
+            (within about this long; at most twice it when connection attempts time out instead of being
+            refused). Once a call has so given up, the calls after it try the server once, until one gets
+            through. It does not bound the wait for an answer on an open connection: a server that stops
+            answering without closing it (a hung process, a silently cut link) holds the call as long as
+            the operating system keeps the connection open.
         max_transaction_retry_time: seconds a statement or transaction is retried on the transient
             faults of a live server (a deadlock, a leader switch, a database starting) before giving up.
         lock_timeout: seconds a thread of this process waits for another's write lock on the store before
@@ -254,6 +257,11 @@ class Neo4jSession:
         if isinstance(exc, nx.AuthError):
             who = f"user {self.user!r}" if self.user else "an unauthenticated client"
             return ServerLoginError(f"the Neo4j server at {where} refused the credentials of {who}: {detail}")
+        if isinstance(exc, nx.IncompleteCommit):  # before its base class ServiceUnavailable
+            return ServerAccessError(
+                f"the connection to the Neo4j server at {where} was lost during the commit while {action}: "
+                f"whether it was written is unknown; read the store before writing it again: {detail}"
+            )
         if isinstance(exc, (nx.ServiceUnavailable, nx.SessionExpired)):
             return ServerAccessError(f"the Neo4j server at {where} is down or unreachable while {action}: {detail}")
         if isinstance(exc, nx.ClientError) and exc.code == "Neo.ClientError.Database.DatabaseNotFound":
@@ -376,7 +384,12 @@ class Neo4jSession:
         )
 
     def write(self, work: Callable[[CypherTx], T], *, action: str) -> T:
-        """Run ``work`` in one managed write transaction (retried on transient faults, on a new session)."""
+        """Run ``work`` in one managed write transaction (retried on transient faults, on a new session).
+
+        An error says "nothing was written", except when the connection was lost during the commit (the
+        driver's ``IncompleteCommit``): then whether the transaction was committed is unknown, and it says so.
+        """
+        from neo4j.exceptions import DriverError, IncompleteCommit, Neo4jError
 
         def attempt() -> T:
             with self._driver.session(
@@ -385,8 +398,11 @@ class Neo4jSession:
                 result: T = session.execute_write(lambda tx: work(_Tx(tx)))
                 return result
 
-        with self.errors(action):
+        try:
             return self.retrying(attempt)
+        except (DriverError, Neo4jError, OSError) as exc:
+            done = action if isinstance(exc, IncompleteCommit) else f"{action}; nothing was written"
+            raise self.wrap(exc, done) from exc
 
     def run(self, cypher: str, params: Mapping[str, Any] | None = None, *, action: str) -> list[Row]:
         """Run one statement on the writer (schema DDL, administration); its rows."""
@@ -444,10 +460,12 @@ def _transient(exc: Exception) -> bool:
 def _unreachable(exc: BaseException) -> bool:
     """Whether ``exc`` says the server cannot be reached: refused, timed out, the connection lost (the
     driver's ``ServiceUnavailable``; a ``SessionExpired`` is a cluster member gone, retried as transient:
-    the next attempt asks the cluster again and says ``ServiceUnavailable`` if none answers)."""
-    from neo4j.exceptions import ServiceUnavailable
+    the next attempt asks the cluster again and says ``ServiceUnavailable`` if none answers). Not an
+    ``IncompleteCommit``: the server answered the whole transaction and the connection broke at its commit,
+    so the calls after it are retried as usual."""
+    from neo4j.exceptions import IncompleteCommit, ServiceUnavailable
 
-    return isinstance(exc, ServiceUnavailable)
+    return isinstance(exc, ServiceUnavailable) and not isinstance(exc, IncompleteCommit)
 
 
 class _ReadScope:

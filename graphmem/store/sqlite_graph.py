@@ -7,11 +7,11 @@ the same results as the mirror, in the order a freshly loaded mirror gives them 
 then in; per side session, mention, FACT, then order edges; mentions by entity or event id, facts by id).
 
 Order edges (NEXT, NEXT_SESSION) are derived as in the mirror: the next event of a session by time, then
-``(seq, id)`` (:func:`~graphmem.models.chain_key`), the next session by ``(index, id)``. The only lookups
-held in memory are the names of the namespace's entities, the order of its sessions and its speakers,
-built on first use, and decoded events in one :class:`EventCache` shared by every view of the store; the
-store drops a view whenever the namespace changes, and every view (with the shared events) when another
-connection commits.
+``(seq, id)`` (:func:`~graphmem.models.chain_key`), the next session by index, then id in natural order
+(:func:`~graphmem.models.session_order_key`). The only lookups held in memory are the names of the
+namespace's entities, the order of its sessions and its speakers, built on first use, and decoded events
+in one :class:`EventCache` shared by every view of the store; the store drops a view whenever the
+namespace changes, and every view (with the shared events) when another connection commits.
 
 Every read that meets an event row reads it whole and keeps it (by id, by a full-text hit's rowid, a
 session's turns, the turn beside another, the events among a frontier's nodes): recall asks for the
@@ -568,12 +568,8 @@ class DiskNamespace:
 
     def _next_session(self, session_id: str, *, later: bool) -> str | None:
         if self._session_order is None:
-            self._session_order = [
-                sid
-                for (sid,) in self.conn.execute(
-                    "SELECT id FROM sessions WHERE ns = ? ORDER BY idx, id", (self.namespace,)
-                )
-            ]
+            rows = self.conn.execute("SELECT idx, id FROM sessions WHERE ns = ?", (self.namespace,))
+            self._session_order = [sid for _, sid in sorted(rows, key=lambda r: session_order_key(*r))]
             self._session_pos = {sid: i for i, sid in enumerate(self._session_order)}
         pos = self._session_pos.get(session_id)
         if pos is None:

@@ -213,3 +213,26 @@ def test_cannot_reach_or_log_in_is_one_catchable_class(fault: Exception, also: t
     err = session.wrap(fault, "reading")
     assert isinstance(err, ServerAccessError) and isinstance(err, also)
     assert isinstance(err, ServerLoginError) == isinstance(fault, neo4j.exceptions.AuthError)
+
+
+def test_a_connection_lost_during_the_commit_says_the_outcome_is_unknown() -> None:
+    # An IncompleteCommit (a ServiceUnavailable) was reported as "down or unreachable…; nothing was written",
+    # though the server may have committed; and it made the next calls try the server only once.
+    waits: list[float] = []
+    lost = neo4j.exceptions.IncompleteCommit("Failed to read from defunct connection during commit")
+    session, driver = _session([lost], waits, deadline=15.0, unreachable=1.0)
+    with pytest.raises(ServerAccessError) as caught:
+        session.write(lambda tx: tx.run("CREATE (:X)"), action="writing namespace 'a'")
+    message = str(caught.value)
+    assert "during the commit while writing namespace 'a'" in message and "unknown" in message
+    assert "nothing was written" not in message and "down or unreachable" not in message
+    assert driver.runs == 1 and waits == []  # not retried: the transaction may have been committed
+    driver.failures = [_refused(), _refused()]  # the server was reached: a refused connection is retried as usual
+    assert session.write(lambda tx: tx.run("RETURN 1 AS ok"), action="writing") == [{"ok": 1}]
+    assert driver.runs == 4
+
+
+def test_a_write_that_failed_otherwise_says_nothing_was_written() -> None:
+    session, _ = _session([_refused() for _ in range(50)], [], deadline=15.0, unreachable=0.0)
+    with pytest.raises(ServerAccessError, match="down or unreachable while writing; nothing was written"):
+        session.write(lambda tx: tx.run("CREATE (:X)"), action="writing")

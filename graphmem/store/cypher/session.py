@@ -88,7 +88,9 @@ class CypherSession(Protocol):
         must be idempotent; an exception inside it rolls the whole transaction back.
 
         Raises:
-            StoreError: the server is down or rejected a statement; nothing was written.
+            StoreError: the server is down or rejected a statement; nothing was written (the error says
+                so), unless the connection was lost during the commit: then whether the transaction was
+                committed is unknown, and the error says that instead.
         """
         ...
 

@@ -191,7 +191,7 @@ class CypherStore(CypherSearches, CypherBookkeeping, CypherWatching):
             return after, work(tx)
 
         try:
-            after, result = self._session.write(counted, action=f"{action}; nothing was written")
+            after, result = self._session.write(counted, action=action)  # the session says whether anything was
         except WriteConflictError as exc:
             if exc.namespace is not None:
                 raise

@@ -20,7 +20,7 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from graphmem.models import Batch, EdgeType, Entity, Event, Fact, NodeKind, Session, chain_key
+from graphmem.models import Batch, EdgeType, Entity, Event, Fact, NodeKind, Session, chain_key, session_order_key
 from graphmem.store.cypher.chain_reads import CURRENT_FACTS, EVENTS_EDGES, EVIDENCE_OF, FACT_CHAINS, VERSIONS_OF
 from graphmem.store.cypher.props import PropReader
 from graphmem.store.cypher.schema import (
@@ -369,13 +369,14 @@ def relink_sessions_events(tx: CypherTx, ns: str, session_ids: Iterable[str]) ->
 
 
 def relink_session_order(tx: CypherTx, ns: str) -> None:
-    """Re-derive the NEXT_SESSION edges of a namespace (by index, then id)."""
+    """Re-derive the NEXT_SESSION edges of a namespace, in the order sessions are listed (by index, then id
+    in natural order: :func:`~graphmem.models.session_order_key`, computed here from the rows read)."""
     order: list[tuple[int, str]] = []
     have: set[tuple[str, str]] = set()
     for rec in tx.run(SESSIONS_ORDER, ns=ns):
         order.append((int(rec["idx"]), rec["id"]))
         have.update((rec["id"], nxt) for nxt in rec["nxt"])
-    want = set(itertools.pairwise([sid for _, sid in sorted(order)]))
+    want = set(itertools.pairwise([sid for _, sid in sorted(order, key=lambda r: session_order_key(*r))]))
     _apply_links(tx, ns, have, want, NEXT_SESSION_DROP, NEXT_SESSION_MAKE)
 
 
