@@ -97,6 +97,12 @@ class Hashes:
         """The hash this run records."""
         return content_hash(digest, self._reader(fmt), self.extractor, self.embed)
 
+    def before_days(self, digest: str, fmt: str) -> str | None:
+        """The hash the rule before dates alone were read on the clock gave (a date alone at UTC's midnight,
+        no ``;days``), when this run's differs from it; else ``None``. A zoned memory that read an input so
+        then finds it renamed takes it as moved (:func:`graphmem.ingest_moved.find_moved`)."""
+        return replace(self, days=False).run(digest, fmt) if self.days and self.clock is not None else None
+
     def bare(self, digest: str, fmt: str) -> str | None:
         """The hash an ingest without vectors recorded, when this run embeds; else ``None``."""
         return content_hash(digest, self._reader(fmt), self.extractor, False) if self.embed else None

@@ -31,7 +31,7 @@ from datetime import datetime, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from graphmem.extract.clocks import days_on_clock
+from graphmem.extract.clocks import all_days_on_clock
 from graphmem.extract.events import order_sessions
 from graphmem.formats import read_source
 from graphmem.formats._source import Source
@@ -41,6 +41,7 @@ from graphmem.models import Batch, SourceRecord
 from graphmem.transcript import Transcript
 
 if TYPE_CHECKING:
+    from graphmem.ingest_hashes import Hashes
     from graphmem.store.base import GraphStore
 
 __all__ = ["Found", "find_moved", "move_batch", "moved_from", "old_prints", "records_of", "stem_key"]
@@ -211,7 +212,7 @@ def find_moved(
     src: Source,
     transcripts: list[Transcript],
     current: dict[str, bool],
-    config: str,
+    hashes: Hashes,
     fmt: str,
     namespace: str | None,
     zone: tzinfo | None = None,
@@ -223,8 +224,37 @@ def find_moved(
     carry, that of the old path or the one recorded when that was renamed in turn (:func:`stem_key`).
     ``current``: per namespace, whether it holds the input as it is. ``zone``: the memory's clock, which
     resolves the dates alone of an input read again under another stem as ``transcripts`` were
-    (:func:`~graphmem.extract.clocks.days_on_clock`).
+    (:func:`~graphmem.extract.clocks.days_on_clock`). ``hashes``: how the run reads, extracts and embeds.
+
+    An input a zoned memory read before dates alone were read on its clock (at UTC's midnight:
+    :meth:`~graphmem.ingest_hashes.Hashes.before_days`) and that was renamed since is compared as that rule
+    read it too, so it is taken as moved (and its sessions re-dated as an edit), not ingested beside.
     """
+    found = _find(owners, key, src, transcripts, current, hashes.run("", fmt), fmt, namespace, zone)
+    earlier = hashes.before_days("", fmt)
+    if found.came_from or earlier is None:
+        return found
+    before = all_days_on_clock(read_source(src, format=fmt, namespace=namespace), None)
+    old = _find(owners, key, src, before, current, earlier, fmt, namespace, None)
+    if not old.came_from:
+        return found
+    if old.source is src:
+        return replace(old, transcripts=transcripts)
+    reading = read_source(old.source, format=fmt, namespace=namespace, zone=zone)
+    return replace(old, transcripts=all_days_on_clock(reading, zone))
+
+
+def _find(
+    owners: Owners,
+    key: str,
+    src: Source,
+    transcripts: list[Transcript],
+    current: dict[str, bool],
+    config: str,
+    fmt: str,
+    namespace: str | None,
+    zone: tzinfo | None,
+) -> Found:
     if namespace is None:  # the namespaces and ids are the file's own: no stem in them to keep
         wanted = [t for t in transcripts if not current[t.namespace]]
         return Found(src, transcripts, moved_from(owners, key, wanted, config), None)
@@ -233,8 +263,8 @@ def find_moved(
 
     def read(stem: str) -> list[Transcript]:
         if stem not in readings:
-            reading = read_source(as_named(src, stem), format=fmt, namespace=namespace)
-            readings[stem] = [days_on_clock(t, zone) for t in reading]
+            reading = read_source(as_named(src, stem), format=fmt, namespace=namespace, zone=zone)
+            readings[stem] = all_days_on_clock(reading, zone)
         return readings[stem]
 
     def todo(stem: str) -> list[Transcript]:

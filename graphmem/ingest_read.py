@@ -47,7 +47,13 @@ from typing import TYPE_CHECKING, Any
 from graphmem import ingest_context as kept_turns
 from graphmem.entity_prior import known_entities, turn_texts
 from graphmem.errors import EmptyInputError, GraphmemError, IngestError
-from graphmem.extract.clocks import days_on_clock, has_calendar_days, has_utc_times, transcript_on_memory_clock
+from graphmem.extract.clocks import (
+    all_days_on_clock,
+    days_on_clock,
+    has_calendar_days,
+    has_utc_times,
+    transcript_on_memory_clock,
+)
 from graphmem.extract.events import order_sessions
 from graphmem.formats import UsedNames, load_source, read_records, read_source
 from graphmem.ingest_diff import SessionPlan, plan_sessions
@@ -176,12 +182,12 @@ def _plan_file(
 ) -> None:
     src = load_source(path)
     used = UsedNames(dict(hashes.participants))
-    transcripts = read_source(src, format=format, namespace=namespace, participants=used)
+    transcripts = read_source(src, format=format, namespace=namespace, participants=used, zone=zone)
     hashes = hashes.using(used.used)  # a name for a role its messages lack changes nothing it reads
     # a clock dates only times without an offset
     hashes = hashes.dating(has_utc_times(transcripts), has_calendar_days(transcripts))
     # dates alone resolved on the clock now, so what was read compares with what is stored (live messages)
-    transcripts = [days_on_clock(t, zone) for t in transcripts]
+    transcripts = all_days_on_clock(transcripts, zone)
     job.empty_messages = sum(t.empty_left_out for t in transcripts)
     fmt = transcripts[0].format if transcripts else (format or "unknown")
     digest = hashlib.sha256(src.data).hexdigest()
@@ -204,7 +210,7 @@ def _plan_file(
     bare_config = hashes.bare("", fmt)
     # moved here and edited, its old path gone: what the old path wrote is the input's earlier version;
     # under a chosen namespace, read as named by the stem its session ids carry (it was renamed)
-    found = find_moved(owners, key, src, transcripts, current, config, fmt, namespace, zone)
+    found = find_moved(owners, key, src, transcripts, current, hashes, fmt, namespace, zone)
     src, transcripts, came_from = found.source, found.transcripts, found.came_from
     plain = transcripts
     adopted: dict[tuple[str, str], str] = {}  # (namespace, live session taken over) → the input's session id
@@ -222,8 +228,8 @@ def _plan_file(
         # only the sessions another holds, or whose ids a live message had, are tagged; those the input
         # wrote keep their ids (ingest_ids)
         names = dict(hashes.participants)
-        tagged_reading = read_source(src, format=fmt, namespace=namespace, tagged=True, participants=names)
-        retagged = respelled([days_on_clock(t, zone) for t in tagged_reading], spellings)
+        tagged_reading = read_source(src, format=fmt, namespace=namespace, tagged=True, participants=names, zone=zone)
+        retagged = respelled(all_days_on_clock(tagged_reading, zone), spellings)
         tagged = choose_ids(owners, key, plain, retagged, moves)
         formerly = former_ids(owners, key, plain, retagged, tagged)
         renamed = {
@@ -511,7 +517,7 @@ def _plan_records(
     blob = json.dumps(records, sort_keys=True, default=str, ensure_ascii=False).encode()
     digest = hashlib.sha256(blob).hexdigest()
     ns = namespace or "default"
-    transcript = read_records(records, namespace=ns, key=f"records-{digest[:8]}")
+    transcript = read_records(records, namespace=ns, key=f"records-{digest[:8]}", zone=zone)
     key = f"records:{digest[:16]}"
     content_hash = hashes.dating(has_utc_times([transcript]), has_calendar_days([transcript])).run(digest, "records")
     transcript = days_on_clock(transcript, zone)

@@ -61,14 +61,18 @@ def _with_cpu(figures: dict[str, Any], cpu: dict[str, float]) -> dict[str, Any]:
 
 
 def _extract_only(mem: Memory, files: list[str], extractor: Extractor, name: str, workers: int) -> dict[str, Any]:
-    from graphmem.formats import read_transcripts
+    from graphmem.extract.clocks import all_days_on_clock, transcript_on_memory_clock
+    from graphmem.formats import load_source, read_source
 
     started = time.perf_counter()
     jobs = []
     read_s = 0.0
     for path in files:
         t0 = time.perf_counter()
-        job = Job(path, todo=[Todo(t, None) for t in read_transcripts(path)])
+        # read as ingestion reads (grouped on the memory's clock, dates alone resolved there), so extraction
+        # never sees a CalendarDay and the turns are dated as an ingest would date them
+        read = all_days_on_clock(read_source(load_source(path), zone=mem.zone), mem.zone)
+        job = Job(path, todo=[Todo(transcript_on_memory_clock(t, mem.zone), None) for t in read])
         job.read_seconds = time.perf_counter() - t0
         read_s += job.read_seconds
         jobs.append(job)

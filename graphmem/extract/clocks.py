@@ -27,6 +27,7 @@ from graphmem.models import TimeRef
 from graphmem.transcript import Transcript
 
 __all__ = [
+    "all_days_on_clock",
     "day_on_clock",
     "days_on_clock",
     "from_utc",
@@ -113,6 +114,12 @@ def days_on_clock(transcript: Transcript, zone: tzinfo | None) -> Transcript:
         return day_on_clock(when, zone) if when is not None else None
 
     return _retimed(transcript, resolved)
+
+
+def all_days_on_clock(transcripts: Iterable[Transcript], zone: tzinfo | None) -> list[Transcript]:
+    """Each of ``transcripts`` with its dates alone resolved on the memory's clock ``zone``
+    (:func:`days_on_clock`): what ingestion and the benchmark do with a reading before they use it."""
+    return [days_on_clock(t, zone) for t in transcripts]
 
 
 def _times(transcripts: Iterable[Transcript]) -> Iterator[datetime]:

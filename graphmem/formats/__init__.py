@@ -21,6 +21,7 @@ import json
 import os
 from collections.abc import Mapping
 from dataclasses import replace
+from datetime import tzinfo
 from pathlib import Path
 
 from graphmem.date_order import decide_order, reading_order
@@ -146,6 +147,7 @@ def read_source(
     namespace: str | None = None,
     tagged: bool = False,
     participants: Mapping[str, str] | None = None,
+    zone: tzinfo | None = None,
 ) -> list[Transcript]:
     """Read a loaded input into transcripts (see :func:`read_transcripts`).
 
@@ -156,11 +158,16 @@ def read_source(
     With ``tagged``, session ids carry the input's :func:`source_tag` (``chat-1f2e3d4c/session_1``):
     ingestion asks for that when the plain ids are taken by another input in the same namespace.
     LoCoMo samples with a ``sample_id`` keep their ids.
+
+    ``zone`` is the clock of the memory that reads the input: JSONL and chat messages are grouped into
+    sessions and ordered by their times on it (a date alone, ``"2024-03-05"``, is that day on its calendar),
+    as messages added live are. The times read stay as given (a date alone a
+    :class:`~graphmem.dates.CalendarDay`; :func:`graphmem.extract.clocks.days_on_clock` resolves it).
     """
     if namespace is not None:
         validate_namespace(namespace)
     try:
-        return _read(source, format, namespace, tagged, participants)
+        return _read(source, format, namespace, tagged, participants, zone)
     except IngestError as exc:  # a fault in a JSON document: its line beside its JSON path
         line = source.json_index().line(exc.json_path) if exc.line is None and exc.json_path else None
         if line is None:
@@ -169,30 +176,40 @@ def read_source(
 
 
 def _read(
-    source: Source, format: str | None, namespace: str | None, tagged: bool, names: Mapping[str, str] | None = None
+    source: Source,
+    format: str | None,
+    namespace: str | None,
+    tagged: bool,
+    names: Mapping[str, str] | None = None,
+    zone: tzinfo | None = None,
 ) -> list[Transcript]:
     fmt = format or sniff_format(source)
     if fmt in ("jsonl", "text", "chat"):  # LoCoMo writes its dates in words; WhatsApp decides its own
         day_first = decide_order(source.text_lines(), path=source.path)
         with reading_order(day_first):
-            read = _read_format(source, fmt, namespace, tagged, names)
+            read = _read_format(source, fmt, namespace, tagged, names, zone)
         return [replace(t, day_first=day_first) for t in read] if day_first is not None else read
-    return _read_format(source, fmt, namespace, tagged, names)
+    return _read_format(source, fmt, namespace, tagged, names, zone)
 
 
 def _read_format(
-    source: Source, fmt: str, namespace: str | None, tagged: bool, names: Mapping[str, str] | None
+    source: Source,
+    fmt: str,
+    namespace: str | None,
+    tagged: bool,
+    names: Mapping[str, str] | None,
+    zone: tzinfo | None = None,
 ) -> list[Transcript]:
     name = Path(source.path).stem
     tag = source_tag(source.key, name) if tagged else None
     if fmt == "locomo":
         return read_locomo(source, namespace, tag=tag)
     if fmt == "jsonl":
-        return read_jsonl(source, namespace, name=name, tag=tag, participants=names)
+        return read_jsonl(source, namespace, name=name, tag=tag, participants=names, zone=zone)
     if fmt == "text":
         return read_text(source, namespace, name=name, tag=tag)
     if fmt == "chat":
-        return read_chat(source, namespace, name=name, tag=tag, participants=names)
+        return read_chat(source, namespace, name=name, tag=tag, participants=names, zone=zone)
     if fmt == "whatsapp":
         return read_whatsapp(source, namespace, name=name, tag=tag)
     raise IngestError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}", path=source.path)

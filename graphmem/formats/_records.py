@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, tzinfo
 from itertools import pairwise
 from typing import Any
 
@@ -21,10 +21,10 @@ from graphmem.formats._source import (
     check_turn_text,
     clean_speaker,
     json_type,
-    naive_utc,
     parse_timestamp,
     warn_input,
 )
+from graphmem.formats._times import utc_on_clock
 from graphmem.text import clean_text
 from graphmem.transcript import RawSession, RawTurn
 
@@ -205,6 +205,8 @@ def _read_turn(
 
 #: The line where a JSON path starts in the input (``None`` when unknown), to name a record's place.
 LineOf = Callable[[str], int | None]
+#: A time as naive UTC on the reading memory's clock, to group and order by.
+TimeKey = Callable[[datetime], datetime]
 
 
 def _where(turn: RawTurn, line_of: LineOf | None) -> str:
@@ -248,7 +250,9 @@ def _stamp(when: datetime | None) -> str:
     return when.isoformat(sep=" ") if when is not None else "no time"
 
 
-def _group(turns: list[_Turn], labelled: bool, path: str, line_of: LineOf | None) -> dict[str, list[RawTurn]]:
+def _group(
+    turns: list[_Turn], labelled: bool, path: str, line_of: LineOf | None, utc: TimeKey
+) -> dict[str, list[RawTurn]]:
     """Turns grouped by session label, or (without labels) split where a pause exceeds the gap.
 
     A message given again with its id in the same session (labelled, or split by the gap) is kept once, as
@@ -265,11 +269,11 @@ def _group(turns: list[_Turn], labelled: bool, path: str, line_of: LineOf | None
         if labelled:
             current = item.label or current
         elif when is not None:
-            if last_time is not None and naive_utc(when) - naive_utc(last_time) > SESSION_GAP:
+            if last_time is not None and utc(when) - utc(last_time) > SESSION_GAP:
                 gap_sessions += 1
                 current = str(gap_sessions)
             # the pause runs from the latest time so far: a backdated record does not move it back (as live add)
-            last_time = when if last_time is None else max(last_time, when, key=naive_utc)
+            last_time = when if last_time is None else max(last_time, when, key=utc)
         if item.turn.source_id is not None:
             key = (current, item.turn.source_id)
             if _repeated(item.turn, given.get(key), path, line_of):
@@ -279,7 +283,9 @@ def _group(turns: list[_Turn], labelled: bool, path: str, line_of: LineOf | None
     return groups
 
 
-def _sessions(groups: dict[str, list[RawTurn]], path: str, line_of: LineOf | None) -> tuple[RawSession, ...]:
+def _sessions(
+    groups: dict[str, list[RawTurn]], path: str, line_of: LineOf | None, key: TimeKey
+) -> tuple[RawSession, ...]:
     """Groups as sessions, in date order when every session is dated, indexed from 0.
 
     Raises:
@@ -304,15 +310,15 @@ def _sessions(groups: dict[str, list[RawTurn]], path: str, line_of: LineOf | Non
                 json_path=turns[0].json_path,
             )
         labels[same] = (label, turns[0])
-        sessions.append(RawSession(sid, 0, tuple(turns), started_at=min(times, key=naive_utc) if times else None))
+        sessions.append(RawSession(sid, 0, tuple(turns), started_at=min(times, key=key) if times else None))
     if all(s.started_at is not None for s in sessions):
-        sessions.sort(key=lambda s: naive_utc(s.started_at) if s.started_at else datetime.min)
+        sessions.sort(key=lambda s: key(s.started_at) if s.started_at else datetime.min)
     return tuple(
         RawSession(s.id, i, s.turns, started_at=s.started_at, date_text=s.date_text) for i, s in enumerate(sessions)
     )
 
 
-def _chronological(turns: list[_Turn]) -> list[_Turn]:
+def _chronological(turns: list[_Turn], key: TimeKey) -> list[_Turn]:
     """``turns`` oldest first when the input lists them newest first, else as they are.
 
     An input is newest first when its timed records never go forward in time and the last is earlier than
@@ -322,7 +328,7 @@ def _chronological(turns: list[_Turn]) -> list[_Turn]:
     it). An input in any other order is kept as written: one backdated message in a forward log is not a
     reason to reorder it.
     """
-    times = [naive_utc(t.turn.timestamp) for t in turns if t.turn.timestamp is not None]
+    times = [key(t.turn.timestamp) for t in turns if t.turn.timestamp is not None]
     if len(times) < 2 or times[0] <= times[-1] or any(a < b for a, b in pairwise(times)):
         return turns
     lead: list[_Turn] = []  # untimed records above the first timed one: newer than it
@@ -335,7 +341,7 @@ def _chronological(turns: list[_Turn]) -> list[_Turn]:
         else:
             lead.append(item)
     blocks[0].extend(reversed(lead))
-    blocks.sort(key=lambda block: naive_utc(next(t.turn.timestamp for t in block if t.turn.timestamp)))
+    blocks.sort(key=lambda block: key(next(t.turn.timestamp for t in block if t.turn.timestamp)))
     return [item for block in blocks for item in block]
 
 
@@ -346,6 +352,7 @@ def records_to_sessions(
     speaker_names: Mapping[str, str] | None = None,
     line_of: LineOf | None = None,
     empty: list[Located] | None = None,
+    zone: tzinfo | None = None,
 ) -> tuple[RawSession, ...]:
     """Group message records into sessions, in date order when every session is dated.
 
@@ -363,6 +370,9 @@ def records_to_sessions(
         speaker_names: maps a role (``user``) to a display name (``Dana``).
         line_of: the line where a JSON path starts in the input, so an error names a record's line too.
         empty: gets the records left out for want of text (``null``, empty or only whitespace), to count.
+        zone: the clock of the memory that reads the records: records are grouped and ordered by their times
+            as it reads them (:func:`~graphmem.formats._times.utc_on_clock`: a date alone is that day on its
+            calendar), as messages added live are; the times given stay as read.
 
     Raises:
         IngestError: a record is not an object, lacks a speaker or a text, or has a bad field, or an id is
@@ -375,4 +385,8 @@ def records_to_sessions(
     turns = [turn for it in items if (turn := _read_turn(it, path, names, spellings, empty)) is not None]
     if not turns:
         raise IngestError("no dialogue turns found", path=path)
-    return _sessions(_group(_chronological(turns), labelled, path, line_of), path, line_of)
+
+    def key(when: datetime) -> datetime:
+        return utc_on_clock(when, zone)
+
+    return _sessions(_group(_chronological(turns, key), labelled, path, line_of, key), path, line_of, key)

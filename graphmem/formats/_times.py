@@ -11,10 +11,19 @@ from datetime import UTC, date, datetime, time, tzinfo
 from typing import Any
 
 from graphmem.date_order import ordered, the_order
-from graphmem.dates import CalendarDay
+from graphmem.dates import CalendarDay, local_to_utc
 from graphmem.errors import IngestError
 
-__all__ = ["EARLIEST", "LATEST", "looks_dated", "naive_utc", "named_zone", "parse_date_text", "parse_timestamp"]
+__all__ = [
+    "EARLIEST",
+    "LATEST",
+    "looks_dated",
+    "naive_utc",
+    "named_zone",
+    "parse_date_text",
+    "parse_timestamp",
+    "utc_on_clock",
+]
 
 #: The range a time's UTC value must lie in (later arithmetic on times near the calendar's ends overflows).
 EARLIEST = datetime(100, 1, 1)
@@ -29,8 +38,13 @@ _YEAR_FIRST = re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?=$|[T ,(])")
 # Text that starts as an ISO 8601 date (a year, "-" and a digit): only a valid ISO date is one
 _ISO_SHAPED = re.compile(r"^[+-]?\d{4}-\d")
 _ISO_DATE = re.compile(r"^(\d{4})-(\d\d)-(\d\d)(?=$|[T ,(])")
-# Text that gives a clock time, not a day alone: "10:30", "3 pm", "2024-03-05T00", "noon"
-_CLOCK_TIME = re.compile(r"\d\s*:\s*\d|\d\s*[ap]\.?\s*m\b|\dT\d|\b(?:noon|midnight)\b", re.IGNORECASE)
+# Text that gives a clock time, not a day alone: "10:30", "3 pm", "2024-03-05T00", "noon", "00.00" (not the
+# parts of a dotted date: "2024.03.05", "05.03.2024"), "00h00", "0h", an ISO date's "0000"
+_CLOCK_TIME = re.compile(
+    r"\d\s*:\s*\d|\d\s*[ap]\.?\s*m\b|\dT\d|\b(?:noon|midnight)\b"
+    r"|(?<![\d.])\d{1,2}\.\d\d(?![\d.])|\b\d{1,2}\s*h(?:\s*\d\d)?\b|^\d{4}-\d\d-\d\d[ T]\d{4}\b",
+    re.IGNORECASE,
+)
 _DATE_FORMATS = (
     _LOCOMO_DATE,
     "%d %B %Y",
@@ -60,6 +74,16 @@ def naive_utc(value: datetime) -> datetime:
     if value.tzinfo is not None:
         return value.astimezone(UTC).replace(tzinfo=None)
     return value
+
+
+def utc_on_clock(value: datetime, zone: tzinfo | None) -> datetime:
+    """``value`` as naive UTC as a memory on ``zone``'s clock reads it: a date alone (a
+    :class:`~graphmem.dates.CalendarDay`) is the start of that day on ``zone``'s calendar, any other time as
+    :func:`naive_utc` gives it. The readers group and order times through this key, so a date alone sits
+    among clock times where the memory will store it (as messages added live do)."""
+    if isinstance(value, CalendarDay) and value.tzinfo is None:
+        return local_to_utc(value.plain(), zone)
+    return naive_utc(value)
 
 
 def _in_range(value: datetime) -> bool:

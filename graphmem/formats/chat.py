@@ -7,6 +7,7 @@ are those of :mod:`graphmem.formats._records`; ``system`` and tool messages are 
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
+from datetime import tzinfo
 from typing import Any
 
 from graphmem.errors import IngestError
@@ -33,6 +34,7 @@ def read_chat(
     name: str = "",
     tag: str | None = None,
     participants: Mapping[str, str] | None = None,
+    zone: tzinfo | None = None,
 ) -> list[Transcript]:
     """Read a chat export into one transcript.
 
@@ -64,7 +66,7 @@ def read_chat(
     empty: list[Located] = []
     line_of = source.json_index().line
     sessions = records_to_sessions(
-        items, path=source.path, speaker_names=_Over(given, names), line_of=line_of, empty=empty
+        items, path=source.path, speaker_names=_Over(given, names), line_of=line_of, empty=empty, zone=zone
     )
     if tag or namespace:
         sessions = prefix_sessions(sessions, tag or ascii_namespace_from(name, "input"))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
+from datetime import tzinfo
 from typing import Any
 
 from graphmem.errors import EmptyInputError, IngestError
@@ -30,12 +31,14 @@ def read_jsonl(
     name: str = "",
     tag: str | None = None,
     participants: Mapping[str, str] | None = None,
+    zone: tzinfo | None = None,
 ) -> list[Transcript]:
     """Read a JSONL file of messages into one transcript.
 
     Blank lines are ignored. The namespace is ``namespace`` or one made from ``name`` (the file stem).
     Session ids are prefixed with ``tag/`` when a tag is given, else with ``name/`` under an explicit
-    namespace, so inputs sharing a namespace never overwrite each other's sessions.
+    namespace, so inputs sharing a namespace never overwrite each other's sessions. ``zone``: the reading
+    memory's clock, which groups and orders the messages (see :func:`records_to_sessions`).
 
     Raises:
         IngestError: a line is not a JSON object or a record lacks a field; names the line.
@@ -56,14 +59,16 @@ def read_jsonl(
     if not items:
         raise EmptyInputError("empty file", path=source.path)
     empty: list[Located] = []
-    sessions = records_to_sessions(items, path=source.path, speaker_names=participants, empty=empty)
+    sessions = records_to_sessions(items, path=source.path, speaker_names=participants, empty=empty, zone=zone)
     if tag or namespace:
         sessions = prefix_sessions(sessions, tag or ascii_namespace_from(name, "input"))
     ns = namespace or namespace_from(name)
     return [Transcript(ns, sessions, source_file=source.key, format="jsonl", empty_left_out=len(empty))]
 
 
-def read_records(records: Sequence[Any], *, namespace: str, key: str, path: str = "<records>") -> Transcript:
+def read_records(
+    records: Sequence[Any], *, namespace: str, key: str, path: str = "<records>", zone: tzinfo | None = None
+) -> Transcript:
     """Turn in-memory message dicts (shaped like JSONL lines) into one transcript.
 
     Args:
@@ -72,6 +77,7 @@ def read_records(records: Sequence[Any], *, namespace: str, key: str, path: str 
         key: a short tag (e.g. a content hash) prefixed to session ids unless the records name their own
             sessions, so successive calls never overwrite each other's sessions.
         path: the name used in error messages.
+        zone: the reading memory's clock, which groups and orders the records (see :func:`records_to_sessions`).
 
     Raises:
         IngestError: a record is malformed; names its index as a JSON path (``$[3]``).
@@ -79,7 +85,7 @@ def read_records(records: Sequence[Any], *, namespace: str, key: str, path: str 
     items = [Located(rec, json_path=f"$[{i}]") for i, rec in enumerate(records)]
     if not items:
         raise IngestError("no records given", path=path)
-    sessions = records_to_sessions(items, path=path)
+    sessions = records_to_sessions(items, path=path, zone=zone)
     labelled = any(isinstance(r, dict) and ("session" in r or "session_id" in r) for r in records)
     if not labelled:
         sessions = prefix_sessions(sessions, key)

@@ -185,6 +185,8 @@ def test_utc_memory_records_the_hash_it_always_did(tmp_path: Path, nlp: Any) -> 
 
 @pytest.mark.parametrize("how", ["option", "stdin"])
 def test_graphmem_add_reads_a_day_alone_on_the_memory_calendar(tmp_path: Path, nlp: Any, how: str) -> None:
+    """``stdin`` failed before zonedate; ``option`` (``add --time``) already read the day on the memory's
+    calendar before it, and stays as a guard that it still does."""
     from click.testing import CliRunner
 
     from graphmem.cli.app import cli
