@@ -52,7 +52,7 @@ from graphmem.ingest_extract import Extracted, Parts, extract_stream, for_worker
 from graphmem.ingest_paths import FOLDER_SUFFIXES, Records, collect_files, inputs_of
 from graphmem.ingest_read import Job, Todo, read_jobs
 from graphmem.ingest_run import UnitRun, retype_kept
-from graphmem.ingest_stop import Committing, IngestExit, IngestInterrupted, Stop, UnitAbandoned, stopping
+from graphmem.ingest_stop import Committing, IngestExit, IngestInterrupted, Stop, UnitAbandoned, stopping, writing
 from graphmem.ingest_summary import STAGES, WAITING, IngestSummary, stopped_at, until_stopped
 from graphmem.models import Batch, SourceRecord, validate_namespace
 from graphmem.progress import ProgressBar
@@ -101,7 +101,9 @@ class IngestTarget(Protocol):
 
     def writing(self, waiting: Callable[[], None] | None = None) -> AbstractContextManager[None]:
         """Hold the store's write lock for the whole run (having caught up with other writers); ``waiting`` is
-        called at each poll while another process holds it, and what it raises ends the wait."""
+        called at each poll while another process holds it, and what it raises ends the wait. ``waiting`` is
+        optional: a target whose ``writing()`` takes no argument is called without it (a stop then waits
+        for its lock)."""
         ...
 
 
@@ -507,7 +509,7 @@ def _run(
     with ExitStack() as stack:
         stop = stack.enter_context(stopping())
         summary.stopped = WAITING
-        stack.enter_context(target.writing(waiting=stop.check))
+        stack.enter_context(writing(target, stop.check))
         summary.stopped = None
         bar = stack.enter_context(
             ProgressBar(

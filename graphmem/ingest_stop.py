@@ -33,6 +33,7 @@ Each ingest that stops so raises :class:`IngestInterrupted` (SIGINT first) or :c
 
 from __future__ import annotations
 
+import inspect
 import signal
 import threading
 from collections.abc import Callable, Iterator
@@ -47,7 +48,7 @@ if TYPE_CHECKING:
     from graphmem.models import Batch
     from graphmem.store.base import GraphStore
 
-__all__ = ["Committing", "IngestExit", "IngestInterrupted", "Stop", "UnitAbandoned", "stopping"]
+__all__ = ["Committing", "IngestExit", "IngestInterrupted", "Stop", "UnitAbandoned", "stopping", "writing"]
 
 
 class UnitAbandoned(KeyboardInterrupt):
@@ -150,6 +151,11 @@ class Stop:
         self._abandon_here()
         self._closed = True
 
+    def reopen(self) -> None:
+        """The commit begun at :meth:`committing` raised, writing nothing (a conflict tried again, a failure):
+        the unit may be abandoned again, at its next write."""
+        self._closed = False
+
     def _abandon_here(self) -> None:
         """Raise :class:`UnitAbandoned` if a second signal asked for it and neither it nor the stop was raised
         yet (it is raised once: what the writer then does to take the unit back, or to stop the run's workers,
@@ -213,8 +219,28 @@ class Committing:
     def write(self, batch: Batch) -> None:
         """Write ``batch`` to the target, whole, unless the unit was abandoned before."""
         self._stop.committing()
-        self._target.write(batch)
+        try:
+            self._target.write(batch)
+        except BaseException:
+            # nothing was written (a write is all-or-nothing; a conflict is tried again from the batch), so
+            # the unit is open again: a second signal abandons it before its next attempt
+            self._stop.reopen()
+            raise
 
     def writing(self, waiting: Callable[[], None] | None = None) -> AbstractContextManager[None]:
-        """The target's write lock."""
-        return self._target.writing(waiting)
+        """The target's write lock (:func:`writing`)."""
+        return writing(self._target, waiting)
+
+
+def writing(target: IngestTarget, waiting: Callable[[], None] | None) -> AbstractContextManager[None]:
+    """``target.writing(waiting=waiting)``, or ``target.writing()`` for a target whose ``writing`` takes no
+    ``waiting`` (written before it was asked for): such a target's wait for its lock is not ended by a stop."""
+    if waiting is None:
+        return target.writing()
+    try:
+        params = inspect.signature(target.writing).parameters.values()
+    except (TypeError, ValueError):  # no signature to read (a builtin): call it as the protocol says
+        return target.writing(waiting=waiting)
+    if any(p.name == "waiting" or p.kind is inspect.Parameter.VAR_KEYWORD for p in params):
+        return target.writing(waiting=waiting)
+    return target.writing()

@@ -24,7 +24,7 @@ from graphmem.settings import Settings
 from graphmem.store import open_store
 from graphmem.store.base import GraphStore, Refreshing, Unloading, WatchesChanges, WriteLocking
 from graphmem.store.budget import CacheBudget, megabytes
-from graphmem.store.lock import WriteLock
+from graphmem.store.lock import StoppableLock
 
 if TYPE_CHECKING:
     from datetime import tzinfo
@@ -152,8 +152,9 @@ class MemoryResources:
         changes until the block ends.
 
         Args:
-            waiting: called at each poll while another process (or thread) holds the lock; what it raises
-                ends the wait, the lock not taken (an ingest stops so on Ctrl-C).
+            waiting: called at each poll while another process (or thread) holds the lock, and once more
+                after catching up; what it raises ends the wait, the lock not taken (or, after catching up,
+                released before the block runs: an ingest stops so on Ctrl-C).
 
         Raises:
             ReadOnlyStoreError: this memory is read-only.
@@ -162,9 +163,11 @@ class MemoryResources:
         self._refuse_if_read_only()
         store = self.store
         lock = store.write_lock() if isinstance(store, WriteLocking) else nullcontext()
-        # the embedded store's lock polls, so a caller can stop waiting for it
-        with lock.taken(waiting) if waiting is not None and isinstance(lock, WriteLock) else lock:
+        # both stores' locks poll, so a caller can stop waiting for them
+        with lock.taken(waiting) if waiting is not None and isinstance(lock, StoppableLock) else lock:
             self.refresh()
+            if waiting is not None:
+                waiting()  # asked to stop while catching up (a server store reads it): stop before any work
             yield
 
     @contextmanager

@@ -21,13 +21,13 @@ from graphmem.cli.extractor_opts import extractor_option_flag, make_extractor
 from graphmem.errors import ConfigError
 from graphmem.formats import FORMATS
 from graphmem.ingest_stop import IngestExit, IngestInterrupted
+from graphmem.ingest_summary import IngestSummary
 from graphmem.models import validate_namespace
 from graphmem.settings import Settings
 from graphmem.text import clean_text
 
 if TYPE_CHECKING:
     from graphmem.extract import Extractor
-    from graphmem.ingest_summary import IngestSummary
     from graphmem.memory import Memory
 
 __all__ = ["ingest"]
@@ -109,7 +109,8 @@ def ingest(
                 participants=names,
             )
         except (KeyboardInterrupt, SystemExit) as exc:  # Ctrl-C or SIGTERM (graphmem.ingest_stop)
-            said = _stop_lines(exc.summary) if isinstance(exc, (IngestInterrupted, IngestExit)) else [_STOPPED]
+            # stopped before the run began (loading the extractor): nothing done, said as a stopped run says it
+            said = _stop_lines(exc.summary if isinstance(exc, (IngestInterrupted, IngestExit)) else IngestSummary())
             for line in said:
                 click.echo(line, err=True)
             raise
@@ -155,10 +156,6 @@ def ingest(
         print_plain(stderr_console(), f"stopped: {summary.stopped}")
     if not summary.ok:
         raise _FilesFailed(summary.files_failed)
-
-
-#: What an ingest stopped by a signal says when it was stopped before its run began.
-_STOPPED = "ingest stopped: the sessions committed so far are kept; run the same command again to resume"
 
 
 def _stop_lines(summary: IngestSummary) -> list[str]:

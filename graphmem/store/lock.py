@@ -19,14 +19,22 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
+from typing import Protocol, runtime_checkable
 
 from graphmem.errors import ConfigError, StoreError, StoreLockedError
 
-__all__ = ["DEFAULT_LOCK_TIMEOUT", "LOCK_FILENAME", "WriteLock", "parse_lock_timeout"]
+__all__ = [
+    "DEFAULT_LOCK_TIMEOUT",
+    "LOCK_FILENAME",
+    "StoppableLock",
+    "WriteLock",
+    "acquire_polling",
+    "parse_lock_timeout",
+]
 
 LOCK_FILENAME = "graphmem.lock"
 #: Seconds a writer waits for another to finish before giving up.
@@ -52,12 +60,38 @@ def parse_lock_timeout(raw: str | None) -> float:
     return value
 
 
+@runtime_checkable
+class StoppableLock(Protocol):
+    """A write lock whose wait a caller can end: :class:`WriteLock`, and a server store's lock of its threads
+    (:class:`~graphmem.store.cypher.writers.Writers`)."""
+
+    def taken(self, waiting: Callable[[], None] | None = None) -> AbstractContextManager[object]:
+        """The lock held for a block, ``waiting`` called at each poll while another holds it; what it raises
+        ends the wait, the lock not taken."""
+        ...
+
+
+def acquire_polling(mutex: threading.RLock, timeout: float, waiting: Callable[[], None] | None) -> bool:
+    """Take ``mutex`` within ``timeout`` seconds (negative: no limit), calling ``waiting`` at each poll while
+    another thread holds it; ``False`` when the time ran out. What ``waiting`` raises ends the wait, the
+    mutex not taken."""
+    if waiting is None:
+        return mutex.acquire(timeout=timeout if timeout >= 0 else -1)
+    deadline = time.monotonic() + timeout if timeout >= 0 else None
+    while not mutex.acquire(timeout=_POLL):
+        if deadline is not None and time.monotonic() >= deadline:
+            return False
+        waiting()
+    return True
+
+
 class WriteLock:
     """An exclusive, re-entrant, inter-process lock on a store directory.
 
     Args:
         directory: the store directory (the lock file is created in it).
-        timeout: seconds to wait for another holder before raising :class:`StoreLockedError`.
+        timeout: seconds to wait for another holder before raising :class:`StoreLockedError` (negative: no
+            limit).
     """
 
     def __init__(self, directory: Path, *, timeout: float = DEFAULT_LOCK_TIMEOUT) -> None:
@@ -115,28 +149,21 @@ class WriteLock:
             self.release()
 
     def _take_mutex(self, waiting: Callable[[], None] | None) -> bool:
-        if waiting is None:
-            return self._mutex.acquire(timeout=self.timeout if self.timeout >= 0 else -1)
-        deadline = time.monotonic() + self.timeout
-        while not self._mutex.acquire(timeout=_POLL):
-            if time.monotonic() >= deadline:
-                return False
-            waiting()
-        return True
+        return acquire_polling(self._mutex, self.timeout, waiting)
 
     def _take(self, waiting: Callable[[], None] | None) -> None:
         try:
             fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
         except OSError as exc:
             raise StoreError(f"cannot create the write lock {self.path}: {exc.strerror}") from exc
-        deadline = time.monotonic() + self.timeout
+        deadline = time.monotonic() + self.timeout if self.timeout >= 0 else None
         try:
             while True:
                 try:
                     fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
                     break
                 except BlockingIOError:
-                    if time.monotonic() >= deadline:
+                    if deadline is not None and time.monotonic() >= deadline:
                         holder = self.holder()
                         raise StoreLockedError(
                             f"store {self.path.parent} is locked by another writer "

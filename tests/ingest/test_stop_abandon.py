@@ -153,6 +153,17 @@ def take(self, *args):
     return real(self, *args)
 
 lock.WriteLock._take = take
+real_note = graphmem.ingest_stop.Stop._note
+handled = Path(str(marker) + ".signals")
+
+def note(self, signum, frame):
+    try:
+        real_note(self, signum, frame)
+    finally:  # the signal was handled (noted, or raised): the test may send the next one
+        count = int(handled.read_text(encoding="utf-8")) if handled.exists() else 0
+        handled.write_text(str(count + 1), encoding="utf-8")
+
+graphmem.ingest_stop.Stop._note = note
 sys.argv = ["graphmem", *sys.argv[2:]]
 run()
 """
@@ -209,7 +220,7 @@ def test_the_cli_abandons_a_long_unit_on_a_second_ctrl_c(tmp_path: Path) -> None
     proc = _start(tmp_path, marker, str(big))
     _wait_for(marker, "embedding", proc)
     proc.send_signal(signal.SIGINT)
-    time.sleep(0.5)
+    _wait_for(Path(f"{marker}.signals"), "1", proc)  # the first was noted: the second asks to abandon
     proc.send_signal(signal.SIGINT)
     _, err = _finish(proc)
     assert proc.returncode == 130, err[-2000:]

@@ -32,9 +32,10 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, ExitStack, contextmanager, nullcontext
+from types import TracebackType
 
 from graphmem.errors import StoreLockedError, WriteConflictError
-from graphmem.store.lock import DEFAULT_LOCK_TIMEOUT
+from graphmem.store.lock import DEFAULT_LOCK_TIMEOUT, acquire_polling
 
 __all__ = ["Writers"]
 
@@ -72,15 +73,20 @@ class Writers:
             f"store {self.where} is busy: another thread of this process has been writing to it for {self.timeout:g} s"
         )
 
-    @contextmanager
-    def lock(self) -> Iterator[None]:
-        """Hold the store's write lock (re-entrant); another thread waits up to :attr:`timeout` seconds.
+    def lock(self) -> _Lock:
+        """The store's write lock (re-entrant): ``with writers.lock():`` holds it, another thread waiting up to
+        :attr:`timeout` seconds; ``with writers.lock().taken(waiting):`` calls ``waiting`` at each poll of
+        that wait, and what it raises ends the wait, the lock not taken (an ingest stopped by Ctrl-C).
 
-        Raises:
+        Raises (on entering):
             StoreLockedError: another thread of this process held it for longer (the message says whether
                 that thread was writing or waiting for its turn in a namespace's line on the server).
         """
-        if not self._mutex.acquire(timeout=self.timeout if self.timeout >= 0 else -1):
+        return _Lock(self)
+
+    @contextmanager
+    def _hold(self, waiting: Callable[[], None] | None) -> Iterator[None]:
+        if not acquire_polling(self._mutex, self.timeout, waiting):
             raise StoreLockedError(
                 f"{self._busy()}; wait longer with GRAPHMEM_LOCK_TIMEOUT (or Memory.open(..., lock_timeout=...))"
             )
@@ -153,3 +159,28 @@ class Writers:
         expected = self._expected()
         if namespace in expected:
             expected[namespace] = after
+
+
+class _Lock(AbstractContextManager[None]):
+    """:meth:`Writers.lock`: a context manager, whose :meth:`taken` lets the caller end the wait
+    (:class:`~graphmem.store.lock.StoppableLock`)."""
+
+    __slots__ = ("_held", "_writers")
+
+    def __init__(self, writers: Writers) -> None:
+        self._writers = writers
+        self._held: list[AbstractContextManager[None]] = []
+
+    def taken(self, waiting: Callable[[], None] | None = None) -> AbstractContextManager[None]:
+        """The lock held for a block, ``waiting`` called at each poll while another thread holds it."""
+        return self._writers._hold(waiting)
+
+    def __enter__(self) -> None:
+        held = self._writers._hold(None)
+        held.__enter__()
+        self._held.append(held)
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> bool | None:
+        return self._held.pop().__exit__(exc_type, exc, tb)
