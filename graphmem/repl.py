@@ -280,6 +280,8 @@ class Repl:
                     self.error(relocate(exc, query), line=line)
         except GraphmemError as exc:
             self.error(exc, line=line)
+        except BrokenPipeError:  # the output's reader went away (`| head`): the CLI ends the script quietly
+            raise
         except Exception as exc:  # an unexpected bug must not end the session
             self.errors += 1
             self.notes.print("[red]internal error:[/red] ", end="")
@@ -303,10 +305,13 @@ class Repl:
         text = str(exc)
         if isinstance(exc, QueryPinnedNamespaceError) and exc.named is not None:
             # the API's wording speaks to a caller whose namespace is fixed for good; here it is a setting
+            if exc.named in self.memory.namespaces():
+                way = f"switch with .namespace {exc.named}, or clear it with .namespace - to name it with IN"
+            else:  # `.namespace NAME` would refuse it too
+                way = f"namespace {exc.named!r} holds no data"
             text = text.replace(
                 exc.reason,
-                f"the query names namespace {exc.named!r}, but the shell is in namespace {exc.pinned!r}: "
-                f"switch with .namespace {exc.named}, or clear it with .namespace - to name it with IN",
+                f"the query names namespace {exc.named!r}, but the shell is in namespace {exc.pinned!r}: {way}",
                 1,
             )
         if line is not None:

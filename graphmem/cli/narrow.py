@@ -6,7 +6,7 @@ returned). An event id of a file ingested from a folder (``ev:ana_chloe/session_
 When the short cells leave the free-text columns less than they need, each row is printed as a block
 instead: a line of its short cells, then each free text indented under it (a blank line between rows),
 wrapped at the terminal's width. A wide terminal, and output that is not a terminal (printed 160 columns
-wide), keep the table.
+wide, however long its ids or names), keep the table.
 """
 
 from __future__ import annotations
@@ -31,7 +31,10 @@ _INDENT = 3
 
 def fits_table(console: Console, headers: Sequence[str], rows: Sequence[Sequence[str]], free: int) -> bool:
     """Whether a table of these short cells leaves each of its ``free`` free-text columns :data:`MIN_FREE`
-    columns on ``console`` (see :func:`table_room`)."""
+    columns on ``console`` (see :func:`table_room`). Output that is not a terminal always keeps the table:
+    a file or pipe gets the same layout whatever the rows hold."""
+    if not console.is_terminal:
+        return True
     return table_room(console, headers, rows, free) >= MIN_FREE * free
 
 
@@ -62,7 +65,6 @@ def print_blocks(console: Console, title: str | None, blocks: Sequence[Block]) -
 
     Cells and texts are printed literally (see :func:`graphmem.cli.common.plain`); empty cells are left out.
     """
-    from rich.padding import Padding
     from rich.text import Text
 
     if title is not None:
@@ -76,4 +78,7 @@ def print_blocks(console: Console, title: str | None, blocks: Sequence[Block]) -
         for text, style in texts:
             body = plain(text)
             body.stylize(style)
-            console.print(Padding(body, (0, 0, 0, _INDENT), expand=False), soft_wrap=False)
+            # wrapped here, not by rich's padding, so no line keeps the spaces it was broken at
+            for line in body.wrap(console, max(console.width - _INDENT, 1), overflow="fold"):
+                line.rstrip()
+                console.print(Text(" " * _INDENT) + line, soft_wrap=True)

@@ -165,13 +165,13 @@ class NameResolver:
 
     # -- variables and properties -----------------------------------------------------------------
 
-    def var(self, name: str, span: ast.Span) -> VarInfo:
-        """A variable in scope."""
+    def var(self, name: str, span: ast.Span, *, note: str = "") -> VarInfo:
+        """A variable in scope; ``note`` is added to the error for a name that is none (what it may be instead)."""
         info = self.scope.vars.get(name)
         if info is None:
             visible = self.scope.visible()
             known = ", ".join(visible) or "none"
-            raise self.error(f"unknown variable {name} (variables here: {known})", span, closest(name, visible))
+            raise self.error(f"unknown variable {name} (variables here: {known}){note}", span, closest(name, visible))
         return info
 
     def prop(self, node: ast.Prop) -> p.PropRef:

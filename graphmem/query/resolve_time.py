@@ -37,6 +37,11 @@ from graphmem.query.timeutil import (
 
 __all__ = ["TimeResolver"]
 
+_NOT_A_TIME_WORD = (
+    '; a time is written as a date (2024-05-01, "1 May 2024", 2024-05-01 - 1 day), a $parameter or a'
+    " node's time: a word such as yesterday is no date here"
+)
+
 # months and days are on the memory's clock (a day there is 23 to 25 hours), minutes and hours exact
 _UNIT_SECONDS = {"minute": 60, "hour": 3600}
 _UNIT_DAYS = {"day": 1, "week": 7}
@@ -168,16 +173,8 @@ class TimeResolver(NameResolver):
     def time_subject(self, node: ast.Expr) -> p.Expr:
         """A time-valued expression: a node (its time) or a time property."""
         if isinstance(node, ast.Var):
-            if node.name not in self.scope.vars:  # perhaps a word meant as a date ("ON yesterday")
-                visible = self.scope.visible()
-                raise self.error(
-                    f"unknown variable {node.name} (variables here: {', '.join(visible) or 'none'}); a time is"
-                    ' written as a date (2024-05-01, "1 May 2024", 2024-05-01 - 1 day), a $parameter or a'
-                    " node's time: a word such as yesterday is no date here",
-                    node.span,
-                    closest(node.name, visible),
-                )
-            info = self.var(node.name, node.span)
+            # an unknown name is perhaps a word meant as a date ("ON yesterday")
+            info = self.var(node.name, node.span, note=_NOT_A_TIME_WORD)
             if not info.is_node:
                 raise self.error(
                     f"{node.name} is an edge; compare one of its times: "

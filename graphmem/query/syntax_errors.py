@@ -292,17 +292,23 @@ def _order_hint(text: str, token: Token) -> str:
         return ""
     ranks = _CLAUSE_RANKS[statement.group(1).upper()]
     begin, word = _word_before(code, token.start_pos)
-    if token.type in ("DATE", "INT", "NUMBER", "STRING", "PARAM") and word.upper() == "OF":
-        before, first = _word_before(code, begin)
-        clause, start, alias = ("AS OF", before, True) if first.upper() == "AS" else ("", 0, False)
+    before, first = _word_before(code, begin)
+    if word.upper() == "OF" and first.upper() == "AS":  # any time after it: a date, "3 days", yesterday
+        clause, start, alias = "AS OF", before, True
     else:
         first = str(token).upper()
         clause = f"{first} {_SECOND_WORD[first]}" if first in _SECOND_WORD else first
         start, alias = token.start_pos, False
     if clause not in ranks:
         return ""
+    earlier_clauses = []
     for found in _CLAUSE.finditer(code, statement.end(), start):
-        earlier = " ".join(found.group(1).upper().split())
+        if _word_before(code, found.start())[1].upper() == "AS":
+            continue  # a column's name after AS ("AS limit"), not the clause
+        earlier_clauses.append(" ".join(found.group(1).upper().split()))
+    if clause != "IN" and clause in earlier_clauses:  # IN is an operator too ("x IN [1, 2]")
+        return f"; {clause} is given twice" + (" (join the conditions with AND)" if clause == "WHERE" else "")
+    for earlier in earlier_clauses:
         if ranks.get(earlier, -1) > ranks[clause]:
             note = " (after RETURN, AS names a column)" if alias and earlier == "RETURN" else ""
             return f"; {clause} goes before {earlier}{note}"
@@ -311,6 +317,8 @@ def _order_hint(text: str, token: Token) -> str:
 
 def _equals_hint(text: str, token: Token) -> str:
     """``; to compare, write one '='`` for ``==``, else ``""``."""
-    if str(token) == "=" and token.start_pos and text[: token.start_pos].rstrip().endswith("="):
+    before = text[: token.start_pos or 0].rstrip()
+    # only '=' '=': after '>=', '<=' or '!=' the '=' is a stray, not a second half of '=='
+    if str(token) == "=" and before.endswith("=") and not before[:-1].endswith(("<", ">", "!", "=")):
         return "; to compare, write one '=' (not '==')"
     return ""

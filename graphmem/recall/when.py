@@ -46,12 +46,19 @@ _PATTERNS = [
     rf"\b(?:in|during|since|of|by)\s+(?:the\s+year\s+)?{_YEAR}\b",
     rf"\b(?:in|during)\s+{_MONTH}(?:,?\s+{_YEAR})?\b",
     rf"\b(?:last|this|next|this past|the past)\s+(?:{_UNIT}|{_SEASON}|{_MONTH}|{_WEEKDAY})\b",
-    # "on Monday": the resolver reads it as a turn pointing back is read, the latest Monday before the day
-    rf"\bon\s+{_WEEKDAY}\b",
+    # "on Monday last week": that week's Monday (see _WEEK_DAY)
+    rf"\bon\s+{_WEEKDAY}\s+(?:of\s+)?(?:last|this|next)\s+week\b",
+    # "on Monday": the resolver reads it as a turn pointing back is read, the latest Monday before the day.
+    # Not when a date follows ("on Monday 3 March": the date names the day) nor a plural part of the day
+    # ("on Monday mornings" is a habit, as "on Mondays" is).
+    rf"\bon\s+{_WEEKDAY}\b(?!,?\s+(?:the\s+)?(?:{_DAY}\s+(?:of\s+)?{_MONTH}|{_MONTH}\s+{_DAY}|\d{{4}}-)"
+    r"|\s+(?:mornings|afternoons|evenings|nights)\b)",
     rf"\b{_NUMBER}\s+{_UNIT}\s+ago\b",
     r"\b(?:the\s+day\s+before\s+yesterday|yesterday|today|tonight|tomorrow|last\s+night)\b",
 ]
 _FINDER = re.compile("|".join(f"(?:{p})" for p in _PATTERNS), re.IGNORECASE)
+_WEEK_DAY = re.compile(rf"^on\s+({_WEEKDAY})\s+(?:of\s+)?((?:last|this|next)\s+week)$", re.IGNORECASE)
+_WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 # "may" is a month only when capitalised or beside a day or year ("you may go" is not)
 _BARE_MAY = re.compile(r"^(?:in|during)\s+may$")
 
@@ -73,12 +80,24 @@ def asked_window(question: str, reference: datetime | None, zone: tzinfo | None 
         phrase = match.group(0)
         if _BARE_MAY.match(phrase.lower()) and "May" not in phrase:
             continue
-        ref = resolve_time(phrase, reference, prefer="past")
+        ref = _resolve(phrase, reference)
         if ref.start is not None:
             found.append(ref)
     if not found:
         return None
     return max(found, key=lambda r: len(r.phrase))
+
+
+def _resolve(phrase: str, reference: datetime | None) -> TimeRef:
+    """The phrase's interval; "on Monday last week" is that week's Monday (the resolver reads no such day)."""
+    week_day = _WEEK_DAY.match(phrase)
+    if week_day is None:
+        return resolve_time(phrase, reference, prefer="past")
+    week = resolve_time(week_day.group(2), reference, prefer="past")
+    if week.start is None:
+        return week
+    day = week.start + timedelta(days=_WEEKDAYS.index(week_day.group(1).lower()) - week.start.weekday())
+    return TimeRef(phrase=phrase, start=day, end=day + timedelta(days=1), grain="day")
 
 
 def asked_date(question: str, reference: datetime, zone: tzinfo | None = None) -> AskedDate | None:

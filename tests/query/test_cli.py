@@ -194,3 +194,24 @@ def test_output_to_a_reader_that_stops_early_ends_quietly(small_memory: Memory, 
         err = proc.stderr.read().decode()
         assert proc.wait(timeout=120) == 0, err
     assert err == ""
+
+
+def test_a_repl_script_whose_reader_stops_early_ends_quietly(small_memory: Memory) -> None:
+    # reviewer finding: each query left after `| head` printed "internal error: BrokenPipeError", exit 1
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    query = "FIND (a:Event), (b:Event), (c:Event) RETURN a.text, b.text, c.text;\n"  # a table over 64 KB
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2]), "HF_HUB_OFFLINE": "1"}
+    argv = [sys.executable, "-m", "graphmem", "--db", db_of(small_memory), "repl", "-n", "t1"]
+    with subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env) as proc:
+        assert proc.stdin is not None and proc.stdout is not None and proc.stderr is not None
+        proc.stdin.write((query * 3).encode())
+        proc.stdin.close()
+        assert proc.stdout.readline()
+        proc.stdout.close()  # as `head -1` does
+        err = proc.stderr.read().decode()
+        assert proc.wait(timeout=120) == 0, err
+    assert err == ""

@@ -267,3 +267,44 @@ def test_the_caret_sits_under_the_fault_after_wide_characters(text: str, word: s
     )
     assert caret_line.index("^") == cells
     assert caret_line.count("^") == len(word)
+
+
+@pytest.mark.parametrize(
+    ("text", "hint", "wrong"),
+    [
+        # reviewer findings on the clause-order and '==' hints
+        ("FIND (e:Event) WHERE e.seq >== 1 RETURN e.text", None, "write one '='"),
+        ("FIND (e:Event) WHERE e.seq <== 1 RETURN e.text", None, "write one '='"),
+        ("FIND (e:Event) WHERE e.seq != = 1 RETURN e.text", None, "write one '='"),
+        ("FIND (e:Event) RETURN e.text ORDER BY e.time LIMIT 1 ORDER BY e.seq", "; ORDER BY is given twice", "goes"),
+        ("FIND (e:Event) RETURN e.text ORDER BY e.time ORDER BY e.seq", "; ORDER BY is given twice", "goes"),
+        (
+            "FIND (e:Event) WHERE e.seq = 1 RETURN e.text WHERE e.seq = 2",
+            "; WHERE is given twice (join the conditions with AND)",
+            "goes",
+        ),
+        (
+            "FIND (e:Event) RETURN e.text AS limit ORDER BY e.time GROUP BY e.text",
+            "; GROUP BY goes before ORDER BY",
+            "before LIMIT",
+        ),
+        (
+            "FIND (p:Person)-[f:FACT]->(x) RETURN x.name AS OF yesterday",
+            "; AS OF goes before RETURN (after RETURN, AS names a column)",
+            None,
+        ),
+        (
+            "FIND (p:Person)-[f:FACT]->(x) RETURN x.name AS OF 3 days ago",
+            "; AS OF goes before RETURN (after RETURN, AS names a column)",
+            None,
+        ),
+    ],
+)
+def test_syntax_hints_name_the_real_fault(text: str, hint: str | None, wrong: str | None) -> None:
+    with pytest.raises(QuerySyntaxError) as info:
+        parse(text)
+    message = str(info.value).splitlines()[0]
+    if hint is not None:
+        assert message.endswith(hint), message
+    if wrong is not None:
+        assert wrong not in message, message

@@ -393,3 +393,10 @@ def test_help_examples_use_neutral_names(small_memory: Memory) -> None:
     out = drive(small_memory, ".help\n", namespace="t1")
     assert 'TIMELINE (p:Person ~"Tomas")' in out
     assert "Carolin" not in out and "Melanie" not in out  # names of a benchmark's people
+
+
+def test_the_pinned_namespace_error_offers_no_switch_to_a_namespace_without_data(small_memory: Memory) -> None:
+    # reviewer finding: it suggested `.namespace nosuch`, which the shell refuses
+    out = drive(small_memory, 'FIND (e:Event) IN "nosuch" RETURN count(*);\n', namespace="t1")
+    assert "the query names namespace 'nosuch', but the shell is in namespace 't1': " in out
+    assert "namespace 'nosuch' holds no data" in out and ".namespace nosuch" not in out

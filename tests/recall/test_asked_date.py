@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -14,7 +14,7 @@ from graphmem.embed import Embedder
 from graphmem.memory import Memory
 from graphmem.models import Batch, Entity, Event, Mention, Session, TimeRef
 from graphmem.recall.hit import AskedDate, TimeWindow, Why
-from graphmem.recall.when import asked_date, asked_in_window, window_share
+from graphmem.recall.when import asked_date, asked_in_window, asked_window, window_share
 
 NS = "ana"
 NOW = datetime(2024, 3, 3)
@@ -152,3 +152,27 @@ def test_on_a_weekday_is_the_latest_such_day_before_the_asking_day() -> None:
     same = asked_date("What did Ana say on Saturday?", saturday)
     assert same is not None and same.start == datetime(2026, 11, 28)
     assert asked_date("What does Ana do on Mondays?", saturday) is None  # a recurrence, no day
+
+
+@pytest.mark.parametrize(
+    ("question", "phrase", "day"),
+    [
+        ("What happened on Monday 3 March?", "3 March", datetime(2026, 3, 3)),
+        ("What happened on Monday March 3?", "March 3", datetime(2026, 3, 3)),
+        ("What happened on Tuesday 12 May?", "12 May", datetime(2026, 5, 12)),
+        ("What happened on Monday last week?", "on Monday last week", datetime(2026, 11, 23)),
+        ("What is planned on Monday next week?", "on Monday next week", datetime(2026, 12, 7)),
+    ],
+)
+def test_a_weekday_beside_a_date_or_week_gives_way_to_it(question: str, phrase: str, day: datetime) -> None:
+    # reviewer finding: the longest phrase won, so "on Monday" beat "3 March" and tied "last week"
+    window = asked_window(question, datetime(2026, 12, 5, 12))
+    assert window is not None and window.phrase == phrase
+    assert (window.start, window.end) == (day, day + timedelta(days=1))
+
+
+@pytest.mark.parametrize("question", ["Did Ana work on Monday mornings?", "Is the gym open on Monday nights?"])
+def test_a_weekday_with_plural_parts_of_the_day_is_a_habit(question: str) -> None:
+    # reviewer finding: read as last Monday, though "Monday mornings" recurs as "Mondays" does
+    assert asked_window(question, datetime(2026, 12, 5, 12)) is None
+    assert asked_window("What did Ana do on Monday morning?", datetime(2026, 12, 5, 12)) is not None

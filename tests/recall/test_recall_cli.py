@@ -82,7 +82,8 @@ def _narrow(monkeypatch: pytest.MonkeyPatch, width: int) -> io.StringIO:
     from rich.console import Console
 
     buffer = io.StringIO()
-    monkeypatch.setattr("graphmem.cli.common._consoles", {"stdout": Console(file=buffer, width=width)})
+    console = Console(file=buffer, width=width, force_terminal=True, color_system=None)
+    monkeypatch.setattr("graphmem.cli.common._consoles", {"stdout": console})
     return buffer
 
 
@@ -116,3 +117,33 @@ def test_timeline_in_a_narrow_terminal_prints_each_event_as_a_block(
     assert max(len(line) for line in lines) <= 60
     assert "   Yes, every Tuesday with a teacher from the conservatory." in lines
     assert "2024-03-15 10:03  Ben  s3:3" in lines
+
+
+def test_output_that_is_not_a_terminal_keeps_the_table_however_narrow(
+    store_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # reviewer finding: a pipe (160 columns) switched to blocks when an id was long; a pipe's layout never changes
+    from rich.console import Console
+
+    from graphmem.cli.narrow import fits_table
+
+    buffer = io.StringIO()
+    monkeypatch.setattr("graphmem.cli.common._consoles", {"stdout": Console(file=buffer, width=60)})
+    assert main(["--db", str(store_dir), "recall", "What instrument is Ben learning?", "-n", NS, "--k", "2"]) == 0
+    assert "┃ why" in buffer.getvalue()
+    assert main(["--db", str(store_dir), "timeline", "Ben", "-n", NS]) == 0
+    assert "┃ text" in buffer.getvalue()
+    long_id = [("1", "0.500", "ev:" + "x" * 70, "2024-03-15", "Ben")]
+    assert fits_table(Console(file=io.StringIO(), width=160), ("#", "score", "id", "when", "speaker"), long_id, 2)
+    terminal = Console(file=io.StringIO(), width=160, force_terminal=True)
+    assert not fits_table(terminal, ("#", "score", "id", "when", "speaker"), long_id, 2)
+
+
+def test_block_lines_end_without_spaces(store_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # reviewer finding: the wrapped lines of a block kept rich's trailing spaces
+    buffer = _narrow(monkeypatch, 40)
+    assert main(["--db", str(store_dir), "recall", "What instrument is Ben learning?", "-n", NS, "--k", "3"]) == 0
+    assert main(["--db", str(store_dir), "timeline", "Ben", "-n", NS]) == 0
+    lines = buffer.getvalue().splitlines()
+    assert any(line.startswith("   why: ") for line in lines)
+    assert all(line == line.rstrip() for line in lines)
