@@ -66,7 +66,7 @@ class SpacyExtractor:
 
     name = "spacy"
     #: Bump when the output for the same input changes, so stored content is re-extracted.
-    version = "26"
+    version = "27"
 
     def __init__(
         self,

@@ -1,7 +1,7 @@
 """A slip of a date corrected in a later chat ("I'm moving to Lisbon next month." on 17 November; on 20
 November, talking with someone else, "Sorry, I meant I'm moving to Lisbon in January, not December."): a
-correction that names the slipped time corrects the speaker's current statement dated within it, wherever
-and whenever they made it, in a file of its own or added on a later day; two statements it may mean are
+correction that names the slipped time corrects the speaker's current statement dated within it, stored
+before it, in a file of its own or added on a later day; two statements it may mean are
 left alone (docs/extraction.md, "A correction of a time")."""
 
 from __future__ import annotations
@@ -10,6 +10,8 @@ from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 from typing import Any
+
+import pytest
 
 from graphmem.memory import Memory
 from tests.support.talk import held, write_talk
@@ -32,12 +34,12 @@ MID_DECEMBER = datetime(2026, 12, 15)
 MID_JANUARY = datetime(2027, 1, 15)
 
 
-def _files(extractor: Any, tmp_path: Path) -> Iterator[Memory]:
-    """The two chats as two files of one directory, ingested together."""
+def _files(extractor: Any, tmp_path: Path, slip_file: str, correction_file: str) -> Iterator[Memory]:
+    """The two chats as two files of one directory, ingested together (files are written in name order)."""
     inputs = tmp_path / "in"
     inputs.mkdir()
-    write_talk(inputs / "ana_bruno.txt", ("17 November 2026", WITH_BRUNO))
-    write_talk(inputs / "ana_chloe.txt", ("20 November 2026", WITH_CHLOE))
+    write_talk(inputs / slip_file, ("17 November 2026", WITH_BRUNO))
+    write_talk(inputs / correction_file, ("20 November 2026", WITH_CHLOE))
     from tests.ingest.fakes import FakeEmbedder
 
     with Memory.open(tmp_path / "mem", embedder=FakeEmbedder()) as mem:  # type: ignore[arg-type]
@@ -46,10 +48,28 @@ def _files(extractor: Any, tmp_path: Path) -> Iterator[Memory]:
         yield mem
 
 
-def test_a_correction_of_a_date_in_another_file_corrects_the_slip(extractor: Any, tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("slip_file", "correction_file"),
+    [
+        ("ana_bruno.txt", "ana_chloe.txt"),
+        pytest.param(
+            "b_bruno.txt",
+            "a_chloe.txt",
+            marks=pytest.mark.xfail(
+                strict=True,
+                reason="a correction reaches only statements stored when it is written: its denied time is not "
+                "stored, so a slip in a file written after it (name order) is not checked against it",
+            ),
+        ),
+    ],
+    ids=["slip-file-first", "correction-file-first"],
+)
+def test_a_correction_of_a_date_in_another_file_corrects_the_slip(
+    extractor: Any, tmp_path: Path, slip_file: str, correction_file: str
+) -> None:
     """Before, both versions stayed current: Ana lived in Lisbon from 1 December (the slip) and from 1
     January. Now the slip held for no time, and memory as of before the correction still reads it."""
-    for mem in _files(extractor, tmp_path):
+    for mem in _files(extractor, tmp_path, slip_file, correction_file):
         assert held(mem, "lives_in", namespace=NS, valid_at=MID_DECEMBER) == set()
         assert held(mem, "lives_in", namespace=NS, valid_at=MID_JANUARY) == {"Lisbon"}
         before = datetime(2026, 11, 18)
@@ -117,3 +137,16 @@ def test_a_slip_of_a_date_corrects_no_home_before(tmp_path: Path) -> None:
         assert held(mem, "lives_in", namespace=NS, valid_at=datetime(2026, 11, 18)) == {"Porto"}
         assert held(mem, "lives_in", namespace=NS, valid_at=MID_DECEMBER) == {"Porto"}
         assert held(mem, "lives_in", namespace=NS, valid_at=MID_JANUARY) == {"Lisbon"}
+
+
+def test_a_bare_denied_month_leaves_a_past_statement_dated_with_its_year(tmp_path: Path) -> None:
+    """Before, "not December" on 20 November was read back to December 2025 and "I moved to Lisbon in
+    December 2025." (told 1 November, its year said) held for no time, Lisbon only from 1 January 2026."""
+    with _live(
+        tmp_path,
+        (datetime(2026, 11, 1, 10, 0), "I moved to Lisbon in December 2025."),
+        (datetime(2026, 11, 20, 9, 5), "Sorry, I meant January, not December."),
+    ) as mem:
+        assert held(mem, "lives_in", namespace=NS, valid_at=datetime(2025, 12, 15)) == {"Lisbon"}
+        rows = mem.facts(namespace=NS, entity="Ana", predicate="lives_in", valid_at=datetime(2026, 6, 1))
+        assert [r.fact.valid_from for r in rows] == [datetime(2025, 12, 1)]

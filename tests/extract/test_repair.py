@@ -170,9 +170,26 @@ def test_a_not_before_a_time_denies_the_time_not_the_verb(nlp: Any) -> None:
     assert not any(c.dep_ == "neg" for c in moving.children)
 
 
-@pytest.mark.parametrize("text", ["I'm not moving in January.", "I'm moving in May, not to Porto."])
-def test_a_not_of_the_verb_stays_the_verbs(nlp: Any, text: str) -> None:
-    doc = nlp(text)
+def test_a_not_of_the_verb_stays_the_verbs(nlp: Any) -> None:
+    doc = nlp("I'm not moving in January.")
     before = [(t.dep_, t.head.i) for t in doc]
     repair(doc)
     assert [(t.dep_, t.head.i) for t in doc] == before
+
+
+@pytest.mark.parametrize(
+    ("text", "time"),
+    [
+        ("Sorry, I meant I'm starting at Globex on 4 March, not 1 March.", "1 March"),
+        ("In June, not a week after the move, I started at Globex.", "a week"),
+    ],
+)
+def test_a_not_before_a_time_of_several_words_hangs_from_its_head(nlp: Any, text: str, time: str) -> None:
+    """Comma, "not", a time of several words: the parser hung "not" from the time's head word, and the
+    repair keeps it there (not from the time's first word, not from the verb)."""
+    doc = nlp(text)
+    span = next(e for e in doc.ents if e.text == time)
+    negation = doc[span.start - 1]
+    repair(doc)
+    assert (negation.lower_, negation.dep_, negation.head.i) == ("not", "neg", span.root.i)
+    assert span.root.i != span.start
