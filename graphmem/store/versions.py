@@ -235,7 +235,9 @@ def _split_new(f: Fact, batch: Batch) -> list[Fact]:
     return [opened, replace(f, recorded_at=cause.recorded_at, revised_by=cause.evidence)]
 
 
-#: Every stored version (current and archived) of the fact whose current version is given.
+#: The versions (current and archived, oldest first) of the fact whose current version is given, as the
+#: write sees them: the stored chain with the events the write retracts unwound and the versions it
+#: wrote so far put over it (:func:`graphmem.store.fact_chain.chain_reader`).
 Chain = Callable[[Fact], Sequence[Fact]]
 
 #: How far apart two versions of one fact recorded "at the same moment" are put (:func:`_free_moment`):
@@ -264,7 +266,8 @@ def version_batch(batch: Batch, current: Callable[[str], Fact | None], chain: Ch
     Args:
         batch: the batch to write (datetimes already normalised).
         current: the stored, unexpired version of a fact id (``None`` when there is none).
-        chain: every stored version of a fact, given its current one (read only to file a change back).
+        chain: a fact's versions as the write sees them, given its current one (:data:`Chain`: stored,
+            retracted events unwound, earlier writes put over them); read only to file a change back.
     """
     if not batch.facts:
         return batch

@@ -16,7 +16,7 @@ import pytest
 
 from graphmem.memory import Memory
 from graphmem.store.base import TimeFilter
-from tests.support.told_before import FIRST, GROWN, JULY, LIVE, reads, tell, told_live
+from tests.support.told_before import FIRST, GROWN, JULY, LIVE, initech, reads, tell, told, told_live
 
 from .fakes import FakeEmbedder
 
@@ -69,3 +69,27 @@ def test_a_grown_file_changing_a_filed_back_fact_then_forgetting_its_turns(
         memory.forget("ana", "ev:ana/session_4:1")
         memory.forget("ana", "ev:ana/session_2:1")
         assert reads(memory) == expected
+
+
+@pytest.mark.parametrize(("was", "now"), [("12 March", "14 March"), ("1 March", "5 March")])
+def test_a_grown_file_ingested_again_with_one_turn_changed(
+    tmp_path: Path, spacy_extractor: Any, was: str, now: str
+) -> None:
+    # the store unwinds the versions the replaced turn gave before it files the new turn's change back:
+    # the result is the memory told the changed file in the first place
+    changed = FIRST + GROWN.replace(was, now)
+    with Memory.open(tmp_path / "ref" / "db", embedder=FakeEmbedder()) as memory:
+        (tmp_path / "ref").mkdir(exist_ok=True)
+        tell(memory, tmp_path / "ref", spacy_extractor, [FIRST, LIVE, changed])
+        expected = (told(memory), reads(memory))
+    with Memory.open(tmp_path / "db", embedder=FakeEmbedder()) as memory:
+        tell(memory, tmp_path, spacy_extractor, [FIRST, LIVE, FIRST + GROWN, changed])
+        _ids_unique(memory)
+        assert (told(memory), reads(memory)) == expected
+        if was == "12 March":  # 10 Jan, 14 Mar (ended 1 Mar), the June version as told, then reckoned
+            assert [(v.recorded_at, v.expired_at, v.valid_to) for v in initech(memory)] == [
+                (datetime(2024, 1, 10, 9), datetime(2024, 3, 14, 10), None),
+                (datetime(2024, 3, 14, 10), datetime(2024, 6, 1, 10), datetime(2024, 3, 1)),
+                (datetime(2024, 6, 1, 10), datetime(2024, 6, 1, 10, 0, 1), datetime(2024, 5, 20)),
+                (datetime(2024, 6, 1, 10, 0, 1), None, datetime(2024, 3, 1)),
+            ]

@@ -80,3 +80,26 @@ def test_a_change_after_a_filed_back_one_then_forgetting_a_statement_on_bolt(
         assert len(ids) == len(set(ids))
         mem.forget("ana", next(e.id for e in mem.store.iter_events("ana") if forget in e.text))
         assert reads(mem) == expected
+
+
+@pytest.mark.parametrize(("was", "now"), [("12 March", "14 March"), ("1 March", "5 March")])
+def test_a_grown_file_ingested_again_with_one_turn_changed_on_bolt(
+    bolt_server: BoltTarget, tmp_path: Path, extractor: Any, was: str, now: str
+) -> None:
+    changed = FIRST + GROWN.replace(was, now)
+    wipe_database(bolt_server)
+    (tmp_path / "ref").mkdir()
+    with open_bolt_memory(bolt_server, tmp_path / "cache") as mem:
+        tell(mem, tmp_path / "ref", extractor, [FIRST, LIVE, changed])
+        expected = (told(mem), reads(mem))
+    wipe_database(bolt_server)
+    with open_bolt_memory(bolt_server, tmp_path / "cache2") as mem:
+        tell(mem, tmp_path, extractor, [FIRST, LIVE, FIRST + GROWN, changed])
+        assert (told(mem), reads(mem)) == expected
+        if was == "12 March":  # 10 Jan, 14 Mar (ended 1 Mar), the June version as told, then reckoned
+            assert [(v.recorded_at, v.expired_at, v.valid_to) for v in initech(mem)] == [
+                (datetime(2024, 1, 10, 9), datetime(2024, 3, 14, 10), None),
+                (datetime(2024, 3, 14, 10), datetime(2024, 6, 1, 10), datetime(2024, 3, 1)),
+                (datetime(2024, 6, 1, 10), datetime(2024, 6, 1, 10, 0, 1), datetime(2024, 5, 20)),
+                (datetime(2024, 6, 1, 10, 0, 1), None, datetime(2024, 3, 1)),
+            ]

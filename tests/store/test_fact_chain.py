@@ -37,6 +37,11 @@ def test_the_events_a_write_retracts_are_unwound() -> None:
         replace(jan, id="job", expired_at=None)
     ]
 
+    # retracting a change between two kept versions re-links them: January is expired when June was recorded
+    ended = _v("job@2024-03-12T00:00:00", MARCH, expired_at=JUNE, valid_to=MARCH, evidence=("E0",), revised_by=("E2",))
+    jan = replace(jan, expired_at=MARCH)
+    assert fact_versions(current, [current, ended, jan], gone={"E2"}) == [replace(jan, expired_at=JUNE), current]
+
 
 def test_versions_the_write_made_replace_the_stored_ones() -> None:
     jan, current = _job()
