@@ -13,7 +13,8 @@ where:
 Stores written before the table existed (or opened read-only before it was installed) have no
 counters: then any outside change reloads every namespace. The first writable open installs it with a
 row for every namespace already holding rows (an upgrade that left them out, as graphmem of 5 Dec 2026
-did, is mended by the next writable open: :func:`install_generations`).
+did, is mended by the next writable open: :func:`install_generations`). The mend is done once: a marker in
+the ``meta`` table says so, and later opens look for no unrecorded namespace.
 """
 
 from __future__ import annotations
@@ -39,27 +40,37 @@ def namespaces_in(conn: sqlite3.Connection, tables: tuple[str, ...] = _TRACKED) 
     return found
 
 
-def _unrecorded(conn: sqlite3.Connection) -> set[str]:
-    """The namespaces holding rows that have no counter row (none when a damaged page stops the look: the
-    store's reads name the damage, and a later open mends what is left)."""
+#: The ``meta`` key saying every namespace holding rows has its counter row: written by the transaction
+#: that mends (or creates) the table, so the look, a few index probes per namespace, is done once.
+_MENDED = "generations_complete"
+
+
+def _mended(conn: sqlite3.Connection) -> bool:
+    return conn.execute("SELECT 1 FROM meta WHERE key = ?", (_MENDED,)).fetchone() is not None
+
+
+def _unrecorded(conn: sqlite3.Connection) -> set[str] | None:
+    """The namespaces holding rows that have no counter row (``None`` when a damaged page stops the look:
+    the store's reads name the damage, and a later open mends what is left)."""
     try:
         recorded = {ns for (ns,) in conn.execute("SELECT ns FROM generations")}
         return namespaces_in(conn) - recorded
     except sqlite3.DatabaseError:
-        return set()
+        return None
 
 
 def install_generations(conn: sqlite3.Connection) -> None:
     """Create the ``generations`` table and its triggers if missing (needs a writable connection), with a
     row for every namespace already holding rows; give a namespace holding rows without one (a store an
-    older upgrade left so) its row.
+    older upgrade left so) its row, once: the ``meta`` marker written then says every namespace has one (the
+    triggers keep it so), and later opens do not look again.
 
     When they are all there (every store opened once before) nothing is written: opening a store never waits
     for another process's long commit.
     """
     names = {"generations"} | {f"gen_{t}_{op}" for t in _TRACKED for op in ("insert", "update", "delete")}
     rows = conn.execute("SELECT name FROM sqlite_master WHERE name = 'generations' OR name LIKE 'gen!_%' ESCAPE '!'")
-    if names <= {name for (name,) in rows} and not _unrecorded(conn):  # the counters there, and every row
+    if names <= {name for (name,) in rows} and _mended(conn):  # the counters there, and every row
         return
     parts = ["CREATE TABLE IF NOT EXISTS generations (ns TEXT PRIMARY KEY, gen INTEGER NOT NULL);"]
     bump = "INSERT INTO generations VALUES ({row}.ns, 1) ON CONFLICT (ns) DO UPDATE SET gen = gen + 1;"
@@ -73,8 +84,11 @@ def install_generations(conn: sqlite3.Connection) -> None:
     try:
         for part in parts:
             conn.execute(part)
-        # the namespaces stored before the counters (read again inside the transaction)
-        conn.executemany("INSERT OR IGNORE INTO generations VALUES (?, 1)", ((ns,) for ns in sorted(_unrecorded(conn))))
+        # the namespaces stored before the counters (read inside the transaction)
+        missing = _unrecorded(conn)
+        if missing is not None:  # a damaged page stopped the look: no marker, a later open looks again
+            conn.executemany("INSERT OR IGNORE INTO generations VALUES (?, 1)", ((ns,) for ns in sorted(missing)))
+            conn.execute("INSERT OR IGNORE INTO meta VALUES (?, '1')", (_MENDED,))
         conn.execute("COMMIT")
     except BaseException:
         conn.execute("ROLLBACK")

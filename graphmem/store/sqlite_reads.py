@@ -114,17 +114,9 @@ def namespaces_with_data(conn: sqlite3.Connection) -> list[str]:
     """Every namespace holding a session, event, entity or fact, sorted: a few index probes per namespace
     (:func:`~graphmem.store.freshness.namespaces_in`). Read from the rows themselves, not from the
     ``generations`` counters, which a store upgraded by an older graphmem may lack for some namespaces.
-    A table a damaged page stops is passed over when another table answers (what is intact still reads)."""
-    found: set[str] = set()
-    failure: sqlite3.DatabaseError | None = None
-    for table in _DATA_TABLES:
-        try:
-            found |= namespaces_in(conn, (table,))
-        except sqlite3.DatabaseError as exc:
-            failure = exc
-    if failure is not None and not found:
-        raise failure
-    return sorted(found)
+    A damaged page of any of those tables raises (the store names the damage): a listing without the
+    namespaces that page holds would say they are gone."""
+    return sorted(namespaces_in(conn, _DATA_TABLES))
 
 
 def count_rows(conn: sqlite3.Connection, namespace: str | None) -> dict[str, dict[str, int]]:

@@ -12,7 +12,7 @@ from datetime import datetime
 
 import numpy as np
 
-from graphmem.extract.events import TURN_OFFSET
+from graphmem.extract.events import TURN_OFFSET, event_text
 from graphmem.models import Batch, Entity, Event, Fact, Mention, Session
 from graphmem.transcript import Transcript
 
@@ -44,7 +44,7 @@ class FakeExtractor:
                 if self.interrupt_on in turn.text:
                     raise KeyboardInterrupt
                 eid = f"ev:{s.id}:{seq}"
-                text = f"{turn.text} [image: {turn.caption}]" if turn.caption else turn.text
+                text = event_text(turn)  # as the real extractor gives it: stripped, a caption kept in it
                 events.append(
                     Event(
                         ns,
