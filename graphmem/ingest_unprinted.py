@@ -65,7 +65,8 @@ def inferred_prints(
         done: sessions an interrupted run of this content committed (taken as unchanged: left as they are).
     """
     out = dict(old)
-    unprinted = not old and bool(written)  # the input wrote events and no session of it has a print
+    # the input wrote events (from the file, not live messages it takes over) and no session of it has a print
+    unprinted = not old and _wrote_from_file(store, namespace, written)
     for raw, new in zip(ordered, prints, strict=True):
         stored = written.get(raw.id)
         if raw.id in old or raw.id in done or raw.first_seq != 1:
@@ -93,6 +94,12 @@ def inferred_prints(
         if unstored:
             _warn(path, raw, unstored, _UNSTORED)
     return out
+
+
+def _wrote_from_file(store: GraphStore, namespace: str, written: Mapping[str, Mapping[int, str]]) -> bool:
+    """Whether any event ``written`` names came from the input (a live session it takes over did not)."""
+    ids = [eid for seqs in written.values() for eid in seqs.values()]
+    return bool(ids) and any(e.source_file is not None for e in store.get_events(namespace, ids))
 
 
 #: What the warnings say of the turns they name.

@@ -221,7 +221,7 @@ def test_store_without_prints_is_rewritten_once(mem: Memory, tmp_path: Path, mon
         run(mem, path)
     path.write_text(chat(S1, [*S2, "Maya: seven"]), encoding="utf-8")
     # a turn the store holds no event of: forgotten, or new (it is): written, and named
-    with pytest.warns(IngestWarning, match=r"holds no event of ev:session_2:4 "):
+    with pytest.warns(IngestWarning, match=r"holds no event of ev:session_2:4: forgotten then"):
         summary = run(mem, path)
     assert (summary.turns, summary.turns_kept, summary.events_retracted) == (7, 0, 6)
     assert events(mem, "talk") == fresh(tmp_path, path)
