@@ -1,23 +1,26 @@
 """Stage 2's helper: names NER cut at their small inner words, joined again.
 
 spaCy's NER often keeps only part of a name whose words are linked by hyphens or by lower-case small words:
-"Stratford-upon-Avon" gives the place "Stratford" (and "Avon" is left to the topics), an unquoted "Lord of
-the Rings" gives the organisation "Rings". :func:`joined_ents` joins an NER name with the next piece of the
-same name: another NER name, or a run of capitalised words tagged as proper nouns, when only these lie
-between them:
+"Stratford-upon-Avon" gives the place "Stratford" (and "Avon" is left to the topics), "Newcastle upon Tyne"
+the places "Newcastle" and "Tyne". :func:`joined_ents` joins an NER name with the next piece of the same
+name: another NER name, or a run of capitalised words tagged as proper nouns, when only these lie between
+them:
 
 - hyphens around the small words *of, the, upon, on, de, la*, all written without a space
-  ("Stratford-upon-Avon", "Newcastle-on-Tyne"). A bare hyphen never joins: "the Paris-London train", "the
-  Mexico-US border" name two places ("Jean-Luc", "Coca-Cola" are named whole by NER).
-- or, spaced, *of the*, *upon*, *de* or *de la* between a run of capitalised words NER named no part of and
-  the NER name after it ("Lord of the Rings", NER's firm "Rings"; "Rio de Janeiro"). A name NER gave whole
-  never takes in what follows a spaced link ("Tim of Apple" is Tim and Apple), and a lone spaced "of" never
-  joins: it links a title to what it rules ("the Mayor of Leeds", "the CEO of Acme"), and NER names names
-  such as "the Tower of London" or "the Bank of England" whole. A spaced "on" or a lone "the" is not enough
-  either.
+  ("Stratford-upon-Avon", "Newcastle-on-Tyne"). A bare hyphen joins no names ("the Paris-London train";
+  "Jean-Luc", "Coca-Cola" are named whole by NER).
+- or a spaced *upon* between two capitalised names: they are one place ("Newcastle upon Tyne", "Kingston
+  upon Thames"), labelled a place whatever NER made of the parts.
+- or a spaced *de* or *de la* between a run of capitalised words NER named no part of and the NER name after
+  it ("Rio de Janeiro"). A name NER gave whole never takes in what follows a spaced *de* or *de la*.
 
-Both sides of the link are capitalised; "and", commas and sentence ends never join ("Paris and London" stays
-two names). The joined span takes the label of the first NER name in it. Dates and times are never joined.
+A spaced "of" or "of the" never joins: it links a title to what it rules ("the Mayor of Leeds", "the
+Governor of the Bahamas", "the CEO of Acme") or a person to a firm ("Tim of the Guardian"), and NER names
+names such as "the Bank of England" or "Bank of the West" whole; an unquoted "Lord of the Rings" stays
+apart too. A spaced "on" or a lone "the" is not enough either. Both sides of the link are capitalised;
+"and", commas and sentence ends never join ("Paris and London" stays two names). The joined span takes the
+label of the first NER name in it, except that a name joined at "upon" is a place. Dates and times are
+never joined.
 """
 
 from __future__ import annotations
@@ -29,9 +32,13 @@ __all__ = ["joined_ents"]
 
 #: Small words that may link the parts of one name when hyphenated ("Stratford-upon-Avon").
 _HYPHENATED = frozenset({"of", "the", "upon", "on", "de", "la"})
-#: Runs of small words that may link, with spaces, a run NER did not name to the NER name after it ("Lord of
-#: the Rings", "Rio de Janeiro").
-_SPACED = frozenset({("of", "the"), ("upon",), ("de",), ("de", "la")})
+#: Runs of small words that may link, with spaces, a run NER did not name to the NER name after it ("Rio de
+#: Janeiro"). Not "of the": it links a title to what it rules ("the Mayor of the Bronx").
+_SPACED = frozenset({("de",), ("de", "la")})
+#: A spaced small word between two capitalised names that are one place ("Newcastle upon Tyne").
+_PLACE_LINK = "upon"
+#: The label a name joined at :data:`_PLACE_LINK` takes.
+_PLACE_LABEL = "GPE"
 _HYPHENS = frozenset({"-", "‐", "‑"})
 _PROPER_TAGS = frozenset({"NNP", "NNPS"})
 #: The most tokens a link between two parts may hold ("-upon-" is three, "-de-la-" five).
@@ -45,7 +52,6 @@ def joined_ents(doc: Any, labels: Collection[str]) -> list[Any]:
     if not ents:
         return ents
     starts = {ent.start: ent for ent in ents if ent.label_ in labels}
-    ends = {ent.end: ent for ent in ents if ent.label_ in labels}
     in_ent = {i for ent in ents for i in range(ent.start, ent.end)}
     out: list[Any] = []
     taken = -1  # the last token of the last joined span
@@ -56,35 +62,40 @@ def joined_ents(doc: Any, labels: Collection[str]) -> list[Any]:
             out.append(ent)
             continue
         start, end = ent.start, ent.end
-        while True:  # parts before: "Lord of the" + "Rings"
+        place = False  # joined at a spaced "upon": one place
+        # Parts before: "Rio de" + "Janeiro". Only a run NER named no part of: an NER name before had its turn
+        # and took in this one then, if it could (through _link_after), so a name NER gave whole takes in
+        # nothing across a spaced "de" ("London de Paris").
+        while True:
             found = _link_before(doc, start)
             if found is None:
                 break
-            link, spaced = found
-            before = ends.get(link)
-            if before is not None and spaced:
-                break  # "Tim of Apple": a name NER gave whole takes in nothing across a spaced link
-            piece = before.start if before is not None else _capitalised_before(doc, link, in_ent)
+            link, kind = found
+            piece = _capitalised_before(doc, link, in_ent)
             if piece is None or piece <= taken:
                 break
             start = piece
-        while True:  # parts after: "Stratford" + "-upon-Avon"
-            link_after = _link_after(doc, end)
-            if link_after is None:
+            place = place or kind == "upon"
+        while True:  # parts after: "Stratford" + "-upon-Avon", "Newcastle" + " upon Tyne"
+            found = _link_after(doc, end)
+            if found is None:
                 break
+            link_after, kind = found
             after = starts.get(link_after)
             if after is not None:
                 end = after.end
-                continue
-            run = _capitalised_after(doc, link_after, in_ent)
-            if run is None:
-                break
-            end = run
+            else:
+                run = _capitalised_after(doc, link_after, in_ent)
+                if run is None:
+                    break
+                end = run
+            place = place or kind == "upon"
         if (start, end) == (ent.start, ent.end):
             out.append(ent)
         else:
             out = [e for e in out if e.end <= start or e.label_ not in labels]
-            out.append(_span(doc, start, end, ent.label_))
+            label = _PLACE_LABEL if place and _PLACE_LABEL in labels else ent.label_
+            out.append(_span(doc, start, end, label))
         taken = end - 1
     return sorted(out, key=lambda e: e.start)
 
@@ -95,34 +106,36 @@ def _span(doc: Any, start: int, end: int, label: str) -> Any:
     return Span(doc, start, end, label=label)
 
 
-def _link_after(doc: Any, end: int) -> int | None:
-    """The index of the first token after a hyphenated link of one name starting at ``end`` (the name's end),
-    if one is there and the tokens on both sides are capitalised (a spaced link never extends an NER name)."""
+def _link_after(doc: Any, end: int) -> tuple[int, str] | None:
+    """The index of the first token after a link of one name starting at ``end`` (the name's end), and the
+    link's kind, if one is there and the tokens on both sides are capitalised (of the spaced links only
+    "upon" extends an NER name)."""
     if end >= len(doc) or end == 0 or not doc[end - 1].text[:1].isupper():
         return None
     for n in range(1, min(_MAX_LINK, len(doc) - 1 - end) + 1):
-        if _is_link(doc, end, end + n) == "hyphenated":
+        kind = _is_link(doc, end, end + n)
+        if kind in ("hyphenated", "upon"):
             nxt = doc[end + n]
             if nxt.text[:1].isupper() and not nxt.is_sent_start:
-                return end + n
+                return end + n, kind
     return None
 
 
-def _link_before(doc: Any, start: int) -> tuple[int, bool] | None:
-    """The index just past the piece before a link ending at ``start`` (the name's start), and whether the
-    link is spaced, if there is a link with a capitalised token before it."""
+def _link_before(doc: Any, start: int) -> tuple[int, str] | None:
+    """The index just past the piece before a link ending at ``start`` (the name's start), and the link's
+    kind, if there is a link with a capitalised token before it."""
     if start == 0 or not doc[start].text[:1].isupper():
         return None
     for n in range(1, min(_MAX_LINK, start - 1) + 1):
         kind = _is_link(doc, start - n, start)
         if kind is not None and doc[start - n - 1].text[:1].isupper():
-            return start - n, kind == "spaced"
+            return start - n, kind
     return None
 
 
 def _is_link(doc: Any, a: int, b: int) -> str | None:
     """Whether tokens ``a`` to ``b`` (exclusive) link two parts of one name (see the module docs):
-    ``"hyphenated"``, ``"spaced"`` or None."""
+    ``"hyphenated"``, ``"spaced"``, ``"upon"`` (spaced) or None."""
     tokens = [doc[i] for i in range(a, b)]
     if not tokens or any(t.is_sent_start for t in tokens):
         return None
@@ -136,7 +149,11 @@ def _is_link(doc: Any, a: int, b: int) -> str | None:
             return None
         ok = all((t in _HYPHENS) != (k % 2 == 1) and (t in _HYPHENS or t in _HYPHENATED) for k, t in enumerate(texts))
         return "hyphenated" if ok else None
-    if tuple(texts) in _SPACED and all(doc[i].whitespace_ for i in range(a - 1, b)):
+    if not all(doc[i].whitespace_ for i in range(a - 1, b)):
+        return None
+    if texts == [_PLACE_LINK]:
+        return "upon"
+    if tuple(texts) in _SPACED:
         return "spaced"
     return None
 

@@ -66,7 +66,7 @@ class SpacyExtractor:
 
     name = "spacy"
     #: Bump when the output for the same input changes, so stored content is re-extracted.
-    version = "27"
+    version = "28"
 
     def __init__(
         self,
