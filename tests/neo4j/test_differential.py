@@ -154,7 +154,7 @@ def test_broken_queries_give_the_same_named_error_on_both_stores(stores: tuple[M
         ("FIND (e:Event)\n IN $ns RETURN e", {"ns": "D1"}, "QueryNamespaceError", "line 2, column 5: namespace 'D1'"),
         ('TIMELINE (p:Person ~"Ines") IN "x" LIMIT 2', {}, "QueryNamespaceError", "line 1, column 32: namespace 'x'"),
         ("FIND (e:Event) RETURN e", {"namespace": "d3"}, "QueryNamespaceError", "namespace 'd3' holds no data"),
-        ('FIND (e:Event) IN "d2" RETURN e', {"namespace": NS}, "QuerySemanticError", "line 1"),
+        ('FIND (e:Event) IN "d2" RETURN e', {"namespace": NS}, "QueryPinnedNamespaceError", "line 1"),
         ("FIND (e:Event) RETURN e LIMIT 20000", {}, "PlanLimitError", "line 1"),
     ],
 )
