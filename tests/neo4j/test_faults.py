@@ -355,8 +355,13 @@ def test_a_read_only_open_of_an_older_schema_upgrades_nothing(
     monkeypatch.setenv("NEO4J_USERNAME", bolt_server.user)
     monkeypatch.setenv("NEO4J_PASSWORD", bolt_server.password)
     monkeypatch.setenv("NEO4J_DATABASE", bolt_server.database)
+    capsys.readouterr()
     assert main(["stats", "--db", bolt_server.uri]) == 0
     assert version() == SCHEMA_VERSION
+    # said once, as for a store directory
+    note = f"from schema {SCHEMA_VERSION - 1} to {SCHEMA_VERSION}; older graphmem versions can no longer open it"
+    err = capsys.readouterr().err
+    assert err.count(f"note: upgraded {bolt_server.uri}/{bolt_server.database} {note}") == 1, err
 
 
 @pytest.mark.parametrize(

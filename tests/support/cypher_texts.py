@@ -30,7 +30,7 @@ from graphmem.models import Batch, EdgeType, SourceRecord
 from graphmem.query import parse, plan_query
 from graphmem.query.cypher import NotPushable, compile_plan
 from graphmem.store.base import Direction, TimeFilter
-from graphmem.store.cypher import setup
+from graphmem.store.cypher import setup, upgrade
 from graphmem.store.cypher.dialect import DIALECTS
 from graphmem.store.cypher.session import CypherSession, CypherTx, Row
 from graphmem.store.cypher.store import CypherStore
@@ -114,6 +114,9 @@ def dialect_texts() -> Iterator[CypherText]:
     yield CypherText("positions merged before their constraint", setup.MERGE_DUPLICATE_POSITIONS, frozenset())
     yield CypherText("sessions without a caption", setup._UNCAPTIONED, frozenset({"batch"}))
     yield CypherText("sessions captioned", setup._SET_CAPTIONS, frozenset({"rows"}))
+    yield CypherText("schema 4 upgrade: namespaces", upgrade.NAMESPACES_WITH_SESSIONS, frozenset())
+    yield CypherText("schema 4 upgrade: sessions", upgrade.SESSIONS_OF, frozenset({"ns"}))
+    yield CypherText("schema 4 upgrade: position marks", upgrade.RAISE_POSITIONS, frozenset({"ns"}))
     yield CypherText("bench backends: what the target holds", backends._contents_query(), frozenset())
     yield CypherText("bench backends: namespaces graphmem wrote", backends._COUNTED_NAMESPACES, frozenset())
 

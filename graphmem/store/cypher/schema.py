@@ -76,8 +76,14 @@ __all__ = [
 #: Bumped whenever the graph layout changes; a database with a higher number is refused. Version 2: an
 #: entity's ``name_keys`` drop accents (see :func:`name_key`); opening a version 1 database recomputes them.
 #: Version 3: every write transaction bumps the namespace's change counter, so a graphmem that does not
-#: (and whose writes other clients would miss) refuses the database.
-SCHEMA_VERSION = 3
+#: (and whose writes other clients would miss) refuses the database. Version 4 (6 Dec 2026) changes no label or
+#: property but what stored data means, as the embedded store's schema 8 does: a turn print (a ``:Source``
+#: ``<key>#turns@<session>``) carries a speaker-free digest by which a forgotten file turn is held back (a
+#: graphmem of schema 3 reads such a print as a changed turn and writes the forgotten turn back), each
+#: session's highest position is kept on a ``:GraphmemPosition`` node, ``NEXT`` chains follow time then
+#: position and ``NEXT_SESSION`` links the natural order of session ids. Opening a version 3 database for
+#: writing fills in the last three (:mod:`graphmem.store.cypher.upgrade`).
+SCHEMA_VERSION = 4
 
 LABEL_OF_KIND: Mapping[NodeKind, str] = {
     NodeKind.SESSION: "Session",

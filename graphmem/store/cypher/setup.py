@@ -7,7 +7,8 @@ version is recorded; a writable open gives a database without a store id one (:f
 and creates the constraints and indexes of the schema it lacks (:func:`create_missing`: a database an older
 graphmem made at this schema version, before the constraint on ``:GraphmemPosition`` existed, or before the
 CJK full-text index or the vector index), and captions the sessions an older graphmem wrote without one
-(:func:`caption_sessions`); a read-only open writes nothing.
+(:func:`caption_sessions`); a read-only open writes nothing. An older schema upgraded so is said once the
+schema is done (:class:`~graphmem.errors.StoreUpgradedWarning`, the CLI's ``note: upgraded …``).
 A dialect without a full-text index logs why it is skipped (search then ranks with
 BM25 on the client), and likewise without a vector index (vector seeds then come from the local hnswlib
 copy); a database created before the vector index (or the CJK full-text index) existed gets it when opened
@@ -18,8 +19,15 @@ from __future__ import annotations
 
 import logging
 import uuid
+import warnings
 
-from graphmem.errors import ReadOnlyStoreError, SchemaUpgradeError, SchemaVersionError, StoreError
+from graphmem.errors import (
+    ReadOnlyStoreError,
+    SchemaUpgradeError,
+    SchemaVersionError,
+    StoreError,
+    StoreUpgradedWarning,
+)
 from graphmem.store.cypher.dialect import CypherDialect, SchemaStatement
 from graphmem.store.cypher.schema import (
     FULLTEXT_INDEX,
@@ -30,6 +38,7 @@ from graphmem.store.cypher.schema import (
     name_keys,
 )
 from graphmem.store.cypher.session import CypherSession
+from graphmem.store.cypher.upgrade import upgrade_to_4
 
 __all__ = [
     "MERGE_DUPLICATE_POSITIONS",
@@ -121,6 +130,8 @@ def ensure_schema(
         session.run(dialect.await_indexes, action="waiting for indexes")
     if upgrade:
         caption_sessions(session)
+    if version is not None and version < SCHEMA_VERSION:  # said once the store is open: the CLI prints a note
+        warnings.warn(StoreUpgradedWarning(session.uri, version, SCHEMA_VERSION), stacklevel=2)
     return names | {s.name for s in added}
 
 
@@ -252,7 +263,9 @@ def migrate(session: CypherSession, old_version: int) -> None:
     """Bring data written under schema ``old_version`` up to :data:`SCHEMA_VERSION` (idempotent).
 
     Version 1 to 2: recompute every entity's ``name_keys`` with accents dropped. Version 2 to 3: nothing
-    (a namespace gets its change counter on its next write; until then it reads as unknown).
+    (a namespace gets its change counter on its next write; until then it reads as unknown). Version 3 to
+    4: position marks, ``NEXT`` chains and ``NEXT_SESSION`` links as this version writes them
+    (:func:`~graphmem.store.cypher.upgrade.upgrade_to_4`; older turn prints are read as they are).
     """
     if old_version < 2:
         action = "migrating entity name keys to schema 2"
@@ -261,3 +274,5 @@ def migrate(session: CypherSession, old_version: int) -> None:
         for start in range(0, len(rows), 1000):
             session.run(_SET_NAME_KEYS, {"rows": rows[start : start + 1000]}, action=action)
         log.info("migrated the name keys of %d entities to schema %d", len(rows), SCHEMA_VERSION)
+    if old_version < 4:
+        upgrade_to_4(session)

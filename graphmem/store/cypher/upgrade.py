@@ -1,0 +1,100 @@
+"""Bringing a Cypher database of schema 3 up to schema 4: what the stored data means since 5 Dec 2026.
+
+Schema 4 changes no label or property; it marks the database as holding what a graphmem of schema 3 would
+misread or leave half-kept (see :data:`~graphmem.store.cypher.schema.SCHEMA_VERSION`): turn prints with a
+speaker-free digest, the highest position of each session (``:GraphmemPosition``), ``NEXT`` chains in
+time order and ``NEXT_SESSION`` links in the natural order of session ids. An older graphmem could have
+written the database without the last three, so the upgrade fills them in as a write by this version
+leaves them (:func:`upgrade_to_4`):
+
+- each session's position mark is raised to the highest position its stored events hold (a session whose
+  last turns are forgotten afterwards keeps its event ids from being given again);
+- the ``NEXT`` edges of every session are re-derived by time, then position
+  (:func:`~graphmem.store.cypher.write.relink_sessions_events`), and the ``NEXT_SESSION`` edges of every
+  namespace by session index, then the natural order of ids
+  (:func:`~graphmem.store.cypher.write.relink_session_order`).
+
+Turn prints an older graphmem stored are read as they are (a print without the speaker-free digest is
+compared without it), so they need no change. Every step is idempotent, one write transaction per
+namespace (and per :data:`SESSIONS_PER_TRANSACTION` sessions), each bumping the namespace's change counter
+as any write does; the schema version is recorded after the last, so an upgrade stopped half-way is done
+again, whole, by the next writable open.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from graphmem.store.cypher import changes
+from graphmem.store.cypher.session import CypherSession, CypherTx
+from graphmem.store.cypher.write import relink_session_order, relink_sessions_events
+
+__all__ = [
+    "NAMESPACES_WITH_SESSIONS",
+    "RAISE_POSITIONS",
+    "SESSIONS_OF",
+    "SESSIONS_PER_TRANSACTION",
+    "upgrade_to_4",
+]
+
+log = logging.getLogger(__name__)
+
+#: Sessions whose ``NEXT`` chains one transaction of the upgrade re-derives (their events read at once).
+SESSIONS_PER_TRANSACTION = 500
+
+NAMESPACES_WITH_SESSIONS = """
+MATCH (e:Event)
+WHERE e.namespace IS NOT NULL
+RETURN DISTINCT e.namespace AS ns
+UNION
+MATCH (s:Session)
+WHERE s.namespace IS NOT NULL
+RETURN DISTINCT s.namespace AS ns
+"""
+SESSIONS_OF = """
+MATCH (e:Event {namespace: $ns})
+WHERE e.session IS NOT NULL
+RETURN DISTINCT e.session AS session
+"""
+#: Each session's position mark at least the highest position its stored events hold.
+RAISE_POSITIONS = """
+MATCH (e:Event {namespace: $ns})
+WHERE e.session IS NOT NULL AND e.seq IS NOT NULL
+WITH e.session AS session, max(e.seq) AS high
+MERGE (p:GraphmemPosition {namespace: $ns, session: session})
+SET p.high = CASE WHEN p.high IS NULL OR p.high < high THEN high ELSE p.high END
+"""
+
+
+def upgrade_to_4(session: CypherSession) -> int:
+    """Fill in what schema 4 needs of data an older graphmem wrote (see the module docstring); how many
+    namespaces were gone through. Idempotent.
+
+    Raises:
+        StoreError: a statement failed (what earlier transactions did stays, and is done again harmlessly).
+    """
+    action = "upgrading the database to schema 4"
+    namespaces = sorted(str(r["ns"]) for r in session.run(NAMESPACES_WITH_SESSIONS, action=action))
+    for ns in namespaces:
+        sids = sorted(str(r["session"]) for r in session.run(SESSIONS_OF, {"ns": ns}, action=action))
+        chunks = [sids[i : i + SESSIONS_PER_TRANSACTION] for i in range(0, len(sids), SESSIONS_PER_TRANSACTION)]
+        for n, chunk in enumerate(chunks or [[]]):
+            session.write(_upgrade_part(ns, chunk, first=n == 0), action=action)
+    if namespaces:
+        log.info("upgraded the %d namespaces of %s to schema 4", len(namespaces), session.uri)
+    return len(namespaces)
+
+
+def _upgrade_part(ns: str, sids: list[str], *, first: bool) -> Callable[[CypherTx], None]:
+    """The transaction function of one part of a namespace's upgrade (the first also raises the position
+    marks and re-derives the order of sessions)."""
+
+    def work(tx: CypherTx) -> None:
+        changes.bump(tx, ns)
+        if first:
+            tx.run(RAISE_POSITIONS, ns=ns)
+            relink_session_order(tx, ns)
+        relink_sessions_events(tx, ns, sids)
+
+    return work
