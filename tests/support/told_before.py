@@ -87,3 +87,49 @@ def reads(memory: Memory) -> dict[str, Any]:
         return sorted((name[f.object_id], f.valid_from, f.valid_to) for f in rows if f.predicate == "works_at")
 
     return {"now": of(None), **{str(t): of(TimeFilter(as_of=t, valid_at=t)) for t in MOMENTS}}
+
+
+#: A four-session file: Initech, then Globex from 1 February, back at Initech from 1 March, then the
+#: fourth session (a key of :data:`FOURTH`); the live June :data:`LIVE` ends the job held then.
+BACK = [
+    FIRST,
+    """
+## Session 2 — 12 February 2024
+[10:00] Ana: Big news, I work at Globex Corporation now. I started there on 1 February.
+[10:01] Bob: Congrats!
+""",
+    """
+## Session 3 — 12 March 2024
+[10:00] Ana: Big news, I work at Initech again now. I started there on 1 March.
+[10:01] Bob: Welcome back!
+""",
+]
+
+#: The fourth session's turn: one ending the second Initech job before the live message, one ending nothing.
+FOURTH = {"quit": "I quit Initech on 15 April.", "porto": "I live in Porto now."}
+
+
+def back(fourth: str | None = None, *, edit: tuple[str, str] | None = None) -> str:
+    """The text of :data:`BACK`'s file: with ``FOURTH[fourth]`` told on 20 April when given, and the
+    second session's ``edit`` (old, new) applied when given."""
+    second = BACK[1].replace(*edit) if edit else BACK[1]
+    text = BACK[0] + second + BACK[2]
+    if fourth is not None:
+        text += f"\n## Session 4 — 20 April 2024\n[10:00] Ana: {FOURTH[fourth]}\n[10:01] Bob: I see.\n"
+    return text
+
+
+def versions(memory: Memory) -> list[tuple[Any, ...]]:
+    """Every ``works_at`` version by employer, both time axes and the texts of the turns that revised it
+    (ids differ between stores told in another order: a live session is numbered after the file's)."""
+    name = {e.id: e.name for e in memory.store.iter_entities("ana")}
+    text = {e.id: e.text for e in memory.store.iter_events("ana")}
+    rows = memory.store.iter_facts("ana", time=TimeFilter(history=True))
+    return sorted(
+        (
+            (name[f.object_id], f.valid_from, f.valid_to, f.recorded_at, f.expired_at, [text[e] for e in f.revised_by])
+            for f in rows
+            if f.predicate == "works_at"
+        ),
+        key=repr,
+    )
