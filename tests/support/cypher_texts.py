@@ -114,6 +114,8 @@ def dialect_texts() -> Iterator[CypherText]:
     yield CypherText("positions merged before their constraint", setup.MERGE_DUPLICATE_POSITIONS, frozenset())
     yield CypherText("sessions without a caption", setup._UNCAPTIONED, frozenset({"batch"}))
     yield CypherText("sessions captioned", setup._SET_CAPTIONS, frozenset({"rows"}))
+    yield CypherText("events without a session order", setup._UNORDERED, frozenset({"batch"}))
+    yield CypherText("events given a session order", setup._SET_ORDER, frozenset({"rows"}))
     yield CypherText("bench backends: what the target holds", backends._contents_query(), frozenset())
     yield CypherText("bench backends: namespaces graphmem wrote", backends._COUNTED_NAMESPACES, frozenset())
 

@@ -7,7 +7,8 @@ version is recorded; a writable open gives a database without a store id one (:f
 and creates the constraints and indexes of the schema it lacks (:func:`create_missing`: a database an older
 graphmem made at this schema version, before the constraint on ``:GraphmemPosition`` existed, or before the
 CJK full-text index or the vector index), and captions the sessions an older graphmem wrote without one
-(:func:`caption_sessions`); a read-only open writes nothing.
+(:func:`caption_sessions`) and gives their events a session order (:func:`order_events`); a read-only open
+writes nothing.
 A dialect without a full-text index logs why it is skipped (search then ranks with
 BM25 on the client), and likewise without a vector index (vector seeds then come from the local hnswlib
 copy); a database created before the vector index (or the CJK full-text index) existed gets it when opened
@@ -20,6 +21,7 @@ import logging
 import uuid
 
 from graphmem.errors import ReadOnlyStoreError, SchemaUpgradeError, SchemaVersionError, StoreError
+from graphmem.models import natural_sort_text
 from graphmem.store.cypher.dialect import CypherDialect, SchemaStatement
 from graphmem.store.cypher.schema import (
     FULLTEXT_INDEX,
@@ -39,6 +41,7 @@ __all__ = [
     "create_schema",
     "ensure_schema",
     "migrate",
+    "order_events",
     "read_store_id",
 ]
 
@@ -121,6 +124,7 @@ def ensure_schema(
         session.run(dialect.await_indexes, action="waiting for indexes")
     if upgrade:
         caption_sessions(session)
+        order_events(session)
     return names | {s.name for s in added}
 
 
@@ -171,6 +175,49 @@ def caption_sessions(session: CypherSession, *, batch: int = 1000) -> int:
     if captioned:
         log.info("captioned %d sessions of %s written before session captions", captioned, session.uri)
     return captioned
+
+
+_UNORDERED = """
+MATCH (e:Event)
+WHERE e.session_order IS NULL AND e.namespace IS NOT NULL AND e.session IS NOT NULL
+RETURN DISTINCT e.namespace AS ns, e.session AS session
+LIMIT $batch
+"""
+_SET_ORDER = """
+UNWIND $rows AS row
+MATCH (e:Event {namespace: row.ns, session: row.session})
+WHERE e.session_order IS NULL
+SET e.session_order = row.key
+RETURN count(e) AS ordered
+"""
+
+
+def order_events(session: CypherSession, *, batch: int = 1000) -> int:
+    """Give each event without a ``session_order`` (written by a graphmem before it) the one a new event
+    gets (:func:`~graphmem.models.natural_sort_text` of its session id); how many events got one.
+
+    Idempotent, ``batch`` sessions per statement. Where the server refuses the write (an account with a
+    reader role), they stay without one, and that is logged: the query language then sorts their ties by
+    session id as text, as before.
+
+    Raises:
+        StoreError: a statement failed otherwise.
+    """
+    action = "giving the events an older graphmem wrote their session order"
+    ordered = 0
+    try:
+        while rows := session.run(_UNORDERED, {"batch": batch}, action=action):
+            keys = [{"ns": r["ns"], "session": r["session"], "key": natural_sort_text(str(r["session"]))} for r in rows]
+            done = session.run(_SET_ORDER, {"rows": keys}, action=action)
+            count = int(done[0]["ordered"]) if done else 0
+            ordered += count
+            if count == 0:  # none matched back (another writer's change): never loop on them
+                break
+    except ReadOnlyStoreError as exc:
+        log.info("the events of %s without a session order keep none: %s", session.uri, exc)
+    if ordered:
+        log.info("gave %d events of %s written before session orders theirs", ordered, session.uri)
+    return ordered
 
 
 def _assign_store_id(session: CypherSession) -> None:
