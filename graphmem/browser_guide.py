@@ -85,13 +85,13 @@ EXAMPLE_VALUES = GuideValues(
     words="yesterday powerful",
 )
 
-#: Events said at one time, close to the order the stores list them: by their session's order in the memory
-#: (its index; an event whose Session node is missing first, as the stores put it), sessions of one index
-#: by id, shorter ids first, then as text, then position. The stores compare ids naturally
-#: (:func:`~graphmem.models.natural_key`), which plain Cypher cannot; shorter-first agrees with it for ids
-#: that differ in one number without leading zeros (``session_2`` before ``session_10``), not for all
-#: (``b1`` before ``a10`` here, after it in the stores).
-_TIED = "ORDER BY e.occurred_at, coalesce(s.index, -1), size(e.session), e.session, e.seq, e.id"
+#: Events said at one time in the order the stores list them: by their session's order in the memory (its
+#: index; an event whose Session node is missing first, as the stores put it), sessions of one index by the
+#: natural order of their ids (``session_2`` before ``session_10``), then position. Cypher cannot compare
+#: ids naturally (:func:`~graphmem.models.natural_key`), so graphmem stores the key with each event
+#: (``session_order``); a database an older graphmem wrote gets it when upgraded to schema 4; an event
+#: without it sorts by its session id as text.
+_TIED = "ORDER BY e.occurred_at, coalesce(s.index, -1), coalesce(e.session_order, e.session), e.seq, e.id"
 
 STARTER_QUERIES: tuple[StarterQuery, ...] = (
     StarterQuery(

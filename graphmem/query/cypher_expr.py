@@ -298,6 +298,8 @@ class ExprCompiler:
         return f"[x IN relationships({v.ident}) | x.{EDGE_KEYS[key][0]}]", "list"
 
     def func(self, expr: p.Func) -> tuple[str, str]:
+        if expr.name == "natural":
+            return self.natural(expr.arg)
         arg, kind = self.value(expr.arg)
         if expr.name in ("date", "next_day", "year", "month"):
             if kind != "datetime":
@@ -318,6 +320,21 @@ class ExprCompiler:
                 raise NotPushable("size() of a value that may not be text or a list")
             return f"size({arg})", "int"
         raise NotPushable(f"function {expr.name}")
+
+    def natural(self, arg: p.Expr) -> tuple[str, str]:
+        """An event's session id in natural order: the key the writers store with each event
+        (``session_order``, :func:`~graphmem.models.natural_sort_text`), which Cypher cannot compute.
+        An event written by a graphmem before the key, in a store not opened for writing since (which
+        adds it), sorts by its session id as text."""
+        if not isinstance(arg, p.PropRef) or arg.key != "session" or self.aggregated or self.distinct:
+            raise NotPushable("natural order of a value other than an event's session")
+        v = self.var(arg.var)
+        if v.what != "node" or NodeKind.EVENT not in v.kinds:
+            return "null", "null"  # only events have a session
+        key = f"coalesce({v.ident}.session_order, {v.ident}.session)"
+        if len(v.kinds) > 1:
+            return f"CASE WHEN {v.ident}:{label_for(NodeKind.EVENT)} THEN {key} END", "str"
+        return key, "str"
 
     def on_clock(self, name: str, arg: str, zone: tzinfo) -> tuple[str, str]:
         """``date``/``year``/``month`` of a stored (naive UTC) time read on ``zone``'s clock, the zone a

@@ -113,6 +113,8 @@ class Func:
     :func:`graphmem.dates.zone_named`; ``None``: UTC): ``date`` is then the UTC moment of the local midnight.
     ``next_day`` (no user function: the end of ``ON`` a node's day on a zone's clock) is the next midnight.
     ``shift`` (no user syntax: ``ON a.time + 2 hours``) moves the time before its day is taken.
+    ``natural`` (no user function: the tie order of events) is text as a key of its natural order
+    (:func:`graphmem.models.natural_sort_text`).
     """
 
     name: str

@@ -584,9 +584,13 @@ class _Planner:
 
 def event_order(var: str, descending: bool = False) -> tuple[p.SortKey, ...]:
     """The order of events in TIMELINE and FIND FIRST/LAST: by time, and events said at one time (two
-    sessions under one header date) by session id, position and id, so that every backend, in every
-    process, gives the same rows (a store's own order of tied rows differs between backends)."""
-    return tuple(p.SortKey(p.PropRef(var, key), descending) for key in ("time", "session", "seq", "id"))
+    sessions under one header date, or no dates) by session id in natural order (``natural``:
+    ``session_2`` before ``session_10``; the session index is not a key), position and id, so that every
+    backend, in every process, gives the same rows (a store's own order of tied rows differs between
+    backends)."""
+    session = p.Func("natural", p.PropRef(var, "session"))
+    keys = (p.PropRef(var, "time"), session, p.PropRef(var, "seq"), p.PropRef(var, "id"))
+    return tuple(p.SortKey(key, descending) for key in keys)
 
 
 def _place(node: ast.Literal | ast.Param | None) -> tuple[int, int, int] | None:

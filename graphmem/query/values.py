@@ -13,7 +13,7 @@ from datetime import datetime, tzinfo
 from typing import Any, assert_never
 
 from graphmem.dates import local_to_utc, utc_to_local
-from graphmem.models import EdgeType, Entity, Event, NodeKind, Session
+from graphmem.models import EdgeType, Entity, Event, NodeKind, Session, natural_sort_text
 from graphmem.query import plan as p
 from graphmem.query.result import Edge
 from graphmem.query.row import Row
@@ -430,4 +430,6 @@ def _func(name: str, value: Any, zone: tzinfo | None = None) -> Any:
         return value.upper() if isinstance(value, str) else None
     if name == "size":
         return len(value) if isinstance(value, str | tuple | list) else None
+    if name == "natural":
+        return natural_sort_text(value) if isinstance(value, str) else None
     raise ValueError(f"unknown function {name}")  # pragma: no cover

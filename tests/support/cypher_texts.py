@@ -117,6 +117,8 @@ def dialect_texts() -> Iterator[CypherText]:
     yield CypherText("schema 4 upgrade: namespaces", upgrade.NAMESPACES_WITH_SESSIONS, frozenset())
     yield CypherText("schema 4 upgrade: sessions", upgrade.SESSIONS_OF, frozenset({"ns"}))
     yield CypherText("schema 4 upgrade: position marks", upgrade.RAISE_POSITIONS, frozenset({"ns"}))
+    yield CypherText("events without a session order", setup._UNORDERED, frozenset({"batch"}))
+    yield CypherText("events given a session order", setup._SET_ORDER, frozenset({"rows"}))
     yield CypherText("bench backends: what the target holds", backends._contents_query(), frozenset())
     yield CypherText("bench backends: namespaces graphmem wrote", backends._COUNTED_NAMESPACES, frozenset())
 

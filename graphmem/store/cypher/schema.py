@@ -15,7 +15,10 @@ Relationships are the :class:`~graphmem.models.EdgeType` names::
 Datetimes are stored as Cypher ``LOCAL DATETIME`` values in UTC (aware values are converted, as in the
 embedded store); an event's resolved time expressions are a JSON string ``times``; embeddings are a
 float list ``embedding`` with ``embedding_model`` and ``embedding_scheme`` (the embedded-text scheme of
-:mod:`graphmem.embed_text`; absent = unknown) on the node they describe.
+:mod:`graphmem.embed_text`; absent = unknown) on the node they describe. An event's ``session_order`` is
+its session id as a key of natural order (:func:`~graphmem.models.natural_sort_text`), which the query
+language sorts tied events by (Cypher cannot compute it); the upgrade to schema 4 adds it to events an older
+graphmem wrote (:func:`graphmem.store.cypher.setup.order_events`).
 
 Properties read back are checked (:mod:`graphmem.store.cypher.props`): one of the wrong type, as a hand
 edit or another application's node may leave, is a :class:`~graphmem.errors.MalformedNodeError` naming
@@ -35,7 +38,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from graphmem.models import EdgeType, Entity, Event, Fact, NodeKind, Session, TimeRef
+from graphmem.models import EdgeType, Entity, Event, Fact, NodeKind, Session, TimeRef, natural_sort_text
 from graphmem.store.cypher.props import PropReader, dt_in, dt_out
 from graphmem.text import normalise_name
 
@@ -267,6 +270,7 @@ def event_row(e: Event) -> dict[str, Any]:
     return {
         "id": e.id,
         "session": e.session,
+        "session_order": natural_sort_text(e.session),
         "seq": e.seq,
         "speaker": e.speaker,
         "text": e.text,

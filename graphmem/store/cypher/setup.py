@@ -28,6 +28,7 @@ from graphmem.errors import (
     StoreError,
     StoreUpgradedWarning,
 )
+from graphmem.models import natural_sort_text
 from graphmem.store.cypher.dialect import CypherDialect, SchemaStatement
 from graphmem.store.cypher.schema import (
     FULLTEXT_INDEX,
@@ -48,6 +49,7 @@ __all__ = [
     "create_schema",
     "ensure_schema",
     "migrate",
+    "order_events",
     "read_store_id",
 ]
 
@@ -184,6 +186,49 @@ def caption_sessions(session: CypherSession, *, batch: int = 1000) -> int:
     return captioned
 
 
+_UNORDERED = """
+MATCH (e:Event)
+WHERE e.session_order IS NULL AND e.namespace IS NOT NULL AND e.session IS NOT NULL
+RETURN DISTINCT e.namespace AS ns, e.session AS session
+LIMIT $batch
+"""
+_SET_ORDER = """
+UNWIND $rows AS row
+MATCH (e:Event {namespace: row.ns, session: row.session})
+WHERE e.session_order IS NULL
+SET e.session_order = row.key
+RETURN count(e) AS ordered
+"""
+
+
+def order_events(session: CypherSession, *, batch: int = 1000) -> int:
+    """Give each event without a ``session_order`` (written by a graphmem before it) the one a new event
+    gets (:func:`~graphmem.models.natural_sort_text` of its session id); how many events got one.
+
+    Idempotent, ``batch`` sessions per statement. Where the server refuses the write (an account with a
+    reader role), they stay without one, and that is logged: the query language then sorts their ties by
+    session id as text, as before.
+
+    Raises:
+        StoreError: a statement failed otherwise.
+    """
+    action = "giving the events an older graphmem wrote their session order"
+    ordered = 0
+    try:
+        while rows := session.run(_UNORDERED, {"batch": batch}, action=action):
+            keys = [{"ns": r["ns"], "session": r["session"], "key": natural_sort_text(str(r["session"]))} for r in rows]
+            done = session.run(_SET_ORDER, {"rows": keys}, action=action)
+            count = int(done[0]["ordered"]) if done else 0
+            ordered += count
+            if count == 0:  # none matched back (another writer's change): never loop on them
+                break
+    except ReadOnlyStoreError as exc:
+        log.info("the events of %s without a session order keep none: %s", session.uri, exc)
+    if ordered:
+        log.info("gave %d events of %s written before session orders theirs", ordered, session.uri)
+    return ordered
+
+
 def _assign_store_id(session: CypherSession) -> None:
     """Give the database a store id; where the server refuses the write (an account with a reader role,
     which opens for writing by default), the id stays unknown, as after a read-only open."""
@@ -265,7 +310,8 @@ def migrate(session: CypherSession, old_version: int) -> None:
     Version 1 to 2: recompute every entity's ``name_keys`` with accents dropped. Version 2 to 3: nothing
     (a namespace gets its change counter on its next write; until then it reads as unknown). Version 3 to
     4: position marks, ``NEXT`` chains and ``NEXT_SESSION`` links as this version writes them
-    (:func:`~graphmem.store.cypher.upgrade.upgrade_to_4`; older turn prints are read as they are).
+    (:func:`~graphmem.store.cypher.upgrade.upgrade_to_4`; older turn prints are read as they are), and each
+    event's ``session_order``, the key the query language breaks session ties by (:func:`order_events`).
     """
     if old_version < 2:
         action = "migrating entity name keys to schema 2"
@@ -276,3 +322,4 @@ def migrate(session: CypherSession, old_version: int) -> None:
         log.info("migrated the name keys of %d entities to schema %d", len(rows), SCHEMA_VERSION)
     if old_version < 4:
         upgrade_to_4(session)
+        order_events(session)

@@ -93,8 +93,8 @@ SET s.index = row.index, s.started_at = row.started_at, s.date_text = row.date_t
 PUT_EVENTS = """
 UNWIND $rows AS row
 MERGE (e:Event {namespace: $ns, id: row.id})
-SET e.session = row.session, e.seq = row.seq, e.speaker = row.speaker, e.text = row.text,
-    e.occurred_at = row.occurred_at, e.source_id = row.source_id, e.source_file = row.source_file,
+SET e.session = row.session, e.session_order = row.session_order, e.seq = row.seq, e.speaker = row.speaker,
+    e.text = row.text, e.occurred_at = row.occurred_at, e.source_id = row.source_id, e.source_file = row.source_file,
     e.source_line = row.source_line, e.kind = row.kind, e.times = row.times,
     e.happened = row.happened, e.happened_end = row.happened_end, e.caption = row.caption
 WITH e, row
