@@ -116,7 +116,8 @@ def dialect_texts() -> Iterator[CypherText]:
     yield CypherText("sessions captioned", setup._SET_CAPTIONS, frozenset({"rows"}))
     yield CypherText("schema 4 upgrade: namespaces", upgrade.NAMESPACES_WITH_SESSIONS, frozenset())
     yield CypherText("schema 4 upgrade: sessions", upgrade.SESSIONS_OF, frozenset({"ns"}))
-    yield CypherText("schema 4 upgrade: position marks", upgrade.RAISE_POSITIONS, frozenset({"ns"}))
+    yield CypherText("schema 4 upgrade: position marks", upgrade.RAISE_POSITIONS, frozenset({"ns", "sids"}))
+    yield CypherText("schema 4 upgrade: forgotten live marks", upgrade.RAISE_FORGOTTEN, frozenset({"ns", "sids"}))
     yield CypherText("bench backends: what the target holds", backends._contents_query(), frozenset())
     yield CypherText("bench backends: namespaces graphmem wrote", backends._COUNTED_NAMESPACES, frozenset())
 
