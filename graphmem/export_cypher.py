@@ -25,7 +25,6 @@ from graphmem.store.cypher.schema import (
     session_row,
     vector_in,
 )
-from graphmem.store.cypher.setup import RECORD_VERSION
 
 if TYPE_CHECKING:
     from graphmem.export import NamespaceDump
@@ -34,6 +33,10 @@ __all__ = ["cypher_literal", "iter_cypher_statements"]
 
 #: Rows per statement of the script.
 _CHUNK = 200
+#: The script records this graphmem's schema version only in a database that has none (new, or empty): a
+#: database of an older schema keeps its number, so graphmem's next writable open upgrades it (the data the
+#: script writes included), and one of a newer schema keeps its own, which this graphmem never lowers.
+RECORD_VERSION_IF_NONE = "MERGE (m:GraphmemSchema {name: 'graphmem'}) SET m.version = coalesce(m.version, $version)"
 _PLAIN_KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _ESCAPES = {"\\": "\\\\", "'": "\\'", "\n": "\\n", "\r": "\\r", "\t": "\\t", "\b": "\\b", "\f": "\\f"}
 
@@ -102,10 +105,13 @@ def _chunks(rows: Sequence[Any]) -> Iterator[list[Any]]:
 
 
 def iter_cypher_statements(dumps: Iterable[NamespaceDump]) -> Iterator[str]:
-    """The statements (without ``;``) that rebuild these namespaces in Neo4j: schema, nodes, edges."""
+    """The statements (without ``;``) that rebuild these namespaces in Neo4j: schema, nodes, edges.
+
+    The schema version is recorded only in a database without one (:data:`RECORD_VERSION_IF_NONE`).
+    """
     for s in NEO4J.schema_statements():
         yield s.cypher
-    yield _bind(RECORD_VERSION, version=SCHEMA_VERSION)
+    yield _bind(RECORD_VERSION_IF_NONE, version=SCHEMA_VERSION)
     for d in dumps:
         ns = d.namespace
         for rows in _chunks([session_row(s) for s in d.sessions]):

@@ -8,17 +8,20 @@ written the database without the last three, so the upgrade fills them in as a w
 leaves them (:func:`upgrade_to_4`):
 
 - each session's position mark is raised to the highest position its stored events hold (a session whose
-  last turns are forgotten afterwards keeps its event ids from being given again);
+  last turns are forgotten afterwards keeps its event ids from being given again) and the highest place of
+  its forgotten live messages (``:GraphmemForgottenLive``, which the writer counts as given);
 - the ``NEXT`` edges of every session are re-derived by time, then position
   (:func:`~graphmem.store.cypher.write.relink_sessions_events`), and the ``NEXT_SESSION`` edges of every
   namespace by session index, then the natural order of ids
   (:func:`~graphmem.store.cypher.write.relink_session_order`).
 
 Turn prints an older graphmem stored are read as they are (a print without the speaker-free digest is
-compared without it), so they need no change. Every step is idempotent, one write transaction per
-namespace (and per :data:`SESSIONS_PER_TRANSACTION` sessions), each bumping the namespace's change counter
-as any write does; the schema version is recorded after the last, so an upgrade stopped half-way is done
-again, whole, by the next writable open.
+compared without it), so they need no change. Every step is idempotent: one write transaction per
+:data:`SESSIONS_PER_TRANSACTION` sessions of a namespace (their marks and ``NEXT`` chains), then one for the
+namespace's ``NEXT_SESSION`` links (one chain through all its sessions: it reads a small row per session and
+writes only the edges that change), each bumping the namespace's change counter as any write does; the
+schema version is recorded after the last, so an upgrade stopped half-way is done again, whole, by the next
+writable open.
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ from graphmem.store.cypher.write import relink_session_order, relink_sessions_ev
 
 __all__ = [
     "NAMESPACES_WITH_SESSIONS",
+    "RAISE_FORGOTTEN",
     "RAISE_POSITIONS",
     "SESSIONS_OF",
     "SESSIONS_PER_TRANSACTION",
@@ -40,7 +44,8 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-#: Sessions whose ``NEXT`` chains one transaction of the upgrade re-derives (their events read at once).
+#: Sessions whose position marks and ``NEXT`` chains one transaction of the upgrade re-derives (their events
+#: read at once).
 SESSIONS_PER_TRANSACTION = 500
 
 NAMESPACES_WITH_SESSIONS = """
@@ -52,17 +57,34 @@ MATCH (s:Session)
 WHERE s.namespace IS NOT NULL
 RETURN DISTINCT s.namespace AS ns
 """
+#: Every session id of a namespace that needs a position mark: those of its stored events and those of its
+#: forgotten live messages (a session whose every message was forgotten has no event left).
 SESSIONS_OF = """
 MATCH (e:Event {namespace: $ns})
 WHERE e.session IS NOT NULL
 RETURN DISTINCT e.session AS session
+UNION
+MATCH (f:GraphmemForgottenLive {namespace: $ns})
+WHERE f.session IS NOT NULL
+RETURN DISTINCT f.session AS session
 """
-#: Each session's position mark at least the highest position its stored events hold.
+#: Each of these sessions' position mark at least the highest position its stored events hold.
 RAISE_POSITIONS = """
-MATCH (e:Event {namespace: $ns})
-WHERE e.session IS NOT NULL AND e.seq IS NOT NULL
-WITH e.session AS session, max(e.seq) AS high
-MERGE (p:GraphmemPosition {namespace: $ns, session: session})
+UNWIND $sids AS sid
+MATCH (e:Event {namespace: $ns, session: sid})
+WHERE e.seq IS NOT NULL
+WITH sid, max(e.seq) AS high
+MERGE (p:GraphmemPosition {namespace: $ns, session: sid})
+SET p.high = CASE WHEN p.high IS NULL OR p.high < high THEN high ELSE p.high END
+"""
+#: ... and at least the highest place of its forgotten live messages, which the writer counts as given
+#: (:attr:`~graphmem.models.Batch.marks`) but a graphmem before 3 Dec forgot without a mark.
+RAISE_FORGOTTEN = """
+UNWIND $sids AS sid
+MATCH (f:GraphmemForgottenLive {namespace: $ns, session: sid})
+WHERE f.seq IS NOT NULL
+WITH sid, max(f.seq) AS high
+MERGE (p:GraphmemPosition {namespace: $ns, session: sid})
 SET p.high = CASE WHEN p.high IS NULL OR p.high < high THEN high ELSE p.high END
 """
 
@@ -78,23 +100,37 @@ def upgrade_to_4(session: CypherSession) -> int:
     namespaces = sorted(str(r["ns"]) for r in session.run(NAMESPACES_WITH_SESSIONS, action=action))
     for ns in namespaces:
         sids = sorted(str(r["session"]) for r in session.run(SESSIONS_OF, {"ns": ns}, action=action))
-        chunks = [sids[i : i + SESSIONS_PER_TRANSACTION] for i in range(0, len(sids), SESSIONS_PER_TRANSACTION)]
-        for n, chunk in enumerate(chunks or [[]]):
-            session.write(_upgrade_part(ns, chunk, first=n == 0), action=action)
+        for i in range(0, len(sids), SESSIONS_PER_TRANSACTION):
+            session.write(_upgrade_part(ns, sids[i : i + SESSIONS_PER_TRANSACTION]), action=action)
+        session.write(_upgrade_order(ns), action=action)
     if namespaces:
         log.info("upgraded the %d namespaces of %s to schema 4", len(namespaces), session.uri)
     return len(namespaces)
 
 
-def _upgrade_part(ns: str, sids: list[str], *, first: bool) -> Callable[[CypherTx], None]:
-    """The transaction function of one part of a namespace's upgrade (the first also raises the position
-    marks and re-derives the order of sessions)."""
+def _upgrade_part(ns: str, sids: list[str]) -> Callable[[CypherTx], None]:
+    """The transaction function of one part of a namespace's upgrade: these sessions' position marks and
+    ``NEXT`` chains."""
 
     def work(tx: CypherTx) -> None:
         changes.bump(tx, ns)
-        if first:
-            tx.run(RAISE_POSITIONS, ns=ns)
-            relink_session_order(tx, ns)
+        tx.run(RAISE_POSITIONS, ns=ns, sids=sids)
+        tx.run(RAISE_FORGOTTEN, ns=ns, sids=sids)
         relink_sessions_events(tx, ns, sids)
+
+    return work
+
+
+def _upgrade_order(ns: str) -> Callable[[CypherTx], None]:
+    """The transaction function re-deriving a namespace's ``NEXT_SESSION`` edges, the last of its upgrade.
+
+    One transaction for the whole namespace: the order is one chain through every session, so the edge
+    after a session depends on all the others. It reads one small row per session (id, index, next id)
+    and writes only the edges that change.
+    """
+
+    def work(tx: CypherTx) -> None:
+        changes.bump(tx, ns)
+        relink_session_order(tx, ns)
 
     return work

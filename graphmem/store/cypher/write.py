@@ -370,11 +370,16 @@ def relink_sessions_events(tx: CypherTx, ns: str, session_ids: Iterable[str]) ->
 
 def relink_session_order(tx: CypherTx, ns: str) -> None:
     """Re-derive the NEXT_SESSION edges of a namespace, in the order sessions are listed (by index, then id
-    in natural order: :func:`~graphmem.models.session_order_key`, computed here from the rows read)."""
+    in natural order: :func:`~graphmem.models.session_order_key`, computed here from the rows read).
+
+    Raises:
+        MalformedNodeError: a session of the namespace has no whole-number ``index`` (nothing is written).
+    """
     order: list[tuple[int, str]] = []
     have: set[tuple[str, str]] = set()
     for rec in tx.run(SESSIONS_ORDER, ns=ns):
-        order.append((int(rec["idx"]), rec["id"]))
+        read = PropReader("Session", {"index": rec["idx"]}, namespace=ns, node_id=rec["id"])
+        order.append((read.required_integer("index"), rec["id"]))
         have.update((rec["id"], nxt) for nxt in rec["nxt"])
     want = set(itertools.pairwise([sid for _, sid in sorted(order, key=lambda r: session_order_key(*r))]))
     _apply_links(tx, ns, have, want, NEXT_SESSION_DROP, NEXT_SESSION_MAKE)
