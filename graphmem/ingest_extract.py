@@ -76,12 +76,25 @@ def _extract_all(
     except Exception as exc:  # one bad input must not stop a run over thousands of files
         out.batches = []
         out.seconds = time.perf_counter() - started
-        detail = str(exc) if isinstance(exc, GraphmemError) else f"{type(exc).__name__}: {exc}"
-        out.error = detail if detail.startswith(path) else f"{path}: extraction failed: {detail}"
+        out.error = _unit_error(exc, path, transcripts)
         out.stop = isinstance(exc, ExtractorUnavailableError)
     if counted is not None and isinstance(extractor, ReportsUsage):  # what this unit asked, failed or not
         out.usage = {k: v - counted.get(k, 0) for k, v in extractor.usage().items()}
     return out
+
+
+def _unit_error(exc: Exception, path: str, transcripts: Sequence[Transcript]) -> str:
+    """The message of a unit that failed, naming its input once, as ``path`` (the path as given).
+
+    An extractor names the input by the transcript's source file (an absolute path: the spaCy extractor's
+    ``/abs/x.txt: extraction failed: …``); that name is put back to ``path`` rather than prefixed again.
+    """
+    detail = str(exc) if isinstance(exc, GraphmemError) else f"{type(exc).__name__}: {exc}"
+    for named in {t.source_file for t in transcripts if t.source_file and t.source_file != path}:
+        if detail.startswith(f"{named}:"):
+            detail = path + detail[len(named) :]
+            break
+    return detail if detail.startswith(path) else f"{path}: extraction failed: {detail}"
 
 
 _worker_extractor: Extractor | None = None

@@ -55,7 +55,7 @@ Queries end with ';' and may span lines. Examples:
   FIND (e:Event) WHERE e MENTIONS ~"adoption" AND e.time AFTER 2023-06-01 RETURN count(*);
   TIMELINE (p:Person ~"Tomas") LIMIT 10;
   EXPLAIN FIND (e:Event ABOUT "charity race")-[:NEXT*1..3]->(later:Event) RETURN later;
-The full reference is docs/dsl.md."""
+The full reference is {dsl_doc}."""
 
 
 class Repl:
@@ -396,7 +396,9 @@ class Repl:
         for cmd, what in COMMANDS.items():
             table.add_row(Text(cmd), Text(what))
         self.console.print(table)
-        self.console.print(_HELP_QUERIES, markup=False, highlight=False)
+        from graphmem.cli.common import dsl_doc_path
+
+        self.console.print(_HELP_QUERIES.format(dsl_doc=dsl_doc_path()), markup=False, highlight=False)
 
     def schema(self) -> None:
         """``.schema``: labels, edge types and properties, and what the store holds per namespace."""

@@ -10,6 +10,7 @@ import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime, tzinfo
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
@@ -26,11 +27,14 @@ if TYPE_CHECKING:
     from graphmem.store.base import GraphStore
 
 __all__ = [
+    "DSL_DOC",
     "DateTime",
+    "DslHelpCommand",
     "MessageTime",
     "State",
     "UntilDateTime",
     "db_option",
+    "dsl_doc_path",
     "explain_text",
     "k_option",
     "may_exit_fast",
@@ -53,6 +57,38 @@ __all__ = [
 F = TypeVar("F", bound=Callable[..., Any])
 
 _consoles: dict[str, Console] = {}
+
+#: How help texts name the DSL reference; :class:`DslHelpCommand` prints the file's real path in its place.
+DSL_DOC = "docs/dsl.md"
+
+
+def dsl_doc_path() -> str:
+    """Where the DSL reference is on this machine, found when asked (no file access at import).
+
+    An installed wheel has it inside the package (``site-packages/graphmem/docs/dsl.md``), a clone or an
+    editable install at the repository's ``docs/dsl.md``; if neither is there, the repository path.
+    """
+    import importlib.resources
+
+    packaged = importlib.resources.files("graphmem") / "docs" / "dsl.md"
+    if packaged.is_file():
+        return str(packaged)
+    in_repo = Path(__file__).resolve().parents[2] / DSL_DOC
+    return str(in_repo) if in_repo.is_file() else DSL_DOC
+
+
+class DslHelpCommand(click.Command):
+    """A command whose ``--help`` names the DSL reference by its real path, resolved when help is shown."""
+
+    def format_help_text(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """The help text with :data:`DSL_DOC` replaced by :func:`dsl_doc_path`."""
+        original = self.help
+        if original is not None and DSL_DOC in original:
+            self.help = original.replace(DSL_DOC, dsl_doc_path())
+        try:
+            super().format_help_text(ctx, formatter)
+        finally:
+            self.help = original
 
 
 def stdout_console() -> Console:

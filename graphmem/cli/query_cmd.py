@@ -9,6 +9,7 @@ from typing import Any
 import click
 
 from graphmem.cli.common import (
+    DslHelpCommand,
     db_option,
     explain_text,
     open_memory,
@@ -51,7 +52,7 @@ def _whole_number(digits: str) -> int:
     return read_whole(digits.lstrip("-"), negative=digits.startswith("-"))
 
 
-@click.command()
+@click.command(cls=DslHelpCommand)
 @db_option
 @click.argument("text")
 @click.option("--namespace", "-n", default=None, help="Namespace to query (default: the store's only one).")
