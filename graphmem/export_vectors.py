@@ -22,7 +22,7 @@ from typing import Any
 __all__ = ["KNOWN_DIMENSIONS", "BadRecord", "check_stored_vectors", "models_json", "vectors_from_json"]
 
 #: The dimension of the vector spaces whose dimension is known without loading a model
-#: (:func:`graphmem.vector_index.model_space`): every all-MiniLM-L6-v2 variant writes 384 numbers.
+#: (:func:`graphmem.vector_models.model_space`): every all-MiniLM-L6-v2 variant writes 384 numbers.
 #: The key is ``graphmem.embed.MINILM_SPACE``, spelled out: importing graphmem.embed loads numpy, and the CLI's
 #: ``--help`` imports this module (through graphmem.export).
 KNOWN_DIMENSIONS = {"all-MiniLM-L6-v2": 384}
@@ -90,7 +90,7 @@ class _Dimensions:
 
     def check(self, model: str, length: int, path: str) -> None:
         """Raise :class:`BadRecord` at ``path`` when ``length`` is not ``model``'s dimension."""
-        from graphmem.vector_index import model_space
+        from graphmem.vector_models import model_space
 
         if model not in self._dims:
             space = model_space(model)

@@ -26,7 +26,7 @@ The pipeline per input is read → extract → resolve → embed → write:
 
 A file is read and checked whole before anything is extracted, so malformed input leaves nothing
 behind. It is then extracted and committed in units of consecutive sessions
-(:data:`~graphmem.ingest_read.UNIT_TURNS` turns or more; a batch holds one namespace), each unit
+(:data:`~graphmem.ingest_units.UNIT_TURNS` turns or more; a batch holds one namespace), each unit
 marking its sessions done: a large file shows its turns as they are committed, and a run interrupted
 (Ctrl-C, a crash, an extractor failure) keeps what it committed and resumes at the next unit.
 """
@@ -50,10 +50,11 @@ from graphmem.ingest_diff import without_events
 from graphmem.ingest_embed import LazyPool, embedding_ahead, space_mismatch
 from graphmem.ingest_extract import Extracted, Parts, extract_stream, for_workers
 from graphmem.ingest_paths import FOLDER_SUFFIXES, Records, collect_files, inputs_of
-from graphmem.ingest_read import Job, Todo, read_jobs
+from graphmem.ingest_read import Job, read_jobs
 from graphmem.ingest_run import UnitRun, retype_kept
 from graphmem.ingest_stop import Committing, IngestExit, IngestInterrupted, Stop, UnitAbandoned, stopping, writing
 from graphmem.ingest_summary import STAGES, WAITING, IngestSummary, stopped_at, until_stopped
+from graphmem.ingest_units import Todo
 from graphmem.models import Batch, SourceRecord, validate_namespace
 from graphmem.progress import ProgressBar
 from graphmem.store.base import GuardsWrites

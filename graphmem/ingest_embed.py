@@ -126,7 +126,7 @@ class LazyPool:
 def space_mismatch(target: IngestTarget) -> Callable[[str], str | None]:
     """Per namespace (remembered for the run), why ``target.embedder`` must not add vectors there: the
     stored ones are another model's, and a namespace of two models cannot be searched (``None``: fine)."""
-    from graphmem.vector_index import REEMBED_HINT, same_space
+    from graphmem.vector_models import REEMBED_HINT, same_space
 
     seen: dict[str, str | None] = {}
 

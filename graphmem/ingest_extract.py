@@ -201,7 +201,7 @@ def for_workers(embedder: Any) -> Any | None:
     return embedder
 
 
-#: The extraction of one unit (see :class:`~graphmem.ingest_read.Todo`) at a time, in order, on demand;
+#: The extraction of one unit (see :class:`~graphmem.ingest_units.Todo`) at a time, in order, on demand;
 #: the writer closes it when it stops early, so units after a failed one are neither extracted nor embedded.
 Parts = Generator[Extracted, None, None]
 

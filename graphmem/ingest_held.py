@@ -95,7 +95,7 @@ def live_in_the_way(
 
     Every retracted live message whose event id the input does not give to that message (written at
     another place, or under another session id) has its place recorded with the unit's other marks
-    (:attr:`Todo.forgotten_live <graphmem.ingest_read.Todo>`), as a forgotten one's is: an ingested file
+    (:attr:`Todo.forgotten_live <graphmem.ingest_units.Todo>`), as a forgotten one's is: an ingested file
     never gives that id to another of its turns (:mod:`graphmem.ingest_ids`).
 
     Raises:

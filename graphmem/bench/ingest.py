@@ -31,7 +31,8 @@ import click
 from graphmem.extract import Extractor
 from graphmem.ingest import STAGES, collect_files, ingest
 from graphmem.ingest_extract import extract_stream
-from graphmem.ingest_read import Job, Todo
+from graphmem.ingest_read import Job
+from graphmem.ingest_units import Todo
 from graphmem.memory import Memory
 
 __all__ = ["command", "run_bench"]

@@ -26,7 +26,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import replace
 
 from graphmem.extract.names import entity_id, name_key, slug
-from graphmem.extract.resolve import people_of, remap_ids
+from graphmem.extract.remap import remap_ids
+from graphmem.extract.resolve import people_of
 from graphmem.extract.vocabulary import ROLE_NOUNS
 from graphmem.models import Batch, Entity, Fact
 from graphmem.transcript import KnownEntity

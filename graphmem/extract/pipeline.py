@@ -34,8 +34,8 @@ from graphmem.extract.names import words
 from graphmem.extract.nlp import CompiledAttributeRuler, dictionary_nouns, one_blas_thread, unknown_noun
 from graphmem.extract.parse_cache import ParseCache
 from graphmem.extract.pronouns import PlaceAdverbs, ThirdPersons
+from graphmem.extract.remap import remap_ids
 from graphmem.extract.repair import repair
-from graphmem.extract.resolve import remap_ids
 from graphmem.extract.resolve_kin import split_namesakes
 from graphmem.extract.spans import mark_missed_times, resolve_span, time_spans
 from graphmem.extract.temporal import update_facts

@@ -39,14 +39,14 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from graphmem.extract.name_numbers import name_numbers
-from graphmem.extract.names import fact_id, normalize_name
+from graphmem.extract.names import normalize_name
+from graphmem.extract.remap import remap_ids
 from graphmem.extract.resolve_blocks import NameBlocks
 from graphmem.extract.resolve_kin import Kin, claims_conflict, identity_base, split_namesakes
 from graphmem.extract.resolve_voices import Voices
 from graphmem.extract.salience import keep_salient_topics
-from graphmem.extract.temporal import remap_closings
 from graphmem.extract.vocabulary import ROLE_NOUNS
-from graphmem.models import Batch, EdgeType, Entity, Fact, Mention
+from graphmem.models import Batch, EdgeType, Entity, Fact
 
 if TYPE_CHECKING:
     from graphmem.store.base import GraphStore
@@ -57,7 +57,6 @@ __all__ = [
     "compatible",
     "keep_salient_topics",
     "people_of",
-    "remap_ids",
     "resolve_batch",
     "same_entity",
 ]
@@ -543,57 +542,3 @@ def _end_test(
         return any(n.fact is not None and eid in ends(n.fact) for n in edges)
 
     return test
-
-
-def remap_ids(batch: Batch, mapping: dict[str, str]) -> Batch:
-    """The batch with its mentions, facts and closings pointing at ``mapping``'s new entity ids (facts whose
-    two ends become one are dropped, duplicates combined); its entities are left as they are."""
-    if not mapping:
-        return batch
-    return replace(
-        batch,
-        mentions=_rewrite_mentions(batch.mentions, mapping),
-        facts=_rewrite_facts(batch.facts, mapping),
-        closings=remap_closings(batch.closings, mapping),
-    )
-
-
-_ROLE_RANK = {"mention": 0, "object": 1, "subject": 2}
-
-
-def _rewrite_mentions(mentions: Sequence[Mention], mapping: dict[str, str]) -> tuple[Mention, ...]:
-    out: dict[tuple[str, str, str], Mention] = {}
-    strongest: dict[tuple[str, str], str] = {}
-    for m in mentions:
-        target = mapping.get(m.entity_id, m.entity_id)
-        if m.role == "speaker":
-            out[(m.event_id, target, "speaker")] = replace(m, entity_id=target)
-            continue
-        key = (m.event_id, target)
-        old = strongest.get(key)
-        if old is not None and _ROLE_RANK.get(old, 0) >= _ROLE_RANK.get(m.role, 0):
-            continue
-        if old is not None:
-            out.pop((m.event_id, target, old), None)
-        strongest[key] = m.role
-        out[(m.event_id, target, m.role)] = replace(m, entity_id=target)
-    return tuple(out.values())
-
-
-def _rewrite_facts(facts: Sequence[Fact], mapping: dict[str, str]) -> tuple[Fact, ...]:
-    out: dict[tuple[str, str, str, str], Fact] = {}
-    for f in facts:
-        subject = mapping.get(f.subject_id, f.subject_id)
-        obj = mapping.get(f.object_id, f.object_id)
-        if subject == obj:
-            continue
-        first = f.evidence[0] if f.evidence else ""
-        key = (subject, f.predicate, obj, first)
-        old = out.get(key)
-        if old is not None:
-            out[key] = replace(old, evidence=tuple(dict.fromkeys((*old.evidence, *f.evidence))))
-            continue
-        moved = (subject, obj) != (f.subject_id, f.object_id)
-        fid = fact_id(first, subject, f.predicate, obj) if moved else f.id
-        out[key] = replace(f, id=fid, subject_id=subject, object_id=obj)
-    return tuple(out.values())

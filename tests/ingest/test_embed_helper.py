@@ -56,7 +56,7 @@ def test_helper_writes_the_store_the_serial_path_writes(
     mention and vector as when this process embeds each unit as it writes it."""
     from graphmem.extract.pipeline import SpacyExtractor
 
-    monkeypatch.setattr("graphmem.ingest_read.UNIT_TURNS", 4)  # several units per file
+    monkeypatch.setattr("graphmem.ingest_units.UNIT_TURNS", 4)  # several units per file
     monkeypatch.setattr("graphmem.embed_pool.HELPER_AFTER_TEXTS", 1)  # start the helper at once
     stores, helpers = [], []
     for helper in (False, True):

@@ -104,7 +104,7 @@ def test_missing_path_is_a_failed_file(memory: Memory, tmp_path: Path) -> None:
 def test_a_file_failing_midway_keeps_its_committed_sessions_and_resumes(
     memory: Memory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("graphmem.ingest_read.UNIT_TURNS", 1)  # one session per unit
+    monkeypatch.setattr("graphmem.ingest_units.UNIT_TURNS", 1)  # one session per unit
     turn = {"speaker": "A", "dia_id": "D1:1", "text": "fine"}
     bad = {"speaker": "B", "dia_id": "D1:2", "text": "EXPLODE here"}
     samples = [
@@ -141,7 +141,7 @@ def test_store_failure_on_one_file_then_resume(memory: Memory, tmp_path: Path) -
 
 
 def test_interrupted_run_resumes(memory: Memory, data_copy: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("graphmem.ingest_read.UNIT_TURNS", 1)  # one session per unit
+    monkeypatch.setattr("graphmem.ingest_units.UNIT_TURNS", 1)  # one session per unit
     path = data_copy / "transcript.txt"
     path.write_text(path.read_text(encoding="utf-8") + "Maya: INTERRUPT\n", encoding="utf-8")
     with pytest.raises(KeyboardInterrupt):
@@ -169,7 +169,7 @@ class _StopAfter(FakeExtractor):
 def test_an_interrupted_large_file_resumes_at_the_session_it_stopped_in(
     memory: Memory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("graphmem.ingest_read.UNIT_TURNS", 3)  # one session per unit
+    monkeypatch.setattr("graphmem.ingest_units.UNIT_TURNS", 3)  # one session per unit
     path = sessions_file(tmp_path / "big.jsonl", sessions=10)
     with pytest.raises(KeyboardInterrupt):
         run(memory, path, extractor=_StopAfter(7))
@@ -285,7 +285,8 @@ def test_longest_conversations_are_submitted_first() -> None:
     from concurrent.futures import Future
 
     from graphmem.ingest_extract import _submit
-    from graphmem.ingest_read import Job, Todo
+    from graphmem.ingest_read import Job
+    from graphmem.ingest_units import Todo
     from graphmem.transcript import RawSession, RawTurn, Transcript
 
     def transcript(name: str, turns: int) -> Transcript:
@@ -310,7 +311,7 @@ def test_longest_conversations_are_submitted_first() -> None:
 
 
 def test_sessions_are_committed_in_units_of_enough_turns(memory: Memory, tmp_path: Path) -> None:
-    from graphmem.ingest_read import UNIT_TURNS
+    from graphmem.ingest_units import UNIT_TURNS
 
     path = sessions_file(tmp_path / "big.jsonl", sessions=2 * -(-UNIT_TURNS // 10) + 1, turns=10)
     extractor = FakeExtractor()
@@ -326,7 +327,7 @@ def test_progress_counts_turns_as_units_are_committed(
 ) -> None:
     from graphmem.progress import ProgressBar
 
-    monkeypatch.setattr("graphmem.ingest_read.UNIT_TURNS", 6)
+    monkeypatch.setattr("graphmem.ingest_units.UNIT_TURNS", 6)
     seen: list[tuple[int, int]] = []
 
     def advance(self: object, steps: int = 1, **fields: float) -> None:

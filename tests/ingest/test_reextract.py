@@ -70,7 +70,7 @@ def older(extractor: Any) -> Any:
 def test_reextraction_of_a_file_of_several_units_equals_a_fresh_ingest(
     tmp_path: Path, spacy_extractor: Any, monkeypatch: pytest.MonkeyPatch, before: str
 ) -> None:
-    monkeypatch.setattr("graphmem.ingest_read.UNIT_TURNS", 2)  # one session per unit
+    monkeypatch.setattr("graphmem.ingest_units.UNIT_TURNS", 2)  # one session per unit
     path = tmp_path / "ana.txt"
     path.write_text(TEXT, encoding="utf-8")
     first = spacy_extractor if before == "same facts" else older(spacy_extractor)

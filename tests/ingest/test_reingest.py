@@ -218,6 +218,7 @@ def test_store_without_prints_is_rewritten_once(mem: Memory, tmp_path: Path, mon
     path.write_text(chat(S1, S2), encoding="utf-8")
     with monkeypatch.context() as patch:  # as graphmem before turn prints: none under the input's key
         patch.setattr("graphmem.ingest_read.prints_key", lambda key, sid: f"elsewhere:{sid}")
+        patch.setattr("graphmem.ingest_units.prints_key", lambda key, sid: f"elsewhere:{sid}")
         run(mem, path)
     path.write_text(chat(S1, [*S2, "Maya: seven"]), encoding="utf-8")
     # a turn the store holds no event of: forgotten, or new (it is): written, and named
@@ -234,7 +235,7 @@ def test_store_without_prints_is_rewritten_once(mem: Memory, tmp_path: Path, mon
 def test_interrupted_reingest_resumes_and_loses_nothing(
     mem: Memory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("graphmem.ingest_read.UNIT_TURNS", 1)  # one unit per session
+    monkeypatch.setattr("graphmem.ingest_units.UNIT_TURNS", 1)  # one unit per session
     path = tmp_path / "talk.txt"
     path.write_text(chat(S1, S2), encoding="utf-8")
     run(mem, path)
@@ -265,7 +266,7 @@ def test_interrupted_reingest_writes_the_unchanged_turns_after_an_edit_on_resume
 ) -> None:
     # the first unit retracts the second session's redone turns too; its unchanged last turn is not a
     # forgotten one when the run resumes
-    monkeypatch.setattr("graphmem.ingest_read.UNIT_TURNS", 1)  # one unit per session
+    monkeypatch.setattr("graphmem.ingest_units.UNIT_TURNS", 1)  # one unit per session
     path = tmp_path / "talk.txt"
     path.write_text(chat(S1, S2), encoding="utf-8")
     run(mem, path)

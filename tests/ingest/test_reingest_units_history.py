@@ -2,7 +2,7 @@
 unit does (``test_reingest_history``): a version once archived is never changed, so ``AS OF`` a time before
 the re-ingest answers as it did.
 
-The file is longer than :data:`graphmem.ingest_read.UNIT_TURNS`, so it is written in two units, and the job
+The file is longer than :data:`graphmem.ingest_units.UNIT_TURNS`, so it is written in two units, and the job
 changes across the boundary (Acme in the first unit, Globex in the second). A live message recorded after
 both tells of a third job. Re-ingesting the edited file (or re-extracting it, as an extractor upgrade does)
 writes the first unit while the live job is stored and the file's second job not yet written again: ends
@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 
 from graphmem.ingest import ingest
-from graphmem.ingest_read import UNIT_TURNS
+from graphmem.ingest_units import UNIT_TURNS
 from graphmem.memory import Memory
 from graphmem.store.base import TimeFilter
 

@@ -59,7 +59,7 @@ def _twice_in(session: str, after: Callable[[], None] = lambda: None) -> tuple[C
 def test_a_second_ctrl_c_abandons_the_unit_in_progress(
     memory: Memory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("graphmem.ingest_read.UNIT_TURNS", 3)  # one session per unit
+    monkeypatch.setattr("graphmem.ingest_units.UNIT_TURNS", 3)  # one session per unit
     big = sessions_file(tmp_path / "big.jsonl")
     later = sessions_file(tmp_path / "later.jsonl", sessions=1)
     resolver, seen = _twice_in("s01")
@@ -81,7 +81,7 @@ def test_a_second_ctrl_c_abandons_the_unit_in_progress(
 def test_a_second_ctrl_c_during_the_units_write_lets_it_commit_whole(
     memory: Memory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("graphmem.ingest_read.UNIT_TURNS", 3)
+    monkeypatch.setattr("graphmem.ingest_units.UNIT_TURNS", 3)
     big = sessions_file(tmp_path / "big.jsonl")
     store = memory.store
     real = store.write
@@ -106,7 +106,7 @@ def test_what_an_abandoned_unit_moved_is_moved_back(
     undone: list[Any] = []
     monkeypatch.setattr("graphmem.ingest.retype_kept", lambda store, batch, known, write: ["moved"])
     monkeypatch.setattr("graphmem.ingest.undo_retypes", lambda store, retyped, write: undone.append(retyped))
-    monkeypatch.setattr("graphmem.ingest_read.UNIT_TURNS", 3)
+    monkeypatch.setattr("graphmem.ingest_units.UNIT_TURNS", 3)
     resolver, _ = _twice_in("s01")
     with pytest.raises(IngestInterrupted):
         ingest(memory, sessions_file(tmp_path / "big.jsonl"), extractor=FakeExtractor(), resolver=resolver, embed=False)
@@ -136,14 +136,14 @@ def test_a_stop_abandons_a_unit_at_its_next_write_where_it_cannot_at_once() -> N
 _DRIVER = """
 import sys, time
 from pathlib import Path
-import graphmem.embed, graphmem.ingest, graphmem.ingest_read
+import graphmem.embed, graphmem.ingest, graphmem.ingest_units
 import graphmem.store.lock as lock
 from graphmem.cli.app import run
 from tests.ingest.fakes import FakeExtractor
 from tests.ingest.test_stop_abandon import SlowEmbedder
 
 marker = Path(sys.argv[1])
-graphmem.ingest_read.UNIT_TURNS = 3
+graphmem.ingest_units.UNIT_TURNS = 3
 graphmem.ingest._get_extractor = lambda extractor, nlp: FakeExtractor()
 graphmem.embed.default_embedder = lambda name=None: SlowEmbedder(marker)
 real = lock.WriteLock._take

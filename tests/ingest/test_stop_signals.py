@@ -60,7 +60,7 @@ def _stored_sessions(memory: Memory, ns: str) -> list[str]:
 def test_ctrl_c_during_a_write_stops_the_run_after_that_unit(
     memory: Memory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("graphmem.ingest_read.UNIT_TURNS", 3)  # one session per unit
+    monkeypatch.setattr("graphmem.ingest_units.UNIT_TURNS", 3)  # one session per unit
     big = sessions_file(tmp_path / "big.jsonl")
     later = sessions_file(tmp_path / "later.jsonl", sessions=1)
     monkeypatch.setattr(graphmem.ingest, "commit_batch", _signal_in_write(signal.SIGINT, at=2))
@@ -72,7 +72,7 @@ def test_ctrl_c_during_a_write_stops_the_run_after_that_unit(
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # the handlers are put back
     assert signal.getsignal(signal.SIGTERM) == signal.SIG_DFL
     monkeypatch.undo()
-    monkeypatch.setattr("graphmem.ingest_read.UNIT_TURNS", 3)
+    monkeypatch.setattr("graphmem.ingest_units.UNIT_TURNS", 3)
     extractor = FakeExtractor()
     again = ingest(memory, [big, later], extractor=extractor)  # resumes at the unit after it
     assert (again.files_ok, again.files_failed, again.turns, again.events_retracted) == (2, 0, 9, 0)
@@ -98,7 +98,7 @@ class _SignalsItself(FakeExtractor):
 
 def test_ctrl_c_while_extracting_stops_at_once(memory: Memory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     # no store call is in flight while this process extracts: a stop need not wait for the unit
-    monkeypatch.setattr("graphmem.ingest_read.UNIT_TURNS", 3)
+    monkeypatch.setattr("graphmem.ingest_units.UNIT_TURNS", 3)
     extractor = _SignalsItself()
     with pytest.raises(KeyboardInterrupt):
         ingest(memory, sessions_file(tmp_path / "big.jsonl"), extractor=extractor, embed=False)
@@ -131,12 +131,12 @@ def test_a_programs_own_handlers_are_kept(memory: Memory, tmp_path: Path) -> Non
 # `graphmem ingest` in a process of its own that raises the signal at its second unit's write
 _DRIVER = """
 import signal, sys
-import graphmem.ingest, graphmem.ingest_read
+import graphmem.ingest, graphmem.ingest_units
 from graphmem.cli.app import run
 from tests.ingest.fakes import FakeExtractor
 from tests.ingest.test_stop_signals import _signal_in_write
 
-graphmem.ingest_read.UNIT_TURNS = 3
+graphmem.ingest_units.UNIT_TURNS = 3
 graphmem.ingest._get_extractor = lambda extractor, nlp: FakeExtractor()
 if sys.argv[1] != "none":
     graphmem.ingest.commit_batch = _signal_in_write(getattr(signal, sys.argv[1]), at=2)

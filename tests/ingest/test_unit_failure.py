@@ -60,7 +60,7 @@ def _file(path: Path, bad: str = "EXPLODE") -> Path:
 
 @pytest.fixture
 def units(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("graphmem.ingest_read.UNIT_TURNS", 1)  # one session per unit
+    monkeypatch.setattr("graphmem.ingest_units.UNIT_TURNS", 1)  # one session per unit
 
 
 def _run(memory: Memory, paths: list[Path], **kw: Any) -> IngestSummary:
@@ -145,7 +145,7 @@ def test_ctrl_c_while_extracting_ahead_is_not_swallowed_by_a_failed_write(
 ) -> None:
     """The helper path extracts one unit ahead: Ctrl-C there, while the unit before it fails to write,
     still stops the run (it used to be replaced by the writer closing the stream, and the run went on)."""
-    monkeypatch.setattr("graphmem.ingest_read.UNIT_TURNS", 1)
+    monkeypatch.setattr("graphmem.ingest_units.UNIT_TURNS", 1)
     lines = []
     for s in range(4):
         for i in range(3):

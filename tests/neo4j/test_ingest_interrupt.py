@@ -77,7 +77,7 @@ def _sessions(memory: Memory, ns: str) -> list[str]:
 def test_ctrl_c_in_the_driver_stops_the_run_after_the_unit_it_came_in(
     memory: Memory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, read: int
 ) -> None:
-    monkeypatch.setattr("graphmem.ingest_read.UNIT_TURNS", 3)  # one session per unit
+    monkeypatch.setattr("graphmem.ingest_units.UNIT_TURNS", 3)  # one session per unit
     big = sessions_file(tmp_path / "big.jsonl")
     later = sessions_file(tmp_path / "later.jsonl", sessions=1)
     raised = _ctrl_c_in_the_driver(monkeypatch, at=2, read=read)
@@ -87,7 +87,7 @@ def test_ctrl_c_in_the_driver_stops_the_run_after_the_unit_it_came_in(
     assert _sessions(memory, "big") == ["s00", "s01"]  # the unit in flight committed whole
     assert "later" not in memory.namespaces()
     monkeypatch.undo()
-    monkeypatch.setattr("graphmem.ingest_read.UNIT_TURNS", 3)
+    monkeypatch.setattr("graphmem.ingest_units.UNIT_TURNS", 3)
     extractor = FakeExtractor()
     again = ingest(memory, [big, later], extractor=extractor, embed=False)  # the driver is still usable
     assert again.errors == []
@@ -100,7 +100,7 @@ def test_a_second_ctrl_c_abandons_the_unit_at_its_write(
     memory: Memory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # both come while the unit resolves, outside the driver; the unit is abandoned as its write would begin
-    monkeypatch.setattr("graphmem.ingest_read.UNIT_TURNS", 3)
+    monkeypatch.setattr("graphmem.ingest_units.UNIT_TURNS", 3)
     big = sessions_file(tmp_path / "big.jsonl")
     seen: list[str] = []
 
@@ -126,7 +126,7 @@ def test_a_second_ctrl_c_in_the_driver_lets_the_write_under_way_commit(
     memory: Memory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # both come on the driver's socket reads once the unit's write (not only its commit_batch) has begun
-    monkeypatch.setattr("graphmem.ingest_read.UNIT_TURNS", 3)
+    monkeypatch.setattr("graphmem.ingest_units.UNIT_TURNS", 3)
     big = sessions_file(tmp_path / "big.jsonl")
     network = pytest.importorskip("neo4j._async_compat.network")
     socket_class = getattr(network, "BoltSocketBase", None)

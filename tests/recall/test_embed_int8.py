@@ -18,7 +18,7 @@ from graphmem.embed import (
     make_embedder,
     packaged_int8_model,
 )
-from graphmem.vector_index import model_space
+from graphmem.vector_models import model_space
 
 #: sha256 of graphmem/assets/minilm-dynint8.onnx as `benchmarks/int8_embed.py build` makes it (docs/scale.md).
 #: Another file makes other vectors: give it another INT8_MODEL name, then update this.

@@ -9,13 +9,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from graphmem import vector_index as vi
 from graphmem import vector_space as vs
 from graphmem.errors import VectorIndexError
 from graphmem.memory import Memory
 from graphmem.models import Batch, Event, Session
 from graphmem.store.embedded import EmbeddedStore
 from graphmem.vector_index import VectorIndex, space_folder
+from graphmem.vector_models import model_space
 
 DIM = 16
 MODEL = "test-model"
@@ -215,8 +215,8 @@ def test_model_and_dimension_mismatch_are_refused(store: EmbeddedStore, tmp_path
 
 
 def test_minilm_variants_share_a_space() -> None:
-    assert vi.model_space("all-MiniLM-L6-v2-onnx-int8") == vi.model_space("all-MiniLM-L6-v2")
-    assert vi.model_space("other") != vi.model_space("all-MiniLM-L6-v2")
+    assert model_space("all-MiniLM-L6-v2-onnx-int8") == model_space("all-MiniLM-L6-v2")
+    assert model_space("other") != model_space("all-MiniLM-L6-v2")
 
 
 def test_memory_keeps_the_index_beside_the_store(tmp_path: Path) -> None:
