@@ -36,7 +36,9 @@ message refers to is found as in one call ("My sister Clara lives in Rome." then
 at Acme Corp.": Clara's job). Those context turns are never written again: only the new turns' events and
 mentions, the facts and closings one of them is evidence of (a fact keeps the stored turns it cites
 too) and the entities these use are kept, so a stored fact is not re-recorded, re-evidenced or closed
-twice; a correction of a stored turn ("Sorry, I meant Globex") is bound by the writer as before.
+twice; a correction of a stored turn ("Sorry, I meant Globex") is bound by the writer as before. An
+extractor that reads context turns read only (:class:`ReadsContext`: Claude's) is given them as such
+(:attr:`Transcript.context`, as for a file that grew), so it is not asked to annotate them again.
 The messages are extracted knowing the stored entities they name (:mod:`graphmem.entity_prior`), and a
 stored entity whose type was NER's guess alone and that their facts type otherwise is moved to that type
 first (:func:`graphmem.entity_prior.retype_stored`), so names are typed as one call of all the turns types them.
@@ -55,7 +57,7 @@ import weakref
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 from datetime import tzinfo
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from graphmem.entity_prior import known_entities, retype_stored, turn_texts, undo_retypes
 from graphmem.errors import ConfigError, ExtractionError, IngestError
@@ -73,7 +75,7 @@ from graphmem.live_messages import (
 )
 from graphmem.live_placement import CONTEXT_TURNS, FileSaid, Placement, retry_of
 from graphmem.models import Batch, validate_namespace
-from graphmem.transcript import RawTurn
+from graphmem.transcript import RawTurn, Transcript
 from graphmem.write_retry import guarded, retry_conflicts
 
 if TYPE_CHECKING:
@@ -82,11 +84,20 @@ if TYPE_CHECKING:
     from graphmem.store.base import GraphStore
     from graphmem.writer import Resolver, Timings
 
-__all__ = ["CONTEXT_TURNS", "Message", "add", "lower_words", "messages_of", "parse_messages"]
+__all__ = ["CONTEXT_TURNS", "Message", "ReadsContext", "add", "lower_words", "messages_of", "parse_messages"]
 
 #: How many parsed turns the extractor of a memory's adds keeps for reuse (at most 100,000 characters of
 #: text, about 17 MB): the context windows of 28 sessions added to in turn.
 PARSE_CACHE_TURNS = 256
+
+
+@runtime_checkable
+class ReadsContext(Protocol):
+    """An extractor that is shown the stored turns before the new ones read only (in
+    :attr:`Transcript.context`, as for a file that grew) rather than as turns of the transcript to extract
+    (Claude's: annotating them again would be paid for and thrown away)."""
+
+    context_read_only: bool
 
 
 def add(
@@ -224,6 +235,8 @@ def _add(
             # the stored entities the messages name: "Helix Labs" stays the firm the namespace knows
             known = known_entities(store, namespace, turn_texts(transcript), participants=transcript.participants)
             transcript = replace(transcript, vocabulary=frozenset(words), known=known)
+            if isinstance(ex, ReadsContext) and ex.context_read_only:
+                transcript = _read_only(transcript, context)
             batch = _only_new(ex.extract(transcript), context)
             placed = list(dict.fromkeys(i for i in ids if i not in retried))
             if sorted(e.id for e in batch.events) != sorted(placed):  # sessions may come in time order
@@ -247,6 +260,18 @@ def _add(
                 raise
             _learn(memory, namespace, [e.text for e in batch.events])
     return ids
+
+
+def _read_only(transcript: Transcript, context: frozenset[str]) -> Transcript:
+    """``transcript`` with its context turns (the ids ``context``) moved out of its sessions into
+    :attr:`Transcript.context`: each session then starts at its first new turn."""
+    sessions, before = [], []
+    for raw in transcript.sessions:
+        n = sum(1 for k in range(len(raw.turns)) if event_id(raw.id, raw.first_seq + k) in context)
+        sessions.append(replace(raw, turns=raw.turns[n:], first_seq=raw.first_seq + n))
+        if n:
+            before.append((raw.id, raw.turns[:n]))
+    return replace(transcript, sessions=tuple(sessions), context=tuple(before))
 
 
 def _only_new(batch: Batch, context: frozenset[str]) -> Batch:

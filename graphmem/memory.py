@@ -237,6 +237,11 @@ class Memory(MemoryReads):
         Raises:
             ConfigError: the namespace, session or ``participants`` are not legal.
             IngestError: a message is malformed (its index and field are named).
+            ExtractionError: the extractor failed on the messages (with Claude: an API error or a
+                malformed answer, led by the namespace, session and turns of the request); nothing of
+                them was written.
+            ExtractorUnavailableError: the extractor's service cannot be used (Claude's API unreachable,
+                overloaded past its retries, or the API key rejected); nothing of them was written.
             ReadOnlyStoreError: this memory is read-only.
             StoreLockedError: another process held the store's write lock for too long.
             WriteConflictError: on a server, other clients kept writing the namespace while this call

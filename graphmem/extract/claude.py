@@ -43,10 +43,10 @@ from graphmem.transcript import Transcript
 __all__ = ["DEFAULT_MODEL", "PROMPT_VERSION", "TOOL", "ClaudeExtractor"]
 
 #: Bump whenever the prompt or the tool schema changes: it is part of every cache key.
-PROMPT_VERSION = "5"
+PROMPT_VERSION = "6"
 # Bumped when what is made of the same answers changes (state facts, wall-clock times, plans); not part of the
 # cache key, since the answers themselves do not change.
-_BUILD_VERSION = "7"
+_BUILD_VERSION = "8"
 DEFAULT_MODEL = "claude-haiku-4-5"
 TOOL_NAME = "record_memory"
 
@@ -65,7 +65,7 @@ TOOL: dict[str, Any] = {
         "properties": {
             "entities": {
                 "type": "array",
-                "description": "Every person, place, organisation, thing or topic the turns name.",
+                "description": "Every person, place, organization, thing or topic the turns name.",
                 "items": {
                     "type": "object",
                     "properties": {
@@ -166,7 +166,7 @@ SYSTEM_PROMPT = (
     """You extract long-term memory from dialogue transcripts.
 You receive numbered turns (T1, T2, ...) of one session, with the session date and the participants.
 Call the record_memory tool once with:
-- entities: every person, place, organisation, group, occasion, creative work, product, language and
+- entities: every person, place, organization, group, occasion, creative work, product, language and
   salient topic (short common-noun phrase such as "support group", "pottery class") the turns name.
   Use a participant's name for "I/me/my" (the speaker) and "you/your" (the addressee). Types: Person,
   Place, Organization, Group, Occasion, Work, Product, Language, Thing, Topic.
@@ -244,6 +244,9 @@ class ClaudeExtractor:
     """
 
     name = "claude"
+    #: The stored turns before a live add's new ones are shown read only (:attr:`Transcript.context`),
+    #: never annotated again: see :class:`graphmem.live.ReadsContext`.
+    context_read_only = True
 
     def __init__(
         self,
@@ -305,6 +308,8 @@ class ClaudeExtractor:
         #: Answer entries and entities not used (warned about): ``dropped_turns``, names the request never
         #: says, "you" in a turn addressed to no one. A plain count, for the ingest summary.
         self.dropped = 0
+        #: Entities whose type Claude gave as none of the declared ones, taken for ``Thing`` (warned about).
+        self.untyped = 0
         self._api_key = key
         self._client = client
         self._sleep = sleep or time.sleep
@@ -463,6 +468,7 @@ class ClaudeExtractor:
                 builder.add(data, group, context="\n".join(f"{who}: {text}" for _, who, text in shown))
         self.dropped_turns += builder.dropped_turns
         self.dropped += builder.dropped
+        self.untyped += builder.untyped
         return update_facts(builder.batch(), (), corrections=False)
 
     def _answers(

@@ -3,7 +3,9 @@
 Every field the tool schema declares is checked, required or not: a subject that is a number, a list
 or an object is malformed output, never read as "no subject" (a closing with no subject ends the
 predicate for everyone). An enum Claude spells otherwise (a mention's role, a time's grain, a closing's
-predicate) is left to the batch builder, which maps it or drops it; its type is still checked here.
+predicate) is left to the batch builder, which maps it or drops it; its type is still checked here. So is
+an entity's type: :func:`entity_type` maps a spelling of a declared type ("Organisation", "person",
+"Places", "ORG") onto it, and the builder takes any other for the default, ``Thing`` (warned about).
 """
 
 from __future__ import annotations
@@ -14,10 +16,24 @@ from typing import Any
 
 from graphmem.errors import ExtractionError
 
-__all__ = ["ENTITY_TYPES", "GRAINS", "malformed", "parse_iso", "validate"]
+__all__ = ["DEFAULT_TYPE", "ENTITY_TYPES", "GRAINS", "entity_type", "malformed", "parse_iso", "validate"]
 
 ENTITY_TYPES = ("Person", "Place", "Organization", "Group", "Occasion", "Work", "Product", "Language", "Thing", "Topic")
 GRAINS = ("day", "week", "month", "year", "time", "unknown")
+#: The type of an entity whose type Claude gave as none of :data:`ENTITY_TYPES` spells.
+DEFAULT_TYPE = "Thing"
+# Other names of the declared types: NER labels Claude may borrow, and words for a type
+_TYPE_NAMES = {
+    "org": "Organization",
+    "company": "Organization",
+    "people": "Person",
+    "gpe": "Place",
+    "loc": "Place",
+    "location": "Place",
+    "event": "Occasion",
+    "workofart": "Work",
+    "norp": "Group",
+}
 
 _STRING, _NULLABLE, _BOOLEAN, _ISO = "string", "nullable", "boolean", "iso"
 #: Per list of an event entry: its fields and their shapes (a required string is non-empty).
@@ -49,6 +65,22 @@ _EXPECTED = {
 
 
 _PARTIAL = re.compile(r"\d{4}(?:-\d{2})?")
+
+
+def entity_type(value: Any) -> str | None:
+    """The declared entity type (of :data:`ENTITY_TYPES`) ``value`` spells, case, spaces, ``-``/``_``, a
+    plural and British ``-isation`` aside ("Organisation", "person", "Places", "work_of_art", "ORG"), or
+    ``None`` for one it does not (or no string)."""
+    if not isinstance(value, str):
+        return None
+    key = re.sub(r"[\s_\-]+", "", value.casefold()).replace("isation", "ization")
+    for form in (key, key[:-1] if key.endswith("s") else key):
+        for declared in ENTITY_TYPES:
+            if form == declared.casefold():
+                return declared
+        if form in _TYPE_NAMES:
+            return _TYPE_NAMES[form]
+    return None
 
 
 def malformed(where: str, what: str) -> ExtractionError:
@@ -115,8 +147,8 @@ def validate(data: Any) -> dict[str, Any]:
 def _entity(item: Any, where: str) -> None:
     if not isinstance(item, dict) or not _fits(item.get("name"), _STRING):
         raise malformed(where, "an entity needs a non-empty 'name'")
-    if item.get("type") not in ENTITY_TYPES:
-        raise malformed(f"{where}.type", f"unknown entity type {_shown(item.get('type'))}")
+    if not _fits(item.get("type"), _NULLABLE):  # a type not declared is the builder's to default
+        raise malformed(f"{where}.type", f"expected a string or null, found {_shown(item['type'])}")
     aliases = item.get("aliases")
     if aliases is not None and (not isinstance(aliases, list) or not all(isinstance(a, str) for a in aliases)):
         raise malformed(f"{where}.aliases", "expected a list of strings")
@@ -132,7 +164,7 @@ def _entries(values: Any, fields: dict[str, str], where: str) -> None:
     for j, value in enumerate(values):
         if not isinstance(value, dict):
             raise malformed(f"{where}[{j}]", f"expected an object, found {type(value).__name__}")
-        if not all(_fits(value.get(k), _STRING) for k in required):
+        if any(value.get(k) is None for k in required):  # one given of another shape is named below
             raise malformed(f"{where}[{j}]", f"needs non-empty {', '.join(required)}")
         for key, shape in fields.items():
             if not _fits(value.get(key), shape):

@@ -1,10 +1,11 @@
 """The Claude extractor's I/O (the half of :mod:`graphmem.extract.claude` that talks to the API): one
 Messages request with retries, and the checks of what comes back.
 
-Rate limits (429), server errors (5xx), overload (529), timeouts and connection errors are retried with
-exponential backoff; when every retry failed that way the service is taken for unavailable
-(:class:`~graphmem.errors.ExtractorUnavailableError`: an ingest stops rather than retry in full for every
-file). Other API errors and an answer without a complete tool call raise
+Rate limits (429), server errors (5xx), overload (529), timeouts, connection errors and answers cut short
+(the connection closed before the whole body came) are retried with exponential backoff; when every retry
+failed that way the service is taken for unavailable (:class:`~graphmem.errors.ExtractorUnavailableError`:
+an ingest stops rather than retry in full for every file). So is a rejected API key (401), at once: every
+later request would be refused alike. Other API errors and an answer without a complete tool call raise
 :class:`~graphmem.errors.ExtractionError`.
 """
 
@@ -116,23 +117,8 @@ def request(
         except retryable as exc:
             if _malformed_request(exc):
                 break
-            if attempt >= retries.max_retries and isinstance(exc, anthropic.APITimeoutError):
-                waited = f"timeout={timeout:g} s" if timeout is not None else "its timeout"
-                raise ExtractorUnavailableError(
-                    f"the Claude API at {endpoint(client)} did not answer within {waited}: {attempt + 1} "
-                    "attempt(s) timed out; raise the timeout (--extractor-option timeout=SECONDS, or "
-                    "timeout= in Python)"
-                ) from exc
-            if attempt >= retries.max_retries and isinstance(exc, anthropic.APIConnectionError):
-                raise ExtractorUnavailableError(
-                    f"cannot reach the Claude API at {endpoint(client)}: {attempt + 1} attempt(s) failed "
-                    f"({_cause(exc)}); check the base URL (--extractor-option base_url=URL, base_url= in Python, "
-                    "or ANTHROPIC_BASE_URL), the network and any proxy"
-                ) from exc
             if attempt >= retries.max_retries:
-                raise ExtractorUnavailableError(
-                    f"the Claude API kept failing after {attempt + 1} attempts: {describe(exc)}"
-                ) from exc
+                raise _gave_up(exc, attempt + 1, client, timeout) from exc
             retries.sleep(retries.delay(attempt, exc))
             attempt += 1
             continue
@@ -141,14 +127,19 @@ def request(
                 retries.sleep(retries.delay(attempt, exc))
                 attempt += 1
                 continue
-            if exc.status_code >= 500:
-                raise ExtractorUnavailableError(
-                    f"the Claude API kept failing after {attempt + 1} attempts: {describe(exc)}"
-                ) from exc
-            raise ExtractionError(f"the Claude API refused the request: {describe(exc)}") from exc
+            raise _refused(exc, attempt + 1) from exc
         except anthropic.AnthropicError as exc:
             raise ExtractionError(f"the Claude API call failed: {exc}") from exc
         except ValueError as exc:  # a 200 whose body is not JSON: a proxy's or captive portal's page
+            if _cut_json(exc):  # or one cut short: its start is JSON, which ends before it closes
+                if attempt < retries.max_retries:
+                    retries.sleep(retries.delay(attempt, exc))
+                    attempt += 1
+                    continue
+                raise ExtractorUnavailableError(
+                    f"the Claude API at {endpoint(client)} cut its answer short: {attempt + 1} attempt(s) gave a "
+                    f"JSON body that stops before its end ({exc}); the connection or a proxy dropped the rest"
+                ) from exc
             raise ExtractionError(
                 f"{endpoint(client)} answered with a body that is not JSON ({exc}): is base_url the "
                 "Anthropic API, or a proxy's page in its place?"
@@ -176,6 +167,46 @@ def request(
     )
 
 
+def _refused(exc: Any, attempts: int) -> ExtractionError:
+    """The error for an HTTP error answer not retried (again): a server error after every retry and a
+    rejected key stop an ingest (:class:`ExtractorUnavailableError`: every later request would fail
+    alike); any other is this request's."""
+    if exc.status_code >= 500:
+        return ExtractorUnavailableError(f"the Claude API kept failing after {attempts} attempts: {describe(exc)}")
+    if exc.status_code == 401:  # the key is never shown
+        return ExtractorUnavailableError(
+            f"the Claude API rejected the API key (HTTP 401, {_error_type(exc)}): check ANTHROPIC_API_KEY "
+            "(or api_key=) holds a valid key (the key is not shown)"
+        )
+    return ExtractionError(f"the Claude API refused the request: {describe(exc)}")
+
+
+def _gave_up(exc: Exception, attempts: int, client: Any, timeout: float | None) -> ExtractorUnavailableError:
+    """The error for a request whose every attempt failed with ``exc``'s kind of transient error."""
+    import anthropic
+
+    if isinstance(exc, anthropic.APITimeoutError):
+        waited = f"timeout={timeout:g} s" if timeout is not None else "its timeout"
+        return ExtractorUnavailableError(
+            f"the Claude API at {endpoint(client)} did not answer within {waited}: {attempts} "
+            "attempt(s) timed out; raise the timeout (--extractor-option timeout=SECONDS, or "
+            "timeout= in Python)"
+        )
+    cut = _cut_short(exc)
+    if cut is not None:
+        return ExtractorUnavailableError(
+            f"the Claude API at {endpoint(client)} cut its answer short: {attempts} attempt(s) ended "
+            f"before the whole body came ({cut}); the connection or a proxy dropped the rest"
+        )
+    if isinstance(exc, anthropic.APIConnectionError):
+        return ExtractorUnavailableError(
+            f"cannot reach the Claude API at {endpoint(client)}: {attempts} attempt(s) failed "
+            f"({_cause(exc)}); check the base URL (--extractor-option base_url=URL, base_url= in Python, "
+            "or ANTHROPIC_BASE_URL), the network and any proxy"
+        )
+    return ExtractorUnavailableError(f"the Claude API kept failing after {attempts} attempts: {describe(exc)}")
+
+
 def _malformed_request(exc: BaseException) -> bool:
     """Whether ``exc`` (a connection error) was caused by a request the HTTP library would not send
     (httpx's or h11's ``LocalProtocolError``), not by the network."""
@@ -187,6 +218,37 @@ def _malformed_request(exc: BaseException) -> bool:
         if type(seen).__name__ == "LocalProtocolError":
             return True
     return False
+
+
+def _cut_short(exc: BaseException) -> str | None:
+    """What the network said when ``exc`` (a connection error) is an answer whose body stopped before its
+    declared length (httpx's ``RemoteProtocolError``: "peer closed connection without sending complete
+    message body"), else ``None``."""
+    seen: BaseException | None = exc
+    for _ in range(8):  # the causes, as far as they go
+        if seen is None:
+            return None
+        if type(seen).__name__ == "RemoteProtocolError" and "complete message body" in str(seen):
+            return str(seen)
+        seen = seen.__cause__ or seen.__context__
+    return None
+
+
+def _cut_json(exc: ValueError) -> bool:
+    """Whether ``exc`` is JSON that stops before it closes (a body cut short: a string left open, or the
+    fault at its very end), not a page of another kind."""
+    doc, pos, msg = getattr(exc, "doc", None), getattr(exc, "pos", None), getattr(exc, "msg", "")
+    if not isinstance(doc, str) or not isinstance(pos, int) or doc.lstrip()[:1] not in ("{", "["):
+        return False
+    return pos >= len(doc.rstrip()) or str(msg).startswith("Unterminated string")
+
+
+def _error_type(exc: Exception) -> str:
+    """The ``error.type`` of an API error's body (``authentication_error``), never its message."""
+    body = getattr(exc, "body", None)
+    error = body.get("error") if isinstance(body, dict) else None
+    kind = error.get("type") if isinstance(error, dict) else None
+    return kind if isinstance(kind, str) and kind.isidentifier() else "refused"
 
 
 def _cause(exc: BaseException) -> str:

@@ -26,10 +26,12 @@ from typing import Any
 
 from graphmem.extract.antecedents import can_lead, on_clock
 from graphmem.extract.bounds import Bounds, done_ahead, ending_at, own_state_start, plan_window, until_bound
+from graphmem.extract.claude_answer import DEFAULT_TYPE, entity_type
 from graphmem.extract.claude_checks import Saying, holds, listing, pronoun_of, request_place, request_text, voiced
 from graphmem.extract.entities import EntityRegistry
 from graphmem.extract.events import EventPlan
 from graphmem.extract.names import fact_id, name_key, normalize_name, words
+from graphmem.extract.relations import FAMILY_ROLES
 from graphmem.extract.times import from_utc
 from graphmem.extract.vocabulary import canonical, is_single_valued, past_state
 from graphmem.models import OVER_PHRASE, Batch, Event, Fact, FactClosing, Mention, TimeRef
@@ -58,6 +60,12 @@ def normalise_predicate(text: str) -> str | None:
     if name is not None:
         return name
     return None if key.startswith(("not_", "no_", "never_")) else "said_about"
+
+
+def _family_role(predicate: str) -> bool:
+    """Whether ``predicate`` gives a family role (``sister_of``: :data:`~graphmem.extract.relations.
+    FAMILY_ROLES`), which holds with no start date."""
+    return predicate.endswith("_of") and predicate[: -len("_of")] in FAMILY_ROLES
 
 
 def _key(name: Any) -> str:
@@ -104,6 +112,8 @@ class AnswerBuilder:
         #: Entries and entities of the answers not used: those of ``dropped_turns``, those naming what their
         #: request never says, and those naming "you" in a turn addressed to no one (each warned about).
         self.dropped = 0
+        #: Entities of the answers whose type spells no declared type (taken for ``Thing``, warned about).
+        self.untyped = 0
         self._answer_names: dict[str, str] = {}  # normalised name or alias listed by the current answer -> id
 
     def entity(self, name: str) -> str:
@@ -173,7 +183,19 @@ class AnswerBuilder:
                 listing(sorted(saying.unsaid)),
                 entries,
             )
-        self._types = {_key(e["name"]): e["type"] for e in listed}
+        self._types = {_key(e["name"]): entity_type(e.get("type")) or DEFAULT_TYPE for e in listed}
+        untyped = [e.get("type") for e in listed if entity_type(e.get("type")) is None]
+        if untyped:
+            self.untyped += len(untyped)
+            _log.warning(
+                "warning: %s: %d entit%s of Claude's answer had a type that is none of the declared ones (%s): "
+                "taken for %s",
+                place,
+                len(untyped),
+                "y" if len(untyped) == 1 else "ies",
+                listing(untyped),
+                DEFAULT_TYPE,
+            )
         said = [e for e in listed if saying.grounded(e)]
         # every listed name first, so no listed name is taken for a part of another
         self._answer_names = {normalize_name(n): "" for e in said for n in (e["name"], *(e.get("aliases") or ()))}
@@ -267,7 +289,8 @@ class AnswerBuilder:
         # something done once, dated after it is said, is a plan ("a visit next month"), as on the spaCy path
         predicate = done_ahead(predicate, when.start if when else None, said)
         fid = fact_id(event.id, s_id, predicate, o_id)
-        valid_from = when.start if when else said
+        # a family role always held ("my sister Clara"): no start unless a phrase dates one, as on the spaCy path
+        valid_from = when.start if when else None if _family_role(predicate) else said
         valid_to = until_bound(until, to_its_end=_to_its_end(until.phrase), said_at=said) if until else None
         over = past_state(str(f["predicate"])) is not None and until is None and valid_to is None
         if over:  # "worked_at": the state held before it was said and is over, as on the spaCy path

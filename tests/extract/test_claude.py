@@ -209,7 +209,7 @@ def test_malformed_tool_output(make: Any, stub: Stub, transcript: Transcript) ->
     with pytest.raises(ExtractionError, match=r"malformed record_memory output at \$\.events"):
         make().extract(transcript)
     bad_type = copy.deepcopy(recorded("claude_session_1.json"))
-    bad_type["content"][0]["input"]["entities"][0]["type"] = "Alien"
+    bad_type["content"][0]["input"]["entities"][0]["type"] = ["Person"]  # an unknown name is a Thing, not this
     stub.answer(bad_type)
     with pytest.raises(ExtractionError, match=r"entities\[0\]\.type"):
         make().extract(transcript)
