@@ -67,6 +67,7 @@ from graphmem.ingest_paths import FOLDER_SUFFIXES, Records, check_readable, coll
 from graphmem.ingest_prints import SessionPrint, addressing, prints_key, prints_prefix
 from graphmem.ingest_unprinted import inferred_prints
 from graphmem.models import Batch, SourceRecord
+from graphmem.reopened import later_turns
 from graphmem.transcript import Transcript
 from graphmem.writer import fact_chains
 
@@ -392,6 +393,7 @@ def _plan_sessions(
         many=addressed == "many",
         facts=lambda: store.iter_facts(ns),
         chains=lambda ids: fact_chains(store, ns, ids),
+        later=lambda ends: later_turns(store, ns, ends),
     )
 
 
