@@ -120,7 +120,6 @@ def _write_job(
     summary: IngestSummary,
     on_write: Callable[[], None],
     stop: Stop,
-    extractor: Extractor | None = None,
 ) -> str | None:
     """Resolve, embed and write the units of one input as each is extracted, one commit per unit.
 
@@ -136,7 +135,7 @@ def _write_job(
     """
     t = summary.timings
     spent = Timings()
-    run = UnitRun(job.todo, extractor)  # ``extractor`` reads again turns outside the input (graphmem.reread)
+    run = UnitRun(job.todo)
     # the neo4j driver turns an exception raised mid-I/O into another error: a server store's unit is
     # abandoned only at its writes (graphmem.ingest_stop)
     at_once = not isinstance(target.store, GuardsWrites)
@@ -547,7 +546,7 @@ def _run(
                 summary.turns_live += job.live
                 summary.messages_empty += job.empty_messages
                 try:
-                    job.error = _write_job(target, job, parts, resolvers, embed, summary, lambda: tick(0), stop, ex)
+                    job.error = _write_job(target, job, parts, resolvers, embed, summary, lambda: tick(0), stop)
                 except Exception as exc:  # a store or resolver failure on one input; others continue
                     stop.check()
                     detail = str(exc) if isinstance(exc, GraphmemError) else f"{type(exc).__name__}: {exc}"

@@ -26,25 +26,21 @@ whole-file extraction of the new version. Two things in extraction look ahead, a
 
 A kept turn that ended (closed, or otherwise revised) a fact of a redone turn is redone as well, in any
 session of the transcript: the fact is written again and must be ended again the same way ("I moved to
-Berlin" ends the "I live in Porto" an edit made of "I live in Lisbon"). So is a kept turn told after an
-end a redone (or removed) turn gave that may end the same fact again (:mod:`graphmem.reopened`): "I left
-Initech last week" found the job ended already and ended nothing, and with the end taken back it must.
-Each cut redoes more turns, so this runs to a fixpoint. Ends told outside the transcript are applied again
-by the writer instead (:func:`graphmem.store.versions.kept_closings`, :mod:`graphmem.reread`).
+Berlin" ends the "I live in Porto" an edit made of "I live in Lisbon"). Each cut redoes more turns, so
+this runs to a fixpoint. Ends told outside the transcript are applied again by the writer instead
+(:func:`graphmem.store.versions.kept_closings`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
-from datetime import datetime
 
 from graphmem.extract.events import event_text
 from graphmem.extract.facts import may_tell_start
 from graphmem.extract.names import event_id
 from graphmem.ingest_prints import SessionPrint, kept_turns, line_of, statement, unnamed
 from graphmem.models import Batch, Fact
-from graphmem.reopened import retracted_ends
 from graphmem.store.versions import logical_id
 from graphmem.transcript import RawSession
 
@@ -126,19 +122,15 @@ def _settle_cuts(
     many: bool,
     facts: Callable[[], Iterable[Fact]],
     chains: Callable[[set[str]], Iterable[Fact]] | None,
-    later: Callable[[list[tuple[Fact, datetime]]], set[str]] | None = None,
 ) -> None:
     """Move the ``cuts`` (session id → kept leading turns) back, to a fixpoint, before every kept turn
     whose facts a redone turn dates (:func:`_cut_for_jobs`) and every kept turn that ended a fact of a
-    redone turn, or that may end again a fact whose end a redone or removed turn gave (``later``:
-    :func:`graphmem.reopened.later_turns`); each cut redoes more turns, which may move others.
-    ``changed``: the sessions whose content changed (the others are redone only from a cut made here);
-    ``starts``: per session, its last turn that may say a start (:func:`_last_starts`)."""
+    redone turn; each cut redoes more turns, which may move others. ``changed``: the sessions whose
+    content changed (the others are redone only from a cut made here); ``starts``: per session, its last
+    turn that may say a start (:func:`_last_starts`)."""
     jobs: dict[str, list[tuple[int, Fact]]] | None = None
     where = {eid: (sid, seq) for sid, events in written.items() if sid in cuts for seq, eid in events.items()}
     looked: set[str] = set()
-    # the events of sessions the new version no longer has are retracted: their ends are taken back too
-    removed = {eid for sid, events in written.items() if sid not in cuts for eid in events.values()}
     moved = True
     while moved:
         moved = False
@@ -150,15 +142,11 @@ def _settle_cuts(
             cut = _cut_for_jobs(cuts[sid], (jobs or {}).get(sid, []), redone, starts.get(sid, 0))
             moved |= cut != cuts[sid]
             cuts[sid] = cut
-        fresh = (redone | removed) - looked
+        fresh = redone - looked
         if chains is None or not fresh:
             continue
         looked |= fresh
-        found = list(chains(fresh))
-        closers = _closers(found, fresh)
-        if later is not None:  # an end taken back: the kept turns after it that may end the fact again
-            closers |= later(retracted_ends(found, fresh)) - fresh
-        for sid, seq in (where[e] for e in closers if e in where):
+        for sid, seq in (where[e] for e in _closers(chains(fresh), fresh) if e in where):
             if seq <= cuts[sid]:
                 cuts[sid] = 0 if many else seq - 1
                 moved = True
@@ -190,7 +178,6 @@ def plan_sessions(
     many: bool,
     facts: Callable[[], Iterable[Fact]],
     chains: Callable[[set[str]], Iterable[Fact]] | None = None,
-    later: Callable[[list[tuple[Fact, datetime]]], set[str]] | None = None,
 ) -> list[SessionPlan]:
     """Plan every session of the new version of one transcript (see the module docs).
 
@@ -206,9 +193,6 @@ def plan_sessions(
         chains: every version (current and archived) of the facts that the given events state or
             revised (read only when a turn is redone; ``None``: kept turns that ended facts of redone
             ones are not looked for).
-        later: the stored events told after each given end that may end its fact again
-            (:func:`graphmem.reopened.later_turns`): kept ones are redone when a redone or removed turn
-            gave the end, which its retraction takes back (``None``: not looked for).
     """
     cuts: dict[str, int] = {}  # session id → its kept leading turns
     changed: set[str] = set()
@@ -223,9 +207,7 @@ def plan_sessions(
             kept = kept_turns(before, new)
             cuts[raw.id] = 0 if kept and many else kept
     sizes = {raw.id: len(new.turns) for raw, new in zip(ordered, prints, strict=True)}
-    _settle_cuts(
-        cuts, changed, sizes, written, _last_starts(ordered), many=many, facts=facts, chains=chains, later=later
-    )
+    _settle_cuts(cuts, changed, sizes, written, _last_starts(ordered), many=many, facts=facts, chains=chains)
     plans: list[SessionPlan] = []
     for index, (raw, new) in enumerate(zip(ordered, prints, strict=True)):
         kept = cuts[raw.id]

@@ -66,7 +66,6 @@ from graphmem.ingest_prints import SessionPrint, addressing, prints_key, prints_
 from graphmem.ingest_units import Todo, add_units, session_key
 from graphmem.ingest_unprinted import inferred_prints
 from graphmem.models import SourceRecord
-from graphmem.reopened import later_turns
 from graphmem.transcript import Transcript
 from graphmem.writer import fact_chains
 
@@ -352,7 +351,6 @@ def _plan_sessions(
         many=addressed == "many",
         facts=lambda: store.iter_facts(ns),
         chains=lambda ids: fact_chains(store, ns, ids),
-        later=lambda ends: later_turns(store, ns, ends),
     )
 
 

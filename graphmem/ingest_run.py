@@ -18,11 +18,6 @@ after the message for the first time):
   the first unit, whose retraction removed it (:func:`graphmem.store.versions.kept_closings`): the later
   unit wrote the fact again without it. The first unit's kept ends now go to the later units.
 
-An end the retraction takes back opens its fact again; a stored turn outside the input told after it that
-ended nothing then ("I left Initech last week", when the file had ended the job in April) is extracted
-again and its end applied with the retracting unit (:mod:`graphmem.reread`) unless that unit's own
-statements ended the fact again before it.
-
 The events of sessions an interrupted run of the same content wrote (:attr:`Todo.resumed
 <graphmem.ingest_units.Todo>`) count as the run's earlier units when it is resumed.
 
@@ -38,12 +33,10 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from graphmem.entity_prior import known_entities, replaced_only, retype_stored
-from graphmem.reread import reread_ends
 from graphmem.store.versions import kept_closings
 from graphmem.writer import Resolver, RunUnit, fact_chains
 
 if TYPE_CHECKING:
-    from graphmem.extract import Extractor
     from graphmem.ingest_units import Todo
     from graphmem.models import Batch, Entity, FactClosing
     from graphmem.store.base import GraphStore
@@ -57,9 +50,6 @@ class UnitRun:
     """The run of one input's units (``todo``, in the order they are written), per namespace."""
 
     todo: Sequence[Todo]
-    #: The extractor the input is read with: stored turns outside the input that may end a fact again
-    #: once a unit's retraction takes back its end are extracted again with it (:mod:`graphmem.reread`).
-    extractor: Extractor | None = None
     _earlier: dict[str, set[str]] = field(default_factory=dict)
     _kept: dict[str, tuple[FactClosing, ...]] = field(default_factory=dict)
 
@@ -68,14 +58,10 @@ class UnitRun:
         todo = self.todo[n]
         ns = todo.transcript.namespace
         more = any(t.transcript.namespace == ns and t.transcript.sessions for t in self.todo[n + 1 :])
-        again: tuple[FactClosing, ...] = ()
-        if todo.retract and self.extractor is not None:
-            again = reread_ends(store, ns, todo.retract, self.extractor)
         if todo.retract and more and ns not in self._kept:
             self._kept[ns] = kept_closings(fact_chains(store, ns, todo.retract), todo.retract)
         earlier = frozenset(self._earlier.get(ns, set()).union(todo.resumed))
-        kept = () if todo.retract else self._kept.get(ns, ())
-        return RunUnit(more=more, earlier=earlier, kept=kept, reread=again)
+        return RunUnit(more=more, earlier=earlier, kept=() if todo.retract else self._kept.get(ns, ()))
 
     def resolver(self, resolvers: Callable[[RunUnit], Resolver], store: GraphStore, n: int) -> Resolver:
         """The resolver ``resolvers`` gives unit ``n`` from where it stands (:meth:`place`), resolving a unit

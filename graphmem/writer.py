@@ -80,17 +80,13 @@ class RunUnit:
     told after its statements to the last unit, which catches up the facts the ``earlier`` units'
     events state with its own (:func:`graphmem.fact_replay.replay`); ``kept`` are the ends the first
     unit's retraction removed that events outside it gave (:func:`graphmem.store.versions.kept_closings`),
-    applied again by the later units, which state those facts anew. ``reread`` are the ends stored turns
-    outside the input say, read again because the unit's retraction takes back an earlier end of their fact
-    (:func:`graphmem.reread.reread_ends`): each applies unless the batch's own statements told before it
-    ended that fact again (:func:`graphmem.reread.still_open`). The default (a run of one unit) is what a
-    live ``add`` writes.
+    applied again by the later units, which state those facts anew. The default (a run of one unit) is
+    what a live ``add`` writes.
     """
 
     more: bool = False
     earlier: frozenset[str] = frozenset()
     kept: tuple[FactClosing, ...] = ()
-    reread: tuple[FactClosing, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,7 +113,6 @@ def default_resolver(memory: WriteTarget, embed: bool, unit: RunUnit | None = No
     from graphmem.extract.resolve import resolve_batch
     from graphmem.fact_replay import replay
     from graphmem.fact_time import told_in_store
-    from graphmem.reread import still_open
 
     place = unit or RunUnit()
 
@@ -125,7 +120,7 @@ def default_resolver(memory: WriteTarget, embed: bool, unit: RunUnit | None = No
         store = memory.store
         resolved = resolve_batch(batch, existing, name_vectors(memory) if embed else None, history=store)
         stored, kept = _stored_facts(store, batch)
-        kept = (*kept, *place.kept, *still_open(place.reread, resolved))
+        kept = (*kept, *place.kept)
         if kept:  # ends told by events outside the retraction are applied again to the facts re-stated
             resolved = replace(resolved, closings=(*resolved.closings, *kept))
         bound = bind_corrections(
