@@ -15,6 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from graphmem.errors import ExtractionError
+from graphmem.extract.entities import NER_TYPES
 
 __all__ = ["DEFAULT_TYPE", "ENTITY_TYPES", "GRAINS", "entity_type", "malformed", "parse_iso", "validate"]
 
@@ -22,17 +23,16 @@ ENTITY_TYPES = ("Person", "Place", "Organization", "Group", "Occasion", "Work", 
 GRAINS = ("day", "week", "month", "year", "time", "unknown")
 #: The type of an entity whose type Claude gave as none of :data:`ENTITY_TYPES` spells.
 DEFAULT_TYPE = "Thing"
-# Other names of the declared types: NER labels Claude may borrow, and words for a type
-_TYPE_NAMES = {
-    "org": "Organization",
+# Other names of the declared types: spaCy's NER labels (typed as the spaCy path types them), which Claude
+# may borrow, and common words for a type
+_TYPE_NAMES = {label.casefold().replace("_", ""): declared for label, declared in NER_TYPES.items()} | {
     "company": "Organization",
     "people": "Person",
-    "gpe": "Place",
-    "loc": "Place",
     "location": "Place",
+    "city": "Place",
+    "town": "Place",
+    "country": "Place",
     "event": "Occasion",
-    "workofart": "Work",
-    "norp": "Group",
 }
 
 _STRING, _NULLABLE, _BOOLEAN, _ISO = "string", "nullable", "boolean", "iso"
@@ -74,7 +74,8 @@ def entity_type(value: Any) -> str | None:
     if not isinstance(value, str):
         return None
     key = re.sub(r"[\s_\-]+", "", value.casefold()).replace("isation", "ization")
-    for form in (key, key[:-1] if key.endswith("s") else key):
+    singular = key[:-3] + "y" if key.endswith("ies") else key[:-1] if key.endswith("s") else key
+    for form in (key, singular):
         for declared in ENTITY_TYPES:
             if form == declared.casefold():
                 return declared

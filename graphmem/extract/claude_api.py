@@ -169,14 +169,19 @@ def request(
 
 def _refused(exc: Any, attempts: int) -> ExtractionError:
     """The error for an HTTP error answer not retried (again): a server error after every retry and a
-    rejected key stop an ingest (:class:`ExtractorUnavailableError`: every later request would fail
-    alike); any other is this request's."""
+    rejected or unpermitted key (401, 403) stop an ingest (:class:`ExtractorUnavailableError`: every later
+    request would fail alike); any other is this request's."""
     if exc.status_code >= 500:
         return ExtractorUnavailableError(f"the Claude API kept failing after {attempts} attempts: {describe(exc)}")
     if exc.status_code == 401:  # the key is never shown
         return ExtractorUnavailableError(
             f"the Claude API rejected the API key (HTTP 401, {_error_type(exc)}): check ANTHROPIC_API_KEY "
             "(or api_key=) holds a valid key (the key is not shown)"
+        )
+    if exc.status_code == 403:  # a key not allowed the model (or the account): every request alike
+        return ExtractorUnavailableError(
+            f"the Claude API does not permit this key the request (HTTP 403, {_error_type(exc)}): check the key's "
+            f"access to the model and the account's standing: {describe(exc)}"
         )
     return ExtractionError(f"the Claude API refused the request: {describe(exc)}")
 

@@ -127,14 +127,24 @@ def network_client(answer: Any, sent: list[str]) -> Any:
     )
 
 
-def test_a_rejected_key_stops_an_ingest_naming_the_key_problem(tmp_path: Path, sleeps: list[float]) -> None:
+@pytest.mark.parametrize(
+    ("status", "kind", "said"),
+    [
+        (401, "authentication_error", "rejected the API key (HTTP 401, authentication_error)"),
+        (403, "permission_error", "does not permit this key the request (HTTP 403, permission_error)"),
+    ],
+)
+def test_a_rejected_key_stops_an_ingest_naming_the_key_problem(
+    tmp_path: Path, sleeps: list[float], status: int, kind: str, said: str
+) -> None:
+    """A rejected key (401) or a key not permitted the model (403) fails every request alike: one is sent."""
     import httpx2
 
     from graphmem.extract.claude import ClaudeExtractor
 
     sent: list[str] = []
-    refused = {"type": "error", "error": {"type": "authentication_error", "message": "invalid x-api-key"}}
-    client = network_client(lambda request: httpx2.Response(401, json=refused), sent)
+    refused = {"type": "error", "error": {"type": kind, "message": "not for this key"}}
+    client = network_client(lambda request: httpx2.Response(status, json=refused), sent)
     ex = ClaudeExtractor(client=client, cache_dir=tmp_path / "cache", sleep=sleeps.append, now=base.NOW)
     files = [
         write_talk(tmp_path / f"{n}.txt", ("10 January 2024", f"[18:00] Caroline: I like {drink}.\n"))
@@ -145,7 +155,7 @@ def test_a_rejected_key_stops_an_ingest_naming_the_key_problem(tmp_path: Path, s
     assert len(sent) == 1 and sleeps == []  # one doomed request, not one a file, and no retries
     assert summary.stopped is not None and "2 later input(s) not read" in summary.stopped
     message = summary.errors[0][1]
-    assert "rejected the API key (HTTP 401, authentication_error)" in message and "ANTHROPIC_API_KEY" in message
+    assert said in message and ("ANTHROPIC_API_KEY" in message or status == 403)
     assert "secret" not in message and "secret" not in summary.stopped
 
 
@@ -200,3 +210,22 @@ def test_the_docs_give_the_build_version_the_code_has() -> None:
     text = DOCS.read_text(encoding="utf-8")
     found = re.findall(r"Build\s+version (\d+) \(the extractor's version `([\d.]+):<model>`", text)
     assert found == [(_BUILD_VERSION, f"{PROMPT_VERSION}.{_BUILD_VERSION}")]
+
+
+@pytest.mark.parametrize(
+    ("given", "declared"),
+    [
+        ("FAC", "Place"),  # typed as the spaCy path types the NER label
+        ("LAW", "Work"),
+        ("Companies", "Organization"),
+        ("Cities", "Place"),
+        ("Country", "Place"),
+        ("Organisation", "Organization"),
+        ("work_of_art", "Work"),
+        ("Alien", None),
+    ],
+)
+def test_type_names_claude_may_give_are_the_types_spacy_gives(given: str, declared: str | None) -> None:
+    from graphmem.extract.claude_answer import entity_type
+
+    assert entity_type(given) == declared
