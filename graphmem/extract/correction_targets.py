@@ -24,7 +24,8 @@ speaker's previous turn dated by a phrase, with no question between (:meth:`_Bin
 is stated again from the correcting turn from ``at``, and the request names it as its own value, so the
 earlier statement is corrected as a slip. One that names the slipped time ("…, not December": ``denied``)
 and finds no such state there binds to the speaker's one current state starting within that time, wherever
-and whenever stated (another chat, file or day).
+and whenever stated (another chat, file or day); a statement memory learns after such a correction is checked
+against it when written (:mod:`graphmem.extract.denied_times`).
 
 A bound correction becomes what the turn would have said in full ("Sorry, I meant Globex. I work at
 Globex."): a fact of the corrected predicate from the speaker to the value with the turn as evidence, and a
@@ -44,6 +45,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from graphmem.extract.corrections import denied_statements
+from graphmem.extract.denied_times import loose
 from graphmem.extract.names import entity_id, event_id, event_place, fact_id, name_key, normalize_name
 from graphmem.extract.temporal import corrected_by, remap_closings, told_past
 from graphmem.extract.times import TimeResolver
@@ -103,7 +105,6 @@ _OWNED_SLIP = re.compile(
 
 #: An apology opening a turn ("Sorry, Leeds, not Bristol.", "Oops — Porto, not Lisbon!").
 _APOLOGY = re.compile(r"\W*(?:sorry|oops|whoops|apologies)\b", re.IGNORECASE)
-_YEAR = re.compile(r"\b\d{4}\b|'\d{2}\b")
 
 
 def _asks_for_a_name(turn: Event) -> bool:
@@ -380,7 +381,7 @@ class _Binding:
         if not run and request.denied is not None:
             # "Sorry, I meant I'm moving to Lisbon in January, not December." in a later chat: the speaker's
             # current statement dated within the time it denies, wherever and whenever they made it
-            run = [f for f in dated if self.current(f, request) and self.loose(f) and self.denies(request, f)]
+            run = [f for f in dated if self.current(f, request) and loose(f) and self.denies(request, f)]
         dated = run
         if len({(f.predicate, f.object_id) for f in dated}) != 1 or request.subject_id is None:
             return None
@@ -410,14 +411,6 @@ class _Binding:
         return fact.recorded_at <= request.recorded_at and (
             fact.valid_to is None or fact.valid_to >= request.recorded_at
         )
-
-    @staticmethod
-    def loose(fact: Fact) -> bool:
-        """Whether a later bare month may have been meant for ``fact``'s time: a plan pointing ahead ("I'm
-        moving next month") or a time naming no year ("I moved in December"). "I moved to Lisbon in December
-        2025." said in the past with its year is no slip a later "not December" corrects."""
-        assert fact.valid_from is not None
-        return fact.valid_from > fact.recorded_at or not _YEAR.search(fact.time_phrase or "")
 
     def denies(self, request: FactClosing, fact: Fact) -> bool:
         """Whether ``fact`` starts within the time ``request`` denies ("not December"), that phrase read the
