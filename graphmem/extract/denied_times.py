@@ -6,7 +6,10 @@ December that memory holds when the correction is written (:mod:`graphmem.extrac
 older chat ingested after a live message), that binding has passed: closings are not stored. What is
 stored is the fact the correction stated (Ana ``lives_in`` Lisbon from January, its evidence the correcting
 turn) and the turn's text, which denies the time (", not December") right after the phrase that dates that
-fact. :func:`stored_time_corrections` reads the denial back from them and gives, for each new statement it
+fact, in the clause "I meant" restates: the fact's object is named between the two in one sentence, as the
+forward binding takes the restated clause's object ("I meant I start at Globex in January, not December, and
+I'm moving to Lisbon in January." denies Globex's time, not Lisbon's).
+:func:`stored_time_corrections` reads the denial back from them and gives, for each new statement it
 reaches, the correction request the forward binding would have made, which
 :func:`graphmem.extract.temporal.apply_corrections` applies as any other: the slip held for no time, a
 version recorded when the correction was told, so ``AS OF`` between the two still reads the slip.
@@ -23,8 +26,9 @@ the denied time too, which one slipped is not said, and nothing is corrected.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping, MutableMapping
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from graphmem.extract.names import event_id, name_key, slug
 from graphmem.extract.temporal import told_at, told_times
@@ -32,13 +36,13 @@ from graphmem.extract.times import TimeResolver
 from graphmem.extract.vocabulary import is_single_valued
 from graphmem.models import OVER_PHRASE, Batch, Event, Fact, FactClosing
 
-__all__ = ["loose", "stored_time_corrections"]
+if TYPE_CHECKING:
+    from graphmem.embed_text import EventLookup
 
-#: Stored events among some ids.
-EventLookup = Callable[[list[str]], Iterable[Event]]
+__all__ = ["REACH", "loose", "resolver", "stored_time_corrections", "turns_before"]
 
-#: How many turns before a correction are read for another speaker's question (as
-#: :data:`graphmem.extract.correction_targets.REACH`).
+#: How many turns back a correction looks for its speaker's previous turn and the turns between
+#: (:func:`turns_before`; :mod:`graphmem.extract.correction_targets` binds with the same reach).
 REACH = 3
 
 _YEAR = re.compile(r"\b\d{4}\b|'\d{2}\b")
@@ -46,11 +50,37 @@ _YEAR = re.compile(r"\b\d{4}\b|'\d{2}\b")
 _RESOLVERS: list[TimeResolver] = []
 
 
-def _resolver() -> TimeResolver:
+def resolver() -> TimeResolver:
     """One time resolver, made on first use (none at import)."""
     if not _RESOLVERS:
         _RESOLVERS.append(TimeResolver())
     return _RESOLVERS[0]
+
+
+def turns_before(
+    said: Event, events: MutableMapping[str, Event], lookup: EventLookup | None
+) -> tuple[list[str], list[Event]]:
+    """The ids of ``said``'s speaker's last run of messages before it (one turn said in several messages)
+    within :data:`REACH` turns of its session, and the other speakers' turns before ``said`` up to that run,
+    reading up to a turn that is missing (forgotten: what stood there is unknown). Turns not in ``events``
+    are looked up and added to it."""
+    before = [event_id(said.session, said.seq - k) for k in range(1, REACH + 1) if said.seq - k > 0]
+    missing = [e for e in before if e not in events]
+    if missing and lookup is not None:
+        events.update((e.id, e) for e in lookup(missing))
+    own: list[str] = []
+    between: list[Event] = []
+    for e in before:
+        turn = events.get(e)
+        if turn is None:
+            break
+        if turn.speaker == said.speaker:
+            own.append(e)
+        elif own:
+            break
+        else:
+            between.append(turn)
+    return own, between
 
 
 def loose(fact: Fact) -> bool:
@@ -73,14 +103,25 @@ def _dated(fact: Fact, *, slipped: bool = False) -> bool:
     )
 
 
-def _denied_phrases(text: str, phrase: str) -> list[str]:
+def _names(words: list[str], key: str) -> bool:
+    """Whether some run of ``words`` is a name whose id part is ``key`` (:func:`name_key`)."""
+    return any(
+        slug(" ".join(words[i:j])) == key for i in range(len(words)) for j in range(i + 1, min(i + 7, len(words) + 1))
+    )
+
+
+def _denied_phrases(text: str, phrase: str, value: str) -> list[str]:
     """The words after ", not" that follow ``phrase`` in a sentence of ``text`` where the speaker says what
-    they meant ("Sorry, I meant I'm moving to Lisbon in January, not December." → ``["December"]``), longest
-    reading first, each shorter by a word."""
+    they meant of ``value`` (an entity id), its name said between "I meant" and ``phrase`` ("Sorry, I meant
+    I'm moving to Lisbon in January, not December." → ``["December"]`` for Lisbon; none for Lisbon in "I
+    meant I start at Globex in January, not December, and I'm moving to Lisbon in January.": the denial
+    restates Globex's clause), longest reading first, each shorter by a word."""
     out: list[str] = []
-    meant = r"\bI\s+mean(?:t)?\b[^.!?]*?"
-    pattern = rf"{meant}(?<!\w){re.escape(phrase)}\s*,?\s*not\s+(?P<denied>[^,.;:!?]+)"
+    key = name_key(value)
+    pattern = rf"\bI\s+mean(?:t)?\b(?P<clause>[^.!?]*?)(?<!\w){re.escape(phrase)}\s*,?\s*not\s+(?P<denied>[^,.;:!?]+)"
     for m in re.finditer(pattern, text, re.IGNORECASE):
+        if not _names([w.strip("\"'‘’“”()") for w in m.group("clause").split()], key):
+            continue  # the denial restates another clause of the sentence
         words = m.group("denied").split()
         out += [" ".join(words[:n]) for n in range(min(len(words), 6), 0, -1)]
     return out
@@ -103,22 +144,9 @@ class _Reader:
             self.events.update((e.id, e) for e in self.lookup(missing))
 
     def asked_before(self, said: Event) -> bool:
-        """Whether another speaker asked something in the turns just before ``said`` (up to the speaker's
-        own previous run, at most :data:`REACH` back): the correction may answer it."""
-        before = [event_id(said.session, said.seq - k) for k in range(1, REACH + 1) if said.seq - k > 0]
-        self.get(before)
-        own = False
-        for e in before:
-            turn = self.events.get(e)
-            if turn is None:
-                break
-            if turn.speaker == said.speaker:
-                own = True
-            elif own:
-                break
-            elif "?" in turn.text:
-                return True
-        return False
+        """Whether another speaker asked something in the turns just before ``said`` (:func:`turns_before`):
+        the correction may answer it."""
+        return any("?" in turn.text for turn in turns_before(said, self.events, self.lookup)[1])
 
     def denies(self, correcting: Fact, slip: Fact) -> bool:
         """Whether the turn that stated ``correcting`` is the speaker's correction of a time denying the
@@ -126,13 +154,14 @@ class _Reader:
         said = self.events.get(correcting.evidence[0]) if correcting.evidence else None
         if said is None or said.speaker is None or name_key(correcting.subject_id) != slug(said.speaker):
             return False
-        if self.asked_before(said):
-            return False
         assert slip.valid_from is not None and correcting.time_phrase is not None
+        phrases = _denied_phrases(said.text, correcting.time_phrase, correcting.object_id)
+        if not phrases or self.asked_before(said):
+            return False
         reference = said.occurred_at or correcting.recorded_at
         way = "future" if slip.valid_from > slip.recorded_at else "past"
-        for phrase in _denied_phrases(said.text, correcting.time_phrase):
-            found = _resolver().resolve(phrase, reference, prefer=way)
+        for phrase in phrases:
+            found = resolver().resolve(phrase, reference, prefer=way)
             if found.start is not None:
                 return _within(slip.valid_from, found.start, found.end)
         return False
@@ -168,6 +197,19 @@ def stored_time_corrections(
         and (f.subject_id, f.predicate, f.object_id) in keys
         and _dated(f, slipped=True)
         and not said & set(f.evidence)
+        and f.evidence
+    ]
+    # the cheap checks first: a slip of the same state dated otherwise and told before the correction (the
+    # correction's turn, read next, may only date it earlier)
+    correcting = [
+        c
+        for c in correcting
+        if any(
+            (s.subject_id, s.predicate, s.object_id) == (c.subject_id, c.predicate, c.object_id)
+            and s.valid_from != c.valid_from
+            and told_at(s, times) <= told_at(c, times)
+            for s in slips
+        )
     ]
     if not correcting:
         return ()
