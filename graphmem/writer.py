@@ -17,7 +17,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
-from graphmem.models import Batch, EdgeType, Entity, Fact, FactClosing, SourceRecord
+from graphmem.models import Batch, EdgeType, Entity, Event, Fact, FactClosing, SourceRecord
 
 if TYPE_CHECKING:
     from graphmem.embed import Embedder
@@ -132,8 +132,10 @@ def default_resolver(memory: WriteTarget, embed: bool, unit: RunUnit | None = No
         )
         told = told_in_store(store, batch.namespace, [*stored, *bound.facts], bound.events)
 
+        seen = _EventCache(lambda ids: store.get_events(batch.namespace, ids))
+
         def reckon(step: Batch, current: list[Fact]) -> Batch:
-            return _reckon(step, current, told)
+            return _reckon(step, current, told, seen)
 
         # statements of several moments are reckoned one by one, as adding them one by one does
         def chains(events: Collection[str]) -> list[Fact]:
@@ -144,17 +146,38 @@ def default_resolver(memory: WriteTarget, embed: bool, unit: RunUnit | None = No
     return resolve
 
 
-def _reckon(batch: Batch, stored: list[Fact], told: Mapping[str, datetime]) -> Batch:
+def _reckon(batch: Batch, stored: list[Fact], told: Mapping[str, datetime], events: EventLookup) -> Batch:
     """:func:`graphmem.extract.temporal.update_facts` against the namespace's current facts (``told``: when
     they were told, by id); a new fact a later stored one ends (an older conversation after a newer one)
     names it as the cause of its end (:func:`graphmem.store.versions.stored_causes`), so the write records
-    the end when that fact was, not when the new one was told."""
+    the end when that fact was, not when the new one was told. A stored correction of a time told after a
+    new statement it denies corrects it (:func:`graphmem.extract.denied_times.stored_time_corrections`;
+    ``events``: the stored events it is read from)."""
+    from graphmem.extract.denied_times import stored_time_corrections
     from graphmem.extract.temporal import update_facts
     from graphmem.store.versions import stored_causes
 
+    late = stored_time_corrections(batch, stored, told, events)
+    if late:
+        batch = replace(batch, closings=(*batch.closings, *late))
     updated = update_facts(batch, stored, told=told, keep_endings=True)
     causes = stored_causes(updated, stored, told)
     return replace(updated, closings=(*updated.closings, *causes)) if causes else updated
+
+
+class _EventCache:
+    """A write's stored events, each read from the store once however many steps ask for it."""
+
+    def __init__(self, read: EventLookup) -> None:
+        self.read = read
+        self.found: dict[str, Event | None] = {}
+
+    def __call__(self, ids: list[str]) -> list[Event]:
+        missing = [i for i in ids if i not in self.found]
+        if missing:
+            self.found.update(dict.fromkeys(missing))
+            self.found.update((e.id, e) for e in self.read(missing))
+        return [e for i in ids if (e := self.found.get(i)) is not None]
 
 
 def fact_chains(store: GraphStore, namespace: str, events: Collection[str]) -> list[Fact]:

@@ -8,8 +8,8 @@ the batch's own, only when the turns leave no doubt (docs/extraction.md §6 list
 - a slip the correcting turn itself stated (extraction names it: "I work at Acme. Oops, I meant Globex.")
   was never believed: the turn's fact is stated with the value instead, dated as the slip was;
 - else a state the speaker stated in their last turn of the session (the run of their messages just before,
-  at most :data:`REACH` turns back, none missing between); a denied value picks by name, else by a
-  shorter name ("not Globex": "Globex Corporation"); several predicates need the value's entity type to
+  at most :data:`~graphmem.extract.denied_times.REACH` turns back, none missing between); a denied value picks by
+  name, else by a shorter name ("not Globex": "Globex Corporation"); several predicates need the value's entity type to
   pick one; a turn that denies a value by name and owns a slip or opens with an apology ("Sorry, I meant
   Leeds, not Bristol.", "Sorry, Leeds, not Bristol.") finds the speaker's current statement of that value
   wherever made when that run did not state it, or when there is no run (a later session's first turn);
@@ -24,7 +24,8 @@ speaker's previous turn dated by a phrase, with no question between (:meth:`_Bin
 is stated again from the correcting turn from ``at``, and the request names it as its own value, so the
 earlier statement is corrected as a slip. One that names the slipped time ("…, not December": ``denied``)
 and finds no such state there binds to the speaker's one current state starting within that time, wherever
-and whenever stated (another chat, file or day).
+and whenever stated (another chat, file or day); a statement memory learns after such a correction is checked
+against it when written (:mod:`graphmem.extract.denied_times`).
 
 A bound correction becomes what the turn would have said in full ("Sorry, I meant Globex. I work at
 Globex."): a fact of the corrected predicate from the speaker to the value with the turn as evidence, and a
@@ -44,9 +45,9 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from graphmem.extract.corrections import denied_statements
-from graphmem.extract.names import entity_id, event_id, event_place, fact_id, name_key, normalize_name
+from graphmem.extract.denied_times import loose, resolver, turns_before
+from graphmem.extract.names import entity_id, event_place, fact_id, name_key, normalize_name
 from graphmem.extract.temporal import corrected_by, remap_closings, told_past
-from graphmem.extract.times import TimeResolver
 from graphmem.extract.vocabulary import is_single_valued
 from graphmem.models import ANY_STATE, OVER_PHRASE, Batch, Entity, Event, Fact, FactClosing, Mention
 
@@ -55,19 +56,6 @@ if TYPE_CHECKING:
 
 __all__ = ["bind_corrections"]
 
-
-_RESOLVERS: list[TimeResolver] = []
-
-
-def _resolver() -> TimeResolver:
-    """One time resolver, made on first use (none at import)."""
-    if not _RESOLVERS:
-        _RESOLVERS.append(TimeResolver())
-    return _RESOLVERS[0]
-
-
-#: How many turns back a correction naming only its value looks for its speaker's previous turn.
-REACH = 3
 
 #: A stored event's id → the ids of the entities it mentions.
 MentionLookup = Callable[[str], Iterable[str]]
@@ -103,7 +91,6 @@ _OWNED_SLIP = re.compile(
 
 #: An apology opening a turn ("Sorry, Leeds, not Bristol.", "Oops — Porto, not Lisbon!").
 _APOLOGY = re.compile(r"\W*(?:sorry|oops|whoops|apologies)\b", re.IGNORECASE)
-_YEAR = re.compile(r"\b\d{4}\b|'\d{2}\b")
 
 
 def _asks_for_a_name(turn: Event) -> bool:
@@ -163,35 +150,21 @@ class _Binding:
 
     def previous_turns(self, event: str) -> tuple[list[str], list[Event]] | None:
         """The ids of the speaker's last run of messages before ``event`` (one turn said in several
-        messages), within :data:`REACH` turns of its session, and the other speakers' turns between;
-        ``None`` when there is none, or a turn between is missing (forgotten: what stood there is unknown)."""
+        messages), within :data:`~graphmem.extract.denied_times.REACH` turns of its session, and the other
+        speakers' turns between; ``None`` when there is none, or a turn between is missing (forgotten: what
+        stood there is unknown)."""
         found = self.turns_before(event)
         return found if found is not None and found[0] else None
 
     def turns_before(self, event: str) -> tuple[list[str], list[Event]] | None:
         """As :meth:`previous_turns`, but the run may be empty (the speaker said nothing within reach in the
         session: its first turn, a later session's): then the other speakers' turns before ``event`` within
-        :data:`REACH`, up to a missing one. ``None`` when ``event`` or its speaker is unknown."""
+        :data:`~graphmem.extract.denied_times.REACH`, up to a missing one. ``None`` when ``event`` or its speaker is
+        unknown."""
         said = self.events.get(event)
         if said is None or said.speaker is None:
             return None
-        before = [event_id(said.session, said.seq - k) for k in range(1, REACH + 1) if said.seq - k > 0]
-        missing = [e for e in before if e not in self.events]
-        if missing and self.lookup is not None:
-            self.events.update((e.id, e) for e in self.lookup(missing))
-        own: list[str] = []
-        between: list[Event] = []
-        for e in before:
-            turn = self.events.get(e)
-            if turn is None:
-                break
-            if turn.speaker == said.speaker:
-                own.append(e)
-            elif own:
-                break
-            else:
-                between.append(turn)
-        return own, between
+        return turns_before(said, self.events, self.lookup)
 
     def mentions_of(self, event: str) -> set[str]:
         """The entities a turn mentions (the batch's, else the store's)."""
@@ -380,7 +353,7 @@ class _Binding:
         if not run and request.denied is not None:
             # "Sorry, I meant I'm moving to Lisbon in January, not December." in a later chat: the speaker's
             # current statement dated within the time it denies, wherever and whenever they made it
-            run = [f for f in dated if self.current(f, request) and self.loose(f) and self.denies(request, f)]
+            run = [f for f in dated if self.current(f, request) and loose(f) and self.denies(request, f)]
         dated = run
         if len({(f.predicate, f.object_id) for f in dated}) != 1 or request.subject_id is None:
             return None
@@ -411,14 +384,6 @@ class _Binding:
             fact.valid_to is None or fact.valid_to >= request.recorded_at
         )
 
-    @staticmethod
-    def loose(fact: Fact) -> bool:
-        """Whether a later bare month may have been meant for ``fact``'s time: a plan pointing ahead ("I'm
-        moving next month") or a time naming no year ("I moved in December"). "I moved to Lisbon in December
-        2025." said in the past with its year is no slip a later "not December" corrects."""
-        assert fact.valid_from is not None
-        return fact.valid_from > fact.recorded_at or not _YEAR.search(fact.time_phrase or "")
-
     def denies(self, request: FactClosing, fact: Fact) -> bool:
         """Whether ``fact`` starts within the time ``request`` denies ("not December"), that phrase read the
         way ``fact``'s own time pointed from when it was said (as :meth:`reread` reads the new time)."""
@@ -430,7 +395,7 @@ class _Binding:
         said = self.events.get(request.evidence[0]) if request.evidence else None
         reference = (said.occurred_at if said is not None else None) or request.recorded_at
         way = "future" if start > fact.recorded_at else "past"
-        found = _resolver().resolve(denied.phrase, reference, prefer=way)
+        found = resolver().resolve(denied.phrase, reference, prefer=way)
         return found.start is not None and found.start <= start < (found.end or found.start + timedelta(days=1))
 
     def reread(self, request: FactClosing, hit: Fact) -> datetime:
@@ -443,7 +408,7 @@ class _Binding:
         ahead = hit.valid_from > hit.recorded_at
         if request.phrase is None or ahead == (request.at >= reference):
             return request.at  # already on the side the statement pointed to
-        found = _resolver().resolve(request.phrase, reference, prefer="future" if ahead else "past").start
+        found = resolver().resolve(request.phrase, reference, prefer="future" if ahead else "past").start
         return found if found is not None else request.at
 
     def bind(self, request: FactClosing) -> FactClosing | None:

@@ -41,7 +41,9 @@ on a statement told before it that memory learns later, through the fact it leav
 ended ("My dog Rex died yesterday") acts as a closing of the same fact (:func:`statement_closings`), and an
 ending that ends nothing is kept as one (:func:`unmatched_endings`). A correction does not (a statement
 ingested after the correction that follows it in time is not corrected by it, and a file re-extracted
-later brings its facts back as they read alone). A
+later brings its facts back as they read alone), but for a correction of a time restating its clause
+("Sorry, I meant I'm moving to Lisbon in January, not December."), which the writer reads back from the
+fact it stated and its turn (:mod:`graphmem.extract.denied_times`). A
 stored fact keeps a ``valid_to`` that no supersession explains (an earlier closing or bound) unless a
 newer end comes earlier. ``expired_at`` (the memory axis) is never set here: versioning a closed fact is
 the store's business. A fact with no ``valid_from`` (undated input, or a state told as over, "I worked at

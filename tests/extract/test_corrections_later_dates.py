@@ -52,15 +52,7 @@ def _files(extractor: Any, tmp_path: Path, slip_file: str, correction_file: str)
     ("slip_file", "correction_file"),
     [
         ("ana_bruno.txt", "ana_chloe.txt"),
-        pytest.param(
-            "b_bruno.txt",
-            "a_chloe.txt",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="a correction reaches only statements stored when it is written: its denied time is not "
-                "stored, so a slip in a file written after it (name order) is not checked against it",
-            ),
-        ),
+        ("b_bruno.txt", "a_chloe.txt"),
     ],
     ids=["slip-file-first", "correction-file-first"],
 )
