@@ -545,7 +545,7 @@ class EmbeddedStore(EmbeddedReads):
                     events=held["events"],
                     entities=held["entities"],
                     facts=held["facts"],
-                    mentions=held["mentions"],
+                    mentions=held["mentions"] + held["spoken_by"],  # every link of an event to an entity
                     sessions=held["sessions"],
                 )
             with one_transaction(self._conn, f"replacing namespace {namespace!r} failed, nothing was changed"):
@@ -584,6 +584,7 @@ class EmbeddedStore(EmbeddedReads):
                         "events": len(ix.events),
                         "entities": len(ix.entities),
                         "mentions": ix.mentions,
+                        "spoken_by": ix.spoken_by,
                         "facts": len(ix.facts),
                         "embeddings": int(embeddings.fetchone()[0]),
                     }

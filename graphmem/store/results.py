@@ -58,7 +58,17 @@ class DeleteResult:
 
 @dataclass(frozen=True, slots=True)
 class StoreStats:
-    """Counts for one namespace, or for the whole store when ``namespace`` is ``None``."""
+    """Counts for one namespace, or for the whole store when ``namespace`` is ``None``.
+
+    Attributes:
+        mentions: the links of events to the entities they name (``MENTIONS`` edges: any role but the
+            speaker's).
+        spoken_by: the links of events to their speakers (``SPOKEN_BY`` edges, role ``"speaker"``);
+            ``mentions + spoken_by`` is every event-to-entity link (what ``mentions`` counted until
+            6 Dec 2026).
+        facts: every stored version of every fact.
+        by_namespace: the same counts (``namespaces`` aside) per namespace, sorted by name.
+    """
 
     namespace: str | None
     namespaces: int
@@ -66,13 +76,15 @@ class StoreStats:
     events: int
     entities: int
     mentions: int
+    spoken_by: int
     facts: int
     embeddings: int
     by_namespace: dict[str, dict[str, int]] = field(default_factory=dict)
 
     @classmethod
     def from_counts(cls, namespace: str | None, per: dict[str, dict[str, int]]) -> StoreStats:
-        """Stats from per-namespace counts (keys: sessions, events, entities, mentions, facts, embeddings)."""
+        """Stats from per-namespace counts (keys: sessions, events, entities, mentions, spoken_by, facts,
+        embeddings)."""
 
         def total(key: str) -> int:
             return sum(counts.get(key, 0) for counts in per.values())
@@ -84,6 +96,7 @@ class StoreStats:
             total("events"),
             total("entities"),
             total("mentions"),
+            total("spoken_by"),
             total("facts"),
             total("embeddings"),
             per,
@@ -97,6 +110,7 @@ class StoreStats:
             "events": self.events,
             "entities": self.entities,
             "mentions": self.mentions,
+            "spoken_by": self.spoken_by,
             "facts": self.facts,
             "embeddings": self.embeddings,
         }

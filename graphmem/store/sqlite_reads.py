@@ -42,14 +42,16 @@ FACT_COLS = (
 )
 #: Tables whose rows make a namespace "hold data" (what the mirror's ``NamespaceIndex.empty`` checks).
 _DATA_TABLES = ("sessions", "events", "entities", "facts")
-#: ``stats`` figures and the table each is counted from.
+#: ``stats`` figures, each with the table it is counted from and how: a mention row of the speaker's role
+#: is the event's SPOKEN_BY link, not a MENTIONS one (``total`` is 0.0 over no rows).
 _COUNTED = {
-    "sessions": "sessions",
-    "events": "events",
-    "entities": "entities",
-    "mentions": "mentions",
-    "facts": "facts",
-    "embeddings": "embeddings",
+    "sessions": ("sessions", "count(*)"),
+    "events": ("events", "count(*)"),
+    "entities": ("entities", "count(*)"),
+    "mentions": ("mentions", "total(role <> 'speaker')"),
+    "spoken_by": ("mentions", "total(role = 'speaker')"),
+    "facts": ("facts", "count(*)"),
+    "embeddings": ("embeddings", "count(*)"),
 }
 
 
@@ -122,11 +124,12 @@ def namespaces_with_data(conn: sqlite3.Connection) -> list[str]:
 def count_rows(conn: sqlite3.Connection, namespace: str | None) -> dict[str, dict[str, int]]:
     """``stats`` counts per namespace holding data (of ``namespace`` only when given)."""
     per: dict[str, dict[str, int]] = {}
-    for figure, table in _COUNTED.items():
+    for figure, (table, counted) in _COUNTED.items():
         if namespace is None:
-            rows = conn.execute(f"SELECT ns, count(*) FROM {table} GROUP BY ns").fetchall()
+            rows = conn.execute(f"SELECT ns, {counted} FROM {table} GROUP BY ns").fetchall()
         else:
-            rows = [(namespace, conn.execute(f"SELECT count(*) FROM {table} WHERE ns = ?", (namespace,)).fetchone()[0])]
+            sql = f"SELECT {counted} FROM {table} WHERE ns = ?"
+            rows = [(namespace, conn.execute(sql, (namespace,)).fetchone()[0])]
         for ns, n in rows:
             per.setdefault(ns, dict.fromkeys(_COUNTED, 0))[figure] = int(n)
     return {ns: c for ns, c in per.items() if any(c[f] for f in _DATA_TABLES)}

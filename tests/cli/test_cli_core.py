@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -15,7 +16,7 @@ from graphmem.cli import main
 from graphmem.cli.app import cli
 from graphmem.cli.common import DateTime
 from graphmem.dates import DATE_FORMS
-from graphmem.models import Batch
+from graphmem.models import Batch, Entity, Event, Mention, Session
 from graphmem.store.embedded import DB_FILENAME, EmbeddedStore
 
 
@@ -30,6 +31,30 @@ def test_stats_table_and_subcommand_db(store_dir: Path, capsys: pytest.CaptureFi
     assert main(["stats", "--db", str(store_dir)]) == 0
     out = capsys.readouterr().out
     assert "conv-1" in out and "total (1)" in out
+
+
+def test_stats_count_speaker_links_apart_from_mentions(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # three turns by Lena, one naming Hoxton Bakery: 1 mention, 3 speaker links (not 4 "mentions")
+    ns, db = "bakery", tmp_path / "mem"
+    events = tuple(Event(ns, f"e{i}", "s", i, "Lena", text) for i, text in enumerate(["hi", "Hoxton Bakery!", "ok"]))
+    people = (Entity(ns, "lena", "Lena", "Person"), Entity(ns, "hoxton", "Hoxton Bakery", "Organization"))
+    links = (*(Mention(ns, e.id, "lena", "speaker") for e in events), Mention(ns, "e1", "hoxton", "mention"))
+    store = EmbeddedStore.open(db)
+    store.write(Batch(ns, (Session(ns, "s", 0),), events, people, links))
+    store.close()
+    assert main(["--db", str(db), "stats", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert (out["total"]["mentions"], out["total"]["spoken_by"]) == (1, 3)
+    assert (out["by_namespace"][ns]["mentions"], out["by_namespace"][ns]["spoken_by"]) == (1, 3)
+    assert main(["--db", str(db), "stats"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+
+    def cells(marker: str) -> list[str]:
+        return [c.strip() for c in re.split("[│┃]", next(line for line in lines if marker in line))][1:-1]
+
+    assert cells("namespace")[4:6] == ["mentions", "spoken by"]
+    assert cells(ns) == [ns, "1", "3", "2", "1", "3", "0", "0"]
+    assert cells("total (1)")[4:6] == ["1", "3"]
 
 
 def test_db_from_environment(

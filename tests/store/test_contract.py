@@ -141,7 +141,8 @@ def test_write_and_read_back_every_kind(backend: Backend) -> None:
         "sessions": 2,
         "events": 4,
         "entities": 4,
-        "mentions": 7,
+        "mentions": 3,
+        "spoken_by": 4,
         "facts": 2,
         "embeddings": 0,
     }
@@ -831,7 +832,8 @@ def test_reopen_after_close(backend: Backend) -> None:
         "sessions": 2,
         "events": 4,
         "entities": 4,
-        "mentions": 7,
+        "mentions": 3,
+        "spoken_by": 4,
         "facts": 2,
         "embeddings": 0,
     }

@@ -19,6 +19,8 @@ STATS_RELS = """
 MATCH ()-[r:MENTIONS|SPOKEN_BY|FACT]->() WHERE $ns IS NULL OR r.namespace = $ns
 RETURN r.namespace AS ns, type(r) AS type, count(*) AS n
 """
+#: The ``stats`` figure each relationship type counts toward.
+_FIGURE_OF_TYPE = {"MENTIONS": "mentions", "SPOKEN_BY": "spoken_by", "FACT": "facts"}
 
 
 def count_stats(read: Callable[..., list[Row]], namespace: str | None) -> StoreStats:
@@ -27,7 +29,8 @@ def count_stats(read: Callable[..., list[Row]], namespace: str | None) -> StoreS
 
     def bump(ns: str, key: str, n: int) -> None:
         counts = per.setdefault(
-            ns, {"sessions": 0, "events": 0, "entities": 0, "mentions": 0, "facts": 0, "embeddings": 0}
+            ns,
+            {"sessions": 0, "events": 0, "entities": 0, "mentions": 0, "spoken_by": 0, "facts": 0, "embeddings": 0},
         )
         counts[key] += n
 
@@ -39,7 +42,7 @@ def count_stats(read: Callable[..., list[Row]], namespace: str | None) -> StoreS
         bump(r["ns"], "embeddings", int(r["embeddings"]))
     for r in read(STATS_RELS, ns=namespace):
         if r["ns"] is not None:
-            bump(r["ns"], "facts" if r["type"] == "FACT" else "mentions", int(r["n"]))
+            bump(r["ns"], _FIGURE_OF_TYPE[r["type"]], int(r["n"]))
     # sorted, as namespaces() and the embedded store list them (the server returns them in any order)
     kept = {ns: per[ns] for ns in sorted(per) if any(per[ns][k] for k in ("sessions", "events", "entities", "facts"))}
     return StoreStats.from_counts(namespace, kept)
