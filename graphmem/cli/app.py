@@ -176,8 +176,8 @@ def forget(
         result = mem.forget(namespace, event_id, session=session, about=about)
     print_table(
         "deleted",
-        ["events", "entities", "facts", "mentions", "sessions"],
-        [[result.events, result.entities, result.facts, result.mentions, result.sessions]],
+        ["events", "entities", "facts", "mentions", "spoken by", "sessions"],
+        [[result.events, result.entities, result.facts, result.mentions, result.spoken_by, result.sessions]],
     )
 
 

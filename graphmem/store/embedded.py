@@ -452,6 +452,7 @@ class EmbeddedStore(EmbeddedReads):
                 facts=len(plan.dropped_facts),
                 mentions=plan.mentions,
                 sessions=len(plan.sessions),
+                spoken_by=plan.spoken_by,
             )
 
     def _scrub(self, namespace: str, forgotten: list[str]) -> None:
@@ -545,8 +546,9 @@ class EmbeddedStore(EmbeddedReads):
                     events=held["events"],
                     entities=held["entities"],
                     facts=held["facts"],
-                    mentions=held["mentions"] + held["spoken_by"],  # every link of an event to an entity
+                    mentions=held["mentions"],
                     sessions=held["sessions"],
+                    spoken_by=held["spoken_by"],
                 )
             with one_transaction(self._conn, f"replacing namespace {namespace!r} failed, nothing was changed"):
                 # a namespace replaced keeps the positions its sessions gave (the batch may raise them): a

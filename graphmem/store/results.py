@@ -47,13 +47,22 @@ class CaughtUp:
 
 @dataclass(frozen=True, slots=True)
 class DeleteResult:
-    """What a delete removed."""
+    """What a delete removed.
+
+    Attributes:
+        mentions: links of the deleted events to the entities they name (``MENTIONS`` edges), as
+            :attr:`StoreStats.mentions` counts them.
+        spoken_by: links of the deleted events to their speakers (``SPOKEN_BY`` edges); last, so a
+            result built by position before it was added still reads the same (``mentions`` counted
+            both until 6 Dec 2026).
+    """
 
     events: int = 0
     entities: int = 0
     facts: int = 0
     mentions: int = 0
     sessions: int = 0
+    spoken_by: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,10 +85,10 @@ class StoreStats:
     events: int
     entities: int
     mentions: int
-    spoken_by: int
     facts: int
     embeddings: int
     by_namespace: dict[str, dict[str, int]] = field(default_factory=dict)
+    spoken_by: int = 0
 
     @classmethod
     def from_counts(cls, namespace: str | None, per: dict[str, dict[str, int]]) -> StoreStats:
@@ -96,10 +105,10 @@ class StoreStats:
             total("events"),
             total("entities"),
             total("mentions"),
-            total("spoken_by"),
             total("facts"),
             total("embeddings"),
             per,
+            total("spoken_by"),
         )
 
     def as_dict(self) -> dict[str, int]:

@@ -57,6 +57,68 @@ def test_stats_count_speaker_links_apart_from_mentions(tmp_path: Path, capsys: p
     assert cells("total (1)")[4:6] == ["1", "3"]
 
 
+def _bakery(db: Path) -> str:
+    """A store of three turns by Lena, one naming Hoxton Bakery: 1 mention, 3 speaker links."""
+    ns = "bakery"
+    events = tuple(Event(ns, f"e{i}", "s", i, "Lena", text) for i, text in enumerate(["hi", "Hoxton Bakery!", "ok"]))
+    people = (Entity(ns, "lena", "Lena", "Person"), Entity(ns, "hoxton", "Hoxton Bakery", "Organization"))
+    links = (*(Mention(ns, e.id, "lena", "speaker") for e in events), Mention(ns, "e1", "hoxton", "mention"))
+    store = EmbeddedStore.open(db)
+    store.write(Batch(ns, (Session(ns, "s", 0),), events, people, links))
+    store.close()
+    return ns
+
+
+def test_sync_counts_speaker_links_apart_from_mentions(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    ns, db = _bakery(tmp_path / "mem"), tmp_path / "mem"
+    assert main(["sync", "--from", str(db), "--to", str(tmp_path / "copy"), "--json"]) == 0
+    # the six counts keep their places; the speaker links come last
+    assert json.loads(capsys.readouterr().out)["namespaces"] == [[ns, 1, 3, 2, 1, 0, 0, 3]]
+    assert main(["sync", "--from", str(db), "--to", str(tmp_path / "again")]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    header = [c.strip() for c in re.split("[│┃]", next(line for line in lines if "namespace" in line))][1:-1]
+    row = [c.strip() for c in re.split("[│┃]", next(line for line in lines if ns in line))][1:-1]
+    assert dict(zip(header, row, strict=True)) == {
+        "namespace": ns,
+        "sessions": "1",
+        "events": "3",
+        "entities": "2",
+        "mentions": "1",
+        "fact versions": "0",
+        "embeddings": "0",
+        "spoken by": "3",
+    }
+
+
+def test_forget_counts_speaker_links_apart_from_mentions(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    ns, db = _bakery(tmp_path / "mem"), tmp_path / "mem"
+
+    def deleted() -> dict[str, str]:
+        lines = capsys.readouterr().out.splitlines()
+        header = [c.strip() for c in re.split("[│┃]", next(line for line in lines if "events" in line))][1:-1]
+        row = [c.strip() for c in re.split("│", next(line for line in lines if line.startswith("│")))][1:-1]
+        return dict(zip(header, row, strict=True))
+
+    assert main(["--db", str(db), "forget", "-n", ns, "--event", "e1"]) == 0
+    assert deleted() == {
+        "events": "1",
+        "entities": "1",
+        "facts": "0",
+        "mentions": "1",
+        "spoken by": "1",
+        "sessions": "0",
+    }
+    assert main(["--db", str(db), "forget", "-n", ns, "--yes"]) == 0
+    assert deleted() == {
+        "events": "2",
+        "entities": "1",
+        "facts": "0",
+        "mentions": "0",
+        "spoken by": "2",
+        "sessions": "1",
+    }
+
+
 def test_db_from_environment(
     store_dir: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -846,7 +846,7 @@ def test_delete_event_removes_what_only_it_supported(backend: Backend) -> None:
     store, ns = backend.open(), backend.ns()
     store.write(conversation(ns))
     result = store.delete_event(ns, "e1")
-    assert (result.events, result.facts, result.entities, result.mentions) == (1, 1, 1, 2)
+    assert (result.events, result.facts, result.entities, result.mentions, result.spoken_by) == (1, 1, 1, 1, 1)
     assert store.get_event(ns, "e1") is None
     assert store.get_fact(ns, "f1") is None  # only e1 supported it
     assert store.get_entity(ns, "support-group") is None  # only e1 and f1 used it

@@ -6,9 +6,12 @@ Bolt server), with a dialogue whose speakers are linked more often than anything
 
 from __future__ import annotations
 
+import dataclasses
+
 from graphmem.models import Batch, Event, Mention
 from graphmem.store.base import Direction
 from graphmem.store.embedded import EmbeddedStore
+from graphmem.store.results import DeleteResult, StoreStats
 from tests.store.conftest import Backend
 from tests.store.test_contract import conversation, day
 
@@ -32,7 +35,12 @@ def test_stats_count_mentions_and_speakers_apart(backend: Backend) -> None:
     whole = store.stats()
     for ns in (a, b):
         assert whole.by_namespace[ns] == {k: v for k, v in want.items() if k != "namespaces"}
-    assert whole.mentions - whole.spoken_by == sum(c["mentions"] - c["spoken_by"] for c in whole.by_namespace.values())
+    # the whole store's counts (one statement per label or type on a server) agree with each namespace's own
+    # (one anchored statement) and with the links read back one by one
+    for ns in (a, b):
+        assert whole.by_namespace[ns] == store.stats(ns).by_namespace[ns]
+        roles = [role for _, _, role in store.iter_mentions(ns)]
+        assert (roles.count("speaker"), len(roles) - roles.count("speaker")) == (4, 3)
     store.neighbors(a, "e1", direction=Direction.OUT)  # the embedded store now counts `a` from its mirror
     if isinstance(store, EmbeddedStore) and backend.name == "embedded":
         assert a in store.loaded
@@ -57,3 +65,20 @@ def test_stats_follow_deletes_and_writes(backend: Backend) -> None:
     again = backend.open()
     assert (again.stats(ns).mentions, again.stats(ns).spoken_by) == (5, 4)
     assert again.stats().by_namespace[ns]["spoken_by"] == 4
+
+
+def test_deletes_count_speaker_links_apart_from_mentions(backend: Backend) -> None:
+    store, ns = backend.open(), backend.ns()
+    store.write(conversation(ns))
+    store.neighbors(ns, "e1", direction=Direction.OUT)
+    gone = store.delete_event(ns, "e1")  # spoken by Caroline, naming the support group
+    assert (gone.events, gone.mentions, gone.spoken_by) == (1, 1, 1)
+    rest = store.delete_namespace(ns)  # e2 to e4: 3 speaker links, 2 mentions (e2's addressee, e4's camping)
+    assert (rest.events, rest.mentions, rest.spoken_by, rest.sessions) == (3, 2, 3, 2)
+
+
+def test_the_speaker_links_are_the_last_field() -> None:
+    # a result built by position before the field was added reads the same
+    assert [f.name for f in dataclasses.fields(StoreStats)][-1] == "spoken_by"
+    assert [f.name for f in dataclasses.fields(DeleteResult)][-1] == "spoken_by"
+    assert StoreStats(None, 1, 2, 3, 4, 5, 6, 7).as_dict()["facts"] == 6
