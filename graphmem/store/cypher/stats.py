@@ -31,7 +31,8 @@ WITH count(s) AS sessions, count(s.embedding) AS session_vectors
 OPTIONAL MATCH (e:Event {namespace: $ns})
 WITH sessions, session_vectors, count(e) AS events, count(e.embedding) AS event_vectors
 OPTIONAL MATCH (x:Entity {namespace: $ns})
-WITH sessions, events, count(x) AS entities, session_vectors + event_vectors + count(x.embedding) AS embeddings
+WITH sessions, session_vectors, events, event_vectors, count(x) AS entities, count(x.embedding) AS entity_vectors
+WITH sessions, events, entities, session_vectors + event_vectors + entity_vectors AS embeddings
 OPTIONAL MATCH ()-[f:FACT {namespace: $ns}]->()
 WITH sessions, events, entities, embeddings, count(f) AS facts
 OPTIONAL MATCH (:Event {namespace: $ns})-[m:MENTIONS]->()
