@@ -92,12 +92,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     row("extract + resolve + update", full_wall + res_wall + upd_wall, full_cpu + res_cpu + upd_cpu)
     console.print(table)
     counts = Table(title="Output")
-    for col in ("events", "entities", "mentions", "facts", "state facts", "ended", "dated events", "times unresolved"):
+    columns = ("events", "entities", "mentions", "spoken by", "facts", "state facts", "ended", "dated events")
+    for col in (*columns, "times unresolved"):
         counts.add_column(col, justify="right")
+    # as `stats` counts them: a speaker link is no mention
+    spoken = sum(1 for b in resolved for m in b.mentions if m.role == "speaker")
     counts.add_row(
         str(sum(len(b.events) for b in resolved)),
         str(sum(len(b.entities) for b in resolved)),
-        str(sum(len(b.mentions) for b in resolved)),
+        str(sum(len(b.mentions) for b in resolved) - spoken),
+        str(spoken),
         str(sum(len(b.facts) for b in resolved)),
         str(sum(1 for b in resolved for f in b.facts if f.predicate in STATE_PREDICATES)),
         str(sum(1 for b in resolved for f in b.facts if f.valid_to is not None)),

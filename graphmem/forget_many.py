@@ -235,6 +235,7 @@ def add_results(results: Iterable[DeleteResult]) -> DeleteResult:
             facts=total.facts + r.facts,
             mentions=total.mentions + r.mentions,
             sessions=total.sessions + r.sessions,
+            spoken_by=total.spoken_by + r.spoken_by,
         )
     return total
 

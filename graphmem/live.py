@@ -75,6 +75,7 @@ from graphmem.live_messages import (
 )
 from graphmem.live_placement import CONTEXT_TURNS, FileSaid, Placement, retry_of
 from graphmem.models import Batch, validate_namespace
+from graphmem.store.base import CountsEvents
 from graphmem.transcript import RawTurn, Transcript
 from graphmem.write_retry import guarded, retry_conflicts
 
@@ -337,7 +338,7 @@ def _vocabulary(memory: IngestTarget, store: GraphStore, namespace: str) -> set[
     """The lower-case words of ``namespace``: read from the store once per memory, then kept current with
     what :func:`add` adds, and read again whenever the namespace's event count says someone else wrote."""
     known = _VOCABULARY.setdefault(memory, {})
-    count = store.stats(namespace).events
+    count = store.event_count(namespace) if isinstance(store, CountsEvents) else store.stats(namespace).events
     cached = known.get(namespace)
     if cached is None or cached[0] != count:
         cached = known[namespace] = (count, lower_words(e.text for e in store.iter_events(namespace)))

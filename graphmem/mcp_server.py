@@ -416,6 +416,7 @@ class GraphmemTools:
             "facts": result.facts,
             "mentions": result.mentions,
             "sessions": result.sessions,
+            "spoken_by": result.spoken_by,
         }
         return {"namespace": namespace, "deleted": deleted}
 

@@ -180,7 +180,9 @@ class MemoryReads(MemoryLookups):
         return explain_query(self.store, text, params, zone=self.zone)
 
     def stats(self, namespace: str | None = None) -> StoreStats:
-        """Counts of sessions, events, entities, mentions, facts and embeddings (of one namespace, or all).
+        """Counts of sessions, events, entities, mentions, speaker links, fact versions and embeddings (of one
+        namespace, or all): ``mentions`` the links of events to what they name (first-person words such as
+        "I" and "my" name the speaker, so they count), ``spoken_by`` each event's link to its speaker.
 
         Raises:
             CorruptStoreError: the store's file is damaged (:func:`graphmem.store.damage.refuse_damaged`):

@@ -82,7 +82,7 @@ from dataclasses import replace as replace_dump
 from graphmem.errors import ConfigError
 from graphmem.export import NamespaceDump, dump_namespace, dumps_from_json
 from graphmem.export_vectors import BadRecord, check_stored_vectors
-from graphmem.models import Batch, Fact, Mention
+from graphmem.models import Batch, EdgeType, Fact, Mention
 from graphmem.namespaces import require_namespace
 from graphmem.settle import settle
 from graphmem.store.base import GraphStore, GuardsWrites
@@ -101,7 +101,10 @@ BATCH_EVENTS = 500
 @dataclass(frozen=True)
 class NamespaceSync:
     """What was copied for one namespace (``events_kept``: the source's events of inputs the target
-    ingested, not copied in a merge: the target's version of them stays, :mod:`graphmem.sync_inputs`)."""
+    ingested, not copied in a merge: the target's version of them stays, :mod:`graphmem.sync_inputs`).
+
+    ``mentions`` and ``spoken_by`` count the copied links of events to what they name and to their speakers,
+    as :class:`~graphmem.store.results.StoreStats` does (``mentions`` counted both until 6 Dec 2026)."""
 
     namespace: str
     sessions: int
@@ -112,6 +115,7 @@ class NamespaceSync:
     embeddings: int
     batches: int
     events_kept: int = 0
+    spoken_by: int = 0
 
 
 @dataclass
@@ -453,14 +457,16 @@ def _copy_namespace(
             progress(ns, done, len(batches))
     if before is not None and dump.facts:
         settle(target, ns, before)
+    speakers = sum(1 for m in dump.mentions if m.edge_type is EdgeType.SPOKEN_BY)
     return NamespaceSync(
         ns,
         len(dump.sessions),
         len(dump.events),
         len(dump.entities),
-        len(dump.mentions),
+        len(dump.mentions) - speakers,
         len(dump.facts),
         len(dump.embeddings),
         len(batches),
         given - len(dump.events),
+        speakers,
     )

@@ -115,20 +115,21 @@ def cli(ctx: click.Context, db: str | None, zone: str | None) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
 @click.pass_context
 def stats(ctx: click.Context, db: str | None, namespace: str | None, as_json: bool) -> None:
-    """Show counts of sessions, events, entities, facts and embeddings per namespace."""
+    """Show counts of sessions, events, entities, mentions, speaker links, facts and embeddings per namespace."""
     with open_memory(ctx, db, read_only=True) as mem:
         st = mem.stats(namespace)  # refuses a damaged store
         where = mem.store.uri
     if as_json:
         print_json({"total": st.as_dict(), "by_namespace": st.by_namespace})
         return
-    cols = ["namespace", "sessions", "events", "entities", "mentions", "facts", "embeddings"]
+    cols = ["namespace", "sessions", "events", "entities", "mentions", "spoken_by", "facts", "embeddings"]
     rows = [[ns, *(counts.get(c, 0) for c in cols[1:])] for ns, counts in sorted(st.by_namespace.items())]
     if namespace is None:
         total = st.as_dict()
         rows.append([f"total ({st.namespaces})", *(total[c] for c in cols[1:])])
-    # every version of every fact, those a later statement replaced included (`facts --all-time` lists them)
-    header = [c if c != "facts" else "fact versions" for c in cols]
+    # fact versions: every version of every fact, those a later statement replaced included (`facts --all-time`
+    # lists them); spoken by: each turn's link to its speaker, counted apart from the names it mentions
+    header = [{"facts": "fact versions", "spoken_by": "spoken by"}.get(c, c) for c in cols]
     print_table(f"graphmem store {where}", header, rows)
 
 
@@ -175,8 +176,8 @@ def forget(
         result = mem.forget(namespace, event_id, session=session, about=about)
     print_table(
         "deleted",
-        ["events", "entities", "facts", "mentions", "sessions"],
-        [[result.events, result.entities, result.facts, result.mentions, result.sessions]],
+        ["events", "entities", "facts", "mentions", "spoken by", "sessions"],
+        [[result.events, result.entities, result.facts, result.mentions, result.spoken_by, result.sessions]],
     )
 
 

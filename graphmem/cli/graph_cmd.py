@@ -149,8 +149,10 @@ def sync(
                 raise
             finally:
                 dst.close()
+    # speaker links last: a --json reader of the older six counts by position keeps reading them
     rows = [
-        [n.namespace, n.sessions, n.events, n.entities, n.mentions, n.facts, n.embeddings] for n in summary.namespaces
+        [n.namespace, n.sessions, n.events, n.entities, n.mentions, n.facts, n.embeddings, n.spoken_by]
+        for n in summary.namespaces
     ]
     if as_json:
         print_json({"source": summary.source, "target": summary.target, "namespaces": rows})
@@ -158,7 +160,7 @@ def sync(
     print_table(
         f"synced {summary.source} → {summary.target}",
         # every version of every fact copied, as `stats` counts them
-        ["namespace", "sessions", "events", "entities", "mentions", "fact versions", "embeddings"],
+        ["namespace", "sessions", "events", "entities", "mentions", "fact versions", "embeddings", "spoken by"],
         rows,
     )
     kept = sum(n.events_kept for n in summary.namespaces)

@@ -54,6 +54,7 @@ __all__ = [
     "CaughtUp",
     "ChecksDamage",
     "CountsChanges",
+    "CountsEvents",
     "DeleteResult",
     "Direction",
     "FetchesEntities",
@@ -342,6 +343,17 @@ class RunsCypher(GraphStore, Protocol):
             QueryLimitError: the server stopped it after ``timeout`` seconds.
             StoreError: the server is down or rejected the query.
         """
+        ...
+
+
+@runtime_checkable
+class CountsEvents(Protocol):
+    """A store that counts one namespace's events more cheaply than :meth:`GraphStore.stats` counts
+    everything (:class:`~graphmem.store.cypher.store.CypherStore`: one indexed count, where ``stats`` also
+    counts every relationship of the namespace). A live add checks this count on every call."""
+
+    def event_count(self, namespace: str) -> int:
+        """How many events ``namespace`` holds (``stats(namespace).events``)."""
         ...
 
 

@@ -452,6 +452,7 @@ class EmbeddedStore(EmbeddedReads):
                 facts=len(plan.dropped_facts),
                 mentions=plan.mentions,
                 sessions=len(plan.sessions),
+                spoken_by=plan.spoken_by,
             )
 
     def _scrub(self, namespace: str, forgotten: list[str]) -> None:
@@ -547,6 +548,7 @@ class EmbeddedStore(EmbeddedReads):
                     facts=held["facts"],
                     mentions=held["mentions"],
                     sessions=held["sessions"],
+                    spoken_by=held["spoken_by"],
                 )
             with one_transaction(self._conn, f"replacing namespace {namespace!r} failed, nothing was changed"):
                 # a namespace replaced keeps the positions its sessions gave (the batch may raise them): a
@@ -584,6 +586,7 @@ class EmbeddedStore(EmbeddedReads):
                         "events": len(ix.events),
                         "entities": len(ix.entities),
                         "mentions": ix.mentions,
+                        "spoken_by": ix.spoken_by,
                         "facts": len(ix.facts),
                         "embeddings": int(embeddings.fetchone()[0]),
                     }

@@ -60,9 +60,20 @@ class NamespaceIndex:
     names: dict[str, set[str]] = field(default_factory=dict)
     by_source: dict[str, set[str]] = field(default_factory=dict)
     evidence: dict[str, set[str]] = field(default_factory=dict)
+    #: MENTIONS edges (an event naming an entity) and SPOKEN_BY edges (an event to its speaker), as ``stats``
+    #: counts them
     mentions: int = 0
+    spoken_by: int = 0
     #: event ids by ``occurred_at``, built on first use (:meth:`at`) and kept up to date from then on
     by_time: dict[datetime, set[str]] | None = None
+
+    def count_links(self, edges: Iterable[tuple[object, object, dict[str, object]]], sign: int) -> None:
+        """Add (``sign`` 1) or take away (-1) the MENTIONS and SPOKEN_BY edges among ``edges`` from the counts."""
+        for _, _, data in edges:
+            if data["type"] is EdgeType.MENTIONS:
+                self.mentions += sign
+            elif data["type"] is EdgeType.SPOKEN_BY:
+                self.spoken_by += sign
 
     def at(self, when: datetime) -> set[str]:
         """The ids of the events said at ``when`` (the index is built on the first call)."""
@@ -185,16 +196,16 @@ class MemoryGraph:
         src, dst = (namespace, event_id), (namespace, entity_id)
         if new or not self.graph.has_edge(src, dst, key):
             self.graph.add_edge(src, dst, key=key, type=etype, role=role)
-            self.space(namespace).mentions += 1
+            self.space(namespace).count_links([(src, dst, {"type": etype})], 1)
 
     def replace_mentions(self, namespace: str, event_id: str, rows: Iterable[tuple[str, str]]) -> None:
         """Make the event's SPOKEN_BY and MENTIONS edges exactly ``rows`` (``(entity id, role)`` each)."""
         src = (namespace, event_id)
         edges = self.graph.out_edges(src, keys=True, data=True)
-        stale = [(v, k) for _, v, k, d in edges if d["type"] in _MENTION_TYPES]
-        for v, k in stale:
+        stale = [(v, k, d) for _, v, k, d in edges if d["type"] in _MENTION_TYPES]
+        for v, k, _ in stale:
             self.graph.remove_edge(src, v, k)
-        self.space(namespace).mentions -= len(stale)
+        self.space(namespace).count_links(((src, v, d) for v, _, d in stale), -1)
         for entity_id, role in rows:
             self.put_mention(namespace, event_id, entity_id, role)
 
@@ -233,7 +244,7 @@ class MemoryGraph:
         if old is None:
             return None
         key = (namespace, event_id)
-        ix.mentions -= sum(1 for _, _, d in self.graph.out_edges(key, data=True) if d["type"] in _MENTION_TYPES)
+        ix.count_links(self.graph.out_edges(key, data=True), -1)
         self.graph.remove_node(key)
         ix.session_events.get(old.session, {}).pop(event_id, None)
         if old.source_id is not None:
@@ -259,7 +270,7 @@ class MemoryGraph:
         for name in (old.name, *old.aliases):
             ix.names.get(normalise_name(name), set()).discard(entity_id)
         key = (namespace, entity_id)
-        ix.mentions -= sum(1 for _, _, d in self.graph.in_edges(key, data=True) if d["type"] in _MENTION_TYPES)
+        ix.count_links(self.graph.in_edges(key, data=True), -1)
         self.graph.remove_node(key)
 
     def drop_session(self, namespace: str, session_id: str) -> None:

@@ -318,6 +318,6 @@ def held_bytes(ix: NamespaceIndex | None) -> int:
         sessions=len(ix.sessions),
         events=len(ix.events),
         entities=len(ix.entities),
-        mentions=ix.mentions,
+        mentions=ix.mentions + ix.spoken_by,
         facts=len(ix.facts),
     )

@@ -47,18 +47,37 @@ class CaughtUp:
 
 @dataclass(frozen=True, slots=True)
 class DeleteResult:
-    """What a delete removed."""
+    """What a delete removed.
+
+    Attributes:
+        mentions: links of the deleted events to the entities they name (``MENTIONS`` edges), as
+            :attr:`StoreStats.mentions` counts them.
+        spoken_by: links of the deleted events to their speakers (``SPOKEN_BY`` edges); last, so a
+            result built by position before it was added still reads the same (``mentions`` counted
+            both until 6 Dec 2026).
+    """
 
     events: int = 0
     entities: int = 0
     facts: int = 0
     mentions: int = 0
     sessions: int = 0
+    spoken_by: int = 0
 
 
 @dataclass(frozen=True, slots=True)
 class StoreStats:
-    """Counts for one namespace, or for the whole store when ``namespace`` is ``None``."""
+    """Counts for one namespace, or for the whole store when ``namespace`` is ``None``.
+
+    Attributes:
+        mentions: the links of events to the entities they name (``MENTIONS`` edges: any role but the
+            speaker's).
+        spoken_by: the links of events to their speakers (``SPOKEN_BY`` edges, role ``"speaker"``);
+            ``mentions + spoken_by`` is every event-to-entity link (what ``mentions`` counted until
+            6 Dec 2026).
+        facts: every stored version of every fact.
+        by_namespace: the same counts (``namespaces`` aside) per namespace, sorted by name.
+    """
 
     namespace: str | None
     namespaces: int
@@ -69,10 +88,12 @@ class StoreStats:
     facts: int
     embeddings: int
     by_namespace: dict[str, dict[str, int]] = field(default_factory=dict)
+    spoken_by: int = 0
 
     @classmethod
     def from_counts(cls, namespace: str | None, per: dict[str, dict[str, int]]) -> StoreStats:
-        """Stats from per-namespace counts (keys: sessions, events, entities, mentions, facts, embeddings)."""
+        """Stats from per-namespace counts (keys: sessions, events, entities, mentions, spoken_by, facts,
+        embeddings)."""
 
         def total(key: str) -> int:
             return sum(counts.get(key, 0) for counts in per.values())
@@ -87,6 +108,7 @@ class StoreStats:
             total("facts"),
             total("embeddings"),
             per,
+            total("spoken_by"),
         )
 
     def as_dict(self) -> dict[str, int]:
@@ -97,6 +119,7 @@ class StoreStats:
             "events": self.events,
             "entities": self.entities,
             "mentions": self.mentions,
+            "spoken_by": self.spoken_by,
             "facts": self.facts,
             "embeddings": self.embeddings,
         }

@@ -32,7 +32,10 @@ class Retraction:
     """What deleting some events removes or rewrites."""
 
     events: list[str] = field(default_factory=list)
+    #: MENTIONS edges removed (links to what the events name)
     mentions: int = 0
+    #: SPOKEN_BY edges removed (links to the events' speakers)
+    spoken_by: int = 0
     dropped_facts: list[Fact] = field(default_factory=list)
     #: fact versions rewritten in full (evidence shrunk, or re-linked in their chain)
     shrunk_facts: list[Fact] = field(default_factory=list)
@@ -85,7 +88,9 @@ def plan_retraction(
     for eid in plan.events:
         for _, v, data in graph.out_edges((namespace, eid), data=True):
             if data["type"] in _MENTIONS:
-                plan.mentions += 1
+                speaker = data["type"] == EdgeType.SPOKEN_BY
+                plan.spoken_by += speaker
+                plan.mentions += not speaker
                 touched.add(v[1])
     affected = {logical_id(fid) for eid in plan.events for fid in ix.evidence.get(eid, ())}
     affected |= {logical_id(f.id) for f in ix.facts.values() if f.revised_by and gone & set(f.revised_by)}

@@ -42,15 +42,18 @@ FACT_COLS = (
 )
 #: Tables whose rows make a namespace "hold data" (what the mirror's ``NamespaceIndex.empty`` checks).
 _DATA_TABLES = ("sessions", "events", "entities", "facts")
-#: ``stats`` figures and the table each is counted from.
-_COUNTED = {
-    "sessions": "sessions",
-    "events": "events",
-    "entities": "entities",
-    "mentions": "mentions",
-    "facts": "facts",
-    "embeddings": "embeddings",
+#: Per table, the ``stats`` figures it gives and how each is counted (one SELECT per table, so the mentions
+#: table is read once): a mention row of the speaker's role is the event's SPOKEN_BY link, not a MENTIONS
+#: one (``total`` is 0.0 over no rows).
+_COUNTED: dict[str, tuple[tuple[str, str], ...]] = {
+    "sessions": (("sessions", "count(*)"),),
+    "events": (("events", "count(*)"),),
+    "entities": (("entities", "count(*)"),),
+    "mentions": (("mentions", "total(role <> 'speaker')"), ("spoken_by", "total(role = 'speaker')")),
+    "facts": (("facts", "count(*)"),),
+    "embeddings": (("embeddings", "count(*)"),),
 }
+_FIGURES = tuple(figure for counts in _COUNTED.values() for figure, _ in counts)
 
 
 def load_namespace(conn: sqlite3.Connection, mem: MemoryGraph, namespace: str) -> None:
@@ -122,13 +125,17 @@ def namespaces_with_data(conn: sqlite3.Connection) -> list[str]:
 def count_rows(conn: sqlite3.Connection, namespace: str | None) -> dict[str, dict[str, int]]:
     """``stats`` counts per namespace holding data (of ``namespace`` only when given)."""
     per: dict[str, dict[str, int]] = {}
-    for figure, table in _COUNTED.items():
+    for table, figures in _COUNTED.items():
+        counted = ", ".join(expr for _, expr in figures)
         if namespace is None:
-            rows = conn.execute(f"SELECT ns, count(*) FROM {table} GROUP BY ns").fetchall()
+            rows = conn.execute(f"SELECT ns, {counted} FROM {table} GROUP BY ns").fetchall()
         else:
-            rows = [(namespace, conn.execute(f"SELECT count(*) FROM {table} WHERE ns = ?", (namespace,)).fetchone()[0])]
-        for ns, n in rows:
-            per.setdefault(ns, dict.fromkeys(_COUNTED, 0))[figure] = int(n)
+            sql = f"SELECT ?, {counted} FROM {table} WHERE ns = ?"
+            rows = conn.execute(sql, (namespace, namespace)).fetchall()
+        for ns, *values in rows:
+            counts = per.setdefault(ns, dict.fromkeys(_FIGURES, 0))
+            for (figure, _), n in zip(figures, values, strict=True):
+                counts[figure] = int(n)
     return {ns: c for ns, c in per.items() if any(c[f] for f in _DATA_TABLES)}
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -15,7 +16,7 @@ from graphmem.cli import main
 from graphmem.cli.app import cli
 from graphmem.cli.common import DateTime
 from graphmem.dates import DATE_FORMS
-from graphmem.models import Batch
+from graphmem.models import Batch, Entity, Event, Mention, Session
 from graphmem.store.embedded import DB_FILENAME, EmbeddedStore
 
 
@@ -30,6 +31,92 @@ def test_stats_table_and_subcommand_db(store_dir: Path, capsys: pytest.CaptureFi
     assert main(["stats", "--db", str(store_dir)]) == 0
     out = capsys.readouterr().out
     assert "conv-1" in out and "total (1)" in out
+
+
+def test_stats_count_speaker_links_apart_from_mentions(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # three turns by Lena, one naming Hoxton Bakery: 1 mention, 3 speaker links (not 4 "mentions")
+    ns, db = "bakery", tmp_path / "mem"
+    events = tuple(Event(ns, f"e{i}", "s", i, "Lena", text) for i, text in enumerate(["hi", "Hoxton Bakery!", "ok"]))
+    people = (Entity(ns, "lena", "Lena", "Person"), Entity(ns, "hoxton", "Hoxton Bakery", "Organization"))
+    links = (*(Mention(ns, e.id, "lena", "speaker") for e in events), Mention(ns, "e1", "hoxton", "mention"))
+    store = EmbeddedStore.open(db)
+    store.write(Batch(ns, (Session(ns, "s", 0),), events, people, links))
+    store.close()
+    assert main(["--db", str(db), "stats", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert (out["total"]["mentions"], out["total"]["spoken_by"]) == (1, 3)
+    assert (out["by_namespace"][ns]["mentions"], out["by_namespace"][ns]["spoken_by"]) == (1, 3)
+    assert main(["--db", str(db), "stats"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+
+    def cells(marker: str) -> list[str]:
+        return [c.strip() for c in re.split("[│┃]", next(line for line in lines if marker in line))][1:-1]
+
+    assert cells("namespace")[4:6] == ["mentions", "spoken by"]
+    assert cells(ns) == [ns, "1", "3", "2", "1", "3", "0", "0"]
+    assert cells("total (1)")[4:6] == ["1", "3"]
+
+
+def _bakery(db: Path) -> str:
+    """A store of three turns by Lena, one naming Hoxton Bakery: 1 mention, 3 speaker links."""
+    ns = "bakery"
+    events = tuple(Event(ns, f"e{i}", "s", i, "Lena", text) for i, text in enumerate(["hi", "Hoxton Bakery!", "ok"]))
+    people = (Entity(ns, "lena", "Lena", "Person"), Entity(ns, "hoxton", "Hoxton Bakery", "Organization"))
+    links = (*(Mention(ns, e.id, "lena", "speaker") for e in events), Mention(ns, "e1", "hoxton", "mention"))
+    store = EmbeddedStore.open(db)
+    store.write(Batch(ns, (Session(ns, "s", 0),), events, people, links))
+    store.close()
+    return ns
+
+
+def test_sync_counts_speaker_links_apart_from_mentions(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    ns, db = _bakery(tmp_path / "mem"), tmp_path / "mem"
+    assert main(["sync", "--from", str(db), "--to", str(tmp_path / "copy"), "--json"]) == 0
+    # the six counts keep their places; the speaker links come last
+    assert json.loads(capsys.readouterr().out)["namespaces"] == [[ns, 1, 3, 2, 1, 0, 0, 3]]
+    assert main(["sync", "--from", str(db), "--to", str(tmp_path / "again")]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    header = [c.strip() for c in re.split("[│┃]", next(line for line in lines if "namespace" in line))][1:-1]
+    row = [c.strip() for c in re.split("[│┃]", next(line for line in lines if ns in line))][1:-1]
+    assert dict(zip(header, row, strict=True)) == {
+        "namespace": ns,
+        "sessions": "1",
+        "events": "3",
+        "entities": "2",
+        "mentions": "1",
+        "fact versions": "0",
+        "embeddings": "0",
+        "spoken by": "3",
+    }
+
+
+def test_forget_counts_speaker_links_apart_from_mentions(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    ns, db = _bakery(tmp_path / "mem"), tmp_path / "mem"
+
+    def deleted() -> dict[str, str]:
+        lines = capsys.readouterr().out.splitlines()
+        header = [c.strip() for c in re.split("[│┃]", next(line for line in lines if "events" in line))][1:-1]
+        row = [c.strip() for c in re.split("│", next(line for line in lines if line.startswith("│")))][1:-1]
+        return dict(zip(header, row, strict=True))
+
+    assert main(["--db", str(db), "forget", "-n", ns, "--event", "e1"]) == 0
+    assert deleted() == {
+        "events": "1",
+        "entities": "1",
+        "facts": "0",
+        "mentions": "1",
+        "spoken by": "1",
+        "sessions": "0",
+    }
+    assert main(["--db", str(db), "forget", "-n", ns, "--yes"]) == 0
+    assert deleted() == {
+        "events": "2",
+        "entities": "1",
+        "facts": "0",
+        "mentions": "0",
+        "spoken by": "2",
+        "sessions": "1",
+    }
 
 
 def test_db_from_environment(

@@ -201,6 +201,10 @@ def test_a_sync_started_over_after_another_clients_write_copies_everything_once(
     assert len(attempts) >= 2 and summary.events == want.events
     got = mem.store.stats(NS)
     assert (got.events, got.sessions) == (want.events + 1, want.sessions + 1)
-    assert (got.entities, got.mentions) == (want.entities + 1, want.mentions + 1)  # Bo, who speaks
+    assert (got.entities, got.mentions, got.spoken_by) == (
+        want.entities + 1,
+        want.mentions,
+        want.spoken_by + 1,
+    )  # Bo speaks
     assert sorted(f.id for f in mem.store.iter_facts(NS, history=True)) == facts
     assert got.embeddings == want.embeddings + 1  # Bo's turn

@@ -141,7 +141,8 @@ def test_write_and_read_back_every_kind(backend: Backend) -> None:
         "sessions": 2,
         "events": 4,
         "entities": 4,
-        "mentions": 7,
+        "mentions": 3,
+        "spoken_by": 4,
         "facts": 2,
         "embeddings": 0,
     }
@@ -831,7 +832,8 @@ def test_reopen_after_close(backend: Backend) -> None:
         "sessions": 2,
         "events": 4,
         "entities": 4,
-        "mentions": 7,
+        "mentions": 3,
+        "spoken_by": 4,
         "facts": 2,
         "embeddings": 0,
     }
@@ -844,7 +846,7 @@ def test_delete_event_removes_what_only_it_supported(backend: Backend) -> None:
     store, ns = backend.open(), backend.ns()
     store.write(conversation(ns))
     result = store.delete_event(ns, "e1")
-    assert (result.events, result.facts, result.entities, result.mentions) == (1, 1, 1, 2)
+    assert (result.events, result.facts, result.entities, result.mentions, result.spoken_by) == (1, 1, 1, 1, 1)
     assert store.get_event(ns, "e1") is None
     assert store.get_fact(ns, "f1") is None  # only e1 supported it
     assert store.get_entity(ns, "support-group") is None  # only e1 and f1 used it

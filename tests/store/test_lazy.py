@@ -191,7 +191,10 @@ def test_the_estimate_is_close_to_what_a_loaded_namespace_takes(tmp_path: Path) 
     tracemalloc.stop()
     stats = store.stats("big")
     estimate = mirror.estimate_bytes(
-        sessions=stats.sessions, events=stats.events, entities=stats.entities, mentions=stats.mentions
+        sessions=stats.sessions,
+        events=stats.events,
+        entities=stats.entities,
+        mentions=stats.mentions + stats.spoken_by,
     )
     assert 0.5 * taken <= estimate <= 2 * taken, (taken, estimate)
     store.close()

@@ -184,6 +184,7 @@ def store_workload(store: CypherStore, batch: Callable[[str], Batch], ns: str) -
     store.identity()
     store.stats()
     store.stats(ns)
+    store.event_count(ns)
     store.write(Batch(ns, retract=(first.events[-1].id,)))
     store.write(Batch(ns, forgotten_live=((event.session, 9),)))
     if first.facts:  # a forget's move of an entity: a fact id made of its ends is made again of the new one

@@ -14,7 +14,9 @@ EVENTS_EDGES = """
 UNWIND $ids AS i
 MATCH (e:Event {namespace: $ns, id: i})
 OPTIONAL MATCH (e)-[r:MENTIONS|SPOKEN_BY]->(x:Entity)
-RETURN e.id AS id, e.session AS session, collect(x.id) AS entities, count(r) AS mentions
+RETURN e.id AS id, e.session AS session, collect(x.id) AS entities,
+       sum(CASE WHEN type(r) = 'MENTIONS' THEN 1 ELSE 0 END) AS mentions,
+       sum(CASE WHEN type(r) = 'SPOKEN_BY' THEN 1 ELSE 0 END) AS spoken_by
 """
 
 EVIDENCE_OF = """

@@ -52,7 +52,7 @@ from graphmem.store.cypher.schema import (
 from graphmem.store.cypher.scope import SeenEvents
 from graphmem.store.cypher.searches import CypherSearches
 from graphmem.store.cypher.session import CypherSession, CypherTx, Row
-from graphmem.store.cypher.stats import count_stats
+from graphmem.store.cypher.stats import EVENT_COUNT, count_stats
 from graphmem.store.cypher.watching import CypherWatching
 from graphmem.store.cypher.writers import Writers
 from graphmem.store.lock import DEFAULT_LOCK_TIMEOUT
@@ -550,3 +550,9 @@ class CypherStore(CypherSearches, CypherBookkeeping, CypherWatching):
         if namespace is not None:
             validate_namespace(namespace)
         return count_stats(self._read, namespace)
+
+    def event_count(self, namespace: str) -> int:
+        """How many events ``namespace`` holds: ``stats(namespace).events`` from one indexed count."""
+        self._check_open()
+        validate_namespace(namespace)
+        return int(self._read(EVENT_COUNT, ns=namespace)[0]["events"])

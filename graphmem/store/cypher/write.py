@@ -34,6 +34,7 @@ from graphmem.store.cypher.schema import (
     vector_in,
 )
 from graphmem.store.cypher.session import CypherTx
+from graphmem.store.cypher.stats import STATS_NAMESPACE
 from graphmem.store.fact_chain import chain_reader
 from graphmem.store.results import DeleteResult
 from graphmem.store.retraction import entities_used_by, sessions_used_by
@@ -447,6 +448,7 @@ def retract_events(
     sessions = {r["session"] for r in rows if r["session"] is not None}
     touched = {x for r in rows for x in r["entities"]}
     mentions = sum(int(r["mentions"]) for r in rows)
+    spoken_by = sum(int(r["spoken_by"]) for r in rows)
     dropped: list[str] = []
     puts: list[Fact] = []
     logical = sorted({logical_id(r["id"]) for r in tx.run(EVIDENCE_OF, ns=ns, ids=sorted(gone))})
@@ -473,7 +475,9 @@ def retract_events(
     if candidates:
         dropped_rows = tx.run(DROP_ORPHANS, ns=ns, ids=candidates)
         orphans = int(dropped_rows[0]["dropped"]) if dropped_rows else 0
-    result = DeleteResult(events=len(gone), entities=orphans, facts=len(dropped), mentions=mentions)
+    result = DeleteResult(
+        events=len(gone), entities=orphans, facts=len(dropped), mentions=mentions, spoken_by=spoken_by
+    )
     return result, sessions
 
 
@@ -540,16 +544,6 @@ def rename_entity(tx: CypherTx, ns: str, old_id: str, new_id: str) -> bool | Non
     return True
 
 
-NAMESPACE_COUNTS = """
-OPTIONAL MATCH (s:Session {namespace: $ns}) WITH count(s) AS sessions
-OPTIONAL MATCH (e:Event {namespace: $ns}) WITH sessions, count(e) AS events
-OPTIONAL MATCH (x:Entity {namespace: $ns}) WITH sessions, events, count(x) AS entities
-OPTIONAL MATCH ()-[f:FACT {namespace: $ns}]->() WITH sessions, events, entities, count(f) AS facts
-OPTIONAL MATCH (:Event {namespace: $ns})-[m:MENTIONS|SPOKEN_BY]->()
-RETURN sessions, events, entities, facts, count(m) AS mentions
-"""
-
-
 def delete_namespace(tx: CypherTx, ns: str, *, keep_positions: bool = False) -> DeleteResult:
     """Transaction function: delete every node (and so every relationship) of a namespace, its
     ``:GraphmemNamespace`` node (its name, change counter and line of writers) too; with ``keep_positions``
@@ -561,13 +555,14 @@ def delete_namespace(tx: CypherTx, ns: str, *, keep_positions: bool = False) -> 
     the old counter sees it changed (its guarded write is refused and read again, its caches dropped), and a
     writer waiting in the old line has its turn.
     """
-    rec = tx.run(NAMESPACE_COUNTS, ns=ns)[0]
+    rec = tx.run(STATS_NAMESPACE, ns=ns)[0]
     result = DeleteResult(
         events=int(rec["events"]),
         entities=int(rec["entities"]),
         facts=int(rec["facts"]),
         mentions=int(rec["mentions"]),
         sessions=int(rec["sessions"]),
+        spoken_by=int(rec["spoken_by"]),
     )
     marks = () if keep_positions else ("GraphmemPosition", "GraphmemForgottenLive", "GraphmemNamespace")
     for label in ("Event", "Entity", "Session", "Source", *marks):
