@@ -14,7 +14,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import Generator, Iterator, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor, wait
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from typing import Any
@@ -220,8 +220,8 @@ def extract_stream(
     is committed before the next is extracted. With ``workers > 1`` the units run in a process pool (an
     ``embedder`` given here is sent to the workers, which then embed the events they extract) and come
     back in order as each finishes. The caller consumes a job's parts before asking for the next job.
-    Extracting here and waiting for the workers are where ``stop`` (:mod:`graphmem.ingest_stop`) lets a
-    signal raise at once.
+    Extracting here is where ``stop`` (:mod:`graphmem.ingest_stop`) lets a signal raise at once; waiting
+    for the workers checks it between short polls.
     """
     stop = stop if stop is not None else Stop()
     if workers <= 1:
@@ -299,20 +299,39 @@ def _submit(pool: ProcessPoolExecutor, job: Job) -> list[Future[Extracted]]:
 
 
 def _gather(job: Job, futures: list[Future[Extracted]], stop: Stop) -> tuple[Job, Parts | None]:
-    """The results of one input's units, each waited for when the writer reaches it (a signal then raises
-    at once: ``stop``); closing them early (the writer stopped at a failed unit) cancels the units not
-    started yet."""
+    """The results of one input's units, each waited for when the writer reaches it (a signal then stops
+    the wait within a poll: ``stop``); closing them early (the writer stopped at a failed unit) cancels the
+    units not started yet."""
     if not futures:
         return job, None
 
     def results() -> Parts:
         try:
             for fut in futures:
-                with stop.interruptible():
-                    part = fut.result()
-                yield part
+                yield _result(fut, stop)
         finally:
             for fut in futures:
                 fut.cancel()  # a no-op for those done or running
 
     return job, results()
+
+
+#: How often the writer, waiting for a worker's unit, looks whether a signal asked it to stop.
+WAIT_POLL_SECONDS = 0.1
+
+
+def _result(fut: Future[Extracted], stop: Stop) -> Extracted:
+    """The result of ``fut``, waited for in short polls with :meth:`Stop.check` between them.
+
+    The wait is not :meth:`Stop.interruptible`: an exception raised by a signal handler lands wherever the
+    main thread is, here inside ``concurrent.futures``' waiting code (the future's condition, whose lock the
+    pool's manager thread also takes to set the result), which is not written to survive it. Once, a SIGTERM
+    so raised left ``graphmem ingest -w 2`` running for minutes after it (a CI run of
+    tests/ingest/test_worker_signals.py; not reproduced in 28 runs since). A check between polls raises
+    where no such lock is held, within :data:`WAIT_POLL_SECONDS` of the signal.
+    """
+    while True:
+        stop.check()
+        done, _ = wait([fut], timeout=WAIT_POLL_SECONDS)
+        if done:
+            return fut.result()

@@ -11,9 +11,9 @@ signals are noted instead (:class:`Stop`), and the writer acts on them at its ne
 between units: the unit being written is committed whole (or, stopped before it was written, not at all),
 and the run raises what the default would have, ``KeyboardInterrupt`` for SIGINT and ``SystemExit(143)``
 for SIGTERM, so the CLI says what is kept and exits 130 or 143; running it again resumes. Where no store
-call can be in flight (extracting in this process, waiting for worker processes:
-:meth:`Stop.interruptible`) a signal raises at once, so a stop need not wait for a long extraction; so
-does waiting for another writer's lock (:meth:`Stop.check` is called at each poll of the wait).
+call can be in flight (extracting in this process: :meth:`Stop.interruptible`) a signal raises at once, so
+a stop need not wait for a long extraction; waiting for worker processes and for another writer's lock
+polls, and :meth:`Stop.check` is called at each poll of the wait.
 
 A second signal (Ctrl-C again, or SIGTERM after Ctrl-C) abandons the unit in progress (:meth:`Stop.unit`):
 a long transcript is one unit, whose embedding alone may take minutes. Up to the unit's commit

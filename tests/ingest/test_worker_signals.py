@@ -10,15 +10,18 @@ import signal
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
+from contextlib import suppress
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from graphmem.ingest_extract import _sigint_blocked, _worker_init
+from graphmem.ingest_extract import _result, _sigint_blocked, _worker_init
+from graphmem.ingest_stop import Stop
 from graphmem.store.embedded import DB_FILENAME
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -51,6 +54,35 @@ def test_a_worker_started_by_a_submit_never_receives_ctrl_c() -> None:
         blocked, _ = future.result(timeout=60)
     assert blocked
     assert signal.SIGINT not in signal.pthread_sigmask(signal.SIG_BLOCK, [])  # lifted in this process
+
+
+def test_a_signal_stops_the_wait_for_a_worker_between_polls() -> None:
+    # The wait for a worker's unit raised from the signal handler, inside concurrent.futures' locks; it now
+    # polls and checks the stop between polls. The unit here is done only after 30 s: a wait that did not
+    # look at the stop would return it instead of raising.
+    fut: Future[Any] = Future()
+    stop = Stop()
+    finish = threading.Timer(30, fut.set_result, ("the unit",))
+    noted = threading.Timer(0.3, setattr, (stop, "signum", signal.SIGTERM))
+    finish.start()
+    noted.start()
+    try:
+        with pytest.raises(SystemExit) as raised:
+            _result(fut, stop)
+        assert raised.value.code == 128 + signal.SIGTERM
+    finally:
+        finish.cancel()
+        noted.cancel()
+
+
+def test_the_wait_for_a_worker_returns_its_result_or_raises_its_error() -> None:
+    done: Future[Any] = Future()
+    done.set_result("the unit")
+    assert _result(done, Stop()) == "the unit"
+    failed: Future[Any] = Future()
+    failed.set_exception(TimeoutError("the worker's own timeout"))  # not mistaken for the poll's
+    with pytest.raises(TimeoutError, match="worker's own"):
+        _result(failed, Stop())
 
 
 def _children(pid: int) -> set[int]:
@@ -104,7 +136,7 @@ def test_killing_an_ingest_ends_its_workers(tmp_path: Path, sig: signal.Signals)
     # once, SIGKILL always does), each holding a spaCy pipeline, until they finished or for ever when idle.
     _transcripts(tmp_path / "in")
     db = tmp_path / "db"
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "HF_HUB_OFFLINE": "1"}
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "HF_HUB_OFFLINE": "1", "PYTHONFAULTHANDLER": "1"}
     args = [sys.executable, "-m", "graphmem", "--db", str(db), "ingest", "-w", "2", "--no-embed", str(tmp_path / "in")]
     log = tmp_path / "stderr"
     with log.open("w") as stderr:  # a file, not a pipe: a worker left behind would hold a pipe open
@@ -127,7 +159,17 @@ def test_killing_an_ingest_ends_its_workers(tmp_path: Path, sig: signal.Signals)
 
         _until(working, "two workers and a first committed unit")
         proc.send_signal(sig)
-        proc.wait(timeout=120)
+        try:
+            proc.wait(timeout=120)
+        except subprocess.TimeoutExpired:  # say where it hangs: faulthandler prints every thread on SIGABRT
+            proc.send_signal(signal.SIGABRT)
+            with suppress(subprocess.TimeoutExpired):
+                proc.wait(timeout=30)
+            states = {pid: _alive(pid) for pid in workers}
+            pytest.fail(
+                f"the writer did not end within 120 s of {sig.name} (workers alive: {states}):\n"
+                + log.read_text()[-6000:]
+            )
         err = log.read_text()
         _until(lambda: not any(_alive(p) for p in workers), f"the workers {sorted(workers)} to end", timeout=30)
         if sig == signal.SIGTERM:  # the writer stopped them itself, and said what is kept
