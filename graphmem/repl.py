@@ -430,6 +430,7 @@ class Repl:
         from graphmem.cli.common import explain_text
         from graphmem.query import explain_query, run_query
 
+        self.memory.refresh()  # what other processes committed since the last query (as Memory.query does)
         params = {"namespace": self.namespace} if self.namespace else {}
         if self.explain and not explain_query(self.memory.store, text, params, zone=self.memory.zone).explain:
             plan = explain_text(
