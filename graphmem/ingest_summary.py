@@ -35,7 +35,7 @@ class IngestSummary:
     ``messages_empty`` counts the messages of the inputs read that were left out for want of text
     (``"text": null``, ``""`` or only whitespace). ``usage`` is what an extractor calling a paid service
     asked of it (Claude: ``requests``, ``input_tokens``, ``output_tokens``, ``cache_hits``, ``dropped``
-    answer entries), empty for spaCy.
+    answer entries, ``untyped`` entities taken for ``Thing``), empty for spaCy.
     """
 
     files_ok: int = 0

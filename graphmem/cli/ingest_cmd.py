@@ -188,6 +188,7 @@ _USAGE_ROWS = {
     "output_tokens": "output tokens",
     "cache_hits": "answers from the cache",
     "dropped": "answer entries dropped",
+    "untyped": "entities of no declared type",
 }
 
 

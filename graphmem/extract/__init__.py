@@ -64,7 +64,8 @@ class ReportsUsage(Protocol):
     reports it."""
 
     def usage(self) -> dict[str, int]:
-        """Counters so far (``requests``, ``input_tokens``, ``output_tokens``, ``cache_hits``, ``dropped``)."""
+        """Counters so far (``requests``, ``input_tokens``, ``output_tokens``, ``cache_hits``, ``dropped``,
+        ``untyped``)."""
         ...
 
 

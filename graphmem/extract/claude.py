@@ -352,14 +352,16 @@ class ClaudeExtractor:
 
     def usage(self) -> dict[str, int]:
         """What this extractor asked of the API so far: ``requests`` (retries included), ``input_tokens``,
-        ``output_tokens``, ``cache_hits`` (requests the cache answered) and ``dropped`` (answer entries
-        and names not used: :attr:`dropped`); the ingest summary reports them."""
+        ``output_tokens``, ``cache_hits`` (requests the cache answered), ``dropped`` (answer entries
+        and names not used: :attr:`dropped`) and ``untyped`` (entities of no declared type, taken for
+        ``Thing``: :attr:`untyped`); the ingest summary reports them."""
         return {
             "requests": self.calls,
             "input_tokens": self.input_tokens,
             "output_tokens": self.output_tokens,
             "cache_hits": self.cache_hits,
             "dropped": self.dropped,
+            "untyped": self.untyped,
         }
 
     def _cache_path(self, content: str) -> Path:

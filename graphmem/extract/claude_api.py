@@ -4,9 +4,9 @@ Messages request with retries, and the checks of what comes back.
 Rate limits (429), server errors (5xx), overload (529), timeouts, connection errors and answers cut short
 (the connection closed before the whole body came) are retried with exponential backoff; when every retry
 failed that way the service is taken for unavailable (:class:`~graphmem.errors.ExtractorUnavailableError`:
-an ingest stops rather than retry in full for every file). So is a rejected API key (401), at once: every
-later request would be refused alike. Other API errors and an answer without a complete tool call raise
-:class:`~graphmem.errors.ExtractionError`.
+an ingest stops rather than retry in full for every file). So is a rejected or unpermitted API key (401,
+403), at once: every later request would be refused alike. Other API errors and an answer without a
+complete tool call raise :class:`~graphmem.errors.ExtractionError`.
 """
 
 from __future__ import annotations

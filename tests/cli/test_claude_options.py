@@ -6,6 +6,7 @@ extractor (``GRAPHMEM_EXTRACTOR``, ``extractor=``; recorded-answer stub)."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -53,13 +54,32 @@ def test_ingest_options_reach_the_requests_and_the_summary_counts_them(
     body = stub.requests[0]["body"]
     assert body["model"] == "claude-test-1" and body["max_tokens"] == 1234
     summary = json.loads(capsys.readouterr().out)
-    assert summary["usage"] == {"requests": 1, "input_tokens": 300, "output_tokens": 40, "cache_hits": 0, "dropped": 0}
+    usage = {"requests": 1, "input_tokens": 300, "output_tokens": 40, "cache_hits": 0, "dropped": 0, "untyped": 0}
+    assert summary["usage"] == usage
     # the table says the same; the second run is answered by the cache
     env.write_text('{"speaker": "Ana", "text": "I live in Lisbon."}\n', encoding="utf-8")
     args = ["--db", str(tmp_path / "db2"), "ingest", str(env), "--extractor", "claude", "--no-embed"]
     assert main([*args, *(f"--extractor-option={o}" for o in options)]) == 0
     table = capsys.readouterr().out
     assert "Claude requests" in table and "answers from the cache" in table and len(stub.requests) == 1
+
+
+def test_the_summary_counts_entities_of_no_declared_type(
+    env: Path, stub: Stub, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An entity whose type is none of the declared ones is stored as ``Thing`` and counted, in ``--json``
+    (a new key beside the others) and in the table, as the other counters of the Claude extractor are."""
+    answer = lives("T1", "Lisbon")
+    answer["content"][0]["input"]["entities"][0]["type"] = "Vehicle"
+    stub.answer(answer)
+    args = ["--db", str(tmp_path / "db"), "ingest", str(env), "--extractor", "claude", "--no-embed"]
+    assert main([*args, f"--extractor-option=base_url={stub.url}", "--json"]) == 0
+    usage = json.loads(capsys.readouterr().out)["usage"]
+    assert usage["untyped"] == 1 and usage["dropped"] == 0 and usage["requests"] == 1
+    args[1] = str(tmp_path / "db2")
+    assert main([*args, f"--extractor-option=base_url={stub.url}"]) == 0  # the table: answered by the cache
+    table = capsys.readouterr().out
+    assert re.search(r"entities of no declared type\W+1\b", table), table
 
 
 def test_the_base_url_from_the_environment_is_used(

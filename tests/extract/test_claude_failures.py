@@ -63,7 +63,14 @@ def test_a_cut_off_answer_is_split_never_used_or_cached(
     # that the whole group was cut off is remembered: a later run goes straight to the cached halves
     assert again.extract(transcript) == batch
     assert again.calls == 0 and len(stub.requests) == 4
-    assert again.usage() == {"requests": 0, "input_tokens": 0, "output_tokens": 0, "cache_hits": 4, "dropped": 1}
+    assert again.usage() == {
+        "requests": 0,
+        "input_tokens": 0,
+        "output_tokens": 0,
+        "cache_hits": 4,
+        "dropped": 1,
+        "untyped": 0,
+    }
     # asked with more tokens, the group is asked for again (it may fit now)
     stub.answer(recorded("claude_session_1.json"))
     more = make(max_tokens=20000)

@@ -51,7 +51,7 @@ def test_entity_types_spelt_otherwise_are_mapped_and_an_unknown_one_is_a_thing(
         batch = ex.extract(transcript)
     found = by_name(batch)
     assert found["LGBTQ support group"].type == "Organization" and found["London"].type == "Place"
-    assert found["Paris"].type == "Thing" and ex.untyped == 1
+    assert found["Paris"].type == "Thing" and ex.untyped == 1 and ex.usage()["untyped"] == 1
     assert any("'Vehicle'" in r.getMessage() and "taken for Thing" in r.getMessage() for r in caplog.records)
 
 

@@ -102,10 +102,24 @@ def test_usage_counts_requests_tokens_and_cache_hits(make: Any, stub: Stub, tran
         stub.answer(answer)
     ex = make()
     ex.extract(transcript)
-    assert ex.usage() == {"requests": 2, "input_tokens": 2000, "output_tokens": 400, "cache_hits": 0, "dropped": 1}
+    assert ex.usage() == {
+        "requests": 2,
+        "input_tokens": 2000,
+        "output_tokens": 400,
+        "cache_hits": 0,
+        "dropped": 1,
+        "untyped": 0,
+    }
     again = make()
     again.extract(transcript)
-    assert again.usage() == {"requests": 0, "input_tokens": 0, "output_tokens": 0, "cache_hits": 2, "dropped": 1}
+    assert again.usage() == {
+        "requests": 0,
+        "input_tokens": 0,
+        "output_tokens": 0,
+        "cache_hits": 2,
+        "dropped": 1,
+        "untyped": 0,
+    }
 
 
 def test_an_api_that_keeps_failing_stops_a_folder_ingest_naming_the_files(tmp_path: Path, sleeps: list[float]) -> None:

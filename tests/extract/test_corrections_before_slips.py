@@ -6,7 +6,7 @@ against it (:mod:`graphmem.extract.denied_times`)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -14,19 +14,24 @@ from typing import Any
 import pytest
 
 from graphmem.memory import Memory
-from graphmem.store.base import TimeFilter
 from tests.support.denied_times import (
     CORRECTING_CHAT,
     CORRECTION,
+    FILE_ORDER_IDS,
+    FILE_ORDERS,
     MID_DECEMBER,
     MID_JANUARY,
     NS,
     SLIP,
     SLIP_AT,
+    Step,
     add_correction,
     assert_corrected,
+    homes,
     ingest,
     lives_in_history,
+    open_memory,
+    tell,
     write_correction,
     write_slip,
 )
@@ -34,78 +39,52 @@ from tests.support.denied_times import (
 
 @pytest.fixture
 def mem(tmp_path: Path) -> Iterator[Memory]:
-    from tests.ingest.fakes import FakeEmbedder
-
-    with Memory.open(tmp_path / "mem", embedder=FakeEmbedder()) as opened:  # type: ignore[arg-type]
+    with open_memory(tmp_path / "mem") as opened:
         yield opened
-
-
-def _homes(mem: Memory, speaker: str, when: datetime) -> list[datetime | None]:
-    """The starts of ``speaker``'s ``lives_in`` facts holding at ``when``."""
-    names = {e.id: e.name for e in mem.store.iter_entities(NS)}
-    found = mem.store.iter_facts(NS, time=TimeFilter(valid_at=when))
-    return sorted(
-        (f.valid_from for f in found if f.predicate == "lives_in" and names[f.subject_id] == speaker),
-        key=lambda d: d or datetime.min,
-    )
 
 
 def test_a_correction_file_read_first_corrects_the_slip_read_after(mem: Memory, extractor: Any, tmp_path: Path) -> None:
     """The correction's file ingested first, the slip's (told three days before it) after."""
-    write_correction(tmp_path, "a_chloe.txt")
-    write_slip(tmp_path, "b_bruno.txt")
-    ingest(mem, tmp_path / "a_chloe.txt", extractor)
-    ingest(mem, tmp_path / "b_bruno.txt", extractor)
+    tell(mem, tmp_path, extractor, ["correction", "slip"])
     assert_corrected(mem)
 
 
 def test_a_correction_added_live_corrects_a_slip_ingested_after(mem: Memory, extractor: Any, tmp_path: Path) -> None:
-    add_correction(mem)
-    ingest(mem, write_slip(tmp_path), extractor)
+    tell(mem, tmp_path, extractor, ["live", "slip"])
     assert_corrected(mem)
 
 
 def test_the_same_versions_whichever_comes_first(mem: Memory, extractor: Any, tmp_path: Path) -> None:
     """The correction told after the slip, stored before it: the versions are those of the two told in
     order (ids aside: they name the events)."""
-    (tmp_path / "in").mkdir()
-    ingest(mem, write_correction(tmp_path / "in"), extractor)
-    ingest(mem, write_slip(tmp_path / "in"), extractor)
-    from tests.ingest.fakes import FakeEmbedder
-
-    with Memory.open(tmp_path / "ordered", embedder=FakeEmbedder()) as other:  # type: ignore[arg-type]
-        (tmp_path / "other").mkdir()
-        ingest(other, write_slip(tmp_path / "other"), extractor)
-        ingest(other, write_correction(tmp_path / "other"), extractor)
+    tell(mem, tmp_path / "in", extractor, ["correction", "slip"])
+    with open_memory(tmp_path / "ordered") as other:
+        tell(other, tmp_path / "other", extractor, ["slip", "correction"])
         assert [v[3:] for v in lives_in_history(mem)] == [v[3:] for v in lives_in_history(other)]
 
 
 def test_a_correction_denying_another_time_leaves_the_slip(mem: Memory, extractor: Any, tmp_path: Path) -> None:
     """The correction denies November; the slip said December, which it leaves."""
-    add_correction(mem, CORRECTION.replace("not December", "not November"))
-    ingest(mem, write_slip(tmp_path), extractor)
-    assert _homes(mem, "Ana", MID_DECEMBER) == [datetime(2026, 12, 1)]
-    assert _homes(mem, "Ana", MID_JANUARY) == [datetime(2026, 12, 1), datetime(2027, 1, 1)]
+    tell(mem, tmp_path, extractor, ["live", "slip"], live=CORRECTION.replace("not December", "not November"))
+    assert homes(mem, "Ana", MID_DECEMBER) == [datetime(2026, 12, 1)]
+    assert homes(mem, "Ana", MID_JANUARY) == [datetime(2026, 12, 1), datetime(2027, 1, 1)]
 
 
 def test_another_speakers_correction_leaves_the_slip(mem: Memory, extractor: Any, tmp_path: Path) -> None:
     """Chloé's "Sorry, I meant I'm moving to Lisbon in January, not December." is of her own move."""
-    add_correction(mem, speaker="Chloé")
-    ingest(mem, write_slip(tmp_path), extractor)
-    assert _homes(mem, "Ana", MID_DECEMBER) == [datetime(2026, 12, 1)]
-    assert _homes(mem, "Chloé", MID_JANUARY) == [datetime(2027, 1, 1)]
+    tell(mem, tmp_path, extractor, ["live", "slip"], speaker="Chloé")
+    assert homes(mem, "Ana", MID_DECEMBER) == [datetime(2026, 12, 1)]
+    assert homes(mem, "Chloé", MID_JANUARY) == [datetime(2027, 1, 1)]
 
 
-@pytest.mark.parametrize("correction_first", [False, True], ids=["slip-first", "correction-first"])
+@pytest.mark.parametrize("order", FILE_ORDERS, ids=FILE_ORDER_IDS)
 def test_a_correction_answering_a_question_leaves_the_slip_either_way(
-    mem: Memory, extractor: Any, tmp_path: Path, correction_first: bool
+    mem: Memory, extractor: Any, tmp_path: Path, order: Sequence[Step]
 ) -> None:
     """Another speaker asked something just before: the correction may answer it, in either order."""
     asked = CORRECTING_CHAT.replace("Good call. I'm flying to Tokyo on 10 December with Zoë.", "When do you move?")
-    files = [write_slip(tmp_path), write_correction(tmp_path, chat=asked)]
-    for path in reversed(files) if correction_first else files:
-        ingest(mem, path, extractor)
-    assert _homes(mem, "Ana", MID_DECEMBER) == [datetime(2026, 12, 1)]
+    tell(mem, tmp_path, extractor, order, correction=asked)
+    assert homes(mem, "Ana", MID_DECEMBER) == [datetime(2026, 12, 1)]
 
 
 def test_re_ingesting_both_files_changes_nothing(mem: Memory, extractor: Any, tmp_path: Path) -> None:
@@ -122,8 +101,7 @@ def test_re_ingesting_both_files_changes_nothing(mem: Memory, extractor: Any, tm
 
 def test_a_grown_slip_file_re_ingested_is_still_corrected(mem: Memory, extractor: Any, tmp_path: Path) -> None:
     """The slip's file re-extracted (a turn added) after the correction: its slip is corrected again."""
-    ingest(mem, write_correction(tmp_path), extractor)
-    ingest(mem, write_slip(tmp_path), extractor)
+    tell(mem, tmp_path, extractor, ["correction", "slip"])
     ingest(mem, write_slip(tmp_path, chat=SLIP + "[19:20] Bruno: Great, see you before you go.\n"), extractor)
     assert_corrected(mem)
 
@@ -143,6 +121,6 @@ def test_a_slip_stored_after_two_corrections_is_corrected(mem: Memory, extractor
     later = CORRECTION.replace("January, not December", "February, not January")
     mem.add({"speaker": "Ana", "text": later, "time": datetime(2026, 11, 21, 10, 0)}, namespace=NS)
     ingest(mem, write_slip(tmp_path), extractor)
-    assert _homes(mem, "Ana", MID_DECEMBER) == []
-    assert _homes(mem, "Ana", MID_JANUARY) == []
-    assert _homes(mem, "Ana", datetime(2027, 2, 15)) == [datetime(2027, 2, 1)]
+    assert homes(mem, "Ana", MID_DECEMBER) == []
+    assert homes(mem, "Ana", MID_JANUARY) == []
+    assert homes(mem, "Ana", datetime(2027, 2, 15)) == [datetime(2027, 2, 1)]

@@ -6,7 +6,7 @@ was not."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -14,100 +14,90 @@ from typing import Any
 import pytest
 
 from graphmem.memory import Memory
-from graphmem.store.base import TimeFilter
 from tests.support.denied_times import (
     CORRECTING_CHAT,
     CORRECTION,
+    FILE_ORDER_IDS,
+    FILE_ORDERS,
     MID_DECEMBER,
     MID_JANUARY,
     NS,
     SLIP,
-    ingest,
-    write_correction,
-    write_slip,
+    Step,
+    homes,
+    open_memory,
+    tell,
 )
 from tests.support.talk import held
 
-ORDERS = pytest.mark.parametrize("correction_first", [False, True], ids=["slip-first", "correction-first"])
+ORDERS = pytest.mark.parametrize("order", FILE_ORDERS, ids=FILE_ORDER_IDS)
 
 
 @pytest.fixture
 def mem(tmp_path: Path) -> Iterator[Memory]:
-    from tests.ingest.fakes import FakeEmbedder
-
-    with Memory.open(tmp_path / "mem", embedder=FakeEmbedder()) as opened:  # type: ignore[arg-type]
+    with open_memory(tmp_path / "mem") as opened:
         yield opened
-
-
-def _homes(mem: Memory, speaker: str, when: datetime) -> list[datetime | None]:
-    names = {e.id: e.name for e in mem.store.iter_entities(NS)}
-    found = mem.store.iter_facts(NS, time=TimeFilter(valid_at=when))
-    return sorted(
-        (f.valid_from for f in found if f.predicate == "lives_in" and names[f.subject_id] == speaker),
-        key=lambda d: d or datetime.min,
-    )
 
 
 def _both(
     mem: Memory,
     extractor: Any,
     tmp_path: Path,
-    correction_first: bool,
+    order: Sequence[Step],
     correction: str,
     slip: str = SLIP,
     speaker: str = "Ana",
 ) -> None:
+    """The slip's file and a correcting chat where ``speaker`` says ``correction``, told in ``order``."""
     chat = CORRECTING_CHAT.replace(f"Ana: Lucky you! {CORRECTION}", f"{speaker}: Lucky you! {correction}")
-    files = [write_slip(tmp_path, chat=slip), write_correction(tmp_path, chat=chat)]
-    for path in reversed(files) if correction_first else files:
-        ingest(mem, path, extractor)
+    tell(mem, tmp_path, extractor, order, slip=slip, correction=chat)
 
 
 @ORDERS
 def test_a_denial_restating_another_clause_leaves_the_slip(
-    mem: Memory, extractor: Any, tmp_path: Path, correction_first: bool
+    mem: Memory, extractor: Any, tmp_path: Path, order: Sequence[Step]
 ) -> None:
     """ "I meant" restates the Globex clause; Lisbon's own "in January" denies nothing."""
     text = "Sorry, I meant I start at Globex in January, not December, and I'm moving to Lisbon in January."
-    _both(mem, extractor, tmp_path, correction_first, text)
-    assert _homes(mem, "Ana", MID_DECEMBER) == [datetime(2026, 12, 1)]
+    _both(mem, extractor, tmp_path, order, text)
+    assert homes(mem, "Ana", MID_DECEMBER) == [datetime(2026, 12, 1)]
 
 
 @ORDERS
 def test_a_denial_naming_no_state_leaves_the_slip(
-    mem: Memory, extractor: Any, tmp_path: Path, correction_first: bool
+    mem: Memory, extractor: Any, tmp_path: Path, order: Sequence[Step]
 ) -> None:
     """The sentence saying what was meant names no state; the one dating Lisbon denies nothing."""
     text = "I'm moving to Lisbon in January. I meant what I said in January, not December stuff."
     slip = SLIP.replace("I'm moving to Lisbon next month", "I'm moving to Lisbon in December")
-    _both(mem, extractor, tmp_path, correction_first, text, slip)
-    assert _homes(mem, "Ana", MID_DECEMBER) == [datetime(2026, 12, 1)]
+    _both(mem, extractor, tmp_path, order, text, slip)
+    assert homes(mem, "Ana", MID_DECEMBER) == [datetime(2026, 12, 1)]
 
 
 @ORDERS
 def test_another_speakers_correction_of_the_slip_leaves_it(
-    mem: Memory, extractor: Any, tmp_path: Path, correction_first: bool
+    mem: Memory, extractor: Any, tmp_path: Path, order: Sequence[Step]
 ) -> None:
     """Chloé says what she meant of Ana's move: Ana's own slip is hers to correct."""
     text = "Sorry, I meant Ana is moving to Lisbon in January, not December."
-    _both(mem, extractor, tmp_path, correction_first, text, speaker="Chloé")
-    assert _homes(mem, "Ana", MID_DECEMBER) == [datetime(2026, 12, 1)]
+    _both(mem, extractor, tmp_path, order, text, speaker="Chloé")
+    assert homes(mem, "Ana", MID_DECEMBER) == [datetime(2026, 12, 1)]
 
 
 @ORDERS
 def test_the_same_denial_the_restated_clause_binds_corrects_either_way(
-    mem: Memory, extractor: Any, tmp_path: Path, correction_first: bool
+    mem: Memory, extractor: Any, tmp_path: Path, order: Sequence[Step]
 ) -> None:
     """The Lisbon clause is the one "I meant" restates: its slip is corrected in both orders."""
     text = "Sorry, I meant I'm moving to Lisbon in January, not December, and I start at Globex in January."
-    _both(mem, extractor, tmp_path, correction_first, text)
-    assert _homes(mem, "Ana", MID_DECEMBER) == []
-    assert _homes(mem, "Ana", MID_JANUARY) == [datetime(2027, 1, 1)]
+    _both(mem, extractor, tmp_path, order, text)
+    assert homes(mem, "Ana", MID_DECEMBER) == []
+    assert homes(mem, "Ana", MID_JANUARY) == [datetime(2027, 1, 1)]
 
 
 @ORDERS
 def test_a_denial_two_states_of_the_value_may_mean_leaves_both(
-    mem: Memory, extractor: Any, tmp_path: Path, correction_first: bool
+    mem: Memory, extractor: Any, tmp_path: Path, order: Sequence[Step]
 ) -> None:
     """Ana works and studies at Nova University from December: which one the correction's December was is not said."""
     slip = SLIP.replace(
@@ -118,7 +108,7 @@ def test_a_denial_two_states_of_the_value_may_mean_leaves_both(
         mem,
         extractor,
         tmp_path,
-        correction_first,
+        order,
         "Sorry, I meant I start working at Nova University in January, not December.",
         slip,
     )

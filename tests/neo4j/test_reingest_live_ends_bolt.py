@@ -15,14 +15,6 @@ from tests.support.told_before import LIVE, back, reads, tell, versions
 pytestmark = pytest.mark.neo4j
 
 
-@pytest.fixture(scope="module")
-def extractor() -> Any:
-    from graphmem.extract import get_extractor
-    from graphmem.extract.nlp import load_nlp
-
-    return get_extractor("spacy", nlp=load_nlp())
-
-
 def _fresh_and_again(bolt: BoltTarget, tmp_path: Path, extractor: Any, before: str, after: str) -> tuple[Any, Any]:
     wipe_database(bolt)
     (tmp_path / "fresh").mkdir()

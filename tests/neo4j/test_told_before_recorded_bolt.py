@@ -18,14 +18,6 @@ from tests.support.told_before import FIRST, GROWN, JULY, LIVE, QUIT, grown, ini
 pytestmark = pytest.mark.neo4j
 
 
-@pytest.fixture(scope="module")
-def extractor() -> Any:
-    from graphmem.extract import get_extractor
-    from graphmem.extract.nlp import load_nlp
-
-    return get_extractor("spacy", nlp=load_nlp())
-
-
 def test_grown_file_versions_and_forgetting_the_earlier_told_change_on_bolt(
     bolt_server: BoltTarget, tmp_path: Path, extractor: Any
 ) -> None:

@@ -1,15 +1,20 @@
 """A slip of a date memory learns after its correction ("Sorry, I meant I'm moving to Lisbon in January, not
 December." stored before "I'm moving to Lisbon next month." of three days earlier), for the embedded and the
-Bolt tests of :mod:`graphmem.extract.denied_times`."""
+Bolt tests of :mod:`graphmem.extract.denied_times`.
+
+:func:`tell` tells the two in a given order, each as a transcript file or the correction as a live message;
+:func:`open_memory` is the embedded memory these tests tell it to, :func:`homes` what it reads back."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from graphmem.memory import Memory
 from graphmem.store.base import TimeFilter
+from tests.ingest.fakes import FakeEmbedder
 from tests.support.talk import held, write_talk
 
 NS = "t"
@@ -50,6 +55,55 @@ def ingest(mem: Memory, path: Path, extractor: Any) -> None:
 def add_correction(mem: Memory, text: str = CORRECTION, speaker: str = "Ana") -> None:
     """The correction said live on 20 November."""
     mem.add({"speaker": speaker, "text": text, "time": CORRECTED_AT}, namespace=NS)
+
+
+#: How one step of :func:`tell` tells its part: the slip's file ingested, the correction's file ingested, or
+#: the correction said live.
+Step = Literal["slip", "correction", "live"]
+#: The two orders of the files, for a test run each way (its parameter ``order``).
+FILE_ORDERS: list[Sequence[Step]] = [("slip", "correction"), ("correction", "slip")]
+FILE_ORDER_IDS = ["slip-first", "correction-first"]
+
+
+def open_memory(path: Path) -> Memory:
+    """An embedded memory at ``path`` with the fake embedder (a live message is embedded)."""
+    return Memory.open(path, embedder=FakeEmbedder())  # type: ignore[arg-type]
+
+
+def tell(
+    mem: Memory,
+    folder: Path,
+    extractor: Any,
+    order: Sequence[Step],
+    *,
+    slip: str = SLIP,
+    correction: str = CORRECTING_CHAT,
+    live: str = CORRECTION,
+    speaker: str = "Ana",
+) -> None:
+    """Tell the slip and the correction in ``order``: the chat ``slip`` (17 November) and the chat
+    ``correction`` (20 November) as files written into ``folder`` and ingested, ``live`` said by ``speaker``
+    on 20 November as a live message."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for step in order:
+        if step == "live":
+            add_correction(mem, live, speaker)
+        else:
+            ingest(
+                mem,
+                write_slip(folder, chat=slip) if step == "slip" else write_correction(folder, chat=correction),
+                extractor,
+            )
+
+
+def homes(mem: Memory, speaker: str, when: datetime) -> list[datetime | None]:
+    """The starts of ``speaker``'s ``lives_in`` facts holding at ``when``."""
+    names = {e.id: e.name for e in mem.store.iter_entities(NS)}
+    found = mem.store.iter_facts(NS, time=TimeFilter(valid_at=when))
+    return sorted(
+        (f.valid_from for f in found if f.predicate == "lives_in" and names[f.subject_id] == speaker),
+        key=lambda d: d or datetime.min,
+    )
 
 
 def assert_corrected(mem: Memory) -> None:

@@ -20,6 +20,9 @@ from __future__ import annotations
 import logging
 import uuid
 import warnings
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
 
 from graphmem.errors import (
     ReadOnlyStoreError,
@@ -38,7 +41,7 @@ from graphmem.store.cypher.schema import (
     caption_of_session,
     name_keys,
 )
-from graphmem.store.cypher.session import CypherSession
+from graphmem.store.cypher.session import CypherSession, Row
 from graphmem.store.cypher.upgrade import upgrade_to_4
 
 __all__ = [
@@ -137,6 +140,52 @@ def ensure_schema(
     return names | {s.name for s in added}
 
 
+@dataclass(frozen=True, slots=True)
+class _Backfill:
+    """A property an older graphmem left unset on some nodes, and how this one fills it in.
+
+    ``select`` returns at most ``$batch`` rows lacking it; ``fill`` computes one ``$rows`` entry of
+    ``update`` from each; ``update`` writes them back where the property is still unset (and the value
+    is not null, so that a node it counts is one it filled) and returns how many nodes it filled
+    (``filled``).
+    """
+
+    select: str
+    update: str
+    fill: Callable[[Row], dict[str, Any]]
+    action: str
+    #: Logged with the URI and the server's refusal where the write is refused.
+    refused: str
+    #: Logged with the count and the URI where some were filled.
+    done: str
+
+
+def _backfill(session: CypherSession, job: _Backfill, batch: int) -> int:
+    """Fill in ``job``'s property batch by batch; how many nodes were filled.
+
+    It stops when a batch fills nothing (none left, or none matched back: another writer's change, or a
+    row the update cannot fill). A batch that fills something leaves fewer nodes unset than before, so
+    the loop ends even when some rows can never be filled; such rows stay as they are. Where the server
+    refuses the write (an account with a reader role), that is logged and what was filled stays.
+
+    Raises:
+        StoreError: a statement failed otherwise.
+    """
+    filled = 0
+    try:
+        while rows := session.run(job.select, {"batch": batch}, action=job.action):
+            done = session.run(job.update, {"rows": [job.fill(r) for r in rows]}, action=job.action)
+            count = int(done[0]["filled"]) if done else 0
+            if count == 0:
+                break
+            filled += count
+    except ReadOnlyStoreError as exc:
+        log.info(job.refused, session.uri, exc)
+    if filled:
+        log.info(job.done, filled, session.uri)
+    return filled
+
+
 _UNCAPTIONED = """
 MATCH (s:Session)
 WHERE s.caption IS NULL AND s.namespace IS NOT NULL AND s.id IS NOT NULL
@@ -146,10 +195,22 @@ LIMIT $batch
 _SET_CAPTIONS = """
 UNWIND $rows AS row
 MATCH (s:Session {namespace: row.ns, id: row.id})
-WHERE s.caption IS NULL
+WHERE s.caption IS NULL AND row.caption IS NOT NULL
 SET s.caption = row.caption
-RETURN count(s) AS captioned
+RETURN count(s) AS filled
 """
+_CAPTIONS = _Backfill(
+    select=_UNCAPTIONED,
+    update=_SET_CAPTIONS,
+    fill=lambda r: {
+        "ns": r["ns"],
+        "id": r["id"],
+        "caption": caption_of_session(str(r["id"]), r["started_at"], r["date_text"]),
+    },
+    action="captioning the sessions an older graphmem wrote",
+    refused="the sessions of %s without a caption keep none: %s",
+    done="captioned %d sessions of %s written before session captions",
+)
 
 
 def caption_sessions(session: CypherSession, *, batch: int = 1000) -> int:
@@ -162,28 +223,7 @@ def caption_sessions(session: CypherSession, *, batch: int = 1000) -> int:
     Raises:
         StoreError: a statement failed otherwise.
     """
-    action = "captioning the sessions an older graphmem wrote"
-    captioned = 0
-    try:
-        while rows := session.run(_UNCAPTIONED, {"batch": batch}, action=action):
-            captions = [
-                {
-                    "ns": r["ns"],
-                    "id": r["id"],
-                    "caption": caption_of_session(str(r["id"]), r["started_at"], r["date_text"]),
-                }
-                for r in rows
-            ]
-            done = session.run(_SET_CAPTIONS, {"rows": captions}, action=action)
-            count = int(done[0]["captioned"]) if done else 0
-            captioned += count
-            if count < len(rows):  # not all matched back (another writer's change): never loop on them
-                break
-    except ReadOnlyStoreError as exc:
-        log.info("the sessions of %s without a caption keep none: %s", session.uri, exc)
-    if captioned:
-        log.info("captioned %d sessions of %s written before session captions", captioned, session.uri)
-    return captioned
+    return _backfill(session, _CAPTIONS, batch)
 
 
 _UNORDERED = """
@@ -195,10 +235,18 @@ LIMIT $batch
 _SET_ORDER = """
 UNWIND $rows AS row
 MATCH (e:Event {namespace: row.ns, session: row.session})
-WHERE e.session_order IS NULL
+WHERE e.session_order IS NULL AND row.key IS NOT NULL
 SET e.session_order = row.key
-RETURN count(e) AS ordered
+RETURN count(e) AS filled
 """
+_ORDERS = _Backfill(
+    select=_UNORDERED,
+    update=_SET_ORDER,
+    fill=lambda r: {"ns": r["ns"], "session": r["session"], "key": natural_sort_text(str(r["session"]))},
+    action="giving the events an older graphmem wrote their session order",
+    refused="the events of %s without a session order keep none: %s",
+    done="gave %d events of %s written before session orders theirs",
+)
 
 
 def order_events(session: CypherSession, *, batch: int = 1000) -> int:
@@ -212,21 +260,7 @@ def order_events(session: CypherSession, *, batch: int = 1000) -> int:
     Raises:
         StoreError: a statement failed otherwise.
     """
-    action = "giving the events an older graphmem wrote their session order"
-    ordered = 0
-    try:
-        while rows := session.run(_UNORDERED, {"batch": batch}, action=action):
-            keys = [{"ns": r["ns"], "session": r["session"], "key": natural_sort_text(str(r["session"]))} for r in rows]
-            done = session.run(_SET_ORDER, {"rows": keys}, action=action)
-            count = int(done[0]["ordered"]) if done else 0
-            ordered += count
-            if count == 0:  # none matched back (another writer's change): never loop on them
-                break
-    except ReadOnlyStoreError as exc:
-        log.info("the events of %s without a session order keep none: %s", session.uri, exc)
-    if ordered:
-        log.info("gave %d events of %s written before session orders theirs", ordered, session.uri)
-    return ordered
+    return _backfill(session, _ORDERS, batch)
 
 
 def _assign_store_id(session: CypherSession) -> None:

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from typing import Literal
 
 from graphmem.store.cypher import changes
 from graphmem.store.cypher.session import CypherSession, CypherTx
@@ -68,25 +69,26 @@ MATCH (f:GraphmemForgottenLive {namespace: $ns})
 WHERE f.session IS NOT NULL
 RETURN DISTINCT f.session AS session
 """
-#: Each of these sessions' position mark at least the highest position its stored events hold.
-RAISE_POSITIONS = """
+
+
+def _raise_marks(label: Literal["Event", "GraphmemForgottenLive"]) -> str:
+    """Each of these sessions' position mark raised to at least the highest position (``seq``) that its
+    nodes of ``label`` hold (a constant of this module, never a value a user gives)."""
+    return f"""
 UNWIND $sids AS sid
-MATCH (e:Event {namespace: $ns, session: sid})
-WHERE e.seq IS NOT NULL
-WITH sid, max(e.seq) AS high
-MERGE (p:GraphmemPosition {namespace: $ns, session: sid})
+MATCH (x:{label} {{namespace: $ns, session: sid}})
+WHERE x.seq IS NOT NULL
+WITH sid, max(x.seq) AS high
+MERGE (p:GraphmemPosition {{namespace: $ns, session: sid}})
 SET p.high = CASE WHEN p.high IS NULL OR p.high < high THEN high ELSE p.high END
 """
+
+
+#: Each of these sessions' position mark at least the highest position its stored events hold.
+RAISE_POSITIONS = _raise_marks("Event")
 #: ... and at least the highest place of its forgotten live messages, which the writer counts as given
 #: (:attr:`~graphmem.models.Batch.marks`) but a graphmem before 3 Dec forgot without a mark.
-RAISE_FORGOTTEN = """
-UNWIND $sids AS sid
-MATCH (f:GraphmemForgottenLive {namespace: $ns, session: sid})
-WHERE f.seq IS NOT NULL
-WITH sid, max(f.seq) AS high
-MERGE (p:GraphmemPosition {namespace: $ns, session: sid})
-SET p.high = CASE WHEN p.high IS NULL OR p.high < high THEN high ELSE p.high END
-"""
+RAISE_FORGOTTEN = _raise_marks("GraphmemForgottenLive")
 
 
 def upgrade_to_4(session: CypherSession) -> int:
