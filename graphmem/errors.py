@@ -22,7 +22,7 @@ UnknownNamespaceError``). Third-party exceptions are wrapped where they enter (`
     │   ├── WriteConflictError      other writers kept changing a server's namespace while this one wrote
     │   └── ReadOnlyStoreError      a write was asked of a store opened read-only, or the server refused it
     ├── ExtractionError             an extractor failed on some input
-    │   └── ExtractorUnavailableError  its service cannot be reached or refuses the key: an ingest stops
+    │   └── ExtractorUnavailableError  its service is unreachable, refuses the key or keeps failing: an ingest stops
     ├── IngestError                 an input file is unreadable or malformed (path, line)
     │   └── EmptyInputError         it holds nothing but whitespace: ingest skips it with a note
     ├── QueryError
@@ -227,8 +227,9 @@ class ExtractionError(GraphmemError):
 
 
 class ExtractorUnavailableError(ExtractionError):
-    """The extractor's service cannot be used: it cannot be reached (every attempt to connect failed), or
-    it rejected the key (HTTP 401 or 403). Not a fault of the input, so every later input would fail alike,
+    """The extractor's service cannot be used: it cannot be reached (every attempt to connect failed), it
+    rejected the key (HTTP 401 or 403), or it kept failing after every retry (server errors, rate limits,
+    overload, timeouts, answers cut short). Not a fault of the input, so every later input would fail alike,
     and an ingest stops at it."""
 
 

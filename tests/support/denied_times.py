@@ -67,7 +67,7 @@ FILE_ORDER_IDS = ["slip-first", "correction-first"]
 
 def open_memory(path: Path) -> Memory:
     """An embedded memory at ``path`` with the fake embedder (a live message is embedded)."""
-    return Memory.open(path, embedder=FakeEmbedder())  # type: ignore[arg-type]
+    return Memory.open(path, embedder=FakeEmbedder())
 
 
 def tell(
