@@ -4,7 +4,7 @@ A session header is a Markdown heading (``## Session 2 — 14 March 2024``), a `
 rule with text (``--- 14 March 2024 ---``); a date in it becomes the session's start time (kept as text
 when it does not parse). A bare rule (``---``, ``***``, ``___``, ``- - -``) is a separator: after turns
 it starts a new (undated) session, under a header or atop the file it changes nothing. A turn may start
-with a time in brackets (``[10:32] Ana: hi``, or a full ``[2024-03-14 10:32]``; a bare clock time takes
+with a time in brackets (``[10:32] Ana: hi``, ``[10.32]``, or a full ``[2024-03-14 10:32]``; a bare clock time takes
 the header date and its offset, if any) and may carry an image as ``[image: a photo of ...]``. A line
 that is neither a header nor a turn continues the turn before it. Markdown turns read too: a list item
 (``- Zoë: hi``) or a speaker in bold (``**Zoë:** hi``, ``**Zoë**: hi``) is a turn atop the file, under
@@ -59,7 +59,10 @@ _TURN = re.compile(
     r"\s*(?P<colon>:)(?:\s+(?P<text>.*)|\s*)$"
 )
 _IMAGE = re.compile(r"\[(?:image|photo|picture)\s*:\s*(?P<caption>[^\]]+)\]", re.IGNORECASE)
-_CLOCK = re.compile(r"^(?P<h>\d{1,2}):(?P<m>\d{2})(?::(?P<s>\d{2}))?\s*(?P<ampm>[ap]\.?m\.?)?$", re.IGNORECASE)
+# a bare clock time: "10:32", "10:32:05", "7:05 pm", and with dots as British usage writes it: "14.05", "14.05.30"
+_CLOCK = re.compile(
+    r"^(?P<h>\d{1,2})(?P<sep>[:.])(?P<m>\d{2})(?:(?P=sep)(?P<s>\d{2}))?\s*(?P<ampm>[ap]\.?m\.?)?$", re.IGNORECASE
+)
 
 
 #: How much of a line format detection reads.
