@@ -122,6 +122,11 @@ class Hashes:
         bare = frozenset(b for h in named if (b := h.bare(digest, fmt)) is not None)
         return runs, bare
 
+    def alike(self, digest: str, fmt: str) -> tuple[str, ...]:
+        """This run's hash (:meth:`run`) and then those a former rule recorded for what it writes alike
+        (:meth:`formerly`): what finds the input under another path (a copy, a file renamed) or spelling."""
+        return (self.run(digest, fmt), *sorted(self.formerly(digest, fmt)[0]))
+
     def bare(self, digest: str, fmt: str) -> str | None:
         """The hash an ingest without vectors recorded, when this run embeds; else ``None``."""
         return content_hash(digest, self._reader(fmt), self.extractor, False) if self.embed else None

@@ -155,7 +155,8 @@ def _plan_file(
     former = hashes.formerly(digest, fmt)  # UTC's clock named otherwise before (Etc/GMT): no re-reading
     key = src.key
     # an input ingested under the ASCII name its file gave before stays there (ingest_oldnames)
-    spellings = {} if namespace is not None else old_spellings(owners, path, key, transcripts, content_hash)
+    alike = hashes.alike(digest, fmt)  # the run's hash and those recorded alike before (former)
+    spellings = {} if namespace is not None else old_spellings(owners, path, key, transcripts, alike)
     transcripts = respelled(transcripts, spellings)
     # every record of a conversation is keyed by the file and kept in its namespace (source records are
     # per namespace), never by its position in the file: reordering conversations changes nothing
@@ -164,7 +165,7 @@ def _plan_file(
     if all(current.values()):
         job.skipped = True
         return
-    if copy_of_another(owners, job, spaces, current, key, content_hash, both[1]):
+    if copy_of_another(owners, job, spaces, current, key, alike, (both[1], *sorted(former[1]))):
         return
     config = hashes.run("", fmt)
     bare_config = hashes.bare("", fmt)

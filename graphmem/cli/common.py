@@ -131,9 +131,11 @@ def _console(console_type: type[Console], tty: bool, **options: Any) -> Console:
     """A rich console that is a terminal only when its stream is one (``tty``), in the colours rich would
     choose. ``FORCE_COLOR`` (or ``TTY_COMPATIBLE=1``) makes rich take a pipe for a terminal, and then draw
     progress bars and narrow-terminal layouts into it: here it forces colour only, and what asks for a
-    terminal (``console.is_terminal``: a progress bar, :mod:`graphmem.cli.narrow`) sees the real stream."""
+    terminal (``console.is_terminal``: a progress bar, :mod:`graphmem.cli.narrow`) sees the real stream. On
+    a terminal rich decides as it would (``TTY_COMPATIBLE=0`` says the terminal is none)."""
     chosen = console_type(**options).color_system  # forced by FORCE_COLOR, none in a pipe otherwise
-    return console_type(force_terminal=tty, color_system=chosen, **options)  # type: ignore[arg-type]
+    terminal = None if tty else False  # None: rich's own reading of the stream and the environment
+    return console_type(force_terminal=terminal, color_system=chosen, **options)  # type: ignore[arg-type]
 
 
 def _isatty(stream: Any) -> bool:

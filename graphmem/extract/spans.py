@@ -31,8 +31,8 @@ fortnight ago", "in a fortnight"), and decades after "the" ("I loved grunge in t
 into a relative date off the DATE span ("moved to Cardiff yesterday", one DATE "Cardiff yesterday" that
 resolves to nothing): the date stays, the name goes to stage 2 (not a day, month or holiday: "Monday last
 week" is one date); and a count NER ran into the end of a date ("on Monday 3 people came", one DATE "Monday
-3" that read as March): the date stays (not "May 3", "Monday 3 pm", "Monday 3 of May"). A length after
-"in" ("in two weeks", where NER's span is "two weeks") is resolved with its "in", as a time ahead
+3" that read as March): the date stays (not "May 3", "Monday 3 pm", "Monday 3 of May", "Monday 9 to 5").
+A length after "in" ("in two weeks", where NER's span is "two weeks") is resolved with its "in", as a time ahead
 (:mod:`graphmem.extract.relative`), not as a length; a length "ago" before "today" ("one year ago today",
 where NER's span is "one year ago") with its "today", as that day; a length before "from now" or "from
 today" ("three days from now", where NER's span is "three days") with them, as the day that far ahead.
@@ -170,8 +170,8 @@ def _counted(span: Any) -> bool:
     if span.label_ != "DATE" or len(span) < 2 or span.end >= len(span.doc):
         return False
     last, before, after = span[-1], span[-2], span.doc[span.end]
-    if not re.fullmatch(r"\d{1,3}", last.text) or before.lower_.rstrip(".") in _MONTH_NAMES:
-        return False  # "May 3": a day of the month
+    if not re.fullmatch(r"\d{1,3}", last.text) or before.lower_.rstrip(".") in _MONTH_NAMES | _RANGE_WORDS:
+        return False  # "May 3": a day of the month; "Monday 9 to 5": the end of a range
     if not after.is_alpha or after.lower_.rstrip(".") in _CLOCK_WORDS | _MONTH_NAMES:
         return False  # "Monday 3 pm", "Monday 3rd", "Monday 3 March"
     following = span.doc[span.end + 1] if span.end + 1 < len(span.doc) else None
@@ -185,6 +185,8 @@ _MONTH_NAMES = words(
         jul aug sep sept oct nov dec
         """
 )
+#: Words joining a number to the span before it as the end of a range ("Monday 9 to 5", "9-5", "9 till 5").
+_RANGE_WORDS = frozenset({"to", "-", "–", "—", "till", "til", "until", "through", "thru"})
 #: Words after a number that make it part of a time ("3 pm", "3 o'clock", "3rd" split as "3" "rd").
 _CLOCK_WORDS = frozenset({"am", "pm", "a.m", "p.m", "o'clock", "oclock", "h", "hrs", "st", "nd", "rd", "th"})
 

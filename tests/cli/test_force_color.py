@@ -4,6 +4,8 @@ progress bars and the narrow-terminal layout into the pipe. What asks whether th
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
 from graphmem.cli.common import stderr_console, stdout_console
@@ -39,3 +41,20 @@ def test_without_forced_colour_a_pipe_has_no_colour(
     assert not out.is_terminal and out.color_system is None
     out.print("[bold]hello[/bold]")
     assert capsys.readouterr().out == "hello\n"
+
+
+@pytest.mark.skipif(not hasattr(os, "openpty"), reason="needs a pseudo-terminal")
+def test_tty_compatible_0_on_a_terminal_is_no_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
+    leader, follower = os.openpty()
+    with os.fdopen(leader, "rb", buffering=0), open(follower, "w", encoding="utf-8") as terminal:
+        for variable in ("FORCE_COLOR", "NO_COLOR", "TTY_INTERACTIVE"):
+            monkeypatch.delenv(variable, raising=False)
+        monkeypatch.setattr("sys.stdout", terminal)
+        monkeypatch.setattr("sys.stderr", terminal)
+        monkeypatch.setenv("TTY_COMPATIBLE", "0")
+        monkeypatch.setattr("graphmem.cli.common._consoles", {})
+        out, err = stdout_console(), stderr_console()
+        assert not out.is_terminal and not err.is_terminal  # as rich reads TTY_COMPATIBLE=0
+        monkeypatch.delenv("TTY_COMPATIBLE")
+        monkeypatch.setattr("graphmem.cli.common._consoles", {})
+        assert stdout_console().is_terminal and stderr_console().is_terminal  # a terminal without it

@@ -62,6 +62,14 @@ def test_a_number_that_is_the_day_stays_in_the_date(
 
 
 @pytest.mark.parametrize(
+    ("text", "phrase"), [("Monday 9 to 5 I work.", "Monday 9 to 5"), ("Monday 9 till 5 I work.", "Monday 9 till 5")]
+)
+def test_the_end_of_a_range_is_no_count(extractor: SpacyExtractor, text: str, phrase: str) -> None:
+    # NER's DATE "Monday 9 to 5": its 5 closes the range "9 to 5", it counts nothing ("5 I")
+    assert [said for said, _start, _end in _times(extractor, text)] == [phrase]
+
+
+@pytest.mark.parametrize(
     "question",
     ["what did Jon say on Monday, 3 people came?", "what did Jon say on Monday 3 people came?"],
 )

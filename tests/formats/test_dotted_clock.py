@@ -72,14 +72,33 @@ def test_a_jsonl_time_with_a_dotted_clock(write: Callable[[str, str], Path]) -> 
 
 def test_transcript_line_stamps_and_headers_with_a_dotted_clock(write: Callable[[str, str], Path]) -> None:
     text = (
-        "## Session 1 — 5 March 2024\n[14.05] Ana: hi\n[14.05.30] Bo: yo\n[2024-03-05 14.10] Ana: bye\n"
+        "## Session 1 — 5 March 2024\n[14.05] Ana: hi\n[14.35.30] Bo: yo\n[2024-03-05 14.10] Ana: bye\n"
         "## Session 2 — 2024-03-06 00.30\nAna: up late\n"
     )
     (t,) = read_transcripts(write("chat.txt", text))
     first, second = t.sessions
     assert [turn.timestamp for turn in first.turns] == [
         datetime(2024, 3, 5, 14, 5),
-        datetime(2024, 3, 5, 14, 5, 30),
+        datetime(2024, 3, 5, 14, 35, 30),
         datetime(2024, 3, 5, 14, 10),
     ]
     assert second.started_at == datetime(2024, 3, 6, 0, 30)
+
+
+def test_dotted_day_month_year_stamps_are_dates(write: Callable[[str, str], Path]) -> None:
+    # "13.05.24" shows the day comes first: both stamps are dates, not clocks on no session date
+    (t,) = read_transcripts(write("a.txt", "[12.05.24] Ana: hi\n[13.05.24] Bo: yo\n"))
+    assert [turn.timestamp for s in t.sessions for turn in s.turns] == [datetime(2024, 5, 12), datetime(2024, 5, 13)]
+
+
+def test_a_dotted_date_that_is_no_clock_is_read(write: Callable[[str, str], Path]) -> None:
+    (t,) = read_transcripts(write("a.txt", "[31.12.23] Ana: happy new year\n"))
+    assert [turn.timestamp for s in t.sessions for turn in s.turns] == [datetime(2023, 12, 31)]
+
+
+def test_a_dotted_date_under_a_dated_header_is_its_own_date(write: Callable[[str, str], Path]) -> None:
+    (t,) = read_transcripts(write("a.txt", "## 5 March 2024\n[14.05.24] Ana: hi\n[14.35.30] Bo: yo\n"))
+    assert [turn.timestamp for s in t.sessions for turn in s.turns] == [
+        datetime(2024, 5, 14),
+        datetime(2024, 3, 5, 14, 35, 30),
+    ]

@@ -90,3 +90,61 @@ def test_a_zoned_memory_still_reads_a_file_anew_on_its_own_clock(tmp_path: Path)
         skipped, _events = _ingest(mem, path)
         assert skipped == 0
         assert _ingest(mem, path) == (1, 0)
+
+
+def _legacy_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, path: Path) -> Path:
+    """A store a memory on Etc/GMT wrote before 6 Dec 2026 (its hashes named that clock), holding ``path``."""
+    db = tmp_path / "db"
+    with monkeypatch.context() as before:
+        before.setattr("graphmem.ingest_read.clock_name", _clock_name_before)
+        with _open(db, "Etc/GMT") as mem:
+            assert _ingest(mem, path) == (0, 2)
+    return db
+
+
+def _events(db: Path) -> list[Any]:
+    with _open(db, None) as mem:
+        return [e for e in mem._store.iter_events("kai") if e.source_file is not None]
+
+
+@pytest.mark.parametrize("zone", ["Etc/GMT", None])
+def test_a_file_renamed_since_a_store_named_utcs_clock_otherwise_is_not_ingested_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, zone: str | None
+) -> None:
+    path = tmp_path / "kai.txt"
+    path.write_text(TEXT, encoding="utf-8")
+    db = _legacy_store(tmp_path, monkeypatch, path)
+    renamed = path.rename(tmp_path / "kai-renamed.txt")
+    with _open(db, zone) as mem:
+        assert _ingest(mem, renamed) == (1, 0)
+    assert len(_events(db)) == 2
+
+
+def test_a_copy_of_a_file_a_store_named_utcs_clock_otherwise_read_is_skipped(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "kai.txt"
+    path.write_text(TEXT, encoding="utf-8")
+    db = _legacy_store(tmp_path, monkeypatch, path)
+    copy = tmp_path / "copy" / "kai.txt"
+    copy.parent.mkdir()
+    copy.write_text(TEXT, encoding="utf-8")
+    with _open(db, "Etc/GMT") as mem:
+        assert _ingest(mem, copy) == (1, 0)
+    assert len(_events(db)) == 2
+
+
+def test_a_file_renamed_and_edited_since_a_store_named_utcs_clock_otherwise_is_taken_as_moved(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "kai.txt"
+    path.write_text(TEXT, encoding="utf-8")
+    db = _legacy_store(tmp_path, monkeypatch, path)
+    path.unlink()
+    moved = tmp_path / "elsewhere" / "kai.txt"
+    moved.parent.mkdir()
+    moved.write_text(TEXT + "Kai: Thanks!\n", encoding="utf-8")
+    with _open(db, "Etc/GMT") as mem:
+        _ingest(mem, moved)
+    events = _events(db)
+    assert len(events) == 3 and {e.source_file for e in events} == {str(moved.resolve())}
